@@ -1,0 +1,5 @@
+"""`python -m stptui` runs the command-line interface."""
+
+from stptui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reading Stacktape configs: safe YAML with positions, directives, the typed model, lint."""

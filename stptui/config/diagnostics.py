@@ -1,0 +1,109 @@
+"""Diagnostics: every problem found in a config, with its source position."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based line and column in a named file."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about a config: what is wrong, where, and how to fix it."""
+
+    severity: Severity
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    resource: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        pos: Position | None,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        resource: str | None = None,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        """Build a diagnostic placed at `pos` (which may be unknown)."""
+        if pos is None:
+            return cls(severity, code, message, resource=resource, hint=hint)
+        return cls(
+            severity, code, message, pos.file, pos.line, pos.column, resource=resource, hint=hint
+        )
+
+    @property
+    def location(self) -> str:
+        """`file:line:col`, or as much of it as is known."""
+        if self.file is None:
+            return "<config>"
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def format(self) -> str:
+        """One human-readable line (plus an indented hint line when there is a hint)."""
+        where = f" [{self.resource}]" if self.resource else ""
+        text = f"{self.location}: {self.severity} {self.code}{where}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        """The documented JSON shape of a diagnostic."""
+        return asdict(self)
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Order by file position, then severity, so output is stable and readable."""
+    return sorted(
+        diags,
+        key=lambda d: (
+            d.file or "",
+            d.line or 0,
+            d.column or 0,
+            SEVERITY_ORDER[d.severity],
+            d.code,
+            d.message,
+        ),
+    )
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to `word`, if one is close enough to suggest."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+class ConfigError(Exception):
+    """A config that cannot be read or parsed at all (exit code 2 of `validate`)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic

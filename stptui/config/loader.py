@@ -1,0 +1,355 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Stacktape parses its config with the JavaScript `yaml` package, which follows the YAML 1.2
+core schema: `yes`, `on` and `no` are strings, `0777` is a decimal number. We resolve scalars
+the same way so that a value means here what it means to the deployer. Nothing but the
+standard JSON-like types is ever constructed; unknown tags (`!Ref`) are read as their plain
+value with a warning.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from stptui.config.diagnostics import ConfigError, Diagnostic, Position
+
+try:  # the C parser is several times faster; fall back to pure Python where it is missing
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+    from yaml.reader import Reader as _Reader
+    from yaml.scanner import Scanner as _Scanner
+
+    _PURE = True
+else:
+    _PURE = False
+
+DataPath = tuple[str | int, ...]
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_DEPTH = 200
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_KNOWN_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _MERGE}
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema implicit typing (what the JS `yaml` package uses by default)."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+_CoreResolver.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreResolver.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_CoreResolver.add_implicit_resolver(
+    _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_CoreResolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
+
+
+if _PURE:  # pragma: no cover
+
+    class _Loader(_Reader, _Scanner, _Parser, yaml.composer.Composer, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _Reader.__init__(self, stream)
+            _Scanner.__init__(self)
+            _Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _CoreResolver.__init__(self)
+
+else:
+
+    class _Loader(_Parser, _CoreResolver):  # type: ignore[no-redef,misc]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+
+@dataclass
+class LoadedYaml:
+    """A parsed YAML document: plain data plus the position of every key and value."""
+
+    file: str
+    data: Any
+    value_marks: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def pos(self, path: DataPath, *, key: bool = False) -> Position:
+        """Where `path` is written (its key when `key`), or its nearest written ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        p = tuple(path)
+        while True:
+            hit = marks.get(p)
+            if hit is None and key:
+                hit = self.value_marks.get(p)
+            if hit is not None:
+                return Position(self.file, hit[0], hit[1])
+            if not p:
+                return Position(self.file, 1, 1)
+            p = p[:-1]
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if tag == _FLOAT:
+        low = value.lower().lstrip("+")
+        if low in (".inf", "-.inf"):
+            return -math.inf if low.startswith("-") else math.inf
+        if low == ".nan":
+            return math.nan
+        number = float(value)
+        return number
+    return value
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, counting alias expansion."""
+
+    def __init__(self, loaded: LoadedYaml, max_nodes: int) -> None:
+        self.loaded = loaded
+        self.max_nodes = max_nodes
+        self.count = 0
+        self.active: set[int] = set()
+        self.vmarks = loaded.value_marks
+        self.kmarks = loaded.key_marks
+
+    def _pos(self, node: Node) -> Position:
+        m = node.start_mark
+        return Position(self.loaded.file, m.line + 1, m.column + 1)
+
+    def _warn(self, node: Node, code: str, message: str, hint: str | None = None) -> None:
+        self.loaded.diagnostics.append(
+            Diagnostic.at(self._pos(node), "warning", code, message, hint=hint)
+        )
+
+    def build(self, node: Node, path: DataPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise ConfigError(
+                Diagnostic.at(
+                    self._pos(node),
+                    "error",
+                    "yaml-too-many-nodes",
+                    f"the document expands to more than {self.max_nodes:,} values "
+                    "(alias expansion, a 'billion laughs' document?)",
+                    hint="remove the repeated aliases (*name) or split the file",
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise ConfigError(
+                Diagnostic.at(
+                    self._pos(node),
+                    "error",
+                    "yaml-too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                )
+            )
+        m = node.start_mark
+        self.vmarks[path] = (m.line + 1, m.column + 1)
+        if node.tag not in _KNOWN_TAGS:
+            self._warn(
+                node,
+                "yaml-unknown-tag",
+                f"unknown YAML tag {node.tag!r} is ignored; the value is read as plain data",
+                hint="Stacktape configs use no custom tags; write intrinsics in their long form (Ref:, Fn::GetAtt:)",
+            )
+        if isinstance(node, ScalarNode):
+            return _scalar(node) if node.tag in _KNOWN_TAGS else node.value
+        key = id(node)
+        if key in self.active:
+            raise ConfigError(
+                Diagnostic.at(
+                    self._pos(node),
+                    "error",
+                    "yaml-recursive-alias",
+                    "an alias refers to its own anchor",
+                )
+            )
+        self.active.add(key)
+        try:
+            if isinstance(node, SequenceNode):
+                return [
+                    self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)
+                ]
+            assert isinstance(node, MappingNode)
+            return self._mapping(node, path, depth)
+        finally:
+            self.active.discard(key)
+
+    def _mapping(self, node: MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                self._merge(value_node, path, depth, merged)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._warn(
+                    key_node, "yaml-complex-key", "a mapping or list used as a key is ignored"
+                )
+                continue
+            raw = _scalar(key_node)
+            name = (
+                raw
+                if isinstance(raw, str)
+                else (
+                    "null"
+                    if raw is None
+                    else str(raw).lower()
+                    if isinstance(raw, bool)
+                    else str(raw)
+                )
+            )
+            if name in seen:
+                self.loaded.diagnostics.append(
+                    Diagnostic.at(
+                        self._pos(key_node),
+                        "error",
+                        "yaml-duplicate-key",
+                        f"duplicate key {name!r} (first written at line {seen[name].start_mark.line + 1}); "
+                        "Stacktape's parser rejects it",
+                        hint="remove one of the two entries",
+                    )
+                )
+            seen[name] = key_node
+            child = (*path, name)
+            km = key_node.start_mark
+            self.kmarks[child] = (km.line + 1, km.column + 1)
+            result[name] = self.build(value_node, child, depth + 1)
+        if merged:
+            for k, v in merged.items():
+                result.setdefault(k, v)
+        return result
+
+    def _merge(self, value_node: Node, path: DataPath, depth: int, into: dict[str, Any]) -> None:
+        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        own_mark = self.vmarks.get(path)
+        for src in sources:
+            if not isinstance(src, MappingNode):
+                self._warn(src, "yaml-bad-merge", "a merge key (<<) must refer to a mapping")
+                continue
+            data = self.build(src, path, depth + 1)
+            for k, v in data.items():
+                into.setdefault(k, v)
+        if own_mark is not None:  # building the merged mapping re-marked our own path
+            self.vmarks[path] = own_mark
+
+
+def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES) -> LoadedYaml:
+    """Parse one YAML document from `text`; raise ConfigError when it cannot be read at all."""
+    if len(text) > MAX_BYTES:
+        raise ConfigError(
+            Diagnostic(
+                "error",
+                "file-too-large",
+                f"the file is {len(text):,} characters; the limit is {MAX_BYTES:,}",
+                file,
+                hint="a Stacktape config is rarely over 1 MB; is this the right file?",
+            )
+        )
+    loaded = LoadedYaml(file, None)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        raise ConfigError(
+            Diagnostic("error", "yaml-syntax", f"YAML syntax error: {problem}", file, line, col)
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(Diagnostic("error", "yaml-syntax", f"YAML error: {exc}", file)) from None
+    except RecursionError:
+        raise ConfigError(
+            Diagnostic("error", "yaml-too-deep", "the document is nested too deeply to read", file)
+        ) from None
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose:
+            dispose()
+    if node is None:
+        return loaded
+    loaded.data = _Builder(loaded, max_nodes).build(node, (), 0)
+    return loaded
+
+
+def load_yaml_file(path: str | Path, *, display_name: str | None = None) -> LoadedYaml:
+    """Read and parse a YAML file, refusing oversized or undecodable input with a ConfigError."""
+    p = Path(path)
+    name = display_name or str(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(
+                Diagnostic(
+                    "error",
+                    "file-too-large",
+                    f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                    name,
+                    hint="a Stacktape config is rarely over 1 MB; is this the right file?",
+                )
+            )
+        raw = p.read_bytes()
+    except ConfigError:
+        raise
+    except IsADirectoryError:
+        raise ConfigError(
+            Diagnostic("error", "file-unreadable", "this is a directory, not a file", name)
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            Diagnostic(
+                "error", "file-unreadable", f"cannot read the file: {exc.strerror or exc}", name
+            )
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            Diagnostic("error", "file-encoding", f"the file is not UTF-8 (byte {exc.start})", name)
+        ) from None
+    return parse_yaml(text, name)
