@@ -317,8 +317,8 @@ def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES)
     return loaded
 
 
-def load_yaml_file(path: str | Path, *, display_name: str | None = None) -> LoadedYaml:
-    """Read and parse a YAML file, refusing oversized or undecodable input with a ConfigError."""
+def read_text(path: str | Path, *, display_name: str | None = None) -> str:
+    """Read a config file as text, refusing oversized or undecodable input with a ConfigError."""
     p = Path(path)
     name = display_name or str(path)
     try:
@@ -347,9 +347,14 @@ def load_yaml_file(path: str | Path, *, display_name: str | None = None) -> Load
             )
         ) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             Diagnostic("error", "file-encoding", f"the file is not UTF-8 (byte {exc.start})", name)
         ) from None
-    return parse_yaml(text, name)
+
+
+def load_yaml_file(path: str | Path, *, display_name: str | None = None) -> LoadedYaml:
+    """Read and parse a YAML file (see `read_text` and `parse_yaml` for the refusals)."""
+    name = display_name or str(path)
+    return parse_yaml(read_text(path, display_name=name), name)

@@ -1,0 +1,164 @@
+"""The `stptui` command line: sub-commands and argument parsing, no logic of its own.
+
+Heavy modules are imported inside the handlers so that `stptui --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from stptui import __version__
+
+DEMO_STACK = "combined"
+
+
+def demo_stack_path(name: str = DEMO_STACK) -> Path:
+    """The bundled sample stack `name` (shipped inside the package)."""
+    return Path(__file__).parent / "sample_stacks" / name / "stacktape.yml"
+
+
+def _add_stack_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stage", default="dev", help="stage for $Stage() (default: dev)")
+    p.add_argument("--region", default="us-east-1", help="region for $Region() and ARNs")
+
+
+def _parser_validate() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui validate",
+        description="Check a Stacktape config; print diagnostics with file:line:col. "
+        "Exit 0 without errors, 1 with errors, 2 when the file cannot be read or parsed.",
+    )
+    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_stack_options(p)
+    return p
+
+
+def _parser_graph() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui graph", description="Print the stack's resource graph."
+    )
+    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    p.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text")
+    _add_stack_options(p)
+    return p
+
+
+def _parser_open() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui",
+        description="Open a Stacktape stack (default: the bundled demo stack).",
+        epilog="sub-commands: validate, graph. Run `stptui SUBCOMMAND --help` for each.",
+    )
+    p.add_argument("stack", nargs="?", help="stacktape.yml (default: the bundled demo stack)")
+    p.add_argument("--version", action="version", version=f"stptui {__version__}")
+    _add_stack_options(p)
+    return p
+
+
+def _print_error(diag: object) -> None:
+    from stptui.config.diagnostics import Diagnostic
+    from stptui.textsafe import printable
+
+    assert isinstance(diag, Diagnostic)
+    print(printable(diag.format()), file=sys.stderr)
+
+
+def cmd_validate(argv: Sequence[str]) -> int:
+    """`stptui validate`: diagnostics, exit 0 / 1 / 2."""
+    args = _parser_validate().parse_args(argv)
+    from stptui.config import ConfigError, load_stack
+    from stptui.textsafe import printable
+
+    try:
+        stack = load_stack(args.stack, stage=args.stage, region=args.region)
+    except ConfigError as exc:
+        if args.format == "json":
+            print(json.dumps([exc.diagnostic.to_json()], indent=2))
+        else:
+            _print_error(exc.diagnostic)
+        return 2
+    diags = stack.diagnostics
+    if args.format == "json":
+        print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False))
+    else:
+        for d in diags:
+            print(printable(d.format()))
+        counts = {s: sum(1 for d in diags if d.severity == s) for s in ("error", "warning", "info")}
+        summary = ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
+        print(f"{printable(stack.file)}: {len(stack.resources)} resources; {summary}")
+    return 1 if stack.errors else 0
+
+
+def cmd_graph(argv: Sequence[str]) -> int:
+    """`stptui graph`: the resource graph as text, Mermaid, DOT or node-link JSON."""
+    args = _parser_graph().parse_args(argv)
+    from stptui import graph
+    from stptui.config import ConfigError, load_stack
+    from stptui.textsafe import printable
+
+    try:
+        stack = load_stack(args.stack, stage=args.stage, region=args.region)
+    except ConfigError as exc:
+        _print_error(exc.diagnostic)
+        return 2
+    g = graph.build_graph(stack)
+    exporters: dict[str, Callable[..., str]] = {
+        "text": graph.to_text,
+        "mermaid": graph.to_mermaid,
+        "dot": graph.to_dot,
+        "json": graph.to_json,
+    }
+    out = exporters[args.format](g)
+    print(printable(out) if args.format == "text" else out)
+    return 0
+
+
+def cmd_open(argv: Sequence[str]) -> int:
+    """`stptui [STACK]`: until the terminal UI lands, print the graph and the commands."""
+    args = _parser_open().parse_args(argv)
+    from stptui import graph
+    from stptui.config import ConfigError, load_stack
+    from stptui.textsafe import printable
+
+    path = args.stack or demo_stack_path()
+    try:
+        stack = load_stack(path, stage=args.stage, region=args.region)
+    except ConfigError as exc:
+        _print_error(exc.diagnostic)
+        return 2
+    print(printable(graph.to_text(graph.build_graph(stack))))
+    errors = len(stack.errors)
+    if errors:
+        print(f"\n{errors} error(s) in the config; run `stptui validate {printable(str(path))}`")
+    print(
+        "\nCommands:\n"
+        f"  stptui validate {printable(str(path))}        diagnostics with file:line:col\n"
+        f"  stptui graph {printable(str(path))} --format mermaid|dot|json|text\n"
+    )
+    return 0
+
+
+SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "validate": cmd_validate,
+    "graph": cmd_graph,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `stptui` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in SUBCOMMANDS:
+            return SUBCOMMANDS[args[0]](args[1:])
+        return cmd_open(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `stptui graph x | head` closes stdout early; that is not an error of ours.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,1270 @@
+"""Stacktape directives (`$Var().x`, `$Stage()`, `$Format(...)`, `$ResourceParam(...)`, ...).
+
+A directive is a whole string value `$Name(arg, ...)` with an optional property path
+`.a.b` (reference §1.3). We parse it with Stacktape's own rules (`src/utils/directives.ts`):
+detection looks only at the start and at the text after the last `)`, arguments are split
+on commas outside quotes and parentheses, `\\'` does not close a quote (the backslash is
+kept), and empty arguments are dropped.
+
+Resolution follows the deployer where it can run locally and stands in for AWS where it
+cannot: local directives give real values, runtime ones give a visible `Placeholder` (or,
+for `$ResourceParam`, a well-formed fake ARN/URL/name as a `ResourceParamValue`). Config
+code is never run: custom directives and `$File` on a code file become placeholders.
+
+Where runtime directives may appear: Stacktape's docs say `resources` and `scripts`; its own
+published examples also put them in `stackConfig.outputs` (`$ResourceParam`) and in
+`providerConfig` (`$Secret`), so those are accepted too. In `variables` they are left as
+text, because `$Var()` hands Stacktape the raw string and it is resolved where it is used.
+
+Every problem is a Diagnostic at the value's position and the value keeps its original
+text; nothing raises, and nesting, evaluation chains, copied data and file sizes are capped
+so that any input is dealt with in bounded time.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
+from stptui.config.loader import DataPath, LoadedYaml, parse_yaml
+
+MAX_NESTING = 32
+MAX_DIRECTIVE_CHARS = 10_000
+MAX_FILE_BYTES = 1024 * 1024
+MAX_STRING_CHARS = 4 * 1024 * 1024
+# Upper bound on directive evaluations plus copied values in one config ("billion laughs"
+# through `$Var()` chains would otherwise be exponential).
+_MAX_WORK = 2_000_000
+
+GIT_INFO_PROPERTIES = ("commit", "branch", "username", "gitUrl")
+# (section path prefix) where Stacktape resolves runtime directives; see the module docstring.
+RUNTIME_PLACES: tuple[DataPath, ...] = (
+    ("resources",),
+    ("scripts",),
+    ("stackConfig", "outputs"),
+    ("providerConfig",),
+)
+_CODE_EXTENSIONS = frozenset({"js", "mjs", "cjs", "ts", "mts", "cts", "py"})
+
+
+# -- context and value types ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectiveContext:
+    """What local directives read: stage, region, account, where `$File` looks, CLI args."""
+
+    stage: str = "dev"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    project: str = "app"
+    config_dir: Path | None = None
+    resource_types: Mapping[str, str] = field(default_factory=dict)
+    cli_args: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "default"
+
+
+class ResourceParamValue(str):
+    """A $ResourceParam result: behaves as the fake value string (ARN/URL/name) but remembers .resource and .param."""
+
+    resource: str
+    param: str
+
+    def __new__(cls, value: str, resource: str, param: str) -> ResourceParamValue:
+        obj = super().__new__(cls, value)
+        obj.resource = resource
+        obj.param = param
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.resource, self.param))
+
+    def __repr__(self) -> str:
+        return f"ResourceParamValue({str(self)!r}, resource={self.resource!r}, param={self.param!r})"
+
+
+class Placeholder(str):
+    """A value that exists only in AWS ($Secret, $SsmParam, $CfResourceParam, $CfStackOutput, $StackOutput, $CfFormat, user directives): the text is visible, e.g. '<secret:db.password>'; .directive holds the directive name."""
+
+    directive: str
+
+    def __new__(cls, text: str, directive: str) -> Placeholder:
+        obj = super().__new__(cls, text)
+        obj.directive = directive
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.directive))
+
+    def __repr__(self) -> str:
+        return f"Placeholder({str(self)!r}, directive={self.directive!r})"
+
+
+# -- fake AWS values -------------------------------------------------------------------------
+
+
+def stack_name(ctx: DirectiveContext) -> str:
+    """The CloudFormation stack name Stacktape uses: `{project}-{stage}`."""
+    return f"{ctx.project}-{ctx.stage}"
+
+
+def aws_resource_name(ctx: DirectiveContext, name: str) -> str:
+    """The physical name of a resource in the simulated account: `{project}-{stage}-{name}`."""
+    return f"{stack_name(ctx)}-{name}"
+
+
+def bucket_name(ctx: DirectiveContext, name: str) -> str:
+    """A valid S3 bucket name (lowercase, at most 63 characters) for resource `name`."""
+    base = re.sub(r"[^a-z0-9-]+", "-", aws_resource_name(ctx, name).lower())[:55].strip("-")
+    return f"{base}-0000000"
+
+
+def fake_id(ctx: DirectiveContext, name: str, length: int = 10) -> str:
+    """A deterministic lowercase alphanumeric id (API ids, URL ids) for resource `name`."""
+    seed = f"{ctx.account_id}/{ctx.region}/{stack_name(ctx)}/{name}".encode()
+    number = int.from_bytes(hashlib.sha256(seed).digest(), "big")
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 36)
+        chars.append("0123456789abcdefghijklmnopqrstuvwxyz"[digit])
+    return "".join(chars)
+
+
+def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {
+        "arn": f"arn:aws:sqs:{ctx.region}:{ctx.account_id}:{name}",
+        "url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{name}",
+        "name": name,
+    }
+
+
+def _topic_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {"arn": f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}", "name": name}
+
+
+def _bus_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    prefix = f"arn:aws:events:{ctx.region}:{ctx.account_id}"
+    return {"arn": f"{prefix}:event-bus/{name}", "archiveArn": f"{prefix}:archive/{name}-archive"}
+
+
+def _bucket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = bucket_name(ctx, res)
+    domain = f"d{fake_id(ctx, res, 13)}.cloudfront.net"
+    return {
+        "name": name,
+        "arn": f"arn:aws:s3:::{name}",
+        "cdnDomain": domain,
+        "cdnUrl": f"https://{domain}",
+        "cdnCanonicalDomain": domain,
+        "cdnCanonicalUrl": f"https://{domain}",
+    }
+
+
+def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {
+        "arn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:function:{name}",
+        "name": name,
+        "logGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/aws/lambda/{name}",
+        "url": f"https://{fake_id(ctx, res, 32)}.lambda-url.{ctx.region}.on.aws/",
+    }
+
+
+def _batch_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {
+        "jobDefinitionArn": f"arn:aws:batch:{ctx.region}:{ctx.account_id}:job-definition/{name}:1",
+        "stateMachineArn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}",
+        "logGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/aws/batch/{name}",
+    }
+
+
+def _http_api_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    domain = f"{fake_id(ctx, res)}.execute-api.{ctx.region}.amazonaws.com"
+    return {"url": f"https://{domain}", "domain": domain}
+
+
+def _database_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    host, reader = f"{res}.local", f"{res}-reader.local"
+    return {
+        "connectionString": f"postgres://user:password@{host}:5432/{res}",
+        "jdbcConnectionString": f"jdbc:postgresql://{host}:5432/{res}",
+        "host": host,
+        "port": "5432",
+        "dbName": res,
+        "readerHost": reader,
+        "readerPort": "5432",
+        "readerConnectionString": f"postgres://user:password@{reader}:5432/{res}",
+        "readerJdbcConnectionString": f"jdbc:postgresql://{reader}:5432/{res}",
+        "hosts": host,
+    }
+
+
+def _table_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    arn = f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{name}"
+    return {"name": name, "arn": arn, "streamArn": f"{arn}/stream/1970-01-01T00:00:00.000"}
+
+
+def _redis_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    host, reader = f"{res}.local", f"{res}-reader.local"
+    return {
+        "host": host,
+        "port": "6379",
+        "connectionString": f"redis://{host}:6379",
+        "readerHost": reader,
+        "readerPort": "6379",
+        "readerConnectionString": f"redis://{reader}:6379",
+    }
+
+
+def _stream_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {"arn": f"arn:aws:kinesis:{ctx.region}:{ctx.account_id}:stream/{name}", "name": name}
+
+
+def _state_machine_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = aws_resource_name(ctx, res)
+    return {"arn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}", "name": name}
+
+
+_FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
+    "sqs-queue": _queue_params,
+    "sns-topic": _topic_params,
+    "event-bus": _bus_params,
+    "bucket": _bucket_params,
+    "function": _function_params,
+    "batch-job": _batch_params,
+    "http-api-gateway": _http_api_params,
+    "relational-database": _database_params,
+    "dynamo-db-table": _table_params,
+    "redis-cluster": _redis_params,
+    "kinesis-stream": _stream_params,
+    "state-machine": _state_machine_params,
+}
+
+
+def fake_resource_param(ctx: DirectiveContext, resource: str, param: str, rtype: str | None) -> str:
+    """A well-formed, deterministic stand-in for `$ResourceParam(resource, param)`.
+
+    Known (type, param) pairs get the shape AWS uses (queue ARN/URL/name, bucket name/ARN,
+    bus ARN, function ARN, API URL, database connection string, ...); anything else gets
+    `arn:aws:stacktape:{region}:{account}:{type}/{project}-{stage}-{name}/{param}`.
+    """
+    maker = _FAKE_PARAMS.get(rtype or "")
+    value = maker(ctx, resource).get(param) if maker else None
+    if value is not None:
+        return value
+    kind = rtype or "resource"
+    return (
+        f"arn:aws:stacktape:{ctx.region}:{ctx.account_id}:{kind}/"
+        f"{aws_resource_name(ctx, resource)}/{param}"
+    )
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+class DirectiveSyntaxError(ValueError):
+    """A string that looks like a directive but cannot be parsed; `offset` is 0-based."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at character {offset + 1})")
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class DirectiveCall:
+    """One parsed directive: `$name(args...)` followed by the property path `path`."""
+
+    name: str
+    args: tuple[DirectiveArg, ...]
+    path: tuple[str, ...]
+    text: str
+
+
+DirectiveArg = str | int | float | bool | DirectiveCall
+
+_NAME_RE = re.compile(r"[A-Za-z_$][\w$]*")
+_SPECIAL_RE = re.compile(r"[(),'\"]")
+_NUMBER_RE = re.compile(
+    r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+"
+    r"|[+-]?Infinity"
+)
+_SEGMENT_RE = re.compile(r"[^\s'\"(),.]+")
+_EMPTY = object()
+
+
+def _looks_like_directive(text: str) -> bool:
+    """Stacktape's `getIsDirective`: `$`, a `(` on the first line, and nothing or `.` after the last `)`."""
+    if not text.startswith("$"):
+        return False
+    paren = text.find("(")
+    if paren < 0 or "\n" in text[:paren]:
+        return False
+    close = text.rfind(")")
+    return close > 0 and text[close + 1 : close + 2] in ("", ".")
+
+
+def _js_number(raw: str) -> int | float:
+    """What JavaScript's Number() gives for a numeric literal; integral values become int."""
+    if raw.endswith("Infinity"):
+        return -math.inf if raw.startswith("-") else math.inf
+    if raw[:2].lower() in ("0x", "0o", "0b"):
+        return int(raw, 0)
+    value = float(raw)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def call(self, start: int, end: int, depth: int) -> DirectiveCall:
+        text = self.text
+        if depth >= MAX_NESTING:
+            raise DirectiveSyntaxError(f"directives are nested more than {MAX_NESTING} deep", start)
+        open_ = text.find("(", start, end)
+        name = text[start + 1 : open_]
+        if not _NAME_RE.fullmatch(name):
+            problem = f"{name!r} is not a directive name" if name else "no directive name after '$'"
+            raise DirectiveSyntaxError(problem, start + 1)
+        spans, close = self._split(open_, end)
+        path = self._path(close + 1, end)
+        args = tuple(a for s, e in spans if (a := self._argument(s, e, depth)) is not _EMPTY)
+        return DirectiveCall(name, args, path, text[start:end])  # type: ignore[arg-type]
+
+    def _split(self, open_: int, end: int) -> tuple[list[tuple[int, int]], int]:
+        """Argument spans up to the `(`'s matching `)`, and that `)`'s index."""
+        text = self.text
+        depth, quote, quote_at, seg = 0, "", -1, open_ + 1
+        spans: list[tuple[int, int]] = []
+        for m in _SPECIAL_RE.finditer(text, open_ + 1, end):
+            i = m.start()
+            ch = text[i]
+            if quote:
+                if ch == quote and text[i - 1] != "\\":
+                    quote = ""
+            elif ch in "'\"":
+                if text[i - 1] != "\\":
+                    quote, quote_at = ch, i
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    spans.append((seg, i))
+                    return spans, i
+                depth -= 1
+            elif depth == 0:
+                spans.append((seg, i))
+                seg = i + 1
+        if quote:
+            raise DirectiveSyntaxError(f"unterminated {quote} quote", quote_at)
+        raise DirectiveSyntaxError("unbalanced parentheses: '(' is never closed", open_)
+
+    def _path(self, start: int, end: int) -> tuple[str, ...]:
+        text = self.text
+        if start == end:
+            return ()
+        if text[start] != ".":
+            raise DirectiveSyntaxError("unexpected text after the closing ')'", start)
+        segments = text[start + 1 : end].split(".")
+        offset = start + 1
+        for seg in segments:
+            if not _SEGMENT_RE.fullmatch(seg):
+                problem = f"invalid property name {seg!r}" if seg else "empty property name"
+                raise DirectiveSyntaxError(f"{problem} in the path", offset)
+            offset += len(seg) + 1
+        return tuple(segments)
+
+    def _argument(self, start: int, end: int, depth: int) -> DirectiveArg | object:
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            return _EMPTY  # Stacktape drops empty arguments: `$F(a,)` has one
+        raw = text[start:end]
+        if raw[0] == "$" and "(" in raw:
+            return self.call(start, end, depth + 1)
+        if raw in ("true", "false"):
+            return raw == "true"
+        if _NUMBER_RE.fullmatch(raw):
+            return _js_number(raw)
+        quote = raw[0]
+        if quote in "'\"":
+            close = text.find(quote, start + 1, end)
+            while close > 0 and text[close - 1] == "\\":
+                close = text.find(quote, close + 1, end)
+            if close != end - 1:
+                raise DirectiveSyntaxError("unexpected text after the quoted string", close + 1)
+            return raw[1:-1]
+        return raw
+
+
+def parse_directive(text: str) -> DirectiveCall | None:
+    """Parse `text` as a directive.
+
+    Returns None when the string is not a directive at all (Stacktape's detection rule);
+    raises DirectiveSyntaxError(message, offset) when it looks like one but is malformed.
+    """
+    if not _looks_like_directive(text):
+        return None
+    if len(text) > MAX_DIRECTIVE_CHARS:
+        raise DirectiveSyntaxError(
+            f"the directive is {len(text):,} characters long; the limit is {MAX_DIRECTIVE_CHARS:,}",
+            MAX_DIRECTIVE_CHARS,
+        )
+    return _Parser(text).call(0, len(text), 0)
+
+
+# -- directive table -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    required: tuple[str, ...] = ()  # string parameters, checked like Stacktape's requiredParams
+    optional: int = 0  # how many more arguments are used; -1 for any number
+    runtime: bool = False
+
+
+_BUILTINS: dict[str, _Spec] = {
+    "Stage": _Spec(),
+    "Region": _Spec(),
+    "Profile": _Spec(),
+    "AwsAccountId": _Spec(),
+    "Var": _Spec(),
+    "This": _Spec(),
+    "File": _Spec(("filePath",)),
+    "FileRaw": _Spec(("filePath",)),
+    "Format": _Spec(("interpolatedString",), optional=-1),
+    "CliArgs": _Spec(("argName",), optional=1),
+    "GitInfo": _Spec(("property",)),
+    "StackOutput": _Spec(("stackName", "outputName"), optional=1),
+    "Secret": _Spec(("secretName",), runtime=True),
+    "SsmParam": _Spec(("paramName",), runtime=True),
+    "ResourceParam": _Spec(("resourceName", "param"), runtime=True),
+    "CfResourceParam": _Spec(("logicalId", "attribute"), runtime=True),
+    "CfFormat": _Spec(("interpolatedString",), optional=-1, runtime=True),
+    "CfStackOutput": _Spec(("stackName", "outputName"), optional=1, runtime=True),
+}
+_RUNTIME_NAMES = frozenset(n for n, s in _BUILTINS.items() if s.runtime)
+# Results that come from outside the config may themselves hold directives (Stacktape
+# resolves them too); `$Var`/`$This` results are resolved by the lookup already.
+_FRESH_RESULTS = frozenset({"File", "FileRaw", "Format", "CliArgs"})
+
+
+# -- JavaScript string semantics (what `$Format` produces in the deployer) -------------------
+
+
+def _js_string(value: Any, depth: int = 0) -> str:
+    """JavaScript's String(value) for JSON-like data."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
+    if isinstance(value, dict):
+        return "[object Object]"
+    if isinstance(value, list):
+        if depth > MAX_NESTING:
+            return ""
+        return ",".join("" if v is None else _js_string(v, depth + 1) for v in value)
+    return str(value)
+
+
+_JS_REPLACEMENT_RE = re.compile(r"\$([$&`'])")
+
+
+def _js_replace_first(subject: str, value: str) -> str:
+    """`subject.replace('{}', value)` in JavaScript, including its `$$`/`$&`/`` $` ``/`$'` patterns."""
+    at = subject.find("{}")
+    expansions = {"$": "$", "&": "{}", "`": subject[:at], "'": subject[at + 2 :]}
+    return subject[:at] + _JS_REPLACEMENT_RE.sub(lambda m: expansions[m[1]], value) + subject[at + 2 :]
+
+
+# -- file loading ----------------------------------------------------------------------------
+
+
+class _FileProblem(Exception):
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _read_text(target: Path, *, strip_bom: bool) -> str:
+    """A regular file's UTF-8 text; refuses devices, FIFOs, directories and files over 1 MB."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        hint = None
+        try:
+            with os.scandir(target.parent) as entries:
+                names = [e.name for e in islice(entries, 500)]
+            close = did_you_mean(target.name, names)
+            hint = f"did you mean {close!r}?" if close else None
+        except OSError:
+            pass
+        raise _FileProblem("the file does not exist", hint) from None
+    except (OSError, ValueError) as exc:
+        raise _FileProblem(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _FileProblem("not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _FileProblem(f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        with target.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _FileProblem(f"the file is over {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8-sig" if strip_bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise _FileProblem(f"the file is not UTF-8 text (byte {exc.start})") from None
+
+
+def _parse_env(text: str) -> list[dict[str, str]]:
+    """A .env file as Stacktape gives it: `[{name, value}]` in first-seen order (dotenv rules)."""
+    values: dict[str, str] = {}
+    lines = text.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        m = re.match(r"\s*(?:export\s+)?([\w.-]+)(?:\s*=|:\s)(.*)", lines[i])
+        i += 1
+        if not m:
+            continue
+        name, rest = m[1], m[2].strip()
+        quote = rest[:1]
+        if quote in ("'", '"', "`"):
+            body, end = rest[1:], -1
+            # dotenv lets a quoted value run over several lines
+            while (end := body.find(quote)) < 0 and i < len(lines):
+                body += "\n" + lines[i]
+                i += 1
+            if end >= 0:
+                value = body[:end]
+                if quote == '"':
+                    value = value.replace("\\n", "\n").replace("\\r", "\r")
+                values[name] = value
+                continue
+        values[name] = rest.split("#", 1)[0].strip()
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def _parse_ini(text: str) -> dict[str, Any]:
+    """An .ini file: keys before any section at the top, then one mapping per section."""
+    top = "\x00top"  # a section name no real file can contain
+    parser = configparser.ConfigParser(
+        interpolation=None, strict=False, allow_no_value=True, default_section="\x00default"
+    )
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep key case
+    parser.read_string(f"[{top}]\n{text}")
+
+    def value(raw: str | None) -> Any:
+        # the `ini` package Stacktape uses turns these three words into JSON values
+        return {"true": True, "false": False, "null": None}.get(raw, raw) if raw else raw
+
+    result: dict[str, Any] = {k: value(v) for k, v in parser.items(top)}
+    for section in parser.sections():
+        if section != top:
+            result[section] = {k: value(v) for k, v in parser.items(section)}
+    return result
+
+
+# -- resolution ------------------------------------------------------------------------------
+
+
+class _Mode(Enum):
+    RUNTIME_OK = "runtime-ok"
+    DEFER = "defer"  # `variables`: runtime directives stay text, resolved where used
+    FORBIDDEN = "forbidden"
+
+
+def _mode_for(path: DataPath) -> _Mode:
+    if any(path[: len(p)] == p for p in RUNTIME_PLACES):
+        return _Mode.RUNTIME_OK
+    if path[:1] == ("variables",):
+        return _Mode.DEFER
+    return _Mode.FORBIDDEN
+
+
+class _Failed(Exception):
+    """Evaluation stopped; its diagnostic is already recorded and the value stays as written."""
+
+
+class _Deferred(Exception):
+    """A runtime directive inside `variables`: left as text."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    mode: _Mode
+    origin: DataPath  # where the text being evaluated is written (or its nearest config place)
+    use: DataPath  # the config value being computed; placement errors are reported there
+    chain: tuple[str, ...] = ()
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _js_falsy(value: Any) -> bool:
+    if value is None or value is False or value == "":
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and not value == value or (
+        isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+    )
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "null" if value is None else "string"
+
+
+class _Resolver:
+    def __init__(self, loaded: LoadedYaml, ctx: DirectiveContext) -> None:
+        self.loaded = loaded
+        self.ctx = ctx
+        self.raw = self._copy(loaded.data, spend=False)
+        self.custom: dict[str, str] = {}
+        self.types: dict[str, str] = {}
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.failed: set[tuple[Any, ...]] = set()
+        self.active: set[tuple[Any, ...]] = set()
+        self.files: dict[tuple[str, Path], Any] = {}
+        self.seen: set[tuple[Any, ...]] = set()
+        self.work = _MAX_WORK
+        self.exhausted = False
+        if isinstance(self.raw, dict):
+            self._read_declarations(self.raw)
+        self.types.update(ctx.resource_types)
+        names = sorted({*_BUILTINS, *self.custom}, key=len, reverse=True)
+        self.embedded = re.compile(r"\$(" + "|".join(map(re.escape, names)) + r")\(")
+
+    def _read_declarations(self, raw: dict[str, Any]) -> None:
+        resources = raw.get("resources")
+        if isinstance(resources, dict):
+            for name, res in resources.items():
+                if isinstance(res, dict) and isinstance(res.get("type"), str):
+                    self.types[name] = res["type"]
+        declared = raw.get("directives")
+        for i, entry in enumerate(declared if isinstance(declared, list) else []):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in _BUILTINS:
+                self._emit(
+                    ("directives", i, "name"),
+                    "error",
+                    "directive-duplicate",
+                    f"custom directive {name!r} has the name of a built-in directive",
+                    hint="Stacktape refuses two directives with one name; rename it",
+                )
+                continue
+            self.custom[name] = str(entry.get("filePath", "?"))
+
+    # -- diagnostics --
+
+    def _emit(
+        self,
+        path: DataPath,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> None:
+        pos = self.loaded.pos(path, key=key)
+        ident = (pos, code, message)
+        if ident in self.seen:
+            return
+        self.seen.add(ident)
+        resource = path[1] if len(path) > 1 and path[0] == "resources" else None
+        self.loaded.diagnostics.append(
+            Diagnostic.at(
+                pos,
+                severity,
+                code,
+                message,
+                resource=resource if isinstance(resource, str) else None,
+                hint=hint,
+            )
+        )
+
+    def _fail(
+        self,
+        frame: _Frame,
+        code: str,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> _Failed:
+        self._emit(frame.origin, severity, code, message, hint=hint)
+        return _Failed()
+
+    def _spend(self, amount: int, frame: _Frame) -> None:
+        self.work -= amount
+        if self.work >= 0:
+            return
+        if not self.exhausted:
+            self.exhausted = True
+            self._emit(
+                frame.origin,
+                "error",
+                "directive-too-large",
+                f"directives expand to more than {_MAX_WORK:,} values; resolution stopped here",
+                hint="look for variables that refer to each other many times over",
+            )
+        raise _Failed()
+
+    # -- data helpers --
+
+    def _copy(self, value: Any, *, spend: bool = True, frame: _Frame | None = None) -> Any:
+        """An independent copy of JSON-like data (iterative, so depth cannot overflow)."""
+        if not isinstance(value, dict | list):
+            return value
+        root: Any = {} if isinstance(value, dict) else []
+        todo = [(value, root)]
+        while todo:
+            src, dst = todo.pop()
+            if spend and frame is not None:
+                self._spend(len(src), frame)
+            items = src.items() if isinstance(src, dict) else enumerate(src)
+            for k, v in items:
+                child = ({} if isinstance(v, dict) else []) if isinstance(v, dict | list) else v
+                if child is not v:
+                    todo.append((v, child))
+                if isinstance(dst, dict):
+                    dst[k] = child
+                else:
+                    dst.append(child)
+        return root
+
+    def _raw_at(self, path: DataPath) -> Any:
+        node = self.raw
+        for part in path:
+            node = node[part]
+        return node
+
+    # -- walking --
+
+    def run(self) -> None:
+        holder = [self.loaded.data]
+        self._resolve_in_place(holder, 0, (), _Frame(_Mode.FORBIDDEN, (), ()), top=True)
+        self.loaded.data = holder[0]
+
+    def _resolve_in_place(
+        self, container: Any, key: Any, path: DataPath | None, frame: _Frame, *, top: bool
+    ) -> bool:
+        """Replace directive strings under container[key]; False when any of them failed."""
+        ok = True
+        todo: list[tuple[Any, Any, DataPath | None]] = [(container, key, path)]
+        while todo:
+            c, k, p = todo.pop()
+            value = c[k]
+            if isinstance(value, dict):
+                for kk in value:
+                    child = None if p is None else (*p, kk)
+                    if top and child is not None and _looks_like_directive(kk):
+                        self._emit(
+                            child,
+                            "error",
+                            "directive-in-key",
+                            f"{_clip(kk)} is used as a key; directives are resolved only in values",
+                            hint="Stacktape rejects directives in keys; move it into a value",
+                            key=True,
+                        )
+                    todo.append((value, kk, child))
+            elif isinstance(value, list):
+                todo.extend((value, i, None if p is None else (*p, i)) for i in range(len(value)))
+            elif isinstance(value, str) and type(value) is str:
+                here = frame
+                if p is not None:
+                    here = replace(frame, origin=p)
+                    if top:
+                        here = replace(here, use=p, mode=_mode_for(p))
+                new, good = self._eval_string(value, here)
+                if new is not value:
+                    c[k] = new
+                elif top and good:
+                    self._check_embedded(value, here)
+                ok = ok and good
+        return ok
+
+    def _check_embedded(self, text: str, frame: _Frame) -> None:
+        m = self.embedded.search(text)
+        if m is None:
+            return
+        self._emit(
+            frame.origin,
+            "warning",
+            "directive-embedded",
+            f"${m[1]}(...) inside the longer string {_clip(text)!r} stays literal text: "
+            "Stacktape resolves only values that are a whole directive",
+            hint=f"build the string with $Format('...{{}}...', ${m[1]}(...))",
+        )
+
+    def _eval_string(self, text: str, frame: _Frame) -> tuple[Any, bool]:
+        try:
+            call = self._parse(text, frame)
+            if call is None:
+                return text, True
+            return self._eval_call(call, frame), True
+        except _Deferred:
+            return text, True
+        except _Failed:
+            return text, False
+
+    def _parse(self, text: str, frame: _Frame) -> DirectiveCall | None:
+        try:
+            return parse_directive(text)
+        except DirectiveSyntaxError as exc:
+            raise self._fail(
+                frame, "directive-syntax", f"malformed directive {_clip(text)!r}: {exc}"
+            ) from None
+
+    # -- evaluating one call --
+
+    def _eval_call(self, call: DirectiveCall, frame: _Frame) -> Any:
+        if call.text in frame.chain:
+            loop = " -> ".join(_clip(t, 40) for t in (*frame.chain, call.text))
+            raise self._fail(frame, "directive-cycle", f"directives refer to each other: {loop}")
+        if len(frame.chain) >= MAX_NESTING:
+            raise self._fail(
+                frame,
+                "directive-too-deep",
+                f"directives depend on each other more than {MAX_NESTING} levels deep",
+            )
+        self._spend(1, frame)
+        frame = replace(frame, chain=(*frame.chain, call.text))
+        spec = _BUILTINS.get(call.name)
+        if spec is None and call.name not in self.custom:
+            known = [*_BUILTINS, *self.custom]
+            close = did_you_mean(call.name, known)
+            hint = (
+                f"did you mean ${close}()?"
+                if close
+                else "custom directives must be declared under `directives:`"
+            )
+            raise self._fail(frame, "directive-unknown", f"unknown directive ${call.name}", hint=hint)
+        if spec is None or not spec.runtime:
+            for arg in call.args:
+                if isinstance(arg, DirectiveCall) and arg.name in _RUNTIME_NAMES:
+                    raise self._fail(
+                        frame,
+                        "directive-runtime-in-local",
+                        f"${call.name} is resolved before deployment and cannot use "
+                        f"${arg.name}, which exists only at deploy time",
+                        hint="use $CfFormat(...) to combine runtime values",
+                    )
+        if spec is None:
+            self._emit(
+                frame.origin,
+                "warning",
+                "directive-custom",
+                f"${call.name} is a custom directive (code in {self.custom[call.name]!r}); "
+                "stptui never runs config code, so its value is a placeholder",
+            )
+            return Placeholder(f"<directive:{call.text[1:]}>", call.name)
+        if spec.runtime and frame.mode is _Mode.DEFER:
+            raise _Deferred()
+        if spec.runtime and frame.mode is _Mode.FORBIDDEN:
+            raise self._fail(
+                frame,
+                "directive-placement",
+                f"${call.name} is a runtime directive (resolved by CloudFormation); Stacktape "
+                "resolves those only under `resources` and `scripts`",
+                hint="move the value into a resource or script property",
+            )
+        args = [self._eval_call(a, frame) if isinstance(a, DirectiveCall) else a for a in call.args]
+        args = self._check_args(call, spec, args, frame)
+        if call.name == "Var":
+            return self._var(call, args, frame)
+        if call.name == "This":
+            return self._lookup((), call.path, frame, call, "directive-path")
+        value = self._HANDLERS[call.name](self, call, args, frame)
+        value = self._follow(value, call.path, frame, call)
+        if call.name in _FRESH_RESULTS:
+            value = self._resolve_fresh(value, frame)
+        return value
+
+    def _check_args(self, call: DirectiveCall, spec: _Spec, args: list[Any], frame: _Frame) -> list[Any]:
+        for i, pname in enumerate(spec.required):
+            actual = args[i] if i < len(args) else None
+            if _js_falsy(actual):
+                raise self._fail(
+                    frame,
+                    "directive-args",
+                    f"${call.name} needs a {pname} argument at position {i + 1}",
+                    hint=f"for example {_EXAMPLES.get(call.name, '')}".rstrip(),
+                )
+            if not isinstance(actual, str):
+                raise self._fail(
+                    frame,
+                    "directive-args",
+                    f"${call.name}: the {pname} argument must be a string, not a {_type_name(actual)}",
+                )
+        limit = len(spec.required) + spec.optional
+        if spec.optional >= 0 and len(args) > limit and call.name != "Var":
+            self._emit(
+                frame.origin,
+                "warning",
+                "directive-args",
+                f"${call.name} takes {limit} argument{'s' * (limit != 1)}; "
+                f"Stacktape ignores the other {len(args) - limit}",
+            )
+            return args[:limit]
+        return args
+
+    # -- lookups into the config ($Var, $This) --
+
+    def _var(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        path = call.path
+        if args:
+            written = _js_string(args[0])
+            path = (*written.split("."), *path)
+            self._emit(
+                frame.origin,
+                "warning",
+                "directive-var-argument",
+                f"$Var() takes no arguments: Stacktape ignores {written!r} and returns the "
+                "whole `variables` object",
+                hint=f"write $Var().{'.'.join(path)}",
+            )
+        if not isinstance(self.raw, dict) or "variables" not in self.raw:
+            raise self._fail(
+                frame,
+                "directive-var-missing",
+                f"{_clip(call.text)}: the config has no `variables` section",
+            )
+        return self._lookup(("variables",), path, frame, call, "directive-var-missing")
+
+    def _lookup(
+        self, base: DataPath, segments: tuple[str, ...], frame: _Frame, call: DirectiveCall, code: str
+    ) -> Any:
+        node = self._raw_at(base)
+        path = base
+        i = 0
+        while i < len(segments):
+            seg = segments[i]
+            if isinstance(node, dict) and seg in node:
+                node, path = node[seg], (*path, seg)
+            elif isinstance(node, list) and _index(seg, len(node)) is not None:
+                idx = _index(seg, len(node))
+                node, path = node[idx], (*path, idx)
+            else:
+                break
+            i += 1
+        value = self._resolved_at(path, frame)
+        if i < len(segments):
+            value = self._follow(value, segments[i:], frame, call, code, done=segments[:i])
+        return self._copy(value, frame=frame)
+
+    def _resolved_at(self, path: DataPath, frame: _Frame) -> Any:
+        """The raw config value at `path` with its directives resolved (memoised)."""
+        key = (path, frame.mode, frame.use if frame.mode is _Mode.FORBIDDEN else None)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.failed:
+            raise _Failed()
+        if key in self.active:
+            where = ".".join(map(str, path)) or "the config"
+            raise self._fail(frame, "directive-cycle", f"{where} refers back to itself")
+        self.active.add(key)
+        try:
+            holder = [self._copy(self._raw_at(path), frame=frame)]
+            ok = self._resolve_in_place(holder, 0, path, frame, top=False)
+        finally:
+            self.active.discard(key)
+        if not ok:
+            self.failed.add(key)
+            raise _Failed()
+        self.memo[key] = holder[0]
+        return holder[0]
+
+    def _follow(
+        self,
+        value: Any,
+        segments: tuple[str, ...],
+        frame: _Frame,
+        call: DirectiveCall,
+        code: str = "directive-path",
+        done: tuple[str, ...] = (),
+    ) -> Any:
+        """Apply a property path to a directive's result."""
+        walked = list(done)
+        for seg in segments:
+            if type(value) is str and (inner := self._parse(value, frame)) is not None:
+                value = self._eval_call(inner, frame)  # a directive inside data: resolve, go on
+            where = ".".join(walked)
+            owner = f"{call.text[: len(call.text) - len('.'.join(call.path)) - 1 if call.path else None]}"
+            shown = f"{owner}.{where}" if where else owner
+            if isinstance(value, dict):
+                if seg not in value:
+                    close = did_you_mean(seg, [k for k in value if isinstance(k, str)])
+                    raise self._fail(
+                        frame,
+                        code,
+                        f"{_clip(call.text)}: {_clip(shown, 60)} has no property {seg!r}",
+                        hint=f"did you mean {close!r}?" if close else None,
+                    )
+                value = value[seg]
+            elif isinstance(value, list):
+                idx = _index(seg, len(value))
+                if idx is None:
+                    raise self._fail(
+                        frame,
+                        code,
+                        f"{_clip(call.text)}: {_clip(shown, 60)} is a list of {len(value)}; "
+                        f"{seg!r} is not an index in it",
+                    )
+                value = value[idx]
+            else:
+                raise self._fail(
+                    frame,
+                    code,
+                    f"{_clip(call.text)}: cannot read {seg!r} from {_clip(shown, 60)}, "
+                    f"which is a {_type_name(value)}, not an object",
+                )
+            walked.append(seg)
+        return value
+
+    def _resolve_fresh(self, value: Any, frame: _Frame) -> Any:
+        """Resolve directives inside data that came from outside the config (files, CLI)."""
+        if isinstance(value, dict | list):
+            holder = [value]
+            if not self._resolve_in_place(holder, 0, None, frame, top=False):
+                raise _Failed()
+            return holder[0]
+        if type(value) is str and (inner := self._parse(value, frame)) is not None:
+            return self._eval_call(inner, frame)
+        return value
+
+    # -- handlers --
+
+    def _file_target(self, written: str) -> Path:
+        p = Path(written)
+        return p if p.is_absolute() else (self.ctx.config_dir or Path.cwd()) / p
+
+    def _cached_file(self, kind: str, target: Path, load: Callable[[], Any]) -> Any:
+        key = (kind, target)
+        if key not in self.files:
+            try:
+                self.files[key] = load()
+            except _FileProblem as exc:
+                self.files[key] = exc
+        return self.files[key]
+
+    def _h_file(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        written = args[0]
+        target = self._file_target(written)
+        name = target.name.lower()
+        ext = name.rsplit(".", 1)[-1] if "." in name else ""
+        if ext in _CODE_EXTENSIONS:
+            self._emit(
+                frame.origin,
+                "warning",
+                "directive-file-code",
+                f"$File({written!r}) would run code; stptui never runs config code, "
+                "so its value is a placeholder",
+            )
+            return Placeholder(f"<file:{written}>", "File")
+        if ext not in ("json", "yml", "yaml", "env", "ini"):
+            raise self._fail(
+                frame,
+                "directive-file",
+                f"$File({written!r}): only .env, .json, .yml, .yaml and .ini files can be parsed",
+                hint=f"to read the file as text, use $FileRaw({written!r})",
+            )
+
+        def load() -> Any:
+            text = _read_text(target, strip_bom=True)
+            if ext == "env":
+                return _parse_env(text)
+            if ext == "ini":
+                try:
+                    return _parse_ini(text)
+                except configparser.Error as exc:
+                    raise _FileProblem(f"not a valid INI file: {str(exc).splitlines()[0]}") from None
+            try:
+                parsed = parse_yaml(text, written)
+            except ConfigError as exc:
+                d = exc.diagnostic
+                at = f" at line {d.line}, column {d.column}" if d.line else ""
+                raise _FileProblem(f"cannot parse the file{at}: {d.message}") from None
+            self.loaded.diagnostics.extend(parsed.diagnostics)
+            return parsed.data
+
+        result = self._cached_file("parsed", target, load)
+        if isinstance(result, _FileProblem):
+            raise self._fail(
+                frame, "directive-file", f"$File({written!r}): {result.message}", hint=result.hint
+            )
+        return self._copy(result, frame=frame)
+
+    def _h_file_raw(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        written = args[0]
+        target = self._file_target(written)
+        result = self._cached_file("raw", target, lambda: _read_text(target, strip_bom=False))
+        if isinstance(result, _FileProblem):
+            raise self._fail(
+                frame, "directive-file", f"$FileRaw({written!r}): {result.message}", hint=result.hint
+            )
+        return result
+
+    def _format(self, call: DirectiveCall, args: list[Any], frame: _Frame, *, js: bool) -> str:
+        template, values = args[0], args[1:]
+        slots = template.count("{}")
+        if slots != len(values):
+            raise self._fail(
+                frame,
+                "directive-format",
+                f"${call.name} has {slots} placeholder{'s' * (slots != 1)} ({{}}) but "
+                f"{len(values)} value{'s' * (len(values) != 1)}",
+            )
+        out = template
+        for value in values:
+            text = _js_string(value)
+            # in JavaScript `$` patterns in the value are expanded; Fn::Sub ($CfFormat) does not
+            out = _js_replace_first(out, text) if js else out.replace("{}", text, 1)
+            if len(out) > MAX_STRING_CHARS:
+                raise self._fail(
+                    frame,
+                    "directive-too-large",
+                    f"${call.name} builds a string over {MAX_STRING_CHARS:,} characters",
+                )
+        return out
+
+    def _h_format(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        return self._format(call, args, frame, js=True)
+
+    def _h_cf_format(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        return Placeholder(self._format(call, args, frame, js=False), "CfFormat")
+
+    def _h_cli_args(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        if args[0] in self.ctx.cli_args:
+            return self.ctx.cli_args[args[0]]
+        if len(args) > 1:
+            return args[1]
+        raise self._fail(
+            frame,
+            "directive-cli-arg",
+            f"$CliArgs({args[0]!r}): no such CLI argument and no default",
+            hint=f"pass --{args[0]} VALUE after `--`, or give a default: "
+            f"$CliArgs({args[0]!r}, 'value')",
+            severity="warning",
+        )
+
+    def _h_git_info(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        prop = args[0]
+        if prop not in GIT_INFO_PROPERTIES:
+            close = did_you_mean(prop, GIT_INFO_PROPERTIES)
+            raise self._fail(
+                frame,
+                "directive-args",
+                f"$GitInfo({prop!r}): not a git property",
+                hint=f"did you mean {close!r}?"
+                if close
+                else f"valid properties: {', '.join(GIT_INFO_PROPERTIES)}",
+            )
+        return Placeholder(f"<git:{prop}>", "GitInfo")
+
+    def _h_resource_param(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+        resource, param = args
+        value = fake_resource_param(self.ctx, resource, param, self.types.get(resource))
+        return ResourceParamValue(value, resource, param)
+
+    _HANDLERS: dict[str, Callable[[_Resolver, DirectiveCall, list[Any], _Frame], Any]] = {
+        "Stage": lambda self, call, args, frame: self.ctx.stage,
+        "Region": lambda self, call, args, frame: self.ctx.region,
+        "Profile": lambda self, call, args, frame: self.ctx.profile,
+        "AwsAccountId": lambda self, call, args, frame: self.ctx.account_id,
+        "File": _h_file,
+        "FileRaw": _h_file_raw,
+        "Format": _h_format,
+        "CfFormat": _h_cf_format,
+        "CliArgs": _h_cli_args,
+        "GitInfo": _h_git_info,
+        "ResourceParam": _h_resource_param,
+        "StackOutput": lambda self, call, args, frame: Placeholder(
+            f"<stack-output:{args[0]}:{args[1]}>", "StackOutput"
+        ),
+        "CfStackOutput": lambda self, call, args, frame: Placeholder(
+            f"<cf-stack-output:{args[0]}:{args[1]}>", "CfStackOutput"
+        ),
+        "Secret": lambda self, call, args, frame: Placeholder(f"<secret:{args[0]}>", "Secret"),
+        "SsmParam": lambda self, call, args, frame: Placeholder(f"<ssm:{args[0]}>", "SsmParam"),
+        "CfResourceParam": lambda self, call, args, frame: Placeholder(
+            f"<cf:{args[0]}.{args[1]}>", "CfResourceParam"
+        ),
+    }
+
+
+_EXAMPLES = {
+    "File": "$File('config.json')",
+    "FileRaw": "$FileRaw('template.txt')",
+    "Format": "$Format('{}-api', $Stage())",
+    "CfFormat": "$CfFormat('{}-api', $ResourceParam('api', 'url'))",
+    "CliArgs": "$CliArgs('name', 'default')",
+    "GitInfo": "$GitInfo('branch')",
+    "StackOutput": "$StackOutput('other-stack-dev', 'OutputName')",
+    "CfStackOutput": "$CfStackOutput('other-stack-dev', 'OutputName')",
+    "Secret": "$Secret('db.password')",
+    "SsmParam": "$SsmParam('/app/param')",
+    "ResourceParam": "$ResourceParam('myQueue', 'arn')",
+    "CfResourceParam": "$CfResourceParam('LogicalId', 'Arn')",
+}
+
+
+def _index(segment: str, length: int) -> int | None:
+    """`segment` as an index into a list of `length`, if it is one."""
+    if segment.isascii() and segment.isdigit() and len(segment) < 10 and int(segment) < length:
+        return int(segment)
+    return None
+
+
+def resolve_directives(loaded: LoadedYaml, ctx: DirectiveContext) -> None:
+    """Replace every directive string in `loaded.data` by its value, in place.
+
+    Problems become diagnostics in `loaded.diagnostics` (at the value's position) and leave
+    the value as written. `$Var()` reads the `variables` section, resolving the directives
+    in it first (cycles are reported). Runtime directives are resolved only where Stacktape
+    allows them (`resources`, `scripts`, plus `stackConfig.outputs` and `providerConfig`);
+    elsewhere they are an error, and inside `variables` they stay text until used.
+    """
+    _Resolver(loaded, ctx).run()

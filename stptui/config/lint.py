@@ -1,0 +1,850 @@
+"""Checks that need the whole stack: references, timeouts, redrive cycles, consumers, routes.
+
+`normalize` checks each property where it is written; this module checks how resources fit
+together, the way Stacktape's deployer (reference: stacktape-config §6) and AWS itself
+(aws-semantics §1-§2, §5, §8) would. Every finding is a `Diagnostic` at the exact source
+position of the value to fix, with the resource it belongs to.
+
+Everything is indexed once (consumers by queue, routes by key, notifications by bucket) so a
+stack of thousands of resources lints in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
+from stptui.config.directives import ResourceParamValue
+from stptui.config.envvars import injected_params
+from stptui.config.loader import DataPath
+from stptui.config.model import (
+    HTTP_PAYLOAD_FORMAT,
+    LEGACY_RESOURCE_TYPES,
+    RESOURCE_TYPES,
+    BatchJob,
+    EventBusTrigger,
+    Function,
+    HttpApiGateway,
+    HttpTrigger,
+    Queue,
+    Ref,
+    Resource,
+    S3Trigger,
+    ScheduleTrigger,
+    SnsTopic,
+    SnsTrigger,
+    SqsTrigger,
+    Stack,
+    Trigger,
+    Workload,
+)
+
+# Target types `connectTo` accepts (stacktape-config §4.1, `resolveConnectToList`).
+CONNECT_TO_TYPES: frozenset[str] = frozenset(
+    {
+        "function",
+        "batch-job",
+        "multi-container-workload",
+        "web-service",
+        "private-service",
+        "worker-service",
+        "state-machine",
+        "event-bus",
+        "bucket",
+        "dynamo-db-table",
+        "user-auth-pool",
+        "sqs-queue",
+        "sns-topic",
+        "open-search-domain",
+        "kinesis-stream",
+        "relational-database",
+        "redis-cluster",
+        "mongo-db-atlas-cluster",
+        "upstash-redis",
+    }
+)
+
+# What a Lambda destination ARN may point at inside the stack.
+DESTINATION_TYPES: tuple[str, ...] = ("sqs-queue", "sns-topic", "function", "event-bus")
+
+# Container workloads may poll a queue themselves through connectTo (no `sqs` event exists
+# for them), so a queue they connect to is not reported as unconsumed.
+_POLLING_TYPES = frozenset(
+    {"web-service", "private-service", "worker-service", "multi-container-workload"}
+)
+
+# The hidden `<job>.triggerFunction` Stacktape puts between an event and a batch job has a
+# fixed 10 s timeout (stacktape-config §2.3); it is what the SQS event source mapping invokes.
+BATCH_TRIGGER_FUNCTION_TIMEOUT_S = 10
+# HTTP API's maximum integration timeout (aws-semantics §8).
+HTTP_INTEGRATION_TIMEOUT_S = 30
+# AWS's SQS event source mapping guidance (aws-semantics §2).
+VT_GUIDANCE_FACTOR = 6
+MIN_GUIDED_RECEIVE_COUNT = 5
+FIFO_MAX_BATCH = 10
+_CDN_PARAMS = (
+    "cdnDomain",
+    "cdnUrl",
+    "cdnCanonicalDomain",
+    "cdnCanonicalUrl",
+    "cdnCustomDomains",
+    "cdnCustomDomainUrls",
+)
+
+
+def _canonical_type(rtype: str) -> str:
+    return LEGACY_RESOURCE_TYPES.get(rtype, rtype)
+
+
+def _known_type(resource: Resource) -> bool:
+    """False for resources whose type was already reported as unknown (no more checks)."""
+    return _canonical_type(resource.type) in RESOURCE_TYPES
+
+
+def referenceable_params(resource: Resource) -> list[str] | None:
+    """Parameters `$ResourceParam(name, param)` may read, or None when we do not know them.
+
+    The connectTo parameters (stacktape-config §4.3) plus those only `$ResourceParam` reaches
+    (§2.7: an HTTP API's url and domains; a function's CDN parameters).
+    """
+    rtype = _canonical_type(resource.type)
+    cdn = bool(resource.properties.get("cdn"))
+    if rtype == "http-api-gateway":
+        params = [
+            "url",
+            "domain",
+            "customDomains",
+            "customDomainUrl",
+            "customDomainUrls",
+            "canonicalDomain",
+        ]
+        return params + list(_CDN_PARAMS) if cdn else params
+    params = injected_params(resource)
+    if not params:
+        return None
+    if rtype == "function" and cdn:
+        params = params + [p for p in _CDN_PARAMS if p not in params]
+    return params
+
+
+def _fmt_seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _iter_resource_params(data: Any, path: DataPath) -> Iterator[tuple[DataPath, Any]]:
+    """Every `$ResourceParam` value in `data` with its path (iterative: configs can be deep)."""
+    todo: list[tuple[DataPath, Any]] = [(path, data)]
+    while todo:
+        p, value = todo.pop()
+        if isinstance(value, ResourceParamValue):
+            yield p, value
+        elif isinstance(value, dict):
+            todo.extend(((*p, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend(((*p, i), v) for i, v in enumerate(value))
+
+
+def _s3_types_overlap(a: Iterable[str], b: Iterable[str]) -> bool:
+    """True when two lists of S3 event types share an event (`:*` covers its family)."""
+    for x in a:
+        for y in b:
+            if x == y:
+                return True
+            if x.endswith(":*") and y.startswith(x[:-1]):
+                return True
+            if y.endswith(":*") and x.startswith(y[:-1]):
+                return True
+    return False
+
+
+class _AffixIndex:
+    """Strings indexed so that all entries overlapping a key are found without a full scan.
+
+    Two prefixes overlap when one starts with the other (aws-semantics §5); suffixes are
+    indexed reversed, so the same rule applies. A missing prefix is the empty string, which
+    starts every string: it overlaps everything, as AWS says.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self.by_key: dict[str, list[int]] = defaultdict(list)
+        for i, k in enumerate(keys):
+            self.by_key[k].append(i)
+        self.sorted = sorted((k, i) for i, k in enumerate(keys))
+        self.sorted_keys = [k for k, _ in self.sorted]
+
+    def _extending(self, key: str) -> tuple[int, int]:
+        lo = bisect_left(self.sorted_keys, key)
+        hi = bisect_left(self.sorted_keys, key + "\U0010ffff", lo)
+        return lo, hi
+
+    def count(self, key: str) -> int:
+        """An upper bound of the entries overlapping `key` (cheap: no enumeration)."""
+        lo, hi = self._extending(key)
+        shorter = sum(len(self.by_key.get(key[:n], ())) for n in range(len(key)))
+        return hi - lo + shorter
+
+    def overlapping(self, key: str) -> set[int]:
+        """Indices of the entries whose key starts with `key` or that `key` starts with."""
+        lo, hi = self._extending(key)
+        found = {i for _, i in self.sorted[lo:hi]}
+        for n in range(len(key)):
+            found.update(self.by_key.get(key[:n], ()))
+        return found
+
+
+class _Linter:
+    """One pass over a stack; collects diagnostics in `self.diags`."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.res = stack.resources
+        self.diags: list[Diagnostic] = []
+        # (path, code) already reported: a `$ResourceParam` reference is seen both as a Ref
+        # and by the directive walk, and must be reported once.
+        self._seen: set[tuple[DataPath, str]] = set()
+        self.consumers: dict[str, list[SqsTrigger]] = defaultdict(list)
+        self.dlq_of: dict[str, list[str]] = defaultdict(list)  # queue -> what sends failures
+        self.polled: set[str] = set()  # queues a container workload connects to
+
+    # -- reporting ---------------------------------------------------------------------
+
+    def report(
+        self,
+        path: DataPath,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        resource: str | None,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> None:
+        """Record a finding at the source position of `path` (once per path and code)."""
+        mark = (path, code)
+        if mark in self._seen:
+            return
+        self._seen.add(mark)
+        self.diags.append(
+            Diagnostic.at(
+                self.stack.pos(path, key=key),
+                severity,
+                code,
+                message,
+                resource=resource,
+                hint=hint,
+            )
+        )
+
+    def line_of(self, path: DataPath) -> int:
+        """The line a path is written on (for messages that point at a second place)."""
+        return self.stack.pos(path).line
+
+    # -- references --------------------------------------------------------------------
+
+    def check_ref(
+        self,
+        ref: Ref | None,
+        allowed: tuple[str, ...],
+        owner: str,
+        what: str,
+    ) -> Resource | None:
+        """Check a reference exists and has an allowed type; return its in-stack target."""
+        if ref is None or ref.by == "macro" or ref.target is None:
+            return None  # nothing written, or an ARN outside the stack
+        target = self.res.get(ref.target)
+        wanted = " or ".join(allowed)
+        if target is None:
+            candidates = [n for n, r in self.res.items() if _canonical_type(r.type) in allowed]
+            guess = did_you_mean(ref.target, candidates or self.res)
+            self.report(
+                ref.path,
+                "error",
+                "missing-resource",
+                f"{what} {ref.target!r} is not a resource in this stack (expected {wanted})",
+                resource=owner,
+                hint=f"did you mean {guess!r}?"
+                if guess
+                else f"add a resource named {ref.target!r} of type {allowed[0]}",
+            )
+            return None
+        if not _known_type(target):
+            return None  # its unknown type is already an error of its own
+        if _canonical_type(target.type) not in allowed:
+            candidates = [n for n, r in self.res.items() if _canonical_type(r.type) in allowed]
+            guess = did_you_mean(ref.target, candidates)
+            self.report(
+                ref.path,
+                "error",
+                "wrong-resource-type",
+                f"{what} {ref.target!r} is a {target.type}, not a {wanted} (Stacktape e36)",
+                resource=owner,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+            return None
+        return target
+
+    def check_connect_to(self, w: Workload) -> None:
+        """connectTo entries must exist and be of a type connectTo can scope (§4.1)."""
+        for ref in w.connect_to:
+            if ref.by == "macro" or ref.target is None:
+                continue  # `aws:*` macros: normalize already warned about unknown ones
+            name = ref.target
+            target = self.res.get(name)
+            if target is None and "." in name:
+                parent = name.split(".", 1)[0]
+                if parent in self.res:
+                    continue  # a child resource (`myWeb.bucket`): its parent exists
+                name = parent
+            if target is None:
+                guess = did_you_mean(name, self.res)
+                self.report(
+                    ref.path,
+                    "error",
+                    "missing-resource",
+                    f"connectTo names {name!r}, which is not a resource in this stack",
+                    resource=w.name,
+                    hint=f"did you mean {guess!r}?"
+                    if guess
+                    else f"add a resource named {name!r} (e.g. a relational-database) or "
+                    "remove the entry",
+                )
+                continue
+            if _known_type(target) and _canonical_type(target.type) not in CONNECT_TO_TYPES:
+                self.report(
+                    ref.path,
+                    "error",
+                    "connect-to-unsupported",
+                    f"Resource type {target.type} cannot be scoped by connectTo ({name!r})",
+                    resource=w.name,
+                    hint="reference it with $ResourceParam() in `environment` instead"
+                    if target.type == "http-api-gateway"
+                    else None,
+                )
+
+    def check_resource_params(self) -> None:
+        """Every `$ResourceParam(name, param)`: the resource exists and has that parameter."""
+        data = self.stack.source.data
+        if not isinstance(data, dict):
+            return
+        for path, value in _iter_resource_params(data, ()):
+            owner = path[1] if len(path) > 1 and path[0] == "resources" else None
+            owner = owner if isinstance(owner, str) else None
+            target = self.res.get(value.resource)
+            if target is None:
+                guess = did_you_mean(value.resource, self.res)
+                self.report(
+                    path,
+                    "error",
+                    "missing-resource",
+                    f"$ResourceParam refers to {value.resource!r}, which is not a resource in "
+                    "this stack",
+                    resource=owner,
+                    hint=f"did you mean {guess!r}?" if guess else None,
+                )
+                continue
+            if not _known_type(target):
+                continue
+            valid = referenceable_params(target)
+            if valid is None or value.param in valid:
+                continue
+            guess = did_you_mean(value.param, valid)
+            extra = ""
+            if target.type == "event-bus" and value.param == "archiveArn":
+                extra = " (`archiveArn` needs `archivation: {enabled: true}`)"
+            self.report(
+                path,
+                "error",
+                "unknown-resource-param",
+                f"{target.type} {target.name!r} has no parameter {value.param!r}; valid: "
+                f"{', '.join(valid)}{extra} (Stacktape e36)",
+                resource=owner,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+
+    def check_arn_ref(self, ref: Ref | None, owner: str, what: str) -> None:
+        """An ARN-only property written as `$ResourceParam(x, 'url')` gets a URL, not an ARN."""
+        if ref is None or ref.by != "arn":
+            return
+        value = self._value_at(ref.path)
+        if isinstance(value, ResourceParamValue) and value.param != "arn":
+            self.report(
+                ref.path,
+                "warning",
+                "not-an-arn",
+                f"{what} needs an ARN, but $ResourceParam gives {value.resource!r}'s "
+                f"{value.param!r}",
+                resource=owner,
+                hint=f"write $ResourceParam('{value.resource}', 'arn')",
+            )
+
+    def _value_at(self, path: DataPath) -> Any:
+        node: Any = self.stack.source.data
+        for part in path:
+            if isinstance(node, dict) and isinstance(part, str):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
+    # -- per-trigger checks ------------------------------------------------------------
+
+    def check_triggers(self, owner: Resource, triggers: list[Any]) -> None:
+        """Reference, FIFO and batching checks of one resource's events."""
+        for t in triggers:
+            if isinstance(t, SqsTrigger):
+                self.check_sqs_trigger(owner, t)
+            elif isinstance(t, EventBusTrigger):
+                self.check_ref(t.bus, ("event-bus",), owner.name, "eventBusName")
+                self.check_arn_ref(t.bus, owner.name, "eventBusArn")
+                self.check_delivery_failure(t.on_delivery_failure, owner.name)
+                if isinstance(owner, Queue) and owner.fifo and not t.message_group_id:
+                    self.report(
+                        (*t.path, "properties"),
+                        "error",
+                        "fifo-message-group-id",
+                        f"queue {owner.name!r} is FIFO: its event-bus subscription needs "
+                        "`messageGroupId`",
+                        resource=owner.name,
+                        hint="add messageGroupId: <group> (EventBridge sends every event "
+                        "with that group id)",
+                    )
+            elif isinstance(t, SnsTrigger):
+                topic = self.check_ref(t.topic, ("sns-topic",), owner.name, "snsTopicName")
+                self.check_arn_ref(t.topic, owner.name, "snsTopicArn")
+                if isinstance(topic, SnsTopic) and topic.fifo and t.topic is not None:
+                    self.report(
+                        t.topic.path,
+                        "error",
+                        "sns-fifo-topic",
+                        f"topic {topic.name!r} is FIFO; a function or batch job cannot "
+                        "subscribe to a FIFO topic (Stacktape e86)",
+                        resource=owner.name,
+                        hint="subscribe a FIFO sqs-queue instead, or make the topic standard",
+                    )
+                self.check_delivery_failure(t.on_delivery_failure, owner.name)
+            elif isinstance(t, HttpTrigger):
+                if t.gateway is not None and t.gateway.by != "default":
+                    self.check_ref(
+                        t.gateway, ("http-api-gateway",), owner.name, "httpApiGatewayName"
+                    )
+            elif isinstance(t, S3Trigger):
+                what = "bucketName" if "bucketName" in t.properties else "bucketArn"
+                self.check_ref(t.bucket, ("bucket",), owner.name, what)
+                self.check_arn_ref(t.bucket, owner.name, "bucketArn")
+            elif isinstance(t, ScheduleTrigger):
+                self.check_schedule(owner, t)
+
+    def check_delivery_failure(self, ref: Ref | None, owner: str) -> None:
+        """onDeliveryFailure names a standard queue in the stack (or an outside ARN)."""
+        queue = self.check_ref(ref, ("sqs-queue",), owner, "onDeliveryFailure queue")
+        self.check_arn_ref(ref, owner, "onDeliveryFailure.sqsQueueArn")
+        if not isinstance(queue, Queue) or ref is None:
+            return
+        self.dlq_of[queue.name].append(owner)
+        if queue.fifo:
+            self.report(
+                ref.path,
+                "error",
+                "delivery-failure-fifo",
+                f"onDeliveryFailure queue {queue.name!r} is FIFO; EventBridge and SNS "
+                "dead-letter queues must be standard queues",
+                resource=owner,
+                hint="use a standard sqs-queue as the delivery-failure queue",
+            )
+
+    def check_schedule(self, owner: Resource, t: ScheduleTrigger) -> None:
+        """`scheduleRate` must be a valid AWS rate() or cron() (Stacktape §3.2)."""
+        if not t.rate:
+            return  # missing or wrongly typed: normalize reported it
+        from stptui.sim.schedules import validate_schedule
+
+        problem = validate_schedule(t.rate)
+        if problem is None:
+            return
+        key = next((k for k in ("scheduleRate", "rate", "schedule") if k in t.properties), None)
+        self.report(
+            (*t.path, "properties", key or "scheduleRate"),
+            "error",
+            "invalid-schedule",
+            f"invalid scheduleRate: {problem}",
+            resource=owner.name,
+            hint="e.g. rate(5 minutes), rate(1 hour) or cron(0 9 * * ? *) (UTC)",
+        )
+
+    def _prop_path(self, t: Trigger, *keys: str) -> DataPath:
+        """Path of the first of `keys` written in the trigger (alternate spellings too)."""
+        for k in keys:
+            if k in t.properties:
+                return (*t.path, "properties", k)
+        return (*t.path, "properties")
+
+    def check_sqs_trigger(self, owner: Resource, t: SqsTrigger) -> None:
+        """Queue reference, FIFO batching limits (aws-semantics §2) and the consumer index."""
+        queue = self.check_ref(t.queue, ("sqs-queue",), owner.name, "sqsQueueName")
+        self.check_arn_ref(t.queue, owner.name, "sqsQueueArn")
+        if isinstance(queue, Queue):
+            self.consumers[queue.name].append(t)
+        fifo = isinstance(queue, Queue) and queue.fifo
+        size_path = self._prop_path(t, "batchSize")
+        window_path = self._prop_path(
+            t,
+            "maxBatchWindowSeconds",
+            "maxBatchingWindowSeconds",
+            "maxBatchingWindow",
+            "maximumBatchingWindowInSeconds",
+        )
+        if fifo:
+            if t.batch_size > FIFO_MAX_BATCH:
+                self.report(
+                    size_path,
+                    "error",
+                    "fifo-batch-size",
+                    f"batchSize {t.batch_size} is above {FIFO_MAX_BATCH}, the maximum for a "
+                    f"FIFO queue ({queue.name!r})",
+                    resource=owner.name,
+                    hint=f"use batchSize 1-{FIFO_MAX_BATCH}",
+                )
+            if t.max_batch_window_s is not None:
+                self.report(
+                    window_path,
+                    "error",
+                    "fifo-batch-window",
+                    f"maxBatchWindowSeconds is not supported for FIFO queues ({queue.name!r})",
+                    resource=owner.name,
+                    hint="remove maxBatchWindowSeconds",
+                )
+        elif t.batch_size > FIFO_MAX_BATCH and (t.max_batch_window_s or 0) < 1:
+            self.report(
+                size_path,
+                "error",
+                "batch-window-required",
+                f"batchSize {t.batch_size} is above 10, which needs maxBatchWindowSeconds of "
+                "at least 1; AWS rejects the event source mapping",
+                resource=owner.name,
+                hint="add maxBatchWindowSeconds: 1 (or more, up to 300)",
+            )
+
+    # -- queues ------------------------------------------------------------------------
+
+    def check_queue_refs(self, q: Queue) -> None:
+        """The redrive target exists, is a queue and has the same type (FIFO or standard)."""
+        ref = q.redrive_target
+        target = self.check_ref(ref, ("sqs-queue",), q.name, "redrivePolicy target")
+        self.check_arn_ref(ref, q.name, "redrivePolicy.targetSqsQueueArn")
+        if not isinstance(target, Queue) or ref is None:
+            return
+        self.dlq_of[target.name].append(q.name)
+        if target.fifo != q.fifo:
+            kind = {True: "FIFO", False: "standard"}
+            self.report(
+                ref.path,
+                "error",
+                "redrive-fifo-mismatch",
+                f"{kind[q.fifo]} queue {q.name!r} cannot use {kind[target.fifo]} queue "
+                f"{target.name!r} as its dead-letter queue; both must be the same type",
+                resource=q.name,
+                hint=f"set fifoEnabled: {str(q.fifo).lower()} on {target.name!r}",
+            )
+
+    def check_redrive_cycles(self, queues: list[Queue]) -> None:
+        """A redrive chain that loops back is rejected (and would move messages forever)."""
+        edges = {
+            q.name: q.redrive_target.target
+            for q in queues
+            if q.redrive_target is not None
+            and isinstance(self.res.get(q.redrive_target.target or ""), Queue)
+        }
+        # A cycle needs a target that itself redrives; most stacks have none, and then the
+        # (slow to import) graph library is not needed at all.
+        if not any(t in edges for t in edges.values()):
+            return
+        import networkx as nx
+
+        graph = nx.DiGraph(list(edges.items()))
+        order = {q.name: i for i, q in enumerate(queues)}
+        for cycle in nx.simple_cycles(graph):
+            start = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            names = cycle[start:] + cycle[:start]
+            first = self.res[names[0]]
+            assert isinstance(first, Queue) and first.redrive_target is not None
+            self.report(
+                first.redrive_target.path,
+                "error",
+                "redrive-cycle",
+                "redrive cycle: " + " -> ".join([*names, names[0]]),
+                resource=first.name,
+                hint="a dead-letter queue must not redrive back into its sources",
+            )
+
+    def check_consumers(self, q: Queue) -> None:
+        """Timeouts against every consumer; no consumer; several consumers."""
+        consumers = self.consumers.get(q.name, [])
+        if not consumers:
+            if q.name in self.dlq_of:
+                sources = ", ".join(dict.fromkeys(self.dlq_of[q.name]))
+                self.report(
+                    q.path,
+                    "info",
+                    "dlq-no-consumer",
+                    f"dead-letter queue {q.name!r} (for {sources}) has no consumer; messages "
+                    "stay until you redrive them",
+                    resource=q.name,
+                    key=True,
+                )
+            elif q.name not in self.polled:
+                self.report(
+                    q.path,
+                    "warning",
+                    "queue-no-consumer",
+                    f"queue {q.name!r} has no consumer: no function or batch job has an `sqs` "
+                    "event for it, and it is no dead-letter queue",
+                    resource=q.name,
+                    key=True,
+                    hint=f"add `- type: sqs` with `sqsQueueName: {q.name}` to a function's events",
+                )
+            return
+        for extra in consumers[1:]:
+            assert extra.queue is not None
+            self.report(
+                extra.queue.path,
+                "warning",
+                "queue-multiple-consumers",
+                f"queue {q.name!r} already has a consumer ({consumers[0].owner!r}, line "
+                f"{self.line_of(consumers[0].path)}); each message goes to only one of them",
+                resource=extra.owner,
+                hint="Stacktape: one consumer per queue; for fan-out publish to an sns-topic or "
+                "event-bus and give each consumer its own queue",
+            )
+        for t in consumers:
+            self.check_visibility(q, t)
+        if (
+            q.max_receive_count is not None
+            and q.max_receive_count < MIN_GUIDED_RECEIVE_COUNT
+            and q.redrive_target is not None
+        ):
+            self.report(
+                (*q.path, "properties", "redrivePolicy", "maxReceiveCount"),
+                "info",
+                "max-receive-count-low",
+                f"maxReceiveCount is {q.max_receive_count}; AWS advises at least "
+                f"{MIN_GUIDED_RECEIVE_COUNT} for a Lambda-consumed queue, so throttled or "
+                "retried batches are not moved to the dead-letter queue too early",
+                resource=q.name,
+                hint=f"set maxReceiveCount: {MIN_GUIDED_RECEIVE_COUNT}",
+            )
+
+    def check_visibility(self, q: Queue, t: SqsTrigger) -> None:
+        """Visibility timeout against the consuming function's timeout (aws-semantics §2)."""
+        consumer = self.res.get(t.owner)
+        if isinstance(consumer, Function):
+            timeout: float = consumer.timeout_s
+            via = ""
+        elif isinstance(consumer, BatchJob):
+            timeout = BATCH_TRIGGER_FUNCTION_TIMEOUT_S
+            via = f" (the batch job's hidden trigger function {t.owner}.triggerFunction)"
+        else:
+            return
+        assert t.queue is not None
+        vt = q.visibility_timeout_s
+        vt_where = (
+            "default"
+            if "visibilityTimeoutSeconds" in q.defaults
+            else f"line {self.line_of((*q.path, 'properties', 'visibilityTimeoutSeconds'))}"
+        )
+        if vt < timeout:
+            self.report(
+                t.queue.path,
+                "error",
+                "visibility-timeout-too-short",
+                f"Queue visibility timeout: {_fmt_seconds(vt)} seconds is less than Function "
+                f"timeout: {_fmt_seconds(timeout)} seconds{via}; AWS rejects the event source "
+                "mapping (InvalidParameterValueException)",
+                resource=t.owner,
+                hint=f"raise visibilityTimeoutSeconds of {q.name!r} ({vt_where}) to at least "
+                f"{_fmt_seconds(timeout)}; AWS advises {_fmt_seconds(timeout * 6)}",
+            )
+            return
+        if vt < timeout * VT_GUIDANCE_FACTOR:
+            self.report(
+                t.queue.path,
+                "info",
+                "visibility-timeout-guidance",
+                f"queue {q.name!r} visibility timeout {_fmt_seconds(vt)} s is below "
+                f"{VT_GUIDANCE_FACTOR}x the consumer's timeout {_fmt_seconds(timeout)} s{via}; "
+                "AWS advises at least 6x so retried batches are not redelivered while running",
+                resource=t.owner,
+                hint=f"set visibilityTimeoutSeconds: {_fmt_seconds(timeout * 6)} on {q.name!r}",
+            )
+        window = t.max_batch_window_s
+        if window and window + timeout > vt:
+            self.report(
+                self._prop_path(
+                    t,
+                    "maxBatchWindowSeconds",
+                    "maxBatchingWindowSeconds",
+                    "maxBatchingWindow",
+                    "maximumBatchingWindowInSeconds",
+                ),
+                "info",
+                "effective-visibility-timeout",
+                f"batching window {_fmt_seconds(window)} s + function timeout "
+                f"{_fmt_seconds(timeout)} s exceeds the visibility timeout {_fmt_seconds(vt)} s "
+                f"of {q.name!r}; AWS then uses window + timeout + 30 s = "
+                f"{_fmt_seconds(window + timeout + 30)} s as the effective visibility timeout",
+                resource=t.owner,
+            )
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    def check_http(self, workloads: list[Workload]) -> None:
+        """One payload format per function; no duplicate routes; the 30 s integration cap."""
+        routes: dict[tuple[str, str, str], HttpTrigger] = {}
+        for w in workloads:
+            http = [t for t in w.events if isinstance(t, HttpTrigger)]
+            if not http:
+                continue
+            first_format: tuple[str, HttpTrigger] | None = None
+            for t in http:
+                gw = self.res.get(t.gateway.target or "") if t.gateway else None
+                fmt = t.payload_format or (
+                    gw.payload_format if isinstance(gw, HttpApiGateway) else HTTP_PAYLOAD_FORMAT
+                )
+                if first_format is None:
+                    first_format = (fmt, t)
+                elif fmt != first_format[0]:
+                    self.report(
+                        self._prop_path(t, "payloadFormat"),
+                        "error",
+                        "payload-format-mismatch",
+                        f"this route uses payload format {fmt} but {w.name!r}'s route at line "
+                        f"{self.line_of(first_format[1].path)} uses {first_format[0]}; all "
+                        "http-api-gateway events of one function must use the same format",
+                        resource=w.name,
+                        hint=f"set payloadFormat: '{first_format[0]}' on this event (or the "
+                        "same format on all of them)",
+                    )
+                if isinstance(gw, HttpApiGateway) and "path" in t.properties:
+                    key = (gw.name, t.method, t.route_path)
+                    other = routes.get(key)
+                    if other is None:
+                        routes[key] = t
+                    else:
+                        self.report(
+                            (*t.path, "properties", "path"),
+                            "error",
+                            "duplicate-route",
+                            f"route {t.method} {t.route_path} on gateway {gw.name!r} is already "
+                            f"declared by {other.owner!r} (line {self.line_of(other.path)})",
+                            resource=w.name,
+                            hint="change the method or path of one of the two routes",
+                        )
+            if (
+                isinstance(w, Function)
+                and "timeout" not in w.defaults
+                and w.timeout_s > HTTP_INTEGRATION_TIMEOUT_S
+            ):
+                self.report(
+                    (*w.path, "properties", "timeout"),
+                    "info",
+                    "http-timeout",
+                    f"timeout {w.timeout_s} s is above the HTTP API integration timeout of "
+                    f"{HTTP_INTEGRATION_TIMEOUT_S} s; requests to {w.name!r}'s routes get a 503 "
+                    "after 30 s while the function keeps running",
+                    resource=w.name,
+                    hint="answer quickly and hand long work to a queue",
+                )
+
+    # -- S3 ----------------------------------------------------------------------------
+
+    def check_s3_overlaps(self, triggers: list[S3Trigger]) -> None:
+        """Notification configurations on one bucket may not overlap (aws-semantics §5)."""
+        by_bucket: dict[str, list[S3Trigger]] = defaultdict(list)
+        for t in triggers:
+            if t.bucket is None or not t.event_types:
+                continue
+            target = self.res.get(t.bucket.target or "")
+            if t.bucket.target is not None and not isinstance(target, Resource):
+                continue  # a missing bucket: already reported
+            by_bucket[t.bucket.target or t.bucket.raw].append(t)
+        for bucket, group in by_bucket.items():
+            if len(group) > 1:
+                self._s3_group(bucket, group)
+
+    def _s3_group(self, bucket: str, group: list[S3Trigger]) -> None:
+        prefixes = _AffixIndex([t.prefix or "" for t in group])
+        suffixes = _AffixIndex([(t.suffix or "")[::-1] for t in group])
+        for i, t in enumerate(group):
+            p, s = t.prefix or "", (t.suffix or "")[::-1]
+            # Enumerate the smaller side; the other rule is checked directly.
+            if prefixes.count(p) <= suffixes.count(s):
+                candidates = prefixes.overlapping(p)
+            else:
+                candidates = suffixes.overlapping(s)
+            for j in sorted(c for c in candidates if c < i):
+                other = group[j]
+                op, os_ = other.prefix or "", (other.suffix or "")[::-1]
+                if not (op.startswith(p) or p.startswith(op)):
+                    continue
+                if not (os_.startswith(s) or s.startswith(os_)):
+                    continue
+                if not _s3_types_overlap(t.event_types, other.event_types):
+                    continue
+                self.report(
+                    (*t.path, "properties"),
+                    "error",
+                    "s3-notification-overlap",
+                    "Configurations overlap. Configurations on the same bucket cannot share a "
+                    f"common event type. (bucket {bucket!r}: this event and {other.owner!r}'s at "
+                    f"line {self.line_of(other.path)} share an event type and their "
+                    "prefix/suffix filters overlap)",
+                    resource=t.owner,
+                    hint="give the two events prefixes (or suffixes) that do not overlap, or "
+                    "different event types",
+                )
+                break
+
+    # -- driver ------------------------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        """Run every check; return the findings."""
+        workloads: list[Workload] = []
+        queues: list[Queue] = []
+        s3: list[S3Trigger] = []
+        for r in self.res.values():
+            if isinstance(r, Workload):
+                workloads.append(r)
+            elif isinstance(r, Queue):
+                queues.append(r)
+            elif r.type in _POLLING_TYPES:
+                connect = r.properties.get("connectTo")
+                if isinstance(connect, list):
+                    self.polled.update(c for c in connect if isinstance(c, str))
+        for w in workloads:
+            self.check_connect_to(w)
+            self.check_triggers(w, w.events)
+            s3.extend(t for t in w.events if isinstance(t, S3Trigger))
+            if isinstance(w, Function):
+                for ref, what in ((w.on_success, "onSuccess"), (w.on_failure, "onFailure")):
+                    self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
+                    self.check_arn_ref(ref, w.name, f"destinations.{what}")
+        for q in queues:
+            self.check_queue_refs(q)
+            self.check_triggers(q, q.events)
+        self.check_resource_params()
+        self.check_redrive_cycles(queues)
+        for q in queues:
+            self.check_consumers(q)
+        self.check_http(workloads)
+        self.check_s3_overlaps(s3)
+        return self.diags
+
+
+def lint_stack(stack: Stack) -> list[Diagnostic]:
+    """Whole-stack checks: references, schedules, timeouts, FIFO rules, cycles, consumers,
+    routes and S3 notification overlaps. Returns the findings; the stack is not changed."""
+    return _Linter(stack).run()

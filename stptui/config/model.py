@@ -1,0 +1,411 @@
+"""The typed model of a Stacktape stack, with Stacktape's real defaults.
+
+Every resource keeps the data path it was read from, so any later check can point at the
+exact `file:line:col` through `Stack.pos`. Kinds the simulator drives are modelled in full;
+every other Stacktape type is an opaque `Resource` that still appears in the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from stptui.config.diagnostics import Diagnostic, Position
+from stptui.config.loader import DataPath, LoadedYaml
+
+# Every `type` Stacktape accepts today (reference: stacktape-config §2.1).
+RESOURCE_TYPES: frozenset[str] = frozenset(
+    {
+        "function",
+        "batch-job",
+        "web-service",
+        "private-service",
+        "worker-service",
+        "multi-container-workload",
+        "edge-lambda-function",
+        "sqs-queue",
+        "sns-topic",
+        "event-bus",
+        "bucket",
+        "http-api-gateway",
+        "kinesis-stream",
+        "state-machine",
+        "relational-database",
+        "dynamo-db-table",
+        "redis-cluster",
+        "mongo-db-atlas-cluster",
+        "upstash-redis",
+        "open-search-domain",
+        "efs-filesystem",
+        "application-load-balancer",
+        "network-load-balancer",
+        "user-auth-pool",
+        "web-app-firewall",
+        "bastion",
+        "hosting-bucket",
+        "nextjs-web",
+        "astro-web",
+        "nuxt-web",
+        "sveltekit-web",
+        "solidstart-web",
+        "tanstack-web",
+        "remix-web",
+        "custom-resource-instance",
+        "custom-resource-definition",
+        "deployment-script",
+        "aws-cdk-construct",
+        "convex",
+        "agentcore-runtime",
+        "agentcore-memory",
+        "agentcore-gateway",
+        "agentcore-browser",
+        "agentcore-code-interpreter",
+    }
+)
+
+# Types from older Stacktape versions, still found in real configs: loaded as opaque nodes.
+LEGACY_RESOURCE_TYPES: dict[str, str] = {
+    "container-workload": "multi-container-workload",
+    "efs-storage": "efs-filesystem",
+}
+
+DATA_STORE_TYPES: frozenset[str] = frozenset(
+    {
+        "relational-database",
+        "dynamo-db-table",
+        "redis-cluster",
+        "mongo-db-atlas-cluster",
+        "upstash-redis",
+        "open-search-domain",
+        "efs-filesystem",
+        "kinesis-stream",
+    }
+)
+
+# Event integration types (stacktape-config §3.1, plus the container workloads' ingress types).
+TRIGGER_TYPES: frozenset[str] = frozenset(
+    {
+        "schedule",
+        "sqs",
+        "s3",
+        "event-bus",
+        "sns",
+        "http-api-gateway",
+        "dynamo-db-stream",
+        "kinesis-stream",
+        "cloudwatch-log",
+        "application-load-balancer",
+        "network-load-balancer",
+        "kafka-topic",
+        "cloudwatch-alarm",
+        "service-connect",
+        "workload-internal",
+    }
+)
+
+# Stacktape's real defaults (RESOURCE_DEFAULTS in its code, and AWS's where Stacktape passes none).
+FUNCTION_TIMEOUT_S = 20
+FUNCTION_MEMORY_MB = 1024
+FUNCTION_STORAGE_MB = 512
+QUEUE_VISIBILITY_S = 30
+QUEUE_RETENTION_S = 345_600
+QUEUE_DELAY_S = 0
+QUEUE_MAX_MESSAGE_BYTES = 1_048_576
+QUEUE_LONG_POLLING_S = 0
+SQS_BATCH_SIZE = 10
+BATCH_ATTEMPTS = 1
+BATCH_RETRY_INTERVAL_S = 0
+BATCH_RETRY_MULTIPLIER = 1.0
+HTTP_PAYLOAD_FORMAT = "1.0"
+DEFAULT_BUS = "default"
+
+
+@dataclass(slots=True)
+class Ref:
+    """A reference from one resource to another, by name or by ARN.
+
+    `target` is the in-stack resource it points at (None when it points outside the stack or
+    at nothing), `raw` is what was written, `path` is where.
+    """
+
+    raw: str
+    path: DataPath
+    target: str | None = None
+    by: str = "name"  # "name" | "arn"
+
+    @property
+    def external(self) -> bool:
+        """True for an ARN that names nothing in this stack (a resource elsewhere in AWS)."""
+        return self.by == "arn" and self.target is None
+
+
+@dataclass(slots=True)
+class EnvVar:
+    """One environment variable as written in the config."""
+
+    name: str
+    value: str
+    path: DataPath
+
+
+@dataclass(slots=True)
+class Trigger:
+    """An event integration on a workload (or a queue's event-bus subscription)."""
+
+    type: str
+    owner: str
+    index: int
+    path: DataPath
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ScheduleTrigger(Trigger):
+    """`schedule`: an AWS cron()/rate() expression on the default bus."""
+
+    rate: str = ""
+    input: Any = None
+    input_path: str | None = None
+    input_transformer: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class SqsTrigger(Trigger):
+    """`sqs`: a Lambda event source mapping polling a queue."""
+
+    queue: Ref | None = None
+    batch_size: int = SQS_BATCH_SIZE
+    max_batch_window_s: float | None = None
+
+
+@dataclass(slots=True)
+class S3Trigger(Trigger):
+    """`s3`: bucket notifications for some event types, filtered by key prefix/suffix."""
+
+    bucket: Ref | None = None
+    event_types: list[str] = field(default_factory=list)
+    prefix: str | None = None
+    suffix: str | None = None
+
+
+@dataclass(slots=True)
+class EventBusTrigger(Trigger):
+    """`event-bus`: an EventBridge rule with a pattern on a stack bus or the default bus."""
+
+    bus: Ref | None = None  # None with use_default_bus
+    use_default_bus: bool = False
+    pattern: Any = None
+    on_delivery_failure: Ref | None = None
+    input: Any = None
+    input_path: str | None = None
+    input_transformer: dict[str, Any] | None = None
+    message_group_id: str | None = None  # queue subscriptions to FIFO queues
+
+
+@dataclass(slots=True)
+class SnsTrigger(Trigger):
+    """`sns`: a Lambda subscription to a topic, with an optional filter policy."""
+
+    topic: Ref | None = None
+    filter_policy: Any = None
+    on_delivery_failure: Ref | None = None
+
+
+@dataclass(slots=True)
+class HttpTrigger(Trigger):
+    """`http-api-gateway`: a route on an HTTP API."""
+
+    gateway: Ref | None = None  # None when the gateway is implicit (no gateway in the stack)
+    method: str = "*"
+    route_path: str = "/"
+    payload_format: str | None = None  # the event's own; the gateway's applies when None
+    authorizer: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Resource:
+    """Any Stacktape resource. Unmodelled types are plain `Resource`s (opaque nodes)."""
+
+    name: str
+    type: str
+    path: DataPath
+    properties: dict[str, Any] = field(default_factory=dict)
+    # Properties whose value is Stacktape's default rather than written in the config.
+    defaults: set[str] = field(default_factory=set)
+
+    @property
+    def is_data_store(self) -> bool:
+        """True for databases, tables and other stores shown at the end of the graph."""
+        return self.type in DATA_STORE_TYPES
+
+
+@dataclass(slots=True)
+class Workload(Resource):
+    """Something that runs code: a function or a batch job."""
+
+    events: list[Trigger] = field(default_factory=list)
+    connect_to: list[Ref] = field(default_factory=list)
+    environment: list[EnvVar] = field(default_factory=list)
+    logging_disabled: bool = False
+
+
+@dataclass(slots=True)
+class Function(Workload):
+    """A Lambda function."""
+
+    timeout_s: int = FUNCTION_TIMEOUT_S
+    memory_mb: int = FUNCTION_MEMORY_MB
+    runtime: str | None = None
+    packaging_type: str | None = None
+    entry: str | None = None
+    reserved_concurrency: int | None = None
+    on_success: Ref | None = None
+    on_failure: Ref | None = None
+    url_enabled: bool = False
+
+
+@dataclass(slots=True)
+class BatchJob(Workload):
+    """An AWS Batch job started through Stacktape's trigger function and state machine."""
+
+    cpu: float = 1
+    memory_mb: int = 1024
+    gpu: int | None = None
+    timeout_s: int | None = None
+    attempts: int = BATCH_ATTEMPTS
+    retry_interval_s: float = BATCH_RETRY_INTERVAL_S
+    retry_multiplier: float = BATCH_RETRY_MULTIPLIER
+    packaging_type: str | None = None
+    use_spot: bool = False
+
+
+@dataclass(slots=True)
+class Queue(Resource):
+    """An SQS queue (standard or FIFO)."""
+
+    visibility_timeout_s: int = QUEUE_VISIBILITY_S
+    retention_s: int = QUEUE_RETENTION_S
+    delay_s: int = QUEUE_DELAY_S
+    max_message_bytes: int = QUEUE_MAX_MESSAGE_BYTES
+    long_polling_s: int = QUEUE_LONG_POLLING_S
+    fifo: bool = False
+    content_based_dedup: bool = False
+    high_throughput: bool = False
+    redrive_target: Ref | None = None
+    max_receive_count: int | None = None
+    events: list[EventBusTrigger] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EventBus(Resource):
+    """An EventBridge bus."""
+
+    archive_enabled: bool = False
+    archive_retention_days: int | None = None
+    event_source_name: str | None = None
+
+
+@dataclass(slots=True)
+class Bucket(Resource):
+    """An S3 bucket."""
+
+    event_bus_notifications: bool = False
+    versioning: bool = False
+
+
+@dataclass(slots=True)
+class HttpApiGateway(Resource):
+    """An API Gateway HTTP API; routes are declared by the workloads' events."""
+
+    payload_format: str = HTTP_PAYLOAD_FORMAT
+    implicit: bool = False  # made up for routes that name no gateway
+
+
+@dataclass(slots=True)
+class SnsTopic(Resource):
+    """An SNS topic; subscribers declare `sns` events."""
+
+    fifo: bool = False
+    content_based_dedup: bool = False
+
+
+R = TypeVar("R", bound=Resource)
+
+
+@dataclass
+class Stack:
+    """A whole stack: resources by name, plus every diagnostic found while reading it."""
+
+    file: str
+    source: LoadedYaml
+    service_name: str = "app"
+    stage: str = "dev"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    resources: dict[str, Resource] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def stack_name(self) -> str:
+        """`{serviceName}-{stage}`, the prefix of every AWS name Stacktape creates."""
+        return f"{self.service_name}-{self.stage}"
+
+    def pos(self, path: DataPath, *, key: bool = False) -> Position:
+        """The source position of a data path (its key when `key`)."""
+        return self.source.pos(path, key=key)
+
+    def of_type(self, cls: type[R]) -> list[R]:
+        """Every resource of a model class, in config order."""
+        return [r for r in self.resources.values() if isinstance(r, cls)]
+
+    @property
+    def functions(self) -> list[Function]:
+        """Lambda functions."""
+        return self.of_type(Function)
+
+    @property
+    def batch_jobs(self) -> list[BatchJob]:
+        """Batch jobs."""
+        return self.of_type(BatchJob)
+
+    @property
+    def workloads(self) -> list[Workload]:
+        """Functions and batch jobs."""
+        return self.of_type(Workload)
+
+    @property
+    def queues(self) -> list[Queue]:
+        """SQS queues."""
+        return self.of_type(Queue)
+
+    @property
+    def buses(self) -> list[EventBus]:
+        """Event buses declared in the stack (the default bus is not a resource)."""
+        return self.of_type(EventBus)
+
+    @property
+    def buckets(self) -> list[Bucket]:
+        """S3 buckets."""
+        return self.of_type(Bucket)
+
+    @property
+    def gateways(self) -> list[HttpApiGateway]:
+        """HTTP API gateways."""
+        return self.of_type(HttpApiGateway)
+
+    @property
+    def topics(self) -> list[SnsTopic]:
+        """SNS topics."""
+        return self.of_type(SnsTopic)
+
+    def triggers(self) -> Iterator[Trigger]:
+        """Every trigger of every workload and queue, in config order."""
+        for r in self.resources.values():
+            if isinstance(r, (Workload, Queue)):
+                yield from r.events
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """Diagnostics of severity error."""
+        return [d for d in self.diagnostics if d.severity == "error"]

@@ -1,0 +1,1542 @@
+"""Raw config data -> the typed `Stack`: type checks, defaults and accepted alternate spellings.
+
+Each property is checked against a small schema. A value of the wrong type is reported and
+dropped (the default applies), so one mistake never hides the rest of the stack. Spellings
+from Stacktape's published examples are read into the same model with a warning that names
+the real spelling (reference: stacktape-config §8).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
+from stptui.config.directives import DirectiveContext, ResourceParamValue, fake_resource_param
+from stptui.config.loader import DataPath, LoadedYaml
+from stptui.config.model import (
+    LEGACY_RESOURCE_TYPES,
+    RESOURCE_TYPES,
+    TRIGGER_TYPES,
+    BatchJob,
+    Bucket,
+    EnvVar,
+    EventBus,
+    EventBusTrigger,
+    Function,
+    HttpApiGateway,
+    HttpTrigger,
+    Queue,
+    Ref,
+    Resource,
+    S3Trigger,
+    ScheduleTrigger,
+    SnsTopic,
+    SnsTrigger,
+    SqsTrigger,
+    Stack,
+    Trigger,
+    Workload,
+)
+
+NAME_RE = re.compile(r"^[A-Za-z0-9]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class P:
+    """The expected shape of one property: a kind ('int', 'num', 'str', 'bool', 'list',
+    'dict', 'scalar', 'any', or several joined by '|'), optional enum and range."""
+
+    kind: str
+    enum: tuple[str, ...] | None = None
+    lo: float | None = None
+    hi: float | None = None
+
+
+_ANY = P("any")
+_LIST = P("list")
+_DICT = P("dict")
+_BOOL = P("bool")
+_STR = P("str")
+
+TOP_LEVEL = {
+    "serviceName": _STR,
+    "providerConfig": _DICT,
+    "variables": _DICT,
+    "hooks": _DICT,
+    "scripts": _DICT,
+    "directives": _LIST,
+    "deploymentConfig": _DICT,
+    "stackConfig": _DICT,
+    "resources": _DICT,
+    "cloudformationResources": _DICT,
+}
+
+RUNTIMES = (
+    "nodejs18.x nodejs20.x nodejs22.x nodejs24.x python3.8 python3.9 python3.10 python3.11 "
+    "python3.12 python3.13 java8 java8.al2 java11 java17 java21 dotnet6 dotnet7 dotnet8 "
+    "ruby3.2 ruby3.3 provided.al2 provided.al2023"
+).split()
+
+FUNCTION_PROPS = {
+    "packaging": _DICT,
+    "events": _LIST,
+    "environment": P("list|dict"),
+    "connectTo": _LIST,
+    "iamRoleStatements": _LIST,
+    "runtime": P("str", enum=tuple(RUNTIMES)),
+    "architecture": P("str", enum=("x86_64", "arm64")),
+    "memory": P("int", lo=128, hi=10240),
+    "timeout": P("int", lo=1, hi=900),
+    "storage": P("int", lo=512, hi=10240),
+    "joinDefaultVpc": _BOOL,
+    "destinations": _DICT,
+    "reservedConcurrency": P("int", lo=0),
+    "provisionedConcurrency": P("int", lo=0),
+    "layers": _LIST,
+    "logging": _DICT,
+    "deployment": _DICT,
+    "url": _DICT,
+    "cdn": _DICT,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "tags": _LIST,
+    "volumeMounts": _LIST,
+}
+BATCH_PROPS = {
+    "container": _DICT,
+    "resources": _DICT,
+    "timeout": P("int", lo=1),
+    "useSpotInstances": _BOOL,
+    "retryConfig": _DICT,
+    "logging": _DICT,
+    "events": _LIST,
+    "connectTo": _LIST,
+    "iamRoleStatements": _LIST,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "tags": _LIST,
+}
+QUEUE_PROPS = {
+    "delayMessagesSecond": P("int", lo=0, hi=900),
+    "maxMessageSizeBytes": P("int", lo=1024, hi=1_048_576),
+    "messageRetentionPeriodSeconds": P("int", lo=60, hi=1_209_600),
+    "longPollingSeconds": P("int", lo=0, hi=20),
+    "visibilityTimeoutSeconds": P("int", lo=0, hi=43_200),
+    "fifoEnabled": _BOOL,
+    "fifoHighThroughput": _BOOL,
+    "contentBasedDeduplication": _BOOL,
+    "redrivePolicy": _DICT,
+    "policyStatements": _LIST,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "events": _LIST,
+}
+QUEUE_ALIASES = {
+    "delayMessageSeconds": "delayMessagesSecond",
+    "delaySeconds": "delayMessagesSecond",
+    "fifoQueue": "fifoEnabled",
+    "longPollingWaitTimeSeconds": "longPollingSeconds",
+    "receiveMessageWaitTimeSeconds": "longPollingSeconds",
+    "messageRetentionPeriod": "messageRetentionPeriodSeconds",
+    "visibilityTimeout": "visibilityTimeoutSeconds",
+}
+BUS_PROPS = {"eventSourceName": _STR, "archivation": _DICT}
+BUCKET_PROPS = {
+    "directoryUpload": _DICT,
+    "accessibility": _DICT,
+    "cors": _DICT,
+    "versioning": _BOOL,
+    "encryption": _BOOL,
+    "lifecycleRules": _LIST,
+    "enableEventBusNotifications": _BOOL,
+    "cdn": _DICT,
+    "tags": _LIST,
+}
+GATEWAY_PROPS = {
+    "payloadFormat": P("str", enum=("1.0", "2.0")),
+    "cors": _DICT,
+    "logging": _DICT,
+    "customDomains": _LIST,
+    "cdn": _DICT,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+}
+TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDeduplication": _BOOL}
+
+PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
+TRIGGER_PROPS: dict[str, dict[str, P]] = {
+    "schedule": {"scheduleRate": _STR, **PAYLOAD_PROPS},
+    "sqs": {
+        "sqsQueueName": _STR,
+        "sqsQueueArn": _STR,
+        "batchSize": P("int", lo=1, hi=10_000),
+        "maxBatchWindowSeconds": P("num", lo=0, hi=300),
+    },
+    "s3": {"bucketArn": _STR, "s3EventType": _STR, "filterRule": _DICT},
+    "event-bus": {
+        "eventBusName": _STR,
+        "eventBusArn": _STR,
+        "useDefaultBus": _BOOL,
+        "eventPattern": _DICT,
+        "onDeliveryFailure": _DICT,
+        **PAYLOAD_PROPS,
+    },
+    "sns": {
+        "snsTopicName": _STR,
+        "snsTopicArn": _STR,
+        "filterPolicy": _DICT,
+        "onDeliveryFailure": _DICT,
+    },
+    "http-api-gateway": {
+        "httpApiGatewayName": _STR,
+        "method": P("str", enum=("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")),
+        "path": _STR,
+        "authorizer": _DICT,
+        "payloadFormat": P("str", enum=("1.0", "2.0")),
+    },
+}
+TRIGGER_ALIASES: dict[str, dict[str, str]] = {
+    "sqs": {
+        "maxBatchingWindowSeconds": "maxBatchWindowSeconds",
+        "maxBatchingWindow": "maxBatchWindowSeconds",
+        "maximumBatchingWindowInSeconds": "maxBatchWindowSeconds",
+        "queueName": "sqsQueueName",
+    },
+    "s3": {"bucketName": "bucketArn", "s3Events": "s3EventType", "filterRules": "filterRule"},
+    "event-bus": {},
+    "sns": {},
+    "schedule": {"rate": "scheduleRate", "schedule": "scheduleRate"},
+    "http-api-gateway": {},
+}
+S3_EVENT_TYPES = tuple(
+    "s3:" + t
+    for t in (
+        "ObjectCreated:* ObjectCreated:Put ObjectCreated:Post ObjectCreated:Copy "
+        "ObjectCreated:CompleteMultipartUpload ObjectRemoved:* ObjectRemoved:Delete "
+        "ObjectRemoved:DeleteMarkerCreated ObjectRestore:* ObjectRestore:Post "
+        "ObjectRestore:Completed Replication:* Replication:OperationFailedReplication "
+        "Replication:OperationNotTracked Replication:OperationMissedThreshold "
+        "Replication:OperationReplicatedAfterThreshold ReducedRedundancyLostObject"
+    ).split()
+)
+
+_KIND_WORDS = {
+    "int": "an integer",
+    "num": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping",
+    "scalar": "a string, number or boolean",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {short!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _kind_ok(kind: str, value: Any) -> bool:
+    if kind == "any":
+        return True
+    if kind == "int":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "num":
+        return (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        )
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "dict":
+        return isinstance(value, dict)
+    if kind == "scalar":
+        return isinstance(value, (str, int, float, bool))
+    raise AssertionError(kind)
+
+
+class StackBuilder:
+    """Builds a Stack from a loaded (directive-resolved) document, collecting diagnostics."""
+
+    def __init__(self, loaded: LoadedYaml, ctx: DirectiveContext) -> None:
+        self.loaded = loaded
+        self.ctx = ctx
+        self.stack = Stack(
+            file=loaded.file,
+            source=loaded,
+            service_name=ctx.project,
+            stage=ctx.stage,
+            region=ctx.region,
+            account_id=ctx.account_id,
+        )
+        self.diags = self.stack.diagnostics
+        self._arn_index: dict[str, str] = {}
+
+    # -- diagnostics -------------------------------------------------------------------
+
+    def diag(
+        self,
+        path: DataPath,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        key: bool = False,
+        resource: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """Record a diagnostic at a data path."""
+        self.diags.append(
+            Diagnostic.at(
+                self.loaded.pos(path, key=key),
+                severity,
+                code,
+                message,
+                resource=resource,
+                hint=hint,
+            )
+        )
+
+    # -- generic property reading ------------------------------------------------------
+
+    def check_value(
+        self, spec: P, value: Any, path: DataPath, label: str, resource: str | None
+    ) -> bool:
+        """True when `value` fits `spec`; otherwise report why."""
+        kinds = spec.kind.split("|")
+        if not any(_kind_ok(k, value) for k in kinds):
+            want = " or ".join(_KIND_WORDS.get(k, k) for k in kinds)
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"`{label}` must be {want}, not {_describe(value)}",
+                resource=resource,
+            )
+            return False
+        if spec.enum is not None and value not in spec.enum:
+            guess = did_you_mean(str(value), spec.enum) if isinstance(value, str) else None
+            allowed = (
+                ", ".join(spec.enum)
+                if len(spec.enum) <= 12
+                else ", ".join(spec.enum[:12]) + ", ..."
+            )
+            self.diag(
+                path,
+                "error",
+                "invalid-value",
+                f"`{label}` is {value!r}; allowed: {allowed}",
+                resource=resource,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+            return False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if spec.lo is not None and value < spec.lo or spec.hi is not None and value > spec.hi:
+                lo = "" if spec.lo is None else f"{spec.lo:g}"
+                hi = "" if spec.hi is None else f"{spec.hi:g}"
+                rng = f"{lo}-{hi}" if lo and hi else (f"at least {lo}" if lo else f"at most {hi}")
+                self.diag(
+                    path,
+                    "error",
+                    "out-of-range",
+                    f"`{label}` is {value:g}; allowed: {rng}",
+                    resource=resource,
+                )
+                return False
+        return True
+
+    def read_props(
+        self,
+        raw: dict[str, Any],
+        path: DataPath,
+        spec: dict[str, P],
+        resource: str | None,
+        *,
+        aliases: dict[str, str] | None = None,
+        where: str = "",
+    ) -> dict[str, Any]:
+        """Check each property of `raw`; return canonical name -> value for the good ones."""
+        out: dict[str, Any] = {}
+        aliases = aliases or {}
+        for key, value in raw.items():
+            kpath = (*path, key)
+            name = key
+            if key not in spec and key in aliases:
+                name = aliases[key]
+                if name in raw:
+                    self.diag(
+                        kpath,
+                        "error",
+                        "conflicting-spelling",
+                        f"both `{key}` and `{name}` are set{where}; keep `{name}`",
+                        key=True,
+                        resource=resource,
+                    )
+                    continue
+                self.diag(
+                    kpath,
+                    "warning",
+                    "alternate-spelling",
+                    f"`{key}` is not Stacktape's spelling{where}; the real property is `{name}`",
+                    key=True,
+                    resource=resource,
+                    hint=f"rename `{key}` to `{name}` (Stacktape's deployer rejects `{key}`)",
+                )
+            if name not in spec:
+                guess = did_you_mean(key, spec)
+                self.diag(
+                    kpath,
+                    "warning",
+                    "unknown-property",
+                    f"unknown property `{key}`{where}",
+                    key=True,
+                    resource=resource,
+                    hint=f"did you mean `{guess}`?"
+                    if guess
+                    else f"known: {', '.join(sorted(spec))}",
+                )
+                continue
+            if name in aliases.values() and key != name:
+                # Alternate spellings may carry an alternate shape; their readers convert them.
+                out[name] = value
+                continue
+            if self.check_value(spec[name], value, kpath, name, resource):
+                out[name] = value
+        return out
+
+    def num(self, props: dict[str, Any], key: str, default: Any, defaults: set[str]) -> Any:
+        """A numeric property as int where whole, recording when the default applied."""
+        if key not in props:
+            defaults.add(key)
+            return default
+        value = props[key]
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    # -- references --------------------------------------------------------------------
+
+    def ref_by_name(self, value: Any, path: DataPath) -> Ref | None:
+        """A reference written as a resource name (or, tolerantly, as an ARN)."""
+        if not isinstance(value, str):
+            return None
+        if isinstance(value, ResourceParamValue) or value.startswith("arn:"):
+            return self.ref_by_arn(value, path)
+        return Ref(raw=value, path=path, target=value, by="name")
+
+    def ref_by_arn(self, value: Any, path: DataPath) -> Ref | None:
+        """A reference written as an ARN: `$ResourceParam(...)` or a literal ARN."""
+        if not isinstance(value, str):
+            return None
+        if isinstance(value, ResourceParamValue):
+            return Ref(raw=str(value), path=path, target=value.resource, by="arn")
+        if not self._arn_index:
+            for rname, res in self.stack.resources.items():
+                self._arn_index[fake_resource_param(self.ctx, rname, "arn", res.type)] = rname
+        return Ref(raw=value, path=path, target=self._arn_index.get(value), by="arn")
+
+    def exactly_one(
+        self,
+        props: dict[str, Any],
+        keys: tuple[str, ...],
+        path: DataPath,
+        resource: str,
+        what: str,
+        *,
+        required: bool = True,
+    ) -> str | None:
+        """The one key of `keys` that is set; report none or several."""
+        present = [k for k in keys if k in props and props[k] not in (None, False)]
+        if len(present) > 1:
+            self.diag(
+                (*path, present[1]),
+                "error",
+                "exactly-one-of",
+                f"{what}: set exactly one of {', '.join(f'`{k}`' for k in keys)}, not "
+                f"{' and '.join(f'`{k}`' for k in present)}",
+                key=True,
+                resource=resource,
+            )
+            return present[0]
+        if not present:
+            if required:
+                self.diag(
+                    path,
+                    "error",
+                    "exactly-one-of",
+                    f"{what}: set one of {', '.join(f'`{k}`' for k in keys)}",
+                    resource=resource,
+                )
+            return None
+        return present[0]
+
+    def require(
+        self,
+        props: dict[str, Any],
+        raw: dict[str, Any],
+        key: str,
+        path: DataPath,
+        resource: str,
+        what: str,
+    ) -> bool:
+        """Report a missing required property (unless it was present but wrong, already reported)."""
+        if key in props:
+            return True
+        if key not in raw:
+            self.diag(path, "error", "missing-property", f"{what} needs `{key}`", resource=resource)
+        return False
+
+    # -- the stack ---------------------------------------------------------------------
+
+    def build(self) -> Stack:
+        """Read the whole document."""
+        data = self.loaded.data
+        if data is None:
+            self.diag(
+                (),
+                "error",
+                "empty-config",
+                "the file is empty; a Stacktape config needs `resources`",
+            )
+            return self.stack
+        if not isinstance(data, dict):
+            self.diag(
+                (), "error", "wrong-type", f"the config must be a mapping, not {_describe(data)}"
+            )
+            return self.stack
+        top = self.read_props(data, (), TOP_LEVEL, None, where=" at the top level")
+        if isinstance(top.get("serviceName"), str) and top["serviceName"]:
+            if not re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", top["serviceName"]):
+                self.diag(
+                    ("serviceName",),
+                    "error",
+                    "invalid-name",
+                    f"serviceName {top['serviceName']!r} must start with a letter and hold only letters, digits and '-'",
+                )
+            elif self.ctx.project == "app":
+                self.stack.service_name = top["serviceName"]
+        if "resources" not in data:
+            self.diag((), "error", "missing-property", "the config has no `resources`")
+            return self.stack
+        resources = top.get("resources")
+        if not isinstance(resources, dict):
+            return self.stack
+        # Types first, so that ARNs and references can be resolved whatever the order.
+        for name, body in resources.items():
+            self.stack.resources[name] = Resource(name=name, type="?", path=("resources", name))
+        self._check_names(resources)
+        for name, body in resources.items():
+            res = self._resource(name, body)
+            if res is None:
+                del self.stack.resources[name]
+            else:
+                self.stack.resources[name] = res
+        self._arn_index.clear()
+        self._bind_http_routes()
+        return self.stack
+
+    def _check_names(self, resources: dict[str, Any]) -> None:
+        seen: dict[str, str] = {}
+        for name in resources:
+            path = ("resources", name)
+            if not NAME_RE.match(name):
+                suggestion = re.sub(
+                    r"[^A-Za-z0-9]", "", name.title() if "-" in name or "_" in name else name
+                )
+                suggestion = suggestion[:1].lower() + suggestion[1:]
+                self.diag(
+                    path,
+                    "error",
+                    "invalid-name",
+                    f"resource name {name!r} must be alphanumeric (letters and digits only)",
+                    key=True,
+                    resource=name,
+                    hint=f"rename it to {suggestion!r}" if suggestion else None,
+                )
+            low = name.lower()
+            if low in seen:
+                self.diag(
+                    path,
+                    "error",
+                    "duplicate-name",
+                    f"resource names {seen[low]!r} and {name!r} differ only in case; "
+                    "they collide in the deployed stack",
+                    key=True,
+                    resource=name,
+                )
+            seen[low] = name
+
+    def _resource(self, name: str, body: Any) -> Resource | None:
+        path: DataPath = ("resources", name)
+        if not isinstance(body, dict):
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"resource {name!r} must be a mapping with `type`",
+                resource=name,
+            )
+            return None
+        for key in body:
+            if key not in ("type", "properties", "overrides"):
+                guess = did_you_mean(key, ("type", "properties", "overrides"))
+                self.diag(
+                    (*path, key),
+                    "warning",
+                    "unknown-property",
+                    f"unknown key `{key}` on resource {name!r} (only `type`, `properties` and `overrides`)",
+                    key=True,
+                    resource=name,
+                    hint=f"did you mean `{guess}`?" if guess else "move it under `properties`",
+                )
+        rtype = body.get("type")
+        if not isinstance(rtype, str):
+            if "type" not in body:
+                self.diag(
+                    path,
+                    "error",
+                    "missing-property",
+                    f"resource {name!r} has no `type`",
+                    resource=name,
+                )
+            else:
+                self.diag(
+                    (*path, "type"), "error", "wrong-type", "`type` must be a string", resource=name
+                )
+            return Resource(name=name, type="unknown", path=path)
+        props = body.get("properties")
+        ppath = (*path, "properties")
+        if props is None:
+            props = {}
+        elif not isinstance(props, dict):
+            self.diag(
+                ppath,
+                "error",
+                "wrong-type",
+                f"`properties` must be a mapping, not {_describe(props)}",
+                resource=name,
+            )
+            props = {}
+        if rtype not in RESOURCE_TYPES:
+            if rtype in LEGACY_RESOURCE_TYPES:
+                self.diag(
+                    (*path, "type"),
+                    "warning",
+                    "legacy-type",
+                    f"resource type {rtype!r} is from an older Stacktape; today it is "
+                    f"{LEGACY_RESOURCE_TYPES[rtype]!r}",
+                    resource=name,
+                )
+            else:
+                guess = did_you_mean(rtype, RESOURCE_TYPES)
+                self.diag(
+                    (*path, "type"),
+                    "error",
+                    "unknown-type",
+                    f"unknown resource type {rtype!r}",
+                    resource=name,
+                    hint=f"did you mean {guess!r}?" if guess else None,
+                )
+            return Resource(name=name, type=rtype, path=path, properties=props)
+        self.stack.resources[name].type = rtype
+        builder = self._BUILDERS.get(rtype)
+        if builder is None:
+            return Resource(name=name, type=rtype, path=path, properties=props)
+        return builder(self, name, props, ppath)
+
+    # -- kinds -------------------------------------------------------------------------
+
+    def _function(self, name: str, raw: dict[str, Any], path: DataPath) -> Function:
+        raw = dict(raw)
+        if "accessControl" in raw:
+            self._legacy_access_control(raw, path, name)
+        props = self.read_props(raw, path, FUNCTION_PROPS, name)
+        fn = Function(name=name, type="function", path=(path[0], path[1]), properties=raw)
+        self.require(props, raw, "packaging", path, name, f"function {name!r}")
+        fn.timeout_s = self.num(props, "timeout", fn.timeout_s, fn.defaults)
+        fn.memory_mb = self.num(props, "memory", fn.memory_mb, fn.defaults)
+        fn.runtime = props.get("runtime")
+        if fn.runtime is None:
+            fn.defaults.add("runtime")
+        pack = props.get("packaging")
+        if isinstance(pack, dict):
+            fn.packaging_type = pack.get("type") if isinstance(pack.get("type"), str) else None
+            pp = pack.get("properties")
+            if isinstance(pp, dict):
+                entry = pp.get("entryfilePath") or pp.get("handler") or pp.get("packagePath")
+                fn.entry = entry if isinstance(entry, str) else None
+        fn.reserved_concurrency = props.get("reservedConcurrency")
+        url = props.get("url")
+        fn.url_enabled = bool(isinstance(url, dict) and url.get("enabled"))
+        logging = props.get("logging")
+        fn.logging_disabled = bool(isinstance(logging, dict) and logging.get("disabled"))
+        dest = props.get("destinations")
+        if isinstance(dest, dict):
+            dpath = (*path, "destinations")
+            for key in dest:
+                if key not in ("onSuccess", "onFailure"):
+                    self.diag(
+                        (*dpath, key),
+                        "warning",
+                        "unknown-property",
+                        f"unknown destination `{key}`",
+                        key=True,
+                        resource=name,
+                        hint="use `onSuccess` or `onFailure`",
+                    )
+            fn.on_success = self.ref_by_arn(dest.get("onSuccess"), (*dpath, "onSuccess"))
+            fn.on_failure = self.ref_by_arn(dest.get("onFailure"), (*dpath, "onFailure"))
+        self._workload_common(fn, props, path)
+        return fn
+
+    def _batch_job(self, name: str, raw: dict[str, Any], path: DataPath) -> BatchJob:
+        raw = dict(raw)
+        container = raw.get("container")
+        for moved in ("packaging", "environment"):
+            if moved in raw:
+                self.diag(
+                    (*path, moved),
+                    "warning",
+                    "alternate-spelling",
+                    f"a batch job's `{moved}` belongs under `container`",
+                    key=True,
+                    resource=name,
+                    hint=f"write `container: {{{moved}: ...}}` (Stacktape's deployer rejects a top-level `{moved}`)",
+                )
+                if container is None:
+                    container = {}
+                if isinstance(container, dict) and moved not in container:
+                    container = {**container, moved: raw[moved]}
+                del raw[moved]
+        if container is not None:
+            raw["container"] = container
+        if "accessControl" in raw:
+            self._legacy_access_control(raw, path, name)
+        props = self.read_props(raw, path, BATCH_PROPS, name)
+        job = BatchJob(name=name, type="batch-job", path=(path[0], path[1]), properties=raw)
+        self.require(props, raw, "container", path, name, f"batch job {name!r}")
+        self.require(props, raw, "resources", path, name, f"batch job {name!r}")
+        cont = props.get("container")
+        env_raw: Any = None
+        if isinstance(cont, dict):
+            cpath = (*path, "container")
+            cprops = self.read_props(
+                cont,
+                cpath,
+                {"packaging": _DICT, "environment": P("list|dict")},
+                name,
+                where=" in `container`",
+            )
+            self.require(cprops, cont, "packaging", cpath, name, f"batch job {name!r} `container`")
+            pack = cprops.get("packaging")
+            if isinstance(pack, dict) and isinstance(pack.get("type"), str):
+                job.packaging_type = pack["type"]
+            env_raw = cprops.get("environment")
+            if env_raw is not None:
+                job.environment = self._environment(env_raw, (*cpath, "environment"), name)
+        res = props.get("resources")
+        if isinstance(res, dict):
+            rpath = (*path, "resources")
+            rprops = self.read_props(
+                res,
+                rpath,
+                {"cpu": P("num", lo=0.25), "memory": P("int", lo=1), "gpu": P("int", lo=0)},
+                name,
+                where=" in `resources`",
+            )
+            self.require(rprops, res, "cpu", rpath, name, f"batch job {name!r} `resources`")
+            self.require(rprops, res, "memory", rpath, name, f"batch job {name!r} `resources`")
+            job.cpu = rprops.get("cpu", job.cpu)
+            job.memory_mb = rprops.get("memory", job.memory_mb)
+            job.gpu = rprops.get("gpu")
+        job.timeout_s = props.get("timeout")
+        if job.timeout_s is None:
+            job.defaults.add("timeout")
+        job.use_spot = bool(props.get("useSpotInstances", False))
+        retry = props.get("retryConfig")
+        if isinstance(retry, dict):
+            rp = self.read_props(
+                retry,
+                (*path, "retryConfig"),
+                {
+                    "attempts": P("int", lo=1, hi=10),
+                    "retryIntervalSeconds": P("num", lo=0),
+                    "retryIntervalMultiplier": P("num", lo=0),
+                },
+                name,
+                where=" in `retryConfig`",
+            )
+            job.attempts = self.num(rp, "attempts", job.attempts, job.defaults)
+            job.retry_interval_s = self.num(
+                rp, "retryIntervalSeconds", job.retry_interval_s, job.defaults
+            )
+            job.retry_multiplier = self.num(
+                rp, "retryIntervalMultiplier", job.retry_multiplier, job.defaults
+            )
+        else:
+            job.defaults.update({"attempts", "retryIntervalSeconds", "retryIntervalMultiplier"})
+        logging = props.get("logging")
+        job.logging_disabled = bool(isinstance(logging, dict) and logging.get("disabled"))
+        self._workload_common(job, props, path)
+        return job
+
+    def _legacy_access_control(self, raw: dict[str, Any], path: DataPath, name: str) -> None:
+        ac = raw.pop("accessControl")
+        allow = ac.get("allowAccessTo") if isinstance(ac, dict) else None
+        self.diag(
+            (*path, "accessControl"),
+            "warning",
+            "alternate-spelling",
+            "`accessControl.allowAccessTo` is the pre-3.x spelling; today it is `connectTo`",
+            key=True,
+            resource=name,
+            hint="write `connectTo: [...]`",
+        )
+        if allow is not None and "connectTo" not in raw:
+            raw["connectTo"] = allow
+            # Positions of the list entries stay those under accessControl.allowAccessTo.
+            src = (*path, "accessControl", "allowAccessTo")
+            for p, mark in list(self.loaded.value_marks.items()):
+                if p[: len(src)] == src:
+                    self.loaded.value_marks[(*path, "connectTo", *p[len(src) :])] = mark
+
+    def _workload_common(self, w: Workload, props: dict[str, Any], path: DataPath) -> None:
+        if "environment" in props:
+            w.environment = self._environment(props["environment"], (*path, "environment"), w.name)
+        connect = props.get("connectTo")
+        if isinstance(connect, list):
+            for i, entry in enumerate(connect):
+                epath = (*path, "connectTo", i)
+                if not isinstance(entry, str):
+                    self.diag(
+                        epath,
+                        "error",
+                        "wrong-type",
+                        f"connectTo entries must be resource names, not {_describe(entry)}",
+                        resource=w.name,
+                    )
+                    continue
+                if entry.startswith("aws:"):
+                    if entry != "aws:ses":
+                        self.diag(
+                            epath,
+                            "warning",
+                            "unknown-aws-macro",
+                            f"{entry!r} is not a Stacktape macro; only 'aws:ses' exists, so this entry grants nothing",
+                            resource=w.name,
+                        )
+                    w.connect_to.append(Ref(raw=entry, path=epath, target=None, by="macro"))
+                    continue
+                w.connect_to.append(Ref(raw=entry, path=epath, target=entry, by="name"))
+        events = props.get("events")
+        if isinstance(events, list):
+            for i, ev in enumerate(events):
+                trig = self._trigger(w.name, ev, (*path, "events", i), i, allowed=None)
+                if trig is not None:
+                    w.events.append(trig)
+
+    def _environment(self, raw: Any, path: DataPath, owner: str) -> list[EnvVar]:
+        out: list[EnvVar] = []
+        if isinstance(raw, dict):
+            self.diag(
+                path,
+                "warning",
+                "alternate-spelling",
+                "`environment` written as a map; Stacktape's YAML schema wants a list of {name, value}",
+                resource=owner,
+                hint="write `- name: KEY` / `value: ...` entries",
+            )
+            for key, value in raw.items():
+                if self._env_value_ok(value, (*path, key), key, owner):
+                    out.append(EnvVar(key, _env_text(value), (*path, key)))
+            return out
+        if not isinstance(raw, list):
+            return out
+        for i, item in enumerate(raw):
+            ipath = (*path, i)
+            if not isinstance(item, dict):
+                self.diag(
+                    ipath,
+                    "error",
+                    "wrong-type",
+                    f"environment entries must be {{name, value}}, not {_describe(item)}",
+                    resource=owner,
+                )
+                continue
+            props = self.read_props(
+                item,
+                ipath,
+                {"name": _STR, "value": P("scalar")},
+                owner,
+                where=" in an environment entry",
+            )
+            if "name" not in props:
+                if "name" not in item:
+                    self.diag(
+                        ipath,
+                        "error",
+                        "missing-property",
+                        "environment entry needs `name`",
+                        resource=owner,
+                    )
+                continue
+            if "value" not in item:
+                self.diag(
+                    ipath,
+                    "error",
+                    "missing-property",
+                    f"environment variable {props['name']!r} needs `value`",
+                    resource=owner,
+                )
+                continue
+            if "value" in props:
+                out.append(EnvVar(props["name"], _env_text(props["value"]), ipath))
+        return out
+
+    def _env_value_ok(self, value: Any, path: DataPath, key: str, owner: str) -> bool:
+        return self.check_value(P("scalar"), value, path, f"environment.{key}", owner)
+
+    def _queue(self, name: str, raw: dict[str, Any], path: DataPath) -> Queue:
+        props = self.read_props(raw, path, QUEUE_PROPS, name, aliases=QUEUE_ALIASES)
+        for alias, real in QUEUE_ALIASES.items():  # alternate spellings bypass the type check above
+            if (
+                alias in raw
+                and real in props
+                and not self.check_value(
+                    QUEUE_PROPS[real], props[real], (*path, alias), alias, name
+                )
+            ):
+                del props[real]
+        q = Queue(name=name, type="sqs-queue", path=(path[0], path[1]), properties=raw)
+        q.visibility_timeout_s = self.num(
+            props, "visibilityTimeoutSeconds", q.visibility_timeout_s, q.defaults
+        )
+        q.retention_s = self.num(props, "messageRetentionPeriodSeconds", q.retention_s, q.defaults)
+        q.delay_s = self.num(props, "delayMessagesSecond", q.delay_s, q.defaults)
+        q.max_message_bytes = self.num(
+            props, "maxMessageSizeBytes", q.max_message_bytes, q.defaults
+        )
+        q.long_polling_s = self.num(props, "longPollingSeconds", q.long_polling_s, q.defaults)
+        q.fifo = bool(props.get("fifoEnabled", False))
+        q.high_throughput = bool(props.get("fifoHighThroughput", False))
+        q.content_based_dedup = bool(props.get("contentBasedDeduplication", False))
+        for flag, code in (("contentBasedDeduplication", "e81"), ("fifoHighThroughput", "e81")):
+            if props.get(flag) and not q.fifo:
+                self.diag(
+                    (*path, flag),
+                    "error",
+                    "fifo-only",
+                    f"`{flag}` requires `fifoEnabled: true` (Stacktape {code})",
+                    key=True,
+                    resource=name,
+                )
+        rp = props.get("redrivePolicy")
+        if isinstance(rp, dict):
+            rpath = (*path, "redrivePolicy")
+            rprops = self.read_props(
+                rp,
+                rpath,
+                {
+                    "targetSqsQueueName": _STR,
+                    "targetSqsQueueArn": _STR,
+                    "maxReceiveCount": P("int", lo=1, hi=1000),
+                },
+                name,
+                aliases={
+                    "deadLetterQueueName": "targetSqsQueueName",
+                    "deadLetterQueue": "targetSqsQueueName",
+                    "deadLetterTargetArn": "targetSqsQueueArn",
+                    "deadLetterQueueArn": "targetSqsQueueArn",
+                },
+                where=" in `redrivePolicy`",
+            )
+            which = self.exactly_one(
+                rprops,
+                ("targetSqsQueueName", "targetSqsQueueArn"),
+                rpath,
+                name,
+                "redrivePolicy (Stacktape e112)",
+            )
+            if which == "targetSqsQueueName":
+                q.redrive_target = self.ref_by_name(
+                    rprops[which], (*rpath, _written(rp, which, "targetSqsQueueName"))
+                )
+            elif which == "targetSqsQueueArn":
+                q.redrive_target = self.ref_by_arn(
+                    rprops[which], (*rpath, _written(rp, which, "targetSqsQueueArn"))
+                )
+            if self.require(rprops, rp, "maxReceiveCount", rpath, name, "redrivePolicy"):
+                q.max_receive_count = int(rprops["maxReceiveCount"])
+        events = props.get("events")
+        if isinstance(events, list):
+            for i, ev in enumerate(events):
+                trig = self._trigger(name, ev, (*path, "events", i), i, allowed=("event-bus",))
+                if isinstance(trig, EventBusTrigger):
+                    q.events.append(trig)
+        return q
+
+    def _bus(self, name: str, raw: dict[str, Any], path: DataPath) -> EventBus:
+        raw = dict(raw)
+        if "archive" in raw:
+            self.diag(
+                (*path, "archive"),
+                "warning",
+                "alternate-spelling",
+                "`archive` is not Stacktape's spelling; the real property is `archivation`",
+                key=True,
+                resource=name,
+                hint="write `archivation: {enabled: true, retentionDays: N}`",
+            )
+            arch = raw.pop("archive")
+            if "archivation" not in raw:
+                raw["archivation"] = arch if isinstance(arch, dict) else {"enabled": bool(arch)}
+        props = self.read_props(raw, path, BUS_PROPS, name)
+        bus = EventBus(name=name, type="event-bus", path=(path[0], path[1]), properties=raw)
+        arch = props.get("archivation")
+        if isinstance(arch, dict):
+            ap = self.read_props(
+                arch,
+                (*path, "archivation"),
+                {"enabled": _BOOL, "retentionDays": P("int", lo=1)},
+                name,
+                where=" in `archivation`",
+            )
+            bus.archive_enabled = bool(ap.get("enabled", False))
+            bus.archive_retention_days = ap.get("retentionDays")
+        bus.event_source_name = props.get("eventSourceName")
+        return bus
+
+    def _bucket(self, name: str, raw: dict[str, Any], path: DataPath) -> Bucket:
+        props = self.read_props(raw, path, BUCKET_PROPS, name)
+        b = Bucket(name=name, type="bucket", path=(path[0], path[1]), properties=raw)
+        b.event_bus_notifications = bool(props.get("enableEventBusNotifications", False))
+        b.versioning = bool(props.get("versioning", False))
+        return b
+
+    def _gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> HttpApiGateway:
+        props = self.read_props(raw, path, GATEWAY_PROPS, name)
+        g = HttpApiGateway(
+            name=name, type="http-api-gateway", path=(path[0], path[1]), properties=raw
+        )
+        if "payloadFormat" in props:
+            g.payload_format = props["payloadFormat"]
+        else:
+            g.defaults.add("payloadFormat")
+        return g
+
+    def _topic(self, name: str, raw: dict[str, Any], path: DataPath) -> SnsTopic:
+        props = self.read_props(raw, path, TOPIC_PROPS, name)
+        t = SnsTopic(name=name, type="sns-topic", path=(path[0], path[1]), properties=raw)
+        t.fifo = bool(props.get("fifoEnabled", False))
+        t.content_based_dedup = bool(props.get("contentBasedDeduplication", False))
+        if t.content_based_dedup and not t.fifo:
+            self.diag(
+                (*path, "contentBasedDeduplication"),
+                "error",
+                "fifo-only",
+                "`contentBasedDeduplication` requires `fifoEnabled: true` (Stacktape e82)",
+                key=True,
+                resource=name,
+            )
+        return t
+
+    _BUILDERS: dict[str, Callable[[StackBuilder, str, dict[str, Any], DataPath], Resource]] = {
+        "function": _function,
+        "batch-job": _batch_job,
+        "sqs-queue": _queue,
+        "event-bus": _bus,
+        "bucket": _bucket,
+        "http-api-gateway": _gateway,
+        "sns-topic": _topic,
+    }
+
+    # -- triggers ----------------------------------------------------------------------
+
+    def _trigger(
+        self, owner: str, ev: Any, path: DataPath, index: int, allowed: tuple[str, ...] | None
+    ) -> Trigger | None:
+        if not isinstance(ev, dict):
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"an event must be a mapping with `type` and `properties`, not {_describe(ev)}",
+                resource=owner,
+            )
+            return None
+        for key in ev:
+            if key not in ("type", "properties"):
+                self.diag(
+                    (*path, key),
+                    "warning",
+                    "unknown-property",
+                    f"unknown key `{key}` on an event",
+                    key=True,
+                    resource=owner,
+                    hint="an event has only `type` and `properties`",
+                )
+        etype = ev.get("type")
+        if not isinstance(etype, str):
+            self.diag(
+                path,
+                "error",
+                "missing-property" if "type" not in ev else "wrong-type",
+                "an event needs a string `type`",
+                resource=owner,
+            )
+            return None
+        raw = ev.get("properties", {})
+        ppath = (*path, "properties")
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            self.diag(
+                ppath,
+                "error",
+                "wrong-type",
+                f"event `properties` must be a mapping, not {_describe(raw)}",
+                resource=owner,
+            )
+            raw = {}
+        if allowed is not None and etype not in allowed:
+            self.diag(
+                (*path, "type"),
+                "error",
+                "invalid-trigger",
+                f"a queue's `events` take only {', '.join(allowed)}, not {etype!r}",
+                resource=owner,
+            )
+            return None
+        if etype not in TRIGGER_TYPES:
+            guess = did_you_mean(etype, TRIGGER_TYPES)
+            self.diag(
+                (*path, "type"),
+                "error",
+                "unknown-trigger-type",
+                f"unknown event type {etype!r}",
+                resource=owner,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+            return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
+        spec = TRIGGER_PROPS.get(etype)
+        if spec is None:
+            return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
+        if etype == "event-bus" and allowed is not None:
+            spec = {**spec, "messageGroupId": _STR}
+        props = self.read_props(
+            raw,
+            ppath,
+            spec,
+            owner,
+            aliases=TRIGGER_ALIASES.get(etype),
+            where=f" in a `{etype}` event",
+        )
+        return getattr(self, "_t_" + etype.replace("-", "_"))(owner, raw, props, path, ppath, index)
+
+    def _payload_options(self, props: dict[str, Any], ppath: DataPath, owner: str) -> None:
+        given = [k for k in ("input", "inputPath", "inputTransformer") if k in props]
+        if len(given) > 1:
+            self.diag(
+                (*ppath, given[1]),
+                "error",
+                "at-most-one-of",
+                f"set at most one of `input`, `inputPath` and `inputTransformer`, not {' and '.join(given)}",
+                key=True,
+                resource=owner,
+            )
+        tr = props.get("inputTransformer")
+        if isinstance(tr, dict):
+            tp = self.read_props(
+                tr,
+                (*ppath, "inputTransformer"),
+                {"inputPathsMap": _DICT, "inputTemplate": P("str|dict")},
+                owner,
+                where=" in `inputTransformer`",
+            )
+            self.require(
+                tp, tr, "inputTemplate", (*ppath, "inputTransformer"), owner, "`inputTransformer`"
+            )
+
+    def _t_schedule(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> ScheduleTrigger:
+        t = ScheduleTrigger(type="schedule", owner=owner, index=index, path=path, properties=raw)
+        if self.require(props, raw, "scheduleRate", ppath, owner, "a `schedule` event"):
+            t.rate = props["scheduleRate"]
+        self._payload_options(props, ppath, owner)
+        t.input, t.input_path, t.input_transformer = (
+            props.get("input"),
+            props.get("inputPath"),
+            props.get("inputTransformer"),
+        )
+        return t
+
+    def _t_sqs(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> SqsTrigger:
+        t = SqsTrigger(type="sqs", owner=owner, index=index, path=path, properties=raw)
+        which = self.exactly_one(
+            props, ("sqsQueueName", "sqsQueueArn"), ppath, owner, "an `sqs` event (Stacktape e84)"
+        )
+        if which == "sqsQueueName":
+            t.queue = self.ref_by_name(props[which], (*ppath, _written(raw, which, "sqsQueueName")))
+        elif which == "sqsQueueArn":
+            t.queue = self.ref_by_arn(props[which], (*ppath, which))
+        if "batchSize" in props:
+            t.batch_size = int(props["batchSize"])
+        if "maxBatchWindowSeconds" in props:
+            if self.check_value(
+                TRIGGER_PROPS["sqs"]["maxBatchWindowSeconds"],
+                props["maxBatchWindowSeconds"],
+                (*ppath, _written(raw, "maxBatchWindowSeconds", "maxBatchWindowSeconds")),
+                "maxBatchWindowSeconds",
+                owner,
+            ):
+                t.max_batch_window_s = props["maxBatchWindowSeconds"]
+        return t
+
+    def _t_s3(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> S3Trigger:
+        t = S3Trigger(type="s3", owner=owner, index=index, path=path, properties=raw)
+        bucket = props.get("bucketArn")
+        if "bucketName" in raw and "bucketArn" not in raw:
+            t.bucket = (
+                self.ref_by_name(bucket, (*ppath, "bucketName"))
+                if isinstance(bucket, str)
+                else None
+            )
+            if not isinstance(bucket, str):
+                self.diag(
+                    (*ppath, "bucketName"),
+                    "error",
+                    "wrong-type",
+                    "`bucketName` must be a string",
+                    resource=owner,
+                )
+        elif isinstance(bucket, str):
+            t.bucket = self.ref_by_arn(bucket, (*ppath, "bucketArn"))
+        else:
+            self.require(props, raw, "bucketArn", ppath, owner, "an `s3` event")
+        types = props.get("s3EventType")
+        tpath = (*ppath, _written(raw, "s3EventType", "s3EventType"))
+        if types is None:
+            self.require(props, raw, "s3EventType", ppath, owner, "an `s3` event")
+        else:
+            listed = types if isinstance(types, list) else [types]
+            for i, et in enumerate(listed):
+                epath = (*tpath, i) if isinstance(types, list) else tpath
+                if isinstance(et, str) and et in S3_EVENT_TYPES:
+                    t.event_types.append(et)
+                else:
+                    guess = did_you_mean(str(et), S3_EVENT_TYPES) if isinstance(et, str) else None
+                    self.diag(
+                        epath,
+                        "error",
+                        "invalid-value",
+                        f"{et!r} is not an S3 event type",
+                        resource=owner,
+                        hint=f"did you mean {guess!r}?" if guess else "e.g. s3:ObjectCreated:*",
+                    )
+        rule = props.get("filterRule")
+        if rule is not None:
+            self._s3_filter(t, rule, (*ppath, _written(raw, "filterRule", "filterRule")), owner)
+        return t
+
+    def _s3_filter(self, t: S3Trigger, rule: Any, path: DataPath, owner: str) -> None:
+        if isinstance(rule, dict):
+            fp = self.read_props(
+                rule, path, {"prefix": _STR, "suffix": _STR}, owner, where=" in `filterRule`"
+            )
+            t.prefix, t.suffix = fp.get("prefix"), fp.get("suffix")
+            return
+        if not isinstance(rule, list):
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"`filterRule` must be a mapping {{prefix, suffix}}, not {_describe(rule)}",
+                resource=owner,
+            )
+            return
+        for i, item in enumerate(rule):
+            ipath = (*path, i)
+            kind = item.get("type", item.get("name")) if isinstance(item, dict) else None
+            value = item.get("value") if isinstance(item, dict) else None
+            if (
+                not isinstance(kind, str)
+                or kind.lower() not in ("prefix", "suffix")
+                or not isinstance(value, str)
+            ):
+                self.diag(
+                    ipath,
+                    "error",
+                    "invalid-value",
+                    "a filter rule is {type: prefix|suffix, value: text}",
+                    resource=owner,
+                )
+                continue
+            attr = kind.lower()
+            if getattr(t, attr) is not None:
+                # S3's own PutBucketNotificationConfiguration message.
+                self.diag(
+                    ipath,
+                    "error",
+                    "invalid-value",
+                    f"Cannot specify more than one {attr} rule in a filter.",
+                    resource=owner,
+                )
+                continue
+            setattr(t, attr, value)
+
+    def _t_event_bus(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> EventBusTrigger:
+        t = EventBusTrigger(type="event-bus", owner=owner, index=index, path=path, properties=raw)
+        which = self.exactly_one(
+            props,
+            ("eventBusName", "eventBusArn", "useDefaultBus"),
+            ppath,
+            owner,
+            "an `event-bus` event (Stacktape e83)",
+        )
+        if which == "eventBusName":
+            t.bus = self.ref_by_name(props[which], (*ppath, which))
+        elif which == "eventBusArn":
+            t.bus = self.ref_by_arn(props[which], (*ppath, which))
+        elif which == "useDefaultBus":
+            t.use_default_bus = True
+        if "eventPattern" in props:
+            t.pattern = props["eventPattern"]
+            if not t.pattern:
+                self.diag(
+                    (*ppath, "eventPattern"),
+                    "error",
+                    "missing-event-pattern",
+                    "`eventPattern` is empty; EventBridge rejects an empty pattern",
+                    resource=owner,
+                )
+        elif "eventPattern" not in raw:
+            self.diag(
+                ppath,
+                "error",
+                "missing-event-pattern",
+                "an `event-bus` event needs `eventPattern`",
+                resource=owner,
+                hint="e.g. eventPattern: {source: [my.app]}",
+            )
+        t.on_delivery_failure = self._on_delivery_failure(props, ppath, owner)
+        self._payload_options(props, ppath, owner)
+        t.input, t.input_path, t.input_transformer = (
+            props.get("input"),
+            props.get("inputPath"),
+            props.get("inputTransformer"),
+        )
+        t.message_group_id = props.get("messageGroupId")
+        return t
+
+    def _on_delivery_failure(
+        self, props: dict[str, Any], ppath: DataPath, owner: str
+    ) -> Ref | None:
+        odf = props.get("onDeliveryFailure")
+        if not isinstance(odf, dict):
+            return None
+        opath = (*ppath, "onDeliveryFailure")
+        op = self.read_props(
+            odf,
+            opath,
+            {"sqsQueueName": _STR, "sqsQueueArn": _STR},
+            owner,
+            where=" in `onDeliveryFailure`",
+        )
+        which = self.exactly_one(
+            op, ("sqsQueueName", "sqsQueueArn"), opath, owner, "onDeliveryFailure (Stacktape e109)"
+        )
+        if which == "sqsQueueName":
+            return self.ref_by_name(op[which], (*opath, which))
+        if which == "sqsQueueArn":
+            return self.ref_by_arn(op[which], (*opath, which))
+        return None
+
+    def _t_sns(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> SnsTrigger:
+        t = SnsTrigger(type="sns", owner=owner, index=index, path=path, properties=raw)
+        which = self.exactly_one(
+            props, ("snsTopicName", "snsTopicArn"), ppath, owner, "an `sns` event (Stacktape e85)"
+        )
+        if which == "snsTopicName":
+            t.topic = self.ref_by_name(props[which], (*ppath, which))
+        elif which == "snsTopicArn":
+            t.topic = self.ref_by_arn(props[which], (*ppath, which))
+        t.filter_policy = props.get("filterPolicy")
+        t.on_delivery_failure = self._on_delivery_failure(props, ppath, owner)
+        return t
+
+    def _t_http_api_gateway(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> HttpTrigger:
+        t = HttpTrigger(
+            type="http-api-gateway", owner=owner, index=index, path=path, properties=raw
+        )
+        if "httpApiGatewayName" in props:
+            t.gateway = self.ref_by_name(
+                props["httpApiGatewayName"], (*ppath, "httpApiGatewayName")
+            )
+        if self.require(props, raw, "method", ppath, owner, "an `http-api-gateway` event"):
+            t.method = props["method"]
+        if self.require(props, raw, "path", ppath, owner, "an `http-api-gateway` event"):
+            t.route_path = props["path"]
+            if not t.route_path.startswith("/"):
+                self.diag(
+                    (*ppath, "path"),
+                    "error",
+                    "invalid-value",
+                    f"route path {t.route_path!r} must start with '/'",
+                    resource=owner,
+                )
+        t.payload_format = props.get("payloadFormat")
+        t.authorizer = props.get("authorizer")
+        return t
+
+    def _bind_http_routes(self) -> None:
+        """Give routes that name no gateway the stack's only gateway, or an implicit one."""
+        unbound = [
+            t
+            for t in self.stack.triggers()
+            if isinstance(t, HttpTrigger)
+            and t.gateway is None
+            and "httpApiGatewayName" not in t.properties
+        ]
+        if not unbound:
+            return
+        gateways = self.stack.gateways
+        if len(gateways) > 1:
+            for t in unbound:
+                self.diag(
+                    (*t.path, "properties"),
+                    "error",
+                    "missing-property",
+                    "this route names no `httpApiGatewayName` and the stack has several gateways",
+                    resource=t.owner,
+                    hint=f"add httpApiGatewayName: one of {', '.join(g.name for g in gateways)}",
+                )
+            return
+        if gateways:
+            gateway = gateways[0]
+        else:
+            name = "httpApi"
+            n = 2
+            while name in self.stack.resources:
+                name = f"httpApi{n}"
+                n += 1
+            gateway = HttpApiGateway(
+                name=name, type="http-api-gateway", path=("resources",), implicit=True
+            )
+            gateway.defaults.add("payloadFormat")
+            self.stack.resources[name] = gateway
+        for t in unbound:
+            self.diag(
+                (*t.path, "properties"),
+                "warning",
+                "missing-gateway-name",
+                f"this route names no gateway; it is bound to {gateway.name!r}{' (implicit)' if gateway.implicit else ''}",
+                resource=t.owner,
+                hint=f"add `httpApiGatewayName: {gateway.name}` (Stacktape's deployer requires it)"
+                + (
+                    ""
+                    if not gateway.implicit
+                    else f" and a `{gateway.name}` resource of type http-api-gateway"
+                ),
+            )
+            t.gateway = Ref(
+                raw=gateway.name, path=(*t.path, "properties"), target=gateway.name, by="default"
+            )
+
+
+def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
+    """The key actually written for a canonical property (it may be an alternate spelling)."""
+    if canonical in raw:
+        return canonical
+    for aliases in (QUEUE_ALIASES, *TRIGGER_ALIASES.values()):
+        for alias, real in aliases.items():
+            if real == canonical and alias in raw:
+                return alias
+    for alias in (
+        "deadLetterQueueName",
+        "deadLetterQueue",
+        "deadLetterTargetArn",
+        "deadLetterQueueArn",
+    ):
+        if alias in raw:
+            return alias
+    return default
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def build_stack(loaded: LoadedYaml, ctx: DirectiveContext) -> Stack:
+    """Read a loaded, directive-resolved document into a typed Stack with diagnostics."""
+    builder = StackBuilder(loaded, ctx)
+    stack = builder.build()
+    stack.diagnostics[:0] = loaded.diagnostics
+    return stack

@@ -1,0 +1,1 @@
+"""The simulator: virtual clock, AWS service models and schedules; no UI imports."""

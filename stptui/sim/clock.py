@@ -1,0 +1,170 @@
+"""Virtual time and the event scheduler.
+
+Time is an integer count of milliseconds since the Unix epoch (UTC). The scheduler is a heap
+of `[time, seq, fn, arg, label, background]` entries: `seq` breaks ties in insertion order, so
+two runs that schedule the same things in the same order run them in the same order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+# Entry layout (a list, so that cancelling can clear the callback in place).
+T, SEQ, FN, ARG, LABEL, BACKGROUND = range(6)
+
+Entry = list[Any]
+
+
+def parse_instant(text: str) -> int:
+    """An ISO-8601 instant (`2026-01-05T08:00:00Z`, offsets allowed) as epoch milliseconds."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+_SECOND_CACHE: dict[int, str] = {}
+
+
+def iso_ms(ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC with milliseconds: `2026-01-05T08:00:30.000Z`."""
+    sec, milli = divmod(ms, 1000)
+    prefix = _SECOND_CACHE.get(sec)
+    if prefix is None:
+        if len(_SECOND_CACHE) > 4096:
+            _SECOND_CACHE.clear()
+        prefix = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _SECOND_CACHE[sec] = prefix
+    return f"{prefix}.{milli:03d}Z"
+
+
+def iso_s(ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC without a fraction (EventBridge's `time`)."""
+    return datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Scheduler:
+    """A deterministic discrete-event scheduler on virtual time."""
+
+    __slots__ = ("_foreground", "_heap", "_seq", "events_run", "now")
+
+    def __init__(self, start_ms: int) -> None:
+        self.now = start_ms
+        self._heap: list[Entry] = []
+        self._seq = 0
+        self._foreground = 0
+        self.events_run = 0
+
+    def at(
+        self,
+        t: int,
+        fn: Callable[[Any], None],
+        arg: Any = None,
+        label: tuple[str, str, str] | None = None,
+        *,
+        background: bool = False,
+    ) -> Entry:
+        """Run `fn(arg)` at time `t` (never earlier than now). `label` is (kind, resource,
+        what) for the agenda; `background` marks recurring work (schedule fires) that does
+        not keep `run_until_quiet` going."""
+        if t < self.now:
+            t = self.now
+        self._seq += 1
+        entry = [t, self._seq, fn, arg, label, background]
+        heapq.heappush(self._heap, entry)
+        if not background:
+            self._foreground += 1
+        return entry
+
+    def cancel(self, entry: Entry) -> None:
+        """Drop a scheduled entry (a no-op if it already ran or was cancelled)."""
+        if entry[FN] is not None:
+            entry[FN] = None
+            if not entry[BACKGROUND]:
+                self._foreground -= 1
+
+    def peek(self) -> int | None:
+        """The time of the next live entry, or None when nothing is scheduled."""
+        heap = self._heap
+        while heap and heap[0][FN] is None:
+            heapq.heappop(heap)
+        return heap[0][T] if heap else None
+
+    def step(self) -> bool:
+        """Run the next live entry; False when there is none."""
+        heap = self._heap
+        while heap:
+            entry = heapq.heappop(heap)
+            fn = entry[FN]
+            if fn is None:
+                continue
+            entry[FN] = None
+            if not entry[BACKGROUND]:
+                self._foreground -= 1
+            self.now = entry[T]
+            self.events_run += 1
+            fn(entry[ARG])
+            return True
+        return False
+
+    def run_until(self, t: int, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Run every entry due at or before `t`, then set the clock to `t`.
+
+        Returns False when `should_stop` asked to stop early (the clock then stays at the
+        last entry run, a consistent instant)."""
+        heap = self._heap
+        pop = heapq.heappop
+        checked = 0
+        while heap and heap[0][T] <= t:
+            entry = pop(heap)
+            fn = entry[FN]
+            if fn is None:
+                continue
+            entry[FN] = None
+            if not entry[BACKGROUND]:
+                self._foreground -= 1
+            self.now = entry[T]
+            self.events_run += 1
+            fn(entry[ARG])
+            if should_stop is not None:
+                checked += 1
+                if checked >= 256:
+                    checked = 0
+                    if should_stop():
+                        return False
+        if t > self.now:
+            self.now = t
+        return True
+
+    def run_until_quiet(self, limit_ms: int) -> bool:
+        """Run until only background (recurring) entries remain, or until `limit_ms`.
+
+        Returns True when the system went quiet, False when the limit was reached first."""
+        while self._foreground > 0:
+            nxt = self.peek()
+            if nxt is None or nxt > limit_ms:
+                self.now = max(self.now, min(limit_ms, nxt if nxt is not None else limit_ms))
+                return False
+            self.step()
+        return True
+
+    @property
+    def busy(self) -> bool:
+        """True while any foreground (non-recurring) entry is pending."""
+        return self._foreground > 0
+
+    def agenda(self, limit: int = 50) -> list[tuple[int, tuple[str, str, str]]]:
+        """The next `limit` labelled entries, soonest first: (time, (kind, resource, what))."""
+        live = [e for e in self._heap if e[FN] is not None and e[LABEL] is not None]
+        live.sort(key=lambda e: (e[T], e[SEQ]))
+        return [(e[T], e[LABEL]) for e in live[:limit]]
+
+    def pending(self) -> int:
+        """How many live entries are scheduled."""
+        return sum(1 for e in self._heap if e[FN] is not None)

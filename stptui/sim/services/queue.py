@@ -1,0 +1,574 @@
+"""SQS queues: standard and FIFO, visibility, redrive to a DLQ, delay, retention, dedup.
+
+Rules (reference aws-semantics §1): the visibility timeout counts from the receive; a message
+is returned at most maxReceiveCount times and moves to the DLQ on the receive attempt after
+that (lazily: no receive, no move), keeping its MessageId and receive count; FIFO groups
+block while a message of the group is in flight; FIFO sends are deduplicated for 5 minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import trace as tk
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+# Message states.
+# NEW marks a message not yet counted in any state (between creation and placement).
+DELAYED, VISIBLE, INFLIGHT, DELETED, EXPIRED, NEW = range(6)
+STATE_NAMES = ("delayed", "visible", "in_flight", "deleted", "expired", "new")
+
+DEDUP_WINDOW_MS = 5 * 60 * 1000
+MAX_DELAY_S = 900
+
+
+class SqsError(ValueError):
+    """A request SQS itself would reject, with AWS's error code."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.hint = hint
+
+
+def _body_ok(body: str) -> bool:
+    # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+    for ch in body:
+        o = ord(ch)
+        if o < 0x20:
+            if o not in (0x9, 0xA, 0xD):
+                return False
+        elif 0xD800 <= o <= 0xDFFF or o in (0xFFFE, 0xFFFF):
+            return False
+    return True
+
+
+class Message:
+    """One SQS message, living in exactly one queue at a time."""
+
+    __slots__ = (
+        "attrs",
+        "body",
+        "dedup_id",
+        "dlq_source_arn",
+        "enqueued_at",
+        "first_receive_at",
+        "group",
+        "id",
+        "queue",
+        "receipt",
+        "receive_count",
+        "sender_id",
+        "sent_at",
+        "seq_number",
+        "size",
+        "state",
+        "timer",
+        "visible_at",
+    )
+
+    def __init__(self, mid: str, body: str, queue: QueueSim, now: int) -> None:
+        self.id = mid
+        self.body = body
+        self.queue = queue
+        self.sent_at = now  # SentTimestamp: never changes
+        self.enqueued_at = now  # retention counts from here
+        self.receive_count = 0
+        self.first_receive_at: int | None = None
+        self.state = NEW
+        self.visible_at = now
+        self.receipt = 0
+        self.attrs: dict[str, Any] | None = None
+        self.group: str | None = None
+        self.dedup_id: str | None = None
+        self.seq_number: str | None = None
+        self.dlq_source_arn: str | None = None
+        self.sender_id = "AIDAIENQZJOLO23YVJ4VO"
+        self.size = len(body)
+        self.timer: list[Any] | None = None
+
+    @property
+    def state_name(self) -> str:
+        """The message's state as a word: delayed, visible, in_flight, deleted, expired."""
+        return STATE_NAMES[self.state]
+
+
+class QueueSim:
+    """The simulated state of one SQS queue."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        name: str,
+        arn: str,
+        url: str,
+        *,
+        visibility_s: int,
+        retention_s: int,
+        delay_s: int,
+        max_bytes: int,
+        fifo: bool,
+        content_dedup: bool,
+    ) -> None:
+        self.sim = sim
+        self.name = name
+        self.arn = arn
+        self.url = url
+        self.visibility_ms = visibility_s * 1000
+        self.retention_ms = retention_s * 1000
+        self.delay_ms = delay_s * 1000
+        self.max_bytes = max_bytes
+        self.fifo = fifo
+        self.content_dedup = content_dedup
+        self.dlq: QueueSim | None = None
+        self.max_receive_count: int | None = None
+        self.sources: list[QueueSim] = []  # queues that redrive into this one
+        self.visible: deque[Message] = deque()  # standard queues
+        self.groups: dict[str, deque[Message]] = {}  # FIFO: group -> available messages
+        self.blocked: dict[str, int] = {}  # FIFO: group -> messages in flight
+        self.messages: dict[str, Message] = {}  # every live message, by id
+        self.counts = [0, 0, 0]  # delayed, visible, in flight
+        self._expiry: list[tuple[int, int, Message]] = []
+        self._expiry_timer: list[Any] | None = None
+        self._expiry_seq = 0
+        self._dedup: dict[str, tuple[int, str]] = {}  # dedup id -> (expires at, message id)
+        self._fifo_seq = 0
+        self.on_visible: list[Callable[[], None]] = []  # consumers to wake
+
+    # -- queries -----------------------------------------------------------------------
+
+    @property
+    def delayed_count(self) -> int:
+        """Messages waiting out a delay."""
+        return self.counts[DELAYED]
+
+    @property
+    def visible_count(self) -> int:
+        """Messages available to a receive."""
+        return self.counts[VISIBLE]
+
+    @property
+    def in_flight_count(self) -> int:
+        """Messages received and not yet deleted or returned."""
+        return self.counts[INFLIGHT]
+
+    @property
+    def depth(self) -> int:
+        """Every message the queue holds (delayed + visible + in flight)."""
+        return len(self.messages)
+
+    def oldest_age_ms(self, now: int) -> int | None:
+        """Age of the oldest message (by enqueue time), or None when empty."""
+        if not self.messages:
+            return None
+        return now - min(m.enqueued_at for m in self.messages.values())
+
+    def listing(self, limit: int = 100) -> list[Message]:
+        """Up to `limit` messages in receive order: visible first, then delayed and in flight."""
+        if self.fifo:
+            vis = [m for g in self.groups.values() for m in g]
+        else:
+            vis = list(self.visible)[:limit]
+        rest = sorted(
+            (m for m in self.messages.values() if m.state != VISIBLE),
+            key=lambda m: (m.visible_at, m.id),
+        )
+        return (vis + rest)[:limit]
+
+    # -- state changes -----------------------------------------------------------------
+
+    def _set_state(self, msg: Message, state: int) -> None:
+        old = msg.state
+        if old <= INFLIGHT:
+            self.counts[old] -= 1
+        msg.state = state
+        if state <= INFLIGHT:
+            self.counts[state] += 1
+
+    def validate_send(
+        self, body: str, delay_s: int | None, group: str | None, dedup_id: str | None
+    ) -> None:
+        """Raise SqsError for a send SQS would reject (nothing changes)."""
+        if not isinstance(body, str) or len(body) == 0:
+            raise SqsError(
+                "InvalidParameterValue", "the message body must be at least one character"
+            )
+        size = len(body.encode("utf-8", "surrogatepass"))
+        if size > self.max_bytes:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"the message is {size:,} bytes; queue {self.name} allows at most {self.max_bytes:,}",
+            )
+        if not _body_ok(body):
+            raise SqsError(
+                "InvalidMessageContents",
+                "the body holds characters SQS does not allow (control characters or unpaired surrogates)",
+            )
+        if delay_s is not None and not 0 <= delay_s <= MAX_DELAY_S:
+            raise SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
+        if self.fifo:
+            if delay_s is not None and delay_s > 0:
+                raise SqsError(
+                    "InvalidParameterValue",
+                    "FIFO queues do not take a per-message delay; set delayMessagesSecond on the queue",
+                )
+            if not group:
+                raise SqsError(
+                    "MissingParameter",
+                    f"{self.name} is a FIFO queue: every message needs a message group id",
+                    hint=f"send {self.name} BODY --group GROUP",
+                )
+            if not dedup_id and not self.content_dedup:
+                raise SqsError(
+                    "InvalidParameterValue",
+                    f"{self.name} has no content-based deduplication: give a deduplication id",
+                    hint=f"send {self.name} BODY --group {group} --dedup-id ID",
+                )
+            if dedup_id is not None and len(dedup_id) > 128:
+                raise SqsError(
+                    "InvalidParameterValue", "a deduplication id holds at most 128 characters"
+                )
+        else:
+            if group is not None or dedup_id is not None:
+                raise SqsError(
+                    "InvalidParameterValue",
+                    f"{self.name} is a standard queue: message group and deduplication ids are for FIFO queues",
+                )
+
+    def send(
+        self,
+        body: str,
+        *,
+        delay_s: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        source: str = "command",
+    ) -> str:
+        """SendMessage: returns the MessageId (the original one for a FIFO duplicate)."""
+        self.validate_send(body, delay_s, group, dedup_id)
+        sim = self.sim
+        now = sim.clock.now
+        if self.fifo:
+            key = dedup_id or hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+            hit = self._dedup.get(key)
+            if hit is not None and hit[0] > now:
+                sim.trace.emit(
+                    now,
+                    tk.MESSAGE_DEDUPLICATED,
+                    self.name,
+                    {"message_id": hit[1], "dedup_id": key, "source": source},
+                )
+                return hit[1]
+        msg = Message(sim.new_id(), body, self, now)
+        msg.attrs = attrs
+        if self.fifo:
+            msg.group = group
+            msg.dedup_id = key
+            self._fifo_seq += 1
+            msg.seq_number = f"{18_000_000_000_000_000_000 + self._fifo_seq:020d}"
+            self._dedup[key] = (now + DEDUP_WINDOW_MS, msg.id)
+            if len(self._dedup) > 4096:
+                self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
+        self.messages[msg.id] = msg
+        delay_ms = self.delay_ms if delay_s is None else delay_s * 1000
+        data: dict[str, Any] = {"message_id": msg.id, "source": source}
+        if group is not None:
+            data["group"] = group
+        if delay_ms:
+            data["delay_ms"] = delay_ms
+        sim.trace.emit(now, tk.MESSAGE_SENT, self.name, data)
+        self._track_expiry(msg)
+        if delay_ms > 0:
+            self._set_state(msg, DELAYED)
+            msg.visible_at = now + delay_ms
+            msg.timer = sim.clock.at(
+                msg.visible_at,
+                self._delay_over,
+                msg,
+                ("delay", self.name, f"message {msg.id} becomes visible"),
+            )
+        else:
+            self._make_visible(msg, returned=False)
+        return msg.id
+
+    def _delay_over(self, msg: Message) -> None:
+        msg.timer = None
+        if msg.state == DELAYED:
+            self._make_visible(msg, returned=False)
+
+    def _make_visible(self, msg: Message, *, returned: bool) -> None:
+        self._set_state(msg, VISIBLE)
+        msg.visible_at = self.sim.clock.now
+        if self.fifo:
+            g = self.groups.get(msg.group or "")
+            if g is None:
+                g = self.groups[msg.group or ""] = deque()
+            if returned:
+                g.appendleft(
+                    msg
+                )  # a returned FIFO message keeps its place at the head of its group
+            else:
+                g.append(msg)
+        else:
+            self.visible.append(msg)
+        for wake in self.on_visible:
+            wake()
+
+    # -- retention ---------------------------------------------------------------------
+
+    def _track_expiry(self, msg: Message) -> None:
+        at = msg.enqueued_at + self.retention_ms
+        self._expiry_seq += 1
+        heapq.heappush(self._expiry, (at, self._expiry_seq, msg))
+        if self._expiry_timer is None or self._expiry_timer[0] > at:
+            if self._expiry_timer is not None:
+                self.sim.clock.cancel(self._expiry_timer)
+            self._expiry_timer = self.sim.clock.at(
+                at,
+                self._expire_due,
+                None,
+                ("retention", self.name, "oldest message expires"),
+                background=True,
+            )
+
+    def _expire_due(self, _: Any) -> None:
+        self._expiry_timer = None
+        now = self.sim.clock.now
+        heap = self._expiry
+        while heap and heap[0][0] <= now:
+            _, _, msg = heapq.heappop(heap)
+            if (
+                msg.queue is self
+                and msg.id in self.messages
+                and msg.enqueued_at + self.retention_ms <= now
+            ):
+                self._expire(msg)
+        while heap and not (heap[0][2].queue is self and heap[0][2].id in self.messages):
+            heapq.heappop(heap)
+        if heap:
+            self._expiry_timer = self.sim.clock.at(
+                heap[0][0],
+                self._expire_due,
+                None,
+                ("retention", self.name, "oldest message expires"),
+                background=True,
+            )
+
+    def _expire(self, msg: Message) -> None:
+        self._detach(msg)
+        self._set_state(msg, EXPIRED)
+        self.sim.trace.emit(
+            self.sim.clock.now,
+            tk.MESSAGE_EXPIRED,
+            self.name,
+            {"message_id": msg.id, "receive_count": msg.receive_count},
+        )
+
+    def _detach(self, msg: Message) -> None:
+        """Remove a live message from every structure (its state is set by the caller)."""
+        del self.messages[msg.id]
+        if msg.timer is not None:
+            self.sim.clock.cancel(msg.timer)
+            msg.timer = None
+        if msg.state == VISIBLE:
+            if self.fifo:
+                g = self.groups[msg.group or ""]
+                g.remove(msg)
+                if not g:
+                    del self.groups[msg.group or ""]
+            else:
+                self.visible.remove(msg)
+        elif msg.state == INFLIGHT and self.fifo:
+            self._unblock(msg.group or "")
+
+    def _unblock(self, group: str) -> None:
+        n = self.blocked.get(group, 0) - 1
+        if n > 0:
+            self.blocked[group] = n
+        else:
+            self.blocked.pop(group, None)
+
+    # -- receive / delete / return -----------------------------------------------------
+
+    def receive(
+        self, max_n: int, visibility_ms: int | None = None, max_bytes: int | None = None
+    ) -> list[Message]:
+        """ReceiveMessage for up to `max_n` messages (DLQ moves happen here, lazily)."""
+        now = self.sim.clock.now
+        vt = self.visibility_ms if visibility_ms is None else visibility_ms
+        out: list[Message] = []
+        budget = max_bytes
+        while len(out) < max_n:
+            msg = self._next_candidate(out)
+            if msg is None:
+                break
+            if budget is not None and out and msg.size > budget:
+                break
+            if (
+                self.max_receive_count is not None
+                and msg.receive_count >= self.max_receive_count
+                and self.dlq
+            ):
+                self._take(msg)
+                self._move_to_dlq(msg)
+                continue
+            self._take(msg)
+            self._set_state(msg, INFLIGHT)
+            msg.receive_count += 1
+            if msg.first_receive_at is None:
+                msg.first_receive_at = now
+            msg.visible_at = now + vt
+            msg.receipt += 1
+            if self.fifo:
+                self.blocked[msg.group or ""] = self.blocked.get(msg.group or "", 0) + 1
+            if budget is not None:
+                budget -= msg.size
+            self.sim.trace.emit(
+                now,
+                tk.MESSAGE_RECEIVED,
+                self.name,
+                {"message_id": msg.id, "receive_count": msg.receive_count},
+            )
+            out.append(msg)
+        return out
+
+    def _next_candidate(self, taken: list[Message]) -> Message | None:
+        if not self.fifo:
+            return self.visible[0] if self.visible else None
+        # FIFO: the head of the first group that is not blocked by a message in flight
+        # elsewhere; a batch may take several messages of one group, in order.
+        taken_groups = {m.group for m in taken}
+        for group, g in self.groups.items():
+            if group in self.blocked and group not in taken_groups:
+                continue
+            return g[0]
+        return None
+
+    def _take(self, msg: Message) -> None:
+        """Pop a visible message off the head of its list."""
+        if self.fifo:
+            g = self.groups[msg.group or ""]
+            g.popleft()
+            if not g:
+                del self.groups[msg.group or ""]
+        else:
+            self.visible.popleft()
+
+    def _move_to_dlq(self, msg: Message) -> None:
+        dlq = self.dlq
+        assert dlq is not None
+        now = self.sim.clock.now
+        del self.messages[msg.id]
+        self.counts[VISIBLE] -= 1
+        self.sim.trace.emit(
+            now,
+            tk.MESSAGE_DEAD_LETTERED,
+            self.name,
+            {"message_id": msg.id, "target": dlq.name, "receive_count": msg.receive_count},
+        )
+        msg.queue = dlq
+        msg.dlq_source_arn = self.arn
+        if dlq.fifo:
+            # FIFO DLQs reset the enqueue time and use the MessageId as deduplication id.
+            msg.enqueued_at = now
+            msg.dedup_id = msg.id
+        dlq.messages[msg.id] = msg
+        msg.state = NEW
+        dlq._track_expiry(msg)
+        dlq._make_visible(msg, returned=False)
+
+    def delete(self, msg: Message, receipt: int) -> bool:
+        """DeleteMessage with the receipt of a receive; False when the receipt is stale."""
+        if (
+            msg.queue is not self
+            or msg.id not in self.messages
+            or msg.receipt != receipt
+            or msg.state != INFLIGHT
+        ):
+            self.sim.trace.emit(
+                self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id}
+            )
+            return False
+        self._detach(msg)
+        self._set_state(msg, DELETED)
+        self.sim.trace.emit(
+            self.sim.clock.now, tk.MESSAGE_DELETED, self.name, {"message_id": msg.id}
+        )
+        return True
+
+    def release(self, msg: Message, receipt: int) -> None:
+        """The consumer gave up on the message: it returns when its visibility timeout ends."""
+        if (
+            msg.queue is not self
+            or msg.receipt != receipt
+            or msg.state != INFLIGHT
+            or msg.timer is not None
+        ):
+            return
+        msg.timer = self.sim.clock.at(
+            msg.visible_at,
+            self._visibility_over,
+            (msg, receipt),
+            ("visibility", self.name, f"message {msg.id} returns"),
+        )
+
+    def _visibility_over(self, arg: tuple[Message, int]) -> None:
+        msg, receipt = arg
+        msg.timer = None
+        if msg.queue is not self or msg.receipt != receipt or msg.state != INFLIGHT:
+            return
+        if self.fifo:
+            self._unblock(msg.group or "")
+        self.sim.trace.emit(
+            self.sim.clock.now,
+            tk.MESSAGE_RETURNED,
+            self.name,
+            {"message_id": msg.id, "receive_count": msg.receive_count},
+        )
+        self._make_visible(msg, returned=True)
+
+    # -- operations on the whole queue -------------------------------------------------
+
+    def purge(self) -> int:
+        """PurgeQueue: delete every message; returns how many."""
+        now = self.sim.clock.now
+        n = 0
+        for msg in list(self.messages.values()):
+            self._detach(msg)
+            self._set_state(msg, DELETED)
+            n += 1
+        self.sim.trace.emit(now, tk.QUEUE_PURGED, self.name, {"count": n})
+        return n
+
+    def redrive_to(self, target: QueueSim, limit: int | None = None) -> list[tuple[str, str]]:
+        """StartMessageMoveTask: visible messages move to `target` as new messages.
+
+        Returns (old id, new id) pairs. In-flight and delayed messages stay."""
+        moved: list[tuple[str, str]] = []
+        while (limit is None or len(moved) < limit) and self.counts[VISIBLE] > 0:
+            msg = self._next_candidate([])
+            if msg is None:
+                break
+            self._take(msg)
+            del self.messages[msg.id]
+            self.counts[VISIBLE] -= 1
+            msg.state = DELETED
+            kw: dict[str, Any] = {}
+            if target.fifo:
+                kw = {"group": msg.group or "redrive", "dedup_id": msg.id}
+            new_id = target.send(msg.body, attrs=msg.attrs, source=f"redrive:{self.name}", **kw)
+            self.sim.trace.emit(
+                self.sim.clock.now,
+                tk.MESSAGE_REDRIVEN,
+                self.name,
+                {"message_id": msg.id, "target": target.name, "new_message_id": new_id},
+            )
+            moved.append((msg.id, new_id))
+        return moved
