@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
+from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml
 
 MAX_NESTING = 32
@@ -76,7 +76,10 @@ class DirectiveContext:
 
 
 class ResourceParamValue(str):
-    """A $ResourceParam result: behaves as the fake value string (ARN/URL/name) but remembers .resource and .param."""
+    """A $ResourceParam result.
+
+    Behaves as the fake value string (ARN/URL/name) but remembers .resource and .param.
+    """
 
     resource: str
     param: str
@@ -91,11 +94,18 @@ class ResourceParamValue(str):
         return (type(self), (str(self), self.resource, self.param))
 
     def __repr__(self) -> str:
-        return f"ResourceParamValue({str(self)!r}, resource={self.resource!r}, param={self.param!r})"
+        return (
+            f"ResourceParamValue({str(self)!r}, resource={self.resource!r}, param={self.param!r})"
+        )
 
 
 class Placeholder(str):
-    """A value that exists only in AWS ($Secret, $SsmParam, $CfResourceParam, $CfStackOutput, $StackOutput, $CfFormat, user directives): the text is visible, e.g. '<secret:db.password>'; .directive holds the directive name."""
+    """A value that exists only in AWS, or only by running code.
+
+    Made by $Secret, $SsmParam, $CfResourceParam, $CfStackOutput, $StackOutput, $CfFormat,
+    $GitInfo and custom directives. The text is visible, e.g. '<secret:db.password>';
+    .directive holds the directive name.
+    """
 
     directive: str
 
@@ -239,7 +249,10 @@ def _stream_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 def _state_machine_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     name = aws_resource_name(ctx, res)
-    return {"arn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}", "name": name}
+    return {
+        "arn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}",
+        "name": name,
+    }
 
 
 _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
@@ -307,18 +320,18 @@ _NUMBER_RE = re.compile(
     r"|[+-]?Infinity"
 )
 _SEGMENT_RE = re.compile(r"[^\s'\"(),.]+")
-_EMPTY = object()
 
 
 def _looks_like_directive(text: str) -> bool:
-    """Stacktape's `getIsDirective`: `$`, a `(` on the first line, and nothing or `.` after the last `)`."""
+    """Stacktape's `getIsDirective`: `$`, a `(` on the first line, nothing or `.` after the
+    last `)`."""
     if not text.startswith("$"):
         return False
     paren = text.find("(")
     if paren < 0 or "\n" in text[:paren]:
         return False
     close = text.rfind(")")
-    return close > 0 and text[close + 1 : close + 2] in ("", ".")
+    return close >= 0 and text[close + 1 : close + 2] in ("", ".")
 
 
 def _js_number(raw: str) -> int | float:
@@ -346,8 +359,8 @@ class _Parser:
             raise DirectiveSyntaxError(problem, start + 1)
         spans, close = self._split(open_, end)
         path = self._path(close + 1, end)
-        args = tuple(a for s, e in spans if (a := self._argument(s, e, depth)) is not _EMPTY)
-        return DirectiveCall(name, args, path, text[start:end])  # type: ignore[arg-type]
+        args = tuple(a for s, e in spans if (a := self._argument(s, e, depth)) is not None)
+        return DirectiveCall(name, args, path, text[start:end])
 
     def _split(self, open_: int, end: int) -> tuple[list[tuple[int, int]], int]:
         """Argument spans up to the `(`'s matching `)`, and that `)`'s index."""
@@ -392,14 +405,14 @@ class _Parser:
             offset += len(seg) + 1
         return tuple(segments)
 
-    def _argument(self, start: int, end: int, depth: int) -> DirectiveArg | object:
+    def _argument(self, start: int, end: int, depth: int) -> DirectiveArg | None:
         text = self.text
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if start == end:
-            return _EMPTY  # Stacktape drops empty arguments: `$F(a,)` has one
+            return None  # Stacktape drops empty arguments: `$F(a,)` has one
         raw = text[start:end]
         if raw[0] == "$" and "(" in raw:
             return self.call(start, end, depth + 1)
@@ -500,10 +513,12 @@ _JS_REPLACEMENT_RE = re.compile(r"\$([$&`'])")
 
 
 def _js_replace_first(subject: str, value: str) -> str:
-    """`subject.replace('{}', value)` in JavaScript, including its `$$`/`$&`/`` $` ``/`$'` patterns."""
+    """JavaScript's `subject.replace('{}', value)`, with its `$$`, `$&`, `` $` `` and `$'`."""
     at = subject.find("{}")
     expansions = {"$": "$", "&": "{}", "`": subject[:at], "'": subject[at + 2 :]}
-    return subject[:at] + _JS_REPLACEMENT_RE.sub(lambda m: expansions[m[1]], value) + subject[at + 2 :]
+    return (
+        subject[:at] + _JS_REPLACEMENT_RE.sub(lambda m: expansions[m[1]], value) + subject[at + 2 :]
+    )
 
 
 # -- file loading ----------------------------------------------------------------------------
@@ -531,7 +546,9 @@ def _read_text(target: Path, *, strip_bom: bool) -> str:
             pass
         raise _FileProblem("the file does not exist", hint) from None
     except (OSError, ValueError) as exc:
-        raise _FileProblem(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
+        raise _FileProblem(
+            f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     if not stat.S_ISREG(info.st_mode):
         raise _FileProblem("not a regular file")
     if info.st_size > MAX_FILE_BYTES:
@@ -562,16 +579,18 @@ def _parse_env(text: str) -> list[dict[str, str]]:
         name, rest = m[1], m[2].strip()
         quote = rest[:1]
         if quote in ("'", '"', "`"):
-            body, end = rest[1:], -1
+            end = rest.find(quote, 1)
+            parts, j = [rest[1 : end if end >= 0 else None]], i
             # dotenv lets a quoted value run over several lines
-            while (end := body.find(quote)) < 0 and i < len(lines):
-                body += "\n" + lines[i]
-                i += 1
+            while end < 0 and j < len(lines):
+                end = lines[j].find(quote)
+                parts.append(lines[j][: end if end >= 0 else None])
+                j += 1
             if end >= 0:
-                value = body[:end]
+                value = "\n".join(parts)
                 if quote == '"':
                     value = value.replace("\\n", "\n").replace("\\r", "\r")
-                values[name] = value
+                values[name], i = value, j
                 continue
         values[name] = rest.split("#", 1)[0].strip()
     return [{"name": k, "value": v} for k, v in values.items()]
@@ -615,7 +634,12 @@ def _mode_for(path: DataPath) -> _Mode:
 
 
 class _Failed(Exception):
-    """Evaluation stopped; its diagnostic is already recorded and the value stays as written."""
+    """Evaluation stopped; its diagnostic is recorded at `where` and the value stays as written."""
+
+    def __init__(self, where: Position, severity: Severity) -> None:
+        super().__init__(str(where))
+        self.where = where
+        self.severity = severity
 
 
 class _Deferred(Exception):
@@ -635,11 +659,12 @@ def _clip(text: str, limit: int = 80) -> str:
 
 
 def _js_falsy(value: Any) -> bool:
+    """JavaScript's `!value` (Stacktape checks required directive parameters with it)."""
     if value is None or value is False or value == "":
         return True
-    return isinstance(value, int | float) and not isinstance(value, bool) and not value == value or (
-        isinstance(value, int | float) and not isinstance(value, bool) and value == 0
-    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return value == 0 or math.isnan(value)
 
 
 def _type_name(value: Any) -> str:
@@ -654,20 +679,53 @@ def _type_name(value: Any) -> str:
     return "null" if value is None else "string"
 
 
+def _head(call: DirectiveCall) -> str:
+    """The directive's text without its property path: `$File('a.json')`."""
+    if not call.path:
+        return call.text
+    return call.text[: len(call.text) - len(".".join(call.path)) - 1]
+
+
+def _index(segment: str, length: int) -> int | None:
+    """`segment` as an index into a list of `length`, if it is one."""
+    if segment.isascii() and segment.isdigit() and len(segment) < 10 and int(segment) < length:
+        return int(segment)
+    return None
+
+
+_Handler = Callable[["_Resolver", DirectiveCall, list[Any], _Frame], Any]
+
+_EXAMPLES = {
+    "File": "$File('config.json')",
+    "FileRaw": "$FileRaw('template.txt')",
+    "Format": "$Format('{}-api', $Stage())",
+    "CfFormat": "$CfFormat('{}/path', $ResourceParam('api', 'url'))",
+    "CliArgs": "$CliArgs('name', 'default')",
+    "GitInfo": "$GitInfo('branch')",
+    "StackOutput": "$StackOutput('other-stack-dev', 'OutputName')",
+    "CfStackOutput": "$CfStackOutput('other-stack-dev', 'OutputName')",
+    "Secret": "$Secret('db.password')",
+    "SsmParam": "$SsmParam('/app/param')",
+    "ResourceParam": "$ResourceParam('myQueue', 'arn')",
+    "CfResourceParam": "$CfResourceParam('LogicalId', 'Arn')",
+}
+
+
 class _Resolver:
     def __init__(self, loaded: LoadedYaml, ctx: DirectiveContext) -> None:
         self.loaded = loaded
         self.ctx = ctx
-        self.raw = self._copy(loaded.data, spend=False)
-        self.custom: dict[str, str] = {}
+        self.raw = self._copy(loaded.data, None)  # what `$Var()` and `$This()` read
+        self.custom: dict[str, str] = {}  # custom directive name -> its code file
         self.types: dict[str, str] = {}
         self.memo: dict[tuple[Any, ...], Any] = {}
-        self.failed: set[tuple[Any, ...]] = set()
+        self.failed: dict[tuple[Any, ...], _Failed] = {}
         self.active: set[tuple[Any, ...]] = set()
         self.files: dict[tuple[str, Path], Any] = {}
+        self.cycles: dict[frozenset[str], _Failed] = {}
         self.seen: set[tuple[Any, ...]] = set()
         self.work = _MAX_WORK
-        self.exhausted = False
+        self.exhausted: _Failed | None = None
         if isinstance(self.raw, dict):
             self._read_declarations(self.raw)
         self.types.update(ctx.resource_types)
@@ -707,11 +765,11 @@ class _Resolver:
         *,
         hint: str | None = None,
         key: bool = False,
-    ) -> None:
+    ) -> Position:
         pos = self.loaded.pos(path, key=key)
         ident = (pos, code, message)
         if ident in self.seen:
-            return
+            return pos
         self.seen.add(ident)
         resource = path[1] if len(path) > 1 and path[0] == "resources" else None
         self.loaded.diagnostics.append(
@@ -724,6 +782,7 @@ class _Resolver:
                 hint=hint,
             )
         )
+        return pos
 
     def _fail(
         self,
@@ -734,40 +793,39 @@ class _Resolver:
         hint: str | None = None,
         severity: Severity = "error",
     ) -> _Failed:
-        self._emit(frame.origin, severity, code, message, hint=hint)
-        return _Failed()
+        """Record a problem where the text being evaluated is written; raise the result."""
+        return _Failed(self._emit(frame.origin, severity, code, message, hint=hint), severity)
 
     def _spend(self, amount: int, frame: _Frame) -> None:
         self.work -= amount
         if self.work >= 0:
             return
-        if not self.exhausted:
-            self.exhausted = True
-            self._emit(
-                frame.origin,
-                "error",
+        if self.exhausted is None:
+            self.exhausted = self._fail(
+                frame,
                 "directive-too-large",
                 f"directives expand to more than {_MAX_WORK:,} values; resolution stopped here",
-                hint="look for variables that refer to each other many times over",
+                hint="look for variables that use each other many times over",
             )
-        raise _Failed()
+        raise self.exhausted
 
     # -- data helpers --
 
-    def _copy(self, value: Any, *, spend: bool = True, frame: _Frame | None = None) -> Any:
-        """An independent copy of JSON-like data (iterative, so depth cannot overflow)."""
+    def _copy(self, value: Any, frame: _Frame | None) -> Any:
+        """An independent copy of JSON-like data, counted against the work budget when
+        `frame` is given. Iterative, so that deep data cannot exhaust the Python stack."""
         if not isinstance(value, dict | list):
             return value
         root: Any = {} if isinstance(value, dict) else []
         todo = [(value, root)]
         while todo:
             src, dst = todo.pop()
-            if spend and frame is not None:
+            if frame is not None:
                 self._spend(len(src), frame)
-            items = src.items() if isinstance(src, dict) else enumerate(src)
-            for k, v in items:
-                child = ({} if isinstance(v, dict) else []) if isinstance(v, dict | list) else v
-                if child is not v:
+            for k, v in src.items() if isinstance(src, dict) else enumerate(src):
+                child = v
+                if isinstance(v, dict | list):
+                    child = {} if isinstance(v, dict) else []
                     todo.append((v, child))
                 if isinstance(dst, dict):
                     dst[k] = child
@@ -790,45 +848,79 @@ class _Resolver:
 
     def _resolve_in_place(
         self, container: Any, key: Any, path: DataPath | None, frame: _Frame, *, top: bool
-    ) -> bool:
-        """Replace directive strings under container[key]; False when any of them failed."""
-        ok = True
+    ) -> _Failed | None:
+        """Replace the directive strings under container[key]; the first failure, if any.
+
+        `path` is where container[key] sits in the config (None for data from elsewhere);
+        `top` marks the walk over the document itself, where each value is its own use site.
+        """
+        first: _Failed | None = None
         todo: list[tuple[Any, Any, DataPath | None]] = [(container, key, path)]
         while todo:
             c, k, p = todo.pop()
             value = c[k]
             if isinstance(value, dict):
-                for kk in value:
+                for kk in reversed(value):  # reversed on a stack: document order
                     child = None if p is None else (*p, kk)
-                    if top and child is not None and _looks_like_directive(kk):
-                        self._emit(
-                            child,
-                            "error",
-                            "directive-in-key",
-                            f"{_clip(kk)} is used as a key; directives are resolved only in values",
-                            hint="Stacktape rejects directives in keys; move it into a value",
-                            key=True,
-                        )
+                    if top and child is not None and isinstance(kk, str):
+                        self._check_key(kk, child)
                     todo.append((value, kk, child))
             elif isinstance(value, list):
-                todo.extend((value, i, None if p is None else (*p, i)) for i in range(len(value)))
-            elif isinstance(value, str) and type(value) is str:
+                todo.extend(
+                    (value, i, None if p is None else (*p, i)) for i in reversed(range(len(value)))
+                )
+            elif type(value) is str:
                 here = frame
                 if p is not None:
                     here = replace(frame, origin=p)
                     if top:
                         here = replace(here, use=p, mode=_mode_for(p))
-                new, good = self._eval_string(value, here)
-                if new is not value:
-                    c[k] = new
-                elif top and good:
-                    self._check_embedded(value, here)
-                ok = ok and good
-        return ok
+                if not _looks_like_directive(value):
+                    if top:
+                        self._check_embedded(value, here)
+                    continue
+                c[k], failure = self._eval_string(value, here)
+                if failure is not None and top:
+                    self._point_to(failure, value, here)
+                if first is None:
+                    first = failure
+        return first
+
+    def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
+        """Say at a use site that its value failed because of a problem reported elsewhere."""
+        if failure.where != self.loaded.pos(frame.origin):
+            self._emit(
+                frame.origin,
+                failure.severity,
+                "directive-unresolved",
+                f"{_clip(text)!r} stays unresolved: it uses a value with a problem "
+                f"(see {failure.where})",
+            )
+
+    def _check_key(self, key: str, path: DataPath) -> None:
+        if _looks_like_directive(key):
+            self._emit(
+                path,
+                "error",
+                "directive-in-key",
+                f"{_clip(key)!r} is used as a key; directives are resolved only in values",
+                hint="Stacktape rejects directives in keys; move it into a value",
+                key=True,
+            )
 
     def _check_embedded(self, text: str, frame: _Frame) -> None:
         m = self.embedded.search(text)
         if m is None:
+            return
+        if m.start() == 0:
+            self._emit(
+                frame.origin,
+                "warning",
+                "directive-incomplete",
+                f"{_clip(text)!r} starts like ${m[1]}(...) but is not a whole directive, "
+                "so Stacktape keeps it as literal text",
+                hint="a directive ends with its closing ')' or a property path such as ').name'",
+            )
             return
         self._emit(
             frame.origin,
@@ -839,16 +931,17 @@ class _Resolver:
             hint=f"build the string with $Format('...{{}}...', ${m[1]}(...))",
         )
 
-    def _eval_string(self, text: str, frame: _Frame) -> tuple[Any, bool]:
+    def _eval_string(self, text: str, frame: _Frame) -> tuple[Any, _Failed | None]:
+        """The value of a string (itself unless it is a directive) and the failure, if any."""
         try:
             call = self._parse(text, frame)
             if call is None:
-                return text, True
-            return self._eval_call(call, frame), True
+                return text, None
+            return self._eval_call(call, frame), None
         except _Deferred:
-            return text, True
-        except _Failed:
-            return text, False
+            return text, None
+        except _Failed as failure:
+            return text, failure
 
     def _parse(self, text: str, frame: _Frame) -> DirectiveCall | None:
         try:
@@ -862,8 +955,14 @@ class _Resolver:
 
     def _eval_call(self, call: DirectiveCall, frame: _Frame) -> Any:
         if call.text in frame.chain:
-            loop = " -> ".join(_clip(t, 40) for t in (*frame.chain, call.text))
-            raise self._fail(frame, "directive-cycle", f"directives refer to each other: {loop}")
+            members = frame.chain[frame.chain.index(call.text) :]
+            # one report per loop, whichever member it is entered from
+            if frozenset(members) not in self.cycles:
+                loop = " -> ".join(_clip(t, 40) for t in (*members, call.text))
+                self.cycles[frozenset(members)] = self._fail(
+                    frame, "directive-cycle", f"directives refer to each other: {loop}"
+                )
+            raise self.cycles[frozenset(members)]
         if len(frame.chain) >= MAX_NESTING:
             raise self._fail(
                 frame,
@@ -874,14 +973,15 @@ class _Resolver:
         frame = replace(frame, chain=(*frame.chain, call.text))
         spec = _BUILTINS.get(call.name)
         if spec is None and call.name not in self.custom:
-            known = [*_BUILTINS, *self.custom]
-            close = did_you_mean(call.name, known)
-            hint = (
-                f"did you mean ${close}()?"
+            close = did_you_mean(call.name, [*_BUILTINS, *self.custom])
+            raise self._fail(
+                frame,
+                "directive-unknown",
+                f"unknown directive ${call.name}",
+                hint=f"did you mean ${close}()?"
                 if close
-                else "custom directives must be declared under `directives:`"
+                else "custom directives must be declared under `directives:`",
             )
-            raise self._fail(frame, "directive-unknown", f"unknown directive ${call.name}", hint=hint)
         if spec is None or not spec.runtime:
             for arg in call.args:
                 if isinstance(arg, DirectiveCall) and arg.name in _RUNTIME_NAMES:
@@ -889,7 +989,7 @@ class _Resolver:
                         frame,
                         "directive-runtime-in-local",
                         f"${call.name} is resolved before deployment and cannot use "
-                        f"${arg.name}, which exists only at deploy time",
+                        f"${arg.name}, which has a value only at deploy time",
                         hint="use $CfFormat(...) to combine runtime values",
                     )
         if spec is None:
@@ -904,13 +1004,15 @@ class _Resolver:
         if spec.runtime and frame.mode is _Mode.DEFER:
             raise _Deferred()
         if spec.runtime and frame.mode is _Mode.FORBIDDEN:
-            raise self._fail(
-                frame,
+            where = self._emit(
+                frame.use,
+                "error",
                 "directive-placement",
                 f"${call.name} is a runtime directive (resolved by CloudFormation); Stacktape "
                 "resolves those only under `resources` and `scripts`",
                 hint="move the value into a resource or script property",
             )
+            raise _Failed(where, "error")
         args = [self._eval_call(a, frame) if isinstance(a, DirectiveCall) else a for a in call.args]
         args = self._check_args(call, spec, args, frame)
         if call.name == "Var":
@@ -923,21 +1025,26 @@ class _Resolver:
             value = self._resolve_fresh(value, frame)
         return value
 
-    def _check_args(self, call: DirectiveCall, spec: _Spec, args: list[Any], frame: _Frame) -> list[Any]:
+    def _check_args(
+        self, call: DirectiveCall, spec: _Spec, args: list[Any], frame: _Frame
+    ) -> list[Any]:
+        """Stacktape's requiredParams check (present, truthy, strings); extras are dropped."""
         for i, pname in enumerate(spec.required):
             actual = args[i] if i < len(args) else None
             if _js_falsy(actual):
+                example = _EXAMPLES.get(call.name)
                 raise self._fail(
                     frame,
                     "directive-args",
                     f"${call.name} needs a {pname} argument at position {i + 1}",
-                    hint=f"for example {_EXAMPLES.get(call.name, '')}".rstrip(),
+                    hint=f"for example {example}" if example else None,
                 )
             if not isinstance(actual, str):
                 raise self._fail(
                     frame,
                     "directive-args",
-                    f"${call.name}: the {pname} argument must be a string, not a {_type_name(actual)}",
+                    f"${call.name}: the {pname} argument must be a string, "
+                    f"not a {_type_name(actual)}",
                 )
         limit = len(spec.required) + spec.optional
         if spec.optional >= 0 and len(args) > limit and call.name != "Var":
@@ -975,45 +1082,52 @@ class _Resolver:
         return self._lookup(("variables",), path, frame, call, "directive-var-missing")
 
     def _lookup(
-        self, base: DataPath, segments: tuple[str, ...], frame: _Frame, call: DirectiveCall, code: str
+        self,
+        base: DataPath,
+        segments: tuple[str, ...],
+        frame: _Frame,
+        call: DirectiveCall,
+        code: str,
     ) -> Any:
+        """Follow `segments` from `base` in the config, resolving only what is reached."""
         node = self._raw_at(base)
         path = base
-        i = 0
-        while i < len(segments):
-            seg = segments[i]
+        walked = 0
+        for seg in segments:
             if isinstance(node, dict) and seg in node:
                 node, path = node[seg], (*path, seg)
-            elif isinstance(node, list) and _index(seg, len(node)) is not None:
-                idx = _index(seg, len(node))
+            elif isinstance(node, list) and (idx := _index(seg, len(node))) is not None:
                 node, path = node[idx], (*path, idx)
             else:
                 break
-            i += 1
+            walked += 1
+        if walked < len(segments) and isinstance(node, dict | list):
+            # the key is missing: report it without resolving the rest of its parent
+            self._follow(node, segments[walked:], frame, call, code, segments[:walked])
         value = self._resolved_at(path, frame)
-        if i < len(segments):
-            value = self._follow(value, segments[i:], frame, call, code, done=segments[:i])
-        return self._copy(value, frame=frame)
+        if walked < len(segments):
+            value = self._follow(value, segments[walked:], frame, call, code, segments[:walked])
+        return self._copy(value, frame)
 
     def _resolved_at(self, path: DataPath, frame: _Frame) -> Any:
-        """The raw config value at `path` with its directives resolved (memoised)."""
+        """The config value at `path` with its directives resolved (memoised; do not mutate)."""
         key = (path, frame.mode, frame.use if frame.mode is _Mode.FORBIDDEN else None)
         if key in self.memo:
             return self.memo[key]
         if key in self.failed:
-            raise _Failed()
+            raise self.failed[key]
         if key in self.active:
-            where = ".".join(map(str, path)) or "the config"
+            where = ".".join(map(str, path)) or "the whole config"
             raise self._fail(frame, "directive-cycle", f"{where} refers back to itself")
         self.active.add(key)
         try:
-            holder = [self._copy(self._raw_at(path), frame=frame)]
-            ok = self._resolve_in_place(holder, 0, path, frame, top=False)
+            holder = [self._copy(self._raw_at(path), frame)]
+            failure = self._resolve_in_place(holder, 0, path, frame, top=False)
         finally:
             self.active.discard(key)
-        if not ok:
-            self.failed.add(key)
-            raise _Failed()
+        if failure is not None:
+            self.failed[key] = failure
+            raise failure
         self.memo[key] = holder[0]
         return holder[0]
 
@@ -1026,21 +1140,24 @@ class _Resolver:
         code: str = "directive-path",
         done: tuple[str, ...] = (),
     ) -> Any:
-        """Apply a property path to a directive's result."""
-        walked = list(done)
+        """Apply a property path to a directive's result (numeric segments index lists)."""
+        walked = [_head(call), *done]
         for seg in segments:
             if type(value) is str and (inner := self._parse(value, frame)) is not None:
                 value = self._eval_call(inner, frame)  # a directive inside data: resolve, go on
-            where = ".".join(walked)
-            owner = f"{call.text[: len(call.text) - len('.'.join(call.path)) - 1 if call.path else None]}"
-            shown = f"{owner}.{where}" if where else owner
+            shown = _clip(".".join(walked), 60)
             if isinstance(value, dict):
                 if seg not in value:
                     close = did_you_mean(seg, [k for k in value if isinstance(k, str)])
+                    problem = (
+                        f"there is no variable {seg!r}"
+                        if code == "directive-var-missing" and len(walked) == 1
+                        else f"{shown} has no property {seg!r}"
+                    )
                     raise self._fail(
                         frame,
                         code,
-                        f"{_clip(call.text)}: {_clip(shown, 60)} has no property {seg!r}",
+                        f"{_clip(call.text)}: {problem}",
                         hint=f"did you mean {close!r}?" if close else None,
                     )
                 value = value[seg]
@@ -1050,16 +1167,16 @@ class _Resolver:
                     raise self._fail(
                         frame,
                         code,
-                        f"{_clip(call.text)}: {_clip(shown, 60)} is a list of {len(value)}; "
-                        f"{seg!r} is not an index in it",
+                        f"{_clip(call.text)}: {shown} is a list of {len(value)}, "
+                        f"and {seg!r} is not an index in it",
                     )
                 value = value[idx]
             else:
                 raise self._fail(
                     frame,
                     code,
-                    f"{_clip(call.text)}: cannot read {seg!r} from {_clip(shown, 60)}, "
-                    f"which is a {_type_name(value)}, not an object",
+                    f"{_clip(call.text)}: {shown} is a {_type_name(value)}, "
+                    f"not an object, so it has no property {seg!r}",
                 )
             walked.append(seg)
         return value
@@ -1068,8 +1185,9 @@ class _Resolver:
         """Resolve directives inside data that came from outside the config (files, CLI)."""
         if isinstance(value, dict | list):
             holder = [value]
-            if not self._resolve_in_place(holder, 0, None, frame, top=False):
-                raise _Failed()
+            failure = self._resolve_in_place(holder, 0, None, frame, top=False)
+            if failure is not None:
+                raise failure
             return holder[0]
         if type(value) is str and (inner := self._parse(value, frame)) is not None:
             return self._eval_call(inner, frame)
@@ -1082,6 +1200,7 @@ class _Resolver:
         return p if p.is_absolute() else (self.ctx.config_dir or Path.cwd()) / p
 
     def _cached_file(self, kind: str, target: Path, load: Callable[[], Any]) -> Any:
+        """`load()` once per file and kind; a _FileProblem is cached and returned too."""
         key = (kind, target)
         if key not in self.files:
             try:
@@ -1120,12 +1239,13 @@ class _Resolver:
                 try:
                     return _parse_ini(text)
                 except configparser.Error as exc:
-                    raise _FileProblem(f"not a valid INI file: {str(exc).splitlines()[0]}") from None
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise _FileProblem(f"not a valid INI file: {first}") from None
             try:
                 parsed = parse_yaml(text, written)
             except ConfigError as exc:
                 d = exc.diagnostic
-                at = f" at line {d.line}, column {d.column}" if d.line else ""
+                at = f" (line {d.line}, column {d.column})" if d.line else ""
                 raise _FileProblem(f"cannot parse the file{at}: {d.message}") from None
             self.loaded.diagnostics.extend(parsed.diagnostics)
             return parsed.data
@@ -1135,7 +1255,7 @@ class _Resolver:
             raise self._fail(
                 frame, "directive-file", f"$File({written!r}): {result.message}", hint=result.hint
             )
-        return self._copy(result, frame=frame)
+        return self._copy(result, frame)
 
     def _h_file_raw(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         written = args[0]
@@ -1143,7 +1263,10 @@ class _Resolver:
         result = self._cached_file("raw", target, lambda: _read_text(target, strip_bom=False))
         if isinstance(result, _FileProblem):
             raise self._fail(
-                frame, "directive-file", f"$FileRaw({written!r}): {result.message}", hint=result.hint
+                frame,
+                "directive-file",
+                f"$FileRaw({written!r}): {result.message}",
+                hint=result.hint,
             )
         return result
 
@@ -1156,18 +1279,20 @@ class _Resolver:
                 "directive-format",
                 f"${call.name} has {slots} placeholder{'s' * (slots != 1)} ({{}}) but "
                 f"{len(values)} value{'s' * (len(values) != 1)}",
+                hint=f"for example {_EXAMPLES[call.name]}",
             )
         out = template
         for value in values:
             text = _js_string(value)
-            # in JavaScript `$` patterns in the value are expanded; Fn::Sub ($CfFormat) does not
-            out = _js_replace_first(out, text) if js else out.replace("{}", text, 1)
-            if len(out) > MAX_STRING_CHARS:
+            # `$` patterns can copy the whole subject into the result, so bound it first
+            if len(out) + len(text) * (1 + (len(out) if js else 0)) > MAX_STRING_CHARS:
                 raise self._fail(
                     frame,
                     "directive-too-large",
                     f"${call.name} builds a string over {MAX_STRING_CHARS:,} characters",
                 )
+            # JavaScript's replace() expands `$` patterns in the value; Fn::Sub does not
+            out = _js_replace_first(out, text) if js else out.replace("{}", text, 1)
         return out
 
     def _h_format(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
@@ -1177,16 +1302,16 @@ class _Resolver:
         return Placeholder(self._format(call, args, frame, js=False), "CfFormat")
 
     def _h_cli_args(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
-        if args[0] in self.ctx.cli_args:
-            return self.ctx.cli_args[args[0]]
+        name = args[0]
+        if name in self.ctx.cli_args:
+            return self.ctx.cli_args[name]
         if len(args) > 1:
             return args[1]
         raise self._fail(
             frame,
             "directive-cli-arg",
-            f"$CliArgs({args[0]!r}): no such CLI argument and no default",
-            hint=f"pass --{args[0]} VALUE after `--`, or give a default: "
-            f"$CliArgs({args[0]!r}, 'value')",
+            f"$CliArgs({name!r}): no such CLI argument and no default",
+            hint=f"pass --{name} VALUE, or give a default: $CliArgs({name!r}, 'value')",
             severity="warning",
         )
 
@@ -1209,7 +1334,7 @@ class _Resolver:
         value = fake_resource_param(self.ctx, resource, param, self.types.get(resource))
         return ResourceParamValue(value, resource, param)
 
-    _HANDLERS: dict[str, Callable[[_Resolver, DirectiveCall, list[Any], _Frame], Any]] = {
+    _HANDLERS: ClassVar[dict[str, _Handler]] = {
         "Stage": lambda self, call, args, frame: self.ctx.stage,
         "Region": lambda self, call, args, frame: self.ctx.region,
         "Profile": lambda self, call, args, frame: self.ctx.profile,
@@ -1235,36 +1360,13 @@ class _Resolver:
     }
 
 
-_EXAMPLES = {
-    "File": "$File('config.json')",
-    "FileRaw": "$FileRaw('template.txt')",
-    "Format": "$Format('{}-api', $Stage())",
-    "CfFormat": "$CfFormat('{}-api', $ResourceParam('api', 'url'))",
-    "CliArgs": "$CliArgs('name', 'default')",
-    "GitInfo": "$GitInfo('branch')",
-    "StackOutput": "$StackOutput('other-stack-dev', 'OutputName')",
-    "CfStackOutput": "$CfStackOutput('other-stack-dev', 'OutputName')",
-    "Secret": "$Secret('db.password')",
-    "SsmParam": "$SsmParam('/app/param')",
-    "ResourceParam": "$ResourceParam('myQueue', 'arn')",
-    "CfResourceParam": "$CfResourceParam('LogicalId', 'Arn')",
-}
-
-
-def _index(segment: str, length: int) -> int | None:
-    """`segment` as an index into a list of `length`, if it is one."""
-    if segment.isascii() and segment.isdigit() and len(segment) < 10 and int(segment) < length:
-        return int(segment)
-    return None
-
-
 def resolve_directives(loaded: LoadedYaml, ctx: DirectiveContext) -> None:
     """Replace every directive string in `loaded.data` by its value, in place.
 
-    Problems become diagnostics in `loaded.diagnostics` (at the value's position) and leave
-    the value as written. `$Var()` reads the `variables` section, resolving the directives
-    in it first (cycles are reported). Runtime directives are resolved only where Stacktape
-    allows them (`resources`, `scripts`, plus `stackConfig.outputs` and `providerConfig`);
+    Problems become diagnostics in `loaded.diagnostics` at the value's position and leave
+    the value as written; nothing raises. `$Var()` reads the `variables` section, resolving
+    the directives in it first (cycles are reported). Runtime directives resolve only where
+    Stacktape resolves them (`resources`, `scripts`, `stackConfig.outputs`, `providerConfig`);
     elsewhere they are an error, and inside `variables` they stay text until used.
     """
     _Resolver(loaded, ctx).run()

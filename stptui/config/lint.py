@@ -85,6 +85,13 @@ HTTP_INTEGRATION_TIMEOUT_S = 30
 VT_GUIDANCE_FACTOR = 6
 MIN_GUIDED_RECEIVE_COUNT = 5
 FIFO_MAX_BATCH = 10
+# The sqs event's batching window, as Stacktape spells it and as normalize accepts it.
+_WINDOW_KEYS = (
+    "maxBatchWindowSeconds",
+    "maxBatchingWindowSeconds",
+    "maxBatchingWindow",
+    "maximumBatchingWindowInSeconds",
+)
 _CDN_PARAMS = (
     "cdnDomain",
     "cdnUrl",
@@ -412,6 +419,7 @@ class _Linter:
                         resource=owner.name,
                         hint="add messageGroupId: <group> (EventBridge sends every event "
                         "with that group id)",
+                        key=True,
                     )
             elif isinstance(t, SnsTrigger):
                 topic = self.check_ref(t.topic, ("sns-topic",), owner.name, "snsTopicName")
@@ -476,12 +484,13 @@ class _Linter:
             hint="e.g. rate(5 minutes), rate(1 hour) or cron(0 9 * * ? *) (UTC)",
         )
 
-    def _prop_path(self, t: Trigger, *keys: str) -> DataPath:
-        """Path of the first of `keys` written in the trigger (alternate spellings too)."""
+    def _prop_at(self, t: Trigger, *keys: str) -> tuple[DataPath, bool]:
+        """Where to point for a trigger property: the value of the first of `keys` written
+        (alternate spellings too), else the event's `properties` key. Returns (path, key)."""
         for k in keys:
             if k in t.properties:
-                return (*t.path, "properties", k)
-        return (*t.path, "properties")
+                return (*t.path, "properties", k), False
+        return (*t.path, "properties"), True
 
     def check_sqs_trigger(self, owner: Resource, t: SqsTrigger) -> None:
         """Queue reference, FIFO batching limits (aws-semantics §2) and the consumer index."""
@@ -490,14 +499,8 @@ class _Linter:
         if isinstance(queue, Queue):
             self.consumers[queue.name].append(t)
         fifo = isinstance(queue, Queue) and queue.fifo
-        size_path = self._prop_path(t, "batchSize")
-        window_path = self._prop_path(
-            t,
-            "maxBatchWindowSeconds",
-            "maxBatchingWindowSeconds",
-            "maxBatchingWindow",
-            "maximumBatchingWindowInSeconds",
-        )
+        size_path, size_key = self._prop_at(t, "batchSize")
+        window_path, window_key = self._prop_at(t, *_WINDOW_KEYS)
         if fifo:
             if t.batch_size > FIFO_MAX_BATCH:
                 self.report(
@@ -508,6 +511,7 @@ class _Linter:
                     f"FIFO queue ({queue.name!r})",
                     resource=owner.name,
                     hint=f"use batchSize 1-{FIFO_MAX_BATCH}",
+                    key=size_key,
                 )
             if t.max_batch_window_s is not None:
                 self.report(
@@ -517,6 +521,7 @@ class _Linter:
                     f"maxBatchWindowSeconds is not supported for FIFO queues ({queue.name!r})",
                     resource=owner.name,
                     hint="remove maxBatchWindowSeconds",
+                    key=window_key,
                 )
         elif t.batch_size > FIFO_MAX_BATCH and (t.max_batch_window_s or 0) < 1:
             self.report(
@@ -527,6 +532,7 @@ class _Linter:
                 "at least 1; AWS rejects the event source mapping",
                 resource=owner.name,
                 hint="add maxBatchWindowSeconds: 1 (or more, up to 300)",
+                key=size_key,
             )
 
     # -- queues ------------------------------------------------------------------------
@@ -682,14 +688,9 @@ class _Linter:
             )
         window = t.max_batch_window_s
         if window and window + timeout > vt:
+            window_path, window_key = self._prop_at(t, *_WINDOW_KEYS)
             self.report(
-                self._prop_path(
-                    t,
-                    "maxBatchWindowSeconds",
-                    "maxBatchingWindowSeconds",
-                    "maxBatchingWindow",
-                    "maximumBatchingWindowInSeconds",
-                ),
+                window_path,
                 "info",
                 "effective-visibility-timeout",
                 f"batching window {_fmt_seconds(window)} s + function timeout "
@@ -697,6 +698,7 @@ class _Linter:
                 f"of {q.name!r}; AWS then uses window + timeout + 30 s = "
                 f"{_fmt_seconds(window + timeout + 30)} s as the effective visibility timeout",
                 resource=t.owner,
+                key=window_key,
             )
 
     # -- HTTP --------------------------------------------------------------------------
@@ -717,8 +719,9 @@ class _Linter:
                 if first_format is None:
                     first_format = (fmt, t)
                 elif fmt != first_format[0]:
+                    fmt_path, fmt_key = self._prop_at(t, "payloadFormat")
                     self.report(
-                        self._prop_path(t, "payloadFormat"),
+                        fmt_path,
                         "error",
                         "payload-format-mismatch",
                         f"this route uses payload format {fmt} but {w.name!r}'s route at line "
@@ -727,6 +730,7 @@ class _Linter:
                         resource=w.name,
                         hint=f"set payloadFormat: '{first_format[0]}' on this event (or the "
                         "same format on all of them)",
+                        key=fmt_key,
                     )
                 if isinstance(gw, HttpApiGateway) and "path" in t.properties:
                     key = (gw.name, t.method, t.route_path)
@@ -805,6 +809,7 @@ class _Linter:
                     resource=t.owner,
                     hint="give the two events prefixes (or suffixes) that do not overlap, or "
                     "different event types",
+                    key=True,
                 )
                 break
 

@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position
 
 try:  # the C parser is several times faster; fall back to pure Python where it is missing
-    from yaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.reader import Reader as _Reader

@@ -70,11 +70,13 @@ class ScheduleError(ValueError):
     """An invalid schedule expression; the message says which part is wrong and why."""
 
 
-def _quote(text: str, limit: int = 40) -> str:
-    """Quote user text for an error message, shortened so a huge input stays readable."""
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    return f"'{text}'"
+def _shorten(text: str, limit: int = 40) -> str:
+    """User text cut to a readable length for an error message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _quote(text: str) -> str:
+    return f"'{_shorten(text)}'"
 
 
 class _Field:
@@ -138,8 +140,7 @@ def _value(field: _Field, token: str) -> int:
         # Long digit strings are out of range anyway; skip int() so the message stays short.
         value = int(token) if len(token) <= 6 else field.hi + 1
         if not field.lo <= value <= field.hi:
-            shown = token if len(token) <= 12 else token[:12] + "…"
-            raise _error(field, f"{shown} is out of range {field.lo}-{field.hi}")
+            raise _error(field, f"{_shorten(token, 12)} is out of range {field.lo}-{field.hi}")
         return value
     if field.names is not None and token.upper() in field.names:
         return field.names[token.upper()]
@@ -659,20 +660,22 @@ class CronSchedule(Schedule):
 
 
 def _parse_rate(expression: str) -> RateSchedule:
-    match = _RATE_RE.match(expression)
-    if match:
-        value_text, unit = expression[5:-1].split(" ")
-        return RateSchedule(expression, int(value_text), unit.removesuffix("s"))
-    raise ScheduleError(_diagnose_rate(expression))
+    if not _RATE_RE.match(expression):
+        raise ScheduleError(_diagnose_rate(expression))
+    value_text, unit = expression[5:-1].split(" ")
+    if len(value_text) > 12:
+        # The regex has no upper bound; a period of millions of years is a typo, not a plan.
+        raise ScheduleError(f"{_shorten(expression)}: the value {_quote(value_text)} is too large")
+    return RateSchedule(expression, int(value_text), unit.removesuffix("s"))
 
 
 def _diagnose_rate(expression: str) -> str:
     """Say why ``expression`` (which failed Stacktape's rate regex) is invalid."""
-    shown = _quote(expression)
+    shown = _shorten(expression)
     inner = expression[5:-1]
     if inner == "":
         return "rate(): value and unit are missing, e.g. rate(5 minutes)"
-    if inner != inner.strip(" \t"):
+    if inner != inner.strip():
         return f"{shown}: no spaces are allowed right after '(' or before ')'"
     parts = inner.split(" ")
     if len(parts) == 1:
@@ -684,7 +687,7 @@ def _diagnose_rate(expression: str) -> str:
     value_text, unit = parts
     if not _NUMBER_RE.fullmatch(value_text):
         return f"{shown}: the value {_quote(value_text)} must be a positive whole number"
-    if int(value_text) == 0:
+    if value_text.strip("0") == "":
         return f"{shown}: the value must be at least 1"
     if value_text.startswith("0"):
         return f"{shown}: the value {_quote(value_text)} must not have leading zeros"

@@ -1,0 +1,895 @@
+"""The stack as a graph: what triggers what, what may send where, and where failures go.
+
+`build_graph(stack)` turns a typed `Stack` into a `networkx.MultiDiGraph`:
+
+* one node per resource (id = resource name), plus nodes for what the config points at
+  without defining: references to undefined resources (`missing`), the default event bus
+  (`bus:default`), schedules (`schedule:<owner>:<index>`), `aws:*` connectTo macros and
+  ARNs outside the stack (`arn:...`);
+* edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`
+  and `bus-notification`. Edge keys are stable strings (`trigger:<index>`, `connect`,
+  `redrive`, `destination:onFailure`, ...) so parallel edges stay distinct and the graph is
+  the same on every build.
+
+Queries (`upstream`, `downstream`, `reachable_from_stimulus`, `neighbourhood`) and exports
+(`to_text`, `to_mermaid`, `to_dot`, `to_json`) work on any graph built here, including the
+subgraphs `neighbourhood` returns. Every name in the config is untrusted text: exports
+escape it for their format and never let it change the structure of the output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Literal
+
+import networkx as nx
+
+from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.envvars import env_var_name, injected_params
+from stptui.config.model import (
+    HTTP_PAYLOAD_FORMAT,
+    BatchJob,
+    Bucket,
+    EventBus,
+    EventBusTrigger,
+    Function,
+    HttpApiGateway,
+    HttpTrigger,
+    Queue,
+    Ref,
+    Resource,
+    S3Trigger,
+    ScheduleTrigger,
+    SnsTopic,
+    SnsTrigger,
+    SqsTrigger,
+    Stack,
+    Trigger,
+    Workload,
+)
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+TRIGGER = "trigger"
+CONNECT = "connect"
+REDRIVE = "redrive"
+DELIVERY_FAILURE = "delivery-failure"
+DESTINATION = "destination"
+BUS_NOTIFICATION = "bus-notification"
+EDGE_KINDS: tuple[str, ...] = (
+    TRIGGER,
+    CONNECT,
+    REDRIVE,
+    DELIVERY_FAILURE,
+    DESTINATION,
+    BUS_NOTIFICATION,
+)
+# Edges along which a message, event, object or invocation actually travels. `connect` is
+# only a permission (the code *may* use it), so it is not among them.
+FLOW_KINDS: frozenset[str] = frozenset(
+    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION}
+)
+
+DEFAULT_BUS_ID = "bus:default"
+
+# Node kinds that only start pipelines; they go in the first layer.
+SOURCE_KINDS: frozenset[str] = frozenset(
+    {"http-api-gateway", "schedule", "bucket", "event-bus", "sns-topic"}
+)
+WORKLOAD_KINDS: frozenset[str] = frozenset({"function", "batch-job"})
+# connectTo targets the code can put work into: send, publish, put an object, invoke.
+SENDABLE_KINDS: frozenset[str] = frozenset(
+    {"sqs-queue", "event-bus", "sns-topic", "bucket", "function", "batch-job"}
+)
+# Kinds drawn in the last layer unless something flows out of them.
+_SINK_KINDS: frozenset[str] = frozenset(
+    {
+        "relational-database",
+        "dynamo-db-table",
+        "redis-cluster",
+        "mongo-db-atlas-cluster",
+        "upstash-redis",
+        "open-search-domain",
+        "efs-filesystem",
+        "kinesis-stream",
+        "aws-service",
+        "external",
+        "missing",
+    }
+)
+
+Reach = Literal["triggers", "may-send"]
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def build_graph(stack: Stack) -> nx.MultiDiGraph:
+    """The graph of a stack: resources, what they reference, and every relationship.
+
+    Node attributes: `kind`, `label`, `props`, `file`, `line`, `column`, `missing`,
+    `external`, `layer`, and `env` (a list of `{name, value, source}`) on workloads.
+    Edge attributes: `kind` plus the kind's own (see the module docstring and `EDGE_KINDS`),
+    and the `file`/`line`/`column` where the relationship is written.
+    """
+    return _Builder(stack).build()
+
+
+class _Builder:
+    """Adds nodes and edges for one stack; remembers where each synthetic node is first used."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.g = nx.MultiDiGraph(file=stack.file, stack_name=stack.stack_name)
+        # (category, key) -> node id, for nodes that are not resources.
+        self.ids: dict[tuple[str, str], str] = {}
+        # node -> (line, column, file) of its earliest reference, for nodes placed by use.
+        self.first_use: dict[str, tuple[int, int, str]] = {}
+        self.injected: dict[str, list[tuple[str, str]]] = {}
+        # One context for every fake value: building it per workload would cost O(n) each.
+        self.ctx = DirectiveContext(
+            stage=stack.stage,
+            region=stack.region,
+            account_id=stack.account_id,
+            project=stack.service_name,
+        )
+
+    def build(self) -> nx.MultiDiGraph:
+        for res in self.stack.resources.values():
+            self._add_resource(res)
+        for res in self.stack.resources.values():
+            if isinstance(res, Workload):
+                for trig in res.events:
+                    self._trigger(trig)
+                for ref in res.connect_to:
+                    self._connect(res, ref)
+                if isinstance(res, Function):
+                    self._destination(res, "onSuccess", res.on_success)
+                    self._destination(res, "onFailure", res.on_failure)
+            elif isinstance(res, Queue):
+                for trig in res.events:
+                    self._trigger(trig)
+                self._redrive(res)
+            elif isinstance(res, Bucket) and res.event_bus_notifications:
+                self._bus_notification(res)
+        for node, (line, column, file) in self.first_use.items():
+            self.g.nodes[node].update(file=file, line=line, column=column)
+        _assign_layers(self.g)
+        return self.g
+
+    # -- nodes --
+
+    def _add_resource(self, res: Resource) -> None:
+        pos = self.stack.pos(res.path, key=True)
+        attrs: dict[str, Any] = {
+            "kind": res.type,
+            "label": res.name,
+            "props": _props(res),
+            "file": pos.file,
+            "line": pos.line,
+            "column": pos.column,
+            "missing": False,
+            "external": False,
+            "layer": 0,
+        }
+        if isinstance(res, Workload):
+            attrs["env"] = self._environment(res)
+        self.g.add_node(res.name, **attrs)
+
+    def _injected(self, target: Resource) -> list[tuple[str, str]]:
+        """(variable, fake value) pairs connectTo injects for `target`, computed once each."""
+        cached = self.injected.get(target.name)
+        if cached is None:
+            cached = [
+                (
+                    env_var_name(target.name, param),
+                    str(fake_resource_param(self.ctx, target.name, param, target.type)),
+                )
+                for param in injected_params(target)
+            ]
+            self.injected[target.name] = cached
+        return cached
+
+    def _environment(self, w: Workload) -> list[dict[str, str]]:
+        """Same entries as `envvars.workload_environment`, with the per-target work shared."""
+        env = [{"name": v.name, "value": v.value, "source": "config"} for v in w.environment]
+        for ref in w.connect_to:
+            target = self.stack.resources.get(ref.target or "")
+            if target is not None:
+                env += [
+                    {"name": name, "value": value, "source": target.name}
+                    for name, value in self._injected(target)
+                ]
+        return env
+
+    def _synthetic(
+        self, category: str, key: str, base_id: str, ref_path: Any, **attrs: Any
+    ) -> str:
+        """The node for a non-resource thing, created on first use and placed at that use."""
+        node = self.ids.get((category, key))
+        if node is None:
+            node = base_id
+            n = 2
+            # A resource with an invalid name (reported by normalize) may take any id.
+            while node in self.g:
+                node = f"{base_id}#{n}"
+                n += 1
+            self.ids[(category, key)] = node
+            attrs.setdefault("props", {})
+            attrs.setdefault("missing", False)
+            attrs.setdefault("external", True)
+            self.g.add_node(node, layer=0, file=self.stack.file, line=1, column=1, **attrs)
+        self._note_use(node, ref_path)
+        return node
+
+    def _note_use(self, node: str, path: Any) -> None:
+        pos = self.stack.pos(path)
+        here = (pos.line, pos.column, pos.file)
+        seen = self.first_use.get(node)
+        if seen is None or here[:2] < seen[:2]:
+            self.first_use[node] = here
+
+    def _ref(self, ref: Ref | None) -> str | None:
+        """The node a reference points at (creating missing/external/macro nodes)."""
+        if ref is None:
+            return None
+        resources = self.stack.resources
+        if ref.target is not None:
+            target = ref.target
+            if target in resources:
+                res = resources[target]
+                if isinstance(res, HttpApiGateway) and res.implicit:
+                    self._note_use(target, ref.path)  # it is written nowhere: show its first route
+                return target
+            return self._missing(target, ref.path)
+        raw = str(ref.raw)
+        if ref.by == "macro":
+            known = raw == "aws:ses"
+            return self._synthetic(
+                "aws",
+                raw,
+                raw,
+                ref.path,
+                kind="aws-service",
+                label=raw,
+                props={"grants": "ses:*"} if known else {"grants": "nothing (not a Stacktape macro)"},
+            )
+        if raw.startswith("arn:"):
+            service = raw.split(":")[2] if raw.count(":") >= 2 else ""
+            return self._synthetic(
+                "arn", raw, raw, ref.path, kind="external", label=raw, props={"service": service}
+            )
+        if raw in resources:  # a name written where an ARN belongs; lint reports it
+            return raw
+        return self._missing(raw, ref.path)
+
+    def _missing(self, name: str, path: Any) -> str:
+        return self._synthetic(
+            "missing", name, name, path, kind="missing", label=name, missing=True, external=False
+        )
+
+    def _default_bus(self, path: Any) -> str:
+        return self._synthetic(
+            "bus", "default", DEFAULT_BUS_ID, path, kind="event-bus", label="default"
+        )
+
+    # -- edges --
+
+    def _edge(self, u: str, v: str, key: str, kind: str, where: Any, **attrs: Any) -> None:
+        if self.g.has_edge(u, v, key):
+            return  # the same relationship written twice: keep the first
+        pos = self.stack.pos(where)
+        self.g.add_edge(
+            u, v, key=key, kind=kind, file=pos.file, line=pos.line, column=pos.column, **attrs
+        )
+
+    def _trigger(self, t: Trigger) -> None:
+        attrs: dict[str, Any] = {"via": t.type, "owner": t.owner, "index": t.index}
+        source: str | None = None
+        if isinstance(t, SqsTrigger):
+            source = self._ref(t.queue)
+            attrs.update(batch_size=t.batch_size, batch_window_s=t.max_batch_window_s)
+        elif isinstance(t, ScheduleTrigger):
+            source = self._synthetic(
+                "schedule",
+                f"{t.owner}:{t.index}",
+                f"schedule:{t.owner}:{t.index}",
+                (*t.path, "properties", "scheduleRate"),
+                kind="schedule",
+                label=t.rate,
+                props={"expression": t.rate},
+                external=False,
+                owner=t.owner,
+                index=t.index,
+            )
+            attrs["expression"] = t.rate
+        elif isinstance(t, S3Trigger):
+            source = self._ref(t.bucket)
+            attrs.update(event_types=list(t.event_types), prefix=t.prefix, suffix=t.suffix)
+        elif isinstance(t, EventBusTrigger):
+            source = self._default_bus(t.path) if t.use_default_bus else self._ref(t.bus)
+            attrs["pattern"] = t.pattern
+            if t.message_group_id is not None:
+                attrs["message_group_id"] = t.message_group_id
+            self._delivery_failure(source, t, t.on_delivery_failure)
+        elif isinstance(t, SnsTrigger):
+            source = self._ref(t.topic)
+            attrs["filter_policy"] = t.filter_policy
+            self._delivery_failure(source, t, t.on_delivery_failure)
+        elif isinstance(t, HttpTrigger):
+            source = self._ref(t.gateway)
+            gateway = self.stack.resources.get(source or "")
+            fallback = (
+                gateway.payload_format
+                if isinstance(gateway, HttpApiGateway)
+                else HTTP_PAYLOAD_FORMAT
+            )
+            attrs.update(
+                method=t.method, path=t.route_path, payload_format=t.payload_format or fallback
+            )
+        else:
+            source = self._ref(self._generic_source(t))
+        if source is not None:
+            self._edge(source, t.owner, f"trigger:{t.index}", TRIGGER, t.path, **attrs)
+
+    def _generic_source(self, t: Trigger) -> Ref | None:
+        """The source of an integration the model keeps raw (streams, load balancers)."""
+        ppath = (*t.path, "properties")
+        for key in ("kinesisStreamName", "loadBalancerName"):
+            value = t.properties.get(key)
+            if isinstance(value, str):
+                return Ref(raw=value, path=(*ppath, key), target=value, by="name")
+        value = t.properties.get("streamArn")
+        if isinstance(value, str):
+            target = getattr(value, "resource", None)  # a $ResourceParam(...) value
+            return Ref(raw=str(value), path=(*ppath, "streamArn"), target=target, by="arn")
+        return None
+
+    def _delivery_failure(self, source: str | None, t: Trigger, dlq: Ref | None) -> None:
+        target = self._ref(dlq)
+        if source is None or target is None or dlq is None:
+            return
+        self._edge(
+            source,
+            target,
+            f"delivery-failure:{t.owner}:{t.index}",
+            DELIVERY_FAILURE,
+            dlq.path,
+            rule_owner=t.owner,
+            rule_index=t.index,
+        )
+
+    def _connect(self, w: Workload, ref: Ref) -> None:
+        target = self._ref(ref)
+        if target is None:
+            return
+        res = self.stack.resources.get(target)
+        env = [name for name, _ in self._injected(res)] if res else []
+        self._edge(w.name, target, "connect", CONNECT, ref.path, env=env)
+
+    def _destination(self, fn: Function, condition: str, ref: Ref | None) -> None:
+        target = self._ref(ref)
+        if target is not None and ref is not None:
+            self._edge(
+                fn.name,
+                target,
+                f"destination:{condition}",
+                DESTINATION,
+                ref.path,
+                condition=condition,
+            )
+
+    def _redrive(self, q: Queue) -> None:
+        target = self._ref(q.redrive_target)
+        if target is not None and q.redrive_target is not None:
+            self._edge(
+                q.name,
+                target,
+                "redrive",
+                REDRIVE,
+                q.redrive_target.path,
+                max_receive_count=q.max_receive_count,
+            )
+
+    def _bus_notification(self, b: Bucket) -> None:
+        path = (*b.path, "properties", "enableEventBusNotifications")
+        bus = self._default_bus(path)
+        self._edge(b.name, bus, "bus-notification", BUS_NOTIFICATION, path)
+
+
+def _props(res: Resource) -> dict[str, Any]:
+    """The few properties worth showing next to a node's name."""
+    if isinstance(res, Function):
+        props: dict[str, Any] = {"timeout_s": res.timeout_s, "memory_mb": res.memory_mb}
+        if res.runtime:
+            props["runtime"] = res.runtime
+        if res.reserved_concurrency is not None:
+            props["reserved_concurrency"] = res.reserved_concurrency
+        if res.url_enabled:
+            props["url"] = True
+        return props
+    if isinstance(res, BatchJob):
+        props = {"cpu": res.cpu, "memory_mb": res.memory_mb, "attempts": res.attempts}
+        if res.timeout_s is not None:
+            props["timeout_s"] = res.timeout_s
+        if res.gpu:
+            props["gpu"] = res.gpu
+        if res.use_spot:
+            props["spot"] = True
+        return props
+    if isinstance(res, Queue):
+        props = {"visibility_timeout_s": res.visibility_timeout_s, "fifo": res.fifo}
+        if res.max_receive_count is not None:
+            props["max_receive_count"] = res.max_receive_count
+        if res.delay_s:
+            props["delay_s"] = res.delay_s
+        return props
+    if isinstance(res, HttpApiGateway):
+        props = {"payload_format": res.payload_format}
+        if res.implicit:
+            props["implicit"] = True
+        return props
+    if isinstance(res, EventBus):
+        return {"archive": True} if res.archive_enabled else {}
+    if isinstance(res, Bucket):
+        return {"event_bus_notifications": True} if res.event_bus_notifications else {}
+    if isinstance(res, SnsTopic):
+        return {"fifo": res.fifo}
+    engine = res.properties.get("engine")
+    if res.type == "relational-database" and isinstance(engine, dict):
+        if isinstance(engine.get("type"), str):
+            return {"engine": engine["type"]}
+    return {}
+
+
+# -- layers ----------------------------------------------------------------------------------
+
+
+def _assign_layers(g: nx.MultiDiGraph) -> None:
+    """Set each node's `layer`: sources first, the pipeline in flow order, sinks last.
+
+    Longest-path layering over the flow edges plus `connect` edges into queues (so a producer
+    comes before the queue it fills). Cycles share one layer (via the condensation).
+    Dead-letter queues nothing consumes, data stores, services and missing nodes that
+    nothing flows out of go after everything else.
+    """
+    kinds: dict[str, str] = dict(g.nodes(data="kind"))
+    flow = nx.DiGraph()
+    flow.add_nodes_from(g)
+    dead_letter: set[str] = set()
+    has_out: set[str] = set()
+    for u, v, kind in g.edges(data="kind"):
+        if kind in FLOW_KINDS or (kind == CONNECT and kinds[v] == "sqs-queue"):
+            flow.add_edge(u, v)
+        if kind in FLOW_KINDS:
+            has_out.add(u)
+        if kind in (REDRIVE, DELIVERY_FAILURE):
+            dead_letter.add(v)
+    sinks = {
+        n
+        for n, k in kinds.items()
+        if n not in has_out and (k in _SINK_KINDS or (n in dead_letter and k == "sqs-queue"))
+    }
+    flow.remove_nodes_from(sinks)
+    cond = nx.condensation(flow)
+    members = cond.graph["mapping"]
+    layer_of: dict[int, int] = {}
+    for c in nx.topological_sort(cond):
+        base = max(0 if kinds[n] in SOURCE_KINDS else 1 for n in cond.nodes[c]["members"])
+        layer_of[c] = max([base, *(layer_of[p] + 1 for p in cond.predecessors(c))])
+    last = max(layer_of.values(), default=-1) + 1
+    for n in g:
+        g.nodes[n]["layer"] = last if n in sinks else layer_of[members[n]]
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def _check(g: nx.MultiDiGraph, node: str) -> None:
+    if node not in g:
+        raise nx.NodeNotFound(f"no node {node!r} in the graph")
+
+
+def _in_graph_order(g: nx.MultiDiGraph, nodes: Iterable[str]) -> list[str]:
+    wanted = set(nodes)
+    return [n for n in g if n in wanted]
+
+
+def _walk(start: str, step: Callable[[str], Iterator[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = deque([start])
+    while todo:
+        for nxt in step(todo.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    seen.discard(start)
+    return seen
+
+
+def _flow_out(g: nx.MultiDiGraph, node: str) -> Iterator[str]:
+    for _, v, kind in g.out_edges(node, data="kind"):
+        if kind in FLOW_KINDS:
+            yield v
+
+
+def _flow_in(g: nx.MultiDiGraph, node: str) -> Iterator[str]:
+    for u, _, kind in g.in_edges(node, data="kind"):
+        if kind in FLOW_KINDS:
+            yield u
+
+
+def _sends(g: nx.MultiDiGraph, node: str) -> Iterator[str]:
+    """Where a workload's code may put work: its connectTo targets that accept some."""
+    for _, v, kind in g.out_edges(node, data="kind"):
+        if kind == CONNECT and g.nodes[v].get("kind") in SENDABLE_KINDS:
+            yield v
+
+
+def downstream(g: nx.MultiDiGraph, node: str) -> list[str]:
+    """Every node that something arriving at `node` flows on to (trigger, redrive,
+    delivery-failure, destination and bus-notification edges; not connect), in graph order."""
+    _check(g, node)
+    return _in_graph_order(g, _walk(node, lambda n: _flow_out(g, n)))
+
+
+def upstream(g: nx.MultiDiGraph, node: str) -> list[str]:
+    """Every node whose traffic can flow into `node` (the reverse of `downstream`)."""
+    _check(g, node)
+    return _in_graph_order(g, _walk(node, lambda n: _flow_in(g, n)))
+
+
+def reachable_from_stimulus(g: nx.MultiDiGraph, node: str) -> dict[str, Reach]:
+    """What a message, event, upload, request or invocation into `node` can reach.
+
+    "triggers": reached along configured flow edges (it will happen, or happens on failure).
+    "may-send": reached only because a workload on the way is connected to a queue, bus,
+    topic, bucket, function or batch job, so its code may send there (and what that then
+    triggers). `node` itself is not in the result. Order: discovery order.
+    """
+    _check(g, node)
+    result: dict[str, Reach] = {}
+    definite = deque([node])
+    seen = {node}
+    while definite:
+        for nxt in _flow_out(g, definite.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                result[nxt] = "triggers"
+                definite.append(nxt)
+    maybe = deque([node, *result])
+    while maybe:
+        current = maybe.popleft()
+        steps = list(_sends(g, current))
+        if current not in result or result[current] == "may-send":
+            steps += _flow_out(g, current)
+        for nxt in steps:
+            if nxt not in seen:
+                seen.add(nxt)
+                result[nxt] = "may-send"
+                maybe.append(nxt)
+    return result
+
+
+def neighbourhood(g: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiGraph:
+    """A copy of the subgraph within `radius` edges of `node`, ignoring direction."""
+    _check(g, node)
+    seen = {node}
+    frontier = [node]
+    for _ in range(max(radius, 0)):
+        nxt: list[str] = []
+        for n in frontier:
+            for m in (*g.successors(n), *g.predecessors(n)):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.append(m)
+        frontier = nxt
+    return g.subgraph(seen).copy()
+
+
+# -- safe text -------------------------------------------------------------------------------
+
+
+def _clean(text: object) -> str:
+    """Text for a terminal: control and format characters shown as escapes, never emitted."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
+
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-/:,+=@*'?!$^~")
+
+
+def _entities(text: object, style: str) -> str:
+    """Every character outside a small safe set as a numeric entity (`#n;` or `&#n;`)."""
+    s = str(text)
+    prefix = "#" if style == "mermaid" else "&#"
+    return "".join(c if c in _SAFE else f"{prefix}{ord(c)};" for c in s)
+
+
+def _compact(value: Any, limit: int = 72) -> str:
+    text = json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- descriptions shared by the exports --
+
+
+def _node_summary(attrs: dict[str, Any]) -> str:
+    """`kind, key props` for a node, e.g. `sqs-queue, visibility 300s, maxReceiveCount 3`."""
+    if attrs.get("missing"):
+        return "missing"
+    parts = [str(attrs.get("kind", "?"))]
+    p = attrs.get("props") or {}
+    names = (
+        ("timeout_s", "timeout {}s"),
+        ("memory_mb", "memory {}MB"),
+        ("cpu", "cpu {}"),
+        ("attempts", "attempts {}"),
+        ("gpu", "gpu {}"),
+        ("runtime", "{}"),
+        ("reserved_concurrency", "reserved {}"),
+        ("visibility_timeout_s", "visibility {}s"),
+        ("max_receive_count", "maxReceiveCount {}"),
+        ("delay_s", "delay {}s"),
+        ("payload_format", "payload {}"),
+        ("expression", "{}"),
+        ("engine", "{}"),
+        ("grants", "grants {}"),
+    )
+    for key, fmt in names:
+        if key in p and p[key] is not None:
+            parts.append(fmt.format(p[key]))
+    for flag in ("fifo", "spot", "url", "implicit", "archive", "event_bus_notifications"):
+        if p.get(flag) is True:
+            parts.append(flag.replace("_", " "))
+    if attrs.get("external") and attrs.get("kind") != "external":
+        parts.append("external")
+    return ", ".join(parts)
+
+
+def _trigger_label(d: dict[str, Any]) -> str:
+    via = d.get("via", "")
+    if via == "sqs":
+        text = f"batch {d.get('batch_size')}"
+        if d.get("batch_window_s") is not None:
+            text += f", window {d['batch_window_s']}s"
+        return f"sqs({text})"
+    if via == "http-api-gateway":
+        return f"http({d.get('method')} {d.get('path')})"
+    if via == "schedule":
+        return f"schedule({d.get('expression')})"
+    if via == "s3":
+        bits = [" ".join(d.get("event_types") or [])]
+        if d.get("prefix") is not None:
+            bits.append(f"prefix {d['prefix']}")
+        if d.get("suffix") is not None:
+            bits.append(f"suffix {d['suffix']}")
+        return f"s3({', '.join(b for b in bits if b)})"
+    if via == "event-bus":
+        return f"event-bus({_compact(d.get('pattern'))})"
+    if via == "sns":
+        fp = d.get("filter_policy")
+        return f"sns(filter {_compact(fp)})" if fp else "sns"
+    return str(via)
+
+
+def edge_label(d: dict[str, Any]) -> str:
+    """A short description of an edge, e.g. `sqs(batch 1)` or `redrive(after 3)`."""
+    kind = d.get("kind")
+    if kind == TRIGGER:
+        return _trigger_label(d)
+    if kind == REDRIVE:
+        return f"redrive(after {d.get('max_receive_count')})"
+    if kind == DELIVERY_FAILURE:
+        return f"delivery-failure(rule of {d.get('rule_owner')})"
+    if kind == DESTINATION:
+        return f"destination({d.get('condition')})"
+    return str(kind)
+
+
+def _text_order(g: nx.MultiDiGraph) -> list[str]:
+    index = {n: i for i, n in enumerate(g)}
+    return sorted(g, key=lambda n: (g.nodes[n].get("layer", 0), index[n]))
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def to_text(g: nx.MultiDiGraph) -> str:
+    """A terminal-readable listing: each node with kind and key properties, then its edges.
+
+    Nodes come in layer order (sources first). Lines look like
+    `jobQueue --sqs(batch 1)--> worker`, `jobQueue --redrive(after 3)--> deadLetterQueue`
+    and `api ..connect..> jobQueue [STP_JOB_QUEUE_ARN STP_JOB_QUEUE_URL STP_JOB_QUEUE_NAME]`.
+    """
+    lines = [f"stack {_clean(g.graph.get('stack_name', ''))}: {len(g)} nodes, {len(g.edges)} edges"]
+    for n in _text_order(g):
+        attrs = g.nodes[n]
+        lines.append(f"{_clean(n)} ({_clean(_node_summary(attrs))})")
+        for _, v, d in g.out_edges(n, data=True):
+            target = _clean(v) + (" (missing)" if g.nodes[v].get("missing") else "")
+            if d.get("kind") == CONNECT:
+                env = d.get("env") or []
+                tail = f" [{' '.join(_clean(e) for e in env)}]" if env else ""
+                lines.append(f"  {_clean(n)} ..connect..> {target}{tail}")
+            else:
+                lines.append(f"  {_clean(n)} --{_clean(edge_label(d))}--> {target}")
+    return "\n".join(lines) + "\n"
+
+
+# Mermaid node shapes by kind: (open, close) around the quoted label.
+_MERMAID_SHAPES: dict[str, tuple[str, str]] = {
+    "function": ("[", "]"),
+    "batch-job": ("[", "]"),
+    "sqs-queue": ("[[", "]]"),
+    "event-bus": ("{{", "}}"),
+    "sns-topic": ("{{", "}}"),
+    "http-api-gateway": ("([", "])"),
+    "schedule": ("(", ")"),
+    "bucket": ("[(", ")]"),
+    "external": (">", "]"),
+    "aws-service": (">", "]"),
+}
+_MERMAID_ARROWS: dict[str, str] = {
+    TRIGGER: "-->",
+    CONNECT: "-.->",
+    REDRIVE: "==>",
+    DELIVERY_FAILURE: "--x",
+    DESTINATION: "--o",
+    BUS_NOTIFICATION: "-->",
+}
+
+
+def _short_ids(g: nx.MultiDiGraph) -> dict[str, str]:
+    # Synthetic ids keep untrusted names (and words like `end`) out of the syntax entirely.
+    return {n: f"n{i}" for i, n in enumerate(g)}
+
+
+def _mermaid_edge_label(d: dict[str, Any]) -> str | None:
+    kind = d.get("kind")
+    if kind == CONNECT:
+        return None
+    if kind == TRIGGER:
+        return _trigger_label(d)
+    if kind == BUS_NOTIFICATION:
+        return "S3 events"
+    return edge_label(d)
+
+
+def to_mermaid(g: nx.MultiDiGraph) -> str:
+    """A Mermaid `flowchart LR`: `-->` triggers, `-.->` connect, `==>` redrive, `--x`
+    delivery failure, `--o` destination; missing nodes dashed. Labels are quoted and every
+    character outside a safe set is written as a Mermaid entity (`#34;`)."""
+    ids = _short_ids(g)
+    lines = ["flowchart LR"]
+    for n, attrs in g.nodes(data=True):
+        kind = str(attrs.get("kind", ""))
+        if kind in _SINK_KINDS and kind not in ("external", "aws-service"):
+            opening, closing = ("[(", ")]") if kind != "missing" else ("[", "]")
+        else:
+            opening, closing = _MERMAID_SHAPES.get(kind, ("[", "]"))
+        label = f"{_entities(attrs.get('label', n), 'mermaid')}<br/>{_entities(kind, 'mermaid')}"
+        lines.append(f'    {ids[n]}{opening}"{label}"{closing}')
+    for u, v, d in g.edges(data=True):
+        arrow = _MERMAID_ARROWS.get(str(d.get("kind")), "-->")
+        text = _mermaid_edge_label(d)
+        middle = f'{arrow}|"{_entities(text, "mermaid")}"|' if text else arrow
+        lines.append(f"    {ids[u]} {middle} {ids[v]}")
+    missing = [ids[n] for n, m in g.nodes(data="missing") if m]
+    if missing:
+        lines.append("    classDef missing stroke-dasharray: 5 5,stroke:#c00")
+        lines.append(f"    class {','.join(missing)} missing")
+    return "\n".join(lines) + "\n"
+
+
+_DOT_SHAPES: dict[str, str] = {
+    "function": "box",
+    "batch-job": "box3d",
+    "sqs-queue": "cds",
+    "event-bus": "hexagon",
+    "sns-topic": "hexagon",
+    "http-api-gateway": "house",
+    "schedule": "ellipse",
+    "bucket": "folder",
+    "external": "note",
+    "aws-service": "note",
+    "missing": "box",
+}
+_DOT_STYLES: dict[str, str] = {
+    TRIGGER: "solid",
+    CONNECT: "dashed",
+    REDRIVE: "bold",
+    DELIVERY_FAILURE: "bold",
+    DESTINATION: "dotted",
+    BUS_NOTIFICATION: "solid",
+}
+
+
+def to_dot(g: nx.MultiDiGraph) -> str:
+    """Graphviz DOT (`digraph`, left to right, one rank per layer). Ids are synthetic
+    (`n0`, `n1`, ...); labels are quoted with every unsafe character as an `&#n;` entity."""
+    ids = _short_ids(g)
+    lines = [
+        "digraph stack {",
+        "    graph [rankdir=LR];",
+        '    node [fontname="Helvetica"];',
+        '    edge [fontname="Helvetica", fontsize=10];',
+    ]
+    for n, attrs in g.nodes(data=True):
+        kind = str(attrs.get("kind", ""))
+        shape = _DOT_SHAPES.get(kind, "cylinder" if kind in _SINK_KINDS else "box")
+        label = f"{_entities(attrs.get('label', n), 'dot')}\\n{_entities(kind, 'dot')}"
+        extra = ', style=dashed, color="red"' if attrs.get("missing") else ""
+        lines.append(f'    {ids[n]} [label="{label}", shape={shape}{extra}];')
+    by_layer: dict[int, list[str]] = {}
+    for n, layer in g.nodes(data="layer"):
+        by_layer.setdefault(int(layer or 0), []).append(ids[n])
+    for layer in sorted(by_layer):
+        lines.append(f"    {{ rank=same; {'; '.join(by_layer[layer])}; }}")
+    for u, v, d in g.edges(data=True):
+        kind = str(d.get("kind"))
+        style = _DOT_STYLES.get(kind, "solid")
+        text = "" if kind == CONNECT else _entities(_mermaid_edge_label(d) or "", "dot")
+        label = f', label="{text}"' if text else ""
+        lines.append(f"    {ids[u]} -> {ids[v]} [style={style}{label}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` as plain JSON data: str subclasses to str, tuples/sets to lists, no NaN."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_jsonable(v) for v in value), key=repr)
+    return str(value)
+
+
+def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """networkx node-link data (`edges="edges"`) with every value made JSON-serialisable."""
+    return _jsonable(nx.node_link_data(g, edges="edges"))  # type: ignore[no-any-return]
+
+
+def to_json(g: nx.MultiDiGraph, *, indent: int | None = 2) -> str:
+    """`to_node_link` as JSON text; `nx.node_link_graph(json.loads(s), edges="edges")` reads it
+    back."""
+    return json.dumps(to_node_link(g), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+__all__ = [
+    "BUS_NOTIFICATION",
+    "CONNECT",
+    "DEFAULT_BUS_ID",
+    "DELIVERY_FAILURE",
+    "DESTINATION",
+    "EDGE_KINDS",
+    "FLOW_KINDS",
+    "REDRIVE",
+    "TRIGGER",
+    "build_graph",
+    "downstream",
+    "edge_label",
+    "neighbourhood",
+    "reachable_from_stimulus",
+    "to_dot",
+    "to_json",
+    "to_mermaid",
+    "to_node_link",
+    "to_text",
+    "upstream",
+]

@@ -1,0 +1,334 @@
+"""The Simulator: wires service models from a Stack and exposes the actions and queries that
+the command layer uses. It imports no UI code and draws randomness only from its own seeded
+generators, so the same stack, behaviours, seed, start time and actions give the same trace.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.model import SqsTrigger, Stack
+from stptui.sim import trace as tk
+from stptui.sim.behavior import Behaviors, Emission, Outcome
+from stptui.sim.clock import Scheduler
+from stptui.sim.services.function import AsyncInvoker, FunctionSim, SqsEventSource
+from stptui.sim.services.queue import QueueSim
+from stptui.sim.trace import Trace
+
+DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
+
+
+class SimError(ValueError):
+    """An action the simulation cannot take, with an optional suggestion."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class Simulator:
+    """A deterministic discrete-event simulation of one stack."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        behaviors: Behaviors | None = None,
+        *,
+        seed: int = 0,
+        start_ms: int = DEFAULT_START_MS,
+        trace: Trace | None = None,
+    ) -> None:
+        self.stack = stack
+        self.seed = seed
+        self.start_ms = start_ms
+        self.clock = Scheduler(start_ms)
+        self.trace = trace or Trace()
+        self.rng = random.Random(seed)
+        self._id_rng = random.Random(f"ids:{seed}")
+        self.behaviors = behaviors or Behaviors.load(None, stack)[0]
+        self.region = stack.region
+        self.account_id = stack.account_id
+        self.running_total = 0
+        self.queues: dict[str, QueueSim] = {}
+        self.functions: dict[str, FunctionSim] = {}
+        self.async_invokers: dict[str, AsyncInvoker] = {}
+        self.event_sources: list[SqsEventSource] = []
+        # Emission kinds served by event-source services (buses, buckets) register here.
+        self.emission_handlers: dict[str, Callable[[Emission, str], None]] = {}
+        self._ctx = DirectiveContext(
+            stage=stack.stage,
+            region=stack.region,
+            account_id=stack.account_id,
+            project=stack.service_name,
+            resource_types={n: r.type for n, r in stack.resources.items()},
+        )
+        self._wire()
+
+    # -- wiring ------------------------------------------------------------------------
+
+    def arn(self, name: str) -> str:
+        """The (fake, well-formed) ARN of an in-stack resource."""
+        res = self.stack.resources[name]
+        return fake_resource_param(self._ctx, name, "arn", res.type)
+
+    def _wire(self) -> None:
+        for q in self.stack.queues:
+            self.queues[q.name] = QueueSim(
+                self,
+                q.name,
+                self.arn(q.name),
+                fake_resource_param(self._ctx, q.name, "url", q.type),
+                visibility_s=q.visibility_timeout_s,
+                retention_s=q.retention_s,
+                delay_s=q.delay_s,
+                max_bytes=q.max_message_bytes,
+                fifo=q.fifo,
+                content_dedup=q.content_based_dedup,
+            )
+        for q in self.stack.queues:
+            target = q.redrive_target.target if q.redrive_target else None
+            if target in self.queues and q.max_receive_count is not None:
+                sim_q = self.queues[q.name]
+                sim_q.dlq = self.queues[target]
+                sim_q.max_receive_count = q.max_receive_count
+                self.queues[target].sources.append(sim_q)
+        for fn in self.stack.functions:
+            fsim = FunctionSim(self, fn, self.arn(fn.name))
+            self.functions[fn.name] = fsim
+            self.async_invokers[fn.name] = AsyncInvoker(self, fsim)
+        for fn in self.stack.functions:
+            for trig in fn.events:
+                if isinstance(trig, SqsTrigger) and trig.queue and trig.queue.target in self.queues:
+                    self.event_sources.append(
+                        SqsEventSource(
+                            self,
+                            self.queues[trig.queue.target],
+                            self.functions[fn.name],
+                            trig.batch_size,
+                            trig.max_batch_window_s,
+                        )
+                    )
+
+    # -- identity and randomness -------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A UUID-v4-shaped id from the simulation's own id stream (not the behaviour rng)."""
+        h = f"{self._id_rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def queue(self, name: str) -> QueueSim:
+        """The queue called `name`, or a SimError with a did-you-mean."""
+        return self._lookup(self.queues, name, "queue")
+
+    def function(self, name: str) -> FunctionSim:
+        """The function called `name`, or a SimError with a did-you-mean."""
+        return self._lookup(self.functions, name, "function")
+
+    def _lookup(self, table: dict[str, Any], name: str, what: str) -> Any:
+        hit = table.get(name)
+        if hit is not None:
+            return hit
+        from stptui.config.diagnostics import did_you_mean
+
+        guess = did_you_mean(name, table)
+        other = self.stack.resources.get(name)
+        if other is not None:
+            raise SimError(f"{name!r} is a {other.type}, not a {what}", _choices(what, table))
+        raise SimError(
+            f"no {what} named {name!r}",
+            f"did you mean {guess!r}?" if guess else _choices(what, table),
+        )
+
+    # -- actions -----------------------------------------------------------------------
+
+    def send(
+        self,
+        queue: str,
+        body: str,
+        *,
+        delay_s: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        source: str = "command",
+    ) -> str:
+        """SendMessage to a queue; returns the MessageId."""
+        from stptui.sim.services.queue import SqsError
+
+        q = self.queue(queue)
+        try:
+            return q.send(
+                body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
+            )
+        except SqsError as exc:
+            raise SimError(str(exc), exc.hint) from None
+
+    def invoke_async(self, function: str, event: dict[str, Any], trigger: str, source: str) -> str:
+        """Invoke a function asynchronously (Event invocation type); returns the event id."""
+        self.function(function)
+        return self.async_invokers[function].submit(event, trigger, source)
+
+    def invoke_sync(
+        self,
+        function: str,
+        payload: Any,
+        done: Callable[[Outcome, str], None],
+        trigger: str = "invoke",
+    ) -> str:
+        """Start a RequestResponse invocation now; `done` gets the outcome when it ends.
+
+        A throttled synchronous invocation fails at once with TooManyRequestsException."""
+        fn = self.function(function)
+        if fn.throttled():
+            self.trace.emit(self.clock.now, tk.INVOCATION_THROTTLED, fn.name, {"trigger": trigger})
+            raise SimError(
+                f"TooManyRequestsException: {function} is at its concurrency limit",
+                "wait for running invocations to finish, or raise reservedConcurrency",
+            )
+        inv_id, _ = fn.start(trigger, 1, lambda: payload, done)
+        return inv_id
+
+    def apply_emission(self, function: str, invocation_id: str, emission: Emission) -> None:
+        """Carry out what a handler emitted when its invocation succeeded."""
+        now = self.clock.now
+        source = f"{function}:{invocation_id}"
+        try:
+            if emission.kind == "send":
+                f = emission.fields
+                body = f.get("body")
+                text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+                delay = f.get("delay")
+                self.send(
+                    emission.target,
+                    text,
+                    delay_s=int(delay) if isinstance(delay, (int, float)) else None,
+                    group=f.get("group"),
+                    dedup_id=f.get("dedupId"),
+                    attrs=f.get("attributes"),
+                    source=source,
+                )
+            elif emission.kind == "invoke":
+                self.invoke_async(
+                    emission.target, _as_event(emission.fields.get("payload")), "invoke", source
+                )
+            else:
+                handler = self.emission_handlers.get(emission.kind)
+                if handler is None:
+                    raise SimError(
+                        f"{emission.kind} emissions need the {emission.kind} service model"
+                    )
+                handler(emission, source)
+        except SimError as exc:
+            self.trace.emit(
+                now,
+                tk.EMISSION_FAILED,
+                function,
+                {
+                    "invocation_id": invocation_id,
+                    "emission": emission.kind,
+                    "target": emission.target,
+                    "error": str(exc),
+                },
+            )
+
+    def deliver_destination(
+        self, function: str, which: str, target: str, record: dict[str, Any]
+    ) -> None:
+        """Send an invocation record to an onSuccess/onFailure destination in the stack."""
+        now = self.clock.now
+        res = self.stack.resources.get(target)
+        kind = res.type if res else "missing"
+        if target in self.queues:
+            self.send(
+                target, json.dumps(record, separators=(",", ":")), source=f"{function}:{which}"
+            )
+        elif target in self.functions:
+            self.invoke_async(target, record, "destination", f"{function}:{which}")
+        else:
+            self.trace.emit(
+                now,
+                tk.EMISSION_FAILED,
+                function,
+                {
+                    "emission": which,
+                    "target": target,
+                    "error": f"destinations of type {kind} are not simulated",
+                },
+            )
+            return
+        self.trace.emit(
+            now, tk.DESTINATION_DELIVERED, function, {"destination": which, "target": target}
+        )
+
+    # -- time --------------------------------------------------------------------------
+
+    def advance(self, ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Run everything due in the next `ms` milliseconds (False when stopped early)."""
+        return self.clock.run_until(self.clock.now + ms, should_stop)
+
+    def until(self, t_ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Run everything due up to the instant `t_ms`."""
+        if t_ms < self.clock.now:
+            raise SimError("that instant is in the simulation's past", "time only moves forward")
+        return self.clock.run_until(t_ms, should_stop)
+
+    def step(self, n: int = 1) -> int:
+        """Run the next `n` scheduled events; returns how many ran."""
+        ran = 0
+        while ran < n and self.clock.step():
+            ran += 1
+        return ran
+
+    def run(self, max_ms: int) -> bool:
+        """Run until only recurring work (schedule fires, retention) is pending, at most
+        `max_ms` of simulated time; True when it went quiet."""
+        return self.clock.run_until_quiet(self.clock.now + max_ms)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def queue_stats(self, name: str) -> dict[str, int]:
+        """Counts for one queue: visible, in_flight, delayed, depth."""
+        q = self.queue(name)
+        return {
+            "visible": q.visible_count,
+            "in_flight": q.in_flight_count,
+            "delayed": q.delayed_count,
+            "depth": q.depth,
+        }
+
+    def function_stats(self, name: str) -> dict[str, int]:
+        """Counts for one function, computed from the trace (plus what is running now)."""
+        fn = self.function(name)
+        count = self.trace.count
+        return {
+            "invocations": count(tk.INVOCATION_STARTED, name),
+            "successes": count(tk.INVOCATION_SUCCEEDED, name),
+            "failures": count(tk.INVOCATION_FAILED, name),
+            "throttles": count(tk.INVOCATION_THROTTLED, name),
+            "running": fn.running,
+        }
+
+    def find_message(self, message_id: str) -> Any:
+        """The live message with this id, in whichever queue holds it (or None)."""
+        for q in self.queues.values():
+            msg = q.messages.get(message_id)
+            if msg is not None:
+                return msg
+        return None
+
+
+def _choices(what: str, table: dict[str, Any]) -> str:
+    if not table:
+        return f"this stack has no {what}s"
+    names = ", ".join(sorted(table))
+    return f"{what}s in this stack: {names}"
+
+
+def _as_event(payload: Any) -> dict[str, Any]:
+    return payload if isinstance(payload, dict) else {"payload": payload}

@@ -1,0 +1,106 @@
+"""AWS-shaped event payloads, built only when a handler, a condition or a view needs them.
+
+Key names and order follow what AWS emits (reference aws-semantics §2 for SQS); every
+attribute value in an SQS record is a string, timestamps in epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stptui.sim.services.queue import Message, QueueSim
+
+
+def md5_hex(text: str) -> str:
+    """MD5 of the UTF-8 text, as SQS reports it in `md5OfBody`."""
+    return hashlib.md5(text.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324
+
+
+def receipt_handle(msg: Message) -> str:
+    """A stable, opaque receipt handle for the message's current receive."""
+    return hashlib.sha256(f"{msg.id}:{msg.receipt}".encode()).hexdigest() + "=="
+
+
+def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
+    """User message attributes in the Lambda event's shape."""
+    out: dict[str, Any] = {}
+    for name, value in (attrs or {}).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = {
+                "stringValue": str(value),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": "Number",
+            }
+        else:
+            out[name] = {
+                "stringValue": str(value),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": "String",
+            }
+    return out
+
+
+def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
+    """One record of an SQS -> Lambda event, keys in AWS's order."""
+    attributes: dict[str, str] = {
+        "ApproximateReceiveCount": str(msg.receive_count),
+        "SentTimestamp": str(msg.sent_at),
+        "SenderId": msg.sender_id,
+        "ApproximateFirstReceiveTimestamp": str(msg.first_receive_at or msg.sent_at),
+    }
+    if queue.fifo:
+        attributes["SequenceNumber"] = msg.seq_number or ""
+        attributes["MessageGroupId"] = msg.group or ""
+        attributes["MessageDeduplicationId"] = msg.dedup_id or ""
+    if msg.dlq_source_arn is not None:
+        attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
+    return {
+        "messageId": msg.id,
+        "receiptHandle": receipt_handle(msg),
+        "body": msg.body,
+        "attributes": attributes,
+        "messageAttributes": message_attributes(msg.attrs),
+        "md5OfBody": md5_hex(msg.body),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue.arn,
+        "awsRegion": region,
+    }
+
+
+def sqs_event(msgs: list[Message], queue: QueueSim, region: str) -> dict[str, Any]:
+    """The event a function receives from an SQS event source mapping."""
+    return {"Records": [sqs_record(m, queue, region) for m in msgs]}
+
+
+def destination_record(
+    *,
+    timestamp: str,
+    request_id: str,
+    function_arn: str,
+    condition: str,
+    approximate_invoke_count: int,
+    request_payload: Any,
+    response_payload: Any,
+    function_error: str | None,
+) -> dict[str, Any]:
+    """The invocation record Lambda sends to an onSuccess / onFailure destination."""
+    response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error is not None:
+        response_context["functionError"] = function_error
+    return {
+        "version": "1.0",
+        "timestamp": timestamp,
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": approximate_invoke_count,
+        },
+        "requestPayload": request_payload,
+        "responseContext": response_context,
+        "responsePayload": response_payload,
+    }

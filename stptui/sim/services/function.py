@@ -1,0 +1,436 @@
+"""Lambda functions: invocations with duration, timeout and concurrency; the SQS event
+source mapping; and asynchronous invocation with retries, maximum event age and destinations.
+
+Rules (reference aws-semantics §2-§3): an SQS batch is deleted when the invocation succeeds
+and left to return after the visibility timeout when it fails (or is throttled); partial
+batch responses count only when ReportBatchItemFailures is on; asynchronous events are
+retried twice on function errors, 1 and then 2 minutes later, and dropped past their
+maximum age; throttled asynchronous events back off from 1 s to 5 min for up to 6 hours.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import trace as tk
+from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import destination_record, sqs_event
+
+if TYPE_CHECKING:
+    from stptui.config.model import Function
+    from stptui.sim.behavior import Override
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.queue import Message, QueueSim
+
+ACCOUNT_CONCURRENCY = 1000
+ESM_START_CONCURRENCY = 5
+ESM_SCALE_STEP = 300
+ESM_SCALE_PERIOD_MS = 60_000
+ESM_MAX_CONCURRENCY = 1000
+SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024
+ASYNC_RETRY_DELAYS_MS = (60_000, 120_000)
+ASYNC_MAX_EVENT_AGE_MS = 21_600_000
+THROTTLE_BACKOFF_START_MS = 1_000
+THROTTLE_BACKOFF_MAX_MS = 300_000
+
+
+class InvocationRecord:
+    """What the inspector shows about one finished or running invocation."""
+
+    __slots__ = ("attempt", "duration_ms", "error", "id", "started_at", "status", "trigger")
+
+    def __init__(self, inv_id: str, trigger: str, attempt: int, started_at: int) -> None:
+        self.id = inv_id
+        self.trigger = trigger
+        self.attempt = attempt
+        self.started_at = started_at
+        self.status = "running"
+        self.duration_ms: int | None = None
+        self.error: str | None = None
+
+
+class FunctionSim:
+    """The simulated state of one Lambda function."""
+
+    def __init__(self, sim: Simulator, model: Function, arn: str) -> None:
+        self.sim = sim
+        self.name = model.name
+        self.model = model
+        self.arn = arn
+        self.timeout_ms = model.timeout_s * 1000
+        self.reserved = model.reserved_concurrency
+        self.running = 0
+        self.invocations = 0
+        self.overrides: list[Override] = []
+        self.recent: deque[InvocationRecord] = deque(maxlen=50)
+
+    def throttled(self) -> bool:
+        """True when a new invocation would exceed reserved or account concurrency."""
+        if self.reserved is not None and self.running >= self.reserved:
+            return True
+        return self.sim.running_total >= ACCOUNT_CONCURRENCY
+
+    def start(
+        self,
+        trigger: str,
+        attempt: int,
+        event: Callable[[], dict[str, Any]],
+        done: Callable[[Outcome, str], None],
+        *,
+        sqs_records: Callable[[], list[dict[str, Any]]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> tuple[str, Outcome]:
+        """Start an invocation now; `done(outcome, invocation_id)` runs when it ends."""
+        sim = self.sim
+        now = sim.clock.now
+        inv_id = sim.new_id()
+        self.invocations += 1
+        self.running += 1
+        sim.running_total += 1
+        data: dict[str, Any] = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
+        if extra:
+            data.update(extra)
+        sim.trace.emit(now, tk.INVOCATION_STARTED, self.name, data)
+        inp = InvocationInput(
+            function=self.name,
+            attempt=attempt,
+            nth=self.invocations,
+            trigger=trigger,
+            now_ms=now,
+            timeout_ms=self.timeout_ms,
+            event=event,
+            sqs_records=sqs_records,
+            request_id=inv_id,
+        )
+        outcome = sim.behaviors.decide(inp, sim.rng, self.overrides)
+        if self.overrides:
+            self.overrides = [o for o in self.overrides if not o.used_up]
+        for line in outcome.logs:
+            sim.trace.emit(now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
+        duration = outcome.duration_ms
+        if duration >= self.timeout_ms and outcome.status != "timeout":
+            outcome = Outcome(
+                duration_ms=self.timeout_ms,
+                status="timeout",
+                error_type="Sandbox.Timedout",
+                error_message=f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
+            )
+            duration = self.timeout_ms
+        rec = InvocationRecord(inv_id, trigger, attempt, now)
+        self.recent.append(rec)
+        sim.clock.at(
+            now + duration,
+            self._finish,
+            (inv_id, outcome, done, rec),
+            ("invocation", self.name, f"invocation {inv_id} ends"),
+        )
+        return inv_id, outcome
+
+    def _finish(
+        self, arg: tuple[str, Outcome, Callable[[Outcome, str], None], InvocationRecord]
+    ) -> None:
+        inv_id, outcome, done, rec = arg
+        sim = self.sim
+        now = sim.clock.now
+        self.running -= 1
+        sim.running_total -= 1
+        rec.duration_ms = now - rec.started_at
+        if outcome.status == "success":
+            rec.status = "succeeded"
+            data: dict[str, Any] = {"invocation_id": inv_id, "duration_ms": rec.duration_ms}
+            if outcome.failed_item_ids:
+                data["batch_item_failures"] = list(outcome.failed_item_ids)
+            sim.trace.emit(now, tk.INVOCATION_SUCCEEDED, self.name, data)
+            for emission in outcome.emissions:
+                sim.apply_emission(self.name, inv_id, emission)
+        else:
+            rec.status = "timed out" if outcome.status == "timeout" else "failed"
+            error = outcome.error_type or "Error"
+            rec.error = error
+            sim.trace.emit(
+                now,
+                tk.INVOCATION_FAILED,
+                self.name,
+                {
+                    "invocation_id": inv_id,
+                    "duration_ms": rec.duration_ms,
+                    "error": error,
+                    "error_message": outcome.error_message or "",
+                    "timeout": outcome.status == "timeout",
+                },
+            )
+        done(outcome, inv_id)
+
+
+class SqsEventSource:
+    """A Lambda event source mapping that polls one queue for one function."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        queue: QueueSim,
+        fn: FunctionSim,
+        batch_size: int,
+        window_s: float | None,
+    ) -> None:
+        self.sim = sim
+        self.queue = queue
+        self.fn = fn
+        self.batch_size = batch_size
+        self.window_ms = int((window_s or 0) * 1000)
+        self.cap = ESM_START_CONCURRENCY
+        self.active = 0
+        self._poll: list[Any] | None = None
+        self._window_started: int | None = None
+        self._scale: list[Any] | None = None
+        self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
+        queue.on_visible.append(self.wake)
+
+    def wake(self) -> None:
+        """Messages became visible (or a slot freed): poll at the current instant."""
+        if self._poll is None:
+            self._poll = self.sim.clock.at(
+                self.sim.clock.now,
+                self._run_poll,
+                None,
+                ("poll", self.queue.name, f"{self.fn.name} polls"),
+            )
+
+    def _run_poll(self, _: Any) -> None:
+        self._poll = None
+        q = self.queue
+        now = self.sim.clock.now
+        while self.active < self.cap and q.counts[1] > 0:
+            if self.window_ms and q.counts[1] < self.batch_size:
+                if self._window_started is None:
+                    self._window_started = now
+                due = self._window_started + self.window_ms
+                if now < due:
+                    self._poll = self.sim.clock.at(
+                        due,
+                        self._run_poll,
+                        None,
+                        ("batch-window", q.name, f"{self.fn.name} batch window closes"),
+                    )
+                    return
+            msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+            if not msgs:
+                if q.counts[1] > 0 and q.fifo:
+                    break  # every available group is blocked by a message in flight
+                continue
+            self._window_started = None
+            self._invoke(msgs)
+        if q.counts[1] == 0 and self.active == 0:
+            self.cap = ESM_START_CONCURRENCY
+        elif (
+            q.counts[1] > 0
+            and self.active >= self.cap
+            and self.cap < ESM_MAX_CONCURRENCY
+            and self._scale is None
+        ):
+            self._scale = self.sim.clock.at(
+                now + ESM_SCALE_PERIOD_MS,
+                self._scale_up,
+                None,
+                ("scaling", q.name, f"{self.fn.name} adds pollers"),
+            )
+
+    def _scale_up(self, _: Any) -> None:
+        self._scale = None
+        self.cap = min(ESM_MAX_CONCURRENCY, self.cap + ESM_SCALE_STEP)
+        self.wake()
+
+    def _invoke(self, msgs: list[Message]) -> None:
+        sim = self.sim
+        q = self.queue
+        receipts = [m.receipt for m in msgs]
+        if self.fn.throttled():
+            sim.trace.emit(
+                sim.clock.now,
+                tk.INVOCATION_THROTTLED,
+                self.fn.name,
+                {"trigger": "sqs", "queue": q.name, "message_ids": [m.id for m in msgs]},
+            )
+            for m, r in zip(msgs, receipts, strict=True):
+                q.release(m, r)
+            return
+        self.active += 1
+        records: list[dict[str, Any]] | None = None
+
+        def build_records() -> list[dict[str, Any]]:
+            nonlocal records
+            if records is None:
+                records = sqs_event(msgs, q, sim.region)["Records"]
+            return records
+
+        def done(outcome: Outcome, _inv: str) -> None:
+            self.active -= 1
+            failed: set[str] = set()
+            if outcome.status == "success":
+                if outcome.failed_item_ids and self.report_failures:
+                    failed = set(outcome.failed_item_ids)
+                for m, r in zip(msgs, receipts, strict=True):
+                    if m.id in failed:
+                        q.release(m, r)
+                    else:
+                        q.delete(m, r)
+            else:
+                for m, r in zip(msgs, receipts, strict=True):
+                    q.release(m, r)
+            self.wake()
+
+        _, outcome = self.fn.start(
+            "sqs",
+            1,
+            lambda: {"Records": build_records()},
+            done,
+            sqs_records=build_records,
+            extra={"queue": q.name, "message_ids": [m.id for m in msgs]},
+        )
+        ends = sim.clock.now + min(outcome.duration_ms, self.fn.timeout_ms)
+        for m, r in zip(msgs, receipts, strict=True):
+            if ends > m.visible_at:
+                # The handler outlives the visibility timeout: the message returns (and may
+                # be received again) while the first invocation still runs, as on AWS.
+                q.release(m, r)
+
+
+class AsyncEvent:
+    """An event in a function's asynchronous invocation queue."""
+
+    __slots__ = ("attempts", "event", "first_at", "id", "source", "throttles", "trigger")
+
+    def __init__(
+        self, eid: str, event: dict[str, Any], trigger: str, source: str, now: int
+    ) -> None:
+        self.id = eid
+        self.event = event
+        self.trigger = trigger
+        self.source = source
+        self.first_at = now
+        self.attempts = 0
+        self.throttles = 0
+
+
+class AsyncInvoker:
+    """Lambda's asynchronous invocation path for one function."""
+
+    def __init__(self, sim: Simulator, fn: FunctionSim) -> None:
+        self.sim = sim
+        self.fn = fn
+        self.max_age_ms = ASYNC_MAX_EVENT_AGE_MS
+        self.retries = len(ASYNC_RETRY_DELAYS_MS)
+
+    def submit(self, event: dict[str, Any], trigger: str, source: str) -> str:
+        """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
+        sim = self.sim
+        ev = AsyncEvent(sim.new_id(), event, trigger, source, sim.clock.now)
+        sim.clock.at(
+            sim.clock.now, self._attempt, ev, ("async", self.fn.name, f"event {ev.id} is invoked")
+        )
+        return ev.id
+
+    def _attempt(self, ev: AsyncEvent) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        if self.fn.throttled():
+            ev.throttles += 1
+            delay = min(
+                THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_START_MS * 2 ** (ev.throttles - 1)
+            )
+            sim.trace.emit(
+                now,
+                tk.INVOCATION_THROTTLED,
+                self.fn.name,
+                {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": delay},
+            )
+            if now + delay - ev.first_at > self.max_age_ms:
+                self._give_up(ev, "EventAgeExceeded", None, None)
+                return
+            sim.clock.at(
+                now + delay,
+                self._attempt,
+                ev,
+                ("async-retry", self.fn.name, f"throttled event {ev.id} retried"),
+            )
+            return
+        ev.attempts += 1
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            t = sim.clock.now
+            if outcome.status == "success":
+                self._destination("onSuccess", ev, inv_id, "Success", outcome.response, None)
+                return
+            error_payload = {
+                "errorMessage": outcome.error_message or "",
+                "errorType": outcome.error_type or "Error",
+            }
+            if ev.attempts > self.retries:
+                self._give_up(ev, "RetriesExhausted", inv_id, error_payload)
+                return
+            at = t + ASYNC_RETRY_DELAYS_MS[ev.attempts - 1]
+            if at - ev.first_at > self.max_age_ms:
+                self._give_up(ev, "EventAgeExceeded", inv_id, error_payload)
+                return
+            sim.trace.emit(
+                t,
+                tk.INVOCATION_RETRY_SCHEDULED,
+                self.fn.name,
+                {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
+            )
+            sim.clock.at(
+                at,
+                self._attempt,
+                ev,
+                ("async-retry", self.fn.name, f"retry {ev.attempts + 1} of event {ev.id}"),
+            )
+
+        self.fn.start(
+            ev.trigger,
+            ev.attempts,
+            lambda: ev.event,
+            done,
+            extra={"event_id": ev.id, "source": ev.source},
+        )
+
+    def _give_up(
+        self, ev: AsyncEvent, condition: str, inv_id: str | None, error: dict[str, Any] | None
+    ) -> None:
+        sim = self.sim
+        sim.trace.emit(
+            sim.clock.now,
+            tk.INVOCATION_DISCARDED,
+            self.fn.name,
+            {"event_id": ev.id, "condition": condition, "attempts": ev.attempts},
+        )
+        self._destination(
+            "onFailure", ev, inv_id or ev.id, condition, error, "Unhandled" if error else None
+        )
+
+    def _destination(
+        self,
+        which: str,
+        ev: AsyncEvent,
+        inv_id: str,
+        condition: str,
+        response: Any,
+        function_error: str | None,
+    ) -> None:
+        ref = self.fn.model.on_success if which == "onSuccess" else self.fn.model.on_failure
+        if ref is None or ref.target is None:
+            return
+        sim = self.sim
+        record = destination_record(
+            timestamp=iso_ms(sim.clock.now),
+            request_id=inv_id,
+            function_arn=self.fn.arn,
+            condition=condition,
+            approximate_invoke_count=ev.attempts,
+            request_payload=ev.event,
+            response_payload=response,
+            function_error=function_error,
+        )
+        sim.deliver_destination(self.fn.name, which, ref.target, record)
