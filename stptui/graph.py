@@ -23,12 +23,13 @@ import json
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
 
 from stptui.config.directives import DirectiveContext, fake_resource_param
-from stptui.config.envvars import env_var_name, injected_params
+from stptui.config.envvars import injected_params, snake_upper
 from stptui.config.model import (
     HTTP_PAYLOAD_FORMAT,
     BatchJob,
@@ -129,6 +130,9 @@ class _Builder:
         # node -> (line, column, file) of its earliest reference, for nodes placed by use.
         self.first_use: dict[str, tuple[int, int, str]] = {}
         self.injected: dict[str, list[tuple[str, str]]] = {}
+        self.edge_ids: set[tuple[str, str, str]] = set()
+        self.edges: list[tuple[str, str, str]] = []  # (u, v, kind), for the layering
+        self.value_marks = stack.source.value_marks
         # One context for every fake value: building it per workload would cost O(n) each.
         self.ctx = DirectiveContext(
             stage=stack.stage,
@@ -157,7 +161,7 @@ class _Builder:
                 self._bus_notification(res)
         for node, (line, column, file) in self.first_use.items():
             self.g.nodes[node].update(file=file, line=line, column=column)
-        _assign_layers(self.g)
+        _assign_layers(self.g, self.edges)
         return self.g
 
     # -- nodes --
@@ -185,7 +189,7 @@ class _Builder:
         if cached is None:
             cached = [
                 (
-                    env_var_name(target.name, param),
+                    _env_name(target.name, param),
                     str(fake_resource_param(self.ctx, target.name, param, target.type)),
                 )
                 for param in injected_params(target)
@@ -205,9 +209,7 @@ class _Builder:
                 ]
         return env
 
-    def _synthetic(
-        self, category: str, key: str, base_id: str, ref_path: Any, **attrs: Any
-    ) -> str:
+    def _synthetic(self, category: str, key: str, base_id: str, ref_path: Any, **attrs: Any) -> str:
         """The node for a non-resource thing, created on first use and placed at that use."""
         node = self.ids.get((category, key))
         if node is None:
@@ -255,7 +257,7 @@ class _Builder:
                 ref.path,
                 kind="aws-service",
                 label=raw,
-                props={"grants": "ses:*"} if known else {"grants": "nothing (not a Stacktape macro)"},
+                props={"grants": "ses:*" if known else "nothing (not a Stacktape macro)"},
             )
         if raw.startswith("arn:"):
             service = raw.split(":")[2] if raw.count(":") >= 2 else ""
@@ -279,11 +281,17 @@ class _Builder:
     # -- edges --
 
     def _edge(self, u: str, v: str, key: str, kind: str, where: Any, **attrs: Any) -> None:
-        if self.g.has_edge(u, v, key):
+        ident = (u, v, key)
+        if ident in self.edge_ids:
             return  # the same relationship written twice: keep the first
-        pos = self.stack.pos(where)
+        self.edge_ids.add(ident)
+        self.edges.append((u, v, kind))
+        mark = self.value_marks.get(where)  # the common case, without building a Position
+        if mark is None:
+            pos = self.stack.pos(where)
+            mark = (pos.line, pos.column)
         self.g.add_edge(
-            u, v, key=key, kind=kind, file=pos.file, line=pos.line, column=pos.column, **attrs
+            u, v, key=key, kind=kind, file=self.stack.file, line=mark[0], column=mark[1], **attrs
         )
 
     def _trigger(self, t: Trigger) -> None:
@@ -400,6 +408,21 @@ class _Builder:
         self._edge(b.name, bus, "bus-notification", BUS_NOTIFICATION, path)
 
 
+@lru_cache(maxsize=4096)
+def _words(text: str) -> str:
+    return snake_upper(text)
+
+
+def _env_name(resource: str, param: str) -> str:
+    """`envvars.env_var_name(resource, param)`, computed per part.
+
+    The words of `STP_{ref}_{param}` never join across the underscores (every change-case
+    split rule looks at adjacent letters or digits), so the whole name is the parts' names
+    joined with `_`; caching the parts makes a 2,000-resource stack's names cheap.
+    """
+    return "_".join(w for w in ("STP", _words(resource.replace(".", "_")), _words(param)) if w)
+
+
 def _props(res: Resource) -> dict[str, Any]:
     """The few properties worth showing next to a node's name."""
     if isinstance(res, Function):
@@ -440,49 +463,86 @@ def _props(res: Resource) -> dict[str, Any]:
         return {"fifo": res.fifo}
     engine = res.properties.get("engine")
     if res.type == "relational-database" and isinstance(engine, dict):
-        if isinstance(engine.get("type"), str):
-            return {"engine": engine["type"]}
+        engine_type = engine.get("type")
+        return {"engine": engine_type} if isinstance(engine_type, str) else {}
     return {}
 
 
 # -- layers ----------------------------------------------------------------------------------
 
 
-def _assign_layers(g: nx.MultiDiGraph) -> None:
+def _assign_layers(g: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str]] | None = None) -> None:
     """Set each node's `layer`: sources first, the pipeline in flow order, sinks last.
 
     Longest-path layering over the flow edges plus `connect` edges into queues (so a producer
-    comes before the queue it fills). Cycles share one layer (via the condensation).
-    Dead-letter queues nothing consumes, data stores, services and missing nodes that
-    nothing flows out of go after everything else.
+    comes before the queue it fills); the members of a cycle share one layer (networkx's
+    condensation). Dead-letter queues nothing consumes, data stores, services and missing
+    nodes that nothing flows out of go after everything else.
     """
     kinds: dict[str, str] = dict(g.nodes(data="kind"))
-    flow = nx.DiGraph()
-    flow.add_nodes_from(g)
+    succ: dict[str, list[str]] = {n: [] for n in g}
     dead_letter: set[str] = set()
     has_out: set[str] = set()
-    for u, v, kind in g.edges(data="kind"):
-        if kind in FLOW_KINDS or (kind == CONNECT and kinds[v] == "sqs-queue"):
-            flow.add_edge(u, v)
+    for u, v, kind in g.edges(data="kind") if edges is None else edges:
         if kind in FLOW_KINDS:
             has_out.add(u)
-        if kind in (REDRIVE, DELIVERY_FAILURE):
-            dead_letter.add(v)
+            if kind in (REDRIVE, DELIVERY_FAILURE):
+                dead_letter.add(v)
+        elif not (kind == CONNECT and kinds[v] == "sqs-queue"):
+            continue
+        succ[u].append(v)
     sinks = {
         n
         for n, k in kinds.items()
         if n not in has_out and (k in _SINK_KINDS or (n in dead_letter and k == "sqs-queue"))
     }
-    flow.remove_nodes_from(sinks)
+    layers = _longest_path_layers(
+        {n: [v for v in vs if v not in sinks] for n, vs in succ.items() if n not in sinks},
+        lambda n: 0 if kinds[n] in SOURCE_KINDS else 1,
+    )
+    last = max(layers.values(), default=-1) + 1
+    for n, attrs in g.nodes(data=True):
+        attrs["layer"] = last if n in sinks else layers[n]
+
+
+def _longest_path_layers(succ: dict[str, list[str]], base: Callable[[str], int]) -> dict[str, int]:
+    """layer(v) = max(base(v), layer(u) + 1 for each edge u -> v), cycles collapsed.
+
+    Kahn's algorithm does the usual acyclic stack in linear time without building another
+    graph; only when a cycle is left does networkx condense the remainder.
+    """
+    indegree = dict.fromkeys(succ, 0)
+    for vs in succ.values():
+        for v in vs:
+            indegree[v] += 1
+    layer = {n: base(n) for n in succ}
+    ready = deque(n for n, d in indegree.items() if d == 0)
+    while ready:
+        u = ready.popleft()
+        for v in succ[u]:
+            layer[v] = max(layer[v], layer[u] + 1)
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                ready.append(v)
+    rest = [n for n, d in indegree.items() if d > 0]
+    if not rest:
+        return layer
+    # Every node left is on a cycle or after one; the layers found so far are lower bounds.
+    flow = nx.DiGraph()
+    flow.add_nodes_from(rest)
+    flow.add_edges_from((u, v) for u in rest for v in succ[u])
     cond = nx.condensation(flow)
-    members = cond.graph["mapping"]
-    layer_of: dict[int, int] = {}
     for c in nx.topological_sort(cond):
-        base = max(0 if kinds[n] in SOURCE_KINDS else 1 for n in cond.nodes[c]["members"])
-        layer_of[c] = max([base, *(layer_of[p] + 1 for p in cond.predecessors(c))])
-    last = max(layer_of.values(), default=-1) + 1
-    for n in g:
-        g.nodes[n]["layer"] = last if n in sinks else layer_of[members[n]]
+        members = cond.nodes[c]["members"]
+        level = max(
+            [
+                *(layer[n] for n in members),
+                *(layer[next(iter(cond.nodes[p]["members"]))] + 1 for p in cond.predecessors(c)),
+            ]
+        )
+        for n in members:
+            layer[n] = level
+    return layer
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -843,9 +903,9 @@ def to_dot(g: nx.MultiDiGraph) -> str:
 
 def _jsonable(value: Any) -> Any:
     """`value` as plain JSON data: str subclasses to str, tuples/sets to lists, no NaN."""
-    if value is None or isinstance(value, bool):
+    if type(value) is str or value is None or type(value) is bool:
         return value
-    if isinstance(value, str):
+    if isinstance(value, str):  # ResourceParamValue, Placeholder
         return str(value)
     if isinstance(value, int):
         return int(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, sort_diagnostics

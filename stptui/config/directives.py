@@ -31,6 +31,7 @@ import re
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from enum import Enum
 from itertools import islice
 from pathlib import Path
@@ -43,9 +44,10 @@ MAX_NESTING = 32
 MAX_DIRECTIVE_CHARS = 10_000
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STRING_CHARS = 4 * 1024 * 1024
-# Upper bound on directive evaluations plus copied values in one config ("billion laughs"
-# through `$Var()` chains would otherwise be exponential).
-_MAX_WORK = 2_000_000
+# Upper bound on directive evaluations plus copied values in one config: `$Var()` chains
+# that use a variable twice per level would otherwise grow exponentially ("billion laughs").
+# Real configs stay far below it; reaching it costs well under a second.
+_MAX_WORK = 500_000
 
 GIT_INFO_PROPERTIES = ("commit", "branch", "username", "gitUrl")
 # (section path prefix) where Stacktape resolves runtime directives; see the module docstring.
@@ -55,7 +57,12 @@ RUNTIME_PLACES: tuple[DataPath, ...] = (
     ("stackConfig", "outputs"),
     ("providerConfig",),
 )
-_CODE_EXTENSIONS = frozenset({"js", "mjs", "cjs", "ts", "mts", "cts", "py"})
+_CODE_EXTENSIONS = frozenset({"js", "ts", "py"})  # what Stacktape's $File would import and run
+# Directive names from older Stacktape versions that configs found online still use.
+_LEGACY_HINTS = {
+    "GetParam": "$GetParam is from an older Stacktape; write $ResourceParam('name', 'param')",
+    "Param": "$Param is from an older Stacktape; write $ResourceParam('name', 'param')",
+}
 
 
 # -- context and value types ---------------------------------------------------------------
@@ -63,7 +70,11 @@ _CODE_EXTENSIONS = frozenset({"js", "mjs", "cjs", "ts", "mts", "cts", "py"})
 
 @dataclass(frozen=True)
 class DirectiveContext:
-    """What local directives read: stage, region, account, where `$File` looks, CLI args."""
+    """What local directives read: stage, region, account, where `$File` looks, CLI args.
+
+    `resource_types` feeds `$ResourceParam`; resources it does not name are looked up in
+    the config's own `resources` section.
+    """
 
     stage: str = "dev"
     region: str = "us-east-1"
@@ -499,6 +510,8 @@ def _js_string(value: Any, depth: int = 0) -> str:
             return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
+        if 1e-6 <= abs(value) < 1e21:  # JavaScript writes these without an exponent
+            return format(Decimal(repr(value)), "f")
         return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
     if isinstance(value, dict):
         return "[object Object]"
@@ -532,9 +545,10 @@ class _FileProblem(Exception):
 
 
 def _read_text(target: Path, *, strip_bom: bool) -> str:
-    """A regular file's UTF-8 text; refuses devices, FIFOs, directories and files over 1 MB."""
+    """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories and files
+    over 1 MB."""
     try:
-        info = target.stat()
+        info = target.lstat()
     except FileNotFoundError:
         hint = None
         try:
@@ -549,12 +563,17 @@ def _read_text(target: Path, *, strip_bom: bool) -> str:
         raise _FileProblem(
             f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
         ) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise _FileProblem("the path is a symbolic link, which stptui does not follow")
     if not stat.S_ISREG(info.st_mode):
         raise _FileProblem("not a regular file")
     if info.st_size > MAX_FILE_BYTES:
         raise _FileProblem(f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
     try:
-        with target.open("rb") as fh:
+        # the path may have become a link or a FIFO since lstat(): neither follow nor block
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(target, flags)
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
@@ -602,7 +621,7 @@ def _parse_ini(text: str) -> dict[str, Any]:
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, allow_no_value=True, default_section="\x00default"
     )
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep key case
+    parser.optionxform = str  # type: ignore[assignment, method-assign]  # keep the key case
     parser.read_string(f"[{top}]\n{text}")
 
     def value(raw: str | None) -> Any:
@@ -684,6 +703,14 @@ def _head(call: DirectiveCall) -> str:
     if not call.path:
         return call.text
     return call.text[: len(call.text) - len(".".join(call.path)) - 1]
+
+
+def _without_handler(written: str) -> str:
+    """The file part of `path:handler`, split the way Stacktape's parseUserCodeFilepath does."""
+    parts = written.split(":")
+    if len(parts) == 2 and ("." in parts[0] or len(parts[0]) > 1):
+        return parts[0]
+    return ":".join(parts[:2])
 
 
 def _index(segment: str, length: int) -> int | None:
@@ -816,21 +843,17 @@ class _Resolver:
         `frame` is given. Iterative, so that deep data cannot exhaust the Python stack."""
         if not isinstance(value, dict | list):
             return value
-        root: Any = {} if isinstance(value, dict) else []
-        todo = [(value, root)]
+        root = value.copy()
+        todo = [root]
         while todo:
-            src, dst = todo.pop()
+            node = todo.pop()
             if frame is not None:
-                self._spend(len(src), frame)
-            for k, v in src.items() if isinstance(src, dict) else enumerate(src):
-                child = v
+                self._spend(len(node), frame)
+            # replacing values while iterating is safe: no key is added or removed
+            for k, v in node.items() if isinstance(node, dict) else enumerate(node):
                 if isinstance(v, dict | list):
-                    child = {} if isinstance(v, dict) else []
-                    todo.append((v, child))
-                if isinstance(dst, dict):
-                    dst[k] = child
-                else:
-                    dst.append(child)
+                    node[k] = child = v.copy()
+                    todo.append(child)
         return root
 
     def _raw_at(self, path: DataPath) -> Any:
@@ -875,15 +898,14 @@ class _Resolver:
                     here = replace(frame, origin=p)
                     if top:
                         here = replace(here, use=p, mode=_mode_for(p))
-                if not _looks_like_directive(value):
-                    if top:
-                        self._check_embedded(value, here)
-                    continue
-                c[k], failure = self._eval_string(value, here)
-                if failure is not None and top:
-                    self._point_to(failure, value, here)
-                if first is None:
-                    first = failure
+                if _looks_like_directive(value):
+                    c[k], failure = self._eval_string(value, here)
+                    if failure is not None and top:
+                        self._point_to(failure, value, here)
+                    if first is None:
+                        first = failure
+                elif top:
+                    self._check_embedded(value, here)
         return first
 
     def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
@@ -935,9 +957,7 @@ class _Resolver:
         """The value of a string (itself unless it is a directive) and the failure, if any."""
         try:
             call = self._parse(text, frame)
-            if call is None:
-                return text, None
-            return self._eval_call(call, frame), None
+            return (text if call is None else self._eval_call(call, frame)), None
         except _Deferred:
             return text, None
         except _Failed as failure:
@@ -974,13 +994,13 @@ class _Resolver:
         spec = _BUILTINS.get(call.name)
         if spec is None and call.name not in self.custom:
             close = did_you_mean(call.name, [*_BUILTINS, *self.custom])
-            raise self._fail(
-                frame,
-                "directive-unknown",
-                f"unknown directive ${call.name}",
-                hint=f"did you mean ${close}()?"
+            hint = _LEGACY_HINTS.get(call.name) or (
+                f"did you mean ${close}()?"
                 if close
-                else "custom directives must be declared under `directives:`",
+                else "custom directives must be declared under `directives:`"
+            )
+            raise self._fail(
+                frame, "directive-unknown", f"unknown directive ${call.name}", hint=hint
             )
         if spec is None or not spec.runtime:
             for arg in call.args:
@@ -1009,7 +1029,8 @@ class _Resolver:
                 "error",
                 "directive-placement",
                 f"${call.name} is a runtime directive (resolved by CloudFormation); Stacktape "
-                "resolves those only under `resources` and `scripts`",
+                "resolves those only under `resources`, `scripts`, `stackConfig.outputs` "
+                "and `providerConfig`",
                 hint="move the value into a resource or script property",
             )
             raise _Failed(where, "error")
@@ -1211,9 +1232,12 @@ class _Resolver:
 
     def _h_file(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         written = args[0]
-        target = self._file_target(written)
+        target = self._file_target(_without_handler(written))
         name = target.name.lower()
-        ext = name.rsplit(".", 1)[-1] if "." in name else ""
+        # Stacktape reads any file whose name starts with `.env` as dotenv, by extension otherwise
+        ext = (
+            "dotenv" if name.startswith(".env") else name.rsplit(".", 1)[-1] if "." in name else ""
+        )
         if ext in _CODE_EXTENSIONS:
             self._emit(
                 frame.origin,
@@ -1223,17 +1247,17 @@ class _Resolver:
                 "so its value is a placeholder",
             )
             return Placeholder(f"<file:{written}>", "File")
-        if ext not in ("json", "yml", "yaml", "env", "ini"):
+        if ext not in ("json", "yml", "yaml", "dotenv", "ini"):
             raise self._fail(
                 frame,
                 "directive-file",
-                f"$File({written!r}): only .env, .json, .yml, .yaml and .ini files can be parsed",
+                f"$File({written!r}): only .env*, .json, .yml, .yaml and .ini files can be parsed",
                 hint=f"to read the file as text, use $FileRaw({written!r})",
             )
 
         def load() -> Any:
             text = _read_text(target, strip_bom=True)
-            if ext == "env":
+            if ext == "dotenv":
                 return _parse_env(text)
             if ext == "ini":
                 try:

@@ -128,7 +128,6 @@ def workload_environment(stack: Stack, workload: Workload) -> list[EnvEntry]:
         region=stack.region,
         account_id=stack.account_id,
         project=stack.service_name,
-        resource_types={n: r.type for n, r in stack.resources.items()},
     )
     for ref in workload.connect_to:
         target = stack.resources.get(ref.target or "")

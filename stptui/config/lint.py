@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
@@ -137,21 +138,34 @@ def referenceable_params(resource: Resource) -> list[str] | None:
     return params
 
 
+@lru_cache(maxsize=4096)
+def _validate_schedule(expression: str) -> str | None:
+    """The schedules module's verdict, cached: big stacks repeat the same few expressions."""
+    from stptui.sim.schedules import validate_schedule  # the simulator imports config, not back
+
+    return validate_schedule(expression)
+
+
 def _fmt_seconds(value: float) -> str:
     return f"{value:g}"
 
 
 def _iter_resource_params(data: Any, path: DataPath) -> Iterator[tuple[DataPath, Any]]:
-    """Every `$ResourceParam` value in `data` with its path (iterative: configs can be deep)."""
+    """Every `$ResourceParam` value in `data` with its path (iterative: configs can be deep).
+
+    Paths are only built for containers and hits: most values are plain scalars, and making
+    a tuple for each of them would dominate the walk on a large stack.
+    """
     todo: list[tuple[DataPath, Any]] = [(path, data)]
     while todo:
         p, value = todo.pop()
-        if isinstance(value, ResourceParamValue):
-            yield p, value
-        elif isinstance(value, dict):
-            todo.extend(((*p, k), v) for k, v in value.items())
-        elif isinstance(value, list):
-            todo.extend(((*p, i), v) for i, v in enumerate(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            if isinstance(v, str):
+                if isinstance(v, ResourceParamValue):
+                    yield (*p, k), v
+            elif isinstance(v, (dict, list)):
+                todo.append(((*p, k), v))
 
 
 def _s3_types_overlap(a: Iterable[str], b: Iterable[str]) -> bool:
@@ -215,6 +229,7 @@ class _Linter:
         self.consumers: dict[str, list[SqsTrigger]] = defaultdict(list)
         self.dlq_of: dict[str, list[str]] = defaultdict(list)  # queue -> what sends failures
         self.polled: set[str] = set()  # queues a container workload connects to
+        self._by_type: dict[str, list[str]] | None = None
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -245,6 +260,14 @@ class _Linter:
             )
         )
 
+    def names_of(self, types: tuple[str, ...]) -> list[str]:
+        """Names of the resources of some types (for did-you-mean), indexed on first use."""
+        if self._by_type is None:
+            self._by_type = defaultdict(list)
+            for name, r in self.res.items():
+                self._by_type[_canonical_type(r.type)].append(name)
+        return [n for t in types for n in self._by_type.get(t, ())]
+
     def line_of(self, path: DataPath) -> int:
         """The line a path is written on (for messages that point at a second place)."""
         return self.stack.pos(path).line
@@ -264,7 +287,7 @@ class _Linter:
         target = self.res.get(ref.target)
         wanted = " or ".join(allowed)
         if target is None:
-            candidates = [n for n, r in self.res.items() if _canonical_type(r.type) in allowed]
+            candidates = self.names_of(allowed)
             guess = did_you_mean(ref.target, candidates or self.res)
             self.report(
                 ref.path,
@@ -280,7 +303,7 @@ class _Linter:
         if not _known_type(target):
             return None  # its unknown type is already an error of its own
         if _canonical_type(target.type) not in allowed:
-            candidates = [n for n, r in self.res.items() if _canonical_type(r.type) in allowed]
+            candidates = self.names_of(allowed)
             guess = did_you_mean(ref.target, candidates)
             self.report(
                 ref.path,
@@ -306,7 +329,9 @@ class _Linter:
                     continue  # a child resource (`myWeb.bucket`): its parent exists
                 name = parent
             if target is None:
-                guess = did_you_mean(name, self.res)
+                # Not the workload itself: `analyticsDb` should not suggest `analyticsService`
+                # to analyticsService.
+                guess = did_you_mean(name, [n for n in self.res if n != w.name])
                 self.report(
                     ref.path,
                     "error",
@@ -315,8 +340,8 @@ class _Linter:
                     resource=w.name,
                     hint=f"did you mean {guess!r}?"
                     if guess
-                    else f"add a resource named {name!r} (e.g. a relational-database) or "
-                    "remove the entry",
+                    else f"add a resource named {name!r} (e.g. a relational-database or "
+                    "dynamo-db-table) or remove the entry",
                 )
                 continue
             if _known_type(target) and _canonical_type(target.type) not in CONNECT_TO_TYPES:
@@ -469,9 +494,7 @@ class _Linter:
         """`scheduleRate` must be a valid AWS rate() or cron() (Stacktape §3.2)."""
         if not t.rate:
             return  # missing or wrongly typed: normalize reported it
-        from stptui.sim.schedules import validate_schedule
-
-        problem = validate_schedule(t.rate)
+        problem = _validate_schedule(t.rate)
         if problem is None:
             return
         key = next((k for k in ("scheduleRate", "rate", "schedule") if k in t.properties), None)
@@ -757,8 +780,8 @@ class _Linter:
                     "info",
                     "http-timeout",
                     f"timeout {w.timeout_s} s is above the HTTP API integration timeout of "
-                    f"{HTTP_INTEGRATION_TIMEOUT_S} s; requests to {w.name!r}'s routes get a 503 "
-                    "after 30 s while the function keeps running",
+                    f"{HTTP_INTEGRATION_TIMEOUT_S} s; requests to {w.name!r}'s routes fail after "
+                    f"{HTTP_INTEGRATION_TIMEOUT_S} s while the function keeps running",
                     resource=w.name,
                     hint="answer quickly and hand long work to a queue",
                 )
@@ -835,8 +858,11 @@ class _Linter:
             s3.extend(t for t in w.events if isinstance(t, S3Trigger))
             if isinstance(w, Function):
                 for ref, what in ((w.on_success, "onSuccess"), (w.on_failure, "onFailure")):
-                    self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
+                    dest = self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
                     self.check_arn_ref(ref, w.name, f"destinations.{what}")
+                    if what == "onFailure" and isinstance(dest, Queue):
+                        # A failure destination is a dead-letter queue in all but name.
+                        self.dlq_of[dest.name].append(w.name)
         for q in queues:
             self.check_queue_refs(q)
             self.check_triggers(q, q.events)

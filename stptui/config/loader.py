@@ -118,28 +118,37 @@ class LoadedYaml:
 
 
 def _scalar(node: ScalarNode) -> Any:
+    """The value of a scalar by its (resolved or explicit) tag; None as the third state is
+    impossible here, so a text that does not fit an explicit tag comes back as `_BAD`."""
     tag, value = node.tag, node.value
     if tag == _STR:
         return value
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        return value.lower() == "true"
-    if tag == _INT:
-        if value.startswith("0o"):
-            return int(value[2:], 8)
-        if value.startswith("0x"):
-            return int(value[2:], 16)
-        return int(value)
-    if tag == _FLOAT:
-        low = value.lower().lstrip("+")
-        if low in (".inf", "-.inf"):
-            return -math.inf if low.startswith("-") else math.inf
-        if low == ".nan":
-            return math.nan
-        number = float(value)
-        return number
+    try:
+        if tag == _NULL:
+            return None if value in ("", "~", "null", "Null", "NULL") else _BAD
+        if tag == _BOOL:
+            low = value.lower()
+            return low == "true" if low in ("true", "false") else _BAD
+        if tag == _INT:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if tag == _FLOAT:
+            low = value.lower().lstrip("+")
+            if low in (".inf", "-.inf"):
+                return -math.inf if low.startswith("-") else math.inf
+            if low == ".nan":
+                return math.nan
+            return float(value)
+    except ValueError:
+        return _BAD
     return value
+
+
+# Marks a scalar whose explicit tag does not fit its text (`!!int abc`).
+_BAD = object()
 
 
 class _Builder:
@@ -194,7 +203,17 @@ class _Builder:
                 hint="Stacktape configs use no custom tags; write intrinsics in their long form (Ref:, Fn::GetAtt:)",
             )
         if isinstance(node, ScalarNode):
-            return _scalar(node) if node.tag in _KNOWN_TAGS else node.value
+            if node.tag not in _KNOWN_TAGS:
+                return node.value
+            value = _scalar(node)
+            if value is _BAD:
+                self._warn(
+                    node,
+                    "yaml-bad-tag-value",
+                    f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}; read as text",
+                )
+                return node.value
+            return value
         key = id(node)
         if key in self.active:
             raise ConfigError(
@@ -230,6 +249,8 @@ class _Builder:
                 )
                 continue
             raw = _scalar(key_node)
+            if raw is _BAD:
+                raw = key_node.value
             name = (
                 raw
                 if isinstance(raw, str)
@@ -276,6 +297,51 @@ class _Builder:
             self.vmarks[path] = own_mark
 
 
+def _expanded_size(root: Node, limit: int) -> int:
+    """How many values the document holds once aliases are expanded, stopping past `limit`.
+
+    Shared (aliased) nodes are sized once, so this takes time linear in the composed graph
+    even for a "billion laughs" document, and it refuses one before anything is built."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        key = id(node)
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            continue
+        children: list[Node] = (
+            list(node.value)
+            if isinstance(node, SequenceNode)
+            else [n for pair in node.value for n in pair]
+        )
+        if expanded:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in children)
+            sizes[key] = total
+            if total > limit:
+                return total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ConfigError(
+                Diagnostic.at(
+                    Position("", node.start_mark.line + 1, node.start_mark.column + 1),
+                    "error",
+                    "yaml-recursive-alias",
+                    "an alias refers to its own anchor",
+                )
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
+
+
 def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES) -> LoadedYaml:
     """Parse one YAML document from `text`; raise ConfigError when it cannot be read at all."""
     if len(text) > MAX_BYTES:
@@ -313,6 +379,26 @@ def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES)
             dispose()
     if node is None:
         return loaded
+    try:
+        size = _expanded_size(node, max_nodes)
+    except ConfigError as exc:
+        d = exc.diagnostic
+        raise ConfigError(
+            Diagnostic(d.severity, d.code, d.message, file, d.line, d.column)
+        ) from None
+    if size > max_nodes:
+        raise ConfigError(
+            Diagnostic(
+                "error",
+                "yaml-too-many-nodes",
+                f"the document expands to more than {max_nodes:,} values "
+                "(alias expansion, a 'billion laughs' document?)",
+                file,
+                1,
+                1,
+                hint="remove the repeated aliases (*name) or split the file",
+            )
+        )
     loaded.data = _Builder(loaded, max_nodes).build(node, (), 0)
     return loaded
 

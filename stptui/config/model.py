@@ -132,7 +132,7 @@ class Ref:
     raw: str
     path: DataPath
     target: str | None = None
-    by: str = "name"  # "name" | "arn"
+    by: str = "name"  # "name" | "arn" | "macro" (aws:ses) | "default" (implied gateway)
 
     @property
     def external(self) -> bool:

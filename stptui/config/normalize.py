@@ -532,7 +532,7 @@ class StackBuilder:
                     "invalid-name",
                     f"serviceName {top['serviceName']!r} must start with a letter and hold only letters, digits and '-'",
                 )
-            elif self.ctx.project == "app":
+            else:
                 self.stack.service_name = top["serviceName"]
         if "resources" not in data:
             self.diag((), "error", "missing-property", "the config has no `resources`")
@@ -692,19 +692,15 @@ class StackBuilder:
         dest = props.get("destinations")
         if isinstance(dest, dict):
             dpath = (*path, "destinations")
-            for key in dest:
-                if key not in ("onSuccess", "onFailure"):
-                    self.diag(
-                        (*dpath, key),
-                        "warning",
-                        "unknown-property",
-                        f"unknown destination `{key}`",
-                        key=True,
-                        resource=name,
-                        hint="use `onSuccess` or `onFailure`",
-                    )
-            fn.on_success = self.ref_by_arn(dest.get("onSuccess"), (*dpath, "onSuccess"))
-            fn.on_failure = self.ref_by_arn(dest.get("onFailure"), (*dpath, "onFailure"))
+            dp = self.read_props(
+                dest,
+                dpath,
+                {"onSuccess": _STR, "onFailure": _STR},
+                name,
+                where=" in `destinations`",
+            )
+            fn.on_success = self.ref_by_arn(dp.get("onSuccess"), (*dpath, "onSuccess"))
+            fn.on_failure = self.ref_by_arn(dp.get("onFailure"), (*dpath, "onFailure"))
         self._workload_common(fn, props, path)
         return fn
 
@@ -862,6 +858,7 @@ class StackBuilder:
                 "warning",
                 "alternate-spelling",
                 "`environment` written as a map; Stacktape's YAML schema wants a list of {name, value}",
+                key=True,
                 resource=owner,
                 hint="write `- name: KEY` / `value: ...` entries",
             )
@@ -1187,7 +1184,10 @@ class StackBuilder:
     ) -> ScheduleTrigger:
         t = ScheduleTrigger(type="schedule", owner=owner, index=index, path=path, properties=raw)
         if self.require(props, raw, "scheduleRate", ppath, owner, "a `schedule` event"):
-            t.rate = props["scheduleRate"]
+            # An alternate spelling (`rate:`) reaches here without read_props' type check.
+            spath = (*ppath, _written(raw, "scheduleRate", "scheduleRate"))
+            if self.check_value(_STR, props["scheduleRate"], spath, spath[-1], owner):
+                t.rate = props["scheduleRate"]
         self._payload_options(props, ppath, owner)
         t.input, t.input_path, t.input_transformer = (
             props.get("input"),
@@ -1210,7 +1210,10 @@ class StackBuilder:
             props, ("sqsQueueName", "sqsQueueArn"), ppath, owner, "an `sqs` event (Stacktape e84)"
         )
         if which == "sqsQueueName":
-            t.queue = self.ref_by_name(props[which], (*ppath, _written(raw, which, "sqsQueueName")))
+            qpath = (*ppath, _written(raw, which, "sqsQueueName"))
+            t.queue = self.ref_by_name(props[which], qpath)
+            if t.queue is None:  # `queueName:` (alternate spelling) is not type-checked earlier
+                self.check_value(_STR, props[which], qpath, qpath[-1], owner)
         elif which == "sqsQueueArn":
             t.queue = self.ref_by_arn(props[which], (*ppath, which))
         if "batchSize" in props:
@@ -1529,8 +1532,11 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
 
 
 def _env_text(value: Any) -> str:
+    """A value as the JavaScript deployer writes it into the environment."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 

@@ -71,7 +71,7 @@ class Scheduler:
         background: bool = False,
     ) -> Entry:
         """Run `fn(arg)` at time `t` (never earlier than now). `label` is (kind, resource,
-        what) for the agenda; `background` marks recurring work (schedule fires) that does
+        subject) for the agenda, turned into words only when the agenda is shown; `background` marks recurring work (schedule fires) that does
         not keep `run_until_quiet` going."""
         if t < self.now:
             t = self.now
@@ -142,16 +142,37 @@ class Scheduler:
             self.now = t
         return True
 
-    def run_until_quiet(self, limit_ms: int) -> bool:
+    def run_until_quiet(
+        self, limit_ms: int, should_stop: Callable[[], bool] | None = None
+    ) -> bool:
         """Run until only background (recurring) entries remain, or until `limit_ms`.
 
-        Returns True when the system went quiet, False when the limit was reached first."""
+        Returns True when the system went quiet, False when the limit (or `should_stop`)
+        came first; the clock then stays at a consistent instant."""
+        heap = self._heap
+        pop = heapq.heappop
+        checked = 0
         while self._foreground > 0:
-            nxt = self.peek()
-            if nxt is None or nxt > limit_ms:
-                self.now = max(self.now, min(limit_ms, nxt if nxt is not None else limit_ms))
+            if not heap or heap[0][T] > limit_ms:
+                if limit_ms > self.now:
+                    self.now = limit_ms
                 return False
-            self.step()
+            entry = pop(heap)
+            fn = entry[FN]
+            if fn is None:
+                continue
+            entry[FN] = None
+            if not entry[BACKGROUND]:
+                self._foreground -= 1
+            self.now = entry[T]
+            self.events_run += 1
+            fn(entry[ARG])
+            if should_stop is not None:
+                checked += 1
+                if checked >= 256:
+                    checked = 0
+                    if should_stop():
+                        return False
         return True
 
     @property
@@ -160,7 +181,7 @@ class Scheduler:
         return self._foreground > 0
 
     def agenda(self, limit: int = 50) -> list[tuple[int, tuple[str, str, str]]]:
-        """The next `limit` labelled entries, soonest first: (time, (kind, resource, what))."""
+        """The next `limit` labelled entries, soonest first: (time, (kind, resource, subject))."""
         live = [e for e in self._heap if e[FN] is not None and e[LABEL] is not None]
         live.sort(key=lambda e: (e[T], e[SEQ]))
         return [(e[T], e[LABEL]) for e in live[:limit]]

@@ -22,6 +22,25 @@ from stptui.sim.trace import Trace
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
 
+_ID_BLOCK = 4096
+# The RFC 4122 variant: the first hex digit of the fourth group is one of 8, 9, a, b.
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+# How each kind of scheduled entry reads in the agenda (`subject` is an id or a name).
+AGENDA_TEXT = {
+    "delay": "message {subject} becomes visible",
+    "visibility": "message {subject} becomes visible again (visibility timeout)",
+    "retention": "the oldest message reaches the retention period",
+    "invocation": "invocation {subject} ends",
+    "poll": "{subject} polls {resource}",
+    "batch-window": "{subject}'s batching window on {resource} closes",
+    "scaling": "{subject} adds pollers for {resource}",
+    "async": "event {subject} is invoked",
+    "async-retry": "event {subject} is retried",
+}
+
+
 class SimError(ValueError):
     """An action the simulation cannot take, with an optional suggestion."""
 
@@ -49,6 +68,8 @@ class Simulator:
         self.trace = trace or Trace()
         self.rng = random.Random(seed)
         self._id_rng = random.Random(f"ids:{seed}")
+        self._id_hex = ""
+        self._id_pos = 0
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
         self.region = stack.region
         self.account_id = stack.account_id
@@ -117,8 +138,15 @@ class Simulator:
 
     def new_id(self) -> str:
         """A UUID-v4-shaped id from the simulation's own id stream (not the behaviour rng)."""
-        h = f"{self._id_rng.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+        # Random bytes are drawn 4,096 ids at a time: one draw per id would cost more than
+        # the rest of a message's life in the simulator.
+        i = self._id_pos
+        if i >= len(self._id_hex):
+            self._id_hex = self._id_rng.randbytes(16 * _ID_BLOCK).hex()
+            i = 0
+        self._id_pos = i + 32
+        h = self._id_hex[i : i + 32]
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -285,10 +313,18 @@ class Simulator:
             ran += 1
         return ran
 
-    def run(self, max_ms: int) -> bool:
+    def run(self, max_ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
         """Run until only recurring work (schedule fires, retention) is pending, at most
         `max_ms` of simulated time; True when it went quiet."""
-        return self.clock.run_until_quiet(self.clock.now + max_ms)
+        return self.clock.run_until_quiet(self.clock.now + max_ms, should_stop)
+
+    def agenda(self, limit: int = 50) -> list[tuple[int, str, str, str]]:
+        """What happens next, soonest first: (time, kind, resource, description)."""
+        out = []
+        for t, (kind, resource, subject) in self.clock.agenda(limit):
+            template = AGENDA_TEXT.get(kind, "{kind} {subject}")
+            out.append((t, kind, resource, template.format(kind=kind, subject=subject, resource=resource)))
+        return out
 
     # -- queries -----------------------------------------------------------------------
 

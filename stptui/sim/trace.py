@@ -8,9 +8,9 @@ trace is the source of truth for views, `expect`, statistics and exports (design
 from __future__ import annotations
 
 import json
-from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from typing import IO, Any
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any, overload
 
 from stptui.sim.clock import iso_ms
 
@@ -69,33 +69,79 @@ class Record:
         """One JSON Lines line (no newline), keys in the documented order."""
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"), default=str)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return (self.seq, self.t, self.kind, self.resource, self.data) == (
+            other.seq,
+            other.t,
+            other.kind,
+            other.resource,
+            other.data,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.seq, self.kind))
+
     def __repr__(self) -> str:
         return f"Record({self.seq}, {iso_ms(self.t)}, {self.kind}, {self.resource}, {self.data!r})"
 
 
 Subscriber = Callable[[Record], None]
+_Raw = tuple[int, int, str, str, dict[str, Any]]
+
+
+class RecordRing(Sequence[Record]):
+    """The most recent records, kept as plain tuples and turned into Records on access.
+
+    Building a Record object per step costs as much as a whole heap step; most records of a
+    long headless run are never looked at, so they stay tuples until someone reads them."""
+
+    def __init__(self, maxlen: int) -> None:
+        self._raw: deque[_Raw] = deque(maxlen=maxlen)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [Record(*raw) for raw in list(self._raw)[index]]
+        return Record(*self._raw[index])
+
+    def __iter__(self) -> Iterator[Record]:
+        for raw in self._raw:
+            yield Record(*raw)
+
+    @property
+    def maxlen(self) -> int | None:
+        """How many records the ring keeps."""
+        return self._raw.maxlen
 
 
 class Trace:
-    """Receives records; keeps a ring buffer, per-kind counters and subscribers."""
+    """Receives records; keeps a ring of recent ones, per-kind counters and subscribers."""
 
     def __init__(self, ring_size: int = 200_000) -> None:
-        self.records: deque[Record] = deque(maxlen=ring_size)
-        self.counts: Counter[tuple[str, str]] = Counter()
-        self.kind_counts: Counter[str] = Counter()
+        self.records = RecordRing(ring_size)
+        self.counts: dict[tuple[str, str], int] = {}
         self.subscribers: list[Subscriber] = []
         self.seq = 0
 
-    def emit(self, t: int, kind: str, resource: str, data: dict[str, Any]) -> Record:
+    def emit(self, t: int, kind: str, resource: str, data: dict[str, Any]) -> None:
         """Record one step and hand it to every subscriber."""
-        self.seq += 1
-        rec = Record(self.seq, t, kind, resource, data)
-        self.records.append(rec)
-        self.counts[(kind, resource)] += 1
-        self.kind_counts[kind] += 1
-        for sub in self.subscribers:
-            sub(rec)
-        return rec
+        self.seq = seq = self.seq + 1
+        self.records._raw.append((seq, t, kind, resource, data))
+        counts = self.counts
+        key = (kind, resource)
+        counts[key] = counts.get(key, 0) + 1
+        if self.subscribers:
+            rec = Record(seq, t, kind, resource, data)
+            for sub in self.subscribers:
+                sub(rec)
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         """Call `fn` for every new record; returns a function that unsubscribes."""
@@ -105,21 +151,22 @@ class Trace:
     def count(self, kind: str, resource: str | None = None) -> int:
         """How many records of `kind` (on `resource`, when given) were emitted in all."""
         if resource is None:
-            return self.kind_counts[kind]
-        return self.counts[(kind, resource)]
+            return sum(n for (k, _), n in self.counts.items() if k == kind)
+        return self.counts.get((kind, resource), 0)
 
     def since(self, seq: int) -> Iterator[Record]:
         """Records still in the ring with a sequence number above `seq`, oldest first."""
-        if not self.records or self.records[-1].seq <= seq:
+        raw = self.records._raw
+        if not raw or raw[-1][0] <= seq:
             return iter(())
-        first = self.records[0].seq
-        start = max(0, seq - first + 1)
-        return (self.records[i] for i in range(start, len(self.records)))
+        start = max(0, seq - raw[0][0] + 1)
+        return (Record(*raw[i]) for i in range(start, len(raw)))
 
     def tail(self, n: int) -> list[Record]:
         """The last `n` records."""
-        n = max(0, min(n, len(self.records)))
-        return [self.records[i] for i in range(len(self.records) - n, len(self.records))]
+        raw = self.records._raw
+        n = max(0, min(n, len(raw)))
+        return [Record(*raw[i]) for i in range(len(raw) - n, len(raw))]
 
 
 class JsonlWriter:

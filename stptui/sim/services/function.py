@@ -37,23 +37,9 @@ THROTTLE_BACKOFF_START_MS = 1_000
 THROTTLE_BACKOFF_MAX_MS = 300_000
 
 
-class InvocationRecord:
-    """What the inspector shows about one finished or running invocation."""
-
-    __slots__ = ("attempt", "duration_ms", "error", "id", "started_at", "status", "trigger")
-
-    def __init__(self, inv_id: str, trigger: str, attempt: int, started_at: int) -> None:
-        self.id = inv_id
-        self.trigger = trigger
-        self.attempt = attempt
-        self.started_at = started_at
-        self.status = "running"
-        self.duration_ms: int | None = None
-        self.error: str | None = None
-
-
 class FunctionSim:
-    """The simulated state of one Lambda function."""
+    """The simulated state of one Lambda function (what it is doing now; its history is in
+    the trace)."""
 
     def __init__(self, sim: Simulator, model: Function, arn: str) -> None:
         self.sim = sim
@@ -65,7 +51,6 @@ class FunctionSim:
         self.running = 0
         self.invocations = 0
         self.overrides: list[Override] = []
-        self.recent: deque[InvocationRecord] = deque(maxlen=50)
 
     def throttled(self) -> bool:
         """True when a new invocation would exceed reserved or account concurrency."""
@@ -79,7 +64,6 @@ class FunctionSim:
         attempt: int,
         event: Callable[[], dict[str, Any]],
         done: Callable[[Outcome, str], None],
-        *,
         sqs_records: Callable[[], list[dict[str, Any]]] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> tuple[str, Outcome]:
@@ -90,74 +74,68 @@ class FunctionSim:
         self.invocations += 1
         self.running += 1
         sim.running_total += 1
-        data: dict[str, Any] = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
+        data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
         if extra:
             data.update(extra)
         sim.trace.emit(now, tk.INVOCATION_STARTED, self.name, data)
-        inp = InvocationInput(
-            function=self.name,
-            attempt=attempt,
-            nth=self.invocations,
-            trigger=trigger,
-            now_ms=now,
-            timeout_ms=self.timeout_ms,
-            event=event,
-            sqs_records=sqs_records,
-            request_id=inv_id,
+        outcome = sim.behaviors.decide(
+            InvocationInput(
+                self.name,
+                attempt,
+                self.invocations,
+                trigger,
+                now,
+                self.timeout_ms,
+                event,
+                sqs_records,
+                inv_id,
+            ),
+            sim.rng,
+            self.overrides,
         )
-        outcome = sim.behaviors.decide(inp, sim.rng, self.overrides)
         if self.overrides:
             self.overrides = [o for o in self.overrides if not o.used_up]
-        for line in outcome.logs:
-            sim.trace.emit(now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
-        duration = outcome.duration_ms
-        if duration >= self.timeout_ms and outcome.status != "timeout":
+        if outcome.logs:
+            for line in outcome.logs:
+                sim.trace.emit(now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
+        if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
             outcome = Outcome(
-                duration_ms=self.timeout_ms,
-                status="timeout",
-                error_type="Sandbox.Timedout",
-                error_message=f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
+                self.timeout_ms,
+                "timeout",
+                "Sandbox.Timedout",
+                f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
             )
-            duration = self.timeout_ms
-        rec = InvocationRecord(inv_id, trigger, attempt, now)
-        self.recent.append(rec)
         sim.clock.at(
-            now + duration,
+            now + outcome.duration_ms,
             self._finish,
-            (inv_id, outcome, done, rec),
-            ("invocation", self.name, f"invocation {inv_id} ends"),
+            (inv_id, outcome, done, now),
+            ("invocation", self.name, inv_id),
         )
         return inv_id, outcome
 
-    def _finish(
-        self, arg: tuple[str, Outcome, Callable[[Outcome, str], None], InvocationRecord]
-    ) -> None:
-        inv_id, outcome, done, rec = arg
+    def _finish(self, arg: tuple[str, Outcome, Callable[[Outcome, str], None], int]) -> None:
+        inv_id, outcome, done, started = arg
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
         sim.running_total -= 1
-        rec.duration_ms = now - rec.started_at
         if outcome.status == "success":
-            rec.status = "succeeded"
-            data: dict[str, Any] = {"invocation_id": inv_id, "duration_ms": rec.duration_ms}
+            data: dict[str, Any] = {"invocation_id": inv_id, "duration_ms": now - started}
             if outcome.failed_item_ids:
                 data["batch_item_failures"] = list(outcome.failed_item_ids)
             sim.trace.emit(now, tk.INVOCATION_SUCCEEDED, self.name, data)
-            for emission in outcome.emissions:
-                sim.apply_emission(self.name, inv_id, emission)
+            if outcome.emissions:
+                for emission in outcome.emissions:
+                    sim.apply_emission(self.name, inv_id, emission)
         else:
-            rec.status = "timed out" if outcome.status == "timeout" else "failed"
-            error = outcome.error_type or "Error"
-            rec.error = error
             sim.trace.emit(
                 now,
                 tk.INVOCATION_FAILED,
                 self.name,
                 {
                     "invocation_id": inv_id,
-                    "duration_ms": rec.duration_ms,
-                    "error": error,
+                    "duration_ms": now - started,
+                    "error": outcome.error_type or "Error",
                     "error_message": outcome.error_message or "",
                     "timeout": outcome.status == "timeout",
                 },
@@ -196,7 +174,7 @@ class SqsEventSource:
                 self.sim.clock.now,
                 self._run_poll,
                 None,
-                ("poll", self.queue.name, f"{self.fn.name} polls"),
+                ("poll", self.queue.name, self.fn.name),
             )
 
     def _run_poll(self, _: Any) -> None:
@@ -213,7 +191,7 @@ class SqsEventSource:
                         due,
                         self._run_poll,
                         None,
-                        ("batch-window", q.name, f"{self.fn.name} batch window closes"),
+                        ("batch-window", q.name, self.fn.name),
                     )
                     return
             msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
@@ -235,7 +213,7 @@ class SqsEventSource:
                 now + ESM_SCALE_PERIOD_MS,
                 self._scale_up,
                 None,
-                ("scaling", q.name, f"{self.fn.name} adds pollers"),
+                ("scaling", q.name, self.fn.name),
             )
 
     def _scale_up(self, _: Any) -> None:
@@ -246,56 +224,74 @@ class SqsEventSource:
     def _invoke(self, msgs: list[Message]) -> None:
         sim = self.sim
         q = self.queue
-        receipts = [m.receipt for m in msgs]
-        if self.fn.throttled():
+        fn = self.fn
+        ids = [m.id for m in msgs]
+        if fn.throttled():
             sim.trace.emit(
                 sim.clock.now,
                 tk.INVOCATION_THROTTLED,
-                self.fn.name,
-                {"trigger": "sqs", "queue": q.name, "message_ids": [m.id for m in msgs]},
+                fn.name,
+                {"trigger": "sqs", "queue": q.name, "message_ids": ids},
             )
-            for m, r in zip(msgs, receipts, strict=True):
-                q.release(m, r)
+            for m in msgs:
+                q.release(m, m.receipt)
             return
         self.active += 1
-        records: list[dict[str, Any]] | None = None
-
-        def build_records() -> list[dict[str, Any]]:
-            nonlocal records
-            if records is None:
-                records = sqs_event(msgs, q, sim.region)["Records"]
-            return records
-
-        def done(outcome: Outcome, _inv: str) -> None:
-            self.active -= 1
-            failed: set[str] = set()
-            if outcome.status == "success":
-                if outcome.failed_item_ids and self.report_failures:
-                    failed = set(outcome.failed_item_ids)
-                for m, r in zip(msgs, receipts, strict=True):
-                    if m.id in failed:
-                        q.release(m, r)
-                    else:
-                        q.delete(m, r)
-            else:
-                for m, r in zip(msgs, receipts, strict=True):
-                    q.release(m, r)
-            self.wake()
-
-        _, outcome = self.fn.start(
+        batch = _Batch(self, msgs)
+        _, outcome = fn.start(
             "sqs",
             1,
-            lambda: {"Records": build_records()},
-            done,
-            sqs_records=build_records,
-            extra={"queue": q.name, "message_ids": [m.id for m in msgs]},
+            batch.event,
+            batch.done,
+            batch.records,
+            {"queue": q.name, "message_ids": ids},
         )
-        ends = sim.clock.now + min(outcome.duration_ms, self.fn.timeout_ms)
-        for m, r in zip(msgs, receipts, strict=True):
+        ends = sim.clock.now + outcome.duration_ms
+        for m in msgs:
             if ends > m.visible_at:
                 # The handler outlives the visibility timeout: the message returns (and may
                 # be received again) while the first invocation still runs, as on AWS.
+                q.release(m, m.receipt)
+
+
+class _Batch:
+    """One SQS batch handed to an invocation: its receipts and lazily built records."""
+
+    __slots__ = ("_records", "esm", "msgs", "receipts")
+
+    def __init__(self, esm: SqsEventSource, msgs: list[Message]) -> None:
+        self.esm = esm
+        self.msgs = msgs
+        self.receipts = [m.receipt for m in msgs]
+        self._records: list[dict[str, Any]] | None = None
+
+    def records(self) -> list[dict[str, Any]]:
+        """The batch's SQS records (built once, on first use)."""
+        if self._records is None:
+            esm = self.esm
+            self._records = sqs_event(self.msgs, esm.queue, esm.sim.region)["Records"]
+        return self._records
+
+    def event(self) -> dict[str, Any]:
+        """The SQS event the handler receives."""
+        return {"Records": self.records()}
+
+    def done(self, outcome: Outcome, _inv: str) -> None:
+        """Delete what succeeded; leave the rest to return after the visibility timeout."""
+        esm = self.esm
+        q = esm.queue
+        esm.active -= 1
+        if outcome.status == "success":
+            failed = outcome.failed_item_ids if esm.report_failures else None
+            for m, r in zip(self.msgs, self.receipts, strict=True):
+                if failed and m.id in failed:
+                    q.release(m, r)
+                else:
+                    q.delete(m, r)
+        else:
+            for m, r in zip(self.msgs, self.receipts, strict=True):
                 q.release(m, r)
+        esm.wake()
 
 
 class AsyncEvent:
@@ -329,7 +325,7 @@ class AsyncInvoker:
         sim = self.sim
         ev = AsyncEvent(sim.new_id(), event, trigger, source, sim.clock.now)
         sim.clock.at(
-            sim.clock.now, self._attempt, ev, ("async", self.fn.name, f"event {ev.id} is invoked")
+            sim.clock.now, self._attempt, ev, ("async", self.fn.name, ev.id)
         )
         return ev.id
 
@@ -354,7 +350,7 @@ class AsyncInvoker:
                 now + delay,
                 self._attempt,
                 ev,
-                ("async-retry", self.fn.name, f"throttled event {ev.id} retried"),
+                ("async-retry", self.fn.name, ev.id),
             )
             return
         ev.attempts += 1
@@ -385,7 +381,7 @@ class AsyncInvoker:
                 at,
                 self._attempt,
                 ev,
-                ("async-retry", self.fn.name, f"retry {ev.attempts + 1} of event {ev.id}"),
+                ("async-retry", self.fn.name, ev.id),
             )
 
         self.fn.start(

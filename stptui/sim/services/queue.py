@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -37,16 +38,8 @@ class SqsError(ValueError):
         self.hint = hint
 
 
-def _body_ok(body: str) -> bool:
-    # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
-    for ch in body:
-        o = ord(ch)
-        if o < 0x20:
-            if o not in (0x9, 0xA, 0xD):
-                return False
-        elif 0xD800 <= o <= 0xDFFF or o in (0xFFFE, 0xFFFF):
-            return False
-    return True
+# SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+_BAD_BODY_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class Message:
@@ -199,13 +192,16 @@ class QueueSim:
             raise SqsError(
                 "InvalidParameterValue", "the message body must be at least one character"
             )
-        size = len(body.encode("utf-8", "surrogatepass"))
+        # A character is at most 4 UTF-8 bytes: only long bodies need encoding to measure.
+        size = len(body) * 4
+        if size > self.max_bytes:
+            size = len(body.encode("utf-8", "surrogatepass"))
         if size > self.max_bytes:
             raise SqsError(
                 "InvalidParameterValue",
                 f"the message is {size:,} bytes; queue {self.name} allows at most {self.max_bytes:,}",
             )
-        if not _body_ok(body):
+        if _BAD_BODY_CHAR.search(body) is not None:
             raise SqsError(
                 "InvalidMessageContents",
                 "the body holds characters SQS does not allow (control characters or unpaired surrogates)",
@@ -292,7 +288,7 @@ class QueueSim:
                 msg.visible_at,
                 self._delay_over,
                 msg,
-                ("delay", self.name, f"message {msg.id} becomes visible"),
+                ("delay", self.name, msg.id),
             )
         else:
             self._make_visible(msg, returned=False)
@@ -334,7 +330,7 @@ class QueueSim:
                 at,
                 self._expire_due,
                 None,
-                ("retention", self.name, "oldest message expires"),
+                ("retention", self.name, ""),
                 background=True,
             )
 
@@ -357,7 +353,7 @@ class QueueSim:
                 heap[0][0],
                 self._expire_due,
                 None,
-                ("retention", self.name, "oldest message expires"),
+                ("retention", self.name, ""),
                 background=True,
             )
 
@@ -516,7 +512,7 @@ class QueueSim:
             msg.visible_at,
             self._visibility_over,
             (msg, receipt),
-            ("visibility", self.name, f"message {msg.id} returns"),
+            ("visibility", self.name, msg.id),
         )
 
     def _visibility_over(self, arg: tuple[Message, int]) -> None:

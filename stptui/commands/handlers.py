@@ -1,0 +1,999 @@
+"""The commands themselves: each is declared once in `REGISTRY` and implemented here.
+
+Every handler follows the same discipline (design rule 2): read and validate every argument
+first (names, durations, numbers, JSON) and raise CommandError on the first problem; only
+then call the Simulator. So a command either applies fully or changes nothing. Handlers never
+print: they return a CommandResult.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from stptui.commands.registry import (
+    COMMAND,
+    COUNT,
+    DLQ,
+    DURATION,
+    FILE,
+    FUNCTION,
+    INSTANT,
+    KEY_VALUE,
+    PAYLOAD,
+    QUEUE,
+    TEXT,
+    WORD,
+    Arg,
+    Call,
+    Command,
+    CommandError,
+    ExpectationFailed,
+    Option,
+    Registry,
+    names,
+)
+from stptui.commands.result import CommandResult, format_value, record_details
+from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    BehaviorError,
+    Outcome,
+    add_override,
+    format_duration,
+    parse_duration,
+    parse_override,
+)
+from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, FunctionSim
+from stptui.sim.services.queue import Message, QueueSim
+
+REGISTRY = Registry()
+
+DEFAULT_RUN_MAX = "1d"
+DEFAULT_TRACE_ROWS = 20
+MAX_SHOWN_MESSAGES = 100
+BODY_PREVIEW = 60
+MAX_ATTRIBUTES = 10  # SQS allows at most 10 message attributes
+
+# Every record kind the trace module defines: `expect count KIND` checks against these.
+TRACE_KINDS: tuple[str, ...] = tuple(
+    sorted(
+        v
+        for k, v in vars(tk).items()
+        if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+\.[a-z_]+", v)
+    )
+)
+
+
+def command(
+    name: str,
+    topic: str,
+    summary: str,
+    *,
+    args: tuple[Arg, ...] = (),
+    options: tuple[Option, ...] = (),
+    examples: tuple[str, ...] = (),
+    changes_state: bool = False,
+    usage: str | None = None,
+    details: str = "",
+) -> Callable[[Callable[[Session, Call], CommandResult]], Callable[[Session, Call], CommandResult]]:
+    """Declare a command in REGISTRY with the decorated function as its handler."""
+
+    def register(
+        fn: Callable[[Session, Call], CommandResult],
+    ) -> Callable[[Session, Call], CommandResult]:
+        REGISTRY.add(
+            Command(
+                name,
+                topic,
+                summary,
+                fn,
+                args,
+                options,
+                examples,
+                changes_state,
+                usage,
+                details,
+            )
+        )
+        return fn
+
+    return register
+
+
+# -- shared argument readers (raise CommandError, change nothing) ----------------------------
+
+
+def _queue(sim: Simulator, name: str) -> QueueSim:
+    try:
+        return sim.queue(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _function(sim: Simulator, name: str) -> FunctionSim:
+    try:
+        return sim.function(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _duration(text: str, what: str) -> int:
+    try:
+        return parse_duration(text)
+    except BehaviorError as exc:
+        raise CommandError(f"{what}: {exc}", exc.hint) from None
+
+
+def _whole(text: str, what: str, *, minimum: int = 1) -> int:
+    if not re.fullmatch(r"\d{1,9}", text) or int(text) < minimum:
+        raise CommandError(f"{what} must be a whole number of at least {minimum}, not {text!r}")
+    return int(text)
+
+
+def _number(text: str) -> int | float | None:
+    """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text):
+        return float(text)
+    return None
+
+
+_ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+
+
+def _attributes(pairs: list[str]) -> dict[str, Any]:
+    """`--attr k=v` values as SQS message attributes; numbers become Number attributes."""
+    attrs: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr priority=5")
+        # SQS's own rules for attribute names (reference aws-semantics §1).
+        if (
+            not _ATTR_NAME.fullmatch(key)
+            or key.startswith(".")
+            or key.endswith(".")
+            or ".." in key
+            or key.lower().startswith(("aws.", "amazon."))
+        ):
+            raise CommandError(
+                f"{key!r} is not a valid message attribute name",
+                "letters, digits, _ - and . (not first, last or doubled); not AWS.* or Amazon.*",
+            )
+        if key in attrs:
+            raise CommandError(f"--attr {key} given twice")
+        if value == "":
+            raise CommandError(f"--attr {key} has an empty value; SQS requires one")
+        num = _number(value)
+        attrs[key] = value if num is None else num
+    if len(attrs) > MAX_ATTRIBUTES:
+        raise CommandError(f"{len(attrs)} attributes; SQS allows at most {MAX_ATTRIBUTES}")
+    return attrs
+
+
+def parse_payload(text: str | None) -> Any:
+    """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`)."""
+    if text is None:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _short(text: str, limit: int = BODY_PREVIEW) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _now_line(sim: Simulator, before_ms: int) -> str:
+    moved = sim.clock.now - before_ms
+    return f"now {iso_ms(sim.clock.now)} (+{format_duration(moved)})"
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+@command(
+    "send",
+    "messages",
+    "Send a message to an SQS queue (SendMessage).",
+    args=(
+        Arg("QUEUE", QUEUE, "a queue of the stack"),
+        Arg("BODY", TEXT, "the message body: JSON or plain text, quoted as one word"),
+    ),
+    options=(
+        Option("--delay", DURATION, "keep the message invisible this long (0s-15m)", "D"),
+        Option("--group", WORD, "message group id (FIFO queues)", "G"),
+        Option("--dedup-id", WORD, "deduplication id (FIFO queues)", "ID"),
+        Option(
+            "--attr",
+            KEY_VALUE,
+            "a message attribute; numbers become Number attributes",
+            "K=V",
+            repeat=True,
+        ),
+    ),
+    examples=(
+        "send jobQueue '{\"jobId\": 42}'",
+        "send jobQueue 'hello world' --delay 30s",
+        "send orders.fifo '{\"id\": 1}' --group customer-1 --dedup-id order-1",
+        "send jobQueue '{}' --attr priority=5 --attr source=cli",
+    ),
+    changes_state=True,
+)
+def cmd_send(session: Session, call: Call) -> CommandResult:
+    """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
+    sim = session.sim
+    q = _queue(sim, call.args["queue"])
+    body: str = call.args["body"]
+    delay_s: int | None = None
+    if "delay" in call.opts:
+        ms = _duration(call.opts["delay"], "--delay")
+        if ms % 1000:
+            raise CommandError("--delay is a whole number of seconds in SQS", "e.g. --delay 30s")
+        delay_s = ms // 1000
+    attrs = _attributes(call.opts.get("attr", []))
+    group = call.opts.get("group")
+    dedup_id = call.opts.get("dedup_id")
+    before = sim.trace.seq
+    # Simulator.send validates the whole request (size, characters, FIFO ids, delay range)
+    # before it changes anything, and raises SimError with a hint.
+    mid = sim.send(
+        q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
+    )
+    duplicate = any(r.kind == tk.MESSAGE_DEDUPLICATED for r in sim.trace.since(before))
+    if duplicate:
+        text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
+    else:
+        text = f"sent message {mid} to {q.name}"
+        if delay_s:
+            text += f" (visible in {format_duration(delay_s * 1000)})"
+    return CommandResult(text, data={"queue": q.name, "message_id": mid, "deduplicated": duplicate})
+
+
+@command(
+    "invoke",
+    "messages",
+    "Invoke a function synchronously and run the clock until it returns.",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("PAYLOAD", PAYLOAD, "the event: JSON or plain text (default {})", optional=True),
+    ),
+    examples=("invoke worker", 'invoke api \'{"path": "/jobs"}\''),
+    details="Other events due while the invocation runs happen too. A throttled invoke\n"
+    "is reported (TooManyRequestsException), not treated as a command error.",
+    changes_state=True,
+)
+def cmd_invoke(session: Session, call: Call) -> CommandResult:
+    """invoke FUNCTION [PAYLOAD]"""
+    sim = session.sim
+    fn = _function(sim, call.args["function"])
+    text = call.args["payload"]
+    payload = parse_payload(text)
+    size = len(json.dumps(payload).encode("utf-8", "surrogatepass"))
+    if size > SYNC_PAYLOAD_BYTES:
+        raise CommandError(
+            f"RequestEntityTooLargeException: the payload is {size:,} bytes; "
+            f"a synchronous invoke takes at most {SYNC_PAYLOAD_BYTES:,}"
+        )
+    started = sim.clock.now
+    ended: list[tuple[Outcome, str]] = []
+    throttled = fn.throttled()
+    try:
+        inv_id = sim.invoke_sync(fn.name, payload, lambda o, i: ended.append((o, i)))
+    except SimError as exc:
+        if not throttled:
+            raise
+        # Lambda answered 429: the call happened (the trace has invocation.throttled).
+        return CommandResult(
+            f"{fn.name}: throttled: {exc}",
+            data={"function": fn.name, "status": "throttled", "error": str(exc)},
+        )
+    # Run the clock event by event until this invocation's end has run: its end is
+    # scheduled, so the loop always finishes; events due earlier run first, as in time.
+    while not ended and sim.clock.step():
+        pass
+    outcome, _ = ended[0]
+    duration = sim.clock.now - started
+    data: dict[str, Any] = {
+        "function": fn.name,
+        "invocation_id": inv_id,
+        "status": outcome.status,
+        "duration_ms": duration,
+        "response": outcome.response,
+    }
+    if outcome.status == "success":
+        line = f"{fn.name} succeeded in {format_duration(duration)}"
+        if outcome.response is not None:
+            line += f"\nresponse: {format_value(outcome.response)}"
+    else:
+        data["error"] = outcome.error_type
+        data["error_message"] = outcome.error_message
+        verb = "timed out" if outcome.status == "timeout" else "failed"
+        line = f"{fn.name} {verb} after {format_duration(duration)}: {outcome.error_type}"
+        if outcome.error_message:
+            line += f": {outcome.error_message}"
+    return CommandResult(f"{line}\n{_now_line(sim, started)}", data=data)
+
+
+@command(
+    "redrive",
+    "messages",
+    "Move a queue's visible messages back to their source queue (or --to another).",
+    args=(Arg("DLQ", DLQ, "a dead-letter queue (or any queue, with --to)"),),
+    options=(Option("--to", QUEUE, "the queue to move the messages to", "QUEUE"),),
+    examples=("redrive deadLetterQueue", "redrive deadLetterQueue --to jobQueue"),
+    details="Like SQS's StartMessageMoveTask: messages get new ids in the target queue;\n"
+    "in-flight and delayed messages stay where they are.",
+    changes_state=True,
+)
+def cmd_redrive(session: Session, call: Call) -> CommandResult:
+    """redrive DLQ [--to QUEUE]"""
+    sim = session.sim
+    src = _queue(sim, call.args["dlq"])
+    if "to" in call.opts:
+        target = _queue(sim, call.opts["to"])
+    elif len(src.sources) == 1:
+        target = src.sources[0]
+    elif not src.sources:
+        raise CommandError(
+            f"{src.name} is not a dead-letter queue (no queue redrives into it)",
+            f"name the target: redrive {src.name} --to QUEUE",
+        )
+    else:
+        raise CommandError(
+            f"{src.name} is the dead-letter queue of {names(q.name for q in src.sources)}",
+            f"name the target: redrive {src.name} --to {src.sources[0].name}",
+        )
+    if target is src:
+        raise CommandError(f"cannot redrive {src.name} into itself")
+    # Check every message against the target first, so that a message the target refuses
+    # (too large, FIFO ids) stops the command before anything moves.
+    pending = src.listing(limit=src.depth)
+    visible = [m for m in pending if m.state_name == "visible"]
+    for m in visible:
+        group, dedup = (m.group or "redrive", m.id) if target.fifo else (None, None)
+        try:
+            target.validate_send(m.body, None, group, dedup)
+        except ValueError as exc:
+            raise CommandError(
+                f"message {m.id} cannot move to {target.name}: {exc}",
+                getattr(exc, "hint", None),
+            ) from None
+    moved = src.redrive_to(target)
+    left = src.depth
+    text = f"moved {len(moved)} message{'s' * (len(moved) != 1)} from {src.name} to {target.name}"
+    if left:
+        text += f"; {left} in flight or delayed stay in {src.name}"
+    return CommandResult(
+        text,
+        data={
+            "from": src.name,
+            "to": target.name,
+            "moved": [{"message_id": a, "new_message_id": b} for a, b in moved],
+        },
+    )
+
+
+@command(
+    "purge",
+    "messages",
+    "Delete every message in a queue (PurgeQueue).",
+    args=(Arg("QUEUE", QUEUE, "a queue of the stack"),),
+    examples=("purge deadLetterQueue",),
+    changes_state=True,
+)
+def cmd_purge(session: Session, call: Call) -> CommandResult:
+    """purge QUEUE"""
+    q = _queue(session.sim, call.args["queue"])
+    n = q.purge()
+    return CommandResult(
+        f"purged {n} message{'s' * (n != 1)} from {q.name}", data={"queue": q.name, "count": n}
+    )
+
+
+# -- time ------------------------------------------------------------------------------------
+
+
+@command(
+    "advance",
+    "time",
+    "Run everything due in the next DURATION of virtual time.",
+    args=(Arg("DURATION", DURATION, "90s, 5m, 2h30m, 1d, 250ms"),),
+    examples=("advance 90s", "advance 2h30m"),
+    changes_state=True,
+)
+def cmd_advance(session: Session, call: Call) -> CommandResult:
+    """advance DURATION"""
+    sim = session.sim
+    ms = _duration(call.args["duration"], "advance")
+    before = sim.clock.now
+    sim.advance(ms)
+    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+@command(
+    "until",
+    "time",
+    "Run everything due up to an instant.",
+    args=(Arg("TIME", INSTANT, "an ISO-8601 instant, e.g. 2026-01-05T09:00:00Z"),),
+    examples=("until 2026-01-05T09:00:00Z",),
+    changes_state=True,
+)
+def cmd_until(session: Session, call: Call) -> CommandResult:
+    """until TIME"""
+    sim = session.sim
+    text = call.args["time"]
+    try:
+        t = parse_instant(text)
+    except (ValueError, OverflowError):
+        raise CommandError(
+            f"{text!r} is not an ISO-8601 instant", "e.g. until 2026-01-05T09:00:00Z"
+        ) from None
+    if t < sim.clock.now:
+        raise CommandError(
+            f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",
+            "time only moves forward",
+        )
+    before = sim.clock.now
+    sim.until(t)
+    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+@command(
+    "step",
+    "time",
+    "Run the next N scheduled events (default 1), however far away.",
+    args=(Arg("N", COUNT, "how many events", optional=True),),
+    examples=("step", "step 10"),
+    changes_state=True,
+)
+def cmd_step(session: Session, call: Call) -> CommandResult:
+    """step [N]"""
+    sim = session.sim
+    n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
+    before = sim.clock.now
+    ran = sim.step(n)
+    text = f"ran {ran} event{'s' * (ran != 1)}; {_now_line(sim, before)}"
+    if ran < n:
+        text += "; nothing more is scheduled"
+    return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
+
+
+@command(
+    "run",
+    "time",
+    "Run until nothing but recurring work (schedules, retention) is pending.",
+    options=(
+        Option("--max", DURATION, f"stop after this much time (default {DEFAULT_RUN_MAX})", "D"),
+    ),
+    examples=("run", "run --max 2h"),
+    changes_state=True,
+)
+def cmd_run(session: Session, call: Call) -> CommandResult:
+    """run [--max DURATION]"""
+    sim = session.sim
+    max_ms = _duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
+    before = sim.clock.now
+    quiet = sim.run(max_ms)
+    state = "quiet" if quiet else f"still busy after {format_duration(max_ms)}"
+    return CommandResult(
+        f"{state}; {_now_line(sim, before)}",
+        data={"quiet": quiet, "now": iso_ms(sim.clock.now)},
+    )
+
+
+# -- behaviour -------------------------------------------------------------------------------
+
+
+def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
+    sim = session.sim
+    fn = _function(sim, call.args["function"])
+    try:
+        ov = parse_override([verb, fn.name, *words])
+    except BehaviorError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    add_override(fn.overrides, ov)
+    active = [o.describe() for o in fn.overrides]
+    sim.trace.emit(
+        sim.clock.now,
+        tk.BEHAVIOR_OVERRIDDEN,
+        fn.name,
+        {"override": ov.label(), "active": active},
+    )
+    return CommandResult(
+        f"{fn.name}: {'; '.join(active)}",
+        data={"function": fn.name, "override": ov.label(), "active": active},
+    )
+
+
+@command(
+    "fail",
+    "behaviour",
+    "Make a function fail: always, the next N invocations, with probability P, or when a "
+    "condition holds.",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("MODE", WORD, "always | next N | rate P | when JMESPATH", optional=True, rest=True),
+    ),
+    usage="fail FUNCTION [always | next N | rate P | when JMESPATH]",
+    examples=(
+        "fail worker",
+        "fail worker next 3",
+        "fail worker rate 0.3",
+        "fail worker when \"body.kind == 'poison'\"",
+    ),
+    details="A new `fail` replaces the function's previous fail override; `succeed` clears it.",
+    changes_state=True,
+)
+def cmd_fail(session: Session, call: Call) -> CommandResult:
+    """fail FUNCTION [always | next N | rate P | when JMESPATH]"""
+    return _override(session, "fail", call, call.args["mode"])
+
+
+@command(
+    "succeed",
+    "behaviour",
+    "Clear a function's overrides and make it succeed (declared failures suppressed).",
+    args=(Arg("FUNCTION", FUNCTION, "a function of the stack"),),
+    examples=("succeed worker",),
+    changes_state=True,
+)
+def cmd_succeed(session: Session, call: Call) -> CommandResult:
+    """succeed FUNCTION"""
+    return _override(session, "succeed", call, [])
+
+
+@command(
+    "slow",
+    "behaviour",
+    "Make every invocation of a function take DURATION.",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("DURATION", DURATION, "how long each invocation runs, e.g. 2s"),
+    ),
+    examples=("slow worker 2s", "slow worker 10m"),
+    changes_state=True,
+)
+def cmd_slow(session: Session, call: Call) -> CommandResult:
+    """slow FUNCTION DURATION"""
+    _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
+    return _override(session, "slow", call, [call.args["duration"]])
+
+
+# -- inspect ---------------------------------------------------------------------------------
+
+SHOW_WHATS = ("queues", "queue", "functions", "agenda", "message", "trace")
+
+
+@command(
+    "show",
+    "inspect",
+    "Show queues, one queue, functions, the agenda, one message, or the trace.",
+    args=(
+        Arg("WHAT", WORD, "queues | queue Q | functions | agenda | message ID | trace [N]"),
+        Arg("NAME", WORD, "the queue, message id or number of records", optional=True),
+    ),
+    usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N]",
+    examples=(
+        "show queues",
+        "show queue jobQueue",
+        "show functions",
+        "show agenda",
+        "show message 3f2a",
+        "show trace 50",
+    ),
+)
+def cmd_show(session: Session, call: Call) -> CommandResult:
+    """show queues | queue QUEUE | functions | agenda | message ID | trace [N]"""
+    what = call.args["what"]
+    name = call.args["name"]
+    if what not in SHOW_WHATS:
+        guess = did_you_mean(what, SHOW_WHATS)
+        raise CommandError(
+            f"cannot show {what!r}",
+            f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
+        )
+    needs_name = what in ("queue", "message")
+    if needs_name and name is None:
+        raise CommandError(f"show {what} needs a {'queue name' if what == 'queue' else 'ID'}")
+    if not needs_name and what != "trace" and name is not None:
+        raise CommandError(f"show {what} takes nothing more, not {name!r}")
+    sim = session.sim
+    if what == "queues":
+        return _show_queues(sim)
+    if what == "queue":
+        return _show_queue(sim, _queue(sim, name))
+    if what == "functions":
+        return _show_functions(sim)
+    if what == "agenda":
+        return _show_agenda(sim)
+    if what == "message":
+        return _show_message(sim, name)
+    n = DEFAULT_TRACE_ROWS if name is None else _whole(name, "show trace N")
+    return _show_trace(sim, n)
+
+
+def _redrive_text(q: QueueSim) -> str:
+    if q.dlq is None:
+        return ""
+    return f"-> {q.dlq.name} after {q.max_receive_count}"
+
+
+def _show_queues(sim: Simulator) -> CommandResult:
+    headers = ["queue", "type", "visible", "in_flight", "delayed", "depth", "redrive"]
+    rows = []
+    data = []
+    for q in sim.queues.values():
+        stats = sim.queue_stats(q.name)
+        rows.append(
+            [
+                q.name,
+                "fifo" if q.fifo else "standard",
+                *(str(stats[k]) for k in ("visible", "in_flight", "delayed", "depth")),
+                _redrive_text(q),
+            ]
+        )
+        data.append({"queue": q.name, **stats})
+    text = "" if rows else "this stack has no queues"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
+    stats = sim.queue_stats(q.name)
+    lines = [
+        f"{q.name} ({'FIFO' if q.fifo else 'standard'}): {stats['visible']} visible, "
+        f"{stats['in_flight']} in flight, {stats['delayed']} delayed",
+        f"visibility timeout {format_duration(q.visibility_ms)}, "
+        f"retention {format_duration(q.retention_ms)}",
+    ]
+    if q.dlq is not None:
+        lines.append(f"dead-letter queue {q.dlq.name} after {q.max_receive_count} receives")
+    if q.sources:
+        lines.append(f"dead-letter queue of {names(s.name for s in q.sources)}")
+    msgs = q.listing(MAX_SHOWN_MESSAGES)
+    if q.depth > len(msgs):
+        lines.append(f"showing the first {len(msgs)} of {q.depth} messages")
+    headers = ["message", "state", "receives", "until", "group", "body"]
+    rows = [
+        [
+            m.id,
+            m.state_name,
+            str(m.receive_count),
+            iso_ms(m.visible_at) if m.state_name != "visible" else "",
+            m.group or "",
+            _short(m.body),
+        ]
+        for m in msgs
+    ]
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, rows) if rows else None,
+        data={"queue": q.name, **stats, "messages": [_message_data(m) for m in msgs]},
+    )
+
+
+def _show_functions(sim: Simulator) -> CommandResult:
+    headers = [
+        "function",
+        "running",
+        "invocations",
+        "successes",
+        "failures",
+        "throttles",
+        "behaviour",
+    ]
+    rows = []
+    data = []
+    for fn in sim.functions.values():
+        stats = sim.function_stats(fn.name)
+        behaviour = sim.behaviors.describe(fn.name)
+        if fn.overrides:
+            behaviour += "; override: " + "; ".join(o.describe() for o in fn.overrides)
+        rows.append(
+            [
+                fn.name,
+                *(
+                    str(stats[k])
+                    for k in ("running", "invocations", "successes", "failures", "throttles")
+                ),
+                behaviour,
+            ]
+        )
+        data.append(
+            {
+                "function": fn.name,
+                **stats,
+                "behaviour": sim.behaviors.describe(fn.name),
+                "overrides": [o.describe() for o in fn.overrides],
+            }
+        )
+    text = "" if rows else "this stack has no functions"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_agenda(sim: Simulator) -> CommandResult:
+    entries = sim.agenda(50)
+    now = sim.clock.now
+    if not entries:
+        return CommandResult(f"nothing is scheduled; now {iso_ms(now)}", data=[])
+    rows = [
+        [iso_ms(t), f"+{format_duration(t - now)}", kind, resource, what]
+        for t, kind, resource, what in entries
+    ]
+    data = [
+        {"t": iso_ms(t), "kind": kind, "resource": resource, "what": what}
+        for t, kind, resource, what in entries
+    ]
+    return CommandResult(
+        f"now {iso_ms(now)}; next {len(entries)} scheduled",
+        table=(["time", "in", "kind", "resource", "what"], rows),
+        data=data,
+    )
+
+
+def _message_data(m: Message) -> dict[str, Any]:
+    return {
+        "message_id": m.id,
+        "queue": m.queue.name,
+        "state": m.state_name,
+        "receive_count": m.receive_count,
+        "sent_at": iso_ms(m.sent_at),
+        "visible_at": iso_ms(m.visible_at),
+        "group": m.group,
+        "body": m.body,
+        "attributes": m.attrs or {},
+    }
+
+
+def _mentions(rec: tk.Record, mid: str) -> bool:
+    data = rec.data
+    return (
+        data.get("message_id") == mid
+        or data.get("new_message_id") == mid
+        or mid in (data.get("message_ids") or ())
+    )
+
+
+def _find_message_id(sim: Simulator, text: str) -> str:
+    """The full id of a live or traced message given its id or a unique prefix."""
+    if sim.find_message(text) is not None:
+        return text
+    live = [mid for q in sim.queues.values() for mid in q.messages]
+    hits = sorted({mid for mid in live if mid.startswith(text)})
+    if not hits:
+        traced = {
+            r.data.get("message_id")
+            for r in sim.trace.records
+            if isinstance(r.data.get("message_id"), str)
+        }
+        if text in traced:
+            return text
+        hits = sorted(mid for mid in traced if mid.startswith(text))
+    if len(hits) == 1 and len(text) >= 4:
+        return hits[0]
+    if len(hits) > 1:
+        raise CommandError(
+            f"{text!r} matches {len(hits)} messages", "give more of the id: show queue Q lists them"
+        )
+    raise CommandError(f"no message {text!r}", "`show queue QUEUE` lists message ids")
+
+
+def _show_message(sim: Simulator, text: str) -> CommandResult:
+    mid = _find_message_id(sim, text)
+    msg = sim.find_message(mid)
+    history = [r for r in sim.trace.records if _mentions(r, mid)]
+    lines = [f"message {mid}"]
+    data: dict[str, Any] = {"message_id": mid, "live": msg is not None}
+    if msg is not None:
+        data.update(_message_data(msg))
+        lines += [
+            f"queue {msg.queue.name}, {msg.state_name.replace('_', ' ')}, "
+            f"received {msg.receive_count} time{'s' * (msg.receive_count != 1)}",
+            f"sent {iso_ms(msg.sent_at)}",
+        ]
+        if msg.group:
+            lines.append(f"group {msg.group}, deduplication id {msg.dedup_id}")
+        if msg.attrs:
+            lines.append(
+                "attributes " + " ".join(f"{k}={format_value(v)}" for k, v in msg.attrs.items())
+            )
+        lines.append(f"body {msg.body}")
+    else:
+        lines.append("no longer in any queue; its history:")
+    rows = [[iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in history]
+    data["history"] = [r.to_json() for r in history]
+    return CommandResult(
+        "\n".join(lines),
+        table=(["time", "kind", "resource", "details"], rows) if rows else None,
+        data=data,
+    )
+
+
+def _show_trace(sim: Simulator, n: int) -> CommandResult:
+    recs = sim.trace.tail(n)
+    if not recs:
+        return CommandResult("the trace is empty", data=[])
+    rows = [[str(r.seq), iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in recs]
+    return CommandResult(
+        table=(["seq", "time", "kind", "resource", "details"], rows),
+        data=[r.to_json() for r in recs],
+    )
+
+
+# -- assert ----------------------------------------------------------------------------------
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
+FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
+EXPECT_USAGE = "expect PATH OP VALUE"
+EXPECT_PATHS = (
+    f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
+    f"function.F.{'|'.join(FUNCTION_FIELDS)}",
+    "count KIND [RESOURCE]",
+    "time",
+)
+
+
+@command(
+    "expect",
+    "assert",
+    "Check a count, a queue or function statistic, or the time; fail when it does not hold.",
+    args=(Arg("CHECK", WORD, "PATH OP VALUE", rest=True),),
+    usage=EXPECT_USAGE,
+    details="PATH: "
+    + "\n      ".join(EXPECT_PATHS)
+    + f"\nOP:   {' '.join(OPS)}\nVALUE: a whole number (an ISO instant for `time`)",
+    examples=(
+        "expect queue.jobQueue.depth == 0",
+        "expect function.worker.failures >= 3",
+        "expect count message.dead_lettered jobQueue == 1",
+        "expect time == 2026-01-05T08:01:30Z",
+    ),
+)
+def cmd_expect(session: Session, call: Call) -> CommandResult:
+    """expect PATH OP VALUE"""
+    sim = session.sim
+    words: list[str] = call.args["check"]
+    if len(words) < 3:
+        raise CommandError("expect needs PATH OP VALUE", f"e.g. {call.command.examples[0]}")
+    *path_words, op, value_text = words
+    if op not in OPS:
+        guess = did_you_mean(op, OPS)
+        raise CommandError(
+            f"unknown comparison {op!r}",
+            f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
+        )
+    path, actual = _expect_actual(sim, path_words)
+    if path == "time":
+        try:
+            expected: Any = parse_instant(value_text)
+        except (ValueError, OverflowError):
+            raise CommandError(
+                f"{value_text!r} is not an ISO-8601 instant", "e.g. 2026-01-05T08:01:30Z"
+            ) from None
+        shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
+    else:
+        if not re.fullmatch(r"-?\d{1,15}", value_text):
+            raise CommandError(f"{path} is a whole number; cannot compare it with {value_text!r}")
+        expected = int(value_text)
+        shown_expected, shown_actual = str(expected), str(actual)
+    ok = OPS[op](actual, expected)
+    data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
+    if not ok:
+        raise ExpectationFailed(
+            f"expected {path} {op} {shown_expected}, actual {shown_actual}",
+        )
+    return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
+
+
+def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
+    """(the path as text, its current value) for an expect PATH."""
+    hint = "paths: " + ", ".join(EXPECT_PATHS)
+    if words == ["time"]:
+        return "time", sim.clock.now
+    if words and words[0] == "count":
+        if len(words) not in (2, 3):
+            raise CommandError("expect count needs KIND [RESOURCE] then OP VALUE", hint)
+        kind = words[1]
+        if kind not in TRACE_KINDS:
+            guess = did_you_mean(kind, TRACE_KINDS)
+            raise CommandError(
+                f"unknown trace record kind {kind!r}",
+                f"did you mean {guess!r}?" if guess else f"kinds: {', '.join(TRACE_KINDS)}",
+            )
+        resource = words[2] if len(words) == 3 else None
+        if resource is not None and resource not in sim.stack.resources:
+            guess = did_you_mean(resource, sim.stack.resources)
+            raise CommandError(
+                f"no resource named {resource!r}",
+                f"did you mean {guess!r}?" if guess else f"resources: {names(sim.stack.resources)}",
+            )
+        path = f"count {kind}" + (f" {resource}" if resource else "")
+        return path, sim.trace.count(kind, resource)
+    if len(words) != 1:
+        raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
+    parts = words[0].split(".")
+    if len(parts) < 3 or parts[0] not in ("queue", "function"):
+        guess = did_you_mean(parts[0], ("queue", "function", "count", "time"))
+        raise CommandError(
+            f"unknown path {words[0]!r}",
+            f"did you mean {guess}...?" if guess and guess != parts[0] else hint,
+        )
+    # Names may hold dots (FIFO queues end in `.fifo`): the field is the last part.
+    kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
+    fields = QUEUE_FIELDS if kind == "queue" else FUNCTION_FIELDS
+    if field not in fields:
+        guess = did_you_mean(field, fields)
+        raise CommandError(
+            f"{kind} has no statistic {field!r}",
+            f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}",
+        )
+    if kind == "queue":
+        return words[0], sim.queue_stats(_queue(sim, name).name)[field]
+    return words[0], sim.function_stats(_function(sim, name).name)[field]
+
+
+# -- session ---------------------------------------------------------------------------------
+
+
+@command(
+    "save",
+    "session",
+    "Save the session (stack, behaviours, seed, commands) to a JSON file, atomically.",
+    args=(Arg("FILE", FILE, "where to write, e.g. run.json"),),
+    examples=("save incident.json",),
+)
+def cmd_save(session: Session, call: Call) -> CommandResult:
+    """save FILE"""
+    path = session.save(call.args["file"])
+    n = len(session.log)
+    return CommandResult(
+        f"saved {n} command{'s' * (n != 1)} at {iso_ms(session.sim.clock.now)} to {path}",
+        data={"file": str(path), "commands": n},
+    )
+
+
+@command(
+    "load",
+    "session",
+    "Replace the simulation with a saved one (rebuilt by replaying its commands).",
+    args=(Arg("FILE", FILE, "a file written by save"),),
+    examples=("load incident.json",),
+)
+def cmd_load(session: Session, call: Call) -> CommandResult:
+    """load FILE"""
+    session.load(call.args["file"])
+    n = len(session.log)
+    return CommandResult(
+        f"loaded {call.args['file']}: replayed {n} command{'s' * (n != 1)}; "
+        f"now {iso_ms(session.sim.clock.now)}",
+        data={"file": call.args["file"], "commands": n, "now": iso_ms(session.sim.clock.now)},
+    )
+
+
+@command(
+    "help",
+    "session",
+    "List the commands, or show one command's usage and examples.",
+    args=(Arg("COMMAND", COMMAND, "a command name", optional=True),),
+    examples=("help", "help send"),
+)
+def cmd_help(session: Session, call: Call) -> CommandResult:
+    """help [COMMAND]"""
+    name = call.args["command"]
+    return CommandResult(REGISTRY.help(name), data={"command": name})

@@ -1,0 +1,332 @@
+"""The command registry: every command's name, arguments (with kinds), options, help line,
+usage, examples and topic, declared once; the tokeniser and argument binder that turn a line
+into a call; and help text generated from the declarations.
+
+The REPL's completion and the TUI's palette read the same declarations, so a command is
+described in exactly one place. Nothing here touches a simulation.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.diagnostics import did_you_mean
+
+if TYPE_CHECKING:
+    from stptui.commands.result import CommandResult
+    from stptui.commands.session import Session
+
+# Argument kinds: what a value names or how it is read. Completion offers values by kind.
+QUEUE = "queue"
+DLQ = "dlq"
+FUNCTION = "function"
+DURATION = "duration"
+INSTANT = "instant"
+COUNT = "count"
+TEXT = "text"
+PAYLOAD = "payload"
+FILE = "file"
+WORD = "word"
+COMMAND = "command"
+KEY_VALUE = "key=value"
+FLAG = "flag"
+
+# Help lists topics in this order; a command's topic must be one of them.
+TOPICS: dict[str, str] = {
+    "messages": "Send work into the stack",
+    "time": "Move the virtual clock",
+    "behaviour": "Change what handlers do",
+    "inspect": "Look at the simulation",
+    "assert": "Check the simulation (scripts stop at the first failure)",
+    "session": "Save, load and help",
+}
+
+
+class CommandError(Exception):
+    """A command that could not run; nothing in the simulation changed.
+
+    `hint` is a suggestion the user can act on (a did-you-mean, the right usage)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self) -> str:
+        """The message, plus an indented hint line when there is one."""
+        return f"{self.message}\n    hint: {self.hint}" if self.hint else self.message
+
+
+class ExpectationFailed(CommandError):
+    """An `expect` whose condition does not hold (its message shows expected vs actual)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """A positional argument. `rest` takes every remaining word (at least one unless
+    `optional`)."""
+
+    name: str
+    kind: str
+    help: str
+    optional: bool = False
+    rest: bool = False
+
+    @property
+    def key(self) -> str:
+        """The name a handler reads the value under."""
+        return self.name.lower().replace("-", "_")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A `--name VALUE` option (or a `--name` flag when `kind` is FLAG)."""
+
+    name: str
+    kind: str
+    help: str
+    metavar: str = ""
+    repeat: bool = False
+
+    @property
+    def key(self) -> str:
+        """The name a handler reads the value under (`--dedup-id` -> `dedup_id`)."""
+        return self.name.lstrip("-").replace("-", "_")
+
+    @property
+    def usage(self) -> str:
+        """`--delay D` (and `...` when the option repeats)."""
+        text = self.name if self.kind == FLAG else f"{self.name} {self.metavar or 'VALUE'}"
+        return f"{text} ..." if self.repeat else text
+
+
+@dataclass(slots=True)
+class Call:
+    """A parsed command line: the command, its bound arguments and options."""
+
+    command: Command
+    line: str
+    words: list[str]
+    args: dict[str, Any] = field(default_factory=dict)
+    opts: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[["Session", Call], "CommandResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of the language, as help, completion and the executor see it."""
+
+    name: str
+    topic: str
+    summary: str
+    handler: Handler
+    args: tuple[Arg, ...] = ()
+    options: tuple[Option, ...] = ()
+    examples: tuple[str, ...] = ()
+    # True when the command changes the simulation: such lines go into the session log
+    # that `save` writes and `load` replays.
+    changes_state: bool = False
+    # Commands whose grammar is richer than positional words (fail, show, expect) spell
+    # their own usage; every other usage line is generated from args and options.
+    usage_text: str | None = None
+    details: str = ""
+
+    @property
+    def usage(self) -> str:
+        """One usage line: `send QUEUE BODY [--delay D] ...`."""
+        if self.usage_text is not None:
+            return self.usage_text
+        parts = [self.name]
+        for a in self.args:
+            word = f"{a.name} ..." if a.rest else a.name
+            parts.append(f"[{word}]" if a.optional else word)
+        parts.extend(f"[{o.usage}]" for o in self.options)
+        return " ".join(parts)
+
+    def option(self, word: str) -> Option:
+        """The option spelled `word`, or a CommandError with a did-you-mean."""
+        for o in self.options:
+            if o.name == word:
+                return o
+        names = [o.name for o in self.options]
+        if not names:
+            raise CommandError(f"{self.name} takes no options", f"usage: {self.usage}")
+        guess = did_you_mean(word, names)
+        raise CommandError(
+            f"{self.name} has no option {word}",
+            f"did you mean {guess}?" if guess else f"options: {', '.join(names)}",
+        )
+
+    def help_text(self) -> str:
+        """Usage, summary, arguments, options and examples, as plain text."""
+        lines = [f"usage: {self.usage}", "", f"  {self.summary}"]
+        if self.details:
+            lines += ["", *(f"  {d}" for d in self.details.splitlines())]
+        rows = [(a.name, a.help) for a in self.args] + [(o.usage, o.help) for o in self.options]
+        if rows:
+            width = max(len(r[0]) for r in rows)
+            lines.append("")
+            lines += [f"  {name.ljust(width)}  {text}" for name, text in rows]
+        if self.examples:
+            lines += ["", "examples:", *(f"  {e}" for e in self.examples)]
+        return "\n".join(lines)
+
+
+class Registry:
+    """The set of commands, in declaration order."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+
+    def add(self, command: Command) -> Command:
+        """Register a command (names are unique, topics must be known)."""
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name!r} registered twice")
+        if command.topic not in TOPICS:
+            raise ValueError(f"command {command.name!r} has unknown topic {command.topic!r}")
+        self.commands[command.name] = command
+        return command
+
+    def get(self, name: str) -> Command:
+        """The command called `name`, or a CommandError with a did-you-mean."""
+        cmd = self.commands.get(name)
+        if cmd is not None:
+            return cmd
+        guess = did_you_mean(name, self.commands)
+        raise CommandError(
+            f"unknown command {name!r}",
+            f"did you mean {guess!r}?" if guess else "type `help` for the list of commands",
+        )
+
+    def parse(self, line: str) -> Call | None:
+        """Tokenise and bind a line; None for a blank or comment-only line."""
+        words = tokenize(line)
+        if not words:
+            return None
+        cmd = self.get(words[0])
+        return bind(cmd, line, words[1:])
+
+    def help(self, name: str | None = None) -> str:
+        """Every command grouped by topic, or one command's full help."""
+        if name is not None:
+            return self.get(name).help_text()
+        width = max(len(c.name) for c in self.commands.values())
+        out: list[str] = []
+        for topic, title in TOPICS.items():
+            cmds = [c for c in self.commands.values() if c.topic == topic]
+            if not cmds:
+                continue
+            out.append(f"{title}:")
+            out += [f"  {c.name.ljust(width)}  {c.summary}" for c in cmds]
+            out.append("")
+        out.append("Type `help COMMAND` for its usage and examples.")
+        return "\n".join(out)
+
+
+def strip_comment(line: str) -> str:
+    """`line` without a trailing `# comment`.
+
+    As in a shell, `#` starts a comment only at the start of a word and outside quotes, so
+    `send q 'a # b'` and `send q abc#1` keep their `#`."""
+    quote: str | None = None
+    escaped = False
+    prev = " "
+    for i, ch in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote is not None:
+            if ch == quote:
+                quote = None
+            elif ch == "\\" and quote == '"':
+                escaped = True
+        elif ch == "\\":
+            escaped = True
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and prev.isspace():
+            return line[:i]
+        prev = ch
+    return line
+
+
+def tokenize(line: str) -> list[str]:
+    """Split a command line into words with shell rules (quotes, backslashes, comments)."""
+    try:
+        return shlex.split(strip_comment(line))
+    except ValueError as exc:
+        # shlex says "No closing quotation" / "No escaped character".
+        raise CommandError(
+            f"cannot split the line: {str(exc).lower()}",
+            "quote a body or payload that holds spaces or quotes: send q '{\"id\": 1}'",
+        ) from None
+
+
+def bind(cmd: Command, line: str, words: list[str]) -> Call:
+    """Match words to a command's options and positional arguments (no values checked)."""
+    call = Call(cmd, line, words)
+    positional: list[str] = []
+    i = 0
+    options_done = False
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if options_done or not word.startswith("--") or word == "-":
+            positional.append(word)
+            continue
+        if word == "--":
+            options_done = True
+            continue
+        name, eq, inline = word.partition("=")
+        opt = cmd.option(name)
+        if opt.kind == FLAG:
+            if eq:
+                raise CommandError(f"{opt.name} takes no value", f"usage: {cmd.usage}")
+            call.opts[opt.key] = True
+            continue
+        if eq:
+            value = inline
+        elif i < len(words):
+            value = words[i]
+            i += 1
+        else:
+            raise CommandError(f"{opt.name} needs a value", f"usage: {cmd.usage}")
+        if opt.repeat:
+            call.opts.setdefault(opt.key, []).append(value)
+        elif opt.key in call.opts:
+            raise CommandError(f"{opt.name} given twice", f"usage: {cmd.usage}")
+        else:
+            call.opts[opt.key] = value
+    _bind_positional(cmd, call, positional)
+    return call
+
+
+def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
+    rest = list(words)
+    for arg in cmd.args:
+        if arg.rest:
+            if not rest and not arg.optional:
+                raise CommandError(f"{cmd.name} needs {arg.name}", f"usage: {cmd.usage}")
+            call.args[arg.key] = rest
+            rest = []
+        elif rest:
+            call.args[arg.key] = rest.pop(0)
+        elif arg.optional:
+            call.args[arg.key] = None
+        else:
+            raise CommandError(f"{cmd.name} needs {arg.name}", f"usage: {cmd.usage}")
+    if rest:
+        extra = shlex.join(rest)
+        hint = f"usage: {cmd.usage}"
+        if any(a.kind in (TEXT, PAYLOAD) for a in cmd.args):
+            hint += " (quote a body or payload that holds spaces)"
+        raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+
+
+def names(values: Iterable[str]) -> str:
+    """Sorted names joined with commas, for hints."""
+    return ", ".join(sorted(values)) or "(none)"

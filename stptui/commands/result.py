@@ -1,0 +1,88 @@
+"""What a command returns, and its plain-text rendering.
+
+Commands never print: they return a `CommandResult`, and each front end renders it (the
+script runner and the REPL as plain text here, the TUI with its own widgets). Text in a
+result is kept exactly as the simulation holds it, untrusted bytes included; renderers make
+it safe (design rule 6), which `render_plain` does with `textsafe.printable`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from stptui.sim.clock import iso_ms
+from stptui.sim.trace import Record
+from stptui.textsafe import printable
+
+Table = tuple[list[str], list[list[str]]]
+
+
+@dataclass(slots=True)
+class CommandResult:
+    """The outcome of one command.
+
+    `text` is a plain message (never markup); `table` is (headers, rows) for listings;
+    `records` are the trace records the command caused, oldest first; `data` is the same
+    information in machine-readable form (JSON-compatible)."""
+
+    text: str = ""
+    table: Table | None = None
+    records: list[Record] = field(default_factory=list)
+    data: Any = None
+
+
+def format_value(value: Any) -> str:
+    """A record field as text: strings as they are, everything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def record_details(rec: Record) -> str:
+    """A record's own fields as `key=value` words."""
+    return " ".join(f"{k}={format_value(v)}" for k, v in rec.data.items())
+
+
+def record_line(rec: Record) -> str:
+    """One record on one line: `2026-01-05T08:00:30.000Z message.received jobQueue ...`."""
+    details = record_details(rec)
+    head = f"{iso_ms(rec.t)} {rec.kind} {rec.resource}"
+    return f"{head} {details}" if details else head
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns aligned with spaces; the last column is not padded."""
+    safe_rows = [[_cell(c) for c in row] for row in rows]
+    safe_headers = [_cell(h) for h in headers]
+    widths = [len(h) for h in safe_headers]
+    for row in safe_rows:
+        for i, cell in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], len(cell))
+    lines = []
+    for row in [safe_headers, *safe_rows]:
+        cells = [c.ljust(widths[i]) if i < len(row) - 1 else c for i, c in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _cell(value: str) -> str:
+    # A newline inside a cell would break the columns; show it as the escape it is.
+    return printable(value).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def render_plain(result: CommandResult, *, with_records: bool = False) -> str:
+    """The result as plain text without colour; control characters are made visible.
+
+    `with_records` appends one line per trace record the command caused."""
+    parts: list[str] = []
+    if result.text:
+        parts.append(printable(result.text))
+    if result.table is not None:
+        headers, rows = result.table
+        parts.append(render_table(headers, rows))
+    if with_records and result.records:
+        parts.append("\n".join(_cell(record_line(r)) for r in result.records))
+    return "\n".join(parts)

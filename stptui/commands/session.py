@@ -1,0 +1,395 @@
+"""A session: one stack, its behaviours, a seed and a start instant, the Simulator built from
+them, and the log of the state-changing commands applied to it.
+
+Saving and loading are by replay, on purpose. `save FILE` writes what the simulation was
+made from (stack and behaviours paths with their SHA-256 digests, seed, start instant,
+whether code was allowed) and the list of state-changing commands, plus the virtual time
+and a digest of the trace. `load FILE` builds a fresh Simulator from the same inputs,
+replays the commands, checks that the clock and the trace digest come out identical, and
+only then swaps the new simulation in. Because the simulator is deterministic (design
+rule 1) the replayed state is the saved state; and because a session file holds only JSON
+text, loading one never unpickles or evaluates anything it contains. A file that does not
+replay exactly (stack or behaviours edited since, different simulator version, tampering)
+is refused and the current simulation is left as it was.
+
+The file is written atomically: a temporary file in the same directory, flushed and
+fsynced, then renamed over the target, so a crash leaves either the old file or the new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from stptui.commands.registry import CommandError, tokenize
+from stptui.config import ConfigError, Diagnostic, Stack, find_config, load_stack
+from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.engine import DEFAULT_START_MS, Simulator
+from stptui.sim.trace import Subscriber, Trace
+
+SAVE_VERSION = 1
+BEHAVIORS_FILE = "stptui.yml"
+MAX_SESSION_BYTES = 64 * 1024 * 1024
+
+
+class SessionError(Exception):
+    """A stack or behaviours file that cannot be simulated; `diagnostics` say why."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = diagnostics
+
+
+def default_behaviors_path(stack_file: Path) -> Path | None:
+    """`stptui.yml` next to the stack file, when there is one."""
+    candidate = stack_file.parent / BEHAVIORS_FILE
+    return candidate if candidate.is_file() else None
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def trace_sha256(trace: Trace) -> str:
+    """The SHA-256 of the trace as JSON Lines (the records the ring still holds).
+
+    For a trace that never overflowed its ring this equals the digest of the file
+    `--trace` writes; each line carries its `seq`, so dropped records change it too."""
+    h = hashlib.sha256()
+    for rec in trace.records:
+        h.update(rec.to_line().encode("utf-8", "surrogatepass"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one."""
+    directory = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    # The rename is durable only once the directory entry is; not every OS can fsync one.
+    with contextlib.suppress(OSError):
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+class Session:
+    """The state every front end (script runner, REPL, TUI) drives through `execute`."""
+
+    def __init__(
+        self,
+        *,
+        stack_path: Path,
+        stack: Stack,
+        stack_sha256: str,
+        behaviors_path: Path | None,
+        behaviors_sha256: str | None,
+        sim: Simulator,
+        seed: int,
+        start_ms: int,
+        allow_code: bool,
+        diagnostics: list[Diagnostic] | None = None,
+    ) -> None:
+        self.stack_path = stack_path
+        self.stack = stack
+        self.stack_sha256 = stack_sha256
+        self.behaviors_path = behaviors_path
+        self.behaviors_sha256 = behaviors_sha256
+        self.sim = sim
+        self.seed = seed
+        self.start_ms = start_ms
+        self.allow_code = allow_code
+        # Behaviour warnings from opening; front ends show them once.
+        self.diagnostics = diagnostics or []
+        # The state-changing command lines applied so far, in order: what `save` records.
+        self.log: list[str] = []
+        # Trace subscribers that follow the session across `load` (e.g. a JSONL writer).
+        self.sinks: list[Subscriber] = []
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        stack_path: str | Path,
+        *,
+        behaviors_path: str | Path | None = None,
+        seed: int = 0,
+        start_ms: int = DEFAULT_START_MS,
+        allow_code: bool = False,
+        default_behaviors: bool = True,
+    ) -> Session:
+        """Load the stack and its behaviours and build a Simulator.
+
+        `behaviors_path` None means `stptui.yml` next to the stack, if present (unless
+        `default_behaviors` is False: then no behaviours file at all). Raises
+        SessionError (with diagnostics) when either file cannot be read or has errors."""
+        from stptui.sim.behavior import Behaviors
+
+        try:
+            stack_file = find_config(stack_path)
+            stack = load_stack(stack_file)
+            stack_sha = file_sha256(stack_file)
+        except ConfigError as exc:
+            raise SessionError("cannot read the stack", [exc.diagnostic]) from None
+        except OSError as exc:
+            raise SessionError(
+                "cannot read the stack",
+                [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(stack_path))],
+            ) from None
+        if stack.errors:
+            raise SessionError(
+                f"{stack.file} has errors; the simulation needs a valid stack", stack.errors
+            )
+        bpath = Path(behaviors_path) if behaviors_path is not None else None
+        if bpath is None and default_behaviors:
+            bpath = default_behaviors_path(stack_file)
+        try:
+            behaviors, diags = Behaviors.load(bpath, stack, allow_code=allow_code)
+            bsha = file_sha256(bpath) if bpath is not None else None
+        except ConfigError as exc:
+            raise SessionError("cannot read the behaviours", [exc.diagnostic]) from None
+        except OSError as exc:
+            raise SessionError(
+                "cannot read the behaviours",
+                [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(bpath))],
+            ) from None
+        diags = list(diags)
+        errors = [d for d in diags if d.severity == "error"]
+        if errors:
+            raise SessionError(f"{bpath} has errors", errors)
+        sim = Simulator(stack, behaviors, seed=seed, start_ms=start_ms)
+        return cls(
+            # Resolved now, so that a later change of working directory cannot move them.
+            stack_path=stack_file.resolve(),
+            stack=stack,
+            stack_sha256=stack_sha,
+            behaviors_path=bpath.resolve() if bpath is not None else None,
+            behaviors_sha256=bsha,
+            sim=sim,
+            seed=seed,
+            start_ms=start_ms,
+            allow_code=allow_code,
+            diagnostics=diags,
+        )
+
+    # -- sinks -----------------------------------------------------------------------------
+
+    def add_sink(self, fn: Subscriber) -> None:
+        """Subscribe `fn` to this simulation's trace and to any simulation `load` brings."""
+        self.sinks.append(fn)
+        self.sim.trace.subscribe(fn)
+
+    # -- save ------------------------------------------------------------------------------
+
+    def to_json(self, save_dir: Path) -> dict[str, Any]:
+        """The session file's content; paths are relative to `save_dir` where possible."""
+        return {
+            "version": SAVE_VERSION,
+            "stack": _rel(self.stack_path, save_dir),
+            "stack_sha256": self.stack_sha256,
+            "behaviors": _rel(self.behaviors_path, save_dir) if self.behaviors_path else None,
+            "behaviors_sha256": self.behaviors_sha256,
+            "seed": self.seed,
+            "start": iso_ms(self.start_ms),
+            "allow_code": self.allow_code,
+            "commands": list(self.log),
+            "now": iso_ms(self.sim.clock.now),
+            "trace_sha256": trace_sha256(self.sim.trace),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the session file atomically; returns its path."""
+        target = Path(path)
+        if target.is_dir():
+            raise CommandError(f"{target} is a directory", "give a file name: save run.json")
+        if not target.parent.is_dir():
+            raise CommandError(
+                f"no directory {target.parent}", "create it first, or save elsewhere"
+            )
+        doc = self.to_json(target.resolve().parent)
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return target
+
+    # -- load ------------------------------------------------------------------------------
+
+    def load(self, path: str | Path) -> None:
+        """Replace this session's simulation with the one saved in `path`.
+
+        Everything is checked and replayed on a new Session first; on any error this one
+        is untouched."""
+        fresh = self.restore(path, allow_code=self.allow_code)
+        self._adopt(fresh)
+
+    @classmethod
+    def restore(cls, path: str | Path, *, allow_code: bool = False) -> Session:
+        """A new Session rebuilt from a session file by replaying its commands."""
+        from stptui.commands import execute
+
+        src = Path(path)
+        doc = _read_session_file(src)
+        base = src.resolve().parent
+        stack_path = _resolve(base, doc["stack"])
+        behaviors_path = _resolve(base, doc["behaviors"]) if doc["behaviors"] else None
+        _check_digest(stack_path, doc["stack_sha256"], "stack")
+        if behaviors_path is not None:
+            _check_digest(behaviors_path, doc["behaviors_sha256"], "behaviours file")
+        if doc["allow_code"] and not allow_code:
+            raise CommandError(
+                f"{src} was saved with --allow-code: replaying it runs Python handlers",
+                "reopen with --allow-code if you trust the behaviours file, then load it",
+            )
+        try:
+            start_ms = parse_instant(doc["start"])
+        except ValueError:
+            raise CommandError(f"{src}: start {doc['start']!r} is not an ISO instant") from None
+        try:
+            fresh = cls.open(
+                stack_path,
+                behaviors_path=behaviors_path,
+                seed=doc["seed"],
+                start_ms=start_ms,
+                allow_code=bool(doc["allow_code"]),
+                default_behaviors=False,
+            )
+        except SessionError as exc:
+            first = exc.diagnostics[0].format() if exc.diagnostics else ""
+            raise CommandError(f"{src}: {exc.message}", first or None) from None
+        registry_commands = _state_changing_commands()
+        for n, line in enumerate(doc["commands"], 1):
+            try:
+                words = tokenize(line)
+                if not words or words[0] not in registry_commands:
+                    raise CommandError("not a state-changing command")
+                execute(fresh, line)
+            except CommandError as exc:
+                raise CommandError(
+                    f"{src}: command {n} ({line!r}) does not replay: {exc.message}", exc.hint
+                ) from None
+        now = iso_ms(fresh.sim.clock.now)
+        if now != doc["now"] or trace_sha256(fresh.sim.trace) != doc["trace_sha256"]:
+            raise CommandError(
+                f"{src}: replaying the commands does not reproduce the saved simulation",
+                f"saved at {doc['now']}, replayed to {now}; was the file edited, or saved "
+                "by another version of stptui?",
+            )
+        return fresh
+
+    def _adopt(self, other: Session) -> None:
+        for sink in self.sinks:
+            # Records replayed during a load are not sent again: sinks already saw (or
+            # never saw) that history; they follow the loaded simulation from here on.
+            with contextlib.suppress(ValueError):
+                self.sim.trace.subscribers.remove(sink)
+            other.sim.trace.subscribe(sink)
+        self.stack_path = other.stack_path
+        self.stack = other.stack
+        self.stack_sha256 = other.stack_sha256
+        self.behaviors_path = other.behaviors_path
+        self.behaviors_sha256 = other.behaviors_sha256
+        self.sim = other.sim
+        self.seed = other.seed
+        self.start_ms = other.start_ms
+        self.allow_code = other.allow_code
+        self.diagnostics = other.diagnostics
+        self.log = other.log
+
+
+def _rel(path: Path, base: Path) -> str:
+    """`path` relative to `base` when it lies inside it (the pair can move together),
+    else absolute."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(base))
+    except ValueError:
+        return str(resolved)
+
+
+def _resolve(base: Path, text: str) -> Path:
+    p = Path(text)
+    return p if p.is_absolute() else base / p
+
+
+def _check_digest(path: Path, expected: Any, what: str) -> None:
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise CommandError(
+            f"cannot read the saved session's {what} {path}: {exc.strerror or exc}"
+        ) from None
+    if actual != expected:
+        raise CommandError(
+            f"the {what} {path} changed since the session was saved",
+            "a saved session replays only against the exact files it was made from",
+        )
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "version": int,
+    "stack": str,
+    "stack_sha256": str,
+    "behaviors": (str, type(None)),
+    "behaviors_sha256": (str, type(None)),
+    "seed": int,
+    "start": str,
+    "allow_code": bool,
+    "commands": list,
+    "now": str,
+    "trace_sha256": str,
+}
+
+
+def _read_session_file(src: Path) -> dict[str, Any]:
+    try:
+        if src.stat().st_size > MAX_SESSION_BYTES:
+            raise CommandError(f"{src} is too large to be a session file")
+        doc = json.loads(src.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"cannot read {src}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"{src} is not a session file: {exc}") from None
+    if not isinstance(doc, dict):
+        raise CommandError(f"{src} is not a session file (expected a JSON object)")
+    for key, kind in _FIELDS.items():
+        if key not in doc:
+            raise CommandError(f"{src} is not a session file: it has no {key!r}")
+        # bool is an int in Python; a seed of `true` is still wrong.
+        if not isinstance(doc[key], kind) or (kind is int and isinstance(doc[key], bool)):
+            raise CommandError(f"{src}: {key!r} has the wrong type")
+    if doc["version"] != SAVE_VERSION:
+        raise CommandError(
+            f"{src} is a version {doc['version']} session file; this stptui reads version "
+            f"{SAVE_VERSION}"
+        )
+    if not all(isinstance(c, str) for c in doc["commands"]):
+        raise CommandError(f"{src}: 'commands' must be a list of strings")
+    return doc
+
+
+def _state_changing_commands() -> set[str]:
+    from stptui.commands.handlers import REGISTRY
+
+    return {c.name for c in REGISTRY.commands.values() if c.changes_state}

@@ -1,0 +1,1984 @@
+"""What a simulated handler does: declared behaviours, Python handlers and runtime overrides.
+
+A Stacktape config says *what triggers what*; it cannot say what a handler does. The
+behaviours file (`stptui.yml` next to the stack, or `--behaviors FILE`) declares it for each
+function and batch job. Without the file, or for a workload it does not list, a handler
+succeeds after 100 ms, returns nothing and emits nothing.
+
+The behaviours file
+===================
+
+::
+
+    behaviors:
+      worker:                        # a function or batch-job name from the stack
+        duration: 200ms
+        fail: {rate: 0.3, error: PaymentDeclined, message: card declined}
+        timeout: false
+        partial: {when: "body.fail == `true`"}
+        reportBatchItemFailures: true
+        emit:
+          - send: {queue: notificationQueue, body: "body", group: "body.customer"}
+          - publish: {bus: eventBus, source: "'orders'", detailType: "'OrderCreated'",
+                      detail: "body"}
+          - put: {bucket: uploads, key: "join('', ['out/', body.id, '.json'])", content: "body"}
+          - invoke: {function: audit, payload: "@", when: "body.amount > `100`"}
+        response: "{ok: `true`}"
+        handler: handlers:worker
+
+The only top-level key is `behaviors`, a mapping from workload name to its behaviour (an
+empty entry means the default). Every key of an entry is optional:
+
+`duration`
+    How long an invocation runs in virtual time. A duration text: a number and a unit, one
+    or more times: `250ms`, `2s`, `1.5s`, `1m30s`, `2h`, `1d` (units `ms`, `s`, `m`, `h`, `d`
+    and their long forms `sec`, `min`, `hours`...; whole milliseconds only; a bare number
+    other than 0 is refused because `200` could mean seconds or milliseconds). Or a range
+    `{min: 100ms, max: 2s}`: a whole number of milliseconds drawn uniformly (both ends
+    included) from the simulator's seeded random generator. Default `100ms`.
+
+`fail`
+    When the invocation fails with an error. One rule, or a list of rules of which the first
+    that matches wins. A rule is a mapping with exactly one of:
+
+    * `rate: P` -- fails with probability P (0..1; 0 and 1 draw no random number);
+    * `first: N` -- fails the first N invocations of the workload (retries count), then
+      succeeds;
+    * `always: true` -- always fails (`always: false` disables the rule);
+    * `when: EXPR` -- fails when the JMESPath condition holds (see below);
+
+    plus optionally `error` (the errorType, default `Error`) and `message` (the
+    errorMessage, default a sentence naming the rule). `fail: true` is short for
+    `fail: {always: true}`, `fail: false` for no rule.
+
+`timeout`
+    When the handler runs past the function's timeout: `true`, `false` (the default), or a
+    mapping with exactly one of `rate`, `first`, `always`, `when` as for `fail`. A timed-out
+    invocation lasts exactly the timeout and reports `Sandbox.Timedout` / `Task timed out
+    after 20.00 seconds` (batch jobs: `Timeout` / `Job attempt duration exceeded timeout`).
+    A `duration` longer than the timeout times out the same way.
+
+`partial`
+    SQS partial batch response: records reported in `batchItemFailures`. A mapping with
+    exactly one of `when: EXPR` (the records for which the condition holds) or `rate: P`
+    (each record independently with probability P, one draw per record in batch order). On
+    a FIFO queue the handler does what AWS asks of it: after the first failed record, every
+    later record of the batch is reported too. The handler's return value becomes
+    `{"batchItemFailures": [{"itemIdentifier": messageId}, ...]}`. Records reported as
+    failed emit nothing.
+
+`reportBatchItemFailures`
+    `false` by default, because Stacktape does not set `FunctionResponseTypes` on its SQS
+    event source mappings: Lambda then ignores a `batchItemFailures` response and deletes
+    the whole batch. `true` simulates a stack where an override enables it.
+
+`emit`
+    A list of things the handler does when an invocation succeeds: once per input record
+    for SQS-triggered invocations (records in batch order, each record's emissions in list
+    order), once otherwise. Each item has exactly one key naming its kind:
+
+    * `send: {queue, body, delay?, group?, dedupId?, attributes?}` -- SQS SendMessage.
+      `delay` is in seconds (0..900; absent = the queue's own delay); `group` and `dedupId`
+      are the MessageGroupId and MessageDeduplicationId (required on FIFO queues, `dedupId`
+      unless the queue has content-based deduplication); `attributes` must produce an object
+      of message attributes, name -> string (String) or number (Number).
+    * `publish: {bus, source, detailType, detail}` -- EventBridge PutEvents; `bus` may be
+      `default`; `detail` must produce an object.
+    * `put: {bucket, key, content}` -- S3 PutObject.
+    * `invoke: {function, payload}` -- an asynchronous Lambda invoke of a `function`.
+
+    The target (`queue`, `bus`, `bucket`, `function`) is a resource name from the stack,
+    checked when the file is loaded. Every other field is a JMESPath expression over the
+    input when it is a string, and a constant when it is any other YAML value (`delay: 0`,
+    `detail: {a: 1}`); a constant string is a JMESPath raw literal: `"'orders'"`. Any item
+    may also have `when: EXPR`: it is emitted only when the condition holds. `body` and
+    `content` that are not strings are written as compact JSON.
+
+`response`
+    The handler's return value (an HTTP response, a direct invoke's result): a JMESPath
+    expression evaluated once against the AWS event, or a constant. Not used with `partial`.
+
+`handler`
+    `module:function`, a Python handler imported relative to the behaviours file's directory.
+    It runs only when the simulator is started with `--allow-code`; otherwise it is skipped
+    with a warning and the declared keys above are used instead. When it runs, it replaces
+    `fail`, `partial`, `emit` and `response`; `duration` and `timeout` still apply.
+
+JMESPath input
+--------------
+Conditions (`fail.when`, `timeout.when`, `partial.when`, `emit[].when`) and emission fields
+see, for an SQS-triggered invocation, one record at a time::
+
+    {"body": <the body parsed as JSON, or the string when it is not JSON>,
+     "record": <the SQS record>, "attributes": ..., "messageAttributes": ...}
+
+`fail.when` and `timeout.when` hold when they hold for any record. For every other trigger
+(S3, EventBridge, schedule, HTTP, SNS, direct invoke, batch) they see the AWS event itself:
+`detail.amount`, `Records[0].s3.object.key`, `pathParameters.provider`. A condition holds
+when its value is JMESPath-true: not null, false, an empty string, list or object (0 is
+true). An expression that fails while running (a function given the wrong type) fails the
+invocation with errorType `BehaviorError` and a message naming the key.
+
+Python handlers
+---------------
+`fn(event, context)` receives a deep copy of the AWS-shaped event. `context` has
+`function_name`, `function_version`, `memory_limit_in_mb`, `aws_request_id`, `attempt`,
+`now` (UTC datetime of the simulated time), `now_ms`, `random` (the simulator's seeded
+generator: use it instead of the `random` module to stay deterministic),
+`remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
+simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
+group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
+`put_object(bucket, key, content)`, `invoke(function, payload)` and `log(text)`. The
+emissions take effect when the invocation ends, and only if it succeeds. What the handler
+prints goes to the invocation's log lines. An exception gives errorType = its class name
+and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
+`Runtime.MarshalError`. For SQS events, a returned `{"batchItemFailures": [...]}` is read
+by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
+when it is off.
+
+Partial batch responses (AWS rules)
+-----------------------------------
+A null response, a response without `batchItemFailures`, or an empty/null list: complete
+success. A `batchItemFailures` that is not a list, an entry that is not an object, a missing,
+null or empty `itemIdentifier`, or an id not in the batch: the whole batch fails -- the
+outcome is a success whose `failed_item_ids` lists every message, with a log line saying why
+(Lambda reports no function error; the event source mapping keeps every message).
+
+Runtime overrides
+-----------------
+The `fail`, `succeed` and `slow` commands layer `Override`s on top of the declared
+behaviour: `fail F` / `fail F always`, `fail F next N`, `fail F rate P`, `fail F when EXPR`,
+`succeed F` (drops every override of F and suppresses F's declared failures: timeout, fail
+and partial rules, and a duration longer than the timeout; a Python handler's own exceptions
+still fail), `slow F DURATION` (replaces the declared duration). A fail override that fires
+fails the invocation without running a Python handler; one that does not fire leaves the
+declared behaviour in charge. Use `add_override` to keep a function's list tidy: a new
+`fail` replaces the previous `fail` (and `succeed`), a new `slow` the previous `slow`.
+
+Determinism
+-----------
+The only randomness is the `random.Random` passed to `Behaviors.decide`. Per invocation the
+draws are, in this order and only when needed: (1) a `fail rate` override (one draw),
+(2) a duration range (one `randint`), (3) a `timeout` rate rule (one draw), (4) the `fail`
+rate rules in order until one fires (one draw each), (5) a `partial` rate (one draw per
+record), (6) whatever a Python handler draws from `context.random`. Rates of 0 and 1 and the
+default behaviour draw nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import io
+import json
+import random
+import re
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import redirect_stderr, redirect_stdout, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import jmespath
+from jmespath import exceptions as jmespath_errors
+from jmespath.visitor import TreeInterpreter
+
+from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
+from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
+from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
+
+SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
+DEFAULT_DURATION_MS = 100
+MAX_DURATION_MS = 3650 * 86_400_000  # ten years: far beyond anything a stack schedules
+MAX_SQS_DELAY_S = 900
+
+EmissionKind = Literal["send", "publish", "put", "invoke"]
+Status = Literal["success", "error", "timeout"]
+
+
+class BehaviorError(ValueError):
+    """A bad duration, override or behaviour value; `hint` says how to write it instead."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+# ---------------------------------------------------------------------------------------------
+# Durations
+
+_UNIT_MS: dict[str, int] = {}
+for _names, _ms in (
+    (("ms", "msec", "msecs", "millisecond", "milliseconds"), 1),
+    (("s", "sec", "secs", "second", "seconds"), 1000),
+    (("m", "min", "mins", "minute", "minutes"), 60_000),
+    (("h", "hr", "hrs", "hour", "hours"), 3_600_000),
+    (("d", "day", "days"), 86_400_000),
+):
+    for _name in _names:
+        _UNIT_MS[_name] = _ms
+
+_DURATION_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
+_DURATION_HINT = "write a number and a unit: 250ms, 90s, 1.5s, 5m, 2h30m or 1d"
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """Quote user text for a message, shortened so that a huge input stays readable."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return f"'{text}'"
+
+
+def parse_duration(text: str) -> int:
+    """A duration text (`90s`, `5m`, `2h30m`, `1d`, `250ms`, `1.5s`, `1m 30s`) in milliseconds.
+
+    Raises BehaviorError, with a hint, for anything else: a bare number (except 0), an
+    unknown unit, a negative value, a unit written twice, a fraction of a millisecond.
+    """
+    if not isinstance(text, str):
+        raise BehaviorError("a duration must be text such as 90s or 250ms", _DURATION_HINT)
+    s = text.strip()
+    if not s:
+        raise BehaviorError("the duration is empty", _DURATION_HINT)
+    if s.startswith("-"):
+        raise BehaviorError(f"a duration cannot be negative: {_quote(s)}", _DURATION_HINT)
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", s):
+        if Fraction(s) == 0:
+            return 0
+        # `200` could mean seconds (Stacktape's unit) or milliseconds: make the writer say.
+        raise BehaviorError(
+            f"the duration {_quote(s)} has no unit",
+            f"write {s}s for seconds or {s}ms for milliseconds",
+        )
+    total = Fraction(0)
+    seen: set[int] = set()
+    pos = 0
+    while pos < len(s):
+        m = _DURATION_PART.match(s, pos)
+        if m is None or m.end() == pos:
+            raise BehaviorError(
+                f"cannot read {_quote(s)} as a duration (stuck at {_quote(s[pos:], 12)})",
+                _DURATION_HINT,
+            )
+        number, unit = m.group(1), m.group(2).lower()
+        if not unit:
+            raise BehaviorError(f"{_quote(number)} in {_quote(s)} has no unit", _DURATION_HINT)
+        factor = _UNIT_MS.get(unit)
+        if factor is None:
+            guess = did_you_mean(unit, _UNIT_MS)
+            hint = f"did you mean {number}{guess}?" if guess else _DURATION_HINT
+            raise BehaviorError(
+                f"unknown unit {_quote(unit)} in {_quote(s)}; use ms, s, m, h or d", hint
+            )
+        if factor in seen:
+            raise BehaviorError(f"{_quote(s)} gives the same unit twice", _DURATION_HINT)
+        seen.add(factor)
+        total += Fraction(number) * factor
+        pos = m.end()
+    if total.denominator != 1:
+        raise BehaviorError(
+            f"{_quote(s)} is {float(total):g} ms; durations are whole milliseconds",
+            "round it to a whole number of milliseconds, e.g. 1.5s or 1500ms",
+        )
+    if total > MAX_DURATION_MS:
+        raise BehaviorError(f"{_quote(s)} is longer than the 3650-day limit", _DURATION_HINT)
+    return int(total)
+
+
+def format_duration(ms: int) -> str:
+    """Milliseconds as short readable text: `250 ms`, `1.5 s`, `1 min 30 s`, `2 h`, `1 d 2 h`."""
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:g} s"
+    parts: list[str] = []
+    days, rest = divmod(ms, 86_400_000)
+    hours, rest = divmod(rest, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    for value, unit in ((days, "d"), (hours, "h"), (minutes, "min")):
+        if value:
+            parts.append(f"{value} {unit}")
+    if rest:
+        parts.append(f"{rest / 1000:g} s")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine-facing data types
+
+
+@dataclass(frozen=True, slots=True)
+class Emission:
+    """Something a handler does when its invocation succeeds; `fields` are already evaluated.
+
+    send: body (str), delay (int seconds or None), group, dedupId (str or None),
+    attributes (dict of name -> str | number, or None);
+    publish: source, detailType (str), detail (dict); put: key, content (str);
+    invoke: payload (any JSON value).
+    """
+
+    kind: EmissionKind
+    target: str
+    fields: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one invocation did: how long it ran, how it ended, what it returned and emitted.
+
+    `failed_item_ids` is set only for SQS invocations of a workload whose
+    `reportBatchItemFailures` is on; it is already validated against the batch.
+    """
+
+    duration_ms: int
+    status: Status
+    error_type: str | None = None
+    error_message: str | None = None
+    failed_item_ids: list[str] | None = None
+    response: Any = None
+    emissions: list[Emission] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class InvocationInput:
+    """What the engine knows about an invocation before deciding its outcome.
+
+    `nth` is the 1-based count of this workload's invocations so far (for `first: N`);
+    `event` builds the AWS-shaped event lazily (only conditions, emissions and Python
+    handlers call it); `sqs_records` returns the batch's records for SQS triggers.
+    `timeout_ms <= 0` means no timeout (a batch job without one).
+    """
+
+    function: str
+    attempt: int
+    nth: int
+    trigger: str
+    now_ms: int
+    timeout_ms: int
+    event: Callable[[], dict[str, Any]]
+    sqs_records: Callable[[], list[dict[str, Any]]] | None = None
+    request_id: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# JMESPath helpers
+
+# One interpreter for every search: ParsedResult.search builds a new one per call.
+_INTERPRETER = TreeInterpreter()
+
+
+def _compile(expression: str) -> Any:
+    """Compile a JMESPath expression; raise BehaviorError with jmespath's own message."""
+    try:
+        return jmespath.compile(expression)
+    except jmespath_errors.JMESPathError as exc:
+        raise BehaviorError(_jmespath_message(expression, exc)) from None
+    except Exception as exc:  # the lexer can fail in odd ways on hostile input
+        raise BehaviorError(f"invalid JMESPath {_quote(expression)}: {exc}") from None
+
+
+def _jmespath_message(expression: str, exc: Exception) -> str:
+    """jmespath's message on one line, with the 1-based column of the problem."""
+    if isinstance(exc, jmespath_errors.EmptyExpressionError):
+        return "the JMESPath expression is empty"
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    first = re.sub(r"^Invalid jmespath expression:\s*", "", first, flags=re.IGNORECASE)
+    first = re.sub(r"^Bad jmespath expression:\s*", "", first, flags=re.IGNORECASE)
+    position = getattr(exc, "lex_position", None)
+    if position is None:
+        position = getattr(exc, "lexer_position", None)
+    where = f" at column {position + 1}" if isinstance(position, int) else ""
+    return f"invalid JMESPath {_quote(expression)}: {first.rstrip(':')}{where}"
+
+
+def _search(compiled: Any, data: Any, where: str) -> Any:
+    """Evaluate a compiled expression; a runtime failure becomes a BehaviorError naming `where`."""
+    try:
+        return _INTERPRETER.visit(compiled.parsed, data)
+    except Exception as exc:  # JMESPathTypeError, or anything odd in user data
+        raise BehaviorError(f"{where}: {exc}") from None
+
+
+def _truthy(value: Any) -> bool:
+    """JMESPath truth: false, null and empty strings, lists and objects are false; 0 is true."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (str, list, dict)):
+        return len(value) > 0
+    return True
+
+
+def _json_text(value: Any) -> str:
+    """A body or object content: strings as they are, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    # Compact separators, as JavaScript's JSON.stringify writes them.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Input:
+    """Lazy views of an invocation's input: the event and the per-record JMESPath contexts."""
+
+    __slots__ = ("_contexts", "_event", "_records", "inp")
+
+    def __init__(self, inp: InvocationInput) -> None:
+        self.inp = inp
+        self._event: dict[str, Any] | None = None
+        self._records: list[dict[str, Any]] | None = None
+        self._contexts: list[tuple[str | None, Any]] | None = None
+
+    def event(self) -> dict[str, Any]:
+        if self._event is None:
+            self._event = self.inp.event()
+        return self._event
+
+    def records(self) -> list[dict[str, Any]]:
+        if self._records is None:
+            if self.inp.sqs_records is not None:
+                self._records = self.inp.sqs_records()
+            else:
+                records = self.event().get("Records")
+                self._records = records if isinstance(records, list) else []
+        return self._records
+
+    @property
+    def is_sqs(self) -> bool:
+        return self.inp.trigger == "sqs"
+
+    def contexts(self) -> list[tuple[str | None, Any]]:
+        """(messageId, data) per record for SQS; one (None, event) for everything else."""
+        if self._contexts is None:
+            if self.is_sqs:
+                self._contexts = [(_message_id(r), _record_context(r)) for r in self.records()]
+            else:
+                self._contexts = [(None, self.event())]
+        return self._contexts
+
+
+def _message_id(record: dict[str, Any]) -> str | None:
+    mid = record.get("messageId") if isinstance(record, dict) else None
+    return mid if isinstance(mid, str) else None
+
+
+def _record_context(record: dict[str, Any]) -> dict[str, Any]:
+    """The JMESPath input for one SQS record: its body parsed as JSON when it is JSON."""
+    raw = record.get("body") if isinstance(record, dict) else None
+    body: Any = raw
+    if isinstance(raw, str):
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = raw
+    return {
+        "body": body,
+        "record": record,
+        "attributes": record.get("attributes") if isinstance(record, dict) else None,
+        "messageAttributes": record.get("messageAttributes") if isinstance(record, dict) else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Declared behaviour (compiled at load time)
+
+
+class _Rule:
+    """One `fail`, `timeout` or `partial` rule."""
+
+    __slots__ = ("count", "error_type", "expr", "expression", "message", "mode", "rate", "where")
+
+    def __init__(self, mode: str, where: str) -> None:
+        self.mode = mode  # always | never | first | rate | when
+        self.where = where
+        self.rate = 0.0
+        self.count = 0
+        self.expression = ""
+        self.expr: Any = None
+        self.error_type = "Error"
+        self.message: str | None = None
+
+    def fires(self, inp: InvocationInput, rng: random.Random, data: _Input | None) -> str | None:
+        """None when the rule does not fire; else a short reason (with a messageId for `when`)."""
+        mode = self.mode
+        if mode == "rate":
+            # Rates of 0 and 1 are decided without a draw (fewer draws, same meaning).
+            if self.rate <= 0.0:
+                return None
+            if self.rate >= 1.0 or rng.random() < self.rate:
+                return f"probability {self.rate:g}"
+            return None
+        if mode == "first":
+            return (
+                f"invocation {inp.nth} of the first {self.count}" if inp.nth <= self.count else None
+            )
+        if mode == "always":
+            return "always"
+        if mode == "never" or data is None:
+            return None
+        for mid, ctx in data.contexts():
+            if _truthy(_search(self.expr, ctx, self.where)):
+                return f"when {self.expression}" + (f" (message {mid})" if mid else "")
+        return None
+
+    def describe(self, verb: str, suffix: str = "") -> str:
+        """E.g. `fails with probability 0.3 (PaymentDeclined)`."""
+        mode = self.mode
+        if mode == "rate":
+            text = f"{verb} with probability {self.rate:g}"
+        elif mode == "first":
+            text = f"{verb} on the first {self.count} invocations"
+        elif mode == "always":
+            text = f"always {verb}"
+        elif mode == "never":
+            text = f"never {verb}"
+        else:
+            text = f"{verb} when {self.expression}"
+        return text + suffix
+
+
+class _EmitSpec:
+    """One `emit` item: kind, literal target, and (name, value, is_expression) fields."""
+
+    __slots__ = ("fields", "kind", "target", "when", "when_text", "where")
+
+    def __init__(self, kind: EmissionKind, target: str, where: str) -> None:
+        self.kind: EmissionKind = kind
+        self.target = target
+        self.where = where
+        self.fields: list[tuple[str, Any, bool]] = []
+        self.when: Any = None
+        self.when_text = ""
+
+    def build(self, ctx: Any) -> Emission | None:
+        """Evaluate the fields against one input; None when `when` does not hold."""
+        if self.when is not None and not _truthy(_search(self.when, ctx, f"{self.where}.when")):
+            return None
+        values: dict[str, Any] = {}
+        for name, value, is_expr in self.fields:
+            values[name] = _search(value, ctx, f"{self.where}.{name}") if is_expr else value
+        return Emission(self.kind, self.target, _normalise(self.kind, values, self.where))
+
+
+def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """Give evaluated emission fields the types the engine expects; BehaviorError otherwise."""
+    if kind == "send":
+        delay = values.get("delay")
+        if delay is not None:
+            if (
+                isinstance(delay, bool)
+                or not isinstance(delay, (int, float))
+                or (isinstance(delay, float) and not delay.is_integer())
+            ):
+                raise BehaviorError(f"{where}.delay: must be whole seconds, got {delay!r}")
+            delay = int(delay)
+            if not 0 <= delay <= MAX_SQS_DELAY_S:
+                raise BehaviorError(f"{where}.delay: must be 0..900 seconds, got {delay}")
+        return {
+            "body": _json_text(values.get("body")),
+            "delay": delay,
+            "group": _id_text(values.get("group"), f"{where}.group"),
+            "dedupId": _id_text(values.get("dedupId"), f"{where}.dedupId"),
+            "attributes": _attributes(values.get("attributes"), f"{where}.attributes"),
+        }
+    if kind == "publish":
+        source, detail_type, detail = (
+            values.get("source"),
+            values.get("detailType"),
+            values.get("detail"),
+        )
+        for name, value in (("source", source), ("detailType", detail_type)):
+            if not isinstance(value, str) or not value:
+                raise BehaviorError(
+                    f"{where}.{name}: must be a non-empty string, got {value!r}",
+                    "a constant string is a raw literal: \"'orders'\"",
+                )
+        if isinstance(detail, str):  # a JSON string holding an object is what the SDK sends
+            with suppress(ValueError):
+                detail = json.loads(detail)
+        if not isinstance(detail, dict):
+            raise BehaviorError(
+                f"{where}.detail: EventBridge needs a JSON object, got {type(detail).__name__}"
+            )
+        # Copies: the value may be (part of) the engine's own event or record.
+        return {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
+    if kind == "put":
+        key = values.get("key")
+        if isinstance(key, (int, float)) and not isinstance(key, bool):
+            key = str(key)
+        if not isinstance(key, str) or not key:
+            raise BehaviorError(f"{where}.key: must be a non-empty string, got {key!r}")
+        return {"key": key, "content": _json_text(values.get("content"))}
+    return {"payload": copy.deepcopy(values.get("payload"))}
+
+
+def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
+    """SQS message attributes: an object of names to strings or numbers (or absent)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BehaviorError(f"{where}: must be an object, got {type(value).__name__}")
+    for name, item in value.items():
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise BehaviorError(f"{where}.{name}: must be a string or a number, got {item!r}")
+    return dict(value)
+
+
+def _id_text(value: Any, where: str) -> str | None:
+    """MessageGroupId / MessageDeduplicationId: text, a number written as text, or absent."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise BehaviorError(f"{where}: must be a string, got {type(value).__name__}")
+
+
+class _Behavior:
+    """One workload's compiled behaviour."""
+
+    __slots__ = (
+        "description",
+        "dur_hi",
+        "dur_lo",
+        "emits",
+        "fail_rules",
+        "handler",
+        "handler_ref",
+        "memory_mb",
+        "name",
+        "partial",
+        "rbif",
+        "response",
+        "response_is_expr",
+        "simple",
+        "timeout_rule",
+    )
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dur_lo = DEFAULT_DURATION_MS
+        self.dur_hi = DEFAULT_DURATION_MS
+        self.fail_rules: list[_Rule] = []
+        self.timeout_rule: _Rule | None = None
+        self.partial: _Rule | None = None
+        self.rbif = False
+        self.emits: list[_EmitSpec] = []
+        self.response: Any = None
+        self.response_is_expr = False
+        self.handler: Callable[..., Any] | None = None
+        self.handler_ref: str | None = None
+        self.memory_mb: int | None = None
+        self.description = ""
+        # True when deciding needs neither the event nor a handler (the fast path).
+        self.simple = True
+
+    def finish(self) -> None:
+        """Work out the fast-path flag once everything is read."""
+        self.simple = (
+            self.handler is None
+            and not self.emits
+            and self.partial is None
+            and self.response is None
+            and all(r.mode != "when" for r in self.fail_rules)
+            and (self.timeout_rule is None or self.timeout_rule.mode != "when")
+        )
+
+
+_DEFAULT = _Behavior("")
+
+
+# ---------------------------------------------------------------------------------------------
+# Overrides
+
+OverrideKind = Literal["fail", "succeed", "slow"]
+FailMode = Literal["always", "next", "rate", "when"]
+_OVERRIDE_FORMS = (
+    "fail F [always] | fail F next N | fail F rate P | fail F when EXPR"
+    " | succeed F | slow F DURATION"
+)
+
+
+@dataclass(eq=False)
+class Override:
+    """A runtime change to one workload's behaviour (the `fail`, `succeed`, `slow` commands).
+
+    `decide` consumes `fail next N` (it decrements `count`); `used_up` tells when it is spent.
+    """
+
+    function: str
+    kind: OverrideKind
+    mode: FailMode | None = None
+    count: int = 0
+    total: int = 0
+    rate: float = 0.0
+    expression: str | None = None
+    duration_ms: int | None = None
+    compiled: Any = field(default=None, repr=False)
+
+    @property
+    def used_up(self) -> bool:
+        """True once a `fail next N` has failed its N invocations."""
+        return self.mode == "next" and self.count <= 0
+
+    def command(self) -> str:
+        """The command that recreates this override as it is now (for saved sessions)."""
+        if self.kind == "succeed":
+            return f"succeed {self.function}"
+        if self.kind == "slow":
+            return f"slow {self.function} {self.duration_ms}ms"
+        if self.mode == "next":
+            return f"fail {self.function} next {self.count}"
+        if self.mode == "rate":
+            return f"fail {self.function} rate {self.rate:g}"
+        if self.mode == "when":
+            return f"fail {self.function} when {self.expression}"
+        return f"fail {self.function} always"
+
+    def label(self) -> str:
+        """The command as the user typed it (`fail worker next 3`, whatever is left of it)."""
+        if self.mode == "next":
+            return f"fail {self.function} next {self.total}"
+        return self.command()
+
+    def describe(self) -> str:
+        """One line for the UI: `fail worker next 3 (2 left)`, `slow worker 2 s`."""
+        if self.kind == "slow":
+            return f"slow {self.function} {format_duration(self.duration_ms or 0)}"
+        if self.mode == "next":
+            left = "used up" if self.used_up else f"{self.count} left"
+            return f"fail {self.function} next {self.total} ({left})"
+        return self.command()
+
+    def _fires(self, inp: InvocationInput, rng: random.Random, data: _Input) -> bool:
+        mode = self.mode
+        if mode == "next":
+            if self.count <= 0:
+                return False
+            self.count -= 1
+            return True
+        if mode == "rate":
+            if self.rate <= 0.0:
+                return False
+            return self.rate >= 1.0 or rng.random() < self.rate
+        if mode == "when":
+            where = f"override `{self.command()}`"
+            return any(_truthy(_search(self.compiled, c, where)) for _, c in data.contexts())
+        return True
+
+
+def parse_override(words: list[str]) -> Override:
+    """Parse an override command given as words, verb and function included.
+
+    `["fail", "worker", "next", "3"]`, `["succeed", "worker"]`, `["slow", "worker", "2s"]`.
+    Raises BehaviorError with a message and an example on anything else.
+    """
+    if not words:
+        raise BehaviorError("empty override", f"forms: {_OVERRIDE_FORMS}")
+    verb = words[0].lower()
+    if verb not in ("fail", "succeed", "slow"):
+        raise BehaviorError(
+            f"unknown override {_quote(words[0])}; use fail, succeed or slow",
+            f"forms: {_OVERRIDE_FORMS}",
+        )
+    examples = {"fail": "fail worker next 3", "succeed": "succeed worker", "slow": "slow worker 2s"}
+    if len(words) < 2 or not words[1]:
+        raise BehaviorError(f"{verb} needs a function name", f"e.g. `{examples[verb]}`")
+    fn, rest = words[1], words[2:]
+    if verb == "succeed":
+        if rest:
+            raise BehaviorError(
+                f"succeed takes only a function name, not {_quote(' '.join(rest))}",
+                f"e.g. `succeed {fn}`",
+            )
+        return Override(fn, "succeed")
+    if verb == "slow":
+        if not rest:
+            raise BehaviorError("slow needs a duration", f"e.g. `slow {fn} 2s`")
+        try:
+            ms = parse_duration(" ".join(rest))
+        except BehaviorError as exc:
+            raise BehaviorError(f"slow: {exc}", exc.hint or f"e.g. `slow {fn} 2s`") from None
+        return Override(fn, "slow", duration_ms=ms)
+    if not rest:
+        return Override(fn, "fail", "always")
+    mode = rest[0].lower()
+    args = rest[1:]
+    if mode == "always":
+        if args:
+            raise BehaviorError(
+                f"`fail {fn} always` takes nothing more, not {_quote(' '.join(args))}",
+                f"e.g. `fail {fn} always`",
+            )
+        return Override(fn, "fail", "always")
+    if mode == "next":
+        if len(args) != 1 or not re.fullmatch(r"[0-9]+", args[0]):
+            raise BehaviorError(f"next needs a whole number, e.g. `fail {fn} next 3`")
+        n = int(args[0])
+        if n < 1:
+            raise BehaviorError(f"next needs a whole number of at least 1, e.g. `fail {fn} next 3`")
+        return Override(fn, "fail", "next", count=n, total=n)
+    if mode == "rate":
+        example = f"e.g. `fail {fn} rate 0.3` or `fail {fn} rate 30%`"
+        if len(args) != 1:
+            raise BehaviorError("rate needs one probability between 0 and 1", example)
+        text = args[0]
+        try:
+            p = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise BehaviorError(f"rate needs a number, not {_quote(text)}", example) from None
+        if not 0.0 <= p <= 1.0:
+            raise BehaviorError(f"a probability is between 0 and 1, not {text}", example)
+        return Override(fn, "fail", "rate", rate=p)
+    if mode == "when":
+        expression = " ".join(args).strip()
+        if not expression:
+            raise BehaviorError(
+                "when needs a JMESPath condition", f"e.g. `fail {fn} when body.amount > \\`100\\``"
+            )
+        compiled = _compile(expression)
+        return Override(fn, "fail", "when", expression=expression, compiled=compiled)
+    guess = did_you_mean(mode, ("always", "next", "rate", "when"))
+    raise BehaviorError(
+        f"unknown fail form {_quote(rest[0])}" + (f"; did you mean {guess}?" if guess else ""),
+        f"forms: fail {fn} [always] | next N | rate P | when EXPR",
+    )
+
+
+def add_override(overrides: list[Override], new: Override) -> None:
+    """Add `new` to one function's override list, dropping what it replaces (and spent ones).
+
+    `succeed` clears the list; `fail` replaces earlier `fail` and `succeed` overrides;
+    `slow` replaces an earlier `slow`.
+    """
+    if new.kind == "succeed":
+        overrides.clear()
+    elif new.kind == "fail":
+        overrides[:] = [o for o in overrides if o.kind == "slow"]
+    else:
+        overrides[:] = [o for o in overrides if o.kind != "slow" and not o.used_up]
+    overrides.append(new)
+
+
+# ---------------------------------------------------------------------------------------------
+# Partial batch responses
+
+
+def batch_item_failures(
+    response: Any, message_ids: list[str]
+) -> tuple[list[str] | None, str | None]:
+    """Read a handler's SQS response by Lambda's ReportBatchItemFailures rules.
+
+    Returns (failed ids, problem). (None, None): no partial response (complete success);
+    ([], None): an empty list (complete success); (ids, None): those messages failed;
+    (every id, reason): an invalid response, which fails the whole batch.
+    """
+    if not isinstance(response, dict) or "batchItemFailures" not in response:
+        return None, None
+    items = response["batchItemFailures"]
+    if items is None:
+        return [], None
+    if not isinstance(items, list):
+        return list(message_ids), "batchItemFailures is not a list"
+    batch = set(message_ids)
+    failed: list[str] = []
+    for item in items:
+        if not isinstance(item, dict):
+            return list(message_ids), f"a batchItemFailures entry is not an object: {item!r}"
+        ident = item.get("itemIdentifier")
+        if ident is None or ident == "":
+            return list(message_ids), "an itemIdentifier is missing, null or empty"
+        if ident not in batch:
+            return list(message_ids), f"itemIdentifier {ident!r} is not a message of this batch"
+        if ident not in failed:
+            failed.append(ident)
+    return failed, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Python handlers
+
+_HANDLER_REF = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+
+
+class HandlerContext:
+    """The `context` a Python handler receives: Lambda's usual fields plus simulator hooks."""
+
+    __slots__ = (
+        "_behaviors",
+        "_timeout_ms",
+        "attempt",
+        "aws_request_id",
+        "emissions",
+        "function_name",
+        "function_version",
+        "logs",
+        "memory_limit_in_mb",
+        "now_ms",
+        "random",
+        "slept_ms",
+    )
+
+    def __init__(
+        self,
+        behaviors: Behaviors,
+        inp: InvocationInput,
+        rng: random.Random,
+        memory_mb: int | None,
+    ) -> None:
+        self._behaviors = behaviors
+        self._timeout_ms = inp.timeout_ms
+        self.function_name = inp.function
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = inp.request_id
+        self.attempt = inp.attempt
+        self.now_ms = inp.now_ms
+        self.random = rng
+        self.slept_ms = 0
+        self.emissions: list[Emission] = []
+        self.logs: list[str] = []
+
+    @property
+    def now(self) -> datetime:
+        """The simulated time as a UTC datetime."""
+        return datetime.fromtimestamp(self.now_ms / 1000, UTC)
+
+    def remaining_time_ms(self) -> int:
+        """Milliseconds left before the timeout (a large number when there is none)."""
+        if self._timeout_ms <= 0:
+            return MAX_DURATION_MS
+        return max(0, self._timeout_ms - self.slept_ms)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Lambda's spelling of `remaining_time_ms`."""
+        return self.remaining_time_ms()
+
+    def sleep(self, duration: int | str) -> None:
+        """Spend simulated time: milliseconds, or a duration text such as `2s`."""
+        ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
+        if ms < 0:
+            raise BehaviorError("sleep needs a duration of at least 0")
+        self.slept_ms += ms
+        self.now_ms += ms
+
+    def log(self, text: Any) -> None:
+        """Add a line to the invocation's log."""
+        self.logs.append(str(text))
+
+    def send(
+        self,
+        queue: str,
+        body: Any,
+        delay: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attributes: dict[str, str | int | float] | None = None,
+    ) -> None:
+        """SQS SendMessage (done when the invocation ends, if it succeeds)."""
+        values = {
+            "body": body,
+            "delay": delay,
+            "group": group,
+            "dedupId": dedup_id,
+            "attributes": attributes,
+        }
+        self._emit("send", queue, values)
+
+    def publish(self, bus: str, source: str, detail_type: str, detail: Any) -> None:
+        """EventBridge PutEvents with one entry (`bus` may be `default`)."""
+        self._emit("publish", bus, {"source": source, "detailType": detail_type, "detail": detail})
+
+    def put_object(self, bucket: str, key: str, content: Any) -> None:
+        """S3 PutObject; content that is not text is written as JSON."""
+        self._emit("put", bucket, {"key": key, "content": content})
+
+    def invoke(self, function: str, payload: Any) -> None:
+        """An asynchronous Lambda invoke."""
+        self._emit("invoke", function, {"payload": payload})
+
+    def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
+        self._behaviors._check_target(kind, target)
+        fields = _normalise(kind, values, f"context.{kind}")
+        self.emissions.append(Emission(kind, target, fields))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the behaviours file
+
+FUNCTION_KEYS = (
+    "duration",
+    "fail",
+    "timeout",
+    "partial",
+    "reportBatchItemFailures",
+    "emit",
+    "response",
+    "handler",
+)
+_RULE_FORMS = ("rate", "first", "always", "when")
+_EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (target key, required fields, optional fields)
+    "send": ("queue", ("body",), ("delay", "group", "dedupId", "attributes")),
+    "publish": ("bus", ("source", "detailType", "detail"), ()),
+    "put": ("bucket", ("key", "content"), ()),
+    "invoke": ("function", ("payload",), ()),
+}
+_TARGET_TYPES = {"send": "sqs-queue", "publish": "event-bus", "put": "bucket", "invoke": "function"}
+
+
+def _path_text(path: DataPath) -> str:
+    """`fail[0].when` for ("fail", 0, "when"): how messages name a place in an entry."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# Valid stand-ins for the other fields when a constant field is checked at load time.
+_PLACEHOLDERS: dict[str, Any] = {
+    "body": "",
+    "source": "s",
+    "detailType": "d",
+    "detail": {},
+    "key": "k",
+    "content": "",
+    "payload": None,
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Reader:
+    """Turns the parsed sidecar into compiled behaviours plus diagnostics."""
+
+    def __init__(self, loaded: LoadedYaml, stack: Stack, allow_code: bool, base_dir: Path) -> None:
+        self.y = loaded
+        self.stack = stack
+        self.allow_code = allow_code
+        self.base_dir = base_dir
+        self.diags: list[Diagnostic] = list(loaded.diagnostics)
+        self.skipped: list[tuple[str, str]] = []
+        self.fn = ""
+
+    # -- diagnostics
+
+    def report(
+        self,
+        path: DataPath,
+        code: str,
+        message: str,
+        *,
+        key: bool = False,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> None:
+        self.diags.append(
+            Diagnostic.at(
+                self.y.pos(path, key=key),
+                severity,
+                code,
+                message,
+                resource=self.fn or None,
+                hint=hint,
+            )
+        )
+
+    def unknown_keys(self, data: dict[str, Any], path: DataPath, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for k in data:
+            if k not in allowed:
+                guess = did_you_mean(k, allowed)
+                self.report(
+                    (*path, k),
+                    "behavior-unknown-key",
+                    f"unknown key {k!r}" + (f"; did you mean {guess!r}?" if guess else ""),
+                    key=True,
+                    hint=f"allowed here: {', '.join(allowed)}",
+                )
+
+    def compile(self, text: Any, path: DataPath) -> Any:
+        """Compile a JMESPath string at `path`; None (with a diagnostic) when it is invalid."""
+        if not isinstance(text, str):
+            self.report(path, "behavior-bad-value", "a JMESPath expression must be a string")
+            return None
+        try:
+            return _compile(text)
+        except BehaviorError as exc:
+            self.report(
+                path,
+                "behavior-bad-jmespath",
+                str(exc),
+                hint="string constants are raw literals: 'text'; JSON constants use backticks",
+            )
+            return None
+
+    # -- the file
+
+    def read(self) -> dict[str, _Behavior]:
+        data = self.y.data
+        out: dict[str, _Behavior] = {}
+        if data is None:
+            return out
+        if not isinstance(data, dict):
+            self.report((), "behavior-bad-file", "the behaviours file must be a mapping")
+            return out
+        self.unknown_keys(data, (), ("behaviors",))
+        entries = data.get("behaviors")
+        if entries is None:
+            return out
+        if not isinstance(entries, dict):
+            self.report(
+                ("behaviors",),
+                "behavior-bad-file",
+                "`behaviors` must map function and batch-job names to their behaviour",
+            )
+            return out
+        workloads = {w.name: w for w in self.stack.workloads}
+        for name, spec in entries.items():
+            self.fn = name
+            path: DataPath = ("behaviors", name)
+            resource = self.stack.resources.get(name)
+            if resource is None:
+                guess = did_you_mean(name, workloads)
+                self.report(
+                    path,
+                    "behavior-unknown-function",
+                    f"no function or batch job named {name!r} in the stack"
+                    + (f"; did you mean {guess!r}?" if guess else ""),
+                    key=True,
+                    hint=f"workloads: {', '.join(workloads) or '(none)'}",
+                )
+                continue
+            if not isinstance(resource, Workload):
+                self.report(
+                    path,
+                    "behavior-not-a-workload",
+                    f"{name!r} is a {resource.type}; behaviours describe functions and batch jobs",
+                    key=True,
+                )
+                continue
+            out[name] = self.entry(resource, spec, path)
+        self.fn = ""
+        return out
+
+    def entry(self, workload: Workload, spec: Any, path: DataPath) -> _Behavior:
+        b = _Behavior(workload.name)
+        b.memory_mb = getattr(workload, "memory_mb", None)
+        if spec is None:
+            b.description = _describe(b, None)
+            return b
+        if not isinstance(spec, dict):
+            self.report(path, "behavior-bad-value", "a behaviour must be a mapping of keys")
+            b.description = _describe(b, None)
+            return b
+        self.unknown_keys(spec, path, FUNCTION_KEYS)
+        if "duration" in spec:
+            self.duration(b, spec["duration"], (*path, "duration"), workload)
+        if "fail" in spec:
+            self.fail(b, spec["fail"], (*path, "fail"))
+        if "timeout" in spec:
+            b.timeout_rule = self.timeout(spec["timeout"], (*path, "timeout"))
+        if "reportBatchItemFailures" in spec:
+            value = spec["reportBatchItemFailures"]
+            if isinstance(value, bool):
+                b.rbif = value
+            else:
+                self.report(
+                    (*path, "reportBatchItemFailures"),
+                    "behavior-bad-value",
+                    "reportBatchItemFailures must be true or false",
+                )
+        if "partial" in spec:
+            self.partial(b, spec["partial"], (*path, "partial"), workload)
+        if "emit" in spec:
+            self.emit(b, spec["emit"], (*path, "emit"))
+        if "response" in spec:
+            self.response(b, spec["response"], (*path, "response"))
+        skipped_reason = None
+        if "handler" in spec:
+            skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
+        b.finish()
+        b.description = _describe(b, skipped_reason)
+        return b
+
+    # -- keys
+
+    def duration(self, b: _Behavior, value: Any, path: DataPath, workload: Workload) -> None:
+        if isinstance(value, dict):
+            self.unknown_keys(value, path, ("min", "max"))
+            lo = self.one_duration(value.get("min"), (*path, "min"), required="min")
+            hi = self.one_duration(value.get("max"), (*path, "max"), required="max")
+            if lo is None or hi is None:
+                return
+            if lo > hi:
+                self.report(
+                    path,
+                    "behavior-bad-duration",
+                    f"min ({format_duration(lo)}) is more than max ({format_duration(hi)})",
+                )
+                return
+            b.dur_lo, b.dur_hi = lo, hi
+        else:
+            ms = self.one_duration(value, path)
+            if ms is None:
+                return
+            b.dur_lo = b.dur_hi = ms
+        timeout_s = getattr(workload, "timeout_s", None)
+        if timeout_s and b.dur_lo > timeout_s * 1000:
+            self.report(
+                path,
+                "behavior-duration-over-timeout",
+                f"{format_duration(b.dur_lo)} is longer than {workload.name}'s timeout of "
+                f"{timeout_s} s: every invocation times out",
+                severity="warning",
+                hint="lower the duration, or raise the function's `timeout`",
+            )
+
+    def one_duration(self, value: Any, path: DataPath, required: str | None = None) -> int | None:
+        if value is None and required:
+            self.report(path, "behavior-bad-duration", f"the range needs `{required}`")
+            return None
+        if _is_number(value):
+            if value == 0:
+                return 0
+            self.report(
+                path,
+                "behavior-bad-duration",
+                f"the duration {value} has no unit",
+                hint=f"write {value}ms or {value}s",
+            )
+            return None
+        try:
+            return parse_duration(value)
+        except BehaviorError as exc:
+            self.report(path, "behavior-bad-duration", f"bad duration: {exc}", hint=exc.hint)
+            return None
+
+    def rule(
+        self,
+        value: Any,
+        path: DataPath,
+        what: str,
+        extra: tuple[str, ...] = (),
+        allowed: tuple[str, ...] = _RULE_FORMS,
+    ) -> _Rule | None:
+        """A mapping with exactly one of `allowed` (rate / first / always / when) + `extra`."""
+        if not isinstance(value, dict):
+            self.report(
+                path,
+                "behavior-bad-value",
+                f"a {what} rule is a mapping with one of {', '.join(allowed)}",
+                hint=f"e.g. {what}: {{rate: 0.3}}",
+            )
+            return None
+        self.unknown_keys(value, path, (*allowed, *extra))
+        forms = [k for k in allowed if k in value]
+        if len(forms) != 1:
+            if forms:
+                msg = (
+                    f"a {what} rule takes one of {', '.join(allowed)}, "
+                    f"not both {forms[0]} and {forms[1]}"
+                )
+                hint = f"write a list of rules to combine them: {what}: [{{...}}, {{...}}]"
+                if what != "fail":
+                    hint = f"keep one of {', '.join(forms)}"
+            else:
+                msg = f"a {what} rule needs one of {', '.join(allowed)}"
+                hint = f"e.g. {what}: {{{allowed[0]}: ...}}"
+            self.report(path, "behavior-bad-rule", msg, hint=hint)
+            return None
+        form = forms[0]
+        raw = value[form]
+        fpath = (*path, form)
+        rule = _Rule(form, f"{self.fn}.{_path_text(fpath[2:])}")
+        if form == "rate":
+            if not _is_number(raw) or not 0.0 <= raw <= 1.0:
+                self.report(
+                    fpath,
+                    "behavior-bad-probability",
+                    f"rate is a probability between 0 and 1, not {raw!r}",
+                    hint="e.g. rate: 0.3 for 30%",
+                )
+                return None
+            rule.rate = float(raw)
+        elif form == "first":
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                self.report(
+                    fpath,
+                    "behavior-bad-value",
+                    f"first needs a whole number of invocations, not {raw!r}",
+                    hint="e.g. first: 2",
+                )
+                return None
+            rule.count = raw
+        elif form == "always":
+            if not isinstance(raw, bool):
+                self.report(fpath, "behavior-bad-value", "always must be true or false")
+                return None
+            rule.mode = "always" if raw else "never"
+        else:
+            compiled = self.compile(raw, fpath)
+            if compiled is None:
+                return None
+            rule.expr, rule.expression = compiled, raw
+        return rule
+
+    def fail(self, b: _Behavior, value: Any, path: DataPath) -> None:
+        if value is True or value is False:
+            if value:
+                b.fail_rules.append(_Rule("always", f"{self.fn}.fail"))
+            return
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            ipath = (*path, i) if isinstance(value, list) else path
+            rule = self.rule(item, ipath, "fail", ("error", "message"))
+            if rule is None:
+                continue
+            for key in ("error", "message"):
+                text = item.get(key)
+                if text is None:
+                    continue
+                if not isinstance(text, str) or (key == "error" and not text):
+                    self.report(
+                        (*ipath, key), "behavior-bad-value", f"{key} must be a non-empty string"
+                    )
+                    continue
+                if key == "error":
+                    rule.error_type = text
+                else:
+                    rule.message = text
+            b.fail_rules.append(rule)
+
+    def timeout(self, value: Any, path: DataPath) -> _Rule | None:
+        if value is True:
+            return _Rule("always", f"{self.fn}.timeout")
+        if value is False or value is None:
+            return None
+        return self.rule(value, path, "timeout")
+
+    def partial(self, b: _Behavior, value: Any, path: DataPath, workload: Workload) -> None:
+        if not isinstance(value, dict):
+            self.report(
+                path, "behavior-bad-value", "partial is a mapping with `when: EXPR` or `rate: P`"
+            )
+            return
+        rule = self.rule(value, path, "partial", allowed=("when", "rate"))
+        if rule is None:
+            return
+        b.partial = rule
+        if not any(isinstance(t, SqsTrigger) for t in workload.events):
+            self.report(
+                path,
+                "behavior-partial-not-sqs",
+                f"{workload.name} has no sqs event: partial applies only to SQS batches",
+                severity="warning",
+            )
+        if not b.rbif:
+            self.report(
+                path,
+                "behavior-partial-ignored",
+                "the batchItemFailures response is ignored: Stacktape does not enable "
+                "ReportBatchItemFailures, so Lambda deletes the whole batch",
+                severity="warning",
+                hint="add `reportBatchItemFailures: true` to simulate a stack that enables it",
+            )
+
+    def emit(self, b: _Behavior, value: Any, path: DataPath) -> None:
+        if not isinstance(value, list):
+            self.report(
+                path,
+                "behavior-bad-value",
+                "emit is a list of send / publish / put / invoke items",
+                hint='emit:\n      - send: {queue: myQueue, body: "body"}',
+            )
+            return
+        for i, item in enumerate(value):
+            ipath = (*path, i)
+            if not isinstance(item, dict) or len(item) != 1:
+                self.report(
+                    ipath,
+                    "behavior-bad-value",
+                    "each emit item has exactly one key: send, publish, put or invoke",
+                )
+                continue
+            kind, fields = next(iter(item.items()))
+            if kind not in _EMIT_FIELDS:
+                guess = did_you_mean(kind, _EMIT_FIELDS)
+                self.report(
+                    (*ipath, kind),
+                    "behavior-unknown-key",
+                    f"unknown emission {kind!r}" + (f"; did you mean {guess!r}?" if guess else ""),
+                    key=True,
+                    hint="emissions: send, publish, put, invoke",
+                )
+                continue
+            spec = self.emission(kind, fields, (*ipath, kind), f"{self.fn}.emit[{i}].{kind}")
+            if spec is not None:
+                b.emits.append(spec)
+
+    def emission(self, kind: str, fields: Any, path: DataPath, where: str) -> _EmitSpec | None:
+        target_key, required, optional = _EMIT_FIELDS[kind]
+        if not isinstance(fields, dict):
+            self.report(
+                path, "behavior-bad-value", f"{kind} needs a mapping with {target_key} and fields"
+            )
+            return None
+        self.unknown_keys(fields, path, (target_key, *required, *optional, "when"))
+        ok = True
+        for name in (target_key, *required):
+            if name not in fields:
+                self.report(path, "behavior-missing-key", f"{kind} needs `{name}`")
+                ok = False
+        target = fields.get(target_key)
+        if target is not None and not self.check_target_decl(kind, target, (*path, target_key)):
+            ok = False
+        spec = _EmitSpec(kind, target if isinstance(target, str) else "", where)  # type: ignore[arg-type]
+        for name in (*required, *optional):
+            if name not in fields:
+                continue
+            raw = fields[name]
+            if isinstance(raw, str):
+                compiled = self.compile(raw, (*path, name))
+                if compiled is None:
+                    ok = False
+                    continue
+                spec.fields.append((name, compiled, True))
+            else:
+                try:  # a constant: check it now rather than at every invocation
+                    _normalise(kind, {**_PLACEHOLDERS, name: raw}, where)
+                except BehaviorError as exc:
+                    self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
+                    ok = False
+                    continue
+                spec.fields.append((name, raw, False))
+        if "when" in fields:
+            compiled = self.compile(fields["when"], (*path, "when"))
+            if compiled is None:
+                ok = False
+            spec.when, spec.when_text = compiled, fields["when"]
+        if ok and kind == "send":
+            self.check_fifo(target, fields, path)
+        return spec if ok else None
+
+    def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
+        wanted = _TARGET_TYPES[kind]
+        if not isinstance(target, str) or not target:
+            self.report(path, "behavior-bad-value", f"the target must be a {wanted} name")
+            return False
+        if kind == "publish" and target == DEFAULT_BUS:
+            return True
+        resource = self.stack.resources.get(target)
+        if resource is None:
+            pool = [r.name for r in self.stack.resources.values() if r.type == wanted]
+            if kind == "publish":
+                pool.append(DEFAULT_BUS)
+            guess = did_you_mean(target, pool)
+            self.report(
+                path,
+                "behavior-unknown-target",
+                f"no {wanted} named {target!r} in the stack"
+                + (f"; did you mean {guess!r}?" if guess else ""),
+                hint=f"{wanted}s: {', '.join(pool) or '(none)'}",
+            )
+            return False
+        if resource.type != wanted:
+            self.report(
+                path,
+                "behavior-wrong-target-type",
+                f"{target!r} is a {resource.type}; {kind} needs a {wanted}",
+            )
+            return False
+        return True
+
+    def check_fifo(self, target: str, fields: dict[str, Any], path: DataPath) -> None:
+        queue = self.stack.resources.get(target)
+        if not isinstance(queue, Queue) or not queue.fifo:
+            return
+        if "group" not in fields:
+            self.report(
+                path,
+                "behavior-fifo-group",
+                f"{target} is a FIFO queue: send needs `group` (the MessageGroupId)",
+                hint='e.g. group: "body.customerId"',
+            )
+        if "dedupId" not in fields and not queue.content_based_dedup:
+            self.report(
+                path,
+                "behavior-fifo-dedup",
+                f"{target} is a FIFO queue without content-based deduplication: send needs "
+                "`dedupId` (AWS rejects the message otherwise)",
+                hint='add dedupId: "record.messageId", or enable contentBasedDeduplication',
+            )
+
+    def response(self, b: _Behavior, value: Any, path: DataPath) -> None:
+        if b.partial is not None:
+            self.report(
+                path,
+                "behavior-response-ignored",
+                "response is not used with partial: the handler returns the batchItemFailures",
+                severity="warning",
+            )
+            return
+        if isinstance(value, str):
+            compiled = self.compile(value, path)
+            if compiled is not None:
+                b.response, b.response_is_expr = compiled, True
+        else:
+            b.response, b.response_is_expr = value, False
+
+    def handler(self, b: _Behavior, ref: Any, path: DataPath) -> str | None:
+        """Import the handler; the reason it was skipped, or None when it loaded."""
+        if not isinstance(ref, str) or not _HANDLER_REF.match(ref):
+            self.report(
+                path,
+                "behavior-bad-handler",
+                f"handler must be module:function, not {ref!r}",
+                hint="e.g. handler: handlers:process_order (handlers.py next to stptui.yml)",
+            )
+            return None
+        b.handler_ref = ref
+        if not self.allow_code:
+            reason = (
+                f"handler {ref} skipped: Python handlers run only with --allow-code; "
+                "the declared behaviour is used instead"
+            )
+            self.report(path, "behavior-handler-skipped", reason, severity="warning")
+            self.skipped.append((self.fn, reason))
+            return "needs --allow-code"
+        try:
+            b.handler = _import_handler(ref, self.base_dir)
+        except BehaviorError as exc:
+            self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
+            self.skipped.append((self.fn, str(exc)))
+            return "cannot be imported"
+        return None
+
+
+# Top-level names of the modules imported as handlers, so that a later load (another stack's
+# directory, or the same file after an edit) re-imports them instead of reusing the cache.
+_HANDLER_MODULES: set[str] = set()
+
+
+def _import_handler(ref: str, base_dir: Path) -> Callable[..., Any]:
+    """Import `module:function` with `base_dir` first on sys.path; BehaviorError on failure."""
+    module_name, attr = ref.split(":")
+    base = str(base_dir)
+    top = module_name.split(".")[0]
+    rename = "rename the handler module (e.g. handlers.py) and its `handler:` entry"
+    if top in sys.stdlib_module_names:
+        raise BehaviorError(
+            f"handler module {top!r} has the name of a Python standard-library module", rename
+        )
+    if top in sys.modules and top not in _HANDLER_MODULES:
+        # Replacing a module the process already uses (yaml, stptui...) would break it.
+        raise BehaviorError(f"handler module {top!r} has the name of an installed module", rename)
+    for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
+        del sys.modules[key]
+    _HANDLER_MODULES.add(top)
+    sys.path.insert(0, base)
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(module_name)
+    except (Exception, SystemExit) as exc:
+        raise BehaviorError(
+            f"cannot import handler module {module_name!r} from {base}: "
+            f"{type(exc).__name__}: {exc}",
+            f"the module is imported relative to {base}",
+        ) from None
+    finally:
+        with suppress(ValueError):  # the module may have removed it itself
+            sys.path.remove(base)
+    fn = getattr(module, attr, None)
+    if fn is None:
+        raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")
+    if not callable(fn):
+        raise BehaviorError(f"{ref} is not a function")
+    return fn  # type: ignore[no-any-return]
+
+
+def _describe(b: _Behavior, skipped: str | None) -> str:
+    """The one-line summary `describe` returns, built once at load time."""
+    if b.dur_lo == b.dur_hi:
+        parts = [format_duration(b.dur_lo)]
+    else:
+        parts = [f"{format_duration(b.dur_lo)} to {format_duration(b.dur_hi)}"]
+    if b.handler_ref:
+        if b.handler is not None:
+            parts.append(f"Python handler {b.handler_ref}")
+        else:
+            parts.append(f"handler {b.handler_ref} skipped ({skipped})")
+    if b.timeout_rule is not None:
+        parts.append(b.timeout_rule.describe("times out"))
+    if b.handler is None:
+        for rule in b.fail_rules:
+            parts.append(rule.describe("fails", f" ({rule.error_type})"))
+        if b.partial is not None:
+            if b.partial.mode == "rate":
+                text = f"reports each record failed with probability {b.partial.rate:g}"
+            else:
+                text = f"reports records where {b.partial.expression} as failed items"
+            if not b.rbif:
+                text += " (ignored: reportBatchItemFailures is off)"
+            parts.append(text)
+        if not b.fail_rules and b.timeout_rule is None and b.partial is None:
+            parts.append("always succeeds")
+        if b.emits:
+            parts.append("emits " + ", ".join(f"{e.kind}->{e.target}" for e in b.emits))
+        if b.response is not None:
+            parts.append("returns a declared response")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine's entry point
+
+
+def find_sidecar(stack_file: str | Path) -> Path | None:
+    """The `stptui.yml` (or `.yaml`) next to a stack file, if there is one."""
+    folder = Path(stack_file).parent
+    for name in SIDECAR_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class Behaviors:
+    """Every workload's declared behaviour, and the decision of each invocation's outcome."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        behaviors: dict[str, _Behavior] | None = None,
+        skipped: list[tuple[str, str]] | None = None,
+        file: str | None = None,
+    ) -> None:
+        self.stack = stack
+        self.file = file
+        self._by_name: dict[str, _Behavior] = behaviors or {}
+        self._skipped = skipped or []
+        self._targets: dict[str, set[str]] = {kind: set() for kind in _TARGET_TYPES}
+        for r in stack.resources.values():
+            for kind, wanted in _TARGET_TYPES.items():
+                if r.type == wanted:
+                    self._targets[kind].add(r.name)
+        self._targets["publish"].add(DEFAULT_BUS)
+
+    @classmethod
+    def load(
+        cls, path: Path | None, stack: Stack, *, allow_code: bool = False
+    ) -> tuple[Behaviors, list[Diagnostic]]:
+        """Read a behaviours file (None: the defaults only). Never raises on bad input."""
+        if path is None:
+            return cls(stack), []
+        p = Path(path)
+        try:
+            text = read_text(p)
+        except ConfigError as exc:
+            return cls(stack, file=str(p)), [exc.diagnostic]
+        return cls.from_text(text, str(p), stack, allow_code=allow_code, base_dir=p.parent)
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        file: str,
+        stack: Stack,
+        *,
+        allow_code: bool = False,
+        base_dir: Path | None = None,
+    ) -> tuple[Behaviors, list[Diagnostic]]:
+        """Read behaviours from text; `base_dir` is where handler modules are imported from
+        (default: the file's directory). Never raises on bad input."""
+        try:
+            loaded = parse_yaml(text, file)
+        except ConfigError as exc:
+            return cls(stack, file=file), [exc.diagnostic]
+        folder = (base_dir if base_dir is not None else Path(file).parent).resolve()
+        reader = _Reader(loaded, stack, allow_code, folder)
+        try:
+            behaviors = reader.read()
+        except RecursionError:  # a pathologically nested value: report, don't crash
+            reader.diags.append(
+                Diagnostic("error", "behavior-bad-file", "the file is nested too deeply", file)
+            )
+            behaviors = {}
+        return cls(stack, behaviors, reader.skipped, file), reader.diags
+
+    # -- queries
+
+    def report_batch_item_failures(self, function: str) -> bool:
+        """Whether `function`'s SQS event source mapping honours batchItemFailures."""
+        b = self._by_name.get(function)
+        return b is not None and b.rbif
+
+    def describe(self, function: str) -> str:
+        """One line: `200 ms; fails with probability 0.3 (PaymentDeclined); emits send->q`."""
+        b = self._by_name.get(function)
+        if b is None:
+            return f"{format_duration(DEFAULT_DURATION_MS)}; always succeeds (default)"
+        return b.description
+
+    def skipped_handlers(self) -> list[tuple[str, str]]:
+        """(function, reason) for every declared Python handler that was not loaded."""
+        return list(self._skipped)
+
+    def declared(self, function: str) -> bool:
+        """Whether the behaviours file describes `function`."""
+        return function in self._by_name
+
+    def _check_target(self, kind: EmissionKind, target: str) -> None:
+        """A handler's emission target must exist with the right type (raised in the handler)."""
+        if target in self._targets[kind]:
+            return
+        wanted = _TARGET_TYPES[kind]
+        guess = did_you_mean(str(target), self._targets[kind])
+        raise BehaviorError(
+            f"no {wanted} named {target!r} in the stack"
+            + (f"; did you mean {guess!r}?" if guess else "")
+        )
+
+    # -- deciding
+
+    def decide(
+        self, inp: InvocationInput, rng: random.Random, overrides: list[Override]
+    ) -> Outcome:
+        """The outcome of one invocation (see the module docstring for the rules and draws).
+
+        Consumes `fail next N` overrides. Never raises for problems in the behaviours: an
+        expression that fails at run time gives an error outcome of type `BehaviorError`.
+        """
+        b = self._by_name.get(inp.function)
+        if not overrides:
+            if b is None:
+                # The default behaviour: the hot path of every benchmark; keep it lean.
+                if 0 < inp.timeout_ms < DEFAULT_DURATION_MS:
+                    return _timeout(inp)
+                return Outcome(DEFAULT_DURATION_MS, "success")
+            if b.simple:
+                return self._decide_simple(b, inp, rng)
+        try:
+            return self._decide(b or _DEFAULT, inp, rng, overrides)
+        except BehaviorError as exc:
+            return Outcome(
+                b.dur_lo if b else DEFAULT_DURATION_MS, "error", "BehaviorError", str(exc)
+            )
+
+    def _decide_simple(self, b: _Behavior, inp: InvocationInput, rng: random.Random) -> Outcome:
+        """Duration and rate/first/always rules only: no event, no allocation beyond the result."""
+        duration = b.dur_lo if b.dur_lo == b.dur_hi else rng.randint(b.dur_lo, b.dur_hi)
+        timeout_ms = inp.timeout_ms
+        if timeout_ms > 0 and duration > timeout_ms:
+            return _timeout(inp)
+        if b.timeout_rule is not None and b.timeout_rule.fires(inp, rng, None) is not None:
+            return _timeout(inp)
+        for rule in b.fail_rules:
+            reason = rule.fires(inp, rng, None)
+            if reason is not None:
+                return _failure(rule, duration, reason)
+        return Outcome(duration, "success")
+
+    def _decide(
+        self, b: _Behavior, inp: InvocationInput, rng: random.Random, overrides: list[Override]
+    ) -> Outcome:
+        data = _Input(inp)
+        forced = False
+        slow: int | None = None
+        fired: Override | None = None
+        for ov in overrides:
+            if ov.kind == "succeed":
+                forced = True
+            elif ov.kind == "slow":
+                slow = ov.duration_ms
+        if not forced:
+            for ov in overrides:
+                if ov.kind == "fail" and ov._fires(inp, rng, data):
+                    fired = ov
+                    break
+        if slow is not None:
+            duration = slow
+        elif b.dur_lo == b.dur_hi:
+            duration = b.dur_lo
+        else:
+            duration = rng.randint(b.dur_lo, b.dur_hi)
+        timeout_ms = inp.timeout_ms
+        if fired is not None:
+            if timeout_ms > 0 and duration > timeout_ms:
+                return _timeout(inp)
+            return Outcome(duration, "error", "Error", f"failed by override `{fired.label()}`")
+        if forced:
+            # `succeed` suppresses declared failures, including a duration past the timeout.
+            if timeout_ms > 0:
+                duration = min(duration, timeout_ms)
+        else:
+            if timeout_ms > 0 and duration > timeout_ms:
+                return _timeout(inp)
+            if b.timeout_rule is not None and b.timeout_rule.fires(inp, rng, data) is not None:
+                return _timeout(inp)
+            if b.handler is None:
+                for rule in b.fail_rules:
+                    reason = rule.fires(inp, rng, data)
+                    if reason is not None:
+                        return _failure(rule, duration, reason)
+        if b.handler is not None:
+            return self._run_handler(b, inp, rng, duration, data)
+        return self._succeed(b, inp, rng, duration, data, forced)
+
+    def _succeed(
+        self,
+        b: _Behavior,
+        inp: InvocationInput,
+        rng: random.Random,
+        duration: int,
+        data: _Input,
+        forced: bool,
+    ) -> Outcome:
+        """A successful declared invocation: partial failures, emissions, response."""
+        out = Outcome(duration, "success")
+        failed: set[str] = set()
+        if b.partial is not None and not forced and data.is_sqs:
+            ids = self._partial_ids(b.partial, data, rng)
+            failed = set(ids)
+            out.response = {"batchItemFailures": [{"itemIdentifier": i} for i in ids]}
+            if b.rbif:
+                out.failed_item_ids = ids
+        if b.emits:
+            for mid, ctx in data.contexts():
+                if mid is not None and mid in failed:
+                    continue  # the handler gave up on this record: it emits nothing for it
+                for spec in b.emits:
+                    emission = spec.build(ctx)
+                    if emission is not None:
+                        out.emissions.append(emission)
+        if b.response is not None and b.partial is None:
+            out.response = (
+                _search(b.response, data.event(), f"{b.name}.response")
+                if b.response_is_expr
+                else copy.deepcopy(b.response)
+            )
+        return out
+
+    @staticmethod
+    def _partial_ids(rule: _Rule, data: _Input, rng: random.Random) -> list[str]:
+        records = data.records()
+        fifo = bool(records) and str(records[0].get("eventSourceARN", "")).endswith(".fifo")
+        ids: list[str] = []
+        for mid, ctx in data.contexts():
+            if mid is None:
+                continue
+            if fifo and ids:
+                # FIFO: AWS asks the handler to stop at the first failure and report the rest.
+                ids.append(mid)
+                continue
+            if rule.mode == "rate":
+                hit = rule.rate >= 1.0 or (rule.rate > 0.0 and rng.random() < rule.rate)
+            else:
+                hit = _truthy(_search(rule.expr, ctx, rule.where))
+            if hit:
+                ids.append(mid)
+        return ids
+
+    def _run_handler(
+        self,
+        b: _Behavior,
+        inp: InvocationInput,
+        rng: random.Random,
+        duration: int,
+        data: _Input,
+    ) -> Outcome:
+        """Call a Python handler and turn what it did into an Outcome."""
+        assert b.handler is not None
+        ctx = HandlerContext(self, inp, rng, b.memory_mb)
+        event = copy.deepcopy(data.event())  # the handler must not change the engine's records
+        captured = io.StringIO()
+        error: BaseException | None = None
+        result: Any = None
+        try:
+            # A handler's print() would write over the TUI: it goes to the invocation's log.
+            with redirect_stdout(captured), redirect_stderr(captured):
+                result = b.handler(event, ctx)
+        except (Exception, SystemExit) as exc:
+            error = exc
+        logs = ctx.logs
+        printed = captured.getvalue()
+        if printed:
+            logs = [*logs, *printed.rstrip("\n").split("\n")]
+        total = duration + ctx.slept_ms
+        if inp.timeout_ms > 0 and total > inp.timeout_ms:
+            out = _timeout(inp)
+            out.logs = logs
+            return out
+        if error is not None:
+            return Outcome(total, "error", type(error).__name__, str(error), logs=logs)
+        try:
+            text = json.dumps(result)
+        except (TypeError, ValueError) as exc:
+            return Outcome(
+                total,
+                "error",
+                "Runtime.MarshalError",
+                f"Unable to marshal response: {exc}",
+                logs=logs,
+            )
+        response = json.loads(text)
+        out = Outcome(total, "success", response=response, emissions=ctx.emissions, logs=logs)
+        if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
+            if not b.rbif:
+                logs.append(
+                    "batchItemFailures ignored: ReportBatchItemFailures is not enabled, "
+                    "so Lambda deletes the whole batch"
+                )
+            else:
+                ids = [m for m in (_message_id(r) for r in data.records()) if m is not None]
+                failed, problem = batch_item_failures(response, ids)
+                out.failed_item_ids = failed
+                if problem is not None:
+                    logs.append(f"invalid batchItemFailures ({problem}): the whole batch fails")
+        return out
+
+
+def _timeout(inp: InvocationInput) -> Outcome:
+    """A timed-out invocation: it lasts exactly the timeout, with AWS's own wording."""
+    if inp.trigger == "batch":
+        return Outcome(
+            inp.timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout"
+        )
+    return Outcome(
+        inp.timeout_ms,
+        "timeout",
+        "Sandbox.Timedout",
+        f"Task timed out after {inp.timeout_ms / 1000:.2f} seconds",
+    )
+
+
+def _failure(rule: _Rule, duration: int, reason: str) -> Outcome:
+    return Outcome(
+        duration, "error", rule.error_type, rule.message or f"simulated failure ({reason})"
+    )
+
+
+__all__ = [
+    "DEFAULT_DURATION_MS",
+    "FUNCTION_KEYS",
+    "SIDECAR_NAMES",
+    "BehaviorError",
+    "Behaviors",
+    "Emission",
+    "HandlerContext",
+    "InvocationInput",
+    "Outcome",
+    "Override",
+    "add_override",
+    "batch_item_failures",
+    "find_sidecar",
+    "format_duration",
+    "parse_duration",
+    "parse_override",
+]

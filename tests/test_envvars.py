@@ -1,0 +1,231 @@
+"""connectTo environment variables: Stacktape's naming rule (stacktape-config §4.2), the
+parameters injected per target type (§4.3) and a workload's whole environment.
+
+Expected names are the reference's examples, verified there against change-case 5.4.4.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.config import load_stack, load_stack_text
+from stptui.config.envvars import (
+    EnvEntry,
+    env_var_name,
+    injected_params,
+    snake_upper,
+    workload_environment,
+)
+from stptui.config.model import Resource
+
+SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
+
+
+# -- §4.2 naming ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "param", "expected"),
+    [
+        ("jobQueue", "url", "STP_JOB_QUEUE_URL"),
+        ("eventBus", "arn", "STP_EVENT_BUS_ARN"),
+        ("myDatabase", "connectionString", "STP_MY_DATABASE_CONNECTION_STRING"),
+        ("queue2", "url", "STP_QUEUE2_URL"),
+        ("s3Bucket", "name", "STP_S3_BUCKET_NAME"),
+        ("ordersDLQ", "url", "STP_ORDERS_DLQ_URL"),
+        ("v2Queue", "url", "STP_V2_QUEUE_URL"),
+        ("web.bucket", "name", "STP_WEB_BUCKET_NAME"),
+        # An acronym run before a capitalised word splits before its last capital.
+        ("DLQQueue", "url", "STP_DLQ_QUEUE_URL"),
+        # A digit before an uppercase letter splits; a letter before a digit does not.
+        ("abc123Def", "arn", "STP_ABC123_DEF_ARN"),
+        ("abc123def", "arn", "STP_ABC123DEF_ARN"),
+        # Parameter names are camelCase too.
+        ("uploads", "cdnCustomDomainUrls", "STP_UPLOADS_CDN_CUSTOM_DOMAIN_URLS"),
+        ("db", "jdbcConnectionString", "STP_DB_JDBC_CONNECTION_STRING"),
+        ("heavyJob", "jobDefinitionArn", "STP_HEAVY_JOB_JOB_DEFINITION_ARN"),
+        ("worker", "logGroupArn", "STP_WORKER_LOG_GROUP_ARN"),
+        ("appBus", "archiveArn", "STP_APP_BUS_ARCHIVE_ARN"),
+        ("database", "readerJdbcConnectionString", "STP_DATABASE_READER_JDBC_CONNECTION_STRING"),
+        ("myNextjs.bucket", "arn", "STP_MY_NEXTJS_BUCKET_ARN"),
+        ("jobqueue", "url", "STP_JOBQUEUE_URL"),
+        ("JOBQUEUE", "url", "STP_JOBQUEUE_URL"),
+    ],
+)
+def test_env_var_name(ref: str, param: str, expected: str) -> None:
+    assert env_var_name(ref, param) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jobQueue", "JOB_QUEUE"),
+        ("DLQQueue", "DLQ_QUEUE"),
+        ("abc123Def", "ABC123_DEF"),
+        ("queue2", "QUEUE2"),
+        ("XMLHttpRequest", "XML_HTTP_REQUEST"),
+        ("a.b", "A_B"),
+        ("", ""),
+    ],
+)
+def test_snake_upper(text: str, expected: str) -> None:
+    assert snake_upper(text) == expected
+
+
+# -- §4.3 injected parameters per target type ---------------------------------------------
+
+
+def _res(rtype: str, **props: Any) -> Resource:
+    return Resource(name="x", type=rtype, path=("resources", "x"), properties=props)
+
+
+CDN = [
+    "cdnDomain",
+    "cdnUrl",
+    "cdnCanonicalDomain",
+    "cdnCanonicalUrl",
+    "cdnCustomDomains",
+    "cdnCustomDomainUrls",
+]
+AURORA = [
+    "readerHost",
+    "readerPort",
+    "readerConnectionString",
+    "readerJdbcConnectionString",
+    "hosts",
+]
+RDS = ["connectionString", "jdbcConnectionString", "host", "port", "dbName"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        (_res("sqs-queue"), ["arn", "url", "name"]),
+        (_res("sns-topic"), ["arn", "name"]),
+        (_res("event-bus"), ["arn"]),
+        (_res("event-bus", archivation={"enabled": False}), ["arn"]),
+        (_res("event-bus", archivation={"enabled": True}), ["arn", "archiveArn"]),
+        (_res("bucket"), ["name", "arn"]),
+        (_res("bucket", cdn={"enabled": True}), ["name", "arn", *CDN]),
+        (_res("function"), ["arn", "logGroupArn"]),
+        (_res("function", logging={"disabled": True}), ["arn"]),
+        (_res("function", logging={"disabled": False}), ["arn", "logGroupArn"]),
+        (_res("function", url={"enabled": True}), ["arn", "logGroupArn", "url"]),
+        (_res("function", url={"enabled": False}), ["arn", "logGroupArn"]),
+        (_res("function", cdn={"enabled": True}), ["arn", "logGroupArn", "url"]),
+        (_res("batch-job"), ["jobDefinitionArn", "stateMachineArn", "logGroupArn"]),
+        (_res("batch-job", logging={"disabled": True}), ["jobDefinitionArn", "stateMachineArn"]),
+        (_res("relational-database", engine={"type": "postgres"}), RDS),
+        (_res("relational-database", engine={"type": "mysql"}), RDS),
+        (_res("relational-database", engine={"type": "aurora-postgresql"}), RDS + AURORA),
+        (_res("relational-database", engine={"type": "aurora-mysql-serverless-v2"}), RDS + AURORA),
+        (_res("dynamo-db-table"), ["name", "arn"]),
+        (_res("dynamo-db-table", streamType="NEW_AND_OLD_IMAGES"), ["name", "arn", "streamArn"]),
+        (_res("kinesis-stream"), ["arn", "name"]),
+        (_res("state-machine"), ["arn", "name"]),
+        (_res("mongo-db-atlas-cluster"), ["connectionString"]),
+        (
+            _res("upstash-redis"),
+            ["host", "port", "password", "restToken", "readOnlyRestToken", "restUrl", "redisUrl"],
+        ),
+        (_res("private-service"), ["address"]),
+        # Not a connectTo target (use $ResourceParam('gw', 'url')): nothing is injected.
+        (_res("http-api-gateway"), []),
+    ],
+    ids=lambda v: v.type + str(sorted(v.properties)) if isinstance(v, Resource) else None,
+)
+def test_injected_params(resource: Resource, expected: list[str]) -> None:
+    assert injected_params(resource) == expected
+
+
+def test_injected_params_of_loaded_resources() -> None:
+    stack = load_stack_text(
+        """
+resources:
+  archived:
+    type: event-bus
+    properties: {archivation: {enabled: true, retentionDays: 7}}
+  oldSpelling:
+    type: event-bus
+    properties: {archive: {enabled: true}}
+  quiet:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}
+      logging: {disabled: true}
+      url: {enabled: true}
+  table:
+    type: dynamo-db-table
+    properties:
+      primaryKey: {partitionKey: {name: id, type: string}}
+      streamType: NEW_IMAGE
+""",
+        lint=False,
+    )
+    r = stack.resources
+    assert injected_params(r["archived"]) == ["arn", "archiveArn"]
+    assert injected_params(r["oldSpelling"]) == ["arn", "archiveArn"]  # accepted alias
+    assert injected_params(r["quiet"]) == ["arn", "url"]
+    assert injected_params(r["table"]) == ["name", "arn", "streamArn"]
+
+
+# -- a workload's environment ---------------------------------------------------------------
+
+ARN_RE = re.compile(r"^arn:aws:sqs:us-east-1:\d{12}:[A-Za-z0-9-]+$")
+URL_RE = re.compile(r"^https://sqs\.us-east-1\.amazonaws\.com/\d{12}/[A-Za-z0-9-]+$")
+
+
+def test_job_queue_api_environment() -> None:
+    stack = load_stack(SAMPLES / "job-queue" / "stacktape.yml", lint=False)
+    env = workload_environment(stack, stack.resources["api"])
+    assert [(e.name, e.source) for e in env] == [
+        ("STP_JOB_QUEUE_ARN", "jobQueue"),
+        ("STP_JOB_QUEUE_URL", "jobQueue"),
+        ("STP_JOB_QUEUE_NAME", "jobQueue"),
+    ]
+    arn, url, name = (e.value for e in env)
+    assert ARN_RE.match(arn), arn
+    assert URL_RE.match(url), url
+    # The physical queue name is `{stackName}-{resourceName}`; ARN and URL end with it.
+    assert name == "job-queue-demo-dev-jobQueue"
+    assert arn.endswith(":" + name) and url.endswith("/" + name)
+    assert arn.split(":")[4] == url.split("/")[3]  # the same account
+
+
+def test_config_entries_come_first_then_connect_to() -> None:
+    stack = load_stack(SAMPLES / "scheduled-job" / "stacktape.yml", lint=False)
+    env = workload_environment(stack, stack.resources["dailyReport"])
+    assert env[0] == EnvEntry("REPORT_RECIPIENT", "reports@example.com", "config")
+    # aws:ses grants a permission and injects nothing.
+    assert [e.name for e in env[1:]] == [
+        "STP_DATABASE_CONNECTION_STRING",
+        "STP_DATABASE_JDBC_CONNECTION_STRING",
+        "STP_DATABASE_HOST",
+        "STP_DATABASE_PORT",
+        "STP_DATABASE_DB_NAME",
+    ]
+    assert {e.source for e in env[1:]} == {"database"}
+    values = {e.name: e.value for e in env}
+    assert values["STP_DATABASE_PORT"].isdigit()
+    assert values["STP_DATABASE_CONNECTION_STRING"].startswith("postgres://")
+
+
+def test_batch_job_environment_lives_under_container() -> None:
+    stack = load_stack(SAMPLES / "batch-job" / "stacktape.yml", lint=False)
+    env = workload_environment(stack, stack.resources["heavyJob"])
+    assert env[0] == EnvEntry("CHUNK_SIZE", "1000", "config")  # a YAML number, as text
+    assert [e.name for e in env[1:3]] == [
+        "STP_DATABASE_CONNECTION_STRING",
+        "STP_DATABASE_JDBC_CONNECTION_STRING",
+    ]
+
+
+def test_connect_to_a_missing_resource_injects_nothing() -> None:
+    stack = load_stack(
+        Path(__file__).resolve().parent / "fixtures" / "seed" / "job-queue.yml", lint=False
+    )
+    assert workload_environment(stack, stack.resources["worker"]) == []
