@@ -129,8 +129,10 @@ generator: use it instead of the `random` module to stay deterministic),
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
 `put_object(bucket, key, content)`, `invoke(function, payload)` and `log(text)`. The
-emissions take effect when the invocation ends, and only if it succeeds. What the handler
-prints goes to the invocation's log lines. An exception gives errorType = its class name
+emissions take effect when the invocation ends, and only if it succeeds; a target that is
+not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
+`sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
+the handler prints goes to the invocation's log lines. An exception gives errorType = its class name
 and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
 `Runtime.MarshalError`. For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)

@@ -142,9 +142,7 @@ class Scheduler:
             self.now = t
         return True
 
-    def run_until_quiet(
-        self, limit_ms: int, should_stop: Callable[[], bool] | None = None
-    ) -> bool:
+    def run_until_quiet(self, limit_ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
         """Run until only background (recurring) entries remain, or until `limit_ms`.
 
         Returns True when the system went quiet, False when the limit (or `should_stop`)

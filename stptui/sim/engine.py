@@ -323,7 +323,9 @@ class Simulator:
         out = []
         for t, (kind, resource, subject) in self.clock.agenda(limit):
             template = AGENDA_TEXT.get(kind, "{kind} {subject}")
-            out.append((t, kind, resource, template.format(kind=kind, subject=subject, resource=resource)))
+            out.append(
+                (t, kind, resource, template.format(kind=kind, subject=subject, resource=resource))
+            )
         return out
 
     # -- queries -----------------------------------------------------------------------

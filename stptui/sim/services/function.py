@@ -97,7 +97,9 @@ class FunctionSim:
             self.overrides = [o for o in self.overrides if not o.used_up]
         if outcome.logs:
             for line in outcome.logs:
-                sim.trace.emit(now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
+                sim.trace.emit(
+                    now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line}
+                )
         if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
             outcome = Outcome(
                 self.timeout_ms,
@@ -324,9 +326,7 @@ class AsyncInvoker:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
         sim = self.sim
         ev = AsyncEvent(sim.new_id(), event, trigger, source, sim.clock.now)
-        sim.clock.at(
-            sim.clock.now, self._attempt, ev, ("async", self.fn.name, ev.id)
-        )
+        sim.clock.at(sim.clock.now, self._attempt, ev, ("async", self.fn.name, ev.id))
         return ev.id
 
     def _attempt(self, ev: AsyncEvent) -> None:

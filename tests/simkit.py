@@ -1,0 +1,44 @@
+"""Helpers for simulator tests: build a simulator from inline YAML, read its trace."""
+
+from __future__ import annotations
+
+from stptui.config import load_stack_text
+from stptui.sim.behavior import Behaviors
+from stptui.sim.clock import parse_instant
+from stptui.sim.engine import Simulator
+from stptui.sim.trace import Record
+
+START = parse_instant("2026-01-05T08:00:00Z")
+
+
+def make_sim(
+    stack_yaml: str,
+    behaviors_yaml: str | None = None,
+    *,
+    seed: int = 0,
+    allow_errors: bool = False,
+) -> Simulator:
+    """A simulator for an inline stack (and optional inline sidecar), starting at START."""
+    stack = load_stack_text(stack_yaml, "stacktape.yml")
+    errors = [d.format() for d in stack.errors]
+    assert allow_errors or not errors, errors
+    if behaviors_yaml is None:
+        behaviors, diags = Behaviors.load(None, stack)
+    else:
+        behaviors, diags = Behaviors.from_text(behaviors_yaml, "stptui.yml", stack)
+    assert not [d for d in diags if d.severity == "error"], [d.format() for d in diags]
+    return Simulator(stack, behaviors, seed=seed, start_ms=START)
+
+
+def records(sim: Simulator, kind: str | None = None, resource: str | None = None) -> list[Record]:
+    """Every record in the ring, optionally filtered by kind and resource."""
+    return [
+        r
+        for r in sim.trace.records
+        if (kind is None or r.kind == kind) and (resource is None or r.resource == resource)
+    ]
+
+
+def seconds(sim: Simulator, kind: str, resource: str | None = None) -> list[float]:
+    """Times (seconds since START) of the records of one kind."""
+    return [(r.t - START) / 1000 for r in records(sim, kind, resource)]

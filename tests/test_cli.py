@@ -1,0 +1,501 @@
+"""The `stptui` command line: validate (text, JSON, exit codes), graph, the no-argument demo,
+`--stage`, escaping of untrusted text, and the commands the README tells people to run."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from stptui import graph
+from stptui.cli import demo_stack_path, main
+from stptui.config import load_stack
+from stptui.textsafe import printable
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((REPO_ROOT / "stptui" / "sample_stacks").glob("*/stacktape.yml"))
+SEEDS = sorted((REPO_ROOT / "tests" / "fixtures" / "seed").glob("*.yml"))
+JSON_FIELDS = ["severity", "code", "message", "file", "line", "column", "resource", "hint"]
+# C0 controls except tab and newline, DEL and the C1 controls (0x9b is a one-byte CSI).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_there_are_samples_and_seeds() -> None:
+    assert len(SAMPLES) >= 6
+    assert len(SEEDS) >= 6
+
+
+# -- validate: exit codes --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.parent.name for p in SAMPLES])
+def test_validate_sample_stacks_exit_0(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(capsys, "validate", str(path))
+    assert rc == 0, out
+    assert err == ""
+    assert " 0 errors," in out.splitlines()[-1]
+    # The directory holding stacktape.yml works the same way.
+    rc_dir, out_dir, _ = run(capsys, "validate", str(path.parent))
+    assert (rc_dir, out_dir) == (rc, out)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_validate_guide_snippets_exit_1_for_missing_database(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, out, _ = run(capsys, "validate", str(path))
+    assert rc == 1
+    missing = [
+        line
+        for line in out.splitlines()
+        if " error missing-resource " in line and "'database'" in line
+    ]
+    assert missing, out
+    assert all(line.startswith(f"{path}:") for line in missing)
+    rc_json, out_json, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert rc_json == 1
+    diags = json.loads(out_json)
+    assert any(
+        d["severity"] == "error" and d["code"] == "missing-resource" and "database" in d["message"]
+        for d in diags
+    )
+
+
+def test_validate_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.yml"
+    rc, out, err = run(capsys, "validate", str(missing))
+    assert rc == 2
+    assert out == ""
+    assert err.startswith(f"{missing}: error file-unreadable: ")
+    rc, out, _ = run(capsys, "validate", str(missing), "--format", "json")
+    assert rc == 2
+    [diag] = json.loads(out)
+    assert (diag["code"], diag["file"], diag["severity"]) == (
+        "file-unreadable",
+        str(missing),
+        "error",
+    )
+
+
+def test_validate_directory_without_config_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "other.yml").write_text("resources: {}\n", encoding="utf-8")
+    rc, out, err = run(capsys, "validate", str(tmp_path))
+    assert rc == 2
+    assert out == ""
+    assert "file-unreadable" in err and "stacktape.yml" in err
+
+
+def test_validate_yaml_syntax_error_exits_2_with_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text("resources:\n  q:\n    type: sqs-queue\n  bad: [1, 2\n", encoding="utf-8")
+    rc, out, err = run(capsys, "validate", str(path))
+    assert rc == 2
+    assert out == ""
+    assert re.match(rf"{re.escape(str(path))}:5:1: error yaml-syntax: YAML syntax error: ", err)
+    rc, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert rc == 2
+    [diag] = json.loads(out)
+    assert list(diag) == JSON_FIELDS
+    assert (diag["code"], diag["line"], diag["column"]) == ("yaml-syntax", 5, 1)
+    assert diag["message"].startswith("YAML syntax error: ")
+
+
+def test_validate_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(SAMPLES[0]), "--format", "xml"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# -- validate: output ------------------------------------------------------------------------
+
+
+def test_validate_text_output_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SEEDS[0]
+    stack = load_stack(path)
+    assert stack.diagnostics
+    rc, out, _ = run(capsys, "validate", str(path))
+    assert rc == 1
+    expected = "".join(printable(d.format()) + "\n" for d in stack.diagnostics)
+    counts = {s: sum(d.severity == s for d in stack.diagnostics) for s in ("error", "warning")}
+    assert out.startswith(expected)
+    summary = out[len(expected) :]
+    assert summary.startswith(f"{path}: {len(stack.resources)} resources; ")
+    assert f"{counts['error']} error" in summary and f"{counts['warning']} warning" in summary
+    first = stack.diagnostics[0]
+    assert out.startswith(
+        f"{first.file}:{first.line}:{first.column}: {first.severity} {first.code}"
+    )
+
+
+def test_validate_text_output_shows_resource_and_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(
+        "resources:\n  fn:\n    type: function\n    properties:\n"
+        "      packaging: {type: x}\n      connectTo: [jobQueu]\n  jobQueue:\n"
+        "    type: sqs-queue\n",
+        encoding="utf-8",
+    )
+    rc, out, _ = run(capsys, "validate", str(path))
+    assert rc == 1
+    lines = out.splitlines()
+    [i] = [n for n, line in enumerate(lines) if " missing-resource " in line]
+    assert lines[i].startswith(f"{path}:6:19: error missing-resource [fn]: ")
+    assert "'jobQueu'" in lines[i]
+    assert lines[i + 1].startswith("    hint: ")
+    assert "jobQueue" in lines[i + 1]
+
+
+def test_validate_json_has_every_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(
+        "resources:\n  fn:\n    type: function\n    properties:\n"
+        "      packaging: {type: x}\n      connectTo: [jobQueu]\n  jobQueue:\n"
+        "    type: sqs-queue\n  other:\n    type: sqs-queue\n",
+        encoding="utf-8",
+    )
+    stack = load_stack(path)
+    rc, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert rc == 1
+    diags = json.loads(out)
+    assert len(diags) == len(stack.diagnostics)
+    for got, want in zip(diags, stack.diagnostics, strict=True):
+        assert list(got) == JSON_FIELDS
+        assert got == {field: getattr(want, field) for field in JSON_FIELDS}
+    missing = next(d for d in diags if d["code"] == "missing-resource")
+    assert missing == {
+        "severity": "error",
+        "code": "missing-resource",
+        "message": missing["message"],
+        "file": str(path),
+        "line": 6,
+        "column": 19,
+        "resource": "fn",
+        "hint": missing["hint"],
+    }
+    assert "jobQueu" in missing["message"]
+    assert isinstance(missing["hint"], str) and "jobQueue" in missing["hint"]
+    # A diagnostic without resource or hint still has the keys, as null.
+    no_hint = [d for d in diags if d["hint"] is None]
+    assert all(set(d) == set(JSON_FIELDS) for d in no_hint)
+
+
+def test_validate_json_of_sample_stacks_has_no_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for path in SAMPLES:
+        rc, out, _ = run(capsys, "validate", str(path), "--format", "json")
+        assert rc == 0
+        assert all(d["severity"] != "error" for d in json.loads(out))
+
+
+# -- graph -----------------------------------------------------------------------------------
+
+JOB_QUEUE = REPO_ROOT / "stptui" / "sample_stacks" / "job-queue" / "stacktape.yml"
+
+
+def test_graph_text(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(capsys, "graph", str(JOB_QUEUE))
+    assert (rc, err) == (0, "")
+    g = graph.build_graph(load_stack(JOB_QUEUE))
+    assert out == graph.to_text(g) + "\n"
+    assert out.startswith(f"stack job-queue-demo-dev: {len(g)} nodes, {len(g.edges)} edges\n")
+    assert "  jobQueue --redrive(after 3)--> deadLetterQueue\n" in out
+    assert "  jobQueue --sqs(batch 1)--> worker\n" in out
+    assert "  api ..connect..> jobQueue [STP_JOB_QUEUE_ARN" in out
+
+
+def test_graph_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "graph", str(JOB_QUEUE), "--format", "mermaid")
+    assert rc == 0
+    lines = out.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert any('"jobQueue<br/>sqs-queue"' in line for line in lines)
+    assert sum("==>" in line for line in lines) == 1  # the one redrive edge
+    assert out == graph.to_mermaid(graph.build_graph(load_stack(JOB_QUEUE))) + "\n"
+
+
+def test_graph_dot(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "graph", str(JOB_QUEUE), "--format", "dot")
+    assert rc == 0
+    body = out.strip()
+    assert body.startswith("digraph stack {") and body.endswith("}")
+    assert body.count("{") == body.count("}")
+    g = graph.build_graph(load_stack(JOB_QUEUE))
+    assert sum(" -> " in line for line in body.splitlines()) == len(g.edges)
+
+
+def test_graph_json_round_trips(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "graph", str(JOB_QUEUE), "--format", "json")
+    assert rc == 0
+    back = nx.node_link_graph(json.loads(out), edges="edges")
+    g = graph.build_graph(load_stack(JOB_QUEUE))
+    assert set(back.nodes) == set(g.nodes)
+    assert {"api", "jobQueue", "deadLetterQueue", "worker", "httpApi"} <= set(back.nodes)
+    assert sorted((u, v, k) for u, v, k in back.edges(keys=True)) == sorted(
+        (u, v, k) for u, v, k in g.edges(keys=True)
+    )
+    assert back.nodes["jobQueue"]["kind"] == "sqs-queue"
+
+
+def test_graph_of_a_broken_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text("resources: [\n", encoding="utf-8")
+    rc, out, err = run(capsys, "graph", str(path), "--format", "mermaid")
+    assert rc == 2
+    assert out == ""
+    assert "yaml-syntax" in err
+
+
+# -- no argument: the demo stack -------------------------------------------------------------
+
+
+def test_no_argument_prints_the_demo_graph(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(capsys)
+    assert rc == 0
+    assert err == ""
+    demo = demo_stack_path()
+    assert demo.is_file()
+    expected = graph.to_text(graph.build_graph(load_stack(demo)))
+    assert out.startswith(expected)
+    assert out.startswith("stack background-jobs-demo-dev: ")
+    for name in ("dailyReport", "jobQueue", "webhookReceiver", "fileProcessor", "heavyJob"):
+        assert f"\n{name} (" in out
+    assert "error(s) in the config" not in out
+    assert f"stptui validate {demo}" in out
+
+
+def test_open_with_a_stack_and_a_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, out, _ = run(capsys, str(JOB_QUEUE))
+    assert rc == 0
+    assert out.startswith("stack job-queue-demo-dev: ")
+    rc, out, _ = run(capsys, str(SEEDS[0]))
+    assert rc == 0
+    assert "error(s) in the config; run `stptui validate" in out
+    rc, out, err = run(capsys, str(tmp_path / "missing.yml"))
+    assert rc == 2
+    assert "file-unreadable" in err
+
+
+# -- --stage ---------------------------------------------------------------------------------
+
+STAGED = """\
+resources:
+  queuedev: {type: sqs-queue}
+  queueprod: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      environment:
+        - name: STAGE_NAME
+          value: $Format('stage-{}', $Stage())
+      events:
+        - type: sqs
+          properties:
+            sqsQueueName: $Format('queue{}', $Stage())
+        - type: sqs
+          properties:
+            sqsQueueName: queueprod
+"""
+
+
+def test_stage_option_changes_stage_resolution(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(STAGED, encoding="utf-8")
+
+    def worker_env(*extra: str) -> dict[str, str]:
+        rc, out, _ = run(capsys, "graph", str(path), "--format", "json", *extra)
+        assert rc == 0
+        data = json.loads(out)
+        [node] = [n for n in data["nodes"] if n["id"] == "worker"]
+        return {e["name"]: e["value"] for e in node["env"]}
+
+    assert worker_env()["STAGE_NAME"] == "stage-dev"
+    assert worker_env("--stage", "prod")["STAGE_NAME"] == "stage-prod"
+    # With --stage prod both events read queueprod: the second consumer is diagnosed.
+    _, dev, _ = run(capsys, "validate", str(path), "--format", "json")
+    _, prod, _ = run(capsys, "validate", str(path), "--format", "json", "--stage", "prod")
+    dev_codes = {d["code"] for d in json.loads(dev)}
+    prod_codes = {d["code"] for d in json.loads(prod)}
+    assert dev_codes != prod_codes
+    rc, out, _ = run(capsys, "graph", str(path), "--stage", "prod")
+    assert rc == 0
+    assert out.startswith("stack app-prod: ")
+    rc, out, _ = run(capsys, "graph", str(path))
+    assert "  queuedev --sqs" in out and "  queueprod --sqs" in out
+
+
+def test_stage_option_reaches_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(
+        "resources:\n  queueprod: {type: sqs-queue}\n  worker:\n    type: function\n"
+        "    properties:\n      packaging: {type: stacktape-lambda-buildpack, "
+        "properties: {entryfilePath: a.ts}}\n      events:\n        - type: sqs\n"
+        "          properties:\n            sqsQueueName: $Format('queue{}', $Stage())\n",
+        encoding="utf-8",
+    )
+    rc_dev, out_dev, _ = run(capsys, "validate", str(path))
+    rc_prod, out_prod, _ = run(capsys, "validate", str(path), "--stage", "prod")
+    assert rc_dev == 1 and "'queuedev'" in out_dev
+    assert rc_prod == 0, out_prod
+
+
+# -- untrusted text is printed escaped -------------------------------------------------------
+
+EVIL = """\
+serviceName: "evil\\e[31m"
+resources:
+  "q\\e[31mred":
+    type: sqs-queue
+  "w\\e]0;title\\a":
+    type: function
+    properties:
+      packaging: {type: x}
+      connectTo: ["\\e[2Jgone", "q\\e[31mred"]
+      environment:
+        - name: "\\e[1mNAME"
+          value: "\\e[5mblink"
+      events:
+        - type: "\\e[1mfoo"
+        - type: sqs
+          properties: {sqsQueueName: "q\\e[31mred"}
+"""
+
+
+def _all_outputs(path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    outputs = {}
+    for name, argv in {
+        "validate": ["validate", str(path)],
+        "validate json": ["validate", str(path), "--format", "json"],
+        "graph text": ["graph", str(path)],
+        "graph mermaid": ["graph", str(path), "--format", "mermaid"],
+        "graph dot": ["graph", str(path), "--format", "dot"],
+        "graph json": ["graph", str(path), "--format", "json"],
+        "open": [str(path)],
+    }.items():
+        rc, out, err = run(capsys, *argv)
+        assert rc in (0, 1), (name, rc, err)
+        outputs[name] = out + err
+    return outputs
+
+
+def test_ansi_escapes_in_names_are_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(EVIL, encoding="utf-8")
+    stack = load_stack(path)
+    assert "q\x1b[31mred" in stack.resources  # the name really holds an ESC
+    outputs = _all_outputs(path, capsys)
+    for name, text in outputs.items():
+        assert "\x1b" not in text, name
+        assert "\x07" not in text, name
+    assert "q\\x1b[31mred" in outputs["validate"]
+    assert "q\\x1b[31mred" in outputs["graph text"]
+    assert "q\\x1b[31mred" in outputs["open"]
+    assert json.loads(outputs["validate json"])  # escaped as \u001b, still valid JSON
+
+
+def test_c1_controls_in_names_are_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """U+009B is a one-character CSI; xterm acts on it in UTF-8 too. No output may carry it raw."""
+    path = tmp_path / "stacktape.yml"
+    path.write_text(EVIL.replace("\\e[", "\\x9b").replace("\\e]", "\\x9d"), encoding="utf-8")
+    assert any("\x9b" in name for name in load_stack(path).resources)
+    outputs = _all_outputs(path, capsys)
+    raw = {name: sorted(set(CONTROL.findall(text))) for name, text in outputs.items()}
+    assert not any(raw.values()), {name: chars for name, chars in raw.items() if chars}
+
+
+def test_escapes_in_the_file_name_are_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "\x1b[31mred"
+    folder.mkdir()
+    (folder / "stacktape.yml").write_text("resources:\n  q: {type: function}\n", encoding="utf-8")
+    for argv in (["validate", str(folder)], ["graph", str(folder)], [str(folder)]):
+        rc, out, err = run(capsys, *argv)
+        assert rc in (0, 1), (argv, err)
+        assert "\x1b" not in out + err, argv
+    rc, out, err = run(capsys, "validate", str(folder / "missing.yml"))
+    assert rc == 2
+    assert "\x1b" not in out + err
+    assert "\\x1b[31mred" in err
+    broken = folder / "broken.yml"
+    broken.write_text("resources: [\x1b\n", encoding="utf-8")
+    rc, out, err = run(capsys, "validate", str(broken))
+    assert rc == 2
+    assert "\x1b" not in out + err
+
+
+# -- the README's commands -------------------------------------------------------------------
+
+
+def _readme_command(marker: str) -> str:
+    """The first line inside the code fence that follows `marker` in README.md."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(marker)
+    fence = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("```"))
+    return lines[fence + 1]
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    command = _readme_command("<!-- test-command -->")
+    assert "pytest" in command
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    match = re.search(r"cmd=\$\(awk '([^']*)' README\.md\)", ci)
+    assert match, "the awk extraction in .ci/run changed; update this test"
+    if shutil.which("awk") is None:
+        pytest.skip("awk is not installed")
+    done = subprocess.run(
+        ["awk", match.group(1), "README.md"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    assert done.stdout.rstrip("\n") == command
+
+
+def test_readme_test_command_runs_pytest_from_the_repo() -> None:
+    parts = [shlex.split(p) for p in _readme_command("<!-- test-command -->").split("&&")]
+    assert parts[-1][-2:] == ["-m", "pytest"] or parts[-1][-1].endswith("pytest")
+    assert any("pip" in p[0] and "install" in p for p in parts)
+
+
+def test_readme_run_command_ends_by_running_stptui() -> None:
+    command = _readme_command("<!-- run-command -->")
+    parts = [shlex.split(p) for p in command.split("&&")]
+    assert parts[-1] and Path(parts[-1][0]).name == "stptui", command
+    assert len(parts[-1]) == 1, "the demo is opened with no argument"
+    install = [p for p in parts if len(p) > 1 and Path(p[0]).name == "pip" and "install" in p]
+    assert install, command
+    venv = Path(parts[-1][0]).parent
+    assert Path(install[0][0]).parent == venv, "stptui runs from the venv pip installed into"

@@ -1,0 +1,182 @@
+"""Lambda invocation rules: asynchronous retries, maximum event age, destinations, sync
+invocations and concurrency (aws-semantics §2-§3)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stptui.sim import trace as tk
+from stptui.sim.behavior import Outcome, parse_override
+from stptui.sim.engine import SimError
+from tests.simkit import START, make_sim, records, seconds
+
+ASYNC = """
+resources:
+  failures: {type: sqs-queue}
+  successes: {type: sqs-queue}
+  handler:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: h.ts}}
+      destinations:
+        onFailure: $ResourceParam('failures', 'arn')
+        onSuccess: $ResourceParam('successes', 'arn')
+"""
+
+
+def test_async_errors_are_retried_twice_one_then_two_minutes_later() -> None:
+    sim = make_sim(ASYNC)
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    sim.invoke_async("handler", {"detail": {"n": 1}}, "event-bus", "test")
+    sim.run(3_600_000)
+    # attempt 1 at 0 (fails at 0.1 s), attempt 2 at 60.1 s, attempt 3 at 180.2 s
+    assert seconds(sim, tk.INVOCATION_STARTED, "handler") == [0, 60.1, 180.2]
+    assert [r.get("attempt") for r in records(sim, tk.INVOCATION_STARTED)] == [1, 2, 3]
+    discarded = records(sim, tk.INVOCATION_DISCARDED, "handler")
+    assert [r.get("condition") for r in discarded] == ["RetriesExhausted"]
+
+
+def test_on_failure_destination_gets_awss_invocation_record() -> None:
+    sim = make_sim(ASYNC)
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    event = {"detail": {"n": 1}}
+    sim.invoke_async("handler", event, "event-bus", "test")
+    sim.run(3_600_000)
+    (msg,) = sim.queues["failures"].messages.values()
+    record = json.loads(msg.body)
+    assert list(record) == [
+        "version",
+        "timestamp",
+        "requestContext",
+        "requestPayload",
+        "responseContext",
+        "responsePayload",
+    ]
+    assert record["version"] == "1.0"
+    ctx = record["requestContext"]
+    assert ctx["condition"] == "RetriesExhausted"
+    assert ctx["approximateInvokeCount"] == 3
+    assert ctx["functionArn"] == sim.functions["handler"].arn + ":$LATEST"
+    assert record["requestPayload"] == event
+    assert record["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }
+    assert record["responsePayload"]["errorType"] == "Error"
+    assert sim.queue_stats("successes")["depth"] == 0
+
+
+def test_on_success_destination() -> None:
+    sim = make_sim(ASYNC, 'behaviors:\n  handler:\n    response: "{ok: `true`}"\n')
+    sim.invoke_async("handler", {"x": 1}, "s3", "test")
+    sim.run(60_000)
+    (msg,) = sim.queues["successes"].messages.values()
+    record = json.loads(msg.body)
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"] == {"ok": True}
+    assert "functionError" not in record["responseContext"]
+    assert len(records(sim, tk.DESTINATION_DELIVERED, "handler")) == 1
+
+
+def test_a_retry_that_would_pass_the_maximum_event_age_is_dropped() -> None:
+    sim = make_sim(ASYNC)
+    invoker = sim.async_invokers["handler"]
+    invoker.max_age_ms = 90_000  # as with MaximumEventAgeInSeconds=90: 2 attempts
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    sim.invoke_async("handler", {}, "s3", "test")
+    sim.run(3_600_000)
+    assert len(records(sim, tk.INVOCATION_STARTED)) == 2
+    assert [r.get("condition") for r in records(sim, tk.INVOCATION_DISCARDED)] == [
+        "EventAgeExceeded"
+    ]
+    invoker.max_age_ms = 60_000
+
+
+def test_max_event_age_60_gives_one_attempt() -> None:
+    sim = make_sim(ASYNC)
+    sim.async_invokers["handler"].max_age_ms = 60_000
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    sim.invoke_async("handler", {}, "s3", "test")
+    sim.run(3_600_000)
+    assert len(records(sim, tk.INVOCATION_STARTED)) == 1
+
+
+def test_throttled_async_events_back_off_and_do_not_use_retries() -> None:
+    sim = make_sim(
+        ASYNC.replace("      destinations:", "      reservedConcurrency: 1\n      destinations:"),
+        "behaviors:\n  handler:\n    duration: 5s\n",
+    )
+    sim.invoke_async("handler", {"n": 1}, "s3", "test")
+    sim.invoke_async("handler", {"n": 2}, "s3", "test")
+    sim.run(600_000)
+    throttles = records(sim, tk.INVOCATION_THROTTLED, "handler")
+    # second event throttled at 0, 1 and 3 s (backoff 1 s, 2 s, 4 s), runs at 7 s
+    assert [(r.t - START) / 1000 for r in throttles] == [0, 1, 3]
+    assert seconds(sim, tk.INVOCATION_STARTED) == [0, 7]
+    assert [r.get("attempt") for r in records(sim, tk.INVOCATION_STARTED)] == [1, 1]
+    assert sim.function_stats("handler")["successes"] == 2
+
+
+def test_sync_invoke_reports_the_outcome_and_throttles_at_once() -> None:
+    sim = make_sim(
+        ASYNC.replace("      destinations:", "      reservedConcurrency: 1\n      destinations:"),
+        'behaviors:\n  handler:\n    duration: 2s\n    response: "{echo: n}"\n',
+    )
+    results: list[Outcome] = []
+    sim.invoke_sync("handler", {"n": 7}, lambda outcome, _id: results.append(outcome))
+    with pytest.raises(SimError, match="TooManyRequestsException"):
+        sim.invoke_sync("handler", {"n": 8}, lambda outcome, _id: results.append(outcome))
+    sim.run(60_000)
+    assert [o.response for o in results] == [{"echo": 7}]
+    assert seconds(sim, tk.INVOCATION_SUCCEEDED) == [2]
+    # Synchronous invocations never go to destinations.
+    assert sim.queue_stats("successes")["depth"] == 0
+
+
+def test_emissions_happen_when_the_invocation_succeeds() -> None:
+    sim = make_sim(
+        """
+resources:
+  inbox: {type: sqs-queue}
+  outbox: {type: sqs-queue}
+  relay:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: inbox}}]
+  sink:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: s.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: outbox}}]
+""",
+        "behaviors:\n  relay:\n    duration: 1s\n    emit:\n      - send: {queue: outbox, body: body}\n",
+    )
+    sim.send("inbox", '{"order": 42}')
+    sim.run(60_000)
+    sent = records(sim, tk.MESSAGE_SENT, "outbox")
+    assert [(r.t - START) / 1000 for r in sent] == [1]
+    assert sent[0].get("source").startswith("relay:")
+    assert sim.function_stats("sink")["successes"] == 1
+
+
+def test_same_seed_same_trace_different_seed_different_failures() -> None:
+    def run(seed: int) -> list[str]:
+        sim = make_sim(
+            ASYNC.replace(
+                "h.ts}}",
+                "h.ts}}\n      events: [{type: sqs, properties: {sqsQueueName: failures}}]",
+            ),
+            "behaviors:\n  handler:\n    fail: {rate: 0.5}\n",
+            seed=seed,
+        )
+        for i in range(40):
+            sim.send("failures", f"m{i}")
+        sim.run(3_600_000)
+        return [r.to_line() for r in sim.trace.records]
+
+    assert run(3) == run(3)
+    assert run(3) != run(4)

@@ -1,0 +1,415 @@
+"""SQS and the Lambda event source mapping, against timelines worked out from the reference
+(aws-semantics §1-§2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stptui.sim import trace as tk
+from stptui.sim.behavior import parse_override
+from stptui.sim.engine import SimError
+from tests.simkit import START, make_sim, records, seconds
+
+JOB_QUEUE = """
+resources:
+  jobQueue:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: {vt}
+      redrivePolicy: {{targetSqsQueueName: dlq, maxReceiveCount: {mrc}}}
+  dlq:
+    type: sqs-queue
+  worker:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: w.ts}}}}
+      timeout: 5
+      events:
+        - type: sqs
+          properties: {{sqsQueueName: jobQueue, batchSize: {batch}}}
+"""
+
+
+def job_queue(vt: int = 30, mrc: int = 3, batch: int = 1, behaviors: str | None = None):
+    # vt below the worker's timeout is an error AWS would reject at deploy time; the
+    # simulator still runs such a stack so that the consequence can be seen.
+    return make_sim(JOB_QUEUE.format(vt=vt, mrc=mrc, batch=batch), behaviors, allow_errors=vt < 5)
+
+
+def test_always_failing_consumer_receives_at_0_30_60_and_dead_letters_at_90() -> None:
+    sim = job_queue()
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "always"]))
+    mid = sim.send("jobQueue", '{"orderId": 1}')
+    sim.run(3_600_000)
+    assert seconds(sim, tk.MESSAGE_RECEIVED, "jobQueue") == [0, 30, 60]
+    assert [r.get("receive_count") for r in records(sim, tk.MESSAGE_RECEIVED)] == [1, 2, 3]
+    assert seconds(sim, tk.MESSAGE_RETURNED, "jobQueue") == [30, 60, 90]
+    moved = records(sim, tk.MESSAGE_DEAD_LETTERED)
+    assert [(r.t - START) / 1000 for r in moved] == [90]
+    assert moved[0].get("message_id") == mid and moved[0].get("target") == "dlq"
+    # In the DLQ: same MessageId, receive count kept, source ARN added.
+    msg = sim.queues["dlq"].messages[mid]
+    assert msg.receive_count == 3
+    assert msg.dlq_source_arn == sim.queues["jobQueue"].arn
+    assert sim.queue_stats("dlq")["visible"] == 1
+    assert sim.queue_stats("jobQueue")["depth"] == 0
+    assert sim.function_stats("worker")["failures"] == 3
+
+
+def test_success_deletes_the_message_after_the_invocation() -> None:
+    sim = job_queue()
+    mid = sim.send("jobQueue", "hello")
+    sim.run(60_000)
+    deleted = records(sim, tk.MESSAGE_DELETED, "jobQueue")
+    assert [r.get("message_id") for r in deleted] == [mid]
+    assert (deleted[0].t - START) == 100  # the default handler runs 100 ms
+    assert sim.queue_stats("jobQueue") == {"visible": 0, "in_flight": 0, "delayed": 0, "depth": 0}
+
+
+def test_visibility_timeout_counts_from_the_receive_not_the_failure() -> None:
+    sim = job_queue(behaviors="behaviors:\n  worker:\n    duration: 4s\n    fail: {always: true}\n")
+    sim.send("jobQueue", "x")
+    sim.advance(31_000)
+    # received at 0, failed at 4 s, visible again at 30 s (not 34 s), received again at 30 s.
+    assert seconds(sim, tk.INVOCATION_FAILED, "worker")[0] == 4
+    assert seconds(sim, tk.MESSAGE_RETURNED, "jobQueue") == [30]
+    assert seconds(sim, tk.MESSAGE_RECEIVED, "jobQueue") == [0, 30]
+
+
+def test_no_receive_no_move_the_dlq_move_is_lazy() -> None:
+    # A queue with a redrive policy but no consumer never moves anything by itself.
+    sim = make_sim(
+        """
+resources:
+  q:
+    type: sqs-queue
+    properties: {redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 1}}
+  dlq: {type: sqs-queue}
+"""
+    )
+    sim.send("q", "x")
+    sim.advance(86_400_000)
+    assert records(sim, tk.MESSAGE_DEAD_LETTERED) == []
+    assert sim.queue_stats("q")["visible"] == 1
+
+
+def test_partial_batch_failure_is_ignored_unless_report_batch_item_failures_is_on() -> None:
+    sidecar = """
+behaviors:
+  worker:
+    partial: {{when: "body.bad == `true`"}}
+    reportBatchItemFailures: {report}
+"""
+    for report, expect_returned in (("false", 0), ("true", 1)):
+        sim = job_queue(batch=3, behaviors=sidecar.format(report=report))
+        sim.send("jobQueue", '{"bad": false}')
+        bad = sim.send("jobQueue", '{"bad": true}')
+        sim.send("jobQueue", '{"bad": false}')
+        sim.advance(29_000)
+        started = records(sim, tk.INVOCATION_STARTED, "worker")
+        assert len(started) == 1 and len(started[0].get("message_ids")) == 3
+        assert len(records(sim, tk.MESSAGE_DELETED)) == 3 - expect_returned
+        sim.advance(2_000)
+        returned = [r.get("message_id") for r in records(sim, tk.MESSAGE_RETURNED)]
+        assert returned == ([bad] if expect_returned else [])
+
+
+def test_failed_batch_returns_whole() -> None:
+    sim = job_queue(batch=10)
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "next", "1"]))
+    ids = [sim.send("jobQueue", f"m{i}") for i in range(4)]
+    sim.advance(30_000)
+    assert sorted(r.get("message_id") for r in records(sim, tk.MESSAGE_RETURNED)) == sorted(ids)
+    sim.run(600_000)
+    assert len(records(sim, tk.MESSAGE_DELETED)) == 4
+
+
+def test_per_message_and_queue_delay() -> None:
+    sim = make_sim(
+        """
+resources:
+  q:
+    type: sqs-queue
+    properties: {delayMessagesSecond: 10}
+"""
+    )
+    a = sim.send("q", "queue delay")
+    b = sim.send("q", "own delay", delay_s=3)
+    c = sim.send("q", "no delay", delay_s=0)
+    assert sim.queue_stats("q") == {"visible": 1, "in_flight": 0, "delayed": 2, "depth": 3}
+    sim.advance(3_000)
+    assert sim.queues["q"].messages[b].state_name == "visible"
+    assert sim.queues["q"].messages[a].state_name == "delayed"
+    sim.advance(7_000)
+    assert sim.queues["q"].messages[a].state_name == "visible"
+    assert sim.queues["q"].messages[c].state_name == "visible"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"body": ""}, "at least one character"),
+        ({"body": "x" * (1_048_577)}, "1,048,576"),
+        ({"body": "bad \x00 char"}, "InvalidMessageContents"),
+        ({"body": "x", "delay_s": 901}, "0-900"),
+        ({"body": "x", "group": "g"}, "standard queue"),
+    ],
+)
+def test_rejected_sends_change_nothing(kwargs: dict, needle: str) -> None:
+    sim = job_queue()
+    seq = sim.trace.seq
+    with pytest.raises(SimError, match=needle):
+        sim.send("jobQueue", **kwargs)
+    assert sim.trace.seq == seq
+    assert sim.queue_stats("jobQueue")["depth"] == 0
+
+
+def test_unknown_queue_suggests_the_closest_name() -> None:
+    sim = job_queue()
+    with pytest.raises(SimError) as info:
+        sim.send("jobQueu", "x")
+    assert info.value.hint == "did you mean 'jobQueue'?"
+    with pytest.raises(SimError, match="is a function, not a queue"):
+        sim.send("worker", "x")
+
+
+def test_retention_expires_messages_and_dlq_keeps_the_original_enqueue_time() -> None:
+    sim = make_sim(
+        """
+resources:
+  q:
+    type: sqs-queue
+    properties:
+      messageRetentionPeriodSeconds: 3600
+      visibilityTimeoutSeconds: 60
+      redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 1}
+  dlq:
+    type: sqs-queue
+    properties: {messageRetentionPeriodSeconds: 5400}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: q}}]
+"""
+    )
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "always"]))
+    mid = sim.send("q", "x")
+    sim.advance(120_000)  # received at 0, returned at 60 s, moved at 60 s
+    assert seconds(sim, tk.MESSAGE_DEAD_LETTERED) == [60]
+    sim.advance(5_400_000)
+    expired = records(sim, tk.MESSAGE_EXPIRED, "dlq")
+    # Standard queues: DLQ retention counts from the original enqueue time (t=0), so the
+    # message expires at 5,400 s, not 60 + 5,400 s.
+    assert [r.get("message_id") for r in expired] == [mid]
+    assert (expired[0].t - START) / 1000 == 5400
+
+
+FIFO = """
+resources:
+  orders:
+    type: sqs-queue
+    properties:
+      fifoEnabled: true
+      contentBasedDeduplication: {dedup}
+      visibilityTimeoutSeconds: 30
+  worker:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: w.ts}}}}
+      timeout: 5
+      events: [{{type: sqs, properties: {{sqsQueueName: orders, batchSize: 1}}}}]
+"""
+
+
+def test_fifo_failing_message_blocks_its_group_only() -> None:
+    sidecar = 'behaviors:\n  worker:\n    fail: {when: "body.poison == `true`"}\n'
+    sim = make_sim(FIFO.format(dedup="true"), sidecar)
+    a1 = sim.send("orders", '{"n": "a1", "poison": true}', group="a")
+    a2 = sim.send("orders", '{"n": "a2"}', group="a")
+    b1 = sim.send("orders", '{"n": "b1"}', group="b")
+    sim.advance(29_000)
+    deleted = [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)]
+    assert deleted == [b1]  # a2 waits behind a1, which is in flight and failing
+    received = [r.get("message_id") for r in records(sim, tk.MESSAGE_RECEIVED)]
+    assert a2 not in received
+    sim.advance(2_000)
+    # a1 returned to the head of group a and is received again before a2.
+    received = [r.get("message_id") for r in records(sim, tk.MESSAGE_RECEIVED)]
+    assert received[-1] == a1 and a2 not in received
+
+
+def test_fifo_order_within_a_group() -> None:
+    sim = make_sim(FIFO.format(dedup="true"))
+    ids = [sim.send("orders", f'{{"n": {i}}}', group="g") for i in range(5)]
+    sim.run(60_000)
+    assert [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)] == ids
+
+
+def test_fifo_deduplication_window_is_five_minutes() -> None:
+    sim = make_sim(FIFO.format(dedup="false"))
+    first = sim.send("orders", "x", group="g", dedup_id="d1")
+    again = sim.send("orders", "x", group="g", dedup_id="d1")
+    assert again == first
+    assert len(records(sim, tk.MESSAGE_DEDUPLICATED)) == 1
+    sim.advance(300_000)
+    later = sim.send("orders", "x", group="g", dedup_id="d1")
+    assert later != first
+    assert len(records(sim, tk.MESSAGE_SENT)) == 2
+
+
+def test_fifo_content_based_dedup_and_required_ids() -> None:
+    sim = make_sim(FIFO.format(dedup="true"))
+    assert sim.send("orders", "same", group="g") == sim.send("orders", "same", group="h")
+    with pytest.raises(SimError, match="message group id"):
+        sim.send("orders", "x")
+    with pytest.raises(SimError, match="per-message delay"):
+        sim.send("orders", "x", group="g", delay_s=5)
+    plain = make_sim(FIFO.format(dedup="false"))
+    with pytest.raises(SimError, match="deduplication id"):
+        plain.send("orders", "x", group="g")
+
+
+def test_handler_outliving_the_visibility_timeout_gets_the_message_again() -> None:
+    sim = job_queue(vt=2, behaviors="behaviors:\n  worker:\n    duration: 3s\n")
+    mid = sim.send("jobQueue", "slow")
+    sim.run(60_000)
+    # Visible again every 2 s while earlier invocations still run, so received again at 2
+    # and 4 s; the receive attempt at 6 s finds 3 receives and moves it to the DLQ.
+    assert seconds(sim, tk.MESSAGE_RECEIVED) == [0, 2, 4]
+    assert seconds(sim, tk.MESSAGE_DEAD_LETTERED) == [6]
+    # Each invocation's delete comes with a receipt that a later receive replaced.
+    stale = records(sim, tk.MESSAGE_DELETE_STALE)
+    assert [(r.t - START) / 1000 for r in stale] == [3, 5, 7]
+    assert {r.get("message_id") for r in stale} == {mid}
+    assert records(sim, tk.MESSAGE_DELETED) == []
+
+
+def test_reserved_concurrency_throttles_and_returns_the_batch() -> None:
+    sim = make_sim(
+        JOB_QUEUE.format(vt=30, mrc=5, batch=1).replace(
+            "timeout: 5", "timeout: 5\n      reservedConcurrency: 1"
+        ),
+        "behaviors:\n  worker:\n    duration: 2s\n",
+    )
+    sim.send("jobQueue", "a")
+    sim.send("jobQueue", "b")
+    sim.advance(1_000)
+    assert len(records(sim, tk.INVOCATION_THROTTLED, "worker")) == 1
+    assert sim.function_stats("worker")["running"] == 1
+    sim.run(600_000)
+    assert len(records(sim, tk.MESSAGE_DELETED)) == 2
+    # The throttled message came back after the visibility timeout (a receive counted).
+    assert seconds(sim, tk.MESSAGE_RETURNED) == [30]
+
+
+def test_poller_concurrency_starts_at_five_and_scales_after_a_minute() -> None:
+    sim = job_queue(vt=900, behaviors="behaviors:\n  worker:\n    duration: 4s\n")
+    for i in range(2000):
+        sim.send("jobQueue", f"m{i}")
+    sim.advance(1)
+    assert sim.function_stats("worker")["running"] == 5
+    sim.advance(60_000)
+    assert sim.function_stats("worker")["running"] == 305
+
+
+def test_batching_window_waits_for_a_full_batch_or_the_window() -> None:
+    sim = make_sim(
+        """
+resources:
+  q: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: q, batchSize: 3, maxBatchWindowSeconds: 5}}]
+"""
+    )
+    sim.send("q", "1")
+    sim.advance(2_000)
+    sim.send("q", "2")
+    sim.advance(2_000)
+    assert records(sim, tk.INVOCATION_STARTED) == []
+    sim.advance(1_000)
+    started = records(sim, tk.INVOCATION_STARTED)
+    assert [(r.t - START) / 1000 for r in started] == [5]
+    assert len(started[0].get("message_ids")) == 2
+    for i in range(3):
+        sim.send("q", f"full{i}")
+    sim.advance(1)
+    assert len(records(sim, tk.INVOCATION_STARTED)) == 2  # a full batch goes at once
+
+
+def test_timeout_fails_with_awss_message_at_the_timeout() -> None:
+    sim = job_queue(behaviors="behaviors:\n  worker:\n    duration: 9s\n")
+    sim.send("jobQueue", "x")
+    sim.advance(10_000)
+    failed = records(sim, tk.INVOCATION_FAILED, "worker")
+    assert [(r.t - START) / 1000 for r in failed] == [5]
+    assert failed[0].get("error") == "Sandbox.Timedout"
+    assert failed[0].get("error_message") == "Task timed out after 5.00 seconds"
+
+
+def test_redrive_from_dlq_creates_new_messages_in_the_source() -> None:
+    sim = job_queue(mrc=1)
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "next", "1"]))
+    mid = sim.send("jobQueue", "retry me")
+    sim.advance(31_000)
+    assert sim.queue_stats("dlq")["visible"] == 1
+    moved = sim.queues["dlq"].redrive_to(sim.queues["jobQueue"])
+    assert len(moved) == 1 and moved[0][0] == mid and moved[0][1] != mid
+    sim.run(60_000)
+    assert [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)] == [moved[0][1]]
+    assert sim.queue_stats("dlq")["depth"] == 0
+
+
+def test_purge_deletes_everything() -> None:
+    sim = make_sim("resources:\n  q: {type: sqs-queue}\n")
+    for i in range(5):
+        sim.send("q", str(i), delay_s=i)
+    assert sim.queues["q"].purge() == 5
+    assert sim.queue_stats("q")["depth"] == 0
+    sim.advance(10_000)
+    assert sim.queue_stats("q")["depth"] == 0
+
+
+def test_sqs_event_payload_has_awss_shape() -> None:
+    sidecar = "behaviors:\n  worker:\n    emit:\n      - send: {queue: dlq, body: record}\n"
+    sim = job_queue(behaviors=sidecar)
+    mid = sim.send("jobQueue", '{"a": 1}', attrs={"kind": "order", "n": 3})
+    sim.advance(1_000)
+    copied = next(iter(sim.queues["dlq"].messages.values()))
+    record = json.loads(copied.body)
+    assert list(record) == [
+        "messageId",
+        "receiptHandle",
+        "body",
+        "attributes",
+        "messageAttributes",
+        "md5OfBody",
+        "eventSource",
+        "eventSourceARN",
+        "awsRegion",
+    ]
+    assert record["messageId"] == mid
+    assert record["body"] == '{"a": 1}'
+    assert record["md5OfBody"] == "42b7b4f2921788ea14dac5566e6f06d0"
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"] == sim.queues["jobQueue"].arn
+    assert set(record["attributes"]) == {
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SenderId",
+        "ApproximateFirstReceiveTimestamp",
+    }
+    assert record["attributes"]["ApproximateReceiveCount"] == "1"
+    assert record["attributes"]["SentTimestamp"] == str(START)
+    assert record["messageAttributes"]["n"]["dataType"] == "Number"
+    assert record["messageAttributes"]["kind"] == {
+        "stringValue": "order",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
+    }
