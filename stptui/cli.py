@@ -105,7 +105,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
         return 2
     diags = stack.diagnostics
     if args.format == "json":
-        print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False))
+        print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
     else:
         for d in diags:
             print(printable(d.format()))

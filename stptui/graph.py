@@ -928,7 +928,7 @@ def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:
 def to_json(g: nx.MultiDiGraph, *, indent: int | None = 2) -> str:
     """`to_node_link` as JSON text; `nx.node_link_graph(json.loads(s), edges="edges")` reads it
     back."""
-    return json.dumps(to_node_link(g), indent=indent, ensure_ascii=False, allow_nan=False)
+    return json.dumps(to_node_link(g), indent=indent, ensure_ascii=True, allow_nan=False)
 
 
 __all__ = [

@@ -18,13 +18,16 @@ from stptui.commands.registry import (
     COUNT,
     DLQ,
     DURATION,
+    EXPECT_PATH,
     FILE,
     FUNCTION,
     INSTANT,
     KEY_VALUE,
+    OPERATOR,
     PAYLOAD,
     QUEUE,
     TEXT,
+    VALUE,
     WORD,
     Arg,
     Call,
@@ -517,8 +520,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
 @command(
     "fail",
     "behaviour",
-    "Make a function fail: always, the next N invocations, with probability P, or when a "
-    "condition holds.",
+    "Make a function fail (always, the next N times, at a rate, or on a condition).",
     args=(
         Arg("FUNCTION", FUNCTION, "a function of the stack"),
         Arg("MODE", WORD, "always | next N | rate P | when JMESPATH", optional=True, rest=True),
@@ -840,7 +842,6 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
-EXPECT_USAGE = "expect PATH OP VALUE"
 EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
     f"function.F.{'|'.join(FUNCTION_FIELDS)}",
@@ -852,12 +853,20 @@ EXPECT_PATHS = (
 @command(
     "expect",
     "assert",
-    "Check a count, a queue or function statistic, or the time; fail when it does not hold.",
-    args=(Arg("CHECK", WORD, "PATH OP VALUE", rest=True),),
-    usage=EXPECT_USAGE,
-    details="PATH: "
-    + "\n      ".join(EXPECT_PATHS)
-    + f"\nOP:   {' '.join(OPS)}\nVALUE: a whole number (an ISO instant for `time`)",
+    "Check a statistic, a trace count or the time; a script stops if it does not hold.",
+    args=(
+        Arg(
+            "PATH",
+            EXPECT_PATH,
+            "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] or time",
+            rest=True,
+        ),
+        Arg("OP", OPERATOR, " ".join(OPS)),
+        Arg("VALUE", VALUE, "a whole number; an ISO-8601 instant for time"),
+    ),
+    details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
+    f"function FIELDs: {', '.join(FUNCTION_FIELDS)}\n"
+    "count: trace records of KIND (on RESOURCE when given) since the start",
     examples=(
         "expect queue.jobQueue.depth == 0",
         "expect function.worker.failures >= 3",
@@ -868,10 +877,9 @@ EXPECT_PATHS = (
 def cmd_expect(session: Session, call: Call) -> CommandResult:
     """expect PATH OP VALUE"""
     sim = session.sim
-    words: list[str] = call.args["check"]
-    if len(words) < 3:
-        raise CommandError("expect needs PATH OP VALUE", f"e.g. {call.command.examples[0]}")
-    *path_words, op, value_text = words
+    path_words: list[str] = call.args["path"]
+    op: str = call.args["op"]
+    value_text: str = call.args["value"]
     if op not in OPS:
         guess = did_you_mean(op, OPS)
         raise CommandError(
@@ -895,9 +903,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     ok = OPS[op](actual, expected)
     data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
     if not ok:
-        raise ExpectationFailed(
-            f"expected {path} {op} {shown_expected}, actual {shown_actual}",
-        )
+        raise ExpectationFailed(f"expected {path} {op} {shown_expected}, actual {shown_actual}")
     return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
 
 

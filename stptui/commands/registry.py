@@ -32,6 +32,9 @@ FILE = "file"
 WORD = "word"
 COMMAND = "command"
 KEY_VALUE = "key=value"
+EXPECT_PATH = "expect-path"
+OPERATOR = "operator"
+VALUE = "value"
 FLAG = "flag"
 
 # Help lists topics in this order; a command's topic must be one of them.
@@ -275,7 +278,7 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
     while i < len(words):
         word = words[i]
         i += 1
-        if options_done or not word.startswith("--") or word == "-":
+        if options_done or not word.startswith("--"):
             positional.append(word)
             continue
         if word == "--":
@@ -307,12 +310,16 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
 
 def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
     rest = list(words)
-    for arg in cmd.args:
+    for i, arg in enumerate(cmd.args):
         if arg.rest:
-            if not rest and not arg.optional:
+            # A rest argument leaves one word for each required argument after it
+            # (`expect PATH... OP VALUE`).
+            keep = sum(1 for a in cmd.args[i + 1 :] if not a.optional)
+            take = max(0, len(rest) - keep)
+            if take == 0 and not arg.optional:
                 raise CommandError(f"{cmd.name} needs {arg.name}", f"usage: {cmd.usage}")
-            call.args[arg.key] = rest
-            rest = []
+            call.args[arg.key] = rest[:take]
+            rest = rest[take:]
         elif rest:
             call.args[arg.key] = rest.pop(0)
         elif arg.optional:

@@ -10,7 +10,8 @@ only then swaps the new simulation in. Because the simulator is deterministic (d
 rule 1) the replayed state is the saved state; and because a session file holds only JSON
 text, loading one never unpickles or evaluates anything it contains. A file that does not
 replay exactly (stack or behaviours edited since, different simulator version, tampering)
-is refused and the current simulation is left as it was.
+is refused and the current simulation is left as it was. (Python handler modules are not
+hashed; a handler that now behaves differently changes the trace and is caught by its digest.)
 
 The file is written atomically: a temporary file in the same directory, flushed and
 fsynced, then renamed over the target, so a crash leaves either the old file or the new.

@@ -353,14 +353,14 @@ class StackBuilder:
             return False
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if spec.lo is not None and value < spec.lo or spec.hi is not None and value > spec.hi:
-                lo = "" if spec.lo is None else f"{spec.lo:g}"
-                hi = "" if spec.hi is None else f"{spec.hi:g}"
+                lo = "" if spec.lo is None else _num_text(spec.lo)
+                hi = "" if spec.hi is None else _num_text(spec.hi)
                 rng = f"{lo}-{hi}" if lo and hi else (f"at least {lo}" if lo else f"at most {hi}")
                 self.diag(
                     path,
                     "error",
                     "out-of-range",
-                    f"`{label}` is {value:g}; allowed: {rng}",
+                    f"`{label}` is {_num_text(value)}; allowed: {rng}",
                     resource=resource,
                 )
                 return False
@@ -1529,6 +1529,13 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         if alias in raw:
             return alias
     return default
+
+
+def _num_text(value: float) -> str:
+    """A number as people write it in a config: no exponent, no trailing `.0`."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
 
 
 def _env_text(value: Any) -> str:

@@ -67,7 +67,7 @@ class Record:
 
     def to_line(self) -> str:
         """One JSON Lines line (no newline), keys in the documented order."""
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"), default=str)
+        return json.dumps(self.to_json(), ensure_ascii=True, separators=(",", ":"), default=str)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Record):

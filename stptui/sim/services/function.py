@@ -196,11 +196,12 @@ class SqsEventSource:
                         ("batch-window", q.name, self.fn.name),
                     )
                     return
+            before = q.counts[1]
             msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
             if not msgs:
-                if q.counts[1] > 0 and q.fifo:
-                    break  # every available group is blocked by a message in flight
-                continue
+                if q.counts[1] < before:
+                    continue  # the receive moved messages to the DLQ; others may be left
+                break  # FIFO: every available group is blocked by a message in flight
             self._window_started = None
             self._invoke(msgs)
         if q.counts[1] == 0 and self.active == 0:

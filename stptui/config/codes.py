@@ -1,0 +1,663 @@
+"""The registry of diagnostic codes the config layer emits, and the page generated from it.
+
+Every `Diagnostic` made while reading a Stacktape config carries a short code
+(`wrong-type`, `missing-resource`, ...). `CODES` says, for each one, its severity, what it
+means in one line and how to fix it. `docs/diagnostics.md` is generated from it:
+
+    python -m stptui.config.codes > docs/diagnostics.md
+
+`tests/test_codes.py` keeps the registry, the emitting modules and the page in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stptui.config.diagnostics import Severity
+
+GROUPS: dict[str, str] = {
+    "yaml": "YAML and files",
+    "directives": "Directives",
+    "schema": "Schema and model",
+    "stack": "Whole-stack checks",
+}
+
+_GROUP_INTROS: dict[str, str] = {
+    "yaml": (
+        "Reading the file and its YAML (`stptui/config/loader.py`). A **fatal** finding stops "
+        "reading at once: `stptui validate` prints it alone and exits 2."
+    ),
+    "directives": (
+        "Resolving `$Var()`, `$File()`, `$ResourceParam()` and the other directives "
+        "(`stptui/config/directives.py`). A directive with a problem keeps its original "
+        "text as its value."
+    ),
+    "schema": (
+        "Checking each resource and event against Stacktape's schema "
+        "(`stptui/config/normalize.py`). A value of the wrong type or out of range is "
+        "dropped and the default applies, so one mistake does not hide the rest."
+    ),
+    "stack": (
+        "Checks that need the whole stack: references between resources, queue and "
+        "function timeouts, FIFO rules, redrive cycles, routes (`stptui/config/lint.py`). "
+        "Most mirror a rule of Stacktape's deployer or of AWS itself."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """What one diagnostic code means.
+
+    `severity` is the severity the code is normally emitted with; `also` lists the other
+    severities it may carry (see the summary for when). `fatal` codes stop reading the file
+    (exit 2 of `stptui validate`).
+    """
+
+    group: str
+    severity: Severity
+    summary: str
+    fix: str | None = None
+    also: frozenset[Severity] = frozenset()
+    fatal: bool = False
+
+    @property
+    def severities(self) -> frozenset[Severity]:
+        """Every severity this code may be emitted with."""
+        return frozenset({self.severity, *self.also})
+
+
+def _in(group: str, entries: dict[str, CodeInfo]) -> dict[str, CodeInfo]:
+    assert all(info.group == group for info in entries.values()), group
+    return entries
+
+
+def _yaml(
+    severity: Severity, summary: str, fix: str | None = None, *, fatal: bool = False
+) -> CodeInfo:
+    return CodeInfo("yaml", severity, summary, fix, fatal=fatal)
+
+
+def _dir(
+    severity: Severity,
+    summary: str,
+    fix: str | None = None,
+    *,
+    also: frozenset[Severity] = frozenset(),
+) -> CodeInfo:
+    return CodeInfo("directives", severity, summary, fix, also=also)
+
+
+def _schema(severity: Severity, summary: str, fix: str | None = None) -> CodeInfo:
+    return CodeInfo("schema", severity, summary, fix)
+
+
+def _stack(severity: Severity, summary: str, fix: str | None = None) -> CodeInfo:
+    return CodeInfo("stack", severity, summary, fix)
+
+
+CODES: dict[str, CodeInfo] = {
+    **_in(
+        "yaml",
+        {
+            "file-unreadable": _yaml(
+                "error",
+                "The path cannot be read: it does not exist, cannot be opened, or is a "
+                "directory without a `stacktape.yml` / `stacktape.yaml`.",
+                "Check the path; pass the config file or the directory that holds it.",
+                fatal=True,
+            ),
+            "file-too-large": _yaml(
+                "error",
+                "The file is over 4 MiB, the limit for a config.",
+                "A Stacktape config is rarely over 1 MB: check that this is the right file.",
+                fatal=True,
+            ),
+            "file-encoding": _yaml(
+                "error",
+                "The file is not UTF-8 text (the message gives the first bad byte).",
+                "Save the file as UTF-8.",
+                fatal=True,
+            ),
+            "yaml-syntax": _yaml(
+                "error",
+                "The file is not valid YAML; the message gives the parser's reason at its "
+                "line and column.",
+                "Correct the YAML at that position (indentation, an unclosed quote or bracket, "
+                "a tab used for indentation, a missing `:`).",
+                fatal=True,
+            ),
+            "yaml-too-many-nodes": _yaml(
+                "error",
+                "The document expands to more than 1,000,000 values once aliases (`*name`) "
+                "are expanded: a 'billion laughs' document is refused before it is built.",
+                "Remove the repeated aliases or split the file.",
+                fatal=True,
+            ),
+            "yaml-too-deep": _yaml(
+                "error",
+                "Mappings and lists are nested more than 200 levels deep.",
+                "Flatten the structure.",
+                fatal=True,
+            ),
+            "yaml-recursive-alias": _yaml(
+                "error",
+                "An alias refers to its own anchor, so the value would be infinite.",
+                "Point the alias at a different anchor, or copy the value out.",
+                fatal=True,
+            ),
+            "yaml-duplicate-key": _yaml(
+                "error",
+                "A key appears twice in one mapping. Stacktape's parser rejects this; stptui "
+                "keeps the last one.",
+                "Remove one of the two entries (the message gives the line of the first).",
+            ),
+            "yaml-unknown-tag": _yaml(
+                "warning",
+                "A custom YAML tag such as `!Ref` or `!!python/object` is ignored and the "
+                "value is read as plain data.",
+                "Stacktape configs use no tags: write CloudFormation intrinsics in their long "
+                "form (`Ref:`, `Fn::GetAtt:`), or use a directive.",
+            ),
+            "yaml-bad-tag-value": _yaml(
+                "warning",
+                "A value does not fit its explicit standard tag (`!!int abc`); it is read as text.",
+                "Remove the tag or correct the value.",
+            ),
+            "yaml-complex-key": _yaml(
+                "warning",
+                "A mapping or a list is used as a mapping key; the entry is ignored.",
+                "Use a plain string as the key.",
+            ),
+            "yaml-bad-merge": _yaml(
+                "warning",
+                "A merge key (`<<`) refers to something other than a mapping; it is ignored.",
+                "Merge only mappings: `<<: *defaults` where `defaults` anchors a mapping.",
+            ),
+        },
+    ),
+    **_in(
+        "directives",
+        {
+            "directive-syntax": _dir(
+                "error",
+                "A value looks like a directive (`$Name(...)`) but cannot be parsed: an "
+                "unterminated quote, unbalanced parentheses, a bad name, text after the "
+                "closing `)` or a bad property path.",
+                "Correct the directive at the character the message names.",
+            ),
+            "directive-unknown": _dir(
+                "error",
+                "The directive is neither one of Stacktape's built-ins nor declared under "
+                "`directives:`.",
+                "Check the spelling (the hint suggests the closest name); `$GetParam` and "
+                "`$Param` are today's `$ResourceParam('name', 'param')`.",
+            ),
+            "directive-args": _dir(
+                "error",
+                "A directive's arguments are wrong: a required one is missing, empty or not "
+                "a string, or `$GitInfo` names an unknown property. A warning when there are "
+                "more arguments than the directive takes (Stacktape ignores the extra ones).",
+                "Pass the arguments the message asks for; the hint shows an example call.",
+                also=frozenset({"warning"}),
+            ),
+            "directive-var-argument": _dir(
+                "warning",
+                "`$Var('name')` has an argument: Stacktape ignores it and returns the whole "
+                "`variables` object.",
+                "Write the variable as a property path: `$Var().name`.",
+            ),
+            "directive-var-missing": _dir(
+                "error",
+                "`$Var().name` names a variable that does not exist, or the config has no "
+                "`variables` section.",
+                "Define the variable under `variables:` or fix the name (the hint suggests "
+                "the closest one).",
+            ),
+            "directive-path": _dir(
+                "error",
+                "The property path after a directive (`$File('cfg.json').db.host`, "
+                "`$This().x`) does not exist in its value: a missing key, an index outside a "
+                "list, or a path into a string or number.",
+                "Correct the path; the message says how far it got.",
+            ),
+            "directive-cycle": _dir(
+                "error",
+                "Variables or directives refer to each other in a loop.",
+                "Break the loop: one of the values must not depend on the others.",
+            ),
+            "directive-too-deep": _dir(
+                "error",
+                "Directives depend on each other more than 32 levels deep.",
+                "Simplify the chain of variables.",
+            ),
+            "directive-too-large": _dir(
+                "error",
+                "Resolving the directives would build more than 500,000 values, or `$Format` "
+                "would build a string over 4 million characters; resolution stops there.",
+                "Look for variables that use each other many times over.",
+            ),
+            "directive-runtime-in-local": _dir(
+                "error",
+                "A directive resolved before deployment (such as `$Format`) takes a runtime "
+                "directive (`$ResourceParam`, `$Secret`, ...) as an argument; its value "
+                "exists only at deploy time.",
+                "Combine runtime values with `$CfFormat(...)` instead.",
+            ),
+            "directive-placement": _dir(
+                "error",
+                "A runtime directive (`$ResourceParam`, `$Secret`, `$SsmParam`, `$Cf...`) is "
+                "used outside `resources`, `scripts`, `stackConfig.outputs` and "
+                "`providerConfig`, where Stacktape cannot resolve it.",
+                "Move the value into a resource or script property.",
+            ),
+            "directive-unresolved": _dir(
+                "error",
+                "A value stays unresolved because it uses another value that has a problem; "
+                "the message points at that problem. Its severity is the original "
+                "problem's.",
+                "Fix the problem the message points at.",
+                also=frozenset({"warning"}),
+            ),
+            "directive-custom": _dir(
+                "warning",
+                "A custom directive (declared under `directives:`) is code; stptui never "
+                "runs config code, so its value is a visible placeholder.",
+                None,
+            ),
+            "directive-duplicate": _dir(
+                "error",
+                "A custom directive under `directives:` has the name of a built-in "
+                "directive; Stacktape refuses two directives with one name.",
+                "Rename the custom directive.",
+            ),
+            "directive-file": _dir(
+                "error",
+                "`$File(...)` or `$FileRaw(...)` cannot read its file: it does not exist, is "
+                "a link, a directory or a device, is over 1 MB, is not UTF-8, cannot be "
+                "parsed, or (for `$File`) is not `.env*`, `.json`, `.yml`, `.yaml` or `.ini`.",
+                "Fix the path (relative to the config's folder) or the file; use "
+                "`$FileRaw(...)` to read any file as text.",
+            ),
+            "directive-file-code": _dir(
+                "warning",
+                "`$File(...)` names a `.js`, `.ts` or `.py` file, which Stacktape would run; "
+                "stptui never runs config code, so its value is a placeholder.",
+                None,
+            ),
+            "directive-format": _dir(
+                "error",
+                "`$Format` or `$CfFormat` has a different number of `{}` placeholders than values.",
+                "Give one value per `{}`.",
+            ),
+            "directive-cli-arg": _dir(
+                "warning",
+                "`$CliArgs('name')` has no default and no such CLI argument was given; the "
+                "value stays as written.",
+                "Give a default: `$CliArgs('name', 'value')`.",
+            ),
+            "directive-in-key": _dir(
+                "error",
+                "A directive is used as a mapping key; Stacktape resolves directives only in "
+                "values and rejects them in keys.",
+                "Move the directive into a value.",
+            ),
+            "directive-incomplete": _dir(
+                "warning",
+                "A string starts like a directive but is not a whole one (`$Stage()-api`), so "
+                "Stacktape keeps it as literal text.",
+                "Build the string with `$Format('{}-api', $Stage())`.",
+            ),
+            "directive-embedded": _dir(
+                "warning",
+                "A directive inside a longer string (`api-$Stage()`) stays literal text: "
+                "Stacktape resolves only values that are a whole directive.",
+                "Build the string with `$Format('api-{}', $Stage())`.",
+            ),
+        },
+    ),
+    **_in(
+        "schema",
+        {
+            "empty-config": _schema(
+                "error",
+                "The file is empty.",
+                "A Stacktape config needs at least a `resources` section.",
+            ),
+            "wrong-type": _schema(
+                "error",
+                "A value has the wrong type (a string where a number belongs, a mapping "
+                "where a list belongs, ...); it is ignored and the default applies.",
+                "Write the value in the type the message names.",
+            ),
+            "invalid-value": _schema(
+                "error",
+                "A value is not one of those allowed: an unknown runtime, HTTP method or S3 "
+                "event type, a malformed S3 filter rule, a route path without a leading `/`.",
+                "Use one of the values the message lists (the hint suggests the closest).",
+            ),
+            "out-of-range": _schema(
+                "error",
+                "A number is outside its allowed range (a function `timeout` over 900, a "
+                "queue `visibilityTimeoutSeconds` over 43,200, ...); the default applies.",
+                "Use a value in the range the message gives.",
+            ),
+            "unknown-property": _schema(
+                "warning",
+                "A property Stacktape does not know at this place; it is ignored.",
+                "Fix the spelling (the hint suggests the closest property) or remove it.",
+            ),
+            "alternate-spelling": _schema(
+                "warning",
+                "A spelling from Stacktape's published examples that its deployer rejects "
+                "(`bucketName` in an `s3` event, `environment` as a map, ...); stptui reads "
+                "it as the real property.",
+                "Rename it as the hint says before you deploy.",
+            ),
+            "conflicting-spelling": _schema(
+                "error",
+                "Both an alternate spelling and the real property are set; the alternate one "
+                "is ignored.",
+                "Keep only the real property.",
+            ),
+            "missing-property": _schema(
+                "error",
+                "A required property is missing: a resource's `type`, a function's "
+                "`packaging`, a required property of an event, `httpApiGatewayName` when the "
+                "stack has several gateways, or the config's `resources`.",
+                "Add the property the message names.",
+            ),
+            "exactly-one-of": _schema(
+                "error",
+                "Exactly one of several properties must be set (`sqsQueueName` or "
+                "`sqsQueueArn`, `eventBusName`, `eventBusArn` or `useDefaultBus`, ...); none "
+                "or several are.",
+                "Keep exactly one of the properties the message lists.",
+            ),
+            "at-most-one-of": _schema(
+                "error",
+                "More than one of `input`, `inputPath` and `inputTransformer` is set on an event.",
+                "Keep one of them.",
+            ),
+            "invalid-name": _schema(
+                "error",
+                "A resource name is not alphanumeric, or `serviceName` does not start with a "
+                "letter and hold only letters, digits and `-`.",
+                "Rename it (the hint suggests a valid name).",
+            ),
+            "duplicate-name": _schema(
+                "error",
+                "Two resource names differ only in case; they collide in the deployed stack.",
+                "Rename one of them.",
+            ),
+            "unknown-type": _schema(
+                "error",
+                "The resource `type` is not a Stacktape resource type; the resource is kept "
+                "as an opaque node and not checked further.",
+                "Fix the type (the hint suggests the closest one).",
+            ),
+            "legacy-type": _schema(
+                "warning",
+                "The resource type is from an older Stacktape (`container-workload`); the "
+                "message names today's type.",
+                "Change the type to today's name.",
+            ),
+            "unknown-trigger-type": _schema(
+                "error",
+                "An event `type` is not one of Stacktape's event integrations.",
+                "Fix the type (the hint suggests the closest one).",
+            ),
+            "invalid-trigger": _schema(
+                "error",
+                "A queue's `events` hold a type other than `event-bus`, the only one a queue "
+                "can subscribe with.",
+                "Move the event to a function or batch job.",
+            ),
+            "fifo-only": _schema(
+                "error",
+                "`contentBasedDeduplication` or `fifoHighThroughput` is set on a queue or "
+                "topic without `fifoEnabled: true`.",
+                "Set `fifoEnabled: true` or remove the property.",
+            ),
+            "missing-event-pattern": _schema(
+                "error",
+                "An `event-bus` event has no `eventPattern`, or an empty one; EventBridge "
+                "rejects an empty pattern.",
+                "Add a pattern, e.g. `eventPattern: {source: [my.app]}`.",
+            ),
+            "missing-gateway-name": _schema(
+                "warning",
+                "An `http-api-gateway` event names no `httpApiGatewayName`; stptui binds it "
+                "to the stack's only gateway, or to an implicit `httpApi` when there is none. "
+                "Stacktape's deployer requires the name.",
+                "Add `httpApiGatewayName:` (and an `http-api-gateway` resource if the stack "
+                "has none).",
+            ),
+            "unknown-aws-macro": _schema(
+                "warning",
+                "A `connectTo` entry starts with `aws:` but is not `aws:ses`, the only such "
+                "macro; it grants nothing.",
+                "Remove the entry, or grant access with `iamRoleStatements`.",
+            ),
+        },
+    ),
+    **_in(
+        "stack",
+        {
+            "missing-resource": _stack(
+                "error",
+                "A reference (`connectTo`, `sqsQueueName`, a redrive target, "
+                "`$ResourceParam`, ...) names a resource that is not in the stack.",
+                "Fix the name (the hint suggests the closest one) or add the resource.",
+            ),
+            "wrong-resource-type": _stack(
+                "error",
+                "A reference names a resource of the wrong type (an `sqs` event naming a "
+                "bucket, ...); Stacktape error e36.",
+                "Name a resource of the type the message asks for.",
+            ),
+            "connect-to-unsupported": _stack(
+                "error",
+                "`connectTo` names a resource whose type it cannot scope (an "
+                "`http-api-gateway`, a `hosting-bucket`, ...).",
+                "Remove the entry; reference the resource with `$ResourceParam()` in "
+                "`environment` instead.",
+            ),
+            "unknown-resource-param": _stack(
+                "error",
+                "`$ResourceParam(name, param)` asks for a parameter the resource does not "
+                "have; the message lists the valid ones (Stacktape error e36).",
+                "Use one of the listed parameters.",
+            ),
+            "not-an-arn": _stack(
+                "warning",
+                "A property that needs an ARN (`sqsQueueArn`, `bucketArn`, a destination, "
+                "...) gets another parameter from `$ResourceParam` (a URL, a name).",
+                "Ask for the ARN: `$ResourceParam('name', 'arn')`.",
+            ),
+            "fifo-message-group-id": _stack(
+                "error",
+                "A FIFO queue subscribes to an event bus without `messageGroupId`.",
+                "Add `messageGroupId:` to the queue's `event-bus` event.",
+            ),
+            "sns-fifo-topic": _stack(
+                "error",
+                "A function or batch job subscribes to a FIFO SNS topic, which AWS does not "
+                "allow (Stacktape error e86).",
+                "Subscribe a FIFO `sqs-queue` to the topic instead, or make the topic standard.",
+            ),
+            "delivery-failure-fifo": _stack(
+                "error",
+                "An `onDeliveryFailure` queue is FIFO; EventBridge and SNS dead-letter queues "
+                "must be standard queues.",
+                "Use a standard `sqs-queue`.",
+            ),
+            "invalid-schedule": _stack(
+                "error",
+                "`scheduleRate` is not a valid AWS `rate(...)` or `cron(...)` expression; the "
+                "message says what is wrong.",
+                "Write e.g. `rate(5 minutes)` or `cron(0 9 * * ? *)` (UTC, six fields, one "
+                "of day-of-month and day-of-week is `?`).",
+            ),
+            "fifo-batch-size": _stack(
+                "error",
+                "An `sqs` event on a FIFO queue has a `batchSize` over 10, the FIFO maximum.",
+                "Use a `batchSize` from 1 to 10.",
+            ),
+            "fifo-batch-window": _stack(
+                "error",
+                "An `sqs` event on a FIFO queue sets a batching window, which FIFO queues do "
+                "not support.",
+                "Remove `maxBatchWindowSeconds`.",
+            ),
+            "batch-window-required": _stack(
+                "error",
+                "An `sqs` event has a `batchSize` over 10 without a batching window of at "
+                "least 1 s; AWS rejects the event source mapping.",
+                "Add `maxBatchWindowSeconds: 1` (or more, up to 300).",
+            ),
+            "redrive-fifo-mismatch": _stack(
+                "error",
+                "A queue and its dead-letter queue are not the same type (one FIFO, the "
+                "other standard).",
+                "Set the same `fifoEnabled` on both queues.",
+            ),
+            "redrive-cycle": _stack(
+                "error",
+                "Redrive policies form a loop (a dead-letter queue redrives back into one of "
+                "its sources).",
+                "A dead-letter queue must not redrive into its sources: remove one "
+                "`redrivePolicy`.",
+            ),
+            "dlq-no-consumer": _stack(
+                "info",
+                "A dead-letter queue has no consumer: failed messages stay there until you "
+                "redrive them. Often on purpose.",
+                None,
+            ),
+            "queue-no-consumer": _stack(
+                "warning",
+                "A queue has no consumer: no function or batch job has an `sqs` event for "
+                "it, no container workload connects to it, and it is no dead-letter queue.",
+                "Add an `sqs` event with `sqsQueueName:` to a function, or remove the queue.",
+            ),
+            "queue-multiple-consumers": _stack(
+                "warning",
+                "A queue has more than one consumer; each message goes to only one of them.",
+                "For fan-out, publish to an `sns-topic` or `event-bus` and give each "
+                "consumer its own queue.",
+            ),
+            "max-receive-count-low": _stack(
+                "info",
+                "`maxReceiveCount` is below 5, the minimum AWS advises for a queue a Lambda "
+                "function consumes: throttled or retried batches may reach the dead-letter "
+                "queue too early.",
+                "Set `maxReceiveCount: 5` or more.",
+            ),
+            "visibility-timeout-too-short": _stack(
+                "error",
+                "A queue's visibility timeout is shorter than its consumer's timeout (for a "
+                "batch job, its 10 s trigger function's); AWS rejects the event source "
+                "mapping.",
+                "Raise the queue's `visibilityTimeoutSeconds` to at least the timeout; AWS "
+                "advises 6 times it.",
+            ),
+            "visibility-timeout-guidance": _stack(
+                "info",
+                "A queue's visibility timeout is below 6 times its consumer's timeout, the "
+                "ratio AWS advises so that retried batches are not redelivered while still "
+                "running.",
+                "Set `visibilityTimeoutSeconds` to 6 times the consumer's timeout.",
+            ),
+            "effective-visibility-timeout": _stack(
+                "info",
+                "The batching window plus the function timeout exceed the visibility timeout; "
+                "AWS then uses window + timeout + 30 s as the effective visibility timeout.",
+                None,
+            ),
+            "payload-format-mismatch": _stack(
+                "error",
+                "One function's `http-api-gateway` events use different payload formats "
+                "(`1.0` and `2.0`); a function has one format.",
+                "Use the same `payloadFormat` on all of the function's routes.",
+            ),
+            "duplicate-route": _stack(
+                "error",
+                "Two events declare the same method and path on one HTTP API gateway.",
+                "Change the method or path of one of the two routes.",
+            ),
+            "http-timeout": _stack(
+                "info",
+                "A function behind HTTP routes has a timeout over 30 s, the HTTP API "
+                "integration limit: requests fail after 30 s while the function keeps "
+                "running.",
+                "Answer quickly and hand long work to a queue.",
+            ),
+            "s3-notification-overlap": _stack(
+                "error",
+                "Two `s3` events on one bucket share an event type and their prefix/suffix "
+                "filters overlap; S3 rejects the notification configuration.",
+                "Give the events prefixes (or suffixes) that do not overlap, or different "
+                "event types.",
+            ),
+        },
+    ),
+}
+
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+def _severity_short(info: CodeInfo) -> str:
+    """`error`, `error or warning`, `error (fatal)`: the severity column of a group's table."""
+    text = " or ".join([info.severity, *sorted(info.also)])
+    return text + (" (fatal)" if info.fatal else "")
+
+
+def _severity_text(info: CodeInfo) -> str:
+    """The severity line under a code's heading."""
+    words = [f"**{info.severity}**", *(f"or {s}" for s in sorted(info.also))]
+    if info.fatal:
+        words.append("· fatal: stops reading, exit 2")
+    return " ".join(words)
+
+
+def render_diagnostics_doc() -> str:
+    """The text of `docs/diagnostics.md`, generated from `CODES` (grouped, in registry order)."""
+    counts = {s: sum(1 for i in CODES.values() if i.severity == s) for s in SEVERITIES}
+    out = [
+        "# Diagnostics",
+        "",
+        "<!-- Generated from stptui/config/codes.py; do not edit by hand. Regenerate with:",
+        "     python -m stptui.config.codes > docs/diagnostics.md -->",
+        "",
+        "Every finding of `stptui validate` has a code. A text line reads",
+        "`file:line:col: severity code [resource]: message`, followed by a `hint:` line when",
+        "there is a fix to suggest; `--format json` gives the same fields as keys. See",
+        "[How stptui reads Stacktape configs](reading-configs.md) for what each step does.",
+        "",
+        "- **error**: Stacktape's deployer or AWS would reject the stack, or stptui cannot",
+        "  read part of it. `stptui validate` exits 1 when there is at least one error.",
+        "- **warning**: the stack loads, but something is probably not what you meant, or",
+        "  is written in a spelling Stacktape's deployer rejects.",
+        "- **info**: advice (AWS's guidance, a dead-letter queue nobody reads); nothing to",
+        "  fix if it is on purpose.",
+        "",
+        f"There are {len(CODES)} codes: {counts['error']} errors, {counts['warning']} "
+        f"warnings and {counts['info']} infos.",
+        "",
+    ]
+    for group, title in GROUPS.items():
+        members = [(code, info) for code, info in CODES.items() if info.group == group]
+        out += [f"## {title}", "", _GROUP_INTROS[group], ""]
+        out += ["| Code | Severity |", "|---|---|"]
+        out += [f"| [`{code}`](#{code}) | {_severity_short(info)} |" for code, info in members]
+        out.append("")
+        for code, info in members:
+            out += [f"### `{code}`", "", _severity_text(info), "", info.summary, ""]
+            if info.fix:
+                out += [f"**Fix:** {info.fix}", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(render_diagnostics_doc(), end="")

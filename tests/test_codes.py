@@ -1,0 +1,374 @@
+"""The diagnostic-code registry (stptui.config.codes) against the code that emits diagnostics,
+against what loading real configs emits, and against the generated docs/diagnostics.md.
+
+The static scan reads stptui/config/*.py with `ast`: every function that takes a `code`
+parameter (and the `Diagnostic` dataclass itself) is a *sink*; every call of a sink with a
+string constant for `code` is an emission, with the severity written at the call, the
+parameter's default, or the one the sink itself always passes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from stptui.config import ConfigError, load_stack
+from stptui.config.codes import CODES, GROUPS, render_diagnostics_doc
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "stptui" / "config"
+DOC = ROOT / "docs" / "diagnostics.md"
+SAMPLES = ROOT / "stptui" / "sample_stacks"
+SEEDS = ROOT / "tests" / "fixtures" / "seed"
+REAL = ROOT.parent / "shared" / "reference" / "real-stacks"
+
+CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+SEVERITY_NAMES = frozenset({"error", "warning", "info"})
+# Which registry group the codes emitted by each module belong to.
+MODULE_GROUPS = {
+    "loader": "yaml",
+    "__init__": "yaml",
+    "directives": "directives",
+    "normalize": "schema",
+    "lint": "stack",
+}
+
+# -- static scan -------------------------------------------------------------------------
+
+
+@dataclass
+class Sink:
+    """A callable that takes a diagnostic code: its parameters as a call binds them."""
+
+    name: str
+    params: list[str]  # positional parameters, without self/cls
+    defaults: dict[str, ast.expr] = field(default_factory=dict)
+    body: ast.AST | None = None
+
+
+@dataclass(frozen=True)
+class Emission:
+    """A code literal that reaches a sink, with its severity when the source fixes it."""
+
+    code: str
+    severity: str | None
+    module: str
+    line: int
+    fatal: bool
+
+
+def _constants(node: ast.expr | None) -> list[str] | None:
+    """The string values an expression can have, when it is made of constants only."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        a, b = _constants(node.body), _constants(node.orelse)
+        return None if a is None or b is None else a + b
+    return None
+
+
+def _callee(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return None
+
+
+def _sink_of_function(fn: ast.FunctionDef) -> Sink | None:
+    args = fn.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    names = positional + [a.arg for a in args.kwonlyargs]
+    if "code" not in names:
+        return None
+    defaults: dict[str, ast.expr] = {}
+    pos_defaults = args.defaults
+    for name, default in zip(
+        positional[len(positional) - len(pos_defaults) :], pos_defaults, strict=True
+    ):
+        defaults[name] = default
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if default is not None:
+            defaults[arg.arg] = default
+    return Sink(fn.name, positional, defaults, fn)
+
+
+def _sink_of_dataclass(cls: ast.ClassDef) -> Sink:
+    fields = [
+        s.target.id
+        for s in cls.body
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+    ]
+    defaults = {
+        s.target.id: s.value
+        for s in cls.body
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value
+    }
+    return Sink(cls.name, fields, defaults)
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {p.stem: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(CONFIG.glob("*.py"))}
+
+
+def _sinks(modules: dict[str, ast.Module]) -> dict[str, Sink]:
+    sinks: dict[str, Sink] = {}
+    for tree in modules.values():
+        for node in ast.walk(tree):
+            sink = None
+            if isinstance(node, ast.ClassDef) and node.name == "Diagnostic":
+                sink = _sink_of_dataclass(node)
+            elif isinstance(node, ast.FunctionDef):
+                sink = _sink_of_function(node)
+            if sink is None:
+                continue
+            other = sinks.get(sink.name)
+            assert other is None or other.params == sink.params, (
+                f"two different sinks named {sink.name!r}: teach the scan to tell them apart"
+            )
+            sinks[sink.name] = sink
+    assert "Diagnostic" in sinks and "at" in sinks, "the scan no longer finds Diagnostic(.at)"
+    return sinks
+
+
+def _bind(call: ast.Call, sink: Sink) -> dict[str, ast.expr]:
+    bound: dict[str, ast.expr] = {}
+    for name, arg in zip(sink.params, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[name] = arg
+    for kw in call.keywords:
+        if kw.arg is not None:
+            bound[kw.arg] = kw.value
+    return bound
+
+
+class _Scan:
+    def __init__(self) -> None:
+        self.modules = _modules()
+        self.sinks = _sinks(self.modules)
+        self._fixed: dict[str, list[str | None]] = {}
+
+    def severities(self, call: ast.Call, sink: Sink) -> list[str | None]:
+        """The severities a call of `sink` gives (None where the source does not fix it)."""
+        bound = _bind(call, sink)
+        if "severity" in bound:
+            return list(_constants(bound["severity"]) or [None])
+        if "severity" in sink.defaults:
+            return list(_constants(sink.defaults["severity"]) or [None])
+        if "severity" in sink.params:
+            return [None]
+        return self.fixed_severities(sink)
+
+    def fixed_severities(self, sink: Sink) -> list[str | None]:
+        """For a sink without a severity parameter: what it passes on with its `code`."""
+        if sink.name in self._fixed:
+            return self._fixed[sink.name]
+        self._fixed[sink.name] = [None]  # a cycle of wrappers fixes nothing
+        found: list[str | None] = []
+        for node in ast.walk(sink.body) if sink.body else ():
+            if (
+                not isinstance(node, ast.Call)
+                or (inner := self.sinks.get(_callee(node) or "")) is None
+            ):
+                continue
+            code = _bind(node, inner).get("code")
+            if isinstance(code, ast.Name) and code.id == "code":
+                found += self.severities(node, inner)
+        self._fixed[sink.name] = found or [None]
+        return self._fixed[sink.name]
+
+    def emissions(self) -> Iterator[Emission]:
+        for module, tree in self.modules.items():
+            fatal_nodes: set[int] = set()
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Raise)
+                    and isinstance(node.exc, ast.Call)
+                    and _callee(node.exc) == "ConfigError"
+                ):
+                    fatal_nodes.update(id(n) for n in ast.walk(node.exc))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and (sink := self.sinks.get(node.name)):
+                    # a default code (`code: str = "directive-path"`) is emitted too
+                    for code in _constants(sink.defaults.get("code")) or []:
+                        for sev in self.fixed_or_default(sink):
+                            yield Emission(code, sev, module, node.lineno, False)
+                if not isinstance(node, ast.Call):
+                    continue
+                fatal = id(node) in fatal_nodes
+                sink = self.sinks.get(_callee(node) or "")
+                if sink is not None:
+                    codes = _constants(_bind(node, sink).get("code"))
+                    for code in codes or []:
+                        for sev in self.severities(node, sink):
+                            yield Emission(code, sev, module, node.lineno, fatal)
+                # The plain pattern too, whatever the callee: a severity, then a code.
+                for sev_node, code_node in pairwise(node.args):
+                    sev = _constants(sev_node)
+                    codes = _constants(code_node)
+                    if sev and set(sev) <= SEVERITY_NAMES and codes:
+                        for code in codes:
+                            if CODE_RE.match(code):
+                                yield Emission(code, sev[0], module, node.lineno, fatal)
+
+    def fixed_or_default(self, sink: Sink) -> list[str | None]:
+        if "severity" in sink.defaults:
+            return list(_constants(sink.defaults["severity"]) or [None])
+        return self.fixed_severities(sink)
+
+
+@pytest.fixture(scope="module")
+def emitted() -> dict[str, list[Emission]]:
+    """Code -> every place the config layer emits it."""
+    by_code: dict[str, list[Emission]] = defaultdict(list)
+    for e in _Scan().emissions():
+        by_code[e.code].append(e)
+    return dict(by_code)
+
+
+def _where(emissions: list[Emission]) -> str:
+    return ", ".join(sorted({f"{e.module}.py:{e.line}" for e in emissions}))
+
+
+def test_the_scan_finds_the_emitting_calls(emitted: dict[str, list[Emission]]) -> None:
+    # A guard for the scan itself: calls written in each style are all seen.
+    assert "yaml-syntax" in emitted  # Diagnostic(...) inside `raise ConfigError(...)`
+    assert "wrong-type" in emitted  # self.diag(path, "error", ...)
+    assert "directive-syntax" in emitted  # self._fail(frame, code, ...), severity by default
+    assert "directive-path" in emitted  # a parameter default: code="directive-path"
+    assert "yaml-bad-merge" in emitted  # self._warn(node, code, ...), warning inside _warn
+    assert {e.severity for e in emitted["directive-cli-arg"]} == {"warning"}  # severity=
+    assert {e.severity for e in emitted["missing-property"]} == {"error"}  # an IfExp code
+    assert len(emitted) >= 70
+
+
+def test_every_emitted_code_is_registered(emitted: dict[str, list[Emission]]) -> None:
+    missing = {c: _where(es) for c, es in emitted.items() if c not in CODES}
+    assert not missing, f"add these codes to stptui/config/codes.py CODES: {missing}"
+
+
+def test_every_registered_code_is_emitted(emitted: dict[str, list[Emission]]) -> None:
+    unused = sorted(set(CODES) - set(emitted))
+    assert not unused, f"CODES lists codes no module in stptui/config emits: {unused}"
+
+
+def test_registered_severities_match_the_source(emitted: dict[str, list[Emission]]) -> None:
+    wrong = {
+        f"{c} ({_where(es)})": sorted({e.severity for e in es if e.severity})
+        for c, es in emitted.items()
+        if c in CODES and not {e.severity for e in es if e.severity} <= CODES[c].severities
+    }
+    assert not wrong, f"severities in the source that CODES does not allow: {wrong}"
+    # every severity the registry allows is really used (or cannot be known statically)
+    for code, info in CODES.items():
+        seen = {e.severity for e in emitted.get(code, [])}
+        if None not in seen:
+            assert info.severities <= seen, (code, sorted(info.severities), sorted(seen))
+
+
+def test_fatal_codes_are_exactly_those_raised_as_config_errors(
+    emitted: dict[str, list[Emission]],
+) -> None:
+    raised = {c for c, es in emitted.items() if any(e.fatal for e in es)}
+    assert raised == {c for c, i in CODES.items() if i.fatal}
+
+
+def test_groups_follow_the_emitting_module(emitted: dict[str, list[Emission]]) -> None:
+    for code, es in emitted.items():
+        if code not in CODES:
+            continue
+        groups = {MODULE_GROUPS[e.module] for e in es if e.module in MODULE_GROUPS}
+        assert groups == {CODES[code].group}, (code, groups, CODES[code].group, _where(es))
+
+
+def test_registry_entries_are_well_formed() -> None:
+    for code, info in CODES.items():
+        assert CODE_RE.match(code), code
+        assert info.group in GROUPS, code
+        assert info.severity in SEVERITY_NAMES and info.also <= SEVERITY_NAMES, code
+        assert info.severity not in info.also, code
+        assert info.summary.endswith(".") and "\n" not in info.summary, code
+        assert info.fix is None or (info.fix.endswith(".") and "\n" not in info.fix), code
+        assert not info.fatal or info.severity == "error", code
+
+
+# -- what loading real configs emits -----------------------------------------------------
+
+
+def _load_all(paths: list[Path]) -> list[tuple[Path, str, str, bool]]:
+    """(file, code, severity, fatal) for every diagnostic that loading `paths` gives."""
+    found = []
+    for p in paths:
+        try:
+            stack = load_stack(p)
+        except ConfigError as exc:
+            found.append((p, exc.diagnostic.code, exc.diagnostic.severity, True))
+            continue
+        found += [(p, d.code, d.severity, False) for d in stack.diagnostics]
+    return found
+
+
+def _check_loaded(paths: list[Path]) -> None:
+    assert paths
+    problems = []
+    for path, code, severity, fatal in _load_all(paths):
+        info = CODES.get(code)
+        if info is None:
+            problems.append(f"{path}: unregistered code {code!r}")
+        elif severity not in info.severities:
+            problems.append(f"{path}: {code} as {severity}, registry allows {info.severities}")
+        elif fatal != info.fatal:
+            problems.append(f"{path}: {code} fatal={fatal}, registry says {info.fatal}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_sample_stacks_emit_registered_codes() -> None:
+    _check_loaded(sorted(SAMPLES.glob("*/stacktape.yml")))
+
+
+def test_guide_snippets_emit_registered_codes() -> None:
+    _check_loaded(sorted(SEEDS.glob("*.yml")))
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"no real-stacks folder at {REAL}")
+def test_real_stacks_emit_registered_codes() -> None:
+    _check_loaded(sorted(p for p in REAL.rglob("*") if p.suffix in (".yml", ".yaml")))
+
+
+# -- the generated page ------------------------------------------------------------------
+
+
+def test_diagnostics_doc_is_current() -> None:
+    assert DOC.read_text(encoding="utf-8") == render_diagnostics_doc(), (
+        "docs/diagnostics.md is stale; regenerate it with "
+        "`python -m stptui.config.codes > docs/diagnostics.md`"
+    )
+
+
+def test_diagnostics_doc_lists_every_code_once() -> None:
+    text = render_diagnostics_doc()
+    for code in CODES:
+        assert text.count(f"### `{code}`\n") == 1, code
+
+
+def test_module_main_prints_the_page() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "stptui.config.codes"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    assert out == render_diagnostics_doc()

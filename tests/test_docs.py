@@ -1,0 +1,327 @@
+"""The examples in docs/*.md run, and print what the page says they print.
+
+In every `docs/*.md`, a fenced block whose info string is `console` is an example:
+
+    ```console
+    $ stptui validate docs/examples/job-queue-guide.yml  # exit 1
+    docs/examples/job-queue-guide.yml:13:13: warning missing-gateway-name [api]: ...
+    ...
+    ```
+
+- A line starting with `$ ` is a command; a command line ending in `\\` continues on the
+  next line. Only `stptui ...` commands are allowed. They run in-process through
+  `stptui.cli.main` with the repository root as the working directory, so paths in the
+  examples are relative to it.
+- The lines after a command, up to the next command, are its expected output (stdout and
+  stderr together, in the order written). Trailing whitespace and trailing blank lines are
+  ignored; a line holding only `...` matches any run of lines, including none.
+- `# exit N` at the end of the command line asserts the exit code; without it the command
+  must exit 0. Any other `# comment` is ignored, as a shell would.
+
+Each block is one test, named `page.md#N` (N counts the console blocks of the page from 0),
+and a failure names the page, the line of the command and shows a diff. The relative links
+of docs/*.md and README.md are checked too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from stptui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+_FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
+_EXIT_RE = re.compile(r"\s+#\s*exit\s+(?P<code>\d+)\s*$")
+_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A `console` block: its page, its index among the page's console blocks, its lines."""
+
+    page: Path
+    index: int
+    line: int  # 1-based line of the first line inside the fence
+    lines: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.page.name}#{self.index}"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One command of a block with the exit code and output the page expects."""
+
+    command: str
+    argv: tuple[str, ...]
+    exit_code: int
+    expected: tuple[str, ...]
+    line: int
+
+
+def console_blocks(page: Path) -> Iterator[Block]:
+    """Every fenced block with the info string `console` in a Markdown page."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    i, index = 0, 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        fence, info = m["fence"], m["info"].split()
+        end = i + 1
+        while end < len(lines):
+            close = _FENCE_RE.match(lines[end])
+            if (
+                close
+                and not close["info"]
+                and close["fence"][0] == fence[0]
+                and len(close["fence"]) >= len(fence)
+            ):
+                break
+            end += 1
+        if info[:1] == ["console"]:
+            yield Block(page, index, i + 2, tuple(lines[i + 1 : end]))
+            index += 1
+        i = end + 1
+
+
+def parse_block(block: Block) -> list[Example]:
+    """The commands of a block; ValueError for a block that is not a valid example."""
+    examples: list[Example] = []
+    lines = list(block.lines)
+    i = 0
+    while i < len(lines):
+        text, at = lines[i], block.line + i
+        if not text.startswith("$ "):
+            if text.strip():
+                raise ValueError(f"line {at}: output before any `$ ` command: {text!r}")
+            i += 1
+            continue
+        command = text[2:]
+        while command.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            command = command[:-1] + lines[i].strip()
+        i += 1
+        start = i
+        while i < len(lines) and not lines[i].startswith("$ "):
+            i += 1
+        exit_code = 0
+        if m := _EXIT_RE.search(command):
+            exit_code = int(m["code"])
+            command = command[: m.start()]
+        try:
+            argv = shlex.split(command, comments=True)
+        except ValueError as exc:
+            raise ValueError(f"line {at}: cannot split {command!r}: {exc}") from None
+        if not argv or argv[0] != "stptui":
+            raise ValueError(f"line {at}: only `stptui ...` commands may run, not {command!r}")
+        examples.append(
+            Example(command.strip(), tuple(argv[1:]), exit_code, _clean(lines[start:i]), at)
+        )
+    if not examples:
+        raise ValueError(f"line {block.line}: a console block without a `$ ` command")
+    return examples
+
+
+def _clean(lines: list[str]) -> tuple[str, ...]:
+    """Lines without trailing whitespace or trailing blank lines."""
+    out = [line.rstrip() for line in lines]
+    while out and not out[-1]:
+        out.pop()
+    return tuple(out)
+
+
+def output_matches(expected: tuple[str, ...], actual: tuple[str, ...]) -> bool:
+    """Whether `actual` fits `expected`, where a `...` line matches any run of lines."""
+
+    @cache
+    def fits(i: int, j: int) -> bool:
+        if i == len(expected):
+            return j == len(actual)
+        if expected[i] == "...":
+            return fits(i + 1, j) or (j < len(actual) and fits(i, j + 1))
+        return j < len(actual) and expected[i] == actual[j] and fits(i + 1, j + 1)
+
+    return fits(0, 0)
+
+
+def run_stptui(argv: tuple[str, ...]) -> tuple[int, str]:
+    """Run `stptui ARGV` in-process; (exit code, stdout and stderr as one text)."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return code, buf.getvalue()
+
+
+def _all_blocks() -> list[Block]:
+    return [b for page in sorted(DOCS.glob("*.md")) for b in console_blocks(page)]
+
+
+@pytest.fixture
+def docs_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the examples assume: the repository root as cwd, a fixed width, no colour."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("LINES", "40")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+@pytest.mark.parametrize("block", _all_blocks(), ids=lambda b: b.name)
+def test_docs_example(block: Block, docs_env: None) -> None:
+    where = block.page.relative_to(ROOT)
+    try:
+        examples = parse_block(block)
+    except ValueError as exc:
+        pytest.fail(f"{where}: {exc}", pytrace=False)
+    failures = []
+    for ex in examples:
+        code, out = run_stptui(ex.argv)
+        actual = _clean(out.splitlines())
+        problems = []
+        if code != ex.exit_code:
+            problems.append(f"exit code {code}, the page says {ex.exit_code}")
+        if not output_matches(ex.expected, actual):
+            diff = difflib.unified_diff(
+                ex.expected, actual, "expected (page)", "actual", lineterm="", n=2
+            )
+            problems.append("output differs:\n" + "\n".join(diff))
+        if problems:
+            failures.append(f"{where}:{ex.line}: $ {ex.command}\n" + "\n".join(problems))
+    if failures:
+        pytest.fail("\n\n".join(failures), pytrace=False)
+
+
+def test_every_page_with_examples_is_collected() -> None:
+    pages = {b.page.name for b in _all_blocks()}
+    assert {"getting-started.md", "reading-configs.md"} <= pages
+
+
+def test_rendered_mermaid_in_getting_started_is_the_command_output(docs_env: None) -> None:
+    # The page shows the diagram rendered too; that copy is not a console block.
+    text = (DOCS / "getting-started.md").read_text(encoding="utf-8")
+    m = re.search(r"^```mermaid\n(.*?)^```$", text, flags=re.S | re.M)
+    assert m is not None
+    code, out = run_stptui(("graph", "stptui/sample_stacks/job-queue", "--format", "mermaid"))
+    assert code == 0
+    assert _clean(out.splitlines()) == _clean(m[1].splitlines())
+
+
+@pytest.mark.parametrize("name", ["job-queue", "file-processing"])
+def test_guide_examples_are_the_guide_snippets(name: str) -> None:
+    # docs/examples/*-guide.yml are byte-for-byte copies of the guide's snippets.
+    copy = DOCS / "examples" / f"{name}-guide.yml"
+    assert copy.read_bytes() == (ROOT / "tests" / "fixtures" / "seed" / f"{name}.yml").read_bytes()
+
+
+# -- the harness itself ------------------------------------------------------------------
+
+
+def _block(text: str) -> Block:
+    return Block(Path("page.md"), 0, 1, tuple(text.splitlines()))
+
+
+def test_parse_commands_outputs_and_exit_codes() -> None:
+    examples = parse_block(
+        _block(
+            "$ stptui validate 'a b.yml'  # exit 1\n"
+            "line one   \n"
+            "\n"
+            "$ stptui graph x.yml \\\n"
+            "    --format json  # a comment\n"
+            "{\n"
+        )
+    )
+    assert [(e.argv, e.exit_code, e.expected, e.line) for e in examples] == [
+        (("validate", "a b.yml"), 1, ("line one",), 1),
+        (("graph", "x.yml", "--format", "json"), 0, ("{",), 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["output first\n$ stptui graph x", "$ ls -l", "$ stptui 'unterminated", "", "\n\n"],
+)
+def test_parse_refuses_what_is_not_an_example(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_block(_block(text))
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "ok"),
+    [
+        ("a b", "a b", True),
+        ("a b", "a c", False),
+        ("a ... c", "a x y c", True),
+        ("a ... c", "a c", True),
+        ("... c", "x c", True),
+        ("a ...", "a", True),
+        ("...", "", True),
+        ("a ... c", "a x y", False),
+        ("a", "a b", False),
+        ("a ... b ... c", "a b x c", True),
+    ],
+)
+def test_output_matching(expected: str, actual: str, ok: bool) -> None:
+    assert output_matches(tuple(expected.split()), tuple(actual.split())) is ok
+
+
+def test_console_blocks_are_found_by_their_info_string(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text(
+        "```sh\n$ stptui x\n```\n\n````console\n$ stptui a\n```\nstill inside\n````\n"
+        "~~~console\n$ stptui b\n~~~\n",
+        encoding="utf-8",
+    )
+    blocks = list(console_blocks(page))
+    assert [(b.index, b.line, b.lines) for b in blocks] == [
+        (0, 6, ("$ stptui a", "```", "still inside")),
+        (1, 11, ("$ stptui b",)),
+    ]
+
+
+# -- links -------------------------------------------------------------------------------
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors of a page."""
+    anchors = set()
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"#{1,6}\s+(.*)", line):
+            slug = re.sub(r"[^\w\- ]", "", m[1].strip().lower()).replace(" ", "-")
+            anchors.add(slug)
+    return anchors
+
+
+@pytest.mark.parametrize(
+    "page", [ROOT / "README.md", *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name
+)
+def test_relative_links_resolve(page: Path) -> None:
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    broken = []
+    for m in _LINK_RE.finditer(text):
+        target = m["target"]
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        dest = (page.parent / file).resolve() if file else page
+        if not dest.exists() or (anchor and dest.suffix == ".md" and anchor not in _anchors(dest)):
+            broken.append(target)
+    assert not broken, f"{page.relative_to(ROOT)}: broken links {broken}"

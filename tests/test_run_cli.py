@@ -1,0 +1,187 @@
+"""`stptui run STACK SCRIPT`: output, exit codes 0/1/2, --trace JSON Lines, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stptui.cli import main
+
+START = "2026-01-05T08:00:00Z"
+
+STACK = """\
+serviceName: runtest
+resources:
+  jobQueue:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: 30
+      redrivePolicy: {targetSqsQueueName: deadLetterQueue, maxReceiveCount: 3}
+  deadLetterQueue:
+    type: sqs-queue
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      timeout: 5
+      events:
+        - type: sqs
+          properties: {sqsQueueName: jobQueue, batchSize: 1}
+"""
+
+SCRIPT = """\
+# the job-queue story
+fail worker always
+
+send jobQueue '{"jobId": 1}'   # one job
+advance 2m
+expect count message.dead_lettered jobQueue == 1
+expect queue.deadLetterQueue.depth == 1
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    (tmp_path / "s.stp").write_text(SCRIPT)
+    return tmp_path
+
+
+def stptui_run(files: Path, *extra: str, script: str = "s.stp") -> int:
+    return main(
+        ["run", str(files / "stacktape.yml"), str(files / script), "--start", START, *extra]
+    )
+
+
+def test_script_runs_and_echoes_each_command(files: Path, capsys: pytest.CaptureFixture) -> None:
+    assert stptui_run(files) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("> ")] == [
+        "> fail worker always",
+        "> send jobQueue '{\"jobId\": 1}'",
+        "> advance 2m",
+        "> expect count message.dead_lettered jobQueue == 1",
+        "> expect queue.deadLetterQueue.depth == 1",
+    ]
+    assert lines[1] == "worker: fail worker always"
+    assert lines[5] == "now 2026-01-05T08:02:00.000Z (+2 min)"
+    assert lines[-1] == "ok: queue.deadLetterQueue.depth == 1 (actual 1)"
+    assert err == ""
+
+
+def test_failed_expect_exits_1_naming_the_line(files: Path, capsys: pytest.CaptureFixture) -> None:
+    (files / "s.stp").write_text(SCRIPT + "expect queue.jobQueue.depth == 5\nadvance 1m\n")
+    assert stptui_run(files) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "> expect queue.jobQueue.depth == 5"
+    assert "> advance 1m" not in out
+    script = files / "s.stp"
+    assert err == (
+        f"{script}:8: expectation failed: expected queue.jobQueue.depth == 5, actual 0\n"
+    )
+
+
+def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.CaptureFixture) -> None:
+    (files / "s.stp").write_text("advance 1s\nsend jobQeue hi\nadvance 1m\n")
+    assert stptui_run(files) == 2
+    out, err = capsys.readouterr()
+    assert "> advance 1m" not in out
+    assert err == (
+        f"{files / 's.stp'}:2: error: no queue named 'jobQeue'\n"
+        "    hint: did you mean 'jobQueue'?\n"
+    )
+
+
+def test_unreadable_files_exit_2(files: Path, capsys: pytest.CaptureFixture) -> None:
+    assert stptui_run(files, script="missing.stp") == 2
+    assert "cannot read the script" in capsys.readouterr().err
+    assert main(["run", str(files / "nope.yml"), str(files / "s.stp"), "--start", START]) == 2
+    err = capsys.readouterr().err
+    assert "file-unreadable" in err and "nope.yml" in err
+    (files / "bad.yml").write_text("resources: [unclosed\n")
+    assert main(["run", str(files / "bad.yml"), str(files / "s.stp"), "--start", START]) == 2
+    assert "bad.yml:" in capsys.readouterr().err
+
+
+def test_behaviours_errors_exit_2_and_warnings_go_to_stderr(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "b.yml").write_text("behaviors:\n  wroker: {}\n")
+    assert stptui_run(files, "--behaviors", str(files / "b.yml")) == 2
+    err = capsys.readouterr().err
+    assert "b.yml:2:3: error" in err and "wroker" in err
+    # A Python handler without --allow-code is skipped with a warning; the run goes on.
+    (files / "stptui.yml").write_text("behaviors:\n  worker: {handler: 'handlers:worker'}\n")
+    assert stptui_run(files) == 0
+    out, err = capsys.readouterr()
+    assert "stptui.yml" in err and "warning" in err
+    assert out.startswith("> fail worker always")
+
+
+def test_bad_start_exits_2(files: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", str(files / "stacktape.yml"), str(files / "s.stp"), "--start", "x"]) == 2
+    assert "not an ISO-8601 instant" in capsys.readouterr().err
+
+
+def test_default_start_is_the_wall_clock_in_whole_seconds(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "s.stp").write_text("show agenda\n")
+    assert main(["run", str(files / "stacktape.yml"), str(files / "s.stp")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].endswith(".000Z")
+
+
+def test_trace_file_is_json_lines(files: Path, capsys: pytest.CaptureFixture) -> None:
+    trace = files / "trace.jsonl"
+    assert stptui_run(files, "--trace", str(trace)) == 0
+    lines = trace.read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records, "the trace is empty"
+    for rec in records:
+        assert {"t", "kind", "resource"} <= set(rec)
+    assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
+    assert records[0]["kind"] == "behavior.overridden"
+    assert [r["t"] for r in records if r["kind"] == "message.received"] == [
+        "2026-01-05T08:00:00.000Z",
+        "2026-01-05T08:00:30.000Z",
+        "2026-01-05T08:01:00.000Z",
+    ]
+    assert records[-1]["kind"] == "message.dead_lettered"
+    assert records[-1]["t"] == "2026-01-05T08:01:30.000Z"
+
+
+def test_trace_is_written_even_when_the_script_fails(files: Path) -> None:
+    (files / "s.stp").write_text(SCRIPT + "expect queue.jobQueue.depth == 9\n")
+    trace = files / "trace.jsonl"
+    assert stptui_run(files, "--trace", str(trace)) == 1
+    assert trace.read_text().endswith("\n")
+    assert len(trace.read_text().splitlines()) > 10
+
+
+def test_same_seed_gives_byte_identical_traces(files: Path) -> None:
+    (files / "stptui.yml").write_text(
+        "behaviors:\n  worker: {duration: {min: 10ms, max: 900ms}, fail: {rate: 0.5}}\n"
+    )
+    (files / "s.stp").write_text(
+        "".join(f"send jobQueue '{{\"n\": {i}}}'\n" for i in range(20)) + "run\n"
+    )
+    traces = []
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        path = files / f"{name}.jsonl"
+        assert stptui_run(files, "--seed", seed, "--trace", str(path)) == 0
+        traces.append(path.read_bytes())
+    assert traces[0] == traces[1]
+    assert traces[0] != traces[2]
+
+
+def test_load_and_save_in_a_script(files: Path, capsys: pytest.CaptureFixture) -> None:
+    saved = files / "saved.json"
+    (files / "s.stp").write_text(f"send jobQueue a\nadvance 1s\nsave {saved}\n")
+    assert stptui_run(files) == 0
+    (files / "t.stp").write_text(f"load {saved}\nexpect function.worker.successes == 1\n")
+    assert stptui_run(files, script="t.stp") == 0
+    assert "replayed 2 commands" in capsys.readouterr().out
