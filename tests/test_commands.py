@@ -508,6 +508,11 @@ def test_show_message_live_and_past(s: Session) -> None:
     assert live.data["message_id"] == mid
     assert live.data["attributes"] == {"n": 2}
     assert 'body {"x": 1}' in live.text
+    err = fails(s, f"show message {mid[:2]}")
+    assert (err.message, err.hint) == (
+        f"'{mid[:2]}' is too short",
+        "give at least 4 characters of the id",
+    )
     run(s, "purge otherQueue")
     gone = run(s, f"show message {mid}")
     assert gone.data["live"] is False
@@ -746,6 +751,26 @@ def test_save_overwrites_atomically(s: Session, tmp_path: Path) -> None:
     target.write_text("old")
     run(s, "send otherQueue a", f"save {target}")
     assert json.loads(target.read_text())["commands"] == ["send otherQueue a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "saved.json",
+        "stacktape.yml",
+        "stptui.yml",
+    ]
+
+
+def test_failed_save_keeps_the_old_file_and_no_temp_file(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "saved.json"
+    target.write_text("old")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("stptui.commands.session.os.replace", broken_replace)
+    err = fails(s, f"save {target}")
+    assert "No space left on device" in err.message
+    assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "saved.json",
         "stacktape.yml",

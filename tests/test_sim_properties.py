@@ -31,13 +31,17 @@ def stacks(draw: st.DrawFn) -> tuple[str, str]:
     for i in range(n):
         lines += [f"  q{i}:", "    type: sqs-queue", "    properties:"]
         lines.append(f"      visibilityTimeoutSeconds: {draw(st.sampled_from([5, 30, 120]))}")
-        lines.append(f"      messageRetentionPeriodSeconds: {draw(st.sampled_from([60, 600, 345600]))}")
+        lines.append(
+            f"      messageRetentionPeriodSeconds: {draw(st.sampled_from([60, 600, 345600]))}"
+        )
         if fifo:
             lines += ["      fifoEnabled: true", "      contentBasedDeduplication: true"]
         if i + 1 < n and draw(st.booleans()):
             target = draw(st.integers(i + 1, n - 1))
             mrc = draw(st.integers(1, 3))
-            lines.append(f"      redrivePolicy: {{targetSqsQueueName: q{target}, maxReceiveCount: {mrc}}}")
+            lines.append(
+                f"      redrivePolicy: {{targetSqsQueueName: q{target}, maxReceiveCount: {mrc}}}"
+            )
         if draw(st.booleans()):
             batch = draw(st.sampled_from([1, 2, 10]))
             lines += [
@@ -59,7 +63,9 @@ commands = st.lists(
         st.tuples(st.just("send"), st.integers(0, 3), st.sampled_from([None, 0, 2, 30])),
         st.tuples(st.just("advance"), st.sampled_from([1, 500, 5_000, 40_000, 700_000])),
         st.tuples(st.just("step"), st.integers(1, 20)),
-        st.tuples(st.just("fail"), st.integers(0, 3), st.sampled_from(["always", "next 2", "rate 0.5"])),
+        st.tuples(
+            st.just("fail"), st.integers(0, 3), st.sampled_from(["always", "next 2", "rate 0.5"])
+        ),
         st.tuples(st.just("succeed"), st.integers(0, 3)),
         st.tuples(st.just("purge"), st.integers(0, 3)),
         st.tuples(st.just("redrive"), st.integers(0, 3)),

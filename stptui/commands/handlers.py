@@ -374,7 +374,8 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     left = src.depth
     text = f"moved {len(moved)} message{'s' * (len(moved) != 1)} from {src.name} to {target.name}"
     if left:
-        text += f"; {left} in flight or delayed stay in {src.name}"
+        why = "in flight or delayed" if not src.fifo else "in flight, delayed or group-blocked"
+        text += f"; {left} more stay in {src.name} ({why})"
     return CommandResult(
         text,
         data={
@@ -779,7 +780,11 @@ def _find_message_id(sim: Simulator, text: str) -> str:
         if text in traced:
             return text
         hits = sorted(mid for mid in traced if mid.startswith(text))
-    if len(hits) == 1 and len(text) >= 4:
+    if len(hits) == 1:
+        if len(text) < 4:
+            # A one- or two-character prefix that happens to be unique today would name a
+            # different message tomorrow: scripts must not depend on it.
+            raise CommandError(f"{text!r} is too short", "give at least 4 characters of the id")
         return hits[0]
     if len(hits) > 1:
         raise CommandError(

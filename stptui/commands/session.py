@@ -34,7 +34,6 @@ from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
 
 SAVE_VERSION = 1
-BEHAVIORS_FILE = "stptui.yml"
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
 
@@ -48,9 +47,10 @@ class SessionError(Exception):
 
 
 def default_behaviors_path(stack_file: Path) -> Path | None:
-    """`stptui.yml` next to the stack file, when there is one."""
-    candidate = stack_file.parent / BEHAVIORS_FILE
-    return candidate if candidate.is_file() else None
+    """`stptui.yml` (or `.yaml`) next to the stack file, when there is one."""
+    from stptui.sim.behavior import find_sidecar
+
+    return find_sidecar(stack_file)
 
 
 def file_sha256(path: Path) -> str:
@@ -143,7 +143,10 @@ class Session:
 
         `behaviors_path` None means `stptui.yml` next to the stack, if present (unless
         `default_behaviors` is False: then no behaviours file at all). Raises
-        SessionError (with diagnostics) when either file cannot be read or has errors."""
+        SessionError (with diagnostics) when either file cannot be read, or the behaviours
+        have errors. Errors in the stack itself (a `connectTo` naming a resource the snippet
+        never defines, say) do not stop the simulation: they are kept in `diagnostics`,
+        because the guide's snippets are exactly what people paste and want to drive."""
         from stptui.sim.behavior import Behaviors
 
         try:
@@ -157,10 +160,6 @@ class Session:
                 "cannot read the stack",
                 [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(stack_path))],
             ) from None
-        if stack.errors:
-            raise SessionError(
-                f"{stack.file} has errors; the simulation needs a valid stack", stack.errors
-            )
         bpath = Path(behaviors_path) if behaviors_path is not None else None
         if bpath is None and default_behaviors:
             bpath = default_behaviors_path(stack_file)
@@ -174,7 +173,6 @@ class Session:
                 "cannot read the behaviours",
                 [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(bpath))],
             ) from None
-        diags = list(diags)
         errors = [d for d in diags if d.severity == "error"]
         if errors:
             raise SessionError(f"{bpath} has errors", errors)
@@ -190,7 +188,7 @@ class Session:
             seed=seed,
             start_ms=start_ms,
             allow_code=allow_code,
-            diagnostics=diags,
+            diagnostics=[*stack.errors, *diags],
         )
 
     # -- sinks -----------------------------------------------------------------------------

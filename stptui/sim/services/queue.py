@@ -300,7 +300,11 @@ class QueueSim:
             self._make_visible(msg, returned=False)
 
     def _make_visible(self, msg: Message, *, returned: bool) -> None:
-        self._set_state(msg, VISIBLE)
+        old = msg.state
+        if old <= INFLIGHT:
+            self.counts[old] -= 1
+        msg.state = VISIBLE
+        self.counts[VISIBLE] += 1
         msg.visible_at = self.sim.clock.now
         if self.fifo:
             g = self.groups.get(msg.group or "")
@@ -399,6 +403,8 @@ class QueueSim:
         """ReceiveMessage for up to `max_n` messages (DLQ moves happen here, lazily)."""
         now = self.sim.clock.now
         vt = self.visibility_ms if visibility_ms is None else visibility_ms
+        if not self.fifo and self.max_receive_count is None and max_bytes is None:
+            return self._receive_plain(max_n, now, vt)
         out: list[Message] = []
         budget = max_bytes
         while len(out) < max_n:
@@ -430,6 +436,33 @@ class QueueSim:
                 now,
                 tk.MESSAGE_RECEIVED,
                 self.name,
+                {"message_id": msg.id, "receive_count": msg.receive_count},
+            )
+            out.append(msg)
+        return out
+
+    def _receive_plain(self, max_n: int, now: int, vt: int) -> list[Message]:
+        """`receive` for a standard queue without redrive or byte budget: the hot path of a
+        busy worker queue, written out flat (same effects as the general loop)."""
+        visible = self.visible
+        counts = self.counts
+        emit = self.sim.trace.emit
+        name = self.name
+        out: list[Message] = []
+        while visible and len(out) < max_n:
+            msg = visible.popleft()
+            counts[VISIBLE] -= 1
+            counts[INFLIGHT] += 1
+            msg.state = INFLIGHT
+            msg.receive_count += 1
+            if msg.first_receive_at is None:
+                msg.first_receive_at = now
+            msg.visible_at = now + vt
+            msg.receipt += 1
+            emit(
+                now,
+                tk.MESSAGE_RECEIVED,
+                name,
                 {"message_id": msg.id, "receive_count": msg.receive_count},
             )
             out.append(msg)
@@ -492,8 +525,14 @@ class QueueSim:
                 self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id}
             )
             return False
-        self._detach(msg)
-        self._set_state(msg, DELETED)
+        del self.messages[msg.id]
+        if msg.timer is not None:
+            self.sim.clock.cancel(msg.timer)
+            msg.timer = None
+        if self.fifo:
+            self._unblock(msg.group or "")
+        self.counts[INFLIGHT] -= 1
+        msg.state = DELETED
         self.sim.trace.emit(
             self.sim.clock.now, tk.MESSAGE_DELETED, self.name, {"message_id": msg.id}
         )
