@@ -80,6 +80,11 @@ class Simulator:
         self.event_sources: list[SqsEventSource] = []
         # Emission kinds served by event-source services (buses, buckets) register here.
         self.emission_handlers: dict[str, Callable[[Emission, str], None]] = {}
+        # Event-source service objects by name ("schedules", "buses", "buckets", "http",
+        # "topics", "batch"), for the commands and views that drive or show them.
+        self.services: dict[str, Any] = {}
+        # Destination / delivery targets by resource type, for types served by services.
+        self.destination_handlers: dict[str, Callable[[str, str, str, dict[str, Any]], None]] = {}
         self._ctx = DirectiveContext(
             stage=stack.stage,
             region=stack.region,
@@ -133,6 +138,12 @@ class Simulator:
                             trig.max_batch_window_s,
                         )
                     )
+        # Event sources (schedules, buses, buckets, HTTP, topics, batch jobs) each wire
+        # themselves; the order is fixed so that ids and timers are created identically.
+        from stptui.sim.services import EVENT_SOURCE_WIRERS
+
+        for wire in EVENT_SOURCE_WIRERS:
+            wire(self)
 
     # -- identity and randomness -------------------------------------------------------
 
