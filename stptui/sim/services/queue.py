@@ -403,8 +403,8 @@ class QueueSim:
         """ReceiveMessage for up to `max_n` messages (DLQ moves happen here, lazily)."""
         now = self.sim.clock.now
         vt = self.visibility_ms if visibility_ms is None else visibility_ms
-        if not self.fifo and self.max_receive_count is None and max_bytes is None:
-            return self._receive_plain(max_n, now, vt)
+        if not self.fifo:
+            return self._receive_standard(max_n, now, vt, max_bytes)
         out: list[Message] = []
         budget = max_bytes
         while len(out) < max_n:
@@ -441,16 +441,29 @@ class QueueSim:
             out.append(msg)
         return out
 
-    def _receive_plain(self, max_n: int, now: int, vt: int) -> list[Message]:
-        """`receive` for a standard queue without redrive or byte budget: the hot path of a
-        busy worker queue, written out flat (same effects as the general loop)."""
+    def _receive_standard(
+        self, max_n: int, now: int, vt: int, budget: int | None
+    ) -> list[Message]:
+        """`receive` for a standard queue: the hot path of a busy worker queue, written out
+        flat (the FIFO loop below has the same effects plus group blocking)."""
         visible = self.visible
         counts = self.counts
         emit = self.sim.trace.emit
         name = self.name
+        mrc = self.max_receive_count if self.dlq is not None else None
         out: list[Message] = []
         while visible and len(out) < max_n:
-            msg = visible.popleft()
+            msg = visible[0]
+            if budget is not None:
+                if out and msg.size > budget:
+                    break
+                budget -= msg.size
+            visible.popleft()
+            if mrc is not None and msg.receive_count >= mrc:
+                if budget is not None:
+                    budget += msg.size
+                self._move_to_dlq(msg)
+                continue
             counts[VISIBLE] -= 1
             counts[INFLIGHT] += 1
             msg.state = INFLIGHT
