@@ -294,7 +294,10 @@ class _Batch:
         else:
             for m, r in zip(self.msgs, self.receipts, strict=True):
                 q.release(m, r)
-        esm.wake()
+        # A poller that finishes a batch asks for the next one at once (as Lambda's pollers
+        # do), rather than through another scheduled event.
+        if esm._poll is None:
+            esm._run_poll(None)
 
 
 class AsyncEvent:
