@@ -57,6 +57,24 @@ def _parser_open() -> argparse.ArgumentParser:
     p.add_argument("stack", nargs="?", help="stacktape.yml (default: the bundled demo stack)")
     p.add_argument("--version", action="version", version=f"stptui {__version__}")
     _add_stack_options(p)
+    p.add_argument(
+        "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
+    p.add_argument(
+        "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
+    )
+    p.add_argument(
+        "--speed",
+        default="1x",
+        help="clock speed when it runs: 1x, 10x, 60x, 600x, 3600x or max (default: 1x)",
+    )
+    p.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="print the graph instead of opening the terminal UI (also when not on a terminal)",
+    )
     return p
 
 
@@ -135,13 +153,24 @@ def cmd_graph(argv: Sequence[str]) -> int:
         "json": graph.to_json,
     }
     out = exporters[args.format](g)
-    print(printable(out) if args.format == "text" else out)
+    text = printable(out) if args.format == "text" else out
+    print(text, end="" if text.endswith("\n") else "\n")
+    if stack.errors:
+        # The graph still draws (missing resources are marked), but say that it has errors.
+        print(
+            f"{len(stack.errors)} error(s) in the config; run `stptui validate "
+            f"{printable(str(args.stack))}`",
+            file=sys.stderr,
+        )
     return 0
 
 
 def cmd_open(argv: Sequence[str]) -> int:
-    """`stptui [STACK]`: until the terminal UI lands, print the graph and the commands."""
+    """`stptui [STACK]`: the terminal UI on a terminal; otherwise (or with `--no-tui`) the
+    graph and the commands, so that piping the output still works."""
     args = _parser_open().parse_args(argv)
+    if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+        return _open_tui(args)
     from stptui import graph
     from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
@@ -161,6 +190,59 @@ def cmd_open(argv: Sequence[str]) -> int:
         f"  stptui validate {printable(str(path))}        diagnostics with file:line:col\n"
         f"  stptui graph {printable(str(path))} --format mermaid|dot|json|text\n"
     )
+    return 0
+
+
+def _start_ms(text: str | None, prog: str) -> int | None:
+    """`--start` as epoch ms (the wall clock's whole seconds when absent); None if invalid."""
+    import time
+
+    from stptui.sim.clock import parse_instant
+    from stptui.textsafe import printable
+
+    if text is None:
+        # The only use of the wall clock: a default start; whole seconds read better.
+        return int(time.time()) * 1000
+    try:
+        return parse_instant(text)
+    except (ValueError, OverflowError):
+        print(
+            f"{prog}: --start {printable(text)!r} is not an ISO-8601 instant "
+            "(e.g. 2026-01-05T08:00:00Z)",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _open_tui(args: argparse.Namespace) -> int:
+    """Open the Textual app on a new session (Textual is imported only here)."""
+    from stptui.commands import Session, SessionError
+    from stptui.textsafe import printable
+    from stptui.tui.live import SPEEDS, speed_label
+
+    labels = [speed_label(s) for s in SPEEDS]
+    if args.speed not in labels:
+        print(f"stptui: --speed must be one of {', '.join(labels)}", file=sys.stderr)
+        return 2
+    start_ms = _start_ms(args.start, "stptui")
+    if start_ms is None:
+        return 2
+    try:
+        session = Session.open(
+            args.stack or demo_stack_path(),
+            behaviors_path=args.behaviors,
+            seed=args.seed,
+            start_ms=start_ms,
+            allow_code=args.allow_code,
+        )
+    except SessionError as exc:
+        print(f"stptui: {printable(exc.message)}", file=sys.stderr)
+        for diag in exc.diagnostics:
+            _print_error(diag)
+        return 2
+    from stptui.tui.app import StptuiApp
+
+    StptuiApp(session, speed_index=labels.index(args.speed)).run()
     return 0
 
 

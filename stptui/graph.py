@@ -767,7 +767,11 @@ def to_text(g: nx.MultiDiGraph) -> str:
     `jobQueue --sqs(batch 1)--> worker`, `jobQueue --redrive(after 3)--> deadLetterQueue`
     and `api ..connect..> jobQueue [STP_JOB_QUEUE_ARN STP_JOB_QUEUE_URL STP_JOB_QUEUE_NAME]`.
     """
-    lines = [f"stack {_clean(g.graph.get('stack_name', ''))}: {len(g)} nodes, {len(g.edges)} edges"]
+    n, e = len(g), len(g.edges)
+    lines = [
+        f"stack {_clean(g.graph.get('stack_name', ''))}: "
+        f"{n} node{'' if n == 1 else 's'}, {e} edge{'' if e == 1 else 's'}"
+    ]
     for n in _text_order(g):
         attrs = g.nodes[n]
         lines.append(f"{_clean(n)} ({_clean(_node_summary(attrs))})")

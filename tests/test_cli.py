@@ -216,7 +216,7 @@ def test_graph_text(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = run(capsys, "graph", str(JOB_QUEUE))
     assert (rc, err) == (0, "")
     g = graph.build_graph(load_stack(JOB_QUEUE))
-    assert out == graph.to_text(g) + "\n"
+    assert out == graph.to_text(g)
     assert out.startswith(f"stack job-queue-demo-dev: {len(g)} nodes, {len(g.edges)} edges\n")
     assert "  jobQueue --redrive(after 3)--> deadLetterQueue\n" in out
     assert "  jobQueue --sqs(batch 1)--> worker\n" in out
@@ -230,7 +230,7 @@ def test_graph_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[0] == "flowchart LR"
     assert any('"jobQueue<br/>sqs-queue"' in line for line in lines)
     assert sum("==>" in line for line in lines) == 1  # the one redrive edge
-    assert out == graph.to_mermaid(graph.build_graph(load_stack(JOB_QUEUE))) + "\n"
+    assert out == graph.to_mermaid(graph.build_graph(load_stack(JOB_QUEUE)))
 
 
 def test_graph_dot(capsys: pytest.CaptureFixture[str]) -> None:

@@ -62,6 +62,12 @@ def complete_values(session: Session, kind: str) -> list[str]:
         return sorted(sim.functions)
     if kind == r.COMMAND:
         return list(REGISTRY.commands)
+    if kind == r.BUS:
+        return sorted(k for k, b in sim.services["buses"].buses.items() if not b.external)
+    if kind == r.TOPIC:
+        return sorted(k for k, t in sim.services["topics"].topics.items() if not t.external)
+    if kind == r.SCHEDULED:
+        return sorted(sim.services["schedules"].by_owner)
     return []
 
 

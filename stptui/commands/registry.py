@@ -36,6 +36,22 @@ EXPECT_PATH = "expect-path"
 OPERATOR = "operator"
 VALUE = "value"
 FLAG = "flag"
+BUS = "bus"
+TOPIC = "topic"
+SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
+MESSAGE = "message"  # a message id (or a unique prefix of one)
+TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
+
+# Kinds that name resources of the stack, by the Stacktape resource types they accept. A
+# kind not listed here that is itself a resource type (`bucket`, `batch-job`) names the
+# resources of that type; completion lists them either way.
+RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
+    QUEUE: ("sqs-queue",),
+    DLQ: ("sqs-queue",),
+    FUNCTION: ("function",),
+    BUS: ("event-bus",),
+    TOPIC: ("sns-topic",),
+}
 
 # Help lists topics in this order; a command's topic must be one of them.
 TOPICS: dict[str, str] = {
@@ -77,11 +93,21 @@ class Arg:
     help: str
     optional: bool = False
     rest: bool = False
+    # Fixed words the argument takes (`show queues`, `fail F next 3`); completion offers
+    # them. For a `rest` argument they are the words its first word may be.
+    choices: tuple[str, ...] = ()
+    # (previous word, kind) pairs for an argument whose kind depends on the word before it:
+    # `show queue NAME` names a queue, `show message NAME` a message.
+    kind_after: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
         """The name a handler reads the value under."""
         return self.name.lower().replace("-", "_")
+
+    def kind_for(self, previous: str | None) -> str:
+        """The argument's kind when the word before it is `previous`."""
+        return next((k for w, k in self.kind_after if w == previous), self.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +134,23 @@ class Option:
 
 @dataclass(slots=True)
 class Call:
-    """A parsed command line: the command, its bound arguments and options."""
+    """A parsed command line: the command, its bound arguments and options.
+
+    `execute` also hands a handler what its front end offers: `should_stop`, polled by
+    commands that run the clock for long (a REPL's Ctrl-C), and `report`, which commands
+    that run other commands (`source`) call with each line before it runs (result None)
+    and with its result after. A handler sets `log_line` when the session log must record
+    something other than the typed line (an interrupted `advance` is logged as the `until`
+    it amounted to, so that the log replays exactly)."""
 
     command: Command
     line: str
     words: list[str]
     args: dict[str, Any] = field(default_factory=dict)
     opts: dict[str, Any] = field(default_factory=dict)
+    should_stop: Callable[[], bool] | None = None
+    report: Callable[[str, CommandResult | None], None] | None = None
+    log_line: str | None = None
 
 
 Handler = Callable[["Session", Call], "CommandResult"]
@@ -236,7 +272,18 @@ def strip_comment(line: str) -> str:
 
     As in a shell, `#` starts a comment only at the start of a word and outside quotes, so
     `send q 'a # b'` and `send q abc#1` keep their `#`."""
-    quote: str | None = None
+    return line[: _scan(line)[0]]
+
+
+def open_quote(line: str, quote: str | None = None) -> str | None:
+    """The quote still open at the end of `line` (None when all are closed), for a line
+    that starts inside `quote`: a command whose quote is open goes on on the next line."""
+    return _scan(line, quote)[1]
+
+
+def _scan(line: str, quote: str | None = None) -> tuple[int, str | None]:
+    """Where the command part of `line` ends (at a `# comment` or the end) and the quote
+    open there, with the quoting rules of `tokenize`."""
     escaped = False
     prev = " "
     for i, ch in enumerate(line):
@@ -252,9 +299,9 @@ def strip_comment(line: str) -> str:
         elif ch in "'\"":
             quote = ch
         elif ch == "#" and prev.isspace():
-            return line[:i]
+            return i, None
         prev = ch
-    return line
+    return len(line), quote
 
 
 def tokenize(line: str) -> list[str]:

@@ -1335,7 +1335,7 @@ class _Resolver:
             frame,
             "directive-cli-arg",
             f"$CliArgs({name!r}): no such CLI argument and no default",
-            hint=f"pass --{name} VALUE, or give a default: $CliArgs({name!r}, 'value')",
+            hint=f"stptui passes no CLI arguments; give a default: $CliArgs({name!r}, 'value')",
             severity="warning",
         )
 

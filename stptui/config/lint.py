@@ -704,7 +704,8 @@ class _Linter:
                 "info",
                 "visibility-timeout-guidance",
                 f"queue {q.name!r} visibility timeout {_fmt_seconds(vt)} s is below "
-                f"{VT_GUIDANCE_FACTOR}x the consumer's timeout {_fmt_seconds(timeout)} s{via}; "
+                f"{_fmt_seconds(timeout * VT_GUIDANCE_FACTOR)} s ({VT_GUIDANCE_FACTOR} x the "
+                f"consumer's {_fmt_seconds(timeout)} s timeout{via}); "
                 "AWS advises at least 6x so retried batches are not redelivered while running",
                 resource=t.owner,
                 hint=f"set visibilityTimeoutSeconds: {_fmt_seconds(timeout * 6)} on {q.name!r}",

@@ -1145,7 +1145,7 @@ class StackBuilder:
             spec,
             owner,
             aliases=TRIGGER_ALIASES.get(etype),
-            where=f" in a `{etype}` event",
+            where=f" in {_article(etype)} `{etype}` event",
         )
         return getattr(self, "_t_" + etype.replace("-", "_"))(owner, raw, props, path, ppath, index)
 
@@ -1504,7 +1504,7 @@ class StackBuilder:
                 + (
                     ""
                     if not gateway.implicit
-                    else f" and a `{gateway.name}` resource of type http-api-gateway"
+                    else f" and {_article(gateway.name)} `{gateway.name}` resource of type http-api-gateway"
                 ),
             )
             t.gateway = Ref(
@@ -1529,6 +1529,12 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         if alias in raw:
             return alias
     return default
+
+
+def _article(word: str) -> str:
+    """`a` or `an` before a word as it is read aloud (`an s3`, `an httpApi`, `a schedule`)."""
+    low = word.lower()
+    return "an" if low[:1] in "aeiou" or low.startswith(("s3", "sqs", "sns", "http")) else "a"
 
 
 def _num_text(value: float) -> str:

@@ -38,6 +38,10 @@ AGENDA_TEXT = {
     "scaling": "{subject} adds pollers for {resource}",
     "async": "event {subject} is invoked",
     "async-retry": "event {subject} is retried",
+    "schedule": "{resource}'s schedule {subject} fires",
+    "batch-attempt": "the running attempt of execution {subject} ends",
+    "batch-retry": "execution {subject} starts its next attempt",
+    "http-timeout": "request {subject} reaches the 30 s integration timeout",
 }
 
 
@@ -100,6 +104,12 @@ class Simulator:
         """The (fake, well-formed) ARN of an in-stack resource."""
         res = self.stack.resources[name]
         return fake_resource_param(self._ctx, name, "arn", res.type)
+
+    def resource_param(self, name: str, param: str) -> str:
+        """The (fake, well-formed) value of `$ResourceParam(name, param)` for an in-stack
+        resource: a bucket's `name`, an HTTP API's `domain`, a job's `stateMachineArn`."""
+        res = self.stack.resources[name]
+        return fake_resource_param(self._ctx, name, param, res.type)
 
     def _wire(self) -> None:
         for q in self.stack.queues:
@@ -290,17 +300,22 @@ class Simulator:
         elif target in self.functions:
             self.invoke_async(target, record, "destination", f"{function}:{which}")
         else:
-            self.trace.emit(
-                now,
-                tk.EMISSION_FAILED,
-                function,
-                {
-                    "emission": which,
-                    "target": target,
-                    "error": f"destinations of type {kind} are not simulated",
-                },
-            )
-            return
+            handler = self.destination_handlers.get(kind)
+            error = f"destinations of type {kind} are not simulated"
+            if handler is not None:
+                try:
+                    handler(function, which, target, record)
+                    error = ""
+                except SimError as exc:
+                    error = str(exc)
+            if error:
+                self.trace.emit(
+                    now,
+                    tk.EMISSION_FAILED,
+                    function,
+                    {"emission": which, "target": target, "error": error},
+                )
+                return
         self.trace.emit(
             now, tk.DESTINATION_DELIVERED, function, {"destination": which, "target": target}
         )

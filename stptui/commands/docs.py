@@ -1,0 +1,151 @@
+"""The command reference page, generated from the command registry.
+
+`docs/commands.md` is this module's output::
+
+    python -m stptui.commands.docs > docs/commands.md
+
+and `tests/test_commands_doc.py` fails when the page and the registry disagree, so the
+reference cannot drift from what `help` prints. `python -m stptui.commands.docs --check
+docs/commands.md` does the same check from a shell (exit 1 when stale).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+
+from stptui.commands.handlers import REGISTRY, TRACE_KINDS
+from stptui.commands.registry import TOPICS, Command, Registry
+
+GENERATOR = "python -m stptui.commands.docs > docs/commands.md"
+
+_INTRO = """\
+The one command language of `stptui`: the same commands run in `stptui run` scripts, in
+the REPL and on the terminal UI's command line. This page lists every command the
+simulator knows today, grouped as `help` groups them; see
+[simulating.md](simulating.md) for a tutorial and [behaviors.md](behaviors.md) for what
+the `fail`, `succeed` and `slow` overrides do to a handler.
+
+A line is split into words with shell rules: quote a body or payload that holds spaces or
+quotes (`send jobQueue '{"id": 1}'`), and `#` at the start of a word begins a comment.
+Durations are a number and a unit (`250ms`, `90s`, `5m`, `2h30m`, `1d`); instants are
+ISO-8601 (`2026-01-05T09:00:00Z`). A command either applies fully or changes nothing and
+reports an error with a hint. Commands marked *changes the simulation* are the ones `save`
+records and `load` replays.
+"""
+
+_ERROR_EXAMPLE = """\
+A script stops at the first command that cannot run, naming the script line (exit 2), and
+at the first `expect` that does not hold (exit 1):
+
+```console
+$ stptui run stptui/sample_stacks/job-queue docs/examples/typo.stp \\
+    --start 2026-01-05T08:00:00Z  # exit 2
+> send jobQeue '{"orderId": 1}'
+docs/examples/typo.stp:2: error: no queue named 'jobQeue'
+    hint: did you mean 'jobQueue'?
+```
+"""
+
+# Details whose every line reads `label: text` are a list of facts; others are prose.
+_FACT_LINE = re.compile(r"^[\w ]+: ")
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: pipes escaped, no line breaks."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _anchor(name: str) -> str:
+    """The GitHub anchor of a `### \\`name\\`` heading."""
+    return re.sub(r"[^\w\- ]", "", name.lower()).replace(" ", "-")
+
+
+def _details(details: str) -> list[str]:
+    """A command's extra help as Markdown: a bullet list of facts, or one paragraph."""
+    lines = [line.strip() for line in details.splitlines() if line.strip()]
+    if not lines:
+        return []
+    if len(lines) > 1 and all(_FACT_LINE.match(line) for line in lines):
+        return [*(f"- {line}" for line in lines), ""]
+    return [" ".join(lines), ""]
+
+
+def render_command(cmd: Command) -> str:
+    """One command's section: summary, usage, details, arguments, options and examples."""
+    out = [f"### `{cmd.name}`", "", cmd.summary, "", "```text", cmd.usage, "```", ""]
+    out += _details(cmd.details)
+    rows = [(f"`{a.name}`", a.help + (" (optional)" if a.optional else "")) for a in cmd.args]
+    rows += [(f"`{o.usage}`", o.help) for o in cmd.options]
+    if rows:
+        out += ["| Argument | Meaning |", "|---|---|"]
+        out += [f"| {_cell(name)} | {_cell(text)} |" for name, text in rows]
+        out.append("")
+    if cmd.name == "expect":
+        kinds = ", ".join(f"`{k}`" for k in TRACE_KINDS)
+        out += [
+            f"Record kinds for `expect count KIND`: {kinds}. Each is described, with its "
+            "fields, in [trace-format.md](trace-format.md).",
+            "",
+        ]
+    if cmd.examples:
+        out += ["Examples:", "", "```text", *cmd.examples, "```", ""]
+    if cmd.changes_state:
+        out += ["*Changes the simulation* (recorded by `save`, replayed by `load`).", ""]
+    return "\n".join(out)
+
+
+def render_commands_doc(registry: Registry = REGISTRY) -> str:
+    """The whole of docs/commands.md, as Markdown text ending in one newline."""
+    out = [
+        "# Command reference",
+        "",
+        f"<!-- Generated from the command registry by `{GENERATOR}`.",
+        "     Do not edit by hand: tests/test_commands_doc.py fails when this page is stale. -->",
+        "",
+        _INTRO,
+        _ERROR_EXAMPLE,
+        "## Contents",
+        "",
+    ]
+    grouped = {
+        topic: [c for c in registry.commands.values() if c.topic == topic] for topic in TOPICS
+    }
+    for topic, commands in grouped.items():
+        if commands:
+            links = ", ".join(f"[`{c.name}`](#{_anchor(c.name)})" for c in commands)
+            out.append(f"- {TOPICS[topic]}: {links}")
+    out.append("")
+    for topic, commands in grouped.items():
+        if not commands:
+            continue
+        out += [f"## {TOPICS[topic]}", ""]
+        out += [render_command(c) for c in commands]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the page; with `--check FILE`, exit 1 (and say so) when FILE differs from it."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    text = render_commands_doc()
+    if not args:
+        sys.stdout.write(text)
+        return 0
+    if len(args) == 2 and args[0] == "--check":
+        try:
+            with open(args[1], encoding="utf-8", newline="") as fh:
+                current = fh.read()
+        except OSError as exc:
+            print(f"{args[1]}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        if current != text:
+            print(f"{args[1]} is stale; regenerate it: {GENERATOR}", file=sys.stderr)
+            return 1
+        return 0
+    print("usage: python -m stptui.commands.docs [--check FILE]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""`explain`: the causal chain from a stimulus to every effect, read from the trace.
+
+Records are linked by the ids they carry (message, event, invocation, execution and request
+ids, in any field, in lists, and in `source` fields such as `worker:<invocation id>`). A
+list of ids (a batch) leads from each of its members to the record, never back out to the
+other members.
+Starting from the id or object key asked about, the chain is every record reachable through
+shared ids. Records that say why something did NOT happen (an unmatched rule, a skipped or
+filtered notification) are part of the chain like any other, with their reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stptui.sim.clock import iso_ms
+from stptui.sim.trace import Record, Trace
+
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+# Kinds that record a decision not to act, and the fields that say why.
+WHY_NOT_FIELDS = ("reason", "explanation", "why")
+
+
+@dataclass
+class Chain:
+    """The records causally linked to what was asked about, oldest first."""
+
+    key: str
+    records: list[Record] = field(default_factory=list)
+    truncated: bool = False  # the ring no longer holds the oldest records
+
+    @property
+    def found(self) -> bool:
+        """Whether anything in the trace mentions the key."""
+        return bool(self.records)
+
+    def lines(self) -> list[str]:
+        """Plain text, one line per record (plus indented reasons), for any view."""
+        out: list[str] = []
+        for rec in self.records:
+            out.append(f"{iso_ms(rec.t)}  {rec.kind:<24} {rec.resource}  {_summary(rec)}")
+            for name in WHY_NOT_FIELDS:
+                why = rec.data.get(name)
+                if isinstance(why, list):
+                    out.extend(f"    {line}" for line in why)
+                elif isinstance(why, str) and why:
+                    out.append(f"    {why}")
+        if self.truncated:
+            out.append("(older records have left the trace ring; the chain may start earlier)")
+        return out
+
+
+def _ids_in(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield from _ID.findall(value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _ids_in(item)
+
+
+def _summary(rec: Record) -> str:
+    parts = []
+    for k, v in rec.data.items():
+        if k in WHY_NOT_FIELDS:
+            continue
+        if isinstance(v, (dict, list)) and len(str(v)) > 80:
+            v = "..."
+        parts.append(f"{k}={v}")
+    return " ".join(parts)
+
+
+def explain(trace: Trace, key: str) -> Chain:
+    """Every record linked to `key`: an id of any kind, an object key or an id prefix."""
+    records = list(trace.records)
+    by_id: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        for value in rec.data.values():
+            for ident in _ids_in(value):
+                by_id.setdefault(ident, []).append(i)
+    seeds = _seeds(records, by_id, key)
+    chain = Chain(key)
+    if not seeds:
+        return chain
+    seen = set(seeds)
+    todo = deque(seeds)
+    followed: set[str] = set()
+    while todo:
+        i = todo.popleft()
+        for value in records[i].data.values():
+            if isinstance(value, list):
+                # A batch's list of message ids links each message to its invocation, but
+                # must not pull the batch's other messages into this message's chain.
+                continue
+            for ident in _ids_in(value):
+                if ident in followed:
+                    continue
+                followed.add(ident)
+                for j in by_id.get(ident, ()):
+                    if j not in seen:
+                        seen.add(j)
+                        todo.append(j)
+    chain.records = [records[i] for i in sorted(seen)]
+    maxlen = trace.records.maxlen
+    chain.truncated = maxlen is not None and len(records) == maxlen and chain.records[0].seq == records[0].seq
+    return chain
+
+
+def _seeds(records: list[Record], by_id: dict[str, list[int]], key: str) -> list[int]:
+    if key in by_id:
+        return list(by_id[key])
+    if len(key) >= 4 and re.fullmatch(r"[0-9a-f-]+", key):
+        hits = sorted({i for ident, idx in by_id.items() if ident.startswith(key) for i in idx})
+        if hits:
+            return hits
+    # An object key (or any other literal value, such as a route path).
+    return [i for i, rec in enumerate(records) if key in (rec.data.get("key"), rec.data.get("path"))]

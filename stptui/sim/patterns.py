@@ -1,0 +1,1438 @@
+"""EventBridge event patterns: validation, matching and explanation (pure, deterministic).
+
+EventBridge matches with aws/event-ruler; this module follows it as reference section 4.2
+describes (AWS-validated behaviour first, event-ruler's source where AWS is silent):
+
+* A pattern mirrors the event. Fields are AND-ed, the values in a field's array are OR-ed,
+  keys and operator names are case-sensitive. ``"$or": [{...}, {...}]`` ORs whole branches.
+* A field matches when *any* of its event values (an event array gives several) satisfies
+  *any* matcher. An object-valued field, a missing field and an empty array have no value:
+  only ``{"exists": false}`` matches them.
+* Arrays of objects are matched array-consistently: every field the pattern takes from
+  inside an array element must come from the same element.
+* ``{"a": {"b": [...]}}`` and ``{"a.b": [...]}`` name the same path, in patterns and in
+  events alike (event-ruler joins keys with dots).
+
+Choices made where neither AWS nor event-ruler pins the behaviour down (docs/fidelity.md):
+
+* An event object that spells one path both ways (``"a": {"b": 1}`` *and* ``"a.b": 2``):
+  the nested spelling is used and the dotted one is not consulted.
+* ``exists: false`` inside an array of objects holds when *some* element lacks the field
+  (per element, as for every other field taken from an array element).
+* Number comparisons use exact Python arithmetic, without event-ruler's six-decimal
+  rounding and without a range limit (current event-ruler accepts beyond ±5e9).
+* An IPv4 address is read as four decimal numbers, leading zeros allowed (``010.0.0.1`` is
+  10.0.0.1). String values are compared character for character, even when they look like
+  IP addresses.
+* "Rule is too complex" for wildcards is an estimate of event-ruler's
+  ``MachineComplexityEvaluator`` with a limit of 10, calibrated on patterns AWS accepted and
+  refused; the ``$or`` limit counts the branches the pattern expands to (at most 1,000).
+
+Duplicate keys in pattern JSON: the last one wins, as on AWS. That happens when the JSON
+text is parsed (``json.loads`` keeps the last value), before this module sees the pattern.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+__all__ = [
+    "MAX_OR_COMBINATIONS",
+    "MAX_PATTERN_CHARS",
+    "MAX_WILDCARD_COMPLEXITY",
+    "TOP_LEVEL_KEYS",
+    "CompiledPattern",
+    "Explanation",
+    "Failure",
+    "Hit",
+    "Pattern",
+    "PatternError",
+    "compile_pattern",
+    "explain",
+    "matches",
+    "validate_pattern",
+]
+
+MAX_PATTERN_CHARS: Final = 4096
+"""PutRule's limit on the EventPattern text (botocore 2026; 2,048 in older models)."""
+
+MAX_OR_COMBINATIONS: Final = 1000
+"""PutRule refuses a pattern whose ``$or`` branches multiply out to more than this."""
+
+MAX_WILDCARD_COMPLEXITY: Final = 10
+"""Most wildcard prefixes a worst-case value may keep alive at once (see module docstring)."""
+
+TOP_LEVEL_KEYS: Final = (
+    "version",
+    "detail-type",
+    "source",
+    "account",
+    "region",
+    "resources",
+    "detail",
+    "replay-name",
+)
+"""The top-level keys Stacktape's schema accepts in an ``eventPattern``."""
+
+_OPERATORS: Final = frozenset(
+    {
+        "prefix",
+        "suffix",
+        "equals-ignore-case",
+        "wildcard",
+        "anything-but",
+        "numeric",
+        "cidr",
+        "exists",
+    }
+)
+
+# event-ruler's Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP: an object inside a `$or`
+# array that uses one of these as a field name makes `$or` an ordinary field name.
+_RESERVED_IN_OR: Final = frozenset(
+    {
+        "exactly",
+        "equals-ignore-case",
+        "prefix",
+        "suffix",
+        "anything-but",
+        "exists",
+        "wildcard",
+        "numeric",
+        "cidr",
+        "=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "regex",
+        "not-wildcard",
+        "not-equals-ignore-case",
+        "date-after",
+        "date-on-or-after",
+        "date-before",
+        "date-on-or-before",
+        "in-date-range",
+        "ip-address-in-range",
+        "ip-address-not-in-range",
+    }
+)
+
+_TOO_COMPLEX: Final = (
+    "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
+    "sequences after a wildcard character"
+)
+_MATCH_VALUE: Final = "Match value must be String, number, true, false, or null"
+_ONE_KEY: Final = "Only one key allowed in match expression"
+_TOO_MANY_NUMERIC: Final = "Too many elements in numeric expression"
+
+
+class PatternError(ValueError):
+    """A pattern EventBridge would refuse. ``message`` is AWS's own reason where AWS has one
+    (``"string" must be an object or an array``); ``aws_message`` is the full API text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def aws_message(self) -> str:
+        """The message as PutRule / TestEventPattern word it."""
+        return f"Event pattern is not valid. Reason: {self.message}"
+
+
+# ---------------------------------------------------------------------------------------
+# Event values
+# ---------------------------------------------------------------------------------------
+
+
+class _Missing:
+    """The type of `_MISSING`: a key the event does not have."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Final = _Missing()
+_EMPTY: Final[dict[str, Any]] = {}  # matched against when an object is absent; never mutated
+
+
+class _Candidates(list[Any]):
+    """Several values found for one path through dotted keys; treated like an event array.
+    A distinct type so the fast paths (`type(v) is list`) never mistake it for one."""
+
+    __slots__ = ()
+
+
+def _is_number(value: object) -> bool:
+    # bool is an int in Python but a JSON literal to EventBridge; it never counts as a number
+    t = type(value)
+    return (t is int or t is float) and not (t is float and not math.isfinite(value))  # type: ignore[arg-type]
+
+
+def _dicts_in(value: Any) -> Iterator[dict[str, Any]]:
+    """The objects in an event value: itself, or the objects anywhere in an array of arrays."""
+    t = type(value)
+    if t is dict:
+        yield value
+    elif t is list or t is _Candidates:
+        for item in value:
+            yield from _dicts_in(item)
+
+
+def _collect_leaves(value: Any, out: list[Any]) -> None:
+    """Append the leaf values of an event value: arrays are crushed, objects have none."""
+    t = type(value)
+    if t is list or t is _Candidates:
+        for item in value:
+            _collect_leaves(item, out)
+    elif t is not dict and value is not _MISSING:
+        out.append(value)
+
+
+def _leaves(value: Any) -> list[Any]:
+    out: list[Any] = []
+    _collect_leaves(value, out)
+    return out
+
+
+def _resolve(d: Mapping[str, Any], key: str, want_object: bool, out: list[Any]) -> None:
+    """Every value the joined path `key` names inside `d`, through dotted keys both ways."""
+    value = d.get(key, _MISSING)
+    if value is not _MISSING:
+        out.append(value)
+    if want_object:
+        # The event spells deeper levels as dotted keys ("state.status"): gather them into
+        # the object that the nested spelling would have had.
+        prefix = key + "."
+        cut = len(prefix)
+        joined = {k[cut:]: v for k, v in d.items() if type(k) is str and k.startswith(prefix)}
+        if joined:
+            out.append(joined)
+    if "." in key:
+        # The pattern spells several levels in one key ("state.status"): walk the event.
+        parts = key.split(".")
+        for i in range(1, len(parts)):
+            head = d.get(".".join(parts[:i]), _MISSING)
+            if head is _MISSING:
+                continue
+            tail = ".".join(parts[i:])
+            for sub in _dicts_in(head):
+                _resolve(sub, tail, want_object, out)
+
+
+def _lookup_slow(d: Mapping[str, Any], key: str, want_object: bool) -> Any:
+    """The value at `key` when `d` has no such key itself (the dot-joining slow path)."""
+    found: list[Any] = []
+    # `key` is known to be absent, so only the dotted spellings can add values.
+    if want_object or "." in key:
+        _resolve(d, key, want_object, found)
+    if not found:
+        return _MISSING
+    if len(found) == 1:
+        return found[0]
+    return _Candidates(found)
+
+
+def _lookup(d: Mapping[str, Any], key: str, want_object: bool) -> Any:
+    """The event value for one pattern key: the key itself wins, dotted spellings otherwise."""
+    value = d.get(key, _MISSING)
+    if value is _MISSING:
+        return _lookup_slow(d, key, want_object)
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Compiled form: a small tree of objects, leaves and $or groups
+# ---------------------------------------------------------------------------------------
+
+
+def _js(value: Any) -> str:
+    """JSON text for messages: ", " separators, non-ASCII kept (printing escapes controls)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Op:
+    """One matcher of a field, applied to one leaf value at a time."""
+
+    kind: str  # exact, prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, cidr
+    test: Callable[[Any], bool]
+    text: str  # what it accepts, in words: 'a string starting with "orders"'
+    strings: frozenset[str] = frozenset()  # exact only: for the fast path and hints
+    numbers: frozenset[Any] = frozenset()  # exact only: hints
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """A field whose pattern value is an array of matchers."""
+
+    ops: tuple[_Op, ...]
+    exists_true: bool
+    exists_false: bool
+    written: list[Any]  # the array as written, for "expected"
+
+
+@dataclass(frozen=True, slots=True)
+class _Or:
+    """A `$or` group: the object around it matches when one branch does."""
+
+    branches: tuple[_Obj, ...]
+    written: list[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Obj:
+    """An object level of the pattern: all fields and all `$or` groups must hold."""
+
+    fields: tuple[tuple[str, _Leaf | _Obj], ...]
+    ors: tuple[_Or, ...]
+
+
+# --- operators ---------------------------------------------------------------------------
+
+
+def _exact_op(values: list[Any]) -> _Op:
+    strings = frozenset(v for v in values if type(v) is str)
+    numbers = frozenset(v for v in values if _is_number(v))
+    bools = frozenset(v for v in values if type(v) is bool)
+    has_null = any(v is None for v in values)
+
+    # Type first: True == 1 and 300 == 300.0 in Python, but only the second holds on AWS.
+    def test(x: Any) -> bool:
+        t = type(x)
+        if t is str:
+            return x in strings
+        if t is int or t is float:
+            return x in numbers
+        if t is bool:
+            return x in bools
+        return x is None and has_null
+
+    shown = list(dict.fromkeys(_js(v) for v in values))
+    text = shown[0] if len(shown) == 1 else "one of [" + ", ".join(shown) + "]"
+    return _Op("exact", test, text, strings, numbers)
+
+
+def _prefix_op(prefix: str, ignore_case: bool) -> _Op:
+    if ignore_case:
+        folded = prefix.casefold()
+
+        def test(x: Any) -> bool:
+            return type(x) is str and x.casefold().startswith(folded)
+
+        return _Op("prefix", test, f"a string starting with {_js(prefix)} in any letter case")
+
+    def test_exact(x: Any) -> bool:
+        return type(x) is str and x.startswith(prefix)
+
+    return _Op("prefix", test_exact, f"a string starting with {_js(prefix)}")
+
+
+def _suffix_op(suffix: str, ignore_case: bool) -> _Op:
+    if ignore_case:
+        folded = suffix.casefold()
+
+        def test(x: Any) -> bool:
+            return type(x) is str and x.casefold().endswith(folded)
+
+        return _Op("suffix", test, f"a string ending with {_js(suffix)} in any letter case")
+
+    def test_exact(x: Any) -> bool:
+        return type(x) is str and x.endswith(suffix)
+
+    return _Op("suffix", test_exact, f"a string ending with {_js(suffix)}")
+
+
+def _ignore_case_op(value: str) -> _Op:
+    folded = value.casefold()
+
+    def test(x: Any) -> bool:
+        return type(x) is str and x.casefold() == folded
+
+    return _Op("equals-ignore-case", test, f"{_js(value)} in any letter case")
+
+
+def _glob(segments: tuple[str, ...]) -> Callable[[str], bool]:
+    """A matcher for literal `segments` separated by stars. Greedy leftmost search is exact
+    for `*`-only globs and linear in the value, unlike a backtracking regular expression."""
+    if len(segments) == 1:
+        (only,) = segments
+        return only.__eq__
+    first, last, middle = segments[0], segments[-1], segments[1:-1]
+    least = len(first) + len(last)
+
+    def match(s: str) -> bool:
+        if len(s) < least or not s.startswith(first) or not s.endswith(last):
+            return False
+        pos, end = len(first), len(s) - len(last)
+        for seg in middle:
+            i = s.find(seg, pos, end)
+            if i < 0:
+                return False
+            pos = i + len(seg)
+        return True
+
+    return match
+
+
+def _wildcard_op(value: str, segments: tuple[str, ...]) -> _Op:
+    glob = _glob(segments)
+
+    def test(x: Any) -> bool:
+        return type(x) is str and glob(x)
+
+    return _Op("wildcard", test, f"a string matching the wildcard {_js(value)}")
+
+
+def _anything_but_op(kind: str | None, values: list[Any], single: bool) -> _Op:
+    """anything-but: true for every present value that the inner matcher rejects, including
+    null and values of another type (AWS-validated)."""
+    shown = _js(values[0]) if single else _js(values)
+    if kind is None:
+        strings = frozenset(v for v in values if type(v) is str)
+        numbers = frozenset(v for v in values if _is_number(v))
+
+        def test(x: Any) -> bool:
+            t = type(x)
+            if t is str:
+                return x not in strings
+            if t is int or t is float:
+                return x not in numbers
+            return True
+
+        return _Op("anything-but", test, f"anything but {'' if single else 'one of '}{shown}")
+    if kind == "equals-ignore-case":
+        folded = frozenset(v.casefold() for v in values)
+
+        def test_ic(x: Any) -> bool:
+            return type(x) is not str or x.casefold() not in folded
+
+        what = shown if single else f"one of {shown}"
+        return _Op("anything-but", test_ic, f"anything but {what} in any letter case")
+    if kind == "prefix":
+        prefixes = tuple(values)
+
+        def test_prefix(x: Any) -> bool:
+            return type(x) is not str or not x.startswith(prefixes)
+
+        what = shown if single else f"one of {shown}"
+        return _Op("anything-but", test_prefix, f"anything but a string starting with {what}")
+    if kind == "suffix":
+        suffixes = tuple(values)
+
+        def test_suffix(x: Any) -> bool:
+            return type(x) is not str or not x.endswith(suffixes)
+
+        what = shown if single else f"one of {shown}"
+        return _Op("anything-but", test_suffix, f"anything but a string ending with {what}")
+    globs = tuple(_glob(_parse_wildcard(v)) for v in values)
+
+    def test_wildcard(x: Any) -> bool:
+        if type(x) is not str:
+            return True
+        return not any(g(x) for g in globs)
+
+    what = f"the wildcard {shown}" if single else f"one of the wildcards {shown}"
+    return _Op("anything-but", test_wildcard, f"anything but a string matching {what}")
+
+
+def _numeric_op(lo: float | None, lo_open: bool, hi: float | None, hi_open: bool) -> _Op:
+    # numeric matches JSON numbers only: never strings, null or booleans (AWS-validated)
+    if lo is not None and lo == hi:
+        target = lo
+
+        def test_eq(x: Any) -> bool:
+            t = type(x)
+            return (t is int or t is float) and x == target
+
+        return _Op("numeric", test_eq, f"a number = {_js(target)}")
+
+    def test(x: Any) -> bool:
+        t = type(x)
+        if t is not int and t is not float:
+            return False
+        if lo is not None and (x <= lo if lo_open else x < lo):
+            return False
+        return hi is None or (x < hi if hi_open else x <= hi)
+
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>' if lo_open else '>='} {_js(lo)}")
+    if hi is not None:
+        parts.append(f"{'<' if hi_open else '<='} {_js(hi)}")
+    return _Op("numeric", test, "a number " + " and ".join(parts))
+
+
+_IPV4_SHAPE: Final = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_IPV6_SHAPE: Final = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
+
+
+def _ip_value(text: str) -> tuple[int, int] | None:
+    """(version, address as an integer) of an IP literal, or None. Only the two shapes
+    event-ruler recognises count; IPv4 parts are decimal, leading zeros allowed."""
+    if _IPV4_SHAPE.fullmatch(text):
+        parts = [int(p) for p in text.split(".")]
+        if any(p > 255 for p in parts):
+            return None
+        return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
+    if _IPV6_SHAPE.fullmatch(text):
+        import ipaddress  # only cidr patterns need it
+
+        try:
+            return 6, int(ipaddress.IPv6Address(text))
+        except ValueError:
+            return None
+    return None
+
+
+def _cidr_op(text: str) -> _Op:
+    version, network, mask = _parse_cidr(text)
+
+    def test(x: Any) -> bool:
+        if type(x) is not str:
+            return False
+        ip = _ip_value(x)
+        # An event value that is not an IP address simply does not match (AWS-validated).
+        return ip is not None and ip[0] == version and ip[1] & mask == network
+
+    return _Op("cidr", test, f"an IP address in {text}")
+
+
+# --- validation and compilation ---------------------------------------------------------
+
+
+def _token(value: Any) -> str:
+    """How event-ruler's JSON parser shows a token in its messages."""
+    if type(value) is dict:
+        return "{"
+    if type(value) is list:
+        return "["
+    if type(value) is str:
+        return value
+    return _js(value)
+
+
+def _parse_wildcard(value: str) -> tuple[str, ...]:
+    """The literal segments between unescaped stars. Positions in errors are event-ruler's:
+    a byte offset in the UTF-8 text counted from the opening quote of the JSON string."""
+    data = value.encode("utf-8")
+    segments: list[str] = []
+    current = bytearray()
+    i = 0
+    while i < len(data):
+        byte = data[i]
+        if byte == 0x2A:  # *
+            if i + 1 < len(data) and data[i + 1] == 0x2A:
+                raise PatternError(f"Consecutive wildcard characters at pos {i + 1}")
+            segments.append(current.decode("utf-8"))
+            current = bytearray()
+        elif byte == 0x5C:  # backslash: only \* and \\ are escapes
+            if i + 1 < len(data) and data[i + 1] in (0x2A, 0x5C):
+                current.append(data[i + 1])
+                i += 2
+                continue
+            raise PatternError(f"Invalid escape character at pos {i + 1}")
+        else:
+            current.append(byte)
+        i += 1
+    segments.append(current.decode("utf-8"))
+    return tuple(segments)
+
+
+_MASK_BITS: Final = re.compile(r"[+-]?[0-9]+")
+
+
+def _parse_cidr(text: str) -> tuple[int, int, int]:
+    """(version, network, mask) of a CIDR, with event-ruler's messages. Host bits are
+    ignored (220.160.154.255/24 is 220.160.154.0/24)."""
+    # Java's String.split drops trailing empty parts: "10.0.0.0/" has no second part.
+    parts = text.split("/")
+    while parts and parts[-1] == "":
+        parts.pop()
+    if len(parts) != 2:
+        raise PatternError("Malformed CIDR, one '/' required")
+    address, bits_text = parts
+    if not _MASK_BITS.fullmatch(bits_text) or abs(int(bits_text)) > 2**31 - 1:
+        raise PatternError("Malformed CIDR, mask bits must be an integer")
+    bits = int(bits_text)
+    if bits < 0:
+        raise PatternError("Malformed CIDR, mask bits must not be negative")
+    if not (_IPV4_SHAPE.fullmatch(address) or _IPV6_SHAPE.fullmatch(address)):
+        raise PatternError(f"Nonstandard IP address: {address}")
+    ip = _ip_value(address)
+    if ip is None:
+        raise PatternError(f"Invalid IP address: {address}")
+    version, value = ip
+    width = 32 if version == 4 else 128
+    if bits > width - 1:
+        # event-ruler refuses a single-address CIDR (/32, /128): an exact string does that
+        raise PatternError(f"IPv{version} mask bits must be < {width}")
+    mask = ((1 << width) - 1) ^ ((1 << (width - bits)) - 1)
+    return version, value & mask, mask
+
+
+def _is_or_group(value: Any) -> bool:
+    """event-ruler's rule: `$or` means OR only for an array of at least two objects that use
+    no operator keyword as a field name; otherwise it is an ordinary field called "$or"."""
+    if type(value) is not list or len(value) < 2:
+        return False
+    return all(type(b) is dict and not _uses_reserved_name(b) for b in value)
+
+
+def _uses_reserved_name(obj: dict[Any, Any]) -> bool:
+    for key, value in obj.items():
+        if key in _RESERVED_IN_OR:
+            return True
+        if type(value) is dict and _uses_reserved_name(value):
+            return True
+        if (
+            key == "$or"
+            and type(value) is list
+            and any(type(b) is dict and _uses_reserved_name(b) for b in value)
+        ):
+            return True
+    return False
+
+
+class _Compiler:
+    """Validates a pattern in event-ruler's order (so the first error is AWS's first error)
+    and builds the matcher tree."""
+
+    def __init__(self, top_level: bool) -> None:
+        self.top_level = top_level
+        # joined path -> wildcard values on that field, for the complexity check
+        self.wildcards: dict[str, list[tuple[str, ...]]] = {}
+
+    def compile(self, pattern: Any) -> _Obj:
+        if type(pattern) is not dict:
+            raise PatternError("Filter is not an object")
+        try:
+            text = json.dumps(pattern, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):
+            text = ""  # not JSON-shaped; the walk below names the offending value
+        root = self.object(pattern, ())
+        if len(text) > MAX_PATTERN_CHARS:
+            raise PatternError(
+                f"Event pattern is too long: {len(text):,} characters of JSON, "
+                f"more than the limit of {MAX_PATTERN_CHARS:,}"
+            )
+        combinations = _combinations(root)
+        if combinations > MAX_OR_COMBINATIONS:
+            raise PatternError(
+                f"Event pattern is too complex: its $or branches expand to {combinations:,} "
+                f"combinations, more than the limit of {MAX_OR_COMBINATIONS:,}"
+            )
+        for values in self.wildcards.values():
+            if _wildcard_complexity(values) > MAX_WILDCARD_COMPLEXITY:
+                raise PatternError(_TOO_COMPLEX)
+        return root
+
+    def object(self, obj: dict[Any, Any], path: tuple[str, ...]) -> _Obj:
+        if not obj:
+            raise PatternError("Empty objects are not allowed")
+        fields: list[tuple[str, _Leaf | _Obj]] = []
+        ors: list[_Or] = []
+        for key, value in obj.items():
+            if type(key) is not str:
+                raise PatternError(f"Field names must be strings, got {key!r}")
+            if self.top_level and not path and key not in TOP_LEVEL_KEYS:
+                raise PatternError(
+                    f'"{key}" is not allowed at the top level of a Stacktape eventPattern '
+                    f"(allowed: {', '.join(TOP_LEVEL_KEYS)})"
+                )
+            if key == "$or" and _is_or_group(value):
+                branches = tuple(self.object(branch, path) for branch in value)
+                ors.append(_Or(branches, value))
+            elif type(value) is dict:
+                fields.append((key, self.object(value, (*path, key))))
+            elif type(value) is list:
+                fields.append((key, self.leaf(value, (*path, key))))
+            else:
+                raise PatternError(f'"{key}" must be an object or an array')
+        return _Obj(tuple(fields), tuple(ors))
+
+    def leaf(self, values: list[Any], path: tuple[str, ...]) -> _Leaf:
+        exact: list[Any] = []
+        ops: list[_Op] = []
+        exists_true = exists_false = False
+        for value in values:
+            t = type(value)
+            if t is dict:
+                op = self.expression(value, path)
+                if op is True:
+                    exists_true = True
+                elif op is False:
+                    exists_false = True
+                else:
+                    ops.append(op)
+            elif t is str or t is bool or value is None or _is_number(value):
+                exact.append(value)
+            else:
+                raise PatternError(_MATCH_VALUE)
+        if not values:
+            raise PatternError("Empty arrays are not allowed")
+        if exact:
+            ops.insert(0, _exact_op(exact))
+        return _Leaf(tuple(ops), exists_true, exists_false, values)
+
+    def expression(self, expr: dict[Any, Any], path: tuple[str, ...]) -> _Op | bool:
+        """One `{operator: argument}` object; `True`/`False` stand for exists."""
+        if not expr:
+            raise PatternError("Match expression name not found")
+        name, arg = next(iter(expr.items()))
+        extra = len(expr) > 1
+        if name in ("prefix", "suffix"):
+            return self.affix(name, arg, extra)
+        if name == "equals-ignore-case":
+            if type(arg) is not str:
+                raise PatternError("equals-ignore-case match pattern must be a string")
+            _only_one(extra)
+            return _ignore_case_op(arg)
+        if name == "wildcard":
+            if type(arg) is not str:
+                raise PatternError("wildcard match pattern must be a string")
+            segments = _parse_wildcard(arg)
+            _only_one(extra)
+            self.wildcards.setdefault(".".join(path), []).append(segments)
+            return _wildcard_op(arg, segments)
+        if name == "numeric":
+            if type(arg) is not list:
+                raise PatternError("Value of numeric must be an array.")
+            op = _numeric(arg)
+            if extra:
+                raise PatternError(_TOO_MANY_NUMERIC)
+            return op
+        if name == "anything-but":
+            return self.anything_but(arg, extra)
+        if name == "exists":
+            if type(arg) is not bool:
+                raise PatternError("exists match pattern must be either true or false.")
+            _only_one(extra)
+            return arg
+        if name == "cidr":
+            if type(arg) is not str:
+                # sic: event-ruler reuses the prefix message here (AWS-validated)
+                raise PatternError("prefix match pattern must be a string")
+            op = _cidr_op(arg)
+            _only_one(extra)
+            return op
+        raise PatternError(f"Unrecognized match type {name}")
+
+    def affix(self, name: str, arg: Any, extra: bool) -> _Op:
+        make = _prefix_op if name == "prefix" else _suffix_op
+        if type(arg) is dict:
+            # {"prefix": {"equals-ignore-case": "EventB"}}
+            if not arg:
+                raise PatternError(f"{name.capitalize()} expression name not found")
+            inner, value = next(iter(arg.items()))
+            if inner != "equals-ignore-case":
+                raise PatternError(f"Unsupported {name} pattern: {inner}")
+            if type(value) is not str:
+                raise PatternError("equals-ignore-case match pattern must be a string")
+            _only_one(len(arg) > 1 or extra)
+            return make(value, True)
+        if type(arg) is not str:
+            raise PatternError(f"{name} match pattern must be a string")
+        _only_one(extra)
+        return make(arg, False)
+
+    def anything_but(self, arg: Any, extra: bool) -> _Op:
+        """anything-but takes a string or number, a list of all strings or all numbers, or
+        one of prefix, suffix, equals-ignore-case and wildcard with a string or strings."""
+        kind: str | None = None
+        inner_extra = False
+        if type(arg) is dict:
+            if not arg:
+                raise PatternError("Anything-But expression name not found")
+            inner = arg
+            kind, arg = next(iter(inner.items()))
+            if kind not in ("equals-ignore-case", "prefix", "suffix", "wildcard"):
+                raise PatternError(f"Unsupported anything-but pattern: {kind}")
+            inner_extra = len(inner) > 1
+        single = type(arg) is not list
+        if single and type(arg) is not str and not _is_number(arg):
+            # also {"prefix": {"equals-ignore-case": ...}} nested inside anything-but
+            raise PatternError(
+                "Value of anything-but must be an array or single string/number value."
+            )
+        values: list[Any] = [arg] if single else arg
+        if kind is None:
+            if not single:
+                has_string = has_number = False
+                for value in values:
+                    if type(value) is str:
+                        has_string = True
+                    elif _is_number(value):
+                        has_number = True
+                    else:
+                        raise PatternError(
+                            "Inside anything but list, start|null|boolean is not supported."
+                        )
+                if has_string == has_number:
+                    raise PatternError(
+                        "Inside anything but list, either all values are number or string, "
+                        "mixed type is not supported"
+                    )
+        else:
+            for value in values:
+                if type(value) is str:
+                    if kind in ("prefix", "suffix") and not value:
+                        raise PatternError("Null prefix/suffix not allowed")
+                elif kind == "equals-ignore-case":
+                    raise PatternError(
+                        "Inside anything-but/equals-ignore-case list, "
+                        "number|start|null|boolean is not supported."
+                    )
+                elif kind == "wildcard":
+                    raise PatternError("wildcard match pattern must be a string")
+                else:
+                    raise PatternError("prefix/suffix match pattern must be a string")
+            if kind == "wildcard":
+                for value in values:
+                    _parse_wildcard(value)
+        if inner_extra or extra:
+            raise PatternError(_TOO_MANY_NUMERIC)
+        return _anything_but_op(kind, values, single)
+
+
+def _only_one(extra: bool) -> None:
+    if extra:
+        raise PatternError(_ONE_KEY)
+
+
+def _numeric(arr: list[Any]) -> _Op:
+    """`["<"|"<="|"="|">"|">=", n]` or `[">"|">=", lo, "<"|"<=", hi]`, event-ruler's way."""
+    if not arr:
+        raise PatternError("Invalid member in numeric match: ]")
+    op = arr[0]
+    if type(op) is not str:
+        raise PatternError(f"Invalid member in numeric match: {_token(op)}")
+    value = arr[1] if len(arr) > 1 else _MISSING
+    if op == "=":
+        if not _is_number(value):
+            raise PatternError("Value of equals must be numeric")
+        if len(arr) > 2:
+            raise PatternError(_TOO_MANY_NUMERIC)
+        return _numeric_op(value, False, value, False)
+    if op in (">", ">="):
+        if not _is_number(value):
+            raise PatternError(f"Value of {op} must be numeric")
+        if len(arr) == 2:
+            return _numeric_op(value, op == ">", None, False)
+        top_op = arr[2]
+        if type(top_op) is not str:
+            raise PatternError(f"Bad value in numeric range: {_token(top_op)}")
+        if top_op not in ("<", "<="):
+            raise PatternError(f"Bad numeric range operator: {top_op}")
+        top = arr[3] if len(arr) > 3 else _MISSING
+        if not _is_number(top):
+            raise PatternError(f"Value of {top_op} must be numeric")
+        if len(arr) > 4:
+            raise PatternError("Too many terms in numeric range expression")
+        if not value < top:
+            raise PatternError("Bottom must be less than top")
+        return _numeric_op(value, op == ">", top, top_op == "<")
+    if op in ("<", "<="):
+        if not _is_number(value):
+            raise PatternError(f"Value of {op} must be numeric")
+        if len(arr) > 2:
+            raise PatternError(_TOO_MANY_NUMERIC)
+        return _numeric_op(None, False, value, op == "<")
+    raise PatternError(f"Unrecognized numeric range operator: {op}")
+
+
+def _combinations(obj: _Obj) -> int:
+    """How many plain AND-rules the pattern expands to once every `$or` is distributed."""
+    total = 1
+    for _key, child in obj.fields:
+        if isinstance(child, _Obj):
+            total *= _combinations(child)
+    for group in obj.ors:
+        total *= sum(_combinations(branch) for branch in group.branches)
+    return total
+
+
+_STAR: Final = -1
+_OTHER_BYTE: Final = -2
+_COMPLEXITY_SEARCH_LIMIT: Final = 2000
+
+
+def _wildcard_complexity(values: list[tuple[str, ...]]) -> int:
+    """An estimate of event-ruler's MachineComplexityEvaluator for the wildcards of one
+    field: the most wildcard-pattern transitions a worst-case value keeps alive at once.
+
+    Each value becomes an NFA over its UTF-8 bytes wrapped in quotes (event-ruler matches
+    the quoted JSON text). As in event-ruler's byte machine, patterns share states up to and
+    including their first star; each live transition counts once per pattern that uses it,
+    and a literal transition into a starred state also counts that state's star loop. The
+    subset search is bounded, so a huge pattern can only be under-estimated, never hang."""
+    weight: list[int] = []
+    loops: list[bool] = []
+    literal: list[dict[int, list[int]]] = []
+    skip: list[list[int]] = []
+    ids: dict[Any, int] = {}
+
+    def state(key: Any) -> int:
+        if key not in ids:
+            ids[key] = len(weight)
+            weight.append(0)
+            loops.append(False)
+            literal.append({})
+            skip.append([])
+        return ids[key]
+
+    alphabet: set[int] = set()
+    roots: set[int] = set()
+    for number, segments in enumerate(values):
+        tokens: list[int] = [0x22]
+        for i, segment in enumerate(segments):
+            if i:
+                tokens.append(_STAR)
+            tokens.extend(segment.encode("utf-8"))
+        tokens.append(0x22)
+        first_star = tokens.index(_STAR) if _STAR in tokens else len(tokens)
+        states = [
+            state(("shared", tuple(tokens[:i])) if i <= first_star else (number, i))
+            for i in range(len(tokens) + 1)
+        ]
+        for s in dict.fromkeys(states):
+            weight[s] += 1
+        roots.add(states[0])
+        for i, token in enumerate(tokens):
+            here, there = states[i], states[i + 1]
+            if token == _STAR:
+                loops[here] = True
+                if there not in skip[here]:
+                    skip[here].append(there)
+            else:
+                alphabet.add(token)
+                targets = literal[here].setdefault(token, [])
+                if there not in targets:
+                    targets.append(there)
+
+    def closure(start: Iterable[int]) -> frozenset[int]:
+        todo = list(start)
+        seen = set(todo)
+        while todo:
+            for nxt in skip[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
+
+    symbols = [*sorted(alphabet), _OTHER_BYTE]
+    first = closure(roots)
+    pending = [first]
+    visited = {first}
+    worst = 0
+    while pending and len(visited) < _COMPLEXITY_SEARCH_LIMIT:
+        active = pending.pop()
+        looping = {s for s in active if loops[s]}
+        for symbol in symbols:
+            reached: set[int] = set()
+            if symbol != _OTHER_BYTE:
+                for s in active:
+                    reached.update(literal[s].get(symbol, ()))
+            if not reached and not looping:
+                continue
+            size = sum(weight[s] for s in reached) + sum(weight[s] for s in looping)
+            size += sum(weight[s] for s in reached if loops[s] and s not in looping)
+            worst = max(worst, size)
+            following = closure(reached | looping)
+            if following not in visited:
+                visited.add(following)
+                pending.append(following)
+    return worst
+
+
+# ---------------------------------------------------------------------------------------
+# Fast matching: the tree compiled into closures
+# ---------------------------------------------------------------------------------------
+
+Check = Callable[[Mapping[str, Any]], bool]
+
+
+def _never(_value: Any) -> bool:
+    return False
+
+
+def _compile_leaf(leaf: _Leaf) -> Callable[[Any], bool]:
+    """A function of the raw event value (or `_MISSING`) that says whether the field holds."""
+    tests = tuple(op.test for op in leaf.ops)
+    exists_true, exists_false = leaf.exists_true, leaf.exists_false
+    test: Callable[[Any], bool]
+    if not tests:
+        test = _never
+    elif len(tests) == 1:
+        test = tests[0]
+    else:
+
+        def test(x: Any) -> bool:
+            for one in tests:  # noqa: SIM110 (hot path: any() would allocate a generator)
+                if one(x):
+                    return True
+            return False
+
+    def general(value: Any) -> bool:
+        t = type(value)
+        if t is list or t is _Candidates:
+            found = _leaves(value)
+            if not found:
+                return exists_false  # [] and arrays of objects count as absent
+            if exists_true:
+                return True
+            for x in found:  # noqa: SIM110 (hot path, as above)
+                if test(x):
+                    return True
+            return False
+        if t is dict or value is _MISSING:
+            return exists_false  # an object-valued field has no leaf value here
+        return exists_true or test(value)
+
+    if exists_true or len(tests) != 1:
+        return general
+    if leaf.ops[0].kind == "exact":
+        strings = leaf.ops[0].strings
+
+        # The common case, a list of strings: one type check and one set lookup.
+        def exact_strings(value: Any) -> bool:
+            if type(value) is str:
+                return value in strings
+            return general(value)
+
+        return exact_strings
+
+    def one_op(value: Any) -> bool:
+        if type(value) is str:
+            return test(value)
+        return general(value)
+
+    return one_op
+
+
+def _leaf_check(key: str, leaf_fn: Callable[[Any], bool]) -> Check:
+    if "." not in key:
+        # Without a dot in the key a miss is final: no dotted spelling can supply a leaf.
+        def check(d: Mapping[str, Any]) -> bool:
+            return leaf_fn(d.get(key, _MISSING))
+
+        return check
+
+    def check_dotted(d: Mapping[str, Any]) -> bool:
+        value = d.get(key, _MISSING)
+        if value is _MISSING:
+            value = _lookup_slow(d, key, False)
+        return leaf_fn(value)
+
+    return check_dotted
+
+
+def _object_value(sub: Check, value: Any) -> bool:
+    t = type(value)
+    if t is dict:
+        return sub(value)
+    if t is list or t is _Candidates:
+        # array-consistent: the whole sub-pattern must hold within one element
+        seen = False
+        for item in _dicts_in(value):
+            seen = True
+            if sub(item):
+                return True
+        if seen:
+            return False
+    return sub(_EMPTY)  # absent: only exists:false fields can still hold
+
+
+def _object_check(key: str, sub: Check) -> Check:
+    def check(d: Mapping[str, Any]) -> bool:
+        value = d.get(key, _MISSING)
+        if type(value) is dict:
+            return sub(value)
+        if value is _MISSING:
+            value = _lookup_slow(d, key, True)
+        return _object_value(sub, value)
+
+    return check
+
+
+def _any_of(branches: tuple[Check, ...]) -> Check:
+    def check(d: Mapping[str, Any]) -> bool:
+        for branch in branches:  # noqa: SIM110 (hot path, as above)
+            if branch(d):
+                return True
+        return False
+
+    return check
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+
+        def both(d: Mapping[str, Any]) -> bool:
+            return first(d) and second(d)
+
+        return both
+
+    def every(d: Mapping[str, Any]) -> bool:
+        for check in checks:  # noqa: SIM110 (hot path, as above)
+            if not check(d):
+                return False
+        return True
+
+    return every
+
+
+def _compile_obj(obj: _Obj) -> Check:
+    leaves: list[Check] = []
+    objects: list[Check] = []
+    for key, child in obj.fields:
+        if isinstance(child, _Leaf):
+            leaves.append(_leaf_check(key, _compile_leaf(child)))
+        else:
+            objects.append(_object_check(key, _compile_obj(child)))
+    ors = [_any_of(tuple(_compile_obj(b) for b in group.branches)) for group in obj.ors]
+    # AND is order-free: cheap leaf checks first so most non-matching events fail fast.
+    return _all_of((*leaves, *objects, *ors))
+
+
+class CompiledPattern:
+    """A validated pattern compiled for repeated matching (`compile_pattern`)."""
+
+    __slots__ = ("_check", "_root", "pattern")
+
+    def __init__(self, pattern: dict[str, Any], root: _Obj) -> None:
+        self.pattern = pattern
+        self._root = root
+        self._check = _compile_obj(root)
+
+    def matches(self, event: Mapping[str, Any]) -> bool:
+        """Whether `event` (a parsed JSON object) matches; a few microseconds per call."""
+        if type(event) is not dict:
+            raise TypeError("an event must be a JSON object")
+        return self._check(event)
+
+    def explain(self, event: Mapping[str, Any]) -> Explanation:
+        """Why `event` matches or not, clause by clause (see `explain`)."""
+        if type(event) is not dict:
+            raise TypeError("an event must be a JSON object")
+        failures, hits, count = _explain_obj(self._root, event, "")
+        return Explanation(not failures, failures, hits, count)
+
+    def __repr__(self) -> str:
+        return f"CompiledPattern({_js(self.pattern)})"
+
+
+Pattern = CompiledPattern
+
+
+def validate_pattern(pattern: Any, *, top_level: bool = False) -> None:
+    """Raise `PatternError` when EventBridge would refuse `pattern` (a parsed JSON value).
+
+    With ``top_level=True`` the pattern is checked as a Stacktape ``eventPattern``, whose
+    schema allows only `TOP_LEVEL_KEYS` at the top."""
+    _Compiler(top_level).compile(pattern)
+
+
+def compile_pattern(pattern: Any, *, top_level: bool = False) -> CompiledPattern:
+    """Validate `pattern` (raising `PatternError`) and compile it for fast matching."""
+    return CompiledPattern(pattern, _Compiler(top_level).compile(pattern))
+
+
+def matches(pattern: Any, event: Mapping[str, Any]) -> bool:
+    """Whether `event` matches `pattern` (raw or compiled). Compiling once with
+    `compile_pattern` is much faster when the same pattern meets many events."""
+    if not isinstance(pattern, CompiledPattern):
+        pattern = compile_pattern(pattern)
+    return pattern.matches(event)
+
+
+# ---------------------------------------------------------------------------------------
+# Explanation
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A clause that does not hold: where, what the pattern says, what the event has, why."""
+
+    path: str  # "detail.amount"; "detail.items[1].sku" inside arrays; "detail.$or"
+    expected: str  # the pattern clause as written (JSON)
+    actual: str  # the event value as JSON, or "missing"
+    reason: str  # one line: 'expected a number > 100, got 50'
+    alternatives: tuple[tuple[Failure, ...], ...] = ()  # $or: why each branch failed
+
+    def line(self) -> str:
+        """``path: reason``."""
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A clause that holds, with the same fields as `Failure`."""
+
+    path: str
+    expected: str
+    actual: str
+    reason: str  # '"orders" matches "orders"'
+    alternatives: tuple[tuple[Hit, ...], ...] = ()  # $or: the clauses of the branch that held
+
+    def line(self) -> str:
+        """``path: reason``."""
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The verdict of one pattern on one event, clause by clause."""
+
+    matched: bool
+    failures: list[Failure]  # every failing clause (empty on a match)
+    hits: list[Hit] = field(default_factory=list)  # the clauses that held
+    conditions: int = 0  # clauses checked: leaf fields and $or groups
+
+    @property
+    def summary(self) -> str:
+        """One line: how many conditions held or failed, and which failed."""
+        n = self.conditions
+        if self.matched:
+            return f"all {n} condition{'' if n == 1 else 's'} matched"
+        paths = ", ".join(f.path for f in self.failures)
+        return f"{len(self.failures)} of {n} condition{'' if n == 1 else 's'} failed: {paths}"
+
+    def lines(self) -> list[str]:
+        """Plain text: the summary, then one indented line per failing clause (on a match,
+        per matching clause), with `$or` alternatives indented below theirs."""
+        out = [self.summary]
+        for clause in self.hits if self.matched else self.failures:
+            _render(clause, "  ", out)
+        return out
+
+
+def _render(clause: Failure | Hit, indent: str, out: list[str]) -> None:
+    out.append(indent + clause.line())
+    for number, branch in enumerate(clause.alternatives, 1):
+        if isinstance(clause, Failure):
+            out.append(f"{indent}  alternative {number}:")
+            for sub in branch:
+                _render(sub, indent + "    ", out)
+        else:
+            for sub in branch:
+                _render(sub, indent + "  ", out)
+
+
+def explain(pattern: Any, event: Mapping[str, Any]) -> Explanation:
+    """Match `event` against `pattern` (raw or compiled) and say why, clause by clause.
+
+    On a non-match every failing clause is a `Failure` (path, the clause as written, the
+    event's value or "missing", a one-line reason); on a match the clauses that held are
+    `Hit`s. ``explain(p, e).matched == matches(p, e)`` always."""
+    if not isinstance(pattern, CompiledPattern):
+        pattern = compile_pattern(pattern)
+    return pattern.explain(event)
+
+
+_Verdict = tuple[list[Failure], list[Hit], int]
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _explain_obj(node: _Obj, d: Mapping[str, Any], path: str) -> _Verdict:
+    failures: list[Failure] = []
+    hits: list[Hit] = []
+    count = 0
+    for key, child in node.fields:
+        where = _join(path, key)
+        if isinstance(child, _Leaf):
+            count += 1
+            clause = _explain_leaf(child, _lookup(d, key, False), where)
+            if isinstance(clause, Failure):
+                failures.append(clause)
+            else:
+                hits.append(clause)
+        else:
+            sub_failures, sub_hits, sub_count = _explain_object_value(
+                child, _lookup(d, key, True), where
+            )
+            failures += sub_failures
+            hits += sub_hits
+            count += sub_count
+    for group in node.ors:
+        count += 1
+        where = _join(path, "$or")
+        results = [_explain_obj(branch, d, path) for branch in group.branches]
+        n = len(results)
+        winner = next((i for i, r in enumerate(results) if not r[0]), None)
+        if winner is None:
+            failures.append(
+                Failure(
+                    where,
+                    _js(group.written),
+                    "",
+                    f"none of the {n} alternatives matched",
+                    tuple(tuple(r[0]) for r in results),
+                )
+            )
+        else:
+            hits.append(
+                Hit(
+                    where,
+                    _js(group.written),
+                    "",
+                    f"alternative {winner + 1} of {n} matched",
+                    (tuple(results[winner][1]),),
+                )
+            )
+    return failures, hits, count
+
+
+def _labelled_dicts(value: Any, label: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of an event array with their index path ("[1]", "[0][2]")."""
+    t = type(value)
+    if t is dict:
+        yield label, value
+    elif t is list:
+        for i, item in enumerate(value):
+            yield from _labelled_dicts(item, f"{label}[{i}]")
+    elif t is _Candidates:
+        for item in value:  # several spellings of one path: no index to show
+            yield from _labelled_dicts(item, label)
+
+
+def _explain_object_value(child: _Obj, value: Any, where: str) -> _Verdict:
+    elements = list(_labelled_dicts(value)) if type(value) is not dict else [("", value)]
+    if not elements:
+        return _explain_obj(child, _EMPTY, where)
+    best: _Verdict | None = None
+    for label, element in elements:
+        verdict = _explain_obj(child, element, where + label)
+        if not verdict[0]:
+            return verdict  # the first element that holds all of it
+        if best is None or len(verdict[0]) < len(best[0]):
+            best = verdict  # otherwise the element that came closest
+    assert best is not None
+    return best
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "missing"
+    text = _js(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _describe(leaf: _Leaf, *, absent_ok: bool) -> str:
+    parts = [op.text for op in leaf.ops]
+    if leaf.exists_true:
+        parts.append("any value")
+    if leaf.exists_false and absent_ok:
+        parts.append("the field to be absent")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
+    expected = _js(leaf.written)
+    actual = _show(raw)
+    values = _leaves(raw)
+    is_array = type(raw) is list or type(raw) is _Candidates
+    if not values:
+        if leaf.exists_false:
+            how = "absent" if raw is _MISSING else f"{_absent_kind(raw)}, which counts as absent"
+            return Hit(where, expected, actual, f"{how}, as required")
+        return Failure(where, expected, actual, _absent_reason(leaf, raw))
+    for op in leaf.ops:
+        for x in values:
+            if op.test(x):
+                shown = _show(x)
+                note = f" (the element {shown} of {actual})" if is_array else ""
+                what = f"{actual}{note}" if is_array else shown
+                return Hit(where, expected, actual, f"{what} matches {op.text}")
+    if leaf.exists_true:
+        return Hit(where, expected, actual, f"{actual} is present, as required")
+    if not leaf.ops:
+        reason = f"got {actual}, but the pattern requires it to be absent"
+    else:
+        reason = f"expected {_describe(leaf, absent_ok=True)}, got {actual}"
+        if is_array and len(values) > 1:
+            reason += " (no element matched)"
+        else:
+            reason += _hint(leaf, values[0])
+    return Failure(where, expected, actual, reason)
+
+
+def _absent_kind(raw: Any) -> str:
+    if type(raw) is dict:
+        return "an object"
+    if type(raw) is list and not raw:
+        return "an empty array"
+    return "an array of objects" if type(raw) is list else "an object"
+
+
+def _absent_reason(leaf: _Leaf, raw: Any) -> str:
+    if not leaf.ops:  # exists: true alone
+        if raw is _MISSING:
+            return "missing (the pattern requires it to exist)"
+        return (
+            f"got {_absent_kind(raw)}, which counts as missing "
+            "(exists looks at leaf values; the pattern requires one)"
+        )
+    desc = _describe(leaf, absent_ok=False)
+    if raw is _MISSING:
+        if all(op.kind == "anything-but" for op in leaf.ops):
+            return f"missing (expected {desc}; anything-but never matches a missing field)"
+        return f"missing (expected {desc})"
+    return f"expected {desc}, got {_absent_kind(raw)}, which counts as missing"
+
+
+def _hint(leaf: _Leaf, x: Any) -> str:
+    """A short why for the commonest near misses: wrong JSON type, letter case, null vs ""."""
+    kinds = {op.kind for op in leaf.ops}
+    exact = next((op for op in leaf.ops if op.kind == "exact"), None)
+    if type(x) is str:
+        if "numeric" in kinds:
+            return " (a string; numeric matching needs a JSON number)"
+        if exact is not None:
+            if exact.numbers and _number_text(x) in exact.numbers:
+                return " (a string, not a number)"
+            if x in ("true", "false") and exact.test(x == "true"):
+                return f" (a string, not the JSON literal {x})"
+            if x == "" and exact.test(None):
+                return " (the empty string is not null)"
+            folded = x.casefold()
+            if any(s.casefold() == folded for s in exact.strings):
+                return " (differs only in letter case; equals-ignore-case ignores case)"
+        if "cidr" in kinds and _ip_value(x) is None:
+            return " (not an IP address)"
+        return ""
+    if x is None and exact is not None and "" in exact.strings:
+        return " (null is not the empty string)"
+    if _is_number(x) and exact is not None and _js(x) in exact.strings:
+        return " (a number, not a string)"
+    if kinds & {"prefix", "suffix", "wildcard", "equals-ignore-case", "cidr"}:
+        return " (not a string)"
+    return ""
+
+
+def _number_text(text: str) -> Any:
+    try:
+        number = json.loads(text)
+    except ValueError:
+        return None
+    return number if _is_number(number) else None

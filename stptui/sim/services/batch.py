@@ -1,0 +1,396 @@
+"""Batch jobs, run the way Stacktape deploys them (reference stacktape-config §2.3).
+
+Every trigger of a batch job `X` (schedule, sqs, s3, event-bus, sns, http-api-gateway) calls
+the hidden helper Lambda `X.triggerFunction`. The helper starts one execution of the job's
+Step Functions state machine with the input `{triggerEvent: JSON.stringify(event), jobName}`
+and returns at once; for an `sqs` trigger its success deletes the batch, so the queue sees
+the message acknowledged as soon as the job starts, not when it finishes.
+
+The state machine holds one `batch:submitJob.sync` task per attempt (`attempts` in total,
+default 1). Each task's `Catch` on `States.ALL` goes to a Wait of
+`retryIntervalSeconds * i * retryIntervalMultiplier` seconds after failed attempt `i`, then
+to the next attempt: the wait grows linearly with `i`. (Stacktape's docs describe
+exponential backoff, "5s, 10s, 20s"; its code waits 10, 20, 30 s for 5 and 2. The simulator
+follows the code.) Each attempt is its own AWS Batch job with the job's `timeout` as
+`AttemptDurationSeconds` and the environment `STP_TRIGGER_EVENT_DATA`,
+`STP_MAXIMUM_ATTEMPTS`, `STP_CURRENT_ATTEMPT` (1-based) and `AWS_REGION`.
+
+A timed-out attempt: AWS Batch does not retry a job that its own `retryStrategy` saw time out
+(aws-semantics §7), but Stacktape does not use `retryStrategy`; its state machine catches the
+failed task whatever the reason, so a timed-out attempt is retried like any other failure.
+`BatchService.retry_timed_out` (default True, Stacktape's behaviour) switches to AWS Batch's
+rule when False.
+
+Simulation choices: the helper Lambda, Step Functions and the Batch queue add no latency
+(an attempt starts at the instant of its trigger or the end of its wait), and a timed-out
+attempt ends exactly at its timeout (the 30 s SIGTERM-to-SIGKILL grace is not simulated).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import SqsTrigger
+from stptui.sim import trace as tk
+from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import sqs_event
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+
+if TYPE_CHECKING:
+    from stptui.config.model import BatchJob
+    from stptui.sim.behavior import Override
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.queue import Message, QueueSim
+
+RECENT_EXECUTIONS = 1000  # kept per job for `show jobs`; the trace keeps the full history
+EXECUTION_NAME_BASE_CHARS = 40  # Stacktape: `${BATCH_JOB_NAME_BASE.slice(0, 40)}-${requestId}`
+
+
+def trigger_event_json(event: Any) -> str:
+    """`JSON.stringify(event)`: compact, non-ASCII kept, as the helper Lambda writes it."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+
+
+class Execution:
+    """One state machine execution: the job's attempts for one trigger event."""
+
+    __slots__ = (
+        "arn",
+        "attempt",
+        "ended_at",
+        "error",
+        "event",
+        "event_json",
+        "id",
+        "job",
+        "source",
+        "status",
+        "submitted_at",
+        "trigger",
+    )
+
+    def __init__(
+        self, eid: str, arn: str, job: str, trigger: str, source: str, event: Any, now: int
+    ) -> None:
+        self.id = eid
+        self.arn = arn
+        self.job = job
+        self.trigger = trigger
+        self.source = source
+        self.event = event
+        self.event_json = trigger_event_json(event)
+        self.submitted_at = now
+        self.attempt = 0
+        self.status = "RUNNING"  # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED
+        self.ended_at: int | None = None
+        self.error: str | None = None
+
+    def behavior_event(self) -> dict[str, Any]:
+        """What behaviour conditions and Python handlers see: the raw trigger event (the
+        parsed `STP_TRIGGER_EVENT_DATA`); a non-object event is wrapped as `{payload: ...}`."""
+        return self.event if isinstance(self.event, dict) else {"payload": self.event}
+
+
+class BatchJobSim:
+    """The simulated state of one batch job: its configuration and its executions."""
+
+    def __init__(self, sim: Simulator, model: BatchJob, state_machine_arn: str) -> None:
+        self.sim = sim
+        self.name = model.name
+        self.model = model
+        self.state_machine_arn = state_machine_arn
+        self.attempts = model.attempts
+        self.interval_s = model.retry_interval_s
+        self.multiplier = model.retry_multiplier
+        self.timeout_ms = (model.timeout_s or 0) * 1000
+        # Overrides (`fail`, `succeed`, `slow`) apply to attempts as they do to invocations.
+        self.overrides: list[Override] = []
+        self.attempts_run = 0
+        self.running: dict[str, Execution] = {}
+        self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
+        self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
+        # The state machine's execution names start with the job's AWS name.
+        base = state_machine_arn.rsplit(":", 1)[-1]
+        self.name_base = base[:EXECUTION_NAME_BASE_CHARS]
+
+    def retry_wait_ms(self, failed_attempt: int) -> int:
+        """The Wait state after failed attempt `failed_attempt` (1-based), in milliseconds."""
+        return round(self.interval_s * failed_attempt * self.multiplier * 1000)
+
+
+class BatchService:
+    """Every batch job of the stack, and the state machine that runs their attempts."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.jobs: dict[str, BatchJobSim] = {}
+        self.retry_timed_out = True
+        for job in sim.stack.batch_jobs:
+            self.jobs[job.name] = BatchJobSim(
+                sim, job, sim.resource_param(job.name, "stateMachineArn")
+            )
+
+    def job(self, name: str) -> BatchJobSim:
+        """The batch job called `name`, or a SimError with a did-you-mean."""
+        from stptui.sim.engine import SimError
+
+        hit = self.jobs.get(name)
+        if hit is not None:
+            return hit
+        from stptui.config.diagnostics import did_you_mean
+
+        other = self.sim.stack.resources.get(name)
+        if other is not None:
+            raise SimError(f"{name!r} is a {other.type}, not a batch-job", _job_choices(self.jobs))
+        guess = did_you_mean(name, self.jobs)
+        raise SimError(
+            f"no batch-job named {name!r}",
+            f"did you mean {guess!r}?" if guess else _job_choices(self.jobs),
+        )
+
+    def start(
+        self,
+        job_name: str,
+        trigger_event: Any,
+        trigger: str,
+        source: str,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """Start an execution of `job_name` for one trigger event now; returns its id.
+
+        The first attempt starts at once (the helper Lambda and Step Functions add no
+        simulated latency). `extra` fields go into the `batch.submitted` record."""
+        sim = self.sim
+        job = self.job(job_name)
+        now = sim.clock.now
+        eid = sim.new_id()
+        arn = job.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        ex = Execution(
+            eid, f"{arn}:{job.name_base}-{eid}", job.name, trigger, source, trigger_event, now
+        )
+        job.counts["submitted"] += 1
+        job.running[eid] = ex
+        job.recent.append(ex)
+        data = {
+            "execution_id": eid,
+            "execution_arn": ex.arn,
+            "trigger": trigger,
+            "source": source,
+            "attempts": job.attempts,
+        }
+        if extra:
+            data.update(extra)
+        sim.trace.emit(now, tk.BATCH_SUBMITTED, job.name, data)
+        self._start_attempt(ex)
+        return eid
+
+    def _start_attempt(self, ex: Execution) -> None:
+        sim = self.sim
+        job = self.jobs[ex.job]
+        now = sim.clock.now
+        ex.attempt += 1
+        job.attempts_run += 1
+        env = {
+            "STP_TRIGGER_EVENT_DATA": ex.event_json,
+            "STP_MAXIMUM_ATTEMPTS": str(job.attempts),
+            "STP_CURRENT_ATTEMPT": str(ex.attempt),
+            "AWS_REGION": sim.region,
+        }
+        batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
+        sim.trace.emit(
+            now,
+            tk.BATCH_ATTEMPT_STARTED,
+            job.name,
+            {
+                "execution_id": ex.id,
+                "attempt": ex.attempt,
+                "batch_job_id": batch_job_id,
+                "env": env,
+            },
+        )
+        outcome = sim.behaviors.decide(
+            InvocationInput(
+                job.name,
+                ex.attempt,
+                job.attempts_run,
+                "batch",
+                now,
+                job.timeout_ms,
+                ex.behavior_event,
+                None,
+                batch_job_id,
+            ),
+            sim.rng,
+            job.overrides,
+        )
+        if job.overrides:
+            job.overrides = [o for o in job.overrides if not o.used_up]
+        for line in outcome.logs:
+            sim.trace.emit(now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line})
+        sim.clock.at(
+            now + outcome.duration_ms,
+            self._end_attempt,
+            (ex, outcome, now),
+            ("batch-attempt", job.name, ex.id),
+        )
+
+    def _end_attempt(self, arg: tuple[Execution, Outcome, int]) -> None:
+        ex, outcome, started = arg
+        sim = self.sim
+        job = self.jobs[ex.job]
+        now = sim.clock.now
+        duration = now - started
+        if outcome.status == "success":
+            sim.trace.emit(
+                now,
+                tk.BATCH_SUCCEEDED,
+                job.name,
+                {"execution_id": ex.id, "attempt": ex.attempt, "duration_ms": duration},
+            )
+            self._finish(ex, job, "SUCCEEDED", None)
+            for emission in outcome.emissions:
+                sim.apply_emission(job.name, ex.id, emission)
+            return
+        timed_out = outcome.status == "timeout"
+        error = outcome.error_type or "Error"
+        retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
+        retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
+        sim.trace.emit(
+            now,
+            tk.BATCH_ATTEMPT_FAILED,
+            job.name,
+            {
+                "execution_id": ex.id,
+                "attempt": ex.attempt,
+                "error": error,
+                "error_message": outcome.error_message or "",
+                "timeout": timed_out,
+                "duration_ms": duration,
+                "retry_at": iso_ms(retry_at) if retry_at is not None else None,
+            },
+        )
+        if retry_at is not None:
+            sim.clock.at(retry_at, self._retry, ex, ("batch-retry", job.name, ex.id))
+            return
+        sim.trace.emit(
+            now,
+            tk.BATCH_FAILED,
+            job.name,
+            {"execution_id": ex.id, "attempts": ex.attempt, "error": error},
+        )
+        self._finish(ex, job, "FAILED", error)
+
+    def _retry(self, ex: Execution) -> None:
+        self._start_attempt(ex)
+
+    def _finish(self, ex: Execution, job: BatchJobSim, status: str, error: str | None) -> None:
+        ex.status = status
+        ex.error = error
+        ex.ended_at = self.sim.clock.now
+        job.counts["succeeded" if status == "SUCCEEDED" else "failed"] += 1
+        del job.running[ex.id]
+
+
+class BatchSqsSource:
+    """The event source mapping from a queue to a batch job's trigger function.
+
+    It polls like a function's mapping (batch size, batching window) but the helper Lambda
+    only starts an execution, so every batch is deleted the instant it is received."""
+
+    def __init__(
+        self,
+        service: BatchService,
+        queue: QueueSim,
+        job: str,
+        batch_size: int,
+        window_s: float | None,
+    ) -> None:
+        self.service = service
+        self.sim = service.sim
+        self.queue = queue
+        self.job = job
+        self.batch_size = batch_size
+        self.window_ms = int((window_s or 0) * 1000)
+        self._poll: list[Any] | None = None
+        self._window_started: int | None = None
+        queue.on_visible.append(self.wake)
+
+    def wake(self) -> None:
+        """Messages became visible: poll at the current instant."""
+        if self._poll is None:
+            self._poll = self.sim.clock.at(
+                self.sim.clock.now, self._run_poll, None, ("poll", self.queue.name, self.job)
+            )
+
+    def _run_poll(self, _: Any) -> None:
+        self._poll = None
+        q = self.queue
+        now = self.sim.clock.now
+        while q.visible_count > 0:
+            if self.window_ms and q.visible_count < self.batch_size:
+                if self._window_started is None:
+                    self._window_started = now
+                due = self._window_started + self.window_ms
+                if now < due:
+                    self._poll = self.sim.clock.at(
+                        due, self._run_poll, None, ("batch-window", q.name, self.job)
+                    )
+                    return
+            before = q.visible_count
+            msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+            if not msgs:
+                if q.visible_count < before:
+                    continue  # the receive moved messages to the DLQ; others may be left
+                break  # FIFO: every available group is blocked by a message in flight
+            self._window_started = None
+            self._start(msgs)
+
+    def _start(self, msgs: list[Message]) -> None:
+        q = self.queue
+        receipts = [m.receipt for m in msgs]
+        event = sqs_event(msgs, q, self.sim.region)
+        self.service.start(
+            self.job, event, "sqs", q.name, {"queue": q.name, "message_ids": [m.id for m in msgs]}
+        )
+        # The helper Lambda returned: the mapping deletes the whole batch at once.
+        for m, r in zip(msgs, receipts, strict=True):
+            q.delete(m, r)
+
+
+def submit_job(
+    sim: Simulator,
+    job_name: str,
+    trigger_event: Any,
+    trigger_type: str,
+    source: str,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Start an execution of a batch job for one trigger event (what its trigger function
+    does); returns the execution id. `extra` fields go into the `batch.submitted` record."""
+    service: BatchService = sim.services["batch"]
+    return service.start(job_name, trigger_event, trigger_type, source, extra)
+
+
+def wire(sim: Simulator) -> None:
+    """Build the batch service and the batch jobs' `sqs` triggers."""
+    service = BatchService(sim)
+    sim.services["batch"] = service
+    for job in sim.stack.batch_jobs:
+        for trig in job.events:
+            if isinstance(trig, SqsTrigger) and trig.queue and trig.queue.target in sim.queues:
+                BatchSqsSource(
+                    service,
+                    sim.queues[trig.queue.target],
+                    job.name,
+                    trig.batch_size,
+                    trig.max_batch_window_s,
+                )
+
+
+def _job_choices(jobs: dict[str, BatchJobSim]) -> str:
+    if not jobs:
+        return "this stack has no batch jobs"
+    return f"batch jobs in this stack: {', '.join(sorted(jobs))}"

@@ -1,0 +1,718 @@
+"""EventBridge event buses: the stack's buses and the default bus, their rules (every
+`event-bus` trigger of a workload and every `sqs-queue.events` subscription), PutEvents,
+pattern matching, target input (`input`, `inputPath`, `inputTransformer`), delivery to
+functions (asynchronously) and queues, and dead-letter queues for failed deliveries.
+
+Rules (reference aws-semantics §3.1, §4; stacktape-config §2.5, §3.2, §5): an event goes only
+to the rules of the bus it was put on, each rule's pattern verbatim (Stacktape adds no
+filter); PutEvents needs Source, DetailType and Detail, Detail is a JSON object, DetailType is
+at most 128 characters and an entry at most 256 KB; a delivery that fails for a reason no
+retry can fix (missing target, a queue refusing the message) goes straight to the rule's
+`onDeliveryFailure` queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE,
+EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS attributes, or is dropped without one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
+from stptui.sim import patterns
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_s
+
+if TYPE_CHECKING:
+    from stptui.config.model import Ref
+    from stptui.sim.behavior import Emission
+    from stptui.sim.engine import Simulator
+
+MAX_DETAIL_TYPE = 128
+MAX_ENTRY_BYTES = 256 * 1024
+MAX_RULE_NAME = 64
+LAMBDA_SOURCE = "lambda"
+LAMBDA_RESULT = "Lambda Function Invocation Result - "
+# The JSON text every compact serialisation uses: EventBridge minifies what it delivers.
+_COMPACT = (",", ":")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
+
+
+# -- naming --------------------------------------------------------------------------------
+
+
+def rule_name(sim: Simulator, owner: str, kind: str, number: int) -> str:
+    """The rule's name: `{stack}-{owner}-{kind}-{n}`, cut to EventBridge's 64 characters."""
+    return f"{sim.stack.stack_name}-{owner}-{kind}-{number}"[-MAX_RULE_NAME:].lstrip("-")
+
+
+def rule_arn(sim: Simulator, bus_name: str | None, name: str) -> str:
+    """A rule ARN: `rule/NAME` on the default bus, `rule/BUS/NAME` on a custom bus."""
+    path = name if bus_name is None else f"{bus_name}/{name}"
+    return f"arn:aws:events:{sim.region}:{sim.account_id}:rule/{path}"
+
+
+def default_bus_arn(sim: Simulator) -> str:
+    """The ARN of the account's default bus."""
+    return f"arn:aws:events:{sim.region}:{sim.account_id}:event-bus/{DEFAULT_BUS}"
+
+
+# -- target input --------------------------------------------------------------------------
+
+_MISSING: Any = object()
+_WILDCARD = "*"
+_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+|\*)\]")
+# A placeholder name: what EventBridge accepts between < and > (no spaces, quotes or <>).
+_PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.\-]+)>")
+PREDEFINED = (
+    "aws.events.rule-arn",
+    "aws.events.rule-name",
+    "aws.events.event.ingestion-time",
+    "aws.events.event",
+    "aws.events.event.json",
+)
+
+
+def parse_json_path(path: str) -> tuple[str | int, ...]:
+    """The steps of an EventBridge JSON path (`$`, `.name`, `[0]`, `.*`, `[*]`).
+
+    EventBridge supports dot notation, array indices and wildcards only; anything else
+    raises ValueError."""
+    if not isinstance(path, str) or not path.startswith("$"):
+        raise ValueError(f"JSON path {path!r} must start with $")
+    steps: list[str | int] = []
+    pos = 1
+    while pos < len(path):
+        m = _PATH_STEP.match(path, pos)
+        if m is None:
+            raise ValueError(
+                f"JSON path {path!r}: cannot read {path[pos:]!r} (dot notation, [N] and * only)"
+            )
+        name, index = m.groups()
+        if name == _WILDCARD or index == _WILDCARD:
+            steps.append(_WILDCARD)
+        else:
+            steps.append(int(index) if index is not None else name)
+        pos = m.end()
+    return tuple(steps)
+
+
+def extract(doc: Any, steps: tuple[str | int, ...]) -> Any:
+    """The value at `steps` in `doc`; a list of every match when a step is a wildcard;
+    `_MISSING` when nothing is there."""
+    values = [doc]
+    wild = False
+    for step in steps:
+        found: list[Any] = []
+        for value in values:
+            if step == _WILDCARD:
+                wild = True
+                if isinstance(value, dict):
+                    found.extend(value.values())
+                elif isinstance(value, list):
+                    found.extend(value)
+            elif isinstance(step, int):
+                if isinstance(value, list) and step < len(value):
+                    found.append(value[step])
+            elif isinstance(value, dict) and step in value:
+                found.append(value[step])
+        values = found
+    if wild:
+        return values
+    return values[0] if values else _MISSING
+
+
+def render_template(template: str, values: dict[str, Any]) -> str:
+    """Fill `<name>` placeholders the way EventBridge does, aware of JSON strings.
+
+    Outside a JSON string a value is written as JSON (a string gets its quotes, an object
+    stays an object); inside one it is written raw and unescaped, as AWS does (so a value
+    holding a quote can break the JSON). A path that found nothing gives "" inside a string
+    (AWS-validated) and null outside one (stptui's choice). Names nobody defined stay as
+    written."""
+    out: list[str] = []
+    in_string = False
+    i = 0
+    n = len(template)
+    while i < n:
+        ch = template[i]
+        if in_string and ch == "\\":
+            out.append(template[i : i + 2])
+            i += 2
+            continue
+        if ch == '"':
+            in_string = not in_string
+        elif ch == "<":
+            m = _PLACEHOLDER.match(template, i)
+            if m is not None and m.group(1) in values:
+                value = values[m.group(1)]
+                if in_string:
+                    if value is _MISSING:
+                        value = ""
+                    out.append(value if isinstance(value, str) else _json(value))
+                else:
+                    out.append("null" if value is _MISSING else _json(value))
+                i = m.end()
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class TargetInput:
+    """What a rule sends its target: the event, a constant, a JSON path of it, or a template.
+
+    `render` returns the JSON text EventBridge delivers (a queue's message body; a function
+    receives it parsed). Problems AWS would refuse at deploy time are kept in `problems`
+    (shown by `show buses`) and the rule still delivers what it can."""
+
+    def __init__(self, constant: Any, input_path: str | None, transformer: Any) -> None:
+        self.problems: list[str] = []
+        self.kind = "event"
+        self._constant: str | None = None
+        self._path: tuple[str | int, ...] | None = None
+        self._paths: dict[str, tuple[str | int, ...] | None] = {}
+        self._template = ""
+        if constant is not None:
+            self.kind = "input"
+            # Stacktape stringifies an object; a string is taken as the JSON text it must be.
+            self._constant = constant if isinstance(constant, str) else _json(constant)
+            try:
+                json.loads(self._constant)
+            except ValueError:
+                self.problems.append("input is not valid JSON text")
+        elif input_path is not None:
+            self.kind = "inputPath"
+            try:
+                self._path = parse_json_path(input_path)
+            except ValueError as exc:
+                self.problems.append(str(exc))
+        elif transformer is not None:
+            self.kind = "inputTransformer"
+            self._read_transformer(transformer)
+
+    def _read_transformer(self, transformer: Any) -> None:
+        if not isinstance(transformer, dict) or not isinstance(
+            transformer.get("inputTemplate"), str
+        ):
+            self.problems.append("inputTransformer needs an inputTemplate string")
+            return
+        self._template = transformer["inputTemplate"]
+        paths = transformer.get("inputPathsMap") or {}
+        if not isinstance(paths, dict):
+            self.problems.append("inputPathsMap must map names to JSON paths")
+            paths = {}
+        for name, path in paths.items():
+            if name in PREDEFINED or str(name).upper().startswith("AWS."):
+                self.problems.append(f"inputPathsMap: {name!r} is a reserved name")
+                continue
+            try:
+                self._paths[name] = parse_json_path(path)
+            except ValueError as exc:
+                self.problems.append(f"inputPathsMap.{name}: {exc}")
+                self._paths[name] = None
+        for name in _PLACEHOLDER.findall(self._template):
+            if name not in self._paths and name not in PREDEFINED:
+                # AWS's PutTargets message.
+                self.problems.append(f"InputTemplate contains invalid placeholder {name}.")
+
+    def render(self, event: dict[str, Any], rule: str, rule_arn_: str) -> str:
+        """The JSON text delivered for `event` by rule `rule`."""
+        if self.kind == "input":
+            return self._constant or ""
+        if self.kind == "inputPath":
+            if self._path is None:
+                return _json(event)
+            value = extract(event, self._path)
+            return "null" if value is _MISSING else _json(value)
+        if self.kind == "inputTransformer":
+            values: dict[str, Any] = {
+                name: _MISSING if steps is None else extract(event, steps)
+                for name, steps in self._paths.items()
+            }
+            values["aws.events.rule-arn"] = rule_arn_
+            values["aws.events.rule-name"] = rule
+            values["aws.events.event.ingestion-time"] = event.get("time", "")
+            values["aws.events.event"] = {k: v for k, v in event.items() if k != "detail"}
+            values["aws.events.event.json"] = event
+            return render_template(self._template, values)
+        return _json(event)
+
+
+# -- delivery ------------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A target that could not take an event; `code` is EventBridge's DLQ ERROR_CODE."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def deliver_to_workload(
+    sim: Simulator, target: str, text: str, *, trigger: str, origin: str, group: str | None = None
+) -> str:
+    """Hand one event (JSON text) to a function, queue or batch job of the stack.
+
+    Functions are invoked asynchronously with the parsed JSON; queues get the text as the
+    message body (FIFO queues: in `group`); batch jobs go to the batch service's
+    `start(job, event, trigger, source)`. Returns the async event id, message id or job id;
+    raises DeliveryError when the target cannot take it."""
+    from stptui.sim.services.queue import SqsError
+
+    queue = sim.queues.get(target)
+    if queue is not None:
+        try:
+            return queue.send(text, group=group if queue.fifo else None, source=origin)
+        except SqsError as exc:
+            raise DeliveryError("INVALID_PARAMETER", str(exc)) from None
+    res = sim.stack.resources.get(target)
+    batch = sim.services.get("batch")
+    is_batch = res is not None and res.type == "batch-job" and batch is not None
+    if target not in sim.functions and not is_batch:
+        raise DeliveryError("NO_RESOURCE", f"{target} does not exist in the simulation")
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        # Lambda refuses an Invoke whose payload is not JSON (a template that broke it).
+        raise DeliveryError(
+            "INVALID_JSON", f"the input for {target} is not valid JSON: {text[:200]}"
+        ) from None
+    if is_batch:
+        return str(batch.start(target, payload, trigger, origin))
+    return sim.invoke_async(target, payload, trigger, origin)
+
+
+def dead_letter(
+    sim: Simulator,
+    dlq: Ref | None,
+    body: str,
+    attributes: dict[str, Any],
+    origin: str,
+) -> tuple[str | None, str | None]:
+    """Send a failed delivery to a rule's or subscription's DLQ.
+
+    Returns (message id, None) on success, (None, why) when it could not be sent, and
+    (None, None) when there is no DLQ."""
+    from stptui.sim.services.queue import SqsError
+
+    if dlq is None:
+        return None, None
+    queue = sim.queues.get(dlq.target or "")
+    if queue is None:
+        return None, f"the dead-letter queue {dlq.raw} is outside the simulation"
+    if queue.fifo:
+        return None, f"{queue.name} is a FIFO queue; dead-letter queues must be standard queues"
+    try:
+        return queue.send(body, attrs=attributes, source=origin), None
+    except SqsError as exc:
+        return None, str(exc)
+
+
+# -- buses and rules -----------------------------------------------------------------------
+
+
+class BusRule:
+    """One rule on one bus, with one target: the workload or queue that declared it."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        bus: BusSim,
+        owner: str,
+        number: int,
+        trigger: EventBusTrigger,
+    ) -> None:
+        self.sim = sim
+        self.bus = bus
+        self.owner = owner
+        self.trigger = trigger
+        self.name = rule_name(sim, owner, "event-bus", number)
+        self.arn = rule_arn(sim, None if bus.key == DEFAULT_BUS else bus.name, self.name)
+        self.target_arn = sim.arn(owner)
+        self.pattern = trigger.pattern
+        self.matcher: patterns.Pattern | None = None
+        self.error: str | None = None
+        try:
+            # top_level: Stacktape's schema allows only the envelope keys at the top.
+            self.matcher = patterns.compile_pattern(trigger.pattern, top_level=True)
+        except patterns.PatternError as exc:
+            # AWS would refuse the rule; it is kept (matching nothing) so views can say why.
+            self.error = str(exc)
+        self.input = TargetInput(trigger.input, trigger.input_path, trigger.input_transformer)
+        self.dlq = trigger.on_delivery_failure
+        self.group = trigger.message_group_id
+
+    def explain(self, event: dict[str, Any]) -> list[str]:
+        """Why the event does not match (empty when it does)."""
+        if self.matcher is None:
+            return [f"the rule's pattern is invalid: {self.error}"]
+        if self.matcher.matches(event):
+            return []
+        return self.matcher.explain(event).lines()
+
+
+class BusSim:
+    """One event bus: the default bus, a stack bus, or a bus outside the stack."""
+
+    def __init__(self, key: str, name: str, arn: str, *, external: bool = False) -> None:
+        self.key = key  # how commands and behaviours name it
+        self.name = name  # the AWS name
+        self.arn = arn
+        self.external = external
+        self.rules: list[BusRule] = []
+
+
+@dataclass(slots=True)
+class PutEventsEntry:
+    """One PutEvents entry, validated: Detail is both the JSON text given and its object."""
+
+    source: str
+    detail_type: str
+    detail: dict[str, Any]
+    detail_text: str
+    resources: list[str]
+
+
+class EventsError(ValueError):
+    """A PutEvents entry EventBridge would refuse, with AWS's error code and a hint."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.hint = hint
+
+
+def validate_entry(
+    source: Any, detail_type: Any, detail: Any, resources: Any = None
+) -> PutEventsEntry:
+    """Check one entry as PutEvents does; `detail` is JSON text or an already-parsed value.
+
+    Raises EventsError; nothing is published."""
+    for name, value in (("Source", source), ("DetailType", detail_type)):
+        if not isinstance(value, str) or value == "":
+            raise EventsError(
+                "InvalidArgument",
+                f"Parameter {name} is not valid. Reason: {name} is a required argument.",
+            )
+    if detail is None or detail == "":
+        raise EventsError(
+            "InvalidArgument",
+            "Parameter Detail is not valid. Reason: Detail is a required argument.",
+            "use '{}' for an empty detail",
+        )
+    if isinstance(detail, str):
+        text = detail
+        try:
+            parsed = json.loads(detail)
+        except ValueError:
+            raise EventsError(
+                "MalformedDetail",
+                "Detail is malformed.",
+                "Detail must be a JSON object, e.g. '{\"id\": 1}'",
+            ) from None
+    else:
+        parsed = detail
+        text = _json(detail)
+    if not isinstance(parsed, dict):
+        raise EventsError(
+            "MalformedDetail",
+            "Detail is malformed.",
+            'Detail must be a JSON object ("{}" is allowed), not an array, string or number',
+        )
+    if len(detail_type) > MAX_DETAIL_TYPE:
+        raise EventsError(
+            "InvalidArgument",
+            f"DetailType is {len(detail_type)} characters; at most {MAX_DETAIL_TYPE} are allowed",
+        )
+    res = list(resources or [])
+    if not all(isinstance(r, str) and r for r in res):
+        raise EventsError("InvalidArgument", "every resource must be a non-empty ARN string")
+    # AWS's entry size: the UTF-8 bytes of Source, DetailType, Detail and each resource.
+    size = sum(len(s.encode("utf-8", "surrogatepass")) for s in (source, detail_type, text, *res))
+    if size > MAX_ENTRY_BYTES:
+        raise EventsError(
+            "InvalidArgument",
+            f"the entry is {size:,} bytes; PutEvents allows at most {MAX_ENTRY_BYTES:,}",
+        )
+    return PutEventsEntry(source, detail_type, parsed, text, res)
+
+
+class BusService:
+    """Every bus of the simulation and the rules on them."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.buses: dict[str, BusSim] = {}
+        self.by_arn: dict[str, BusSim] = {}
+        # Rules whose bus names nothing (a lint error): kept out of routing, listed by views.
+        self.unattached: list[tuple[str, str]] = []
+        self._add(BusSim(DEFAULT_BUS, DEFAULT_BUS, default_bus_arn(sim)))
+        for bus in sim.stack.buses:
+            self._add(
+                BusSim(
+                    bus.name, bus.event_source_name or _aws_name(sim, bus.name), sim.arn(bus.name)
+                )
+            )
+        for res in sim.stack.resources.values():
+            if not isinstance(res, (Workload, Queue)):
+                continue
+            triggers = [t for t in res.events if isinstance(t, EventBusTrigger)]
+            for n, trig in enumerate(triggers, 1):
+                bus_obj = self._bus_for(trig)
+                if bus_obj is None:
+                    raw = trig.bus.raw if trig.bus is not None else "?"
+                    self.unattached.append((res.name, f"bus {raw} is not an event bus"))
+                    continue
+                bus_obj.rules.append(BusRule(sim, bus_obj, res.name, n, trig))
+
+    def _add(self, bus: BusSim) -> None:
+        self.buses[bus.key] = bus
+        self.by_arn[bus.arn] = bus
+
+    def _bus_for(self, trig: EventBusTrigger) -> BusSim | None:
+        if trig.use_default_bus:
+            return self.buses[DEFAULT_BUS]
+        ref = trig.bus
+        if ref is None:
+            return None
+        if ref.target is not None:
+            return self.buses.get(ref.target)
+        if ref.raw in self.by_arn:
+            return self.by_arn[ref.raw]
+        if ref.by == "arn" and ":event-bus/" in ref.raw:
+            # A bus of another stack or account: nobody in this simulation publishes to it
+            # unless `publish` names its ARN.
+            bus = BusSim(ref.raw, ref.raw.rsplit("/", 1)[-1], ref.raw, external=True)
+            self._add(bus)
+            return bus
+        return None
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def bus(self, name: str) -> BusSim:
+        """The bus called `name` (resource name, `default`, AWS name or ARN), or SimError."""
+        from stptui.sim.engine import SimError
+
+        hit = self.buses.get(name) or self.by_arn.get(name)
+        if hit is None:
+            hit = next((b for b in self.buses.values() if b.name == name), None)
+        if hit is not None:
+            return hit
+        from stptui.config.diagnostics import did_you_mean
+
+        choices = sorted(k for k, b in self.buses.items() if not b.external)
+        other = self.sim.stack.resources.get(name)
+        if other is not None:
+            raise SimError(
+                f"{name!r} is a {other.type}, not an event bus", f"buses: {', '.join(choices)}"
+            )
+        guess = did_you_mean(name, choices)
+        raise SimError(
+            f"no event bus named {name!r}",
+            f"did you mean {guess!r}?" if guess else f"buses: {', '.join(choices)}",
+        )
+
+    # -- PutEvents -----------------------------------------------------------------------
+
+    def publish(
+        self,
+        bus: str,
+        source: Any,
+        detail_type: Any,
+        detail: Any,
+        resources: Any = None,
+        *,
+        origin: str = "command",
+    ) -> str:
+        """PutEvents with one entry: validate it, then route it; returns the event id.
+
+        Raises SimError (with AWS's error code in the message) and changes nothing when the
+        bus is unknown or the entry is invalid."""
+        from stptui.sim.engine import SimError
+
+        target = self.bus(bus)
+        try:
+            entry = validate_entry(source, detail_type, detail, resources)
+        except EventsError as exc:
+            raise SimError(str(exc), exc.hint) from None
+        return self._put(target, entry, origin)
+
+    def publish_event(self, bus: str, entry: dict[str, Any], *, origin: str = "service") -> str:
+        """Put an event on a bus for another service model (S3 on the default bus, say).
+
+        `entry` uses PutEvents' keys: Source, DetailType, Detail (object or JSON text) and
+        optionally Resources. Returns the event id; raises SimError like `publish`."""
+        return self.publish(
+            bus,
+            entry.get("Source"),
+            entry.get("DetailType"),
+            entry.get("Detail"),
+            entry.get("Resources"),
+            origin=origin,
+        )
+
+    def _put(self, bus: BusSim, entry: PutEventsEntry, origin: str) -> str:
+        sim = self.sim
+        now = sim.clock.now
+        event_id = sim.new_id()
+        event = {
+            "version": "0",
+            "id": event_id,
+            "detail-type": entry.detail_type,
+            "source": entry.source,
+            "account": sim.account_id,
+            "time": iso_s(now),
+            "region": sim.region,
+            "resources": entry.resources,
+            "detail": entry.detail,
+        }
+        # Matching is pure: decide every rule first so that the published record can say
+        # how many matched.
+        verdicts = [(rule, rule.explain(event)) for rule in bus.rules]
+        sim.trace.emit(
+            now,
+            tk.EVENT_PUBLISHED,
+            bus.key,
+            {
+                "event_id": event_id,
+                "bus": bus.key,
+                "event_source": entry.source,
+                "detail_type": entry.detail_type,
+                "origin": origin,
+                "rules_matched": sum(1 for _, why in verdicts if not why),
+            },
+        )
+        for rule, why in verdicts:
+            if why:
+                sim.trace.emit(
+                    now,
+                    tk.EVENT_UNMATCHED,
+                    bus.key,
+                    {
+                        "event_id": event_id,
+                        "rule": rule.name,
+                        "target": rule.owner,
+                        "explanation": why,
+                    },
+                )
+                continue
+            sim.trace.emit(
+                now,
+                tk.EVENT_MATCHED,
+                bus.key,
+                {"event_id": event_id, "rule": rule.name, "target": rule.owner},
+            )
+            self._deliver(rule, event)
+        return event_id
+
+    def _deliver(self, rule: BusRule, event: dict[str, Any]) -> None:
+        sim = self.sim
+        event_id = event["id"]
+        text = rule.input.render(event, rule.name, rule.arn)
+        try:
+            deliver_to_workload(
+                sim, rule.owner, text, trigger="event-bus", origin=event_id, group=rule.group
+            )
+        except DeliveryError as exc:
+            # Only errors no retry can fix reach here (a missing target, a queue refusing the
+            # message): EventBridge sends those to the DLQ at once, without retries.
+            attributes = {
+                "RULE_ARN": rule.arn,
+                "TARGET_ARN": rule.target_arn,
+                "ERROR_CODE": exc.code,
+                "ERROR_MESSAGE": exc.message[:1024],
+                "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+                "RETRY_ATTEMPTS": "0",
+            }
+            # The DLQ gets the original event, never the transformed input.
+            mid, dlq_error = dead_letter(sim, rule.dlq, _json(event), attributes, event_id)
+            data: dict[str, Any] = {
+                "event_id": event_id,
+                "rule": rule.name,
+                "target": rule.owner,
+                "error_code": exc.code,
+                "error": exc.message,
+                "dlq": (rule.dlq.target or rule.dlq.raw) if rule.dlq is not None else None,
+            }
+            if mid is not None:
+                data["dlq_message_id"] = mid
+            if dlq_error is not None:
+                data["dlq_error"] = dlq_error
+            sim.trace.emit(sim.clock.now, tk.EVENT_DELIVERY_FAILED, rule.bus.key, data)
+
+    # -- hooks for behaviours and Lambda destinations -----------------------------------
+
+    def on_emission(self, emission: Emission, source: str) -> None:
+        """A handler's `publish` emission: PutEvents on its bus (SimError when refused)."""
+        f = emission.fields
+        self.publish(
+            emission.target,
+            f.get("source"),
+            f.get("detailType"),
+            f.get("detail"),
+            f.get("resources"),
+            origin=source,
+        )
+
+    def on_destination(
+        self, function: str, which: str, target: str, record: dict[str, Any]
+    ) -> None:
+        """A Lambda destination that is a bus: the invocation record becomes `detail`."""
+        sim = self.sim
+        outcome = "Success" if which == "onSuccess" else "Failure"
+        bus = self.bus(target)
+        self.publish(
+            bus.key,
+            LAMBDA_SOURCE,
+            LAMBDA_RESULT + outcome,
+            record,
+            [bus.arn, f"{sim.functions[function].arn}:$LATEST"],
+            origin=f"{function}:{which}",
+        )
+
+    # -- views ---------------------------------------------------------------------------
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Each bus with its rules (pattern, target, input, DLQ, problems), for `show buses`."""
+        out = []
+        for bus in self.buses.values():
+            out.append(
+                {
+                    "bus": bus.key,
+                    "name": bus.name,
+                    "arn": bus.arn,
+                    "external": bus.external,
+                    "rules": [
+                        {
+                            "rule": r.name,
+                            "target": r.owner,
+                            "pattern": r.pattern,
+                            "input": r.input.kind,
+                            "dlq": (r.dlq.target or r.dlq.raw) if r.dlq is not None else None,
+                            "message_group_id": r.group,
+                            "problems": ([r.error] if r.error else []) + r.input.problems,
+                        }
+                        for r in bus.rules
+                    ],
+                }
+            )
+        return out
+
+
+def _aws_name(sim: Simulator, name: str) -> str:
+    return f"{sim.stack.stack_name}-{name}"
+
+
+def wire(sim: Simulator) -> None:
+    """Create the buses and rules; serve `publish` emissions and bus destinations."""
+    service = BusService(sim)
+    sim.services["buses"] = service
+    sim.emission_handlers["publish"] = service.on_emission
+    sim.destination_handlers["event-bus"] = service.on_destination

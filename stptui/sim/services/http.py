@@ -1,0 +1,722 @@
+"""API Gateway HTTP APIs: routes from the workloads' `http-api-gateway` events, AWS's route
+selection, the Lambda proxy payloads (format 1.0 and 2.0) and the responses.
+
+Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
+
+* Route selection: a full match of path and method (static segments and `{param}`; at the
+  first segment where two routes differ a static segment beats a variable one), then the
+  greedy `{proxy+}` routes (the longer static prefix first), then `$default`, else
+  `404 {"message":"Not Found"}`. `ANY` (Stacktape's `method: '*'`) matches every method but
+  loses to a route with the exact method on the same path.
+* A route's payload format is its event's `payloadFormat`, else the gateway's, else 1.0.
+  Header names are lower-cased. Format 2.0 joins duplicate headers and query parameters
+  with commas and moves `cookie` headers into `cookies`; format 1.0 keeps the last value in
+  `headers` / `queryStringParameters` and every value in the `multiValue*` fields.
+* The function is invoked synchronously. Format 2.0 infers a response without `statusCode`
+  (200, `content-type: application/json`, the result's JSON as the body); format 1.0 makes
+  no such inference and answers 500. A function error, a timeout or a throttle is a 500
+  `{"message":"Internal Server Error"}`; a function that has not answered after the
+  integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at 30 s, while
+  the invocation itself runs on.
+* A batch job's route goes to its trigger function, which starts an execution and answers
+  at once with Stacktape's 200 JSON body.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus, unquote, unquote_plus
+
+from stptui.config.model import HttpTrigger
+from stptui.sim import trace as tk
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior import Outcome
+    from stptui.sim.engine import Simulator
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+INTEGRATION_TIMEOUT_MS = 30_000
+MAX_BODY_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
+DEFAULT_ROUTE = "$default"
+CLIENT_IP = "203.0.113.10"
+USER_AGENT = "stptui"
+PROTOCOL = "HTTP/1.1"
+STAGE = "$default"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_COMPACT = (",", ":")
+
+NOT_FOUND = '{"message":"Not Found"}'
+INTERNAL_ERROR = '{"message":"Internal Server Error"}'
+SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
+
+
+def request_time(ms: int) -> str:
+    """API Gateway's request time: `12/Mar/2020:19:03:58 +0000` (English month names)."""
+    dt = datetime.fromtimestamp(ms // 1000, UTC)
+    return f"{dt.day:02d}/{_MONTHS[dt.month - 1]}/{dt.year}:{dt:%H:%M:%S} +0000"
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route of an HTTP API and the workload behind it."""
+
+    gateway: str
+    method: str  # an HTTP method or ANY
+    path: str  # `/pets/{id}`, `/files/{proxy+}` or `$default`
+    target: str
+    target_type: str  # function | batch-job
+    payload_format: str
+
+    @property
+    def is_default(self) -> bool:
+        """True for the `$default` route."""
+        return self.path == DEFAULT_ROUTE
+
+    @property
+    def key(self) -> str:
+        """The routeKey: `GET /pets/{id}`, `ANY /x` or `$default`."""
+        return DEFAULT_ROUTE if self.is_default else f"{self.method} {self.path}"
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The path's segments (`/` has none)."""
+        return _segments(self.path)
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    return () if path == "/" else tuple(path[1:].split("/"))
+
+
+def _variable(segment: str) -> str | None:
+    """The name of a `{name}` / `{name+}` segment, or None for a static one."""
+    if len(segment) > 2 and segment[0] == "{" and segment[-1] == "}":
+        return segment[1:-1]
+    return None
+
+
+def match(
+    route: Route, method: str, segments: tuple[str, ...]
+) -> tuple[Any, dict[str, str]] | None:
+    """(rank, pathParameters) when `route` serves the request, else None.
+
+    Ranks compare with `>`: full matches beat greedy ones, which beat `$default`; then, at
+    the first segment where two routes differ, a static segment beats a variable one (and
+    a longer static prefix wins among greedy routes); then an exact method beats ANY.
+    `segments` are the request path's URL-decoded segments."""
+    if route.is_default:
+        return (0, (), 0), {}
+    if route.method not in ("ANY", method):
+        return None
+    exact = 1 if route.method == method else 0
+    params: dict[str, str] = {}
+    ranks: list[int] = []
+    route_segments = route.segments
+    for i, seg in enumerate(route_segments):
+        name = _variable(seg)
+        if name is not None and name.endswith("+"):
+            rest = segments[i:]
+            if not rest or rest == ("",):
+                return None  # a greedy variable needs at least one segment
+            params[name[:-1]] = "/".join(rest)
+            return (1, tuple(ranks), exact), params
+        if i >= len(segments):
+            return None
+        if name is not None:
+            if segments[i] == "":
+                return None
+            params[name] = segments[i]
+            ranks.append(1)
+        elif seg == segments[i]:
+            ranks.append(2)
+        else:
+            return None
+    if len(segments) != len(route_segments):
+        return None
+    return (2, tuple(ranks), exact), params
+
+
+class HttpApi:
+    """One HTTP API: its identity and its routes in config order."""
+
+    def __init__(self, name: str, domain: str, payload_format: str) -> None:
+        self.name = name
+        self.domain = domain
+        self.api_id = domain.split(".", 1)[0]
+        self.payload_format = payload_format
+        self.routes: list[Route] = []
+
+    def select(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route AWS picks for a request (and its path parameters), or None (404)."""
+        segments = tuple(unquote(s) for s in _segments(path))
+        best: tuple[Any, Route, dict[str, str]] | None = None
+        for route in self.routes:
+            hit = match(route, method, segments)
+            if hit is not None and (best is None or hit[0] > best[0]):
+                best = (hit[0], route, hit[1])
+        return (best[1], best[2]) if best is not None else None
+
+
+# -- requests and responses ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    """What the client receives. `reason` says why the gateway answered by itself (404, a
+    500 for a handler error or a malformed response, 503 for the integration timeout)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+    request_id: str
+    latency_ms: int
+    gateway: str
+    route: str | None
+    target: str | None
+    reason: str | None = None
+    invocation_id: str | None = None
+    execution_id: str | None = None
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request in flight (the response is set when it arrives)."""
+
+    api: HttpApi
+    method: str
+    path: str
+    request_id: str
+    started: int
+    route: Route | None
+    event: dict[str, Any] = field(default_factory=dict)
+    response: HttpResponse | None = None
+    timer: list[Any] | None = None
+    invocation_id: str | None = None
+
+
+def parse_headers(pairs: list[str]) -> list[tuple[str, str]]:
+    """`name:value` words as (lower-cased name, value) pairs; ValueError on a bad one."""
+    out = []
+    for pair in pairs:
+        name, colon, value = pair.partition(":")
+        name = name.strip()
+        if not colon or not name or not set(name) <= _TOKEN:
+            raise ValueError(f"--header needs NAME:VALUE with a valid header name, not {pair!r}")
+        out.append((name.lower(), value.strip()))
+    return out
+
+
+def parse_query(raw: str) -> list[tuple[str, str]]:
+    """A query string's (name, value) pairs, URL-decoded, in order (blank values kept)."""
+    out = []
+    for part in raw.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            out.append((unquote_plus(name), unquote_plus(value)))
+    return out
+
+
+def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        out[name] = f"{out[name]},{value}" if name in out else value
+    return out
+
+
+def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    return dict(pairs)
+
+
+def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+class HttpService:
+    """Every HTTP API of the stack; requests from the `http` command."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.apis: dict[str, HttpApi] = {}
+        for gw in sim.stack.gateways:
+            self.apis[gw.name] = HttpApi(
+                gw.name, sim.resource_param(gw.name, "domain"), gw.payload_format
+            )
+        for w in sim.stack.workloads:
+            for trig in w.events:
+                if not isinstance(trig, HttpTrigger) or trig.gateway is None:
+                    continue
+                api = self.apis.get(trig.gateway.target or "")
+                if api is None:
+                    continue
+                path = DEFAULT_ROUTE if trig.route_path in ("*", DEFAULT_ROUTE) else trig.route_path
+                api.routes.append(
+                    Route(
+                        api.name,
+                        "ANY" if trig.method in ("*", "ANY") else trig.method.upper(),
+                        path,
+                        w.name,
+                        w.type,
+                        trig.payload_format or api.payload_format,
+                    )
+                )
+
+    def api(self, name: str | None) -> HttpApi:
+        """The gateway a request goes to: `name`, or the stack's only one."""
+        from stptui.config.diagnostics import did_you_mean
+        from stptui.sim.engine import SimError
+
+        names = ", ".join(self.apis)
+        if name is None:
+            if len(self.apis) == 1:
+                return next(iter(self.apis.values()))
+            if not self.apis:
+                raise SimError("this stack has no http-api-gateway")
+            raise SimError(
+                f"this stack has {len(self.apis)} HTTP API gateways; say which one",
+                f"add --gateway NAME (one of {names})",
+            )
+        hit = self.apis.get(name)
+        if hit is not None:
+            return hit
+        guess = did_you_mean(name, self.apis)
+        raise SimError(
+            f"no http-api-gateway named {name!r}",
+            f"did you mean {guess!r}?" if guess else f"gateways: {names or '(none)'}",
+        )
+
+    # -- requests ------------------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+        query: list[tuple[str, str]] | None = None,
+        gateway: str | None = None,
+    ) -> HttpResponse:
+        """Send a request and run the clock until its response (other due events run too)."""
+        ex = self.start(method, path, body, headers=headers, query=query, gateway=gateway)
+        clock = self.sim.clock
+        # The response comes from a scheduled event (the invocation's end or the 30 s
+        # timer), so stepping always reaches it; earlier events run first, as in time.
+        while ex.response is None and clock.step():
+            pass
+        assert ex.response is not None
+        return ex.response
+
+    def start(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+        query: list[tuple[str, str]] | None = None,
+        gateway: str | None = None,
+    ) -> Exchange:
+        """Send a request now; its `response` is set when it arrives. Raises SimError,
+        changing nothing, on a bad method, path, body or gateway."""
+        from stptui.sim.engine import SimError
+
+        api = self.api(gateway)
+        method = method.upper()
+        if method not in HTTP_METHODS:
+            raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
+        raw_path, _, raw_query = path.partition("?")
+        if not raw_path.startswith("/"):
+            raise SimError(f"the path must start with '/', not {path!r}", "e.g. /webhooks/github")
+        extra = query or []
+        if extra:
+            encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in extra)
+            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+        if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+            raise SimError(
+                f"the body is larger than the HTTP API quota of {MAX_BODY_BYTES:,} bytes"
+            )
+        sim = self.sim
+        now = sim.clock.now
+        request_id = self._request_id()
+        selected = api.select(method, raw_path)
+        route, params = selected if selected is not None else (None, {})
+        ex = Exchange(api, method, raw_path, request_id, now, route)
+        sim.trace.emit(
+            now,
+            tk.HTTP_REQUEST,
+            api.name,
+            {
+                "request_id": request_id,
+                "gateway": api.name,
+                "method": method,
+                "path": raw_path,
+                "route": route.key if route else None,
+                "target": route.target if route else None,
+            },
+        )
+        if route is None:
+            self._respond(
+                ex, 404, [("content-type", "application/json")], NOT_FOUND, "no route matches"
+            )
+            return ex
+        request_headers = self._headers(api, headers or [], body, now, request_id)
+        if route.payload_format == "2.0":
+            ex.event = self._event_v2(ex, route, params, request_headers, raw_query, body)
+        else:
+            ex.event = self._event_v1(ex, route, params, request_headers, raw_query, body)
+        if route.target_type == "batch-job":
+            self._start_job(ex, route)
+        else:
+            self._invoke(ex, route)
+        return ex
+
+    def _invoke(self, ex: Exchange, route: Route) -> None:
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            if ex.response is not None:
+                return  # the client already has its 503; the invocation ran on regardless
+            if ex.timer is not None:
+                sim.clock.cancel(ex.timer)
+            ex.invocation_id = inv_id
+            if outcome.status != "success":
+                why = f"the function failed: {outcome.error_type}"
+                self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, why)
+                return
+            status, headers, body, why = interpret(route.payload_format, outcome.response)
+            self._respond(ex, status, headers, body, why)
+
+        try:
+            ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http")
+        except SimError as exc:
+            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, str(exc))
+            return
+        ex.timer = sim.clock.at(
+            sim.clock.now + INTEGRATION_TIMEOUT_MS,
+            self._timed_out,
+            ex,
+            ("http-timeout", ex.api.name, ex.request_id),
+        )
+
+    def _timed_out(self, ex: Exchange) -> None:
+        ex.timer = None
+        self._respond(
+            ex,
+            503,
+            _json_headers(),
+            SERVICE_UNAVAILABLE,
+            "the function did not answer within the 30 s integration timeout",
+        )
+
+    def _start_job(self, ex: Exchange, route: Route) -> None:
+        """What the job's trigger function does: start an execution, answer 200 at once."""
+        from stptui.sim.services.batch import submit_job
+
+        sim = self.sim
+        eid = submit_job(sim, route.target, ex.event, "http-api-gateway", ex.request_id)
+        job = sim.services["batch"].jobs[route.target]
+        # Stacktape's helper Lambda answers with exactly these three fields.
+        body = _json(
+            {
+                "message": "Successfully started batch job state machine with name "
+                f"{job.state_machine_arn.rsplit(':', 1)[-1]}-{eid}",
+                "stateMachineName": f"{job.name_base}-{eid}",
+                "stateMachineExecutionArn": job.running[eid].arn,
+            }
+        )
+        self._respond(ex, 200, [], body, None, execution_id=eid)
+
+    def _respond(
+        self,
+        ex: Exchange,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: str,
+        reason: str | None,
+        *,
+        execution_id: str | None = None,
+    ) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        have = {name.lower() for name, _ in headers}
+        extra = [
+            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
+            ("date", formatdate(now / 1000, usegmt=True)),
+            ("apigw-requestid", ex.request_id),
+        ]
+        all_headers = headers + [(k, v) for k, v in extra if k not in have]
+        ex.response = HttpResponse(
+            status,
+            all_headers,
+            body,
+            ex.request_id,
+            now - ex.started,
+            ex.api.name,
+            ex.route.key if ex.route else None,
+            ex.route.target if ex.route else None,
+            reason,
+            ex.invocation_id,
+            execution_id,
+        )
+        data: dict[str, Any] = {
+            "request_id": ex.request_id,
+            "status": status,
+            "latency_ms": now - ex.started,
+        }
+        if reason is not None:
+            data["reason"] = reason
+        sim.trace.emit(now, tk.HTTP_RESPONSE, ex.api.name, data)
+
+    # -- payloads ------------------------------------------------------------------------
+
+    def _request_id(self) -> str:
+        """An API Gateway request id (`JKJaXmPLvHcESHA=`), from the simulation's id stream."""
+        raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
+        return base64.b64encode(raw[:11]).decode()
+
+    def _headers(
+        self,
+        api: HttpApi,
+        given: list[tuple[str, str]],
+        body: str | None,
+        now: int,
+        request_id: str,
+    ) -> list[tuple[str, str]]:
+        """The request's headers as the integration sees them: what the client sent, plus
+        what a client and API Gateway add unless the client set them."""
+        trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
+        defaults = [
+            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))) if body else None,
+            ("host", api.domain),
+            ("user-agent", USER_AGENT),
+            ("x-amzn-trace-id", f"Root=1-{now // 1000:08x}-{trace_id}"),
+            ("x-forwarded-for", CLIENT_IP),
+            ("x-forwarded-port", "443"),
+            ("x-forwarded-proto", "https"),
+        ]
+        names = {name for name, _ in given}
+        out: list[tuple[str, str]] = []
+        for item in defaults:
+            if item is None:
+                continue
+            if item[0] in names:
+                out += [(n, v) for n, v in given if n == item[0]]
+            else:
+                out.append(item)
+        default_names = {item[0] for item in defaults if item is not None}
+        out += [(n, v) for n, v in given if n not in default_names]
+        return out
+
+    def _event_v2(
+        self,
+        ex: Exchange,
+        route: Route,
+        params: dict[str, str],
+        headers: list[tuple[str, str]],
+        raw_query: str,
+        body: str | None,
+    ) -> dict[str, Any]:
+        """The payload format 2.0 event, keys in AWS's order; empty parts are left out."""
+        cookies = [
+            c.strip() for n, v in headers if n == "cookie" for c in v.split(";") if c.strip()
+        ]
+        plain = [(n, v) for n, v in headers if n != "cookie"]
+        query = parse_query(raw_query)
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": route.key,
+            "rawPath": ex.path,
+            "rawQueryString": raw_query,
+        }
+        if cookies:
+            event["cookies"] = cookies
+        event["headers"] = _joined(plain)
+        if query:
+            event["queryStringParameters"] = _joined(query)
+        event["requestContext"] = {
+            "accountId": self.sim.account_id,
+            "apiId": ex.api.api_id,
+            "domainName": ex.api.domain,
+            "domainPrefix": ex.api.api_id,
+            "http": {
+                "method": ex.method,
+                "path": ex.path,
+                "protocol": PROTOCOL,
+                "sourceIp": CLIENT_IP,
+                "userAgent": _last(headers).get("user-agent", ""),
+            },
+            "requestId": ex.request_id,
+            "routeKey": route.key,
+            "stage": STAGE,
+            "time": request_time(ex.started),
+            "timeEpoch": ex.started,
+        }
+        if body is not None:
+            event["body"] = body
+        if params:
+            event["pathParameters"] = params
+        event["isBase64Encoded"] = False
+        return event
+
+    def _event_v1(
+        self,
+        ex: Exchange,
+        route: Route,
+        params: dict[str, str],
+        headers: list[tuple[str, str]],
+        raw_query: str,
+        body: str | None,
+    ) -> dict[str, Any]:
+        """The payload format 1.0 event (REST-API-compatible), keys in AWS's order."""
+        query = parse_query(raw_query)
+        resource = route.path
+        return {
+            "version": "1.0",
+            "resource": resource,
+            "path": ex.path,
+            "httpMethod": ex.method,
+            "headers": _last(headers),
+            "multiValueHeaders": _multi(headers),
+            "queryStringParameters": _last(query) if query else None,
+            "multiValueQueryStringParameters": _multi(query) if query else None,
+            "requestContext": {
+                "accountId": self.sim.account_id,
+                "apiId": ex.api.api_id,
+                "domainName": ex.api.domain,
+                "domainPrefix": ex.api.api_id,
+                "extendedRequestId": ex.request_id,
+                "httpMethod": ex.method,
+                "identity": {
+                    "accessKey": None,
+                    "accountId": None,
+                    "caller": None,
+                    "cognitoAuthenticationProvider": None,
+                    "cognitoAuthenticationType": None,
+                    "cognitoIdentityId": None,
+                    "cognitoIdentityPoolId": None,
+                    "principalOrgId": None,
+                    "sourceIp": CLIENT_IP,
+                    "user": None,
+                    "userAgent": _last(headers).get("user-agent", ""),
+                    "userArn": None,
+                },
+                "path": ex.path,
+                "protocol": PROTOCOL,
+                "requestId": ex.request_id,
+                "requestTime": request_time(ex.started),
+                "requestTimeEpoch": ex.started,
+                "resourceId": route.key,
+                "resourcePath": resource,
+                "stage": STAGE,
+            },
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "body": body,
+            "isBase64Encoded": False,
+        }
+
+    # -- views ---------------------------------------------------------------------------
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Every route of every gateway, for `show routes`."""
+        return [
+            {
+                "gateway": api.name,
+                "route": r.key,
+                "target": r.target,
+                "target_type": r.target_type,
+                "payload_format": r.payload_format,
+            }
+            for api in self.apis.values()
+            for r in api.routes
+        ]
+
+
+def _json_headers() -> list[tuple[str, str]]:
+    return [("content-type", "application/json")]
+
+
+def interpret(
+    payload_format: str, result: Any
+) -> tuple[int, list[tuple[str, str]], str, str | None]:
+    """How API Gateway turns a function's result into a response: (status, headers, body,
+    reason). `reason` is None when the result was used as the function meant it, and says
+    what was wrong when it was not (the response is then a 500)."""
+    if not (isinstance(result, dict) and "statusCode" in result):
+        if payload_format == "2.0":
+            text = result if isinstance(result, str) else _json(result)
+            return 200, _json_headers(), text, None
+        return _malformed(
+            "payload format 1.0 needs an object with statusCode "
+            f"(the function returned {_json(result)[:80]})"
+        )
+    status = result["statusCode"]
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        return _malformed(f"statusCode must be an HTTP status, not {_json(status)}")
+    headers: list[tuple[str, str]] = []
+    given = result.get("headers") or {}
+    multi = (result.get("multiValueHeaders") or {}) if payload_format == "1.0" else {}
+    if not isinstance(given, dict) or not isinstance(multi, dict):
+        return _malformed("headers must be an object")
+    for name, value in given.items():
+        if isinstance(value, (dict, list)):
+            return _malformed(f"header {name!r} must be a string")
+        headers.append((str(name), _scalar(value)))
+    for name, values in multi.items():
+        if not isinstance(values, list):
+            return _malformed(f"multiValueHeaders {name!r} must be a list")
+        headers += [(str(name), _scalar(v)) for v in values]
+    cookies = result.get("cookies") if payload_format == "2.0" else None
+    if cookies is not None:
+        if not isinstance(cookies, list):
+            return _malformed("cookies must be a list of strings")
+        headers += [("set-cookie", _scalar(c)) for c in cookies]
+    body = result.get("body")
+    if body is None:
+        body = ""
+    if not isinstance(body, str):
+        return _malformed(f"body must be a string, not {type(body).__name__}")
+    if result.get("isBase64Encoded") is True:
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except ValueError:
+            return _malformed("isBase64Encoded is true but the body is not base64")
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = f"<{len(raw)} bytes of binary data>"
+    return status, headers, body, None
+
+
+def _scalar(value: Any) -> str:
+    """A header value as text (JSON's spelling for booleans and null)."""
+    return value if isinstance(value, str) else _json(value)
+
+
+def _malformed(why: str) -> tuple[int, list[tuple[str, str]], str, str]:
+    return 500, _json_headers(), INTERNAL_ERROR, f"malformed Lambda response: {why}"
+
+
+def wire(sim: Simulator) -> None:
+    """Build the gateways and their route tables."""
+    sim.services["http"] = HttpService(sim)

@@ -1,0 +1,256 @@
+"""Schedules: every `schedule` trigger becomes an EventBridge scheduled rule that fires on the
+virtual clock and delivers the "Scheduled Event" envelope (or the configured `input`,
+`inputPath` or `inputTransformer`) to its workload asynchronously.
+
+Rules (reference aws-semantics §4.1, §6; stacktape-config §3.2): cron() fires at the whole
+minutes its fields allow, in UTC; rate() is not aligned to the clock and counts from when the
+rule is created, which here is the simulation start, so its first fire is one period after
+the start (the docs do not say whether AWS fires at creation; this is stptui's documented
+choice). Scheduled rules live on the default bus. A paused schedule keeps its phase: a rate()
+resumed later fires at the next start + k * period, not one period after the resume.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import ScheduleTrigger, Workload
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_s
+from stptui.sim.schedules import Schedule, ScheduleError, parse_schedule
+from stptui.sim.services.bus import (
+    DeliveryError,
+    TargetInput,
+    deliver_to_workload,
+    rule_arn,
+    rule_name,
+)
+
+if TYPE_CHECKING:
+    from stptui.sim.clock import Entry
+    from stptui.sim.engine import Simulator
+
+SCHEDULED_EVENT = "Scheduled Event"
+SCHEDULE_SOURCE = "aws.events"
+
+
+def scheduled_event(
+    event_id: str, account: str, region: str, time_ms: int, rule: str
+) -> dict[str, Any]:
+    """The envelope a scheduled rule sends (AWS-validated shape, `version` included)."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": SCHEDULED_EVENT,
+        "source": SCHEDULE_SOURCE,
+        "account": account,
+        "time": iso_s(time_ms),
+        "region": region,
+        "resources": [rule],
+        "detail": {},
+    }
+
+
+class ScheduleRule:
+    """One scheduled rule: a workload's `schedule` trigger and its timer."""
+
+    def __init__(self, sim: Simulator, owner: str, number: int, trigger: ScheduleTrigger) -> None:
+        self.sim = sim
+        self.owner = owner
+        self.number = number  # 1-based among the owner's schedules, as `fire F N` counts
+        self.trigger = trigger
+        self.expression = trigger.rate
+        self.name = rule_name(sim, owner, "schedule", number)
+        self.arn = rule_arn(sim, None, self.name)
+        self.input = TargetInput(trigger.input, trigger.input_path, trigger.input_transformer)
+        self.schedule: Schedule | None = None
+        self.error: str | None = None
+        try:
+            self.schedule = parse_schedule(self.expression)
+        except ScheduleError as exc:
+            # AWS would refuse to create the rule; the simulation keeps it, never firing, so
+            # that `show schedules` can say why.
+            self.error = str(exc)
+        self.paused = False
+        self.next_ms: int | None = None
+        self._timer: Entry | None = None
+
+    @property
+    def describe(self) -> str:
+        """The expression in words ("at 09:00 UTC every day"), or why it never fires."""
+        if self.schedule is None:
+            return f"invalid: {self.error}"
+        return self.schedule.describe()
+
+    def arm(self) -> None:
+        """Set the timer for the next fire strictly after now (nothing when paused)."""
+        self.disarm()
+        if self.paused or self.schedule is None:
+            return
+        sim = self.sim
+        nxt = self.schedule.next_after_ms(sim.clock.now, sim.start_ms)
+        self.next_ms = nxt
+        if nxt is not None:
+            self._timer = sim.clock.at(
+                nxt, self._due, None, ("schedule", self.owner, self.name), background=True
+            )
+
+    def disarm(self) -> None:
+        """Cancel the pending fire, if any."""
+        if self._timer is not None:
+            self.sim.clock.cancel(self._timer)
+            self._timer = None
+        self.next_ms = None
+
+    def _due(self, _: Any) -> None:
+        self._timer = None
+        self.fire("clock")
+        self.arm()
+
+    def fire(self, origin: str) -> str:
+        """Send one scheduled event to the workload now; returns the event id."""
+        sim = self.sim
+        now = sim.clock.now
+        event_id = sim.new_id()
+        event = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
+        sim.trace.emit(
+            now,
+            tk.SCHEDULE_FIRED,
+            self.owner,
+            {
+                "rule": self.name,
+                "expression": self.expression,
+                "event_id": event_id,
+                "origin": origin,
+            },
+        )
+        text = self.input.render(event, self.name, self.arn)
+        try:
+            deliver_to_workload(sim, self.owner, text, trigger="schedule", origin=event_id)
+        except DeliveryError as exc:
+            # A schedule trigger has no onDeliveryFailure in Stacktape: the event is dropped.
+            sim.trace.emit(
+                now,
+                tk.EVENT_DELIVERY_FAILED,
+                self.owner,
+                {
+                    "event_id": event_id,
+                    "rule": self.name,
+                    "target": self.owner,
+                    "error_code": exc.code,
+                    "error": exc.message,
+                },
+            )
+        return event_id
+
+
+class ScheduleService:
+    """Every scheduled rule of the stack, by owner."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.rules: list[ScheduleRule] = []
+        self.by_owner: dict[str, list[ScheduleRule]] = {}
+        for workload in sim.stack.of_type(Workload):
+            triggers = [t for t in workload.events if isinstance(t, ScheduleTrigger)]
+            for n, trig in enumerate(triggers, 1):
+                rule = ScheduleRule(sim, workload.name, n, trig)
+                self.rules.append(rule)
+                self.by_owner.setdefault(workload.name, []).append(rule)
+        for rule in self.rules:
+            rule.arm()
+
+    def owner_rules(self, owner: str) -> list[ScheduleRule]:
+        """The schedules of one function or batch job (SimError when it has none)."""
+        from stptui.sim.engine import SimError
+
+        rules = self.by_owner.get(owner)
+        if rules:
+            return rules
+        from stptui.config.diagnostics import did_you_mean
+
+        res = self.sim.stack.resources.get(owner)
+        with_schedules = sorted(self.by_owner)
+        listing = (
+            f"workloads with schedules: {', '.join(with_schedules)}"
+            if with_schedules
+            else "this stack has no schedules"
+        )
+        if res is not None:
+            raise SimError(f"{res.type} {owner!r} has no schedule trigger", listing)
+        guess = did_you_mean(owner, with_schedules)
+        raise SimError(
+            f"no function or batch job named {owner!r}",
+            f"did you mean {guess!r}?" if guess else listing,
+        )
+
+    def rule(self, owner: str, number: int | None) -> ScheduleRule:
+        """The owner's schedule number `number` (1-based); required when it has several."""
+        from stptui.sim.engine import SimError
+
+        rules = self.owner_rules(owner)
+        if number is None:
+            if len(rules) == 1:
+                return rules[0]
+            raise SimError(
+                f"{owner} has {len(rules)} schedules; say which",
+                "; ".join(f"{owner} {r.number}: {r.expression}" for r in rules),
+            )
+        if not 1 <= number <= len(rules):
+            raise SimError(
+                f"{owner} has no schedule {number}",
+                f"its schedules are numbered 1 to {len(rules)}",
+            )
+        return rules[number - 1]
+
+    def fire(self, owner: str, number: int | None = None) -> str:
+        """Fire a schedule now (its timer is unchanged); returns the event id."""
+        from stptui.sim.engine import SimError
+
+        rule = self.rule(owner, number)
+        if rule.schedule is None:
+            raise SimError(
+                f"{rule.name} never fires: {rule.error}", "fix scheduleRate in the stack"
+            )
+        return rule.fire("command")
+
+    def set_paused(self, owner: str, number: int | None, paused: bool) -> list[ScheduleRule]:
+        """Pause or resume one schedule of `owner` (or all of them when `number` is None);
+        returns the rules whose state changed."""
+        rules = self.owner_rules(owner) if number is None else [self.rule(owner, number)]
+        changed = [r for r in rules if r.paused != paused]
+        sim = self.sim
+        for rule in changed:
+            rule.paused = paused
+            rule.arm()
+            data: dict[str, Any] = {"rule": rule.name}
+            if not paused:
+                data["next"] = iso_s(rule.next_ms) if rule.next_ms is not None else None
+            sim.trace.emit(
+                sim.clock.now,
+                tk.SCHEDULE_RESUMED if not paused else tk.SCHEDULE_PAUSED,
+                rule.owner,
+                data,
+            )
+        return changed
+
+    def listing(self) -> list[dict[str, Any]]:
+        """One row per schedule for `show schedules`."""
+        return [
+            {
+                "owner": r.owner,
+                "number": r.number,
+                "rule": r.name,
+                "expression": r.expression,
+                "describe": r.describe,
+                "paused": r.paused,
+                "next": iso_s(r.next_ms) if r.next_ms is not None else None,
+                "input": r.input.kind,
+            }
+            for r in self.rules
+        ]
+
+
+def wire(sim: Simulator) -> None:
+    """Create the scheduled rules and arm their timers."""
+    sim.services["schedules"] = ScheduleService(sim)

@@ -1,0 +1,503 @@
+"""SNS topics: Publish, subscriptions from `sns` triggers, filter policies on message
+attributes, asynchronous delivery with the SNS event shape, and subscription dead-letter
+queues (`onDeliveryFailure`).
+
+Rules (stacktape-config §2.8, §3.2, §5): a subscription's filter policy applies to message
+attributes (Stacktape sets no FilterPolicyScope); Lambda subscribers are invoked
+asynchronously, one message per invocation; a delivery SNS cannot make (the endpoint is gone)
+goes to the subscription's DLQ when it has one.
+
+Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
+the attributes: String attributes are strings, Number attributes numbers, String.Array
+attributes arrays (any element may match). Exact strings, prefix, suffix,
+equals-ignore-case, anything-but, numeric, cidr (SNS's "IP address matching"), exists and
+$or mean the same in both. SNS's own limits are checked first: a policy is an object of at
+most 5 attribute names, at most 150 combinations, no nesting (attributes are flat) and no
+`wildcard` (an EventBridge-only operator).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import SnsTrigger, Workload
+from stptui.sim import patterns
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_ms
+from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+MAX_MESSAGE_BYTES = 256 * 1024
+MAX_SUBJECT = 100
+MAX_ATTRIBUTES = 10
+MAX_POLICY_KEYS = 5
+MAX_POLICY_COMBINATIONS = 150
+_ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+# SNS Number attributes: finite, -1e9 < n < 1e9, at most 5 decimal places.
+_NUMBER_LIMIT = 1e9
+
+
+class SnsError(ValueError):
+    """A Publish request SNS would refuse, with its error code and a hint."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.hint = hint
+
+
+def policy_problems(policy: Any) -> list[str]:
+    """Why SNS would refuse this attribute-scoped filter policy (empty when it is valid)."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return ["FilterPolicy: the policy is not valid JSON"]
+    if not isinstance(policy, dict):
+        return ["FilterPolicy: the policy must be a JSON object"]
+    problems: list[str] = []
+    branches = policy.get("$or") if set(policy) == {"$or"} else [policy]
+    keys: set[str] = set()
+    combinations = 0
+    for branch in branches if isinstance(branches, list) else [policy]:
+        if not isinstance(branch, dict):
+            continue
+        product = 1
+        for key, values in branch.items():
+            if key == "$or":
+                continue
+            keys.add(key)
+            if isinstance(values, dict):
+                problems.append(
+                    "FilterPolicy: Filter policy scope MessageAttributes does not support "
+                    "nested filter policy"
+                )
+            elif isinstance(values, list):
+                product *= max(1, len(values))
+                if any(isinstance(v, dict) and "wildcard" in v for v in values):
+                    problems.append("FilterPolicy: Unrecognized match type wildcard")
+        combinations += product
+    if len(keys) > MAX_POLICY_KEYS:
+        problems.append(
+            f"FilterPolicy: Filter policy can not have more than {MAX_POLICY_KEYS} keys"
+        )
+    if combinations > MAX_POLICY_COMBINATIONS:
+        problems.append("FilterPolicy: Filter policy is too complex")
+    return problems
+
+
+def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Message attributes in SNS's `{name: {Type, Value}}` form from plain values.
+
+    A number is a Number attribute, a list a String.Array (its JSON text), anything else a
+    String. Raises SnsError for names or values SNS refuses."""
+    out: dict[str, dict[str, str]] = {}
+    if len(pairs) > MAX_ATTRIBUTES:
+        raise SnsError(
+            "InvalidParameterValue", f"{len(pairs)} attributes; at most {MAX_ATTRIBUTES}"
+        )
+    for name, value in pairs.items():
+        if (
+            not _ATTR_NAME.fullmatch(name)
+            or name.startswith(".")
+            or name.endswith(".")
+            or ".." in name
+            or name.lower().startswith(("aws.", "amazon."))
+        ):
+            raise SnsError(
+                "InvalidParameterValue",
+                f"{name!r} is not a valid message attribute name",
+                "letters, digits, _ - and . (not first, last or doubled); not AWS.* or Amazon.*",
+            )
+        if isinstance(value, bool) or value is None:
+            value = json.dumps(value)
+        if isinstance(value, (int, float)):
+            if not math.isfinite(value) or abs(value) >= _NUMBER_LIMIT:
+                raise SnsError(
+                    "InvalidParameterValue",
+                    f"attribute {name}: a Number must be finite and between -1e9 and 1e9",
+                )
+            out[name] = {"Type": "Number", "Value": str(value)}
+        elif isinstance(value, list):
+            out[name] = {"Type": "String.Array", "Value": json.dumps(value, separators=(",", ":"))}
+        else:
+            text = str(value)
+            if text == "":
+                raise SnsError("InvalidParameterValue", f"attribute {name} has an empty value")
+            out[name] = {"Type": "String", "Value": text}
+    return out
+
+
+def attributes_for_matching(attributes: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The object a filter policy is matched against: typed values by attribute name."""
+    doc: dict[str, Any] = {}
+    for name, attr in attributes.items():
+        kind, value = attr["Type"], attr["Value"]
+        if kind == "Number":
+            number = float(value)
+            doc[name] = int(number) if number.is_integer() else number
+        elif kind == "String.Array":
+            doc[name] = json.loads(value)
+        else:
+            doc[name] = value
+    return doc
+
+
+class Subscription:
+    """One `sns` trigger: a workload subscribed to a topic, with its policy and DLQ."""
+
+    def __init__(self, sim: Simulator, topic: TopicSim, owner: str, trigger: SnsTrigger) -> None:
+        self.topic = topic
+        self.owner = owner
+        self.trigger = trigger
+        # A stable, id-stream-neutral subscription id: the same stack gives the same ARN.
+        digest = hashlib.sha256(f"{topic.arn}|{owner}|{trigger.index}".encode()).hexdigest()
+        uid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        self.arn = f"{topic.arn}:{uid}"
+        self.policy = trigger.filter_policy
+        if isinstance(self.policy, str):
+            # Text that is not JSON stays text: policy_problems then says what is wrong.
+            with contextlib.suppress(ValueError):
+                self.policy = json.loads(self.policy)
+        self.problems = policy_problems(self.policy) if self.policy is not None else []
+        self.matcher: patterns.Pattern | None = None
+        if self.policy is not None and not self.problems:
+            try:
+                self.matcher = patterns.compile_pattern(self.policy)
+            except patterns.PatternError as exc:
+                self.problems.append(f"FilterPolicy: {exc}")
+        self.dlq = trigger.on_delivery_failure
+
+    def filtered_reason(self, attributes: dict[str, dict[str, str]]) -> list[str]:
+        """Why the message is filtered out (empty when it is delivered)."""
+        if self.policy is None:
+            return []
+        if self.matcher is None:
+            return [f"the filter policy is invalid: {'; '.join(self.problems)}"]
+        doc = attributes_for_matching(attributes)
+        if self.matcher.matches(doc):
+            return []
+        return self.matcher.explain(doc).lines()
+
+
+class TopicSim:
+    """One SNS topic of the stack (or outside it, when a trigger names a foreign ARN)."""
+
+    def __init__(self, key: str, name: str, arn: str, *, fifo: bool, dedup: bool) -> None:
+        self.key = key
+        self.name = name
+        self.arn = arn
+        self.fifo = fifo
+        self.content_dedup = dedup
+        self.external = False
+        self.subscriptions: list[Subscription] = []
+
+
+class TopicService:
+    """Every topic and its subscriptions."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.topics: dict[str, TopicSim] = {}
+        self.by_arn: dict[str, TopicSim] = {}
+        for topic in sim.stack.topics:
+            name = f"{sim.stack.stack_name}-{topic.name}" + (".fifo" if topic.fifo else "")
+            self._add(
+                TopicSim(
+                    topic.name,
+                    name,
+                    sim.arn(topic.name),
+                    fifo=topic.fifo,
+                    dedup=topic.content_based_dedup,
+                )
+            )
+        for workload in sim.stack.of_type(Workload):
+            for trig in workload.events:
+                if not isinstance(trig, SnsTrigger) or trig.topic is None:
+                    continue
+                topic_obj = self._topic_for(trig)
+                if topic_obj is not None:
+                    topic_obj.subscriptions.append(
+                        Subscription(sim, topic_obj, workload.name, trig)
+                    )
+
+    def _add(self, topic: TopicSim) -> None:
+        self.topics[topic.key] = topic
+        self.by_arn[topic.arn] = topic
+
+    def _topic_for(self, trig: SnsTrigger) -> TopicSim | None:
+        ref = trig.topic
+        assert ref is not None
+        if ref.target is not None:
+            return self.topics.get(ref.target)
+        if ref.raw in self.by_arn:
+            return self.by_arn[ref.raw]
+        if ref.by == "arn" and ref.raw.startswith("arn:aws:sns:"):
+            name = ref.raw.rsplit(":", 1)[-1]
+            topic = TopicSim(ref.raw, name, ref.raw, fifo=name.endswith(".fifo"), dedup=False)
+            topic.external = True
+            self._add(topic)
+            return topic
+        return None
+
+    def topic(self, name: str) -> TopicSim:
+        """The topic called `name` (resource name, AWS name or ARN), or SimError."""
+        from stptui.sim.engine import SimError
+
+        hit = self.topics.get(name) or self.by_arn.get(name)
+        if hit is None:
+            hit = next((t for t in self.topics.values() if t.name == name), None)
+        if hit is not None:
+            return hit
+        from stptui.config.diagnostics import did_you_mean
+
+        choices = sorted(k for k, t in self.topics.items() if not t.external)
+        listing = f"topics: {', '.join(choices)}" if choices else "this stack has no topics"
+        other = self.sim.stack.resources.get(name)
+        if other is not None:
+            raise SimError(f"{name!r} is a {other.type}, not an SNS topic", listing)
+        guess = did_you_mean(name, choices)
+        raise SimError(
+            f"no SNS topic named {name!r}", f"did you mean {guess!r}?" if guess else listing
+        )
+
+    # -- Publish ---------------------------------------------------------------------------
+
+    def publish(
+        self,
+        topic: str,
+        message: Any,
+        *,
+        subject: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        origin: str = "command",
+    ) -> str:
+        """Publish one message; returns its MessageId.
+
+        `attributes` are plain values (see `read_attributes`). Raises SimError and changes
+        nothing when SNS would refuse the request."""
+        from stptui.sim.engine import SimError
+
+        target = self.topic(topic)
+        try:
+            attrs = read_attributes(attributes or {})
+            text = _validate(target, message, subject, attrs, group, dedup_id)
+        except SnsError as exc:
+            raise SimError(str(exc), exc.hint) from None
+        return self._publish(target, text, subject, attrs, origin)
+
+    def _publish(
+        self,
+        topic: TopicSim,
+        message: str,
+        subject: str | None,
+        attrs: dict[str, dict[str, str]],
+        origin: str,
+    ) -> str:
+        sim = self.sim
+        now = sim.clock.now
+        message_id = sim.new_id()
+        verdicts = [(sub, sub.filtered_reason(attrs)) for sub in topic.subscriptions]
+        sim.trace.emit(
+            now,
+            tk.TOPIC_PUBLISHED,
+            topic.key,
+            {
+                "message_id": message_id,
+                "topic": topic.key,
+                "origin": origin,
+                "subscriptions_matched": sum(1 for _, why in verdicts if not why),
+            },
+        )
+        for sub, why in verdicts:
+            if why:
+                sim.trace.emit(
+                    now,
+                    tk.NOTIFICATION_FILTERED,
+                    topic.key,
+                    {"message_id": message_id, "target": sub.owner, "reason": why},
+                )
+                continue
+            notification = {
+                "Type": "Notification",
+                "MessageId": message_id,
+                "TopicArn": topic.arn,
+                "Subject": subject,
+                "Message": message,
+                "Timestamp": iso_ms(now),
+                "SignatureVersion": "1",
+                "Signature": _signature(message_id, message),
+                "SigningCertUrl": (
+                    f"https://sns.{sim.region}.amazonaws.com/"
+                    "SimpleNotificationService-0000000000000000000000.pem"
+                ),
+                "UnsubscribeUrl": (
+                    f"https://sns.{sim.region}.amazonaws.com/"
+                    f"?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+                ),
+                "MessageAttributes": attrs,
+            }
+            event = {
+                "Records": [
+                    {
+                        "EventSource": "aws:sns",
+                        "EventVersion": "1.0",
+                        "EventSubscriptionArn": sub.arn,
+                        "Sns": notification,
+                    }
+                ]
+            }
+            self._deliver(sub, event, notification, attrs)
+        return message_id
+
+    def _deliver(
+        self,
+        sub: Subscription,
+        event: dict[str, Any],
+        notification: dict[str, Any],
+        attrs: dict[str, dict[str, str]],
+    ) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        message_id = notification["MessageId"]
+        try:
+            delivered = deliver_to_workload(
+                sim, sub.owner, json.dumps(event), trigger="sns", origin=message_id
+            )
+        except DeliveryError as exc:
+            # The DLQ receives the notification JSON with the message's own attributes.
+            plain = {
+                k: (float(v["Value"]) if v["Type"] == "Number" else v["Value"])
+                for k, v in attrs.items()
+            }
+            mid, dlq_error = dead_letter(
+                sim, sub.dlq, json.dumps(notification, separators=(",", ":")), plain, message_id
+            )
+            data: dict[str, Any] = {
+                "message_id": message_id,
+                "target": sub.owner,
+                "error_code": exc.code,
+                "error": exc.message,
+                "dlq": (sub.dlq.target or sub.dlq.raw) if sub.dlq is not None else None,
+            }
+            if mid is not None:
+                data["dlq_message_id"] = mid
+            if dlq_error is not None:
+                data["dlq_error"] = dlq_error
+            sim.trace.emit(now, tk.NOTIFICATION_DELIVERY_FAILED, sub.topic.key, data)
+            return
+        sim.trace.emit(
+            now,
+            tk.NOTIFICATION_DELIVERED,
+            sub.topic.key,
+            {"message_id": message_id, "target": sub.owner, "delivery_id": delivered},
+        )
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def on_destination(
+        self, function: str, which: str, target: str, record: dict[str, Any]
+    ) -> None:
+        """A Lambda destination that is a topic: the invocation record is the message."""
+        self.publish(
+            target, json.dumps(record, separators=(",", ":")), origin=f"{function}:{which}"
+        )
+
+    # -- views -----------------------------------------------------------------------------
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Each topic with its subscriptions, for `show topics`."""
+        return [
+            {
+                "topic": t.key,
+                "name": t.name,
+                "arn": t.arn,
+                "fifo": t.fifo,
+                "external": t.external,
+                "subscriptions": [
+                    {
+                        "target": s.owner,
+                        "subscription_arn": s.arn,
+                        "filter_policy": s.policy,
+                        "dlq": (s.dlq.target or s.dlq.raw) if s.dlq is not None else None,
+                        "problems": s.problems,
+                    }
+                    for s in t.subscriptions
+                ],
+            }
+            for t in self.topics.values()
+        ]
+
+
+def _validate(
+    topic: TopicSim,
+    message: Any,
+    subject: str | None,
+    attrs: dict[str, dict[str, str]],
+    group: str | None,
+    dedup_id: str | None,
+) -> str:
+    """The message text of a valid Publish; SnsError otherwise."""
+    if not isinstance(message, str) or message == "":
+        raise SnsError("InvalidParameter", "Empty message", "give the message text")
+    size = len(message.encode("utf-8", "surrogatepass")) + sum(
+        len(k.encode()) + len(v["Type"]) + len(v["Value"].encode("utf-8", "surrogatepass"))
+        for k, v in attrs.items()
+    )
+    if size > MAX_MESSAGE_BYTES:
+        raise SnsError(
+            "InvalidParameter",
+            f"the message and its attributes are {size:,} bytes; SNS allows {MAX_MESSAGE_BYTES:,}",
+        )
+    if subject is not None and (
+        subject == ""
+        or len(subject) > MAX_SUBJECT
+        or not subject.isascii()
+        or not subject.isprintable()
+    ):
+        raise SnsError(
+            "InvalidParameter",
+            "Subject must be 1-100 printable ASCII characters without line breaks",
+        )
+    if topic.fifo:
+        if not group:
+            raise SnsError(
+                "InvalidParameter",
+                f"{topic.name} is a FIFO topic: every message needs a message group id",
+                f"publish-sns {topic.key} MESSAGE --group G",
+            )
+        if not dedup_id and not topic.content_dedup:
+            raise SnsError(
+                "InvalidParameter",
+                f"{topic.name} has no content-based deduplication: give a deduplication id",
+                f"publish-sns {topic.key} MESSAGE --group {group} --dedup-id ID",
+            )
+    elif group is not None or dedup_id is not None:
+        raise SnsError(
+            "InvalidParameter",
+            f"{topic.name} is a standard topic: group and deduplication ids are for FIFO topics",
+        )
+    return message
+
+
+def _signature(message_id: str, message: str) -> str:
+    """A stable stand-in for SNS's signature (not a verifiable one)."""
+    digest = hashlib.sha256(f"{message_id}\n{message}".encode("utf-8", "surrogatepass")).digest()
+    return base64.b64encode(digest * 8).decode()
+
+
+def wire(sim: Simulator) -> None:
+    """Create the topics and subscriptions; serve topic destinations."""
+    service = TopicService(sim)
+    sim.services["topics"] = service
+    sim.destination_handlers["sns-topic"] = service.on_destination

@@ -1,0 +1,113 @@
+"""The live clock: running the simulator at a chosen speed in slices, one slice per frame.
+
+This module imports no Textual: the app's timer calls `LiveClock.frame`, tests and the
+benchmark call it directly. Each slice runs under an event budget (and a wall-time budget),
+so a busy simulation never freezes the UI; what a slice did is appended to the session log
+as the command that replays it exactly (`until T` when the slice finished, `step K` when the
+budget stopped it), so `save` during a live run still reproduces the simulation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from stptui.commands import Session
+from stptui.sim.clock import iso_ms
+
+# Simulated seconds per real second; None runs as fast as the budget allows.
+SPEEDS: tuple[float | None, ...] = (1, 10, 60, 600, 3600, None)
+# How far one as-fast-as-possible slice may move the clock when little is scheduled.
+MAX_SPEED_HORIZON_MS = 24 * 3600 * 1000
+DEFAULT_EVENT_BUDGET = 20_000
+DEFAULT_WALL_BUDGET_S = 0.035
+
+
+def speed_label(speed: float | None) -> str:
+    """`60x`, or `max` for as fast as possible."""
+    return "max" if speed is None else f"{speed:g}x"
+
+
+class LiveClock:
+    """Play/pause state, speed, and the per-frame slice of simulated time."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        speed_index: int = 0,
+        event_budget: int = DEFAULT_EVENT_BUDGET,
+        wall_budget_s: float = DEFAULT_WALL_BUDGET_S,
+        wall_clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.session = session
+        self.running = False
+        self.speed_index = max(0, min(speed_index, len(SPEEDS) - 1))
+        self.event_budget = event_budget
+        self.wall_budget_s = wall_budget_s
+        self._wall = wall_clock
+        # The session-log line the last slice wrote, so consecutive slices merge into one
+        # (`until T1` + `until T2` is `until T2`; `step a` + `step b` is `step a+b`).
+        self._last_line: str | None = None
+        self._last_len = -1
+        self._last_steps = 0
+
+    @property
+    def speed(self) -> float | None:
+        """Simulated seconds per real second (None: as fast as possible)."""
+        return SPEEDS[self.speed_index]
+
+    def faster(self) -> None:
+        """The next speed up (stays at max)."""
+        self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
+
+    def slower(self) -> None:
+        """The next speed down (stays at 1x)."""
+        self.speed_index = max(self.speed_index - 1, 0)
+
+    def frame(self, real_dt_s: float) -> int:
+        """Advance the simulation by one frame of `real_dt_s` real seconds; returns the
+        number of events run. A paused clock does nothing."""
+        if not self.running:
+            return 0
+        speed = self.speed
+        horizon = MAX_SPEED_HORIZON_MS if speed is None else int(real_dt_s * speed * 1000)
+        return self.slice(max(horizon, 1))
+
+    def slice(self, sim_ms: int) -> int:
+        """Run at most `sim_ms` of simulated time within the budgets; returns events run."""
+        sim = self.session.sim
+        clock = sim.clock
+        start_events = clock.events_run
+        deadline = self._wall() + self.wall_budget_s
+        budget = self.event_budget
+
+        def should_stop() -> bool:
+            return clock.events_run - start_events >= budget or self._wall() >= deadline
+
+        target = clock.now + sim_ms
+        finished = clock.run_until(target, should_stop)
+        ran = clock.events_run - start_events
+        if finished:
+            self._log(f"until {iso_ms(target)}", 0)
+        elif ran:
+            self._log("", ran)
+        return ran
+
+    def _log(self, until_line: str, steps: int) -> None:
+        log = self.session.log
+        merge = len(log) == self._last_len and log[-1] == self._last_line
+        if until_line:
+            line = until_line
+            if merge and self._last_steps == 0:
+                log.pop()
+            self._last_steps = 0
+        else:
+            if merge and self._last_steps:
+                log.pop()
+                steps += self._last_steps
+            line = f"step {steps}"
+            self._last_steps = steps
+        log.append(line)
+        self._last_line = line
+        self._last_len = len(log)

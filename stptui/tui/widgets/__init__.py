@@ -1,0 +1,1 @@
+"""The panes and bars of the main screen; each renders from the simulation and the trace."""

@@ -1,0 +1,31 @@
+"""The clock bar: simulated date-time, paused or running, speed, events so far."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from stptui.tui.render import display_time, safe
+
+
+class ClockBar(Static):
+    """One line at the top of the main screen."""
+
+    DEFAULT_CSS = """
+    ClockBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def show(self, *, stack: str, now_ms: int, running: bool, speed: str, events: int) -> None:
+        """Redraw with the current state (called once per frame, not per record)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("stptui ", "bold")
+        text.append(safe(stack), "italic")
+        text.append("  ")
+        text.append(display_time(now_ms), "bold")
+        text.append("  ")
+        if running:
+            text.append(" ▶ running ", "black on green")
+        else:
+            text.append(" ⏸ paused ", "black on yellow")
+        text.append(f"  speed {speed}  events {events:,}")
+        self.update(text)

@@ -1,0 +1,263 @@
+"""The Inspector pane: everything about the selected resource in one scrollable page.
+
+Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
+(with the next fire times), the environment the workload would get (its own variables and
+the exact `STP_*` names `connectTo` injects), recent invocations from the trace, and the
+behaviour declared in the sidecar plus runtime overrides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from stptui import graph as graphs
+from stptui.config.envvars import workload_environment
+from stptui.config.model import BatchJob, Function, HttpApiGateway, Queue, Stack, Workload
+from stptui.sim import trace as tk
+from stptui.sim.behavior import format_duration
+from stptui.sim.engine import Simulator
+from stptui.sim.schedules import ScheduleError, parse_schedule
+from stptui.sim.trace import Record
+from stptui.tui.render import clock_time, display_time, safe
+
+RECENT_INVOCATIONS = 8
+# How far back in the record list the inspector looks for invocations.
+SCAN_RECORDS = 20_000
+
+# (typed attribute, the config key Stacktape reads it from) per resource class.
+PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
+    Function: (
+        ("timeout_s", "timeout"),
+        ("memory_mb", "memory"),
+        ("runtime", "runtime"),
+        ("reserved_concurrency", "reservedConcurrency"),
+    ),
+    BatchJob: (
+        ("cpu", "cpu"),
+        ("memory_mb", "memory"),
+        ("timeout_s", "timeout"),
+        ("attempts", "attempts"),
+        ("retry_interval_s", "retryIntervalSeconds"),
+        ("retry_multiplier", "retryIntervalMultiplier"),
+    ),
+    Queue: (
+        ("visibility_timeout_s", "visibilityTimeoutSeconds"),
+        ("retention_s", "messageRetentionPeriodSeconds"),
+        ("delay_s", "delayMessagesSecond"),
+        ("max_message_bytes", "maxMessageSizeBytes"),
+        ("long_polling_s", "longPollingSeconds"),
+        ("fifo", "fifo"),
+        ("max_receive_count", "maxReceiveCount"),
+    ),
+    HttpApiGateway: (("payload_format", "payloadFormat"),),
+}
+
+
+def compact(value: Any, limit: int = 72) -> str:
+    """A config value as one line of JSON, shortened."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _heading(text: Text, title: str) -> None:
+    text.append(f"\n{title}\n", "bold underline")
+
+
+def _invocations(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
+    """The last invocations of `name`: (started, ended or None while running), newest first."""
+    ends: dict[str, Record] = {}
+    out: list[tuple[Record, Record | None]] = []
+    start = max(0, len(records) - SCAN_RECORDS)
+    for i in range(len(records) - 1, start - 1, -1):
+        rec = records[i]
+        if rec.resource != name or not rec.kind.startswith("invocation."):
+            continue
+        inv = rec.data.get("invocation_id")
+        if rec.kind == tk.INVOCATION_STARTED:
+            out.append((rec, ends.get(inv) if isinstance(inv, str) else None))
+            if len(out) >= RECENT_INVOCATIONS:
+                break
+        elif isinstance(inv, str):
+            ends.setdefault(inv, rec)
+    return out
+
+
+def describe_resource(
+    name: str,
+    stack: Stack,
+    g: nx.MultiDiGraph,
+    sim: Simulator,
+    records: Sequence[Record],
+    start_ms: int,
+) -> Text:
+    """The inspector's page for one resource (or graph node) as Text."""
+    text = Text()
+    attrs: dict[str, Any] = dict(g.nodes[name]) if name in g else {}
+    res = stack.resources.get(name)
+    text.append(safe(attrs.get("label", name)), "bold")
+    text.append(f"  {safe(res.type if res else attrs.get('kind', '?'))}\n", "italic")
+    if res is None:
+        props = attrs.get("props") or {}
+        text.append("not defined in the stack\n" if attrs.get("missing") else "")
+        for key, value in props.items():
+            text.append(f"{safe(key)}: {safe(compact(value))}\n")
+    else:
+        _properties(text, res)
+    _edges(text, name, g, sim, start_ms)
+    if name in sim.queues:
+        q = sim.queues[name]
+        stats = sim.queue_stats(name)
+        _heading(text, "Queue now")
+        text.append(
+            f"visible {stats['visible']}, in flight {stats['in_flight']}, "
+            f"delayed {stats['delayed']}\n"
+        )
+        if q.dlq is not None:
+            text.append(f"dead-letter queue {safe(q.dlq.name)} after {q.max_receive_count}\n")
+        if q.sources:
+            srcs = ", ".join(safe(s.name) for s in q.sources)
+            text.append(f"dead-letter queue of {srcs}", "red")
+            text.append(" (r redrives it)\n")
+    if isinstance(res, Workload):
+        _environment(text, stack, res)
+    if name in sim.functions:
+        _behaviour(text, name, sim)
+        _recent(text, name, records)
+    return text
+
+
+def _properties(text: Text, res: Any) -> None:
+    _heading(text, "Properties")
+    keys = PROPERTY_KEYS.get(type(res))
+    if keys is None:
+        if not res.properties:
+            text.append("(none written)\n", "dim")
+        for key, value in res.properties.items():
+            text.append(f"{safe(key)}: ")
+            text.append(f"{safe(compact(value))}\n")
+        return
+    for attr, key in keys:
+        value = getattr(res, attr, None)
+        if value is None:
+            continue
+        text.append(f"{key}: ")
+        text.append(safe(value))
+        if key in res.defaults or (attr == "timeout_s" and "timeout" in res.defaults):
+            text.append("  (Stacktape default)", "dim italic")
+        text.append("\n")
+
+
+def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: int) -> None:
+    if name not in g:
+        return
+    ins = list(g.in_edges(name, data=True))
+    outs = list(g.out_edges(name, data=True))
+    triggers = [(u, d) for u, _, d in ins if d.get("kind") == graphs.TRIGGER]
+    if triggers:
+        _heading(text, "Triggers")
+        for u, d in triggers:
+            text.append(f"{safe(g.nodes[u].get('label', u))} ", "bold")
+            text.append(safe(graphs.edge_label(d)))
+            text.append("\n")
+            expr = d.get("expression")
+            if isinstance(expr, str):
+                _next_fires(text, expr, sim.clock.now, start_ms)
+    other_in = [(u, d) for u, _, d in ins if d.get("kind") != graphs.TRIGGER]
+    if other_in or outs:
+        _heading(text, "Edges")
+        for u, d in other_in:
+            text.append(f"← {safe(u)} ", "bold")
+            text.append(f"{safe(graphs.edge_label(d))}\n")
+        for _, v, d in outs:
+            text.append(f"→ {safe(v)} ", "bold")
+            text.append(safe(graphs.edge_label(d)))
+            env = d.get("env")
+            if env:
+                text.append(f" [{safe(' '.join(env))}]", "dim")
+            text.append("\n")
+
+
+def _next_fires(text: Text, expr: str, now: int, start_ms: int) -> None:
+    try:
+        sched = parse_schedule(expr)
+    except ScheduleError:
+        return
+    t = now
+    fires = []
+    for _ in range(3):
+        nxt = sched.next_after_ms(t, start_ms)
+        if nxt is None:
+            break
+        fires.append(display_time(nxt))
+        t = nxt
+    if fires:
+        text.append(f"  next: {', '.join(fires)}\n", "dim")
+
+
+def _environment(text: Text, stack: Stack, res: Workload) -> None:
+    _heading(text, "Environment")
+    env = workload_environment(stack, res)
+    if not env:
+        text.append("(none)\n", "dim")
+    for entry in env:
+        text.append(safe(entry.name), "bold")
+        text.append(f"={safe(entry.value)}")
+        text.append(
+            "  (config)\n" if entry.source == "config" else f"  (connectTo {safe(entry.source)})\n",
+            "dim",
+        )
+
+
+def _behaviour(text: Text, name: str, sim: Simulator) -> None:
+    _heading(text, "Behaviour")
+    text.append(f"declared: {safe(sim.behaviors.describe(name))}\n")
+    overrides = sim.functions[name].overrides
+    if overrides:
+        text.append("overridden: ", "magenta")
+        text.append("; ".join(safe(o.describe()) for o in overrides))
+        text.append("\n")
+
+
+def _recent(text: Text, name: str, records: Sequence[Record]) -> None:
+    _heading(text, "Recent invocations")
+    recent = _invocations(name, records)
+    if not recent:
+        text.append("(none yet)\n", "dim")
+    for started, ended in recent:
+        text.append(clock_time(started.t), "dim")
+        text.append(f" {safe(started.get('trigger', ''))} ")
+        if ended is None:
+            text.append("running\n", "bright_blue")
+            continue
+        outcome = ended.kind.split(".", 1)[1]
+        text.append(outcome, "green" if outcome == "succeeded" else "red")
+        duration = ended.get("duration_ms")
+        if isinstance(duration, int):
+            text.append(f" in {format_duration(duration)}")
+        error = ended.get("error")
+        if error:
+            text.append(f" {safe(error)}", "red")
+        text.append("\n")
+
+
+class InspectorPane(VerticalScroll):
+    """A scrollable page about the selected resource."""
+
+    DEFAULT_CSS = """
+    InspectorPane #inspector-body { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("select a resource", id="inspector-body", markup=False)
+
+    def show(self, page: Text) -> None:
+        """Replace the page."""
+        self.query_one("#inspector-body", Static).update(page)

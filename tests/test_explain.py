@@ -1,0 +1,82 @@
+"""`explain`: the causal chain of a message, from the trace."""
+
+from __future__ import annotations
+
+from stptui.sim import trace as tk
+from stptui.sim.explain import explain
+from tests.simkit import make_sim
+
+RELAY = """
+resources:
+  inbox: {type: sqs-queue, properties: {redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 2}}}
+  dlq: {type: sqs-queue}
+  outbox: {type: sqs-queue}
+  relay:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: inbox, batchSize: 1}}]
+  sink:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: s.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: outbox}}]
+"""
+SIDECAR = """
+behaviors:
+  relay:
+    duration: 1s
+    fail: {when: "body.order == `13`"}
+    emit:
+      - send: {queue: outbox, body: body}
+"""
+
+
+def test_chain_follows_a_message_through_an_emission_to_the_next_consumer() -> None:
+    sim = make_sim(RELAY, SIDECAR)
+    mid = sim.send("inbox", '{"order": 42}')
+    other = sim.send("inbox", '{"order": 7}')
+    sim.run(600_000)
+    chain = explain(sim.trace, mid)
+    kinds = [(r.kind, r.resource) for r in chain.records]
+    assert kinds == [
+        (tk.MESSAGE_SENT, "inbox"),
+        (tk.MESSAGE_RECEIVED, "inbox"),
+        (tk.INVOCATION_STARTED, "relay"),
+        (tk.INVOCATION_SUCCEEDED, "relay"),
+        (tk.MESSAGE_SENT, "outbox"),
+        (tk.MESSAGE_DELETED, "inbox"),
+        (tk.MESSAGE_RECEIVED, "outbox"),
+        (tk.INVOCATION_STARTED, "sink"),
+        (tk.INVOCATION_SUCCEEDED, "sink"),
+        (tk.MESSAGE_DELETED, "outbox"),
+    ]
+    assert all(other not in str(r.data) for r in chain.records)
+
+
+def test_chain_of_a_failing_message_ends_in_the_dlq() -> None:
+    sim = make_sim(RELAY, SIDECAR)
+    mid = sim.send("inbox", '{"order": 13}')
+    sim.run(600_000)
+    kinds = [r.kind for r in explain(sim.trace, mid).records]
+    assert kinds.count(tk.INVOCATION_FAILED) == 2
+    assert kinds[-1] == tk.MESSAGE_DEAD_LETTERED
+    assert tk.MESSAGE_SENT in kinds and kinds.count(tk.MESSAGE_SENT) == 1  # nothing emitted
+
+
+def test_id_prefix_and_unknown_key() -> None:
+    sim = make_sim(RELAY, SIDECAR)
+    mid = sim.send("inbox", '{"order": 1}')
+    sim.run(60_000)
+    assert explain(sim.trace, mid[:8]).records == explain(sim.trace, mid).records
+    missing = explain(sim.trace, "no-such-thing")
+    assert not missing.found and missing.lines() == []
+
+
+def test_lines_are_plain_text_with_reasons() -> None:
+    sim = make_sim(RELAY, SIDECAR)
+    mid = sim.send("inbox", '{"order": 1}')
+    sim.run(60_000)
+    lines = explain(sim.trace, mid).lines()
+    assert lines[0].startswith("2026-01-05T08:00:00.000Z  message.sent")
+    assert f"message_id={mid}" in lines[0]

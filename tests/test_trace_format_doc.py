@@ -1,0 +1,52 @@
+"""docs/trace-format.md documents every record kind, and its example is a real trace."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stptui.cli import main
+from stptui.sim import trace
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "trace-format.md"
+DEMO = ROOT / "stptui" / "sample_stacks" / "webhook-processor" / "demo.stp"
+
+
+# Every record kind trace.py defines (KIND = "noun.verb"), whatever its number of dots.
+KINDS = {
+    v
+    for k, v in vars(trace).items()
+    if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", v)
+}
+
+
+def _page() -> str:
+    return PAGE.read_text(encoding="utf-8")
+
+
+def test_every_record_kind_has_a_row_and_no_row_is_stale() -> None:
+    documented = set(re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)+)` \|", _page(), flags=re.M))
+    assert documented == KINDS, (
+        f"missing from docs/trace-format.md: {sorted(KINDS - documented)}; "
+        f"not record kinds: {sorted(documented - KINDS)}"
+    )
+
+
+def test_the_jsonl_example_is_what_stptui_run_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    m = re.search(r"^```jsonl\n(.*?)^```$", _page(), flags=re.S | re.M)
+    assert m is not None, "docs/trace-format.md has no ```jsonl example"
+    trace = tmp_path / "trace.jsonl"
+    argv = ["run", str(DEMO.parent), str(DEMO), "--start", "2026-01-05T08:00:00Z"]
+    assert main([*argv, "--trace", str(trace)]) == 0
+    capsys.readouterr()
+    assert m[1] == trace.read_text(encoding="utf-8"), (
+        "the trace example in docs/trace-format.md is stale; regenerate it with "
+        "stptui run stptui/sample_stacks/webhook-processor "
+        "stptui/sample_stacks/webhook-processor/demo.stp "
+        "--start 2026-01-05T08:00:00Z --trace trace.jsonl"
+    )

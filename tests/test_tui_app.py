@@ -1,0 +1,272 @@
+"""Pilot tests: every binding and action of the main screen, and the job-queue story."""
+
+from __future__ import annotations
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, TextArea
+from tui_support import app_for, drive
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.command_line import CommandLineScreen, completions
+from stptui.tui.screens.dialogs import SendDialog, TextDialog
+from stptui.tui.screens.help import HelpScreen
+from stptui.tui.widgets.events_pane import RecordList
+from stptui.tui.widgets.queues_pane import QueuesPane
+
+
+def static_text(app: StptuiApp, selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def test_opens_paused_on_the_first_resource() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert not app.live.running
+        assert app.selected == "httpApi"
+        assert "paused" in static_text(app, "#clock-bar")
+        assert "2026-01-05 08:00:00.000 UTC" in static_text(app, "#clock-bar")
+
+    drive(app_for(), script)
+
+
+def test_space_runs_and_pauses_the_clock_and_speed_keys() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("plus", "plus")
+        assert "speed 60x" in static_text(app, "#clock-bar")
+        await pilot.press("minus")
+        assert "speed 10x" in static_text(app, "#clock-bar")
+        await pilot.press("space")
+        assert app.live.running and "running" in static_text(app, "#clock-bar")
+        await pilot.pause(0.3)
+        await pilot.press("space")
+        assert not app.live.running
+        assert app.session.sim.clock.now > app.session.start_ms
+        assert app.session.log and app.session.log[-1].startswith("until ")
+
+    drive(app_for(), script)
+
+
+def test_n_steps_one_event() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        before = app.session.sim.clock.events_run
+        await pilot.press("n")
+        assert app.session.sim.clock.events_run == before + 1
+        assert app.session.log[-1] == "step"
+
+    drive(app_for(), script)
+
+
+def test_number_keys_focus_panes() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        expected = {
+            "1": "graph-pane",
+            "2": "queue-table",
+            "3": "event-list",
+            "4": "inspector-pane",
+            "5": "agenda-pane",
+        }
+        for key, widget_id in expected.items():
+            await pilot.press(key)
+            assert app.focused is not None and app.focused.id == widget_id
+
+    drive(app_for(), script)
+
+
+def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert app.screen.has_class("-narrow")
+        await pilot.press("3")
+        assert app.query_one("#events-pane").display
+        assert not app.query_one("#graph-pane").display
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert not app.screen.has_class("-narrow")
+        assert app.query_one("#graph-pane").display
+
+    drive(app_for(), script, size=(80, 24))
+
+
+def test_selecting_a_queue_selects_it_everywhere() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("deadLetterQueue")
+        await pilot.pause()
+        assert app.selected == "deadLetterQueue"
+        assert app.query_one(QueuesPane).queue_name == "deadLetterQueue"
+        assert "deadLetterQueue" in static_text(app, "#inspector-body")
+        await pilot.press("2", "up")
+        assert app.selected == "jobQueue"
+        assert "visibilityTimeoutSeconds: 300" in static_text(app, "#inspector-body")
+
+    drive(app_for(), script)
+
+
+def test_help_lists_every_binding() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = static_text(app, "#help-body")
+        for b in app.BINDINGS:
+            assert b.description in body  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(app_for(), script)
+
+
+def test_bindings_have_ids_and_tooltips() -> None:
+    for b in StptuiApp.BINDINGS:
+        assert b.id and b.tooltip, b  # type: ignore[union-attr]
+
+
+def test_q_quits() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("q")
+        assert not app.is_running or app.return_code == 0
+
+    drive(app_for(), script)
+
+
+def test_command_line_runs_commands_and_shows_errors() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon")
+        assert isinstance(app.screen, CommandLineScreen)
+        await pilot.press(*"advnce 5m", "enter")
+        assert "did you mean 'advance'" in static_text(app, "#command-result")
+        assert app.session.sim.clock.now == app.session.start_ms
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*"adv", "tab")
+        assert field.value == "advance "
+        await pilot.press(*"5m", "enter")
+        assert "now 2026-01-05T08:05:00.000Z" in static_text(app, "#command-result")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CommandLineScreen)
+
+    drive(app_for(), script)
+
+
+def test_completions_come_from_the_registry() -> None:
+    s = app_for().session
+    assert "send" in completions(s, "se")
+    assert completions(s, "send job") == ["send jobQueue"]
+    assert completions(s, "redrive dead") == ["redrive deadLetterQueue"]
+    assert completions(s, "nosuch x") == []
+
+
+def test_send_dialog_validates_and_sends() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("jobQueue")
+        await pilot.press("s")
+        assert isinstance(app.screen, SendDialog)
+        assert app.screen.query_one(Select).value == "jobQueue"
+        area = app.screen.query_one(TextArea)
+        area.text = '{"amount": '
+        await pilot.pause()
+        assert "not valid JSON" in static_text(app, "#send-error")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SendDialog)  # refused, still open
+        area.text = '{"amount": 7}'
+        app.screen.query_one("#send-delay", Input).value = "99h"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SendDialog)
+        assert "delay" in static_text(app, "#send-error").lower()
+        app.screen.query_one("#send-delay", Input).value = ""
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, SendDialog)
+        assert app.session.sim.queue_stats("jobQueue")["visible"] == 1
+        assert app.session.log == ["send jobQueue '{\"amount\": 7}'"]
+
+    drive(app_for(), script)
+
+
+def test_redrive_key_on_a_queue_that_is_not_a_dlq_is_refused_politely() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("jobQueue")
+        await pilot.press("r")
+        assert app.session.log == []
+        assert app.is_running
+
+    drive(app_for(), script)
+
+
+def test_e_shows_the_selected_record_and_slash_filters() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("advance 5s")
+        await pilot.press("slash")
+        await pilot.press(*"kind:invocation.", "enter")
+        lst = app.query_one(RecordList)
+        assert lst.view and all(r.kind.startswith("invocation.") for r in lst.view)
+        await pilot.press("home", "e")
+        assert isinstance(app.screen, TextDialog)
+        assert '"kind": "invocation.started"' in static_text(app, "#text-body")
+        await pilot.press("escape")
+        await pilot.press("slash")
+        await pilot.press(*"resource:nothing", "enter")
+        assert lst.view == []
+        await pilot.press("e")
+        assert not isinstance(app.screen, TextDialog)
+
+    drive(app_for(), script)
+
+
+def test_palette_jumps_to_a_resource() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"go to: deadL")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected == "deadLetterQueue"
+
+    drive(app_for(), script)
+
+
+def test_palette_opens_the_command_line_for_a_command() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"run: purge")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandLineScreen)
+        assert app.screen.query_one(Input).value == "purge "
+
+    drive(app_for(), script)
+
+
+def test_job_queue_story_end_to_end() -> None:
+    """Ten orders, three declined: receives, returns and DLQ moves show; redrive fixes it."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for i in range(10):
+            amount = 5000 if i in (2, 5, 8) else 10 * i
+            app.run_command(f"send jobQueue '{{\"orderId\": {i}, \"amount\": {amount}}}'")
+        await pilot.press("plus", "plus", "plus", "plus")  # 3600x
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.session.sim.queues["deadLetterQueue"].depth == 3:
+                break
+        await pilot.press("space")
+        sim = app.session.sim
+        assert sim.queues["deadLetterQueue"].depth == 3
+        kinds = {r.kind for r in app.query_one(RecordList).records}
+        assert {"message.received", "message.returned", "message.dead_lettered"} <= kinds
+        app.jump_to("deadLetterQueue")
+        await pilot.pause()
+        assert "3 messages" in static_text(app, "#message-caption") or "3 message" in (
+            static_text(app, "#message-caption")
+        )
+        graph_line = str(app.query_one("#graph-pane").get_option("deadLetterQueue").prompt)
+        assert "DLQ 3" in graph_line
+        app.run_command("succeed worker")
+        await pilot.press("r")
+        assert sim.queues["deadLetterQueue"].depth == 0
+        app.run_command("run")
+        assert sim.queues["jobQueue"].depth == 0
+        assert app.session.log[-2:] == ["redrive deadLetterQueue", "run"]
+
+    drive(app_for(), script)

@@ -1,0 +1,60 @@
+"""The live clock: speeds, budgeted slices and the replayable session log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from tui_support import session
+
+from stptui.commands import Session, execute
+from stptui.commands.session import trace_sha256
+from stptui.tui.live import SPEEDS, LiveClock, speed_label
+
+
+def test_speed_labels_and_bounds() -> None:
+    assert [speed_label(s) for s in SPEEDS] == ["1x", "10x", "60x", "600x", "3600x", "max"]
+    clock = LiveClock(session())
+    clock.slower()
+    assert clock.speed == 1
+    for _ in range(10):
+        clock.faster()
+    assert clock.speed is None
+
+
+def test_a_paused_clock_does_nothing() -> None:
+    s = session()
+    before = s.sim.clock.now
+    assert LiveClock(s).frame(1.0) == 0
+    assert s.sim.clock.now == before
+    assert s.log == []
+
+
+def test_slices_merge_into_one_replayable_until() -> None:
+    s = session()
+    execute(s, "send jobQueue '{\"amount\": 5000}'")
+    clock = LiveClock(s, speed_index=SPEEDS.index(60))
+    clock.running = True
+    for _ in range(20):
+        clock.frame(0.5)
+    assert s.sim.clock.now - s.start_ms == 20 * 30_000
+    assert s.log == ["send jobQueue '{\"amount\": 5000}'", "until 2026-01-05T08:10:00.000Z"]
+
+
+def test_a_budget_stop_logs_steps_that_replay_exactly(tmp_path: Path) -> None:
+    s = session()
+    for i in range(300):
+        execute(s, f"send jobQueue '{{\"orderId\": {i}, \"amount\": {i * 10}}}'")
+    # The scheduler asks should_stop every 256 events, so budgets are multiples of that.
+    clock = LiveClock(s, speed_index=len(SPEEDS) - 1, event_budget=256)
+    clock.running = True
+    ran = [clock.frame(0.05) for _ in range(3)]
+    assert ran == [256, 256, 256]
+    assert s.log[-1] == "step 768"
+    path = tmp_path / "live.json"
+    execute(s, f"save {path}")
+    fresh = Session.restore(path)
+    assert fresh.sim.clock.now == s.sim.clock.now
+    assert trace_sha256(fresh.sim.trace) == trace_sha256(s.sim.trace)
+    assert json.loads(path.read_text())["commands"][-1] == "step 768"

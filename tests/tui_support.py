@@ -1,0 +1,62 @@
+"""Helpers for the terminal UI tests: a pinned environment, sessions, and running a Pilot.
+
+Importing this module first clears the environment variables Textual reads when
+`textual.constants` is imported (they change colours and so every snapshot).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in (
+    "NO_COLOR",
+    "TEXTUAL_THEME",
+    "TEXTUAL_COLOR_SYSTEM",
+    "TEXTUAL_ANIMATIONS",
+    "TEXTUAL_FILTERS",
+    "TEXTUAL_DIM_FACTOR",
+):
+    os.environ.pop(_var, None)
+
+import asyncio  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from textual.pilot import Pilot  # noqa: E402
+from textual.widgets import Input, TextArea  # noqa: E402
+
+from stptui.commands import Session  # noqa: E402
+from stptui.sim.clock import parse_instant  # noqa: E402
+from stptui.tui.app import StptuiApp  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
+START = parse_instant("2026-01-05T08:00:00Z")
+SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/stacktape.yml"))
+
+# No blinking cursors: the blink timer races a screenshot.
+Input.cursor_blink = False
+TextArea.cursor_blink = False
+
+
+def session(name: str = "job-queue", **kwargs: object) -> Session:
+    """A session on a bundled sample stack, at the fixed start instant, seed 0."""
+    return Session.open(SAMPLES / name, start_ms=START, **kwargs)  # type: ignore[arg-type]
+
+
+def app_for(name: str = "job-queue") -> StptuiApp:
+    """The app on a bundled sample stack (clock paused)."""
+    return StptuiApp(session(name))
+
+
+Script = Callable[[Pilot[None], StptuiApp], Awaitable[None]]
+
+
+def drive(app: StptuiApp, script: Script, size: tuple[int, int] = (120, 36)) -> None:
+    """Run `script(pilot, app)` against the app in a headless test run."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await script(pilot, app)
+
+    asyncio.run(main())
