@@ -52,7 +52,7 @@ def _parser_open() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="stptui",
         description="Open a Stacktape stack (default: the bundled demo stack).",
-        epilog="sub-commands: validate, graph, run. Run `stptui SUBCOMMAND --help` for each.",
+        epilog="sub-commands: validate, graph, run, repl. Run `stptui SUBCOMMAND --help` for each.",
     )
     p.add_argument("stack", nargs="?", help="stacktape.yml (default: the bundled demo stack)")
     p.add_argument("--version", action="version", version=f"stptui {__version__}")
@@ -95,6 +95,32 @@ def _parser_run() -> argparse.ArgumentParser:
     p.add_argument("--trace", metavar="FILE", help="write every trace record as JSON Lines")
     p.add_argument(
         "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
+    )
+    return p
+
+
+def _parser_repl() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui repl",
+        description="An interactive shell over the command language, with completion, "
+        "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
+        "are read line by line and the exit code is that of `stptui run`: 0, 1 at the first "
+        "failed `expect`, 2 on a command error.",
+    )
+    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    p.add_argument(
+        "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
+    p.add_argument(
+        "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
+    )
+    p.add_argument("--vi", action="store_true", help="Vi key bindings (default: Emacs)")
+    p.add_argument(
+        "--confirm-exit",
+        action="store_true",
+        help="ask before Ctrl-D leaves a session with unsaved commands",
     )
     return p
 
@@ -280,10 +306,98 @@ def cmd_run(argv: Sequence[str]) -> int:
     return run_from_files(opts)
 
 
+def _parser_match() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui match",
+        description="Test an EventBridge event pattern against an event and explain why it "
+        "matches or not. PATTERN and EVENT are JSON text or @FILE. An EVENT with none of "
+        "source, detail-type and detail is read as the detail of an event. Exit 0 on a "
+        "match, 1 on no match, 2 when the pattern or the event is invalid.",
+    )
+    p.add_argument("pattern", help="the event pattern: JSON text or @FILE")
+    p.add_argument("event", help="the event, or just its detail: JSON text or @FILE")
+    return p
+
+
+def _json_argument(text: str, what: str) -> object:
+    """A JSON argument given inline or as @FILE; ValueError with a message when unusable."""
+
+    def no_constant(name: str) -> object:
+        raise ValueError(f"{name} is not JSON")  # json.loads accepts NaN/Infinity; AWS not
+
+    where = ""
+    if text.startswith("@"):
+        where = f" ({text[1:]})"
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read the {what} file {text[1:]}: {exc}") from None
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"the {what}{where} is not valid JSON: {exc}") from None
+
+
+def cmd_match(argv: Sequence[str]) -> int:
+    """`stptui match PATTERN EVENT`: match, explained; exit 0 / 1 / 2."""
+    args = _parser_match().parse_args(argv)
+    import time
+    import uuid
+
+    from stptui.sim import patterns
+    from stptui.textsafe import printable
+
+    try:
+        pattern = _json_argument(args.pattern, "pattern")
+        event = _json_argument(args.event, "event")
+        compiled = patterns.compile_pattern(pattern)
+        if not isinstance(event, dict):
+            raise ValueError("invalid event: it must be a JSON object")
+        # Like PutEvents: a fresh id, and the time of the call.
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        event, wrapped = patterns.as_event(event, event_id=str(uuid.uuid4()), time=now)
+        verdict = compiled.explain(event)
+    except patterns.PatternError as exc:
+        print(f"stptui match: invalid pattern: {printable(exc.message)}", file=sys.stderr)
+        return 2
+    except (ValueError, RecursionError) as exc:
+        print(f"stptui match: {printable(str(exc) or 'nested too deeply')}", file=sys.stderr)
+        return 2
+    print("match" if verdict.matched else "no match")
+    if wrapped:
+        print("(the event was read as a detail: it has no source, detail-type or detail)")
+    for line in verdict.lines():
+        print(printable(line))
+    return 0 if verdict.matched else 1
+
+
+def cmd_repl(argv: Sequence[str]) -> int:
+    """`stptui repl`: the prompt_toolkit shell (or, from a pipe, a script run)."""
+    args = _parser_repl().parse_args(argv)
+    start_ms = _start_ms(args.start, "stptui repl")
+    if start_ms is None:
+        return 2
+    from stptui.repl import ReplOptions, main
+
+    return main(
+        ReplOptions(
+            stack=args.stack,
+            start_ms=start_ms,
+            behaviors=args.behaviors,
+            seed=args.seed,
+            allow_code=args.allow_code,
+            vi=args.vi,
+            confirm_exit=args.confirm_exit,
+        )
+    )
+
+
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "validate": cmd_validate,
     "graph": cmd_graph,
     "run": cmd_run,
+    "repl": cmd_repl,
+    "match": cmd_match,
 }
 
 

@@ -46,3 +46,9 @@ def test_check_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_main_prints_the_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     assert capsys.readouterr().out == render_commands_doc()
+
+
+def test_the_tutorial_gives_an_example_of_every_command() -> None:
+    tutorial = (PAGE.parent / "simulating.md").read_text(encoding="utf-8")
+    missing = [name for name in REGISTRY.commands if f"| `{name}` | `{name}" not in tutorial]
+    assert not missing, f"docs/simulating.md's command table has no row for {missing}"

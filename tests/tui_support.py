@@ -51,11 +51,17 @@ def app_for(name: str = "job-queue") -> StptuiApp:
 Script = Callable[[Pilot[None], StptuiApp], Awaitable[None]]
 
 
-def drive(app: StptuiApp, script: Script, size: tuple[int, int] = (120, 36)) -> None:
+def drive(
+    app: StptuiApp,
+    script: Script,
+    size: tuple[int, int] = (120, 36),
+    *,
+    notifications: bool = False,
+) -> None:
     """Run `script(pilot, app)` against the app in a headless test run."""
 
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await pilot.pause()
             await script(pilot, app)
 

@@ -10,6 +10,8 @@ is the source of help, usage lines and completion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
 from stptui.commands.registry import (
     Arg,
@@ -27,14 +29,25 @@ from stptui.commands.session import Session, SessionError
 from stptui.sim.engine import SimError
 
 
-def execute(session: Session, line: str) -> CommandResult:
+def execute(
+    session: Session,
+    line: str,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    report: Callable[[str, CommandResult | None], None] | None = None,
+) -> CommandResult:
     """Run one command line against the session and return what it did.
 
     A blank or comment-only line returns an empty result. Raises CommandError (with a hint)
-    when the command cannot run; the simulation is then exactly as it was."""
+    when the command cannot run; the simulation is then exactly as it was. `should_stop`
+    lets a front end interrupt a long run of the clock (checked every 256 events; the
+    command then stops at a consistent instant); `report` receives the commands that a
+    command runs itself (`source`), as they run."""
     call = REGISTRY.parse(line)
     if call is None:
         return CommandResult()
+    call.should_stop = should_stop
+    call.report = report
     sim = session.sim
     before = sim.trace.seq
     try:
@@ -43,7 +56,16 @@ def execute(session: Session, line: str) -> CommandResult:
         # Handlers validate before acting, so a SimError here was raised before any change.
         raise CommandError(str(exc), exc.hint) from None
     if call.command.changes_state:
-        session.log.append(strip_comment(line).strip())
+        logged = call.log_line if call.log_line is not None else strip_comment(line).strip()
+        session.log.append(logged)
+        if session.recorder is not None:
+            try:
+                session.recorder.write(logged)
+            except OSError as exc:
+                # The command has applied; losing the recording must not undo it.
+                lost, session.recorder = session.recorder, None
+                note = f"recording stopped: cannot write {lost.path}: {exc.strerror or exc}"
+                result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:
         result.records = list(sim.trace.since(before))
     return result
@@ -68,7 +90,38 @@ def complete_values(session: Session, kind: str) -> list[str]:
         return sorted(k for k, t in sim.services["topics"].topics.items() if not t.external)
     if kind == r.SCHEDULED:
         return sorted(sim.services["schedules"].by_owner)
-    return []
+    if kind == r.MESSAGE:
+        return _recent_message_ids(session)
+    if kind == r.TRACE_KIND:
+        return list(TRACE_KINDS)
+    if kind == r.EXPECT_PATH:
+        from stptui.commands.handlers import FUNCTION_FIELDS, QUEUE_FIELDS
+
+        return [
+            *(f"queue.{q}.{f}" for q in sorted(sim.queues) for f in QUEUE_FIELDS),
+            *(f"function.{n}.{f}" for n in sorted(sim.functions) for f in FUNCTION_FIELDS),
+            "count",
+            "time",
+        ]
+    types = r.RESOURCE_KIND_TYPES.get(kind, (kind,))
+    return sorted(n for n, res in session.stack.resources.items() if res.type in types)
+
+
+# How far back in the trace message ids are offered, and how many.
+_RECENT_RECORDS = 5000
+_RECENT_MESSAGES = 200
+
+
+def _recent_message_ids(session: Session) -> list[str]:
+    """Ids of the messages the trace mentions most recently, newest first."""
+    seen: dict[str, None] = {}
+    for rec in reversed(session.sim.trace.tail(_RECENT_RECORDS)):
+        mid = rec.data.get("message_id")
+        if isinstance(mid, str):
+            seen.setdefault(mid)
+            if len(seen) >= _RECENT_MESSAGES:
+                break
+    return list(seen)
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from stptui.commands.registry import (
@@ -24,12 +25,14 @@ from stptui.commands.registry import (
     FUNCTION,
     INSTANT,
     KEY_VALUE,
+    MESSAGE,
     OPERATOR,
     PAYLOAD,
     QUEUE,
     SCHEDULED,
     TEXT,
     TOPIC,
+    TRACE_KIND,
     VALUE,
     WORD,
     Arg,
@@ -71,7 +74,7 @@ TRACE_KINDS: tuple[str, ...] = tuple(
     sorted(
         v
         for k, v in vars(tk).items()
-        if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+\.[a-z_]+", v)
+        if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", v)
     )
 )
 
@@ -661,6 +664,446 @@ def cmd_resume(session: Session, call: Call) -> CommandResult:
     return _pause_resume(session, call, False)
 
 
+# -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
+
+MAX_LOCAL_UPLOAD = 16 * 1024 * 1024  # what `upload --from/--content` reads into memory
+_SIZE_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+    "TIB": 1024**4,
+}
+
+
+def _sim_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a service method, turning its SimError into a CommandError."""
+    try:
+        return fn(*args, **kwargs)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _byte_size(text: str) -> int:
+    """`--size`: bytes, optionally with a unit (`5MB`, `6GiB`)."""
+    m = re.fullmatch(r"(\d{1,16})\s*([A-Za-z]*)", text.strip())
+    unit = m.group(2).upper() if m else ""
+    if m is None or unit not in _SIZE_UNITS:
+        raise CommandError(
+            f"--size must be a whole number of bytes, optionally with a unit, not {text!r}",
+            "e.g. --size 2048, --size 5MB, --size 6GiB",
+        )
+    return int(m.group(1)) * _SIZE_UNITS[unit]
+
+
+def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
+    """(content, size) from `--content`, `--from` or `--size` (at most one of them)."""
+    given = [o for o in ("size", "from", "content") if o in call.opts]
+    if len(given) > 1:
+        raise CommandError(
+            f"give at most one of --size, --from and --content, not {', '.join(given)}"
+        )
+    if "content" in call.opts:
+        content = call.opts["content"].encode("utf-8", "surrogatepass")
+        if len(content) > MAX_LOCAL_UPLOAD:
+            raise CommandError("--content is too large", "simulate a large object with --size")
+        return content, None
+    if "from" in call.opts:
+        path = Path(call.opts["from"])
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise CommandError(f"--from {path}: not a file")
+            if size > MAX_LOCAL_UPLOAD:
+                raise CommandError(
+                    f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
+                    f"simulate it with --size {size}",
+                )
+            return path.read_bytes(), None
+        except OSError as exc:
+            raise CommandError(f"--from {path}: {exc.strerror or exc}") from None
+    if "size" in call.opts:
+        return None, _byte_size(call.opts["size"])
+    return None, None
+
+
+def _notification_lines(records: list[tk.Record]) -> list[str]:
+    """One line per notification a bucket event matched or skipped (with the reason)."""
+    lines = []
+    for r in records:
+        if r.kind == tk.NOTIFICATION_MATCHED:
+            ident = r.get("event_id") or r.get("execution_id")
+            lines.append(f"  -> {r.get('target')} ({r.get('configuration')}): {ident}")
+        elif r.kind == tk.NOTIFICATION_SKIPPED:
+            where = f"{r.get('target')} ({r.get('configuration')})"
+            lines.append(f"  skipped {where}: {r.get('reason')}")
+    return lines
+
+
+def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
+    return {
+        "matched": [
+            {"target": r.get("target"), "configuration": r.get("configuration")}
+            for r in records
+            if r.kind == tk.NOTIFICATION_MATCHED
+        ],
+        "skipped": [
+            {
+                "target": r.get("target"),
+                "configuration": r.get("configuration"),
+                "reason": r.get("reason"),
+            }
+            for r in records
+            if r.kind == tk.NOTIFICATION_SKIPPED
+        ],
+    }
+
+
+@command(
+    "upload",
+    "messages",
+    "Put an object into a bucket (PutObject) and send its event notifications.",
+    args=(
+        Arg("BUCKET", "bucket", "a bucket of the stack"),
+        Arg("KEY", WORD, "the object key, e.g. incoming/report.csv"),
+    ),
+    options=(
+        Option("--size", WORD, "the object's size (no content): 2048, 5MB, 6GiB", "N"),
+        Option("--from", FILE, "upload a local file (at most 16 MiB)", "PATH"),
+        Option("--content", TEXT, "the object's content as text", "TEXT"),
+        Option(
+            "--op",
+            WORD,
+            "how it is created: put (default), post, copy or multipart",
+            "OP",
+        ),
+    ),
+    examples=(
+        "upload uploads incoming/report.csv --content 'id,amount'",
+        "upload uploads incoming/big.bin --size 6GiB --op multipart",
+        "upload uploads raw/photo.jpg --from ./photo.jpg",
+    ),
+    details="Without --size, --from or --content the object is empty. Each notification of\n"
+    "the bucket reports a match (the function or batch job it starts) or why it was\n"
+    "skipped: another event type, or a key outside its prefix/suffix filter, which S3\n"
+    "compares, case-sensitively, with the URL-encoded key.",
+    changes_state=True,
+)
+def cmd_upload(session: Session, call: Call) -> CommandResult:
+    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--op OP]"""
+    sim = session.sim
+    content, size = _upload_content(call)
+    before = sim.trace.seq
+    obj = _sim_call(
+        sim.services["buckets"].put_object,
+        call.args["bucket"],
+        call.args["key"],
+        content=content,
+        size=size,
+        operation=call.opts.get("op", "put"),
+    )
+    recs = list(sim.trace.since(before))
+    created = next(r for r in recs if r.kind == tk.OBJECT_CREATED)
+    lines = [
+        f"{created.get('event')} {created.resource}/{obj.key}: {obj.size:,} bytes, ETag {obj.etag}"
+        + (f", version {obj.version_id}" if obj.version_id else ""),
+        *_notification_lines(recs),
+    ]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "bucket": created.resource,
+            "key": obj.key,
+            "size": obj.size,
+            "etag": obj.etag,
+            "version_id": obj.version_id,
+            "sequencer": obj.sequencer,
+            **_notification_data(recs),
+        },
+    )
+
+
+@command(
+    "delete",
+    "messages",
+    "Delete an object from a bucket (DeleteObject) and send its event notifications.",
+    args=(
+        Arg("BUCKET", "bucket", "a bucket of the stack"),
+        Arg("KEY", WORD, "the key of an object in the bucket"),
+    ),
+    examples=("delete uploads incoming/report.csv",),
+    details="On a versioned bucket this adds a delete marker (ObjectRemoved:DeleteMarkerCreated);\n"
+    "otherwise the object is removed (ObjectRemoved:Delete).",
+    changes_state=True,
+)
+def cmd_delete(session: Session, call: Call) -> CommandResult:
+    """delete BUCKET KEY"""
+    sim = session.sim
+    before = sim.trace.seq
+    _sim_call(sim.services["buckets"].delete_object, call.args["bucket"], call.args["key"])
+    recs = list(sim.trace.since(before))
+    deleted = next(r for r in recs if r.kind == tk.OBJECT_DELETED)
+    lines = [f"{deleted.get('event')} {deleted.resource}/{deleted.get('key')}"]
+    lines += _notification_lines(recs)
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "bucket": deleted.resource,
+            "key": deleted.get("key"),
+            "event": deleted.get("event"),
+            "version_id": deleted.get("version_id"),
+            **_notification_data(recs),
+        },
+    )
+
+
+def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", "e.g. --query page=2")
+        out.append((name, value))
+    return out
+
+
+@command(
+    "http",
+    "messages",
+    "Send a request to the stack's HTTP API and run the clock until the response.",
+    args=(
+        Arg("METHOD", WORD, "GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"),
+        Arg("PATH", WORD, "the request path, optionally with ?query, e.g. /webhooks/github"),
+        Arg("BODY", TEXT, "the request body, quoted as one word", optional=True),
+    ),
+    options=(
+        Option("--header", WORD, "a request header", "NAME:VALUE", repeat=True),
+        Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
+        Option("--gateway", "http-api-gateway", "the gateway, when the stack has several", "NAME"),
+    ),
+    examples=(
+        'http POST /webhooks/github \'{"action": "opened"}\'',
+        "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
+        "http GET /health --gateway adminApi",
+    ),
+    details="Routes are chosen as API Gateway does: exact and {param} routes (static segments\n"
+    "first), then {proxy+}, then $default, else 404. A function answers 500 when it fails,\n"
+    "and 503 when it has not answered within 30 s. Other events due meanwhile run too.",
+    changes_state=True,
+)
+def cmd_http(session: Session, call: Call) -> CommandResult:
+    """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
+    from stptui.sim.services.http import parse_headers
+
+    sim = session.sim
+    try:
+        headers = parse_headers(call.opts.get("header", []))
+    except ValueError as exc:
+        raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
+    query = _query_pairs(call.opts.get("query", []))
+    started = sim.clock.now
+    resp = _sim_call(
+        sim.services["http"].call,
+        call.args["method"],
+        call.args["path"],
+        call.args["body"],
+        headers=headers,
+        query=query,
+        gateway=call.opts.get("gateway"),
+    )
+    via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
+    lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
+    if resp.reason:
+        lines.append(f"gateway: {resp.reason}")
+    lines += [f"{name}: {value}" for name, value in resp.headers]
+    lines += ["", resp.body, _now_line(sim, started)]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "status": resp.status,
+            "headers": [list(h) for h in resp.headers],
+            "body": resp.body,
+            "gateway": resp.gateway,
+            "route": resp.route,
+            "target": resp.target,
+            "request_id": resp.request_id,
+            "latency_ms": resp.latency_ms,
+            "reason": resp.reason,
+            "invocation_id": resp.invocation_id,
+            "execution_id": resp.execution_id,
+        },
+    )
+
+
+@command(
+    "start-job",
+    "messages",
+    "Start a batch job's state machine directly (StartExecution), with an optional event.",
+    args=(
+        Arg("JOB", "batch-job", "a batch job of the stack"),
+        Arg(
+            "PAYLOAD", PAYLOAD, "the trigger event: JSON or plain text (default {})", optional=True
+        ),
+    ),
+    examples=("start-job heavyJob", 'start-job heavyJob \'{"date": "2026-01-05"}\''),
+    details="The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is retried\n"
+    "after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to `attempts` in all.",
+    changes_state=True,
+)
+def cmd_start_job(session: Session, call: Call) -> CommandResult:
+    """start-job JOB [PAYLOAD]"""
+    sim = session.sim
+    service = sim.services["batch"]
+    job = _sim_call(service.job, call.args["job"])
+    payload = parse_payload(call.args["payload"])
+    eid = service.start(job.name, payload, "manual", "command")
+    ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
+    return CommandResult(
+        f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running",
+        data={"job": job.name, "execution_id": eid, "execution_arn": ex.arn},
+    )
+
+
+def _show_buckets(sim: Simulator) -> CommandResult:
+    service = sim.services["buckets"]
+    headers = ["bucket", "objects", "bytes", "versioning", "notifications", "event bus"]
+    rows = []
+    data = []
+    for b in service.buckets.values():
+        rows.append(
+            [
+                b.name,
+                str(len(b.objects)),
+                f"{b.total_bytes:,}",
+                "on" if b.versioning else "off",
+                str(len(b.notifications)),
+                "on" if b.event_bus else "off",
+            ]
+        )
+        data.append(
+            {
+                "bucket": b.name,
+                "objects": len(b.objects),
+                "bytes": b.total_bytes,
+                "versioning": b.versioning,
+                "notifications": len(b.notifications),
+                "event_bus": b.event_bus,
+            }
+        )
+    text = "" if rows else "this stack has no buckets"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_bucket(sim: Simulator, name: str) -> CommandResult:
+    b = _sim_call(sim.services["buckets"].bucket, name)
+    lines = [
+        f"{b.name} ({b.aws_name}): {len(b.objects)} objects, {b.total_bytes:,} bytes; "
+        f"versioning {'on' if b.versioning else 'off'}; "
+        f"EventBridge notifications {'on' if b.event_bus else 'off'}"
+    ]
+    lines += [
+        f"  notifies {n.target} ({n.configuration_id}): {n.describe()}" for n in b.notifications
+    ]
+    # ListObjects order: by the key's UTF-8 bytes.
+    keys = sorted(b.objects, key=lambda k: k.encode("utf-8", "surrogatepass"))
+    if len(keys) > MAX_SHOWN_MESSAGES:
+        lines.append(f"showing the first {MAX_SHOWN_MESSAGES} of {len(keys)} objects")
+        keys = keys[:MAX_SHOWN_MESSAGES]
+    headers = ["key", "size", "etag", "last modified", "versions"]
+    rows = []
+    objects = []
+    for key in keys:
+        o = b.objects[key]
+        versions = len(b.versions.get(key, ())) if b.versioning else 1
+        rows.append([key, f"{o.size:,}", o.etag, iso_ms(o.last_modified), str(versions)])
+        objects.append(
+            {
+                "key": key,
+                "size": o.size,
+                "etag": o.etag,
+                "last_modified": iso_ms(o.last_modified),
+                "version_id": o.version_id,
+                "versions": versions,
+            }
+        )
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, rows) if rows else None,
+        data={
+            "bucket": b.name,
+            "name": b.aws_name,
+            "versioning": b.versioning,
+            "event_bus": b.event_bus,
+            "notifications": [
+                {"target": n.target, "configuration": n.configuration_id, "filter": n.describe()}
+                for n in b.notifications
+            ],
+            "objects": objects,
+        },
+    )
+
+
+def _show_routes(sim: Simulator) -> CommandResult:
+    routes = sim.services["http"].listing()
+    if not routes:
+        return CommandResult("this stack has no HTTP API routes", data=[])
+    rows = [
+        [r["gateway"], r["route"], f"{r['target']} ({r['target_type']})", r["payload_format"]]
+        for r in routes
+    ]
+    return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
+
+
+def _show_jobs(sim: Simulator) -> CommandResult:
+    jobs = sim.services["batch"].jobs
+    if not jobs:
+        return CommandResult("this stack has no batch jobs", data=[])
+    headers = ["job", "running", "started", "succeeded", "failed", "attempts", "waits", "timeout"]
+    rows = []
+    data = []
+    lines = []
+    for job in jobs.values():
+        waits = ", ".join(format_duration(job.retry_wait_ms(i)) for i in range(1, job.attempts))
+        timeout = format_duration(job.timeout_ms) if job.timeout_ms else "none"
+        counts = job.counts
+        rows.append(
+            [
+                job.name,
+                str(len(job.running)),
+                str(counts["submitted"]),
+                str(counts["succeeded"]),
+                str(counts["failed"]),
+                str(job.attempts),
+                waits or "-",
+                timeout,
+            ]
+        )
+        data.append(
+            {
+                "job": job.name,
+                **counts,
+                "running": [
+                    {"execution_id": ex.id, "attempt": ex.attempt, "trigger": ex.trigger}
+                    for ex in job.running.values()
+                ],
+                "attempts": job.attempts,
+                "retry_waits_ms": [job.retry_wait_ms(i) for i in range(1, job.attempts)],
+                "timeout_ms": job.timeout_ms or None,
+                "behaviour": sim.behaviors.describe(job.name),
+            }
+        )
+        lines += [
+            f"{job.name}: execution {ex.id} ({ex.trigger}), attempt {ex.attempt} of {job.attempts}"
+            for ex in job.running.values()
+        ]
+    return CommandResult("\n".join(lines), table=(headers, rows), data=data)
+
+
 # -- time ------------------------------------------------------------------------------------
 
 
@@ -677,8 +1120,21 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     ms = _duration(call.args["duration"], "advance")
     before = sim.clock.now
-    sim.advance(ms)
+    if not sim.advance(ms, call.should_stop):
+        return _stopped(sim, call, before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+def _stopped(sim: Simulator, call: Call, before: int) -> CommandResult:
+    """The result of a time command its front end stopped (Ctrl-C) between two events."""
+    # Events due at the instant reached may still be pending; `until NOW` would run them
+    # too, so run them here and log that line: the log then replays to this very state.
+    sim.until(sim.clock.now)
+    now = iso_ms(sim.clock.now)
+    call.log_line = f"until {now}"
+    return CommandResult(
+        f"interrupted; {_now_line(sim, before)}", data={"now": now, "interrupted": True}
+    )
 
 
 @command(
@@ -705,7 +1161,8 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             "time only moves forward",
         )
     before = sim.clock.now
-    sim.until(t)
+    if not sim.until(t, call.should_stop):
+        return _stopped(sim, call, before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
 
 
@@ -744,7 +1201,9 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     max_ms = _duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
     before = sim.clock.now
-    quiet = sim.run(max_ms)
+    quiet = sim.run(max_ms, call.should_stop)
+    if not quiet and call.should_stop is not None and call.should_stop():
+        return _stopped(sim, call, before)
     state = "quiet" if quiet else f"still busy after {format_duration(max_ms)}"
     return CommandResult(
         f"{state}; {_now_line(sim, before)}",
@@ -782,7 +1241,14 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     "Make a function fail (always, the next N times, at a rate, or on a condition).",
     args=(
         Arg("FUNCTION", FUNCTION, "a function of the stack"),
-        Arg("MODE", WORD, "always | next N | rate P | when JMESPATH", optional=True, rest=True),
+        Arg(
+            "MODE",
+            WORD,
+            "always | next N | rate P | when JMESPATH",
+            optional=True,
+            rest=True,
+            choices=("always", "next", "rate", "when"),
+        ),
     ),
     usage="fail FUNCTION [always | next N | rate P | when JMESPATH]",
     examples=(
@@ -841,6 +1307,10 @@ SHOW_WHATS = (
     "schedules",
     "buses",
     "topics",
+    "buckets",
+    "bucket",
+    "routes",
+    "jobs",
 )
 
 
@@ -848,18 +1318,30 @@ SHOW_WHATS = (
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses or topics.",
+    "buses, topics, buckets, one bucket, HTTP routes or batch jobs.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics",
+            "buses | topics | buckets | bucket B | routes | jobs",
+            choices=SHOW_WHATS,
         ),
-        Arg("NAME", WORD, "the queue, message id or number of records", optional=True),
+        Arg(
+            "NAME",
+            WORD,
+            "the queue, bucket, message id or number of records",
+            optional=True,
+            kind_after=(
+                ("queue", QUEUE),
+                ("message", MESSAGE),
+                ("trace", COUNT),
+                ("bucket", "bucket"),
+            ),
+        ),
     ),
     usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics",
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs",
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -870,11 +1352,14 @@ SHOW_WHATS = (
         "show schedules",
         "show buses",
         "show topics",
+        "show bucket uploads",
+        "show routes",
+        "show jobs",
     ),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | topics"""
+    buses | topics | buckets | bucket BUCKET | routes | jobs"""
     what = call.args["what"]
     name = call.args["name"]
     if what not in SHOW_WHATS:
@@ -883,9 +1368,10 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
             f"cannot show {what!r}",
             f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
         )
-    needs_name = what in ("queue", "message")
+    needs_name = what in ("queue", "message", "bucket")
     if needs_name and name is None:
-        raise CommandError(f"show {what} needs a {'queue name' if what == 'queue' else 'ID'}")
+        needed = {"queue": "queue name", "bucket": "bucket name"}.get(what, "ID")
+        raise CommandError(f"show {what} needs a {needed}")
     if not needs_name and what != "trace" and name is not None:
         raise CommandError(f"show {what} takes nothing more, not {name!r}")
     sim = session.sim
@@ -905,6 +1391,14 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_buses(sim)
     if what == "topics":
         return _show_topics(sim)
+    if what == "buckets":
+        return _show_buckets(sim)
+    if what == "bucket":
+        return _show_bucket(sim, name)
+    if what == "routes":
+        return _show_routes(sim)
+    if what == "jobs":
+        return _show_jobs(sim)
     n = DEFAULT_TRACE_ROWS if name is None else _whole(name, "show trace N")
     return _show_trace(sim, n)
 
@@ -1228,8 +1722,9 @@ EXPECT_PATHS = (
             EXPECT_PATH,
             "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] or time",
             rest=True,
+            kind_after=(("count", TRACE_KIND),),
         ),
-        Arg("OP", OPERATOR, " ".join(OPS)),
+        Arg("OP", OPERATOR, " ".join(OPS), choices=tuple(OPS)),
         Arg("VALUE", VALUE, "a whole number; an ISO-8601 instant for time"),
     ),
     details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
@@ -1351,12 +1846,118 @@ def cmd_save(session: Session, call: Call) -> CommandResult:
 )
 def cmd_load(session: Session, call: Call) -> CommandResult:
     """load FILE"""
+    if session.recorder is not None:
+        # The recording replays this simulation from its start; a loaded one has another.
+        raise CommandError(
+            f"cannot load while recording to {session.recorder.path}", "record stop first"
+        )
     session.load(call.args["file"])
     n = len(session.log)
     return CommandResult(
         f"loaded {call.args['file']}: replayed {n} command{'s' * (n != 1)}; "
         f"now {iso_ms(session.sim.clock.now)}",
         data={"file": call.args["file"], "commands": n, "now": iso_ms(session.sim.clock.now)},
+    )
+
+
+# Scripts being sourced, innermost last: a script that sources itself is refused.
+_SOURCING: list[Path] = []
+
+
+@command(
+    "source",
+    "session",
+    "Run a script of commands in this session, echoing each, as `stptui run` does.",
+    args=(Arg("FILE", FILE, "a script: one command per line, # comments"),),
+    examples=("source docs/examples/tour.stp",),
+    details="It stops at the first command error or failed expect, naming FILE:LINE; the\n"
+    "commands before it stay applied.",
+)
+def cmd_source(session: Session, call: Call) -> CommandResult:
+    """source FILE"""
+    from stptui.commands import execute
+    from stptui.commands.result import render_plain
+    from stptui.commands.script import read_script
+    from stptui.textsafe import printable
+
+    name = call.args["file"]
+    try:
+        lines = read_script(name)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CommandError(f"cannot read {name}: {reason}") from None
+    path = Path(name).resolve()
+    if path in _SOURCING:
+        raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
+    transcript: list[str] = []
+    ran = 0
+    stopped = False
+    _SOURCING.append(path)
+    try:
+        for n, line in lines:
+            if call.should_stop is not None and call.should_stop():
+                stopped = True
+                break
+            if call.report is not None:
+                call.report(line, None)
+            else:
+                transcript.append(f"> {printable(line)}")
+            try:
+                result = execute(session, line, should_stop=call.should_stop, report=call.report)
+            except CommandError as exc:
+                # The same class (an expectation stays one), so `stptui run` exits alike.
+                raise type(exc)(f"{name}:{n}: {exc.message}", exc.hint) from None
+            ran += 1
+            if call.report is not None:
+                call.report(line, result)
+            elif text := render_plain(result):
+                transcript.append(text)
+            if isinstance(result.data, dict) and result.data.get("interrupted"):
+                stopped = True
+                break
+    finally:
+        _SOURCING.pop()
+    summary = f"{name}: ran {ran} of {len(lines)} command{'s' * (len(lines) != 1)}"
+    if stopped:
+        summary += " (interrupted)"
+    return CommandResult(
+        "\n".join([*transcript, summary]),
+        data={"file": name, "ran": ran, "commands": len(lines), "interrupted": stopped},
+    )
+
+
+@command(
+    "record",
+    "session",
+    "Write the state-changing commands to a script that `stptui run` replays.",
+    args=(Arg("FILE", FILE, "the script to write, or `stop`", choices=("stop",)),),
+    examples=("record incident.stp", "record stop"),
+    details="The script starts with the commands applied before `record`, so it replays\n"
+    "the whole session; its header names the seed, the start and the `stptui run` line\n"
+    "that replays it to the identical trace.",
+)
+def cmd_record(session: Session, call: Call) -> CommandResult:
+    """record FILE | record stop"""
+    from stptui.commands.recording import Recorder
+
+    target = call.args["file"]
+    rec = session.recorder
+    if target == "stop":
+        if rec is None:
+            raise CommandError("not recording", "record FILE starts a recording")
+        session.recorder = None
+        rec.close()
+        return CommandResult(
+            f"recorded {rec.count} command{'s' * (rec.count != 1)} to {rec.path}",
+            data={"file": str(rec.path), "commands": rec.count},
+        )
+    if rec is not None:
+        raise CommandError(f"already recording to {rec.path}", "record stop first")
+    rec = Recorder.start(session, target)
+    session.recorder = rec
+    return CommandResult(
+        f"recording to {rec.path}; replay it with:\n  {rec.replay}",
+        data={"file": str(rec.path), "replay": rec.replay},
     )
 
 

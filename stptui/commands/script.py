@@ -1,21 +1,24 @@
 """Running a script of commands non-interactively: what `stptui run` does (CI's use).
 
-A script holds one command per line; blank lines and `#` comments are skipped. Each command
-is echoed as `> LINE` with its output below. The run stops at the first failed `expect`
-(exit 1) or the first command error (exit 2), naming `SCRIPT:LINE`; a stack, behaviours or
-script file that cannot be read also exits 2. Exit 0 means every line ran.
+A script holds one command per line; blank lines and `#` comments are skipped, and a command
+whose quote is still open at the end of a line goes on on the next (a JSON body written over
+several lines). Each command is echoed as `> LINE` with its output below. The run stops at
+the first failed `expect` (exit 1) or the first command error (exit 2), naming
+`SCRIPT:LINE`; a stack, behaviours or script file that cannot be read also exits 2. Exit 0
+means every line ran.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from stptui.commands import execute
-from stptui.commands.registry import CommandError, ExpectationFailed, strip_comment
-from stptui.commands.result import render_plain
+from stptui.commands.registry import CommandError, ExpectationFailed, open_quote, strip_comment
+from stptui.commands.result import CommandResult, render_plain
 from stptui.commands.session import Session, SessionError
 from stptui.sim.trace import JsonlWriter
 from stptui.textsafe import printable
@@ -45,23 +48,57 @@ def read_script(path: str) -> list[tuple[int, str]]:
     p = Path(path)
     if p.stat().st_size > MAX_SCRIPT_BYTES:
         raise OSError(f"the script is larger than {MAX_SCRIPT_BYTES:,} bytes")
-    text = p.read_text(encoding="utf-8")
-    out = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = strip_comment(raw).strip()
+    return list(script_lines(p.read_text(encoding="utf-8").splitlines()))
+
+
+def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(number of its first line, command) for every command in a script's lines.
+
+    Lines are read lazily, so a script can come from a pipe. A quote left open at the end
+    of the script is not joined: that line alone is the command (and fails to split)."""
+    pending: list[str] = []
+    quote: str | None = None
+    first = 0
+    for n, raw in enumerate(lines, 1):
+        if not pending:
+            first = n
+        pending.append(raw)
+        # Only the new line is scanned, with the quote it starts in: linear in the script.
+        quote = open_quote(raw, quote)
+        if quote is not None:
+            continue
+        line = strip_comment("\n".join(pending)).strip()
+        pending = []
         if line:
-            out.append((n, line))
-    return out
+            yield first, line
+    if pending:
+        line = strip_comment(pending[0]).strip()
+        yield first, line
+
+
+def _echo(out: TextIO) -> Callable[[str, CommandResult | None], None]:
+    """What run_script prints for a command: `> LINE` before it runs, its output after."""
+
+    def report(line: str, result: CommandResult | None) -> None:
+        if result is None:
+            out.write(f"> {printable(line)}\n")
+        elif text := render_plain(result):
+            out.write(text + "\n")
+
+    return report
 
 
 def run_script(
-    session: Session, lines: list[tuple[int, str]], name: str, out: TextIO, err: TextIO
+    session: Session, lines: Iterable[tuple[int, str]], name: str, out: TextIO, err: TextIO
 ) -> int:
-    """Execute script lines in order, echoing each; returns the exit code."""
+    """Execute script lines in order, echoing each; returns the exit code.
+
+    A `source` line echoes the commands of the script it runs in the same way."""
+    report = _echo(out)
     for n, line in lines:
-        out.write(f"> {printable(line)}\n")
+        report(line, None)
         try:
-            result = execute(session, line)
+            result = execute(session, line, report=report)
         except ExpectationFailed as exc:
             out.flush()
             err.write(f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}\n")
@@ -70,10 +107,33 @@ def run_script(
             out.flush()
             err.write(f"{printable(name)}:{n}: error: {printable(exc.format())}\n")
             return EXIT_ERROR
-        text = render_plain(result)
-        if text:
-            out.write(text + "\n")
+        report(line, result)
     return EXIT_OK
+
+
+def open_session(
+    stack: str,
+    *,
+    start_ms: int,
+    behaviors: str | None = None,
+    seed: int = 0,
+    allow_code: bool = False,
+    err: TextIO,
+) -> Session | None:
+    """Open the stack as `stptui run` does, writing its diagnostics to `err`; None when it
+    cannot be simulated (the caller exits 2)."""
+    try:
+        session = Session.open(
+            stack, behaviors_path=behaviors, seed=seed, start_ms=start_ms, allow_code=allow_code
+        )
+    except SessionError as exc:
+        for d in exc.diagnostics:
+            err.write(printable(d.format()) + "\n")
+        err.write(f"{printable(exc.message)}\n")
+        return None
+    for d in session.diagnostics:
+        err.write(printable(d.format()) + "\n")
+    return session
 
 
 def run_from_files(
@@ -88,21 +148,16 @@ def run_from_files(
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         err.write(f"{printable(opts.script)}: cannot read the script: {printable(reason)}\n")
         return EXIT_ERROR
-    try:
-        session = Session.open(
-            opts.stack,
-            behaviors_path=opts.behaviors,
-            seed=opts.seed,
-            start_ms=opts.start_ms,
-            allow_code=opts.allow_code,
-        )
-    except SessionError as exc:
-        for d in exc.diagnostics:
-            err.write(printable(d.format()) + "\n")
-        err.write(f"{printable(exc.message)}\n")
+    session = open_session(
+        opts.stack,
+        start_ms=opts.start_ms,
+        behaviors=opts.behaviors,
+        seed=opts.seed,
+        allow_code=opts.allow_code,
+        err=err,
+    )
+    if session is None:
         return EXIT_ERROR
-    for d in session.diagnostics:
-        err.write(printable(d.format()) + "\n")
     if opts.trace is None:
         return run_script(session, lines, opts.script, out, err)
     try:

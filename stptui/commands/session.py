@@ -25,13 +25,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stptui.commands.registry import CommandError, tokenize
 from stptui.config import ConfigError, Diagnostic, Stack, find_config, load_stack
 from stptui.sim.clock import iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
+
+if TYPE_CHECKING:
+    from stptui.commands.recording import Recorder
 
 SAVE_VERSION = 1
 MAX_SESSION_BYTES = 64 * 1024 * 1024
@@ -125,6 +128,8 @@ class Session:
         self.log: list[str] = []
         # Trace subscribers that follow the session across `load` (e.g. a JSONL writer).
         self.sinks: list[Subscriber] = []
+        # The script `record` is writing the log to, if any.
+        self.recorder: Recorder | None = None
 
     # -- opening ---------------------------------------------------------------------------
 

@@ -118,43 +118,27 @@ class Scheduler:
 
         Returns False when `should_stop` asked to stop early (the clock then stays at the
         last entry run, a consistent instant)."""
-        heap = self._heap
-        pop = heapq.heappop
-        checked = 0
-        while heap and heap[0][T] <= t:
-            entry = pop(heap)
-            fn = entry[FN]
-            if fn is None:
-                continue
-            entry[FN] = None
-            if not entry[BACKGROUND]:
-                self._foreground -= 1
-            self.now = entry[T]
-            self.events_run += 1
-            fn(entry[ARG])
-            if should_stop is not None:
-                checked += 1
-                if checked >= 256:
-                    checked = 0
-                    if should_stop():
-                        return False
-        if t > self.now:
-            self.now = t
-        return True
+        return self._run(t, should_stop, quiet=False)
 
-    def run_until_quiet(self, limit_ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
+    def run_until_quiet(
+        self, limit_ms: int, should_stop: Callable[[], bool] | None = None
+    ) -> bool:
         """Run until only background (recurring) entries remain, or until `limit_ms`.
 
         Returns True when the system went quiet, False when the limit (or `should_stop`)
         came first; the clock then stays at a consistent instant."""
+        return self._run(limit_ms, should_stop, quiet=True)
+
+    def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
+        # One loop for both: written out flat because it is the simulator's innermost loop.
         heap = self._heap
         pop = heapq.heappop
         checked = 0
-        while self._foreground > 0:
-            if not heap or heap[0][T] > limit_ms:
-                if limit_ms > self.now:
-                    self.now = limit_ms
-                return False
+        while not quiet or self._foreground > 0:
+            if not heap or heap[0][T] > limit:
+                if limit > self.now:
+                    self.now = limit
+                return not quiet
             entry = pop(heap)
             fn = entry[FN]
             if fn is None:

@@ -52,6 +52,7 @@ __all__ = [
     "Hit",
     "Pattern",
     "PatternError",
+    "as_event",
     "compile_pattern",
     "explain",
     "matches",
@@ -1360,9 +1361,7 @@ def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
     for op in leaf.ops:
         for x in values:
             if op.test(x):
-                shown = _show(x)
-                note = f" (the element {shown} of {actual})" if is_array else ""
-                what = f"{actual}{note}" if is_array else shown
+                what = f"the element {_show(x)} of {actual}" if is_array else _show(x)
                 return Hit(where, expected, actual, f"{what} matches {op.text}")
     if leaf.exists_true:
         return Hit(where, expected, actual, f"{actual} is present, as required")
@@ -1436,3 +1435,41 @@ def _number_text(text: str) -> Any:
     except ValueError:
         return None
     return number if _is_number(number) else None
+
+
+# ---------------------------------------------------------------------------------------
+# Events given by hand
+# ---------------------------------------------------------------------------------------
+
+ENVELOPE_MARKERS: Final = ("source", "detail-type", "detail")
+"""An object with none of these keys is taken to be a detail, not a whole event."""
+
+
+def as_event(
+    value: dict[str, Any],
+    *,
+    event_id: str,
+    time: str,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+) -> tuple[dict[str, Any], bool]:
+    """`value` as a full EventBridge event, and whether it had to be wrapped.
+
+    People testing a pattern often paste just the detail. When `value` has none of
+    `source`, `detail-type` and `detail` it becomes the `detail` of an envelope with empty
+    source and detail-type; otherwise it is returned unchanged (the rule is predictable:
+    one of those keys makes it an event)."""
+    if any(key in value for key in ENVELOPE_MARKERS):
+        return value, False
+    envelope = {
+        "version": "0",
+        "id": event_id,
+        "detail-type": "",
+        "source": "",
+        "account": account,
+        "time": time,
+        "region": region,
+        "resources": [],
+        "detail": value,
+    }
+    return envelope, True

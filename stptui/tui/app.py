@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import networkx as nx
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
@@ -134,8 +134,8 @@ class StptuiApp(App[None]):
         self._load()
         self._layout_for(self.size.width)
 
-    def on_resize(self) -> None:
-        self._layout_for(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout_for(event.size.width)
 
     def _layout_for(self, width: int) -> None:
         if self.screen_stack:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from stptui.sim.services import bus, schedule, topic
+from stptui.sim.services import batch, bucket, bus, http, schedule, topic
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
-EVENT_SOURCE_WIRERS: list[Callable[[Simulator], None]] = [schedule.wire, bus.wire, topic.wire]
-
-# Batch jobs first: bucket notifications and HTTP routes may start their executions.
-from stptui.sim.services import batch, bucket, http  # noqa: E402
-
-EVENT_SOURCE_WIRERS += [batch.wire, bucket.wire, http.wire]
+EVENT_SOURCE_WIRERS: list[Callable[[Simulator], None]] = [
+    schedule.wire,
+    bus.wire,
+    topic.wire,
+    batch.wire,
+    bucket.wire,
+    http.wire,
+]

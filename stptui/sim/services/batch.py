@@ -158,15 +158,18 @@ class BatchService:
         trigger: str,
         source: str,
         extra: dict[str, Any] | None = None,
+        *,
+        execution_id: str | None = None,
     ) -> str:
         """Start an execution of `job_name` for one trigger event now; returns its id.
 
         The first attempt starts at once (the helper Lambda and Step Functions add no
-        simulated latency). `extra` fields go into the `batch.submitted` record."""
+        simulated latency). `extra` fields go into the `batch.submitted` record;
+        `execution_id` is for a caller that must name the execution before it starts."""
         sim = self.sim
         job = self.job(job_name)
         now = sim.clock.now
-        eid = sim.new_id()
+        eid = execution_id or sim.new_id()
         arn = job.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         ex = Execution(
             eid, f"{arn}:{job.name_base}-{eid}", job.name, trigger, source, trigger_event, now
@@ -367,11 +370,15 @@ def submit_job(
     trigger_type: str,
     source: str,
     extra: dict[str, Any] | None = None,
+    *,
+    execution_id: str | None = None,
 ) -> str:
     """Start an execution of a batch job for one trigger event (what its trigger function
-    does); returns the execution id. `extra` fields go into the `batch.submitted` record."""
+    does); returns the execution id. See `BatchService.start` for `extra`, `execution_id`."""
     service: BatchService = sim.services["batch"]
-    return service.start(job_name, trigger_event, trigger_type, source, extra)
+    return service.start(
+        job_name, trigger_event, trigger_type, source, extra, execution_id=execution_id
+    )
 
 
 def wire(sim: Simulator) -> None:

@@ -372,10 +372,19 @@ class BucketService:
                 continue
             event = {"Records": [self._record(b, req, n.configuration_id, encoded)]}
             if n.target_type == "batch-job":
-                # The execution starts (and is traced) at once: record the match first so
-                # that the trace reads in causal order; batch.submitted names the request.
+                # The execution starts (and is traced) at once: name it first so that the
+                # match can be recorded before it, in causal order.
+                base["execution_id"] = eid = sim.new_id()
                 sim.trace.emit(now, tk.NOTIFICATION_MATCHED, b.name, base)
-                submit_job(sim, n.target, event, "s3", origin, {"request_id": req.request_id})
+                submit_job(
+                    sim,
+                    n.target,
+                    event,
+                    "s3",
+                    origin,
+                    {"request_id": req.request_id},
+                    execution_id=eid,
+                )
             else:
                 base["event_id"] = sim.invoke_async(n.target, event, "s3", origin)
                 sim.trace.emit(now, tk.NOTIFICATION_MATCHED, b.name, base)

@@ -220,6 +220,11 @@ class TargetInput:
                 # AWS's PutTargets message.
                 self.problems.append(f"InputTemplate contains invalid placeholder {name}.")
 
+    def apply(self, event: dict[str, Any], rule: str, rule_arn_: str) -> dict[str, Any] | str:
+        """What rule `rule` delivers for `event`: the event itself when no input is
+        configured (serialised only if a queue needs text), else `render`'s JSON text."""
+        return event if self.kind == "event" else self.render(event, rule, rule_arn_)
+
     def render(self, event: dict[str, Any], rule: str, rule_arn_: str) -> str:
         """The JSON text delivered for `event` by rule `rule`."""
         if self.kind == "input":
@@ -256,18 +261,26 @@ class DeliveryError(Exception):
 
 
 def deliver_to_workload(
-    sim: Simulator, target: str, text: str, *, trigger: str, origin: str, group: str | None = None
+    sim: Simulator,
+    target: str,
+    payload: dict[str, Any] | str,
+    *,
+    trigger: str,
+    origin: str,
+    group: str | None = None,
 ) -> str:
-    """Hand one event (JSON text) to a function, queue or batch job of the stack.
+    """Hand one event to a function, queue or batch job of the stack.
 
-    Functions are invoked asynchronously with the parsed JSON; queues get the text as the
-    message body (FIFO queues: in `group`); batch jobs go to the batch service's
-    `start(job, event, trigger, source)`. Returns the async event id, message id or job id;
-    raises DeliveryError when the target cannot take it."""
+    `payload` is an event object, or the JSON text a target input produced. Functions are
+    invoked asynchronously with the JSON value; queues get the JSON text as the message body
+    (FIFO queues: in `group`); batch jobs go to the batch service's `start(job, event,
+    trigger, source)`. Returns the async event id, message id or execution id; raises
+    DeliveryError when the target cannot take it."""
     from stptui.sim.services.queue import SqsError
 
     queue = sim.queues.get(target)
     if queue is not None:
+        text = payload if isinstance(payload, str) else _json(payload)
         try:
             return queue.send(text, group=group if queue.fifo else None, source=origin)
         except SqsError as exc:
@@ -277,13 +290,14 @@ def deliver_to_workload(
     is_batch = res is not None and res.type == "batch-job" and batch is not None
     if target not in sim.functions and not is_batch:
         raise DeliveryError("NO_RESOURCE", f"{target} does not exist in the simulation")
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        # Lambda refuses an Invoke whose payload is not JSON (a template that broke it).
-        raise DeliveryError(
-            "INVALID_JSON", f"the input for {target} is not valid JSON: {text[:200]}"
-        ) from None
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            # Lambda refuses an Invoke whose payload is not JSON (a template that broke it).
+            raise DeliveryError(
+                "INVALID_JSON", f"the input for {target} is not valid JSON: {payload[:200]}"
+            ) from None
     if is_batch:
         return str(batch.start(target, payload, trigger, origin))
     return sim.invoke_async(target, payload, trigger, origin)
@@ -615,10 +629,10 @@ class BusService:
     def _deliver(self, rule: BusRule, event: dict[str, Any]) -> None:
         sim = self.sim
         event_id = event["id"]
-        text = rule.input.render(event, rule.name, rule.arn)
+        payload = rule.input.apply(event, rule.name, rule.arn)
         try:
             deliver_to_workload(
-                sim, rule.owner, text, trigger="event-bus", origin=event_id, group=rule.group
+                sim, rule.owner, payload, trigger="event-bus", origin=event_id, group=rule.group
             )
         except DeliveryError as exc:
             # Only errors no retry can fix reach here (a missing target, a queue refusing the

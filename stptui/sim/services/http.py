@@ -483,6 +483,11 @@ class HttpService:
         }
         if reason is not None:
             data["reason"] = reason
+        # The ids that lead on to the invocation or execution (`explain` follows them).
+        if ex.invocation_id is not None:
+            data["invocation_id"] = ex.invocation_id
+        if execution_id is not None:
+            data["execution_id"] = execution_id
         sim.trace.emit(now, tk.HTTP_RESPONSE, ex.api.name, data)
 
     # -- payloads ------------------------------------------------------------------------

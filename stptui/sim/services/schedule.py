@@ -124,9 +124,9 @@ class ScheduleRule:
                 "origin": origin,
             },
         )
-        text = self.input.render(event, self.name, self.arn)
+        payload = self.input.apply(event, self.name, self.arn)
         try:
-            deliver_to_workload(sim, self.owner, text, trigger="schedule", origin=event_id)
+            deliver_to_workload(sim, self.owner, payload, trigger="schedule", origin=event_id)
         except DeliveryError as exc:
             # A schedule trigger has no onDeliveryFailure in Stacktape: the event is dropped.
             sim.trace.emit(

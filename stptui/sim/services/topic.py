@@ -371,9 +371,7 @@ class TopicService:
         now = sim.clock.now
         message_id = notification["MessageId"]
         try:
-            delivered = deliver_to_workload(
-                sim, sub.owner, json.dumps(event), trigger="sns", origin=message_id
-            )
+            delivered = deliver_to_workload(sim, sub.owner, event, trigger="sns", origin=message_id)
         except DeliveryError as exc:
             # The DLQ receives the notification JSON with the message's own attributes.
             plain = {

@@ -1,0 +1,353 @@
+"""The interactive REPL: a prompt_toolkit session whose every line goes to
+`stptui.commands.execute`, the path scripts and the terminal UI take too.
+
+The prompt completes from the registry and the live stack (`completer`), highlights
+(`lexer`), checks the line before it runs (`validator`), keeps a history in the XDG state
+directory (`history`) and shows the simulation's figures in its bottom toolbar (`toolbar`).
+A command runs on the main thread while the prompt is down; it is handed a `should_stop`
+that the simulator polls every 256 events, which redraws a progress line and reports
+whether Ctrl-C was pressed (a SIGINT handler sets a flag meanwhile, so the simulation is
+never torn in the middle of an event). An interrupted `advance` stops at a consistent
+instant, and the command layer logs it as the `until` it amounted to.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import get_app
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.buffer import ValidationState
+from prompt_toolkit.enums import DEFAULT_BUFFER
+from prompt_toolkit.filters import Condition, has_focus
+from prompt_toolkit.history import History
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.lexers import DynamicLexer, Lexer, PygmentsLexer
+from prompt_toolkit.shortcuts import confirm
+from prompt_toolkit.styles import Style
+from rich.console import Console
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
+from stptui.commands import registry as kinds
+from stptui.repl.completer import build_completer
+from stptui.repl.history import open_history
+from stptui.repl.lexer import lexer_for
+from stptui.repl.printer import Printer, make_console
+from stptui.repl.toolbar import Toolbar
+from stptui.repl.validator import CommandValidator
+from stptui.repl.words import one_line, read_words
+from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.clock import iso_ms, parse_instant
+
+PROMPT = "stptui> "
+
+# Commands after which the session has nothing unsaved (Ctrl-D with --confirm-exit).
+SAVING_COMMANDS = ("save", "load")
+
+STYLE = Style.from_dict(
+    {
+        "prompt": "bold ansicyan",
+        "prompt-continuation": "ansibrightblack",
+        "pygments.keyword": "bold ansicyan",
+        "pygments.error": "ansired underline",
+        "pygments.name.attribute": "ansimagenta",
+        "pygments.name.variable": "bold ansigreen",
+        "pygments.name.builtin": "ansicyan",
+        "pygments.name.tag": "ansiblue",
+        "pygments.literal.number": "ansiyellow",
+        "pygments.literal.date": "ansiyellow",
+        "pygments.literal.string": "ansibrightmagenta",
+        "pygments.keyword.constant": "ansiyellow",
+        "pygments.operator": "ansibrightblue",
+        "pygments.comment": "italic ansibrightblack",
+        "bottom-toolbar": "noreverse bg:ansiblack ansiwhite",
+        "toolbar.time": "bold",
+        "toolbar.paused": "ansiyellow",
+        "toolbar.recording": "bold ansired",
+        "toolbar.error": "ansired",
+        "validation-toolbar": "bg:ansired ansiwhite",
+    }
+)
+
+
+def horizon(session: Session, line: str) -> int | None:
+    """The instant a clock command runs to (`advance 30d`, `until T`, `run --max 2h`),
+    read from its DURATION or INSTANT argument; None for any other line."""
+    try:
+        call = REGISTRY.parse(line)
+    except CommandError:
+        return None
+    if call is None or call.command.topic != "time":
+        return None
+    specs = [(a.kind, call.args.get(a.key)) for a in call.command.args]
+    specs += [(o.kind, call.opts.get(o.key)) for o in call.command.options]
+    now = session.sim.clock.now
+    for kind, value in specs:
+        if not isinstance(value, str):
+            continue
+        try:
+            if kind == kinds.DURATION:
+                return now + parse_duration(value)
+            if kind == kinds.INSTANT:
+                return parse_instant(value)
+        except (BehaviorError, ValueError, OverflowError):
+            return None
+    return None
+
+
+class Progress:
+    """The live line a long command shows: a bar (when it runs to a known instant), the
+    simulated time, the events run and the toolbar's figures. It appears only after a
+    moment, so quick commands print nothing extra."""
+
+    DELAY_S = 0.3
+    INTERVAL_S = 0.1
+
+    def __init__(self, console: Console, toolbar: Toolbar, line: str, until: int | None) -> None:
+        self.console = console
+        self.toolbar = toolbar
+        self.line = line
+        sim = toolbar.session.sim
+        self.start_ms = sim.clock.now
+        self.start_events = sim.clock.events_run
+        self.until = until
+        self._started = time.monotonic()
+        self._next = self._started + self.DELAY_S
+        self._live: Live | None = None
+
+    def tick(self) -> None:
+        """Redraw, at most ten times a second."""
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + self.INTERVAL_S
+        if self._live is None:
+            self._live = Live(console=self.console, auto_refresh=False, transient=True)
+            self._live.start()
+        self._live.update(self.render(), refresh=True)
+
+    def render(self) -> Table:
+        """The progress line."""
+        st = self.toolbar.status()
+        grid = Table.grid(padding=(0, 1))
+        cells: list[Any] = [Text(self.line, style="bold", no_wrap=True, overflow="ellipsis")]
+        if self.until is not None and self.until > self.start_ms:
+            total = self.until - self.start_ms
+            cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))
+            cells.append(Text(f"{100 * (st.now_ms - self.start_ms) // total:>3}%"))
+        cells.append(Text(st.time_text(), style="bold"))
+        cells.append(Text(f"{st.events - self.start_events:,} events | {st.counts_text()}"))
+        cells.append(Text("Ctrl-C stops", style="dim"))
+        grid.add_row(*cells)
+        return grid
+
+    def close(self) -> None:
+        """Remove the line."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+class Repl:
+    """One interactive session over one simulation."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        vi: bool = False,
+        confirm_exit: bool = False,
+        console: Console | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.session = session
+        self.confirm_exit = confirm_exit
+        self.printer = Printer(console or make_console())
+        self.toolbar = Toolbar(session)
+        self._history_note: str | None = None
+        if history is None:
+            history, self._history_note = open_history()
+        self._saved = self._log_state()
+        self._interrupt = threading.Event()
+        self._progress: Progress | None = None
+        self._reported = False
+        self._lexer_key: tuple[int, int] | None = None
+        self._lexer: Lexer | None = None
+        self.prompt: PromptSession[str] = self._make_prompt(vi, history)
+
+    # -- the prompt ------------------------------------------------------------------------
+
+    def _make_prompt(self, vi: bool, history: History) -> PromptSession[str]:
+        bindings = KeyBindings()
+        continues = Condition(lambda: read_words(get_app().current_buffer.text).open)
+        empty = Condition(lambda: not get_app().current_buffer.text)
+
+        @bindings.add("c-c", filter=empty)
+        def _nothing(event: KeyPressEvent) -> None:
+            """Ctrl-C on an empty line does nothing (on a typed line it drops the line)."""
+
+        @bindings.add("enter", filter=~continues & has_focus(DEFAULT_BUFFER))
+        def _accept(event: KeyPressEvent) -> None:
+            """Enter runs the line once every quote and bracket is closed, after the full
+            check: the one made while typing spared the word under the cursor."""
+            buffer = event.current_buffer
+            buffer.validation_state = ValidationState.UNKNOWN
+            buffer.validate_and_handle()
+
+        def continuation(width: int, line_number: int, wrap_count: int) -> str:
+            return "." * (width - 1) + " "
+
+        return PromptSession(
+            [("class:prompt", PROMPT)],
+            completer=build_completer(lambda: self.session),
+            complete_in_thread=True,
+            complete_while_typing=True,
+            lexer=DynamicLexer(self._current_lexer),
+            validator=CommandValidator(lambda: self.session),
+            validate_while_typing=True,
+            history=history,
+            auto_suggest=AutoSuggestFromHistory(),
+            bottom_toolbar=self.toolbar,
+            style=STYLE,
+            include_default_pygments_style=False,
+            multiline=continues,
+            prompt_continuation=continuation,
+            vi_mode=vi,
+            key_bindings=bindings,
+            search_ignore_case=True,
+            enable_open_in_editor=True,
+            reserve_space_for_menu=8,
+        )
+
+    def _current_lexer(self) -> Lexer:
+        """The lexer for the open stack (rebuilt after `load` brings another one)."""
+        key = (id(self.session.stack), len(REGISTRY.commands))
+        if self._lexer is None or key != self._lexer_key:
+            names = lexer_for(REGISTRY.commands, self.session.stack.resources)
+            self._lexer = PygmentsLexer(names, sync_from_start=True)
+            self._lexer_key = key
+        return self._lexer
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Read and run lines until Ctrl-D; returns the exit code (0)."""
+        self._banner()
+        while True:
+            try:
+                text = self.prompt.prompt()
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                if self._may_exit():
+                    break
+                continue
+            self.run_line(text)
+        if self.session.recorder is not None:
+            self.run_line("record stop")
+        return 0
+
+    def _banner(self) -> None:
+        s = self.session
+        self.printer.note(
+            f"stptui repl: {s.stack.service_name} ({s.stack_path}), "
+            f"{len(s.stack.resources)} resources, seed {s.seed}, start {iso_ms(s.start_ms)}",
+            style="bold",
+        )
+        self.printer.note(
+            "Tab completes, Ctrl-R searches the history, Ctrl-C stops a long run, "
+            "Ctrl-D exits; `help` lists the commands."
+        )
+        if self._history_note:
+            self.printer.note(self._history_note, style="yellow")
+
+    def _log_state(self) -> tuple[int, int]:
+        return id(self.session.log), len(self.session.log)
+
+    @property
+    def unsaved(self) -> int:
+        """How many state-changing commands ran since the last `save` or `load`."""
+        log_id, saved = self._saved
+        if log_id != id(self.session.log):
+            return len(self.session.log)
+        return len(self.session.log) - saved
+
+    def _may_exit(self) -> bool:
+        n = self.unsaved
+        if not self.confirm_exit or n <= 0:
+            return True
+        try:
+            return confirm(f"{n} command{'s' * (n != 1)} since the last save. Exit anyway?")
+        except (KeyboardInterrupt, EOFError):
+            return False
+
+    # -- running a line --------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        """What Ctrl-C does while a command runs: ask it to stop at the next consistent
+        instant (the simulator checks every 256 events)."""
+        self._interrupt.set()
+
+    def _should_stop(self) -> bool:
+        if self._progress is not None:
+            self._progress.tick()
+        return self._interrupt.is_set()
+
+    def _report(self, line: str, result: CommandResult | None) -> None:
+        """A command run by the command being run (`source`): shown as it happens."""
+        self._reported = True
+        if result is None:
+            self.printer.echo(line)
+        else:
+            self.printer.result(result)
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self.interrupt()
+
+    def run_line(self, text: str) -> CommandResult | None:
+        """Run one typed line (it may span lines) and print what it did; None when it
+        failed or was blank. Errors are printed, never raised."""
+        line = one_line(text)
+        if not line.strip():
+            return None
+        self._interrupt.clear()
+        self._reported = False
+        self._progress = Progress(
+            self.printer.console, self.toolbar, line.strip(), horizon(self.session, line)
+        )
+        # signal.signal works on the main thread only; elsewhere `interrupt()` still does.
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._on_sigint) if on_main else None
+        error: CommandError | None = None
+        result: CommandResult | None = None
+        try:
+            result = execute(
+                self.session, line, should_stop=self._should_stop, report=self._report
+            )
+        except CommandError as exc:
+            error = exc
+        finally:
+            if on_main:
+                signal.signal(signal.SIGINT, previous)
+            self._progress.close()
+            self._progress = None
+        if error is not None or result is None:
+            assert error is not None
+            self.printer.error(error)
+            self.toolbar.last_error = error.message
+            return None
+        # A `source` showed its commands' records as they ran; do not repeat them.
+        self.printer.result(result, records=not self._reported)
+        words = read_words(line).words
+        if words and words[0].text in SAVING_COMMANDS:
+            self._saved = self._log_state()
+        return result

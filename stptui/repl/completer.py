@@ -1,0 +1,232 @@
+"""Completion from the command registry and the live simulation.
+
+`candidates(session, text)` is the pure core (pgcli's habit): for the text before the
+cursor it returns what the word being typed could become, each with a help line. Command
+names and options come from the registry; argument values come from
+`stptui.commands.complete_values` by the kind the registry declares (queues after `send`,
+functions after `fail`, message ids after `show message`, ...), plus what only a typing
+human needs: duration units, the current instant and file paths.
+
+`CommandCompleter` wraps it for prompt_toolkit with exact (prefix) matching, and
+`build_completer` merges it with a fuzzy matcher over the same candidates, exact matches
+first (ptpython's habit), so `dlq` finds `deadLetterQueue`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from prompt_toolkit.completion import (
+    CompleteEvent,
+    Completer,
+    Completion,
+    FuzzyCompleter,
+    PathCompleter,
+    merge_completers,
+)
+from prompt_toolkit.document import Document
+
+from stptui.commands import REGISTRY, Session, complete_values
+from stptui.commands import registry as kinds
+from stptui.repl.grammar import Slot, Walker
+from stptui.repl.words import read_words
+from stptui.sim.clock import iso_ms
+
+DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
+_ENDS_IN_NUMBER = re.compile(r"(?:\d+[a-z]+)*\d+")
+# Characters that make a value need quotes on the command line.
+_NEEDS_QUOTES = re.compile(r"[^\w@%+=:,./-]")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible value of the word being typed, with the help line the menu shows."""
+
+    text: str
+    meta: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the cursor is: the word typed so far and what it may be."""
+
+    word: str
+    # The command name is being typed (no command yet).
+    command_name: bool = False
+    slots: tuple[Slot, ...] = ()
+    options: tuple[kinds.Option, ...] = ()
+    # Inside an open quote: a body or payload, nothing to complete.
+    in_quote: bool = False
+
+
+def context(text: str) -> Context | None:
+    """Read the text before the cursor; None when nothing can be completed (an unknown
+    command, a word after the last argument, a comment)."""
+    reading = read_words(text)
+    if reading.comment is not None:
+        return None
+    words = [w.text for w in reading.words]
+    current = "" if reading.at_gap else words.pop()
+    if reading.quote is not None:
+        return Context(current, in_quote=True)
+    if not words:
+        return Context(current, command_name=True)
+    cmd = REGISTRY.commands.get(words[0])
+    if cmd is None:
+        return None
+    walker = Walker(cmd)
+    for word in words[1:]:
+        walker.feed(word)
+    slots = tuple(walker.expected())
+    pending = bool(slots) and slots[0].option is not None
+    options = () if pending else tuple(walker.options_left())
+    return Context(current, slots=slots, options=options)
+
+
+def candidates(session: Session, text: str) -> list[Candidate]:
+    """Every value the word being typed at the end of `text` could take (unfiltered)."""
+    ctx = context(text)
+    if ctx is None or ctx.in_quote:
+        return []
+    if ctx.command_name:
+        return [Candidate(c.name, c.summary) for c in REGISTRY.commands.values()]
+    word = ctx.word
+    if word.startswith("--") and "=" in word:
+        return []  # `--opt=value` is completed by prefix in CommandCompleter
+    out: list[Candidate] = []
+    if not word.startswith("-"):
+        for slot in ctx.slots:
+            out += slot_candidates(session, slot, word)
+    if word.startswith("-") or (not ctx.slots and not word):
+        out += [Candidate(o.name, option_meta(o)) for o in ctx.options]
+    return _unique(out)
+
+
+def option_meta(opt: kinds.Option) -> str:
+    """An option's help line, with its value's name."""
+    return f"{opt.metavar + ': ' if opt.metavar else ''}{opt.help}"
+
+
+def slot_candidates(session: Session, slot: Slot, word: str = "") -> list[Candidate]:
+    """Values for one argument or option value: its fixed words, then the named values of
+    its kind, then what its kind suggests for `word` typed so far (duration units, ...)."""
+    out = [Candidate(c, slot.help) for c in slot.choices]
+    kind = slot.kind
+    if kind is None:
+        return out
+    out += [Candidate(v, describe(session, kind, v, slot.help)) for v in complete_values(session, kind)]
+    if kind == kinds.DURATION:
+        if _ENDS_IN_NUMBER.fullmatch(word):
+            out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
+        else:
+            out += [Candidate(d, "duration") for d in DURATION_EXAMPLES]
+    elif kind == kinds.INSTANT:
+        sim = session.sim
+        out.append(Candidate(iso_ms(sim.clock.now), "now (the simulated clock)"))
+        nxt = sim.clock.peek()
+        if nxt is not None:
+            out.append(Candidate(iso_ms(nxt), "the next scheduled event"))
+    return out
+
+
+def describe(session: Session, kind: str, value: str, fallback: str = "") -> str:
+    """The menu's help line for a value: a resource's type and counts, a message's queue
+    and state, a statistic's current value."""
+    sim = session.sim
+    if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
+        st = sim.queue_stats(value)
+        return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
+    if kind == kinds.FUNCTION and value in sim.functions:
+        st = sim.function_stats(value)
+        return f"function: {st['invocations']} invocations, {st['failures']} failed"
+    if kind == kinds.COMMAND and value in REGISTRY.commands:
+        return REGISTRY.commands[value].summary
+    if kind == kinds.MESSAGE:
+        msg = sim.find_message(value)
+        if msg is None:
+            return "message (no longer in a queue)"
+        return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
+    if kind == kinds.TRACE_KIND:
+        return "trace record kind"
+    if kind == kinds.EXPECT_PATH:
+        return _path_value(session, value)
+    res = session.stack.resources.get(value)
+    return res.type if res is not None else fallback
+
+
+def _path_value(session: Session, path: str) -> str:
+    sim = session.sim
+    if path == "time":
+        return f"now {iso_ms(sim.clock.now)}"
+    if path == "count":
+        return "count KIND [RESOURCE]: trace records of a kind"
+    what, _, rest = path.partition(".")
+    name, _, field = rest.rpartition(".")
+    stats = sim.queue_stats(name) if what == "queue" else sim.function_stats(name)
+    return f"now {stats.get(field)}"
+
+
+def _unique(items: Iterable[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for c in items:
+        if c.text not in seen:
+            seen.add(c.text)
+            out.append(c)
+    return out
+
+
+def _quoted(value: str) -> str:
+    return shlex.quote(value) if _NEEDS_QUOTES.search(value) else value
+
+
+class CommandCompleter(Completer):
+    """Exact completion: the candidates that start with the word typed (any case)."""
+
+    def __init__(self, get_session: Callable[[], Session]) -> None:
+        self.get_session = get_session
+        self._paths = PathCompleter(expanduser=True)
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        """Completions for the word before the cursor."""
+        text = document.text_before_cursor
+        ctx = context(text)
+        if ctx is None or ctx.in_quote:
+            return
+        session = self.get_session()
+        word = ctx.word
+        if word.startswith("--") and "=" in word:
+            yield from self._inline_option_value(session, text, word)
+            return
+        low = word.lower()
+        for c in candidates(session, text):
+            if c.text.lower().startswith(low):
+                yield Completion(_quoted(c.text), -len(word), display_meta=c.meta)
+        if not word.startswith("-") and any(s.kind == kinds.FILE for s in ctx.slots):
+            yield from self._paths.get_completions(Document(word), complete_event)
+
+    def _inline_option_value(
+        self, session: Session, text: str, word: str
+    ) -> Iterable[Completion]:
+        name, _, value = word.partition("=")
+        ctx = context(text[: len(text) - len(word)])
+        opt = next((o for o in ctx.options if o.name == name), None) if ctx else None
+        if opt is None:
+            return
+        slot = Slot(opt.kind, (), opt.help, option=opt)
+        for c in slot_candidates(session, slot, value):
+            if c.text.lower().startswith(value.lower()):
+                yield Completion(_quoted(c.text), -len(value), display_meta=c.meta)
+
+
+def build_completer(get_session: Callable[[], Session]) -> Completer:
+    """Exact and fuzzy completion merged, exact matches first, duplicates dropped."""
+    exact = CommandCompleter(get_session)
+    # WORD=True: the fuzzy matcher sees the whole word (`queue.dlq.de`, `--dedup-id`).
+    return merge_completers([exact, FuzzyCompleter(exact, WORD=True)], deduplicate=True)

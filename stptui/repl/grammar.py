@@ -1,0 +1,117 @@
+"""Which argument or option each word of a command line fills, read from the registry.
+
+`registry.bind` binds a finished line in one go and fails on a missing argument; completion
+and validation while typing need to follow a line word by word as it grows. `Walker` does
+that from the same declarations (arguments, their kinds, `choices` and `kind_after`, and
+options), so a command added to the registry is completed and checked with no change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stptui.commands.registry import FLAG, Arg, Command, Option
+
+# The slot kind of a word that names an option (`--delay`).
+OPTION = "option"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """What a word is: a value of `kind` (one of `choices` when the argument has them) for
+    argument `arg` or option `option`, or an option name when `kind` is OPTION."""
+
+    kind: str | None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    arg: Arg | None = None
+    option: Option | None = None
+
+
+def _arg_slot(arg: Arg, previous: str | None) -> Slot:
+    return Slot(arg.kind_for(previous), arg.choices, arg.help, arg=arg)
+
+
+class Walker:
+    """Follows one command's grammar a word at a time (the words after the command name)."""
+
+    def __init__(self, command: Command) -> None:
+        self.command = command
+        self._arg = 0  # index of the argument the next positional word goes to
+        self._in_rest = 0  # words taken so far by the current `rest` argument
+        self._previous: str | None = None  # the previous positional word
+        self._pending: Option | None = None  # an option whose value comes next
+        self._options_done = False  # after `--` every word is positional
+        self.given: set[str] = set()  # names of the options given so far
+
+    def option(self, name: str) -> Option | None:
+        """The command's option called `name`, if it has one."""
+        return next((o for o in self.command.options if o.name == name), None)
+
+    def expected(self) -> list[Slot]:
+        """What the next word may be: an option's value, or the next argument(s)."""
+        if self._pending is not None:
+            opt = self._pending
+            return [Slot(opt.kind, (), opt.help, option=opt)]
+        args = self.command.args
+        if self._arg >= len(args):
+            return []
+        arg = args[self._arg]
+        if not (arg.rest and self._in_rest):
+            return [_arg_slot(arg, self._previous)]
+        # Inside a `rest` argument: a word that its kind_after names, or the argument
+        # after it (`expect queue.q.depth ==`: the path ends where an operator comes).
+        slots = []
+        kind = dict(arg.kind_after).get(self._previous or "")
+        if kind is not None:
+            slots.append(Slot(kind, (), arg.help, arg=arg))
+        if self._arg + 1 < len(args):
+            slots.append(_arg_slot(args[self._arg + 1], self._previous))
+        return slots
+
+    def options_left(self) -> list[Option]:
+        """Options that may still be given (a repeatable one always may)."""
+        if self._options_done:
+            return []
+        return [o for o in self.command.options if o.repeat or o.name not in self.given]
+
+    def feed(self, word: str) -> Slot | None:
+        """Take the next word; returns what it is (None for `--` or a word too many)."""
+        if self._pending is not None:
+            slot = self.expected()[0]
+            self._pending = None
+            return slot
+        if not self._options_done and word == "--":
+            self._options_done = True
+            return None
+        if not self._options_done and word.startswith("--"):
+            name, eq, _ = word.partition("=")
+            opt = self.option(name)
+            if opt is not None:
+                self.given.add(opt.name)
+                if opt.kind != FLAG and not eq:
+                    self._pending = opt
+            return Slot(OPTION, (), opt.help if opt else "", option=opt)
+        return self._positional(word)
+
+    def _positional(self, word: str) -> Slot | None:
+        args = self.command.args
+        if self._arg >= len(args):
+            return None
+        arg = args[self._arg]
+        previous, self._previous = self._previous, word
+        if not arg.rest:
+            self._arg += 1
+            return _arg_slot(arg, previous)
+        following = args[self._arg + 1] if self._arg + 1 < len(args) else None
+        if self._in_rest and following is not None and word in following.choices:
+            # The rest argument ended: this word is the next argument's.
+            self._arg += 2
+            self._in_rest = 0
+            return _arg_slot(following, previous)
+        first = self._in_rest == 0
+        self._in_rest += 1
+        if first:
+            return _arg_slot(arg, previous)
+        kind = dict(arg.kind_after).get(previous or "")
+        return Slot(kind, (), arg.help, arg=arg)

@@ -1,0 +1,86 @@
+"""Syntax highlighting of a command line: a small Pygments lexer.
+
+The verb, options, durations, instants, numbers, comparison operators, quoted strings
+(a quoted JSON body is highlighted as JSON) and comments are found by regular expressions;
+plain words are then told apart by name: a command of the registry, a resource of the open
+stack, or something else. An unknown verb is shown as an error while it is typed, the way
+fish does. `lexer_for` binds the names of one session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from pygments.lexer import RegexLexer, bygroups, using
+from pygments.lexers.data import JsonLexer
+from pygments.token import (
+    Comment,
+    Error,
+    Keyword,
+    Literal,
+    Name,
+    Number,
+    Operator,
+    String,
+    Whitespace,
+)
+from pygments.token import _TokenType as TokenType
+
+_END = r"(?=\s|$)"
+
+
+class CommandLexer(RegexLexer):
+    """Tokens of the stptui command language; `commands` and `resources` are bound by a
+    subclass made with `lexer_for`."""
+
+    name = "stptui"
+    aliases: ClassVar[list[str]] = ["stptui"]
+    commands: ClassVar[frozenset[str]] = frozenset()
+    resources: ClassVar[frozenset[str]] = frozenset()
+
+    tokens: ClassVar[dict[str, Any]] = {
+        "root": [
+            (r"\s+", Whitespace),
+            (r"#.*", Comment.Single),
+            (r"[^\s'\"#]+", Keyword, "args"),
+        ],
+        "args": [
+            (r"\s+", Whitespace),
+            (r"#.*", Comment.Single),
+            (r"--[\w-]*=?", Name.Attribute),
+            # A quoted JSON object or array: JSON inside, even over several lines.
+            (r"(')(\s*[\[{][^']*)('?)", bygroups(String.Single, using(JsonLexer), String.Single)),
+            (r"'[^']*'?", String.Single),
+            (r'"(?:\\.|[^"\\])*"?', String.Double),
+            (r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?" + _END, Literal.Date),
+            (r"(?:\d+(?:\.\d+)?(?:ms|[smhd]))+" + _END, Number),
+            (r"-?\d+(?:\.\d+)?" + _END, Number),
+            (r"(?:==|!=|<=|>=|<|>)" + _END, Operator),
+            (r"[^\s'\"]+", Name),
+        ],
+    }
+
+    def get_tokens_unprocessed(
+        self, text: str, stack: Iterable[str] = ("root",)
+    ) -> Iterator[tuple[int, TokenType, str]]:
+        """The regular tokens, with the verb checked and plain words told apart by name."""
+        for index, token, value in super().get_tokens_unprocessed(text, stack):
+            if token is Keyword and self.commands and value not in self.commands:
+                yield index, Error, value
+            elif token is Name and value in self.resources:
+                yield index, Name.Variable, value
+            elif token is Name and value in self.commands:
+                yield index, Name.Builtin, value
+            else:
+                yield index, token, value
+
+
+def lexer_for(commands: Iterable[str], resources: Iterable[str]) -> type[CommandLexer]:
+    """A CommandLexer class that knows these command and resource names."""
+    return type(
+        "BoundCommandLexer",
+        (CommandLexer,),
+        {"commands": frozenset(commands), "resources": frozenset(resources)},
+    )
+

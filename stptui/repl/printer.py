@@ -1,0 +1,135 @@
+"""What the REPL prints: command results as Rich text and tables, the trace records a command
+caused (one compact line each, coloured by kind), and errors in red with their hint.
+
+Bodies, keys, names and messages come from users' files and simulated handlers (design
+rule 6): every one goes through `textsafe.printable` into a `rich.text.Text`, and the
+console is made with markup and highlighting off, so nothing is read as Rich markup or
+reaches the terminal as an escape sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from stptui.commands import CommandError, CommandResult, ExpectationFailed
+from stptui.commands.result import record_details
+from stptui.sim.clock import iso_ms
+from stptui.sim.trace import Record
+from stptui.textsafe import printable
+
+# Record kinds by how they read: trouble first (an `event.unmatched` is no success).
+_BAD = (
+    "failed",
+    "dead_lettered",
+    "throttled",
+    "expired",
+    "discarded",
+    "unmatched",
+    "delete_stale",
+)
+_GOOD = ("succeeded", "deleted", "delivered", "matched", "redriven")
+_FAMILY = {
+    "message": "cyan",
+    "queue": "cyan",
+    "invocation": "blue",
+    "handler": "blue",
+    "behavior": "yellow",
+    "clock": "yellow",
+}
+
+
+def kind_style(kind: str) -> str:
+    """The colour of a trace record kind: red for trouble, green for a success, else by
+    family (messages cyan, invocations blue, behaviour changes yellow, others magenta)."""
+    if kind.endswith(_BAD):
+        return "red"
+    if kind.endswith(_GOOD):
+        return "green"
+    return _FAMILY.get(kind.partition(".")[0], "magenta")
+
+
+def cell(text: str) -> str:
+    """A table cell or a one-line field: control characters and line breaks made visible."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def make_console(**kwargs: object) -> Console:
+    """A console that never interprets text: no markup, no highlighting, no emoji codes."""
+    return Console(markup=False, highlight=False, emoji=False, **kwargs)  # type: ignore[arg-type]
+
+
+class Printer:
+    """Renders results and errors on a Rich console."""
+
+    def __init__(self, console: Console, max_records: int = 24) -> None:
+        self.console = console
+        # A long `advance` can cause a million records: show the first and last ones.
+        self.max_records = max_records
+
+    def result(self, result: CommandResult, *, records: bool = True) -> None:
+        """A command's message, its table and (unless `records` is False) its records."""
+        if result.text:
+            self.console.print(Text(printable(result.text)))
+        if result.table is not None:
+            self.console.print(self.table(*result.table))
+        if records and result.records:
+            self.records(result.records)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+        """A `show` listing as a Rich table."""
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+        for h in headers:
+            table.add_column(Text(cell(h)), overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell(c)) for c in row))
+        return table
+
+    def records(self, recs: Sequence[Record]) -> None:
+        """The records a command caused, one line each; the middle of a long run elided."""
+        n = len(recs)
+        if n <= self.max_records:
+            shown: list[Record | None] = list(recs)
+        else:
+            half = self.max_records // 2
+            shown = [*recs[:half], None, *recs[n - half :]]
+        for rec in shown:
+            if rec is None:
+                more = n - 2 * (self.max_records // 2)
+                self.console.print(
+                    Text(f"  ... {more:,} more records (show trace N lists them)", style="dim")
+                )
+            else:
+                self.console.print(self.record(rec))
+
+    def record(self, rec: Record) -> Text:
+        """`01-05 08:00:30.000 message.received jobQueue message_id=...` on one line."""
+        stamp = iso_ms(rec.t)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"  {stamp[5:10]} {stamp[11:23]} ", style="dim")
+        line.append(rec.kind, style=kind_style(rec.kind))
+        line.append(" ")
+        line.append(cell(rec.resource), style="bold")
+        details = record_details(rec)
+        if details:
+            line.append(" " + cell(details))
+        return line
+
+    def echo(self, line: str) -> None:
+        """A command run by `source`, as `stptui run` echoes it."""
+        self.console.print(Text(f"> {printable(line)}", style="dim"))
+
+    def error(self, exc: CommandError) -> None:
+        """A command that could not run (red), with its hint."""
+        label = "expectation failed" if isinstance(exc, ExpectationFailed) else "error"
+        self.console.print(Text(f"{label}: {printable(exc.message)}", style="bold red"))
+        if exc.hint:
+            self.console.print(Text(f"    hint: {printable(exc.hint)}", style="yellow"))
+
+    def note(self, text: str, style: str = "dim") -> None:
+        """A line of the REPL's own (banner, warnings, goodbyes)."""
+        self.console.print(Text(printable(text), style=style))

@@ -1,0 +1,139 @@
+"""Checking a command line before it runs, with the readers the commands themselves use.
+
+`check(session, text, final)` runs nothing: it looks the verb up in the registry, follows
+the words through the command's grammar (`grammar.Walker`), checks every value whose kind
+names something closed (a queue or a function through the simulator's own lookups, so the
+message and the did-you-mean are the ones the command would give; a command name, a trace
+record kind, a duration, an argument's fixed words) and, for a finished line, binds it with
+`REGISTRY.parse`, the parser `execute` uses.
+
+While the line is being typed (`final` False) the word under the cursor is not judged yet,
+nor is a missing argument; on Enter everything is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prompt_toolkit.document import Document
+from prompt_toolkit.validation import ValidationError, Validator
+
+from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session
+from stptui.commands import registry as kinds
+from stptui.config.diagnostics import did_you_mean
+from stptui.repl.grammar import OPTION, Slot, Walker
+from stptui.repl.words import one_line, read_words
+from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.engine import SimError
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a line would not run, and the offset in the line to put the cursor at."""
+
+    message: str
+    hint: str | None
+    position: int
+
+    def format(self) -> str:
+        """One line for the validation toolbar."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+def check_value(session: Session, slot: Slot, value: str) -> CommandError | None:
+    """What is wrong with `value` in `slot`, when its kind is one that can be checked."""
+    sim = session.sim
+    kind = slot.kind
+    try:
+        if kind in (kinds.QUEUE, kinds.DLQ):
+            sim.queue(value)  # `redrive` takes any queue with --to: not only DLQs
+        elif kind == kinds.FUNCTION:
+            sim.function(value)
+        elif kind == kinds.COMMAND:
+            REGISTRY.get(value)
+        elif kind == kinds.DURATION:
+            parse_duration(value)
+        elif kind == kinds.TRACE_KIND:
+            _one_of(value, TRACE_KINDS, "trace record kind")
+        elif slot.choices and kind in (kinds.WORD, kinds.OPERATOR):
+            _one_of(value, slot.choices, slot.arg.name if slot.arg else "value")
+    except (SimError, BehaviorError) as exc:
+        return CommandError(str(exc), exc.hint)
+    except CommandError as exc:
+        return exc
+    return None
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        guess = did_you_mean(value, allowed)
+        raise CommandError(
+            f"unknown {what} {value!r}",
+            f"did you mean {guess!r}?" if guess else f"one of: {', '.join(allowed)}",
+        )
+
+
+def check(session: Session, text: str, final: bool = True) -> Problem | None:
+    """The first problem in the command line `text`, or None."""
+    reading = read_words(text)
+    if reading.open:
+        return None  # the line goes on; Enter adds a line break
+    words = reading.words
+    if not final and not reading.at_gap and words:
+        words = words[:-1]  # the word being typed
+    if not words:
+        return None
+    verb = words[0]
+    try:
+        command = REGISTRY.get(verb.text)
+    except CommandError as exc:
+        return Problem(exc.message, exc.hint, verb.start)
+    walker = Walker(command)
+    for word in words[1:]:
+        slot = walker.feed(word.text)
+        if slot is None:
+            continue
+        error: CommandError | None = None
+        if slot.kind == OPTION:
+            name, eq, value = word.text.partition("=")
+            if slot.option is None:
+                try:
+                    command.option(name)
+                except CommandError as exc:
+                    error = exc
+            elif eq:
+                error = check_value(session, Slot(slot.option.kind), value)
+        else:
+            error = check_value(session, slot, word.text)
+        if error is not None:
+            return Problem(error.message, error.hint, word.start)
+    if final:
+        try:
+            REGISTRY.parse(one_line(text))
+        except CommandError as exc:
+            return Problem(exc.message, exc.hint, len(text))
+    return None
+
+
+class CommandValidator(Validator):
+    """Flags an unknown command, resource or option before the line runs.
+
+    prompt_toolkit calls `validate_async` while typing and `validate` on Enter, which is
+    what tells the two modes apart."""
+
+    def __init__(self, get_session: Callable[[], Session]) -> None:
+        self.get_session = get_session
+
+    def _raise(self, document: Document, final: bool) -> None:
+        problem = check(self.get_session(), document.text, final)
+        if problem is not None:
+            raise ValidationError(problem.position, problem.format())
+
+    def validate(self, document: Document) -> None:
+        """Judge the whole line (Enter)."""
+        self._raise(document, True)
+
+    async def validate_async(self, document: Document) -> None:
+        """Judge the words already typed (while typing)."""
+        self._raise(document, False)

@@ -1,0 +1,497 @@
+"""S3 buckets: key encoding, notification filters and event types, the Records payload, the
+EventBridge notifications and the upload/delete commands (reference aws-semantics §5)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.config.model import S3Trigger
+from stptui.sim import trace as tk
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.bucket import Notification, encode_key
+from tests.simkit import START, make_sim, records
+
+PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
+
+
+def fn(name: str, *events: str, extra: str = "") -> str:
+    """A function resource with the given `events` items (YAML mappings, one per line)."""
+    lines = [f"  {name}:", "    type: function", "    properties:", f"      {PKG}", extra]
+    if events:
+        lines.append("      events:")
+        lines += [f"        - {e}" for e in events]
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def s3(bucket: str, event: str, prefix: str | None = None, suffix: str | None = None) -> str:
+    rule = {k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v is not None}
+    props: dict[str, Any] = {"bucketArn": f"$ResourceParam('{bucket}', 'arn')", "s3EventType": event}
+    if rule:
+        props["filterRule"] = rule
+    return json.dumps({"type": "s3", "properties": props})
+
+
+def capture(sim: Simulator) -> list[tuple[str, str, dict[str, Any]]]:
+    """(workload, trigger, event) for every invocation or attempt, as its handler sees it."""
+    seen: list[tuple[str, str, dict[str, Any]]] = []
+    decide = sim.behaviors.decide
+
+    def spy(inp: Any, rng: Any, overrides: Any) -> Any:
+        seen.append((inp.function, inp.trigger, inp.event()))
+        return decide(inp, rng, overrides)
+
+    sim.behaviors.decide = spy  # type: ignore[method-assign]
+    return seen
+
+
+def reasons(sim: Simulator, target: str) -> list[str]:
+    return [r.get("reason") for r in records(sim, tk.NOTIFICATION_SKIPPED) if r.get("target") == target]
+
+
+# -- key encoding ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "encoded"),
+    [
+        ("red flower.jpg", "red+flower.jpg"),  # AWS's documented example
+        ("a@b", "a%40b"),  # AWS-validated
+        ("testupload/dir1/testfile.txt", "testupload/dir1/testfile.txt"),  # `/` is kept
+        ("c++/notes (1).txt", "c%2B%2B/notes+%281%29.txt"),
+        ("dt=2018-05-04/_SUCCESS", "dt%3D2018-05-04/_SUCCESS"),
+        ("logs/10:47:07.log", "logs/10%3A47%3A07.log"),
+        ("café/ü.csv", "caf%C3%A9/%C3%BC.csv"),  # UTF-8 bytes, upper-case hex
+        ("a*b-c_d.e~f", "a*b-c_d.e%7Ef"),  # URLEncoder keeps * - _ . and encodes ~
+    ],
+)
+def test_keys_are_form_url_encoded_as_s3_writes_them(key: str, encoded: str) -> None:
+    assert encode_key(key) == encoded
+
+
+# -- the filter and event-type rules ---------------------------------------------------------
+
+
+def config(event: str, prefix: str | None = None, suffix: str | None = None) -> Notification:
+    trig = S3Trigger(
+        type="s3", owner="f", index=0, path=(), event_types=[event], prefix=prefix, suffix=suffix
+    )
+    return Notification(trig, "function")
+
+
+def why(n: Notification, key: str, event: str = "ObjectCreated:Put") -> str | None:
+    return n.skip_reason(event, key, encode_key(key))
+
+
+def test_prefix_and_suffix_must_both_hold() -> None:
+    n = config("s3:ObjectCreated:*", "incoming/", ".csv")
+    assert why(n, "incoming/a.csv") is None
+    assert why(n, "incoming/a.txt") == 'key "incoming/a.txt" does not end with suffix ".csv"'
+    assert why(n, "raw/a.csv") == 'key "raw/a.csv" does not start with prefix "incoming/"'
+    assert why(n, "raw/a.txt") == (
+        'key "raw/a.txt" does not start with prefix "incoming/" and does not end with suffix ".csv"'
+    )
+
+
+def test_prefix_only_suffix_only_and_no_filter() -> None:
+    assert why(config("s3:ObjectCreated:*", prefix="in/"), "in/x") is None
+    assert why(config("s3:ObjectCreated:*", suffix=".jpg"), "deep/down/x.jpg") is None
+    assert why(config("s3:ObjectCreated:*", suffix=".jpg"), "x.jpeg") is not None
+    assert why(config("s3:ObjectCreated:*"), "anything at all") is None
+    # An empty value is accepted by S3 and matches every key.
+    assert why(config("s3:ObjectCreated:*", prefix="", suffix=""), "x") is None
+
+
+def test_matching_is_case_sensitive() -> None:
+    assert why(config("s3:ObjectCreated:*", prefix="incoming/"), "Incoming/a.csv") == (
+        'key "Incoming/a.csv" does not start with prefix "incoming/"'
+    )
+    assert why(config("s3:ObjectCreated:*", suffix=".CSV"), "a.csv") is not None
+
+
+def test_filters_compare_with_the_url_encoded_key() -> None:
+    n = config("s3:ObjectCreated:*", prefix="my+dir/")  # how S3 wants "my dir/" written
+    assert why(n, "my dir/a.txt") is None
+    raw = config("s3:ObjectCreated:*", prefix="my dir/")
+    assert why(raw, "my dir/a.txt") == (
+        'key "my dir/a.txt" (URL-encoded "my+dir/a.txt") does not start with prefix "my dir/"'
+    )
+    assert why(config("s3:ObjectCreated:*", suffix="%40x"), "a@x") is None
+    # `*` is not a wildcard in a filter: it is compared literally.
+    assert why(config("s3:ObjectCreated:*", prefix="in/*"), "in/a") is not None
+
+
+@pytest.mark.parametrize(
+    ("configured", "event", "fires"),
+    [
+        ("s3:ObjectCreated:*", "ObjectCreated:Put", True),
+        ("s3:ObjectCreated:*", "ObjectCreated:Post", True),
+        ("s3:ObjectCreated:*", "ObjectCreated:Copy", True),
+        ("s3:ObjectCreated:*", "ObjectCreated:CompleteMultipartUpload", True),
+        ("s3:ObjectCreated:Put", "ObjectCreated:Put", True),
+        ("s3:ObjectCreated:Put", "ObjectCreated:Copy", False),
+        ("s3:ObjectCreated:Copy", "ObjectCreated:Put", False),
+        ("s3:ObjectCreated:*", "ObjectRemoved:Delete", False),
+        ("s3:ObjectRemoved:*", "ObjectRemoved:Delete", True),
+        ("s3:ObjectRemoved:*", "ObjectRemoved:DeleteMarkerCreated", True),
+        ("s3:ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated", False),
+        ("s3:ObjectRemoved:DeleteMarkerCreated", "ObjectRemoved:DeleteMarkerCreated", True),
+        ("s3:ObjectRemoved:*", "ObjectCreated:Put", False),
+    ],
+)
+def test_event_types_and_wildcards(configured: str, event: str, fires: bool) -> None:
+    reason = config(configured).skip_reason(event, "k", "k")
+    if fires:
+        assert reason is None
+    else:
+        assert reason == f"event {event} is not in [{configured}]"
+
+
+# -- uploads in a simulation -----------------------------------------------------------------
+
+STACK = (
+    "resources:\n"
+    "  uploads: {type: bucket}\n"
+    "  archive:\n"
+    "    type: bucket\n"
+    "    properties: {versioning: true}\n"
+    + fn("processor", s3("uploads", "s3:ObjectCreated:*", prefix="incoming/"))
+    + fn("csvOnly", s3("uploads", "s3:ObjectCreated:Put", prefix="data/", suffix=".csv"))
+    + fn("copies", s3("uploads", "s3:ObjectCreated:Copy", prefix="incoming/"))
+    + fn("remover", s3("uploads", "s3:ObjectRemoved:*"))
+    + fn("archived", s3("archive", "s3:ObjectCreated:*"))
+    + fn("markers", s3("archive", "s3:ObjectRemoved:DeleteMarkerCreated"))
+    + fn("plainDeletes", s3("archive", "s3:ObjectRemoved:Delete", prefix="never/"))
+)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return make_sim(STACK)
+
+
+def test_the_records_payload_has_aws_s_keys_and_values(sim: Simulator) -> None:
+    seen = capture(sim)
+    sim.services["buckets"].put_object("uploads", "incoming/red flower@2x.jpg", content=b"hello")
+    sim.run(60_000)
+    [(name, trigger, event)] = seen
+    assert (name, trigger) == ("processor", "s3")
+    [record] = event["Records"]
+    assert list(record) == [
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "eventTime",
+        "eventName",
+        "userIdentity",
+        "requestParameters",
+        "responseElements",
+        "s3",
+    ]
+    assert record["eventVersion"] == "2.1"
+    assert record["eventSource"] == "aws:s3"
+    assert record["awsRegion"] == sim.region
+    assert record["eventTime"] == "2026-01-05T08:00:00.000Z"
+    assert record["eventName"] == "ObjectCreated:Put"  # no s3: prefix
+    assert list(record["userIdentity"]) == ["principalId"]
+    assert list(record["requestParameters"]) == ["sourceIPAddress"]
+    assert list(record["responseElements"]) == ["x-amz-request-id", "x-amz-id-2"]
+    body = record["s3"]
+    assert list(body) == ["s3SchemaVersion", "configurationId", "bucket", "object"]
+    assert body["s3SchemaVersion"] == "1.0"
+    assert body["configurationId"] == "processor-s3-0"
+    aws_name = sim.resource_param("uploads", "name")
+    assert body["bucket"] == {
+        "name": aws_name,
+        "ownerIdentity": {"principalId": body["bucket"]["ownerIdentity"]["principalId"]},
+        "arn": f"arn:aws:s3:::{aws_name}",
+    }
+    assert body["object"] == {
+        "key": "incoming/red+flower%402x.jpg",
+        "size": 5,
+        "eTag": hashlib.md5(b"hello").hexdigest(),
+        "sequencer": body["object"]["sequencer"],
+    }
+    created = records(sim, tk.OBJECT_CREATED)[0]
+    assert record["responseElements"]["x-amz-request-id"] == created.get("request_id")
+    assert created.get("key") == "incoming/red flower@2x.jpg"  # the trace keeps the raw key
+
+
+def test_every_upload_says_which_notifications_matched_and_why_others_did_not(
+    sim: Simulator,
+) -> None:
+    buckets = sim.services["buckets"]
+    buckets.put_object("uploads", "raw/a.csv", size=10)
+    matched = records(sim, tk.NOTIFICATION_MATCHED)
+    assert matched == []
+    assert reasons(sim, "processor") == ['key "raw/a.csv" does not start with prefix "incoming/"']
+    assert reasons(sim, "csvOnly") == ['key "raw/a.csv" does not start with prefix "data/"']
+    assert reasons(sim, "copies") == ["event ObjectCreated:Put is not in [s3:ObjectCreated:Copy]"]
+    assert reasons(sim, "remover") == ["event ObjectCreated:Put is not in [s3:ObjectRemoved:*]"]
+    # Only this bucket's configurations are consulted.
+    assert {r.get("target") for r in records(sim, tk.NOTIFICATION_SKIPPED)} == {
+        "processor",
+        "csvOnly",
+        "copies",
+        "remover",
+    }
+
+
+def test_wildcards_and_operations_in_a_simulation(sim: Simulator) -> None:
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    buckets.put_object("uploads", "incoming/x.bin", size=1, operation="copy")
+    buckets.put_object("uploads", "data/y.csv", content=b"1,2")
+    buckets.put_object("uploads", "incoming/big.bin", size=6 * 1024**3, operation="multipart")
+    sim.run(60_000)
+    got = sorted((name, e["Records"][0]["eventName"]) for name, _, e in seen)
+    assert got == [
+        ("copies", "ObjectCreated:Copy"),
+        ("csvOnly", "ObjectCreated:Put"),
+        ("processor", "ObjectCreated:CompleteMultipartUpload"),
+        ("processor", "ObjectCreated:Copy"),
+    ]
+    big = buckets.buckets["uploads"].objects["incoming/big.bin"]
+    assert big.etag.endswith("-768")  # 6 GiB in 8 MiB parts
+
+
+def test_deletes_carry_no_size_or_etag(sim: Simulator) -> None:
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    buckets.put_object("uploads", "raw/z.txt", content=b"zz")
+    buckets.delete_object("uploads", "raw/z.txt")
+    sim.run(60_000)
+    [(name, _, event)] = seen
+    record = event["Records"][0]
+    assert (name, record["eventName"]) == ("remover", "ObjectRemoved:Delete")
+    assert list(record["s3"]["object"]) == ["key", "sequencer"]
+    assert "raw/z.txt" not in buckets.buckets["uploads"].objects
+    deleted = records(sim, tk.OBJECT_DELETED)[0]
+    assert (deleted.get("size"), deleted.get("etag")) == (2, hashlib.md5(b"zz").hexdigest())
+
+
+def test_a_versioned_bucket_gets_version_ids_and_delete_markers(sim: Simulator) -> None:
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    first = buckets.put_object("archive", "doc.txt", content=b"v1")
+    second = buckets.put_object("archive", "doc.txt", content=b"v2")
+    buckets.delete_object("archive", "doc.txt")
+    sim.run(60_000)
+    assert first.version_id and second.version_id and first.version_id != second.version_id
+    assert len(first.version_id) == 32
+    by_name = [(n, e["Records"][0]) for n, _, e in seen]
+    assert [n for n, _ in by_name] == ["archived", "archived", "markers"]
+    put = by_name[0][1]["s3"]["object"]
+    assert list(put) == ["key", "size", "eTag", "versionId", "sequencer"]
+    marker = by_name[2][1]
+    assert marker["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+    assert list(marker["s3"]["object"]) == ["key", "versionId", "sequencer"]
+    assert marker["s3"]["object"]["versionId"] not in (first.version_id, second.version_id)
+    assert reasons(sim, "plainDeletes")[-1] == (
+        "event ObjectRemoved:DeleteMarkerCreated is not in [s3:ObjectRemoved:Delete]"
+    )
+    b = buckets.buckets["archive"]
+    assert "doc.txt" not in b.objects and len(b.versions["doc.txt"]) == 3
+
+
+def test_sequencers_are_hex_and_grow(sim: Simulator) -> None:
+    buckets = sim.services["buckets"]
+    seqs = [buckets.put_object("uploads", f"k{i}", size=i).sequencer for i in range(3)]
+    sim.advance(1000)
+    seqs.append(buckets.put_object("uploads", "k0", size=9).sequencer)
+    assert all(len(s) == 18 and int(s, 16) >= 0 and s == s.upper() for s in seqs)
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+
+
+def test_bad_requests_change_nothing(sim: Simulator) -> None:
+    buckets = sim.services["buckets"]
+    before = sim.trace.seq
+    with pytest.raises(SimError, match="did you mean 'uploads'"):
+        buckets.put_object("upload", "k")
+    with pytest.raises(SimError, match="is a function, not a bucket"):
+        buckets.put_object("processor", "k")
+    with pytest.raises(SimError, match="cannot be empty"):
+        buckets.put_object("uploads", "")
+    with pytest.raises(SimError, match="KeyTooLongError"):
+        buckets.put_object("uploads", "é" * 513)
+    with pytest.raises(SimError, match="EntityTooLarge"):
+        buckets.put_object("uploads", "k", size=5 * 1024**3 + 1)
+    with pytest.raises(SimError, match="no object"):
+        buckets.delete_object("uploads", "missing")
+    assert sim.trace.seq == before and buckets.buckets["uploads"].objects == {}
+
+
+# -- writes from handlers and destinations ---------------------------------------------------
+
+FILE_PROCESSING = (
+    "resources:\n  uploads: {type: bucket}\n"
+    + fn("processor", s3("uploads", "s3:ObjectCreated:*", prefix="incoming/"))
+)
+WRITES_BACK = """
+behaviors:
+  processor:
+    emit:
+      - put: {bucket: uploads, key: "join('', ['processed/', Records[0].s3.object.key])",
+              content: "Records[0].s3.object"}
+"""
+
+
+def test_a_processor_writing_under_processed_does_not_trigger_itself_again() -> None:
+    sim = make_sim(FILE_PROCESSING, WRITES_BACK)
+    sim.services["buckets"].put_object("uploads", "incoming/a.csv", content=b"x")
+    sim.run(3_600_000)
+    assert sim.function_stats("processor")["invocations"] == 1
+    written = records(sim, tk.OBJECT_CREATED)[1]
+    assert written.get("key") == "processed/incoming/a.csv"
+    assert written.get("source").startswith("processor:")
+    assert reasons(sim, "processor") == [
+        'key "processed/incoming/a.csv" does not start with prefix "incoming/"'
+    ]
+
+
+def test_an_on_failure_destination_bucket_gets_the_invocation_record() -> None:
+    sim = make_sim(
+        "resources:\n  failures: {type: bucket}\n"
+        + fn(
+            "flaky",
+            extra="      destinations: {onFailure: \"$ResourceParam('failures', 'arn')\"}",
+        ),
+        "behaviors:\n  flaky: {fail: true}\n",
+    )
+    sim.invoke_async("flaky", {"n": 1}, "invoke", "test")
+    sim.run(3_600_000)
+    [obj] = sim.services["buckets"].buckets["failures"].objects.values()
+    assert obj.key.startswith("aws/lambda/async/flaky/2026/01/05/2026-01-05T08.03.00-")
+    assert [r.kind for r in records(sim, tk.DESTINATION_DELIVERED)] == ["destination.delivered"]
+
+
+def test_batch_jobs_are_started_by_their_s3_trigger() -> None:
+    sim = make_sim(
+        "resources:\n  uploads: {type: bucket}\n"
+        "  ingest:\n"
+        "    type: batch-job\n"
+        "    properties:\n"
+        "      container: {packaging: {type: prebuilt-image, properties: {image: x}}}\n"
+        "      resources: {cpu: 1, memory: 1024}\n"
+        "      events:\n"
+        f"        - {s3('uploads', 's3:ObjectCreated:*', suffix='.zip')}\n"
+    )
+    sim.services["buckets"].put_object("uploads", "in/batch.zip", size=3)
+    [matched] = records(sim, tk.NOTIFICATION_MATCHED)
+    [submitted] = records(sim, tk.BATCH_SUBMITTED)
+    assert submitted.get("execution_id") == matched.get("execution_id")
+    assert submitted.get("trigger") == "s3" and submitted.seq > matched.seq
+    [started] = records(sim, tk.BATCH_ATTEMPT_STARTED)
+    event = json.loads(started.get("env")["STP_TRIGGER_EVENT_DATA"])
+    assert event["Records"][0]["s3"]["object"]["key"] == "in/batch.zip"
+
+
+# -- EventBridge -----------------------------------------------------------------------------
+
+EVENTED = (
+    "resources:\n"
+    "  media:\n"
+    "    type: bucket\n"
+    "    properties: {enableEventBusNotifications: true}\n"
+    + fn(
+        "watcher",
+        json.dumps(
+            {
+                "type": "event-bus",
+                "properties": {"useDefaultBus": True, "eventPattern": {"source": ["aws.s3"]}},
+            }
+        ),
+    )
+)
+
+
+def test_event_bus_notifications_have_s3_s_eventbridge_shape() -> None:
+    sim = make_sim(EVENTED)
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    buckets.put_object("media", "clips/a b.mp4", content=b"abc")
+    buckets.delete_object("media", "clips/a b.mp4")
+    sim.run(60_000)
+    [(_, _, created), (_, _, deleted)] = seen
+    aws_name = sim.resource_param("media", "name")
+    assert created["source"] == "aws.s3"
+    assert created["detail-type"] == "Object Created"
+    assert created["resources"] == [f"arn:aws:s3:::{aws_name}"]
+    request_id = records(sim, tk.OBJECT_CREATED)[0].get("request_id")
+    assert created["detail"] == {
+        "version": "0",
+        "bucket": {"name": aws_name},
+        "object": {
+            "key": "clips/a b.mp4",
+            "size": 3,
+            "etag": hashlib.md5(b"abc").hexdigest(),
+            "sequencer": created["detail"]["object"]["sequencer"],
+        },
+        "request-id": request_id,
+        "requester": sim.account_id,
+        "source-ip-address": created["detail"]["source-ip-address"],
+        "reason": "PutObject",
+    }
+    assert deleted["detail-type"] == "Object Deleted"
+    assert list(deleted["detail"]["object"]) == ["key", "sequencer"]
+    assert deleted["detail"]["reason"] == "DeleteObject"
+    assert deleted["detail"]["deletion-type"] == "Permanently Deleted"
+    to_bus = [r for r in records(sim, tk.NOTIFICATION_MATCHED) if r.get("target") == "default"]
+    assert [r.get("configuration") for r in to_bus] == ["EventBridgeConfiguration"] * 2
+    published = records(sim, tk.EVENT_PUBLISHED)
+    assert [r.get("event_id") for r in published] == [r.get("event_id") for r in to_bus]
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    return Session.open(tmp_path, start_ms=START)
+
+
+def test_upload_and_delete_commands(session: Session, tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_bytes(b"id,amount\n1,5\n")
+    out = execute(session, f"upload uploads data/a.csv --from {tmp_path / 'a.csv'}")
+    assert out.data["size"] == 14
+    assert out.data["etag"] == hashlib.md5(b"id,amount\n1,5\n").hexdigest()
+    assert out.data["matched"] == [{"target": "csvOnly", "configuration": "csvOnly-s3-1"}]
+    assert "  -> csvOnly (csvOnly-s3-1)" in out.text
+    assert 'skipped processor (processor-s3-0): key "data/a.csv"' in out.text
+    big = execute(session, "upload uploads incoming/v.bin --size 6GiB --op multipart")
+    assert big.data["size"] == 6 * 1024**3
+    out = execute(session, "delete uploads data/a.csv")
+    assert out.data["event"] == "ObjectRemoved:Delete"
+    listing = execute(session, "show bucket uploads")
+    assert [o["key"] for o in listing.data["objects"]] == ["incoming/v.bin"]
+    assert execute(session, "show buckets").data[0]["objects"] == 1
+    assert session.log[-2:] == ["upload uploads incoming/v.bin --size 6GiB --op multipart",
+                                "delete uploads data/a.csv"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("upload uploads k --size 1 --content x", "at most one of --size, --from and --content"),
+        ("upload uploads k --size lots", "--size must be a whole number"),
+        ("upload uploads k --from /no/such/file", "--from /no/such/file"),
+        ("upload uploads k --op move", "unknown upload operation 'move'"),
+        ("upload uploads k --size 6GiB", "EntityTooLarge"),
+        ("upload nowhere k", "no bucket named 'nowhere'"),
+        ("delete uploads missing.txt", "no object"),
+        ("show bucket", "show bucket needs a bucket name"),
+    ],
+)
+def test_bad_bucket_commands_fail_and_change_nothing(
+    session: Session, line: str, message: str
+) -> None:
+    before = (session.sim.trace.seq, list(session.log))
+    with pytest.raises(CommandError, match=message):
+        execute(session, line)
+    assert (session.sim.trace.seq, list(session.log)) == before

@@ -1,0 +1,88 @@
+"""Snapshot tests of the terminal UI (pytest-textual-snapshot, Textual pinned at 8.2.8).
+
+Deterministic by construction: fixed terminal sizes, the clock paused at a fixed start
+instant with seed 0, no wall-clock text, no blinking cursors, no notifications on screen.
+Update the baselines with `pytest tests/test_tui_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from tui_support import SAMPLE_NAMES, app_for
+
+from stptui.tui.app import StptuiApp
+
+WIDE = (120, 36)
+NARROW = (80, 24)
+STORY = [
+    "send jobQueue '{\"orderId\": 1, \"amount\": 20}'",
+    "send jobQueue '{\"orderId\": 2, \"amount\": 5000}'",
+    "advance 20m",
+]
+
+
+def story_app() -> StptuiApp:
+    """The job-queue stack after two orders, one dead-lettered (run before mounting)."""
+    app = app_for("job-queue")
+    from stptui.commands import execute
+
+    for line in STORY:
+        execute(app.session, line)
+    return app
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_main_screen_of_each_sample_stack(snap_compare, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(name), terminal_size=WIDE)
+
+
+def test_main_screen_narrow(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for("job-queue"), terminal_size=NARROW)
+
+
+def test_main_screen_after_the_story(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def select_dlq(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        app.jump_to("deadLetterQueue")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    assert snap_compare(story_app(), terminal_size=WIDE, run_before=select_dlq)
+
+
+def test_inspector_of_the_worker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def inspect_worker(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        app.jump_to("worker")
+        await pilot.press("4")
+
+    assert snap_compare(story_app(), terminal_size=NARROW, run_before=inspect_worker)
+
+
+def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=WIDE, press=["question_mark"])
+
+
+def test_send_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=WIDE, press=["s"])
+
+
+def test_send_dialog_with_an_error(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=WIDE, press=["s", "ctrl+a", "{", "ctrl+s"])
+
+
+def test_command_line_with_output(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    keys = ["colon", *"show queues", "enter"]
+    assert snap_compare(story_app(), terminal_size=WIDE, press=keys)
+
+
+def test_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(story_app(), terminal_size=WIDE, press=["3", "home", "e"])
+
+
+def test_command_palette(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=WIDE, press=["ctrl+p", *"go to: dead"])
