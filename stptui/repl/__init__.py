@@ -1,0 +1,83 @@
+"""`stptui repl STACK`: a prompt_toolkit shell over the command language.
+
+It is a thin front end: every line goes to `stptui.commands.execute`, like a line of a
+`stptui run` script or of the terminal UI's command line. When stdin is not a terminal the
+lines are read without any prompt and run by the script runner itself, so the output and
+the exit code are those of `stptui run`. prompt_toolkit and Rich are imported only for the
+interactive session.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from stptui.commands import Session
+from stptui.commands.script import EXIT_ERROR, open_session, run_script, script_lines
+from stptui.textsafe import printable
+
+STDIN_NAME = "<stdin>"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplOptions:
+    """What `stptui repl` was asked to do."""
+
+    stack: str
+    start_ms: int
+    behaviors: str | None = None
+    seed: int = 0
+    allow_code: bool = False
+    vi: bool = False
+    confirm_exit: bool = False
+
+
+def main(
+    opts: ReplOptions,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Open the stack and run the REPL (or, from a pipe, the script); the exit code."""
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
+    session = open_session(
+        opts.stack,
+        start_ms=opts.start_ms,
+        behaviors=opts.behaviors,
+        seed=opts.seed,
+        allow_code=opts.allow_code,
+        err=stderr,
+    )
+    if session is None:
+        return EXIT_ERROR
+    if not stdin.isatty():
+        return run_piped(session, stdin, stdout, stderr)
+    from stptui.repl.app import Repl
+
+    return Repl(session, vi=opts.vi, confirm_exit=opts.confirm_exit).run()
+
+
+def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Run the commands read from `stdin` as `stptui run` runs a script file."""
+    try:
+        return run_script(session, script_lines(_lines(stdin)), STDIN_NAME, out, err)
+    except UnicodeDecodeError as exc:
+        err.write(f"{STDIN_NAME}: cannot read the script: {printable(str(exc))}\n")
+        return EXIT_ERROR
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    """The stream's lines, read as they come and split exactly as `str.splitlines` splits
+    a script file, so that line numbers agree with `stptui run`."""
+    source: Iterable[str] = stream
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them.
+        source = io.TextIOWrapper(buffer, encoding="utf-8")
+    for chunk in source:
+        yield from chunk.splitlines()

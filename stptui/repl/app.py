@@ -327,27 +327,34 @@ class Repl:
         # signal.signal works on the main thread only; elsewhere `interrupt()` still does.
         on_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, self._on_sigint) if on_main else None
-        error: CommandError | None = None
-        result: CommandResult | None = None
         try:
-            result = execute(
-                self.session, line, should_stop=self._should_stop, report=self._report
-            )
+            result = execute(self.session, line, should_stop=self._should_stop, report=self._report)
         except CommandError as exc:
-            error = exc
-        finally:
-            if on_main:
-                signal.signal(signal.SIGINT, previous)
-            self._progress.close()
-            self._progress = None
-        if error is not None or result is None:
-            assert error is not None
-            self.printer.error(error)
-            self.toolbar.last_error = error.message
+            self._end_run(previous)
+            self.printer.error(exc)
+            self.toolbar.last_error = exc.message
             return None
+        except Exception as exc:
+            # A bug in stptui: say so and keep the session rather than lose it.
+            self._end_run(previous)
+            self.printer.note(
+                f"internal error: {type(exc).__name__}: {exc} (a bug in stptui; the "
+                "simulation may be inconsistent, `save` it and report the steps)",
+                style="bold red",
+            )
+            self.toolbar.last_error = f"internal error: {type(exc).__name__}"
+            return None
+        self._end_run(previous)
         # A `source` showed its commands' records as they ran; do not repeat them.
         self.printer.result(result, records=not self._reported)
         words = read_words(line).words
         if words and words[0].text in SAVING_COMMANDS:
             self._saved = self._log_state()
         return result
+
+    def _end_run(self, previous_handler: Any) -> None:
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None

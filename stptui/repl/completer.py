@@ -38,8 +38,8 @@ from stptui.sim.clock import iso_ms
 DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
 _ENDS_IN_NUMBER = re.compile(r"(?:\d+[a-z]+)*\d+")
-# Characters that make a value need quotes on the command line.
-_NEEDS_QUOTES = re.compile(r"[^\w@%+=:,./-]")
+# What makes a value need quotes on the command line (shell rules, `tokenize`).
+_NEEDS_QUOTES = re.compile(r"[\s'\"\\]|^#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,8 @@ def slot_candidates(session: Session, slot: Slot, word: str = "") -> list[Candid
     kind = slot.kind
     if kind is None:
         return out
-    out += [Candidate(v, describe(session, kind, v, slot.help)) for v in complete_values(session, kind)]
+    values = complete_values(session, kind)
+    out += [Candidate(v, describe(session, kind, v, slot.help)) for v in values]
     if kind == kinds.DURATION:
         if _ENDS_IN_NUMBER.fullmatch(word):
             out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
@@ -211,9 +212,7 @@ class CommandCompleter(Completer):
         if not word.startswith("-") and any(s.kind == kinds.FILE for s in ctx.slots):
             yield from self._paths.get_completions(Document(word), complete_event)
 
-    def _inline_option_value(
-        self, session: Session, text: str, word: str
-    ) -> Iterable[Completion]:
+    def _inline_option_value(self, session: Session, text: str, word: str) -> Iterable[Completion]:
         name, _, value = word.partition("=")
         ctx = context(text[: len(text) - len(word)])
         opt = next((o for o in ctx.options if o.name == name), None) if ctx else None

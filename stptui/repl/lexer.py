@@ -83,4 +83,3 @@ def lexer_for(commands: Iterable[str], resources: Iterable[str]) -> type[Command
         (CommandLexer,),
         {"commands": frozenset(commands), "resources": frozenset(resources)},
     )
-

@@ -104,12 +104,13 @@ class Printer:
                     Text(f"  ... {more:,} more records (show trace N lists them)", style="dim")
                 )
             else:
-                self.console.print(self.record(rec))
+                # One line per record, cut at the terminal's width: `show trace` has it all.
+                self.console.print(self.record(rec), no_wrap=True, overflow="ellipsis")
 
     def record(self, rec: Record) -> Text:
         """`01-05 08:00:30.000 message.received jobQueue message_id=...` on one line."""
         stamp = iso_ms(rec.t)
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text()
         line.append(f"  {stamp[5:10]} {stamp[11:23]} ", style="dim")
         line.append(rec.kind, style=kind_style(rec.kind))
         line.append(" ")

@@ -87,8 +87,9 @@ class Toolbar:
         ]
         recorder = self.session.recorder
         if recorder is not None:
-            parts.append(("class:toolbar.recording", f" recording {printable(str(recorder.path))} "))
+            where = printable(str(recorder.path))
+            parts.append(("class:toolbar.recording", f" recording {where} "))
         if self.last_error is not None:
-            first = printable(self.last_error).splitlines()[0] if self.last_error else ""
+            first = (printable(self.last_error).splitlines() or [""])[0]
             parts.append(("class:toolbar.error", f" last error: {first} "))
         return parts

@@ -218,7 +218,7 @@ class Simulator:
         except SqsError as exc:
             raise SimError(str(exc), exc.hint) from None
 
-    def invoke_async(self, function: str, event: dict[str, Any], trigger: str, source: str) -> str:
+    def invoke_async(self, function: str, event: Any, trigger: str, source: str) -> str:
         """Invoke a function asynchronously (Event invocation type); returns the event id."""
         self.function(function)
         return self.async_invokers[function].submit(event, trigger, source)
@@ -264,7 +264,7 @@ class Simulator:
                 )
             elif emission.kind == "invoke":
                 self.invoke_async(
-                    emission.target, _as_event(emission.fields.get("payload")), "invoke", source
+                    emission.target, emission.fields.get("payload"), "invoke", source
                 )
             else:
                 handler = self.emission_handlers.get(emission.kind)
@@ -393,6 +393,3 @@ def _choices(what: str, table: dict[str, Any]) -> str:
     names = ", ".join(sorted(table))
     return f"{what}s in this stack: {names}"
 
-
-def _as_event(payload: Any) -> dict[str, Any]:
-    return payload if isinstance(payload, dict) else {"payload": payload}

@@ -41,8 +41,10 @@ from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
 from stptui.tui.widgets.queues_pane import QueuesPane
 
 FRAME_S = 1 / 20
-# The agenda sorts the scheduler's heap: while running, redraw it a few times a second.
-AGENDA_EVERY_S = 0.25
+# Queue counts (the oldest age scans every message), message lists and the agenda (which
+# sorts the scheduler's heap) cost O(messages): while running they redraw a few times a
+# second; the clock, the events and the graph badges redraw every frame.
+SLOW_PANES_EVERY_S = 0.25
 NARROW_WIDTH = 120
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
@@ -108,8 +110,10 @@ class StptuiApp(App[None]):
         self.live = LiveClock(session, speed_index=speed_index)
         self.graph: nx.MultiDiGraph = build_graph(session.stack)
         self._pending: list[Record] = []
+        # Resources touched since the slow panes last redrew.
+        self._touched: set[str] = set()
         self._last_frame = time.perf_counter()
-        self._last_agenda = 0.0
+        self._last_slow = 0.0
         self._sim = session.sim
         self.current_pane = "1"
 
@@ -191,16 +195,18 @@ class StptuiApp(App[None]):
                 touched.add(q.dlq.name)
         if batch:
             self.query_one(EventsPane).add(batch)
-        queues = self.query_one(QueuesPane)
-        queues.refresh_stats(sim)
-        if queues.queue_name in touched:
-            queues.refresh_messages(sim)
+        self._touched |= touched
         self.query_one(GraphPane).refresh_badges(sim, touched)
-        if self.selected in touched:
-            self._inspect(self.selected)
         now = time.perf_counter()
-        if not self.live.running or now - self._last_agenda >= AGENDA_EVERY_S:
-            self._last_agenda = now
+        if not self.live.running or now - self._last_slow >= SLOW_PANES_EVERY_S:
+            self._last_slow = now
+            touched, self._touched = self._touched, set()
+            queues = self.query_one(QueuesPane)
+            queues.refresh_stats(sim)
+            if queues.queue_name in touched:
+                queues.refresh_messages(sim)
+            if self.selected in touched:
+                self._inspect(self.selected)
             self.query_one(AgendaPane).show(sim)
         self._show_clock()
 

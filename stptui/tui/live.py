@@ -20,7 +20,7 @@ SPEEDS: tuple[float | None, ...] = (1, 10, 60, 600, 3600, None)
 # How far one as-fast-as-possible slice may move the clock when little is scheduled.
 MAX_SPEED_HORIZON_MS = 24 * 3600 * 1000
 DEFAULT_EVENT_BUDGET = 20_000
-DEFAULT_WALL_BUDGET_S = 0.035
+DEFAULT_WALL_BUDGET_S = 0.045
 
 
 def speed_label(speed: float | None) -> str:

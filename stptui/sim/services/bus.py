@@ -108,9 +108,9 @@ def extract(doc: Any, steps: tuple[str | int, ...]) -> Any:
     wild = False
     for step in steps:
         found: list[Any] = []
+        wild = wild or step == _WILDCARD
         for value in values:
             if step == _WILDCARD:
-                wild = True
                 if isinstance(value, dict):
                     found.extend(value.values())
                 elif isinstance(value, list):
@@ -343,7 +343,6 @@ class BusRule:
         number: int,
         trigger: EventBusTrigger,
     ) -> None:
-        self.sim = sim
         self.bus = bus
         self.owner = owner
         self.trigger = trigger
@@ -385,12 +384,11 @@ class BusSim:
 
 @dataclass(slots=True)
 class PutEventsEntry:
-    """One PutEvents entry, validated: Detail is both the JSON text given and its object."""
+    """One PutEvents entry, validated (Detail parsed into its object)."""
 
     source: str
     detail_type: str
     detail: dict[str, Any]
-    detail_text: str
     resources: list[str]
 
 
@@ -455,7 +453,7 @@ def validate_entry(
             "InvalidArgument",
             f"the entry is {size:,} bytes; PutEvents allows at most {MAX_ENTRY_BYTES:,}",
         )
-    return PutEventsEntry(source, detail_type, parsed, text, res)
+    return PutEventsEntry(source, detail_type, parsed, res)
 
 
 class BusService:

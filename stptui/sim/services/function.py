@@ -306,7 +306,7 @@ class AsyncEvent:
     __slots__ = ("attempts", "event", "first_at", "id", "source", "throttles", "trigger")
 
     def __init__(
-        self, eid: str, event: dict[str, Any], trigger: str, source: str, now: int
+        self, eid: str, event: Any, trigger: str, source: str, now: int
     ) -> None:
         self.id = eid
         self.event = event
@@ -326,7 +326,7 @@ class AsyncInvoker:
         self.max_age_ms = ASYNC_MAX_EVENT_AGE_MS
         self.retries = len(ASYNC_RETRY_DELAYS_MS)
 
-    def submit(self, event: dict[str, Any], trigger: str, source: str) -> str:
+    def submit(self, event: Any, trigger: str, source: str) -> str:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
         sim = self.sim
         ev = AsyncEvent(sim.new_id(), event, trigger, source, sim.clock.now)
