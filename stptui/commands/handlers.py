@@ -1713,6 +1713,38 @@ EXPECT_PATHS = (
 
 
 @command(
+    "explain",
+    "inspect",
+    "Show the causal chain from a stimulus to every effect, and why rules or notifications "
+    "did not fire.",
+    args=(
+        Arg(
+            "ID",
+            WORD,
+            "a message, event, invocation or execution id (or a unique prefix), or an object key",
+        ),
+    ),
+    examples=("explain 3f2a9c1e", "explain incoming/report.csv"),
+)
+def cmd_explain(session: Session, call: Call) -> CommandResult:
+    """explain ID"""
+    from stptui.sim.explain import explain
+
+    key = call.args["id"]
+    chain = explain(session.sim.trace, key)
+    if not chain.found:
+        raise CommandError(
+            f"nothing in the trace mentions {key!r}",
+            "give a message, event or invocation id (see `show trace`), or an object key",
+        )
+    return CommandResult(
+        "\n".join(chain.lines()),
+        records=list(chain.records),
+        data={"key": key, "records": [r.to_json() for r in chain.records]},
+    )
+
+
+@command(
     "expect",
     "assert",
     "Check a statistic, a trace count or the time; a script stops if it does not hold.",

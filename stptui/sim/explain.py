@@ -106,7 +106,9 @@ def explain(trace: Trace, key: str) -> Chain:
                         todo.append(j)
     chain.records = [records[i] for i in sorted(seen)]
     maxlen = trace.records.maxlen
-    chain.truncated = maxlen is not None and len(records) == maxlen and chain.records[0].seq == records[0].seq
+    chain.truncated = (
+        maxlen is not None and len(records) == maxlen and chain.records[0].seq == records[0].seq
+    )
     return chain
 
 
@@ -118,4 +120,6 @@ def _seeds(records: list[Record], by_id: dict[str, list[int]], key: str) -> list
         if hits:
             return hits
     # An object key (or any other literal value, such as a route path).
-    return [i for i, rec in enumerate(records) if key in (rec.data.get("key"), rec.data.get("path"))]
+    return [
+        i for i, rec in enumerate(records) if key in (rec.data.get("key"), rec.data.get("path"))
+    ]

@@ -375,7 +375,8 @@ class HttpService:
                 ex, 404, [("content-type", "application/json")], NOT_FOUND, "no route matches"
             )
             return ex
-        request_headers = self._headers(api, headers or [], body, now, request_id)
+        given = [(name.lower(), value) for name, value in headers or []]
+        request_headers = self._headers(api, given, body, now, request_id)
         if route.payload_format == "2.0":
             ex.event = self._event_v2(ex, route, params, request_headers, raw_query, body)
         else:

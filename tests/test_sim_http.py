@@ -1,0 +1,522 @@
+"""HTTP APIs: AWS's route priority, the payload formats 1.0 and 2.0, the response rules
+(inferred 200, 500 on errors and malformed responses, 503 after 30 s) and the `http` command
+(reference aws-semantics §8, stacktape-config §2.7)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.sim import trace as tk
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.http import HttpApi, Route, interpret, request_time
+from tests.simkit import START, make_sim, records
+
+# -- route priority --------------------------------------------------------------------------
+
+
+def api(*routes: tuple[str, str, str]) -> HttpApi:
+    """A gateway whose routes are (method, path, target), in this order."""
+    gw = HttpApi("api", "abc123.execute-api.us-east-1.amazonaws.com", "2.0")
+    gw.routes = [Route("api", m, p, t, "function", "2.0") for m, p, t in routes]
+    return gw
+
+
+PETS = api(
+    ("ANY", "/{proxy+}", "greedyRoot"),
+    ("GET", "/pets/{proxy+}", "greedyPets"),
+    ("ANY", "/pets/{kind}/{id}", "anyMethod"),
+    ("GET", "/pets/{kind}/{id}", "anyPet"),
+    ("GET", "/pets/dog/{id}", "dogById"),
+    ("GET", "/pets/dog/1", "static"),
+    ("POST", "/pets/cat/{id}", "catPost"),
+    ("GET", "/pets/{kind}/1", "kindOne"),
+    ("ANY", "/orders", "ordersAny"),
+    ("GET", "/orders", "ordersGet"),
+    ("GET", "/", "root"),
+    ("ANY", "$default", "fallback"),
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "target", "params"),
+    [
+        ("GET", "/pets/dog/1", "static", {}),  # all static beats everything
+        ("GET", "/pets/dog/2", "dogById", {"id": "2"}),
+        ("GET", "/pets/cat/1", "kindOne", {"kind": "cat"}),  # static 3rd segment wins
+        ("GET", "/pets/cat/2", "anyPet", {"kind": "cat", "id": "2"}),  # exact method > ANY
+        ("DELETE", "/pets/cat/2", "anyMethod", {"kind": "cat", "id": "2"}),
+        ("POST", "/pets/cat/2", "catPost", {"id": "2"}),
+        ("GET", "/pets/dog/a%20b", "dogById", {"id": "a b"}),  # parameters are URL-decoded
+        ("GET", "/pets/dog/1/photos", "greedyPets", {"proxy": "dog/1/photos"}),
+        ("POST", "/pets/dog/1/photos", "greedyRoot", {"proxy": "pets/dog/1/photos"}),
+        ("GET", "/pets", "greedyRoot", {"proxy": "pets"}),  # /pets/{proxy+} needs a segment
+        ("GET", "/orders", "ordersGet", {}),
+        ("PUT", "/orders", "ordersAny", {}),
+        ("GET", "/", "root", {}),
+        ("POST", "/", "fallback", {}),  # /{proxy+} needs at least one segment
+    ],
+)
+def test_route_priority(method: str, path: str, target: str, params: dict[str, str]) -> None:
+    selected = PETS.select(method, path)
+    assert selected is not None
+    route, got = selected
+    assert (route.target, got) == (target, params)
+
+
+def test_static_beats_variable_at_the_first_segment_where_routes_differ() -> None:
+    gw = api(("GET", "/pets/{kind}/1", "kindOne"), ("GET", "/pets/dog/{id}", "dogById"))
+    assert gw.select("GET", "/pets/dog/1")[0].target == "dogById"  # type: ignore[index]
+
+
+def test_the_longer_static_prefix_wins_among_greedy_routes() -> None:
+    gw = api(("GET", "/{proxy+}", "root"), ("GET", "/a/{proxy+}", "a"), ("GET", "/a/b/{x+}", "ab"))
+    assert gw.select("GET", "/a/b/c")[0].target == "ab"  # type: ignore[index]
+    assert gw.select("GET", "/a/c")[0].target == "a"  # type: ignore[index]
+    assert gw.select("GET", "/c")[0].target == "root"  # type: ignore[index]
+
+
+def test_no_route_and_no_default_is_none() -> None:
+    gw = api(("GET", "/pets/{id}", "pet"))
+    assert gw.select("GET", "/pets") is None
+    assert gw.select("GET", "/pets/1/2") is None
+    assert gw.select("POST", "/pets/1") is None
+    assert gw.select("GET", "/pets/") is None  # an empty segment is no {id}
+
+
+def test_route_keys() -> None:
+    assert Route("a", "ANY", "/x/{proxy+}", "f", "function", "2.0").key == "ANY /x/{proxy+}"
+    assert Route("a", "ANY", "$default", "f", "function", "2.0").key == "$default"
+
+
+# -- a stack with routes ---------------------------------------------------------------------
+
+PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
+
+
+def fn(name: str, *routes: dict[str, Any], timeout: int = 10, extra: str = "") -> str:
+    lines = [f"  {name}:", "    type: function", "    properties:", f"      {PKG}"]
+    lines.append(f"      timeout: {timeout}")
+    if extra:
+        lines.append(extra)
+    lines.append("      events:")
+    for props in routes:
+        lines.append(f"        - {json.dumps({'type': 'http-api-gateway', 'properties': props})}")
+    return "\n".join(lines) + "\n"
+
+
+def route(gateway: str, method: str, path: str, fmt: str | None = None) -> dict[str, Any]:
+    props = {"httpApiGatewayName": gateway, "method": method, "path": path}
+    if fmt:
+        props["payloadFormat"] = fmt
+    return props
+
+
+STACK = (
+    "resources:\n"
+    "  api: {type: http-api-gateway}\n"
+    "  api2:\n"
+    "    type: http-api-gateway\n"
+    "    properties: {payloadFormat: '2.0'}\n"
+    + fn(
+        "items",
+        route("api", "POST", "/items/{id}", "2.0"),
+        route("api", "GET", "/files/{proxy+}", "2.0"),
+    )
+    + fn("legacy", route("api", "*", "/legacy/{name}"))
+    + fn("bare", route("api", "GET", "/bare"))
+    + fn("inferred", route("api2", "GET", "/infer"))
+    + fn("text", route("api2", "GET", "/text"))
+    + fn("cookies", route("api2", "GET", "/cookie"))
+    + fn("broken", route("api2", "GET", "/broken"))
+    + fn("slow", route("api2", "GET", "/slow"), timeout=60, extra="      reservedConcurrency: 1")
+    + fn("exact", route("api2", "GET", "/exact"), timeout=60)
+    + "  report:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container: {packaging: {type: prebuilt-image, properties: {image: x}}}\n"
+    "      resources: {cpu: 1, memory: 1024}\n"
+    "      events:\n"
+    f"        - {json.dumps({'type': 'http-api-gateway', 'properties': route('api2', 'POST', '/jobs')})}\n"
+)
+
+BEHAVIORS = """
+behaviors:
+  items: {response: "{seen: rawPath}"}
+  legacy:
+    response: >-
+      {statusCode: `201`, headers: {"x-a": 'b'}, multiValueHeaders: {"x-m": ['1', '2']},
+       body: 'made'}
+  inferred: {response: "{ok: `true`}"}
+  text: {response: "'plain words'"}
+  cookies: {response: "{statusCode: `200`, cookies: ['a=1', 'b=2'], body: 'c'}"}
+  broken: {fail: {always: true, error: Boom}}
+  slow: {duration: 45s, response: "{statusCode: `200`, body: 'late'}"}
+  exact: {duration: 30s, response: "{statusCode: `200`, body: 'just in time'}"}
+"""
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return make_sim(STACK, BEHAVIORS)
+
+
+def capture(sim: Simulator) -> list[dict[str, Any]]:
+    """Every event a handler receives, as it sees it."""
+    seen: list[dict[str, Any]] = []
+    decide = sim.behaviors.decide
+
+    def spy(inp: Any, rng: Any, overrides: Any) -> Any:
+        seen.append(inp.event())
+        return decide(inp, rng, overrides)
+
+    sim.behaviors.decide = spy  # type: ignore[method-assign]
+    return seen
+
+
+def call(sim: Simulator, method: str, path: str, body: str | None = None, **kw: Any) -> Any:
+    return sim.services["http"].call(method, path, body, **kw)
+
+
+def test_payload_format_2_0(sim: Simulator) -> None:
+    seen = capture(sim)
+    resp = call(
+        sim,
+        "POST",
+        "/items/42?a=1&a=2",
+        '{"n": 1}',
+        headers=[
+            ("x-multi", "a"),
+            ("x-multi", "b"),
+            ("cookie", "s=1; t=2"),
+            ("content-type", "application/json"),
+        ],
+        query=[("b", "x y")],
+        gateway="api",
+    )
+    [event] = seen
+    assert list(event) == [
+        "version",
+        "routeKey",
+        "rawPath",
+        "rawQueryString",
+        "cookies",
+        "headers",
+        "queryStringParameters",
+        "requestContext",
+        "body",
+        "pathParameters",
+        "isBase64Encoded",
+    ]
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "POST /items/{id}"
+    assert event["rawPath"] == "/items/42"
+    assert event["rawQueryString"] == "a=1&a=2&b=x+y"
+    assert event["cookies"] == ["s=1", "t=2"]
+    headers = event["headers"]
+    assert headers["x-multi"] == "a,b"  # duplicates comma-joined
+    assert "cookie" not in headers
+    assert headers["content-type"] == "application/json"
+    assert all(name == name.lower() for name in headers)
+    assert headers["host"] == sim.services["http"].apis["api"].domain
+    assert event["queryStringParameters"] == {"a": "1,2", "b": "x y"}
+    assert event["pathParameters"] == {"id": "42"}
+    assert event["body"] == '{"n": 1}'
+    assert event["isBase64Encoded"] is False
+    ctx = event["requestContext"]
+    assert list(ctx) == [
+        "accountId",
+        "apiId",
+        "domainName",
+        "domainPrefix",
+        "http",
+        "requestId",
+        "routeKey",
+        "stage",
+        "time",
+        "timeEpoch",
+    ]
+    assert ctx["stage"] == "$default"
+    assert ctx["routeKey"] == "POST /items/{id}"
+    assert ctx["domainName"] == f"{ctx['apiId']}.execute-api.{sim.region}.amazonaws.com"
+    assert ctx["http"] == {
+        "method": "POST",
+        "path": "/items/42",
+        "protocol": "HTTP/1.1",
+        "sourceIp": ctx["http"]["sourceIp"],
+        "userAgent": "stptui",
+    }
+    assert ctx["time"] == "05/Jan/2026:08:00:00 +0000"
+    assert ctx["timeEpoch"] == START
+    assert ctx["requestId"] == resp.request_id
+    # 2.0 without statusCode: 200, JSON, the result as the body.
+    assert (resp.status, resp.body) == (200, '{"seen":"/items/42"}')
+    assert ("content-type", "application/json") in resp.headers
+
+
+def test_payload_format_2_0_leaves_out_empty_parts_and_fills_greedy_parameters(
+    sim: Simulator,
+) -> None:
+    seen = capture(sim)
+    call(sim, "GET", "/files/a/b%20c.txt", gateway="api")
+    [event] = seen
+    assert event["pathParameters"] == {"proxy": "a/b c.txt"}
+    assert event["rawQueryString"] == ""
+    for absent in ("cookies", "queryStringParameters", "body"):
+        assert absent not in event
+
+
+def test_payload_format_1_0(sim: Simulator) -> None:
+    seen = capture(sim)
+    resp = call(
+        sim,
+        "DELETE",
+        "/legacy/x?q=1&q=2",
+        headers=[("X-Multi", "a"), ("x-multi", "b")],
+        gateway="api",
+    )
+    [event] = seen
+    assert list(event) == [
+        "version",
+        "resource",
+        "path",
+        "httpMethod",
+        "headers",
+        "multiValueHeaders",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "requestContext",
+        "pathParameters",
+        "stageVariables",
+        "body",
+        "isBase64Encoded",
+    ]
+    assert event["version"] == "1.0"
+    assert event["resource"] == "/legacy/{name}"
+    assert event["path"] == "/legacy/x"
+    assert event["httpMethod"] == "DELETE"
+    assert event["headers"]["x-multi"] == "b"  # the last value
+    assert event["multiValueHeaders"]["x-multi"] == ["a", "b"]
+    assert event["queryStringParameters"] == {"q": "2"}
+    assert event["multiValueQueryStringParameters"] == {"q": ["1", "2"]}
+    assert event["pathParameters"] == {"name": "x"}
+    assert event["stageVariables"] is None
+    assert event["body"] is None
+    ctx = event["requestContext"]
+    assert ctx["httpMethod"] == "DELETE" and ctx["stage"] == "$default"
+    assert ctx["resourcePath"] == "/legacy/{name}"
+    assert ctx["identity"]["sourceIp"] and ctx["identity"]["userAgent"] == "stptui"
+    assert ctx["requestTimeEpoch"] == START
+    # A 1.0 response is used as given, multiValueHeaders included.
+    assert resp.status == 201 and resp.body == "made"
+    assert [h for h in resp.headers if h[0].startswith("x-")] == [
+        ("x-a", "b"),
+        ("x-m", "1"),
+        ("x-m", "2"),
+    ]
+
+
+def test_payload_1_0_without_query_or_parameters_has_nulls(sim: Simulator) -> None:
+    seen = capture(sim)
+    call(sim, "GET", "/bare", gateway="api")
+    event = seen[0]
+    assert event["queryStringParameters"] is None
+    assert event["multiValueQueryStringParameters"] is None
+    assert event["pathParameters"] is None
+
+
+def test_the_effective_payload_format(sim: Simulator) -> None:
+    formats = {r["route"]: r["payload_format"] for r in sim.services["http"].listing()}
+    assert formats["POST /items/{id}"] == "2.0"  # the event's own
+    assert formats["ANY /legacy/{name}"] == "1.0"  # Stacktape's default
+    assert formats["GET /infer"] == "2.0"  # the gateway's
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+def test_format_1_0_does_not_infer_a_response(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/bare", gateway="api")
+    assert (resp.status, resp.body) == (500, '{"message":"Internal Server Error"}')
+    assert "payload format 1.0 needs an object with statusCode" in resp.reason
+
+
+def test_format_2_0_infers_200_json(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/infer", gateway="api2")
+    assert (resp.status, resp.body, resp.reason) == (200, '{"ok":true}', None)
+    resp = call(sim, "GET", "/text", gateway="api2")
+    assert (resp.status, resp.body) == (200, "plain words")
+    resp = call(sim, "GET", "/cookie", gateway="api2")
+    assert [v for n, v in resp.headers if n == "set-cookie"] == ["a=1", "b=2"]
+
+
+def test_a_handler_error_is_a_500(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/broken", gateway="api2")
+    assert (resp.status, resp.body) == (500, '{"message":"Internal Server Error"}')
+    assert resp.reason == "the function failed: Boom"
+    assert resp.latency_ms == 100
+
+
+def test_a_handler_slower_than_30_s_is_a_503_at_30_s(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/slow", gateway="api2")
+    assert (resp.status, resp.body) == (503, '{"message":"Service Unavailable"}')
+    assert resp.latency_ms == 30_000 and sim.clock.now == START + 30_000
+    # The invocation itself goes on and succeeds at 45 s.
+    assert sim.function_stats("slow")["running"] == 1
+    sim.run(60_000)
+    [done] = records(sim, tk.INVOCATION_SUCCEEDED, "slow")
+    assert done.t == START + 45_000
+    assert [r.get("status") for r in records(sim, tk.HTTP_RESPONSE)] == [503]
+
+
+def test_a_handler_answering_at_exactly_30_s_is_in_time(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/exact", gateway="api2")
+    assert (resp.status, resp.body, resp.latency_ms) == (200, "just in time", 30_000)
+    assert sim.clock.agenda() == []  # the 30 s timer was cancelled
+
+
+def test_a_throttled_function_is_a_500(sim: Simulator) -> None:
+    call(sim, "GET", "/slow", gateway="api2")  # 503 at 30 s; still running until 45 s
+    resp = call(sim, "GET", "/slow", gateway="api2")
+    assert resp.status == 500 and "TooManyRequestsException" in resp.reason
+    assert len(records(sim, tk.INVOCATION_THROTTLED, "slow")) == 1
+
+
+def test_no_route_is_a_404(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/nowhere", gateway="api2")
+    assert (resp.status, resp.body, resp.route) == (404, '{"message":"Not Found"}', None)
+    [request] = records(sim, tk.HTTP_REQUEST)
+    assert request.get("route") is None and request.get("target") is None
+
+
+def test_trace_records(sim: Simulator) -> None:
+    resp = call(sim, "GET", "/infer", gateway="api2")
+    [request] = records(sim, tk.HTTP_REQUEST)
+    [response] = records(sim, tk.HTTP_RESPONSE)
+    assert request.resource == "api2"
+    assert request.data == {
+        "request_id": resp.request_id,
+        "gateway": "api2",
+        "method": "GET",
+        "path": "/infer",
+        "route": "GET /infer",
+        "target": "inferred",
+    }
+    invocation = records(sim, tk.INVOCATION_STARTED, "inferred")[0].get("invocation_id")
+    assert response.data == {
+        "request_id": resp.request_id,
+        "status": 200,
+        "latency_ms": 100,
+        "invocation_id": invocation,
+    }
+    header = dict(resp.headers)
+    assert header["apigw-requestid"] == resp.request_id
+    assert header["content-length"] == str(len(resp.body))
+    assert header["date"] == "Mon, 05 Jan 2026 08:00:00 GMT"
+
+
+def test_a_batch_job_route_starts_an_execution_and_answers_200_at_once(sim: Simulator) -> None:
+    resp = call(sim, "POST", "/jobs", '{"day": 5}', gateway="api2")
+    assert resp.status == 200 and resp.latency_ms == 0
+    body = json.loads(resp.body)
+    assert list(body) == ["message", "stateMachineName", "stateMachineExecutionArn"]
+    assert body["stateMachineExecutionArn"].endswith(resp.execution_id)
+    [submitted] = records(sim, tk.BATCH_SUBMITTED, "report")
+    assert submitted.get("trigger") == "http-api-gateway"
+    assert submitted.get("execution_id") == resp.execution_id
+    env = records(sim, tk.BATCH_ATTEMPT_STARTED)[0].get("env")
+    assert json.loads(env["STP_TRIGGER_EVENT_DATA"])["body"] == '{"day": 5}'
+
+
+@pytest.mark.parametrize(
+    ("result", "fmt", "status", "why"),
+    [
+        ({"statusCode": "204"}, "1.0", 204, None),  # a numeric string is read as a number
+        ({"statusCode": "abc"}, "2.0", 500, "statusCode must be an HTTP status"),
+        ({"statusCode": 700}, "2.0", 500, "statusCode must be an HTTP status"),
+        ({"statusCode": 200, "body": {"a": 1}}, "2.0", 500, "body must be a string"),
+        ({"statusCode": 200, "headers": ["x"]}, "1.0", 500, "headers must be an object"),
+        ({"statusCode": 200, "body": "aGk=", "isBase64Encoded": True}, "2.0", 200, None),
+        ({"statusCode": 200, "body": "!!", "isBase64Encoded": True}, "2.0", 500, "not base64"),
+        (None, "2.0", 200, None),
+        (None, "1.0", 500, "needs an object with statusCode"),
+        ("text", "1.0", 500, "needs an object with statusCode"),
+    ],
+)
+def test_response_interpretation(result: Any, fmt: str, status: int, why: str | None) -> None:
+    got_status, _, body, reason = interpret(fmt, result)
+    assert got_status == status
+    if why is None:
+        assert reason is None
+    else:
+        assert why in reason  # type: ignore[operator]
+    if result is None and fmt == "2.0":
+        assert body == "null"
+    if isinstance(result, dict) and result.get("isBase64Encoded") and status == 200:
+        assert body == "hi"
+
+
+def test_request_time_is_locale_independent() -> None:
+    assert request_time(1_583_348_638_390) == "04/Mar/2020:19:03:58 +0000"
+
+
+def test_gateway_selection(sim: Simulator) -> None:
+    with pytest.raises(SimError, match="2 HTTP API gateways") as info:
+        call(sim, "GET", "/infer")
+    assert info.value.hint == "add --gateway NAME (one of api, api2)"
+    with pytest.raises(SimError, match="no http-api-gateway named 'ap3'") as info:
+        call(sim, "GET", "/infer", gateway="ap3")
+    assert info.value.hint == "did you mean 'api'?"
+    with pytest.raises(SimError, match="unknown HTTP method"):
+        call(sim, "FETCH", "/infer", gateway="api2")
+    with pytest.raises(SimError, match="must start with '/'"):
+        call(sim, "GET", "infer", gateway="api2")
+    assert sim.trace.seq == 0
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    (tmp_path / "stptui.yml").write_text(BEHAVIORS)
+    return Session.open(tmp_path, start_ms=START)
+
+
+def test_the_http_command_prints_status_headers_and_body(session: Session) -> None:
+    out = execute(session, "http get /legacy/x --gateway api --header 'X-Test: 1' --query a=b")
+    lines = out.text.splitlines()
+    assert lines[0] == "HTTP 201  (api: ANY /legacy/{name} -> legacy, 100 ms)"
+    assert "x-a: b" in lines and "" in lines
+    assert lines[-2:] == ["made", "now 2026-01-05T08:00:00.100Z (+100 ms)"]
+    assert out.data["status"] == 201 and out.data["target"] == "legacy"
+    out = execute(session, "http GET /bare --gateway api")
+    assert out.text.splitlines()[1].startswith("gateway: malformed Lambda response")
+    assert session.log[-1] == "http GET /bare --gateway api"
+    routes = execute(session, "show routes")
+    assert ["api", "POST /items/{id}", "items (function)", "2.0"] in routes.table[1]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("http GET /infer", "2 HTTP API gateways"),
+        ("http GET /infer --gateway api2 --header nocolon", "--header needs NAME:VALUE"),
+        ("http GET /infer --gateway api2 --header 'bad name:1'", "--header needs NAME:VALUE"),
+        ("http GET /infer --gateway api2 --query novalue", "--query needs NAME=VALUE"),
+        ("http BREW /infer --gateway api2", "unknown HTTP method 'BREW'"),
+    ],
+)
+def test_bad_http_commands_fail_and_change_nothing(
+    session: Session, line: str, message: str
+) -> None:
+    before = (session.sim.trace.seq, session.sim.clock.now, list(session.log))
+    with pytest.raises(CommandError, match=re.escape(message)):
+        execute(session, line)
+    assert (session.sim.trace.seq, session.sim.clock.now, list(session.log)) == before
