@@ -641,6 +641,20 @@ COMMANDS = [
     "load",
     "expect",
     "help",
+    # event sources (issue 4)
+    "publish",
+    "publish-sns",
+    "fire",
+    "pause",
+    "resume",
+    "upload",
+    "delete",
+    "http",
+    "start-job",
+    "explain",
+    # scripting (the REPL issue)
+    "source",
+    "record",
 ]
 
 

@@ -117,6 +117,7 @@ def route(gateway: str, method: str, path: str, fmt: str | None = None) -> dict[
     return props
 
 
+JOB_ROUTE = route("api2", "POST", "/jobs")
 STACK = (
     "resources:\n"
     "  api: {type: http-api-gateway}\n"
@@ -142,7 +143,7 @@ STACK = (
     "      container: {packaging: {type: prebuilt-image, properties: {image: x}}}\n"
     "      resources: {cpu: 1, memory: 1024}\n"
     "      events:\n"
-    f"        - {json.dumps({'type': 'http-api-gateway', 'properties': route('api2', 'POST', '/jobs')})}\n"
+    f"        - {json.dumps({'type': 'http-api-gateway', 'properties': JOB_ROUTE})}\n"
 )
 
 BEHAVIORS = """

@@ -243,7 +243,7 @@ def test_job_queue_story_end_to_end() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         for i in range(10):
             amount = 5000 if i in (2, 5, 8) else 10 * i
-            app.run_command(f"send jobQueue '{{\"orderId\": {i}, \"amount\": {amount}}}'")
+            app.run_command(f'send jobQueue \'{{"orderId": {i}, "amount": {amount}}}\'')
         await pilot.press("plus", "plus", "plus", "plus")  # 3600x
         await pilot.press("space")
         for _ in range(100):

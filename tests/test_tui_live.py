@@ -45,7 +45,7 @@ def test_slices_merge_into_one_replayable_until() -> None:
 def test_a_budget_stop_logs_steps_that_replay_exactly(tmp_path: Path) -> None:
     s = session()
     for i in range(300):
-        execute(s, f"send jobQueue '{{\"orderId\": {i}, \"amount\": {i * 10}}}'")
+        execute(s, f'send jobQueue \'{{"orderId": {i}, "amount": {i * 10}}}\'')
     # The scheduler asks should_stop every 256 events, so budgets are multiples of that.
     clock = LiveClock(s, speed_index=len(SPEEDS) - 1, event_budget=256)
     clock.running = True

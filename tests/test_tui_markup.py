@@ -96,7 +96,9 @@ def test_hostile_names_bodies_and_details_stay_literal(tmp_path: Path) -> None:
         assert isinstance(app.screen, CommandLineScreen)
         app.screen.query_one(Input).value = f"show queue '{QUEUE}'"
         await pilot.press("enter")
-        assert "\"[@click=app.quit]\"" in str(app.screen.query_one("#command-result", Static).render())
+        assert '"[@click=app.quit]"' in str(
+            app.screen.query_one("#command-result", Static).render()
+        )
         app.screen.query_one(Input).value = "send nosuch '[@click=app.quit]'"
         await pilot.press("enter")
         await pilot.press("escape")

@@ -17,8 +17,8 @@ from stptui.tui.app import StptuiApp
 WIDE = (120, 36)
 NARROW = (80, 24)
 STORY = [
-    "send jobQueue '{\"orderId\": 1, \"amount\": 20}'",
-    "send jobQueue '{\"orderId\": 2, \"amount\": 5000}'",
+    'send jobQueue \'{"orderId": 1, "amount": 20}\'',
+    'send jobQueue \'{"orderId": 2, "amount": 5000}\'',
     "advance 20m",
 ]
 

@@ -165,17 +165,12 @@ _MISSING: Final = _Missing()
 _EMPTY: Final[dict[str, Any]] = {}  # matched against when an object is absent; never mutated
 
 
-class _Candidates(list[Any]):
-    """Several values found for one path through dotted keys; treated like an event array.
-    A distinct type so the fast paths (`type(v) is list`) never mistake it for one."""
-
-    __slots__ = ()
-
-
 def _is_number(value: object) -> bool:
     # bool is an int in Python but a JSON literal to EventBridge; it never counts as a number
     t = type(value)
-    return (t is int or t is float) and not (t is float and not math.isfinite(value))  # type: ignore[arg-type]
+    if t is int:
+        return True
+    return t is float and math.isfinite(value)  # type: ignore[arg-type]
 
 
 def _dicts_in(value: Any) -> Iterator[dict[str, Any]]:
@@ -183,7 +178,7 @@ def _dicts_in(value: Any) -> Iterator[dict[str, Any]]:
     t = type(value)
     if t is dict:
         yield value
-    elif t is list or t is _Candidates:
+    elif t is list:
         for item in value:
             yield from _dicts_in(item)
 
@@ -191,7 +186,7 @@ def _dicts_in(value: Any) -> Iterator[dict[str, Any]]:
 def _collect_leaves(value: Any, out: list[Any]) -> None:
     """Append the leaf values of an event value: arrays are crushed, objects have none."""
     t = type(value)
-    if t is list or t is _Candidates:
+    if t is list:
         for item in value:
             _collect_leaves(item, out)
     elif t is not dict and value is not _MISSING:
@@ -204,50 +199,20 @@ def _leaves(value: Any) -> list[Any]:
     return out
 
 
-def _resolve(d: Mapping[str, Any], key: str, want_object: bool, out: list[Any]) -> None:
-    """Every value the joined path `key` names inside `d`, through dotted keys both ways."""
+def _joined(d: Mapping[str, Any], key: str) -> Any:
+    """The object that `key` would hold if `d` spelled it nested: its dotted keys
+    ("state.status" gives {"status": ...} for "state"), or `_MISSING` when there are none.
+    Only consulted when `d` has no `key` itself (the nested spelling wins)."""
+    prefix = key + "."
+    cut = len(prefix)
+    joined = {k[cut:]: v for k, v in d.items() if type(k) is str and k.startswith(prefix)}
+    return joined if joined else _MISSING
+
+
+def _object_at(d: Mapping[str, Any], key: str) -> Any:
+    """The event value under `key` where the pattern has an object there."""
     value = d.get(key, _MISSING)
-    if value is not _MISSING:
-        out.append(value)
-    if want_object:
-        # The event spells deeper levels as dotted keys ("state.status"): gather them into
-        # the object that the nested spelling would have had.
-        prefix = key + "."
-        cut = len(prefix)
-        joined = {k[cut:]: v for k, v in d.items() if type(k) is str and k.startswith(prefix)}
-        if joined:
-            out.append(joined)
-    if "." in key:
-        # The pattern spells several levels in one key ("state.status"): walk the event.
-        parts = key.split(".")
-        for i in range(1, len(parts)):
-            head = d.get(".".join(parts[:i]), _MISSING)
-            if head is _MISSING:
-                continue
-            tail = ".".join(parts[i:])
-            for sub in _dicts_in(head):
-                _resolve(sub, tail, want_object, out)
-
-
-def _lookup_slow(d: Mapping[str, Any], key: str, want_object: bool) -> Any:
-    """The value at `key` when `d` has no such key itself (the dot-joining slow path)."""
-    found: list[Any] = []
-    # `key` is known to be absent, so only the dotted spellings can add values.
-    if want_object or "." in key:
-        _resolve(d, key, want_object, found)
-    if not found:
-        return _MISSING
-    if len(found) == 1:
-        return found[0]
-    return _Candidates(found)
-
-
-def _lookup(d: Mapping[str, Any], key: str, want_object: bool) -> Any:
-    """The event value for one pattern key: the key itself wins, dotted spellings otherwise."""
-    value = d.get(key, _MISSING)
-    if value is _MISSING:
-        return _lookup_slow(d, key, want_object)
-    return value
+    return _joined(d, key) if value is _MISSING else value
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from stptui.graph import build_graph
 from stptui.sim.trace import Record
 from stptui.tui.live import LiveClock, speed_label
 from stptui.tui.palette import StackProvider
-from stptui.tui.render import pretty_json, safe
+from stptui.tui.render import pretty_json
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import HelpScreen
@@ -54,6 +54,8 @@ PANES: dict[str, tuple[str, str, str]] = {
     "4": ("inspector-pane", "#inspector-pane", "Inspector"),
     "5": ("agenda-pane", "#agenda-pane", "Agenda"),
 }
+# Record fields whose value `explain` takes, in order of preference.
+EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "key")
 # Keys that open a dialog for a command other engineers may add to the registry.
 OPTIONAL_COMMANDS: dict[str, str] = {
     "publish": "p",
@@ -71,32 +73,79 @@ class StptuiApp(App[None]):
     COMMANDS = App.COMMANDS | {StackProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave stptui"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help",
-                tooltip="Every key and what it does"),
-        Binding("space", "toggle_run", "Play/Pause", id="toggle-run",
-                tooltip="Run the virtual clock at the chosen speed, or pause it"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="help",
+            tooltip="Every key and what it does",
+        ),
+        Binding(
+            "space",
+            "toggle_run",
+            "Play/Pause",
+            id="toggle-run",
+            tooltip="Run the virtual clock at the chosen speed, or pause it",
+        ),
         Binding("n", "step", "Step", id="step", tooltip="Run the next scheduled event"),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="faster",
-                tooltip="Next speed: 1x 10x 60x 600x 3600x max"),
-        Binding("minus", "slower", "Slower", key_display="-", id="slower",
-                tooltip="Previous speed"),
-        Binding("colon", "command_line", "Command", key_display=":", id="command-line",
-                tooltip="Type any command (send, advance, fail, show, ...)"),
+        Binding(
+            "plus,equals_sign",
+            "faster",
+            "Faster",
+            key_display="+",
+            id="faster",
+            tooltip="Next speed: 1x 10x 60x 600x 3600x max",
+        ),
+        Binding(
+            "minus", "slower", "Slower", key_display="-", id="slower", tooltip="Previous speed"
+        ),
+        Binding(
+            "colon",
+            "command_line",
+            "Command",
+            key_display=":",
+            id="command-line",
+            tooltip="Type any command (send, advance, fail, show, ...)",
+        ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
-        Binding("r", "redrive", "Redrive", id="redrive",
-                tooltip="Move the selected dead-letter queue's messages back"),
-        Binding("e", "explain", "Explain", id="explain",
-                tooltip="Explain the selected trace record"),
-        Binding("slash", "filter", "Filter", key_display="/", id="filter",
-                tooltip="Filter the events by words, kind:PREFIX or resource:NAME"),
+        Binding(
+            "r",
+            "redrive",
+            "Redrive",
+            id="redrive",
+            tooltip="Move the selected dead-letter queue's messages back",
+        ),
+        Binding(
+            "e", "explain", "Explain", id="explain", tooltip="Explain the selected trace record"
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            id="filter",
+            tooltip="Filter the events by words, kind:PREFIX or resource:NAME",
+        ),
         *(
-            Binding(key, f"command_dialog('{name}')", name.capitalize(), id=name,
-                    tooltip=f"Open the {name} command")
+            Binding(
+                key,
+                f"command_dialog('{name}')",
+                name.capitalize(),
+                id=name,
+                tooltip=f"Open the {name} command",
+            )
             for name, key in OPTIONAL_COMMANDS.items()
         ),
         *(
-            Binding(key, f"focus_pane('{key}')", title, show=False, id=f"pane-{key}",
-                    tooltip=f"Focus the {title} pane")
+            Binding(
+                key,
+                f"focus_pane('{key}')",
+                title,
+                show=False,
+                id=f"pane-{key}",
+                tooltip=f"Focus the {title} pane",
+            )
             for key, (_, _, title) in PANES.items()
         ),
     ]
@@ -333,8 +382,17 @@ class StptuiApp(App[None]):
             ("Events pane", [b for b in RecordList.BINDINGS if isinstance(b, Binding)]),
             ("Command line", [b for b in CommandLineScreen.BINDINGS if isinstance(b, Binding)]),
             ("Send dialog", [b for b in SendDialog.BINDINGS if isinstance(b, Binding)]),
-            ("Everywhere", [Binding("ctrl+p", "command_palette", "Palette",
-                                    tooltip="Every command and every resource")]),
+            (
+                "Everywhere",
+                [
+                    Binding(
+                        "ctrl+p",
+                        "command_palette",
+                        "Palette",
+                        tooltip="Every command and every resource",
+                    )
+                ],
+            ),
         ]
         self.push_screen(HelpScreen(groups))
 
@@ -372,18 +430,21 @@ class StptuiApp(App[None]):
         self._run_and_notify(f"redrive {shlex.quote(name)}")
 
     def action_explain(self) -> None:
-        """Explain the selected trace record (its JSON when there is no `explain`)."""
+        """The selected trace record's JSON, and the `explain` chain of the id it carries."""
         rec = self.query_one(RecordList).selected
         if rec is None:
             self.notify("no trace record selected", severity="warning")
             return
         body = pretty_json(rec.to_json())
-        if "explain" in REGISTRY.commands:
+        ident = next((rec.data[k] for k in EXPLAIN_KEYS if isinstance(rec.data.get(k), str)), None)
+        if "explain" in REGISTRY.commands and ident is not None:
+            line = f"explain {shlex.quote(ident)}"
             try:
-                result = execute(self.session, f"explain {rec.seq}")
-                body = Text(render_plain(result))
+                explained = render_plain(execute(self.session, line))
             except CommandError as exc:
-                body.append(f"\n\n{safe(exc.format())}")
+                explained = render_plain(CommandResult(exc.format()))
+            body.append(f"\n\n{line}\n", "bold")
+            body.append(explained)
         self.push_screen(TextDialog(f"record {rec.seq}: {rec.kind}", body))
 
     def action_filter(self) -> None:

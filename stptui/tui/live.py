@@ -21,6 +21,9 @@ SPEEDS: tuple[float | None, ...] = (1, 10, 60, 600, 3600, None)
 MAX_SPEED_HORIZON_MS = 24 * 3600 * 1000
 DEFAULT_EVENT_BUDGET = 20_000
 DEFAULT_WALL_BUDGET_S = 0.045
+# As fast as possible, a slice may take longer: fewer repaints, more simulation per second,
+# and a key press still waits at most one slice.
+MAX_SPEED_WALL_BUDGET_S = 0.08
 
 
 def speed_label(speed: float | None) -> str:
@@ -71,15 +74,18 @@ class LiveClock:
         if not self.running:
             return 0
         speed = self.speed
-        horizon = MAX_SPEED_HORIZON_MS if speed is None else int(real_dt_s * speed * 1000)
-        return self.slice(max(horizon, 1))
+        if speed is None:
+            return self.slice(
+                MAX_SPEED_HORIZON_MS, max(self.wall_budget_s, MAX_SPEED_WALL_BUDGET_S)
+            )
+        return self.slice(max(int(real_dt_s * speed * 1000), 1))
 
-    def slice(self, sim_ms: int) -> int:
+    def slice(self, sim_ms: int, wall_budget_s: float | None = None) -> int:
         """Run at most `sim_ms` of simulated time within the budgets; returns events run."""
         sim = self.session.sim
         clock = sim.clock
         start_events = clock.events_run
-        deadline = self._wall() + self.wall_budget_s
+        deadline = self._wall() + (self.wall_budget_s if wall_budget_s is None else wall_budget_s)
         budget = self.event_budget
 
         def should_stop() -> bool:

@@ -7,11 +7,12 @@ or the error is shown in the dialog (never raised), as plain text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -19,8 +20,8 @@ from textual.widgets import Input, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
-from stptui.commands.result import render_plain
 from stptui.commands.registry import tokenize
+from stptui.commands.result import render_plain
 
 
 def completions(session: Session, line: str) -> list[str]:
@@ -64,7 +65,7 @@ class CommandSuggester(Suggester):
 class CommandLineScreen(ModalScreen[CommandResult | None]):
     """A one-line prompt with its output below; escape closes it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Close", tooltip="Close the command line"),
         Binding("tab", "complete", "Complete", priority=True, tooltip="Take the first completion"),
     ]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -47,7 +48,7 @@ def json_problem(text: str) -> str | None:
 class SendDialog(ModalScreen[CommandResult | None]):
     """Queue picker, JSON editor that validates as you type, optional delay."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", tooltip="Close without sending"),
         Binding("ctrl+s", "send", "Send", tooltip="Send the message", priority=True),
     ]
@@ -68,7 +69,7 @@ class SendDialog(ModalScreen[CommandResult | None]):
             yield Select(
                 [(Text(safe(q)), q) for q in self.queues],
                 value=self.selected if self.selected is not None else Select.NULL,
-                allow_blank=False if self.queues else True,
+                allow_blank=not self.queues,
                 id="send-queue",
             )
             yield Label("body (JSON)")
@@ -119,7 +120,9 @@ class SendDialog(ModalScreen[CommandResult | None]):
 class TextDialog(ModalScreen[None]):
     """A read-only page of text (a record's JSON, an explanation); escape closes it."""
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", tooltip="Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", tooltip="Close")
+    ]
     DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog")
 
     def __init__(self, title: str, body: Text) -> None:
@@ -129,6 +132,7 @@ class TextDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = safe(self.title_text)
+            # A str border title is parsed as markup; Text is shown as it is.
+            box.border_title = Text(safe(self.title_text))
             with VerticalScroll():
                 yield Static(self.body, id="text-body", markup=False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -30,7 +31,7 @@ def bindings_text(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Text:
 class HelpScreen(ModalScreen[None]):
     """A modal listing every binding; escape, q or ? closes it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", tooltip="Close the help"),
     ]
     DEFAULT_CSS = """

@@ -8,11 +8,12 @@ handful of rendered lines per repaint, never a re-render of the whole list.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
@@ -52,7 +53,7 @@ def matches(rec: Record, words: list[str]) -> bool:
 class RecordList(ScrollView, can_focus=True):
     """A virtualised list of trace records with a cursor."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
@@ -191,7 +192,9 @@ class EventsPane(Vertical):
         """The filter changed (for the app to note in the title)."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: words, kind:message.  resource:jobQueue", id="event-filter")
+        yield Input(
+            placeholder="filter: words, kind:message.  resource:jobQueue", id="event-filter"
+        )
         yield Static("", id="event-status", markup=False)
         yield RecordList(id="event-list")
         with VerticalScroll(id="event-detail-scroll"):
@@ -237,4 +240,3 @@ class EventsPane(Vertical):
         detail = self.query_one("#event-detail", Static)
         rec = event.record
         detail.update(Text("") if rec is None else pretty_json(rec.to_json()))
-

@@ -96,7 +96,8 @@ class GraphPane(OptionList):
         nodes: Iterable[str] = g.nodes
         if len(g) > FULL_LAYOUT_LIMIT and focus is not None and focus in g:
             nodes = graphs.neighbourhood(g, focus, NEIGHBOURHOOD_RADIUS).nodes
-            self.border_subtitle = (
+            # A str subtitle is parsed as markup; the resource name goes in as Text.
+            self.border_subtitle = Text(
                 f"neighbourhood of {safe(focus)} ({len(list(nodes))} of {len(g)} nodes)"
             )
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 # the caption says how many messages there are in all.
 MAX_MESSAGE_ROWS = 100
 QUEUE_COLUMNS = ("queue", "visible", "in flight", "delayed", "DLQ depth", "oldest")
+# The oldest message's age scans every message; past this depth it is rescanned only every
+# AGE_RESCAN_S seconds and aged in between (shown with `~`).
+AGE_SCAN_LIMIT = 10_000
+AGE_RESCAN_S = 2.0
 
 
 class QueuesPane(Vertical, can_focus=False):
@@ -34,6 +39,8 @@ class QueuesPane(Vertical, can_focus=False):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.queue_name: str | None = None
+        # queue -> (wall time of the scan, simulated time of the scan, age then)
+        self._ages: dict[str, tuple[float, int, int | None]] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text | str] = DataTable(id="queue-table", cursor_type="row")
@@ -64,7 +71,7 @@ class QueuesPane(Vertical, can_focus=False):
         q = sim.queues[name]
         stats = sim.queue_stats(name)
         dlq = q.dlq.depth if q.dlq is not None else None
-        age = q.oldest_age_ms(sim.clock.now)
+        age = self._oldest_age(sim, name)
         dlq_cell = Text("-" if dlq is None else str(dlq), "bold red" if dlq else "")
         return [
             Text(safe(name), "bold" if not q.sources else "italic"),
@@ -72,8 +79,22 @@ class QueuesPane(Vertical, can_focus=False):
             Text(str(stats["in_flight"])),
             Text(str(stats["delayed"])),
             dlq_cell,
-            Text("-" if age is None else format_duration(age)),
+            Text(age),
         ]
+
+    def _oldest_age(self, sim: Simulator, name: str) -> str:
+        q = sim.queues[name]
+        now = sim.clock.now
+        if q.depth <= AGE_SCAN_LIMIT:
+            age = q.oldest_age_ms(now)
+            return "-" if age is None else format_duration(age)
+        wall = time.monotonic()
+        cached = self._ages.get(name)
+        if cached is None or wall - cached[0] >= AGE_RESCAN_S:
+            cached = (wall, now, q.oldest_age_ms(now))
+            self._ages[name] = cached
+        _, then, age = cached
+        return "-" if age is None else "~" + format_duration(age + now - then)
 
     def refresh_stats(self, sim: Simulator) -> None:
         """Update every queue's counts in place (a handful of cells, no re-layout)."""
