@@ -250,19 +250,92 @@ class _Leaf:
 
 
 @dataclass(frozen=True, slots=True)
+class _Field:
+    """A key of the pattern as written (it may contain dots) and what it holds."""
+
+    key: str
+    child: _Leaf | _Obj
+
+
+@dataclass(frozen=True, slots=True)
 class _Or:
-    """A `$or` group: the object around it matches when one branch does."""
+    """A `$or` group as written, at `path` (the keys of the objects around it)."""
 
     branches: tuple[_Obj, ...]
     written: list[Any]
+    path: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _Obj:
-    """An object level of the pattern: all fields and all `$or` groups must hold."""
+    """An object level of the pattern as written: fields and `$or` groups, in JSON order
+    (the order decides which of two clauses on one path wins, as in event-ruler)."""
 
-    fields: tuple[tuple[str, _Leaf | _Obj], ...]
-    ors: tuple[_Or, ...]
+    items: tuple[_Field | _Or, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """One level of a `$or`-free rule with its paths split at the dots: what is matched.
+    A key may appear twice, once with a leaf and once with an object ("a" and "a.b")."""
+
+    fields: tuple[tuple[str, _Leaf | _Node], ...]
+
+
+def _rules(root: _Obj) -> list[dict[str, _Leaf]]:
+    """event-ruler's JsonRuleCompiler: the pattern as plain rules (joined path -> leaf).
+
+    Each `$or` branch continues a copy of the rules built so far, so a branch overrides an
+    earlier clause on the same path and a later clause overrides every branch; every rule
+    must then hold as a whole, array-consistently."""
+    rules: list[dict[str, _Leaf]] = []
+
+    def walk(obj: _Obj, path: tuple[str, ...], rules: list[dict[str, _Leaf]]) -> None:
+        for item in obj.items:
+            if isinstance(item, _Or):
+                current = [dict(rule) for rule in rules]
+                rules.clear()
+                for branch in item.branches:
+                    forked = [dict(rule) for rule in current] or [{}]
+                    walk(branch, path, forked)
+                    rules.extend(forked)
+            elif isinstance(item.child, _Obj):
+                walk(item.child, (*path, item.key), rules)
+            else:
+                name = ".".join((*path, item.key))
+                if not rules:
+                    rules.append({})
+                for rule in rules:
+                    rule[name] = item.child
+
+    walk(root, (), rules)
+    return rules
+
+
+def _nest(rule: dict[str, _Leaf]) -> _Node:
+    """A plain rule as a tree: "detail.state.status" becomes detail -> state -> status, so
+    fields from one array element are matched together (array consistency)."""
+    root: dict[str, list[Any]] = {}
+    for path, leaf in rule.items():
+        *parents, last = path.split(".")
+        level = root
+        for key in parents:
+            slot = level.setdefault(key, [None, None])
+            if slot[1] is None:
+                slot[1] = {}
+            level = slot[1]
+        level.setdefault(last, [None, None])[0] = leaf
+
+    def freeze(level: dict[str, list[Any]]) -> _Node:
+        fields: list[tuple[str, _Leaf | _Node]] = []
+        for key, (leaf, sub) in level.items():
+            if leaf is not None:
+                fields.append((key, leaf))
+            if sub is not None:
+                fields.append((key, freeze(sub)))
+        return _Node(tuple(fields))
+
+    return freeze(root)
 
 
 # --- operators ---------------------------------------------------------------------------
@@ -579,6 +652,7 @@ class _Compiler:
         self.top_level = top_level
         # joined path -> wildcard values on that field, for the complexity check
         self.wildcards: dict[str, list[tuple[str, ...]]] = {}
+        self.or_groups: list[_Or] = []  # for naming them in explanations
 
     def compile(self, pattern: Any) -> _Obj:
         if type(pattern) is not dict:
@@ -607,8 +681,7 @@ class _Compiler:
     def object(self, obj: dict[Any, Any], path: tuple[str, ...]) -> _Obj:
         if not obj:
             raise PatternError("Empty objects are not allowed")
-        fields: list[tuple[str, _Leaf | _Obj]] = []
-        ors: list[_Or] = []
+        items: list[_Field | _Or] = []
         for key, value in obj.items():
             if type(key) is not str:
                 raise PatternError(f"Field names must be strings, got {key!r}")
@@ -618,15 +691,16 @@ class _Compiler:
                     f"(allowed: {', '.join(TOP_LEVEL_KEYS)})"
                 )
             if key == "$or" and _is_or_group(value):
-                branches = tuple(self.object(branch, path) for branch in value)
-                ors.append(_Or(branches, value))
+                group = _Or(tuple(self.object(b, path) for b in value), value, path)
+                self.or_groups.append(group)
+                items.append(group)
             elif type(value) is dict:
-                fields.append((key, self.object(value, (*path, key))))
+                items.append(_Field(key, self.object(value, (*path, key))))
             elif type(value) is list:
-                fields.append((key, self.leaf(value, (*path, key))))
+                items.append(_Field(key, self.leaf(value, (*path, key))))
             else:
                 raise PatternError(f'"{key}" must be an object or an array')
-        return _Obj(tuple(fields), tuple(ors))
+        return _Obj(tuple(items))
 
     def leaf(self, values: list[Any], path: tuple[str, ...]) -> _Leaf:
         exact: list[Any] = []
@@ -819,13 +893,14 @@ def _numeric(arr: list[Any]) -> _Op:
 
 
 def _combinations(obj: _Obj) -> int:
-    """How many plain AND-rules the pattern expands to once every `$or` is distributed."""
+    """How many plain rules the pattern expands to once every `$or` is distributed
+    (counted without expanding, so a huge product is refused before it is built)."""
     total = 1
-    for _key, child in obj.fields:
-        if isinstance(child, _Obj):
-            total *= _combinations(child)
-    for group in obj.ors:
-        total *= sum(_combinations(branch) for branch in group.branches)
+    for item in obj.items:
+        if isinstance(item, _Or):
+            total *= sum(_combinations(branch) for branch in item.branches)
+        elif isinstance(item.child, _Obj):
+            total *= _combinations(item.child)
     return total
 
 
@@ -952,7 +1027,7 @@ def _compile_leaf(leaf: _Leaf) -> Callable[[Any], bool]:
 
     def general(value: Any) -> bool:
         t = type(value)
-        if t is list or t is _Candidates:
+        if t is list:
             found = _leaves(value)
             if not found:
                 return exists_false  # [] and arrays of objects count as absent
@@ -988,27 +1063,17 @@ def _compile_leaf(leaf: _Leaf) -> Callable[[Any], bool]:
 
 
 def _leaf_check(key: str, leaf_fn: Callable[[Any], bool]) -> Check:
-    if "." not in key:
-        # Without a dot in the key a miss is final: no dotted spelling can supply a leaf.
-        def check(d: Mapping[str, Any]) -> bool:
-            return leaf_fn(d.get(key, _MISSING))
+    def check(d: Mapping[str, Any]) -> bool:
+        return leaf_fn(d.get(key, _MISSING))
 
-        return check
-
-    def check_dotted(d: Mapping[str, Any]) -> bool:
-        value = d.get(key, _MISSING)
-        if value is _MISSING:
-            value = _lookup_slow(d, key, False)
-        return leaf_fn(value)
-
-    return check_dotted
+    return check
 
 
 def _object_value(sub: Check, value: Any) -> bool:
     t = type(value)
     if t is dict:
         return sub(value)
-    if t is list or t is _Candidates:
+    if t is list:
         # array-consistent: the whole sub-pattern must hold within one element
         seen = False
         for item in _dicts_in(value):
@@ -1026,7 +1091,7 @@ def _object_check(key: str, sub: Check) -> Check:
         if type(value) is dict:
             return sub(value)
         if value is _MISSING:
-            value = _lookup_slow(d, key, True)
+            value = _joined(d, key)  # dotted keys in the event ("state.status")
         return _object_value(sub, value)
 
     return check
@@ -1062,17 +1127,16 @@ def _all_of(checks: tuple[Check, ...]) -> Check:
     return every
 
 
-def _compile_obj(obj: _Obj) -> Check:
+def _compile_node(node: _Node) -> Check:
     leaves: list[Check] = []
     objects: list[Check] = []
-    for key, child in obj.fields:
+    for key, child in node.fields:
         if isinstance(child, _Leaf):
             leaves.append(_leaf_check(key, _compile_leaf(child)))
         else:
-            objects.append(_object_check(key, _compile_obj(child)))
-    ors = [_any_of(tuple(_compile_obj(b) for b in group.branches)) for group in obj.ors]
+            objects.append(_object_check(key, _compile_node(child)))
     # AND is order-free: cheap leaf checks first so most non-matching events fail fast.
-    return _all_of((*leaves, *objects, *ors))
+    return _all_of((*leaves, *objects))
 
 
 class CompiledPattern:
