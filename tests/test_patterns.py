@@ -603,6 +603,65 @@ def test_or_that_is_an_ordinary_field() -> None:
         validate_pattern({"$or": [{"a": ["1"]}]})
 
 
+def test_or_branches_and_their_siblings_hold_in_one_array_element() -> None:
+    # event-ruler expands $or into whole rules, each matched array-consistently
+    pattern = {"a": {"b": [1]}, "$or": [{"a": {"c": [2]}}, {"x": [9]}]}
+    assert not matches(pattern, {"a": [{"b": 1}, {"c": 2}]})
+    assert matches(pattern, {"a": [{"b": 1, "c": 2}]})
+    assert matches(pattern, {"a": [{"b": 1}, {"c": 2}], "x": 9})
+
+
+def test_or_and_siblings_on_one_path_the_later_clause_wins() -> None:
+    # a branch continues the rule built so far; a later key overrides every branch
+    branch_wins = {"a": [1], "$or": [{"a": [2]}, {"b": [3]}]}
+    assert matches(branch_wins, {"a": 2})
+    assert matches(branch_wins, {"a": 1, "b": 3})
+    assert not matches(branch_wins, {"a": 1})
+    sibling_wins = {"$or": [{"a": [2]}, {"b": [3]}], "a": [1]}
+    assert matches(sibling_wins, {"a": 1})
+    assert not matches(sibling_wins, {"a": 2})
+
+
+def test_dotted_pattern_keys_are_the_same_path() -> None:
+    pattern = {"a.b": [1], "a.c": [2]}
+    assert matches(pattern, {"a": [{"b": 1, "c": 2}]})
+    assert not matches(pattern, {"a": [{"b": 1}, {"c": 2}]})  # one element, like nesting
+    assert matches({"a": {"b": [1]}, "a.b": [2]}, {"a": {"b": 2}})  # the later one wins
+    assert not matches({"a": {"b": [1]}, "a.b": [2]}, {"a": {"b": 1}})
+
+
+def test_explain_or_across_array_elements() -> None:
+    pattern = {"a": {"b": [1]}, "$or": [{"a": {"c": [2]}}, {"x": [9]}]}
+    explanation = explain(pattern, {"a": [{"b": 1}, {"c": 2}]})
+    assert explanation.lines() == [
+        "1 of 2 conditions failed: $or",
+        "  $or: none of the 2 alternatives matched",
+        "    alternative 1:",
+        "      a[0].c: missing (expected 2)",
+        "    alternative 2:",
+        "      x: missing (expected 9)",
+    ]
+
+
+def test_explain_or_reports_shared_failures_once() -> None:
+    pattern = {"source": ["orders"], "detail": {"$or": [{"a": [1]}, {"b": [2]}]}}
+    explanation = explain(pattern, ev(source="billing", detail={"a": 1}))
+    assert explanation.lines() == [
+        "1 of 2 conditions failed: source",
+        '  source: expected "orders", got "billing"',
+    ]
+    explanation = explain(pattern, ev(source="billing", detail={"a": 5}))
+    assert [f.path for f in explanation.failures] == ["source", "detail.$or"]
+    assert explanation.summary == "2 of 2 conditions failed: source, detail.$or"
+    matched = explain(pattern, ev(detail={"b": 2}))
+    assert matched.lines() == [
+        "all 2 conditions matched",
+        '  source: "orders" matches "orders"',
+        "  detail.$or: alternative 2 of 2 matched",
+        "    detail.b: 2 matches 2",
+    ]
+
+
 # -- validation: AWS's messages ------------------------------------------------------------------
 
 INVALID = [
@@ -1389,14 +1448,33 @@ def _ref_leaf(ops: list[Any], raw: Any) -> bool:
 _ABSENT = object()
 
 
-def _ref_object(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
-    for key, sub in pattern.items():
+def _ref_rules(obj: dict[str, Any]) -> list[dict[tuple[str, str], Any]]:
+    """The pattern as $or-free rules, keyed (name, "leaf"|"obj"); later clauses override
+    earlier ones on the same path, in JSON order (event-ruler's JsonRuleCompiler)."""
+    results: list[dict[tuple[str, str], Any]] = [{}]
+    for key, value in obj.items():
         if key == "$or":
-            if not any(_ref_object(branch, event) for branch in sub):
-                return False
-            continue
+            alternatives = [alt for branch in value for alt in _ref_rules(branch)]
+            results = [_ref_merge(r, alt) for r in results for alt in alternatives]
+        elif isinstance(value, dict):
+            nested = _ref_rules(value)
+            results = [_ref_merge(r, {(key, "obj"): alt}) for r in results for alt in nested]
+        else:
+            results = [_ref_merge(r, {(key, "leaf"): value}) for r in results]
+    return results
+
+
+def _ref_merge(a: dict[Any, Any], b: dict[Any, Any]) -> dict[Any, Any]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _ref_merge(out[k], v) if k[1] == "obj" and k in out else v
+    return out
+
+
+def _ref_object(rule: dict[tuple[str, str], Any], event: dict[str, Any]) -> bool:
+    for (key, kind), sub in rule.items():
         raw = event.get(key, _ABSENT)
-        if isinstance(sub, list):
+        if kind == "leaf":
             if not _ref_leaf(sub, raw):
                 return False
             continue
@@ -1406,6 +1484,10 @@ def _ref_object(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
         if not (any(_ref_object(sub, x) for x in elements) if elements else _ref_object(sub, {})):
             return False
     return True
+
+
+def _ref_match(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
+    return any(_ref_object(rule, event) for rule in _ref_rules(pattern))
 
 
 def _ref_flat(value: Any) -> list[Any]:
@@ -1432,7 +1514,7 @@ _PLAIN_EVENTS = st.dictionaries(
 def test_matcher_agrees_with_a_naive_reference(
     pattern: dict[str, Any], event: dict[str, Any]
 ) -> None:
-    assert _compile_or_skip(pattern).matches(event) == _ref_object(pattern, event)
+    assert _compile_or_skip(pattern).matches(event) == _ref_match(pattern, event)
 
 
 _JSON = st.recursive(

@@ -1140,14 +1140,24 @@ def _compile_node(node: _Node) -> Check:
 
 
 class CompiledPattern:
-    """A validated pattern compiled for repeated matching (`compile_pattern`)."""
+    """A validated pattern compiled for repeated matching (`compile_pattern`).
 
-    __slots__ = ("_check", "_root", "pattern")
+    Internally the pattern is expanded into event-ruler's plain rules (one per `$or`
+    combination), each a tree of paths matched array-consistently; the event matches when
+    one rule does."""
 
-    def __init__(self, pattern: dict[str, Any], root: _Obj) -> None:
+    __slots__ = ("_check", "_or_label", "_trees", "pattern")
+
+    def __init__(self, pattern: dict[str, Any], root: _Obj, or_groups: list[_Or]) -> None:
         self.pattern = pattern
-        self._root = root
-        self._check = _compile_obj(root)
+        self._trees = tuple(_nest(rule) for rule in _rules(root))
+        checks = tuple(_compile_node(tree) for tree in self._trees)
+        self._check = checks[0] if len(checks) == 1 else _any_of(checks)
+        if len(or_groups) == 1:
+            (group,) = or_groups
+            self._or_label = (".".join((*group.path, "$or")), _js(group.written))
+        else:
+            self._or_label = ("$or", _js([group.written for group in or_groups]))
 
     def matches(self, event: Mapping[str, Any]) -> bool:
         """Whether `event` (a parsed JSON object) matches; a few microseconds per call."""
@@ -1159,8 +1169,11 @@ class CompiledPattern:
         """Why `event` matches or not, clause by clause (see `explain`)."""
         if type(event) is not dict:
             raise TypeError("an event must be a JSON object")
-        failures, hits, count = _explain_obj(self._root, event, "")
-        return Explanation(not failures, failures, hits, count)
+        results = [_explain_node(tree, event, "") for tree in self._trees]
+        if len(results) == 1:
+            failures, hits, count = results[0]
+            return Explanation(not failures, failures, hits, count)
+        return _explain_alternatives(results, *self._or_label)
 
     def __repr__(self) -> str:
         return f"CompiledPattern({_js(self.pattern)})"
@@ -1179,7 +1192,9 @@ def validate_pattern(pattern: Any, *, top_level: bool = False) -> None:
 
 def compile_pattern(pattern: Any, *, top_level: bool = False) -> CompiledPattern:
     """Validate `pattern` (raising `PatternError`) and compile it for fast matching."""
-    return CompiledPattern(pattern, _Compiler(top_level).compile(pattern))
+    compiler = _Compiler(top_level)
+    root = compiler.compile(pattern)
+    return CompiledPattern(pattern, root, compiler.or_groups)
 
 
 def matches(pattern: Any, event: Mapping[str, Any]) -> bool:
@@ -1282,7 +1297,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _explain_obj(node: _Obj, d: Mapping[str, Any], path: str) -> _Verdict:
+def _explain_node(node: _Node, d: Mapping[str, Any], path: str) -> _Verdict:
     failures: list[Failure] = []
     hits: list[Hit] = []
     count = 0
@@ -1290,45 +1305,47 @@ def _explain_obj(node: _Obj, d: Mapping[str, Any], path: str) -> _Verdict:
         where = _join(path, key)
         if isinstance(child, _Leaf):
             count += 1
-            clause = _explain_leaf(child, _lookup(d, key, False), where)
+            clause = _explain_leaf(child, d.get(key, _MISSING), where)
             if isinstance(clause, Failure):
                 failures.append(clause)
             else:
                 hits.append(clause)
         else:
             sub_failures, sub_hits, sub_count = _explain_object_value(
-                child, _lookup(d, key, True), where
+                child, _object_at(d, key), where
             )
             failures += sub_failures
             hits += sub_hits
             count += sub_count
-    for group in node.ors:
-        count += 1
-        where = _join(path, "$or")
-        results = [_explain_obj(branch, d, path) for branch in group.branches]
-        n = len(results)
-        winner = next((i for i, r in enumerate(results) if not r[0]), None)
-        if winner is None:
-            failures.append(
-                Failure(
-                    where,
-                    _js(group.written),
-                    "",
-                    f"none of the {n} alternatives matched",
-                    tuple(tuple(r[0]) for r in results),
-                )
-            )
-        else:
-            hits.append(
-                Hit(
-                    where,
-                    _js(group.written),
-                    "",
-                    f"alternative {winner + 1} of {n} matched",
-                    (tuple(results[winner][1]),),
-                )
-            )
     return failures, hits, count
+
+
+def _explain_alternatives(results: list[_Verdict], or_path: str, or_expected: str) -> Explanation:
+    """The verdicts of the rules a `$or` expands to, as one explanation: clauses every
+    alternative shares are reported once, the rest under "alternative N" (N counts the
+    expanded rules; with a single `$or` group it is the branch number)."""
+    total = len(results)
+    shared_paths = set.intersection(*({c.path for c in (*r[0], *r[1])} for r in results))
+    winner = next((i for i, r in enumerate(results) if not r[0]), None)
+    if winner is not None:
+        hits = results[winner][1]
+        own = tuple(h for h in hits if h.path not in shared_paths)
+        reason = f"alternative {winner + 1} of {total} matched"
+        top = [h for h in hits if h.path in shared_paths]
+        return Explanation(
+            True, [], [*top, Hit(or_path, or_expected, "", reason, (own,))], len(shared_paths) + 1
+        )
+
+    def key(f: Failure) -> tuple[str, str]:
+        return f.path, f.reason
+
+    common = set.intersection(*({key(f) for f in r[0]} for r in results))
+    failures = [f for f in results[0][0] if key(f) in common]
+    rest = tuple(tuple(f for f in r[0] if key(f) not in common) for r in results)
+    if all(rest):  # otherwise some alternative failed only on the shared clauses
+        reason = f"none of the {total} alternatives matched"
+        failures.append(Failure(or_path, or_expected, "", reason, rest))
+    return Explanation(False, failures, [], len(shared_paths) + 1)
 
 
 def _labelled_dicts(value: Any, label: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -1339,18 +1356,15 @@ def _labelled_dicts(value: Any, label: str = "") -> Iterator[tuple[str, dict[str
     elif t is list:
         for i, item in enumerate(value):
             yield from _labelled_dicts(item, f"{label}[{i}]")
-    elif t is _Candidates:
-        for item in value:  # several spellings of one path: no index to show
-            yield from _labelled_dicts(item, label)
 
 
-def _explain_object_value(child: _Obj, value: Any, where: str) -> _Verdict:
-    elements = list(_labelled_dicts(value)) if type(value) is not dict else [("", value)]
+def _explain_object_value(child: _Node, value: Any, where: str) -> _Verdict:
+    elements = list(_labelled_dicts(value))
     if not elements:
-        return _explain_obj(child, _EMPTY, where)
+        return _explain_node(child, _EMPTY, where)
     best: _Verdict | None = None
     for label, element in elements:
-        verdict = _explain_obj(child, element, where + label)
+        verdict = _explain_node(child, element, where + label)
         if not verdict[0]:
             return verdict  # the first element that holds all of it
         if best is None or len(verdict[0]) < len(best[0]):
@@ -1381,7 +1395,7 @@ def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
     expected = _js(leaf.written)
     actual = _show(raw)
     values = _leaves(raw)
-    is_array = type(raw) is list or type(raw) is _Candidates
+    is_array = type(raw) is list
     if not values:
         if leaf.exists_false:
             how = "absent" if raw is _MISSING else f"{_absent_kind(raw)}, which counts as absent"
