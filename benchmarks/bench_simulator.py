@@ -26,7 +26,9 @@ from stptui.sim.behavior import Behaviors
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Trace
 
-STACK = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "job-queue" / "stacktape.yml"
+STACK = (
+    Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "job-queue" / "stacktape.yml"
+)
 SIDECAR = """\
 behaviors:
   worker:
@@ -147,10 +149,19 @@ def main() -> int:
         simpy_cost = min(simpy_cost, cost)
     stats = sim.function_stats("worker")
     dlq = sim.queue_stats("deadLetterQueue")["depth"]
-    print(f"messages: {args.messages:,}; stptui trace records: {records:,}; SimPy records: {simpy_records:,}")
-    print(f"worker invocations {stats['invocations']:,}, failures {stats['failures']:,}; DLQ depth {dlq:,}")
+    print(
+        f"messages: {args.messages:,}; stptui trace records: {records:,}; SimPy records: "
+        f"{simpy_records:,}"
+    )
+    print(
+        f"worker invocations {stats['invocations']:,}, failures {stats['failures']:,}; DLQ depth "
+        f"{dlq:,}"
+    )
     print(f"bare heapq loop: {bare * 1e6:.3f} us/event")
-    print(f"stptui simulator: {sim_cost * 1e6:.3f} us/record  -> {sim_cost / bare:.2f}x bare (target <= 5x)")
+    print(
+        f"stptui simulator: {sim_cost * 1e6:.3f} us/record  -> {sim_cost / bare:.2f}x bare "
+        "(target <= 5x)"
+    )
     print(f"SimPy model:      {simpy_cost * 1e6:.3f} us/record  -> {simpy_cost / bare:.2f}x bare")
     print(f"stptui vs SimPy:  {sim_cost / simpy_cost:.2f}x (target < 1)")
     ok = sim_cost / bare <= 5 and sim_cost < simpy_cost

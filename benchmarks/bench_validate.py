@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stackgen import generate_stack  # noqa: E402
+from stackgen import generate_stack
 
-from stptui.config import load_stack  # noqa: E402
+from stptui.config import load_stack
 
 
 def best_of(fn, repeat: int = 7) -> float:

@@ -85,7 +85,8 @@ def generate_stack(resources: int = 2000) -> str:
                 "        - type: schedule",
                 f"          properties: {{scheduleRate: 'cron({i % 60} 9 ? * MON-FRI *)'}}",
                 "        - type: http-api-gateway",
-                f"          properties: {{httpApiGatewayName: gateway, method: GET, path: '/r{i}/{{id}}'}}",
+                "          properties: "
+                f"{{httpApiGatewayName: gateway, method: GET, path: '/r{i}/{{id}}'}}",
             ]
             count += 1
         i += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import operator
 import re
 from pathlib import Path
 from typing import Any
@@ -893,6 +894,22 @@ def test_pattern_size_limit() -> None:
     )
 
 
+def test_depth_limit() -> None:
+    deep: Any = ["x"]
+    for _ in range(patterns.MAX_DEPTH - 1):
+        deep = {"k": deep}
+    compiled = compile_pattern({"a": deep})  # exactly MAX_DEPTH levels
+    assert not compiled.matches({"a": {"k": 1}})
+    assert not compiled.explain({}).matched
+    message = "Event pattern is nested too deeply: 101 levels, more than stptui's limit of 100"
+    with pytest.raises(PatternError) as caught:
+        validate_pattern({"b": {"a": deep}})
+    assert caught.value.message == message
+    with pytest.raises(PatternError) as caught:
+        validate_pattern({"a." * 100 + "b": ["x"]})  # dotted parts count too
+    assert caught.value.message == message
+
+
 def test_or_combination_limit() -> None:
     def group(n: int) -> dict[str, Any]:
         return {"$or": [{f"k{i}": [i]} for i in range(n)]}
@@ -1020,6 +1037,11 @@ def test_explain_a_match_lists_the_clauses_that_held() -> None:
             "detail.r: expected null, got an empty array, which counts as missing",
         ),
         (
+            {"t": ["x"]},
+            {"t": [{"a": 1}]},
+            'detail.t: expected "x", got an array of objects, which counts as missing',
+        ),
+        (
             {"n": [300]},
             {"n": "300"},
             'detail.n: expected 300, got "300" (a string, not a number)',
@@ -1043,8 +1065,8 @@ def test_explain_a_match_lists_the_clauses_that_held() -> None:
         (
             {"s": ["Orders"]},
             {"s": "orders"},
-            'detail.s: expected "Orders", got "orders" (differs only in letter case; '
-            "equals-ignore-case ignores case)",
+            'detail.s: expected "Orders", got "orders" (only the letter case differs; '
+            "equals-ignore-case would match)",
         ),
         (
             {"v": [""]},
@@ -1411,8 +1433,9 @@ def _ref_op(op: Any, x: Any) -> bool:
     if name == "numeric":
         if _ref_kind(x) != "number":
             return False
-        ops = {"<": x.__lt__, "<=": x.__le__, "=": x.__eq__, ">": x.__gt__, ">=": x.__ge__}
-        return all(ops[arg[i]](arg[i + 1]) for i in range(0, len(arg), 2))
+        ops = {"<": operator.lt, "<=": operator.le, "=": operator.eq, ">": operator.gt}
+        ops[">="] = operator.ge
+        return all(ops[arg[i]](x, arg[i + 1]) for i in range(0, len(arg), 2))
     if name == "cidr":
         try:
             return is_str and ipaddress.ip_address(x) in ipaddress.ip_network(arg, strict=False)

@@ -281,6 +281,18 @@ def test_start_job_and_show_jobs(session: Session) -> None:
         [],
         [120_000, 240_000],
     )
+    assert nightly["recent"] == [
+        {
+            "execution_id": eid,
+            "trigger": "manual",
+            "source": "command",
+            "status": "FAILED",
+            "attempts": 3,
+            "submitted": "2026-01-05T08:00:00.000Z",
+            "ended": "2026-01-05T08:06:30.000Z",
+            "error": "Error",
+        }
+    ]
     assert session.log[0] == "start-job nightly '{\"day\": 5}'"
 
 

@@ -316,6 +316,11 @@ def test_sequencers_are_hex_and_grow(sim: Simulator) -> None:
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
 
 
+def test_an_upload_without_content_or_size_is_an_empty_object(sim: Simulator) -> None:
+    obj = sim.services["buckets"].put_object("uploads", "marker")
+    assert (obj.size, obj.etag) == (0, hashlib.md5(b"").hexdigest())
+
+
 def test_bad_requests_change_nothing(sim: Simulator) -> None:
     buckets = sim.services["buckets"]
     before = sim.trace.seq
@@ -379,6 +384,10 @@ def test_an_on_failure_destination_bucket_gets_the_invocation_record() -> None:
     [obj] = sim.services["buckets"].buckets["failures"].objects.values()
     assert obj.key.startswith("aws/lambda/async/flaky/2026/01/05/2026-01-05T08.03.00-")
     assert [r.kind for r in records(sim, tk.DESTINATION_DELIVERED)] == ["destination.delivered"]
+    # AWS takes a bucket as an onFailure destination only.
+    sim.deliver_destination("flaky", "onSuccess", "failures", {})
+    [refused] = records(sim, tk.EMISSION_FAILED)
+    assert refused.get("error") == "a bucket can only be an onFailure destination, not onSuccess"
 
 
 def test_batch_jobs_are_started_by_their_s3_trigger() -> None:

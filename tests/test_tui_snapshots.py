@@ -46,6 +46,7 @@ def test_main_screen_after_the_story(snap_compare) -> None:  # type: ignore[no-u
     async def select_dlq(pilot: Pilot[None]) -> None:
         app = pilot.app
         assert isinstance(app, StptuiApp)
+        await pilot.pause()
         app.jump_to("deadLetterQueue")
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
@@ -57,6 +58,7 @@ def test_inspector_of_the_worker(snap_compare) -> None:  # type: ignore[no-untyp
     async def inspect_worker(pilot: Pilot[None]) -> None:
         app = pilot.app
         assert isinstance(app, StptuiApp)
+        await pilot.pause()
         app.jump_to("worker")
         await pilot.press("4")
 

@@ -426,9 +426,7 @@ def _index(text: str | None, what: str) -> int | None:
         Arg("DETAIL_TYPE", WORD, "the event's detail-type, e.g. OrderCreated"),
         Arg("DETAIL_JSON", PAYLOAD, "the detail: a JSON object (default {})", optional=True),
     ),
-    options=(
-        Option("--resources", WORD, "ARNs the event concerns, comma-separated", "ARN,..."),
-    ),
+    options=(Option("--resources", WORD, "ARNs the event concerns, comma-separated", "ARN,..."),),
     examples=(
         "publish eventBus orders OrderCreated '{\"orderId\": 42}'",
         "publish default my.app Ping",
@@ -503,7 +501,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
             except ValueError:
                 raise CommandError(
                     f"--attr {key}: {value!r} is not a JSON array",
-                    "a String.Array attribute is a JSON array: --attr tags='[\"a\",\"b\"]'",
+                    'a String.Array attribute is a JSON array: --attr tags=\'["a","b"]\'',
                 ) from None
         else:
             attrs[key] = value
@@ -667,6 +665,7 @@ def cmd_resume(session: Session, call: Call) -> CommandResult:
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
 MAX_LOCAL_UPLOAD = 16 * 1024 * 1024  # what `upload --from/--content` reads into memory
+SHOWN_EXECUTIONS = 10  # the most recent executions of each job in `show jobs` data
 _SIZE_UNITS = {
     "": 1,
     "B": 1,
@@ -1095,6 +1094,19 @@ def _show_jobs(sim: Simulator) -> CommandResult:
                 "retry_waits_ms": [job.retry_wait_ms(i) for i in range(1, job.attempts)],
                 "timeout_ms": job.timeout_ms or None,
                 "behaviour": sim.behaviors.describe(job.name),
+                "recent": [
+                    {
+                        "execution_id": ex.id,
+                        "trigger": ex.trigger,
+                        "source": ex.source,
+                        "status": ex.status,
+                        "attempts": ex.attempt,
+                        "submitted": iso_ms(ex.submitted_at),
+                        "ended": iso_ms(ex.ended_at) if ex.ended_at is not None else None,
+                        "error": ex.error,
+                    }
+                    for ex in list(job.recent)[-SHOWN_EXECUTIONS:]
+                ],
             }
         )
         lines += [
@@ -1538,9 +1550,7 @@ def _show_schedules(sim: Simulator) -> CommandResult:
         for d in rows_data
     ]
     headers = ["workload", "#", "expression", "when", "paused", "next fire", "input"]
-    return CommandResult(
-        f"now {iso_ms(sim.clock.now)}", table=(headers, rows), data=rows_data
-    )
+    return CommandResult(f"now {iso_ms(sim.clock.now)}", table=(headers, rows), data=rows_data)
 
 
 def _show_buses(sim: Simulator) -> CommandResult:

@@ -56,7 +56,19 @@ def load_stack_text(
             for n, r in resources.items()
             if isinstance(r, dict) and isinstance(r.get("type"), str)
         }
-    ctx = DirectiveContext(stage=stage, region=region, config_dir=config_dir, resource_types=types)
+    # Fake ARNs and names embed the stack name, so serviceName must be known before any
+    # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).
+    service = loaded.data.get("serviceName") if isinstance(loaded.data, dict) else None
+    project = "app"
+    if isinstance(service, str) and re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", service):
+        project = service
+    ctx = DirectiveContext(
+        stage=stage,
+        region=region,
+        project=project,
+        config_dir=config_dir,
+        resource_types=types,
+    )
     resolve_directives(loaded, ctx)
     stack = build_stack(loaded, ctx)
     if lint:

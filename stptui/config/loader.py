@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -51,7 +51,7 @@ _KNOWN_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _MERGE}
 class _CoreResolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema implicit typing (what the JS `yaml` package uses by default)."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 _CoreResolver.add_implicit_resolver(
@@ -200,7 +200,10 @@ class _Builder:
                 node,
                 "yaml-unknown-tag",
                 f"unknown YAML tag {node.tag!r} is ignored; the value is read as plain data",
-                hint="Stacktape configs use no custom tags; write intrinsics in their long form (Ref:, Fn::GetAtt:)",
+                hint=(
+                    "Stacktape configs use no custom tags; write intrinsics in their long form "
+                    "(Ref:, Fn::GetAtt:)"
+                ),
             )
         if isinstance(node, ScalarNode):
             if node.tag not in _KNOWN_TAGS:
@@ -268,7 +271,8 @@ class _Builder:
                         self._pos(key_node),
                         "error",
                         "yaml-duplicate-key",
-                        f"duplicate key {name!r} (first written at line {seen[name].start_mark.line + 1}); "
+                        f"duplicate key {name!r} (first written at line "
+                        f"{seen[name].start_mark.line + 1}); "
                         "Stacktape's parser rejects it",
                         hint="remove one of the two entries",
                     )

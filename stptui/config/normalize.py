@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
 from stptui.config.directives import DirectiveContext, ResourceParamValue, fake_resource_param
@@ -75,11 +75,30 @@ TOP_LEVEL = {
     "cloudformationResources": _DICT,
 }
 
-RUNTIMES = (
-    "nodejs18.x nodejs20.x nodejs22.x nodejs24.x python3.8 python3.9 python3.10 python3.11 "
-    "python3.12 python3.13 java8 java8.al2 java11 java17 java21 dotnet6 dotnet7 dotnet8 "
-    "ruby3.2 ruby3.3 provided.al2 provided.al2023"
-).split()
+RUNTIMES = [
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "python3.8",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "java8",
+    "java8.al2",
+    "java11",
+    "java17",
+    "java21",
+    "dotnet6",
+    "dotnet7",
+    "dotnet8",
+    "ruby3.2",
+    "ruby3.3",
+    "provided.al2",
+    "provided.al2023",
+]
 
 FUNCTION_PROPS = {
     "packaging": _DICT,
@@ -214,14 +233,25 @@ TRIGGER_ALIASES: dict[str, dict[str, str]] = {
 }
 S3_EVENT_TYPES = tuple(
     "s3:" + t
-    for t in (
-        "ObjectCreated:* ObjectCreated:Put ObjectCreated:Post ObjectCreated:Copy "
-        "ObjectCreated:CompleteMultipartUpload ObjectRemoved:* ObjectRemoved:Delete "
-        "ObjectRemoved:DeleteMarkerCreated ObjectRestore:* ObjectRestore:Post "
-        "ObjectRestore:Completed Replication:* Replication:OperationFailedReplication "
-        "Replication:OperationNotTracked Replication:OperationMissedThreshold "
-        "Replication:OperationReplicatedAfterThreshold ReducedRedundancyLostObject"
-    ).split()
+    for t in [
+        "ObjectCreated:*",
+        "ObjectCreated:Put",
+        "ObjectCreated:Post",
+        "ObjectCreated:Copy",
+        "ObjectCreated:CompleteMultipartUpload",
+        "ObjectRemoved:*",
+        "ObjectRemoved:Delete",
+        "ObjectRemoved:DeleteMarkerCreated",
+        "ObjectRestore:*",
+        "ObjectRestore:Post",
+        "ObjectRestore:Completed",
+        "Replication:*",
+        "Replication:OperationFailedReplication",
+        "Replication:OperationNotTracked",
+        "Replication:OperationMissedThreshold",
+        "Replication:OperationReplicatedAfterThreshold",
+        "ReducedRedundancyLostObject",
+    ]
 )
 
 _KIND_WORDS = {
@@ -352,7 +382,8 @@ class StackBuilder:
             )
             return False
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if spec.lo is not None and value < spec.lo or spec.hi is not None and value > spec.hi:
+            too_low = spec.lo is not None and value < spec.lo
+            if too_low or (spec.hi is not None and value > spec.hi):
                 lo = "" if spec.lo is None else _num_text(spec.lo)
                 hi = "" if spec.hi is None else _num_text(spec.hi)
                 rng = f"{lo}-{hi}" if lo and hi else (f"at least {lo}" if lo else f"at most {hi}")
@@ -498,7 +529,7 @@ class StackBuilder:
         resource: str,
         what: str,
     ) -> bool:
-        """Report a missing required property (unless it was present but wrong, already reported)."""
+        """Report a missing required property (unless it was there but wrong: reported already)."""
         if key in props:
             return True
         if key not in raw:
@@ -530,7 +561,8 @@ class StackBuilder:
                     ("serviceName",),
                     "error",
                     "invalid-name",
-                    f"serviceName {top['serviceName']!r} must start with a letter and hold only letters, digits and '-'",
+                    f"serviceName {top['serviceName']!r} must start with a letter and hold only "
+                    "letters, digits and '-'",
                 )
             else:
                 self.stack.service_name = top["serviceName"]
@@ -541,7 +573,7 @@ class StackBuilder:
         if not isinstance(resources, dict):
             return self.stack
         # Types first, so that ARNs and references can be resolved whatever the order.
-        for name, body in resources.items():
+        for name in resources:
             self.stack.resources[name] = Resource(name=name, type="?", path=("resources", name))
         self._check_names(resources)
         for name, body in resources.items():
@@ -603,7 +635,8 @@ class StackBuilder:
                     (*path, key),
                     "warning",
                     "unknown-property",
-                    f"unknown key `{key}` on resource {name!r} (only `type`, `properties` and `overrides`)",
+                    f"unknown key `{key}` on resource {name!r} (only `type`, `properties` and "
+                    "`overrides`)",
                     key=True,
                     resource=name,
                     hint=f"did you mean `{guess}`?" if guess else "move it under `properties`",
@@ -716,7 +749,10 @@ class StackBuilder:
                     f"a batch job's `{moved}` belongs under `container`",
                     key=True,
                     resource=name,
-                    hint=f"write `container: {{{moved}: ...}}` (Stacktape's deployer rejects a top-level `{moved}`)",
+                    hint=(
+                        f"write `container: {{{moved}: ...}}` (Stacktape's deployer rejects a "
+                        f"top-level `{moved}`)"
+                    ),
                 )
                 if container is None:
                     container = {}
@@ -837,7 +873,8 @@ class StackBuilder:
                             epath,
                             "warning",
                             "unknown-aws-macro",
-                            f"{entry!r} is not a Stacktape macro; only 'aws:ses' exists, so this entry grants nothing",
+                            f"{entry!r} is not a Stacktape macro; only 'aws:ses' exists, so this "
+                            "entry grants nothing",
                             resource=w.name,
                         )
                     w.connect_to.append(Ref(raw=entry, path=epath, target=None, by="macro"))
@@ -857,7 +894,8 @@ class StackBuilder:
                 path,
                 "warning",
                 "alternate-spelling",
-                "`environment` written as a map; Stacktape's YAML schema wants a list of {name, value}",
+                "`environment` written as a map; Stacktape's YAML schema wants a list of "
+                "{name, value}",
                 key=True,
                 resource=owner,
                 hint="write `- name: KEY` / `value: ...` entries",
@@ -1056,7 +1094,9 @@ class StackBuilder:
             )
         return t
 
-    _BUILDERS: dict[str, Callable[[StackBuilder, str, dict[str, Any], DataPath], Resource]] = {
+    _BUILDERS: ClassVar[
+        dict[str, Callable[[StackBuilder, str, dict[str, Any], DataPath], Resource]]
+    ] = {
         "function": _function,
         "batch-job": _batch_job,
         "sqs-queue": _queue,
@@ -1156,7 +1196,8 @@ class StackBuilder:
                 (*ppath, given[1]),
                 "error",
                 "at-most-one-of",
-                f"set at most one of `input`, `inputPath` and `inputTransformer`, not {' and '.join(given)}",
+                "set at most one of `input`, `inputPath` and `inputTransformer`, not "
+                f"{' and '.join(given)}",
                 key=True,
                 resource=owner,
             )
@@ -1218,15 +1259,14 @@ class StackBuilder:
             t.queue = self.ref_by_arn(props[which], (*ppath, which))
         if "batchSize" in props:
             t.batch_size = int(props["batchSize"])
-        if "maxBatchWindowSeconds" in props:
-            if self.check_value(
-                TRIGGER_PROPS["sqs"]["maxBatchWindowSeconds"],
-                props["maxBatchWindowSeconds"],
-                (*ppath, _written(raw, "maxBatchWindowSeconds", "maxBatchWindowSeconds")),
-                "maxBatchWindowSeconds",
-                owner,
-            ):
-                t.max_batch_window_s = props["maxBatchWindowSeconds"]
+        if "maxBatchWindowSeconds" in props and self.check_value(
+            TRIGGER_PROPS["sqs"]["maxBatchWindowSeconds"],
+            props["maxBatchWindowSeconds"],
+            (*ppath, _written(raw, "maxBatchWindowSeconds", "maxBatchWindowSeconds")),
+            "maxBatchWindowSeconds",
+            owner,
+        ):
+            t.max_batch_window_s = props["maxBatchWindowSeconds"]
         return t
 
     def _t_s3(
@@ -1498,13 +1538,17 @@ class StackBuilder:
                 (*t.path, "properties"),
                 "warning",
                 "missing-gateway-name",
-                f"this route names no gateway; it is bound to {gateway.name!r}{' (implicit)' if gateway.implicit else ''}",
+                "this route names no gateway; it is bound to "
+                f"{gateway.name!r}{' (implicit)' if gateway.implicit else ''}",
                 resource=t.owner,
                 hint=f"add `httpApiGatewayName: {gateway.name}` (Stacktape's deployer requires it)"
                 + (
                     ""
                     if not gateway.implicit
-                    else f" and {_article(gateway.name)} `{gateway.name}` resource of type http-api-gateway"
+                    else (
+                        f" and {_article(gateway.name)} `{gateway.name}` resource of type "
+                        "http-api-gateway"
+                    )
                 ),
             )
             t.gateway = Ref(

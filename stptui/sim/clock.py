@@ -70,9 +70,11 @@ class Scheduler:
         *,
         background: bool = False,
     ) -> Entry:
-        """Run `fn(arg)` at time `t` (never earlier than now). `label` is (kind, resource,
-        subject) for the agenda, turned into words only when the agenda is shown; `background` marks recurring work (schedule fires) that does
-        not keep `run_until_quiet` going."""
+        """Run `fn(arg)` at time `t` (never earlier than now).
+
+        `label` is (kind, resource, subject) for the agenda, turned into words only when the
+        agenda is shown; `background` marks recurring work (schedule fires) that does not
+        keep `run_until_quiet` going."""
         if t < self.now:
             t = self.now
         self._seq += 1
@@ -120,9 +122,7 @@ class Scheduler:
         last entry run, a consistent instant)."""
         return self._run(t, should_stop, quiet=False)
 
-    def run_until_quiet(
-        self, limit_ms: int, should_stop: Callable[[], bool] | None = None
-    ) -> bool:
+    def run_until_quiet(self, limit_ms: int, should_stop: Callable[[], bool] | None = None) -> bool:
         """Run until only background (recurring) entries remain, or until `limit_ms`.
 
         Returns True when the system went quiet, False when the limit (or `should_stop`)

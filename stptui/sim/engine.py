@@ -263,9 +263,7 @@ class Simulator:
                     source=source,
                 )
             elif emission.kind == "invoke":
-                self.invoke_async(
-                    emission.target, emission.fields.get("payload"), "invoke", source
-                )
+                self.invoke_async(emission.target, emission.fields.get("payload"), "invoke", source)
             else:
                 handler = self.emission_handlers.get(emission.kind)
                 if handler is None:
@@ -392,4 +390,3 @@ def _choices(what: str, table: dict[str, Any]) -> str:
         return f"this stack has no {what}s"
     names = ", ".join(sorted(table))
     return f"{what}s in this stack: {names}"
-

@@ -55,12 +55,16 @@ class Chain:
         return out
 
 
-def _ids_in(value: Any) -> Iterable[str]:
+def _ids_in(name: str, value: Any) -> Iterable[str]:
+    """The ids a field carries: any UUID inside its text, and the whole value of an `*_id`
+    field (API Gateway request ids and S3 request ids are not UUIDs)."""
     if isinstance(value, str):
+        if name.endswith("_id") and value:
+            yield value
         yield from _ID.findall(value)
     elif isinstance(value, list):
         for item in value:
-            yield from _ids_in(item)
+            yield from _ids_in(name, item)
 
 
 def _summary(rec: Record) -> str:
@@ -79,8 +83,8 @@ def explain(trace: Trace, key: str) -> Chain:
     records = list(trace.records)
     by_id: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
-        for value in rec.data.values():
-            for ident in _ids_in(value):
+        for name, value in rec.data.items():
+            for ident in _ids_in(name, value):
                 by_id.setdefault(ident, []).append(i)
     seeds = _seeds(records, by_id, key)
     chain = Chain(key)
@@ -91,12 +95,12 @@ def explain(trace: Trace, key: str) -> Chain:
     followed: set[str] = set()
     while todo:
         i = todo.popleft()
-        for value in records[i].data.values():
+        for name, value in records[i].data.items():
             if isinstance(value, list):
                 # A batch's list of message ids links each message to its invocation, but
                 # must not pull the batch's other messages into this message's chain.
                 continue
-            for ident in _ids_in(value):
+            for ident in _ids_in(name, value):
                 if ident in followed:
                     continue
                 followed.add(ident)

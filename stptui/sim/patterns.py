@@ -4,14 +4,19 @@ EventBridge matches with aws/event-ruler; this module follows it as reference se
 describes (AWS-validated behaviour first, event-ruler's source where AWS is silent):
 
 * A pattern mirrors the event. Fields are AND-ed, the values in a field's array are OR-ed,
-  keys and operator names are case-sensitive. ``"$or": [{...}, {...}]`` ORs whole branches.
+  keys and operator names are case-sensitive.
 * A field matches when *any* of its event values (an event array gives several) satisfies
   *any* matcher. An object-valued field, a missing field and an empty array have no value:
   only ``{"exists": false}`` matches them.
-* Arrays of objects are matched array-consistently: every field the pattern takes from
-  inside an array element must come from the same element.
-* ``{"a": {"b": [...]}}`` and ``{"a.b": [...]}`` name the same path, in patterns and in
-  events alike (event-ruler joins keys with dots).
+* Paths are keys joined with dots, so ``{"a": {"b": [...]}}`` and ``{"a.b": [...]}`` are
+  the same clause, in patterns and in events alike. Two clauses on one path: the later one
+  in the JSON wins.
+* ``"$or": [{...}, {...}]`` expands the pattern into several plain rules, as event-ruler's
+  JsonRuleCompiler does: each branch continues the rule built so far (overriding an
+  earlier clause on the same path), later keys apply to every branch, and the event matches
+  when one rule does.
+* Each rule is matched array-consistently: every field it takes from inside an array of
+  objects must come from the same element.
 
 Choices made where neither AWS nor event-ruler pins the behaviour down (docs/fidelity.md):
 
@@ -26,7 +31,7 @@ Choices made where neither AWS nor event-ruler pins the behaviour down (docs/fid
   IP addresses.
 * "Rule is too complex" for wildcards is an estimate of event-ruler's
   ``MachineComplexityEvaluator`` with a limit of 10, calibrated on patterns AWS accepted and
-  refused; the ``$or`` limit counts the branches the pattern expands to (at most 1,000).
+  refused; the ``$or`` limit counts the rules the pattern expands to (at most 1,000).
 
 Duplicate keys in pattern JSON: the last one wins, as on AWS. That happens when the JSON
 text is parsed (``json.loads`` keeps the last value), before this module sees the pattern.
@@ -42,6 +47,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 __all__ = [
+    "ENVELOPE_MARKERS",
+    "MAX_DEPTH",
     "MAX_OR_COMBINATIONS",
     "MAX_PATTERN_CHARS",
     "MAX_WILDCARD_COMPLEXITY",
@@ -68,6 +75,10 @@ MAX_OR_COMBINATIONS: Final = 1000
 MAX_WILDCARD_COMPLEXITY: Final = 10
 """Most wildcard prefixes a worst-case value may keep alive at once (see module docstring)."""
 
+MAX_DEPTH: Final = 100
+"""Deepest path (keys, counting dotted parts) stptui accepts. AWS documents no limit; the
+4,096-character limit allows about 800 levels, which would exhaust Python's stack."""
+
 TOP_LEVEL_KEYS: Final = (
     "version",
     "detail-type",
@@ -79,19 +90,6 @@ TOP_LEVEL_KEYS: Final = (
     "replay-name",
 )
 """The top-level keys Stacktape's schema accepts in an ``eventPattern``."""
-
-_OPERATORS: Final = frozenset(
-    {
-        "prefix",
-        "suffix",
-        "equals-ignore-case",
-        "wildcard",
-        "anything-but",
-        "numeric",
-        "cidr",
-        "exists",
-    }
-)
 
 # event-ruler's Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP: an object inside a `$or`
 # array that uses one of these as a field name makes `$or` an ordinary field name.
@@ -174,23 +172,43 @@ def _is_number(value: object) -> bool:
 
 
 def _dicts_in(value: Any) -> Iterator[dict[str, Any]]:
-    """The objects in an event value: itself, or the objects anywhere in an array of arrays."""
-    t = type(value)
-    if t is dict:
+    """The objects in an event value: itself, or the objects anywhere in an array of arrays
+    (in order; iterative, so a deeply nested event cannot exhaust the stack)."""
+    if type(value) is dict:
         yield value
-    elif t is list:
-        for item in value:
-            yield from _dicts_in(item)
+        return
+    if type(value) is not list:
+        return
+    stack = [iter(value)]
+    while stack:
+        for item in stack[-1]:
+            t = type(item)
+            if t is dict:
+                yield item
+            elif t is list:
+                stack.append(iter(item))
+                break
+        else:
+            stack.pop()
 
 
 def _collect_leaves(value: Any, out: list[Any]) -> None:
     """Append the leaf values of an event value: arrays are crushed, objects have none."""
-    t = type(value)
-    if t is list:
-        for item in value:
-            _collect_leaves(item, out)
-    elif t is not dict and value is not _MISSING:
-        out.append(value)
+    if type(value) is not list:
+        if type(value) is not dict and value is not _MISSING:
+            out.append(value)
+        return
+    stack = [iter(value)]
+    while stack:
+        for item in stack[-1]:
+            t = type(item)
+            if t is list:
+                stack.append(iter(item))
+                break
+            if t is not dict:
+                out.append(item)
+        else:
+            stack.pop()
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -521,7 +539,8 @@ def _ip_value(text: str) -> tuple[int, int] | None:
     """(version, address as an integer) of an IP literal, or None. Only the two shapes
     event-ruler recognises count; IPv4 parts are decimal, leading zeros allowed."""
     if _IPV4_SHAPE.fullmatch(text):
-        parts = [int(p) for p in text.split(".")]
+        # strip leading zeros first: int() refuses digit strings longer than 4,300
+        parts = [int(p.lstrip("0")[:4] or "0") for p in text.split(".")]
         if any(p > 255 for p in parts):
             return None
         return 4, (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
@@ -602,7 +621,13 @@ def _parse_cidr(text: str) -> tuple[int, int, int]:
     if len(parts) != 2:
         raise PatternError("Malformed CIDR, one '/' required")
     address, bits_text = parts
-    if not _MASK_BITS.fullmatch(bits_text) or abs(int(bits_text)) > 2**31 - 1:
+    # Java's Integer.parseInt: an optional sign, decimal digits, 32-bit range
+    digits = bits_text.lstrip("+-").lstrip("0")
+    if (
+        not _MASK_BITS.fullmatch(bits_text)
+        or len(digits) > 10
+        or not -(2**31) <= int(bits_text) < 2**31
+    ):
         raise PatternError("Malformed CIDR, mask bits must be an integer")
     bits = int(bits_text)
     if bits < 0:
@@ -659,14 +684,15 @@ class _Compiler:
             raise PatternError("Filter is not an object")
         try:
             text = json.dumps(pattern, ensure_ascii=False, separators=(",", ":"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             text = ""  # not JSON-shaped; the walk below names the offending value
-        root = self.object(pattern, ())
+        # The API checks the length of the EventPattern text before anything else.
         if len(text) > MAX_PATTERN_CHARS:
             raise PatternError(
                 f"Event pattern is too long: {len(text):,} characters of JSON, "
                 f"more than the limit of {MAX_PATTERN_CHARS:,}"
             )
+        root = self.object(pattern, ())
         combinations = _combinations(root)
         if combinations > MAX_OR_COMBINATIONS:
             raise PatternError(
@@ -681,6 +707,7 @@ class _Compiler:
     def object(self, obj: dict[Any, Any], path: tuple[str, ...]) -> _Obj:
         if not obj:
             raise PatternError("Empty objects are not allowed")
+        _check_depth(path)
         items: list[_Field | _Or] = []
         for key, value in obj.items():
             if type(key) is not str:
@@ -703,6 +730,7 @@ class _Compiler:
         return _Obj(tuple(items))
 
     def leaf(self, values: list[Any], path: tuple[str, ...]) -> _Leaf:
+        _check_depth(path)
         exact: list[Any] = []
         ops: list[_Op] = []
         exists_true = exists_false = False
@@ -844,6 +872,15 @@ class _Compiler:
         if inner_extra or extra:
             raise PatternError(_TOO_MANY_NUMERIC)
         return _anything_but_op(kind, values, single)
+
+
+def _check_depth(path: tuple[str, ...]) -> None:
+    depth = len(path) + sum(key.count(".") for key in path)
+    if depth > MAX_DEPTH:
+        raise PatternError(
+            f"Event pattern is nested too deeply: {depth} levels, more than stptui's limit "
+            f"of {MAX_DEPTH}"
+        )
 
 
 def _only_one(extra: bool) -> None:
@@ -1348,14 +1385,25 @@ def _explain_alternatives(results: list[_Verdict], or_path: str, or_expected: st
     return Explanation(False, failures, [], len(shared_paths) + 1)
 
 
-def _labelled_dicts(value: Any, label: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """The objects of an event array with their index path ("[1]", "[0][2]")."""
-    t = type(value)
-    if t is dict:
-        yield label, value
-    elif t is list:
-        for i, item in enumerate(value):
-            yield from _labelled_dicts(item, f"{label}[{i}]")
+def _labelled_dicts(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of an event value with their index path ("", "[1]", "[0][2]")."""
+    if type(value) is dict:
+        yield "", value
+        return
+    if type(value) is not list:
+        return
+    stack = [("", iter(enumerate(value)))]
+    while stack:
+        label, items = stack[-1]
+        for i, item in items:
+            t = type(item)
+            if t is dict:
+                yield f"{label}[{i}]", item
+            elif t is list:
+                stack.append((f"{label}[{i}]", iter(enumerate(item))))
+                break
+        else:
+            stack.pop()
 
 
 def _explain_object_value(child: _Node, value: Any, where: str) -> _Verdict:
@@ -1420,11 +1468,12 @@ def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
 
 
 def _absent_kind(raw: Any) -> str:
+    """What a present value without leaves is: an object or an array without leaf values."""
     if type(raw) is dict:
         return "an object"
-    if type(raw) is list and not raw:
-        return "an empty array"
-    return "an array of objects" if type(raw) is list else "an object"
+    if any(True for _ in _dicts_in(raw)):
+        return "an array of objects"
+    return "an empty array" if not raw else "an array of empty arrays"
 
 
 def _absent_reason(leaf: _Leaf, raw: Any) -> str:
@@ -1459,7 +1508,7 @@ def _hint(leaf: _Leaf, x: Any) -> str:
                 return " (the empty string is not null)"
             folded = x.casefold()
             if any(s.casefold() == folded for s in exact.strings):
-                return " (differs only in letter case; equals-ignore-case ignores case)"
+                return " (only the letter case differs; equals-ignore-case would match)"
         if "cidr" in kinds and _ip_value(x) is None:
             return " (not an IP address)"
         return ""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def md5_hex(text: str) -> str:
     """MD5 of the UTF-8 text, as SQS reports it in `md5OfBody`."""
-    return hashlib.md5(text.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324
+    return hashlib.md5(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def receipt_handle(msg: Message) -> str:

@@ -289,15 +289,20 @@ class StptuiApp(App[None]):
         self.query_one(InspectorPane).show(page)
 
     # Only a highlight the user moves selects: the panes also highlight rows themselves
-    # when they are built or follow the selection.
+    # when they are built or follow the selection, and such a message may arrive after the
+    # selection moved on (it is stale when the cursor is no longer on its row).
     @on(OptionList.OptionHighlighted, "#graph-pane")
     def _graph_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id is not None and event.option_list.has_focus:
+        pane = event.option_list
+        current = pane.highlighted == event.option_index
+        if event.option.id is not None and pane.has_focus and current:
             self.selected = event.option.id
 
     @on(DataTable.RowHighlighted, "#queue-table")
     def _queue_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None and event.data_table.has_focus:
+        table = event.data_table
+        current = table.cursor_row == event.cursor_row
+        if event.row_key.value is not None and table.has_focus and current:
             self.selected = event.row_key.value
 
     @on(OptionList.OptionSelected, "#graph-pane")

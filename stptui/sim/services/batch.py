@@ -97,8 +97,7 @@ class Execution:
 class BatchJobSim:
     """The simulated state of one batch job: its configuration and its executions."""
 
-    def __init__(self, sim: Simulator, model: BatchJob, state_machine_arn: str) -> None:
-        self.sim = sim
+    def __init__(self, model: BatchJob, state_machine_arn: str) -> None:
         self.name = model.name
         self.model = model
         self.state_machine_arn = state_machine_arn
@@ -127,11 +126,11 @@ class BatchService:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.jobs: dict[str, BatchJobSim] = {}
+        # Stacktape's state machine retries a timed-out attempt; False gives AWS Batch's
+        # own rule (a job its retryStrategy saw time out is not retried).
         self.retry_timed_out = True
         for job in sim.stack.batch_jobs:
-            self.jobs[job.name] = BatchJobSim(
-                sim, job, sim.resource_param(job.name, "stateMachineArn")
-            )
+            self.jobs[job.name] = BatchJobSim(job, sim.resource_param(job.name, "stateMachineArn"))
 
     def job(self, name: str) -> BatchJobSim:
         """The batch job called `name`, or a SimError with a did-you-mean."""

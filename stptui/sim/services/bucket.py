@@ -13,7 +13,13 @@ Rules (reference aws-semantics §5; stacktape-config §2.6, §3.2):
 * A delete without a version id on a versioned bucket creates a delete marker and is
   `ObjectRemoved:DeleteMarkerCreated`; otherwise it is `ObjectRemoved:Delete`.
 * `enableEventBusNotifications` sends every event to the default EventBridge bus as
-  `Object Created` / `Object Deleted` from `aws.s3`.
+  `Object Created` / `Object Deleted` from `aws.s3` (the key there is not URL-encoded, as
+  in AWS's examples).
+
+Simulation choices: a delete of a key that is not in the bucket is refused (S3 answers 204
+and, on a versioned bucket, even adds a delete marker); an object made with `size` only has
+a stand-in ETag that is stable per size; sequencers are 18 hex digits, the virtual time then
+a counter, so they grow with every event; configuration ids are `{workload}-s3-{index}`.
 
 Every upload and delete records which notifications matched (`notification.matched`) and,
 for the others, exactly why not (`notification.skipped` with the reason).
@@ -41,7 +47,7 @@ MAX_SINGLE_UPLOAD_BYTES = 5 * 1024**3  # PutObject, POST and CopyObject: 5 GiB
 MAX_OBJECT_BYTES = 5 * 1024**4  # a multipart upload: 5 TiB
 MAX_PARTS = 10_000
 PART_BYTES = 8 * 1024 * 1024  # the AWS CLI's default part size
-EMPTY_ETAG = hashlib.md5(b"").hexdigest()  # S3's ETag is an MD5
+EMPTY_ETAG = hashlib.md5(b"").hexdigest()  # a delete marker's ETag in EventBridge events
 
 # The operations that create an object: (eventName, the EventBridge detail's `reason`).
 CREATE_OPERATIONS: dict[str, tuple[str, str]] = {
@@ -173,15 +179,12 @@ class BucketSim:
 class _Request:
     """One S3 request that changed an object: what every notification of it shares."""
 
-    __slots__ = ("event_name", "host_id", "obj", "reason", "request_id", "source", "time")
+    __slots__ = ("event_name", "host_id", "obj", "reason", "request_id", "time")
 
-    def __init__(
-        self, sim: Simulator, event_name: str, reason: str, obj: S3Object, source: str
-    ) -> None:
+    def __init__(self, sim: Simulator, event_name: str, reason: str, obj: S3Object) -> None:
         self.event_name = event_name
         self.reason = reason
         self.obj = obj
-        self.source = source
         self.time = sim.clock.now
         rid = sim.new_id().replace("-", "").upper()
         self.request_id = rid[:16]
@@ -246,9 +249,10 @@ class BucketService:
     ) -> S3Object:
         """Create (or overwrite) an object and send its notifications.
 
-        `content` gives the size and a real MD5 ETag; without it `size` (default 0) gets a
-        deterministic stand-in ETag. `operation` is put, post, copy or multipart. Raises
-        SimError, changing nothing, on a bad bucket, key, size or operation."""
+        `content` gives the size and a real MD5 ETag; without it a `size` above 0 gets a
+        deterministic stand-in ETag (no size: an empty object). `operation` is put, post,
+        copy or multipart. Raises SimError, changing nothing, on a bad bucket, key, size or
+        operation."""
         from stptui.sim.engine import SimError
 
         b = self.bucket(bucket)
@@ -257,6 +261,8 @@ class BucketService:
             raise SimError(
                 f"unknown upload operation {operation!r}", f"one of {', '.join(CREATE_OPERATIONS)}"
             )
+        if content is None and not size:
+            content = b""  # an empty object: its ETag is the real MD5 of nothing
         if content is not None:
             size = len(content)
         size = size or 0
@@ -288,7 +294,7 @@ class BucketService:
         if b.versioning:
             b.versions.setdefault(key, []).append(obj)
         event_name, reason = CREATE_OPERATIONS[operation]
-        req = _Request(sim, event_name, reason, obj, source)
+        req = _Request(sim, event_name, reason, obj)
         data: dict[str, Any] = {
             "bucket": b.name,
             "key": key,
@@ -332,7 +338,7 @@ class BucketService:
         else:
             removed = S3Object(key, 0, "", self._sequencer(), sim.clock.now)
             event_name = "ObjectRemoved:Delete"
-        req = _Request(sim, event_name, "DeleteObject", removed, source)
+        req = _Request(sim, event_name, "DeleteObject", removed)
         data: dict[str, Any] = {
             "bucket": b.name,
             "key": key,
@@ -491,7 +497,12 @@ class BucketService:
         self, function: str, which: str, target: str, record: dict[str, Any]
     ) -> None:
         """A Lambda on-failure destination that is a bucket: the record becomes an object
-        under `aws/lambda/async/{function}/YYYY/MM/DD/`."""
+        under `aws/lambda/async/{function}/YYYY/MM/DD/`. (Stacktape's config refuses bucket
+        destinations, e36; AWS allows them for onFailure only.)"""
+        from stptui.sim.engine import SimError
+
+        if which != "onFailure":
+            raise SimError(f"a bucket can only be an onFailure destination, not {which}")
         sim = self.sim
         when = iso_ms(sim.clock.now)
         day = when[:10].replace("-", "/")

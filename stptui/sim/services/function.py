@@ -10,7 +10,6 @@ maximum age; throttled asynchronous events back off from 1 s to 5 min for up to 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -305,9 +304,7 @@ class AsyncEvent:
 
     __slots__ = ("attempts", "event", "first_at", "id", "source", "throttles", "trigger")
 
-    def __init__(
-        self, eid: str, event: Any, trigger: str, source: str, now: int
-    ) -> None:
+    def __init__(self, eid: str, event: Any, trigger: str, source: str, now: int) -> None:
         self.id = eid
         self.event = event
         self.trigger = trigger

@@ -199,12 +199,14 @@ class QueueSim:
         if size > self.max_bytes:
             raise SqsError(
                 "InvalidParameterValue",
-                f"the message is {size:,} bytes; queue {self.name} allows at most {self.max_bytes:,}",
+                f"the message is {size:,} bytes; queue {self.name} allows at most "
+                f"{self.max_bytes:,}",
             )
         if _BAD_BODY_CHAR.search(body) is not None:
             raise SqsError(
                 "InvalidMessageContents",
-                "the body holds characters SQS does not allow (control characters or unpaired surrogates)",
+                "the body holds characters SQS does not allow (control characters or unpaired "
+                "surrogates)",
             )
         if delay_s is not None and not 0 <= delay_s <= MAX_DELAY_S:
             raise SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
@@ -212,7 +214,8 @@ class QueueSim:
             if delay_s is not None and delay_s > 0:
                 raise SqsError(
                     "InvalidParameterValue",
-                    "FIFO queues do not take a per-message delay; set delayMessagesSecond on the queue",
+                    "FIFO queues do not take a per-message delay; set delayMessagesSecond on the "
+                    "queue",
                 )
             if not group:
                 raise SqsError(
@@ -234,7 +237,8 @@ class QueueSim:
             if group is not None or dedup_id is not None:
                 raise SqsError(
                     "InvalidParameterValue",
-                    f"{self.name} is a standard queue: message group and deduplication ids are for FIFO queues",
+                    f"{self.name} is a standard queue: message group and deduplication ids are "
+                    "for FIFO queues",
                 )
 
     def send(
@@ -441,9 +445,7 @@ class QueueSim:
             out.append(msg)
         return out
 
-    def _receive_standard(
-        self, max_n: int, now: int, vt: int, budget: int | None
-    ) -> list[Message]:
+    def _receive_standard(self, max_n: int, now: int, vt: int, budget: int | None) -> list[Message]:
         """`receive` for a standard queue: the hot path of a busy worker queue, written out
         flat (the FIFO loop below has the same effects plus group blocking)."""
         visible = self.visible
