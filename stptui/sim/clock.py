@@ -164,9 +164,9 @@ class Scheduler:
 
     def agenda(self, limit: int = 50) -> list[tuple[int, tuple[str, str, str]]]:
         """The next `limit` labelled entries, soonest first: (time, (kind, resource, subject))."""
-        live = [e for e in self._heap if e[FN] is not None and e[LABEL] is not None]
-        live.sort(key=lambda e: (e[T], e[SEQ]))
-        return [(e[T], e[LABEL]) for e in live[:limit]]
+        live = (e for e in self._heap if e[FN] is not None and e[LABEL] is not None)
+        soonest = heapq.nsmallest(limit, live, key=lambda e: (e[T], e[SEQ]))
+        return [(e[T], e[LABEL]) for e in soonest]
 
     def pending(self) -> int:
         """How many live entries are scheduled."""

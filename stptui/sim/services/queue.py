@@ -13,6 +13,7 @@ import heapq
 import re
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
@@ -158,21 +159,29 @@ class QueueSim:
 
     def oldest_age_ms(self, now: int) -> int | None:
         """Age of the oldest message (by enqueue time), or None when empty."""
-        if not self.messages:
+        # The retention heap is ordered by enqueue time (retention is the same for every
+        # message of a queue), so its first live entry is the oldest message.
+        heap = self._expiry
+        while heap and not (heap[0][2].queue is self and heap[0][2].id in self.messages):
+            heapq.heappop(heap)
+        if not heap:
             return None
-        return now - min(m.enqueued_at for m in self.messages.values())
+        return now - (heap[0][0] - self.retention_ms)
 
     def listing(self, limit: int = 100) -> list[Message]:
         """Up to `limit` messages in receive order: visible first, then delayed and in flight."""
         if self.fifo:
-            vis = [m for g in self.groups.values() for m in g]
+            vis = list(islice((m for g in self.groups.values() for m in g), limit))
         else:
-            vis = list(self.visible)[:limit]
-        rest = sorted(
+            vis = list(islice(self.visible, limit))
+        if len(vis) >= limit:
+            return vis
+        rest = heapq.nsmallest(
+            limit - len(vis),
             (m for m in self.messages.values() if m.state != VISIBLE),
             key=lambda m: (m.visible_at, m.id),
         )
-        return (vis + rest)[:limit]
+        return vis + rest
 
     # -- state changes -----------------------------------------------------------------
 
