@@ -52,7 +52,8 @@ def _parser_open() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="stptui",
         description="Open a Stacktape stack (default: the bundled demo stack).",
-        epilog="sub-commands: validate, graph, run, repl. Run `stptui SUBCOMMAND --help` for each.",
+        epilog="sub-commands: validate, graph, run, repl, match, schedule. "
+        "Run `stptui SUBCOMMAND --help` for each.",
     )
     p.add_argument("stack", nargs="?", help="stacktape.yml (default: the bundled demo stack)")
     p.add_argument("--version", action="version", version=f"stptui {__version__}")
@@ -392,12 +393,66 @@ def cmd_repl(argv: Sequence[str]) -> int:
     )
 
 
+def _parser_schedule() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stptui schedule",
+        description="Print the next fire times of an AWS schedule expression (cron() with "
+        "AWS's 6 fields, or rate()), in UTC, one ISO-8601 line each. Exit 2 on an invalid "
+        "expression, with the reason.",
+    )
+    p.add_argument("expression", help="e.g. 'cron(0 9 ? * MON *)' or 'rate(5 minutes)'")
+    p.add_argument(
+        "--after",
+        metavar="TIME",
+        help="list fires strictly after this instant (default: now); rate() counts from it",
+    )
+    p.add_argument("-n", type=int, default=5, metavar="N", help="how many fires (default 5)")
+    return p
+
+
+def cmd_schedule(argv: Sequence[str]) -> int:
+    """`stptui schedule EXPR [--after T] [-n N]`: the next N fire times."""
+    args = _parser_schedule().parse_args(argv)
+    import time
+
+    from stptui.sim.clock import parse_instant
+    from stptui.sim.schedules import ScheduleError, format_fire_time, parse_schedule
+    from stptui.textsafe import printable
+
+    try:
+        schedule = parse_schedule(args.expression)
+    except ScheduleError as exc:
+        print(f"invalid schedule: {printable(str(exc))}", file=sys.stderr)
+        return 2
+    if args.n < 1:
+        print("-n must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        after = parse_instant(args.after) if args.after else int(time.time()) * 1000
+    except ValueError:
+        print(
+            f"invalid --after {printable(args.after)!r}: use an ISO instant such as "
+            "2026-01-05T08:00:00Z",
+            file=sys.stderr,
+        )
+        return 2
+    t = after
+    for _ in range(args.n):
+        nxt = schedule.next_after_ms(t, after)
+        if nxt is None:
+            break  # past the year 2199, AWS's last
+        print(format_fire_time(nxt))
+        t = nxt
+    return 0
+
+
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "validate": cmd_validate,
     "graph": cmd_graph,
     "run": cmd_run,
     "repl": cmd_repl,
     "match": cmd_match,
+    "schedule": cmd_schedule,
 }
 
 

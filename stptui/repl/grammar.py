@@ -59,15 +59,14 @@ class Walker:
         arg = args[self._arg]
         if not (arg.rest and self._in_rest):
             return [_arg_slot(arg, self._previous)]
-        # Inside a `rest` argument: a word that its kind_after names, or the argument
-        # after it (`expect queue.q.depth ==`: the path ends where an operator comes).
-        slots = []
+        # Inside a `rest` argument: the word its kind_after names (`expect count KIND`),
+        # else the argument after it (`expect queue.q.depth ==`: an operator ends the path).
         kind = dict(arg.kind_after).get(self._previous or "")
         if kind is not None:
-            slots.append(Slot(kind, (), arg.help, arg=arg))
+            return [Slot(kind, (), arg.help, arg=arg)]
         if self._arg + 1 < len(args):
-            slots.append(_arg_slot(args[self._arg + 1], self._previous))
-        return slots
+            return [_arg_slot(args[self._arg + 1], self._previous)]
+        return []
 
     def options_left(self) -> list[Option]:
         """Options that may still be given (a repeatable one always may)."""

@@ -23,7 +23,7 @@ from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session
 from stptui.commands import registry as kinds
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
-from stptui.repl.words import one_line, read_words
+from stptui.repl.words import Word, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.engine import SimError
 
@@ -108,11 +108,42 @@ def check(session: Session, text: str, final: bool = True) -> Problem | None:
             error = check_value(session, slot, word.text)
         if error is not None:
             return Problem(error.message, error.hint, word.start)
-    if final:
-        try:
-            REGISTRY.parse(one_line(text))
-        except CommandError as exc:
-            return Problem(exc.message, exc.hint, len(text))
+    if not final:
+        return None
+    try:
+        call = REGISTRY.parse(one_line(text))
+    except CommandError as exc:
+        return Problem(exc.message, exc.hint, len(text))
+    if call is None:
+        return None
+    return _check_bound(session, call, words)
+
+
+def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Problem | None:
+    """Check the values as `bind` assigned them: where a `rest` argument ends is known
+    only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator)."""
+    values: list[tuple[Slot, str]] = []
+    previous: str | None = None
+    for arg in call.command.args:
+        value = call.args.get(arg.key)
+        if isinstance(value, list):
+            for i, word in enumerate(value):
+                kind = arg.kind if i == 0 else dict(arg.kind_after).get(value[i - 1])
+                values.append((Slot(kind, arg.choices if i == 0 else (), arg.help, arg), word))
+            previous = value[-1] if value else previous
+        elif value is not None:
+            values.append((Slot(arg.kind_for(previous), arg.choices, arg.help, arg), value))
+            previous = value
+    for opt in call.command.options:
+        given = call.opts.get(opt.key)
+        for value in given if isinstance(given, list) else [given]:
+            if isinstance(value, str):
+                values.append((Slot(opt.kind, option=opt), value))
+    for slot, value in values:
+        error = check_value(session, slot, value)
+        if error is not None:
+            where = next((w.start for w in words if w.text == value), len(words[-1].text))
+            return Problem(error.message, error.hint, where)
     return None
 
 

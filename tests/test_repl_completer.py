@@ -1,0 +1,355 @@
+"""The REPL's reading of a command line, as pure functions: completion for every argument
+kind (exact and fuzzy, from `Document`s), the word reader, the grammar walker, the
+validator and the highlighting lexer. No prompt is involved (pgcli's habit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from pygments.token import Error, Keyword, Literal, Name, Number, String
+
+from stptui.commands import REGISTRY, Session, execute
+from stptui.commands.handlers import QUEUE_FIELDS, TRACE_KINDS
+from stptui.repl.completer import build_completer, candidates, context
+from stptui.repl.grammar import OPTION, Walker
+from stptui.repl.lexer import lexer_for
+from stptui.repl.validator import check
+from stptui.repl.words import one_line, read_words
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+START = parse_instant("2026-01-05T08:00:00Z")
+
+STACK = """\
+serviceName: repltest
+resources:
+  jobQueue:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: 30
+      redrivePolicy: {targetSqsQueueName: deadLetterQueue, maxReceiveCount: 2}
+  deadLetterQueue:
+    type: sqs-queue
+  otherQueue:
+    type: sqs-queue
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      timeout: 5
+      events:
+        - type: sqs
+          properties: {sqsQueueName: jobQueue, batchSize: 1}
+  reportWriter:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
+"""
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    return Session.open(tmp_path / "stacktape.yml", start_ms=START)
+
+
+@pytest.fixture(scope="module")
+def combined() -> Session:
+    return Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
+
+
+def complete(session: Session, text: str) -> list[str]:
+    """What Tab offers at the end of `text`: exact and fuzzy merged, exact first."""
+    completer = build_completer(lambda: session)
+    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
+    return [c.text for c in found]
+
+
+def metas(session: Session, text: str) -> dict[str, str]:
+    completer = build_completer(lambda: session)
+    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
+    return {c.text: c.display_meta_text for c in found}
+
+
+# -- command names, options ------------------------------------------------------------------
+
+
+def test_command_names_come_from_the_registry_with_their_summary(session: Session) -> None:
+    assert complete(session, "") == list(REGISTRY.commands)
+    assert metas(session, "sen")["send"] == REGISTRY.commands["send"].summary
+    assert complete(session, "re")[:3] == ["redrive", "resume", "record"]
+
+
+def test_a_command_name_fuzzy(session: Session) -> None:
+    # No command starts with `rdv`; `redrive` holds r..d..v in order.
+    assert "redrive" in complete(session, "rdv")
+    # Exact prefix matches are listed first, in the registry's order, then fuzzy ones.
+    found = complete(session, "su")
+    exact = [name for name in REGISTRY.commands if name.startswith("su")]
+    assert exact and found[: len(exact)] == exact
+    assert "resume" in found[len(exact) :]  # r-e-s-u-m-e holds s..u
+
+
+def test_options_with_their_help_and_values_by_kind(session: Session) -> None:
+    assert complete(session, "send jobQueue x --") == ["--delay", "--group", "--dedup-id", "--attr"]
+    assert "keep the message invisible" in metas(session, "send jobQueue x --de")["--delay"]
+    # An option already given is not offered again; a repeatable one is.
+    assert complete(session, "send jobQueue x --delay 5s --attr a=1 --") == [
+        "--group",
+        "--dedup-id",
+        "--attr",
+    ]
+    assert complete(session, "redrive deadLetterQueue --to ") == [
+        "deadLetterQueue",
+        "jobQueue",
+        "otherQueue",
+    ]
+    # Units first (exact), then the examples that hold a 3 (fuzzy).
+    assert complete(session, "run --max 3") == ["3ms", "3s", "3m", "3h", "3d", "30s"]
+    assert complete(session, "send jobQueue x --delay=1") == ["1ms", "1s", "1m", "1h", "1d"]
+
+
+def test_options_are_offered_once_the_arguments_are_given(session: Session) -> None:
+    assert complete(session, "run ") == ["--max"]
+    assert complete(session, "send ") == ["deadLetterQueue", "jobQueue", "otherQueue"]
+
+
+# -- argument kinds --------------------------------------------------------------------------
+
+
+def test_queue_kind_offers_queues_only(session: Session) -> None:
+    assert complete(session, "send ") == ["deadLetterQueue", "jobQueue", "otherQueue"]
+    assert complete(session, "purge job") == ["jobQueue"]
+    assert metas(session, "send job")["jobQueue"] == "sqs-queue: 0 visible, 0 in flight"
+
+
+def test_queue_kind_fuzzy(session: Session) -> None:
+    assert complete(session, "send dlq") == ["deadLetterQueue"]
+    assert complete(session, "send jq") == ["jobQueue"]
+
+
+def test_dlq_kind_offers_dead_letter_queues(session: Session) -> None:
+    assert complete(session, "redrive ") == ["deadLetterQueue"]
+
+
+def test_function_kind_offers_functions_only(session: Session) -> None:
+    assert complete(session, "fail ") == ["reportWriter", "worker"]
+    assert complete(session, "invoke wor") == ["worker"]
+    # Fuzzy: r..w matches reportWriter only.
+    assert complete(session, "slow rw") == ["reportWriter"]
+    assert metas(session, "succeed w")["worker"] == "function: 0 invocations, 0 failed"
+
+
+def test_choices_of_an_argument(session: Session) -> None:
+    assert complete(session, "fail worker ") == ["always", "next", "rate", "when"]
+    assert complete(session, "fail worker ne") == ["next"]
+    assert "queues" in complete(session, "show ") and "agenda" in complete(session, "show ")
+
+
+def test_a_kind_that_depends_on_the_previous_word(session: Session) -> None:
+    assert complete(session, "show queue ") == ["deadLetterQueue", "jobQueue", "otherQueue"]
+    assert complete(session, "show queues ") == []
+
+
+def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
+    first = execute(session, "send jobQueue one").data["message_id"]
+    second = execute(session, "send otherQueue two").data["message_id"]
+    assert complete(session, "show message ") == [second, first]
+    assert complete(session, f"show message {first[:6]}") == [first]
+    assert metas(session, "show message ")[second] == "message in otherQueue, visible"
+    execute(session, "purge otherQueue")
+    assert metas(session, "show message ")[second] == "message (no longer in a queue)"
+
+
+def test_command_kind(session: Session) -> None:
+    assert complete(session, "help sen") == ["send"]
+    assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
+
+
+def test_expect_paths_trace_kinds_and_operators(session: Session) -> None:
+    paths = complete(session, "expect ")
+    assert [f"queue.jobQueue.{f}" for f in QUEUE_FIELDS] == [
+        p for p in paths if p.startswith("queue.jobQueue.")
+    ]
+    assert "function.worker.failures" in paths and paths[-2:] == ["count", "time"]
+    # Fuzzy over the dotted path: d..l..q..d..e..p
+    assert complete(session, "expect dlqdep") == ["queue.deadLetterQueue.depth"]
+    assert metas(session, "expect queue.jobQueue.dep")["queue.jobQueue.depth"] == "now 0"
+    assert complete(session, "expect count ") == list(TRACE_KINDS)
+    assert complete(session, "expect count message.dead")[0] == "message.dead_lettered"
+    assert complete(session, "expect queue.jobQueue.depth ") == ["==", "!=", "<", "<=", ">", ">="]
+    assert complete(session, "expect count message.sent jobQueue ") == [
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+    ]
+
+
+def test_duration_kind_offers_units(session: Session) -> None:
+    assert complete(session, "advance ") == ["30s", "5m", "1h", "1d"]
+    assert complete(session, "advance 90") == ["90ms", "90s", "90m", "90h", "90d"]
+    assert complete(session, "advance 2h30") == ["2h30ms", "2h30s", "2h30m", "2h30h", "2h30d"]
+    assert metas(session, "slow worker 2")["2s"] == "seconds"
+
+
+def test_instant_kind_offers_now_and_the_next_event(session: Session) -> None:
+    assert complete(session, "until ") == ["2026-01-05T08:00:00.000Z"]
+    execute(session, "send jobQueue x --delay 90s")
+    assert complete(session, "until ") == ["2026-01-05T08:00:00.000Z", "2026-01-05T08:01:30.000Z"]
+
+
+def test_file_kind_offers_paths_and_fixed_words(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "incident.json").write_text("{}")
+    (tmp_path / "tour.stp").write_text("")
+    assert complete(session, "save runs/") == ["incident.json"]
+    assert complete(session, "load runs/inc") == ["ident.json"]
+    assert "tour.stp" in complete(session, "source ")
+    assert complete(session, "record ")[0] == "stop"
+
+
+def test_resource_kinds_named_by_their_type(combined: Session) -> None:
+    # `upload BUCKET` and `start-job JOB` declare the resource type as their kind.
+    assert complete(combined, "upload ") == ["uploads"]
+    assert complete(combined, "start-job ") == ["heavyJob"]
+    assert metas(combined, "upload up")["uploads"] == "bucket"
+    assert complete(combined, "publish ") == ["default", "eventBus"]
+    assert "--from" in complete(combined, "upload uploads a.csv --")
+
+
+def test_nothing_inside_quotes_comments_or_unknown_commands(session: Session) -> None:
+    assert complete(session, "send jobQueue '{\"a") == []
+    assert complete(session, "advance 5m # adv") == []
+    assert complete(session, "frobnicate ") == []
+    assert complete(session, "help send ") == []
+
+
+def test_values_that_need_quotes_are_quoted(tmp_path: Path) -> None:
+    stack = STACK.replace("otherQueue:", "'other queue':")
+    (tmp_path / "stacktape.yml").write_text(stack)
+    odd = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    assert "'other queue'" in complete(odd, "purge ")
+
+
+def test_candidates_is_pure(session: Session) -> None:
+    before = session.sim.trace.seq
+    assert [c.text for c in candidates(session, "purge ")] == [
+        "deadLetterQueue",
+        "jobQueue",
+        "otherQueue",
+    ]
+    assert session.sim.trace.seq == before
+    assert context("send jobQueue 'x")
+    assert context("send jobQueue 'x").in_quote  # type: ignore[union-attr]
+
+
+# -- reading words and following the grammar ---------------------------------------------------
+
+
+def test_read_words_keeps_positions_and_reports_open_quotes() -> None:
+    r = read_words("send q '{\"a\": 1}' --delay 5s")
+    assert [(w.text, w.start) for w in r.words] == [
+        ("send", 0),
+        ("q", 5),
+        ('{"a": 1}', 7),
+        ("--delay", 18),
+        ("5s", 26),
+    ]
+    assert not r.open and not r.at_gap
+    assert read_words("send q '{").quote == "'"
+    assert read_words("send q '{").open
+    assert read_words("invoke f {").depth == 1
+    assert read_words("send q 'a # b' # comment").comment == 15
+    assert read_words("send q abc#1").words[-1].text == "abc#1"
+    assert read_words("send ").at_gap
+
+
+def test_one_line_keeps_line_breaks_inside_quotes_only() -> None:
+    assert one_line('invoke f {\n"a": 1\n}') == 'invoke f { "a": 1 }'
+    assert one_line("send q '{\n  \"a\": 1\n}'") == "send q '{\n  \"a\": 1\n}'"
+
+
+def test_walker_follows_rest_arguments_and_options() -> None:
+    w = Walker(REGISTRY.commands["expect"])
+    kinds = [getattr(w.feed(word), "kind", None) for word in "count message.sent q == 3".split()]
+    assert kinds == ["expect-path", "trace-kind", None, "operator", "value"]
+    w = Walker(REGISTRY.commands["send"])
+    slots = [w.feed(word) for word in ["q", "--delay", "5s", "body", "--bogus"]]
+    assert [s.kind if s else None for s in slots] == ["queue", OPTION, "duration", "text", OPTION]
+    assert slots[-1] is not None and slots[-1].option is None
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def test_validator_flags_unknown_commands_and_resources_with_a_hint(session: Session) -> None:
+    p = check(session, "sned jobQueue x")
+    assert p is not None and p.position == 0
+    assert p.format() == "unknown command 'sned' (did you mean 'send'?)"
+    p = check(session, "send jobQeue x")
+    assert p is not None and p.position == 5
+    assert p.format() == "no queue named 'jobQeue' (did you mean 'jobQueue'?)"
+    p = check(session, "fail wroker next 2")
+    assert p is not None and "did you mean 'worker'?" in p.format()
+    p = check(session, "send jobQueue x --dela 5s")
+    assert p is not None and p.message == "send has no option --dela"
+    p = check(session, "show queue nope")
+    assert p is not None and p.message == "no queue named 'nope'"
+    p = check(session, "redrive deadLetterQueue --to=nope")
+    assert p is not None and p.message == "no queue named 'nope'"
+
+
+def test_validator_checks_durations_choices_and_arity(session: Session) -> None:
+    p = check(session, "advance 5")
+    assert p is not None and "has no unit" in p.message
+    p = check(session, "fail worker sometimes")
+    assert p is not None and p.format().startswith("unknown MODE 'sometimes'")
+    p = check(session, "expect queue.jobQueue.depth =< 0")
+    assert p is not None and p.message == "unknown OP '=<'" and p.position == 28
+    p = check(session, "send jobQueue")
+    assert p is not None and p.message == "send needs BODY"
+    assert check(session, "send jobQueue '{\"a\": 1}' --delay 5s") is None
+    assert check(session, "expect count message.sent jobQueue == 0") is None
+    assert check(session, "") is None
+    assert check(session, "# a comment") is None
+
+
+def test_while_typing_the_word_under_the_cursor_is_spared(session: Session) -> None:
+    assert check(session, "send jobQ", final=False) is None
+    assert check(session, "send jobQ x", final=False) is not None
+    assert check(session, "send jobQueue", final=False) is None  # no BODY yet: not judged
+    assert check(session, "sen", final=False) is None
+    assert check(session, "sen ", final=False) is not None
+    assert check(session, "send jobQueue '{", final=True) is None  # the line goes on
+
+
+def test_validation_runs_nothing(session: Session) -> None:
+    check(session, "send jobQueue x")
+    check(session, "advance 1d")
+    assert session.sim.trace.seq == 0 and session.log == []
+
+
+# -- highlighting ------------------------------------------------------------------------------
+
+
+def test_lexer_tells_verbs_resources_json_durations_and_options_apart() -> None:
+    lexer = lexer_for(REGISTRY.commands, ["jobQueue"])()
+    tokens = [
+        (t, v) for t, v in lexer.get_tokens("send jobQueue '{\"id\": 1}' --delay 30s") if v.strip()
+    ]
+    assert tokens[:3] == [(Keyword, "send"), (Name.Variable, "jobQueue"), (String.Single, "'")]
+    assert (Name.Tag, '"id"') in tokens
+    assert tokens[-2:] == [(Name.Attribute, "--delay"), (Number, "30s")]
+    bad = [t for t, v in lexer.get_tokens("sned x 2026-01-05T09:00:00Z") if v.strip()]
+    assert bad == [Error, Name, Literal.Date]
+    help_tokens = [t for t, v in lexer.get_tokens("help send") if v.strip()]
+    assert help_tokens == [Keyword, Name.Builtin]
