@@ -520,6 +520,28 @@ class StackBuilder:
             return None
         return present[0]
 
+    def name_or_arn(
+        self,
+        props: dict[str, Any],
+        raw: dict[str, Any],
+        keys: tuple[str, str],
+        path: DataPath,
+        owner: str,
+        what: str,
+    ) -> Ref | None:
+        """The reference set by exactly one of a (name key, ARN key) pair, as Stacktape's
+        `sqsQueueName | sqsQueueArn`-style properties are; reports none or both."""
+        which = self.exactly_one(props, keys, path, owner, what)
+        if which is None:
+            return None
+        kpath = (*path, _written(raw, which, which))
+        if which == keys[0]:
+            ref = self.ref_by_name(props[which], kpath)
+            if ref is None:  # an alternate spelling is not type-checked earlier
+                self.check_value(_STR, props[which], kpath, kpath[-1], owner)
+            return ref
+        return self.ref_by_arn(props[which], kpath)
+
     def require(
         self,
         props: dict[str, Any],
@@ -1004,21 +1026,14 @@ class StackBuilder:
                 },
                 where=" in `redrivePolicy`",
             )
-            which = self.exactly_one(
+            q.redrive_target = self.name_or_arn(
                 rprops,
+                rp,
                 ("targetSqsQueueName", "targetSqsQueueArn"),
                 rpath,
                 name,
                 "redrivePolicy (Stacktape e112)",
             )
-            if which == "targetSqsQueueName":
-                q.redrive_target = self.ref_by_name(
-                    rprops[which], (*rpath, _written(rp, which, "targetSqsQueueName"))
-                )
-            elif which == "targetSqsQueueArn":
-                q.redrive_target = self.ref_by_arn(
-                    rprops[which], (*rpath, _written(rp, which, "targetSqsQueueArn"))
-                )
             if self.require(rprops, rp, "maxReceiveCount", rpath, name, "redrivePolicy"):
                 q.max_receive_count = int(rprops["maxReceiveCount"])
         events = props.get("events")
@@ -1247,16 +1262,14 @@ class StackBuilder:
         index: int,
     ) -> SqsTrigger:
         t = SqsTrigger(type="sqs", owner=owner, index=index, path=path, properties=raw)
-        which = self.exactly_one(
-            props, ("sqsQueueName", "sqsQueueArn"), ppath, owner, "an `sqs` event (Stacktape e84)"
+        t.queue = self.name_or_arn(
+            props,
+            raw,
+            ("sqsQueueName", "sqsQueueArn"),
+            ppath,
+            owner,
+            "an `sqs` event (Stacktape e84)",
         )
-        if which == "sqsQueueName":
-            qpath = (*ppath, _written(raw, which, "sqsQueueName"))
-            t.queue = self.ref_by_name(props[which], qpath)
-            if t.queue is None:  # `queueName:` (alternate spelling) is not type-checked earlier
-                self.check_value(_STR, props[which], qpath, qpath[-1], owner)
-        elif which == "sqsQueueArn":
-            t.queue = self.ref_by_arn(props[which], (*ppath, which))
         if "batchSize" in props:
             t.batch_size = int(props["batchSize"])
         if "maxBatchWindowSeconds" in props and self.check_value(
@@ -1435,14 +1448,14 @@ class StackBuilder:
             owner,
             where=" in `onDeliveryFailure`",
         )
-        which = self.exactly_one(
-            op, ("sqsQueueName", "sqsQueueArn"), opath, owner, "onDeliveryFailure (Stacktape e109)"
+        return self.name_or_arn(
+            op,
+            odf,
+            ("sqsQueueName", "sqsQueueArn"),
+            opath,
+            owner,
+            "onDeliveryFailure (Stacktape e109)",
         )
-        if which == "sqsQueueName":
-            return self.ref_by_name(op[which], (*opath, which))
-        if which == "sqsQueueArn":
-            return self.ref_by_arn(op[which], (*opath, which))
-        return None
 
     def _t_sns(
         self,
@@ -1454,13 +1467,14 @@ class StackBuilder:
         index: int,
     ) -> SnsTrigger:
         t = SnsTrigger(type="sns", owner=owner, index=index, path=path, properties=raw)
-        which = self.exactly_one(
-            props, ("snsTopicName", "snsTopicArn"), ppath, owner, "an `sns` event (Stacktape e85)"
+        t.topic = self.name_or_arn(
+            props,
+            raw,
+            ("snsTopicName", "snsTopicArn"),
+            ppath,
+            owner,
+            "an `sns` event (Stacktape e85)",
         )
-        if which == "snsTopicName":
-            t.topic = self.ref_by_name(props[which], (*ppath, which))
-        elif which == "snsTopicArn":
-            t.topic = self.ref_by_arn(props[which], (*ppath, which))
         t.filter_policy = props.get("filterPolicy")
         t.on_delivery_failure = self._on_delivery_failure(props, ppath, owner)
         return t
