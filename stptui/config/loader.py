@@ -384,7 +384,9 @@ def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES)
     if node is None:
         return loaded
     try:
-        size = _expanded_size(node, max_nodes)
+        # Without an anchor (`&`) there is no alias to expand, and the builder's own count
+        # bounds the work; only a document with anchors needs sizing before it is built.
+        size = _expanded_size(node, max_nodes) if "&" in text else 0
     except ConfigError as exc:
         d = exc.diagnostic
         raise ConfigError(

@@ -9,6 +9,7 @@ reaches the terminal as an escape sequence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich import box
@@ -41,6 +42,11 @@ _FAMILY = {
     "behavior": "yellow",
     "clock": "yellow",
 }
+
+
+# Ids are UUIDs; in a one-line record their first 8 characters are enough to tell them
+# apart and to name them (`show message 1195ab03`).
+_UUID = re.compile(r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 def kind_style(kind: str) -> str:
@@ -115,7 +121,7 @@ class Printer:
         line.append(rec.kind, style=kind_style(rec.kind))
         line.append(" ")
         line.append(cell(rec.resource), style="bold")
-        details = record_details(rec)
+        details = _UUID.sub(lambda m: m.group(1), record_details(rec))
         if details:
             line.append(" " + cell(details))
         return line
