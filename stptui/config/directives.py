@@ -893,19 +893,16 @@ class _Resolver:
                     (value, i, None if p is None else (*p, i)) for i in reversed(range(len(value)))
                 )
             elif type(value) is str:
-                here = frame
-                if p is not None:
-                    here = replace(frame, origin=p)
-                    if top:
-                        here = replace(here, use=p, mode=_mode_for(p))
+                # Most strings are plain: the frame for one is built only when it is needed.
                 if _looks_like_directive(value):
+                    here = _frame_at(frame, p, top)
                     c[k], failure = self._eval_string(value, here)
                     if failure is not None and top:
                         self._point_to(failure, value, here)
                     if first is None:
                         first = failure
-                elif top:
-                    self._check_embedded(value, here)
+                elif top and self.embedded.search(value) is not None:
+                    self._check_embedded(value, _frame_at(frame, p, top))
         return first
 
     def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
@@ -1394,3 +1391,12 @@ def resolve_directives(loaded: LoadedYaml, ctx: DirectiveContext) -> None:
     elsewhere they are an error, and inside `variables` they stay text until used.
     """
     _Resolver(loaded, ctx).run()
+
+
+def _frame_at(frame: _Frame, path: DataPath | None, top: bool) -> _Frame:
+    """The frame for a value at `path`: its origin, and on the document walk its use site."""
+    if path is None:
+        return frame
+    if top:
+        return replace(frame, origin=path, use=path, mode=_mode_for(path))
+    return replace(frame, origin=path)

@@ -89,8 +89,9 @@ class Printer:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
         """A `show` listing as a Rich table."""
         table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-        for h in headers:
-            table.add_column(Text(cell(h)), overflow="fold")
+        for i, h in enumerate(headers):
+            # The first column names the row (a queue, a message id): never split it.
+            table.add_column(Text(cell(h)), overflow="fold", no_wrap=i == 0)
         for row in rows:
             table.add_row(*(Text(cell(c)) for c in row))
         return table
