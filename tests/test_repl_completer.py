@@ -280,7 +280,9 @@ def test_one_line_keeps_line_breaks_inside_quotes_only() -> None:
 
 def test_walker_follows_rest_arguments_and_options() -> None:
     w = Walker(REGISTRY.commands["expect"])
-    kinds = [getattr(w.feed(word), "kind", None) for word in "count message.sent q == 3".split()]
+    kinds = [
+        getattr(w.feed(word), "kind", None) for word in ["count", "message.sent", "q", "==", "3"]
+    ]
     assert kinds == ["expect-path", "trace-kind", None, "operator", "value"]
     w = Walker(REGISTRY.commands["send"])
     slots = [w.feed(word) for word in ["q", "--delay", "5s", "body", "--bogus"]]

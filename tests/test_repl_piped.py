@@ -70,7 +70,10 @@ def test_error_lines_are_numbered_as_in_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, repl = run_both(BAD_COMMAND, tmp_path, capsys, monkeypatch)
-    assert repl[2] == "<stdin>:3: error: no queue named 'jobQeue'\n    hint: did you mean 'jobQueue'?\n"
+    assert (
+        repl[2]
+        == "<stdin>:3: error: no queue named 'jobQeue'\n    hint: did you mean 'jobQueue'?\n"
+    )
     _, repl = run_both(OPEN_QUOTE, tmp_path, capsys, monkeypatch)
     assert repl[2].startswith("<stdin>:2: error: cannot split the line: no closing quotation")
 
@@ -96,8 +99,7 @@ def test_source_inside_a_piped_session_echoes_like_run(
         r"sent message \S+ to jobQueue\n> expect queue.jobQueue.depth == 2\n", repl[1]
     ).group(0)  # type: ignore[union-attr]
     assert repl[2] == (
-        f"<stdin>:1: expectation failed: {inner}:2: expected queue.jobQueue.depth == 2, "
-        "actual 1\n"
+        f"<stdin>:1: expectation failed: {inner}:2: expected queue.jobQueue.depth == 2, actual 1\n"
     )
 
 

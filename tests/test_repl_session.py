@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shlex
 import signal
 from collections.abc import Callable, Iterator
@@ -47,9 +48,7 @@ def open_session() -> Session:
     return Session.open(STACK, start_ms=T0)
 
 
-def type_into(
-    session: Session, keys: str, **options: object
-) -> tuple[Repl, str]:
+def type_into(session: Session, keys: str, **options: object) -> tuple[Repl, str]:
     """Run a REPL on `session` with `keys` typed (end them with Ctrl-D); (repl, output)."""
     out = io.StringIO()
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
@@ -73,13 +72,13 @@ def replayed(log: list[str]) -> Session:
 def test_a_typed_session_sends_advances_and_shows() -> None:
     session = open_session()
     keys = (
-        "send jobQueue '{\"orderId\": 1, \"amount\": 20}'\r"
+        'send jobQueue \'{"orderId": 1, "amount": 20}\'\r'
         "advance 10s\r"
         "show queues\r"
         "show functions\r" + CTRL_D
     )
     repl, out = type_into(session, keys)
-    assert session.log == ["send jobQueue '{\"orderId\": 1, \"amount\": 20}'", "advance 10s"]
+    assert session.log == ['send jobQueue \'{"orderId": 1, "amount": 20}\'', "advance 10s"]
     assert "sent message " in out and " to jobQueue" in out
     assert "now 2026-01-05T08:00:10.000Z (+10 s)" in out
     # The trace records each command caused, one line each.
@@ -106,7 +105,7 @@ def test_the_toolbar_shows_time_paused_counts_and_the_last_error() -> None:
 
 def test_json_spans_lines_while_a_quote_is_open() -> None:
     session = open_session()
-    type_into(session, "send jobQueue '{\r\"orderId\": 7,\r\"amount\": 5\r}'\r" + CTRL_D)
+    type_into(session, 'send jobQueue \'{\r"orderId": 7,\r"amount": 5\r}\'\r' + CTRL_D)
     assert len(session.log) == 1
     msg = next(iter(session.sim.queues["jobQueue"].messages.values()))
     assert json.loads(msg.body) == {"orderId": 7, "amount": 5}
@@ -201,7 +200,7 @@ def interrupt_at_tick(n: int, how: Callable[[Repl], None], repl: list[Repl]) -> 
 def busy_session() -> Session:
     session = open_session()
     for i in range(1000):
-        execute(session, f"send jobQueue '{{\"orderId\": {i}, \"amount\": 10}}'")
+        execute(session, f'send jobQueue \'{{"orderId": {i}, "amount": 10}}\'')
     return session
 
 
@@ -306,7 +305,7 @@ def test_a_recorded_session_replays_to_a_byte_identical_trace(
     keys = (
         "record tour.stp\r"
         "fail worker next 2\r"
-        "send jobQueue '{\r\"orderId\": 999,\r\"amount\": 5000\r}'\r"
+        'send jobQueue \'{\r"orderId": 999,\r"amount": 5000\r}\'\r'
         "advance 30d\r"  # interrupted below
         "show queues\r"
         "succeed worker\r"
@@ -353,3 +352,29 @@ def test_record_refuses_load_and_a_second_recording(tmp_path: Path) -> None:
     # Leaving the REPL stops the recording.
     assert session.recorder is None
     assert f"recorded 1 command to {tmp_path / 'a.stp'}" in out
+
+
+# -- the transcripts of docs/repl.md ---------------------------------------------------------
+
+
+def test_the_transcripts_in_the_docs_are_what_the_repl_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each ```text block after a `<!-- repl transcript -->` line is one stretch of a single
+    # session: `stptui> LINE` is typed, the lines below are what the REPL prints.
+    monkeypatch.setenv("NO_COLOR", "1")
+    page = (ROOT / "docs" / "repl.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- repl transcript -->\n```text\n(.*?)^```$", page, re.S | re.M)
+    assert len(blocks) == 4
+    out = io.StringIO()
+    repl = Repl(open_session(), console=make_console(file=out, width=100))
+    for block in blocks:
+        actual: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("stptui> "):
+                actual.append(line)
+                repl.run_line(line.removeprefix("stptui> "))
+                actual += [x.rstrip() for x in out.getvalue().splitlines()]
+                out.seek(0)
+                out.truncate()
+        assert actual == [x.rstrip() for x in block.splitlines()]

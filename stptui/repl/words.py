@@ -21,8 +21,6 @@ class Word:
 
     text: str
     start: int
-    end: int
-    quoted: bool = False
 
 
 @dataclass(slots=True)
@@ -52,7 +50,6 @@ def read_words(text: str) -> Reading:
     escaped = False
     buf: list[str] = []
     start: int | None = None
-    quoted = False
     for i, ch in enumerate(text):
         if escaped:
             escaped = False
@@ -68,8 +65,8 @@ def read_words(text: str) -> Reading:
             continue
         if ch.isspace():
             if start is not None:
-                out.words.append(Word("".join(buf), start, i, quoted))
-                buf, start, quoted = [], None, False
+                out.words.append(Word("".join(buf), start))
+                buf, start = [], None
             continue
         if ch == "#" and start is None:
             out.comment = i
@@ -80,7 +77,6 @@ def read_words(text: str) -> Reading:
             escaped = True
         elif ch in "'\"":
             quote = ch
-            quoted = True
         else:
             if ch in BRACKETS:
                 out.depth += 1
@@ -88,8 +84,7 @@ def read_words(text: str) -> Reading:
                 out.depth -= 1
             buf.append(ch)
     if start is not None:
-        end = len(text) if out.comment is None else out.comment
-        out.words.append(Word("".join(buf), start, end, quoted))
+        out.words.append(Word("".join(buf), start))
         out.at_gap = out.comment is not None
     out.quote = quote
     return out

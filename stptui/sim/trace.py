@@ -151,6 +151,7 @@ class Trace:
 
     def __init__(self, ring_size: int = 200_000) -> None:
         self.records = RecordRing(ring_size)
+        self._append = self.records._raw.append
         self.counts: dict[tuple[str, str], int] = {}
         self.subscribers: list[Subscriber] = []
         self.seq = 0
@@ -158,7 +159,7 @@ class Trace:
     def emit(self, t: int, kind: str, resource: str, data: dict[str, Any]) -> None:
         """Record one step and hand it to every subscriber."""
         self.seq = seq = self.seq + 1
-        self.records._raw.append((seq, t, kind, resource, data))
+        self._append((seq, t, kind, resource, data))
         counts = self.counts
         key = (kind, resource)
         counts[key] = counts.get(key, 0) + 1

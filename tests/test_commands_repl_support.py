@@ -1,0 +1,172 @@
+"""What the command layer offers front ends such as the REPL: interruptible clock commands
+that log a replayable line, `record` and `source`, and scripts whose quoted bodies span
+lines. Tested through `execute` alone, without a prompt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import (
+    CommandError,
+    ExpectationFailed,
+    Session,
+    complete_values,
+    execute,
+)
+from stptui.commands import registry as kinds
+from stptui.commands.registry import open_quote, strip_comment
+from stptui.commands.script import script_lines
+from stptui.commands.session import trace_sha256
+from stptui.sim.clock import iso_ms, parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+STACK = ROOT / "stptui" / "sample_stacks" / "job-queue"
+T0 = parse_instant("2026-01-05T08:00:00Z")
+
+
+def busy() -> Session:
+    session = Session.open(STACK, start_ms=T0)
+    for i in range(1000):
+        execute(session, f'send jobQueue \'{{"orderId": {i}, "amount": {i * 3}}}\'')
+    return session
+
+
+def replay(log: list[str]) -> Session:
+    fresh = Session.open(STACK, start_ms=T0)
+    for line in log:
+        execute(fresh, line)
+    return fresh
+
+
+@pytest.mark.parametrize("line", ["advance 30d", "until 2026-02-01T00:00:00Z", "run --max 30d"])
+def test_a_stopped_clock_command_logs_the_until_it_amounted_to(line: str) -> None:
+    session = busy()
+    polls = []
+
+    def should_stop() -> bool:
+        polls.append(session.sim.clock.events_run)
+        return len(polls) >= 2
+
+    result = execute(session, line, should_stop=should_stop)
+    assert result.data["interrupted"] is True
+    assert result.text.startswith("interrupted; now ")
+    now = session.sim.clock.now
+    assert session.log[-1] == f"until {iso_ms(now)}"
+    # Every event due at the instant reached has run: nothing is left at `now`.
+    assert (session.sim.clock.peek() or now + 1) > now
+    again = replay(session.log)
+    assert trace_sha256(again.sim.trace) == trace_sha256(session.sim.trace)
+    assert again.sim.clock.now == now
+
+
+def test_a_clock_command_that_is_not_stopped_logs_what_was_typed() -> None:
+    session = busy()
+    result = execute(session, "advance 1m", should_stop=lambda: False)
+    assert "interrupted" not in result.data
+    assert session.log[-1] == "advance 1m"
+
+
+def test_record_writes_the_log_so_far_then_each_command(tmp_path: Path) -> None:
+    session = Session.open(STACK, start_ms=T0)
+    execute(session, "send jobQueue first")
+    script = tmp_path / "r.stp"
+    result = execute(session, f"record {script}")
+    assert result.data["replay"].startswith("stptui run ")
+    execute(session, "advance 5s")
+    execute(session, "show queues")  # changes nothing: not recorded
+    execute(session, "record stop")
+    execute(session, "advance 5s")  # after the recording
+    lines = script.read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        "send jobQueue first",
+        "advance 5s",
+    ]
+    assert "# the commands applied before the recording started:" in lines
+    with pytest.raises(CommandError, match="not recording"):
+        execute(session, "record stop")
+
+
+def test_a_recording_that_cannot_be_written_stops_without_undoing_the_command(
+    tmp_path: Path,
+) -> None:
+    session = Session.open(STACK, start_ms=T0)
+    execute(session, f"record {tmp_path / 'r.stp'}")
+    assert session.recorder is not None
+
+    def broken(line: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    session.recorder.write = broken  # type: ignore[method-assign]
+    result = execute(session, "advance 5s")
+    assert session.log == ["advance 5s"] and session.recorder is None
+    assert "recording stopped: cannot write" in result.text
+    assert "No space left on device" in result.text
+
+
+def test_source_refuses_a_script_that_sources_itself(tmp_path: Path) -> None:
+    script = tmp_path / "loop.stp"
+    script.write_text(f"advance 1s\nsource {script}\n")
+    session = Session.open(STACK, start_ms=T0)
+    with pytest.raises(CommandError, match=r"loop.stp:2: .* is already being sourced"):
+        execute(session, f"source {script}")
+    assert session.log == ["advance 1s"]
+
+
+def test_source_without_a_report_returns_the_transcript(tmp_path: Path) -> None:
+    script = tmp_path / "s.stp"
+    script.write_text("advance 1s\nexpect time == 2026-01-05T08:00:01Z\n")
+    session = Session.open(STACK, start_ms=T0)
+    result = execute(session, f"source {script}")
+    assert result.text.splitlines() == [
+        "> advance 1s",
+        "now 2026-01-05T08:00:01.000Z (+1 s)",
+        "> expect time == 2026-01-05T08:00:01Z",
+        "ok: time == 2026-01-05T08:00:01.000Z (actual 2026-01-05T08:00:01.000Z)",
+        f"{script}: ran 2 of 2 commands",
+    ]
+    script.write_text("expect time == 2030-01-01T00:00:00Z\n")
+    with pytest.raises(ExpectationFailed, match=r"s.stp:1: expected time"):
+        execute(session, f"source {script}")
+    with pytest.raises(CommandError, match="cannot read"):
+        execute(session, f"source {tmp_path / 'missing.stp'}")
+
+
+def test_script_lines_join_a_quoted_body_over_several_lines() -> None:
+    text = [
+        "# a comment",
+        "send q '{",
+        '  "note": "a # inside quotes",',
+        "}'  # a comment",
+        "",
+        "advance 1s",
+    ]
+    assert list(script_lines(text)) == [
+        (2, 'send q \'{\n  "note": "a # inside quotes",\n}\''),
+        (6, "advance 1s"),
+    ]
+    # A quote left open at the end: only its first line, which fails to split.
+    assert list(script_lines(["advance 1s", "send q 'x", "advance 2s"])) == [
+        (1, "advance 1s"),
+        (2, "send q 'x"),
+    ]
+
+
+def test_open_quote_and_strip_comment_share_the_quoting_rules() -> None:
+    assert open_quote("send q '{") == "'"
+    assert open_quote('"a": 1}\'', "'") is None
+    assert open_quote("send q x # it's") is None
+    assert open_quote('send q "a \\" b') == '"'
+    assert strip_comment("send q 'a # b' # c") == "send q 'a # b' "
+
+
+def test_complete_values_by_kind() -> None:
+    session = Session.open(ROOT / "stptui" / "sample_stacks" / "combined", start_ms=T0)
+    assert complete_values(session, "bucket") == ["uploads"]
+    assert complete_values(session, "batch-job") == ["heavyJob"]
+    assert complete_values(session, kinds.TEXT) == []
+    mid = execute(session, "send jobQueue x").data["message_id"]
+    assert complete_values(session, kinds.MESSAGE) == [mid]
+    assert "message.sent" in complete_values(session, kinds.TRACE_KIND)
+    assert "queue.jobQueue.depth" in complete_values(session, kinds.EXPECT_PATH)
