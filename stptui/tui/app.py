@@ -323,6 +323,8 @@ class StptuiApp(App[None]):
     def run_command(self, line: str) -> CommandResult:
         """Execute one command line on the session and flush the panes; errors propagate
         (as CommandError) to the caller, which shows them."""
+        # `:` opens the command line; typing it again there (a Vim habit) means nothing more.
+        line = line.lstrip().removeprefix(":")
         try:
             result = execute(self.session, line)
         finally:
