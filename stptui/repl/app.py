@@ -136,17 +136,21 @@ class Progress:
         self._live.update(self.render(), refresh=True)
 
     def render(self) -> Table:
-        """The progress line."""
+        """The progress line: one line, its figures cut short on a narrow terminal."""
         st = self.toolbar.status()
         grid = Table.grid(padding=(0, 1))
-        cells: list[Any] = [Text(self.line, style="bold", no_wrap=True, overflow="ellipsis")]
+        cells: list[Any] = [Text(self.line, style="bold")]
         if self.until is not None and self.until > self.start_ms:
             total = self.until - self.start_ms
             cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))
             cells.append(Text(f"{100 * (st.now_ms - self.start_ms) // total:>3}%"))
-        cells.append(Text(st.time_text(), style="bold"))
-        cells.append(Text(f"{st.events - self.start_events:,} events | {st.counts_text()}"))
-        cells.append(Text("Ctrl-C stops", style="dim"))
+        figures = Text(st.time_text(), style="bold")
+        figures.append(f" {st.events - self.start_events:,} events | {st.counts_text()} ", "")
+        figures.append("Ctrl-C stops", "dim")
+        cells.append(figures)
+        for i in range(len(cells)):
+            last = i == len(cells) - 1
+            grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1 if last else None)
         grid.add_row(*cells)
         return grid
 

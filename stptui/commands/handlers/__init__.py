@@ -1,0 +1,42 @@
+"""The commands themselves, one module per topic.
+
+Importing this package registers every command in `REGISTRY`; the registry is then put in
+the order of `TOPIC_MODULES`, which is the order `help` and docs/commands.md list them in.
+"""
+
+from __future__ import annotations
+
+from stptui.commands.handlers import (
+    behaviour,
+    buckets_http_jobs,
+    clock,
+    expect,
+    inspect,
+    messages,
+    schedules_buses_topics,
+    session_files,
+)
+from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
+from stptui.commands.handlers.expect import FUNCTION_FIELDS, QUEUE_FIELDS
+
+TOPIC_MODULES = (
+    messages,
+    schedules_buses_topics,
+    buckets_http_jobs,
+    clock,
+    behaviour,
+    inspect,
+    expect,
+    session_files,
+)
+
+
+def _module_rank(name: str) -> int:
+    module = REGISTRY.commands[name].handler.__module__
+    return next(i for i, m in enumerate(TOPIC_MODULES) if m.__name__ == module)
+
+
+# A stable sort keeps each module's own declaration order.
+REGISTRY.commands = {n: REGISTRY.commands[n] for n in sorted(REGISTRY.commands, key=_module_rank)}
+
+__all__ = ["FUNCTION_FIELDS", "QUEUE_FIELDS", "REGISTRY", "TOPIC_MODULES", "TRACE_KINDS"]

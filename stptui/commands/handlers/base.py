@@ -1,0 +1,180 @@
+"""What every command module shares: the registry, the `command` decorator and the argument
+readers. The commands themselves are declared once in `REGISTRY`, one module per topic.
+
+Every handler follows the same discipline (design rule 2): read and validate every argument
+first (names, durations, numbers, JSON) and raise CommandError on the first problem; only
+then call the Simulator. So a command either applies fully or changes nothing. Handlers never
+print: they return a CommandResult.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from stptui.commands.registry import (
+    Arg,
+    Call,
+    Command,
+    CommandError,
+    Option,
+    Registry,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    BehaviorError,
+    format_duration,
+    parse_duration,
+)
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.function import FunctionSim
+from stptui.sim.services.queue import QueueSim
+
+REGISTRY = Registry()
+
+DEFAULT_RUN_MAX = "1d"
+DEFAULT_TRACE_ROWS = 20
+MAX_SHOWN_MESSAGES = 100
+BODY_PREVIEW = 60
+MAX_ATTRIBUTES = 10  # SQS allows at most 10 message attributes
+
+# Every record kind the trace module defines: `expect count KIND` checks against these.
+TRACE_KINDS: tuple[str, ...] = tuple(
+    sorted(
+        v
+        for k, v in vars(tk).items()
+        if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", v)
+    )
+)
+
+
+def command(
+    name: str,
+    topic: str,
+    summary: str,
+    *,
+    args: tuple[Arg, ...] = (),
+    options: tuple[Option, ...] = (),
+    examples: tuple[str, ...] = (),
+    changes_state: bool = False,
+    usage: str | None = None,
+    details: str = "",
+) -> Callable[[Callable[[Session, Call], CommandResult]], Callable[[Session, Call], CommandResult]]:
+    """Declare a command in REGISTRY with the decorated function as its handler."""
+
+    def register(
+        fn: Callable[[Session, Call], CommandResult],
+    ) -> Callable[[Session, Call], CommandResult]:
+        REGISTRY.add(
+            Command(
+                name,
+                topic,
+                summary,
+                fn,
+                args,
+                options,
+                examples,
+                changes_state,
+                usage,
+                details,
+            )
+        )
+        return fn
+
+    return register
+
+
+# -- shared argument readers (raise CommandError, change nothing) ----------------------------
+
+
+def _queue(sim: Simulator, name: str) -> QueueSim:
+    try:
+        return sim.queue(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _function(sim: Simulator, name: str) -> FunctionSim:
+    try:
+        return sim.function(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _duration(text: str, what: str) -> int:
+    try:
+        return parse_duration(text)
+    except BehaviorError as exc:
+        raise CommandError(f"{what}: {exc}", exc.hint) from None
+
+
+def _whole(text: str, what: str, *, minimum: int = 1) -> int:
+    if not re.fullmatch(r"\d{1,9}", text) or int(text) < minimum:
+        raise CommandError(f"{what} must be a whole number of at least {minimum}, not {text!r}")
+    return int(text)
+
+
+def _number(text: str) -> int | float | None:
+    """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text):
+        return float(text)
+    return None
+
+
+_ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+
+
+def _attributes(pairs: list[str]) -> dict[str, Any]:
+    """`--attr k=v` values as SQS message attributes; numbers become Number attributes."""
+    attrs: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr priority=5")
+        # SQS's own rules for attribute names (reference aws-semantics §1).
+        if (
+            not _ATTR_NAME.fullmatch(key)
+            or key.startswith(".")
+            or key.endswith(".")
+            or ".." in key
+            or key.lower().startswith(("aws.", "amazon."))
+        ):
+            raise CommandError(
+                f"{key!r} is not a valid message attribute name",
+                "letters, digits, _ - and . (not first, last or doubled); not AWS.* or Amazon.*",
+            )
+        if key in attrs:
+            raise CommandError(f"--attr {key} given twice")
+        if value == "":
+            raise CommandError(f"--attr {key} has an empty value; SQS requires one")
+        num = _number(value)
+        attrs[key] = value if num is None else num
+    if len(attrs) > MAX_ATTRIBUTES:
+        raise CommandError(f"{len(attrs)} attributes; SQS allows at most {MAX_ATTRIBUTES}")
+    return attrs
+
+
+def parse_payload(text: str | None) -> Any:
+    """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`)."""
+    if text is None:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _short(text: str, limit: int = BODY_PREVIEW) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _now_line(sim: Simulator, before_ms: int) -> str:
+    moved = sim.clock.now - before_ms
+    return f"now {iso_ms(sim.clock.now)} (+{format_duration(moved)})"

@@ -1,0 +1,104 @@
+"""Commands that override what a function does."""
+
+from __future__ import annotations
+
+from stptui.commands.handlers.base import _duration, _function, command
+from stptui.commands.registry import (
+    DURATION,
+    FUNCTION,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    BehaviorError,
+    add_override,
+    parse_override,
+)
+
+# -- behaviour -------------------------------------------------------------------------------
+
+
+def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
+    sim = session.sim
+    fn = _function(sim, call.args["function"])
+    try:
+        ov = parse_override([verb, fn.name, *words])
+    except BehaviorError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    add_override(fn.overrides, ov)
+    active = [o.describe() for o in fn.overrides]
+    sim.trace.emit(
+        sim.clock.now,
+        tk.BEHAVIOR_OVERRIDDEN,
+        fn.name,
+        {"override": ov.label(), "active": active},
+    )
+    return CommandResult(
+        f"{fn.name}: {'; '.join(active)}",
+        data={"function": fn.name, "override": ov.label(), "active": active},
+    )
+
+
+@command(
+    "fail",
+    "behaviour",
+    "Make a function fail (always, the next N times, at a rate, or on a condition).",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg(
+            "MODE",
+            WORD,
+            "always | next N | rate P | when JMESPATH",
+            optional=True,
+            rest=True,
+            choices=("always", "next", "rate", "when"),
+        ),
+    ),
+    usage="fail FUNCTION [always | next N | rate P | when JMESPATH]",
+    examples=(
+        "fail worker",
+        "fail worker next 3",
+        "fail worker rate 0.3",
+        "fail worker when \"body.kind == 'poison'\"",
+    ),
+    details="A new `fail` replaces the function's previous fail override; `succeed` clears it.",
+    changes_state=True,
+)
+def cmd_fail(session: Session, call: Call) -> CommandResult:
+    """fail FUNCTION [always | next N | rate P | when JMESPATH]"""
+    return _override(session, "fail", call, call.args["mode"])
+
+
+@command(
+    "succeed",
+    "behaviour",
+    "Clear a function's overrides and make it succeed (declared failures suppressed).",
+    args=(Arg("FUNCTION", FUNCTION, "a function of the stack"),),
+    examples=("succeed worker",),
+    changes_state=True,
+)
+def cmd_succeed(session: Session, call: Call) -> CommandResult:
+    """succeed FUNCTION"""
+    return _override(session, "succeed", call, [])
+
+
+@command(
+    "slow",
+    "behaviour",
+    "Make every invocation of a function take DURATION.",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("DURATION", DURATION, "how long each invocation runs, e.g. 2s"),
+    ),
+    examples=("slow worker 2s", "slow worker 10m"),
+    changes_state=True,
+)
+def cmd_slow(session: Session, call: Call) -> CommandResult:
+    """slow FUNCTION DURATION"""
+    _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
+    return _override(session, "slow", call, [call.args["duration"]])

@@ -1,0 +1,482 @@
+"""Commands for S3 buckets, HTTP APIs and batch jobs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from stptui.commands.handlers.base import MAX_SHOWN_MESSAGES, _now_line, command, parse_payload
+from stptui.commands.registry import (
+    FILE,
+    KEY_VALUE,
+    PAYLOAD,
+    TEXT,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    format_duration,
+)
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import SimError, Simulator
+
+# -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
+
+MAX_LOCAL_UPLOAD = 16 * 1024 * 1024  # what `upload --from/--content` reads into memory
+SHOWN_EXECUTIONS = 10  # the most recent executions of each job in `show jobs` data
+_SIZE_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+    "TIB": 1024**4,
+}
+
+
+def _sim_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a service method, turning its SimError into a CommandError."""
+    try:
+        return fn(*args, **kwargs)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _byte_size(text: str) -> int:
+    """`--size`: bytes, optionally with a unit (`5MB`, `6GiB`)."""
+    m = re.fullmatch(r"(\d{1,16})\s*([A-Za-z]*)", text.strip())
+    unit = m.group(2).upper() if m else ""
+    if m is None or unit not in _SIZE_UNITS:
+        raise CommandError(
+            f"--size must be a whole number of bytes, optionally with a unit, not {text!r}",
+            "e.g. --size 2048, --size 5MB, --size 6GiB",
+        )
+    return int(m.group(1)) * _SIZE_UNITS[unit]
+
+
+def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
+    """(content, size) from `--content`, `--from` or `--size` (at most one of them)."""
+    given = [o for o in ("size", "from", "content") if o in call.opts]
+    if len(given) > 1:
+        raise CommandError(
+            f"give at most one of --size, --from and --content, not {', '.join(given)}"
+        )
+    if "content" in call.opts:
+        content = call.opts["content"].encode("utf-8", "surrogatepass")
+        if len(content) > MAX_LOCAL_UPLOAD:
+            raise CommandError("--content is too large", "simulate a large object with --size")
+        return content, None
+    if "from" in call.opts:
+        path = Path(call.opts["from"])
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise CommandError(f"--from {path}: not a file")
+            if size > MAX_LOCAL_UPLOAD:
+                raise CommandError(
+                    f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
+                    f"simulate it with --size {size}",
+                )
+            return path.read_bytes(), None
+        except OSError as exc:
+            raise CommandError(f"--from {path}: {exc.strerror or exc}") from None
+    if "size" in call.opts:
+        return None, _byte_size(call.opts["size"])
+    return None, None
+
+
+def _notification_lines(records: list[tk.Record]) -> list[str]:
+    """One line per notification a bucket event matched or skipped (with the reason)."""
+    lines = []
+    for r in records:
+        if r.kind == tk.NOTIFICATION_MATCHED:
+            ident = r.get("event_id") or r.get("execution_id")
+            lines.append(f"  -> {r.get('target')} ({r.get('configuration')}): {ident}")
+        elif r.kind == tk.NOTIFICATION_SKIPPED:
+            where = f"{r.get('target')} ({r.get('configuration')})"
+            lines.append(f"  skipped {where}: {r.get('reason')}")
+    return lines
+
+
+def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
+    return {
+        "matched": [
+            {"target": r.get("target"), "configuration": r.get("configuration")}
+            for r in records
+            if r.kind == tk.NOTIFICATION_MATCHED
+        ],
+        "skipped": [
+            {
+                "target": r.get("target"),
+                "configuration": r.get("configuration"),
+                "reason": r.get("reason"),
+            }
+            for r in records
+            if r.kind == tk.NOTIFICATION_SKIPPED
+        ],
+    }
+
+
+@command(
+    "upload",
+    "messages",
+    "Put an object into a bucket (PutObject) and send its event notifications.",
+    args=(
+        Arg("BUCKET", "bucket", "a bucket of the stack"),
+        Arg("KEY", WORD, "the object key, e.g. incoming/report.csv"),
+    ),
+    options=(
+        Option("--size", WORD, "the object's size (no content): 2048, 5MB, 6GiB", "N"),
+        Option("--from", FILE, "upload a local file (at most 16 MiB)", "PATH"),
+        Option("--content", TEXT, "the object's content as text", "TEXT"),
+        Option(
+            "--op",
+            WORD,
+            "how it is created: put (default), post, copy or multipart",
+            "OP",
+        ),
+    ),
+    examples=(
+        "upload uploads incoming/report.csv --content 'id,amount'",
+        "upload uploads incoming/big.bin --size 6GiB --op multipart",
+        "upload uploads raw/photo.jpg --from ./photo.jpg",
+    ),
+    details="Without --size, --from or --content the object is empty. Each notification of\n"
+    "the bucket reports a match (the function or batch job it starts) or why it was\n"
+    "skipped: another event type, or a key outside its prefix/suffix filter, which S3\n"
+    "compares, case-sensitively, with the URL-encoded key.",
+    changes_state=True,
+)
+def cmd_upload(session: Session, call: Call) -> CommandResult:
+    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--op OP]"""
+    sim = session.sim
+    content, size = _upload_content(call)
+    before = sim.trace.seq
+    obj = _sim_call(
+        sim.services["buckets"].put_object,
+        call.args["bucket"],
+        call.args["key"],
+        content=content,
+        size=size,
+        operation=call.opts.get("op", "put"),
+    )
+    recs = list(sim.trace.since(before))
+    created = next(r for r in recs if r.kind == tk.OBJECT_CREATED)
+    lines = [
+        f"{created.get('event')} {created.resource}/{obj.key}: {obj.size:,} bytes, ETag {obj.etag}"
+        + (f", version {obj.version_id}" if obj.version_id else ""),
+        *_notification_lines(recs),
+    ]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "bucket": created.resource,
+            "key": obj.key,
+            "size": obj.size,
+            "etag": obj.etag,
+            "version_id": obj.version_id,
+            "sequencer": obj.sequencer,
+            **_notification_data(recs),
+        },
+    )
+
+
+@command(
+    "delete",
+    "messages",
+    "Delete an object from a bucket (DeleteObject) and send its event notifications.",
+    args=(
+        Arg("BUCKET", "bucket", "a bucket of the stack"),
+        Arg("KEY", WORD, "the key of an object in the bucket"),
+    ),
+    examples=("delete uploads incoming/report.csv",),
+    details="On a versioned bucket this adds a delete marker (ObjectRemoved:DeleteMarkerCreated);\n"
+    "otherwise the object is removed (ObjectRemoved:Delete).",
+    changes_state=True,
+)
+def cmd_delete(session: Session, call: Call) -> CommandResult:
+    """delete BUCKET KEY"""
+    sim = session.sim
+    before = sim.trace.seq
+    _sim_call(sim.services["buckets"].delete_object, call.args["bucket"], call.args["key"])
+    recs = list(sim.trace.since(before))
+    deleted = next(r for r in recs if r.kind == tk.OBJECT_DELETED)
+    lines = [f"{deleted.get('event')} {deleted.resource}/{deleted.get('key')}"]
+    lines += _notification_lines(recs)
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "bucket": deleted.resource,
+            "key": deleted.get("key"),
+            "event": deleted.get("event"),
+            "version_id": deleted.get("version_id"),
+            **_notification_data(recs),
+        },
+    )
+
+
+def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", "e.g. --query page=2")
+        out.append((name, value))
+    return out
+
+
+@command(
+    "http",
+    "messages",
+    "Send a request to the stack's HTTP API and run the clock until the response.",
+    args=(
+        Arg("METHOD", WORD, "GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"),
+        Arg("PATH", WORD, "the request path, optionally with ?query, e.g. /webhooks/github"),
+        Arg("BODY", TEXT, "the request body, quoted as one word", optional=True),
+    ),
+    options=(
+        Option("--header", WORD, "a request header", "NAME:VALUE", repeat=True),
+        Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
+        Option("--gateway", "http-api-gateway", "the gateway, when the stack has several", "NAME"),
+    ),
+    examples=(
+        'http POST /webhooks/github \'{"action": "opened"}\'',
+        "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
+        "http GET /health --gateway adminApi",
+    ),
+    details="Routes are chosen as API Gateway does: exact and {param} routes (static segments\n"
+    "first), then {proxy+}, then $default, else 404. A function answers 500 when it fails,\n"
+    "and 503 when it has not answered within 30 s. Other events due meanwhile run too.",
+    changes_state=True,
+)
+def cmd_http(session: Session, call: Call) -> CommandResult:
+    """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
+    from stptui.sim.services.http import parse_headers
+
+    sim = session.sim
+    try:
+        headers = parse_headers(call.opts.get("header", []))
+    except ValueError as exc:
+        raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
+    query = _query_pairs(call.opts.get("query", []))
+    started = sim.clock.now
+    resp = _sim_call(
+        sim.services["http"].call,
+        call.args["method"],
+        call.args["path"],
+        call.args["body"],
+        headers=headers,
+        query=query,
+        gateway=call.opts.get("gateway"),
+    )
+    via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
+    lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
+    if resp.reason:
+        lines.append(f"gateway: {resp.reason}")
+    lines += [f"{name}: {value}" for name, value in resp.headers]
+    lines += ["", resp.body, _now_line(sim, started)]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "status": resp.status,
+            "headers": [list(h) for h in resp.headers],
+            "body": resp.body,
+            "gateway": resp.gateway,
+            "route": resp.route,
+            "target": resp.target,
+            "request_id": resp.request_id,
+            "latency_ms": resp.latency_ms,
+            "reason": resp.reason,
+            "invocation_id": resp.invocation_id,
+            "execution_id": resp.execution_id,
+        },
+    )
+
+
+@command(
+    "start-job",
+    "messages",
+    "Start a batch job's state machine directly (StartExecution), with an optional event.",
+    args=(
+        Arg("JOB", "batch-job", "a batch job of the stack"),
+        Arg(
+            "PAYLOAD", PAYLOAD, "the trigger event: JSON or plain text (default {})", optional=True
+        ),
+    ),
+    examples=("start-job heavyJob", 'start-job heavyJob \'{"date": "2026-01-05"}\''),
+    details="The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is retried\n"
+    "after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to `attempts` in all.",
+    changes_state=True,
+)
+def cmd_start_job(session: Session, call: Call) -> CommandResult:
+    """start-job JOB [PAYLOAD]"""
+    sim = session.sim
+    service = sim.services["batch"]
+    job = _sim_call(service.job, call.args["job"])
+    payload = parse_payload(call.args["payload"])
+    eid = service.start(job.name, payload, "manual", "command")
+    ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
+    return CommandResult(
+        f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running",
+        data={"job": job.name, "execution_id": eid, "execution_arn": ex.arn},
+    )
+
+
+def _show_buckets(sim: Simulator) -> CommandResult:
+    service = sim.services["buckets"]
+    headers = ["bucket", "objects", "bytes", "versioning", "notifications", "event bus"]
+    rows = []
+    data = []
+    for b in service.buckets.values():
+        rows.append(
+            [
+                b.name,
+                str(len(b.objects)),
+                f"{b.total_bytes:,}",
+                "on" if b.versioning else "off",
+                str(len(b.notifications)),
+                "on" if b.event_bus else "off",
+            ]
+        )
+        data.append(
+            {
+                "bucket": b.name,
+                "objects": len(b.objects),
+                "bytes": b.total_bytes,
+                "versioning": b.versioning,
+                "notifications": len(b.notifications),
+                "event_bus": b.event_bus,
+            }
+        )
+    text = "" if rows else "this stack has no buckets"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_bucket(sim: Simulator, name: str) -> CommandResult:
+    b = _sim_call(sim.services["buckets"].bucket, name)
+    lines = [
+        f"{b.name} ({b.aws_name}): {len(b.objects)} objects, {b.total_bytes:,} bytes; "
+        f"versioning {'on' if b.versioning else 'off'}; "
+        f"EventBridge notifications {'on' if b.event_bus else 'off'}"
+    ]
+    lines += [
+        f"  notifies {n.target} ({n.configuration_id}): {n.describe()}" for n in b.notifications
+    ]
+    # ListObjects order: by the key's UTF-8 bytes.
+    keys = sorted(b.objects, key=lambda k: k.encode("utf-8", "surrogatepass"))
+    if len(keys) > MAX_SHOWN_MESSAGES:
+        lines.append(f"showing the first {MAX_SHOWN_MESSAGES} of {len(keys)} objects")
+        keys = keys[:MAX_SHOWN_MESSAGES]
+    headers = ["key", "size", "etag", "last modified", "versions"]
+    rows = []
+    objects = []
+    for key in keys:
+        o = b.objects[key]
+        versions = len(b.versions.get(key, ())) if b.versioning else 1
+        rows.append([key, f"{o.size:,}", o.etag, iso_ms(o.last_modified), str(versions)])
+        objects.append(
+            {
+                "key": key,
+                "size": o.size,
+                "etag": o.etag,
+                "last_modified": iso_ms(o.last_modified),
+                "version_id": o.version_id,
+                "versions": versions,
+            }
+        )
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, rows) if rows else None,
+        data={
+            "bucket": b.name,
+            "name": b.aws_name,
+            "versioning": b.versioning,
+            "event_bus": b.event_bus,
+            "notifications": [
+                {"target": n.target, "configuration": n.configuration_id, "filter": n.describe()}
+                for n in b.notifications
+            ],
+            "objects": objects,
+        },
+    )
+
+
+def _show_routes(sim: Simulator) -> CommandResult:
+    routes = sim.services["http"].listing()
+    if not routes:
+        return CommandResult("this stack has no HTTP API routes", data=[])
+    rows = [
+        [r["gateway"], r["route"], f"{r['target']} ({r['target_type']})", r["payload_format"]]
+        for r in routes
+    ]
+    return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
+
+
+def _show_jobs(sim: Simulator) -> CommandResult:
+    jobs = sim.services["batch"].jobs
+    if not jobs:
+        return CommandResult("this stack has no batch jobs", data=[])
+    headers = ["job", "running", "started", "succeeded", "failed", "attempts", "waits", "timeout"]
+    rows = []
+    data = []
+    lines = []
+    for job in jobs.values():
+        waits = ", ".join(format_duration(job.retry_wait_ms(i)) for i in range(1, job.attempts))
+        timeout = format_duration(job.timeout_ms) if job.timeout_ms else "none"
+        counts = job.counts
+        rows.append(
+            [
+                job.name,
+                str(len(job.running)),
+                str(counts["submitted"]),
+                str(counts["succeeded"]),
+                str(counts["failed"]),
+                str(job.attempts),
+                waits or "-",
+                timeout,
+            ]
+        )
+        data.append(
+            {
+                "job": job.name,
+                **counts,
+                "running": [
+                    {"execution_id": ex.id, "attempt": ex.attempt, "trigger": ex.trigger}
+                    for ex in job.running.values()
+                ],
+                "attempts": job.attempts,
+                "retry_waits_ms": [job.retry_wait_ms(i) for i in range(1, job.attempts)],
+                "timeout_ms": job.timeout_ms or None,
+                "behaviour": sim.behaviors.describe(job.name),
+                "recent": [
+                    {
+                        "execution_id": ex.id,
+                        "trigger": ex.trigger,
+                        "source": ex.source,
+                        "status": ex.status,
+                        "attempts": ex.attempt,
+                        "submitted": iso_ms(ex.submitted_at),
+                        "ended": iso_ms(ex.ended_at) if ex.ended_at is not None else None,
+                        "error": ex.error,
+                    }
+                    for ex in list(job.recent)[-SHOWN_EXECUTIONS:]
+                ],
+            }
+        )
+        lines += [
+            f"{job.name}: execution {ex.id} ({ex.trigger}), attempt {ex.attempt} of {job.attempts}"
+            for ex in job.running.values()
+        ]
+    return CommandResult("\n".join(lines), table=(headers, rows), data=data)

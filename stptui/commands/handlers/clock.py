@@ -1,0 +1,127 @@
+"""Commands that move the virtual clock."""
+
+from __future__ import annotations
+
+from stptui.commands.handlers.base import DEFAULT_RUN_MAX, _duration, _now_line, _whole, command
+from stptui.commands.registry import (
+    COUNT,
+    DURATION,
+    INSTANT,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.behavior import (
+    format_duration,
+)
+from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.engine import Simulator
+
+# -- time ------------------------------------------------------------------------------------
+
+
+@command(
+    "advance",
+    "time",
+    "Run everything due in the next DURATION of virtual time.",
+    args=(Arg("DURATION", DURATION, "90s, 5m, 2h30m, 1d, 250ms"),),
+    examples=("advance 90s", "advance 2h30m"),
+    changes_state=True,
+)
+def cmd_advance(session: Session, call: Call) -> CommandResult:
+    """advance DURATION"""
+    sim = session.sim
+    ms = _duration(call.args["duration"], "advance")
+    before = sim.clock.now
+    if not sim.advance(ms, call.should_stop):
+        return _stopped(sim, call, before)
+    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+def _stopped(sim: Simulator, call: Call, before: int) -> CommandResult:
+    """The result of a time command its front end stopped (Ctrl-C) between two events."""
+    # Events due at the instant reached may still be pending; `until NOW` would run them
+    # too, so run them here and log that line: the log then replays to this very state.
+    sim.until(sim.clock.now)
+    now = iso_ms(sim.clock.now)
+    call.log_line = f"until {now}"
+    return CommandResult(
+        f"interrupted; {_now_line(sim, before)}", data={"now": now, "interrupted": True}
+    )
+
+
+@command(
+    "until",
+    "time",
+    "Run everything due up to an instant.",
+    args=(Arg("TIME", INSTANT, "an ISO-8601 instant, e.g. 2026-01-05T09:00:00Z"),),
+    examples=("until 2026-01-05T09:00:00Z",),
+    changes_state=True,
+)
+def cmd_until(session: Session, call: Call) -> CommandResult:
+    """until TIME"""
+    sim = session.sim
+    text = call.args["time"]
+    try:
+        t = parse_instant(text)
+    except (ValueError, OverflowError):
+        raise CommandError(
+            f"{text!r} is not an ISO-8601 instant", "e.g. until 2026-01-05T09:00:00Z"
+        ) from None
+    if t < sim.clock.now:
+        raise CommandError(
+            f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",
+            "time only moves forward",
+        )
+    before = sim.clock.now
+    if not sim.until(t, call.should_stop):
+        return _stopped(sim, call, before)
+    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+@command(
+    "step",
+    "time",
+    "Run the next N scheduled events (default 1), however far away.",
+    args=(Arg("N", COUNT, "how many events", optional=True),),
+    examples=("step", "step 10"),
+    changes_state=True,
+)
+def cmd_step(session: Session, call: Call) -> CommandResult:
+    """step [N]"""
+    sim = session.sim
+    n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
+    before = sim.clock.now
+    ran = sim.step(n)
+    text = f"ran {ran} event{'s' * (ran != 1)}; {_now_line(sim, before)}"
+    if ran < n:
+        text += "; nothing more is scheduled"
+    return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
+
+
+@command(
+    "run",
+    "time",
+    "Run until nothing but recurring work (schedules, retention) is pending.",
+    options=(
+        Option("--max", DURATION, f"stop after this much time (default {DEFAULT_RUN_MAX})", "D"),
+    ),
+    examples=("run", "run --max 2h"),
+    changes_state=True,
+)
+def cmd_run(session: Session, call: Call) -> CommandResult:
+    """run [--max DURATION]"""
+    sim = session.sim
+    max_ms = _duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
+    before = sim.clock.now
+    quiet = sim.run(max_ms, call.should_stop)
+    if not quiet and call.should_stop is not None and call.should_stop():
+        return _stopped(sim, call, before)
+    state = "quiet" if quiet else f"still busy after {format_duration(max_ms)}"
+    return CommandResult(
+        f"{state}; {_now_line(sim, before)}",
+        data={"quiet": quiet, "now": iso_ms(sim.clock.now)},
+    )

@@ -1,0 +1,466 @@
+"""`show` and `explain`: reading the simulation without changing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stptui.commands.handlers.base import (
+    DEFAULT_TRACE_ROWS,
+    MAX_SHOWN_MESSAGES,
+    _queue,
+    _short,
+    _whole,
+    command,
+)
+from stptui.commands.handlers.buckets_http_jobs import (
+    _show_bucket,
+    _show_buckets,
+    _show_jobs,
+    _show_routes,
+)
+from stptui.commands.registry import (
+    COUNT,
+    MESSAGE,
+    QUEUE,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    names,
+)
+from stptui.commands.result import CommandResult, format_value, record_details
+from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    format_duration,
+)
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import Simulator
+from stptui.sim.services.queue import Message, QueueSim
+
+# -- inspect ---------------------------------------------------------------------------------
+
+SHOW_WHATS = (
+    "queues",
+    "queue",
+    "functions",
+    "agenda",
+    "message",
+    "trace",
+    "schedules",
+    "buses",
+    "topics",
+    "buckets",
+    "bucket",
+    "routes",
+    "jobs",
+)
+
+
+@command(
+    "show",
+    "inspect",
+    "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
+    "buses, topics, buckets, one bucket, HTTP routes or batch jobs.",
+    args=(
+        Arg(
+            "WHAT",
+            WORD,
+            "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
+            "buses | topics | buckets | bucket B | routes | jobs",
+            choices=SHOW_WHATS,
+        ),
+        Arg(
+            "NAME",
+            WORD,
+            "the queue, bucket, message id or number of records",
+            optional=True,
+            kind_after=(
+                ("queue", QUEUE),
+                ("message", MESSAGE),
+                ("trace", COUNT),
+                ("bucket", "bucket"),
+            ),
+        ),
+    ),
+    usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs",
+    examples=(
+        "show queues",
+        "show queue jobQueue",
+        "show functions",
+        "show agenda",
+        "show message 3f2a",
+        "show trace 50",
+        "show schedules",
+        "show buses",
+        "show topics",
+        "show bucket uploads",
+        "show routes",
+        "show jobs",
+    ),
+)
+def cmd_show(session: Session, call: Call) -> CommandResult:
+    """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
+    buses | topics | buckets | bucket BUCKET | routes | jobs"""
+    what = call.args["what"]
+    name = call.args["name"]
+    if what not in SHOW_WHATS:
+        guess = did_you_mean(what, SHOW_WHATS)
+        raise CommandError(
+            f"cannot show {what!r}",
+            f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
+        )
+    needs_name = what in ("queue", "message", "bucket")
+    if needs_name and name is None:
+        needed = {"queue": "queue name", "bucket": "bucket name"}.get(what, "ID")
+        raise CommandError(f"show {what} needs a {needed}")
+    if not needs_name and what != "trace" and name is not None:
+        raise CommandError(f"show {what} takes nothing more, not {name!r}")
+    sim = session.sim
+    if what == "queues":
+        return _show_queues(sim)
+    if what == "queue":
+        return _show_queue(sim, _queue(sim, name))
+    if what == "functions":
+        return _show_functions(sim)
+    if what == "agenda":
+        return _show_agenda(sim)
+    if what == "message":
+        return _show_message(sim, name)
+    if what == "schedules":
+        return _show_schedules(sim)
+    if what == "buses":
+        return _show_buses(sim)
+    if what == "topics":
+        return _show_topics(sim)
+    if what == "buckets":
+        return _show_buckets(sim)
+    if what == "bucket":
+        return _show_bucket(sim, name)
+    if what == "routes":
+        return _show_routes(sim)
+    if what == "jobs":
+        return _show_jobs(sim)
+    n = DEFAULT_TRACE_ROWS if name is None else _whole(name, "show trace N")
+    return _show_trace(sim, n)
+
+
+def _redrive_text(q: QueueSim) -> str:
+    if q.dlq is None:
+        return ""
+    return f"-> {q.dlq.name} after {q.max_receive_count}"
+
+
+def _show_queues(sim: Simulator) -> CommandResult:
+    headers = ["queue", "type", "visible", "in_flight", "delayed", "depth", "redrive"]
+    rows = []
+    data = []
+    for q in sim.queues.values():
+        stats = sim.queue_stats(q.name)
+        rows.append(
+            [
+                q.name,
+                "fifo" if q.fifo else "standard",
+                *(str(stats[k]) for k in ("visible", "in_flight", "delayed", "depth")),
+                _redrive_text(q),
+            ]
+        )
+        data.append({"queue": q.name, **stats})
+    text = "" if rows else "this stack has no queues"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
+    stats = sim.queue_stats(q.name)
+    lines = [
+        f"{q.name} ({'FIFO' if q.fifo else 'standard'}): {stats['visible']} visible, "
+        f"{stats['in_flight']} in flight, {stats['delayed']} delayed",
+        f"visibility timeout {format_duration(q.visibility_ms)}, "
+        f"retention {format_duration(q.retention_ms)}",
+    ]
+    if q.dlq is not None:
+        lines.append(f"dead-letter queue {q.dlq.name} after {q.max_receive_count} receives")
+    if q.sources:
+        lines.append(f"dead-letter queue of {names(s.name for s in q.sources)}")
+    msgs = q.listing(MAX_SHOWN_MESSAGES)
+    if q.depth > len(msgs):
+        lines.append(f"showing the first {len(msgs)} of {q.depth} messages")
+    headers = ["message", "state", "receives", "until", "group", "body"]
+    rows = [
+        [
+            m.id,
+            m.state_name,
+            str(m.receive_count),
+            iso_ms(m.visible_at) if m.state_name != "visible" else "",
+            m.group or "",
+            _short(m.body),
+        ]
+        for m in msgs
+    ]
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, rows) if rows else None,
+        data={"queue": q.name, **stats, "messages": [_message_data(m) for m in msgs]},
+    )
+
+
+def _show_functions(sim: Simulator) -> CommandResult:
+    headers = [
+        "function",
+        "running",
+        "invocations",
+        "successes",
+        "failures",
+        "throttles",
+        "behaviour",
+    ]
+    rows = []
+    data = []
+    for fn in sim.functions.values():
+        stats = sim.function_stats(fn.name)
+        behaviour = sim.behaviors.describe(fn.name)
+        if fn.overrides:
+            behaviour += "; override: " + "; ".join(o.describe() for o in fn.overrides)
+        rows.append(
+            [
+                fn.name,
+                *(
+                    str(stats[k])
+                    for k in ("running", "invocations", "successes", "failures", "throttles")
+                ),
+                behaviour,
+            ]
+        )
+        data.append(
+            {
+                "function": fn.name,
+                **stats,
+                "behaviour": sim.behaviors.describe(fn.name),
+                "overrides": [o.describe() for o in fn.overrides],
+            }
+        )
+    text = "" if rows else "this stack has no functions"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _show_agenda(sim: Simulator) -> CommandResult:
+    entries = sim.agenda(50)
+    now = sim.clock.now
+    if not entries:
+        return CommandResult(f"nothing is scheduled; now {iso_ms(now)}", data=[])
+    rows = [
+        [iso_ms(t), f"+{format_duration(t - now)}", kind, resource, what]
+        for t, kind, resource, what in entries
+    ]
+    data = [
+        {"t": iso_ms(t), "kind": kind, "resource": resource, "what": what}
+        for t, kind, resource, what in entries
+    ]
+    return CommandResult(
+        f"now {iso_ms(now)}; next {len(entries)} scheduled",
+        table=(["time", "in", "kind", "resource", "what"], rows),
+        data=data,
+    )
+
+
+def _show_schedules(sim: Simulator) -> CommandResult:
+    rows_data = sim.services["schedules"].listing()
+    if not rows_data:
+        return CommandResult("this stack has no schedules", data=[])
+    rows = [
+        [
+            d["owner"],
+            str(d["number"]),
+            d["expression"],
+            d["describe"],
+            "paused" if d["paused"] else "",
+            d["next"] or "",
+            d["input"],
+        ]
+        for d in rows_data
+    ]
+    headers = ["workload", "#", "expression", "when", "paused", "next fire", "input"]
+    return CommandResult(f"now {iso_ms(sim.clock.now)}", table=(headers, rows), data=rows_data)
+
+
+def _show_buses(sim: Simulator) -> CommandResult:
+    buses = sim.services["buses"]
+    data = buses.listing()
+    rows = []
+    for bus in data:
+        label = bus["bus"] + (" (outside the stack; nothing publishes)" if bus["external"] else "")
+        if not bus["rules"]:
+            rows.append([label, "", "", "(no rules)", "", ""])
+        for r in bus["rules"]:
+            group = r["message_group_id"]
+            rows.append(
+                [
+                    label,
+                    r["rule"],
+                    r["target"],
+                    format_value(r["pattern"]),
+                    r["input"] + (f", group {group}" if group else ""),
+                    _dlq_notes(r["dlq"], r["problems"]),
+                ]
+            )
+    lines = [f"{owner}: {why}" for owner, why in buses.unattached]
+    return CommandResult(
+        "\n".join(lines),
+        table=(["bus", "rule", "target", "pattern", "input", "dlq / problems"], rows),
+        data=data,
+    )
+
+
+def _dlq_notes(dlq: str | None, problems: list[str]) -> str:
+    return "; ".join([*([dlq] if dlq else []), *problems])
+
+
+def _show_topics(sim: Simulator) -> CommandResult:
+    data = sim.services["topics"].listing()
+    if not data:
+        return CommandResult("this stack has no SNS topics", data=[])
+    rows = []
+    for topic in data:
+        label = topic["topic"] + (" (FIFO)" if topic["fifo"] else "")
+        if not topic["subscriptions"]:
+            rows.append([label, "(no subscriptions)", "", ""])
+        for sub in topic["subscriptions"]:
+            policy = sub["filter_policy"]
+            rows.append(
+                [
+                    label,
+                    sub["target"],
+                    "" if policy is None else format_value(policy),
+                    _dlq_notes(sub["dlq"], sub["problems"]),
+                ]
+            )
+    return CommandResult(
+        table=(["topic", "subscriber", "filter policy", "dlq / problems"], rows), data=data
+    )
+
+
+def _message_data(m: Message) -> dict[str, Any]:
+    return {
+        "message_id": m.id,
+        "queue": m.queue.name,
+        "state": m.state_name,
+        "receive_count": m.receive_count,
+        "sent_at": iso_ms(m.sent_at),
+        "visible_at": iso_ms(m.visible_at),
+        "group": m.group,
+        "body": m.body,
+        "attributes": m.attrs or {},
+    }
+
+
+def _mentions(rec: tk.Record, mid: str) -> bool:
+    data = rec.data
+    return (
+        data.get("message_id") == mid
+        or data.get("new_message_id") == mid
+        or mid in (data.get("message_ids") or ())
+    )
+
+
+def _find_message_id(sim: Simulator, text: str) -> str:
+    """The full id of a live or traced message given its id or a unique prefix."""
+    if sim.find_message(text) is not None:
+        return text
+    live = [mid for q in sim.queues.values() for mid in q.messages]
+    hits = sorted({mid for mid in live if mid.startswith(text)})
+    if not hits:
+        traced = {
+            r.data.get("message_id")
+            for r in sim.trace.records
+            if isinstance(r.data.get("message_id"), str)
+        }
+        if text in traced:
+            return text
+        hits = sorted(mid for mid in traced if mid.startswith(text))
+    if len(hits) == 1:
+        if len(text) < 4:
+            # A one- or two-character prefix that happens to be unique today would name a
+            # different message tomorrow: scripts must not depend on it.
+            raise CommandError(f"{text!r} is too short", "give at least 4 characters of the id")
+        return hits[0]
+    if len(hits) > 1:
+        raise CommandError(
+            f"{text!r} matches {len(hits)} messages", "give more of the id: show queue Q lists them"
+        )
+    raise CommandError(f"no message {text!r}", "`show queue QUEUE` lists message ids")
+
+
+def _show_message(sim: Simulator, text: str) -> CommandResult:
+    mid = _find_message_id(sim, text)
+    msg = sim.find_message(mid)
+    history = [r for r in sim.trace.records if _mentions(r, mid)]
+    lines = [f"message {mid}"]
+    data: dict[str, Any] = {"message_id": mid, "live": msg is not None}
+    if msg is not None:
+        data.update(_message_data(msg))
+        lines += [
+            f"queue {msg.queue.name}, {msg.state_name.replace('_', ' ')}, "
+            f"received {msg.receive_count} time{'s' * (msg.receive_count != 1)}",
+            f"sent {iso_ms(msg.sent_at)}",
+        ]
+        if msg.group:
+            lines.append(f"group {msg.group}, deduplication id {msg.dedup_id}")
+        if msg.attrs:
+            lines.append(
+                "attributes " + " ".join(f"{k}={format_value(v)}" for k, v in msg.attrs.items())
+            )
+        lines.append(f"body {msg.body}")
+    else:
+        lines.append("no longer in any queue; its history:")
+    rows = [[iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in history]
+    data["history"] = [r.to_json() for r in history]
+    return CommandResult(
+        "\n".join(lines),
+        table=(["time", "kind", "resource", "details"], rows) if rows else None,
+        data=data,
+    )
+
+
+def _show_trace(sim: Simulator, n: int) -> CommandResult:
+    recs = sim.trace.tail(n)
+    if not recs:
+        return CommandResult("the trace is empty", data=[])
+    rows = [[str(r.seq), iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in recs]
+    return CommandResult(
+        table=(["seq", "time", "kind", "resource", "details"], rows),
+        data=[r.to_json() for r in recs],
+    )
+
+
+@command(
+    "explain",
+    "inspect",
+    "Show the causal chain from a stimulus to every effect, and why rules or notifications "
+    "did not fire.",
+    args=(
+        Arg(
+            "ID",
+            WORD,
+            "a message, event, invocation or execution id (or a unique prefix), or an object key",
+        ),
+    ),
+    examples=("explain 3f2a9c1e", "explain incoming/report.csv"),
+)
+def cmd_explain(session: Session, call: Call) -> CommandResult:
+    """explain ID"""
+    from stptui.sim.explain import explain
+
+    key = call.args["id"]
+    chain = explain(session.sim.trace, key)
+    if not chain.found:
+        raise CommandError(
+            f"nothing in the trace mentions {key!r}",
+            "give a message, event or invocation id (see `show trace`), or an object key",
+        )
+    return CommandResult(
+        "\n".join(chain.lines()),
+        records=list(chain.records),
+        data={"key": key, "records": [r.to_json() for r in chain.records]},
+    )

@@ -1,0 +1,242 @@
+"""Commands that put messages into queues and move or drop them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stptui.commands.handlers.base import (
+    _attributes,
+    _duration,
+    _function,
+    _now_line,
+    _queue,
+    command,
+    parse_payload,
+)
+from stptui.commands.registry import (
+    DLQ,
+    DURATION,
+    FUNCTION,
+    KEY_VALUE,
+    PAYLOAD,
+    QUEUE,
+    TEXT,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+    names,
+)
+from stptui.commands.result import CommandResult, format_value
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.behavior import (
+    Outcome,
+    format_duration,
+)
+from stptui.sim.engine import SimError
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+
+# -- messages --------------------------------------------------------------------------------
+
+
+@command(
+    "send",
+    "messages",
+    "Send a message to an SQS queue (SendMessage).",
+    args=(
+        Arg("QUEUE", QUEUE, "a queue of the stack"),
+        Arg("BODY", TEXT, "the message body: JSON or plain text, quoted as one word"),
+    ),
+    options=(
+        Option("--delay", DURATION, "keep the message invisible this long (0s-15m)", "D"),
+        Option("--group", WORD, "message group id (FIFO queues)", "G"),
+        Option("--dedup-id", WORD, "deduplication id (FIFO queues)", "ID"),
+        Option(
+            "--attr",
+            KEY_VALUE,
+            "a message attribute; numbers become Number attributes",
+            "K=V",
+            repeat=True,
+        ),
+    ),
+    examples=(
+        "send jobQueue '{\"jobId\": 42}'",
+        "send jobQueue 'hello world' --delay 30s",
+        "send orders.fifo '{\"id\": 1}' --group customer-1 --dedup-id order-1",
+        "send jobQueue '{}' --attr priority=5 --attr source=cli",
+    ),
+    changes_state=True,
+)
+def cmd_send(session: Session, call: Call) -> CommandResult:
+    """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
+    sim = session.sim
+    q = _queue(sim, call.args["queue"])
+    body: str = call.args["body"]
+    delay_s: int | None = None
+    if "delay" in call.opts:
+        ms = _duration(call.opts["delay"], "--delay")
+        if ms % 1000:
+            raise CommandError("--delay is a whole number of seconds in SQS", "e.g. --delay 30s")
+        delay_s = ms // 1000
+    attrs = _attributes(call.opts.get("attr", []))
+    group = call.opts.get("group")
+    dedup_id = call.opts.get("dedup_id")
+    before = sim.trace.seq
+    # Simulator.send validates the whole request (size, characters, FIFO ids, delay range)
+    # before it changes anything, and raises SimError with a hint.
+    mid = sim.send(
+        q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
+    )
+    duplicate = any(r.kind == tk.MESSAGE_DEDUPLICATED for r in sim.trace.since(before))
+    if duplicate:
+        text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
+    else:
+        text = f"sent message {mid} to {q.name}"
+        if delay_s:
+            text += f" (visible in {format_duration(delay_s * 1000)})"
+    return CommandResult(text, data={"queue": q.name, "message_id": mid, "deduplicated": duplicate})
+
+
+@command(
+    "invoke",
+    "messages",
+    "Invoke a function synchronously and run the clock until it returns.",
+    args=(
+        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("PAYLOAD", PAYLOAD, "the event: JSON or plain text (default {})", optional=True),
+    ),
+    examples=("invoke worker", 'invoke api \'{"path": "/jobs"}\''),
+    details="Other events due while the invocation runs happen too. A throttled invoke\n"
+    "is reported (TooManyRequestsException), not treated as a command error.",
+    changes_state=True,
+)
+def cmd_invoke(session: Session, call: Call) -> CommandResult:
+    """invoke FUNCTION [PAYLOAD]"""
+    sim = session.sim
+    fn = _function(sim, call.args["function"])
+    text = call.args["payload"]
+    payload = parse_payload(text)
+    size = len(json.dumps(payload).encode("utf-8", "surrogatepass"))
+    if size > SYNC_PAYLOAD_BYTES:
+        raise CommandError(
+            f"RequestEntityTooLargeException: the payload is {size:,} bytes; "
+            f"a synchronous invoke takes at most {SYNC_PAYLOAD_BYTES:,}"
+        )
+    started = sim.clock.now
+    ended: list[tuple[Outcome, str]] = []
+    throttled = fn.throttled()
+    try:
+        inv_id = sim.invoke_sync(fn.name, payload, lambda o, i: ended.append((o, i)))
+    except SimError as exc:
+        if not throttled:
+            raise
+        # Lambda answered 429: the call happened (the trace has invocation.throttled).
+        return CommandResult(
+            f"{fn.name}: throttled: {exc}",
+            data={"function": fn.name, "status": "throttled", "error": str(exc)},
+        )
+    # Run the clock event by event until this invocation's end has run: its end is
+    # scheduled, so the loop always finishes; events due earlier run first, as in time.
+    while not ended and sim.clock.step():
+        pass
+    outcome, _ = ended[0]
+    duration = sim.clock.now - started
+    data: dict[str, Any] = {
+        "function": fn.name,
+        "invocation_id": inv_id,
+        "status": outcome.status,
+        "duration_ms": duration,
+        "response": outcome.response,
+    }
+    if outcome.status == "success":
+        line = f"{fn.name} succeeded in {format_duration(duration)}"
+        if outcome.response is not None:
+            line += f"\nresponse: {format_value(outcome.response)}"
+    else:
+        data["error"] = outcome.error_type
+        data["error_message"] = outcome.error_message
+        verb = "timed out" if outcome.status == "timeout" else "failed"
+        line = f"{fn.name} {verb} after {format_duration(duration)}: {outcome.error_type}"
+        if outcome.error_message:
+            line += f": {outcome.error_message}"
+    return CommandResult(f"{line}\n{_now_line(sim, started)}", data=data)
+
+
+@command(
+    "redrive",
+    "messages",
+    "Move a queue's visible messages back to their source queue (or --to another).",
+    args=(Arg("DLQ", DLQ, "a dead-letter queue (or any queue, with --to)"),),
+    options=(Option("--to", QUEUE, "the queue to move the messages to", "QUEUE"),),
+    examples=("redrive deadLetterQueue", "redrive deadLetterQueue --to jobQueue"),
+    details="Like SQS's StartMessageMoveTask: messages get new ids in the target queue;\n"
+    "in-flight and delayed messages stay where they are.",
+    changes_state=True,
+)
+def cmd_redrive(session: Session, call: Call) -> CommandResult:
+    """redrive DLQ [--to QUEUE]"""
+    sim = session.sim
+    src = _queue(sim, call.args["dlq"])
+    if "to" in call.opts:
+        target = _queue(sim, call.opts["to"])
+    elif len(src.sources) == 1:
+        target = src.sources[0]
+    elif not src.sources:
+        raise CommandError(
+            f"{src.name} is not a dead-letter queue (no queue redrives into it)",
+            f"name the target: redrive {src.name} --to QUEUE",
+        )
+    else:
+        raise CommandError(
+            f"{src.name} is the dead-letter queue of {names(q.name for q in src.sources)}",
+            f"name the target: redrive {src.name} --to {src.sources[0].name}",
+        )
+    if target is src:
+        raise CommandError(f"cannot redrive {src.name} into itself")
+    # Check every message against the target first, so that a message the target refuses
+    # (too large, FIFO ids) stops the command before anything moves.
+    pending = src.listing(limit=src.depth)
+    visible = [m for m in pending if m.state_name == "visible"]
+    for m in visible:
+        group, dedup = (m.group or "redrive", m.id) if target.fifo else (None, None)
+        try:
+            target.validate_send(m.body, None, group, dedup)
+        except ValueError as exc:
+            raise CommandError(
+                f"message {m.id} cannot move to {target.name}: {exc}",
+                getattr(exc, "hint", None),
+            ) from None
+    moved = src.redrive_to(target)
+    left = src.depth
+    text = f"moved {len(moved)} message{'s' * (len(moved) != 1)} from {src.name} to {target.name}"
+    if left:
+        why = "in flight or delayed" if not src.fifo else "in flight, delayed or group-blocked"
+        text += f"; {left} more stay in {src.name} ({why})"
+    return CommandResult(
+        text,
+        data={
+            "from": src.name,
+            "to": target.name,
+            "moved": [{"message_id": a, "new_message_id": b} for a, b in moved],
+        },
+    )
+
+
+@command(
+    "purge",
+    "messages",
+    "Delete every message in a queue (PurgeQueue).",
+    args=(Arg("QUEUE", QUEUE, "a queue of the stack"),),
+    examples=("purge deadLetterQueue",),
+    changes_state=True,
+)
+def cmd_purge(session: Session, call: Call) -> CommandResult:
+    """purge QUEUE"""
+    q = _queue(session.sim, call.args["queue"])
+    n = q.purge()
+    return CommandResult(
+        f"purged {n} message{'s' * (n != 1)} from {q.name}", data={"queue": q.name, "count": n}
+    )

@@ -1,0 +1,279 @@
+"""Commands for schedules, EventBridge buses and SNS topics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stptui.commands.handlers.base import _number, _whole, command
+from stptui.commands.registry import (
+    BUS,
+    COUNT,
+    KEY_VALUE,
+    PAYLOAD,
+    SCHEDULED,
+    TEXT,
+    TOPIC,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import SimError
+
+# -- schedules, event buses and SNS topics ---------------------------------------------------
+
+
+def _index(text: str | None, what: str) -> int | None:
+    return None if text is None else _whole(text, what)
+
+
+@command(
+    "publish",
+    "messages",
+    "Put an event on an EventBridge bus (PutEvents) and route it through the bus's rules.",
+    args=(
+        Arg("BUS", BUS, "an event bus of the stack, or `default`"),
+        Arg("SOURCE", WORD, "the event's source, e.g. orders"),
+        Arg("DETAIL_TYPE", WORD, "the event's detail-type, e.g. OrderCreated"),
+        Arg("DETAIL_JSON", PAYLOAD, "the detail: a JSON object (default {})", optional=True),
+    ),
+    options=(Option("--resources", WORD, "ARNs the event concerns, comma-separated", "ARN,..."),),
+    examples=(
+        "publish eventBus orders OrderCreated '{\"orderId\": 42}'",
+        "publish default my.app Ping",
+        "publish eventBus orders OrderShipped '{}' --resources arn:aws:s3:::b/k",
+    ),
+    details="Each rule on the bus reports a match or, when it does not match, which part of\n"
+    "its pattern failed and why. Matched functions are invoked asynchronously, matched\n"
+    "queues get the event as a message; a delivery that fails goes to the rule's\n"
+    "onDeliveryFailure queue.",
+    changes_state=True,
+)
+def cmd_publish(session: Session, call: Call) -> CommandResult:
+    """publish BUS SOURCE DETAIL_TYPE [DETAIL_JSON] [--resources ARN,...]"""
+    sim = session.sim
+    resources = [r for r in call.opts.get("resources", "").split(",") if r]
+    detail = call.args["detail_json"]
+    before = sim.trace.seq
+    try:
+        event_id = sim.services["buses"].publish(
+            call.args["bus"],
+            call.args["source"],
+            call.args["detail_type"],
+            "{}" if detail is None else detail,
+            resources,
+        )
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    recs = list(sim.trace.since(before))
+    bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)
+    matched = [r.get("target") for r in recs if r.kind == tk.EVENT_MATCHED]
+    unmatched = [r for r in recs if r.kind == tk.EVENT_UNMATCHED]
+    failed = [r for r in recs if r.kind == tk.EVENT_DELIVERY_FAILED]
+    n = len(matched) + len(unmatched)
+    lines = [f"published event {event_id} on {bus}: {len(matched)} of {n} rules matched"]
+    lines += [f"  -> {t}" for t in matched]
+    for r in unmatched:
+        lines.append(f"  no match {r.get('target')} ({r.get('rule')}):")
+        lines += [f"      {why}" for why in r.get("explanation")]
+    for r in failed:
+        where = f"; sent to {r.get('dlq')}" if r.get("dlq_message_id") else "; dropped"
+        lines.append(f"  delivery to {r.get('target')} failed: {r.get('error_code')}{where}")
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "event_id": event_id,
+            "bus": bus,
+            "matched": matched,
+            "unmatched": [
+                {"target": r.get("target"), "rule": r.get("rule"), "why": r.get("explanation")}
+                for r in unmatched
+            ],
+            "delivery_failed": [r.get("target") for r in failed],
+        },
+    )
+
+
+def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
+    """`--attr K=V` as plain values: numbers, JSON arrays (String.Array) or strings."""
+    attrs: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order")
+        if key in attrs:
+            raise CommandError(f"--attr {key} given twice")
+        num = _number(value)
+        if num is not None:
+            attrs[key] = num
+        elif value.startswith("["):
+            try:
+                attrs[key] = json.loads(value)
+            except ValueError:
+                raise CommandError(
+                    f"--attr {key}: {value!r} is not a JSON array",
+                    'a String.Array attribute is a JSON array: --attr tags=\'["a","b"]\'',
+                ) from None
+        else:
+            attrs[key] = value
+    return attrs
+
+
+@command(
+    "publish-sns",
+    "messages",
+    "Publish a message to an SNS topic; subscriptions filter it by its attributes.",
+    args=(
+        Arg("TOPIC", TOPIC, "an SNS topic of the stack"),
+        Arg("MESSAGE", TEXT, "the message text, quoted as one word"),
+    ),
+    options=(
+        Option(
+            "--attr",
+            KEY_VALUE,
+            "a message attribute: a number is a Number, a JSON array a String.Array",
+            "K=V",
+            repeat=True,
+        ),
+        Option("--subject", TEXT, "the message subject", "S"),
+        Option("--group", WORD, "message group id (FIFO topics)", "G"),
+        Option("--dedup-id", WORD, "deduplication id (FIFO topics)", "ID"),
+    ),
+    examples=(
+        "publish-sns alerts 'disk full' --attr severity=high",
+        "publish-sns orders '{\"id\": 7}' --attr amount=120 --attr tags='[\"vip\"]'",
+        "publish-sns alerts 'nightly report' --subject Report",
+    ),
+    changes_state=True,
+)
+def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
+    """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""
+    sim = session.sim
+    attrs = _sns_attributes(call.opts.get("attr", []))
+    before = sim.trace.seq
+    try:
+        mid = sim.services["topics"].publish(
+            call.args["topic"],
+            call.args["message"],
+            subject=call.opts.get("subject"),
+            attributes=attrs,
+            group=call.opts.get("group"),
+            dedup_id=call.opts.get("dedup_id"),
+        )
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    recs = list(sim.trace.since(before))
+    topic = next(r.resource for r in recs if r.kind == tk.TOPIC_PUBLISHED)
+    delivered = [r.get("target") for r in recs if r.kind == tk.NOTIFICATION_DELIVERED]
+    filtered = [r for r in recs if r.kind == tk.NOTIFICATION_FILTERED]
+    failed = [r.get("target") for r in recs if r.kind == tk.NOTIFICATION_DELIVERY_FAILED]
+    lines = [f"published message {mid} to {topic}: delivered to {len(delivered)}"]
+    lines += [f"  -> {t}" for t in delivered]
+    for r in filtered:
+        lines.append(f"  filtered out for {r.get('target')}:")
+        lines += [f"      {why}" for why in r.get("reason")]
+    lines += [f"  delivery to {t} failed" for t in failed]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "message_id": mid,
+            "topic": topic,
+            "delivered": delivered,
+            "filtered": [{"target": r.get("target"), "why": r.get("reason")} for r in filtered],
+            "delivery_failed": failed,
+        },
+    )
+
+
+@command(
+    "fire",
+    "messages",
+    "Fire a function's (or batch job's) schedule now, as its EventBridge rule would.",
+    args=(
+        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        Arg("INDEX", COUNT, "which schedule, when it has several (1, 2, ...)", optional=True),
+    ),
+    examples=("fire dailyReport", "fire cleanup 2"),
+    details="The Scheduled Event (or the trigger's configured input) is delivered\n"
+    "asynchronously; the schedule's own timer is not changed.",
+    changes_state=True,
+)
+def cmd_fire(session: Session, call: Call) -> CommandResult:
+    """fire FUNCTION [INDEX]"""
+    sim = session.sim
+    index = _index(call.args["index"], "fire INDEX")
+    schedules = sim.services["schedules"]
+    try:
+        rule = schedules.rule(call.args["function"], index)
+        event_id = schedules.fire(rule.owner, rule.number)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return CommandResult(
+        f"fired {rule.owner}'s schedule {rule.expression} (rule {rule.name}): event {event_id}",
+        data={"function": rule.owner, "rule": rule.name, "event_id": event_id},
+    )
+
+
+def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
+    sim = session.sim
+    verb = "pause" if paused else "resume"
+    index = _index(call.args["index"], f"{verb} INDEX")
+    schedules = sim.services["schedules"]
+    try:
+        rules = schedules.owner_rules(call.args["function"])
+        if index is not None:
+            rules = [schedules.rule(rules[0].owner, index)]
+        changed = schedules.set_paused(rules[0].owner, index, paused)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    word = "paused" if paused else "resumed"
+    lines = []
+    for r in rules:
+        state = word if r in changed else f"already {word}"
+        line = f"{r.owner} schedule {r.number} {r.expression}: {state}"
+        if r.next_ms is not None:
+            line += f"; next fire {iso_ms(r.next_ms)}"
+        lines.append(line)
+    return CommandResult(
+        "\n".join(lines),
+        data=[{"rule": r.name, "paused": r.paused, "changed": r in changed} for r in rules],
+    )
+
+
+@command(
+    "pause",
+    "behaviour",
+    "Pause a workload's schedules (or one of them): they stop firing until resumed.",
+    args=(
+        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
+    ),
+    examples=("pause dailyReport",),
+    changes_state=True,
+)
+def cmd_pause(session: Session, call: Call) -> CommandResult:
+    """pause FUNCTION [INDEX]"""
+    return _pause_resume(session, call, True)
+
+
+@command(
+    "resume",
+    "behaviour",
+    "Resume paused schedules; they fire at their next due time.",
+    args=(
+        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
+    ),
+    examples=("resume dailyReport",),
+    details="A resumed rate() keeps its phase: it fires at the next start + k x period.",
+    changes_state=True,
+)
+def cmd_resume(session: Session, call: Call) -> CommandResult:
+    """resume FUNCTION [INDEX]"""
+    return _pause_resume(session, call, False)

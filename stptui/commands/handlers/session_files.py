@@ -1,0 +1,173 @@
+"""Commands on the session: save, load, source, record and help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stptui.commands.handlers.base import REGISTRY, command
+from stptui.commands.registry import (
+    COMMAND,
+    FILE,
+    Arg,
+    Call,
+    CommandError,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.clock import iso_ms
+
+# -- session ---------------------------------------------------------------------------------
+
+
+@command(
+    "save",
+    "session",
+    "Save the session (stack, behaviours, seed, commands) to a JSON file, atomically.",
+    args=(Arg("FILE", FILE, "where to write, e.g. run.json"),),
+    examples=("save incident.json",),
+)
+def cmd_save(session: Session, call: Call) -> CommandResult:
+    """save FILE"""
+    path = session.save(call.args["file"])
+    n = len(session.log)
+    return CommandResult(
+        f"saved {n} command{'s' * (n != 1)} at {iso_ms(session.sim.clock.now)} to {path}",
+        data={"file": str(path), "commands": n},
+    )
+
+
+@command(
+    "load",
+    "session",
+    "Replace the simulation with a saved one (rebuilt by replaying its commands).",
+    args=(Arg("FILE", FILE, "a file written by save"),),
+    examples=("load incident.json",),
+)
+def cmd_load(session: Session, call: Call) -> CommandResult:
+    """load FILE"""
+    if session.recorder is not None:
+        # The recording replays this simulation from its start; a loaded one has another.
+        raise CommandError(
+            f"cannot load while recording to {session.recorder.path}", "record stop first"
+        )
+    session.load(call.args["file"])
+    n = len(session.log)
+    return CommandResult(
+        f"loaded {call.args['file']}: replayed {n} command{'s' * (n != 1)}; "
+        f"now {iso_ms(session.sim.clock.now)}",
+        data={"file": call.args["file"], "commands": n, "now": iso_ms(session.sim.clock.now)},
+    )
+
+
+# Scripts being sourced, innermost last: a script that sources itself is refused.
+_SOURCING: list[Path] = []
+
+
+@command(
+    "source",
+    "session",
+    "Run a script of commands in this session, echoing each, as `stptui run` does.",
+    args=(Arg("FILE", FILE, "a script: one command per line, # comments"),),
+    examples=("source docs/examples/tour.stp",),
+    details="It stops at the first command error or failed expect, naming FILE:LINE; the\n"
+    "commands before it stay applied.",
+)
+def cmd_source(session: Session, call: Call) -> CommandResult:
+    """source FILE"""
+    from stptui.commands import execute
+    from stptui.commands.result import render_plain
+    from stptui.commands.script import read_script
+    from stptui.textsafe import printable
+
+    name = call.args["file"]
+    try:
+        lines = read_script(name)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CommandError(f"cannot read {name}: {reason}") from None
+    path = Path(name).resolve()
+    if path in _SOURCING:
+        raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
+    transcript: list[str] = []
+    ran = 0
+    stopped = False
+    _SOURCING.append(path)
+    try:
+        for n, line in lines:
+            if call.should_stop is not None and call.should_stop():
+                stopped = True
+                break
+            if call.report is not None:
+                call.report(line, None)
+            else:
+                transcript.append(f"> {printable(line)}")
+            try:
+                result = execute(session, line, should_stop=call.should_stop, report=call.report)
+            except CommandError as exc:
+                # The same class (an expectation stays one), so `stptui run` exits alike.
+                raise type(exc)(f"{name}:{n}: {exc.message}", exc.hint) from None
+            ran += 1
+            if call.report is not None:
+                call.report(line, result)
+            elif text := render_plain(result):
+                transcript.append(text)
+            if isinstance(result.data, dict) and result.data.get("interrupted"):
+                stopped = True
+                break
+    finally:
+        _SOURCING.pop()
+    summary = f"{name}: ran {ran} of {len(lines)} command{'s' * (len(lines) != 1)}"
+    if stopped:
+        summary += " (interrupted)"
+    return CommandResult(
+        "\n".join([*transcript, summary]),
+        data={"file": name, "ran": ran, "commands": len(lines), "interrupted": stopped},
+    )
+
+
+@command(
+    "record",
+    "session",
+    "Write the state-changing commands to a script that `stptui run` replays.",
+    args=(Arg("FILE", FILE, "the script to write, or `stop`", choices=("stop",)),),
+    examples=("record incident.stp", "record stop"),
+    details="The script starts with the commands applied before `record`, so it replays\n"
+    "the whole session; its header names the seed, the start and the `stptui run` line\n"
+    "that replays it to the identical trace.",
+)
+def cmd_record(session: Session, call: Call) -> CommandResult:
+    """record FILE | record stop"""
+    from stptui.commands.recording import Recorder
+
+    target = call.args["file"]
+    rec = session.recorder
+    if target == "stop":
+        if rec is None:
+            raise CommandError("not recording", "record FILE starts a recording")
+        session.recorder = None
+        rec.close()
+        return CommandResult(
+            f"recorded {rec.count} command{'s' * (rec.count != 1)} to {rec.path}",
+            data={"file": str(rec.path), "commands": rec.count},
+        )
+    if rec is not None:
+        raise CommandError(f"already recording to {rec.path}", "record stop first")
+    rec = Recorder.start(session, target)
+    session.recorder = rec
+    return CommandResult(
+        f"recording to {rec.path}; replay it with:\n  {rec.replay}",
+        data={"file": str(rec.path), "replay": rec.replay},
+    )
+
+
+@command(
+    "help",
+    "session",
+    "List the commands, or show one command's usage and examples.",
+    args=(Arg("COMMAND", COMMAND, "a command name", optional=True),),
+    examples=("help", "help send"),
+)
+def cmd_help(session: Session, call: Call) -> CommandResult:
+    """help [COMMAND]"""
+    name = call.args["command"]
+    return CommandResult(REGISTRY.help(name), data={"command": name})
