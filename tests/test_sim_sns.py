@@ -338,3 +338,44 @@ def test_show_topics(session: Session) -> None:
     assert by_sub["pager"][3] == "dlq"
     assert by_sub["auditor"][2] == ""
     assert ["ordered (FIFO)", "(no subscriptions)", "", ""] in rows
+
+
+NOTIFIER = """
+resources:
+  alerts: {type: sns-topic}
+  inbox: {type: sqs-queue}
+  watcher:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: inbox}}]
+  pager:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}
+      events:
+        - type: sns
+          properties: {snsTopicName: alerts, filterPolicy: {severity: [high]}}
+"""
+NOTIFIER_BEHAVIORS = """
+behaviors:
+  watcher:
+    emit:
+      - notify:
+          topic: alerts
+          message: body
+          subject: "'order alert'"
+          attributes: "{severity: body.level}"
+"""
+
+
+def test_a_notify_emission_publishes_through_the_topic_and_its_filter_policy() -> None:
+    sim = make_sim(NOTIFIER, NOTIFIER_BEHAVIORS)
+    sim.send("inbox", '{"level": "high", "orderId": 1}')
+    sim.send("inbox", '{"level": "low", "orderId": 2}')
+    sim.run(60_000)
+    published = records(sim, tk.TOPIC_PUBLISHED, "alerts")
+    assert len(published) == 2
+    assert all(r.get("origin", "").startswith("watcher:") for r in published)
+    assert sim.function_stats("pager")["successes"] == 1
+    assert len(records(sim, tk.NOTIFICATION_FILTERED, "alerts")) == 1

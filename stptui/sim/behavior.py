@@ -197,7 +197,7 @@ DEFAULT_DURATION_MS = 100
 MAX_DURATION_MS = 3650 * 86_400_000  # ten years: far beyond anything a stack schedules
 MAX_SQS_DELAY_S = 900
 
-EmissionKind = Literal["send", "publish", "put", "invoke"]
+EmissionKind = Literal["send", "publish", "notify", "put", "invoke"]
 Status = Literal["success", "error", "timeout"]
 
 
@@ -608,6 +608,15 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             )
         # Copies: the value may be (part of) the engine's own event or record.
         return {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
+    if kind == "notify":
+        subject = values.get("subject")
+        if subject is not None and not isinstance(subject, str):
+            raise BehaviorError(f"{where}.subject: must be a string, got {subject!r}")
+        return {
+            "message": _json_text(values.get("message")),
+            "subject": subject,
+            "attributes": _attributes(values.get("attributes"), f"{where}.attributes"),
+        }
     if kind == "put":
         key = values.get("key")
         if isinstance(key, (int, float)) and not isinstance(key, bool):
@@ -994,6 +1003,18 @@ class HandlerContext:
         """EventBridge PutEvents with one entry (`bus` may be `default`)."""
         self._emit("publish", bus, {"source": source, "detailType": detail_type, "detail": detail})
 
+    def notify(
+        self,
+        topic: str,
+        message: Any,
+        subject: str | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        """SNS Publish; a message that is not text is sent as JSON."""
+        self._emit(
+            "notify", topic, {"message": message, "subject": subject, "attributes": attributes}
+        )
+
     def put_object(self, bucket: str, key: str, content: Any) -> None:
         """S3 PutObject; content that is not text is written as JSON."""
         self._emit("put", bucket, {"key": key, "content": content})
@@ -1026,10 +1047,17 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # kind: (target key, required fields, optional fields)
     "send": ("queue", ("body",), ("delay", "group", "dedupId", "attributes")),
     "publish": ("bus", ("source", "detailType", "detail"), ()),
+    "notify": ("topic", ("message",), ("subject", "attributes")),
     "put": ("bucket", ("key", "content"), ()),
     "invoke": ("function", ("payload",), ()),
 }
-_TARGET_TYPES = {"send": "sqs-queue", "publish": "event-bus", "put": "bucket", "invoke": "function"}
+_TARGET_TYPES = {
+    "send": "sqs-queue",
+    "publish": "event-bus",
+    "notify": "sns-topic",
+    "put": "bucket",
+    "invoke": "function",
+}
 
 
 def _path_text(path: DataPath) -> str:

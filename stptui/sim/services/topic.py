@@ -33,6 +33,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
 
 if TYPE_CHECKING:
+    from stptui.sim.behavior import Emission
     from stptui.sim.engine import Simulator
 
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -271,6 +272,17 @@ class TopicService:
 
     # -- Publish ---------------------------------------------------------------------------
 
+    def on_emission(self, emission: Emission, source: str) -> None:
+        """A handler's `notify` emission: SNS Publish on its topic (SimError when refused)."""
+        f = emission.fields
+        self.publish(
+            emission.target,
+            f.get("message"),
+            subject=f.get("subject"),
+            attributes=f.get("attributes"),
+            origin=source,
+        )
+
     def publish(
         self,
         topic: str,
@@ -499,3 +511,4 @@ def wire(sim: Simulator) -> None:
     service = TopicService(sim)
     sim.services["topics"] = service
     sim.destination_handlers["sns-topic"] = service.on_destination
+    sim.emission_handlers["notify"] = service.on_emission
