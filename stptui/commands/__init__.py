@@ -82,6 +82,9 @@ def complete_values(session: Session, kind: str) -> list[str]:
         return sorted(n for n, q in sim.queues.items() if q.sources)
     if kind == r.FUNCTION:
         return sorted(sim.functions)
+    if kind == r.WORKLOAD:
+        batch = sim.services.get("batch")
+        return sorted([*sim.functions, *(batch.jobs if batch is not None else ())])
     if kind == r.COMMAND:
         return list(REGISTRY.commands)
     if kind == r.BUS:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 QUEUE = "queue"
 DLQ = "dlq"
 FUNCTION = "function"
+WORKLOAD = "workload"  # a function or a batch job (both take behaviour overrides)
 DURATION = "duration"
 INSTANT = "instant"
 COUNT = "count"
@@ -49,6 +50,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     QUEUE: ("sqs-queue",),
     DLQ: ("sqs-queue",),
     FUNCTION: ("function",),
+    WORKLOAD: ("function", "batch-job"),
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
 }

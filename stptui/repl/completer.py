@@ -141,7 +141,7 @@ def describe(session: Session, kind: str, value: str, fallback: str = "") -> str
     if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
         st = sim.queue_stats(value)
         return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
-    if kind == kinds.FUNCTION and value in sim.functions:
+    if kind in (kinds.FUNCTION, kinds.WORKLOAD) and value in sim.functions:
         st = sim.function_stats(value)
         return f"function: {st['invocations']} invocations, {st['failures']} failed"
     if kind == kinds.COMMAND and value in REGISTRY.commands:

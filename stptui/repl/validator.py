@@ -50,6 +50,10 @@ def check_value(session: Session, slot: Slot, value: str) -> CommandError | None
             sim.queue(value)  # `redrive` takes any queue with --to: not only DLQs
         elif kind == kinds.FUNCTION:
             sim.function(value)
+        elif kind == kinds.WORKLOAD:
+            batch = sim.services.get("batch")
+            if batch is None or value not in batch.jobs:
+                sim.function(value)
         elif kind == kinds.COMMAND:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:

@@ -1,12 +1,12 @@
-"""Commands that override what a function does."""
+"""Commands that override what a function (or a batch job) does."""
 
 from __future__ import annotations
 
 from stptui.commands.handlers.base import _duration, _function, command
 from stptui.commands.registry import (
     DURATION,
-    FUNCTION,
     WORD,
+    WORKLOAD,
     Arg,
     Call,
     CommandError,
@@ -19,13 +19,24 @@ from stptui.sim.behavior import (
     add_override,
     parse_override,
 )
+from stptui.sim.engine import Simulator
+from stptui.sim.services.batch import BatchJobSim
+from stptui.sim.services.function import FunctionSim
 
 # -- behaviour -------------------------------------------------------------------------------
 
 
+def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
+    """The function or batch job called `name` (both take the same overrides)."""
+    batch = sim.services.get("batch")
+    if batch is not None and name in batch.jobs:
+        return batch.jobs[name]
+    return _function(sim, name)
+
+
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
-    fn = _function(sim, call.args["function"])
+    fn = _workload(sim, call.args["function"])
     try:
         ov = parse_override([verb, fn.name, *words])
     except BehaviorError as exc:
@@ -49,7 +60,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     "behaviour",
     "Make a function fail (always, the next N times, at a rate, or on a condition).",
     args=(
-        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),
         Arg(
             "MODE",
             WORD,
@@ -78,7 +89,7 @@ def cmd_fail(session: Session, call: Call) -> CommandResult:
     "succeed",
     "behaviour",
     "Clear a function's overrides and make it succeed (declared failures suppressed).",
-    args=(Arg("FUNCTION", FUNCTION, "a function of the stack"),),
+    args=(Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),),
     examples=("succeed worker",),
     changes_state=True,
 )
@@ -92,7 +103,7 @@ def cmd_succeed(session: Session, call: Call) -> CommandResult:
     "behaviour",
     "Make every invocation of a function take DURATION.",
     args=(
-        Arg("FUNCTION", FUNCTION, "a function of the stack"),
+        Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),
         Arg("DURATION", DURATION, "how long each invocation runs, e.g. 2s"),
     ),
     examples=("slow worker 2s", "slow worker 10m"),
