@@ -31,6 +31,7 @@ import networkx as nx
 from stptui.config.directives import DirectiveContext, fake_resource_param
 from stptui.config.envvars import injected_params, snake_upper
 from stptui.config.model import (
+    DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
     BatchJob,
     Bucket,
@@ -80,27 +81,12 @@ DEFAULT_BUS_ID = "bus:default"
 SOURCE_KINDS: frozenset[str] = frozenset(
     {"http-api-gateway", "schedule", "bucket", "event-bus", "sns-topic"}
 )
-WORKLOAD_KINDS: frozenset[str] = frozenset({"function", "batch-job"})
 # connectTo targets the code can put work into: send, publish, put an object, invoke.
 SENDABLE_KINDS: frozenset[str] = frozenset(
     {"sqs-queue", "event-bus", "sns-topic", "bucket", "function", "batch-job"}
 )
 # Kinds drawn in the last layer unless something flows out of them.
-_SINK_KINDS: frozenset[str] = frozenset(
-    {
-        "relational-database",
-        "dynamo-db-table",
-        "redis-cluster",
-        "mongo-db-atlas-cluster",
-        "upstash-redis",
-        "open-search-domain",
-        "efs-filesystem",
-        "kinesis-stream",
-        "aws-service",
-        "external",
-        "missing",
-    }
-)
+_SINK_KINDS: frozenset[str] = DATA_STORE_TYPES | {"aws-service", "external", "missing"}
 
 Reach = Literal["triggers", "may-send"]
 

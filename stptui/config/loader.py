@@ -444,9 +444,3 @@ def read_text(path: str | Path, *, display_name: str | None = None) -> str:
         raise ConfigError(
             Diagnostic("error", "file-encoding", f"the file is not UTF-8 (byte {exc.start})", name)
         ) from None
-
-
-def load_yaml_file(path: str | Path, *, display_name: str | None = None) -> LoadedYaml:
-    """Read and parse a YAML file (see `read_text` and `parse_yaml` for the refusals)."""
-    name = display_name or str(path)
-    return parse_yaml(read_text(path, display_name=name), name)

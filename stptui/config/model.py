@@ -107,7 +107,6 @@ TRIGGER_TYPES: frozenset[str] = frozenset(
 # Stacktape's real defaults (RESOURCE_DEFAULTS in its code, and AWS's where Stacktape passes none).
 FUNCTION_TIMEOUT_S = 20
 FUNCTION_MEMORY_MB = 1024
-FUNCTION_STORAGE_MB = 512
 QUEUE_VISIBILITY_S = 30
 QUEUE_RETENTION_S = 345_600
 QUEUE_DELAY_S = 0
@@ -233,11 +232,6 @@ class Resource:
     properties: dict[str, Any] = field(default_factory=dict)
     # Properties whose value is Stacktape's default rather than written in the config.
     defaults: set[str] = field(default_factory=set)
-
-    @property
-    def is_data_store(self) -> bool:
-        """True for databases, tables and other stores shown at the end of the graph."""
-        return self.type in DATA_STORE_TYPES
 
 
 @dataclass(slots=True)

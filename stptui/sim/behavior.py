@@ -546,7 +546,7 @@ class _Rule:
 class _EmitSpec:
     """One `emit` item: kind, literal target, and (name, value, is_expression) fields."""
 
-    __slots__ = ("fields", "kind", "target", "when", "when_text", "where")
+    __slots__ = ("fields", "kind", "target", "when", "where")
 
     def __init__(self, kind: EmissionKind, target: str, where: str) -> None:
         self.kind: EmissionKind = kind
@@ -554,7 +554,6 @@ class _EmitSpec:
         self.where = where
         self.fields: list[tuple[str, Any, bool]] = []
         self.when: Any = None
-        self.when_text = ""
 
     def build(self, ctx: Any) -> Emission | None:
         """Evaluate the fields against one input; None when `when` does not hold."""
@@ -1493,7 +1492,7 @@ class _Reader:
             compiled = self.compile(fields["when"], (*path, "when"))
             if compiled is None:
                 ok = False
-            spec.when, spec.when_text = compiled, fields["when"]
+            spec.when = compiled
         if ok and kind == "send":
             self.check_fifo(target, fields, path)
         return spec if ok else None

@@ -157,11 +157,6 @@ class Scheduler:
                         return False
         return True
 
-    @property
-    def busy(self) -> bool:
-        """True while any foreground (non-recurring) entry is pending."""
-        return self._foreground > 0
-
     def agenda(self, limit: int = 50) -> list[tuple[int, tuple[str, str, str]]]:
         """The next `limit` labelled entries, soonest first: (time, (kind, resource, subject))."""
         live = (e for e in self._heap if e[FN] is not None and e[LABEL] is not None)
