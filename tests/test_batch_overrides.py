@@ -52,3 +52,19 @@ def test_unknown_workload_is_refused_with_a_suggestion(session: Session) -> None
     with pytest.raises(CommandError) as info:
         execute(session, "fail nightlyy")
     assert "nightly" in (info.value.hint or "") or "nightly" in str(info.value)
+
+
+def test_expect_reads_batch_job_statistics(session: Session) -> None:
+    execute(session, "fail nightly next 1")
+    execute(session, "start-job nightly")
+    execute(session, "expect job.nightly.running == 1")
+    execute(session, "run")
+    execute(session, "expect job.nightly.submitted == 1")
+    execute(session, "expect job.nightly.attempts == 2")
+    execute(session, "expect job.nightly.attempt_failures == 1")
+    execute(session, "expect job.nightly.succeeded == 1")
+    execute(session, "expect job.nightly.running == 0")
+    with pytest.raises(CommandError, match="no statistic"):
+        execute(session, "expect job.nightly.retries == 1")
+    with pytest.raises(CommandError):
+        execute(session, "expect job.nightlyy.failed == 0")

@@ -98,11 +98,13 @@ def complete_values(session: Session, kind: str) -> list[str]:
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
     if kind == r.EXPECT_PATH:
-        from stptui.commands.handlers import FUNCTION_FIELDS, QUEUE_FIELDS
+        from stptui.commands.handlers import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS
 
+        jobs = sorted(sim.services["batch"].jobs) if "batch" in sim.services else []
         return [
             *(f"queue.{q}.{f}" for q in sorted(sim.queues) for f in QUEUE_FIELDS),
             *(f"function.{n}.{f}" for n in sorted(sim.functions) for f in FUNCTION_FIELDS),
+            *(f"job.{n}.{f}" for n in jobs for f in JOB_FIELDS),
             "count",
             "time",
         ]

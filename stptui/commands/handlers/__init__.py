@@ -17,7 +17,7 @@ from stptui.commands.handlers import (
     session_files,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
-from stptui.commands.handlers.expect import FUNCTION_FIELDS, QUEUE_FIELDS
+from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS
 
 TOPIC_MODULES = (
     messages,
@@ -39,4 +39,11 @@ def _module_rank(name: str) -> int:
 # A stable sort keeps each module's own declaration order.
 REGISTRY.commands = {n: REGISTRY.commands[n] for n in sorted(REGISTRY.commands, key=_module_rank)}
 
-__all__ = ["FUNCTION_FIELDS", "QUEUE_FIELDS", "REGISTRY", "TOPIC_MODULES", "TRACE_KINDS"]
+__all__ = [
+    "FUNCTION_FIELDS",
+    "JOB_FIELDS",
+    "QUEUE_FIELDS",
+    "REGISTRY",
+    "TOPIC_MODULES",
+    "TRACE_KINDS",
+]

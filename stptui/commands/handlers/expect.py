@@ -21,8 +21,9 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
+from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms, parse_instant
-from stptui.sim.engine import Simulator
+from stptui.sim.engine import SimError, Simulator
 
 # -- assert ----------------------------------------------------------------------------------
 
@@ -36,9 +37,11 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
+JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
 EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
     f"function.F.{'|'.join(FUNCTION_FIELDS)}",
+    f"job.J.{'|'.join(JOB_FIELDS)}",
     "count KIND [RESOURCE]",
     "time",
 )
@@ -61,6 +64,7 @@ EXPECT_PATHS = (
     ),
     details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
     f"function FIELDs: {', '.join(FUNCTION_FIELDS)}\n"
+    f"job (batch job) FIELDs: {', '.join(JOB_FIELDS)}\n"
     "count: trace records of KIND (on RESOURCE when given) since the start",
     examples=(
         "expect queue.jobQueue.depth == 0",
@@ -129,15 +133,15 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
-    if len(parts) < 3 or parts[0] not in ("queue", "function"):
-        guess = did_you_mean(parts[0], ("queue", "function", "count", "time"))
+    if len(parts) < 3 or parts[0] not in ("queue", "function", "job"):
+        guess = did_you_mean(parts[0], ("queue", "function", "job", "count", "time"))
         raise CommandError(
             f"unknown path {words[0]!r}",
             f"did you mean {guess}...?" if guess and guess != parts[0] else hint,
         )
     # Names may hold dots (FIFO queues end in `.fifo`): the field is the last part.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
-    fields = QUEUE_FIELDS if kind == "queue" else FUNCTION_FIELDS
+    fields = {"queue": QUEUE_FIELDS, "function": FUNCTION_FIELDS, "job": JOB_FIELDS}[kind]
     if field not in fields:
         guess = did_you_mean(field, fields)
         raise CommandError(
@@ -146,4 +150,26 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
         )
     if kind == "queue":
         return words[0], sim.queue_stats(_queue(sim, name).name)[field]
+    if kind == "job":
+        return words[0], _job_stats(sim, name)[field]
     return words[0], sim.function_stats(_function(sim, name).name)[field]
+
+
+def _job_stats(sim: Simulator, name: str) -> dict[str, int]:
+    """A batch job's statistics, counted from the trace."""
+    try:
+        name = sim.services["batch"].job(name).name
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    count = sim.trace.count
+    submitted = count(tk.BATCH_SUBMITTED, name)
+    succeeded = count(tk.BATCH_SUCCEEDED, name)
+    failed = count(tk.BATCH_FAILED, name)
+    return {
+        "submitted": submitted,
+        "attempts": count(tk.BATCH_ATTEMPT_STARTED, name),
+        "attempt_failures": count(tk.BATCH_ATTEMPT_FAILED, name),
+        "succeeded": succeeded,
+        "failed": failed,
+        "running": submitted - succeeded - failed,
+    }
