@@ -23,13 +23,11 @@ import json
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
 
-from stptui.config.directives import DirectiveContext, fake_resource_param
-from stptui.config.envvars import injected_params, snake_upper
+from stptui.config.envvars import EnvEntry, env_var_name, injected_params, workload_environment
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
@@ -115,17 +113,10 @@ class _Builder:
         self.ids: dict[tuple[str, str], str] = {}
         # node -> (line, column, file) of its earliest reference, for nodes placed by use.
         self.first_use: dict[str, tuple[int, int, str]] = {}
-        self.injected: dict[str, list[tuple[str, str]]] = {}
+        self.injected: dict[str, list[EnvEntry]] = {}
         self.edge_ids: set[tuple[str, str, str]] = set()
         self.edges: list[tuple[str, str, str]] = []  # (u, v, kind), for the layering
         self.value_marks = stack.source.value_marks
-        # One context for every fake value: building it per workload would cost O(n) each.
-        self.ctx = DirectiveContext(
-            stage=stack.stage,
-            region=stack.region,
-            account_id=stack.account_id,
-            project=stack.service_name,
-        )
 
     def build(self) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
@@ -169,31 +160,12 @@ class _Builder:
             attrs["env"] = self._environment(res)
         self.g.add_node(res.name, **attrs)
 
-    def _injected(self, target: Resource) -> list[tuple[str, str]]:
-        """(variable, fake value) pairs connectTo injects for `target`, computed once each."""
-        cached = self.injected.get(target.name)
-        if cached is None:
-            cached = [
-                (
-                    _env_name(target.name, param),
-                    str(fake_resource_param(self.ctx, target.name, param, target.type)),
-                )
-                for param in injected_params(target)
-            ]
-            self.injected[target.name] = cached
-        return cached
-
     def _environment(self, w: Workload) -> list[dict[str, str]]:
-        """Same entries as `envvars.workload_environment`, with the per-target work shared."""
-        env = [{"name": v.name, "value": v.value, "source": "config"} for v in w.environment]
-        for ref in w.connect_to:
-            target = self.stack.resources.get(ref.target or "")
-            if target is not None:
-                env += [
-                    {"name": name, "value": value, "source": target.name}
-                    for name, value in self._injected(target)
-                ]
-        return env
+        """`envvars.workload_environment`, sharing each connected resource's entries."""
+        return [
+            {"name": e.name, "value": e.value, "source": e.source}
+            for e in workload_environment(self.stack, w, self.injected)
+        ]
 
     def _synthetic(self, category: str, key: str, base_id: str, ref_path: Any, **attrs: Any) -> str:
         """The node for a non-resource thing, created on first use and placed at that use."""
@@ -361,7 +333,7 @@ class _Builder:
         if target is None:
             return
         res = self.stack.resources.get(target)
-        env = [name for name, _ in self._injected(res)] if res else []
+        env = [env_var_name(res.name, p) for p in injected_params(res)] if res else []
         self._edge(w.name, target, "connect", CONNECT, ref.path, env=env)
 
     def _destination(self, fn: Function, condition: str, ref: Ref | None) -> None:
@@ -392,21 +364,6 @@ class _Builder:
         path = (*b.path, "properties", "enableEventBusNotifications")
         bus = self._default_bus(path)
         self._edge(b.name, bus, "bus-notification", BUS_NOTIFICATION, path)
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> str:
-    return snake_upper(text)
-
-
-def _env_name(resource: str, param: str) -> str:
-    """`envvars.env_var_name(resource, param)`, computed per part.
-
-    The words of `STP_{ref}_{param}` never join across the underscores (every change-case
-    split rule looks at adjacent letters or digits), so the whole name is the parts' names
-    joined with `_`; caching the parts makes a 2,000-resource stack's names cheap.
-    """
-    return "_".join(w for w in ("STP", _words(resource.replace(".", "_")), _words(param)) if w)
 
 
 def _props(res: Resource) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.config import load_stack, load_stack_text
-from stptui.config.envvars import env_var_name, workload_environment
+from stptui.config.envvars import env_var_name, snake_upper, workload_environment
 from stptui.config.loader import LoadedYaml
 from stptui.config.model import (
     EventBus,
@@ -34,7 +34,6 @@ from stptui.config.model import (
 from stptui.graph import (
     DEFAULT_BUS_ID,
     EDGE_KINDS,
-    _env_name,
     build_graph,
     downstream,
     edge_label,
@@ -1128,5 +1127,5 @@ resources:
     st.sampled_from(["arn", "url", "logGroupArn", "cdnCustomDomainUrls", "readerHost", "x1Y"]),
 )
 def test_env_names_match_envvars(ref: str, param: str) -> None:
-    # The graph composes names per part for speed; it must agree with Stacktape's rule.
-    assert _env_name(ref, param) == env_var_name(ref, param)
+    # env_var_name composes names per part for speed; it must agree with Stacktape's rule.
+    assert env_var_name(ref, param) == snake_upper(f"STP_{ref.replace('.', '_')}_{param}")

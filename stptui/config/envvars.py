@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stptui.config.directives import DirectiveContext, fake_resource_param
 from stptui.config.model import Resource, Stack, Workload
@@ -26,9 +27,30 @@ def snake_upper(value: str) -> str:
     return "_".join(w for w in text.split("\0") if w).upper()
 
 
+@lru_cache(maxsize=4096)
+def _words(text: str) -> str:
+    return snake_upper(text)
+
+
 def env_var_name(resource_ref: str, param: str) -> str:
-    """The variable Stacktape injects for `param` of the connected resource `resource_ref`."""
-    return snake_upper(f"STP_{resource_ref.replace('.', '_')}_{param}")
+    """The variable Stacktape injects for `param` of the connected resource `resource_ref`:
+    `snakeCase(f"STP_{ref}_{param}").toUpperCase()`.
+
+    Computed per part: no change-case split rule looks across an underscore, so the name is
+    the parts' names joined with `_`, and caching the parts keeps a large stack cheap."""
+    parts = ("STP", _words(resource_ref.replace(".", "_")), _words(param))
+    return "_".join(w for w in parts if w)
+
+
+# The parameters a CDN adds to a bucket (and to what lint accepts for functions with one).
+CDN_PARAMS = (
+    "cdnDomain",
+    "cdnUrl",
+    "cdnCanonicalDomain",
+    "cdnCanonicalUrl",
+    "cdnCustomDomains",
+    "cdnCustomDomainUrls",
+)
 
 
 def injected_params(resource: Resource) -> list[str]:
@@ -43,17 +65,7 @@ def injected_params(resource: Resource) -> list[str]:
         archived = isinstance(p.get("archivation"), dict) and p["archivation"].get("enabled")
         return ["arn", "archiveArn"] if archived else ["arn"]
     if t == "bucket":
-        params = ["name", "arn"]
-        if p.get("cdn"):
-            params += [
-                "cdnDomain",
-                "cdnUrl",
-                "cdnCanonicalDomain",
-                "cdnCanonicalUrl",
-                "cdnCustomDomains",
-                "cdnCustomDomainUrls",
-            ]
-        return params
+        return ["name", "arn", *CDN_PARAMS] if p.get("cdn") else ["name", "arn"]
     if t == "function":
         params = ["arn"]
         logging = p.get("logging")
@@ -120,25 +132,38 @@ class EnvEntry:
     source: str  # "config" or the connected resource's name
 
 
-def workload_environment(stack: Stack, workload: Workload) -> list[EnvEntry]:
-    """The exact environment the workload would get: its own entries, then connectTo's."""
+def workload_environment(
+    stack: Stack,
+    workload: Workload,
+    injected: dict[str, list[EnvEntry]] | None = None,
+) -> list[EnvEntry]:
+    """The exact environment the workload would get: its own entries, then connectTo's.
+
+    `injected` caches each connected resource's entries across calls (the graph of a large
+    stack asks for every workload's environment, and many share targets)."""
     entries = [EnvEntry(v.name, v.value, "config") for v in workload.environment]
-    ctx = DirectiveContext(
-        stage=stack.stage,
-        region=stack.region,
-        account_id=stack.account_id,
-        project=stack.service_name,
-    )
+    cache = {} if injected is None else injected
+    ctx: DirectiveContext | None = None
     for ref in workload.connect_to:
         target = stack.resources.get(ref.target or "")
         if target is None:
             continue
-        for param in injected_params(target):
-            entries.append(
+        hit = cache.get(target.name)
+        if hit is None:
+            if ctx is None:
+                ctx = DirectiveContext(
+                    stage=stack.stage,
+                    region=stack.region,
+                    account_id=stack.account_id,
+                    project=stack.service_name,
+                )
+            hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
-                    fake_resource_param(ctx, target.name, param, target.type),
+                    str(fake_resource_param(ctx, target.name, param, target.type)),
                     target.name,
                 )
-            )
+                for param in injected_params(target)
+            ]
+        entries += hit
     return entries

@@ -19,7 +19,7 @@ from typing import Any
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
 from stptui.config.directives import ResourceParamValue
-from stptui.config.envvars import injected_params
+from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     HTTP_PAYLOAD_FORMAT,
@@ -42,6 +42,7 @@ from stptui.config.model import (
     Trigger,
     Workload,
 )
+from stptui.config.normalize import TRIGGER_ALIASES
 
 # Target types `connectTo` accepts (stacktape-config §4.1, `resolveConnectToList`).
 CONNECT_TO_TYPES: frozenset[str] = frozenset(
@@ -89,17 +90,7 @@ FIFO_MAX_BATCH = 10
 # The sqs event's batching window, as Stacktape spells it and as normalize accepts it.
 _WINDOW_KEYS = (
     "maxBatchWindowSeconds",
-    "maxBatchingWindowSeconds",
-    "maxBatchingWindow",
-    "maximumBatchingWindowInSeconds",
-)
-_CDN_PARAMS = (
-    "cdnDomain",
-    "cdnUrl",
-    "cdnCanonicalDomain",
-    "cdnCanonicalUrl",
-    "cdnCustomDomains",
-    "cdnCustomDomainUrls",
+    *(k for k, v in TRIGGER_ALIASES["sqs"].items() if v == "maxBatchWindowSeconds"),
 )
 
 
@@ -129,12 +120,12 @@ def referenceable_params(resource: Resource) -> list[str] | None:
             "customDomainUrls",
             "canonicalDomain",
         ]
-        return params + list(_CDN_PARAMS) if cdn else params
+        return params + list(CDN_PARAMS) if cdn else params
     params = injected_params(resource)
     if not params:
         return None
     if rtype == "function" and cdn:
-        params = params + [p for p in _CDN_PARAMS if p not in params]
+        params = params + [p for p in CDN_PARAMS if p not in params]
     return params
 
 
