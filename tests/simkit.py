@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from stptui.config import load_stack_text
-from stptui.sim.behavior import Behaviors
+from stptui.sim.behavior import Behaviors, InvocationInput, Outcome
 from stptui.sim.clock import parse_instant
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
@@ -42,3 +45,23 @@ def records(sim: Simulator, kind: str | None = None, resource: str | None = None
 def seconds(sim: Simulator, kind: str, resource: str | None = None) -> list[float]:
     """Times (seconds since START) of the records of one kind."""
     return [(r.t - START) / 1000 for r in records(sim, kind, resource)]
+
+
+T = TypeVar("T")
+
+
+def capture_inputs(sim: Simulator, view: Callable[[InvocationInput], T]) -> list[T]:
+    """`view` of every invocation's input from now on, taken as the invocation starts
+    (`inp.event()` is the event its handler receives)."""
+    seen: list[T] = []
+    decide = sim.behaviors.decide
+
+    def spy(inp: InvocationInput, rng: Any, overrides: Any) -> Outcome:
+        seen.append(view(inp))
+        return decide(inp, rng, overrides)
+
+    sim.behaviors.decide = spy  # type: ignore[method-assign]
+    # Simple behaviours are decided without building an input: send them through the spy.
+    for fn in sim.functions.values():
+        fn._quick = None
+    return seen

@@ -15,7 +15,7 @@ from stptui.config.model import S3Trigger
 from stptui.sim import trace as tk
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.bucket import Notification, encode_key
-from tests.simkit import START, make_sim, records
+from tests.simkit import START, capture_inputs, make_sim, records
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
 
@@ -42,15 +42,7 @@ def s3(bucket: str, event: str, prefix: str | None = None, suffix: str | None = 
 
 def capture(sim: Simulator) -> list[tuple[str, str, dict[str, Any]]]:
     """(workload, trigger, event) for every invocation or attempt, as its handler sees it."""
-    seen: list[tuple[str, str, dict[str, Any]]] = []
-    decide = sim.behaviors.decide
-
-    def spy(inp: Any, rng: Any, overrides: Any) -> Any:
-        seen.append((inp.function, inp.trigger, inp.event()))
-        return decide(inp, rng, overrides)
-
-    sim.behaviors.decide = spy  # type: ignore[method-assign]
-    return seen
+    return capture_inputs(sim, lambda inp: (inp.function, inp.trigger, inp.event()))
 
 
 def reasons(sim: Simulator, target: str) -> list[str]:

@@ -15,7 +15,7 @@ from stptui.commands import CommandError, Session, execute
 from stptui.sim import trace as tk
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.http import HttpApi, Route, interpret, request_time
-from tests.simkit import START, make_sim, records
+from tests.simkit import START, capture_inputs, make_sim, records
 
 # -- route priority --------------------------------------------------------------------------
 
@@ -169,15 +169,7 @@ def sim() -> Simulator:
 
 def capture(sim: Simulator) -> list[dict[str, Any]]:
     """Every event a handler receives, as it sees it."""
-    seen: list[dict[str, Any]] = []
-    decide = sim.behaviors.decide
-
-    def spy(inp: Any, rng: Any, overrides: Any) -> Any:
-        seen.append(inp.event())
-        return decide(inp, rng, overrides)
-
-    sim.behaviors.decide = spy  # type: ignore[method-assign]
-    return seen
+    return capture_inputs(sim, lambda inp: inp.event())
 
 
 def call(sim: Simulator, method: str, path: str, body: str | None = None, **kw: Any) -> Any:

@@ -506,6 +506,17 @@ class _Rule:
 
     def fires(self, inp: InvocationInput, rng: random.Random, data: _Input | None) -> str | None:
         """None when the rule does not fire; else a short reason (with a messageId for `when`)."""
+        if self.mode != "when":
+            return self.fires_nth(inp.nth, rng)
+        if data is None:
+            return None
+        for mid, ctx in data.contexts():
+            if _truthy(_search(self.expr, ctx, self.where)):
+                return f"when {self.expression}" + (f" (message {mid})" if mid else "")
+        return None
+
+    def fires_nth(self, nth: int, rng: random.Random) -> str | None:
+        """`fires` for every mode but `when`: only the invocation count and the rng matter."""
         mode = self.mode
         if mode == "rate":
             # Rates of 0 and 1 are decided without a draw (fewer draws, same meaning).
@@ -515,16 +526,9 @@ class _Rule:
                 return f"probability {self.rate:g}"
             return None
         if mode == "first":
-            return (
-                f"invocation {inp.nth} of the first {self.count}" if inp.nth <= self.count else None
-            )
+            return f"invocation {nth} of the first {self.count}" if nth <= self.count else None
         if mode == "always":
             return "always"
-        if mode == "never" or data is None:
-            return None
-        for mid, ctx in data.contexts():
-            if _truthy(_search(self.expr, ctx, self.where)):
-                return f"when {self.expression}" + (f" (message {mid})" if mid else "")
         return None
 
     def describe(self, verb: str, suffix: str = "") -> str:
@@ -1692,6 +1696,7 @@ class Behaviors:
         self.stack = stack
         self.file = file
         self._by_name: dict[str, _Behavior] = behaviors or {}
+        self._quick: dict[str, QuickDecider] = {}
         self._skipped = skipped or []
         self._targets: dict[str, set[str]] = {kind: set() for kind in _TARGET_TYPES}
         for r in stack.resources.values():
@@ -1776,6 +1781,18 @@ class Behaviors:
 
     # -- deciding
 
+    def quick(self, function: str) -> QuickDecider | None:
+        """The fast decider of `function` when its behaviour needs neither the event nor a
+        handler (the default behaviour, durations and rate/first/always rules), else None.
+        It decides exactly as `decide` does with no overrides, drawing the same numbers."""
+        b = self._by_name.get(function, _DEFAULT)
+        if not b.simple:
+            return None
+        hit = self._quick.get(function)
+        if hit is None:
+            hit = self._quick[function] = QuickDecider(b)
+        return hit
+
     def decide(
         self, inp: InvocationInput, rng: random.Random, overrides: list[Override]
     ) -> Outcome:
@@ -1786,33 +1803,15 @@ class Behaviors:
         """
         b = self._by_name.get(inp.function)
         if not overrides:
-            if b is None:
-                # The default behaviour: the hot path of every benchmark; keep it lean.
-                if 0 < inp.timeout_ms < DEFAULT_DURATION_MS:
-                    return _timeout(inp)
-                return Outcome(DEFAULT_DURATION_MS, "success")
-            if b.simple:
-                return self._decide_simple(b, inp, rng)
+            quick = self.quick(inp.function)
+            if quick is not None:
+                return quick(inp.nth, inp.timeout_ms, inp.trigger, rng)
         try:
             return self._decide(b or _DEFAULT, inp, rng, overrides)
         except BehaviorError as exc:
             return Outcome(
                 b.dur_lo if b else DEFAULT_DURATION_MS, "error", "BehaviorError", str(exc)
             )
-
-    def _decide_simple(self, b: _Behavior, inp: InvocationInput, rng: random.Random) -> Outcome:
-        """Duration and rate/first/always rules only: no event, no allocation beyond the result."""
-        duration = b.dur_lo if b.dur_lo == b.dur_hi else rng.randint(b.dur_lo, b.dur_hi)
-        timeout_ms = inp.timeout_ms
-        if timeout_ms > 0 and duration > timeout_ms:
-            return _timeout(inp)
-        if b.timeout_rule is not None and b.timeout_rule.fires(inp, rng, None) is not None:
-            return _timeout(inp)
-        for rule in b.fail_rules:
-            reason = rule.fires(inp, rng, None)
-            if reason is not None:
-                return _failure(rule, duration, reason)
-        return Outcome(duration, "success")
 
     def _decide(
         self, b: _Behavior, inp: InvocationInput, rng: random.Random, overrides: list[Override]
@@ -1975,16 +1974,62 @@ class Behaviors:
 
 def _timeout(inp: InvocationInput) -> Outcome:
     """A timed-out invocation: it lasts exactly the timeout, with AWS's own wording."""
-    if inp.trigger == "batch":
-        return Outcome(
-            inp.timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout"
-        )
+    return _timeout_outcome(inp.trigger, inp.timeout_ms)
+
+
+def _timeout_outcome(trigger: str, timeout_ms: int) -> Outcome:
+    if trigger == "batch":
+        return Outcome(timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout")
     return Outcome(
-        inp.timeout_ms,
+        timeout_ms,
         "timeout",
         "Sandbox.Timedout",
-        f"Task timed out after {inp.timeout_ms / 1000:.2f} seconds",
+        f"Task timed out after {timeout_ms / 1000:.2f} seconds",
     )
+
+
+# How many distinct outcomes a QuickDecider keeps (a wide duration range stops caching).
+_QUICK_CACHE_LIMIT = 1024
+
+
+class QuickDecider:
+    """Decides a simple behaviour's invocations from the invocation count and the rng alone.
+
+    Outcomes that do not depend on the invocation (a success of a given duration, a failure
+    with a rate rule's fixed reason) are built once and shared: nothing mutates an Outcome
+    after it is decided, and building one costs more than the rest of the decision."""
+
+    __slots__ = ("_b", "_cache")
+
+    def __init__(self, b: _Behavior) -> None:
+        self._b = b
+        self._cache: dict[tuple[Any, ...], Outcome] = {}
+
+    def __call__(self, nth: int, timeout_ms: int, trigger: str, rng: random.Random) -> Outcome:
+        """The outcome of invocation `nth` (1-based) of a workload with this timeout."""
+        b = self._b
+        duration = b.dur_lo if b.dur_lo == b.dur_hi else rng.randint(b.dur_lo, b.dur_hi)
+        if (0 < timeout_ms < duration) or (
+            b.timeout_rule is not None and b.timeout_rule.fires_nth(nth, rng) is not None
+        ):
+            key: Any = ("timeout", trigger, timeout_ms)
+            return self._shared(key, _timeout_outcome, trigger, timeout_ms)
+        for rule in b.fail_rules:
+            reason = rule.fires_nth(nth, rng)
+            if reason is not None:
+                if rule.mode == "first":
+                    return _failure(rule, duration, reason)
+                return self._shared((id(rule), duration, reason), _failure, rule, duration, reason)
+        hit = self._cache.get(duration)
+        return hit if hit is not None else self._shared(duration, Outcome, duration, "success")
+
+    def _shared(self, key: Any, build: Callable[..., Outcome], *args: Any) -> Outcome:
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = build(*args)
+            if len(self._cache) < _QUICK_CACHE_LIMIT:
+                self._cache[key] = hit
+        return hit
 
 
 def _failure(rule: _Rule, duration: int, reason: str) -> Outcome:

@@ -7,8 +7,10 @@ two runs that schedule the same things in the same order run them in the same or
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +49,26 @@ def iso_ms(ms: int) -> str:
 def iso_s(ms: int) -> str:
     """Epoch milliseconds as ISO-8601 UTC without a fraction (EventBridge's `time`)."""
     return datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# While the simulator runs, the cyclic collector's youngest generation is collected every
+# this many allocations instead of Python's 700: a busy run allocates a record, a dict and a
+# heap entry per step and keeps hundreds of thousands of messages alive, so the default
+# rescans them constantly (about 15% of a run) for cycles the simulator does not make.
+RUN_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    first, *rest = gc.get_threshold()
+    if first >= RUN_GC_THRESHOLD or not gc.isenabled():
+        yield
+        return
+    gc.set_threshold(RUN_GC_THRESHOLD, *rest)
+    try:
+        yield
+    finally:
+        gc.set_threshold(first, *rest)
 
 
 class Scheduler:
@@ -130,6 +152,10 @@ class Scheduler:
         return self._run(limit_ms, should_stop, quiet=True)
 
     def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
+        with _fewer_collections():
+            return self._loop(limit, should_stop, quiet=quiet)
+
+    def _loop(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
         # One loop for both: written out flat because it is the simulator's innermost loop.
         heap = self._heap
         pop = heapq.heappop

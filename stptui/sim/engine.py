@@ -45,6 +45,21 @@ AGENDA_TEXT = {
 }
 
 
+def _id_block(rng: random.Random) -> list[str]:
+    """The next `_ID_BLOCK` ids of a stream, last first (so that `pop` takes them in order).
+
+    Random bytes are drawn and formatted a block at a time: one draw per id would cost more
+    than the rest of a message's life in the simulator."""
+    hx = rng.randbytes(16 * _ID_BLOCK).hex()
+    ids = [
+        f"{hx[i : i + 8]}-{hx[i + 8 : i + 12]}-4{hx[i + 13 : i + 16]}-"
+        f"{_VARIANT[hx[i + 16]]}{hx[i + 17 : i + 20]}-{hx[i + 20 : i + 32]}"
+        for i in range(0, len(hx), 32)
+    ]
+    ids.reverse()
+    return ids
+
+
 class SimError(ValueError):
     """An action the simulation cannot take, with an optional suggestion."""
 
@@ -72,8 +87,7 @@ class Simulator:
         self.trace = trace or Trace()
         self.rng = random.Random(seed)
         self._id_rng = random.Random(f"ids:{seed}")
-        self._id_hex = ""
-        self._id_pos = 0
+        self._ids: list[str] = []
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
         self.region = stack.region
         self.account_id = stack.account_id
@@ -159,15 +173,10 @@ class Simulator:
 
     def new_id(self) -> str:
         """A UUID-v4-shaped id from the simulation's own id stream (not the behaviour rng)."""
-        # Random bytes are drawn 4,096 ids at a time: one draw per id would cost more than
-        # the rest of a message's life in the simulator.
-        i = self._id_pos
-        if i >= len(self._id_hex):
-            self._id_hex = self._id_rng.randbytes(16 * _ID_BLOCK).hex()
-            i = 0
-        self._id_pos = i + 32
-        h = self._id_hex[i : i + 32]
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+        ids = self._ids
+        if not ids:
+            ids.extend(_id_block(self._id_rng))
+        return ids.pop()
 
     # -- lookups -----------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ class FunctionSim:
         self.running = 0
         self.invocations = 0
         self.overrides: list[Override] = []
+        # Deciding without building the invocation's input, for simple behaviours.
+        self._quick = sim.behaviors.quick(self.name)
 
     def throttled(self) -> bool:
         """True when a new invocation would exceed reserved or account concurrency."""
@@ -77,23 +79,26 @@ class FunctionSim:
         if extra:
             data.update(extra)
         sim.trace.emit(now, tk.INVOCATION_STARTED, self.name, data)
-        outcome = sim.behaviors.decide(
-            InvocationInput(
-                self.name,
-                attempt,
-                self.invocations,
-                trigger,
-                now,
-                self.timeout_ms,
-                event,
-                sqs_records,
-                inv_id,
-            ),
-            sim.rng,
-            self.overrides,
-        )
-        if self.overrides:
-            self.overrides = [o for o in self.overrides if not o.used_up]
+        if self.overrides or self._quick is None:
+            outcome = sim.behaviors.decide(
+                InvocationInput(
+                    self.name,
+                    attempt,
+                    self.invocations,
+                    trigger,
+                    now,
+                    self.timeout_ms,
+                    event,
+                    sqs_records,
+                    inv_id,
+                ),
+                sim.rng,
+                self.overrides,
+            )
+            if self.overrides:
+                self.overrides = [o for o in self.overrides if not o.used_up]
+        else:
+            outcome = self._quick(self.invocations, self.timeout_ms, trigger, sim.rng)
         if outcome.logs:
             for line in outcome.logs:
                 sim.trace.emit(
