@@ -55,6 +55,10 @@ def execute(
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
         raise CommandError(str(exc), exc.hint) from None
+    finally:
+        # What the command emitted reaches the subscribers before control returns.
+        sim.trace.settle()
+        session.sim.trace.settle()
     if call.command.changes_state:
         logged = call.log_line if call.log_line is not None else strip_comment(line).strip()
         session.log.append(logged)

@@ -58,6 +58,11 @@ def iso_s(ms: int) -> str:
 RUN_GC_THRESHOLD = 50_000
 
 
+# How often a long run settles the trace (a power of two: the check is a bit mask).
+SETTLE_EVERY = 4096
+SETTLE_MASK = SETTLE_EVERY - 1
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     first, *rest = gc.get_threshold()
@@ -74,14 +79,16 @@ def _fewer_collections() -> Iterator[None]:
 class Scheduler:
     """A deterministic discrete-event scheduler on virtual time."""
 
-    __slots__ = ("_foreground", "_heap", "_seq", "events_run", "now")
+    __slots__ = ("_foreground", "_heap", "_seq", "events_run", "now", "settle")
 
-    def __init__(self, start_ms: int) -> None:
+    def __init__(self, start_ms: int, settle: Callable[[], None] = lambda: None) -> None:
         self.now = start_ms
         self._heap: list[Entry] = []
         self._seq = 0
         self._foreground = 0
         self.events_run = 0
+        # Called every SETTLE_EVERY events and whenever a run returns (the trace's settle).
+        self.settle = settle
 
     def at(
         self,
@@ -133,7 +140,10 @@ class Scheduler:
                 self._foreground -= 1
             self.now = entry[T]
             self.events_run += 1
-            fn(entry[ARG])
+            try:
+                fn(entry[ARG])
+            finally:
+                self.settle()
             return True
         return False
 
@@ -152,8 +162,11 @@ class Scheduler:
         return self._run(limit_ms, should_stop, quiet=True)
 
     def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
-        with _fewer_collections():
-            return self._loop(limit, should_stop, quiet=quiet)
+        try:
+            with _fewer_collections():
+                return self._loop(limit, should_stop, quiet=quiet)
+        finally:
+            self.settle()
 
     def _loop(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
         # One loop for both: written out flat because it is the simulator's innermost loop.
@@ -175,6 +188,8 @@ class Scheduler:
             self.now = entry[T]
             self.events_run += 1
             fn(entry[ARG])
+            if not self.events_run & SETTLE_MASK:
+                self.settle()
             if should_stop is not None:
                 checked += 1
                 if checked >= 256:

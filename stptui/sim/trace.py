@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from operator import itemgetter
 from typing import IO, Any, overload
 
@@ -112,20 +111,35 @@ class Record:
 
 
 Subscriber = Callable[[Record], None]
-_KIND_RESOURCE = itemgetter(2, 3)
-_Raw = tuple[int, int, str, str, dict[str, Any]]
+# A record as emitted: (t, kind, resource, data); its sequence number is its position.
+Raw = tuple[int, str, str, dict[str, Any]]
+_KIND_RESOURCE = itemgetter(1, 2)
 
 
 class RecordRing(Sequence[Record]):
     """The most recent records, kept as plain tuples and turned into Records on access.
 
     Building a Record object per step costs as much as a whole heap step; most records of a
-    long headless run are never looked at, so they stay tuples until someone reads them."""
+    long headless run are never looked at, so they stay tuples until someone reads them. A
+    record's sequence number is not stored: it follows from its position in the ring."""
 
-    def __init__(self, maxlen: int) -> None:
-        self._raw: deque[_Raw] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int, settle: Callable[[], None] = lambda: None) -> None:
+        self._raw: deque[Raw] = deque(maxlen=maxlen)
+        self._total = 0  # records ever added
+        self._settle = settle
+
+    def _extend(self, raws: list[Raw]) -> None:
+        self._raw.extend(raws)
+        self._total += len(raws)
+
+    @property
+    def first_seq(self) -> int:
+        """The sequence number of the oldest record kept (one past the newest when empty)."""
+        self._settle()
+        return self._total - len(self._raw) + 1
 
     def __len__(self) -> int:
+        self._settle()
         return len(self._raw)
 
     @overload
@@ -133,13 +147,21 @@ class RecordRing(Sequence[Record]):
     @overload
     def __getitem__(self, index: slice) -> list[Record]: ...
     def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        first = self.first_seq
+        raw = self._raw
         if isinstance(index, slice):
-            return [Record(*raw) for raw in list(self._raw)[index]]
-        return Record(*self._raw[index])
+            return [Record(first + i, *raw[i]) for i in range(*index.indices(len(raw)))]
+        if index < 0:
+            index += len(raw)
+        if not 0 <= index < len(raw):
+            raise IndexError("record index out of range")
+        return Record(first + index, *raw[index])
 
     def __iter__(self) -> Iterator[Record]:
-        for raw in self._raw:
-            yield Record(*raw)
+        seq = self.first_seq
+        for t, kind, resource, data in list(self._raw):
+            yield Record(seq, t, kind, resource, data)
+            seq += 1
 
     @property
     def maxlen(self) -> int | None:
@@ -148,46 +170,55 @@ class RecordRing(Sequence[Record]):
 
 
 class Trace:
-    """Receives records; keeps a ring of recent ones, per-kind counters and subscribers."""
+    """Receives records; keeps a ring of recent ones, per-kind counters and subscribers.
+
+    `emit((t, kind, resource, data))` is a bare list append, the cheapest thing Python can
+    do per step: records are numbered, counted, kept and handed to subscribers in bulk when
+    the trace settles. Every query settles first, and so does the scheduler, every few
+    thousand events and whenever it stops, so subscribers see each step's records in order
+    before control returns to whoever ran the simulation."""
 
     def __init__(self, ring_size: int = 200_000) -> None:
-        self.records = RecordRing(ring_size)
-        self._append = self.records._raw.append
+        self.records = RecordRing(ring_size, self.settle)
+        self._pending: list[Raw] = []
+        self.emit: Callable[[Raw], None] = self._pending.append
         self._counts: Counter[tuple[str, str]] = Counter()
-        # Counting a record as it is emitted costs a third of `emit`; records are counted
-        # in bulk instead (Counter.update runs in C), at the latest before the ring drops them.
-        self._counted = 0
-        self._fold_at = ring_size
         self.subscribers: list[Subscriber] = []
-        self.seq = 0
 
-    def emit(self, t: int, kind: str, resource: str, data: dict[str, Any]) -> None:
-        """Record one step and hand it to every subscriber."""
-        self.seq = seq = self.seq + 1
-        self._append((seq, t, kind, resource, data))
-        if seq >= self._fold_at:
-            self._fold()
+    @property
+    def seq(self) -> int:
+        """The sequence number of the newest record (0 before any)."""
+        return self.records._total + len(self._pending)
+
+    def settle(self) -> None:
+        """Number, count and keep the records emitted since the last call, and hand them
+        to every subscriber, in order."""
+        pending = self._pending
+        if not pending:
+            return
+        ring = self.records
+        first = ring._total + 1
+        ring._extend(pending)
+        self._counts.update(map(_KIND_RESOURCE, pending))
         if self.subscribers:
-            rec = Record(seq, t, kind, resource, data)
-            for sub in self.subscribers:
-                sub(rec)
-
-    def _fold(self) -> None:
-        pending = self.seq - self._counted
-        if pending:
-            fresh = islice(reversed(self.records._raw), pending)
-            self._counts.update(map(_KIND_RESOURCE, fresh))
-        self._counted = self.seq
-        self._fold_at = self.seq + (self.records.maxlen or 1)
+            batch = [Record(first + i, *raw) for i, raw in enumerate(pending)]
+            pending.clear()
+            subscribers = list(self.subscribers)
+            for rec in batch:
+                for sub in subscribers:
+                    sub(rec)
+        else:
+            pending.clear()
 
     @property
     def counts(self) -> dict[tuple[str, str], int]:
         """How many records of each (kind, resource) were emitted in all."""
-        self._fold()
+        self.settle()
         return self._counts
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         """Call `fn` for every new record; returns a function that unsubscribes."""
+        self.settle()
         self.subscribers.append(fn)
         return lambda: self.subscribers.remove(fn) if fn in self.subscribers else None
 
@@ -200,17 +231,19 @@ class Trace:
 
     def since(self, seq: int) -> Iterator[Record]:
         """Records still in the ring with a sequence number above `seq`, oldest first."""
-        raw = self.records._raw
-        if not raw or raw[-1][0] <= seq:
-            return iter(())
-        start = max(0, seq - raw[0][0] + 1)
-        return (Record(*raw[i]) for i in range(start, len(raw)))
+        ring = self.records
+        first = ring.first_seq
+        raw = ring._raw
+        start = max(0, seq - first + 1)
+        return (Record(first + i, *raw[i]) for i in range(start, len(raw)))
 
     def tail(self, n: int) -> list[Record]:
         """The last `n` records."""
-        raw = self.records._raw
+        ring = self.records
+        first = ring.first_seq
+        raw = ring._raw
         n = max(0, min(n, len(raw)))
-        return [Record(*raw[i]) for i in range(len(raw) - n, len(raw))]
+        return [Record(first + i, *raw[i]) for i in range(len(raw) - n, len(raw))]
 
 
 class JsonlWriter:

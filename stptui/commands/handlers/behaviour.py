@@ -44,10 +44,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     add_override(fn.overrides, ov)
     active = [o.describe() for o in fn.overrides]
     sim.trace.emit(
-        sim.clock.now,
-        tk.BEHAVIOR_OVERRIDDEN,
-        fn.name,
-        {"override": ov.label(), "active": active},
+        (sim.clock.now, tk.BEHAVIOR_OVERRIDDEN, fn.name, {"override": ov.label(), "active": active})
     )
     return CommandResult(
         f"{fn.name}: {'; '.join(active)}",

@@ -185,7 +185,7 @@ class BatchService:
         }
         if extra:
             data.update(extra)
-        sim.trace.emit(now, tk.BATCH_SUBMITTED, job.name, data)
+        sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
         self._start_attempt(ex)
         return eid
 
@@ -203,15 +203,17 @@ class BatchService:
         }
         batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
         sim.trace.emit(
-            now,
-            tk.BATCH_ATTEMPT_STARTED,
-            job.name,
-            {
-                "execution_id": ex.id,
-                "attempt": ex.attempt,
-                "batch_job_id": batch_job_id,
-                "env": env,
-            },
+            (
+                now,
+                tk.BATCH_ATTEMPT_STARTED,
+                job.name,
+                {
+                    "execution_id": ex.id,
+                    "attempt": ex.attempt,
+                    "batch_job_id": batch_job_id,
+                    "env": env,
+                },
+            )
         )
         outcome = sim.behaviors.decide(
             InvocationInput(
@@ -231,7 +233,7 @@ class BatchService:
         if job.overrides:
             job.overrides = [o for o in job.overrides if not o.used_up]
         for line in outcome.logs:
-            sim.trace.emit(now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line})
+            sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line}))
         sim.clock.at(
             now + outcome.duration_ms,
             self._end_attempt,
@@ -247,10 +249,12 @@ class BatchService:
         duration = now - started
         if outcome.status == "success":
             sim.trace.emit(
-                now,
-                tk.BATCH_SUCCEEDED,
-                job.name,
-                {"execution_id": ex.id, "attempt": ex.attempt, "duration_ms": duration},
+                (
+                    now,
+                    tk.BATCH_SUCCEEDED,
+                    job.name,
+                    {"execution_id": ex.id, "attempt": ex.attempt, "duration_ms": duration},
+                )
             )
             self._finish(ex, job, "SUCCEEDED", None)
             for emission in outcome.emissions:
@@ -261,27 +265,31 @@ class BatchService:
         retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
         retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
         sim.trace.emit(
-            now,
-            tk.BATCH_ATTEMPT_FAILED,
-            job.name,
-            {
-                "execution_id": ex.id,
-                "attempt": ex.attempt,
-                "error": error,
-                "error_message": outcome.error_message or "",
-                "timeout": timed_out,
-                "duration_ms": duration,
-                "retry_at": iso_ms(retry_at) if retry_at is not None else None,
-            },
+            (
+                now,
+                tk.BATCH_ATTEMPT_FAILED,
+                job.name,
+                {
+                    "execution_id": ex.id,
+                    "attempt": ex.attempt,
+                    "error": error,
+                    "error_message": outcome.error_message or "",
+                    "timeout": timed_out,
+                    "duration_ms": duration,
+                    "retry_at": iso_ms(retry_at) if retry_at is not None else None,
+                },
+            )
         )
         if retry_at is not None:
             sim.clock.at(retry_at, self._retry, ex, ("batch-retry", job.name, ex.id))
             return
         sim.trace.emit(
-            now,
-            tk.BATCH_FAILED,
-            job.name,
-            {"execution_id": ex.id, "attempts": ex.attempt, "error": error},
+            (
+                now,
+                tk.BATCH_FAILED,
+                job.name,
+                {"execution_id": ex.id, "attempts": ex.attempt, "error": error},
+            )
         )
         self._finish(ex, job, "FAILED", error)
 

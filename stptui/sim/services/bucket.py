@@ -307,7 +307,7 @@ class BucketService:
         }
         if obj.version_id is not None:
             data["version_id"] = obj.version_id
-        sim.trace.emit(sim.clock.now, tk.OBJECT_CREATED, b.name, data)
+        sim.trace.emit((sim.clock.now, tk.OBJECT_CREATED, b.name, data))
         self._notify(b, req)
         return obj
 
@@ -351,7 +351,7 @@ class BucketService:
         }
         if removed.version_id is not None:
             data["version_id"] = removed.version_id
-        sim.trace.emit(sim.clock.now, tk.OBJECT_DELETED, b.name, data)
+        sim.trace.emit((sim.clock.now, tk.OBJECT_DELETED, b.name, data))
         self._notify(b, req)
         return old
 
@@ -374,14 +374,14 @@ class BucketService:
             }
             why = n.skip_reason(req.event_name, key, encoded)
             if why is not None:
-                sim.trace.emit(now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": why})
+                sim.trace.emit((now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": why}))
                 continue
             event = {"Records": [self._record(b, req, n.configuration_id, encoded)]}
             if n.target_type == "batch-job":
                 # The execution starts (and is traced) at once: name it first so that the
                 # match can be recorded before it, in causal order.
                 base["execution_id"] = eid = sim.new_id()
-                sim.trace.emit(now, tk.NOTIFICATION_MATCHED, b.name, base)
+                sim.trace.emit((now, tk.NOTIFICATION_MATCHED, b.name, base))
                 submit_job(
                     sim,
                     n.target,
@@ -393,7 +393,7 @@ class BucketService:
                 )
             else:
                 base["event_id"] = sim.invoke_async(n.target, event, "s3", origin)
-                sim.trace.emit(now, tk.NOTIFICATION_MATCHED, b.name, base)
+                sim.trace.emit((now, tk.NOTIFICATION_MATCHED, b.name, base))
         if b.event_bus:
             self._to_event_bus(b, req)
 
@@ -478,11 +478,11 @@ class BucketService:
             )
         except SimError as exc:
             sim.trace.emit(
-                sim.clock.now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": str(exc)}
+                (sim.clock.now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": str(exc)})
             )
             return
         sim.trace.emit(
-            sim.clock.now, tk.NOTIFICATION_MATCHED, b.name, {**base, "event_id": event_id}
+            (sim.clock.now, tk.NOTIFICATION_MATCHED, b.name, {**base, "event_id": event_id})
         )
 
     # -- hooks for behaviours and Lambda destinations ------------------------------------

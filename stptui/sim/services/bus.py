@@ -589,37 +589,43 @@ class BusService:
         # how many matched.
         verdicts = [(rule, rule.explain(event)) for rule in bus.rules]
         sim.trace.emit(
-            now,
-            tk.EVENT_PUBLISHED,
-            bus.key,
-            {
-                "event_id": event_id,
-                "bus": bus.key,
-                "event_source": entry.source,
-                "detail_type": entry.detail_type,
-                "origin": origin,
-                "rules_matched": sum(1 for _, why in verdicts if not why),
-            },
+            (
+                now,
+                tk.EVENT_PUBLISHED,
+                bus.key,
+                {
+                    "event_id": event_id,
+                    "bus": bus.key,
+                    "event_source": entry.source,
+                    "detail_type": entry.detail_type,
+                    "origin": origin,
+                    "rules_matched": sum(1 for _, why in verdicts if not why),
+                },
+            )
         )
         for rule, why in verdicts:
             if why:
                 sim.trace.emit(
-                    now,
-                    tk.EVENT_UNMATCHED,
-                    bus.key,
-                    {
-                        "event_id": event_id,
-                        "rule": rule.name,
-                        "target": rule.owner,
-                        "explanation": why,
-                    },
+                    (
+                        now,
+                        tk.EVENT_UNMATCHED,
+                        bus.key,
+                        {
+                            "event_id": event_id,
+                            "rule": rule.name,
+                            "target": rule.owner,
+                            "explanation": why,
+                        },
+                    )
                 )
                 continue
             sim.trace.emit(
-                now,
-                tk.EVENT_MATCHED,
-                bus.key,
-                {"event_id": event_id, "rule": rule.name, "target": rule.owner},
+                (
+                    now,
+                    tk.EVENT_MATCHED,
+                    bus.key,
+                    {"event_id": event_id, "rule": rule.name, "target": rule.owner},
+                )
             )
             self._deliver(rule, event)
         return event_id
@@ -657,7 +663,7 @@ class BusService:
                 data["dlq_message_id"] = mid
             if dlq_error is not None:
                 data["dlq_error"] = dlq_error
-            sim.trace.emit(sim.clock.now, tk.EVENT_DELIVERY_FAILED, rule.bus.key, data)
+            sim.trace.emit((sim.clock.now, tk.EVENT_DELIVERY_FAILED, rule.bus.key, data))
 
     # -- hooks for behaviours and Lambda destinations -----------------------------------
 

@@ -75,10 +75,11 @@ class FunctionSim:
         self.invocations += 1
         self.running += 1
         sim.running_total += 1
-        data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
         if extra:
-            data.update(extra)
-        sim.trace.emit(now, tk.INVOCATION_STARTED, self.name, data)
+            data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt, **extra}
+        else:
+            data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
+        sim.trace.emit((now, tk.INVOCATION_STARTED, self.name, data))
         if self.overrides or self._quick is None:
             outcome = sim.behaviors.decide(
                 InvocationInput(
@@ -102,7 +103,7 @@ class FunctionSim:
         if outcome.logs:
             for line in outcome.logs:
                 sim.trace.emit(
-                    now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line}
+                    (now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
                 )
         if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
             outcome = Outcome(
@@ -129,22 +130,24 @@ class FunctionSim:
             data: dict[str, Any] = {"invocation_id": inv_id, "duration_ms": now - started}
             if outcome.failed_item_ids:
                 data["batch_item_failures"] = list(outcome.failed_item_ids)
-            sim.trace.emit(now, tk.INVOCATION_SUCCEEDED, self.name, data)
+            sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
             if outcome.emissions:
                 for emission in outcome.emissions:
                     sim.apply_emission(self.name, inv_id, emission)
         else:
             sim.trace.emit(
-                now,
-                tk.INVOCATION_FAILED,
-                self.name,
-                {
-                    "invocation_id": inv_id,
-                    "duration_ms": now - started,
-                    "error": outcome.error_type or "Error",
-                    "error_message": outcome.error_message or "",
-                    "timeout": outcome.status == "timeout",
-                },
+                (
+                    now,
+                    tk.INVOCATION_FAILED,
+                    self.name,
+                    {
+                        "invocation_id": inv_id,
+                        "duration_ms": now - started,
+                        "error": outcome.error_type or "Error",
+                        "error_message": outcome.error_message or "",
+                        "timeout": outcome.status == "timeout",
+                    },
+                )
             )
         done(outcome, inv_id)
 
@@ -201,7 +204,10 @@ class SqsEventSource:
                     )
                     return
             before = q.counts[1]
-            msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+            if q.fifo:
+                msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+            else:
+                msgs = q.receive_standard(self.batch_size, now, q.visibility_ms, SYNC_PAYLOAD_BYTES)
             if not msgs:
                 if q.counts[1] < before:
                     continue  # the receive moved messages to the DLQ; others may be left
@@ -235,10 +241,12 @@ class SqsEventSource:
         ids = [m.id for m in msgs]
         if fn.throttled():
             sim.trace.emit(
-                sim.clock.now,
-                tk.INVOCATION_THROTTLED,
-                fn.name,
-                {"trigger": "sqs", "queue": q.name, "message_ids": ids},
+                (
+                    sim.clock.now,
+                    tk.INVOCATION_THROTTLED,
+                    fn.name,
+                    {"trigger": "sqs", "queue": q.name, "message_ids": ids},
+                )
             )
             for m in msgs:
                 q.release(m, m.receipt)
@@ -344,10 +352,12 @@ class AsyncInvoker:
                 THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_START_MS * 2 ** (ev.throttles - 1)
             )
             sim.trace.emit(
-                now,
-                tk.INVOCATION_THROTTLED,
-                self.fn.name,
-                {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": delay},
+                (
+                    now,
+                    tk.INVOCATION_THROTTLED,
+                    self.fn.name,
+                    {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": delay},
+                )
             )
             if now + delay - ev.first_at > self.max_age_ms:
                 self._give_up(ev, "EventAgeExceeded", None, None)
@@ -378,10 +388,12 @@ class AsyncInvoker:
                 self._give_up(ev, "EventAgeExceeded", inv_id, error_payload)
                 return
             sim.trace.emit(
-                t,
-                tk.INVOCATION_RETRY_SCHEDULED,
-                self.fn.name,
-                {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
+                (
+                    t,
+                    tk.INVOCATION_RETRY_SCHEDULED,
+                    self.fn.name,
+                    {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
+                )
             )
             sim.clock.at(
                 at,
@@ -403,10 +415,12 @@ class AsyncInvoker:
     ) -> None:
         sim = self.sim
         sim.trace.emit(
-            sim.clock.now,
-            tk.INVOCATION_DISCARDED,
-            self.fn.name,
-            {"event_id": ev.id, "condition": condition, "attempts": ev.attempts},
+            (
+                sim.clock.now,
+                tk.INVOCATION_DISCARDED,
+                self.fn.name,
+                {"event_id": ev.id, "condition": condition, "attempts": ev.attempts},
+            )
         )
         self._destination(
             "onFailure", ev, inv_id or ev.id, condition, error, "Unhandled" if error else None

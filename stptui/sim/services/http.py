@@ -358,17 +358,19 @@ class HttpService:
         route, params = selected if selected is not None else (None, {})
         ex = Exchange(api, method, raw_path, request_id, now, route)
         sim.trace.emit(
-            now,
-            tk.HTTP_REQUEST,
-            api.name,
-            {
-                "request_id": request_id,
-                "gateway": api.name,
-                "method": method,
-                "path": raw_path,
-                "route": route.key if route else None,
-                "target": route.target if route else None,
-            },
+            (
+                now,
+                tk.HTTP_REQUEST,
+                api.name,
+                {
+                    "request_id": request_id,
+                    "gateway": api.name,
+                    "method": method,
+                    "path": raw_path,
+                    "route": route.key if route else None,
+                    "target": route.target if route else None,
+                },
+            )
         )
         if route is None:
             self._respond(
@@ -489,7 +491,7 @@ class HttpService:
             data["invocation_id"] = ex.invocation_id
         if execution_id is not None:
             data["execution_id"] = execution_id
-        sim.trace.emit(now, tk.HTTP_RESPONSE, ex.api.name, data)
+        sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, data))
 
     # -- payloads ------------------------------------------------------------------------
 

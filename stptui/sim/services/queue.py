@@ -269,10 +269,12 @@ class QueueSim:
             hit = self._dedup.get(key)
             if hit is not None and hit[0] > now:
                 sim.trace.emit(
-                    now,
-                    tk.MESSAGE_DEDUPLICATED,
-                    self.name,
-                    {"message_id": hit[1], "dedup_id": key, "source": source},
+                    (
+                        now,
+                        tk.MESSAGE_DEDUPLICATED,
+                        self.name,
+                        {"message_id": hit[1], "dedup_id": key, "source": source},
+                    )
                 )
                 return hit[1]
         msg = Message(sim.new_id(), body, self, now)
@@ -292,7 +294,7 @@ class QueueSim:
             data["group"] = group
         if delay_ms:
             data["delay_ms"] = delay_ms
-        sim.trace.emit(now, tk.MESSAGE_SENT, self.name, data)
+        sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))
         self._track_expiry(msg)
         if delay_ms > 0:
             self._set_state(msg, DELAYED)
@@ -378,10 +380,12 @@ class QueueSim:
         self._detach(msg)
         self._set_state(msg, EXPIRED)
         self.sim.trace.emit(
-            self.sim.clock.now,
-            tk.MESSAGE_EXPIRED,
-            self.name,
-            {"message_id": msg.id, "receive_count": msg.receive_count},
+            (
+                self.sim.clock.now,
+                tk.MESSAGE_EXPIRED,
+                self.name,
+                {"message_id": msg.id, "receive_count": msg.receive_count},
+            )
         )
 
     def _detach(self, msg: Message) -> None:
@@ -417,7 +421,7 @@ class QueueSim:
         now = self.sim.clock.now
         vt = self.visibility_ms if visibility_ms is None else visibility_ms
         if not self.fifo:
-            return self._receive_standard(max_n, now, vt, max_bytes)
+            return self.receive_standard(max_n, now, vt, max_bytes)
         out: list[Message] = []
         budget = max_bytes
         while len(out) < max_n:
@@ -446,17 +450,19 @@ class QueueSim:
             if budget is not None:
                 budget -= msg.size
             self.sim.trace.emit(
-                now,
-                tk.MESSAGE_RECEIVED,
-                self.name,
-                {"message_id": msg.id, "receive_count": msg.receive_count},
+                (
+                    now,
+                    tk.MESSAGE_RECEIVED,
+                    self.name,
+                    {"message_id": msg.id, "receive_count": msg.receive_count},
+                )
             )
             out.append(msg)
         return out
 
-    def _receive_standard(self, max_n: int, now: int, vt: int, budget: int | None) -> list[Message]:
-        """`receive` for a standard queue: the hot path of a busy worker queue, written out
-        flat (the FIFO loop below has the same effects plus group blocking)."""
+    def receive_standard(self, max_n: int, now: int, vt: int, budget: int | None) -> list[Message]:
+        """`receive` on a standard queue at `now` with visibility `vt`: the hot path of a busy
+        worker queue, written out flat (the FIFO loop has the same effects plus groups)."""
         visible = self.visible
         counts = self.counts
         emit = self.sim.trace.emit
@@ -484,10 +490,12 @@ class QueueSim:
             msg.visible_at = now + vt
             msg.receipt += 1
             emit(
-                now,
-                tk.MESSAGE_RECEIVED,
-                name,
-                {"message_id": msg.id, "receive_count": msg.receive_count},
+                (
+                    now,
+                    tk.MESSAGE_RECEIVED,
+                    name,
+                    {"message_id": msg.id, "receive_count": msg.receive_count},
+                )
             )
             out.append(msg)
         return out
@@ -521,10 +529,12 @@ class QueueSim:
         del self.messages[msg.id]
         self.counts[VISIBLE] -= 1
         self.sim.trace.emit(
-            now,
-            tk.MESSAGE_DEAD_LETTERED,
-            self.name,
-            {"message_id": msg.id, "target": dlq.name, "receive_count": msg.receive_count},
+            (
+                now,
+                tk.MESSAGE_DEAD_LETTERED,
+                self.name,
+                {"message_id": msg.id, "target": dlq.name, "receive_count": msg.receive_count},
+            )
         )
         msg.queue = dlq
         msg.dlq_source_arn = self.arn
@@ -546,7 +556,7 @@ class QueueSim:
             or msg.state != INFLIGHT
         ):
             self.sim.trace.emit(
-                self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id}
+                (self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id})
             )
             return False
         del self.messages[msg.id]
@@ -558,7 +568,7 @@ class QueueSim:
         self.counts[INFLIGHT] -= 1
         msg.state = DELETED
         self.sim.trace.emit(
-            self.sim.clock.now, tk.MESSAGE_DELETED, self.name, {"message_id": msg.id}
+            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, {"message_id": msg.id})
         )
         return True
 
@@ -586,10 +596,12 @@ class QueueSim:
         if self.fifo:
             self._unblock(msg.group or "")
         self.sim.trace.emit(
-            self.sim.clock.now,
-            tk.MESSAGE_RETURNED,
-            self.name,
-            {"message_id": msg.id, "receive_count": msg.receive_count},
+            (
+                self.sim.clock.now,
+                tk.MESSAGE_RETURNED,
+                self.name,
+                {"message_id": msg.id, "receive_count": msg.receive_count},
+            )
         )
         self._make_visible(msg, returned=True)
 
@@ -603,7 +615,7 @@ class QueueSim:
             self._detach(msg)
             self._set_state(msg, DELETED)
             n += 1
-        self.sim.trace.emit(now, tk.QUEUE_PURGED, self.name, {"count": n})
+        self.sim.trace.emit((now, tk.QUEUE_PURGED, self.name, {"count": n}))
         return n
 
     def redrive_to(self, target: QueueSim, limit: int | None = None) -> list[tuple[str, str]]:
@@ -624,10 +636,12 @@ class QueueSim:
                 kw = {"group": msg.group or "redrive", "dedup_id": msg.id}
             new_id = target.send(msg.body, attrs=msg.attrs, source=f"redrive:{self.name}", **kw)
             self.sim.trace.emit(
-                self.sim.clock.now,
-                tk.MESSAGE_REDRIVEN,
-                self.name,
-                {"message_id": msg.id, "target": target.name, "new_message_id": new_id},
+                (
+                    self.sim.clock.now,
+                    tk.MESSAGE_REDRIVEN,
+                    self.name,
+                    {"message_id": msg.id, "target": target.name, "new_message_id": new_id},
+                )
             )
             moved.append((msg.id, new_id))
         return moved

@@ -114,15 +114,17 @@ class ScheduleRule:
         event_id = sim.new_id()
         event = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
         sim.trace.emit(
-            now,
-            tk.SCHEDULE_FIRED,
-            self.owner,
-            {
-                "rule": self.name,
-                "expression": self.expression,
-                "event_id": event_id,
-                "origin": origin,
-            },
+            (
+                now,
+                tk.SCHEDULE_FIRED,
+                self.owner,
+                {
+                    "rule": self.name,
+                    "expression": self.expression,
+                    "event_id": event_id,
+                    "origin": origin,
+                },
+            )
         )
         payload = self.input.apply(event, self.name, self.arn)
         try:
@@ -130,16 +132,18 @@ class ScheduleRule:
         except DeliveryError as exc:
             # A schedule trigger has no onDeliveryFailure in Stacktape: the event is dropped.
             sim.trace.emit(
-                now,
-                tk.EVENT_DELIVERY_FAILED,
-                self.owner,
-                {
-                    "event_id": event_id,
-                    "rule": self.name,
-                    "target": self.owner,
-                    "error_code": exc.code,
-                    "error": exc.message,
-                },
+                (
+                    now,
+                    tk.EVENT_DELIVERY_FAILED,
+                    self.owner,
+                    {
+                        "event_id": event_id,
+                        "rule": self.name,
+                        "target": self.owner,
+                        "error_code": exc.code,
+                        "error": exc.message,
+                    },
+                )
             )
         return event_id
 
@@ -227,10 +231,12 @@ class ScheduleService:
             if not paused:
                 data["next"] = iso_s(rule.next_ms) if rule.next_ms is not None else None
             sim.trace.emit(
-                sim.clock.now,
-                tk.SCHEDULE_RESUMED if not paused else tk.SCHEDULE_PAUSED,
-                rule.owner,
-                data,
+                (
+                    sim.clock.now,
+                    tk.SCHEDULE_RESUMED if not paused else tk.SCHEDULE_PAUSED,
+                    rule.owner,
+                    data,
+                )
             )
         return changed
 

@@ -321,23 +321,27 @@ class TopicService:
         message_id = sim.new_id()
         verdicts = [(sub, sub.filtered_reason(attrs)) for sub in topic.subscriptions]
         sim.trace.emit(
-            now,
-            tk.TOPIC_PUBLISHED,
-            topic.key,
-            {
-                "message_id": message_id,
-                "topic": topic.key,
-                "origin": origin,
-                "subscriptions_matched": sum(1 for _, why in verdicts if not why),
-            },
+            (
+                now,
+                tk.TOPIC_PUBLISHED,
+                topic.key,
+                {
+                    "message_id": message_id,
+                    "topic": topic.key,
+                    "origin": origin,
+                    "subscriptions_matched": sum(1 for _, why in verdicts if not why),
+                },
+            )
         )
         for sub, why in verdicts:
             if why:
                 sim.trace.emit(
-                    now,
-                    tk.NOTIFICATION_FILTERED,
-                    topic.key,
-                    {"message_id": message_id, "target": sub.owner, "reason": why},
+                    (
+                        now,
+                        tk.NOTIFICATION_FILTERED,
+                        topic.key,
+                        {"message_id": message_id, "target": sub.owner, "reason": why},
+                    )
                 )
                 continue
             notification = {
@@ -404,13 +408,15 @@ class TopicService:
                 data["dlq_message_id"] = mid
             if dlq_error is not None:
                 data["dlq_error"] = dlq_error
-            sim.trace.emit(now, tk.NOTIFICATION_DELIVERY_FAILED, sub.topic.key, data)
+            sim.trace.emit((now, tk.NOTIFICATION_DELIVERY_FAILED, sub.topic.key, data))
             return
         sim.trace.emit(
-            now,
-            tk.NOTIFICATION_DELIVERED,
-            sub.topic.key,
-            {"message_id": message_id, "target": sub.owner, "delivery_id": delivered},
+            (
+                now,
+                tk.NOTIFICATION_DELIVERED,
+                sub.topic.key,
+                {"message_id": message_id, "target": sub.owner, "delivery_id": delivered},
+            )
         )
 
     # -- hooks -----------------------------------------------------------------------------
