@@ -1999,14 +1999,34 @@ class QuickDecider:
     with a rate rule's fixed reason) are built once and shared: nothing mutates an Outcome
     after it is decided, and building one costs more than the rest of the decision."""
 
-    __slots__ = ("_b", "_cache")
+    __slots__ = ("_b", "_cache", "_duration", "_rates", "_success")
 
     def __init__(self, b: _Behavior) -> None:
         self._b = b
         self._cache: dict[tuple[Any, ...], Outcome] = {}
+        # The commonest behaviour (a fixed duration, failing with some probabilities) is
+        # decided from precomputed outcomes: one draw per rule and nothing else.
+        self._duration = b.dur_lo
+        self._success = Outcome(b.dur_lo, "success")
+        self._rates: list[tuple[float, Outcome]] | None = None
+        live = [
+            r for r in b.fail_rules if not (r.mode == "never" or (r.mode == "rate" and r.rate <= 0))
+        ]
+        if (
+            b.dur_lo == b.dur_hi
+            and b.timeout_rule is None
+            and all(r.mode == "rate" and r.rate < 1.0 for r in live)
+        ):
+            self._rates = [(r.rate, _failure(r, b.dur_lo, f"probability {r.rate:g}")) for r in live]
 
     def __call__(self, nth: int, timeout_ms: int, trigger: str, rng: random.Random) -> Outcome:
         """The outcome of invocation `nth` (1-based) of a workload with this timeout."""
+        rates = self._rates
+        if rates is not None and not 0 < timeout_ms < self._duration:
+            for rate, failure in rates:
+                if rng.random() < rate:
+                    return failure
+            return self._success
         b = self._b
         duration = b.dur_lo if b.dur_lo == b.dur_hi else rng.randint(b.dur_lo, b.dur_hi)
         if (0 < timeout_ms < duration) or (

@@ -11,6 +11,7 @@ maximum age; throttled asynchronous events back off from 1 s to 5 min for up to 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
@@ -34,6 +35,8 @@ ASYNC_RETRY_DELAYS_MS = (60_000, 120_000)
 ASYNC_MAX_EVENT_AGE_MS = 21_600_000
 THROTTLE_BACKOFF_START_MS = 1_000
 THROTTLE_BACKOFF_MAX_MS = 300_000
+_ID = attrgetter("id")
+_RECEIPT = attrgetter("receipt")
 
 
 class FunctionSim:
@@ -80,7 +83,10 @@ class FunctionSim:
         else:
             data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
         sim.trace.emit((now, tk.INVOCATION_STARTED, self.name, data))
-        if self.overrides or self._quick is None:
+        quick = self._quick
+        if quick is not None and not self.overrides:
+            outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
+        else:
             outcome = sim.behaviors.decide(
                 InvocationInput(
                     self.name,
@@ -98,9 +104,6 @@ class FunctionSim:
             )
             if self.overrides:
                 self.overrides = [o for o in self.overrides if not o.used_up]
-        else:
-            outcome = self._quick(self.invocations, self.timeout_ms, trigger, sim.rng)
-        if outcome.logs:
             for line in outcome.logs:
                 sim.trace.emit(
                     (now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
@@ -238,7 +241,7 @@ class SqsEventSource:
         sim = self.sim
         q = self.queue
         fn = self.fn
-        ids = [m.id for m in msgs]
+        ids = list(map(_ID, msgs))
         if fn.throttled():
             sim.trace.emit(
                 (
@@ -277,7 +280,7 @@ class _Batch:
     def __init__(self, esm: SqsEventSource, msgs: list[Message]) -> None:
         self.esm = esm
         self.msgs = msgs
-        self.receipts = [m.receipt for m in msgs]
+        self.receipts = list(map(_RECEIPT, msgs))
         self._records: list[dict[str, Any]] | None = None
 
     def records(self) -> list[dict[str, Any]]:
