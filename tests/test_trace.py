@@ -1,0 +1,77 @@
+"""The trace keeps numbering, counts, the ring and subscribers exact, however records are
+settled in bulk: checked against a plain list model with random emits and queries."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stptui.sim.trace import Record, Trace
+
+KINDS = ("message.sent", "message.received", "invocation.started")
+RESOURCES = ("jobQueue", "worker")
+
+emits = st.tuples(st.sampled_from(KINDS), st.sampled_from(RESOURCES), st.integers(0, 9))
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("emit"), emits),
+        st.tuples(st.just("since"), st.integers(0, 60)),
+        st.tuples(st.just("tail"), st.integers(0, 12)),
+        st.tuples(st.just("count"), st.sampled_from(KINDS)),
+        st.tuples(st.just("records"), st.none()),
+        st.tuples(st.just("settle"), st.none()),
+    ),
+    max_size=80,
+)
+
+
+def as_tuples(records: object) -> list[tuple[int, int, str, str, dict[str, int]]]:
+    return [(r.seq, r.t, r.kind, r.resource, r.data) for r in records]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ring=st.integers(1, 8), script=steps)
+def test_the_trace_matches_a_list_of_every_record(ring: int, script: list) -> None:
+    trace = Trace(ring_size=ring)
+    seen: list[Record] = []
+    trace.subscribe(seen.append)
+    model: list[tuple[int, int, str, str, dict[str, int]]] = []
+    for op, arg in script:
+        if op == "emit":
+            kind, resource, n = arg
+            data = {"n": n}
+            trace.emit((len(model) * 10, kind, resource, data))
+            model.append((len(model) + 1, len(model) * 10, kind, resource, data))
+            assert trace.seq == len(model)
+            continue
+        if op == "since":
+            kept = model[-ring:]
+            assert as_tuples(trace.since(arg)) == [m for m in kept if m[0] > arg]
+        elif op == "tail":
+            assert as_tuples(trace.tail(arg)) == (model[-ring:][-arg:] if arg else [])
+        elif op == "count":
+            assert trace.count(arg) == sum(1 for m in model if m[2] == arg)
+            for res in RESOURCES:
+                expected = sum(1 for m in model if m[2] == arg and m[3] == res)
+                assert trace.count(arg, res) == expected
+        elif op == "records":
+            records = trace.records
+            assert as_tuples(records) == model[-ring:]
+            assert len(records) == len(model[-ring:])
+            if model:
+                assert as_tuples([records[-1]]) == [model[-1]]
+                assert as_tuples(records[-2:]) == model[-ring:][-2:]
+        else:
+            trace.settle()
+        # Any query settles: by then every subscriber has seen every record, in order.
+        assert as_tuples(seen) == model
+
+
+def test_a_subscriber_added_later_sees_only_later_records() -> None:
+    trace = Trace(ring_size=4)
+    trace.emit((0, "message.sent", "q", {}))
+    late: list[Record] = []
+    trace.subscribe(late.append)
+    trace.emit((5, "message.deleted", "q", {}))
+    trace.settle()
+    assert [(r.seq, r.kind) for r in late] == [(2, "message.deleted")]
