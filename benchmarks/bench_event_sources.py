@@ -77,7 +77,11 @@ def pattern_matches(n: int) -> float:
 
 
 def main() -> int:
-    year, events, fires = year_of_schedules()
+    # Each figure is the best of three, so that a burst of load on a shared machine skews
+    # no ratio.
+    runs = [year_of_schedules() for _ in range(3)]
+    year = min(r[0] for r in runs)
+    _, events, fires = runs[0]
     bare_year = min(bare_steps(events) for _ in range(3))
     matches = min(pattern_matches(100_000) for _ in range(3))
     bare_match = min(bare_steps(100_000) for _ in range(3))
