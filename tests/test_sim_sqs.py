@@ -207,6 +207,42 @@ resources:
     assert (expired[0].t - START) / 1000 == 5400
 
 
+def test_a_moved_message_older_than_the_dlq_s_own_expires_first() -> None:
+    sim = make_sim(
+        """
+resources:
+  q:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: 60
+      redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 1}
+  dlq:
+    type: sqs-queue
+    properties: {messageRetentionPeriodSeconds: 5400}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: q}}]
+"""
+    )
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "always"]))
+    moved = sim.send("q", "moved")
+    sim.advance(30_000)
+    direct = sim.send("dlq", "direct")  # enqueued at 30 s, before the move at 60 s
+    sim.advance(90_000)
+    assert seconds(sim, tk.MESSAGE_DEAD_LETTERED) == [60]
+    # The oldest message of the DLQ is the moved one, enqueued at 0 s.
+    assert sim.queues["dlq"].oldest_age_ms(sim.clock.now) == 120_000
+    sim.advance(5_400_000)
+    expired = records(sim, tk.MESSAGE_EXPIRED, "dlq")
+    assert [(r.get("message_id"), (r.t - START) / 1000) for r in expired] == [
+        (moved, 5400),
+        (direct, 5430),
+    ]
+    assert sim.queues["dlq"].oldest_age_ms(sim.clock.now) is None
+
+
 FIFO = """
 resources:
   orders:

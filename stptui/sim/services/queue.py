@@ -52,6 +52,7 @@ class Message:
         "dedup_id",
         "dlq_source_arn",
         "enqueued_at",
+        "expiry_seq",
         "first_receive_at",
         "group",
         "id",
@@ -73,6 +74,7 @@ class Message:
         self.queue = queue
         self.sent_at = now  # SentTimestamp: never changes
         self.enqueued_at = now  # retention counts from here
+        self.expiry_seq = 0  # order among messages expiring at the same instant
         self.receive_count = 0
         self.first_receive_at: int | None = None
         self.state = NEW
@@ -128,7 +130,11 @@ class QueueSim:
         self.blocked: dict[str, int] = {}  # FIFO: group -> messages in flight
         self.messages: dict[str, Message] = {}  # every live message, by id
         self.counts = [0, 0, 0]  # delayed, visible, in flight
-        self._expiry: list[tuple[int, int, Message]] = []
+        # Messages by expiry time, then arrival: a deque while they arrive in that order (a
+        # send is always the newest; no object per message), and a heap for the few that
+        # arrive older (a standard DLQ keeps a moved message's enqueue time).
+        self._expiry: deque[Message] = deque()
+        self._expiry_late: list[tuple[int, int, Message]] = []
         self._expiry_timer: list[Any] | None = None
         self._expiry_seq = 0
         self._dedup: dict[str, tuple[int, str]] = {}  # dedup id -> (expires at, message id)
@@ -159,14 +165,30 @@ class QueueSim:
 
     def oldest_age_ms(self, now: int) -> int | None:
         """Age of the oldest message (by enqueue time), or None when empty."""
-        # The retention heap is ordered by enqueue time (retention is the same for every
-        # message of a queue), so its first live entry is the oldest message.
-        heap = self._expiry
-        while heap and not (heap[0][2].queue is self and heap[0][2].id in self.messages):
-            heapq.heappop(heap)
-        if not heap:
-            return None
-        return now - (heap[0][0] - self.retention_ms)
+        # Retention is the same for every message of a queue, so the first live message in
+        # expiry order is the oldest.
+        msg = self._next_to_expire()
+        return None if msg is None else now - msg.enqueued_at
+
+    def _live(self, msg: Message) -> bool:
+        return msg.queue is self and msg.id in self.messages
+
+    def _next_to_expire(self) -> Message | None:
+        """The live message that expires first (dropping gone ones from the front)."""
+        ordered, late = self._expiry, self._expiry_late
+        while ordered and not self._live(ordered[0]):
+            ordered.popleft()
+        while late and not self._live(late[0][2]):
+            heapq.heappop(late)
+        if not late:
+            return ordered[0] if ordered else None
+        head = late[0][2]
+        if ordered and (ordered[0].enqueued_at, ordered[0].expiry_seq) < (
+            head.enqueued_at,
+            head.expiry_seq,
+        ):
+            return ordered[0]
+        return head
 
     def listing(self, limit: int = 100) -> list[Message]:
         """Up to `limit` messages in receive order: visible first, then delayed and in flight."""
@@ -341,7 +363,12 @@ class QueueSim:
     def _track_expiry(self, msg: Message) -> None:
         at = msg.enqueued_at + self.retention_ms
         self._expiry_seq += 1
-        heapq.heappush(self._expiry, (at, self._expiry_seq, msg))
+        msg.expiry_seq = self._expiry_seq
+        ordered = self._expiry
+        if not ordered or ordered[-1].enqueued_at <= msg.enqueued_at:
+            ordered.append(msg)
+        else:
+            heapq.heappush(self._expiry_late, (msg.enqueued_at, msg.expiry_seq, msg))
         if self._expiry_timer is None or self._expiry_timer[0] > at:
             if self._expiry_timer is not None:
                 self.sim.clock.cancel(self._expiry_timer)
@@ -356,20 +383,14 @@ class QueueSim:
     def _expire_due(self, _: Any) -> None:
         self._expiry_timer = None
         now = self.sim.clock.now
-        heap = self._expiry
-        while heap and heap[0][0] <= now:
-            _, _, msg = heapq.heappop(heap)
-            if (
-                msg.queue is self
-                and msg.id in self.messages
-                and msg.enqueued_at + self.retention_ms <= now
-            ):
-                self._expire(msg)
-        while heap and not (heap[0][2].queue is self and heap[0][2].id in self.messages):
-            heapq.heappop(heap)
-        if heap:
+        while True:
+            msg = self._next_to_expire()
+            if msg is None or msg.enqueued_at + self.retention_ms > now:
+                break
+            self._expire(msg)
+        if msg is not None:
             self._expiry_timer = self.sim.clock.at(
-                heap[0][0],
+                msg.enqueued_at + self.retention_ms,
                 self._expire_due,
                 None,
                 ("retention", self.name, ""),
