@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import app_for, drive
+from tui_support import app_for, drive, session
 
+from stptui.commands import execute
+from stptui.commands.session import trace_sha256
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import CommandLineScreen, completions
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.widgets.events_pane import RecordList
+from stptui.tui.widgets.graph_pane import GraphPane
+from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import QueuesPane
 
 
@@ -94,10 +100,10 @@ def test_selecting_a_queue_selects_it_everywhere() -> None:
         await pilot.pause()
         assert app.selected == "deadLetterQueue"
         assert app.query_one(QueuesPane).queue_name == "deadLetterQueue"
-        assert "deadLetterQueue" in static_text(app, "#inspector-body")
+        assert "deadLetterQueue" in app.query_one(InspectorPane).text.plain
         await pilot.press("2", "up")
         assert app.selected == "jobQueue"
-        assert "visibilityTimeoutSeconds: 300" in static_text(app, "#inspector-body")
+        assert "visibilityTimeoutSeconds: 300" in app.query_one(InspectorPane).text.plain
 
     drive(app_for(), script)
 
@@ -181,12 +187,19 @@ def test_send_dialog_validates_and_sends() -> None:
     drive(app_for(), script)
 
 
-def test_redrive_key_on_a_queue_that_is_not_a_dlq_is_refused_politely() -> None:
+def test_the_redrive_key_shows_only_while_a_dead_letter_queue_is_selected() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("jobQueue")
+        await pilot.pause()
+        assert "r" not in app.screen.active_bindings
         await pilot.press("r")
         assert app.session.log == []
         assert app.is_running
+        app.jump_to("deadLetterQueue")
+        await pilot.pause()
+        assert "r" in app.screen.active_bindings
+        await pilot.press("r")
+        assert app.session.log == ["redrive deadLetterQueue"]
 
     drive(app_for(), script)
 
@@ -260,8 +273,9 @@ def test_job_queue_story_end_to_end() -> None:
         assert "3 messages" in static_text(app, "#message-caption") or "3 message" in (
             static_text(app, "#message-caption")
         )
-        graph_line = str(app.query_one("#graph-pane").get_option("deadLetterQueue").prompt)
-        assert "DLQ 3" in graph_line
+        graph = app.query_one(GraphPane).diagram
+        box = graph.boxes["deadLetterQueue"]
+        assert "DLQ 3 messages" in graph.text().splitlines()[box.y + 2]
         app.run_command("succeed worker")
         await pilot.press("r")
         assert sim.queues["deadLetterQueue"].depth == 0
@@ -270,3 +284,40 @@ def test_job_queue_story_end_to_end() -> None:
         assert app.session.log[-2:] == ["redrive deadLetterQueue", "run"]
 
     drive(app_for(), script)
+
+
+def test_a_recording_made_while_the_clock_plays_replays(tmp_path: Path) -> None:
+    script = tmp_path / "run.stp"
+
+    async def run(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(f"record {script}")
+        await pilot.press("plus", "plus", "space")
+        await pilot.pause(0.2)
+        app.run_command("send jobQueue '{\"amount\": 5000}'")
+        await pilot.pause(0.2)
+        await pilot.press("space")
+        app.run_command("record stop")
+        lines = [ln for ln in script.read_text().splitlines() if not ln.startswith("#")]
+        assert "send jobQueue '{\"amount\": 5000}'" in lines
+        fresh = session()
+        for line in lines:
+            execute(fresh, line)
+        assert fresh.sim.clock.now == app.session.sim.clock.now
+        assert trace_sha256(fresh.sim.trace) == trace_sha256(app.session.sim.trace)
+
+    drive(app_for(), run)
+
+
+def test_quitting_while_the_clock_plays_records_its_last_line(tmp_path: Path) -> None:
+    script = tmp_path / "run.stp"
+    app = app_for()
+
+    async def run(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(f"record {script}")
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        await pilot.press("q")
+
+    drive(app, run)
+    assert app.session.log[-1].startswith("until ")
+    assert script.read_text().splitlines()[-1] == app.session.log[-1]

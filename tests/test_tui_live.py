@@ -58,3 +58,49 @@ def test_a_budget_stop_logs_steps_that_replay_exactly(tmp_path: Path) -> None:
     assert fresh.sim.clock.now == s.sim.clock.now
     assert trace_sha256(fresh.sim.trace) == trace_sha256(s.sim.trace)
     assert json.loads(path.read_text())["commands"][-1] == "step 768"
+
+
+def test_a_command_between_slices_starts_a_new_log_line() -> None:
+    s = session()
+    clock = LiveClock(s, speed_index=SPEEDS.index(60))
+    clock.running = True
+    clock.frame(1.0)
+    clock.frame(1.0)
+    execute(s, "send jobQueue '{\"amount\": 1}'")
+    clock.frame(1.0)
+    clock.frame(1.0)
+    assert s.log == [
+        "until 2026-01-05T08:02:00.000Z",
+        "send jobQueue '{\"amount\": 1}'",
+        "until 2026-01-05T08:04:00.000Z",
+    ]
+
+
+def recorded(script: Path) -> list[str]:
+    """The commands of a script `record` wrote."""
+    return [ln for ln in script.read_text().splitlines() if ln and not ln.startswith("#")]
+
+
+def test_a_recording_gets_each_live_line_once_it_is_final(tmp_path: Path) -> None:
+    s = session()
+    script = tmp_path / "live.stp"
+    execute(s, f"record {script}")
+    clock = LiveClock(s, speed_index=SPEEDS.index(60))
+    clock.running = True
+    clock.frame(1.0)
+    clock.frame(1.0)
+    assert recorded(script) == []  # still growing
+    assert clock.commit() is None  # the clock paused
+    clock.frame(1.0)
+    clock.commit()  # a command is about to run
+    execute(s, "send jobQueue '{\"amount\": 1}'")
+    execute(s, "record stop")
+    assert (
+        recorded(script)
+        == s.log
+        == [
+            "until 2026-01-05T08:02:00.000Z",
+            "until 2026-01-05T08:03:00.000Z",
+            "send jobQueue '{\"amount\": 1}'",
+        ]
+    )

@@ -3,12 +3,14 @@
 Data flows one way. The app subscribes to the session's trace and buffers records; once
 per frame (a timer while the clock runs, or right after a command) it flushes the batch to
 the panes, which redraw from it and from the simulator's queries. Every change of state is
-a command line run through `stptui.commands.execute`, except the live clock's slices
-(`stptui.tui.live`), which log their replayable equivalent.
+a command line run through `stptui.commands.execute`, except the slices of the live clock
+(`stptui.tui.live`) and of a fast-forward (`stptui.tui.fast_forward`), which log their
+replayable equivalent.
 """
 
 from __future__ import annotations
 
+import gc
 import shlex
 import time
 from typing import ClassVar
@@ -21,17 +23,26 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, Footer, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
 from stptui.graph import build_graph
 from stptui.sim.trace import Record
-from stptui.tui.live import LiveClock, speed_label
+from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import pretty_json
 from stptui.tui.screens.command_line import CommandLineScreen
-from stptui.tui.screens.dialogs import SendDialog, TextDialog
+from stptui.tui.screens.dialogs import (
+    CommandDialog,
+    FireDialog,
+    HttpDialog,
+    PublishDialog,
+    SendDialog,
+    TextDialog,
+    UploadDialog,
+)
+from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
@@ -40,11 +51,15 @@ from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
 from stptui.tui.widgets.queues_pane import QueuesPane
 
-FRAME_S = 1 / 20
-# Queue counts (the oldest age scans every message), message lists and the agenda (which
-# sorts the scheduler's heap) cost O(messages): while running they redraw a few times a
-# second; the clock, the events and the graph badges redraw every frame.
+# While the clock runs, only the events redraw every frame (their rows are the trace
+# itself). Queue counts (the oldest age scans every message), message lists, the graph
+# badges, the inspector and the clock bar redraw a few times a second: a repaint covers the
+# box around everything that changed, so a clock bar at the top changing with the events
+# at the bottom would repaint the whole screen every frame. The agenda scans the
+# scheduler's whole heap: it waits this many times as long as it last took (a second or
+# so with 100,000 entries scheduled, every slow redraw with a few).
 SLOW_PANES_EVERY_S = 0.25
+AGENDA_WAIT_FACTOR = 40
 NARROW_WIDTH = 120
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
@@ -56,13 +71,15 @@ PANES: dict[str, tuple[str, str, str]] = {
 }
 # Record fields whose value `explain` takes, in order of preference.
 EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "key")
-# Keys that open a dialog for a command other engineers may add to the registry.
-OPTIONAL_COMMANDS: dict[str, str] = {
-    "publish": "p",
-    "upload": "u",
-    "http": "h",
-    "fire": "x",
-}
+# The dialogs, in the order the help lists their keys.
+DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
+    SendDialog,
+    PublishDialog,
+    UploadDialog,
+    HttpDialog,
+    FireDialog,
+    FastForwardScreen,
+)
 
 
 class StptuiApp(App[None]):
@@ -96,9 +113,16 @@ class StptuiApp(App[None]):
             key_display="+",
             id="faster",
             tooltip="Next speed: 1x 10x 60x 600x 3600x max",
+            show=False,
         ),
         Binding(
-            "minus", "slower", "Slower", key_display="-", id="slower", tooltip="Previous speed"
+            "minus",
+            "slower",
+            "Slower",
+            key_display="-",
+            id="slower",
+            tooltip="Previous speed",
+            show=False,
         ),
         Binding(
             "colon",
@@ -109,6 +133,25 @@ class StptuiApp(App[None]):
             tooltip="Type any command (send, advance, fail, show, ...)",
         ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
+        Binding(
+            "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
+        ),
+        Binding("u", "upload", "Upload", id="upload", tooltip="Upload an object to a bucket"),
+        Binding(
+            "h",
+            "http",
+            "HTTP",
+            id="http",
+            tooltip="Send a request to the HTTP API and see the response",
+        ),
+        Binding("x", "fire", "Fire", id="fire", tooltip="Fire a schedule now"),
+        Binding(
+            "f",
+            "fast_forward",
+            "Fast-forward",
+            id="fast-forward",
+            tooltip="Run the clock ahead by a duration or to an instant",
+        ),
         Binding(
             "r",
             "redrive",
@@ -126,16 +169,6 @@ class StptuiApp(App[None]):
             key_display="/",
             id="filter",
             tooltip="Filter the events by words, kind:PREFIX or resource:NAME",
-        ),
-        *(
-            Binding(
-                key,
-                f"command_dialog('{name}')",
-                name.capitalize(),
-                id=name,
-                tooltip=f"Open the {name} command",
-            )
-            for name, key in OPTIONAL_COMMANDS.items()
         ),
         *(
             Binding(
@@ -172,11 +205,12 @@ class StptuiApp(App[None]):
         yield ClockBar(id="clock-bar")
         yield Static("", id="pane-tabs", markup=False)
         with Container(id="panes"):
+            # Grid order: the graph and the inspector on top, the live lists below.
             yield GraphPane(id="graph-pane", classes="pane")
-            yield QueuesPane(id="queues-pane", classes="pane")
             yield InspectorPane(id="inspector-pane", classes="pane")
-            yield AgendaPane(id="agenda-pane", classes="pane")
+            yield QueuesPane(id="queues-pane", classes="pane")
             yield EventsPane(id="events-pane", classes="pane")
+            yield AgendaPane(id="agenda-pane", classes="pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -186,6 +220,10 @@ class StptuiApp(App[None]):
         self._timer = self.set_interval(FRAME_S, self._frame, pause=True)
         self._load()
         self._layout_for(self.size.width)
+
+    def on_unmount(self) -> None:
+        # Quitting while the clock runs: the recording still gets the run's last line.
+        self.live.commit()
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
@@ -209,9 +247,13 @@ class StptuiApp(App[None]):
         self._sim = sim
         self.graph = build_graph(self.session.stack)
         self._pending.clear()
-        events = self.query_one(EventsPane)
-        events.records.clear()
-        events.add(list(sim.trace.records))
+        self._touched.clear()
+        self._frame_queued = False
+        self._last_agenda = 0.0
+        self._agenda_wait = 0.0
+        # The events list and the inspector's invocation log read the trace's own ring.
+        self.query_one(EventsPane).show(sim.trace.records)
+        self.query_one(InspectorPane).invocations.reset(sim.trace.records)
         first = next((n for n in self.graph.nodes if n in self.session.stack.resources), None)
         self.query_one(GraphPane).load(self.graph, sim, first)
         self.query_one(QueuesPane).load(sim)
@@ -220,43 +262,76 @@ class StptuiApp(App[None]):
         if first is not None:
             self.selected = first
             self.query_one(GraphPane).select(first)
+        # `load` may bring another stack, with or without buckets, routes or schedules.
+        self.refresh_bindings()
+        # What exists now (the simulation, a loaded session's hundreds of thousands of
+        # messages, the panes) lives as long as the app: frozen out of the cyclic
+        # collector, whose full collections would otherwise rescan all of it (300 ms at
+        # 100,000 messages) each time the heap grows by a quarter, stalling a key press.
+        # The last simulation is unfrozen and collected first, so that it does not leak.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     # -- frames ------------------------------------------------------------------------
 
     def _frame(self) -> None:
-        now = time.perf_counter()
-        dt, self._last_frame = now - self._last_frame, now
-        self.live.frame(min(dt, 0.25))
-        self.flush()
+        # The timer only asks for a frame, which runs as the app's next callback: a slice
+        # may outlast the timer's interval, and a Textual timer whose callback overruns
+        # waits for the next interval but one (idling up to twice the interval between
+        # slices); a frame queued like this only delays the next tick.
+        if self._frame_queued:
+            return
+        self._frame_queued = True
+
+        def run() -> None:
+            self._frame_queued = False
+            now = time.perf_counter()
+            dt, self._last_frame = now - self._last_frame, now
+            self.live.frame(min(dt, 0.25))
+            self.flush()
+
+        self.call_later(run)
 
     def flush(self) -> None:
-        """Hand the records buffered since the last frame to the panes, in one batch."""
+        """Hand the records buffered since the last frame to the panes, in one batch.
+
+        Per record, the app only notes which resource it touched and the inspector keeps
+        invocations; the events list reads the trace's ring itself. The panes whose redraw
+        costs more than a frame's worth (graph badges, queue counts and messages, the
+        inspector, the agenda, the clock bar) redraw what was touched a few times a second
+        while the clock runs, and at once otherwise."""
         if self.session.sim is not self._sim:
             self._load()
             return
-        batch = list(self._pending)
+        batch = self._pending[:]
         self._pending.clear()
         sim = self._sim
-        touched = {r.resource for r in batch}
+        if batch:
+            self._touched.update({r.resource for r in batch})
+            self.query_one(EventsPane).add(batch)
+            self.query_one(InspectorPane).invocations.note(batch)
+        now = time.perf_counter()
+        running = self.live.running
+        if running and now - self._last_slow < SLOW_PANES_EVERY_S:
+            return
+        self._last_slow = now
+        touched, self._touched = self._touched, set()
         for name in list(touched):
             q = sim.queues.get(name)
             if q is not None and q.dlq is not None:
                 touched.add(q.dlq.name)
-        if batch:
-            self.query_one(EventsPane).add(batch)
-        self._touched |= touched
         self.query_one(GraphPane).refresh_badges(sim, touched)
-        now = time.perf_counter()
-        if not self.live.running or now - self._last_slow >= SLOW_PANES_EVERY_S:
-            self._last_slow = now
-            touched, self._touched = self._touched, set()
-            queues = self.query_one(QueuesPane)
-            queues.refresh_stats(sim)
-            if queues.queue_name in touched:
-                queues.refresh_messages(sim)
-            if self.selected in touched:
-                self._inspect(self.selected)
+        queues = self.query_one(QueuesPane)
+        queues.refresh_stats(sim)
+        if queues.queue_name in touched:
+            queues.refresh_messages(sim)
+        if self.selected in touched:
+            self._inspect(self.selected)
+        if not running or now - self._last_agenda >= self._agenda_wait:
             self.query_one(AgendaPane).show(sim)
+            self._last_agenda = time.perf_counter()
+            self._agenda_wait = (self._last_agenda - now) * AGENDA_WAIT_FACTOR
         self._show_clock()
 
     def _show_clock(self) -> None:
@@ -283,7 +358,7 @@ class StptuiApp(App[None]):
             self.session.stack,
             self.graph,
             self.session.sim,
-            self.query_one(RecordList).records,
+            self.query_one(InspectorPane).invocations.of(name),
             self.session.start_ms,
         )
         self.query_one(InspectorPane).show(page)
@@ -291,12 +366,10 @@ class StptuiApp(App[None]):
     # Only a highlight the user moves selects: the panes also highlight rows themselves
     # when they are built or follow the selection, and such a message may arrive after the
     # selection moved on (it is stale when the cursor is no longer on its row).
-    @on(OptionList.OptionHighlighted, "#graph-pane")
-    def _graph_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        pane = event.option_list
-        current = pane.highlighted == event.option_index
-        if event.option.id is not None and pane.has_focus and current:
-            self.selected = event.option.id
+    @on(GraphPane.NodeHighlighted, "#graph-pane")
+    def _graph_highlighted(self, event: GraphPane.NodeHighlighted) -> None:
+        if event.pane.selected == event.node:
+            self.selected = event.node
 
     @on(DataTable.RowHighlighted, "#queue-table")
     def _queue_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -305,16 +378,16 @@ class StptuiApp(App[None]):
         if event.row_key.value is not None and table.has_focus and current:
             self.selected = event.row_key.value
 
-    @on(OptionList.OptionSelected, "#graph-pane")
-    def _graph_chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(GraphPane.NodeChosen, "#graph-pane")
+    def _graph_chosen(self, event: GraphPane.NodeChosen) -> None:
+        self.selected = event.node
         self.action_focus_pane("4")
 
     def jump_to(self, node: str) -> None:
         """Select `node` everywhere and focus the graph on it (from the palette)."""
         if len(self.graph) and node in self.graph:
-            graph_pane = self.query_one(GraphPane)
-            if node not in graph_pane.shown:
-                graph_pane.load(self.graph, self.session.sim, node)
+            # In a large stack the pane lays out the node's neighbourhood to show it.
+            self.query_one(GraphPane).select(node)
             self.selected = node
             self.action_focus_pane("1")
 
@@ -325,6 +398,7 @@ class StptuiApp(App[None]):
         (as CommandError) to the caller, which shows them."""
         # `:` opens the command line; typing it again there (a Vim habit) means nothing more.
         line = line.lstrip().removeprefix(":")
+        self._commit_live()
         try:
             result = execute(self.session, line)
         finally:
@@ -345,9 +419,26 @@ class StptuiApp(App[None]):
     # -- actions -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the dialogs of commands the registry does not have (yet)."""
-        if action == "command_dialog":
-            return parameters[0] in REGISTRY.commands
+        """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
+        HTTP routes or schedules. A key that is not shown does nothing, rather than
+        opening an empty picker or a warning."""
+        if action == "command_palette":
+            # A command run from the palette during a fast-forward would land between its
+            # slices, after the `until` line the run keeps rewriting.
+            return not any(isinstance(s, FastForwardScreen) for s in self.screen_stack)
+        sim = self.session.sim
+        needs = {
+            "send": sim.queues,
+            "upload": sim.services["buckets"].buckets,
+            "http": sim.services["http"].apis,
+            "fire": sim.services["schedules"].rules,
+        }
+        if action in needs:
+            return bool(needs[action])
+        if action == "redrive":
+            # Shown while a dead-letter queue is selected: the footer stays one line wide.
+            queue = sim.queues.get(self.selected or "")
+            return queue is not None and bool(queue.sources)
         return True
 
     def action_toggle_run(self) -> None:
@@ -358,7 +449,16 @@ class StptuiApp(App[None]):
             self._timer.resume()
         else:
             self._timer.pause()
+            self._commit_live()
+            # While running, some panes redraw only a few times a second: catch them up.
+            self.flush()
         self._show_clock()
+
+    def _commit_live(self) -> None:
+        """End the live clock's log line, so that a recording gets it before what follows."""
+        note = self.live.commit()
+        if note is not None:
+            self.notify(note, title="record", severity="warning", markup=False)
 
     def action_step(self) -> None:
         """Run the next scheduled event."""
@@ -386,9 +486,13 @@ class StptuiApp(App[None]):
         """Show every binding."""
         groups: list[tuple[str, list[Binding]]] = [
             ("Main screen", [b for b in self.BINDINGS if isinstance(b, Binding)]),
+            ("Graph pane", [b for b in GraphPane.BINDINGS if isinstance(b, Binding)]),
             ("Events pane", [b for b in RecordList.BINDINGS if isinstance(b, Binding)]),
             ("Command line", [b for b in CommandLineScreen.BINDINGS if isinstance(b, Binding)]),
-            ("Send dialog", [b for b in SendDialog.BINDINGS if isinstance(b, Binding)]),
+            *(
+                (dialog.HELP_TITLE, [b for b in dialog.BINDINGS if isinstance(b, Binding)])
+                for dialog in DIALOGS
+            ),
             (
                 "Everywhere",
                 [
@@ -411,30 +515,49 @@ class StptuiApp(App[None]):
         """Open the command line."""
         self.open_command_line()
 
-    def action_command_dialog(self, name: str) -> None:
-        """A command other than send (publish, upload, http, fire): its usage, typed in."""
-        target = self.selected if name == "fire" and self.selected else ""
-        self.open_command_line(f"{name} {shlex.quote(target)}".rstrip() + " ")
-
     def action_send(self) -> None:
         """Open the send dialog on the selected queue."""
-        queues = list(self.session.sim.queues)
-        if not queues:
-            self.notify("this stack has no queues", severity="warning")
-            return
-        self.push_screen(SendDialog(queues, self.selected, self.run_command), self._sent)
+        self.push_screen(SendDialog(self.session, self.selected, self.run_command), self._ran)
 
-    def _sent(self, result: CommandResult | None) -> None:
+    def action_publish(self) -> None:
+        """Open the publish dialog on the selected bus (or the stack's first)."""
+        self.push_screen(PublishDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_upload(self) -> None:
+        """Open the upload dialog on the selected bucket (or the stack's first)."""
+        self.push_screen(UploadDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_http(self) -> None:
+        """Open the HTTP dialog; it shows each response and stays open until escape."""
+        self.push_screen(HttpDialog(self.session, self.run_command), self._ran)
+
+    def action_fire(self) -> None:
+        """Open the fire dialog on the selected workload's schedule (or the first)."""
+        self.push_screen(FireDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:
             self.notify(render_plain(result), markup=False)
 
+    def action_fast_forward(self) -> None:
+        """Ask how far, then run the clock there with progress; the live clock pauses
+        meanwhile and plays on afterwards if it was playing."""
+        was_running = self.live.running
+        if was_running:
+            self.action_toggle_run()
+
+        def done(summary: str | None) -> None:
+            if summary is not None:
+                self.notify(summary, markup=False)
+            if was_running:
+                self.action_toggle_run()
+
+        self.push_screen(FastForwardScreen(self.session, self.flush), done)
+
     def action_redrive(self) -> None:
-        """Redrive the selected dead-letter queue."""
-        name = self.selected
-        if name is None:
-            self.notify("select a dead-letter queue first", severity="warning")
-            return
-        self._run_and_notify(f"redrive {shlex.quote(name)}")
+        """Redrive the selected dead-letter queue (the key shows only while one is)."""
+        if self.selected is not None:
+            self._run_and_notify(f"redrive {shlex.quote(self.selected)}")
 
     def action_explain(self) -> None:
         """The selected trace record's JSON, and the `explain` chain of the id it carries."""

@@ -4,7 +4,9 @@ This module imports no Textual: the app's timer calls `LiveClock.frame`, tests a
 benchmark call it directly. Each slice runs under an event budget (and a wall-time budget),
 so a busy simulation never freezes the UI; what a slice did is appended to the session log
 as the command that replays it exactly (`until T` when the slice finished, `step K` when the
-budget stopped it), so `save` during a live run still reproduces the simulation.
+budget stopped it), so `save` during a live run still reproduces the simulation. A recording
+(`record FILE`) only appends, so it gets a run's line once the line is final: when the clock
+pauses, before the next command runs (`commit`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from stptui.commands import Session
 from stptui.sim.clock import iso_ms
 
+# The UI's frame: the live clock and a fast-forward each run one slice per frame.
+FRAME_S = 1 / 20
 # Simulated seconds per real second; None runs as fast as the budget allows.
 SPEEDS: tuple[float | None, ...] = (1, 10, 60, 600, 3600, None)
 # How far one as-fast-as-possible slice may move the clock when little is scheduled.
@@ -29,6 +33,45 @@ MAX_SPEED_WALL_BUDGET_S = 0.08
 def speed_label(speed: float | None) -> str:
     """`60x`, or `max` for as fast as possible."""
     return "max" if speed is None else f"{speed:g}x"
+
+
+class LogTail:
+    """The line a writer last appended to the session log, so that it can replace it while
+    nothing else has been logged since (slices of one run merge into one replayable line)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.line: str | None = None
+        self._len = -1
+
+    def is_last(self) -> bool:
+        """Whether the log still ends with the line written here."""
+        log = self.session.log
+        return self.line is not None and len(log) == self._len and log[-1] == self.line
+
+    def write(self, line: str, *, replace: bool) -> None:
+        """Append `line`, or put it in place of the last one (only when `is_last()`)."""
+        log = self.session.log
+        if replace:
+            log.pop()
+        log.append(line)
+        self.line = line
+        self._len = len(log)
+
+    def commit(self) -> str | None:
+        """The line is final: hand it to the session's recording, if any, and let the next
+        line be a new one. Returns why the recording stopped, when writing it failed."""
+        line, self.line = self.line, None
+        recorder = self.session.recorder
+        if line is None or recorder is None:
+            return None
+        try:
+            recorder.write(line)
+        except OSError as exc:
+            # The simulation has moved on; losing the recording must not undo it.
+            self.session.recorder = None
+            return f"recording stopped: cannot write {recorder.path}: {exc.strerror or exc}"
+        return None
 
 
 class LiveClock:
@@ -49,10 +92,9 @@ class LiveClock:
         self.event_budget = event_budget
         self.wall_budget_s = wall_budget_s
         self._wall = wall_clock
-        # The session-log line the last slice wrote, so consecutive slices merge into one
-        # (`until T1` + `until T2` is `until T2`; `step a` + `step b` is `step a+b`).
-        self._last_line: str | None = None
-        self._last_len = -1
+        # Consecutive slices merge into one log line (`until T1` + `until T2` is `until T2`;
+        # `step a` + `step b` is `step a+b`).
+        self._tail = LogTail(session)
         self._last_steps = 0
 
     @property
@@ -67,6 +109,12 @@ class LiveClock:
     def slower(self) -> None:
         """The next speed down (stays at 1x)."""
         self.speed_index = max(self.speed_index - 1, 0)
+
+    def commit(self) -> str | None:
+        """End the current log line (see `LogTail.commit`): call it when the clock pauses
+        and before any command runs."""
+        self._last_steps = 0
+        return self._tail.commit()
 
     def frame(self, real_dt_s: float) -> int:
         """Advance the simulation by one frame of `real_dt_s` real seconds; returns the
@@ -101,19 +149,15 @@ class LiveClock:
         return ran
 
     def _log(self, until_line: str, steps: int) -> None:
-        log = self.session.log
-        merge = len(log) == self._last_len and log[-1] == self._last_line
+        merge = self._tail.is_last()
         if until_line:
             line = until_line
-            if merge and self._last_steps == 0:
-                log.pop()
+            replace = merge and self._last_steps == 0
             self._last_steps = 0
         else:
-            if merge and self._last_steps:
-                log.pop()
+            replace = merge and self._last_steps > 0
+            if replace:
                 steps += self._last_steps
             line = f"step {steps}"
             self._last_steps = steps
-        log.append(line)
-        self._last_line = line
-        self._last_len = len(log)
+        self._tail.write(line, replace=replace)

@@ -93,5 +93,7 @@ def pretty_json(value: Any) -> Text:
 
 def preview(text: str, limit: int = 60) -> str:
     """The start of a body on one safe line."""
-    flat = safe(text)
+    # Only the start is escaped (a body can be 256 KB): escaping goes character by
+    # character and never shortens, so the escaped start is the start of the escaped body.
+    flat = safe(text[: limit + 1])
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,16 +1,20 @@
-"""Dialogs that build a command line and run it: send a message, show a record.
+"""Dialogs that build a command line and run it: send, publish, upload, http, fire; and a
+read-only page for a record.
 
 A dialog never changes the simulation itself: it builds the line the user could have typed
-(`send jobQueue '{"id": 1}'`), runs it through the app's `execute`, and shows the error in
-the dialog when the command refuses, so nothing is lost and nothing crashes.
+(`send jobQueue '{"id": 1}'`), runs it through the app's `run_command`, and shows the error
+in the dialog when the command refuses, so nothing is lost and nothing crashes. Names,
+patterns, bodies and responses from the stack or the simulation are shown as `Text`
+through `safe`/`printable`, never as markup.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -20,101 +24,515 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from stptui.commands import CommandError, CommandResult
+from stptui.commands import CommandError, CommandResult, Session, complete_values
+from stptui.commands import registry as kinds
 from stptui.commands.result import render_plain
-from stptui.tui.render import safe
+from stptui.config.model import DEFAULT_BUS
+from stptui.sim.services.schedule import ScheduleRule
+from stptui.tui.render import display_time, preview, safe
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
-{name} > Vertical {{
+{name} > .dialog-box {{
     width: 90%; max-width: 100; height: auto; max-height: 90%;
     border: thick $primary; background: $surface; padding: 0 1;
 }}
 {name} .dialog-error {{ color: $error; height: auto; }}
+{name} .dialog-hint {{ color: $text-muted; height: auto; }}
 {name} .dialog-buttons {{ height: auto; align-horizontal: right; }}
+{name} .dialog-row {{ height: auto; }}
+{name} .dialog-row > Vertical {{ height: auto; }}
 {name} TextArea {{ height: 10; }}
 """
+# How many rules, notifications or routes a dialog lists under its picker.
+HINT_LINES = 4
+NEXT_FIRES = 3
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+UPLOAD_OPS = ("put", "post", "copy", "multipart")
 
 
-def json_problem(text: str) -> str | None:
-    """Why `text` is not JSON, or None when it is."""
+def json_problem(text: str, *, want_object: bool = False) -> str | None:
+    """Why `text` is not JSON (or not a JSON object, with `want_object`), or None."""
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError as exc:
         return f"not valid JSON: {exc}"
+    if want_object and not isinstance(value, dict):
+        return "not a JSON object: write {...}"
     return None
 
 
-class SendDialog(ModalScreen[CommandResult | None]):
-    """Queue picker, JSON editor that validates as you type, optional delay."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", tooltip="Close without sending"),
-        Binding("ctrl+s", "send", "Send", tooltip="Send the message", priority=True),
+def dialog_bindings(verb: str, tooltip: str) -> list[BindingType]:
+    """Escape closes, ctrl+s runs: the keys every command dialog shares."""
+    return [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog-cancel", tooltip="Close"),
+        Binding("ctrl+s", "run", verb, id="dialog-run", tooltip=tooltip, priority=True),
     ]
-    DEFAULT_CSS = DIALOG_CSS.format(name="SendDialog")
 
-    def __init__(
-        self, queues: list[str], selected: str | None, run: Callable[[str], CommandResult]
-    ) -> None:
+
+def hint_lines(lines: list[Text], empty: str) -> Text:
+    """At most HINT_LINES lines, then how many more; `empty` when there are none."""
+    if not lines:
+        return Text(empty)
+    shown = lines[:HINT_LINES]
+    if len(lines) > HINT_LINES:
+        shown.append(Text(f"… and {len(lines) - HINT_LINES} more"))
+    return Text("\n").join(shown)
+
+
+def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
+    """Select options for resource names, shown as text (never markup)."""
+    return [(Text(safe(name)), name) for name in names]
+
+
+class CommandDialog(ModalScreen[CommandResult | None]):
+    """A form that builds one command line, runs it, and shows a refusal in place.
+
+    Subclasses give the form (`form`) and the line it makes (`command_line`, raising
+    CommandError when the form is incomplete); `ran` decides what a success does (close,
+    by default). Widget ids start with `PREFIX`: `-error`, `-button`, `-cancel`."""
+
+    PREFIX: ClassVar[str] = "dialog"
+    HEADING: ClassVar[str] = ""
+    VERB: ClassVar[str] = "Run"
+    HELP_TITLE: ClassVar[str] = ""
+    DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
+
+    def __init__(self, run: Callable[[str], CommandResult]) -> None:
         super().__init__()
-        self.queues = queues
-        self.selected = selected if selected in queues else (queues[0] if queues else None)
         self.run = run
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "send a message (ctrl+s sends, escape cancels)"
-            yield Label("queue")
-            yield Select(
-                [(Text(safe(q)), q) for q in self.queues],
-                value=self.selected if self.selected is not None else Select.NULL,
-                allow_blank=not self.queues,
-                id="send-queue",
+        with VerticalScroll(classes="dialog-box") as box:
+            box.border_title = self.HEADING
+            yield from self.body()
+
+    def body(self) -> ComposeResult:
+        """The form, then the error line and the buttons."""
+        yield from self.form()
+        yield from self.controls()
+
+    def form(self) -> ComposeResult:
+        """The dialog's fields."""
+        raise NotImplementedError
+
+    def controls(self) -> ComposeResult:
+        """The error line and the run and cancel buttons."""
+        yield Static("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(
+                self.VERB, id=f"{self.PREFIX}-button", classes="dialog-run", variant="primary"
             )
-            yield Label("body (JSON)")
-            yield TextArea('{"orderId": 1, "amount": 20}', id="send-body")
-            yield Label("delay (optional, e.g. 30s)")
-            yield Input(placeholder="0s", id="send-delay")
-            yield Static("", id="send-error", classes="dialog-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Send", id="send-button", variant="primary")
-                yield Button("Cancel", id="send-cancel")
+            yield Button("Cancel", id=f"{self.PREFIX}-cancel", classes="dialog-cancel")
 
     def command_line(self) -> str:
-        """The `send` line this dialog would run; raises CommandError when incomplete."""
-        queue = self.query_one("#send-queue", Select).value
-        if not isinstance(queue, str):
-            raise CommandError("pick a queue")
-        body = self.query_one("#send-body", TextArea).text
+        """The line this dialog would run; raises CommandError when it is incomplete."""
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        """Show why the command cannot run (an empty text clears it)."""
+        self.query_one(f"#{self.PREFIX}-error", Static).update(Text(text))
+
+    @on(Button.Pressed, ".dialog-run")
+    def action_run(self) -> None:
+        """Run the command; show the error in the dialog when it refuses."""
+        try:
+            result = self.run(self.command_line())
+        except CommandError as exc:
+            self.show_error(render_plain(CommandResult(exc.format())))
+            return
+        self.show_error("")
+        self.ran(result)
+
+    def ran(self, result: CommandResult) -> None:
+        """What a command that ran does to the dialog: close it with the result."""
+        self.dismiss(result)
+
+    @on(Button.Pressed, ".dialog-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(TextArea.Changed, ".json")
+    def _check_json(self, event: TextArea.Changed) -> None:
+        area = event.text_area
+        self.show_error(json_problem(area.text, want_object=area.has_class("json-object")) or "")
+
+    def value(self, selector: str) -> str:
+        """The text of an Input or TextArea of the form."""
+        widget = self.query_one(selector)
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Input):
+            return widget.value
+        raise TypeError(f"{selector} is not a text field")
+
+    def picked(self, selector: str) -> str:
+        """The value of a Select of names (never blank: none of them allows a blank)."""
+        return str(self.query_one(selector, Select).value)
+
+
+class SendDialog(CommandDialog):
+    """Queue picker, JSON editor that validates as you type, optional delay."""
+
+    PREFIX = "send"
+    HEADING = "send a message (ctrl+s sends, escape cancels)"
+    VERB = "Send"
+    HELP_TITLE = "Send dialog"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Send", "Send the message")
+
+    def __init__(
+        self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
+    ) -> None:
+        super().__init__(run)
+        self.queues = list(session.sim.queues)
+        self.selected = selected if selected in self.queues else self.queues[0]
+
+    def form(self) -> ComposeResult:
+        """Queue, body and delay."""
+        yield Label("queue")
+        yield Select(choices(self.queues), value=self.selected, allow_blank=False, id="send-queue")
+        yield Label("body (JSON)")
+        yield TextArea('{"orderId": 1, "amount": 20}', id="send-body", classes="json")
+        yield Label("delay (optional, e.g. 30s)")
+        yield Input(placeholder="0s", id="send-delay")
+
+    def command_line(self) -> str:
+        """`send QUEUE BODY [--delay D]`."""
+        queue = self.picked("#send-queue")
+        body = self.value("#send-body")
         problem = json_problem(body)
         if problem:
             raise CommandError(problem, "the body must be a JSON document")
         line = f"send {shlex.quote(queue)} {shlex.quote(body)}"
-        delay = self.query_one("#send-delay", Input).value.strip()
+        delay = self.value("#send-delay").strip()
         if delay:
             line += f" --delay {shlex.quote(delay)}"
         return line
 
-    @on(TextArea.Changed, "#send-body")
-    def _validate(self, event: TextArea.Changed) -> None:
-        problem = json_problem(event.text_area.text)
-        self.query_one("#send-error", Static).update(Text(problem or ""))
 
-    @on(Button.Pressed, "#send-button")
-    def action_send(self) -> None:
-        """Run the send command; close on success, show the error otherwise."""
-        error = self.query_one("#send-error", Static)
-        try:
-            result = self.run(self.command_line())
-        except CommandError as exc:
-            error.update(Text(render_plain(CommandResult(exc.format()))))
-            return
-        self.dismiss(result)
+class PublishDialog(CommandDialog):
+    """Bus picker (with the rules on the bus), source, detail-type, a JSON detail checked as
+    you type, and optional resources."""
 
-    @on(Button.Pressed, "#send-cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
+    PREFIX = "publish"
+    HEADING = "publish an event (ctrl+s publishes, escape cancels)"
+    VERB = "Publish"
+    HELP_TITLE = "Publish dialog"
+    AUTO_FOCUS = "#publish-source"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Publish", "Publish the event")
+    DEFAULT_CSS = "PublishDialog #publish-detail { height: 6; }"
+
+    def __init__(
+        self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
+    ) -> None:
+        super().__init__(run)
+        self.buses = session.sim.services["buses"].buses
+        self.names = complete_values(session, kinds.BUS)
+        own = [n for n in self.names if n != DEFAULT_BUS]
+        with_rules = [n for n in own if self.buses[n].rules]
+        if selected in self.names:
+            self.selected: str = selected
+        else:
+            self.selected = (with_rules or own or [DEFAULT_BUS])[0]
+
+    def form(self) -> ComposeResult:
+        """Bus, its rules, source and detail-type, detail, resources."""
+        yield Label("bus")
+        yield Select(choices(self.names), value=self.selected, allow_blank=False, id="publish-bus")
+        yield Static(self.rules_text(self.selected), id="publish-rules", classes="dialog-hint")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("source")
+                yield Input(placeholder="orders", id="publish-source")
+            with Vertical():
+                yield Label("detail-type")
+                yield Input(placeholder="OrderCreated", id="publish-detail-type")
+        yield Label("detail (a JSON object)")
+        yield TextArea("{}", id="publish-detail", classes="json json-object")
+        yield Label("resources (optional ARNs, separated by commas or spaces)")
+        yield Input(placeholder="arn:aws:s3:::bucket/key", id="publish-resources")
+
+    def rules_text(self, bus: str) -> Text:
+        """The rules on `bus`: each target and its event pattern."""
+        lines = []
+        for rule in self.buses[bus].rules:
+            pattern = json.dumps(rule.pattern, separators=(",", ":"), default=str)
+            lines.append(Text.assemble((f"→ {safe(rule.owner)} ", "bold"), preview(pattern, 70)))
+        return hint_lines(lines, "no rules on this bus: the event will match nothing")
+
+    @on(Select.Changed, "#publish-bus")
+    def _bus_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#publish-rules", Static).update(self.rules_text(event.value))
+
+    def command_line(self) -> str:
+        """`publish BUS SOURCE DETAIL_TYPE DETAIL [--resources ARN,...]`."""
+        bus = self.picked("#publish-bus")
+        detail = self.value("#publish-detail")
+        problem = json_problem(detail, want_object=True)
+        if problem:
+            raise CommandError(problem, 'the detail must be a JSON object, e.g. {"id": 1}')
+        words = [bus, self.value("#publish-source"), self.value("#publish-detail-type"), detail]
+        line = "publish " + " ".join(shlex.quote(w) for w in words)
+        resources = [r for r in re.split(r"[,\s]+", self.value("#publish-resources")) if r]
+        if resources:
+            line += f" --resources {shlex.quote(','.join(resources))}"
+        return line
+
+
+class UploadDialog(CommandDialog):
+    """Bucket picker (with its notifications), key, and either a size or text content."""
+
+    PREFIX = "upload"
+    HEADING = "upload an object (ctrl+s uploads, escape cancels)"
+    VERB = "Upload"
+    HELP_TITLE = "Upload dialog"
+    AUTO_FOCUS = "#upload-key"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Upload", "Upload the object")
+    DEFAULT_CSS = """
+    UploadDialog #upload-content { height: 5; }
+    UploadDialog #upload-op { width: 20; }
+    """
+
+    def __init__(
+        self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
+    ) -> None:
+        super().__init__(run)
+        self.buckets = session.sim.services["buckets"].buckets
+        names = list(self.buckets)
+        self.selected = selected if selected in self.buckets else names[0]
+
+    def form(self) -> ComposeResult:
+        """Bucket, its notifications, key, size or content, operation."""
+        yield Label("bucket")
+        yield Select(
+            choices(self.buckets), value=self.selected, allow_blank=False, id="upload-bucket"
+        )
+        yield Static(
+            self.notifications_text(self.selected), id="upload-notes", classes="dialog-hint"
+        )
+        yield Label("key")
+        yield Input(placeholder="incoming/report.csv", id="upload-key")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("size (e.g. 5MB), or leave empty and give the content")
+                yield Input(placeholder="0", id="upload-size")
+            with Vertical(id="upload-op"):
+                yield Label("operation")
+                yield Select(
+                    [(op, op) for op in UPLOAD_OPS],
+                    value=UPLOAD_OPS[0],
+                    allow_blank=False,
+                    id="upload-op-select",
+                )
+        yield Label("content (text, optional)")
+        yield TextArea("", id="upload-content")
+
+    def notifications_text(self, bucket: str) -> Text:
+        """The bucket's notifications: each target and its event types and key filter."""
+        lines = [
+            Text.assemble((f"→ {safe(n.target)} ", "bold"), safe(n.describe()))
+            for n in self.buckets[bucket].notifications
+        ]
+        return hint_lines(lines, "no notifications: an upload starts nothing")
+
+    @on(Select.Changed, "#upload-bucket")
+    def _bucket_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            notes = self.query_one("#upload-notes", Static)
+            notes.update(self.notifications_text(event.value))
+
+    def command_line(self) -> str:
+        """`upload BUCKET KEY [--size N | --content TEXT] [--op OP]`."""
+        bucket = self.picked("#upload-bucket")
+        line = f"upload {shlex.quote(bucket)} {shlex.quote(self.value('#upload-key'))}"
+        size = self.value("#upload-size").strip()
+        content = self.value("#upload-content")
+        if size and content:
+            raise CommandError("give a size or the content, not both", "empty one of them")
+        if size:
+            line += f" --size {shlex.quote(size)}"
+        if content:
+            line += f" --content {shlex.quote(content)}"
+        op = self.picked("#upload-op-select")
+        if op != UPLOAD_OPS[0]:
+            line += f" --op {op}"
+        return line
+
+
+def response_text(result: CommandResult) -> Text:
+    """An `http` result as the dialog shows it: the status line coloured by its class,
+    then the headers and the body as the command printed them."""
+    text = Text(render_plain(result))
+    status = result.data.get("status") if isinstance(result.data, dict) else None
+    if isinstance(status, int):
+        style = "bold green" if status < 400 else "bold yellow" if status < 500 else "bold red"
+        text.stylize(style, 0, len(text.plain.split("\n", 1)[0]))
+    return text
+
+
+class HttpDialog(CommandDialog):
+    """Method, path (and gateway when the stack has several), body, headers and query; the
+    response is shown beside the request, which can be edited and sent again."""
+
+    PREFIX = "http"
+    HEADING = "HTTP request (ctrl+s sends, escape closes)"
+    VERB = "Send"
+    HELP_TITLE = "HTTP dialog"
+    AUTO_FOCUS = "#http-path"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Send", "Send the request")
+    DEFAULT_CSS = """
+    HttpDialog > .dialog-box { max-width: 140; }
+    HttpDialog #http-columns { height: auto; }
+    HttpDialog #http-request { width: 1fr; height: auto; }
+    HttpDialog #http-response-box {
+        width: 1fr; height: auto; max-height: 30; margin-left: 1;
+        border-left: vkey $panel-lighten-2; padding-left: 1;
+    }
+    HttpDialog #http-method { width: 14; }
+    HttpDialog #http-gateway { width: 24; }
+    HttpDialog #http-body { height: 5; }
+    HttpDialog #http-headers { height: 3; }
+    """
+
+    def __init__(self, session: Session, run: Callable[[str], CommandResult]) -> None:
+        super().__init__(run)
+        self.gateways = list(session.sim.services["http"].apis)
+        self.routes = session.sim.services["http"].listing()
+
+    def body(self) -> ComposeResult:
+        """The request form on the left, the last response on the right."""
+        with Horizontal(id="http-columns"):
+            with Vertical(id="http-request"):
+                yield from self.form()
+                yield from self.controls()
+            with Vertical(id="http-response-box"):
+                yield Label("response")
+                yield Static(Text("(send the request to see it)"), id="http-response", markup=False)
+
+    def form(self) -> ComposeResult:
+        """Method, path, gateway, the routes, body, headers, query."""
+        with Horizontal(classes="dialog-row"):
+            yield Select(
+                [(m, m) for m in HTTP_METHODS], value="GET", allow_blank=False, id="http-method"
+            )
+            yield Input("/", placeholder="/path", id="http-path")
+            if len(self.gateways) > 1:
+                yield Select(
+                    choices(self.gateways),
+                    value=self.gateways[0],
+                    allow_blank=False,
+                    id="http-gateway",
+                )
+        yield Static(self.routes_text(), id="http-routes", classes="dialog-hint")
+        yield Label("body (optional)")
+        yield TextArea("", id="http-body")
+        yield Label("headers (one name: value per line)")
+        yield TextArea("", id="http-headers")
+        yield Label("query (name=value&name=value)")
+        yield Input(placeholder="page=2&sort=asc", id="http-query")
+
+    def routes_text(self) -> Text:
+        """The routes of every gateway: `POST /jobs → api`."""
+        many = len(self.gateways) > 1
+        lines = []
+        for r in self.routes:
+            line = Text(f"{safe(r['gateway'])}: " if many else "")
+            line.append(safe(r["route"]), "bold")
+            line.append(f" → {safe(r['target'])}")
+            lines.append(line)
+        return hint_lines(lines, "no routes: every request gets a 404")
+
+    def command_line(self) -> str:
+        """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G]`."""
+        method = self.picked("#http-method")
+        line = f"http {method} {shlex.quote(self.value('#http-path').strip())}"
+        body = self.value("#http-body")
+        if body:
+            line += f" {shlex.quote(body)}"
+        for header in self.value("#http-headers").splitlines():
+            if header.strip():
+                line += f" --header {shlex.quote(header.strip())}"
+        for pair in self.value("#http-query").split("&"):
+            if pair.strip():
+                line += f" --query {shlex.quote(pair.strip())}"
+        if len(self.gateways) > 1:
+            line += f" --gateway {shlex.quote(self.picked('#http-gateway'))}"
+        return line
+
+    def ran(self, result: CommandResult) -> None:
+        """Show the response and stay open, to edit the request and send it again."""
+        self.query_one("#http-response", Static).update(response_text(result))
+
+
+class FireDialog(CommandDialog):
+    """Picker of the schedules (functions and batch jobs with schedule triggers), with the
+    chosen one's expression and next fire times."""
+
+    PREFIX = "fire"
+    HEADING = "fire a schedule now (ctrl+s fires, escape cancels)"
+    VERB = "Fire"
+    HELP_TITLE = "Fire dialog"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Fire", "Fire the schedule now")
+
+    def __init__(
+        self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
+    ) -> None:
+        super().__init__(run)
+        self.session = session
+        service = session.sim.services["schedules"]
+        self.rules: list[ScheduleRule] = service.rules
+        self.several = {owner for owner, rules in service.by_owner.items() if len(rules) > 1}
+        self.selected = next((i for i, r in enumerate(self.rules) if r.owner == selected), 0)
+
+    def rule_label(self, rule: ScheduleRule) -> str:
+        """`cleanup 2` for a workload's second schedule; the name alone when it has one."""
+        return f"{rule.owner} {rule.number}" if rule.owner in self.several else rule.owner
+
+    def form(self) -> ComposeResult:
+        """The schedule and when it fires."""
+        yield Label("schedule")
+        yield Select(
+            [
+                (Text(f"{safe(self.rule_label(r))}  {safe(r.expression)}"), i)
+                for i, r in enumerate(self.rules)
+            ],
+            value=self.selected,
+            allow_blank=False,
+            id="fire-rule",
+        )
+        yield Static(self.next_text(self.selected), id="fire-next", classes="dialog-hint")
+
+    def next_text(self, index: int) -> Text:
+        """The schedule in words, and its next fire times (or why it does not fire)."""
+        rule = self.rules[index]
+        text = Text(f"{safe(rule.describe)} (rule {safe(rule.name)})\n")
+        if rule.schedule is None:
+            text.append("it never fires, and `fire` refuses it", "bold")
+        elif rule.paused:
+            text.append("paused: it fires only when fired by hand, until resumed")
+        else:
+            fires = []
+            t = self.session.sim.clock.now
+            while len(fires) < NEXT_FIRES:
+                nxt = rule.schedule.next_after_ms(t, self.session.start_ms)
+                if nxt is None:
+                    break
+                fires.append(display_time(nxt))
+                t = nxt
+            text.append(f"next: {', '.join(fires)}" if fires else "it fires no more")
+        return text
+
+    @on(Select.Changed, "#fire-rule")
+    def _rule_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int):
+            self.query_one("#fire-next", Static).update(self.next_text(event.value))
+
+    def command_line(self) -> str:
+        """`fire FUNCTION [INDEX]`."""
+        rule = self.rules[cast(int, self.query_one("#fire-rule", Select).value)]
+        line = f"fire {shlex.quote(rule.owner)}"
+        return f"{line} {rule.number}" if rule.owner in self.several else line
 
 
 class TextDialog(ModalScreen[None]):
@@ -131,7 +549,7 @@ class TextDialog(ModalScreen[None]):
         self.body = body
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="dialog-box") as box:
             # A str border title is parsed as markup; Text is shown as it is.
             box.border_title = Text(safe(self.title_text))
             with VerticalScroll():

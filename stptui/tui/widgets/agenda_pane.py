@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from stptui.sim.engine import Simulator
 from stptui.tui.render import clock_time, relative, safe
+from stptui.tui.widgets.line_views import TextView
 
 AGENDA_ROWS = 30
 
@@ -17,7 +15,7 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
     """The next `limit` scheduled entries: time, how soon, resource, what."""
     now = sim.clock.now
     entries = sim.agenda(limit)
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     if not entries:
         text.append("nothing is scheduled", "dim")
         return text
@@ -31,12 +29,24 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
     return text
 
 
-class AgendaPane(VerticalScroll):
+class AgendaPane(TextView):
     """A scrollable list of what happens next."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="agenda-body", markup=False)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._sim: Simulator | None = None
+        self._stale = False
 
     def show(self, sim: Simulator) -> None:
-        """Redraw from the simulator's agenda."""
-        self.query_one("#agenda-body", Static).update(agenda_text(sim))
+        """Redraw from the simulator's agenda. The agenda scans the scheduler's whole heap:
+        while the pane is hidden (a narrow terminal shows one pane) that waits until it
+        is shown again."""
+        self._sim = sim
+        self._stale = not self.display
+        if not self._stale:
+            self.update(agenda_text(sim))
+
+    def on_show(self) -> None:
+        """Catch up with what was skipped while hidden."""
+        if self._stale and self._sim is not None:
+            self.show(self._sim)

@@ -15,6 +15,10 @@ class ClockBar(Static):
     ClockBar { height: 1; background: $panel; padding: 0 1; }
     """
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        self._shown = Text()
+
     def show(self, *, stack: str, now_ms: int, running: bool, speed: str, events: int) -> None:
         """Redraw with the current state (called once per frame, not per record)."""
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -28,4 +32,8 @@ class ClockBar(Static):
         else:
             text.append(" ⏸ paused ", "black on yellow")
         text.append(f"  speed {speed}  events {events:,}")
-        self.update(text)
+        if text == self._shown:
+            return
+        self._shown = text
+        # One line, as wide as the screen whatever it says: no layout pass needed.
+        self.update(text, layout=False)

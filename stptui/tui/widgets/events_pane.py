@@ -1,32 +1,35 @@
 """The Events pane: the live trace, newest last, filterable, with the selected record's JSON.
 
-`RecordList` is a Line-API scroll view over a plain list of records (the toolong design):
-it draws only the rows on screen, so 100,000 records cost one list append each and a
-handful of rendered lines per repaint, never a re-render of the whole list.
+`RecordList` is a Line-API scroll view (the toolong design) straight over the trace's own
+ring of records: it keeps no copy, so a frame's new records cost it nothing but a new
+height, and a repaint turns only the rows on screen into text (cached, so moving the
+cursor redraws two rows). A filter keeps the matching records in a list, extended by each
+frame's batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.cache import LRUCache
+from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from stptui.sim.trace import Record
 from stptui.tui.render import pretty_json, record_text, safe
+from stptui.tui.widgets.line_views import LineView, TextView
 
-# Older records are dropped in chunks past this many (the trace ring itself keeps 200,000).
-MAX_RECORDS = 200_000
-_TRIM = 20_000
+# Rendered rows kept: a few screens' worth, so scrolling back and forth renders nothing.
+STRIP_CACHE_ROWS = 1024
 
 
 def matches(rec: Record, words: list[str]) -> bool:
@@ -50,7 +53,7 @@ def matches(rec: Record, words: list[str]) -> bool:
     return True
 
 
-class RecordList(ScrollView, can_focus=True):
+class RecordList(LineView, can_focus=True):
     """A virtualised list of trace records with a cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,10 +77,16 @@ class RecordList(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.records: list[Record] = []
-        self.view: list[Record] = []
+        # Every record, oldest first: the trace's ring (which drops its oldest when full).
+        self.records: Sequence[Record] = ()
+        # The rows: `records` itself, or (filtered) `_matches`.
+        self.view: Sequence[Record] = self.records
+        self._matches: list[Record] = []
         self.words: list[str] = []
         self.cursor: int | None = None  # index into view; None follows the newest
+        # The sequence number of records[0] when last seen, to tell how many the ring dropped.
+        self._first_seq = 0
+        self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(STRIP_CACHE_ROWS)
 
     @property
     def selected(self) -> Record | None:
@@ -86,29 +95,35 @@ class RecordList(ScrollView, can_focus=True):
             return None
         return self.view[-1 if self.cursor is None else self.cursor]
 
+    def show(self, records: Sequence[Record]) -> None:
+        """List `records` (a simulation's trace ring), keeping the filter, following the
+        newest."""
+        self.records = records
+        self._first_seq = records[0].seq if records else 0
+        self._strips.clear()
+        self._refilter()
+
     def add(self, batch: Iterable[Record]) -> None:
-        """Append a frame's batch of records (one layout update for the whole batch)."""
-        new = list(batch)
-        if not new:
-            return
-        self.records.extend(new)
-        if len(self.records) > MAX_RECORDS:
-            del self.records[:_TRIM]
-            self._refilter()
+        """The trace grew by `batch` (already in `records`): one update for the whole frame."""
+        records = self.records
+        first = records[0].seq if records else 0
+        dropped, self._first_seq = first - self._first_seq, first
+        if self.words:
+            found = self._matches
+            found.extend(r for r in batch if matches(r, self.words))
+            # Matches the ring no longer holds go too (it dropped its oldest records).
+            shift = bisect_left(found, first, key=lambda r: r.seq) if dropped > 0 else 0
+            del found[:shift]
         else:
-            words = self.words
-            self.view.extend([r for r in new if matches(r, words)] if words else new)
+            shift = dropped
+        if self.cursor is not None and shift > 0:
+            # Keep the cursor, and the rows on screen, on the same records.
+            self.cursor = max(0, self.cursor - shift)
+            self.scroll_to(y=max(0, self.scroll_offset.y - shift), animate=False, immediate=True)
         self._resized()
         if self.cursor is None:
             self.scroll_end(animate=False, immediate=True)
             self.post_message(self.Highlighted(self.selected))
-
-    def clear(self) -> None:
-        """Forget every record (a new simulation was loaded)."""
-        self.records.clear()
-        self.view.clear()
-        self.cursor = None
-        self._resized()
 
     def set_filter(self, text: str) -> None:
         """Show only the records matching `text` (see `matches`)."""
@@ -117,31 +132,43 @@ class RecordList(ScrollView, can_focus=True):
 
     def _refilter(self) -> None:
         words = self.words
-        self.view = [r for r in self.records if matches(r, words)] if words else list(self.records)
+        self._matches = [r for r in self.records if matches(r, words)] if words else []
+        self.view = self._matches if words else self.records
         self.cursor = None
         self._resized()
         self.scroll_end(animate=False, immediate=True)
         self.post_message(self.Highlighted(self.selected))
 
     def _resized(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.view))
+        # Rows are cut to the view's width: nothing to scroll sideways.
+        self.set_virtual_size(Size(0, len(self.view)))
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        """Styles changed (theme, focus): rows drawn in the old ones are dropped."""
+        super().notify_style_update()
+        self._strips.clear()
 
     def render_line(self, y: int) -> Strip:
         """Draw row `y` of the viewport (the only rows ever rendered)."""
-        index = round(self.scroll_offset.y) + y
+        index = self.scroll_offset.y + y
         width = self.size.width
-        if index >= len(self.view):
+        view = self.view
+        if index >= len(view):
             return Strip.blank(width, self.rich_style)
-        rec = self.view[index]
-        text = record_text(rec, width)
-        cursor = len(self.view) - 1 if self.cursor is None else self.cursor
-        if index == cursor and self.has_focus:
-            text.stylize("reverse")
-        elif index == cursor:
-            text.stylize("underline")
-        strip = Strip(list(text.render(self.app.console, end="")))
-        return strip.adjust_cell_length(width, self.rich_style)
+        rec = view[index]
+        cursor = len(view) - 1 if self.cursor is None else self.cursor
+        state = 0 if index != cursor else 1 if self.has_focus else 2
+        key = (rec.seq, width, state)
+        strip = self._strips.get(key)
+        if strip is None:
+            text = record_text(rec, width)
+            if state:
+                text.stylize("reverse" if state == 1 else "underline")
+            strip = Strip(list(text.render(self.app.console, end="")))
+            strip = strip.adjust_cell_length(width, self.rich_style)
+            self._strips[key] = strip
+        return strip
 
     def action_cursor(self, delta: int) -> None:
         """Move the cursor by `delta` rows (onto the newest row it follows again)."""
@@ -163,7 +190,7 @@ class RecordList(ScrollView, can_focus=True):
         last = len(self.view) - 1
         index = max(0, min(index, last))
         self.cursor = None if index == last else index
-        top = round(self.scroll_offset.y)
+        top = self.scroll_offset.y
         if index < top:
             self.scroll_to(y=index, animate=False, immediate=True)
         elif index >= top + self.size.height:
@@ -185,11 +212,13 @@ class EventsPane(Vertical):
     EventsPane #event-filter { display: none; height: 3; }
     EventsPane.-filtering #event-filter { display: block; }
     EventsPane #event-status { height: 1; color: $text-muted; }
-    EventsPane #event-detail-scroll { height: 9; border-top: solid $panel-lighten-2; }
+    EventsPane #event-detail { height: 9; border-top: solid $panel-lighten-2; }
     """
 
-    class Filtered(Message):
-        """The filter changed (for the app to note in the title)."""
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        # The sequence number of the record whose JSON is shown (-1: none).
+        self._detail_seq = -1
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -197,8 +226,7 @@ class EventsPane(Vertical):
         )
         yield Static("", id="event-status", markup=False)
         yield RecordList(id="event-list")
-        with VerticalScroll(id="event-detail-scroll"):
-            yield Static("", id="event-detail", markup=False)
+        yield TextView(id="event-detail")
 
     @property
     def records(self) -> RecordList:
@@ -223,8 +251,14 @@ class EventsPane(Vertical):
             self.remove_class("-filtering")
             self.records.focus()
 
+    def show(self, records: Sequence[Record]) -> None:
+        """Start over on a simulation's trace ring (at start and after `load`)."""
+        self._detail_seq = -1
+        self.records.show(records)
+        self._status()
+
     def add(self, batch: list[Record]) -> None:
-        """A frame's batch of new records."""
+        """A frame's batch of new records (already in the ring the list shows)."""
         self.records.add(batch)
         self._status()
 
@@ -233,10 +267,15 @@ class EventsPane(Vertical):
         text = f"{len(lst.view):,} of {len(lst.records):,} records"
         if lst.words:
             text += f"  filter: {safe(' '.join(lst.words))}"
-        self.query_one("#event-status", Static).update(Text(text))
+        # One line of fixed height: no layout pass needed.
+        self.query_one("#event-status", Static).update(Text(text), layout=False)
 
     @on(RecordList.Highlighted)
     def _show_detail(self, event: RecordList.Highlighted) -> None:
-        detail = self.query_one("#event-detail", Static)
         rec = event.record
-        detail.update(Text("") if rec is None else pretty_json(rec.to_json()))
+        seq = -1 if rec is None else rec.seq
+        if seq == self._detail_seq:
+            return
+        self._detail_seq = seq
+        detail = self.query_one("#event-detail", TextView)
+        detail.update(Text() if rec is None else pretty_json(rec.to_json()))

@@ -1,129 +1,392 @@
-"""The Graph pane: the stack as a layered diagram with live badges.
+"""The Graph pane: the stack as a layered box-and-arrow diagram with live badges.
 
-Nodes are listed layer by layer (sources first, dead-letter queues and data stores last,
-from `stptui.graph`'s layering); under each node its outgoing edges, drawn with a glyph per
-kind, so an sqs trigger (`━━▶`) reads differently from a connectTo permission (`┄┄▷`) or a
-redrive (`══▶`). Badges show queue depth and in-flight count, DLQ depth (red when non-zero)
-and running and failed invocations. Past `FULL_LAYOUT_LIMIT` nodes the pane shows the
-selection's neighbourhood instead of the whole stack.
+`stptui.tui.diagram` lays the graph out once (sources on the left, dead-letter queues and
+data stores on the right, one line style per edge kind); this widget shows it with the
+Line API, so a repaint costs only the rows on screen, and redraws a box's badge line in
+place when its resource was touched: queue depth and in flight, DLQ depth (white on red,
+and a red box, when non-zero), running and failed invocations, a schedule's next fire.
+
+Arrow keys move the selection to the nearest box in that direction, a click selects a box
+(a double click or enter inspects it); each selection is posted as `NodeHighlighted`, which
+the app turns into the selection of every pane. Past `FULL_LAYOUT_LIMIT` nodes the pane
+shows the neighbourhood of the selection, laid out again when the selection reaches its
+edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
 
 import networkx as nx
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from stptui import graph as graphs
 from stptui.sim import trace as tk
 from stptui.sim.engine import Simulator
+from stptui.tui import diagram as dg
 from stptui.tui.render import safe
 
 FULL_LAYOUT_LIMIT = 60
 NEIGHBOURHOOD_RADIUS = 2
 
-EDGE_GLYPHS: dict[str, tuple[str, str]] = {
-    graphs.TRIGGER: ("━━▶", "bold"),
-    graphs.CONNECT: ("┄┄▷", "dim"),
-    graphs.REDRIVE: ("══▶", "red"),
-    graphs.DELIVERY_FAILURE: ("══▶", "red"),
-    graphs.DESTINATION: ("──▶", "magenta"),
-    graphs.BUS_NOTIFICATION: ("··▶", "cyan"),
+# Room kept on a box's badge line, so that the usual counts fit without a new layout (a
+# function's counts shorten to "2 run · 1 fail" in a narrow box; a queue's are the point).
+BADGE_ROOM: dict[str, int] = {
+    "sqs-queue": len("0 visible · 0 in flight"),
+    "function": len("0 run · 0 fail"),
+    "batch-job": len("0 run · 0 fail"),
+    "schedule": len("next Mon 09:00"),
 }
-KIND_ICONS: dict[str, str] = {
-    "function": "λ",
-    "batch-job": "▣",
-    "sqs-queue": "≡",
-    "event-bus": "✦",
-    "bucket": "◫",
-    "http-api-gateway": "⇄",
-    "schedule": "◷",
-    "sns-topic": "✉",
-}
+DLQ_FULL = Style(color="white", bgcolor="red", bold=True)
+RUNNING = Style(color="bright_blue")
+FAILED = Style(color="red")
+QUEUED = Style(color="cyan")
+DIM = Style(dim=True)
 
 
-def badges(sim: Simulator, node: str) -> Text:
-    """The live counts shown next to a node."""
+def _counts(*parts: tuple[str, Style]) -> Text:
     text = Text()
+    for i, (words, style) in enumerate(parts):
+        if i:
+            text.append(" · ", DIM)
+        text.append(words, style)
+    return text
+
+
+def _when(now_ms: int, at_ms: int) -> str:
+    """`09:00` today, `Tue 02:00` within the week, `Jan 12 02:00` later (UTC)."""
+    now = datetime.fromtimestamp(now_ms / 1000, UTC)
+    at = datetime.fromtimestamp(at_ms / 1000, UTC)
+    clock = at.strftime("%H:%M" if at.second == 0 else "%H:%M:%S")
+    days = (at.date() - now.date()).days
+    if days == 0:
+        return clock
+    if days < 7:
+        return f"{at:%a} {clock}"
+    return f"{at:%b} {at.day} {clock}"
+
+
+def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = False) -> list[Text]:
+    """A box's live counts, longest wording first (the pane shows the first that fits)."""
     q = sim.queues.get(node)
     if q is not None:
-        if q.sources:
-            text.append(f" DLQ {q.depth}", "bold white on red" if q.depth else "dim")
-        else:
-            text.append(f" {q.visible_count} visible · {q.in_flight_count} in flight", "cyan")
+        if dead_letter or q.sources:
+            if not q.depth:
+                return [Text("DLQ empty", DIM)]
+            s = "" if q.depth == 1 else "s"
+            return [Text(f"DLQ {q.depth} message{s}", DLQ_FULL), Text(f"DLQ {q.depth}", DLQ_FULL)]
+        v, f = q.visible_count, q.in_flight_count
+        return [
+            _counts((f"{v} visible", QUEUED), (f"{f} in flight", QUEUED)),
+            _counts((f"{v} vis", QUEUED), (f"{f} in flight", QUEUED)),
+            _counts((f"{v} vis", QUEUED), (f"{f} fly", QUEUED)),
+        ]
+    running, failed = _invocations(sim, node)
+    if running is not None:
+        if not running and not failed:
+            return [Text("idle", DIM)]
+        run_style, fail_style = (RUNNING if running else DIM), (FAILED if failed else DIM)
+        return [
+            _counts((f"{running} running", run_style), (f"{failed} failed", fail_style)),
+            _counts((f"{running} run", run_style), (f"{failed} fail", fail_style)),
+            _counts((f"{running}▸", run_style), (f"{failed}✗", fail_style)),
+        ]
+    attrs = g.nodes[node]
+    if attrs.get("kind") == "schedule":
+        return [_next_fire(sim, attrs)]
+    if attrs.get("missing"):
+        return [Text("missing", FAILED)]
+    return [Text(dg.kind_words(g, node), DIM)]
+
+
+def _invocations(sim: Simulator, node: str) -> tuple[int | None, int]:
+    """(running, failed) of a function or batch job; running is None for other nodes."""
     fn = sim.functions.get(node)
     if fn is not None:
-        if fn.running:
-            text.append(f" {fn.running} running", "bright_blue")
-        failed = sim.trace.count(tk.INVOCATION_FAILED, node)
-        if failed:
-            text.append(f" {failed} failed", "red")
-    return text
+        return fn.running, sim.trace.count(tk.INVOCATION_FAILED, node)
+    batch = sim.services.get("batch")
+    job = getattr(batch, "jobs", {}).get(node)
+    if job is not None:
+        return len(job.running), int(job.counts.get("failed", 0))
+    return None, 0
 
 
-def node_prompt(g: nx.MultiDiGraph, sim: Simulator, node: str) -> Text:
-    """A node's line with its badges, then one line per outgoing edge."""
-    attrs = g.nodes[node]
-    kind = str(attrs.get("kind", "?"))
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{KIND_ICONS.get(kind, '•')} ", "bold")
-    text.append(safe(attrs.get("label", node)), "bold red" if attrs.get("missing") else "bold")
-    text.append(f" {safe(kind)}", "dim")
-    text.append_text(badges(sim, node))
-    for _, target, data in g.out_edges(node, data=True):
-        glyph, style = EDGE_GLYPHS.get(str(data.get("kind")), ("──▶", ""))
-        text.append("\n    ")
-        text.append(f"{glyph} ", style)
-        text.append(safe(g.nodes[target].get("label", target)))
-        text.append(f"  {safe(graphs.edge_label(data))}", "dim")
-    return text
+def _next_fire(sim: Simulator, attrs: dict[str, object]) -> Text:
+    schedules = sim.services.get("schedules")
+    for rule in getattr(schedules, "rules", ()):
+        if rule.owner != attrs.get("owner") or rule.trigger.index != attrs.get("index"):
+            continue
+        if rule.paused:
+            return Text("paused", Style(color="yellow"))
+        if rule.next_ms is None:
+            return Text("never fires", FAILED)
+        return Text(f"next {_when(sim.clock.now, rule.next_ms)}", Style(color="green"))
+    return Text("schedule", DIM)
 
 
-class GraphPane(OptionList):
-    """The layered node list; highlighting a node selects the resource everywhere."""
+class GraphPane(ScrollView, can_focus=True):
+    """The layered diagram; selecting a box selects the resource everywhere."""
+
+    DEFAULT_CSS = """
+    GraphPane > .graph-pane--selected { color: $accent; text-style: bold; }
+    GraphPane > .graph-pane--cursor { background: $accent 35%; }
+    GraphPane > .graph-pane--edge { color: $accent; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "graph-pane--selected",
+        "graph-pane--cursor",
+        "graph-pane--edge",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move('up')", "Previous in layer", show=False),
+        Binding("down", "move('down')", "Next in layer", show=False),
+        Binding("left", "move('left')", "Layer to the left", show=False),
+        Binding("right", "move('right')", "Layer to the right", show=False),
+        Binding("enter", "choose", "Inspect", show=False),
+    ]
+
+    class _NodeMessage(Message):
+        def __init__(self, pane: GraphPane, node: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.node = node
+
+        @property
+        def control(self) -> GraphPane:
+            """The pane (so that `@on(..., "#graph-pane")` matches)."""
+            return self.pane
+
+    class NodeHighlighted(_NodeMessage):
+        """The user moved the selection to `node`."""
+
+    class NodeChosen(_NodeMessage):
+        """The user asked to inspect `node` (enter, or a double click)."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.view: nx.MultiDiGraph = self.graph
+        self.diagram: dg.Diagram = dg.layout(self.view)
         self.shown: list[str] = []
+        self.selected: str | None = None
+        self._sim: Simulator | None = None
+        self._centre: str | None = None
+        self._dead_letter: set[str] = set()
+        self._schedules: dict[str, list[str]] = {}
+        self._strips: dict[int, Strip] = {}
+        self._lit: dict[int, set[int]] = {}  # the selection's edges: row -> columns
+
+    # -- the app's API -------------------------------------------------------------------
 
     def load(self, g: nx.MultiDiGraph, sim: Simulator, focus: str | None = None) -> None:
         """Lay out the whole graph, or `focus`'s neighbourhood when the graph is large."""
         self.graph = g
-        nodes: Iterable[str] = g.nodes
-        if len(g) > FULL_LAYOUT_LIMIT and focus is not None and focus in g:
-            nodes = graphs.neighbourhood(g, focus, NEIGHBOURHOOD_RADIUS).nodes
-            # A str subtitle is parsed as markup; the resource name goes in as Text.
-            self.border_subtitle = Text(
-                f"neighbourhood of {safe(focus)} ({len(list(nodes))} of {len(g)} nodes)"
-            )
-        else:
-            self.border_subtitle = f"{len(g)} nodes, {len(g.edges)} edges"
-        index = {n: i for i, n in enumerate(g)}
-        ordered = sorted(nodes, key=lambda n: (g.nodes[n].get("layer", 0), index[n]))
-        self.shown = ordered
-        options: list[Option | None] = []
-        layer = None
-        for node in ordered:
-            node_layer = g.nodes[node].get("layer", 0)
-            if layer is not None and node_layer != layer:
-                options.append(None)
-            layer = node_layer
-            options.append(Option(node_prompt(g, sim, node), id=node))
-        self.set_options(options)
+        self._sim = sim
+        self._dead_letter = {
+            v for _, v, k in g.edges(data="kind") if k in (graphs.REDRIVE, graphs.DELIVERY_FAILURE)
+        }
+        self._schedules = {}
+        for n, attrs in g.nodes(data=True):
+            if attrs.get("kind") == "schedule" and attrs.get("owner") in g:
+                self._schedules.setdefault(str(attrs["owner"]), []).append(n)
+        if self.selected not in g:
+            self.selected = None
+        centre = focus if focus in g else self.selected or next(iter(g), None)
+        self._show(centre)
 
     def refresh_badges(self, sim: Simulator, nodes: Iterable[str]) -> None:
-        """Redraw the nodes whose counts may have changed."""
+        """Redraw the badges of the shown nodes among `nodes` (and of their schedules)."""
+        self._sim = sim
+        boxes = self.diagram.boxes
         for node in nodes:
-            if node in self.shown:
-                self.replace_option_prompt(node, node_prompt(self.graph, sim, node))
+            for n in (node, *self._schedules.get(node, ())):
+                if n in boxes and self._write_badge(n):
+                    self._repaint(n)
 
     def select(self, node: str) -> None:
-        """Highlight `node` (when it is shown)."""
-        if node in self.shown:
-            index = self.get_option_index(node)
-            if self.highlighted != index:
-                self.highlighted = index
+        """Show `node` as selected (laying out its neighbourhood in a large graph)."""
+        self._select(node, user=False)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _show(self, centre: str | None) -> None:
+        g = self.graph
+        if len(g) > FULL_LAYOUT_LIMIT and centre is not None:
+            self.view = dg.around(g, centre, FULL_LAYOUT_LIMIT, NEIGHBOURHOOD_RADIUS)
+            # A str subtitle is parsed as markup; the resource name goes in as Text.
+            self.border_subtitle = Text(
+                f"around {safe(centre)}: {len(self.view)} of {len(g)} nodes"
+            )
+        else:
+            self.view = g
+            self.border_subtitle = f"{len(g)} nodes, {len(g.edges)} edges"
+        self._centre = centre
+        self.diagram = dg.layout(self.view, self._lines, self._room)
+        for node in self.diagram.boxes:
+            self._write_badge(node)
+        self.shown = list(self.diagram.order)
+        self._lit = self.diagram.edge_cells(self.selected) if self.selected in self.view else {}
+        self._strips.clear()
+        self.virtual_size = Size(self.diagram.width, self.diagram.height)
+        self.refresh()
+
+    def _badges(self, node: str) -> list[Text]:
+        if self._sim is None:
+            return [Text(dg.kind_words(self.view, node), DIM)]
+        return badges(self._sim, self.view, node, node in self._dead_letter)
+
+    def _lines(self, node: str) -> tuple[Text, Text]:
+        return dg.node_title(self.view, node), self._badges(node)[0]
+
+    def _room(self, node: str) -> int:
+        return BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
+
+    def _write_badge(self, node: str) -> bool:
+        """Put the longest wording of `node`'s badges that fits; True when it changed."""
+        choices = self._badges(node)
+        room = self.diagram.boxes[node].width - 4
+        text = next((t for t in choices if cell_len(t.plain) <= room), choices[-1])
+        changed = self.diagram.write(node, 1, text)
+        if not self.view.nodes[node].get("missing"):
+            q = self._sim.queues.get(node) if self._sim is not None else None
+            alarm = q is not None and q.depth > 0 and (node in self._dead_letter or q.sources)
+            border = dg.ALARM_STYLE if alarm else dg.BORDER_STYLE
+            changed = self.diagram.set_border(node, border) or changed
+        return changed
+
+    # -- painting ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Row `y` of the visible part of the diagram."""
+        scroll_x, scroll_y = self.scroll_offset
+        row = y + scroll_y
+        strip = self._strips.get(row)
+        if strip is None:
+            segments = self.diagram.segments(
+                row,
+                self.selected,
+                self.get_component_rich_style("graph-pane--selected", partial=True),
+                self.get_component_rich_style("graph-pane--cursor", partial=True),
+                self._lit.get(row, ()),
+                self.get_component_rich_style("graph-pane--edge", partial=True),
+            )
+            strip = Strip(segments, self.diagram.width if segments else 0).apply_style(
+                self.rich_style
+            )
+            self._strips[row] = strip
+        width = self.scrollable_content_region.width
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        """Forget the painted rows when the theme or CSS changes."""
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _repaint(self, node: str | None) -> None:
+        box = self.diagram.boxes.get(node) if node is not None else None
+        if box is None:
+            return
+        for row in range(box.y, box.y + box.height):
+            self._strips.pop(row, None)
+        self.refresh_lines(box.y, box.height)
+
+    # -- selection -----------------------------------------------------------------------
+
+    def _select(self, node: str, *, user: bool) -> None:
+        if node not in self.graph:
+            return
+        if self._needs_centring(node):
+            self._show(node)
+        if node not in self.diagram.boxes:
+            return
+        previous, self.selected = self.selected, node
+        self._repaint(previous)
+        self._repaint(node)
+        lit, self._lit = self._lit, self.diagram.edge_cells(node)
+        for row in {*lit, *self._lit}:
+            self._strips.pop(row, None)
+            self.refresh_lines(row)
+        # After a refresh: when the app selects at start the pane has no size yet.
+        self.call_after_refresh(self._reveal, node)
+        if user:
+            self.post_message(self.NodeHighlighted(self, node))
+
+    def _reveal(self, node: str) -> None:
+        box = self.diagram.boxes.get(node)
+        if box is None or node != self.selected:
+            return
+        # A little of the channel on each side, so the arrows in and out show too.
+        self.scroll_to_region(
+            Region(max(box.x - 2, 0), max(box.y - 1, 0), box.width + 4, box.height + 2),
+            animate=False,
+            immediate=True,
+        )
+
+    def _needs_centring(self, node: str) -> bool:
+        """Whether a large graph's view must move to `node`: it is not shown, or it is at
+        the edge of the view (some of its neighbours are not shown)."""
+        if len(self.graph) <= FULL_LAYOUT_LIMIT:
+            return False
+        boxes = self.diagram.boxes
+        if node not in boxes:
+            return True
+        if node == self._centre:
+            return False
+        nbrs = (*self.graph.successors(node), *self.graph.predecessors(node))
+        return any(n not in boxes for n in nbrs)
+
+    def action_move(self, direction: str) -> None:
+        """Move the selection: up, down, left or right."""
+        target = self._nearest(direction)
+        if target is not None:
+            self._select(target, user=True)
+
+    def _nearest(self, direction: str) -> str | None:
+        """Up and down: the next box in the same layer. Left and right: the box nearest in
+        height in the next layer that way."""
+        boxes = self.diagram.boxes
+        order = self.diagram.order
+        if self.selected not in boxes:
+            return order[0] if order else None
+        here = boxes[self.selected]
+        if direction in ("up", "down"):
+            column = [n for n in order if boxes[n].layer == here.layer]
+            i = column.index(here.node) + (1 if direction == "down" else -1)
+            return column[i] if 0 <= i < len(column) else None
+        step = 1 if direction == "right" else -1
+        layers = sorted({b.layer for b in boxes.values() if (b.layer - here.layer) * step > 0})
+        if not layers:
+            return None
+        layer = layers[0] if step > 0 else layers[-1]
+        _, cy = here.center
+        return min(
+            (n for n in order if boxes[n].layer == layer),
+            key=lambda n: abs(boxes[n].center[1] - cy),
+        )
+
+    def action_choose(self) -> None:
+        """Inspect the selected node."""
+        if self.selected is not None:
+            self.post_message(self.NodeChosen(self, self.selected))
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the clicked box; a double click inspects it."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        node = self.diagram.node_at(offset.x + int(self.scroll_x), offset.y + int(self.scroll_y))
+        if node is None:
+            return
+        self._select(node, user=True)
+        if event.chain >= 2:
+            self.post_message(self.NodeChosen(self, node))

@@ -9,14 +9,12 @@ behaviour declared in the sidecar plus runtime overrides.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from stptui import graph as graphs
 from stptui.config.envvars import workload_environment
@@ -27,10 +25,18 @@ from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.trace import Record
 from stptui.tui.render import clock_time, display_time, safe
+from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
-# How far back in the record list the inspector looks for invocations.
+# Invocation records kept per function: enough for RECENT_INVOCATIONS starts and their ends
+# among the throttles and retries of a busy function.
+KEPT_PER_FUNCTION = RECENT_INVOCATIONS * 16
+# How far back in the trace the invocation log looks when a simulation is (re)loaded.
 SCAN_RECORDS = 20_000
+# Every `invocation.*` kind: a set lookup per record is cheaper than a prefix test.
+INVOCATION_KINDS = frozenset(
+    v for v in vars(tk).values() if isinstance(v, str) and v.startswith("invocation.")
+)
 
 # (typed attribute, the config key Stacktape reads it from) per resource class.
 PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -71,12 +77,37 @@ def _heading(text: Text, title: str) -> None:
     text.append(f"\n{title}\n", "bold underline")
 
 
+class InvocationLog:
+    """The latest `invocation.*` records of each function, kept as the trace grows (a frame's
+    batch at a time), so that showing a function never scans the trace."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, deque[Record]] = {}
+
+    def reset(self, records: Sequence[Record]) -> None:
+        """Start over from a simulation's trace (its last SCAN_RECORDS records)."""
+        self._kept.clear()
+        self.note(records[max(0, len(records) - SCAN_RECORDS) :])
+
+    def note(self, batch: Iterable[Record]) -> None:
+        """Keep the invocation records among `batch`."""
+        kept = self._kept
+        for rec in [r for r in batch if r.kind in INVOCATION_KINDS]:
+            log = kept.get(rec.resource)
+            if log is None:
+                log = kept[rec.resource] = deque(maxlen=KEPT_PER_FUNCTION)
+            log.append(rec)
+
+    def of(self, name: str) -> Sequence[Record]:
+        """`name`'s kept invocation records, oldest first."""
+        return self._kept.get(name, ())
+
+
 def _invocations(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
     """The last invocations of `name`: (started, ended or None while running), newest first."""
     ends: dict[str, Record] = {}
     out: list[tuple[Record, Record | None]] = []
-    start = max(0, len(records) - SCAN_RECORDS)
-    for i in range(len(records) - 1, start - 1, -1):
+    for i in range(len(records) - 1, -1, -1):
         rec = records[i]
         if rec.resource != name or not rec.kind.startswith("invocation."):
             continue
@@ -248,16 +279,13 @@ def _recent(text: Text, name: str, records: Sequence[Record]) -> None:
         text.append("\n")
 
 
-class InspectorPane(VerticalScroll):
-    """A scrollable page about the selected resource."""
+class InspectorPane(TextView):
+    """A scrollable page about the selected resource (wrapped to the pane's width)."""
 
-    DEFAULT_CSS = """
-    InspectorPane #inspector-body { width: 1fr; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static("select a resource", id="inspector-body", markup=False)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(Text("select a resource"), **kwargs)
+        self.invocations = InvocationLog()
 
     def show(self, page: Text) -> None:
-        """Replace the page."""
-        self.query_one("#inspector-body", Static).update(page)
+        """Replace the page (an unchanged page costs nothing)."""
+        self.update(page)

@@ -1,30 +1,121 @@
-"""The Queues pane: every queue's counts, and the selected queue's messages (capped)."""
+"""The Queues pane: every queue's counts, and the selected queue's messages (capped).
+
+The counts are a DataTable of one row per queue whose cells are updated only when they
+change. The messages are a `MessageList`: a Line-API view that draws only the rows on
+screen, so showing another queue (or the same one after a frame) costs a listing of its
+first messages and a handful of rendered lines, never a DataTable's measuring of every
+cell.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.tui.render import preview, safe
+from stptui.tui.widgets.line_views import LineView
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.queue import Message
 
-# A DataTable measures every new cell, so the message list is capped (textual-facts 1.3):
+# Only the first messages are listed (a listing is built each time the queue changes):
 # the caption says how many messages there are in all.
 MAX_MESSAGE_ROWS = 100
 QUEUE_COLUMNS = ("queue", "visible", "in flight", "delayed", "DLQ depth", "oldest")
+MESSAGE_COLUMNS = ("message", "receives", "state", "visible at", "body")
 # The oldest message's age scans every message; past this depth it is rescanned only every
 # AGE_RESCAN_S seconds and aged in between (shown with `~`).
 AGE_SCAN_LIMIT = 10_000
 AGE_RESCAN_S = 2.0
+
+
+def message_cells(msg: Message) -> tuple[str, ...]:
+    """One message's row: id, receive count, state, when it becomes visible, body preview."""
+    state = msg.state_name
+    return (
+        msg.id[:8],
+        str(msg.receive_count),
+        state,
+        iso_ms(msg.visible_at)[11:23] if state != "visible" else "",
+        preview(msg.body),
+    )
+
+
+class MessageList(LineView, can_focus=True):
+    """Rows of plain cells under a fixed header, in columns as wide as their widest cell."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"message-list--header"}
+    DEFAULT_CSS = """
+    MessageList { height: 1fr; background: $surface; }
+    MessageList:focus { background-tint: $foreground 5%; }
+    MessageList > .message-list--header { text-style: bold; background: $panel; }
+    """
+
+    def __init__(self, columns: tuple[str, ...], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.columns = columns
+        self.rows: list[tuple[str, ...]] = []
+        self._widths = [cell_len(c) for c in columns]
+        # Rendered rows by index (-1: the header), at full width: cropped as drawn.
+        self._strips: dict[int, Strip] = {}
+
+    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+        """Show `rows` (each one string per column; shown as text, never as markup)."""
+        if rows == self.rows:
+            return
+        self.rows = rows
+        self._widths = [
+            max([cell_len(c), *(cell_len(row[i]) for row in rows)])
+            for i, c in enumerate(self.columns)
+        ]
+        self._strips.clear()
+        # The header is line 0 of the virtual height; it stays on screen (see render_line).
+        width = sum(self._widths) + 2 * len(self._widths)
+        self.set_virtual_size(Size(width, len(rows) + 1))
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        """Styles changed (theme, focus): rows drawn in the old ones are dropped."""
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _line(self, cells: tuple[str, ...], style: Style) -> Strip:
+        text = "".join(
+            f" {cell}{' ' * (width - cell_len(cell))} "
+            for cell, width in zip(cells, self._widths, strict=True)
+        )
+        return Strip([Segment(text, style)])
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the header; the others are rows, scrolled under it."""
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        index = -1 if y == 0 else scroll_y + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            if index < 0:
+                strip = self._line(
+                    self.columns, self.get_component_rich_style("message-list--header")
+                )
+            else:
+                strip = self._line(self.rows[index], self.rich_style)
+            self._strips[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
 
 class QueuesPane(Vertical, can_focus=False):
@@ -33,7 +124,6 @@ class QueuesPane(Vertical, can_focus=False):
     DEFAULT_CSS = """
     QueuesPane #queue-table { height: auto; max-height: 50%; }
     QueuesPane #message-caption { height: 1; color: $text-muted; }
-    QueuesPane #message-table { height: 1fr; }
     """
 
     def __init__(self, **kwargs: object) -> None:
@@ -41,43 +131,44 @@ class QueuesPane(Vertical, can_focus=False):
         self.queue_name: str | None = None
         # queue -> (wall time of the scan, simulated time of the scan, age then)
         self._ages: dict[str, tuple[float, int, int | None]] = {}
+        # queue -> the cells its row shows, to update only the cells that changed
+        self._shown: dict[str, list[Text]] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text | str] = DataTable(id="queue-table", cursor_type="row")
         table.tooltip = "Queues: enter or the arrow keys select one"
         yield table
         yield Static("", id="message-caption", markup=False)
-        messages: DataTable[Text | str] = DataTable(id="message-table", cursor_type="row")
-        yield messages
+        yield MessageList(MESSAGE_COLUMNS, id="message-table")
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
         for col in QUEUE_COLUMNS:
             table.add_column(col, key=col)
-        messages = self.query_one("#message-table", DataTable)
-        for col in ("message", "receives", "state", "visible at", "body"):
-            messages.add_column(col, key=col)
 
     def load(self, sim: Simulator) -> None:
         """(Re)build the queue rows for a simulation (on mount and after `load`)."""
         table = self.query_one("#queue-table", DataTable)
         table.clear()
+        self._ages.clear()
+        self._shown.clear()
         for name in sim.queues:
-            table.add_row(*self._cells(sim, name), key=name)
+            cells = self._cells(sim, name)
+            self._shown[name] = cells
+            table.add_row(*cells, key=name)
         self.queue_name = next(iter(sim.queues), None)
         self.refresh_messages(sim)
 
     def _cells(self, sim: Simulator, name: str) -> list[Text]:
         q = sim.queues[name]
-        stats = sim.queue_stats(name)
         dlq = q.dlq.depth if q.dlq is not None else None
         age = self._oldest_age(sim, name)
         dlq_cell = Text("-" if dlq is None else str(dlq), "bold red" if dlq else "")
         return [
             Text(safe(name), "bold" if not q.sources else "italic"),
-            Text(str(stats["visible"])),
-            Text(str(stats["in_flight"])),
-            Text(str(stats["delayed"])),
+            Text(str(q.visible_count)),
+            Text(str(q.in_flight_count)),
+            Text(str(q.delayed_count)),
             dlq_cell,
             Text(age),
         ]
@@ -97,11 +188,19 @@ class QueuesPane(Vertical, can_focus=False):
         return "-" if age is None else "~" + format_duration(age + now - then)
 
     def refresh_stats(self, sim: Simulator) -> None:
-        """Update every queue's counts in place (a handful of cells, no re-layout)."""
+        """Update the queues' counts: only the cells whose text changed."""
         table = self.query_one("#queue-table", DataTable)
+        columns = list(table.columns.values())
         for name in sim.queues:
-            for col, cell in zip(QUEUE_COLUMNS, self._cells(sim, name), strict=True):
-                table.update_cell(name, col, cell)
+            shown = self._shown[name]
+            for i, cell in enumerate(self._cells(sim, name)):
+                old = shown[i]
+                if cell.plain != old.plain or cell.style != old.style:
+                    shown[i] = cell
+                    # A longer count or age widens its column instead of being cut off;
+                    # measuring (and the layout it brings) only then.
+                    wider = cell.cell_len > columns[i].content_width
+                    table.update_cell(name, QUEUE_COLUMNS[i], cell, update_width=wider)
 
     def select(self, sim: Simulator, name: str) -> None:
         """Show `name`'s messages and put the cursor on its row (when it is a queue)."""
@@ -116,25 +215,16 @@ class QueuesPane(Vertical, can_focus=False):
             self.refresh_messages(sim)
 
     def refresh_messages(self, sim: Simulator) -> None:
-        """Rebuild the message list of the selected queue (at most MAX_MESSAGE_ROWS rows)."""
-        messages = self.query_one("#message-table", DataTable)
+        """List the selected queue's first messages (at most MAX_MESSAGE_ROWS)."""
+        messages = self.query_one(MessageList)
         caption = self.query_one("#message-caption", Static)
-        messages.clear()
         name = self.queue_name
         if name is None or name not in sim.queues:
-            caption.update("no queue selected")
+            caption.update("no queue selected", layout=False)
+            messages.set_rows([])
             return
         q = sim.queues[name]
         msgs = q.listing(MAX_MESSAGE_ROWS)
         shown = f"first {len(msgs)} of {q.depth:,}" if q.depth > len(msgs) else f"{q.depth}"
-        caption.update(Text(f"{safe(name)}: {shown} message{'s' * (q.depth != 1)}"))
-        messages.add_rows(
-            [
-                Text(m.id[:8]),
-                Text(str(m.receive_count)),
-                Text(m.state_name),
-                Text(iso_ms(m.visible_at)[11:23] if m.state_name != "visible" else ""),
-                Text(preview(m.body)),
-            ]
-            for m in msgs
-        )
+        caption.update(Text(f"{safe(name)}: {shown} message{'s' * (q.depth != 1)}"), layout=False)
+        messages.set_rows([message_cells(m) for m in msgs])

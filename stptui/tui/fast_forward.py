@@ -1,0 +1,164 @@
+"""Fast-forward: run the clock by a duration or up to an instant, in slices a UI can show.
+
+This module imports no Textual: the fast-forward screen's timer calls `FastForward.slice`
+once per frame and draws its progress; tests call it directly. Each slice runs under an
+event budget and a wall-time budget, as the live clock's do, so a busy simulation never
+freezes the UI; and it covers at most 1/`MIN_SLICES` of the way, so that even a quiet stack
+shows its progress and can be stopped.
+
+Every slice ends at a consistent instant: when a budget stops it between two events, the
+events still due at that same millisecond run too, so the state is exactly what
+`until <that instant>` gives. The session log holds one line for the whole run, rewritten
+after each slice: `until <instant reached>`, the line the REPL logs for an interrupted
+`advance`, and in the end `until <target>`. So `save` replays exactly at any moment, and
+cancelling has nothing to undo. A recording (`record FILE`) gets the line once, at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+
+from stptui.commands import CommandError, Session
+from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
+from stptui.sim.clock import iso_ms, parse_instant
+from stptui.tui.live import DEFAULT_EVENT_BUDGET, MAX_SPEED_WALL_BUDGET_S, LogTail
+
+# At 20 frames a second a quiet fast-forward stays on screen for about a second.
+MIN_SLICES = 20
+TARGET_HINT = "a duration such as 2h or 3d, or an instant such as 2026-01-06T09:00:00Z"
+# An instant starts with its date; anything else is read as a duration.
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_target(text: str, now_ms: int) -> int:
+    """The instant a fast-forward runs to: `now_ms` plus a duration (`2h`, `3d`), or an
+    ISO-8601 instant (`2026-01-06T09:00:00Z`) not in the past. Raises CommandError."""
+    value = text.strip()
+    if not value:
+        raise CommandError("say how far to fast-forward", TARGET_HINT)
+    if _INSTANT.match(value):
+        try:
+            target = parse_instant(value)
+        except (ValueError, OverflowError):
+            raise CommandError(f"{value!r} is not an ISO-8601 instant", TARGET_HINT) from None
+        if target < now_ms:
+            raise CommandError(
+                f"{iso_ms(target)} is in the simulation's past (now {iso_ms(now_ms)})",
+                "time only moves forward",
+            )
+    else:
+        try:
+            target = now_ms + parse_duration(value)
+        except BehaviorError as exc:
+            raise CommandError(str(exc), exc.hint or TARGET_HINT) from None
+    try:
+        iso_ms(target)
+    except (ValueError, OverflowError, OSError):
+        raise CommandError(f"{value!r} is too far away", "stay within the year 9999") from None
+    return target
+
+
+class FastForward:
+    """One fast-forward of a session's clock to `target_ms`, run slice by slice."""
+
+    def __init__(
+        self,
+        session: Session,
+        target_ms: int,
+        *,
+        event_budget: int = DEFAULT_EVENT_BUDGET,
+        wall_budget_s: float = MAX_SPEED_WALL_BUDGET_S,
+        min_slices: int = MIN_SLICES,
+        wall_clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        clock = session.sim.clock
+        if target_ms < clock.now:
+            raise ValueError("a fast-forward cannot go back in time")
+        self.session = session
+        self.target_ms = target_ms
+        self.start_ms = clock.now
+        self.start_events = clock.events_run
+        self.event_budget = event_budget
+        self.wall_budget_s = wall_budget_s
+        self.slice_ms = max(1, math.ceil((target_ms - clock.now) / min_slices))
+        self._wall = wall_clock
+        self._tail = LogTail(session)
+        self.finished = False
+        self.cancelled = False
+        # Why the recording (`record FILE`) stopped, when writing the run's line failed.
+        self.note: str | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the run reached its target or was cancelled."""
+        return self.finished or self.cancelled
+
+    @property
+    def now_ms(self) -> int:
+        """The instant the simulation has reached."""
+        return self.session.sim.clock.now
+
+    @property
+    def events(self) -> int:
+        """How many events the fast-forward has run."""
+        return self.session.sim.clock.events_run - self.start_events
+
+    @property
+    def span_ms(self) -> int:
+        """How much simulated time the whole run covers."""
+        return self.target_ms - self.start_ms
+
+    @property
+    def elapsed_ms(self) -> int:
+        """How much simulated time has passed since the run began."""
+        return self.now_ms - self.start_ms
+
+    @property
+    def fraction(self) -> float:
+        """Progress in simulated time, 0 to 1."""
+        return 1.0 if self.span_ms == 0 else min(self.elapsed_ms / self.span_ms, 1.0)
+
+    def slice(self) -> int:
+        """Run one slice within the budgets; returns the number of events it ran."""
+        if self.done:
+            return 0
+        clock = self.session.sim.clock
+        before = clock.events_run
+        deadline = self._wall() + self.wall_budget_s
+        budget = self.event_budget
+
+        def should_stop() -> bool:
+            return clock.events_run - before >= budget or self._wall() >= deadline
+
+        limit = min(self.target_ms, clock.now + self.slice_ms)
+        if not clock.run_until(limit, should_stop):
+            # A budget stopped it between two events: the rest of that instant runs too, so
+            # the state is what `until <now>` gives.
+            clock.run_until(clock.now)
+        self._tail.write(f"until {iso_ms(clock.now)}", replace=self._tail.is_last())
+        if clock.now >= self.target_ms:
+            self.finished = True
+            self.note = self._tail.commit()
+        return clock.events_run - before
+
+    def cancel(self) -> None:
+        """Stop between two slices, at the consistent instant the last one reached."""
+        if not self.done:
+            self.cancelled = True
+            self.note = self._tail.commit()
+
+    def status(self) -> str:
+        """`+3 d of 30 d, 1,234 events run`: how far the run has come."""
+        return (
+            f"+{format_duration(self.elapsed_ms)} of {format_duration(self.span_ms)}, "
+            f"{self.events:,} events run"
+        )
+
+    def summary(self) -> str:
+        """What the run did, once done: where it stopped and how many events it ran."""
+        verb = "stopped at" if self.cancelled else "reached"
+        text = f"fast-forward {verb} {iso_ms(self.now_ms)}: {self.status()}"
+        return f"{text}\n{self.note}" if self.note else text

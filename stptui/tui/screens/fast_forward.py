@@ -1,0 +1,163 @@
+"""The fast-forward screen (`f`): how far to go, then a progress bar while the clock runs.
+
+It asks for a duration (`3d`) or an instant, previewing the target as you type. Then a
+timer runs one `stptui.tui.fast_forward.FastForward` slice per frame and flushes the panes,
+so the UI stays responsive and the panes follow behind the dialog. Escape (or Stop)
+cancels between two slices, at a consistent instant; the session log then holds the
+`until` line that instant amounts to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+
+from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.result import render_plain
+from stptui.sim.behavior import format_duration
+from stptui.sim.clock import iso_ms
+from stptui.tui.fast_forward import TARGET_HINT, FastForward, parse_target
+from stptui.tui.live import FRAME_S
+from stptui.tui.render import display_time
+from stptui.tui.screens.dialogs import DIALOG_CSS
+
+
+class FastForwardScreen(ModalScreen[str | None]):
+    """Ask for the target, then run there slice by slice; dismissed with a summary (None
+    when closed before starting)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "stop",
+            "Cancel",
+            id="fast-forward-stop",
+            tooltip="Close; while running, stop at the instant reached",
+        ),
+        Binding(
+            "ctrl+s",
+            "start",
+            "Start",
+            id="fast-forward-start",
+            tooltip="Start the fast-forward (enter in the field too)",
+            priority=True,
+        ),
+    ]
+    HELP_TITLE = "Fast-forward dialog"
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="FastForwardScreen")
+        + """
+    FastForwardScreen #ff-ask, FastForwardScreen #ff-running { height: auto; }
+    FastForwardScreen #ff-running { display: none; }
+    FastForwardScreen.-running #ff-ask { display: none; }
+    FastForwardScreen.-running #ff-running { display: block; }
+    FastForwardScreen #ff-preview.-error { color: $error; }
+    FastForwardScreen #ff-progress { margin: 1 0; }
+    FastForwardScreen #ff-progress Bar { width: 1fr; }
+    """
+    )
+
+    def __init__(
+        self, session: Session, flush: Callable[[], None], *, frame_s: float = FRAME_S
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.flush = flush
+        self.frame_s = frame_s
+        self.forward: FastForward | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box") as box:
+            box.border_title = "fast-forward (enter starts, escape cancels)"
+            with Vertical(id="ff-ask"):
+                yield Label("how far: a duration (2h, 3d) or an instant (2026-01-06T09:00:00Z)")
+                yield Input(placeholder="3d", id="ff-target")
+                yield Static(Text(TARGET_HINT), id="ff-preview", markup=False)
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Start", id="ff-start", variant="primary")
+                    yield Button("Cancel", id="ff-cancel")
+            with Vertical(id="ff-running"):
+                yield Static("", id="ff-heading", markup=False)
+                yield ProgressBar(show_eta=False, id="ff-progress")
+                yield Static("", id="ff-status", markup=False)
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Stop", id="ff-stop", variant="error")
+
+    def _target(self) -> int:
+        return parse_target(self.query_one("#ff-target", Input).value, self.session.sim.clock.now)
+
+    @on(Input.Changed, "#ff-target")
+    def _preview(self) -> None:
+        preview = self.query_one("#ff-preview", Static)
+        try:
+            target = self._target()
+        except CommandError as exc:
+            preview.add_class("-error")
+            preview.update(Text(render_plain(CommandResult(exc.format()))))
+            return
+        preview.remove_class("-error")
+        ahead = format_duration(target - self.session.sim.clock.now)
+        preview.update(Text(f"until {iso_ms(target)} (+{ahead})"))
+
+    @on(Input.Submitted, "#ff-target")
+    @on(Button.Pressed, "#ff-start")
+    def action_start(self) -> None:
+        """Start running to the target typed; a bad target is shown, nothing runs."""
+        if self.forward is not None:
+            return
+        try:
+            target = self._target()
+        except CommandError:
+            self._preview()
+            return
+        self.forward = FastForward(self.session, target)
+        self.add_class("-running")
+        box = self.query_one(".dialog-box")
+        box.border_title = Text(f"fast-forward to {iso_ms(target)} (escape stops)")
+        self.query_one("#ff-heading", Static).update(
+            Text(f"from {display_time(self.forward.start_ms)} to {display_time(target)}")
+        )
+        self.query_one(ProgressBar).update(total=self.forward.span_ms, progress=0)
+        self.query_one("#ff-stop", Button).focus()
+        self.tick()
+        if not self.forward.done:
+            self._timer = self.set_interval(self.frame_s, self.tick)
+
+    def tick(self) -> None:
+        """One frame: a slice of simulation, the panes flushed, the progress redrawn."""
+        run = self.forward
+        if run is None:
+            return
+        run.slice()
+        self.flush()
+        self.query_one(ProgressBar).update(progress=run.elapsed_ms)
+        self.query_one("#ff-status", Static).update(
+            Text(f"{display_time(run.now_ms)}   {run.status()}")
+        )
+        if run.done:
+            self._finish(run)
+
+    @on(Button.Pressed, "#ff-cancel, #ff-stop")
+    def action_stop(self) -> None:
+        """Close before starting; while running, stop at the instant the last slice reached."""
+        if self.forward is None:
+            self.dismiss(None)
+            return
+        self.forward.cancel()
+        self._finish(self.forward)
+
+    def _finish(self, run: FastForward) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.dismiss(run.summary())

@@ -1,0 +1,94 @@
+"""Line-API views the panes are built from (the toolong design, textual-facts 1.3/1.4).
+
+A pane body drawn by a Static is measured, wrapped and converted again on every repaint
+(and a pane repaints whenever focus moves in or out of it); a new page also asks for a
+layout of the whole screen, which re-renders every scrollbar on it. These views keep
+their lines rendered and change their scrollable size without a layout pass.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineView(ScrollView):
+    """A scroll view whose content size changes without a layout of the screen."""
+
+    def set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size. The view's own size is fixed by CSS, so only its
+        scrollbars change: they are updated in place, as Textual's `_size_updated` does
+        for a size change that needs no layout (Textual is pinned, see pyproject.toml)."""
+        if size == self.virtual_size:
+            return
+        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        # A scrollbar that appears or goes changes the content area: that needs a layout.
+        layout = shown != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.refresh(layout=layout)
+
+
+class TextView(LineView):
+    """Rich text in a scrollable view: wrapped once per width, its rendered lines kept until
+    the text or the width changes (they carry the text's own styles only; the view's
+    background is added as each line is drawn)."""
+
+    # The scrollbar's column is kept free, so that the wrap width does not depend on
+    # whether the text needs one.
+    DEFAULT_CSS = """
+    TextView { height: 1fr; scrollbar-gutter: stable; }
+    """
+
+    def __init__(self, text: Text | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._text = Text() if text is None else text
+        self._lines: list[Strip] = []
+        self._width = -1  # the width `_lines` were rendered at (-1: not rendered)
+
+    @property
+    def text(self) -> Text:
+        """The text shown."""
+        return self._text
+
+    def update(self, text: Text) -> None:
+        """Show `text` (safe: a Text is never parsed as markup); the same text again is a
+        no-op."""
+        if text == self._text and text.style == self._text.style:
+            return
+        self._text = text
+        self._width = -1
+        self._fit()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        # Lines are wrapped to the view's width: nothing to scroll sideways.
+        self.set_virtual_size(Size(0, len(self._rendered())))
+
+    def _rendered(self) -> list[Strip]:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return []  # not laid out yet
+        if width != self._width:
+            console = self.app.console
+            options = console.options.update(width=width, no_wrap=False, overflow="fold")
+            self._lines = [
+                Strip(line) for line in console.render_lines(self._text, options, pad=False)
+            ]
+            self._width = width
+        return self._lines
+
+    def render_line(self, y: int) -> Strip:
+        """Draw row `y` of the viewport from the rendered lines."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        lines = self._rendered()
+        index = scroll_y + y
+        if index >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        return lines[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)

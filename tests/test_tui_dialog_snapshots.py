@@ -1,0 +1,116 @@
+"""Snapshot tests of the dialogs behind `p`, `u`, `h`, `x` and `f` (pytest-textual-snapshot,
+Textual pinned at 8.2.8).
+
+Each dialog is shown over an empty host screen, not over the main screen, so that these
+baselines change only when a dialog does (the main screen has snapshots of its own).
+Deterministic by construction: a fixed terminal size, a session paused at the fixed start
+instant with seed 0, no blinking cursors (tui_support), no timers running (the
+fast-forward's frame interval is set beyond the test). Update the baselines with
+`pytest tests/test_tui_dialog_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Select, TextArea
+from tui_support import session
+
+from stptui.commands import CommandResult, Session, execute
+from stptui.tui.screens.dialogs import FireDialog, HttpDialog, PublishDialog, UploadDialog
+from stptui.tui.screens.fast_forward import FastForwardScreen
+
+SIZE = (120, 36)
+HOUR_FRAMES = 3600.0
+
+
+class DialogHost(App[None]):
+    """An empty app that opens one dialog on a session of the combined sample stack."""
+
+    def __init__(self, make: Callable[[Session, Callable[[str], CommandResult]], Screen]) -> None:
+        super().__init__()
+        self.session = session("combined")
+        self.make = make
+
+    def run_line(self, line: str) -> CommandResult:
+        """What the app's run_command does, without panes to flush."""
+        return execute(self.session, line)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make(self.session, self.run_line))
+
+
+def host(make: Callable[[Session, Callable[[str], CommandResult]], Screen]) -> DialogHost:
+    """The host app for one dialog."""
+    return DialogHost(make)
+
+
+def test_publish_dialog_with_a_detail_that_is_not_an_object(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#publish-source", Input).value = "orders"
+        screen.query_one("#publish-detail-type", Input).value = "OrderCreated"
+        screen.query_one("#publish-detail", TextArea).text = '["orderId", 1]'
+        await pilot.pause()
+
+    app = host(lambda s, run: PublishDialog(s, None, run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_upload_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#upload-key", Input).value = "incoming/report.csv"
+        screen.query_one("#upload-content", TextArea).text = "id,amount\n1,20"
+        await pilot.pause()
+
+    app = host(lambda s, run: UploadDialog(s, None, run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_http_dialog_with_a_response(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def send(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, HttpDialog)
+        screen.query_one("#http-method", Select).value = "POST"
+        screen.query_one("#http-path", Input).value = "/webhooks/stripe"
+        screen.query_one("#http-body", TextArea).text = '{"id": "evt_1"}'
+        screen.query_one("#http-headers", TextArea).text = "stripe-signature: t=1,v1=x"
+        await pilot.pause()
+        screen.action_run()
+        await pilot.pause()
+
+    app = host(lambda s, run: HttpDialog(s, run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=send)
+
+
+def test_fire_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = host(lambda s, run: FireDialog(s, "heavyJob", run))
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_fast_forward_dialog_asking(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = host(lambda s, run: FastForwardScreen(s, lambda: None, frame_s=HOUR_FRAMES))
+    assert snap_compare(app, terminal_size=SIZE, press=list("30d"))
+
+
+def test_fast_forward_dialog_running(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def three_slices(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, FastForwardScreen)
+        screen.query_one(Input).value = "30d"
+        screen.action_start()
+        screen.tick()
+        screen.tick()
+        await pilot.pause()
+
+    app = host(lambda s, run: FastForwardScreen(s, lambda: None, frame_s=HOUR_FRAMES))
+    assert snap_compare(app, terminal_size=SIZE, run_before=three_slices)

@@ -1,0 +1,350 @@
+"""Pilot tests of the command dialogs (`p` publish, `u` upload, `h` http, `x` fire): each
+builds the line the user could have typed and changes the simulation exactly as typing it
+would; a refusal is shown in the dialog and changes nothing; escape cancels; and a key the
+stack has nothing for is neither shown nor active."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, TextArea
+from tui_support import START, app_for, drive, session
+
+from stptui.commands import CommandResult, Session, execute
+from stptui.commands.session import trace_sha256
+from stptui.tui.app import DIALOGS, StptuiApp
+from stptui.tui.screens.dialogs import (
+    CommandDialog,
+    FireDialog,
+    HttpDialog,
+    PublishDialog,
+    UploadDialog,
+)
+from stptui.tui.screens.help import HelpScreen
+
+
+def shown(app: StptuiApp, selector: str) -> str:
+    """The plain text a Static of the current screen shows."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def fill(app: StptuiApp, **fields: str) -> None:
+    """Type into the open dialog's inputs and text areas, by id."""
+    for ident, text in fields.items():
+        widget = app.screen.query_one(f"#{ident.replace('_', '-')}")
+        if isinstance(widget, TextArea):
+            widget.text = text
+        else:
+            assert isinstance(widget, Input)
+            widget.value = text
+
+
+def assert_as_typed(app: StptuiApp, *lines: str) -> None:
+    """The session logged exactly `lines`, and typing them into a fresh session of the same
+    stack gives the identical trace."""
+    s = app.session
+    assert s.log == list(lines)
+    fresh = Session.open(s.stack_path, start_ms=START)
+    for line in lines:
+        execute(fresh, line)
+    assert trace_sha256(fresh.sim.trace) == trace_sha256(s.sim.trace)
+
+
+def assert_unchanged(app: StptuiApp) -> None:
+    """Nothing ran: no log line, no trace record, the clock where it started."""
+    s = app.session
+    assert s.log == [] and s.sim.trace.seq == 0 and s.sim.clock.now == START
+
+
+# -- publish --------------------------------------------------------------------------------
+
+
+def test_p_publishes_on_the_stack_bus_and_matches_its_rules() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("p")
+        dialog = app.screen
+        assert isinstance(dialog, PublishDialog)
+        assert dialog.query_one(Select).value == "eventBus"
+        assert "→ emailService" in shown(app, "#publish-rules")
+        fill(
+            app,
+            publish_source="orders",
+            publish_detail_type="OrderCreated",
+            publish_detail='{"orderId": 7}',
+            publish_resources="arn:aws:s3:::b/k, arn:aws:s3:::b/j",
+        )
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, PublishDialog)
+        assert_as_typed(
+            app,
+            "publish eventBus orders OrderCreated '{\"orderId\": 7}' "
+            "--resources arn:aws:s3:::b/k,arn:aws:s3:::b/j",
+        )
+        assert any(r.kind == "event.matched" for r in app.session.sim.trace.records)
+
+    drive(app_for("combined"), script)
+
+
+def test_publish_offers_the_default_bus_and_shows_refusals() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("p")
+        dialog = app.screen
+        assert isinstance(dialog, PublishDialog)
+        picker = dialog.query_one(Select)
+        picker.value = "default"
+        await pilot.pause()
+        assert "no rules on this bus" in shown(app, "#publish-rules")
+        fill(app, publish_detail="[1, 2]")
+        await pilot.pause()
+        assert "not a JSON object" in shown(app, "#publish-error")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PublishDialog)
+        # Valid JSON, but no source: the command itself refuses, and says why.
+        fill(app, publish_detail="{}")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PublishDialog)
+        assert "Source is a required argument" in shown(app, "#publish-error")
+        assert_unchanged(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PublishDialog)
+        assert_unchanged(app)
+
+    drive(app_for("combined"), script)
+
+
+# -- upload ---------------------------------------------------------------------------------
+
+
+def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("u")
+        assert isinstance(app.screen, UploadDialog)
+        assert "→ fileProcessor" in shown(app, "#upload-notes")
+        assert 'prefix "incoming/"' in shown(app, "#upload-notes")
+        await pilot.press(*"incoming/a b.csv")
+        fill(app, upload_content="id,amount\n1,20")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, UploadDialog)
+        assert_as_typed(app, "upload uploads 'incoming/a b.csv' --content 'id,amount\n1,20'")
+        assert any(r.kind == "notification.matched" for r in app.session.sim.trace.records)
+
+    drive(app_for("combined"), script)
+
+
+def test_upload_with_a_size_and_an_operation() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("u", *"incoming/big.bin")
+        fill(app, upload_size="6GiB")
+        app.screen.query_one("#upload-op-select", Select).value = "multipart"
+        await pilot.press("ctrl+s")
+        assert_as_typed(app, "upload uploads incoming/big.bin --size 6GiB --op multipart")
+
+    drive(app_for("combined"), script)
+
+
+def test_upload_refusals_stay_in_the_dialog() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("u", *"incoming/x.csv")
+        fill(app, upload_size="5MB", upload_content="both")
+        await pilot.press("ctrl+s")
+        assert "a size or the content, not both" in shown(app, "#upload-error")
+        fill(app, upload_size="5 parsecs", upload_content="")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, UploadDialog)
+        assert "--size must be a whole number" in shown(app, "#upload-error")
+        assert_unchanged(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, UploadDialog)
+        assert_unchanged(app)
+
+    drive(app_for("combined"), script)
+
+
+# -- http -----------------------------------------------------------------------------------
+
+
+def test_h_shows_the_response_and_sends_again() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        dialog = app.screen
+        assert isinstance(dialog, HttpDialog)
+        assert "POST /webhooks/{provider} → webhookReceiver" in shown(app, "#http-routes")
+        assert not dialog.query("#http-gateway")  # one gateway: no picker
+        dialog.query_one("#http-method", Select).value = "POST"
+        await pilot.press(*"/webhooks/stripe")
+        fill(app, http_body='{"id": "evt_1"}', http_query="a=1&b=two")
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog  # stays open with the response
+        response = shown(app, "#http-response")
+        assert response.startswith("HTTP 401") and "bad signature" in response
+        fill(app, http_headers="stripe-signature: t=1,v1=x\n\ncontent-type:application/json")
+        await pilot.press("ctrl+s")
+        response = shown(app, "#http-response")
+        assert response.startswith("HTTP 200") and "ok" in response
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HttpDialog)
+        first = 'http POST /webhooks/stripe \'{"id": "evt_1"}\' --query a=1 --query b=two'
+        assert_as_typed(
+            app,
+            first,
+            first.replace(
+                " --query a=1",
+                " --header 'stripe-signature: t=1,v1=x'"
+                " --header content-type:application/json --query a=1",
+            ),
+        )
+
+    drive(app_for("combined"), script)
+
+
+def test_http_refusals_stay_in_the_dialog() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        fill(app, http_headers="no colon here")
+        await pilot.press("ctrl+s")
+        assert "--header needs NAME:VALUE" in shown(app, "#http-error")
+        fill(app, http_headers="", http_path="jobs")
+        await pilot.press("ctrl+s")
+        assert "must start with '/'" in shown(app, "#http-error")
+        assert "send the request" in shown(app, "#http-response")
+        assert_unchanged(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HttpDialog)
+
+    drive(app_for("combined"), script)
+
+
+def test_http_picks_a_gateway_when_the_stack_has_several(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  publicApi: {type: http-api-gateway}
+  adminApi: {type: http-api-gateway}
+  health:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: adminApi, path: /health, method: GET}
+""",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        app.screen.query_one("#http-gateway", Select).value = "adminApi"
+        await pilot.press(*"/health", "ctrl+s")
+        assert "(adminApi: GET /health -> health" in shown(app, "#http-response")
+        assert app.session.log == ["http GET /health --gateway adminApi"]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+# -- fire -----------------------------------------------------------------------------------
+
+
+def test_x_fires_the_selected_schedule() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("heavyJob")
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, FireDialog)
+        assert dialog.query_one(Select).value == 1
+        assert "next: 2026-01-06 02:00:00.000 UTC, 2026-01-07" in shown(app, "#fire-next")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, FireDialog)
+        assert_as_typed(app, "fire heavyJob")
+        assert app.session.sim.services["batch"].jobs["heavyJob"].counts["submitted"] == 1
+
+    drive(app_for("combined"), script)
+
+
+def test_fire_names_the_schedule_and_shows_a_refusal(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  cleanup:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: schedule
+          properties: {scheduleRate: rate(1 hour)}
+        - type: schedule
+          properties: {scheduleRate: cron(99 * * * ? *)}
+""",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("x")
+        picker = app.screen.query_one(Select)
+        assert picker.value == 0
+        assert "next: 2026-01-05 09:00:00.000 UTC" in shown(app, "#fire-next")
+        picker.value = 1
+        await pilot.pause()
+        assert "never fires" in shown(app, "#fire-next")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, FireDialog)
+        assert "never fires" in shown(app, "#fire-error")
+        assert app.session.log == []
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FireDialog)
+        await pilot.press("x", "ctrl+s")
+        assert app.session.log == ["fire cleanup 1"]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+# -- keys, help -----------------------------------------------------------------------------
+
+
+def test_keys_the_stack_has_nothing_for_are_hidden_and_inactive() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # batch-job: a schedule, but no queue, bucket or HTTP API.
+        footer = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert {"fire", "publish", "fast_forward"} <= footer
+        assert not {"send", "upload", "http"} & footer
+        for key in "suh":
+            await pilot.press(key)
+            assert not isinstance(app.screen, CommandDialog), key
+        assert app.session.log == []
+        await pilot.press("x")
+        assert isinstance(app.screen, FireDialog)
+
+    drive(app_for("batch-job"), script)
+
+
+def test_help_lists_the_dialog_keys() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = shown(app, "#help-body")
+        for dialog in DIALOGS:
+            assert dialog.HELP_TITLE in body
+        assert "Publish the event" in body and "stop at the instant reached" in body
+
+    drive(app_for("combined"), script)
+
+
+def test_dialog_bindings_have_ids_and_tooltips() -> None:
+    for dialog in DIALOGS:
+        for b in dialog.BINDINGS:
+            assert isinstance(b, Binding) and b.id and b.tooltip, (dialog, b)
+
+
+def test_dialogs_preselect_the_selected_resource() -> None:
+    s = session("combined")
+
+    def never(line: str) -> CommandResult:
+        raise AssertionError(line)
+
+    assert PublishDialog(s, "default", never).selected == "default"
+    assert PublishDialog(s, "worker", never).selected == "eventBus"
+    assert UploadDialog(s, "worker", never).selected == "uploads"
+    assert FireDialog(s, "heavyJob", never).selected == 1
+    assert FireDialog(s, None, never).selected == 0

@@ -1,0 +1,176 @@
+"""Pilot tests of the Graph pane: moving and clicking select the resource everywhere, enter
+inspects it, badges follow the simulation, and a large stack shows a neighbourhood."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from tui_support import SAMPLE_NAMES, START, app_for, drive
+
+from stptui.commands import Session
+from stptui.tui.app import StptuiApp
+from stptui.tui.widgets.graph_pane import FULL_LAYOUT_LIMIT, GraphPane
+from stptui.tui.widgets.queues_pane import QueuesPane
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from stackgen import generate_stack
+
+
+def box_lines(app: StptuiApp, node: str) -> list[str]:
+    """The text inside `node`'s box, one string per interior row."""
+    d = app.query_one(GraphPane).diagram
+    box = d.boxes[node]
+    rows = d.text().splitlines()[box.y + 1 : box.y + box.height - 1]
+    return [row[box.x + 1 : box.x + box.width - 1].strip() for row in rows]
+
+
+def test_arrow_keys_move_the_selection_and_select_everywhere() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("1")
+        assert app.selected == "httpApi"
+        moves = [
+            ("right", "api"),
+            ("right", "jobQueue"),
+            ("down", "jobQueue"),  # alone in its layer
+            ("right", "worker"),
+            ("right", "database"),
+            ("down", "deadLetterQueue"),
+            ("up", "database"),
+            ("left", "worker"),
+        ]
+        for key, expected in moves:
+            await pilot.press(key)
+            assert app.selected == expected, key
+            assert app.query_one(GraphPane).selected == expected
+        await pilot.press("left", "left")
+        assert app.selected == "api"
+        await pilot.press("right")
+        assert app.query_one(QueuesPane).queue_name == "jobQueue"
+
+    drive(app_for(), script)
+
+
+def test_the_selection_scrolls_into_view() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        await pilot.press("1", "right", "right", "right", "right", "down")
+        await pilot.pause()
+        box = pane.diagram.boxes["deadLetterQueue"]
+        view = pane.scrollable_content_region
+        x, y = pane.scroll_offset
+        assert x <= box.x and box.x + box.width <= x + view.width
+        assert y <= box.y and box.y + box.height <= y + view.height
+
+    drive(app_for(), script)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_every_sample_opens_on_its_first_resource_in_view(name: str, size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("1")
+        await pilot.pause()
+        pane = app.query_one(GraphPane)
+        assert pane.selected == app.selected and app.selected in pane.shown
+        assert len(pane.shown) == len(app.graph)
+        box = pane.diagram.boxes[app.selected]
+        view = pane.scrollable_content_region
+        x, y = pane.scroll_offset
+        assert y <= box.y and box.y + box.height <= y + view.height
+        assert x <= box.x < x + view.width
+        drawn = [pane.render_line(row).text for row in range(view.height)]
+        assert any("╭" in line for line in drawn)
+
+    drive(app_for(name), script, size=size)
+
+
+def test_a_click_selects_and_a_double_click_inspects() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        box = pane.diagram.boxes["api"]
+        region = pane.content_region
+        at = (region.x + box.x + 2, region.y + box.y + 1)
+        assert region.contains(*at)
+        assert await pilot.click(offset=at)
+        assert app.selected == "api"
+        assert app.focused is pane
+        assert await pilot.click(offset=at, times=2)
+        assert app.focused is not None and app.focused.id == "inspector-pane"
+
+    drive(app_for(), script)
+
+
+def test_enter_inspects_the_selection() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("1", "right", "right", "enter")
+        assert app.selected == "jobQueue"
+        assert app.focused is not None and app.focused.id == "inspector-pane"
+
+    drive(app_for(), script)
+
+
+def test_badges_follow_the_simulation() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        assert box_lines(app, "jobQueue")[1] == "0 visible · 0 in flight"
+        assert box_lines(app, "worker")[1] == "idle"
+        assert box_lines(app, "deadLetterQueue")[1] == "DLQ empty"
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        await pilot.pause()
+        assert box_lines(app, "jobQueue")[1] == "1 visible · 0 in flight"
+        app.run_command("advance 1s")
+        await pilot.pause()
+        assert box_lines(app, "jobQueue")[1] == "0 visible · 1 in flight"
+        assert box_lines(app, "worker")[1] == "1 run · 0 fail"
+        app.run_command("send jobQueue '{\"amount\": 5000}'")
+        app.run_command("advance 20m")
+        await pilot.pause()
+        assert box_lines(app, "worker")[1] == "0 run · 3 fail"
+        assert box_lines(app, "deadLetterQueue")[1] == "DLQ 1 message"
+        box = pane.diagram.boxes["deadLetterQueue"]
+        assert pane.diagram.styles[box.y][box.x].color.name == "red"  # type: ignore[union-attr]
+
+    drive(app_for(), script)
+
+
+def test_a_schedule_shows_its_next_fire() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        node = "schedule:dailyReport:0"
+        assert box_lines(app, node) == ["◷ cron(0 9 * * ? *)", "next 09:00"]
+        app.run_command("advance 2h")
+        await pilot.pause()
+        assert box_lines(app, node)[1] == "next Tue 09:00"
+
+    drive(app_for("scheduled-job"), script)
+
+
+def test_a_large_stack_shows_the_neighbourhood_of_the_selection(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(generate_stack(300), encoding="utf-8")
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        assert len(app.graph) > FULL_LAYOUT_LIMIT
+        assert 0 < len(pane.shown) <= FULL_LAYOUT_LIMIT
+        assert "around gateway" in str(pane.border_subtitle)
+        far = next(n for n in reversed(list(app.graph)) if n not in pane.shown)
+        app.jump_to(far)
+        await pilot.pause()
+        assert far in pane.shown and pane.selected == far == app.selected
+        assert len(pane.shown) <= FULL_LAYOUT_LIMIT
+        # Moving onto a box at the edge of the view lays out its neighbourhood instead.
+        edge = next(
+            n
+            for n in pane.shown
+            if any(
+                m not in pane.shown for m in (*app.graph.successors(n), *app.graph.predecessors(n))
+            )
+        )
+        pane.select(edge)
+        assert all(m in pane.shown for m in app.graph.successors(edge))
+
+    drive(app, script)

@@ -1,0 +1,234 @@
+"""Pilot tests of how the panes keep up with large simulations (issue 6): the events list
+reads the trace's own ring and draws only the rows on screen, the message list and the
+inspector show what they showed before at any size, and hidden or slow panes catch up."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import overload
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_support import app_for, drive
+
+from stptui.sim.trace import Record
+from stptui.tui.app import StptuiApp
+from stptui.tui.widgets.agenda_pane import AgendaPane
+from stptui.tui.widgets.events_pane import EventsPane, RecordList
+from stptui.tui.widgets.inspector_pane import InspectorPane
+from stptui.tui.widgets.queues_pane import MAX_MESSAGE_ROWS, MessageList, QueuesPane
+
+
+def fill_queue(app: StptuiApp, queue: str, n: int) -> None:
+    """`n` messages straight into the simulator (as many commands would)."""
+    sim = app.session.sim
+    for i in range(n):
+        sim.send(queue, f'{{"orderId": {i}}}')
+    # Reading the trace settles it: its subscribers (the app) get the records now, as
+    # they do at the end of a command.
+    assert len(sim.trace.records) >= n
+
+
+def row_text(lst: RecordList | MessageList, y: int) -> str:
+    """The text of line `y` of a list's viewport."""
+    return lst.render_line(y).text
+
+
+# Room enough for whole rows whatever the layout gives each pane.
+ROOMY = (240, 60)
+
+
+def test_the_events_list_reads_the_trace_and_shows_the_newest_of_many() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        fill_queue(app, "deadLetterQueue", 30_000)
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        await pilot.pause()
+        lst = app.query_one(RecordList)
+        trace = app.session.sim.trace
+        # No copy of the trace: the list is a view on the simulator's ring.
+        assert lst.records is trace.records
+        assert len(lst.view) == trace.seq == 30_001
+        assert lst.selected is not None and lst.selected.seq == trace.seq
+        last = lst.size.height - 1
+        assert lst.scroll_offset.y + last == 30_000
+        assert "message.sent" in row_text(lst, last) and "jobQueue" in row_text(lst, last)
+        assert "deadLetterQueue" in row_text(lst, last - 1)
+        status = str(app.query_one("#event-status").render())
+        assert "30,001 of 30,001 records" in status
+
+    drive(app_for(), script, size=ROOMY)
+
+
+def test_the_filter_works_on_many_records_and_follows_new_ones() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        fill_queue(app, "deadLetterQueue", 20_000)
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        await pilot.press("slash", *"resource:jobQueue", "enter")
+        lst = app.query_one(RecordList)
+        assert [r.kind for r in lst.view] == ["message.sent"]
+        app.run_command("send jobQueue '{\"amount\": 2}'")
+        app.run_command("send deadLetterQueue '{\"amount\": 3}'")
+        assert [r.resource for r in lst.view] == ["jobQueue", "jobQueue"]
+        assert lst.selected is lst.view[-1]
+        assert "2 of 20,003 records" in str(app.query_one("#event-status").render())
+        await pilot.press("slash")
+        app.query_one("#event-filter", Input).value = ""
+        await pilot.press("enter")
+        assert len(lst.view) == 20_003
+
+    drive(app_for(), script)
+
+
+class Ring(Sequence[Record]):
+    """A trace ring in miniature: the newest `maxlen` records, numbered from 1."""
+
+    def __init__(self, maxlen: int) -> None:
+        self.kept: deque[Record] = deque(maxlen=maxlen)
+        self.seq = 0
+
+    def emit(self, n: int, resource: str = "q") -> list[Record]:
+        """Append `n` records; returns them."""
+        new = []
+        for _ in range(n):
+            self.seq += 1
+            new.append(Record(self.seq, 0, "message.sent", resource, {}))
+        self.kept.extend(new)
+        return new
+
+    def __len__(self) -> int:
+        return len(self.kept)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return list(self.kept)[index]
+        return self.kept[index]
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(list(self.kept))
+
+
+class ListApp(App[None]):
+    """Just an events pane."""
+
+    def compose(self) -> ComposeResult:
+        yield EventsPane()
+
+
+def test_rows_the_ring_drops_leave_the_list_and_the_cursor_keeps_its_record() -> None:
+    async def main() -> None:
+        ring = Ring(50)
+        app = ListApp()
+        async with app.run_test(size=(80, 30)) as pilot:
+            pane = app.query_one(EventsPane)
+            pane.show(ring)
+            pane.add(ring.emit(40))
+            lst = pane.records
+            lst.focus()
+            await pilot.press("up", "up")
+            held = lst.selected
+            assert held is not None and held.seq == 38
+            pane.add(ring.emit(30))  # the ring drops records 1-20
+            assert len(lst.view) == 50
+            assert lst.selected is not None and lst.selected.seq == 38
+            await pilot.press("end")
+            assert lst.selected is not None and lst.selected.seq == 70
+            # A filter keeps its matches, and drops those the ring no longer has.
+            lst.set_filter("resource:other")
+            pane.add(ring.emit(1, "other"))
+            pane.add(ring.emit(49))
+            assert [r.seq for r in lst.view] == [71]
+            pane.add(ring.emit(1))
+            assert lst.view == []
+
+    asyncio.run(main())
+
+
+def test_the_message_list_shows_the_first_messages_of_a_deep_queue() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        fill_queue(app, "jobQueue", 5_000)
+        app.jump_to("jobQueue")
+        app.flush()
+        await pilot.pause()
+        assert app.query_one(QueuesPane).queue_name == "jobQueue"
+        caption = str(app.query_one("#message-caption").render())
+        assert f"jobQueue: first {MAX_MESSAGE_ROWS} of 5,000 messages" in caption
+        messages = app.query_one(MessageList)
+        assert len(messages.rows) == MAX_MESSAGE_ROWS
+        header = row_text(messages, 0)
+        for column in ("message", "receives", "state", "visible at", "body"):
+            assert column in header
+        assert "visible" in row_text(messages, 1)
+        assert messages.rows[0][2:] == ("visible", "", '{"orderId": 0}')
+
+    drive(app_for(), script, size=ROOMY)
+
+
+def test_the_inspector_keeps_recent_invocations_past_many_other_records() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("advance 5s")
+        fill_queue(app, "deadLetterQueue", 25_000)
+        app.flush()
+        app.jump_to("worker")
+        await pilot.pause()
+        page = app.query_one(InspectorPane).text.plain
+        recent = page.split("Recent invocations", 1)[1]
+        assert "succeeded" in recent and "(none yet)" not in recent
+
+    drive(app_for(), script)
+
+
+def test_a_hidden_agenda_catches_up_when_shown() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        agenda = app.query_one(AgendaPane)
+        assert not agenda.display
+        before = agenda.text.plain
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        assert agenda.text.plain == before  # hidden: not redrawn
+        await pilot.press("5")
+        await pilot.pause()
+        assert agenda.display
+        assert agenda.text.plain != before and "jobQueue" in agenda.text.plain
+
+    drive(app_for(), script, size=(80, 24))
+
+
+def test_the_loaded_simulation_is_frozen_out_of_the_collector() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert gc.get_freeze_count() > 0
+
+    try:
+        drive(app_for(), script)
+    finally:
+        gc.unfreeze()
+
+
+def test_after_load_the_panes_show_the_loaded_simulation(tmp_path: Path) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("advance 10s")
+        app.run_command(f"save {tmp_path / 's.json'}")
+        saved = app.session.sim.trace.seq
+        app.run_command("advance 1m")
+        app.run_command("send jobQueue '{\"amount\": 2}'")
+        app.run_command(f"load {tmp_path / 's.json'}")
+        await pilot.pause()
+        lst = app.query_one(RecordList)
+        assert lst.records is app.session.sim.trace.records
+        assert len(lst.view) == saved and lst.selected is not None and lst.selected.seq == saved
+        app.jump_to("worker")
+        await pilot.pause()
+        recent = app.query_one(InspectorPane).text.plain.split("Recent invocations", 1)[1]
+        assert recent.count("succeeded") == 1
+
+    drive(app_for(), script)
