@@ -21,9 +21,9 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
@@ -47,19 +47,22 @@ from stptui.tui.screens.help import HelpScreen
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
+from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
 from stptui.tui.widgets.queues_pane import QueuesPane
 
-# While the clock runs, only the events redraw every frame (their rows are the trace
-# itself). Queue counts (the oldest age scans every message), message lists, the graph
-# badges, the inspector and the clock bar redraw a few times a second: a repaint covers the
-# box around everything that changed, so a clock bar at the top changing with the events
-# at the bottom would repaint the whole screen every frame. The agenda scans the
-# scheduler's whole heap: it waits this many times as long as it last took (a second or
-# so with 100,000 entries scheduled, every slow redraw with a few).
+# While the clock runs, a frame runs the simulator and notes what its records touched; the
+# panes redraw a few times a second. A repaint costs Textual about as much however little
+# changed, and covers the box around everything that did (the clock bar at the top and
+# the events at the bottom make it the whole screen): repainting every frame would take
+# a third of the time at full speed. The agenda scans the scheduler's whole heap: it waits
+# this many times as long as it last took (a second or so with 100,000 entries
+# scheduled, every redraw with a few).
 SLOW_PANES_EVERY_S = 0.25
 AGENDA_WAIT_FACTOR = 40
+# Allocations between two collections of the youngest generation (see `_load`).
+GC_THRESHOLD = 50_000
 NARROW_WIDTH = 120
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
@@ -183,7 +186,8 @@ class StptuiApp(App[None]):
         ),
     ]
 
-    selected: reactive[str | None] = reactive(None, init=False)
+    # A var, not a reactive: a selection redraws the panes that show it, not the screen.
+    selected: var[str | None] = var(None, init=False)
     """The resource selected in every pane."""
 
     def __init__(self, session: Session, *, speed_index: int = 0) -> None:
@@ -211,7 +215,7 @@ class StptuiApp(App[None]):
             yield QueuesPane(id="queues-pane", classes="pane")
             yield EventsPane(id="events-pane", classes="pane")
             yield AgendaPane(id="agenda-pane", classes="pane")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         for key, (pane_id, _, title) in PANES.items():
@@ -234,6 +238,10 @@ class StptuiApp(App[None]):
         self._show_current()
 
     def _show_current(self) -> None:
+        # Only the narrow layout shows one pane and the strip of names; restyling panes in
+        # the wide one would restyle the screen on every focus change.
+        if not self.screen_stack or not self.screen_stack[0].has_class("-narrow"):
+            return
         for key, (pane_id, _, _) in PANES.items():
             self.query_one(f"#{pane_id}").set_class(key == self.current_pane, "-current")
         tabs = Text(no_wrap=True)
@@ -272,6 +280,11 @@ class StptuiApp(App[None]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        # Between slices, Textual's repaints would start a collection every 700
+        # allocations (Python's default); each moves the simulation's newest objects up a
+        # generation, and every hundredth is a full collection: a fifth of the time at full
+        # speed. The simulator collects this rarely while it runs (`stptui.sim.clock`).
+        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
     # -- frames ------------------------------------------------------------------------
 
@@ -296,26 +309,27 @@ class StptuiApp(App[None]):
     def flush(self) -> None:
         """Hand the records buffered since the last frame to the panes, in one batch.
 
-        Per record, the app only notes which resource it touched and the inspector keeps
-        invocations; the events list reads the trace's ring itself. The panes whose redraw
-        costs more than a frame's worth (graph badges, queue counts and messages, the
-        inspector, the agenda, the clock bar) redraw what was touched a few times a second
-        while the clock runs, and at once otherwise."""
+        Per record, the app only notes which resource it touched, the inspector keeps
+        invocations and the events list the filter's matches (its rows are the trace's
+        ring itself). The panes redraw what was touched a few times a second while the
+        clock runs, and at once otherwise."""
         if self.session.sim is not self._sim:
             self._load()
             return
         batch = self._pending[:]
         self._pending.clear()
         sim = self._sim
+        events = self.query_one(EventsPane)
         if batch:
             self._touched.update({r.resource for r in batch})
-            self.query_one(EventsPane).add(batch)
+            events.note(batch)
             self.query_one(InspectorPane).invocations.note(batch)
         now = time.perf_counter()
         running = self.live.running
         if running and now - self._last_slow < SLOW_PANES_EVERY_S:
             return
         self._last_slow = now
+        events.catch_up()
         touched, self._touched = self._touched, set()
         for name in list(touched):
             q = sim.queues.get(name)
@@ -351,6 +365,8 @@ class StptuiApp(App[None]):
         self.query_one(GraphPane).select(name)
         self.query_one(QueuesPane).select(self.session.sim, name)
         self._inspect(name)
+        # `r` shows only while a dead-letter queue is selected.
+        self.refresh_bindings()
 
     def _inspect(self, name: str) -> None:
         page = describe_resource(

@@ -1,10 +1,9 @@
 """The Events pane: the live trace, newest last, filterable, with the selected record's JSON.
 
 `RecordList` is a Line-API scroll view (the toolong design) straight over the trace's own
-ring of records: it keeps no copy, so a frame's new records cost it nothing but a new
-height, and a repaint turns only the rows on screen into text (cached, so moving the
-cursor redraws two rows). A filter keeps the matching records in a list, extended by each
-frame's batch.
+ring of records: it keeps no copy, so new records cost it nothing but a new height, and a
+repaint turns only the rows on screen into text (cached, so moving the cursor redraws two
+rows). A filter keeps the matching records in a list, extended by each frame's batch.
 """
 
 from __future__ import annotations
@@ -99,23 +98,30 @@ class RecordList(LineView, can_focus=True):
         """List `records` (a simulation's trace ring), keeping the filter, following the
         newest."""
         self.records = records
-        self._first_seq = records[0].seq if records else 0
         self._strips.clear()
         self._refilter()
 
-    def add(self, batch: Iterable[Record]) -> None:
-        """The trace grew by `batch` (already in `records`): one update for the whole frame."""
+    def note(self, batch: Iterable[Record]) -> None:
+        """The trace grew by `batch` (already in `records`): keep the records the filter
+        matches. Nothing is drawn until `catch_up`."""
+        if self.words:
+            self._matches.extend(r for r in batch if matches(r, self.words))
+
+    def catch_up(self) -> None:
+        """Show what was noted since the last call: new rows, and the ring's dropped ones
+        gone."""
         records = self.records
         first = records[0].seq if records else 0
         dropped, self._first_seq = first - self._first_seq, first
         if self.words:
             found = self._matches
-            found.extend(r for r in batch if matches(r, self.words))
             # Matches the ring no longer holds go too (it dropped its oldest records).
             shift = bisect_left(found, first, key=lambda r: r.seq) if dropped > 0 else 0
             del found[:shift]
         else:
             shift = dropped
+        if not shift and len(self.view) == self.virtual_size.height:
+            return
         if self.cursor is not None and shift > 0:
             # Keep the cursor, and the rows on screen, on the same records.
             self.cursor = max(0, self.cursor - shift)
@@ -132,12 +138,19 @@ class RecordList(LineView, can_focus=True):
 
     def _refilter(self) -> None:
         words = self.words
-        self._matches = [r for r in self.records if matches(r, words)] if words else []
-        self.view = self._matches if words else self.records
+        records = self.records
+        self._first_seq = records[0].seq if records else 0
+        self._matches = [r for r in records if matches(r, words)] if words else []
+        self.view = self._matches if words else records
         self.cursor = None
         self._resized()
         self.scroll_end(animate=False, immediate=True)
         self.post_message(self.Highlighted(self.selected))
+
+    def on_resize(self) -> None:
+        """A list that follows the trace (no cursor) keeps its newest rows in view."""
+        if self.cursor is None:
+            self.scroll_end(animate=False, immediate=True)
 
     def _resized(self) -> None:
         # Rows are cut to the view's width: nothing to scroll sideways.
@@ -212,13 +225,14 @@ class EventsPane(Vertical):
     EventsPane #event-filter { display: none; height: 3; }
     EventsPane.-filtering #event-filter { display: block; }
     EventsPane #event-status { height: 1; color: $text-muted; }
-    EventsPane #event-detail { height: 9; border-top: solid $panel-lighten-2; }
+    EventsPane #event-detail { height: 40%; max-height: 12; border-top: solid $panel-lighten-2; }
     """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         # The sequence number of the record whose JSON is shown (-1: none).
         self._detail_seq = -1
+        self._status_text = ""
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -257,9 +271,14 @@ class EventsPane(Vertical):
         self.records.show(records)
         self._status()
 
-    def add(self, batch: list[Record]) -> None:
-        """A frame's batch of new records (already in the ring the list shows)."""
-        self.records.add(batch)
+    def note(self, batch: list[Record]) -> None:
+        """A frame's batch of new records (already in the ring the list shows); they are
+        drawn by the next `catch_up`."""
+        self.records.note(batch)
+
+    def catch_up(self) -> None:
+        """Draw the records noted since the last call."""
+        self.records.catch_up()
         self._status()
 
     def _status(self) -> None:
@@ -267,8 +286,10 @@ class EventsPane(Vertical):
         text = f"{len(lst.view):,} of {len(lst.records):,} records"
         if lst.words:
             text += f"  filter: {safe(' '.join(lst.words))}"
-        # One line of fixed height: no layout pass needed.
-        self.query_one("#event-status", Static).update(Text(text), layout=False)
+        if text != self._status_text:
+            self._status_text = text
+            # One line of fixed height: no layout pass needed.
+            self.query_one("#event-status", Static).update(Text(text), layout=False)
 
     @on(RecordList.Highlighted)
     def _show_detail(self, event: RecordList.Highlighted) -> None:
