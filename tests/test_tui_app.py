@@ -187,17 +187,13 @@ def test_send_dialog_validates_and_sends() -> None:
     drive(app_for(), script)
 
 
-def test_the_redrive_key_shows_only_while_a_dead_letter_queue_is_selected() -> None:
+def test_redrive_key_on_a_queue_that_is_not_a_dlq_is_refused_politely() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("jobQueue")
-        await pilot.pause()
-        assert "r" not in app.screen.active_bindings
         await pilot.press("r")
         assert app.session.log == []
         assert app.is_running
         app.jump_to("deadLetterQueue")
-        await pilot.pause()
-        assert "r" in app.screen.active_bindings
         await pilot.press("r")
         assert app.session.log == ["redrive deadLetterQueue"]
 

@@ -365,8 +365,6 @@ class StptuiApp(App[None]):
         self.query_one(GraphPane).select(name)
         self.query_one(QueuesPane).select(self.session.sim, name)
         self._inspect(name)
-        # `r` shows only while a dead-letter queue is selected.
-        self.refresh_bindings()
 
     def _inspect(self, name: str) -> None:
         page = describe_resource(
@@ -451,10 +449,6 @@ class StptuiApp(App[None]):
         }
         if action in needs:
             return bool(needs[action])
-        if action == "redrive":
-            # Shown while a dead-letter queue is selected: the footer stays one line wide.
-            queue = sim.queues.get(self.selected or "")
-            return queue is not None and bool(queue.sources)
         return True
 
     def action_toggle_run(self) -> None:
@@ -571,9 +565,12 @@ class StptuiApp(App[None]):
         self.push_screen(FastForwardScreen(self.session, self.flush), done)
 
     def action_redrive(self) -> None:
-        """Redrive the selected dead-letter queue (the key shows only while one is)."""
-        if self.selected is not None:
-            self._run_and_notify(f"redrive {shlex.quote(self.selected)}")
+        """Redrive the selected dead-letter queue."""
+        name = self.selected
+        if name is None:
+            self.notify("select a dead-letter queue first", severity="warning")
+            return
+        self._run_and_notify(f"redrive {shlex.quote(name)}")
 
     def action_explain(self) -> None:
         """The selected trace record's JSON, and the `explain` chain of the id it carries."""
