@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.sim.trace import Record, Trace
+from tests.simkit import make_sim
 
 KINDS = ("message.sent", "message.received", "invocation.started")
 RESOURCES = ("jobQueue", "worker")
@@ -75,3 +76,15 @@ def test_a_subscriber_added_later_sees_only_later_records() -> None:
     trace.emit((5, "message.deleted", "q", {}))
     trace.settle()
     assert [(r.seq, r.kind) for r in late] == [(2, "message.deleted")]
+
+
+def test_sends_outside_a_run_keep_no_more_records_than_the_ring() -> None:
+    sim = make_sim("resources:\n  q:\n    type: sqs-queue\n")
+    sim.trace = Trace(ring_size=10)
+    for i in range(10_000):
+        sim.queues["q"].send(str(i))
+    # Nothing ran the clock or queried the trace: the records were settled (and all but
+    # the ring's dropped) as they came, not kept waiting.
+    assert len(sim.trace._pending) < 5000
+    assert sim.trace.count("message.sent", "q") == 10_000
+    assert len(sim.trace.records) == 10

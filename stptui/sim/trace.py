@@ -114,6 +114,8 @@ Subscriber = Callable[[Record], None]
 # A record as emitted: (t, kind, resource, data); its sequence number is its position.
 Raw = tuple[int, str, str, dict[str, Any]]
 _KIND_RESOURCE = itemgetter(1, 2)
+# How many emitted records may wait to be settled by `Trace.bound`.
+PENDING_BOUND = 4096
 
 
 class RecordRing(Sequence[Record]):
@@ -209,6 +211,12 @@ class Trace:
                     sub(rec)
         else:
             pending.clear()
+
+    def bound(self) -> None:
+        """Settle when many records wait: for actions taken outside the scheduler's loop
+        (a script sending a million messages), which nothing else would settle."""
+        if len(self._pending) >= PENDING_BOUND:
+            self.settle()
 
     @property
     def counts(self) -> dict[tuple[str, str], int]:

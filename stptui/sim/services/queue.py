@@ -317,6 +317,7 @@ class QueueSim:
         if delay_ms:
             data["delay_ms"] = delay_ms
         sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))
+        sim.trace.bound()
         self._track_expiry(msg)
         if delay_ms > 0:
             self._set_state(msg, DELAYED)
