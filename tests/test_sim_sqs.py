@@ -175,9 +175,7 @@ def test_unknown_queue_suggests_the_closest_name() -> None:
         sim.send("worker", "x")
 
 
-def test_retention_expires_messages_and_dlq_keeps_the_original_enqueue_time() -> None:
-    sim = make_sim(
-        """
+RETENTION_STACK = """
 resources:
   q:
     type: sqs-queue
@@ -194,7 +192,10 @@ resources:
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
       events: [{type: sqs, properties: {sqsQueueName: q}}]
 """
-    )
+
+
+def test_retention_expires_messages_and_dlq_keeps_the_original_enqueue_time() -> None:
+    sim = make_sim(RETENTION_STACK)
     sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "always"]))
     mid = sim.send("q", "x")
     sim.advance(120_000)  # received at 0, returned at 60 s, moved at 60 s
@@ -208,24 +209,7 @@ resources:
 
 
 def test_a_moved_message_older_than_the_dlq_s_own_expires_first() -> None:
-    sim = make_sim(
-        """
-resources:
-  q:
-    type: sqs-queue
-    properties:
-      visibilityTimeoutSeconds: 60
-      redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 1}
-  dlq:
-    type: sqs-queue
-    properties: {messageRetentionPeriodSeconds: 5400}
-  worker:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
-      events: [{type: sqs, properties: {sqsQueueName: q}}]
-"""
-    )
+    sim = make_sim(RETENTION_STACK)
     sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "always"]))
     moved = sim.send("q", "moved")
     sim.advance(30_000)
