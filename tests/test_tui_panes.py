@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections import deque
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import overload
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.app import App, ComposeResult
@@ -17,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_support import app_for, drive
 
-from stptui.sim.trace import Record
+from stptui.sim.trace import Record, Trace
 from stptui.tui.app import StptuiApp
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
@@ -85,36 +82,11 @@ def test_the_filter_works_on_many_records_and_follows_new_ones() -> None:
     drive(app_for(), script)
 
 
-class Ring(Sequence[Record]):
-    """A trace ring in miniature: the newest `maxlen` records, numbered from 1."""
-
-    def __init__(self, maxlen: int) -> None:
-        self.kept: deque[Record] = deque(maxlen=maxlen)
-        self.seq = 0
-
-    def emit(self, n: int, resource: str = "q") -> list[Record]:
-        """Append `n` records; returns them."""
-        new = []
-        for _ in range(n):
-            self.seq += 1
-            new.append(Record(self.seq, 0, "message.sent", resource, {}))
-        self.kept.extend(new)
-        return new
-
-    def __len__(self) -> int:
-        return len(self.kept)
-
-    @overload
-    def __getitem__(self, index: int) -> Record: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Record]: ...
-    def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        if isinstance(index, slice):
-            return list(self.kept)[index]
-        return self.kept[index]
-
-    def __iter__(self) -> Iterator[Record]:
-        return iter(list(self.kept))
+def emit(trace: Trace, n: int, resource: str = "q") -> list[Record]:
+    """Append `n` records to the trace; returns them as a subscriber receives them."""
+    for _ in range(n):
+        trace.emit((0, "message.sent", resource, {}))
+    return trace.tail(n)
 
 
 def add(pane: EventsPane, batch: list[Record]) -> None:
@@ -132,28 +104,28 @@ class ListApp(App[None]):
 
 def test_rows_the_ring_drops_leave_the_list_and_the_cursor_keeps_its_record() -> None:
     async def main() -> None:
-        ring = Ring(50)
+        trace = Trace(ring_size=50)
         app = ListApp()
         async with app.run_test(size=(80, 30)) as pilot:
             pane = app.query_one(EventsPane)
-            pane.show(ring)
-            add(pane, ring.emit(40))
+            pane.show(trace.records)
+            add(pane, emit(trace, 40))
             lst = pane.records
             lst.focus()
             await pilot.press("up", "up")
             held = lst.selected
             assert held is not None and held.seq == 38
-            add(pane, ring.emit(30))  # the ring drops records 1-20
+            add(pane, emit(trace, 30))  # the ring drops records 1-20
             assert len(lst.view) == 50
             assert lst.selected is not None and lst.selected.seq == 38
             await pilot.press("end")
             assert lst.selected is not None and lst.selected.seq == 70
             # A filter keeps its matches, and drops those the ring no longer has.
             lst.set_filter("resource:other")
-            add(pane, ring.emit(1, "other"))
-            add(pane, ring.emit(49))
+            add(pane, emit(trace, 1, "other"))
+            add(pane, emit(trace, 49))
             assert [r.seq for r in lst.view] == [71]
-            add(pane, ring.emit(1))
+            add(pane, emit(trace, 1))
             assert lst.view == []
 
     asyncio.run(main())
