@@ -61,6 +61,22 @@ def _id_block(rng: random.Random) -> list[str]:
     return ids
 
 
+class _SyncCall:
+    """The caller of a RequestResponse invocation: its payload and the waiting `done`."""
+
+    __slots__ = ("done", "payload")
+
+    sqs_records = None
+
+    def __init__(self, payload: Any, done: Callable[[Outcome, str], None]) -> None:
+        self.payload = payload
+        self.done = done
+
+    def event(self) -> Any:
+        """The payload the handler receives."""
+        return self.payload
+
+
 class SimError(ValueError):
     """An action the simulation cannot take, with an optional suggestion."""
 
@@ -253,7 +269,7 @@ class Simulator:
                 f"TooManyRequestsException: {function} is at its concurrency limit",
                 "wait for running invocations to finish, or raise reservedConcurrency",
             )
-        inv_id, _ = fn.start(trigger, 1, lambda: payload, done)
+        inv_id, _ = fn.start(trigger, 1, _SyncCall(payload, done))
         return inv_id
 
     def apply_emission(self, function: str, invocation_id: str, emission: Emission) -> None:

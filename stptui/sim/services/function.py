@@ -11,8 +11,8 @@ maximum age; throttled asynchronous events back off from 1 s to 5 min for up to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any, Protocol
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
@@ -37,6 +37,24 @@ THROTTLE_BACKOFF_START_MS = 1_000
 THROTTLE_BACKOFF_MAX_MS = 300_000
 _ID = attrgetter("id")
 _RECEIPT = attrgetter("receipt")
+_FIRST = itemgetter(0)
+
+
+class Caller(Protocol):
+    """Whoever starts an invocation: the event it passes and what happens when it ends.
+
+    One object rather than three callbacks, so that starting an invocation allocates no
+    bound methods; `sqs_records` is None unless the event is an SQS batch."""
+
+    sqs_records: Callable[[], list[dict[str, Any]]] | None
+
+    def event(self) -> Any:
+        """The event the handler receives."""
+        ...
+
+    def done(self, outcome: Outcome, invocation_id: str) -> None:
+        """The invocation ended with `outcome`."""
+        ...
 
 
 class FunctionSim:
@@ -55,6 +73,7 @@ class FunctionSim:
         self.overrides: list[Override] = []
         # Deciding without building the invocation's input, for simple behaviours.
         self._quick = sim.behaviors.quick(self.name)
+        self._label = ("invocation", self.name, _FIRST)
 
     def throttled(self) -> bool:
         """True when a new invocation would exceed reserved or account concurrency."""
@@ -63,15 +82,11 @@ class FunctionSim:
         return self.sim.running_total >= ACCOUNT_CONCURRENCY
 
     def start(
-        self,
-        trigger: str,
-        attempt: int,
-        event: Callable[[], dict[str, Any]],
-        done: Callable[[Outcome, str], None],
-        sqs_records: Callable[[], list[dict[str, Any]]] | None = None,
-        extra: dict[str, Any] | None = None,
+        self, trigger: str, attempt: int, caller: Caller, extra: dict[str, Any] | None = None
     ) -> tuple[str, Outcome]:
-        """Start an invocation now; `done(outcome, invocation_id)` runs when it ends."""
+        """Start an invocation now; `caller.done(outcome, invocation_id)` runs when it ends.
+
+        `extra` fields go into the `invocation.started` record."""
         sim = self.sim
         now = sim.clock.now
         inv_id = sim.new_id()
@@ -95,8 +110,8 @@ class FunctionSim:
                     trigger,
                     now,
                     self.timeout_ms,
-                    event,
-                    sqs_records,
+                    caller.event,
+                    caller.sqs_records,
                     inv_id,
                 ),
                 sim.rng,
@@ -116,15 +131,12 @@ class FunctionSim:
                 f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
             )
         sim.clock.at(
-            now + outcome.duration_ms,
-            self._finish,
-            (inv_id, outcome, done, now),
-            ("invocation", self.name, inv_id),
+            now + outcome.duration_ms, self._finish, (inv_id, outcome, caller, now), self._label
         )
         return inv_id, outcome
 
-    def _finish(self, arg: tuple[str, Outcome, Callable[[Outcome, str], None], int]) -> None:
-        inv_id, outcome, done, started = arg
+    def _finish(self, arg: tuple[str, Outcome, Caller, int]) -> None:
+        inv_id, outcome, caller, started = arg
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
@@ -152,7 +164,7 @@ class FunctionSim:
                     },
                 )
             )
-        done(outcome, inv_id)
+        caller.done(outcome, inv_id)
 
 
 class SqsEventSource:
@@ -177,16 +189,14 @@ class SqsEventSource:
         self._window_started: int | None = None
         self._scale: list[Any] | None = None
         self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
+        self._poll_label = ("poll", queue.name, fn.name)
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
         """Messages became visible (or a slot freed): poll at the current instant."""
         if self._poll is None:
             self._poll = self.sim.clock.at(
-                self.sim.clock.now,
-                self._run_poll,
-                None,
-                ("poll", self.queue.name, self.fn.name),
+                self.sim.clock.now, self._run_poll, None, self._poll_label
             )
 
     def _run_poll(self, _: Any) -> None:
@@ -255,15 +265,7 @@ class SqsEventSource:
                 q.release(m, m.receipt)
             return
         self.active += 1
-        batch = _Batch(self, msgs)
-        _, outcome = fn.start(
-            "sqs",
-            1,
-            batch.event,
-            batch.done,
-            batch.records,
-            {"queue": q.name, "message_ids": ids},
-        )
+        _, outcome = fn.start("sqs", 1, _Batch(self, msgs), {"queue": q.name, "message_ids": ids})
         ends = sim.clock.now + outcome.duration_ms
         for m in msgs:
             if ends > m.visible_at:
@@ -283,7 +285,7 @@ class _Batch:
         self.receipts = list(map(_RECEIPT, msgs))
         self._records: list[dict[str, Any]] | None = None
 
-    def records(self) -> list[dict[str, Any]]:
+    def sqs_records(self) -> list[dict[str, Any]]:
         """The batch's SQS records (built once, on first use)."""
         if self._records is None:
             esm = self.esm
@@ -292,7 +294,7 @@ class _Batch:
 
     def event(self) -> dict[str, Any]:
         """The SQS event the handler receives."""
-        return {"Records": self.records()}
+        return {"Records": self.sqs_records()}
 
     def done(self, outcome: Outcome, _inv: str) -> None:
         """Delete what succeeded; leave the rest to return after the visibility timeout."""
@@ -316,18 +318,40 @@ class _Batch:
 
 
 class AsyncEvent:
-    """An event in a function's asynchronous invocation queue."""
+    """An event in a function's asynchronous invocation queue (the caller of its attempts)."""
 
-    __slots__ = ("attempts", "event", "first_at", "id", "source", "throttles", "trigger")
+    __slots__ = (
+        "attempts",
+        "first_at",
+        "id",
+        "invoker",
+        "payload",
+        "source",
+        "throttles",
+        "trigger",
+    )
 
-    def __init__(self, eid: str, event: Any, trigger: str, source: str, now: int) -> None:
+    sqs_records = None
+
+    def __init__(
+        self, invoker: AsyncInvoker, eid: str, payload: Any, trigger: str, source: str, now: int
+    ) -> None:
+        self.invoker = invoker
         self.id = eid
-        self.event = event
+        self.payload = payload
         self.trigger = trigger
         self.source = source
         self.first_at = now
         self.attempts = 0
         self.throttles = 0
+
+    def event(self) -> Any:
+        """The event every attempt receives."""
+        return self.payload
+
+    def done(self, outcome: Outcome, invocation_id: str) -> None:
+        """An attempt ended: a destination, a retry or giving up."""
+        self.invoker._attempt_done(self, outcome, invocation_id)
 
 
 class AsyncInvoker:
@@ -338,12 +362,14 @@ class AsyncInvoker:
         self.fn = fn
         self.max_age_ms = ASYNC_MAX_EVENT_AGE_MS
         self.retries = len(ASYNC_RETRY_DELAYS_MS)
+        self._label = ("async", fn.name, _ID)
+        self._retry_label = ("async-retry", fn.name, _ID)
 
     def submit(self, event: Any, trigger: str, source: str) -> str:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
         sim = self.sim
-        ev = AsyncEvent(sim.new_id(), event, trigger, source, sim.clock.now)
-        sim.clock.at(sim.clock.now, self._attempt, ev, ("async", self.fn.name, ev.id))
+        ev = AsyncEvent(self, sim.new_id(), event, trigger, source, sim.clock.now)
+        sim.clock.at(sim.clock.now, self._attempt, ev, self._label)
         return ev.id
 
     def _attempt(self, ev: AsyncEvent) -> None:
@@ -365,53 +391,37 @@ class AsyncInvoker:
             if now + delay - ev.first_at > self.max_age_ms:
                 self._give_up(ev, "EventAgeExceeded", None, None)
                 return
-            sim.clock.at(
-                now + delay,
-                self._attempt,
-                ev,
-                ("async-retry", self.fn.name, ev.id),
-            )
+            sim.clock.at(now + delay, self._attempt, ev, self._retry_label)
             return
         ev.attempts += 1
+        self.fn.start(ev.trigger, ev.attempts, ev, {"event_id": ev.id, "source": ev.source})
 
-        def done(outcome: Outcome, inv_id: str) -> None:
-            t = sim.clock.now
-            if outcome.status == "success":
-                self._destination("onSuccess", ev, inv_id, "Success", outcome.response, None)
-                return
-            error_payload = {
-                "errorMessage": outcome.error_message or "",
-                "errorType": outcome.error_type or "Error",
-            }
-            if ev.attempts > self.retries:
-                self._give_up(ev, "RetriesExhausted", inv_id, error_payload)
-                return
-            at = t + ASYNC_RETRY_DELAYS_MS[ev.attempts - 1]
-            if at - ev.first_at > self.max_age_ms:
-                self._give_up(ev, "EventAgeExceeded", inv_id, error_payload)
-                return
-            sim.trace.emit(
-                (
-                    t,
-                    tk.INVOCATION_RETRY_SCHEDULED,
-                    self.fn.name,
-                    {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
-                )
+    def _attempt_done(self, ev: AsyncEvent, outcome: Outcome, inv_id: str) -> None:
+        sim = self.sim
+        t = sim.clock.now
+        if outcome.status == "success":
+            self._destination("onSuccess", ev, inv_id, "Success", outcome.response, None)
+            return
+        error_payload = {
+            "errorMessage": outcome.error_message or "",
+            "errorType": outcome.error_type or "Error",
+        }
+        if ev.attempts > self.retries:
+            self._give_up(ev, "RetriesExhausted", inv_id, error_payload)
+            return
+        at = t + ASYNC_RETRY_DELAYS_MS[ev.attempts - 1]
+        if at - ev.first_at > self.max_age_ms:
+            self._give_up(ev, "EventAgeExceeded", inv_id, error_payload)
+            return
+        sim.trace.emit(
+            (
+                t,
+                tk.INVOCATION_RETRY_SCHEDULED,
+                self.fn.name,
+                {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
             )
-            sim.clock.at(
-                at,
-                self._attempt,
-                ev,
-                ("async-retry", self.fn.name, ev.id),
-            )
-
-        self.fn.start(
-            ev.trigger,
-            ev.attempts,
-            lambda: ev.event,
-            done,
-            extra={"event_id": ev.id, "source": ev.source},
         )
+        sim.clock.at(at, self._attempt, ev, self._retry_label)
 
     def _give_up(
         self, ev: AsyncEvent, condition: str, inv_id: str | None, error: dict[str, Any] | None
@@ -448,7 +458,7 @@ class AsyncInvoker:
             function_arn=self.fn.arn,
             condition=condition,
             approximate_invoke_count=ev.attempts,
-            request_payload=ev.event,
+            request_payload=ev.payload,
             response_payload=response,
             function_error=function_error,
         )

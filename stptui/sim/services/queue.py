@@ -14,6 +14,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
@@ -39,12 +40,17 @@ class SqsError(ValueError):
         self.hint = hint
 
 
+_ID = attrgetter("id")
+
 # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 _BAD_BODY_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class Message:
     """One SQS message, living in exactly one queue at a time."""
+
+    # SenderId: every message of a simulation is sent by the same (fake) principal.
+    sender_id = "AIDAIENQZJOLO23YVJ4VO"
 
     __slots__ = (
         "attrs",
@@ -59,7 +65,6 @@ class Message:
         "queue",
         "receipt",
         "receive_count",
-        "sender_id",
         "sent_at",
         "seq_number",
         "size",
@@ -85,7 +90,6 @@ class Message:
         self.dedup_id: str | None = None
         self.seq_number: str | None = None
         self.dlq_source_arn: str | None = None
-        self.sender_id = "AIDAIENQZJOLO23YVJ4VO"
         self.size = len(body)
         self.timer: list[Any] | None = None
 
@@ -140,6 +144,8 @@ class QueueSim:
         self._dedup: dict[str, tuple[int, str]] = {}  # dedup id -> (expires at, message id)
         self._fifo_seq = 0
         self.on_visible: list[Callable[[], None]] = []  # consumers to wake
+        self._delay_label = ("delay", name, _ID)
+        self._visibility_label = ("visibility", name, _ID)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -322,12 +328,7 @@ class QueueSim:
         if delay_ms > 0:
             self._set_state(msg, DELAYED)
             msg.visible_at = now + delay_ms
-            msg.timer = sim.clock.at(
-                msg.visible_at,
-                self._delay_over,
-                msg,
-                ("delay", self.name, msg.id),
-            )
+            msg.timer = sim.clock.at(msg.visible_at, self._delay_over, msg, self._delay_label)
         else:
             self._make_visible(msg, returned=False)
         return msg.id
@@ -603,18 +604,15 @@ class QueueSim:
             or msg.timer is not None
         ):
             return
+        # The timer is cancelled whenever the message leaves this receive (deleted, moved,
+        # purged), and nothing else receives it while it is in flight: when it fires, the
+        # message is still in flight under this receipt.
         msg.timer = self.sim.clock.at(
-            msg.visible_at,
-            self._visibility_over,
-            (msg, receipt),
-            ("visibility", self.name, msg.id),
+            msg.visible_at, self._visibility_over, msg, self._visibility_label
         )
 
-    def _visibility_over(self, arg: tuple[Message, int]) -> None:
-        msg, receipt = arg
+    def _visibility_over(self, msg: Message) -> None:
         msg.timer = None
-        if msg.queue is not self or msg.receipt != receipt or msg.state != INFLIGHT:
-            return
         if self.fifo:
             self._unblock(msg.group or "")
         self.sim.trace.emit(
