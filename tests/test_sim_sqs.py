@@ -433,3 +433,50 @@ def test_sqs_event_payload_has_awss_shape() -> None:
         "binaryListValues": [],
         "dataType": "String",
     }
+
+
+def test_returns_come_back_in_timeout_order_when_failures_end_out_of_order() -> None:
+    # Handlers of random length fail in another order than they received: each message still
+    # becomes visible at its own receive + 30 s, soonest first.
+    sim = job_queue(
+        behaviors="behaviors:\n  worker:\n    duration: {min: 100ms, max: 4s}\n"
+        "    fail: {always: true}\n"
+    )
+    for i in range(8):
+        sim.send("jobQueue", f"m{i}")
+        sim.advance(10)
+    sim.advance(5_000)
+    received = {r.get("message_id"): r.t for r in records(sim, tk.MESSAGE_RECEIVED)}
+    started = {
+        r.get("invocation_id"): r.get("message_ids")[0] for r in records(sim, tk.INVOCATION_STARTED)
+    }
+    failed = [started[r.get("invocation_id")] for r in records(sim, tk.INVOCATION_FAILED)]
+    assert len(failed) == 8
+    assert failed != sorted(failed, key=received.__getitem__)  # released out of order
+    sim.advance(30_000)
+    returned = [(r.t, r.get("message_id")) for r in records(sim, tk.MESSAGE_RETURNED)]
+    assert returned == sorted((t + 30_000, mid) for mid, t in received.items())
+
+
+def test_agenda_lists_every_message_waiting_for_its_visibility_timeout() -> None:
+    sim = job_queue(behaviors="behaviors:\n  worker:\n    fail: {always: true}\n")
+    ids = [sim.send("jobQueue", f"m{i}") for i in range(3)]
+    sim.advance(1_000)
+    waiting = [e for e in sim.agenda() if e[1] == "visibility"]
+    assert [e[0] - START for e in waiting] == [30_000, 30_000, 30_000]
+    assert [e[3] for e in waiting] == [
+        f"message {mid} becomes visible again (visibility timeout)" for mid in ids
+    ]
+    assert sim.agenda(2) == sim.agenda()[:2]
+
+
+def test_a_message_purged_while_waiting_never_returns() -> None:
+    sim = job_queue(behaviors="behaviors:\n  worker:\n    fail: {always: true}\n")
+    sim.send("jobQueue", "a")
+    sim.advance(1_000)
+    assert sim.queue_stats("jobQueue")["in_flight"] == 1
+    sim.queues["jobQueue"].purge()
+    assert [e for e in sim.agenda() if e[1] == "visibility"] == []
+    sim.advance(60_000)
+    assert records(sim, tk.MESSAGE_RETURNED) == []
+    assert sim.queue_stats("jobQueue") == {"visible": 0, "in_flight": 0, "delayed": 0, "depth": 0}

@@ -377,8 +377,13 @@ class Simulator:
 
     def agenda(self, limit: int = 50) -> list[tuple[int, str, str, str]]:
         """What happens next, soonest first: (time, kind, resource, description)."""
+        entries = self.clock.agenda(limit)
+        # Released messages share one clock entry per queue; each is listed on its own.
+        for q in self.queues.values():
+            entries += [(t, ("visibility", q.name, mid)) for t, mid in q.upcoming_returns(limit)]
+        entries.sort(key=lambda e: e[0])
         out = []
-        for t, (kind, resource, subject) in self.clock.agenda(limit):
+        for t, (kind, resource, subject) in entries[:limit]:
             template = AGENDA_TEXT.get(kind, "{kind} {subject}")
             out.append(
                 (t, kind, resource, template.format(kind=kind, subject=subject, resource=resource))

@@ -42,6 +42,12 @@ class SqsError(ValueError):
 
 _ID = attrgetter("id")
 
+# The `timer` of a released message waiting for its visibility timeout to end. It is not a
+# clock entry: one entry per queue serves all of them (see QueueSim.release), so that tens of
+# thousands of failed messages do not each sit in the scheduler's heap. Cancelling it, as
+# every path that takes a message out of a receive does, is a no-op.
+_RETURNING: list[Any] = [0, 0, None, None, None, False]
+
 # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 _BAD_BODY_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -65,6 +71,7 @@ class Message:
         "queue",
         "receipt",
         "receive_count",
+        "return_seq",
         "sent_at",
         "seq_number",
         "size",
@@ -91,6 +98,7 @@ class Message:
         self.seq_number: str | None = None
         self.dlq_source_arn: str | None = None
         self.size = len(body)
+        # A clock entry (a delay), _RETURNING, or None. `return_seq` is set with _RETURNING.
         self.timer: list[Any] | None = None
 
     @property
@@ -145,7 +153,13 @@ class QueueSim:
         self._fifo_seq = 0
         self.on_visible: list[Callable[[], None]] = []  # consumers to wake
         self._delay_label = ("delay", name, _ID)
-        self._visibility_label = ("visibility", name, _ID)
+        # Released messages by the end of their visibility timeout, then release order: a
+        # deque while they come in that order (a fixed timeout counted from each receive),
+        # a heap for the few that do not; one clock entry, at the soonest.
+        self._returns: deque[Message] = deque()
+        self._returns_late: list[tuple[int, int, Message]] = []
+        self._return_seq = 0
+        self._return_timer: list[Any] | None = None
 
     # -- queries -----------------------------------------------------------------------
 
@@ -604,26 +618,80 @@ class QueueSim:
             or msg.timer is not None
         ):
             return
-        # The timer is cancelled whenever the message leaves this receive (deleted, moved,
-        # purged), and nothing else receives it while it is in flight: when it fires, the
-        # message is still in flight under this receipt.
-        msg.timer = self.sim.clock.at(
-            msg.visible_at, self._visibility_over, msg, self._visibility_label
-        )
+        msg.timer = _RETURNING
+        self._return_seq += 1
+        msg.return_seq = self._return_seq
+        returns = self._returns
+        at = msg.visible_at
+        if not returns or returns[-1].visible_at <= at:
+            returns.append(msg)
+        else:
+            heapq.heappush(self._returns_late, (at, msg.return_seq, msg))
+        timer = self._return_timer
+        if timer is None or timer[0] > at:
+            if timer is not None:
+                self.sim.clock.cancel(timer)
+            # No label: Simulator.agenda lists each waiting message from `upcoming_returns`.
+            self._return_timer = self.sim.clock.at(at, self._returns_due)
 
-    def _visibility_over(self, msg: Message) -> None:
-        msg.timer = None
-        if self.fifo:
-            self._unblock(msg.group or "")
-        self.sim.trace.emit(
-            (
-                self.sim.clock.now,
-                tk.MESSAGE_RETURNED,
-                self.name,
-                {"message_id": msg.id, "receive_count": msg.receive_count},
+    def _next_return(self) -> tuple[Message, bool] | None:
+        """The waiting message whose timeout ends first, and whether it is in the late heap
+        (dropping from the fronts the messages deleted or expired while they waited)."""
+        returns, late = self._returns, self._returns_late
+        while returns and returns[0].timer is not _RETURNING:
+            returns.popleft()
+        while late and late[0][2].timer is not _RETURNING:
+            heapq.heappop(late)
+        if not late:
+            return (returns[0], False) if returns else None
+        head = late[0][2]
+        if returns and (returns[0].visible_at, returns[0].return_seq) < (
+            head.visible_at,
+            head.return_seq,
+        ):
+            return returns[0], False
+        return head, True
+
+    def _returns_due(self, _: Any) -> None:
+        """Every waiting message whose visibility timeout has ended becomes visible again, in
+        the order the timeouts end (ties: in release order)."""
+        self._return_timer = None
+        now = self.sim.clock.now
+        emit = self.sim.trace.emit
+        while True:
+            nxt = self._next_return()
+            if nxt is None:
+                return
+            msg, late = nxt
+            if msg.visible_at > now:
+                break
+            if late:
+                heapq.heappop(self._returns_late)
+            else:
+                self._returns.popleft()
+            msg.timer = None
+            if self.fifo:
+                self._unblock(msg.group or "")
+            emit(
+                (
+                    now,
+                    tk.MESSAGE_RETURNED,
+                    self.name,
+                    {"message_id": msg.id, "receive_count": msg.receive_count},
+                )
             )
+            self._make_visible(msg, returned=True)
+        self._return_timer = self.sim.clock.at(msg.visible_at, self._returns_due)
+
+    def upcoming_returns(self, limit: int) -> list[tuple[int, str]]:
+        """The next `limit` released messages to become visible again: (time, message id)."""
+        live = (m for m in self._returns if m.timer is _RETURNING)
+        ordered = list(islice(live, limit))
+        late = heapq.nsmallest(limit, (e for e in self._returns_late if e[2].timer is _RETURNING))
+        merged = heapq.merge(
+            ((m.visible_at, m.return_seq, m) for m in ordered), late, key=lambda e: e[:2]
         )
-        self._make_visible(msg, returned=True)
+        return [(at, m.id) for at, _, m in islice(merged, limit)]
 
     # -- operations on the whole queue -------------------------------------------------
 
