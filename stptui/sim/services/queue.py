@@ -80,19 +80,21 @@ class Message:
         "visible_at",
     )
 
-    def __init__(self, mid: str, body: str, queue: QueueSim, now: int) -> None:
+    def __init__(
+        self, mid: str, body: str, queue: QueueSim, now: int, attrs: dict[str, Any] | None
+    ) -> None:
+        # `expiry_seq` (order among messages expiring at the same instant) is set when the
+        # queue starts tracking the message's retention, `visible_at` when it is placed.
         self.id = mid
         self.body = body
         self.queue = queue
         self.sent_at = now  # SentTimestamp: never changes
         self.enqueued_at = now  # retention counts from here
-        self.expiry_seq = 0  # order among messages expiring at the same instant
         self.receive_count = 0
         self.first_receive_at: int | None = None
         self.state = NEW
-        self.visible_at = now
         self.receipt = 0
-        self.attrs: dict[str, Any] | None = None
+        self.attrs = attrs
         self.group: str | None = None
         self.dedup_id: str | None = None
         self.seq_number: str | None = None
@@ -239,20 +241,19 @@ class QueueSim:
         self, body: str, delay_s: int | None, group: str | None, dedup_id: str | None
     ) -> None:
         """Raise SqsError for a send SQS would reject (nothing changes)."""
-        if not isinstance(body, str) or len(body) == 0:
+        if type(body) is not str or not body:
             raise SqsError(
                 "InvalidParameterValue", "the message body must be at least one character"
             )
         # A character is at most 4 UTF-8 bytes: only long bodies need encoding to measure.
-        size = len(body) * 4
-        if size > self.max_bytes:
+        if len(body) * 4 > self.max_bytes:
             size = len(body.encode("utf-8", "surrogatepass"))
-        if size > self.max_bytes:
-            raise SqsError(
-                "InvalidParameterValue",
-                f"the message is {size:,} bytes; queue {self.name} allows at most "
-                f"{self.max_bytes:,}",
-            )
+            if size > self.max_bytes:
+                raise SqsError(
+                    "InvalidParameterValue",
+                    f"the message is {size:,} bytes; queue {self.name} allows at most "
+                    f"{self.max_bytes:,}",
+                )
         if _BAD_BODY_CHAR.search(body) is not None:
             raise SqsError(
                 "InvalidMessageContents",
@@ -319,8 +320,7 @@ class QueueSim:
                     )
                 )
                 return hit[1]
-        msg = Message(sim.new_id(), body, self, now)
-        msg.attrs = attrs
+        msg = Message(sim.new_id(), body, self, now, attrs)
         if self.fifo:
             msg.group = group
             msg.dedup_id = key
@@ -381,20 +381,21 @@ class QueueSim:
         self._expiry_seq += 1
         msg.expiry_seq = self._expiry_seq
         ordered = self._expiry
+        timer = self._expiry_timer
         if not ordered or ordered[-1].enqueued_at <= msg.enqueued_at:
             ordered.append(msg)
+            # The newest message expires last: an armed timer is already soon enough.
+            if timer is not None:
+                return
         else:
             heapq.heappush(self._expiry_late, (msg.enqueued_at, msg.expiry_seq, msg))
-        if self._expiry_timer is None or self._expiry_timer[0] > at:
-            if self._expiry_timer is not None:
-                self.sim.clock.cancel(self._expiry_timer)
-            self._expiry_timer = self.sim.clock.at(
-                at,
-                self._expire_due,
-                None,
-                ("retention", self.name, ""),
-                background=True,
-            )
+            if timer is not None:
+                if timer[0] <= at:
+                    return
+                self.sim.clock.cancel(timer)
+        self._expiry_timer = self.sim.clock.at(
+            at, self._expire_due, None, ("retention", self.name, ""), background=True
+        )
 
     def _expire_due(self, _: Any) -> None:
         self._expiry_timer = None
