@@ -40,8 +40,11 @@ def test_the_trace_matches_a_list_of_every_record(ring: int, script: list) -> No
     for op, arg in script:
         if op == "emit":
             kind, resource, n = arg
-            data = {"n": n}
-            trace.emit((len(model) * 10, kind, resource, data))
+            data = {"n": n, "odd": n % 2}
+            # Odd values are emitted packed (values, then their names): every reader still
+            # gets the same dict.
+            fields = (n, n % 2, ("n", "odd")) if n % 2 else data
+            trace.emit((len(model) * 10, kind, resource, fields))
             model.append((len(model) + 1, len(model) * 10, kind, resource, data))
             assert trace.seq == len(model)
             continue

@@ -142,9 +142,13 @@ class FunctionSim:
         self.running -= 1
         sim.running_total -= 1
         if outcome.status == "success":
-            data: dict[str, Any] = {"invocation_id": inv_id, "duration_ms": now - started}
+            data: tk.Fields = (inv_id, now - started, tk.SUCCEEDED_FIELDS)
             if outcome.failed_item_ids:
-                data["batch_item_failures"] = list(outcome.failed_item_ids)
+                data = {
+                    "invocation_id": inv_id,
+                    "duration_ms": now - started,
+                    "batch_item_failures": list(outcome.failed_item_ids),
+                }
             sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
             if outcome.emissions:
                 for emission in outcome.emissions:
@@ -155,13 +159,14 @@ class FunctionSim:
                     now,
                     tk.INVOCATION_FAILED,
                     self.name,
-                    {
-                        "invocation_id": inv_id,
-                        "duration_ms": now - started,
-                        "error": outcome.error_type or "Error",
-                        "error_message": outcome.error_message or "",
-                        "timeout": outcome.status == "timeout",
-                    },
+                    (
+                        inv_id,
+                        now - started,
+                        outcome.error_type or "Error",
+                        outcome.error_message or "",
+                        outcome.status == "timeout",
+                        tk.FAILED_FIELDS,
+                    ),
                 )
             )
         caller.done(outcome, inv_id)

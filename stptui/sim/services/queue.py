@@ -331,11 +331,13 @@ class QueueSim:
                 self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
         self.messages[msg.id] = msg
         delay_ms = self.delay_ms if delay_s is None else delay_s * 1000
-        data: dict[str, Any] = {"message_id": msg.id, "source": source}
-        if group is not None:
-            data["group"] = group
-        if delay_ms:
-            data["delay_ms"] = delay_ms
+        data: tk.Fields = (msg.id, source, tk.SENT_FIELDS)
+        if group is not None or delay_ms:
+            data = {"message_id": msg.id, "source": source}
+            if group is not None:
+                data["group"] = group
+            if delay_ms:
+                data["delay_ms"] = delay_ms
         sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))
         sim.trace.bound()
         self._track_expiry(msg)
@@ -527,14 +529,7 @@ class QueueSim:
                 msg.first_receive_at = now
             msg.visible_at = now + vt
             msg.receipt += 1
-            emit(
-                (
-                    now,
-                    tk.MESSAGE_RECEIVED,
-                    name,
-                    {"message_id": msg.id, "receive_count": msg.receive_count},
-                )
-            )
+            emit((now, tk.MESSAGE_RECEIVED, name, (msg.id, msg.receive_count, tk.RECEIVE_FIELDS)))
             out.append(msg)
         return out
 
@@ -606,7 +601,7 @@ class QueueSim:
         self.counts[INFLIGHT] -= 1
         msg.state = DELETED
         self.sim.trace.emit(
-            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, {"message_id": msg.id})
+            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, (msg.id, tk.MESSAGE_ID_FIELDS))
         )
         return True
 
@@ -678,7 +673,7 @@ class QueueSim:
                     now,
                     tk.MESSAGE_RETURNED,
                     self.name,
-                    {"message_id": msg.id, "receive_count": msg.receive_count},
+                    (msg.id, msg.receive_count, tk.RECEIVE_FIELDS),
                 )
             )
             self._make_visible(msg, returned=True)
