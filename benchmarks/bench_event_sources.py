@@ -19,6 +19,7 @@ from stptui.sim.trace import Trace
 
 COMBINED = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "combined"
 YEAR_MS = 365 * 86_400_000
+YEAR_ROUNDS = 9
 EVENTS = [
     {"source": "orders", "detail-type": "OrderCreated", "detail": {"orderId": 1, "email": "a@b.c"}},
     {"source": "orders", "detail-type": "OrderDeleted", "detail": {"orderId": 2}},
@@ -77,12 +78,13 @@ def pattern_matches(n: int) -> float:
 
 
 def main() -> int:
-    # Each figure is the best of three, so that a burst of load on a shared machine skews
-    # no ratio.
-    runs = [year_of_schedules() for _ in range(3)]
+    # Each figure is the best of several rounds, so that a burst of load on a shared machine
+    # skews no ratio. The year and its bare steps take milliseconds, so they get more rounds
+    # than the matches: a single slow round would otherwise decide the ratio.
+    runs = [year_of_schedules() for _ in range(YEAR_ROUNDS)]
     year = min(r[0] for r in runs)
     _, events, fires = runs[0]
-    bare_year = min(bare_steps(events) for _ in range(3))
+    bare_year = min(bare_steps(events) for _ in range(YEAR_ROUNDS))
     matches = min(pattern_matches(100_000) for _ in range(3))
     bare_match = min(bare_steps(100_000) for _ in range(3))
     print(f"one simulated year of the combined stack: {fires} schedule fires, {events:,} events")

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stptui.sim.schedules import (
+    _END_MINUTE,
+    CronSchedule,
     ScheduleError,
     format_fire_time,
     parse_schedule,
@@ -576,3 +578,74 @@ def test_property_rate_fires_on_the_anchor_grid(
     assert fire > after and fire > anchor
     assert (fire - anchor) % period == 0
     assert fire - period <= max(after, anchor)
+
+
+# -- the month cache and fires_after ------------------------------------------------------
+
+
+def _full_search(expression: str, after_ms: int) -> int | None:
+    """The next fire by a field-by-field search on a fresh schedule: no cache involved."""
+    fresh = parse_schedule(expression)
+    assert isinstance(fresh, CronSchedule)
+    minute_index = max(after_ms // 60_000 + 1, 0)
+    if minute_index >= _END_MINUTE:
+        return None
+    day, minute_of_day = divmod(minute_index, 1440)
+    hour, minute = divmod(minute_of_day, 60)
+    return fresh._search(day, hour, minute)
+
+
+_instants = st.integers(_ms("2025-06-01T00:00:00Z"), _ms("2028-06-01T00:00:00Z"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cron=_crons(), instants=st.lists(_instants, min_size=1, max_size=5))
+def test_property_cached_next_fire_agrees_with_a_full_search(
+    cron: _Cron, instants: list[int]
+) -> None:
+    # One schedule answers every query, so later queries start from what earlier ones
+    # cached; around each answer lie the month cache's edges (the fire itself, the minute
+    # before it, the rest of its minute).
+    schedule = parse_schedule(cron.expression)
+    for instant in instants:
+        expected = _full_search(cron.expression, instant)
+        assert schedule.next_after_ms(instant, 0) == expected, cron.expression
+        if expected is not None:
+            for nearby in (expected - 1, expected, expected + 59_999):
+                got = schedule.next_after_ms(nearby, 0)
+                assert got == _full_search(cron.expression, nearby), cron.expression
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cron=_crons(), after=_instants, elsewhere=_instants)
+def test_property_fires_after_agrees_with_repeated_full_searches(
+    cron: _Cron, after: int, elsewhere: int
+) -> None:
+    schedule = parse_schedule(cron.expression)
+    fires = schedule.fires_after(after, 0)
+    previous = after
+    for _ in range(40):
+        expected = _full_search(cron.expression, previous)
+        # Another caller moves the month cache while the iterator waits.
+        schedule.next_after_ms(elsewhere, 0)
+        assert next(fires, None) == expected, cron.expression
+        if expected is None:
+            break
+        previous = expected
+
+
+def test_fires_after_crosses_months_years_and_the_end_of_time() -> None:
+    schedule = parse_schedule("cron(30 23 L 2 ? 2027-2028,2199)")
+    fires = [format_fire_time(f) for f in schedule.fires_after(_ms(A), 0)]
+    assert fires == [
+        "2027-02-28T23:30:00Z",
+        "2028-02-29T23:30:00Z",
+        "2199-02-28T23:30:00Z",
+    ]
+
+
+def test_rate_fires_after_keeps_the_anchor_grid() -> None:
+    rate = parse_schedule("rate(7 minutes)")
+    anchor = _ms(A)
+    fires = rate.fires_after(anchor + 60_000, anchor)
+    assert [next(fires) for _ in range(3)] == [anchor + k * 420_000 for k in (1, 2, 3)]

@@ -26,8 +26,8 @@ from __future__ import annotations
 import calendar
 import re
 from abc import ABC, abstractmethod
-from bisect import bisect_left
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal, NamedTuple
 
@@ -299,7 +299,7 @@ def _month_days(rule: _DayRule, year: int, month: int) -> tuple[int, ...]:
     first_weekday, length = calendar.monthrange(year, month)  # Python numbering: Monday = 0
     kind = rule.kind
     if kind == _DAYS_OF_MONTH:
-        return tuple(d for d in rule.values if d <= length)
+        return rule.values[: bisect_right(rule.values, length)]
     if kind == _LAST_DAY:
         return (length,)
     if kind == _LAST_WEEKDAY:
@@ -421,6 +421,14 @@ class Schedule(ABC):
         anchor + k * period for k >= 1, cron() ignores it.
         """
 
+    def fires_after(self, after_ms: int, anchor_ms: int) -> Iterator[int]:
+        """Every fire strictly after ``after_ms``, ascending: what calling ``next_after_ms``
+        again with each result gives, for a caller that takes fires one by one."""
+        fire = self.next_after_ms(after_ms, anchor_ms)
+        while fire is not None:
+            yield fire
+            fire = self.next_after_ms(fire, anchor_ms)
+
     @abstractmethod
     def describe(self) -> str:
         """Short English description, e.g. "at 09:00 UTC every day"."""
@@ -465,6 +473,14 @@ class RateSchedule(Schedule):
         periods = (after_ms - anchor_ms) // self.period_ms + 1
         return anchor_ms + max(periods, 1) * self.period_ms
 
+    def fires_after(self, after_ms: int, anchor_ms: int) -> Iterator[int]:
+        """Every fire strictly after ``after_ms``, ascending (a rate() never ends)."""
+        fire = self.next_after_ms(after_ms, anchor_ms)
+        period = self.period_ms
+        while True:
+            yield fire
+            fire += period
+
     def describe(self) -> str:
         """Short English: "every minute", "every 5 minutes", "every day" ..."""
         if self.value == 1:
@@ -477,12 +493,13 @@ class CronSchedule(Schedule):
 
     __slots__ = (
         "_day_cache",
+        "_day_minutes",
         "_day_rule",
-        "_first_minute",
-        "_hit_day",
-        "_hour_ok",
         "_hours",
         "_minutes",
+        "_month_base",
+        "_month_days",
+        "_month_length",
         "_months",
         "_next_hour",
         "_next_minute",
@@ -515,34 +532,64 @@ class CronSchedule(Schedule):
         self._day_rule: _DayRule = dom_rule or dow_rule
         self._next_minute = _next_table(self._minutes, 60)
         self._next_hour = _next_table(self._hours, 24)
-        self._hour_ok = tuple(h in self._hours for h in range(24))
-        self._first_minute = self._minutes[0]
+        # Minutes of the day at which a matching day fires, ascending (hours and minutes are).
+        self._day_minutes = tuple(h * 60 + m for h in self._hours for m in self._minutes)
         self._day_cache: dict[int, tuple[int, ...]] = {}
-        # Day index (days since the epoch) of the last fire found by a full search: that day
-        # is known to match, so later calls within it need only the hour/minute tables.
-        self._hit_day = -1
+        # The month of the last fire a full search found: the day index (days since the
+        # epoch) of the day before its 1st, its length and its matching days. Later calls
+        # within that month, the usual case of a rule re-arming after each fire, need only
+        # two bisects.
+        self._month_base = -1
+        self._month_length = 0
+        self._month_days: tuple[int, ...] = ()
 
     def next_after_ms(self, after_ms: int, anchor_ms: int) -> int | None:
-        """Next whole-minute fire strictly after ``after_ms``; the anchor is ignored."""
+        """Next whole-minute fire strictly after ``after_ms``; the anchor is ignored.
+
+        The month of the fire found is left in the month cache (`fires_after` relies on it).
+        """
         minute_index = after_ms // _MS_PER_MINUTE + 1
         if minute_index < 0:
             minute_index = 0  # the year field starts at 1970 = the epoch
         elif minute_index >= _END_MINUTE:
             return None
         day, minute_of_day = divmod(minute_index, _MINUTES_PER_DAY)
+        base = self._month_base
+        day_of_month = day - base
+        if 0 < day_of_month <= self._month_length:
+            days = self._month_days
+            i = bisect_left(days, day_of_month)
+            if i < len(days) and days[i] == day_of_month:
+                minutes = self._day_minutes
+                j = bisect_left(minutes, minute_of_day)
+                if j < len(minutes):
+                    return (minute_index - minute_of_day + minutes[j]) * _MS_PER_MINUTE
+                i += 1
+            if i < len(days):
+                return ((base + days[i]) * _MINUTES_PER_DAY + self._day_minutes[0]) * _MS_PER_MINUTE
+            return self._search(base + self._month_length + 1, 0, 0)
         hour, minute = divmod(minute_of_day, 60)
-        if day == self._hit_day:
-            if self._hour_ok[hour]:
-                next_minute = self._next_minute[minute]
-                if next_minute >= 0:
-                    return (minute_index - minute + next_minute) * _MS_PER_MINUTE
-            next_hour = self._next_hour[hour + 1]
-            if next_hour >= 0:
-                return (
-                    day * _MINUTES_PER_DAY + next_hour * 60 + self._first_minute
-                ) * _MS_PER_MINUTE
-            return self._search(day + 1, 0, 0)
         return self._search(day, hour, minute)
+
+    def fires_after(self, after_ms: int, anchor_ms: int) -> Iterator[int]:
+        """Every fire strictly after ``after_ms``, ascending, until the year 2199 ends.
+
+        Within a month the fires are its matching days times the day's fire minutes, so
+        only the first fire of each month needs a search."""
+        fire = self.next_after_ms(after_ms, anchor_ms)
+        while fire is not None:
+            # Read at once: the month cache now holds the fire's month, and another caller
+            # may move it while this generator is suspended.
+            base, length, days = self._month_base, self._month_length, self._month_days
+            minutes = self._day_minutes
+            day, minute_of_day = divmod(fire // _MS_PER_MINUTE, _MINUTES_PER_DAY)
+            day_minutes = minutes[minutes.index(minute_of_day) :]
+            for day_of_month in days[days.index(day - base) :]:
+                start = (base + day_of_month) * _MINUTES_PER_DAY
+                for minute in day_minutes:
+                    yield (start + minute) * _MS_PER_MINUTE
+                day_minutes = minutes
+            fire = self._search(base + length + 1, 0, 0)
 
     def _days(self, year: int, month: int) -> tuple[int, ...]:
         key = year * 16 + month
@@ -552,7 +599,9 @@ class CronSchedule(Schedule):
         return days
 
     def _search(self, day_index: int, hour: int, minute: int) -> int | None:
-        """First fire at or after the given day/hour/minute, jumping field by field."""
+        """First fire at or after the given day/hour/minute, jumping field by field.
+
+        The month of the fire found is left in the month cache."""
         moment = date.fromordinal(day_index + _EPOCH_ORDINAL)
         year, month, day = moment.year, moment.month, moment.day
         years, months, next_hour, next_minute = (
@@ -594,8 +643,11 @@ class CronSchedule(Schedule):
             if found_minute < 0:
                 hour, minute = hour + 1, 0
                 continue
-            day_index = date(year, month, day).toordinal() - _EPOCH_ORDINAL
-            self._hit_day = day_index
+            base = date(year, month, 1).toordinal() - _EPOCH_ORDINAL - 1
+            self._month_base = base
+            self._month_length = calendar.monthrange(year, month)[1]
+            self._month_days = days
+            day_index = base + day
             return (day_index * _MINUTES_PER_DAY + hour * 60 + found_minute) * _MS_PER_MINUTE
 
     def describe(self) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import SqsTrigger
@@ -48,10 +49,21 @@ if TYPE_CHECKING:
 RECENT_EXECUTIONS = 1000  # kept per job for `show jobs`; the trace keeps the full history
 EXECUTION_NAME_BASE_CHARS = 40  # Stacktape: `${BATCH_JOB_NAME_BASE.slice(0, 40)}-${requestId}`
 
+# Agenda subjects, read from a timer's argument only when the agenda is shown.
+_EXECUTION_ID = attrgetter("id")
+
+
+def _attempt_execution_id(arg: tuple[Execution, BatchJobSim, Outcome, int]) -> str:
+    return arg[0].id
+
+
+# Built once: `json.dumps` with options builds a new encoder on every call.
+_STRINGIFY = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 def trigger_event_json(event: Any) -> str:
     """`JSON.stringify(event)`: compact, non-ASCII kept, as the helper Lambda writes it."""
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    return _STRINGIFY(event)
 
 
 class Execution:
@@ -114,6 +126,11 @@ class BatchJobSim:
         # The state machine's execution names start with the job's AWS name.
         base = state_machine_arn.rsplit(":", 1)[-1]
         self.name_base = base[:EXECUTION_NAME_BASE_CHARS]
+        executions = state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        # An execution's ARN is this followed by its id.
+        self.execution_arn_prefix = f"{executions}:{self.name_base}-"
+        self.attempt_label = ("batch-attempt", self.name, _attempt_execution_id)
+        self.retry_label = ("batch-retry", self.name, _EXECUTION_ID)
 
     def retry_wait_ms(self, failed_attempt: int) -> int:
         """The Wait state after failed attempt `failed_attempt` (1-based), in milliseconds."""
@@ -166,12 +183,13 @@ class BatchService:
         simulated latency). `extra` fields go into the `batch.submitted` record;
         `execution_id` is for a caller that must name the execution before it starts."""
         sim = self.sim
-        job = self.job(job_name)
+        job = self.jobs.get(job_name)
+        if job is None:
+            job = self.job(job_name)  # raises, with a did-you-mean
         now = sim.clock.now
         eid = execution_id or sim.new_id()
-        arn = job.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         ex = Execution(
-            eid, f"{arn}:{job.name_base}-{eid}", job.name, trigger, source, trigger_event, now
+            eid, job.execution_arn_prefix + eid, job.name, trigger, source, trigger_event, now
         )
         job.counts["submitted"] += 1
         job.running[eid] = ex
@@ -186,12 +204,11 @@ class BatchService:
         if extra:
             data.update(extra)
         sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
-        self._start_attempt(ex)
+        self._start_attempt(ex, job)
         return eid
 
-    def _start_attempt(self, ex: Execution) -> None:
+    def _start_attempt(self, ex: Execution, job: BatchJobSim) -> None:
         sim = self.sim
-        job = self.jobs[ex.job]
         now = sim.clock.now
         ex.attempt += 1
         job.attempts_run += 1
@@ -237,14 +254,13 @@ class BatchService:
         sim.clock.at(
             now + outcome.duration_ms,
             self._end_attempt,
-            (ex, outcome, now),
-            ("batch-attempt", job.name, ex.id),
+            (ex, job, outcome, now),
+            job.attempt_label,
         )
 
-    def _end_attempt(self, arg: tuple[Execution, Outcome, int]) -> None:
-        ex, outcome, started = arg
+    def _end_attempt(self, arg: tuple[Execution, BatchJobSim, Outcome, int]) -> None:
+        ex, job, outcome, started = arg
         sim = self.sim
-        job = self.jobs[ex.job]
         now = sim.clock.now
         duration = now - started
         if outcome.status == "success":
@@ -281,7 +297,7 @@ class BatchService:
             )
         )
         if retry_at is not None:
-            sim.clock.at(retry_at, self._retry, ex, ("batch-retry", job.name, ex.id))
+            sim.clock.at(retry_at, self._retry, ex, job.retry_label)
             return
         sim.trace.emit(
             (
@@ -294,7 +310,7 @@ class BatchService:
         self._finish(ex, job, "FAILED", error)
 
     def _retry(self, ex: Execution) -> None:
-        self._start_attempt(ex)
+        self._start_attempt(ex, self.jobs[ex.job])
 
     def _finish(self, ex: Execution, job: BatchJobSim, status: str, error: str | None) -> None:
         ex.status = status

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
+from stptui.sim.services.queue import SqsError
 
 if TYPE_CHECKING:
     from stptui.config.model import Ref
@@ -260,6 +262,74 @@ class DeliveryError(Exception):
         self.message = message
 
 
+# `deliver(payload, trigger, origin, group)`: see `deliver_to_workload`.
+Delivery = Callable[[dict[str, Any] | str, str, str, str | None], str]
+
+
+def workload_delivery(sim: Simulator, target: str) -> Delivery:
+    """How to hand events to `target`, a function, queue or batch job of the stack.
+
+    The target is looked up once here, so a rule that delivers on every fire keeps the
+    result; call it only once every service is wired (batch jobs are wired after schedules
+    and buses). A target that does not exist gives a delivery that raises DeliveryError
+    each time."""
+    queue = sim.queues.get(target)
+    if queue is not None:
+        fifo = queue.fifo
+
+        def to_queue(
+            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
+        ) -> str:
+            text = payload if isinstance(payload, str) else _json(payload)
+            try:
+                return queue.send(text, group=group if fifo else None, source=origin)
+            except SqsError as exc:
+                raise DeliveryError("INVALID_PARAMETER", str(exc)) from None
+
+        return to_queue
+    res = sim.stack.resources.get(target)
+    batch = sim.services.get("batch")
+    if res is not None and res.type == "batch-job" and batch is not None:
+        start = batch.start
+
+        def to_batch_job(
+            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
+        ) -> str:
+            if isinstance(payload, str):
+                payload = _parse_input(target, payload)
+            return start(target, payload, trigger, origin)
+
+        return to_batch_job
+    if target in sim.functions:
+        submit = sim.async_invokers[target].submit
+
+        def to_function(
+            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
+        ) -> str:
+            if isinstance(payload, str):
+                payload = _parse_input(target, payload)
+            return submit(payload, trigger, origin)
+
+        return to_function
+
+    def missing(payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None) -> str:
+        raise DeliveryError("NO_RESOURCE", f"{target} does not exist in the simulation")
+
+    return missing
+
+
+def _parse_input(target: str, text: str) -> Any:
+    """The JSON value of a target input's text, which a function or batch job is invoked
+    with."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Lambda refuses an Invoke whose payload is not JSON (a template that broke it).
+        raise DeliveryError(
+            "INVALID_JSON", f"the input for {target} is not valid JSON: {text[:200]}"
+        ) from None
+
+
 def deliver_to_workload(
     sim: Simulator,
     target: str,
@@ -275,32 +345,9 @@ def deliver_to_workload(
     invoked asynchronously with the JSON value; queues get the JSON text as the message body
     (FIFO queues: in `group`); batch jobs go to the batch service's `start(job, event,
     trigger, source)`. Returns the async event id, message id or execution id; raises
-    DeliveryError when the target cannot take it."""
-    from stptui.sim.services.queue import SqsError
-
-    queue = sim.queues.get(target)
-    if queue is not None:
-        text = payload if isinstance(payload, str) else _json(payload)
-        try:
-            return queue.send(text, group=group if queue.fifo else None, source=origin)
-        except SqsError as exc:
-            raise DeliveryError("INVALID_PARAMETER", str(exc)) from None
-    res = sim.stack.resources.get(target)
-    batch = sim.services.get("batch")
-    is_batch = res is not None and res.type == "batch-job" and batch is not None
-    if target not in sim.functions and not is_batch:
-        raise DeliveryError("NO_RESOURCE", f"{target} does not exist in the simulation")
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except ValueError:
-            # Lambda refuses an Invoke whose payload is not JSON (a template that broke it).
-            raise DeliveryError(
-                "INVALID_JSON", f"the input for {target} is not valid JSON: {payload[:200]}"
-            ) from None
-    if is_batch:
-        return str(batch.start(target, payload, trigger, origin))
-    return sim.invoke_async(target, payload, trigger, origin)
+    DeliveryError when the target cannot take it. A caller that delivers to the same target
+    again and again keeps `workload_delivery(sim, target)` instead."""
+    return workload_delivery(sim, target)(payload, trigger, origin, group)
 
 
 def dead_letter(
@@ -314,8 +361,6 @@ def dead_letter(
 
     Returns (message id, None) on success, (None, why) when it could not be sent, and
     (None, None) when there is no DLQ."""
-    from stptui.sim.services.queue import SqsError
-
     if dlq is None:
         return None, None
     queue = sim.queues.get(dlq.target or "")
@@ -361,6 +406,8 @@ class BusRule:
         self.input = TargetInput(trigger.input, trigger.input_path, trigger.input_transformer)
         self.dlq = trigger.on_delivery_failure
         self.group = trigger.message_group_id
+        # Resolved at the first delivery, once the batch service is wired too.
+        self.delivery: Delivery | None = None
 
     def explain(self, event: dict[str, Any]) -> list[str]:
         """Why the event does not match (empty when it does)."""
@@ -634,10 +681,10 @@ class BusService:
         sim = self.sim
         event_id = event["id"]
         payload = rule.input.apply(event, rule.name, rule.arn)
+        if rule.delivery is None:
+            rule.delivery = workload_delivery(sim, rule.owner)
         try:
-            deliver_to_workload(
-                sim, rule.owner, payload, trigger="event-bus", origin=event_id, group=rule.group
-            )
+            rule.delivery(payload, "event-bus", event_id, rule.group)
         except DeliveryError as exc:
             # Only errors no retry can fix reach here (a missing target, a queue refusing the
             # message): EventBridge sends those to the DLQ at once, without retries.

@@ -12,6 +12,7 @@ resumed later fires at the next start + k * period, not one period after the res
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import ScheduleTrigger, Workload
@@ -19,11 +20,12 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
 from stptui.sim.schedules import Schedule, ScheduleError, parse_schedule
 from stptui.sim.services.bus import (
+    Delivery,
     DeliveryError,
     TargetInput,
-    deliver_to_workload,
     rule_arn,
     rule_name,
+    workload_delivery,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +76,14 @@ class ScheduleRule:
         self.paused = False
         self.next_ms: int | None = None
         self._timer: Entry | None = None
+        self._label = ("schedule", owner, self.name)
+        # The schedule's upcoming fires, valid while the clock stands at `_fires_from`, the
+        # fire last taken from it: re-arming right after a fire is one step of the iterator
+        # instead of a search. Any other instant (the start, a resume) starts a new one.
+        self._fires: Iterator[int] = iter(())
+        self._fires_from: int | None = None
+        # Resolved at the first fire, once the batch service is wired too.
+        self._delivery: Delivery | None = None
 
     @property
     def describe(self) -> str:
@@ -88,12 +98,14 @@ class ScheduleRule:
         if self.paused or self.schedule is None:
             return
         sim = self.sim
-        nxt = self.schedule.next_after_ms(sim.clock.now, sim.start_ms)
+        now = sim.clock.now
+        if now != self._fires_from:
+            self._fires = self.schedule.fires_after(now, sim.start_ms)
+        nxt = next(self._fires, None)
+        self._fires_from = nxt
         self.next_ms = nxt
         if nxt is not None:
-            self._timer = sim.clock.at(
-                nxt, self._due, None, ("schedule", self.owner, self.name), background=True
-            )
+            self._timer = sim.clock.at(nxt, self._due, None, self._label, background=True)
 
     def disarm(self) -> None:
         """Cancel the pending fire, if any."""
@@ -127,8 +139,10 @@ class ScheduleRule:
             )
         )
         payload = self.input.apply(event, self.name, self.arn)
+        if self._delivery is None:
+            self._delivery = workload_delivery(sim, self.owner)
         try:
-            deliver_to_workload(sim, self.owner, payload, trigger="schedule", origin=event_id)
+            self._delivery(payload, "schedule", event_id, None)
         except DeliveryError as exc:
             # A schedule trigger has no onDeliveryFailure in Stacktape: the event is dropped.
             sim.trace.emit(
