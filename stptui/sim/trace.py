@@ -66,6 +66,9 @@ BATCH_FAILED = "batch.failed"
 MESSAGE_ID_FIELDS = ("message_id",)
 RECEIVE_FIELDS = ("message_id", "receive_count")
 SENT_FIELDS = ("message_id", "source")
+STARTED_FIELDS = ("invocation_id", "trigger", "attempt")
+SQS_STARTED_FIELDS = (*STARTED_FIELDS, "queue", "message_ids")
+ASYNC_STARTED_FIELDS = (*STARTED_FIELDS, "event_id", "source")
 SUCCEEDED_FIELDS = ("invocation_id", "duration_ms")
 FAILED_FIELDS = ("invocation_id", "duration_ms", "error", "error_message", "timeout")
 

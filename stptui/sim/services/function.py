@@ -82,22 +82,26 @@ class FunctionSim:
         return self.sim.running_total >= ACCOUNT_CONCURRENCY
 
     def start(
-        self, trigger: str, attempt: int, caller: Caller, extra: dict[str, Any] | None = None
+        self,
+        trigger: str,
+        attempt: int,
+        caller: Caller,
+        extra: tuple[Any, ...] = (),
+        names: tuple[str, ...] = tk.STARTED_FIELDS,
     ) -> tuple[str, Outcome]:
         """Start an invocation now; `caller.done(outcome, invocation_id)` runs when it ends.
 
-        `extra` fields go into the `invocation.started` record."""
+        The `invocation.started` record holds the invocation id, trigger and attempt, then
+        the `extra` values; `names` names them all."""
         sim = self.sim
         now = sim.clock.now
         inv_id = sim.new_id()
         self.invocations += 1
         self.running += 1
         sim.running_total += 1
-        if extra:
-            data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt, **extra}
-        else:
-            data = {"invocation_id": inv_id, "trigger": trigger, "attempt": attempt}
-        sim.trace.emit((now, tk.INVOCATION_STARTED, self.name, data))
+        sim.trace.emit(
+            (now, tk.INVOCATION_STARTED, self.name, (inv_id, trigger, attempt, *extra, names))
+        )
         quick = self._quick
         if quick is not None and not self.overrides:
             outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
@@ -270,7 +274,7 @@ class SqsEventSource:
                 q.release(m, m.receipt)
             return
         self.active += 1
-        _, outcome = fn.start("sqs", 1, _Batch(self, msgs), {"queue": q.name, "message_ids": ids})
+        _, outcome = fn.start("sqs", 1, _Batch(self, msgs), (q.name, ids), tk.SQS_STARTED_FIELDS)
         ends = sim.clock.now + outcome.duration_ms
         for m in msgs:
             if ends > m.visible_at:
@@ -399,7 +403,7 @@ class AsyncInvoker:
             sim.clock.at(now + delay, self._attempt, ev, self._retry_label)
             return
         ev.attempts += 1
-        self.fn.start(ev.trigger, ev.attempts, ev, {"event_id": ev.id, "source": ev.source})
+        self.fn.start(ev.trigger, ev.attempts, ev, (ev.id, ev.source), tk.ASYNC_STARTED_FIELDS)
 
     def _attempt_done(self, ev: AsyncEvent, outcome: Outcome, inv_id: str) -> None:
         sim = self.sim
