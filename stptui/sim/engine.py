@@ -5,9 +5,9 @@ generators, so the same stack, behaviours, seed, start time and actions give the
 
 from __future__ import annotations
 
+import binascii
 import json
 import random
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,13 +23,17 @@ from stptui.sim.trace import Trace
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
 
-_ID_BLOCK = 4096
-# Version 4 and the RFC 4122 variant, set in every id's bytes 6 and 8 of a block at once (as
-# whole-block integer masks: one C operation instead of two per id).
-_ID_AND = int.from_bytes(bytes.fromhex("ffffffffffff0fff3fffffffffffffff") * _ID_BLOCK)
-# An id's five dash-separated groups: cut and joined in C, not formatted one by one.
-_ID_GROUPS = re.compile(r"(.{8})(.{4})(.{4})(.{4})(.{12})")
-_ID_OR = int.from_bytes(bytes.fromhex("00000000000040008000000000000000") * _ID_BLOCK)
+# Ids are drawn and formatted a block at a time, in C: a draw and a format per id would cost
+# more than the rest of a message's life in the simulator. Blocks grow, so that a short
+# session pays for few ids; the stream is the same whatever the sizes, because random bytes
+# drawn in pieces (of whole 4-byte words) are the bytes drawn at once.
+_ID_BLOCKS = (256, 1024, 4096)
+# Where each of an id's 32 hex digits goes among its 36 characters (dashes after 8, 12, 16
+# and 20 digits). Digit 12 is the version, always 4; digit 16 holds the RFC 4122 variant,
+# 8 to b, taken from the low two bits of the random digit.
+_ID_DIGIT_AT = [d + (d >= 8) + (d >= 12) + (d >= 16) + (d >= 20) for d in range(32)]
+_ID_VARIANT = bytes.maketrans(b"0123456789abcdef", b"89ab89ab89ab89ab")
+_ID_TEMPLATE = b"00000000-0000-4000-0000-000000000000\n"
 
 
 # How each kind of scheduled entry reads in the agenda (`subject` is an id or a name).
@@ -50,13 +54,17 @@ AGENDA_TEXT = {
 }
 
 
-def _id_block(rng: random.Random) -> list[str]:
-    """The next `_ID_BLOCK` ids of a stream, last first (so that `pop` takes them in order).
-
-    Random bytes are drawn and formatted a block at a time: one draw per id would cost more
-    than the rest of a message's life in the simulator."""
-    raw = (int.from_bytes(rng.randbytes(16 * _ID_BLOCK)) & _ID_AND) | _ID_OR
-    ids = list(map("-".join, _ID_GROUPS.findall(raw.to_bytes(16 * _ID_BLOCK).hex())))
+def _id_block(rng: random.Random, n: int) -> list[str]:
+    """The next `n` UUID-v4-shaped ids of a stream, last first (so that `pop` takes them in
+    order): each digit column of the block is copied in one strided slice."""
+    digits = binascii.hexlify(rng.randbytes(16 * n))
+    out = bytearray(_ID_TEMPLATE * n)
+    for digit, at in enumerate(_ID_DIGIT_AT):
+        if digit == 12:
+            continue
+        column = digits[digit::32]
+        out[at::37] = column.translate(_ID_VARIANT) if digit == 16 else column
+    ids = out.decode("ascii").split()
     ids.reverse()
     return ids
 
@@ -106,6 +114,7 @@ class Simulator:
         self.rng = random.Random(seed)
         self._id_rng = random.Random(f"ids:{seed}")
         self._ids: list[str] = []
+        self._id_blocks = 0
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
         self.region = stack.region
         self.account_id = stack.account_id
@@ -193,7 +202,9 @@ class Simulator:
         """A UUID-v4-shaped id from the simulation's own id stream (not the behaviour rng)."""
         ids = self._ids
         if not ids:
-            ids.extend(_id_block(self._id_rng))
+            size = _ID_BLOCKS[min(self._id_blocks, len(_ID_BLOCKS) - 1)]
+            self._id_blocks += 1
+            ids.extend(_id_block(self._id_rng, size))
         return ids.pop()
 
     # -- lookups -----------------------------------------------------------------------
