@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from stptui.cli import main
+from stptui.commands import Session
+from stptui.commands.script import run_script, script_lines
+from stptui.sim.clock import RUN_GC_THRESHOLD
 
 START = "2026-01-05T08:00:00Z"
 
@@ -185,3 +190,22 @@ def test_load_and_save_in_a_script(files: Path, capsys: pytest.CaptureFixture) -
     (files / "t.stp").write_text(f"load {saved}\nexpect function.worker.successes == 1\n")
     assert stptui_run(files, script="t.stp") == 0
     assert "replayed 2 commands" in capsys.readouterr().out
+
+
+def test_a_script_runs_under_a_runs_collector_settings_and_restores_them(tmp_path: Path) -> None:
+    # A script of thousands of sends keeps a message alive per line: the youngest generation
+    # is collected as seldom as during a run, and the process's own setting comes back.
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    session = Session.open(tmp_path / "stacktape.yml")
+    seen: list[int] = []
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            seen.append(gc.get_threshold()[0])
+            return super().write(text)
+
+    before = gc.get_threshold()
+    lines = script_lines(["send jobQueue a", "send jobQueue b"])
+    assert run_script(session, lines, "s.stp", Out(), io.StringIO()) == 0
+    assert seen and set(seen) == {RUN_GC_THRESHOLD}
+    assert gc.get_threshold() == before

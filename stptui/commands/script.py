@@ -20,6 +20,7 @@ from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, open_quote, strip_comment
 from stptui.commands.result import CommandResult, render_plain
 from stptui.commands.session import Session, SessionError
+from stptui.sim.clock import fewer_collections
 from stptui.sim.trace import JsonlWriter
 from stptui.textsafe import printable
 
@@ -95,19 +96,20 @@ def run_script(
 
     A `source` line echoes the commands of the script it runs in the same way."""
     report = _echo(out)
-    for n, line in lines:
-        report(line, None)
-        try:
-            result = execute(session, line, report=report)
-        except ExpectationFailed as exc:
-            out.flush()
-            err.write(f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}\n")
-            return EXIT_EXPECT
-        except CommandError as exc:
-            out.flush()
-            err.write(f"{printable(name)}:{n}: error: {printable(exc.format())}\n")
-            return EXIT_ERROR
-        report(line, result)
+    with fewer_collections():
+        for n, line in lines:
+            report(line, None)
+            try:
+                result = execute(session, line, report=report)
+            except ExpectationFailed as exc:
+                out.flush()
+                err.write(f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}\n")
+                return EXIT_EXPECT
+            except CommandError as exc:
+                out.flush()
+                err.write(f"{printable(name)}:{n}: error: {printable(exc.format())}\n")
+                return EXIT_ERROR
+            report(line, result)
     return EXIT_OK
 
 

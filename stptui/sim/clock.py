@@ -81,10 +81,10 @@ def iso_s(ms: int) -> str:
 # this many allocations instead of Python's 700: a busy run allocates a record, a dict and a
 # heap entry per step and keeps hundreds of thousands of messages alive, so the default
 # rescans them constantly (about 15% of a run) for cycles the simulator does not make. The
-# count is of objects still alive, and a queue's pending visibility timers alone can keep
-# tens of thousands alive: at 50,000 a run of 100,000 failing messages still spent 5% of
-# its time rescanning them, at 200,000 it collects once. Cyclic garbage that a Python
-# handler makes is still collected, after at most this many allocations.
+# count is of objects still alive, and a busy queue keeps tens of thousands alive: at
+# 50,000 a run of 100,000 failing messages still spent 5% of its time rescanning them, at
+# 200,000 it collects once. Cyclic garbage that a Python handler makes is still collected,
+# after at most this many allocations.
 RUN_GC_THRESHOLD = 200_000
 
 
@@ -97,7 +97,10 @@ STOP_CHECK_MASK = STOP_CHECK_EVERY - 1
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
+    """Collect the youngest generation every RUN_GC_THRESHOLD allocations for the duration:
+    what every run of the scheduler does, and what a script of many commands (thousands of
+    sends, each keeping a message alive) does around all of them."""
     first, *rest = gc.get_threshold()
     if first >= RUN_GC_THRESHOLD or not gc.isenabled():
         yield
@@ -196,7 +199,7 @@ class Scheduler:
 
     def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
         try:
-            with _fewer_collections():
+            with fewer_collections():
                 return self._loop(limit, should_stop, quiet=quiet)
         finally:
             self.settle()
