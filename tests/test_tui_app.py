@@ -76,6 +76,10 @@ def test_number_keys_focus_panes() -> None:
         for key, widget_id in expected.items():
             await pilot.press(key)
             assert app.focused is not None and app.focused.id == widget_id
+            # The repaints held while the panes take in the focus change are let go.
+            assert app._batch_count == 0
+            await pilot.press(key)
+            assert app.focused.id == widget_id
 
     drive(app_for(), script)
 
@@ -84,6 +88,7 @@ def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         assert app.screen.has_class("-narrow")
         await pilot.press("3")
+        assert app.focused is not None and app.focused.id == "event-list"
         assert app.query_one("#events-pane").display
         assert not app.query_one("#graph-pane").display
         await pilot.resize_terminal(140, 40)
@@ -229,6 +234,7 @@ def test_palette_jumps_to_a_resource() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.selected == "deadLetterQueue"
+        assert app.focused is not None and app.focused.id == "graph-pane"
 
     drive(app_for(), script)
 

@@ -22,8 +22,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.reactive import var
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
@@ -61,6 +62,8 @@ from stptui.tui.widgets.queues_pane import QueuesPane
 # scheduled, every redraw with a few).
 SLOW_PANES_EVERY_S = 0.25
 AGENDA_WAIT_FACTOR = 40
+# The longest a focus change holds the screen's repaints (it normally settles in a few ms).
+SETTLE_LIMIT_S = 0.25
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
 NARROW_WIDTH = 120
@@ -210,9 +213,9 @@ class StptuiApp(App[None]):
         yield Static("", id="pane-tabs", markup=False)
         with Container(id="panes"):
             # Grid order: the graph and the inspector on top, the live lists below.
-            yield GraphPane(id="graph-pane", classes="pane")
+            yield GraphPane(self._user_selected, id="graph-pane", classes="pane")
             yield InspectorPane(id="inspector-pane", classes="pane")
-            yield QueuesPane(id="queues-pane", classes="pane")
+            yield QueuesPane(self._user_selected, id="queues-pane", classes="pane")
             yield EventsPane(id="events-pane", classes="pane")
             yield AgendaPane(id="agenda-pane", classes="pane")
         yield StableFooter()
@@ -272,6 +275,7 @@ class StptuiApp(App[None]):
             self.query_one(GraphPane).select(first)
         # `load` may bring another stack, with or without buckets, routes or schedules.
         self.refresh_bindings()
+        self.call_after_refresh(self._style_scrollbars)
         # What exists now (the simulation, a loaded session's hundreds of thousands of
         # messages, the panes) lives as long as the app: frozen out of the cyclic
         # collector, whose full collections would otherwise rescan all of it (300 ms at
@@ -285,6 +289,15 @@ class StptuiApp(App[None]):
         # generation, and every hundredth is a full collection: a fifth of the time at full
         # speed. The simulator collects this rarely while it runs (`stptui.sim.clock`).
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+    def _style_scrollbars(self) -> None:
+        # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
+        # around it; the first time, the bar's size rules go from unset to set, and the key
+        # that moved the focus pays for two layouts of the screen. Once the panes are laid
+        # out (and their scrollbars made), they are styled here instead. The main screen:
+        # after a `load` from the command line, that screen is still on top.
+        if self.screen_stack:
+            self.screen_stack[0].update_node_styles(animate=False)
 
     # -- frames ------------------------------------------------------------------------
 
@@ -377,20 +390,10 @@ class StptuiApp(App[None]):
         )
         self.query_one(InspectorPane).show(page)
 
-    # Only a highlight the user moves selects: the panes also highlight rows themselves
-    # when they are built or follow the selection, and such a message may arrive after the
-    # selection moved on (it is stale when the cursor is no longer on its row).
-    @on(GraphPane.NodeHighlighted, "#graph-pane")
-    def _graph_highlighted(self, event: GraphPane.NodeHighlighted) -> None:
-        if event.pane.selected == event.node:
-            self.selected = event.node
-
-    @on(DataTable.RowHighlighted, "#queue-table")
-    def _queue_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        current = table.cursor_row == event.cursor_row
-        if event.row_key.value is not None and table.has_focus and current:
-            self.selected = event.row_key.value
+    def _user_selected(self, name: str) -> None:
+        # The graph and queue panes call this with what the user moved onto, in the same
+        # step as the key, so that every pane it changes is painted in one frame.
+        self.selected = name
 
     @on(GraphPane.NodeChosen, "#graph-pane")
     def _graph_chosen(self, event: GraphPane.NodeChosen) -> None:
@@ -490,7 +493,61 @@ class StptuiApp(App[None]):
         self.current_pane = key
         self._show_current()
         widget = self.query_one(selector, Widget)
-        widget.focus()
+        screen = widget.screen
+        if screen.focused is widget:
+            return
+        panes = [self._pane_of(w) for w in (screen.focused, widget) if w is not None]
+        self._paint_once_settled(screen, panes)
+        # At once, rather than after the messages queued (as `Widget.focus` does).
+        screen.set_focus(widget)
+
+    def _pane_of(self, widget: Widget) -> Widget:
+        """The pane `widget` is in (itself when in none)."""
+        return next((a for a in widget.ancestors_with_self if a.has_class("pane")), widget)
+
+    def _paint_once_settled(self, screen: Screen[object], roots: list[Widget]) -> None:
+        """Hold the screen's repaints until every widget under `roots` (their scrollbars
+        too) has handled what is queued for it by then, and paint once.
+
+        A focus change restyles the pane it leaves and the one it enters, and posts Blur
+        and Focus: each widget handles them, and asks for its repaint, in its own task,
+        while Textual paints as soon as the screen is idle. What the first paint misses
+        would wait for Textual's next frame (17 to 33 ms later), and be painted again."""
+        pumps: list[Widget] = []
+        for root in roots:
+            for node in root.walk_children(Widget, with_self=True):
+                pumps.append(node)
+                if node.show_vertical_scrollbar:
+                    pumps.append(node.vertical_scrollbar)
+                if node.show_horizontal_scrollbar:
+                    pumps.append(node.horizontal_scrollbar)
+        batch = self.batch_update()
+        batch.__enter__()
+        pending = 1
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                batch.__exit__(None, None, None)
+                # The screen may have taken in every repaint asked for while the batch
+                # held it, and be idle: it paints on its next idle.
+                screen.check_idle()
+
+        def settled() -> None:
+            nonlocal pending
+            pending -= 1
+            if not pending:
+                release()
+
+        for pump in pumps:
+            if pump.call_later(settled):
+                pending += 1
+        # A widget closed before it got to its call would hold the screen still for good.
+        self.set_timer(SETTLE_LIMIT_S, release)
+        # Last, so that the batch ends only with the last of the calls above.
+        settled()
 
     def action_help(self) -> None:
         """Show every binding."""

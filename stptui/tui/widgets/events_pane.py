@@ -9,7 +9,7 @@ rows). A filter keeps the matching records in a list, extended by each frame's b
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +19,6 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
@@ -67,15 +66,15 @@ class RecordList(LineView, can_focus=True):
     RecordList { height: 1fr; }
     """
 
-    class Highlighted(Message):
-        """The cursor moved onto a record."""
-
-        def __init__(self, record: Record | None) -> None:
-            super().__init__()
-            self.record = record
-
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(
+        self, on_highlight: Callable[[Record | None], None] | None = None, **kwargs: object
+    ) -> None:
+        """`on_highlight` is called with the record the cursor lands on (None: no rows),
+        at once rather than by a message: a message is handled after the screen has
+        painted the moved cursor, and what it changes waits for Textual's next frame (17
+        to 33 ms later) to be painted a second time."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._on_highlight = on_highlight
         # Every record, oldest first: the trace's ring (which drops its oldest when full).
         self.records: Sequence[Record] = ()
         # The rows: `records` itself, or (filtered) `_matches`.
@@ -129,7 +128,11 @@ class RecordList(LineView, can_focus=True):
         self._resized()
         if self.cursor is None:
             self.scroll_end(animate=False, immediate=True)
-            self.post_message(self.Highlighted(self.selected))
+            self._highlighted()
+
+    def _highlighted(self) -> None:
+        if self._on_highlight is not None:
+            self._on_highlight(self.selected)
 
     def set_filter(self, text: str) -> None:
         """Show only the records matching `text` (see `matches`)."""
@@ -145,7 +148,7 @@ class RecordList(LineView, can_focus=True):
         self.cursor = None
         self._resized()
         self.scroll_end(animate=False, immediate=True)
-        self.post_message(self.Highlighted(self.selected))
+        self._highlighted()
 
     def on_resize(self) -> None:
         """A list that follows the trace (no cursor) keeps its newest rows in view."""
@@ -157,9 +160,8 @@ class RecordList(LineView, can_focus=True):
         self.set_virtual_size(Size(0, len(self.view)))
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        """Styles changed (theme, focus): rows drawn in the old ones are dropped."""
-        super().notify_style_update()
+    def forget_lines(self) -> None:
+        """Drop the rendered rows (drawn in styles that changed)."""
         self._strips.clear()
 
     def render_line(self, y: int) -> Strip:
@@ -167,8 +169,9 @@ class RecordList(LineView, can_focus=True):
         index = self.scroll_offset.y + y
         width = self.size.width
         view = self.view
+        (base,) = self.line_styles()
         if index >= len(view):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         rec = view[index]
         cursor = len(view) - 1 if self.cursor is None else self.cursor
         state = 0 if index != cursor else 1 if self.has_focus else 2
@@ -179,7 +182,7 @@ class RecordList(LineView, can_focus=True):
             if state:
                 text.stylize("reverse" if state == 1 else "underline")
             strip = Strip(list(text.render(self.app.console, end="")))
-            strip = strip.adjust_cell_length(width, self.rich_style)
+            strip = strip.adjust_cell_length(width, base)
             self._strips[key] = strip
         return strip
 
@@ -209,7 +212,7 @@ class RecordList(LineView, can_focus=True):
         elif index >= top + self.size.height:
             self.scroll_to(y=index - self.size.height + 1, animate=False, immediate=True)
         self.refresh()
-        self.post_message(self.Highlighted(self.selected))
+        self._highlighted()
 
     def on_focus(self) -> None:
         self.refresh()
@@ -239,7 +242,7 @@ class EventsPane(Vertical):
             placeholder="filter: words, kind:message.  resource:jobQueue", id="event-filter"
         )
         yield Static("", id="event-status", markup=False)
-        yield RecordList(id="event-list")
+        yield RecordList(self._show_detail, id="event-list")
         yield TextView(id="event-detail")
 
     @property
@@ -291,9 +294,7 @@ class EventsPane(Vertical):
             # One line of fixed height: no layout pass needed.
             self.query_one("#event-status", Static).update(Text(text), layout=False)
 
-    @on(RecordList.Highlighted)
-    def _show_detail(self, event: RecordList.Highlighted) -> None:
-        rec = event.record
+    def _show_detail(self, rec: Record | None) -> None:
         seq = -1 if rec is None else rec.seq
         if seq == self._detail_seq:
             return

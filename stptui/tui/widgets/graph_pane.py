@@ -7,15 +7,15 @@ place when its resource was touched: queue depth and in flight, DLQ depth (white
 and a red box, when non-zero), running and failed invocations, a schedule's next fire.
 
 Arrow keys move the selection to the nearest box in that direction, a click selects a box
-(a double click or enter inspects it); each selection is posted as `NodeHighlighted`, which
-the app turns into the selection of every pane. Past `FULL_LAYOUT_LIMIT` nodes the pane
+(a double click or enter inspects it); each selection is handed to the `on_select` callback,
+which the app turns into the selection of every pane. Past `FULL_LAYOUT_LIMIT` nodes the pane
 shows the neighbourhood of the selection, laid out again when the selection reaches its
 edge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -27,7 +27,6 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from stptui import graph as graphs
@@ -35,6 +34,7 @@ from stptui.sim import trace as tk
 from stptui.sim.engine import Simulator
 from stptui.tui import diagram as dg
 from stptui.tui.render import safe
+from stptui.tui.widgets.line_views import LineView
 
 FULL_LAYOUT_LIMIT = 60
 NEIGHBOURHOOD_RADIUS = 2
@@ -134,7 +134,7 @@ def _next_fire(sim: Simulator, attrs: dict[str, object]) -> Text:
     return Text("schedule", DIM)
 
 
-class GraphPane(ScrollView, can_focus=True):
+class GraphPane(LineView, can_focus=True):
     """The layered diagram; selecting a box selects the resource everywhere."""
 
     DEFAULT_CSS = """
@@ -155,7 +155,9 @@ class GraphPane(ScrollView, can_focus=True):
         Binding("enter", "choose", "Inspect", show=False),
     ]
 
-    class _NodeMessage(Message):
+    class NodeChosen(Message):
+        """The user asked to inspect `node` (enter, or a double click)."""
+
         def __init__(self, pane: GraphPane, node: str) -> None:
             super().__init__()
             self.pane = pane
@@ -166,14 +168,13 @@ class GraphPane(ScrollView, can_focus=True):
             """The pane (so that `@on(..., "#graph-pane")` matches)."""
             return self.pane
 
-    class NodeHighlighted(_NodeMessage):
-        """The user moved the selection to `node`."""
-
-    class NodeChosen(_NodeMessage):
-        """The user asked to inspect `node` (enter, or a double click)."""
-
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, on_select: Callable[[str], None] | None = None, **kwargs: object) -> None:
+        """`on_select` is called with each node the user selects, at once rather than by a
+        message: a message is handled after the screen has painted the pane, and what the
+        selection changes elsewhere waits for Textual's next frame (17 to 33 ms later) to
+        be painted a second time."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._on_select = on_select
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.view: nx.MultiDiGraph = self.graph
         self.diagram: dg.Diagram = dg.layout(self.view)
@@ -270,26 +271,30 @@ class GraphPane(ScrollView, can_focus=True):
         """Row `y` of the visible part of the diagram."""
         scroll_x, scroll_y = self.scroll_offset
         row = y + scroll_y
+        # First: it drops the kept rows if the styles changed.
+        base, selected, cursor, edge = self.line_styles()
         strip = self._strips.get(row)
         if strip is None:
             segments = self.diagram.segments(
-                row,
-                self.selected,
-                self.get_component_rich_style("graph-pane--selected", partial=True),
-                self.get_component_rich_style("graph-pane--cursor", partial=True),
-                self._lit.get(row, ()),
-                self.get_component_rich_style("graph-pane--edge", partial=True),
+                row, self.selected, selected, cursor, self._lit.get(row, ()), edge
             )
-            strip = Strip(segments, self.diagram.width if segments else 0).apply_style(
-                self.rich_style
-            )
+            strip = Strip(segments, self.diagram.width if segments else 0).apply_style(base)
             self._strips[row] = strip
         width = self.scrollable_content_region.width
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def notify_style_update(self) -> None:
-        """Forget the painted rows when the theme or CSS changes."""
-        super().notify_style_update()
+    def compute_line_styles(self) -> tuple[Style, ...]:
+        """The pane's style, then the selected box's, the cursor's and the lit edges'."""
+        return (
+            self.rich_style,
+            *(
+                self.get_component_rich_style(f"graph-pane--{part}", partial=True)
+                for part in ("selected", "cursor", "edge")
+            ),
+        )
+
+    def forget_lines(self) -> None:
+        """Drop the painted rows (drawn in styles that changed)."""
         self._strips.clear()
 
     def _repaint(self, node: str | None) -> None:
@@ -305,7 +310,8 @@ class GraphPane(ScrollView, can_focus=True):
     def _select(self, node: str, *, user: bool) -> None:
         if node not in self.graph:
             return
-        if self._needs_centring(node):
+        relaid = self._needs_centring(node)
+        if relaid:
             self._show(node)
         if node not in self.diagram.boxes:
             return
@@ -316,10 +322,15 @@ class GraphPane(ScrollView, can_focus=True):
         for row in {*lit, *self._lit}:
             self._strips.pop(row, None)
             self.refresh_lines(row)
-        # After a refresh: when the app selects at start the pane has no size yet.
-        self.call_after_refresh(self._reveal, node)
-        if user:
-            self.post_message(self.NodeHighlighted(self, node))
+        if self.size and not relaid:
+            # At once: after a refresh would paint the pane a second time.
+            self._reveal(node)
+        else:
+            # Not laid out yet (the app selects at start), or a new diagram whose size the
+            # next layout has to take in first.
+            self.call_after_refresh(self._reveal, node)
+        if user and self._on_select is not None:
+            self._on_select(node)
 
     def _reveal(self, node: str) -> None:
         box = self.diagram.boxes.get(node)

@@ -8,6 +8,7 @@ their lines rendered and change their scrollable size without a layout pass.
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -15,7 +16,40 @@ from textual.strip import Strip
 
 
 class LineView(ScrollView):
-    """A scroll view whose content size changes without a layout of the screen."""
+    """A scroll view whose content size changes without a layout of the screen, drawing
+    its lines in styles it works out once per restyle, and keeping what it drew through
+    restyles that leave those styles as they were."""
+
+    # The styles lines are drawn in now (None: to be worked out), and those the kept
+    # lines were drawn in.
+    _line_styles: tuple[Style, ...] | None = None
+    _drawn_in: tuple[Style, ...] | None = None
+
+    def notify_style_update(self) -> None:
+        """Work the line styles out again when next drawing."""
+        super().notify_style_update()
+        self._line_styles = None
+
+    def line_styles(self) -> tuple[Style, ...]:
+        """The styles lines are drawn in (the view's own first), worked out once per
+        restyle: Textual computes `rich_style` afresh on each call, up the whole DOM. When
+        they changed (the theme, the view's own focus), the kept lines are dropped; focus
+        moving into or out of a pane restyles everything in it, mostly to the same
+        styles, and drawing those lines again would be most of the cost of a number key."""
+        styles = self._line_styles
+        if styles is None:
+            styles = self._line_styles = self.compute_line_styles()
+            if styles != self._drawn_in:
+                self._drawn_in = styles
+                self.forget_lines()
+        return styles
+
+    def compute_line_styles(self) -> tuple[Style, ...]:
+        """The styles lines are drawn in: the view's own, then any its lines use."""
+        return (self.rich_style,)
+
+    def forget_lines(self) -> None:
+        """Drop the kept lines, if the view keeps any (they are drawn again as needed)."""
 
     def set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size. The view's own size is fixed by CSS, so only its
@@ -89,6 +123,7 @@ class TextView(LineView):
         width = self.size.width
         lines = self._rendered()
         index = scroll_y + y
+        base = self.line_styles()[0]
         if index >= len(lines):
-            return Strip.blank(width, self.rich_style)
-        return lines[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            return Strip.blank(width, base)
+        return lines[index].crop_extend(scroll_x, scroll_x + width, base)

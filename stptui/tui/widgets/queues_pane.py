@@ -10,6 +10,7 @@ cell.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -18,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
@@ -87,9 +89,12 @@ class MessageList(LineView, can_focus=True):
         self.set_virtual_size(Size(width, len(rows) + 1))
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        """Styles changed (theme, focus): rows drawn in the old ones are dropped."""
-        super().notify_style_update()
+    def compute_line_styles(self) -> tuple[Style, ...]:
+        """The view's style and its header's."""
+        return (self.rich_style, self.get_component_rich_style("message-list--header"))
+
+    def forget_lines(self) -> None:
+        """Drop the rendered rows (drawn in styles that changed)."""
         self._strips.clear()
 
     def _line(self, cells: tuple[str, ...], style: Style) -> Strip:
@@ -104,18 +109,45 @@ class MessageList(LineView, can_focus=True):
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
         index = -1 if y == 0 else scroll_y + y - 1
+        base, header = self.line_styles()
         if index >= len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         strip = self._strips.get(index)
         if strip is None:
             if index < 0:
-                strip = self._line(
-                    self.columns, self.get_component_rich_style("message-list--header")
-                )
+                strip = self._line(self.columns, header)
             else:
-                strip = self._line(self.rows[index], self.rich_style)
+                strip = self._line(self.rows[index], base)
             self._strips[index] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+
+class QueueTable(DataTable[Text | str]):
+    """One row per queue; moving the cursor selects its queue."""
+
+    def __init__(self, on_select: Callable[[str], None] | None, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
+        self._on_select = on_select
+
+    def watch_cursor_coordinate(
+        self, old_coordinate: Coordinate, new_coordinate: Coordinate
+    ) -> None:
+        """Select the queue under a cursor the user moved, in the same step as the key.
+
+        DataTable's RowHighlighted reaches the app only after the screen has painted the
+        moved cursor alone: the panes the selection changes would then wait for Textual's
+        next frame (17 to 33 ms later) and be painted a second time."""
+        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
+        # Unfocused, the cursor only follows a selection made elsewhere. The screen's focus,
+        # not `has_focus`: a key typed right after the one that focused the table may
+        # move it before the table has handled its Focus event.
+        focused = self.screen.focused is self
+        if old_coordinate == new_coordinate or not focused or self._on_select is None:
+            return
+        if new_coordinate.row < self.row_count:
+            key = self.coordinate_to_cell_key(new_coordinate).row_key.value
+            if key is not None:
+                self._on_select(key)
 
 
 class QueuesPane(Vertical, can_focus=False):
@@ -126,8 +158,10 @@ class QueuesPane(Vertical, can_focus=False):
     QueuesPane #message-caption { height: 1; color: $text-muted; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, on_select: Callable[[str], None] | None = None, **kwargs: object) -> None:
+        """`on_select` is called with the queue the user moves the cursor onto."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._on_select = on_select
         self.queue_name: str | None = None
         # queue -> (wall time of the scan, simulated time of the scan, age then)
         self._ages: dict[str, tuple[float, int, int | None]] = {}
@@ -135,7 +169,7 @@ class QueuesPane(Vertical, can_focus=False):
         self._shown: dict[str, list[Text]] = {}
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text | str] = DataTable(id="queue-table", cursor_type="row")
+        table = QueueTable(self._on_select, id="queue-table")
         table.tooltip = "Queues: enter or the arrow keys select one"
         yield table
         yield Static("", id="message-caption", markup=False)
