@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior import parse_override
 from stptui.sim.engine import SimError
+from stptui.sim.services.queue import SqsError
 from tests.simkit import START, make_sim, records, seconds
 
 JOB_QUEUE = """
@@ -480,3 +483,20 @@ def test_a_message_purged_while_waiting_never_returns() -> None:
     sim.advance(60_000)
     assert records(sim, tk.MESSAGE_RETURNED) == []
     assert sim.queue_stats("jobQueue") == {"visible": 0, "in_flight": 0, "delayed": 0, "depth": 0}
+
+
+_QUEUE_SIM = job_queue()  # validation changes nothing: one simulation serves every example
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_a_body_is_refused_exactly_when_it_holds_a_character_sqs_does_not_allow(body: str) -> None:
+    allowed = all(
+        c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c >= "\U00010000"
+        for c in body
+    )
+    q = _QUEUE_SIM.queues["jobQueue"]
+    if allowed:
+        q.validate_send(body, None, None, None)
+    else:
+        with pytest.raises(SqsError, match="InvalidMessageContents"):
+            q.validate_send(body, None, None, None)

@@ -211,9 +211,11 @@ class SqsEventSource:
     def _run_poll(self, _: Any) -> None:
         self._poll = None
         q = self.queue
+        counts = q.counts
         now = self.sim.clock.now
-        while self.active < self.cap and q.counts[1] > 0:
-            if self.window_ms and q.counts[1] < self.batch_size:
+        cap = self.cap  # only `_scale_up`, another step, changes it
+        while self.active < cap and counts[1] > 0:
+            if self.window_ms and counts[1] < self.batch_size:
                 if self._window_started is None:
                     self._window_started = now
                 due = self._window_started + self.window_ms
@@ -225,25 +227,22 @@ class SqsEventSource:
                         ("batch-window", q.name, self.fn.name),
                     )
                     return
-            before = q.counts[1]
+            before = counts[1]
             if q.fifo:
                 msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
             else:
                 msgs = q.receive_standard(self.batch_size, now, q.visibility_ms, SYNC_PAYLOAD_BYTES)
             if not msgs:
-                if q.counts[1] < before:
+                if counts[1] < before:
                     continue  # the receive moved messages to the DLQ; others may be left
                 break  # FIFO: every available group is blocked by a message in flight
             self._window_started = None
             self._invoke(msgs)
-        if q.counts[1] == 0 and self.active == 0:
-            self.cap = ESM_START_CONCURRENCY
-        elif (
-            q.counts[1] > 0
-            and self.active >= self.cap
-            and self.cap < ESM_MAX_CONCURRENCY
-            and self._scale is None
-        ):
+        visible = counts[1]
+        if visible == 0:
+            if self.active == 0:
+                self.cap = ESM_START_CONCURRENCY
+        elif self.active >= cap and cap < ESM_MAX_CONCURRENCY and self._scale is None:
             self._scale = self.sim.clock.at(
                 now + ESM_SCALE_PERIOD_MS,
                 self._scale_up,
