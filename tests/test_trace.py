@@ -43,8 +43,8 @@ def test_the_trace_matches_a_list_of_every_record(ring: int, script: list) -> No
             data = {"n": n, "odd": n % 2}
             # Odd values are emitted packed (values, then their names): every reader still
             # gets the same dict.
-            fields = (n, n % 2, ("n", "odd")) if n % 2 else data
-            trace.emit((len(model) * 10, kind, resource, fields))
+            head = (len(model) * 10, kind, resource)
+            trace.emit((*head, n, n % 2, ("n", "odd")) if n % 2 else (*head, data))
             model.append((len(model) + 1, len(model) * 10, kind, resource, data))
             assert trace.seq == len(model)
             continue

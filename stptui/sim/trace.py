@@ -62,7 +62,7 @@ BATCH_SUCCEEDED = "batch.succeeded"
 BATCH_FAILED = "batch.failed"
 
 
-# The names of packed fields (see `Fields`), in the order the values come.
+# The names of packed fields (see `Raw`), in the order the values come.
 MESSAGE_ID_FIELDS = ("message_id",)
 RECEIVE_FIELDS = ("message_id", "receive_count")
 SENT_FIELDS = ("message_id", "source")
@@ -78,14 +78,18 @@ class Record:
 
     __slots__ = ("data", "kind", "resource", "seq", "t")
 
-    def __init__(self, seq: int, t: int, kind: str, resource: str, data: Fields) -> None:
+    def __init__(self, seq: int, t: int, kind: str, resource: str, *fields: Any) -> None:
+        """`fields` is the record's dict, or packed values followed by their names (`Raw`):
+        so `Record(seq, *raw)` makes the record of any emitted tuple."""
         self.seq = seq
         self.t = t
         self.kind = kind
         self.resource = resource
-        # Packed fields (see `Fields`) become a dict here, when someone looks; zipping the
-        # names with the whole tuple stops before the names themselves.
-        self.data = data if type(data) is dict else dict(zip(data[-1], data, strict=False))
+        # Packed fields become a dict here, when someone looks; zipping the names with all
+        # the fields stops before the names themselves.
+        self.data: dict[str, Any] = (
+            fields[0] if len(fields) == 1 else dict(zip(fields[-1], fields, strict=False))
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         """A field of the record's data."""
@@ -124,13 +128,12 @@ class Record:
 
 
 Subscriber = Callable[[Record], None]
-# A record's fields as emitted: a dict, or, on the simulator's busiest paths, the values
-# followed by the tuple of their names, `(message_id, receive_count, RECEIVE_FIELDS)`. A
-# tuple costs a third of a dict to build and free, and most records of a long run are never
-# looked at; a Record always holds a dict.
-Fields = dict[str, Any] | tuple[Any, ...]
-# A record as emitted: (t, kind, resource, fields); its sequence number is its position.
-Raw = tuple[int, str, str, Fields]
+# A record as emitted: `(t, kind, resource, fields)` with a dict of fields, or, on the
+# simulator's busiest paths, packed: `(t, kind, resource, *values, names)`, such as
+# `(t, MESSAGE_RECEIVED, queue, message_id, receive_count, RECEIVE_FIELDS)`. Packing costs
+# no dict to build and free, and most records of a long run are never looked at; a Record
+# always holds a dict. Its sequence number is its position in the trace.
+Raw = tuple[Any, ...]
 _KIND_RESOURCE = itemgetter(1, 2)
 # How many emitted records may wait to be settled by `Trace.bound`.
 PENDING_BOUND = 4096
@@ -179,8 +182,8 @@ class RecordRing(Sequence[Record]):
 
     def __iter__(self) -> Iterator[Record]:
         seq = self.first_seq
-        for t, kind, resource, data in list(self._raw):
-            yield Record(seq, t, kind, resource, data)
+        for raw in list(self._raw):
+            yield Record(seq, *raw)
             seq += 1
 
     @property

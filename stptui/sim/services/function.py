@@ -100,7 +100,7 @@ class FunctionSim:
         self.running += 1
         sim.running_total += 1
         sim.trace.emit(
-            (now, tk.INVOCATION_STARTED, self.name, (inv_id, trigger, attempt, *extra, names))
+            (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
         quick = self._quick
         if quick is not None and not self.overrides:
@@ -146,14 +146,24 @@ class FunctionSim:
         self.running -= 1
         sim.running_total -= 1
         if outcome.status == "success":
-            data: tk.Fields = (inv_id, now - started, tk.SUCCEEDED_FIELDS)
             if outcome.failed_item_ids:
                 data = {
                     "invocation_id": inv_id,
                     "duration_ms": now - started,
                     "batch_item_failures": list(outcome.failed_item_ids),
                 }
-            sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
+                sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
+            else:
+                sim.trace.emit(
+                    (
+                        now,
+                        tk.INVOCATION_SUCCEEDED,
+                        self.name,
+                        inv_id,
+                        now - started,
+                        tk.SUCCEEDED_FIELDS,
+                    )
+                )
             if outcome.emissions:
                 for emission in outcome.emissions:
                     sim.apply_emission(self.name, inv_id, emission)
@@ -163,14 +173,12 @@ class FunctionSim:
                     now,
                     tk.INVOCATION_FAILED,
                     self.name,
-                    (
-                        inv_id,
-                        now - started,
-                        outcome.error_type or "Error",
-                        outcome.error_message or "",
-                        outcome.status == "timeout",
-                        tk.FAILED_FIELDS,
-                    ),
+                    inv_id,
+                    now - started,
+                    outcome.error_type or "Error",
+                    outcome.error_message or "",
+                    outcome.status == "timeout",
+                    tk.FAILED_FIELDS,
                 )
             )
         caller.done(outcome, inv_id)

@@ -332,14 +332,15 @@ class QueueSim:
                 self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
         self.messages[msg.id] = msg
         delay_ms = self.delay_ms if delay_s is None else delay_s * 1000
-        data: tk.Fields = (msg.id, source, tk.SENT_FIELDS)
-        if group is not None or delay_ms:
-            data = {"message_id": msg.id, "source": source}
+        if group is None and not delay_ms:
+            sim.trace.emit((now, tk.MESSAGE_SENT, self.name, msg.id, source, tk.SENT_FIELDS))
+        else:
+            data: dict[str, Any] = {"message_id": msg.id, "source": source}
             if group is not None:
                 data["group"] = group
             if delay_ms:
                 data["delay_ms"] = delay_ms
-        sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))
+            sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))
         sim.trace.bound()
         self._track_expiry(msg)
         if delay_ms > 0:
@@ -530,7 +531,7 @@ class QueueSim:
                 msg.first_receive_at = now
             msg.visible_at = now + vt
             msg.receipt += 1
-            emit((now, tk.MESSAGE_RECEIVED, name, (msg.id, msg.receive_count, tk.RECEIVE_FIELDS)))
+            emit((now, tk.MESSAGE_RECEIVED, name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
             out.append(msg)
         return out
 
@@ -602,7 +603,7 @@ class QueueSim:
         self.counts[INFLIGHT] -= 1
         msg.state = DELETED
         self.sim.trace.emit(
-            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, (msg.id, tk.MESSAGE_ID_FIELDS))
+            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
         )
         return True
 
@@ -631,23 +632,23 @@ class QueueSim:
             # No label: Simulator.agenda lists each waiting message from `upcoming_returns`.
             self._return_timer = self.sim.clock.at(at, self._returns_due)
 
-    def _next_return(self) -> tuple[Message, bool] | None:
-        """The waiting message whose timeout ends first, and whether it is in the late heap
-        (dropping from the fronts the messages deleted or expired while they waited)."""
+    def _next_return(self) -> Message | None:
+        """The waiting message whose timeout ends first, at the front of the deque or the
+        late heap (dropping from both fronts the messages deleted or expired meanwhile)."""
         returns, late = self._returns, self._returns_late
         while returns and returns[0].timer is not _RETURNING:
             returns.popleft()
         while late and late[0][2].timer is not _RETURNING:
             heapq.heappop(late)
         if not late:
-            return (returns[0], False) if returns else None
+            return returns[0] if returns else None
         head = late[0][2]
         if returns and (returns[0].visible_at, returns[0].return_seq) < (
             head.visible_at,
             head.return_seq,
         ):
-            return returns[0], False
-        return head, True
+            return returns[0]
+        return head
 
     def _returns_due(self, _: Any) -> None:
         """Every waiting message whose visibility timeout has ended becomes visible again, in
@@ -655,17 +656,17 @@ class QueueSim:
         self._return_timer = None
         now = self.sim.clock.now
         emit = self.sim.trace.emit
+        returns = self._returns
         while True:
-            nxt = self._next_return()
-            if nxt is None:
+            msg = self._next_return()
+            if msg is None:
                 return
-            msg, late = nxt
             if msg.visible_at > now:
                 break
-            if late:
-                heapq.heappop(self._returns_late)
+            if returns and returns[0] is msg:
+                returns.popleft()
             else:
-                self._returns.popleft()
+                heapq.heappop(self._returns_late)
             msg.timer = None
             if self.fifo:
                 self._unblock(msg.group or "")
@@ -674,7 +675,9 @@ class QueueSim:
                     now,
                     tk.MESSAGE_RETURNED,
                     self.name,
-                    (msg.id, msg.receive_count, tk.RECEIVE_FIELDS),
+                    msg.id,
+                    msg.receive_count,
+                    tk.RECEIVE_FIELDS,
                 )
             )
             self._make_visible(msg, returned=True)
