@@ -10,11 +10,21 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Footer
 
+COMPACT_BELOW = 160
+
 
 class StableFooter(Footer):
     """A Footer that recomposes only when its keys, descriptions or enabled states change."""
 
     _shown: tuple[tuple[str, str, bool], ...] | None = None
+
+    def on_resize(self) -> None:
+        """Below COMPACT_BELOW columns, where the keys of a stack with every kind of
+        resource would not fit, drop the padding between keys and the palette's key
+        (ctrl+p still opens it, and the help lists it)."""
+        narrow = self.size.width < COMPACT_BELOW
+        self.compact = narrow
+        self.show_command_palette = not narrow
 
     def bindings_changed(self, screen: Screen) -> None:
         """Recompose (as Footer does) unless the shown bindings are the same as last time."""
