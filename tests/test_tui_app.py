@@ -7,6 +7,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets._footer import FooterKey
 from tui_support import app_for, drive, session
 
 from stptui.commands import execute
@@ -16,6 +17,7 @@ from stptui.tui.screens.command_line import CommandLineScreen, completions
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.widgets.events_pane import RecordList
+from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import QueuesPane
@@ -97,6 +99,20 @@ def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
         assert app.query_one("#graph-pane").display
 
     drive(app_for(), script, size=(80, 24))
+
+
+def test_a_footer_narrower_than_160_columns_fits_every_key_of_the_job_queue_stack() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        footer = app.query_one(StableFooter)
+        keys = [k for k in footer.query(FooterKey) if k.display]
+        assert footer.compact and not footer.show_command_palette
+        assert keys and max(k.region.right for k in keys) <= footer.region.right
+        assert "Explain" in {k.description for k in keys}
+        await pilot.resize_terminal(180, 40)
+        await pilot.pause()
+        assert not footer.compact and footer.show_command_palette
+
+    drive(app_for(), script, size=(120, 36))
 
 
 def test_selecting_a_queue_selects_it_everywhere() -> None:
