@@ -101,7 +101,7 @@ def state(session: Session) -> Any:
     return (
         sim.trace.seq,
         sim.clock.now,
-        sim.clock.pending(),
+        sim.pending(),
         {name: sim.queue_stats(name) for name in sim.queues},
         [o.describe() for f in sim.functions.values() for o in f.overrides],
         list(session.log),

@@ -471,6 +471,8 @@ def test_agenda_lists_every_message_waiting_for_its_visibility_timeout() -> None
         f"message {mid} becomes visible again (visibility timeout)" for mid in ids
     ]
     assert sim.agenda(2) == sim.agenda()[:2]
+    # The REPL's "N pending" counts each waiting message too: what the agenda lists.
+    assert sim.pending() == len(sim.agenda()) == 4  # three returns, jobQueue's retention
 
 
 def test_a_message_purged_while_waiting_never_returns() -> None:

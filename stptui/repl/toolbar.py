@@ -40,7 +40,7 @@ class Status:
                 in_flight += q.in_flight_count
         return cls(
             now_ms=sim.clock.now,
-            pending=sim.clock.pending(),
+            pending=sim.pending(),
             visible=visible,
             in_flight=in_flight,
             dlq=dlq,

@@ -386,6 +386,17 @@ class Simulator:
         `max_ms` of simulated time; True when it went quiet."""
         return self.clock.run_until_quiet(self.clock.now + max_ms, should_stop)
 
+    def pending(self) -> int:
+        """How many things are scheduled to happen: the scheduler's live entries, with each
+        message waiting for its visibility timeout counted on its own (a queue's waiting
+        messages share one entry)."""
+        n = self.clock.pending()
+        for q in self.queues.values():
+            waiting = q.waiting_returns()
+            if waiting:
+                n += waiting - 1
+        return n
+
     def agenda(self, limit: int = 50) -> list[tuple[int, str, str, str]]:
         """What happens next, soonest first: (time, kind, resource, description)."""
         entries = self.clock.agenda(limit)

@@ -683,6 +683,11 @@ class QueueSim:
             self._make_visible(msg, returned=True)
         self._return_timer = self.sim.clock.at(msg.visible_at, self._returns_due)
 
+    def waiting_returns(self) -> int:
+        """How many released messages wait for their visibility timeout to end."""
+        late = sum(1 for e in self._returns_late if e[2].timer is _RETURNING)
+        return late + sum(1 for m in self._returns if m.timer is _RETURNING)
+
     def upcoming_returns(self, limit: int) -> list[tuple[int, str]]:
         """The next `limit` released messages to become visible again: (time, message id)."""
         live = (m for m in self._returns if m.timer is _RETURNING)
