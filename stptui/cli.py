@@ -22,8 +22,12 @@ def demo_stack_path(name: str = DEMO_STACK) -> Path:
 
 
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
+    # The defaults of stptui.commands.session, written out: importing it here would load the
+    # simulator before `--help` could answer.
     p.add_argument("--stage", default="dev", help="stage for $Stage() (default: dev)")
-    p.add_argument("--region", default="us-east-1", help="region for $Region() and ARNs")
+    p.add_argument(
+        "--region", default="us-east-1", help="region for $Region() and ARNs (default: us-east-1)"
+    )
 
 
 def _parser_validate() -> argparse.ArgumentParser:
@@ -88,6 +92,7 @@ def _parser_run() -> argparse.ArgumentParser:
     )
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
     p.add_argument("script", help="the script of commands")
+    _add_stack_options(p)
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
     )
@@ -109,6 +114,7 @@ def _parser_repl() -> argparse.ArgumentParser:
         "failed `expect`, 2 on a command error.",
     )
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    _add_stack_options(p)
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
     )
@@ -261,6 +267,8 @@ def _open_tui(args: argparse.Namespace) -> int:
             seed=args.seed,
             start_ms=start_ms,
             allow_code=args.allow_code,
+            stage=args.stage,
+            region=args.region,
         )
     except SessionError as exc:
         print(f"stptui: {printable(exc.message)}", file=sys.stderr)
@@ -303,6 +311,8 @@ def cmd_run(argv: Sequence[str]) -> int:
         seed=args.seed,
         trace=args.trace,
         allow_code=args.allow_code,
+        stage=args.stage,
+        region=args.region,
     )
     return run_from_files(opts)
 
@@ -387,6 +397,8 @@ def cmd_repl(argv: Sequence[str]) -> int:
             behaviors=args.behaviors,
             seed=args.seed,
             allow_code=args.allow_code,
+            stage=args.stage,
+            region=args.region,
             vi=args.vi,
             confirm_exit=args.confirm_exit,
         )

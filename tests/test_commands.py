@@ -721,6 +721,8 @@ def test_save_and_load_round_trip(s: Session, stack_dir: Path, tmp_path: Path) -
         "behaviors",
         "behaviors_sha256",
         "seed",
+        "stage",
+        "region",
         "start",
         "allow_code",
         "commands",
@@ -747,6 +749,32 @@ def test_save_and_load_round_trip(s: Session, stack_dir: Path, tmp_path: Path) -
     for session in (s, other):
         run(session, "fail worker rate 0.5", "send jobQueue again", "advance 5m")
     assert trace_sha256(other.sim.trace) == trace_sha256(s.sim.trace)
+
+
+def test_the_stage_and_region_name_everything_and_survive_save_and_load(
+    stack_dir: Path, tmp_path: Path
+) -> None:
+    prod = Session.open(stack_dir, start_ms=T0, stage="prod", region="eu-west-1")
+    run(prod, "send otherQueue a")
+    arn = prod.sim.queues["otherQueue"].arn
+    assert ":eu-west-1:" in arn and "-prod-" in arn
+    target = tmp_path / "prod.json"
+    run(prod, f"save {target}")
+    doc = json.loads(target.read_text())
+    assert (doc["stage"], doc["region"]) == ("prod", "eu-west-1")
+    other = Session.open(stack_dir, start_ms=T0)
+    run(other, f"load {target}")
+    assert (other.stage, other.region) == ("prod", "eu-west-1")
+    assert other.sim.queues["otherQueue"].arn == arn
+    assert trace_sha256(other.sim.trace) == trace_sha256(prod.sim.trace)
+    # A file saved before sessions had a stage and a region loads at the defaults.
+    dev = Session.open(stack_dir, start_ms=T0)
+    run(dev, "send otherQueue a", f"save {tmp_path / 'dev.json'}")
+    old = json.loads((tmp_path / "dev.json").read_text())
+    del old["stage"], old["region"]
+    (tmp_path / "dev.json").write_text(json.dumps(old))
+    run(other, f"load {tmp_path / 'dev.json'}")
+    assert (other.stage, other.region) == ("dev", "us-east-1")
 
 
 def test_load_keeps_sinks_and_does_not_resend_replayed_records(

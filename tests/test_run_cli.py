@@ -209,3 +209,20 @@ def test_a_script_runs_under_a_runs_collector_settings_and_restores_them(tmp_pat
     assert run_script(session, lines, "s.stp", Out(), io.StringIO()) == 0
     assert seen and set(seen) == {RUN_GC_THRESHOLD}
     assert gc.get_threshold() == before
+
+
+def test_run_takes_the_stage_and_region(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        "serviceName: staged\nresources:\n  report:\n    type: function\n    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}\n"
+        "      events:\n        - type: schedule\n          properties: {scheduleRate: rate(1 minute)}\n"
+    )
+    script = tmp_path / "s.stp"
+    script.write_text("advance 1m\n")
+    trace = tmp_path / "t.jsonl"
+    args = [str(tmp_path), str(script), "--start", START, "--trace", str(trace)]
+    assert main(["run", *args, "--stage", "prod", "--region", "eu-west-1"]) == 0
+    fired = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert [r["rule"] for r in fired if r["kind"] == "schedule.fired"] == [
+        "staged-prod-report-schedule-1"
+    ]

@@ -19,7 +19,7 @@ from typing import TextIO
 from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, open_quote, strip_comment
 from stptui.commands.result import CommandResult, render_plain
-from stptui.commands.session import Session, SessionError
+from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE, Session, SessionError
 from stptui.sim.clock import fewer_collections
 from stptui.sim.trace import JsonlWriter
 from stptui.textsafe import printable
@@ -41,6 +41,8 @@ class ScriptOptions:
     seed: int = 0
     trace: str | None = None
     allow_code: bool = False
+    stage: str = DEFAULT_STAGE
+    region: str = DEFAULT_REGION
 
 
 def read_script(path: str) -> list[tuple[int, str]]:
@@ -120,13 +122,21 @@ def open_session(
     behaviors: str | None = None,
     seed: int = 0,
     allow_code: bool = False,
+    stage: str = DEFAULT_STAGE,
+    region: str = DEFAULT_REGION,
     err: TextIO,
 ) -> Session | None:
     """Open the stack as `stptui run` does, writing its diagnostics to `err`; None when it
     cannot be simulated (the caller exits 2)."""
     try:
         session = Session.open(
-            stack, behaviors_path=behaviors, seed=seed, start_ms=start_ms, allow_code=allow_code
+            stack,
+            behaviors_path=behaviors,
+            seed=seed,
+            start_ms=start_ms,
+            allow_code=allow_code,
+            stage=stage,
+            region=region,
         )
     except SessionError as exc:
         for d in exc.diagnostics:
@@ -156,6 +166,8 @@ def run_from_files(
         behaviors=opts.behaviors,
         seed=opts.seed,
         allow_code=opts.allow_code,
+        stage=opts.stage,
+        region=opts.region,
         err=err,
     )
     if session is None:

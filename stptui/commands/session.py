@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from stptui.commands.recording import Recorder
 
 SAVE_VERSION = 1
+DEFAULT_STAGE = "dev"
+DEFAULT_REGION = "us-east-1"
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
 
@@ -112,6 +114,8 @@ class Session:
         start_ms: int,
         allow_code: bool,
         diagnostics: list[Diagnostic] | None = None,
+        stage: str = DEFAULT_STAGE,
+        region: str = DEFAULT_REGION,
     ) -> None:
         self.stack_path = stack_path
         self.stack = stack
@@ -122,6 +126,9 @@ class Session:
         self.seed = seed
         self.start_ms = start_ms
         self.allow_code = allow_code
+        # What $Stage() and $Region() resolve to, and so every name and ARN.
+        self.stage = stage
+        self.region = region
         # Behaviour warnings from opening; front ends show them once.
         self.diagnostics = diagnostics or []
         # The state-changing command lines applied so far, in order: what `save` records.
@@ -143,8 +150,10 @@ class Session:
         start_ms: int = DEFAULT_START_MS,
         allow_code: bool = False,
         default_behaviors: bool = True,
+        stage: str = DEFAULT_STAGE,
+        region: str = DEFAULT_REGION,
     ) -> Session:
-        """Load the stack and its behaviours and build a Simulator.
+        """Load the stack (for `stage` in `region`) and its behaviours and build a Simulator.
 
         `behaviors_path` None means `stptui.yml` next to the stack, if present (unless
         `default_behaviors` is False: then no behaviours file at all). Raises
@@ -156,7 +165,7 @@ class Session:
 
         try:
             stack_file = find_config(stack_path)
-            stack = load_stack(stack_file)
+            stack = load_stack(stack_file, stage=stage, region=region)
             stack_sha = file_sha256(stack_file)
         except ConfigError as exc:
             raise SessionError("cannot read the stack", [exc.diagnostic]) from None
@@ -194,6 +203,8 @@ class Session:
             start_ms=start_ms,
             allow_code=allow_code,
             diagnostics=[*stack.errors, *diags],
+            stage=stage,
+            region=region,
         )
 
     # -- sinks -----------------------------------------------------------------------------
@@ -214,6 +225,8 @@ class Session:
             "behaviors": _rel(self.behaviors_path, save_dir) if self.behaviors_path else None,
             "behaviors_sha256": self.behaviors_sha256,
             "seed": self.seed,
+            "stage": self.stage,
+            "region": self.region,
             "start": iso_ms(self.start_ms),
             "allow_code": self.allow_code,
             "commands": list(self.log),
@@ -278,6 +291,8 @@ class Session:
                 start_ms=start_ms,
                 allow_code=bool(doc["allow_code"]),
                 default_behaviors=False,
+                stage=doc["stage"],
+                region=doc["region"],
             )
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else ""
@@ -316,6 +331,8 @@ class Session:
         self.behaviors_sha256 = other.behaviors_sha256
         self.sim = other.sim
         self.seed = other.seed
+        self.stage = other.stage
+        self.region = other.region
         self.start_ms = other.start_ms
         self.allow_code = other.allow_code
         self.diagnostics = other.diagnostics
@@ -358,6 +375,8 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "behaviors": (str, type(None)),
     "behaviors_sha256": (str, type(None)),
     "seed": int,
+    "stage": str,
+    "region": str,
     "start": str,
     "allow_code": bool,
     "commands": list,
@@ -377,6 +396,9 @@ def _read_session_file(src: Path) -> dict[str, Any]:
         raise CommandError(f"{src} is not a session file: {exc}") from None
     if not isinstance(doc, dict):
         raise CommandError(f"{src} is not a session file (expected a JSON object)")
+    # Files saved before sessions had a stage and a region were saved at the defaults.
+    doc.setdefault("stage", DEFAULT_STAGE)
+    doc.setdefault("region", DEFAULT_REGION)
     for key, kind in _FIELDS.items():
         if key not in doc:
             raise CommandError(f"{src} is not a session file: it has no {key!r}")

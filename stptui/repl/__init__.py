@@ -17,6 +17,7 @@ from typing import TextIO
 
 from stptui.commands import Session
 from stptui.commands.script import EXIT_ERROR, open_session, run_script, script_lines
+from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE
 from stptui.textsafe import printable
 
 STDIN_NAME = "<stdin>"
@@ -31,6 +32,8 @@ class ReplOptions:
     behaviors: str | None = None
     seed: int = 0
     allow_code: bool = False
+    stage: str = DEFAULT_STAGE
+    region: str = DEFAULT_REGION
     vi: bool = False
     confirm_exit: bool = False
 
@@ -51,6 +54,8 @@ def main(
         behaviors=opts.behaviors,
         seed=opts.seed,
         allow_code=opts.allow_code,
+        stage=opts.stage,
+        region=opts.region,
         err=stderr,
     )
     if session is None:

@@ -22,7 +22,8 @@ from stptui.sim.clock import iso_ms
 @command(
     "save",
     "session",
-    "Save the session (stack, behaviours, seed, commands) to a JSON file, atomically.",
+    "Save the session (stack, behaviours, seed, stage, region, commands) to a JSON file, "
+    "atomically.",
     args=(Arg("FILE", FILE, "where to write, e.g. run.json"),),
     examples=("save incident.json",),
 )
