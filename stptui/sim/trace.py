@@ -195,8 +195,8 @@ class RecordRing(Sequence[Record]):
 class Trace:
     """Receives records; keeps a ring of recent ones, per-kind counters and subscribers.
 
-    `emit((t, kind, resource, data))` is a bare list append, the cheapest thing Python can
-    do per step: records are numbered, counted, kept and handed to subscribers in bulk when
+    `emit((t, kind, resource, data))` (or a packed `Raw`) is a bare list append, the
+    cheapest thing Python can do per step: records are numbered, counted, kept and handed to subscribers in bulk when
     the trace settles. Every query settles first, and so does the scheduler, every few
     thousand events and whenever it stops, so subscribers see each step's records in order
     before control returns to whoever ran the simulation."""
