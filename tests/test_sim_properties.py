@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stptui.sim import trace as tk
 from stptui.sim.behavior import add_override, parse_override
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.queue import DELAYED, INFLIGHT, VISIBLE
+from stptui.sim.services.queue import _RETURNING, DELAYED, INFLIGHT, VISIBLE
 from tests.simkit import make_sim
 
 TERMINAL = {
@@ -53,7 +53,9 @@ def stacks(draw: st.DrawFn) -> tuple[str, str]:
                 f"      events: [{{type: sqs, properties: {{sqsQueueName: q{i}, batchSize: {batch}}}}}]",
             ]
             rate = draw(st.sampled_from([0, 0.3, 0.7, 1]))
-            duration = draw(st.sampled_from(["10ms", "1s", "4s"]))
+            # A range makes failures end out of receive order: their returns wait in a
+            # queue's late heap as well as its deque.
+            duration = draw(st.sampled_from(["10ms", "1s", "4s", "{min: 10ms, max: 4s}"]))
             behaviors += [f"  w{i}:", f"    duration: {duration}", f"    fail: {{rate: {rate}}}"]
     return "\n".join(lines) + "\n", "\n".join(behaviors) + "\n" if len(behaviors) > 1 else ""
 
@@ -120,6 +122,12 @@ def check_conservation(sim: Simulator) -> None:
             live[mid] = m.state_name
         assert counts == q.counts, (q.name, counts, q.counts)
         assert counts[VISIBLE] == len(vis)
+        # A released message waits for its timeout exactly once, in its own queue's returns.
+        waiting = [m for m in q._returns if m.timer is _RETURNING]
+        waiting += [e[2] for e in q._returns_late if e[2].timer is _RETURNING]
+        assert len(waiting) == len({m.id for m in waiting})
+        assert all(m.queue is q and m.state == INFLIGHT for m in waiting)
+        assert q.waiting_returns() == len(waiting)
     sent: set[str] = set()
     ended: dict[str, str] = {}
     for r in sim.trace.records:
