@@ -196,10 +196,10 @@ class Trace:
     """Receives records; keeps a ring of recent ones, per-kind counters and subscribers.
 
     `emit((t, kind, resource, data))` (or a packed `Raw`) is a bare list append, the
-    cheapest thing Python can do per step: records are numbered, counted, kept and handed to subscribers in bulk when
-    the trace settles. Every query settles first, and so does the scheduler, every few
-    thousand events and whenever it stops, so subscribers see each step's records in order
-    before control returns to whoever ran the simulation."""
+    cheapest thing Python can do per step: records are numbered, counted, kept and handed
+    to subscribers in bulk when the trace settles. Every query settles first, and so does
+    the scheduler, every few thousand events and whenever it stops, so subscribers see each
+    step's records in order before control returns to whoever ran the simulation."""
 
     def __init__(self, ring_size: int = 200_000) -> None:
         self.records = RecordRing(ring_size, self.settle)

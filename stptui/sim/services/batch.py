@@ -57,6 +57,11 @@ def _attempt_execution_id(arg: tuple[Execution, BatchJobSim, Outcome, int]) -> s
     return arg[0].id
 
 
+# The fields of the busiest batch records, packed (see stptui.sim.trace.Raw).
+_SUBMITTED_FIELDS = ("execution_id", "execution_arn", "trigger", "source", "attempts")
+_ATTEMPT_STARTED_FIELDS = ("execution_id", "attempt", "batch_job_id", "env")
+_SUCCEEDED_FIELDS = ("execution_id", "attempt", "duration_ms")
+
 # Built once: `json.dumps` with options builds a new encoder on every call.
 _STRINGIFY = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -194,16 +199,30 @@ class BatchService:
         job.counts["submitted"] += 1
         job.running[eid] = ex
         job.recent.append(ex)
-        data = {
-            "execution_id": eid,
-            "execution_arn": ex.arn,
-            "trigger": trigger,
-            "source": source,
-            "attempts": job.attempts,
-        }
         if extra:
-            data.update(extra)
-        sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
+            data = {
+                "execution_id": eid,
+                "execution_arn": ex.arn,
+                "trigger": trigger,
+                "source": source,
+                "attempts": job.attempts,
+                **extra,
+            }
+            sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
+        else:
+            sim.trace.emit(
+                (
+                    now,
+                    tk.BATCH_SUBMITTED,
+                    job.name,
+                    eid,
+                    ex.arn,
+                    trigger,
+                    source,
+                    job.attempts,
+                    _SUBMITTED_FIELDS,
+                )
+            )
         self._start_attempt(ex, job)
         return eid
 
@@ -224,31 +243,35 @@ class BatchService:
                 now,
                 tk.BATCH_ATTEMPT_STARTED,
                 job.name,
-                {
-                    "execution_id": ex.id,
-                    "attempt": ex.attempt,
-                    "batch_job_id": batch_job_id,
-                    "env": env,
-                },
+                ex.id,
+                ex.attempt,
+                batch_job_id,
+                env,
+                _ATTEMPT_STARTED_FIELDS,
             )
         )
-        outcome = sim.behaviors.decide(
-            InvocationInput(
-                job.name,
-                ex.attempt,
-                job.attempts_run,
-                "batch",
-                now,
-                job.timeout_ms,
-                ex.behavior_event,
-                None,
-                batch_job_id,
-            ),
-            sim.rng,
-            job.overrides,
-        )
-        if job.overrides:
-            job.overrides = [o for o in job.overrides if not o.used_up]
+        # Simple behaviours decide without the attempt's input, as a function's do.
+        quick = None if job.overrides else sim.behaviors.quick(job.name)
+        if quick is not None:
+            outcome = quick(job.attempts_run, job.timeout_ms, "batch", sim.rng)
+        else:
+            outcome = sim.behaviors.decide(
+                InvocationInput(
+                    job.name,
+                    ex.attempt,
+                    job.attempts_run,
+                    "batch",
+                    now,
+                    job.timeout_ms,
+                    ex.behavior_event,
+                    None,
+                    batch_job_id,
+                ),
+                sim.rng,
+                job.overrides,
+            )
+            if job.overrides:
+                job.overrides = [o for o in job.overrides if not o.used_up]
         for line in outcome.logs:
             sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line}))
         sim.clock.at(
@@ -265,12 +288,7 @@ class BatchService:
         duration = now - started
         if outcome.status == "success":
             sim.trace.emit(
-                (
-                    now,
-                    tk.BATCH_SUCCEEDED,
-                    job.name,
-                    {"execution_id": ex.id, "attempt": ex.attempt, "duration_ms": duration},
-                )
+                (now, tk.BATCH_SUCCEEDED, job.name, ex.id, ex.attempt, duration, _SUCCEEDED_FIELDS)
             )
             self._finish(ex, job, "SUCCEEDED", None)
             for emission in outcome.emissions:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
 SCHEDULED_EVENT = "Scheduled Event"
+# The fields of a schedule.fired record, packed (see stptui.sim.trace.Raw).
+_FIRED_FIELDS = ("rule", "expression", "event_id", "origin")
 SCHEDULE_SOURCE = "aws.events"
 
 
@@ -130,12 +132,11 @@ class ScheduleRule:
                 now,
                 tk.SCHEDULE_FIRED,
                 self.owner,
-                {
-                    "rule": self.name,
-                    "expression": self.expression,
-                    "event_id": event_id,
-                    "origin": origin,
-                },
+                self.name,
+                self.expression,
+                event_id,
+                origin,
+                _FIRED_FIELDS,
             )
         )
         payload = self.input.apply(event, self.name, self.arn)
