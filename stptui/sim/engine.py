@@ -390,12 +390,7 @@ class Simulator:
         """How many things are scheduled to happen: the scheduler's live entries, with each
         message waiting for its visibility timeout counted on its own (a queue's waiting
         messages share one entry)."""
-        n = self.clock.pending()
-        for q in self.queues.values():
-            waiting = q.waiting_returns()
-            if waiting:
-                n += waiting - 1
-        return n
+        return self.clock.pending() + sum(q.returns_beyond_clock() for q in self.queues.values())
 
     def agenda(self, limit: int = 50) -> list[tuple[int, str, str, str]]:
         """What happens next, soonest first: (time, kind, resource, description)."""

@@ -688,6 +688,11 @@ class QueueSim:
         late = sum(1 for e in self._returns_late if e[2].timer is _RETURNING)
         return late + sum(1 for m in self._returns if m.timer is _RETURNING)
 
+    def returns_beyond_clock(self) -> int:
+        """How many more things the waiting returns stand for than the scheduler counts: it
+        holds one entry for all of them (armed even when every one of them was deleted)."""
+        return self.waiting_returns() - (self._return_timer is not None)
+
     def upcoming_returns(self, limit: int) -> list[tuple[int, str]]:
         """The next `limit` released messages to become visible again: (time, message id)."""
         live = (m for m in self._returns if m.timer is _RETURNING)
