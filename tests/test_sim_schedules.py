@@ -323,3 +323,30 @@ def test_time_commands_fire_schedules(session: Session) -> None:
     execute(session, "until 2026-01-05T09:00:00Z")
     assert session.sim.trace.count(tk.SCHEDULE_FIRED, "dailyReport") == 1
     assert parse_instant("2026-01-05T09:00:00Z") == session.sim.clock.now
+
+
+DESTINED = """
+resources:
+  successes: {type: sqs-queue}
+  dailyReport:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      destinations:
+        onSuccess: $ResourceParam('successes', 'arn')
+      events:
+        - type: schedule
+          properties: {scheduleRate: cron(0 9 * * ? *)}
+"""
+
+
+def test_an_envelope_no_handler_read_reaches_the_destination_as_it_was_at_the_fire() -> None:
+    # The default behaviour decides without the event, so the envelope is first built
+    # when the destination record needs it, 100 ms after the fire: it keeps the fire's time.
+    sim = make_sim(DESTINED)
+    sim.advance(2 * DAY)
+    fires = records(sim, tk.SCHEDULE_FIRED, "dailyReport")
+    payloads = [json.loads(m.body)["requestPayload"] for m in sim.queues["successes"].listing(10)]
+    assert [p["id"] for p in payloads] == [r.get("event_id") for r in fires]
+    assert [p["time"] for p in payloads] == ["2026-01-05T09:00:00Z", "2026-01-06T09:00:00Z"]
+    assert {p["detail-type"] for p in payloads} == {"Scheduled Event"}

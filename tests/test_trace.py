@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stptui.sim.payloads import Deferred
 from stptui.sim.trace import Record, Trace
 from tests.simkit import make_sim
 
@@ -91,3 +92,21 @@ def test_sends_outside_a_run_keep_no_more_records_than_the_ring() -> None:
     assert len(sim.trace._pending) < 5000
     assert sim.trace.count("message.sent", "q") == 10_000
     assert len(sim.trace.records) == 10
+
+
+def test_a_deferred_field_is_built_when_its_record_is_read_and_then_kept() -> None:
+    trace = Trace()
+    built: list[int] = []
+
+    def env(n: int) -> dict[str, str]:
+        built.append(n)
+        return {"N": str(n)}
+
+    trace.emit((0, "batch.attempt.started", "job", "ex-1", Deferred(env, 7), ("id", "env")))
+    trace.settle()
+    assert built == []  # emitting and settling build nothing
+    first = trace.tail(1)[0]
+    assert first.data == {"id": "ex-1", "env": {"N": "7"}}
+    again = trace.tail(1)[0]
+    assert again.get("env") is first.get("env") and built == [7]
+    assert '"env":{"N":"7"}' in again.to_line()

@@ -27,7 +27,7 @@ DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and 
 # more than the rest of a message's life in the simulator. Blocks grow, so that a short
 # session pays for few ids; the stream is the same whatever the sizes, because random bytes
 # drawn in pieces (of whole 4-byte words) are the bytes drawn at once.
-_ID_BLOCKS = (256, 1024, 4096)
+_ID_BLOCKS = (256, 512, 1024, 2048, 4096)
 # Where each of an id's 32 hex digits goes among its 36 characters (dashes after 8, 12, 16
 # and 20 digits). Digit 12 is the version, always 4; digit 16 holds the RFC 4122 variant,
 # 8 to b, taken from the low two bits of the random digit.

@@ -7,10 +7,42 @@ attribute value in an SQS record is a string, timestamps in epoch milliseconds.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stptui.sim.services.queue import Message, QueueSim
+
+
+class Deferred:
+    """A payload or trace field built on first use, then kept.
+
+    A long run makes many payloads that nobody reads: a year of schedules builds an envelope
+    per fire, and a batch job's environment per attempt, for handlers that decide without
+    them and records that are never opened. Whatever reads one calls `resolve`; the inputs
+    given here must not change afterwards, so the value is the one building it at once
+    would have given."""
+
+    __slots__ = ("_args", "_make", "_value")
+
+    def __init__(self, make: Callable[..., Any], *args: Any) -> None:
+        self._make: Callable[..., Any] | None = make
+        self._args = args
+        self._value: Any = None
+
+    def get(self) -> Any:
+        """The value, built now if this is the first time."""
+        make = self._make
+        if make is not None:
+            self._value = make(*self._args)
+            self._make = None
+            self._args = ()
+        return self._value
+
+
+def resolve(value: Any) -> Any:
+    """`value` itself, or the value of a Deferred."""
+    return value.get() if type(value) is Deferred else value
 
 
 def md5_hex(text: str) -> str:

@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import IO, Any, overload
 
 from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import Deferred, resolve
 
 # Record kinds (docs/trace-format.md lists each with its fields).
 MESSAGE_SENT = "message.sent"
@@ -85,11 +86,15 @@ class Record:
         self.t = t
         self.kind = kind
         self.resource = resource
+        if len(fields) == 1:
+            self.data: dict[str, Any] = fields[0]
+            return
         # Packed fields become a dict here, when someone looks; zipping the names with all
-        # the fields stops before the names themselves.
-        self.data: dict[str, Any] = (
-            fields[0] if len(fields) == 1 else dict(zip(fields[-1], fields, strict=False))
-        )
+        # the fields stops before the names themselves. A Deferred field is built now.
+        data = dict(zip(fields[-1], fields, strict=False))
+        if Deferred in map(type, fields):
+            data = {k: resolve(v) for k, v in data.items()}
+        self.data = data
 
     def get(self, key: str, default: Any = None) -> Any:
         """A field of the record's data."""
@@ -132,7 +137,8 @@ Subscriber = Callable[[Record], None]
 # simulator's busiest paths, packed: `(t, kind, resource, *values, names)`, such as
 # `(t, MESSAGE_RECEIVED, queue, message_id, receive_count, RECEIVE_FIELDS)`. Packing costs
 # no dict to build and free, and most records of a long run are never looked at; a Record
-# always holds a dict. Its sequence number is its position in the trace.
+# always holds a dict. A packed value may be a Deferred, built when its Record is. Its
+# sequence number is its position in the trace.
 Raw = tuple[Any, ...]
 _KIND_RESOURCE = itemgetter(1, 2)
 # How many emitted records may wait to be settled by `Trace.bound`.

@@ -37,7 +37,7 @@ from stptui.config.model import SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import sqs_event
+from stptui.sim.payloads import Deferred, sqs_event
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
@@ -71,16 +71,26 @@ def trigger_event_json(event: Any) -> str:
     return _STRINGIFY(event)
 
 
+def _attempt_env(ex: Execution, attempts: int, attempt: int, region: str) -> dict[str, str]:
+    """The container environment of one attempt (what Stacktape's state machine passes)."""
+    return {
+        "STP_TRIGGER_EVENT_DATA": ex.event_json,
+        "STP_MAXIMUM_ATTEMPTS": str(attempts),
+        "STP_CURRENT_ATTEMPT": str(attempt),
+        "AWS_REGION": region,
+    }
+
+
 class Execution:
     """One state machine execution: the job's attempts for one trigger event."""
 
     __slots__ = (
+        "_event",
+        "_event_json",
         "arn",
         "attempt",
         "ended_at",
         "error",
-        "event",
-        "event_json",
         "id",
         "job",
         "source",
@@ -97,13 +107,28 @@ class Execution:
         self.job = job
         self.trigger = trigger
         self.source = source
-        self.event = event
-        self.event_json = trigger_event_json(event)
+        self._event = event  # may be a Deferred, like the schedule envelope
+        self._event_json: str | None = None
         self.submitted_at = now
         self.attempt = 0
         self.status = "RUNNING"  # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED
         self.ended_at: int | None = None
         self.error: str | None = None
+
+    @property
+    def event(self) -> Any:
+        """The trigger event."""
+        event = self._event
+        if type(event) is Deferred:
+            event = self._event = event.get()
+        return event
+
+    @property
+    def event_json(self) -> str:
+        """`STP_TRIGGER_EVENT_DATA`: the trigger event as the helper Lambda stringifies it."""
+        if self._event_json is None:
+            self._event_json = trigger_event_json(self.event)
+        return self._event_json
 
     def behavior_event(self) -> dict[str, Any]:
         """What behaviour conditions and Python handlers see: the raw trigger event (the
@@ -231,12 +256,9 @@ class BatchService:
         now = sim.clock.now
         ex.attempt += 1
         job.attempts_run += 1
-        env = {
-            "STP_TRIGGER_EVENT_DATA": ex.event_json,
-            "STP_MAXIMUM_ATTEMPTS": str(job.attempts),
-            "STP_CURRENT_ATTEMPT": str(ex.attempt),
-            "AWS_REGION": sim.region,
-        }
+        # The environment goes into the record unbuilt: most attempts' records are never
+        # opened, and the event's JSON is the costliest part of an attempt.
+        env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
         batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
         sim.trace.emit(
             (

@@ -24,6 +24,7 @@ from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
+from stptui.sim.payloads import Deferred, resolve
 from stptui.sim.services.queue import SqsError
 
 if TYPE_CHECKING:
@@ -262,8 +263,10 @@ class DeliveryError(Exception):
         self.message = message
 
 
-# `deliver(payload, trigger, origin, group)`: see `deliver_to_workload`.
-Delivery = Callable[[dict[str, Any] | str, str, str, str | None], str]
+# `deliver(payload, trigger, origin, group)`: see `deliver_to_workload`. The payload is an
+# event, the JSON text of a target input, or a Deferred event (a schedule's envelope).
+Payload = dict[str, Any] | str | Deferred
+Delivery = Callable[[Payload, str, str, str | None], str]
 
 
 def workload_delivery(sim: Simulator, target: str) -> Delivery:
@@ -277,10 +280,8 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
     if queue is not None:
         fifo = queue.fifo
 
-        def to_queue(
-            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
-        ) -> str:
-            text = payload if isinstance(payload, str) else _json(payload)
+        def to_queue(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
+            text = payload if isinstance(payload, str) else _json(resolve(payload))
             try:
                 return queue.send(text, group=group if fifo else None, source=origin)
             except SqsError as exc:
@@ -292,9 +293,7 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
     if res is not None and res.type == "batch-job" and batch is not None:
         start = batch.start
 
-        def to_batch_job(
-            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
-        ) -> str:
+        def to_batch_job(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
             if isinstance(payload, str):
                 payload = _parse_input(target, payload)
             return start(target, payload, trigger, origin)
@@ -303,16 +302,14 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
     if target in sim.functions:
         submit = sim.async_invokers[target].submit
 
-        def to_function(
-            payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None
-        ) -> str:
+        def to_function(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
             if isinstance(payload, str):
                 payload = _parse_input(target, payload)
             return submit(payload, trigger, origin)
 
         return to_function
 
-    def missing(payload: dict[str, Any] | str, trigger: str, origin: str, group: str | None) -> str:
+    def missing(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
         raise DeliveryError("NO_RESOURCE", f"{target} does not exist in the simulation")
 
     return missing

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import destination_record, sqs_event
+from stptui.sim.payloads import Deferred, destination_record, sqs_event
 
 if TYPE_CHECKING:
     from stptui.config.model import Function
@@ -363,7 +363,10 @@ class AsyncEvent:
 
     def event(self) -> Any:
         """The event every attempt receives."""
-        return self.payload
+        payload = self.payload
+        if type(payload) is Deferred:
+            payload = self.payload = payload.get()
+        return payload
 
     def done(self, outcome: Outcome, invocation_id: str) -> None:
         """An attempt ended: a destination, a retry or giving up."""
@@ -474,7 +477,7 @@ class AsyncInvoker:
             function_arn=self.fn.arn,
             condition=condition,
             approximate_invoke_count=ev.attempts,
-            request_payload=ev.payload,
+            request_payload=ev.event(),
             response_payload=response,
             function_error=function_error,
         )

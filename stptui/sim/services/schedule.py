@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.model import ScheduleTrigger, Workload
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
+from stptui.sim.payloads import Deferred
 from stptui.sim.schedules import Schedule, ScheduleError, parse_schedule
 from stptui.sim.services.bus import (
     Delivery,
@@ -126,7 +127,6 @@ class ScheduleRule:
         sim = self.sim
         now = sim.clock.now
         event_id = sim.new_id()
-        event = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
         sim.trace.emit(
             (
                 now,
@@ -139,7 +139,13 @@ class ScheduleRule:
                 _FIRED_FIELDS,
             )
         )
-        payload = self.input.apply(event, self.name, self.arn)
+        envelope = (event_id, sim.account_id, sim.region, now, self.arn)
+        if self.input.kind == "event":
+            # The envelope itself is delivered: built only if a handler, a condition or a
+            # view reads it (most fires of a long run are decided without it).
+            payload: Any = Deferred(scheduled_event, *envelope)
+        else:
+            payload = self.input.apply(scheduled_event(*envelope), self.name, self.arn)
         if self._delivery is None:
             self._delivery = workload_delivery(sim, self.owner)
         try:
