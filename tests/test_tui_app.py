@@ -115,6 +115,23 @@ def test_a_footer_narrower_than_160_columns_fits_every_key_of_the_job_queue_stac
     drive(app_for(), script, size=(120, 36))
 
 
+def test_a_footer_too_narrow_for_every_key_leaves_out_whole_keys_from_the_end() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        footer = app.query_one(StableFooter)
+        keys = list(footer.query(FooterKey))
+        shown = [k.description for k in keys if k.display]
+        # The combined stack has every kind of key: at 120 columns the last two do not fit,
+        # and none is cut: every key shown ends inside the footer.
+        assert shown == [k.description for k in keys][: len(shown)]
+        assert shown[-1] == "Redrive" and len(shown) == len(keys) - 2
+        assert max(k.region.right for k in keys if k.display) <= footer.region.right
+        await pilot.resize_terminal(180, 40)
+        await pilot.pause()
+        assert all(k.display for k in footer.query(FooterKey))
+
+    drive(app_for("combined"), script, size=(120, 36))
+
+
 def test_selecting_a_queue_selects_it_everywhere() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("deadLetterQueue")

@@ -1,14 +1,18 @@
-"""The footer, rebuilt only when the keys it shows change.
+"""The footer, rebuilt only when the keys it shows change, showing only whole keys.
 
 Textual's Footer recomposes its key widgets whenever the focused widget changes, twice per
 focus change, about 30 widgets each time: most of the cost of pressing a pane's number key
 on a loaded app. The keys shown rarely change, so the rebuild is skipped when they have not.
+
+A footer narrower than its keys would cut the last one it reaches mid-word ("eExpla"); this
+one leaves out the keys from the first that does not fit (the help lists every key).
 """
 
 from __future__ import annotations
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 COMPACT_BELOW = 160
 
@@ -25,6 +29,30 @@ class StableFooter(Footer):
         narrow = self.size.width < COMPACT_BELOW
         self.compact = narrow
         self.show_command_palette = not narrow
+        self.call_after_refresh(self._fit)
+
+    async def recompose(self) -> None:
+        """Rebuild the keys, then leave out those that do not fit."""
+        await super().recompose()
+        self._fit()
+
+    def _fit(self) -> None:
+        keys = list(self.query_children(FooterKey))
+        # The palette's key is docked at the right: the others share what it leaves.
+        room = self.size.width - sum(_width(k) for k in keys if k.has_class("-command-palette"))
+        fits = True
+        for key in keys:
+            if not key.has_class("-command-palette"):
+                room -= _width(key)
+                fits = fits and room >= 0
+                key.display = fits
+
+
+def _width(key: FooterKey) -> int:
+    """The columns a key takes: its text (with the padding Footer draws in it), its own
+    padding and border, and its margins."""
+    margin = key.styles.margin
+    return key.render().cell_len + key.styles.gutter.width + margin.left + margin.right
 
     def bindings_changed(self, screen: Screen) -> None:
         """Recompose (as Footer does) unless the shown bindings are the same as last time."""
