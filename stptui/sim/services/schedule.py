@@ -79,7 +79,8 @@ class ScheduleRule:
         self.paused = False
         self.next_ms: int | None = None
         self._timer: Entry | None = None
-        self._label = ("schedule", owner, self.name)
+        # The agenda names the expression: the rule's AWS name is long and says less.
+        self._label = ("schedule", owner, self.expression)
         # The schedule's upcoming fires, valid while the clock stands at `_fires_from`, the
         # fire last taken from it: re-arming right after a fire is one step of the iterator
         # instead of a search. Any other instant (the start, a resume) starts a new one.
