@@ -271,6 +271,21 @@ def test_fifo_order_within_a_group() -> None:
     assert [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)] == ids
 
 
+def test_a_failed_fifo_batch_returns_to_its_group_in_order() -> None:
+    stack = FIFO.format(dedup="true").replace("batchSize: 1", "batchSize: 10")
+    sim = make_sim(stack)
+    sim.functions["worker"].overrides.append(parse_override(["fail", "worker", "next", "1"]))
+    ids = [sim.send("orders", f'{{"n": {i}}}', group="g") for i in range(3)]
+    sim.advance(120_000)
+    received = [r.get("message_id") for r in records(sim, tk.MESSAGE_RECEIVED)]
+    # The first batch fails and returns after the 30 s visibility timeout; the second
+    # receive takes the group in the order it was sent, as the first did.
+    assert received == ids + ids
+    started = records(sim, tk.INVOCATION_STARTED, "worker")
+    assert [r.get("message_ids") for r in started] == [ids, ids]
+    assert [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)] == ids
+
+
 def test_fifo_deduplication_window_is_five_minutes() -> None:
     sim = make_sim(FIFO.format(dedup="false"))
     first = sim.send("orders", "x", group="g", dedup_id="d1")

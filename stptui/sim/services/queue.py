@@ -368,9 +368,15 @@ class QueueSim:
             if g is None:
                 g = self.groups[msg.group or ""] = deque()
             if returned:
-                g.appendleft(
-                    msg
-                )  # a returned FIFO message keeps its place at the head of its group
+                # A returned message takes back its place in its group: before every message
+                # that arrived after it (`expiry_seq` is the queue's arrival order), so a
+                # batch that returns message by message comes back in order, not reversed.
+                at = 0
+                for other in g:
+                    if other.expiry_seq > msg.expiry_seq:
+                        break
+                    at += 1
+                g.insert(at, msg)
             else:
                 g.append(msg)
         else:
