@@ -229,3 +229,36 @@ def test_connect_to_a_missing_resource_injects_nothing() -> None:
         Path(__file__).resolve().parent / "fixtures" / "seed" / "job-queue.yml", lint=False
     )
     assert workload_environment(stack, stack.resources["worker"]) == []
+
+
+FIFO_STACK = """
+serviceName: shop
+resources:
+  orders:
+    type: sqs-queue
+    properties: {fifoEnabled: true, contentBasedDeduplication: true}
+  plain: {type: sqs-queue}
+  events:
+    type: sns-topic
+    properties: {fifoEnabled: true}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      environment:
+        - {name: ORDERS, value: "$ResourceParam('orders', 'arn')"}
+      connectTo: [orders, plain, events]
+"""
+
+
+def test_fifo_queues_and_topics_are_named_with_the_fifo_suffix() -> None:
+    # Stacktape appends `.fifo` to a FIFO queue's or topic's AWS name (and so to its ARN and
+    # URL); a standard queue's name has none.
+    stack = load_stack_text(FIFO_STACK, "stacktape.yml", lint=False)
+    values = {e.name: e.value for e in workload_environment(stack, stack.resources["worker"])}
+    assert values["ORDERS"] == "arn:aws:sqs:us-east-1:123456789012:shop-dev-orders.fifo"
+    assert values["STP_ORDERS_ARN"] == values["ORDERS"]
+    assert values["STP_ORDERS_NAME"] == "shop-dev-orders.fifo"
+    assert values["STP_ORDERS_URL"].endswith("/123456789012/shop-dev-orders.fifo")
+    assert values["STP_PLAIN_NAME"] == "shop-dev-plain"
+    assert values["STP_EVENTS_ARN"] == "arn:aws:sns:us-east-1:123456789012:shop-dev-events.fifo"

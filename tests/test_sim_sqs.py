@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from stptui.sim import trace as tk
 from stptui.sim.behavior import parse_override
 from stptui.sim.engine import SimError
+from stptui.sim.payloads import sqs_event
 from stptui.sim.services.queue import SqsError
 from tests.simkit import START, make_sim, records, seconds
 
@@ -284,6 +285,14 @@ def test_a_failed_fifo_batch_returns_to_its_group_in_order() -> None:
     started = records(sim, tk.INVOCATION_STARTED, "worker")
     assert [r.get("message_ids") for r in started] == [ids, ids]
     assert [r.get("message_id") for r in records(sim, tk.MESSAGE_DELETED)] == ids
+
+
+def test_a_fifo_queues_records_name_its_fifo_arn() -> None:
+    sim = make_sim(FIFO.format(dedup="true"))
+    q = sim.queues["orders"]
+    assert q.arn.endswith("-orders.fifo") and q.url.endswith("-orders.fifo")
+    [record] = sqs_event([q.messages[sim.send("orders", "x", group="g")]], q, sim.region)["Records"]
+    assert record["eventSourceARN"] == q.arn
 
 
 def test_fifo_deduplication_window_is_five_minutes() -> None:

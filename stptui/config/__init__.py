@@ -50,11 +50,20 @@ def load_stack_text(
     loaded = parse_yaml(text, file)
     resources = loaded.data.get("resources") if isinstance(loaded.data, dict) else None
     types = {}
+    fifo: set[str] = set()
     if isinstance(resources, dict):
         types = {
             n: r.get("type")
             for n, r in resources.items()
             if isinstance(r, dict) and isinstance(r.get("type"), str)
+        }
+        # A FIFO queue's or topic's ARN ends in `.fifo`, also where a $ResourceParam names it.
+        fifo = {
+            n
+            for n, r in resources.items()
+            if types.get(n) in ("sqs-queue", "sns-topic")
+            and isinstance(r.get("properties"), dict)
+            and r["properties"].get("fifoEnabled") is True
         }
     # Fake ARNs and names embed the stack name, so serviceName must be known before any
     # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).
@@ -68,6 +77,7 @@ def load_stack_text(
         project=project,
         config_dir=config_dir,
         resource_types=types,
+        fifo=frozenset(fifo),
     )
     resolve_directives(loaded, ctx)
     stack = build_stack(loaded, ctx)

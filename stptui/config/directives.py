@@ -39,6 +39,7 @@ from typing import Any, ClassVar
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml
+from stptui.config.model import Queue, SnsTopic, Stack
 
 MAX_NESTING = 32
 MAX_DIRECTIVE_CHARS = 10_000
@@ -84,6 +85,22 @@ class DirectiveContext:
     resource_types: Mapping[str, str] = field(default_factory=dict)
     cli_args: Mapping[str, str] = field(default_factory=dict)
     profile: str = "default"
+    # FIFO queues and topics: AWS names them with a `.fifo` suffix (Stacktape adds it).
+    fifo: frozenset[str] = frozenset()
+
+
+def stack_context(stack: Stack) -> DirectiveContext:
+    """The context a loaded stack's fake names, ARNs and URLs come from."""
+    return DirectiveContext(
+        stage=stack.stage,
+        region=stack.region,
+        account_id=stack.account_id,
+        project=stack.service_name,
+        resource_types={n: r.type for n, r in stack.resources.items()},
+        fifo=frozenset(
+            n for n, r in stack.resources.items() if isinstance(r, Queue | SnsTopic) and r.fifo
+        ),
+    )
 
 
 class ResourceParamValue(str):
@@ -162,8 +179,13 @@ def fake_id(ctx: DirectiveContext, name: str, length: int = 10) -> str:
     return "".join(chars)
 
 
-def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+def _fifo_name(ctx: DirectiveContext, res: str) -> str:
     name = aws_resource_name(ctx, res)
+    return f"{name}.fifo" if res in ctx.fifo else name
+
+
+def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = _fifo_name(ctx, res)
     return {
         "arn": f"arn:aws:sqs:{ctx.region}:{ctx.account_id}:{name}",
         "url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{name}",
@@ -172,7 +194,7 @@ def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 
 def _topic_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    name = _fifo_name(ctx, res)
     return {"arn": f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}", "name": name}
 
 

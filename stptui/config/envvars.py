@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
 from stptui.config.model import Resource, Stack, Workload
 
 # change-case v5 `split`: lower/digit -> upper, acronym -> Capitalised word, strip the rest.
@@ -151,12 +151,7 @@ def workload_environment(
         hit = cache.get(target.name)
         if hit is None:
             if ctx is None:
-                ctx = DirectiveContext(
-                    stage=stack.stage,
-                    region=stack.region,
-                    account_id=stack.account_id,
-                    project=stack.service_name,
-                )
+                ctx = stack_context(stack)
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.directives import fake_resource_param, stack_context
 from stptui.config.model import SqsTrigger, Stack
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors, Emission, Outcome
@@ -130,13 +130,7 @@ class Simulator:
         self.services: dict[str, Any] = {}
         # Destination / delivery targets by resource type, for types served by services.
         self.destination_handlers: dict[str, Callable[[str, str, str, dict[str, Any]], None]] = {}
-        self._ctx = DirectiveContext(
-            stage=stack.stage,
-            region=stack.region,
-            account_id=stack.account_id,
-            project=stack.service_name,
-            resource_types={n: r.type for n, r in stack.resources.items()},
-        )
+        self._ctx = stack_context(stack)
         self._wire()
 
     # -- wiring ------------------------------------------------------------------------
