@@ -180,3 +180,22 @@ def test_same_seed_same_trace_different_seed_different_failures() -> None:
 
     assert run(3) == run(3)
     assert run(3) != run(4)
+
+
+def test_reserved_concurrency_zero_sends_async_events_to_on_failure_without_retries() -> None:
+    stack = ASYNC.replace(
+        "      destinations:", "      reservedConcurrency: 0\n      destinations:"
+    )
+    sim = make_sim(stack)
+    event = {"detail": {"n": 1}}
+    sim.invoke_async("handler", event, "event-bus", "test")
+    sim.run(3_600_000)
+    assert records(sim, tk.INVOCATION_STARTED, "handler") == []
+    [throttled] = records(sim, tk.INVOCATION_THROTTLED, "handler")
+    assert throttled.get("retry_in_ms") is None and throttled.t == START
+    [discarded] = records(sim, tk.INVOCATION_DISCARDED, "handler")
+    assert discarded.t == START and discarded.get("condition") == "RetriesExhausted"
+    (msg,) = sim.queues["failures"].messages.values()
+    record = json.loads(msg.body)
+    assert record["requestPayload"] == event
+    assert record["requestContext"]["approximateInvokeCount"] == 0

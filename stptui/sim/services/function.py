@@ -395,6 +395,19 @@ class AsyncInvoker:
         sim = self.sim
         now = sim.clock.now
         if self.fn.throttled():
+            if self.fn.reserved == 0:
+                # AWS: with reserved concurrency 0, Lambda sends new events straight to the
+                # dead-letter queue or on-failure destination, without retries.
+                sim.trace.emit(
+                    (
+                        now,
+                        tk.INVOCATION_THROTTLED,
+                        self.fn.name,
+                        {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": None},
+                    )
+                )
+                self._give_up(ev, "RetriesExhausted", None, None)
+                return
             ev.throttles += 1
             delay = min(
                 THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_START_MS * 2 ** (ev.throttles - 1)
