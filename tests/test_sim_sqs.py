@@ -389,6 +389,34 @@ resources:
     assert len(records(sim, tk.INVOCATION_STARTED)) == 2  # a full batch goes at once
 
 
+def test_a_batching_window_holds_received_messages_and_stretches_their_visibility() -> None:
+    sim = make_sim(
+        """
+resources:
+  q:
+    type: sqs-queue
+    properties: {visibilityTimeoutSeconds: 30}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      timeout: 25
+      events: [{type: sqs, properties: {sqsQueueName: q, batchSize: 5, maxBatchWindowSeconds: 20}}]
+""",
+        "behaviors:\n  worker:\n    fail: {always: true}\n",
+    )
+    sim.send("q", "x")
+    sim.advance(1)
+    # Lambda receives at once and holds the message while the window gathers the batch.
+    assert sim.queue_stats("q")["in_flight"] == 1
+    assert records(sim, tk.INVOCATION_STARTED) == []
+    sim.advance(160_000)
+    # 20 s window + 25 s timeout > 30 s visibility: the effective visibility timeout is
+    # 20 + 25 + 30 = 75 s from each receive; each invocation starts when its window closes.
+    assert seconds(sim, tk.MESSAGE_RECEIVED, "q") == [0, 75, 150]
+    assert seconds(sim, tk.INVOCATION_STARTED, "worker") == [20, 95]
+
+
 def test_timeout_fails_with_awss_message_at_the_timeout() -> None:
     sim = job_queue(behaviors="behaviors:\n  worker:\n    duration: 9s\n")
     sim.send("jobQueue", "x")

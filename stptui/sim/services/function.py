@@ -199,14 +199,27 @@ class SqsEventSource:
         self.queue = queue
         self.fn = fn
         self.batch_size = batch_size
-        self.window_ms = int((window_s or 0) * 1000)
+        # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
+        # and so does `validate`).
+        self.window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
+        # Lambda receives each message as soon as it can and holds it while the window
+        # gathers the batch, so the window counts against the visibility timeout: when
+        # window + function timeout exceed it, AWS uses window + timeout + 30 s instead.
+        self.window_vt = queue.visibility_ms
+        if self.window_ms and self.window_ms + fn.timeout_ms > queue.visibility_ms:
+            self.window_vt = self.window_ms + fn.timeout_ms + 30_000
         self.cap = ESM_START_CONCURRENCY
         self.active = 0
         self._poll: list[Any] | None = None
+        # The batch a window is gathering: received, in flight, not yet handed over.
+        self._gathered: list[Message] = []
+        self._gathered_bytes = 0
         self._window_started: int | None = None
+        self._window: list[Any] | None = None
         self._scale: list[Any] | None = None
         self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
         self._poll_label = ("poll", queue.name, fn.name)
+        self._window_label = ("batch-window", queue.name, fn.name)
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
@@ -218,33 +231,37 @@ class SqsEventSource:
 
     def _run_poll(self, _: Any) -> None:
         self._poll = None
+        self._drain()
+
+    def _window_closes(self, _: Any) -> None:
+        self._window = None
+        self._drain()
+
+    def _drain(self) -> None:
+        """Receive and invoke while pollers are free and messages wait."""
         q = self.queue
         counts = q.counts
         now = self.sim.clock.now
         cap = self.cap  # only `_scale_up`, another step, changes it
-        while self.active < cap and counts[1] > 0:
-            if self.window_ms and counts[1] < self.batch_size:
-                if self._window_started is None:
-                    self._window_started = now
-                due = self._window_started + self.window_ms
-                if now < due:
-                    self._poll = self.sim.clock.at(
-                        due,
-                        self._run_poll,
-                        None,
-                        ("batch-window", q.name, self.fn.name),
-                    )
-                    return
-            before = counts[1]
-            if q.fifo:
-                msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+        while self.active < cap:
+            if self.window_ms:
+                msgs = self._gather(now)
+                if msgs is None:
+                    break
             else:
-                msgs = q.receive_standard(self.batch_size, now, q.visibility_ms, SYNC_PAYLOAD_BYTES)
-            if not msgs:
-                if counts[1] < before:
-                    continue  # the receive moved messages to the DLQ; others may be left
-                break  # FIFO: every available group is blocked by a message in flight
-            self._window_started = None
+                if counts[1] == 0:
+                    break
+                before = counts[1]
+                if q.fifo:
+                    msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+                else:
+                    msgs = q.receive_standard(
+                        self.batch_size, now, q.visibility_ms, SYNC_PAYLOAD_BYTES
+                    )
+                if not msgs:
+                    if counts[1] < before:
+                        continue  # the receive moved messages to the DLQ; others may be left
+                    break  # FIFO: every available group is blocked by a message in flight
             self._invoke(msgs)
         visible = counts[1]
         if visible == 0:
@@ -257,6 +274,41 @@ class SqsEventSource:
                 None,
                 ("scaling", q.name, self.fn.name),
             )
+
+    def _gather(self, now: int) -> list[Message] | None:
+        """Receive into the window's batch; the batch once it is complete (full, at the
+        6 MB payload limit, or the window closed), else None."""
+        q = self.queue
+        batch = self._gathered
+        full = False
+        while len(batch) < self.batch_size and q.visible:
+            room = SYNC_PAYLOAD_BYTES - self._gathered_bytes
+            if batch and q.visible[0].size > room:
+                full = True
+                break
+            got = q.receive_standard(self.batch_size - len(batch), now, self.window_vt, room)
+            if not got:
+                continue  # the receive moved messages to the DLQ; others may be left
+            if not batch:
+                self._window_started = now
+            batch.extend(got)
+            self._gathered_bytes += sum(m.size for m in got)
+        if not batch:
+            return None
+        started = self._window_started
+        assert started is not None
+        due = started + self.window_ms
+        if not (full or len(batch) >= self.batch_size or now >= due):
+            if self._window is None:
+                self._window = self.sim.clock.at(due, self._window_closes, None, self._window_label)
+            return None
+        if self._window is not None:
+            self.sim.clock.cancel(self._window)
+            self._window = None
+        self._gathered = []
+        self._gathered_bytes = 0
+        self._window_started = None
+        return batch
 
     def _scale_up(self, _: Any) -> None:
         self._scale = None
@@ -330,7 +382,7 @@ class _Batch:
         # A poller that finishes a batch asks for the next one at once (as Lambda's pollers
         # do), rather than through another scheduled event.
         if esm._poll is None:
-            esm._run_poll(None)
+            esm._drain()
 
 
 class AsyncEvent:
