@@ -417,6 +417,26 @@ resources:
     assert seconds(sim, tk.INVOCATION_STARTED, "worker") == [20, 95]
 
 
+@pytest.mark.parametrize("window", [None, 1])
+def test_receives_stop_at_the_queues_in_flight_limit(window: int | None) -> None:
+    sim = job_queue(vt=900, batch=2, behaviors="behaviors:\n  worker:\n    duration: 4s\n")
+    if window:
+        sim.event_sources[0].window_ms = window * 1000
+    q = sim.queues["jobQueue"]
+    assert q.inflight_limit == 120_000 and sim.queues["dlq"].inflight_limit == 120_000
+    q.inflight_limit = 5  # AWS's 120,000, scaled down
+    for i in range(12):
+        sim.send("jobQueue", f"m{i}")
+    sim.advance(1_500)
+    # Five pollers could take ten; the limit stops them at five, mid-batch.
+    stats = sim.queue_stats("jobQueue")
+    assert (stats["in_flight"], stats["visible"]) == (5, 7)
+    sim.advance(30_000)
+    assert len(records(sim, tk.MESSAGE_DELETED, "jobQueue")) == 12
+    started = records(sim, tk.INVOCATION_STARTED, "worker")
+    assert max(len(r.get("message_ids")) for r in started) == 2
+
+
 def test_timeout_fails_with_awss_message_at_the_timeout() -> None:
     sim = job_queue(behaviors="behaviors:\n  worker:\n    duration: 9s\n")
     sim.send("jobQueue", "x")

@@ -261,7 +261,8 @@ class SqsEventSource:
                 if not msgs:
                     if counts[1] < before:
                         continue  # the receive moved messages to the DLQ; others may be left
-                    break  # FIFO: every available group is blocked by a message in flight
+                    # FIFO groups all blocked by messages in flight, or the in-flight limit.
+                    break
             self._invoke(msgs)
         visible = counts[1]
         if visible == 0:
@@ -286,9 +287,12 @@ class SqsEventSource:
             if batch and q.visible[0].size > room:
                 full = True
                 break
+            waiting = len(q.visible)
             got = q.receive_standard(self.batch_size - len(batch), now, self.window_vt, room)
             if not got:
-                continue  # the receive moved messages to the DLQ; others may be left
+                if len(q.visible) < waiting:
+                    continue  # the receive moved messages to the DLQ; others may be left
+                break  # the queue's in-flight limit
             if not batch:
                 self._window_started = now
             batch.extend(got)

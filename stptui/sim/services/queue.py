@@ -28,6 +28,10 @@ DELAYED, VISIBLE, INFLIGHT, DELETED, EXPIRED, NEW = range(6)
 STATE_NAMES = ("delayed", "visible", "in_flight", "deleted", "expired", "new")
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
+# How many messages may be in flight at once (aws-semantics §1.1): a receive beyond this
+# returns nothing (ReceiveMessage's OverLimit) until some are deleted or return.
+STANDARD_INFLIGHT_LIMIT = 120_000
+FIFO_INFLIGHT_LIMIT = 20_000
 MAX_DELAY_S = 900
 
 
@@ -131,6 +135,7 @@ class QueueSim:
         self.arn = arn
         self.url = url
         self.visibility_ms = visibility_s * 1000
+        self.inflight_limit = FIFO_INFLIGHT_LIMIT if fifo else STANDARD_INFLIGHT_LIMIT
         self.retention_ms = retention_s * 1000
         self.delay_ms = delay_s * 1000
         self.max_bytes = max_bytes
@@ -472,7 +477,7 @@ class QueueSim:
             return self.receive_standard(max_n, now, vt, max_bytes)
         out: list[Message] = []
         budget = max_bytes
-        while len(out) < max_n:
+        while len(out) < max_n and self.counts[INFLIGHT] < self.inflight_limit:
             msg = self._next_candidate(out)
             if msg is None:
                 break
@@ -516,8 +521,9 @@ class QueueSim:
         emit = self.sim.trace.emit
         name = self.name
         mrc = self.max_receive_count if self.dlq is not None else None
+        limit = self.inflight_limit
         out: list[Message] = []
-        while visible and len(out) < max_n:
+        while visible and len(out) < max_n and counts[INFLIGHT] < limit:
             msg = visible[0]
             if budget is not None:
                 if out and msg.size > budget:
