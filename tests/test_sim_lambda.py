@@ -199,3 +199,25 @@ def test_reserved_concurrency_zero_sends_async_events_to_on_failure_without_retr
     record = json.loads(msg.body)
     assert record["requestPayload"] == event
     assert record["requestContext"]["approximateInvokeCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("entry", "keys"),
+    [
+        ("h.ts", ["errorType", "errorMessage", "trace"]),
+        ("h.py", ["errorMessage", "errorType", "requestId", "stackTrace"]),
+    ],
+)
+def test_on_failure_response_payload_is_the_runtimes_error_response(
+    entry: str, keys: list[str]
+) -> None:
+    sim = make_sim(ASYNC.replace("h.ts", entry))
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    sim.invoke_async("handler", {"n": 1}, "event-bus", "test")
+    sim.run(3_600_000)
+    (msg,) = sim.queues["failures"].messages.values()
+    record = json.loads(msg.body)
+    response = record["responsePayload"]
+    assert list(response) == keys and response["errorType"] == "Error"
+    if "requestId" in response:  # Python names the request of the last attempt
+        assert response["requestId"] == record["requestContext"]["requestId"]

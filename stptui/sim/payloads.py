@@ -108,6 +108,23 @@ def sqs_event(msgs: list[Message], queue: QueueSim, region: str) -> dict[str, An
     return {"Records": [sqs_record(m, queue, region) for m in msgs]}
 
 
+def lambda_error_response(
+    python: bool, error_type: str, message: str, request_id: str
+) -> dict[str, Any]:
+    """The response of an invocation that raised, as the function's runtime writes it (the
+    `responsePayload` of a destination record): Python's names the request and has a
+    `stackTrace`, Node.js's has a `trace`. The simulated handler has no stack: both are
+    empty lists."""
+    if python:
+        return {
+            "errorMessage": message,
+            "errorType": error_type,
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+    return {"errorType": error_type, "errorMessage": message, "trace": []}
+
+
 def destination_record(
     *,
     timestamp: str,

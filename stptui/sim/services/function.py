@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import Deferred, destination_record, sqs_event
+from stptui.sim.payloads import (
+    Deferred,
+    destination_record,
+    lambda_error_response,
+    sqs_event,
+)
 
 if TYPE_CHECKING:
     from stptui.config.model import Function
@@ -68,6 +73,11 @@ class FunctionSim:
         self.arn = arn
         self.timeout_ms = model.timeout_s * 1000
         self.reserved = model.reserved_concurrency
+        # Stacktape picks the runtime from the entry file when none is given.
+        runtime = model.runtime or ""
+        self.python = runtime.startswith("python") or (
+            not runtime and (model.entry or "").endswith(".py")
+        )
         self.running = 0
         self.invocations = 0
         self.overrides: list[Override] = []
@@ -490,10 +500,9 @@ class AsyncInvoker:
         if outcome.status == "success":
             self._destination("onSuccess", ev, inv_id, "Success", outcome.response, None)
             return
-        error_payload = {
-            "errorMessage": outcome.error_message or "",
-            "errorType": outcome.error_type or "Error",
-        }
+        error_payload = lambda_error_response(
+            self.fn.python, outcome.error_type or "Error", outcome.error_message or "", inv_id
+        )
         if ev.attempts > self.retries:
             self._give_up(ev, "RetriesExhausted", inv_id, error_payload)
             return
