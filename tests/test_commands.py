@@ -196,13 +196,20 @@ def test_send_records_and_log(s: Session) -> None:
 
 
 def test_send_delay_attributes_and_fifo(s: Session) -> None:
-    result = run(s, "send otherQueue hi --delay 1m --attr priority=5 --attr src=cli --attr r=1.5")
+    result = run(
+        s,
+        "send otherQueue hi --delay 1m --attr priority=5 --attr src=cli --attr r=1.5e3 --attr z=007",
+    )
     assert "visible in 1 min" in result.text
     msg = s.sim.find_message(result.data["message_id"])
-    assert msg.attrs == {"priority": 5, "src": "cli", "r": 1.5}
     shaped = message_attributes(msg.attrs)
-    assert shaped["priority"]["dataType"] == "Number"
-    assert shaped["src"]["dataType"] == "String"
+    # A Number keeps the text its sender wrote, as SQS does.
+    assert {k: (v["dataType"], v["stringValue"]) for k, v in shaped.items()} == {
+        "priority": ("Number", "5"),
+        "src": ("String", "cli"),
+        "r": ("Number", "1.5e3"),
+        "z": ("Number", "007"),
+    }
     assert s.sim.queue_stats("otherQueue")["delayed"] == 1
 
     first = run(s, "send ordersQueue x --group g1 --dedup-id d1")
@@ -225,6 +232,8 @@ def test_send_delay_attributes_and_fifo(s: Session) -> None:
         ("send jobQueue hi --attr novalue", "--attr needs NAME=VALUE", None),
         ("send jobQueue hi --attr AWS.x=1", "not a valid message attribute name", None),
         ("send jobQueue hi --attr a=1 --attr a=2", "--attr a given twice", None),
+        ("send jobQueue hi --attr a=1e400", "not a Number SQS takes", "between 1e-128 and 1e126"),
+        ("send jobQueue hi --attr a=1" + "2" * 38, "not a Number SQS takes", "38 significant"),
         ("send jobQueue ''", "at least one character", None),
     ],
 )
@@ -506,7 +515,7 @@ def test_show_message_live_and_past(s: Session) -> None:
     mid = run(s, "send otherQueue '{\"x\": 1}' --attr n=2").data["message_id"]
     live = run(s, f"show message {mid[:8]}")
     assert live.data["message_id"] == mid
-    assert live.data["attributes"] == {"n": 2}
+    assert live.data["attributes"] == {"n": "2"}  # a Number keeps its text
     assert 'body {"x": 1}' in live.text
     err = fails(s, f"show message {mid[:2]}")
     assert (err.message, err.hint) == (

@@ -188,6 +188,7 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.visitor import TreeInterpreter
 
+from stptui import jsontext
 from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
@@ -469,12 +470,13 @@ def _message_id(record: dict[str, Any]) -> str | None:
 
 
 def _record_context(record: dict[str, Any]) -> dict[str, Any]:
-    """The JMESPath input for one SQS record: its body parsed as JSON when it is JSON."""
+    """The JMESPath input for one SQS record: its body parsed as JSON when it is JSON (and
+    not NaN, an infinity or nested beyond `jsontext.MAX_DEPTH`: such a body stays text)."""
     raw = record.get("body") if isinstance(record, dict) else None
     body: Any = raw
     if isinstance(raw, str):
         try:
-            body = json.loads(raw)
+            body = jsontext.loads(raw)
         except ValueError:
             body = raw
     return {
@@ -604,7 +606,7 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
                 )
         if isinstance(detail, str):  # a JSON string holding an object is what the SDK sends
             with suppress(ValueError):
-                detail = json.loads(detail)
+                detail = jsontext.loads(detail)
         if not isinstance(detail, dict):
             raise BehaviorError(
                 f"{where}.detail: EventBridge needs a JSON object, got {type(detail).__name__}"

@@ -55,11 +55,18 @@ def receipt_handle(msg: Message) -> str:
     return hashlib.sha256(f"{msg.id}:{msg.receipt}".encode()).hexdigest() + "=="
 
 
+class NumberText(str):
+    """A Number message attribute as its sender wrote it: SQS keeps the text (`1e3`, `007`)
+    and only checks that it is a number in range."""
+
+
 def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
     """User message attributes in the Lambda event's shape."""
     out: dict[str, Any] = {}
     for name, value in (attrs or {}).items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, NumberText) or (
+            isinstance(value, (int, float)) and not isinstance(value, bool)
+        ):
             out[name] = {
                 "stringValue": str(value),
                 "stringListValues": [],

@@ -9,11 +9,12 @@ print: they return a CommandResult.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from stptui import jsontext
 from stptui.commands.registry import (
     Arg,
     Call,
@@ -32,6 +33,7 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.payloads import NumberText
 from stptui.sim.services.function import FunctionSim
 from stptui.sim.services.queue import QueueSim
 
@@ -129,6 +131,23 @@ def _number(text: str) -> int | float | None:
 
 
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+# SQS's Number attributes: up to 38 significant digits, magnitude from 1e-128 to 1e126.
+_SQS_DIGITS = 38
+_SQS_SMALLEST = Decimal("1e-128")
+_SQS_LARGEST = Decimal("1e126")
+
+
+def _sqs_number(key: str, text: str) -> NumberText:
+    """A Number attribute's text, kept as written, when SQS would take it."""
+    value = Decimal(text)
+    # Significant digits, counted exactly (normalize() would round to 28 of them).
+    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
+    if (value and not _SQS_SMALLEST <= abs(value) <= _SQS_LARGEST) or digits > _SQS_DIGITS:
+        raise CommandError(
+            f"--attr {key}={text}: not a Number SQS takes",
+            f"at most {_SQS_DIGITS} significant digits, between 1e-128 and 1e126 in size",
+        )
+    return NumberText(text)
 
 
 def _attributes(pairs: list[str]) -> dict[str, Any]:
@@ -154,19 +173,23 @@ def _attributes(pairs: list[str]) -> dict[str, Any]:
             raise CommandError(f"--attr {key} given twice")
         if value == "":
             raise CommandError(f"--attr {key} has an empty value; SQS requires one")
-        num = _number(value)
-        attrs[key] = value if num is None else num
+        attrs[key] = _sqs_number(key, value) if _number(value) is not None else value
     if len(attrs) > MAX_ATTRIBUTES:
         raise CommandError(f"{len(attrs)} attributes; SQS allows at most {MAX_ATTRIBUTES}")
     return attrs
 
 
 def parse_payload(text: str | None) -> Any:
-    """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`)."""
+    """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`).
+
+    JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is refused:
+    as text it would not be what the user meant."""
     if text is None:
         return {}
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
+    except jsontext.JsonLimitError as exc:
+        raise CommandError(f"the payload is not usable JSON: {exc}") from None
     except ValueError:
         return text
 

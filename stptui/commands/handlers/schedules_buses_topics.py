@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from stptui import jsontext
 from stptui.commands.handlers.base import _number, _whole, command
 from stptui.commands.registry import (
     BUS,
@@ -114,7 +114,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
             attrs[key] = num
         elif value.startswith("["):
             try:
-                attrs[key] = json.loads(value)
+                attrs[key] = jsontext.loads(value)
             except ValueError:
                 raise CommandError(
                     f"--attr {key}: {value!r} is not a JSON array",

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stptui import jsontext
 from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
@@ -466,7 +467,9 @@ def validate_entry(
     if isinstance(detail, str):
         text = detail
         try:
-            parsed = json.loads(detail)
+            parsed = jsontext.loads(detail)
+        except jsontext.JsonLimitError as exc:
+            raise EventsError("MalformedDetail", "Detail is malformed.", str(exc)) from None
         except ValueError:
             raise EventsError(
                 "MalformedDetail",

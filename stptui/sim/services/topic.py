@@ -26,6 +26,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from stptui import jsontext
 from stptui.config.model import SnsTrigger, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
@@ -59,7 +60,7 @@ def policy_problems(policy: Any) -> list[str]:
     """Why SNS would refuse this attribute-scoped filter policy (empty when it is valid)."""
     if isinstance(policy, str):
         try:
-            policy = json.loads(policy)
+            policy = jsontext.loads(policy)
         except ValueError:
             return ["FilterPolicy: the policy is not valid JSON"]
     if not isinstance(policy, dict):
@@ -167,7 +168,7 @@ class Subscription:
         if isinstance(self.policy, str):
             # Text that is not JSON stays text: policy_problems then says what is wrong.
             with contextlib.suppress(ValueError):
-                self.policy = json.loads(self.policy)
+                self.policy = jsontext.loads(self.policy)
         self.problems = policy_problems(self.policy) if self.policy is not None else []
         self.matcher: patterns.Pattern | None = None
         if self.policy is not None and not self.problems:

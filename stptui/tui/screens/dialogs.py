@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
 from stptui.commands.result import render_plain
@@ -54,7 +55,7 @@ UPLOAD_OPS = ("put", "post", "copy", "multipart")
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
     """Why `text` is not JSON (or not a JSON object, with `want_object`), or None."""
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except ValueError as exc:
         return f"not valid JSON: {exc}"
     if want_object and not isinstance(value, dict):

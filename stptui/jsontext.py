@@ -1,0 +1,62 @@
+"""JSON text from users and handlers, read as strictly as AWS's own parsers read it.
+
+Python's `json` accepts `NaN`, `Infinity` and numbers too large for a double (`1e400`
+becomes infinity), none of which is JSON, and a document nested a thousand levels deep
+exhausts the interpreter's recursion limit, there or in whatever walks it later (patterns,
+JMESPath, copies for handlers). Every JSON text that comes from outside the program (command
+arguments, bodies a behaviour reads, filter policies, files) is read with `loads`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+# Deeper documents are refused: real payloads nest a few levels, and at this depth every
+# recursive walker in the simulator stays far inside Python's default recursion limit.
+MAX_DEPTH = 100
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class JsonLimitError(ValueError):
+    """Text that parses as JSON only by Python's lax rules, or nests deeper than MAX_DEPTH."""
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonLimitError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonLimitError(f"the number {text} is out of range")
+    return value
+
+
+def depth(text: str) -> int:
+    """How deeply the arrays and objects of JSON text nest (0 for a scalar)."""
+    deepest = level = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        else:
+            level -= 1
+    return deepest
+
+
+def loads(text: str) -> Any:
+    """The value of JSON `text`. Raises JsonLimitError for NaN, infinities, numbers out of
+    a double's range and nesting deeper than MAX_DEPTH, and ValueError for anything else
+    that is not JSON."""
+    # Counting brackets is fast; only text with many of them needs the exact depth.
+    if text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
+        raise JsonLimitError(f"the JSON nests more than {MAX_DEPTH} levels deep")
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise JsonLimitError(f"the JSON nests more than {MAX_DEPTH} levels deep") from None
