@@ -88,6 +88,17 @@ def test_record_writes_the_log_so_far_then_each_command(tmp_path: Path) -> None:
         execute(session, "record stop")
 
 
+def test_a_recordings_replay_line_replays_its_stage_and_region(tmp_path: Path) -> None:
+    session = Session.open(STACK, start_ms=T0, stage="prod", region="eu-west-1")
+    script = tmp_path / "r.stp"
+    execute(session, f"record {script}")
+    execute(session, "send jobQueue hi")
+    execute(session, "record stop")
+    replay_line = script.read_text().splitlines()[1]
+    assert "--stage prod --region eu-west-1" in replay_line
+    assert "stage prod, region eu-west-1" in script.read_text()
+
+
 def test_a_recording_that_cannot_be_written_stops_without_undoing_the_command(
     tmp_path: Path,
 ) -> None:

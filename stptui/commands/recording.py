@@ -1,10 +1,11 @@
 """`record FILE`: the session log written, as it grows, to a script that `stptui run` replays.
 
 The script begins with a header naming what the simulation was made from (stack,
-behaviours, seed, start instant) and the exact `stptui run` line that replays it, then the
-commands applied before the recording started, then every state-changing command as it is
-logged. Because the session log holds only lines that replay exactly (an interrupted
-`advance` is logged as the `until` it amounted to), the replayed trace is byte-identical.
+behaviours, seed, start instant, stage, region) and the exact `stptui run` line that
+replays it, then the commands applied before the recording started, then every
+state-changing command as it is logged. Because the session log holds only lines that
+replay exactly (an interrupted `advance` is logged as the `until` it amounted to), the
+replayed trace is byte-identical.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def replay_command(session: Session, script: Path) -> str:
         str(session.seed),
         "--start",
         iso_ms(session.start_ms),
+        # Always named: names and ARNs in the trace depend on them.
+        "--stage",
+        session.stage,
+        "--region",
+        session.region,
     ]
     if session.behaviors_path is not None:
         words += ["--behaviors", _shown(session.behaviors_path)]
@@ -68,7 +74,8 @@ class Recorder:
         header = [
             f"# Recorded by stptui {__version__} `record`. Replay it to the identical trace with:",
             f"#   {replay} --trace trace.jsonl",
-            f"# seed {session.seed}, start {iso_ms(session.start_ms)}",
+            f"# seed {session.seed}, start {iso_ms(session.start_ms)}, "
+            f"stage {session.stage}, region {session.region}",
             f"# stack {_shown(session.stack_path)} (sha256 {session.stack_sha256})",
         ]
         if session.behaviors_path is not None:
