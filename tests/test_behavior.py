@@ -895,6 +895,10 @@ def test_parse_override(words: list[str], kind: str, mode: str | None, command: 
         (["fail", "worker", "rate", "lots"], "rate needs a number"),
         (["fail", "worker", "when"], "when needs a JMESPath condition"),
         (["fail", "worker", "when", "a", ">"], "invalid JMESPath"),
+        # Functions are checked when the override is given, not when it first runs.
+        (["fail", "worker", "when", "not_a_fn(@)"], "unknown function not_a_fn()"),
+        (["fail", "worker", "when", "length(body, body)"], "length() takes 1 argument, not 2"),
+        (["fail", "worker", "when", "not_null()"], "not_null() takes at least 1 argument, not 0"),
         (["fail", "worker", "nxt", "3"], "did you mean next?"),
         (["fail", "worker", "always", "now"], "takes nothing more"),
         (["fail"], "fail needs a function name"),

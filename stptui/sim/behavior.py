@@ -186,6 +186,7 @@ from typing import Any, Literal
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
+from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
 from stptui import jsontext
@@ -374,14 +375,52 @@ class InvocationInput:
 _INTERPRETER = TreeInterpreter()
 
 
+# JMESPath's built-in functions by name, with their signatures.
+_FUNCTIONS: dict[str, Any] = Functions().FUNCTION_TABLE
+
+
 def _compile(expression: str) -> Any:
-    """Compile a JMESPath expression; raise BehaviorError with jmespath's own message."""
+    """Compile a JMESPath expression; raise BehaviorError with jmespath's own message, or
+    for a function that does not exist or is called with the wrong number of arguments
+    (which jmespath would only find when the expression runs)."""
     try:
-        return jmespath.compile(expression)
+        compiled = jmespath.compile(expression)
     except jmespath_errors.JMESPathError as exc:
         raise BehaviorError(_jmespath_message(expression, exc)) from None
     except Exception as exc:  # the lexer can fail in odd ways on hostile input
         raise BehaviorError(f"invalid JMESPath {_quote(expression)}: {exc}") from None
+    _check_calls(expression, compiled.parsed)
+    return compiled
+
+
+def _check_calls(expression: str, tree: dict[str, Any]) -> None:
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        if not isinstance(node, dict):
+            continue
+        children = node.get("children", [])
+        nodes.extend(children)
+        if node.get("type") != "function_expression":
+            continue
+        name = node["value"]
+        spec = _FUNCTIONS.get(name)
+        if spec is None:
+            guess = did_you_mean(name, _FUNCTIONS)
+            raise BehaviorError(
+                f"invalid JMESPath {_quote(expression)}: unknown function {name}()",
+                f"did you mean {guess}()?" if guess else "see jmespath.org for its functions",
+            )
+        signature = spec["signature"]
+        variadic = bool(signature) and signature[-1].get("variadic", False)
+        given = len(children)
+        if given < len(signature) or (given > len(signature) and not variadic):
+            plural = "" if len(signature) == 1 else "s"
+            wanted = f"at least {len(signature)}" if variadic else str(len(signature))
+            raise BehaviorError(
+                f"invalid JMESPath {_quote(expression)}: {name}() takes {wanted} "
+                f"argument{plural}, not {given}"
+            )
 
 
 def _jmespath_message(expression: str, exc: Exception) -> str:
