@@ -309,3 +309,20 @@ def test_bad_start_job_commands_change_nothing(session: Session, line: str, mess
     with pytest.raises(CommandError, match=message):
         execute(session, line)
     assert (session.sim.trace.seq, list(session.log)) == before
+
+
+def test_a_batching_window_holds_a_jobs_messages_until_it_closes() -> None:
+    sim = make_sim(STACK.replace("batchSize: 10}", "batchSize: 10, maxBatchWindowSeconds: 10}"))
+    first = sim.send("jobs", "a")
+    sim.advance(3_000)
+    second = sim.send("jobs", "b")
+    sim.advance(1)
+    # Both are received (in flight) as soon as they are visible; the job starts when the
+    # window closes, 10 s after the first, and the helper deletes the batch then.
+    assert seconds(sim, tk.MESSAGE_RECEIVED, "jobs") == [0, 3]
+    assert sim.queue_stats("jobs")["in_flight"] == 2
+    assert records(sim, tk.BATCH_SUBMITTED, "worker") == []
+    sim.advance(10_000)
+    [submitted] = records(sim, tk.BATCH_SUBMITTED, "worker")
+    assert submitted.t == START + 10_000 and submitted.get("message_ids") == [first, second]
+    assert seconds(sim, tk.MESSAGE_DELETED, "jobs") == [10, 10]

@@ -32,14 +32,23 @@ resources:
       timeout: 5
       events:
         - type: sqs
-          properties: {{sqsQueueName: jobQueue, batchSize: {batch}}}
+          properties: {{sqsQueueName: jobQueue, batchSize: {batch}{window}}}
 """
 
 
-def job_queue(vt: int = 30, mrc: int = 3, batch: int = 1, behaviors: str | None = None):
+def job_queue(
+    vt: int = 30,
+    mrc: int = 3,
+    batch: int = 1,
+    behaviors: str | None = None,
+    window: int | None = None,
+):
     # vt below the worker's timeout is an error AWS would reject at deploy time; the
     # simulator still runs such a stack so that the consequence can be seen.
-    return make_sim(JOB_QUEUE.format(vt=vt, mrc=mrc, batch=batch), behaviors, allow_errors=vt < 5)
+    stack = JOB_QUEUE.format(
+        vt=vt, mrc=mrc, batch=batch, window=f", maxBatchWindowSeconds: {window}" if window else ""
+    )
+    return make_sim(stack, behaviors, allow_errors=vt < 5)
 
 
 def test_always_failing_consumer_receives_at_0_30_60_and_dead_letters_at_90() -> None:
@@ -336,7 +345,7 @@ def test_handler_outliving_the_visibility_timeout_gets_the_message_again() -> No
 
 def test_reserved_concurrency_throttles_and_returns_the_batch() -> None:
     sim = make_sim(
-        JOB_QUEUE.format(vt=30, mrc=5, batch=1).replace(
+        JOB_QUEUE.format(vt=30, mrc=5, batch=1, window="").replace(
             "timeout: 5", "timeout: 5\n      reservedConcurrency: 1"
         ),
         "behaviors:\n  worker:\n    duration: 2s\n",
@@ -419,9 +428,10 @@ resources:
 
 @pytest.mark.parametrize("window", [None, 1])
 def test_receives_stop_at_the_queues_in_flight_limit(window: int | None) -> None:
-    sim = job_queue(vt=900, batch=2, behaviors="behaviors:\n  worker:\n    duration: 4s\n")
-    if window:
-        sim.event_sources[0].window_ms = window * 1000
+    sim = job_queue(
+        vt=900, batch=2, behaviors="behaviors:\n  worker:\n    duration: 4s\n", window=window
+    )
+    assert (sim.event_sources[0].window is not None) == bool(window)
     q = sim.queues["jobQueue"]
     assert q.inflight_limit == 120_000 and sim.queues["dlq"].inflight_limit == 120_000
     q.inflight_limit = 5  # AWS's 120,000, scaled down

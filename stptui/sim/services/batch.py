@@ -38,7 +38,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import iso_ms
 from stptui.sim.payloads import Deferred, sqs_event
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
 
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
@@ -364,7 +364,9 @@ class BatchSqsSource:
     """The event source mapping from a queue to a batch job's trigger function.
 
     It polls like a function's mapping (batch size, batching window) but the helper Lambda
-    only starts an execution, so every batch is deleted the instant it is received."""
+    only starts an execution, so every batch is deleted the instant it is handed over. The
+    helper returns at once: a window's messages stay in flight for the queue's visibility
+    timeout, or window + 30 s when the window is longer (AWS's rule with no run time)."""
 
     def __init__(
         self,
@@ -379,9 +381,22 @@ class BatchSqsSource:
         self.queue = queue
         self.job = job
         self.batch_size = batch_size
-        self.window_ms = int((window_s or 0) * 1000)
         self._poll: list[Any] | None = None
-        self._window_started: int | None = None
+        # As for functions, a batching window is for standard queues only.
+        window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
+        self.window = (
+            BatchingWindow(
+                self.sim,
+                queue,
+                batch_size,
+                window_ms,
+                0,
+                self._drain,
+                ("batch-window", queue.name, job),
+            )
+            if window_ms
+            else None
+        )
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
@@ -393,25 +408,24 @@ class BatchSqsSource:
 
     def _run_poll(self, _: Any) -> None:
         self._poll = None
+        self._drain()
+
+    def _drain(self) -> None:
         q = self.queue
-        now = self.sim.clock.now
-        while q.visible_count > 0:
-            if self.window_ms and q.visible_count < self.batch_size:
-                if self._window_started is None:
-                    self._window_started = now
-                due = self._window_started + self.window_ms
-                if now < due:
-                    self._poll = self.sim.clock.at(
-                        due, self._run_poll, None, ("batch-window", q.name, self.job)
-                    )
+        while True:
+            if self.window is not None:
+                msgs = self.window.gather(self.sim.clock.now)
+                if msgs is None:
                     return
-            before = q.visible_count
-            msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
-            if not msgs:
-                if q.visible_count < before:
-                    continue  # the receive moved messages to the DLQ; others may be left
-                break  # FIFO: every available group is blocked by a message in flight
-            self._window_started = None
+            else:
+                if q.visible_count == 0:
+                    return
+                before = q.visible_count
+                msgs = q.receive(self.batch_size, max_bytes=SYNC_PAYLOAD_BYTES)
+                if not msgs:
+                    if q.visible_count < before:
+                        continue  # the receive moved messages to the DLQ; others may be left
+                    return  # FIFO: every available group is blocked by a message in flight
             self._start(msgs)
 
     def _start(self, msgs: list[Message]) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import Label, iso_ms
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -194,6 +194,79 @@ class FunctionSim:
         caller.done(outcome, inv_id)
 
 
+class BatchingWindow:
+    """The batch an event source mapping's batching window gathers, on a standard queue.
+
+    Lambda receives each message as soon as it can and holds it, in flight, while the window
+    gathers the batch, so the window counts against the visibility timeout: when window +
+    function timeout exceed it, the messages stay in flight for window + timeout + 30 s
+    instead (aws-semantics §2). The batch is complete when it is full, when it reaches the
+    6 MB payload limit, or when the window, counted from its first message, closes; then
+    `on_close` runs, so that the mapping takes the batch."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        queue: QueueSim,
+        batch_size: int,
+        window_ms: int,
+        timeout_ms: int,
+        on_close: Callable[[], None],
+        label: Label,
+    ) -> None:
+        self.sim = sim
+        self.queue = queue
+        self.batch_size = batch_size
+        self.window_ms = window_ms
+        self.visibility_ms = queue.visibility_ms
+        if window_ms + timeout_ms > queue.visibility_ms:
+            self.visibility_ms = window_ms + timeout_ms + 30_000
+        self._on_close = on_close
+        self._label = label
+        self._batch: list[Message] = []
+        self._bytes = 0
+        self._started = 0
+        self._timer: list[Any] | None = None
+
+    def gather(self, now: int) -> list[Message] | None:
+        """Receive what the batch has room for; the batch once it is complete, else None."""
+        q = self.queue
+        batch = self._batch
+        full = False
+        while len(batch) < self.batch_size and q.visible:
+            room = SYNC_PAYLOAD_BYTES - self._bytes
+            if batch and q.visible[0].size > room:
+                full = True
+                break
+            waiting = len(q.visible)
+            got = q.receive_standard(self.batch_size - len(batch), now, self.visibility_ms, room)
+            if not got:
+                if len(q.visible) < waiting:
+                    continue  # the receive moved messages to the DLQ; others may be left
+                break  # the queue's in-flight limit
+            if not batch:
+                self._started = now
+            batch.extend(got)
+            self._bytes += sum(m.size for m in got)
+        if not batch:
+            return None
+        due = self._started + self.window_ms
+        if not (full or len(batch) >= self.batch_size or now >= due):
+            if self._timer is None:
+                self._timer = self.sim.clock.at(due, self._close, None, self._label)
+            return None
+        if self._timer is not None:
+            self.sim.clock.cancel(self._timer)
+            self._timer = None
+        self._batch = []
+        self._bytes = 0
+        return batch
+
+    def _close(self, _: Any) -> None:
+        self._timer = None
+        self._on_close()
+
+
 class SqsEventSource:
     """A Lambda event source mapping that polls one queue for one function."""
 
@@ -209,27 +282,28 @@ class SqsEventSource:
         self.queue = queue
         self.fn = fn
         self.batch_size = batch_size
-        # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
-        # and so does `validate`).
-        self.window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
-        # Lambda receives each message as soon as it can and holds it while the window
-        # gathers the batch, so the window counts against the visibility timeout: when
-        # window + function timeout exceed it, AWS uses window + timeout + 30 s instead.
-        self.window_vt = queue.visibility_ms
-        if self.window_ms and self.window_ms + fn.timeout_ms > queue.visibility_ms:
-            self.window_vt = self.window_ms + fn.timeout_ms + 30_000
         self.cap = ESM_START_CONCURRENCY
         self.active = 0
         self._poll: list[Any] | None = None
-        # The batch a window is gathering: received, in flight, not yet handed over.
-        self._gathered: list[Message] = []
-        self._gathered_bytes = 0
-        self._window_started: int | None = None
-        self._window: list[Any] | None = None
+        # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
+        # and so does `validate`).
+        window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
+        self.window = (
+            BatchingWindow(
+                sim,
+                queue,
+                batch_size,
+                window_ms,
+                fn.timeout_ms,
+                self._drain,
+                ("batch-window", queue.name, fn.name),
+            )
+            if window_ms
+            else None
+        )
         self._scale: list[Any] | None = None
         self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
         self._poll_label = ("poll", queue.name, fn.name)
-        self._window_label = ("batch-window", queue.name, fn.name)
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
@@ -243,10 +317,6 @@ class SqsEventSource:
         self._poll = None
         self._drain()
 
-    def _window_closes(self, _: Any) -> None:
-        self._window = None
-        self._drain()
-
     def _drain(self) -> None:
         """Receive and invoke while pollers are free and messages wait."""
         q = self.queue
@@ -254,8 +324,8 @@ class SqsEventSource:
         now = self.sim.clock.now
         cap = self.cap  # only `_scale_up`, another step, changes it
         while self.active < cap:
-            if self.window_ms:
-                msgs = self._gather(now)
+            if self.window is not None:
+                msgs = self.window.gather(now)
                 if msgs is None:
                     break
             else:
@@ -285,44 +355,6 @@ class SqsEventSource:
                 None,
                 ("scaling", q.name, self.fn.name),
             )
-
-    def _gather(self, now: int) -> list[Message] | None:
-        """Receive into the window's batch; the batch once it is complete (full, at the
-        6 MB payload limit, or the window closed), else None."""
-        q = self.queue
-        batch = self._gathered
-        full = False
-        while len(batch) < self.batch_size and q.visible:
-            room = SYNC_PAYLOAD_BYTES - self._gathered_bytes
-            if batch and q.visible[0].size > room:
-                full = True
-                break
-            waiting = len(q.visible)
-            got = q.receive_standard(self.batch_size - len(batch), now, self.window_vt, room)
-            if not got:
-                if len(q.visible) < waiting:
-                    continue  # the receive moved messages to the DLQ; others may be left
-                break  # the queue's in-flight limit
-            if not batch:
-                self._window_started = now
-            batch.extend(got)
-            self._gathered_bytes += sum(m.size for m in got)
-        if not batch:
-            return None
-        started = self._window_started
-        assert started is not None
-        due = started + self.window_ms
-        if not (full or len(batch) >= self.batch_size or now >= due):
-            if self._window is None:
-                self._window = self.sim.clock.at(due, self._window_closes, None, self._window_label)
-            return None
-        if self._window is not None:
-            self.sim.clock.cancel(self._window)
-            self._window = None
-        self._gathered = []
-        self._gathered_bytes = 0
-        self._window_started = None
-        return batch
 
     def _scale_up(self, _: Any) -> None:
         self._scale = None
