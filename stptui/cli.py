@@ -230,7 +230,7 @@ def _start_ms(text: str | None, prog: str) -> int | None:
     """`--start` as epoch ms (the wall clock's whole seconds when absent); None if invalid."""
     import time
 
-    from stptui.sim.clock import parse_instant
+    from stptui.sim.clock import InstantRangeError, parse_instant
     from stptui.textsafe import printable
 
     if text is None:
@@ -238,7 +238,10 @@ def _start_ms(text: str | None, prog: str) -> int | None:
         return int(time.time()) * 1000
     try:
         return parse_instant(text)
-    except (ValueError, OverflowError):
+    except InstantRangeError as exc:
+        print(f"{prog}: --start {printable(str(exc))}", file=sys.stderr)
+        return None
+    except ValueError:
         print(
             f"{prog}: --start {printable(text)!r} is not an ISO-8601 instant "
             "(e.g. 2026-01-05T08:00:00Z)",
@@ -284,25 +287,11 @@ def _open_tui(args: argparse.Namespace) -> int:
 def cmd_run(argv: Sequence[str]) -> int:
     """`stptui run`: a script of commands on the simulator, exit 0 / 1 / 2."""
     args = _parser_run().parse_args(argv)
-    import time
-
     from stptui.commands.script import ScriptOptions, run_from_files
-    from stptui.sim.clock import parse_instant
-    from stptui.textsafe import printable
 
-    if args.start is None:
-        # The only use of the wall clock: a default start; whole seconds read better.
-        start_ms = int(time.time()) * 1000
-    else:
-        try:
-            start_ms = parse_instant(args.start)
-        except (ValueError, OverflowError):
-            print(
-                f"stptui run: --start {printable(args.start)!r} is not an ISO-8601 instant "
-                "(e.g. 2026-01-05T08:00:00Z)",
-                file=sys.stderr,
-            )
-            return 2
+    start_ms = _start_ms(args.start, "stptui run")
+    if start_ms is None:
+        return 2
     opts = ScriptOptions(
         stack=args.stack,
         script=args.script,
@@ -427,7 +416,7 @@ def cmd_schedule(argv: Sequence[str]) -> int:
     args = _parser_schedule().parse_args(argv)
     import time
 
-    from stptui.sim.clock import parse_instant
+    from stptui.sim.clock import MAX_MS, InstantRangeError, parse_instant
     from stptui.sim.schedules import ScheduleError, format_fire_time, parse_schedule
     from stptui.textsafe import printable
 
@@ -441,6 +430,9 @@ def cmd_schedule(argv: Sequence[str]) -> int:
         return 2
     try:
         after = parse_instant(args.after) if args.after else int(time.time()) * 1000
+    except InstantRangeError as exc:
+        print(f"invalid --after: {printable(str(exc))}", file=sys.stderr)
+        return 2
     except ValueError:
         print(
             f"invalid --after {printable(args.after)!r}: use an ISO instant such as "
@@ -451,8 +443,10 @@ def cmd_schedule(argv: Sequence[str]) -> int:
     t = after
     for _ in range(args.n):
         nxt = schedule.next_after_ms(t, after)
-        if nxt is None:
-            break  # past the year 2199, AWS's last
+        if nxt is None or nxt > MAX_MS:
+            # Past the year 2199, cron's last, or (a rate) past the end of the virtual
+            # clock's range: no simulation gets there.
+            break
         print(format_fire_time(nxt))
         t = nxt
     return 0

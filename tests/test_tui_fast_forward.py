@@ -50,13 +50,20 @@ def test_a_target_is_a_duration_or_an_instant() -> None:
         ("2026-13-01T00:00:00Z", "is not an ISO-8601 instant"),
         ("2026-01-04T00:00:00Z", "in the simulation's past"),
         ("9999d", "longer than the 3650-day limit"),
-        ("9999-12-31T23:00:00-05:00", "too far away"),
+        ("9999-12-31T23:00:00-05:00", "outside the virtual clock's range"),
     ],
 )
 def test_a_bad_target_is_refused_with_a_reason(text: str, message: str) -> None:
     with pytest.raises(CommandError) as caught:
         parse_target(text, START)
     assert message in caught.value.message
+
+
+def test_a_duration_that_would_pass_the_clocks_end_is_refused() -> None:
+    near_end = parse_instant("9999-12-31T00:00:00Z")
+    assert parse_target("1h", near_end) == near_end + 3_600_000
+    with pytest.raises(CommandError, match=r"past its end, 9999-12-31T23:59:59\.999Z"):
+        parse_target("2d", near_end)
 
 
 # -- slices ---------------------------------------------------------------------------------

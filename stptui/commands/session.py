@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.commands.registry import CommandError, tokenize
 from stptui.config import ConfigError, Diagnostic, Stack, find_config, load_stack
-from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
 
@@ -281,6 +281,10 @@ class Session:
             )
         try:
             start_ms = parse_instant(doc["start"])
+        except InstantRangeError as exc:
+            raise CommandError(
+                f"{src}: start: {exc}", "stptui never saves such a start: was the file edited?"
+            ) from None
         except ValueError:
             raise CommandError(f"{src}: start {doc['start']!r} is not an ISO instant") from None
         try:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import gc
 import heapq
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 # Entry layout (a list, so that cancelling can clear the callback in place).
@@ -25,56 +26,114 @@ Entry = list[Any]
 Label = tuple[str, str, str | Callable[[Any], str]]
 
 
+# The virtual clock's range. It ends where `datetime` (and so every date a user can type)
+# ends, and starts at the epoch: AWS has no timestamps before it, and cron's years start
+# there. `parse_instant` accepts only instants in it and no command moves the clock past
+# MAX_MS; scheduled entries may lie beyond it (a schedule armed near the end), so the
+# formatters below handle every instant.
+MIN_MS = 0
+MAX_MS = 253_402_300_799_999
+CLOCK_RANGE = "1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+# An ISO 8601 expanded year (`+10000-01-01`, `-0001-01-01`), as the formatters write years
+# outside 0-9999: `datetime` cannot read it, and it is outside the range anyway.
+_EXPANDED_YEAR = re.compile(r"(?:\+\d{5,}|-\d{4,})-")
+
+
+class InstantRangeError(ValueError):
+    """A well-formed instant outside the virtual clock's range (its message names the range)."""
+
+
 def parse_instant(text: str) -> int:
-    """An ISO-8601 instant (`2026-01-05T08:00:00Z`, offsets allowed) as epoch milliseconds."""
+    """An ISO-8601 instant (`2026-01-05T08:00:00Z`, offsets allowed) as epoch milliseconds.
+
+    Raises InstantRangeError for an instant outside MIN_MS to MAX_MS, ValueError for text
+    that is not an instant. Digits below the millisecond are dropped (rounding down)."""
     value = text.strip()
+    if _EXPANDED_YEAR.match(value):
+        raise InstantRangeError(f"{value!r} is outside the virtual clock's range, {CLOCK_RANGE}")
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return int(dt.timestamp() * 1000)
+    # Integer arithmetic: a float timestamp would round 1969-12-31T23:59:59.9999Z up to 0.
+    ms = (dt - _EPOCH) // _ONE_MS
+    if not MIN_MS <= ms <= MAX_MS:
+        raise InstantRangeError(f"{iso_ms(ms)} is outside the virtual clock's range, {CLOCK_RANGE}")
+    return ms
 
 
 _SECOND_CACHE: dict[int, str] = {}
+_DAY_CACHE: dict[int, str] = {}
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MAX_ORDINAL = date.max.toordinal()
+# The Gregorian calendar repeats every 400 years, which are exactly this many days.
+_CYCLE_DAYS = 146_097
+# "00" to "59": indexing this is several times faster than formatting with `:02d`.
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(60))
 
 
 def iso_ms(ms: int) -> str:
-    """Epoch milliseconds as ISO-8601 UTC with milliseconds: `2026-01-05T08:00:30.000Z`."""
+    """Epoch milliseconds as ISO-8601 UTC with milliseconds: `2026-01-05T08:00:30.000Z`.
+
+    Any instant at all: years past 9999 in ISO 8601's expanded form (`+10000-01-01T...`),
+    years before 1 as `-0001` (see `_date_prefix`)."""
     sec, milli = divmod(ms, 1000)
     prefix = _SECOND_CACHE.get(sec)
     if prefix is None:
         if len(_SECOND_CACHE) > 4096:
             _SECOND_CACHE.clear()
-        prefix = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        day, second = divmod(sec, 86_400)
+        date_prefix = _DAY_CACHE.get(day) or _date_prefix(day)
+        hour, second = divmod(second, 3600)
+        minute, second = divmod(second, 60)
+        two = _TWO_DIGITS
+        prefix = f"{date_prefix}{two[hour]}:{two[minute]}:{two[second]}"
         _SECOND_CACHE[sec] = prefix
     return f"{prefix}.{milli:03d}Z"
 
 
-_DAY_CACHE: dict[int, str] = {}
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-# "00" to "59": indexing this is several times faster than formatting with `:02d`.
-_TWO_DIGITS = tuple(f"{i:02d}" for i in range(60))
-
-
 def iso_s(ms: int) -> str:
-    """Epoch milliseconds as ISO-8601 UTC without a fraction (EventBridge's `time`)."""
+    """Epoch milliseconds as ISO-8601 UTC without a fraction (EventBridge's `time`); any
+    instant, years written as `iso_ms` writes them."""
     # Only the date needs the calendar: a year of daily schedules formats 365 distinct
     # seconds but few distinct days, so the date part is cached and the time is arithmetic.
     day, second = divmod(ms // 1000, 86_400)
     prefix = _DAY_CACHE.get(day)
     if prefix is None:
-        if len(_DAY_CACHE) > 4096:
-            _DAY_CACHE.clear()
-        moment = date.fromordinal(day + _EPOCH_ORDINAL)
-        # isoformat is several times faster; below year 1000 it pads the year and
-        # strftime (like iso_ms) does not.
-        prefix = f"{moment.isoformat()}T" if moment.year >= 1000 else moment.strftime("%Y-%m-%dT")
-        _DAY_CACHE[day] = prefix
+        prefix = _date_prefix(day)
     hour, second = divmod(second, 3600)
     minute, second = divmod(second, 60)
     two = _TWO_DIGITS
     return f"{prefix}{two[hour]}:{two[minute]}:{two[second]}Z"
+
+
+def _date_prefix(day: int) -> str:
+    """`2026-01-05T` for a day counted from the epoch (cached), for any day at all.
+
+    `date` knows the years 1-9999 only; another day is moved into them by whole 400-year
+    cycles, which leave month, day and weekday unchanged, and the cycles are added back to
+    the year. A year past 9999 is written in ISO 8601's expanded form with its sign
+    (`+10000`), a year before 1 as astronomers number them (`0000` is 1 BC, then `-0001`).
+    The clock itself never leaves 1970-9999, but an entry may be scheduled past its end,
+    and an error may name an instant outside it."""
+    if len(_DAY_CACHE) > 4096:
+        _DAY_CACHE.clear()
+    ordinal = day + _EPOCH_ORDINAL
+    if 1 <= ordinal <= _MAX_ORDINAL:
+        # isoformat pads years below 1000 to four digits (strftime's %Y does not).
+        prefix = f"{date.fromordinal(ordinal).isoformat()}T"
+    else:
+        cycles, offset = divmod(ordinal - 1, _CYCLE_DAYS)
+        moment = date.fromordinal(offset + 1)
+        year = moment.year + 400 * cycles
+        sign = "+" if year > 9999 else "-" if year < 0 else ""
+        prefix = f"{sign}{abs(year):04d}{moment.isoformat()[4:]}T"
+    _DAY_CACHE[day] = prefix
+    return prefix
 
 
 # While the simulator runs, the cyclic collector's youngest generation is collected every

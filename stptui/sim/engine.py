@@ -368,10 +368,18 @@ class Simulator:
             raise SimError("that instant is in the simulation's past", "time only moves forward")
         return self.clock.run_until(t_ms, should_stop)
 
-    def step(self, n: int = 1) -> int:
-        """Run the next `n` scheduled events; returns how many ran."""
+    def step(self, n: int = 1, limit: int | None = None) -> int:
+        """Run the next `n` scheduled events, stopping before one due after `limit` when it
+        is given; returns how many ran."""
+        clock = self.clock
         ran = 0
-        while ran < n and self.clock.step():
+        while ran < n:
+            if limit is not None:
+                due = clock.peek()
+                if due is None or due > limit:
+                    break
+            if not clock.step():
+                break
             ran += 1
         return ran
 

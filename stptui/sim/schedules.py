@@ -18,7 +18,8 @@ Choices made where AWS documents nothing (listed in docs/fidelity.md):
   day names and the L/W letters; ``Cron(...)`` and stray spaces are rejected like AWS does
   for ``rate( 10 minutes )``.
 * A cron that can never fire (``cron(0 0 30 2 ? *)``) is valid, as in Quartz; it has no
-  fire time. ``rate()`` has no end; cron ends with the year 2199.
+  fire time. ``rate()`` has no end (its fires may lie past the end of the virtual clock's
+  range, the year 9999; ``next_fires`` stops there); cron ends with the year 2199.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal, NamedTuple
+
+from stptui.sim.clock import MAX_MS, iso_ms, iso_s
 
 __all__ = [
     "CronSchedule",
@@ -393,15 +396,9 @@ def format_fire_time(ms: int) -> str:
     """ISO-8601 UTC text of epoch milliseconds, e.g. ``2026-01-05T09:00:00Z``.
 
     Milliseconds are shown only when not zero (``rate()`` fires keep the anchor's offset).
+    Any instant, years past 9999 as ``iso_ms`` writes them (``+10000-01-01T00:00:00Z``).
     """
-    moment = _from_ms(ms)
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    if ms % 1000:
-        text += f".{ms % 1000:03d}"
-    return text + "Z"
+    return iso_ms(ms) if ms % 1000 else iso_s(ms)
 
 
 class Schedule(ABC):
@@ -437,7 +434,8 @@ class Schedule(ABC):
         """The next ``n`` fire times strictly after ``after``, as aware UTC datetimes.
 
         Naive datetimes are read as UTC. Without ``anchor``, a rate() counts its periods
-        from ``after``. The list is shorter than ``n`` when the schedule ends (year 2199).
+        from ``after``. The list is shorter than ``n`` when the schedule ends (year 2199),
+        or reaches the end of the virtual clock's range (a datetime ends there too).
         """
         if n < 0:
             raise ValueError(f"n must be at least 0, got {n}")
@@ -447,7 +445,7 @@ class Schedule(ABC):
         current: int | None = after_ms
         while len(fires) < n:
             current = self.next_after_ms(current, anchor_ms)
-            if current is None:
+            if current is None or current > MAX_MS:
                 break
             fires.append(_from_ms(current))
         return fires

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from stptui.commands import CommandError, Session
 from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
-from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.clock import CLOCK_RANGE, MAX_MS, InstantRangeError, iso_ms, parse_instant
 from stptui.tui.live import DEFAULT_EVENT_BUDGET, MAX_SPEED_WALL_BUDGET_S, LogTail
 
 # At 20 frames a second a quiet fast-forward stays on screen for about a second.
@@ -42,6 +42,8 @@ def parse_target(text: str, now_ms: int) -> int:
     if _INSTANT.match(value):
         try:
             target = parse_instant(value)
+        except InstantRangeError as exc:
+            raise CommandError(str(exc), TARGET_HINT) from None
         except (ValueError, OverflowError):
             raise CommandError(f"{value!r} is not an ISO-8601 instant", TARGET_HINT) from None
         if target < now_ms:
@@ -54,10 +56,11 @@ def parse_target(text: str, now_ms: int) -> int:
             target = now_ms + parse_duration(value)
         except BehaviorError as exc:
             raise CommandError(str(exc), exc.hint or TARGET_HINT) from None
-    try:
-        iso_ms(target)
-    except (ValueError, OverflowError, OSError):
-        raise CommandError(f"{value!r} is too far away", "stay within the year 9999") from None
+    if target > MAX_MS:
+        raise CommandError(
+            f"{value!r} would take the clock past its end, {iso_ms(MAX_MS)}",
+            f"the virtual clock's range is {CLOCK_RANGE}",
+        )
     return target
 
 

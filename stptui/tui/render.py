@@ -53,9 +53,9 @@ def clock_time(ms: int) -> str:
 
 
 def display_time(ms: int) -> str:
-    """`2026-01-05 08:00:30.000 UTC`."""
-    text = iso_ms(ms)
-    return f"{text[:10]} {text[11:23]} UTC"
+    """`2026-01-05 08:00:30.000 UTC` (any year `iso_ms` writes, `+10000-01-01` too)."""
+    day, _, time_of_day = iso_ms(ms).partition("T")
+    return f"{day} {time_of_day.removesuffix('Z')} UTC"
 
 
 def relative(ms: int) -> str:

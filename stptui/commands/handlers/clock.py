@@ -1,6 +1,13 @@
-"""Commands that move the virtual clock."""
+"""Commands that move the virtual clock.
+
+None of them takes the clock past its maximum (MAX_MS, the end of the year 9999): `advance`
+and `until` refuse a target beyond it, `step` refuses when the very next event lies beyond
+it and otherwise stops before such events, and `run` stops there (still busy).
+"""
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from stptui.commands.handlers.base import DEFAULT_RUN_MAX, _duration, _now_line, _whole, command
 from stptui.commands.registry import (
@@ -17,7 +24,7 @@ from stptui.commands.session import Session
 from stptui.sim.behavior import (
     format_duration,
 )
-from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.clock import MAX_MS, InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import Simulator
 
 # -- time ------------------------------------------------------------------------------------
@@ -36,9 +43,25 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     ms = _duration(call.args["duration"], "advance")
     before = sim.clock.now
+    if before + ms > MAX_MS:
+        target = iso_ms(before + ms)
+        _refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
     if not sim.advance(ms, call.should_stop):
         return _stopped(sim, call, before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+def _refuse_past_end(sim: Simulator, what: str) -> NoReturn:
+    """Refuse a move of the clock beyond MAX_MS: `what` says where it would go; the hint
+    says how much time is left before the maximum."""
+    now = sim.clock.now
+    left = MAX_MS - now
+    raise CommandError(
+        f"{what}; the clock cannot pass {iso_ms(MAX_MS)}",
+        f"now {iso_ms(now)}: at most {format_duration(left)} of virtual time is left"
+        if left > 0
+        else "the clock is at the end of its range: nothing moves it further",
+    )
 
 
 def _stopped(sim: Simulator, call: Call, before: int) -> CommandResult:
@@ -67,7 +90,9 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
     text = call.args["time"]
     try:
         t = parse_instant(text)
-    except (ValueError, OverflowError):
+    except InstantRangeError as exc:
+        raise CommandError(str(exc), f"the clock cannot pass {iso_ms(MAX_MS)}") from None
+    except ValueError:
         raise CommandError(
             f"{text!r} is not an ISO-8601 instant", "e.g. until 2026-01-05T09:00:00Z"
         ) from None
@@ -95,10 +120,17 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
     before = sim.clock.now
-    ran = sim.step(n)
+    ran = sim.step(n, MAX_MS)
+    due = sim.clock.peek()
+    if ran == 0 and due is not None:
+        _refuse_past_end(sim, f"step: the next event is at {iso_ms(due)}")
     text = f"ran {ran} event{'s' * (ran != 1)}; {_now_line(sim, before)}"
     if ran < n:
-        text += "; nothing more is scheduled"
+        text += (
+            "; nothing more is scheduled"
+            if due is None
+            else f"; the next event, at {iso_ms(due)}, is past the clock's maximum"
+        )
     return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
 
 
@@ -117,10 +149,18 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     max_ms = _duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
     before = sim.clock.now
-    quiet = sim.run(max_ms, call.should_stop)
+    # A run that would go past the clock's maximum stops there instead: a run that goes
+    # quiet sooner should not be refused for a limit it never reaches.
+    room = max(0, MAX_MS - before)
+    quiet = sim.run(min(max_ms, room), call.should_stop)
     if not quiet and call.should_stop is not None and call.should_stop():
         return _stopped(sim, call, before)
-    state = "quiet" if quiet else f"still busy after {format_duration(max_ms)}"
+    if quiet:
+        state = "quiet"
+    elif max_ms > room:
+        state = f"still busy at {iso_ms(MAX_MS)}, where the clock's range ends"
+    else:
+        state = f"still busy after {format_duration(max_ms)}"
     return CommandResult(
         f"{state}; {_now_line(sim, before)}",
         data={"quiet": quiet, "now": iso_ms(sim.clock.now)},

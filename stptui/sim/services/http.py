@@ -28,13 +28,13 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui.config.model import HttpTrigger
 from stptui.sim import trace as tk
+from stptui.sim.clock import iso_s
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -62,9 +62,13 @@ def _json(value: Any) -> str:
 
 
 def request_time(ms: int) -> str:
-    """API Gateway's request time: `12/Mar/2020:19:03:58 +0000` (English month names)."""
-    dt = datetime.fromtimestamp(ms // 1000, UTC)
-    return f"{dt.day:02d}/{_MONTHS[dt.month - 1]}/{dt.year}:{dt:%H:%M:%S} +0000"
+    """API Gateway's request time: `12/Mar/2020:19:03:58 +0000` (English month names).
+
+    Read from `iso_s`, which writes any instant (an invocation may end past the clock's
+    last instant, year 9999)."""
+    day, _, time_of_day = iso_s(ms).partition("T")
+    year, month, day_of_month = day.rsplit("-", 2)
+    return f"{day_of_month}/{_MONTHS[int(month) - 1]}/{year}:{time_of_day[:8]} +0000"
 
 
 # -- routes ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from textual.strip import Strip
 
 from stptui import graph as graphs
 from stptui.sim import trace as tk
+from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import Simulator
 from stptui.tui import diagram as dg
 from stptui.tui.render import safe
@@ -64,7 +65,11 @@ def _counts(*parts: tuple[str, Style]) -> Text:
 
 
 def _when(now_ms: int, at_ms: int) -> str:
-    """`09:00` today, `Tue 02:00` within the week, `Jan 12 02:00` later (UTC)."""
+    """`09:00` today, `Tue 02:00` within the week, `Jan 12 02:00` later (UTC); past the
+    clock's end (a schedule armed near it), the date as `iso_ms` writes it."""
+    if at_ms > MAX_MS:
+        day, _, time_of_day = iso_ms(at_ms).partition("T")
+        return f"{day} {time_of_day[:5]}"
     now = datetime.fromtimestamp(now_ms / 1000, UTC)
     at = datetime.fromtimestamp(at_ms / 1000, UTC)
     clock = at.strftime("%H:%M" if at.second == 0 else "%H:%M:%S")
