@@ -320,10 +320,9 @@ def _parser_match() -> argparse.ArgumentParser:
 
 
 def _json_argument(text: str, what: str) -> object:
-    """A JSON argument given inline or as @FILE; ValueError with a message when unusable."""
-
-    def no_constant(name: str) -> object:
-        raise ValueError(f"{name} is not JSON")  # json.loads accepts NaN/Infinity; AWS not
+    """A JSON argument given inline or as @FILE; ValueError with a message when unusable
+    (read strictly: no NaN or infinities, bounded nesting; see stptui.jsontext)."""
+    from stptui import jsontext
 
     where = ""
     if text.startswith("@"):
@@ -333,8 +332,8 @@ def _json_argument(text: str, what: str) -> object:
         except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"cannot read the {what} file {text[1:]}: {exc}") from None
     try:
-        return json.loads(text, parse_constant=no_constant)
-    except (ValueError, RecursionError) as exc:
+        return jsontext.loads(text)
+    except ValueError as exc:
         raise ValueError(f"the {what}{where} is not valid JSON: {exc}") from None
 
 

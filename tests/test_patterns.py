@@ -1251,7 +1251,7 @@ def test_cli_no_match_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ('{"source": "x"}', "{}", 'invalid pattern: "source" must be an object or an array'),
         ('{"source": [}', "{}", "the pattern is not valid JSON"),
-        ('{"source": [NaN]}', "{}", "the pattern is not valid JSON: NaN is not JSON"),
+        ('{"source": [NaN]}', "{}", "the pattern is not valid JSON: NaN is not a JSON number"),
         ('{"source": ["x"]}', "[1, 2]", "invalid event: it must be a JSON object"),
         ('{"source": ["x"]}', "{", "the event is not valid JSON"),
         ('{"source": ["x"]}', "@/nonexistent/event.json", "cannot read the event file"),
