@@ -610,7 +610,7 @@ def test_expect_paths(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("expect queue.jobQueue.depth", "expect needs PATH", "usage: expect PATH ... OP VALUE"),
+        ("expect queue.jobQueue.depth", "expect needs OP", "usage: expect PATH ... OP VALUE"),
         ("expect queue.jobQueue.dpeth == 0", "queue has no statistic 'dpeth'", "depth"),
         ("expect queue.jobQeue.depth == 0", "no queue named 'jobQeue'", "'jobQueue'"),
         ("expect function.wroker.failures == 0", "no function named", "'worker'"),

@@ -328,7 +328,7 @@ def test_a_recorded_session_replays_to_a_byte_identical_trace(
     script = (tmp_path / "tour.stp").read_text()
     header = script.splitlines()
     assert header[0].startswith("# Recorded by stptui ")
-    assert header[2] == "# seed 0, start 2026-01-05T08:00:00.000Z"
+    assert header[2] == "# seed 0, start 2026-01-05T08:00:00.000Z, stage dev, region us-east-1"
     assert any(line.startswith("until 2026-01-") for line in script.splitlines())
     # The header's own `stptui run` line replays it.
     replay = shlex.split(header[1].lstrip("#").strip())

@@ -8,6 +8,7 @@ described in exactly one place. Nothing here touches a simulation.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -273,49 +274,99 @@ def strip_comment(line: str) -> str:
     """`line` without a trailing `# comment`.
 
     As in a shell, `#` starts a comment only at the start of a word and outside quotes, so
-    `send q 'a # b'` and `send q abc#1` keep their `#`."""
-    return line[: _scan(line)[0]]
+    `send q 'a # b'`, `send q abc#1` and `send q a\\ #b` keep their `#`."""
+    return line[: _scan(line).end]
 
 
 def open_quote(line: str, quote: str | None = None) -> str | None:
     """The quote still open at the end of `line` (None when all are closed), for a line
     that starts inside `quote`: a command whose quote is open goes on on the next line."""
-    return _scan(line, quote)[1]
-
-
-def _scan(line: str, quote: str | None = None) -> tuple[int, str | None]:
-    """Where the command part of `line` ends (at a `# comment` or the end) and the quote
-    open there, with the quoting rules of `tokenize`."""
-    escaped = False
-    prev = " "
-    for i, ch in enumerate(line):
-        if escaped:
-            escaped = False
-        elif quote is not None:
-            if ch == quote:
-                quote = None
-            elif ch == "\\" and quote == '"':
-                escaped = True
-        elif ch == "\\":
-            escaped = True
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#" and prev.isspace():
-            return i, None
-        prev = ch
-    return len(line), quote
+    return _scan(quote + line if quote else line).quote
 
 
 def tokenize(line: str) -> list[str]:
     """Split a command line into words with shell rules (quotes, backslashes, comments)."""
-    try:
-        return shlex.split(strip_comment(line))
-    except ValueError as exc:
-        # shlex says "No closing quotation" / "No escaped character".
+    reading = _scan(line)
+    if reading.error is not None:
         raise CommandError(
-            f"cannot split the line: {str(exc).lower()}",
+            f"cannot split the line: {reading.error}",
             "quote a body or payload that holds spaces or quotes: send q '{\"id\": 1}'",
-        ) from None
+        )
+    return reading.words
+
+
+# The pieces a line is made of, one alternative each: whitespace between words, a run of
+# plain characters, a backslash and the character it escapes, a single-quoted and a
+# double-quoted string. The rules are those of `shlex.split` in POSIX mode, which the
+# language used before: only space, tab, CR and LF separate words, and inside double quotes
+# a backslash escapes only `\` and `"` (it stays, with what follows, before anything else).
+# The quote and escape alternatives also match their unfinished form at the end of the line
+# (group `sq`/`dq` unset, `lone` set), which `_scan` reports as shlex did. Every quantifier
+# is possessive, so no match backtracks: a line is read in time linear in its length
+# (shlex built words a character at a time, quadratic in a megabyte-long body).
+_PIECE = re.compile(
+    r"""
+      [ \t\r\n]++
+    | [^ \t\r\n'"\\]++
+    | \\(?s:.)?
+    | '[^']*+(?P<sq>')?
+    | "(?:[^"\\]++|\\(?s:.)|(?P<lone>\\\Z))*+(?P<dq>")?
+    """,
+    re.VERBOSE,
+)
+_SEPARATORS = " \t\r\n"
+_QUOTED_ESCAPE = re.compile(r'\\([\\"])')
+_NO_CLOSING_QUOTE = "no closing quotation"
+_NO_ESCAPED_CHARACTER = "no escaped character"
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What `_scan` read: the words, where the command part ends (at a `# comment` or the
+    end), the quote open at the end and why the line cannot be split, if it cannot."""
+
+    words: list[str]
+    end: int
+    quote: str | None = None
+    error: str | None = None
+
+
+def _scan(line: str) -> _Reading:
+    """Read `line` piece by piece with the shell rules of `tokenize`: the one scanner behind
+    `tokenize`, `strip_comment` and `open_quote`."""
+    words: list[str] = []
+    word: list[str] | None = None  # the pieces of the word being read; None between words
+    for m in _PIECE.finditer(line):
+        first = line[m.start()]
+        if first in _SEPARATORS:
+            if word is not None:
+                words.append("".join(word))
+                word = None
+            continue
+        if word is None:
+            if first == "#":
+                # Only here, at the start of a word: `abc#1`, `'a'#b` and `a\ #b` go on.
+                return _Reading(words, m.start())
+            word = []
+        piece = m.group()
+        if first == "\\":
+            if len(piece) == 1:
+                return _Reading(words, len(line), None, _NO_ESCAPED_CHARACTER)
+            word.append(piece[1])
+        elif first == "'":
+            if m.group("sq") is None:
+                return _Reading(words, len(line), first, _NO_CLOSING_QUOTE)
+            word.append(piece[1:-1])
+        elif first == '"':
+            if m.group("dq") is None:
+                error = _NO_CLOSING_QUOTE if m.group("lone") is None else _NO_ESCAPED_CHARACTER
+                return _Reading(words, len(line), first, error)
+            word.append(_QUOTED_ESCAPE.sub(r"\1", piece[1:-1]))
+        else:
+            word.append(piece)
+    if word is not None:
+        words.append("".join(word))
+    return _Reading(words, len(line))
 
 
 def bind(cmd: Command, line: str, words: list[str]) -> Call:
@@ -361,10 +412,7 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
     rest = list(words)
     for i, arg in enumerate(cmd.args):
         if arg.rest:
-            # A rest argument leaves one word for each required argument after it
-            # (`expect PATH... OP VALUE`).
-            keep = sum(1 for a in cmd.args[i + 1 :] if not a.optional)
-            take = max(0, len(rest) - keep)
+            take = _rest_length(cmd.args[i:], rest)
             if take == 0 and not arg.optional:
                 raise CommandError(f"{cmd.name} needs {arg.name}", f"usage: {cmd.usage}")
             call.args[arg.key] = rest[:take]
@@ -381,6 +429,24 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         if any(a.kind in (TEXT, PAYLOAD) for a in cmd.args):
             hint += " (quote a body or payload that holds spaces)"
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+
+
+def _rest_length(args: tuple[Arg, ...], words: list[str]) -> int:
+    """How many of `words` the rest argument `args[0]` takes, the arguments after it being
+    `args[1:]`.
+
+    It ends at the first word that is one of the next argument's choices, as completion
+    reads it (`expect count message.sent == 1`: the operator ends the path). Without such a
+    word it leaves one word for each required argument after it, so that a misspelt choice
+    is reported as that argument's (`expect queue.q.depth =! 0`); when too few words are
+    left for that, it takes them all, and the error names the first argument missing after
+    it (`expect queue.q.depth`: OP), not the rest argument, which has its words."""
+    following = args[1].choices if len(args) > 1 else ()
+    ends = next((n for n, word in enumerate(words) if word in following), None)
+    if ends is not None:
+        return ends
+    keep = sum(1 for a in args[1:] if not a.optional)
+    return len(words) - keep if len(words) > keep else len(words)
 
 
 def names(values: Iterable[str]) -> str:

@@ -51,7 +51,30 @@ def read_script(path: str) -> list[tuple[int, str]]:
     p = Path(path)
     if p.stat().st_size > MAX_SCRIPT_BYTES:
         raise OSError(f"the script is larger than {MAX_SCRIPT_BYTES:,} bytes")
-    return list(script_lines(p.read_text(encoding="utf-8").splitlines()))
+    # Bytes, decoded: reading text would translate a lone "\r" into a line break.
+    return list(script_lines(split_lines([p.read_bytes().decode("utf-8")])))
+
+
+def split_lines(pieces: Iterable[str]) -> Iterator[str]:
+    """The lines of a text that comes in pieces (a file's whole text, or a stream's lines as
+    they are read), split at "\\n" only, a "\\r" right before it removed.
+
+    Not `str.splitlines`, which also splits at U+2028, U+2029, U+0085, \\v, \\f, \\x1c-\\x1e and a
+    lone \\r: those are data in a quoted body and in a comment, and the line numbers in
+    errors are those an editor shows."""
+    held: list[str] = []  # the start of a line that has not ended yet
+    for piece in pieces:
+        *ended, rest = piece.split("\n")
+        if ended:
+            held.append(ended[0])
+            ended[0] = "".join(held)
+            held = []
+        for line in ended:
+            yield line.removesuffix("\r")
+        if rest:
+            held.append(rest)
+    if held:
+        yield "".join(held)
 
 
 def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:

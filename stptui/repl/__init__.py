@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from stptui.commands import Session
-from stptui.commands.script import EXIT_ERROR, open_session, run_script, script_lines
+from stptui.commands.script import (
+    EXIT_ERROR,
+    open_session,
+    run_script,
+    script_lines,
+    split_lines,
+)
 from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE
 from stptui.textsafe import printable
 
@@ -77,12 +83,13 @@ def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:
 
 
 def _lines(stream: TextIO) -> Iterator[str]:
-    """The stream's lines, read as they come and split exactly as `str.splitlines` splits
-    a script file, so that line numbers agree with `stptui run`."""
+    """The stream's lines, read as they come and split exactly as `stptui run` splits a
+    script file (`split_lines`), so that commands and line numbers agree."""
     source: Iterable[str] = stream
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them.
-        source = io.TextIOWrapper(buffer, encoding="utf-8")
-    for chunk in source:
-        yield from chunk.splitlines()
+        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them; newline="\n"
+        # ends a line at "\n" only and translates nothing (universal newlines would end one
+        # at a lone "\r" and turn it into "\n").
+        source = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+    return split_lines(source)

@@ -29,6 +29,21 @@ from pygments.token import _TokenType as TokenType
 
 _END = r"(?=\s|$)"
 
+# The tokens a word is made of. A plain word takes backslash escapes with it, so that an
+# escaped space does not end it (`a\ #b` is one word, as `tokenize` reads it).
+_WORD_PARTS: list[tuple[str, Any]] = [
+    (r"--[\w-]*=?", Name.Attribute),
+    # A quoted JSON object or array: JSON inside, even over several lines.
+    (r"(')(\s*[\[{][^']*)('?)", bygroups(String.Single, using(JsonLexer), String.Single)),
+    (r"'[^']*'?", String.Single),
+    (r'"(?:\\.|[^"\\])*"?', String.Double),
+    (r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?" + _END, Literal.Date),
+    (r"(?:\d+(?:\.\d+)?(?:ms|[smhd]))+" + _END, Number),
+    (r"-?\d+(?:\.\d+)?" + _END, Number),
+    (r"(?:==|!=|<=|>=|<|>)" + _END, Operator),
+    (r"(?:[^\s'\"\\]|\\[\s\S]|\\\Z)+", Name),
+]
+
 
 class CommandLexer(RegexLexer):
     """Tokens of the stptui command language; `commands` and `resources` are bound by a
@@ -39,25 +54,22 @@ class CommandLexer(RegexLexer):
     commands: ClassVar[frozenset[str]] = frozenset()
     resources: ClassVar[frozenset[str]] = frozenset()
 
+    # As in a shell, `#` begins a comment only at the start of a word: state "gap" is
+    # between words (after whitespace), state "word" inside one (`abc#1`, `'a'#b`).
     tokens: ClassVar[dict[str, Any]] = {
         "root": [
             (r"\s+", Whitespace),
             (r"#.*", Comment.Single),
-            (r"[^\s'\"#]+", Keyword, "args"),
+            (r"[^\s'\"#]+", Keyword, "word"),
         ],
-        "args": [
+        "word": [
+            (r"\s+", Whitespace, ("#pop", "gap")),
+            *_WORD_PARTS,
+        ],
+        "gap": [
             (r"\s+", Whitespace),
             (r"#.*", Comment.Single),
-            (r"--[\w-]*=?", Name.Attribute),
-            # A quoted JSON object or array: JSON inside, even over several lines.
-            (r"(')(\s*[\[{][^']*)('?)", bygroups(String.Single, using(JsonLexer), String.Single)),
-            (r"'[^']*'?", String.Single),
-            (r'"(?:\\.|[^"\\])*"?', String.Double),
-            (r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?" + _END, Literal.Date),
-            (r"(?:\d+(?:\.\d+)?(?:ms|[smhd]))+" + _END, Number),
-            (r"-?\d+(?:\.\d+)?" + _END, Number),
-            (r"(?:==|!=|<=|>=|<|>)" + _END, Operator),
-            (r"[^\s'\"]+", Name),
+            *((pattern, token, ("#pop", "word")) for pattern, token in _WORD_PARTS),
         ],
     }
 

@@ -80,6 +80,10 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     op: str = call.args["op"]
     value_text: str = call.args["value"]
     if op not in OPS:
+        if not re.fullmatch(r"[=!<>]+", op):
+            # No word of the line is a comparison (binding ends PATH at the first that
+            # is), so OP is missing, not misspelt: `expect count message.sent 1`.
+            raise CommandError("expect needs OP", f"usage: {call.command.usage}")
         guess = did_you_mean(op, OPS)
         raise CommandError(
             f"unknown comparison {op!r}",
