@@ -109,6 +109,12 @@ def test_unreadable_files_exit_2(files: Path, capsys: pytest.CaptureFixture) -> 
     (files / "bad.yml").write_text("resources: [unclosed\n")
     assert main(["run", str(files / "bad.yml"), str(files / "s.stp"), "--start", START]) == 2
     assert "bad.yml:" in capsys.readouterr().err
+    # A file that is not a stack at all (its errors leave no resource) runs nothing.
+    (files / "hostname").write_text("myhost\n")
+    assert main(["run", str(files / "hostname"), str(files / "s.stp"), "--start", START]) == 2
+    err = capsys.readouterr()
+    assert "the config must be a mapping" in err.err and "cannot read the stack" in err.err
+    assert err.out == ""
 
 
 def test_behaviours_errors_exit_2_and_warnings_go_to_stderr(

@@ -158,9 +158,10 @@ class Session:
         `behaviors_path` None means `stptui.yml` next to the stack, if present (unless
         `default_behaviors` is False: then no behaviours file at all). Raises
         SessionError (with diagnostics) when either file cannot be read, or the behaviours
-        have errors. Errors in the stack itself (a `connectTo` naming a resource the snippet
-        never defines, say) do not stop the simulation: they are kept in `diagnostics`,
-        because the guide's snippets are exactly what people paste and want to drive."""
+        have errors, or the stack's errors leave it without a single resource. Other errors in
+        the stack (a `connectTo` naming a resource the snippet never defines, say) do not stop
+        the simulation: they are kept in `diagnostics`, because the guide's snippets are
+        exactly what people paste and want to drive."""
         from stptui.sim.behavior import Behaviors
 
         try:
@@ -174,6 +175,11 @@ class Session:
                 "cannot read the stack",
                 [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(stack_path))],
             ) from None
+        stack_errors = [d for d in stack.diagnostics if d.severity == "error"]
+        if stack_errors and not stack.resources:
+            # Errors that leave no resource at all (a file that is not a mapping, say): there
+            # is no stack here to drive, only a file to fix.
+            raise SessionError("cannot read the stack", stack_errors)
         bpath = Path(behaviors_path) if behaviors_path is not None else None
         if bpath is None and default_behaviors:
             bpath = default_behaviors_path(stack_file)
