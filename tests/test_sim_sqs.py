@@ -304,6 +304,13 @@ def test_a_fifo_queues_records_name_its_fifo_arn() -> None:
     assert record["eventSourceARN"] == q.arn
 
 
+def test_a_fifo_queue_named_as_aws_names_it_gets_its_stack_name_suggested() -> None:
+    sim = make_sim(FIFO.format(dedup="true"))
+    with pytest.raises(SimError, match=r"no queue named 'orders\.fifo'") as refused:
+        sim.send("orders.fifo", "x", group="g")
+    assert refused.value.hint == "did you mean 'orders'?"
+
+
 def test_fifo_deduplication_window_is_five_minutes() -> None:
     sim = make_sim(FIFO.format(dedup="false"))
     first = sim.send("orders", "x", group="g", dedup_id="d1")

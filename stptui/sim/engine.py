@@ -217,7 +217,10 @@ class Simulator:
             return hit
         from stptui.config.diagnostics import did_you_mean
 
-        guess = did_you_mean(name, table)
+        # A FIFO queue or topic goes by its stack name; AWS's name adds `.fifo`.
+        guess = name[: -len(".fifo")] if name.endswith(".fifo") else None
+        if guess not in table:
+            guess = did_you_mean(name, table)
         other = self.stack.resources.get(name)
         if other is not None:
             raise SimError(f"{name!r} is a {other.type}, not a {what}", _choices(what, table))

@@ -143,7 +143,8 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
             f"unknown path {words[0]!r}",
             f"did you mean {guess}...?" if guess and guess != parts[0] else hint,
         )
-    # Names may hold dots (FIFO queues end in `.fifo`): the field is the last part.
+    # The statistic is the last part: a name written with AWS's `.fifo` suffix then gets a
+    # did-you-mean of its stack name.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
     fields = {"queue": QUEUE_FIELDS, "function": FUNCTION_FIELDS, "job": JOB_FIELDS}[kind]
     if field not in fields:

@@ -65,7 +65,7 @@ from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
     examples=(
         "send jobQueue '{\"jobId\": 42}'",
         "send jobQueue 'hello world' --delay 30s",
-        "send orders.fifo '{\"id\": 1}' --group customer-1 --dedup-id order-1",
+        "send orders '{\"id\": 1}' --group customer-1 --dedup-id order-1",
         "send jobQueue '{}' --attr priority=5 --attr source=cli",
     ),
     changes_state=True,
