@@ -489,10 +489,31 @@ def test_upload_and_delete_commands(session: Session, tmp_path: Path) -> None:
     ]
 
 
+def test_an_upload_from_a_file_is_saved_with_its_bytes(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The session records the file's bytes, not its (relative) path: the saved session
+    # loads from any directory, and after the file is gone or changed.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "a.csv").write_bytes(b"id,amount\n1,5\n")
+    monkeypatch.chdir(work)
+    out = execute(session, "upload uploads data/a.csv --op copy --from ./a.csv")
+    assert session.log == ["upload --base64 aWQsYW1vdW50CjEsNQo= --op copy -- uploads data/a.csv"]
+    execute(session, f"save {tmp_path / 's.json'}")
+    (work / "a.csv").write_bytes(b"changed")
+    monkeypatch.chdir(tmp_path)
+    again = Session.open(tmp_path, start_ms=START)
+    execute(again, f"load {tmp_path / 's.json'}")
+    [obj] = execute(again, "show bucket uploads").data["objects"]
+    assert obj["key"] == "data/a.csv" and obj["etag"] == out.data["etag"]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("upload uploads k --size 1 --content x", "at most one of --size, --from and --content"),
+        ("upload uploads k --size 1 --content x", "at most one of --size, --from, --content"),
+        ("upload uploads k --base64 'not base64!'", "--base64 is not base64 text"),
         ("upload uploads k --size lots", "--size must be a whole number"),
         ("upload uploads k --from /no/such/file", "--from /no/such/file"),
         ("upload uploads k --op move", "unknown upload operation 'move'"),

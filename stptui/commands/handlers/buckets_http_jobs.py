@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,16 +69,29 @@ def _byte_size(text: str) -> int:
 
 
 def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
-    """(content, size) from `--content`, `--from` or `--size` (at most one of them)."""
-    given = [o for o in ("size", "from", "content") if o in call.opts]
+    """(content, size) from `--content`, `--base64`, `--from` or `--size` (at most one).
+
+    An upload `--from` a file is logged with the file's bytes as `--base64`: a saved
+    session or a recording then replays without the file, wherever it is loaded."""
+    given = [o for o in ("size", "from", "content", "base64") if o in call.opts]
     if len(given) > 1:
         raise CommandError(
-            f"give at most one of --size, --from and --content, not {', '.join(given)}"
+            f"give at most one of --size, --from, --content and --base64, not {', '.join(given)}"
         )
     if "content" in call.opts:
         content = call.opts["content"].encode("utf-8", "surrogatepass")
         if len(content) > MAX_LOCAL_UPLOAD:
             raise CommandError("--content is too large", "simulate a large object with --size")
+        return content, None
+    if "base64" in call.opts:
+        try:
+            content = base64.b64decode(call.opts["base64"], validate=True)
+        except ValueError:
+            raise CommandError(
+                "--base64 is not base64 text", "e.g. --base64 aWQsYW1vdW50 (for 'id,amount')"
+            ) from None
+        if len(content) > MAX_LOCAL_UPLOAD:
+            raise CommandError("--base64 is too large", "simulate a large object with --size")
         return content, None
     if "from" in call.opts:
         path = Path(call.opts["from"])
@@ -89,9 +104,14 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
                     f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
                     f"simulate it with --size {size}",
                 )
-            return path.read_bytes(), None
+            content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"--from {path}: {exc.strerror or exc}") from None
+        logged = ["upload", "--base64", base64.b64encode(content).decode("ascii")]
+        if "op" in call.opts:
+            logged += ["--op", call.opts["op"]]
+        call.log_line = shlex.join([*logged, "--", call.args["bucket"], call.args["key"]])
+        return content, None
     if "size" in call.opts:
         return None, _byte_size(call.opts["size"])
     return None, None
@@ -142,6 +162,12 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
         Option("--from", FILE, "upload a local file (at most 16 MiB)", "PATH"),
         Option("--content", TEXT, "the object's content as text", "TEXT"),
         Option(
+            "--base64",
+            TEXT,
+            "the object's content, base64-encoded (how a session records --from)",
+            "B64",
+        ),
+        Option(
             "--op",
             WORD,
             "how it is created: put (default), post, copy or multipart",
@@ -156,11 +182,12 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
     details="Without --size, --from or --content the object is empty. Each notification of\n"
     "the bucket reports a match (the function or batch job it starts) or why it was\n"
     "skipped: another event type, or a key outside its prefix/suffix filter, which S3\n"
-    "compares, case-sensitively, with the URL-encoded key.",
+    "compares, case-sensitively, with the URL-encoded key. A session (save, record) keeps\n"
+    "an upload --from as --base64 with the file's bytes: it replays without the file.",
     changes_state=True,
 )
 def cmd_upload(session: Session, call: Call) -> CommandResult:
-    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--op OP]"""
+    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--base64 B64] [--op OP]"""
     sim = session.sim
     content, size = _upload_content(call)
     before = sim.trace.seq
