@@ -279,3 +279,10 @@ def test_expect_still_reads_every_form(session: Session) -> None:
         "expect time == 2026-01-05T08:00:00Z",
     ):
         assert execute(session, line).data["ok"] is True, line
+
+
+def test_completion_splits_words_where_the_tokenizer_does() -> None:
+    from stptui.repl.words import read_words
+
+    for line in ("send q a\xa0b", "send q a\u2028b c", "send\tq  'x y' z"):
+        assert [w.text for w in read_words(line).words] == tokenize(line)

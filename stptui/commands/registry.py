@@ -314,7 +314,8 @@ _PIECE = re.compile(
     """,
     re.VERBOSE,
 )
-_SEPARATORS = " \t\r\n"
+# What separates words (shlex's POSIX set); the REPL's completion splits with it too.
+WORD_SEPARATORS = " \t\r\n"
 _QUOTED_ESCAPE = re.compile(r'\\([\\"])')
 _NO_CLOSING_QUOTE = "no closing quotation"
 _NO_ESCAPED_CHARACTER = "no escaped character"
@@ -338,7 +339,7 @@ def _scan(line: str) -> _Reading:
     word: list[str] | None = None  # the pieces of the word being read; None between words
     for m in _PIECE.finditer(line):
         first = line[m.start()]
-        if first in _SEPARATORS:
+        if first in WORD_SEPARATORS:
             if word is not None:
                 words.append("".join(word))
                 word = None

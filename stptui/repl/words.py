@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from stptui.commands.registry import WORD_SEPARATORS
+
 BRACKETS = {"{": "}", "[": "]"}
 
 
@@ -63,7 +65,7 @@ def read_words(text: str) -> Reading:
             else:
                 buf.append(ch)
             continue
-        if ch.isspace():
+        if ch in WORD_SEPARATORS:
             if start is not None:
                 out.words.append(Word("".join(buf), start))
                 buf, start = [], None

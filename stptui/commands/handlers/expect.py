@@ -22,7 +22,7 @@ from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
 
 # -- assert ----------------------------------------------------------------------------------
@@ -93,6 +93,8 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     if path == "time":
         try:
             expected: Any = parse_instant(value_text)
+        except InstantRangeError as exc:
+            raise CommandError(str(exc), "e.g. 2026-01-05T08:01:30Z") from None
         except (ValueError, OverflowError):
             raise CommandError(
                 f"{value_text!r} is not an ISO-8601 instant", "e.g. 2026-01-05T08:01:30Z"
