@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -387,3 +388,16 @@ def test_what_shows_instants_past_the_clocks_end_shows_them_whole() -> None:
     assert _when(MAX_MS, past_end) == "+10000-01-01 09:00"
     assert request_time(past_end) == "01/Jan/+10000:09:00:00 +0000"
     assert request_time(parse_instant("2020-03-12T19:03:58Z")) == "12/Mar/2020:19:03:58 +0000"
+
+
+def test_a_python_handlers_clock_reads_the_simulated_time_to_the_end_of_the_range() -> None:
+    from stptui.sim.behavior import HandlerContext, InvocationInput
+
+    def context(now_ms: int) -> HandlerContext:
+        inp = InvocationInput("fn", 1, 1, "manual", now_ms, 3_000, dict)
+        return HandlerContext(None, inp, random.Random(0), 128)  # type: ignore[arg-type]
+
+    start = parse_instant("2026-01-05T08:00:00Z")
+    assert context(start).now == datetime(2026, 1, 5, 8, tzinfo=UTC)
+    # An invocation that outruns the clock's end reads its last instant, not a crash.
+    assert context(MAX_MS + 5_000).now == datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
