@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 
-# C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI) and the
-# bidirectional overrides that can make text read differently from what it is.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI), the
+# bidirectional marks and overrides that can make text read differently from what it is,
+# the invisible zero-width space and byte-order mark, and the Unicode line and paragraph
+# separators, which some terminals break lines at.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -19,6 +24,6 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def printable(text: str) -> str:
-    """`text` with control characters (except newline and tab) and bidirectional overrides
-    shown as escapes such as `\\x1b` or `\\u202e`."""
+    """`text` with control characters (except newline and tab), bidirectional marks and
+    overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`."""
     return _CONTROL.sub(_escape, text)

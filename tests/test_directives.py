@@ -318,6 +318,7 @@ def test_file_absolute_path(files: DirectiveContext) -> None:
         ("$File('raw.txt')", "only .env*, .json, .yml, .yaml and .ini"),
         ("$File('app.env')", "only .env*, .json, .yml, .yaml and .ini"),  # as Stacktape does
         ("$FileRaw('nope.txt')", "does not exist"),
+        ("$FileRaw('/proc/self/environ')", "is a file of the operating system"),
         ("$File('cfg.json').db.hots", "has no property 'hots'"),
         ("$File('cfg.json').db.host.x", "is a string, not an object"),
         ("$File('cfg.json').db.ports.7", "is a list of 2"),

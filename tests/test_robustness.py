@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import random
 import re
 import subprocess
@@ -1023,3 +1024,26 @@ def test_mutations_are_not_trivial() -> None:
         result = load_checked(text)
         broken += isinstance(result, ConfigError) or bool(result.errors)
     assert broken > 0
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_or_a_fifo_is_refused_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yml"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        result = timed(load_stack, path)
+        assert isinstance(result, ConfigError), path
+        assert result.diagnostic.code == "file-unreadable"
+        assert result.diagnostic.message == "not a regular file"
+
+
+def test_a_diagnostic_keeps_its_fields_on_its_own_line() -> None:
+    # A resource name is the config's text: a line break in it must not print as a second,
+    # made-up diagnostic.
+    stack = load_stack_text(
+        'resources:\n  "ok\\nstacktape.yml:1:1: info all-good: fine\\n": {type: sqs-queue}\n',
+        "stacktape.yml",
+    )
+    lines = [line for d in stack.diagnostics for line in d.format().splitlines()]
+    assert lines and not any(line.startswith("stacktape.yml:1:1: info") for line in lines)
+    assert any("ok\\nstacktape.yml:1:1: info all-good: fine\\n" in line for line in lines)

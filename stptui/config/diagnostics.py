@@ -64,16 +64,26 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column or 1}"
 
     def format(self) -> str:
-        """One human-readable line (plus an indented hint line when there is a hint)."""
-        where = f" [{self.resource}]" if self.resource else ""
-        text = f"{self.location}: {self.severity} {self.code}{where}: {self.message}"
+        """One human-readable line (plus an indented hint line when there is a hint).
+
+        Line breaks inside the fields (a resource name is the config's text) are shown as
+        `\\n`, so that no field can pass for a diagnostic line of its own."""
+        where = f" [{_one_line(self.resource)}]" if self.resource else ""
+        text = f"{self.location}: {self.severity} {self.code}{where}: {_one_line(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_one_line(self.hint)}"
         return text
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON shape of a diagnostic."""
         return asdict(self)
+
+
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r"})
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKS)
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -349,7 +349,9 @@ DirectiveArg = str | int | float | bool | DirectiveCall
 _NAME_RE = re.compile(r"[A-Za-z_$][\w$]*")
 _SPECIAL_RE = re.compile(r"[(),'\"]")
 _NUMBER_RE = re.compile(
-    r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+"
+    # `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter can split a run of digits in as many
+    # ways as it is long, and a long non-number then takes quadratic time to refuse.
+    r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+"
     r"|[+-]?Infinity"
 )
 _SEGMENT_RE = re.compile(r"[^\s'\"(),.]+")
@@ -566,9 +568,20 @@ class _FileProblem(Exception):
         self.hint = hint
 
 
+# The operating system's own files: regular files to stat(), but they hold the state of the
+# machine (a process's environment, with its secrets), never a config's data.
+_SYSTEM_TREES = ("/proc", "/sys", "/dev")
+
+
 def _read_text(target: Path, *, strip_bom: bool) -> str:
-    """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories and files
-    over 1 MB."""
+    """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories, files over
+    1 MB and the files of /proc, /sys and /dev."""
+    resolved = str(target.resolve())
+    if any(resolved == tree or resolved.startswith(tree + "/") for tree in _SYSTEM_TREES):
+        raise _FileProblem(
+            f"{resolved} is a file of the operating system, not of the stack",
+            "$File and $FileRaw read the stack's own files",
+        )
     try:
         info = target.lstat()
     except FileNotFoundError:

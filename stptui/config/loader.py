@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -414,7 +415,13 @@ def read_text(path: str | Path, *, display_name: str | None = None) -> str:
     p = Path(path)
     name = display_name or str(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            # A device or a FIFO: /dev/zero never ends and a FIFO blocks until written.
+            raise ConfigError(Diagnostic("error", "file-unreadable", "not a regular file", name))
+        size = info.st_size
         if size > MAX_BYTES:
             raise ConfigError(
                 Diagnostic(
@@ -425,7 +432,12 @@ def read_text(path: str | Path, *, display_name: str | None = None) -> str:
                     hint="a Stacktape config is rarely over 1 MB; is this the right file?",
                 )
             )
-        raw = p.read_bytes()
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # a file that grew since stat() is cut short
+        if len(raw) > MAX_BYTES:
+            raise ConfigError(
+                Diagnostic("error", "file-too-large", f"the file is over {MAX_BYTES:,} bytes", name)
+            )
     except ConfigError:
         raise
     except IsADirectoryError:
