@@ -1047,3 +1047,37 @@ def test_a_diagnostic_keeps_its_fields_on_its_own_line() -> None:
     lines = [line for d in stack.diagnostics for line in d.format().splitlines()]
     assert lines and not any(line.startswith("stacktape.yml:1:1: info") for line in lines)
     assert any("ok\\nstacktape.yml:1:1: info all-good: fine\\n" in line for line in lines)
+
+
+def test_variables_that_nest_each_other_are_cut_at_the_nesting_limit() -> None:
+    # Six variables of 190 levels, each holding the next: 6 KB that nest 1,140 levels deep
+    # once substituted. The graph and its exports used to end in a RecursionError.
+    from stptui import graph
+
+    levels, count = 190, 6
+    variables = [
+        f"  v{k}: "
+        + "{a: " * levels
+        + (f"$Var().v{k + 1}" if k < count - 1 else "x")
+        + "}" * levels
+        for k in range(count)
+    ]
+    text = "\n".join(
+        [
+            "variables:",
+            *variables,
+            "resources:",
+            "  fn:",
+            "    type: function",
+            "    properties:",
+            "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}",
+            "      environment:",
+            "        - {name: DEEP, value: $Var().v0}",
+        ]
+    )
+    stack = load_stack_text(text, "stacktape.yml")
+    deep = [d for d in stack.diagnostics if d.code == "directive-nesting"]
+    assert deep and all("once variables are substituted" in d.message for d in deep)
+    assert any(d.line == count + 8 for d in deep)  # at the environment entry that uses it
+    g = graph.build_graph(stack)
+    assert "fn" in graph.to_text(g) and json.loads(graph.to_json(g))

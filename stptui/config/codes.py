@@ -231,6 +231,12 @@ CODES: dict[str, CodeInfo] = {
                 "Directives depend on each other more than 32 levels deep.",
                 "Simplify the chain of variables.",
             ),
+            "directive-nesting": _dir(
+                "error",
+                "Once `$Var()` values are put in place, the value nests more than 200 levels "
+                "deep (variables that each nest the next); the part beyond is cut off.",
+                "Flatten the variables, or use fewer of them inside each other.",
+            ),
             "directive-too-large": _dir(
                 "error",
                 "Resolving the directives would build more than 500,000 values, or `$Format` "

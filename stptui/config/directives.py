@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
-from stptui.config.loader import DataPath, LoadedYaml, parse_yaml
+from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, parse_yaml
 from stptui.config.model import Queue, SnsTopic, Stack
 
 MAX_NESTING = 32
@@ -903,6 +903,43 @@ class _Resolver:
         holder = [self.loaded.data]
         self._resolve_in_place(holder, 0, (), _Frame(_Mode.FORBIDDEN, (), ()), top=True)
         self.loaded.data = holder[0]
+        self._cut_too_deep()
+
+    def _cut_too_deep(self) -> None:
+        """Cut off what nests deeper than the loader allows once `$Var()` values are put in
+        place (a few variables that each nest the next can build thousands of levels, which
+        every recursive reader of the stack would then fail on), with an error there."""
+        # A value may be shared where a variable is used twice: each container is walked
+        # again only when reached deeper than before.
+        deepest: dict[int, int] = {}
+        todo: list[tuple[Any, DataPath, int]] = [(self.loaded.data, (), 0)]
+        while todo:
+            node, path, depth = todo.pop()
+            if deepest.get(id(node), -1) >= depth:
+                continue
+            deepest[id(node)] = depth
+            if isinstance(node, dict):
+                children: list[tuple[Any, Any]] = list(node.items())
+            elif isinstance(node, list):
+                children = list(enumerate(node))
+            else:
+                continue
+            for key, child in children:
+                if not isinstance(child, dict | list):
+                    continue
+                if depth + 1 <= MAX_DEPTH:
+                    todo.append((child, (*path, key), depth + 1))
+                    continue
+                node[key] = None
+                self.loaded.diagnostics.append(
+                    Diagnostic.at(
+                        self.loaded.pos(path),
+                        "error",
+                        "directive-nesting",
+                        f"nesting deeper than {MAX_DEPTH} levels once variables are substituted",
+                        hint="a $Var() value that nests another $Var() nests as deep as both",
+                    )
+                )
 
     def _resolve_in_place(
         self, container: Any, key: Any, path: DataPath | None, frame: _Frame, *, top: bool
