@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -941,3 +942,19 @@ def test_session_open_errors(tmp_path: Path) -> None:
     # Without a stptui.yml next to the stack, every handler has the default behaviour.
     session = Session.open(tmp_path)
     assert session.behaviors_path is None
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+@pytest.mark.parametrize(
+    "line",
+    ["source /dev/zero", "load /dev/zero", "save /dev/null", "record /dev/null", "source {fifo}"],
+)
+def test_session_files_must_be_regular_files(s: Session, tmp_path: Path, line: str) -> None:
+    # /dev/zero never ends, a FIFO blocks until written, and a save renames its file over
+    # the target: a device would be replaced by a JSON file.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    before = list(s.log)
+    with pytest.raises(CommandError, match="not a regular file"):
+        execute(s, line.format(fifo=fifo))
+    assert s.log == before and Path("/dev/null").is_char_device()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from stptui import __version__
 from stptui.commands.registry import CommandError
+from stptui.commands.session import writable_target
 from stptui.sim.clock import iso_ms
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Recorder:
         path = Path(target)
         if path.is_dir():
             raise CommandError(f"{target} is a directory", "give a file name: record run.stp")
+        writable_target(path)
         replay = replay_command(session, path)
         header = [
             f"# Recorded by stptui {__version__} `record`. Replay it to the identical trace with:",

@@ -10,6 +10,8 @@ means every line ran.
 
 from __future__ import annotations
 
+import errno
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -49,7 +51,11 @@ def read_script(path: str) -> list[tuple[int, str]]:
     """(line number, command) for every line that holds a command. Raises OSError or
     UnicodeDecodeError when the file cannot be read as UTF-8 text."""
     p = Path(path)
-    if p.stat().st_size > MAX_SCRIPT_BYTES:
+    info = p.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # /dev/zero never ends and a FIFO blocks until someone writes to it.
+        raise OSError(errno.EINVAL, "not a regular file")
+    if info.st_size > MAX_SCRIPT_BYTES:
         raise OSError(f"the script is larger than {MAX_SCRIPT_BYTES:,} bytes")
     # Bytes, decoded: reading text would translate a lone "\r" into a line break.
     return list(script_lines(split_lines([p.read_bytes().decode("utf-8")])))

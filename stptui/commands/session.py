@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,8 +76,17 @@ def trace_sha256(trace: Trace) -> str:
     return h.hexdigest()
 
 
+def writable_target(path: Path) -> None:
+    """Refuse to write over anything but a regular file: a save renames its temporary file
+    over the target, and a device (`/dev/full`) or a FIFO is nothing to replace."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise CommandError(f"{path} is not a regular file", "give the name of a file")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one."""
+    writable_target(path)
     directory = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -397,7 +407,10 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
 
 def _read_session_file(src: Path) -> dict[str, Any]:
     try:
-        if src.stat().st_size > MAX_SESSION_BYTES:
+        info = src.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise CommandError(f"{src} is not a regular file", "load a file that save wrote")
+        if info.st_size > MAX_SESSION_BYTES:
             raise CommandError(f"{src} is too large to be a session file")
         doc = json.loads(src.read_text(encoding="utf-8"))
     except OSError as exc:
