@@ -22,6 +22,7 @@ from stptui.tui.screens.dialogs import (
     HttpDialog,
     PublishDialog,
     UploadDialog,
+    command,
 )
 from stptui.tui.screens.help import HelpScreen
 
@@ -348,3 +349,20 @@ def test_dialogs_preselect_the_selected_resource() -> None:
     assert UploadDialog(s, "worker", never).selected == "uploads"
     assert FireDialog(s, "heavyJob", never).selected == 1
     assert FireDialog(s, None, never).selected == 0
+
+
+def test_a_dialog_value_that_starts_with_dashes_stays_a_value() -> None:
+    # A source named `--` used to end the options, so that the publish went out with the
+    # detail type as its source and the detail as its detail type.
+    line = command("publish", ["eventBus", "--", "OrderCreated", '{"id": 7}'], [])
+    assert line == "publish -- eventBus -- OrderCreated '{\"id\": 7}'"
+    s = session("combined")
+    published = [r for r in execute(s, line).records if r.kind == "event.published"]
+    assert [(r.get("event_source"), r.get("detail_type")) for r in published] == [
+        ("--", "OrderCreated")
+    ]
+    # Without such a value the line reads as before: values, then options.
+    assert command("send", ["jobQueue", "hi"], [("--delay", "5s")]) == "send jobQueue hi --delay 5s"
+    assert command("upload", ["uploads", "--content"], [("--size", "1")]) == (
+        "upload --size 1 -- uploads --content"
+    )

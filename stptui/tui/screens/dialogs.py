@@ -52,6 +52,17 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 UPLOAD_OPS = ("put", "post", "copy", "multipart")
 
 
+def command(name: str, values: list[str], options: list[tuple[str, str]]) -> str:
+    """`NAME VALUES... OPTIONS...` as a command line, every word quoted. A value typed into a
+    dialog may start with `--` (a multipart body, a source named `--`): then the options go
+    first and `--` ends them, so that no value is read as an option."""
+    shown = " ".join(shlex.quote(v) for v in values)
+    flags = " ".join(f"{name_} {shlex.quote(v)}" for name_, v in options)
+    if any(v.startswith("--") for v in values):
+        return " ".join(w for w in (name, flags, "--", shown) if w)
+    return " ".join(w for w in (name, shown, flags) if w)
+
+
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
     """Why `text` is not JSON (or not a JSON object, with `want_object`), or None."""
     try:
@@ -204,11 +215,8 @@ class SendDialog(CommandDialog):
         problem = json_problem(body)
         if problem:
             raise CommandError(problem, "the body must be a JSON document")
-        line = f"send {shlex.quote(queue)} {shlex.quote(body)}"
         delay = self.value("#send-delay").strip()
-        if delay:
-            line += f" --delay {shlex.quote(delay)}"
-        return line
+        return command("send", [queue, body], [("--delay", delay)] if delay else [])
 
 
 class PublishDialog(CommandDialog):
@@ -274,11 +282,9 @@ class PublishDialog(CommandDialog):
         if problem:
             raise CommandError(problem, 'the detail must be a JSON object, e.g. {"id": 1}')
         words = [bus, self.value("#publish-source"), self.value("#publish-detail-type"), detail]
-        line = "publish " + " ".join(shlex.quote(w) for w in words)
         resources = [r for r in re.split(r"[,\s]+", self.value("#publish-resources")) if r]
-        if resources:
-            line += f" --resources {shlex.quote(','.join(resources))}"
-        return line
+        options = [("--resources", ",".join(resources))] if resources else []
+        return command("publish", words, options)
 
 
 class UploadDialog(CommandDialog):
@@ -346,19 +352,17 @@ class UploadDialog(CommandDialog):
     def command_line(self) -> str:
         """`upload BUCKET KEY [--size N | --content TEXT] [--op OP]`."""
         bucket = self.picked("#upload-bucket")
-        line = f"upload {shlex.quote(bucket)} {shlex.quote(self.value('#upload-key'))}"
         size = self.value("#upload-size").strip()
         content = self.value("#upload-content")
         if size and content:
             raise CommandError("give a size or the content, not both", "empty one of them")
-        if size:
-            line += f" --size {shlex.quote(size)}"
+        options = [("--size", size)] if size else []
         if content:
-            line += f" --content {shlex.quote(content)}"
+            options.append(("--content", content))
         op = self.picked("#upload-op-select")
         if op != UPLOAD_OPS[0]:
-            line += f" --op {op}"
-        return line
+            options.append(("--op", op))
+        return command("upload", [bucket, self.value("#upload-key")], options)
 
 
 def response_text(result: CommandResult) -> Text:
@@ -446,20 +450,20 @@ class HttpDialog(CommandDialog):
 
     def command_line(self) -> str:
         """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G]`."""
-        method = self.picked("#http-method")
-        line = f"http {method} {shlex.quote(self.value('#http-path').strip())}"
+        values = [self.picked("#http-method"), self.value("#http-path").strip()]
         body = self.value("#http-body")
         if body:
-            line += f" {shlex.quote(body)}"
-        for header in self.value("#http-headers").splitlines():
-            if header.strip():
-                line += f" --header {shlex.quote(header.strip())}"
-        for pair in self.value("#http-query").split("&"):
-            if pair.strip():
-                line += f" --query {shlex.quote(pair.strip())}"
+            values.append(body)
+        options = [
+            ("--header", header.strip())
+            for header in self.value("#http-headers").splitlines()
+            if header.strip()
+        ]
+        pairs = self.value("#http-query").split("&")
+        options += [("--query", pair.strip()) for pair in pairs if pair.strip()]
         if len(self.gateways) > 1:
-            line += f" --gateway {shlex.quote(self.picked('#http-gateway'))}"
-        return line
+            options.append(("--gateway", self.picked("#http-gateway")))
+        return command("http", values, options)
 
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
