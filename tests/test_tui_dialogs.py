@@ -264,6 +264,17 @@ def test_x_fires_the_selected_schedule() -> None:
     drive(app_for("combined"), script)
 
 
+def test_x_on_a_selected_schedule_box_fires_its_owners_schedule() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("schedule:heavyJob:0")
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, FireDialog)
+        assert dialog.query_one(Select).value == 1  # heavyJob's, not the first (dailyReport)
+
+    drive(app_for("combined"), script)
+
+
 def test_fire_names_the_schedule_and_shows_a_refusal(tmp_path: Path) -> None:
     (tmp_path / "stacktape.yml").write_text(
         """\
@@ -366,3 +377,15 @@ def test_a_dialog_value_that_starts_with_dashes_stays_a_value() -> None:
     assert command("upload", ["uploads", "--content"], [("--size", "1")]) == (
         "upload --size 1 -- uploads --content"
     )
+
+
+def test_the_send_and_fire_dialogs_open_ready_to_type() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "send-body"
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "fire-rule"
+
+    drive(app_for("combined"), script)

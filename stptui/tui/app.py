@@ -76,7 +76,7 @@ PANES: dict[str, tuple[str, str, str]] = {
     "5": ("agenda-pane", "#agenda-pane", "Agenda"),
 }
 # Record fields whose value `explain` takes, in order of preference.
-EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "key")
+EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id", "key")
 # The dialogs, in the order the help lists their keys.
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
@@ -599,8 +599,11 @@ class StptuiApp(App[None]):
         self.push_screen(HttpDialog(self.session, self.run_command), self._ran)
 
     def action_fire(self) -> None:
-        """Open the fire dialog on the selected workload's schedule (or the first)."""
-        self.push_screen(FireDialog(self.session, self.selected, self.run_command), self._ran)
+        """Open the fire dialog on the selected workload's schedule, or the selected
+        schedule box's (or the first)."""
+        node = self.graph.nodes.get(self.selected) if self.selected is not None else None
+        owner = node.get("owner") if node and node.get("kind") == "schedule" else self.selected
+        self.push_screen(FireDialog(self.session, owner, self.run_command), self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

@@ -187,6 +187,7 @@ class SendDialog(CommandDialog):
     """Queue picker, JSON editor that validates as you type, optional delay."""
 
     PREFIX = "send"
+    AUTO_FOCUS = "#send-body"
     HEADING = "send a message (ctrl+s sends, escape cancels)"
     VERB = "Send"
     HELP_TITLE = "Send dialog"
@@ -475,6 +476,7 @@ class FireDialog(CommandDialog):
     chosen one's expression and next fire times."""
 
     PREFIX = "fire"
+    AUTO_FOCUS = "#fire-rule"
     HEADING = "fire a schedule now (ctrl+s fires, escape cancels)"
     VERB = "Fire"
     HELP_TITLE = "Fire dialog"
