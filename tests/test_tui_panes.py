@@ -210,3 +210,19 @@ def test_after_load_the_panes_show_the_loaded_simulation(tmp_path: Path) -> None
         assert recent.count("succeeded") == 1
 
     drive(app_for(), script)
+
+
+def test_every_cell_of_the_text_panes_has_the_panes_background() -> None:
+    # Without it the terminal's own background shows through behind the text: grey patches
+    # in the dark theme, unreadable rows in a light one.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("advance 1s")
+        await pilot.pause()
+        views = (app.query_one(RecordList), app.query_one(InspectorPane), app.query_one(AgendaPane))
+        for view in views:
+            for y in range(2):
+                segments = [s for s in view.render_line(y) if s.text]
+                assert segments and all(s.style and s.style.bgcolor for s in segments), view
+
+    drive(app_for(), script)

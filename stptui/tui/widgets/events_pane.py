@@ -182,7 +182,8 @@ class RecordList(LineView, can_focus=True):
             if state:
                 text.stylize("reverse" if state == 1 else "underline")
             strip = Strip(list(text.render(self.app.console, end="")))
-            strip = strip.adjust_cell_length(width, base)
+            # The view's background under every cell: the text's own styles set none.
+            strip = strip.adjust_cell_length(width, base).apply_style(base)
             self._strips[key] = strip
         return strip
 

@@ -126,4 +126,4 @@ class TextView(LineView):
         base = self.line_styles()[0]
         if index >= len(lines):
             return Strip.blank(width, base)
-        return lines[index].crop_extend(scroll_x, scroll_x + width, base)
+        return lines[index].crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
