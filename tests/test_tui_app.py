@@ -132,6 +132,28 @@ def test_a_footer_too_narrow_for_every_key_leaves_out_whole_keys_from_the_end() 
     drive(app_for("combined"), script, size=(120, 36))
 
 
+def test_moving_between_panes_does_not_rebuild_the_footer() -> None:
+    # Textual's Footer rebuilds its keys on every focus change; the stable footer only when
+    # the keys shown change (most of a number key's cost on a loaded app otherwise).
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        footer = app.query_one(StableFooter)
+        rebuilt = 0
+        recompose = footer.recompose
+
+        async def counted() -> None:
+            nonlocal rebuilt
+            rebuilt += 1
+            await recompose()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        for key in ("2", "3", "5", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert rebuilt == 0
+
+    drive(app_for(), script, size=(120, 36))
+
+
 def test_selecting_a_queue_selects_it_everywhere() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("deadLetterQueue")

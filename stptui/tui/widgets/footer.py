@@ -47,13 +47,6 @@ class StableFooter(Footer):
                 fits = fits and room >= 0
                 key.display = fits
 
-
-def _width(key: FooterKey) -> int:
-    """The columns a key takes: its text (with the padding Footer draws in it), its own
-    padding and border, and its margins."""
-    margin = key.styles.margin
-    return key.render().cell_len + key.styles.gutter.width + margin.left + margin.right
-
     def bindings_changed(self, screen: Screen) -> None:
         """Recompose (as Footer does) unless the shown bindings are the same as last time."""
         shown = tuple(
@@ -68,3 +61,10 @@ def _width(key: FooterKey) -> int:
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             self._shown = shown
         super().bindings_changed(screen)
+
+
+def _width(key: FooterKey) -> int:
+    """The columns a key takes: its text (with the padding Footer draws in it), its own
+    padding and border, and its margins."""
+    margin = key.styles.margin
+    return key.render().cell_len + key.styles.gutter.width + margin.left + margin.right
