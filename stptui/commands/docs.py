@@ -29,6 +29,10 @@ the `fail`, `succeed` and `slow` overrides do to a handler.
 
 A line is split into words with shell rules: quote a body or payload that holds spaces or
 quotes (`send jobQueue '{"id": 1}'`), and `#` at the start of a word begins a comment.
+Only space, tab, CR and LF separate words; a backslash escapes the next character (inside
+double quotes only `\\` and `"`); `--` ends the options, for a value that starts with `--`.
+Script and piped lines end at `\\n` only. JSON arguments are read strictly: `NaN`,
+`Infinity`, numbers beyond a double and nesting deeper than 100 levels are refused.
 Durations are a number and a unit (`250ms`, `90s`, `5m`, `2h30m`, `1d`); instants are
 ISO-8601 (`2026-01-05T09:00:00Z`). A command either applies fully or changes nothing and
 reports an error with a hint. Commands marked *changes the simulation* are the ones `save`
