@@ -7,11 +7,11 @@ Names follow Stacktape's `injectedParameterEnvVarName`:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
-from stptui.config.model import Resource, Stack, Workload
+from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.model import Queue, Resource, SnsTopic, Stack, Workload
 
 # change-case v5 `split`: lower/digit -> upper, acronym -> Capitalised word, strip the rest.
 _LOWER_UPPER = re.compile(r"([a-z\d])([A-Z])")
@@ -151,11 +151,20 @@ def workload_environment(
         hit = cache.get(target.name)
         if hit is None:
             if ctx is None:
-                ctx = stack_context(stack)
+                # Not `stack_context`: it reads every resource, and a large stack's graph
+                # asks this of every workload. A target's values need its own FIFO-ness only.
+                ctx = DirectiveContext(
+                    stage=stack.stage,
+                    region=stack.region,
+                    account_id=stack.account_id,
+                    project=stack.service_name,
+                )
+            fifo = isinstance(target, Queue | SnsTopic) and target.fifo
+            target_ctx = replace(ctx, fifo=frozenset({target.name})) if fifo else ctx
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
-                    str(fake_resource_param(ctx, target.name, param, target.type)),
+                    str(fake_resource_param(target_ctx, target.name, param, target.type)),
                     target.name,
                 )
                 for param in injected_params(target)
