@@ -277,6 +277,13 @@ def test_e_shows_the_selected_record_and_slash_filters() -> None:
         assert lst.view == []
         await pilot.press("e")
         assert not isinstance(app.screen, TextDialog)
+        # Case does not matter; escape drops what was typed and shows the filter in force.
+        await pilot.press("slash")
+        await pilot.press("ctrl+u", *"kind:Message. resource:JOBQUEUE", "enter")
+        assert lst.view and all(r.kind.startswith("message.") for r in lst.view)
+        await pilot.press("slash", *" worker", "escape")
+        await pilot.press("slash")
+        assert app.query_one("#event-filter", Input).value == "kind:Message. resource:JOBQUEUE"
 
     drive(app_for(), script)
 

@@ -34,13 +34,13 @@ def matches(rec: Record, words: list[str]) -> bool:
     """Whether a record passes a filter: every word must match.
 
     `kind:X` and `resource:X` match that field by prefix / exactly; a bare word matches the
-    kind, the resource or any string field of the record (case-insensitive)."""
+    kind, the resource or any string field of the record. Case is ignored throughout."""
     for word in words:
         if word.startswith("kind:"):
-            if not rec.kind.startswith(word[5:]):
+            if not rec.kind.startswith(word[5:].lower()):
                 return False
         elif word.startswith("resource:"):
-            if rec.resource != word[9:]:
+            if rec.resource.lower() != word[9:].lower():
                 return False
         else:
             low = word.lower()
@@ -264,8 +264,10 @@ class EventsPane(Vertical):
         self._status()
 
     def key_escape(self) -> None:
-        """Escape closes the filter line without changing the filter."""
+        """Escape closes the filter line without changing the filter (the line shows the
+        filter in force again, not what was typed and dropped)."""
         if self.has_class("-filtering"):
+            self.query_one("#event-filter", Input).value = " ".join(self.records.words)
             self.remove_class("-filtering")
             self.records.focus()
 
