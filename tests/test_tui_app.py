@@ -89,6 +89,11 @@ def test_number_keys_focus_panes() -> None:
 def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         assert app.screen.has_class("-narrow")
+        # The clock's state comes first on the clock bar; the stack's name is what a
+        # narrow terminal cuts.
+        bar = app.query_one("#clock-bar")
+        shown = "".join(s.text for s in bar.render_line(0))
+        assert shown.startswith("2026-01-05 08:00:00.000 UTC") and "events 0" in shown
         await pilot.press("3")
         assert app.focused is not None and app.focused.id == "event-list"
         assert app.query_one("#events-pane").display

@@ -21,17 +21,18 @@ class ClockBar(Static):
 
     def show(self, *, stack: str, now_ms: int, running: bool, speed: str, events: int) -> None:
         """Redraw with the current state (called once per frame, not per record)."""
+        # The clock's state first: on a narrow terminal the line is cut at its end, and the
+        # stack's name (which may be long) is the part to lose.
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("stptui ", "bold")
-        text.append(safe(stack), "italic")
-        text.append("  ")
         text.append(display_time(now_ms), "bold")
         text.append("  ")
         if running:
             text.append(" ▶ running ", "black on green")
         else:
             text.append(" ⏸ paused ", "black on yellow")
-        text.append(f"  speed {speed}  events {events:,}")
+        text.append(f"  speed {speed}  events {events:,}  ")
+        text.append("stptui ", "bold")
+        text.append(safe(stack), "italic")
         if text == self._shown:
             return
         self._shown = text
