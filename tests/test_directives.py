@@ -627,6 +627,22 @@ def test_doubling_strings_stay_bounded() -> None:
     assert "directive-too-large" in codes(loaded.diagnostics)
 
 
+def test_format_of_long_values_is_bounded_by_what_it_builds() -> None:
+    # Two 3,000-character values make a 6 KB string: no `directive-too-large` (the bound
+    # used to multiply the lengths). A value of `$`` patterns, which JavaScript's replace
+    # expands into copies of the text, is still stopped before it is built.
+    long = "x" * 3_000
+    lines = ["variables:", f"  a: {long}", f"  b: {long}"]
+    lines += ["resources:", "  fn:", "    properties:"]
+    lines += ["      p: $Format('{}-{}', $Var().a, $Var().b)"]
+    lines += ["      q: $Format('{}{}', $Var().a, $Var().c)"]
+    lines[3:3] = ["  c: '" + "$`" * 2_000 + "'"]
+    loaded = resolve("\n".join(lines))
+    assert loaded.data["resources"]["fn"]["properties"]["p"] == f"{long}-{long}"
+    assert "directive-too-large" in codes(loaded.diagnostics)
+    assert loaded.data["resources"]["fn"]["properties"]["q"].startswith("$Format(")
+
+
 # -- robustness ------------------------------------------------------------------------------
 
 _TOKENS = st.sampled_from([*"$()'\",.\\ abVarStgeFmt0123{}-_\n", "$Var()", "$Stage()", "$F("])

@@ -1377,8 +1377,10 @@ class _Resolver:
         out = template
         for value in values:
             text = _js_string(value)
-            # `$` patterns can copy the whole subject into the result, so bound it first
-            if len(out) + len(text) * (1 + (len(out) if js else 0)) > MAX_STRING_CHARS:
+            # Each `$`` or `$'` pattern in the value copies up to the whole subject into the
+            # result (JavaScript's replace), so the result is bounded before it is built.
+            copies = text.count("$`") + text.count("$'") if js else 0
+            if len(out) + len(text) + copies * len(out) > MAX_STRING_CHARS:
                 raise self._fail(
                     frame,
                     "directive-too-large",
