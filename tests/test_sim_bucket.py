@@ -499,7 +499,7 @@ def test_an_upload_from_a_file_is_saved_with_its_bytes(
     (work / "a.csv").write_bytes(b"id,amount\n1,5\n")
     monkeypatch.chdir(work)
     out = execute(session, "upload uploads data/a.csv --op copy --from ./a.csv")
-    assert session.log == ["upload --base64 aWQsYW1vdW50CjEsNQo= --op copy -- uploads data/a.csv"]
+    assert session.log == ["upload uploads data/a.csv --base64 aWQsYW1vdW50CjEsNQo= --op copy"]
     execute(session, f"save {tmp_path / 's.json'}")
     (work / "a.csv").write_bytes(b"changed")
     monkeypatch.chdir(tmp_path)

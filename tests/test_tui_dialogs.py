@@ -14,6 +14,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from tui_support import START, app_for, drive, session
 
 from stptui.commands import CommandResult, Session, execute
+from stptui.commands.registry import format_line
 from stptui.commands.session import trace_sha256
 from stptui.tui.app import DIALOGS, StptuiApp
 from stptui.tui.screens.dialogs import (
@@ -22,7 +23,6 @@ from stptui.tui.screens.dialogs import (
     HttpDialog,
     PublishDialog,
     UploadDialog,
-    command,
 )
 from stptui.tui.screens.help import HelpScreen
 
@@ -365,7 +365,7 @@ def test_dialogs_preselect_the_selected_resource() -> None:
 def test_a_dialog_value_that_starts_with_dashes_stays_a_value() -> None:
     # A source named `--` used to end the options, so that the publish went out with the
     # detail type as its source and the detail as its detail type.
-    line = command("publish", ["eventBus", "--", "OrderCreated", '{"id": 7}'], [])
+    line = format_line("publish", ["eventBus", "--", "OrderCreated", '{"id": 7}'], [])
     assert line == "publish -- eventBus -- OrderCreated '{\"id\": 7}'"
     s = session("combined")
     published = [r for r in execute(s, line).records if r.kind == "event.published"]
@@ -373,8 +373,11 @@ def test_a_dialog_value_that_starts_with_dashes_stays_a_value() -> None:
         ("--", "OrderCreated")
     ]
     # Without such a value the line reads as before: values, then options.
-    assert command("send", ["jobQueue", "hi"], [("--delay", "5s")]) == "send jobQueue hi --delay 5s"
-    assert command("upload", ["uploads", "--content"], [("--size", "1")]) == (
+    assert (
+        format_line("send", ["jobQueue", "hi"], [("--delay", "5s")])
+        == "send jobQueue hi --delay 5s"
+    )
+    assert format_line("upload", ["uploads", "--content"], [("--size", "1")]) == (
         "upload --size 1 -- uploads --content"
     )
 

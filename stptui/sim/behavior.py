@@ -179,7 +179,7 @@ import sys
 from collections.abc import Callable, Iterable
 from contextlib import redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
@@ -193,9 +193,8 @@ from stptui import jsontext
 from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
-from stptui.sim.clock import MAX_MS
+from stptui.sim.clock import EPOCH, MAX_MS
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
 DEFAULT_DURATION_MS = 100
 MAX_DURATION_MS = 3650 * 86_400_000  # ten years: far beyond anything a stack schedules
@@ -1003,7 +1002,7 @@ class HandlerContext:
     def now(self) -> datetime:
         """The simulated time as a UTC datetime (at most the clock's last instant: an
         invocation started near the end of the clock's range can outrun it)."""
-        return _EPOCH + timedelta(milliseconds=min(self.now_ms, MAX_MS))
+        return EPOCH + timedelta(milliseconds=min(self.now_ms, MAX_MS))
 
     def remaining_time_ms(self) -> int:
         """Milliseconds left before the timeout (a large number when there is none)."""

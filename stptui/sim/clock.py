@@ -35,7 +35,7 @@ MIN_MS = 0
 MAX_MS = 253_402_300_799_999
 CLOCK_RANGE = "1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z"
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # instant 0
 _ONE_MS = timedelta(milliseconds=1)
 # An ISO 8601 expanded year (`+10000-01-01`, `-0001-01-01`), as the formatters write years
 # outside 0-9999: `datetime` cannot read it, and it is outside the range anyway.
@@ -60,7 +60,7 @@ def parse_instant(text: str) -> int:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     # Integer arithmetic: a float timestamp would round 1969-12-31T23:59:59.9999Z up to 0.
-    ms = (dt - _EPOCH) // _ONE_MS
+    ms = (dt - EPOCH) // _ONE_MS
     if not MIN_MS <= ms <= MAX_MS:
         raise InstantRangeError(f"{iso_ms(ms)} is outside the virtual clock's range, {CLOCK_RANGE}")
     return ms

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     Option,
+    format_line,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -107,10 +107,11 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"--from {path}: {exc.strerror or exc}") from None
-        logged = ["upload", "--base64", base64.b64encode(content).decode("ascii")]
+        options = [("--base64", base64.b64encode(content).decode("ascii"))]
         if "op" in call.opts:
-            logged += ["--op", call.opts["op"]]
-        call.log_line = shlex.join([*logged, "--", call.args["bucket"], call.args["key"]])
+            options.append(("--op", call.opts["op"]))
+        values = [call.args["bucket"], call.args["key"]]
+        call.log_line = format_line("upload", values, options)
         return content, None
     if "size" in call.opts:
         return None, _byte_size(call.opts["size"])

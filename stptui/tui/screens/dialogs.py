@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
+from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim.services.schedule import ScheduleRule
@@ -50,17 +51,6 @@ HINT_LINES = 4
 NEXT_FIRES = 3
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 UPLOAD_OPS = ("put", "post", "copy", "multipart")
-
-
-def command(name: str, values: list[str], options: list[tuple[str, str]]) -> str:
-    """`NAME VALUES... OPTIONS...` as a command line, every word quoted. A value typed into a
-    dialog may start with `--` (a multipart body, a source named `--`): then the options go
-    first and `--` ends them, so that no value is read as an option."""
-    shown = " ".join(shlex.quote(v) for v in values)
-    flags = " ".join(f"{name_} {shlex.quote(v)}" for name_, v in options)
-    if any(v.startswith("--") for v in values):
-        return " ".join(w for w in (name, flags, "--", shown) if w)
-    return " ".join(w for w in (name, shown, flags) if w)
 
 
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
@@ -217,7 +207,7 @@ class SendDialog(CommandDialog):
         if problem:
             raise CommandError(problem, "the body must be a JSON document")
         delay = self.value("#send-delay").strip()
-        return command("send", [queue, body], [("--delay", delay)] if delay else [])
+        return format_line("send", [queue, body], [("--delay", delay)] if delay else [])
 
 
 class PublishDialog(CommandDialog):
@@ -285,7 +275,7 @@ class PublishDialog(CommandDialog):
         words = [bus, self.value("#publish-source"), self.value("#publish-detail-type"), detail]
         resources = [r for r in re.split(r"[,\s]+", self.value("#publish-resources")) if r]
         options = [("--resources", ",".join(resources))] if resources else []
-        return command("publish", words, options)
+        return format_line("publish", words, options)
 
 
 class UploadDialog(CommandDialog):
@@ -363,7 +353,7 @@ class UploadDialog(CommandDialog):
         op = self.picked("#upload-op-select")
         if op != UPLOAD_OPS[0]:
             options.append(("--op", op))
-        return command("upload", [bucket, self.value("#upload-key")], options)
+        return format_line("upload", [bucket, self.value("#upload-key")], options)
 
 
 def response_text(result: CommandResult) -> Text:
@@ -464,7 +454,7 @@ class HttpDialog(CommandDialog):
         options += [("--query", pair.strip()) for pair in pairs if pair.strip()]
         if len(self.gateways) > 1:
             options.append(("--gateway", self.picked("#http-gateway")))
-        return command("http", values, options)
+        return format_line("http", values, options)
 
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
