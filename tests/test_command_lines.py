@@ -180,9 +180,9 @@ def test_a_one_mebibyte_body_goes_through_a_script(session: Session, tmp_path: P
         ("a", ["a"]),
         ("a\n", ["a"]),
         ("a\n\nb", ["a", "", "b"]),
-        ("a\r\nb\r\n", ["a", "b"]),
+        ("a\r\nb\r\n", ["a\r", "b\r"]),
         ("a\rb\n", ["a\rb"]),
-        ("a\r\r\n", ["a\r"]),
+        ("a\r\r\n", ["a\r\r"]),
         (
             "a\u2028b\u2029c\x85d\x0be\x0cf\x1cg\x1dh\x1ei\n",
             ["a\u2028b\u2029c\x85d\x0be\x0cf\x1cg\x1dh\x1ei"],
@@ -200,9 +200,11 @@ SCRIPT = (
     "# a note\u2028send jobQueue injected\n"
     'send jobQueue \'{"t": "a\u2028b"}\'\r\n'
     "send jobQueue 'c\rd\x85e'\n"
-    "expect queue.jobQueue.depth == 2\n"
+    "send jobQueue 'f\r\ng'\r\n"
+    "expect queue.jobQueue.depth == 3\r\n"
 )
-BODIES = ['{"t": "a\u2028b"}', "c\rd\x85e"]
+# The "\r\n" inside a quoted body is data, as a recording writes it; the others end lines.
+BODIES = ['{"t": "a\u2028b"}', "c\rd\x85e", "f\r\ng"]
 # An error on the fourth line as an editor counts lines (str.splitlines counted a ninth).
 BAD = "# a\u2028b\u2029c\nadvance 1s # \x0c \x1c \x85\n\r\nsend jobQeue x\r\n"
 

@@ -17,7 +17,7 @@ from stptui.commands import (
 )
 from stptui.commands import registry as kinds
 from stptui.commands.registry import open_quote, strip_comment
-from stptui.commands.script import script_lines
+from stptui.commands.script import read_script, script_lines
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import iso_ms, parse_instant
 
@@ -86,6 +86,21 @@ def test_record_writes_the_log_so_far_then_each_command(tmp_path: Path) -> None:
     assert "# the commands applied before the recording started:" in lines
     with pytest.raises(CommandError, match="not recording"):
         execute(session, "record stop")
+
+
+def test_a_recorded_body_with_crlf_replays_byte_for_byte(tmp_path: Path) -> None:
+    # What the TUI's send dialog logs for a body typed with Windows line ends.
+    body = '{\r\n  "orderId": 1\r\n}'
+    session = Session.open(STACK, start_ms=T0)
+    script = tmp_path / "r.stp"
+    execute(session, f"record {script}")
+    execute(session, kinds.format_line("send", ["jobQueue", body], []))
+    execute(session, "record stop")
+    fresh = Session.open(STACK, start_ms=T0)
+    for _, line in read_script(str(script)):
+        execute(fresh, line)
+    assert [m.body for m in fresh.sim.queue("jobQueue").listing()] == [body]
+    assert trace_sha256(fresh.sim.trace) == trace_sha256(session.sim.trace)
 
 
 def test_a_recordings_replay_line_replays_its_stage_and_region(tmp_path: Path) -> None:

@@ -63,7 +63,9 @@ def read_script(path: str) -> list[tuple[int, str]]:
 
 def split_lines(pieces: Iterable[str]) -> Iterator[str]:
     """The lines of a text that comes in pieces (a file's whole text, or a stream's lines as
-    they are read), split at "\\n" only, a "\\r" right before it removed.
+    they are read), split at "\\n" only. A "\\r" before it stays: inside a quoted body it is
+    data (a recorded body keeps its "\\r\\n"), and elsewhere `script_lines` drops it as the
+    whitespace it is.
 
     Not `str.splitlines`, which also splits at U+2028, U+2029, U+0085, \\v, \\f, \\x1c-\\x1e and a
     lone \\r: those are data in a quoted body and in a comment, and the line numbers in
@@ -75,8 +77,7 @@ def split_lines(pieces: Iterable[str]) -> Iterator[str]:
             held.append(ended[0])
             ended[0] = "".join(held)
             held = []
-        for line in ended:
-            yield line.removesuffix("\r")
+        yield from ended
         if rest:
             held.append(rest)
     if held:
