@@ -391,6 +391,10 @@ def test_fail_defaults_to_always(s: Session) -> None:
         ("succeed worker now", "succeed: unexpected now", "usage: succeed FUNCTION"),
         ("slow worker", "slow needs DURATION", None),
         ("slow worker fast", "slow:", None),
+        ("slow worker 2 s", "slow: unexpected s", "write the duration as one word: 2s"),
+        ("advance 1 day", "advance: unexpected day", "write the duration as one word: 1day"),
+        ("advance 1m 30s", "unexpected 30s", "write the duration as one word: 1m30s"),
+        ("advance 1d x", "advance: unexpected x", "usage: advance DURATION"),
     ],
 )
 def test_override_failures_change_nothing(

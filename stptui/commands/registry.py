@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
+from stptui.sim.behavior import BehaviorError, parse_duration
 
 if TYPE_CHECKING:
     from stptui.commands.result import CommandResult
@@ -440,7 +441,25 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         hint = f"usage: {cmd.usage}"
         if any(a.kind in (TEXT, PAYLOAD) for a in cmd.args):
             hint += " (quote a body or payload that holds spaces)"
+        if (duration := _duration_in_words(cmd, call, rest)) is not None:
+            hint = f"write the duration as one word: {duration}"
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+
+
+def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
+    """`1day` for `advance 1 day`: the last argument, a duration, with the extra words that
+    continue it written on, when that reads as a duration."""
+    if not cmd.args or cmd.args[-1].kind != DURATION:
+        return None
+    word = call.args.get(cmd.args[-1].key)
+    if not isinstance(word, str):
+        return None
+    joined = word + "".join(rest)
+    try:
+        parse_duration(joined)
+    except BehaviorError:
+        return None
+    return joined
 
 
 def _rest_length(args: tuple[Arg, ...], words: list[str]) -> int:
