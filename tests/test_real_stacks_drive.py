@@ -1,0 +1,84 @@
+"""Real-world Stacktape configs (../shared/reference/real-stacks), driven: every stack that
+opens takes a stimulus on each of its event sources (a message on every queue, an event on
+every bus, a notification on every topic, an upload and a delete in every bucket, a request
+to every route, a fire of every schedule, an invocation of every function), runs two
+simulated days and shows every view, without an exception other than a refused command.
+
+The folder is test data outside this repository; a user's clone has no ../shared, so this
+test skips there.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.commands.result import render_plain
+from stptui.commands.session import SessionError
+from stptui.sim.clock import parse_instant
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-stacks"
+T0 = parse_instant("2026-01-05T08:00:00Z")
+VIEWS = ("queues", "functions", "agenda", "schedules", "buses", "topics", "buckets", "routes")
+
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"no real-stacks folder at {REAL}")
+
+
+def stimuli(session: Session) -> list[str]:
+    """A command for each event source of the session's stack, then the clock and views."""
+    sim = session.sim
+    q = shlex.quote
+    lines = []
+    for name, queue in sim.queues.items():
+        fifo = " --group g --dedup-id d1" if queue.fifo else ""
+        lines.append(f"send {q(name)} '{{\"orderId\": 1}}'{fifo}")
+    for name in sim.services["buses"].buses:
+        lines.append(f"publish {q(name)} orders OrderCreated '{{\"id\": 1}}'")
+    for name, topic in sim.services["topics"].topics.items():
+        fifo = " --group g --dedup-id d1" if topic.fifo else ""
+        lines.append(f"publish-sns {q(name)} hello --attr severity=high{fifo}")
+    for name in sim.services["buckets"].buckets:
+        lines.append(f"upload {q(name)} 'incoming/a b.csv' --size 5")
+        lines.append(f"delete {q(name)} 'incoming/a b.csv'")
+    for api in sim.services["http"].apis.values():
+        for route in api.routes:
+            path = "/" if route.is_default else re.sub(r"\{[^}]+\}", "x", route.path)
+            method = "GET" if route.method == "ANY" else route.method
+            lines.append(f"http {method} {q(path)} '{{\"a\": 1}}'")
+    for rule in sim.services["schedules"].rules:
+        lines.append(f"fire {q(rule.owner)} {rule.number}")
+    lines += [f"invoke {q(name)} '{{}}'" for name in sim.functions]
+    lines += ["advance 1h", "run --max 2d", "advance 1d"]
+    lines += [f"show {view}" for view in VIEWS] + ["show jobs", "show trace 50"]
+    return lines
+
+
+def test_every_real_stack_that_opens_can_be_driven(tmp_path: Path) -> None:
+    files = sorted(p for p in REAL.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml"))
+    opened = 0
+    ran: dict[str, int] = {}
+    problems = []
+    for path in files:
+        try:
+            session = Session.open(path, start_ms=T0)
+        except SessionError:
+            continue  # diagnosed by test_real_stacks; nothing to drive
+        opened += 1
+        for line in [*stimuli(session), f"save {tmp_path / 'session.json'}"]:
+            try:
+                render_plain(execute(session, line))
+            except CommandError:
+                continue
+            except Exception as exc:  # every other exception is a bug to list
+                problems.append(f"{path.relative_to(REAL)}: {line}: {exc!r}")
+                break
+            ran[line.split()[0]] = ran.get(line.split()[0], 0) + 1
+    assert not problems, "\n".join(problems[:20])
+    # Most real stacks open; the drive reached every kind of source somewhere.
+    assert opened >= len(files) * 0.9, (opened, len(files))
+    for command in ("send", "publish", "publish-sns", "upload", "http", "fire", "invoke"):
+        assert ran.get(command, 0) > 0, ran
