@@ -304,6 +304,27 @@ def test_invoke_failures_change_nothing(s: Session) -> None:
     assert "unexpected" in fails(s, "invoke api a b").message
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        'invoke api {"a":1}',  # the line's quoting leaves {a:1}
+        "invoke api '[1, 2'",
+        'start-job heavyJob {"a":1}',
+        'publish eventBus orders OrderCreated {"a":1}',
+    ],
+)
+def test_json_that_lost_its_quotes_is_refused_with_how_to_quote_it(line: str) -> None:
+    combined = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "combined"
+    session = Session.open(combined, start_ms=T0)
+    err = fails(session, line)
+    assert err.hint is not None and "single quotes" in err.hint
+
+
+def test_a_payload_that_is_plain_text_is_still_sent_as_text(s: Session) -> None:
+    result = execute(s, "invoke api hello")
+    assert result.records[0].kind == "invocation.started"
+
+
 # -- time ------------------------------------------------------------------------------------
 
 

@@ -179,19 +179,34 @@ def _attributes(pairs: list[str]) -> dict[str, Any]:
     return attrs
 
 
+# What a JSON object or array typed without quotes around it becomes: the line's shell-style
+# quoting takes its double quotes away ({"a": 1} reads as {a: 1}).
+UNQUOTED_JSON_HINT = "put JSON in single quotes so that its double quotes stay: '{\"orderId\": 1}'"
+
+
 def parse_payload(text: str | None) -> Any:
     """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`).
 
     JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is refused:
-    as text it would not be what the user meant."""
+    as text it would not be what the user meant. So is text that starts as an object or an
+    array does but is not JSON: almost always JSON whose quotes the line took away."""
     if text is None:
         return {}
     try:
         return jsontext.loads(text)
     except jsontext.JsonLimitError as exc:
         raise CommandError(f"the payload is not usable JSON: {exc}") from None
-    except ValueError:
+    except ValueError as exc:
+        if looks_like_json(text):
+            raise CommandError(
+                f"the payload starts like JSON but is not JSON: {exc}", UNQUOTED_JSON_HINT
+            ) from None
         return text
+
+
+def looks_like_json(text: str) -> bool:
+    """True for text that opens as a JSON object or array does."""
+    return text.lstrip().startswith(("{", "["))
 
 
 def _short(text: str, limit: int = BODY_PREVIEW) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from stptui import jsontext
-from stptui.commands.handlers.base import _number, _whole, command
+from stptui.commands.handlers.base import (
+    UNQUOTED_JSON_HINT,
+    _number,
+    _whole,
+    command,
+    looks_like_json,
+)
 from stptui.commands.registry import (
     BUS,
     COUNT,
@@ -70,7 +76,10 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
             resources,
         )
     except SimError as exc:
-        raise CommandError(str(exc), exc.hint) from None
+        hint = exc.hint
+        if str(exc).startswith("MalformedDetail") and looks_like_json(detail or ""):
+            hint = UNQUOTED_JSON_HINT
+        raise CommandError(str(exc), hint) from None
     recs = list(sim.trace.since(before))
     bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)
     matched = [r.get("target") for r in recs if r.kind == tk.EVENT_MATCHED]
