@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -15,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.text import Text
+from workcount import CountWork
 
 from stptui import graph as graphs
 from stptui.commands import Session
@@ -240,17 +240,18 @@ def test_a_large_graph_is_cut_to_the_neighbourhood(tmp_path: Path) -> None:
     assert set(graphs.neighbourhood(g, "jobs0", 2)) == set(sub)
 
 
+# Measured: 217,000 steps (calls, built-in calls and lines) for the 61 nodes and 60 edges
+# below, about 3,600 a node; the bound is three times that. Crossing reduction and channel routing are not linear, so the
+# bound is for this size, the one the pane lays out (`around` cuts bigger graphs to it).
+LAYOUT_STEPS_PER_NODE = 11_000
+
+
 def test_sixty_nodes_lay_out_quickly(tmp_path: Path) -> None:
     g = big_graph(tmp_path, 52)
     assert 55 <= len(g) <= 62
-    best = min(_timed(g) for _ in range(3))
-    assert best < 0.25, best  # about 10 ms on a laptop core; generous for CI
-
-
-def _timed(g: nx.MultiDiGraph) -> float:
-    t0 = time.perf_counter()
-    dg.layout(g)
-    return time.perf_counter() - t0
+    dg.layout(g)  # once first: the text-width caches it fills are shared with other tests
+    with CountWork(max_steps=LAYOUT_STEPS_PER_NODE * len(g)):  # fails the test past it
+        dg.layout(g)
 
 
 def test_the_diagram_module_needs_no_textual() -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from workcount import CountWork
 
+from stptui.config import directives
 from stptui.config.diagnostics import Diagnostic
 from stptui.config.directives import (
     MAX_NESTING,
+    MAX_STRING_CHARS,
     DirectiveCall,
     DirectiveContext,
     DirectiveSyntaxError,
@@ -155,10 +157,13 @@ def test_nesting_depth_is_limited() -> None:
 
 def test_huge_directive_is_refused_quickly() -> None:
     text = "$F('" + "x" * 1_000_000 + "')"
-    start = time.perf_counter()
-    with pytest.raises(DirectiveSyntaxError, match="limit"):
+    # The length is checked before the text is looked at: refusing it takes the same 27 steps
+    # as refusing a 10 KB one, and it is never copied (a copy would allocate 1 MB).
+    with (
+        pytest.raises(DirectiveSyntaxError, match="limit"),
+        CountWork(max_steps=100, max_bytes=100_000),  # fails the test past either
+    ):
         parse_directive(text)
-    assert time.perf_counter() - start < 0.5
 
 
 # -- local directives ------------------------------------------------------------------------
@@ -605,13 +610,23 @@ def test_directive_keys_are_reported() -> None:
     assert [(d.code, d.line, d.column) for d in loaded.diagnostics] == [("directive-in-key", 3, 5)]
 
 
-def test_exponential_variable_chains_stay_bounded() -> None:
+def test_exponential_variable_chains_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = ["variables:", "  v0: [1, 2]"]
     lines += [f"  v{i}: [$Var().v{i - 1}, $Var().v{i - 1}]" for i in range(1, 40)]
     lines += ["resources:", "  fn:", "    properties:", "      p: $Var().v39"]
-    start = time.perf_counter()
-    loaded = resolve("\n".join(lines))
-    assert time.perf_counter() - start < 2.5
+    text = "\n".join(lines)
+    # v39 expands to 2**39 values; resolution stops when its work budget (_MAX_WORK values)
+    # is spent, so what it costs is proportional to the budget, whatever the chain would
+    # expand to. Counted under a budget of 10,000 (198,000 steps: about 16 per unit of budget
+    # on top of reading the text; counting at the real 500,000 would take seconds) before the
+    # real budget runs, so that a chain the budget no longer stops fails here, not hangs.
+    budget = 10_000
+    with monkeypatch.context() as patch:
+        patch.setattr(directives, "_MAX_WORK", budget)
+        with CountWork(max_steps=50 * budget + 100_000) as work:
+            loaded = resolve(text)
+    assert "directive-too-large" in codes(loaded.diagnostics), work
+    loaded = resolve(text)
     assert "directive-too-large" in codes(loaded.diagnostics)
     assert loaded.data["resources"]["fn"]["properties"]["p"] == "$Var().v39"
 
@@ -621,10 +636,15 @@ def test_doubling_strings_stay_bounded() -> None:
     lines += [
         f"  v{i}: $Format('{{}}{{}}', $Var().v{i - 1}, $Var().v{i - 1})" for i in range(1, 40)
     ]
-    start = time.perf_counter()
-    loaded = resolve("\n".join(lines))
-    assert time.perf_counter() - start < 1
+    # v39 would be 2**42 characters. Building strings is C work, which a count of calls does
+    # not see, so memory bounds it: refused at MAX_STRING_CHARS (4 Mi), the strings held at
+    # once peak at about 12.8 MB (three times the limit); a doubling that is not refused
+    # passes 32 MiB two levels later and is stopped there. (16,200 calls; lines are not
+    # counted: with memory tracking that would be four times slower.)
+    with CountWork(max_steps=50_000, max_bytes=8 * MAX_STRING_CHARS, lines=False) as work:
+        loaded = resolve("\n".join(lines))
     assert "directive-too-large" in codes(loaded.diagnostics)
+    assert work.peak_bytes <= 8 * MAX_STRING_CHARS, work
 
 
 def test_format_of_long_values_is_bounded_by_what_it_builds() -> None:
@@ -646,33 +666,45 @@ def test_format_of_long_values_is_bounded_by_what_it_builds() -> None:
 # -- robustness ------------------------------------------------------------------------------
 
 _TOKENS = st.sampled_from([*"$()'\",.\\ abVarStgeFmt0123{}-_\n", "$Var()", "$Stage()", "$F("])
+# Work per random example, in Python and built-in calls (not lines: cheaper to count). Random
+# examples measured at most 2,500 (the first, which fills caches) and typically 150-300, the
+# deepest nesting allowed 7,200: a blowup on some short string (backtracking, a loop that does
+# not advance) passes the bound at once. This replaces a per-example wall-clock deadline.
+RANDOM_EXAMPLE_CALLS = 25_000
+# Random lists of tokens rarely nest deeply, so the deepest nesting allowed is always tried
+# too: work that grows exponentially with the depth shows there.
+DEEPEST = "$F(" * (MAX_NESTING - 1) + ")" * (MAX_NESTING - 1)
 
 
-@settings(max_examples=150, deadline=500)
+@settings(max_examples=150, deadline=None)
+@example(DEEPEST)
 @given(st.lists(_TOKENS, max_size=40).map(lambda parts: "$" + "".join(parts)))
 def test_random_dollar_strings_never_raise(text: str) -> None:
     malformed = False
-    try:
-        call = parse_directive(text)
-    except DirectiveSyntaxError as exc:
-        malformed = True
-        assert 0 <= exc.offset <= len(text)
-    else:
-        assert call is None or call.text == text
+    with CountWork(max_steps=RANDOM_EXAMPLE_CALLS, lines=False):
+        try:
+            call = parse_directive(text)
+        except DirectiveSyntaxError as exc:
+            malformed = True
+            assert 0 <= exc.offset <= len(text)
+        else:
+            assert call is None or call.text == text
     data = {
         "variables": {"a": text},
         "resources": {"fn": {"properties": {"p": text, "q": "$Var().a"}}},
     }
     loaded = LoadedYaml("s.yml", data)
-    resolve_directives(loaded, CTX)
+    with CountWork(max_steps=RANDOM_EXAMPLE_CALLS, lines=False):
+        resolve_directives(loaded, CTX)
     assert all(d.file == "s.yml" for d in loaded.diagnostics)
     if malformed:
         assert data["resources"]["fn"]["properties"]["p"] == text
         assert "directive-syntax" in codes(loaded.diagnostics)
 
 
-@settings(max_examples=60, deadline=500)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200).map(lambda s: "$F(" + s))
 def test_random_unicode_never_raises(text: str) -> None:
     loaded = LoadedYaml("s.yml", {"resources": {"x": text}, "hooks": [text]})
-    resolve_directives(loaded, CTX)
+    with CountWork(max_steps=RANDOM_EXAMPLE_CALLS, lines=False):  # measured at most 610
+        resolve_directives(loaded, CTX)

@@ -1,5 +1,5 @@
 """Real-world Stacktape configs (../shared/reference/real-stacks): every one loads and graphs
-without an exception, quickly; Stacktape's own intentionally-invalid configs are diagnosed.
+without an exception or a hang; Stacktape's own intentionally-invalid configs are diagnosed.
 
 The folder is test data outside this repository; a user's clone has no ../shared, so these
 tests skip there.
@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from workcount import Hang, hang_guard
 
 from stptui.config import ConfigError, Stack, load_stack
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-stacks"
 INVALID = REAL / "github-invalid"
-PER_FILE_BUDGET_S = 5.0
-TOTAL_BUDGET_S = 60.0
+# A hang guard per file, not a budget: a file takes milliseconds (all 1,819 about 2 s), so one
+# still running after this long is stuck, and the guard names it instead of stalling the suite.
+# Speed is not asserted here: the size-driven blowups have their own work-counting tests.
+HANG_S = 30.0
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"no real-stacks folder at {REAL}")
 
@@ -76,18 +79,23 @@ def test_every_real_stack_loads_and_graphs() -> None:
         rel = path.relative_to(REAL).as_posix()
         meta = meta_by_file.get(rel, {})
         text = path.read_text(encoding="utf-8", errors="replace")
-        start = time.monotonic()
+        start = time.monotonic()  # for the report printed below, not asserted
         try:
-            stack = load_stack(path)
+            with hang_guard(HANG_S):
+                stack = load_stack(path)
+                if graph_api is not None:
+                    build_graph, exporters = graph_api
+                    g = build_graph(stack)
+                    outputs = [export(g) for export in exporters]
             if graph_api is not None:
-                build_graph, exporters = graph_api
-                g = build_graph(stack)
-                outputs = [export(g) for export in exporters]
                 missing = set(stack.resources) - set(g.nodes)
                 if missing:
                     failures.append(f"{rel}: resources missing from the graph: {sorted(missing)}")
                 if not all(isinstance(o, str) and o for o in outputs):
                     failures.append(f"{rel}: an export returned nothing")
+        except Hang as exc:
+            failures.append(f"{rel}: {exc}")
+            break  # one is enough to fail, and each further file could take as long again
         except ConfigError as exc:
             config_errors.append(rel)
             if meta.get("parses", True):
@@ -101,8 +109,6 @@ def test_every_real_stack_loads_and_graphs() -> None:
                 failures.append(f"{rel}: PyYAML cannot parse it, yet it loaded")
             failures.extend(f"{rel}: {p}" for p in _check_stack(stack, path, text, meta))
         elapsed = time.monotonic() - start
-        if elapsed > PER_FILE_BUDGET_S:
-            failures.append(f"{rel}: took {elapsed:.2f} s")
         folder = rel.split("/", 1)[0]
         per_folder[folder] = per_folder.get(folder, 0.0) + elapsed
         slowest = max(slowest, (elapsed, rel))
@@ -114,7 +120,6 @@ def test_every_real_stack_loads_and_graphs() -> None:
         + f"; slowest {slowest[1]} {slowest[0] * 1000:.0f} ms; ConfigError for {config_errors}"
     )
     assert not failures, "\n".join(failures[:50])
-    assert total < TOTAL_BUDGET_S
     # The README of real-stacks names the one whole file that does not parse (an unquoted `@`).
     assert config_errors == [
         "github/stacktape__stacktape__examples__web-api-database-auth-typescript__stacktape.yml"
@@ -195,9 +200,8 @@ def test_every_invalid_config_is_classified() -> None:
 
 @pytest.mark.parametrize("path", invalid_files(), ids=_case)
 def test_invalid_configs_are_diagnosed(path: Path) -> None:
-    start = time.monotonic()
-    stack = load_stack(path)
-    assert time.monotonic() - start < PER_FILE_BUDGET_S
+    with hang_guard(HANG_S):
+        stack = load_stack(path)
     case = _case(path)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert {n: r.type for n, r in stack.resources.items()} == {

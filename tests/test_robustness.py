@@ -1,9 +1,10 @@
-"""Bad input never crashes: every config ends in diagnostics or a clean ConfigError, quickly.
+"""Bad input never crashes: every config ends in diagnostics or a clean ConfigError.
 
-Each load runs through `load_checked`, which times it (a generous budget, not a benchmark),
-turns a ConfigError into a result, lets any other exception fail the test, and checks that
-every diagnostic has a file and a plausible position. The same inputs go through
-`stptui validate`, whose exit code must agree with the load.
+Each load runs through `load_checked`, which guards it against a hang (a generous timeout,
+not a speed check), turns a ConfigError into a result, lets any other exception fail the
+test, and checks that every diagnostic has a file and a plausible position. The same inputs
+go through `stptui validate`, whose exit code must agree with the load. The inputs built to
+blow up (huge files, alias bombs) bound the work of refusing them with `workcount`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from workcount import CountWork, hang_guard
 
 from stptui.cli import main
 from stptui.config import ConfigError, Diagnostic, Stack, load_stack, load_stack_text
@@ -32,7 +33,10 @@ from stptui.config.diagnostics import sort_diagnostics
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_STACKS = sorted((REPO_ROOT / "stptui" / "sample_stacks").glob("*/stacktape.yml"))
-BUDGET_S = 5.0
+# A hang guard, not a budget: loads here take milliseconds, and a load still running after
+# this long is stuck (on a shared machine, slow is not a failure; stuck is).
+HANG_S = 30.0
+TESTS = Path(__file__).resolve().parent
 FILE = "s.yml"
 PKG = "{type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
 
@@ -58,21 +62,20 @@ def check_positions(result: Result, text: str, file: str) -> None:
             assert d.column is None or d.column >= 1, d
 
 
-def timed(fn, *args, **kwargs) -> Result:  # type: ignore[no-untyped-def]
-    """Run a load; a ConfigError is a result, any other exception fails the test."""
-    start = time.monotonic()
+def guarded(fn, *args, **kwargs) -> Result:  # type: ignore[no-untyped-def]
+    """Run a load under the hang guard; a ConfigError is a result, any other exception fails
+    the test."""
     try:
-        result: Result = fn(*args, **kwargs)
+        with hang_guard(HANG_S):
+            result: Result = fn(*args, **kwargs)
     except ConfigError as exc:
         result = exc
-    elapsed = time.monotonic() - start
-    assert elapsed < BUDGET_S, f"took {elapsed:.2f} s"
     return result
 
 
 def load_checked(text: str, file: str = FILE) -> Result:
-    """`load_stack_text` within the time budget, with every diagnostic well placed."""
-    result = timed(load_stack_text, text, file)
+    """`load_stack_text` under the hang guard, with every diagnostic well placed."""
+    result = guarded(load_stack_text, text, file)
     check_positions(result, text, file)
     return result
 
@@ -235,10 +238,10 @@ def test_byte_order_mark_in_a_file_is_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sample = SAMPLE_STACKS[0]
-    plain = timed(load_stack, sample)
+    plain = guarded(load_stack, sample)
     path = tmp_path / "stacktape.yml"
     path.write_bytes(b"\xef\xbb\xbf" + sample.read_bytes())
-    with_bom = timed(load_stack, path)
+    with_bom = guarded(load_stack, path)
     assert isinstance(plain, Stack) and isinstance(with_bom, Stack)
     assert list(with_bom.resources) == list(plain.resources)
     assert [(d.code, d.line, d.column) for d in with_bom.diagnostics] == [
@@ -261,7 +264,7 @@ def test_non_utf8_file_is_refused(
 ) -> None:
     path = tmp_path / "stacktape.yml"
     path.write_bytes(data)
-    result = timed(load_stack, path)
+    result = guarded(load_stack, path)
     assert isinstance(result, ConfigError)
     assert result.diagnostic.code == "file-encoding"
     assert result.diagnostic.file == str(path)
@@ -690,14 +693,20 @@ def test_ten_megabyte_file_is_refused_fast(
     path = tmp_path / "stacktape.yml"
     line = "# " + "x" * 98 + "\n"
     path.write_text("resources: {}\n" + line * (10 * 1024 * 1024 // len(line)), encoding="utf-8")
-    start = time.monotonic()
-    result = timed(load_stack, path)
-    assert time.monotonic() - start < 1.0
-    assert isinstance(result, ConfigError)
+    # Refused on its size alone, before anything reads or parses it: 286 steps for the file
+    # and 51 for the text, whatever their size, and a few KB allocated. Reading it, even only
+    # up to the 4 MB limit, would allocate that much; parsing it, millions of steps.
+    with pytest.raises(ConfigError) as refused, CountWork(max_steps=1_000, memory=True) as work:
+        load_stack(path)
+    assert work.peak_bytes < 1024 * 1024, work
+    result = refused.value
     assert result.diagnostic.code == "file-too-large"
     assert result.diagnostic.file == str(path)
-    text_result = timed(load_stack_text, path.read_text(encoding="utf-8"), "big.yml")
-    assert isinstance(text_result, ConfigError)
+    text = path.read_text(encoding="utf-8")
+    with pytest.raises(ConfigError) as refused, CountWork(max_steps=1_000, memory=True) as work:
+        load_stack_text(text, "big.yml")
+    assert work.peak_bytes < 1024 * 1024, work
+    text_result = refused.value
     assert text_result.diagnostic.code == "file-too-large"
     assert validate_exit(path, capsys) == 2
 
@@ -711,7 +720,10 @@ def billion_laughs(levels: int = 9, width: int = 9) -> str:
 
 
 def test_alias_bomb_is_refused_in_time() -> None:
-    result = load_checked(billion_laughs())
+    # The loader sizes the alias expansion before building anything: about 3,000 steps to
+    # refuse 9**9 values (expanding them would take billions).
+    with CountWork(max_steps=10_000):
+        result = load_checked(billion_laughs())
     assert isinstance(result, ConfigError), "a 9**9-value document was accepted"
     assert result.diagnostic.severity == "error"
     assert "alias" in result.diagnostic.message.lower()
@@ -719,7 +731,9 @@ def test_alias_bomb_is_refused_in_time() -> None:
 
 
 _BOMB_PROBE = """
-import re, sys, time
+import re, sys
+sys.path.insert(0, sys.argv[2])
+from workcount import CountWork
 from stptui.cli import main
 
 def peak_kib():  # VmHWM belongs to this process image (ru_maxrss survives fork and exec)
@@ -728,30 +742,35 @@ def peak_kib():  # VmHWM belongs to this process image (ru_maxrss survives fork 
 
 import stptui.config, stptui.config.loader, stptui.config.normalize, stptui.config.lint
 before = peak_kib()
-start = time.monotonic()
-rc = main(["validate", sys.argv[1]])
-elapsed = time.monotonic() - start
-print(rc, elapsed, peak_kib() - before)
+with CountWork(max_steps=int(sys.argv[3])) as work:
+    rc = main(["validate", sys.argv[1]])
+print(rc, work.steps, peak_kib() - before)
 """
+
+
+# `stptui validate` of the bomb: 28,000 steps in a fresh process, lazy imports included;
+# expanding the aliases before refusing them would take billions.
+BOMB_CLI_STEPS = 100_000
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_alias_bomb_is_refused_by_validate_without_big_memory(tmp_path: Path) -> None:
-    """A 300-byte document must not take hundreds of MB (or seconds) to be refused."""
+    """A 300-byte document must not take hundreds of MB (or millions of steps) to be refused."""
     path = tmp_path / "stacktape.yml"
     path.write_text(billion_laughs(), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", _BOMB_PROBE, str(path)],
+        [sys.executable, "-c", _BOMB_PROBE, str(path), str(TESTS), str(BOMB_CLI_STEPS)],
         capture_output=True,
         text=True,
-        timeout=60,
-        check=True,
+        timeout=60,  # a hang guard: the probe takes well under a second
+        check=False,
         cwd=REPO_ROOT,
     )
-    rc, elapsed, grown_kib = done.stdout.split()
+    assert done.returncode == 0, done.stderr[-3000:]  # the probe's own traceback, if any
+    rc, steps, grown_kib = done.stdout.split()
     assert int(rc) == 2
     assert "alias" in done.stderr
-    assert float(elapsed) < BUDGET_S
+    assert int(steps) <= BOMB_CLI_STEPS  # the probe stops (and fails) at the bound
     grown_mb = int(grown_kib) / 1024
     assert grown_mb < 100, (
         f"peak memory grew by {grown_mb:.0f} MB to refuse {path.stat().st_size} bytes"
@@ -993,7 +1012,7 @@ def test_validate_exit_code_on_mutated_stacks(text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "stacktape.yml"
         path.write_text(text, encoding="utf-8", newline="")
-        result = timed(load_stack, path)
+        result = guarded(load_stack, path)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             rc = main(["validate", str(path), "--format", "json"])
@@ -1031,7 +1050,7 @@ def test_a_device_or_a_fifo_is_refused_without_reading_it(tmp_path: Path) -> Non
     fifo = tmp_path / "pipe.yml"
     os.mkfifo(fifo)
     for path in (Path("/dev/zero"), fifo):
-        result = timed(load_stack, path)
+        result = guarded(load_stack, path)
         assert isinstance(result, ConfigError), path
         assert result.diagnostic.code == "file-unreadable"
         assert result.diagnostic.message == "not a regular file"
