@@ -209,6 +209,20 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip().startswith(("{", "["))
 
 
+def lost_its_quotes(text: str) -> bool:
+    """True for text that opens as JSON does but does not read as JSON (JSON past
+    `jsontext`'s limits, NaN say, has another fault than quoting)."""
+    if not looks_like_json(text):
+        return False
+    try:
+        jsontext.loads(text)
+    except jsontext.JsonLimitError:
+        return False
+    except ValueError:
+        return True
+    return False
+
+
 def _short(text: str, limit: int = BODY_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -10,7 +10,7 @@ from stptui.commands.handlers.base import (
     _number,
     _whole,
     command,
-    looks_like_json,
+    lost_its_quotes,
 )
 from stptui.commands.registry import (
     BUS,
@@ -77,7 +77,7 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
         )
     except SimError as exc:
         hint = exc.hint
-        if str(exc).startswith("MalformedDetail") and looks_like_json(detail or ""):
+        if detail is not None and lost_its_quotes(detail):
             hint = UNQUOTED_JSON_HINT
         raise CommandError(str(exc), hint) from None
     recs = list(sim.trace.since(before))
