@@ -122,9 +122,11 @@ CODES: dict[str, CodeInfo] = {
             "yaml-syntax": _yaml(
                 "error",
                 "The file is not valid YAML; the message gives the parser's reason at its "
-                "line and column.",
+                "line and column. A control character (other than tab and line breaks) is "
+                "not allowed anywhere in YAML, even inside quotes.",
                 "Correct the YAML at that position (indentation, an unclosed quote or bracket, "
-                "a tab used for indentation, a missing `:`).",
+                "a tab used for indentation, a missing `:`); write a control character as an "
+                'escape in a double-quoted string (`"\\x01"`).',
                 fatal=True,
             ),
             "yaml-too-many-nodes": _yaml(
@@ -239,9 +241,19 @@ CODES: dict[str, CodeInfo] = {
             ),
             "directive-too-large": _dir(
                 "error",
-                "Resolving the directives would build more than 500,000 values, or `$Format` "
-                "would build a string over 4 million characters; resolution stops there.",
+                "Resolving one value (a property, or a variable for the values that use it) "
+                "would build more than 50,000 values, or `$Format` would build a string over "
+                "4 million characters. The value stays as written, and the values that use it "
+                "report `directive-unresolved`; other values still resolve.",
                 "Look for variables that use each other many times over.",
+            ),
+            "directive-work-limit": _dir(
+                "error",
+                "The config's directives together take more than 500,000 steps (evaluations "
+                "and copied values), although each value is under its own limit. Resolution "
+                "stops where the limit is passed, and every directive value not resolved by "
+                "then stays as written and says so.",
+                "Look for large variables that are used in many places.",
             ),
             "directive-runtime-in-local": _dir(
                 "error",
@@ -281,7 +293,9 @@ CODES: dict[str, CodeInfo] = {
                 "error",
                 "`$File(...)` or `$FileRaw(...)` cannot read its file: it does not exist, is "
                 "a link, a directory or a device, is over 1 MB, is not UTF-8, cannot be "
-                "parsed, or (for `$File`) is not `.env*`, `.json`, `.yml`, `.yaml` or `.ini`.",
+                "parsed, or (for `$File`) is not `.env*`, `.json`, `.yml`, `.yaml` or `.ini`. "
+                "Where the problem is inside the file, the message ends with its place there "
+                "(`see sub/parts/x.json:2:13`), named from where the command was run.",
                 "Fix the path (relative to the config's folder) or the file; use "
                 "`$FileRaw(...)` to read any file as text.",
             ),

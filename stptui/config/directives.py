@@ -33,12 +33,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
-from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, parse_yaml
+from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, line_column, parse_yaml
 from stptui.config.model import Queue, SnsTopic, Stack
 
 MAX_NESTING = 32
@@ -49,6 +50,11 @@ MAX_STRING_CHARS = 4 * 1024 * 1024
 # that use a variable twice per level would otherwise grow exponentially ("billion laughs").
 # Real configs stay far below it; reaching it costs well under a second.
 _MAX_WORK = 500_000
+# Each value (a property of the config, or a variable resolved for its users) may spend only
+# this share of it, so that the value that grows too large is the one blamed and the others
+# still resolve. Before a doubling chain builds a value over its share, its smaller values
+# have been built and copied to their users for about 8 shares in all: within the total.
+_VALUE_SHARE = 10
 
 GIT_INFO_PROPERTIES = ("commit", "branch", "username", "gitUrl")
 # (section path prefix) where Stacktape resolves runtime directives; see the module docstring.
@@ -573,9 +579,9 @@ class _FileProblem(Exception):
 _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 
 
-def _read_text(target: Path, *, strip_bom: bool) -> str:
+def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
     """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories, files over
-    1 MB and the files of /proc, /sys and /dev."""
+    1 MB and the files of /proc, /sys and /dev. `shown` names the file in messages."""
     resolved = str(target.resolve())
     if any(resolved == tree or resolved.startswith(tree + "/") for tree in _SYSTEM_TREES):
         raise _FileProblem(
@@ -593,7 +599,7 @@ def _read_text(target: Path, *, strip_bom: bool) -> str:
             hint = f"did you mean {close!r}?" if close else None
         except OSError:
             pass
-        raise _FileProblem("the file does not exist", hint) from None
+        raise _FileProblem(f"{shown} does not exist", hint) from None
     except (OSError, ValueError) as exc:
         raise _FileProblem(
             f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
@@ -617,7 +623,12 @@ def _read_text(target: Path, *, strip_bom: bool) -> str:
     try:
         return data.decode("utf-8-sig" if strip_bom else "utf-8")
     except UnicodeDecodeError as exc:
-        raise _FileProblem(f"the file is not UTF-8 text (byte {exc.start})") from None
+        # valid up to the bad byte; a leading byte order mark takes no column in an editor
+        before = data[: exc.start].decode("utf-8-sig")
+        line, column = line_column(before, len(before))
+        raise _FileProblem(
+            f"the file is not UTF-8 text (byte {exc.start}) (see {shown}:{line}:{column})"
+        ) from None
 
 
 def _parse_env(text: str) -> list[dict[str, str]]:
@@ -786,8 +797,10 @@ class _Resolver:
         self.files: dict[tuple[str, Path], Any] = {}
         self.cycles: dict[frozenset[str], _Failed] = {}
         self.seen: set[tuple[Any, ...]] = set()
-        self.work = _MAX_WORK
-        self.exhausted: _Failed | None = None
+        self.work = _MAX_WORK  # left for the whole config
+        self.value_work = _MAX_WORK // _VALUE_SHARE
+        self.left = self.value_work  # left for the value being resolved
+        self.exhausted: _Failed | None = None  # the total ran out here; nothing more resolves
         if isinstance(self.raw, dict):
             self._read_declarations(self.raw)
         self.types.update(ctx.resource_types)
@@ -860,14 +873,23 @@ class _Resolver:
 
     def _spend(self, amount: int, frame: _Frame) -> None:
         self.work -= amount
-        if self.work >= 0:
+        self.left -= amount
+        if self.work >= 0 and self.left >= 0:
             return
+        if self.work >= 0:
+            raise self._fail(
+                frame,
+                "directive-too-large",
+                f"resolving this value builds more than {self.value_work:,} values",
+                hint="look for variables that use each other many times over",
+            )
         if self.exhausted is None:
             self.exhausted = self._fail(
                 frame,
-                "directive-too-large",
-                f"directives expand to more than {_MAX_WORK:,} values; resolution stopped here",
-                hint="look for variables that use each other many times over",
+                "directive-work-limit",
+                "directive resolution stopped here: the config's directives together take "
+                f"more than {_MAX_WORK:,} steps",
+                hint="look for large variables that are used in many places",
             )
         raise self.exhausted
 
@@ -968,6 +990,8 @@ class _Resolver:
                 # Most strings are plain: the frame for one is built only when it is needed.
                 if _looks_like_directive(value):
                     here = _frame_at(frame, p, top)
+                    if top:
+                        self.left = self.value_work  # each value has its own share
                     c[k], failure = self._eval_string(value, here)
                     if failure is not None and top:
                         self._point_to(failure, value, here)
@@ -979,7 +1003,18 @@ class _Resolver:
 
     def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
         """Say at a use site that its value failed because of a problem reported elsewhere."""
-        if failure.where != self.loaded.pos(frame.origin):
+        if failure.where == self.loaded.pos(frame.origin):
+            return
+        if failure is self.exhausted:  # the total ran out, whichever values spent it
+            self._emit(
+                frame.origin,
+                "error",
+                "directive-work-limit",
+                f"{_clip(text)!r} is not resolved: directive resolution stopped once the "
+                f"config's directives together took more than {_MAX_WORK:,} steps "
+                f"(see {failure.where})",
+            )
+        else:
             self._emit(
                 frame.origin,
                 failure.severity,
@@ -1210,11 +1245,15 @@ class _Resolver:
             where = ".".join(map(str, path)) or "the whole config"
             raise self._fail(frame, "directive-cycle", f"{where} refers back to itself")
         self.active.add(key)
+        # The value has its own bound, whoever asks for it first: it is memoised for every
+        # user, and a value too large is then too large for all of them alike.
+        outer, self.left = self.left, self.value_work
         try:
-            holder = [self._copy(self._raw_at(path), frame)]
+            holder = [self._copy(self._raw_at(path), _frame_at(frame, path, False))]
             failure = self._resolve_in_place(holder, 0, path, frame, top=False)
         finally:
             self.active.discard(key)
+            self.left = outer
         if failure is not None:
             self.failed[key] = failure
             raise failure
@@ -1289,6 +1328,25 @@ class _Resolver:
         p = Path(written)
         return p if p.is_absolute() else (self.ctx.config_dir or Path.cwd()) / p
 
+    @cached_property
+    def _config_folder(self) -> str | None:
+        """The config's folder as the user named it (`sub` for `sub/stacktape.yml`), when it
+        is the folder `$File` reads from; None when they differ or cannot be compared."""
+        folder = os.path.dirname(self.loaded.file)
+        try:
+            same = Path(folder).resolve() == (self.ctx.config_dir or Path.cwd()).resolve()
+        except (OSError, ValueError):
+            return None
+        return folder if same else None
+
+    def _shown(self, written: str, target: Path) -> str:
+        """How diagnostics name a file `$File` reads: beside the config as the user named it,
+        so that the user can open it from where they ran the command (the config's own
+        diagnostics name it the same way), or else absolute."""
+        if self._config_folder is None or Path(written).is_absolute():
+            return str(target)
+        return os.path.normpath(os.path.join(self._config_folder, written))
+
     def _cached_file(self, kind: str, target: Path, load: Callable[[], Any]) -> Any:
         """`load()` once per file and kind; a _FileProblem is cached and returned too."""
         key = (kind, target)
@@ -1324,8 +1382,10 @@ class _Resolver:
                 hint=f"to read the file as text, use $FileRaw({written!r})",
             )
 
+        shown = self._shown(_without_handler(written), target)
+
         def load() -> Any:
-            text = _read_text(target, strip_bom=True)
+            text = _read_text(target, shown, strip_bom=True)
             if ext == "dotenv":
                 return _parse_env(text)
             if ext == "ini":
@@ -1335,11 +1395,16 @@ class _Resolver:
                     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     raise _FileProblem(f"not a valid INI file: {first}") from None
             try:
-                parsed = parse_yaml(text, written)
+                parsed = parse_yaml(text, shown)
             except ConfigError as exc:
                 d = exc.diagnostic
-                at = f" (line {d.line}, column {d.column})" if d.line else ""
-                raise _FileProblem(f"cannot parse the file{at}: {d.message}") from None
+                if d.line is None:
+                    raise _FileProblem(f"cannot parse the file: {d.message}", d.hint) from None
+                raise _FileProblem(
+                    f"cannot parse the file (line {d.line}, column {d.column}): {d.message} "
+                    f"(see {d.location})",
+                    d.hint,
+                ) from None
             self.loaded.diagnostics.extend(parsed.diagnostics)
             return parsed.data
 
@@ -1353,7 +1418,10 @@ class _Resolver:
     def _h_file_raw(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         written = args[0]
         target = self._file_target(written)
-        result = self._cached_file("raw", target, lambda: _read_text(target, strip_bom=False))
+        shown = self._shown(written, target)
+        result = self._cached_file(
+            "raw", target, lambda: _read_text(target, shown, strip_bom=False)
+        )
         if isinstance(result, _FileProblem):
             raise self._fail(
                 frame,

@@ -241,11 +241,11 @@ class _Builder:
 
     def _mapping(self, node: MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
+        merges: list[Node] = []
         seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                self._merge(value_node, path, depth, merged)
+                merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
                 self._warn(
@@ -283,23 +283,34 @@ class _Builder:
             km = key_node.start_mark
             self.kmarks[child] = (km.line + 1, km.column + 1)
             result[name] = self.build(value_node, child, depth + 1)
-        if merged:
-            for k, v in merged.items():
-                result.setdefault(k, v)
+        for value_node in merges:
+            self._merge(value_node, path, depth, result)
         return result
 
     def _merge(self, value_node: Node, path: DataPath, depth: int, into: dict[str, Any]) -> None:
+        """Add the keys of a `<<` merge's mappings that `into` lacks, with their positions.
+
+        A merged mapping is built at `path` itself, so its marks go to scratch tables first:
+        written straight in, they would move the mapping's own mark and the marks of every
+        key (and everything under it) that an explicit key or an earlier source already
+        gave. Only the keys this source contributes take their marks from it."""
         sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-        own_mark = self.vmarks.get(path)
+        here = len(path)
         for src in sources:
             if not isinstance(src, MappingNode):
                 self._warn(src, "yaml-bad-merge", "a merge key (<<) must refer to a mapping")
                 continue
-            data = self.build(src, path, depth + 1)
-            for k, v in data.items():
-                into.setdefault(k, v)
-        if own_mark is not None:  # building the merged mapping re-marked our own path
-            self.vmarks[path] = own_mark
+            vmarks, kmarks = self.vmarks, self.kmarks
+            self.vmarks, self.kmarks = {}, {}
+            try:
+                data = self.build(src, path, depth + 1)
+            finally:
+                scratch = ((vmarks, self.vmarks), (kmarks, self.kmarks))
+                self.vmarks, self.kmarks = vmarks, kmarks
+            added = {k: v for k, v in data.items() if k not in into}
+            into.update(added)
+            for marks, built in scratch:
+                marks.update((p, m) for p, m in built.items() if len(p) > here and p[here] in added)
 
 
 def _expanded_size(root: Node, limit: int) -> int:
@@ -347,6 +358,42 @@ def _expanded_size(root: Node, limit: int) -> int:
     return sizes[id(root)]
 
 
+# What YAML counts as a line break (libyaml's marks count these, so positions agree).
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of `text[index]`."""
+    line, line_start = 1, 0
+    for m in _LINE_BREAK.finditer(text, 0, index):
+        line, line_start = line + 1, m.end()
+    return line, index - line_start + 1
+
+
+def _unacceptable(text: str, index: int, reason: str, file: str) -> ConfigError:
+    """The error for a character YAML does not allow, at `text[index]`."""
+    line, column = line_column(text, index)
+    if line == 1 and text.startswith("\ufeff"):
+        column -= 1  # a leading byte order mark takes no column in the parser's marks either
+    code = ord(text[index])
+    escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    # YAML has no escape for half a surrogate pair: there is only the advice to delete it.
+    surrogate = 0xD800 <= code <= 0xDFFF
+    return ConfigError(
+        Diagnostic(
+            "error",
+            "yaml-syntax",
+            f"YAML syntax error: unacceptable character #x{code:04x}: {reason}",
+            file,
+            line,
+            column,
+            hint="delete it"
+            if surrogate
+            else f'delete it, or write it as the escape "{escape}" inside a double-quoted string',
+        )
+    )
+
+
 def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES) -> LoadedYaml:
     """Parse one YAML document from `text`; raise ConfigError when it cannot be read at all."""
     if len(text) > MAX_BYTES:
@@ -360,9 +407,19 @@ def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES)
             )
         )
     loaded = LoadedYaml(file, None)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks every character here already
         node = loader.get_single_node()
+    except UnicodeEncodeError as exc:  # the C parser reads UTF-8, which has no lone surrogates
+        raise _unacceptable(text, exc.start, "a lone surrogate is not text", file) from None
+    except yaml.reader.ReaderError as exc:
+        # A character the reader refuses comes with an offset, not a mark: into the UTF-8
+        # bytes of the text for libyaml, into its characters for pure Python.
+        index = exc.position
+        if not _PURE:
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        raise _unacceptable(text, index, exc.reason, file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
