@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from pygments.token import Comment
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
-from stptui.commands.registry import open_quote, strip_comment, tokenize
+from stptui.commands.registry import (
+    ESCAPED_LINE_BREAK,
+    command_text,
+    open_quote,
+    strip_comment,
+    tokenize,
+)
 from stptui.commands.script import read_script, run_script, split_lines
 from stptui.repl import run_piped
 from stptui.repl.lexer import lexer_for
@@ -130,7 +136,9 @@ def test_strip_comment_and_open_quote_follow_the_same_rules() -> None:
     assert open_quote('x\\" # ', '"') == '"'
     assert open_quote('x\\" # "', '"') is None
     assert open_quote("ends in a backslash\\", '"') == '"'
-    assert open_quote("send q a\\") is None
+    # A backslash outside quotes at the end escapes the line break: the command goes on.
+    assert open_quote("send q a\\") == ESCAPED_LINE_BREAK
+    assert open_quote("send q a\\\\") is None
 
 
 @pytest.mark.parametrize(
@@ -288,3 +296,73 @@ def test_completion_splits_words_where_the_tokenizer_does() -> None:
 
     for line in ("send q a\xa0b", "send q a\u2028b c", "send\tq  'x y' z"):
         assert [w.text for w in read_words(line).words] == tokenize(line)
+
+
+# -- what of a line is the command (what logs, recordings and scripts keep) -----------------
+
+
+@given(LINE_TEXT | LINE_TEXT.map(lambda s: s + " # note"))
+def test_the_command_text_reads_as_the_same_words_as_the_line(line: str) -> None:
+    assert split(command_text(line)) == split(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("  send q a  # note", "send q a"),
+        ("send q café\xa0", "send q café\xa0"),  # a no-break space is data, not a separator
+        ("send q a\u2028\t", "send q a\u2028"),
+        ("send q abc\\ ", "send q abc\\ "),  # the escaped space is the body's last character
+        ("send q abc\\\\ ", "send q abc\\\\"),  # an escaped backslash, then a separator
+        ("send q 'a b'\r\n", "send q 'a b'"),
+    ],
+)
+def test_the_command_text_drops_only_comments_and_separators(line: str, text: str) -> None:
+    assert command_text(line) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "body"),
+    [
+        ("send jobQueue café\xa0", "café\xa0"),
+        ("send jobQueue abc\\ ", "abc "),
+        ("send jobQueue 'x'\u2028", "x\u2028"),
+    ],
+)
+def test_what_a_session_logs_replays_to_the_same_body(typed: str, body: str) -> None:
+    live = Session.open(JOB_QUEUE, start_ms=T0)
+    execute(live, typed)
+    assert sent_bodies(live) == [body]
+    again = Session.open(JOB_QUEUE, start_ms=T0)
+    for line in live.log:
+        execute(again, line)
+    assert sent_bodies(again) == [body]
+
+
+@pytest.mark.parametrize(
+    ("script", "bodies"),
+    [
+        ("send jobQueue abc\xa0\n", ["abc\xa0"]),
+        # A backslash before the line break escapes it, as in a line typed in the REPL.
+        ("send jobQueue {a\\\nb}\nsend jobQueue c\n", ["{a\nb}", "c"]),
+        ("send jobQueue {a\\\r\nb}\r\n", ["{a\nb}"]),
+        ("send jobQueue a\\\n\\\nb\n", ["a\n\nb"]),
+    ],
+)
+def test_a_script_keeps_data_at_line_ends(
+    session: Session, tmp_path: Path, script: str, bodies: list[str]
+) -> None:
+    path = tmp_path / "s.stp"
+    path.write_bytes(script.encode("utf-8"))
+    out, err = io.StringIO(), io.StringIO()
+    assert run_script(session, read_script(str(path)), "s.stp", out, err) == 0, err.getvalue()
+    assert sent_bodies(session) == bodies
+
+
+def test_a_backslash_on_the_last_line_is_still_an_error(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "s.stp"
+    path.write_text("send jobQueue a\\\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_script(session, read_script(str(path)), "s.stp", out, err) == 2
+    assert "no escaped character" in err.getvalue()
+    assert sent_bodies(session) == []

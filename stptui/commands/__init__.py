@@ -21,7 +21,7 @@ from stptui.commands.registry import (
     ExpectationFailed,
     Option,
     Registry,
-    strip_comment,
+    command_text,
     tokenize,
 )
 from stptui.commands.result import CommandResult, record_line, render_plain
@@ -60,7 +60,7 @@ def execute(
         sim.trace.settle()
         session.sim.trace.settle()
     if call.command.changes_state:
-        logged = call.log_line if call.log_line is not None else strip_comment(line).strip()
+        logged = call.log_line if call.log_line is not None else command_text(line)
         session.log.append(logged)
         if session.recorder is not None:
             try:

@@ -279,10 +279,32 @@ def strip_comment(line: str) -> str:
     return line[: _scan(line).end]
 
 
+def command_text(line: str) -> str:
+    """The command part of `line`: without a `# comment` and the word separators around it.
+
+    Not `str.strip`, which also drops no-break spaces, U+2028 and the other characters that
+    `tokenize` keeps as data; and a separator that a backslash escapes (`abc\\ `) is data too,
+    so it stays. The text left reads as the same words as the line."""
+    text = strip_comment(line).lstrip(WORD_SEPARATORS)
+    kept = text.rstrip(WORD_SEPARATORS)
+    if len(kept) < len(text) and (len(kept) - len(kept.rstrip("\\"))) % 2:
+        kept = text[: len(kept) + 1]
+    return kept
+
+
+# What `open_quote` returns for a line that ends in a backslash outside quotes: the backslash
+# escapes the line break, so the command goes on on the next line (the word holds a "\n").
+ESCAPED_LINE_BREAK = "\\\n"
+
+
 def open_quote(line: str, quote: str | None = None) -> str | None:
     """The quote still open at the end of `line` (None when all are closed), for a line
-    that starts inside `quote`: a command whose quote is open goes on on the next line."""
-    return _scan(quote + line if quote else line).quote
+    that starts inside `quote`: a command whose quote is open goes on on the next line. A
+    line that ends in a backslash outside quotes gives ESCAPED_LINE_BREAK: it goes on too."""
+    reading = _scan(quote + line if quote else line)
+    if reading.quote is None and reading.error == _NO_ESCAPED_CHARACTER:
+        return ESCAPED_LINE_BREAK
+    return reading.quote
 
 
 def format_line(name: str, values: list[str], options: list[tuple[str, str]]) -> str:

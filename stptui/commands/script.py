@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stptui.commands import execute
-from stptui.commands.registry import CommandError, ExpectationFailed, open_quote, strip_comment
+from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
 from stptui.commands.result import CommandResult, render_plain
 from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE, Session, SessionError
 from stptui.sim.clock import fewer_collections
@@ -87,26 +87,33 @@ def split_lines(pieces: Iterable[str]) -> Iterator[str]:
 def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(number of its first line, command) for every command in a script's lines.
 
-    Lines are read lazily, so a script can come from a pipe. A quote left open at the end
-    of the script is not joined: that line alone is the command (and fails to split)."""
+    A command goes on on the next line while a quote is open, or after a backslash that
+    escapes the line break (as the REPL reads a typed line: `send q {a\\` then `b}` sends
+    "{a\\nb}"). Lines are read lazily, so a script can come from a pipe. A command left
+    unfinished at the end of the script is not joined: its first line alone is the command
+    (and fails to split)."""
     pending: list[str] = []
     quote: str | None = None
     first = 0
     for n, raw in enumerate(lines, 1):
         if not pending:
             first = n
+        # Only the new line is scanned, with the state it starts in: linear in the script.
+        after = open_quote(raw, quote)
+        if after is None and raw.endswith("\r"):
+            # Outside quotes, the "\r" of a "\r\n" is part of the line break, not data.
+            raw = raw[:-1]
+            after = open_quote(raw, quote)
         pending.append(raw)
-        # Only the new line is scanned, with the quote it starts in: linear in the script.
-        quote = open_quote(raw, quote)
+        quote = after
         if quote is not None:
             continue
-        line = strip_comment("\n".join(pending)).strip()
+        line = command_text("\n".join(pending))
         pending = []
-        if line:
+        if line.strip():
             yield first, line
     if pending:
-        line = strip_comment(pending[0]).strip()
-        yield first, line
+        yield first, command_text(pending[0])
 
 
 def _echo(out: TextIO) -> Callable[[str, CommandResult | None], None]:
