@@ -199,6 +199,39 @@ def test_a_refused_advance_changes_nothing_and_the_session_goes_on(tmp_path: Pat
     assert session.log == ["until 9999-12-31T23:59:59Z", "advance 999ms"]
 
 
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+
+
+@pytest.mark.parametrize(
+    ("start", "line", "latest"),
+    [
+        # api's timeout is 20 s; the HTTP API answers within its 30 s integration timeout.
+        ("9999-12-31T23:59:40.000Z", "invoke api", "+10000-01-01T00:00:00.000Z"),
+        ("9999-12-31T23:59:30.000Z", "http GET /jobs", "+10000-01-01T00:00:00.000Z"),
+        (END, "http GET /nowhere", "+10000-01-01T00:00:29.999Z"),
+    ],
+)
+def test_a_call_that_could_end_past_the_end_is_refused(start: str, line: str, latest: str) -> None:
+    session = Session.open(COMBINED, start_ms=parse_instant(start))
+    error = refused(session, line)
+    assert f"as late as {latest}" in error.message
+    assert error.message.endswith(f"the clock cannot pass {END}")
+
+
+@pytest.mark.parametrize(
+    ("start", "line", "end"),
+    [
+        ("9999-12-31T23:59:39.999Z", "invoke api", END),
+        ("9999-12-31T23:59:29.999Z", "http GET /jobs", "9999-12-31T23:59:49.999Z"),
+    ],
+)
+def test_a_call_that_ends_in_range_runs(start: str, line: str, end: str) -> None:
+    session = Session.open(COMBINED, start_ms=parse_instant(start))
+    execute(session, "slow api 20s")  # as long as api's timeout lets it take
+    result = execute(session, line)
+    assert result.text.endswith(f"now {end} (+20 s)")
+
+
 @pytest.mark.parametrize(
     "line",
     [

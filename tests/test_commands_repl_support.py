@@ -61,6 +61,23 @@ def test_a_stopped_clock_command_logs_the_until_it_amounted_to(line: str) -> Non
     assert again.sim.clock.now == now
 
 
+def test_a_stopped_step_logs_the_steps_that_ran() -> None:
+    session = busy()
+    polls = []
+
+    def should_stop() -> bool:
+        polls.append(session.sim.clock.events_run)
+        return len(polls) >= 3
+
+    result = execute(session, "step 1000000", should_stop=should_stop)
+    ran = result.data["ran"]
+    assert result.data["interrupted"] is True and result.text.startswith("interrupted; ")
+    assert 0 < ran < 1_000_000
+    assert session.log[-1] == f"step {ran}"
+    again = replay(session.log)
+    assert trace_sha256(again.sim.trace) == trace_sha256(session.sim.trace)
+
+
 def test_a_clock_command_that_is_not_stopped_logs_what_was_typed() -> None:
     session = busy()
     result = execute(session, "advance 1m", should_stop=lambda: False)

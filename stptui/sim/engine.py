@@ -15,7 +15,7 @@ from stptui.config.directives import fake_resource_param, stack_context
 from stptui.config.model import SqsTrigger, Stack
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors, Emission, Outcome
-from stptui.sim.clock import Scheduler
+from stptui.sim.clock import STOP_CHECK_MASK, Scheduler
 from stptui.sim.services.function import AsyncInvoker, FunctionSim, SqsEventSource
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
@@ -371,12 +371,17 @@ class Simulator:
             raise SimError("that instant is in the simulation's past", "time only moves forward")
         return self.clock.run_until(t_ms, should_stop)
 
-    def step(self, n: int = 1, limit: int | None = None) -> int:
+    def step(
+        self, n: int = 1, limit: int | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> int:
         """Run the next `n` scheduled events, stopping before one due after `limit` when it
-        is given; returns how many ran."""
+        is given, or when `should_stop` says so (asked every STOP_CHECK_EVERY events);
+        returns how many ran."""
         clock = self.clock
         ran = 0
         while ran < n:
+            if should_stop is not None and ran and not ran & STOP_CHECK_MASK and should_stop():
+                break
             if limit is not None:
                 due = clock.peek()
                 if due is None or due > limit:

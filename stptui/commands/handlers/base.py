@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from stptui import jsontext
 from stptui.commands.registry import (
@@ -31,7 +31,7 @@ from stptui.sim.behavior import (
     format_duration,
     parse_duration,
 )
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NumberText
 from stptui.sim.services.function import FunctionSim
@@ -225,6 +225,19 @@ def lost_its_quotes(text: str) -> bool:
 
 def _short(text: str, limit: int = BODY_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def refuse_past_end(sim: Simulator, what: str) -> NoReturn:
+    """Refuse a move of the clock beyond MAX_MS: `what` says where it would go; the hint
+    says how much time is left before the maximum."""
+    now = sim.clock.now
+    left = MAX_MS - now
+    raise CommandError(
+        f"{what}; the clock cannot pass {iso_ms(MAX_MS)}",
+        f"now {iso_ms(now)}: at most {format_duration(left)} of virtual time is left"
+        if left > 0
+        else "the clock is at the end of its range: nothing moves it further",
+    )
 
 
 def _now_line(sim: Simulator, before_ms: int) -> str:

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stptui.commands.handlers.base import MAX_SHOWN_MESSAGES, _now_line, command, parse_payload
+from stptui.commands.handlers.base import (
+    MAX_SHOWN_MESSAGES,
+    _now_line,
+    command,
+    parse_payload,
+    refuse_past_end,
+)
 from stptui.commands.registry import (
     FILE,
     KEY_VALUE,
@@ -27,7 +33,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     format_duration,
 )
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
@@ -291,7 +297,7 @@ def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
     """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
-    from stptui.sim.services.http import parse_headers
+    from stptui.sim.services.http import INTEGRATION_TIMEOUT_MS, parse_headers
 
     sim = session.sim
     try:
@@ -300,6 +306,11 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
     query = _query_pairs(call.opts.get("query", []))
     started = sim.clock.now
+    if started + INTEGRATION_TIMEOUT_MS > MAX_MS:
+        latest = iso_ms(started + INTEGRATION_TIMEOUT_MS)
+        refuse_past_end(
+            sim, f"a request now could be answered as late as {latest} (the 30 s timeout)"
+        )
     resp = _sim_call(
         sim.services["http"].call,
         call.args["method"],

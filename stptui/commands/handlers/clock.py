@@ -7,9 +7,14 @@ it and otherwise stops before such events, and `run` stops there (still busy).
 
 from __future__ import annotations
 
-from typing import NoReturn
-
-from stptui.commands.handlers.base import DEFAULT_RUN_MAX, _duration, _now_line, _whole, command
+from stptui.commands.handlers.base import (
+    DEFAULT_RUN_MAX,
+    _duration,
+    _now_line,
+    _whole,
+    command,
+    refuse_past_end,
+)
 from stptui.commands.registry import (
     COUNT,
     DURATION,
@@ -45,23 +50,10 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     before = sim.clock.now
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
-        _refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
+        refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
     if not sim.advance(ms, call.should_stop):
         return _stopped(sim, call, before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
-
-
-def _refuse_past_end(sim: Simulator, what: str) -> NoReturn:
-    """Refuse a move of the clock beyond MAX_MS: `what` says where it would go; the hint
-    says how much time is left before the maximum."""
-    now = sim.clock.now
-    left = MAX_MS - now
-    raise CommandError(
-        f"{what}; the clock cannot pass {iso_ms(MAX_MS)}",
-        f"now {iso_ms(now)}: at most {format_duration(left)} of virtual time is left"
-        if left > 0
-        else "the clock is at the end of its range: nothing moves it further",
-    )
 
 
 def _stopped(sim: Simulator, call: Call, before: int) -> CommandResult:
@@ -120,11 +112,19 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
     before = sim.clock.now
-    ran = sim.step(n, MAX_MS)
+    ran = sim.step(n, MAX_MS, call.should_stop)
     due = sim.clock.peek()
     if ran == 0 and due is not None:
-        _refuse_past_end(sim, f"step: the next event is at {iso_ms(due)}")
+        refuse_past_end(sim, f"step: the next event is at {iso_ms(due)}")
     text = f"ran {ran} event{'s' * (ran != 1)}; {_now_line(sim, before)}"
+    if ran < n and due is not None and due <= MAX_MS:
+        # Only the front end's stop ends a step early with an event still due in range:
+        # the log then holds the count that ran, which replays to this very state.
+        call.log_line = f"step {ran}"
+        return CommandResult(
+            f"interrupted; {text}",
+            data={"ran": ran, "now": iso_ms(sim.clock.now), "interrupted": True},
+        )
     if ran < n:
         text += (
             "; nothing more is scheduled"

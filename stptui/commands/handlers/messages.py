@@ -13,6 +13,7 @@ from stptui.commands.handlers.base import (
     _queue,
     command,
     parse_payload,
+    refuse_past_end,
 )
 from stptui.commands.registry import (
     DLQ,
@@ -36,6 +37,7 @@ from stptui.sim.behavior import (
     Outcome,
     format_duration,
 )
+from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 
@@ -126,6 +128,9 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
             f"a synchronous invoke takes at most {SYNC_PAYLOAD_BYTES:,}"
         )
     started = sim.clock.now
+    if started + fn.timeout_ms > MAX_MS:
+        latest = iso_ms(started + fn.timeout_ms)
+        refuse_past_end(sim, f"invoke {fn.name} could return as late as {latest} (its timeout)")
     ended: list[tuple[Outcome, str]] = []
     throttled = fn.throttled()
     try:
