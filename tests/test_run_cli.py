@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from stptui.cli import main
 from stptui.commands import Session
-from stptui.commands.script import run_script, script_lines
-from stptui.sim.clock import RUN_GC_THRESHOLD
+from stptui.commands.script import ScriptOptions, run_from_files, run_script, script_lines
+from stptui.sim.clock import RUN_GC_THRESHOLD, parse_instant
 
 START = "2026-01-05T08:00:00Z"
+T0 = parse_instant(START)
 
 STACK = """\
 serviceName: runtest
@@ -171,6 +174,42 @@ def test_trace_is_written_even_when_the_script_fails(files: Path) -> None:
     assert stptui_run(files, "--trace", str(trace)) == 1
     assert trace.read_text().endswith("\n")
     assert len(trace.read_text().splitlines()) > 10
+
+
+class _Unwritable(io.StringIO):
+    """Output that fails as a full disk or a closed pipe does."""
+
+    def __init__(self, errno_: int) -> None:
+        super().__init__()
+        self.errno = errno_
+
+    def write(self, text: str) -> int:
+        raise OSError(self.errno, os.strerror(self.errno))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_trace_that_cannot_be_written_is_a_message(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert stptui_run(files, "--trace", "/dev/full") == 2
+    err = capsys.readouterr().err
+    assert err == "stptui: cannot write the trace /dev/full: No space left on device\n"
+
+
+@pytest.mark.parametrize(
+    ("errno_", "message"),
+    [
+        (errno.ENOSPC, "stptui: cannot write the output: No space left on device\n"),
+        (errno.EPIPE, ""),  # `stptui run ... | head`: the reader has gone; nothing to say
+    ],
+)
+def test_output_that_cannot_be_written_is_a_message(files: Path, errno_: int, message: str) -> None:
+    opts = ScriptOptions(
+        stack=str(files / "stacktape.yml"), script=str(files / "s.stp"), start_ms=T0
+    )
+    err = io.StringIO()
+    assert run_from_files(opts, _Unwritable(errno_), err) == 2
+    assert err.getvalue() == message
 
 
 def test_same_seed_gives_byte_identical_traces(files: Path) -> None:

@@ -10,13 +10,16 @@ means every line ran.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
+import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
@@ -116,7 +119,7 @@ def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield first, command_text(pending[0])
 
 
-def _echo(out: TextIO) -> Callable[[str, CommandResult | None], None]:
+def _echo(out: Output) -> Callable[[str, CommandResult | None], None]:
     """What run_script prints for a command: `> LINE` before it runs, its output after."""
 
     def report(line: str, result: CommandResult | None) -> None:
@@ -129,7 +132,7 @@ def _echo(out: TextIO) -> Callable[[str, CommandResult | None], None]:
 
 
 def run_script(
-    session: Session, lines: Iterable[tuple[int, str]], name: str, out: TextIO, err: TextIO
+    session: Session, lines: Iterable[tuple[int, str]], name: str, out: Output, err: TextIO
 ) -> int:
     """Execute script lines in order, echoing each; returns the exit code.
 
@@ -209,15 +212,109 @@ def run_from_files(
     )
     if session is None:
         return EXIT_ERROR
-    if opts.trace is None:
-        return run_script(session, lines, opts.script, out, err)
+    output = _Guarded(out, "the output")
+    try:
+        if opts.trace is None:
+            code = run_script(session, lines, opts.script, output, err)
+        else:
+            code = _run_with_trace(session, lines, opts, output, err)
+        output.flush()
+    except _WriteFailed as exc:
+        if exc.stream is output:
+            _silence(out)
+        if exc.errno != errno.EPIPE:
+            # A reader that went away (`stptui run ... | head`) needs no message.
+            err.write(f"stptui: cannot write {printable(exc.what)}: {exc.reason}\n")
+        return EXIT_ERROR
+    return code
+
+
+def _run_with_trace(
+    session: Session,
+    lines: Iterable[tuple[int, str]],
+    opts: ScriptOptions,
+    out: Output,
+    err: TextIO,
+) -> int:
+    assert opts.trace is not None
     try:
         stream = open(opts.trace, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:
         err.write(f"{printable(opts.trace)}: cannot write the trace: {exc.strerror or exc}\n")
         return EXIT_ERROR
+    trace = _Guarded(stream, f"the trace {opts.trace}")
     try:
-        session.add_sink(JsonlWriter(stream))
-        return run_script(session, lines, opts.script, out, err)
-    finally:
-        stream.close()
+        session.add_sink(JsonlWriter(trace))
+        code = run_script(session, lines, opts.script, out, err)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            stream.close()
+        raise
+    trace.close()
+    return code
+
+
+class _WriteFailed(Exception):
+    """Writing one of the run's streams failed (a full disk, a closed pipe)."""
+
+    def __init__(self, stream: _Guarded, error: OSError) -> None:
+        super().__init__(stream.what)
+        self.stream = stream
+        self.what = stream.what
+        self.reason = error.strerror or str(error)
+        self.errno = error.errno
+
+
+class Output(Protocol):
+    """Where a run writes its echo and results: a text stream, or anything that writes and
+    flushes like one."""
+
+    def write(self, text: str, /) -> int:
+        """Write `text`."""
+        ...
+
+    def flush(self) -> None:
+        """Flush what was written."""
+        ...
+
+
+class _Guarded:
+    """A text stream whose write errors say which stream failed, so that `stptui run`
+    reports a full disk or a closed pipe as a message naming it, not a traceback."""
+
+    def __init__(self, stream: TextIO, what: str) -> None:
+        self._stream = stream
+        self.what = what
+
+    def write(self, text: str, /) -> int:
+        """Write `text` to the stream."""
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise _WriteFailed(self, exc) from None
+
+    def flush(self) -> None:
+        """Flush the stream."""
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _WriteFailed(self, exc) from None
+
+    def close(self) -> None:
+        """Close the stream (flushing it first)."""
+        try:
+            self._stream.close()
+        except OSError as exc:
+            raise _WriteFailed(self, exc) from None
+
+
+def _silence(out: TextIO) -> None:
+    """Point the output's file at /dev/null: what is still buffered for a closed pipe or a
+    full disk would otherwise fail again, with a traceback, when Python exits."""
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

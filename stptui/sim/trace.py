@@ -11,7 +11,7 @@ import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import IO, Any, overload
+from typing import Any, Protocol, overload
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.payloads import Deferred, resolve
@@ -281,10 +281,18 @@ class Trace:
         return [Record(first + i, *raw[i]) for i in range(len(raw) - n, len(raw))]
 
 
+class Writable(Protocol):
+    """A text stream, or anything that writes text as one does."""
+
+    def write(self, text: str, /) -> object:
+        """Write `text`."""
+        ...
+
+
 class JsonlWriter:
     """A subscriber that writes each record as a JSON line to a text stream."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: Writable) -> None:
         self.stream = stream
 
     def __call__(self, rec: Record) -> None:
