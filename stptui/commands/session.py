@@ -15,16 +15,18 @@ hashed; a handler that now behaves differently changes the trace and is caught b
 
 The file is written atomically: a temporary file in the same directory, flushed and
 fsynced, then renamed over the target, so a crash leaves either the old file or the new.
+The target keeps its mode (a new one gets the usual 0o666 less the umask).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,15 +87,25 @@ def writable_target(path: Path) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one."""
+    """Write `text` to `path` so that readers see the old file or the whole new one.
+
+    The file keeps the mode it had; a new file gets the mode any new file gets (0o666 less
+    the umask), not the private 0o600 of a temporary file."""
     writable_target(path)
     directory = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode is not None:
+            # Created less the umask: an existing file's own mode may have more bits.
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -106,6 +118,20 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, empty file next to `path`, open for writing: (descriptor, name).
+
+    Created with mode 0o666, which the OS reduces by the umask as for any new file
+    (tempfile.mkstemp would make it 0o600, and the rename would give the target that)."""
+    # O_BINARY (Windows only): the text layer above writes the newlines, not the C runtime.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        with contextlib.suppress(FileExistsError):
+            return os.open(tmp, flags, 0o666), str(tmp)
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(path.parent))
 
 
 class Session:

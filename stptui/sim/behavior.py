@@ -136,7 +136,8 @@ the handler prints goes to the invocation's log lines. An exception gives errorT
 and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
 `Runtime.MarshalError`. For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
-when it is off.
+when it is off. Each Behaviors imports its handlers into fresh modules: whatever was loaded
+from the handlers' folder before is dropped from sys.modules first (see _HandlerModules).
 
 Partial batch responses (AWS rules)
 -----------------------------------
@@ -173,6 +174,7 @@ import copy
 import importlib
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -182,6 +184,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 import jmespath
@@ -380,16 +383,29 @@ _INTERPRETER = TreeInterpreter()
 _FUNCTIONS: dict[str, Any] = Functions().FUNCTION_TABLE
 
 
-def _compile(expression: str) -> Any:
+# How to write constants: what most invalid expressions get wrong.
+_CONSTANTS_HINT = "string constants are raw literals: 'text'; JSON constants use backticks"
+
+# A condition that parses, for the hint of one that does not.
+_CONDITION_EXAMPLE = "body.amount > `1000`"
+
+
+def _compile(expression: str, example: str | None = None) -> Any:
     """Compile a JMESPath expression; raise BehaviorError with jmespath's own message, or
     for a function that does not exist or is called with the wrong number of arguments
-    (which jmespath would only find when the expression runs)."""
+    (which jmespath would only find when the expression runs). The hint of an expression
+    that does not parse shows `example`, a valid one written where this one was."""
+    hint = f"e.g. {example}; {_CONSTANTS_HINT}" if example else _CONSTANTS_HINT
     try:
         compiled = jmespath.compile(expression)
+    except jmespath_errors.LexerError as exc:
+        if exc.lexer_value == "=":
+            hint = "compare with ==" + (f", e.g. {example}" if example else "")
+        raise BehaviorError(_jmespath_message(expression, exc), hint) from None
     except jmespath_errors.JMESPathError as exc:
-        raise BehaviorError(_jmespath_message(expression, exc)) from None
+        raise BehaviorError(_jmespath_message(expression, exc), hint) from None
     except Exception as exc:  # the lexer can fail in odd ways on hostile input
-        raise BehaviorError(f"invalid JMESPath {_quote(expression)}: {exc}") from None
+        raise BehaviorError(f"invalid JMESPath {_quote(expression)}: {exc}", hint) from None
     _check_calls(expression, compiled.parsed)
     return compiled
 
@@ -424,18 +440,55 @@ def _check_calls(expression: str, tree: dict[str, Any]) -> None:
             )
 
 
-def _jmespath_message(expression: str, exc: Exception) -> str:
-    """jmespath's message on one line, with the 1-based column of the problem."""
+# jmespath's token types, as a person would name them in a message.
+_TOKEN_WORDS = {
+    "unquoted_identifier": "a name",
+    "quoted_identifier": "a name",
+    "lbracket": "`[`",
+    "rbracket": "`]`",
+    "lbrace": "`{`",
+    "rbrace": "`}`",
+    "lparen": "`(`",
+    "rparen": "`)`",
+    "comma": "`,`",
+    "colon": "`:`",
+    "dot": "`.`",
+    "star": "`*`",
+    "number": "a number",
+}
+
+
+def _jmespath_message(expression: str, exc: jmespath_errors.JMESPathError) -> str:
+    """One line: what is wrong with the expression and at which 1-based column.
+
+    jmespath's own message spans three lines (the expression and a caret under it) and
+    names tokens by their grammar names; this says the same in words."""
     if isinstance(exc, jmespath_errors.EmptyExpressionError):
         return "the JMESPath expression is empty"
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    first = re.sub(r"^Invalid jmespath expression:\s*", "", first, flags=re.IGNORECASE)
-    first = re.sub(r"^Bad jmespath expression:\s*", "", first, flags=re.IGNORECASE)
-    position = getattr(exc, "lex_position", None)
-    if position is None:
-        position = getattr(exc, "lexer_position", None)
-    where = f" at column {position + 1}" if isinstance(position, int) else ""
-    return f"invalid JMESPath {_quote(expression)}: {first.rstrip(':')}{where}"
+    start = f"invalid JMESPath {_quote(expression)}"
+    if isinstance(exc, jmespath_errors.LexerError):
+        return f"{start}: {exc.message} at column {exc.lexer_position + 1}"
+    position = getattr(exc, "lex_position", None)  # ArityError, say, has none
+    if not isinstance(exc, jmespath_errors.ParseError) or not isinstance(position, int):
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"{start}: {first.rstrip(':')}"
+    column = position + 1
+    at_end = isinstance(exc, jmespath_errors.IncompleteExpressionError) or (
+        str(exc.token_type).upper() == "EOF"
+    )
+    expecting = re.fullmatch(r"Expecting: (.*), got: \w+", exc.msg)
+    if expecting is not None:
+        names = re.findall(r"[a-z_]+", expecting.group(1))
+        words = list(dict.fromkeys(_TOKEN_WORDS.get(n, f"`{n}`") for n in names))
+        wanted = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        if at_end:
+            return f"{start}: Incomplete expression at column {column}: expected {wanted}"
+        return f"{start}: expected {wanted} at column {column}, not {_quote(str(exc.token_value))}"
+    if at_end:
+        return f"{start}: Incomplete expression at column {column}"
+    if exc.msg in ("invalid token", "syntax error") or exc.msg.startswith("Unexpected token"):
+        return f"{start}: unexpected {_quote(str(exc.token_value))} at column {column}"
+    return f"{start}: {exc.msg.rstrip('.')} at column {column}"
 
 
 def _search(compiled: Any, data: Any, where: str) -> Any:
@@ -891,11 +944,10 @@ def parse_override(words: list[str]) -> Override:
         return Override(fn, "fail", "rate", rate=p)
     if mode == "when":
         expression = " ".join(args).strip()
+        example = f'fail {fn} when "{_CONDITION_EXAMPLE}"'
         if not expression:
-            raise BehaviorError(
-                "when needs a JMESPath condition", f"e.g. `fail {fn} when body.amount > \\`100\\``"
-            )
-        compiled = _compile(expression)
+            raise BehaviorError("when needs a JMESPath condition", f"e.g. {example}")
+        compiled = _compile(expression, example)
         return Override(fn, "fail", "when", expression=expression, compiled=compiled)
     guess = did_you_mean(mode, ("always", "next", "rate", "when"))
     raise BehaviorError(
@@ -1138,6 +1190,8 @@ class _Reader:
         self.stack = stack
         self.allow_code = allow_code
         self.base_dir = base_dir
+        # The modules the handlers are imported into: made at the first handler.
+        self.handler_modules: _HandlerModules | None = None
         self.diags: list[Diagnostic] = list(loaded.diagnostics)
         self.skipped: list[tuple[str, str]] = []
         self.fn = ""
@@ -1178,20 +1232,16 @@ class _Reader:
                     hint=f"allowed here: {', '.join(allowed)}",
                 )
 
-    def compile(self, text: Any, path: DataPath) -> Any:
-        """Compile a JMESPath string at `path`; None (with a diagnostic) when it is invalid."""
+    def compile(self, text: Any, path: DataPath, *, condition: bool = False) -> Any:
+        """Compile a JMESPath string at `path` (a `when:` key when `condition`); None (with a
+        diagnostic) when it is invalid."""
         if not isinstance(text, str):
             self.report(path, "behavior-bad-value", "a JMESPath expression must be a string")
             return None
         try:
-            return _compile(text)
+            return _compile(text, f'when: "{_CONDITION_EXAMPLE}"' if condition else None)
         except BehaviorError as exc:
-            self.report(
-                path,
-                "behavior-bad-jmespath",
-                str(exc),
-                hint="string constants are raw literals: 'text'; JSON constants use backticks",
-            )
+            self.report(path, "behavior-bad-jmespath", str(exc), hint=exc.hint)
             return None
 
     # -- the file
@@ -1399,7 +1449,7 @@ class _Reader:
                 return None
             rule.mode = "always" if raw else "never"
         else:
-            compiled = self.compile(raw, fpath)
+            compiled = self.compile(raw, fpath, condition=True)
             if compiled is None:
                 return None
             rule.expr, rule.expression = compiled, raw
@@ -1536,7 +1586,7 @@ class _Reader:
                     continue
                 spec.fields.append((name, raw, False))
         if "when" in fields:
-            compiled = self.compile(fields["when"], (*path, "when"))
+            compiled = self.compile(fields["when"], (*path, "when"), condition=True)
             if compiled is None:
                 ok = False
             spec.when = compiled
@@ -1629,8 +1679,11 @@ class _Reader:
             self.report(path, "behavior-handler-skipped", reason, severity="warning")
             self.skipped.append((self.fn, reason))
             return "needs --allow-code"
+        if self.handler_modules is None:
+            self.handler_modules = _HandlerModules(self.base_dir)
+            self.handler_modules.begin()
         try:
-            b.handler = _import_handler(ref, self.base_dir)
+            b.handler = self.handler_modules.import_handler(ref)
         except BehaviorError as exc:
             self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
             self.skipped.append((self.fn, str(exc)))
@@ -1638,46 +1691,130 @@ class _Reader:
         return None
 
 
-# Top-level names of the modules imported as handlers, so that a later load (another stack's
-# directory, or the same file after an edit) re-imports them instead of reusing the cache.
-_HANDLER_MODULES: set[str] = set()
+# This package's top-level name: a stack at the root of a checkout of stptui has the package
+# in its folder, and it is never a handler module.
+_OWN_PACKAGE = __name__.partition(".")[0]
 
 
-def _import_handler(ref: str, base_dir: Path) -> Callable[..., Any]:
-    """Import `module:function` with `base_dir` first on sys.path; BehaviorError on failure."""
-    module_name, attr = ref.split(":")
-    base = str(base_dir)
-    top = module_name.split(".")[0]
-    rename = "rename the handler module (e.g. handlers.py) and its `handler:` entry"
-    if top in sys.stdlib_module_names:
-        raise BehaviorError(
-            f"handler module {top!r} has the name of a Python standard-library module", rename
-        )
-    if top in sys.modules and top not in _HANDLER_MODULES:
-        # Replacing a module the process already uses (yaml, stptui...) would break it.
-        raise BehaviorError(f"handler module {top!r} has the name of an installed module", rename)
-    for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
-        del sys.modules[key]
-    _HANDLER_MODULES.add(top)
-    sys.path.insert(0, base)
-    importlib.invalidate_caches()
+def _loaded_from(module: ModuleType, base: Path) -> bool:
+    """Whether `module` was found with `base` as its sys.path entry: module `a.b` is
+    base/a/b.py (or .pyc, .so...), package `a.b` is base/a/b/__init__.py, namespace package
+    `a.b` is the folder base/a/b. A site-packages folder inside `base` does not qualify:
+    `yaml` from base/.venv/lib/.../yaml is not base/yaml."""
+    try:  # sys.modules may hold odd objects (None, lazy modules, class instances)
+        spec = module.__spec__
+        name, origin = spec.name, spec.origin if spec.has_location else None
+        locations = spec.submodule_search_locations
+    except Exception:
+        return False
+    if not isinstance(name, str) or name.partition(".")[0] == _OWN_PACKAGE:
+        return False
+    prefix = os.path.join(base, "")
+    where = base.joinpath(*name.split("."))
+    if isinstance(origin, str):
+        if not origin.startswith(prefix):  # the common case, decided without a Path
+            return False
+        found = Path(origin)
+        if locations is not None:  # a package: its __init__ file
+            return found.parent == where
+        return found.parent == where.parent and found.name.split(".")[0] == where.name
     try:
-        module = importlib.import_module(module_name)
-    except (Exception, SystemExit) as exc:
-        raise BehaviorError(
-            f"cannot import handler module {module_name!r} from {base}: "
-            f"{type(exc).__name__}: {exc}",
-            f"the module is imported relative to {base}",
-        ) from None
-    finally:
-        with suppress(ValueError):  # the module may have removed it itself
-            sys.path.remove(base)
-    fn = getattr(module, attr, None)
-    if fn is None:
-        raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")
-    if not callable(fn):
-        raise BehaviorError(f"{ref} is not a function")
-    return fn  # type: ignore[no-any-return]
+        return any(isinstance(p, str) and Path(p) == where for p in locations or ())
+    except TypeError:  # not a list of folders after all
+        return False
+
+
+# The _HandlerModules whose modules sys.modules holds now (see _HandlerModules.activate).
+_ACTIVE: _HandlerModules | None = None
+
+
+class _HandlerModules:
+    """The modules one behaviours file's Python handlers run with, loaded from `base`.
+
+    A handler keeps state in module globals (its own module's and its helpers'), and
+    `import` takes a module from sys.modules before looking on disk. So every Behaviors
+    (every session) imports its handlers from modules loaded afresh, and keeps them: while
+    one of its handlers runs, sys.modules holds its own modules, so a handler that imports a
+    helper as it runs gets the one its module imported, never another session's. Modules
+    from anywhere else (the standard library, installed packages, stptui) are imported once
+    per process, as usual.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.modules: dict[str, ModuleType] = {}
+
+    def begin(self) -> None:
+        """Take sys.modules over with no module from `base` in it, before the first import."""
+        global _ACTIVE
+        if _ACTIVE is not None:
+            _ACTIVE.withdraw()
+        for name, module in list(sys.modules.items()):
+            if _loaded_from(module, self.base):
+                del sys.modules[name]
+        _ACTIVE = self
+
+    def import_handler(self, ref: str) -> Callable[..., Any]:
+        """Import `module:function` with `base` first on sys.path; BehaviorError on failure.
+
+        A module that an earlier handler of this file imported is reused, not reloaded."""
+        module_name, attr = ref.split(":")
+        base = str(self.base)
+        top = module_name.split(".")[0]
+        rename = "rename the handler module (e.g. handlers.py) and its `handler:` entry"
+        if top in sys.stdlib_module_names:
+            raise BehaviorError(
+                f"handler module {top!r} has the name of a Python standard-library module", rename
+            )
+        if top in sys.modules and top not in self.modules:
+            # Replacing a module the process already uses (yaml, stptui...) would break it.
+            raise BehaviorError(
+                f"handler module {top!r} has the name of an installed module", rename
+            )
+        sys.path.insert(0, base)
+        importlib.invalidate_caches()
+        try:
+            module = importlib.import_module(module_name)
+        except (Exception, SystemExit) as exc:
+            raise BehaviorError(
+                f"cannot import handler module {module_name!r} from {base}: "
+                f"{type(exc).__name__}: {exc}",
+                f"the module is imported relative to {base}",
+            ) from None
+        finally:
+            with suppress(ValueError):  # the module may have removed it itself
+                sys.path.remove(base)
+            self.collect()
+        fn = getattr(module, attr, None)
+        if fn is None:
+            raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")
+        if not callable(fn):
+            raise BehaviorError(f"{ref} is not a function")
+        return fn  # type: ignore[no-any-return]
+
+    def collect(self) -> None:
+        """Claim the modules from `base` that sys.modules holds: what the handlers imported."""
+        for name, module in list(sys.modules.items()):
+            if name not in self.modules and _loaded_from(module, self.base):
+                self.modules[name] = module
+
+    def activate(self) -> None:
+        """Put these modules (back) in sys.modules before one of the handlers runs."""
+        global _ACTIVE
+        if _ACTIVE is self:
+            return
+        if _ACTIVE is not None:
+            _ACTIVE.withdraw()
+        sys.modules.update(self.modules)
+        _ACTIVE = self
+
+    def withdraw(self) -> None:
+        """Take these modules out of sys.modules (another Behaviors' handlers run next),
+        with those the handlers imported as they ran."""
+        self.collect()
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
 
 
 def _describe(b: _Behavior, skipped: str | None) -> str:
@@ -1735,9 +1872,11 @@ class Behaviors:
         behaviors: dict[str, _Behavior] | None = None,
         skipped: list[tuple[str, str]] | None = None,
         file: str | None = None,
+        handler_modules: _HandlerModules | None = None,
     ) -> None:
         self.stack = stack
         self.file = file
+        self._handler_modules = handler_modules
         self._by_name: dict[str, _Behavior] = behaviors or {}
         self._quick: dict[str, QuickDecider] = {}
         self._skipped = skipped or []
@@ -1787,7 +1926,8 @@ class Behaviors:
                 Diagnostic("error", "behavior-bad-file", "the file is nested too deeply", file)
             )
             behaviors = {}
-        return cls(stack, behaviors, reader.skipped, file), reader.diags
+        modules = reader.handler_modules
+        return cls(stack, behaviors, reader.skipped, file, modules), reader.diags
 
     # -- queries
 
@@ -1965,7 +2105,8 @@ class Behaviors:
         data: _Input,
     ) -> Outcome:
         """Call a Python handler and turn what it did into an Outcome."""
-        assert b.handler is not None
+        assert b.handler is not None and self._handler_modules is not None
+        self._handler_modules.activate()
         ctx = HandlerContext(self, inp, rng, b.memory_mb)
         event = copy.deepcopy(data.event())  # the handler must not change the engine's records
         captured = io.StringIO()

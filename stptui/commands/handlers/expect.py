@@ -35,6 +35,9 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
+# Comparisons people type by habit from other languages (SQL's = and <>, JavaScript's ===,
+# =< and =>): close to one of OPS in meaning, not in spelling (did_you_mean("=") is ">=").
+OP_TYPOS = {"=": "==", "===": "==", "<>": "!=", "=<": "<=", "=>": ">="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
 JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
@@ -84,7 +87,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             # No word of the line is a comparison (binding ends PATH at the first that
             # is), so OP is missing, not misspelt: `expect count message.sent 1`.
             raise CommandError("expect needs OP", f"usage: {call.command.usage}")
-        guess = did_you_mean(op, OPS)
+        guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
         raise CommandError(
             f"unknown comparison {op!r}",
             f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
