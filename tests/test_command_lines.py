@@ -269,7 +269,8 @@ USAGE = "usage: expect PATH ... OP VALUE"
         ("expect queue.jobQueue.depth == 1 2", "expect: unexpected 2", USAGE),
         ("expect count message.sent == 1 2 3", "expect: unexpected 2 3", USAGE),
         # A word of comparison characters is a misspelt OP, not a missing one.
-        ("expect queue.jobQueue.depth =! 0", "unknown comparison '=!'", "use one of"),
+        ("expect queue.jobQueue.depth =! 0", "unknown comparison '=!'", "did you mean !=?"),
+        ("expect queue.jobQueue.depth !! 0", "unknown comparison '!!'", "use one of"),
     ],
 )
 def test_expect_says_what_is_missing_or_extra(

@@ -35,9 +35,10 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
-# Comparisons people type by habit from other languages (SQL's = and <>, JavaScript's ===,
-# =< and =>): close to one of OPS in meaning, not in spelling (did_you_mean("=") is ">=").
-OP_TYPOS = {"=": "==", "===": "==", "<>": "!=", "=<": "<=", "=>": ">="}
+# Comparisons people type by habit from other languages (SQL's = and <>, JavaScript's ===
+# and !==, =<, => and a reversed =!): close to one of OPS in meaning, not in spelling
+# (did_you_mean("=") is ">=").
+OP_TYPOS = {"=": "==", "===": "==", "<>": "!=", "=!": "!=", "!==": "!=", "=<": "<=", "=>": ">="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
 JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
