@@ -330,31 +330,31 @@ class Simulator:
         now = self.clock.now
         res = self.stack.resources.get(target)
         kind = res.type if res else "missing"
-        if target in self.queues:
-            self.send(
-                target, json.dumps(record, separators=(",", ":")), source=f"{function}:{which}"
-            )
-        elif target in self.functions:
-            self.invoke_async(target, record, "destination", f"{function}:{which}")
-        else:
-            handler = self.destination_handlers.get(kind)
-            error = f"destinations of type {kind} are not simulated"
-            if handler is not None:
-                try:
-                    handler(function, which, target, record)
-                    error = ""
-                except SimError as exc:
-                    error = str(exc)
-            if error:
-                self.trace.emit(
-                    (
-                        now,
-                        tk.EMISSION_FAILED,
-                        function,
-                        {"emission": which, "target": target, "error": error},
-                    )
+        source = f"{function}:{which}"
+        error = ""
+        try:
+            if target in self.queues:
+                # A queue can refuse the record (too large, a FIFO queue wanting a group):
+                # Lambda then drops it, and the run goes on.
+                self.send(target, json.dumps(record, separators=(",", ":")), source=source)
+            elif target in self.functions:
+                self.invoke_async(target, record, "destination", source)
+            elif (handler := self.destination_handlers.get(kind)) is not None:
+                handler(function, which, target, record)
+            else:
+                error = f"destinations of type {kind} are not simulated"
+        except SimError as exc:
+            error = str(exc)
+        if error:
+            self.trace.emit(
+                (
+                    now,
+                    tk.EMISSION_FAILED,
+                    function,
+                    {"emission": which, "target": target, "error": error},
                 )
-                return
+            )
+            return
         self.trace.emit(
             (now, tk.DESTINATION_DELIVERED, function, {"destination": which, "target": target})
         )
