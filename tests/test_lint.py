@@ -634,6 +634,32 @@ def test_delivery_failure_queue_must_be_standard() -> None:
     assert where(d) == ("error", "s.yml", 13, 47)
 
 
+@pytest.mark.parametrize(
+    ("target", "fifo"),
+    [
+        ("dlq: {type: sqs-queue, properties: {fifoEnabled: true}}", True),
+        ("dlq: {type: sns-topic, properties: {fifoEnabled: true}}", True),
+        ("dlq: {type: sqs-queue}", False),
+    ],
+)
+def test_a_destination_must_be_a_standard_queue_or_topic(target: str, fifo: bool) -> None:
+    text = f"""\
+        resources:
+          {target}
+          fn:
+            type: function
+            properties:
+              {{PKG}}
+              destinations:
+                onFailure: "$ResourceParam('dlq', 'arn')"
+        """
+    if not fifo:
+        assert not found(text, "destination-fifo")
+        return
+    d = one(text, "destination-fifo")
+    assert where(d) == ("error", "s.yml", 8, 20)
+
+
 # -- 6. batch limits -------------------------------------------------------------------------
 
 STD_CONSUMER = FIFO_CONSUMER.replace("fifoEnabled: true, ", "")

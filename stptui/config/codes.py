@@ -506,6 +506,12 @@ CODES: dict[str, CodeInfo] = {
                 "allow (Stacktape error e86).",
                 "Subscribe a FIFO `sqs-queue` to the topic instead, or make the topic standard.",
             ),
+            "destination-fifo": _stack(
+                "error",
+                "A function's `destinations.onSuccess` or `onFailure` is a FIFO queue or "
+                "topic; Lambda delivers invocation records to standard queues and topics only.",
+                "Use a standard `sqs-queue` or `sns-topic`.",
+            ),
             "delivery-failure-fifo": _stack(
                 "error",
                 "An `onDeliveryFailure` queue is FIFO; EventBridge and SNS dead-letter queues "

@@ -852,6 +852,21 @@ class _Linter:
                 for ref, what in ((w.on_success, "onSuccess"), (w.on_failure, "onFailure")):
                     dest = self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
                     self.check_arn_ref(ref, w.name, f"destinations.{what}")
+                    if isinstance(dest, (Queue, SnsTopic)) and dest.fifo and ref is not None:
+                        kind, wanted = (
+                            ("queue", "sqs-queue")
+                            if isinstance(dest, Queue)
+                            else ("topic", "sns-topic")
+                        )
+                        self.report(
+                            ref.path,
+                            "error",
+                            "destination-fifo",
+                            f"destinations.{what} is the FIFO {kind} {dest.name!r}; Lambda "
+                            f"delivers invocation records to standard {kind}s only",
+                            resource=w.name,
+                            hint=f"use a standard {wanted}",
+                        )
                     if what == "onFailure" and isinstance(dest, Queue):
                         # A failure destination is a dead-letter queue in all but name.
                         self.dlq_of[dest.name].append(w.name)
