@@ -159,6 +159,7 @@ class Simulator:
                 max_bytes=q.max_message_bytes,
                 fifo=q.fifo,
                 content_dedup=q.content_based_dedup,
+                dedup_per_group=q.high_throughput,
             )
         for q in self.stack.queues:
             target = q.redrive_target.target if q.redrive_target else None

@@ -129,6 +129,7 @@ class QueueSim:
         max_bytes: int,
         fifo: bool,
         content_dedup: bool,
+        dedup_per_group: bool = False,
     ) -> None:
         self.sim = sim
         self.name = name
@@ -141,6 +142,9 @@ class QueueSim:
         self.max_bytes = max_bytes
         self.fifo = fifo
         self.content_dedup = content_dedup
+        # Stacktape's fifoHighThroughput sets DeduplicationScope=messageGroup: a dedup id
+        # then repeats only within its group.
+        self.dedup_per_group = dedup_per_group
         self.dlq: QueueSim | None = None
         self.max_receive_count: int | None = None
         self.sources: list[QueueSim] = []  # queues that redrive into this one
@@ -156,7 +160,8 @@ class QueueSim:
         self._expiry_late: list[tuple[int, int, Message]] = []
         self._expiry_timer: list[Any] | None = None
         self._expiry_seq = 0
-        self._dedup: dict[str, tuple[int, str]] = {}  # dedup id -> (expires at, message id)
+        # dedup id (or (group, dedup id)) -> (expires at, message id)
+        self._dedup: dict[Any, tuple[int, str]] = {}
         self._fifo_seq = 0
         self.on_visible: list[Callable[[], None]] = []  # consumers to wake
         self._delay_label = ("delay", name, _ID)
@@ -315,7 +320,8 @@ class QueueSim:
         now = sim.clock.now
         if self.fifo:
             key = dedup_id or hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
-            hit = self._dedup.get(key)
+            scope = (group, key) if self.dedup_per_group else key
+            hit = self._dedup.get(scope)
             if hit is not None and hit[0] > now:
                 sim.trace.emit(
                     (
@@ -332,7 +338,7 @@ class QueueSim:
             msg.dedup_id = key
             self._fifo_seq += 1
             msg.seq_number = f"{18_000_000_000_000_000_000 + self._fifo_seq:020d}"
-            self._dedup[key] = (now + DEDUP_WINDOW_MS, msg.id)
+            self._dedup[scope] = (now + DEDUP_WINDOW_MS, msg.id)
             if len(self._dedup) > 4096:
                 self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
         self.messages[msg.id] = msg
@@ -595,24 +601,33 @@ class QueueSim:
         dlq._make_visible(msg, returned=False)
 
     def delete(self, msg: Message, receipt: int) -> bool:
-        """DeleteMessage with the receipt of a receive; False when the receipt is stale."""
+        """DeleteMessage with the receipt of a receive; False when the receipt is stale.
+
+        A standard queue also deletes a message whose visibility timeout has ended, as long
+        as nobody has received it since (its receipt is still the newest); a FIFO queue
+        refuses that delete (aws-semantics §1.2)."""
+        late = msg.state == VISIBLE and not self.fifo
         if (
             msg.queue is not self
             or msg.id not in self.messages
             or msg.receipt != receipt
-            or msg.state != INFLIGHT
+            or not (msg.state == INFLIGHT or late)
         ):
             self.sim.trace.emit(
                 (self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id})
             )
             return False
         del self.messages[msg.id]
-        if msg.timer is not None:
-            self.sim.clock.cancel(msg.timer)
-            msg.timer = None
-        if self.fifo:
-            self._unblock(msg.group or "")
-        self.counts[INFLIGHT] -= 1
+        if late:
+            self.visible.remove(msg)
+            self.counts[VISIBLE] -= 1
+        else:
+            if msg.timer is not None:
+                self.sim.clock.cancel(msg.timer)
+                msg.timer = None
+            if self.fifo:
+                self._unblock(msg.group or "")
+            self.counts[INFLIGHT] -= 1
         msg.state = DELETED
         self.sim.trace.emit(
             (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
