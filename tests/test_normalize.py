@@ -723,6 +723,15 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
         16,
         "1-900",
     ),
+    "batch job timeout under AWS Batch's 60 s minimum": (
+        "resources:\n  j:\n    type: batch-job\n    properties:\n"
+        "      container: {imageConfig: {filePath: a.ts}}\n      timeout: 30\n",
+        "out-of-range",
+        "error",
+        6,
+        16,
+        "at least 60",
+    ),
     "visibility timeout out of range": (
         "resources:\n  q: {type: sqs-queue, properties: {visibilityTimeoutSeconds: 50000}}\n",
         "out-of-range",

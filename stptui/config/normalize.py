@@ -128,7 +128,8 @@ FUNCTION_PROPS = {
 BATCH_PROPS = {
     "container": _DICT,
     "resources": _DICT,
-    "timeout": P("int", lo=1),
+    # AWS Batch's attemptDurationSeconds is at least 60 (aws-semantics §7).
+    "timeout": P("int", lo=60),
     "useSpotInstances": _BOOL,
     "retryConfig": _DICT,
     "logging": _DICT,
