@@ -380,6 +380,15 @@ def test_a_throttled_function_is_a_500(sim: Simulator) -> None:
     assert len(records(sim, tk.INVOCATION_THROTTLED, "slow")) == 1
 
 
+def test_an_event_over_lambdas_6_mb_is_a_500_without_an_invocation(sim: Simulator) -> None:
+    body = "x" * (6 * 1024 * 1024)  # the body alone fits the HTTP API's 10 MB, the event not
+    resp = call(sim, "GET", "/text", body, gateway="api2")
+    assert (resp.status, resp.body) == (500, '{"message":"Internal Server Error"}')
+    assert "RequestEntityTooLargeException" in resp.reason
+    assert not records(sim, tk.INVOCATION_STARTED)
+    assert call(sim, "GET", "/text", "x" * 1000, gateway="api2").status == 200
+
+
 def test_no_route_is_a_404(sim: Simulator) -> None:
     resp = call(sim, "GET", "/nowhere", gateway="api2")
     assert (resp.status, resp.body, resp.route) == (404, '{"message":"Not Found"}', None)

@@ -35,6 +35,7 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 from stptui.config.model import HttpTrigger
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -411,6 +412,16 @@ class HttpService:
             status, headers, body, why = interpret(route.payload_format, outcome.response)
             self._respond(ex, status, headers, body, why)
 
+        size = len(_json(ex.event).encode("utf-8", "surrogatepass"))
+        if size > SYNC_PAYLOAD_BYTES:
+            # Lambda refuses the Invoke (RequestEntityTooLargeException); the gateway answers
+            # for a failed integration.
+            why = (
+                f"the event is {size:,} bytes; a synchronous invoke takes at most "
+                f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
+            )
+            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, why)
+            return
         try:
             ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http")
         except SimError as exc:
