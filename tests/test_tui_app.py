@@ -6,9 +6,10 @@ from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, Select, TextArea
 from textual.widgets._footer import FooterKey
-from tui_support import app_for, drive, session
+from tui_support import app_for, drawn_text, drive, session
 
 from stptui.commands import execute
 from stptui.commands.session import trace_sha256
@@ -24,8 +25,8 @@ from stptui.tui.widgets.queues_pane import QueuesPane
 
 
 def static_text(app: StptuiApp, selector: str) -> str:
-    """The plain text a Static shows."""
-    return str(app.screen.query_one(selector, Static).render())
+    """The plain text a one-line widget (a Static, the clock bar) shows."""
+    return str(app.screen.query_one(selector, Widget).render())
 
 
 def test_opens_paused_on_the_first_resource() -> None:
@@ -177,7 +178,7 @@ def test_help_lists_every_binding() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        body = static_text(app, "#help-body")
+        body = drawn_text(app.screen.query_one("#help-body"))
         for b in app.BINDINGS:
             assert b.description in body  # type: ignore[union-attr]
         await pilot.press("escape")

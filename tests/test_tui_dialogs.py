@@ -11,7 +11,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import START, app_for, drive, session
+from tui_support import START, app_for, drawn_text, drive, session
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.registry import format_line
@@ -335,7 +335,7 @@ def test_help_lists_the_dialog_keys() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        body = shown(app, "#help-body")
+        body = drawn_text(app.screen.query_one("#help-body"))
         for dialog in DIALOGS:
             assert dialog.HELP_TITLE in body
         assert "Publish the event" in body and "stop at the instant reached" in body

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from textual.pilot import Pilot  # noqa: E402
+from textual.widget import Widget  # noqa: E402
 from textual.widgets import Input, TextArea  # noqa: E402
 
 from stptui.commands import Session  # noqa: E402
@@ -36,6 +37,12 @@ SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/stacktape.yml"))
 # No blinking cursors: the blink timer races a screenshot.
 Input.cursor_blink = False
 TextArea.cursor_blink = False
+
+
+def drawn_text(widget: Widget) -> str:
+    """What a widget draws, line by line: the text of content that is not one `Text` (a
+    table, a group), as laid out at the widget's width."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 
 def session(name: str = "job-queue", **kwargs: object) -> Session:

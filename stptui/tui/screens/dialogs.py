@@ -39,6 +39,10 @@ DIALOG_CSS = """
     width: 90%; max-width: 100; height: auto; max-height: 90%;
     border: thick $primary; background: $surface; padding: 0 1;
 }}
+/* A field's label wraps in its column: left to its own width it is cut where the column
+   ends, and in a row of fields it runs under the next field's label. (Only a container's
+   labels: a progress bar's percentage is a Label too.) */
+{name} Vertical > Label, {name} VerticalScroll > Label {{ width: 100%; }}
 {name} .dialog-error {{ color: $error; height: auto; }}
 {name} .dialog-hint {{ color: $text-muted; height: auto; }}
 {name} .dialog-buttons {{ height: auto; align-horizontal: right; }}
@@ -87,6 +91,16 @@ def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
     return [(Text(safe(name)), name) for name in names]
 
 
+class ErrorLine(Static):
+    """A dialog's error line: below the fields, it may be below the fold of a short
+    terminal, so it is scrolled into sight when shown and again when it grows (scrolling
+    at once goes by the height it had before the new text was laid out)."""
+
+    def on_resize(self) -> None:
+        if self.content:
+            self.scroll_visible(animate=False)
+
+
 class CommandDialog(ModalScreen[CommandResult | None]):
     """A form that builds one command line, runs it, and shows a refusal in place.
 
@@ -98,11 +112,21 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     HEADING: ClassVar[str] = ""
     VERB: ClassVar[str] = "Run"
     HELP_TITLE: ClassVar[str] = ""
+    # The field that has the focus when the dialog opens (see `on_screen_resume`).
+    FIRST_FIELD: ClassVar[str] = ""
+    AUTO_FOCUS = ""
     DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
 
     def __init__(self, run: Callable[[str], CommandResult]) -> None:
         super().__init__()
         self.run = run
+
+    def on_screen_resume(self) -> None:
+        """Focus the first field, leaving the dialog at its top: Textual's auto-focus
+        scrolls a dialog taller than the terminal to centre the field, out of sight of the
+        picker above it."""
+        if self.focused is None and self.FIRST_FIELD:
+            self.set_focus(self.query_one(self.FIRST_FIELD), scroll_visible=False)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box") as box:
@@ -120,7 +144,7 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 
     def controls(self) -> ComposeResult:
         """The error line and the run and cancel buttons."""
-        yield Static("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
+        yield ErrorLine("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
         with Horizontal(classes="dialog-buttons"):
             yield Button(
                 self.VERB, id=f"{self.PREFIX}-button", classes="dialog-run", variant="primary"
@@ -133,7 +157,10 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 
     def show_error(self, text: str) -> None:
         """Show why the command cannot run (an empty text clears it)."""
-        self.query_one(f"#{self.PREFIX}-error", Static).update(Text(text))
+        error = self.query_one(f"#{self.PREFIX}-error", Static)
+        error.update(Text(text))
+        if text:
+            error.scroll_visible(animate=False)
 
     @on(Button.Pressed, ".dialog-run")
     def action_run(self) -> None:
@@ -177,7 +204,7 @@ class SendDialog(CommandDialog):
     """Queue picker, JSON editor that validates as you type, optional delay."""
 
     PREFIX = "send"
-    AUTO_FOCUS = "#send-body"
+    FIRST_FIELD = "#send-body"
     HEADING = "send a message (ctrl+s sends, escape cancels)"
     VERB = "Send"
     HELP_TITLE = "Send dialog"
@@ -218,7 +245,7 @@ class PublishDialog(CommandDialog):
     HEADING = "publish an event (ctrl+s publishes, escape cancels)"
     VERB = "Publish"
     HELP_TITLE = "Publish dialog"
-    AUTO_FOCUS = "#publish-source"
+    FIRST_FIELD = "#publish-source"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Publish", "Publish the event")
     DEFAULT_CSS = "PublishDialog #publish-detail { height: 6; }"
 
@@ -285,7 +312,7 @@ class UploadDialog(CommandDialog):
     HEADING = "upload an object (ctrl+s uploads, escape cancels)"
     VERB = "Upload"
     HELP_TITLE = "Upload dialog"
-    AUTO_FOCUS = "#upload-key"
+    FIRST_FIELD = "#upload-key"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Upload", "Upload the object")
     DEFAULT_CSS = """
     UploadDialog #upload-content { height: 5; }
@@ -313,7 +340,9 @@ class UploadDialog(CommandDialog):
         yield Input(placeholder="incoming/report.csv", id="upload-key")
         with Horizontal(classes="dialog-row"):
             with Vertical():
-                yield Label("size (e.g. 5MB), or leave empty and give the content")
+                # Short enough for its column on an 80-column terminal: a label that wraps
+                # there would put its field a row below the operation's.
+                yield Label("size (e.g. 5MB)")
                 yield Input(placeholder="0", id="upload-size")
             with Vertical(id="upload-op"):
                 yield Label("operation")
@@ -323,7 +352,7 @@ class UploadDialog(CommandDialog):
                     allow_blank=False,
                     id="upload-op-select",
                 )
-        yield Label("content (text, optional)")
+        yield Label("content (text, instead of a size)")
         yield TextArea("", id="upload-content")
 
     def notifications_text(self, bucket: str) -> Text:
@@ -375,7 +404,7 @@ class HttpDialog(CommandDialog):
     HEADING = "HTTP request (ctrl+s sends, escape closes)"
     VERB = "Send"
     HELP_TITLE = "HTTP dialog"
-    AUTO_FOCUS = "#http-path"
+    FIRST_FIELD = "#http-path"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Send", "Send the request")
     DEFAULT_CSS = """
     HttpDialog > .dialog-box { max-width: 140; }
@@ -466,7 +495,7 @@ class FireDialog(CommandDialog):
     chosen one's expression and next fire times."""
 
     PREFIX = "fire"
-    AUTO_FOCUS = "#fire-rule"
+    FIRST_FIELD = "#fire-rule"
     HEADING = "fire a schedule now (ctrl+s fires, escape cancels)"
     VERB = "Fire"
     HELP_TITLE = "Fire dialog"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,19 +16,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def bindings_text(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Text:
-    """A table of key, description and tooltip per group of bindings."""
-    text = Text()
+def bindings_help(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Group:
+    """A table of key, description and tooltip per group of bindings, its columns as wide
+    in every group; a tooltip too long for the screen wraps in its own column."""
+    groups = [(title, list(bindings)) for title, bindings in groups]
+    everything = [b for _, bindings in groups for b in bindings]
+    key_width = max(len(b.key_display or b.key) for b in everything)
+    description_width = max(len(b.description) for b in everything)
+    parts: list[RenderableType] = []
     for title, bindings in groups:
-        text.append(f"{title}\n", "bold underline")
+        parts.append(Text(title, "bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(width=key_width, style="bold cyan", no_wrap=True)
+        table.add_column(width=description_width, no_wrap=True)
+        table.add_column(style="dim")
         for b in bindings:
-            key = b.key_display or b.key
-            text.append(f"  {key:<14}", "bold cyan")
-            text.append(f"{b.description:<22}")
-            text.append(f"{b.tooltip}\n", "dim")
-        text.append("\n")
-    text.rstrip()
-    return text
+            table.add_row(b.key_display or b.key, b.description, b.tooltip)
+        parts.append(Padding(table, (0, 0, 1, 2)))
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,4 +57,4 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
-            yield Static(bindings_text(self.groups), id="help-body", markup=False)
+            yield Static(bindings_help(self.groups), id="help-body", markup=False)

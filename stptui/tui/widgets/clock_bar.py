@@ -2,13 +2,67 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from stptui.tui.render import display_time, safe
 
+# The fewest characters of the stack's name worth showing before its ellipsis: with less
+# room a stub such as `j…` says nothing, and the name is left out with its label.
+MIN_NAME_CELLS = 4
+NAME_LABEL = "stptui "
 
-class ClockBar(Static):
+
+class ClockState(NamedTuple):
+    """What the clock bar shows."""
+
+    stack: str
+    now_ms: int
+    running: bool
+    speed: str
+    events: int
+
+
+def _clock_part(state: ClockState, time: str, gap: str) -> Text:
+    text = Text()
+    text.append(time, "bold")
+    text.append(gap)
+    if state.running:
+        text.append(" ▶ running ", "black on green")
+    else:
+        text.append(" ⏸ paused ", "black on yellow")
+    text.append(f"{gap}speed {state.speed}{gap}events {state.events:,}")
+    return text
+
+
+def clock_line(state: ClockState, width: int) -> Text:
+    """The clock bar's line for `width` cells: the clock's state whole, then the stack's name,
+    shortened with an ellipsis when only part of it fits, left out when hardly any does."""
+    full = display_time(state.now_ms)
+    no_zone = full.removesuffix(" UTC")
+    # What a narrow bar sheds, in order, to keep the time, state, speed and count whole: the
+    # wide gaps, then the time zone (the simulated clock is always UTC), then the milliseconds.
+    forms = [(full, "  "), (full, " "), (no_zone, " "), (no_zone.partition(".")[0], " ")]
+    for time, gap in forms:
+        text = _clock_part(state, time, gap)
+        if text.cell_len <= width:
+            break
+    name = Text(safe(state.stack), "italic")
+    room = width - text.cell_len - len(gap) - len(NAME_LABEL)
+    if room >= min(name.cell_len, MIN_NAME_CELLS):
+        name.truncate(room, overflow="ellipsis")
+        text.append(gap)
+        text.append(NAME_LABEL, "bold")
+        text.append_text(name)
+    # Textual wraps a line that is too wide at its spaces, which hides whole words on a
+    # one-line bar; cut it here instead, so that what is lost is the end, marked with `…`.
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class ClockBar(Widget):
     """One line at the top of the main screen."""
 
     DEFAULT_CSS = """
@@ -16,25 +70,20 @@ class ClockBar(Static):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
-        self._shown = Text()
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._state: ClockState | None = None
 
     def show(self, *, stack: str, now_ms: int, running: bool, speed: str, events: int) -> None:
         """Redraw with the current state (called once per frame, not per record)."""
-        # The clock's state first: on a narrow terminal the line is cut at its end, and the
-        # stack's name (which may be long) is the part to lose.
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(display_time(now_ms), "bold")
-        text.append("  ")
-        if running:
-            text.append(" ▶ running ", "black on green")
-        else:
-            text.append(" ⏸ paused ", "black on yellow")
-        text.append(f"  speed {speed}  events {events:,}  ")
-        text.append("stptui ", "bold")
-        text.append(safe(stack), "italic")
-        if text == self._shown:
+        state = ClockState(stack, now_ms, running, speed, events)
+        if state == self._state:
             return
-        self._shown = text
-        # One line, as wide as the screen whatever it says: no layout pass needed.
-        self.update(text, layout=False)
+        self._state = state
+        # One line, as wide as the screen whatever it says: a repaint, no layout pass.
+        self.refresh()
+
+    def render(self) -> Text:
+        """The line fitted to the bar's width now (a resize repaints it)."""
+        if self._state is None:
+            return Text()
+        return clock_line(self._state, self.content_size.width)

@@ -167,7 +167,8 @@ class RecordList(LineView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """Draw row `y` of the viewport (the only rows ever rendered)."""
         index = self.scroll_offset.y + y
-        width = self.size.width
+        # Left of the scrollbar: a row drawn under it would lose its end and its `…`.
+        width = self.size.width - self.scrollbar_size_vertical
         view = self.view
         (base,) = self.line_styles()
         if index >= len(view):

@@ -1,0 +1,120 @@
+"""The terminal UI on small terminals (80x24, 60x20): the dialogs' labels and the help stay
+readable, never cut mid-word or drawn over each other, a dialog taller than the terminal
+opens at its top and scrolls its error into sight, and an event row cut short shows it."""
+
+from __future__ import annotations
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.cells import cell_len
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+from textual.widgets import Label
+from tui_support import app_for, drawn_text, drive
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.help import HelpScreen
+from stptui.tui.widgets.events_pane import RecordList
+
+SMALL = [(80, 24), (60, 20)]
+# The dialog keys; the combined stack has something for each.
+DIALOG_KEYS = ["s", "p", "u", "h", "x", "f"]
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_dialog_label_fits_its_column(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for key in DIALOG_KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            for label in app.screen.query(Label):
+                column = label.parent
+                assert column is not None
+                # A label wider than its column is cut where the column ends, and in a row
+                # of fields it runs under the next field's label.
+                inside = column.content_region.right  # type: ignore[attr-defined]
+                assert label.region.right <= inside, (key, str(label.render()))
+            if key == "u":
+                # Fields side by side start on one row.
+                size_y = app.screen.query_one("#upload-size").region.y
+                assert size_y == app.screen.query_one("#upload-op-select").region.y
+            await pilot.press("escape")
+            await pilot.pause()
+
+    drive(app_for("combined"), script, size=size)
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_dialog_opens_at_its_top_with_the_picker_in_sight(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for key, picker, field in [
+            ("s", "#send-queue", "#send-body"),
+            ("u", "#upload-bucket", "#upload-key"),
+        ]:
+            await pilot.press(key)
+            await pilot.pause()
+            box = app.screen.query_one(".dialog-box", VerticalScroll)
+            # Too tall for the terminal, the dialog scrolls; it opens at its top, with the
+            # picker in sight and the first field to type in focused.
+            assert box.virtual_size.height > box.scrollable_content_region.height
+            assert box.scroll_offset.y == 0, key
+            assert box.can_view_entire(app.screen.query_one(picker))
+            assert app.focused is app.screen.query_one(field)
+            await pilot.press("escape")
+            await pilot.pause()
+
+    drive(app_for("combined"), script, size=size)
+
+
+def test_an_error_below_the_fold_is_scrolled_into_sight() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "{", "ctrl+s")
+        await pilot.pause()
+        box = app.screen.query_one(".dialog-box", VerticalScroll)
+        error = app.screen.query_one("#send-error")
+        assert "not valid JSON" in str(error.render())
+        assert box.can_view_entire(error)
+
+    drive(app_for("combined"), script, size=(60, 20))
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_help_wraps_a_long_tooltip_in_its_own_column(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        lines = [line.rstrip() for line in drawn_text(screen.query_one("#help-body")).split("\n")]
+        titles = {title for title, _ in screen.groups}
+        column = lines[1].index("Leave stptui")
+        for line in lines:
+            if not line or line in titles:
+                continue
+            assert line.startswith("  "), line
+            if not line[:column].strip():
+                # A tooltip's next line starts under its first, not under the keys.
+                assert len(line) - len(line.lstrip()) == column, line
+        tooltips = " ".join(line[column:].strip() for line in lines if len(line) > column)
+        assert "Run the virtual clock at the chosen speed, or pause it" in tooltips
+
+    drive(app_for("combined"), script, size=size)
+
+
+def test_an_event_row_cut_short_shows_its_ellipsis_beside_the_scrollbar() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for line in ['send jobQueue \'{"orderId": 2, "amount": 5000}\'', "advance 20m"]:
+            app.run_command(line)
+        await pilot.press("3")
+        await pilot.pause()
+        rows = app.query_one(RecordList)
+        assert rows.show_vertical_scrollbar
+        shown = rows.scrollable_content_region.width
+        for y in range(rows.size.height):
+            line = rows.render_line(y).text.rstrip()
+            # Cut to the width left of the scrollbar, not under it with its `…`.
+            assert line.endswith("…") and cell_len(line) <= shown, line
+
+    drive(app_for("job-queue"), script, size=(80, 24))
