@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
-from tui_support import session
+from tui_support import SAMPLES, session
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
+from stptui.sim.clock import MAX_MS, parse_instant
 from stptui.tui.live import SPEEDS, LiveClock, speed_label
 
 
@@ -104,3 +105,18 @@ def test_a_recording_gets_each_live_line_once_it_is_final(tmp_path: Path) -> Non
             "send jobQueue '{\"amount\": 1}'",
         ]
     )
+
+
+def test_a_running_clock_stops_at_the_end_of_its_range(tmp_path: Path) -> None:
+    s = Session.open(SAMPLES / "job-queue", start_ms=parse_instant("9999-12-31T23:00:00Z"))
+    for speed_index in (SPEEDS.index(3600), len(SPEEDS) - 1):
+        clock = LiveClock(s, speed_index=speed_index)
+        clock.running = True
+        for _ in range(3):
+            clock.frame(1.0)
+        assert s.sim.clock.now == MAX_MS
+        assert clock.running is False
+        assert s.log[-1] == "until 9999-12-31T23:59:59.999Z"
+    path = tmp_path / "end.json"
+    execute(s, f"save {path}")
+    assert Session.restore(path).sim.clock.now == MAX_MS

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from stptui.commands import Session
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import MAX_MS, iso_ms
 
 # The UI's frame: the live clock and a fast-forward each run one slice per frame.
 FRAME_S = 1 / 20
@@ -139,11 +139,14 @@ class LiveClock:
         def should_stop() -> bool:
             return clock.events_run - start_events >= budget or self._wall() >= deadline
 
-        target = clock.now + sim_ms
+        target = min(clock.now + sim_ms, MAX_MS)
         finished = clock.run_until(target, should_stop)
         ran = clock.events_run - start_events
         if finished:
             self._log(f"until {iso_ms(target)}", 0)
+            if target == MAX_MS:
+                # The end of the clock's range: nothing can move it further, so it stops.
+                self.running = False
         elif ran:
             self._log("", ran)
         return ran
