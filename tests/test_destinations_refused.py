@@ -31,7 +31,10 @@ resources:
     ],
 )
 def test_a_refused_destination_record_is_traced_and_the_run_goes_on(queue: str, error: str) -> None:
-    sim = make_sim(STACK.format(queue=queue), "behaviors:\n  f:\n    fail: true\n")
+    # A FIFO destination is a validate error; the simulator still runs the stack to show why.
+    sim = make_sim(
+        STACK.format(queue=queue), "behaviors:\n  f:\n    fail: true\n", allow_errors=True
+    )
     sim.services["buses"].publish("bus", "app", "T", {"pad": "x" * 900})
     assert sim.advance(10 * 60_000)  # the three attempts, then the destination
     failed = records(sim, "emission.failed", "f")

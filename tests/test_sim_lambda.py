@@ -4,13 +4,16 @@ invocations and concurrency (aws-semantics §2-§3)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from stptui.config import load_stack_text
 from stptui.sim import trace as tk
-from stptui.sim.behavior import Outcome, parse_override
-from stptui.sim.engine import SimError
-from tests.simkit import START, make_sim, records, seconds
+from stptui.sim.behavior import Behaviors, Outcome, parse_override
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.explain import explain
+from tests.simkit import START, capture_inputs, make_sim, records, seconds
 
 ASYNC = """
 resources:
@@ -219,5 +222,58 @@ def test_on_failure_response_payload_is_the_runtimes_error_response(
     record = json.loads(msg.body)
     response = record["responsePayload"]
     assert list(response) == keys and response["errorType"] == "Error"
-    if "requestId" in response:  # Python names the request of the last attempt
+    if "requestId" in response:  # Python names the request: the event's, for every attempt
         assert response["requestId"] == record["requestContext"]["requestId"]
+
+
+REQUEST_ID_HANDLER = """
+def fail(event, context):
+    context.log(context.aws_request_id)
+    raise RuntimeError("boom")
+"""
+
+
+def test_every_async_attempt_has_the_request_id_the_invoke_answered_with(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lambda_request_id_handlers.py").write_text(REQUEST_ID_HANDLER)
+    stack = load_stack_text(ASYNC.replace("h.ts", "h.py"), "stacktape.yml")
+    behaviors, diags = Behaviors.from_text(
+        "behaviors:\n  handler:\n    handler: lambda_request_id_handlers:fail\n",
+        "stptui.yml",
+        stack,
+        allow_code=True,
+        base_dir=tmp_path,
+    )
+    assert diags == []
+    sim = Simulator(stack, behaviors, start_ms=START)
+    request_id = sim.invoke_async("handler", {"n": 1}, "event-bus", "test")
+    sim.run(3_600_000)
+    # The handler sees one request id in all three attempts: the one Invoke returned.
+    logs = records(sim, tk.HANDLER_LOG, "handler")
+    assert [r.get("text") for r in logs] == [request_id] * 3
+    # The trace still names each attempt, and links them through the event id.
+    started = records(sim, tk.INVOCATION_STARTED, "handler")
+    assert len({r.get("invocation_id") for r in started}) == 3
+    assert {r.get("event_id") for r in started} == {request_id}
+    chain = explain(sim.trace, logs[-1].get("invocation_id"))
+    assert [r.seq for r in chain.records if r.kind == tk.INVOCATION_STARTED] == [
+        r.seq for r in started
+    ]
+    (msg,) = sim.queues["failures"].messages.values()
+    record = json.loads(msg.body)
+    assert record["requestContext"]["requestId"] == request_id
+    assert record["responsePayload"]["requestId"] == request_id
+
+
+def test_a_retry_that_succeeds_reports_the_events_request_id() -> None:
+    sim = make_sim(ASYNC, "behaviors:\n  handler:\n    fail: {first: 2}\n")
+    seen = capture_inputs(sim, lambda inp: inp.request_id)
+    request_id = sim.invoke_async("handler", {"n": 1}, "s3", "test")
+    sim.run(3_600_000)
+    assert seen == [request_id] * 3
+    (msg,) = sim.queues["successes"].messages.values()
+    record = json.loads(msg.body)
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["requestContext"]["requestId"] == request_id
+    assert record["requestContext"]["approximateInvokeCount"] == 3

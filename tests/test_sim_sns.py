@@ -284,7 +284,7 @@ def test_lambda_destination_to_a_topic() -> None:
     captured = [json.loads(m.body) for m in sim.queues["capture"].listing()]
     record = json.loads(captured[0]["Records"][0]["Sns"]["Message"])
     assert record["requestContext"]["condition"] == "Success"
-    assert record["requestContext"]["requestId"] == inv.get("invocation_id")
+    assert record["requestContext"]["requestId"] == inv.get("event_id")
     assert record["responsePayload"] == {"done": True}
 
 

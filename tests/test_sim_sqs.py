@@ -350,7 +350,7 @@ def test_handler_outliving_the_visibility_timeout_gets_the_message_again() -> No
     assert records(sim, tk.MESSAGE_DELETED) == []
 
 
-def test_reserved_concurrency_throttles_and_returns_the_batch() -> None:
+def test_reserved_concurrency_throttles_and_the_poller_retries_the_batch() -> None:
     sim = make_sim(
         JOB_QUEUE.format(vt=30, mrc=5, batch=1, window="").replace(
             "timeout: 5", "timeout: 5\n      reservedConcurrency: 1"
@@ -358,14 +358,21 @@ def test_reserved_concurrency_throttles_and_returns_the_batch() -> None:
         "behaviors:\n  worker:\n    duration: 2s\n",
     )
     sim.send("jobQueue", "a")
-    sim.send("jobQueue", "b")
-    sim.advance(1_000)
-    assert len(records(sim, tk.INVOCATION_THROTTLED, "worker")) == 1
+    b = sim.send("jobQueue", "b")
+    sim.advance(500)
+    [throttled] = records(sim, tk.INVOCATION_THROTTLED, "worker")
+    assert throttled.get("message_ids") == [b] and throttled.get("retry_in_ms") == 1_000
     assert sim.function_stats("worker")["running"] == 1
+    # The poller keeps the throttled batch in flight while it backs off.
+    assert sim.queue_stats("jobQueue")["in_flight"] == 2
     sim.run(600_000)
+    # Throttled at 0 and 1 s; the retry at 3 s finds the function free.
+    assert seconds(sim, tk.INVOCATION_THROTTLED) == [0, 1]
+    assert seconds(sim, tk.INVOCATION_STARTED) == [0, 3]
     assert len(records(sim, tk.MESSAGE_DELETED)) == 2
-    # The throttled message came back after the visibility timeout (a receive counted).
-    assert seconds(sim, tk.MESSAGE_RETURNED) == [30]
+    # Nothing waited for the visibility timeout, and each message was received once.
+    assert records(sim, tk.MESSAGE_RETURNED) == []
+    assert [r.get("receive_count") for r in records(sim, tk.MESSAGE_RECEIVED)] == [1, 1]
 
 
 def test_poller_concurrency_starts_at_five_and_scales_after_a_minute() -> None:

@@ -45,6 +45,7 @@ AGENDA_TEXT = {
     "poll": "{subject} polls {resource}",
     "batch-window": "{subject}'s batching window on {resource} closes",
     "scaling": "{subject} adds pollers for {resource}",
+    "esm-retry": "{subject} retries a throttled batch from {resource}",
     "async": "event {subject} is invoked",
     "async-retry": "event {subject} is retried",
     "schedule": "{resource}'s schedule {subject} fires",

@@ -2,10 +2,13 @@
 source mapping; and asynchronous invocation with retries, maximum event age and destinations.
 
 Rules (reference aws-semantics §2-§3): an SQS batch is deleted when the invocation succeeds
-and left to return after the visibility timeout when it fails (or is throttled); partial
-batch responses count only when ReportBatchItemFailures is on; asynchronous events are
-retried twice on function errors, 1 and then 2 minutes later, and dropped past their
-maximum age; throttled asynchronous events back off from 1 s to 5 min for up to 6 hours.
+and left to return after the visibility timeout when it fails; a throttled batch stays with
+its poller, which retries it with backoff until the visibility timeout would end first, and
+each throttle lowers the mapping's concurrency; partial batch responses count only when
+ReportBatchItemFailures is on; asynchronous events are retried twice on function errors,
+1 and then 2 minutes later, and dropped past their maximum age; throttled asynchronous
+events back off from 1 s to 5 min for up to 6 hours. Every attempt of an asynchronous event
+has the event's request id, as the Invoke API answered it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ ESM_START_CONCURRENCY = 5
 ESM_SCALE_STEP = 300
 ESM_SCALE_PERIOD_MS = 60_000
 ESM_MAX_CONCURRENCY = 1000
+# The lowest a throttled mapping's concurrency drops to: one poller keeps the queue moving.
+ESM_THROTTLED_MIN_CONCURRENCY = 1
 SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024
 ASYNC_RETRY_DELAYS_MS = (60_000, 120_000)
 ASYNC_MAX_EVENT_AGE_MS = 21_600_000
@@ -43,6 +48,14 @@ THROTTLE_BACKOFF_MAX_MS = 300_000
 _ID = attrgetter("id")
 _RECEIPT = attrgetter("receipt")
 _FIRST = itemgetter(0)
+
+
+def throttle_backoff_ms(throttles: int) -> int:
+    """The wait before retrying an invocation throttled `throttles` times in a row: 1 s,
+    doubling, at most 5 minutes (no jitter)."""
+    if throttles > 9:  # from the tenth throttle on, doubling gives 512 s or more: the cap
+        return THROTTLE_BACKOFF_MAX_MS
+    return min(THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_START_MS << (throttles - 1))
 
 
 class Caller(Protocol):
@@ -98,11 +111,14 @@ class FunctionSim:
         caller: Caller,
         extra: tuple[Any, ...] = (),
         names: tuple[str, ...] = tk.STARTED_FIELDS,
+        request_id: str | None = None,
     ) -> tuple[str, Outcome]:
         """Start an invocation now; `caller.done(outcome, invocation_id)` runs when it ends.
 
         The `invocation.started` record holds the invocation id, trigger and attempt, then
-        the `extra` values; `names` names them all."""
+        the `extra` values; `names` names them all. `request_id` is the AWS request id the
+        handler sees (`context.aws_request_id`): an asynchronous event's, the same for every
+        attempt; by default the invocation's own id."""
         sim = self.sim
         now = sim.clock.now
         inv_id = sim.new_id()
@@ -126,7 +142,7 @@ class FunctionSim:
                     self.timeout_ms,
                     caller.event,
                     caller.sqs_records,
-                    inv_id,
+                    request_id or inv_id,
                 ),
                 sim.rng,
                 self.overrides,
@@ -268,7 +284,11 @@ class BatchingWindow:
 
 
 class SqsEventSource:
-    """A Lambda event source mapping that polls one queue for one function."""
+    """A Lambda event source mapping that polls one queue for one function.
+
+    `cap` is how many batches its pollers may hold at once and `active` how many they hold:
+    a batch counts from its receive until its invocation ends, or, when it is throttled,
+    until the poller lets it go. `held` is how many of them wait to retry a throttle."""
 
     def __init__(
         self,
@@ -284,6 +304,7 @@ class SqsEventSource:
         self.batch_size = batch_size
         self.cap = ESM_START_CONCURRENCY
         self.active = 0
+        self.held = 0
         self._poll: list[Any] | None = None
         # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
         # and so does `validate`).
@@ -304,6 +325,7 @@ class SqsEventSource:
         self._scale: list[Any] | None = None
         self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
         self._poll_label = ("poll", queue.name, fn.name)
+        self._retry_label = ("esm-retry", queue.name, fn.name)
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
@@ -322,8 +344,8 @@ class SqsEventSource:
         q = self.queue
         counts = q.counts
         now = self.sim.clock.now
-        cap = self.cap  # only `_scale_up`, another step, changes it
-        while self.active < cap:
+        # Read at every turn: a batch throttled in `_invoke` lowers the cap.
+        while self.active < self.cap:
             if self.window is not None:
                 msgs = self.window.gather(now)
                 if msgs is None:
@@ -343,7 +365,11 @@ class SqsEventSource:
                         continue  # the receive moved messages to the DLQ; others may be left
                     # FIFO groups all blocked by messages in flight, or the in-flight limit.
                     break
-            self._invoke(msgs)
+            # A batch keeps its poller busy until its invocation ends, or, throttled, until
+            # the poller lets it go, so throttling cannot receive the whole queue at once.
+            self.active += 1
+            self._invoke(_Batch(self, msgs))
+        cap = self.cap
         visible = counts[1]
         if visible == 0:
             if self.active == 0:
@@ -361,42 +387,89 @@ class SqsEventSource:
         self.cap = min(ESM_MAX_CONCURRENCY, self.cap + ESM_SCALE_STEP)
         self.wake()
 
-    def _invoke(self, msgs: list[Message]) -> None:
-        sim = self.sim
+    def _invoke(self, batch: _Batch) -> bool:
+        """Invoke the function with a batch its poller holds; False when the invocation was
+        throttled and the poller let the batch go."""
+        if self.fn.throttled():
+            return self._throttled(batch)
+        if batch.throttles:
+            self.held -= 1
         q = self.queue
-        fn = self.fn
-        ids = list(map(_ID, msgs))
-        if fn.throttled():
-            sim.trace.emit(
-                (
-                    sim.clock.now,
-                    tk.INVOCATION_THROTTLED,
-                    fn.name,
-                    {"trigger": "sqs", "queue": q.name, "message_ids": ids},
-                )
-            )
-            for m in msgs:
-                q.release(m, m.receipt)
-            return
-        self.active += 1
-        _, outcome = fn.start("sqs", 1, _Batch(self, msgs), (q.name, ids), tk.SQS_STARTED_FIELDS)
-        ends = sim.clock.now + outcome.duration_ms
+        msgs = batch.msgs
+        _, outcome = self.fn.start(
+            "sqs", 1, batch, (q.name, list(map(_ID, msgs))), tk.SQS_STARTED_FIELDS
+        )
+        ends = self.sim.clock.now + outcome.duration_ms
         for m in msgs:
             if ends > m.visible_at:
                 # The handler outlives the visibility timeout: the message returns (and may
                 # be received again) while the first invocation still runs, as on AWS.
                 q.release(m, m.receipt)
+        return True
+
+    def _throttled(self, batch: _Batch) -> bool:
+        """The function refused the batch's invocation: back off. True when the poller
+        keeps the batch for a retry.
+
+        AWS retries a throttled batch, with growing waits, until the messages' visibility
+        timeout ends, and reduces the mapping's concurrency meanwhile. Here the retry
+        comes after `throttle_backoff_ms` and only if that is before the first of the
+        batch's messages becomes visible again; otherwise the poller lets the batch go (it
+        returns when its visibility timeout ends, and the receive counted) and is free.
+        Each throttle lowers the mapping's concurrency to the number of its batches the
+        function is running (at least one), so that it stops receiving batches the
+        function cannot take; scaling up adds pollers again, a minute at a time."""
+        sim = self.sim
+        now = sim.clock.now
+        q = self.queue
+        msgs = batch.msgs
+        if not batch.throttles:
+            self.held += 1
+        batch.throttles += 1
+        delay: int | None = throttle_backoff_ms(batch.throttles)
+        if now + delay >= min(m.visible_at for m in msgs):
+            delay = None
+        sim.trace.emit(
+            (
+                now,
+                tk.INVOCATION_THROTTLED,
+                self.fn.name,
+                {
+                    "trigger": "sqs",
+                    "queue": q.name,
+                    "message_ids": list(map(_ID, msgs)),
+                    "retry_in_ms": delay,
+                },
+            )
+        )
+        running = self.active - self.held
+        if running < self.cap:
+            self.cap = max(ESM_THROTTLED_MIN_CONCURRENCY, running)
+        if delay is None:
+            self.held -= 1
+            self.active -= 1
+            for m, r in zip(msgs, batch.receipts, strict=True):
+                q.release(m, r)
+            return False
+        sim.clock.at(now + delay, self._retry, batch, self._retry_label)
+        return True
+
+    def _retry(self, batch: _Batch) -> None:
+        if not self._invoke(batch) and self._poll is None:
+            # The poller let its batch go and is free: it asks for the next batch at once.
+            self._drain()
 
 
 class _Batch:
     """One SQS batch handed to an invocation: its receipts and lazily built records."""
 
-    __slots__ = ("_records", "esm", "msgs", "receipts")
+    __slots__ = ("_records", "esm", "msgs", "receipts", "throttles")
 
     def __init__(self, esm: SqsEventSource, msgs: list[Message]) -> None:
         self.esm = esm
         self.msgs = msgs
         self.receipts = list(map(_RECEIPT, msgs))
+        self.throttles = 0  # throttled invocation attempts so far
         self._records: list[dict[str, Any]] | None = None
 
     def sqs_records(self) -> list[dict[str, Any]]:
@@ -466,9 +539,9 @@ class AsyncEvent:
             payload = self.payload = payload.get()
         return payload
 
-    def done(self, outcome: Outcome, invocation_id: str) -> None:
+    def done(self, outcome: Outcome, _inv: str) -> None:
         """An attempt ended: a destination, a retry or giving up."""
-        self.invoker._attempt_done(self, outcome, invocation_id)
+        self.invoker._attempt_done(self, outcome)
 
 
 class AsyncInvoker:
@@ -504,12 +577,10 @@ class AsyncInvoker:
                         {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": None},
                     )
                 )
-                self._give_up(ev, "RetriesExhausted", None, None)
+                self._give_up(ev, "RetriesExhausted", None)
                 return
             ev.throttles += 1
-            delay = min(
-                THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_START_MS * 2 ** (ev.throttles - 1)
-            )
+            delay = throttle_backoff_ms(ev.throttles)
             sim.trace.emit(
                 (
                     now,
@@ -519,28 +590,32 @@ class AsyncInvoker:
                 )
             )
             if now + delay - ev.first_at > self.max_age_ms:
-                self._give_up(ev, "EventAgeExceeded", None, None)
+                self._give_up(ev, "EventAgeExceeded", None)
                 return
             sim.clock.at(now + delay, self._attempt, ev, self._retry_label)
             return
         ev.attempts += 1
-        self.fn.start(ev.trigger, ev.attempts, ev, (ev.id, ev.source), tk.ASYNC_STARTED_FIELDS)
+        # AWS: retries of an event keep its request id (the one the Invoke call answered
+        # with); the trace's invocation id still names each attempt.
+        self.fn.start(
+            ev.trigger, ev.attempts, ev, (ev.id, ev.source), tk.ASYNC_STARTED_FIELDS, ev.id
+        )
 
-    def _attempt_done(self, ev: AsyncEvent, outcome: Outcome, inv_id: str) -> None:
+    def _attempt_done(self, ev: AsyncEvent, outcome: Outcome) -> None:
         sim = self.sim
         t = sim.clock.now
         if outcome.status == "success":
-            self._destination("onSuccess", ev, inv_id, "Success", outcome.response, None)
+            self._destination("onSuccess", ev, "Success", outcome.response, None)
             return
         error_payload = lambda_error_response(
-            self.fn.python, outcome.error_type or "Error", outcome.error_message or "", inv_id
+            self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
         )
         if ev.attempts > self.retries:
-            self._give_up(ev, "RetriesExhausted", inv_id, error_payload)
+            self._give_up(ev, "RetriesExhausted", error_payload)
             return
         at = t + ASYNC_RETRY_DELAYS_MS[ev.attempts - 1]
         if at - ev.first_at > self.max_age_ms:
-            self._give_up(ev, "EventAgeExceeded", inv_id, error_payload)
+            self._give_up(ev, "EventAgeExceeded", error_payload)
             return
         sim.trace.emit(
             (
@@ -552,9 +627,7 @@ class AsyncInvoker:
         )
         sim.clock.at(at, self._attempt, ev, self._retry_label)
 
-    def _give_up(
-        self, ev: AsyncEvent, condition: str, inv_id: str | None, error: dict[str, Any] | None
-    ) -> None:
+    def _give_up(self, ev: AsyncEvent, condition: str, error: dict[str, Any] | None) -> None:
         sim = self.sim
         sim.trace.emit(
             (
@@ -564,15 +637,12 @@ class AsyncInvoker:
                 {"event_id": ev.id, "condition": condition, "attempts": ev.attempts},
             )
         )
-        self._destination(
-            "onFailure", ev, inv_id or ev.id, condition, error, "Unhandled" if error else None
-        )
+        self._destination("onFailure", ev, condition, error, "Unhandled" if error else None)
 
     def _destination(
         self,
         which: str,
         ev: AsyncEvent,
-        inv_id: str,
         condition: str,
         response: Any,
         function_error: str | None,
@@ -583,7 +653,7 @@ class AsyncInvoker:
         sim = self.sim
         record = destination_record(
             timestamp=iso_ms(sim.clock.now),
-            request_id=inv_id,
+            request_id=ev.id,
             function_arn=self.fn.arn,
             condition=condition,
             approximate_invoke_count=ev.attempts,
