@@ -266,7 +266,7 @@ def test_policy_problems_follow_snss_own_limits() -> None:
 
 def test_an_invalid_policy_filters_everything_and_says_why() -> None:
     stack = STACK.replace("{tags: [vip]}", "{tags: {nested: [vip]}}")
-    sim = make_sim(stack, BEHAVIORS)
+    sim = make_sim(stack, BEHAVIORS, allow_errors=True)  # validate reports the policy too
     topics(sim).publish("alerts", "x", attributes={"tags": ["vip"]})
     assert filtered(sim)["vip"] == [
         "the filter policy is invalid: FilterPolicy: Filter policy scope MessageAttributes "

@@ -187,9 +187,9 @@ class Simulator:
                     )
         # Event sources (schedules, buses, buckets, HTTP, topics, batch jobs) each wire
         # themselves; the order is fixed so that ids and timers are created identically.
-        from stptui.sim.services import EVENT_SOURCE_WIRERS
+        from stptui.sim.services import event_source_wirers
 
-        for wire in EVENT_SOURCE_WIRERS:
+        for wire in event_source_wirers():
             wire(self)
 
     # -- identity and randomness -------------------------------------------------------

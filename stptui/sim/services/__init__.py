@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from stptui.sim.services import batch, bucket, bus, http, schedule, topic
-
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
-EVENT_SOURCE_WIRERS: list[Callable[[Simulator], None]] = [
-    schedule.wire,
-    bus.wire,
-    topic.wire,
-    batch.wire,
-    bucket.wire,
-    http.wire,
-]
+
+def event_source_wirers() -> list[Callable[[Simulator], None]]:
+    """Each event source's `wire`, in the order the engine calls them.
+
+    Imported here, when a simulator is built, not when the package is: `validate` uses a
+    few helpers of single services (a topic's filter-policy check, a rule's input) and
+    should not load every service for them."""
+    from stptui.sim.services import batch, bucket, bus, http, schedule, topic
+
+    return [schedule.wire, bus.wire, topic.wire, batch.wire, bucket.wire, http.wire]
