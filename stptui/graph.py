@@ -3,7 +3,8 @@
 `build_graph(stack)` turns a typed `Stack` into a `networkx.MultiDiGraph`:
 
 * one node per resource (id = resource name), plus nodes for what the config points at
-  without defining: references to undefined resources (`missing`), the default event bus
+  without defining: references to undefined resources (`missing`), resource names written
+  where an ARN belongs (`<name> (not an ARN)`, also `missing`), the default event bus
   (`bus:default`), schedules (`schedule:<owner>:<index>`), `aws:*` connectTo macros and
   ARNs outside the stack (`arn:...`);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`
@@ -27,12 +28,14 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from stptui.config.directives import CfResourceParamValue
 from stptui.config.envvars import EnvEntry, env_var_name, injected_params, workload_environment
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
     BatchJob,
     Bucket,
+    ContainerWorkload,
     EventBus,
     EventBusTrigger,
     Function,
@@ -136,6 +139,9 @@ class _Builder:
                 self._redrive(res)
             elif isinstance(res, Bucket) and res.event_bus_notifications:
                 self._bus_notification(res)
+            elif isinstance(res, ContainerWorkload):
+                for trig in res.events:  # ingress: routes and load balancers into containers
+                    self._trigger(trig)
         for node, (line, column, file) in self.first_use.items():
             self.g.nodes[node].update(file=file, line=line, column=column)
         _assign_layers(self.g, self.edges)
@@ -217,14 +223,50 @@ class _Builder:
                 label=raw,
                 props={"grants": "ses:*" if known else "nothing (not a Stacktape macro)"},
             )
+        if isinstance(ref.raw, CfResourceParamValue):
+            return self._cf_resource(ref.raw, ref.path)
         if raw.startswith("arn:"):
             service = raw.split(":")[2] if raw.count(":") >= 2 else ""
             return self._synthetic(
                 "arn", raw, raw, ref.path, kind="external", label=raw, props={"service": service}
             )
-        if raw in resources:  # a name written where an ARN belongs; lint reports it
-            return raw
+        if raw in resources:
+            # A name written where an ARN belongs (lint's `arn-expected`): AWS and the
+            # simulator find nothing there, so the edge leads to a missing node, not to the
+            # resource of that name.
+            label = f"{raw} (not an ARN)"
+            return self._synthetic(
+                "not-an-arn",
+                raw,
+                label,
+                ref.path,
+                kind="missing",
+                label=label,
+                missing=True,
+                external=False,
+            )
         return self._missing(raw, ref.path)
+
+    def _cf_resource(self, value: CfResourceParamValue, path: Any) -> str:
+        """The node of a `$CfResourceParam(logicalId, attr)` reference: the raw CloudFormation
+        resource under `cloudformationResources`, or else an outside node (the logical id may
+        be one Stacktape generates, which the config does not list)."""
+        cfn_type = self.stack.cloudformation_resources.get(value.logical_id)
+        if cfn_type is None:
+            text = str(value)
+            return self._synthetic(
+                "arn", text, text, path, kind="external", label=text, props={"service": "cf"}
+            )
+        return self._synthetic(
+            "cf",
+            value.logical_id,
+            f"cf:{value.logical_id}",
+            path,
+            kind="cloudformation-resource",
+            label=value.logical_id,
+            props={"cfn_type": cfn_type} if cfn_type else {},
+            external=False,
+        )
 
     def _missing(self, name: str, path: Any) -> str:
         return self._synthetic(
@@ -254,6 +296,7 @@ class _Builder:
 
     def _trigger(self, t: Trigger) -> None:
         attrs: dict[str, Any] = {"via": t.type, "owner": t.owner, "index": t.index}
+        in_container = isinstance(self.stack.resources.get(t.owner), ContainerWorkload)
         source: str | None = None
         if isinstance(t, SqsTrigger):
             source = self._ref(t.queue)
@@ -293,11 +336,13 @@ class _Builder:
                 if isinstance(gateway, HttpApiGateway)
                 else HTTP_PAYLOAD_FORMAT
             )
-            attrs.update(
-                method=t.method, path=t.route_path, payload_format=t.payload_format or fallback
-            )
+            attrs.update(method=t.method, path=t.route_path)
+            if not in_container:  # a container gets the HTTP request, not a Lambda event
+                attrs["payload_format"] = t.payload_format or fallback
         else:
             source = self._ref(self._generic_source(t))
+        if in_container:
+            attrs.update(container=t.container, container_port=t.container_port)
         if source is not None:
             self._edge(source, t.owner, f"trigger:{t.index}", TRIGGER, t.path, **attrs)
 
@@ -643,6 +688,7 @@ def _node_summary(attrs: dict[str, Any]) -> str:
         ("expression", "{}"),
         ("engine", "{}"),
         ("grants", "grants {}"),
+        ("cfn_type", "{}"),
     )
     for key, fmt in names:
         if key in p and p[key] is not None:
@@ -656,6 +702,17 @@ def _node_summary(attrs: dict[str, Any]) -> str:
 
 
 def _trigger_label(d: dict[str, Any]) -> str:
+    label = _via_label(d)
+    if "container" not in d:
+        return label
+    # Which container (and port) of a container workload receives the traffic.
+    where = f"container {d.get('container') or '?'}"
+    if d.get("container_port") is not None:
+        where += f":{d['container_port']}"
+    return f"{label[:-1]}, {where})" if label.endswith(")") else f"{label}({where})"
+
+
+def _via_label(d: dict[str, Any]) -> str:
     via = d.get("via", "")
     if via == "sqs":
         text = f"batch {d.get('batch_size')}"

@@ -186,8 +186,9 @@ def test_job_queue_api_environment() -> None:
         ("STP_JOB_QUEUE_ARN", "jobQueue"),
         ("STP_JOB_QUEUE_URL", "jobQueue"),
         ("STP_JOB_QUEUE_NAME", "jobQueue"),
+        ("NODE_OPTIONS", "stacktape"),  # src/api.ts, built by Stacktape (reference §4.3)
     ]
-    arn, url, name = (e.value for e in env)
+    arn, url, name = (e.value for e in env[:3])
     assert ARN_RE.match(arn), arn
     assert URL_RE.match(url), url
     # The physical queue name is `{stackName}-{resourceName}`; ARN and URL end with it.
@@ -200,15 +201,16 @@ def test_config_entries_come_first_then_connect_to() -> None:
     stack = load_stack(SAMPLES / "scheduled-job" / "stacktape.yml", lint=False)
     env = workload_environment(stack, stack.resources["dailyReport"])
     assert env[0] == EnvEntry("REPORT_RECIPIENT", "reports@example.com", "config")
+    assert env[-1].name == "NODE_OPTIONS"  # Stacktape's own, for src/daily-report.ts
     # aws:ses grants a permission and injects nothing.
-    assert [e.name for e in env[1:]] == [
+    assert [e.name for e in env[1:-1]] == [
         "STP_DATABASE_CONNECTION_STRING",
         "STP_DATABASE_JDBC_CONNECTION_STRING",
         "STP_DATABASE_HOST",
         "STP_DATABASE_PORT",
         "STP_DATABASE_DB_NAME",
     ]
-    assert {e.source for e in env[1:]} == {"database"}
+    assert {e.source for e in env[1:-1]} == {"database"}
     values = {e.name: e.value for e in env}
     assert values["STP_DATABASE_PORT"].isdigit()
     assert values["STP_DATABASE_CONNECTION_STRING"].startswith("postgres://")
@@ -228,7 +230,8 @@ def test_connect_to_a_missing_resource_injects_nothing() -> None:
     stack = load_stack(
         Path(__file__).resolve().parent / "fixtures" / "seed" / "job-queue.yml", lint=False
     )
-    assert workload_environment(stack, stack.resources["worker"]) == []
+    env = workload_environment(stack, stack.resources["worker"])
+    assert [e.name for e in env] == ["NODE_OPTIONS"]  # only Stacktape's own
 
 
 FIFO_STACK = """

@@ -231,8 +231,9 @@ def test_job_queue_nodes() -> None:
         "STP_JOB_QUEUE_ARN",
         "STP_JOB_QUEUE_URL",
         "STP_JOB_QUEUE_NAME",
+        "NODE_OPTIONS",  # src/api.ts is built by Stacktape's buildpack (reference §4.3)
     ]
-    assert {e["source"] for e in env} == {"jobQueue"}
+    assert [e["source"] for e in env] == ["jobQueue", "jobQueue", "jobQueue", "stacktape"]
     assert env[2]["value"] == "job-queue-demo-dev-jobQueue"
 
 
@@ -1015,6 +1016,9 @@ def _big_model(n: int) -> Stack:
     def ref(target: str, *path: str | int) -> Ref:
         return Ref(raw=target, path=path, target=target)
 
+    # The YAML's packaging: Stacktape gives its JS/TS functions NODE_OPTIONS.
+    pack = {"type": "stacktape-lambda-buildpack", "properties": {"entryfilePath": "a.ts"}}
+
     for i in range(n):
         q, dlq, w, p = f"q{i}", f"dlq{i}", f"w{i}", f"p{i}"
         wp, pp = ("resources", w, "properties"), ("resources", p, "properties")
@@ -1030,6 +1034,7 @@ def _big_model(n: int) -> Stack:
             name=w,
             type="function",
             path=("resources", w),
+            properties={"packaging": pack},
             connect_to=[
                 ref(f"q{(i + 1) % n}", *wp, "connectTo", 0),
                 ref("bus", *wp, "connectTo", 1),
@@ -1052,6 +1057,7 @@ def _big_model(n: int) -> Stack:
             name=p,
             type="function",
             path=("resources", p),
+            properties={"packaging": pack},
             connect_to=[ref(q, *pp, "connectTo", 0)],
             events=[
                 HttpTrigger(

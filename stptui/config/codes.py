@@ -429,9 +429,11 @@ CODES: dict[str, CodeInfo] = {
             ),
             "invalid-trigger": _schema(
                 "error",
-                "A queue's `events` hold a type other than `event-bus`, the only one a queue "
-                "can subscribe with.",
-                "Move the event to a function or batch job.",
+                "An event of a type its owner cannot have: a queue's `events` hold a type "
+                "other than `event-bus`, or a container holds one other than the ingress "
+                "types (`http-api-gateway`, load balancers, `service-connect`, "
+                "`workload-internal`).",
+                "Move the event to a function or batch job, or use an ingress type.",
             ),
             "fifo-only": _schema(
                 "error",
@@ -495,6 +497,19 @@ CODES: dict[str, CodeInfo] = {
                 "...) gets another parameter from `$ResourceParam` (a URL, a name).",
                 "Ask for the ARN: `$ResourceParam('name', 'arn')`.",
             ),
+            "arn-expected": CodeInfo(
+                "stack",
+                "error",
+                "A property that needs an ARN (`sqsQueueArn`, `eventBusArn`, `snsTopicArn`, "
+                "`bucketArn`, `targetSqsQueueArn`, `onDeliveryFailure.sqsQueueArn`, a "
+                "destination, `streamArn`) holds a resource name or other text that is no "
+                "ARN; Stacktape passes it to AWS as written and the deploy fails. A warning "
+                "for an `eventBusArn` that names no resource of the stack: AWS takes it as "
+                "the name of a bus outside the stack.",
+                "Write the property's `...Name` form where there is one (`sqsQueueName: q`), "
+                "else `$ResourceParam('q', 'arn')`; for the default bus, `useDefaultBus: true`.",
+                also=frozenset({"warning"}),
+            ),
             "fifo-message-group-id": _stack(
                 "error",
                 "A FIFO queue subscribes to an event bus without `messageGroupId`.",
@@ -517,6 +532,43 @@ CODES: dict[str, CodeInfo] = {
                 "An `onDeliveryFailure` queue is FIFO; EventBridge and SNS dead-letter queues "
                 "must be standard queues.",
                 "Use a standard `sqs-queue`.",
+            ),
+            "fifo-content-deduplication": _stack(
+                "error",
+                "A FIFO queue without `contentBasedDeduplication` subscribes to an event bus; "
+                "EventBridge delivers only to FIFO queues that have it, so every event fails.",
+                "Set `contentBasedDeduplication: true` on the queue.",
+            ),
+            "invalid-event-pattern": _stack(
+                "error",
+                "An `eventPattern` EventBridge refuses (a value that is not a list of values "
+                "or matchers, an unknown matcher, an empty list) or with a top-level key "
+                "Stacktape's schema does not allow; the message is AWS's own.",
+                "Give each field a list (`source: [my.app]`); test the pattern with "
+                "`stptui match PATTERN EVENT`.",
+            ),
+            "invalid-filter-policy": _stack(
+                "error",
+                "An `sns` event's `filterPolicy` SNS refuses (a value that is not a list, a "
+                "nested object, a matcher SNS lacks such as `wildcard`, more than 5 keys or "
+                "150 combinations); the message is SNS's own.",
+                "Give each message attribute a list of values or matchers (`type: [order]`).",
+            ),
+            "invalid-target-input": _stack(
+                "error",
+                "A `schedule` or `event-bus` event's `input` is not JSON text, its `inputPath` "
+                "is no JSON path, or its `inputTransformer` uses a placeholder that "
+                "`inputPathsMap` does not define; EventBridge refuses the target.",
+                "Write `input` as an object or quoted JSON text, `inputPath` as `$.detail`; "
+                "define each `<name>` of `inputTemplate` in `inputPathsMap`.",
+            ),
+            "target-input-not-json": _stack(
+                "warning",
+                "The `inputTemplate` of a function's or batch job's `schedule` or `event-bus` "
+                "event fills to text that is not JSON; Lambda is invoked with JSON only, so "
+                "every delivery fails (a queue takes plain text).",
+                'Quote plain text so that it is a JSON string (`"<a> is <b>"`), or write a JSON '
+                "object.",
             ),
             "invalid-schedule": _stack(
                 "error",

@@ -93,6 +93,8 @@ class DirectiveContext:
     profile: str = "default"
     # FIFO queues and topics: AWS names them with a `.fifo` suffix (Stacktape adds it).
     fifo: frozenset[str] = frozenset()
+    # Buses with an `eventSourceName`: the AWS bus is named after the partner event source.
+    bus_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def stack_context(stack: Stack) -> DirectiveContext:
@@ -106,7 +108,13 @@ def stack_context(stack: Stack) -> DirectiveContext:
         fifo=frozenset(
             n for n, r in stack.resources.items() if isinstance(r, Queue | SnsTopic) and r.fifo
         ),
+        bus_names=bus_names(stack),
     )
+
+
+def bus_names(stack: Stack) -> dict[str, str]:
+    """The buses of a stack whose AWS name is their `eventSourceName` (§2.5)."""
+    return {b.name: b.event_source_name for b in stack.buses if b.event_source_name}
 
 
 class ResourceParamValue(str):
@@ -153,6 +161,27 @@ class Placeholder(str):
 
     def __repr__(self) -> str:
         return f"Placeholder({str(self)!r}, directive={self.directive!r})"
+
+
+class CfResourceParamValue(Placeholder):
+    """A $CfResourceParam result: the placeholder `<cf:LogicalId.Attr>` that also remembers
+    .logical_id and .attribute, so that a reference written with it can be followed to a
+    `cloudformationResources` entry."""
+
+    logical_id: str
+    attribute: str
+
+    def __new__(cls, logical_id: str, attribute: str) -> CfResourceParamValue:
+        obj = super().__new__(cls, f"<cf:{logical_id}.{attribute}>", "CfResourceParam")
+        obj.logical_id = logical_id
+        obj.attribute = attribute
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.logical_id, self.attribute))
+
+    def __repr__(self) -> str:
+        return f"CfResourceParamValue({self.logical_id!r}, {self.attribute!r})"
 
 
 # -- fake AWS values -------------------------------------------------------------------------
@@ -204,10 +233,19 @@ def _topic_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     return {"arn": f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}", "name": name}
 
 
+def event_bus_name(ctx: DirectiveContext, res: str) -> str:
+    """A bus's AWS name: its `eventSourceName` when it has one, else `{project}-{stage}-{name}`
+    (reference §2.5)."""
+    return ctx.bus_names.get(res) or aws_resource_name(ctx, res)
+
+
 def _bus_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
     prefix = f"arn:aws:events:{ctx.region}:{ctx.account_id}"
-    return {"arn": f"{prefix}:event-bus/{name}", "archiveArn": f"{prefix}:archive/{name}-archive"}
+    # An archive name may not hold the `/` of a partner bus name: it keeps the stack's naming.
+    return {
+        "arn": f"{prefix}:event-bus/{event_bus_name(ctx, res)}",
+        "archiveArn": f"{prefix}:archive/{aws_resource_name(ctx, res)}-archive",
+    }
 
 
 def _bucket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
@@ -1468,13 +1506,19 @@ class _Resolver:
         name = args[0]
         if name in self.ctx.cli_args:
             return self.ctx.cli_args[name]
+        # Stacktape's CLI arguments include the stage and region of the command (§1.3); a
+        # session always has both (`--stage` and `--region`, or their defaults).
+        session = {"stage": self.ctx.stage, "region": self.ctx.region}
+        if name in session:
+            return session[name]
         if len(args) > 1:
             return args[1]
         raise self._fail(
             frame,
             "directive-cli-arg",
             f"$CliArgs({name!r}): no such CLI argument and no default",
-            hint=f"stptui passes no CLI arguments; give a default: $CliArgs({name!r}, 'value')",
+            hint="stptui's only CLI arguments are stage and region; give a default: "
+            f"$CliArgs({name!r}, 'value')",
             severity="warning",
         )
 
@@ -1494,8 +1538,25 @@ class _Resolver:
 
     def _h_resource_param(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         resource, param = args
-        value = fake_resource_param(self.ctx, resource, param, self.types.get(resource))
+        rtype = self.types.get(resource)
+        ctx = self.ctx
+        if rtype == "event-bus" and resource not in ctx.bus_names:
+            source = self._event_source_name(resource, frame)
+            if source is not None:
+                ctx = replace(ctx, bus_names={**ctx.bus_names, resource: source})
+        value = fake_resource_param(ctx, resource, param, rtype)
         return ResourceParamValue(value, resource, param)
+
+    def _event_source_name(self, bus: str, frame: _Frame) -> str | None:
+        """The bus's `eventSourceName` as resolved (it may be a directive itself), if any."""
+        path: DataPath = ("resources", bus, "properties", "eventSourceName")
+        raw = self.raw
+        for key in path:
+            if not isinstance(raw, dict) or key not in raw:
+                return None
+            raw = raw[key]
+        value = self._resolved_at(path, frame)
+        return value if isinstance(value, str) and value else None
 
     _HANDLERS: ClassVar[dict[str, _Handler]] = {
         "Stage": lambda self, call, args, frame: self.ctx.stage,
@@ -1517,9 +1578,7 @@ class _Resolver:
         ),
         "Secret": lambda self, call, args, frame: Placeholder(f"<secret:{args[0]}>", "Secret"),
         "SsmParam": lambda self, call, args, frame: Placeholder(f"<ssm:{args[0]}>", "SsmParam"),
-        "CfResourceParam": lambda self, call, args, frame: Placeholder(
-            f"<cf:{args[0]}.{args[1]}>", "CfResourceParam"
-        ),
+        "CfResourceParam": lambda self, call, args, frame: CfResourceParamValue(args[0], args[1]),
     }
 
 

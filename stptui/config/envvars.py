@@ -11,7 +11,16 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from stptui.config.directives import DirectiveContext, fake_resource_param
-from stptui.config.model import Queue, Resource, SnsTopic, Stack, Workload
+from stptui.config.model import (
+    BatchJob,
+    EventBus,
+    Function,
+    Queue,
+    Resource,
+    SnsTopic,
+    Stack,
+    Workload,
+)
 
 # change-case v5 `split`: lower/digit -> upper, acronym -> Capitalised word, strip the rest.
 _LOWER_UPPER = re.compile(r"([a-z\d])([A-Z])")
@@ -129,7 +138,87 @@ class EnvEntry:
 
     name: str
     value: str
-    source: str  # "config" or the connected resource's name
+    source: str  # "config", the connected resource's name, or STACKTAPE_SOURCE
+
+
+# The source of a variable Stacktape's deployer adds by itself (NODE_OPTIONS).
+STACKTAPE_SOURCE = "stacktape"
+
+# Stacktape's `getAugmentedEnvironment` (src/utils/environment.ts, reference §4.3): JS/TS
+# workloads packaged by Stacktape get Node flags; packaging the user builds gets none.
+_USER_MANAGED_PACKAGING = frozenset(
+    {"prebuilt-image", "custom-dockerfile", "nixpacks", "external-buildpack", "custom-artifact"}
+)
+_JS_TS_EXTENSIONS = frozenset({"js", "ts", "mjs", "mts", "cjs", "cts", "jsx", "tsx"})
+# DEFAULT_LAMBDA_NODE_VERSION and DEFAULT_CONTAINER_NODE_VERSION in Stacktape's config.
+DEFAULT_NODE_VERSION = 24
+_SOURCE_MAPS = "--enable-source-maps"
+# CJS/ESM interop flags Stacktape adds from Node 22 on.
+_NODE_22_FLAGS = ("--experimental-require-module", "--experimental-detect-module")
+_NODEJS_RUNTIME = re.compile(r"nodejs(\d+)")
+
+
+def _packaging(w: Workload) -> dict[str, object]:
+    """The workload's `packaging` (a batch job's is under `container`)."""
+    holder = w.properties.get("container") if isinstance(w, BatchJob) else w.properties
+    pack = holder.get("packaging") if isinstance(holder, dict) else None
+    return pack if isinstance(pack, dict) else {}
+
+
+def _number(value: object) -> float | None:
+    """A JavaScript-truthy number (or numeric text), as Stacktape's `||` chain reads it."""
+    if isinstance(value, bool) or not value:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _node_version(w: Workload) -> float:
+    """The Node.js major version Stacktape builds for: `languageSpecificConfig.nodeVersion`,
+    else (functions) the `nodejsNN.x` runtime's, else 24."""
+    props = _packaging(w).get("properties")
+    lang = props.get("languageSpecificConfig") if isinstance(props, dict) else None
+    version = _number(lang.get("nodeVersion")) if isinstance(lang, dict) else None
+    if version is None and isinstance(w, Function) and isinstance(w.runtime, str):
+        m = _NODEJS_RUNTIME.search(w.runtime)
+        version = _number(m.group(1)) if m else None
+    return DEFAULT_NODE_VERSION if version is None else version
+
+
+def _node_option_flags(w: Workload, existing: str) -> list[str]:
+    """The flags Stacktape appends to NODE_OPTIONS (`existing` is the workload's own value):
+    `--enable-source-maps`, plus the Node 22+ interop flags, each unless already there; none
+    for packaging the user builds or an entry file that is not JavaScript/TypeScript."""
+    pack = _packaging(w)
+    if pack.get("type") in _USER_MANAGED_PACKAGING:
+        return []
+    props = pack.get("properties")
+    entry = props.get("entryfilePath") if isinstance(props, dict) else None
+    if not isinstance(entry, str) or entry.split(".")[-1].lower() not in _JS_TS_EXTENSIONS:
+        return []
+    wanted = [_SOURCE_MAPS, *(_NODE_22_FLAGS if _node_version(w) >= 22 else ())]
+    return [flag for flag in wanted if flag not in existing]
+
+
+def _with_node_options(w: Workload, entries: list[EnvEntry]) -> list[EnvEntry]:
+    """`entries` as Stacktape deploys them: every NODE_OPTIONS entry replaced by one, at the
+    end, holding the first one's value followed by the flags Stacktape adds (unchanged when
+    it adds none)."""
+    existing = next((e.value for e in entries if e.name == "NODE_OPTIONS"), "")
+    flags = _node_option_flags(w, existing)
+    if not flags:
+        return entries
+    value = " ".join([existing, *flags] if existing else flags)
+    return [
+        *(e for e in entries if e.name != "NODE_OPTIONS"),
+        EnvEntry("NODE_OPTIONS", value, STACKTAPE_SOURCE),
+    ]
 
 
 def workload_environment(
@@ -137,7 +226,9 @@ def workload_environment(
     workload: Workload,
     injected: dict[str, list[EnvEntry]] | None = None,
 ) -> list[EnvEntry]:
-    """The exact environment the workload would get: its own entries, then connectTo's.
+    """The exact environment the workload would get: its own entries, then connectTo's, then
+    the NODE_OPTIONS Stacktape sets for JS/TS packaging (Lambda's and ECS's environments are
+    maps, so the order only keeps the config's entries first).
 
     `injected` caches each connected resource's entries across calls (the graph of a large
     stack asks for every workload's environment, and many share targets)."""
@@ -159,8 +250,11 @@ def workload_environment(
                     account_id=stack.account_id,
                     project=stack.service_name,
                 )
-            fifo = isinstance(target, Queue | SnsTopic) and target.fifo
-            target_ctx = replace(ctx, fifo=frozenset({target.name})) if fifo else ctx
+            target_ctx = ctx
+            if isinstance(target, Queue | SnsTopic) and target.fifo:
+                target_ctx = replace(ctx, fifo=frozenset({target.name}))
+            elif isinstance(target, EventBus) and target.event_source_name:
+                target_ctx = replace(ctx, bus_names={target.name: target.event_source_name})
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
@@ -170,4 +264,5 @@ def workload_environment(
                 for param in injected_params(target)
             ]
         entries += hit
-    return entries
+    # connectTo injects only `STP_*` names, so the NODE_OPTIONS entries are the config's own.
+    return _with_node_options(workload, entries)

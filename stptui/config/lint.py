@@ -11,6 +11,7 @@ stack of thousands of resources lints in a few milliseconds.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
-from stptui.config.directives import ResourceParamValue
+from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.loader import DataPath
 from stptui.config.model import (
@@ -135,6 +136,101 @@ def _validate_schedule(expression: str) -> str | None:
     from stptui.sim.schedules import validate_schedule  # the simulator imports config, not back
 
     return validate_schedule(expression)
+
+
+def _as_sent(value: Any) -> Any:
+    """A value as AWS receives it: JSON text read back, so that directive results (string
+    subclasses such as a `$ResourceParam` ARN) are plain strings to the validator."""
+    return json.loads(json.dumps(value))
+
+
+def _pattern_problem(pattern: Any) -> str | None:
+    """Why EventBridge (or Stacktape's schema, for the top-level keys) refuses an
+    `eventPattern`, in AWS's words; None when it is valid. The simulator's own validator."""
+    from stptui.sim.patterns import PatternError, validate_pattern  # lazily, as above
+
+    try:
+        validate_pattern(pattern, top_level=True)
+    except PatternError:
+        pass
+    else:
+        return None  # most patterns: no round trip through JSON text needed
+    # The validator takes plain JSON types only, and a directive's string subclass fails it:
+    # a refusal counts only for the pattern as sent.
+    try:
+        validate_pattern(_as_sent(pattern), top_level=True)
+    except PatternError as exc:
+        return exc.aws_message
+    return None
+
+
+def _filter_policy_problems(policy: Any) -> list[str]:
+    """Why SNS refuses a subscription's `filterPolicy`, in its words: SNS's own limits first,
+    then the EventBridge grammar the policy is matched with (as the simulator's topic does)."""
+    from stptui.sim.patterns import PatternError, validate_pattern
+    from stptui.sim.services.topic import policy_problems
+
+    policy = _as_sent(policy)  # few policies per stack: no need to try the value as written
+    problems = policy_problems(policy)
+    if not problems:
+        try:
+            validate_pattern(policy)
+        except PatternError as exc:
+            problems.append(f"FilterPolicy: {exc}")
+    return problems
+
+
+# The event a filled template is tried on: with no fields, every inputPathsMap path finds
+# nothing, so the template is filled the way AWS fills it for any event (null outside quotes,
+# "" inside), and only the template's own text decides whether the result is JSON.
+_NO_EVENT: dict[str, Any] = {}
+
+
+def _target_input(constant: Any, input_path: Any, transformer: Any) -> tuple[list[str], str | None]:
+    """Check one of a rule's `input` / `inputPath` / `inputTransformer` (pass only that one)
+    with the simulator's TargetInput: why EventBridge refuses it, and for a valid template,
+    its text filled for an event that has none of its paths (else None)."""
+    from stptui.sim.services.bus import TargetInput  # lazily: the simulator imports config
+
+    target = TargetInput(constant, input_path, transformer)
+    if target.problems or target.kind != "inputTransformer":
+        return target.problems, None
+    return [], target.render(_NO_EVENT, "rule", "arn:aws:events:::rule/rule")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _stacktape_transformer(transformer: Any) -> dict[str, Any] | None:
+    """The `inputTransformer` as Stacktape sends it to AWS: an object `inputTemplate` becomes
+    its JSON text. None when its shape is wrong (normalize reported that already)."""
+    if not isinstance(transformer, dict):
+        return None
+    template = transformer.get("inputTemplate")
+    paths = transformer.get("inputPathsMap")
+    if paths is not None and not isinstance(paths, dict):
+        return None
+    if isinstance(template, dict):
+        template = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
+    if not isinstance(template, str):
+        return None
+    return {"inputTemplate": template, "inputPathsMap": paths or {}}
+
+
+_TARGET_INPUT_HINTS = {
+    "input": "write an object (input: {key: value}) or JSON text, e.g. input: '\"hello\"'",
+    "inputPath": "write a JSON path such as $.detail (dot notation, [N] and * only)",
+    "inputTransformer": "give each <name> of inputTemplate a JSON path in inputPathsMap",
+}
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _fmt_seconds(value: float) -> str:
@@ -387,21 +483,102 @@ class _Linter:
                 hint=f"did you mean {guess!r}?" if guess else None,
             )
 
-    def check_arn_ref(self, ref: Ref | None, owner: str, what: str) -> None:
-        """An ARN-only property written as `$ResourceParam(x, 'url')` gets a URL, not an ARN."""
+    def check_arn_ref(
+        self,
+        ref: Ref | None,
+        owner: str,
+        what: str,
+        allowed: tuple[str, ...],
+        name_key: str | None = None,
+    ) -> None:
+        """A property that takes an ARN must get one: not a URL from `$ResourceParam`, and not
+        a bare name, which Stacktape passes to AWS as written (stacktape-config §3.2)."""
         if ref is None or ref.by != "arn":
             return
+        text = str(ref.raw)
+        if ref.target is None and text.startswith(("arn:", "$")):
+            return  # an ARN outside the stack, or a directive that failed (reported there)
         value = self._value_at(ref.path)
-        if isinstance(value, ResourceParamValue) and value.param != "arn":
-            self.report(
-                ref.path,
-                "warning",
-                "not-an-arn",
-                f"{what} needs an ARN, but $ResourceParam gives {value.resource!r}'s "
-                f"{value.param!r}",
-                resource=owner,
-                hint=f"write $ResourceParam('{value.resource}', 'arn')",
+        if isinstance(value, ResourceParamValue):
+            if value.param != "arn":
+                self.report(
+                    ref.path,
+                    "warning",
+                    "not-an-arn",
+                    f"{what} needs an ARN, but $ResourceParam gives {value.resource!r}'s "
+                    f"{value.param!r}",
+                    resource=owner,
+                    hint=f"write $ResourceParam('{value.resource}', 'arn')",
+                )
+            return
+        if ref.target is not None or isinstance(value, Placeholder):
+            return  # a literal ARN of this stack, or a value only AWS knows
+        self.check_not_an_arn(ref.path, text, owner, what, allowed, name_key)
+
+    def check_not_an_arn(
+        self,
+        path: DataPath,
+        text: str,
+        owner: str,
+        what: str,
+        allowed: tuple[str, ...],
+        name_key: str | None,
+        param: str = "arn",
+    ) -> None:
+        """Report `text`, written where an ARN belongs, that is no ARN.
+
+        AWS rejects it everywhere but in `eventBusArn`, which becomes the rule's EventBusName:
+        AWS takes a name there, so only the name of a bus of this stack (whose AWS name is
+        `{stack}-{name}`) is certain to fail; any other name is a bus outside the stack."""
+        target = self.res.get(text)
+        outside_bus = what == "eventBusArn" and target is None
+        suggest_param = f"$ResourceParam('{text}', '{param}')"
+        if target is not None:
+            message = (
+                f"`{what}` needs an ARN, but {text!r} is the name of the {target.type} "
+                f"{text!r}: Stacktape passes it to AWS as written, and the deploy fails"
             )
+            hint = (
+                f"write `{name_key}: {text}` or `{what.rsplit('.', 1)[-1]}: {suggest_param}`"
+                if name_key
+                else f"write {suggest_param}"
+            )
+        else:
+            guess = did_you_mean(text, self.names_of(allowed))
+            if outside_bus:
+                message = (
+                    f"`eventBusArn` {text!r} is not an ARN: AWS takes it as the name of an event "
+                    "bus outside this stack, which stptui does not simulate"
+                )
+            else:
+                message = (
+                    f"`{what}` needs an ARN, but {text!r} is not one (an ARN starts with "
+                    "`arn:`) and names no resource in this stack; AWS rejects it"
+                )
+            if guess is not None:
+                hint = (
+                    f"did you mean `{name_key}: {guess}`?"
+                    if name_key
+                    else f"did you mean {guess!r}? write $ResourceParam('{guess}', '{param}')"
+                )
+            elif outside_bus:
+                hint = (
+                    "for the default bus write `useDefaultBus: true`; for another bus, its ARN "
+                    "(arn:aws:events:REGION:ACCOUNT:event-bus/NAME)"
+                )
+            else:
+                hint = (
+                    "write the full ARN, or $ResourceParam('name', 'arn') for a resource of "
+                    "this stack"
+                )
+        self.report(
+            path,
+            "warning" if outside_bus else "error",
+            "arn-expected",
+            message,
+            resource=owner,
+            hint=hint,
+        )
 
     def _value_at(self, path: DataPath) -> Any:
         node: Any = self.stack.source.data
@@ -423,7 +600,7 @@ class _Linter:
                 self.check_sqs_trigger(owner, t)
             elif isinstance(t, EventBusTrigger):
                 self.check_ref(t.bus, ("event-bus",), owner.name, "eventBusName")
-                self.check_arn_ref(t.bus, owner.name, "eventBusArn")
+                self.check_arn_ref(t.bus, owner.name, "eventBusArn", ("event-bus",), "eventBusName")
                 self.check_delivery_failure(t.on_delivery_failure, owner.name)
                 if isinstance(owner, Queue) and owner.fifo and not t.message_group_id:
                     self.report(
@@ -437,9 +614,24 @@ class _Linter:
                         "with that group id)",
                         key=True,
                     )
+                if isinstance(owner, Queue) and owner.fifo and not owner.content_based_dedup:
+                    self.report(
+                        t.path,
+                        "error",
+                        "fifo-content-deduplication",
+                        f"queue {owner.name!r} is FIFO without content-based deduplication; "
+                        "EventBridge can deliver only to a FIFO queue that has it, so every "
+                        "event fails",
+                        resource=owner.name,
+                        hint=f"set contentBasedDeduplication: true on {owner.name!r}",
+                    )
+                self.check_event_pattern(owner, t)
+                self.check_target_input(owner, t)
             elif isinstance(t, SnsTrigger):
                 topic = self.check_ref(t.topic, ("sns-topic",), owner.name, "snsTopicName")
-                self.check_arn_ref(t.topic, owner.name, "snsTopicArn")
+                self.check_arn_ref(
+                    t.topic, owner.name, "snsTopicArn", ("sns-topic",), "snsTopicName"
+                )
                 if isinstance(topic, SnsTopic) and topic.fifo and t.topic is not None:
                     self.report(
                         t.topic.path,
@@ -451,6 +643,7 @@ class _Linter:
                         hint="subscribe a FIFO sqs-queue instead, or make the topic standard",
                     )
                 self.check_delivery_failure(t.on_delivery_failure, owner.name)
+                self.check_filter_policy(owner, t)
             elif isinstance(t, HttpTrigger):
                 if t.gateway is not None and t.gateway.by != "default":
                     self.check_ref(
@@ -459,14 +652,108 @@ class _Linter:
             elif isinstance(t, S3Trigger):
                 what = "bucketName" if "bucketName" in t.properties else "bucketArn"
                 self.check_ref(t.bucket, ("bucket",), owner.name, what)
-                self.check_arn_ref(t.bucket, owner.name, "bucketArn")
+                self.check_arn_ref(t.bucket, owner.name, "bucketArn", ("bucket",))
             elif isinstance(t, ScheduleTrigger):
                 self.check_schedule(owner, t)
+                self.check_target_input(owner, t)
+            elif isinstance(t.properties.get("streamArn"), str):
+                self.check_stream_arn(owner, t)
+
+    def check_stream_arn(self, owner: Resource, t: Trigger) -> None:
+        """A stream integration's `streamArn` (the model keeps these triggers opaque, the graph
+        draws their source): an ARN, not a table's or stream's name."""
+        value = t.properties["streamArn"]
+        if isinstance(value, (ResourceParamValue, Placeholder)) or value.startswith(("arn:", "$")):
+            return
+        table = t.type == "dynamo-db-stream"
+        self.check_not_an_arn(
+            (*t.path, "properties", "streamArn"),
+            value,
+            owner.name,
+            "streamArn",
+            ("dynamo-db-table",) if table else ("kinesis-stream",),
+            None if table else "kinesisStreamName",
+            param="streamArn" if table else "arn",
+        )
+
+    def check_event_pattern(self, owner: Resource, t: EventBusTrigger) -> None:
+        """`eventPattern` must be one EventBridge accepts (the rule is refused otherwise)."""
+        if not t.pattern:
+            return  # missing, empty or of the wrong type: normalize reported it
+        problem = _pattern_problem(t.pattern)
+        if problem is not None:
+            self.report(
+                (*t.path, "properties", "eventPattern"),
+                "error",
+                "invalid-event-pattern",
+                problem,
+                resource=owner.name,
+                hint="each field takes a list of values or matchers, e.g. source: [my.app] or "
+                "detail: {amount: [{numeric: ['>', 0]}]}; try it with `stptui match`",
+            )
+
+    def check_filter_policy(self, owner: Resource, t: SnsTrigger) -> None:
+        """`filterPolicy` must be one SNS accepts (the subscription is refused otherwise)."""
+        if not t.filter_policy:
+            return  # none, or `{}`, which SNS takes as no filter
+        problems = _filter_policy_problems(t.filter_policy)
+        if problems:
+            self.report(
+                (*t.path, "properties", "filterPolicy"),
+                "error",
+                "invalid-filter-policy",
+                "Invalid parameter: " + "; ".join(problems),
+                resource=owner.name,
+                hint="each message attribute takes a list of values or matchers, e.g. "
+                "type: [order] or amount: [{numeric: ['>', 0]}]",
+            )
+
+    def check_target_input(self, owner: Resource, t: ScheduleTrigger | EventBusTrigger) -> None:
+        """`input`, `inputPath` and `inputTransformer` as EventBridge's PutTargets takes them
+        (stacktape-config §6.7), and a template a function or batch job cannot take: Lambda
+        is invoked with JSON only, while a queue takes any text. Each one written is checked,
+        even when normalize reported that several are."""
+        json_only = isinstance(owner, Workload)
+        ppath = (*t.path, "properties")
+        checks: list[tuple[str, Any, Any, Any]] = []
+        if t.input is not None:
+            checks.append(("input", t.input, None, None))
+        if isinstance(t.input_path, str):
+            checks.append(("inputPath", None, t.input_path, None))
+        transformer = _stacktape_transformer(t.input_transformer)
+        if transformer is not None:
+            checks.append(("inputTransformer", None, None, transformer))
+        for key, constant, input_path, tr in checks:
+            problems, filled = _target_input(constant, input_path, tr)
+            if problems:
+                self.report(
+                    (*ppath, key),
+                    "error",
+                    "invalid-target-input",
+                    "; ".join(problems) + " (EventBridge refuses the rule's target)",
+                    resource=owner.name,
+                    hint=_TARGET_INPUT_HINTS[key],
+                    key=key == "inputTransformer",
+                )
+            elif json_only and filled is not None and not _is_json(filled):
+                self.report(
+                    (*ppath, key, "inputTemplate"),
+                    "warning",
+                    "target-input-not-json",
+                    f"inputTemplate fills to text that is not JSON ({_clip(filled)}); "
+                    f"{owner.name!r} is a {owner.type}, which Lambda invokes with JSON only, so "
+                    "every delivery fails",
+                    resource=owner.name,
+                    hint='quote plain text so that it is a JSON string ("<a> is <b>"), or '
+                    "write a JSON object",
+                )
 
     def check_delivery_failure(self, ref: Ref | None, owner: str) -> None:
         """onDeliveryFailure names a standard queue in the stack (or an outside ARN)."""
         queue = self.check_ref(ref, ("sqs-queue",), owner, "onDeliveryFailure queue")
-        self.check_arn_ref(ref, owner, "onDeliveryFailure.sqsQueueArn")
+        self.check_arn_ref(
+            ref, owner, "onDeliveryFailure.sqsQueueArn", ("sqs-queue",), "sqsQueueName"
+        )
         if not isinstance(queue, Queue) or ref is None:
             return
         self.dlq_of[queue.name].append(owner)
@@ -509,7 +796,7 @@ class _Linter:
     def check_sqs_trigger(self, owner: Resource, t: SqsTrigger) -> None:
         """Queue reference, FIFO batching limits (aws-semantics §2) and the consumer index."""
         queue = self.check_ref(t.queue, ("sqs-queue",), owner.name, "sqsQueueName")
-        self.check_arn_ref(t.queue, owner.name, "sqsQueueArn")
+        self.check_arn_ref(t.queue, owner.name, "sqsQueueArn", ("sqs-queue",), "sqsQueueName")
         if isinstance(queue, Queue):
             self.consumers[queue.name].append(t)
         fifo = isinstance(queue, Queue) and queue.fifo
@@ -555,7 +842,13 @@ class _Linter:
         """The redrive target exists, is a queue and has the same type (FIFO or standard)."""
         ref = q.redrive_target
         target = self.check_ref(ref, ("sqs-queue",), q.name, "redrivePolicy target")
-        self.check_arn_ref(ref, q.name, "redrivePolicy.targetSqsQueueArn")
+        self.check_arn_ref(
+            ref,
+            q.name,
+            "redrivePolicy.targetSqsQueueArn",
+            ("sqs-queue",),
+            "targetSqsQueueName",
+        )
         if not isinstance(target, Queue) or ref is None:
             return
         self.dlq_of[target.name].append(q.name)
@@ -851,7 +1144,7 @@ class _Linter:
             if isinstance(w, Function):
                 for ref, what in ((w.on_success, "onSuccess"), (w.on_failure, "onFailure")):
                     dest = self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
-                    self.check_arn_ref(ref, w.name, f"destinations.{what}")
+                    self.check_arn_ref(ref, w.name, f"destinations.{what}", DESTINATION_TYPES)
                     if isinstance(dest, (Queue, SnsTopic)) and dest.fifo and ref is not None:
                         kind, wanted = (
                             ("queue", "sqs-queue")

@@ -104,6 +104,15 @@ TRIGGER_TYPES: frozenset[str] = frozenset(
     }
 )
 
+# The ingress events a container of a multi-container workload may declare (§2.9).
+CONTAINER_TRIGGER_TYPES: tuple[str, ...] = (
+    "http-api-gateway",
+    "application-load-balancer",
+    "network-load-balancer",
+    "service-connect",
+    "workload-internal",
+)
+
 # Stacktape's real defaults (RESOURCE_DEFAULTS in its code, and AWS's where Stacktape passes none).
 FUNCTION_TIMEOUT_S = 20
 FUNCTION_MEMORY_MB = 1024
@@ -150,13 +159,19 @@ class EnvVar:
 
 @dataclass(slots=True)
 class Trigger:
-    """An event integration on a workload (or a queue's event-bus subscription)."""
+    """An event integration on a workload (or a queue's event-bus subscription).
+
+    On a container workload, `container` and `container_port` name the container (and its
+    port) that receives the traffic; `index` then counts the workload's events across all of
+    its containers, so that every event has its own number."""
 
     type: str
     owner: str
     index: int
     path: DataPath
     properties: dict[str, Any] = field(default_factory=dict)
+    container: str | None = None
+    container_port: int | None = None
 
 
 @dataclass(slots=True)
@@ -275,6 +290,18 @@ class BatchJob(Workload):
 
 
 @dataclass(slots=True)
+class ContainerWorkload(Resource):
+    """A `multi-container-workload` (or the legacy `container-workload`).
+
+    Its containers are not simulated; only their ingress events are read (HTTP API routes,
+    load balancer and internal integrations), so that the graph and the HTTP API know where
+    traffic goes (reference: stacktape-config §2.9)."""
+
+    containers: list[str] = field(default_factory=list)
+    events: list[Trigger] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Queue(Resource):
     """An SQS queue (standard or FIFO)."""
 
@@ -339,6 +366,8 @@ class Stack:
     account_id: str = "123456789012"
     resources: dict[str, Resource] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # `cloudformationResources`: logical id -> CloudFormation `Type` ("" when not written).
+    cloudformation_resources: dict[str, str] = field(default_factory=dict)
 
     @property
     def stack_name(self) -> str:
@@ -394,9 +423,9 @@ class Stack:
         return self.of_type(SnsTopic)
 
     def triggers(self) -> Iterator[Trigger]:
-        """Every trigger of every workload and queue, in config order."""
+        """Every trigger of every workload, container workload and queue, in config order."""
         for r in self.resources.values():
-            if isinstance(r, (Workload, Queue)):
+            if isinstance(r, (Workload, ContainerWorkload, Queue)):
                 yield from r.events
 
     @property

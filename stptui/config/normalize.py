@@ -11,18 +11,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
 from stptui.config.directives import DirectiveContext, ResourceParamValue, fake_resource_param
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import (
+    CONTAINER_TRIGGER_TYPES,
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
     TRIGGER_TYPES,
     BatchJob,
     Bucket,
+    ContainerWorkload,
     EnvVar,
     EventBus,
     EventBusTrigger,
@@ -61,6 +63,8 @@ _LIST = P("list")
 _DICT = P("dict")
 _BOOL = P("bool")
 _STR = P("str")
+_MIN_PORT, _MAX_PORT = 1, 65535
+_PORT = P("int", lo=_MIN_PORT, hi=_MAX_PORT)
 
 TOP_LEVEL = {
     "serviceName": _STR,
@@ -312,7 +316,9 @@ class StackBuilder:
 
     def __init__(self, loaded: LoadedYaml, ctx: DirectiveContext) -> None:
         self.loaded = loaded
-        self.ctx = ctx
+        # Literal ARNs are matched against the resources' fake ARNs, which name a bus with an
+        # `eventSourceName` after it (§2.5).
+        self.ctx = replace(ctx, bus_names={**ctx.bus_names, **_event_source_names(loaded.data)})
         self.stack = Stack(
             file=loaded.file,
             source=loaded,
@@ -589,6 +595,13 @@ class StackBuilder:
                 )
             else:
                 self.stack.service_name = top["serviceName"]
+        cfn = top.get("cloudformationResources")
+        if isinstance(cfn, dict):
+            for logical_id, body in cfn.items():
+                cfn_type = body.get("Type") if isinstance(body, dict) else None
+                self.stack.cloudformation_resources[logical_id] = (
+                    cfn_type if isinstance(cfn_type, str) else ""
+                )
         if "resources" not in data:
             self.diag((), "error", "missing-property", "the config has no `resources`")
             return self.stack
@@ -596,8 +609,11 @@ class StackBuilder:
         if not isinstance(resources, dict):
             return self.stack
         # Types first, so that ARNs and references can be resolved whatever the order.
-        for name in resources:
-            self.stack.resources[name] = Resource(name=name, type="?", path=("resources", name))
+        for name, body in resources.items():
+            rtype = body.get("type") if isinstance(body, dict) else None
+            self.stack.resources[name] = Resource(
+                name=name, type=rtype if isinstance(rtype, str) else "?", path=("resources", name)
+            )
         self._check_names(resources)
         for name, body in resources.items():
             res = self._resource(name, body)
@@ -694,14 +710,17 @@ class StackBuilder:
             props = {}
         if rtype not in RESOURCE_TYPES:
             if rtype in LEGACY_RESOURCE_TYPES:
+                today = LEGACY_RESOURCE_TYPES[rtype]
                 self.diag(
                     (*path, "type"),
                     "warning",
                     "legacy-type",
-                    f"resource type {rtype!r} is from an older Stacktape; today it is "
-                    f"{LEGACY_RESOURCE_TYPES[rtype]!r}",
+                    f"resource type {rtype!r} is from an older Stacktape; today it is {today!r}",
                     resource=name,
                 )
+                if today == "multi-container-workload":
+                    # Same shape today: its containers' routes are read like the new type's.
+                    return self._container_workload(name, props, ppath)
             else:
                 guess = did_you_mean(rtype, RESOURCE_TYPES)
                 self.diag(
@@ -714,6 +733,10 @@ class StackBuilder:
                 )
             return Resource(name=name, type=rtype, path=path, properties=props)
         self.stack.resources[name].type = rtype
+        if rtype == "multi-container-workload":
+            # Not one of the _BUILDERS, whose types are read against a full property schema:
+            # only the containers' ingress events are read.
+            return self._container_workload(name, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)
@@ -833,7 +856,9 @@ class StackBuilder:
                 retry,
                 (*path, "retryConfig"),
                 {
-                    "attempts": P("int", lo=1, hi=10),
+                    # The total, run by Stacktape's state machine: no maximum (the 1-10 limit is
+                    # AWS Batch's own retryStrategy, which Stacktape does not use; §2.3).
+                    "attempts": P("int", lo=1),
                     "retryIntervalSeconds": P("num", lo=0),
                     "retryIntervalMultiplier": P("num", lo=0),
                 },
@@ -1040,7 +1065,14 @@ class StackBuilder:
         events = props.get("events")
         if isinstance(events, list):
             for i, ev in enumerate(events):
-                trig = self._trigger(name, ev, (*path, "events", i), i, allowed=("event-bus",))
+                trig = self._trigger(
+                    name,
+                    ev,
+                    (*path, "events", i),
+                    i,
+                    allowed=("event-bus",),
+                    extra={"messageGroupId": _STR},
+                )
                 if isinstance(trig, EventBusTrigger):
                     q.events.append(trig)
         return q
@@ -1110,6 +1142,83 @@ class StackBuilder:
             )
         return t
 
+    def _container_workload(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> ContainerWorkload:
+        """Only the containers' names and ingress events: the rest (packaging, resources,
+        scaling...) is kept as written, since containers are not simulated."""
+        cw = ContainerWorkload(
+            name=name,
+            type=self.stack.resources[name].type,
+            path=(path[0], path[1]),
+            properties=raw,
+        )
+        containers = raw.get("containers")
+        if containers is None:
+            self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
+            return cw
+        if not self.check_value(_LIST, containers, (*path, "containers"), "containers", name):
+            return cw
+        index = 0
+        for i, container in enumerate(containers):
+            cpath = (*path, "containers", i)
+            if not isinstance(container, dict):
+                self.diag(
+                    cpath,
+                    "error",
+                    "wrong-type",
+                    f"a container must be a mapping with `name` and `packaging`, not "
+                    f"{_describe(container)}",
+                    resource=name,
+                )
+                continue
+            cname = container.get("name")
+            if not isinstance(cname, str):
+                if "name" in container:
+                    self.check_value(_STR, cname, (*cpath, "name"), "name", name)
+                else:
+                    self.require(container, container, "name", cpath, name, "a container")
+                cname = None
+            else:
+                cw.containers.append(cname)
+            events = container.get("events")
+            if events is None or not self.check_value(
+                _LIST, events, (*cpath, "events"), "events", name
+            ):
+                continue
+            for j, ev in enumerate(events):
+                trig = self._trigger(
+                    name,
+                    ev,
+                    (*cpath, "events", j),
+                    index,
+                    allowed=CONTAINER_TRIGGER_TYPES,
+                    holder="a container's `events`",
+                    extra={"containerPort": _PORT},
+                )
+                if trig is None:
+                    continue
+                trig.container = cname
+                trig.container_port = self._container_port(trig, name)
+                cw.events.append(trig)
+                index += 1
+        return cw
+
+    def _container_port(self, t: Trigger, owner: str) -> int | None:
+        """The required `containerPort` of a container's event. Events read with a schema
+        (http-api-gateway) had it checked already; the opaque ones are checked here."""
+        ppath = (*t.path, "properties")
+        if "containerPort" not in t.properties:
+            what = f"{_article(t.type)} `{t.type}` event of a container"
+            self.require(t.properties, t.properties, "containerPort", ppath, owner, what)
+            return None
+        port = t.properties["containerPort"]
+        if t.type in TRIGGER_PROPS:
+            ok = _kind_ok("int", port) and _MIN_PORT <= port <= _MAX_PORT
+        else:
+            ok = self.check_value(_PORT, port, (*ppath, "containerPort"), "containerPort", owner)
+        return int(port) if ok else None
+
     _BUILDERS: ClassVar[
         dict[str, Callable[[StackBuilder, str, dict[str, Any], DataPath], Resource]]
     ] = {
@@ -1125,8 +1234,19 @@ class StackBuilder:
     # -- triggers ----------------------------------------------------------------------
 
     def _trigger(
-        self, owner: str, ev: Any, path: DataPath, index: int, allowed: tuple[str, ...] | None
+        self,
+        owner: str,
+        ev: Any,
+        path: DataPath,
+        index: int,
+        allowed: tuple[str, ...] | None,
+        *,
+        holder: str = "a queue's `events`",
+        extra: dict[str, P] | None = None,
     ) -> Trigger | None:
+        """One event of `owner`. `allowed` limits its types (`holder` names what is limited
+        in the message); `extra` adds properties the holder allows beyond the event's own
+        (a queue subscription's `messageGroupId`, a container's `containerPort`)."""
         if not isinstance(ev, dict):
             self.diag(
                 path,
@@ -1175,7 +1295,7 @@ class StackBuilder:
                 (*path, "type"),
                 "error",
                 "invalid-trigger",
-                f"a queue's `events` take only {', '.join(allowed)}, not {etype!r}",
+                f"{holder} take only {', '.join(allowed)}, not {etype!r}",
                 resource=owner,
             )
             return None
@@ -1193,8 +1313,8 @@ class StackBuilder:
         spec = TRIGGER_PROPS.get(etype)
         if spec is None:
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
-        if etype == "event-bus" and allowed is not None:
-            spec = {**spec, "messageGroupId": _STR}
+        if extra:
+            spec = {**spec, **extra}
         props = self.read_props(
             raw,
             ppath,
@@ -1569,6 +1689,19 @@ class StackBuilder:
             t.gateway = Ref(
                 raw=gateway.name, path=(*t.path, "properties"), target=gateway.name, by="default"
             )
+
+
+def _event_source_names(data: Any) -> dict[str, str]:
+    """Bus name -> its `eventSourceName`, read from the (directive-resolved) document."""
+    resources = data.get("resources") if isinstance(data, dict) else None
+    out: dict[str, str] = {}
+    for name, body in resources.items() if isinstance(resources, dict) else ():
+        props = body.get("properties") if isinstance(body, dict) else None
+        if isinstance(props, dict) and body.get("type") == "event-bus":
+            source = props.get("eventSourceName")
+            if isinstance(source, str) and source:
+                out[name] = source
+    return out
 
 
 def _written(raw: dict[str, Any], canonical: str, default: str) -> str:

@@ -323,7 +323,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
     lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
     if resp.reason:
-        lines.append(f"gateway: {resp.reason}")
+        lines.append(f"{'stptui' if resp.stand_in else 'gateway'}: {resp.reason}")
     lines += [f"{name}: {value}" for name, value in resp.headers]
     lines += ["", resp.body, _now_line(sim, started)]
     return CommandResult(
@@ -452,13 +452,23 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
     )
 
 
+def _route_target(row: dict[str, Any]) -> str:
+    """`worker (function)`, or for a container `web (multi-container-workload, container
+    app:3000)`."""
+    if "container" not in row:
+        return f"{row['target']} ({row['target_type']})"
+    where = f"container {row['container'] or '?'}"
+    if row["container_port"] is not None:
+        where += f":{row['container_port']}"
+    return f"{row['target']} ({row['target_type']}, {where})"
+
+
 def _show_routes(sim: Simulator) -> CommandResult:
     routes = sim.services["http"].listing()
     if not routes:
         return CommandResult("this stack has no HTTP API routes", data=[])
     rows = [
-        [r["gateway"], r["route"], f"{r['target']} ({r['target_type']})", r["payload_format"]]
-        for r in routes
+        [r["gateway"], r["route"], _route_target(r), r["payload_format"] or "-"] for r in routes
     ]
     return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
 

@@ -20,6 +20,11 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   the invocation itself runs on.
 * A batch job's route goes to its trigger function, which starts an execution and answers
   at once with Stacktape's 200 JSON body.
+* A container's route (a `multi-container-workload` container's `http-api-gateway` event,
+  stacktape-config §2.9) takes part in route selection like any other, but containers are
+  not simulated: the request is answered at once with `501` and a JSON body naming the
+  route, the workload, the container and its port, so that the routing can be seen and no
+  script can take the answer for the container's own.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
-from stptui.config.model import HttpTrigger
+from stptui.config.model import ContainerWorkload, HttpTrigger, Workload
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
@@ -54,6 +59,10 @@ _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHI
 _COMPACT = (",", ":")
 
 NOT_FOUND = '{"message":"Not Found"}'
+# The answer to a request routed to a container, which is not simulated: 501 Not Implemented,
+# a status API Gateway never gives by itself, with a body that says stptui answered.
+CONTAINER_STATUS = 501
+CONTAINER_MESSAGE = "stptui does not simulate containers"
 INTERNAL_ERROR = '{"message":"Internal Server Error"}'
 SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
 
@@ -83,8 +92,15 @@ class Route:
     method: str  # an HTTP method or ANY
     path: str  # `/pets/{id}`, `/files/{proxy+}` or `$default`
     target: str
-    target_type: str  # function | batch-job
-    payload_format: str
+    target_type: str  # function | batch-job | multi-container-workload | container-workload
+    payload_format: str | None  # None for a container: it gets the HTTP request itself
+    container: str | None = None  # the container of a container workload that serves it
+    container_port: int | None = None
+
+    @property
+    def to_container(self) -> bool:
+        """True for a route to a container of a container workload (not simulated)."""
+        return self.payload_format is None
 
     @property
     def is_default(self) -> bool:
@@ -181,7 +197,8 @@ class HttpApi:
 @dataclass(slots=True)
 class HttpResponse:
     """What the client receives. `reason` says why the gateway answered by itself (404, a
-    500 for a handler error or a malformed response, 503 for the integration timeout)."""
+    500 for a handler error or a malformed response, 503 for the integration timeout), or,
+    with `stand_in`, why stptui answered for a container it does not simulate (501)."""
 
     status: int
     headers: list[tuple[str, str]]
@@ -194,6 +211,7 @@ class HttpResponse:
     reason: str | None = None
     invocation_id: str | None = None
     execution_id: str | None = None
+    stand_in: bool = False  # stptui answered for a container it does not simulate
 
 
 @dataclass(slots=True)
@@ -262,7 +280,10 @@ class HttpService:
             self.apis[gw.name] = HttpApi(
                 gw.name, sim.resource_param(gw.name, "domain"), gw.payload_format
             )
-        for w in sim.stack.workloads:
+        # Config order across functions, batch jobs and container workloads: it breaks ties.
+        for w in sim.stack.resources.values():
+            if not isinstance(w, (Workload, ContainerWorkload)):
+                continue
             for trig in w.events:
                 if not isinstance(trig, HttpTrigger) or trig.gateway is None:
                     continue
@@ -270,6 +291,7 @@ class HttpService:
                 if api is None:
                     continue
                 path = DEFAULT_ROUTE if trig.route_path in ("*", DEFAULT_ROUTE) else trig.route_path
+                container = isinstance(w, ContainerWorkload)
                 api.routes.append(
                     Route(
                         api.name,
@@ -277,7 +299,9 @@ class HttpService:
                         path,
                         w.name,
                         w.type,
-                        trig.payload_format or api.payload_format,
+                        None if container else trig.payload_format or api.payload_format,
+                        trig.container,
+                        trig.container_port,
                     )
                 )
 
@@ -382,6 +406,9 @@ class HttpService:
                 ex, 404, [("content-type", "application/json")], NOT_FOUND, "no route matches"
             )
             return ex
+        if route.to_container:
+            self._answer_for_container(ex, route)
+            return ex
         given = [(name.lower(), value) for name, value in headers or []]
         request_headers = self._headers(api, given, body, now, request_id)
         if route.payload_format == "2.0":
@@ -444,6 +471,24 @@ class HttpService:
             "the function did not answer within the 30 s integration timeout",
         )
 
+    def _answer_for_container(self, ex: Exchange, route: Route) -> None:
+        """Stand in for a container, which is not simulated: answer at once with 501 and a
+        body saying where API Gateway would send the request."""
+        where = f"container {route.container or '?'!r} of {route.target!r}"
+        if route.container_port is not None:
+            where += f" on port {route.container_port}"
+        body = _json(
+            {
+                "message": CONTAINER_MESSAGE,
+                "route": route.key,
+                "target": route.target,
+                "container": route.container,
+                "containerPort": route.container_port,
+            }
+        )
+        why = f"containers are not simulated; API Gateway forwards this request to {where}"
+        self._respond(ex, CONTAINER_STATUS, _json_headers(), body, why, stand_in=True)
+
     def _start_job(self, ex: Exchange, route: Route) -> None:
         """What the job's trigger function does: start an execution, answer 200 at once."""
         from stptui.sim.services.batch import submit_job
@@ -471,6 +516,7 @@ class HttpService:
         reason: str | None,
         *,
         execution_id: str | None = None,
+        stand_in: bool = False,
     ) -> None:
         sim = self.sim
         now = sim.clock.now
@@ -493,6 +539,7 @@ class HttpService:
             reason,
             ex.invocation_id,
             execution_id,
+            stand_in,
         )
         data: dict[str, Any] = {
             "request_id": ex.request_id,
@@ -659,18 +706,22 @@ class HttpService:
     # -- views ---------------------------------------------------------------------------
 
     def listing(self) -> list[dict[str, Any]]:
-        """Every route of every gateway, for `show routes`."""
-        return [
-            {
-                "gateway": api.name,
-                "route": r.key,
-                "target": r.target,
-                "target_type": r.target_type,
-                "payload_format": r.payload_format,
-            }
-            for api in self.apis.values()
-            for r in api.routes
-        ]
+        """Every route of every gateway, for `show routes`; a container's route also names
+        the container and its port (its `payload_format` is None)."""
+        out: list[dict[str, Any]] = []
+        for api in self.apis.values():
+            for r in api.routes:
+                row: dict[str, Any] = {
+                    "gateway": api.name,
+                    "route": r.key,
+                    "target": r.target,
+                    "target_type": r.target_type,
+                    "payload_format": r.payload_format,
+                }
+                if r.to_container:
+                    row.update(container=r.container, container_port=r.container_port)
+                out.append(row)
+        return out
 
 
 def _json_headers() -> list[tuple[str, str]]:

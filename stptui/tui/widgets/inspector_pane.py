@@ -17,7 +17,7 @@ import networkx as nx
 from rich.text import Text
 
 from stptui import graph as graphs
-from stptui.config.envvars import workload_environment
+from stptui.config.envvars import STACKTAPE_SOURCE, workload_environment
 from stptui.config.model import BatchJob, Function, HttpApiGateway, Queue, Stack, Workload
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
@@ -241,10 +241,16 @@ def _environment(text: Text, stack: Stack, res: Workload) -> None:
     for entry in env:
         text.append(safe(entry.name), "bold")
         text.append(f"={safe(entry.value)}")
-        text.append(
-            "  (config)\n" if entry.source == "config" else f"  (connectTo {safe(entry.source)})\n",
-            "dim",
-        )
+        text.append(f"  ({_env_source(entry.source)})\n", "dim")
+
+
+def _env_source(source: str) -> str:
+    """Where an environment variable comes from, in the inspector's words."""
+    if source == "config":
+        return "config"
+    if source == STACKTAPE_SOURCE:
+        return "set by Stacktape"
+    return f"connectTo {safe(source)}"
 
 
 def _behaviour(text: Text, name: str, sim: Simulator) -> None:
