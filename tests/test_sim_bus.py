@@ -441,3 +441,35 @@ def test_show_buses_lists_rules_patterns_targets(session: Session) -> None:
     assert by_target["ordersQueue"][4] == "event, group all-orders"
     assert by_target["pinger"][0] == "default" and by_target["pinger"][4] == "inputTransformer"
     assert "outside the stack" in by_target["partnerWatcher"][0]
+
+
+DIRECTIVE_STACK = """
+serviceName: d
+resources:
+  up: {type: bucket}
+  bus: {type: event-bus}
+  inbox:
+    type: sqs-queue
+    properties:
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern:
+              resources: ["$ResourceParam('up', 'arn')"]
+            inputTransformer:
+              inputPathsMap: {who: $.detail.who}
+              inputTemplate: {greeting: hello, who: <who>}
+"""
+
+
+def test_a_pattern_holding_a_directive_matches_what_it_resolves_to() -> None:
+    sim = make_sim(DIRECTIVE_STACK)
+    arn = sim.resource_param("up", "arn")
+    buses = sim.services["buses"]
+    buses.publish("bus", "app", "T", {"who": "ann"}, [arn])
+    buses.publish("bus", "app", "T", {"who": "bob"}, ["arn:aws:s3:::other"])
+    # An object inputTemplate is sent as its JSON text, as Stacktape sends it.
+    assert [json.loads(m.body) for m in sim.queue("inbox").listing()] == [
+        {"greeting": "hello", "who": "ann"}
+    ]

@@ -138,12 +138,6 @@ def _validate_schedule(expression: str) -> str | None:
     return validate_schedule(expression)
 
 
-def _as_sent(value: Any) -> Any:
-    """A value as AWS receives it: JSON text read back, so that directive results (string
-    subclasses such as a `$ResourceParam` ARN) are plain strings to the validator."""
-    return json.loads(json.dumps(value))
-
-
 def _pattern_problem(pattern: Any) -> str | None:
     """Why EventBridge (or Stacktape's schema, for the top-level keys) refuses an
     `eventPattern`, in AWS's words; None when it is valid. The simulator's own validator."""
@@ -151,14 +145,6 @@ def _pattern_problem(pattern: Any) -> str | None:
 
     try:
         validate_pattern(pattern, top_level=True)
-    except PatternError:
-        pass
-    else:
-        return None  # most patterns: no round trip through JSON text needed
-    # The validator takes plain JSON types only, and a directive's string subclass fails it:
-    # a refusal counts only for the pattern as sent.
-    try:
-        validate_pattern(_as_sent(pattern), top_level=True)
     except PatternError as exc:
         return exc.aws_message
     return None
@@ -167,10 +153,10 @@ def _pattern_problem(pattern: Any) -> str | None:
 def _filter_policy_problems(policy: Any) -> list[str]:
     """Why SNS refuses a subscription's `filterPolicy`, in its words: SNS's own limits first,
     then the EventBridge grammar the policy is matched with (as the simulator's topic does)."""
-    from stptui.sim.patterns import PatternError, validate_pattern
+    from stptui.sim.patterns import PatternError, as_json, validate_pattern
     from stptui.sim.services.topic import policy_problems
 
-    policy = _as_sent(policy)  # few policies per stack: no need to try the value as written
+    policy = as_json(policy)
     problems = policy_problems(policy)
     if not problems:
         try:
@@ -207,19 +193,16 @@ def _is_json(text: str) -> bool:
 
 
 def _stacktape_transformer(transformer: Any) -> dict[str, Any] | None:
-    """The `inputTransformer` as Stacktape sends it to AWS: an object `inputTemplate` becomes
-    its JSON text. None when its shape is wrong (normalize reported that already)."""
+    """The `inputTransformer` to check, or None when its shape is wrong (normalize reported
+    that already). TargetInput reads an object `inputTemplate` as Stacktape sends it."""
     if not isinstance(transformer, dict):
         return None
-    template = transformer.get("inputTemplate")
     paths = transformer.get("inputPathsMap")
     if paths is not None and not isinstance(paths, dict):
         return None
-    if isinstance(template, dict):
-        template = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
-    if not isinstance(template, str):
+    if not isinstance(transformer.get("inputTemplate"), (str, dict, list)):
         return None
-    return {"inputTemplate": template, "inputPathsMap": paths or {}}
+    return transformer
 
 
 _TARGET_INPUT_HINTS = {

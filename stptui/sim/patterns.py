@@ -1224,14 +1224,28 @@ def validate_pattern(pattern: Any, *, top_level: bool = False) -> None:
 
     With ``top_level=True`` the pattern is checked as a Stacktape ``eventPattern``, whose
     schema allows only `TOP_LEVEL_KEYS` at the top."""
-    _Compiler(top_level).compile(pattern)
+    _Compiler(top_level).compile(as_json(pattern))
 
 
 def compile_pattern(pattern: Any, *, top_level: bool = False) -> CompiledPattern:
     """Validate `pattern` (raising `PatternError`) and compile it for fast matching."""
+    pattern = as_json(pattern)
     compiler = _Compiler(top_level)
     root = compiler.compile(pattern)
     return CompiledPattern(pattern, root, compiler.or_groups)
+
+
+def as_json(value: Any) -> Any:
+    """`value` as AWS receives it, in plain JSON types: a config's directive results are
+    `str` subclasses (a `$ResourceParam` ARN), which the grammar's exact type checks refuse."""
+    kind = type(value)
+    if kind is dict:
+        return {as_json(k): as_json(v) for k, v in value.items()}
+    if kind is list:
+        return [as_json(v) for v in value]
+    if kind is not str and isinstance(value, str):
+        return str(value)
+    return value
 
 
 def matches(pattern: Any, event: Mapping[str, Any]) -> bool:

@@ -200,12 +200,14 @@ class TargetInput:
             self._read_transformer(transformer)
 
     def _read_transformer(self, transformer: Any) -> None:
-        if not isinstance(transformer, dict) or not isinstance(
-            transformer.get("inputTemplate"), str
-        ):
+        template = transformer.get("inputTemplate") if isinstance(transformer, dict) else None
+        if isinstance(template, (dict, list)):
+            # Stacktape stringifies an object template (as it does an object `input`).
+            template = _json(template)
+        if not isinstance(template, str):
             self.problems.append("inputTransformer needs an inputTemplate string")
             return
-        self._template = transformer["inputTemplate"]
+        self._template = template
         paths = transformer.get("inputPathsMap") or {}
         if not isinstance(paths, dict):
             self.problems.append("inputPathsMap must map names to JSON paths")

@@ -164,7 +164,7 @@ class Subscription:
         digest = hashlib.sha256(f"{topic.arn}|{owner}|{trigger.index}".encode()).hexdigest()
         uid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
         self.arn = f"{topic.arn}:{uid}"
-        self.policy = trigger.filter_policy
+        self.policy = patterns.as_json(trigger.filter_policy)
         if isinstance(self.policy, str):
             # Text that is not JSON stays text: policy_problems then says what is wrong.
             with contextlib.suppress(ValueError):
