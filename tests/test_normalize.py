@@ -1206,3 +1206,13 @@ def test_every_seed_loads_with_only_missing_reference_errors(path: Path) -> None
     assert stack.resources
     assert stack.errors and {d.code for d in stack.errors} == {"missing-resource"}
     assert all(d.resource and d.line and d.column for d in stack.errors)
+
+
+@pytest.mark.parametrize("path", ["'*'", "$default"])
+def test_a_catch_all_route_path_is_stacktapes_default_route(path: str) -> None:
+    stack = load(
+        FN + "      events:\n        - type: http-api-gateway\n"
+        f"          properties: {{method: GET, path: {path}}}\n"
+    )
+    assert not [d for d in stack.diagnostics if d.code == "invalid-value"]
+    assert stack.resources["fn"].events[0].route_path == path.strip("'")

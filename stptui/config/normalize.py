@@ -1620,7 +1620,8 @@ class StackBuilder:
             t.method = props["method"]
         if self.require(props, raw, "path", ppath, owner, "an `http-api-gateway` event"):
             t.route_path = props["path"]
-            if not t.route_path.startswith("/"):
+            # `*` is Stacktape's catch-all (the `$default` route), as its own docs write it.
+            if not t.route_path.startswith("/") and t.route_path not in ("*", "$default"):
                 self.diag(
                     (*ppath, "path"),
                     "error",
