@@ -80,3 +80,30 @@ def test_lines_are_plain_text_with_reasons() -> None:
     lines = explain(sim.trace, mid).lines()
     assert lines[0].startswith("2026-01-05T08:00:00.000Z  message.sent")
     assert f"message_id={mid}" in lines[0]
+
+
+DESTINATION_STACK = """
+resources:
+  failures: {type: sqs-queue}
+  flaky:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}
+      destinations: {onFailure: "$ResourceParam('failures', 'arn')"}
+"""
+
+
+def test_chain_of_an_async_event_reaches_its_destination_message() -> None:
+    sim = make_sim(DESTINATION_STACK, "behaviors:\n  flaky: {fail: true}\n")
+    event_id = sim.invoke_async("flaky", {"n": 1}, "invoke", "test")
+    sim.run(3_600_000)
+    [message] = sim.queue("failures").listing()
+    chain = explain(sim.trace, event_id)
+    kinds = [r.kind for r in chain.records]
+    assert kinds.count(tk.INVOCATION_STARTED) == 3  # the attempt and its two retries
+    delivered = next(r for r in chain.records if r.kind == tk.DESTINATION_DELIVERED)
+    assert delivered.get("event_id") == event_id
+    assert delivered.get("delivered_id") == message.id
+    assert any(
+        r.kind == tk.MESSAGE_SENT and r.get("message_id") == message.id for r in chain.records
+    )

@@ -377,7 +377,7 @@ def test_an_on_failure_destination_bucket_gets_the_invocation_record() -> None:
     assert obj.key.startswith("aws/lambda/async/flaky/2026/01/05/2026-01-05T08.03.00-")
     assert [r.kind for r in records(sim, tk.DESTINATION_DELIVERED)] == ["destination.delivered"]
     # AWS takes a bucket as an onFailure destination only.
-    sim.deliver_destination("flaky", "onSuccess", "failures", {})
+    sim.deliver_destination("flaky", "onSuccess", "failures", {}, "an-event-id")
     [refused] = records(sim, tk.EMISSION_FAILED)
     assert refused.get("error") == "a bucket can only be an onFailure destination, not onSuccess"
 

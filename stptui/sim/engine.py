@@ -130,7 +130,10 @@ class Simulator:
         # "topics", "batch"), for the commands and views that drive or show them.
         self.services: dict[str, Any] = {}
         # Destination / delivery targets by resource type, for types served by services.
-        self.destination_handlers: dict[str, Callable[[str, str, str, dict[str, Any]], None]] = {}
+        # Each returns the id of the event or message it made of the record, when it has one.
+        self.destination_handlers: dict[
+            str, Callable[[str, str, str, dict[str, Any]], str | None]
+        ] = {}
         self._ctx = stack_context(stack)
         self._wire()
 
@@ -326,40 +329,40 @@ class Simulator:
             )
 
     def deliver_destination(
-        self, function: str, which: str, target: str, record: dict[str, Any]
+        self, function: str, which: str, target: str, record: dict[str, Any], event_id: str
     ) -> None:
-        """Send an invocation record to an onSuccess/onFailure destination in the stack."""
+        """Send the invocation record of asynchronous event `event_id` to an onSuccess or
+        onFailure destination in the stack. The trace links the event to what the record
+        became (`delivered_id`: the message or event made of it), so `explain` follows it."""
         now = self.clock.now
         res = self.stack.resources.get(target)
         kind = res.type if res else "missing"
         source = f"{function}:{which}"
         error = ""
+        delivered: str | None = None
         try:
             if target in self.queues:
                 # A queue can refuse the record (too large, a FIFO queue wanting a group):
                 # Lambda then drops it, and the run goes on.
-                self.send(target, json.dumps(record, separators=(",", ":")), source=source)
+                delivered = self.send(
+                    target, json.dumps(record, separators=(",", ":")), source=source
+                )
             elif target in self.functions:
-                self.invoke_async(target, record, "destination", source)
+                delivered = self.invoke_async(target, record, "destination", source)
             elif (handler := self.destination_handlers.get(kind)) is not None:
-                handler(function, which, target, record)
+                delivered = handler(function, which, target, record)
             else:
                 error = f"destinations of type {kind} are not simulated"
         except SimError as exc:
             error = str(exc)
         if error:
-            self.trace.emit(
-                (
-                    now,
-                    tk.EMISSION_FAILED,
-                    function,
-                    {"emission": which, "target": target, "error": error},
-                )
-            )
+            data = {"event_id": event_id, "emission": which, "target": target, "error": error}
+            self.trace.emit((now, tk.EMISSION_FAILED, function, data))
             return
-        self.trace.emit(
-            (now, tk.DESTINATION_DELIVERED, function, {"destination": which, "target": target})
-        )
+        data = {"event_id": event_id, "destination": which, "target": target}
+        if delivered is not None:
+            data["delivered_id"] = delivered
+        self.trace.emit((now, tk.DESTINATION_DELIVERED, function, data))
 
     # -- time --------------------------------------------------------------------------
 

@@ -728,14 +728,13 @@ class BusService:
             origin=source,
         )
 
-    def on_destination(
-        self, function: str, which: str, target: str, record: dict[str, Any]
-    ) -> None:
-        """A Lambda destination that is a bus: the invocation record becomes `detail`."""
+    def on_destination(self, function: str, which: str, target: str, record: dict[str, Any]) -> str:
+        """A Lambda destination that is a bus: the invocation record becomes `detail`;
+        returns the event's id."""
         sim = self.sim
         outcome = "Success" if which == "onSuccess" else "Failure"
         bus = self.bus(target)
-        self.publish(
+        return self.publish(
             bus.key,
             LAMBDA_SOURCE,
             LAMBDA_RESULT + outcome,

@@ -661,4 +661,4 @@ class AsyncInvoker:
             response_payload=response,
             function_error=function_error,
         )
-        sim.deliver_destination(self.fn.name, which, ref.target, record)
+        sim.deliver_destination(self.fn.name, which, ref.target, record, ev.id)

@@ -422,11 +422,10 @@ class TopicService:
 
     # -- hooks -----------------------------------------------------------------------------
 
-    def on_destination(
-        self, function: str, which: str, target: str, record: dict[str, Any]
-    ) -> None:
-        """A Lambda destination that is a topic: the invocation record is the message."""
-        self.publish(
+    def on_destination(self, function: str, which: str, target: str, record: dict[str, Any]) -> str:
+        """A Lambda destination that is a topic: the invocation record is the message;
+        returns its message id."""
+        return self.publish(
             target, json.dumps(record, separators=(",", ":")), origin=f"{function}:{which}"
         )
 
