@@ -28,6 +28,24 @@ def _add_stack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--region", default="us-east-1", help="region for $Region() and ARNs (default: us-east-1)"
     )
+    p.add_argument(
+        "--project-name",
+        dest="project",
+        metavar="NAME",
+        type=_project_name,
+        help="project name: names the stack ({project}-{stage}) when the config has no "
+        "serviceName (default: app)",
+    )
+
+
+def _project_name(text: str) -> str:
+    """`--project-name`, checked against Stacktape's rule for names (argparse exits 2)."""
+    from stptui.config import project_name_error
+
+    reason = project_name_error(text)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(reason)
+    return text
 
 
 def _parser_validate() -> argparse.ArgumentParser:
@@ -147,7 +165,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
     from stptui.textsafe import printable
 
     try:
-        stack = load_stack(args.stack, stage=args.stage, region=args.region)
+        stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
     except ConfigError as exc:
         if args.format == "json":
             print(json.dumps([exc.diagnostic.to_json()], indent=2))
@@ -174,7 +192,7 @@ def cmd_graph(argv: Sequence[str]) -> int:
     from stptui.textsafe import printable
 
     try:
-        stack = load_stack(args.stack, stage=args.stage, region=args.region)
+        stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
     except ConfigError as exc:
         _print_error(exc.diagnostic)
         return 2
@@ -210,7 +228,7 @@ def cmd_open(argv: Sequence[str]) -> int:
 
     path = args.stack or demo_stack_path()
     try:
-        stack = load_stack(path, stage=args.stage, region=args.region)
+        stack = load_stack(path, stage=args.stage, region=args.region, project=args.project)
     except ConfigError as exc:
         _print_error(exc.diagnostic)
         return 2
@@ -272,6 +290,7 @@ def _open_tui(args: argparse.Namespace) -> int:
             allow_code=args.allow_code,
             stage=args.stage,
             region=args.region,
+            project=args.project,
         )
     except SessionError as exc:
         print(f"stptui: {printable(exc.message)}", file=sys.stderr)
@@ -302,6 +321,7 @@ def cmd_run(argv: Sequence[str]) -> int:
         allow_code=args.allow_code,
         stage=args.stage,
         region=args.region,
+        project=args.project,
     )
     return run_from_files(opts)
 
@@ -387,6 +407,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
             allow_code=args.allow_code,
             stage=args.stage,
             region=args.region,
+            project=args.project,
             vi=args.vi,
             confirm_exit=args.confirm_exit,
         )

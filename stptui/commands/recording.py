@@ -1,11 +1,11 @@
 """`record FILE`: the session log written, as it grows, to a script that `stptui run` replays.
 
 The script begins with a header naming what the simulation was made from (stack,
-behaviours, seed, start instant, stage, region) and the exact `stptui run` line that
-replays it, then the commands applied before the recording started, then every
-state-changing command as it is logged. Because the session log holds only lines that
-replay exactly (an interrupted `advance` is logged as the `until` it amounted to), the
-replayed trace is byte-identical.
+behaviours, seed, start instant, stage, region, and the project name when one was given)
+and the exact `stptui run` line that replays it, then the commands applied before the
+recording started, then every state-changing command as it is logged. Because the session
+log holds only lines that replay exactly (an interrupted `advance` is logged as the `until`
+it amounted to), the replayed trace is byte-identical.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def replay_command(session: Session, script: Path) -> str:
         "--region",
         session.region,
     ]
+    if session.project is not None:
+        # Only when given: without it the stack is named as before (serviceName or "app").
+        words += ["--project-name", session.project]
     if session.behaviors_path is not None:
         words += ["--behaviors", _shown(session.behaviors_path)]
     if session.allow_code:
@@ -73,11 +76,12 @@ class Recorder:
             raise CommandError(f"{target} is a directory", "give a file name: record run.stp")
         writable_target(path)
         replay = replay_command(session, path)
+        project = f", project name {session.project}" if session.project is not None else ""
         header = [
             f"# Recorded by stptui {__version__} `record`. Replay it to the identical trace with:",
             f"#   {replay} --trace trace.jsonl",
             f"# seed {session.seed}, start {iso_ms(session.start_ms)}, "
-            f"stage {session.stage}, region {session.region}",
+            f"stage {session.stage}, region {session.region}{project}",
             f"# stack {_shown(session.stack_path)} (sha256 {session.stack_sha256})",
         ]
         if session.behaviors_path is not None:

@@ -48,6 +48,7 @@ class ScriptOptions:
     allow_code: bool = False
     stage: str = DEFAULT_STAGE
     region: str = DEFAULT_REGION
+    project: str | None = None
 
 
 def read_script(path: str) -> list[tuple[int, str]]:
@@ -164,6 +165,7 @@ def open_session(
     allow_code: bool = False,
     stage: str = DEFAULT_STAGE,
     region: str = DEFAULT_REGION,
+    project: str | None = None,
     err: TextIO,
 ) -> Session | None:
     """Open the stack as `stptui run` does, writing its diagnostics to `err`; None when it
@@ -177,6 +179,7 @@ def open_session(
             allow_code=allow_code,
             stage=stage,
             region=region,
+            project=project,
         )
     except SessionError as exc:
         for d in exc.diagnostics:
@@ -208,6 +211,7 @@ def run_from_files(
         allow_code=opts.allow_code,
         stage=opts.stage,
         region=opts.region,
+        project=opts.project,
         err=err,
     )
     if session is None:

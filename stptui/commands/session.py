@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stptui.commands.registry import CommandError, tokenize
-from stptui.config import ConfigError, Diagnostic, Stack, find_config, load_stack
+from stptui.config import (
+    ConfigError,
+    Diagnostic,
+    Stack,
+    find_config,
+    load_stack,
+    project_name_error,
+)
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
@@ -152,6 +159,7 @@ class Session:
         diagnostics: list[Diagnostic] | None = None,
         stage: str = DEFAULT_STAGE,
         region: str = DEFAULT_REGION,
+        project: str | None = None,
     ) -> None:
         self.stack_path = stack_path
         self.stack = stack
@@ -165,6 +173,9 @@ class Session:
         # What $Stage() and $Region() resolve to, and so every name and ARN.
         self.stage = stage
         self.region = region
+        # The project name given (`--project-name`), None when none was; the stack's
+        # serviceName, when it has one, still names the stack (see `load_stack`).
+        self.project = project
         # Behaviour warnings from opening; front ends show them once.
         self.diagnostics = diagnostics or []
         # The state-changing command lines applied so far, in order: what `save` records.
@@ -188,8 +199,10 @@ class Session:
         default_behaviors: bool = True,
         stage: str = DEFAULT_STAGE,
         region: str = DEFAULT_REGION,
+        project: str | None = None,
     ) -> Session:
-        """Load the stack (for `stage` in `region`) and its behaviours and build a Simulator.
+        """Load the stack (for `stage` in `region`, named by `project` when the config has no
+        serviceName) and its behaviours and build a Simulator.
 
         `behaviors_path` None means `stptui.yml` next to the stack, if present (unless
         `default_behaviors` is False: then no behaviours file at all). Raises
@@ -200,9 +213,14 @@ class Session:
         exactly what people paste and want to drive."""
         from stptui.sim.behavior import Behaviors
 
+        if project is not None and (reason := project_name_error(project)):
+            raise SessionError(
+                "invalid project name",
+                [Diagnostic("error", "invalid-name", reason, "--project-name")],
+            )
         try:
             stack_file = find_config(stack_path)
-            stack = load_stack(stack_file, stage=stage, region=region)
+            stack = load_stack(stack_file, stage=stage, region=region, project=project)
             stack_sha = file_sha256(stack_file)
         except ConfigError as exc:
             raise SessionError("cannot read the stack", [exc.diagnostic]) from None
@@ -247,6 +265,7 @@ class Session:
             diagnostics=[*stack.errors, *diags],
             stage=stage,
             region=region,
+            project=project,
         )
 
     # -- sinks -----------------------------------------------------------------------------
@@ -260,7 +279,7 @@ class Session:
 
     def to_json(self, save_dir: Path) -> dict[str, Any]:
         """The session file's content; paths are relative to `save_dir` where possible."""
-        return {
+        doc: dict[str, Any] = {
             "version": SAVE_VERSION,
             "stack": _rel(self.stack_path, save_dir),
             "stack_sha256": self.stack_sha256,
@@ -269,12 +288,21 @@ class Session:
             "seed": self.seed,
             "stage": self.stage,
             "region": self.region,
-            "start": iso_ms(self.start_ms),
-            "allow_code": self.allow_code,
-            "commands": list(self.log),
-            "now": iso_ms(self.sim.clock.now),
-            "trace_sha256": trace_sha256(self.sim.trace),
         }
+        if self.project is not None:
+            # Next to stage and region, which with it name everything in the trace; absent
+            # when none was given, so that such a file is exactly what earlier versions wrote.
+            doc["project"] = self.project
+        doc.update(
+            {
+                "start": iso_ms(self.start_ms),
+                "allow_code": self.allow_code,
+                "commands": list(self.log),
+                "now": iso_ms(self.sim.clock.now),
+                "trace_sha256": trace_sha256(self.sim.trace),
+            }
+        )
+        return doc
 
     def save(self, path: str | Path) -> Path:
         """Write the session file atomically; returns its path."""
@@ -339,6 +367,7 @@ class Session:
                 default_behaviors=False,
                 stage=doc["stage"],
                 region=doc["region"],
+                project=doc["project"],
             )
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else ""
@@ -379,6 +408,7 @@ class Session:
         self.seed = other.seed
         self.stage = other.stage
         self.region = other.region
+        self.project = other.project
         self.start_ms = other.start_ms
         self.allow_code = other.allow_code
         self.diagnostics = other.diagnostics
@@ -423,6 +453,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "seed": int,
     "stage": str,
     "region": str,
+    "project": (str, type(None)),
     "start": str,
     "allow_code": bool,
     "commands": list,
@@ -448,6 +479,8 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     # Files saved before sessions had a stage and a region were saved at the defaults.
     doc.setdefault("stage", DEFAULT_STAGE)
     doc.setdefault("region", DEFAULT_REGION)
+    # Likewise files saved before a project name could be given: none was.
+    doc.setdefault("project", None)
     for key, kind in _FIELDS.items():
         if key not in doc:
             raise CommandError(f"{src} is not a session file: it has no {key!r}")

@@ -9,6 +9,16 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, sort_diagnostics
 from stptui.config.model import Stack
 
 CONFIG_NAMES = ("stacktape.yml", "stacktape.yaml")
+# Stacktape's rule for a serviceName, and so for a project name given on the command line.
+NAME_PATTERN = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
+DEFAULT_PROJECT = "app"
+
+
+def project_name_error(name: str) -> str | None:
+    """Why `name` cannot be a project name (Stacktape's `[a-zA-Z][-a-zA-Z0-9]*`), or None."""
+    if NAME_PATTERN.fullmatch(name):
+        return None
+    return f"project name {name!r} must start with a letter and hold only letters, digits and '-'"
 
 
 def find_config(path: str | Path) -> Path:
@@ -35,14 +45,20 @@ def load_stack_text(
     *,
     stage: str = "dev",
     region: str = "us-east-1",
+    project: str | None = None,
     config_dir: Path | None = None,
     lint: bool = True,
 ) -> Stack:
     """Parse, resolve, model and (by default) lint a config given as text.
 
-    Raises ConfigError only when the text is not a readable YAML document; every other
-    problem is a diagnostic on the returned Stack.
+    `project` is the project name (Stacktape's `--projectName`): it names the stack when the
+    config has no valid `serviceName`, which wins when present; without either the project is
+    "app". Raises ValueError when `project` is not a valid name, and ConfigError only when
+    the text is not a readable YAML document; every other problem is a diagnostic on the
+    returned Stack.
     """
+    if project is not None and (reason := project_name_error(project)):
+        raise ValueError(reason)
     from stptui.config.directives import DirectiveContext, resolve_directives
     from stptui.config.loader import parse_yaml
     from stptui.config.normalize import build_stack
@@ -67,10 +83,12 @@ def load_stack_text(
         }
     # Fake ARNs and names embed the stack name, so serviceName must be known before any
     # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).
+    # Stacktape names the stack `{serviceName or projectName}-{stage}`: serviceName wins.
     service = loaded.data.get("serviceName") if isinstance(loaded.data, dict) else None
-    project = "app"
-    if isinstance(service, str) and re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", service):
+    if isinstance(service, str) and NAME_PATTERN.fullmatch(service):
         project = service
+    elif project is None:
+        project = DEFAULT_PROJECT
     ctx = DirectiveContext(
         stage=stage,
         region=region,
@@ -90,16 +108,37 @@ def load_stack_text(
 
 
 def load_stack(
-    path: str | Path, *, stage: str = "dev", region: str = "us-east-1", lint: bool = True
+    path: str | Path,
+    *,
+    stage: str = "dev",
+    region: str = "us-east-1",
+    project: str | None = None,
+    lint: bool = True,
 ) -> Stack:
-    """Load a stack from a file (or a directory holding stacktape.yml)."""
+    """Load a stack from a file (or a directory holding stacktape.yml); `project` as for
+    `load_stack_text`."""
     from stptui.config.loader import read_text
 
     p = find_config(path)
     text = read_text(p)
     return load_stack_text(
-        text, str(p), stage=stage, region=region, config_dir=p.parent.resolve(), lint=lint
+        text,
+        str(p),
+        stage=stage,
+        region=region,
+        project=project,
+        config_dir=p.parent.resolve(),
+        lint=lint,
     )
 
 
-__all__ = ["ConfigError", "Diagnostic", "Stack", "find_config", "load_stack", "load_stack_text"]
+__all__ = [
+    "DEFAULT_PROJECT",
+    "ConfigError",
+    "Diagnostic",
+    "Stack",
+    "find_config",
+    "load_stack",
+    "load_stack_text",
+    "project_name_error",
+]

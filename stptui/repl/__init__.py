@@ -40,6 +40,7 @@ class ReplOptions:
     allow_code: bool = False
     stage: str = DEFAULT_STAGE
     region: str = DEFAULT_REGION
+    project: str | None = None
     vi: bool = False
     confirm_exit: bool = False
 
@@ -62,6 +63,7 @@ def main(
         allow_code=opts.allow_code,
         stage=opts.stage,
         region=opts.region,
+        project=opts.project,
         err=stderr,
     )
     if session is None:
