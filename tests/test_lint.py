@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
+from lintkit import PKG, found, load, one, where
 from workcount import CountWork
 
 from stptui.config import load_stack, load_stack_text
-from stptui.config.diagnostics import Diagnostic
 from stptui.config.lint import lint_stack
 from stptui.config.model import Stack
 
 SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
-PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
-
-
-def load(text: str) -> Stack:
-    """Load an inline stack; `{PKG}` stands for a minimal function packaging."""
-    return load_stack_text(dedent(text).replace("{PKG}", PKG), "s.yml")
-
-
-def found(text: str, code: str) -> list[Diagnostic]:
-    """Every diagnostic with `code` for an inline stack."""
-    return [d for d in load(text).diagnostics if d.code == code]
-
-
-def one(text: str, code: str) -> Diagnostic:
-    """The single diagnostic with `code` for an inline stack."""
-    diags = found(text, code)
-    assert len(diags) == 1, [d.format() for d in diags]
-    return diags[0]
-
-
-def where(d: Diagnostic) -> tuple[str, str, int | None, int | None]:
-    """(severity, file, line, column) of a diagnostic."""
-    return d.severity, d.file or "", d.line, d.column
 
 
 # -- 1. references ---------------------------------------------------------------------------
