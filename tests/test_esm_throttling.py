@@ -146,3 +146,28 @@ def test_throttling_is_deterministic() -> None:
         return [r.to_line() for r in sim.trace.records]
 
     assert run() == run()
+
+
+ZERO_VT_STACK = """
+resources:
+  q: {type: sqs-queue, properties: {visibilityTimeoutSeconds: 0}}
+  w:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      reservedConcurrency: 0
+      events:
+        - type: sqs
+          properties: {sqsQueueName: q, batchSize: 1}
+"""
+
+
+def test_a_zero_visibility_timeout_backs_off_instead_of_looping_in_one_instant() -> None:
+    # AWS refuses this mapping (validate says so); the simulator runs it, and must not spin:
+    # every throttled batch comes straight back, and receiving it again at once never ends.
+    sim = make_sim(ZERO_VT_STACK, allow_errors=True)
+    sim.send("q", "a")
+    assert sim.advance(10_000)  # it used to run forever at the first instant
+    throttled = seconds(sim, tk.INVOCATION_THROTTLED, "w")
+    assert throttled == [float(s) for s in range(11)]  # one poll a second, backed off
+    assert sim.queue("q").depth == 1

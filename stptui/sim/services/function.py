@@ -305,6 +305,9 @@ class SqsEventSource:
         self.cap = ESM_START_CONCURRENCY
         self.active = 0
         self.held = 0
+        # When a throttled batch was let go and its messages came straight back (a zero
+        # visibility timeout), the pollers wait until this instant before receiving again.
+        self._resume_at = 0
         self._poll: list[Any] | None = None
         # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
         # and so does `validate`).
@@ -329,11 +332,11 @@ class SqsEventSource:
         queue.on_visible.append(self.wake)
 
     def wake(self) -> None:
-        """Messages became visible (or a slot freed): poll at the current instant."""
+        """Messages became visible (or a slot freed): poll at the current instant, or once
+        the pollers' backoff ends."""
         if self._poll is None:
-            self._poll = self.sim.clock.at(
-                self.sim.clock.now, self._run_poll, None, self._poll_label
-            )
+            at = max(self.sim.clock.now, self._resume_at)
+            self._poll = self.sim.clock.at(at, self._run_poll, None, self._poll_label)
 
     def _run_poll(self, _: Any) -> None:
         self._poll = None
@@ -344,8 +347,11 @@ class SqsEventSource:
         q = self.queue
         counts = q.counts
         now = self.sim.clock.now
+        if now < self._resume_at:
+            self.wake()
+            return
         # Read at every turn: a batch throttled in `_invoke` lowers the cap.
-        while self.active < self.cap:
+        while self.active < self.cap and now >= self._resume_at:
             if self.window is not None:
                 msgs = self.window.gather(now)
                 if msgs is None:
@@ -446,6 +452,11 @@ class SqsEventSource:
         if running < self.cap:
             self.cap = max(ESM_THROTTLED_MIN_CONCURRENCY, running)
         if delay is None:
+            if min(m.visible_at for m in msgs) <= now:
+                # The batch returns at this very instant (a zero visibility timeout, which
+                # AWS refuses for a mapping): receiving it again now would never end, so the
+                # pollers back off first.
+                self._resume_at = now + throttle_backoff_ms(batch.throttles)
             self.held -= 1
             self.active -= 1
             for m, r in zip(msgs, batch.receipts, strict=True):
