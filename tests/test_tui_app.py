@@ -212,11 +212,25 @@ def test_command_line_runs_commands_and_shows_errors() -> None:
         await pilot.press(*"adv", "tab")
         assert field.value == "advance "
         await pilot.press(*"5m", "enter")
-        assert "now 2026-01-05T08:05:00.000Z" in static_text(app, "#command-result")
+        assert "now 2026-01-05T08:05:00.000Z" in drawn_text(app.screen.query_one("#command-result"))
         await pilot.press("escape")
         assert not isinstance(app.screen, CommandLineScreen)
 
     drive(app_for(), script)
+
+
+def test_command_line_tables_fit_the_pane() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"show functions", "enter")
+        await pilot.pause()
+        output = app.screen.query_one("#command-result")
+        lines = drawn_text(output).splitlines()
+        # Each row fits the pane (cells fold within their column), with its header first.
+        assert lines[0].split()[:3] == ["function", "running", "invocations"]
+        assert all(len(line.rstrip()) <= output.size.width for line in lines)
+        assert any(line.startswith("worker ") for line in lines)
+
+    drive(app_for(), script, size=(80, 24))
 
 
 def test_completions_come_from_the_registry() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TextArea
-from tui_support import START, drive
+from textual.widgets import Input, TextArea
+from tui_support import START, drawn_text, drive
 
 from stptui.commands import Session
 from stptui.tui.app import StptuiApp
@@ -107,9 +107,7 @@ def test_hostile_names_bodies_and_details_stay_literal(tmp_path: Path) -> None:
         assert isinstance(app.screen, CommandLineScreen)
         app.screen.query_one(Input).value = f"show queue '{QUEUE}'"
         await pilot.press("enter")
-        assert '"[@click=app.quit]"' in str(
-            app.screen.query_one("#command-result", Static).render()
-        )
+        assert '"[@click=app.quit]"' in drawn_text(app.screen.query_one("#command-result"))
         app.screen.query_one(Input).value = "send nosuch '[@click=app.quit]'"
         await pilot.press("enter")
         await pilot.press("escape")

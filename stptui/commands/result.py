@@ -9,8 +9,14 @@ it safe (design rule 6), which `render_plain` does with `textsafe.printable`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
@@ -54,13 +60,13 @@ def record_line(rec: Record) -> str:
 
 def render_table(headers: list[str], rows: list[list[str]]) -> str:
     """Columns aligned with spaces; the last column is not padded."""
-    safe_rows = [[_cell(c) for c in row] for row in rows]
-    safe_headers = [_cell(h) for h in headers]
+    safe_rows = [[cell(c) for c in row] for row in rows]
+    safe_headers = [cell(h) for h in headers]
     widths = [len(h) for h in safe_headers]
     for row in safe_rows:
-        for i, cell in enumerate(row):
+        for i, text in enumerate(row):
             if i < len(widths):
-                widths[i] = max(widths[i], len(cell))
+                widths[i] = max(widths[i], len(text))
     lines = []
     for row in [safe_headers, *safe_rows]:
         cells = [c.ljust(widths[i]) if i < len(row) - 1 else c for i, c in enumerate(row)]
@@ -68,9 +74,38 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _cell(value: str) -> str:
-    # A newline inside a cell would break the columns; show it as the escape it is.
+def cell(value: str) -> str:
+    """A table cell or a one-line field: control characters and line breaks made visible
+    (a newline inside a cell would break the columns; it shows as the escape it is)."""
     return printable(value).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> RichTable:
+    """A `show` listing as a Rich table, which fits the width it is drawn at (cells fold)
+    where `render_table`'s fixed columns wrap row by row."""
+    table = RichTable(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for i, h in enumerate(headers):
+        # The first column names the row (a queue, a message id): never split it.
+        table.add_column(Text(cell(h)), overflow="fold", no_wrap=i == 0)
+    for row in rows:
+        table.add_row(*(Text(cell(c)) for c in row))
+    return table
+
+
+def rich_result(result: CommandResult) -> RenderableType:
+    """The result's message and table as Rich renderables (text only, never markup)."""
+    parts: list[RenderableType] = []
+    if result.text:
+        parts.append(Text(printable(result.text)))
+    if result.table is not None:
+        parts.append(rich_table(*result.table))
+    return Group(*parts)
 
 
 def render_plain(result: CommandResult, *, with_records: bool = False) -> str:
@@ -84,5 +119,5 @@ def render_plain(result: CommandResult, *, with_records: bool = False) -> str:
         headers, rows = result.table
         parts.append(render_table(headers, rows))
     if with_records and result.records:
-        parts.append("\n".join(_cell(record_line(r)) for r in result.records))
+        parts.append("\n".join(cell(record_line(r)) for r in result.records))
     return "\n".join(parts)

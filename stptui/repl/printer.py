@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from stptui.commands import CommandError, CommandResult, ExpectationFailed
-from stptui.commands.result import record_details
+from stptui.commands.result import cell, record_details, rich_table
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
 from stptui.textsafe import printable
@@ -59,11 +58,6 @@ def kind_style(kind: str) -> str:
     return _FAMILY.get(kind.partition(".")[0], "magenta")
 
 
-def cell(text: str) -> str:
-    """A table cell or a one-line field: control characters and line breaks made visible."""
-    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
-
-
 def make_console(**kwargs: object) -> Console:
     """A console that never interprets text: no markup, no highlighting, no emoji codes."""
     return Console(markup=False, highlight=False, emoji=False, **kwargs)  # type: ignore[arg-type]
@@ -88,13 +82,7 @@ class Printer:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
         """A `show` listing as a Rich table."""
-        table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-        for i, h in enumerate(headers):
-            # The first column names the row (a queue, a message id): never split it.
-            table.add_column(Text(cell(h)), overflow="fold", no_wrap=i == 0)
-        for row in rows:
-            table.add_row(*(Text(cell(c)) for c in row))
-        return table
+        return rich_table(headers, rows)
 
     def records(self, recs: Sequence[Record]) -> None:
         """The records a command caused, one line each; the middle of a long run elided."""

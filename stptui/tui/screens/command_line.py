@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
 from stptui.commands.registry import tokenize
-from stptui.commands.result import render_plain
+from stptui.commands.result import render_plain, rich_result
 
 
 def completions(session: Session, line: str) -> list[str]:
@@ -119,5 +119,6 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             output.update(Text(render_plain(CommandResult(exc.format()))))
             return
         output.remove_class("-error")
-        output.update(Text(render_plain(result) or "ok"))
+        # Rich tables fit the pane's width (cells fold); plain columns would wrap row by row.
+        output.update(rich_result(result) if result.text or result.table else Text("ok"))
         event.input.value = ""
