@@ -26,7 +26,7 @@ from stptui.commands.registry import CommandError, ExpectationFailed, command_te
 from stptui.commands.result import CommandResult, render_plain
 from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE, Session, SessionError
 from stptui.sim.clock import fewer_collections
-from stptui.sim.trace import JsonlWriter
+from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable
 
 EXIT_OK = 0
@@ -269,13 +269,9 @@ class _WriteFailed(Exception):
         self.errno = error.errno
 
 
-class Output(Protocol):
+class Output(Writable, Protocol):
     """Where a run writes its echo and results: a text stream, or anything that writes and
     flushes like one."""
-
-    def write(self, text: str, /) -> int:
-        """Write `text`."""
-        ...
 
     def flush(self) -> None:
         """Flush what was written."""

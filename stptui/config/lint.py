@@ -151,19 +151,11 @@ def _pattern_problem(pattern: Any) -> str | None:
 
 
 def _filter_policy_problems(policy: Any) -> list[str]:
-    """Why SNS refuses a subscription's `filterPolicy`, in its words: SNS's own limits first,
-    then the EventBridge grammar the policy is matched with (as the simulator's topic does)."""
-    from stptui.sim.patterns import PatternError, as_json, validate_pattern
-    from stptui.sim.services.topic import policy_problems
+    """Why SNS refuses a subscription's `filterPolicy`, in its words (the simulator's reading
+    of the policy, so that both agree)."""
+    from stptui.sim.services.topic import compile_filter_policy  # lazily, as above
 
-    policy = as_json(policy)
-    problems = policy_problems(policy)
-    if not problems:
-        try:
-            validate_pattern(policy)
-        except PatternError as exc:
-            problems.append(f"FilterPolicy: {exc}")
-    return problems
+    return compile_filter_policy(policy)[2]
 
 
 # The event a filled template is tried on: with no fields, every inputPathsMap path finds

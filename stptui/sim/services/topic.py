@@ -56,6 +56,28 @@ class SnsError(ValueError):
         self.hint = hint
 
 
+def compile_filter_policy(raw: Any) -> tuple[Any, patterns.Pattern | None, list[str]]:
+    """A subscription's `filterPolicy` as SNS reads it: the policy (JSON text parsed, a
+    directive's strings plain), its compiled matcher, and why SNS refuses it: SNS's own
+    limits first, then the EventBridge grammar the policy is matched with. `validate` and
+    the simulator both read policies here."""
+    policy = patterns.as_json(raw)
+    if isinstance(policy, str):
+        # Text that is not JSON stays text: policy_problems then says what is wrong.
+        with contextlib.suppress(ValueError):
+            policy = jsontext.loads(policy)
+    if policy is None:
+        return None, None, []
+    problems = policy_problems(policy)
+    matcher: patterns.Pattern | None = None
+    if not problems:
+        try:
+            matcher = patterns.compile_pattern(policy)
+        except patterns.PatternError as exc:
+            problems.append(f"FilterPolicy: {exc}")
+    return policy, matcher, problems
+
+
 def policy_problems(policy: Any) -> list[str]:
     """Why SNS would refuse this attribute-scoped filter policy (empty when it is valid)."""
     if isinstance(policy, str):
@@ -164,18 +186,7 @@ class Subscription:
         digest = hashlib.sha256(f"{topic.arn}|{owner}|{trigger.index}".encode()).hexdigest()
         uid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
         self.arn = f"{topic.arn}:{uid}"
-        self.policy = patterns.as_json(trigger.filter_policy)
-        if isinstance(self.policy, str):
-            # Text that is not JSON stays text: policy_problems then says what is wrong.
-            with contextlib.suppress(ValueError):
-                self.policy = jsontext.loads(self.policy)
-        self.problems = policy_problems(self.policy) if self.policy is not None else []
-        self.matcher: patterns.Pattern | None = None
-        if self.policy is not None and not self.problems:
-            try:
-                self.matcher = patterns.compile_pattern(self.policy)
-            except patterns.PatternError as exc:
-                self.problems.append(f"FilterPolicy: {exc}")
+        self.policy, self.matcher, self.problems = compile_filter_policy(trigger.filter_policy)
         self.dlq = trigger.on_delivery_failure
 
     def filtered_reason(self, attributes: dict[str, dict[str, str]]) -> list[str]:
