@@ -23,7 +23,6 @@ so that any input is dealt with in bounded time.
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import math
 import os
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
+from stptui.config.inifile import parse_ini
 from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, line_column, parse_yaml
 from stptui.config.model import Queue, SnsTopic, Stack
 
@@ -697,26 +697,6 @@ def _parse_env(text: str) -> list[dict[str, str]]:
                 continue
         values[name] = rest.split("#", 1)[0].strip()
     return [{"name": k, "value": v} for k, v in values.items()]
-
-
-def _parse_ini(text: str) -> dict[str, Any]:
-    """An .ini file: keys before any section at the top, then one mapping per section."""
-    top = "\x00top"  # a section name no real file can contain
-    parser = configparser.ConfigParser(
-        interpolation=None, strict=False, allow_no_value=True, default_section="\x00default"
-    )
-    parser.optionxform = str  # type: ignore[assignment, method-assign]  # keep the key case
-    parser.read_string(f"[{top}]\n{text}")
-
-    def value(raw: str | None) -> Any:
-        # the `ini` package Stacktape uses turns these three words into JSON values
-        return {"true": True, "false": False, "null": None}.get(raw, raw) if raw else raw
-
-    result: dict[str, Any] = {k: value(v) for k, v in parser.items(top)}
-    for section in parser.sections():
-        if section != top:
-            result[section] = {k: value(v) for k, v in parser.items(section)}
-    return result
 
 
 # -- resolution ------------------------------------------------------------------------------
@@ -1427,11 +1407,7 @@ class _Resolver:
             if ext == "dotenv":
                 return _parse_env(text)
             if ext == "ini":
-                try:
-                    return _parse_ini(text)
-                except configparser.Error as exc:
-                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    raise _FileProblem(f"not a valid INI file: {first}") from None
+                return parse_ini(text)
             try:
                 parsed = parse_yaml(text, shown)
             except ConfigError as exc:
