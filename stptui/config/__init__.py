@@ -9,6 +9,9 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, sort_diagnostics
 from stptui.config.model import Stack
 
 CONFIG_NAMES = ("stacktape.yml", "stacktape.yaml")
+# The config files Stacktape looks for in a directory, in the order it prefers them when
+# several are present (it then warns and takes the first).
+STACKTAPE_PRECEDENCE = ("stacktape.ts", "stacktape.yml", "stacktape.yaml", "stacktape.js")
 # Stacktape's rule for a serviceName, and so for a project name given on the command line.
 NAME_PATTERN = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
 DEFAULT_PROJECT = "app"
@@ -28,15 +31,44 @@ def find_config(path: str | Path) -> Path:
         for name in CONFIG_NAMES:
             if (p / name).is_file():
                 return p / name
+        code_configs = [n for n in STACKTAPE_PRECEDENCE if (p / n).is_file()]
         raise ConfigError(
             Diagnostic(
                 "error",
                 "file-unreadable",
-                f"no {' or '.join(CONFIG_NAMES)} in this directory",
+                f"no {' or '.join(CONFIG_NAMES)} in this directory"
+                + (f", only {' and '.join(code_configs)}" if code_configs else ""),
                 str(p),
+                hint="stptui reads YAML configs only: it never runs a config's code"
+                if code_configs
+                else None,
             )
         )
     return p
+
+
+def competing_configs(config: Path) -> Diagnostic | None:
+    """A warning when `config`'s directory holds other config files Stacktape looks for,
+    naming the one `stacktape deploy` takes there without `--configPath`."""
+    present = [n for n in STACKTAPE_PRECEDENCE if (config.parent / n).is_file()]
+    others = [n for n in present if n != config.name]
+    if not others:
+        return None
+    order = " > ".join(STACKTAPE_PRECEDENCE)
+    chosen = present[0]
+    if chosen == config.name:
+        message = (
+            f"this directory also holds {' and '.join(others)}; Stacktape uses {chosen}, "
+            f"as stptui does (precedence {order})"
+        )
+        hint = f"remove {' and '.join(others)} so that no one edits the file that is not used"
+    else:
+        message = (
+            f"Stacktape deploys {chosen} from this directory, not {config.name} "
+            f"(precedence {order}), unless given --configPath {config.name}"
+        )
+        hint = f"remove {chosen}, or deploy with --configPath {config.name}"
+    return Diagnostic("warning", "competing-configs", message, str(config), hint=hint)
 
 
 def load_stack_text(
@@ -121,7 +153,7 @@ def load_stack(
 
     p = find_config(path)
     text = read_text(p)
-    return load_stack_text(
+    stack = load_stack_text(
         text,
         str(p),
         stage=stage,
@@ -130,6 +162,9 @@ def load_stack(
         config_dir=p.parent.resolve(),
         lint=lint,
     )
+    if (competing := competing_configs(p)) is not None:
+        stack.diagnostics[:] = sort_diagnostics([competing, *stack.diagnostics])
+    return stack
 
 
 __all__ = [

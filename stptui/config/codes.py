@@ -107,6 +107,13 @@ CODES: dict[str, CodeInfo] = {
                 "Check the path; pass the config file or the directory that holds it.",
                 fatal=True,
             ),
+            "competing-configs": _yaml(
+                "warning",
+                "The config's directory holds other files Stacktape looks for "
+                "(`stacktape.ts`, `stacktape.yml`, `stacktape.yaml`, `stacktape.js`). Stacktape "
+                "takes the first in that order and warns; the message names the one it deploys.",
+                "Keep one config file, or deploy with `--configPath`.",
+            ),
             "file-too-large": _yaml(
                 "error",
                 "The file is over 4 MiB, the limit for a config.",
