@@ -83,14 +83,17 @@ def _res(rtype: str, **props: Any) -> Resource:
     return Resource(name="x", type=rtype, path=("resources", "x"), properties=props)
 
 
-CDN = [
+# Stacktape's CDN resolver: the default domain's URL without custom domains; with them, the
+# custom domains and their URLs and no `cdnUrl`.
+CDN = ["cdnUrl", "cdnDomain", "cdnCanonicalDomain", "cdnCanonicalUrl"]
+CDN_CUSTOM = [
+    "cdnCustomDomainUrls",
+    "cdnCustomDomains",
     "cdnDomain",
-    "cdnUrl",
     "cdnCanonicalDomain",
     "cdnCanonicalUrl",
-    "cdnCustomDomains",
-    "cdnCustomDomainUrls",
 ]
+CUSTOM = {"enabled": True, "customDomains": [{"domainName": "cdn.example.com"}]}
 AURORA = [
     "readerHost",
     "readerPort",
@@ -111,12 +114,16 @@ RDS = ["connectionString", "jdbcConnectionString", "host", "port", "dbName"]
         (_res("event-bus", archivation={"enabled": True}), ["arn", "archiveArn"]),
         (_res("bucket"), ["name", "arn"]),
         (_res("bucket", cdn={"enabled": True}), ["name", "arn", *CDN]),
+        (_res("bucket", cdn={"enabled": False}), ["name", "arn"]),
+        (_res("bucket", cdn=CUSTOM), ["name", "arn", *CDN_CUSTOM]),
         (_res("function"), ["arn", "logGroupArn"]),
         (_res("function", logging={"disabled": True}), ["arn"]),
         (_res("function", logging={"disabled": False}), ["arn", "logGroupArn"]),
         (_res("function", url={"enabled": True}), ["arn", "logGroupArn", "url"]),
         (_res("function", url={"enabled": False}), ["arn", "logGroupArn"]),
-        (_res("function", cdn={"enabled": True}), ["arn", "logGroupArn", "url"]),
+        (_res("function", cdn={"enabled": True}), ["arn", "logGroupArn", "url", *CDN]),
+        (_res("function", cdn={"enabled": False}), ["arn", "logGroupArn"]),
+        (_res("function", cdn=CUSTOM), ["arn", "logGroupArn", "url", *CDN_CUSTOM]),
         (_res("batch-job"), ["jobDefinitionArn", "stateMachineArn", "logGroupArn"]),
         (_res("batch-job", logging={"disabled": True}), ["jobDefinitionArn", "stateMachineArn"]),
         (_res("relational-database", engine={"type": "postgres"}), RDS),
@@ -265,3 +272,39 @@ def test_fifo_queues_and_topics_are_named_with_the_fifo_suffix() -> None:
     assert values["STP_ORDERS_URL"].endswith("/123456789012/shop-dev-orders.fifo")
     assert values["STP_PLAIN_NAME"] == "shop-dev-plain"
     assert values["STP_EVENTS_ARN"] == "arn:aws:sns:us-east-1:123456789012:shop-dev-events.fifo"
+
+
+CDN_STACK = """
+resources:
+  site:
+    type: bucket
+    properties:
+      cdn:
+        enabled: true
+        customDomains: [{domainName: cdn.example.com}, {domainName: www.example.com}]
+  api:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      cdn: {enabled: true}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      connectTo: [site, api]
+"""
+
+
+def test_connect_to_resources_with_a_cdn_injects_its_domains() -> None:
+    stack = load_stack_text(CDN_STACK, lint=False)
+    env = {e.name: e.value for e in workload_environment(stack, stack.resources["worker"])}
+    # the custom domains are the config's own, joined as Stacktape joins them
+    assert env["STP_SITE_CDN_CUSTOM_DOMAINS"] == "cdn.example.com, www.example.com"
+    assert (
+        env["STP_SITE_CDN_CUSTOM_DOMAIN_URLS"] == "https://cdn.example.com, https://www.example.com"
+    )
+    assert "STP_SITE_CDN_URL" not in env  # no default-domain URL once custom domains are set
+    # a function behind a CDN gets its URL and the CDN's default-domain parameters
+    assert env["STP_API_URL"].endswith(".lambda-url.us-east-1.on.aws/")
+    assert env["STP_API_CDN_URL"] == "https://" + env["STP_API_CDN_DOMAIN"]
+    assert env["STP_API_CDN_DOMAIN"].endswith(".cloudfront.net")

@@ -248,17 +248,20 @@ def _bus_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     }
 
 
-def _bucket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = bucket_name(ctx, res)
+def _cdn_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """A CDN's domain parameters, on a CloudFront-shaped domain of its own."""
     domain = f"d{fake_id(ctx, res, 13)}.cloudfront.net"
     return {
-        "name": name,
-        "arn": f"arn:aws:s3:::{name}",
         "cdnDomain": domain,
         "cdnUrl": f"https://{domain}",
         "cdnCanonicalDomain": domain,
         "cdnCanonicalUrl": f"https://{domain}",
     }
+
+
+def _bucket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    name = bucket_name(ctx, res)
+    return {"name": name, "arn": f"arn:aws:s3:::{name}", **_cdn_params(ctx, res)}
 
 
 def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
@@ -268,6 +271,7 @@ def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
         "name": name,
         "logGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/aws/lambda/{name}",
         "url": f"https://{fake_id(ctx, res, 32)}.lambda-url.{ctx.region}.on.aws/",
+        **_cdn_params(ctx, res),
     }
 
 

@@ -7,8 +7,10 @@ Names follow Stacktape's `injectedParameterEnvVarName`:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from stptui.config.directives import DirectiveContext, fake_resource_param
 from stptui.config.model import (
@@ -62,6 +64,47 @@ CDN_PARAMS = (
 )
 
 
+def cdn_domains(properties: Mapping[str, Any]) -> list[str] | None:
+    """The custom domain names of a resource's enabled CDN ([] for none), or None when the
+    resource has no enabled CDN."""
+    cdn = properties.get("cdn")
+    if not isinstance(cdn, dict) or not cdn.get("enabled"):
+        return None
+    custom = cdn.get("customDomains")
+    if not isinstance(custom, list):
+        return []
+    return [str(d["domainName"]) for d in custom if isinstance(d, dict) and d.get("domainName")]
+
+
+def cdn_params(properties: Mapping[str, Any]) -> list[str]:
+    """The `cdn*` parameters a resource's enabled CDN adds, as Stacktape's CDN resolver adds
+    them: the default domain's `cdnUrl` without custom domains, the custom domains and their
+    URLs with them (no `cdnUrl` then)."""
+    domains = cdn_domains(properties)
+    if domains is None:
+        return []
+    if domains:
+        return [
+            "cdnCustomDomainUrls",
+            "cdnCustomDomains",
+            "cdnDomain",
+            "cdnCanonicalDomain",
+            "cdnCanonicalUrl",
+        ]
+    return ["cdnUrl", "cdnDomain", "cdnCanonicalDomain", "cdnCanonicalUrl"]
+
+
+def _param_value(ctx: DirectiveContext, target: Resource, param: str) -> str:
+    """The stand-in value of `target`'s injected `param`; a CDN's custom domains are the
+    config's own, joined as Stacktape joins them."""
+    if param in ("cdnCustomDomains", "cdnCustomDomainUrls"):
+        domains = cdn_domains(target.properties) or []
+        if param == "cdnCustomDomainUrls":
+            domains = [f"https://{d}" for d in domains]
+        return ", ".join(domains)
+    return str(fake_resource_param(ctx, target.name, param, target.type))
+
+
 def injected_params(resource: Resource) -> list[str]:
     """Referenceable parameters Stacktape injects for a connectTo target (reference §4.3)."""
     p = resource.properties
@@ -74,16 +117,17 @@ def injected_params(resource: Resource) -> list[str]:
         archived = isinstance(p.get("archivation"), dict) and p["archivation"].get("enabled")
         return ["arn", "archiveArn"] if archived else ["arn"]
     if t == "bucket":
-        return ["name", "arn", *CDN_PARAMS] if p.get("cdn") else ["name", "arn"]
+        return ["name", "arn", *cdn_params(p)]
     if t == "function":
         params = ["arn"]
         logging = p.get("logging")
         if not (isinstance(logging, dict) and logging.get("disabled")):
             params.append("logGroupArn")
         url = p.get("url")
-        if (isinstance(url, dict) and url.get("enabled")) or p.get("cdn"):
+        cdn = cdn_params(p)
+        if (isinstance(url, dict) and url.get("enabled")) or cdn:
             params.append("url")
-        return params
+        return params + cdn
     if t == "batch-job":
         params = ["jobDefinitionArn", "stateMachineArn"]
         logging = p.get("logging")
@@ -258,7 +302,7 @@ def workload_environment(
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
-                    str(fake_resource_param(target_ctx, target.name, param, target.type)),
+                    _param_value(target_ctx, target, param),
                     target.name,
                 )
                 for param in injected_params(target)
