@@ -337,7 +337,7 @@ def test_a_template_a_function_cannot_take_is_a_warning_at_the_template() -> Non
     )
     d = one(text, "target-input-not-json")
     assert where(d) == ("warning", "s.yml", 10, 144)
-    assert "('null is on')" in d.message and "'fn' is a function" in d.message
+    assert "('\"\" is on')" in d.message and "'fn' is a function" in d.message
     assert not found(text, "invalid-target-input")
 
 

@@ -264,6 +264,69 @@ def test_payload_format_2_0_leaves_out_empty_parts_and_fills_greedy_parameters(
         assert absent not in event
 
 
+def test_the_path_arrives_url_decoded_except_percent_25(sim: Simulator) -> None:
+    # HTTP APIs decode the path before the integration sees it, in rawPath (2.0) and path
+    # (1.0) alike (hono#2156, middleapi/standard-server#93); an encoded % stays encoded
+    # (ministack's decode_http_api_path). The query string stays as it was sent.
+    seen = capture(sim)
+    call(sim, "GET", "/files/a%40b/c%20d.txt?q=x%20y+z", gateway="api")
+    call(sim, "DELETE", "/legacy/caf%C3%A9", gateway="api")
+    call(sim, "GET", "/files/100%25%20off", gateway="api")
+    v2, v1, percent = seen
+    assert v2["rawPath"] == "/files/a@b/c d.txt"
+    assert v2["requestContext"]["http"]["path"] == v2["rawPath"]
+    assert v2["pathParameters"] == {"proxy": "a@b/c d.txt"}
+    assert v2["rawQueryString"] == "q=x%20y+z"
+    assert v2["queryStringParameters"] == {"q": "x y z"}
+    assert v1["path"] == v1["requestContext"]["path"] == "/legacy/café"
+    assert v1["pathParameters"] == {"name": "café"}
+    assert percent["rawPath"] == "/files/100%25 off"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "binary"),
+    [
+        ("application/json", False),
+        ("application/json; charset=utf-8", False),
+        ("Text/CSV", False),
+        ("application/xml", False),
+        ("application/javascript", False),
+        ("application/octet-stream", True),
+        ("application/x-www-form-urlencoded", True),
+        ("image/png", True),
+        ("application/vnd.api+json", True),
+    ],
+)
+def test_a_body_is_base64_encoded_unless_its_content_type_is_text(
+    sim: Simulator, content_type: str, binary: bool
+) -> None:
+    # HTTP APIs pass text/*, application/json, application/xml and application/javascript
+    # bodies as text and base64-encode every other (ministack#766, verified against AWS;
+    # floci#2172; aws-samples/php-examples-for-aws-lambda#34), in both payload formats.
+    seen = capture(sim)
+    headers = [("content-type", content_type)]
+    call(sim, "POST", "/items/1", "a=1&b=é", headers=headers, gateway="api")
+    call(sim, "POST", "/legacy/x", "a=1&b=é", headers=headers, gateway="api")
+    for event in seen:
+        assert event["isBase64Encoded"] is binary
+        assert event["body"] == ("YT0xJmI9w6k=" if binary else "a=1&b=é")
+
+
+def test_the_stand_in_client_labels_a_body_it_sends_without_a_content_type(
+    sim: Simulator,
+) -> None:
+    seen = capture(sim)
+    call(sim, "POST", "/items/1", '{"n": 1}', gateway="api")
+    call(sim, "POST", "/items/2", "plain words", gateway="api")
+    call(sim, "GET", "/files/x", gateway="api")
+    json_body, text_body, no_body = seen
+    assert json_body["headers"]["content-type"] == "application/json"
+    assert json_body["body"] == '{"n": 1}' and json_body["isBase64Encoded"] is False
+    assert text_body["headers"]["content-type"] == "text/plain; charset=utf-8"
+    assert text_body["isBase64Encoded"] is False
+    assert "content-type" not in no_body["headers"]
+
+
 def test_payload_format_1_0(sim: Simulator) -> None:
     seen = capture(sim)
     resp = call(

@@ -172,7 +172,7 @@ def test_input_path_and_input_transformer() -> None:
         "at": at,  # outside quotes: a string value keeps its quotes
         "what": f"Scheduled Event at {at}",  # inside quotes: inserted raw
         "rule": sim.services["schedules"].rule("shaped", 2).name,
-        "gone": None,  # a path that found nothing, outside quotes
+        "gone": "",  # a path that found nothing, outside quotes: "" as AWS gives
         "quiet": "[]",  # ... and inside quotes: empty, as AWS does
     }
     sim.until(START + 3 * DAY + 1000)

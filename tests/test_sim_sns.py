@@ -274,6 +274,17 @@ def test_an_invalid_policy_filters_everything_and_says_why() -> None:
     ]
 
 
+def test_an_empty_filter_policy_is_no_filter() -> None:
+    # SetSubscriptionAttributes with FilterPolicy "{}" removes the policy (SNS developer
+    # guide, "Use SetSubscriptionAttributes"); a subscription without one gets every message.
+    stack = STACK.replace("{tags: [vip]}", "{}")
+    sim = make_sim(stack, BEHAVIORS)  # validate finds nothing wrong with it either
+    topics(sim).publish("alerts", "hello")
+    assert "vip" in delivered(sim)
+    assert "vip" not in filtered(sim)
+    assert policy_problems({}) == [] and policy_problems("{}") == []
+
+
 def test_lambda_destination_to_a_topic() -> None:
     sim = make()
     sim.invoke_async("reporter", {"x": 1}, "invoke", "test")

@@ -14,7 +14,7 @@ from stptui.sim.behavior import parse_override
 from stptui.sim.engine import SimError
 from stptui.sim.payloads import sqs_event
 from stptui.sim.services.queue import SqsError
-from tests.simkit import START, make_sim, records, seconds
+from tests.simkit import START, capture_inputs, make_sim, records, seconds
 
 JOB_QUEUE = """
 resources:
@@ -599,3 +599,23 @@ def test_a_body_is_refused_exactly_when_it_holds_a_character_sqs_does_not_allow(
     else:
         with pytest.raises(SqsError, match="InvalidMessageContents"):
             q.validate_send(body, None, None, None)
+
+
+def test_a_fifo_record_lists_its_attributes_in_the_order_of_awss_sample() -> None:
+    # The Lambda developer guide's FIFO example (with-sqs.md, "Example Amazon SQS message
+    # event (FIFO queue)") interleaves the FIFO attributes with the standard ones.
+    sim = make_sim(FIFO.format(dedup="true"))
+    seen = capture_inputs(sim, lambda inp: inp.event())
+    sim.send("orders", "hello", group="g")
+    sim.advance(1_000)
+    (record,) = seen[0]["Records"]
+    assert list(record["attributes"]) == [
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SequenceNumber",
+        "MessageGroupId",
+        "SenderId",
+        "MessageDeduplicationId",
+        "ApproximateFirstReceiveTimestamp",
+    ]
+    assert record["attributes"]["MessageGroupId"] == "g"

@@ -1,7 +1,8 @@
 """AWS-shaped event payloads, built only when a handler, a condition or a view needs them.
 
-Key names and order follow what AWS emits (reference aws-semantics §2 for SQS); every
-attribute value in an SQS record is a string, timestamps in epoch milliseconds.
+Key names and order follow what AWS emits (the Lambda developer guide's sample events for
+SQS, standard and FIFO); every attribute value in an SQS record is a string, timestamps in
+epoch milliseconds.
 """
 
 from __future__ import annotations
@@ -84,17 +85,28 @@ def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
-    """One record of an SQS -> Lambda event, keys in AWS's order."""
-    attributes: dict[str, str] = {
-        "ApproximateReceiveCount": str(msg.receive_count),
-        "SentTimestamp": str(msg.sent_at),
-        "SenderId": msg.sender_id,
-        "ApproximateFirstReceiveTimestamp": str(msg.first_receive_at or msg.sent_at),
-    }
+    """One record of an SQS -> Lambda event, keys in AWS's order: the Lambda developer
+    guide's samples (with-sqs.md), whose FIFO record interleaves the FIFO attributes with
+    the standard ones."""
+    first_receive = str(msg.first_receive_at or msg.sent_at)
+    attributes: dict[str, str]
     if queue.fifo:
-        attributes["SequenceNumber"] = msg.seq_number or ""
-        attributes["MessageGroupId"] = msg.group or ""
-        attributes["MessageDeduplicationId"] = msg.dedup_id or ""
+        attributes = {
+            "ApproximateReceiveCount": str(msg.receive_count),
+            "SentTimestamp": str(msg.sent_at),
+            "SequenceNumber": msg.seq_number or "",
+            "MessageGroupId": msg.group or "",
+            "SenderId": msg.sender_id,
+            "MessageDeduplicationId": msg.dedup_id or "",
+            "ApproximateFirstReceiveTimestamp": first_receive,
+        }
+    else:
+        attributes = {
+            "ApproximateReceiveCount": str(msg.receive_count),
+            "SentTimestamp": str(msg.sent_at),
+            "SenderId": msg.sender_id,
+            "ApproximateFirstReceiveTimestamp": first_receive,
+        }
     if msg.dlq_source_arn is not None:
         attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
     return {

@@ -135,9 +135,9 @@ def render_template(template: str, values: dict[str, Any]) -> str:
 
     Outside a JSON string a value is written as JSON (a string gets its quotes, an object
     stays an object); inside one it is written raw and unescaped, as AWS does (so a value
-    holding a quote can break the JSON). A path that found nothing gives "" inside a string
-    (AWS-validated) and null outside one (stptui's choice). Names nobody defined stay as
-    written."""
+    holding a quote can break the JSON). A path that found nothing gives "" both inside and
+    outside a string (AWS-validated). Names nobody defined stay as written. The text keeps
+    the template's layout: `minify` is the step that follows."""
     out: list[str] = []
     in_string = False
     i = 0
@@ -159,11 +159,42 @@ def render_template(template: str, values: dict[str, Any]) -> str:
                         value = ""
                     out.append(value if isinstance(value, str) else _json(value))
                 else:
-                    out.append("null" if value is _MISSING else _json(value))
+                    out.append(_json("" if value is _MISSING else value))
                 i = m.end()
                 continue
         out.append(ch)
         i += 1
+    return "".join(out)
+
+
+_JSON_SPACE = frozenset(" \t\n\r")
+
+
+def minify(text: str) -> str:
+    """Filled template text as EventBridge passes it: when it is JSON, without the
+    whitespace between tokens ("The JSON that is passed to the target is minified"), keys
+    in their order and every token as written; any other text unchanged."""
+    try:
+        jsontext.loads(text)
+    except ValueError:
+        return text
+    out: list[str] = []
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif ch not in _JSON_SPACE:
+            out.append(ch)
     return "".join(out)
 
 
@@ -250,7 +281,7 @@ class TargetInput:
             values["aws.events.event.ingestion-time"] = event.get("time", "")
             values["aws.events.event"] = {k: v for k, v in event.items() if k != "detail"}
             values["aws.events.event.json"] = event
-            return render_template(self._template, values)
+            return minify(render_template(self._template, values))
         return _json(event)
 
 

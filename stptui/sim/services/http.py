@@ -12,6 +12,13 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   Header names are lower-cased. Format 2.0 joins duplicate headers and query parameters
   with commas and moves `cookie` headers into `cookies`; format 1.0 keeps the last value in
   `headers` / `queryStringParameters` and every value in the `multiValue*` fields.
+* The integration sees the path URL-decoded (`rawPath`, `requestContext.http.path`; 1.0's
+  `path`), except `%25`, and `pathParameters` decoded; `rawQueryString` is the query as
+  sent, `queryStringParameters` decoded (`+` is a space). A body whose content type is not
+  text/*, application/json, application/xml or application/javascript arrives
+  base64-encoded with `isBase64Encoded: true`, in both formats. The stand-in client (the
+  `http` command) sends a body without a content type as `application/json` when it is JSON,
+  else as `text/plain; charset=utf-8`.
 * The function is invoked synchronously. Format 2.0 infers a response without `statusCode`
   (200, `content-type: application/json`, the result's JSON as the body); format 1.0 makes
   no such inference and answers 500. A function error, a timeout or a throttle is a 500
@@ -32,11 +39,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
+from stptui import jsontext
 from stptui.config.model import ContainerWorkload, HttpTrigger, Workload
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
@@ -57,6 +66,16 @@ STAGE = "$default"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _COMPACT = (",", ":")
+# Request bodies an HTTP API passes to Lambda as text; any other (or no) content type is
+# base64-encoded. AWS documents the mechanism but not the list: this is the split the
+# ministack maintainers measured against AWS (ministack#766).
+TEXT_MEDIA_PREFIX = "text/"
+TEXT_MEDIA_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
+# What the stand-in client labels a body it is given without a content type.
+JSON_MEDIA_TYPE = "application/json"
+PLAIN_TEXT_TYPE = "text/plain; charset=utf-8"
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_PERCENT = 0x25
 
 NOT_FOUND = '{"message":"Not Found"}'
 # The answer to a request routed to a container, which is not simulated: 501 Not Implemented,
@@ -116,6 +135,36 @@ class Route:
     def segments(self) -> tuple[str, ...]:
         """The path's segments (`/` has none)."""
         return _segments(self.path)
+
+
+def decoded_path(raw: str) -> str:
+    """The request path as an HTTP API hands it to the integration (`rawPath`, 2.0; `path`,
+    1.0): every %XX escape decoded (as UTF-8) except %25, which stays encoded."""
+
+    def decode(run: re.Match[str]) -> str:
+        text = run.group(0)
+        out: list[str] = []
+        pending = bytearray()
+        for i in range(0, len(text), 3):
+            byte = int(text[i + 1 : i + 3], 16)
+            if byte == _PERCENT:
+                out.append(pending.decode("utf-8", "replace"))
+                pending.clear()
+                out.append(text[i : i + 3])
+            else:
+                pending.append(byte)
+        out.append(pending.decode("utf-8", "replace"))
+        return "".join(out)
+
+    return _ESCAPES.sub(decode, raw)
+
+
+def is_text_body(headers: list[tuple[str, str]]) -> bool:
+    """Whether an HTTP API passes the request body as text: its content type (parameters
+    and case aside) is text/*, application/json, application/xml or application/javascript."""
+    content_type = next((value for name, value in headers if name == "content-type"), "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith(TEXT_MEDIA_PREFIX) or media in TEXT_MEDIA_TYPES
 
 
 def _segments(path: str) -> tuple[str, ...]:
@@ -220,7 +269,7 @@ class Exchange:
 
     api: HttpApi
     method: str
-    path: str
+    path: str  # as the integration sees it: URL-decoded (see decoded_path)
     request_id: str
     started: int
     route: Route | None
@@ -385,7 +434,7 @@ class HttpService:
         request_id = self._request_id()
         selected = api.select(method, raw_path)
         route, params = selected if selected is not None else (None, {})
-        ex = Exchange(api, method, raw_path, request_id, now, route)
+        ex = Exchange(api, method, decoded_path(raw_path), request_id, now, route)
         sim.trace.emit(
             (
                 now,
@@ -571,10 +620,13 @@ class HttpService:
         request_id: str,
     ) -> list[tuple[str, str]]:
         """The request's headers as the integration sees them: what the client sent, plus
-        what a client and API Gateway add unless the client set them."""
+        what a client and API Gateway add unless the client set them. The stand-in client
+        labels a body without a content type as JSON when it is JSON, else as plain text,
+        so that it reaches the function as text (see is_text_body)."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
         defaults = [
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))) if body else None,
+            ("content-type", _media_type_of(body)) if body else None,
             ("host", api.domain),
             ("user-agent", USER_AGENT),
             ("x-amzn-trace-id", f"Root=1-{now // 1000:08x}-{trace_id}"),
@@ -639,11 +691,12 @@ class HttpService:
             "time": request_time(ex.started),
             "timeEpoch": ex.started,
         }
-        if body is not None:
-            event["body"] = body
+        text, encoded = lambda_body(headers, body)
+        if text is not None:
+            event["body"] = text
         if params:
             event["pathParameters"] = params
-        event["isBase64Encoded"] = False
+        event["isBase64Encoded"] = encoded
         return event
 
     def _event_v1(
@@ -658,6 +711,7 @@ class HttpService:
         """The payload format 1.0 event (REST-API-compatible), keys in AWS's order."""
         query = parse_query(raw_query)
         resource = route.path
+        text, encoded = lambda_body(headers, body)
         return {
             "version": "1.0",
             "resource": resource,
@@ -699,8 +753,8 @@ class HttpService:
             },
             "pathParameters": params or None,
             "stageVariables": None,
-            "body": body,
-            "isBase64Encoded": False,
+            "body": text,
+            "isBase64Encoded": encoded,
         }
 
     # -- views ---------------------------------------------------------------------------
@@ -722,6 +776,23 @@ class HttpService:
                     row.update(container=r.container, container_port=r.container_port)
                 out.append(row)
         return out
+
+
+def _media_type_of(body: str) -> str:
+    """The content type the stand-in client gives a body sent without one."""
+    try:
+        jsontext.loads(body)
+    except ValueError:
+        return PLAIN_TEXT_TYPE
+    return JSON_MEDIA_TYPE
+
+
+def lambda_body(headers: list[tuple[str, str]], body: str | None) -> tuple[str | None, bool]:
+    """The event's (`body`, `isBase64Encoded`): the text itself for a text content type,
+    else the base64 of its UTF-8 bytes."""
+    if not body or is_text_body(headers):
+        return body, False
+    return base64.b64encode(body.encode("utf-8", "surrogatepass")).decode("ascii"), True
 
 
 def _json_headers() -> list[tuple[str, str]]:

@@ -3,7 +3,8 @@ attributes, asynchronous delivery with the SNS event shape, and subscription dea
 queues (`onDeliveryFailure`).
 
 Rules (stacktape-config §2.8, §3.2, §5): a subscription's filter policy applies to message
-attributes (Stacktape sets no FilterPolicyScope); Lambda subscribers are invoked
+attributes (Stacktape sets no FilterPolicyScope); an empty policy `{}` filters nothing, as
+SNS reads it (setting FilterPolicy to "{}" removes the policy); Lambda subscribers are invoked
 asynchronously, one message per invocation; a delivery SNS cannot make (the endpoint is gone)
 goes to the subscription's DLQ when it has one.
 
@@ -66,8 +67,9 @@ def compile_filter_policy(raw: Any) -> tuple[Any, patterns.Pattern | None, list[
         # Text that is not JSON stays text: policy_problems then says what is wrong.
         with contextlib.suppress(ValueError):
             policy = jsontext.loads(policy)
-    if policy is None:
-        return None, None, []
+    if policy is None or policy == {}:
+        # SNS reads an empty policy as none: SetSubscriptionAttributes with "{}" removes it.
+        return policy, None, []
     problems = policy_problems(policy)
     matcher: patterns.Pattern | None = None
     if not problems:
@@ -87,6 +89,8 @@ def policy_problems(policy: Any) -> list[str]:
             return ["FilterPolicy: the policy is not valid JSON"]
     if not isinstance(policy, dict):
         return ["FilterPolicy: the policy must be a JSON object"]
+    if not policy:
+        return []  # no filter (see compile_filter_policy)
     problems: list[str] = []
     branches = policy.get("$or") if set(policy) == {"$or"} else [policy]
     keys: set[str] = set()
@@ -191,8 +195,8 @@ class Subscription:
 
     def filtered_reason(self, attributes: dict[str, dict[str, str]]) -> list[str]:
         """Why the message is filtered out (empty when it is delivered)."""
-        if self.policy is None:
-            return []
+        if self.matcher is None and not self.problems:
+            return []  # no policy, or an empty one
         if self.matcher is None:
             return [f"the filter policy is invalid: {'; '.join(self.problems)}"]
         doc = attributes_for_matching(attributes)
