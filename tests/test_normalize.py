@@ -525,7 +525,7 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
     "unknown top-level key": (
         "resorces: {}\nresources: {}\n",
         "unknown-property",
-        "warning",
+        "error",
         1,
         1,
         "did you mean `resources`?",
@@ -558,7 +558,7 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
     "unknown key on a resource": (
         "resources:\n  q: {type: sqs-queue, propertis: {}}\n",
         "unknown-property",
-        "warning",
+        "error",
         2,
         24,
         "did you mean `properties`?",
@@ -662,7 +662,7 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
     "unknown key on an event": (
         FN + "      events: [{type: schedule, propertes: {}}]\n",
         "unknown-property",
-        "warning",
+        "error",
         6,
         33,
         "`type` and `properties`",
@@ -792,7 +792,7 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
     "unknown property with did-you-mean": (
         FN + "      timout: 30\n",
         "unknown-property",
-        "warning",
+        "error",
         6,
         7,
         "did you mean `timeout`?",

@@ -129,12 +129,13 @@ def test_every_real_stack_loads_and_graphs() -> None:
 # -- Stacktape's own intentionally-invalid configs -------------------------------------------
 
 # file suffix -> (severity that must be reported, {(code, line)} that must be among them).
-# Warnings only: 04 and 06 are unknown properties (`timout`, `enviornment`) and a legacy type
-# (`container-workload`), which stptui reports as warnings, not errors.
+# "warning" accepts errors and warnings: 06 pairs an unknown property (an error, as Stacktape's
+# schema rejects it) with a legacy type (`container-workload`, a warning). 04's unknown
+# properties (`timout`, `enviornment`) must be errors.
 DIAGNOSED: dict[str, tuple[str, set[tuple[str, int]]]] = {
     "01-invalid-resource-type": ("error", {("unknown-type", 6)}),
     "04-unknown-property": (
-        "warning",
+        "error",
         {("unknown-property", 12), ("unknown-property", 13), ("unknown-property", 14)},
     ),
     "05-wrong-type-value": ("error", {("wrong-type", 12), ("wrong-type", 13), ("wrong-type", 20)}),

@@ -370,8 +370,10 @@ CODES: dict[str, CodeInfo] = {
                 "Use a value in the range the message gives.",
             ),
             "unknown-property": _schema(
-                "warning",
-                "A property Stacktape does not know at this place; it is ignored.",
+                "error",
+                "A property Stacktape's schema does not allow at this place, so its deployer "
+                "rejects the config (stptui's tables hold every property the schema allows "
+                "for the types and events it reads); stptui ignores it.",
                 "Fix the spelling (the hint suggests the closest property) or remove it.",
             ),
             "alternate-spelling": _schema(
@@ -390,8 +392,9 @@ CODES: dict[str, CodeInfo] = {
             "missing-property": _schema(
                 "error",
                 "A required property is missing: a resource's `type`, a function's "
-                "`packaging`, a required property of an event, `httpApiGatewayName` when the "
-                "stack has several gateways, or the config's `resources`.",
+                "`packaging`, a required property of an event, `enabled` in an event bus's "
+                "`archivation`, `httpApiGatewayName` when the stack has several gateways, or "
+                "the config's `resources`.",
                 "Add the property the message names.",
             ),
             "exactly-one-of": _schema(
@@ -668,7 +671,8 @@ CODES: dict[str, CodeInfo] = {
             ),
             "duplicate-route": _stack(
                 "error",
-                "Two events declare the same method and path on one HTTP API gateway.",
+                "Two events declare the same method and path on one HTTP API gateway "
+                "(functions', batch jobs' and containers' routes alike; Stacktape error e92).",
                 "Change the method or path of one of the two routes.",
             ),
             "http-timeout": _stack(
@@ -684,6 +688,45 @@ CODES: dict[str, CodeInfo] = {
                 "filters overlap; S3 rejects the notification configuration.",
                 "Give the events prefixes (or suffixes) that do not overlap, or different "
                 "event types.",
+            ),
+            "event-not-accepted": _stack(
+                "error",
+                "An event its resource type cannot have, by Stacktape's schema: a batch job's "
+                "`kafka-topic` or `cloudwatch-alarm` event, a function's or batch job's "
+                "container ingress event (`network-load-balancer`, `service-connect`, "
+                "`workload-internal`), or `events` on a web, private or worker service, or "
+                "directly under a multi-container workload's `properties`.",
+                "Give the event to a function (which can start a batch job); a container "
+                "workload declares events under `containers[].events`.",
+            ),
+            "volume-mounts-need-vpc": _stack(
+                "error",
+                "A function has `volumeMounts` (EFS) without `joinDefaultVpc: true` "
+                "(Stacktape error e121).",
+                "Set `joinDefaultVpc: true`; the function then has no direct internet access.",
+            ),
+            "connect-to-needs-vpc": _stack(
+                "error",
+                "A function outside the VPC lists in `connectTo` a resource only reachable "
+                "inside it: any `redis-cluster`, a `relational-database` whose "
+                "`accessibilityMode` is `vpc` or `scoping-workloads-in-vpc`, or a "
+                "`mongo-db-atlas-cluster` when `providerConfig.mongoDbAtlas` does not allow "
+                "internet connections.",
+                "Set `joinDefaultVpc: true` on the function (it then cannot make outbound "
+                "internet requests), or open the resource's accessibility.",
+            ),
+            "custom-artifact-handler": _stack(
+                "error",
+                "A function with `custom-artifact` packaging has no `handler` (Stacktape "
+                "error e10), or one not in the form `file:function` (e102).",
+                "Write `handler: <file>:<function>` under `packaging.properties`, e.g. "
+                "`index.js:handler`.",
+            ),
+            "custom-artifact-runtime": _stack(
+                "error",
+                "A function with `custom-artifact` packaging has no `runtime`; Stacktape "
+                "cannot infer it from a prebuilt package (error e11).",
+                "Add `runtime:` to the function, e.g. `runtime: nodejs22.x`.",
             ),
         },
     ),

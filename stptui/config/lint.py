@@ -23,10 +23,13 @@ from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    CONTAINER_TRIGGER_TYPES,
     HTTP_PAYLOAD_FORMAT,
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
+    TRIGGER_TYPES,
     BatchJob,
+    ContainerWorkload,
     EventBusTrigger,
     Function,
     HttpApiGateway,
@@ -77,6 +80,36 @@ DESTINATION_TYPES: tuple[str, ...] = ("sqs-queue", "sns-topic", "function", "eve
 # for them), so a queue they connect to is not reported as unconsumed.
 _POLLING_TYPES = frozenset(
     {"web-service", "private-service", "worker-service", "multi-container-workload"}
+)
+
+# The `events[].type` each workload type accepts: the `events` unions of Stacktape's schema
+# (`LambdaFunctionProps`, `BatchJobProps`; stacktape-config §3.1). A container's ingress types
+# are checked where normalize reads them; web, private and worker services have no `events`.
+FUNCTION_EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "http-api-gateway",
+        "s3",
+        "schedule",
+        "sns",
+        "sqs",
+        "kinesis-stream",
+        "dynamo-db-stream",
+        "cloudwatch-log",
+        "application-load-balancer",
+        "event-bus",
+        "kafka-topic",
+        "cloudwatch-alarm",
+    }
+)
+BATCH_JOB_EVENT_TYPES: frozenset[str] = FUNCTION_EVENT_TYPES - {"kafka-topic", "cloudwatch-alarm"}
+_EVENTLESS_TYPES = ("web-service", "private-service", "worker-service")
+
+# connectTo targets a function outside the VPC cannot reach (Stacktape's function resolver):
+# every Redis cluster, and a database whose accessibilityMode keeps it inside the VPC.
+_VPC_ONLY_MODES = ("vpc", "scoping-workloads-in-vpc")
+_JOIN_VPC_HINT = (
+    "set joinDefaultVpc: true (Stacktape: the function then cannot make outbound Internet "
+    "requests; S3 and DynamoDB stay reachable)"
 )
 
 # The hidden `<job>.triggerFunction` Stacktape puts between an event and a batch job has a
@@ -159,8 +192,8 @@ def _filter_policy_problems(policy: Any) -> list[str]:
 
 
 # The event a filled template is tried on: with no fields, every inputPathsMap path finds
-# nothing, so the template is filled the way AWS fills it for any event (null outside quotes,
-# "" inside), and only the template's own text decides whether the result is JSON.
+# nothing, so the template is filled the way AWS fills it for any event ("" inside and outside
+# quotes), and only the template's own text decides whether the result is JSON.
 _NO_EVENT: dict[str, Any] = {}
 
 
@@ -202,6 +235,16 @@ _TARGET_INPUT_HINTS = {
     "inputPath": "write a JSON path such as $.detail (dot notation, [N] and * only)",
     "inputTransformer": "give each <name> of inputTemplate a JSON path in inputPathsMap",
 }
+
+
+def _handler_suggestion(file_part: str) -> str:
+    """A `file:function` handler for what was written before any `:`: AWS's own
+    `index.handler` spelling becomes `index:handler` (Stacktape drops the file's extension)."""
+    if "." in file_part and "/" not in file_part.rsplit(".", 1)[1]:
+        stem, function = file_part.rsplit(".", 1)
+        if function not in ("js", "mjs", "cjs", "py", "ts", "rb", "java", "go"):
+            return f"{stem}:{function}"
+    return f"{file_part or 'index.js'}:handler"
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -984,52 +1027,196 @@ class _Linter:
                 key=window_key,
             )
 
+    # -- Stacktape's function and event checks (stacktape-config §6.9, §3.1) -------------
+
+    def check_event_types(self, w: Workload) -> None:
+        """Each event's `type` is one the schema's `events` union of the workload's type has
+        (types that are no event integration at all were reported by normalize)."""
+        allowed = FUNCTION_EVENT_TYPES if isinstance(w, Function) else BATCH_JOB_EVENT_TYPES
+        for t in w.events:
+            if t.type in allowed or t.type not in TRIGGER_TYPES:
+                continue
+            if t.type in CONTAINER_TRIGGER_TYPES:
+                hint = (
+                    f"`{t.type}` is an event of a multi-container-workload's container; "
+                    f"remove it from {w.name!r}"
+                )
+            else:
+                hint = (
+                    f"only a function takes `{t.type}` events: give the event to a function, "
+                    f"which can start {w.name!r} (connectTo it and call StartExecution)"
+                )
+            self.report(
+                (*t.path, "type"),
+                "error",
+                "event-not-accepted",
+                f"a {w.type} cannot have a `{t.type}` event; Stacktape's schema allows only "
+                f"{', '.join(sorted(allowed))}",
+                resource=w.name,
+                hint=hint,
+            )
+
+    def check_no_events(self, r: Resource) -> None:
+        """Web, private and worker services have no `events`, and a multi-container workload
+        has them on its containers only: Stacktape's schema rejects the property."""
+        if "events" not in r.properties:
+            return
+        if isinstance(r, ContainerWorkload):
+            message = (
+                f"a {r.type} takes events on its containers (`containers[].events`), not "
+                "under `properties`; Stacktape's schema rejects this `events`"
+            )
+            hint = "move each event under the container that receives it, with its containerPort"
+        else:
+            message = f"a {r.type} has no `events`; Stacktape's schema rejects the property"
+            hint = (
+                "remove `events`; to run code on a queue, schedule or other event, use a "
+                "function or batch job"
+            )
+        self.report(
+            (*r.path, "properties", "events"),
+            "error",
+            "event-not-accepted",
+            message,
+            resource=r.name,
+            hint=hint,
+            key=True,
+        )
+
+    def check_function_deployer(self, fn: Function) -> None:
+        """The function checks Stacktape's deployer makes before it builds anything: EFS
+        mounts and VPC-only connectTo targets need the VPC; a custom artifact needs a
+        `file:function` handler and a runtime."""
+        props = fn.properties
+        join = props.get("joinDefaultVpc")
+        # A non-boolean value was reported by normalize; whether it joins is unknown then.
+        outside_vpc = join is None or join is False
+        mounts = props.get("volumeMounts")
+        if outside_vpc and mounts is not None:
+            # Stacktape tests `volumeMounts && !joinDefaultVpc`: even an empty list counts.
+            self.report(
+                (*fn.path, "properties", "volumeMounts"),
+                "error",
+                "volume-mounts-need-vpc",
+                f"Error in function {fn.name}: When using volumeMounts, the property "
+                "joinDefaultVpc must be set to true. (Stacktape e121)",
+                resource=fn.name,
+                hint="set joinDefaultVpc: true (be aware that a Lambda function joined to a "
+                "VPC cannot access the internet)",
+                key=True,
+            )
+        if outside_vpc:
+            self.check_vpc_only_targets(fn)
+        self.check_custom_artifact(fn)
+
+    def check_vpc_only_targets(self, fn: Function) -> None:
+        """connectTo entries a function outside the VPC cannot reach."""
+        atlas_mode = self._atlas_accessibility()
+        for ref in fn.connect_to:
+            target = self.res.get(ref.target or "") if ref.by == "name" else None
+            if target is None:
+                continue
+            rtype = _canonical_type(target.type)
+            if rtype == "mongo-db-atlas-cluster":
+                if atlas_mode in (None, "internet"):
+                    continue
+                message = (
+                    f'Error in function "{fn.name}". Function is referencing following '
+                    f'"atlasMongoCluster" resources which only allow connections from '
+                    f'"{atlas_mode}": "{target.name}". These cannot be scoped by connectTo '
+                    "unless function is connected to vpc."
+                )
+                hint = (
+                    f"{_JOIN_VPC_HINT}, or set providerConfig.mongoDbAtlas.accessibility."
+                    "accessibilityMode: internet"
+                )
+            else:
+                if rtype == "redis-cluster":
+                    why = ""
+                elif rtype == "relational-database":
+                    access = target.properties.get("accessibility")
+                    mode = access.get("accessibilityMode") if isinstance(access, dict) else None
+                    if mode not in _VPC_ONLY_MODES:
+                        continue
+                    why = f" (accessibilityMode: {mode})"
+                else:
+                    continue
+                message = (
+                    f"Function {fn.name} can not connect to the following resources, unless "
+                    f"it is connected to a VPC: {target.name} of type {rtype}{why}"
+                )
+                hint = _JOIN_VPC_HINT
+            self.report(
+                ref.path, "error", "connect-to-needs-vpc", message, resource=fn.name, hint=hint
+            )
+
+    def _atlas_accessibility(self) -> str | None:
+        """`providerConfig.mongoDbAtlas.accessibility.accessibilityMode`, when written."""
+        node: Any = self.stack.source.data
+        for key in ("providerConfig", "mongoDbAtlas", "accessibility", "accessibilityMode"):
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+    def check_custom_artifact(self, fn: Function) -> None:
+        """`custom-artifact` packaging: `handler` as `file:function` (e10, e102) and a
+        `runtime` (e11), which Stacktape cannot infer from a prebuilt zip."""
+        pack = fn.properties.get("packaging")
+        if not isinstance(pack, dict) or pack.get("type") != "custom-artifact":
+            return
+        ppath = (*fn.path, "properties", "packaging")
+        pprops = pack.get("properties")
+        handler = pprops.get("handler") if isinstance(pprops, dict) else None
+        if not handler:
+            self.report(
+                (*ppath, "properties") if isinstance(pprops, dict) else ppath,
+                "error",
+                "custom-artifact-handler",
+                f"Lambda function {fn.name} must have handler property specified when using "
+                "custom-artifact packaging type. (Stacktape e10)",
+                resource=fn.name,
+                hint="add handler: <file>:<function> under packaging.properties, e.g. "
+                "handler: index.js:handler",
+                key=True,
+            )
+        elif isinstance(handler, str) and not isinstance(handler, Placeholder):
+            parts = handler.split(":")
+            # Stacktape reads `[filePath, handlerFunction] = handler.split(':')`.
+            if len(parts) < 2 or not parts[1]:
+                self.report(
+                    (*ppath, "properties", "handler"),
+                    "error",
+                    "custom-artifact-handler",
+                    f"Handler property of lambda function {fn.name} has invalid format. "
+                    "(Stacktape e102)",
+                    resource=fn.name,
+                    hint="Handler must be in shape {filePath}:{handlerFunction}, e.g. "
+                    + _handler_suggestion(parts[0]),
+                )
+        if fn.properties.get("runtime") is None:
+            self.report(
+                (*ppath, "type"),
+                "error",
+                "custom-artifact-runtime",
+                f"Lambda function {fn.name} must set runtime when using custom-artifact "
+                "packaging type. (Stacktape e11)",
+                resource=fn.name,
+                hint="add runtime: to the function's properties, e.g. runtime: nodejs22.x",
+            )
+
     # -- HTTP --------------------------------------------------------------------------
 
-    def check_http(self, workloads: list[Workload]) -> None:
-        """One payload format per function; no duplicate routes; the 30 s integration cap."""
+    def check_http(self, owners: list[Workload | ContainerWorkload]) -> None:
+        """Routes of functions, batch jobs and container workloads: one payload format per
+        function or job, no route declared twice on a gateway, the 30 s integration cap."""
         routes: dict[tuple[str, str, str], HttpTrigger] = {}
-        for w in workloads:
+        for w in owners:
             http = [t for t in w.events if isinstance(t, HttpTrigger)]
             if not http:
                 continue
-            first_format: tuple[str, HttpTrigger] | None = None
+            if isinstance(w, Workload):
+                self.check_payload_formats(w, http)
             for t in http:
-                gw = self.res.get(t.gateway.target or "") if t.gateway else None
-                fmt = t.payload_format or (
-                    gw.payload_format if isinstance(gw, HttpApiGateway) else HTTP_PAYLOAD_FORMAT
-                )
-                if first_format is None:
-                    first_format = (fmt, t)
-                elif fmt != first_format[0]:
-                    fmt_path, fmt_key = self._prop_at(t, "payloadFormat")
-                    self.report(
-                        fmt_path,
-                        "error",
-                        "payload-format-mismatch",
-                        f"this route uses payload format {fmt} but {w.name!r}'s route at line "
-                        f"{self.line_of(first_format[1].path)} uses {first_format[0]}; all "
-                        "http-api-gateway events of one function must use the same format",
-                        resource=w.name,
-                        hint=f"set payloadFormat: '{first_format[0]}' on this event (or the "
-                        "same format on all of them)",
-                        key=fmt_key,
-                    )
-                if isinstance(gw, HttpApiGateway) and "path" in t.properties:
-                    key = (gw.name, t.method, t.route_path)
-                    other = routes.get(key)
-                    if other is None:
-                        routes[key] = t
-                    else:
-                        self.report(
-                            (*t.path, "properties", "path"),
-                            "error",
-                            "duplicate-route",
-                            f"route {t.method} {t.route_path} on gateway {gw.name!r} is already "
-                            f"declared by {other.owner!r} (line {self.line_of(other.path)})",
-                            resource=w.name,
-                            hint="change the method or path of one of the two routes",
-                        )
+                self.check_route(w, t, routes)
             if (
                 isinstance(w, Function)
                 and "timeout" not in w.defaults
@@ -1045,6 +1232,58 @@ class _Linter:
                     resource=w.name,
                     hint="answer quickly and hand long work to a queue",
                 )
+
+    def _gateway_of(self, t: HttpTrigger) -> Resource | None:
+        return self.res.get(t.gateway.target or "") if t.gateway else None
+
+    def check_payload_formats(self, w: Workload, http: list[HttpTrigger]) -> None:
+        """All `http-api-gateway` events of one function or job resolve to one format (§6.8)."""
+        first_format: tuple[str, HttpTrigger] | None = None
+        for t in http:
+            gw = self._gateway_of(t)
+            fmt = t.payload_format or (
+                gw.payload_format if isinstance(gw, HttpApiGateway) else HTTP_PAYLOAD_FORMAT
+            )
+            if first_format is None:
+                first_format = (fmt, t)
+            elif fmt != first_format[0]:
+                fmt_path, fmt_key = self._prop_at(t, "payloadFormat")
+                self.report(
+                    fmt_path,
+                    "error",
+                    "payload-format-mismatch",
+                    f"this route uses payload format {fmt} but {w.name!r}'s route at line "
+                    f"{self.line_of(first_format[1].path)} uses {first_format[0]}; all "
+                    "http-api-gateway events of one function must use the same format",
+                    resource=w.name,
+                    hint=f"set payloadFormat: '{first_format[0]}' on this event (or the "
+                    "same format on all of them)",
+                    key=fmt_key,
+                )
+
+    def check_route(
+        self, owner: Resource, t: HttpTrigger, routes: dict[tuple[str, str, str], HttpTrigger]
+    ) -> None:
+        """A method and path may be declared once per gateway (Stacktape e92); `routes` holds
+        the routes seen so far, across every resource."""
+        gw = self._gateway_of(t)
+        if not isinstance(gw, HttpApiGateway) or "path" not in t.properties:
+            return
+        key = (gw.name, t.method, t.route_path)
+        other = routes.get(key)
+        if other is None:
+            routes[key] = t
+            return
+        by = other.owner if other.container is None else f"{other.owner}.{other.container}"
+        self.report(
+            (*t.path, "properties", "path"),
+            "error",
+            "duplicate-route",
+            f"route {t.method} {t.route_path} on gateway {gw.name!r} is already "
+            f"declared by {by!r} (line {self.line_of(other.path)})",
+            resource=owner.name,
+            hint="change the method or path of one of the two routes",
+        )
 
     # -- S3 ----------------------------------------------------------------------------
 
@@ -1102,21 +1341,32 @@ class _Linter:
         """Run every check; return the findings."""
         workloads: list[Workload] = []
         queues: list[Queue] = []
+        # Everything that declares HTTP routes, in config order.
+        routed: list[Workload | ContainerWorkload] = []
         s3: list[S3Trigger] = []
         for r in self.res.values():
             if isinstance(r, Workload):
                 workloads.append(r)
+                routed.append(r)
             elif isinstance(r, Queue):
                 queues.append(r)
-            elif r.type in _POLLING_TYPES:
-                connect = r.properties.get("connectTo")
-                if isinstance(connect, list):
-                    self.polled.update(c for c in connect if isinstance(c, str))
+            else:
+                if isinstance(r, ContainerWorkload):
+                    routed.append(r)
+                    self.check_triggers(r, r.events)
+                if r.type in _EVENTLESS_TYPES or isinstance(r, ContainerWorkload):
+                    self.check_no_events(r)
+                if _canonical_type(r.type) in _POLLING_TYPES:
+                    connect = r.properties.get("connectTo")
+                    if isinstance(connect, list):
+                        self.polled.update(c for c in connect if isinstance(c, str))
         for w in workloads:
             self.check_connect_to(w)
             self.check_triggers(w, w.events)
+            self.check_event_types(w)
             s3.extend(t for t in w.events if isinstance(t, S3Trigger))
             if isinstance(w, Function):
+                self.check_function_deployer(w)
                 for ref, what in ((w.on_success, "onSuccess"), (w.on_failure, "onFailure")):
                     dest = self.check_ref(ref, DESTINATION_TYPES, w.name, f"destinations.{what}")
                     self.check_arn_ref(ref, w.name, f"destinations.{what}", DESTINATION_TYPES)
@@ -1145,12 +1395,14 @@ class _Linter:
         self.check_redrive_cycles(queues)
         for q in queues:
             self.check_consumers(q)
-        self.check_http(workloads)
+        self.check_http(routed)
         self.check_s3_overlaps(s3)
         return self.diags
 
 
 def lint_stack(stack: Stack) -> list[Diagnostic]:
     """Whole-stack checks: references, schedules, timeouts, FIFO rules, cycles, consumers,
-    routes and S3 notification overlaps. Returns the findings; the stack is not changed."""
+    routes, S3 notification overlaps, the event types each resource type accepts and
+    Stacktape's function checks (VPC, custom artifacts). Returns the findings; the stack is
+    not changed."""
     return _Linter(stack).run()

@@ -4,6 +4,14 @@ Each property is checked against a small schema. A value of the wrong type is re
 dropped (the default applies), so one mistake never hides the rest of the stack. Spellings
 from Stacktape's published examples are read into the same model with a warning that names
 the real spelling (reference: stacktape-config §8).
+
+The property tables (the ones below and the nested ones written where they are read) hold
+exactly the property names of Stacktape's JSON schema (`@generated/schemas/config-schema.json`
+of stacktape/stacktape, commit c80796ef, where every one of these objects is
+`additionalProperties: false`; plus `region` at the top level from the newer
+`types/stacktape-config/_root.d.ts`). Since they are complete, a property they do not hold is
+an error: Stacktape's deployer rejects the config. `tests/test_schema_tables.py` checks every
+table against the schema's names.
 """
 
 from __future__ import annotations
@@ -67,8 +75,11 @@ _MIN_PORT, _MAX_PORT = 1, 65535
 _PORT = P("int", lo=_MIN_PORT, hi=_MAX_PORT)
 
 TOP_LEVEL = {
+    # `region` is newer than the schema snapshot above (`_root.d.ts`, commit 69ac010e).
+    "region": _STR,
     "serviceName": _STR,
     "providerConfig": _DICT,
+    "budgetControl": _DICT,
     "variables": _DICT,
     "hooks": _DICT,
     "scripts": _DICT,
@@ -79,6 +90,8 @@ TOP_LEVEL = {
     "cloudformationResources": _DICT,
 }
 
+# The schema's `LambdaRuntime` enum, plus `dotnet8` and `ruby3.3`, which the deployer at a
+# later HEAD accepts (reference: stacktape-config §2.2). There is no `java21`.
 RUNTIMES = [
     "nodejs18.x",
     "nodejs20.x",
@@ -94,7 +107,6 @@ RUNTIMES = [
     "java8.al2",
     "java11",
     "java17",
-    "java21",
     "dotnet6",
     "dotnet7",
     "dotnet8",
@@ -140,9 +152,6 @@ BATCH_PROPS = {
     "events": _LIST,
     "connectTo": _LIST,
     "iamRoleStatements": _LIST,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "tags": _LIST,
 }
 QUEUE_PROPS = {
     "delayMessagesSecond": P("int", lo=0, hi=900),
@@ -168,6 +177,12 @@ QUEUE_ALIASES = {
     "messageRetentionPeriod": "messageRetentionPeriodSeconds",
     "visibilityTimeout": "visibilityTimeoutSeconds",
 }
+REDRIVE_ALIASES = {
+    "deadLetterQueueName": "targetSqsQueueName",
+    "deadLetterQueue": "targetSqsQueueName",
+    "deadLetterTargetArn": "targetSqsQueueArn",
+    "deadLetterQueueArn": "targetSqsQueueArn",
+}
 BUS_PROPS = {"eventSourceName": _STR, "archivation": _DICT}
 BUCKET_PROPS = {
     "directoryUpload": _DICT,
@@ -178,7 +193,6 @@ BUCKET_PROPS = {
     "lifecycleRules": _LIST,
     "enableEventBusNotifications": _BOOL,
     "cdn": _DICT,
-    "tags": _LIST,
 }
 GATEWAY_PROPS = {
     "payloadFormat": P("str", enum=("1.0", "2.0")),
@@ -192,6 +206,9 @@ GATEWAY_PROPS = {
 TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDeduplication": _BOOL}
 
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
+# The keys of a resource and of an event (each `additionalProperties: false` in the schema).
+RESOURCE_KEYS = ("type", "properties", "overrides")
+EVENT_KEYS = ("type", "properties")
 TRIGGER_PROPS: dict[str, dict[str, P]] = {
     "schedule": {"scheduleRate": _STR, **PAYLOAD_PROPS},
     "sqs": {
@@ -442,10 +459,12 @@ class StackBuilder:
                     hint=f"rename `{key}` to `{name}` (Stacktape's deployer rejects `{key}`)",
                 )
             if name not in spec:
+                # Every table passed here holds all the names the schema allows at that place
+                # (module docstring), so the deployer rejects this key.
                 guess = did_you_mean(key, spec)
                 self.diag(
                     kpath,
-                    "warning",
+                    "error",
                     "unknown-property",
                     f"unknown property `{key}`{where}",
                     key=True,
@@ -668,11 +687,11 @@ class StackBuilder:
             )
             return None
         for key in body:
-            if key not in ("type", "properties", "overrides"):
-                guess = did_you_mean(key, ("type", "properties", "overrides"))
+            if key not in RESOURCE_KEYS:
+                guess = did_you_mean(key, RESOURCE_KEYS)
                 self.diag(
                     (*path, key),
-                    "warning",
+                    "error",
                     "unknown-property",
                     f"unknown key `{key}` on resource {name!r} (only `type`, `properties` and "
                     "`overrides`)",
@@ -1044,12 +1063,7 @@ class StackBuilder:
                     "maxReceiveCount": P("int", lo=1, hi=1000),
                 },
                 name,
-                aliases={
-                    "deadLetterQueueName": "targetSqsQueueName",
-                    "deadLetterQueue": "targetSqsQueueName",
-                    "deadLetterTargetArn": "targetSqsQueueArn",
-                    "deadLetterQueueArn": "targetSqsQueueArn",
-                },
+                aliases=REDRIVE_ALIASES,
                 where=" in `redrivePolicy`",
             )
             q.redrive_target = self.name_or_arn(
@@ -1096,13 +1110,15 @@ class StackBuilder:
         bus = EventBus(name=name, type="event-bus", path=(path[0], path[1]), properties=raw)
         arch = props.get("archivation")
         if isinstance(arch, dict):
+            apath = (*path, "archivation")
             ap = self.read_props(
                 arch,
-                (*path, "archivation"),
+                apath,
                 {"enabled": _BOOL, "retentionDays": P("int", lo=1)},
                 name,
                 where=" in `archivation`",
             )
+            self.require(ap, arch, "enabled", apath, name, "`archivation`")
             bus.archive_enabled = bool(ap.get("enabled", False))
             bus.archive_retention_days = ap.get("retentionDays")
         bus.event_source_name = props.get("eventSourceName")
@@ -1257,10 +1273,10 @@ class StackBuilder:
             )
             return None
         for key in ev:
-            if key not in ("type", "properties"):
+            if key not in EVENT_KEYS:
                 self.diag(
                     (*path, key),
-                    "warning",
+                    "error",
                     "unknown-property",
                     f"unknown key `{key}` on an event",
                     key=True,
@@ -1713,12 +1729,7 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         for alias, real in aliases.items():
             if real == canonical and alias in raw:
                 return alias
-    for alias in (
-        "deadLetterQueueName",
-        "deadLetterQueue",
-        "deadLetterTargetArn",
-        "deadLetterQueueArn",
-    ):
+    for alias in REDRIVE_ALIASES:
         if alias in raw:
             return alias
     return default
