@@ -148,13 +148,18 @@ def pattern_matches(n: int) -> float:
 def main() -> int:
     # Each figure is the best of several rounds, so that a burst of load on a shared machine
     # skews no ratio. The year and its bare steps take milliseconds, so they get more rounds
-    # than the matches: a single slow round would otherwise decide the ratio.
-    runs = [year_of_schedules() for _ in range(YEAR_ROUNDS)]
-    year = min(r[0] for r in runs)
-    _, events, fires = runs[0]
-    bare_year = min(bare_steps(events) for _ in range(YEAR_ROUNDS))
+    # than the matches, and their rounds alternate: a change of load while they run then
+    # falls on both sides of the ratio instead of on one.
+    _, events, fires = year_of_schedules()  # also warms the imports and caches up
     work = year_work()
-    floor_year = min(floor_steps(*work) for _ in range(YEAR_ROUNDS))
+    years: list[float] = []
+    bares: list[float] = []
+    floors: list[float] = []
+    for _ in range(YEAR_ROUNDS):
+        years.append(year_of_schedules()[0])
+        bares.append(bare_steps(events))
+        floors.append(floor_steps(*work))
+    year, bare_year, floor_year = min(years), min(bares), min(floors)
     matches = min(pattern_matches(100_000) for _ in range(3))
     bare_match = min(bare_steps(100_000) for _ in range(3))
     print(f"one simulated year of the combined stack: {fires} schedule fires, {events:,} events")
