@@ -195,8 +195,13 @@ class _Builder:
         pos = self.stack.pos(path)
         here = (pos.line, pos.column, pos.file)
         seen = self.first_use.get(node)
-        if seen is None or here[:2] < seen[:2]:
+        # A use in the config itself comes before one inside a `$File` include.
+        if seen is None or self._use_rank(here) < self._use_rank(seen):
             self.first_use[node] = here
+
+    def _use_rank(self, use: tuple[int, int, str]) -> tuple[bool, int, int]:
+        line, column, file = use
+        return (file != self.stack.file, line, column)
 
     def _ref(self, ref: Ref | None) -> str | None:
         """The node a reference points at (creating missing/external/macro nodes)."""
@@ -287,12 +292,12 @@ class _Builder:
         self.edge_ids.add(ident)
         self.edges.append((u, v, kind))
         mark = self.value_marks.get(where)  # the common case, without building a Position
+        file = self.stack.file
         if mark is None:
+            # Not written in the config itself: an ancestor's line, or a `$File` include's.
             pos = self.stack.pos(where)
-            mark = (pos.line, pos.column)
-        self.g.add_edge(
-            u, v, key=key, kind=kind, file=self.stack.file, line=mark[0], column=mark[1], **attrs
-        )
+            mark, file = (pos.line, pos.column), pos.file
+        self.g.add_edge(u, v, key=key, kind=kind, file=file, line=mark[0], column=mark[1], **attrs)
 
     def _trigger(self, t: Trigger) -> None:
         attrs: dict[str, Any] = {"via": t.type, "owner": t.owner, "index": t.index}

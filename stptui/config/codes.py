@@ -495,6 +495,15 @@ CODES: dict[str, CodeInfo] = {
                 "Remove the entry; reference the resource with `$ResourceParam()` in "
                 "`environment` instead.",
             ),
+            "listener-port": _stack(
+                "error",
+                "A load balancer event's `listenerPort` does not fit the load balancer it "
+                "names: an `application-load-balancer` without custom `listeners` takes none "
+                "(Stacktape error e44), with them it needs one of their ports (e45, e46); a "
+                "`network-load-balancer` event needs one of its listeners' ports.",
+                "Set `listenerPort` to a port of the load balancer's `listeners` (the hint "
+                "lists them), or remove it when the load balancer has none.",
+            ),
             "unknown-resource-param": _stack(
                 "error",
                 "`$ResourceParam(name, param)` asks for a parameter the resource does not "

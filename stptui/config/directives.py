@@ -788,7 +788,26 @@ def _index(segment: str, length: int) -> int | None:
     return None
 
 
+def _path_in(data: Any, segments: tuple[str, ...]) -> DataPath:
+    """A property path as the data path it follows in `data` (list indices are numbers, as
+    in a document's marks), up to where `data` does not hold it."""
+    path: list[str | int] = []
+    for seg in segments:
+        if isinstance(data, list) and (idx := _index(seg, len(data))) is not None:
+            path.append(idx)
+            data = data[idx]
+        elif isinstance(data, dict) and seg in data:
+            path.append(seg)
+            data = data[seg]
+        else:
+            return (*path, *segments[len(path) :])
+    return tuple(path)
+
+
 _Handler = Callable[["_Resolver", DirectiveCall, list[Any], _Frame], Any]
+# Where a value that is wholly another file's data was read from: the file's document and
+# the path in it (see LoadedYaml.includes).
+_Source = tuple[LoadedYaml, DataPath]
 
 _EXAMPLES = {
     "File": "$File('config.json')",
@@ -863,7 +882,9 @@ class _Resolver:
         hint: str | None = None,
         key: bool = False,
     ) -> Position:
-        pos = self.loaded.pos(path, key=key)
+        # A problem of a directive is where the directive is written, even where the value it
+        # gives is found in an included file.
+        pos = self.loaded.pos(path, key=key, included=False)
         ident = (pos, code, message)
         if ident in self.seen:
             return pos
@@ -986,13 +1007,23 @@ class _Resolver:
                 )
 
     def _resolve_in_place(
-        self, container: Any, key: Any, path: DataPath | None, frame: _Frame, *, top: bool
+        self,
+        container: Any,
+        key: Any,
+        path: DataPath | None,
+        frame: _Frame,
+        *,
+        top: bool,
+        doc: LoadedYaml | None = None,
     ) -> _Failed | None:
         """Replace the directive strings under container[key]; the first failure, if any.
 
-        `path` is where container[key] sits in the config (None for data from elsewhere);
-        `top` marks the walk over the document itself, where each value is its own use site.
+        `path` is where container[key] sits in the config (None for data from elsewhere), or
+        in `doc` when it is data read from that file; `top` marks the walk over the document
+        itself, where each value is its own use site. A value that is wholly a `$File` result
+        is entered in the `includes` of the document it is written in.
         """
+        within = self.loaded if doc is None else doc
         first: _Failed | None = None
         todo: list[tuple[Any, Any, DataPath | None]] = [(container, key, path)]
         while todo:
@@ -1011,10 +1042,13 @@ class _Resolver:
             elif type(value) is str:
                 # Most strings are plain: the frame for one is built only when it is needed.
                 if _looks_like_directive(value):
-                    here = _frame_at(frame, p, top)
+                    # a path in another file is no place in the config to report at
+                    here = frame if doc is not None else _frame_at(frame, p, top)
                     if top:
                         self.left = self.value_work  # each value has its own share
-                    c[k], failure = self._eval_string(value, here)
+                    c[k], failure, source = self._eval_string(value, here)
+                    if source is not None and p is not None:
+                        within.includes[p] = source
                     if failure is not None and top:
                         self._point_to(failure, value, here)
                     if first is None:
@@ -1025,7 +1059,7 @@ class _Resolver:
 
     def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
         """Say at a use site that its value failed because of a problem reported elsewhere."""
-        if failure.where == self.loaded.pos(frame.origin):
+        if failure.where == self.loaded.pos(frame.origin, included=False):
             return
         if failure is self.exhausted:  # the total ran out, whichever values spent it
             self._emit(
@@ -1079,15 +1113,19 @@ class _Resolver:
             hint=f"build the string with $Format('...{{}}...', ${m[1]}(...))",
         )
 
-    def _eval_string(self, text: str, frame: _Frame) -> tuple[Any, _Failed | None]:
-        """The value of a string (itself unless it is a directive) and the failure, if any."""
+    def _eval_string(self, text: str, frame: _Frame) -> tuple[Any, _Failed | None, _Source | None]:
+        """The value of a string (itself unless it is a directive), the failure, if any, and
+        where the value was read from when it is wholly a `$File` result."""
         try:
             call = self._parse(text, frame)
-            return (text if call is None else self._eval_call(call, frame)), None
+            if call is None:
+                return text, None, None
+            value, source = self._eval_traced(call, frame)
+            return value, None, source
         except _Deferred:
-            return text, None
+            return text, None, None
         except _Failed as failure:
-            return text, failure
+            return text, failure, None
 
     def _parse(self, text: str, frame: _Frame) -> DirectiveCall | None:
         try:
@@ -1100,6 +1138,11 @@ class _Resolver:
     # -- evaluating one call --
 
     def _eval_call(self, call: DirectiveCall, frame: _Frame) -> Any:
+        return self._eval_traced(call, frame)[0]
+
+    def _eval_traced(self, call: DirectiveCall, frame: _Frame) -> tuple[Any, _Source | None]:
+        """A directive's value, and where it was read from when it is wholly a `$File` result
+        (a YAML or JSON file's data, or a part of it named by the property path)."""
         if call.text in frame.chain:
             members = frame.chain[frame.chain.index(call.text) :]
             # one report per loop, whichever member it is entered from
@@ -1146,7 +1189,7 @@ class _Resolver:
                 f"${call.name} is a custom directive (code in {self.custom[call.name]!r}); "
                 "stptui never runs config code, so its value is a placeholder",
             )
-            return Placeholder(f"<directive:{call.text[1:]}>", call.name)
+            return Placeholder(f"<directive:{call.text[1:]}>", call.name), None
         if spec.runtime and frame.mode is _Mode.DEFER:
             raise _Deferred()
         if spec.runtime and frame.mode is _Mode.FORBIDDEN:
@@ -1163,14 +1206,20 @@ class _Resolver:
         args = [self._eval_call(a, frame) if isinstance(a, DirectiveCall) else a for a in call.args]
         args = self._check_args(call, spec, args, frame)
         if call.name == "Var":
-            return self._var(call, args, frame)
+            return self._var(call, args, frame), None
         if call.name == "This":
-            return self._lookup((), call.path, frame, call, "directive-path")
-        value = self._HANDLERS[call.name](self, call, args, frame)
+            return self._lookup((), call.path, frame, call, "directive-path"), None
+        source: _Source | None = None
+        if call.name == "File":
+            value, doc = self._file(args, frame)
+            if doc is not None:
+                source = (doc, _path_in(doc.data, call.path))
+        else:
+            value = self._HANDLERS[call.name](self, call, args, frame)
         value = self._follow(value, call.path, frame, call)
         if call.name in _FRESH_RESULTS:
-            value = self._resolve_fresh(value, frame)
-        return value
+            value = self._resolve_fresh(value, frame, source)
+        return value, source
 
     def _check_args(
         self, call: DirectiveCall, spec: _Spec, args: list[Any], frame: _Frame
@@ -1332,16 +1381,20 @@ class _Resolver:
             walked.append(seg)
         return value
 
-    def _resolve_fresh(self, value: Any, frame: _Frame) -> Any:
-        """Resolve directives inside data that came from outside the config (files, CLI)."""
+    def _resolve_fresh(self, value: Any, frame: _Frame, source: _Source | None = None) -> Any:
+        """Resolve directives inside data that came from outside the config (files, CLI);
+        `source` is the file and path the data was read from, where it has one."""
+        doc, base = source if source is not None else (None, None)
         if isinstance(value, dict | list):
             holder = [value]
-            failure = self._resolve_in_place(holder, 0, None, frame, top=False)
+            failure = self._resolve_in_place(holder, 0, base, frame, top=False, doc=doc)
             if failure is not None:
                 raise failure
             return holder[0]
         if type(value) is str and (inner := self._parse(value, frame)) is not None:
-            return self._eval_call(inner, frame)
+            value, inner_source = self._eval_traced(inner, frame)
+            if doc is not None and base is not None and inner_source is not None:
+                doc.includes[base] = inner_source
         return value
 
     # -- handlers --
@@ -1379,7 +1432,9 @@ class _Resolver:
                 self.files[key] = exc
         return self.files[key]
 
-    def _h_file(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
+    def _file(self, args: list[Any], frame: _Frame) -> tuple[Any, LoadedYaml | None]:
+        """`$File`'s value, and the document it was parsed from when the file is YAML or JSON
+        (whose positions are then those of the value's problems)."""
         written = args[0]
         target = self._file_target(_without_handler(written))
         name = target.name.lower()
@@ -1395,7 +1450,7 @@ class _Resolver:
                 f"$File({written!r}) would run code; stptui never runs config code, "
                 "so its value is a placeholder",
             )
-            return Placeholder(f"<file:{written}>", "File")
+            return Placeholder(f"<file:{written}>", "File"), None
         if ext not in ("json", "yml", "yaml", "dotenv", "ini"):
             raise self._fail(
                 frame,
@@ -1424,14 +1479,16 @@ class _Resolver:
                     d.hint,
                 ) from None
             self.loaded.diagnostics.extend(parsed.diagnostics)
-            return parsed.data
+            return parsed
 
         result = self._cached_file("parsed", target, load)
         if isinstance(result, _FileProblem):
             raise self._fail(
                 frame, "directive-file", f"$File({written!r}): {result.message}", hint=result.hint
             )
-        return self._copy(result, frame)
+        if isinstance(result, LoadedYaml):
+            return self._copy(result.data, frame), result
+        return self._copy(result, frame), None
 
     def _h_file_raw(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         written = args[0]
@@ -1543,7 +1600,6 @@ class _Resolver:
         "Region": lambda self, call, args, frame: self.ctx.region,
         "Profile": lambda self, call, args, frame: self.ctx.profile,
         "AwsAccountId": lambda self, call, args, frame: self.ctx.account_id,
-        "File": _h_file,
         "FileRaw": _h_file_raw,
         "Format": _h_format,
         "CfFormat": _h_cf_format,

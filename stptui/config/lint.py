@@ -73,14 +73,28 @@ CONNECT_TO_TYPES: frozenset[str] = frozenset(
     }
 )
 
+# How to reach a resource connectTo cannot scope, by its type.
+_UNSCOPABLE_HINTS: dict[str, str] = {
+    "http-api-gateway": "reference it with $ResourceParam() in `environment` instead",
+    "efs-filesystem": "mount it instead: `volumeMounts` with `type: efs` and its "
+    "`efsFilesystemName`, which also grants the access",
+}
+
 # What a Lambda destination ARN may point at inside the stack.
 DESTINATION_TYPES: tuple[str, ...] = ("sqs-queue", "sns-topic", "function", "event-bus")
 
-# Container workloads may poll a queue themselves through connectTo (no `sqs` event exists
-# for them), so a queue they connect to is not reported as unconsumed.
-_POLLING_TYPES = frozenset(
+# Container workloads (stacktape-config §2.9; the legacy `container-workload` is read as a
+# multi-container-workload). normalize models only their containers' ingress events, so their
+# `connectTo` is read here. They may poll a queue themselves through connectTo (no `sqs` event
+# exists for them), so a queue they connect to is not reported as unconsumed. They run inside
+# the VPC: Stacktape's container resolver has no VPC check, unlike a function's.
+_CONTAINER_TYPES = frozenset(
     {"web-service", "private-service", "worker-service", "multi-container-workload"}
 )
+
+# The event types that name a load balancer in `loadBalancerName`; each names a resource of
+# its own type (Stacktape's resolveReferenceToApplicationLoadBalancer / ...NetworkLoadBalancer).
+_LOAD_BALANCER_TYPES = ("application-load-balancer", "network-load-balancer")
 
 # The `events[].type` each workload type accepts: the `events` unions of Stacktape's schema
 # (`LambdaFunctionProps`, `BatchJobProps`; stacktape-config §3.1). A container's ingress types
@@ -135,6 +149,37 @@ def _canonical_type(rtype: str) -> str:
 def _known_type(resource: Resource) -> bool:
     """False for resources whose type was already reported as unknown (no more checks)."""
     return _canonical_type(resource.type) in RESOURCE_TYPES
+
+
+def _a(word: str) -> str:
+    """The article a resource type is written with: `an application-load-balancer`."""
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def _is_port(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _container_connect_to(resource: Resource) -> list[Ref]:
+    """A container workload's connectTo entries as references (normalize models only a
+    function's and a batch job's). The pre-3.x `accessControl.allowAccessTo` counts when no
+    `connectTo` is written, as for functions. Entries that are no names (the schema's
+    concern) and `aws:` macros, which name no resource, are left out."""
+    props = resource.properties
+    keys: tuple[str, ...] = ("connectTo",)
+    entries = props.get("connectTo")
+    if entries is None:
+        access = props.get("accessControl")
+        entries = access.get("allowAccessTo") if isinstance(access, dict) else None
+        keys = ("accessControl", "allowAccessTo")
+    if not isinstance(entries, list):
+        return []
+    base = (*resource.path, "properties", *keys)
+    return [
+        Ref(raw=entry, path=(*base, i), target=entry, by="name")
+        for i, entry in enumerate(entries)
+        if isinstance(entry, str) and not entry.startswith("aws:")
+    ]
 
 
 def referenceable_params(resource: Resource) -> list[str] | None:
@@ -373,9 +418,11 @@ class _Linter:
                 self._by_type[_canonical_type(r.type)].append(name)
         return [n for t in types for n in self._by_type.get(t, ())]
 
-    def line_of(self, path: DataPath) -> int:
-        """The line a path is written on (for messages that point at a second place)."""
-        return self.stack.pos(path).line
+    def place_of(self, path: DataPath) -> str:
+        """Where a path is written, for messages that point at a second place: `line N` in
+        the config itself, `file:line:col` when the value came from a `$File` include."""
+        pos = self.stack.pos(path)
+        return f"line {pos.line}" if pos.file == self.stack.file else str(pos)
 
     # -- references --------------------------------------------------------------------
 
@@ -414,16 +461,18 @@ class _Linter:
                 ref.path,
                 "error",
                 "wrong-resource-type",
-                f"{what} {ref.target!r} is a {target.type}, not a {wanted} (Stacktape e36)",
+                f"{what} {ref.target!r} is {_a(target.type)} {target.type}, not {_a(wanted)} "
+                f"{wanted} (Stacktape e36)",
                 resource=owner,
                 hint=f"did you mean {guess!r}?" if guess else None,
             )
             return None
         return target
 
-    def check_connect_to(self, w: Workload) -> None:
-        """connectTo entries must exist and be of a type connectTo can scope (§4.1)."""
-        for ref in w.connect_to:
+    def check_connect_to(self, owner: str, refs: list[Ref]) -> None:
+        """connectTo entries of `owner` (a function, batch job or container workload) must
+        exist and be of a type connectTo can scope (§4.1)."""
+        for ref in refs:
             if ref.by == "macro" or ref.target is None:
                 continue  # `aws:*` macros: normalize already warned about unknown ones
             name = ref.target
@@ -436,13 +485,13 @@ class _Linter:
             if target is None:
                 # Not the workload itself: `analyticsDb` should not suggest `analyticsService`
                 # to analyticsService.
-                guess = did_you_mean(name, [n for n in self.res if n != w.name])
+                guess = did_you_mean(name, [n for n in self.res if n != owner])
                 self.report(
                     ref.path,
                     "error",
                     "missing-resource",
                     f"connectTo names {name!r}, which is not a resource in this stack",
-                    resource=w.name,
+                    resource=owner,
                     hint=f"did you mean {guess!r}?"
                     if guess
                     else f"add a resource named {name!r} (e.g. a relational-database or "
@@ -455,11 +504,17 @@ class _Linter:
                     "error",
                     "connect-to-unsupported",
                     f"Resource type {target.type} cannot be scoped by connectTo ({name!r})",
-                    resource=w.name,
-                    hint="reference it with $ResourceParam() in `environment` instead"
-                    if target.type == "http-api-gateway"
-                    else None,
+                    resource=owner,
+                    hint=_UNSCOPABLE_HINTS.get(_canonical_type(target.type)),
                 )
+
+    def check_firewall(self, r: Resource) -> None:
+        """A web-service's `useFirewall` names a `web-app-firewall` (Stacktape e36)."""
+        name = r.properties.get("useFirewall")
+        if r.type != "web-service" or not isinstance(name, str) or isinstance(name, Placeholder):
+            return
+        ref = Ref(raw=name, path=(*r.path, "properties", "useFirewall"), target=name)
+        self.check_ref(ref, ("web-app-firewall",), r.name, "useFirewall")
 
     def check_resource_params(self) -> None:
         """Every `$ResourceParam(name, param)`: the resource exists and has that parameter."""
@@ -674,8 +729,74 @@ class _Linter:
             elif isinstance(t, ScheduleTrigger):
                 self.check_schedule(owner, t)
                 self.check_target_input(owner, t)
+            elif t.type in _LOAD_BALANCER_TYPES:
+                self.check_load_balancer(owner, t)
             elif isinstance(t.properties.get("streamArn"), str):
                 self.check_stream_arn(owner, t)
+
+    def check_load_balancer(self, owner: Resource, t: Trigger) -> None:
+        """`loadBalancerName` of a load balancer event (of a function, batch job or
+        container) names a load balancer of the event's type (Stacktape e36) that listens
+        on the event's `listenerPort`."""
+        name = t.properties.get("loadBalancerName")
+        if not isinstance(name, str) or isinstance(name, Placeholder):
+            return  # missing, not a name, or known only to AWS
+        if name not in self.res and "." in name and name.split(".", 1)[0] in self.res:
+            return  # a child resource (a web-service's own `loadBalancer`): its parent exists
+        ref = Ref(raw=name, path=(*t.path, "properties", "loadBalancerName"), target=name)
+        lb = self.check_ref(ref, (t.type,), owner.name, "loadBalancerName")
+        if lb is not None:
+            self.check_listener_port(owner, t, lb)
+
+    def check_listener_port(self, owner: Resource, t: Trigger, lb: Resource) -> None:
+        """The event's `listenerPort` against the load balancer's `listeners`: for an
+        application load balancer, a port only with custom listeners (Stacktape e44), one of
+        them (e45), and required when there are some (e46); for a network load balancer, one
+        of its listeners' ports."""
+        listeners = lb.properties.get("listeners")
+        if listeners is None and t.type == "network-load-balancer":
+            return  # the schema requires a network load balancer's listeners
+        if listeners is not None and not isinstance(listeners, list):
+            return  # the schema's concern
+        ports = [entry.get("port") for entry in listeners or [] if isinstance(entry, dict)]
+        port = t.properties.get("listenerPort")
+        if not all(_is_port(p) for p in ports) or not (port is None or _is_port(port)):
+            return  # a port only known at deploy time, or of the wrong type
+        written = ", ".join(str(p) for p in ports)
+        path, key = self._prop_at(t, "listenerPort")
+        if port is None:
+            if not ports:
+                return  # the application load balancer's default HTTPS listener on 443
+            message = (
+                f"{lb.type} {lb.name!r} has custom `listeners` (ports {written}), so its "
+                "events must name one in `listenerPort`"
+                + (" (Stacktape e46)" if t.type == "application-load-balancer" else "")
+            )
+            hint = f"add listenerPort: {ports[0]} (or another of {written})"
+        elif port in ports:
+            return
+        elif not ports and t.type == "application-load-balancer":
+            message = (
+                f"listenerPort {port}: {lb.type} {lb.name!r} has no custom `listeners` (only "
+                "its default ones: 80, redirected, and 443), so Stacktape refuses a "
+                "listenerPort (e44)"
+            )
+            hint = (
+                "remove listenerPort (the event then uses port 443), or add `listeners` to "
+                f"{lb.name!r}"
+            )
+        else:
+            message = f"{lb.type} {lb.name!r} has no listener on port {port}" + (
+                " (Stacktape e45)" if t.type == "application-load-balancer" else ""
+            )
+            hint = (
+                f"use one of its listener ports: {written}"
+                if ports
+                else f"add a listener on port {port} to {lb.name!r}"
+            )
+        self.report(
+            path, "error", "listener-port", message, resource=owner.name, hint=hint, key=key
+        )
 
     def check_stream_arn(self, owner: Resource, t: Trigger) -> None:
         """A stream integration's `streamArn` (the model keeps these triggers opaque, the graph
@@ -945,8 +1066,8 @@ class _Linter:
                 extra.queue.path,
                 "warning",
                 "queue-multiple-consumers",
-                f"queue {q.name!r} already has a consumer ({consumers[0].owner!r}, line "
-                f"{self.line_of(consumers[0].path)}); each message goes to only one of them",
+                f"queue {q.name!r} already has a consumer ({consumers[0].owner!r}, "
+                f"{self.place_of(consumers[0].path)}); each message goes to only one of them",
                 resource=extra.owner,
                 hint="Stacktape: one consumer per queue; for fan-out publish to an sns-topic or "
                 "event-bus and give each consumer its own queue",
@@ -985,7 +1106,7 @@ class _Linter:
         vt_where = (
             "default"
             if "visibilityTimeoutSeconds" in q.defaults
-            else f"line {self.line_of((*q.path, 'properties', 'visibilityTimeoutSeconds'))}"
+            else self.place_of((*q.path, "properties", "visibilityTimeoutSeconds"))
         )
         if vt < timeout:
             self.report(
@@ -1252,8 +1373,8 @@ class _Linter:
                     fmt_path,
                     "error",
                     "payload-format-mismatch",
-                    f"this route uses payload format {fmt} but {w.name!r}'s route at line "
-                    f"{self.line_of(first_format[1].path)} uses {first_format[0]}; all "
+                    f"this route uses payload format {fmt} but {w.name!r}'s route at "
+                    f"{self.place_of(first_format[1].path)} uses {first_format[0]}; all "
                     "http-api-gateway events of one function must use the same format",
                     resource=w.name,
                     hint=f"set payloadFormat: '{first_format[0]}' on this event (or the "
@@ -1280,7 +1401,7 @@ class _Linter:
             "error",
             "duplicate-route",
             f"route {t.method} {t.route_path} on gateway {gw.name!r} is already "
-            f"declared by {by!r} (line {self.line_of(other.path)})",
+            f"declared by {by!r} ({self.place_of(other.path)})",
             resource=owner.name,
             hint="change the method or path of one of the two routes",
         )
@@ -1326,7 +1447,7 @@ class _Linter:
                     "s3-notification-overlap",
                     "Configurations overlap. Configurations on the same bucket cannot share a "
                     f"common event type. (bucket {bucket!r}: this event and {other.owner!r}'s at "
-                    f"line {self.line_of(other.path)} share an event type and their "
+                    f"{self.place_of(other.path)} share an event type and their "
                     "prefix/suffix filters overlap)",
                     resource=t.owner,
                     hint="give the two events prefixes (or suffixes) that do not overlap, or "
@@ -1356,12 +1477,13 @@ class _Linter:
                     self.check_triggers(r, r.events)
                 if r.type in _EVENTLESS_TYPES or isinstance(r, ContainerWorkload):
                     self.check_no_events(r)
-                if _canonical_type(r.type) in _POLLING_TYPES:
-                    connect = r.properties.get("connectTo")
-                    if isinstance(connect, list):
-                        self.polled.update(c for c in connect if isinstance(c, str))
+                if _canonical_type(r.type) in _CONTAINER_TYPES:
+                    refs = _container_connect_to(r)
+                    self.polled.update(ref.raw for ref in refs)
+                    self.check_connect_to(r.name, refs)
+                    self.check_firewall(r)
         for w in workloads:
-            self.check_connect_to(w)
+            self.check_connect_to(w.name, w.connect_to)
             self.check_triggers(w, w.events)
             self.check_event_types(w)
             s3.extend(t for t in w.events if isinstance(t, S3Trigger))
@@ -1401,8 +1523,9 @@ class _Linter:
 
 
 def lint_stack(stack: Stack) -> list[Diagnostic]:
-    """Whole-stack checks: references, schedules, timeouts, FIFO rules, cycles, consumers,
-    routes, S3 notification overlaps, the event types each resource type accepts and
-    Stacktape's function checks (VPC, custom artifacts). Returns the findings; the stack is
-    not changed."""
+    """Whole-stack checks: references (of functions, batch jobs, container workloads and
+    queues, load balancer listeners included), schedules, timeouts, FIFO rules, cycles,
+    consumers, routes, S3 notification overlaps, the event types each resource type accepts
+    and Stacktape's function checks (VPC, custom artifacts). Returns the findings; the stack
+    is not changed."""
     return _Linter(stack).run()

@@ -95,19 +95,40 @@ else:
 
 @dataclass
 class LoadedYaml:
-    """A parsed YAML document: plain data plus the position of every key and value."""
+    """A parsed YAML document: plain data plus the position of every key and value.
+
+    `includes` maps the path of a value that is wholly another file's data (a `$File`
+    directive) to that file's document and the path in it the value was read from.
+    """
 
     file: str
     data: Any
     value_marks: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # An index of positions, not content (and a file that reads a part of itself refers to
+    # itself here): left out of comparison and repr.
+    includes: dict[DataPath, tuple[LoadedYaml, DataPath]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def pos(self, path: DataPath, *, key: bool = False) -> Position:
-        """Where `path` is written (its key when `key`), or its nearest written ancestor."""
+    def pos(self, path: DataPath, *, key: bool = False, included: bool = True) -> Position:
+        """Where `path` is written (its key when `key`), or its nearest written ancestor.
+
+        A value read from another file is found in that file, down to the innermost file of
+        nested includes, unless `included` is False (a problem with the directive itself).
+        The key of the included value is the one written here.
+        """
         marks = self.key_marks if key else self.value_marks
+        includes = self.includes if included else None
         p = tuple(path)
         while True:
+            # Only strings are replaced by included data, so nothing below an include point
+            # is written here: the include is found before any mark of this document.
+            source = includes.get(p) if includes else None
+            if source is not None and not (key and len(p) == len(path)):
+                doc, base = source
+                return doc.pos((*base, *path[len(p) :]), key=key)
             hit = marks.get(p)
             if hit is None and key:
                 hit = self.value_marks.get(p)
