@@ -21,6 +21,34 @@ def demo_stack_path(name: str = DEMO_STACK) -> Path:
     return Path(__file__).parent / "sample_stacks" / name / "stacktape.yml"
 
 
+class _StoreOnce(argparse.Action):
+    """argparse's `store`, refusing an option given twice: argparse would keep the last
+    silently, and `--seed 1 ... --seed 2` in a CI line is a mistake to point out (the
+    command language refuses a repeated option too)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        given: set[str] = namespace.__dict__.setdefault("_given_options", set())
+        if self.dest in given:
+            parser.error(f"{option_string} given twice; give it once")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose value options may be given once only."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+
+
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
     # The defaults of stptui.commands.session, written out: importing it here would load the
     # simulator before `--help` could answer.
@@ -49,7 +77,7 @@ def _project_name(text: str) -> str:
 
 
 def _parser_validate() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui validate",
         description="Check a Stacktape config; print diagnostics with file:line:col. "
         "Exit 0 without errors, 1 with errors, 2 when the file cannot be read or parsed.",
@@ -61,9 +89,7 @@ def _parser_validate() -> argparse.ArgumentParser:
 
 
 def _parser_graph() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="stptui graph", description="Print the stack's resource graph."
-    )
+    p = _ArgumentParser(prog="stptui graph", description="Print the stack's resource graph.")
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
     p.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text")
     _add_stack_options(p)
@@ -71,7 +97,7 @@ def _parser_graph() -> argparse.ArgumentParser:
 
 
 def _parser_open() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui",
         description="Open a Stacktape stack (default: the bundled demo stack).",
         epilog="sub-commands: validate, graph, run, repl, match, schedule. "
@@ -102,7 +128,7 @@ def _parser_open() -> argparse.ArgumentParser:
 
 
 def _parser_run() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui run",
         description="Run a script of commands (one per line, # comments) against a stack on "
         "the simulator. Exit 0 when every line ran, 1 at the first failed `expect`, 2 on a "
@@ -124,7 +150,7 @@ def _parser_run() -> argparse.ArgumentParser:
 
 
 def _parser_repl() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui repl",
         description="An interactive shell over the command language, with completion, "
         "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
@@ -219,7 +245,11 @@ def cmd_graph(argv: Sequence[str]) -> int:
 def cmd_open(argv: Sequence[str]) -> int:
     """`stptui [STACK]`: the terminal UI on a terminal; otherwise (or with `--no-tui`) the
     graph and the commands, so that piping the output still works."""
-    args = _parser_open().parse_args(argv)
+    parser = _parser_open()
+    args, extra = parser.parse_known_args(argv)
+    _check_stack_is_no_subcommand(parser, args.stack)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         return _open_tui(args)
     from stptui import graph
@@ -242,6 +272,24 @@ def cmd_open(argv: Sequence[str]) -> int:
         f"  stptui graph {printable(str(path))} --format mermaid|dot|json|text\n"
     )
     return 0
+
+
+def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | None) -> None:
+    """Exit 2 when STACK, which names no file, is a sub-command out of place (`stptui --stage
+    prod validate x`) or a misspelt one (`stptui valdate x`): else the user reads that the
+    file `valdate` cannot be read, or that their real stack is an unrecognized argument."""
+    if stack is None or Path(stack).exists():
+        return
+    if stack in SUBCOMMANDS:
+        parser.error(f"put the sub-command first: stptui {stack} ... (options after it)")
+    from stptui.config.diagnostics import did_you_mean
+
+    guess = did_you_mean(stack, SUBCOMMANDS)
+    if guess is not None:
+        parser.error(
+            f"no sub-command or stack {stack!r}; did you mean `stptui {guess}`? "
+            f"(sub-commands: {', '.join(SUBCOMMANDS)})"
+        )
 
 
 def _start_ms(text: str | None, prog: str) -> int | None:
@@ -327,7 +375,7 @@ def cmd_run(argv: Sequence[str]) -> int:
 
 
 def _parser_match() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui match",
         description="Test an EventBridge event pattern against an event and explain why it "
         "matches or not. PATTERN and EVENT are JSON text or @FILE. An EVENT with none of "
@@ -346,15 +394,23 @@ def _json_argument(text: str, what: str) -> object:
 
     where = ""
     if text.startswith("@"):
-        where = f" ({text[1:]})"
+        name = text[1:]
+        if not name:
+            raise ValueError(f"@ names no {what} file; write @FILE, e.g. @{what}.json")
+        where = f" ({name})"
         try:
-            text = Path(text[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"cannot read the {what} file {text[1:]}: {exc}") from None
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot read the {what} file {name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"cannot read the {what} file {name}: {exc}") from None
     try:
         return jsontext.loads(text)
     except ValueError as exc:
-        raise ValueError(f"the {what}{where} is not valid JSON: {exc}") from None
+        lost = not where and '"' not in text and text.lstrip().startswith(("{", "["))
+        # The shell took the double quotes away: `{"source": ["a"]}` arrived as {source: [a]}.
+        advice = '; put it in single quotes: \'{"source": ["orders"]}\'' if lost else ""
+        raise ValueError(f"the {what}{where} is not valid JSON: {exc}{advice}") from None
 
 
 def cmd_match(argv: Sequence[str]) -> int:
@@ -415,7 +471,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
 
 
 def _parser_schedule() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="stptui schedule",
         description="Print the next fire times of an AWS schedule expression (cron() with "
         "AWS's 6 fields, or rate()), in UTC, one ISO-8601 line each. Exit 2 on an invalid "
@@ -469,6 +525,15 @@ def cmd_schedule(argv: Sequence[str]) -> int:
             break
         print(format_fire_time(nxt))
         t = nxt
+    if t == after and args.expression.strip().startswith("cron"):
+        # Silence would read as a crash or a bug: say that the expression has no fire here
+        # (February 30th, a year gone by). Still exit 0: the expression is valid. (A rate()
+        # always fires, but past the end of the clock's range, as documented.)
+        print(
+            f"{printable(args.expression)}: no fire after {format_fire_time(after)} up to "
+            "2199, cron's last year",
+            file=sys.stderr,
+        )
     return 0
 
 

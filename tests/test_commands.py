@@ -403,7 +403,7 @@ def test_fail_defaults_to_always(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("fail wroker", "no function named 'wroker'", "did you mean 'worker'?"),
+        ("fail wroker", "no function or batch job named 'wroker'", "did you mean 'worker'?"),
         ("fail worker nxt 3", "unknown fail form", None),
         ("fail worker next 0", "at least 1", None),
         ("fail worker rate 2", "between 0 and 1", None),

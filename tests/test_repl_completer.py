@@ -191,6 +191,14 @@ def test_expect_paths_trace_kinds_and_operators(session: Session) -> None:
     ]
 
 
+def test_expect_paths_of_a_stack_with_a_batch_job_show_its_figures(combined: Session) -> None:
+    # Tab after `expect` on a stack with a batch job used to raise from the completer.
+    paths = metas(combined, "expect ")
+    assert paths["job.heavyJob.submitted"] == "now 0"
+    assert paths["function.worker.invocations"] == "now 0"
+    assert metas(combined, "expect job.heavyJob.att")["job.heavyJob.attempts"] == "now 0"
+
+
 def test_duration_kind_offers_units(session: Session) -> None:
     assert complete(session, "advance ") == ["30s", "5m", "1h", "1d"]
     assert complete(session, "advance 90") == ["90ms", "90s", "90m", "90h", "90d"]

@@ -50,11 +50,18 @@ def execute(
     call.report = report
     sim = session.sim
     before = sim.trace.seq
+    # The hint of last resort: an error whose cause has no fix to suggest (AWS's own
+    # InvalidParameterValue, say) still says where to look. A failed expect needs none.
+    help_hint = f"`help {call.command.name}` shows its arguments and examples"
     try:
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        raise CommandError(str(exc), exc.hint) from None
+        raise CommandError(str(exc), exc.hint or help_hint) from None
+    except CommandError as exc:
+        if exc.hint is None and not isinstance(exc, ExpectationFailed):
+            exc.hint = help_hint
+        raise
     finally:
         # What the command emitted reaches the subscribers before control returns.
         sim.trace.settle()

@@ -75,6 +75,7 @@ class Recorder:
         if path.is_dir():
             raise CommandError(f"{target} is a directory", "give a file name: record run.stp")
         writable_target(path)
+        session.refuse_overwriting_inputs(path, "record to another file, e.g. record run.stp")
         replay = replay_command(session, path)
         project = f", project name {session.project}" if session.project is not None else ""
         header = [
@@ -94,7 +95,9 @@ class Recorder:
             # newline="\n": the script reads the same on every platform.
             stream = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         except OSError as exc:
-            raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise CommandError(
+                f"cannot write {target}: {exc.strerror or exc}", "record to a file you can write"
+            ) from None
         rec = cls(path, stream, replay)
         try:
             stream.write("\n".join(header) + "\n")
@@ -102,7 +105,9 @@ class Recorder:
                 rec.write(line)
         except OSError as exc:
             stream.close()
-            raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise CommandError(
+                f"cannot write {target}: {exc.strerror or exc}", "record to a file you can write"
+            ) from None
         if session.log:
             stream.write("# recorded from here:\n")
             stream.flush()

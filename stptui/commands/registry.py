@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.clock import parse_instant
 
 if TYPE_CHECKING:
     from stptui.commands.result import CommandResult
@@ -56,6 +57,22 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
 }
+
+# Longer runs of digits are refused before they reach int() or Fraction(), which refuse
+# more than 4,300 digits with a ValueError; no duration within the 3650-day limit needs them.
+_MAX_DURATION_DIGITS = 100
+
+
+def read_duration(text: str) -> int:
+    """A duration typed in a command (`90s`, `2h30m`) in milliseconds: `parse_duration`,
+    with a BehaviorError (not a ValueError) for a number too long to read."""
+    if re.search(rf"\d{{{_MAX_DURATION_DIGITS + 1}}}", text):
+        raise BehaviorError(
+            f"a number in the duration has more than {_MAX_DURATION_DIGITS} digits",
+            "write a number and a unit: 250ms, 90s, 1.5s, 5m, 2h30m or 1d",
+        )
+    return parse_duration(text)
+
 
 # Help lists topics in this order; a command's topic must be one of them.
 TOPICS: dict[str, str] = {
@@ -197,12 +214,19 @@ class Command:
             if o.name == word:
                 return o
         names = [o.name for o in self.options]
+        # A body, a key or a file name may start with `--` too: `--` before it says so.
+        free = any(a.kind in (TEXT, PAYLOAD, FILE, WORD) and not a.choices for a in self.args)
+        as_value = f"; a value that starts with -- goes after --: {self.name} ... -- {word}"
         if not names:
-            raise CommandError(f"{self.name} takes no options", f"usage: {self.usage}")
+            raise CommandError(
+                f"{self.name} takes no options", f"usage: {self.usage}{as_value if free else ''}"
+            )
         guess = did_you_mean(word, names)
         raise CommandError(
             f"{self.name} has no option {word}",
-            f"did you mean {guess}?" if guess else f"options: {', '.join(names)}",
+            f"did you mean {guess}?"
+            if guess
+            else f"options: {', '.join(names)}{as_value if free else ''}",
         )
 
     def help_text(self) -> str:
@@ -457,7 +481,9 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         elif arg.optional:
             call.args[arg.key] = None
         else:
-            raise CommandError(f"{cmd.name} needs {arg.name}", f"usage: {cmd.usage}")
+            glued = unglued(cmd, words, arg.choices)
+            hint = f"put spaces around the comparison: {glued}" if glued else f"usage: {cmd.usage}"
+            raise CommandError(f"{cmd.name} needs {arg.name}", hint)
     if rest:
         extra = shlex.join(rest)
         hint = f"usage: {cmd.usage}"
@@ -465,7 +491,47 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             hint += " (quote a body or payload that holds spaces)"
         if (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
+        elif (instant := _instant_in_words(cmd, call, rest)) is not None:
+            hint = f"write the instant as one word: {instant}"
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+
+
+def _instant_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
+    """`2026-01-05T09:00` for `until 2026-01-05 09:00`: the last argument, a date, and the
+    one extra word, a time of day, joined with ISO's `T`, when that reads as an instant."""
+    if not cmd.args or len(rest) != 1:
+        return None
+    word = call.args.get(cmd.args[-1].key)
+    if not isinstance(word, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        return None
+    joined = f"{word}T{rest[0]}"
+    try:
+        parse_instant(joined)
+    except (ValueError, OverflowError):
+        return None
+    return joined
+
+
+def unglued(cmd: Command, words: list[str], choices: tuple[str, ...]) -> str | None:
+    """The line again with spaces around an operator written inside another word
+    (`expect queue.q.depth==0`), when `choices` are operators and a word holds one."""
+    operators = sorted((c for c in choices if not any(ch.isalnum() for ch in c)), key=len)
+    for n, word in enumerate(words):
+        for op in reversed(operators):  # the longest first: `<=` before `<`
+            at = word.find(op)
+            if at >= 0 and word != op:
+                parts = [word[:at], op, word[at + len(op) :]]
+                spaced = [*words[:n], *(p for p in parts if p), *words[n + 1 :]]
+                return " ".join(quote_word(w) for w in [cmd.name, *spaced])
+    return None
+
+
+def quote_word(word: str) -> str:
+    """`word` as the tokeniser reads it back: bare when it can be (`>=` needs no quotes
+    here, unlike in a shell), else in single quotes."""
+    if word and not any(c in word for c in WORD_SEPARATORS + "'\"\\") and word[0] != "#":
+        return word
+    return shlex.quote(word)
 
 
 def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
@@ -478,7 +544,7 @@ def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
         return None
     joined = word + "".join(rest)
     try:
-        parse_duration(joined)
+        read_duration(joined)
     except BehaviorError:
         return None
     return joined

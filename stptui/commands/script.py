@@ -24,7 +24,13 @@ from typing import Protocol, TextIO
 from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
 from stptui.commands.result import CommandResult, render_plain
-from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE, Session, SessionError
+from stptui.commands.session import (
+    DEFAULT_REGION,
+    DEFAULT_STAGE,
+    Session,
+    SessionError,
+    same_file,
+)
 from stptui.sim.clock import fewer_collections
 from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable
@@ -51,9 +57,31 @@ class ScriptOptions:
     project: str | None = None
 
 
+class NotUtf8Error(ValueError):
+    """Script bytes that are not UTF-8; the message says where, as an editor counts."""
+
+    def __init__(self, data: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> None:
+        before = data[: exc.start]
+        line = first_line + before.count(b"\n")
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        super().__init__(
+            f"line {line}, column {column}: byte 0x{bad} is not UTF-8 text "
+            "(save the script as UTF-8)"
+        )
+
+
+def decode_script(data: bytes, first_line: int = 1) -> str:
+    """`data` (a script, or its line `first_line`) as UTF-8 text; NotUtf8Error if it is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error(data, exc, first_line) from None
+
+
 def read_script(path: str) -> list[tuple[int, str]]:
-    """(line number, command) for every line that holds a command. Raises OSError or
-    UnicodeDecodeError when the file cannot be read as UTF-8 text."""
+    """(line number, command) for every line that holds a command. Raises OSError, or
+    NotUtf8Error (a ValueError) when the file is not UTF-8 text."""
     p = Path(path)
     info = p.stat()
     if not stat.S_ISREG(info.st_mode):
@@ -62,7 +90,7 @@ def read_script(path: str) -> list[tuple[int, str]]:
     if info.st_size > MAX_SCRIPT_BYTES:
         raise OSError(f"the script is larger than {MAX_SCRIPT_BYTES:,} bytes")
     # Bytes, decoded: reading text would translate a lone "\r" into a line break.
-    return list(script_lines(split_lines([p.read_bytes().decode("utf-8")])))
+    return list(script_lines(split_lines([decode_script(p.read_bytes())])))
 
 
 def split_lines(pieces: Iterable[str]) -> Iterator[str]:
@@ -199,7 +227,7 @@ def run_from_files(
     err = err or sys.stderr
     try:
         lines = read_script(opts.script)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, NotUtf8Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         err.write(f"{printable(opts.script)}: cannot read the script: {printable(reason)}\n")
         return EXIT_ERROR
@@ -241,6 +269,15 @@ def _run_with_trace(
     err: TextIO,
 ) -> int:
     assert opts.trace is not None
+    # Opening the trace truncates it: it must not be one of the run's own inputs.
+    inputs = [("script", Path(opts.script)), *session.inputs()]
+    for what, path in inputs:
+        if same_file(Path(opts.trace), path):
+            err.write(
+                f"{printable(opts.trace)}: --trace names the {what} of this run, which it "
+                "would overwrite; write the trace to another file, e.g. --trace trace.jsonl\n"
+            )
+            return EXIT_ERROR
     try:
         stream = open(opts.trace, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:

@@ -85,6 +85,15 @@ def trace_sha256(trace: Trace) -> str:
     return h.hexdigest()
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """True when `a` and `b` are one file (the same path, or links to one); False when
+    either does not exist."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def writable_target(path: Path) -> None:
     """Refuse to write over anything but a regular file: a save renames its temporary file
     over the target, and a device (`/dev/full`) or a FIFO is nothing to replace."""
@@ -304,11 +313,34 @@ class Session:
         )
         return doc
 
+    def inputs(self) -> list[tuple[str, Path]]:
+        """The files this session was made from, by what they are: a command that writes a
+        file (`save`, `record`, `--trace`) must not write over one of them."""
+        files = [("stack", self.stack_path)]
+        if self.behaviors_path is not None:
+            files.append(("behaviours file", self.behaviors_path))
+        return files
+
+    def refuse_overwriting_inputs(self, target: Path, hint: str) -> None:
+        """A CommandError when `target` is (a link to) the stack or the behaviours file."""
+        for what, path in self.inputs():
+            if same_file(target, path):
+                raise CommandError(
+                    f"{target} is the {what} of this session; writing there would replace it",
+                    hint,
+                )
+
     def save(self, path: str | Path) -> Path:
         """Write the session file atomically; returns its path."""
         target = Path(path)
         if target.is_dir():
             raise CommandError(f"{target} is a directory", "give a file name: save run.json")
+        self.refuse_overwriting_inputs(target, "save to another file, e.g. save run.json")
+        if self.recorder is not None and same_file(target, self.recorder.path):
+            # The recorder would go on writing to the file the save replaced: lost.
+            raise CommandError(
+                f"{target} is the script being recorded", "save to another file, e.g. save run.json"
+            )
         if not target.parent.is_dir():
             raise CommandError(
                 f"no directory {target.parent}", "create it first, or save elsewhere"
@@ -471,11 +503,17 @@ def _read_session_file(src: Path) -> dict[str, Any]:
             raise CommandError(f"{src} is too large to be a session file")
         doc = json.loads(src.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CommandError(f"cannot read {src}: {exc.strerror or exc}") from None
+        raise CommandError(
+            f"cannot read {src}: {exc.strerror or exc}", "load a file that save wrote"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CommandError(f"{src} is not a session file: {exc}") from None
+        raise CommandError(
+            f"{src} is not a session file: {exc}", "load a file that save wrote"
+        ) from None
     if not isinstance(doc, dict):
-        raise CommandError(f"{src} is not a session file (expected a JSON object)")
+        raise CommandError(
+            f"{src} is not a session file (expected a JSON object)", "load a file that save wrote"
+        )
     # Files saved before sessions had a stage and a region were saved at the defaults.
     doc.setdefault("stage", DEFAULT_STAGE)
     doc.setdefault("region", DEFAULT_REGION)

@@ -9,7 +9,6 @@ interactive session.
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from typing import TextIO
 from stptui.commands import Session
 from stptui.commands.script import (
     EXIT_ERROR,
+    NotUtf8Error,
+    decode_script,
     open_session,
     run_script,
     script_lines,
@@ -79,7 +80,7 @@ def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Run the commands read from `stdin` as `stptui run` runs a script file."""
     try:
         return run_script(session, script_lines(_lines(stdin)), STDIN_NAME, out, err)
-    except UnicodeDecodeError as exc:
+    except NotUtf8Error as exc:
         err.write(f"{STDIN_NAME}: cannot read the script: {printable(str(exc))}\n")
         return EXIT_ERROR
 
@@ -90,8 +91,8 @@ def _lines(stream: TextIO) -> Iterator[str]:
     source: Iterable[str] = stream
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them; newline="\n"
-        # ends a line at "\n" only and translates nothing (universal newlines would end one
-        # at a lone "\r" and turn it into "\n").
-        source = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them. The bytes
+        # are split at "\n" only (a lone "\r" is data) and decoded a line at a time, so
+        # the lines before one that is not UTF-8 run, and the error names its line.
+        source = (decode_script(data, n) for n, data in enumerate(buffer, 1))
     return split_lines(source)

@@ -38,6 +38,7 @@ from rich.text import Text
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands import registry as kinds
+from stptui.commands.result import cell
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
@@ -45,7 +46,7 @@ from stptui.repl.printer import Printer, make_console
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.repl.words import one_line, read_words
-from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.behavior import BehaviorError
 from stptui.sim.clock import iso_ms, parse_instant
 
 PROMPT = "stptui> "
@@ -96,7 +97,7 @@ def horizon(session: Session, line: str) -> int | None:
             continue
         try:
             if kind == kinds.DURATION:
-                return now + parse_duration(value)
+                return now + kinds.read_duration(value)
             if kind == kinds.INSTANT:
                 return parse_instant(value)
         except (BehaviorError, ValueError, OverflowError):
@@ -139,7 +140,8 @@ class Progress:
         """The progress line: one line, its figures cut short on a narrow terminal."""
         st = self.toolbar.status()
         grid = Table.grid(padding=(0, 1))
-        cells: list[Any] = [Text(self.line, style="bold")]
+        # The typed line is untrusted text (a pasted escape), and one line: `cell` shows both.
+        cells: list[Any] = [Text(cell(self.line), style="bold")]
         if self.until is not None and self.until > self.start_ms:
             total = self.until - self.start_ms
             cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))

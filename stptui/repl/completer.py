@@ -31,6 +31,7 @@ from prompt_toolkit.document import Document
 
 from stptui.commands import REGISTRY, Session, complete_values
 from stptui.commands import registry as kinds
+from stptui.commands.handlers import statistic
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import read_words
 from stptui.sim.clock import iso_ms
@@ -165,10 +166,9 @@ def _path_value(session: Session, path: str) -> str:
         return f"now {iso_ms(sim.clock.now)}"
     if path == "count":
         return "count KIND [RESOURCE]: trace records of a kind"
-    what, _, rest = path.partition(".")
-    name, _, field = rest.rpartition(".")
-    stats = sim.queue_stats(name) if what == "queue" else sim.function_stats(name)
-    return f"now {stats.get(field)}"
+    # The same reading as `expect` itself: queues, functions and batch jobs alike.
+    value = statistic(sim, path)
+    return "" if value is None else f"now {value}"
 
 
 def _unique(items: Iterable[Candidate]) -> list[Candidate]:

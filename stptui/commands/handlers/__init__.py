@@ -17,7 +17,7 @@ from stptui.commands.handlers import (
     session_files,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
-from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS
+from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS, statistic
 
 TOPIC_MODULES = (
     messages,
@@ -46,4 +46,5 @@ __all__ = [
     "REGISTRY",
     "TOPIC_MODULES",
     "TRACE_KINDS",
+    "statistic",
 ]

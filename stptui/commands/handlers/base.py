@@ -22,6 +22,7 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     Registry,
+    read_duration,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -29,7 +30,6 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     BehaviorError,
     format_duration,
-    parse_duration,
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
@@ -110,21 +110,42 @@ def _function(sim: Simulator, name: str) -> FunctionSim:
 
 def _duration(text: str, what: str) -> int:
     try:
-        return parse_duration(text)
+        return read_duration(text)
     except BehaviorError as exc:
         raise CommandError(f"{what}: {exc}", exc.hint) from None
 
 
+# Python refuses to read an int of more digits than this (sys.get_int_max_str_digits()).
+_INT_DIGITS = 4300
+# The largest count a command takes (`step N`, `show trace N`, a schedule's index).
+MAX_WHOLE = 999_999_999
+
+
 def _whole(text: str, what: str, *, minimum: int = 1) -> int:
-    if not re.fullmatch(r"\d{1,9}", text) or int(text) < minimum:
-        raise CommandError(f"{what} must be a whole number of at least {minimum}, not {text!r}")
-    return int(text)
+    """`text` as a count from `minimum` to MAX_WHOLE, or a CommandError that says which
+    bound it misses (a count of ten digits is a whole number, just too large)."""
+    hint = f"write a whole number from {minimum} to {MAX_WHOLE:,}"
+    if not (text.isascii() and text.isdigit()):
+        raise CommandError(
+            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
+        )
+    # By its digits, not int(): Python refuses to read an int of over 4,300 digits.
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_WHOLE)):
+        raise CommandError(f"{what} must be at most {MAX_WHOLE:,}, not {_short(text, 24)}", hint)
+    if int(digits) < minimum:
+        raise CommandError(
+            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
+        )
+    return int(digits)
 
 
 def _number(text: str) -> int | float | None:
-    """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None."""
+    """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None. An integer
+    too long for int() (over 4,300 digits) reads as the float it overflows to: the limits
+    of SQS and SNS refuse it with their own messages."""
     if re.fullmatch(r"-?\d+", text):
-        return int(text)
+        return int(text) if len(text) <= _INT_DIGITS else float(text)
     if re.fullmatch(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text):
         return float(text)
     return None
@@ -144,7 +165,7 @@ def _sqs_number(key: str, text: str) -> NumberText:
     digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
     if (value and not _SQS_SMALLEST <= abs(value) <= _SQS_LARGEST) or digits > _SQS_DIGITS:
         raise CommandError(
-            f"--attr {key}={text}: not a Number SQS takes",
+            f"--attr {key}={_short(text, 24)}: not a Number SQS takes",
             f"at most {_SQS_DIGITS} significant digits, between 1e-128 and 1e126 in size",
         )
     return NumberText(text)
@@ -170,9 +191,11 @@ def _attributes(pairs: list[str]) -> dict[str, Any]:
                 "letters, digits, _ - and . (not first, last or doubled); not AWS.* or Amazon.*",
             )
         if key in attrs:
-            raise CommandError(f"--attr {key} given twice")
+            raise CommandError(f"--attr {key} given twice", "give each attribute once")
         if value == "":
-            raise CommandError(f"--attr {key} has an empty value; SQS requires one")
+            raise CommandError(
+                f"--attr {key} has an empty value; SQS requires one", f"e.g. --attr {key}=1"
+            )
         attrs[key] = _sqs_number(key, value) if _number(value) is not None else value
     if len(attrs) > MAX_ATTRIBUTES:
         raise CommandError(f"{len(attrs)} attributes; SQS allows at most {MAX_ATTRIBUTES}")
@@ -189,7 +212,8 @@ def parse_payload(text: str | None) -> Any:
 
     JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is refused:
     as text it would not be what the user meant. So is text that starts as an object or an
-    array does but is not JSON: almost always JSON whose quotes the line took away."""
+    array does but is not JSON: almost always JSON whose quotes the line took away, else
+    JSON broken where the message says."""
     if text is None:
         return {}
     try:
@@ -199,7 +223,7 @@ def parse_payload(text: str | None) -> Any:
     except ValueError as exc:
         if looks_like_json(text):
             raise CommandError(
-                f"the payload starts like JSON but is not JSON: {exc}", UNQUOTED_JSON_HINT
+                f"the payload starts like JSON but is not JSON: {exc}", broken_json_hint(text)
             ) from None
         return text
 
@@ -209,18 +233,39 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip().startswith(("{", "["))
 
 
-def lost_its_quotes(text: str) -> bool:
-    """True for text that opens as JSON does but does not read as JSON (JSON past
-    `jsontext`'s limits, NaN say, has another fault than quoting)."""
+def json_fault(text: str) -> str | None:
+    """Why `text`, which opens as JSON does, does not read as JSON (None when it reads, or
+    does not open as JSON, or has another fault than its syntax: NaN, say)."""
     if not looks_like_json(text):
-        return False
+        return None
     try:
         jsontext.loads(text)
     except jsontext.JsonLimitError:
-        return False
-    except ValueError:
-        return True
-    return False
+        return None
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def lost_its_quotes(text: str) -> bool:
+    """True for text that opens as JSON does but does not read as JSON and holds no double
+    quote: the line's quoting took them away (`{"a": 1}` typed bare reads as `{a: 1}`)."""
+    return '"' not in text and json_fault(text) is not None
+
+
+def broken_json_hint(text: str) -> str:
+    """What to do about JSON that does not read: quote it, when the line took its quotes
+    away; else mend it where the error says (its quotes are there, something else is not)."""
+    if lost_its_quotes(text):
+        return UNQUOTED_JSON_HINT
+    return "mend the JSON at the line and column the error gives (a comma, bracket or quote?)"
+
+
+def article(resource_type: str) -> str:
+    """`a function`, `an sqs-queue`: a resource type with the article it is read with
+    (SQS, SNS and HTTP are spelt out letter by letter)."""
+    spoken_vowel = resource_type[:1] in "aeiou" or resource_type.startswith(("sqs", "sns", "http"))
+    return f"{'an' if spoken_vowel else 'a'} {resource_type}"
 
 
 def _short(text: str, limit: int = BODY_PREVIEW) -> str:

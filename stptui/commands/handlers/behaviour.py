@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stptui.commands.handlers.base import _duration, _function, command
+from stptui.commands.handlers.base import _duration, _whole, article, command
 from stptui.commands.registry import (
     DURATION,
     WORD,
@@ -10,9 +10,11 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
+    names,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     BehaviorError,
@@ -27,16 +29,34 @@ from stptui.sim.services.function import FunctionSim
 
 
 def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
-    """The function or batch job called `name` (both take the same overrides)."""
+    """The function or batch job called `name` (both take the same overrides); else a
+    CommandError whose did-you-mean looks at both, as the command takes both."""
     batch = sim.services.get("batch")
-    if batch is not None and name in batch.jobs:
-        return batch.jobs[name]
-    return _function(sim, name)
+    jobs: dict[str, BatchJobSim] = batch.jobs if batch is not None else {}
+    if name in jobs:
+        return jobs[name]
+    if name in sim.functions:
+        return sim.functions[name]
+    workloads = [*sim.functions, *jobs]
+    listed = f"functions and batch jobs in this stack: {names(workloads)}"
+    other = sim.stack.resources.get(name)
+    if other is not None:
+        raise CommandError(
+            f"{name!r} is {article(other.type)}, not a function or batch job", listed
+        )
+    guess = did_you_mean(name, workloads)
+    raise CommandError(
+        f"no function or batch job named {name!r}",
+        f"did you mean {guess!r}?" if guess else listed,
+    )
 
 
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
     fn = _workload(sim, call.args["function"])
+    if verb == "fail" and len(words) == 2 and words[0].lower() == "next" and words[1].isdigit():
+        # Bounded here: the override reader's int() refuses over 4,300 digits with a ValueError.
+        _whole(words[1], f"fail {fn.name} next N")
     try:
         ov = parse_override([verb, fn.name, *words])
     except BehaviorError as exc:

@@ -82,7 +82,8 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
     given = [o for o in ("size", "from", "content", "base64") if o in call.opts]
     if len(given) > 1:
         raise CommandError(
-            f"give at most one of --size, --from, --content and --base64, not {', '.join(given)}"
+            f"give at most one of --size, --from, --content and --base64, not {', '.join(given)}",
+            "keep the one that says what the object holds",
         )
     if "content" in call.opts:
         content = call.opts["content"].encode("utf-8", "surrogatepass")
@@ -104,7 +105,7 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
         try:
             size = path.stat().st_size
             if not path.is_file():
-                raise CommandError(f"--from {path}: not a file")
+                raise CommandError(f"--from {path}: not a file", "give the path of a file")
             if size > MAX_LOCAL_UPLOAD:
                 raise CommandError(
                     f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
@@ -112,7 +113,9 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
                 )
             content = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"--from {path}: {exc.strerror or exc}") from None
+            raise CommandError(
+                f"--from {path}: {exc.strerror or exc}", "give the path of a file you can read"
+            ) from None
         options = [("--base64", base64.b64encode(content).decode("ascii"))]
         if "op" in call.opts:
             options.append(("--op", call.opts["op"]))

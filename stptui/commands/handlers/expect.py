@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, command
+from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, _short, command
 from stptui.commands.registry import (
     EXPECT_PATH,
     OPERATOR,
@@ -17,6 +17,7 @@ from stptui.commands.registry import (
     CommandError,
     ExpectationFailed,
     names,
+    unglued,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -87,7 +88,13 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         if not re.fullmatch(r"[=!<>]+", op):
             # No word of the line is a comparison (binding ends PATH at the first that
             # is), so OP is missing, not misspelt: `expect count message.sent 1`.
-            raise CommandError("expect needs OP", f"usage: {call.command.usage}")
+            glued = unglued(call.command, call.words, tuple(OPS))
+            hint = (
+                f"put spaces around the comparison: {glued}"
+                if glued
+                else f"usage: {call.command.usage}"
+            )
+            raise CommandError("expect needs OP", hint)
         guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
         raise CommandError(
             f"unknown comparison {op!r}",
@@ -105,15 +112,50 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             ) from None
         shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
     else:
+        example = f"e.g. expect {path} {op} 0"
+        if re.fullmatch(r"-?\d{16,}", value_text):
+            # A whole number, but no count reaches it: int() would refuse 4,300 digits.
+            raise CommandError(
+                f"{_short(value_text, 24)} is too large to compare {path} with (at most 15 digits)",
+                example,
+            )
         if not re.fullmatch(r"-?\d{1,15}", value_text):
-            raise CommandError(f"{path} is a whole number; cannot compare it with {value_text!r}")
+            raise CommandError(
+                f"{path} is a whole number; cannot compare it with {_short(value_text)!r}",
+                example,
+            )
         expected = int(value_text)
         shown_expected, shown_actual = str(expected), str(actual)
     ok = OPS[op](actual, expected)
     data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
     if not ok:
-        raise ExpectationFailed(f"expected {path} {op} {shown_expected}, actual {shown_actual}")
+        raise ExpectationFailed(
+            f"expected {path} {op} {shown_expected}, actual {shown_actual}",
+            _elsewhere(sim, path_words) if actual == 0 else None,
+        )
     return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
+
+
+def statistic(sim: Simulator, path: str) -> int | None:
+    """The value now of a one-word expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`), or
+    None when it names no statistic of this stack."""
+    try:
+        return _expect_actual(sim, [path])[1]
+    except CommandError:
+        return None
+
+
+def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
+    """For `count KIND RESOURCE` at 0: the resources that do have KIND records, when there
+    are some. Each kind happens on one kind of resource (`message.received` on a queue, not
+    on the function that consumes it), and a count on the other kind stays 0 for ever."""
+    if len(words) != 3 or words[0] != "count":
+        return None
+    kind = words[1]
+    on = sorted({r for (k, r), n in sim.trace.counts.items() if k == kind and n})
+    if not on:
+        return None
+    return f"{kind} records so far are on {', '.join(on)}, not on {words[2]}"
 
 
 def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:

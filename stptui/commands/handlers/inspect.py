@@ -114,10 +114,15 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         )
     needs_name = what in ("queue", "message", "bucket")
     if needs_name and name is None:
-        needed = {"queue": "queue name", "bucket": "bucket name"}.get(what, "ID")
-        raise CommandError(f"show {what} needs a {needed}")
+        needed, hint = {
+            "queue": ("a queue name", "`show queues` lists them"),
+            "bucket": ("a bucket name", "`show buckets` lists them"),
+        }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
+        raise CommandError(f"show {what} needs {needed}", hint)
     if not needs_name and what != "trace" and name is not None:
-        raise CommandError(f"show {what} takes nothing more, not {name!r}")
+        raise CommandError(
+            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
+        )
     sim = session.sim
     if what == "queues":
         return _show_queues(sim)

@@ -200,7 +200,10 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
             f"name the target: redrive {src.name} --to {src.sources[0].name}",
         )
     if target is src:
-        raise CommandError(f"cannot redrive {src.name} into itself")
+        raise CommandError(
+            f"cannot redrive {src.name} into itself",
+            f"name another queue: redrive {src.name} --to QUEUE",
+        )
     # Check every message against the target first, so that a message the target refuses
     # (too large, FIFO ids) stops the command before anything moves.
     pending = src.listing(limit=src.depth)

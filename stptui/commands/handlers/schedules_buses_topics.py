@@ -6,11 +6,11 @@ from typing import Any
 
 from stptui import jsontext
 from stptui.commands.handlers.base import (
-    UNQUOTED_JSON_HINT,
     _number,
     _whole,
+    broken_json_hint,
     command,
-    lost_its_quotes,
+    json_fault,
 )
 from stptui.commands.registry import (
     BUS,
@@ -76,10 +76,12 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
             resources,
         )
     except SimError as exc:
-        hint = exc.hint
-        if detail is not None and lost_its_quotes(detail):
-            hint = UNQUOTED_JSON_HINT
-        raise CommandError(str(exc), hint) from None
+        message, hint = str(exc), exc.hint
+        fault = None if detail is None else json_fault(detail)
+        if fault is not None:
+            message = f"{message} The detail is not JSON: {fault}"
+            hint = broken_json_hint(detail)
+        raise CommandError(message, hint) from None
     recs = list(sim.trace.since(before))
     bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)
     matched = [r.get("target") for r in recs if r.kind == tk.EVENT_MATCHED]
@@ -117,7 +119,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
         if not eq or not key:
             raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order")
         if key in attrs:
-            raise CommandError(f"--attr {key} given twice")
+            raise CommandError(f"--attr {key} given twice", "give each attribute once")
         num = _number(value)
         if num is not None:
             attrs[key] = num

@@ -19,6 +19,17 @@ from stptui.sim.clock import iso_ms
 # -- session ---------------------------------------------------------------------------------
 
 
+def _file(call: Call) -> str:
+    """The FILE argument; an empty one names no file (Path("") is the current directory)."""
+    name: str = call.args["file"]
+    if not name:
+        raise CommandError(
+            f"{call.command.name} needs a file name, not an empty one",
+            f"e.g. {call.command.examples[0]}",
+        )
+    return name
+
+
 @command(
     "save",
     "session",
@@ -29,7 +40,7 @@ from stptui.sim.clock import iso_ms
 )
 def cmd_save(session: Session, call: Call) -> CommandResult:
     """save FILE"""
-    path = session.save(call.args["file"])
+    path = session.save(_file(call))
     n = len(session.log)
     return CommandResult(
         f"saved {n} command{'s' * (n != 1)} at {iso_ms(session.sim.clock.now)} to {path}",
@@ -51,12 +62,12 @@ def cmd_load(session: Session, call: Call) -> CommandResult:
         raise CommandError(
             f"cannot load while recording to {session.recorder.path}", "record stop first"
         )
-    session.load(call.args["file"])
+    name = _file(call)
+    session.load(name)
     n = len(session.log)
     return CommandResult(
-        f"loaded {call.args['file']}: replayed {n} command{'s' * (n != 1)}; "
-        f"now {iso_ms(session.sim.clock.now)}",
-        data={"file": call.args["file"], "commands": n, "now": iso_ms(session.sim.clock.now)},
+        f"loaded {name}: replayed {n} command{'s' * (n != 1)}; now {iso_ms(session.sim.clock.now)}",
+        data={"file": name, "commands": n, "now": iso_ms(session.sim.clock.now)},
     )
 
 
@@ -77,15 +88,17 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     """source FILE"""
     from stptui.commands import execute
     from stptui.commands.result import render_plain
-    from stptui.commands.script import read_script
+    from stptui.commands.script import NotUtf8Error, read_script
     from stptui.textsafe import printable
 
-    name = call.args["file"]
+    name = _file(call)
     try:
         lines = read_script(name)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, NotUtf8Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(f"cannot read {name}: {reason}") from None
+        raise CommandError(
+            f"cannot read {name}: {reason}", "give the path of a script file you can read"
+        ) from None
     path = Path(name).resolve()
     if path in _SOURCING:
         raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
@@ -140,7 +153,7 @@ def cmd_record(session: Session, call: Call) -> CommandResult:
     """record FILE | record stop"""
     from stptui.commands.recording import Recorder
 
-    target = call.args["file"]
+    target = _file(call)
     rec = session.recorder
     if target == "stop":
         if rec is None:
