@@ -189,6 +189,9 @@ def test_parse_duration(text: str, ms: int) -> None:
         ("1m30", "has no unit", None),
         ("5secnds", "unknown unit", "did you mean 5seconds?"),
         ("99999d", "3650-day limit", None),
+        # past Python's 4,300-digit limit for int(): a message, not a bare ValueError
+        ("9" * 5000 + "s", "more than 100 digits", "250ms"),
+        ("9" * 5000, "more than 100 digits", None),
     ],
 )
 def test_parse_duration_errors(text: str, message: str, hint: str | None) -> None:
@@ -888,6 +891,7 @@ def test_parse_override(words: list[str], kind: str, mode: str | None, command: 
     ("words", "message"),
     [
         (["fail", "worker", "next", "x"], "next needs a whole number, e.g. `fail worker next 3`"),
+        (["fail", "worker", "next", "9" * 5000], "at most 999,999,999"),
         (["fail", "worker", "next"], "next needs a whole number"),
         (["fail", "worker", "next", "0"], "at least 1"),
         (["fail", "worker", "rate", "2"], "between 0 and 1"),

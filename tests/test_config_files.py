@@ -54,3 +54,10 @@ def test_a_directory_with_only_a_code_config_says_why_it_is_not_read(tmp_path: P
     d = caught.value.diagnostic
     assert d.message.endswith("only stacktape.ts")
     assert d.hint is not None and "never runs" in d.hint
+
+
+def test_a_config_with_a_name_of_its_own_gets_no_warning(tmp_path: Path) -> None:
+    # `stacktape deploy --configPath staging.yml` is the only way to deploy it anyway.
+    (tmp_path / "stacktape.yml").write_text(STACK)
+    (tmp_path / "staging.yml").write_text(STACK)
+    assert competing(tmp_path / "staging.yml") == []

@@ -58,22 +58,6 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     TOPIC: ("sns-topic",),
 }
 
-# Longer runs of digits are refused before they reach int() or Fraction(), which refuse
-# more than 4,300 digits with a ValueError; no duration within the 3650-day limit needs them.
-_MAX_DURATION_DIGITS = 100
-
-
-def read_duration(text: str) -> int:
-    """A duration typed in a command (`90s`, `2h30m`) in milliseconds: `parse_duration`,
-    with a BehaviorError (not a ValueError) for a number too long to read."""
-    if re.search(rf"\d{{{_MAX_DURATION_DIGITS + 1}}}", text):
-        raise BehaviorError(
-            f"a number in the duration has more than {_MAX_DURATION_DIGITS} digits",
-            "write a number and a unit: 250ms, 90s, 1.5s, 5m, 2h30m or 1d",
-        )
-    return parse_duration(text)
-
-
 # Help lists topics in this order; a command's topic must be one of them.
 TOPICS: dict[str, str] = {
     "messages": "Send work into the stack",
@@ -544,7 +528,7 @@ def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
         return None
     joined = word + "".join(rest)
     try:
-        read_duration(joined)
+        parse_duration(joined)
     except BehaviorError:
         return None
     return joined

@@ -50,6 +50,8 @@ def find_config(path: str | Path) -> Path:
 def competing_configs(config: Path) -> Diagnostic | None:
     """A warning when `config`'s directory holds other config files Stacktape looks for,
     naming the one `stacktape deploy` takes there without `--configPath`."""
+    if config.name not in STACKTAPE_PRECEDENCE:
+        return None  # a name of its own (`staging.yml`) is deployed with --configPath anyway
     present = [n for n in STACKTAPE_PRECEDENCE if (config.parent / n).is_file()]
     others = [n for n in present if n != config.name]
     if not others:

@@ -46,7 +46,7 @@ from stptui.repl.printer import Printer, make_console
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.repl.words import one_line, read_words
-from stptui.sim.behavior import BehaviorError
+from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import iso_ms, parse_instant
 
 PROMPT = "stptui> "
@@ -97,7 +97,7 @@ def horizon(session: Session, line: str) -> int | None:
             continue
         try:
             if kind == kinds.DURATION:
-                return now + kinds.read_duration(value)
+                return now + parse_duration(value)
             if kind == kinds.INSTANT:
                 return parse_instant(value)
         except (BehaviorError, ValueError, OverflowError):

@@ -24,7 +24,7 @@ from stptui.commands import registry as kinds
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, one_line, read_words
-from stptui.sim.behavior import BehaviorError
+from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.engine import SimError
 
 
@@ -57,7 +57,7 @@ def check_value(session: Session, slot: Slot, value: str) -> CommandError | None
         elif kind == kinds.COMMAND:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
-            kinds.read_duration(value)
+            parse_duration(value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
         elif slot.choices and kind in (kinds.WORD, kinds.OPERATOR):

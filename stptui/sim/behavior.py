@@ -231,6 +231,9 @@ for _names, _ms in (
 
 _DURATION_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
 _DURATION_HINT = "write a number and a unit: 250ms, 90s, 1.5s, 5m, 2h30m or 1d"
+_MAX_DURATION_DIGITS = 100
+_MAX_COUNT_DIGITS = 9
+_LONG_NUMBER = re.compile(rf"[0-9]{{{_MAX_DURATION_DIGITS + 1}}}")
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -253,6 +256,13 @@ def parse_duration(text: str) -> int:
         raise BehaviorError("the duration is empty", _DURATION_HINT)
     if s.startswith("-"):
         raise BehaviorError(f"a duration cannot be negative: {_quote(s)}", _DURATION_HINT)
+    if _LONG_NUMBER.search(s):
+        # Fraction() and int() refuse more than 4,300 digits with a bare ValueError; no
+        # duration within the clock's range needs a hundred.
+        raise BehaviorError(
+            f"a number in the duration has more than {_MAX_DURATION_DIGITS} digits",
+            _DURATION_HINT,
+        )
     if re.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", s):
         if Fraction(s) == 0:
             return 0
@@ -926,6 +936,11 @@ def parse_override(words: list[str]) -> Override:
     if mode == "next":
         if len(args) != 1 or not re.fullmatch(r"[0-9]+", args[0]):
             raise BehaviorError(f"next needs a whole number, e.g. `fail {fn} next 3`")
+        if len(args[0].lstrip("0")) > _MAX_COUNT_DIGITS:
+            raise BehaviorError(
+                f"next needs a whole number of at most {10**_MAX_COUNT_DIGITS - 1:,}",
+                f"e.g. `fail {fn} next 3`",
+            )
         n = int(args[0])
         if n < 1:
             raise BehaviorError(f"next needs a whole number of at least 1, e.g. `fail {fn} next 3`")

@@ -22,15 +22,11 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     Registry,
-    read_duration,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
-from stptui.sim.behavior import (
-    BehaviorError,
-    format_duration,
-)
+from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NumberText
@@ -110,7 +106,7 @@ def _function(sim: Simulator, name: str) -> FunctionSim:
 
 def _duration(text: str, what: str) -> int:
     try:
-        return read_duration(text)
+        return parse_duration(text)
     except BehaviorError as exc:
         raise CommandError(f"{what}: {exc}", exc.hint) from None
 
