@@ -669,7 +669,7 @@ def test_emitted_detail_must_be_an_object(stack: Stack) -> None:
             3,
             "no function or batch job named 'wroker' in the stack; did you mean 'worker'?",
         ),
-        ("behaviors:\n  jobs: {}\n", "behavior-not-a-workload", 2, 3, "'jobs' is a sqs-queue"),
+        ("behaviors:\n  jobs: {}\n", "behavior-not-a-workload", 2, 3, "'jobs' is an sqs-queue"),
         (
             "behaviors:\n  worker:\n    duraton: 2s\n",
             "behavior-unknown-key",
@@ -734,7 +734,7 @@ def test_emitted_detail_must_be_an_object(stack: Stack) -> None:
             "behavior-wrong-target-type",
             4,
             23,
-            "'eventBus' is a event-bus; send needs a sqs-queue",
+            "'eventBus' is an event-bus; send needs an sqs-queue",
         ),
         (
             "behaviors:\n  worker:\n    emit:\n      - invoke: {function: nightly, payload: '@'}\n",
@@ -749,7 +749,7 @@ def test_emitted_detail_must_be_an_object(stack: Stack) -> None:
             "behavior-wrong-target-type",
             4,
             24,
-            "publish needs a event-bus",
+            "publish needs an event-bus",
         ),
         (
             "behaviors:\n  worker:\n    emit:\n      - put: {bucket: jobs, key: a, content: b}\n",

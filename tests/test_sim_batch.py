@@ -243,9 +243,9 @@ def test_submit_job_is_the_hook_for_other_event_sources() -> None:
     assert submitted.get("message_id") == "m"
     machine = _sm_name(sim, "single")
     assert submitted.get("execution_arn").endswith(f":execution:{machine}:{machine}-{eid}")
-    with pytest.raises(SimError, match="is a function, not a batch-job"):
+    with pytest.raises(SimError, match="is a function, not a batch job"):
         submit_job(sim, "helper", {}, "sns", "x")
-    with pytest.raises(SimError, match="no batch-job named 'nightlee'") as info:
+    with pytest.raises(SimError, match="no batch job named 'nightlee'") as info:
         submit_job(sim, "nightlee", {}, "sns", "x")
     assert info.value.hint == "did you mean 'nightly'?"
 
@@ -299,8 +299,8 @@ def test_start_job_and_show_jobs(session: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("start-job nightlee", "no batch-job named 'nightlee'"),
-        ("start-job helper", "'helper' is a function, not a batch-job"),
+        ("start-job nightlee", "no batch job named 'nightlee'"),
+        ("start-job helper", "'helper' is a function, not a batch job"),
         ("start-job", "start-job needs JOB"),
     ],
 )

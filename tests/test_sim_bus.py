@@ -293,7 +293,7 @@ def test_a_missing_target_function_is_no_resource() -> None:
         ("eventBus", "s", "T" * 129, "{}", "at most 128"),
         ("eventBus", "s", "T", json.dumps({"x": "y" * MAX_ENTRY_BYTES}), "at most 262,144"),
         ("evntBus", "s", "T", "{}", "no event bus named 'evntBus'"),
-        ("capture", "s", "T", "{}", "is a sqs-queue, not an event bus"),
+        ("capture", "s", "T", "{}", "is an sqs-queue, not an event bus"),
     ],
 )
 def test_invalid_put_events_change_nothing(

@@ -327,7 +327,7 @@ def test_publish_sns_command(session: Session) -> None:
     ("line", "message"),
     [
         ("publish-sns nowhere x", "no SNS topic named 'nowhere'"),
-        ("publish-sns capture x", "is a sqs-queue, not an SNS topic"),
+        ("publish-sns capture x", "is an sqs-queue, not an SNS topic"),
         ("publish-sns alerts x --attr tags='[oops'", "is not a JSON array"),
         ("publish-sns alerts x --attr novalue", "NAME=VALUE"),
         ("publish-sns ordered x", "message group id"),

@@ -101,6 +101,18 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     )
 
 
+def indefinite_article(word: str) -> str:
+    """`a` or `an` before a word as it is read aloud: `an sqs-queue`, `an s3` and `an
+    http-api-gateway` (spelt out letter by letter), `a function`."""
+    low = word.lower()
+    return "an" if low[:1] in "aeiou" or low.startswith(("s3", "sqs", "sns", "http")) else "a"
+
+
+def with_article(word: str) -> str:
+    """`word` after its indefinite article: `an sqs-queue`, `a function`."""
+    return f"{indefinite_article(word)} {word}"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to `word`, if one is close enough to suggest."""
     pool = list(candidates)

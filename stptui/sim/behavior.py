@@ -193,7 +193,7 @@ from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
 from stptui import jsontext
-from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean
+from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
@@ -1300,7 +1300,8 @@ class _Reader:
                 self.report(
                     path,
                     "behavior-not-a-workload",
-                    f"{name!r} is a {resource.type}; behaviours describe functions and batch jobs",
+                    f"{name!r} is {with_article(resource.type)}; behaviours describe functions "
+                    "and batch jobs",
                     key=True,
                 )
                 continue
@@ -1634,7 +1635,7 @@ class _Reader:
             self.report(
                 path,
                 "behavior-wrong-target-type",
-                f"{target!r} is a {resource.type}; {kind} needs a {wanted}",
+                f"{target!r} is {with_article(resource.type)}; {kind} needs {with_article(wanted)}",
             )
             return False
         return True

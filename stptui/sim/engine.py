@@ -220,7 +220,7 @@ class Simulator:
         hit = table.get(name)
         if hit is not None:
             return hit
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
 
         # A FIFO queue or topic goes by its stack name; AWS's name adds `.fifo`.
         guess = name[: -len(".fifo")] if name.endswith(".fifo") else None
@@ -228,7 +228,10 @@ class Simulator:
             guess = did_you_mean(name, table)
         other = self.stack.resources.get(name)
         if other is not None:
-            raise SimError(f"{name!r} is a {other.type}, not a {what}", _choices(what, table))
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not {with_article(what)}",
+                _choices(what, table),
+            )
         raise SimError(
             f"no {what} named {name!r}",
             f"did you mean {guess!r}?" if guess else _choices(what, table),

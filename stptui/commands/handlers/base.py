@@ -257,13 +257,6 @@ def broken_json_hint(text: str) -> str:
     return "mend the JSON at the line and column the error gives (a comma, bracket or quote?)"
 
 
-def article(resource_type: str) -> str:
-    """`a function`, `an sqs-queue`: a resource type with the article it is read with
-    (SQS, SNS and HTTP are spelt out letter by letter)."""
-    spoken_vowel = resource_type[:1] in "aeiou" or resource_type.startswith(("sqs", "sns", "http"))
-    return f"{'an' if spoken_vowel else 'a'} {resource_type}"
-
-
 def _short(text: str, limit: int = BODY_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stptui.commands.handlers.base import _duration, _whole, article, command
+from stptui.commands.handlers.base import _duration, _whole, command
 from stptui.commands.registry import (
     DURATION,
     WORD,
@@ -14,7 +14,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.config.diagnostics import did_you_mean
+from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     BehaviorError,
@@ -42,7 +42,7 @@ def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
     other = sim.stack.resources.get(name)
     if other is not None:
         raise CommandError(
-            f"{name!r} is {article(other.type)}, not a function or batch job", listed
+            f"{name!r} is {with_article(other.type)}, not a function or batch job", listed
         )
     guess = did_you_mean(name, workloads)
     raise CommandError(

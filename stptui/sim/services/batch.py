@@ -186,14 +186,17 @@ class BatchService:
         hit = self.jobs.get(name)
         if hit is not None:
             return hit
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
 
         other = self.sim.stack.resources.get(name)
         if other is not None:
-            raise SimError(f"{name!r} is a {other.type}, not a batch-job", _job_choices(self.jobs))
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not a batch job",
+                _job_choices(self.jobs),
+            )
         guess = did_you_mean(name, self.jobs)
         raise SimError(
-            f"no batch-job named {name!r}",
+            f"no batch job named {name!r}",
             f"did you mean {guess!r}?" if guess else _job_choices(self.jobs),
         )
 

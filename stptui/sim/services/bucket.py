@@ -216,7 +216,7 @@ class BucketService:
 
     def bucket(self, name: str) -> BucketSim:
         """The bucket called `name`, or a SimError with a did-you-mean."""
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
         from stptui.sim.engine import SimError
 
         hit = self.buckets.get(name)
@@ -229,7 +229,7 @@ class BucketService:
             else "this stack has no buckets"
         )
         if other is not None:
-            raise SimError(f"{name!r} is a {other.type}, not a bucket", choices)
+            raise SimError(f"{name!r} is {with_article(other.type)}, not a bucket", choices)
         guess = did_you_mean(name, self.buckets)
         raise SimError(
             f"no bucket named {name!r}", f"did you mean {guess!r}?" if guess else choices

@@ -597,13 +597,14 @@ class BusService:
             hit = next((b for b in self.buses.values() if b.name == name), None)
         if hit is not None:
             return hit
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
 
         choices = sorted(k for k, b in self.buses.items() if not b.external)
         other = self.sim.stack.resources.get(name)
         if other is not None:
             raise SimError(
-                f"{name!r} is a {other.type}, not an event bus", f"buses: {', '.join(choices)}"
+                f"{name!r} is {with_article(other.type)}, not an event bus",
+                f"buses: {', '.join(choices)}",
             )
         guess = did_you_mean(name, choices)
         raise SimError(

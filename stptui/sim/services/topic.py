@@ -274,13 +274,13 @@ class TopicService:
             hit = next((t for t in self.topics.values() if t.name == name), None)
         if hit is not None:
             return hit
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
 
         choices = sorted(k for k, t in self.topics.items() if not t.external)
         listing = f"topics: {', '.join(choices)}" if choices else "this stack has no topics"
         other = self.sim.stack.resources.get(name)
         if other is not None:
-            raise SimError(f"{name!r} is a {other.type}, not an SNS topic", listing)
+            raise SimError(f"{name!r} is {with_article(other.type)}, not an SNS topic", listing)
         guess = did_you_mean(name, choices)
         raise SimError(
             f"no SNS topic named {name!r}", f"did you mean {guess!r}?" if guess else listing
