@@ -80,6 +80,9 @@ def test_lines_are_plain_text_with_reasons() -> None:
     lines = explain(sim.trace, mid).lines()
     assert lines[0].startswith("2026-01-05T08:00:00.000Z  message.sent")
     assert f"message_id={mid}" in lines[0]
+    # lists read as `show trace` writes them: JSON, not Python's repr
+    started = next(line for line in lines if "invocation.started" in line)
+    assert f'message_ids=["{mid}"]' in started
 
 
 DESTINATION_STACK = """

@@ -537,6 +537,10 @@ def test_gateway_selection(sim: Simulator) -> None:
     with pytest.raises(SimError, match="no http-api-gateway named 'ap3'") as info:
         call(sim, "GET", "/infer", gateway="ap3")
     assert info.value.hint == "did you mean 'api'?"
+    # a resource of another kind is named as what it is, not "no gateway named"
+    other = next(n for n, r in sim.stack.resources.items() if r.type != "http-api-gateway")
+    with pytest.raises(SimError, match=f"'{other}' is an? [a-z-]+, not an http-api-gateway"):
+        call(sim, "GET", "/infer", gateway=other)
     with pytest.raises(SimError, match="unknown HTTP method"):
         call(sim, "FETCH", "/infer", gateway="api2")
     with pytest.raises(SimError, match="must start with '/'"):

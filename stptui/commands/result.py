@@ -8,7 +8,6 @@ it safe (design rule 6), which `render_plain` does with `textsafe.printable`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record
+from stptui.sim.trace import Record, format_value
 from stptui.textsafe import printable
 
 Table = tuple[list[str], list[list[str]]]
@@ -37,13 +36,6 @@ class CommandResult:
     table: Table | None = None
     records: list[Record] = field(default_factory=list)
     data: Any = None
-
-
-def format_value(value: Any) -> str:
-    """A record field as text: strings as they are, everything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def record_details(rec: Record) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record, Trace
+from stptui.sim.trace import Record, Trace, format_value
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -72,9 +72,10 @@ def _summary(rec: Record) -> str:
     for k, v in rec.data.items():
         if k in WHY_NOT_FIELDS:
             continue
-        if isinstance(v, (dict, list)) and len(str(v)) > 80:
-            v = "..."
-        parts.append(f"{k}={v}")
+        text = format_value(v)
+        if isinstance(v, (dict, list)) and len(text) > 80:
+            text = "..."
+        parts.append(f"{k}={text}")
     return " ".join(parts)
 
 

@@ -74,6 +74,13 @@ SUCCEEDED_FIELDS = ("invocation_id", "duration_ms")
 FAILED_FIELDS = ("invocation_id", "duration_ms", "error", "error_message", "timeout")
 
 
+def format_value(value: Any) -> str:
+    """A record field as text: strings as they are, everything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 class Record:
     """One trace record: when, what kind, on which resource, and the kind's own fields."""
 

@@ -28,7 +28,7 @@ from stptui.commands.registry import (
     CommandError,
     names,
 )
-from stptui.commands.result import CommandResult, format_value, record_details
+from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
@@ -38,6 +38,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.services.queue import Message, QueueSim
+from stptui.sim.trace import format_value
 
 # -- inspect ---------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from stptui.commands.registry import (
     Option,
     names,
 )
-from stptui.commands.result import CommandResult, format_value
+from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
@@ -40,6 +40,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.trace import format_value
 
 # -- messages --------------------------------------------------------------------------------
 

@@ -356,7 +356,7 @@ class HttpService:
 
     def api(self, name: str | None) -> HttpApi:
         """The gateway a request goes to: `name`, or the stack's only one."""
-        from stptui.config.diagnostics import did_you_mean
+        from stptui.config.diagnostics import did_you_mean, with_article
         from stptui.sim.engine import SimError
 
         names = ", ".join(self.apis)
@@ -372,6 +372,12 @@ class HttpService:
         hit = self.apis.get(name)
         if hit is not None:
             return hit
+        other = self.sim.stack.resources.get(name)
+        if other is not None:
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not an http-api-gateway",
+                f"gateways: {names or '(none)'}",
+            )
         guess = did_you_mean(name, self.apis)
         raise SimError(
             f"no http-api-gateway named {name!r}",
