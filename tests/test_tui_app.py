@@ -290,7 +290,7 @@ def test_e_shows_the_selected_record_and_slash_filters() -> None:
         assert lst.view and all(r.kind.startswith("invocation.") for r in lst.view)
         await pilot.press("home", "e")
         assert isinstance(app.screen, TextDialog)
-        assert '"kind": "invocation.started"' in static_text(app, "#text-body")
+        assert '"kind": "invocation.started"' in drawn_text(app.screen.query_one("#text-body"))
         await pilot.press("escape")
         await pilot.press("slash")
         await pilot.press(*"resource:nothing", "enter")

@@ -28,8 +28,9 @@ from stptui.tui.screens.help import HelpScreen
 
 
 def shown(app: StptuiApp, selector: str) -> str:
-    """The plain text a Static of the current screen shows."""
-    return str(app.screen.query_one(selector, Static).render())
+    """The text a Static of the current screen shows, line by line as drawn."""
+    lines = drawn_text(app.screen.query_one(selector, Static)).split("\n")
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def fill(app: StptuiApp, **fields: str) -> None:

@@ -13,8 +13,10 @@ from textual.widgets import Label
 from tui_support import app_for, drawn_text, drive
 
 from stptui.tui.app import StptuiApp
+from stptui.tui.screens.dialogs import HTTP_FORM_WIDTH, HTTP_SIDE_BY_SIDE
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.widgets.events_pane import RecordList
+from stptui.tui.widgets.graph_pane import GraphPane
 
 SMALL = [(80, 24), (60, 20)]
 # The dialog keys; the combined stack has something for each.
@@ -118,3 +120,53 @@ def test_an_event_row_cut_short_shows_its_ellipsis_beside_the_scrollbar() -> Non
             assert line.endswith("…") and cell_len(line) <= shown, line
 
     drive(app_for("job-queue"), script, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_graph_opens_at_its_top_with_its_legend(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("1")
+        await pilot.pause()
+        pane = app.query_one(GraphPane)
+        # The combined stack's first resource is lower than the view is tall at 60x20.
+        assert pane.diagram.boxes[app.selected].y > 0
+        legend = drawn_text(pane).split("\n")[0]
+        assert "trigger" in legend and "connectTo" in legend, legend
+        # Once the user moves, the view follows the selection.
+        await pilot.press("down", "down")
+        await pilot.pause()
+        box = pane.diagram.boxes[pane.selected]
+        assert pane.selected != "httpApi"
+        view = pane.scrollable_content_region
+        assert pane.scroll_offset.y <= box.y
+        assert box.y + box.height <= pane.scroll_offset.y + view.height
+
+    drive(app_for("combined"), script, size=size)
+
+
+@pytest.mark.parametrize("size", [*SMALL, (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_http_form_keeps_its_width_and_the_response_what_is_left(
+    size: tuple[int, int],
+) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        await pilot.pause()
+        box = app.screen.query_one(".dialog-box", VerticalScroll)
+        form = app.screen.query_one("#http-request")
+        routes = drawn_text(app.screen.query_one("#http-routes")).split("\n")
+        # Each route on one line: a form squeezed to half the dialog wrapped them.
+        assert "POST /webhooks/{provider} → webhookReceiver" in [r.rstrip() for r in routes]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        response = app.screen.query_one("#http-response")
+        assert "HTTP 404" in drawn_text(response)
+        assert box.can_view_entire(response)
+        if size[0] < HTTP_SIDE_BY_SIDE:
+            # The form takes the dialog's width; the response comes under it.
+            assert form.region.width == box.scrollable_content_region.width
+            assert response.region.y >= form.region.bottom
+        else:
+            assert form.region.width == HTTP_FORM_WIDTH
+            assert response.region.x >= form.region.right
+
+    drive(app_for("combined"), script, size=size)

@@ -11,6 +11,7 @@ replayable equivalent.
 from __future__ import annotations
 
 import gc
+import re
 import shlex
 import time
 from typing import ClassVar
@@ -32,7 +33,7 @@ from stptui.graph import build_graph
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
-from stptui.tui.render import pretty_json
+from stptui.tui.render import hanging, pretty_json
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.dialogs import (
     CommandDialog,
@@ -77,6 +78,8 @@ PANES: dict[str, tuple[str, str, str]] = {
 }
 # Record fields whose value `explain` takes, in order of preference.
 EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id", "key")
+# An `explain` line starts with the record's time; what wraps goes on under the text after it.
+EXPLAIN_TIME = re.compile(r"\S+Z  ")
 # The dialogs, in the order the help lists their keys.
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
@@ -647,7 +650,10 @@ class StptuiApp(App[None]):
             except CommandError as exc:
                 explained = render_plain(CommandResult(exc.format()))
             body.append(f"\n\n{line}\n", "bold")
-            body.append(explained)
+            for i, row in enumerate(explained.split("\n")):
+                stamp = EXPLAIN_TIME.match(row)
+                body.append("\n" if i else "")
+                body.append_text(hanging(Text(row), stamp.end() if stamp else 2))
         self.push_screen(TextDialog(f"record {rec.seq}: {rec.kind}", body))
 
     def action_filter(self) -> None:

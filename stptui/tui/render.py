@@ -7,14 +7,21 @@ characters made visible) and into `Text` objects, never into markup (design rule
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
-from stptui.commands.result import format_value
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record
+from stptui.sim.trace import Record, format_value
 from stptui.textsafe import printable
 
 # Colour by the first part of the record kind, then by outcome words.
@@ -35,6 +42,11 @@ KIND_STYLES: dict[str, str] = {
     "emission.failed": "red",
     "behavior.overridden": "magenta",
 }
+
+
+# A line of indented JSON longer than this (a message body can be 256 KB) is wrapped by Rich
+# alone: its hanging indent would cost a key press more than it is worth.
+HANG_LIMIT = 4096
 
 
 def safe(value: object) -> str:
@@ -63,6 +75,43 @@ def relative(ms: int) -> str:
     return "now" if ms <= 0 else f"+{format_duration(ms)}"
 
 
+def token_breaks(text: str) -> list[int]:
+    """Where a line holding compact JSON (`{"source":["orders"]}`) may wrap: after a key's
+    `:`, after a `,` and after a run of spaces, never inside a "string" nor a number. (A
+    `:` after a key only: `s3:ObjectCreated:*` and `aws:ses` are words.)"""
+    breaks = []
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif (
+            ch == ","
+            or (ch == ":" and text[i - 1 : i] == '"')
+            or (ch == " " and text[i + 1 : i + 2] != " ")
+        ):
+            breaks.append(i + 1)
+    return breaks
+
+
+def fire_times(head: str, fires: Sequence[str], style: str = "") -> Text:
+    """`head` and the fire times after it, `next: A, B, C`, marked to wrap only between
+    times (never inside one), going on under the first."""
+    line = Text(head, style)
+    breaks = [len(head)]
+    for i, fire in enumerate(fires):
+        line.append(", " if i else "")
+        breaks.append(len(line))
+        line.append(fire)
+    return hanging(line, len(head), breaks)
+
+
 def record_details(rec: Record) -> str:
     """A record's fields as `key=value` words, safe for a terminal."""
     return " ".join(f"{k}={safe(format_value(v))}" for k, v in rec.data.items())
@@ -87,8 +136,15 @@ def record_text(rec: Record, width: int | None = None) -> Text:
 
 def pretty_json(value: Any) -> Text:
     """Indented JSON with control characters escaped by JSON itself (ensure_ascii keeps
-    bidirectional overrides out of the terminal too)."""
-    return Text(json.dumps(value, indent=2, ensure_ascii=True, default=str))
+    bidirectional overrides out of the terminal too). A line that wraps goes on under its
+    own key, so that the indentation still shows the nesting."""
+    lines = []
+    for line in json.dumps(value, indent=2, ensure_ascii=True, default=str).split("\n"):
+        text = Text(line)
+        if len(line) <= HANG_LIMIT:
+            text = hanging(text, len(line) - len(line.lstrip(" ")) + 2)
+        lines.append(text)
+    return Text("\n").join(lines)
 
 
 def preview(text: str, limit: int = 60) -> str:
@@ -97,3 +153,151 @@ def preview(text: str, limit: int = 60) -> str:
     # character and never shortens, so the escaped start is the start of the escaped body.
     flat = safe(text[: limit + 1])
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# The meta key of the style that marks how a line of a TextView wraps (see `hanging`).
+WRAP_KEY = "stptui.wrap"
+# A wrapped line keeps its hanging indent while at least this many cells are left beside
+# it; in a narrower view its continuation lines start NARROW_HANG cells in (a deeper
+# indent would leave a ribbon of a few words a line).
+MIN_BODY = 20
+NARROW_HANG = 2
+WHITESPACE = re.compile(r"\s+")
+
+
+def hanging(line: Text, indent: int, breaks: Sequence[int] | None = None) -> Text:
+    """`line` (one line, no newline) marked for `wrapped_lines` (a TextView, `Wrapped`):
+    the lines it wraps onto start `indent` cells in, under its text rather than at the
+    margin. With `breaks` (offsets into the line) it wraps only there, e.g. between the
+    tokens of compact JSON; a piece wider than the view is folded. Without, it wraps after
+    runs of whitespace."""
+    marked = line.copy()
+    if marked.plain:
+        marked.stylize(_mark_style(indent, None if breaks is None else tuple(breaks)))
+    return marked
+
+
+@lru_cache(maxsize=256)
+def _mark_style(indent: int, breaks: tuple[int, ...] | None) -> Style:
+    # A style's meta is pickled when it is made: the usual marks are made once.
+    return Style(meta={WRAP_KEY: (indent, breaks)})
+
+
+@lru_cache(maxsize=256)
+def _mark_of(style: Style) -> tuple[int, tuple[int, ...] | None] | None:
+    """The wrap mark a style carries (its meta is unpickled on each read: kept here)."""
+    spec = style.meta.get(WRAP_KEY)
+    return None if spec is None else (spec[0], spec[1])
+
+
+def _wrap_spec(line: Text) -> tuple[Text, tuple[int, tuple[int, ...] | None] | None]:
+    """`line` without its wrap mark, and the mark (None: an ordinary line)."""
+    spec = None
+    spans = []
+    for span in line.spans:
+        style = span.style
+        mark = _mark_of(style) if isinstance(style, Style) and style.meta else None
+        if mark is None:
+            spans.append(span)
+        else:
+            spec = mark
+    if spec is None:
+        return line, None
+    line.spans = spans
+    return line, spec
+
+
+def wrap_hanging(
+    line: Text, width: int, indent: int, breaks: Sequence[int] | None = None
+) -> list[Text]:
+    """`line` wrapped to `width` cells: at `breaks` (default: after runs of whitespace),
+    continuation lines indented by `indent` (NARROW_HANG when fewer than MIN_BODY cells
+    would be left beside it, or less when a piece fits only beside less), a piece too wide
+    for a line folded."""
+    if cell_len(line.plain) <= width:
+        return [line]
+    plain = line.plain
+    if breaks is None:
+        breaks = [m.end() for m in WHITESPACE.finditer(plain)]
+    offsets = sorted({b for b in breaks if 0 < b < len(plain)})
+    # The widest piece that may start a line of its own (the first has the first line).
+    bounds = [*offsets, len(plain)]
+    widest = max((cell_len(plain[a:b].rstrip()) for a, b in pairwise(bounds)), default=0)
+    if width - indent < MIN_BODY:
+        indent = min(indent, NARROW_HANG)
+    # A piece (an id, a time) that would fit whole under a shallower indent, down to none,
+    # goes there rather than being folded, which is harder to read.
+    indent = next((i for i in (indent, min(indent, NARROW_HANG), 0) if widest <= width - i), indent)
+    indent = min(indent, max(width - 1, 0))  # a sliver of a view: a cell a line at least
+    lines: list[Text] = []
+    current = line.blank_copy()
+    used = 0
+
+    def new_line() -> None:
+        nonlocal current, used
+        current.rstrip()
+        lines.append(current)
+        current = line.blank_copy(" " * indent)
+        used = indent
+
+    def place(piece: Text, inner: bool) -> None:
+        nonlocal used
+        if used + cell_len(piece.plain.rstrip()) > width and current.plain.strip():
+            new_line()
+        if used + cell_len(piece.plain.rstrip()) > width:
+            # Wider than a whole line: wrapped at its own spaces if it has any, else folded,
+            # as much as fits on each line.
+            spaces = [m.end() for m in WHITESPACE.finditer(piece.plain)]
+            spaces = [b for b in spaces if b < len(piece.plain)]
+            if spaces and not inner:
+                for part in piece.divide(spaces):
+                    place(part, True)
+                return
+            while used + cell_len(piece.plain.rstrip()) > width:
+                head = max(len(chop_cells(piece.plain, max(width - used, 1))[0]), 1)
+                part, piece = piece.divide([head])
+                current.append_text(part)
+                new_line()
+                piece = piece[len(piece.plain) - len(piece.plain.lstrip()) :]
+        current.append_text(piece)
+        used += piece.cell_len
+
+    for piece in line.divide(offsets):
+        place(piece, False)
+    current.rstrip()
+    lines.append(current)
+    return lines
+
+
+def wrapped_lines(console: Console, text: Text, width: int) -> list[list[Segment]]:
+    """`text` as lines of segments `width` cells wide at most: each line marked by `hanging`
+    wrapped as it asks, the others as Rich wraps them (folding what has no space to break
+    at)."""
+    options = console.options.update(width=width, no_wrap=False, overflow="fold")
+    if not any(isinstance(span.style, Style) and span.style.meta for span in text.spans):
+        return console.render_lines(text, options, pad=False)
+    lines: list[list[Segment]] = []
+    for line in text.split("\n", allow_blank=True):
+        bare, spec = _wrap_spec(line)
+        if cell_len(bare.plain) <= width:
+            lines.append(list(bare.render(console)))
+            continue
+        if spec is None:
+            parts = bare.wrap(console, width, overflow="fold")
+        else:
+            parts = wrap_hanging(bare, width, *spec)
+        lines.extend(list(part.render(console)) for part in parts)
+    return lines
+
+
+class Wrapped:
+    """A Rich renderable of `text` wrapped by `wrapped_lines` (for a Static: a dialog's
+    page), so that the lines marked by `hanging` go on under their own text."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for line in wrapped_lines(console, self.text, options.max_width):
+            yield from line
+            yield Segment.line()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,7 +31,15 @@ from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim.services.schedule import ScheduleRule
-from stptui.tui.render import display_time, preview, safe
+from stptui.tui.render import (
+    Wrapped,
+    display_time,
+    fire_times,
+    hanging,
+    preview,
+    safe,
+    token_breaks,
+)
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -55,6 +63,14 @@ HINT_LINES = 4
 NEXT_FIRES = 3
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 UPLOAD_OPS = ("put", "post", "copy", "multipart")
+# The HTTP dialog puts the response beside the request only from this many columns (the
+# main screen's own breakpoint): there its form keeps HTTP_FORM_WIDTH columns and the
+# response gets the 40 or more left. Narrower, side by side would squeeze both (routes
+# and labels wrapping word by word, the path field a few characters wide), so the
+# response goes under the form at the dialog's full width, and is scrolled into sight
+# when it comes.
+HTTP_SIDE_BY_SIDE = 120
+HTTP_FORM_WIDTH = 56
 
 
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
@@ -77,10 +93,11 @@ def dialog_bindings(verb: str, tooltip: str) -> list[BindingType]:
 
 
 def hint_lines(lines: list[Text], empty: str) -> Text:
-    """At most HINT_LINES lines, then how many more; `empty` when there are none."""
+    """At most HINT_LINES lines, then how many more; `empty` when there are none. A line
+    that wraps (a pattern, a key filter) goes on indented, between JSON tokens."""
     if not lines:
         return Text(empty)
-    shown = lines[:HINT_LINES]
+    shown = [hanging(line, 2, token_breaks(line.plain)) for line in lines[:HINT_LINES]]
     if len(lines) > HINT_LINES:
         shown.append(Text(f"… and {len(lines) - HINT_LINES} more"))
     return Text("\n").join(shown)
@@ -89,6 +106,18 @@ def hint_lines(lines: list[Text], empty: str) -> Text:
 def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
     """Select options for resource names, shown as text (never markup)."""
     return [(Text(safe(name)), name) for name in names]
+
+
+class Hint(Static):
+    """A dialog's hint under a field (the rules on a bus, the routes): Text whose lines
+    marked by `hanging` go on under their own start."""
+
+    def __init__(self, text: Text, **kwargs: str) -> None:
+        super().__init__(Wrapped(text), classes="dialog-hint", markup=False, **kwargs)
+
+    def show(self, text: Text) -> None:
+        """Show `text` instead."""
+        self.update(Wrapped(text))
 
 
 class ErrorLine(Static):
@@ -266,7 +295,7 @@ class PublishDialog(CommandDialog):
         """Bus, its rules, source and detail-type, detail, resources."""
         yield Label("bus")
         yield Select(choices(self.names), value=self.selected, allow_blank=False, id="publish-bus")
-        yield Static(self.rules_text(self.selected), id="publish-rules", classes="dialog-hint")
+        yield Hint(self.rules_text(self.selected), id="publish-rules")
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("source")
@@ -290,7 +319,7 @@ class PublishDialog(CommandDialog):
     @on(Select.Changed, "#publish-bus")
     def _bus_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.query_one("#publish-rules", Static).update(self.rules_text(event.value))
+            self.query_one("#publish-rules", Hint).show(self.rules_text(event.value))
 
     def command_line(self) -> str:
         """`publish BUS SOURCE DETAIL_TYPE DETAIL [--resources ARN,...]`."""
@@ -333,9 +362,7 @@ class UploadDialog(CommandDialog):
         yield Select(
             choices(self.buckets), value=self.selected, allow_blank=False, id="upload-bucket"
         )
-        yield Static(
-            self.notifications_text(self.selected), id="upload-notes", classes="dialog-hint"
-        )
+        yield Hint(self.notifications_text(self.selected), id="upload-notes")
         yield Label("key")
         yield Input(placeholder="incoming/report.csv", id="upload-key")
         with Horizontal(classes="dialog-row"):
@@ -366,8 +393,8 @@ class UploadDialog(CommandDialog):
     @on(Select.Changed, "#upload-bucket")
     def _bucket_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            notes = self.query_one("#upload-notes", Static)
-            notes.update(self.notifications_text(event.value))
+            notes = self.query_one("#upload-notes", Hint)
+            notes.show(self.notifications_text(event.value))
 
     def command_line(self) -> str:
         """`upload BUCKET KEY [--size N | --content TEXT] [--op OP]`."""
@@ -398,7 +425,8 @@ def response_text(result: CommandResult) -> Text:
 
 class HttpDialog(CommandDialog):
     """Method, path (and gateway when the stack has several), body, headers and query; the
-    response is shown beside the request, which can be edited and sent again."""
+    response is shown beside the request (under it on a narrow terminal), which can be
+    edited and sent again."""
 
     PREFIX = "http"
     HEADING = "HTTP request (ctrl+s sends, escape closes)"
@@ -409,24 +437,39 @@ class HttpDialog(CommandDialog):
     DEFAULT_CSS = """
     HttpDialog > .dialog-box { max-width: 140; }
     HttpDialog #http-columns { height: auto; }
-    HttpDialog #http-request { width: 1fr; height: auto; }
+    HttpDialog #http-request { width: {form}; height: auto; }
     HttpDialog #http-response-box {
         width: 1fr; height: auto; max-height: 30; margin-left: 1;
         border-left: vkey $panel-lighten-2; padding-left: 1;
+    }
+    HttpDialog.-stacked #http-columns { layout: vertical; }
+    HttpDialog.-stacked #http-request { width: 1fr; }
+    HttpDialog.-stacked #http-response-box {
+        margin: 1 0 0 0; padding: 0; border-left: none; border-top: hkey $panel-lighten-2;
     }
     HttpDialog #http-method { width: 14; }
     HttpDialog #http-gateway { width: 24; }
     HttpDialog #http-body { height: 5; }
     HttpDialog #http-headers { height: 3; }
-    """
+    """.replace("{form}", str(HTTP_FORM_WIDTH))
 
     def __init__(self, session: Session, run: Callable[[str], CommandResult]) -> None:
         super().__init__(run)
         self.gateways = list(session.sim.services["http"].apis)
         self.routes = session.sim.services["http"].listing()
 
+    def on_mount(self) -> None:
+        self._arrange(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._arrange(event.size.width)
+
+    def _arrange(self, width: int) -> None:
+        # See HTTP_SIDE_BY_SIDE.
+        self.set_class(width < HTTP_SIDE_BY_SIDE, "-stacked")
+
     def body(self) -> ComposeResult:
-        """The request form on the left, the last response on the right."""
+        """The request form, and the last response beside it or under it."""
         with Horizontal(id="http-columns"):
             with Vertical(id="http-request"):
                 yield from self.form()
@@ -449,7 +492,7 @@ class HttpDialog(CommandDialog):
                     allow_blank=False,
                     id="http-gateway",
                 )
-        yield Static(self.routes_text(), id="http-routes", classes="dialog-hint")
+        yield Hint(self.routes_text(), id="http-routes")
         yield Label("body (optional)")
         yield TextArea("", id="http-body")
         yield Label("headers (one name: value per line)")
@@ -488,6 +531,10 @@ class HttpDialog(CommandDialog):
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
         self.query_one("#http-response", Static).update(response_text(result))
+        if self.has_class("-stacked"):
+            # Under the form, it may be below the fold: in sight once laid out.
+            box = self.query_one("#http-response-box")
+            self.call_after_refresh(box.scroll_visible, animate=False)
 
 
 class FireDialog(CommandDialog):
@@ -527,12 +574,13 @@ class FireDialog(CommandDialog):
             allow_blank=False,
             id="fire-rule",
         )
-        yield Static(self.next_text(self.selected), id="fire-next", classes="dialog-hint")
+        yield Hint(self.next_text(self.selected), id="fire-next")
 
     def next_text(self, index: int) -> Text:
         """The schedule in words, and its next fire times (or why it does not fire)."""
         rule = self.rules[index]
-        text = Text(f"{safe(rule.describe)} (rule {safe(rule.name)})\n")
+        text = hanging(Text(f"{safe(rule.describe)} (rule {safe(rule.name)})"), 2)
+        text.append("\n")
         if rule.schedule is None:
             text.append("it never fires, and `fire` refuses it", "bold")
         elif rule.paused:
@@ -546,13 +594,13 @@ class FireDialog(CommandDialog):
                     break
                 fires.append(display_time(nxt))
                 t = nxt
-            text.append(f"next: {', '.join(fires)}" if fires else "it fires no more")
+            text.append_text(fire_times("next: ", fires) if fires else Text("it fires no more"))
         return text
 
     @on(Select.Changed, "#fire-rule")
     def _rule_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, int):
-            self.query_one("#fire-next", Static).update(self.next_text(event.value))
+            self.query_one("#fire-next", Hint).show(self.next_text(event.value))
 
     def command_line(self) -> str:
         """`fire FUNCTION [INDEX]`."""
@@ -579,4 +627,4 @@ class TextDialog(ModalScreen[None]):
             # A str border title is parsed as markup; Text is shown as it is.
             box.border_title = Text(safe(self.title_text))
             with VerticalScroll():
-                yield Static(self.body, id="text-body", markup=False)
+                yield Static(Wrapped(self.body), id="text-body", markup=False)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 
 from stptui.sim.engine import Simulator
-from stptui.tui.render import clock_time, relative, safe
+from stptui.tui.render import clock_time, hanging, relative, safe
 from stptui.tui.widgets.line_views import TextView
 
 AGENDA_ROWS = 30
+# The time columns: `09:00:00.000 ` and `      +1 h ` (right-aligned). A row that wraps
+# goes on under the text beside them, so that the times stay a column of their own.
+RELATIVE_WIDTH = 10
 
 
 def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
@@ -19,14 +22,18 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
     if not entries:
         text.append("nothing is scheduled", "dim")
         return text
+    rows = []
     for t, kind, resource, what in entries:
-        text.append(clock_time(t), "dim")
-        text.append(f" {relative(t - now):>10} ", "cyan")
-        text.append(f"{kind:<12} ", "yellow" if "retry" in kind else "")
-        text.append(safe(resource), "bold")
-        text.append(f"  {safe(what)}\n")
-    text.rstrip()
-    return text
+        row = Text()
+        row.append(clock_time(t), "dim")
+        row.append(f" {relative(t - now):>{RELATIVE_WIDTH}} ", "cyan")
+        # Under this row's own kind, when a long wait (`+13 d 23 h 44 min`) pushed it on.
+        hang = len(row)
+        row.append(f"{kind:<12} ", "yellow" if "retry" in kind else "")
+        row.append(safe(resource), "bold")
+        row.append(f"  {safe(what)}")
+        rows.append(hanging(row, hang))
+    return Text("\n").join(rows)
 
 
 class AgendaPane(TextView):

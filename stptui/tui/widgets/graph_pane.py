@@ -191,6 +191,10 @@ class GraphPane(LineView, can_focus=True):
         self._schedules: dict[str, list[str]] = {}
         self._strips: dict[int, Strip] = {}
         self._lit: dict[int, set[int]] = {}  # the selection's edges: row -> columns
+        # A new diagram opens at its top, the legend in sight (see `_reveal`), until the
+        # selection moves on from the one it opened on.
+        self._opening = True
+        self._opened_on: str | None = None
 
     # -- the app's API -------------------------------------------------------------------
 
@@ -207,6 +211,8 @@ class GraphPane(LineView, can_focus=True):
                 self._schedules.setdefault(str(attrs["owner"]), []).append(n)
         if self.selected not in g:
             self.selected = None
+        self._opening = True
+        self._opened_on = None
         centre = focus if focus in g else self.selected or next(iter(g), None)
         self._show(centre)
 
@@ -320,6 +326,9 @@ class GraphPane(LineView, can_focus=True):
             self._show(node)
         if node not in self.diagram.boxes:
             return
+        if user or self._opened_on not in (None, node):
+            self._opening = False
+        self._opened_on = self._opened_on or node
         previous, self.selected = self.selected, node
         self._repaint(previous)
         self._repaint(node)
@@ -342,11 +351,14 @@ class GraphPane(LineView, can_focus=True):
         if box is None or node != self.selected:
             return
         # A little of the channel on each side, so the arrows in and out show too.
-        self.scroll_to_region(
-            Region(max(box.x - 2, 0), max(box.y - 1, 0), box.width + 4, box.height + 2),
-            animate=False,
-            immediate=True,
-        )
+        top = max(box.y - 1, 0)
+        if self._opening:
+            # A diagram opens at its top: the legend says what the lines mean, and the box
+            # is shown below it when the pane is tall enough (a region taller than the
+            # view is scrolled to by its top).
+            top = 0
+        region = Region(max(box.x - 2, 0), top, box.width + 4, box.y + box.height + 1 - top)
+        self.scroll_to_region(region, animate=False, immediate=True)
 
     def _needs_centring(self, node: str) -> bool:
         """Whether a large graph's view must move to `node`: it is not shown, or it is at

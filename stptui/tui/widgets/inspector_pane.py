@@ -24,7 +24,14 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.trace import Record
-from stptui.tui.render import clock_time, display_time, safe
+from stptui.tui.render import (
+    clock_time,
+    display_time,
+    fire_times,
+    hanging,
+    safe,
+    token_breaks,
+)
 from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
@@ -37,6 +44,10 @@ SCAN_RECORDS = 20_000
 INVOCATION_KINDS = frozenset(
     v for v in vars(tk).values() if isinstance(v, str) and v.startswith("invocation.")
 )
+# A line that wraps goes on this far in, so that the start of each entry stands out.
+HANG = 2
+# Recent invocations go on under the text after their time.
+RECENT_HANG = len("00:00:00.000 ")
 
 # (typed attribute, the config key Stacktape reads it from) per resource class.
 PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -75,6 +86,13 @@ def compact(value: Any, limit: int = 72) -> str:
 
 def _heading(text: Text, title: str) -> None:
     text.append(f"\n{title}\n", "bold underline")
+
+
+def _json_line(text: Text, line: Text) -> None:
+    """Add `line`, which may hold compact JSON: wrapped between its tokens, not inside a
+    string or a number, and indented under its start."""
+    text.append_text(hanging(line, HANG, token_breaks(line.plain)))
+    text.append("\n")
 
 
 class InvocationLog:
@@ -139,7 +157,7 @@ def describe_resource(
         props = attrs.get("props") or {}
         text.append("not defined in the stack\n" if attrs.get("missing") else "")
         for key, value in props.items():
-            text.append(f"{safe(key)}: {safe(compact(value))}\n")
+            _json_line(text, Text(f"{safe(key)}: {safe(compact(value))}"))
     else:
         _properties(text, res)
     _edges(text, name, g, sim, start_ms)
@@ -172,17 +190,16 @@ def _properties(text: Text, res: Any) -> None:
         if not res.properties:
             text.append("(none written)\n", "dim")
         for key, value in res.properties.items():
-            text.append(f"{safe(key)}: ")
-            text.append(f"{safe(compact(value))}\n")
+            _json_line(text, Text(f"{safe(key)}: {safe(compact(value))}"))
         return
     for attr, key in keys:
         value = getattr(res, attr, None)
         if value is None:
             continue
-        text.append(f"{key}: ")
-        text.append(safe(value))
+        line = Text(f"{key}: {safe(value)}")
         if key in res.defaults or (attr == "timeout_s" and "timeout" in res.defaults):
-            text.append("  (Stacktape default)", "dim italic")
+            line.append("  (Stacktape default)", "dim italic")
+        text.append_text(hanging(line, HANG))
         text.append("\n")
 
 
@@ -195,9 +212,9 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
     if triggers:
         _heading(text, "Triggers")
         for u, d in triggers:
-            text.append(f"{safe(g.nodes[u].get('label', u))} ", "bold")
-            text.append(safe(graphs.edge_label(d)))
-            text.append("\n")
+            line = Text.assemble((f"{safe(g.nodes[u].get('label', u))} ", "bold"))
+            line.append(safe(graphs.edge_label(d)))
+            _json_line(text, line)
             expr = d.get("expression")
             if isinstance(expr, str):
                 _next_fires(text, expr, sim.clock.now, start_ms)
@@ -205,15 +222,16 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
     if other_in or outs:
         _heading(text, "Edges")
         for u, d in other_in:
-            text.append(f"← {safe(u)} ", "bold")
-            text.append(f"{safe(graphs.edge_label(d))}\n")
+            line = Text.assemble((f"← {safe(u)} ", "bold"))
+            line.append(safe(graphs.edge_label(d)))
+            _json_line(text, line)
         for _, v, d in outs:
-            text.append(f"→ {safe(v)} ", "bold")
-            text.append(safe(graphs.edge_label(d)))
+            line = Text.assemble((f"→ {safe(v)} ", "bold"))
+            line.append(safe(graphs.edge_label(d)))
             env = d.get("env")
             if env:
-                text.append(f" [{safe(' '.join(env))}]", "dim")
-            text.append("\n")
+                line.append(f" [{safe(' '.join(env))}]", "dim")
+            _json_line(text, line)
 
 
 def _next_fires(text: Text, expr: str, now: int, start_ms: int) -> None:
@@ -230,7 +248,8 @@ def _next_fires(text: Text, expr: str, now: int, start_ms: int) -> None:
         fires.append(display_time(nxt))
         t = nxt
     if fires:
-        text.append(f"  next: {', '.join(fires)}\n", "dim")
+        text.append_text(fire_times("  next: ", fires, "dim"))
+        text.append("\n")
 
 
 def _environment(text: Text, stack: Stack, res: Workload) -> None:
@@ -239,9 +258,11 @@ def _environment(text: Text, stack: Stack, res: Workload) -> None:
     if not env:
         text.append("(none)\n", "dim")
     for entry in env:
-        text.append(safe(entry.name), "bold")
-        text.append(f"={safe(entry.value)}")
-        text.append(f"  ({_env_source(entry.source)})\n", "dim")
+        line = Text.assemble((safe(entry.name), "bold"))
+        line.append(f"={safe(entry.value)}")
+        line.append(f"  ({_env_source(entry.source)})", "dim")
+        text.append_text(hanging(line, HANG))
+        text.append("\n")
 
 
 def _env_source(source: str) -> str:
@@ -255,11 +276,13 @@ def _env_source(source: str) -> str:
 
 def _behaviour(text: Text, name: str, sim: Simulator) -> None:
     _heading(text, "Behaviour")
-    text.append(f"declared: {safe(sim.behaviors.describe(name))}\n")
+    text.append_text(hanging(Text(f"declared: {safe(sim.behaviors.describe(name))}"), HANG))
+    text.append("\n")
     overrides = sim.functions[name].overrides
     if overrides:
-        text.append("overridden: ", "magenta")
-        text.append("; ".join(safe(o.describe()) for o in overrides))
+        line = Text.assemble(("overridden: ", "magenta"))
+        line.append("; ".join(safe(o.describe()) for o in overrides))
+        text.append_text(hanging(line, HANG))
         text.append("\n")
 
 
@@ -269,19 +292,20 @@ def _recent(text: Text, name: str, records: Sequence[Record]) -> None:
     if not recent:
         text.append("(none yet)\n", "dim")
     for started, ended in recent:
-        text.append(clock_time(started.t), "dim")
-        text.append(f" {safe(started.get('trigger', ''))} ")
+        line = Text.assemble((clock_time(started.t), "dim"))
+        line.append(f" {safe(started.get('trigger', ''))} ")
         if ended is None:
-            text.append("running\n", "bright_blue")
-            continue
-        outcome = ended.kind.split(".", 1)[1]
-        text.append(outcome, "green" if outcome == "succeeded" else "red")
-        duration = ended.get("duration_ms")
-        if isinstance(duration, int):
-            text.append(f" in {format_duration(duration)}")
-        error = ended.get("error")
-        if error:
-            text.append(f" {safe(error)}", "red")
+            line.append("running", "bright_blue")
+        else:
+            outcome = ended.kind.split(".", 1)[1]
+            line.append(outcome, "green" if outcome == "succeeded" else "red")
+            duration = ended.get("duration_ms")
+            if isinstance(duration, int):
+                line.append(f" in {format_duration(duration)}")
+            error = ended.get("error")
+            if error:
+                line.append(f" {safe(error)}", "red")
+        text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 
 

@@ -14,6 +14,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from stptui.tui.render import wrapped_lines
+
 
 class LineView(ScrollView):
     """A scroll view whose content size changes without a layout of the screen, drawing
@@ -66,9 +68,10 @@ class LineView(ScrollView):
 
 
 class TextView(LineView):
-    """Rich text in a scrollable view: wrapped once per width, its rendered lines kept until
-    the text or the width changes (they carry the text's own styles only; the view's
-    background is added as each line is drawn)."""
+    """Rich text in a scrollable view: wrapped once per width (a line marked by
+    `render.hanging` going on under its own text), its rendered lines kept until the text
+    or the width changes (they carry the text's own styles only; the view's background is
+    added as each line is drawn)."""
 
     # The scrollbar's column is kept free, so that the wrap width does not depend on
     # whether the text needs one.
@@ -110,10 +113,7 @@ class TextView(LineView):
             return []  # not laid out yet
         if width != self._width:
             console = self.app.console
-            options = console.options.update(width=width, no_wrap=False, overflow="fold")
-            self._lines = [
-                Strip(line) for line in console.render_lines(self._text, options, pad=False)
-            ]
+            self._lines = [Strip(line) for line in wrapped_lines(console, self._text, width)]
             self._width = width
         return self._lines
 
