@@ -29,12 +29,13 @@ from typing import Any, Literal
 import networkx as nx
 
 from stptui.config.directives import CfResourceParamValue
-from stptui.config.envvars import EnvEntry, env_var_name, injected_params, workload_environment
+from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
     BatchJob,
     Bucket,
+    Containerized,
     ContainerWorkload,
     EventBus,
     EventBusTrigger,
@@ -99,7 +100,8 @@ def build_graph(stack: Stack) -> nx.MultiDiGraph:
     """The graph of a stack: resources, what they reference, and every relationship.
 
     Node attributes: `kind`, `label`, `props`, `file`, `line`, `column`, `missing`,
-    `external`, `layer`, and `env` (a list of `{name, value, source}`) on workloads.
+    `external`, `layer`, and `env` (a list of `{name, value, source}`) on functions, batch jobs
+    and container workloads (with `container` too on a multi-container workload's).
     Edge attributes: `kind` plus the kind's own (see the module docstring and `EDGE_KINDS`),
     and the `file`/`line`/`column` where the relationship is written.
     """
@@ -139,9 +141,12 @@ class _Builder:
                 self._redrive(res)
             elif isinstance(res, Bucket) and res.event_bus_notifications:
                 self._bus_notification(res)
-            elif isinstance(res, ContainerWorkload):
-                for trig in res.events:  # ingress: routes and load balancers into containers
-                    self._trigger(trig)
+            elif isinstance(res, Containerized):
+                if isinstance(res, ContainerWorkload):
+                    for trig in res.events:  # ingress: routes and load balancers into containers
+                        self._trigger(trig)
+                for ref in res.connect_to:
+                    self._connect(res, ref)
         for node, (line, column, file) in self.first_use.items():
             self.g.nodes[node].update(file=file, line=line, column=column)
         _assign_layers(self.g, self.edges)
@@ -162,15 +167,18 @@ class _Builder:
             "external": False,
             "layer": 0,
         }
-        if isinstance(res, Workload):
+        if isinstance(res, Workload | Containerized):
             attrs["env"] = self._environment(res)
         self.g.add_node(res.name, **attrs)
 
-    def _environment(self, w: Workload) -> list[dict[str, str]]:
-        """`envvars.workload_environment`, sharing each connected resource's entries."""
+    def _environment(self, w: Workload | Containerized) -> list[dict[str, str]]:
+        """`envvars.environments`, sharing each connected resource's entries; on a
+        multi-container workload each entry names its container."""
         return [
             {"name": e.name, "value": e.value, "source": e.source}
-            for e in workload_environment(self.stack, w, self.injected)
+            | ({} if container is None else {"container": container})
+            for container, env in environments(self.stack, w, self.injected)
+            for e in env
         ]
 
     def _synthetic(self, category: str, key: str, base_id: str, ref_path: Any, **attrs: Any) -> str:
@@ -378,7 +386,7 @@ class _Builder:
             rule_index=t.index,
         )
 
-    def _connect(self, w: Workload, ref: Ref) -> None:
+    def _connect(self, w: Workload | Containerized, ref: Ref) -> None:
         target = self._ref(ref)
         if target is None:
             return

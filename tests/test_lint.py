@@ -221,7 +221,7 @@ def test_wrong_resource_type() -> None:
         "wrong-resource-type",
     )
     assert where(d) == ("error", "s.yml", 9, 38)
-    assert "is a bucket, not a sqs-queue" in d.message
+    assert "is a bucket, not an sqs-queue" in d.message
 
 
 def test_destination_to_a_bucket_is_the_wrong_type() -> None:

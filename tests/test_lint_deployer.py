@@ -370,7 +370,7 @@ def test_a_container_route_to_an_unknown_gateway_is_an_error() -> None:
 def test_a_container_route_to_a_bucket_is_an_error() -> None:
     d = one(CONTAINER % "files", "wrong-resource-type")
     assert where(d) == ("error", "s.yml", 15, 37)
-    assert "'files' is a bucket, not a http-api-gateway" in d.message
+    assert "'files' is a bucket, not an http-api-gateway" in d.message
 
 
 def test_a_container_route_to_its_gateway_is_fine() -> None:

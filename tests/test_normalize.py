@@ -1216,3 +1216,35 @@ def test_a_catch_all_route_path_is_stacktapes_default_route(path: str) -> None:
     )
     assert not [d for d in stack.diagnostics if d.code == "invalid-value"]
     assert stack.resources["fn"].events[0].route_path == path.strip("'")
+
+
+@pytest.mark.parametrize(
+    ("etype", "written", "missing"),
+    [
+        ("application-load-balancer", "priority: 1", "loadBalancerName"),
+        ("application-load-balancer", "loadBalancerName: alb", "priority"),
+        ("network-load-balancer", "listenerPort: 80", "loadBalancerName"),
+    ],
+)
+def test_load_balancer_events_need_their_required_properties(
+    etype: str, written: str, missing: str
+) -> None:
+    text = f"""\
+resources:
+  alb: {{type: {etype}}}
+  fn:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: a.ts}}}}
+      events:
+        - type: {etype}
+          properties:
+            {written}
+"""
+    found = [
+        (d.severity, d.line, d.message)
+        for d in load_stack_text(text).diagnostics
+        if d.code == "missing-property"
+    ]
+    article = "an" if etype.startswith("a") else "a"
+    assert found == [("error", 10, f"{article} `{etype}` event needs `{missing}`")]

@@ -148,6 +148,7 @@ DIAGNOSED: dict[str, tuple[str, set[tuple[str, int]]]] = {
         "error",
         {("missing-property", 14), ("missing-property", 16), ("wrong-type", 18)},
     ),
+    "10-invalid-scaling-config": ("error", {("scaling-range", 17)}),
     "14-invalid-batch-job": ("error", {("out-of-range", 15), ("unknown-trigger-type", 18)}),
     "22-invalid-sqs-sns": (
         "error",
@@ -172,7 +173,6 @@ OUTSIDE_THE_MODEL = {
     "03-missing-required-property",
     "07-invalid-packaging-type",
     "09-invalid-database-engine",
-    "10-invalid-scaling-config",
     "11-invalid-custom-domain",
     "13-invalid-cors-config",
     "15-invalid-redis-config",

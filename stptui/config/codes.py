@@ -737,6 +737,78 @@ CODES: dict[str, CodeInfo] = {
                 "cannot infer it from a prebuilt package (error e11).",
                 "Add `runtime:` to the function, e.g. `runtime: nodejs22.x`.",
             ),
+            "duplicate-listener-port": _stack(
+                "error",
+                "Two `listeners` of one application or network load balancer use the same "
+                "`port`; Stacktape refuses the load balancer.",
+                "Give each listener its own port, or remove the repeated one.",
+            ),
+            "duplicate-listener-priority": _stack(
+                "error",
+                "Two `application-load-balancer` events (of functions, batch jobs or "
+                "containers, or of one of them) on the same listener of one load balancer use "
+                "the same `priority` (Stacktape error e93).",
+                "Give each rule of a listener its own priority (the hint suggests a free one).",
+            ),
+            "listener-integrations": _stack(
+                "error",
+                "A listener of a `network-load-balancer` is not the target of exactly one "
+                "container's `network-load-balancer` event: none, or several (Stacktape error "
+                "e116).",
+                "Give each listener exactly one event (with its port in `listenerPort`); add a "
+                "listener for each further event, or remove the listener nobody uses.",
+            ),
+            "load-balancing-required": _stack(
+                "error",
+                "A web-service's `deployment` or `useFirewall` needs `loadBalancing: {type: "
+                "application-load-balancer}` (Stacktape errors e79, e1003), its `cdn` an HTTP "
+                "API gateway or application load balancer (e117); a multi-container workload's "
+                "`deployment` needs an `application-load-balancer` event on a container (e54).",
+                "Set `loadBalancing: {type: application-load-balancer}` (or add the event), or "
+                "remove the property.",
+            ),
+            "deployment-load-balancer-target": _stack(
+                "error",
+                "A multi-container workload with `deployment` has `application-load-balancer` "
+                "events that target different containers, container ports or listeners; a "
+                "deployment shifts the traffic of one listener to one container port "
+                "(Stacktape error e61).",
+                "Point every `application-load-balancer` event of the workload at the same "
+                "container, `containerPort` and `listenerPort`, or remove `deployment`.",
+            ),
+            "fargate-cpu-memory": _stack(
+                "error",
+                "A container workload on Fargate (no `instanceTypes`) asks for a `memory` its "
+                "`cpu` does not allow (e.g. 2 vCPU takes 4096-16384 MB), or for a `cpu` that is "
+                "no Fargate size (0.25, 0.5, 1, 2, 4, 8, 16); Stacktape refuses it.",
+                "Pick a memory value the hint lists for the CPU, or a CPU that allows the memory.",
+            ),
+            "instance-types-conflict": _stack(
+                "error",
+                "A container workload's `resources` set `architecture` with `instanceTypes` "
+                "(the instance type decides it; Stacktape error e126), or `enableWarmPool` "
+                "without exactly one instance type (e125).",
+                "Remove `architecture`; keep one instance type for a warm pool.",
+            ),
+            "scaling-range": _stack(
+                "error",
+                "A container workload's `scaling.maxInstances` is below its `minInstances` "
+                "(Stacktape error e89).",
+                "Set `maxInstances` to at least `minInstances`.",
+            ),
+            "container-names": _stack(
+                "error",
+                "Two containers of one multi-container workload share a `name`, or a "
+                "container's `dependsOn` names a container the workload does not have.",
+                "Give each container its own name; name an existing container in `dependsOn`.",
+            ),
+            "duplicate-container-port": _stack(
+                "error",
+                "Events of two containers of one multi-container workload use the same "
+                "`containerPort`; each port mapped through `events` must be unique in the "
+                "workload.",
+                "Give each container's events a port of their own.",
+            ),
         },
     ),
 }

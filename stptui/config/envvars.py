@@ -1,4 +1,5 @@
-"""The environment a workload gets: its own variables plus Stacktape's `STP_*` connectTo ones.
+"""The environment a workload (or each of its containers) gets: its own variables plus
+Stacktape's `STP_*` connectTo ones and NODE_OPTIONS.
 
 Names follow Stacktape's `injectedParameterEnvVarName`:
 ``snakeCase(f"STP_{ref.replaceAll('.', '_')}_{param}").toUpperCase()`` with change-case v5.
@@ -15,9 +16,13 @@ from typing import Any
 from stptui.config.directives import DirectiveContext, fake_resource_param
 from stptui.config.model import (
     BatchJob,
+    Containerized,
+    ContainerService,
+    EnvVar,
     EventBus,
     Function,
     Queue,
+    Ref,
     Resource,
     SnsTopic,
     Stack,
@@ -202,7 +207,7 @@ _NODE_22_FLAGS = ("--experimental-require-module", "--experimental-detect-module
 _NODEJS_RUNTIME = re.compile(r"nodejs(\d+)")
 
 
-def _packaging(w: Workload) -> dict[str, object]:
+def _packaging(w: Workload) -> dict[str, Any]:
     """The workload's `packaging` (a batch job's is under `container`)."""
     holder = w.properties.get("container") if isinstance(w, BatchJob) else w.properties
     pack = holder.get("packaging") if isinstance(holder, dict) else None
@@ -223,39 +228,40 @@ def _number(value: object) -> float | None:
     return None
 
 
-def _node_version(w: Workload) -> float:
+def _node_version(pack: Mapping[str, Any], runtime: str | None) -> float:
     """The Node.js major version Stacktape builds for: `languageSpecificConfig.nodeVersion`,
-    else (functions) the `nodejsNN.x` runtime's, else 24."""
-    props = _packaging(w).get("properties")
+    else the `nodejsNN.x` runtime's (functions), else 24."""
+    props = pack.get("properties")
     lang = props.get("languageSpecificConfig") if isinstance(props, dict) else None
     version = _number(lang.get("nodeVersion")) if isinstance(lang, dict) else None
-    if version is None and isinstance(w, Function) and isinstance(w.runtime, str):
-        m = _NODEJS_RUNTIME.search(w.runtime)
+    if version is None and isinstance(runtime, str):
+        m = _NODEJS_RUNTIME.search(runtime)
         version = _number(m.group(1)) if m else None
     return DEFAULT_NODE_VERSION if version is None else version
 
 
-def _node_option_flags(w: Workload, existing: str) -> list[str]:
+def _node_option_flags(pack: Mapping[str, Any], runtime: str | None, existing: str) -> list[str]:
     """The flags Stacktape appends to NODE_OPTIONS (`existing` is the workload's own value):
     `--enable-source-maps`, plus the Node 22+ interop flags, each unless already there; none
     for packaging the user builds or an entry file that is not JavaScript/TypeScript."""
-    pack = _packaging(w)
     if pack.get("type") in _USER_MANAGED_PACKAGING:
         return []
     props = pack.get("properties")
     entry = props.get("entryfilePath") if isinstance(props, dict) else None
     if not isinstance(entry, str) or entry.split(".")[-1].lower() not in _JS_TS_EXTENSIONS:
         return []
-    wanted = [_SOURCE_MAPS, *(_NODE_22_FLAGS if _node_version(w) >= 22 else ())]
+    wanted = [_SOURCE_MAPS, *(_NODE_22_FLAGS if _node_version(pack, runtime) >= 22 else ())]
     return [flag for flag in wanted if flag not in existing]
 
 
-def _with_node_options(w: Workload, entries: list[EnvEntry]) -> list[EnvEntry]:
+def _with_node_options(
+    pack: Mapping[str, Any], runtime: str | None, entries: list[EnvEntry]
+) -> list[EnvEntry]:
     """`entries` as Stacktape deploys them: every NODE_OPTIONS entry replaced by one, at the
     end, holding the first one's value followed by the flags Stacktape adds (unchanged when
     it adds none)."""
     existing = next((e.value for e in entries if e.name == "NODE_OPTIONS"), "")
-    flags = _node_option_flags(w, existing)
+    flags = _node_option_flags(pack, runtime, existing)
     if not flags:
         return entries
     value = " ".join([existing, *flags] if existing else flags)
@@ -265,21 +271,13 @@ def _with_node_options(w: Workload, entries: list[EnvEntry]) -> list[EnvEntry]:
     ]
 
 
-def workload_environment(
-    stack: Stack,
-    workload: Workload,
-    injected: dict[str, list[EnvEntry]] | None = None,
+def _connect_entries(
+    stack: Stack, connect_to: list[Ref], cache: dict[str, list[EnvEntry]]
 ) -> list[EnvEntry]:
-    """The exact environment the workload would get: its own entries, then connectTo's, then
-    the NODE_OPTIONS Stacktape sets for JS/TS packaging (Lambda's and ECS's environments are
-    maps, so the order only keeps the config's entries first).
-
-    `injected` caches each connected resource's entries across calls (the graph of a large
-    stack asks for every workload's environment, and many share targets)."""
-    entries = [EnvEntry(v.name, v.value, "config") for v in workload.environment]
-    cache = {} if injected is None else injected
+    """The `STP_*` variables a connectTo list injects, each target's from `cache` when there."""
+    entries: list[EnvEntry] = []
     ctx: DirectiveContext | None = None
-    for ref in workload.connect_to:
+    for ref in connect_to:
         target = stack.resources.get(ref.target or "")
         if target is None:
             continue
@@ -308,5 +306,58 @@ def workload_environment(
                 for param in injected_params(target)
             ]
         entries += hit
-    # connectTo injects only `STP_*` names, so the NODE_OPTIONS entries are the config's own.
-    return _with_node_options(workload, entries)
+    return entries
+
+
+def _compose(
+    own: list[EnvVar], pack: Mapping[str, Any], runtime: str | None, injected: list[EnvEntry]
+) -> list[EnvEntry]:
+    """One environment: the config's entries, then connectTo's, then the NODE_OPTIONS
+    Stacktape sets for JS/TS packaging (Lambda's and ECS's environments are maps, so the order
+    only keeps the config's entries first). connectTo injects only `STP_*` names, so the
+    NODE_OPTIONS entries are the config's own."""
+    entries = [EnvEntry(v.name, v.value, "config") for v in own]
+    return _with_node_options(pack, runtime, entries + injected)
+
+
+def workload_environment(
+    stack: Stack,
+    workload: Workload | ContainerService,
+    injected: dict[str, list[EnvEntry]] | None = None,
+) -> list[EnvEntry]:
+    """The exact environment a function, batch job or web, private or worker service would
+    get: its own entries, then connectTo's, then the NODE_OPTIONS Stacktape sets.
+
+    `injected` caches each connected resource's entries across calls (the graph of a large
+    stack asks for every workload's environment, and many share targets)."""
+    cache = {} if injected is None else injected
+    if isinstance(workload, ContainerService):
+        return next((env for _, env in environments(stack, workload, cache)), [])
+    runtime = workload.runtime if isinstance(workload, Function) else None
+    connected = _connect_entries(stack, workload.connect_to, cache)
+    return _compose(workload.environment, _packaging(workload), runtime, connected)
+
+
+def environments(
+    stack: Stack,
+    resource: Resource,
+    injected: dict[str, list[EnvEntry]] | None = None,
+) -> list[tuple[str | None, list[EnvEntry]]]:
+    """Every environment a resource's code gets, as (container, entries): one with container
+    None for a function, batch job or web, private or worker service; one per named container
+    of a multi-container workload, in config order; none for anything else.
+
+    Stacktape gives each container its own `environment` and NODE_OPTIONS (from the
+    container's packaging, Node 24 by default) plus the workload's connectTo variables
+    (`resolveContainerWorkload`: every container definition gets them). `injected` as for
+    `workload_environment`."""
+    cache = {} if injected is None else injected
+    if isinstance(resource, Workload):
+        return [(None, workload_environment(stack, resource, cache))]
+    if not isinstance(resource, Containerized):
+        return []
+    connected = _connect_entries(stack, resource.connect_to, cache)
+    return [
+        (c.name, _compose(c.environment, c.packaging, None, connected))
+        for c in resource.container_specs
+    ]

@@ -104,6 +104,9 @@ TRIGGER_TYPES: frozenset[str] = frozenset(
     }
 )
 
+# Container workloads of one container, written in the service's own properties (§2.9).
+CONTAINER_SERVICE_TYPES: tuple[str, ...] = ("web-service", "private-service", "worker-service")
+
 # The ingress events a container of a multi-container workload may declare (§2.9).
 CONTAINER_TRIGGER_TYPES: tuple[str, ...] = (
     "http-api-gateway",
@@ -290,12 +293,42 @@ class BatchJob(Workload):
 
 
 @dataclass(slots=True)
-class ContainerWorkload(Resource):
+class Container:
+    """One container of a containerized workload: what its environment is built from.
+
+    `name` is None for a web, private or worker service, whose one container is written in
+    the service's own properties."""
+
+    name: str | None
+    path: DataPath
+    environment: list[EnvVar] = field(default_factory=list)
+    packaging: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Containerized(Resource):
+    """A workload that runs containers on ECS: a multi-container workload or a web, private or
+    worker service. Not simulated; `connect_to` is the workload's (Stacktape gives every
+    container the same connectTo variables), `container_specs` its containers in config
+    order (only those with a valid name, on a multi-container workload)."""
+
+    connect_to: list[Ref] = field(default_factory=list)
+    container_specs: list[Container] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ContainerService(Containerized):
+    """A `web-service`, `private-service` or `worker-service`: one container, written in the
+    service's properties, and no `events` (reference: stacktape-config §2.9)."""
+
+
+@dataclass(slots=True)
+class ContainerWorkload(Containerized):
     """A `multi-container-workload` (or the legacy `container-workload`).
 
-    Its containers are not simulated; only their ingress events are read (HTTP API routes,
-    load balancer and internal integrations), so that the graph and the HTTP API know where
-    traffic goes (reference: stacktape-config §2.9)."""
+    Only its containers' ingress events (HTTP API routes, load balancer and internal
+    integrations) are read beyond what every containerized workload has, so that the graph and
+    the HTTP API know where traffic goes (reference: stacktape-config §2.9)."""
 
     containers: list[str] = field(default_factory=list)
     events: list[Trigger] = field(default_factory=list)
@@ -396,6 +429,11 @@ class Stack:
     def workloads(self) -> list[Workload]:
         """Functions and batch jobs."""
         return self.of_type(Workload)
+
+    @property
+    def containerized(self) -> list[Containerized]:
+        """Multi-container workloads and web, private and worker services."""
+        return self.of_type(Containerized)
 
     @property
     def queues(self) -> list[Queue]:

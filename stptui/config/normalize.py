@@ -22,16 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean
+from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, indefinite_article
 from stptui.config.directives import DirectiveContext, ResourceParamValue, fake_resource_param
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import (
+    CONTAINER_SERVICE_TYPES,
     CONTAINER_TRIGGER_TYPES,
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
     TRIGGER_TYPES,
     BatchJob,
     Bucket,
+    Container,
+    Containerized,
+    ContainerService,
     ContainerWorkload,
     EnvVar,
     EventBus,
@@ -209,6 +213,12 @@ PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTr
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
 RESOURCE_KEYS = ("type", "properties", "overrides")
 EVENT_KEYS = ("type", "properties")
+# Required properties of events read without a schema (Stacktape's
+# `ApplicationLoadBalancerIntegrationProps`, `NetworkLoadBalancerIntegrationProps`).
+OPAQUE_TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {
+    "application-load-balancer": ("loadBalancerName", "priority"),
+    "network-load-balancer": ("loadBalancerName",),
+}
 TRIGGER_PROPS: dict[str, dict[str, P]] = {
     "schedule": {"scheduleRate": _STR, **PAYLOAD_PROPS},
     "sqs": {
@@ -752,10 +762,12 @@ class StackBuilder:
                 )
             return Resource(name=name, type=rtype, path=path, properties=props)
         self.stack.resources[name].type = rtype
+        # Not among the _BUILDERS, whose types are read against a full property schema: only
+        # connectTo, environments and the containers' ingress events are read.
         if rtype == "multi-container-workload":
-            # Not one of the _BUILDERS, whose types are read against a full property schema:
-            # only the containers' ingress events are read.
             return self._container_workload(name, props, ppath)
+        if rtype in CONTAINER_SERVICE_TYPES:
+            return self._container_service(name, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)
@@ -921,38 +933,46 @@ class StackBuilder:
     def _workload_common(self, w: Workload, props: dict[str, Any], path: DataPath) -> None:
         if "environment" in props:
             w.environment = self._environment(props["environment"], (*path, "environment"), w.name)
-        connect = props.get("connectTo")
-        if isinstance(connect, list):
-            for i, entry in enumerate(connect):
-                epath = (*path, "connectTo", i)
-                if not isinstance(entry, str):
-                    self.diag(
-                        epath,
-                        "error",
-                        "wrong-type",
-                        f"connectTo entries must be resource names, not {_describe(entry)}",
-                        resource=w.name,
-                    )
-                    continue
-                if entry.startswith("aws:"):
-                    if entry != "aws:ses":
-                        self.diag(
-                            epath,
-                            "warning",
-                            "unknown-aws-macro",
-                            f"{entry!r} is not a Stacktape macro; only 'aws:ses' exists, so this "
-                            "entry grants nothing",
-                            resource=w.name,
-                        )
-                    w.connect_to.append(Ref(raw=entry, path=epath, target=None, by="macro"))
-                    continue
-                w.connect_to.append(Ref(raw=entry, path=epath, target=entry, by="name"))
+        w.connect_to = self._connect_to(props.get("connectTo"), path, w.name)
         events = props.get("events")
         if isinstance(events, list):
             for i, ev in enumerate(events):
                 trig = self._trigger(w.name, ev, (*path, "events", i), i, allowed=None)
                 if trig is not None:
                     w.events.append(trig)
+
+    def _connect_to(self, connect: Any, path: DataPath, owner: str) -> list[Ref]:
+        """The references of a `connectTo` list (`path` is the owner's properties): resource
+        names, and `aws:` macros, of which only `aws:ses` exists. Anything else is None or
+        was reported as not a list already."""
+        refs: list[Ref] = []
+        if not isinstance(connect, list):
+            return refs
+        for i, entry in enumerate(connect):
+            epath = (*path, "connectTo", i)
+            if not isinstance(entry, str):
+                self.diag(
+                    epath,
+                    "error",
+                    "wrong-type",
+                    f"connectTo entries must be resource names, not {_describe(entry)}",
+                    resource=owner,
+                )
+                continue
+            if entry.startswith("aws:"):
+                if entry != "aws:ses":
+                    self.diag(
+                        epath,
+                        "warning",
+                        "unknown-aws-macro",
+                        f"{entry!r} is not a Stacktape macro; only 'aws:ses' exists, so this "
+                        "entry grants nothing",
+                        resource=owner,
+                    )
+                refs.append(Ref(raw=entry, path=epath, target=None, by="macro"))
+                continue
+            refs.append(Ref(raw=entry, path=epath, target=entry, by="name"))
+        return refs
 
     def _environment(self, raw: Any, path: DataPath, owner: str) -> list[EnvVar]:
         out: list[EnvVar] = []
@@ -1158,17 +1178,56 @@ class StackBuilder:
             )
         return t
 
+    def _containerized_common(
+        self, c: Containerized, raw: dict[str, Any], path: DataPath
+    ) -> dict[str, Any]:
+        """The workload-level `connectTo` (or the pre-3.x `accessControl.allowAccessTo`) of a
+        containerized workload, read as a function's; returns the properties as read."""
+        raw = dict(raw)
+        if "accessControl" in raw:
+            self._legacy_access_control(raw, path, c.name)
+        c.properties = raw
+        if "connectTo" in raw and self.check_value(
+            _LIST, raw["connectTo"], (*path, "connectTo"), "connectTo", c.name
+        ):
+            c.connect_to = self._connect_to(raw["connectTo"], path, c.name)
+        return raw
+
+    def _container(
+        self, cname: str | None, body: dict[str, Any], path: DataPath, owner: str
+    ) -> Container:
+        """A container's environment (checked as a function's) and packaging; `body` holds
+        them: the container itself, or a service's properties."""
+        spec = Container(name=cname, path=path)
+        env = body.get("environment")
+        epath = (*path, "environment")
+        if "environment" in body and self.check_value(
+            P("list|dict"), env, epath, "environment", owner
+        ):
+            spec.environment = self._environment(env, epath, owner)
+        pack = body.get("packaging")
+        if isinstance(pack, dict):
+            spec.packaging = pack
+        return spec
+
+    def _container_service(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> ContainerService:
+        """A web, private or worker service: its connectTo and its one container's environment;
+        the rest is kept as written, since containers are not simulated."""
+        svc = ContainerService(name=name, type=self.stack.resources[name].type, path=path[:2])
+        raw = self._containerized_common(svc, raw, path)
+        svc.container_specs.append(self._container(None, raw, path, name))
+        return svc
+
     def _container_workload(
         self, name: str, raw: dict[str, Any], path: DataPath
     ) -> ContainerWorkload:
-        """Only the containers' names and ingress events: the rest (packaging, resources,
-        scaling...) is kept as written, since containers are not simulated."""
-        cw = ContainerWorkload(
-            name=name,
-            type=self.stack.resources[name].type,
-            path=(path[0], path[1]),
-            properties=raw,
-        )
+        """The workload's connectTo, and its containers' names, environments and ingress
+        events: the rest (resources, scaling...) is kept as written, since containers are not
+        simulated."""
+        cw = ContainerWorkload(name=name, type=self.stack.resources[name].type, path=path[:2])
+        raw = self._containerized_common(cw, raw, path)
         containers = raw.get("containers")
         if containers is None:
             self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
@@ -1197,6 +1256,9 @@ class StackBuilder:
                 cname = None
             else:
                 cw.containers.append(cname)
+            spec = self._container(cname, container, cpath, name)
+            if cname is not None:
+                cw.container_specs.append(spec)
             events = container.get("events")
             if events is None or not self.check_value(
                 _LIST, events, (*cpath, "events"), "events", name
@@ -1225,7 +1287,7 @@ class StackBuilder:
         (http-api-gateway) had it checked already; the opaque ones are checked here."""
         ppath = (*t.path, "properties")
         if "containerPort" not in t.properties:
-            what = f"{_article(t.type)} `{t.type}` event of a container"
+            what = f"{indefinite_article(t.type)} `{t.type}` event of a container"
             self.require(t.properties, t.properties, "containerPort", ppath, owner, what)
             return None
         port = t.properties["containerPort"]
@@ -1328,6 +1390,10 @@ class StackBuilder:
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
         spec = TRIGGER_PROPS.get(etype)
         if spec is None:
+            # Read without a schema (not simulated), but their required properties still are.
+            what = f"{indefinite_article(etype)} `{etype}` event"
+            for key in OPAQUE_TRIGGER_REQUIRED.get(etype, ()):
+                self.require(raw, raw, key, ppath, owner, what)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
         if extra:
             spec = {**spec, **extra}
@@ -1337,7 +1403,7 @@ class StackBuilder:
             spec,
             owner,
             aliases=TRIGGER_ALIASES.get(etype),
-            where=f" in {_article(etype)} `{etype}` event",
+            where=f" in {indefinite_article(etype)} `{etype}` event",
         )
         return getattr(self, "_t_" + etype.replace("-", "_"))(owner, raw, props, path, ppath, index)
 
@@ -1698,8 +1764,8 @@ class StackBuilder:
                     ""
                     if not gateway.implicit
                     else (
-                        f" and {_article(gateway.name)} `{gateway.name}` resource of type "
-                        "http-api-gateway"
+                        f" and {indefinite_article(gateway.name)} `{gateway.name}` resource of "
+                        "type http-api-gateway"
                     )
                 ),
             )
@@ -1733,12 +1799,6 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         if alias in raw:
             return alias
     return default
-
-
-def _article(word: str) -> str:
-    """`a` or `an` before a word as it is read aloud (`an s3`, `an httpApi`, `a schedule`)."""
-    low = word.lower()
-    return "an" if low[:1] in "aeiou" or low.startswith(("s3", "sqs", "sns", "http")) else "a"
 
 
 def _num_text(value: float) -> str:

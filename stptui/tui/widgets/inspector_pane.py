@@ -17,8 +17,16 @@ import networkx as nx
 from rich.text import Text
 
 from stptui import graph as graphs
-from stptui.config.envvars import STACKTAPE_SOURCE, workload_environment
-from stptui.config.model import BatchJob, Function, HttpApiGateway, Queue, Stack, Workload
+from stptui.config.envvars import STACKTAPE_SOURCE, EnvEntry, environments
+from stptui.config.model import (
+    BatchJob,
+    Containerized,
+    Function,
+    HttpApiGateway,
+    Queue,
+    Stack,
+    Workload,
+)
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
@@ -175,8 +183,9 @@ def describe_resource(
             srcs = ", ".join(safe(s.name) for s in q.sources)
             text.append(f"dead-letter queue of {srcs}", "red")
             text.append(" (r redrives it)\n")
-    if isinstance(res, Workload):
-        _environment(text, stack, res)
+    if isinstance(res, Workload | Containerized):
+        for container, env in environments(stack, res):
+            _environment(text, env, container)
     if name in sim.functions:
         _behaviour(text, name, sim)
         _recent(text, name, records)
@@ -252,9 +261,8 @@ def _next_fires(text: Text, expr: str, now: int, start_ms: int) -> None:
         text.append("\n")
 
 
-def _environment(text: Text, stack: Stack, res: Workload) -> None:
-    _heading(text, "Environment")
-    env = workload_environment(stack, res)
+def _environment(text: Text, env: list[EnvEntry], container: str | None) -> None:
+    _heading(text, "Environment" if container is None else f"Environment of {safe(container)}")
     if not env:
         text.append("(none)\n", "dim")
     for entry in env:
