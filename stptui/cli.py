@@ -52,7 +52,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
     # The defaults of stptui.commands.session, written out: importing it here would load the
     # simulator before `--help` could answer.
-    p.add_argument("--stage", default="dev", help="stage for $Stage() (default: dev)")
+    p.add_argument("--stage", default="dev", type=_stage, help="stage for $Stage() (default: dev)")
     p.add_argument(
         "--region", default="us-east-1", help="region for $Region() and ARNs (default: us-east-1)"
     )
@@ -64,6 +64,16 @@ def _add_stack_options(p: argparse.ArgumentParser) -> None:
         help="project name: names the stack ({project}-{stage}) when the config has no "
         "serviceName (default: app)",
     )
+
+
+def _stage(text: str) -> str:
+    """`--stage`: letters, digits and '-', as a part of the stack's name (argparse exits 2)."""
+    from stptui.config import stage_error
+
+    reason = stage_error(text)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(reason)
+    return text
 
 
 def _project_name(text: str) -> str:

@@ -119,3 +119,22 @@ def test_match_json_the_shell_unquoted_says_to_quote_it(
     assert err.endswith('; put it in single quotes: \'{"source": ["orders"]}\'\n')
     code, _, err = run(capsys, "match", '{"source": ["a"]}', '{"a":')
     assert code == 2 and "single quotes" not in err
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("", "the stage is empty; give one such as dev or prod"),
+        ("a b", "stage 'a b' may hold only letters, digits and '-' (it names the stack)"),
+        ("prod_1", "stage 'prod_1' may hold only letters, digits and '-' (it names the stack)"),
+    ],
+)
+def test_a_stage_that_cannot_name_the_stack_is_refused(
+    capsys: pytest.CaptureFixture[str], stage: str, message: str
+) -> None:
+    # `{project}-{stage}` is a CloudFormation stack name: an empty stage named it `app-`.
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "stptui/sample_stacks/job-queue", "--stage", stage])
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == ""
+    assert err.endswith(f"error: argument --stage: {message}\n")

@@ -595,6 +595,14 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
         3,
         "rename it to 'myQueue'",
     ),
+    "invalid name with accents": (
+        "resources:\n  caf\u00e9-queue: {type: sqs-queue}\n",
+        "invalid-name",
+        "error",
+        2,
+        3,
+        "rename it to 'cafeQueue'",
+    ),
     "invalid name with underscore": (
         "resources:\n  my_queue: {type: sqs-queue}\n",
         "invalid-name",

@@ -24,6 +24,21 @@ def project_name_error(name: str) -> str | None:
     return f"project name {name!r} must start with a letter and hold only letters, digits and '-'"
 
 
+# The stack is named `{project}-{stage}`, and a CloudFormation stack name holds only letters,
+# digits and '-', so a stage can hold nothing else.
+STAGE_PATTERN = re.compile(r"[-a-zA-Z0-9]+")
+
+
+def stage_error(stage: str) -> str | None:
+    """Why `stage` cannot name a stage (`{project}-{stage}` must be a CloudFormation stack
+    name), or None."""
+    if STAGE_PATTERN.fullmatch(stage):
+        return None
+    if not stage:
+        return "the stage is empty; give one such as dev or prod"
+    return f"stage {stage!r} may hold only letters, digits and '-' (it names the stack)"
+
+
 def find_config(path: str | Path) -> Path:
     """The config file named by `path`, or the stacktape.yml/.yaml inside a directory."""
     p = Path(path)
@@ -178,4 +193,5 @@ __all__ = [
     "load_stack",
     "load_stack_text",
     "project_name_error",
+    "stage_error",
 ]

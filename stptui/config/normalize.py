@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -659,10 +660,7 @@ class StackBuilder:
         for name in resources:
             path = ("resources", name)
             if not NAME_RE.match(name):
-                suggestion = re.sub(
-                    r"[^A-Za-z0-9]", "", name.title() if "-" in name or "_" in name else name
-                )
-                suggestion = suggestion[:1].lower() + suggestion[1:]
+                suggestion = _alphanumeric_name(name)
                 self.diag(
                     path,
                     "error",
@@ -1799,6 +1797,17 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         if alias in raw:
             return alias
     return default
+
+
+def _alphanumeric_name(name: str) -> str:
+    """A resource name Stacktape accepts for `name`: accents dropped (`ünïcode` → `unicode`),
+    words after `-` or `_` capitalised (`my-queue` → `myQueue`), anything else removed."""
+    ascii_name = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    )
+    words = ascii_name.title() if "-" in name or "_" in name else ascii_name
+    kept = re.sub(r"[^A-Za-z0-9]", "", words)
+    return kept[:1].lower() + kept[1:]
 
 
 def _num_text(value: float) -> str:

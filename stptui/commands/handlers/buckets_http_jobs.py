@@ -295,7 +295,10 @@ def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
     ),
     details="Routes are chosen as API Gateway does: exact and {param} routes (static segments\n"
     "first), then {proxy+}, then $default, else 404. A function answers 500 when it fails,\n"
-    "and 503 when it has not answered within 30 s. Other events due meanwhile run too.",
+    "and 503 when it has not answered within 30 s. Other events due meanwhile run too.\n"
+    "A BODY without a content-type header is sent as application/json when it is JSON, else\n"
+    "as text/plain; a content type that is not text, JSON, XML or JavaScript reaches the\n"
+    "function base64-encoded (isBase64Encoded), as API Gateway sends it.",
     changes_state=True,
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
