@@ -225,10 +225,12 @@ def test_command_line_tables_fit_the_pane() -> None:
         await pilot.pause()
         output = app.screen.query_one("#command-result")
         lines = drawn_text(output).splitlines()
-        # Each row fits the pane (cells fold within their column), with its header first.
-        assert lines[0].split()[:3] == ["function", "running", "invocations"]
+        # Too narrow for the behaviour column beside five counts: one block per function,
+        # its counts on one line with their names whole, every line inside the pane.
         assert all(len(line.rstrip()) <= output.size.width for line in lines)
-        assert any(line.startswith("worker ") for line in lines)
+        at = lines.index("worker")
+        assert lines[at + 1].split()[:4] == ["running", "0", "invocations", "0"]
+        assert any(line.lstrip().startswith("behaviour 2 s;") for line in lines[at:])
 
     drive(app_for(), script, size=(80, 24))
 

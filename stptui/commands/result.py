@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -72,22 +73,87 @@ def cell(value: str) -> str:
     return printable(value).replace("\n", "\\n").replace("\t", "\\t")
 
 
-def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> RichTable:
-    """A `show` listing as a Rich table, which fits the width it is drawn at (cells fold)
-    where `render_table`'s fixed columns wrap row by row."""
-    table = RichTable(
-        box=box.SIMPLE_HEAD,
-        header_style="bold",
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for i, h in enumerate(headers):
-        # The first column names the row (a queue, a message id): never split it.
-        table.add_column(Text(cell(h)), overflow="fold", no_wrap=i == 0)
-    for row in rows:
-        table.add_row(*(Text(cell(c)) for c in row))
-    return table
+# A column whose header and cells are all at most this wide keeps them whole (counts, states,
+# ids' first column); wider ones (a behaviour, a redrive target) wrap in what is left.
+SHORT_COLUMN = 16
+# The least a wrapping column is given before the table gives up its columns for a listing.
+MIN_WRAPPING_WIDTH = 16
+
+
+class FittingTable:
+    """A `show` listing that fits the width it is drawn at: a Rich table whose short columns
+    stay whole and whose long ones wrap, or, where even that does not fit (60 columns and a
+    behaviour column), one block per row with a `header: value` line per cell. Folding
+    every column to fit cut headers and numbers mid-word (`visib|le`, `stand|ard`)."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.headers = [cell(h) for h in headers]
+        self.rows = [[cell(c) for c in row] for row in rows]
+        self.widths = [
+            max([len(h), *(len(r[i]) for r in self.rows if i < len(r))])
+            for i, h in enumerate(self.headers)
+        ]
+
+    def _needed(self) -> int:
+        """The narrowest width at which the table keeps its short columns whole."""
+        gaps = 2 * (len(self.widths) - 1)  # a space of padding on each side of a gap
+        return gaps + sum(
+            w if i == 0 or w <= SHORT_COLUMN else MIN_WRAPPING_WIDTH
+            for i, w in enumerate(self.widths)
+        )
+
+    def table(self) -> RichTable:
+        """The listing as a Rich table."""
+        table = RichTable(
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        for i, (h, w) in enumerate(zip(self.headers, self.widths, strict=True)):
+            # The first column names the row (a queue, a message id): never split it.
+            short = i == 0 or w <= SHORT_COLUMN
+            table.add_column(
+                Text(h), overflow="fold", no_wrap=short, min_width=w if short else None
+            )
+        for row in self.rows:
+            table.add_row(*(Text(c) for c in row))
+        return table
+
+    def blocks(self) -> Group:
+        """The listing as one block per row: its first cell, then its short fields on shared
+        lines and each long one on its own, all indented under the first cell."""
+        out: list[RenderableType] = []
+        for row in self.rows:
+            out.append(Text(row[0] if row else "", "bold"))
+            # An empty cell says nothing in a block (no redrive, no behaviour): left out.
+            fields = [(h, v) for h, v in zip(self.headers[1:], row[1:], strict=False) if v]
+            short = Text()
+            for h, value in fields:
+                if len(value) <= SHORT_COLUMN:
+                    if short:
+                        short.append("  ")
+                    short.append(f"{h} ", "dim")
+                    short.append(value)
+            if short:
+                out.append(Padding(short, (0, 0, 0, 2)))
+            for h, value in fields:
+                if len(value) > SHORT_COLUMN:
+                    out.append(Padding(Text.assemble((f"{h} ", "dim"), value), (0, 0, 0, 2)))
+        return Group(*out)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.rows or self._needed() <= options.max_width:
+            yield self.table()
+        else:
+            yield self.blocks()
+
+
+def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> FittingTable:
+    """A `show` listing as a Rich renderable that fits the width it is drawn at (see
+    FittingTable), where `render_table`'s fixed columns wrap row by row."""
+    return FittingTable(headers, rows)
 
 
 def rich_result(result: CommandResult) -> RenderableType:

@@ -13,11 +13,10 @@ import re
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from stptui.commands import CommandError, CommandResult, ExpectationFailed
-from stptui.commands.result import cell, record_details, rich_table
+from stptui.commands.result import FittingTable, cell, record_details, rich_table
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
 from stptui.textsafe import printable
@@ -80,8 +79,8 @@ class Printer:
         if records and result.records:
             self.records(result.records)
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
-        """A `show` listing as a Rich table."""
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> FittingTable:
+        """A `show` listing as a Rich renderable that fits the console."""
         return rich_table(headers, rows)
 
     def records(self, recs: Sequence[Record]) -> None:
