@@ -378,3 +378,28 @@ def test_the_transcripts_in_the_docs_are_what_the_repl_prints(
                 out.seek(0)
                 out.truncate()
         assert actual == [x.rstrip() for x in block.splitlines()]
+
+
+def test_the_narrow_transcript_in_the_docs_is_what_the_repl_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A ```text block after `<!-- repl transcript width=N -->` is typed into a fresh session
+    # whose console is N columns wide: how a listing looks in a narrow terminal.
+    monkeypatch.setenv("NO_COLOR", "1")
+    page = (ROOT / "docs" / "repl.md").read_text(encoding="utf-8")
+    found = re.findall(
+        r"<!-- repl transcript width=(\d+) -->\n```text\n(.*?)^```$", page, re.S | re.M
+    )
+    assert found, "docs/repl.md has no narrow transcript"
+    for width, block in found:
+        out = io.StringIO()
+        repl = Repl(open_session(), console=make_console(file=out, width=int(width)))
+        actual: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("stptui> "):
+                actual.append(line)
+                repl.run_line(line.removeprefix("stptui> "))
+                actual += [x.rstrip() for x in out.getvalue().splitlines()]
+                out.seek(0)
+                out.truncate()
+        assert actual == [x.rstrip() for x in block.splitlines()]

@@ -1,0 +1,53 @@
+"""The examples of docs/simulating.md's command table run on the stack the page names.
+
+The table says its examples name resources of the combined sample stack; a renamed
+resource, option or sub-command there would send a reader to a command that is refused.
+The rows run in order in one session (an `explain` finds what an earlier row uploaded), from
+a scratch directory that sees the repository's docs/ (so `save`, `load`, `record` and
+`source` work on files as they would for a reader).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import REGISTRY, Session, execute
+from stptui.commands.registry import CommandError, ExpectationFailed
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "simulating.md"
+STACK = ROOT / "stptui" / "sample_stacks" / "combined"
+ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)
+
+
+def table_rows() -> list[tuple[str, str]]:
+    """(command name, example) of each row of the page's command table."""
+    return [(m["name"], m["example"]) for m in ROW_RE.finditer(PAGE.read_text("utf-8"))]
+
+
+def test_the_table_has_a_row_per_command_whose_example_is_that_command() -> None:
+    rows = table_rows()
+    assert sorted(name for name, _ in rows) == sorted(REGISTRY.commands)
+    assert all(example.split()[0] == name for name, example in rows)
+
+
+def test_every_example_in_the_table_runs_on_the_combined_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").symlink_to(ROOT / "docs")
+    monkeypatch.chdir(tmp_path)
+    session = Session.open(STACK, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    refused = []
+    for name, example in table_rows():
+        try:
+            execute(session, example)
+        except ExpectationFailed:
+            # An expectation that does not hold is the command working.
+            pass
+        except CommandError as exc:
+            refused.append(f"{name}: {example!r}: {exc}")
+    assert not refused, "examples refused:\n" + "\n".join(refused)
