@@ -66,6 +66,11 @@ def _add_stack_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """`1 error`, `3 errors`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _stage(text: str) -> str:
     """`--stage`: letters, digits and '-', as a part of the stack's name (argparse exits 2)."""
     from stptui.config import stage_error
@@ -215,8 +220,8 @@ def cmd_validate(argv: Sequence[str]) -> int:
         for d in diags:
             print(printable(d.format()))
         counts = {s: sum(1 for d in diags if d.severity == s) for s in ("error", "warning", "info")}
-        summary = ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
-        print(f"{printable(stack.file)}: {len(stack.resources)} resources; {summary}")
+        summary = ", ".join(_count(n, s) for s, n in counts.items())
+        print(f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; {summary}")
     return 1 if stack.errors else 0
 
 

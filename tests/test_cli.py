@@ -136,7 +136,8 @@ def test_validate_text_output_lists_every_diagnostic(capsys: pytest.CaptureFixtu
     counts = {s: sum(d.severity == s for d in stack.diagnostics) for s in ("error", "warning")}
     assert out.startswith(expected)
     summary = out[len(expected) :]
-    assert summary.startswith(f"{path}: {len(stack.resources)} resources; ")
+    n = len(stack.resources)
+    assert summary.startswith(f"{path}: {n} resource{'' if n == 1 else 's'}; ")
     assert f"{counts['error']} error" in summary and f"{counts['warning']} warning" in summary
     first = stack.diagnostics[0]
     assert out.startswith(
@@ -499,3 +500,13 @@ def test_readme_run_command_ends_by_running_stptui() -> None:
     assert install, command
     venv = Path(parts[-1][0]).parent
     assert Path(install[0][0]).parent == venv, "stptui runs from the venv pip installed into"
+
+
+def test_validate_counts_in_the_singular_for_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "stacktape.yml"
+    one.write_text("resources:\n  a:\n    type: bucket\n")
+    assert main(["validate", str(one)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"{one}: 1 resource; 0 errors, 0 warnings, 0 infos"
