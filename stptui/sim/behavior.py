@@ -116,8 +116,11 @@ see, for an SQS-triggered invocation, one record at a time::
 (S3, EventBridge, schedule, HTTP, SNS, direct invoke, batch) they see the AWS event itself:
 `detail.amount`, `Records[0].s3.object.key`, `pathParameters.provider`. A condition holds
 when its value is JMESPath-true: not null, false, an empty string, list or object (0 is
-true). An expression that fails while running (a function given the wrong type) fails the
-invocation with errorType `BehaviorError` and a message naming the key.
+true). An ordering comparison (`<`, `>`...) of anything but two numbers or two strings is
+null, as the JMESPath specification says. An expression that fails while running (a
+function given the wrong type), and an emission field or response whose value does not fit
+(a wrong type, NaN or an infinity, which JSON cannot write), fail the invocation with
+errorType `BehaviorError` and a message naming the key.
 
 Python handlers
 ---------------
@@ -134,7 +137,8 @@ not in the stack (or has the wrong type) raises `BehaviorError` inside the handl
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
 the handler prints goes to the invocation's log lines. An exception gives errorType = its class name
 and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
-`Runtime.MarshalError`. For SQS events, a returned `{"batchItemFailures": [...]}` is read
+`Runtime.MarshalError` (so do NaN, the infinities and a value nested too deeply). For SQS
+events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
 when it is off. Each Behaviors imports its handlers into fresh modules: whatever was loaded
 from the handlers' folder before is dropped from sys.modules first (see _HandlerModules).
@@ -174,6 +178,7 @@ import copy
 import importlib
 import io
 import json
+import math
 import os
 import random
 import re
@@ -385,8 +390,29 @@ class InvocationInput:
 # ---------------------------------------------------------------------------------------------
 # JMESPath helpers
 
+
+class _Interpreter(TreeInterpreter):
+    """jmespath's interpreter, with `<`, `<=`, `>`, `>=` on a number and a string giving null.
+
+    The specification makes an ordering comparison of anything but two numbers (jmespath
+    also allows two strings) null; jmespath 1.1 lets Python compare a number with a string,
+    which raises TypeError: a condition `body.amount > 1000` on `{"amount": "5000"}` would
+    fail the invocation instead of not holding."""
+
+    def visit_comparator(self, node: dict[str, Any], value: Any) -> Any:
+        if node["value"] in self._EQUALITY_OPS:
+            return super().visit_comparator(node, value)
+        left = self.visit(node["children"][0], value)
+        right = self.visit(node["children"][1], value)
+        if isinstance(left, str) and isinstance(right, str):
+            return self.COMPARATOR_FUNC[node["value"]](left, right)
+        if _is_number(left) and _is_number(right):
+            return self.COMPARATOR_FUNC[node["value"]](left, right)
+        return None
+
+
 # One interpreter for every search: ParsedResult.search builds a new one per call.
-_INTERPRETER = TreeInterpreter()
+_INTERPRETER = _Interpreter()
 
 
 # JMESPath's built-in functions by name, with their signatures.
@@ -518,14 +544,29 @@ def _truthy(value: Any) -> bool:
     return True
 
 
-def _json_text(value: Any) -> str:
+def _dumps(value: Any, where: str) -> str:
+    """`value` as compact JSON (the separators JavaScript's JSON.stringify writes); a
+    BehaviorError naming `where` for what JSON cannot hold: NaN and the infinities (which
+    Python's json would write as bare words no JSON reader accepts), other types, cycles."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        if "Circular" in str(exc):
+            raise BehaviorError(f"{where}: not JSON: it contains itself") from None
+        raise BehaviorError(f"{where}: not JSON: NaN and Infinity have no JSON form") from None
+    except TypeError as exc:
+        raise BehaviorError(f"{where}: not JSON: {exc}") from None
+    except RecursionError:
+        raise BehaviorError(f"{where}: not JSON: nested too deeply") from None
+
+
+def _json_text(value: Any, where: str) -> str:
     """A body or object content: strings as they are, anything else as compact JSON."""
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
-    # Compact separators, as JavaScript's JSON.stringify writes them.
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(value, where)
 
 
 class _Input:
@@ -689,7 +730,7 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             if not 0 <= delay <= MAX_SQS_DELAY_S:
                 raise BehaviorError(f"{where}.delay: must be 0..900 seconds, got {delay}")
         return {
-            "body": _json_text(values.get("body")),
+            "body": _json_text(values.get("body"), f"{where}.body"),
             "delay": delay,
             "group": _id_text(values.get("group"), f"{where}.group"),
             "dedupId": _id_text(values.get("dedupId"), f"{where}.dedupId"),
@@ -714,6 +755,7 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             raise BehaviorError(
                 f"{where}.detail: EventBridge needs a JSON object, got {type(detail).__name__}"
             )
+        _dumps(detail, f"{where}.detail")
         # Copies: the value may be (part of) the engine's own event or record.
         return {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
     if kind == "notify":
@@ -721,7 +763,7 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         if subject is not None and not isinstance(subject, str):
             raise BehaviorError(f"{where}.subject: must be a string, got {subject!r}")
         return {
-            "message": _json_text(values.get("message")),
+            "message": _json_text(values.get("message"), f"{where}.message"),
             "subject": subject,
             "attributes": _attributes(values.get("attributes"), f"{where}.attributes"),
         }
@@ -731,8 +773,10 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             key = str(key)
         if not isinstance(key, str) or not key:
             raise BehaviorError(f"{where}.key: must be a non-empty string, got {key!r}")
-        return {"key": key, "content": _json_text(values.get("content"))}
-    return {"payload": copy.deepcopy(values.get("payload"))}
+        return {"key": key, "content": _json_text(values.get("content"), f"{where}.content")}
+    payload = values.get("payload")
+    _dumps(payload, f"{where}.payload")
+    return {"payload": copy.deepcopy(payload)}
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
@@ -744,6 +788,8 @@ def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
     for name, item in value.items():
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
             raise BehaviorError(f"{where}.{name}: must be a string or a number, got {item!r}")
+        if isinstance(item, float) and not math.isfinite(item):
+            raise BehaviorError(f"{where}.{name}: NaN and Infinity have no JSON form")
     return dict(value)
 
 
@@ -1024,7 +1070,7 @@ def batch_item_failures(
 # ---------------------------------------------------------------------------------------------
 # Python handlers
 
-_HANDLER_REF = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+_HANDLER_REF = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
 
 
 class HandlerContext:
@@ -1081,11 +1127,26 @@ class HandlerContext:
         """Lambda's spelling of `remaining_time_ms`."""
         return self.remaining_time_ms()
 
-    def sleep(self, duration: int | str) -> None:
-        """Spend simulated time: milliseconds, or a duration text such as `2s`."""
-        ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
+    def sleep(self, duration: int | float | str) -> None:
+        """Spend simulated time: whole milliseconds, or a duration text such as `2s`."""
+        if isinstance(duration, str):
+            try:
+                ms = parse_duration(duration)
+            except BehaviorError as exc:
+                raise BehaviorError(f"sleep: {exc}", exc.hint) from None
+        elif isinstance(duration, int) and not isinstance(duration, bool):
+            ms = duration
+        elif isinstance(duration, float) and math.isfinite(duration) and duration.is_integer():
+            ms = int(duration)
+        else:
+            raise BehaviorError(
+                f"sleep needs whole milliseconds or a duration text, not {duration!r}",
+                'e.g. context.sleep(500) or context.sleep("2s")',
+            )
         if ms < 0:
             raise BehaviorError("sleep needs a duration of at least 0")
+        if self.slept_ms + ms > MAX_DURATION_MS:
+            raise BehaviorError("sleep: an invocation cannot sleep past the 3650-day limit")
         self.slept_ms += ms
         self.now_ms += ms
 
@@ -1538,17 +1599,21 @@ class _Reader:
             self.report(
                 path,
                 "behavior-bad-value",
-                "emit is a list of send / publish / put / invoke items",
+                "emit is a list of send / publish / notify / put / invoke items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
         for i, item in enumerate(value):
             ipath = (*path, i)
             if not isinstance(item, dict) or len(item) != 1:
+                hint = None
+                if isinstance(item, dict) and "when" in item:
+                    hint = "put `when` inside the item: - send: {queue: q, body: body, when: EXPR}"
                 self.report(
                     ipath,
                     "behavior-bad-value",
-                    "each emit item has exactly one key: send, publish, put or invoke",
+                    "each emit item has exactly one key: send, publish, notify, put or invoke",
+                    hint=hint,
                 )
                 continue
             kind, fields = next(iter(item.items()))
@@ -1559,7 +1624,7 @@ class _Reader:
                     "behavior-unknown-key",
                     f"unknown emission {kind!r}" + (f"; did you mean {guess!r}?" if guess else ""),
                     key=True,
-                    hint="emissions: send, publish, put, invoke",
+                    hint="emissions: send, publish, notify, put, invoke",
                 )
                 continue
             spec = self.emission(kind, fields, (*ipath, kind), f"{self.fn}.emit[{i}].{kind}")
@@ -1613,7 +1678,9 @@ class _Reader:
     def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
         wanted = _TARGET_TYPES[kind]
         if not isinstance(target, str) or not target:
-            self.report(path, "behavior-bad-value", f"the target must be a {wanted} name")
+            self.report(
+                path, "behavior-bad-value", f"the target must be {with_article(wanted)} name"
+            )
             return False
         if kind == "publish" and target == DEFAULT_BUS:
             return True
@@ -1674,11 +1741,16 @@ class _Reader:
             if compiled is not None:
                 b.response, b.response_is_expr = compiled, True
         else:
+            try:  # a constant: check it now rather than at every invocation
+                _dumps(value, f"{self.fn}.response")
+            except BehaviorError as exc:
+                self.report(path, "behavior-bad-value", str(exc))
+                return
             b.response, b.response_is_expr = value, False
 
     def handler(self, b: _Behavior, ref: Any, path: DataPath) -> str | None:
         """Import the handler; the reason it was skipped, or None when it loaded."""
-        if not isinstance(ref, str) or not _HANDLER_REF.match(ref):
+        if not isinstance(ref, str) or not _HANDLER_REF.fullmatch(ref):
             self.report(
                 path,
                 "behavior-bad-handler",
@@ -1791,7 +1863,9 @@ class _HandlerModules:
         importlib.invalidate_caches()
         try:
             module = importlib.import_module(module_name)
-        except (Exception, SystemExit) as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit, or the module's own BaseException subclass
             raise BehaviorError(
                 f"cannot import handler module {module_name!r} from {base}: "
                 f"{type(exc).__name__}: {exc}",
@@ -2085,11 +2159,12 @@ class Behaviors:
                     if emission is not None:
                         out.emissions.append(emission)
         if b.response is not None and b.partial is None:
-            out.response = (
-                _search(b.response, data.event(), f"{b.name}.response")
-                if b.response_is_expr
-                else copy.deepcopy(b.response)
-            )
+            if b.response_is_expr:
+                where = f"{b.name}.response"
+                out.response = _search(b.response, data.event(), where)
+                _dumps(out.response, where)
+            else:
+                out.response = copy.deepcopy(b.response)
         return out
 
     @staticmethod
@@ -2132,7 +2207,9 @@ class Behaviors:
             # A handler's print() would write over the TUI: it goes to the invocation's log.
             with redirect_stdout(captured), redirect_stderr(captured):
                 result = b.handler(event, ctx)
-        except (Exception, SystemExit) as exc:
+        except KeyboardInterrupt:
+            raise  # the user's Ctrl-C stops the command, as it would any slow command
+        except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass
             error = exc
         logs = ctx.logs
         printed = captured.getvalue()
@@ -2146,8 +2223,8 @@ class Behaviors:
         if error is not None:
             return Outcome(total, "error", type(error).__name__, str(error), logs=logs)
         try:
-            text = json.dumps(result)
-        except (TypeError, ValueError) as exc:
+            text = _dumps(result, "the return value")
+        except BehaviorError as exc:
             return Outcome(
                 total,
                 "error",
