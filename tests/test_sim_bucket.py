@@ -78,7 +78,7 @@ def config(event: str, prefix: str | None = None, suffix: str | None = None) -> 
     trig = S3Trigger(
         type="s3", owner="f", index=0, path=(), event_types=[event], prefix=prefix, suffix=suffix
     )
-    return Notification(trig, "function")
+    return Notification(trig, "function", "arn:aws:lambda:us-east-1:123456789012:function:f")
 
 
 def why(n: Notification, key: str, event: str = "ObjectCreated:Put") -> str | None:
@@ -201,7 +201,11 @@ def test_the_records_payload_has_aws_s_keys_and_values(sim: Simulator) -> None:
     body = record["s3"]
     assert list(body) == ["s3SchemaVersion", "configurationId", "bucket", "object"]
     assert body["s3SchemaVersion"] == "1.0"
-    assert body["configurationId"] == "processor-s3-0"
+    # Stacktape's Id: SHA-1 of the function ARN, the event type and the filter rule's JSON.
+    digest = hashlib.sha1(sim.resource_param("processor", "arn").encode())
+    digest.update(b"s3:ObjectCreated:*")
+    digest.update(b'{"prefix":"incoming/"}')
+    assert body["configurationId"] == digest.hexdigest()
     aws_name = sim.resource_param("uploads", "name")
     assert body["bucket"] == {
         "name": aws_name,

@@ -227,7 +227,8 @@ def test_a_failed_delivery_goes_to_the_subscription_dlq() -> None:
         ({"message": "x", "attributes": {"AWS.x": "1"}}, "not a valid message attribute name"),
         ({"message": "x", "attributes": {"a": ""}}, "empty value"),
         ({"message": "x", "attributes": {"a": 1e10}}, "between -1e9 and 1e9"),
-        ({"message": "x", "group": "g"}, "standard topic"),
+        ({"message": "x", "dedup_id": "d"}, "standard topic"),
+        ({"message": "x", "subject": "bell\x07"}, "Subject must be"),
     ],
 )
 def test_invalid_publish_changes_nothing(kwargs: dict, message: str) -> None:

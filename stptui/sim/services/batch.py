@@ -8,8 +8,9 @@ the message acknowledged as soon as the job starts, not when it finishes.
 
 The state machine holds one `batch:submitJob.sync` task per attempt (`attempts` in total,
 default 1). Each task's `Catch` on `States.ALL` goes to a Wait of
-`retryIntervalSeconds * i * retryIntervalMultiplier` seconds after failed attempt `i`, then
-to the next attempt: the wait grows linearly with `i`. (Stacktape's docs describe
+`retryIntervalSeconds * i * retryIntervalMultiplier` seconds after failed attempt `i` (a
+multiplier of 0 counts as 1: the code writes `retryIntervalMultiplier || 1`), then to the next
+attempt: the wait grows linearly with `i`. (Stacktape's docs describe
 exponential backoff, "5s, 10s, 20s"; its code waits 10, 20, 30 s for 5 and 2. The simulator
 follows the code.) Each attempt is its own AWS Batch job with the job's `timeout` as
 `AttemptDurationSeconds` and the environment `STP_TRIGGER_EVENT_DATA`,
@@ -145,7 +146,8 @@ class BatchJobSim:
         self.state_machine_arn = state_machine_arn
         self.attempts = model.attempts
         self.interval_s = model.retry_interval_s
-        self.multiplier = model.retry_multiplier
+        # Stacktape writes `retryIntervalMultiplier || 1` into the Wait state: 0 counts as 1.
+        self.multiplier = model.retry_multiplier or 1
         self.timeout_ms = (model.timeout_s or 0) * 1000
         # Overrides (`fail`, `succeed`, `slow`) apply to attempts as they do to invocations.
         self.overrides: list[Override] = []

@@ -19,7 +19,9 @@ Rules (reference aws-semantics §5; stacktape-config §2.6, §3.2):
 Simulation choices: a delete of a key that is not in the bucket is refused (S3 answers 204
 and, on a versioned bucket, even adds a delete marker); an object made with `size` only has
 a stand-in ETag that is stable per size; sequencers are 18 hex digits, the virtual time then
-a counter, so they grow with every event; configuration ids are `{workload}-s3-{index}`.
+a counter, so they grow with every event. The payload's `configurationId` is the SHA-1 Id
+Stacktape gives the configuration (see `stacktape_configuration_id`); the trace and the
+commands name a configuration `{workload}-s3-{index}`.
 
 Every upload and delete records which notifications matched (`notification.matched`) and,
 for the others, exactly why not (`notification.skipped` with the reason).
@@ -116,20 +118,53 @@ class S3Object:
     delete_marker: bool = False
 
 
+def stacktape_configuration_id(
+    lambda_arn: str, event_types: list[str], prefix: str | None, suffix: str | None
+) -> str:
+    """The `Id` Stacktape gives a notification configuration, which S3 sends as the
+    payload's `configurationId` (stacktapeServiceLambda's s3-event resolver,
+    `getNotificationConfigurationId`): the SHA-1 hex of the Lambda ARN, the event type and,
+    when a `filterRule` is set, its `JSON.stringify`.
+
+    The model keeps the rule's values, not its text: the rule is rebuilt with `prefix`
+    before `suffix` (how Stacktape's docs write it), and an empty `filterRule: {}` counts as
+    none."""
+    digest = hashlib.sha1(lambda_arn.encode("utf-8", "surrogatepass"))
+    digest.update(",".join(event_types).encode("utf-8", "surrogatepass"))
+    if prefix is not None or suffix is not None:
+        rule = {k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v is not None}
+        text = json.dumps(rule, separators=(",", ":"), ensure_ascii=False)
+        digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 class Notification:
-    """One notification configuration of a bucket: an `s3` trigger of a workload."""
+    """One notification configuration of a bucket: an `s3` trigger of a workload.
 
-    __slots__ = ("configuration_id", "event_types", "prefix", "suffix", "target", "target_type")
+    `configuration_id` is stptui's readable name for it (`{workload}-s3-{index}`, in the
+    trace and the commands); `aws_id` is the Id Stacktape gives it, which the payload
+    carries as `configurationId`."""
 
-    def __init__(self, trigger: S3Trigger, target_type: str) -> None:
+    __slots__ = (
+        "aws_id",
+        "configuration_id",
+        "event_types",
+        "prefix",
+        "suffix",
+        "target",
+        "target_type",
+    )
+
+    def __init__(self, trigger: S3Trigger, target_type: str, lambda_arn: str) -> None:
         self.target = trigger.owner
         self.target_type = target_type
-        # S3 generates an id when the configuration has none; the simulator names it after
-        # the trigger so that the payload says where it came from.
         self.configuration_id = f"{trigger.owner}-s3-{trigger.index}"
         self.event_types = list(trigger.event_types)
         self.prefix = trigger.prefix
         self.suffix = trigger.suffix
+        self.aws_id = stacktape_configuration_id(
+            lambda_arn, self.event_types, self.prefix, self.suffix
+        )
 
     def skip_reason(self, event_name: str, key: str, encoded: str) -> str | None:
         """Why this configuration does not fire for the event (None when it does)."""
@@ -210,7 +245,19 @@ class BucketService:
                 if isinstance(trig, S3Trigger) and trig.bucket and trig.bucket.target:
                     bucket = self.buckets.get(trig.bucket.target)
                     if bucket is not None:
-                        bucket.notifications.append(Notification(trig, w.type))
+                        bucket.notifications.append(
+                            Notification(trig, w.type, self._lambda_arn(w.name, w.type))
+                        )
+
+    def _lambda_arn(self, workload: str, workload_type: str) -> str:
+        """The function S3 invokes for a workload's notification: the function itself, or a
+        batch job's trigger function, which Stacktape names as it would a function called
+        after the job (`{stack}-{job}`; inferred from its `-TRIGGER` role suffix)."""
+        sim = self.sim
+        if workload_type == "function":
+            return sim.resource_param(workload, "arn")
+        name = f"{sim.stack.stack_name}-{workload}"
+        return f"arn:aws:lambda:{sim.region}:{sim.account_id}:function:{name}"
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -376,7 +423,7 @@ class BucketService:
             if why is not None:
                 sim.trace.emit((now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": why}))
                 continue
-            event = {"Records": [self._record(b, req, n.configuration_id, encoded)]}
+            event = {"Records": [self._record(b, req, n.aws_id, encoded)]}
             if n.target_type == "batch-job":
                 # The execution starts (and is traced) at once: name it first so that the
                 # match can be recorded before it, in causal order.

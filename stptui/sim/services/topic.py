@@ -6,7 +6,10 @@ Rules (stacktape-config §2.8, §3.2, §5): a subscription's filter policy appli
 attributes (Stacktape sets no FilterPolicyScope); an empty policy `{}` filters nothing, as
 SNS reads it (setting FilterPolicy to "{}" removes the policy); Lambda subscribers are invoked
 asynchronously, one message per invocation; a delivery SNS cannot make (the endpoint is gone)
-goes to the subscription's DLQ when it has one.
+goes to the subscription's DLQ when it has one. A FIFO topic takes only SQS subscriptions, so
+an `sns` trigger on one (an in-stack one is Stacktape's error e86; a foreign `.fifo` ARN is
+refused by SNS at deploy time) receives nothing: its messages are traced as filtered, with
+that reason.
 
 Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
 the attributes: String attributes are strings, Number attributes numbers, String.Array
@@ -40,7 +43,11 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE_BYTES = 256 * 1024
 MAX_SUBJECT = 100
-MAX_ATTRIBUTES = 10
+MAX_ID = 128
+# MessageGroupId and MessageDeduplicationId: "alphanumeric characters (a-z, A-Z, 0-9) and
+# punctuation" (the Publish API reference), up to 128 of them.
+_ID_CHARS = r"A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"
+_ID_TEXT = re.compile(f"[{_ID_CHARS}]{{1,{MAX_ID}}}")
 MAX_POLICY_KEYS = 5
 MAX_POLICY_COMBINATIONS = 150
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
@@ -127,11 +134,9 @@ def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
 
     A number is a Number attribute, a list a String.Array (its JSON text), anything else a
     String. Raises SnsError for names or values SNS refuses."""
+    # No count limit: SNS's 10 is for raw delivery to SQS subscriptions, which Stacktape has
+    # none of; the attributes count towards the 256 KB message size instead.
     out: dict[str, dict[str, str]] = {}
-    if len(pairs) > MAX_ATTRIBUTES:
-        raise SnsError(
-            "InvalidParameterValue", f"{len(pairs)} attributes; at most {MAX_ATTRIBUTES}"
-        )
     for name, value in pairs.items():
         if (
             not _ATTR_NAME.fullmatch(name)
@@ -192,9 +197,21 @@ class Subscription:
         self.arn = f"{topic.arn}:{uid}"
         self.policy, self.matcher, self.problems = compile_filter_policy(trigger.filter_policy)
         self.dlq = trigger.on_delivery_failure
+        # SNS FIFO topics deliver only to SQS queues: Subscribe refuses the `lambda` protocol,
+        # which every `sns` trigger uses (a batch job's too, through its trigger function).
+        self.refused: str | None = (
+            f"{topic.name} is a FIFO topic: SNS delivers FIFO topics only to SQS queues and "
+            "refuses a Lambda subscription"
+            if topic.fifo
+            else None
+        )
+        if self.refused is not None:
+            self.problems = [self.refused, *self.problems]
 
     def filtered_reason(self, attributes: dict[str, dict[str, str]]) -> list[str]:
         """Why the message is filtered out (empty when it is delivered)."""
+        if self.refused is not None:
+            return [f"no subscription: {self.refused}"]
         if self.matcher is None and not self.problems:
             return []  # no policy, or an empty one
         if self.matcher is None:
@@ -491,15 +508,18 @@ def _validate(
             f"the message and its attributes are {size:,} bytes; SNS allows {MAX_MESSAGE_BYTES:,}",
         )
     if subject is not None and (
-        subject == ""
-        or len(subject) > MAX_SUBJECT
-        or not subject.isascii()
-        or not subject.isprintable()
+        subject == "" or len(subject) > MAX_SUBJECT or not subject.isprintable()
     ):
         raise SnsError(
             "InvalidParameter",
-            "Subject must be 1-100 printable ASCII characters without line breaks",
+            "Subject must be 1-100 characters of text without line breaks or control characters",
         )
+    for name, value in (("MessageGroupId", group), ("MessageDeduplicationId", dedup_id)):
+        if value is not None and not _ID_TEXT.fullmatch(value):
+            raise SnsError(
+                "InvalidParameter",
+                f"{name} must be 1-{MAX_ID} letters, digits or punctuation, got {value!r}",
+            )
     if topic.fifo:
         if not group:
             raise SnsError(
@@ -513,10 +533,12 @@ def _validate(
                 f"{topic.name} has no content-based deduplication: give a deduplication id",
                 f"publish-sns {topic.key} MESSAGE --group {group} --dedup-id ID",
             )
-    elif group is not None or dedup_id is not None:
+    elif dedup_id is not None:
+        # A standard topic takes a group id (forwarded only to SQS subscriptions, for fair
+        # queues) but no deduplication id.
         raise SnsError(
             "InvalidParameter",
-            f"{topic.name} is a standard topic: group and deduplication ids are for FIFO topics",
+            f"{topic.name} is a standard topic: a deduplication id is for FIFO topics",
         )
     return message
 
