@@ -153,8 +153,13 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
             repeat=True,
         ),
         Option("--subject", TEXT, "the message subject", "S"),
-        Option("--group", WORD, "message group id (FIFO topics)", "G"),
-        Option("--dedup-id", WORD, "deduplication id (FIFO topics)", "ID"),
+        Option(
+            "--group",
+            WORD,
+            "message group id (required on FIFO topics; standard topics pass it to SQS only)",
+            "G",
+        ),
+        Option("--dedup-id", WORD, "deduplication id (FIFO topics only)", "ID"),
     ),
     examples=(
         "publish-sns alerts 'disk full' --attr severity=high",
