@@ -499,6 +499,14 @@ def test_partial_rate_draws_once_per_record(stack: Stack) -> None:
     assert rng.getstate() == expected_rng.getstate()
 
 
+def test_report_batch_item_failures_without_sqs_warns(stack: Stack) -> None:
+    _, diags = load(stack, "behaviors:\n  audit:\n    reportBatchItemFailures: true\n")
+    d = where(diags, "behavior-rbif-not-sqs")
+    assert (d.severity, d.line, d.column) == ("warning", 3, 30)
+    _, quiet = load(stack, "behaviors:\n  worker:\n    reportBatchItemFailures: true\n")
+    assert not [d for d in quiet if d.code == "behavior-rbif-not-sqs"]
+
+
 def test_partial_on_a_function_without_sqs_warns(stack: Stack) -> None:
     _, diags = load(
         stack, "behaviors:\n  audit:\n    reportBatchItemFailures: true\n    partial: {rate: 1}\n"

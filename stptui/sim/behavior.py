@@ -1391,6 +1391,16 @@ class _Reader:
             value = spec["reportBatchItemFailures"]
             if isinstance(value, bool):
                 b.rbif = value
+                no_sqs = not any(isinstance(t, SqsTrigger) for t in workload.events)
+                if value and no_sqs and "partial" not in spec:  # `partial` warns on its own
+                    self.report(
+                        (*path, "reportBatchItemFailures"),
+                        "behavior-rbif-not-sqs",
+                        f"{workload.name} has no sqs event: reportBatchItemFailures applies "
+                        "only to an SQS event source mapping, so it changes nothing here",
+                        severity="warning",
+                        hint="remove it, or add the `sqs` event it is meant for",
+                    )
             else:
                 self.report(
                     (*path, "reportBatchItemFailures"),
