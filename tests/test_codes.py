@@ -40,6 +40,7 @@ MODULE_GROUPS = {
     "directives": "directives",
     "normalize": "schema",
     "lint": "stack",
+    "lint_compute": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

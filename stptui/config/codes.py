@@ -39,8 +39,9 @@ _GROUP_INTROS: dict[str, str] = {
     ),
     "stack": (
         "Checks that need the whole stack: references between resources, queue and "
-        "function timeouts, FIFO rules, redrive cycles, routes (`stptui/config/lint.py`). "
-        "Most mirror a rule of Stacktape's deployer or of AWS itself."
+        "function timeouts, FIFO rules, redrive cycles, routes, load balancers and container "
+        "compute (`stptui/config/lint.py`, `lint_compute.py`). Most mirror a rule of "
+        "Stacktape's deployer or of AWS itself."
     ),
 }
 

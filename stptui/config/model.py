@@ -70,6 +70,12 @@ LEGACY_RESOURCE_TYPES: dict[str, str] = {
     "efs-storage": "efs-filesystem",
 }
 
+
+def canonical_type(rtype: str) -> str:
+    """Today's name of a resource type (`container-workload` -> `multi-container-workload`)."""
+    return LEGACY_RESOURCE_TYPES.get(rtype, rtype)
+
+
 DATA_STORE_TYPES: frozenset[str] = frozenset(
     {
         "relational-database",
