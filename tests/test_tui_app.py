@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
+import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -13,7 +15,10 @@ from tui_support import app_for, drawn_text, drive, session
 
 from stptui.commands import execute
 from stptui.commands.session import trace_sha256
+from stptui.config.model import Stack
+from stptui.tui import app as app_module
 from stptui.tui.app import StptuiApp
+from stptui.tui.palette import Entry, StackProvider
 from stptui.tui.screens.command_line import CommandLineScreen, completions
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import HelpScreen
@@ -105,6 +110,47 @@ def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
         assert app.query_one("#graph-pane").display
 
     drive(app_for(), script, size=(80, 24))
+
+
+def test_a_click_on_a_name_in_the_strip_of_a_narrow_terminal_shows_that_pane() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # ` 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda `: column 22 is in `3 Events`.
+        await pilot.click("#pane-tabs", offset=(22, 0))
+        assert app.query_one("#events-pane").display
+        assert not app.query_one("#graph-pane").display
+        assert app.focused is not None and app.focused.id == "event-list"
+        await pilot.click("#pane-tabs", offset=(41, 0))
+        assert app.query_one("#inspector-pane").display
+        # Past the last name: nothing changes.
+        await pilot.click("#pane-tabs", offset=(70, 0))
+        assert app.query_one("#inspector-pane").display
+
+    drive(app_for(), script, size=(80, 24))
+
+
+def test_a_terminal_made_narrow_shows_the_pane_clicked_or_tabbed_into() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.click("#queues-pane", offset=(3, 3))
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        # The pane with the focus is the one shown (it was the graph's, keys going to a
+        # queue list out of sight), and its name is the one lit in the strip.
+        assert app.query_one("#queues-pane").display
+        assert not app.query_one("#graph-pane").display
+        strip = app.query_one("#pane-tabs", Widget).render_line(0)
+        lit = "".join(seg.text for seg in strip if seg.style is not None and seg.style.reverse)
+        assert lit.strip() == "2 Queues"
+        await pilot.press("down")
+        assert app.selected == "deadLetterQueue"
+        await pilot.resize_terminal(140, 40)
+        await pilot.press("tab", "tab")
+        assert app.focused is not None and app.focused.id == "event-list"
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert app.query_one("#events-pane").display
+        assert not app.query_one("#queues-pane").display
+
+    drive(app_for(), script, size=(140, 40))
 
 
 def test_a_footer_narrower_than_160_columns_fits_every_key_of_the_job_queue_stack() -> None:
@@ -323,6 +369,30 @@ def test_palette_jumps_to_a_resource() -> None:
     drive(app_for(), script)
 
 
+def test_palette_lists_the_stack_once_per_opening(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each key typed in the palette runs a search; listing 2,000 resources again for each
+    # was a third of what a key cost on a large stack.
+    listed: list[int] = []
+    original = StackProvider._list_entries
+
+    def counting(provider: StackProvider) -> list[Entry]:
+        entries = original(provider)
+        listed.append(len(entries))
+        return entries
+
+    monkeypatch.setattr(StackProvider, "_list_entries", counting)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("ctrl+p", *"go to: work")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected == "worker"
+        assert len(listed) == 1 and listed[0] > len(app.graph)
+
+    drive(app_for(), script)
+
+
 def test_palette_opens_the_command_line_for_a_command() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("ctrl+p")
@@ -332,6 +402,9 @@ def test_palette_opens_the_command_line_for_a_command() -> None:
         await pilot.pause()
         assert isinstance(app.screen, CommandLineScreen)
         assert app.screen.query_one(Input).value == "purge "
+        # What is typed goes on after the name (it replaced it).
+        await pilot.press(*"jobQueue", "enter")
+        assert app.session.log == ["purge jobQueue"]
 
     drive(app_for(), script)
 
@@ -407,3 +480,29 @@ def test_quitting_while_the_clock_plays_records_its_last_line(tmp_path: Path) ->
     drive(app, run)
     assert app.session.log[-1].startswith("until ")
     assert script.read_text().splitlines()[-1] == app.session.log[-1]
+
+
+def test_the_graph_is_built_once_on_opening_and_again_for_a_loaded_stack(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Opening built the graph twice: a fifth of a second for a stack of 2,000 resources.
+    built: list[str] = []
+    original = app_module.build_graph
+
+    def counting(stack: Stack) -> nx.MultiDiGraph:
+        built.append(stack.stack_name)
+        return original(stack)
+
+    monkeypatch.setattr(app_module, "build_graph", counting)
+    saved = tmp_path / "s.json"
+    other = session("combined")
+    execute(other, "send jobQueue '{\"orderId\": 1}'")
+    execute(other, f"save {saved}")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert built == ["job-queue-demo-dev"]
+        app.run_command(f"load {saved}")
+        assert built == ["job-queue-demo-dev", "background-jobs-demo-dev"]
+        assert "alertsTopic" in app.graph
+
+    drive(app_for(), script)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 from tui_support import START, app_for, drawn_text, drive, session
@@ -246,6 +248,55 @@ resources:
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
 
 
+@pytest.mark.parametrize("size", [(140, 40), (130, 30), (90, 30)])
+def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[int, int]) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  gw: {type: http-api-gateway}
+  echo:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: gw, path: /echo, method: POST}
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  echo:\n    response: '{statusCode: `200`, body: body}'\n",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        app.screen.query_one("#http-method", Select).value = "POST"
+        fill(app, http_path="/echo", http_body="\n".join(f"line {i}" for i in range(100)))
+        await pilot.press("ctrl+s")
+        box = app.screen.query_one("#http-response-box", VerticalScroll)
+        # The box shows the status line first; the body's last line (and the clock line
+        # after it) were cut off at its foot, out of reach.
+        assert box.scroll_y == 0 and box.max_scroll_y > 0
+        # Tab goes from the form's last button to the response.
+        app.screen.query_one("#http-cancel").focus()
+        await pilot.press("tab")
+        assert app.screen.focused is box
+        await pilot.press("end")
+        assert box.scroll_y == box.max_scroll_y
+        # The box fits in the dialog whole, its end above the dialog's fold (it was 30
+        # rows high in a dialog of 27 on a 30-row terminal).
+        assert app.screen.query_one(".dialog-box").region.contains_region(box.region)
+        lines = shown(app, "#http-response").splitlines()
+        assert lines[-2:] == ["line 99", "now 2026-01-05T08:00:00.100Z (+100 ms)"]
+        # The next response is shown from its top.
+        fill(app, http_body="short")
+        await pilot.press("ctrl+s")
+        assert box.scroll_y == 0
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=size)
+
+
 # -- fire -----------------------------------------------------------------------------------
 
 
@@ -391,5 +442,30 @@ def test_the_send_and_fire_dialogs_open_ready_to_type() -> None:
         await pilot.press("escape", "x")
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "fire-rule"
+
+    drive(app_for("combined"), script)
+
+
+def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("3", "u")
+        await pilot.press(*"in/a.csv", "tab", *"5XB", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, UploadDialog)
+        assert "--size must be a whole number" in shown(app, "#upload-error")
+        assert dialog.query_one("#upload-key", Input).value == "in/a.csv"
+        assert dialog.query_one("#upload-size", Input).value == "5XB"
+        assert app.focused is dialog.query_one("#upload-size")
+        assert_unchanged(app)
+        await pilot.press("backspace", "backspace", "backspace", *"5MB", "enter")
+        assert not isinstance(app.screen, UploadDialog)
+        assert app.session.log == ["upload uploads in/a.csv --size 5MB"]
+        # The focus is back where it was before the dialog.
+        assert app.focused is not None and app.focused.id == "event-list"
+        # In a body (several lines) enter is a new line; ctrl+s sends.
+        await pilot.press("s", "ctrl+a", "enter")
+        assert isinstance(app.screen, CommandDialog)
+        await pilot.press("escape")
+        assert app.session.log == ["upload uploads in/a.csv --size 5MB"]
 
     drive(app_for("combined"), script)

@@ -226,3 +226,15 @@ def test_every_cell_of_the_text_panes_has_the_panes_background() -> None:
                 assert segments and all(s.style and s.style.bgcolor for s in segments), view
 
     drive(app_for(), script)
+
+
+def test_filter_field_names_ignore_case_as_their_values_do() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("send deadLetterQueue '{\"amount\": 2}'")
+        lst = app.query_one(RecordList)
+        # `Resource:` was a bare word, looked for in the text and found nowhere.
+        await pilot.press("slash", *"Resource:JOBQUEUE KIND:Message.", "enter")
+        assert [(r.kind, r.resource) for r in lst.view] == [("message.sent", "jobQueue")]
+
+    drive(app_for(), script)

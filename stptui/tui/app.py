@@ -14,7 +14,7 @@ import gc
 import re
 import shlex
 import time
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import networkx as nx
 from rich.text import Text
@@ -89,6 +89,25 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     FireDialog,
     FastForwardScreen,
 )
+
+
+def tab_label(key: str) -> str:
+    """A pane's name in the strip of a narrow terminal: ` 3 Events `."""
+    return f" {key} {PANES[key][2]} "
+
+
+class PaneTabs(Static):
+    """The strip of the panes' names on a narrow terminal; a click on a name shows it."""
+
+    def on_click(self, event: events.Click) -> None:
+        """Show (and focus) the pane whose name was clicked, as its number key does."""
+        start = 0
+        for key in PANES:
+            end = start + len(tab_label(key))
+            if start <= event.x < end:
+                cast("StptuiApp", self.app).action_focus_pane(key)
+                return
+            start = end
 
 
 class StptuiApp(App[None]):
@@ -201,6 +220,9 @@ class StptuiApp(App[None]):
         self.session = session
         self.live = LiveClock(session, speed_index=speed_index)
         self.graph: nx.MultiDiGraph = build_graph(session.stack)
+        # The stack `graph` was built from: opening the app built it twice (a fifth of a
+        # second for 2,000 resources), and a `load` of a session brings its own stack.
+        self._graph_stack = session.stack
         self._pending: list[Record] = []
         # Resources touched since the slow panes last redrew.
         self._touched: set[str] = set()
@@ -208,12 +230,14 @@ class StptuiApp(App[None]):
         self._last_slow = 0.0
         self._sim = session.sim
         self.current_pane = "1"
+        # The command line's history: the lines run there, oldest first.
+        self.command_history: list[str] = []
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock-bar")
-        yield Static("", id="pane-tabs", markup=False)
+        yield PaneTabs("", id="pane-tabs", markup=False)
         with Container(id="panes"):
             # Grid order: the graph and the inspector on top, the live lists below.
             yield GraphPane(self._user_selected, id="graph-pane", classes="pane")
@@ -238,6 +262,20 @@ class StptuiApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
 
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        # A click or tab into a pane makes it the current one, as its number key does:
+        # a terminal made narrow afterwards shows the pane that has the focus, not one
+        # chosen before, with the keys going to a pane out of sight.
+        widget = event.widget
+        if not self.screen_stack or widget.screen is not self.screen_stack[0]:
+            return
+        pane = self._pane_of(widget)
+        key = next((k for k, (pane_id, _, _) in PANES.items() if pane.id == pane_id), None)
+        if key is not None and key != self.current_pane:
+            self.current_pane = key
+            self._show_current()
+
     def _layout_for(self, width: int) -> None:
         if self.screen_stack:
             self.screen_stack[0].set_class(width < NARROW_WIDTH, "-narrow")
@@ -251,15 +289,17 @@ class StptuiApp(App[None]):
         for key, (pane_id, _, _) in PANES.items():
             self.query_one(f"#{pane_id}").set_class(key == self.current_pane, "-current")
         tabs = Text(no_wrap=True)
-        for key, (_, _, title) in PANES.items():
-            tabs.append(f" {key} {title} ", "reverse" if key == self.current_pane else "")
+        for key in PANES:
+            tabs.append(tab_label(key), "reverse" if key == self.current_pane else "")
         self.query_one("#pane-tabs", Static).update(tabs)
 
     def _load(self) -> None:
         """Build every pane for the session's simulation (at start and after `load`)."""
         sim = self.session.sim
         self._sim = sim
-        self.graph = build_graph(self.session.stack)
+        if self.session.stack is not self._graph_stack:
+            self.graph = build_graph(self.session.stack)
+            self._graph_stack = self.session.stack
         self._pending.clear()
         self._touched.clear()
         self._frame_queued = False
@@ -579,7 +619,9 @@ class StptuiApp(App[None]):
 
     def open_command_line(self, initial: str = "") -> None:
         """Open the command line, optionally with text typed."""
-        self.push_screen(CommandLineScreen(self.run_command, lambda: self.session, initial))
+        self.push_screen(
+            CommandLineScreen(self.run_command, lambda: self.session, initial, self.command_history)
+        )
 
     def action_command_line(self) -> None:
         """Open the command line."""

@@ -1,7 +1,9 @@
 """The command line (`:`): any command of the language, with completion and its output.
 
 The line goes to `stptui.commands.execute`, exactly as in the REPL and scripts. The result
-or the error is shown in the dialog (never raised), as plain text.
+or the error is shown in the dialog (never raised), as plain text. Up and down go through
+the lines run before (the app keeps them while it runs, as the REPL does); page up and page
+down scroll a long output, since the line keeps the focus.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from stptui.commands import REGISTRY, CommandError, CommandResult, Session, comp
 from stptui.commands import registry as kinds
 from stptui.commands.registry import tokenize
 from stptui.commands.result import render_plain, rich_result
+
+# How many lines the history keeps (the oldest go first).
+HISTORY_LIMIT = 1000
 
 
 def completions(session: Session, line: str) -> list[str]:
@@ -68,6 +73,10 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Close", tooltip="Close the command line"),
         Binding("tab", "complete", "Complete", priority=True, tooltip="Take the first completion"),
+        Binding("up", "history(-1)", "Previous", tooltip="The line run before this one"),
+        Binding("down", "history(1)", "Next", tooltip="The line run after this one"),
+        Binding("pageup", "scroll_output(-1)", "Scroll up", tooltip="Scroll the output up"),
+        Binding("pagedown", "scroll_output(1)", "Scroll down", tooltip="Scroll the output down"),
     ]
     DEFAULT_CSS = """
     CommandLineScreen { align: center bottom; }
@@ -83,11 +92,18 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         run: Callable[[str], CommandResult],
         session: Callable[[], Session],
         initial: str = "",
+        history: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.run = run
         self.session = session
         self.initial = initial
+        # Shared with the app, so that the next command line has this one's lines too.
+        self.history = [] if history is None else history
+        # Where up and down are in the history (len(history): the line being typed), and
+        # what was typed before going up, given back when coming down past the newest line.
+        self._at = len(self.history)
+        self._draft = initial
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -97,6 +113,9 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
                 placeholder="send jobQueue '{\"id\": 1}'   advance 5m   help",
                 suggester=CommandSuggester(self.session),
                 id="command-input",
+                # Opened from the palette with a command's name typed, the line goes on
+                # after it: selected, the name was replaced by the first key typed.
+                select_on_focus=False,
             )
             with VerticalScroll(id="command-output"):
                 yield Static("", id="command-result", markup=False)
@@ -109,8 +128,36 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             field.value = found[0] + (" " if len(found) == 1 else "")
             field.cursor_position = len(field.value)
 
+    def action_history(self, step: int) -> None:
+        """Show the line run before (-1) or after (1) the one shown."""
+        at = max(0, min(self._at + step, len(self.history)))
+        if at == self._at:
+            return
+        field = self.query_one(Input)
+        if self._at == len(self.history):
+            self._draft = field.value
+        self._at = at
+        field.value = self.history[at] if at < len(self.history) else self._draft
+        field.cursor_position = len(field.value)
+
+    def action_scroll_output(self, direction: int) -> None:
+        """Scroll the output by a page, up (-1) or down (1)."""
+        output = self.query_one("#command-output", VerticalScroll)
+        if direction < 0:
+            output.scroll_page_up(animate=False)
+        else:
+            output.scroll_page_down(animate=False)
+
+    def _remember(self, line: str) -> None:
+        if line.strip() and (not self.history or self.history[-1] != line):
+            self.history.append(line)
+            del self.history[:-HISTORY_LIMIT]
+        self._at = len(self.history)
+        self._draft = ""
+
     @on(Input.Submitted, "#command-input")
     def _submit(self, event: Input.Submitted) -> None:
+        self._remember(event.value)
         output = self.query_one("#command-result", Static)
         try:
             result = self.run(event.value)

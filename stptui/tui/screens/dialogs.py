@@ -68,7 +68,8 @@ UPLOAD_OPS = ("put", "post", "copy", "multipart")
 # response gets the 40 or more left. Narrower, side by side would squeeze both (routes
 # and labels wrapping word by word, the path field a few characters wide), so the
 # response goes under the form at the dialog's full width, and is scrolled into sight
-# when it comes.
+# when it comes. The response scrolls in a box that fits inside the dialog (90% of the
+# screen's height) whole, so that its end is never below the dialog's fold.
 HTTP_SIDE_BY_SIDE = 120
 HTTP_FORM_WIDTH = 56
 
@@ -192,6 +193,7 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             error.scroll_visible(animate=False)
 
     @on(Button.Pressed, ".dialog-run")
+    @on(Input.Submitted)
     def action_run(self) -> None:
         """Run the command; show the error in the dialog when it refuses."""
         try:
@@ -439,13 +441,14 @@ class HttpDialog(CommandDialog):
     HttpDialog #http-columns { height: auto; }
     HttpDialog #http-request { width: {form}; height: auto; }
     HttpDialog #http-response-box {
-        width: 1fr; height: auto; max-height: 30; margin-left: 1;
+        width: 1fr; height: auto; max-height: 70vh; margin-left: 1;
         border-left: vkey $panel-lighten-2; padding-left: 1;
     }
     HttpDialog.-stacked #http-columns { layout: vertical; }
     HttpDialog.-stacked #http-request { width: 1fr; }
     HttpDialog.-stacked #http-response-box {
-        margin: 1 0 0 0; padding: 0; border-left: none; border-top: hkey $panel-lighten-2;
+        margin: 1 0 0 0; padding: 0;
+        border-left: none; border-top: hkey $panel-lighten-2;
     }
     HttpDialog #http-method { width: 14; }
     HttpDialog #http-gateway { width: 24; }
@@ -474,7 +477,9 @@ class HttpDialog(CommandDialog):
             with Vertical(id="http-request"):
                 yield from self.form()
                 yield from self.controls()
-            with Vertical(id="http-response-box"):
+            # Scrolled (and a tab stop, to scroll it from the keyboard): a response longer
+            # than the box was cut at its foot.
+            with VerticalScroll(id="http-response-box"):
                 yield Label("response")
                 yield Static(Text("(send the request to see it)"), id="http-response", markup=False)
 
@@ -531,6 +536,8 @@ class HttpDialog(CommandDialog):
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
         self.query_one("#http-response", Static).update(response_text(result))
+        # A new response is read from its status line.
+        self.query_one("#http-response-box", VerticalScroll).scroll_home(animate=False)
         if self.has_class("-stacked"):
             # Under the form, it may be below the fold: in sight once laid out.
             box = self.query_one("#http-response-box")

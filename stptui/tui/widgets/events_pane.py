@@ -36,14 +36,14 @@ def matches(rec: Record, words: list[str]) -> bool:
     `kind:X` and `resource:X` match that field by prefix / exactly; a bare word matches the
     kind, the resource or any string field of the record. Case is ignored throughout."""
     for word in words:
-        if word.startswith("kind:"):
-            if not rec.kind.startswith(word[5:].lower()):
+        low = word.lower()
+        if low.startswith("kind:"):
+            if not rec.kind.startswith(low[5:]):
                 return False
-        elif word.startswith("resource:"):
-            if rec.resource.lower() != word[9:].lower():
+        elif low.startswith("resource:"):
+            if rec.resource.lower() != low[9:]:
                 return False
         else:
-            low = word.lower()
             if low in rec.kind or low in rec.resource.lower():
                 continue
             if not any(isinstance(v, str) and low in v.lower() for v in rec.data.values()):

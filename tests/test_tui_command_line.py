@@ -1,0 +1,76 @@
+"""Pilot tests of the command line (`:`) used from the keyboard alone: its history (up and
+down, kept between openings), a long output scrolled with page keys while the line keeps
+the focus, and commands that change the simulation refreshing the panes behind it."""
+
+from __future__ import annotations
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_support import app_for, drawn_text, drive
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.command_line import CommandLineScreen
+from stptui.tui.widgets.queues_pane import QueuesPane
+
+
+def field(app: StptuiApp) -> Input:
+    """The command line's input."""
+    return app.screen.query_one("#command-input", Input)
+
+
+def test_up_and_down_go_through_the_lines_run_before_and_back_to_the_draft() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"advance 1m", "enter")
+        # A refused line is in the history too: it is the one most worth fixing and rerunning.
+        await pilot.press(*"advnce 2m", "enter")
+        assert field(app).value == "advnce 2m"
+        field(app).value = ""
+        await pilot.press(*"show q")
+        await pilot.press("up")
+        assert field(app).value == "advnce 2m"
+        assert field(app).cursor_position == len("advnce 2m")
+        await pilot.press("up", "up")
+        assert field(app).value == "advance 1m"
+        await pilot.press("down")
+        assert field(app).value == "advnce 2m"
+        await pilot.press("down")
+        assert field(app).value == "show q"
+        await pilot.press("escape")
+        # The next command line has the same history.
+        await pilot.press("colon", "up")
+        assert isinstance(app.screen, CommandLineScreen)
+        assert field(app).value == "advnce 2m"
+        await pilot.press("enter")
+        await pilot.press("up", "up")
+        # The same line run twice in a row is remembered once.
+        assert field(app).value == "advance 1m"
+
+    drive(app_for(), script)
+
+
+def test_page_keys_scroll_a_long_output_while_the_line_keeps_the_focus() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"help", "enter")
+        output = app.screen.query_one("#command-output", VerticalScroll)
+        assert output.max_scroll_y > 0
+        await pilot.press("pagedown")
+        assert output.scroll_y > 0
+        assert app.screen.focused is field(app)
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
+        assert output.scroll_y == output.max_scroll_y
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        assert output.scroll_y == 0
+
+    drive(app_for(), script, size=(100, 30))
+
+
+def test_a_command_that_changes_the_simulation_refreshes_the_panes_behind() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"send jobQueue '{\"id\": 1}'", "enter")
+        await pilot.press(*"send jobQueue '{\"id\": 2}'", "enter")
+        queues = app.query_one(QueuesPane)
+        assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
+
+    drive(app_for(), script)
