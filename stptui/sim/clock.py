@@ -153,6 +153,27 @@ SETTLE_MASK = SETTLE_EVERY - 1
 # How often a run asks its `should_stop` (a power of two no larger than SETTLE_EVERY).
 STOP_CHECK_EVERY = 256
 STOP_CHECK_MASK = STOP_CHECK_EVERY - 1
+# How many events may run without the clock moving before a run stops as a suspected loop
+# (checked every STOP_CHECK_EVERY events). A loop that AWS's recursion detection does not see
+# (through EventBridge or S3) with zero-duration handlers would otherwise run forever at one
+# instant. Handlers take 100 ms unless told otherwise, so only zero durations make events
+# pile up at one millisecond, and 131,072 of them is tens of thousands of invocations at once;
+# a loop through EventBridge reaches it in about three seconds.
+STILL_LIMIT = 1 << 17
+
+
+class ClockStalled(RuntimeError):
+    """A run executed STILL_LIMIT events without the clock moving: most likely a loop of
+    zero-duration work. The scheduler is consistent (the last event ran in full)."""
+
+    def __init__(self, at: int, events: int) -> None:
+        super().__init__(
+            f"the clock has not moved from {iso_ms(at)} for {events:,} events: this looks like "
+            "a loop through resources whose recursion AWS does not track (EventBridge, S3); "
+            "stopped there"
+        )
+        self.at = at
+        self.events = events
 
 
 @contextmanager
@@ -174,7 +195,17 @@ def fewer_collections() -> Iterator[None]:
 class Scheduler:
     """A deterministic discrete-event scheduler on virtual time."""
 
-    __slots__ = ("_foreground", "_heap", "_seq", "events_run", "now", "settle")
+    __slots__ = (
+        "_foreground",
+        "_heap",
+        "_seq",
+        "_still_at",
+        "_still_from",
+        "events_run",
+        "now",
+        "settle",
+        "still_limit",
+    )
 
     def __init__(self, start_ms: int, settle: Callable[[], None] = lambda: None) -> None:
         self.now = start_ms
@@ -184,6 +215,11 @@ class Scheduler:
         self.events_run = 0
         # Called every SETTLE_EVERY events and whenever a run returns (the trace's settle).
         self.settle = settle
+        # The instant seen at the last stillness check, and the event count when it was
+        # first seen there (see `check_moving`).
+        self._still_at = start_ms
+        self._still_from = 0
+        self.still_limit = STILL_LIMIT
 
     def at(
         self,
@@ -221,6 +257,17 @@ class Scheduler:
         while heap and heap[0][FN] is None:
             heapq.heappop(heap)
         return heap[0][T] if heap else None
+
+    def check_moving(self) -> None:
+        """Raise ClockStalled when `still_limit` or more events have run since the clock
+        last moved. Called every STOP_CHECK_EVERY events (by count since the start), and
+        only then, so that a run and its replay by `step` check at the same counts."""
+        now = self.now
+        if now != self._still_at:
+            self._still_at = now
+            self._still_from = self.events_run
+        elif self.events_run - self._still_from >= self.still_limit:
+            raise ClockStalled(now, self.events_run - self._still_from)
 
     def step(self) -> bool:
         """Run the next live entry; False when there is none."""
@@ -290,6 +337,7 @@ class Scheduler:
                     self.events_run = ran
                     if not ran & SETTLE_MASK:
                         self.settle()
+                    self.check_moving()
                     if should_stop is not None and should_stop():
                         return False
             return True

@@ -22,6 +22,10 @@ from stptui.sim.trace import Trace
 
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
+# Emission kinds whose AWS service carries Lambda's recursion count (SQS SendMessage, SNS
+# Publish, asynchronous Invoke); EventBridge PutEvents and S3 PutObject start a new chain.
+TRACKED_EMISSIONS = frozenset({"send", "notify", "invoke"})
+
 
 # Ids are drawn and formatted a block at a time, in C: a draw and a format per id would cost
 # more than the rest of a message's life in the simulator. Blocks grow, so that a short
@@ -76,6 +80,8 @@ class _SyncCall:
     __slots__ = ("done", "payload")
 
     sqs_records = None
+    # A synchronous invoke comes from a command or an HTTP API: it starts a chain of requests.
+    chain = 1
 
     def __init__(self, payload: Any, done: Callable[[Outcome, str], None]) -> None:
         self.payload = payload
@@ -120,6 +126,11 @@ class Simulator:
         self.region = stack.region
         self.account_id = stack.account_id
         self.running_total = 0
+        # The chain count (Lambda recursive loop detection) of the invocation whose
+        # emission is being carried out, 0 outside one: what SQS messages and asynchronous
+        # invokes made now carry. Set only by `apply_emission`, so that nothing on the busy
+        # paths passes it along.
+        self.chain = 0
         self.queues: dict[str, QueueSim] = {}
         self.functions: dict[str, FunctionSim] = {}
         self.async_invokers: dict[str, AsyncInvoker] = {}
@@ -288,10 +299,17 @@ class Simulator:
         inv_id, _ = fn.start(trigger, 1, _SyncCall(payload, done))
         return inv_id
 
-    def apply_emission(self, function: str, invocation_id: str, emission: Emission) -> None:
-        """Carry out what a handler emitted when its invocation succeeded."""
+    def apply_emission(
+        self, function: str, invocation_id: str, emission: Emission, chain: int = 0
+    ) -> None:
+        """Carry out what a handler emitted when its invocation succeeded.
+
+        `chain` is the invocation's count in its chain of requests (0 for a batch job,
+        which Lambda does not track): SQS sends, SNS publishes and asynchronous invokes
+        carry it on, as the X-Ray trace header does on AWS; EventBridge and S3 do not."""
         now = self.clock.now
         source = f"{function}:{invocation_id}"
+        self.chain = chain if emission.kind in TRACKED_EMISSIONS else 0
         try:
             if emission.kind == "send":
                 f = emission.fields
@@ -330,6 +348,8 @@ class Simulator:
                     },
                 )
             )
+        finally:
+            self.chain = 0
 
     def deliver_destination(
         self, function: str, which: str, target: str, record: dict[str, Any], event_id: str
@@ -384,12 +404,17 @@ class Simulator:
     ) -> int:
         """Run the next `n` scheduled events, stopping before one due after `limit` when it
         is given, or when `should_stop` says so (asked every STOP_CHECK_EVERY events);
-        returns how many ran."""
+        returns how many ran. Raises ClockStalled as `run` does (the events run stay run)."""
         clock = self.clock
         ran = 0
         while ran < n:
-            if should_stop is not None and ran and not ran & STOP_CHECK_MASK and should_stop():
-                break
+            # Checked before the next event, never after the last: `step N` then replays a
+            # run that stopped as a suspected loop after N events without stopping itself.
+            if ran:
+                if not clock.events_run & STOP_CHECK_MASK:
+                    clock.check_moving()
+                if should_stop is not None and not ran & STOP_CHECK_MASK and should_stop():
+                    break
             if limit is not None:
                 due = clock.peek()
                 if due is None or due > limit:

@@ -29,8 +29,7 @@ from stptui.commands.session import Session
 from stptui.sim.behavior import (
     format_duration,
 )
-from stptui.sim.clock import MAX_MS, InstantRangeError, iso_ms, parse_instant
-from stptui.sim.engine import Simulator
+from stptui.sim.clock import MAX_MS, ClockStalled, InstantRangeError, iso_ms, parse_instant
 
 # -- time ------------------------------------------------------------------------------------
 
@@ -51,16 +50,47 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
         refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
-    if not sim.advance(ms, call.should_stop):
-        return _stopped(sim, call, before)
+    events_before = sim.clock.events_run
+    try:
+        moved = sim.advance(ms, call.should_stop)
+    except ClockStalled as exc:
+        raise _loop_error(session, events_before, exc) from None
+    if not moved:
+        return _stopped(session, call, before, events_before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
 
 
-def _stopped(sim: Simulator, call: Call, before: int) -> CommandResult:
+def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> CommandError:
+    """The error of a time command that the simulator stopped as a suspected loop.
+
+    The events it ran stay run (the simulation is consistent at the instant reached), so,
+    unlike other failed commands, it is logged: as the `step N` that replays exactly those
+    events, so that `save` and `record` still replay to this very state."""
+    line = f"step {session.sim.clock.events_run - events_before}"
+    session.log.append(line)
+    note = ""
+    if session.recorder is not None:
+        try:
+            session.recorder.write(line)
+        except OSError as exc_io:
+            lost, session.recorder = session.recorder, None
+            note = f"; recording stopped: cannot write {lost.path}: {exc_io.strerror or exc_io}"
+    return CommandError(
+        f"{exc}{note}",
+        "give a handler in the loop a duration or a condition that ends it; "
+        "`show trace 20` shows the last steps",
+    )
+
+
+def _stopped(session: Session, call: Call, before: int, events_before: int) -> CommandResult:
     """The result of a time command its front end stopped (Ctrl-C) between two events."""
+    sim = session.sim
     # Events due at the instant reached may still be pending; `until NOW` would run them
     # too, so run them here and log that line: the log then replays to this very state.
-    sim.until(sim.clock.now)
+    try:
+        sim.until(sim.clock.now)
+    except ClockStalled as exc:
+        raise _loop_error(session, events_before, exc) from None
     now = iso_ms(sim.clock.now)
     call.log_line = f"until {now}"
     return CommandResult(
@@ -94,8 +124,13 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             "time only moves forward",
         )
     before = sim.clock.now
-    if not sim.until(t, call.should_stop):
-        return _stopped(sim, call, before)
+    events_before = sim.clock.events_run
+    try:
+        moved = sim.until(t, call.should_stop)
+    except ClockStalled as exc:
+        raise _loop_error(session, events_before, exc) from None
+    if not moved:
+        return _stopped(session, call, before, events_before)
     return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
 
 
@@ -112,7 +147,11 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
     before = sim.clock.now
-    ran = sim.step(n, MAX_MS, call.should_stop)
+    events_before = sim.clock.events_run
+    try:
+        ran = sim.step(n, MAX_MS, call.should_stop)
+    except ClockStalled as exc:
+        raise _loop_error(session, events_before, exc) from None
     due = sim.clock.peek()
     if ran == 0 and due is not None:
         refuse_past_end(sim, f"step: the next event is at {iso_ms(due)}")
@@ -152,9 +191,13 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
     # A run that would go past the clock's maximum stops there instead: a run that goes
     # quiet sooner should not be refused for a limit it never reaches.
     room = max(0, MAX_MS - before)
-    quiet = sim.run(min(max_ms, room), call.should_stop)
+    events_before = sim.clock.events_run
+    try:
+        quiet = sim.run(min(max_ms, room), call.should_stop)
+    except ClockStalled as exc:
+        raise _loop_error(session, events_before, exc) from None
     if not quiet and call.should_stop is not None and call.should_stop():
-        return _stopped(sim, call, before)
+        return _stopped(session, call, before, events_before)
     if quiet:
         state = "quiet"
     elif max_ms > room:

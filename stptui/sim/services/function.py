@@ -9,6 +9,13 @@ ReportBatchItemFailures is on; asynchronous events are retried twice on function
 1 and then 2 minutes later, and dropped past their maximum age; throttled asynchronous
 events back off from 1 s to 5 min for up to 6 hours. Every attempt of an asynchronous event
 has the event's request id, as the Invoke API answered it.
+
+Recursive loop detection (AWS Lambda developer guide, "Lambda recursive loop detection"):
+every invocation has a chain count, 1 when nothing tracked caused it; the SQS messages, SNS
+messages and asynchronous invokes its handler makes carry the count, and an invocation they
+cause counts one more. Lambda stops an invocation whose count would pass 16 without running
+it: an asynchronous event goes to the on-failure destination without retries, an SQS batch
+returns after its visibility timeout (and reaches its dead-letter queue by the redrive policy).
 """
 
 from __future__ import annotations
@@ -45,7 +52,15 @@ ASYNC_RETRY_DELAYS_MS = (60_000, 120_000)
 ASYNC_MAX_EVENT_AGE_MS = 21_600_000
 THROTTLE_BACKOFF_START_MS = 1_000
 THROTTLE_BACKOFF_MAX_MS = 300_000
+# How many invocations one chain of requests may make; the next is stopped.
+RECURSION_LIMIT = 16
+RECURSION_ERROR = "RecursiveInvocationException"
+RECURSION_MESSAGE = (
+    "Lambda has detected your function being invoked in a recursive loop with other AWS "
+    "resources and stopped your function's invocation."
+)
 _ID = attrgetter("id")
+_CHAIN = attrgetter("chain")
 _RECEIPT = attrgetter("receipt")
 _FIRST = itemgetter(0)
 
@@ -65,6 +80,8 @@ class Caller(Protocol):
     bound methods; `sqs_records` is None unless the event is an SQS batch."""
 
     sqs_records: Callable[[], list[dict[str, Any]]] | None
+    # The invocation's count in its chain of requests (recursive loop detection).
+    chain: int
 
     def event(self) -> Any:
         """The event the handler receives."""
@@ -191,8 +208,9 @@ class FunctionSim:
                     )
                 )
             if outcome.emissions:
+                chain = caller.chain
                 for emission in outcome.emissions:
-                    sim.apply_emission(self.name, inv_id, emission)
+                    sim.apply_emission(self.name, inv_id, emission, chain)
         else:
             sim.trace.emit(
                 (
@@ -395,7 +413,9 @@ class SqsEventSource:
 
     def _invoke(self, batch: _Batch) -> bool:
         """Invoke the function with a batch its poller holds; False when the invocation was
-        throttled and the poller let the batch go."""
+        throttled or stopped as recursive and the poller let the batch go."""
+        if batch.chain > RECURSION_LIMIT:
+            return self._recursion_stopped(batch)
         if self.fn.throttled():
             return self._throttled(batch)
         if batch.throttles:
@@ -412,6 +432,33 @@ class SqsEventSource:
                 # be received again) while the first invocation still runs, as on AWS.
                 q.release(m, m.receipt)
         return True
+
+    def _recursion_stopped(self, batch: _Batch) -> bool:
+        """Lambda's recursive loop detection stopped the batch's invocation: the function
+        does not run, and the messages return when their visibility timeout ends (each
+        receive counts, so the redrive policy moves them to the dead-letter queue)."""
+        sim = self.sim
+        q = self.queue
+        msgs = batch.msgs
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.INVOCATION_RECURSION_STOPPED,
+                self.fn.name,
+                {
+                    "trigger": "sqs",
+                    "queue": q.name,
+                    "message_ids": list(map(_ID, msgs)),
+                    "chain": batch.chain,
+                    "error": RECURSION_ERROR,
+                    "error_message": RECURSION_MESSAGE,
+                },
+            )
+        )
+        self.active -= 1
+        for m, r in zip(msgs, batch.receipts, strict=True):
+            q.release(m, r)
+        return False
 
     def _throttled(self, batch: _Batch) -> bool:
         """The function refused the batch's invocation: back off. True when the poller
@@ -474,11 +521,14 @@ class SqsEventSource:
 class _Batch:
     """One SQS batch handed to an invocation: its receipts and lazily built records."""
 
-    __slots__ = ("_records", "esm", "msgs", "receipts", "throttles")
+    __slots__ = ("_records", "chain", "esm", "msgs", "receipts", "throttles")
 
     def __init__(self, esm: SqsEventSource, msgs: list[Message]) -> None:
         self.esm = esm
         self.msgs = msgs
+        # One invocation for the batch: its count follows the message furthest down a chain
+        # (a batch of one, the commonest, without the cost of `max`).
+        self.chain = (msgs[0].chain if len(msgs) == 1 else max(map(_CHAIN, msgs))) + 1
         self.receipts = list(map(_RECEIPT, msgs))
         self.throttles = 0  # throttled invocation attempts so far
         self._records: list[dict[str, Any]] | None = None
@@ -520,6 +570,7 @@ class AsyncEvent:
 
     __slots__ = (
         "attempts",
+        "chain",
         "first_at",
         "id",
         "invoker",
@@ -532,9 +583,17 @@ class AsyncEvent:
     sqs_records = None
 
     def __init__(
-        self, invoker: AsyncInvoker, eid: str, payload: Any, trigger: str, source: str, now: int
+        self,
+        invoker: AsyncInvoker,
+        eid: str,
+        payload: Any,
+        trigger: str,
+        source: str,
+        now: int,
+        chain: int,
     ) -> None:
         self.invoker = invoker
+        self.chain = chain
         self.id = eid
         self.payload = payload
         self.trigger = trigger
@@ -569,13 +628,16 @@ class AsyncInvoker:
     def submit(self, event: Any, trigger: str, source: str) -> str:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
         sim = self.sim
-        ev = AsyncEvent(self, sim.new_id(), event, trigger, source, sim.clock.now)
+        ev = AsyncEvent(self, sim.new_id(), event, trigger, source, sim.clock.now, sim.chain + 1)
         sim.clock.at(sim.clock.now, self._attempt, ev, self._label)
         return ev.id
 
     def _attempt(self, ev: AsyncEvent) -> None:
         sim = self.sim
         now = sim.clock.now
+        if ev.chain > RECURSION_LIMIT:
+            self._recursion_stopped(ev)
+            return
         if self.fn.throttled():
             if self.fn.reserved == 0:
                 # AWS: with reserved concurrency 0, Lambda sends new events straight to the
@@ -611,6 +673,27 @@ class AsyncInvoker:
         self.fn.start(
             ev.trigger, ev.attempts, ev, (ev.id, ev.source), tk.ASYNC_STARTED_FIELDS, ev.id
         )
+
+    def _recursion_stopped(self, ev: AsyncEvent) -> None:
+        """Lambda's recursive loop detection stopped the event's invocation: no retries;
+        the event goes to the on-failure destination with the error as its response."""
+        sim = self.sim
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.INVOCATION_RECURSION_STOPPED,
+                self.fn.name,
+                {
+                    "trigger": ev.trigger,
+                    "event_id": ev.id,
+                    "chain": ev.chain,
+                    "error": RECURSION_ERROR,
+                    "error_message": RECURSION_MESSAGE,
+                },
+            )
+        )
+        error = lambda_error_response(self.fn.python, RECURSION_ERROR, RECURSION_MESSAGE, ev.id)
+        self._give_up(ev, "RetriesExhausted", error)
 
     def _attempt_done(self, ev: AsyncEvent, outcome: Outcome) -> None:
         sim = self.sim

@@ -65,6 +65,7 @@ class Message:
     __slots__ = (
         "attrs",
         "body",
+        "chain",
         "dedup_id",
         "dlq_source_arn",
         "enqueued_at",
@@ -333,6 +334,8 @@ class QueueSim:
                 )
                 return hit[1]
         msg = Message(sim.new_id(), body, self, now, attrs)
+        # Lambda's recursion count travels with the message (its AWSTraceHeader on AWS).
+        msg.chain = sim.chain
         if self.fifo:
             msg.group = group
             msg.dedup_id = key

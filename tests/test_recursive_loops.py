@@ -1,0 +1,263 @@
+"""Loops a handler makes by feeding itself: Lambda's recursive loop detection (a chain of
+requests through SQS, SNS and asynchronous invokes stops at its 17th invocation) and the
+simulator's safety net for loops AWS does not track (EventBridge with zero durations), which
+stops a run that no longer moves the clock (docs/fidelity.md, "Recursive loop detection")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.sim import trace as tk
+from stptui.sim.clock import ClockStalled
+from stptui.sim.engine import Simulator
+from tests.simkit import START, make_sim, records
+
+PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+
+SELF_INVOKING = f"""
+resources:
+  failures: {{type: sqs-queue}}
+  plain:
+    type: function
+    properties:
+      {PACKAGING}
+      destinations:
+        onFailure: $ResourceParam('failures', 'arn')
+"""
+SELF_INVOKING_BEHAVIORS = """
+behaviors:
+  plain: {duration: 0, emit: [{invoke: {function: plain, payload: "@"}}]}
+"""
+
+SQS_LOOP = f"""
+resources:
+  jobs:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: 60
+      redrivePolicy: {{targetSqsQueueName: jobsDlq, maxReceiveCount: 3}}
+  jobsDlq: {{type: sqs-queue}}
+  worker:
+    type: function
+    properties:
+      {PACKAGING}
+      events: [{{type: sqs, properties: {{sqsQueueName: jobs}}}}]
+"""
+SQS_LOOP_BEHAVIORS = """
+behaviors:
+  worker:
+    duration: 10ms
+    emit: [{send: {queue: jobs, body: body}}]
+"""
+
+SNS_LOOP = f"""
+resources:
+  alerts: {{type: sns-topic}}
+  pager:
+    type: function
+    properties:
+      {PACKAGING}
+      events: [{{type: sns, properties: {{snsTopicName: alerts}}}}]
+"""
+SNS_LOOP_BEHAVIORS = """
+behaviors:
+  pager:
+    emit: [{notify: {topic: alerts, message: "Records[0].Sns.Message"}}]
+"""
+
+BUS_LOOP = f"""
+resources:
+  loopBus: {{type: event-bus}}
+  relay:
+    type: function
+    properties:
+      {PACKAGING}
+      events:
+        - type: event-bus
+          properties: {{eventBusName: loopBus, eventPattern: {{source: [loop]}}}}
+"""
+
+
+def bus_behaviors(duration: str, when: str | None = None) -> str:
+    """A relay that puts an event like the one it received back on its own bus, with
+    `detail.n` one higher (and only while `when` holds, when given)."""
+    condition = f'\n          when: "{when}"' if when else ""
+    return f"""
+behaviors:
+  relay:
+    duration: {duration}
+    emit:
+      - publish:
+          bus: loopBus
+          source: "'loop'"
+          detailType: "'again'"
+          detail: "{{n: sum([detail.n, `1`])}}"{condition}
+"""
+
+
+def counting_behaviors(limit: int) -> str:
+    """`plain` invokes itself with `n` one higher while `n` is below `limit`."""
+    return f"""
+behaviors:
+  plain:
+    emit:
+      - invoke:
+          function: plain
+          payload: "{{n: sum([n, `1`])}}"
+          when: "n < `{limit}`"
+"""
+
+
+def started(sim: Simulator, function: str) -> int:
+    return len(records(sim, tk.INVOCATION_STARTED, function))
+
+
+def test_a_function_that_invokes_itself_stops_after_16_invocations() -> None:
+    sim = make_sim(SELF_INVOKING, SELF_INVOKING_BEHAVIORS)
+    sim.invoke_async("plain", {"order": 7}, "invoke", "command")
+    # Before loop detection this never returned: every invocation takes no time.
+    assert sim.run(3_600_000) is True
+    assert started(sim, "plain") == 16
+    [stop] = records(sim, tk.INVOCATION_RECURSION_STOPPED, "plain")
+    assert stop.data["chain"] == 17
+    assert stop.data["error"] == "RecursiveInvocationException"
+    # No retries: the 17th event is discarded at once and goes to the on-failure destination.
+    [discarded] = records(sim, tk.INVOCATION_DISCARDED, "plain")
+    assert discarded.data == {
+        "event_id": stop.data["event_id"],
+        "condition": "RetriesExhausted",
+        "attempts": 0,
+    }
+    assert not records(sim, tk.INVOCATION_RETRY_SCHEDULED)
+    [msg] = sim.queues["failures"].messages.values()
+    record = json.loads(msg.body)
+    assert record["requestContext"]["requestId"] == stop.data["event_id"]
+    assert record["requestPayload"] == {"order": 7}
+    assert record["responsePayload"]["errorType"] == "RecursiveInvocationException"
+
+
+def test_the_invoke_command_and_run_of_the_audit_reproduction_return(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(SELF_INVOKING, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(SELF_INVOKING_BEHAVIORS, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    execute(session, "invoke plain '{}'")
+    result = execute(session, "run")
+    assert result.data["quiet"] is True
+    assert session.sim.function_stats("plain")["invocations"] == 16
+    assert session.sim.queue_stats("failures")["depth"] == 1
+
+
+@pytest.mark.parametrize(("limit", "stopped"), [(16, False), (17, True)])
+def test_a_chain_of_16_invocations_runs_and_a_17th_is_stopped(limit: int, stopped: bool) -> None:
+    sim = make_sim(SELF_INVOKING, counting_behaviors(limit))
+    sim.invoke_async("plain", {"n": 1}, "invoke", "command")
+    assert sim.run(3_600_000)
+    assert started(sim, "plain") == 16
+    assert bool(records(sim, tk.INVOCATION_RECURSION_STOPPED)) is stopped
+    assert sim.queue_stats("failures")["depth"] == int(stopped)
+
+
+def test_an_sqs_self_loop_stops_and_its_message_is_dead_lettered() -> None:
+    sim = make_sim(SQS_LOOP, SQS_LOOP_BEHAVIORS)
+    first = sim.send("jobs", "job-1")
+    assert sim.run(3_600_000)
+    assert started(sim, "worker") == 16
+    stops = records(sim, tk.INVOCATION_RECURSION_STOPPED, "worker")
+    # The message the 16th invocation sent is never processed: each receive is stopped,
+    # and it returns after the 60 s visibility timeout until the redrive policy moves it.
+    assert len(stops) == 3
+    assert {r.data["trigger"] for r in stops} == {"sqs"}
+    assert {r.data["chain"] for r in stops} == {17}
+    assert [r.t - stops[0].t for r in stops] == [0, 60_000, 120_000]
+    [looping] = {m for r in stops for m in r.data["message_ids"]}
+    assert looping != first
+    [dead] = records(sim, tk.MESSAGE_DEAD_LETTERED, "jobs")
+    assert dead.data["message_id"] == looping
+    assert sim.queue_stats("jobsDlq")["depth"] == 1
+    assert sim.queue_stats("jobs")["depth"] == 0
+
+
+def test_an_sns_loop_stops_at_the_17th_invocation() -> None:
+    sim = make_sim(SNS_LOOP, SNS_LOOP_BEHAVIORS)
+    sim.services["topics"].publish("alerts", "disk full")
+    assert sim.run(3_600_000)
+    assert started(sim, "pager") == 16
+    [stop] = records(sim, tk.INVOCATION_RECURSION_STOPPED, "pager")
+    assert (stop.data["trigger"], stop.data["chain"]) == ("sns", 17)
+    assert len(records(sim, tk.TOPIC_PUBLISHED, "alerts")) == 17
+
+
+def test_eventbridge_does_not_carry_the_count() -> None:
+    # AWS does not track EventBridge: a loop through a bus is not stopped at 16.
+    sim = make_sim(BUS_LOOP, bus_behaviors("100ms", "detail.n < `30`"))
+    sim.services["buses"].publish("loopBus", "loop", "again", {"n": 1})
+    assert sim.run(3_600_000)
+    assert started(sim, "relay") == 30
+    assert not records(sim, tk.INVOCATION_RECURSION_STOPPED)
+
+
+def test_a_zero_duration_eventbridge_loop_stops_the_run_with_a_clear_error() -> None:
+    sim = make_sim(BUS_LOOP, bus_behaviors("0"))
+    sim.clock.still_limit = 4096  # the default takes seconds to reach
+    sim.services["buses"].publish("loopBus", "loop", "again", {"n": 1})
+    with pytest.raises(ClockStalled) as err:
+        sim.run(3_600_000)
+    assert "2026-01-05T08:00:00.000Z" in str(err.value)
+    assert "AWS does not track" in str(err.value)
+    assert sim.clock.now == START
+    # The simulation is consistent: everything that ran finished, and it can go on.
+    assert sim.function_stats("relay")["running"] <= 1
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "advance 1m", "step 100000", "until 2026-01-06T00:00:00Z"]
+)
+def test_the_safety_net_is_a_one_line_command_error_and_the_session_still_saves(
+    tmp_path: Path, command: str
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(BUS_LOOP, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(bus_behaviors("0"), encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    session.sim.clock.still_limit = 4096
+    execute(session, "publish loopBus loop again '{\"n\": 1}'")
+    with pytest.raises(CommandError) as err:
+        execute(session, command)
+    assert "\n" not in err.value.message
+    assert "has not moved from 2026-01-05T08:00:00.000Z" in err.value.message
+    assert "AWS does not track" in err.value.message
+    # What ran is logged as the `step N` that replays it: save and load reproduce the state.
+    assert session.log[-1].startswith("step ")
+    seq = session.sim.trace.seq
+    execute(session, f"save {tmp_path / 'loop.json'}")
+    execute(session, f"load {tmp_path / 'loop.json'}")
+    assert session.sim.trace.seq == seq
+
+
+def _sqs_loop_trace() -> list[str]:
+    sim = make_sim(SQS_LOOP, SQS_LOOP_BEHAVIORS, seed=3)
+    for n in range(3):
+        sim.send("jobs", f"job-{n}")
+    sim.run(3_600_000)
+    return [r.to_line() for r in sim.trace.records]
+
+
+def test_the_same_loop_gives_the_same_trace() -> None:
+    first = _sqs_loop_trace()
+    assert any(tk.INVOCATION_RECURSION_STOPPED in line for line in first)
+    assert first == _sqs_loop_trace()
+
+
+def test_interrupting_a_run_inside_such_a_loop_ends_in_the_same_error(tmp_path: Path) -> None:
+    # Ctrl-C runs the rest of the instant reached (as `until NOW` would): here, the loop.
+    (tmp_path / "stacktape.yml").write_text(BUS_LOOP, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(bus_behaviors("0"), encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    session.sim.clock.still_limit = 4096
+    execute(session, "publish loopBus loop again '{\"n\": 1}'")
+    with pytest.raises(CommandError, match="AWS does not track"):
+        execute(session, "run", should_stop=lambda: True)
+    assert session.log[-1].startswith("step ")
