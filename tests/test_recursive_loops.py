@@ -261,3 +261,45 @@ def test_interrupting_a_run_inside_such_a_loop_ends_in_the_same_error(tmp_path: 
     with pytest.raises(CommandError, match="AWS does not track"):
         execute(session, "run", should_stop=lambda: True)
     assert session.log[-1].startswith("step ")
+
+
+def _looping_session(tmp_path: Path) -> Session:
+    (tmp_path / "stacktape.yml").write_text(BUS_LOOP, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(bus_behaviors("0"), encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    session.sim.clock.still_limit = 4096
+    execute(session, "publish loopBus loop again '{\"n\": 1}'")
+    return session
+
+
+def test_a_tui_fast_forward_into_such_a_loop_stops_and_says_why(tmp_path: Path) -> None:
+    from stptui.tui.fast_forward import FastForward
+
+    session = _looping_session(tmp_path)
+    run = FastForward(session, START + 86_400_000)
+    while not run.done:
+        run.slice()
+    assert run.cancelled and run.now_ms == START
+    assert "has not moved from 2026-01-05T08:00:00.000Z" in run.summary()
+    # logged as the events that ran, so the session saves and replays to the same state
+    assert session.log[-1].startswith("step ")
+    seq = session.sim.trace.seq
+    execute(session, f"save {tmp_path / 'ff.json'}")
+    execute(session, f"load {tmp_path / 'ff.json'}")
+    assert session.sim.trace.seq == seq
+
+
+def test_the_tui_live_clock_pauses_in_such_a_loop_and_says_why(tmp_path: Path) -> None:
+    from stptui.tui.live import LiveClock
+
+    session = _looping_session(tmp_path)
+    live = LiveClock(session, speed_index=0)
+    live.running = True
+    for _ in range(50):
+        live.frame(0.25)
+        if not live.running:
+            break
+    assert not live.running
+    assert live.stalled is not None and "AWS does not track" in live.stalled
+    live.commit()
+    assert session.log[-1].startswith("step ")

@@ -359,6 +359,9 @@ class StptuiApp(App[None]):
             dt, self._last_frame = now - self._last_frame, now
             self.live.frame(min(dt, 0.25))
             self.flush()
+            if self.live.stalled is not None:
+                self.notify(self.live.stalled, title="clock paused", severity="error", markup=False)
+                self.live.stalled = None
 
         self.call_later(run)
 

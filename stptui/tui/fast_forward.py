@@ -23,7 +23,14 @@ from collections.abc import Callable
 
 from stptui.commands import CommandError, Session
 from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
-from stptui.sim.clock import CLOCK_RANGE, MAX_MS, InstantRangeError, iso_ms, parse_instant
+from stptui.sim.clock import (
+    CLOCK_RANGE,
+    MAX_MS,
+    ClockStalled,
+    InstantRangeError,
+    iso_ms,
+    parse_instant,
+)
 from stptui.tui.live import DEFAULT_EVENT_BUDGET, MAX_SPEED_WALL_BUDGET_S, LogTail
 
 # At 20 frames a second a quiet fast-forward stays on screen for about a second.
@@ -93,6 +100,8 @@ class FastForward:
         self.cancelled = False
         # Why the recording (`record FILE`) stopped, when writing the run's line failed.
         self.note: str | None = None
+        # Why the run stopped by itself (a loop that keeps the clock at one instant).
+        self.stalled: str | None = None
 
     @property
     def done(self) -> bool:
@@ -137,10 +146,19 @@ class FastForward:
             return clock.events_run - before >= budget or self._wall() >= deadline
 
         limit = min(self.target_ms, clock.now + self.slice_ms)
-        if not clock.run_until(limit, should_stop):
-            # A budget stopped it between two events: the rest of that instant runs too, so
-            # the state is what `until <now>` gives.
-            clock.run_until(clock.now)
+        try:
+            if not clock.run_until(limit, should_stop):
+                # A budget stopped it between two events: the rest of that instant runs
+                # too, so the state is what `until <now>` gives.
+                clock.run_until(clock.now)
+        except ClockStalled as exc:
+            # A loop at one instant: the run ends there, logged as the events that ran
+            # (replaying `step N` stops exactly where this did).
+            self.stalled = str(exc)
+            self.cancelled = True
+            self._tail.write(f"step {clock.events_run - before}", replace=False)
+            self.note = self._tail.commit()
+            return clock.events_run - before
         self._tail.write(f"until {iso_ms(clock.now)}", replace=self._tail.is_last())
         if clock.now >= self.target_ms:
             self.finished = True
@@ -164,4 +182,5 @@ class FastForward:
         """What the run did, once done: where it stopped and how many events it ran."""
         verb = "stopped at" if self.cancelled else "reached"
         text = f"fast-forward {verb} {iso_ms(self.now_ms)}: {self.status()}"
-        return f"{text}\n{self.note}" if self.note else text
+        notes = [n for n in (self.stalled, self.note) if n]
+        return "\n".join([text, *notes])

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from stptui.commands import Session
-from stptui.sim.clock import MAX_MS, iso_ms
+from stptui.sim.clock import MAX_MS, ClockStalled, iso_ms
 
 # The UI's frame: the live clock and a fast-forward each run one slice per frame.
 FRAME_S = 1 / 20
@@ -96,6 +96,8 @@ class LiveClock:
         # `step a` + `step b` is `step a+b`).
         self._tail = LogTail(session)
         self._last_steps = 0
+        # Why the clock paused by itself (a loop at one instant), until the app has said so.
+        self.stalled: str | None = None
 
     @property
     def speed(self) -> float | None:
@@ -140,7 +142,16 @@ class LiveClock:
             return clock.events_run - start_events >= budget or self._wall() >= deadline
 
         target = min(clock.now + sim_ms, MAX_MS)
-        finished = clock.run_until(target, should_stop)
+        try:
+            finished = clock.run_until(target, should_stop)
+        except ClockStalled as exc:
+            # A loop at one instant: the clock pauses there, logged as the events that ran
+            # (replaying `step N` stops exactly where this did), and the app says why.
+            ran = clock.events_run - start_events
+            self._log("", ran)
+            self.running = False
+            self.stalled = str(exc)
+            return ran
         ran = clock.events_run - start_events
         if finished:
             self._log(f"until {iso_ms(target)}", 0)
