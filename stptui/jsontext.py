@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 # Deeper documents are refused: real payloads nest a few levels, and at this depth every
@@ -20,6 +21,8 @@ MAX_DEPTH = 100
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+# A "string" of JSON-like text, quotes and escapes included; one left open runs to the end.
+_STRING_TO_END = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 
 
 class JsonLimitError(ValueError):
@@ -60,3 +63,17 @@ def loads(text: str) -> Any:
         return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError:
         raise JsonLimitError(f"the JSON nests more than {MAX_DEPTH} levels deep") from None
+
+
+def runs(text: str) -> Iterator[tuple[int, str, bool]]:
+    """JSON-like text in runs, as (offset, run, is_string): each "string" (quotes included,
+    escapes honoured, one left open running to the end) and each stretch between them, so
+    that a reader can work on what lies outside strings only."""
+    at = 0
+    for m in _STRING_TO_END.finditer(text):
+        if m.start() > at:
+            yield at, text[at : m.start()], False
+        yield m.start(), m.group(0), True
+        at = m.end()
+    if at < len(text):
+        yield at, text[at:], False

@@ -96,3 +96,23 @@ def test_json_arguments_only_python_would_read_change_nothing(
         execute(session, line)
     assert why in f"{refused.value} {refused.value.hint}"
     assert session.sim.trace.seq == before
+
+
+@given(st.text(alphabet='ab "\\\\{}:,', max_size=40))
+def test_runs_cover_the_text_and_strings_are_quoted(text: str) -> None:
+    parts = list(jsontext.runs(text))
+    assert "".join(run for _, run, _ in parts) == text
+    assert all(text[at : at + len(run)] == run for at, run, _ in parts)
+    assert all(run.startswith('"') for _, run, is_string in parts if is_string)
+    # outside strings there is no quote: every quote opens or closes a string run
+    assert all('"' not in run for _, run, is_string in parts if not is_string)
+
+
+def test_runs_honour_escapes() -> None:
+    assert list(jsontext.runs('{"a\\"b": "c"}')) == [
+        (0, "{", False),
+        (1, '"a\\"b"', True),
+        (7, ": ", False),
+        (9, '"c"', True),
+        (12, "}", False),
+    ]

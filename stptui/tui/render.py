@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from stptui import jsontext
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record, format_value
@@ -80,23 +81,16 @@ def token_breaks(text: str) -> list[int]:
     `:`, after a `,` and after a run of spaces, never inside a "string" nor a number. (A
     `:` after a key only: `s3:ObjectCreated:*` and `aws:ses` are words.)"""
     breaks = []
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif (
-            ch == ","
-            or (ch == ":" and text[i - 1 : i] == '"')
-            or (ch == " " and text[i + 1 : i + 2] != " ")
-        ):
-            breaks.append(i + 1)
+    for at, run, is_string in jsontext.runs(text):
+        if is_string:
+            continue
+        for i, ch in enumerate(run, at):
+            if (
+                ch == ","
+                or (ch == ":" and text[i - 1 : i] == '"')
+                or (ch == " " and text[i + 1 : i + 2] != " ")
+            ):
+                breaks.append(i + 1)
     return breaks
 
 

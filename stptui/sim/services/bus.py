@@ -167,7 +167,7 @@ def render_template(template: str, values: dict[str, Any]) -> str:
     return "".join(out)
 
 
-_JSON_SPACE = frozenset(" \t\n\r")
+_JSON_SPACE = re.compile(r"[ \t\n\r]+")
 
 
 def minify(text: str) -> str:
@@ -178,24 +178,9 @@ def minify(text: str) -> str:
         jsontext.loads(text)
     except ValueError:
         return text
-    out: list[str] = []
-    in_string = False
-    escaped = False
-    for ch in text:
-        if in_string:
-            out.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-            out.append(ch)
-        elif ch not in _JSON_SPACE:
-            out.append(ch)
-    return "".join(out)
+    return "".join(
+        run if is_string else _JSON_SPACE.sub("", run) for _, run, is_string in jsontext.runs(text)
+    )
 
 
 class TargetInput:
