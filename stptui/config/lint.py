@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
@@ -162,9 +161,8 @@ def referenceable_params(resource: Resource) -> list[str] | None:
     return params
 
 
-@lru_cache(maxsize=4096)
 def _validate_schedule(expression: str) -> str | None:
-    """The schedules module's verdict, cached: big stacks repeat the same few expressions."""
+    """The schedules module's verdict on a schedule expression."""
     from stptui.sim.schedules import validate_schedule  # the simulator imports config, not back
 
     return validate_schedule(expression)
@@ -332,6 +330,7 @@ class _Linter(ComputeChecks):
         self._seen: set[tuple[DataPath, str]] = set()
         self.consumers: dict[str, list[SqsTrigger]] = defaultdict(list)
         self.dlq_of: dict[str, list[str]] = defaultdict(list)  # queue -> what sends failures
+        self._verdicts: dict[tuple[Callable[[Any], str | None], str], str | None] = {}
         self.polled: set[str] = set()  # queues a container workload connects to
         self._by_type: dict[str, list[str]] | None = None
 
@@ -371,6 +370,17 @@ class _Linter(ComputeChecks):
             for name, r in self.res.items():
                 self._by_type[canonical_type(r.type)].append(name)
         return [n for t in types for n in self._by_type.get(t, ())]
+
+    def verdict(self, check: Callable[[Any], str | None], value: Any) -> str | None:
+        """`check(value)`, asked once per distinct value in this run: big stacks repeat the
+        same few schedules and patterns."""
+        try:
+            key = (check, json.dumps(value))
+        except (TypeError, ValueError):  # a value only a directive gives: asked each time
+            return check(value)
+        if key not in self._verdicts:
+            self._verdicts[key] = check(value)
+        return self._verdicts[key]
 
     def place_of(self, path: DataPath) -> str:
         """Where a path is written, for messages that point at a second place: `line N` in
@@ -701,7 +711,7 @@ class _Linter(ComputeChecks):
         """`eventPattern` must be one EventBridge accepts (the rule is refused otherwise)."""
         if not t.pattern:
             return  # missing, empty or of the wrong type: normalize reported it
-        problem = _pattern_problem(t.pattern)
+        problem = self.verdict(_pattern_problem, t.pattern)
         if problem is not None:
             self.report(
                 (*t.path, "properties", "eventPattern"),
@@ -793,7 +803,7 @@ class _Linter(ComputeChecks):
         """`scheduleRate` must be a valid AWS rate() or cron() (Stacktape §3.2)."""
         if not t.rate:
             return  # missing or wrongly typed: normalize reported it
-        problem = _validate_schedule(t.rate)
+        problem = self.verdict(_validate_schedule, t.rate)
         if problem is None:
             return
         key = next((k for k in ("scheduleRate", "rate", "schedule") if k in t.properties), None)
