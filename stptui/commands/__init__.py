@@ -69,14 +69,8 @@ def execute(
     if call.command.changes_state:
         logged = call.log_line if call.log_line is not None else command_text(line)
         session.log.append(logged)
-        if session.recorder is not None:
-            try:
-                session.recorder.write(logged)
-            except OSError as exc:
-                # The command has applied; losing the recording must not undo it.
-                lost, session.recorder = session.recorder, None
-                note = f"recording stopped: cannot write {lost.path}: {exc.strerror or exc}"
-                result.text = f"{result.text}\n{note}" if result.text else note
+        if (note := session.record(logged)) is not None:
+            result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:
         result.records = list(sim.trace.since(before))
     return result

@@ -279,6 +279,20 @@ class Session:
 
     # -- sinks -----------------------------------------------------------------------------
 
+    def record(self, line: str) -> str | None:
+        """Hand a logged line to the recording (`record FILE`), if any. Returns why the
+        recording stopped, when writing failed: the command has applied, and losing the
+        recording must not undo it."""
+        recorder = self.recorder
+        if recorder is None:
+            return None
+        try:
+            recorder.write(line)
+        except OSError as exc:
+            self.recorder = None
+            return f"recording stopped: cannot write {recorder.path}: {exc.strerror or exc}"
+        return None
+
     def add_sink(self, fn: Subscriber) -> None:
         """Subscribe `fn` to this simulation's trace and to any simulation `load` brings."""
         self.sinks.append(fn)

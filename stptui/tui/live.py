@@ -62,16 +62,7 @@ class LogTail:
         """The line is final: hand it to the session's recording, if any, and let the next
         line be a new one. Returns why the recording stopped, when writing it failed."""
         line, self.line = self.line, None
-        recorder = self.session.recorder
-        if line is None or recorder is None:
-            return None
-        try:
-            recorder.write(line)
-        except OSError as exc:
-            # The simulation has moved on; losing the recording must not undo it.
-            self.session.recorder = None
-            return f"recording stopped: cannot write {recorder.path}: {exc.strerror or exc}"
-        return None
+        return None if line is None else self.session.record(line)
 
 
 class LiveClock:

@@ -68,15 +68,9 @@ def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> Comm
     events, so that `save` and `record` still replay to this very state."""
     line = f"step {session.sim.clock.events_run - events_before}"
     session.log.append(line)
-    note = ""
-    if session.recorder is not None:
-        try:
-            session.recorder.write(line)
-        except OSError as exc_io:
-            lost, session.recorder = session.recorder, None
-            note = f"; recording stopped: cannot write {lost.path}: {exc_io.strerror or exc_io}"
+    stopped = session.record(line)
     return CommandError(
-        f"{exc}{note}",
+        f"{exc}; {stopped}" if stopped else str(exc),
         "give a handler in the loop a duration or a condition that ends it; "
         "`show trace 20` shows the last steps",
     )
