@@ -7,6 +7,8 @@ it and otherwise stops before such events, and `run` stops there (still busy).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stptui.commands.handlers.base import (
     DEFAULT_RUN_MAX,
     _duration,
@@ -50,9 +52,19 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
         refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
+    return _move_clock(session, call, lambda stop: sim.advance(ms, stop))
+
+
+def _move_clock(
+    session: Session, call: Call, move: Callable[[Callable[[], bool] | None], bool]
+) -> CommandResult:
+    """Run `advance` or `until` (`move`, given the front end's stop test): the clock's new
+    time, or where an interruption or a suspected loop left it."""
+    sim = session.sim
+    before = sim.clock.now
     events_before = sim.clock.events_run
     try:
-        moved = sim.advance(ms, call.should_stop)
+        moved = move(call.should_stop)
     except ClockStalled as exc:
         raise _loop_error(session, events_before, exc) from None
     if not moved:
@@ -117,15 +129,7 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",
             "time only moves forward",
         )
-    before = sim.clock.now
-    events_before = sim.clock.events_run
-    try:
-        moved = sim.until(t, call.should_stop)
-    except ClockStalled as exc:
-        raise _loop_error(session, events_before, exc) from None
-    if not moved:
-        return _stopped(session, call, before, events_before)
-    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+    return _move_clock(session, call, lambda stop: sim.until(t, stop))
 
 
 @command(
