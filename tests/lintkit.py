@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from textwrap import dedent
 
 from stptui.config import load_stack_text
 from stptui.config.diagnostics import Diagnostic
 from stptui.config.model import Stack
 
+# The shipped sample stacks' configs, which must stay free of errors.
+SAMPLE_STACKS = sorted(
+    (Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks").glob("*/stacktape.yml")
+)
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
 
 
 def load(text: str) -> Stack:
     """Load an inline stack; `{PKG}` stands for a minimal function packaging."""
     return load_stack_text(dedent(text).replace("{PKG}", PKG), "s.yml")
+
+
+def codes(text: str) -> list[str]:
+    """The codes of every diagnostic for an inline stack, in order."""
+    return [d.code for d in load(text).diagnostics]
 
 
 def found(text: str, code: str) -> list[Diagnostic]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lintkit import found, load, one, where
+from lintkit import SAMPLE_STACKS, codes, found, one, where
 
 from stptui.config import load_stack
 from stptui.config.lint import BATCH_JOB_EVENT_TYPES, FUNCTION_EVENT_TYPES
 
-SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
 DEPLOYER_CODES = (
     "event-not-accepted",
     "volume-mounts-need-vpc",
@@ -21,10 +20,6 @@ DEPLOYER_CODES = (
     "custom-artifact-handler",
     "custom-artifact-runtime",
 )
-
-
-def codes(text: str) -> list[str]:
-    return [d.code for d in load(text).diagnostics]
 
 
 # -- event types per workload type -----------------------------------------------------------
@@ -420,9 +415,7 @@ def test_different_methods_on_one_path_are_no_duplicate() -> None:
 # -- the shipped stacks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", sorted(SAMPLES.glob("*/stacktape.yml")), ids=lambda p: p.parent.name
-)
+@pytest.mark.parametrize("path", SAMPLE_STACKS, ids=lambda p: p.parent.name)
 def test_sample_stacks_raise_none_of_these_findings(path: Path) -> None:
     stack = load_stack(path)
     assert not [d.format() for d in stack.diagnostics if d.code in DEPLOYER_CODES]

@@ -5,14 +5,9 @@ stack, and the load balancing a web-service's `deployment`, `useFirewall` and `c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from lintkit import found, load, one, where
+from lintkit import codes, found, load, one, where
 
-from stptui.config import load_stack
-
-SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
 NEW_CODES = (
     "duplicate-listener-priority",
     "duplicate-listener-port",
@@ -25,10 +20,6 @@ NEW_CODES = (
     "container-names",
     "duplicate-container-port",
 )
-
-
-def codes(text: str) -> list[str]:
-    return [d.code for d in load(text).diagnostics]
 
 
 # -- application load balancer rule priorities (e93) ------------------------------------------
@@ -549,14 +540,3 @@ def test_two_containers_on_one_port_is_an_error_at_the_second() -> None:
     d = one(MCW % ("api", "api", 3000), "duplicate-container-port")
     assert where(d) == ("error", "s.yml", 17, 43)
     assert "'frontend'" in d.message and "'api'" in d.message and "3000" in d.message
-
-
-# -- the sample stacks ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "path", sorted(SAMPLES.glob("*/stacktape.yml")), ids=lambda p: p.parent.name
-)
-def test_sample_stacks_still_validate_without_errors(path: Path) -> None:
-    stack = load_stack(path)
-    assert not [d.format() for d in stack.diagnostics if d.severity == "error"]
