@@ -186,6 +186,9 @@ def start(app: StptuiApp) -> FastForwardScreen:
 async def _wait_closed(pilot: Pilot[None], app: StptuiApp) -> None:
     for _ in range(100):
         if not isinstance(app.screen, FastForwardScreen):
+            # The screen is gone; its dismiss callback (which plays the clock on) runs as
+            # the next message: let it.
+            await pilot.pause()
             return
         await pilot.pause(0.05)
     raise AssertionError("the fast-forward did not finish")
