@@ -308,3 +308,15 @@ def test_connect_to_resources_with_a_cdn_injects_its_domains() -> None:
     assert env["STP_API_URL"].endswith(".lambda-url.us-east-1.on.aws/")
     assert env["STP_API_CDN_URL"] == "https://" + env["STP_API_CDN_DOMAIN"]
     assert env["STP_API_CDN_DOMAIN"].endswith(".cloudfront.net")
+
+
+def test_resource_param_of_cdn_custom_domains_is_the_configs_own() -> None:
+    text = CDN_STACK.replace(
+        "connectTo: [site, api]",
+        "connectTo: [site, api]\n      environment:\n"
+        "        - {name: SITE, value: \"$ResourceParam('site', 'cdnCustomDomainUrls')\"}",
+    )
+    stack = load_stack_text(text, lint=False)
+    env = {e.name: e.value for e in workload_environment(stack, stack.resources["worker"])}
+    assert env["SITE"] == env["STP_SITE_CDN_CUSTOM_DOMAIN_URLS"]
+    assert env["SITE"] == "https://cdn.example.com, https://www.example.com"

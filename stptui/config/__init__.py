@@ -108,7 +108,7 @@ def load_stack_text(
     """
     if project is not None and (reason := project_name_error(project)):
         raise ValueError(reason)
-    from stptui.config.directives import DirectiveContext, resolve_directives
+    from stptui.config.directives import DirectiveContext, cdn_domains, resolve_directives
     from stptui.config.loader import parse_yaml
     from stptui.config.normalize import build_stack
 
@@ -116,6 +116,7 @@ def load_stack_text(
     resources = loaded.data.get("resources") if isinstance(loaded.data, dict) else None
     types = {}
     fifo: set[str] = set()
+    cdn: dict[str, tuple[str, ...]] = {}
     if isinstance(resources, dict):
         types = {
             n: r.get("type")
@@ -129,6 +130,14 @@ def load_stack_text(
             if types.get(n) in ("sqs-queue", "sns-topic")
             and isinstance(r.get("properties"), dict)
             and r["properties"].get("fifoEnabled") is True
+        }
+        # `cdnCustomDomains` is the config's own domains, also where a $ResourceParam names it.
+        cdn = {
+            n: tuple(domains)
+            for n, r in resources.items()
+            if isinstance(r, dict)
+            and isinstance(r.get("properties"), dict)
+            and (domains := cdn_domains(r["properties"]))
         }
     # Fake ARNs and names embed the stack name, so serviceName must be known before any
     # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).
@@ -145,6 +154,7 @@ def load_stack_text(
         config_dir=config_dir,
         resource_types=types,
         fifo=frozenset(fifo),
+        cdn_domains=cdn,
     )
     resolve_directives(loaded, ctx)
     stack = build_stack(loaded, ctx)

@@ -95,6 +95,8 @@ class DirectiveContext:
     fifo: frozenset[str] = frozenset()
     # Buses with an `eventSourceName`: the AWS bus is named after the partner event source.
     bus_names: Mapping[str, str] = field(default_factory=dict)
+    # The custom domains of resources with an enabled CDN (their `cdnCustomDomains`).
+    cdn_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def stack_context(stack: Stack) -> DirectiveContext:
@@ -109,6 +111,11 @@ def stack_context(stack: Stack) -> DirectiveContext:
             n for n, r in stack.resources.items() if isinstance(r, Queue | SnsTopic) and r.fifo
         ),
         bus_names=bus_names(stack),
+        cdn_domains={
+            n: tuple(domains)
+            for n, r in stack.resources.items()
+            if (domains := cdn_domains(r.properties))
+        },
     )
 
 
@@ -248,14 +255,30 @@ def _bus_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     }
 
 
+def cdn_domains(properties: Mapping[str, Any]) -> list[str] | None:
+    """The custom domain names of a resource's enabled CDN ([] for none), or None when the
+    resource has no enabled CDN."""
+    cdn = properties.get("cdn")
+    if not isinstance(cdn, dict) or not cdn.get("enabled"):
+        return None
+    custom = cdn.get("customDomains")
+    if not isinstance(custom, list):
+        return []
+    return [str(d["domainName"]) for d in custom if isinstance(d, dict) and d.get("domainName")]
+
+
 def _cdn_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    """A CDN's domain parameters, on a CloudFront-shaped domain of its own."""
+    """A CDN's domain parameters, on a CloudFront-shaped domain of its own; its custom
+    domains are the config's own, joined as Stacktape joins them."""
     domain = f"d{fake_id(ctx, res, 13)}.cloudfront.net"
+    custom = ctx.cdn_domains.get(res, ())
     return {
         "cdnDomain": domain,
         "cdnUrl": f"https://{domain}",
         "cdnCanonicalDomain": domain,
         "cdnCanonicalUrl": f"https://{domain}",
+        "cdnCustomDomains": ", ".join(custom),
+        "cdnCustomDomainUrls": ", ".join(f"https://{d}" for d in custom),
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from stptui.config.directives import DirectiveContext, fake_resource_param
+from stptui.config.directives import DirectiveContext, cdn_domains, fake_resource_param
 from stptui.config.model import (
     BatchJob,
     Containerized,
@@ -69,18 +69,6 @@ CDN_PARAMS = (
 )
 
 
-def cdn_domains(properties: Mapping[str, Any]) -> list[str] | None:
-    """The custom domain names of a resource's enabled CDN ([] for none), or None when the
-    resource has no enabled CDN."""
-    cdn = properties.get("cdn")
-    if not isinstance(cdn, dict) or not cdn.get("enabled"):
-        return None
-    custom = cdn.get("customDomains")
-    if not isinstance(custom, list):
-        return []
-    return [str(d["domainName"]) for d in custom if isinstance(d, dict) and d.get("domainName")]
-
-
 def cdn_params(properties: Mapping[str, Any]) -> list[str]:
     """The `cdn*` parameters a resource's enabled CDN adds, as Stacktape's CDN resolver adds
     them: the default domain's `cdnUrl` without custom domains, the custom domains and their
@@ -97,17 +85,6 @@ def cdn_params(properties: Mapping[str, Any]) -> list[str]:
             "cdnCanonicalUrl",
         ]
     return ["cdnUrl", "cdnDomain", "cdnCanonicalDomain", "cdnCanonicalUrl"]
-
-
-def _param_value(ctx: DirectiveContext, target: Resource, param: str) -> str:
-    """The stand-in value of `target`'s injected `param`; a CDN's custom domains are the
-    config's own, joined as Stacktape joins them."""
-    if param in ("cdnCustomDomains", "cdnCustomDomainUrls"):
-        domains = cdn_domains(target.properties) or []
-        if param == "cdnCustomDomainUrls":
-            domains = [f"https://{d}" for d in domains]
-        return ", ".join(domains)
-    return str(fake_resource_param(ctx, target.name, param, target.type))
 
 
 def injected_params(resource: Resource) -> list[str]:
@@ -297,10 +274,12 @@ def _connect_entries(
                 target_ctx = replace(ctx, fifo=frozenset({target.name}))
             elif isinstance(target, EventBus) and target.event_source_name:
                 target_ctx = replace(ctx, bus_names={target.name: target.event_source_name})
+            elif domains := cdn_domains(target.properties):
+                target_ctx = replace(ctx, cdn_domains={target.name: tuple(domains)})
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
-                    _param_value(target_ctx, target, param),
+                    str(fake_resource_param(target_ctx, target.name, param, target.type)),
                     target.name,
                 )
                 for param in injected_params(target)
