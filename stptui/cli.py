@@ -6,7 +6,10 @@ Heavy modules are imported inside the handlers so that `stptui --help` stays ins
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -265,8 +268,13 @@ def cmd_open(argv: Sequence[str]) -> int:
     _check_stack_is_no_subcommand(parser, args.stack)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # Checked without a terminal too: `stptui x --start garbage` in CI must not pass.
+    speed = _speed_index(args.speed)
+    start_ms = _start_ms(args.start, "stptui")
+    if speed is None or start_ms is None:
+        return 2
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
-        return _open_tui(args)
+        return _open_tui(args, start_ms, speed)
     from stptui import graph
     from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
@@ -281,12 +289,38 @@ def cmd_open(argv: Sequence[str]) -> int:
     errors = len(stack.errors)
     if errors:
         print(f"\n{errors} error(s) in the config; run `stptui validate {printable(str(path))}`")
-    print(
-        "\nCommands:\n"
-        f"  stptui validate {printable(str(path))}        diagnostics with file:line:col\n"
-        f"  stptui graph {printable(str(path))} --format mermaid|dot|json|text\n"
-    )
+    print("\nCommands:")
+    for line, what in _next_commands(Path(path)):
+        print(f"  {line}\n      {what}")
     return 0
+
+
+# The instant the sample stacks' demo scripts are written for: their `until` lines name it.
+DEMO_START = "2026-01-05T08:00:00Z"
+
+
+def _next_commands(path: Path) -> list[tuple[str, str]]:
+    """What to type next about the stack at `path`, each with what it does: the commands a
+    first run without a terminal (CI, a pipe) would otherwise have to find in --help."""
+    import shlex
+
+    from stptui.textsafe import printable
+
+    here = shlex.quote(printable(str(path)))
+    folder = path if path.is_dir() else path.parent
+    demo = folder / "demo.stp"
+    if demo.is_file():
+        script = f"{shlex.quote(printable(str(demo)))} --start {DEMO_START}"
+        run_what = "run the demo script next to it; exit 1 if an `expect` fails"
+    else:
+        script = "SCRIPT"
+        run_what = "run a script of commands (CI); exit 1 if an `expect` fails"
+    return [
+        (f"stptui validate {here}", "diagnostics with file:line:col"),
+        (f"stptui graph {here} --format mermaid", "or dot, json, text: the graph to paste"),
+        (f"stptui repl {here}", "drive it: send, advance, show, expect (`help` lists all)"),
+        (f"stptui run {here} {script}", run_what),
+    ]
 
 
 def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | None) -> None:
@@ -331,19 +365,23 @@ def _start_ms(text: str | None, prog: str) -> int | None:
         return None
 
 
-def _open_tui(args: argparse.Namespace) -> int:
-    """Open the Textual app on a new session (Textual is imported only here)."""
-    from stptui.commands import Session, SessionError
-    from stptui.textsafe import printable
+def _speed_index(text: str) -> int | None:
+    """`--speed` as an index into the terminal UI's speeds; None (with a message) if it
+    names none of them."""
     from stptui.tui.live import SPEEDS, speed_label
 
     labels = [speed_label(s) for s in SPEEDS]
-    if args.speed not in labels:
+    if text not in labels:
         print(f"stptui: --speed must be one of {', '.join(labels)}", file=sys.stderr)
-        return 2
-    start_ms = _start_ms(args.start, "stptui")
-    if start_ms is None:
-        return 2
+        return None
+    return labels.index(text)
+
+
+def _open_tui(args: argparse.Namespace, start_ms: int, speed: int) -> int:
+    """Open the Textual app on a new session (Textual is imported only here)."""
+    from stptui.commands import Session, SessionError
+    from stptui.textsafe import printable
+
     try:
         session = Session.open(
             args.stack or demo_stack_path(),
@@ -362,7 +400,7 @@ def _open_tui(args: argparse.Namespace) -> int:
         return 2
     from stptui.tui.app import StptuiApp
 
-    StptuiApp(session, speed_index=labels.index(args.speed)).run()
+    StptuiApp(session, speed_index=speed).run()
     return 0
 
 
@@ -414,7 +452,9 @@ def _json_argument(text: str, what: str) -> object:
             raise ValueError(f"@ names no {what} file; write @FILE, e.g. @{what}.json")
         where = f" ({name})"
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            # utf-8-sig: Windows editors start UTF-8 with a byte order mark (RFC 8259 lets
+            # a parser ignore it), and json's complaint about it names a codec.
+            text = Path(name).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise ValueError(f"cannot read the {what} file {name}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
@@ -562,16 +602,43 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
 }
 
 
+# What writing to standard output fails with: a closed pipe, a full disk or quota, a file
+# grown too large, a terminal gone away. Every file stptui reads or writes itself is handled
+# where it is opened, so one of these reaching `main` is the output's.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _output_failed(exc: OSError) -> int:
+    """Standard output cannot be written: one line on standard error (none for a closed
+    pipe: `stptui graph x | head` needs no message) and exit 2, as `stptui run` does, so
+    that a cut-off `validate` in a pipeline never reads as a pass."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        fd = -1
+    if fd >= 0:
+        # What is still buffered would fail again, with a traceback, as Python exits.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:
+        with contextlib.suppress(OSError):
+            print(f"stptui: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `stptui` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args and args[0] in SUBCOMMANDS:
-            return SUBCOMMANDS[args[0]](args[1:])
-        return cmd_open(args)
+        command = SUBCOMMANDS.get(args[0]) if args else None
+        code = command(args[1:]) if command is not None else cmd_open(args)
+        # Buffered output is written here, where its failure can still be reported.
+        sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `stptui graph x | head` closes stdout early; that is not an error of ours.
-        sys.stderr.close()
-        return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        return _output_failed(exc)

@@ -298,6 +298,26 @@ def test_open_with_a_stack_and_a_broken_one(
     assert "file-unreadable" in err
 
 
+def test_open_without_a_terminal_names_the_commands_that_drive_the_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A first run piped or in CI prints the graph: the next commands to type must include
+    # the simulator's, and a sample's demo script with the start its `until` lines need.
+    rc, out, _ = run(capsys, str(JOB_QUEUE.parent), "--no-tui")
+    assert rc == 0
+    here = str(JOB_QUEUE.parent)
+    assert f"  stptui repl {here}\n" in out
+    assert f"  stptui run {here} {here}/demo.stp --start 2026-01-05T08:00:00Z\n" in out
+    (tmp_path / "my stack").mkdir()
+    (tmp_path / "my stack" / "stacktape.yml").write_text(STAGED)
+    rc, out, _ = run(capsys, str(tmp_path / "my stack" / "stacktape.yml"), "--no-tui")
+    assert rc == 0
+    quoted = shlex.quote(str(tmp_path / "my stack" / "stacktape.yml"))
+    assert f"  stptui repl {quoted}\n" in out
+    assert f"  stptui run {quoted} SCRIPT\n" in out
+    assert "demo.stp" not in out
+
+
 # -- --stage ---------------------------------------------------------------------------------
 
 STAGED = """\
@@ -510,3 +530,20 @@ def test_validate_counts_in_the_singular_for_one(
     assert main(["validate", str(one)]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == f"{one}: 1 resource; 0 errors, 0 warnings, 0 infos"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--start", "garbage"), "stptui: --start 'garbage' is not an ISO-8601 instant"),
+        (("--speed", "7x"), "stptui: --speed must be one of 1x, 10x, 60x, 600x, 3600x, max"),
+    ],
+)
+def test_open_without_a_terminal_still_refuses_a_bad_start_or_speed(
+    option: tuple[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without a terminal the graph is printed instead of the UI; a mistyped option must
+    # still fail, or the same line fails only once someone runs it on a terminal.
+    rc, out, err = run(capsys, str(JOB_QUEUE), "--no-tui", *option)
+    assert (rc, out) == (2, "")
+    assert err.startswith(message)

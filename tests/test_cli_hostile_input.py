@@ -138,3 +138,17 @@ def test_a_stage_that_cannot_name_the_stack_is_refused(
     out, err = capsys.readouterr()
     assert info.value.code == 2 and out == ""
     assert err.endswith(f"error: argument --stage: {message}\n")
+
+
+def test_match_reads_json_files_saved_with_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Windows editors (Notepad, PowerShell's Out-File -Encoding utf8) start UTF-8 with a BOM;
+    # RFC 8259 lets a parser ignore it, and Python's message for it names a codec instead.
+    pattern = tmp_path / "pattern.json"
+    pattern.write_bytes(b'\xef\xbb\xbf{"source": ["orders"]}')
+    event = tmp_path / "event.json"
+    event.write_bytes(b'\xef\xbb\xbf{"source": "orders", "detail-type": "A", "detail": {}}')
+    code, out, err = run(capsys, "match", f"@{pattern}", f"@{event}")
+    assert (code, err) == (0, "")
+    assert out.startswith("match\n")

@@ -11,7 +11,7 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from pygments.token import Error, Keyword, Literal, Name, Number, String
 
-from stptui.commands import REGISTRY, Session, execute
+from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.handlers import QUEUE_FIELDS, TRACE_KINDS
 from stptui.repl.completer import build_completer, candidates, context
 from stptui.repl.grammar import OPTION, Walker
@@ -316,6 +316,34 @@ def test_validator_flags_unknown_commands_and_resources_with_a_hint(session: Ses
     assert p is not None and p.message == "no queue named 'nope'"
     p = check(session, "redrive deadLetterQueue --to=nope")
     assert p is not None and p.message == "no queue named 'nope'"
+
+
+@pytest.mark.parametrize(
+    ("line", "position"),
+    [
+        ("publish eventBsu orders OrderCreated", 8),
+        ("publish-sns alertTopic hello", 12),
+        ("upload upload incoming/a.csv", 7),
+        ("delete uplods incoming/a.csv", 7),
+        ("fire worker", 5),
+        ("pause dailyReprot", 6),
+        ("start-job heavyJbo", 10),
+    ],
+)
+def test_validator_flags_unknown_buses_topics_buckets_schedules_and_jobs(
+    combined: Session, line: str, position: int
+) -> None:
+    # Enter is refused with the message the command itself would print, before it runs.
+    problem = check(combined, line)
+    assert problem is not None and problem.position == position
+    try:
+        execute(combined, line)
+    except CommandError as exc:
+        assert problem.format() == f"{exc.message} ({exc.hint})"
+    else:
+        pytest.fail(f"{line!r} ran")
+    for good in ("publish default my.app Ping", "publish-sns alertsTopic hi", "fire heavyJob"):
+        assert check(combined, good) is None
 
 
 def test_validator_checks_durations_choices_and_arity(session: Session) -> None:

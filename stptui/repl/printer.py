@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -46,6 +47,13 @@ _FAMILY = {
 # apart and to name them (`show message 1195ab03`).
 _UUID = re.compile(r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
+# Where a wrapped line goes on: under its indent, and past a first column of up to three
+# words (`  send   Send a message`, `  --resources ARN,...  ARNs`: `help`'s layout) or a
+# label (`hint: `, `usage: `), so the columns survive a narrow terminal.
+_HANG = re.compile(r" *(?:\S+(?: \S+){0,2} {2,}|\S+: )?")
+# Narrower than this beside the indent, a line wraps at the margin: 6 columns a line is worse.
+MIN_HANGING_WIDTH = 20
+
 
 def kind_style(kind: str) -> str:
     """The colour of a trace record kind: red for trouble, green for a success, else by
@@ -73,11 +81,27 @@ class Printer:
     def result(self, result: CommandResult, *, records: bool = True) -> None:
         """A command's message, its table and (unless `records` is False) its records."""
         if result.text:
-            self.console.print(Text(printable(result.text)))
+            self.lines(printable(result.text))
         if result.table is not None:
             self.console.print(self.table(*result.table))
         if records and result.records:
             self.records(result.records)
+
+    def lines(self, text: str, style: str = "") -> None:
+        """Plain lines, each too long for the console wrapped under its own indent."""
+        width = self.console.width
+        for line in text.split("\n"):
+            found = _HANG.match(line)
+            head = line[: found.end()] if found else ""
+            hang = cell_len(head)
+            if cell_len(line) <= width or width - hang < MIN_HANGING_WIDTH:
+                self.console.print(Text(line, style=style))
+                continue
+            parts = Text(line[len(head) :], style=style).wrap(self.console, width - hang)
+            for i, part in enumerate(parts):
+                out = Text(head if i == 0 else " " * hang, style=style)
+                out.append_text(part)
+                self.console.print(out)
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> FittingTable:
         """A `show` listing as a Rich renderable that fits the console."""
@@ -121,9 +145,9 @@ class Printer:
     def error(self, exc: CommandError) -> None:
         """A command that could not run (red), with its hint."""
         label = "expectation failed" if isinstance(exc, ExpectationFailed) else "error"
-        self.console.print(Text(f"{label}: {printable(exc.message)}", style="bold red"))
+        self.lines(f"{label}: {printable(exc.message)}", style="bold red")
         if exc.hint:
-            self.console.print(Text(f"    hint: {printable(exc.hint)}", style="yellow"))
+            self.lines(f"    hint: {printable(exc.hint)}", style="yellow")
 
     def note(self, text: str, style: str = "dim") -> None:
         """A line of the REPL's own (banner, warnings, goodbyes)."""

@@ -2,9 +2,10 @@
 
 `check(session, text, final)` runs nothing: it looks the verb up in the registry, follows
 the words through the command's grammar (`grammar.Walker`), checks every value whose kind
-names something closed (a queue or a function through the simulator's own lookups, so the
-message and the did-you-mean are the ones the command would give; a command name, a trace
-record kind, a duration, an argument's fixed words) and, for a finished line, binds it with
+names something closed (a queue, function, bus, topic, bucket, batch job or scheduled
+workload through the simulator's own lookups, so the message and the did-you-mean are the
+ones the command would give; a command name, a trace record kind, a duration, an argument's
+fixed words) and, for a finished line, binds it with
 `REGISTRY.parse`, the parser `execute` uses.
 
 While the line is being typed (`final` False) the word under the cursor is not judged yet,
@@ -54,6 +55,16 @@ def check_value(session: Session, slot: Slot, value: str) -> CommandError | None
             batch = sim.services.get("batch")
             if batch is None or value not in batch.jobs:
                 sim.function(value)
+        elif kind == kinds.BUS:
+            sim.services["buses"].bus(value)
+        elif kind == kinds.TOPIC:
+            sim.services["topics"].topic(value)
+        elif kind == kinds.SCHEDULED:
+            sim.services["schedules"].owner_rules(value)
+        elif kind == "bucket":
+            sim.services["buckets"].bucket(value)
+        elif kind == "batch-job" and "batch" in sim.services:
+            sim.services["batch"].job(value)
         elif kind == kinds.COMMAND:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
