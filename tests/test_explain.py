@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stptui.sim import trace as tk
 from stptui.sim.explain import explain
-from tests.simkit import make_sim
+from tests.simkit import make_sim, records
 
 RELAY = """
 resources:
@@ -110,3 +110,37 @@ def test_chain_of_an_async_event_reaches_its_destination_message() -> None:
     assert any(
         r.kind == tk.MESSAGE_SENT and r.get("message_id") == message.id for r in chain.records
     )
+
+
+SELF_INVOKING = """
+resources:
+  failures: {type: sqs-queue}
+  plain:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      destinations: {onFailure: "$ResourceParam('failures', 'arn')"}
+"""
+
+
+def test_columns_line_up_for_kinds_longer_than_24_characters() -> None:
+    sim = make_sim(
+        SELF_INVOKING,
+        'behaviors:\n  plain: {duration: 0, emit: [{invoke: {function: plain, payload: "@"}}]}\n',
+    )
+    sim.invoke_async("plain", {"n": 1}, "invoke", "test")
+    sim.run(600_000)
+    stopped = records(sim, tk.INVOCATION_RECURSION_STOPPED)[0]
+    chain = explain(sim.trace, stopped.get("event_id"))
+    kinds = {r.kind for r in chain.records}
+    assert tk.INVOCATION_RECURSION_STOPPED in kinds and tk.MESSAGE_SENT in kinds
+    assert {r.resource for r in chain.records} == {"plain", "failures"}
+    rows = [line for line in chain.lines() if not line.startswith(" ")]
+    assert len(rows) == len(chain.records)
+    # The resource column starts at one offset on every line, and the fields at another.
+    resource_at = {
+        row.index(f" {rec.resource} ", 24 + len(rec.kind)) + 1
+        for row, rec in zip(rows, chain.records, strict=True)
+    }
+    fields_at = {row.index("=") - len(row[: row.index("=")].split(" ")[-1]) for row in rows}
+    assert len(resource_at) == 1 and len(fields_at) == 1, rows

@@ -303,3 +303,31 @@ def test_the_tui_live_clock_pauses_in_such_a_loop_and_says_why(tmp_path: Path) -
     assert live.stalled is not None and "AWS does not track" in live.stalled
     live.commit()
     assert session.log[-1].startswith("step ")
+
+
+def test_a_recording_of_a_stall_longer_than_one_step_replays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stptui.commands.handlers import base
+
+    # A stand-in for `step`'s maximum of 999,999,999 events (all nines, as `step` checks its
+    # digits), which a loop needs about ten minutes to pass: the stall below runs 4,096 and
+    # more events, several steps' worth.
+    monkeypatch.setattr(base, "MAX_WHOLE", 999)
+    (tmp_path / "stacktape.yml").write_text(BUS_LOOP, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(bus_behaviors("0"), encoding="utf-8")
+    script = tmp_path / "loop.stp"
+    session = Session.open(tmp_path, start_ms=START)
+    session.sim.clock.still_limit = 4096
+    execute(session, f"record {script}")
+    execute(session, "publish loopBus loop again '{\"n\": 1}'")
+    with pytest.raises(CommandError, match="AWS does not track"):
+        execute(session, "run")
+    execute(session, "record stop")
+    replay = Session.open(tmp_path, start_ms=START)
+    execute(replay, f"source {script}")
+    assert [r.to_line() for r in replay.sim.trace.records] == [
+        r.to_line() for r in session.sim.trace.records
+    ]
+    steps = [line for line in script.read_text().splitlines() if line.startswith("step ")]
+    assert len(steps) > 4 and steps[0] == "step 999"

@@ -291,7 +291,7 @@ def test_a_missing_target_function_is_no_resource() -> None:
         ("eventBus", "s", "T", '"text"', "MalformedDetail"),
         ("eventBus", "s", "T", "{not json", "MalformedDetail"),
         ("eventBus", "s", "T" * 129, "{}", "at most 128"),
-        ("eventBus", "s", "T", json.dumps({"x": "y" * MAX_ENTRY_BYTES}), "at most 262,144"),
+        ("eventBus", "s", "T", json.dumps({"x": "y" * MAX_ENTRY_BYTES}), "at most 1,048,576"),
         ("evntBus", "s", "T", "{}", "no event bus named 'evntBus'"),
         ("capture", "s", "T", "{}", "is an sqs-queue, not an event bus"),
     ],
@@ -520,3 +520,11 @@ def test_a_json_template_is_delivered_minified_in_its_own_key_order() -> None:
     # Text that is not JSON goes as it was filled, spaces and all.
     (note,) = sim.queue("notes").listing()
     assert note.body == '"ann"  was  here'
+
+
+def test_an_entry_over_the_old_256_kb_limit_is_put() -> None:
+    # EventBridge takes entries of up to 1 MB since January 2026.
+    sim = make()
+    event_id = buses(sim).publish("eventBus", "s", "T", json.dumps({"x": "y" * 1_000_000}))
+    (pub,) = records(sim, tk.EVENT_PUBLISHED)
+    assert pub.get("event_id") == event_id

@@ -507,6 +507,7 @@ def test_sqs_event_payload_has_awss_shape() -> None:
         "body",
         "attributes",
         "messageAttributes",
+        "md5OfMessageAttributes",
         "md5OfBody",
         "eventSource",
         "eventSourceARN",

@@ -202,11 +202,14 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.handler_logs import log_events
 
 SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
 DEFAULT_DURATION_MS = 100
 MAX_DURATION_MS = 3650 * 86_400_000  # ten years: far beyond anything a stack schedules
 MAX_SQS_DELAY_S = 900
+# Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
+MAX_RESPONSE_BYTES = 6_291_556
 
 EmissionKind = Literal["send", "publish", "notify", "put", "invoke"]
 Status = Literal["success", "error", "timeout"]
@@ -2221,10 +2224,8 @@ class Behaviors:
             raise  # the user's Ctrl-C stops the command, as it would any slow command
         except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass
             error = exc
-        logs = ctx.logs
         printed = captured.getvalue()
-        if printed:
-            logs = [*logs, *printed.rstrip("\n").split("\n")]
+        logs = log_events([*ctx.logs, *printed.rstrip("\n").split("\n")] if printed else ctx.logs)
         total = duration + ctx.slept_ms
         if inp.timeout_ms > 0 and total > inp.timeout_ms:
             out = _timeout(inp)
@@ -2240,6 +2241,18 @@ class Behaviors:
                 "error",
                 "Runtime.MarshalError",
                 f"Unable to marshal response: {exc}",
+                logs=logs,
+            )
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+            # The runtime cannot hand Lambda the response: the invocation fails, and what
+            # the handler emitted is dropped with it.
+            return Outcome(
+                total,
+                "error",
+                "Function.ResponseSizeTooLarge",
+                f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+                f"({MAX_RESPONSE_BYTES} bytes).",
                 logs=logs,
             )
         response = json.loads(text)

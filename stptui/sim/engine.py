@@ -15,8 +15,14 @@ from stptui.config.directives import fake_resource_param, stack_context
 from stptui.config.model import SqsTrigger, Stack
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors, Emission, Outcome
-from stptui.sim.clock import STOP_CHECK_MASK, Scheduler
-from stptui.sim.services.function import AsyncInvoker, FunctionSim, SqsEventSource
+from stptui.sim.clock import STOP_CHECK_MASK, Scheduler, iso_ms
+from stptui.sim.services.function import (
+    ASYNC_PAYLOAD_BYTES,
+    SYNC_PAYLOAD_BYTES,
+    AsyncInvoker,
+    FunctionSim,
+    SqsEventSource,
+)
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
 
@@ -98,6 +104,19 @@ class SimError(ValueError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+
+
+def check_payload_size(payload: Any, limit: int) -> None:
+    """Raise SimError with Lambda's RequestEntityTooLargeException when the Invoke request
+    (the payload as compact JSON) is larger than `limit` bytes."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise SimError(
+            f"RequestEntityTooLargeException: Request must be smaller than {limit} bytes for "
+            f"the InvokeFunction operation (the payload is {size:,} bytes)",
+            "send a smaller payload, or put the data in S3 and send its key",
+        )
 
 
 class Simulator:
@@ -288,6 +307,7 @@ class Simulator:
 
         A throttled synchronous invocation fails at once with TooManyRequestsException."""
         fn = self.function(function)
+        check_payload_size(payload, SYNC_PAYLOAD_BYTES)
         if fn.throttled():
             self.trace.emit(
                 (self.clock.now, tk.INVOCATION_THROTTLED, fn.name, {"trigger": trigger})
@@ -326,7 +346,9 @@ class Simulator:
                     source=source,
                 )
             elif emission.kind == "invoke":
-                self.invoke_async(emission.target, emission.fields.get("payload"), "invoke", source)
+                payload = emission.fields.get("payload")
+                check_payload_size(payload, ASYNC_PAYLOAD_BYTES)
+                self.invoke_async(emission.target, payload, "invoke", source)
             else:
                 handler = self.emission_handlers.get(emission.kind)
                 if handler is None:
@@ -445,6 +467,15 @@ class Simulator:
         out = []
         for t, (kind, resource, subject) in entries[:limit]:
             template = AGENDA_TEXT.get(kind, "{kind} {subject}")
+            queue = self.queues.get(resource) if kind == "retention" else None
+            if queue is not None:
+                # The check stays armed when the message it was set for goes: say what it
+                # will find as things stand.
+                due = queue.next_expiry()
+                if due is None:
+                    template = "a retention check (the queue holds no message now)"
+                elif due != t:
+                    template = f"a retention check (the oldest message expires at {iso_ms(due)})"
             out.append(
                 (t, kind, resource, template.format(kind=kind, subject=subject, resource=resource))
             )

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record, Trace, format_value
+from stptui.sim.trace import KINDS, Record, Trace, format_value
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
+# The kind column fits the longest kind the trace has, so every chain lines up the same way.
+KIND_WIDTH = max(map(len, KINDS))
 
 
 @dataclass
@@ -42,8 +44,12 @@ class Chain:
     def lines(self) -> list[str]:
         """Plain text, one line per record (plus indented reasons), for any view."""
         out: list[str] = []
+        width = max((len(rec.resource) for rec in self.records), default=0)
         for rec in self.records:
-            out.append(f"{iso_ms(rec.t)}  {rec.kind:<24} {rec.resource}  {_summary(rec)}")
+            out.append(
+                f"{iso_ms(rec.t)}  {rec.kind:<{KIND_WIDTH}}  {rec.resource:<{width}}  "
+                f"{_summary(rec)}".rstrip()
+            )
             for name in WHY_NOT_FIELDS:
                 why = rec.data.get(name)
                 if isinstance(why, list):

@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from stptui.sim.clock import iso_ms
+
 if TYPE_CHECKING:
     from stptui.sim.services.queue import Message, QueueSim
 
@@ -84,6 +86,25 @@ def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def md5_of_message_attributes(attrs: dict[str, Any]) -> str:
+    """SQS's MD5 digest of message attributes (SQS developer guide, "Calculating the MD5
+    message digest for message attributes"): for each attribute in name order, its name,
+    data type and value, each as a 4-byte big-endian length and UTF-8 bytes, with the
+    transport type byte 1 (string) before the value."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for name, attr in sorted(message_attributes(attrs).items()):
+        digest.update(_length_prefixed(name))
+        digest.update(_length_prefixed(attr["dataType"]))
+        digest.update(b"\x01")
+        digest.update(_length_prefixed(attr["stringValue"]))
+    return digest.hexdigest()
+
+
+def _length_prefixed(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return len(data).to_bytes(4, "big") + data
+
+
 def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
     """One record of an SQS -> Lambda event, keys in AWS's order: the Lambda developer
     guide's samples (with-sqs.md), whose FIFO record interleaves the FIFO attributes with
@@ -109,17 +130,22 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
         }
     if msg.dlq_source_arn is not None:
         attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
-    return {
+    record = {
         "messageId": msg.id,
         "receiptHandle": receipt_handle(msg),
         "body": msg.body,
         "attributes": attributes,
         "messageAttributes": message_attributes(msg.attrs),
-        "md5OfBody": md5_hex(msg.body),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue.arn,
-        "awsRegion": region,
     }
+    if msg.attrs:
+        # Only a message with attributes has the digest, after them (events captured from
+        # Lambda); the developer guide's samples, without attributes, have none.
+        record["md5OfMessageAttributes"] = md5_of_message_attributes(msg.attrs)
+    record["md5OfBody"] = md5_hex(msg.body)
+    record["eventSource"] = "aws:sqs"
+    record["eventSourceARN"] = queue.arn
+    record["awsRegion"] = region
+    return record
 
 
 def sqs_event(msgs: list[Message], queue: QueueSim, region: str) -> dict[str, Any]:
@@ -142,6 +168,14 @@ def lambda_error_response(
             "stackTrace": [],
         }
     return {"errorType": error_type, "errorMessage": message, "trace": []}
+
+
+def lambda_timeout_response(at_ms: int, request_id: str, message: str) -> dict[str, Any]:
+    """The response of an invocation that timed out: Lambda writes it, not the runtime, as
+    one `errorMessage` of the instant, the request id and the runtime's words
+    (`2024-02-12T10:45:49.661Z <request id> Task timed out after 30.01 seconds`, as users
+    report it from Invoke and destination records)."""
+    return {"errorMessage": f"{iso_ms(at_ms)} {request_id} {message}"}
 
 
 def destination_record(

@@ -62,6 +62,11 @@ BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
 BATCH_SUCCEEDED = "batch.succeeded"
 BATCH_FAILED = "batch.failed"
+# Every kind above (the module's upper-case dotted names), for views that lay kinds out in
+# a column, such as `explain`.
+KINDS = tuple(
+    v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and "." in v
+)
 
 
 # The names of packed fields (see `Raw`), in the order the values come.

@@ -117,6 +117,15 @@ _INT_DIGITS = 4300
 MAX_WHOLE = 999_999_999
 
 
+def step_lines(events: int) -> list[str]:
+    """The `step N` lines that replay `events` events: one per MAX_WHOLE of them, so that a
+    run of more events than one `step` takes still records lines that `step` accepts."""
+    lines = [f"step {MAX_WHOLE}"] * (events // MAX_WHOLE)
+    if events % MAX_WHOLE:
+        lines.append(f"step {events % MAX_WHOLE}")
+    return lines
+
+
 def _whole(text: str, what: str, *, minimum: int = 1) -> int:
     """`text` as a count from `minimum` to MAX_WHOLE, or a CommandError that says which
     bound it misses (a count of ten digits is a whole number, just too large)."""

@@ -16,6 +16,7 @@ from stptui.commands.handlers.base import (
     _whole,
     command,
     refuse_past_end,
+    step_lines,
 )
 from stptui.commands.registry import (
     COUNT,
@@ -77,10 +78,12 @@ def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> Comm
 
     The events it ran stay run (the simulation is consistent at the instant reached), so,
     unlike other failed commands, it is logged: as the `step N` that replays exactly those
-    events, so that `save` and `record` still replay to this very state."""
-    line = f"step {session.sim.clock.events_run - events_before}"
-    session.log.append(line)
-    stopped = session.record(line)
+    events (several, when they are more than one `step` takes), so that `save` and `record`
+    still replay to this very state."""
+    stopped = None
+    for line in step_lines(session.sim.clock.events_run - events_before):
+        session.log.append(line)
+        stopped = stopped or session.record(line)
     return CommandError(
         f"{exc}; {stopped}" if stopped else str(exc),
         "give a handler in the loop a duration or a condition that ends it; "

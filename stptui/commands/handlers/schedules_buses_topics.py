@@ -31,6 +31,7 @@ from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError
+from stptui.sim.payloads import NumberText
 
 # -- schedules, event buses and SNS topics ---------------------------------------------------
 
@@ -112,7 +113,8 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
 
 
 def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
-    """`--attr K=V` as plain values: numbers, JSON arrays (String.Array) or strings."""
+    """`--attr K=V` as plain values: numbers (NumberText), JSON arrays (String.Array) or
+    strings."""
     attrs: dict[str, Any] = {}
     for pair in pairs:
         key, eq, value = pair.partition("=")
@@ -120,9 +122,8 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
             raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order")
         if key in attrs:
             raise CommandError(f"--attr {key} given twice", "give each attribute once")
-        num = _number(value)
-        if num is not None:
-            attrs[key] = num
+        if _number(value) is not None:
+            attrs[key] = NumberText(value)  # SNS delivers the text as the publisher wrote it
         elif value.startswith("["):
             try:
                 attrs[key] = jsontext.loads(value)

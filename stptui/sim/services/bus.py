@@ -6,7 +6,7 @@ functions (asynchronously) and queues, and dead-letter queues for failed deliver
 Rules (reference aws-semantics §3.1, §4; stacktape-config §2.5, §3.2, §5): an event goes only
 to the rules of the bus it was put on, each rule's pattern verbatim (Stacktape adds no
 filter); PutEvents needs Source, DetailType and Detail, Detail is a JSON object, DetailType is
-at most 128 characters and an entry at most 256 KB; a delivery that fails for a reason no
+at most 128 characters and an entry at most 1 MB; a delivery that fails for a reason no
 retry can fix (missing target, a queue refusing the message) goes straight to the rule's
 `onDeliveryFailure` queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE,
 EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS attributes, or is dropped without one.
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
 MAX_DETAIL_TYPE = 128
-MAX_ENTRY_BYTES = 256 * 1024
+# "AWS has raised the maximum payload size from 256 KB to 1 MB for ... Amazon EventBridge"
+# (AWS Compute Blog, January 2026); the entry is counted as PutEvents counts it.
+MAX_ENTRY_BYTES = 1024 * 1024
 MAX_RULE_NAME = 64
 LAMBDA_SOURCE = "lambda"
 LAMBDA_RESULT = "Lambda Function Invocation Result - "

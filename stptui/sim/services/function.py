@@ -31,6 +31,7 @@ from stptui.sim.payloads import (
     Deferred,
     destination_record,
     lambda_error_response,
+    lambda_timeout_response,
     sqs_event,
 )
 
@@ -48,6 +49,8 @@ ESM_MAX_CONCURRENCY = 1000
 # The lowest a throttled mapping's concurrency drops to: one poller keeps the queue moving.
 ESM_THROTTLED_MIN_CONCURRENCY = 1
 SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024
+# An asynchronous invocation's payload: 1 MB since January 2026 (256 KB before).
+ASYNC_PAYLOAD_BYTES = 1024 * 1024
 ASYNC_RETRY_DELAYS_MS = (60_000, 120_000)
 ASYNC_MAX_EVENT_AGE_MS = 21_600_000
 THROTTLE_BACKOFF_START_MS = 1_000
@@ -701,9 +704,12 @@ class AsyncInvoker:
         if outcome.status == "success":
             self._destination("onSuccess", ev, "Success", outcome.response, None)
             return
-        error_payload = lambda_error_response(
-            self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
-        )
+        if outcome.status == "timeout":
+            error_payload = lambda_timeout_response(t, ev.id, outcome.error_message or "")
+        else:
+            error_payload = lambda_error_response(
+                self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
+            )
         if ev.attempts > self.retries:
             self._give_up(ev, "RetriesExhausted", error_payload)
             return

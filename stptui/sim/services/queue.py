@@ -203,6 +203,11 @@ class QueueSim:
         msg = self._next_to_expire()
         return None if msg is None else now - msg.enqueued_at
 
+    def next_expiry(self) -> int | None:
+        """When the oldest message reaches the retention period (None when empty)."""
+        msg = self._next_to_expire()
+        return None if msg is None else msg.enqueued_at + self.retention_ms
+
     def _live(self, msg: Message) -> bool:
         return msg.queue is self and msg.id in self.messages
 

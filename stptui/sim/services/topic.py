@@ -12,8 +12,9 @@ refused by SNS at deploy time) receives nothing: its messages are traced as filt
 that reason.
 
 Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
-the attributes: String attributes are strings, Number attributes numbers, String.Array
-attributes arrays (any element may match). Exact strings, prefix, suffix,
+the attributes: String attributes are strings, Number attributes numbers (to five decimal
+places; beyond -1e9..1e9, numeric matching's range, a value no number condition holds for),
+String.Array attributes arrays (any element may match). Exact strings, prefix, suffix,
 equals-ignore-case, anything-but, numeric, cidr (SNS's "IP address matching"), exists and
 $or mean the same in both. SNS's own limits are checked first: a policy is an object of at
 most 5 attribute names, at most 150 combinations, no nesting (attributes are flat) and no
@@ -26,8 +27,8 @@ import base64
 import contextlib
 import hashlib
 import json
-import math
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
@@ -35,6 +36,7 @@ from stptui.config.model import SnsTrigger, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import NumberText
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
 
 if TYPE_CHECKING:
@@ -51,8 +53,15 @@ _ID_TEXT = re.compile(f"[{_ID_CHARS}]{{1,{MAX_ID}}}")
 MAX_POLICY_KEYS = 5
 MAX_POLICY_COMBINATIONS = 150
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
-# SNS Number attributes: finite, -1e9 < n < 1e9, at most 5 decimal places.
-_NUMBER_LIMIT = 1e9
+# A Number attribute takes what SQS's do: at most 38 significant digits, and zero or a
+# magnitude from 1e-128 to 1e126.
+_NUMBER_DIGITS = 38
+_NUMBER_SMALLEST = Decimal("1e-128")
+_NUMBER_LARGEST = Decimal("1e126")
+# Numeric matching in a filter policy: "the value can range from -10^9 to 10^9, with five
+# digits of accuracy after the decimal point" (SNS developer guide, filter policy constraints).
+FILTER_NUMBER_LIMIT = Decimal(10**9)
+_FILTER_QUANTUM = Decimal("1e-5")
 
 
 class SnsError(ValueError):
@@ -119,6 +128,12 @@ def policy_problems(policy: Any) -> list[str]:
                 product *= max(1, len(values))
                 if any(isinstance(v, dict) and "wildcard" in v for v in values):
                     problems.append("FilterPolicy: Unrecognized match type wildcard")
+                problems.extend(
+                    f"FilterPolicy: {key}: the number {n} is outside numeric matching's range: "
+                    "-1e9 to 1e9, at most five digits after the decimal point"
+                    for n in _numbers_in(values)
+                    if not _filter_number_ok(n)
+                )
         combinations += product
     if len(keys) > MAX_POLICY_KEYS:
         problems.append(
@@ -127,6 +142,29 @@ def policy_problems(policy: Any) -> list[str]:
     if combinations > MAX_POLICY_COMBINATIONS:
         problems.append("FilterPolicy: Filter policy is too complex")
     return problems
+
+
+def _numbers_in(value: Any) -> list[int | float]:
+    """Every JSON number in a policy's value list, inside its operators too."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers_in(v)]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers_in(v)]
+    return []
+
+
+def _filter_number_ok(n: int | float) -> bool:
+    """Whether a policy may compare with `n`: within -1e9..1e9, five decimal places."""
+    number = Decimal(repr(n) if isinstance(n, float) else n)
+    return (
+        number.is_finite()
+        and abs(number) <= FILTER_NUMBER_LIMIT
+        and number == number.quantize(_FILTER_QUANTUM, rounding=ROUND_HALF_EVEN)
+    )
 
 
 def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -152,13 +190,8 @@ def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
             )
         if isinstance(value, bool) or value is None:
             value = json.dumps(value)
-        if isinstance(value, (int, float)):
-            if not math.isfinite(value) or abs(value) >= _NUMBER_LIMIT:
-                raise SnsError(
-                    "InvalidParameterValue",
-                    f"attribute {name}: a Number must be finite and between -1e9 and 1e9",
-                )
-            out[name] = {"Type": "Number", "Value": str(value)}
+        if isinstance(value, (int, float, NumberText)):
+            out[name] = {"Type": "Number", "Value": _number_value(name, value)}
         elif isinstance(value, list):
             out[name] = {"Type": "String.Array", "Value": json.dumps(value, separators=(",", ":"))}
         else:
@@ -169,14 +202,59 @@ def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _number_value(name: str, value: int | float | str) -> str:
+    """A Number attribute's Value: the text the publisher wrote (a NumberText) or the
+    number's own, when SNS takes it; SnsError with SNS's error code otherwise."""
+    # A NumberText is a number's text by construction; NaN and infinities come as floats.
+    text = value if isinstance(value, str) else str(value)
+    number = Decimal(text)
+    if not number.is_finite():
+        raise SnsError(
+            "ParameterValueInvalid", f"Could not cast message attribute '{name}' value to number."
+        )
+    # Significant digits, counted exactly (normalize() would round to 28 of them).
+    digits = len("".join(map(str, number.as_tuple().digits)).strip("0"))
+    if digits > _NUMBER_DIGITS or (
+        number and not _NUMBER_SMALLEST <= abs(number) <= _NUMBER_LARGEST
+    ):
+        raise SnsError(
+            "ParameterValueInvalid",
+            f"message attribute '{name}': the Number {text[:24]} is outside what SNS takes",
+            f"at most {_NUMBER_DIGITS} significant digits, between 1e-128 and 1e126 in size",
+        )
+    return text
+
+
+class OutOfFilterRange:
+    """A Number attribute outside the range of filter-policy numeric matching: it matches
+    no numeric condition and no exact number, as a value of another type would not."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"{self.text} (a Number outside SNS's filter range, -1e9 to 1e9)"
+
+
+def filter_number(text: str) -> int | float | OutOfFilterRange:
+    """A Number attribute as filter policies compare it: outside -1e9..1e9, an
+    OutOfFilterRange; inside, the number rounded (half to even) to five decimal places."""
+    number = Decimal(text)
+    if abs(number) > FILTER_NUMBER_LIMIT:
+        return OutOfFilterRange(text)
+    rounded = number.quantize(_FILTER_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
 def attributes_for_matching(attributes: dict[str, dict[str, str]]) -> dict[str, Any]:
     """The object a filter policy is matched against: typed values by attribute name."""
     doc: dict[str, Any] = {}
     for name, attr in attributes.items():
         kind, value = attr["Type"], attr["Value"]
         if kind == "Number":
-            number = float(value)
-            doc[name] = int(number) if number.is_integer() else number
+            doc[name] = filter_number(value)
         elif kind == "String.Array":
             doc[name] = json.loads(value)
         else:
@@ -424,7 +502,7 @@ class TopicService:
         except DeliveryError as exc:
             # The DLQ receives the notification JSON with the message's own attributes.
             plain = {
-                k: (float(v["Value"]) if v["Type"] == "Number" else v["Value"])
+                k: (NumberText(v["Value"]) if v["Type"] == "Number" else v["Value"])
                 for k, v in attrs.items()
             }
             mid, dlq_error = dead_letter(
