@@ -171,11 +171,13 @@ class _Builder:
             attrs["env"] = self._environment(res)
         self.g.add_node(res.name, **attrs)
 
-    def _environment(self, w: Workload | Containerized) -> list[dict[str, str]]:
-        """`envvars.environments`, sharing each connected resource's entries; on a
-        multi-container workload each entry names its container."""
+    def _environment(self, w: Workload | Containerized) -> list[dict[str, Any]]:
+        """`envvars.environments`, sharing each connected resource's entries; on a container
+        workload each entry names its container, and a config entry that replaced a connectTo
+        variable names the resources it `overrides`."""
         return [
             {"name": e.name, "value": e.value, "source": e.source}
+            | ({"overrides": list(e.overrides)} if e.overrides else {})
             | ({} if container is None else {"container": container})
             for container, env in environments(self.stack, w, self.injected)
             for e in env

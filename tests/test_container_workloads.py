@@ -225,7 +225,8 @@ def test_a_services_environment_holds_its_own_then_connect_to_then_node_options(
     assert env[-1].value == (
         "--enable-source-maps --experimental-require-module --experimental-detect-module"
     )
-    assert environments(stack, stack.resources["api"]) == [(None, env)]
+    # Stacktape names a service's one container `service-container`.
+    assert environments(stack, stack.resources["api"]) == [("service-container", env)]
     assert environments(stack, stack.resources["jobs"]) == []
 
 

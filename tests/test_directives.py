@@ -708,3 +708,28 @@ def test_random_unicode_never_raises(text: str) -> None:
     loaded = LoadedYaml("s.yml", {"resources": {"x": text}, "hooks": [text]})
     with CountWork(max_steps=RANDOM_EXAMPLE_CALLS, lines=False):  # measured at most 610
         resolve_directives(loaded, CTX)
+
+
+@pytest.mark.parametrize(
+    "value", ["$Secret('db').password", "$File('x.ts').name", "$SsmParam('/a').b.c"]
+)
+def test_a_property_of_a_value_known_only_at_deploy_time_is_not_a_path_error(value: str) -> None:
+    from stptui.config import load_stack_text
+
+    text = (
+        "resources:\n  fn:\n    type: function\n    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        f'      environment: [{{name: A, value: "{value}"}}]\n'
+    )
+    stack = load_stack_text(text, "s.yml")
+    assert [d.code for d in stack.diagnostics if d.severity == "error"] == []
+    [env] = stack.resources["fn"].properties["environment"]
+    assert isinstance(env["value"], Placeholder) and env["value"].endswith(value.split(")")[-1])
+
+
+def test_messages_quote_a_deploy_time_value_as_its_text() -> None:
+    from stptui.config import load_stack_text
+
+    text = "resources:\n  x:\n    type: $Secret('t')\n"
+    [d] = [d for d in load_stack_text(text, "s.yml").diagnostics if d.code == "unknown-type"]
+    assert "'<secret:t>'" in d.message and "Placeholder(" not in d.message

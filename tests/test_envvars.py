@@ -7,6 +7,8 @@ Expected names are the reference's examples, verified there against change-case 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +142,21 @@ RDS = ["connectionString", "jdbcConnectionString", "host", "port", "dbName"]
             ["host", "port", "password", "restToken", "readOnlyRestToken", "restUrl", "redisUrl"],
         ),
         (_res("private-service"), ["address"]),
+        # Stacktape's efs-filesystem resolver; the legacy efs-storage is today's efs-filesystem.
+        (_res("efs-filesystem"), ["arn", "id"]),
+        (_res("efs-storage"), ["arn", "id"]),
+        # A hosting bucket's are its nested bucket's, whose CDN is always on.
+        (_res("hosting-bucket"), ["name", "arn", *CDN]),
+        (
+            _res("hosting-bucket", customDomains=[{"domainName": "www.example.com"}]),
+            ["name", "arn", *CDN_CUSTOM],
+        ),
+        # Stacktape's agentcore resolver: a runtime always has its `default` endpoint.
+        (_res("agentcore-runtime"), ["id", "arn", "endpointName", "endpointArn"]),
+        (_res("agentcore-memory"), ["id", "arn"]),
+        (_res("agentcore-gateway"), ["id", "arn", "url"]),
+        (_res("agentcore-browser"), ["id", "arn"]),
+        (_res("agentcore-code-interpreter"), ["id", "arn"]),
         # Not a connectTo target (use $ResourceParam('gw', 'url')): nothing is injected.
         (_res("http-api-gateway"), []),
     ],
@@ -320,3 +337,88 @@ def test_resource_param_of_cdn_custom_domains_is_the_configs_own() -> None:
     env = {e.name: e.value for e in workload_environment(stack, stack.resources["worker"])}
     assert env["SITE"] == env["STP_SITE_CDN_CUSTOM_DOMAIN_URLS"]
     assert env["SITE"] == "https://cdn.example.com, https://www.example.com"
+
+
+HOSTING_STACK = """
+resources:
+  site:
+    type: hosting-bucket
+    properties:
+      uploadDirectoryPath: ./dist
+      hostingContentType: static-website
+  shop:
+    type: hosting-bucket
+    properties:
+      uploadDirectoryPath: ./dist
+      hostingContentType: single-page-app
+      customDomains: [{domainName: shop.example.com}]
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      connectTo: [site, shop]
+"""
+
+
+def test_a_hosting_bucket_injects_its_nested_buckets_name_arn_and_cdn() -> None:
+    stack = load_stack_text(HOSTING_STACK, lint=False)
+    env = {e.name: e for e in workload_environment(stack, stack.resources["worker"])}
+    # Values shaped like a bucket's, not a generic ARN, and named after the hosting bucket.
+    assert env["STP_SITE_ARN"].value == "arn:aws:s3:::" + env["STP_SITE_NAME"].value
+    assert env["STP_SITE_CDN_URL"].value == "https://" + env["STP_SITE_CDN_DOMAIN"].value
+    assert env["STP_SITE_CDN_DOMAIN"].value.endswith(".cloudfront.net")
+    assert env["STP_SHOP_CDN_CUSTOM_DOMAINS"].value == "shop.example.com"
+    assert env["STP_SHOP_CDN_CUSTOM_DOMAIN_URLS"].value == "https://shop.example.com"
+    assert "STP_SHOP_CDN_URL" not in env
+    assert {env[n].source for n in env if n.startswith("STP_SITE_")} == {"site"}
+
+
+OVERRIDE_STACK = """
+resources:
+  jobs: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      environment:
+        - {name: STP_JOBS_URL, value: http://localhost:9324/jobs}
+        - {name: MODE, value: test}
+      connectTo: [jobs]
+"""
+
+
+def test_the_configs_own_variable_wins_over_the_connect_to_one_of_the_same_name() -> None:
+    # Stacktape's mergeConnectToEnvironmentVariables keeps the explicit value and appends only
+    # the connectTo variables that are missing: one STP_JOBS_URL, the config's.
+    stack = load_stack_text(OVERRIDE_STACK, lint=False)
+    env = workload_environment(stack, stack.resources["worker"])
+    assert [e.name for e in env] == [
+        "STP_JOBS_URL",
+        "MODE",
+        "STP_JOBS_ARN",
+        "STP_JOBS_NAME",
+        "NODE_OPTIONS",
+    ]
+    assert env[0] == EnvEntry(
+        "STP_JOBS_URL", "http://localhost:9324/jobs", "config", overrides=("jobs",)
+    )
+    assert env[1].overrides == ()  # nothing injected under MODE
+    assert env[2].source == "jobs"
+
+
+def test_a_packaging_type_that_is_not_text_draws_the_graph_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # `packaging.type` as a list reached a frozenset lookup (unhashable) in the NODE_OPTIONS
+    # rule.
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(
+        "resources:\n  fn:\n    type: function\n    properties:\n"
+        "      packaging: {type: [a], properties: {entryfilePath: a.ts}}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "stptui", "graph", str(stack)], capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0
+    assert "fn (function" in result.stdout

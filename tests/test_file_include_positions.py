@@ -194,11 +194,11 @@ def test_through_validate(project: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "sub/parts/queue.yml:2:1: error unknown-property [q]: unknown property `bogus`" in out
 
 
-def test_a_warning_from_an_included_file_is_reported_once_at_the_directive(
+def test_a_warning_from_an_included_file_is_reported_once_where_it_is_written(
     project: Path,
 ) -> None:
     # The variable is resolved by the walk over the config and again for its user: both
-    # report the code file at the directive, so the user sees it once.
+    # report the code file at the same place in the included file, so the user sees it once.
     (project / "sub" / "parts" / "code.yml").write_text("t: 30\nh: $File('h.js')\n")
     (project / "sub" / "stacktape.yml").write_text(
         "variables:\n"
@@ -210,7 +210,7 @@ def test_a_warning_from_an_included_file_is_reported_once_at_the_directive(
         "      visibilityTimeoutSeconds: $Var().x.t\n"
     )
     diags = load_stack("sub/stacktape.yml").diagnostics
-    assert located(diags, "directive-file-code") == ["sub/stacktape.yml:2:6: directive-file-code"]
+    assert located(diags, "directive-file-code") == ["sub/parts/code.yml:2:4: directive-file-code"]
 
 
 def test_work_grows_linearly_with_the_included_file(project: Path) -> None:
@@ -267,3 +267,92 @@ def test_second_places_in_messages_and_graph_edges_name_the_included_file(
     assert "of 'q' (sub/parts/slow.yml:1:27)" in (short.hint or "")
     [edge] = [d for _, _, d in build_graph(stack).edges(data=True) if d["kind"] == "trigger"]
     assert (edge["file"], edge["line"], edge["column"]) == ("sub/parts/events.yml", 1, 3)
+
+
+# -- problems of directives written inside an included file ----------------------------------
+
+
+def test_a_bad_directive_inside_an_included_file_is_reported_where_it_is_written(
+    project: Path,
+) -> None:
+    (project / "sub" / "parts" / "bad.yml").write_text(
+        "visibilityTimeoutSeconds: 30\n"
+        "delayMessagesSecond: $Format('{}-{}', 'only-one')\n"
+        "messageRetentionPeriodSeconds: $Var().nope\n"
+    )
+    write_config(project, "$File('parts/bad.yml')")
+    diags = load_stack("sub/stacktape.yml").diagnostics
+    assert located(diags, "directive-format", "directive-var-missing", "directive-path") == [
+        "sub/parts/bad.yml:2:22: directive-format",
+        "sub/parts/bad.yml:3:32: directive-var-missing",
+    ]
+    # The $File directive only says that its value is not resolved, and where to look.
+    [pointer] = [d for d in diags if d.code == "directive-unresolved"]
+    assert pointer.location == "sub/stacktape.yml:4:17"
+    assert "sub/parts/bad.yml:2:22" in pointer.message
+    [fmt] = [d for d in diags if d.code == "directive-format"]
+    assert fmt.resource == "q"
+
+
+def test_a_bad_directive_in_a_nested_include_is_reported_in_the_innermost_file(
+    project: Path,
+) -> None:
+    (project / "sub" / "parts" / "deeper" / "inner.json").write_text(
+        '{\n  "targetSqsQueueName": "dlq",\n  "maxReceiveCount": "$Bogus()"\n}\n'
+    )
+    write_config(project, "$File('parts/outer.yml').queue")
+    diags = load_stack("sub/stacktape.yml").diagnostics
+    assert located(diags, "directive-unknown") == [
+        "sub/parts/deeper/inner.json:3:22: directive-unknown"
+    ]
+
+
+def test_a_bad_directive_that_is_the_whole_value_read_from_the_file(project: Path) -> None:
+    (project / "sub" / "parts" / "one.yml").write_text("a: 1\nt: $Format('{}, $Stage())\n")
+    write_config(project, "{}", "timeout: $File('parts/one.yml').t")
+    diags = load_stack("sub/stacktape.yml").diagnostics
+    assert located(diags, "directive-syntax") == ["sub/parts/one.yml:2:4: directive-syntax"]
+
+
+def test_directive_text_that_stays_literal_in_an_included_file_is_reported_there(
+    project: Path,
+) -> None:
+    (project / "sub" / "parts" / "lit.yml").write_text(
+        "visibilityTimeoutSeconds: 30\n"
+        "tags:\n"
+        "  - key: name\n"
+        "    value: q-$Stage()\n"
+        "  - $Var().k: 1\n"
+    )
+    write_config(project, "$File('parts/lit.yml')")
+    diags = load_stack("sub/stacktape.yml").diagnostics
+    assert located(diags, "directive-embedded", "directive-in-key") == [
+        "sub/parts/lit.yml:4:12: directive-embedded",
+        "sub/parts/lit.yml:5:5: directive-in-key",
+    ]
+    [key] = [d for d in diags if d.code == "directive-in-key"]
+    assert key.resource == "q"
+
+
+@pytest.mark.parametrize("directive", ["File", "FileRaw"])
+def test_a_file_named_by_a_custom_directive_is_known_only_by_running_it(
+    project: Path, directive: str
+) -> None:
+    # Stacktape's own nesting example: the file name comes from config code stptui never runs.
+    (project / "sub" / "stacktape.yml").write_text(
+        "directives:\n"
+        "  - name: GetFileName\n"
+        "    filePath: my-directive.ts:getFileNameFromStage\n"
+        "variables:\n"
+        "  envFileName: $GetFileName($Stage())\n"
+        "resources:\n"
+        "  fn:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      environment:\n"
+        f"        - {{name: A, value: ${directive}($Var().envFileName)}}\n"
+    )
+    diags = load_stack("sub/stacktape.yml").diagnostics
+    assert [d.code for d in diags if d.severity == "error"] == []
+    assert all("Placeholder(" not in d.message + (d.hint or "") for d in diags)

@@ -738,9 +738,56 @@ def test_failure_destination_queue_without_consumer_is_info() -> None:
           {PKG}
           destinations: {onFailure: "$ResourceParam('failed', 'arn')"}
     """
-    d = one(text, "dlq-no-consumer")
+    d = one(text, "failure-destination-no-consumer")
     assert where(d) == ("info", "s.yml", 2, 3)
+    # Lambda sends it invocation records, not failed messages: it is no dead-letter queue.
+    assert d.message == (
+        "queue 'failed' (onFailure destination of fn) has no consumer; the invocation records "
+        "Lambda sends for failed asynchronous invocations stay there until something reads them"
+    )
     assert not found(text, "queue-no-consumer")
+    assert not found(text, "dlq-no-consumer")
+
+
+def test_a_fifo_failure_destination_is_not_called_a_dead_letter_queue() -> None:
+    text = """\
+    resources:
+      orders: {type: sqs-queue, properties: {fifoEnabled: true}}
+      worker:
+        type: function
+        properties:
+          {PKG}
+          destinations: {onFailure: "$ResourceParam('orders', 'arn')"}
+    """
+    assert one(text, "destination-fifo").line == 7
+    d = one(text, "failure-destination-no-consumer")
+    assert "dead-letter" not in d.message
+    assert d.message.startswith("queue 'orders' (onFailure destination of worker)")
+
+
+def test_a_dead_letter_queue_that_is_also_a_failure_destination_says_both() -> None:
+    d = one(
+        """\
+        resources:
+          q:
+            type: sqs-queue
+            properties:
+              redrivePolicy: {targetSqsQueueName: dlq, maxReceiveCount: 5}
+          dlq: {type: sqs-queue}
+          fn:
+            type: function
+            properties:
+              {PKG}
+              events:
+                - {type: sqs, properties: {sqsQueueName: q}}
+              destinations: {onFailure: "$ResourceParam('dlq', 'arn')"}
+        """,
+        "dlq-no-consumer",
+    )
+    assert d.message == (
+        "dead-letter queue 'dlq' (for q; also the onFailure destination of fn) has no "
+        "consumer; messages stay until you redrive them"
+    )
 
 
 def test_second_consumer_of_a_queue_is_a_warning() -> None:

@@ -96,13 +96,10 @@ def test_a_connect_to_entry_of_a_type_connect_to_cannot_scope_is_an_error(rtype:
     assert d.hint == "reference it with $ResourceParam() in `environment` instead"
 
 
-def test_an_efs_filesystem_in_connect_to_is_mounted_instead() -> None:
-    d = one(
-        connect("web-service", "shared", "  shared:\n    type: efs-filesystem\n"),
-        "connect-to-unsupported",
-    )
-    assert d.line == 9
-    assert d.hint is not None and "volumeMounts" in d.hint and "efsFilesystemName" in d.hint
+def test_an_efs_filesystem_in_connect_to_is_accepted() -> None:
+    # Current Stacktape's resolveConnectToList takes it (it injects its variables).
+    text = connect("web-service", "shared", "  shared:\n    type: efs-filesystem\n")
+    assert reference_codes(text) == []
 
 
 REDIS = "  cache:\n    type: redis-cluster\n    properties: {instanceSize: cache.t3.micro}\n"

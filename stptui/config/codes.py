@@ -30,7 +30,9 @@ _GROUP_INTROS: dict[str, str] = {
     "directives": (
         "Resolving `$Var()`, `$File()`, `$ResourceParam()` and the other directives "
         "(`stptui/config/directives.py`). A directive with a problem keeps its original "
-        "text as its value."
+        "text as its value. A directive written in a file read by `$File` is reported at its "
+        "line and column in that file (also through nested includes); the `$File` itself "
+        "then gets a `directive-unresolved` error that points there."
     ),
     "schema": (
         "Checking each resource and event against Stacktape's schema "
@@ -472,6 +474,32 @@ CODES: dict[str, CodeInfo] = {
                 "macro; it grants nothing.",
                 "Remove the entry, or grant access with `iamRoleStatements`.",
             ),
+            "override-target": _schema(
+                "error",
+                "A resource's `overrides` name a CloudFormation logical id the resource does "
+                "not create (Stacktape error e101). Stacktape's logical ids start with a "
+                "resource name in PascalCase (`myFunction` -> `MyFunctionFunction`) or with "
+                "`Stp`; an alarm's end with `Alarm`, `Rule` or `Permission`. Not checked for an "
+                "`aws-cdk-construct`, whose ids CDK chooses.",
+                "Use a logical id of the resource: `stacktape compile-template` lists them.",
+            ),
+            "override-path": _schema(
+                "error",
+                "An override's property path starts with a resource attribute (`Properties`, "
+                "`DependsOn`, `DeletionPolicy`, `UpdateReplacePolicy`). Stacktape sets "
+                "overrides inside the resource's `Properties`, so CloudFormation finds an "
+                "unknown property there.",
+                "Write the path from inside `Properties` (`StorageEncrypted`, not "
+                "`Properties.StorageEncrypted`).",
+            ),
+            "batch-retry-wait": _schema(
+                "error",
+                "A batch job's wait between attempts (`retryIntervalSeconds` x attempt x "
+                "`retryIntervalMultiplier`, which Stacktape writes as the `Seconds` of a Step "
+                "Functions Wait state) is not a whole number of seconds, or is over "
+                "99,999,999; Step Functions refuses such a state machine.",
+                "Use a whole `retryIntervalSeconds` and `retryIntervalMultiplier`.",
+            ),
         },
     ),
     **_in(
@@ -492,7 +520,7 @@ CODES: dict[str, CodeInfo] = {
             "connect-to-unsupported": _stack(
                 "error",
                 "`connectTo` names a resource whose type it cannot scope (an "
-                "`http-api-gateway`, a `hosting-bucket`, ...).",
+                "`http-api-gateway`, a `bastion`, ...).",
                 "Remove the entry; reference the resource with `$ResourceParam()` in "
                 "`environment` instead.",
             ),
@@ -631,6 +659,13 @@ CODES: dict[str, CodeInfo] = {
                 "info",
                 "A dead-letter queue has no consumer: failed messages stay there until you "
                 "redrive them. Often on purpose.",
+                None,
+            ),
+            "failure-destination-no-consumer": _stack(
+                "info",
+                "A queue that is a function's `destinations.onFailure` has no consumer: the "
+                "invocation records Lambda sends for failed asynchronous invocations stay "
+                "there until something reads them. Often on purpose.",
                 None,
             ),
             "queue-no-consumer": _stack(
@@ -809,6 +844,29 @@ CODES: dict[str, CodeInfo] = {
                 "`containerPort`; each port mapped through `events` must be unique in the "
                 "workload.",
                 "Give each container's events a port of their own.",
+            ),
+            "container-resources": _stack(
+                "error",
+                "A container workload's `resources` have no `cpu` or no `memory` (or one is 0) "
+                "and no `instanceTypes` (Stacktape error e87): Fargate needs both, EC2 takes "
+                "the instance types.",
+                "Write `cpu` and `memory` (a Fargate pair, e.g. `{cpu: 0.25, memory: 512}`), "
+                "or `instanceTypes`.",
+            ),
+            "deployment-service-connect": _stack(
+                "error",
+                "A multi-container workload with `service-connect` events uses `deployment` "
+                "(Stacktape error e75): gradual deployments shift load balancer traffic, "
+                "which service-connect does not go through.",
+                "Remove `deployment`, or expose the container through a load balancer event.",
+            ),
+            "web-service-alarm": _stack(
+                "error",
+                "A web-service's alarm is not of its load balancing type: its trigger type must "
+                "start with `http-api-gateway` or `application-load-balancer`, whichever "
+                "`loadBalancing.type` is (default `http-api-gateway`; a network load balancer "
+                "has no alarms) (Stacktape error e80).",
+                "Use an alarm of the service's load balancing, or change `loadBalancing`.",
             ),
         },
     ),

@@ -153,7 +153,8 @@ class Placeholder(str):
 
     Made by $Secret, $SsmParam, $CfResourceParam, $CfStackOutput, $StackOutput, $CfFormat,
     $GitInfo and custom directives. The text is visible, e.g. '<secret:db.password>';
-    .directive holds the directive name.
+    .directive holds the directive name. Its repr is its text's, as messages quote config
+    values with repr.
     """
 
     directive: str
@@ -165,9 +166,6 @@ class Placeholder(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.directive))
-
-    def __repr__(self) -> str:
-        return f"Placeholder({str(self)!r}, directive={self.directive!r})"
 
 
 class CfResourceParamValue(Placeholder):
@@ -762,6 +760,9 @@ class _Frame:
     origin: DataPath  # where the text being evaluated is written (or its nearest config place)
     use: DataPath  # the config value being computed; placement errors are reported there
     chain: tuple[str, ...] = ()
+    # The included file `origin` is a path in, when the text was read by `$File` (None: the
+    # config itself), so that its problems are reported where they are written.
+    doc: LoadedYaml | None = None
 
 
 def _clip(text: str, limit: int = 80) -> str:
@@ -904,15 +905,19 @@ class _Resolver:
         *,
         hint: str | None = None,
         key: bool = False,
+        doc: LoadedYaml | None = None,
+        use: DataPath | None = None,
     ) -> Position:
         # A problem of a directive is where the directive is written, even where the value it
-        # gives is found in an included file.
-        pos = self.loaded.pos(path, key=key, included=False)
+        # gives is found in an included file; `path` is in `doc` when it is given, and `use`
+        # is then the config value the included text is a part of.
+        pos = (doc or self.loaded).pos(path, key=key, included=False)
         ident = (pos, code, message)
         if ident in self.seen:
             return pos
         self.seen.add(ident)
-        resource = path[1] if len(path) > 1 and path[0] == "resources" else None
+        owner = use if doc is not None and use is not None else path
+        resource = owner[1] if len(owner) > 1 and owner[0] == "resources" else None
         self.loaded.diagnostics.append(
             Diagnostic.at(
                 pos,
@@ -935,7 +940,16 @@ class _Resolver:
         severity: Severity = "error",
     ) -> _Failed:
         """Record a problem where the text being evaluated is written; raise the result."""
-        return _Failed(self._emit(frame.origin, severity, code, message, hint=hint), severity)
+        return _Failed(self._emit_at(frame, severity, code, message, hint=hint), severity)
+
+    def _emit_at(
+        self, frame: _Frame, severity: Severity, code: str, message: str, *, hint: str | None = None
+    ) -> Position:
+        """Record a problem where the text being evaluated is written (in the config or in
+        the file it was read from)."""
+        return self._emit(
+            frame.origin, severity, code, message, hint=hint, doc=frame.doc, use=frame.use
+        )
 
     def _spend(self, amount: int, frame: _Frame) -> None:
         self.work -= amount
@@ -1047,6 +1061,10 @@ class _Resolver:
         is entered in the `includes` of the document it is written in.
         """
         within = self.loaded if doc is None else doc
+        # Text written where it is walked (the document, or an included file's part) is
+        # checked for directives that stay literal; a value resolved again for another use
+        # was checked where it is written.
+        written = top or (doc is not None and path is not None)
         first: _Failed | None = None
         todo: list[tuple[Any, Any, DataPath | None]] = [(container, key, path)]
         while todo:
@@ -1055,8 +1073,13 @@ class _Resolver:
             if isinstance(value, dict):
                 for kk in reversed(value):  # reversed on a stack: document order
                     child = None if p is None else (*p, kk)
-                    if top and child is not None and isinstance(kk, str):
-                        self._check_key(kk, child)
+                    if (
+                        written
+                        and child is not None
+                        and isinstance(kk, str)
+                        and _looks_like_directive(kk)
+                    ):
+                        self._key_directive(kk, _frame_in(frame, child, top, doc))
                     todo.append((value, kk, child))
             elif isinstance(value, list):
                 todo.extend(
@@ -1065,8 +1088,7 @@ class _Resolver:
             elif type(value) is str:
                 # Most strings are plain: the frame for one is built only when it is needed.
                 if _looks_like_directive(value):
-                    # a path in another file is no place in the config to report at
-                    here = frame if doc is not None else _frame_at(frame, p, top)
+                    here = _frame_in(frame, p, top, doc)
                     if top:
                         self.left = self.value_work  # each value has its own share
                     c[k], failure, source = self._eval_string(value, here)
@@ -1076,8 +1098,8 @@ class _Resolver:
                         self._point_to(failure, value, here)
                     if first is None:
                         first = failure
-                elif top and self.embedded.search(value) is not None:
-                    self._check_embedded(value, _frame_at(frame, p, top))
+                elif written and p is not None and self.embedded.search(value) is not None:
+                    self._check_embedded(value, _frame_in(frame, p, top, doc))
         return first
 
     def _point_to(self, failure: _Failed, text: str, frame: _Frame) -> None:
@@ -1085,8 +1107,8 @@ class _Resolver:
         if failure.where == self.loaded.pos(frame.origin, included=False):
             return
         if failure is self.exhausted:  # the total ran out, whichever values spent it
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "error",
                 "directive-work-limit",
                 f"{_clip(text)!r} is not resolved: directive resolution stopped once the "
@@ -1094,32 +1116,34 @@ class _Resolver:
                 f"(see {failure.where})",
             )
         else:
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 failure.severity,
                 "directive-unresolved",
                 f"{_clip(text)!r} stays unresolved: it uses a value with a problem "
                 f"(see {failure.where})",
             )
 
-    def _check_key(self, key: str, path: DataPath) -> None:
-        if _looks_like_directive(key):
-            self._emit(
-                path,
-                "error",
-                "directive-in-key",
-                f"{_clip(key)!r} is used as a key; directives are resolved only in values",
-                hint="Stacktape rejects directives in keys; move it into a value",
-                key=True,
-            )
+    def _key_directive(self, key: str, frame: _Frame) -> None:
+        """Report a directive used as a key (the frame's origin is the key's path)."""
+        self._emit(
+            frame.origin,
+            "error",
+            "directive-in-key",
+            f"{_clip(key)!r} is used as a key; directives are resolved only in values",
+            hint="Stacktape rejects directives in keys; move it into a value",
+            key=True,
+            doc=frame.doc,
+            use=frame.use,
+        )
 
     def _check_embedded(self, text: str, frame: _Frame) -> None:
         m = self.embedded.search(text)
         if m is None:
             return
         if m.start() == 0:
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "warning",
                 "directive-incomplete",
                 f"{_clip(text)!r} starts like ${m[1]}(...) but is not a whole directive, "
@@ -1127,8 +1151,8 @@ class _Resolver:
                 hint="a directive ends with its closing ')' or a property path such as ').name'",
             )
             return
-        self._emit(
-            frame.origin,
+        self._emit_at(
+            frame,
             "warning",
             "directive-embedded",
             f"${m[1]}(...) inside the longer string {_clip(text)!r} stays literal text: "
@@ -1205,8 +1229,8 @@ class _Resolver:
                         hint="use $CfFormat(...) to combine runtime values",
                     )
         if spec is None:
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "warning",
                 "directive-custom",
                 f"${call.name} is a custom directive (code in {self.custom[call.name]!r}); "
@@ -1267,8 +1291,8 @@ class _Resolver:
                 )
         limit = len(spec.required) + spec.optional
         if spec.optional >= 0 and len(args) > limit and call.name != "Var":
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "warning",
                 "directive-args",
                 f"${call.name} takes {limit} argument{'s' * (limit != 1)}; "
@@ -1284,8 +1308,8 @@ class _Resolver:
         if args:
             written = _js_string(args[0])
             path = (*written.split("."), *path)
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "warning",
                 "directive-var-argument",
                 f"$Var() takes no arguments: Stacktape ignores {written!r} and returns the "
@@ -1365,9 +1389,13 @@ class _Resolver:
     ) -> Any:
         """Apply a property path to a directive's result (numeric segments index lists)."""
         walked = [_head(call), *done]
-        for seg in segments:
+        for i, seg in enumerate(segments):
             if type(value) is str and (inner := self._parse(value, frame)) is not None:
                 value = self._eval_call(inner, frame)  # a directive inside data: resolve, go on
+            if isinstance(value, Placeholder):
+                # known only in AWS or by running code: so are its properties
+                rest = ".".join(segments[i:])
+                return Placeholder(f"{value}.{rest}", value.directive)
             shown = _clip(".".join(walked), 60)
             if isinstance(value, dict):
                 if seg not in value:
@@ -1414,7 +1442,12 @@ class _Resolver:
             if failure is not None:
                 raise failure
             return holder[0]
-        if type(value) is str and (inner := self._parse(value, frame)) is not None:
+        if type(value) is str:
+            if doc is not None and base is not None:
+                frame = replace(frame, origin=base, doc=doc)
+            inner = self._parse(value, frame)
+            if inner is None:
+                return value
             value, inner_source = self._eval_traced(inner, frame)
             if doc is not None and base is not None and inner_source is not None:
                 doc.includes[base] = inner_source
@@ -1459,6 +1492,8 @@ class _Resolver:
         """`$File`'s value, and the document it was parsed from when the file is YAML or JSON
         (whose positions are then those of the value's problems)."""
         written = args[0]
+        if isinstance(written, Placeholder):  # the file is named by code stptui never runs
+            return Placeholder(f"<file:{written}>", "File"), None
         target = self._file_target(_without_handler(written))
         name = target.name.lower()
         # Stacktape reads any file whose name starts with `.env` as dotenv, by extension otherwise
@@ -1466,8 +1501,8 @@ class _Resolver:
             "dotenv" if name.startswith(".env") else name.rsplit(".", 1)[-1] if "." in name else ""
         )
         if ext in _CODE_EXTENSIONS:
-            self._emit(
-                frame.origin,
+            self._emit_at(
+                frame,
                 "warning",
                 "directive-file-code",
                 f"$File({written!r}) would run code; stptui never runs config code, "
@@ -1515,6 +1550,8 @@ class _Resolver:
 
     def _h_file_raw(self, call: DirectiveCall, args: list[Any], frame: _Frame) -> Any:
         written = args[0]
+        if isinstance(written, Placeholder):  # the file is named by code stptui never runs
+            return Placeholder(f"<file:{written}>", "FileRaw")
         target = self._file_target(written)
         shown = self._shown(written, target)
         result = self._cached_file(
@@ -1651,6 +1688,14 @@ def resolve_directives(loaded: LoadedYaml, ctx: DirectiveContext) -> None:
     elsewhere they are an error, and inside `variables` they stay text until used.
     """
     _Resolver(loaded, ctx).run()
+
+
+def _frame_in(frame: _Frame, path: DataPath | None, top: bool, doc: LoadedYaml | None) -> _Frame:
+    """The frame for a value at `path`, which is in `doc` when it is given (text read from an
+    included file, whose problems are reported where they are written there)."""
+    if doc is None:
+        return _frame_at(frame, path, top)
+    return frame if path is None else replace(frame, origin=path, doc=doc)
 
 
 def _frame_at(frame: _Frame, path: DataPath | None, top: bool) -> _Frame:

@@ -3,6 +3,8 @@ Stacktape's `STP_*` connectTo ones and NODE_OPTIONS.
 
 Names follow Stacktape's `injectedParameterEnvVarName`:
 ``snakeCase(f"STP_{ref.replaceAll('.', '_')}_{param}").toUpperCase()`` with change-case v5.
+A variable the config sets itself wins over a connectTo one of the same name (Stacktape's
+`mergeConnectToEnvironmentVariables`, resource-resolvers/_utils/connect-to-helper.ts).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from stptui.config.directives import DirectiveContext, cdn_domains, fake_resource_param
 from stptui.config.model import (
+    SERVICE_CONTAINER_NAME,
     BatchJob,
     Containerized,
     ContainerService,
@@ -27,6 +30,7 @@ from stptui.config.model import (
     SnsTopic,
     Stack,
     Workload,
+    canonical_type,
 )
 
 # change-case v5 `split`: lower/digit -> upper, acronym -> Capitalised word, strip the rest.
@@ -87,10 +91,35 @@ def cdn_params(properties: Mapping[str, Any]) -> list[str]:
     return ["cdnUrl", "cdnDomain", "cdnCanonicalDomain", "cdnCanonicalUrl"]
 
 
+def _hosting_cdn(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The CDN of a hosting bucket's nested bucket: always on, with the hosting bucket's
+    `customDomains`."""
+    return {"cdn": {"enabled": True, "customDomains": properties.get("customDomains")}}
+
+
+# The agentcore resources' parameters (Stacktape's agentcore resolver): a runtime always has
+# at least its `default` endpoint, whose name and ARN it adds.
+_AGENTCORE_PARAMS: dict[str, list[str]] = {
+    "agentcore-runtime": ["id", "arn", "endpointName", "endpointArn"],
+    "agentcore-memory": ["id", "arn"],
+    "agentcore-gateway": ["id", "arn", "url"],
+    "agentcore-browser": ["id", "arn"],
+    "agentcore-code-interpreter": ["id", "arn"],
+}
+
+
 def injected_params(resource: Resource) -> list[str]:
-    """Referenceable parameters Stacktape injects for a connectTo target (reference §4.3)."""
+    """Referenceable parameters Stacktape injects for a connectTo target (reference §4.3, and
+    Stacktape's efs-filesystem, hosting-bucket and agentcore resolvers)."""
     p = resource.properties
-    t = resource.type
+    t = canonical_type(resource.type)
+    if t in _AGENTCORE_PARAMS:
+        return list(_AGENTCORE_PARAMS[t])
+    if t == "efs-filesystem":
+        return ["arn", "id"]
+    if t == "hosting-bucket":
+        # Its nested bucket's parameters, named after the hosting bucket.
+        return ["name", "arn", *cdn_params(_hosting_cdn(p))]
     if t == "sqs-queue":
         return ["arn", "url", "name"]
     if t == "sns-topic":
@@ -160,11 +189,15 @@ def injected_params(resource: Resource) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class EnvEntry:
-    """One variable of a workload's environment and where it comes from."""
+    """One variable of a workload's environment and where it comes from.
+
+    `overrides` names the connected resources whose injected variable of the same name this
+    config entry replaced (Stacktape keeps the config's value)."""
 
     name: str
     value: str
     source: str  # "config", the connected resource's name, or STACKTAPE_SOURCE
+    overrides: tuple[str, ...] = ()
 
 
 # The source of a variable Stacktape's deployer adds by itself (NODE_OPTIONS).
@@ -221,7 +254,8 @@ def _node_option_flags(pack: Mapping[str, Any], runtime: str | None, existing: s
     """The flags Stacktape appends to NODE_OPTIONS (`existing` is the workload's own value):
     `--enable-source-maps`, plus the Node 22+ interop flags, each unless already there; none
     for packaging the user builds or an entry file that is not JavaScript/TypeScript."""
-    if pack.get("type") in _USER_MANAGED_PACKAGING:
+    kind = pack.get("type")
+    if isinstance(kind, str) and kind in _USER_MANAGED_PACKAGING:
         return []
     props = pack.get("properties")
     entry = props.get("entryfilePath") if isinstance(props, dict) else None
@@ -270,16 +304,20 @@ def _connect_entries(
                     project=stack.service_name,
                 )
             target_ctx = ctx
+            value_type, cdn_props = target.type, target.properties
+            if target.type == "hosting-bucket":
+                # Its values are its nested bucket's.
+                value_type, cdn_props = "bucket", _hosting_cdn(target.properties)
             if isinstance(target, Queue | SnsTopic) and target.fifo:
                 target_ctx = replace(ctx, fifo=frozenset({target.name}))
             elif isinstance(target, EventBus) and target.event_source_name:
                 target_ctx = replace(ctx, bus_names={target.name: target.event_source_name})
-            elif domains := cdn_domains(target.properties):
+            elif domains := cdn_domains(cdn_props):
                 target_ctx = replace(ctx, cdn_domains={target.name: tuple(domains)})
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),
-                    str(fake_resource_param(target_ctx, target.name, param, target.type)),
+                    str(fake_resource_param(target_ctx, target.name, param, value_type)),
                     target.name,
                 )
                 for param in injected_params(target)
@@ -288,15 +326,28 @@ def _connect_entries(
     return entries
 
 
+def _merge_connect_to(own: list[EnvVar], injected: list[EnvEntry]) -> list[EnvEntry]:
+    """The config's entries, each marked with the connected resources whose variable of the
+    same name it replaces, then the injected entries the config does not set: Stacktape's
+    `mergeConnectToEnvironmentVariables` keeps an explicit value and appends only the
+    connectTo variables whose names are missing."""
+    replaced: dict[str, list[str]] = {}
+    own_names = {v.name for v in own}
+    for e in injected:
+        if e.name in own_names and e.source not in replaced.setdefault(e.name, []):
+            replaced[e.name].append(e.source)
+    entries = [EnvEntry(v.name, v.value, "config", tuple(replaced.get(v.name, ()))) for v in own]
+    return entries + [e for e in injected if e.name not in own_names]
+
+
 def _compose(
     own: list[EnvVar], pack: Mapping[str, Any], runtime: str | None, injected: list[EnvEntry]
 ) -> list[EnvEntry]:
-    """One environment: the config's entries, then connectTo's, then the NODE_OPTIONS
-    Stacktape sets for JS/TS packaging (Lambda's and ECS's environments are maps, so the order
-    only keeps the config's entries first). connectTo injects only `STP_*` names, so the
-    NODE_OPTIONS entries are the config's own."""
-    entries = [EnvEntry(v.name, v.value, "config") for v in own]
-    return _with_node_options(pack, runtime, entries + injected)
+    """One environment: the config's entries, then the connectTo ones the config does not
+    set, then the NODE_OPTIONS Stacktape sets for JS/TS packaging (Lambda's and ECS's
+    environments are maps, so the order only keeps the config's entries first). connectTo
+    injects only `STP_*` names, so the NODE_OPTIONS entries are the config's own."""
+    return _with_node_options(pack, runtime, _merge_connect_to(own, injected))
 
 
 def workload_environment(
@@ -323,8 +374,9 @@ def environments(
     injected: dict[str, list[EnvEntry]] | None = None,
 ) -> list[tuple[str | None, list[EnvEntry]]]:
     """Every environment a resource's code gets, as (container, entries): one with container
-    None for a function, batch job or web, private or worker service; one per named container
-    of a multi-container workload, in config order; none for anything else.
+    None for a function or batch job; one for the single container of a web, private or worker
+    service, which Stacktape names `service-container`; one per named container of a
+    multi-container workload, in config order; none for anything else.
 
     Stacktape gives each container its own `environment` and NODE_OPTIONS (from the
     container's packaging, Node 24 by default) plus the workload's connectTo variables
@@ -336,7 +388,11 @@ def environments(
     if not isinstance(resource, Containerized):
         return []
     connected = _connect_entries(stack, resource.connect_to, cache)
+    service = isinstance(resource, ContainerService)
     return [
-        (c.name, _compose(c.environment, c.packaging, None, connected))
+        (
+            SERVICE_CONTAINER_NAME if service else c.name,
+            _compose(c.environment, c.packaging, None, connected),
+        )
         for c in resource.container_specs
     ]

@@ -49,7 +49,12 @@ from stptui.config.model import (
 )
 from stptui.config.normalize import TRIGGER_ALIASES
 
-# Target types `connectTo` accepts (stacktape-config §4.1, `resolveConnectToList`).
+# Target types `connectTo` accepts: current Stacktape's `resolveConnectToList`
+# (apps/cli/src/domain/config-manager/utils/resource-references.ts). Web, private and worker
+# services are multi-container workloads there. An efs-filesystem and an upstash-redis only
+# get their variables injected; a hosting bucket's access is scoped to its nested bucket.
+# kafka-cluster, websocket-api-gateway, appsync-api, dsql-database and email-sender are
+# accepted there too, but are not types stptui models (they are reported as unknown).
 CONNECT_TO_TYPES: frozenset[str] = frozenset(
     {
         "function",
@@ -67,9 +72,16 @@ CONNECT_TO_TYPES: frozenset[str] = frozenset(
         "sns-topic",
         "open-search-domain",
         "kinesis-stream",
+        "agentcore-runtime",
+        "agentcore-memory",
+        "agentcore-gateway",
+        "agentcore-browser",
+        "agentcore-code-interpreter",
         "relational-database",
         "redis-cluster",
         "mongo-db-atlas-cluster",
+        "hosting-bucket",
+        "efs-filesystem",
         "upstash-redis",
     }
 )
@@ -77,8 +89,6 @@ CONNECT_TO_TYPES: frozenset[str] = frozenset(
 # How to reach a resource connectTo cannot scope, by its type.
 _UNSCOPABLE_HINTS: dict[str, str] = {
     "http-api-gateway": "reference it with $ResourceParam() in `environment` instead",
-    "efs-filesystem": "mount it instead: `volumeMounts` with `type: efs` and its "
-    "`efsFilesystemName`, which also grants the access",
 }
 
 # What a Lambda destination ARN may point at inside the stack.
@@ -329,7 +339,12 @@ class _Linter(ComputeChecks):
         # and by the directive walk, and must be reported once.
         self._seen: set[tuple[DataPath, str]] = set()
         self.consumers: dict[str, list[SqsTrigger]] = defaultdict(list)
-        self.dlq_of: dict[str, list[str]] = defaultdict(list)  # queue -> what sends failures
+        # queue -> the queues that redrive into it and the integrations whose undeliverable
+        # events it takes (a dead-letter queue in AWS's words, either way)
+        self.dlq_of: dict[str, list[str]] = defaultdict(list)
+        # queue -> the functions whose failed asynchronous invocations it records (an
+        # on-failure destination: Lambda sends an invocation record, not the event)
+        self.failure_destination_of: dict[str, list[str]] = defaultdict(list)
         self._verdicts: dict[tuple[Callable[[Any], str | None], str], str | None] = {}
         self.polled: set[str] = set()  # queues a container workload connects to
         self._by_type: dict[str, list[str]] | None = None
@@ -931,12 +946,27 @@ class _Linter(ComputeChecks):
         if not consumers:
             if q.name in self.dlq_of:
                 sources = ", ".join(dict.fromkeys(self.dlq_of[q.name]))
+                also = ""
+                if fns := self.failure_destination_of.get(q.name):
+                    also = f"; also the onFailure destination of {', '.join(dict.fromkeys(fns))}"
                 self.report(
                     q.path,
                     "info",
                     "dlq-no-consumer",
-                    f"dead-letter queue {q.name!r} (for {sources}) has no consumer; messages "
-                    "stay until you redrive them",
+                    f"dead-letter queue {q.name!r} (for {sources}{also}) has no consumer; "
+                    "messages stay until you redrive them",
+                    resource=q.name,
+                    key=True,
+                )
+            elif fns := self.failure_destination_of.get(q.name):
+                self.report(
+                    q.path,
+                    "info",
+                    "failure-destination-no-consumer",
+                    f"queue {q.name!r} (onFailure destination of "
+                    f"{', '.join(dict.fromkeys(fns))}) has no consumer; the invocation records "
+                    "Lambda sends for failed asynchronous invocations stay there until something "
+                    "reads them",
                     resource=q.name,
                     key=True,
                 )
@@ -1414,8 +1444,7 @@ class _Linter(ComputeChecks):
                             hint=f"use a standard {wanted}",
                         )
                     if what == "onFailure" and isinstance(dest, Queue):
-                        # A failure destination is a dead-letter queue in all but name.
-                        self.dlq_of[dest.name].append(w.name)
+                        self.failure_destination_of[dest.name].append(w.name)
         for q in queues:
             self.check_queue_refs(q)
             self.check_triggers(q, q.events)

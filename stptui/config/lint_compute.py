@@ -1,7 +1,8 @@
 """Whole-stack checks of load balancers and container compute, as Stacktape's deployer makes
 them: load balancer references, listener ports and rule priorities, network load balancer
-integrations, a web-service's load balancing and firewall, deployment hooks, EFS mounts,
-Fargate CPU and memory pairs, instance types, scaling ranges and container names and ports.
+integrations, a web-service's load balancing, firewall and alarms, deployment hooks (and their
+conflict with service-connect), EFS mounts, container `cpu` and `memory`, Fargate CPU and memory
+pairs, instance types, scaling ranges and container names and ports.
 
 `ComputeChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
@@ -63,6 +64,20 @@ FARGATE_MEMORY_MB: dict[float, tuple[int, ...]] = {
 
 def _is_port(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: float) -> str:
+    """A number as written in a config (`0.25`, `2`); an int of any length as itself."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def _falsy_text(value: Any) -> str:
+    """How a value JavaScript counts as false reads in a message."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "false"
+    return "empty" if value == "" else f"{value!r}"
 
 
 def _truthy(value: Any) -> bool:
@@ -263,11 +278,12 @@ class ComputeChecks(_LinterBase):
         # (`loadBalancing.properties.loadBalancerName`): such a load balancer has an
         # integration this check cannot count.
         served = {
-            balancing["properties"].get("loadBalancerName")
+            lb_name
             for r in self.res.values()
             if isinstance(r, Containerized)
             and isinstance(balancing := r.properties.get("loadBalancing"), dict)
             and isinstance(balancing.get("properties"), dict)
+            and isinstance(lb_name := balancing["properties"].get("loadBalancerName"), str)
         }
         for lb in self.res.values():
             if canonical_type(lb.type) != _NLB:
@@ -362,8 +378,10 @@ class ComputeChecks(_LinterBase):
         multi-container-workloads.ts, e54, e61)."""
         if r.type == "web-service":
             self._web_service_load_balancing(r)
+            self._web_service_alarms(r)
         elif isinstance(r, ContainerWorkload) and _truthy(r.properties.get("deployment")):
             self._workload_deployment_target(r)
+            self._deployment_without_service_connect(r)
 
     def _web_service_load_balancing(self, r: Containerized) -> None:
         props = r.properties
@@ -391,6 +409,60 @@ class ComputeChecks(_LinterBase):
                 hint="set loadBalancing: {type: application-load-balancer}, or remove " + key,
                 key=True,
             )
+
+    def _web_service_alarms(self, r: Containerized) -> None:
+        """Each alarm of a web-service is one of its load balancing type: its trigger type
+        starts with it (Stacktape e80, validateWebServiceConfig)."""
+        balancing = r.properties.get("loadBalancing")
+        lb_type = balancing.get("type") if isinstance(balancing, dict) else None
+        lb_type = lb_type or _WEB_SERVICE_LOAD_BALANCING
+        alarms = r.properties.get("alarms")
+        if not isinstance(lb_type, str) or isinstance(lb_type, Placeholder):
+            return
+        if not isinstance(alarms, list):
+            return
+        for i, alarm in enumerate(alarms):
+            trigger = alarm.get("trigger") if isinstance(alarm, dict) else None
+            kind = trigger.get("type") if isinstance(trigger, dict) else None
+            if not isinstance(kind, str) or isinstance(kind, Placeholder):
+                continue  # missing or not a type: the schema's concern
+            if kind.startswith(lb_type):
+                continue
+            self.report(
+                (*r.path, "properties", "alarms", i, "trigger", "type"),
+                "error",
+                "web-service-alarm",
+                f"Error in web-service {r.name}. You can only use `alarms` compatible with web "
+                "service load balancing type (i.e application-load-balancer alarms for "
+                "application-load-balancer and http-api-gateway alarms for http-api-gateway); "
+                f"alarm {kind!r} is not one of {lb_type} (Stacktape e80)",
+                resource=r.name,
+                hint=(
+                    f"use an alarm whose type starts with {lb_type}-, or change loadBalancing"
+                    if lb_type != "network-load-balancer"
+                    else "a network load balancer has no alarms of its own: remove the alarm, "
+                    "or change loadBalancing"
+                ),
+            )
+
+    def _deployment_without_service_connect(self, r: ContainerWorkload) -> None:
+        """`deployment` cannot be used on a workload with `service-connect` events (Stacktape
+        e75, validateServiceConnectLimitations)."""
+        connect = next((t for t in r.events if t.type == "service-connect"), None)
+        if connect is None:
+            return
+        self.report(
+            (*r.path, "properties", "deployment"),
+            "error",
+            "deployment-service-connect",
+            f"Error in {r.type} {r.name}: Property `deployment` cannot be used when using "
+            f'"service-connect" events (Stacktape e75); container {connect.container!r} has one '
+            f"at {self.place_of(connect.path)}",
+            resource=r.name,
+            hint="remove deployment, or reach the container through a load balancer event "
+            "instead of service-connect",
+            key=True,
+        )
 
     def _workload_deployment_target(self, r: ContainerWorkload) -> None:
         """A multi-container workload's `deployment` shifts the traffic of one application
@@ -440,15 +512,19 @@ class ComputeChecks(_LinterBase):
     def check_container_resources(self, r: Containerized) -> None:
         """`resources` and `scaling` of a container workload as Stacktape's
         validateResourcesConfiguration, validateCpuArchitecture and validateScalingConfiguration
-        check them: Fargate's CPU and memory pairs, the settings only EC2 instance types take
-        (e125, e126), and at least as many instances at most as at least (e89)."""
+        check them: `cpu` and `memory` without `instanceTypes` (e87), Fargate's CPU and memory
+        pairs, the settings only EC2 instance types take (e125, e126), and at least as many
+        instances at most as at least (e89)."""
         base = (*r.path, "properties")
         res = r.properties.get("resources")
+        # A workload without `resources` is left alone: Stacktape's published starters deploy
+        # services without them, so a default must apply before its e87 check.
         if isinstance(res, dict):
-            if res.get("instanceTypes") is not None:
+            if _truthy(res.get("instanceTypes")):
                 self._instance_type_settings(r, res)
-            else:
+            elif self._fargate_needs(r, res):
                 self._fargate_size(r, res)
+            self._warm_pool(r, res)
         scaling = r.properties.get("scaling")
         if isinstance(scaling, dict):
             low, high = scaling.get("minInstances"), scaling.get("maxInstances")
@@ -463,6 +539,50 @@ class ComputeChecks(_LinterBase):
                     hint=f"set maxInstances: {low} (or more), or lower minInstances",
                 )
 
+    def _fargate_needs(self, r: Containerized, res: dict[str, Any]) -> bool:
+        """Without `instanceTypes` Stacktape needs a `cpu` and a `memory` that JavaScript
+        counts as true (e87: a 0 is missing too); False when one is missing (reported)."""
+        cpu, memory = res.get("cpu"), res.get("memory")
+        missing = [k for k, v in (("cpu", cpu), ("memory", memory)) if not _truthy(v)]
+        if not missing:
+            return True
+        what = " and ".join(f"`{k}` is {_falsy_text(res.get(k))}" for k in missing)
+        if missing == ["memory"] and isinstance(cpu, (int, float)) and cpu in FARGATE_MEMORY_MB:
+            fix = f"memory: {FARGATE_MEMORY_MB[cpu][0]}"
+        elif missing == ["cpu"] and _is_port(memory):
+            fits = [c for c, mems in FARGATE_MEMORY_MB.items() if memory in mems]
+            fix = f"cpu: {fits[0]:g}" if fits else "cpu: 0.25, memory: 512"
+        else:
+            fix = "cpu: 0.25, memory: 512"
+        self.report(
+            (*r.path, "properties", "resources"),
+            "error",
+            "container-resources",
+            f"Error in {r.type} {r.name}: When configuring `resources` you must choose one of: "
+            "`cpu` and `memory` (Fargate), or `instanceTypes` (EC2, where cpu and memory are "
+            f"optional); here {what} (Stacktape e87)",
+            resource=r.name,
+            hint=f"add {fix} to resources, or run on EC2 with instanceTypes",
+        )
+        return False
+
+    def _warm_pool(self, r: Containerized, res: dict[str, Any]) -> None:
+        """`enableWarmPool` needs exactly one instance type (e125); the count is checked with
+        the other instance type settings."""
+        if not _truthy(res.get("enableWarmPool")) or _truthy(res.get("instanceTypes")):
+            return
+        self.report(
+            (*r.path, "properties", "resources", "enableWarmPool"),
+            "error",
+            "instance-types-conflict",
+            f"Error in {r.type} {r.name}. Property `enableWarmPool` can only be used when you "
+            "specify exactly one instance type in `instanceTypes` (Stacktape e125); this one "
+            "has no `instanceTypes` (a warm pool keeps EC2 instances, Fargate has none)",
+            resource=r.name,
+            hint="add instanceTypes with one instance type, or remove enableWarmPool",
+            key=True,
+        )
+
     def _fargate_size(self, r: Containerized, res: dict[str, Any]) -> None:
         cpu, memory = res.get("cpu"), res.get("memory")
         if not isinstance(cpu, (int, float)) or isinstance(cpu, bool) or not _is_port(memory):
@@ -475,8 +595,8 @@ class ComputeChecks(_LinterBase):
                 (*path, "cpu"),
                 "error",
                 "fargate-cpu-memory",
-                f"cpu {cpu:g} is not a Fargate size ({sizes} vCPU); Stacktape finds no memory "
-                f"value compatible with it",
+                f"cpu {_number(cpu)} is not a Fargate size ({sizes} vCPU); Stacktape finds no "
+                "memory value compatible with it",
                 resource=r.name,
                 hint="use one of those sizes, or run on EC2 with `instanceTypes`",
             )
@@ -489,9 +609,9 @@ class ComputeChecks(_LinterBase):
             "error",
             "fargate-cpu-memory",
             f"Error in resources of container compute resource {r.name}. Memory value "
-            f"'{memory}' is not compatible with CPU value '{cpu:g}'. (Fargate)",
+            f"'{memory}' is not compatible with CPU value '{_number(cpu)}'. (Fargate)",
             resource=r.name,
-            hint=f"Allowed memory values for cpu {cpu:g}: {', '.join(map(str, allowed))}"
+            hint=f"Allowed memory values for cpu {_number(cpu)}: {', '.join(map(str, allowed))}"
             + (f"; or set cpu to {' or '.join(fits)}" if fits else ""),
         )
 

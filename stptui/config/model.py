@@ -112,6 +112,9 @@ TRIGGER_TYPES: frozenset[str] = frozenset(
 
 # Container workloads of one container, written in the service's own properties (§2.9).
 CONTAINER_SERVICE_TYPES: tuple[str, ...] = ("web-service", "private-service", "worker-service")
+# The name Stacktape gives that one container: its task definition's container and its log
+# group (`/stp/<stack>/ecs/<service>/service-container/process-logs`) carry it.
+SERVICE_CONTAINER_NAME = "service-container"
 
 # The ingress events a container of a multi-container workload may declare (§2.9).
 CONTAINER_TRIGGER_TYPES: tuple[str, ...] = (
@@ -303,7 +306,7 @@ class Container:
     """One container of a containerized workload: what its environment is built from.
 
     `name` is None for a web, private or worker service, whose one container is written in
-    the service's own properties."""
+    the service's own properties (Stacktape names it SERVICE_CONTAINER_NAME)."""
 
     name: str | None
     path: DataPath

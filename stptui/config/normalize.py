@@ -24,7 +24,12 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, indefinite_article
-from stptui.config.directives import DirectiveContext, ResourceParamValue, fake_resource_param
+from stptui.config.directives import (
+    DirectiveContext,
+    Placeholder,
+    ResourceParamValue,
+    fake_resource_param,
+)
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import (
     CONTAINER_SERVICE_TYPES,
@@ -213,6 +218,27 @@ TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDedupl
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
 RESOURCE_KEYS = ("type", "properties", "overrides")
+# CloudFormation resource attributes: not properties, so never the head of an override path.
+# (`Type` and `Condition` are also properties of some types, e.g. a Batch job definition's.)
+_RESOURCE_ATTRIBUTES = frozenset(
+    {"Properties", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy"}
+)
+# The ends of the logical ids of an alarm's resources (cfLogicalNames.cloudwatchAlarm...).
+_ALARM_CHILD_SUFFIXES = ("alarm", "rule", "permission")
+# The logical id of the main CloudFormation resource of a type, after the PascalCase name.
+_MAIN_LOGICAL_ID = {
+    "function": "Function",
+    "bucket": "Bucket",
+    "sqs-queue": "Queue",
+    "sns-topic": "Topic",
+    "dynamo-db-table": "Table",
+    "relational-database": "DbInstance",
+    "event-bus": "EventBus",
+}
+# How many of a batch job's retry waits are checked one by one (see _retry_waits).
+_MAX_SCANNED_WAITS = 10_000
+# The longest Step Functions Wait state (its `Seconds` is an integer from 0 to 99,999,999).
+_MAX_WAIT_S = 99_999_999
 EVENT_KEYS = ("type", "properties")
 # Required properties of events read without a schema (Stacktape's
 # `ApplicationLoadBalancerIntegrationProps`, `NetworkLoadBalancerIntegrationProps`).
@@ -305,6 +331,8 @@ def _describe(value: Any) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
         return f"the number {value}"
+    if isinstance(value, Placeholder):  # its repr is Python's, not what the user wrote
+        return f"${value.directive}'s value {str(value)[:40]!r} (a string, known at deploy time)"
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {short!r}"
@@ -323,9 +351,10 @@ def _kind_ok(kind: str, value: Any) -> bool:
             isinstance(value, float) and value.is_integer()
         )
     if kind == "num":
-        return (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        )
+        # An int is finite however long (and too long for math.isfinite, which converts it).
+        if isinstance(value, int):
+            return not isinstance(value, bool)
+        return isinstance(value, float) and math.isfinite(value)
     if kind == "str":
         return isinstance(value, str)
     if kind == "bool":
@@ -645,6 +674,7 @@ class StackBuilder:
                 name=name, type=rtype if isinstance(rtype, str) else "?", path=("resources", name)
             )
         self._check_names(resources)
+        self._check_overrides(resources)
         for name, body in resources.items():
             res = self._resource(name, body)
             if res is None:
@@ -654,6 +684,86 @@ class StackBuilder:
         self._arn_index.clear()
         self._bind_http_routes()
         return self.stack
+
+    def _check_overrides(self, resources: dict[str, Any]) -> None:
+        """Each resource's `overrides`: logical id -> {property path: value}, applied to the
+        `Properties` of a CloudFormation resource the resource creates (Stacktape's
+        resolveOverrides refuses other logical ids, e101)."""
+        # Every logical id Stacktape gives starts with a resource name in PascalCase (its own,
+        # or another's where two resources meet, e.g. `<function><gateway>Permission`) or
+        # with `Stp`; only an alarm's is named after the alarm, which a console's global alarm
+        # names freely. Compared as lowercase letters and digits: PascalCase may add `_`.
+        prefixes = ("stp", *(_alnum_lower(n) for n in resources if isinstance(n, str)))
+        for name, body in resources.items():
+            overrides = body.get("overrides") if isinstance(body, dict) else None
+            if (
+                overrides is None
+                or not isinstance(name, str)
+                or not isinstance(body.get("type"), str)
+            ):
+                continue  # without a type, what the resource creates is not known
+            path: DataPath = ("resources", name, "overrides")
+            if not isinstance(overrides, dict):
+                self.diag(
+                    path,
+                    "error",
+                    "wrong-type",
+                    f"`overrides` must be a mapping of CloudFormation logical ids, not "
+                    f"{_describe(overrides)}",
+                    resource=name,
+                    hint=f"for example overrides: {{{_pascal(name)}Function: {{Timeout: 15}}}}",
+                )
+                continue
+            cdk = body.get("type") == "aws-cdk-construct"
+            for logical_id, entry in overrides.items():
+                self._override_entry(name, (*path, logical_id), entry)
+                low = _alnum_lower(str(logical_id))
+                if cdk or low.startswith(prefixes) or low.endswith(_ALARM_CHILD_SUFFIXES):
+                    continue
+                main = _MAIN_LOGICAL_ID.get(body.get("type"))
+                self.diag(
+                    (*path, logical_id),
+                    "error",
+                    "override-target",
+                    f"overrides name the CloudFormation resource {str(logical_id)!r}, which "
+                    f"{name!r} does not create: Stacktape names the CloudFormation resources of "
+                    f"{name!r} {_pascal(name)}... (e101)",
+                    key=True,
+                    resource=name,
+                    hint=(f"did you mean {_pascal(name)}{main}? " if main else "")
+                    + "`stacktape compile-template` lists the logical ids of a stack",
+                )
+
+    def _override_entry(self, name: str, path: DataPath, entry: Any) -> None:
+        """One logical id's overrides: property paths (dots go down) set on its `Properties`,
+        so a resource attribute such as `DependsOn` or `Properties.X` lands inside them."""
+        if not isinstance(entry, dict):
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"the overrides of {path[-1]!r} must be a mapping of property paths to values "
+                f"(e.g. Timeout: 15), not {_describe(entry)}",
+                resource=name,
+            )
+            return
+        for key in entry:
+            head, _, rest = str(key).partition(".")
+            if head not in _RESOURCE_ATTRIBUTES:
+                continue
+            inside = rest if head == "Properties" and rest else None
+            self.diag(
+                (*path, key),
+                "error",
+                "override-path",
+                f"override {str(key)!r} is set inside the resource's `Properties` (Stacktape "
+                f"applies overrides there), so CloudFormation finds an unknown property {head!r}",
+                key=True,
+                resource=name,
+                hint=f"write the path from inside `Properties`: {inside}"
+                if inside
+                else "overrides set properties only; remove this entry",
+            )
 
     def _check_names(self, resources: dict[str, Any]) -> None:
         seen: dict[str, str] = {}
@@ -901,12 +1011,56 @@ class StackBuilder:
             job.retry_multiplier = self.num(
                 rp, "retryIntervalMultiplier", job.retry_multiplier, job.defaults
             )
+            self._retry_waits(rp, (*path, "retryConfig"), name)
         else:
             job.defaults.update({"attempts", "retryIntervalSeconds", "retryIntervalMultiplier"})
         logging = props.get("logging")
         job.logging_disabled = bool(isinstance(logging, dict) and logging.get("disabled"))
         self._workload_common(job, props, path)
         return job
+
+    def _retry_waits(self, rp: dict[str, Any], path: DataPath, name: str) -> None:
+        """Each wait between a batch job's attempts is a Step Functions Wait state whose
+        `Seconds` Stacktape computes as `(retryIntervalSeconds || 0) * i *
+        (retryIntervalMultiplier || 1)` after attempt i (batch-jobs/utils.ts); Step Functions
+        takes only a whole number of seconds up to _MAX_WAIT_S, so the deploy would fail."""
+        attempts = int(rp.get("attempts", 1))  # "int" takes a whole float (3.0) too
+        interval = _js_number(rp.get("retryIntervalSeconds") or 0)
+        multiplier = _js_number(rp.get("retryIntervalMultiplier") or 1)
+        # The waits grow with i: past the first few thousand only the last can be too long
+        # (and a state machine with that many states is over Step Functions' size limit).
+        scanned = range(1, min(attempts, _MAX_SCANNED_WAITS + 1))
+        for i in (*scanned, *([attempts - 1] if attempts - 1 > _MAX_SCANNED_WAITS else [])):
+            # The same IEEE product, in the same order, as the JavaScript that writes it.
+            wait = interval * i * multiplier
+            fits = math.isfinite(wait) and wait <= _MAX_WAIT_S
+            if fits and wait.is_integer():
+                continue
+            culprit = "retryIntervalSeconds"
+            if not fits:
+                problem = f"Step Functions waits at most {_MAX_WAIT_S:,} seconds"
+                hint = "lower retryIntervalSeconds, retryIntervalMultiplier or attempts"
+            else:
+                problem = "Step Functions takes only a whole number of seconds"
+                if interval.is_integer():  # a whole interval: the multiplier did it
+                    culprit = "retryIntervalMultiplier"
+                    fix = math.ceil(multiplier)
+                else:
+                    fix = math.ceil(interval)
+                hint = f"use whole numbers, e.g. {culprit}: {fix}"
+            self.diag(
+                (*path, culprit),
+                "error",
+                "batch-retry-wait",
+                f"the wait after attempt {i} of batch job {name!r} would be "
+                f"{_wait_text(wait)} seconds "
+                f"(retryIntervalSeconds x {i} "
+                "x retryIntervalMultiplier), the `Seconds` of a Step Functions Wait state in the "
+                f"job's state machine; {problem}, so the deploy fails",
+                resource=name,
+                hint=hint,
+            )
+            return
 
     def _legacy_access_control(self, raw: dict[str, Any], path: DataPath, name: str) -> None:
         ac = raw.pop("accessControl")
@@ -1185,6 +1339,8 @@ class StackBuilder:
         if "accessControl" in raw:
             self._legacy_access_control(raw, path, c.name)
         c.properties = raw
+        if "resources" in raw:
+            self.check_value(_DICT, raw["resources"], (*path, "resources"), "resources", c.name)
         if "connectTo" in raw and self.check_value(
             _LIST, raw["connectTo"], (*path, "connectTo"), "connectTo", c.name
         ):
@@ -1797,6 +1953,34 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
         if alias in raw:
             return alias
     return default
+
+
+def _wait_text(seconds: float) -> str:
+    """A computed wait for a message: exact while short, rounded when huge, and JavaScript's
+    Infinity for a number too large for a double."""
+    if not math.isfinite(seconds):
+        return "Infinity"
+    return _num_text(seconds) if seconds < 1e15 else f"about {seconds:.3g}"
+
+
+def _js_number(value: float) -> float:
+    """A number as JavaScript holds it: a double (an int too large for one is Infinity)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _alnum_lower(text: str) -> str:
+    """`text` as lowercase letters and digits only."""
+    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+
+
+def _pascal(name: str) -> str:
+    """A resource name in PascalCase, as Stacktape starts its logical ids (`myApi` -> `MyApi`,
+    `my-api` -> `MyApi`)."""
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
+    return "".join(w[:1].upper() + w[1:] for w in words)
 
 
 def _alphanumeric_name(name: str) -> str:

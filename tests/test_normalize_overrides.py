@@ -1,0 +1,101 @@
+"""`overrides` of a resource: Stacktape sets each entry's property paths on the `Properties` of
+the CloudFormation resource with that logical id, which must be one the resource creates
+(Stacktape e101, TemplateManager's resolveOverrides). The logical ids Stacktape gives are
+its resource name in PascalCase followed by more (`MyFunctionFunction`), or start with `Stp`;
+an alarm's (a console's global alarm, named freely) ends with `Alarm`, `Rule` or
+`Permission`. An aws-cdk-construct's ids come from CDK and are not known before synthesis."""
+
+from __future__ import annotations
+
+import pytest
+from lintkit import codes, found, one, where
+
+FUNCTION = """\
+resources:
+  myFunction:
+    type: function
+    properties:
+      {PKG}
+    overrides:
+      %s
+"""
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "MyFunctionFunction: {Timeout: 15}",  # Stacktape's documented example
+        "MyFunctionLogGroup: {RetentionInDays: 7}",
+        "StpExampleComRecordSet: {TTL: '60'}",  # a custom domain's record: `Stp` + domain
+        "ErrorsAlarm: {Threshold: 2}",  # a global alarm's, named after the alarm
+        "MyTableTable: {BillingMode: PAY_PER_REQUEST}",  # another resource's name leads it
+    ],
+)
+def test_logical_ids_stacktape_can_create_are_fine(entry: str) -> None:
+    text = FUNCTION % entry + "  myTable:\n    type: dynamo-db-table\n"
+    assert [d.format() for d in found(text, "override-target")] == []
+
+
+def test_a_logical_id_no_resource_can_create_is_an_error_at_the_key() -> None:
+    d = one(FUNCTION % "LambdaFunction: {Timeout: 15}", "override-target")
+    assert where(d) == ("error", "s.yml", 7, 7)
+    assert d.resource == "myFunction"
+    assert "e101" in d.message and "'LambdaFunction'" in d.message
+    assert d.hint is not None and "MyFunctionFunction" in d.hint
+
+
+def test_cdk_construct_logical_ids_are_not_known_before_synthesis() -> None:
+    text = """\
+    resources:
+      cdk:
+        type: aws-cdk-construct
+        properties: {entryfilePath: c.ts}
+        overrides:
+          MyBucketF68F3FF0: {VersioningConfiguration: {Status: Enabled}}
+    """
+    assert "override-target" not in codes(text)
+
+
+def test_an_entry_that_is_not_a_mapping_is_an_error() -> None:
+    d = one(FUNCTION % "MyFunctionFunction: 15", "wrong-type")
+    assert where(d) == ("error", "s.yml", 7, 27)
+    assert "property paths" in d.message
+
+
+def test_overrides_that_are_not_a_mapping_is_an_error() -> None:
+    text = FUNCTION.replace("    overrides:\n      %s\n", "    overrides: [MyFunctionFunction]\n")
+    d = one(text, "wrong-type")
+    assert where(d) == ("error", "s.yml", 6, 16)
+
+
+@pytest.mark.parametrize("attribute", ["Properties.Timeout", "DependsOn", "DeletionPolicy"])
+def test_a_resource_attribute_written_as_a_property_path_is_an_error(attribute: str) -> None:
+    d = one(FUNCTION % f"MyFunctionFunction: {{{attribute}: 15}}", "override-path")
+    assert where(d) == ("error", "s.yml", 7, 28)
+    assert "`Properties`" in d.message
+    assert attribute.split(".")[0] in d.message
+    if attribute == "Properties.Timeout":
+        assert d.hint == "write the path from inside `Properties`: Timeout"
+
+
+def test_type_is_a_property_of_some_resource_types() -> None:
+    # AWS::Batch::JobDefinition and AWS::SSM::Parameter have a `Type` property
+    assert "override-path" not in codes(FUNCTION % "MyFunctionFunction: {Type: container}")
+
+
+def test_property_paths_with_dots_are_fine() -> None:
+    text = FUNCTION % "MyFunctionFunction: {Environment.Variables.A: '1', MemorySize: 512}"
+    assert "override-path" not in codes(text)
+
+
+def test_overrides_of_a_resource_without_a_type_are_left_alone() -> None:
+    # An old-syntax resource (`Type:`): what it creates is not known.
+    text = """\
+    resources:
+      getPosts:
+        Type: function
+        overrides:
+          LambdaFunction: {Timeout: 15}
+    """
+    assert "override-target" not in codes(text)
+    assert "missing-property" in codes(text)
