@@ -983,3 +983,14 @@ def test_session_files_must_be_regular_files(s: Session, tmp_path: Path, line: s
     with pytest.raises(CommandError, match="not a regular file"):
         execute(s, line.format(fifo=fifo))
     assert s.log == before and Path("/dev/null").is_char_device()
+
+
+def test_overrides_echo_what_is_active_without_repeating_the_name(s: Session) -> None:
+    assert run(s, "fail worker next 2").text == "worker overrides: fail next 2 (2 left)"
+    assert run(s, "succeed worker").text == (
+        "worker overrides: succeed (declared failures suppressed)"
+    )
+    assert run(s, "slow worker 3s").text == (
+        "worker overrides: succeed (declared failures suppressed); slow 3 s"
+    )
+    assert run(s, "fail worker").text == "worker overrides: slow 3 s; fail always"

@@ -391,3 +391,36 @@ def test_lexer_tells_verbs_resources_json_durations_and_options_apart() -> None:
     assert bad == [Error, Name, Literal.Date]
     help_tokens = [t for t, v in lexer.get_tokens("help send") if v.strip()]
     assert help_tokens == [Keyword, Name.Builtin]
+
+
+def test_http_completes_methods_and_the_stacks_route_paths() -> None:
+    s = Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
+    assert complete(s, "http ")[:7] == ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    # Route paths as written, {param} and all: the user types over the parameter.
+    assert complete(s, "http POST /web") == ["/webhooks/{provider}"]
+    assert "$default" not in complete(s, "http GET ")
+
+
+def test_delete_completes_the_keys_of_objects_in_the_buckets() -> None:
+    s = Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
+    assert complete(s, "delete uploads ") == []
+    execute(s, "upload uploads incoming/report.csv --size 3")
+    assert complete(s, "delete uploads inc") == ["incoming/report.csv"]
+    execute(s, "delete uploads incoming/report.csv")
+    assert complete(s, "delete uploads inc") == []
+
+
+def test_explain_completes_recent_message_event_ids_and_object_keys() -> None:
+    s = Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
+    sent = execute(s, "send jobQueue x").data["message_id"]
+    published = execute(s, "publish eventBus orders OrderCreated").data["event_id"]
+    execute(s, "upload uploads incoming/report.csv --size 3")
+    offered = complete(s, "explain ")
+    assert {sent, published, "incoming/report.csv"} <= set(offered)
+    assert complete(s, f"explain {sent[:6]}")[0] == sent
+
+
+def test_publish_completes_sources_and_detail_types_from_the_rule_patterns() -> None:
+    s = Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
+    assert complete(s, "publish eventBus ") == ["orders"]
+    assert complete(s, "publish eventBus orders ") == ["OrderCreated", "OrderShipped"]

@@ -85,7 +85,7 @@ def test_a_stack_that_cannot_be_read_exits_2(
     assert main(["repl", str(tmp_path / "missing.yml"), "--start", START]) == 2
     assert main(["repl", str(JOB_QUEUE), "--start", "yesterday"]) == 2
     err = capsys.readouterr().err
-    assert "cannot read the stack" in err and "--start 'yesterday' is not an ISO-8601" in err
+    assert "cannot read the file" in err and "--start 'yesterday' is not an ISO-8601" in err
 
 
 def test_source_inside_a_piped_session_echoes_like_run(

@@ -47,3 +47,22 @@ def test_text_in_cells_is_never_markup() -> None:
     console.print(rich_table(["name", "note"], [["[bold]x[/bold]", "[red]y"]]))
     text = console.export_text()
     assert "[bold]x[/bold]" in text and "[red]y" in text
+
+
+def test_blocks_lay_out_every_row_alike() -> None:
+    # `show trace` at 60 columns: `kind` is short in one row and long in the next. Every
+    # block lists its fields in the same order, on the same lines.
+    headers = ["seq", "time", "kind", "resource", "details"]
+    rows = [
+        ["1", "2026-01-05T08:00:00.000Z", "message.sent", "jobQueue", "message_id=" + "a" * 36],
+        ["2", "2026-01-05T08:00:00.000Z", "message.dead_lettered", "jobQueue", "x=1"],
+    ]
+    console = Console(width=60, color_system=None, record=True)
+    console.print(rich_table(headers, rows))
+    lines = console.export_text().splitlines()
+    first, second = lines[: lines.index("2")], lines[lines.index("2") :]
+
+    def labels(block: list[str]) -> list[str]:
+        return [line.split()[0] for line in block[1:] if line.startswith("  ") and line[2] != " "]
+
+    assert labels(first) == labels(second) == ["time", "kind", "resource", "details"]

@@ -74,7 +74,7 @@ def test_script_runs_and_echoes_each_command(files: Path, capsys: pytest.Capture
         "> expect count message.dead_lettered jobQueue == 1",
         "> expect queue.deadLetterQueue.depth == 1",
     ]
-    assert lines[1] == "worker: fail worker always"
+    assert lines[1] == "worker overrides: fail always"
     assert lines[5] == "now 2026-01-05T08:02:00.000Z (+2 min)"
     assert lines[-1] == "ok: queue.deadLetterQueue.depth == 1 (actual 1)"
     assert err == ""
@@ -118,6 +118,21 @@ def test_unreadable_files_exit_2(files: Path, capsys: pytest.CaptureFixture) -> 
     err = capsys.readouterr()
     assert "the config must be a mapping" in err.err and "cannot read the stack" in err.err
     assert err.out == ""
+
+
+def test_a_file_that_cannot_be_read_is_reported_once(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    missing = files / "nope.yml"
+    assert main(["run", str(missing), str(files / "s.stp"), "--start", START]) == 2
+    assert capsys.readouterr().err == (
+        f"{missing}: error file-unreadable: cannot read the file: No such file or directory\n"
+    )
+    behaviours = files / "gone.yml"
+    assert stptui_run(files, "--behaviors", str(behaviours)) == 2
+    assert capsys.readouterr().err == (
+        f"{behaviours}: error file-unreadable: cannot read the file: No such file or directory\n"
+    )
 
 
 def test_behaviours_errors_exit_2_and_warnings_go_to_stderr(

@@ -102,6 +102,17 @@ def complete_values(session: Session, kind: str) -> list[str]:
         return _recent_message_ids(session)
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
+    if kind == r.ROUTE_PATH:
+        return _route_paths(session)
+    if kind == r.OBJECT_KEY:
+        buckets = sim.services["buckets"].buckets.values() if "buckets" in sim.services else ()
+        return sorted({key for b in buckets for key in b.objects})
+    if kind == r.TRACE_ID:
+        return _recent_ids(session)
+    if kind in (r.EVENT_SOURCE, r.DETAIL_TYPE):
+        return _pattern_values(session, "source" if kind == r.EVENT_SOURCE else "detail-type")
+    if kind == r.HTTP_METHOD:
+        return []  # the argument's choices are the values
     if kind == r.EXPECT_PATH:
         from stptui.commands.handlers import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS
 
@@ -124,14 +135,56 @@ _RECENT_MESSAGES = 200
 
 def _recent_message_ids(session: Session) -> list[str]:
     """Ids of the messages the trace mentions most recently, newest first."""
+    return _recent_values(session, ("message_id",))
+
+
+# The record fields whose values `explain` follows, as completion offers them: message and
+# event ids, and object keys (invocation ids are many and seldom what a chain starts from).
+_EXPLAINED_FIELDS = ("message_id", "event_id", "key")
+
+
+def _recent_ids(session: Session) -> list[str]:
+    """Message ids, event ids and object keys the trace mentions most recently, newest
+    first: what `explain` is most likely asked about."""
+    return _recent_values(session, _EXPLAINED_FIELDS)
+
+
+def _recent_values(session: Session, fields: tuple[str, ...]) -> list[str]:
+    """The string values of `fields` in the most recent trace records, newest first."""
     seen: dict[str, None] = {}
     for rec in reversed(session.sim.trace.tail(_RECENT_RECORDS)):
-        mid = rec.data.get("message_id")
-        if isinstance(mid, str):
-            seen.setdefault(mid)
-            if len(seen) >= _RECENT_MESSAGES:
-                break
-    return list(seen)
+        for name in fields:
+            value = rec.data.get(name)
+            if isinstance(value, str) and value:
+                seen.setdefault(value)
+        if len(seen) >= _RECENT_MESSAGES:
+            break
+    return list(seen)[:_RECENT_MESSAGES]
+
+
+def _route_paths(session: Session) -> list[str]:
+    """The paths of the stack's HTTP routes, `{param}` segments as written (the user types
+    over them), without `$default`, which is no path."""
+    http = session.sim.services.get("http")
+    if http is None:
+        return []
+    return sorted({r.path for api in http.apis.values() for r in api.routes if not r.is_default})
+
+
+def _pattern_values(session: Session, field: str) -> list[str]:
+    """The exact values the event patterns of the stack's buses give `field` (`source`,
+    `detail-type`): what a `publish` that some rule matches uses. Content filters
+    (`prefix`, `anything-but` ...) name no single value and are left out."""
+    buses = session.sim.services["buses"].buses.values()
+    values: set[str] = set()
+    for bus in buses:
+        if bus.external:
+            continue
+        for rule in bus.rules:
+            wanted = rule.pattern.get(field) if isinstance(rule.pattern, dict) else None
+            if isinstance(wanted, list):
+                values.update(v for v in wanted if isinstance(v, str))
+    return sorted(values)
 
 
 __all__ = [

@@ -53,7 +53,7 @@ docs/examples/typo.stp:2: error: no queue named 'jobQeue'
 """
 
 # Details whose every line reads `label: text` are a list of facts; others are prose.
-_FACT_LINE = re.compile(r"^[\w ]+: ")
+_FACT_LINE = re.compile(r"^[\w ()]+: ")
 
 
 def _cell(text: str) -> str:
@@ -67,13 +67,14 @@ def _anchor(name: str) -> str:
 
 
 def _details(details: str) -> list[str]:
-    """A command's extra help as Markdown: a bullet list of facts, or one paragraph."""
+    """A command's extra help as Markdown: a bullet list of facts, or its paragraphs (one a
+    line in the registry, unwrapped)."""
     lines = [line.strip() for line in details.splitlines() if line.strip()]
     if not lines:
         return []
     if len(lines) > 1 and all(_FACT_LINE.match(line) for line in lines):
         return [*(f"- {line}" for line in lines), ""]
-    return [" ".join(lines), ""]
+    return [part for line in lines for part in (line, "")]
 
 
 def render_command(cmd: Command) -> str:

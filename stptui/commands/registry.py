@@ -45,6 +45,16 @@ TOPIC = "topic"
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
+HTTP_METHOD = "http-method"  # GET, POST, ... (any case: the gateway reads it upper-cased)
+ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths
+OBJECT_KEY = "object-key"  # the key of an object in a bucket
+TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an object key
+EVENT_SOURCE = "event-source"  # an EventBridge event's source
+DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
+
+# Kinds whose values are the user's own text (a body, a key, a file name): one may start
+# with `--`, and then goes after `--`.
+FREE_TEXT = (TEXT, PAYLOAD, FILE, WORD, OBJECT_KEY, TRACE_ID, EVENT_SOURCE, DETAIL_TYPE)
 
 # Kinds that name resources of the stack, by the Stacktape resource types they accept. A
 # kind not listed here that is itself a resource type (`bucket`, `batch-job`) names the
@@ -178,7 +188,13 @@ class Command:
     # Commands whose grammar is richer than positional words (fail, show, expect) spell
     # their own usage; every other usage line is generated from args and options.
     usage_text: str | None = None
+    # More help: paragraphs, one a line and never wrapped here (each front end wraps them
+    # to its width), or a list of `label: text` lines.
     details: str = ""
+    # A check of the positional words before they are bound, for a mistake that the
+    # generic "needs ARG" would explain poorly (a whole event pasted into `publish`). It
+    # raises CommandError with the right line as its hint.
+    check_words: Callable[[list[str]], None] | None = None
 
     @property
     def usage(self) -> str:
@@ -199,7 +215,7 @@ class Command:
                 return o
         names = [o.name for o in self.options]
         # A body, a key or a file name may start with `--` too: `--` before it says so.
-        free = any(a.kind in (TEXT, PAYLOAD, FILE, WORD) and not a.choices for a in self.args)
+        free = any(a.kind in FREE_TEXT and not a.choices for a in self.args)
         as_value = f"; a value that starts with -- goes after --: {self.name} ... -- {word}"
         if not names:
             raise CommandError(
@@ -452,6 +468,8 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
 
 
 def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
+    if cmd.check_words is not None:
+        cmd.check_words(words)
     rest = list(words)
     for i, arg in enumerate(cmd.args):
         if arg.rest:

@@ -122,25 +122,31 @@ class FittingTable:
         return table
 
     def blocks(self) -> Group:
-        """The listing as one block per row: its first cell, then its short fields on shared
-        lines and each long one on its own, all indented under the first cell."""
+        """The listing as one block per row: its first cell, then its fields in column
+        order, indented under it. Fields of short columns share a line, those of long ones
+        have a line each; a column is short or long for every row alike, so each block has
+        the same layout (deciding by each value's length put `kind` before `time` in one
+        block of `show trace` and after it in the next)."""
         out: list[RenderableType] = []
+        long = [w > SHORT_COLUMN for w in self.widths[1:]]
         for row in self.rows:
             out.append(Text(row[0] if row else "", "bold"))
-            # An empty cell says nothing in a block (no redrive, no behaviour): left out.
-            fields = [(h, v) for h, v in zip(self.headers[1:], row[1:], strict=False) if v]
-            short = Text()
-            for h, value in fields:
-                if len(value) <= SHORT_COLUMN:
-                    if short:
-                        short.append("  ")
-                    short.append(f"{h} ", "dim")
-                    short.append(value)
-            if short:
-                out.append(Padding(short, (0, 0, 0, 2)))
-            for h, value in fields:
-                if len(value) > SHORT_COLUMN:
-                    out.append(Padding(Text.assemble((f"{h} ", "dim"), value), (0, 0, 0, 2)))
+            shared = Text()
+            for h, value, is_long in zip(self.headers[1:], row[1:], long, strict=False):
+                if not value:  # an empty cell says nothing in a block (no redrive)
+                    continue
+                if not is_long:
+                    if shared:
+                        shared.append("  ")
+                    shared.append(f"{h} ", "dim")
+                    shared.append(value)
+                    continue
+                if shared:
+                    out.append(Padding(shared, (0, 0, 0, 2)))
+                    shared = Text()
+                out.append(Padding(Text.assemble((f"{h} ", "dim"), value), (0, 0, 0, 2)))
+            if shared:
+                out.append(Padding(shared, (0, 0, 0, 2)))
         return Group(*out)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

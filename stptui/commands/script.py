@@ -39,6 +39,7 @@ EXIT_OK = 0
 EXIT_EXPECT = 1
 EXIT_ERROR = 2
 MAX_SCRIPT_BYTES = 16 * 1024 * 1024
+BYTE_ORDER_MARK = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +73,15 @@ class NotUtf8Error(ValueError):
 
 
 def decode_script(data: bytes, first_line: int = 1) -> str:
-    """`data` (a script, or its line `first_line`) as UTF-8 text; NotUtf8Error if it is not."""
+    """`data` (a script, or its line `first_line`) as UTF-8 text; NotUtf8Error if it is not.
+
+    A byte-order mark at the very start (Windows editors write one) is not part of the first
+    command, so it is dropped; anywhere else U+FEFF is data."""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotUtf8Error(data, exc, first_line) from None
+    return text.removeprefix(BYTE_ORDER_MARK) if first_line == 1 else text
 
 
 def read_script(path: str) -> list[tuple[int, str]]:
@@ -212,7 +217,10 @@ def open_session(
     except SessionError as exc:
         for d in exc.diagnostics:
             err.write(printable(d.format()) + "\n")
-        err.write(f"{printable(exc.message)}\n")
+        # "cannot read the file" already says it all; after other errors (a file that is
+        # not a mapping) the summary says why nothing runs.
+        if not any(d.code == "file-unreadable" for d in exc.diagnostics):
+            err.write(f"{printable(exc.message)}\n")
         return None
     for d in session.diagnostics:
         err.write(printable(d.format()) + "\n")

@@ -236,7 +236,14 @@ class Session:
         except OSError as exc:
             raise SessionError(
                 "cannot read the stack",
-                [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(stack_path))],
+                [
+                    Diagnostic(
+                        "error",
+                        "file-unreadable",
+                        f"cannot read the file: {exc.strerror or exc}",
+                        str(stack_path),
+                    )
+                ],
             ) from None
         stack_errors = [d for d in stack.diagnostics if d.severity == "error"]
         if stack_errors and not stack.resources:
@@ -254,7 +261,14 @@ class Session:
         except OSError as exc:
             raise SessionError(
                 "cannot read the behaviours",
-                [Diagnostic("error", "file-unreadable", exc.strerror or str(exc), str(bpath))],
+                [
+                    Diagnostic(
+                        "error",
+                        "file-unreadable",
+                        f"cannot read the file: {exc.strerror or exc}",
+                        str(bpath),
+                    )
+                ],
             ) from None
         errors = [d for d in diags if d.severity == "error"]
         if errors:

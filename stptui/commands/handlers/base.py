@@ -62,6 +62,7 @@ def command(
     changes_state: bool = False,
     usage: str | None = None,
     details: str = "",
+    check_words: Callable[[list[str]], None] | None = None,
 ) -> Callable[[Callable[[Session, Call], CommandResult]], Callable[[Session, Call], CommandResult]]:
     """Declare a command in REGISTRY with the decorated function as its handler."""
 
@@ -80,6 +81,7 @@ def command(
                 changes_state,
                 usage,
                 details,
+                check_words,
             )
         )
         return fn

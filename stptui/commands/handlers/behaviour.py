@@ -67,7 +67,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         (sim.clock.now, tk.BEHAVIOR_OVERRIDDEN, fn.name, {"override": ov.label(), "active": active})
     )
     return CommandResult(
-        f"{fn.name}: {'; '.join(active)}",
+        f"{fn.name} overrides: {'; '.join(_without_name(d, fn.name) for d in active)}",
         data={"function": fn.name, "override": ov.label(), "active": active},
     )
 
@@ -130,3 +130,13 @@ def cmd_slow(session: Session, call: Call) -> CommandResult:
     """slow FUNCTION DURATION"""
     _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
     return _override(session, "slow", call, [call.args["duration"]])
+
+
+def _without_name(described: str, name: str) -> str:
+    """An active override as a phrase about the function already named: `fail next 2 (2
+    left)` for `fail worker next 2 (2 left)`, and `succeed` with what it means."""
+    verb, _, rest = described.partition(" ")
+    if rest == name or rest.startswith(f"{name} "):
+        rest = rest[len(name) :]
+    phrase = f"{verb}{rest}"
+    return f"{phrase} (declared failures suppressed)" if phrase == "succeed" else phrase

@@ -17,8 +17,11 @@ from stptui.commands.handlers.base import (
 )
 from stptui.commands.registry import (
     FILE,
+    HTTP_METHOD,
     KEY_VALUE,
+    OBJECT_KEY,
     PAYLOAD,
+    ROUTE_PATH,
     TEXT,
     WORD,
     Arg,
@@ -35,6 +38,7 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.http import HTTP_METHODS
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
@@ -189,11 +193,14 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
         "upload uploads incoming/big.bin --size 6GiB --op multipart",
         "upload uploads raw/photo.jpg --from ./photo.jpg",
     ),
-    details="Without --size, --from or --content the object is empty. Each notification of\n"
-    "the bucket reports a match (the function or batch job it starts) or why it was\n"
-    "skipped: another event type, or a key outside its prefix/suffix filter, which S3\n"
-    "compares, case-sensitively, with the URL-encoded key. A session (save, record) keeps\n"
-    "an upload --from as --base64 with the file's bytes: it replays without the file.",
+    details=(
+        "Without --size, --from or --content the object is empty. Each notification of "
+        "the bucket reports a match (the function or batch job it starts) or why it was "
+        "skipped: another event type, or a key outside its prefix/suffix filter, which S3"
+        " compares, case-sensitively, with the URL-encoded key. A session (save, record) "
+        "keeps an upload --from as --base64 with the file's bytes: it replays without the"
+        " file."
+    ),
     changes_state=True,
 )
 def cmd_upload(session: Session, call: Call) -> CommandResult:
@@ -236,11 +243,14 @@ def cmd_upload(session: Session, call: Call) -> CommandResult:
     "Delete an object from a bucket (DeleteObject) and send its event notifications.",
     args=(
         Arg("BUCKET", "bucket", "a bucket of the stack"),
-        Arg("KEY", WORD, "the key of an object in the bucket"),
+        Arg("KEY", OBJECT_KEY, "the key of an object in the bucket"),
     ),
     examples=("delete uploads incoming/report.csv",),
-    details="On a versioned bucket this adds a delete marker (ObjectRemoved:DeleteMarkerCreated);\n"
-    "otherwise the object is removed (ObjectRemoved:Delete).",
+    details=(
+        "On a versioned bucket this adds a delete marker "
+        "(ObjectRemoved:DeleteMarkerCreated); otherwise the object is removed "
+        "(ObjectRemoved:Delete)."
+    ),
     changes_state=True,
 )
 def cmd_delete(session: Session, call: Call) -> CommandResult:
@@ -279,8 +289,13 @@ def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
     "messages",
     "Send a request to the stack's HTTP API and run the clock until the response.",
     args=(
-        Arg("METHOD", WORD, "GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"),
-        Arg("PATH", WORD, "the request path, optionally with ?query, e.g. /webhooks/github"),
+        Arg(
+            "METHOD",
+            HTTP_METHOD,
+            "GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
+            choices=HTTP_METHODS,
+        ),
+        Arg("PATH", ROUTE_PATH, "the request path, optionally with ?query, e.g. /webhooks/github"),
         Arg("BODY", TEXT, "the request body, quoted as one word", optional=True),
     ),
     options=(
@@ -293,12 +308,16 @@ def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
         "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
         "http GET /health --gateway adminApi",
     ),
-    details="Routes are chosen as API Gateway does: exact and {param} routes (static segments\n"
-    "first), then {proxy+}, then $default, else 404. A function answers 500 when it fails,\n"
-    "and 503 when it has not answered within 30 s. Other events due meanwhile run too.\n"
-    "A BODY without a content-type header is sent as application/json when it is JSON, else\n"
-    "as text/plain; a content type that is not text, JSON, XML or JavaScript reaches the\n"
-    "function base64-encoded (isBase64Encoded), as API Gateway sends it.",
+    details=(
+        "Routes are chosen as API Gateway does: exact and {param} routes (static segments"
+        " first), then {proxy+}, then $default, else 404. A function answers 500 when it "
+        "fails, and 503 when it has not answered within 30 s. Other events due meanwhile "
+        "run too.\n"
+        "A BODY without a content-type header is sent as application/json when it is "
+        "JSON, else as text/plain; a content type that is not text, JSON, XML or "
+        "JavaScript reaches the function base64-encoded (isBase64Encoded), as API Gateway"
+        " sends it."
+    ),
     changes_state=True,
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
@@ -330,6 +349,8 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
     if resp.reason:
         lines.append(f"{'stptui' if resp.stand_in else 'gateway'}: {resp.reason}")
+        if (hint := _response_hint(session, resp.reason, resp.target)) is not None:
+            lines.append(f"hint: {hint}")
     lines += [f"{name}: {value}" for name, value in resp.headers]
     lines += ["", resp.body, _now_line(sim, started)]
     return CommandResult(
@@ -350,6 +371,28 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     )
 
 
+def _response_hint(session: Session, reason: str, target: str | None) -> str | None:
+    """What to do about a function's answer that the gateway could not read: the simulated
+    500 is faithful (a real Lambda returning nothing gets it too), but the fix is in the
+    behaviours file, which says what the function returns."""
+    if target is None or target not in session.sim.functions:
+        return None
+    if not reason.startswith("malformed Lambda response"):
+        return None
+    path = session.behaviors_path
+    where = "stptui.yml next to the stack" if path is None else path.name
+    if not session.sim.behaviors.declared(target):
+        return (
+            f"no behaviour says what {target} returns, so it returns null; declare its "
+            f"`response` in {where}, e.g. response: \"{{statusCode: `200`, body: 'ok'}}\" "
+            "(see docs/behaviors.md)"
+        )
+    return (
+        f"{target}'s `response` in {where} must give an object with a statusCode and a "
+        "string body (see docs/behaviors.md)"
+    )
+
+
 @command(
     "start-job",
     "messages",
@@ -361,8 +404,11 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         ),
     ),
     examples=("start-job heavyJob", 'start-job heavyJob \'{"date": "2026-01-05"}\''),
-    details="The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is retried\n"
-    "after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to `attempts` in all.",
+    details=(
+        "The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is "
+        "retried after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to "
+        "`attempts` in all."
+    ),
     changes_state=True,
 )
 def cmd_start_job(session: Session, call: Call) -> CommandResult:

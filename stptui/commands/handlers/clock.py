@@ -32,7 +32,17 @@ from stptui.commands.session import Session
 from stptui.sim.behavior import (
     format_duration,
 )
-from stptui.sim.clock import MAX_MS, ClockStalled, InstantRangeError, iso_ms, parse_instant
+from stptui.sim.clock import (
+    MAX_MS,
+    ClockStalled,
+    InstantRangeError,
+    iso_ms,
+    iso_s,
+    parse_instant,
+)
+from stptui.sim.engine import Simulator
+
+DAY_MS = 86_400_000
 
 # -- time ------------------------------------------------------------------------------------
 
@@ -130,9 +140,20 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
     if t < sim.clock.now:
         raise CommandError(
             f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",
-            "time only moves forward",
+            _before_start_hint(sim.start_ms, t) if t < sim.start_ms else "time only moves forward",
         )
     return _move_clock(session, call, lambda stop: sim.until(t, stop))
+
+
+def _before_start_hint(start_ms: int, t: int) -> str:
+    """How to reach `t`, an instant before the session's start: start the session earlier.
+    The start suggested is midnight UTC of `t`'s day, which leaves the whole day before `t`
+    (a schedule firing at `t` included) to run."""
+    midnight = t - t % DAY_MS
+    return (
+        f"the clock started at {iso_ms(start_ms)}; to simulate from earlier, open the stack "
+        f"with an earlier --start, e.g. --start {iso_s(midnight)}"
+    )
 
 
 @command(
@@ -205,7 +226,32 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
         state = f"still busy at {iso_ms(MAX_MS)}, where the clock's range ends"
     else:
         state = f"still busy after {format_duration(max_ms)}"
-    return CommandResult(
-        f"{state}; {_now_line(sim, before)}",
-        data={"quiet": quiet, "now": iso_ms(sim.clock.now)},
-    )
+    text = f"{state}; {_now_line(sim, before)}"
+    if quiet and sim.clock.events_run == events_before:
+        # `run` does not wait for schedules, so with nothing else pending it does nothing:
+        # say so, and what moves the clock to them.
+        text = "\n".join([text, *_waiting_schedules(sim, call.opts.get("max"))])
+    return CommandResult(text, data={"quiet": quiet, "now": iso_ms(sim.clock.now)})
+
+
+def _waiting_schedules(sim: Simulator, max_text: str | None) -> list[str]:
+    """What a `run` that ran nothing says of the schedules still armed: how many, when the
+    next one fires, and the commands that get there (none when no schedule is armed)."""
+    service = sim.services.get("schedules")
+    armed = [
+        r
+        for r in (service.rules if service is not None else ())
+        # A fire past the clock's range never comes: nothing reaches it.
+        if not r.paused and r.next_ms is not None and r.next_ms <= MAX_MS
+    ]
+    if not armed:
+        return []
+    due = min(r.next_ms for r in armed if r.next_ms is not None)
+    owners = sorted({r.owner for r in armed if r.next_ms == due})
+    count = f"{len(armed)} schedule{'s' * (len(armed) != 1)}"
+    span = max_text or "1d"
+    return [
+        f"only {count} pending, and `run` does not wait for schedules; the next fires at "
+        f"{iso_s(due)} ({', '.join(owners)})",
+        f"`until {iso_s(due)}` runs to it; `advance {span}` runs every fire in the next {span}",
+    ]

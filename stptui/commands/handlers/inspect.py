@@ -22,6 +22,7 @@ from stptui.commands.registry import (
     COUNT,
     MESSAGE,
     QUEUE,
+    TRACE_ID,
     WORD,
     Arg,
     Call,
@@ -448,7 +449,7 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
     args=(
         Arg(
             "ID",
-            WORD,
+            TRACE_ID,
             "a message, event, invocation or execution id (or a unique prefix), or an object key",
         ),
     ),
@@ -467,6 +468,5 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         )
     return CommandResult(
         "\n".join(chain.lines()),
-        records=list(chain.records),
         data={"key": key, "records": [r.to_json() for r in chain.records]},
     )

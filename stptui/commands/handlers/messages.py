@@ -112,8 +112,10 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
         Arg("PAYLOAD", PAYLOAD, "the event: JSON or plain text (default {})", optional=True),
     ),
     examples=("invoke worker", 'invoke api \'{"path": "/jobs"}\''),
-    details="Other events due while the invocation runs happen too. A throttled invoke\n"
-    "is reported (TooManyRequestsException), not treated as a command error.",
+    details=(
+        "Other events due while the invocation runs happen too. A throttled invoke is "
+        "reported (TooManyRequestsException), not treated as a command error."
+    ),
     changes_state=True,
 )
 def cmd_invoke(session: Session, call: Call) -> CommandResult:
@@ -178,8 +180,10 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
     args=(Arg("DLQ", DLQ, "a dead-letter queue (or any queue, with --to)"),),
     options=(Option("--to", QUEUE, "the queue to move the messages to", "QUEUE"),),
     examples=("redrive deadLetterQueue", "redrive deadLetterQueue --to jobQueue"),
-    details="Like SQS's StartMessageMoveTask: messages get new ids in the target queue;\n"
-    "in-flight and delayed messages stay where they are.",
+    details=(
+        "Like SQS's StartMessageMoveTask: messages get new ids in the target queue; "
+        "in-flight and delayed messages stay where they are."
+    ),
     changes_state=True,
 )
 def cmd_redrive(session: Session, call: Call) -> CommandResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stptui import jsontext
@@ -15,6 +16,8 @@ from stptui.commands.handlers.base import (
 from stptui.commands.registry import (
     BUS,
     COUNT,
+    DETAIL_TYPE,
+    EVENT_SOURCE,
     KEY_VALUE,
     PAYLOAD,
     SCHEDULED,
@@ -25,6 +28,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     Option,
+    format_line,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -40,14 +44,60 @@ def _index(text: str | None, what: str) -> int | None:
     return None if text is None else _whole(text, what)
 
 
+# The fields of an event as EventBridge writes it, and as a PutEvents entry spells them.
+_EVENT_FIELDS = {
+    "source": ("source", "Source"),
+    "detail_type": ("detail-type", "DetailType"),
+    "detail": ("detail", "Detail"),
+    "resources": ("resources", "Resources"),
+}
+
+
+def _refuse_whole_event(words: list[str]) -> None:
+    """A whole event pasted where SOURCE goes (`publish eventBus '{"source": ...}'`): refused
+    with the `publish` line that sends it, split into SOURCE, DETAIL_TYPE and DETAIL_JSON."""
+    if len(words) < 2 or not words[1].lstrip().startswith("{"):
+        return
+    try:
+        event = jsontext.loads(words[1])
+    except ValueError:
+        return
+    if not isinstance(event, dict):
+        return
+    found = {
+        key: next((event[k] for k in spellings if k in event), None)
+        for key, spellings in _EVENT_FIELDS.items()
+    }
+    source, detail_type = found["source"], found["detail_type"]
+    values = [
+        words[0],
+        source if isinstance(source, str) and source else "SOURCE",
+        detail_type if isinstance(detail_type, str) and detail_type else "DETAIL_TYPE",
+    ]
+    detail = found["detail"]
+    if isinstance(detail, str):  # a PutEvents entry holds the detail as JSON text
+        values.append(detail)
+    elif detail is not None:
+        values.append(json.dumps(detail, ensure_ascii=False))
+    resources = found["resources"]
+    options = []
+    if isinstance(resources, list) and resources and all(isinstance(r, str) for r in resources):
+        options.append(("--resources", ",".join(resources)))
+    raise CommandError(
+        "publish takes the event's source, detail-type and detail as separate words, "
+        "not a whole event",
+        f"split it: {format_line('publish', values, options)}",
+    )
+
+
 @command(
     "publish",
     "messages",
     "Put an event on an EventBridge bus (PutEvents) and route it through the bus's rules.",
     args=(
         Arg("BUS", BUS, "an event bus of the stack, or `default`"),
-        Arg("SOURCE", WORD, "the event's source, e.g. orders"),
-        Arg("DETAIL_TYPE", WORD, "the event's detail-type, e.g. OrderCreated"),
+        Arg("SOURCE", EVENT_SOURCE, "the event's source, e.g. orders"),
+        Arg("DETAIL_TYPE", DETAIL_TYPE, "the event's detail-type, e.g. OrderCreated"),
         Arg("DETAIL_JSON", PAYLOAD, "the detail: a JSON object (default {})", optional=True),
     ),
     options=(Option("--resources", WORD, "ARNs the event concerns, comma-separated", "ARN,..."),),
@@ -56,10 +106,13 @@ def _index(text: str | None, what: str) -> int | None:
         "publish default my.app Ping",
         "publish eventBus orders OrderShipped '{}' --resources arn:aws:s3:::b/k",
     ),
-    details="Each rule on the bus reports a match or, when it does not match, which part of\n"
-    "its pattern failed and why. Matched functions are invoked asynchronously, matched\n"
-    "queues get the event as a message; a delivery that fails goes to the rule's\n"
-    "onDeliveryFailure queue.",
+    check_words=lambda words: _refuse_whole_event(words),
+    details=(
+        "Each rule on the bus reports a match or, when it does not match, which part of "
+        "its pattern failed and why. Matched functions are invoked asynchronously, "
+        "matched queues get the event as a message; a delivery that fails goes to the "
+        "rule's onDeliveryFailure queue."
+    ),
     changes_state=True,
 )
 def cmd_publish(session: Session, call: Call) -> CommandResult:
@@ -217,8 +270,10 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
         Arg("INDEX", COUNT, "which schedule, when it has several (1, 2, ...)", optional=True),
     ),
     examples=("fire dailyReport", "fire cleanup 2"),
-    details="The Scheduled Event (or the trigger's configured input) is delivered\n"
-    "asynchronously; the schedule's own timer is not changed.",
+    details=(
+        "The Scheduled Event (or the trigger's configured input) is delivered "
+        "asynchronously; the schedule's own timer is not changed."
+    ),
     changes_state=True,
 )
 def cmd_fire(session: Session, call: Call) -> CommandResult:

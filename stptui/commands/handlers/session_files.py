@@ -81,8 +81,10 @@ _SOURCING: list[Path] = []
     "Run a script of commands in this session, echoing each, as `stptui run` does.",
     args=(Arg("FILE", FILE, "a script: one command per line, # comments"),),
     examples=("source docs/examples/tour.stp",),
-    details="It stops at the first command error or failed expect, naming FILE:LINE; the\n"
-    "commands before it stay applied.",
+    details=(
+        "It stops at the first command error or failed expect, naming FILE:LINE; the "
+        "commands before it stay applied."
+    ),
 )
 def cmd_source(session: Session, call: Call) -> CommandResult:
     """source FILE"""
@@ -145,9 +147,11 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     "Write the state-changing commands to a script that `stptui run` replays.",
     args=(Arg("FILE", FILE, "the script to write, or `stop`", choices=("stop",)),),
     examples=("record incident.stp", "record stop"),
-    details="The script starts with the commands applied before `record`, so it replays\n"
-    "the whole session; its header names the seed, the start and the `stptui run` line\n"
-    "that replays it to the identical trace.",
+    details=(
+        "The script starts with the commands applied before `record`, so it replays the "
+        "whole session; its header names the seed, the start and the `stptui run` line "
+        "that replays it to the identical trace."
+    ),
 )
 def cmd_record(session: Session, call: Call) -> CommandResult:
     """record FILE | record stop"""
