@@ -140,6 +140,7 @@ DIAGNOSED: dict[str, tuple[str, set[tuple[str, int]]]] = {
     ),
     "05-wrong-type-value": ("error", {("wrong-type", 12), ("wrong-type", 13), ("wrong-type", 20)}),
     "06-multiple-resources-errors": ("warning", {("legacy-type", 7), ("unknown-property", 26)}),
+    "07-invalid-packaging-type": ("error", {("invalid-value", 9)}),
     "08-invalid-event-type": (
         "error",
         {("unknown-trigger-type", 14), ("unknown-trigger-type", 18)},
@@ -171,7 +172,6 @@ DIAGNOSED: dict[str, tuple[str, set[tuple[str, int]]]] = {
 OUTSIDE_THE_MODEL = {
     "02-invalid-enum-value",
     "03-missing-required-property",
-    "07-invalid-packaging-type",
     "09-invalid-database-engine",
     "11-invalid-custom-domain",
     "13-invalid-cors-config",
@@ -181,6 +181,7 @@ OUTSIDE_THE_MODEL = {
 SUGGESTIONS = {
     "01-invalid-resource-type": ["web-service"],
     "04-unknown-property": ["timeout", "memory", "runtime"],
+    "07-invalid-packaging-type": ["custom-dockerfile"],
     "08-invalid-event-type": ["http-api-gateway", "schedule"],
 }
 

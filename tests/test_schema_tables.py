@@ -358,10 +358,14 @@ def test_a_misspelt_name_anywhere_is_an_error_with_a_suggestion() -> None:
 
 # -- behaviour: names stptui used to accept that the schema does not have ---------------------
 
-FN = "resources:\n  fn:\n    type: function\n    properties:\n      packaging: {type: x}\n"
+FN = (
+    "resources:\n  fn:\n    type: function\n    properties:\n"
+    "      packaging: {type: custom-artifact, properties: {packagePath: a.zip}}\n"
+)
 JOB = (
     "resources:\n  job:\n    type: batch-job\n    properties:\n"
-    "      container: {packaging: {type: x}}\n      resources: {cpu: 1, memory: 1024}\n"
+    "      container: {packaging: {type: prebuilt-image, properties: {image: a}}}\n"
+    "      resources: {cpu: 1, memory: 1024}\n"
 )
 
 

@@ -108,7 +108,11 @@ def load_stack_text(
     """
     if project is not None and (reason := project_name_error(project)):
         raise ValueError(reason)
-    from stptui.config.directives import DirectiveContext, cdn_domains, resolve_directives
+    from stptui.config.directives import (
+        DirectiveContext,
+        resolve_directives,
+        resource_cdn_domains,
+    )
     from stptui.config.loader import parse_yaml
     from stptui.config.normalize import build_stack
 
@@ -131,13 +135,14 @@ def load_stack_text(
             and isinstance(r.get("properties"), dict)
             and r["properties"].get("fifoEnabled") is True
         }
-        # `cdnCustomDomains` is the config's own domains, also where a $ResourceParam names it.
+        # `cdnCustomDomains` is the config's own domains, also where a $ResourceParam names it
+        # (a hosting bucket's are its `customDomains`).
         cdn = {
             n: tuple(domains)
             for n, r in resources.items()
             if isinstance(r, dict)
             and isinstance(r.get("properties"), dict)
-            and (domains := cdn_domains(r["properties"]))
+            and (domains := resource_cdn_domains(types.get(n), r["properties"]))
         }
     # Fake ARNs and names embed the stack name, so serviceName must be known before any
     # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).

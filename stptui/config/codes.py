@@ -363,7 +363,9 @@ CODES: dict[str, CodeInfo] = {
             "invalid-value": _schema(
                 "error",
                 "A value is not one of those allowed: an unknown runtime, HTTP method or S3 "
-                "event type, a malformed S3 filter rule, a route path without a leading `/`.",
+                "event type, a packaging `type` its resource cannot use, a log `retentionDays` "
+                "CloudWatch does not offer, a bucket `accessibilityMode` or lifecycle rule "
+                "`type`, a malformed S3 filter rule, a route path without a leading `/`.",
                 "Use one of the values the message lists (the hint suggests the closest).",
             ),
             "out-of-range": _schema(
@@ -394,10 +396,12 @@ CODES: dict[str, CodeInfo] = {
             ),
             "missing-property": _schema(
                 "error",
-                "A required property is missing: a resource's `type`, a function's "
-                "`packaging`, a required property of an event, `enabled` in an event bus's "
-                "`archivation`, `httpApiGatewayName` when the stack has several gateways, or "
-                "the config's `resources`.",
+                "A required property is missing: a resource's `type`, the `packaging` of a "
+                "function, batch job or container, a required property of a packaging type "
+                "(`entryfilePath`, `packagePath`, `image`, `buildContextPath`, "
+                "`sourceDirectoryPath`) or of an event, `enabled` in an event bus's "
+                "`archivation` or in a `url` or `cors`, `httpApiGatewayName` when the stack has "
+                "several gateways, or the config's `resources`.",
                 "Add the property the message names.",
             ),
             "exactly-one-of": _schema(

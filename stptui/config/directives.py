@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
 from stptui.config.inifile import parse_ini
 from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, line_column, parse_yaml
-from stptui.config.model import Queue, SnsTopic, Stack
+from stptui.config.model import Queue, SnsTopic, Stack, canonical_type
 
 MAX_NESTING = 32
 MAX_DIRECTIVE_CHARS = 10_000
@@ -114,7 +114,7 @@ def stack_context(stack: Stack) -> DirectiveContext:
         cdn_domains={
             n: tuple(domains)
             for n, r in stack.resources.items()
-            if (domains := cdn_domains(r.properties))
+            if (domains := resource_cdn_domains(r.type, r.properties))
         },
     )
 
@@ -265,6 +265,16 @@ def cdn_domains(properties: Mapping[str, Any]) -> list[str] | None:
     return [str(d["domainName"]) for d in custom if isinstance(d, dict) and d.get("domainName")]
 
 
+def resource_cdn_domains(rtype: str | None, properties: Mapping[str, Any]) -> list[str] | None:
+    """`cdn_domains` of a resource of type `rtype`. A hosting bucket's CDN is always on, with
+    the hosting bucket's own `customDomains` (Stacktape's hosting-bucket resolver gives them
+    to the CDN of its nested bucket)."""
+    if rtype == "hosting-bucket":
+        custom = properties.get("customDomains")
+        return cdn_domains({"cdn": {"enabled": True, "customDomains": custom}})
+    return cdn_domains(properties)
+
+
 def _cdn_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     """A CDN's domain parameters, on a CloudFront-shaped domain of its own; its custom
     domains are the config's own, joined as Stacktape joins them."""
@@ -283,6 +293,16 @@ def _cdn_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 def _bucket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     name = bucket_name(ctx, res)
     return {"name": name, "arn": f"arn:aws:s3:::{name}", **_cdn_params(ctx, res)}
+
+
+def _efs_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An EFS file system's id (`fs-` and 17 hex digits, as AWS gives them) and its ARN."""
+    seed = f"{ctx.account_id}/{ctx.region}/{stack_name(ctx)}/{res}".encode()
+    fs_id = "fs-" + hashlib.sha256(seed).hexdigest()[:17]
+    return {
+        "id": fs_id,
+        "arn": f"arn:aws:elasticfilesystem:{ctx.region}:{ctx.account_id}:file-system/{fs_id}",
+    }
 
 
 def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
@@ -362,6 +382,9 @@ _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "sns-topic": _topic_params,
     "event-bus": _bus_params,
     "bucket": _bucket_params,
+    # Its parameters are those of the bucket it holds, whose CDN is always on.
+    "hosting-bucket": _bucket_params,
+    "efs-filesystem": _efs_params,
     "function": _function_params,
     "batch-job": _batch_params,
     "http-api-gateway": _http_api_params,
@@ -380,7 +403,7 @@ def fake_resource_param(ctx: DirectiveContext, resource: str, param: str, rtype:
     bus ARN, function ARN, API URL, database connection string, ...); anything else gets
     `arn:aws:stacktape:{region}:{account}:{type}/{project}-{stage}-{name}/{param}`.
     """
-    maker = _FAKE_PARAMS.get(rtype or "")
+    maker = _FAKE_PARAMS.get(canonical_type(rtype or ""))
     value = maker(ctx, resource).get(param) if maker else None
     if value is not None:
         return value

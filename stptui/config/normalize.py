@@ -71,7 +71,7 @@ class P:
     'dict', 'scalar', 'any', or several joined by '|'), optional enum and range."""
 
     kind: str
-    enum: tuple[str, ...] | None = None
+    enum: tuple[str | int, ...] | None = None
     lo: float | None = None
     hi: float | None = None
 
@@ -162,6 +162,194 @@ BATCH_PROPS = {
     "events": _LIST,
     "connectTo": _LIST,
     "iamRoleStatements": _LIST,
+}
+# Nested objects of the common resource types (types/stacktape-config/*.d.ts of
+# stacktape/stacktape; each `additionalProperties: false` in the schema): name -> (its
+# properties, the required ones).
+# CloudWatch Logs' retention periods, the only values the schema's `retentionDays` takes.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
+_LOGGING = {
+    "disabled": _BOOL,
+    "retentionDays": P("int", enum=LOG_RETENTION_DAYS),
+    "logForwarding": _DICT,
+}
+_CORS = {
+    "enabled": _BOOL,
+    "allowedOrigins": _LIST,
+    "allowedHeaders": _LIST,
+    "allowedMethods": _LIST,
+    "allowCredentials": _BOOL,
+    "exposedResponseHeaders": _LIST,
+    "maxAge": P("num", lo=0),
+}
+_STORAGE_CLASSES = ("DEEP_ARCHIVE", "GLACIER", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA")
+_RULE_BASE = {"prefix": _STR, "tags": _LIST}
+NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    # LambdaFunctionLogging, BatchJobLogging
+    "logging": (_LOGGING, ()),
+    # HttpApiAccessLogsConfig
+    "gateway logging": ({**_LOGGING, "format": P("str", enum=("CLF", "JSON", "XML", "CSV"))}, ()),
+    # LambdaUrlConfig, LambdaUrlCorsConfig, HttpApiCorsConfig
+    "url": (
+        {
+            "enabled": _BOOL,
+            "cors": _DICT,
+            "authMode": P("str", enum=("AWS_IAM", "NONE")),
+            "responseStreamEnabled": _BOOL,
+        },
+        ("enabled",),
+    ),
+    "cors": (_CORS, ("enabled",)),
+    # LambdaDeploymentConfig
+    "deployment": (
+        {
+            "strategy": P(
+                "str",
+                enum=(
+                    "Canary10Percent5Minutes",
+                    "Canary10Percent10Minutes",
+                    "Canary10Percent15Minutes",
+                    "Canary10Percent30Minutes",
+                    "Linear10PercentEvery1Minute",
+                    "Linear10PercentEvery2Minutes",
+                    "Linear10PercentEvery3Minutes",
+                    "Linear10PercentEvery10Minutes",
+                    "AllAtOnce",
+                ),
+            ),
+            "beforeAllowTrafficFunction": _STR,
+            "afterTrafficShiftFunction": _STR,
+        },
+        ("strategy",),
+    ),
+    # BucketAccessibility, BucketCorsConfig, BucketCorsRule
+    "accessibility": (
+        {
+            "accessibilityMode": P("str", enum=("private", "public-read-write", "public-read")),
+            "accessPolicyStatements": _LIST,
+        },
+        ("accessibilityMode",),
+    ),
+    "bucket cors": ({"enabled": _BOOL, "corsRules": _LIST}, ("enabled",)),
+    "corsRules": ({k: v for k, v in _CORS.items() if k not in ("enabled", "allowCredentials")}, ()),
+}
+# The bucket `lifecycleRules` entries: type -> (properties, required ones).
+LIFECYCLE_RULES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "expiration": ({**_RULE_BASE, "daysAfterUpload": P("num", lo=0)}, ("daysAfterUpload",)),
+    "non-current-version-expiration": (
+        {**_RULE_BASE, "daysAfterVersioned": P("num", lo=0)},
+        ("daysAfterVersioned",),
+    ),
+    "class-transition": (
+        {
+            **_RULE_BASE,
+            "daysAfterUpload": P("num", lo=0),
+            "storageClass": P("str", enum=_STORAGE_CLASSES),
+        },
+        ("daysAfterUpload", "storageClass"),
+    ),
+    "non-current-version-class-transition": (
+        {
+            **_RULE_BASE,
+            "daysAfterVersioned": P("num", lo=0),
+            "storageClass": P("str", enum=_STORAGE_CLASSES),
+        },
+        ("daysAfterVersioned", "storageClass"),
+    ),
+    "abort-incomplete-multipart-upload": (
+        {**_RULE_BASE, "daysAfterInitiation": P("num", lo=0)},
+        ("daysAfterInitiation",),
+    ),
+}
+# The items of an `allowedMethods` list (a bucket's CORS rules take no OPTIONS).
+_METHOD_ITEMS = P("str", enum=_HTTP_METHODS)
+_BUCKET_METHOD_ITEMS = P("str", enum=tuple(m for m in _HTTP_METHODS if m != "OPTIONS"))
+
+# `packaging`: a `type` and its `properties` (types/stacktape-config/deployment-artifacts.d.ts
+# of stacktape/stacktape, commit 51440748, every object `additionalProperties: false` in the
+# schema). Each table holds every property name of one packaging type's properties.
+# `type` is checked against the types of the resource (StackBuilder._packaging).
+PACKAGING_KEYS = {"type": _ANY, "properties": _DICT}
+_BUILDPACK_SHARED = {
+    "entryfilePath": _STR,
+    "includeFiles": _LIST,
+    "excludeFiles": _LIST,
+    "excludeDependencies": _LIST,
+    "languageSpecificConfig": _DICT,
+}
+_IMAGE_BUILDPACK = {
+    **_BUILDPACK_SHARED,
+    "requiresGlibcBinaries": _BOOL,
+    "customDockerBuildCommands": _LIST,
+}
+_PREBUILT_BJ = {"image": _STR, "command": _LIST}
+_DOCKERFILE_BJ = {
+    "dockerfilePath": _STR,
+    "buildContextPath": _STR,
+    "buildArgs": _LIST,
+    "command": _LIST,
+}
+_EXTERNAL_BUILDPACK = {
+    "builder": _STR,
+    "buildpacks": _LIST,
+    "sourceDirectoryPath": _STR,
+    "command": _LIST,
+}
+_NIXPACKS = {
+    "sourceDirectoryPath": _STR,
+    "buildImage": _STR,
+    "providers": _LIST,
+    "startCmd": _STR,
+    "startRunImage": _STR,
+    "startOnlyIncludeFiles": _LIST,
+    "phases": _LIST,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PackagingType:
+    """One packaging `type`: its properties and which of them are required."""
+
+    props: dict[str, P]
+    required: tuple[str, ...]
+
+
+# Holder ("function", "batch-job", "container") -> type -> its properties. A batch job's
+# image takes no `entryPoint` or registry credentials (`...BjImagePackagingProps`); a
+# container's does (`...CwImagePackagingProps`).
+PACKAGING: dict[str, dict[str, PackagingType]] = {
+    "function": {
+        "stacktape-lambda-buildpack": PackagingType(
+            {**_BUILDPACK_SHARED, "handlerFunction": _STR}, ("entryfilePath",)
+        ),
+        "custom-artifact": PackagingType({"packagePath": _STR, "handler": _STR}, ("packagePath",)),
+    },
+    "batch-job": {
+        "stacktape-image-buildpack": PackagingType(_IMAGE_BUILDPACK, ("entryfilePath",)),
+        "external-buildpack": PackagingType(_EXTERNAL_BUILDPACK, ("sourceDirectoryPath",)),
+        "nixpacks": PackagingType(_NIXPACKS, ("sourceDirectoryPath",)),
+        "custom-dockerfile": PackagingType(_DOCKERFILE_BJ, ("buildContextPath",)),
+        "prebuilt-image": PackagingType(_PREBUILT_BJ, ("image",)),
+    },
+    "container": {
+        "stacktape-image-buildpack": PackagingType(_IMAGE_BUILDPACK, ("entryfilePath",)),
+        "external-buildpack": PackagingType(_EXTERNAL_BUILDPACK, ("sourceDirectoryPath",)),
+        "nixpacks": PackagingType(_NIXPACKS, ("sourceDirectoryPath",)),
+        "custom-dockerfile": PackagingType(
+            {**_DOCKERFILE_BJ, "entryPoint": _LIST}, ("buildContextPath",)
+        ),
+        "prebuilt-image": PackagingType(
+            {**_PREBUILT_BJ, "repositoryCredentialsSecretArn": _STR, "entryPoint": _LIST},
+            ("image",),
+        ),
+    },
+}
+_HOLDER_WORDS = {"function": "a function", "batch-job": "a batch job", "container": "a container"}
+# The buildpack of the other kind of workload, for a type written on the wrong one.
+_BUILDPACK_SWAP = {
+    "stacktape-image-buildpack": "stacktape-lambda-buildpack",
+    "stacktape-lambda-buildpack": "stacktape-image-buildpack",
 }
 QUEUE_PROPS = {
     "delayMessagesSecond": P("int", lo=0, hi=900),
@@ -432,9 +620,9 @@ class StackBuilder:
         if spec.enum is not None and value not in spec.enum:
             guess = did_you_mean(str(value), spec.enum) if isinstance(value, str) else None
             allowed = (
-                ", ".join(spec.enum)
+                ", ".join(map(str, spec.enum))
                 if len(spec.enum) <= 12
-                else ", ".join(spec.enum[:12]) + ", ..."
+                else ", ".join(map(str, spec.enum[:12])) + ", ..."
             )
             self.diag(
                 path,
@@ -623,6 +811,23 @@ class StackBuilder:
         if key not in raw:
             self.diag(path, "error", "missing-property", f"{what} needs `{key}`", resource=resource)
         return False
+
+    def require_all(
+        self,
+        props: dict[str, Any],
+        raw: dict[str, Any],
+        spec: dict[str, P],
+        required: tuple[str, ...],
+        path: DataPath,
+        resource: str,
+        what: str,
+    ) -> None:
+        """`require` each of `required`, but for one whose misspelling is in `raw`: that was
+        reported as an unknown property already, with the real name as its hint."""
+        unknown = [str(k) for k in raw if k not in spec]
+        for key in required:
+            if not any(did_you_mean(k, (key,)) for k in unknown):
+                self.require(props, raw, key, path, resource, what)
 
     # -- the stack ---------------------------------------------------------------------
 
@@ -897,16 +1102,19 @@ class StackBuilder:
             fn.defaults.add("runtime")
         pack = props.get("packaging")
         if isinstance(pack, dict):
+            self._packaging(pack, (*path, "packaging"), name, "function")
             fn.packaging_type = pack.get("type") if isinstance(pack.get("type"), str) else None
             pp = pack.get("properties")
             if isinstance(pp, dict):
                 entry = pp.get("entryfilePath") or pp.get("handler") or pp.get("packagePath")
                 fn.entry = entry if isinstance(entry, str) else None
         fn.reserved_concurrency = props.get("reservedConcurrency")
-        url = props.get("url")
-        fn.url_enabled = bool(isinstance(url, dict) and url.get("enabled"))
-        logging = props.get("logging")
-        fn.logging_disabled = bool(isinstance(logging, dict) and logging.get("disabled"))
+        url = self.nested(props, "url", path, name)
+        fn.url_enabled = bool(url.get("enabled"))
+        cors = self.nested(url, "cors", (*path, "url"), name)
+        self.items(cors, "allowedMethods", (*path, "url", "cors"), name, _METHOD_ITEMS)
+        fn.logging_disabled = bool(self.nested(props, "logging", path, name).get("disabled"))
+        self.nested(props, "deployment", path, name)
         dest = props.get("destinations")
         if isinstance(dest, dict):
             dpath = (*path, "destinations")
@@ -925,6 +1133,8 @@ class StackBuilder:
     def _batch_job(self, name: str, raw: dict[str, Any], path: DataPath) -> BatchJob:
         raw = dict(raw)
         container = raw.get("container")
+        # Where a top-level `packaging` read as the container's is written.
+        pack_path: DataPath | None = None
         for moved in ("packaging", "environment"):
             if moved in raw:
                 self.diag(
@@ -943,6 +1153,8 @@ class StackBuilder:
                     container = {}
                 if isinstance(container, dict) and moved not in container:
                     container = {**container, moved: raw[moved]}
+                    if moved == "packaging":
+                        pack_path = (*path, moved)
                 del raw[moved]
         if container is not None:
             raw["container"] = container
@@ -965,8 +1177,10 @@ class StackBuilder:
             )
             self.require(cprops, cont, "packaging", cpath, name, f"batch job {name!r} `container`")
             pack = cprops.get("packaging")
-            if isinstance(pack, dict) and isinstance(pack.get("type"), str):
-                job.packaging_type = pack["type"]
+            if isinstance(pack, dict):
+                self._packaging(pack, pack_path or (*cpath, "packaging"), name, "batch-job")
+                if isinstance(pack.get("type"), str):
+                    job.packaging_type = pack["type"]
             env_raw = cprops.get("environment")
             if env_raw is not None:
                 job.environment = self._environment(env_raw, (*cpath, "environment"), name)
@@ -1014,10 +1228,119 @@ class StackBuilder:
             self._retry_waits(rp, (*path, "retryConfig"), name)
         else:
             job.defaults.update({"attempts", "retryIntervalSeconds", "retryIntervalMultiplier"})
-        logging = props.get("logging")
-        job.logging_disabled = bool(isinstance(logging, dict) and logging.get("disabled"))
+        job.logging_disabled = bool(self.nested(props, "logging", path, name).get("disabled"))
         self._workload_common(job, props, path)
         return job
+
+    def nested(
+        self, props: dict[str, Any], key: str, path: DataPath, owner: str, shape: str = ""
+    ) -> dict[str, Any]:
+        """The checked properties of the mapping `props[key]` (at `path`), read against
+        NESTED[shape or key], with its required ones reported; {} when it is absent."""
+        value = props.get(key)
+        if not isinstance(value, dict):
+            return {}
+        spec, required = NESTED[shape or key]
+        kpath = (*path, key)
+        out = self.read_props(value, kpath, spec, owner, where=f" in `{key}`")
+        self.require_all(out, value, spec, required, kpath, owner, f"`{key}`")
+        return out
+
+    def items(self, props: dict[str, Any], key: str, path: DataPath, owner: str, spec: P) -> None:
+        """Check each item of the list `props[key]` against `spec`."""
+        values = props.get(key)
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                self.check_value(spec, value, (*path, key, i), f"{key}[{i}]", owner)
+
+    def _lifecycle_rules(self, rules: Any, path: DataPath, owner: str) -> None:
+        """A bucket's `lifecycleRules`: each a {type, properties} of one of LIFECYCLE_RULES."""
+        if not isinstance(rules, list):
+            return
+        for i, rule in enumerate(rules):
+            rpath = (*path, i)
+            if not self.check_value(_DICT, rule, rpath, f"lifecycleRules[{i}]", owner):
+                continue
+            where = " in a lifecycle rule"
+            top = self.read_props(
+                rule, rpath, {"type": _ANY, "properties": _DICT}, owner, where=where
+            )
+            rtype = top.get("type")
+            if not self.require(top, rule, "type", rpath, owner, "a lifecycle rule"):
+                continue
+            spec = P("str", enum=tuple(LIFECYCLE_RULES))
+            if not self.check_value(spec, rtype, (*rpath, "type"), "type", owner):
+                continue
+            if not self.require(top, rule, "properties", rpath, owner, f"`{rtype}` rule"):
+                continue
+            shape, required = LIFECYCLE_RULES[rtype]
+            ppath = (*rpath, "properties")
+            where = f" in a `{rtype}` rule"
+            raw = top["properties"]
+            got = self.read_props(raw, ppath, shape, owner, where=where)
+            self.require_all(got, raw, shape, required, ppath, owner, f"`{rtype}` rule")
+
+    def _packaging(self, pack: Any, path: DataPath, owner: str, holder: str) -> str | None:
+        """Check a `packaging` (at `path`) against the types `holder` may use, and that
+        type's properties; the type when it is one of them."""
+        if not self.check_value(_DICT, pack, path, "packaging", owner):
+            return None
+        types = PACKAGING[holder]
+        allowed = ", ".join(types)
+        self.read_props(pack, path, PACKAGING_KEYS, owner, where=" in `packaging`")
+        ptype = pack.get("type")
+        if "type" not in pack:
+            self.diag(
+                path,
+                "error",
+                "missing-property",
+                f"`packaging` needs `type`; {_HOLDER_WORDS[holder]}'s is one of: {allowed}",
+                resource=owner,
+            )
+            return None
+        tpath = (*path, "type")
+        if isinstance(ptype, Placeholder):
+            return None  # known at deploy time only
+        if not isinstance(ptype, str) or ptype not in types:
+            is_str = isinstance(ptype, str)
+            others = [_HOLDER_WORDS[h] for h, t in PACKAGING.items() if is_str and ptype in t]
+            note = f"{ptype!r} is for {' or '.join(others)}" if others else ""
+            if others:
+                guess = _BUILDPACK_SWAP.get(ptype)
+            else:
+                guess = _packaging_guess(ptype, types) if is_str else None
+            self.diag(
+                tpath,
+                "error",
+                "invalid-value" if is_str else "wrong-type",
+                f"packaging `type` is {repr(ptype) if is_str else _describe(ptype)}; "
+                f"{_HOLDER_WORDS[holder]}'s is one of: {allowed}" + (f" ({note})" if note else ""),
+                resource=owner,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+            return None
+        kind = types[ptype]
+        if "properties" not in pack:
+            self.diag(
+                path,
+                "error",
+                "missing-property",
+                f"`{ptype}` packaging needs `properties` (with "
+                f"{' and '.join(f'`{k}`' for k in kind.required)})",
+                resource=owner,
+            )
+            return ptype
+        raw = pack["properties"]
+        if not isinstance(raw, dict):
+            return ptype  # reported by read_props above
+        ppath = (*path, "properties")
+        props = self.read_props(
+            raw, ppath, kind.props, owner, where=f" in `{ptype}` packaging properties"
+        )
+        self.require_all(
+            props, raw, kind.props, kind.required, ppath, owner, f"`{ptype}` packaging"
+        )
+        return ptype
 
     def _retry_waits(self, rp: dict[str, Any], path: DataPath, name: str) -> None:
         """Each wait between a batch job's attempts is a Step Functions Wait state whose
@@ -1301,6 +1624,16 @@ class StackBuilder:
         b = Bucket(name=name, type="bucket", path=(path[0], path[1]), properties=raw)
         b.event_bus_notifications = bool(props.get("enableEventBusNotifications", False))
         b.versioning = bool(props.get("versioning", False))
+        self.nested(props, "accessibility", path, name)
+        cors = self.nested(props, "cors", path, name, "bucket cors")
+        rules = cors.get("corsRules")
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            rpath = (*path, "cors", "corsRules", i)
+            if self.check_value(_DICT, rule, rpath, f"corsRules[{i}]", name):
+                spec = NESTED["corsRules"][0]
+                got = self.read_props(rule, rpath, spec, name, where=" in a CORS rule")
+                self.items(got, "allowedMethods", rpath, name, _BUCKET_METHOD_ITEMS)
+        self._lifecycle_rules(props.get("lifecycleRules"), (*path, "lifecycleRules"), name)
         return b
 
     def _gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> HttpApiGateway:
@@ -1308,6 +1641,9 @@ class StackBuilder:
         g = HttpApiGateway(
             name=name, type="http-api-gateway", path=(path[0], path[1]), properties=raw
         )
+        self.nested(props, "logging", path, name, "gateway logging")
+        cors = self.nested(props, "cors", path, name)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
         if "payloadFormat" in props:
             g.payload_format = props["payloadFormat"]
         else:
@@ -1360,6 +1696,14 @@ class StackBuilder:
         ):
             spec.environment = self._environment(env, epath, owner)
         pack = body.get("packaging")
+        if "packaging" in body:
+            self._packaging(pack, (*path, "packaging"), owner, "container")
+        else:
+            # A service's one container is its properties; a workload's are in `containers`.
+            res = self.stack.resources[owner]
+            in_list = len(path) > len(res.path) + 1
+            what = f"container {cname or path[-1]!r} of" if in_list else res.type
+            self.require(body, body, "packaging", path, owner, f"{what} {owner!r}")
         if isinstance(pack, dict):
             spec.packaging = pack
         return spec
@@ -1926,6 +2270,16 @@ class StackBuilder:
             t.gateway = Ref(
                 raw=gateway.name, path=(*t.path, "properties"), target=gateway.name, by="default"
             )
+
+
+def _packaging_guess(written: str, types: dict[str, PackagingType]) -> str | None:
+    """The packaging type meant by `written`: the closest spelling, or the one made of the
+    same words in another order (`dockerfile-custom`)."""
+    guess = did_you_mean(written, types)
+    if guess is not None:
+        return guess
+    words = sorted(written.lower().replace("_", "-").split("-"))
+    return next((t for t in types if sorted(t.split("-")) == words), None)
 
 
 def _event_source_names(data: Any) -> dict[str, str]:
