@@ -7,6 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
@@ -27,6 +28,18 @@ from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import QueuesPane
+
+
+async def wait_for_hit(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
+    """Wait until the palette highlights a hit containing `text`: its search runs in the
+    background, and a fixed wait was too short on a loaded machine."""
+    for _ in range(250):
+        await pilot.pause(0.02)
+        hits = app.screen.query(CommandList)
+        option = hits.first().highlighted_option if hits else None
+        if option is not None and text in str(option.prompt):
+            return
+    raise AssertionError(f"the palette shows no hit with {text!r}")
 
 
 def static_text(app: StptuiApp, selector: str) -> str:
@@ -360,7 +373,7 @@ def test_palette_jumps_to_a_resource() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("ctrl+p")
         await pilot.press(*"go to: deadL")
-        await pilot.pause(0.5)
+        await wait_for_hit(pilot, app, "deadLetterQueue")
         await pilot.press("enter")
         await pilot.pause()
         assert app.selected == "deadLetterQueue"
@@ -384,7 +397,7 @@ def test_palette_lists_the_stack_once_per_opening(monkeypatch: pytest.MonkeyPatc
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("ctrl+p", *"go to: work")
-        await pilot.pause(0.5)
+        await wait_for_hit(pilot, app, "worker")
         await pilot.press("enter")
         await pilot.pause()
         assert app.selected == "worker"
@@ -397,7 +410,7 @@ def test_palette_opens_the_command_line_for_a_command() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("ctrl+p")
         await pilot.press(*"run: purge")
-        await pilot.pause(0.5)
+        await wait_for_hit(pilot, app, "purge")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CommandLineScreen)

@@ -12,7 +12,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from tui_support import START, app_for, drawn_text, drive, session
 
 from stptui.commands import CommandResult, Session, execute
@@ -469,3 +469,67 @@ def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form(
         assert app.session.log == ["upload uploads in/a.csv --size 5MB"]
 
     drive(app_for("combined"), script)
+
+
+# -- tab stops ------------------------------------------------------------------------------
+
+DIALOG_KEYS = {"s": "send", "p": "publish", "u": "upload", "h": "http", "x": "fire"}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) -> None:
+    """The dialog's scrolling frame was a tab stop that showed nothing: tab seemed to go
+    nowhere. Every stop is a field, a button, or the HTTP response, which lights up."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for key in DIALOG_KEYS:
+            await pilot.press(key)
+            dialog = app.screen
+            assert isinstance(dialog, CommandDialog)
+            stops = []
+            for _ in range(16):
+                await pilot.press("tab")
+                focused = app.screen.focused
+                assert focused is not None
+                stops.append(focused)
+            for widget in stops:
+                assert isinstance(widget, Input | TextArea | Select | Button) or (
+                    widget.id == "http-response-box"
+                ), f"{key}: tab stopped on {widget!r}"
+            await pilot.press("escape")
+
+    drive(app_for("combined"), script, size=size)
+
+
+def test_the_http_response_shows_when_it_has_the_focus() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        box = app.screen.query_one("#http-response-box", VerticalScroll)
+        label = box.query_one(Label)
+        rule, heading = box.styles.border_left, label.styles.color
+        app.screen.query_one("#http-cancel").focus()
+        await pilot.press("tab")
+        assert app.screen.focused is box
+        # Its rule and its heading light up (both were as they are unfocused).
+        assert box.styles.border_left != rule and label.styles.color != heading
+
+    drive(app_for("combined"), script)
+
+
+def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("p")
+        frame = app.screen.query_one(".dialog-box", VerticalScroll)
+        assert frame.max_scroll_y > 0 and not frame.can_focus
+        # From a one-line field, page down and up scroll the dialog.
+        await pilot.press("pagedown")
+        assert frame.scroll_y > 0
+        await pilot.press("pageup")
+        assert frame.scroll_y == 0
+        # The last stop is scrolled into sight when tabbed to.
+        app.screen.query_one("#publish-resources").focus()
+        await pilot.press("tab", "tab")
+        assert app.screen.focused is app.screen.query_one("#publish-cancel")
+        assert frame.scroll_y == frame.max_scroll_y
+
+    drive(app_for("combined"), script, size=(80, 24))

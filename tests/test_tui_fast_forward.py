@@ -271,3 +271,27 @@ def test_a_playing_clock_pauses_for_the_run_and_plays_on() -> None:
         await pilot.press("space")
 
     drive(app_for("combined"), script)
+
+
+def test_only_escape_or_stop_ends_a_run_not_a_stray_enter_or_space() -> None:
+    """The Stop button had the focus once the run began: the next enter (pressed twice, or
+    held) ended a long run at once. Nothing has the focus while it runs; escape stops it,
+    and so does Stop, clicked or tabbed to."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for stop in (["escape"], ["tab", "enter"]):
+            # One slice per hour of real time: the run goes on until stopped.
+            app.push_screen(FastForwardScreen(app.session, app.flush, frame_s=3600.0))
+            await pilot.pause()
+            await pilot.press(*"365d", "enter")
+            screen = app.screen
+            assert isinstance(screen, FastForwardScreen) and screen.forward is not None
+            assert "escape" in str(screen.query_one("#ff-stop-hint", Static).render())
+            await pilot.press("enter", "space", "enter")
+            assert app.screen is screen and not screen.forward.done
+            assert not app.live.running  # space did not play the clock behind the dialog
+            await pilot.press(*stop)
+            assert app.screen is not screen and screen.forward.cancelled
+            assert app.session.sim.clock.now < START + 365 * DAY_MS
+
+    drive(app_for("combined"), script)

@@ -238,3 +238,16 @@ def test_filter_field_names_ignore_case_as_their_values_do() -> None:
         assert [(r.kind, r.resource) for r in lst.view] == [("message.sent", "jobQueue")]
 
     drive(app_for(), script)
+
+
+def test_a_long_filter_caption_ends_in_an_ellipsis() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        words = " ".join(f"word{i}" for i in range(40))
+        await pilot.press("slash", *words, "enter")
+        status = app.query_one("#event-status")
+        (line,) = [status.render_line(0).text.rstrip()]
+        # It was cut off where the pane ended, with nothing to say it went on.
+        assert line.startswith("0 of 0 records  filter: word0 word1")
+        assert line.endswith("…") and len(line) <= status.size.width
+
+    drive(app_for(), script)

@@ -170,3 +170,42 @@ def test_the_http_form_keeps_its_width_and_the_response_what_is_left(
             assert response.region.x >= form.region.right
 
     drive(app_for("combined"), script, size=size)
+
+
+def test_tab_goes_on_to_the_next_pane_when_one_pane_is_shown() -> None:
+    """Below 120 columns only the current pane is shown, and tab went round its own stops
+    (on the graph, one: tab did nothing). Past its last stop it shows the next pane."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        visited = []
+        for _ in range(8):
+            focused = app.screen.focused
+            assert focused is not None and focused.region.area > 0
+            visited.append((app.current_pane, focused.id))
+            await pilot.press("tab")
+        assert visited == [
+            ("1", "graph-pane"),
+            ("2", "queue-table"),
+            ("2", "message-table"),
+            ("3", "event-list"),
+            ("3", "event-detail"),
+            ("4", "inspector-pane"),
+            ("5", "agenda-pane"),
+            ("1", "graph-pane"),
+        ]
+        # Back from the queues pane: the graph, then round to the agenda, the inspector
+        # and the events pane's last stop.
+        back = []
+        for _ in range(4):
+            await pilot.press("shift+tab")
+            focused = app.screen.focused
+            assert focused is not None
+            back.append((app.current_pane, focused.id))
+        assert back == [
+            ("1", "graph-pane"),
+            ("5", "agenda-pane"),
+            ("4", "inspector-pane"),
+            ("3", "event-detail"),
+        ]
+
+    drive(app_for(), script, size=(80, 24))

@@ -157,3 +157,18 @@ def test_a_wrapped_edge_keeps_only_its_name_bold() -> None:
         assert bold["database"] and not bold["connect"], bold
 
     drive(app_for("job-queue"), script, size=(60, 20))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_schedule_expression_in_the_agenda_stays_on_one_line(size: tuple[int, int]) -> None:
+    """`cron(0 9 * * ? *)` was split at its spaces, `cron(0` ending one line."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("5")
+        await pilot.pause()
+        lines = [line.strip() for line in shown_lines(app.query_one(AgendaPane))]
+        expressions = ("cron(0 9 * * ? *)", "cron(0 2 * * ? *)")
+        for expression in expressions:
+            assert any(expression in line for line in lines), (expression, lines)
+
+    drive(app_for("combined"), script, size=size)

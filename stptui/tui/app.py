@@ -547,6 +547,52 @@ class StptuiApp(App[None]):
         # At once, rather than after the messages queued (as `Widget.focus` does).
         screen.set_focus(widget)
 
+    def action_focus_next(self) -> None:
+        """Tab: the next stop; on a narrow terminal, past the last of the pane shown, the
+        next pane (Textual's own tab went round the pane shown, the others being hidden)."""
+        if not self._step_pane(1):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        """Shift+tab: the previous stop, or the previous pane's last (see focus_next)."""
+        if not self._step_pane(-1):
+            super().action_focus_previous()
+
+    def _step_pane(self, direction: int) -> bool:
+        """On the main screen of a narrow terminal, when the focus is on the pane's last
+        stop (first, going back), show the next pane (previous) by number and focus its
+        first stop (last); False when Textual's own focus move is the one to make."""
+        screen = self.screen
+        if not self.screen_stack or screen is not self.screen_stack[0]:
+            return False
+        if not screen.has_class("-narrow"):
+            return False
+        chain = screen.focus_chain
+        focused = screen.focused
+        if focused in chain and 0 <= chain.index(focused) + direction < len(chain):
+            return False
+        keys = list(PANES)
+        key = keys[(keys.index(self.current_pane) + direction) % len(keys)]
+        pane = self.query_one(f"#{PANES[key][0]}")
+        # The pane itself is hidden until shown; what is hidden inside it (the events
+        # filter line while closed) stays out of reach.
+        stops = [
+            w
+            for w in pane.walk_children(Widget, with_self=True)
+            if w.can_focus
+            and all(
+                a.styles.display != "none"
+                for a in w.ancestors_with_self
+                if a is not pane and pane in a.ancestors
+            )
+        ]
+        if not stops:
+            return False
+        self.current_pane = key
+        self._show_current()
+        screen.set_focus(stops[0] if direction > 0 else stops[-1])
+        return True
+
     def _pane_of(self, widget: Widget) -> Widget:
         """The pane `widget` is in (itself when in none)."""
         return next((a for a in widget.ancestors_with_self if a.has_class("pane")), widget)

@@ -3,7 +3,8 @@
 The line goes to `stptui.commands.execute`, exactly as in the REPL and scripts. The result
 or the error is shown in the dialog (never raised), as plain text. Up and down go through
 the lines run before (the app keeps them while it runs, as the REPL does); page up and page
-down scroll a long output, since the line keeps the focus.
+down scroll a long output, since the line keeps the focus. A very long output is shown in
+part, and whole on a page of its own (`stptui.tui.screens.output_page`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from stptui.commands import REGISTRY, CommandError, CommandResult, Session, comp
 from stptui.commands import registry as kinds
 from stptui.commands.registry import tokenize
 from stptui.commands.result import render_plain, rich_result
+from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
+from stptui.tui.widgets.fields import SafeInput
 
 # How many lines the history keeps (the oldest go first).
 HISTORY_LIMIT = 1000
@@ -77,6 +80,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         Binding("down", "history(1)", "Next", tooltip="The line run after this one"),
         Binding("pageup", "scroll_output(-1)", "Scroll up", tooltip="Scroll the output up"),
         Binding("pagedown", "scroll_output(1)", "Scroll down", tooltip="Scroll the output down"),
+        whole_output_binding("The last output in full, on a page of its own (a long one is cut)"),
     ]
     DEFAULT_CSS = """
     CommandLineScreen { align: center bottom; }
@@ -104,11 +108,13 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         # what was typed before going up, given back when coming down past the newest line.
         self._at = len(self.history)
         self._draft = initial
+        # The last line run and its whole output as plain text (for ctrl+o).
+        self._whole: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "command (tab completes, enter runs, escape closes)"
-            yield Input(
+            yield SafeInput(
                 self.initial,
                 placeholder="send jobQueue '{\"id\": 1}'   advance 5m   help",
                 suggester=CommandSuggester(self.session),
@@ -155,6 +161,14 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         self._at = len(self.history)
         self._draft = ""
 
+    def action_whole_output(self) -> None:
+        """Show the last output in full on a page of its own."""
+        if self._whole is None:
+            self.app.bell()
+            return
+        line, text = self._whole
+        self.app.push_screen(OutputPage(line, Text(text)))
+
     @on(Input.Submitted, "#command-input")
     def _submit(self, event: Input.Submitted) -> None:
         self._remember(event.value)
@@ -162,10 +176,16 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         try:
             result = self.run(event.value)
         except CommandError as exc:
+            result = CommandResult(exc.format())
+            self._whole = (event.value, render_plain(result))
+            shown, note = shortened(result)
             output.add_class("-error")
-            output.update(Text(render_plain(CommandResult(exc.format()))))
+            output.update(with_note(Text(render_plain(shown)), note))
             return
+        self._whole = (event.value, render_plain(result))
+        shown, note = shortened(result)
         output.remove_class("-error")
         # Rich tables fit the pane's width (cells fold); plain columns would wrap row by row.
-        output.update(rich_result(result) if result.text or result.table else Text("ok"))
+        body = rich_result(shown) if result.text or result.table else Text("ok")
+        output.update(with_note(body, note))
         event.input.value = ""

@@ -40,6 +40,8 @@ from stptui.tui.render import (
     safe,
     token_breaks,
 )
+from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding
+from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -131,6 +133,13 @@ class ErrorLine(Static):
             self.scroll_visible(animate=False)
 
 
+class DialogFrame(VerticalScroll, can_focus=False):
+    """A dialog's scrolling frame. Not a tab stop: focused, it showed nothing (tab seemed
+    to go nowhere). The keys still scroll a dialog taller than the terminal, as its
+    bindings act for the field that has the focus (page up and down, and up and down from
+    a one-line field), and a field tabbed to is scrolled into sight."""
+
+
 class CommandDialog(ModalScreen[CommandResult | None]):
     """A form that builds one command line, runs it, and shows a refusal in place.
 
@@ -159,7 +168,7 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             self.set_focus(self.query_one(self.FIRST_FIELD), scroll_visible=False)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-box") as box:
+        with DialogFrame(classes="dialog-box") as box:
             box.border_title = self.HEADING
             yield from self.body()
 
@@ -253,9 +262,9 @@ class SendDialog(CommandDialog):
         yield Label("queue")
         yield Select(choices(self.queues), value=self.selected, allow_blank=False, id="send-queue")
         yield Label("body (JSON)")
-        yield TextArea('{"orderId": 1, "amount": 20}', id="send-body", classes="json")
+        yield SafeTextArea('{"orderId": 1, "amount": 20}', id="send-body", classes="json")
         yield Label("delay (optional, e.g. 30s)")
-        yield Input(placeholder="0s", id="send-delay")
+        yield SafeInput(placeholder="0s", id="send-delay")
 
     def command_line(self) -> str:
         """`send QUEUE BODY [--delay D]`."""
@@ -301,14 +310,14 @@ class PublishDialog(CommandDialog):
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("source")
-                yield Input(placeholder="orders", id="publish-source")
+                yield SafeInput(placeholder="orders", id="publish-source")
             with Vertical():
                 yield Label("detail-type")
-                yield Input(placeholder="OrderCreated", id="publish-detail-type")
+                yield SafeInput(placeholder="OrderCreated", id="publish-detail-type")
         yield Label("detail (a JSON object)")
-        yield TextArea("{}", id="publish-detail", classes="json json-object")
+        yield SafeTextArea("{}", id="publish-detail", classes="json json-object")
         yield Label("resources (optional ARNs, separated by commas or spaces)")
-        yield Input(placeholder="arn:aws:s3:::bucket/key", id="publish-resources")
+        yield SafeInput(placeholder="arn:aws:s3:::bucket/key", id="publish-resources")
 
     def rules_text(self, bus: str) -> Text:
         """The rules on `bus`: each target and its event pattern."""
@@ -366,13 +375,13 @@ class UploadDialog(CommandDialog):
         )
         yield Hint(self.notifications_text(self.selected), id="upload-notes")
         yield Label("key")
-        yield Input(placeholder="incoming/report.csv", id="upload-key")
+        yield SafeInput(placeholder="incoming/report.csv", id="upload-key")
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 # Short enough for its column on an 80-column terminal: a label that wraps
                 # there would put its field a row below the operation's.
                 yield Label("size (e.g. 5MB)")
-                yield Input(placeholder="0", id="upload-size")
+                yield SafeInput(placeholder="0", id="upload-size")
             with Vertical(id="upload-op"):
                 yield Label("operation")
                 yield Select(
@@ -382,7 +391,7 @@ class UploadDialog(CommandDialog):
                     id="upload-op-select",
                 )
         yield Label("content (text, instead of a size)")
-        yield TextArea("", id="upload-content")
+        yield SafeTextArea("", id="upload-content")
 
     def notifications_text(self, bucket: str) -> Text:
         """The bucket's notifications: each target and its event types and key filter."""
@@ -416,8 +425,12 @@ class UploadDialog(CommandDialog):
 
 def response_text(result: CommandResult) -> Text:
     """An `http` result as the dialog shows it: the status line coloured by its class,
-    then the headers and the body as the command printed them."""
-    text = Text(render_plain(result))
+    then the headers and the body as the command printed them (a long body cut, with a
+    note: see `shortened`)."""
+    shown, note = shortened(result)
+    text = Text(render_plain(shown))
+    if note:
+        text.append(f"\n{note}", "bold")
     status = result.data.get("status") if isinstance(result.data, dict) else None
     if isinstance(status, int):
         style = "bold green" if status < 400 else "bold yellow" if status < 500 else "bold red"
@@ -435,7 +448,10 @@ class HttpDialog(CommandDialog):
     VERB = "Send"
     HELP_TITLE = "HTTP dialog"
     FIRST_FIELD = "#http-path"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Send", "Send the request")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *dialog_bindings("Send", "Send the request"),
+        whole_output_binding("The last response in full, on a page of its own"),
+    ]
     DEFAULT_CSS = """
     HttpDialog > .dialog-box { max-width: 140; }
     HttpDialog #http-columns { height: auto; }
@@ -444,12 +460,16 @@ class HttpDialog(CommandDialog):
         width: 1fr; height: auto; max-height: 70vh; margin-left: 1;
         border-left: vkey $panel-lighten-2; padding-left: 1;
     }
+    /* A tab stop (to scroll a long response): focused, its rule and label light up. */
+    HttpDialog #http-response-box:focus { border-left: vkey $accent; }
+    HttpDialog #http-response-box:focus > Label { color: $accent; text-style: bold; }
     HttpDialog.-stacked #http-columns { layout: vertical; }
     HttpDialog.-stacked #http-request { width: 1fr; }
     HttpDialog.-stacked #http-response-box {
         margin: 1 0 0 0; padding: 0;
         border-left: none; border-top: hkey $panel-lighten-2;
     }
+    HttpDialog.-stacked #http-response-box:focus { border-left: none; border-top: hkey $accent; }
     HttpDialog #http-method { width: 14; }
     HttpDialog #http-gateway { width: 24; }
     HttpDialog #http-body { height: 5; }
@@ -460,6 +480,8 @@ class HttpDialog(CommandDialog):
         super().__init__(run)
         self.gateways = list(session.sim.services["http"].apis)
         self.routes = session.sim.services["http"].listing()
+        # The last response, whole, for ctrl+o.
+        self.last: CommandResult | None = None
 
     def on_mount(self) -> None:
         self._arrange(self.app.size.width)
@@ -489,7 +511,7 @@ class HttpDialog(CommandDialog):
             yield Select(
                 [(m, m) for m in HTTP_METHODS], value="GET", allow_blank=False, id="http-method"
             )
-            yield Input("/", placeholder="/path", id="http-path")
+            yield SafeInput("/", placeholder="/path", id="http-path")
             if len(self.gateways) > 1:
                 yield Select(
                     choices(self.gateways),
@@ -499,11 +521,11 @@ class HttpDialog(CommandDialog):
                 )
         yield Hint(self.routes_text(), id="http-routes")
         yield Label("body (optional)")
-        yield TextArea("", id="http-body")
+        yield SafeTextArea("", id="http-body")
         yield Label("headers (one name: value per line)")
-        yield TextArea("", id="http-headers")
+        yield SafeTextArea("", id="http-headers")
         yield Label("query (name=value&name=value)")
-        yield Input(placeholder="page=2&sort=asc", id="http-query")
+        yield SafeInput(placeholder="page=2&sort=asc", id="http-query")
 
     def routes_text(self) -> Text:
         """The routes of every gateway: `POST /jobs → api`."""
@@ -533,8 +555,16 @@ class HttpDialog(CommandDialog):
             options.append(("--gateway", self.picked("#http-gateway")))
         return format_line("http", values, options)
 
+    def action_whole_output(self) -> None:
+        """Show the last response in full on a page of its own."""
+        if self.last is None:
+            self.app.bell()
+            return
+        self.app.push_screen(OutputPage("HTTP response", Text(render_plain(self.last))))
+
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
+        self.last = result
         self.query_one("#http-response", Static).update(response_text(result))
         # A new response is read from its status line.
         self.query_one("#http-response-box", VerticalScroll).scroll_home(animate=False)

@@ -29,6 +29,9 @@ from stptui.tui.fast_forward import TARGET_HINT, FastForward, parse_target
 from stptui.tui.live import FRAME_S
 from stptui.tui.render import display_time
 from stptui.tui.screens.dialogs import DIALOG_CSS
+from stptui.tui.widgets.fields import SafeInput
+
+STOP_HINT = "escape (or Stop: a click, or tab then enter) stops at the instant reached"
 
 
 class FastForwardScreen(ModalScreen[str | None]):
@@ -81,7 +84,7 @@ class FastForwardScreen(ModalScreen[str | None]):
             box.border_title = "fast-forward (enter starts, escape cancels)"
             with Vertical(id="ff-ask"):
                 yield Label("how far: a duration (2h, 3d) or an instant (2026-01-06T09:00:00Z)")
-                yield Input(placeholder="3d", id="ff-target")
+                yield SafeInput(placeholder="3d", id="ff-target")
                 yield Static(Text(TARGET_HINT), id="ff-preview", markup=False)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Start", id="ff-start", variant="primary")
@@ -90,6 +93,7 @@ class FastForwardScreen(ModalScreen[str | None]):
                 yield Static("", id="ff-heading", markup=False)
                 yield ProgressBar(show_eta=False, id="ff-progress")
                 yield Static("", id="ff-status", markup=False)
+                yield Static(Text(STOP_HINT), id="ff-stop-hint", classes="dialog-hint")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Stop", id="ff-stop", variant="error")
 
@@ -128,7 +132,10 @@ class FastForwardScreen(ModalScreen[str | None]):
             Text(f"from {display_time(self.forward.start_ms)} to {display_time(target)}")
         )
         self.query_one(ProgressBar).update(total=self.forward.span_ms, progress=0)
-        self.query_one("#ff-stop", Button).focus()
+        # Nothing keeps the focus: a Stop button focused here was pressed by the next enter
+        # (a double press, a key repeat) and ended a year-long run by accident. Escape, a
+        # click, or tab to Stop and enter end it on purpose.
+        self.set_focus(None)
         self.tick()
         if not self.forward.done:
             self._timer = self.set_interval(self.frame_s, self.tick)

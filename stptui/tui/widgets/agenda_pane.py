@@ -32,8 +32,24 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
         row.append(f"{kind:<12} ", "yellow" if "retry" in kind else "")
         row.append(safe(resource), "bold")
         row.append(f"  {safe(what)}")
-        rows.append(hanging(row, hang))
+        rows.append(hanging(row, hang, word_breaks(row.plain)))
     return Text("\n").join(rows)
+
+
+def word_breaks(plain: str) -> list[int]:
+    """Where an agenda row may wrap: after a run of spaces, but not inside parentheses,
+    so that a schedule's `cron(0 9 * * ? *)` or `rate(5 minutes)` stays on one line
+    (split, `cron(0` ended one line and `9 * * ? *)` began the next)."""
+    breaks = []
+    depth = 0
+    for i, ch in enumerate(plain):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif ch == " " and not depth and plain[i + 1 : i + 2] not in ("", " "):
+            breaks.append(i + 1)
+    return breaks
 
 
 class AgendaPane(TextView):

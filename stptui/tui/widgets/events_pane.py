@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 
 from stptui.sim.trace import Record
 from stptui.tui.render import pretty_json, record_text, safe
+from stptui.tui.widgets.fields import SafeInput
 from stptui.tui.widgets.line_views import LineView, TextView
 
 # Rendered rows kept: a few screens' worth, so scrolling back and forth renders nothing.
@@ -229,7 +230,10 @@ class EventsPane(Vertical):
     DEFAULT_CSS = """
     EventsPane #event-filter { display: none; height: 3; }
     EventsPane.-filtering #event-filter { display: block; }
-    EventsPane #event-status { height: 1; color: $text-muted; }
+    /* A long filter ends in `…`, rather than being cut off where its second line began. */
+    EventsPane #event-status {
+        height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     EventsPane #event-detail { height: 40%; max-height: 12; border-top: solid $panel-lighten-2; }
     """
 
@@ -240,7 +244,7 @@ class EventsPane(Vertical):
         self._status_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield SafeInput(
             placeholder="filter: words, kind:message.  resource:jobQueue", id="event-filter"
         )
         yield Static("", id="event-status", markup=False)
