@@ -2232,7 +2232,13 @@ class Behaviors:
             out.logs = logs
             return out
         if error is not None:
-            return Outcome(total, "error", type(error).__name__, str(error), logs=logs)
+            error_type, message = type(error).__name__, str(error)
+            size = _error_response_bytes(error_type, message, inp.request_id)
+            if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+                # The runtime posts the error response through the Runtime API, which takes
+                # no more than a response: Lambda reports the size instead of the error.
+                error_type, message = "Function.ResponseSizeTooLarge", _too_large(size)
+            return Outcome(total, "error", error_type, message, logs=logs)
         try:
             text = _dumps(result, "the return value")
         except BehaviorError as exc:
@@ -2248,12 +2254,7 @@ class Behaviors:
             # The runtime cannot hand Lambda the response: the invocation fails, and what
             # the handler emitted is dropped with it.
             return Outcome(
-                total,
-                "error",
-                "Function.ResponseSizeTooLarge",
-                f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-                f"({MAX_RESPONSE_BYTES} bytes).",
-                logs=logs,
+                total, "error", "Function.ResponseSizeTooLarge", _too_large(size), logs=logs
             )
         response = json.loads(text)
         out = Outcome(total, "success", response=response, emissions=ctx.emissions, logs=logs)
@@ -2270,6 +2271,29 @@ class Behaviors:
                 if problem is not None:
                     logs.append(f"invalid batchItemFailures ({problem}): the whole batch fails")
         return out
+
+
+def _too_large(size: int) -> str:
+    """Lambda's message for a response (or error response) of `size` bytes over the limit."""
+    return (
+        f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+        f"({MAX_RESPONSE_BYTES} bytes)."
+    )
+
+
+def _error_response_bytes(error_type: str, message: str, request_id: str) -> int:
+    """The size of the Python runtime's error response for an exception, as compact JSON
+    (`{errorMessage, errorType, requestId, stackTrace}`; the simulated stack is empty), or
+    0 for a message too short to come near MAX_RESPONSE_BYTES, which is not measured."""
+    # JSON writes a character in at most 6 bytes (`\u001f`): a short message always fits.
+    if 6 * (len(message) + len(error_type)) + 1024 < MAX_RESPONSE_BYTES:
+        return 0
+    text = json.dumps(
+        {"errorMessage": message, "errorType": error_type, "requestId": request_id},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return len(text.encode("utf-8", "surrogatepass")) + len(',"stackTrace":[]')
 
 
 def _timeout(inp: InvocationInput) -> Outcome:

@@ -22,6 +22,8 @@ from stptui.sim.services.function import (
     AsyncInvoker,
     FunctionSim,
     SqsEventSource,
+    payload_bytes,
+    request_too_large,
 )
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
@@ -109,12 +111,10 @@ class SimError(ValueError):
 def check_payload_size(payload: Any, limit: int) -> None:
     """Raise SimError with Lambda's RequestEntityTooLargeException when the Invoke request
     (the payload as compact JSON) is larger than `limit` bytes."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    size = len(text.encode("utf-8", "surrogatepass"))
+    size = payload_bytes(payload)
     if size > limit:
         raise SimError(
-            f"RequestEntityTooLargeException: Request must be smaller than {limit} bytes for "
-            f"the InvokeFunction operation (the payload is {size:,} bytes)",
+            request_too_large(size, limit),
             "send a smaller payload, or put the data in S3 and send its key",
         )
 
@@ -393,6 +393,8 @@ class Simulator:
                     target, json.dumps(record, separators=(",", ":")), source=source
                 )
             elif target in self.functions:
+                # Lambda invokes a function destination asynchronously, within that limit.
+                check_payload_size(record, ASYNC_PAYLOAD_BYTES)
                 delivered = self.invoke_async(target, record, "destination", source)
             elif (handler := self.destination_handlers.get(kind)) is not None:
                 delivered = handler(function, which, target, record)

@@ -38,6 +38,7 @@ from stptui.config.model import SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import iso_ms
+from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, sqs_event
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
 
@@ -325,22 +326,19 @@ class BatchService:
         error = outcome.error_type or "Error"
         retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
         retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
-        sim.trace.emit(
-            (
-                now,
-                tk.BATCH_ATTEMPT_FAILED,
-                job.name,
-                {
-                    "execution_id": ex.id,
-                    "attempt": ex.attempt,
-                    "error": error,
-                    "error_message": outcome.error_message or "",
-                    "timeout": timed_out,
-                    "duration_ms": duration,
-                    "retry_at": iso_ms(retry_at) if retry_at is not None else None,
-                },
-            )
-        )
+        message, size = bounded_message(outcome.error_message or "")
+        data: dict[str, Any] = {
+            "execution_id": ex.id,
+            "attempt": ex.attempt,
+            "error": error,
+            "error_message": message,
+            "timeout": timed_out,
+            "duration_ms": duration,
+            "retry_at": iso_ms(retry_at) if retry_at is not None else None,
+        }
+        if size is not None:
+            data["error_message_bytes"] = size
+        sim.trace.emit((now, tk.BATCH_ATTEMPT_FAILED, job.name, data))
         if retry_at is not None:
             sim.clock.at(retry_at, self._retry, ex, job.retry_label)
             return

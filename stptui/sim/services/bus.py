@@ -26,6 +26,7 @@ from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
 from stptui.sim.payloads import Deferred, resolve
+from stptui.sim.services.function import ASYNC_PAYLOAD_BYTES, payload_bytes, request_too_large
 from stptui.sim.services.queue import SqsError
 
 if TYPE_CHECKING:
@@ -325,7 +326,17 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
 
         def to_function(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
             if isinstance(payload, str):
+                size = len(payload.encode("utf-8", "surrogatepass"))
                 payload = _parse_input(target, payload)
+            elif type(payload) is Deferred:
+                size = 0  # a schedule's envelope: a few hundred bytes, built only when read
+            else:
+                size = payload_bytes(payload)
+            if size > ASYNC_PAYLOAD_BYTES:
+                # Lambda refuses the asynchronous Invoke (HTTP 413): an error no retry fixes.
+                raise DeliveryError(
+                    "INVALID_PARAMETER", request_too_large(size, ASYNC_PAYLOAD_BYTES)
+                )
             return submit(payload, trigger, origin)
 
         return to_function

@@ -20,6 +20,7 @@ returns after its visibility timeout (and reaches its dead-letter queue by the r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import Label, iso_ms
+from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -66,6 +68,20 @@ _ID = attrgetter("id")
 _CHAIN = attrgetter("chain")
 _RECEIPT = attrgetter("receipt")
 _FIRST = itemgetter(0)
+
+
+def payload_bytes(payload: Any) -> int:
+    """The size of an Invoke request's payload: the payload as compact UTF-8 JSON."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def request_too_large(size: int, limit: int) -> str:
+    """Lambda's RequestEntityTooLargeException for an Invoke payload of `size` bytes."""
+    return (
+        f"RequestEntityTooLargeException: Request must be smaller than {limit} bytes for "
+        f"the InvokeFunction operation (the payload is {size:,} bytes)"
+    )
 
 
 def throttle_backoff_ms(throttles: int) -> int:
@@ -215,19 +231,32 @@ class FunctionSim:
                 for emission in outcome.emissions:
                     sim.apply_emission(self.name, inv_id, emission, chain)
         else:
-            sim.trace.emit(
-                (
-                    now,
-                    tk.INVOCATION_FAILED,
-                    self.name,
-                    inv_id,
-                    now - started,
-                    outcome.error_type or "Error",
-                    outcome.error_message or "",
-                    outcome.status == "timeout",
-                    tk.FAILED_FIELDS,
+            message, size = bounded_message(outcome.error_message or "")
+            if size is None:
+                sim.trace.emit(
+                    (
+                        now,
+                        tk.INVOCATION_FAILED,
+                        self.name,
+                        inv_id,
+                        now - started,
+                        outcome.error_type or "Error",
+                        message,
+                        outcome.status == "timeout",
+                        tk.FAILED_FIELDS,
+                    )
                 )
-            )
+            else:
+                # A huge message (a handler may raise one of 50 MB) is cut for the trace.
+                failed = {
+                    "invocation_id": inv_id,
+                    "duration_ms": now - started,
+                    "error": outcome.error_type or "Error",
+                    "error_message": message,
+                    "timeout": outcome.status == "timeout",
+                    "error_message_bytes": size,
+                }
+                sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
         caller.done(outcome, inv_id)
 
 

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
 MAX_MESSAGE_BYTES = 256 * 1024
+# What Lambda leaves out of an invocation record too large for an SNS destination.
+_PAYLOAD_KEYS = ("requestPayload", "responsePayload")
 MAX_SUBJECT = 100
 MAX_ID = 128
 # MessageGroupId and MessageDeduplicationId: "alphanumeric characters (a-z, A-Z, 0-9) and
@@ -534,10 +536,15 @@ class TopicService:
 
     def on_destination(self, function: str, which: str, target: str, record: dict[str, Any]) -> str:
         """A Lambda destination that is a topic: the invocation record is the message;
-        returns its message id."""
-        return self.publish(
-            target, json.dumps(record, separators=(",", ":")), origin=f"{function}:{which}"
-        )
+        returns its message id.
+
+        An on-failure record larger than SNS takes is sent without its `requestPayload` and
+        `responsePayload`: Lambda "will drop the payload" (Lambda API reference, OnFailure)."""
+        text = json.dumps(record, separators=(",", ":"))
+        if which == "onFailure" and len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+            dropped = {k: v for k, v in record.items() if k not in _PAYLOAD_KEYS}
+            text = json.dumps(dropped, separators=(",", ":"))
+        return self.publish(target, text, origin=f"{function}:{which}")
 
     # -- views -----------------------------------------------------------------------------
 
