@@ -149,6 +149,9 @@ def test_the_inspector_names_a_services_container() -> None:
     assert "Environment of service-container" in page
     assert page.count("STP_JOBS_URL=") == 1
     assert "STP_JOBS_URL=http://localhost:9324/jobs" in page
+    # The config's value wins, and the inspector says whose injected value it replaced.
+    (line,) = [ln for ln in page.splitlines() if ln.startswith("STP_JOBS_URL=")]
+    assert line.endswith("(config; overrides connectTo jobs)")
 
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-stacks"

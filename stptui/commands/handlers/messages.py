@@ -39,6 +39,7 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError
+from stptui.sim.handler_logs import bounded_message
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 from stptui.sim.trace import format_value
 
@@ -164,12 +165,17 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         if outcome.response is not None:
             line += f"\nresponse: {format_value(outcome.response)}"
     else:
+        # Bounded as the trace bounds it: a handler may raise a message of megabytes.
+        message, size = bounded_message(outcome.error_message or "")
         data["error"] = outcome.error_type
-        data["error_message"] = outcome.error_message
+        data["error_message"] = message if outcome.error_message is not None else None
         verb = "timed out" if outcome.status == "timeout" else "failed"
         line = f"{fn.name} {verb} after {format_duration(duration)}: {outcome.error_type}"
-        if outcome.error_message:
-            line += f": {outcome.error_message}"
+        if message:
+            line += f": {message}"
+        if size is not None:
+            data["error_message_bytes"] = size
+            line += f" ({size:,} bytes in all)"
     return CommandResult(f"{line}\n{_now_line(sim, started)}", data=data)
 
 

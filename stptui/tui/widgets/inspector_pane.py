@@ -268,7 +268,10 @@ def _environment(text: Text, env: list[EnvEntry], container: str | None) -> None
     for entry in env:
         line = Text.assemble((safe(entry.name), "bold"))
         line.append(f"={safe(entry.value)}")
-        line.append(f"  ({_env_source(entry.source)})", "dim")
+        source = _env_source(entry.source)
+        if entry.overrides:
+            source += f"; overrides connectTo {safe(', '.join(entry.overrides))}"
+        line.append(f"  ({source})", "dim")
         text.append_text(hanging(line, HANG))
         text.append("\n")
 
