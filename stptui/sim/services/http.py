@@ -20,11 +20,13 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   `http` command) sends a body without a content type as `application/json` when it is JSON,
   else as `text/plain; charset=utf-8`.
 * The function is invoked synchronously. Format 2.0 infers a response without `statusCode`
-  (200, `content-type: application/json`, the result's JSON as the body); format 1.0 makes
-  no such inference and answers 500. A function error, a timeout or a throttle is a 500
-  `{"message":"Internal Server Error"}`; a function that has not answered after the
-  integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at 30 s, while
-  the invocation itself runs on.
+  (200, `content-type: application/json`, the result's JSON as the body, a string as it
+  is); format 1.0 makes no such inference and answers 500. A 2.0 response's `cookies`
+  become `set-cookie` headers; in a 1.0 response a header named in both `headers` and
+  `multiValueHeaders` takes only the latter's values. A function error, a timeout or a
+  throttle is a 500 `{"message":"Internal Server Error"}`; a function that has not answered
+  after the integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at
+  30 s, while the invocation itself runs on.
 * A batch job's route goes to its trigger function, which starts an execution and answers
   at once with Stacktape's 200 JSON body.
 * A container's route (a `multi-container-workload` container's `http-api-gateway` event,
@@ -738,6 +740,8 @@ class HttpService:
                     "accessKey": None,
                     "accountId": None,
                     "caller": None,
+                    # In events captured from AWS (2021-2024), not in the guide's sample.
+                    "cognitoAmr": None,
                     "cognitoAuthenticationProvider": None,
                     "cognitoAuthenticationType": None,
                     "cognitoIdentityId": None,
@@ -829,10 +833,16 @@ def interpret(
     multi = (result.get("multiValueHeaders") or {}) if payload_format == "1.0" else {}
     if not isinstance(given, dict) or not isinstance(multi, dict):
         return _malformed("headers must be an object")
+    # "If you specify values for both headers and multiValueHeaders, API Gateway merges them
+    # into a single list. If the same key-value pair is specified in both, only the values
+    # from multiValueHeaders will appear in the merged list" (API Gateway developer guide,
+    # Lambda proxy output format): a name in both takes multiValueHeaders' values.
+    multi_names = {str(name).lower() for name in multi}
     for name, value in given.items():
         if isinstance(value, (dict, list)):
             return _malformed(f"header {name!r} must be a string")
-        headers.append((str(name), _scalar(value)))
+        if str(name).lower() not in multi_names:
+            headers.append((str(name), _scalar(value)))
     for name, values in multi.items():
         if not isinstance(values, list):
             return _malformed(f"multiValueHeaders {name!r} must be a list")

@@ -5,7 +5,8 @@ queues (`onDeliveryFailure`).
 Rules (stacktape-config §2.8, §3.2, §5): a subscription's filter policy applies to message
 attributes (Stacktape sets no FilterPolicyScope); an empty policy `{}` filters nothing, as
 SNS reads it (setting FilterPolicy to "{}" removes the policy); Lambda subscribers are invoked
-asynchronously, one message per invocation; a delivery SNS cannot make (the endpoint is gone)
+asynchronously, one message per invocation, with Number and String.Array attributes typed
+"String" (SNS passes them to Lambda so); a delivery SNS cannot make (the endpoint is gone)
 goes to the subscription's DLQ when it has one. A FIFO topic takes only SQS subscriptions, so
 an `sns` trigger on one (an in-stack one is Stacktape's error e86; a foreign `.fifo` ARN is
 refused by SNS at deploy time) receives nothing: its messages are traced as filtered, with
@@ -52,6 +53,8 @@ MAX_ID = 128
 # punctuation" (the Publish API reference), up to 128 of them.
 _ID_CHARS = r"A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"
 _ID_TEXT = re.compile(f"[{_ID_CHARS}]{{1,{MAX_ID}}}")
+# The attribute types a Lambda subscription receives as "String".
+_LAMBDA_STRING_TYPES = frozenset({"Number", "String.Array"})
 MAX_POLICY_KEYS = 5
 MAX_POLICY_COMBINATIONS = 150
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
@@ -225,6 +228,21 @@ def _number_value(name: str, value: int | float | str) -> str:
             f"at most {_NUMBER_DIGITS} significant digits, between 1e-128 and 1e126 in size",
         )
     return text
+
+
+def lambda_attributes(attrs: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Message attributes as SNS delivers them to a Lambda subscription: Number and
+    String.Array "isn't supported for AWS Lambda subscriptions ... it's passed as the String
+    data type" (SNS developer guide, message attribute data types), with the same Value text.
+    Filter policies still see the published types: SNS filters before it delivers."""
+    return {
+        name: (
+            attr
+            if attr["Type"] not in _LAMBDA_STRING_TYPES
+            else {"Type": "String", "Value": attr["Value"]}
+        )
+        for name, attr in attrs.items()
+    }
 
 
 class OutOfFilterRange:
@@ -433,6 +451,7 @@ class TopicService:
         now = sim.clock.now
         message_id = sim.new_id()
         verdicts = [(sub, sub.filtered_reason(attrs)) for sub in topic.subscriptions]
+        to_lambda = lambda_attributes(attrs)
         sim.trace.emit(
             (
                 now,
@@ -474,7 +493,7 @@ class TopicService:
                     f"https://sns.{sim.region}.amazonaws.com/"
                     f"?Action=Unsubscribe&SubscriptionArn={sub.arn}"
                 ),
-                "MessageAttributes": attrs,
+                "MessageAttributes": to_lambda,
             }
             event = {
                 "Records": [
@@ -502,14 +521,15 @@ class TopicService:
         try:
             delivered = deliver_to_workload(sim, sub.owner, event, trigger="sns", origin=message_id)
         except DeliveryError as exc:
-            # The DLQ receives the notification JSON with the message's own attributes.
+            # The DLQ, an SQS queue, receives the notification JSON as SNS sends it to SQS
+            # (published attribute types kept, as in the SNS guide's SQS example), with the
+            # message's own attributes.
             plain = {
                 k: (NumberText(v["Value"]) if v["Type"] == "Number" else v["Value"])
                 for k, v in attrs.items()
             }
-            mid, dlq_error = dead_letter(
-                sim, sub.dlq, json.dumps(notification, separators=(",", ":")), plain, message_id
-            )
+            body = json.dumps({**notification, "MessageAttributes": attrs}, separators=(",", ":"))
+            mid, dlq_error = dead_letter(sim, sub.dlq, body, plain, message_id)
             data: dict[str, Any] = {
                 "message_id": message_id,
                 "target": sub.owner,
