@@ -291,7 +291,8 @@ def test_walker_follows_rest_arguments_and_options() -> None:
     kinds = [
         getattr(w.feed(word), "kind", None) for word in ["count", "message.sent", "q", "==", "3"]
     ]
-    assert kinds == ["expect-path", "trace-kind", None, "operator", "value"]
+    # The word after a record kind names the resource the records are on.
+    assert kinds == ["expect-path", "trace-kind", "record-resource", "operator", "value"]
     w = Walker(REGISTRY.commands["send"])
     slots = [w.feed(word) for word in ["q", "--delay", "5s", "body", "--bogus"]]
     assert [s.kind if s else None for s in slots] == ["queue", OPTION, "duration", "text", OPTION]

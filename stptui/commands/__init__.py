@@ -10,7 +10,7 @@ is the source of help, usage lines and completion.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
 from stptui.commands.registry import (
@@ -76,11 +76,31 @@ def execute(
     return result
 
 
-def complete_values(session: Session, kind: str) -> list[str]:
-    """The values an argument of `kind` can take in this session (for completion)."""
+def given(before: Sequence[tuple[str, str]], *kinds: str) -> str | None:
+    """The last value of one of `kinds` among the (kind, word) pairs `before`, if any."""
+    return next((word for kind, word in reversed(before) if kind in kinds), None)
+
+
+def complete_values(
+    session: Session, kind: str, before: Sequence[tuple[str, str]] = ()
+) -> list[str]:
+    """The values an argument of `kind` can take in this session (for completion).
+
+    `before` holds the (kind, word) pairs of the values given before it on the line, and
+    narrows the values to those that make sense with them: the keys of the bucket named
+    before a key, the sources of that bus's rules, the detail-types of the rules that
+    source can match, the messages of the queue named before an id, the routes that serve
+    the method (and gateway) given, the schedules of the workload named before an index."""
     from stptui.commands import registry as r
 
     sim = session.sim
+    if kind == r.MESSAGE and (queue := given(before, r.QUEUE, r.DLQ)) is not None:
+        q = sim.queues.get(queue)
+        return list(q.messages) if q is not None else []
+    if kind == r.COUNT and (owner := given(before, r.SCHEDULED)) is not None:
+        rules = sim.services["schedules"].by_owner.get(owner, [])
+        # One schedule needs no index: offering `1` would only make Tab type it.
+        return [str(rule.number) for rule in rules] if len(rules) > 1 else []
     if kind == r.QUEUE:
         return sorted(sim.queues)
     if kind == r.DLQ:
@@ -103,14 +123,25 @@ def complete_values(session: Session, kind: str) -> list[str]:
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
     if kind == r.ROUTE_PATH:
-        return _route_paths(session)
+        return _route_paths(
+            session, given(before, r.HTTP_METHOD), given(before, "http-api-gateway")
+        )
     if kind == r.OBJECT_KEY:
-        buckets = sim.services["buckets"].buckets.values() if "buckets" in sim.services else ()
-        return sorted({key for b in buckets for key in b.objects})
+        buckets = dict(sim.services["buckets"].buckets) if "buckets" in sim.services else {}
+        if (name := given(before, "bucket")) is not None:
+            buckets = {name: buckets[name]} if name in buckets else {}
+        return sorted({key for b in buckets.values() for key in b.objects})
     if kind == r.TRACE_ID:
         return _recent_ids(session)
-    if kind in (r.EVENT_SOURCE, r.DETAIL_TYPE):
-        return _pattern_values(session, "source" if kind == r.EVENT_SOURCE else "detail-type")
+    if kind == r.RECORD_RESOURCE:
+        return _record_resources(session, given(before, r.TRACE_KIND))
+    if kind == r.VALUE:
+        return _value_now(session, before)
+    if kind == r.EVENT_SOURCE:
+        return _pattern_values(session, "source", given(before, r.BUS))
+    if kind == r.DETAIL_TYPE:
+        bus, source = given(before, r.BUS), given(before, r.EVENT_SOURCE)
+        return _pattern_values(session, "detail-type", bus, source)
     if kind == r.HTTP_METHOD:
         return []  # the argument's choices are the values
     if kind == r.EXPECT_PATH:
@@ -162,26 +193,92 @@ def _recent_values(session: Session, fields: tuple[str, ...]) -> list[str]:
     return list(seen)[:_RECENT_MESSAGES]
 
 
-def _route_paths(session: Session) -> list[str]:
+def _record_resources(session: Session, kind: str | None) -> list[str]:
+    """The resources of the stack that records of `kind` are on so far: a `count KIND
+    RESOURCE` on another resource stays 0 (a `message.received` is on the queue, not on
+    the function that consumes it)."""
+    resources = session.stack.resources
+    counts = session.sim.trace.counts
+    return sorted({res for (k, res), n in counts.items() if k == kind and n and res in resources})
+
+
+def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
+    """The value now of the `expect` PATH before it (a count, a statistic, the time): what
+    an `expect` written from the session's state compares with."""
+    from stptui.commands import registry as r
+    from stptui.commands.handlers import statistic
+    from stptui.sim.clock import iso_ms
+
+    sim = session.sim
+    path = [w for k, w in before if k in (r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE)]
+    if path == ["time"]:
+        return [iso_ms(sim.clock.now)]
+    if len(path) in (2, 3) and path[0] == "count" and path[1] in TRACE_KINDS:
+        resource = path[2] if len(path) == 3 else None
+        if resource is not None and resource not in session.stack.resources:
+            return []
+        return [str(sim.trace.count(path[1], resource))]
+    value = statistic(sim, path[0]) if len(path) == 1 else None
+    return [] if value is None else [str(value)]
+
+
+def _route_paths(session: Session, method: str | None, gateway: str | None) -> list[str]:
     """The paths of the stack's HTTP routes, `{param}` segments as written (the user types
-    over them), without `$default`, which is no path."""
+    over them), without `$default`, which is no path. With a method, only the routes that
+    serve it (that method or ANY, as the gateway reads the method: upper-cased); with a
+    gateway, only its routes."""
     http = session.sim.services.get("http")
     if http is None:
         return []
-    return sorted({r.path for api in http.apis.values() for r in api.routes if not r.is_default})
+    apis = (
+        http.apis.values()
+        if gateway is None
+        else [a for a in http.apis.values() if a.name == gateway]
+    )
+    wanted = {"ANY", method.upper()} if method is not None else None
+    return sorted(
+        {
+            route.path
+            for api in apis
+            for route in api.routes
+            if not route.is_default and (wanted is None or route.method in wanted)
+        }
+    )
 
 
-def _pattern_values(session: Session, field: str) -> list[str]:
+def _pattern_values(
+    session: Session, field: str, bus_name: str | None = None, source: str | None = None
+) -> list[str]:
     """The exact values the event patterns of the stack's buses give `field` (`source`,
     `detail-type`): what a `publish` that some rule matches uses. Content filters
-    (`prefix`, `anything-but` ...) name no single value and are left out."""
-    buses = session.sim.services["buses"].buses.values()
+    (`prefix`, `anything-but` ...) name no single value and are left out. With `bus_name`
+    only that bus's rules count; with `source` only the rules whose pattern lets an event
+    of that source through (a rule that does not pin the source does)."""
+    from stptui.sim import patterns
+    from stptui.sim.engine import SimError
+
+    service = session.sim.services["buses"]
+    if bus_name is None:
+        buses = list(service.buses.values())
+    else:
+        try:
+            buses = [service.bus(bus_name)]
+        except SimError:
+            return []
     values: set[str] = set()
     for bus in buses:
-        if bus.external:
+        if bus.external and bus_name is None:
             continue
         for rule in bus.rules:
-            wanted = rule.pattern.get(field) if isinstance(rule.pattern, dict) else None
+            if not isinstance(rule.pattern, dict):
+                continue
+            if source is not None and "source" in rule.pattern:
+                try:
+                    if not patterns.matches({"source": rule.pattern["source"]}, {"source": source}):
+                        continue
+                except patterns.PatternError:
+                    continue  # an invalid pattern matches nothing
+            wanted = rule.pattern.get(field)
             if isinstance(wanted, list):
                 values.update(v for v in wanted if isinstance(v, str))
     return sorted(values)
@@ -202,6 +299,7 @@ __all__ = [
     "SessionError",
     "complete_values",
     "execute",
+    "given",
     "record_line",
     "render_plain",
     "tokenize",

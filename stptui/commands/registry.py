@@ -51,6 +51,11 @@ OBJECT_KEY = "object-key"  # the key of an object in a bucket
 TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an object key
 EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
+RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
+
+# Inside a `rest` argument, what a word of one kind may be followed by before the next
+# argument: `expect count KIND [RESOURCE] OP VALUE`.
+REST_FOLLOWERS: dict[str, str] = {TRACE_KIND: RECORD_RESOURCE}
 
 # Kinds whose values are the user's own text (a body, a key, a file name): one may start
 # with `--`, and then goes after `--`.

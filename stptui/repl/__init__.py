@@ -3,8 +3,10 @@
 It is a thin front end: every line goes to `stptui.commands.execute`, like a line of a
 `stptui run` script or of the terminal UI's command line. When stdin is not a terminal the
 lines are read without any prompt and run by the script runner itself, so the output and
-the exit code are those of `stptui run`. prompt_toolkit and Rich are imported only for the
-interactive session.
+the exit code are those of `stptui run`. When stdin is a terminal but stdout is not
+(`stptui repl stack.yml | tee log`), line mode (`lines`) reads what the person types and
+writes plain text only. prompt_toolkit and Rich are imported only for the interactive
+session.
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ def main(
         return EXIT_ERROR
     if not stdin.isatty():
         return run_piped(session, stdin, stdout, stderr)
+    if not stdout.isatty():
+        # A person types, but the output goes to a pipe or a file (`| tee log`): no escape
+        # codes there, only what `stptui run` prints.
+        from stptui.repl.lines import LineSession
+
+        return LineSession(session, stdin, stdout, stderr).run()
     from stptui.repl.app import Repl
 
     return Repl(session, vi=opts.vi, confirm_exit=opts.confirm_exit).run()

@@ -4,8 +4,10 @@
 cursor it returns what the word being typed could become, each with a help line. Command
 names and options come from the registry; argument values come from
 `stptui.commands.complete_values` by the kind the registry declares (queues after `send`,
-functions after `fail`, message ids after `show message`, ...), plus what only a typing
-human needs: duration units, the current instant and file paths.
+functions after `fail`, message ids after `show message`, ...), in the context of the
+values typed before them (the keys of the bucket `delete BUCKET` names, the routes that
+serve the method of `http METHOD`), plus what only a typing human needs: duration units,
+the current instant and file paths.
 
 `CommandCompleter` wraps it for prompt_toolkit with exact (prefix) matching, and
 `build_completer` merges it with a fuzzy matcher over the same candidates, exact matches
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from prompt_toolkit.completion import (
@@ -29,7 +31,7 @@ from prompt_toolkit.completion import (
 )
 from prompt_toolkit.document import Document
 
-from stptui.commands import REGISTRY, Session, complete_values
+from stptui.commands import REGISTRY, Session, complete_values, given
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
 from stptui.repl.grammar import Slot, Walker
@@ -62,6 +64,8 @@ class Context:
     options: tuple[kinds.Option, ...] = ()
     # Inside an open quote: a body or payload, nothing to complete.
     in_quote: bool = False
+    # (kind, word) of the values given before the word: a value completes in their context.
+    before: tuple[tuple[str, str], ...] = ()
 
 
 def context(text: str) -> Context | None:
@@ -85,7 +89,7 @@ def context(text: str) -> Context | None:
     slots = tuple(walker.expected())
     pending = bool(slots) and slots[0].option is not None
     options = () if pending else tuple(walker.options_left())
-    return Context(current, slots=slots, options=options)
+    return Context(current, slots=slots, options=options, before=tuple(walker.bound))
 
 
 def candidates(session: Session, text: str) -> list[Candidate]:
@@ -101,7 +105,7 @@ def candidates(session: Session, text: str) -> list[Candidate]:
     out: list[Candidate] = []
     if not word.startswith("-"):
         for slot in ctx.slots:
-            out += slot_candidates(session, slot, word)
+            out += slot_candidates(session, slot, word, ctx.before)
     if word.startswith("-") or (not ctx.slots and not word):
         out += [Candidate(o.name, option_meta(o)) for o in ctx.options]
     return _unique(out)
@@ -112,15 +116,18 @@ def option_meta(opt: kinds.Option) -> str:
     return f"{opt.metavar + ': ' if opt.metavar else ''}{opt.help}"
 
 
-def slot_candidates(session: Session, slot: Slot, word: str = "") -> list[Candidate]:
+def slot_candidates(
+    session: Session, slot: Slot, word: str = "", before: Sequence[tuple[str, str]] = ()
+) -> list[Candidate]:
     """Values for one argument or option value: its fixed words, then the named values of
-    its kind, then what its kind suggests for `word` typed so far (duration units, ...)."""
+    its kind in the context of the values `before` it, then what its kind suggests for
+    `word` typed so far (duration units, ...)."""
     out = [Candidate(c, slot.help) for c in slot.choices]
     kind = slot.kind
     if kind is None:
         return out
-    values = complete_values(session, kind)
-    out += [Candidate(v, describe(session, kind, v, slot.help)) for v in values]
+    values = complete_values(session, kind, before)
+    out += [Candidate(v, describe(session, kind, v, slot.help, before)) for v in values]
     if kind == kinds.DURATION:
         if _ENDS_IN_NUMBER.fullmatch(word):
             out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
@@ -135,10 +142,21 @@ def slot_candidates(session: Session, slot: Slot, word: str = "") -> list[Candid
     return out
 
 
-def describe(session: Session, kind: str, value: str, fallback: str = "") -> str:
+def describe(
+    session: Session,
+    kind: str,
+    value: str,
+    fallback: str = "",
+    before: Sequence[tuple[str, str]] = (),
+) -> str:
     """The menu's help line for a value: a resource's type and counts, a message's queue
-    and state, a statistic's current value."""
+    and state, a statistic's current value, a schedule's expression."""
     sim = session.sim
+    if kind == kinds.COUNT and (owner := given(before, kinds.SCHEDULED)) is not None:
+        rules = sim.services["schedules"].by_owner.get(owner, [])
+        rule = next((r for r in rules if str(r.number) == value), None)
+        if rule is not None:
+            return f"schedule {rule.expression}"
     if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
         st = sim.queue_stats(value)
         return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
@@ -154,8 +172,13 @@ def describe(session: Session, kind: str, value: str, fallback: str = "") -> str
         return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
+    if kind == kinds.RECORD_RESOURCE and (record := given(before, kinds.TRACE_KIND)):
+        n = sim.trace.count(record, value)
+        return f"{n:,} {record} record{'s' * (n != 1)} so far"
     if kind == kinds.EXPECT_PATH:
         return _path_value(session, value)
+    if kind == kinds.VALUE:
+        return "the value now"
     res = session.stack.resources.get(value)
     return res.type if res is not None else fallback
 
@@ -219,7 +242,7 @@ class CommandCompleter(Completer):
         if opt is None:
             return
         slot = Slot(opt.kind, (), opt.help, option=opt)
-        for c in slot_candidates(session, slot, value):
+        for c in slot_candidates(session, slot, value, ctx.before if ctx else ()):
             if c.text.lower().startswith(value.lower()):
                 yield Completion(_quoted(c.text), -len(value), display_meta=c.meta)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stptui.commands.registry import FLAG, Arg, Command, Option
+from stptui.commands.registry import FLAG, REST_FOLLOWERS, Arg, Command, Option
 
 # The slot kind of a word that names an option (`--delay`).
 OPTION = "option"
@@ -40,9 +40,13 @@ class Walker:
         self._arg = 0  # index of the argument the next positional word goes to
         self._in_rest = 0  # words taken so far by the current `rest` argument
         self._previous: str | None = None  # the previous positional word
+        self._previous_kind: str | None = None  # and the kind it was read as
         self._pending: Option | None = None  # an option whose value comes next
         self._options_done = False  # after `--` every word is positional
         self.given: set[str] = set()  # names of the options given so far
+        # (kind, word) of every value given so far, in order: completion narrows a value by
+        # the ones before it (`delete BUCKET KEY` offers that bucket's keys).
+        self.bound: list[tuple[str, str]] = []
 
     def option(self, name: str) -> Option | None:
         """The command's option called `name`, if it has one."""
@@ -64,9 +68,12 @@ class Walker:
         kind = dict(arg.kind_after).get(self._previous or "")
         if kind is not None:
             return [Slot(kind, (), arg.help, arg=arg)]
+        slots: list[Slot] = []
+        if (follower := REST_FOLLOWERS.get(self._previous_kind or "")) is not None:
+            slots.append(Slot(follower, (), arg.help, arg=arg))
         if self._arg + 1 < len(args):
-            return [_arg_slot(args[self._arg + 1], self._previous)]
-        return []
+            slots.append(_arg_slot(args[self._arg + 1], self._previous))
+        return slots
 
     def options_left(self) -> list[Option]:
         """Options that may still be given (a repeatable one always may)."""
@@ -76,6 +83,16 @@ class Walker:
 
     def feed(self, word: str) -> Slot | None:
         """Take the next word; returns what it is (None for `--` or a word too many)."""
+        slot = self._take(word)
+        if slot is not None and slot.kind not in (None, OPTION):
+            self.bound.append((slot.kind, word))
+        elif slot is not None and slot.option is not None and slot.option.kind != FLAG:
+            _, eq, value = word.partition("=")
+            if eq:
+                self.bound.append((slot.option.kind, value))
+        return slot
+
+    def _take(self, word: str) -> Slot | None:
         if self._pending is not None:
             slot = self.expected()[0]
             self._pending = None
@@ -94,6 +111,11 @@ class Walker:
         return self._positional(word)
 
     def _positional(self, word: str) -> Slot | None:
+        slot = self._read_positional(word)
+        self._previous_kind = slot.kind if slot is not None else None
+        return slot
+
+    def _read_positional(self, word: str) -> Slot | None:
         args = self.command.args
         if self._arg >= len(args):
             return None
@@ -113,4 +135,6 @@ class Walker:
         if first:
             return _arg_slot(arg, previous)
         kind = dict(arg.kind_after).get(previous or "")
+        if kind is None:
+            kind = REST_FOLLOWERS.get(self._previous_kind or "")
         return Slot(kind, (), arg.help, arg=arg)

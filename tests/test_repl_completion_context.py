@@ -1,0 +1,211 @@
+"""Completion narrows a value by the words before it: `delete BUCKET <tab>` offers that
+bucket's keys, `publish BUS <tab>` the sources of that bus's rules, `publish BUS SOURCE <tab>`
+the detail-types of the rules that source can match, `http METHOD <tab>` the routes that
+serve the method, `fire F <tab>` the schedules of F, and a command that takes a queue then a
+message id the ids of that queue's messages. Driven through the REPL completer with
+prompt_toolkit's `Document` and `CompleteEvent`, as Tab is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
+from stptui.commands import REGISTRY, Arg, Command, CommandResult, Session, execute
+from stptui.commands import registry as kinds
+from stptui.repl.completer import build_completer
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+START = parse_instant("2026-01-05T08:00:00Z")
+PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+
+
+def fn(name: str, *events: str) -> str:
+    lines = [f"  {name}:", "    type: function", "    properties:", f"      {PACKAGING}"]
+    if events:
+        lines.append("      events:")
+        lines += [f"        - {e}" for e in events]
+    return "\n".join(lines) + "\n"
+
+
+def bus_rule(bus: str, pattern: str) -> str:
+    return f"{{type: event-bus, properties: {{eventBusName: {bus}, eventPattern: {pattern}}}}}"
+
+
+def route(gateway: str, method: str, path: str) -> str:
+    props = f"httpApiGatewayName: {gateway}, method: '{method}', path: '{path}'"
+    return f"{{type: http-api-gateway, properties: {{{props}}}}}"
+
+
+STACK = (
+    "serviceName: ctx\n"
+    "resources:\n"
+    "  photos: {type: bucket}\n"
+    "  reports: {type: bucket}\n"
+    "  orderBus: {type: event-bus}\n"
+    "  billingBus: {type: event-bus}\n"
+    "  api: {type: http-api-gateway}\n"
+    "  adminApi: {type: http-api-gateway}\n"
+    "  inbox: {type: sqs-queue}\n"
+    "  outbox: {type: sqs-queue}\n"
+    + fn(
+        "orders",
+        bus_rule("orderBus", "{source: [shop.orders], detail-type: [OrderCreated, OrderPaid]}"),
+        bus_rule("orderBus", "{source: [shop.returns], detail-type: [ReturnOpened]}"),
+        # No source pinned: whatever the source, this rule's detail-type can match.
+        bus_rule("orderBus", "{detail-type: [AnySourceAudit]}"),
+        # A prefix filter lets `shop.orders` through too, not `shop.returns`.
+        bus_rule("orderBus", "{source: [{prefix: shop.ord}], detail-type: [PrefixMatched]}"),
+    )
+    + fn("billing", bus_rule("billingBus", "{source: [billing], detail-type: [InvoiceDue]}"))
+    + fn(
+        "web",
+        route("api", "GET", "/items"),
+        route("api", "POST", "/items"),
+        route("api", "*", "/any/{proxy+}"),
+        route("api", "DELETE", "/items/{id}"),
+        route("adminApi", "GET", "/admin/health"),
+    )
+    + fn(
+        "cleanup",
+        "{type: schedule, properties: {scheduleRate: rate(5 minutes)}}",
+        "{type: schedule, properties: {scheduleRate: cron(0 9 * * ? *)}}",
+    )
+    + fn("nightly", "{type: schedule, properties: {scheduleRate: rate(1 day)}}")
+)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    path = tmp_path_factory.mktemp("ctx") / "stacktape.yml"
+    path.write_text(STACK)
+    session = Session.open(path, start_ms=START)
+    for line in (
+        "upload photos cat.jpg",
+        "upload photos dog.jpg",
+        "upload reports q1.csv",
+        "send inbox first",
+        "send inbox second",
+        "send outbox other",
+    ):
+        execute(session, line)
+    return session
+
+
+def complete(session: Session, text: str) -> list[str]:
+    """What Tab offers at the end of `text`: exact and fuzzy merged, exact first."""
+    completer = build_completer(lambda: session)
+    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
+    return [c.text for c in found]
+
+
+def metas(session: Session, text: str) -> dict[str, str]:
+    completer = build_completer(lambda: session)
+    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
+    return {c.text: c.display_meta_text for c in found}
+
+
+def test_delete_offers_the_keys_of_the_bucket_named_before(session: Session) -> None:
+    assert complete(session, "delete photos ") == ["cat.jpg", "dog.jpg"]
+    assert complete(session, "delete reports ") == ["q1.csv"]
+    assert complete(session, "delete photos d") == ["dog.jpg"]
+    # A bucket that does not exist has no keys to offer.
+    assert complete(session, "delete nosuch ") == []
+
+
+def test_publish_offers_the_sources_of_that_bus(session: Session) -> None:
+    assert complete(session, "publish orderBus ") == ["shop.orders", "shop.returns"]
+    assert complete(session, "publish billingBus ") == ["billing"]
+    assert complete(session, "publish default ") == []
+
+
+def test_publish_offers_the_detail_types_that_source_can_match(session: Session) -> None:
+    assert complete(session, "publish orderBus shop.orders ") == [
+        "AnySourceAudit",
+        "OrderCreated",
+        "OrderPaid",
+        "PrefixMatched",
+    ]
+    assert complete(session, "publish orderBus shop.returns ") == [
+        "AnySourceAudit",
+        "ReturnOpened",
+    ]
+    # Another bus's rules do not count, even for a source they pin.
+    assert complete(session, "publish billingBus shop.orders ") == []
+    assert complete(session, "publish billingBus billing ") == ["InvoiceDue"]
+
+
+def test_http_offers_the_routes_that_serve_the_method(session: Session) -> None:
+    assert complete(session, "http GET ") == ["/admin/health", "/any/{proxy+}", "/items"]
+    assert complete(session, "http delete ") == ["/any/{proxy+}", "/items/{id}"]
+    assert complete(session, "http PATCH ") == ["/any/{proxy+}"]
+    # A gateway given before the path narrows to its routes.
+    assert complete(session, "http --gateway adminApi GET ") == ["/admin/health"]
+    assert complete(session, "http --gateway=api GET ") == ["/any/{proxy+}", "/items"]
+
+
+def test_fire_offers_the_schedules_of_that_workload(session: Session) -> None:
+    assert complete(session, "fire cleanup ") == ["1", "2"]
+    shown = metas(session, "fire cleanup ")
+    assert shown == {"1": "schedule rate(5 minutes)", "2": "schedule cron(0 9 * * ? *)"}
+    # One schedule needs no index: nothing to type.
+    assert complete(session, "pause nightly ") == []
+
+
+def test_a_message_id_after_a_queue_is_one_of_that_queues_messages(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No built-in command takes QUEUE then ID yet; the registry's declarations are what
+    # completion reads, so one declared so completes in that queue's context.
+    peek = Command(
+        "peek",
+        "inspect",
+        "Show one message of a queue.",
+        lambda s, c: CommandResult(),
+        args=(Arg("QUEUE", kinds.QUEUE, "a queue"), Arg("ID", kinds.MESSAGE, "a message id")),
+    )
+    monkeypatch.setitem(REGISTRY.commands, "peek", peek)
+    inbox = list(session.sim.queues["inbox"].messages)
+    outbox = list(session.sim.queues["outbox"].messages)
+    assert len(inbox) == 2 and len(outbox) == 1
+    assert complete(session, "peek inbox ") == inbox
+    assert complete(session, "peek outbox ") == outbox
+    # Without a queue before it, `show message` still offers every recent id.
+    assert set(complete(session, "show message ")) == {*inbox, *outbox}
+
+
+def test_expect_count_offers_the_resources_that_have_such_records() -> None:
+    session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
+    # Before any dead-lettering, no resource has such records: only the comparisons.
+    assert complete(session, "expect count message.dead_lettered ") == [
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+    ]
+    for line in ("fail worker always", "send jobQueue x", "advance 20m"):
+        execute(session, line)
+    # A message is dead-lettered from its queue, not from the DLQ or the function.
+    found = metas(session, "expect count message.dead_lettered ")
+    assert next(iter(found)) == "jobQueue"
+    assert found["jobQueue"] == "1 message.dead_lettered record so far"
+    assert "worker" not in found and "deadLetterQueue" not in found
+    assert complete(session, "expect count message.received j") == ["jobQueue"]
+
+
+def test_expect_offers_the_value_now_of_its_path() -> None:
+    session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
+    for line in ("fail worker always", "send jobQueue x", "advance 20m"):
+        execute(session, line)
+    assert metas(session, "expect queue.deadLetterQueue.depth == ") == {"1": "the value now"}
+    assert complete(session, "expect function.worker.failures >= ") == ["3"]
+    assert complete(session, "expect count message.received jobQueue == ") == ["3"]
+    assert complete(session, "expect count invocation.failed == ") == ["3"]
+    assert complete(session, "expect time <= ") == ["2026-01-05T08:20:00.000Z"]
+    # A path that names nothing has no value to offer.
+    assert complete(session, "expect queue.nosuch.depth == ") == []
