@@ -121,36 +121,56 @@ def split_lines(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(held)
 
 
-def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(number of its first line, command) for every command in a script's lines.
+class CommandJoiner:
+    """Joins a script's or a typed session's lines into commands: a command goes on on the
+    next line while a quote is open, or after a backslash that escapes the line break (as
+    the REPL reads a typed line: `send q {a\\` then `b}` sends "{a\\nb}")."""
 
-    A command goes on on the next line while a quote is open, or after a backslash that
-    escapes the line break (as the REPL reads a typed line: `send q {a\\` then `b}` sends
-    "{a\\nb}"). Lines are read lazily, so a script can come from a pipe. A command left
-    unfinished at the end of the script is not joined: its first line alone is the command
-    (and fails to split)."""
-    pending: list[str] = []
-    quote: str | None = None
-    first = 0
-    for n, raw in enumerate(lines, 1):
-        if not pending:
-            first = n
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self._quote: str | None = None
+
+    def feed(self, raw: str) -> str | None:
+        """Take one line; returns the command it completes (None while the command goes on,
+        and "" for a blank line)."""
         # Only the new line is scanned, with the state it starts in: linear in the script.
-        after = open_quote(raw, quote)
+        after = open_quote(raw, self._quote)
         if after is None and raw.endswith("\r"):
             # Outside quotes, the "\r" of a "\r\n" is part of the line break, not data.
             raw = raw[:-1]
-            after = open_quote(raw, quote)
-        pending.append(raw)
-        quote = after
-        if quote is not None:
-            continue
-        line = command_text("\n".join(pending))
-        pending = []
-        if line.strip():
+            after = open_quote(raw, self._quote)
+        self.pending.append(raw)
+        self._quote = after
+        if after is not None:
+            return None
+        line = command_text("\n".join(self.pending))
+        self.pending = []
+        return line
+
+    def unfinished(self) -> str | None:
+        """At the end of input, a command left unfinished: its first line alone, which fails
+        to split (not joined, so that the error points at where it began)."""
+        return command_text(self.pending[0]) if self.pending else None
+
+    def reset(self) -> None:
+        """Drop a half-read command."""
+        self.pending = []
+        self._quote = None
+
+
+def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(number of its first line, command) for every command in a script's lines, joined
+    by CommandJoiner. Lines are read lazily, so a script can come from a pipe."""
+    joiner = CommandJoiner()
+    first = 0
+    for n, raw in enumerate(lines, 1):
+        if not joiner.pending:
+            first = n
+        line = joiner.feed(raw)
+        if line is not None and line.strip():
             yield first, line
-    if pending:
-        yield first, command_text(pending[0])
+    if (rest := joiner.unfinished()) is not None:
+        yield first, rest
 
 
 def _echo(out: Output) -> Callable[[str, CommandResult | None], None]:

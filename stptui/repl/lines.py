@@ -23,9 +23,8 @@ from types import FrameType
 from typing import TextIO
 
 from stptui.commands import CommandError, CommandResult, ExpectationFailed, Session, execute
-from stptui.commands.registry import command_text, open_quote
 from stptui.commands.result import render_plain
-from stptui.commands.script import EXIT_OK
+from stptui.commands.script import EXIT_OK, CommandJoiner
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
 
@@ -65,33 +64,23 @@ class LineSession:
         """The commands typed, one a time; a command whose quote is open (or whose line
         ends in a backslash) goes on on the next line, as in a script. Ctrl-C while typing
         drops what was typed of the command."""
-        pending: list[str] = []
-        quote: str | None = None
+        joiner = CommandJoiner()
         while True:
-            self._prompt(CONTINUATION if pending else PROMPT)
+            self._prompt(CONTINUATION if joiner.pending else PROMPT)
             try:
                 raw = self._read()
             except KeyboardInterrupt:
-                pending, quote = [], None
+                joiner.reset()
                 self.err.write("\n")
                 continue
             if raw is None:
-                if pending:
-                    yield command_text(pending[0])  # unfinished: fails to split, as a script
+                if (rest := joiner.unfinished()) is not None:
+                    yield rest
                 if self.prompts:
                     self.err.write("\n")
                 return
-            after = open_quote(raw, quote)
-            if after is None and raw.endswith("\r"):
-                raw = raw[:-1]
-                after = open_quote(raw, quote)
-            pending.append(raw)
-            quote = after
-            if quote is not None:
-                continue
-            line = command_text("\n".join(pending))
-            pending = []
-            if line.strip():
+            line = joiner.feed(raw)
+            if line is not None and line.strip():
                 yield line
 
     def _prompt(self, text: str) -> None:
