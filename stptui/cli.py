@@ -173,7 +173,9 @@ def _parser_repl() -> argparse.ArgumentParser:
         description="An interactive shell over the command language, with completion, "
         "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
         "are read line by line and the exit code is that of `stptui run`: 0, 1 at the first "
-        "failed `expect`, 2 on a command error.",
+        "failed `expect`, 2 on a command error. When stdin is a terminal but stdout is not, a "
+        "plain line mode: prompts on stderr, `stptui run`'s output on stdout, and the session "
+        "goes on after errors.",
     )
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
     _add_stack_options(p)

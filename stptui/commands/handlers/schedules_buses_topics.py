@@ -202,7 +202,8 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
         Option(
             "--attr",
             KEY_VALUE,
-            "a message attribute: a number is a Number, a JSON array a String.Array",
+            "a message attribute: a number is a Number, a JSON array a String.Array (a Lambda "
+            "subscriber receives both as String)",
             "K=V",
             repeat=True,
         ),
