@@ -447,6 +447,26 @@ RESOURCE_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
     "bucket": (norm.BUCKET_PROPS, {}),
     "http-api-gateway": (norm.GATEWAY_PROPS, {}),
     "sns-topic": (norm.TOPIC_PROPS, {}),
+    "relational-database": (
+        norm.RELATIONAL_DATABASE_PROPS,
+        {"credentials": "{masterUserPassword: pw}", "engine": "{type: aurora-mysql-serverless}"},
+    ),
+    "redis-cluster": (
+        norm.REDIS_PROPS,
+        {"defaultUserPassword": "a-long-password", "instanceSize": "cache.t4g.micro"},
+    ),
+    "web-app-firewall": (norm.FIREWALL_PROPS, {"scope": "cdn"}),
+}
+IMG = "{type: prebuilt-image, properties: {image: nginx}}"
+# Not among the builders: containers are read by their own readers.
+CONTAINER_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
+    "web-service": (norm.WEB_SERVICE_PROPS, {"packaging": IMG}),
+    "private-service": (norm.PRIVATE_SERVICE_PROPS, {"packaging": IMG}),
+    "worker-service": (norm.WORKER_SERVICE_PROPS, {"packaging": IMG}),
+    "multi-container-workload": (
+        norm.WORKLOAD_PROPS,
+        {"containers": f"[{{name: a, packaging: {IMG}}}]"},
+    ),
 }
 # Trigger type -> the properties a valid event of that type needs (targets defined below).
 TRIGGER_BASES: dict[str, dict[str, str]] = {
@@ -474,6 +494,9 @@ def test_every_schema_is_covered() -> None:
     }
     covered = {"FUNCTION_PROPS", "BATCH_PROPS", "QUEUE_PROPS", "BUS_PROPS", "BUCKET_PROPS"}
     covered |= {"GATEWAY_PROPS", "TOPIC_PROPS", "TRIGGER_PROPS", "PAYLOAD_PROPS"}
+    covered |= {"RELATIONAL_DATABASE_PROPS", "REDIS_PROPS", "FIREWALL_PROPS", "WORKLOAD_PROPS"}
+    covered |= {"WEB_SERVICE_PROPS", "PRIVATE_SERVICE_PROPS", "WORKER_SERVICE_PROPS"}
+    covered |= {"SIMPLE_SERVICE_PROPS", "CONTAINER_PROPS"}
     assert tables <= covered, tables - covered
     for schema, _ in RESOURCE_SCHEMAS.values():
         for spec in schema.values():
@@ -501,7 +524,7 @@ def _bad_values(spec: norm.P) -> list[tuple[str, str, str]]:
 def _schema_cases() -> list[tuple[str, str, str, str, norm.P]]:
     """(id, text before the property, its indentation, property, spec) for every schema."""
     cases: list[tuple[str, str, str, str, norm.P]] = []
-    for rtype, (schema, base) in RESOURCE_SCHEMAS.items():
+    for rtype, (schema, base) in {**RESOURCE_SCHEMAS, **CONTAINER_SCHEMAS}.items():
         for prop, spec in schema.items():
             others = "".join(f"      {k}: {v}\n" for k, v in base.items() if k != prop)
             head = f"resources:\n  r:\n    type: {rtype}\n    properties:\n{others}"

@@ -365,7 +365,10 @@ CODES: dict[str, CodeInfo] = {
                 "A value is not one of those allowed: an unknown runtime, HTTP method or S3 "
                 "event type, a packaging `type` its resource cannot use, a log `retentionDays` "
                 "CloudWatch does not offer, a bucket `accessibilityMode` or lifecycle rule "
-                "`type`, a malformed S3 filter rule, a route path without a leading `/`.",
+                "`type`, a malformed S3 filter rule, a route path without a leading `/`, a "
+                "database `engine.type` or `accessibilityMode`, a Redis `instanceSize` or "
+                "`engineVersion`, a firewall `scope`, `defaultAction` or rule `type`, a "
+                "service's `loadBalancing.type` or container `deployment.strategy`.",
                 "Use one of the values the message lists (the hint suggests the closest).",
             ),
             "out-of-range": _schema(
@@ -401,7 +404,10 @@ CODES: dict[str, CodeInfo] = {
                 "(`entryfilePath`, `packagePath`, `image`, `buildContextPath`, "
                 "`sourceDirectoryPath`) or of an event, `enabled` in an event bus's "
                 "`archivation` or in a `url` or `cors`, `httpApiGatewayName` when the stack has "
-                "several gateways, or the config's `resources`.",
+                "several gateways, the config's `resources`, a relational database's "
+                "`credentials` and `engine` (and its engine's required properties), a Redis "
+                "cluster's `defaultUserPassword` and `instanceSize`, a firewall's `scope`, a "
+                "custom domain's `domainName`.",
                 "Add the property the message names.",
             ),
             "exactly-one-of": _schema(

@@ -83,6 +83,7 @@ _BOOL = P("bool")
 _STR = P("str")
 _MIN_PORT, _MAX_PORT = 1, 65535
 _PORT = P("int", lo=_MIN_PORT, hi=_MAX_PORT)
+_NUM = P("num")
 
 TOP_LEVEL = {
     # `region` is newer than the schema snapshot above (`_root.d.ts`, commit 69ac010e).
@@ -402,6 +403,340 @@ GATEWAY_PROPS = {
     "disabledGlobalAlarms": _LIST,
 }
 TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDeduplication": _BOOL}
+
+# -- container services and workloads ---------------------------------------------------------
+# types/stacktape-config/multi-container-workloads.d.ts (commit 5bb1eb5b) and __helpers.d.ts
+# (`SimpleServiceContainer`, `ResourceAccessProps`, `DomainConfiguration`; a later commit adds
+# `sideContainers` and `usePrivateSubnetsWithNAT`), web-services.d.ts, private-services.d.ts,
+# worker-services.d.ts (5bb1eb5b): every object `additionalProperties: false` in the schema.
+# Numbers carry no range: the schema gives none (the ranges in the docs are prose).
+# `environment` also takes a map, as a function's does (reference: stacktape-config §8).
+_RESOURCE_ACCESS = {"connectTo": _LIST, "iamRoleStatements": _LIST}
+SIMPLE_SERVICE_PROPS = {
+    **_RESOURCE_ACCESS,
+    "packaging": _DICT,
+    "environment": P("list|dict"),
+    "logging": _DICT,
+    "resources": _DICT,
+    "scaling": _DICT,
+    "internalHealthCheck": _DICT,
+    "stopTimeout": _NUM,
+    "enableRemoteSessions": _BOOL,
+    "volumeMounts": _LIST,
+    "sideContainers": _LIST,
+    "usePrivateSubnetsWithNAT": _BOOL,
+}
+WEB_SERVICE_PROPS = {
+    **SIMPLE_SERVICE_PROPS,
+    "cors": _DICT,
+    "customDomains": _LIST,
+    "loadBalancing": _DICT,
+    "cdn": _DICT,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "deployment": _DICT,
+    "useFirewall": _STR,
+}
+PRIVATE_SERVICE_PROPS = {
+    **SIMPLE_SERVICE_PROPS,
+    "port": _NUM,
+    "protocol": P("str", enum=("http", "http2", "grpc")),
+    "loadBalancing": _DICT,
+}
+WORKER_SERVICE_PROPS = SIMPLE_SERVICE_PROPS
+SERVICE_TABLES = {
+    "web-service": WEB_SERVICE_PROPS,
+    "private-service": PRIVATE_SERVICE_PROPS,
+    "worker-service": WORKER_SERVICE_PROPS,
+}
+# The `loadBalancing.type` each service takes (`WebService...LoadBalancing`,
+# `PrivateServiceLoadBalancing`).
+SERVICE_LOAD_BALANCING = {
+    "web-service": ("http-api-gateway", "application-load-balancer", "network-load-balancer"),
+    "private-service": ("service-connect", "application-load-balancer"),
+}
+WORKLOAD_PROPS = {
+    **_RESOURCE_ACCESS,
+    "containers": _LIST,
+    "resources": _DICT,
+    "scaling": _DICT,
+    "deployment": _DICT,
+    "enableRemoteSessions": _BOOL,
+    "usePrivateSubnetsWithNAT": _BOOL,
+}
+# `ContainerWorkloadContainer`
+CONTAINER_PROPS = {
+    "name": _STR,
+    "packaging": _DICT,
+    "essential": _BOOL,
+    "logging": _DICT,
+    "dependsOn": _LIST,
+    "environment": P("list|dict"),
+    "internalHealthCheck": _DICT,
+    "stopTimeout": _NUM,
+    "volumeMounts": _LIST,
+    "events": _LIST,
+    "loadBalancerHealthCheck": _DICT,
+}
+
+# -- relational-database: relational-databases.d.ts (commit 5bb1eb5b); `dev` from the later
+# schema (reference: stacktape-config §2.9).
+RELATIONAL_DATABASE_PROPS = {
+    "credentials": _DICT,
+    "engine": _DICT,
+    "accessibility": _DICT,
+    "deletionProtection": _BOOL,
+    "automatedBackupRetentionDays": _NUM,
+    "preferredMaintenanceWindow": _STR,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "logging": _DICT,
+    "dev": _DICT,
+}
+_ENGINE_SHARED = {"version": _STR, "disableAutoMinorVersionUpgrade": _BOOL}
+_RDS_ENGINE = PackagingType(
+    {
+        **_ENGINE_SHARED,
+        "dbName": _STR,
+        "port": _NUM,
+        "storage": _DICT,
+        "primaryInstance": _DICT,
+        "readReplicas": _LIST,
+    },
+    ("version", "primaryInstance"),
+)
+_AURORA_ENGINE = PackagingType(
+    {**_ENGINE_SHARED, "dbName": _STR, "port": _NUM, "instances": _LIST},
+    ("version", "instances"),
+)
+_AURORA_SERVERLESS_ENGINE = PackagingType(
+    {
+        **_ENGINE_SHARED,
+        "dbName": _STR,
+        "minCapacity": _NUM,
+        "maxCapacity": _NUM,
+        "pauseAfterSeconds": _NUM,
+    },
+    (),
+)
+_AURORA_SERVERLESS_V2_ENGINE = PackagingType(
+    {
+        **_ENGINE_SHARED,
+        "dbName": _STR,
+        "minCapacity": _NUM,
+        "maxCapacity": _NUM,
+        # Newer than 5bb1eb5b (relational-databases.d.ts at HEAD).
+        "serverlessReadersCount": _NUM,
+    },
+    ("version",),
+)
+# `engine.type` -> the properties of its engine (`RdsEngine`, `AuroraEngine`,
+# `AuroraServerlessEngine`, `AuroraServerlessV2Engine`); only the serverless (v1) engine may
+# leave out `properties`.
+DATABASE_ENGINES: dict[str, PackagingType] = {
+    **{
+        t: _RDS_ENGINE
+        for t in (
+            "postgres",
+            "mariadb",
+            "mysql",
+            "oracle-ee",
+            "oracle-se2",
+            "sqlserver-ee",
+            "sqlserver-ex",
+            "sqlserver-se",
+            "sqlserver-web",
+        )
+    },
+    "aurora-mysql": _AURORA_ENGINE,
+    "aurora-postgresql": _AURORA_ENGINE,
+    "aurora-mysql-serverless": _AURORA_SERVERLESS_ENGINE,
+    "aurora-postgresql-serverless": _AURORA_SERVERLESS_ENGINE,
+    "aurora-mysql-serverless-v2": _AURORA_SERVERLESS_V2_ENGINE,
+    "aurora-postgresql-serverless-v2": _AURORA_SERVERLESS_V2_ENGINE,
+}
+
+# -- redis-cluster: redis-cluster.d.ts (commit 1f09d2a2).
+REDIS_INSTANCE_SIZES = tuple(
+    f"cache.{size}"
+    for family, sizes in (
+        ("t3", "micro small medium"),
+        ("t4g", "micro small medium"),
+        ("m6g", "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge"),
+        ("m7g", "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge"),
+        ("m5", "large xlarge 2xlarge 4xlarge 12xlarge 24xlarge"),
+        ("m4", "large xlarge 2xlarge 4xlarge 10xlarge"),
+        ("t2", "micro small medium"),
+        ("r6g", "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge"),
+        ("r7g", "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge"),
+        ("r5", "large xlarge 2xlarge 4xlarge 12xlarge 24xlarge"),
+        ("r4", "large xlarge 2xlarge 4xlarge 8xlarge 16xlarge"),
+    )
+    for size in (f"{family}.{s}" for s in sizes.split())
+)
+REDIS_PROPS = {
+    "enableSharding": _BOOL,
+    "numShards": _NUM,
+    "numReplicaNodes": _NUM,
+    "enableAutomaticFailover": _BOOL,
+    "instanceSize": P("str", enum=REDIS_INSTANCE_SIZES),
+    "logging": _DICT,
+    "automatedBackupRetentionDays": _NUM,
+    "port": _NUM,
+    "defaultUserPassword": _STR,
+    "accessibility": _DICT,
+    "engineVersion": P("str", enum=("7.1", "7.0", "6.2", "6.0")),
+    "dev": _DICT,
+}
+REDIS_REQUIRED = ("defaultUserPassword", "instanceSize")
+
+# -- web-app-firewall: web-app-firewall.d.ts (commit 5bb1eb5b).
+FIREWALL_PROPS = {
+    "scope": P("str", enum=("regional", "cdn")),
+    "defaultAction": P("str", enum=("Allow", "Block")),
+    "rules": _LIST,
+    "customResponseBodies": _DICT,
+    "captchaImmunityTime": _NUM,
+    "challengeImmunityTime": _NUM,
+    "tokenDomains": _LIST,
+    "disableMetrics": _BOOL,
+    "sampledRequestsEnabled": _BOOL,
+}
+_RULE_COMMON = {
+    "priority": _NUM,
+    "name": _STR,
+    "disableMetrics": _BOOL,
+    "sampledRequestsEnabled": _BOOL,
+}
+_OVERRIDE_ACTION = P("str", enum=("None", "Count"))
+# A firewall rule's `type` -> its properties (`ManagedRuleGroupProps`, `CustomRuleGroupProps`,
+# `RateBasedStatementProps`, each extending `CommonRuleProps`).
+FIREWALL_RULES: dict[str, PackagingType] = {
+    "managed-rule-group": PackagingType(
+        {
+            **_RULE_COMMON,
+            "vendorName": _STR,
+            "excludedRules": _LIST,
+            "overrideAction": _OVERRIDE_ACTION,
+        },
+        ("priority", "name", "vendorName"),
+    ),
+    "custom-rule-group": PackagingType(
+        {**_RULE_COMMON, "arn": _STR, "overrideAction": _OVERRIDE_ACTION},
+        ("priority", "name", "arn"),
+    ),
+    "rate-based-rule": PackagingType(
+        {
+            **_RULE_COMMON,
+            "limit": _NUM,
+            "aggregateBasedOn": P("str", enum=("IP", "FORWARDED_IP")),
+            "forwardedIPConfig": _DICT,
+            "action": P("str", enum=("Allow", "Block", "Count", "Captcha", "Challenge")),
+        },
+        ("priority", "name", "limit"),
+    ),
+}
+
+# Nested objects of the types above (each `additionalProperties: false` in the schema; same
+# sources as the tables they belong to): name -> (its properties, the required ones).
+SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    # DomainConfiguration (__helpers.d.ts): the entries of `customDomains`.
+    "customDomains": (
+        {"domainName": _STR, "customCertificateArn": _STR, "disableDnsRecordCreation": _BOOL},
+        ("domainName",),
+    ),
+    # ContainerWorkloadResourcesConfig; Fargate's cpu/memory pairs are lint_compute's.
+    "container resources": (
+        {
+            "cpu": _NUM,
+            "memory": _NUM,
+            "instanceTypes": _LIST,
+            "enableWarmPool": _BOOL,
+            "architecture": P("str", enum=("x86_64", "arm64")),
+        },
+        (),
+    ),
+    # ContainerWorkloadScaling, ContainerWorkloadScalingPolicy
+    "scaling": (
+        {"minInstances": _NUM, "maxInstances": _NUM, "scalingPolicy": _DICT},
+        (),
+    ),
+    "scalingPolicy": (
+        {"keepAvgCpuUtilizationUnder": _NUM, "keepAvgMemoryUtilizationUnder": _NUM},
+        (),
+    ),
+    # ContainerWorkloadDeploymentConfig
+    "container deployment": (
+        {
+            "strategy": P(
+                "str",
+                enum=(
+                    "Canary10Percent5Minutes",
+                    "Canary10Percent15Minutes",
+                    "Linear10PercentEvery1Minutes",
+                    "Linear10PercentEvery3Minutes",
+                    "AllAtOnce",
+                ),
+            ),
+            "beforeAllowTrafficFunction": _STR,
+            "afterTrafficShiftFunction": _STR,
+            "testListenerPort": _NUM,
+        },
+        ("strategy",),
+    ),
+    # ContainerHealthCheck
+    "internalHealthCheck": (
+        {
+            "healthCheckCommand": _LIST,
+            "intervalSeconds": _NUM,
+            "timeoutSeconds": _NUM,
+            "retries": _NUM,
+            "startPeriodSeconds": _NUM,
+        },
+        ("healthCheckCommand",),
+    ),
+    # The services' `loadBalancing`: its `type` is checked per service type.
+    "loadBalancing": ({"type": _ANY, "properties": _DICT}, ("type",)),
+    # RelationalDatabaseCredentials, DatabaseAccessibility, RelationalDatabaseLogging
+    "credentials": (
+        {"masterUserName": _STR, "masterUserPassword": _STR},
+        ("masterUserPassword",),
+    ),
+    "engine": ({"type": _ANY, "properties": _DICT}, ("type",)),
+    "database accessibility": (
+        {
+            "accessibilityMode": P(
+                "str",
+                enum=("internet", "vpc", "scoping-workloads-in-vpc", "whitelisted-ips-only"),
+            ),
+            "forceDisablePublicIp": _BOOL,
+            "whitelistedIps": _LIST,
+        },
+        ("accessibilityMode",),
+    ),
+    "database logging": (
+        {**_LOGGING, "logTypes": _LIST, "engineSpecificOptions": _DICT},
+        (),
+    ),
+    # RdsEnginePrimaryInstance (and its read replicas), AuroraEngineInstance, RdsEngineStorage
+    "primaryInstance": ({"instanceSize": _STR, "multiAz": _BOOL}, ("instanceSize",)),
+    "readReplicas": ({"instanceSize": _STR, "multiAz": _BOOL}, ("instanceSize",)),
+    "instances": ({"instanceSize": _STR}, ("instanceSize",)),
+    "storage": ({"initialSize": _NUM, "maxSize": _NUM}, ()),
+    # RedisAccessibility, RedisLogging
+    "redis accessibility": (
+        {"accessibilityMode": P("str", enum=("vpc", "scoping-workloads-in-vpc"))},
+        ("accessibilityMode",),
+    ),
+    "redis logging": ({**_LOGGING, "format": P("str", enum=("text", "json"))}, ()),
+    # ForwardedIPConfig of a rate-based firewall rule
+    "forwardedIPConfig": (
+        {"fallbackBehavior": P("str", enum=("MATCH", "NO_MATCH")), "headerName": _STR},
+        ("fallbackBehavior", "headerName"),
+    ),
+}
+# What `StackBuilder.nested` reads: the common types' objects and these.
+_ALL_NESTED = {**NESTED, **SERVICE_NESTED}
 
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
@@ -1075,8 +1410,8 @@ class StackBuilder:
                 )
             return Resource(name=name, type=rtype, path=path, properties=props)
         self.stack.resources[name].type = rtype
-        # Not among the _BUILDERS, whose types are read against a full property schema: only
-        # connectTo, environments and the containers' ingress events are read.
+        # Containers are not simulated: their properties are checked against the schema and
+        # kept as written; connectTo, environments and the containers' ingress events are read.
         if rtype == "multi-container-workload":
             return self._container_workload(name, props, ppath)
         if rtype in CONTAINER_SERVICE_TYPES:
@@ -1236,11 +1571,12 @@ class StackBuilder:
         self, props: dict[str, Any], key: str, path: DataPath, owner: str, shape: str = ""
     ) -> dict[str, Any]:
         """The checked properties of the mapping `props[key]` (at `path`), read against
-        NESTED[shape or key], with its required ones reported; {} when it is absent."""
+        NESTED or SERVICE_NESTED[shape or key], with its required ones reported; {} when it is
+        absent."""
         value = props.get(key)
         if not isinstance(value, dict):
             return {}
-        spec, required = NESTED[shape or key]
+        spec, required = _ALL_NESTED[shape or key]
         kpath = (*path, key)
         out = self.read_props(value, kpath, spec, owner, where=f" in `{key}`")
         self.require_all(out, value, spec, required, kpath, owner, f"`{key}`")
@@ -1644,6 +1980,7 @@ class StackBuilder:
         self.nested(props, "logging", path, name, "gateway logging")
         cors = self.nested(props, "cors", path, name)
         self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        self.each_item(props, "customDomains", path, name)
         if "payloadFormat" in props:
             g.payload_format = props["payloadFormat"]
         else:
@@ -1716,6 +2053,7 @@ class StackBuilder:
         svc = ContainerService(name=name, type=self.stack.resources[name].type, path=path[:2])
         raw = self._containerized_common(svc, raw, path)
         svc.container_specs.append(self._container(None, raw, path, name))
+        self._service_props(svc, raw, path)
         return svc
 
     def _container_workload(
@@ -1726,8 +2064,14 @@ class StackBuilder:
         simulated."""
         cw = ContainerWorkload(name=name, type=self.stack.resources[name].type, path=path[:2])
         raw = self._containerized_common(cw, raw, path)
+        # A legacy `container-workload` (warned already) is read, not held to today's names.
+        strict = cw.type == "multi-container-workload"
+        if strict:
+            self._workload_nested(
+                self._container_body(raw, path, name, WORKLOAD_PROPS, ""), path, name
+            )
         containers = raw.get("containers")
-        if containers is None:
+        if "containers" not in raw:
             self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
             return cw
         if not self.check_value(_LIST, containers, (*path, "containers"), "containers", name):
@@ -1755,6 +2099,8 @@ class StackBuilder:
             else:
                 cw.containers.append(cname)
             spec = self._container(cname, container, cpath, name)
+            if strict:
+                self._container_body(container, cpath, name, CONTAINER_PROPS, " in a container")
             if cname is not None:
                 cw.container_specs.append(spec)
             events = container.get("events")
@@ -1779,6 +2125,135 @@ class StackBuilder:
                 cw.events.append(trig)
                 index += 1
         return cw
+
+    # Read by _containerized_common and _container with their own checks: not checked twice.
+    _READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset(
+        ("packaging", "environment", "connectTo", "resources", "containers", "name", "events")
+    )
+
+    def _container_body(
+        self, body: dict[str, Any], path: DataPath, owner: str, spec: dict[str, P], where: str
+    ) -> dict[str, Any]:
+        """Check the properties a service and a workload's container share (`body` holds
+        them) against `spec`, and their nested objects; returns them as read."""
+        checked = {k: _ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
+        props = self.read_props(body, path, checked, owner, where=where)
+        self.nested(props, "logging", path, owner)
+        self.nested(props, "internalHealthCheck", path, owner)
+        return props
+
+    def _workload_nested(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """`resources`, `scaling` and `deployment` of a service or a workload."""
+        self.nested(props, "resources", path, owner, "container resources")
+        scaling = self.nested(props, "scaling", path, owner)
+        self.nested(scaling, "scalingPolicy", (*path, "scaling"), owner)
+        self.nested(props, "deployment", path, owner, "container deployment")
+
+    def _service_props(self, svc: ContainerService, raw: dict[str, Any], path: DataPath) -> None:
+        """A web, private or worker service's properties against its table, with its CORS,
+        custom domains and load balancing."""
+        name, rtype = svc.name, svc.type
+        # A service's `events` are reported by lint (event-not-accepted), with their own hint.
+        spec = {**SERVICE_TABLES[rtype], "events": _ANY}
+        props = self._container_body(raw, path, name, spec, "")
+        self._workload_nested(props, path, name)
+        cors = self.nested(props, "cors", path, name)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        self.each_item(props, "customDomains", path, name)
+        balancing = self.nested(props, "loadBalancing", path, name)
+        if "type" in balancing:
+            spec = P("str", enum=SERVICE_LOAD_BALANCING[rtype])
+            self.check_value(
+                spec, balancing["type"], (*path, "loadBalancing", "type"), "type", name
+            )
+
+    def each_item(self, props: dict[str, Any], key: str, path: DataPath, owner: str) -> None:
+        """Check each entry of the list `props[key]` against SERVICE_NESTED[key]."""
+        values = props.get(key)
+        spec, required = _ALL_NESTED[key]
+        for i, item in enumerate(values if isinstance(values, list) else []):
+            ipath = (*path, key, i)
+            if self.check_value(_DICT, item, ipath, f"{key}[{i}]", owner):
+                got = self.read_props(item, ipath, spec, owner, where=f" in `{key}[{i}]`")
+                self.require_all(got, item, spec, required, ipath, owner, f"`{key}[{i}]`")
+
+    def typed_object(
+        self,
+        raw: Any,
+        path: DataPath,
+        owner: str,
+        what: str,
+        types: dict[str, PackagingType],
+        *,
+        optional_properties: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """A `{type, properties}` mapping whose `type` picks the table of its `properties`
+        (a database engine, a firewall rule); returns its properties as read."""
+        if not self.check_value(_DICT, raw, path, what, owner):
+            return {}
+        where = f" in `{what}`"
+        top = self.read_props(raw, path, {"type": _ANY, "properties": _DICT}, owner, where=where)
+        if not self.require(top, raw, "type", path, owner, f"`{what}`"):
+            return {}
+        kind = top["type"]
+        if not self.check_value(P("str", enum=tuple(types)), kind, (*path, "type"), "type", owner):
+            return {}
+        if "properties" not in top:
+            if kind not in optional_properties:
+                self.require(top, raw, "properties", path, owner, f"`{what}` of type {kind!r}")
+            return {}
+        ppath = (*path, "properties")
+        shape = types[kind]
+        body = top["properties"]
+        got = self.read_props(body, ppath, shape.props, owner, where=f" in a `{kind}` {what}")
+        self.require_all(got, body, shape.props, shape.required, ppath, owner, f"`{kind}` {what}")
+        return got
+
+    def _relational_database(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, RELATIONAL_DATABASE_PROPS, name)
+        what = f"relational-database {name!r}"
+        self.require_all(
+            props, raw, RELATIONAL_DATABASE_PROPS, ("credentials", "engine"), path, name, what
+        )
+        self.nested(props, "credentials", path, name)
+        self.nested(props, "accessibility", path, name, "database accessibility")
+        self.nested(props, "logging", path, name, "database logging")
+        if "engine" in props:
+            epath = (*path, "engine")
+            got = self.typed_object(
+                props["engine"],
+                epath,
+                name,
+                "engine",
+                DATABASE_ENGINES,
+                optional_properties=("aurora-mysql-serverless", "aurora-postgresql-serverless"),
+            )
+            ppath = (*epath, "properties")
+            self.nested(got, "primaryInstance", ppath, name)
+            self.nested(got, "storage", ppath, name)
+            self.each_item(got, "readReplicas", ppath, name)
+            self.each_item(got, "instances", ppath, name)
+        return Resource(name=name, type="relational-database", path=path[:2], properties=raw)
+
+    def _redis_cluster(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, REDIS_PROPS, name)
+        what = f"redis-cluster {name!r}"
+        self.require_all(props, raw, REDIS_PROPS, REDIS_REQUIRED, path, name, what)
+        self.nested(props, "accessibility", path, name, "redis accessibility")
+        self.nested(props, "logging", path, name, "redis logging")
+        return Resource(name=name, type="redis-cluster", path=path[:2], properties=raw)
+
+    def _web_app_firewall(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, FIREWALL_PROPS, name)
+        self.require_all(
+            props, raw, FIREWALL_PROPS, ("scope",), path, name, f"web-app-firewall {name!r}"
+        )
+        rules = props.get("rules")
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            rpath = (*path, "rules", i)
+            got = self.typed_object(rule, rpath, name, "rule", FIREWALL_RULES)
+            self.nested(got, "forwardedIPConfig", (*rpath, "properties"), name)
+        return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
 
     def _container_port(self, t: Trigger, owner: str) -> int | None:
         """The required `containerPort` of a container's event. Events read with a schema
@@ -1805,6 +2280,9 @@ class StackBuilder:
         "bucket": _bucket,
         "http-api-gateway": _gateway,
         "sns-topic": _topic,
+        "relational-database": _relational_database,
+        "redis-cluster": _redis_cluster,
+        "web-app-firewall": _web_app_firewall,
     }
 
     # -- triggers ----------------------------------------------------------------------
