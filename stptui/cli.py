@@ -149,11 +149,12 @@ def _parser_run() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui run",
         description="Run a script of commands (one per line, # comments) against a stack on "
-        "the simulator. Exit 0 when every line ran, 1 at the first failed `expect`, 2 on a "
-        "command error or a file that cannot be read.",
+        "the simulator. Exit 0 when every line ran, 1 at the first failed `expect` (with "
+        "--keep-going: after the last line, when any failed), 2 on a command error or a file "
+        "that cannot be read.",
     )
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
-    p.add_argument("script", help="the script of commands")
+    p.add_argument("script", help="the script of commands; - reads it from standard input")
     _add_stack_options(p)
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
@@ -163,6 +164,12 @@ def _parser_run() -> argparse.ArgumentParser:
     p.add_argument("--trace", metavar="FILE", help="write every trace record as JSON Lines")
     p.add_argument(
         "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
+    )
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report every failed `expect` and go on; exit 1 at the end if any failed "
+        "(a command error still stops the run)",
     )
     return p
 
@@ -425,6 +432,7 @@ def cmd_run(argv: Sequence[str]) -> int:
         stage=args.stage,
         region=args.region,
         project=args.project,
+        keep_going=args.keep_going,
     )
     return run_from_files(opts)
 

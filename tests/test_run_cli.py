@@ -286,3 +286,81 @@ def test_run_takes_the_stage_and_region(tmp_path: Path) -> None:
     assert [r["rule"] for r in fired if r["kind"] == "schedule.fired"] == [
         "staged-prod-report-schedule-1"
     ]
+
+
+FAILING = """\
+send jobQueue '{"jobId": 1}'
+expect queue.jobQueue.depth == 2
+expect queue.jobQueue.depth == 1
+expect count message.sent jobQueue == 0
+send jobQueue '{"jobId": 2}'
+"""
+
+
+def test_keep_going_reports_every_failed_expect_and_exits_1_at_the_end(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "f.stp").write_text(FAILING)
+    assert stptui_run(files, "--keep-going", script="f.stp") == 1
+    out, err = capsys.readouterr()
+    # Every line ran, the last one too.
+    assert out.splitlines()[-1].startswith("sent message ")
+    name = str(files / "f.stp")
+    assert err.splitlines() == [
+        f"{name}:2: expectation failed: expected queue.jobQueue.depth == 2, actual 1",
+        f"{name}:4: expectation failed: expected count message.sent jobQueue == 0, actual 1",
+        f"{name}: 2 expectations failed",
+    ]
+
+
+def test_without_keep_going_the_first_failed_expect_stops_the_run(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "f.stp").write_text(FAILING)
+    assert stptui_run(files, script="f.stp") == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "> expect queue.jobQueue.depth == 2"
+    assert len(err.splitlines()) == 1
+
+
+def test_keep_going_still_stops_at_a_command_error_with_exit_2(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "f.stp").write_text(FAILING.replace("jobQueue == 0", "jobQeue == 0"))
+    assert stptui_run(files, "--keep-going", script="f.stp") == 2
+    out, err = capsys.readouterr()
+    assert 'jobId": 2' not in out
+    name = str(files / "f.stp")
+    assert err.splitlines()[1] == f"{name}:4: error: no resource named 'jobQeue'"
+    assert err.splitlines()[-1] == (
+        f"{name}: 1 expectation failed before the error stopped the run"
+    )
+
+
+def test_a_script_named_dash_is_read_from_stdin(
+    files: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(SCRIPT))
+    assert main(["run", str(files / "stacktape.yml"), "-", "--start", START]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "ok: queue.deadLetterQueue.depth == 1 (actual 1)"
+    assert err == ""
+    monkeypatch.setattr("sys.stdin", io.StringIO("advance 1s\nexpect queue.jobQueue.depth == 9\n"))
+    assert main(["run", str(files / "stacktape.yml"), "-", "--start", START]) == 1
+    assert capsys.readouterr().err == (
+        "<stdin>:2: expectation failed: expected queue.jobQueue.depth == 9, actual 0\n"
+    )
+
+
+def test_a_script_from_stdin_that_is_not_utf8_names_its_line(
+    files: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(b"advance 1s\nsend jobQueue \xff\n"), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["run", str(files / "stacktape.yml"), "-", "--start", START]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "> advance 1s"
+    assert err == (
+        "<stdin>: cannot read the script: line 2, column 15: byte 0xff is not UTF-8 text "
+        "(save the script as UTF-8)\n"
+    )

@@ -74,3 +74,16 @@ def test_a_command_that_changes_the_simulation_refreshes_the_panes_behind() -> N
         assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
 
     drive(app_for(), script)
+
+
+def test_tab_offers_only_the_values_that_fit_the_words_before() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"publish eventBus orders Order", "tab")
+        # eventBus's rule matches orders with these detail-types; the first is taken.
+        assert field(app).value == "publish eventBus orders OrderCreated"
+        field(app).value = ""
+        # No rule is on the default bus: eventBus's detail-types would not match there.
+        await pilot.press(*"publish default orders ", "tab")
+        assert field(app).value == "publish default orders "
+
+    drive(app_for("event-driven"), script)

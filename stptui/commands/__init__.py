@@ -194,12 +194,11 @@ def _recent_values(session: Session, fields: tuple[str, ...]) -> list[str]:
 
 
 def _record_resources(session: Session, kind: str | None) -> list[str]:
-    """The resources of the stack that records of `kind` are on so far: a `count KIND
-    RESOURCE` on another resource stays 0 (a `message.received` is on the queue, not on
-    the function that consumes it)."""
-    resources = session.stack.resources
+    """The resources records of `kind` are on so far (a stack's resource, or a bus such as
+    `default` that is in no stack): a `count KIND RESOURCE` on another resource stays 0 (a
+    `message.received` is on the queue, not on the function that consumes it)."""
     counts = session.sim.trace.counts
-    return sorted({res for (k, res), n in counts.items() if k == kind and n and res in resources})
+    return sorted({res for (k, res), n in counts.items() if k == kind and n})
 
 
 def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
@@ -213,12 +212,7 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     path = [w for k, w in before if k in (r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE)]
     if path == ["time"]:
         return [iso_ms(sim.clock.now)]
-    if len(path) in (2, 3) and path[0] == "count" and path[1] in TRACE_KINDS:
-        resource = path[2] if len(path) == 3 else None
-        if resource is not None and resource not in session.stack.resources:
-            return []
-        return [str(sim.trace.count(path[1], resource))]
-    value = statistic(sim, path[0]) if len(path) == 1 else None
+    value = statistic(sim, path) if path and path != ["count"] else None
     return [] if value is None else [str(value)]
 
 

@@ -5,7 +5,10 @@ whose quote is still open at the end of a line goes on on the next (a JSON body 
 several lines). Each command is echoed as `> LINE` with its output below. The run stops at
 the first failed `expect` (exit 1) or the first command error (exit 2), naming
 `SCRIPT:LINE`; a stack, behaviours or script file that cannot be read also exits 2. Exit 0
-means every line ran.
+means every line ran. With `keep_going` (`--keep-going`) a failed `expect` is reported and
+the run goes on; it exits 1 at the end, saying how many failed. A command error still stops
+it (exit 2): the lines after it would run on a state the script did not mean. The script
+`-` is read from standard input.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from stptui.textsafe import printable
 EXIT_OK = 0
 EXIT_EXPECT = 1
 EXIT_ERROR = 2
+STDIN_SCRIPT = "-"
+STDIN_NAME = "<stdin>"
 MAX_SCRIPT_BYTES = 16 * 1024 * 1024
 BYTE_ORDER_MARK = "\ufeff"
 
@@ -56,6 +61,7 @@ class ScriptOptions:
     stage: str = DEFAULT_STAGE
     region: str = DEFAULT_REGION
     project: str | None = None
+    keep_going: bool = False
 
 
 class NotUtf8Error(ValueError):
@@ -186,12 +192,21 @@ def _echo(out: Output) -> Callable[[str, CommandResult | None], None]:
 
 
 def run_script(
-    session: Session, lines: Iterable[tuple[int, str]], name: str, out: Output, err: TextIO
+    session: Session,
+    lines: Iterable[tuple[int, str]],
+    name: str,
+    out: Output,
+    err: TextIO,
+    *,
+    keep_going: bool = False,
 ) -> int:
     """Execute script lines in order, echoing each; returns the exit code.
 
-    A `source` line echoes the commands of the script it runs in the same way."""
+    A `source` line echoes the commands of the script it runs in the same way. With
+    `keep_going` a failed `expect` does not stop the run (see the module's docstring)."""
     report = _echo(out)
+    failed = 0
+    code = EXIT_OK
     with fewer_collections():
         for n, line in lines:
             report(line, None)
@@ -200,13 +215,23 @@ def run_script(
             except ExpectationFailed as exc:
                 out.flush()
                 err.write(f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}\n")
+                failed += 1
+                if keep_going:
+                    continue
                 return EXIT_EXPECT
             except CommandError as exc:
                 out.flush()
                 err.write(f"{printable(name)}:{n}: error: {printable(exc.format())}\n")
-                return EXIT_ERROR
+                code = EXIT_ERROR
+                break
             report(line, result)
-    return EXIT_OK
+    if keep_going and failed:
+        out.flush()
+        stopped = " before the error stopped the run" if code == EXIT_ERROR else ""
+        failures = "1 expectation" if failed == 1 else f"{failed} expectations"
+        err.write(f"{printable(name)}: {failures} failed{stopped}\n")
+        return code or EXIT_EXPECT
+    return code
 
 
 def open_session(
@@ -247,18 +272,39 @@ def open_session(
     return session
 
 
+def stream_lines(stream: TextIO) -> Iterator[str]:
+    """A stream's lines as they come, split and decoded as `read_script` does a file's: at
+    "\n" only, as UTF-8 whatever the locale says. Each line is decoded when it is read, so
+    the commands before a line that is not UTF-8 run, and NotUtf8Error names its line."""
+    source: Iterable[str] = stream
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        source = (decode_script(data, n) for n, data in enumerate(buffer, 1))
+    return split_lines(source)
+
+
 def run_from_files(
-    opts: ScriptOptions, out: TextIO | None = None, err: TextIO | None = None
+    opts: ScriptOptions,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
-    """Open the stack, read the script, run it (writing the trace if asked); exit code."""
+    """Open the stack, read the script (`-`: standard input, read as it runs), run it
+    (writing the trace if asked); the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        lines = read_script(opts.script)
-    except (OSError, NotUtf8Error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        err.write(f"{printable(opts.script)}: cannot read the script: {printable(reason)}\n")
-        return EXIT_ERROR
+    from_stdin = opts.script == STDIN_SCRIPT
+    name = STDIN_NAME if from_stdin else opts.script
+    lines: Iterable[tuple[int, str]]
+    if from_stdin:
+        lines = script_lines(stream_lines(stdin or sys.stdin))
+    else:
+        try:
+            lines = read_script(opts.script)
+        except (OSError, NotUtf8Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            err.write(f"{printable(name)}: cannot read the script: {printable(reason)}\n")
+            return EXIT_ERROR
     session = open_session(
         opts.stack,
         start_ms=opts.start_ms,
@@ -275,10 +321,14 @@ def run_from_files(
     output = _Guarded(out, "the output")
     try:
         if opts.trace is None:
-            code = run_script(session, lines, opts.script, output, err)
+            code = run_script(session, lines, name, output, err, keep_going=opts.keep_going)
         else:
             code = _run_with_trace(session, lines, opts, output, err)
         output.flush()
+    except NotUtf8Error as exc:
+        output.flush()
+        err.write(f"{name}: cannot read the script: {printable(str(exc))}\n")
+        return EXIT_ERROR
     except _WriteFailed as exc:
         if exc.stream is output:
             _silence(out)
@@ -298,7 +348,8 @@ def _run_with_trace(
 ) -> int:
     assert opts.trace is not None
     # Opening the trace truncates it: it must not be one of the run's own inputs.
-    inputs = [("script", Path(opts.script)), *session.inputs()]
+    script = [] if opts.script == STDIN_SCRIPT else [("script", Path(opts.script))]
+    inputs = [*script, *session.inputs()]
     for what, path in inputs:
         if same_file(Path(opts.trace), path):
             err.write(
@@ -314,7 +365,8 @@ def _run_with_trace(
     trace = _Guarded(stream, f"the trace {opts.trace}")
     try:
         session.add_sink(JsonlWriter(trace))
-        code = run_script(session, lines, opts.script, out, err)
+        name = STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script
+        code = run_script(session, lines, name, out, err, keep_going=opts.keep_going)
     except BaseException:
         with contextlib.suppress(OSError):
             stream.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,7 @@ EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
     f"function.F.{'|'.join(FUNCTION_FIELDS)}",
     f"job.J.{'|'.join(JOB_FIELDS)}",
-    "count KIND [RESOURCE]",
+    "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
 
@@ -60,7 +61,7 @@ EXPECT_PATHS = (
         Arg(
             "PATH",
             EXPECT_PATH,
-            "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] or time",
+            "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
             rest=True,
             kind_after=(("count", TRACE_KIND),),
         ),
@@ -70,11 +71,16 @@ EXPECT_PATHS = (
     details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
     f"function FIELDs: {', '.join(FUNCTION_FIELDS)}\n"
     f"job (batch job) FIELDs: {', '.join(JOB_FIELDS)}\n"
-    "count: trace records of KIND (on RESOURCE when given) since the start",
+    "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
+    "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
+    "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
+    "text (error=TimeoutError)",
     examples=(
         "expect queue.jobQueue.depth == 0",
         "expect function.worker.failures >= 3",
         "expect count message.dead_lettered jobQueue == 1",
+        "expect count http.response httpApi status=404 == 1",
+        "expect count event.published default >= 1",
         "expect time == 2026-01-05T08:01:30Z",
     ),
 )
@@ -136,11 +142,12 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
 
 
-def statistic(sim: Simulator, path: str) -> int | None:
-    """The value now of a one-word expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`), or
-    None when it names no statistic of this stack."""
+def statistic(sim: Simulator, path: str | list[str]) -> int | None:
+    """The value now of an expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`, or the words
+    of `count KIND [RESOURCE] [FIELD=VALUE ...]`), or None when it names no statistic of
+    this stack."""
     try:
-        return _expect_actual(sim, [path])[1]
+        return _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
     except CommandError:
         return None
 
@@ -149,7 +156,7 @@ def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
     """For `count KIND RESOURCE` at 0: the resources that do have KIND records, when there
     are some. Each kind happens on one kind of resource (`message.received` on a queue, not
     on the function that consumes it), and a count on the other kind stays 0 for ever."""
-    if len(words) != 3 or words[0] != "count":
+    if len(words) != 3 or words[0] != "count" or "=" in words[2]:
         return None
     kind = words[1]
     on = sorted({r for (k, r), n in sim.trace.counts.items() if k == kind and n})
@@ -158,14 +165,26 @@ def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
     return f"{kind} records so far are on {', '.join(on)}, not on {words[2]}"
 
 
+def record_resources(sim: Simulator) -> set[str]:
+    """The names a `count KIND RESOURCE` may name: the stack's resources, the simulator's
+    event buses (the account's `default` bus is in no stack) and whatever trace records are
+    on so far."""
+    buses = sim.services["buses"].buses if "buses" in sim.services else {}
+    return {*sim.stack.resources, *buses, *(r for _, r in sim.trace.counts)}
+
+
 def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     """(the path as text, its current value) for an expect PATH."""
     hint = "paths: " + ", ".join(EXPECT_PATHS)
     if words == ["time"]:
         return "time", sim.clock.now
     if words and words[0] == "count":
-        if len(words) not in (2, 3):
-            raise CommandError("expect count needs KIND [RESOURCE] then OP VALUE", hint)
+        filters = [w for w in words[2:] if "=" in w]
+        plain = [w for w in words[2:] if "=" not in w]
+        if len(words) < 2 or len(plain) > 1 or (plain and words[2] != plain[0]):
+            raise CommandError(
+                "expect count needs KIND [RESOURCE] [FIELD=VALUE ...] then OP VALUE", hint
+            )
         kind = words[1]
         if kind not in TRACE_KINDS:
             guess = did_you_mean(kind, TRACE_KINDS)
@@ -173,14 +192,16 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
                 f"unknown trace record kind {kind!r}",
                 f"did you mean {guess!r}?" if guess else f"kinds: {', '.join(TRACE_KINDS)}",
             )
-        resource = words[2] if len(words) == 3 else None
-        if resource is not None and resource not in sim.stack.resources:
-            guess = did_you_mean(resource, sim.stack.resources)
+        resource = plain[0] if plain else None
+        if resource is not None and resource not in (known := record_resources(sim)):
+            guess = did_you_mean(resource, known)
             raise CommandError(
                 f"no resource named {resource!r}",
-                f"did you mean {guess!r}?" if guess else f"resources: {names(sim.stack.resources)}",
+                f"did you mean {guess!r}?" if guess else f"resources: {names(known)}",
             )
-        path = f"count {kind}" + (f" {resource}" if resource else "")
+        path = " ".join(["count", kind, *plain, *filters])
+        if filters:
+            return path, _count_matching(sim, kind, resource, filters)
         return path, sim.trace.count(kind, resource)
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
@@ -206,6 +227,58 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if kind == "job":
         return words[0], _job_stats(sim, name)[field]
     return words[0], sim.function_stats(_function(sim, name).name)[field]
+
+
+def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: list[str]) -> int:
+    """How many records of `kind` (on `resource`) have every FIELD=VALUE of `filters`.
+
+    A VALUE that reads as JSON is compared as JSON (`status=404` is the number 404,
+    `timeout=true` the boolean); anything else, or a JSON string (`'status="404"'`), is
+    text. Only records still in the trace's ring can be read field by field, so a count
+    that needs older ones is refused rather than silently short."""
+    wanted: list[tuple[str, Any]] = []
+    for word in filters:
+        field, _, text = word.partition("=")
+        if not field:
+            raise CommandError(f"{word!r} names no field", "write FIELD=VALUE, e.g. status=404")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        wanted.append((field, value))
+    records = [
+        r
+        for r in sim.trace.records
+        if r.kind == kind and (resource is None or r.resource == resource)
+    ]
+    if len(records) != sim.trace.count(kind, resource):
+        raise CommandError(
+            f"only the last {sim.trace.records.maxlen:,} trace records are kept, and "
+            f"{kind} records older than those cannot be filtered by field",
+            f"count them all without FIELD=VALUE: expect count {kind} ... OP VALUE",
+        )
+    if records:
+        # Every record of the kind has the same fields but a few optional ones, so a field
+        # that none of them has is a typo, not a count of 0.
+        fields = sorted({f for r in records for f in r.data})
+        for field, _ in wanted:
+            if field not in fields:
+                guess = did_you_mean(field, fields)
+                raise CommandError(
+                    f"{kind} records have no field {field!r}",
+                    f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
+                )
+    return sum(all(_same(r.data.get(f, _MISSING), v) for f, v in wanted) for r in records)
+
+
+_MISSING = object()
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """JSON equality: `true` is not 1 (Python's True == 1 is), 404 is 404.0."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    return bool(actual == expected)
 
 
 def _job_stats(sim: Simulator, name: str) -> dict[str, int]:

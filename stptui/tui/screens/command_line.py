@@ -48,7 +48,14 @@ def completions(session: Session, line: str) -> list[str]:
     partial = words[-1]
     if len(positional) < len(cmd.args):
         kind = cmd.args[len(positional)].kind
-        values = complete_values(session, kind)
+        # The values before narrow this one (that bus's sources, that bucket's keys). A
+        # `rest` argument's words have kinds of their own, so pairing stops at it.
+        before: list[tuple[str, str]] = []
+        for arg, word in zip(cmd.args, positional, strict=False):
+            if arg.rest:
+                break
+            before.append((arg.kind, word))
+        values = complete_values(session, kind, before)
         if kind in (kinds.TEXT, kinds.PAYLOAD, kinds.WORD):
             values = []
     else:
