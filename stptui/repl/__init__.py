@@ -12,24 +12,21 @@ session.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from stptui.commands import Session
 from stptui.commands.script import (
     EXIT_ERROR,
+    STDIN_NAME,
     NotUtf8Error,
-    decode_script,
     open_session,
     run_script,
     script_lines,
-    split_lines,
+    stream_lines,
 )
 from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE
 from stptui.textsafe import printable
-
-STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,20 +84,7 @@ def main(
 def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Run the commands read from `stdin` as `stptui run` runs a script file."""
     try:
-        return run_script(session, script_lines(_lines(stdin)), STDIN_NAME, out, err)
+        return run_script(session, script_lines(stream_lines(stdin)), STDIN_NAME, out, err)
     except NotUtf8Error as exc:
         err.write(f"{STDIN_NAME}: cannot read the script: {printable(str(exc))}\n")
         return EXIT_ERROR
-
-
-def _lines(stream: TextIO) -> Iterator[str]:
-    """The stream's lines, read as they come and split exactly as `stptui run` splits a
-    script file (`split_lines`), so that commands and line numbers agree."""
-    source: Iterable[str] = stream
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        # Scripts are UTF-8 whatever the locale says, as `stptui run` reads them. The bytes
-        # are split at "\n" only (a lone "\r" is data) and decoded a line at a time, so
-        # the lines before one that is not UTF-8 run, and the error names its line.
-        source = (decode_script(data, n) for n, data in enumerate(buffer, 1))
-    return split_lines(source)
