@@ -9,9 +9,14 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   `404 {"message":"Not Found"}`. `ANY` (Stacktape's `method: '*'`) matches every method but
   loses to a route with the exact method on the same path.
 * A route's payload format is its event's `payloadFormat`, else the gateway's, else 1.0.
-  Header names are lower-cased. Format 2.0 joins duplicate headers and query parameters
-  with commas and moves `cookie` headers into `cookies`; format 1.0 keeps the last value in
-  `headers` / `queryStringParameters` and every value in the `multiValue*` fields.
+  Format 2.0 lower-cases header names, joins duplicate headers and query parameters with
+  commas and moves `cookie` headers into `cookies`. Format 1.0 keeps the last value in
+  `headers` / `queryStringParameters` and every value in the `multiValue*` fields; its header
+  names are spelt as captured events show: API Gateway's own (`Host`, `Content-Length`,
+  `User-Agent`, `X-Amzn-Trace-Id`, `X-Forwarded-*`) capitalised, `accept`,
+  `accept-encoding` and `via` lower-cased, any other as the client sent it, and names that
+  differ only in case are one header, spelt as it first came. A 1.0 event always has
+  `Content-Length` (`0` without a body). Everything that reads a header ignores case.
 * The integration sees the path URL-decoded (`rawPath`, `requestContext.http.path`; 1.0's
   `path`), except `%25`, and `pathParameters` decoded; `rawQueryString` is the query as
   sent, `queryStringParameters` decoded (`+` is a space). A body whose content type is not
@@ -73,6 +78,22 @@ _COMPACT = (",", ":")
 # ministack maintainers measured against AWS (ministack#766).
 TEXT_MEDIA_PREFIX = "text/"
 TEXT_MEDIA_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
+# How payload format 1.0 spells the headers API Gateway sets itself, whatever the client
+# sent (captured HTTP API 1.0 events, 2021-2024, from curl, Postman and Chrome over HTTP/2).
+V1_GATEWAY_NAMES = {
+    name.lower(): name
+    for name in (
+        "Content-Length",
+        "Host",
+        "User-Agent",
+        "X-Amzn-Trace-Id",
+        "X-Forwarded-For",
+        "X-Forwarded-Port",
+        "X-Forwarded-Proto",
+    )
+}
+# Names the same events show lower-cased although curl, Postman and CloudFront capitalise them.
+V1_LOWERED_NAMES = frozenset({"accept", "accept-encoding", "via"})
 # What the stand-in client labels a body it is given without a content type.
 JSON_MEDIA_TYPE = "application/json"
 PLAIN_TEXT_TYPE = "text/plain; charset=utf-8"
@@ -164,9 +185,15 @@ def decoded_path(raw: str) -> str:
 def is_text_body(headers: list[tuple[str, str]]) -> bool:
     """Whether an HTTP API passes the request body as text: its content type (parameters
     and case aside) is text/*, application/json, application/xml or application/javascript."""
-    content_type = next((value for name, value in headers if name == "content-type"), "")
+    content_type = header_value(headers, "content-type") or ""
     media = content_type.split(";", 1)[0].strip().lower()
     return media.startswith(TEXT_MEDIA_PREFIX) or media in TEXT_MEDIA_TYPES
+
+
+def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of the header `name` (compared without case), or None."""
+    wanted = name.lower()
+    return next((value for n, value in headers if n.lower() == wanted), None)
 
 
 def _segments(path: str) -> tuple[str, ...]:
@@ -282,14 +309,14 @@ class Exchange:
 
 
 def parse_headers(pairs: list[str]) -> list[tuple[str, str]]:
-    """`name:value` words as (lower-cased name, value) pairs; ValueError on a bad one."""
+    """`name:value` words as (name as written, value) pairs; ValueError on a bad one."""
     out = []
     for pair in pairs:
         name, colon, value = pair.partition(":")
         name = name.strip()
         if not colon or not name or not set(name) <= _TOKEN:
             raise ValueError(f"--header needs NAME:VALUE with a valid header name, not {pair!r}")
-        out.append((name.lower(), value.strip()))
+        out.append((name, value.strip()))
     return out
 
 
@@ -319,6 +346,20 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in pairs:
         out.setdefault(name, []).append(value)
     return out
+
+
+def _v1_name(name: str) -> str:
+    """A request header's name as a payload format 1.0 event spells it."""
+    low = name.lower()
+    if low in V1_GATEWAY_NAMES:
+        return V1_GATEWAY_NAMES[low]
+    return low if low in V1_LOWERED_NAMES else name
+
+
+def _first_spelling(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`pairs` with every name spelt as the first name equal to it without case."""
+    spelling: dict[str, str] = {}
+    return [(spelling.setdefault(name.lower(), name), value) for name, value in pairs]
 
 
 class HttpService:
@@ -466,8 +507,9 @@ class HttpService:
         if route.to_container:
             self._answer_for_container(ex, route)
             return ex
-        given = [(name.lower(), value) for name, value in headers or []]
-        request_headers = self._headers(api, given, body, now, request_id)
+        request_headers = self._headers(
+            api, list(headers or []), body, now, request_id, route.payload_format
+        )
         if route.payload_format == "2.0":
             ex.event = self._event_v2(ex, route, params, request_headers, raw_query, body)
         else:
@@ -626,33 +668,38 @@ class HttpService:
         body: str | None,
         now: int,
         request_id: str,
+        payload_format: str,
     ) -> list[tuple[str, str]]:
-        """The request's headers as the integration sees them: what the client sent, plus
-        what a client and API Gateway add unless the client set them. The stand-in client
-        labels a body without a content type as JSON when it is JSON, else as plain text,
-        so that it reaches the function as text (see is_text_body)."""
+        """The request's headers as the integration sees them, names as the client spelt
+        them: what the client sent, plus what a client and API Gateway add unless the client
+        set them. The stand-in client spells its own as curl does and labels a body without
+        a content type as JSON when it is JSON, else as plain text, so that it reaches the
+        function as text (see is_text_body). A 1.0 event always carries a Content-Length,
+        `0` without a body, as every captured one does."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
+        length = str(len(body.encode("utf-8", "surrogatepass"))) if body else "0"
         defaults = [
-            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))) if body else None,
-            ("content-type", _media_type_of(body)) if body else None,
-            ("host", api.domain),
-            ("user-agent", USER_AGENT),
-            ("x-amzn-trace-id", f"Root=1-{now // 1000:08x}-{trace_id}"),
-            ("x-forwarded-for", CLIENT_IP),
-            ("x-forwarded-port", "443"),
-            ("x-forwarded-proto", "https"),
+            ("Content-Length", length) if body or payload_format == "1.0" else None,
+            ("Content-Type", _media_type_of(body)) if body else None,
+            ("Host", api.domain),
+            ("User-Agent", USER_AGENT),
+            ("X-Amzn-Trace-Id", f"Root=1-{now // 1000:08x}-{trace_id}"),
+            ("X-Forwarded-For", CLIENT_IP),
+            ("X-Forwarded-Port", "443"),
+            ("X-Forwarded-Proto", "https"),
         ]
-        names = {name for name, _ in given}
+        names = {name.lower() for name, _ in given}
         out: list[tuple[str, str]] = []
         for item in defaults:
             if item is None:
                 continue
-            if item[0] in names:
-                out += [(n, v) for n, v in given if n == item[0]]
+            low = item[0].lower()
+            if low in names:
+                out += [(n, v) for n, v in given if n.lower() == low]
             else:
                 out.append(item)
-        default_names = {item[0] for item in defaults if item is not None}
-        out += [(n, v) for n, v in given if n not in default_names]
+        default_names = {item[0].lower() for item in defaults if item is not None}
+        out += [(n, v) for n, v in given if n.lower() not in default_names]
         return out
 
     def _event_v2(
@@ -665,6 +712,7 @@ class HttpService:
         body: str | None,
     ) -> dict[str, Any]:
         """The payload format 2.0 event, keys in AWS's order; empty parts are left out."""
+        headers = [(name.lower(), value) for name, value in headers]
         cookies = [
             c.strip() for n, v in headers if n == "cookie" for c in v.split(";") if c.strip()
         ]
@@ -691,7 +739,7 @@ class HttpService:
                 "path": ex.path,
                 "protocol": PROTOCOL,
                 "sourceIp": CLIENT_IP,
-                "userAgent": _last(headers).get("user-agent", ""),
+                "userAgent": header_value(headers, "user-agent") or "",
             },
             "requestId": ex.request_id,
             "routeKey": route.key,
@@ -720,13 +768,14 @@ class HttpService:
         query = parse_query(raw_query)
         resource = route.path
         text, encoded = lambda_body(headers, body)
+        spelt = _first_spelling([(_v1_name(name), value) for name, value in headers])
         return {
             "version": "1.0",
             "resource": resource,
             "path": ex.path,
             "httpMethod": ex.method,
-            "headers": _last(headers),
-            "multiValueHeaders": _multi(headers),
+            "headers": _last(spelt),
+            "multiValueHeaders": _multi(spelt),
             "queryStringParameters": _last(query) if query else None,
             "multiValueQueryStringParameters": _multi(query) if query else None,
             "requestContext": {
@@ -749,7 +798,7 @@ class HttpService:
                     "principalOrgId": None,
                     "sourceIp": CLIENT_IP,
                     "user": None,
-                    "userAgent": _last(headers).get("user-agent", ""),
+                    "userAgent": header_value(headers, "user-agent") or "",
                     "userArn": None,
                 },
                 "path": ex.path,
