@@ -38,7 +38,9 @@ def test_a_count_on_the_default_bus_is_accepted(session: Session) -> None:
     assert result.text == "ok: count event.published default == 1 (actual 1)"
     # Completion offers it after the kind, as it offers the stack's resources.
     before = [(kinds.EXPECT_PATH, "count"), (kinds.TRACE_KIND, "event.published")]
-    assert complete_values(session, kinds.RECORD_RESOURCE, before) == ["default"]
+    # The word after the kind may be a resource or a first filter: both are offered.
+    fields = ["event_id=", "bus=", "event_source=", "detail_type=", "origin=", "rules_matched="]
+    assert complete_values(session, kinds.RECORD_RESOURCE, before) == ["default", *fields]
     assert complete_values(session, kinds.VALUE, [*before, (kinds.RECORD_RESOURCE, "default")]) == [
         "1"
     ]
@@ -95,7 +97,21 @@ def test_a_field_no_record_of_the_kind_has_is_refused_with_the_fields(session: S
     assert info.value.hint == "did you mean error?"
     with pytest.raises(CommandError) as info:
         execute(session, "expect count invocation.failed worker zzz=1 == 0")
-    assert info.value.hint == ("fields: duration_ms, error, error_message, invocation_id, timeout")
+    assert info.value.hint == (
+        "fields: invocation_id, duration_ms, error, error_message, timeout, error_message_bytes"
+    )
+
+
+def test_a_misspelt_field_is_refused_before_any_record_of_the_kind(session: Session) -> None:
+    # No HTTP request has been made, so no http.response record exists: the field is still
+    # checked against the kind's documented fields rather than passing as a count of 0.
+    assert session.sim.trace.count("http.response") == 0
+    with pytest.raises(CommandError) as info:
+        execute(session, "expect count http.response stauts=404 == 0")
+    assert info.value.message == "http.response records have no field 'stauts'"
+    assert info.value.hint == "did you mean status?"
+    # A correctly spelt field still counts 0 there.
+    assert execute(session, "expect count http.response status=404 == 0").data["ok"]
 
 
 def test_a_resource_after_a_filter_is_refused(session: Session) -> None:

@@ -182,6 +182,10 @@ def test_expect_paths_trace_kinds_and_operators(session: Session) -> None:
     assert complete(session, "expect count message.dead")[0] == "message.dead_lettered"
     assert complete(session, "expect queue.jobQueue.depth ") == ["==", "!=", "<", "<=", ">", ">="]
     assert complete(session, "expect count message.sent jobQueue ") == [
+        "message_id=",
+        "source=",
+        "group=",
+        "delay_ms=",
         "==",
         "!=",
         "<",

@@ -179,8 +179,12 @@ def test_a_message_id_after_a_queue_is_one_of_that_queues_messages(
 
 def test_expect_count_offers_the_resources_that_have_such_records() -> None:
     session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
-    # Before any dead-lettering, no resource has such records: only the comparisons.
+    # Before any dead-lettering, no resource has such records: only the kind's fields to
+    # filter by, and the comparisons.
     assert complete(session, "expect count message.dead_lettered ") == [
+        "message_id=",
+        "target=",
+        "receive_count=",
         "==",
         "!=",
         "<",
@@ -209,3 +213,42 @@ def test_expect_offers_the_value_now_of_its_path() -> None:
     assert complete(session, "expect time <= ") == ["2026-01-05T08:20:00.000Z"]
     # A path that names nothing has no value to offer.
     assert complete(session, "expect queue.nosuch.depth == ") == []
+
+
+def test_expect_count_offers_the_fields_of_the_kind_to_filter_by() -> None:
+    session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
+    operators = ["==", "!=", "<", "<=", ">", ">="]
+    # After a resource, and after each filter, before any record of the kind exists.
+    failed = ["invocation_id=", "duration_ms=", "error=", "error_message=", "timeout="]
+    fields = [*failed, "error_message_bytes="]
+    assert complete(session, "expect count invocation.failed worker ") == [*fields, *operators]
+    assert complete(session, "expect count invocation.failed worker error=X ") == [
+        *fields,
+        *operators,
+    ]
+    assert complete(session, "expect count invocation.failed worker err") == [
+        "error=",
+        "error_message=",
+        "error_message_bytes=",
+    ]
+    # Straight after the kind, where a resource may also go.
+    assert complete(session, "expect count http.response sta") == ["status="]
+    assert complete(session, "expect count message.received jobQueue receive_count=1 tar") == []
+
+
+def test_a_filter_after_the_resource_narrows_the_value_offered() -> None:
+    session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
+    for line in ("fail worker always", "send jobQueue x", "advance 20m"):
+        execute(session, line)
+    assert complete(session, "expect count message.received jobQueue == ") == ["3"]
+    second_receives = "expect count message.received jobQueue receive_count=2 == "
+    assert complete(session, second_receives) == ["1"]
+    assert complete(session, "expect count message.received receive_count=2 == ") == ["1"]
+
+
+def test_the_menu_calls_a_field_a_field() -> None:
+    session = Session.open(ROOT / "stptui/sample_stacks/job-queue", start_ms=START)
+    after_kind = metas(session, "expect count http.response sta")
+    assert after_kind["status="] == "a field of http.response records"
+    after_resource = metas(session, "expect count invocation.failed worker err")
+    assert after_resource["error="] == "a field of invocation.failed records"

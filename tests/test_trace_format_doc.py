@@ -35,6 +35,28 @@ def test_every_record_kind_has_a_row_and_no_row_is_stale() -> None:
     )
 
 
+def _documented_fields(cell: str) -> set[str]:
+    """The field names in a Fields cell: its backticked names, less the notes in
+    parentheses (`error` (`RecursiveInvocationException`)) and the `for TRIGGER:` labels."""
+    cell = re.sub(r"\([^)]*\)", "", cell)
+    cell = re.sub(r"for `[^`]+`:", "", cell)
+    return set(re.findall(r"`([a-z_]+)`", cell))
+
+
+def test_every_kind_row_lists_exactly_the_fields_of_kind_fields() -> None:
+    rows = re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)+)` \| [^|]* \| ([^|]*) \|", _page(), flags=re.M)
+    documented = {kind: _documented_fields(cell) for kind, cell in rows}
+    wrong = {
+        kind: {
+            "not documented": sorted(set(fields) - documented.get(kind, set())),
+            "not in KIND_FIELDS": sorted(documented.get(kind, set()) - set(fields)),
+        }
+        for kind, fields in trace.KIND_FIELDS.items()
+        if set(fields) != documented.get(kind)
+    }
+    assert wrong == {}, "docs/trace-format.md and trace.KIND_FIELDS disagree"
+
+
 def test_the_jsonl_example_is_what_stptui_run_writes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

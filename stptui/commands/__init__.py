@@ -27,6 +27,7 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult, record_line, render_plain
 from stptui.commands.session import Session, SessionError
 from stptui.sim.engine import SimError
+from stptui.sim.trace import KIND_FIELDS
 
 
 def execute(
@@ -134,7 +135,10 @@ def complete_values(
     if kind == r.TRACE_ID:
         return _recent_ids(session)
     if kind == r.RECORD_RESOURCE:
-        return _record_resources(session, given(before, r.TRACE_KIND))
+        record = given(before, r.TRACE_KIND)
+        return [*_record_resources(session, record), *_record_fields(record)]
+    if kind == r.RECORD_FIELD:
+        return _record_fields(given(before, r.TRACE_KIND))
     if kind == r.VALUE:
         return _value_now(session, before)
     if kind == r.EVENT_SOURCE:
@@ -201,6 +205,12 @@ def _record_resources(session: Session, kind: str | None) -> list[str]:
     return sorted({res for (k, res), n in counts.items() if k == kind and n})
 
 
+def _record_fields(kind: str | None) -> list[str]:
+    """`FIELD=` for each data field records of `kind` may have, for the user to type the
+    VALUE after (`expect count http.response status=`)."""
+    return [f"{field}=" for field in KIND_FIELDS.get(kind or "", ())]
+
+
 def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
     """The value now of the `expect` PATH before it (a count, a statistic, the time): what
     an `expect` written from the session's state compares with."""
@@ -209,7 +219,8 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     from stptui.sim.clock import iso_ms
 
     sim = session.sim
-    path = [w for k, w in before if k in (r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE)]
+    path_kinds = (r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE, r.RECORD_FIELD)
+    path = [w for k, w in before if k in path_kinds]
     if path == ["time"]:
         return [iso_ms(sim.clock.now)]
     value = statistic(sim, path) if path and path != ["count"] else None

@@ -52,10 +52,17 @@ TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an objec
 EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
 RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
+RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind before it
 
 # Inside a `rest` argument, what a word of one kind may be followed by before the next
-# argument: `expect count KIND [RESOURCE] OP VALUE`.
-REST_FOLLOWERS: dict[str, str] = {TRACE_KIND: RECORD_RESOURCE}
+# argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. A follower is one
+# kind, so the word after KIND is read as a RECORD_RESOURCE, whose completion offers the
+# kind's `FIELD=` words as well as resources: RESOURCE is optional.
+REST_FOLLOWERS: dict[str, str] = {
+    TRACE_KIND: RECORD_RESOURCE,
+    RECORD_RESOURCE: RECORD_FIELD,
+    RECORD_FIELD: RECORD_FIELD,
+}
 
 # Kinds whose values are the user's own text (a body, a key, a file name): one may start
 # with `--`, and then goes after `--`.

@@ -172,7 +172,10 @@ def describe(
         return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
-    if kind == kinds.RECORD_RESOURCE and (record := given(before, kinds.TRACE_KIND)):
+    record = given(before, kinds.TRACE_KIND)
+    if kind in (kinds.RECORD_RESOURCE, kinds.RECORD_FIELD) and record and value.endswith("="):
+        return f"a field of {record} records"
+    if kind == kinds.RECORD_RESOURCE and record:
         n = sim.trace.count(record, value)
         return f"{n:,} {record} record{'s' * (n != 1)} so far"
     if kind == kinds.EXPECT_PATH:

@@ -246,6 +246,15 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
         except ValueError:
             value = text
         wanted.append((field, value))
+    # A field the kind never has is a typo, not a count of 0, even before any record exists.
+    fields = tk.KIND_FIELDS[kind]
+    for field, _ in wanted:
+        if field not in fields:
+            guess = did_you_mean(field, fields)
+            raise CommandError(
+                f"{kind} records have no field {field!r}",
+                f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
+            )
     records = [
         r
         for r in sim.trace.records
@@ -257,17 +266,6 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
             f"{kind} records older than those cannot be filtered by field",
             f"count them all without FIELD=VALUE: expect count {kind} ... OP VALUE",
         )
-    if records:
-        # Every record of the kind has the same fields but a few optional ones, so a field
-        # that none of them has is a typo, not a count of 0.
-        fields = sorted({f for r in records for f in r.data})
-        for field, _ in wanted:
-            if field not in fields:
-                guess = did_you_mean(field, fields)
-                raise CommandError(
-                    f"{kind} records have no field {field!r}",
-                    f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
-                )
     return sum(all(_same(r.data.get(f, _MISSING), v) for f, v in wanted) for r in records)
 
 

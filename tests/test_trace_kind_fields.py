@@ -1,0 +1,267 @@
+"""`trace.KIND_FIELDS` is complete and exact: every record the simulator writes, in every
+sample stack's demo and in scenarios for the kinds and optional fields the demos never
+reach, has only fields its kind's entry lists, and every listed field is written by some
+record. `expect count KIND FIELD=VALUE` refuses a field not in the table, and completion
+offers the table's fields, so a gap here is a wrong refusal or a missing completion."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stptui.cli import main
+from stptui.commands import Session, execute
+from stptui.sim import trace as tk
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = ROOT / "stptui" / "sample_stacks"
+START = "2026-01-05T08:00:00Z"
+CHATTY = "def handle(event, context):\n    print('hello')\n"
+PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.py}}"
+
+
+def _demo_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """Every record of every sample stack's demo.stp, run as tests/test_demos.py runs it."""
+    for demo in sorted(STACKS.glob("*/demo.stp")):
+        trace = tmp_path / f"{demo.parent.name}.jsonl"
+        argv = ["run", str(demo.parent), str(demo), "--start", START, "--trace", str(trace)]
+        assert main(argv) == 0, demo
+        for line in trace.read_text(encoding="utf-8").splitlines():
+            yield json.loads(line)
+
+
+def _session(tmp_path: Path, name: str, stack: str, behaviors: str) -> Session:
+    """A session over an inline stack and behaviours file, at START, with a Python handler
+    module `chatty_handler` beside them."""
+    where = tmp_path / name
+    where.mkdir()
+    (where / "stacktape.yml").write_text(stack, encoding="utf-8")
+    (where / "stptui.yml").write_text(behaviors, encoding="utf-8")
+    (where / "chatty_handler.py").write_text(CHATTY, encoding="utf-8")
+    return Session.open(where, start_ms=parse_instant(START), allow_code=True)
+
+
+def _run(session: Session, *lines: str) -> Iterator[dict[str, object]]:
+    for line in lines:
+        execute(session, line)
+    for rec in session.sim.trace.records:
+        yield rec.to_json()
+
+
+def fn(name: str, *lines: str) -> str:
+    """A Lambda function resource, its properties' extra lines indented under it."""
+    props = "".join(f"      {line}\n" for line in lines)
+    return f"  {name}:\n    type: function\n    properties:\n      {PACKAGING}\n{props}"
+
+
+def sqs_event(queue: str) -> str:
+    return f"events: [{{type: sqs, properties: {{sqsQueueName: {queue}, batchSize: 2}}}}]"
+
+
+QUEUES = (
+    "resources:\n"
+    "  orders: {type: sqs-queue, properties: {fifoEnabled: true}}\n"
+    "  jobs:\n"
+    "    type: sqs-queue\n"
+    "    properties:\n"
+    "      visibilityTimeoutSeconds: 120\n"
+    "      messageRetentionPeriodSeconds: 60\n"
+    "  busy: {type: sqs-queue, properties: {visibilityTimeoutSeconds: 60}}\n"
+    "  partial: {type: sqs-queue}\n"
+    + fn("worker", "timeout: 110", sqs_event("jobs"))
+    + fn("throttled", "reservedConcurrency: 1", "timeout: 10", sqs_event("busy"))
+    + fn("picky", sqs_event("partial"))
+)
+QUEUE_BEHAVIORS = """
+behaviors:
+  worker: {duration: 100s}
+  throttled: {duration: 5s}
+  picky:
+    partial: {when: "body.n == `2`"}
+    reportBatchItemFailures: true
+"""
+
+
+def _queue_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "queues", QUEUES, QUEUE_BEHAVIORS)
+    return _run(
+        session,
+        "send orders a --group g --dedup-id d",
+        "send orders a --group g --dedup-id d",
+        "send jobs late --delay 1s",
+        *(f"send busy {n}" for n in range(4)),
+        "send partial '{\"n\": 1}'",
+        "send partial '{\"n\": 2}'",
+        "advance 200s",
+        "purge orders",
+    )
+
+
+def bus_event() -> str:
+    return "events: [{type: event-bus, properties: {eventBusName: bus, eventPattern: {source: [app]}}}]"
+
+
+FUNCTIONS = (
+    "resources:\n"
+    "  failures: {type: sqs-queue}\n"
+    "  small: {type: sqs-queue, properties: {maxMessageSizeBytes: 1024}}\n"
+    "  loop: {type: sqs-queue}\n"
+    "  bus: {type: event-bus}\n"
+    + fn("flaky", "destinations: {onFailure: \"$ResourceParam('failures', 'arn')\"}", bus_event())
+    + fn("refused", "destinations: {onFailure: \"$ResourceParam('small', 'arn')\"}", bus_event())
+    + fn("never", "reservedConcurrency: 0", bus_event())
+    + fn("sender")
+    + fn("looper", sqs_event("loop"))
+    + fn("selfish")
+    + fn("chatty")
+)
+FUNCTION_BEHAVIORS = f"""
+behaviors:
+  flaky: {{fail: {{always: true, message: {"x" * 270_000}}}}}
+  refused: {{fail: true}}
+  sender: {{emit: [{{send: {{queue: small, body: "@"}}}}]}}
+  looper: {{duration: 10ms, emit: [{{send: {{queue: loop, body: body}}}}]}}
+  selfish: {{duration: 0, emit: [{{invoke: {{function: selfish, payload: "@"}}}}]}}
+  chatty: {{handler: "chatty_handler:handle"}}
+"""
+
+
+def _function_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "functions", FUNCTIONS, FUNCTION_BEHAVIORS)
+    pad = "y" * 2000
+    return _run(
+        session,
+        f'publish bus app Ping \'{{"pad": "{pad}"}}\'',
+        f'invoke sender \'{{"pad": "{pad}"}}\'',
+        "send loop x",
+        "invoke chatty",
+        "invoke selfish",
+        "advance 10m",
+    )
+
+
+SERVICES = (
+    "resources:\n"
+    "  dlq: {type: sqs-queue}\n"
+    "  jobsIn: {type: sqs-queue}\n"
+    "  bus: {type: event-bus}\n"
+    "  alerts: {type: sns-topic}\n"
+    "  photos: {type: bucket, properties: {versioning: true}}\n"
+    "  api: {type: http-api-gateway}\n"
+    "  job:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container:\n"
+    "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: j.ts}}\n"
+    "      resources: {cpu: 1, memory: 2048}\n"
+    "      retryConfig: {attempts: 2}\n"
+    "      events:\n"
+    "        - type: http-api-gateway\n"
+    "          properties: {httpApiGatewayName: api, method: POST, path: /jobs}\n"
+    "        - type: s3\n"
+    "          properties: {bucketArn: \"$ResourceParam('photos', 'arn')\", "
+    "s3EventType: 's3:ObjectCreated:*'}\n"
+    "        - type: sqs\n"
+    "          properties: {sqsQueueName: jobsIn}\n"
+    "        - type: schedule\n"
+    "          properties: {scheduleRate: rate(1 day)}\n"
+    "  logger:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container:\n"
+    "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: l.ts}}\n"
+    "      resources: {cpu: 1, memory: 2048}\n"
+    + fn(
+        "onBus",
+        "events:",
+        "  - type: event-bus",
+        "    properties:",
+        "      eventBusName: bus",
+        "      eventPattern: {source: [app]}",
+        "      onDeliveryFailure: {sqsQueueName: dlq}",
+        f"      input: {{pad: {'x' * 1_100_000}}}",
+    )
+    + fn(
+        "onTopic",
+        "events:",
+        "  - type: sns",
+        "    properties: {snsTopicName: alerts, onDeliveryFailure: {sqsQueueName: dlq}}",
+    )
+)
+SERVICE_BEHAVIORS = f"""
+behaviors:
+  job: {{duration: 1s, fail: {{always: true, message: {"z" * 270_000}}}}}
+  logger: {{handler: "chatty_handler:handle"}}
+"""
+
+
+def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "services", SERVICES, SERVICE_BEHAVIORS)
+    # A control character is 6 bytes of JSON: the notification outgrows Lambda's 1 MB.
+    sim = session.sim
+    sim.services["topics"].publish("alerts", "\x01" * 200_000)
+    # An entry of exactly PutEvents' 1 MiB: the event around it is over what SQS takes, so
+    # the rule's dead-letter queue refuses it too.
+    pad = "x" * (1024 * 1024 - len("app") - len("T") - len('{"pad":""}'))
+    sim.services["buses"].publish("bus", "app", "T", {"pad": pad})
+    # An endpoint that is gone fails at once, and the small notification fits the DLQ.
+    del sim.functions["onTopic"]
+    sim.services["topics"].publish("alerts", "down")
+    return _run(
+        session,
+        "publish bus app Ping",
+        "send jobsIn work",
+        "upload photos a.txt --content hi",
+        "delete photos a.txt",
+        "http POST /jobs",
+        "http GET /nowhere",
+        "pause job",
+        "resume job",
+        "start-job logger",
+        "advance 10m",
+    )
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """For each kind, the data fields its records were written with, over the demos and
+    the scenarios above."""
+    tmp = tmp_path_factory.mktemp("kinds")
+    seen: dict[str, set[str]] = {}
+    for source in (_demo_records, _queue_records, _function_records, _service_records):
+        for rec in source(tmp):
+            fields = set(rec) - {"seq", "t", "kind", "resource"}
+            seen.setdefault(str(rec["kind"]), set()).update(fields)
+    return seen
+
+
+def test_every_kind_has_an_entry() -> None:
+    assert set(tk.KIND_FIELDS) == set(tk.KINDS)
+    assert len(tk.KIND_FIELDS) == len(tk.KINDS)
+    for kind, fields in tk.KIND_FIELDS.items():
+        assert len(set(fields)) == len(fields), f"{kind} lists a field twice"
+
+
+def test_every_field_written_is_in_its_kinds_entry(written: dict[str, set[str]]) -> None:
+    unlisted = {
+        kind: sorted(fields - set(tk.KIND_FIELDS.get(kind, ())))
+        for kind, fields in written.items()
+        if fields - set(tk.KIND_FIELDS.get(kind, ()))
+    }
+    assert unlisted == {}, "fields records have but KIND_FIELDS does not list"
+
+
+def test_every_kind_and_listed_field_is_written_by_some_record(
+    written: dict[str, set[str]],
+) -> None:
+    assert sorted(set(tk.KINDS) - set(written)) == [], "kinds no scenario writes"
+    never = {
+        kind: sorted(set(fields) - written[kind])
+        for kind, fields in tk.KIND_FIELDS.items()
+        if set(fields) - written.get(kind, set())
+    }
+    assert never == {}, "fields KIND_FIELDS lists but no record has"
