@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from prompt_toolkit.completion import CompleteEvent
-from prompt_toolkit.document import Document
 from pygments.token import Error, Keyword, Literal, Name, Number, String
+from replkit import complete, metas
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.handlers import QUEUE_FIELDS, TRACE_KINDS
-from stptui.repl.completer import build_completer, candidates, context
+from stptui.repl.completer import candidates, context
 from stptui.repl.grammar import OPTION, Walker
 from stptui.repl.lexer import lexer_for
 from stptui.repl.validator import check
@@ -59,19 +58,6 @@ def session(tmp_path: Path) -> Session:
 @pytest.fixture(scope="module")
 def combined() -> Session:
     return Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
-
-
-def complete(session: Session, text: str) -> list[str]:
-    """What Tab offers at the end of `text`: exact and fuzzy merged, exact first."""
-    completer = build_completer(lambda: session)
-    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
-    return [c.text for c in found]
-
-
-def metas(session: Session, text: str) -> dict[str, str]:
-    completer = build_completer(lambda: session)
-    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
-    return {c.text: c.display_meta_text for c in found}
 
 
 # -- command names, options ------------------------------------------------------------------

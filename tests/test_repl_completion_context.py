@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from prompt_toolkit.completion import CompleteEvent
-from prompt_toolkit.document import Document
+from replkit import complete, metas
 
 from stptui.commands import REGISTRY, Arg, Command, CommandResult, Session, execute
 from stptui.commands import registry as kinds
-from stptui.repl.completer import build_completer
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,19 +91,6 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     ):
         execute(session, line)
     return session
-
-
-def complete(session: Session, text: str) -> list[str]:
-    """What Tab offers at the end of `text`: exact and fuzzy merged, exact first."""
-    completer = build_completer(lambda: session)
-    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
-    return [c.text for c in found]
-
-
-def metas(session: Session, text: str) -> dict[str, str]:
-    completer = build_completer(lambda: session)
-    found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
-    return {c.text: c.display_meta_text for c in found}
 
 
 def test_delete_offers_the_keys_of_the_bucket_named_before(session: Session) -> None:
