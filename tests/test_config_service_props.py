@@ -153,7 +153,10 @@ NESTED: dict[str, tuple[set[str], set[str]]] = {
         },
         {"healthCheckCommand"},
     ),
-    "loadBalancing": ({"type", "properties"}, {"type"}),
+    "ports": ({"port", "protocol", "containerPort"}, {"port"}),
+    "dependsOn": ({"containerName", "condition"}, {"containerName", "condition"}),
+    "custom response body": ({"contentType", "content"}, {"contentType", "content"}),
+    "alarm evaluation": ({"period", "evaluationPeriods", "breachedPeriods"}, set()),
     "credentials": ({"masterUserName", "masterUserPassword"}, {"masterUserPassword"}),
     "engine": ({"type", "properties"}, {"type"}),
     "database accessibility": (
@@ -229,8 +232,110 @@ def test_table_holds_exactly_the_schema_names(definition: str) -> None:
     assert set(table) == names
 
 
+# `ServiceHelperContainer` (ContainerWorkloadContainerBase + containerType), ContainerEfsMount,
+# and cdn.d.ts's CdnConfiguration, its nested objects and route origins.
+SIDE_CONTAINER = (
+    {"name", "packaging", "essential", "logging", "dependsOn", "environment"}
+    | {"internalHealthCheck", "stopTimeout", "volumeMounts", "containerType"},
+    {"name", "packaging", "containerType"},
+)
+CDN = {
+    "enabled",
+    "cachingOptions",
+    "forwardingOptions",
+    "routeRewrites",
+    "customDomains",
+    "edgeFunctions",
+    "cloudfrontPriceClass",
+    "defaultRoutePrefix",
+    "errorDocument",
+    "indexDocument",
+    "disableInvalidationAfterDeploy",
+    "useFirewall",
+}
+ALL_NONE_WHITELIST = {"all", "none", "whitelist"}
+CDN_NESTED: dict[str, tuple[set[str], set[str]]] = {
+    "cachingOptions": (
+        {"cacheMethods", "minTTL", "maxTTL", "defaultTTL", "disableCompression"}
+        | {"cacheKeyParameters", "cachePolicyId"},
+        set(),
+    ),
+    "cacheKeyParameters": ({"cookies", "headers", "queryString"}, set()),
+    "cache key cookies": (ALL_NONE_WHITELIST | {"allExcept"}, set()),
+    "cache key headers": ({"none", "whitelist"}, set()),
+    "cache key queryString": (ALL_NONE_WHITELIST, set()),
+    "forwardingOptions": (
+        {"customRequestHeaders", "allowedMethods", "cookies", "headers", "queryString"}
+        | {"originRequestPolicyId"},
+        set(),
+    ),
+    "customRequestHeaders": ({"headerName", "value"}, {"headerName", "value"}),
+    "forward cookies": (ALL_NONE_WHITELIST, set()),
+    "forward headers": (
+        {"none", "whitelist", "allViewer", "allViewerAndWhitelistCloudFront", "allExcept"},
+        set(),
+    ),
+    "forward queryString": (ALL_NONE_WHITELIST, set()),
+    "edgeFunctions": ({"onRequest", "onResponse", "onOriginRequest", "onOriginResponse"}, set()),
+    "routeRewrites": (
+        {"path", "routePrefix", "routeTo", "cachingOptions", "forwardingOptions", "edgeFunctions"},
+        {"path"},
+    ),
+}
+CDN_ROUTES: dict[str, tuple[set[str], set[str]]] = {
+    "application-load-balancer": (
+        {"loadBalancerName", "listenerPort", "originDomainName"},
+        {"loadBalancerName"},
+    ),
+    "http-api-gateway": ({"httpApiGatewayName"}, {"httpApiGatewayName"}),
+    "function": ({"functionName"}, {"functionName"}),
+    "custom-origin": ({"domainName", "protocol", "port"}, {"domainName"}),
+    "bucket": ({"bucketName", "disableUrlNormalization"}, {"bucketName"}),
+}
+
+
 def test_nested_and_typed_tables_hold_exactly_the_schema_names() -> None:
     assert {k: (set(p), set(r)) for k, (p, r) in norm.SERVICE_NESTED.items()} == NESTED
+    side = (set(norm.SIDE_CONTAINER_PROPS), set(norm.SIDE_CONTAINER_REQUIRED))
+    assert side == SIDE_CONTAINER
+    mount = norm.VOLUME_MOUNTS["efs"]
+    assert set(norm.VOLUME_MOUNTS) == {"efs"}
+    assert (set(mount.props), set(mount.required)) == (
+        {"efsFilesystemName", "rootDirectory", "mountPath"},
+        {"efsFilesystemName", "mountPath"},
+    )
+    assert set(norm.CDN_PROPS) == CDN
+    assert {k: (set(p), set(r)) for k, (p, r) in norm.CDN_NESTED.items()} == CDN_NESTED
+    got = {k: (set(t.props), set(t.required)) for k, t in norm.CDN_ROUTES.items()}
+    assert got == CDN_ROUTES
+    assert set(norm.ALARM_PROPS) == {
+        "trigger",
+        "evaluation",
+        "notificationTargets",
+        "includeInHistory",
+        "description",
+    }
+    got = {k: (set(t.props), set(t.required)) for k, t in norm.WEB_SERVICE_ALARM_TRIGGERS.items()}
+    compare = {"comparisonOperator"}
+    assert got == {
+        "http-api-gateway-error-rate": (compare | {"thresholdPercent"}, {"thresholdPercent"}),
+        "http-api-gateway-latency": (
+            compare | {"thresholdMilliseconds", "statistic"},
+            {"thresholdMilliseconds"},
+        ),
+        "application-load-balancer-error-rate": (
+            compare | {"thresholdPercent"},
+            {"thresholdPercent"},
+        ),
+        "application-load-balancer-unhealthy-targets": (
+            compare | {"thresholdPercent", "onlyIncludeTargets"},
+            {"thresholdPercent"},
+        ),
+        "application-load-balancer-custom": (
+            compare | {"metric", "threshold", "statistic"},
+            {"metric", "threshold"},
+        ),
+    }
     got = {k: (set(t.props), set(t.required)) for k, t in norm.DATABASE_ENGINES.items()}
     assert got == ENGINES
     got = {k: (set(t.props), set(t.required)) for k, t in norm.FIREWALL_RULES.items()}
@@ -245,10 +350,26 @@ def test_enums_match_the_schema() -> None:
     assert {"cache.t4g.micro", "cache.r7g.16xlarge", "cache.m5.24xlarge"} <= set(
         norm.REDIS_INSTANCE_SIZES
     )
-    assert norm.SERVICE_LOAD_BALANCING == {
+    balancing = norm.SERVICE_LOAD_BALANCING
+    assert {k: tuple(v) for k, v in balancing.items()} == {
         "web-service": ("http-api-gateway", "application-load-balancer", "network-load-balancer"),
         "private-service": ("service-connect", "application-load-balancer"),
     }
+    # WebServiceAlbLoadBalancingProps, WebServiceNlbLoadBalancingProps; the rest take none.
+    health = {"healthcheckPath", "healthcheckInterval", "healthcheckTimeout"}
+    alb = balancing["web-service"]["application-load-balancer"]
+    nlb = balancing["web-service"]["network-load-balancer"]
+    assert alb is not None and (set(alb.props), alb.required) == (health, ())
+    assert nlb is not None and set(nlb.props) == health | {
+        "healthCheckProtocol",
+        "healthCheckPort",
+        "ports",
+    }
+    assert nlb.required == ("ports",)
+    assert nlb.props["healthCheckProtocol"].enum == ("HTTP", "TCP")
+    assert norm.SERVICE_NESTED["ports"][0]["protocol"].enum == ("TCP", "TLS")
+    assert balancing["web-service"]["http-api-gateway"] is None
+    assert set(balancing["private-service"].values()) == {None}
 
 
 # -- behaviour ---------------------------------------------------------------------------------

@@ -496,7 +496,8 @@ def test_every_schema_is_covered() -> None:
     covered |= {"GATEWAY_PROPS", "TOPIC_PROPS", "TRIGGER_PROPS", "PAYLOAD_PROPS"}
     covered |= {"RELATIONAL_DATABASE_PROPS", "REDIS_PROPS", "FIREWALL_PROPS", "WORKLOAD_PROPS"}
     covered |= {"WEB_SERVICE_PROPS", "PRIVATE_SERVICE_PROPS", "WORKER_SERVICE_PROPS"}
-    covered |= {"SIMPLE_SERVICE_PROPS", "CONTAINER_PROPS"}
+    covered |= {"SIMPLE_SERVICE_PROPS", "CONTAINER_PROPS", "SIDE_CONTAINER_PROPS", "CDN_PROPS"}
+    covered |= {"ALARM_PROPS"}
     assert tables <= covered, tables - covered
     for schema, _ in RESOURCE_SCHEMAS.values():
         for spec in schema.values():

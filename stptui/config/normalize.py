@@ -449,12 +449,35 @@ SERVICE_TABLES = {
     "private-service": PRIVATE_SERVICE_PROPS,
     "worker-service": WORKER_SERVICE_PROPS,
 }
-# The `loadBalancing.type` each service takes (`WebService...LoadBalancing`,
-# `PrivateServiceLoadBalancing`).
-SERVICE_LOAD_BALANCING = {
-    "web-service": ("http-api-gateway", "application-load-balancer", "network-load-balancer"),
-    "private-service": ("service-connect", "application-load-balancer"),
+# The `loadBalancing` each service takes: its `type` -> the properties of that type, or None
+# when it takes no `properties` (web-services.d.ts: `WebServiceHttpApiGatewayLoadBalancing`,
+# `WebServiceAlbLoadBalancing` (`properties` optional), `WebServiceNlbLoadBalancing`
+# (`properties` required); private-services.d.ts: `PrivateServiceLoadBalancing`, `type` only;
+# commit 5bb1eb5b, the same in every later version stored).
+_HEALTHCHECK = {"healthcheckPath": _STR, "healthcheckInterval": _NUM, "healthcheckTimeout": _NUM}
+SERVICE_LOAD_BALANCING: dict[str, dict[str, PackagingType | None]] = {
+    "web-service": {
+        "http-api-gateway": None,
+        "application-load-balancer": PackagingType(_HEALTHCHECK, ()),
+        "network-load-balancer": PackagingType(
+            {
+                **_HEALTHCHECK,
+                "healthCheckProtocol": P("str", enum=("HTTP", "TCP")),
+                "healthCheckPort": _NUM,
+                "ports": _LIST,
+            },
+            ("ports",),
+        ),
+    },
+    "private-service": {"service-connect": None, "application-load-balancer": None},
 }
+# The load balancing types whose `properties` may be left out.
+_OPTIONAL_BALANCING_PROPERTIES = ("application-load-balancer",)
+# Stacktape's newer docs (new-docs/networking, new-docs/compute) write `loadBalancing.properties`
+# with these names, attaching a service to a gateway or load balancer of the stack (lint_compute
+# honours `loadBalancerName`): a shape no stored schema holds, so `properties` holding any of
+# them are left as written rather than rejected.
+_NEWER_DOCS_BALANCING = ("loadBalancerName", "httpApiGatewayName", "port", "priority", "paths")
 WORKLOAD_PROPS = {
     **_RESOURCE_ACCESS,
     "containers": _LIST,
@@ -478,6 +501,21 @@ CONTAINER_PROPS = {
     "events": _LIST,
     "loadBalancerHealthCheck": _DICT,
 }
+# `ServiceHelperContainer` (__helpers.d.ts, the commit that adds `sideContainers`): the
+# entries of a service's `sideContainers`, `ContainerWorkloadContainerBase` and its type.
+SIDE_CONTAINER_PROPS = {
+    "name": _STR,
+    "packaging": _DICT,
+    "essential": _BOOL,
+    "logging": _DICT,
+    "dependsOn": _LIST,
+    "environment": P("list|dict"),
+    "internalHealthCheck": _DICT,
+    "stopTimeout": _NUM,
+    "volumeMounts": _LIST,
+    "containerType": P("str", enum=("run-on-init", "always-running")),
+}
+SIDE_CONTAINER_REQUIRED = ("name", "packaging", "containerType")
 
 # -- relational-database: relational-databases.d.ts (commit 5bb1eb5b); `dev` from the later
 # schema (reference: stacktape-config §2.9).
@@ -637,6 +675,165 @@ FIREWALL_RULES: dict[str, PackagingType] = {
     ),
 }
 
+# The entries of `volumeMounts` (`ContainerEfsMount`, `ContainerEfsMountProps` in
+# multi-container-workloads.d.ts, commit 5bb1eb5b): EFS is the one type.
+VOLUME_MOUNTS: dict[str, PackagingType] = {
+    "efs": PackagingType(
+        {"efsFilesystemName": _STR, "rootDirectory": _STR, "mountPath": _STR},
+        ("efsFilesystemName", "mountPath"),
+    ),
+}
+# Stacktape's newer docs (new-docs/storage/efs-filesystem and the compute pages) write a mount
+# flat, with these names and no `type`: a shape no stored schema holds, left as written.
+_NEWER_DOCS_MOUNT = ("efsStorageName", "containerPath", "readOnly")
+
+# -- a web service's `cdn`: `CdnConfiguration` and the objects in it (cdn.d.ts, commit 5bb1eb5b;
+# the later versions stored hold the same names).
+_CACHE_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS"))
+_FORWARD_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"))
+CDN_PROPS = {
+    "enabled": _BOOL,
+    "cachingOptions": _DICT,
+    "forwardingOptions": _DICT,
+    "routeRewrites": _LIST,
+    "customDomains": _LIST,
+    "edgeFunctions": _DICT,
+    "cloudfrontPriceClass": P("str", enum=("PriceClass_100", "PriceClass_200", "PriceClass_All")),
+    "defaultRoutePrefix": _STR,
+    "errorDocument": _STR,
+    "indexDocument": _STR,
+    "disableInvalidationAfterDeploy": _BOOL,
+    "useFirewall": _STR,
+}
+# A route rewrite's `routeTo`: its `type` -> its origin (`CdnLoadBalancerOrigin`,
+# `CdnHttpApiGatewayOrigin`, `CdnLambdaFunctionOrigin`, `CdnCustomOrigin`, `CdnBucketOrigin`).
+CDN_ROUTES: dict[str, PackagingType] = {
+    "application-load-balancer": PackagingType(
+        {"loadBalancerName": _STR, "listenerPort": _NUM, "originDomainName": _STR},
+        ("loadBalancerName",),
+    ),
+    "http-api-gateway": PackagingType({"httpApiGatewayName": _STR}, ("httpApiGatewayName",)),
+    "function": PackagingType({"functionName": _STR}, ("functionName",)),
+    "custom-origin": PackagingType(
+        {"domainName": _STR, "protocol": P("str", enum=("HTTP", "HTTPS")), "port": _NUM},
+        ("domainName",),
+    ),
+    "bucket": PackagingType(
+        {"bucketName": _STR, "disableUrlNormalization": _BOOL}, ("bucketName",)
+    ),
+}
+_ALL_NONE_WHITELIST = {"all": _BOOL, "none": _BOOL, "whitelist": _LIST}
+CDN_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    # CdnCachingOptions, CdnCacheKey, CacheKeyCookies, CacheKeyHeaders, CacheKeyQueryString
+    "cachingOptions": (
+        {
+            "cacheMethods": _LIST,
+            "minTTL": _NUM,
+            "maxTTL": _NUM,
+            "defaultTTL": _NUM,
+            "disableCompression": _BOOL,
+            "cacheKeyParameters": _DICT,
+            "cachePolicyId": _STR,
+        },
+        (),
+    ),
+    "cacheKeyParameters": ({"cookies": _DICT, "headers": _DICT, "queryString": _DICT}, ()),
+    "cache key cookies": ({**_ALL_NONE_WHITELIST, "allExcept": _LIST}, ()),
+    "cache key headers": ({"none": _BOOL, "whitelist": _LIST}, ()),
+    "cache key queryString": (_ALL_NONE_WHITELIST, ()),
+    # CdnForwardingOptions, CdnCustomRequestHeader, ForwardCookies, ForwardHeaders,
+    # ForwardQueryString
+    "forwardingOptions": (
+        {
+            "customRequestHeaders": _LIST,
+            "allowedMethods": _LIST,
+            "cookies": _DICT,
+            "headers": _DICT,
+            "queryString": _DICT,
+            "originRequestPolicyId": _STR,
+        },
+        (),
+    ),
+    "customRequestHeaders": ({"headerName": _STR, "value": _STR}, ("headerName", "value")),
+    "forward cookies": (_ALL_NONE_WHITELIST, ()),
+    "forward headers": (
+        {
+            "none": _BOOL,
+            "whitelist": _LIST,
+            "allViewer": _BOOL,
+            "allViewerAndWhitelistCloudFront": _LIST,
+            "allExcept": _LIST,
+        },
+        (),
+    ),
+    "forward queryString": (_ALL_NONE_WHITELIST, ()),
+    # EdgeFunctionsConfig, CdnRouteRewrite
+    "edgeFunctions": (
+        {"onRequest": _STR, "onResponse": _STR, "onOriginRequest": _STR, "onOriginResponse": _STR},
+        (),
+    ),
+    "routeRewrites": (
+        {
+            "path": _STR,
+            "routePrefix": _STR,
+            "routeTo": _DICT,
+            "cachingOptions": _DICT,
+            "forwardingOptions": _DICT,
+            "edgeFunctions": _DICT,
+        },
+        ("path",),
+    ),
+}
+
+# -- a web service's `alarms`: `HttpApiGatewayAlarm | ApplicationLoadBalancerAlarm` (alarms.d.ts,
+# commit fec08833; `includeInHistory` from the later 09ba1d4f) and their triggers, with
+# `ApplicationLoadBalancerCustomTrigger` from alarm-metrics.d.ts.
+ALARM_PROPS = {
+    "trigger": _DICT,
+    "evaluation": _DICT,
+    "notificationTargets": _LIST,
+    "includeInHistory": _BOOL,
+    "description": _STR,
+}
+_COMPARISON = P(
+    "str",
+    enum=(
+        "GreaterThanThreshold",
+        "GreaterThanOrEqualToThreshold",
+        "LessThanThreshold",
+        "LessThanOrEqualToThreshold",
+    ),
+)
+_STATISTIC = P("str", enum=("avg", "p90", "p95", "p99", "min", "max", "sum"))
+WEB_SERVICE_ALARM_TRIGGERS: dict[str, PackagingType] = {
+    "http-api-gateway-error-rate": PackagingType(
+        {"thresholdPercent": _NUM, "comparisonOperator": _COMPARISON}, ("thresholdPercent",)
+    ),
+    "http-api-gateway-latency": PackagingType(
+        {"thresholdMilliseconds": _NUM, "comparisonOperator": _COMPARISON, "statistic": _STATISTIC},
+        ("thresholdMilliseconds",),
+    ),
+    "application-load-balancer-error-rate": PackagingType(
+        {"thresholdPercent": _NUM, "comparisonOperator": _COMPARISON}, ("thresholdPercent",)
+    ),
+    "application-load-balancer-unhealthy-targets": PackagingType(
+        {"thresholdPercent": _NUM, "onlyIncludeTargets": _LIST, "comparisonOperator": _COMPARISON},
+        ("thresholdPercent",),
+    ),
+    "application-load-balancer-custom": PackagingType(
+        {
+            "metric": _STR,
+            "threshold": _NUM,
+            "statistic": _STATISTIC,
+            "comparisonOperator": _COMPARISON,
+        },
+        ("metric", "threshold"),
+    ),
+}
+# An alarm whose type has neither prefix belongs to another resource type: lint_compute
+# reports it against the service's load balancing (Stacktape e80), so it is not read here.
+_WEB_SERVICE_ALARM_PREFIXES = ("http-api-gateway-", "application-load-balancer-")
+
 # Nested objects of the types above (each `additionalProperties: false` in the schema; same
 # sources as the tables they belong to): name -> (its properties, the required ones).
 SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
@@ -695,8 +892,19 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         },
         ("healthCheckCommand",),
     ),
-    # The services' `loadBalancing`: its `type` is checked per service type.
-    "loadBalancing": ({"type": _ANY, "properties": _DICT}, ("type",)),
+    # ContainerDependency (multi-container-workloads.d.ts): the entries of `dependsOn`.
+    "dependsOn": (
+        {
+            "containerName": _STR,
+            "condition": P("str", enum=("COMPLETE", "HEALTHY", "START", "SUCCESS")),
+        },
+        ("containerName", "condition"),
+    ),
+    # WebServiceNlbLoadBalancingPort: the entries of a network load balancer's `ports`.
+    "ports": (
+        {"port": _NUM, "protocol": P("str", enum=("TCP", "TLS")), "containerPort": _NUM},
+        ("port",),
+    ),
     # RelationalDatabaseCredentials, DatabaseAccessibility, RelationalDatabaseLogging
     "credentials": (
         {"masterUserName": _STR, "masterUserPassword": _STR},
@@ -729,6 +937,10 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         ("accessibilityMode",),
     ),
     "redis logging": ({**_LOGGING, "format": P("str", enum=("text", "json"))}, ()),
+    # AlarmEvaluation (alarms.d.ts)
+    "alarm evaluation": ({"period": _NUM, "evaluationPeriods": _NUM, "breachedPeriods": _NUM}, ()),
+    # CustomResponseBodies (web-app-firewall.d.ts): each value of the firewall's map.
+    "custom response body": ({"contentType": _STR, "content": _STR}, ("contentType", "content")),
     # ForwardedIPConfig of a rate-based firewall rule
     "forwardedIPConfig": (
         {"fallbackBehavior": P("str", enum=("MATCH", "NO_MATCH")), "headerName": _STR},
@@ -736,7 +948,7 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     ),
 }
 # What `StackBuilder.nested` reads: the common types' objects and these.
-_ALL_NESTED = {**NESTED, **SERVICE_NESTED}
+_ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED}
 
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
@@ -2138,9 +2350,97 @@ class StackBuilder:
         them) against `spec`, and their nested objects; returns them as read."""
         checked = {k: _ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
         props = self.read_props(body, path, checked, owner, where=where)
+        self._container_nested(props, path, owner)
+        return props
+
+    def _container_nested(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """The nested objects every container has: `logging`, `internalHealthCheck`,
+        `dependsOn` and `volumeMounts`."""
         self.nested(props, "logging", path, owner)
         self.nested(props, "internalHealthCheck", path, owner)
-        return props
+        self.each_item(props, "dependsOn", path, owner)
+        mounts = props.get("volumeMounts")
+        for i, mount in enumerate(mounts if isinstance(mounts, list) else []):
+            newer = isinstance(mount, dict) and "type" not in mount
+            if newer and any(k in mount for k in _NEWER_DOCS_MOUNT):
+                continue
+            mpath = (*path, "volumeMounts", i)
+            self.typed_object(mount, mpath, owner, "volume mount", VOLUME_MOUNTS)
+
+    def _web_service_alarms(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of a web service's `alarms` against ALARM_PROPS, and its trigger against
+        WEB_SERVICE_ALARM_TRIGGERS."""
+        alarms = props.get("alarms")
+        for i, alarm in enumerate(alarms if isinstance(alarms, list) else []):
+            apath = (*path, "alarms", i)
+            if not self.check_value(_DICT, alarm, apath, f"alarms[{i}]", owner):
+                continue
+            got = self.read_props(alarm, apath, ALARM_PROPS, owner, where=f" in `alarms[{i}]`")
+            self.require_all(got, alarm, ALARM_PROPS, ("trigger",), apath, owner, f"`alarms[{i}]`")
+            self.nested(got, "evaluation", apath, owner, "alarm evaluation")
+            trigger = got.get("trigger")
+            kind = trigger.get("type") if isinstance(trigger, dict) else None
+            if isinstance(kind, str) and not kind.startswith(_WEB_SERVICE_ALARM_PREFIXES):
+                continue
+            if trigger is not None:
+                tpath = (*apath, "trigger")
+                self.typed_object(trigger, tpath, owner, "trigger", WEB_SERVICE_ALARM_TRIGGERS)
+
+    def _cdn(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """A web service's `cdn` against CDN_PROPS, its nested objects and route rewrites."""
+        raw = props.get("cdn")
+        if not isinstance(raw, dict):
+            return  # absent, or the wrong type: reported with the service's properties
+        cpath = (*path, "cdn")
+        cdn = self.read_props(raw, cpath, CDN_PROPS, owner, where=" in `cdn`")
+        self.require_all(cdn, raw, CDN_PROPS, ("enabled",), cpath, owner, "`cdn`")
+        self.each_item(cdn, "customDomains", cpath, owner)
+        self._cdn_behaviour(cdn, cpath, owner)
+        self.each_item(cdn, "routeRewrites", cpath, owner)
+        rewrites = cdn.get("routeRewrites")
+        for i, rewrite in enumerate(rewrites if isinstance(rewrites, list) else []):
+            if not isinstance(rewrite, dict):
+                continue  # reported by each_item
+            rpath = (*cpath, "routeRewrites", i)
+            self._cdn_behaviour(rewrite, rpath, owner)
+            if isinstance(rewrite.get("routeTo"), dict):
+                self.typed_object(
+                    rewrite["routeTo"], (*rpath, "routeTo"), owner, "routeTo", CDN_ROUTES
+                )
+
+    def _cdn_behaviour(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """The caching, forwarding and edge function options of a CDN or a route rewrite."""
+        caching = self.nested(props, "cachingOptions", path, owner)
+        self.items(caching, "cacheMethods", (*path, "cachingOptions"), owner, _CACHE_METHODS)
+        kpath = (*path, "cachingOptions", "cacheKeyParameters")
+        key = self.nested(caching, "cacheKeyParameters", (*path, "cachingOptions"), owner)
+        for part in ("cookies", "headers", "queryString"):
+            self.nested(key, part, kpath, owner, f"cache key {part}")
+        fpath = (*path, "forwardingOptions")
+        forwarding = self.nested(props, "forwardingOptions", path, owner)
+        self.items(forwarding, "allowedMethods", fpath, owner, _FORWARD_METHODS)
+        self.each_item(forwarding, "customRequestHeaders", fpath, owner)
+        for part in ("cookies", "headers", "queryString"):
+            self.nested(forwarding, part, fpath, owner, f"forward {part}")
+        self.nested(props, "edgeFunctions", path, owner)
+
+    def _side_containers(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of a service's `sideContainers` against SIDE_CONTAINER_PROPS, with its
+        packaging and nested objects."""
+        sides = props.get("sideContainers")
+        for i, side in enumerate(sides if isinstance(sides, list) else []):
+            spath = (*path, "sideContainers", i)
+            if not self.check_value(_DICT, side, spath, f"sideContainers[{i}]", owner):
+                continue
+            where = f" in `sideContainers[{i}]`"
+            got = self.read_props(side, spath, SIDE_CONTAINER_PROPS, owner, where=where)
+            what = f"`sideContainers[{i}]`"
+            self.require_all(
+                got, side, SIDE_CONTAINER_PROPS, SIDE_CONTAINER_REQUIRED, spath, owner, what
+            )
+            if "packaging" in got:
+                self._packaging(got["packaging"], (*spath, "packaging"), owner, "container")
+            self._container_nested(got, spath, owner)
 
     def _workload_nested(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
         """`resources`, `scaling` and `deployment` of a service or a workload."""
@@ -2160,12 +2460,46 @@ class StackBuilder:
         cors = self.nested(props, "cors", path, name)
         self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
         self.each_item(props, "customDomains", path, name)
-        balancing = self.nested(props, "loadBalancing", path, name)
-        if "type" in balancing:
-            spec = P("str", enum=SERVICE_LOAD_BALANCING[rtype])
-            self.check_value(
-                spec, balancing["type"], (*path, "loadBalancing", "type"), "type", name
-            )
+        self._side_containers(props, path, name)
+        if rtype == "web-service":
+            self._cdn(props, path, name)
+            self._web_service_alarms(props, path, name)
+        self._load_balancing(props.get("loadBalancing"), (*path, "loadBalancing"), name, rtype)
+
+    def _load_balancing(self, raw: Any, path: DataPath, owner: str, rtype: str) -> None:
+        """A service's `loadBalancing` (at `path`): its `type` among the service's, and the
+        `properties` that type takes (none for some)."""
+        if not isinstance(raw, dict):
+            return  # absent, or the wrong type: reported with the service's properties
+        variants = SERVICE_LOAD_BALANCING.get(rtype)
+        if variants is None:
+            return  # a worker service has no `loadBalancing`: reported as unknown already
+        kind = raw.get("type")
+        known = isinstance(kind, str) and kind in variants
+        shape = variants[kind] if known else None
+        body = raw.get("properties")
+        newer = isinstance(body, dict) and any(k in body for k in _NEWER_DOCS_BALANCING)
+        keys = {"type": _ANY, "properties": _DICT}
+        if known and shape is None and not newer:
+            keys = {"type": _ANY}
+        got = self.read_props(raw, path, keys, owner, where=" in `loadBalancing`")
+        if not self.require(got, raw, "type", path, owner, "`loadBalancing`"):
+            return
+        spec = P("str", enum=tuple(variants))
+        if shape is None or newer:
+            self.check_value(spec, kind, (*path, "type"), "type", owner)
+            return
+        if "properties" not in got:
+            if kind not in _OPTIONAL_BALANCING_PROPERTIES:
+                self.require(got, raw, "properties", path, owner, f"`loadBalancing` {kind!r}")
+            return
+        body = got["properties"]
+        ppath = (*path, "properties")
+        where = f" in the `{kind}` load balancing"
+        read = self.read_props(body, ppath, shape.props, owner, where=where)
+        what = f"`{kind}` load balancing"
+        self.require_all(read, body, shape.props, shape.required, ppath, owner, what)
+        self.each_item(read, "ports", ppath, owner)
 
     def each_item(self, props: dict[str, Any], key: str, path: DataPath, owner: str) -> None:
         """Check each entry of the list `props[key]` against SERVICE_NESTED[key]."""
@@ -2253,6 +2587,13 @@ class StackBuilder:
             rpath = (*path, "rules", i)
             got = self.typed_object(rule, rpath, name, "rule", FIREWALL_RULES)
             self.nested(got, "forwardedIPConfig", (*rpath, "properties"), name)
+        bodies = props.get("customResponseBodies")
+        for key in bodies if isinstance(bodies, dict) else {}:
+            bpath = (*path, "customResponseBodies")
+            if self.check_value(
+                _DICT, bodies[key], (*bpath, key), f"customResponseBodies.{key}", name
+            ):
+                self.nested(bodies, key, bpath, name, "custom response body")
         return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
 
     def _container_port(self, t: Trigger, owner: str) -> int | None:
