@@ -487,8 +487,9 @@ WORKLOAD_PROPS = {
     "enableRemoteSessions": _BOOL,
     "usePrivateSubnetsWithNAT": _BOOL,
 }
-# `ContainerWorkloadContainer`
-CONTAINER_PROPS = {
+# `ContainerWorkloadContainerBase`: what a workload's containers and a service's
+# `sideContainers` entries share.
+_CONTAINER_BASE = {
     "name": _STR,
     "packaging": _DICT,
     "essential": _BOOL,
@@ -498,21 +499,13 @@ CONTAINER_PROPS = {
     "internalHealthCheck": _DICT,
     "stopTimeout": _NUM,
     "volumeMounts": _LIST,
-    "events": _LIST,
-    "loadBalancerHealthCheck": _DICT,
 }
+# `ContainerWorkloadContainer`
+CONTAINER_PROPS = {**_CONTAINER_BASE, "events": _LIST, "loadBalancerHealthCheck": _DICT}
 # `ServiceHelperContainer` (__helpers.d.ts, the commit that adds `sideContainers`): the
-# entries of a service's `sideContainers`, `ContainerWorkloadContainerBase` and its type.
+# entries of a service's `sideContainers`, the base and its type.
 SIDE_CONTAINER_PROPS = {
-    "name": _STR,
-    "packaging": _DICT,
-    "essential": _BOOL,
-    "logging": _DICT,
-    "dependsOn": _LIST,
-    "environment": P("list|dict"),
-    "internalHealthCheck": _DICT,
-    "stopTimeout": _NUM,
-    "volumeMounts": _LIST,
+    **_CONTAINER_BASE,
     "containerType": P("str", enum=("run-on-init", "always-running")),
 }
 SIDE_CONTAINER_REQUIRED = ("name", "packaging", "containerType")
