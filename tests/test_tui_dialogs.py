@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
-from tui_support import START, app_for, drawn_text, drive, session
+from tui_support import START, app_for, drawn_text, drive, echo_session, session
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.registry import format_line
@@ -250,24 +250,6 @@ resources:
 
 @pytest.mark.parametrize("size", [(140, 40), (130, 30), (90, 30)])
 def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[int, int]) -> None:
-    (tmp_path / "stacktape.yml").write_text(
-        """\
-resources:
-  gw: {type: http-api-gateway}
-  echo:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
-      events:
-        - type: http-api-gateway
-          properties: {httpApiGatewayName: gw, path: /echo, method: POST}
-""",
-        encoding="utf-8",
-    )
-    (tmp_path / "stptui.yml").write_text(
-        "behaviors:\n  echo:\n    response: '{statusCode: `200`, body: body}'\n",
-        encoding="utf-8",
-    )
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
@@ -294,7 +276,7 @@ resources:
         await pilot.press("ctrl+s")
         assert box.scroll_y == 0
 
-    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=size)
+    drive(StptuiApp(echo_session(tmp_path)), script, size=size)
 
 
 # -- fire -----------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.console import Console, RenderableType
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import START, app_for, drive
+from tui_support import app_for, drive, echo_session
 
-from stptui.commands import CommandResult, Session
+from stptui.commands import CommandResult
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.dialogs import HttpDialog
@@ -124,24 +124,6 @@ def test_ctrl_o_before_any_output_does_nothing() -> None:
 
 
 def test_a_huge_http_response_is_shown_in_part_and_whole_on_its_page(tmp_path: Path) -> None:
-    (tmp_path / "stacktape.yml").write_text(
-        """\
-resources:
-  gw: {type: http-api-gateway}
-  echo:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
-      events:
-        - type: http-api-gateway
-          properties: {httpApiGatewayName: gw, path: /echo, method: POST}
-""",
-        encoding="utf-8",
-    )
-    (tmp_path / "stptui.yml").write_text(
-        "behaviors:\n  echo:\n    response: '{statusCode: `200`, body: body}'\n",
-        encoding="utf-8",
-    )
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h", "ctrl+o")
@@ -162,4 +144,4 @@ resources:
         await pilot.press("escape")
         assert app.screen is dialog
 
-    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+    drive(StptuiApp(echo_session(tmp_path)), script)

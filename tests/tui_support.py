@@ -50,6 +50,29 @@ def session(name: str = "job-queue", **kwargs: object) -> Session:
     return Session.open(SAMPLES / name, start_ms=START, **kwargs)  # type: ignore[arg-type]
 
 
+ECHO_STACK = """\
+resources:
+  gw: {type: http-api-gateway}
+  echo:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: gw, path: /echo, method: POST}
+"""
+
+
+def echo_session(folder: Path) -> Session:
+    """A session on a stack in `folder` whose `POST /echo` answers 200 with the body sent."""
+    (folder / "stacktape.yml").write_text(ECHO_STACK, encoding="utf-8")
+    (folder / "stptui.yml").write_text(
+        "behaviors:\n  echo:\n    response: '{statusCode: `200`, body: body}'\n",
+        encoding="utf-8",
+    )
+    return Session.open(folder, start_ms=START)
+
+
 def app_for(name: str = "job-queue") -> StptuiApp:
     """The app on a bundled sample stack (clock paused)."""
     return StptuiApp(session(name))
