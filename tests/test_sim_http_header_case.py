@@ -121,13 +121,13 @@ def test_1_0_joins_names_that_differ_only_in_case_under_the_first(sim: Simulator
 # -- payload format 2.0 ----------------------------------------------------------------------
 
 
-def test_2_0_lower_cases_every_name_and_adds_no_length_without_a_body(sim: Simulator) -> None:
+def test_2_0_lower_cases_every_name_and_adds_a_zero_length_without_a_body(sim: Simulator) -> None:
     sent = [("Content-Type", "text/plain"), ("X-Tag", "a"), ("x-tag", "b")]
     event = event_of(sim, "v2", headers=sent)
     headers = event["headers"]
     assert all(name == name.lower() for name in headers)
     assert headers["content-type"] == "text/plain" and headers["x-tag"] == "a,b"
-    assert "content-length" not in headers
+    assert headers["content-length"] == "0"
 
 
 def test_2_0_finds_cookie_and_user_agent_headers_in_any_case(sim: Simulator) -> None:

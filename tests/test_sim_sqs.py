@@ -328,7 +328,7 @@ def test_fifo_content_based_dedup_and_required_ids() -> None:
     assert sim.send("orders", "same", group="g") == sim.send("orders", "same", group="h")
     with pytest.raises(SimError, match="message group id"):
         sim.send("orders", "x")
-    with pytest.raises(SimError, match="per-message delay"):
+    with pytest.raises(SimError, match="Value 5 for parameter DelaySeconds is invalid"):
         sim.send("orders", "x", group="g", delay_s=5)
     plain = make_sim(FIFO.format(dedup="false"))
     with pytest.raises(SimError, match="deduplication id"):

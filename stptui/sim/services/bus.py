@@ -526,10 +526,14 @@ def validate_entry(
         raise EventsError("InvalidArgument", "every resource must be a non-empty ARN string")
     # AWS's entry size: the UTF-8 bytes of Source, DetailType, Detail and each resource.
     size = sum(len(s.encode("utf-8", "surrogatepass")) for s in (source, detail_type, text, *res))
+    # Too large an entry fails the whole request, not the entry: PutEvents answers
+    # ValidationException (HTTP 400) instead of an entry with an ErrorCode.
     if size > MAX_ENTRY_BYTES:
         raise EventsError(
-            "InvalidArgument",
-            f"the entry is {size:,} bytes; PutEvents allows at most {MAX_ENTRY_BYTES:,}",
+            "ValidationException",
+            "Total size of the entries in the request is over the limit. "
+            f"(The entry is {size:,} bytes; PutEvents takes at most {MAX_ENTRY_BYTES:,}.)",
+            "put the data in S3 and send its key",
         )
     return PutEventsEntry(source, detail_type, parsed, res)
 

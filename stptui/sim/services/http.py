@@ -15,8 +15,10 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   names are spelt as captured events show: API Gateway's own (`Host`, `Content-Length`,
   `User-Agent`, `X-Amzn-Trace-Id`, `X-Forwarded-*`) capitalised, `accept`,
   `accept-encoding` and `via` lower-cased, any other as the client sent it, and names that
-  differ only in case are one header, spelt as it first came. A 1.0 event always has
-  `Content-Length` (`0` without a body). Everything that reads a header ignores case.
+  differ only in case are one header, spelt as it first came. Both formats always carry a
+  content length (`0` without a body), and list header names in code-point order (so 1.0's
+  capitalised names come before its lower-case ones), as every captured event does; 2.0
+  also lists its query parameters by name. Everything that reads a header ignores case.
 * The integration sees the path URL-decoded (`rawPath`, `requestContext.http.path`; 1.0's
   `path`), except `%25`, and `pathParameters` decoded; `rawQueryString` is the query as
   sent, `queryStringParameters` decoded (`+` is a space). A body whose content type is not
@@ -348,6 +350,12 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+def _by_name(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with its names in code-point order (`Host` before `accept`), as API Gateway
+    lists request headers in every captured event, and 2.0's query parameters."""
+    return {name: values[name] for name in sorted(values)}
+
+
 def _v1_name(name: str) -> str:
     """A request header's name as a payload format 1.0 event spells it."""
     low = name.lower()
@@ -507,9 +515,7 @@ class HttpService:
         if route.to_container:
             self._answer_for_container(ex, route)
             return ex
-        request_headers = self._headers(
-            api, list(headers or []), body, now, request_id, route.payload_format
-        )
+        request_headers = self._headers(api, list(headers or []), body, now, request_id)
         if route.payload_format == "2.0":
             ex.event = self._event_v2(ex, route, params, request_headers, raw_query, body)
         else:
@@ -668,18 +674,18 @@ class HttpService:
         body: str | None,
         now: int,
         request_id: str,
-        payload_format: str,
     ) -> list[tuple[str, str]]:
         """The request's headers as the integration sees them, names as the client spelt
         them: what the client sent, plus what a client and API Gateway add unless the client
         set them. The stand-in client spells its own as curl does and labels a body without
         a content type as JSON when it is JSON, else as plain text, so that it reaches the
-        function as text (see is_text_body). A 1.0 event always carries a Content-Length,
-        `0` without a body, as every captured one does."""
+        function as text (see is_text_body). Either format always carries a content length,
+        `0` without a body, as every captured event does (the Lambda guide's 2.0 event of a
+        browser's GET has `content-length: 0`)."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
         length = str(len(body.encode("utf-8", "surrogatepass"))) if body else "0"
         defaults = [
-            ("Content-Length", length) if body or payload_format == "1.0" else None,
+            ("Content-Length", length),
             ("Content-Type", _media_type_of(body)) if body else None,
             ("Host", api.domain),
             ("User-Agent", USER_AGENT),
@@ -726,9 +732,9 @@ class HttpService:
         }
         if cookies:
             event["cookies"] = cookies
-        event["headers"] = _joined(plain)
+        event["headers"] = _by_name(_joined(plain))
         if query:
-            event["queryStringParameters"] = _joined(query)
+            event["queryStringParameters"] = _by_name(_joined(query))
         event["requestContext"] = {
             "accountId": self.sim.account_id,
             "apiId": ex.api.api_id,
@@ -774,8 +780,8 @@ class HttpService:
             "resource": resource,
             "path": ex.path,
             "httpMethod": ex.method,
-            "headers": _last(spelt),
-            "multiValueHeaders": _multi(spelt),
+            "headers": _by_name(_last(spelt)),
+            "multiValueHeaders": _by_name(_multi(spelt)),
             "queryStringParameters": _last(query) if query else None,
             "multiValueQueryStringParameters": _multi(query) if query else None,
             "requestContext": {

@@ -280,11 +280,15 @@ class QueueSim:
         if delay_s is not None and not 0 <= delay_s <= MAX_DELAY_S:
             raise SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
         if self.fifo:
-            if delay_s is not None and delay_s > 0:
+            # "When you set FifoQueue, you can't set DelaySeconds per message" (SendMessage API
+            # reference); SQS refuses a positive one with this message and takes 0.
+            if delay_s:
                 raise SqsError(
                     "InvalidParameterValue",
-                    "FIFO queues do not take a per-message delay; set delayMessagesSecond on the "
-                    "queue",
+                    f"Value {delay_s} for parameter DelaySeconds is invalid. Reason: The request "
+                    "include parameter that is not valid for this queue type.",
+                    hint="a FIFO queue delays every message by its delayMessagesSecond; "
+                    "send without --delay",
                 )
             if not group:
                 raise SqsError(
@@ -350,7 +354,8 @@ class QueueSim:
             if len(self._dedup) > 4096:
                 self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
         self.messages[msg.id] = msg
-        delay_ms = self.delay_ms if delay_s is None else delay_s * 1000
+        # A FIFO queue's own delay applies even to a send that says DelaySeconds 0.
+        delay_ms = self.delay_ms if delay_s is None or self.fifo else delay_s * 1000
         if group is None and not delay_ms:
             sim.trace.emit((now, tk.MESSAGE_SENT, self.name, msg.id, source, tk.SENT_FIELDS))
         else:
