@@ -1,0 +1,412 @@
+"""The examples of README.md and the docs pages that are not `console` blocks still hold.
+
+tests/test_docs.py runs the `console` blocks of docs/*.md. A page also shows YAML snippets,
+lists of commands, usage lines and file layouts. Each such block is marked with what checks
+it, by an HTML comment that ends on the line right before its fence (it may span lines):
+
+- `<!-- check: behaviors STACK -->`: the YAML is a behaviours file that loads for STACK
+  with no diagnostic at all.
+- `<!-- check: same-data FILE -->`: the YAML is the same data as FILE (comments aside).
+- `<!-- check: excerpt FILE -->`: the block is a run of whole lines of FILE; a `# ...`
+  (or `// ...`) line stands for lines left out.
+- `<!-- check: commands STACK -->`: every line runs, in order, in one session of STACK.
+- `<!-- check: cli WORD=WORD ... -->`: every `stptui` command line (a `\\` at its end goes
+  on on the next; up to a `|`, less a `# comment`) runs with the words replaced, and its
+  exit code is 0 or 1: no usage error.
+- `<!-- check: usage SUBCOMMAND -->`: the synopsis names exactly the options of
+  `stptui SUBCOMMAND --help`.
+- `<!-- check: layout -->`: the tree of files names files that exist, and lists every
+  module of the packages it details.
+
+Paths are relative to the repository root. Any page of docs/ may mark its blocks so. On the
+pages of PAGES every block must be a `console` block or marked (README's install and test
+commands aside, which .ci/run reads), so a new example cannot go unchecked. The CLI's
+options and sub-commands must each be named somewhere in the docs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stptui.cli import main
+from stptui.commands import REGISTRY, CommandError, Session, execute
+from stptui.config import load_stack
+from stptui.sim.behavior import Behaviors
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [
+    ROOT / "README.md",
+    ROOT / "docs" / "behaviors.md",
+    ROOT / "docs" / "patterns-and-schedules.md",
+    ROOT / "docs" / "design.md",
+]
+# The command .ci/run takes from README.md; it must stay exactly this.
+TEST_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+)
+
+_FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+_MARK_RE = re.compile(r"^<!--\s*(?P<text>.*?)\s*-->$", re.S)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced block of a page, with the HTML comment on the line before its fence."""
+
+    page: Path
+    line: int  # 1-based line of the opening fence
+    info: str
+    marker: str | None
+    text: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.page.name}:{self.line}"
+
+    @property
+    def check(self) -> list[str]:
+        """The words after `check:` in the marker, or [] for a block not marked so."""
+        if self.marker is None or not self.marker.startswith("check:"):
+            return []
+        return self.marker.removeprefix("check:").split()
+
+
+def blocks(page: Path) -> list[Block]:
+    """Every fenced block of a page, in order."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    found: list[Block] = []
+    i = 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].strip() != m["fence"]:
+            end += 1
+        text = "\n".join(lines[i + 1 : end]) + "\n"
+        found.append(Block(page, i + 1, m["info"].strip(), _marker(lines[:i]), text))
+        i = end + 1
+    return found
+
+
+def _marker(before: list[str]) -> str | None:
+    """The HTML comment that ends on the last of these lines (it may span several)."""
+    if not before or not before[-1].rstrip().endswith("-->"):
+        return None
+    start = len(before) - 1
+    while start > 0 and "<!--" not in before[start]:
+        start -= 1
+    m = _MARK_RE.match(" ".join(line.strip() for line in before[start:]))
+    return " ".join(m["text"].split()) if m else None
+
+
+def checked(kind: str) -> list[Block]:
+    """The blocks marked `check: KIND`, on any page (another page may opt in)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [b for page in pages for b in blocks(page) if b.check[:1] == [kind]]
+
+
+def run_cli(argv: list[str]) -> tuple[int, str]:
+    """`stptui ARGV` in-process, with an empty standard input: (exit code, all output)."""
+    buf = io.StringIO()
+    stdin = sys.stdin
+    sys.stdin = io.StringIO("")
+    try:
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+            try:
+                code = main(argv)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        sys.stdin = stdin
+    return code, buf.getvalue()
+
+
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def _ids(found: list[Block]) -> list[str]:
+    return [b.name for b in found]
+
+
+# -- every block is checked -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_example_is_checked(page: Path) -> None:
+    kinds = {"behaviors", "same-data", "excerpt", "commands", "cli", "usage", "layout"}
+    unchecked = [
+        f"{b.name} ({b.info or 'no info string'}, marker {b.marker!r})"
+        for b in blocks(page)
+        if b.info != "console"
+        and b.marker not in ("run-command", "test-command")
+        and b.check[:1] not in [[k] for k in kinds]
+    ]
+    assert not unchecked, f"blocks no test runs: {unchecked}"
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    (block,) = [b for b in blocks(ROOT / "README.md") if b.marker == "test-command"]
+    assert block.text == TEST_COMMAND + "\n"
+
+
+def test_the_readme_run_command_starts_the_installed_entry_point() -> None:
+    (block,) = [b for b in blocks(ROOT / "README.md") if b.marker == "run-command"]
+    assert block.text.strip().endswith("&& .venv/bin/stptui")
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\nstptui = "stptui.cli:main"\n' in project
+
+
+# -- behaviours files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", checked("behaviors"), ids=_ids(checked("behaviors")))
+def test_behaviors_snippet_loads_without_a_diagnostic(block: Block, at_root: None) -> None:
+    (stack_path,) = block.check[1:]
+    stack = load_stack(ROOT / stack_path)
+    _, diags = Behaviors.from_text(block.text, block.name, stack, base_dir=ROOT / "docs")
+    assert [f"{d.severity} {d.code}: {d.message}" for d in diags] == []
+
+
+@pytest.mark.parametrize("block", checked("same-data"), ids=_ids(checked("same-data")))
+def test_snippet_is_the_file_it_names(block: Block) -> None:
+    (path,) = block.check[1:]
+    assert yaml.safe_load(block.text) == yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
+
+
+_ELISION_RE = re.compile(r"^\s*(#|//)\s*\.\.\.")
+
+
+def is_excerpt(want: list[str], lines: list[str]) -> bool:
+    """Whether `want` is a run of `lines`, where a `# ...` line stands for lines left out."""
+    segments: list[list[str]] = [[]]
+    for line in want:
+        if _ELISION_RE.match(line):
+            segments.append([])
+        else:
+            segments[-1].append(line)
+    at = 0
+    for seg in segments:
+        # The earliest place each run fits leaves the most room for the runs after it.
+        found = next(
+            (i for i in range(at, len(lines) - len(seg) + 1) if lines[i : i + len(seg)] == seg),
+            None,
+        )
+        if found is None:
+            return False
+        at = found + len(seg)
+    return True
+
+
+@pytest.mark.parametrize("block", checked("excerpt"), ids=_ids(checked("excerpt")))
+def test_excerpt_is_in_the_file_it_names(block: Block) -> None:
+    (path,) = block.check[1:]
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    assert is_excerpt(block.text.splitlines(), lines), f"{block.name}: not an excerpt of {path}"
+
+
+@pytest.mark.parametrize(
+    ("want", "ok"),
+    [("b c", True), ("b d", False), ("a # ... d", True), ("c # ... b", False), ("# ... e", True)],
+)
+def test_excerpt_matching(want: str, ok: bool) -> None:
+    lines = ["a", "b", "c", "d", "e"]
+    assert is_excerpt(want.replace("# ...", "#...").split(), lines) is ok
+
+
+# -- commands inside a session --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", checked("commands"), ids=_ids(checked("commands")))
+def test_command_lines_run(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (stack_path,) = block.check[1:]
+    session = Session.open(ROOT / stack_path, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    # What a line writes (`save incident.json`) lands in a scratch folder that sees docs/.
+    (tmp_path / "docs").symlink_to(ROOT / "docs")
+    monkeypatch.chdir(tmp_path)
+    for line in block.text.splitlines():
+        try:
+            execute(session, line)
+        except CommandError as exc:
+            pytest.fail(f"{block.name}: {line!r} is refused: {exc}", pytrace=False)
+
+
+# -- stptui command lines -------------------------------------------------------------------
+
+
+def cli_lines(block: Block) -> list[list[str]]:
+    """The argv of each `stptui` line of a block (a line ending in `\\` goes on on the
+    next), up to a `|` outside quotes, with the marker's words replaced."""
+    swap = dict(pair.split("=", 1) for pair in block.check[1:])
+    out = []
+    for line in block.text.replace("\\\n", " ").splitlines():
+        lex = shlex.shlex(line, posix=True, punctuation_chars="|")
+        lex.whitespace_split = True
+        words = list(lex)
+        words = words[: words.index("|")] if "|" in words else words
+        if words[:1] == ["stptui"]:
+            out.append([swap.get(w, w) for w in words[1:]])
+    return out
+
+
+def _from_root(word: str) -> str:
+    """A word naming a file of the repository (or `@FILE`) as an absolute path."""
+    at, rest = ("@", word[1:]) if word.startswith("@") else ("", word)
+    return at + str(ROOT / rest) if "/" in rest and (ROOT / rest).exists() else word
+
+
+@pytest.mark.parametrize("block", checked("cli"), ids=_ids(checked("cli")))
+def test_cli_lines_run(
+    block: Block, at_root: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argvs = cli_lines(block)
+    assert argvs, f"{block.name} has no stptui line"
+    monkeypatch.chdir(tmp_path)  # what a line writes (a --trace file) lands here
+    for words in argvs:
+        argv = [_from_root(w) for w in words]
+        code, out = run_cli(argv)
+        assert code in (0, 1), f"{block.name}: stptui {shlex.join(argv)} exits {code}:\n{out}"
+
+
+def test_cli_line_swaps_words_and_drops_pipes_and_comments() -> None:
+    block = Block(
+        Path("p.md"),
+        1,
+        "sh",
+        "check: cli a.yml=docs/x.yml",
+        "stptui graph a.yml --format dot | dot -Tsvg  # draw\nls\nstptui x 'a|b'  # c\n"
+        "printf 'x' |\n    stptui run a.yml - \\\n    --seed 1\n",
+    )
+    assert cli_lines(block) == [
+        ["graph", "docs/x.yml", "--format", "dot"],
+        ["x", "a|b"],
+        ["run", "docs/x.yml", "-", "--seed", "1"],
+    ]
+
+
+def test_readme_project_name_line_names_the_stack(at_root: None) -> None:
+    # README: `stptui graph stacktape.yml --project-name shop --stage prod   # stack shop-prod`
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--project-name shop --stage prod   # stack shop-prod: ..." in text
+    code, out = run_cli(
+        ["graph", "docs/examples/directives.yml", "--project-name", "shop", "--stage", "prod"]
+    )
+    assert code == 0 and out.startswith("stack shop-prod: ")
+
+
+def test_readme_names_only_commands_that_exist() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"A script is one command per line \((?P<names>[^)]*)\)", text)
+    assert m is not None
+    names = re.findall(r"`([a-z-]+)`", m["names"])
+    assert names and not [n for n in names if n not in REGISTRY.commands]
+
+
+def test_readme_links_every_docs_page() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Documentation", 1)[1]
+    linked = set(re.findall(r"\]\(docs/([a-z-]+\.md)\)", section))
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert pages - linked == set(), "pages the README's Documentation list leaves out"
+
+
+# -- usage lines and options ----------------------------------------------------------------
+
+
+def help_options(subcommand: str | None) -> set[str]:
+    """The options of `stptui [SUBCOMMAND] --help`'s usage, less -h."""
+    code, out = run_cli([*([subcommand] if subcommand else []), "--help"])
+    assert code == 0
+    usage = out.split("\n\n", 1)[0]
+    return set(re.findall(r"\[(-[-\w]+)", usage)) - {"-h"}
+
+
+@pytest.mark.parametrize("block", checked("usage"), ids=_ids(checked("usage")))
+def test_usage_synopsis_has_the_options_of_help(block: Block) -> None:
+    (sub,) = block.check[1:]
+    assert block.text.startswith(f"stptui {sub} ")
+    assert set(re.findall(r"\[(-[-\w]+)", block.text)) == help_options(sub)
+
+
+@pytest.mark.parametrize(
+    "subcommand", [None, "validate", "graph", "run", "repl", "match", "schedule"], ids=str
+)
+def test_every_option_is_documented(subcommand: str | None) -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    # Words of inline code (`--seed N`, `stptui --version`), not of usage dumps in blocks.
+    spans = re.findall(r"(?<!`)`([^`\n]+)`(?!`)", text)
+    words = {w for span in spans for w in span.split()}
+    missing = sorted(o for o in help_options(subcommand) if o not in words)
+    assert not missing, f"options no page mentions in inline code: {missing}"
+
+
+def test_every_subcommand_is_in_the_readme() -> None:
+    code, out = run_cli(["--help"])
+    names = re.search(r"sub-commands: ([a-z, ]+)\.", out.replace("\n", " "))
+    assert code == 0 and names is not None
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [n for n in names[1].split(", ") if f"\nstptui {n} " not in readme] == []
+
+
+# -- the layout of design.md ----------------------------------------------------------------
+
+# The packages whose modules design.md lists one by one.
+DETAILED = ("stptui/config", "stptui/sim", "stptui/commands")
+
+
+def layout_paths(block: Block) -> list[str]:
+    """The paths the tree names: an entry is `name` or `dir/` at two spaces per level."""
+    paths: list[str] = []
+    stack: list[str] = []
+    for line in block.text.splitlines():
+        m = re.match(r"^(?P<indent> *)(?P<name>[\w.-]+/?)(?:\s{2,}|$)", line)
+        if m is None or len(m["indent"]) % 2 or len(m["indent"]) // 2 > len(stack):
+            continue  # a continuation of the description above
+        depth = len(m["indent"]) // 2
+        del stack[depth:]
+        path = "".join(stack) + m["name"]
+        paths.append(path.rstrip("/"))
+        if m["name"].endswith("/"):
+            stack.append(m["name"])
+    return paths
+
+
+@pytest.mark.parametrize("block", checked("layout"), ids=_ids(checked("layout")))
+def test_layout_names_files_that_exist(block: Block) -> None:
+    paths = layout_paths(block)
+    assert "stptui/sim/services" in paths
+    assert [p for p in paths if not (ROOT / p).exists()] == []
+
+
+@pytest.mark.parametrize("block", checked("layout"), ids=_ids(checked("layout")))
+def test_layout_lists_every_module_of_the_detailed_packages(block: Block) -> None:
+    paths = set(layout_paths(block))
+    modules = {
+        str(p.relative_to(ROOT))
+        for package in DETAILED
+        for p in (ROOT / package).glob("*.py")
+        if p.name != "__init__.py"
+    }
+    assert sorted(modules - paths) == []
+
+
+def test_layout_reads_nesting_and_skips_continuations() -> None:
+    text = "a/\n  b.py            x\n  c/                y\n                    more words\n    d.py\ne/\n"
+    block = Block(Path("p.md"), 1, "", "check: layout", text)
+    assert layout_paths(block) == ["a", "a/b.py", "a/c", "a/c/d.py", "e"]
