@@ -33,6 +33,8 @@ from stptui.config.envvars import EnvEntry, env_var_name, environments, injected
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
+    AppSyncApi,
+    AppSyncTrigger,
     BatchJob,
     Bucket,
     Containerized,
@@ -42,6 +44,7 @@ from stptui.config.model import (
     Function,
     HttpApiGateway,
     HttpTrigger,
+    KafkaTopicTrigger,
     Queue,
     Ref,
     Resource,
@@ -52,6 +55,7 @@ from stptui.config.model import (
     SqsTrigger,
     Stack,
     Trigger,
+    WebSocketTrigger,
     Workload,
 )
 
@@ -81,14 +85,28 @@ DEFAULT_BUS_ID = "bus:default"
 
 # Node kinds that only start pipelines; they go in the first layer.
 SOURCE_KINDS: frozenset[str] = frozenset(
-    {"http-api-gateway", "schedule", "bucket", "event-bus", "sns-topic"}
+    {
+        "http-api-gateway",
+        "schedule",
+        "bucket",
+        "event-bus",
+        "sns-topic",
+        "websocket-api-gateway",
+        "appsync-api",
+        "kafka-cluster",
+    }
 )
 # connectTo targets the code can put work into: send, publish, put an object, invoke.
 SENDABLE_KINDS: frozenset[str] = frozenset(
     {"sqs-queue", "event-bus", "sns-topic", "bucket", "function", "batch-job"}
 )
 # Kinds drawn in the last layer unless something flows out of them.
-_SINK_KINDS: frozenset[str] = DATA_STORE_TYPES | {"aws-service", "external", "missing"}
+_SINK_KINDS: frozenset[str] = DATA_STORE_TYPES | {
+    "aws-service",
+    "external",
+    "missing",
+    "email-sender",
+}
 
 Reach = Literal["triggers", "may-send"]
 
@@ -354,12 +372,41 @@ class _Builder:
             attrs.update(method=t.method, path=t.route_path)
             if not in_container:  # a container gets the HTTP request, not a Lambda event
                 attrs["payload_format"] = t.payload_format or fallback
+        elif isinstance(t, WebSocketTrigger):
+            source = self._ref(t.gateway)
+            attrs["route_key"] = t.route_key
+            if t.authorizer_function is not None:
+                self._authorizer(source, t)
+        elif isinstance(t, AppSyncTrigger):
+            source = self._ref(t.api)
+            attrs["field"] = t.field_name
+        elif isinstance(t, KafkaTopicTrigger):
+            source = self._ref(t.cluster) if t.cluster is not None else None
+            attrs["topic"] = t.topic
         else:
             source = self._ref(self._generic_source(t))
         if in_container:
             attrs.update(container=t.container, container_port=t.container_port)
         if source is not None:
             self._edge(source, t.owner, f"trigger:{t.index}", TRIGGER, t.path, **attrs)
+
+    def _authorizer(self, gateway: str | None, t: WebSocketTrigger) -> None:
+        """The Lambda authorizer a WebSocket API invokes on `$connect`: a trigger edge from
+        the gateway to the authorizer function, keyed by the route's owner and index."""
+        function = self._ref(t.authorizer_function)
+        if gateway is None or function is None or t.authorizer_function is None:
+            return
+        self._edge(
+            gateway,
+            function,
+            f"authorizer:{t.owner}:{t.index}",
+            TRIGGER,
+            t.authorizer_function.path,
+            via="websocket-authorizer",
+            owner=t.owner,
+            index=t.index,
+            route_key=t.route_key,
+        )
 
     def _generic_source(self, t: Trigger) -> Ref | None:
         """The source of an integration the model keeps raw (streams, load balancers)."""
@@ -464,6 +511,8 @@ def _props(res: Resource) -> dict[str, Any]:
         return {"event_bus_notifications": True} if res.event_bus_notifications else {}
     if isinstance(res, SnsTopic):
         return {"fifo": res.fifo}
+    if isinstance(res, AppSyncApi):
+        return {"auth": res.authentication} if res.authentication else {}
     engine = res.properties.get("engine")
     if res.type == "relational-database" and isinstance(engine, dict):
         engine_type = engine.get("type")
@@ -704,6 +753,7 @@ def _node_summary(attrs: dict[str, Any]) -> str:
         ("engine", "{}"),
         ("grants", "grants {}"),
         ("cfn_type", "{}"),
+        ("auth", "auth {}"),
     )
     for key, fmt in names:
         if key in p and p[key] is not None:
@@ -750,6 +800,14 @@ def _via_label(d: dict[str, Any]) -> str:
     if via == "sns":
         fp = d.get("filter_policy")
         return f"sns(filter {_compact(fp)})" if fp else "sns"
+    if via == "websocket-api-gateway":
+        return f"websocket({d.get('route_key')})"
+    if via == "websocket-authorizer":
+        return f"authorizer(of {d.get('owner')} {d.get('route_key')})"
+    if via == "appsync-api":
+        return f"appsync({d.get('field')})"
+    if via == "kafka-topic" and d.get("topic") is not None:
+        return f"kafka({d['topic']})"
     return str(via)
 
 
@@ -809,6 +867,9 @@ _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "event-bus": ("{{", "}}"),
     "sns-topic": ("{{", "}}"),
     "http-api-gateway": ("([", "])"),
+    "websocket-api-gateway": ("([", "])"),
+    "appsync-api": ("([", "])"),
+    "kafka-cluster": ("[[", "]]"),
     "schedule": ("(", ")"),
     "bucket": ("[(", ")]"),
     "external": (">", "]"),
@@ -873,6 +934,9 @@ _DOT_SHAPES: dict[str, str] = {
     "event-bus": "hexagon",
     "sns-topic": "hexagon",
     "http-api-gateway": "house",
+    "websocket-api-gateway": "house",
+    "appsync-api": "house",
+    "kafka-cluster": "cds",
     "schedule": "ellipse",
     "bucket": "folder",
     "external": "note",

@@ -456,6 +456,11 @@ RESOURCE_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
         {"defaultUserPassword": "a-long-password", "instanceSize": "cache.t4g.micro"},
     ),
     "web-app-firewall": (norm.FIREWALL_PROPS, {"scope": "cdn"}),
+    "websocket-api-gateway": (norm.WEBSOCKET_API_GATEWAY_PROPS, {}),
+    "kafka-cluster": (norm.KAFKA_CLUSTER_PROPS, {}),
+    "appsync-api": (norm.APPSYNC_API_PROPS, {"authentication": "{type: aws-iam}"}),
+    "dsql-database": (norm.DSQL_DATABASE_PROPS, {}),
+    "email-sender": (norm.EMAIL_SENDER_PROPS, {"identity": "example.com"}),
 }
 IMG = "{type: prebuilt-image, properties: {image: nginx}}"
 # Not among the builders: containers are read by their own readers.
@@ -477,9 +482,17 @@ TRIGGER_BASES: dict[str, dict[str, str]] = {
     "sns": {"snsTopicName": "t"},
     "http-api-gateway": {"httpApiGatewayName": "api", "method": "GET", "path": "/x"},
 }
+# The events of the newest types, read from `norm.NEWER_TRIGGERS` (newer than the schema
+# snapshot that `norm.TRIGGER_PROPS` holds exactly).
+NEWER_TRIGGER_BASES: dict[str, dict[str, str]] = {
+    "websocket-api-gateway": {"websocketApiGatewayName": "ws", "routeKey": "$connect"},
+    "appsync-api": {"appsyncApiName": "gql", "field": "Query.user"},
+}
 TRIGGER_TARGETS = (
     "  q: {type: sqs-queue}\n  b: {type: bucket}\n  bus: {type: event-bus}\n"
     "  t: {type: sns-topic}\n  api: {type: http-api-gateway}\n"
+    "  ws: {type: websocket-api-gateway}\n"
+    "  gql: {type: appsync-api, properties: {authentication: {type: aws-iam}}}\n"
 )
 
 
@@ -487,6 +500,7 @@ def test_every_schema_is_covered() -> None:
     """A new modelled type, trigger or schema table must get a case here."""
     assert set(RESOURCE_SCHEMAS) == set(norm.StackBuilder._BUILDERS)
     assert set(TRIGGER_BASES) == set(norm.TRIGGER_PROPS)
+    assert set(NEWER_TRIGGER_BASES) == set(norm.NEWER_TRIGGERS)
     tables = {
         name
         for name, value in vars(norm).items()
@@ -497,7 +511,9 @@ def test_every_schema_is_covered() -> None:
     covered |= {"RELATIONAL_DATABASE_PROPS", "REDIS_PROPS", "FIREWALL_PROPS", "WORKLOAD_PROPS"}
     covered |= {"WEB_SERVICE_PROPS", "PRIVATE_SERVICE_PROPS", "WORKER_SERVICE_PROPS"}
     covered |= {"SIMPLE_SERVICE_PROPS", "CONTAINER_PROPS", "SIDE_CONTAINER_PROPS", "CDN_PROPS"}
-    covered |= {"ALARM_PROPS"}
+    covered |= {"ALARM_PROPS", "WEBSOCKET_API_GATEWAY_PROPS", "KAFKA_CLUSTER_PROPS"}
+    covered |= {"APPSYNC_API_PROPS", "DSQL_DATABASE_PROPS", "EMAIL_SENDER_PROPS"}
+    covered |= {"WEBSOCKET_EVENT_PROPS", "APPSYNC_EVENT_PROPS"}
     assert tables <= covered, tables - covered
     for schema, _ in RESOURCE_SCHEMAS.values():
         for spec in schema.values():
@@ -533,9 +549,11 @@ def _schema_cases() -> list[tuple[str, str, str, str, norm.P]]:
     for prop, spec in norm.TOP_LEVEL.items():
         head = "" if prop == "resources" else "resources: {}\n"
         cases.append((f"top.{prop}", head, "", prop, spec))
-    for etype, schema in norm.TRIGGER_PROPS.items():
+    bases = {**TRIGGER_BASES, **NEWER_TRIGGER_BASES}
+    newer = {etype: schema for etype, (schema, _) in norm.NEWER_TRIGGERS.items()}
+    for etype, schema in {**norm.TRIGGER_PROPS, **newer}.items():
         for prop, spec in schema.items():
-            base = TRIGGER_BASES[etype]
+            base = bases[etype]
             others = "".join(f"            {k}: {v}\n" for k, v in base.items() if k != prop)
             head = (
                 f"resources:\n{TRIGGER_TARGETS}  fn:\n    type: function\n    properties:\n"

@@ -368,7 +368,10 @@ CODES: dict[str, CodeInfo] = {
                 "`type`, a malformed S3 filter rule, a route path without a leading `/`, a "
                 "database `engine.type` or `accessibilityMode`, a Redis `instanceSize` or "
                 "`engineVersion`, a firewall `scope`, `defaultAction` or rule `type`, a "
-                "service's `loadBalancing.type` or container `deployment.strategy`.",
+                "service's `loadBalancing.type` or container `deployment.strategy`, a "
+                "WebSocket route key, authorizer or `returnResponse` on a route that cannot "
+                "have it, an empty `routeSelectionExpression` or `schemaFilePath`, an AppSync "
+                "`field` not written `Type.field`.",
                 "Use one of the values the message lists (the hint suggests the closest).",
             ),
             "out-of-range": _schema(
@@ -727,8 +730,17 @@ CODES: dict[str, CodeInfo] = {
             "duplicate-route": _stack(
                 "error",
                 "Two events declare the same method and path on one HTTP API gateway "
-                "(functions', batch jobs' and containers' routes alike; Stacktape error e92).",
-                "Change the method or path of one of the two routes.",
+                "(functions', batch jobs' and containers' routes alike; Stacktape error e92), "
+                "or the same route key on one WebSocket API (Stacktape's "
+                "CONFIG_WEBSOCKET_ROUTE_CONFLICT).",
+                "Change the method or path (the route key) of one of the two routes.",
+            ),
+            "duplicate-resolver": _stack(
+                "error",
+                "Two functions' `appsync-api` events resolve the same `Type.field` of one "
+                "AppSync API; a field has one Lambda resolver (Stacktape's "
+                "CONFIG_APPSYNC_RESOLVER_FIELD_CONFLICT).",
+                "Keep one event for the field, or point one of them at another field.",
             ),
             "http-timeout": _stack(
                 "info",

@@ -29,6 +29,7 @@ from stptui.config.model import (
     Resource,
     SnsTopic,
     Stack,
+    WebSocketTrigger,
     Workload,
     canonical_type,
 )
@@ -108,11 +109,46 @@ _AGENTCORE_PARAMS: dict[str, list[str]] = {
 }
 
 
+def _newest_params(t: str, p: Mapping[str, Any]) -> list[str] | None:
+    """The parameters of the newest types, in the order their resolvers add them
+    (apps/cli/src/domain/calculated-stack-overview-manager/resource-resolvers/
+    {websocket-api-gateways,kafka-clusters,appsync-apis,dsql-databases,email-senders}/index.ts
+    of stacktape/stacktape, commits 8f81403c and 0dfd37e5); None for any other type.
+    Stacktape's connectTo injects every referenceable parameter (connect-to-helper.ts)."""
+    if t == "websocket-api-gateway":
+        domains = p.get("customDomains")
+        custom = ["customDomains", "customDomainUrl", "customDomainUrls"]
+        own = ["apiId", "url", "managementEndpoint", "canonicalDomain"]
+        return (custom if isinstance(domains, list) and domains else []) + own
+    if t == "kafka-cluster":
+        return ["arn", "name", "bootstrapServers"]
+    if t == "appsync-api":
+        auth = p.get("authentication")
+        params = ["apiKey"] if isinstance(auth, dict) and auth.get("type") == "api-key" else []
+        if isinstance(p.get("customDomain"), dict):
+            params.append("customDomainUrl")
+        return [*params, "apiId", "arn", "url", "realtimeUrl"]
+    if t == "dsql-database":
+        return ["endpoint", "port", "databaseName", "username", "region", "id", "arn"]
+    if t == "email-sender":
+        managed = p.get("manageIdentity") is not False
+        params = ["identity", "identityArn", "region"]
+        # A managed identity has Stacktape's shared configuration set; an unmanaged one only
+        # the set the config names.
+        if managed or p.get("configurationSetName"):
+            params.append("configurationSetName")
+        return [*params, "feedbackTopicArn"] if managed else params
+    return None
+
+
 def injected_params(resource: Resource) -> list[str]:
     """Referenceable parameters Stacktape injects for a connectTo target (reference §4.3, and
-    Stacktape's efs-filesystem, hosting-bucket and agentcore resolvers)."""
+    Stacktape's efs-filesystem, hosting-bucket, agentcore and newest types' resolvers)."""
     p = resource.properties
     t = canonical_type(resource.type)
+    newest = _newest_params(t, p)
+    if newest is not None:
+        return newest
     if t in _AGENTCORE_PARAMS:
         return list(_AGENTCORE_PARAMS[t])
     if t == "efs-filesystem":
@@ -364,8 +400,22 @@ def workload_environment(
     if isinstance(workload, ContainerService):
         return next((env for _, env in environments(stack, workload, cache)), [])
     runtime = workload.runtime if isinstance(workload, Function) else None
-    connected = _connect_entries(stack, workload.connect_to, cache)
+    connected = _connect_entries(stack, effective_connect_to(workload), cache)
     return _compose(workload.environment, _packaging(workload), runtime, connected)
+
+
+def effective_connect_to(workload: Workload) -> list[Ref]:
+    """A workload's connectTo as Stacktape resolves it: the written entries, then each
+    WebSocket API its `websocket-api-gateway` events name and connectTo does not
+    (`getConnectToIncludingWebsocketApiGateways`, config-manager/utils/websocket-api-gateways.ts:
+    a route handler gets its gateway's management endpoint without asking)."""
+    refs = list(workload.connect_to)
+    named = {r.target for r in refs}
+    for t in workload.events:
+        if isinstance(t, WebSocketTrigger) and t.gateway and t.gateway.target not in named:
+            named.add(t.gateway.target)
+            refs.append(t.gateway)
+    return refs
 
 
 def environments(

@@ -27,6 +27,8 @@ from stptui.config.model import (
     HTTP_PAYLOAD_FORMAT,
     RESOURCE_TYPES,
     TRIGGER_TYPES,
+    AppSyncApi,
+    AppSyncTrigger,
     BatchJob,
     Containerized,
     ContainerWorkload,
@@ -34,6 +36,7 @@ from stptui.config.model import (
     Function,
     HttpApiGateway,
     HttpTrigger,
+    KafkaTopicTrigger,
     Queue,
     Ref,
     Resource,
@@ -44,6 +47,7 @@ from stptui.config.model import (
     SqsTrigger,
     Stack,
     Trigger,
+    WebSocketTrigger,
     Workload,
     canonical_type,
 )
@@ -53,8 +57,8 @@ from stptui.config.normalize import TRIGGER_ALIASES
 # (apps/cli/src/domain/config-manager/utils/resource-references.ts). Web, private and worker
 # services are multi-container workloads there. An efs-filesystem and an upstash-redis only
 # get their variables injected; a hosting bucket's access is scoped to its nested bucket.
-# kafka-cluster, websocket-api-gateway, appsync-api, dsql-database and email-sender are
-# accepted there too, but are not types stptui models (they are reported as unknown).
+# A kafka-cluster may be connected from functions, batch jobs and container workloads (and
+# deployment scripts), which are all the connectTo holders stptui reads.
 CONNECT_TO_TYPES: frozenset[str] = frozenset(
     {
         "function",
@@ -83,6 +87,11 @@ CONNECT_TO_TYPES: frozenset[str] = frozenset(
         "hosting-bucket",
         "efs-filesystem",
         "upstash-redis",
+        "kafka-cluster",
+        "websocket-api-gateway",
+        "appsync-api",
+        "dsql-database",
+        "email-sender",
     }
 )
 
@@ -95,8 +104,10 @@ _UNSCOPABLE_HINTS: dict[str, str] = {
 DESTINATION_TYPES: tuple[str, ...] = ("sqs-queue", "sns-topic", "function", "event-bus")
 
 # The `events[].type` each workload type accepts: the `events` unions of Stacktape's schema
-# (`LambdaFunctionProps`, `BatchJobProps`; stacktape-config §3.1). A container's ingress types
-# are checked where normalize reads them; web, private and worker services have no `events`.
+# (`LambdaFunctionProps`, `BatchJobProps`; stacktape-config §3.1), plus a function's newer
+# `websocket-api-gateway` and `appsync-api` events (packages/config/src/events.ts, commit
+# df5bebdf: Stacktape reads them from functions only). A container's ingress types are checked
+# where normalize reads them; web, private and worker services have no `events`.
 FUNCTION_EVENT_TYPES: frozenset[str] = frozenset(
     {
         "http-api-gateway",
@@ -111,9 +122,16 @@ FUNCTION_EVENT_TYPES: frozenset[str] = frozenset(
         "event-bus",
         "kafka-topic",
         "cloudwatch-alarm",
+        "websocket-api-gateway",
+        "appsync-api",
     }
 )
-BATCH_JOB_EVENT_TYPES: frozenset[str] = FUNCTION_EVENT_TYPES - {"kafka-topic", "cloudwatch-alarm"}
+BATCH_JOB_EVENT_TYPES: frozenset[str] = FUNCTION_EVENT_TYPES - {
+    "kafka-topic",
+    "cloudwatch-alarm",
+    "websocket-api-gateway",
+    "appsync-api",
+}
 _EVENTLESS_TYPES = ("web-service", "private-service", "worker-service")
 
 # connectTo targets a function outside the VPC cannot reach (Stacktape's function resolver):
@@ -693,6 +711,17 @@ class _Linter(ComputeChecks):
                     self.check_ref(
                         t.gateway, ("http-api-gateway",), owner.name, "httpApiGatewayName"
                     )
+            elif isinstance(t, WebSocketTrigger):
+                self.check_ref(
+                    t.gateway, ("websocket-api-gateway",), owner.name, "websocketApiGatewayName"
+                )
+                self.check_ref(
+                    t.authorizer_function, ("function",), owner.name, "authorizer functionName"
+                )
+            elif isinstance(t, AppSyncTrigger):
+                self.check_ref(t.api, ("appsync-api",), owner.name, "appsyncApiName")
+            elif isinstance(t, KafkaTopicTrigger):
+                self.check_ref(t.cluster, ("kafka-cluster",), owner.name, "kafkaClusterName")
             elif isinstance(t, S3Trigger):
                 what = "bucketName" if "bucketName" in t.properties else "bucketArn"
                 self.check_ref(t.bucket, ("bucket",), owner.name, what)
@@ -1328,6 +1357,42 @@ class _Linter(ComputeChecks):
             hint="change the method or path of one of the two routes",
         )
 
+    def check_newest_routes(self, workloads: list[Workload]) -> None:
+        """One handler per WebSocket route key on a gateway and one resolver per AppSync field
+        on an API (Stacktape's CONFIG_WEBSOCKET_ROUTE_CONFLICT and
+        CONFIG_APPSYNC_RESOLVER_FIELD_CONFLICT), across every function."""
+        routes: dict[tuple[str, str], WebSocketTrigger] = {}
+        fields: dict[tuple[str, str], AppSyncTrigger] = {}
+        for w in workloads:
+            for t in w.events:
+                if isinstance(t, WebSocketTrigger) and t.gateway and t.route_key:
+                    key = (t.gateway.target or "", t.route_key)
+                    other = routes.setdefault(key, t)
+                    if other is not t:
+                        self.report(
+                            (*t.path, "properties", "routeKey"),
+                            "error",
+                            "duplicate-route",
+                            f"route {t.route_key!r} on WebSocket API {key[0]!r} is already "
+                            f"handled by {other.owner!r} ({self.place_of(other.path)})",
+                            resource=w.name,
+                            hint="each route key has one handler; use another route key",
+                        )
+                elif isinstance(t, AppSyncTrigger) and t.api and t.field_name:
+                    key = (t.api.target or "", t.field_name)
+                    other_field = fields.setdefault(key, t)
+                    if other_field is not t:
+                        self.report(
+                            (*t.path, "properties", "field"),
+                            "error",
+                            "duplicate-resolver",
+                            f"AppSync field {t.field_name!r} on API {key[0]!r} is already "
+                            f"resolved by {other_field.owner!r} "
+                            f"({self.place_of(other_field.path)})",
+                            resource=w.name,
+                            hint="each field has one Lambda resolver",
+                        )
+
     # -- S3 ----------------------------------------------------------------------------
 
     def check_s3_overlaps(self, triggers: list[S3Trigger]) -> None:
@@ -1453,6 +1518,9 @@ class _Linter(ComputeChecks):
         for q in queues:
             self.check_consumers(q)
         self.check_http(routed)
+        self.check_newest_routes(workloads)
+        for api in self.stack.of_type(AppSyncApi):
+            self.check_ref(api.user_pool, ("user-auth-pool",), api.name, "userAuthPoolName")
         self.check_s3_overlaps(s3)
         self.check_load_balancers(lb_events)
         return self.diags

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 from stptui.config.diagnostics import Diagnostic, Position
 from stptui.config.loader import DataPath, LoadedYaml
 
-# Every `type` Stacktape accepts today (reference: stacktape-config §2.1).
+# Every `type` Stacktape accepts today (reference: stacktape-config §2.1; the last five are
+# newer: packages/config/src/{websocket-api-gateways,kafka-clusters,appsync-apis,
+# dsql-databases,email-senders}.ts of stacktape/stacktape, commit df5bebdf).
 RESOURCE_TYPES: frozenset[str] = frozenset(
     {
         "function",
@@ -61,6 +63,11 @@ RESOURCE_TYPES: frozenset[str] = frozenset(
         "agentcore-gateway",
         "agentcore-browser",
         "agentcore-code-interpreter",
+        "websocket-api-gateway",
+        "kafka-cluster",
+        "appsync-api",
+        "dsql-database",
+        "email-sender",
     }
 )
 
@@ -86,10 +93,13 @@ DATA_STORE_TYPES: frozenset[str] = frozenset(
         "open-search-domain",
         "efs-filesystem",
         "kinesis-stream",
+        "dsql-database",
     }
 )
 
-# Event integration types (stacktape-config §3.1, plus the container workloads' ingress types).
+# Event integration types (stacktape-config §3.1, plus the container workloads' ingress types,
+# and a function's `websocket-api-gateway` and `appsync-api` events from the newer
+# packages/config/src/events.ts of stacktape/stacktape, commit df5bebdf).
 TRIGGER_TYPES: frozenset[str] = frozenset(
     {
         "schedule",
@@ -107,6 +117,8 @@ TRIGGER_TYPES: frozenset[str] = frozenset(
         "cloudwatch-alarm",
         "service-connect",
         "workload-internal",
+        "websocket-api-gateway",
+        "appsync-api",
     }
 )
 
@@ -247,6 +259,35 @@ class HttpTrigger(Trigger):
     route_path: str = "/"
     payload_format: str | None = None  # the event's own; the gateway's applies when None
     authorizer: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class WebSocketTrigger(Trigger):
+    """`websocket-api-gateway`: a route of a WebSocket API (`WebSocketApiIntegrationProps`).
+
+    `authorizer_function` is the function of a `lambda` authorizer (on `$connect` only)."""
+
+    gateway: Ref | None = None
+    route_key: str | None = None
+    authorizer_function: Ref | None = None
+    return_response: bool = False
+
+
+@dataclass(slots=True)
+class AppSyncTrigger(Trigger):
+    """`appsync-api`: the Lambda resolver of one GraphQL field (`AppSyncApiIntegrationProps`)."""
+
+    api: Ref | None = None
+    field_name: str | None = None  # `Type.field`
+
+
+@dataclass(slots=True)
+class KafkaTopicTrigger(Trigger):
+    """`kafka-topic`: read without a schema (its shape changed across Stacktape versions), but
+    a `kafkaClusterName` source is a reference to a `kafka-cluster` of the stack."""
+
+    cluster: Ref | None = None
+    topic: str | None = None
 
 
 @dataclass(slots=True)
@@ -391,6 +432,15 @@ class SnsTopic(Resource):
 
     fifo: bool = False
     content_based_dedup: bool = False
+
+
+@dataclass(slots=True)
+class AppSyncApi(Resource):
+    """An AppSync GraphQL API; its resolvers are declared by functions' `appsync-api` events.
+    `user_pool` is the `user-auth-pool` of a `user-auth-pool` authentication."""
+
+    authentication: str | None = None
+    user_pool: Ref | None = None
 
 
 R = TypeVar("R", bound=Resource)

@@ -37,6 +37,8 @@ from stptui.config.model import (
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
     TRIGGER_TYPES,
+    AppSyncApi,
+    AppSyncTrigger,
     BatchJob,
     Bucket,
     Container,
@@ -49,6 +51,7 @@ from stptui.config.model import (
     Function,
     HttpApiGateway,
     HttpTrigger,
+    KafkaTopicTrigger,
     Queue,
     Ref,
     Resource,
@@ -59,6 +62,7 @@ from stptui.config.model import (
     SqsTrigger,
     Stack,
     Trigger,
+    WebSocketTrigger,
     Workload,
 )
 
@@ -940,8 +944,81 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         ("fallbackBehavior", "headerName"),
     ),
 }
+# -- the newest types: packages/config/src/websocket-api-gateways.ts, kafka-clusters.ts,
+# appsync-apis.ts, dsql-databases.ts, email-senders.ts and events.ts of stacktape/stacktape
+# (commit df5bebdf; newer than the schema snapshot above, so tests/test_schema_tables.py does
+# not hold them). `logClass` is read by the newer resolvers (resource-resolvers/
+# websocket-api-gateways and appsync-apis, commit 0dfd37e5), as on a function's logging.
+_LOG_CLASS = P("str", enum=("standard", "infrequent-access"))
+WEBSOCKET_API_GATEWAY_PROPS = {
+    "routeSelectionExpression": _STR,
+    "customDomains": _LIST,
+    "logging": _DICT,
+}
+KAFKA_CLUSTER_PROPS = {"dev": _DICT}
+# The types whose resource has no `overrides` (`KafkaCluster`, `EmailSender`).
+NO_OVERRIDES_TYPES = ("kafka-cluster", "email-sender")
+APPSYNC_API_PROPS = {
+    "authentication": _DICT,
+    "schemaFilePath": _STR,
+    "logging": _DICT,
+    # Stacktape's validateAppSyncApiConfig (config-manager/utils/appsync-apis.ts) refuses
+    # values outside these ranges.
+    "queryDepthLimit": P("int", lo=0, hi=75),
+    "resolverCountLimit": P("int", lo=0, hi=10_000),
+    "introspectionEnabled": _BOOL,
+    "xrayEnabled": _BOOL,
+    "customDomain": _DICT,
+}
+APPSYNC_API_REQUIRED = ("authentication",)
+# `AppSyncApiAuthentication`: only `aws-iam` has no `properties`.
+APPSYNC_AUTHENTICATIONS: dict[str, PackagingType] = {
+    "aws-iam": PackagingType({}, ()),
+    "user-auth-pool": PackagingType({"userAuthPoolName": _STR}, ("userAuthPoolName",)),
+    "api-key": PackagingType({"expiresAt": _STR}, ("expiresAt",)),
+}
+DSQL_DATABASE_PROPS = {"deletionProtection": _BOOL, "kmsKeyArn": _STR}
+EMAIL_SENDER_PROPS = {"identity": _STR, "manageIdentity": _BOOL, "configurationSetName": _STR}
+EMAIL_SENDER_REQUIRED = ("identity",)
+# The events these types bring (events.ts): `WebSocketApiIntegrationProps`,
+# `AppSyncApiIntegrationProps`, and the `lambda` variant of `WebSocketAuthorizer`.
+WEBSOCKET_EVENT_PROPS = {
+    "websocketApiGatewayName": _STR,
+    "routeKey": _STR,
+    "authorizer": _DICT,
+    "returnResponse": _BOOL,
+}
+APPSYNC_EVENT_PROPS = {"appsyncApiName": _STR, "field": _STR}
+NEWER_TRIGGERS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "websocket-api-gateway": (WEBSOCKET_EVENT_PROPS, ("websocketApiGatewayName", "routeKey")),
+    "appsync-api": (APPSYNC_EVENT_PROPS, ("appsyncApiName", "field")),
+}
+WEBSOCKET_AUTHORIZERS: dict[str, PackagingType] = {
+    "aws-iam": PackagingType({}, ()),
+    "lambda": PackagingType({"functionName": _STR, "identitySources": _LIST}, ("functionName",)),
+}
+# Route keys API Gateway gives a meaning; any other `$` key is refused (Stacktape's
+# validateWebsocketApiGatewayConfig, config-manager/utils/websocket-api-gateways.ts).
+WEBSOCKET_LIFECYCLE_ROUTES = ("$connect", "$disconnect", "$default")
+_IDENTITY_SOURCE = re.compile(r"^route\.request\.(header|querystring)\.[^.\s]+$")
+# `Type.field`, as Stacktape's GRAPHQL_FIELD_REFERENCE (config-manager/utils/appsync-apis.ts).
+GRAPHQL_FIELD = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$")
+NEWEST_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    # WebSocketApiAccessLogsConfig
+    "websocket logging": ({**_LOGGING, "logClass": _LOG_CLASS}, ()),
+    # AppSyncApiLogging
+    "appsync logging": (
+        {
+            **_LOGGING,
+            "fieldLogLevel": P("str", enum=("error", "all")),
+            "includeVerboseContent": _BOOL,
+            "logClass": _LOG_CLASS,
+        },
+        (),
+    ),
+}
 # What `StackBuilder.nested` reads: the common types' objects and these.
-_ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED}
+_ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED, **NEWEST_NESTED}
 
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
@@ -1457,6 +1534,18 @@ class StackBuilder:
                     f"{_describe(overrides)}",
                     resource=name,
                     hint=f"for example overrides: {{{_pascal(name)}Function: {{Timeout: 15}}}}",
+                )
+                continue
+            if body.get("type") in NO_OVERRIDES_TYPES:
+                self.diag(
+                    path,
+                    "error",
+                    "unknown-property",
+                    f"a {body['type']} takes no `overrides`",
+                    key=True,
+                    resource=name,
+                    hint="remove `overrides`; Stacktape lets no property of this type be "
+                    "overridden",
                 )
                 continue
             cdk = body.get("type") == "aws-cdk-construct"
@@ -2589,6 +2678,73 @@ class StackBuilder:
                 self.nested(bodies, key, bpath, name, "custom response body")
         return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
 
+    def _websocket_api_gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, WEBSOCKET_API_GATEWAY_PROPS, name)
+        expression = props.get("routeSelectionExpression")
+        if isinstance(expression, str) and not expression.strip():
+            # Stacktape's CONFIG_WEBSOCKET_ROUTE_SELECTION_EXPRESSION_EMPTY.
+            self.diag(
+                (*path, "routeSelectionExpression"),
+                "error",
+                "invalid-value",
+                "`routeSelectionExpression` is empty",
+                resource=name,
+                hint="remove it to use $request.body.action, or write an API Gateway "
+                "selection expression",
+            )
+        self.nested(props, "logging", path, name, "websocket logging")
+        self.each_item(props, "customDomains", path, name)
+        return Resource(name=name, type="websocket-api-gateway", path=path[:2], properties=raw)
+
+    def _kafka_cluster(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        self.read_props(raw, path, KAFKA_CLUSTER_PROPS, name)
+        return Resource(name=name, type="kafka-cluster", path=path[:2], properties=raw)
+
+    def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
+        props = self.read_props(raw, path, APPSYNC_API_PROPS, name)
+        what = f"appsync-api {name!r}"
+        self.require_all(props, raw, APPSYNC_API_PROPS, APPSYNC_API_REQUIRED, path, name, what)
+        api = AppSyncApi(name=name, type="appsync-api", path=path[:2], properties=raw)
+        path_value = props.get("schemaFilePath")
+        if isinstance(path_value, str) and not path_value.strip():
+            # Stacktape's CONFIG_APPSYNC_SCHEMA_PATH_EMPTY.
+            self.diag(
+                (*path, "schemaFilePath"),
+                "error",
+                "invalid-value",
+                "`schemaFilePath` is empty",
+                resource=name,
+                hint="remove it to use schema.graphql, or write a project-relative path",
+            )
+        self.nested(props, "logging", path, name, "appsync logging")
+        self.nested(props, "customDomain", path, name, "customDomains")
+        if "authentication" in props:
+            apath = (*path, "authentication")
+            got = self.typed_object(
+                props["authentication"],
+                apath,
+                name,
+                "authentication",
+                APPSYNC_AUTHENTICATIONS,
+                optional_properties=("aws-iam",),
+            )
+            kind = props["authentication"].get("type")
+            api.authentication = kind if kind in APPSYNC_AUTHENTICATIONS else None
+            pool = got.get("userAuthPoolName")
+            if isinstance(pool, str):
+                api.user_pool = self.ref_by_name(pool, (*apath, "properties", "userAuthPoolName"))
+        return api
+
+    def _dsql_database(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        self.read_props(raw, path, DSQL_DATABASE_PROPS, name)
+        return Resource(name=name, type="dsql-database", path=path[:2], properties=raw)
+
+    def _email_sender(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, EMAIL_SENDER_PROPS, name)
+        what = f"email-sender {name!r}"
+        self.require_all(props, raw, EMAIL_SENDER_PROPS, EMAIL_SENDER_REQUIRED, path, name, what)
+        return Resource(name=name, type="email-sender", path=path[:2], properties=raw)
+
     def _container_port(self, t: Trigger, owner: str) -> int | None:
         """The required `containerPort` of a container's event. Events read with a schema
         (http-api-gateway) had it checked already; the opaque ones are checked here."""
@@ -2617,6 +2773,11 @@ class StackBuilder:
         "relational-database": _relational_database,
         "redis-cluster": _redis_cluster,
         "web-app-firewall": _web_app_firewall,
+        "websocket-api-gateway": _websocket_api_gateway,
+        "kafka-cluster": _kafka_cluster,
+        "appsync-api": _appsync_api,
+        "dsql-database": _dsql_database,
+        "email-sender": _email_sender,
     }
 
     # -- triggers ----------------------------------------------------------------------
@@ -2698,12 +2859,21 @@ class StackBuilder:
                 hint=f"did you mean {guess!r}?" if guess else None,
             )
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
+        if etype in NEWER_TRIGGERS:
+            spec, required = NEWER_TRIGGERS[etype]
+            what = f"{indefinite_article(etype)} `{etype}` event"
+            props = self.read_props(raw, ppath, spec, owner, where=f" in {what}")
+            self.require_all(props, raw, spec, required, ppath, owner, what)
+            reader = getattr(self, "_t_" + etype.replace("-", "_"))
+            return reader(owner, raw, props, path, ppath, index)
         spec = TRIGGER_PROPS.get(etype)
         if spec is None:
             # Read without a schema (not simulated), but their required properties still are.
             what = f"{indefinite_article(etype)} `{etype}` event"
             for key in OPAQUE_TRIGGER_REQUIRED.get(etype, ()):
                 self.require(raw, raw, key, ppath, owner, what)
+            if etype == "kafka-topic":
+                return self._t_kafka_topic(owner, raw, path, ppath, index)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
         if extra:
             spec = {**spec, **extra}
@@ -3023,6 +3193,152 @@ class StackBuilder:
                 )
         t.payload_format = props.get("payloadFormat")
         t.authorizer = props.get("authorizer")
+        return t
+
+    def _t_websocket_api_gateway(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> WebSocketTrigger:
+        """A WebSocket route, with the rules of Stacktape's validateWebsocketApiGatewayConfig
+        that need only the event itself (route key, authorizer, returnResponse)."""
+        t = WebSocketTrigger(
+            type="websocket-api-gateway", owner=owner, index=index, path=path, properties=raw
+        )
+        if "websocketApiGatewayName" in props:
+            t.gateway = self.ref_by_name(
+                props["websocketApiGatewayName"], (*ppath, "websocketApiGatewayName")
+            )
+        key = props.get("routeKey")
+        kpath = (*ppath, "routeKey")
+        if isinstance(key, str):
+            t.route_key = key
+            if not key.strip() or key != key.strip():
+                self.diag(
+                    kpath,
+                    "error",
+                    "invalid-value",
+                    f"route key {key!r} is empty or starts or ends with blanks",
+                    resource=owner,
+                )
+            elif key.startswith("$") and key not in WEBSOCKET_LIFECYCLE_ROUTES:
+                guess = did_you_mean(key, WEBSOCKET_LIFECYCLE_ROUTES)
+                self.diag(
+                    kpath,
+                    "error",
+                    "invalid-value",
+                    f"route key {key!r} starts with `$` but is not one of "
+                    f"{', '.join(WEBSOCKET_LIFECYCLE_ROUTES)}",
+                    resource=owner,
+                    hint=f"did you mean {guess!r}?" if guess else "drop the `$` for a custom route",
+                )
+        t.return_response = props.get("returnResponse") is True
+        if t.return_response and key in ("$connect", "$disconnect"):
+            self.diag(
+                (*ppath, "returnResponse"),
+                "error",
+                "invalid-value",
+                f"`returnResponse` on the {key} route: a lifecycle route cannot send a "
+                "message to the client",
+                resource=owner,
+                hint="use it on $default or a custom route; reply after connecting through "
+                "the API Gateway Management API",
+                key=True,
+            )
+        if "authorizer" in props:
+            self._websocket_authorizer(t, props["authorizer"], (*ppath, "authorizer"), owner)
+        return t
+
+    def _websocket_authorizer(
+        self, t: WebSocketTrigger, raw: Any, path: DataPath, owner: str
+    ) -> None:
+        got = self.typed_object(
+            raw, path, owner, "authorizer", WEBSOCKET_AUTHORIZERS, optional_properties=("aws-iam",)
+        )
+        if isinstance(raw, dict) and t.route_key is not None and t.route_key != "$connect":
+            self.diag(
+                path,
+                "error",
+                "invalid-value",
+                f"an authorizer on the {t.route_key!r} route: WebSocket APIs authorize only "
+                "the $connect route",
+                resource=owner,
+                hint="move the authorizer to the function's $connect event",
+                key=True,
+            )
+        function = got.get("functionName")
+        if isinstance(function, str):
+            t.authorizer_function = self.ref_by_name(
+                function, (*path, "properties", "functionName")
+            )
+        sources = got.get("identitySources")
+        spath = (*path, "properties", "identitySources")
+        if isinstance(sources, list) and not sources:
+            self.diag(
+                spath,
+                "error",
+                "invalid-value",
+                "`identitySources` is empty",
+                resource=owner,
+                hint="remove it to use the Authorization header, or list at least one source",
+            )
+        for i, source in enumerate(sources if isinstance(sources, list) else []):
+            if not isinstance(source, str) or not _IDENTITY_SOURCE.match(source):
+                self.diag(
+                    (*spath, i),
+                    "error",
+                    "invalid-value",
+                    f"identity source {source!r} is not route.request.header.<name> or "
+                    "route.request.querystring.<name>",
+                    resource=owner,
+                )
+
+    def _t_appsync_api(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> AppSyncTrigger:
+        t = AppSyncTrigger(type="appsync-api", owner=owner, index=index, path=path, properties=raw)
+        if "appsyncApiName" in props:
+            t.api = self.ref_by_name(props["appsyncApiName"], (*ppath, "appsyncApiName"))
+        field = props.get("field")
+        if isinstance(field, str):
+            t.field_name = field
+            if not GRAPHQL_FIELD.match(field):
+                # Stacktape's CONFIG_APPSYNC_RESOLVER_FIELD_INVALID.
+                self.diag(
+                    (*ppath, "field"),
+                    "error",
+                    "invalid-value",
+                    f"AppSync field {field!r} is not written as Type.field",
+                    resource=owner,
+                    hint="for example Query.user or Mutation.createOrder",
+                )
+        return t
+
+    def _t_kafka_topic(
+        self, owner: str, raw: dict[str, Any], path: DataPath, ppath: DataPath, index: int
+    ) -> KafkaTopicTrigger:
+        """A `kafka-topic` event, kept as written; a `kafkaClusterName` (the newer
+        `StacktapeKafkaEventSource`) is read as a reference to the stack's cluster."""
+        t = KafkaTopicTrigger(
+            type="kafka-topic", owner=owner, index=index, path=path, properties=raw
+        )
+        cluster = raw.get("kafkaClusterName")
+        if cluster is not None:
+            cpath = (*ppath, "kafkaClusterName")
+            if self.check_value(_STR, cluster, cpath, "kafkaClusterName", owner):
+                t.cluster = self.ref_by_name(cluster, cpath)
+        topic = raw.get("topicName")
+        t.topic = topic if isinstance(topic, str) else None
         return t
 
     def _bind_http_routes(self) -> None:
