@@ -549,6 +549,17 @@ def test_gateway_selection(sim: Simulator) -> None:
     assert sim.trace.seq == 0
 
 
+def test_an_unsimulated_api_is_named_as_such() -> None:
+    sim = make_sim(
+        "resources:\n  api: {type: http-api-gateway}\n  realtime: {type: websocket-api-gateway}\n"
+    )
+    with pytest.raises(SimError, match="'realtime' is a websocket-api-gateway") as info:
+        call(sim, "GET", "/", gateway="realtime")
+    assert (
+        info.value.hint == "stptui does not simulate websocket-api-gateways; gateways it does: api"
+    )
+
+
 # -- the command -----------------------------------------------------------------------------
 
 

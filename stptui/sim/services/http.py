@@ -425,9 +425,12 @@ class HttpService:
             return hit
         other = self.sim.stack.resources.get(name)
         if other is not None:
+            unsimulated = other.type in ("websocket-api-gateway", "appsync-api")
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not an http-api-gateway",
-                f"gateways: {names or '(none)'}",
+                f"stptui does not simulate {other.type}s; gateways it does: {names or '(none)'}"
+                if unsimulated
+                else f"gateways: {names or '(none)'}",
             )
         guess = did_you_mean(name, self.apis)
         raise SimError(
