@@ -226,7 +226,8 @@ def test_send_delay_attributes_and_fifo(s: Session) -> None:
         ("send jobQeue hi", "no queue named 'jobQeue'", "did you mean 'jobQueue'?"),
         ("send worker hi", "'worker' is a function, not a queue", "queues in this stack"),
         ("send ordersQueue hi", "MissingParameter", "--group"),
-        ("send jobQueue hi --group g", "standard queue", None),
+        # A group id is a fair queue's tenant; a deduplication id is for FIFO queues only.
+        ("send jobQueue hi --dedup-id d", "MessageDeduplicationId is invalid", "standard queue"),
         ("send jobQueue hi --delay 1.5s", "--delay is a whole number of seconds", None),
         ("send jobQueue hi --delay 20m", "delay must be 0-900 seconds", None),
         ("send jobQueue hi --delay 5", "--delay: the duration '5' has no unit", "5s"),

@@ -167,7 +167,11 @@ resources:
         ({"body": "x" * (1_048_577)}, "1,048,576"),
         ({"body": "bad \x00 char"}, "InvalidMessageContents"),
         ({"body": "x", "delay_s": 901}, "0-900"),
-        ({"body": "x", "group": "g"}, "standard queue"),
+        ({"body": "x", "dedup_id": "d"}, "parameter MessageDeduplicationId is invalid"),
+        ({"body": "x", "group": "g", "dedup_id": "d"}, "MessageDeduplicationId is invalid"),
+        ({"body": "x", "group": "tenant 1"}, "parameter MessageGroupId is invalid"),
+        ({"body": "x", "group": "g" * 129}, "1 to 128 in length"),
+        ({"body": "x", "group": ""}, "MessageGroupId is invalid"),
     ],
 )
 def test_rejected_sends_change_nothing(kwargs: dict, needle: str) -> None:
@@ -186,6 +190,32 @@ def test_unknown_queue_suggests_the_closest_name() -> None:
     assert info.value.hint == "did you mean 'jobQueue'?"
     with pytest.raises(SimError, match="is a function, not a queue"):
         sim.send("worker", "x")
+
+
+SIZED_QUEUE = """
+resources:
+  q:
+    type: sqs-queue
+    properties: {props}
+"""
+
+
+@pytest.mark.parametrize(
+    ("props", "accepted"), [("{}", True), ("{maxMessageSizeBytes: 262144}", False)]
+)
+def test_a_queue_without_max_message_size_takes_up_to_1_mib(props: str, accepted: bool) -> None:
+    # Stacktape passes maxMessageSizeBytes through as MaximumMessageSize and fills in no
+    # default (its `@default 262144` is AWS's old one): an unset property gets SQS's own
+    # default, 1 MiB since August 2025.
+    sim = make_sim(SIZED_QUEUE.format(props=props))
+    body = "x" * 300_000  # over 256 KiB, under 1 MiB
+    if accepted:
+        sim.send("q", body)
+        assert sim.queue_stats("q")["depth"] == 1
+    else:
+        with pytest.raises(SimError, match="allows at most 262,144"):
+            sim.send("q", body)
+    assert sim.queues["q"].max_bytes == (1_048_576 if accepted else 262_144)
 
 
 RETENTION_STACK = """

@@ -121,6 +121,17 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
             "MessageDeduplicationId": msg.dedup_id or "",
             "ApproximateFirstReceiveTimestamp": first_receive,
         }
+    elif msg.group is not None:
+        # A fair queue's message (a standard queue's, sent with a group id): Lambda's poller
+        # asks for every system attribute, so the group id comes too, in the place the FIFO
+        # sample gives it, between SentTimestamp and SenderId.
+        attributes = {
+            "ApproximateReceiveCount": str(msg.receive_count),
+            "SentTimestamp": str(msg.sent_at),
+            "MessageGroupId": msg.group,
+            "SenderId": msg.sender_id,
+            "ApproximateFirstReceiveTimestamp": first_receive,
+        }
     else:
         attributes = {
             "ApproximateReceiveCount": str(msg.receive_count),

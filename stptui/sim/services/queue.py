@@ -4,6 +4,8 @@ Rules (reference aws-semantics §1): the visibility timeout counts from the rece
 is returned at most maxReceiveCount times and moves to the DLQ on the receive attempt after
 that (lazily: no receive, no move), keeping its MessageId and receive count; FIFO groups
 block while a message of the group is in flight; FIFO sends are deduplicated for 5 minutes.
+A standard queue given a message group id is a fair queue: the id is kept and reported, with
+no ordering or deduplication (docs/fidelity.md, SQS, "Fair queues").
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ _RETURNING: list[Any] = [0, 0, None, None, None, False]
 
 # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 _BAD_BODY_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# MessageGroupId: "alphanumeric characters and punctuation", 1 to 128 of them (SendMessage API
+# reference): the printable ASCII characters other than the space.
+_GROUP_ID = re.compile("[!-~]{1,128}")
 
 
 class Message:
@@ -306,13 +311,23 @@ class QueueSim:
                 raise SqsError(
                     "InvalidParameterValue", "a deduplication id holds at most 128 characters"
                 )
-        else:
-            if group is not None or dedup_id is not None:
-                raise SqsError(
-                    "InvalidParameterValue",
-                    f"{self.name} is a standard queue: message group and deduplication ids are "
-                    "for FIFO queues",
-                )
+        elif dedup_id is not None:
+            # A standard queue takes a MessageGroupId (fair queues, below) but still refuses a
+            # deduplication id, with this message (AWS's, as SendMessage callers report it).
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {dedup_id} for parameter MessageDeduplicationId is invalid. Reason: The "
+                "request include parameter that is not valid for this queue type.",
+                hint=f"{self.name} is a standard queue: deduplication ids are for FIFO queues",
+            )
+        # On a standard queue a group id makes it a fair queue: the id names the message's
+        # tenant, with no ordering and no deduplication (SendMessage API reference).
+        if group is not None and not _GROUP_ID.fullmatch(group):
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {group} for parameter MessageGroupId is invalid. Reason: MessageGroupId "
+                "can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+            )
 
     def send(
         self,
@@ -345,8 +360,10 @@ class QueueSim:
         msg = Message(sim.new_id(), body, self, now, attrs)
         # Lambda's recursion count travels with the message (its AWSTraceHeader on AWS).
         msg.chain = sim.chain
+        # A standard queue keeps a group id too (a fair queue's tenant): it travels with the
+        # message into its receives, Lambda records and dead-letter queue.
+        msg.group = group
         if self.fifo:
-            msg.group = group
             msg.dedup_id = key
             self._fifo_seq += 1
             msg.seq_number = f"{18_000_000_000_000_000_000 + self._fifo_seq:020d}"
@@ -772,6 +789,8 @@ class QueueSim:
             kw: dict[str, Any] = {}
             if target.fifo:
                 kw = {"group": msg.group or "redrive", "dedup_id": msg.id}
+            elif msg.group is not None:
+                kw = {"group": msg.group}
             new_id = target.send(msg.body, attrs=msg.attrs, source=f"redrive:{self.name}", **kw)
             self.sim.trace.emit(
                 (
