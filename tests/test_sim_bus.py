@@ -214,6 +214,19 @@ def test_a_fifo_queue_target_gets_the_event_in_its_message_group() -> None:
     assert sent[0].get("source") == event_id
 
 
+def test_a_standard_queue_target_gets_the_rules_group_as_a_fair_queue_tenant() -> None:
+    sim = make_sim(
+        "resources:\n  eventBus: {type: event-bus}\n  fair:\n    type: sqs-queue\n"
+        "    properties:\n      events:\n        - type: event-bus\n          properties:\n"
+        "            eventBusName: eventBus\n            eventPattern: {source: [orders]}\n"
+        "            messageGroupId: tenant-1\n"
+    )
+    buses(sim).publish("eventBus", "orders", "Anything", "{}")
+    buses(sim).publish("eventBus", "orders", "Anything", "{}")
+    # Still a standard queue: two events with one group are two messages, not deduplicated.
+    assert [m.group for m in sim.queues["fair"].listing()] == ["tenant-1", "tenant-1"]
+
+
 def test_input_path_and_transformer_shape_what_the_target_receives() -> None:
     sim = make()
     buses(sim).publish("eventBus", "shop", "Big", '{"amount": 250, "id": "x"}')

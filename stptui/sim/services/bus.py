@@ -300,12 +300,14 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
     each time."""
     queue = sim.queues.get(target)
     if queue is not None:
-        fifo = queue.fifo
+        # The rule's messageGroupId reaches a standard queue too: EventBridge's SqsParameters
+        # apply to "an Amazon SQS fair or FIFO queue", and Stacktape sets them whenever the
+        # subscription names a group.
 
         def to_queue(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
             text = payload if isinstance(payload, str) else _json(resolve(payload))
             try:
-                return queue.send(text, group=group if fifo else None, source=origin)
+                return queue.send(text, group=group, source=origin)
             except SqsError as exc:
                 raise DeliveryError("INVALID_PARAMETER", str(exc)) from None
 
