@@ -13,10 +13,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stptui import __version__
 
+if TYPE_CHECKING:
+    from stptui.commands import Session
+
 DEMO_STACK = "combined"
+# The defaults of stptui.commands.session, written out: importing it here would load the
+# simulator before `--help` could answer.
+DEFAULT_STAGE = "dev"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_SEED = 0
 
 
 def demo_stack_path(name: str = DEMO_STACK) -> Path:
@@ -53,11 +62,16 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
-    # The defaults of stptui.commands.session, written out: importing it here would load the
-    # simulator before `--help` could answer.
-    p.add_argument("--stage", default="dev", type=_stage, help="stage for $Stage() (default: dev)")
     p.add_argument(
-        "--region", default="us-east-1", help="region for $Region() and ARNs (default: us-east-1)"
+        "--stage",
+        default=DEFAULT_STAGE,
+        type=_stage,
+        help=f"stage for $Stage() (default: {DEFAULT_STAGE})",
+    )
+    p.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help=f"region for $Region() and ARNs (default: {DEFAULT_REGION})",
     )
     p.add_argument(
         "--project-name",
@@ -127,7 +141,7 @@ def _parser_open() -> argparse.ArgumentParser:
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
     p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
     p.add_argument(
         "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
@@ -159,7 +173,7 @@ def _parser_run() -> argparse.ArgumentParser:
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
     p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
     p.add_argument("--trace", metavar="FILE", help="write every trace record as JSON Lines")
     p.add_argument(
@@ -189,7 +203,7 @@ def _parser_repl() -> argparse.ArgumentParser:
     p.add_argument(
         "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
     p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
     p.add_argument(
         "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
@@ -261,11 +275,8 @@ def cmd_graph(argv: Sequence[str]) -> int:
     print(text, end="" if text.endswith("\n") else "\n")
     if stack.errors:
         # The graph still draws (missing resources are marked), but say that it has errors.
-        print(
-            f"{len(stack.errors)} error(s) in the config; run `stptui validate "
-            f"{printable(str(args.stack))}`",
-            file=sys.stderr,
-        )
+        validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
+        print(f"{len(stack.errors)} error(s) in the config; run `{validate}`", file=sys.stderr)
     return 0
 
 
@@ -282,53 +293,128 @@ def cmd_open(argv: Sequence[str]) -> int:
     start_ms = _start_ms(args.start, "stptui")
     if speed is None or start_ms is None:
         return 2
+    path = Path(args.stack) if args.stack else demo_stack_path()
+    # Opened without a terminal too, so that what the UI refuses (a behaviours file with
+    # errors, say), and the `repl` and `run` lines printed below would refuse, fails here
+    # with their messages and exit code instead of printing a graph.
+    session = _open_session(args, path, start_ms)
+    if session is None:
+        return 2
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
-        return _open_tui(args, start_ms, speed)
+        from stptui.tui.app import StptuiApp
+
+        StptuiApp(session, speed_index=speed).run()
+        return 0
     from stptui import graph
-    from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
 
-    path = args.stack or demo_stack_path()
-    try:
-        stack = load_stack(path, stage=args.stage, region=args.region, project=args.project)
-    except ConfigError as exc:
-        _print_error(exc.diagnostic)
-        return 2
+    stack = session.stack
     print(printable(graph.to_text(graph.build_graph(stack))))
     errors = len(stack.errors)
     if errors:
-        print(f"\n{errors} error(s) in the config; run `stptui validate {printable(str(path))}`")
+        validate = _shell("stptui", "validate", str(path), *_stack_options(args))
+        print(f"\n{errors} error(s) in the config; run `{validate}`")
     print("\nCommands:")
-    for line, what in _next_commands(Path(path)):
+    for line, what in _next_commands(path, args):
         print(f"  {line}\n      {what}")
     return 0
+
+
+def _open_session(args: argparse.Namespace, path: Path, start_ms: int) -> Session | None:
+    """The session `stptui STACK` opens, as `stptui repl` and `stptui run` open it; None,
+    after writing their messages to standard error, when it cannot be opened."""
+    import io
+
+    from stptui.commands.script import open_session
+
+    # On success the report holds what `run` would print before its first line: the
+    # config's errors, which the graph's summary counts, and the behaviours' warnings, which
+    # the commands printed below show when they open the stack.
+    report = io.StringIO()
+    session = open_session(
+        str(path),
+        start_ms=start_ms,
+        behaviors=args.behaviors,
+        seed=args.seed,
+        allow_code=args.allow_code,
+        stage=args.stage,
+        region=args.region,
+        project=args.project,
+        err=report,
+    )
+    if session is None:
+        sys.stderr.write(report.getvalue())
+    return session
 
 
 # The instant the sample stacks' demo scripts are written for: their `until` lines name it.
 DEMO_START = "2026-01-05T08:00:00Z"
 
 
-def _next_commands(path: Path) -> list[tuple[str, str]]:
-    """What to type next about the stack at `path`, each with what it does: the commands a
-    first run without a terminal (CI, a pipe) would otherwise have to find in --help."""
+def _shell(*words: str) -> str:
+    """A command line to copy into a POSIX shell: each word quoted where the shell would
+    change it (a space, `$`, a quote), and escaped where a terminal would act on it."""
     import shlex
 
     from stptui.textsafe import printable
 
-    here = shlex.quote(printable(str(path)))
+    return " ".join(shlex.quote(printable(word)) for word in words)
+
+
+def _stack_options(args: argparse.Namespace) -> list[str]:
+    """The options given to `stptui STACK` that change which stack is loaded, as words of a
+    `validate`, `graph`, `repl` or `run` line (those at their default left out)."""
+    words: list[str] = []
+    if args.stage != DEFAULT_STAGE:
+        words += ["--stage", args.stage]
+    if args.region != DEFAULT_REGION:
+        words += ["--region", args.region]
+    if args.project is not None:
+        words += ["--project-name", args.project]
+    return words
+
+
+def _session_options(args: argparse.Namespace) -> list[str]:
+    """The options given to `stptui STACK` that change the simulation, beyond the stack's
+    and `--start`, as words of a `repl` or `run` line (those at their default left out)."""
+    words: list[str] = []
+    if args.behaviors is not None:
+        words += ["--behaviors", args.behaviors]
+    if args.seed != DEFAULT_SEED:
+        words += ["--seed", str(args.seed)]
+    if args.allow_code:
+        words.append("--allow-code")
+    return words
+
+
+def _next_commands(path: Path, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """What to type next about the stack at `path`, each with what it does: the commands a
+    first run without a terminal (CI, a pipe) would otherwise have to find in --help. They
+    carry the options `args` gave that each sub-command takes, so that they open the stack
+    that was shown (`--stage prod` shows and drives `-prod`)."""
+    stack = [str(path), *_stack_options(args)]
+    session = _session_options(args)
     folder = path if path.is_dir() else path.parent
     demo = folder / "demo.stp"
+    start = ["--start", args.start] if args.start is not None else []
     if demo.is_file():
-        script = f"{shlex.quote(printable(str(demo)))} --start {DEMO_START}"
+        # The demo's `until` lines are written for DEMO_START; a start given wins still.
+        script = [str(demo), *(start or ["--start", DEMO_START])]
         run_what = "run the demo script next to it; exit 1 if an `expect` fails"
     else:
-        script = "SCRIPT"
+        script = ["SCRIPT", *start]
         run_what = "run a script of commands (CI); exit 1 if an `expect` fails"
     return [
-        (f"stptui validate {here}", "diagnostics with file:line:col"),
-        (f"stptui graph {here} --format mermaid", "or dot, json, text: the graph to paste"),
-        (f"stptui repl {here}", "drive it: send, advance, show, expect (`help` lists all)"),
-        (f"stptui run {here} {script}", run_what),
+        (_shell("stptui", "validate", *stack), "diagnostics with file:line:col"),
+        (
+            _shell("stptui", "graph", *stack[:1], "--format", "mermaid", *stack[1:]),
+            "or dot, json, text: the graph to paste",
+        ),
+        (
+            _shell("stptui", "repl", *stack[:1], *start, *stack[1:], *session),
+            "drive it: send, advance, show, expect (`help` lists all)",
+        ),
+        (_shell("stptui", "run", *stack[:1], *script, *stack[1:], *session), run_what),
     ]
 
 
@@ -354,20 +440,27 @@ def _start_ms(text: str | None, prog: str) -> int | None:
     """`--start` as epoch ms (the wall clock's whole seconds when absent); None if invalid."""
     import time
 
-    from stptui.sim.clock import InstantRangeError, parse_instant
-    from stptui.textsafe import printable
-
     if text is None:
         # The only use of the wall clock: a default start; whole seconds read better.
         return int(time.time()) * 1000
+    return _instant_option(text, prog, "--start")
+
+
+def _instant_option(text: str, prog: str, option: str) -> int | None:
+    """The instant an option names, as epoch ms; None, after a line `PROG: OPTION ...` on
+    standard error saying why, when it is no instant the virtual clock holds."""
+    from stptui.sim.clock import InstantRangeError, parse_instant
+    from stptui.textsafe import printable
+
     try:
         return parse_instant(text)
     except InstantRangeError as exc:
-        print(f"{prog}: --start {printable(str(exc))}", file=sys.stderr)
+        # Outside the clock's range, or finer than its millisecond: the message says which.
+        print(f"{prog}: {option} {printable(str(exc))}", file=sys.stderr)
         return None
     except ValueError:
         print(
-            f"{prog}: --start {printable(text)!r} is not an ISO-8601 instant "
+            f"{prog}: {option} {printable(text)!r} is not an ISO-8601 instant "
             "(e.g. 2026-01-05T08:00:00Z)",
             file=sys.stderr,
         )
@@ -384,33 +477,6 @@ def _speed_index(text: str) -> int | None:
         print(f"stptui: --speed must be one of {', '.join(labels)}", file=sys.stderr)
         return None
     return labels.index(text)
-
-
-def _open_tui(args: argparse.Namespace, start_ms: int, speed: int) -> int:
-    """Open the Textual app on a new session (Textual is imported only here)."""
-    from stptui.commands import Session, SessionError
-    from stptui.textsafe import printable
-
-    try:
-        session = Session.open(
-            args.stack or demo_stack_path(),
-            behaviors_path=args.behaviors,
-            seed=args.seed,
-            start_ms=start_ms,
-            allow_code=args.allow_code,
-            stage=args.stage,
-            region=args.region,
-            project=args.project,
-        )
-    except SessionError as exc:
-        print(f"stptui: {printable(exc.message)}", file=sys.stderr)
-        for diag in exc.diagnostics:
-            _print_error(diag)
-        return 2
-    from stptui.tui.app import StptuiApp
-
-    StptuiApp(session, speed_index=speed).run()
-    return 0
 
 
 def cmd_run(argv: Sequence[str]) -> int:
@@ -557,30 +623,26 @@ def cmd_schedule(argv: Sequence[str]) -> int:
     args = _parser_schedule().parse_args(argv)
     import time
 
-    from stptui.sim.clock import MAX_MS, InstantRangeError, parse_instant
+    from stptui.sim.clock import MAX_MS, iso_ms
     from stptui.sim.schedules import ScheduleError, format_fire_time, parse_schedule
     from stptui.textsafe import printable
 
+    prog = "stptui schedule"
     try:
         schedule = parse_schedule(args.expression)
     except ScheduleError as exc:
-        print(f"invalid schedule: {printable(str(exc))}", file=sys.stderr)
+        print(f"{prog}: invalid schedule: {printable(str(exc))}", file=sys.stderr)
         return 2
     if args.n < 1:
-        print("-n must be at least 1", file=sys.stderr)
+        print(f"{prog}: -n must be at least 1", file=sys.stderr)
         return 2
-    try:
-        after = parse_instant(args.after) if args.after else int(time.time()) * 1000
-    except InstantRangeError as exc:
-        print(f"invalid --after: {printable(str(exc))}", file=sys.stderr)
-        return 2
-    except ValueError:
-        print(
-            f"invalid --after {printable(args.after)!r}: use an ISO instant such as "
-            "2026-01-05T08:00:00Z",
-            file=sys.stderr,
-        )
-        return 2
+    if args.after is None:
+        after = int(time.time()) * 1000
+    else:
+        given = _instant_option(args.after, prog, "--after")
+        if given is None:
+            return 2
+        after = given
     t = after
     for _ in range(args.n):
         nxt = schedule.next_after_ms(t, after)
@@ -590,13 +652,17 @@ def cmd_schedule(argv: Sequence[str]) -> int:
             break
         print(format_fire_time(nxt))
         t = nxt
-    if t == after and args.expression.strip().startswith("cron"):
+    if t == after:
         # Silence would read as a crash or a bug: say that the expression has no fire here
-        # (February 30th, a year gone by). Still exit 0: the expression is valid. (A rate()
-        # always fires, but past the end of the clock's range, as documented.)
+        # (February 30th, a year gone by, a rate() whose next fire is past the year 9999).
+        # Still exit 0: the expression is valid.
+        end = (
+            "2199, cron's last year"
+            if schedule.kind == "cron"
+            else f"{iso_ms(MAX_MS)}, the end of the virtual clock's range"
+        )
         print(
-            f"{printable(args.expression)}: no fire after {format_fire_time(after)} up to "
-            "2199, cron's last year",
+            f"{printable(args.expression)}: no fire after {format_fire_time(after)} up to {end}",
             file=sys.stderr,
         )
     return 0

@@ -26,6 +26,7 @@ from stptui.sim.clock import (
     CLOCK_RANGE,
     MAX_MS,
     MIN_MS,
+    InstantPrecisionError,
     InstantRangeError,
     iso_ms,
     iso_s,
@@ -163,14 +164,18 @@ def test_schedule_lists_rate_fires_up_to_the_end_of_the_range(
 ) -> None:
     args = ("schedule", "rate(1 minute)", "--after", "9999-12-31T23:58:00Z", "-n", "3")
     assert cli(capsys, *args) == (0, "9999-12-31T23:59:00Z\n", "")
-    assert cli(capsys, "schedule", "rate(1 minute)", "--after", END) == (0, "", "")
+    assert cli(capsys, "schedule", "rate(1 minute)", "--after", END) == (
+        0,
+        "",
+        f"rate(1 minute): no fire after {END} up to {END}, the end of the virtual clock's range\n",
+    )
 
 
 def test_schedule_after_outside_the_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "schedule", "rate(1 minute)", "--after", "+10000-01-01T00:00:00Z")
     assert (code, out) == (2, "")
     assert err == (
-        "invalid --after: '+10000-01-01T00:00:00Z' is outside the virtual clock's range, "
+        "stptui schedule: --after '+10000-01-01T00:00:00Z' is outside the virtual clock's range, "
         f"{CLOCK_RANGE}\n"
     )
 
@@ -356,14 +361,70 @@ def test_loading_a_session_whose_commands_pass_the_end_is_an_error(tmp_path: Pat
 def test_parse_instant_accepts_exactly_the_range() -> None:
     assert parse_instant("1970-01-01T00:00:00Z") == MIN_MS
     assert parse_instant(END) == MAX_MS
-    # Digits below the millisecond round down, in both directions of the epoch.
-    assert parse_instant("9999-12-31T23:59:59.9999999Z") == MAX_MS
+    # Zeros below the millisecond (Python's isoformat writes microseconds) change nothing.
+    assert parse_instant("9999-12-31T23:59:59.999000Z") == MAX_MS
+    # Outside the range is said first, also when the digits go below the millisecond.
     for text in ["1969-12-31T23:59:59.9999Z", "0001-01-01T00:00:00Z", "+10000-01-01T00:00Z"]:
         with pytest.raises(InstantRangeError):
             parse_instant(text)
     with pytest.raises(ValueError) as caught:
         parse_instant("tomorrow")
     assert not isinstance(caught.value, InstantRangeError)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-05T08:00:00.1234Z",
+        "2026-01-05T08:00:00,0001Z",  # ISO's decimal comma
+        "2026-01-05T08:00:00.0000001Z",  # the 7th digit, which `datetime` drops unseen
+        "2026-01-05T09:00:00.123456+01:00",
+        "9999-12-31T23:59:59.9999999Z",
+    ],
+)
+def test_parse_instant_refuses_digits_below_the_millisecond(text: str) -> None:
+    # Dropping them would move the instant silently, as a 1.5 ms duration is refused.
+    with pytest.raises(InstantPrecisionError) as caught:
+        parse_instant(text)
+    assert str(caught.value).startswith(
+        f"{text!r} has digits below the millisecond; time has millisecond resolution: e.g. "
+    )
+
+
+@pytest.mark.parametrize("sub", [["run", str(JOB_QUEUE), "/dev/stdin"], ["repl", str(JOB_QUEUE)]])
+def test_a_start_below_the_millisecond_is_refused(
+    capsys: pytest.CaptureFixture[str], sub: list[str]
+) -> None:
+    code, out, err = cli(capsys, *sub, "--start", "2026-01-05T08:00:00.1234Z")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"stptui {sub[0]}: --start '2026-01-05T08:00:00.1234Z' has digits below the "
+        "millisecond; time has millisecond resolution: e.g. 2026-01-05T08:00:00.123Z\n"
+    )
+
+
+def test_the_bare_command_refuses_a_start_below_the_millisecond(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = cli(capsys, str(JOB_QUEUE), "--no-tui", "--start", "2026-01-05T08:00:00.5001Z")
+    assert (code, out) == (2, "")
+    assert err.startswith("stptui: --start '2026-01-05T08:00:00.5001Z' has digits below the")
+
+
+def test_until_and_expect_time_refuse_digits_below_the_millisecond() -> None:
+    # The same rule wherever an instant is typed: `until` must not stop 0.4 ms early.
+    session = Session.open(JOB_QUEUE, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    error = refused(session, "until 2026-01-05T09:00:00.0004Z")
+    assert error.message == (
+        "'2026-01-05T09:00:00.0004Z' has digits below the millisecond; time has millisecond "
+        "resolution: e.g. 2026-01-05T09:00:00.000Z"
+    )
+    error = refused(session, "expect time == 2026-01-05T08:00:00.0001Z")
+    assert "has digits below the millisecond" in error.message
+    # Zeros are no finer than a millisecond.
+    assert execute(session, "until 2026-01-05T09:00:00.000000Z").text.startswith(
+        "now 2026-01-05T09:00:00.000Z"
+    )
 
 
 # -- formatting ------------------------------------------------------------------------------

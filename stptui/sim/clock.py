@@ -43,14 +43,30 @@ _EXPANDED_YEAR = re.compile(r"(?:\+\d{5,}|-\d{4,})-")
 
 
 class InstantRangeError(ValueError):
-    """A well-formed instant outside the virtual clock's range (its message names the range)."""
+    """A well-formed instant that the virtual clock cannot hold: outside its range (the
+    message names the range), or finer than its millisecond (InstantPrecisionError)."""
+
+
+class InstantPrecisionError(InstantRangeError):
+    """A well-formed instant with a nonzero digit below the millisecond, the virtual clock's
+    resolution. A subclass of InstantRangeError so that every caller that reports a range
+    error's message (the CLI's `--start`, `until`, `expect time`) reports this one too,
+    instead of calling the instant malformed."""
+
+
+# A decimal fraction of a second (ISO 8601 allows a comma as the decimal sign). An instant
+# has no other '.' or ',': the date and the offset are digits, '-', ':' and '+' only.
+_FRACTION = re.compile(r"[.,](\d+)")
 
 
 def parse_instant(text: str) -> int:
     """An ISO-8601 instant (`2026-01-05T08:00:00Z`, offsets allowed) as epoch milliseconds.
 
-    Raises InstantRangeError for an instant outside MIN_MS to MAX_MS, ValueError for text
-    that is not an instant. Digits below the millisecond are dropped (rounding down)."""
+    Raises InstantRangeError for an instant outside MIN_MS to MAX_MS, InstantPrecisionError
+    for one with a nonzero digit below the millisecond (`.1234`; `.123000` is accepted: it
+    is what Python's isoformat writes), ValueError for text that is not an instant. Dropping
+    the digits silently would move the instant, as a duration finer than a millisecond is
+    refused rather than rounded."""
     value = text.strip()
     if _EXPANDED_YEAR.match(value):
         raise InstantRangeError(f"{value!r} is outside the virtual clock's range, {CLOCK_RANGE}")
@@ -63,6 +79,12 @@ def parse_instant(text: str) -> int:
     ms = (dt - EPOCH) // _ONE_MS
     if not MIN_MS <= ms <= MAX_MS:
         raise InstantRangeError(f"{iso_ms(ms)} is outside the virtual clock's range, {CLOCK_RANGE}")
+    # Read from the text, not from `dt`: `datetime` keeps 6 digits and drops the rest.
+    if any(digits[3:].strip("0") for digits in _FRACTION.findall(value)):
+        raise InstantPrecisionError(
+            f"{text.strip()!r} has digits below the millisecond; time has millisecond "
+            f"resolution: e.g. {iso_ms(ms)}"
+        )
     return ms
 
 
