@@ -203,7 +203,11 @@ def test_every_schema_name_with_a_valid_value_is_accepted() -> None:
         "exposedResponseHeaders": [],
         "maxAge": 60,
     }
-    logging = {"disabled": False, "retentionDays": 3653, "logForwarding": {}}
+    logging = {
+        "disabled": False,
+        "retentionDays": 3653,
+        "logForwarding": {"type": "datadog", "properties": {"apiKey": "key"}},
+    }
     rule_values = {"prefix": "a/", "tags": [], "storageClass": "GLACIER"}
     rules = [
         {"type": t, "properties": {n: rule_values.get(n, 1) for n in names}}

@@ -153,6 +153,17 @@ NESTED: dict[str, tuple[set[str], set[str]]] = {
         },
         {"healthCheckCommand"},
     ),
+    # LoadBalancerHealthCheck (multi-container-workloads.d.ts, 5bb1eb5b)
+    "loadBalancerHealthCheck": (
+        {
+            "healthcheckPath",
+            "healthcheckInterval",
+            "healthcheckTimeout",
+            "healthCheckProtocol",
+            "healthCheckPort",
+        },
+        set(),
+    ),
     "ports": ({"port", "protocol", "containerPort"}, {"port"}),
     "dependsOn": ({"containerName", "condition"}, {"containerName", "condition"}),
     "custom response body": ({"contentType", "content"}, {"contentType", "content"}),

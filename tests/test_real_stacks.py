@@ -234,3 +234,43 @@ def test_invalid_configs_are_diagnosed(path: Path) -> None:
     hints = " ".join(d.hint or "" for d in stack.diagnostics)
     for word in SUGGESTIONS.get(case, []):
         assert f"{word}'" in hints or f"{word}`" in hints, (word, hints)
+
+
+# -- findings of the nested sections, hand-checked ------------------------------------------
+
+# file -> {(code, line)} the sections checked with their own tables (cdn beyond web services,
+# alarms and their notification targets, IAM statements, languageSpecificConfig) find there,
+# each checked by hand against Stacktape's types: a queue policy statement without its
+# required `Principal` and with `Effect: example-value`; a bucket policy statement without
+# `Principal`; a `slack` target written with an MS Teams `webhookUrl` (and without its required
+# `conversationId` and `accessToken`); the older `invalidateAfterDeploy`, read with a warning.
+SECTION_FINDINGS: dict[str, set[tuple[str, int]]] = {
+    "docs/docs__docs__other-resources__api-reference__sqs-queue.mdx__1.yml": {
+        ("missing-property", 135),
+        ("invalid-value", 136),
+    },
+    "docs/docs__docs__other-resources__api-reference__bucket.mdx__1.yml": {
+        ("missing-property", 105)
+    },
+    "docs/docs__scripts__generate-docs__.state__resources__messaging__sqs-queue__iteration-1"
+    ".mdx__8.yml": {("missing-property", 11), ("unknown-property", 11)},
+    "github/stacktape__stacktape__starter-projects__angular-starter__stacktape.yml": {
+        ("alternate-spelling", 13)
+    },
+}
+
+
+@pytest.mark.parametrize("rel", sorted(SECTION_FINDINGS))
+def test_the_nested_sections_findings_on_real_configs(rel: str) -> None:
+    with hang_guard(HANG_S):
+        stack = load_stack(REAL / rel)
+    found = {(d.code, d.line) for d in stack.diagnostics}
+    assert SECTION_FINDINGS[rel] <= found, [d.format() for d in stack.diagnostics]
+
+
+def test_stacktapes_own_node_options_pass() -> None:
+    """Stacktape's packaging benchmark sets `minify` with `nodeVersion`: no finding."""
+    rel = "github/stacktape__packaging-benchmark__generated__n5__stacktape__stacktape.yml"
+    with hang_guard(HANG_S):
+        stack = load_stack(REAL / rel)
+    assert not [d.format() for d in stack.diagnostics if d.severity != "info"]

@@ -371,7 +371,10 @@ CODES: dict[str, CodeInfo] = {
                 "service's `loadBalancing.type` or container `deployment.strategy`, a "
                 "WebSocket route key, authorizer or `returnResponse` on a route that cannot "
                 "have it, an empty `routeSelectionExpression` or `schemaFilePath`, an AppSync "
-                "`field` not written `Type.field`.",
+                "`field` not written `Type.field`, an alarm trigger `type` its resource cannot "
+                "have, a notification target or `logForwarding` `type`, an IAM statement "
+                "`Effect` other than `Allow` or `Deny`, a `languageSpecificConfig` version the "
+                "buildpack does not offer.",
                 "Use one of the values the message lists (the hint suggests the closest).",
             ),
             "out-of-range": _schema(
@@ -387,11 +390,19 @@ CODES: dict[str, CodeInfo] = {
                 "for the types and events it reads); stptui ignores it.",
                 "Fix the spelling (the hint suggests the closest property) or remove it.",
             ),
+            "ignored-property": _schema(
+                "warning",
+                "A property Stacktape's schema takes here but that has no effect in this "
+                "config: a `languageSpecificConfig` option of another language than the "
+                "entry file's (`nodeVersion` for a `.py` entry file), which that language's "
+                "buildpack never reads.",
+                "Remove it, or check that `entryfilePath` names the right file.",
+            ),
             "alternate-spelling": _schema(
                 "warning",
                 "A spelling from Stacktape's published examples that its deployer rejects "
-                "(`bucketName` in an `s3` event, `environment` as a map, ...); stptui reads "
-                "it as the real property.",
+                "(`bucketName` in an `s3` event, `environment` as a map, a CDN's older "
+                "`invalidateAfterDeploy`, ...); stptui reads it as the real property.",
                 "Rename it as the hint says before you deploy.",
             ),
             "conflicting-spelling": _schema(
@@ -410,7 +421,9 @@ CODES: dict[str, CodeInfo] = {
                 "several gateways, the config's `resources`, a relational database's "
                 "`credentials` and `engine` (and its engine's required properties), a Redis "
                 "cluster's `defaultUserPassword` and `instanceSize`, a firewall's `scope`, a "
-                "custom domain's `domainName`.",
+                "custom domain's `domainName`, an alarm's `trigger` (and its threshold), a "
+                "notification target's or `logForwarding`'s required properties, an IAM "
+                "statement's `Resource` (a bucket or queue policy's `Principal`).",
                 "Add the property the message names.",
             ),
             "exactly-one-of": _schema(

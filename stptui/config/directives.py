@@ -97,6 +97,8 @@ class DirectiveContext:
     bus_names: Mapping[str, str] = field(default_factory=dict)
     # The custom domains of resources with an enabled CDN (their `cdnCustomDomains`).
     cdn_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Resource -> its properties that its parameters' values depend on (PARAM_PROPERTIES).
+    param_props: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def stack_context(stack: Stack) -> DirectiveContext:
@@ -115,6 +117,11 @@ def stack_context(stack: Stack) -> DirectiveContext:
             n: tuple(domains)
             for n, r in stack.resources.items()
             if (domains := resource_cdn_domains(r.type, r.properties))
+        },
+        param_props={
+            n: r.properties
+            for n, r in stack.resources.items()
+            if canonical_type(r.type) in PARAM_PROPERTIES
         },
     )
 
@@ -377,6 +384,130 @@ def _state_machine_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     }
 
 
+# -- the newest types: the values their resolvers give (apps/cli/src/domain/
+# calculated-stack-overview-manager/resource-resolvers/{websocket-api-gateways,kafka-clusters,
+# appsync-apis,dsql-databases,email-senders}/index.ts of stacktape/stacktape, commits 0dfd37e5
+# and 8f81403c), in the shapes AWS gives the attributes they read.
+
+# The properties, per type, that its parameters' values depend on.
+PARAM_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "websocket-api-gateway": ("customDomains",),
+    "appsync-api": ("customDomain",),
+    "email-sender": ("identity", "manageIdentity", "configurationSetName"),
+}
+
+
+def _domain_names(value: Any) -> list[str]:
+    """The `domainName`s of a `customDomains` list (or of one `customDomain`)."""
+    items = value if isinstance(value, list) else [value]
+    return [str(d["domainName"]) for d in items if isinstance(d, dict) and d.get("domainName")]
+
+
+def _websocket_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An API Gateway WebSocket API on its `default` stage (WEBSOCKET_API_STAGE_NAME): the
+    client URL is the API's `wss://` ApiEndpoint with the stage, the management endpoint
+    (for @connections) its `https://` twin. With custom domains the client URL is the first
+    one's, and the canonical domain the domains' regional `d-...` names, joined by `,`."""
+    api_id = fake_id(ctx, res)
+    domain = f"{api_id}.execute-api.{ctx.region}.amazonaws.com"
+    params = {
+        "apiId": api_id,
+        "url": f"wss://{domain}/default",
+        "managementEndpoint": f"https://{domain}/default",
+        "canonicalDomain": domain,
+    }
+    custom = _domain_names(ctx.param_props.get(res, {}).get("customDomains"))
+    if custom:
+        regional = (
+            f"d-{fake_id(ctx, f'{res}/{d}')}.execute-api.{ctx.region}.amazonaws.com" for d in custom
+        )
+        params |= {
+            "url": f"wss://{custom[0]}",
+            "canonicalDomain": ",".join(regional),
+            "customDomains": ", ".join(custom),
+            "customDomainUrl": f"wss://{custom[0]}",
+            "customDomainUrls": ", ".join(f"wss://{d}" for d in custom),
+        }
+    return params
+
+
+def _fake_uuid(ctx: DirectiveContext, name: str) -> str:
+    digits = hashlib.sha256(f"{stack_name(ctx)}/{name}".encode()).hexdigest()
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:32]}"
+
+
+def _kafka_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An MSK Serverless cluster with IAM authentication: its ARN ends in `{uuid}-s{n}` and
+    its one bootstrap server is `boot-{id}.c{n}.kafka-serverless.{region}.amazonaws.com` on
+    port 9098, the SASL/IAM port (the port Stacktape's security group opens)."""
+    name = aws_resource_name(ctx, res)
+    arn = f"arn:aws:kafka:{ctx.region}:{ctx.account_id}:cluster/{name}/{_fake_uuid(ctx, res)}-s1"
+    boot = f"boot-{fake_id(ctx, f'{res}/boot', 8)}.c1.kafka-serverless.{ctx.region}.amazonaws.com"
+    return {"arn": arn, "name": name, "bootstrapServers": f"{boot}:9098"}
+
+
+def _appsync_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An AppSync GraphQL API: a 26-character API id, its GraphQLUrl and RealtimeUrl on a host
+    id of their own, and a `da2-` API key. With a `customDomain`, Stacktape's URLs are
+    `https://{domain}/graphql` and `wss://{domain}/graphql/realtime`."""
+    api_id = fake_id(ctx, res, 26)
+    host = fake_id(ctx, f"{res}/graphql", 26)
+    params = {
+        "apiId": api_id,
+        "arn": f"arn:aws:appsync:{ctx.region}:{ctx.account_id}:apis/{api_id}",
+        "url": f"https://{host}.appsync-api.{ctx.region}.amazonaws.com/graphql",
+        "realtimeUrl": f"wss://{host}.appsync-realtime-api.{ctx.region}.amazonaws.com/graphql",
+        "apiKey": f"da2-{fake_id(ctx, f'{res}/api-key', 26)}",
+    }
+    custom = _domain_names(ctx.param_props.get(res, {}).get("customDomain"))
+    if custom:
+        url = f"https://{custom[0]}/graphql"
+        params |= {
+            "url": url,
+            "customDomainUrl": url,
+            "realtimeUrl": f"wss://{custom[0]}/graphql/realtime",
+        }
+    return params
+
+
+def _dsql_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An Aurora DSQL cluster: its 26-character identifier names its endpoint
+    `{id}.dsql.{region}.on.aws`; Stacktape gives PostgreSQL's port, the `postgres` database
+    and the `admin` role."""
+    cluster_id = fake_id(ctx, res, 26)
+    return {
+        "endpoint": f"{cluster_id}.dsql.{ctx.region}.on.aws",
+        "port": "5432",
+        "databaseName": "postgres",
+        "username": "admin",
+        "region": ctx.region,
+        "id": cluster_id,
+        "arn": f"arn:aws:dsql:{ctx.region}:{ctx.account_id}:cluster/{cluster_id}",
+    }
+
+
+def _email_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """An SES identity as the config writes it. A managed identity (the default) has the
+    shared stack's configuration set and feedback topic, named after a hash of the identity
+    (Stacktape's naming/shared-stacks.ts); an unmanaged one the set the config names."""
+    props = ctx.param_props.get(res, {})
+    identity = props.get("identity")
+    identity = identity if isinstance(identity, str) else res
+    digest = hashlib.sha256(f"email-identity\0{identity}".encode()).hexdigest()[:20]
+    params = {
+        "identity": identity,
+        "identityArn": f"arn:aws:ses:{ctx.region}:{ctx.account_id}:identity/{identity}",
+        "region": ctx.region,
+    }
+    if props.get("manageIdentity") is not False:
+        topic = f"stacktape-email-feedback-{digest}"
+        params["configurationSetName"] = f"stacktape-email-{digest}"
+        params["feedbackTopicArn"] = f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{topic}"
+    elif isinstance(props.get("configurationSetName"), str):
+        params["configurationSetName"] = props["configurationSetName"]
+    return params
+
+
 _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "sqs-queue": _queue_params,
     "sns-topic": _topic_params,
@@ -393,6 +524,11 @@ _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "redis-cluster": _redis_params,
     "kinesis-stream": _stream_params,
     "state-machine": _state_machine_params,
+    "websocket-api-gateway": _websocket_params,
+    "kafka-cluster": _kafka_params,
+    "appsync-api": _appsync_params,
+    "dsql-database": _dsql_params,
+    "email-sender": _email_params,
 }
 
 
@@ -1661,22 +1797,25 @@ class _Resolver:
         rtype = self.types.get(resource)
         ctx = self.ctx
         if rtype == "event-bus" and resource not in ctx.bus_names:
-            source = self._event_source_name(resource, frame)
-            if source is not None:
+            source = self._property(resource, "eventSourceName", frame)
+            if isinstance(source, str) and source:
                 ctx = replace(ctx, bus_names={**ctx.bus_names, resource: source})
+        keys = PARAM_PROPERTIES.get(canonical_type(rtype or ""), ())
+        if keys and resource not in ctx.param_props:
+            props = {k: v for k in keys if (v := self._property(resource, k, frame)) is not None}
+            ctx = replace(ctx, param_props={**ctx.param_props, resource: props})
         value = fake_resource_param(ctx, resource, param, rtype)
         return ResourceParamValue(value, resource, param)
 
-    def _event_source_name(self, bus: str, frame: _Frame) -> str | None:
-        """The bus's `eventSourceName` as resolved (it may be a directive itself), if any."""
-        path: DataPath = ("resources", bus, "properties", "eventSourceName")
+    def _property(self, resource: str, key: str, frame: _Frame) -> Any:
+        """A resource's property as resolved (it may be a directive itself), or None."""
+        path: DataPath = ("resources", resource, "properties", key)
         raw = self.raw
-        for key in path:
-            if not isinstance(raw, dict) or key not in raw:
+        for part in path:
+            if not isinstance(raw, dict) or part not in raw:
                 return None
-            raw = raw[key]
-        value = self._resolved_at(path, frame)
-        return value if isinstance(value, str) and value else None
+            raw = raw[part]
+        return self._resolved_at(path, frame)
 
     _HANDLERS: ClassVar[dict[str, _Handler]] = {
         "Stage": lambda self, call, args, frame: self.ctx.stage,

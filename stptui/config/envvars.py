@@ -15,7 +15,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from stptui.config.directives import DirectiveContext, cdn_domains, fake_resource_param
+from stptui.config.directives import (
+    PARAM_PROPERTIES,
+    DirectiveContext,
+    cdn_domains,
+    fake_resource_param,
+)
 from stptui.config.model import (
     SERVICE_CONTAINER_NAME,
     BatchJob,
@@ -350,6 +355,8 @@ def _connect_entries(
                 target_ctx = replace(ctx, bus_names={target.name: target.event_source_name})
             elif domains := cdn_domains(cdn_props):
                 target_ctx = replace(ctx, cdn_domains={target.name: tuple(domains)})
+            elif canonical_type(target.type) in PARAM_PROPERTIES:
+                target_ctx = replace(ctx, param_props={target.name: target.properties})
             hit = cache[target.name] = [
                 EnvEntry(
                     env_var_name(target.name, param),

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, indefinite_article
@@ -349,6 +350,62 @@ PACKAGING: dict[str, dict[str, PackagingType]] = {
             ("image",),
         ),
     },
+}
+# A `stacktape-lambda-buildpack`'s `languageSpecificConfig`: one of the language configs of
+# `StpBuildpackLambdaPackagingProps`, as Stacktape's generated reference lists them
+# (@generated/llm-docs/config-reference/deployment-artifacts/stpbuildpacklambdapackagingprops.md
+# of stacktape/stacktape, commit 72109519), keyed by language. The union has no tag: the
+# buildpack of the entry file's language reads its own.
+LANGUAGE_SPECIFIC_CONFIGS: dict[str, dict[str, P]] = {
+    "JavaScript/TypeScript": {
+        "tsConfigPath": _STR,
+        "emitTsDecoratorMetadata": _BOOL,
+        "dependenciesToExcludeFromBundle": _LIST,
+        "outputModuleFormat": P("str", enum=("cjs", "esm")),
+        "nodeVersion": P("int", enum=tuple(range(16, 25))),
+        "disableSourceMaps": _BOOL,
+        "outputSourceMapsTo": _STR,
+        "dependenciesToExcludeFromDeploymentPackage": _LIST,
+        # Newer than that reference: Stacktape's own generated packaging benchmark
+        # (stacktape/packaging-benchmark, fixtures/generate.ts) sets it with `nodeVersion`.
+        "minify": _BOOL,
+    },
+    "Python": {
+        "packageManagerFile": _STR,
+        "packageManager": _STR,
+        "uvOptionalDependencies": _LIST,
+        "uvWithGroups": _LIST,
+        "uvWithoutGroups": _LIST,
+        "uvOnlyGroups": _LIST,
+        # Numbers: YAML reads `3.10` as 3.1, which is none of them.
+        "pythonVersion": P("num", enum=(2.7, 3.6, 3.7, 3.8, 3.9, 3.11, 3.12, 3.13, 3.14)),
+        "runAppAs": P("str", enum=("ASGI", "WSGI")),
+        "minify": _BOOL,
+    },
+    "Java": {
+        "useMaven": _BOOL,
+        "packageManagerFile": _STR,
+        "javaVersion": P("int", enum=(8, 11, 17, 19)),
+    },
+    "PHP": {"phpVersion": P("num", enum=(8.2, 8.3))},
+    ".NET": {"projectFile": _STR, "dotnetVersion": P("int", enum=(6, 8))},
+    "Go": {},
+    "Ruby": {"rubyVersion": P("num", enum=(3.2, 3.3))},
+}
+# Every language config's properties (where two share a name, they share its shape).
+_ANY_LANGUAGE_CONFIG = {k: v for t in LANGUAGE_SPECIFIC_CONFIGS.values() for k, v in t.items()}
+# The language of an entry file, by its extension; any other extension is checked against
+# every language's options.
+_LANGUAGE_BY_EXTENSION = {
+    **dict.fromkeys(
+        (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"), "JavaScript/TypeScript"
+    ),
+    ".py": "Python",
+    ".java": "Java",
+    ".php": "PHP",
+    **dict.fromkeys((".cs", ".csproj"), ".NET"),
+    ".go": "Go",
+    ".rb": "Ruby",
 }
 _HOLDER_WORDS = {"function": "a function", "batch-job": "a batch job", "container": "a container"}
 # The buildpack of the other kind of workload, for a type written on the wrong one.
@@ -702,6 +759,18 @@ CDN_PROPS = {
     "disableInvalidationAfterDeploy": _BOOL,
     "useFirewall": _STR,
 }
+# A bucket's `cdn`: `BucketCdnConfiguration` (buckets.d.ts, commit 5bb1eb5b), a
+# `CdnConfiguration` with two more properties. A function's and an HTTP API gateway's `cdn`
+# is a `CdnConfiguration` (functions.d.ts, http-api-gateways.d.ts), read with CDN_PROPS.
+BUCKET_CDN_PROPS = {
+    **CDN_PROPS,
+    "rewriteRoutesForSinglePageApp": _BOOL,
+    "disableUrlNormalization": _BOOL,
+}
+# Stacktape's older docs and starter projects (docs/code-snippets/cdns/disable-invalidation,
+# starter-projects/angular-starter) write `invalidateAfterDeploy: false`; today's schema has
+# `disableInvalidationAfterDeploy: true`.
+_OLD_INVALIDATION, _NEW_INVALIDATION = "invalidateAfterDeploy", "disableInvalidationAfterDeploy"
 # A route rewrite's `routeTo`: its `type` -> its origin (`CdnLoadBalancerOrigin`,
 # `CdnHttpApiGatewayOrigin`, `CdnLambdaFunctionOrigin`, `CdnCustomOrigin`, `CdnBucketOrigin`).
 CDN_ROUTES: dict[str, PackagingType] = {
@@ -831,6 +900,109 @@ WEB_SERVICE_ALARM_TRIGGERS: dict[str, PackagingType] = {
 # reports it against the service's load balancing (Stacktape e80), so it is not read here.
 _WEB_SERVICE_ALARM_PREFIXES = ("http-api-gateway-", "application-load-balancer-")
 
+# -- the alarms of the other types: `LambdaAlarm`, `SqsQueueAlarm`, `RelationalDatabaseAlarm`,
+# `HttpApiGatewayAlarm` (alarms.d.ts, commit 09ba1d4f), each an `AlarmDefinitionBase`
+# (ALARM_PROPS) whose trigger is one of its type's. A trigger with a `statistic` extends
+# `TriggerWithCustomStatFunction`; every one with properties `TriggerWithCustomComparison`.
+_CMP = {"comparisonOperator": _COMPARISON}
+_CMP_STAT = {"comparisonOperator": _COMPARISON, "statistic": _STATISTIC}
+
+
+def _threshold(name: str, extra: dict[str, P]) -> PackagingType:
+    return PackagingType({name: _NUM, **extra}, (name,))
+
+
+ALARM_TRIGGERS: dict[str, dict[str, PackagingType]] = {
+    "function": {
+        "lambda-error-rate": _threshold("thresholdPercent", _CMP),
+        "lambda-duration": _threshold("thresholdMilliseconds", _CMP_STAT),
+    },
+    "sqs-queue": {
+        "sqs-queue-received-messages-count": _threshold("thresholdCount", _CMP_STAT),
+        # `SqsQueueNotEmptyTrigger` has a `type` only.
+        "sqs-queue-not-empty": PackagingType({}, ()),
+    },
+    "relational-database": {
+        "database-read-latency": _threshold("thresholdSeconds", _CMP_STAT),
+        "database-write-latency": _threshold("thresholdSeconds", _CMP_STAT),
+        "database-cpu-utilization": _threshold("thresholdPercent", _CMP_STAT),
+        "database-free-storage": _threshold("thresholdMB", _CMP_STAT),
+        "database-free-memory": _threshold("thresholdMB", _CMP_STAT),
+        "database-connection-count": _threshold("thresholdCount", _CMP_STAT),
+    },
+    "http-api-gateway": {
+        k: v for k, v in WEB_SERVICE_ALARM_TRIGGERS.items() if k.startswith("http-api-gateway-")
+    },
+}
+# Triggers that take no `properties`.
+_NO_PROPERTIES_TRIGGERS = ("sqs-queue-not-empty",)
+# An alarm's `notificationTargets` (`AlarmUserIntegration` in alarms.d.ts, 09ba1d4f): the
+# integrations of user-integrations.d.ts (fec08833, where `slack` and `ms-teams` may leave out
+# `properties`) and the `discord` and `webhook` ones of packages/config/src/user-integrations.ts
+# (commit 82ce9777).
+NOTIFICATION_TARGETS: dict[str, PackagingType] = {
+    "slack": PackagingType(
+        {"conversationId": _STR, "accessToken": _STR}, ("conversationId", "accessToken")
+    ),
+    "ms-teams": PackagingType({"webhookUrl": _STR}, ("webhookUrl",)),
+    "email": PackagingType({"sender": _STR, "recipient": _STR}, ("sender", "recipient")),
+    "discord": PackagingType({"webhookUrl": _STR}, ("webhookUrl",)),
+    "webhook": PackagingType({"url": _STR, "secret": _STR, "headers": _DICT}, ("url",)),
+}
+_OPTIONAL_TARGET_PROPERTIES = ("slack", "ms-teams")
+# Stacktape's newer docs (packages/config/src/user-integrations.ts, 82ce9777) write an alarm's
+# targets as `notificationChannels`, which also take a `slack-app` channel: a name no stored
+# schema holds, so it is read as written, with those types.
+_NEWER_DOCS_ALARM = {"notificationChannels": _LIST}
+_NEWER_DOCS_CHANNELS = {
+    **NOTIFICATION_TARGETS,
+    "slack-app": PackagingType({"channel": _STR}, ("channel",)),
+}
+
+# -- `logging.logForwarding`: `HttpEndpointLogForwarding | HighlightLogForwarding |
+# DatadogLogForwarding` (log-forwarding.d.ts, commit 5bb1eb5b), on every logging that has it.
+LOG_FORWARDING: dict[str, PackagingType] = {
+    "http-endpoint": PackagingType(
+        {
+            "endpointUrl": _STR,
+            "gzipEncodingEnabled": _BOOL,
+            "parameters": _DICT,
+            "retryDuration": _NUM,
+            "accessKey": _STR,
+        },
+        ("endpointUrl",),
+    ),
+    "highlight": PackagingType({"projectId": _STR, "endpointUrl": _STR}, ("projectId",)),
+    "datadog": PackagingType({"apiKey": _STR, "endpointUrl": _STR}, ("apiKey",)),
+}
+
+# -- IAM statements (__helpers.d.ts, commit fec08833): a workload's `iamRoleStatements` are
+# `StpIamRoleStatement`s, a bucket's `accessPolicyStatements` `BucketPolicyIamRoleStatement`s
+# (the same with a `Principal`); a queue's `policyStatements` are `SqsQueuePolicyStatement`s
+# (sqs-queues.d.ts, 5bb1eb5b). `Effect` is a string in the types; IAM takes only these two
+# (IAM JSON policy element reference: "Effect": "Allow" | "Deny"), so a policy with another
+# fails to deploy.
+_EFFECT = P("str", enum=("Allow", "Deny"))
+IAM_STATEMENT_PROPS = {
+    "Sid": _STR,
+    "Effect": _EFFECT,
+    "Action": _LIST,
+    "Condition": _ANY,
+    "Resource": _LIST,
+}
+BUCKET_POLICY_STATEMENT_PROPS = {**IAM_STATEMENT_PROPS, "Principal": _ANY}
+SQS_POLICY_STATEMENT_PROPS = {
+    "Effect": _EFFECT,
+    "Action": _LIST,
+    "Condition": _ANY,
+    "Principal": _ANY,
+}
+# name of the list -> (the table of its statements, their required properties).
+POLICY_STATEMENTS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "iamRoleStatements": (IAM_STATEMENT_PROPS, ("Resource",)),
+    "accessPolicyStatements": (BUCKET_POLICY_STATEMENT_PROPS, ("Resource", "Principal")),
+    "policyStatements": (SQS_POLICY_STATEMENT_PROPS, ("Effect", "Action", "Principal")),
+}
 # Nested objects of the types above (each `additionalProperties: false` in the schema; same
 # sources as the tables they belong to): name -> (its properties, the required ones).
 SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
@@ -888,6 +1060,16 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
             "startPeriodSeconds": _NUM,
         },
         ("healthCheckCommand",),
+    ),
+    # LoadBalancerHealthCheck (multi-container-workloads.d.ts): a workload container's
+    # `loadBalancerHealthCheck`.
+    "loadBalancerHealthCheck": (
+        {
+            **_HEALTHCHECK,
+            "healthCheckProtocol": P("str", enum=("HTTP", "TCP")),
+            "healthCheckPort": _NUM,
+        },
+        (),
     ),
     # ContainerDependency (multi-container-workloads.d.ts): the entries of `dependsOn`.
     "dependsOn": (
@@ -1744,6 +1926,9 @@ class StackBuilder:
         self.items(cors, "allowedMethods", (*path, "url", "cors"), name, _METHOD_ITEMS)
         fn.logging_disabled = bool(self.nested(props, "logging", path, name).get("disabled"))
         self.nested(props, "deployment", path, name)
+        self._cdn(props, path, name)
+        self._alarms(props, path, name, ALARM_TRIGGERS["function"])
+        self.statements(props, "iamRoleStatements", path, name)
         dest = props.get("destinations")
         if isinstance(dest, dict):
             dpath = (*path, "destinations")
@@ -1858,6 +2043,7 @@ class StackBuilder:
         else:
             job.defaults.update({"attempts", "retryIntervalSeconds", "retryIntervalMultiplier"})
         job.logging_disabled = bool(self.nested(props, "logging", path, name).get("disabled"))
+        self.statements(props, "iamRoleStatements", path, name)
         self._workload_common(job, props, path)
         return job
 
@@ -1874,6 +2060,9 @@ class StackBuilder:
         kpath = (*path, key)
         out = self.read_props(value, kpath, spec, owner, where=f" in `{key}`")
         self.require_all(out, value, spec, required, kpath, owner, f"`{key}`")
+        if "logForwarding" in out:  # every logging table holds it
+            fpath = (*kpath, "logForwarding")
+            self.typed_object(out["logForwarding"], fpath, owner, "logForwarding", LOG_FORWARDING)
         return out
 
     def items(self, props: dict[str, Any], key: str, path: DataPath, owner: str, spec: P) -> None:
@@ -1970,6 +2159,8 @@ class StackBuilder:
         self.require_all(
             props, raw, kind.props, kind.required, ppath, owner, f"`{ptype}` packaging"
         )
+        if ptype == "stacktape-lambda-buildpack":
+            self._language_config(props, ppath, owner)
         return ptype
 
     def _retry_waits(self, rp: dict[str, Any], path: DataPath, name: str) -> None:
@@ -2201,6 +2392,8 @@ class StackBuilder:
             )
             if self.require(rprops, rp, "maxReceiveCount", rpath, name, "redrivePolicy"):
                 q.max_receive_count = int(rprops["maxReceiveCount"])
+        self._alarms(props, path, name, ALARM_TRIGGERS["sqs-queue"])
+        self.statements(props, "policyStatements", path, name)
         events = props.get("events")
         if isinstance(events, list):
             for i, ev in enumerate(events):
@@ -2254,7 +2447,9 @@ class StackBuilder:
         b = Bucket(name=name, type="bucket", path=(path[0], path[1]), properties=raw)
         b.event_bus_notifications = bool(props.get("enableEventBusNotifications", False))
         b.versioning = bool(props.get("versioning", False))
-        self.nested(props, "accessibility", path, name)
+        access = self.nested(props, "accessibility", path, name)
+        self.statements(access, "accessPolicyStatements", (*path, "accessibility"), name)
+        self._cdn(props, path, name, BUCKET_CDN_PROPS)
         cors = self.nested(props, "cors", path, name, "bucket cors")
         rules = cors.get("corsRules")
         for i, rule in enumerate(rules if isinstance(rules, list) else []):
@@ -2275,6 +2470,8 @@ class StackBuilder:
         cors = self.nested(props, "cors", path, name)
         self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
         self.each_item(props, "customDomains", path, name)
+        self._cdn(props, path, name)
+        self._alarms(props, path, name, ALARM_TRIGGERS["http-api-gateway"])
         if "payloadFormat" in props:
             g.payload_format = props["payloadFormat"]
         else:
@@ -2361,9 +2558,9 @@ class StackBuilder:
         # A legacy `container-workload` (warned already) is read, not held to today's names.
         strict = cw.type == "multi-container-workload"
         if strict:
-            self._workload_nested(
-                self._container_body(raw, path, name, WORKLOAD_PROPS, ""), path, name
-            )
+            body = self._container_body(raw, path, name, WORKLOAD_PROPS, "")
+            self._workload_nested(body, path, name)
+            self.statements(body, "iamRoleStatements", path, name)
         containers = raw.get("containers")
         if "containers" not in raw:
             self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
@@ -2394,7 +2591,10 @@ class StackBuilder:
                 cw.containers.append(cname)
             spec = self._container(cname, container, cpath, name)
             if strict:
-                self._container_body(container, cpath, name, CONTAINER_PROPS, " in a container")
+                got = self._container_body(
+                    container, cpath, name, CONTAINER_PROPS, " in a container"
+                )
+                self.nested(got, "loadBalancerHealthCheck", cpath, name)
             if cname is not None:
                 cw.container_specs.append(spec)
             events = container.get("events")
@@ -2449,33 +2649,69 @@ class StackBuilder:
             mpath = (*path, "volumeMounts", i)
             self.typed_object(mount, mpath, owner, "volume mount", VOLUME_MOUNTS)
 
-    def _web_service_alarms(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
-        """Each of a web service's `alarms` against ALARM_PROPS, and its trigger against
-        WEB_SERVICE_ALARM_TRIGGERS."""
+    def _alarms(
+        self,
+        props: dict[str, Any],
+        path: DataPath,
+        owner: str,
+        triggers: dict[str, PackagingType],
+        *,
+        foreign_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        """Each of `alarms` against ALARM_PROPS, its trigger against `triggers` and its
+        notification targets; a trigger whose type has none of `foreign_prefixes` is left to
+        lint (a web service's alarms of its load balancing's other type)."""
         alarms = props.get("alarms")
+        spec = {**ALARM_PROPS, **_NEWER_DOCS_ALARM}
         for i, alarm in enumerate(alarms if isinstance(alarms, list) else []):
             apath = (*path, "alarms", i)
             if not self.check_value(_DICT, alarm, apath, f"alarms[{i}]", owner):
                 continue
-            got = self.read_props(alarm, apath, ALARM_PROPS, owner, where=f" in `alarms[{i}]`")
-            self.require_all(got, alarm, ALARM_PROPS, ("trigger",), apath, owner, f"`alarms[{i}]`")
+            got = self.read_props(alarm, apath, spec, owner, where=f" in `alarms[{i}]`")
+            self.require_all(got, alarm, spec, ("trigger",), apath, owner, f"`alarms[{i}]`")
             self.nested(got, "evaluation", apath, owner, "alarm evaluation")
+            for key, kinds in (
+                ("notificationTargets", NOTIFICATION_TARGETS),
+                ("notificationChannels", _NEWER_DOCS_CHANNELS),
+            ):
+                targets = got.get(key)
+                for j, target in enumerate(targets if isinstance(targets, list) else []):
+                    self.typed_object(
+                        target,
+                        (*apath, key, j),
+                        owner,
+                        "notification target",
+                        kinds,
+                        optional_properties=_OPTIONAL_TARGET_PROPERTIES,
+                    )
             trigger = got.get("trigger")
             kind = trigger.get("type") if isinstance(trigger, dict) else None
-            if isinstance(kind, str) and not kind.startswith(_WEB_SERVICE_ALARM_PREFIXES):
+            if trigger is None or (
+                isinstance(kind, str) and foreign_prefixes and not kind.startswith(foreign_prefixes)
+            ):
                 continue
-            if trigger is not None:
-                tpath = (*apath, "trigger")
-                self.typed_object(trigger, tpath, owner, "trigger", WEB_SERVICE_ALARM_TRIGGERS)
+            self.typed_object(
+                trigger,
+                (*apath, "trigger"),
+                owner,
+                "trigger",
+                triggers,
+                optional_properties=_NO_PROPERTIES_TRIGGERS,
+            )
 
-    def _cdn(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
-        """A web service's `cdn` against CDN_PROPS, its nested objects and route rewrites."""
+    def _cdn(
+        self, props: dict[str, Any], path: DataPath, owner: str, spec: dict[str, P] = CDN_PROPS
+    ) -> None:
+        """A `cdn` against `spec` (CDN_PROPS, or BUCKET_CDN_PROPS for a bucket's), its nested
+        objects and route rewrites."""
         raw = props.get("cdn")
         if not isinstance(raw, dict):
-            return  # absent, or the wrong type: reported with the service's properties
+            return  # absent, or the wrong type: reported with the resource's properties
         cpath = (*path, "cdn")
-        cdn = self.read_props(raw, cpath, CDN_PROPS, owner, where=" in `cdn`")
-        self.require_all(cdn, raw, CDN_PROPS, ("enabled",), cpath, owner, "`cdn`")
+        if _OLD_INVALIDATION in raw:
+            raw = self._old_invalidation(raw, cpath, owner)
+        cdn = self.read_props(raw, cpath, spec, owner, where=" in `cdn`")
+        self.require_all(cdn, raw, spec, ("enabled",), cpath, owner, "`cdn`")
         self.each_item(cdn, "customDomains", cpath, owner)
         self._cdn_behaviour(cdn, cpath, owner)
         self.each_item(cdn, "routeRewrites", cpath, owner)
@@ -2489,6 +2725,35 @@ class StackBuilder:
                 self.typed_object(
                     rewrite["routeTo"], (*rpath, "routeTo"), owner, "routeTo", CDN_ROUTES
                 )
+
+    def _old_invalidation(self, raw: dict[str, Any], path: DataPath, owner: str) -> dict[str, Any]:
+        """`raw` without the older `invalidateAfterDeploy` (at `path`), reported with the real
+        property, whose value is its opposite."""
+        kpath = (*path, _OLD_INVALIDATION)
+        old = raw[_OLD_INVALIDATION]
+        if _NEW_INVALIDATION in raw:
+            self.diag(
+                kpath,
+                "error",
+                "conflicting-spelling",
+                f"both `{_OLD_INVALIDATION}` and `{_NEW_INVALIDATION}` are set in `cdn`; keep "
+                f"`{_NEW_INVALIDATION}`",
+                key=True,
+                resource=owner,
+            )
+        else:
+            written = f"`{_NEW_INVALIDATION}: {str(not old).lower()}`"
+            self.diag(
+                kpath,
+                "warning",
+                "alternate-spelling",
+                f"`{_OLD_INVALIDATION}` is an older spelling in `cdn`; the real "
+                f"property is `{_NEW_INVALIDATION}`, its opposite",
+                key=True,
+                resource=owner,
+                hint=f"write {written}" if isinstance(old, bool) else None,
+            )
+        return {k: v for k, v in raw.items() if k != _OLD_INVALIDATION}
 
     def _cdn_behaviour(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
         """The caching, forwarding and edge function options of a CDN or a route rewrite."""
@@ -2543,9 +2808,16 @@ class StackBuilder:
         self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
         self.each_item(props, "customDomains", path, name)
         self._side_containers(props, path, name)
+        self.statements(props, "iamRoleStatements", path, name)
         if rtype == "web-service":
             self._cdn(props, path, name)
-            self._web_service_alarms(props, path, name)
+            self._alarms(
+                props,
+                path,
+                name,
+                WEB_SERVICE_ALARM_TRIGGERS,
+                foreign_prefixes=_WEB_SERVICE_ALARM_PREFIXES,
+            )
         self._load_balancing(props.get("loadBalancing"), (*path, "loadBalancing"), name, rtype)
 
     def _load_balancing(self, raw: Any, path: DataPath, owner: str, rtype: str) -> None:
@@ -2593,6 +2865,64 @@ class StackBuilder:
                 got = self.read_props(item, ipath, spec, owner, where=f" in `{key}[{i}]`")
                 self.require_all(got, item, spec, required, ipath, owner, f"`{key}[{i}]`")
 
+    def statements(self, props: dict[str, Any], key: str, path: DataPath, owner: str) -> None:
+        """Each IAM statement of the list `props[key]` against POLICY_STATEMENTS[key], with
+        its `Action` and `Resource` entries as strings."""
+        values = props.get(key)
+        spec, required = POLICY_STATEMENTS[key]
+        for i, item in enumerate(values if isinstance(values, list) else []):
+            ipath = (*path, key, i)
+            if not self.check_value(_DICT, item, ipath, f"{key}[{i}]", owner):
+                continue
+            got = self.read_props(item, ipath, spec, owner, where=f" in `{key}[{i}]`")
+            self.require_all(got, item, spec, required, ipath, owner, f"`{key}[{i}]`")
+            for part in ("Action", "Resource"):
+                self.items(got, part, ipath, owner, _STR)
+
+    def _language_config(self, pp: dict[str, Any], path: DataPath, owner: str) -> None:
+        """A lambda buildpack's `languageSpecificConfig` (in the packaging properties `pp` at
+        `path`): its properties against the config of the entry file's language, or of any
+        language when the extension names none. A property of another language's config is
+        one Stacktape's schema takes but its buildpack for this language never reads."""
+        raw = pp.get("languageSpecificConfig")
+        if not isinstance(raw, dict):
+            return
+        lpath = (*path, "languageSpecificConfig")
+        entry = pp.get("entryfilePath")
+        suffix = PurePosixPath(entry).suffix.lower() if isinstance(entry, str) else ""
+        language = _LANGUAGE_BY_EXTENSION.get(suffix)
+        own = LANGUAGE_SPECIFIC_CONFIGS[language] if language else _ANY_LANGUAGE_CONFIG
+        where = f" in `languageSpecificConfig`{f' for a {language} entry file' if language else ''}"
+        for key, value in raw.items():
+            kpath = (*lpath, key)
+            if key in own:
+                self.check_value(own[key], value, kpath, key, owner)
+                continue
+            if key in _ANY_LANGUAGE_CONFIG:
+                others = [n for n, t in LANGUAGE_SPECIFIC_CONFIGS.items() if key in t]
+                self.diag(
+                    kpath,
+                    "warning",
+                    "ignored-property",
+                    f"`{key}` is an option of the {' and '.join(others)} config; the buildpack "
+                    f"ignores it for the {language} entry file {entry!r}",
+                    key=True,
+                    resource=owner,
+                    hint=f"remove it, or point `entryfilePath` at the {others[0]} entry file",
+                )
+                continue
+            guess = did_you_mean(key, own) or did_you_mean(key, _ANY_LANGUAGE_CONFIG)
+            known = ", ".join(sorted(own)) or "none"
+            self.diag(
+                kpath,
+                "error",
+                "unknown-property",
+                f"unknown property `{key}`{where}",
+                key=True,
+                resource=owner,
+                hint=f"did you mean `{guess}`?" if guess else f"known: {known}",
+            )
+
     def typed_object(
         self,
         raw: Any,
@@ -2634,6 +2964,7 @@ class StackBuilder:
         self.nested(props, "credentials", path, name)
         self.nested(props, "accessibility", path, name, "database accessibility")
         self.nested(props, "logging", path, name, "database logging")
+        self._alarms(props, path, name, ALARM_TRIGGERS["relational-database"])
         if "engine" in props:
             epath = (*path, "engine")
             got = self.typed_object(
