@@ -5,63 +5,97 @@ or the error is shown in the dialog (never raised), as plain text. Up and down g
 the lines run before (the app keeps them while it runs, as the REPL does); page up and page
 down scroll a long output, since the line keeps the focus. A very long output is shown in
 part, and whole on a page of its own (`stptui.tui.screens.output_page`).
+
+A paste of several lines is a few commands (Textual's Input keeps the first line of a paste
+and drops the rest). They are read as a script's lines are (a quote left open goes on on
+the next line) and each is checked: a mistake in any runs none. Then they wait, listed,
+until enter on an empty line runs them in order (as a shell runs a bracketed paste), each
+echoed with its output; a refused one stops them and goes into the line to be fixed, and
+the ones after it wait again. Escape drops them. One pasted line goes into the line.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
-from stptui.commands.registry import tokenize
 from stptui.commands.result import render_plain, rich_result
+from stptui.commands.script import script_lines, split_lines
+from stptui.repl.grammar import Walker
+from stptui.repl.words import read_words
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
-from stptui.tui.widgets.fields import SafeInput
+from stptui.tui.widgets.fields import SafeInput, clean_typed
 
 # How many lines the history keeps (the oldest go first).
 HISTORY_LIMIT = 1000
+# The box takes at most BOX_SHARE % of the screen's rows; the output at most OUTPUT_ROWS of
+# them, and no more than the box leaves it beside its border and the line (BOX_FRAME).
+BOX_SHARE = 60
+OUTPUT_ROWS = 16
+BOX_FRAME = 5
 
 
 def completions(session: Session, line: str) -> list[str]:
-    """Whole-line completions of `line`: a command name first, then argument values."""
-    words = line.split(" ")
-    if len(words) == 1:
-        return [name for name in REGISTRY.commands if name.startswith(words[0])]
-    cmd = REGISTRY.commands.get(words[0])
+    """Whole-line completions of `line`: a command name first, then argument values and
+    options, as the REPL offers them.
+
+    The words typed are followed through the command's grammar (`Walker`, the REPL's), so
+    a position that takes several kinds (`expect count KIND` then a resource or a
+    `FIELD=`, then more filters or the comparison) offers each, narrowed by the values
+    before it. Free text (a body, a file name) is not guessed at."""
+    reading = read_words(line)
+    if reading.comment is not None or reading.quote is not None:
+        return []
+    words = list(reading.words)
+    last = None if reading.at_gap else words.pop()
+    partial = "" if last is None else last.text
+    # What was typed before the word being completed stays exactly as typed (quotes too).
+    head = line if last is None else line[: last.start]
+    if not words:
+        return [head + name for name in REGISTRY.commands if name.startswith(partial)]
+    cmd = REGISTRY.commands.get(words[0].text)
     if cmd is None:
         return []
-    try:
-        done = tokenize(" ".join(words[:-1]))[1:]
-    except CommandError:
-        return []
-    positional = [w for w in done if not w.startswith("--")]
-    partial = words[-1]
-    if len(positional) < len(cmd.args):
-        kind = cmd.args[len(positional)].kind
-        # The values before narrow this one (that bus's sources, that bucket's keys). A
-        # `rest` argument's words have kinds of their own, so pairing stops at it.
-        before: list[tuple[str, str]] = []
-        for arg, word in zip(cmd.args, positional, strict=False):
-            if arg.rest:
-                break
-            before.append((arg.kind, word))
-        values = complete_values(session, kind, before)
-        if kind in (kinds.TEXT, kinds.PAYLOAD, kinds.WORD):
-            values = []
-    else:
-        values = [o.name for o in cmd.options]
-    head = " ".join(words[:-1])
-    return [f"{head} {v}" for v in values if v.startswith(partial)]
+    walker = Walker(cmd)
+    for word in words[1:]:
+        walker.feed(word.text)
+    slots = walker.expected()
+    values: list[str] = []
+    if not partial.startswith("-"):
+        for slot in slots:
+            values += slot.choices
+            if slot.kind is not None and slot.kind not in FREE_KINDS:
+                values += complete_values(session, slot.kind, walker.bound)
+    pending = bool(slots) and slots[0].option is not None
+    if not pending and (partial.startswith("-") or not (slots or partial)):
+        values += [o.name for o in walker.options_left()]
+    found = dict.fromkeys(_quoted(v) for v in values if v.startswith(partial))
+    return [head + v for v in found]
+
+
+# Kinds whose values are the user's own (a body, a file name): nothing to offer.
+FREE_KINDS = (kinds.TEXT, kinds.PAYLOAD, kinds.WORD, kinds.FILE)
+# What makes a value need quotes on the command line (shell rules, as `tokenize` reads).
+_NEEDS_QUOTES = re.compile(r"[\s'\"\\]|^#")
+
+
+def _quoted(value: str) -> str:
+    return shlex.quote(value) if _NEEDS_QUOTES.search(value) else value
 
 
 class CommandSuggester(Suggester):
@@ -77,11 +111,44 @@ class CommandSuggester(Suggester):
         return found[0] if found else None
 
 
+class CommandInput(SafeInput):
+    """The command line's field: a paste with line breaks in it is handed to the screen
+    whole (with what the field held around it), to run as commands."""
+
+    class PastedLines(Message):
+        """Text with line breaks, pasted: the field's text with the paste in place."""
+
+        def __init__(self, field: CommandInput, text: str) -> None:
+            super().__init__()
+            self.field = field
+            self.text = text
+
+        @property
+        def control(self) -> CommandInput:
+            """The field pasted into."""
+            return self.field
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = clean_typed(event.text)
+        if "\n" not in text:
+            return  # Input's own handler inserts it
+        # Input's handler, which would keep the first line, is not run.
+        event.prevent_default()
+        event.stop()
+        start, end = sorted(self.selection)
+        self.post_message(self.PastedLines(self, self.value[:start] + text + self.value[end:]))
+
+
 class CommandLineScreen(ModalScreen[CommandResult | None]):
     """A one-line prompt with its output below; escape closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Close", tooltip="Close the command line"),
+        Binding(
+            "escape",
+            "dismiss(None)",
+            "Close",
+            tooltip="Close the command line (and drop pasted commands that wait)",
+        ),
         Binding("tab", "complete", "Complete", priority=True, tooltip="Take the first completion"),
         Binding("up", "history(-1)", "Previous", tooltip="The line run before this one"),
         Binding("down", "history(1)", "Next", tooltip="The line run after this one"),
@@ -92,11 +159,11 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
     DEFAULT_CSS = """
     CommandLineScreen { align: center bottom; }
     CommandLineScreen > Vertical {
-        height: auto; max-height: 60%; border: thick $primary; background: $surface;
+        height: auto; max-height: {share}%; border: thick $primary; background: $surface;
     }
-    CommandLineScreen #command-output { height: auto; max-height: 16; }
+    CommandLineScreen #command-output { height: auto; max-height: {rows}; }
     CommandLineScreen .-error { color: $error; }
-    """
+    """.replace("{share}", str(BOX_SHARE)).replace("{rows}", str(OUTPUT_ROWS))
 
     def __init__(
         self,
@@ -117,11 +184,13 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         self._draft = initial
         # The last line run and its whole output as plain text (for ctrl+o).
         self._whole: tuple[str, str] | None = None
+        # Pasted commands waiting for enter (on an empty line) to run them.
+        self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "command (tab completes, enter runs, escape closes)"
-            yield SafeInput(
+            yield CommandInput(
                 self.initial,
                 placeholder="send jobQueue '{\"id\": 1}'   advance 5m   help",
                 suggester=CommandSuggester(self.session),
@@ -133,12 +202,21 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             with VerticalScroll(id="command-output"):
                 yield Static("", id="command-result", markup=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the output in the box: taller than what the box leaves it (below 36 rows),
+        its foot was cut off by the box, where the page keys could not scroll to it."""
+        room = event.size.height * BOX_SHARE // 100 - BOX_FRAME
+        self.query_one("#command-output").styles.max_height = max(1, min(OUTPUT_ROWS, room))
+
     def action_complete(self) -> None:
         """Tab takes the first completion."""
         field = self.query_one(Input)
         found = completions(self.session(), field.value)
         if found:
-            field.value = found[0] + (" " if len(found) == 1 else "")
+            # A single completion is a whole word, and the next one is typed after a
+            # space; but a filter's VALUE goes straight after its `FIELD=`.
+            whole = len(found) == 1 and not found[0].endswith("=")
+            field.value = found[0] + (" " if whole else "")
             field.cursor_position = len(field.value)
 
     def action_history(self, step: int) -> None:
@@ -178,7 +256,11 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
 
     @on(Input.Submitted, "#command-input")
     def _submit(self, event: Input.Submitted) -> None:
+        if self._pending and not event.value.strip():
+            self._run_pending()
+            return
         self._remember(event.value)
+        self.query_one("#command-output", VerticalScroll).anchor(False)
         output = self.query_one("#command-result", Static)
         try:
             result = self.run(event.value)
@@ -187,12 +269,106 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             self._whole = (event.value, render_plain(result))
             shown, note = shortened(result)
             output.add_class("-error")
-            output.update(with_note(Text(render_plain(shown)), note))
+            error: RenderableType = Text(render_plain(shown))
+            if self._pending:
+                error = Group(error, self._waiting_note())
+            output.update(with_note(error, note))
             return
         self._whole = (event.value, render_plain(result))
         shown, note = shortened(result)
         output.remove_class("-error")
         # Rich tables fit the pane's width (cells fold); plain columns would wrap row by row.
         body = rich_result(shown) if result.text or result.table else Text("ok")
+        if self._pending:
+            # A refused pasted command, fixed and run: the ones after it still wait.
+            body = Group(body, self._waiting_note())
         output.update(with_note(body, note))
         event.input.value = ""
+
+    @on(CommandInput.PastedLines, "#command-input")
+    def _pasted(self, event: CommandInput.PastedLines) -> None:
+        """Take pasted lines as commands: one goes into the line, as typed; several wait
+        for enter, listed, once each has been checked (a mistake in any runs none)."""
+        commands = [line for _, line in script_lines(split_lines([event.text]))]
+        field = self.query_one(CommandInput)
+        if len(commands) == 1 and "\n" not in commands[0]:
+            field.value = commands[0]
+            field.cursor_position = len(field.value)
+            return
+        field.value = ""
+        self._pending = []
+        for n, line in enumerate(commands, 1):
+            try:
+                REGISTRY.parse(line.lstrip().removeprefix(":"))
+            except CommandError as exc:
+                error = render_plain(CommandResult(exc.format()))
+                listing = "\n".join(f"  {c}" for c in commands)
+                self._show(
+                    [
+                        Text(f"pasted command {n} of {len(commands)}: {error}", "red"),
+                        Text(f"so none of them was run:\n{listing}", "bold"),
+                    ]
+                )
+                return
+        if not commands:
+            self._show([Text("nothing to run in the paste", "bold")])
+            return
+        self._pending = commands
+        self._show([self._waiting_note()])
+
+    def _waiting_note(self) -> Text:
+        n = len(self._pending)
+        text = Text(
+            f"{n} pasted command{'s' * (n != 1)} wait{'s' * (n == 1)}: enter on an empty "
+            "line runs them in order, escape drops them\n",
+            "bold",
+        )
+        text.append("\n".join(f"  {c}" for c in self._pending))
+        return text
+
+    def _show(self, parts: list[RenderableType]) -> None:
+        """Show `parts` as the output, its end in sight (kept there while it is laid out,
+        as a long output grows when it wraps, until the next line runs or the user
+        scrolls)."""
+        output = self.query_one("#command-result", Static)
+        output.remove_class("-error")
+        output.update(Group(*parts))
+        self.query_one("#command-output", VerticalScroll).anchor()
+
+    def _run_pending(self) -> None:
+        """Run the pasted commands in order, up to the first one refused; show each with
+        its output, then what happened. A refused one goes into the line to be fixed (if
+        it is one line) and the ones after it wait again."""
+        commands, self._pending = self._pending, []
+        field = self.query_one(CommandInput)
+        shown: list[RenderableType] = []
+        whole: list[str] = []
+
+        def say(text: str, style: str = "") -> None:
+            shown.append(Text(text, style))
+            whole.append(text)
+
+        for n, line in enumerate(commands):
+            self._remember(line)
+            say(f"> {line}", "bold")
+            try:
+                result = self.run(line)
+            except CommandError as exc:
+                say(render_plain(CommandResult(exc.format())), "red")
+                if "\n" not in line:
+                    field.value = line
+                    field.cursor_position = len(line)
+                self._pending = commands[n + 1 :]
+                if self._pending:
+                    shown.append(self._waiting_note())
+                    whole.append(self._waiting_note().plain)
+                break
+            if result.text or result.table:
+                cut, note = shortened(result)
+                shown.append(with_note(rich_result(cut), note))
+                whole.append(render_plain(result))
+        else:
+            n = len(commands)
+            say(f"ran {n} pasted command{'s' * (n != 1)}", "bold")
+        self._whole = ("pasted commands", "\n".join(whole))
+        self._show(shown)

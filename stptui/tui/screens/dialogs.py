@@ -21,6 +21,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -159,6 +160,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def __init__(self, run: Callable[[str], CommandResult]) -> None:
         super().__init__()
         self.run = run
+        # The screen's size when last laid out (None before the first time).
+        self._last_size: Size | None = None
 
     def on_screen_resume(self) -> None:
         """Focus the first field, leaving the dialog at its top: Textual's auto-focus
@@ -166,6 +169,18 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         picker above it."""
         if self.focused is None and self.FIRST_FIELD:
             self.set_focus(self.query_one(self.FIRST_FIELD), scroll_visible=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the field being typed in on screen when the terminal is resized: the frame
+        kept its scroll, and the field could end up below the fold, typed into unseen. (Not
+        as the dialog opens, which shows its top: see `on_screen_resume`.)"""
+        if self._last_size is not None and event.size != self._last_size:
+            self.call_after_refresh(self._focused_in_sight)
+        self._last_size = event.size
+
+    def _focused_in_sight(self) -> None:
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False)
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog-box") as box:

@@ -12,12 +12,22 @@ dropped (C0 controls but tab and newline, DEL, C1 controls, bidirectional marks 
 overrides, zero-width spaces, byte-order marks, line and paragraph separators). So a field
 shows exactly what the command receives. A JSON body can still carry any of them as an
 escape (`"\\u001b"`).
+
+A paste of several lines into a one-line field keeps every line, joined by spaces (see
+SafeInput). A body of one very long line (a minified 1 MB JSON) is drawn a row at a time
+without cutting the whole line for each row (see `_Sections`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import overload
 
+from rich.containers import Lines
+from rich.text import Span, Text
+from textual import events
+from textual.strip import Strip
 from textual.widgets import Input, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
@@ -36,16 +46,143 @@ def clean_typed(text: str) -> str:
     return DROPPED.sub("", _RETURNS.sub("\n", text))
 
 
+def one_line(text: str) -> str:
+    """`text` pasted into a one-line field: cleaned, its line breaks made spaces (the line
+    breaks around it left out)."""
+    return " ".join(clean_typed(text).strip("\n").split("\n"))
+
+
 class SafeInput(Input):
-    """An Input that drops control characters from what is typed or pasted into it."""
+    """An Input that drops control characters from what is typed or pasted into it, and
+    takes a paste of several lines whole, on one line.
+
+    Textual's Input keeps the first line of a paste and silently drops the rest: a list of
+    ARNs pasted one per line lost all but the first. Joined with spaces, every line is in
+    the field, where the user sees it (and a field that takes one word refuses it)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input's own handler (which runs next) inserts the text; it now holds no line break.
+        event.text = one_line(event.text)
 
     def replace(self, text: str, start: int, end: int) -> None:
         """Replace `start`..`end` with `text` cleaned (every insertion ends here)."""
         super().replace(clean_typed(text), start, end)
 
 
+class _Sections(Lines):
+    """The pieces of a line cut at `offsets`, as `Text.divide` gives them, each made when
+    it is asked for.
+
+    A TextArea draws a row of a wrapped line by cutting the whole line into its rows and
+    keeping one: for a 1 MB line without breaks (a minified JSON body) that made ~20,000
+    Texts per row drawn, on every focus change and cursor blink (a quarter of a second).
+    Made lazily, a row costs its own piece; the rows before it are asked for only to count
+    their tabs, so in a line without tabs they get one empty stand-in (`wanted`: the
+    piece the row being drawn shows, when known)."""
+
+    def __init__(self, line: Text, offsets: Iterable[int], wanted: int | None = None) -> None:
+        # `_lines` (what Lines' other methods use) is made whole only if one of them is
+        # called: see __getattr__.
+        self._line = line
+        self._plain = line.plain
+        self._bounds = [0, *offsets, len(self._plain)]
+        self._spans = list(line.spans)
+        self._wanted = wanted if wanted is not None and "\t" not in self._plain else None
+        self._no_tabs = Text("")
+
+    def __getattr__(self, name: str) -> list[Text]:
+        if name != "_lines":
+            raise AttributeError(name)
+        self._lines = [self._section(i) for i in range(len(self))]
+        return self._lines
+
+    def _section(self, index: int) -> Text:
+        start, end = self._bounds[index], self._bounds[index + 1]
+        line = self._line
+        text = Text(
+            self._plain[start:end], style=line.style, justify=line.justify, overflow=line.overflow
+        )
+        for span in self._spans:
+            # A span's part in the piece, as `Text.divide` keeps it (empty parts dropped).
+            low, high = max(span.start, start), min(span.end, end)
+            if high > low:
+                text.spans.append(Span(low - start, high - start, span.style))
+        return text
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def __iter__(self) -> Iterator[Text]:
+        if "_lines" in self.__dict__:
+            return iter(self._lines)
+        return (self._section(i) for i in range(len(self)))
+
+    @overload
+    def __getitem__(self, index: int) -> Text: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Text]: ...
+
+    def __getitem__(self, index: int | slice) -> Text | list[Text]:
+        # The stand-ins first: a row far down a long line asks for thousands of them.
+        wanted = self._wanted
+        if wanted is not None and type(index) is int and 0 <= index < wanted:
+            return self._no_tabs
+        if "_lines" in self.__dict__:
+            return self._lines[index]
+        if isinstance(index, slice):
+            return [self._section(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._section(index)
+
+
+class _Line(Text):
+    """A TextArea's line whose `divide` makes its pieces only when they are asked for;
+    cut at `row_offsets` (the wrapping of the row being drawn) it knows the piece
+    `wanted` is the one drawn."""
+
+    def __init__(
+        self, text: str, row_offsets: list[int] | None = None, wanted: int | None = None
+    ) -> None:
+        super().__init__(text, end="", no_wrap=True)
+        self._row_offsets = row_offsets
+        self._wanted = wanted
+
+    def divide(self, offsets: Iterable[int]) -> Lines:
+        """The text cut at `offsets` (see `_Sections`)."""
+        known = offsets is self._row_offsets
+        return _Sections(self, offsets, self._wanted if known else None)
+
+
 class SafeTextArea(TextArea):
-    """A TextArea that drops control characters from what is typed or pasted into it."""
+    """A TextArea that drops control characters from what is typed or pasted into it, and
+    draws a row of a very long line in time that does not grow with the line."""
+
+    # (line index, piece) of the row being drawn, while `render_line` draws it.
+    _drawing: tuple[int, int] | None = None
+
+    def render_line(self, y: int) -> Strip:
+        """Row `y`, noting which line and piece of it the row shows (see `get_line`)."""
+        # Textual's own map of rows to (line, piece), read as its drawing code reads it;
+        # without it, rows are drawn all the same, only without the stand-ins.
+        rows = getattr(self.wrapped_document, "_offset_to_line_info", None)
+        row = y + self.scroll_offset.y
+        self._drawing = rows[row] if rows is not None and 0 <= row < len(rows) else None
+        try:
+            return super().render_line(y)
+        finally:
+            self._drawing = None
+
+    def get_line(self, line_index: int) -> Text:
+        """Line `line_index`, as a Text that cuts itself into rows lazily (`_Sections`)."""
+        text = self.document.get_line(line_index)
+        drawing = self._drawing
+        if drawing is None or drawing[0] != line_index:
+            return _Line(text)
+        return _Line(text, self.wrapped_document.get_offsets(line_index), drawing[1])
 
     def edit(self, edit: Edit) -> EditResult:
         """Perform `edit` with its text cleaned (keys, pastes and the app's clipboard all

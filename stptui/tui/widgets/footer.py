@@ -28,6 +28,13 @@ class StableFooter(Footer):
         (ctrl+p still opens it, and the help lists it)."""
         narrow = self.size.width < COMPACT_BELOW
         self.compact = narrow
+        if self.show_command_palette == narrow and self._bindings_ready:
+            # Footer reads show_command_palette only when it builds its keys: a terminal
+            # resized across COMPACT_BELOW kept the palette's key it started with (and,
+            # narrowed, left out keys for it) until the keys next changed.
+            self.show_command_palette = not narrow
+            self.refresh(recompose=True)
+            return
         self.show_command_palette = not narrow
         self.call_after_refresh(self._fit)
 

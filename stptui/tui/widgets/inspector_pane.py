@@ -28,7 +28,7 @@ from stptui.config.model import (
     Workload,
 )
 from stptui.sim import trace as tk
-from stptui.sim.behavior import format_duration
+from stptui.sim.behavior import Override, format_duration
 from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.trace import Record
@@ -48,10 +48,14 @@ RECENT_INVOCATIONS = 8
 KEPT_PER_FUNCTION = RECENT_INVOCATIONS * 16
 # How far back in the trace the invocation log looks when a simulation is (re)loaded.
 SCAN_RECORDS = 20_000
-# Every `invocation.*` kind: a set lookup per record is cheaper than a prefix test.
+# Every `invocation.*` kind, and every `batch.*` kind (a batch job's runs): a set lookup
+# per record is cheaper than a prefix test.
 INVOCATION_KINDS = frozenset(
-    v for v in vars(tk).values() if isinstance(v, str) and v.startswith("invocation.")
+    v for v in vars(tk).values() if isinstance(v, str) and v.startswith(("invocation.", "batch."))
 )
+# A batch job's attempt ends in one of these; the job's own end (batch.failed) follows the
+# last attempt's and adds nothing to it.
+_ATTEMPT_ENDS = (tk.BATCH_ATTEMPT_FAILED, tk.BATCH_SUCCEEDED)
 # A line that wraps goes on this far in, so that the start of each entry stands out.
 HANG = 2
 # Recent invocations go on under the text after their time.
@@ -147,6 +151,25 @@ def _invocations(name: str, records: Sequence[Record]) -> list[tuple[Record, Rec
     return out
 
 
+def _attempts(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
+    """The last attempts of batch job `name`: (started, ended or None while running),
+    newest first; an attempt is known by its execution and number."""
+    ends: dict[tuple[object, object], Record] = {}
+    out: list[tuple[Record, Record | None]] = []
+    for i in range(len(records) - 1, -1, -1):
+        rec = records[i]
+        if rec.resource != name:
+            continue
+        key = (rec.data.get("execution_id"), rec.data.get("attempt"))
+        if rec.kind == tk.BATCH_ATTEMPT_STARTED:
+            out.append((rec, ends.get(key)))
+            if len(out) >= RECENT_INVOCATIONS:
+                break
+        elif rec.kind in _ATTEMPT_ENDS:
+            ends.setdefault(key, rec)
+    return out
+
+
 def describe_resource(
     name: str,
     stack: Stack,
@@ -186,9 +209,13 @@ def describe_resource(
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)
+    batch = sim.services.get("batch")
     if name in sim.functions:
-        _behaviour(text, name, sim)
-        _recent(text, name, records)
+        _behaviour(text, name, sim, sim.functions[name].overrides)
+        _recent(text, "Recent invocations", _invocations(name, records))
+    elif batch is not None and name in batch.jobs:
+        _behaviour(text, name, sim, batch.jobs[name].overrides)
+        _recent(text, "Recent attempts", _attempts(name, records))
     return text
 
 
@@ -205,7 +232,9 @@ def _properties(text: Text, res: Any) -> None:
         value = getattr(res, attr, None)
         if value is None:
             continue
-        line = Text(f"{key}: {safe(value)}")
+        # As the config writes it (`fifo: false`), not as Python prints a bool.
+        shown = json.dumps(value) if isinstance(value, bool) else safe(value)
+        line = Text(f"{key}: {shown}")
         if key in res.defaults or (attr == "timeout_s" and "timeout" in res.defaults):
             line.append("  (Stacktape default)", "dim italic")
         text.append_text(hanging(line, HANG))
@@ -285,11 +314,10 @@ def _env_source(source: str) -> str:
     return f"connectTo {safe(source)}"
 
 
-def _behaviour(text: Text, name: str, sim: Simulator) -> None:
+def _behaviour(text: Text, name: str, sim: Simulator, overrides: Sequence[Override]) -> None:
     _heading(text, "Behaviour")
     text.append_text(hanging(Text(f"declared: {safe(sim.behaviors.describe(name))}"), HANG))
     text.append("\n")
-    overrides = sim.functions[name].overrides
     if overrides:
         line = Text.assemble(("overridden: ", "magenta"))
         line.append("; ".join(safe(o.describe()) for o in overrides))
@@ -297,18 +325,22 @@ def _behaviour(text: Text, name: str, sim: Simulator) -> None:
         text.append("\n")
 
 
-def _recent(text: Text, name: str, records: Sequence[Record]) -> None:
-    _heading(text, "Recent invocations")
-    recent = _invocations(name, records)
+def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) -> None:
+    """Recent invocations (or batch attempts): when, how triggered, the outcome."""
+    _heading(text, title)
     if not recent:
         text.append("(none yet)\n", "dim")
     for started, ended in recent:
         line = Text.assemble((clock_time(started.t), "dim"))
-        line.append(f" {safe(started.get('trigger', ''))} ")
+        attempt = started.get("attempt")
+        how = f"attempt {attempt}" if started.kind == tk.BATCH_ATTEMPT_STARTED else None
+        line.append(f" {safe(how or started.get('trigger', ''))} ")
         if ended is None:
             line.append("running", "bright_blue")
         else:
-            outcome = ended.kind.split(".", 1)[1]
+            # `invocation.failed` says failed; `batch.attempt.failed` and
+            # `batch.succeeded` say it of the attempt.
+            outcome = ended.kind.rsplit(".", 1)[1]
             line.append(outcome, "green" if outcome == "succeeded" else "red")
             duration = ended.get("duration_ms")
             if isinstance(duration, int):

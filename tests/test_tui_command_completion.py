@@ -1,0 +1,104 @@
+"""Tab in the TUI's command line follows the command's grammar as the REPL's completion
+does: after `expect count KIND` it offers the resources with such records and the kind's
+`FIELD=` filters, then more filters or the comparison; later words narrow what is offered.
+Driven with the pilot (Tab takes the first completion) and checked against the REPL's
+candidates for the same lines."""
+
+from __future__ import annotations
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_support import drive, session
+
+from stptui.commands import Session, execute
+from stptui.repl.completer import candidates
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.command_line import completions
+
+STORY = ("fail worker always", "send jobQueue x", "advance 20m")
+
+
+def story_session() -> Session:
+    """The job-queue stack after a message failed its way to the dead-letter queue."""
+    s = session("job-queue")
+    for line in STORY:
+        execute(s, line)
+    return s
+
+
+def field(app: StptuiApp) -> Input:
+    """The command line's input."""
+    return app.screen.query_one("#command-input", Input)
+
+
+def test_tab_walks_an_expect_count_path_a_word_at_a_time() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"expect count invocation.fa", "tab")
+        assert field(app).value == "expect count invocation.failed "
+        # After the kind: the resource that has such records comes first (one of several:
+        # no space after it, the user may want another).
+        await pilot.press("tab")
+        assert field(app).value == "expect count invocation.failed worker"
+        # After the resource: the kind's fields to filter by; a field's VALUE goes
+        # straight after its `=`, so no space is added even to the only one.
+        await pilot.press(*" tim", "tab")
+        assert field(app).value == "expect count invocation.failed worker timeout="
+        field(app).value = "expect count message.received jobQueue receive_count=2 == "
+        await pilot.press("tab")
+        # The value now, narrowed by the filter: one message was received twice.
+        assert field(app).value == "expect count message.received jobQueue receive_count=2 == 1 "
+
+    drive(StptuiApp(story_session()), script)
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("expect count message.received j", ["jobQueue"]),
+        ("expect count http.response sta", ["status="]),
+        (
+            "expect count invocation.failed worker err",
+            ["error=", "error_message=", "error_message_bytes="],
+        ),
+        ("expect count message.received jobQueue == ", ["3"]),
+        ("expect queue.deadLetterQueue.depth == ", ["1"]),
+        ("expect time <= ", ["2026-01-05T08:20:00.000Z"]),
+        ("expect queue.nosuch.depth == ", []),
+    ],
+)
+def test_later_words_narrow_what_is_offered(line: str, offered: list[str]) -> None:
+    head = line[: line.rfind(" ") + 1]
+    assert completions(story_session(), line) == [head + o for o in offered]
+
+
+# Lines whose next word has values to offer (not a duration, an instant or a file name,
+# which the REPL completes from what is typed and the TUI leaves to the user).
+PARITY_LINES = [
+    "expect count ",
+    "expect count invocation.started ",
+    "expect count invocation.failed ",
+    "expect count invocation.failed worker ",
+    "expect count invocation.failed worker error=X ",
+    "expect count message.dead_lettered ",
+    "expect count message.received jobQueue receive_count=1 ",
+    "expect count message.received receive_count=2 == ",
+    "expect ",
+    "expect function.worker.failures >= ",
+    "send ",
+    "send jobQueue x --",
+    "redrive ",
+    "fail ",
+    "show ",
+    "show message ",
+]
+
+
+@pytest.mark.parametrize("line", PARITY_LINES)
+def test_the_command_line_offers_what_the_repl_offers(line: str) -> None:
+    s = story_session()
+    head = line[: line.rfind(" ") + 1]
+    ours = [c[len(head) :] for c in completions(s, line)]
+    theirs = [c.text for c in candidates(s, line)]
+    assert ours == theirs
