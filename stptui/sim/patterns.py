@@ -17,6 +17,10 @@ describes (AWS-validated behaviour first, event-ruler's source where AWS is sile
   when one rule does.
 * Each rule is matched array-consistently: every field it takes from inside an array of
   objects must come from the same element.
+* ``equals-ignore-case`` (alone, in ``prefix``/``suffix`` and in ``anything-but``) is
+  event-ruler's EqualsIgnoreCaseParser: each pattern character matches its own lower- and
+  upper-case forms (full mappings: ß is ß or SS) and the event's text is not folded, so
+  "straße" does not match "strasse" and "σ" does not match "ς".
 
 Choices made where neither AWS nor event-ruler pins the behaviour down (docs/fidelity.md):
 
@@ -381,12 +385,43 @@ def _exact_op(values: list[Any]) -> _Op:
     return _Op("exact", test, text, strings, numbers)
 
 
+def _case_matcher(value: str, where: str) -> Callable[[str], bool]:
+    """Whether a string equals `value` ignoring case (`where` "all"), starts with it
+    ("start") or ends with it ("end"), as event-ruler's EqualsIgnoreCaseParser decides.
+
+    Each character of the pattern stands for its own lower- and upper-case forms, full
+    mappings included, and the event's text is compared as it is, not folded: "ß" matches
+    "ß" and "SS" but not "ss", "σ" matches "Σ" but not "ς", "k" does not match the Kelvin
+    sign. An ASCII pattern only ever matches ASCII characters, one per pattern character."""
+    if value.isascii():
+        lowered = value.lower()
+        size = len(lowered)
+        if where == "all":
+            return lambda x: x.isascii() and x.lower() == lowered
+        if not size:
+            return lambda x: True
+        if where == "start":
+            return lambda x: x[:size].isascii() and x[:size].lower() == lowered
+        return lambda x: x[-size:].isascii() and x[-size:].lower() == lowered
+    forms = [tuple(dict.fromkeys((c.lower(), c.upper()))) for c in value]
+    if where == "end":  # match the reversed text from its start: linear, no search
+        forms = [tuple(f[::-1] for f in pair) for pair in reversed(forms)]
+    regex = re.compile(
+        "".join("(?:" + "|".join(re.escape(f) for f in pair) + ")" for pair in forms)
+    )
+    if where == "all":
+        return lambda x: regex.fullmatch(x) is not None
+    if where == "start":
+        return lambda x: regex.match(x) is not None
+    return lambda x: regex.match(x[::-1]) is not None
+
+
 def _prefix_op(prefix: str, ignore_case: bool) -> _Op:
     if ignore_case:
-        folded = prefix.casefold()
+        starts = _case_matcher(prefix, "start")
 
         def test(x: Any) -> bool:
-            return type(x) is str and x.casefold().startswith(folded)
+            return type(x) is str and starts(x)
 
         return _Op("prefix", test, f"a string starting with {_js(prefix)} in any letter case")
 
@@ -398,10 +433,10 @@ def _prefix_op(prefix: str, ignore_case: bool) -> _Op:
 
 def _suffix_op(suffix: str, ignore_case: bool) -> _Op:
     if ignore_case:
-        folded = suffix.casefold()
+        ends = _case_matcher(suffix, "end")
 
         def test(x: Any) -> bool:
-            return type(x) is str and x.casefold().endswith(folded)
+            return type(x) is str and ends(x)
 
         return _Op("suffix", test, f"a string ending with {_js(suffix)} in any letter case")
 
@@ -412,10 +447,10 @@ def _suffix_op(suffix: str, ignore_case: bool) -> _Op:
 
 
 def _ignore_case_op(value: str) -> _Op:
-    folded = value.casefold()
+    equal = _case_matcher(value, "all")
 
     def test(x: Any) -> bool:
-        return type(x) is str and x.casefold() == folded
+        return type(x) is str and equal(x)
 
     return _Op("equals-ignore-case", test, f"{_js(value)} in any letter case")
 
@@ -470,10 +505,10 @@ def _anything_but_op(kind: str | None, values: list[Any], single: bool) -> _Op:
 
         return _Op("anything-but", test, f"anything but {'' if single else 'one of '}{shown}")
     if kind == "equals-ignore-case":
-        folded = frozenset(v.casefold() for v in values)
+        equals = tuple(_case_matcher(v, "all") for v in values)
 
         def test_ic(x: Any) -> bool:
-            return type(x) is not str or x.casefold() not in folded
+            return type(x) is not str or not any(equal(x) for equal in equals)
 
         what = shown if single else f"one of {shown}"
         return _Op("anything-but", test_ic, f"anything but {what} in any letter case")
@@ -1513,6 +1548,11 @@ def _hint(leaf: _Leaf, x: Any) -> str:
     if type(x) is str:
         if "numeric" in kinds:
             return " (a string; numeric matching needs a JSON number)"
+        if "equals-ignore-case" in kinds and _folds_to_written(leaf, x):
+            return (
+                " (equal only under full Unicode case folding; EventBridge matches each "
+                "pattern letter's own lower- and upper-case forms)"
+            )
         if exact is not None:
             if exact.numbers and _number_text(x) in exact.numbers:
                 return " (a string, not a number)"
@@ -1520,8 +1560,7 @@ def _hint(leaf: _Leaf, x: Any) -> str:
                 return f" (a string, not the JSON literal {x})"
             if x == "" and exact.test(None):
                 return " (the empty string is not null)"
-            folded = x.casefold()
-            if any(s.casefold() == folded for s in exact.strings):
+            if any(_case_matcher(s, "all")(x) for s in exact.strings):
                 return " (only the letter case differs; equals-ignore-case would match)"
         if "cidr" in kinds and _ip_value(x) is None:
             return " (not an IP address)"
@@ -1533,6 +1572,18 @@ def _hint(leaf: _Leaf, x: Any) -> str:
     if kinds & {"prefix", "suffix", "wildcard", "equals-ignore-case", "cidr"}:
         return " (not a string)"
     return ""
+
+
+def _folds_to_written(leaf: _Leaf, x: str) -> bool:
+    """Whether `x` equals one of the leaf's equals-ignore-case values after full case folding
+    (ß as ss, ς as σ): the near miss that folding text by hand would hide."""
+    folded = x.casefold()
+    return any(
+        type(w) is dict
+        and type(w.get("equals-ignore-case")) is str
+        and w["equals-ignore-case"].casefold() == folded
+        for w in leaf.written
+    )
 
 
 def _number_text(text: str) -> Any:
