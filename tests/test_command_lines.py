@@ -156,7 +156,10 @@ def test_unfinished_lines_give_the_errors_they_gave(line: str, error: str) -> No
     with pytest.raises(CommandError) as info:
         tokenize(line)
     assert info.value.message == f"cannot split the line: {error}"
-    assert info.value.hint and "quote a body" in info.value.hint
+    # The hint says which quote is open, or what the backslash at the end does.
+    quote = next((c for c in line if c in "'\""), "")
+    expected = f"the {quote} at column" if quote else "a backslash at the end escapes nothing"
+    assert info.value.hint and info.value.hint.startswith(expected)
 
 
 def test_multi_megabyte_lines_are_split() -> None:
@@ -260,14 +263,42 @@ USAGE = "usage: expect PATH ... OP VALUE"
         ("expect", "expect needs PATH", USAGE),
         ("expect == 0", "expect needs PATH", USAGE),
         ("expect queue.jobQueue.depth", "expect needs OP", USAGE),
-        ("expect queue.jobQueue.depth 0", "expect needs OP", USAGE),
-        ("expect count message.sent 1", "expect needs OP", USAGE),
-        ("expect time 2026-01-05T08:00:00Z", "expect needs OP", USAGE),
+        # A value with no comparison before it: the line with `==` there.
+        (
+            "expect queue.jobQueue.depth 0",
+            "expect needs OP",
+            "put a comparison before the value: expect queue.jobQueue.depth == 0",
+        ),
+        (
+            "expect count message.sent 1",
+            "expect needs OP",
+            "put a comparison before the value: expect count message.sent == 1",
+        ),
+        (
+            "expect count message.sent jobQueue 1",
+            "expect needs OP",
+            "put a comparison before the value: expect count message.sent jobQueue == 1",
+        ),
+        (
+            "expect time 2026-01-05T08:00:00Z",
+            "expect needs OP",
+            "put a comparison before the value: expect time == 2026-01-05T08:00:00Z",
+        ),
+        # A last word that is no value gets no `==` before it.
+        ("expect count message.sent jobQueue", "expect needs OP", USAGE),
         ("expect queue.jobQueue.depth ==", "expect needs VALUE", USAGE),
         ("expect count message.sent ==", "expect needs VALUE", USAGE),
         ("expect count message.sent jobQueue >=", "expect needs VALUE", USAGE),
-        ("expect queue.jobQueue.depth == 1 2", "expect: unexpected 2", USAGE),
-        ("expect count message.sent == 1 2 3", "expect: unexpected 2 3", USAGE),
+        (
+            "expect queue.jobQueue.depth == 1 2",
+            "expect: unexpected 2",
+            "write just `expect queue.jobQueue.depth == 1`",
+        ),
+        (
+            "expect count message.sent == 1 2 3",
+            "expect: unexpected 2 3",
+            "write just `expect count message.sent == 1`",
+        ),
         # A word of comparison characters is a misspelt OP, not a missing one.
         ("expect queue.jobQueue.depth =! 0", "unknown comparison '=!'", "did you mean !=?"),
         ("expect queue.jobQueue.depth !! 0", "unknown comparison '!!'", "use one of"),

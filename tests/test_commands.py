@@ -410,13 +410,13 @@ def test_fail_defaults_to_always(s: Session) -> None:
         ("fail worker rate 2", "between 0 and 1", None),
         ("fail worker when", "needs a JMESPath condition", None),
         ("fail worker always now", "takes nothing more", None),
-        ("succeed worker now", "succeed: unexpected now", "usage: succeed FUNCTION"),
+        ("succeed worker now", "succeed: unexpected now", "write just `succeed worker`"),
         ("slow worker", "slow needs DURATION", None),
         ("slow worker fast", "slow:", None),
         ("slow worker 2 s", "slow: unexpected s", "write the duration as one word: 2s"),
         ("advance 1 day", "advance: unexpected day", "write the duration as one word: 1day"),
         ("advance 1m 30s", "unexpected 30s", "write the duration as one word: 1m30s"),
-        ("advance 1d x", "advance: unexpected x", "usage: advance DURATION"),
+        ("advance 1d x", "advance: unexpected x", "write just `advance 1d`"),
     ],
 )
 def test_override_failures_change_nothing(

@@ -231,6 +231,55 @@ def test_guide_examples_are_the_guide_snippets(name: str) -> None:
     assert copy.read_bytes() == (ROOT / "tests" / "fixtures" / "seed" / f"{name}.yml").read_bytes()
 
 
+# -- scripts piped into `stptui run STACK -` ---------------------------------------------
+
+_PIPED_RE = re.compile(
+    r"^```(?:sh|console)\n(?P<printf>printf .*?)\s*\|\s*\\?\n\s*(?P<run>stptui run \S+ - .*?)\n```",
+    re.S | re.M,
+)
+
+
+def _piped_examples() -> list[tuple[Path, str, str]]:
+    """(page, printf command, stptui command) of every `printf ... | stptui run STACK -`."""
+    return [
+        (page, m["printf"], m["run"])
+        for page in sorted(DOCS.glob("*.md"))
+        for m in _PIPED_RE.finditer(page.read_text(encoding="utf-8"))
+    ]
+
+
+def _printf(command: str) -> str:
+    """What `printf FORMAT` writes, for a FORMAT of text and backslash escapes only."""
+    argv = shlex.split(command)
+    assert argv[0] == "printf" and len(argv) == 2 and "%" not in argv[1], command
+    return argv[1].encode("ascii").decode("unicode_escape")
+
+
+def test_the_docs_pipe_a_script_into_run() -> None:
+    assert any(page.name == "simulating.md" for page, _, _ in _piped_examples())
+
+
+@pytest.mark.parametrize(
+    "example", _piped_examples(), ids=lambda e: f"{e[0].name}:{e[2].split()[2]}"
+)
+def test_a_script_piped_into_run_runs_every_line(
+    example: tuple[Path, str, str], docs_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, printf, run = example
+    script = _printf(printf)
+    stdin = io.TextIOWrapper(io.BytesIO(script.encode("utf-8")), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    code, out = run_stptui(tuple(shlex.split(run)[1:]))
+    assert code == 0, out
+    echoed = [line for line in out.splitlines() if line.startswith("> ")]
+    assert echoed == [f"> {line}" for line in script.splitlines()]
+    expects = [line for line in script.splitlines() if line.startswith("expect ")]
+    passed = [line for line in out.splitlines() if line.startswith("ok: ")]
+    assert [p.split(" (actual")[0] for p in passed] == [
+        f"ok: {line.removeprefix('expect ')}" for line in expects
+    ]
+
+
 # -- the harness itself ------------------------------------------------------------------
 
 

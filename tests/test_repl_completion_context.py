@@ -182,7 +182,9 @@ def test_expect_count_offers_the_resources_that_have_such_records() -> None:
     # A message is dead-lettered from its queue, not from the DLQ or the function.
     found = metas(session, "expect count message.dead_lettered ")
     assert next(iter(found)) == "jobQueue"
-    assert found["jobQueue"] == "1 message.dead_lettered record so far"
+    assert found["jobQueue"] == "sqs-queue: 1 message.dead_lettered record so far"
+    # The fields are offered there too, each as a field.
+    assert found["receive_count="] == "a field of message.dead_lettered records"
     assert "worker" not in found and "deadLetterQueue" not in found
     assert complete(session, "expect count message.received j") == ["jobQueue"]
 

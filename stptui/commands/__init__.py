@@ -22,6 +22,7 @@ from stptui.commands.registry import (
     Option,
     Registry,
     command_text,
+    quote_word,
     tokenize,
 )
 from stptui.commands.result import CommandResult, record_line, render_plain
@@ -58,10 +59,11 @@ def execute(
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        raise CommandError(str(exc), exc.hint or help_hint) from None
+        hint = order_hint(session, call) or exc.hint or help_hint
+        raise CommandError(str(exc), hint) from None
     except CommandError as exc:
-        if exc.hint is None and not isinstance(exc, ExpectationFailed):
-            exc.hint = help_hint
+        if not isinstance(exc, ExpectationFailed):
+            exc.hint = order_hint(session, call) or exc.hint or help_hint
         raise
     finally:
         # What the command emitted reaches the subscribers before control returns.
@@ -75,6 +77,48 @@ def execute(
     if session.sim is sim and not result.records:
         result.records = list(sim.trace.since(before))
     return result
+
+
+def order_hint(session: Session, call: Call) -> str | None:
+    """The line with two arguments swapped, when one names nothing of its kind and another
+    is a value of that kind: `send x jobQueue` gives `QUEUE comes before BODY: send
+    jobQueue x`. None when no swap explains the mistake."""
+    args = [a for a in call.command.args if not a.rest and isinstance(call.args.get(a.key), str)]
+    for i, arg in enumerate(args):
+        valid = _closed_values(session, arg)
+        value = call.args[arg.key]
+        if valid is None or _fits(value, arg, valid):
+            continue
+        for j, other in enumerate(args):
+            swap = call.args[other.key]
+            if j == i or not _fits(swap, arg, valid) or call.words.count(swap) != 1:
+                continue
+            words = list(call.words)
+            a, b = words.index(value), words.index(swap)
+            words[a], words[b] = words[b], words[a]
+            first, second = (arg, other) if i < j else (other, arg)
+            line = " ".join(quote_word(w) for w in [call.command.name, *words])
+            return f"{first.name} comes before {second.name}: {line}"
+    return None
+
+
+def _closed_values(session: Session, arg: Arg) -> set[str] | None:
+    """Every value `arg` may take when they are few and known (the stack's queues, an HTTP
+    method), else None."""
+    from stptui.commands import registry as r
+
+    if arg.choices and arg.kind in (r.HTTP_METHOD, r.WORD):
+        return set(arg.choices)
+    kind = r.QUEUE if arg.kind == r.DLQ else arg.kind
+    if kind in r.RESOURCE_KIND_TYPES or kind in (r.SCHEDULED, "bucket", "batch-job"):
+        return set(complete_values(session, kind))
+    return None
+
+
+def _fits(value: str, arg: Arg, valid: set[str]) -> bool:
+    from stptui.commands import registry as r
+
+    return (value.upper() if arg.kind == r.HTTP_METHOD else value) in valid
 
 
 def given(before: Sequence[tuple[str, str]], *kinds: str) -> str | None:
@@ -135,8 +179,7 @@ def complete_values(
     if kind == r.TRACE_ID:
         return _recent_ids(session)
     if kind == r.RECORD_RESOURCE:
-        record = given(before, r.TRACE_KIND)
-        return [*_record_resources(session, record), *_record_fields(record)]
+        return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:
         return _record_fields(given(before, r.TRACE_KIND))
     if kind == r.VALUE:
@@ -305,6 +348,7 @@ __all__ = [
     "complete_values",
     "execute",
     "given",
+    "order_hint",
     "record_line",
     "render_plain",
     "tokenize",

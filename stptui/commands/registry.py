@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,15 +54,34 @@ DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
 RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
 RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind before it
 
-# Inside a `rest` argument, what a word of one kind may be followed by before the next
-# argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. A follower is one
-# kind, so the word after KIND is read as a RECORD_RESOURCE, whose completion offers the
-# kind's `FIELD=` words as well as resources: RESOURCE is optional.
-REST_FOLLOWERS: dict[str, str] = {
-    TRACE_KIND: RECORD_RESOURCE,
-    RECORD_RESOURCE: RECORD_FIELD,
-    RECORD_FIELD: RECORD_FIELD,
+# Inside a `rest` argument, the kinds a word of one kind may be followed by before the next
+# argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. After KIND comes a
+# RESOURCE or, as RESOURCE is optional, a first FIELD=VALUE; completion offers both, each
+# as what it is, and a word there is read as the kind whose shape it has (`KIND_SHAPES`).
+REST_FOLLOWERS: dict[str, tuple[str, ...]] = {
+    TRACE_KIND: (RECORD_RESOURCE, RECORD_FIELD),
+    RECORD_RESOURCE: (RECORD_FIELD,),
+    RECORD_FIELD: (RECORD_FIELD,),
 }
+
+# What a word of a kind looks like, where a position takes several kinds: a filter holds
+# `=`, which no resource name does. A kind not listed takes any word.
+KIND_SHAPES: dict[str, Callable[[str], bool]] = {
+    RECORD_RESOURCE: lambda word: "=" not in word,
+    RECORD_FIELD: lambda word: "=" in word,
+}
+
+
+def read_kind(kinds: Sequence[str], word: str) -> str | None:
+    """The kind `word` is read as where any of `kinds` may go: the first whose shape it
+    has, else the first of them (which then judges the word, and refuses it); None when no
+    kind may go there."""
+    for kind in kinds:
+        shape = KIND_SHAPES.get(kind)
+        if shape is None or shape(word):
+            return kind
+    return kinds[0] if kinds else None
+
 
 # Kinds whose values are the user's own text (a body, a key, a file name): one may start
 # with `--`, and then goes after `--`.
@@ -135,6 +154,24 @@ class Arg:
     def kind_for(self, previous: str | None) -> str:
         """The argument's kind when the word before it is `previous`."""
         return next((k for w, k in self.kind_after if w == previous), self.kind)
+
+    def follower_kinds(self, previous: str | None, previous_kind: str | None) -> tuple[str, ...]:
+        """The kinds a later word of this `rest` argument may be, after the word `previous`
+        read as `previous_kind`: the kind `kind_after` names for `previous`, else the
+        `REST_FOLLOWERS` of `previous_kind`."""
+        kind = next((k for w, k in self.kind_after if w == previous), None)
+        return (kind,) if kind is not None else REST_FOLLOWERS.get(previous_kind or "", ())
+
+    def rest_kinds(self, words: Sequence[str], previous: str | None = None) -> list[str | None]:
+        """The kind each of `words`, the words this `rest` argument took, is read as; the
+        word before the argument is `previous`."""
+        out: list[str | None] = []
+        for i, word in enumerate(words):
+            if i == 0:
+                out.append(self.kind_for(previous))
+            else:
+                out.append(read_kind(self.follower_kinds(words[i - 1], out[-1]), word))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,11 +395,24 @@ def tokenize(line: str) -> list[str]:
     """Split a command line into words with shell rules (quotes, backslashes, comments)."""
     reading = _scan(line)
     if reading.error is not None:
-        raise CommandError(
-            f"cannot split the line: {reading.error}",
-            "quote a body or payload that holds spaces or quotes: send q '{\"id\": 1}'",
-        )
+        raise CommandError(f"cannot split the line: {reading.error}", _split_hint(reading))
     return reading.words
+
+
+def _split_hint(reading: _Reading) -> str:
+    """Where the line that cannot be split goes wrong, and how to write what was meant."""
+    if reading.quote is None:
+        return "a backslash at the end escapes nothing: write \\\\ for a backslash itself"
+    column = reading.at + 1
+    if reading.quote == "'":
+        return (
+            f"the ' at column {column} is never closed; a body that holds ' goes in double "
+            'quotes: send q "it\'s"'
+        )
+    return (
+        f'the " at column {column} is never closed; a body that holds " goes in single '
+        "quotes: send q '{\"id\": 1}'"
+    )
 
 
 # The pieces a line is made of, one alternative each: whitespace between words, a run of
@@ -400,6 +450,7 @@ class _Reading:
     end: int
     quote: str | None = None
     error: str | None = None
+    at: int = 0  # where the quote left open starts
 
 
 def _scan(line: str) -> _Reading:
@@ -426,12 +477,12 @@ def _scan(line: str) -> _Reading:
             word.append(piece[1])
         elif first == "'":
             if m.group("sq") is None:
-                return _Reading(words, len(line), first, _NO_CLOSING_QUOTE)
+                return _Reading(words, len(line), first, _NO_CLOSING_QUOTE, m.start())
             word.append(piece[1:-1])
         elif first == '"':
             if m.group("dq") is None:
                 error = _NO_CLOSING_QUOTE if m.group("lone") is None else _NO_ESCAPED_CHARACTER
-                return _Reading(words, len(line), first, error)
+                return _Reading(words, len(line), first, error, m.start())
             word.append(_QUOTED_ESCAPE.sub(r"\1", piece[1:-1]))
         else:
             word.append(piece)
@@ -497,12 +548,19 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         else:
             glued = unglued(cmd, words, arg.choices)
             hint = f"put spaces around the comparison: {glued}" if glued else f"usage: {cmd.usage}"
+            if glued is None and (compared := comparison_missing(cmd, arg, words)) is not None:
+                hint = f"put a comparison before the value: {compared}"
             raise CommandError(f"{cmd.name} needs {arg.name}", hint)
     if rest:
         extra = shlex.join(rest)
         hint = f"usage: {cmd.usage}"
         if any(a.kind in (TEXT, PAYLOAD) for a in cmd.args):
             hint += " (quote a body or payload that holds spaces)"
+        elif not call.opts:
+            # No body to have held the words: the line without them is the one that runs
+            # (`help expect count`: `help expect`).
+            kept = words[: len(words) - len(rest)]
+            hint = f"write just `{' '.join(quote_word(w) for w in [cmd.name, *kept])}`"
         if (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
@@ -538,6 +596,17 @@ def unglued(cmd: Command, words: list[str], choices: tuple[str, ...]) -> str | N
                 spaced = [*words[:n], *(p for p in parts if p), *words[n + 1 :]]
                 return " ".join(quote_word(w) for w in [cmd.name, *spaced])
     return None
+
+
+def comparison_missing(cmd: Command, arg: Arg, words: list[str]) -> str | None:
+    """The line with `==` before its last word, when `arg` is a comparison that is missing
+    and a value follows what comes before it (`expect queue.q.depth 0`): a suggestion to
+    show, not a reading of the line."""
+    if not arg.choices or any(ch.isalnum() for c in arg.choices for ch in c) or len(words) < 2:
+        return None
+    if cmd.args[-1] is arg or "==" not in arg.choices or not re.match(r"-?\d", words[-1]):
+        return None  # a value to compare with is a number or an instant
+    return " ".join(quote_word(w) for w in [cmd.name, *words[:-1], "==", words[-1]])
 
 
 def quote_word(word: str) -> str:

@@ -8,7 +8,9 @@ A command runs on the main thread while the prompt is down; it is handed a `shou
 that the simulator polls every 256 events, which redraws a progress line and reports
 whether Ctrl-C was pressed (a SIGINT handler sets a flag meanwhile, so the simulation is
 never torn in the middle of an event). An interrupted `advance` stops at a consistent
-instant, and the command layer logs it as the `until` it amounted to.
+instant, and the command layer logs it as the `until` it amounted to. Lines pasted at once
+run one after the other, as in a shell; the first that fails stops the rest, which come
+back at the prompt.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from stptui.repl.lexer import lexer_for
 from stptui.repl.printer import Printer, make_console
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
-from stptui.repl.words import one_line, read_words
+from stptui.repl.words import commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import iso_ms, parse_instant
 
@@ -235,10 +237,13 @@ class Repl:
         )
 
     def _current_lexer(self) -> Lexer:
-        """The lexer for the open stack (rebuilt after `load` brings another one)."""
+        """The lexer for the open stack (rebuilt after `load` brings another one). The
+        account's buses (`default`) are in no stack, and are resources all the same."""
         key = (id(self.session.stack), len(REGISTRY.commands))
         if self._lexer is None or key != self._lexer_key:
-            names = lexer_for(REGISTRY.commands, self.session.stack.resources)
+            buses = self.session.sim.services.get("buses")
+            resources = [*self.session.stack.resources, *(buses.buses if buses else ())]
+            names = lexer_for(REGISTRY.commands, resources)
             self._lexer = PygmentsLexer(names, sync_from_start=True)
             self._lexer_key = key
         return self._lexer
@@ -248,16 +253,18 @@ class Repl:
     def run(self) -> int:
         """Read and run lines until Ctrl-D; returns the exit code (0)."""
         self._banner()
+        pending = ""  # pasted commands that did not run: the next prompt holds them
         while True:
             try:
-                text = self.prompt.prompt()
+                text = self.prompt.prompt(default=pending)
             except KeyboardInterrupt:
+                pending = ""
                 continue
             except EOFError:
                 if self._may_exit():
                     break
                 continue
-            self.run_line(text)
+            pending = self.run_text(text)
         if self.session.recorder is not None:
             self.run_line("record stop")
         return 0
@@ -318,6 +325,42 @@ class Repl:
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
         self.interrupt()
+
+    def run_text(self, text: str) -> str:
+        """Run what was entered at the prompt: one command, or several when lines were
+        pasted at once, each in order as a shell runs them. Each of several is echoed
+        before its output. A command that fails (or is interrupted) stops the rest, which
+        are returned, to be offered at the next prompt: nothing pasted is lost."""
+        commands = [command for _, command in commands_in(text)]
+        if len(commands) < 2:
+            # The command alone: a comment line pasted before it would comment it out.
+            self.run_line(commands[0] if commands else text)
+            return ""
+        # Ctrl-C between two commands stops the batch too, rather than raising
+        # KeyboardInterrupt out of the session (each command sets its own handler).
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._on_sigint) if on_main else None
+        try:
+            for n, command in enumerate(commands):
+                self.printer.echo(command)
+                if n and self._interrupt.is_set():
+                    return self._not_run(commands[n:])
+                if self.run_line(command) is None or self._interrupt.is_set():
+                    return self._not_run(commands[n + 1 :])
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        return ""
+
+    def _not_run(self, rest: list[str]) -> str:
+        """Say how many pasted commands did not run; they go back to the prompt."""
+        if rest:
+            self.printer.note(
+                f"{len(rest)} more pasted command{'s' * (len(rest) != 1)} not run: "
+                "at the prompt to edit and run with Enter, or drop with Ctrl-C",
+                style="yellow",
+            )
+        return "\n".join(rest)
 
     def run_line(self, text: str) -> CommandResult | None:
         """Run one typed line (it may span lines) and print what it did; None when it

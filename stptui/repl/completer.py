@@ -35,7 +35,7 @@ from stptui.commands import REGISTRY, Session, complete_values, given
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
 from stptui.repl.grammar import Slot, Walker
-from stptui.repl.words import read_words
+from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
 
 DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -70,8 +70,9 @@ class Context:
 
 def context(text: str) -> Context | None:
     """Read the text before the cursor; None when nothing can be completed (an unknown
-    command, a word after the last argument, a comment)."""
-    reading = read_words(text)
+    command, a word after the last argument, a comment). Only the command the cursor is in
+    counts, when the text holds several (lines pasted before it)."""
+    reading = read_words(current_command(text))
     if reading.comment is not None:
         return None
     words = [w.text for w in reading.words]
@@ -173,17 +174,27 @@ def describe(
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
     record = given(before, kinds.TRACE_KIND)
-    if kind in (kinds.RECORD_RESOURCE, kinds.RECORD_FIELD) and record and value.endswith("="):
+    if kind == kinds.RECORD_FIELD and record:
         return f"a field of {record} records"
     if kind == kinds.RECORD_RESOURCE and record:
         n = sim.trace.count(record, value)
-        return f"{n:,} {record} record{'s' * (n != 1)} so far"
+        return f"{_resource_type(session, value)}: {n:,} {record} record{'s' * (n != 1)} so far"
     if kind == kinds.EXPECT_PATH:
         return _path_value(session, value)
     if kind == kinds.VALUE:
         return "the value now"
     res = session.stack.resources.get(value)
     return res.type if res is not None else fallback
+
+
+def _resource_type(session: Session, name: str) -> str:
+    """The Stacktape type of the resource `name`; the account's buses (`default`) are in no
+    stack, and are event buses all the same."""
+    res = session.stack.resources.get(name)
+    if res is not None:
+        return res.type
+    buses = session.sim.services.get("buses")
+    return "event-bus" if buses is not None and name in buses.buses else "resource"
 
 
 def _path_value(session: Session, path: str) -> str:

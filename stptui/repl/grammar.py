@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stptui.commands.registry import FLAG, REST_FOLLOWERS, Arg, Command, Option
+from stptui.commands.registry import FLAG, Arg, Command, Option, read_kind
 
 # The slot kind of a word that names an option (`--delay`).
 OPTION = "option"
@@ -63,15 +63,14 @@ class Walker:
         arg = args[self._arg]
         if not (arg.rest and self._in_rest):
             return [_arg_slot(arg, self._previous)]
-        # Inside a `rest` argument: the word its kind_after names (`expect count KIND`),
-        # else the argument after it (`expect queue.q.depth ==`: an operator ends the path).
-        kind = dict(arg.kind_after).get(self._previous or "")
-        if kind is not None:
-            return [Slot(kind, (), arg.help, arg=arg)]
-        slots: list[Slot] = []
-        if (follower := REST_FOLLOWERS.get(self._previous_kind or "")) is not None:
-            slots.append(Slot(follower, (), arg.help, arg=arg))
-        if self._arg + 1 < len(args):
+        # Inside a `rest` argument: the kinds that may follow the previous word (the one its
+        # kind_after names for it, `expect count KIND`; a RESOURCE or a FIELD=VALUE after
+        # KIND), then, unless kind_after named the kind, the argument after it
+        # (`expect queue.q.depth ==`: an operator ends the path).
+        followers = arg.follower_kinds(self._previous, self._previous_kind)
+        slots = [Slot(kind, (), arg.help, arg=arg) for kind in followers]
+        named = any(w == self._previous for w, _ in arg.kind_after)
+        if not named and self._arg + 1 < len(args):
             slots.append(_arg_slot(args[self._arg + 1], self._previous))
         return slots
 
@@ -134,7 +133,5 @@ class Walker:
         self._in_rest += 1
         if first:
             return _arg_slot(arg, previous)
-        kind = dict(arg.kind_after).get(previous or "")
-        if kind is None:
-            kind = REST_FOLLOWERS.get(self._previous_kind or "")
+        kind = read_kind(arg.follower_kinds(previous, self._previous_kind), word)
         return Slot(kind, (), arg.help, arg=arg)

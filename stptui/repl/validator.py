@@ -14,17 +14,18 @@ nor is a missing argument; on Enter everything is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.validation import ValidationError, Validator
 
-from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session
+from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session, given, order_hint
 from stptui.commands import registry as kinds
+from stptui.commands.handlers.expect import check_record_filter, check_record_resource
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
-from stptui.repl.words import Word, one_line, read_words
+from stptui.repl.words import Word, commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.engine import SimError
 
@@ -42,10 +43,15 @@ class Problem:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
-def check_value(session: Session, slot: Slot, value: str) -> CommandError | None:
-    """What is wrong with `value` in `slot`, when its kind is one that can be checked."""
+def check_value(
+    session: Session, slot: Slot, value: str, before: Sequence[tuple[str, str]] = ()
+) -> CommandError | None:
+    """What is wrong with `value` in `slot`, when its kind is one that can be checked;
+    `before` holds the (kind, word) pairs of the values before it (the record kind that a
+    `count KIND` RESOURCE or FIELD=VALUE goes with)."""
     sim = session.sim
     kind = slot.kind
+    record = given(before, kinds.TRACE_KIND)
     try:
         if kind in (kinds.QUEUE, kinds.DLQ):
             sim.queue(value)  # `redrive` takes any queue with --to: not only DLQs
@@ -71,6 +77,10 @@ def check_value(session: Session, slot: Slot, value: str) -> CommandError | None
             parse_duration(value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
+        elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:
+            check_record_resource(sim, record, value)
+        elif kind == kinds.RECORD_FIELD and record in TRACE_KINDS:
+            check_record_filter(record, value, given(before, kinds.RECORD_RESOURCE))
         elif slot.choices and kind in (kinds.WORD, kinds.OPERATOR):
             _one_of(value, slot.choices, slot.arg.name if slot.arg else "value")
     except (SimError, BehaviorError) as exc:
@@ -90,7 +100,24 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
 
 
 def check(session: Session, text: str, final: bool = True) -> Problem | None:
-    """The first problem in the command line `text`, or None."""
+    """The first problem in the command line `text`, or None. A text of several commands
+    (lines pasted at once) is checked command by command, each but the last as finished;
+    the problem then says which line it is on. The commands after a `load` are not judged:
+    they run on the stack it opens."""
+    pieces = commands_in(text) or [(0, text)]
+    for n, (start, piece) in enumerate(pieces):
+        problem = _check_command(session, piece, final or n < len(pieces) - 1)
+        if problem is not None:
+            where = f"line {text.count(chr(10), 0, start) + 1}: " if len(pieces) > 1 else ""
+            return Problem(where + problem.message, problem.hint, start + problem.position)
+        words = read_words(piece).words
+        if words and words[0].text == "load":
+            break
+    return None
+
+
+def _check_command(session: Session, text: str, final: bool) -> Problem | None:
+    """The first problem in one command (which may span lines), or None."""
     reading = read_words(text)
     if reading.open:
         return None  # the line goes on; Enter adds a line break
@@ -106,6 +133,7 @@ def check(session: Session, text: str, final: bool = True) -> Problem | None:
         return Problem(exc.message, exc.hint, verb.start)
     walker = Walker(command)
     for word in words[1:]:
+        before = tuple(walker.bound)
         slot = walker.feed(word.text)
         if slot is None:
             continue
@@ -120,9 +148,9 @@ def check(session: Session, text: str, final: bool = True) -> Problem | None:
             elif eq:
                 error = check_value(session, Slot(slot.option.kind), value)
         else:
-            error = check_value(session, slot, word.text)
+            error = check_value(session, slot, word.text, before)
         if error is not None:
-            return Problem(error.message, error.hint, word.start)
+            return Problem(error.message, _order_hint(session, text) or error.hint, word.start)
     if not final:
         return None
     try:
@@ -134,6 +162,16 @@ def check(session: Session, text: str, final: bool = True) -> Problem | None:
     return _check_bound(session, call, words)
 
 
+def _order_hint(session: Session, text: str) -> str | None:
+    """The hint `execute` would give for arguments in the wrong order (`send x jobQueue`),
+    when the words typed so far bind."""
+    try:
+        call = REGISTRY.parse(one_line(text))
+    except CommandError:
+        return None
+    return order_hint(session, call) if call is not None else None
+
+
 def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Problem | None:
     """Check the values as `bind` assigned them: where a `rest` argument ends is known
     only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator)."""
@@ -142,8 +180,8 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
     for arg in call.command.args:
         value = call.args.get(arg.key)
         if isinstance(value, list):
-            for i, word in enumerate(value):
-                kind = arg.kind if i == 0 else dict(arg.kind_after).get(value[i - 1])
+            read = zip(value, arg.rest_kinds(value, previous), strict=True)
+            for i, (word, kind) in enumerate(read):
                 values.append((Slot(kind, arg.choices if i == 0 else (), arg.help, arg), word))
             previous = value[-1] if value else previous
         elif value is not None:
@@ -154,9 +192,13 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
         for value in given if isinstance(given, list) else [given]:
             if isinstance(value, str):
                 values.append((Slot(opt.kind, option=opt), value))
+    before: list[tuple[str, str]] = []
     for slot, value in values:
-        error = check_value(session, slot, value)
+        error = check_value(session, slot, value, before)
+        if slot.kind is not None:
+            before.append((slot.kind, value))
         if error is not None:
+            error.hint = order_hint(session, call) or error.hint
             where = next((w.start for w in words if w.text == value), len(words[-1].text))
             return Problem(error.message, error.hint, where)
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stptui.commands.registry import WORD_SEPARATORS
+from stptui.commands.registry import WORD_SEPARATORS, strip_comment
 
 BRACKETS = {"{": "}", "[": "]"}
 
@@ -119,3 +119,59 @@ def one_line(text: str) -> str:
             ch = " "
         out.append(ch)
     return "".join(out)
+
+
+def command_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each command line of a buffer that may hold several (lines pasted at
+    once), blank ones too: a line break ends a command unless a quote or a bracket is still
+    open or a backslash escapes it, as Enter ends a typed command. The spans cover `text`
+    but for the line breaks between them. One pass over the text: a long pasted JSON body
+    is read once."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    quote: str | None = None
+    escaped = in_word = in_comment = False
+    depth = 0
+    for i, ch in enumerate(text):
+        if in_comment and ch != "\n":
+            continue
+        in_comment = False
+        if escaped:
+            escaped = False
+        elif quote is not None:
+            if ch == quote:
+                quote = None
+            elif ch == "\\" and quote == '"':
+                escaped = True
+        elif ch == "\n" and depth == 0:
+            out.append((start, i))
+            start, in_word = i + 1, False
+        elif ch in WORD_SEPARATORS:
+            in_word = False
+        elif ch == "#" and not in_word:
+            in_comment = True
+        else:
+            in_word = True
+            if ch == "\\":
+                escaped = True
+            elif ch in "'\"":
+                quote = ch
+            elif ch in BRACKETS:
+                depth += 1
+            elif ch in BRACKETS.values() and depth:
+                depth -= 1
+    out.append((start, len(text)))
+    return out
+
+
+def commands_in(text: str) -> list[tuple[int, str]]:
+    """The commands of a buffer that holds several (`command_lines`), each with where it
+    starts in `text`; blank and comment-only lines are left out."""
+    pieces = ((at, text[at:end]) for at, end in command_lines(text))
+    return [(at, command) for at, command in pieces if strip_comment(command).strip()]
+
+
+def current_command(text: str) -> str:
+    """The command the end of `text` is in (the text before the cursor, which may hold
+    commands pasted before it)."""
+    return text[command_lines(text)[-1][0] :]

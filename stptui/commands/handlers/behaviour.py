@@ -54,8 +54,9 @@ def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
     fn = _workload(sim, call.args["function"])
-    if verb == "fail" and len(words) == 2 and words[0].lower() == "next" and words[1].isdigit():
-        # Bounded here: the override reader's int() refuses over 4,300 digits with a ValueError.
+    if verb == "fail" and len(words) == 2 and words[0].lower() == "next":
+        # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
+        # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
         _whole(words[1], f"fail {fn.name} next N")
     try:
         ov = parse_override([verb, fn.name, *words])

@@ -11,6 +11,7 @@ from typing import Any
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
     _now_line,
+    _short,
     command,
     parse_payload,
     refuse_past_end,
@@ -32,6 +33,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     format_duration,
@@ -68,14 +70,22 @@ def _sim_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _byte_size(text: str) -> int:
     """`--size`: bytes, optionally with a unit (`5MB`, `6GiB`)."""
-    m = re.fullmatch(r"(\d{1,16})\s*([A-Za-z]*)", text.strip())
+    m = re.fullmatch(r"(\d+)\s*([A-Za-z]*)", text.strip())
     unit = m.group(2).upper() if m else ""
     if m is None or unit not in _SIZE_UNITS:
         raise CommandError(
             f"--size must be a whole number of bytes, optionally with a unit, not {text!r}",
             "e.g. --size 2048, --size 5MB, --size 6GiB",
         )
-    return int(m.group(1)) * _SIZE_UNITS[unit]
+    digits = m.group(1).lstrip("0") or "0"
+    if len(digits) > 16:
+        # A whole number all the same (and int() would refuse one of 4,300 digits).
+        raise CommandError(
+            f"--size {_short(digits, 24)} is more bytes than an S3 object holds "
+            "(at most 5 TiB, 5,497,558,138,880 bytes, in a multipart upload)",
+            "e.g. --size 5GB --op multipart",
+        )
+    return int(digits) * _SIZE_UNITS[unit]
 
 
 def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
@@ -219,7 +229,8 @@ def cmd_upload(session: Session, call: Call) -> CommandResult:
     recs = list(sim.trace.since(before))
     created = next(r for r in recs if r.kind == tk.OBJECT_CREATED)
     lines = [
-        f"{created.get('event')} {created.resource}/{obj.key}: {obj.size:,} bytes, ETag {obj.etag}"
+        f"{created.get('event')} {created.resource}/{obj.key}: "
+        f"{obj.size:,} byte{'s' * (obj.size != 1)}, ETag {obj.etag}"
         + (f", version {obj.version_id}" if obj.version_id else ""),
         *_notification_lines(recs),
     ]
@@ -325,6 +336,14 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     from stptui.sim.services.http import INTEGRATION_TIMEOUT_MS, parse_headers
 
     sim = session.sim
+    method = call.args["method"]
+    if method.upper() not in HTTP_METHODS:
+        # As typed: the gateway reads it upper-cased, but `/JOBS` is not what was written.
+        guess = did_you_mean(method.upper(), HTTP_METHODS)
+        raise CommandError(
+            f"unknown HTTP method {method!r}",
+            f"did you mean {guess}?" if guess else f"one of {', '.join(HTTP_METHODS)}",
+        )
     try:
         headers = parse_headers(call.opts.get("header", []))
     except ValueError as exc:

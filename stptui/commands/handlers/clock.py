@@ -7,6 +7,7 @@ it and otherwise stops before such events, and `run` stops there (still busy).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from stptui.commands.handlers.base import (
@@ -35,6 +36,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import (
     MAX_MS,
     ClockStalled,
+    InstantPrecisionError,
     InstantRangeError,
     iso_ms,
     iso_s,
@@ -131,6 +133,9 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
     text = call.args["time"]
     try:
         t = parse_instant(text)
+    except InstantPrecisionError as exc:
+        to_the_ms = re.sub(r"([.,]\d{3})\d+", r"\1", text)
+        raise CommandError(str(exc), f"write it to the millisecond: until {to_the_ms}") from None
     except InstantRangeError as exc:
         raise CommandError(str(exc), f"the clock cannot pass {iso_ms(MAX_MS)}") from None
     except ValueError:

@@ -11,13 +11,17 @@ from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, _short
 from stptui.commands.registry import (
     EXPECT_PATH,
     OPERATOR,
+    RECORD_FIELD,
+    RECORD_RESOURCE,
     TRACE_KIND,
     VALUE,
     Arg,
     Call,
     CommandError,
     ExpectationFailed,
+    comparison_missing,
     names,
+    quote_word,
     unglued,
 )
 from stptui.commands.result import CommandResult
@@ -41,6 +45,8 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 # and !==, =<, => and a reversed =!): close to one of OPS in meaning, not in spelling
 # (did_you_mean("=") is ">=").
 OP_TYPOS = {"=": "==", "===": "==", "<>": "!=", "=!": "!=", "!==": "!=", "=<": "<=", "=>": ">="}
+# The comparison that holds with its sides swapped: `0 < x` is `x > 0`.
+FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
 JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
@@ -52,19 +58,21 @@ EXPECT_PATHS = (
     "time",
 )
 
+PATH_ARG = Arg(
+    "PATH",
+    EXPECT_PATH,
+    "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
+    rest=True,
+    kind_after=(("count", TRACE_KIND),),
+)
+
 
 @command(
     "expect",
     "assert",
     "Check a statistic, a trace count or the time; a script stops if it does not hold.",
     args=(
-        Arg(
-            "PATH",
-            EXPECT_PATH,
-            "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
-            rest=True,
-            kind_after=(("count", TRACE_KIND),),
-        ),
+        PATH_ARG,
         Arg("OP", OPERATOR, " ".join(OPS), choices=tuple(OPS)),
         Arg("VALUE", VALUE, "a whole number; an ISO-8601 instant for time"),
     ),
@@ -95,18 +103,27 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             # No word of the line is a comparison (binding ends PATH at the first that
             # is), so OP is missing, not misspelt: `expect count message.sent 1`.
             glued = unglued(call.command, call.words, tuple(OPS))
-            hint = (
-                f"put spaces around the comparison: {glued}"
-                if glued
-                else f"usage: {call.command.usage}"
-            )
+            compared = comparison_missing(call.command, call.command.args[1], call.words)
+            if glued:
+                hint = f"put spaces around the comparison: {glued}"
+            elif compared:
+                hint = f"put a comparison before the value: {compared}"
+            else:
+                hint = f"usage: {call.command.usage}"
             raise CommandError("expect needs OP", hint)
         guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
         raise CommandError(
             f"unknown comparison {op!r}",
             f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
         )
-    path, actual = _expect_actual(sim, path_words)
+    try:
+        path, actual = _expect_actual(sim, path_words)
+    except CommandError as exc:
+        if len(path_words) == 1 and statistic(sim, value_text) is not None:
+            # `expect 0 == queue.q.depth`: the sides are swapped (and so is the comparison).
+            swapped = f"expect {value_text} {FLIPPED[op]} {quote_word(path_words[0])}"
+            raise CommandError(exc.message, f"the path goes first: {swapped}") from None
+        raise
     if path == "time":
         try:
             expected: Any = parse_instant(value_text)
@@ -179,27 +196,20 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if words == ["time"]:
         return "time", sim.clock.now
     if words and words[0] == "count":
-        filters = [w for w in words[2:] if "=" in w]
-        plain = [w for w in words[2:] if "=" not in w]
-        if len(words) < 2 or len(plain) > 1 or (plain and words[2] != plain[0]):
+        if len(words) < 2:
             raise CommandError(
                 "expect count needs KIND [RESOURCE] [FIELD=VALUE ...] then OP VALUE", hint
             )
         kind = words[1]
-        if kind not in TRACE_KINDS:
-            guess = did_you_mean(kind, TRACE_KINDS)
-            raise CommandError(
-                f"unknown trace record kind {kind!r}",
-                f"did you mean {guess!r}?" if guess else f"kinds: {', '.join(TRACE_KINDS)}",
-            )
-        resource = plain[0] if plain else None
-        if resource is not None and resource not in (known := record_resources(sim)):
-            guess = did_you_mean(resource, known)
-            raise CommandError(
-                f"no resource named {resource!r}",
-                f"did you mean {guess!r}?" if guess else f"resources: {names(known)}",
-            )
-        path = " ".join(["count", kind, *plain, *filters])
+        check_record_kind(kind)
+        read = list(zip(words, PATH_ARG.rest_kinds(words), strict=True))
+        resource = next((w for w, k in read if k == RECORD_RESOURCE), None)
+        filters = [w for w, k in read if k == RECORD_FIELD]
+        if resource is not None:
+            check_record_resource(sim, kind, resource)
+        for word in filters:
+            check_record_filter(kind, word, resource)
+        path = " ".join(["count", kind, *([resource] if resource else []), *filters])
         if filters:
             return path, _count_matching(sim, kind, resource, filters)
         return path, sim.trace.count(kind, resource)
@@ -229,32 +239,75 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     return words[0], sim.function_stats(_function(sim, name).name)[field]
 
 
+def check_record_kind(kind: str) -> None:
+    """Refuse a `count KIND` whose KIND is no trace record kind, with a did-you-mean."""
+    if kind not in TRACE_KINDS:
+        guess = did_you_mean(kind, TRACE_KINDS)
+        raise CommandError(
+            f"unknown trace record kind {kind!r}",
+            f"did you mean {guess!r}?" if guess else f"kinds: {', '.join(TRACE_KINDS)}",
+        )
+
+
+def check_record_resource(sim: Simulator, kind: str, resource: str) -> None:
+    """Refuse a `count KIND RESOURCE` whose RESOURCE is nowhere (a count on it would stay 0
+    for ever), with a did-you-mean, or the filter meant when it is a field of KIND."""
+    known = record_resources(sim)
+    if resource in known:
+        return
+    if resource in tk.KIND_FIELDS.get(kind, ()):
+        hint = f"a filter is one word, FIELD=VALUE: {resource}=VALUE"
+    elif guess := did_you_mean(resource, known):
+        hint = f"did you mean {guess!r}?"
+    else:
+        hint = f"resources: {names(known)}"
+    raise CommandError(f"no resource named {resource!r}", hint)
+
+
+def check_record_filter(kind: str, word: str, resource: str | None = None) -> None:
+    """Refuse a FIELD=VALUE filter of `count KIND` (on `resource`, when one was given) that
+    is no such thing: a word without `=` (a second RESOURCE, or one after the filters), no
+    FIELD, or a field records of KIND never have."""
+    fields = tk.KIND_FIELDS.get(kind, ())
+    field, eq, _ = word.partition("=")
+    if not eq:
+        if word in fields:
+            hint = f"a filter is one word, FIELD=VALUE: {word}=VALUE"
+        elif resource is not None:
+            hint = f"a count is on one resource ({resource} here); the words after it are filters"
+        else:
+            hint = f"the resource goes straight after the kind: count {kind} {word} FIELD=VALUE"
+        raise CommandError(
+            f"{word!r} is not a FIELD=VALUE filter (count KIND [RESOURCE] [FIELD=VALUE ...])",
+            hint,
+        )
+    if not field:
+        raise CommandError(f"{word!r} names no field", "write FIELD=VALUE, e.g. status=404")
+    # A field the kind never has is a typo, not a count of 0, even before any record exists.
+    if field not in fields:
+        guess = did_you_mean(field, fields)
+        raise CommandError(
+            f"{kind} records have no field {field!r}",
+            f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
+        )
+
+
 def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: list[str]) -> int:
     """How many records of `kind` (on `resource`) have every FIELD=VALUE of `filters`.
 
     A VALUE that reads as JSON is compared as JSON (`status=404` is the number 404,
     `timeout=true` the boolean); anything else, or a JSON string (`'status="404"'`), is
     text. Only records still in the trace's ring can be read field by field, so a count
-    that needs older ones is refused rather than silently short."""
+    that needs older ones is refused rather than silently short. The filters were checked
+    (`check_record_filter`)."""
     wanted: list[tuple[str, Any]] = []
     for word in filters:
         field, _, text = word.partition("=")
-        if not field:
-            raise CommandError(f"{word!r} names no field", "write FIELD=VALUE, e.g. status=404")
         try:
             value: Any = json.loads(text)
         except ValueError:
             value = text
         wanted.append((field, value))
-    # A field the kind never has is a typo, not a count of 0, even before any record exists.
-    fields = tk.KIND_FIELDS[kind]
-    for field, _ in wanted:
-        if field not in fields:
-            guess = did_you_mean(field, fields)
-            raise CommandError(
-                f"{kind} records have no field {field!r}",
-                f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
-            )
     records = [
         r
         for r in sim.trace.records

@@ -462,11 +462,65 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
     key = call.args["id"]
     chain = explain(session.sim.trace, key)
     if not chain.found:
-        raise CommandError(
-            f"nothing in the trace mentions {key!r}",
-            "give a message, event or invocation id (see `show trace`), or an object key",
-        )
+        _not_explained(session.sim, key)
     return CommandResult(
         "\n".join(chain.lines()),
         data={"key": key, "records": [r.to_json() for r in chain.records]},
+    )
+
+
+# The record fields that name what `explain` follows best, in the order a hint offers them.
+_CHAIN_IDS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id")
+# `explain` reads a shorter run of hex digits as no id: too many ids would start with it.
+_MIN_PREFIX = 4
+
+
+def _not_explained(sim: Simulator, key: str) -> None:
+    """Refuse `explain KEY` for a key the trace does not link to anything, saying what the
+    key is when it is something else: a resource, a record kind or too short a prefix."""
+    records = list(sim.trace.records)
+    if key in sim.stack.resources or any(r.resource == key for r in records):
+        latest = next(
+            (
+                (name, value)
+                for rec in reversed(records)
+                if rec.resource == key
+                for name in _CHAIN_IDS
+                if isinstance(value := rec.data.get(name), str) and value
+            ),
+            None,
+        )
+        hint = (
+            f"its latest {latest[0].replace('_', ' ')}: explain {latest[1]}"
+            if latest
+            else f"nothing has happened on {key} yet"
+        )
+        raise CommandError(
+            f"{key!r} is a resource; explain follows one message, event, invocation or object",
+            hint,
+        )
+    if key in tk.KINDS:
+        raise CommandError(
+            f"{key!r} is a kind of trace record; explain follows one message, event, "
+            "invocation or object",
+            f"`show trace` lists the records with their ids; `expect count {key} ...` counts them",
+        )
+    if 0 < len(key) < _MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
+        ids = sorted(
+            {
+                value
+                for rec in records
+                for name, value in rec.data.items()
+                if name.endswith("_id") and isinstance(value, str) and value.startswith(key)
+            }
+        )
+        if ids:
+            shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+            raise CommandError(
+                f"{key!r} is too short a prefix: give at least {_MIN_PREFIX} characters of the id",
+                f"ids that start with it: {shown}",
+            )
+    raise CommandError(
+        f"nothing in the trace mentions {key!r}",
+        "give a message, event or invocation id (see `show trace`), or an object key",
     )

@@ -1,0 +1,169 @@
+"""Mistakes a person makes at the prompt: arguments in the wrong order, a swapped `expect`,
+a bad count or size. Each is refused, changes nothing, and the hint is the line to type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.repl.validator import check
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+T0 = parse_instant("2026-01-05T08:00:00Z")
+
+
+@pytest.fixture(scope="module")
+def session() -> Session:
+    return Session.open(COMBINED, start_ms=T0)
+
+
+def state(session: Session) -> Any:
+    sim = session.sim
+    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
+
+
+def refused(session: Session, line: str) -> CommandError:
+    before = state(session)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert state(session) == before, line
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        ("send x jobQueue", "no queue named 'x'", "QUEUE comes before BODY: send jobQueue x"),
+        (
+            "publish orders eventBus OrderCreated",
+            "no event bus named 'orders'",
+            "BUS comes before SOURCE: publish eventBus orders OrderCreated",
+        ),
+        (
+            "invoke '{\"a\": 1}' worker",
+            "no function named '{\"a\": 1}'",
+            "FUNCTION comes before PAYLOAD: invoke worker '{\"a\": 1}'",
+        ),
+        ("upload k uploads", "no bucket named 'k'", "BUCKET comes before KEY: upload uploads k"),
+        ("slow 2s worker", "slow: cannot read 'worker'", "FUNCTION comes before DURATION"),
+        ("fire 1 dailyReport", "fire INDEX", "FUNCTION comes before INDEX: fire dailyReport 1"),
+        # The method as typed, not upper-cased into `/JOBS`.
+        (
+            "http /jobs POST",
+            "unknown HTTP method '/jobs'",
+            "METHOD comes before PATH: http POST /jobs",
+        ),
+    ],
+)
+def test_arguments_in_the_wrong_order_get_the_line_swapped(
+    session: Session, line: str, message: str, hint: str
+) -> None:
+    err = refused(session, line)
+    assert err.message.startswith(message)
+    assert err.hint is not None and err.hint.startswith(hint)
+
+
+def test_no_swap_is_offered_when_none_explains_the_mistake(session: Session) -> None:
+    err = refused(session, "send nosuch x")
+    assert err.hint == "queues in this stack: deadLetterQueue, jobQueue, notificationQueue"
+
+
+def test_the_repl_check_offers_the_same_swap_before_enter(session: Session) -> None:
+    problem = check(session, "send x jobQueue")
+    assert problem is not None and problem.position == len("send ")
+    assert problem.hint == "QUEUE comes before BODY: send jobQueue x"
+
+
+def test_a_misspelt_http_method_gets_a_did_you_mean(session: Session) -> None:
+    err = refused(session, "http GTE /jobs")
+    assert (err.message, err.hint) == ("unknown HTTP method 'GTE'", "did you mean GET?")
+
+
+def test_an_expect_with_its_sides_swapped_gets_them_back(session: Session) -> None:
+    err = refused(session, "expect 0 == queue.jobQueue.depth")
+    assert err.hint == "the path goes first: expect queue.jobQueue.depth == 0"
+    # The comparison turns round with the sides.
+    err = refused(session, "expect 1 < function.worker.invocations")
+    assert err.hint == "the path goes first: expect function.worker.invocations > 1"
+
+
+@pytest.mark.parametrize("count", ["-1", "1.5", "x"])
+def test_fail_next_says_what_a_count_must_be(session: Session, count: str) -> None:
+    err = refused(session, f"fail worker next {count}")
+    assert err.message == f"fail worker next N must be a whole number of at least 1, not {count!r}"
+    assert err.hint == "write a whole number from 1 to 999,999,999"
+
+
+def test_a_size_larger_than_any_object_is_called_that(session: Session) -> None:
+    err = refused(session, "upload uploads k --size 99999999999999999999")
+    assert err.message == (
+        "--size 99999999999999999999 is more bytes than an S3 object holds "
+        "(at most 5 TiB, 5,497,558,138,880 bytes, in a multipart upload)"
+    )
+    # Leading zeros are no size.
+    assert "1 byte," in execute(session, "upload uploads k --size 00000000000000000001").text
+
+
+def test_an_instant_finer_than_a_millisecond_gets_it_cut_to_one(session: Session) -> None:
+    err = refused(session, "until 2026-01-05T08:00:00.123456Z")
+    # Not the clock's end, which has nothing to do with it.
+    assert err.hint == "write it to the millisecond: until 2026-01-05T08:00:00.123Z"
+
+
+def test_explain_says_what_a_key_that_is_no_id_is() -> None:
+    s = Session.open(COMBINED, start_ms=T0)
+    sent = execute(s, "send jobQueue a").data["message_id"]
+    execute(s, "advance 1s")
+    err = refused(s, "explain jobQueue")
+    assert err.message == (
+        "'jobQueue' is a resource; explain follows one message, event, invocation or object"
+    )
+    assert err.hint == f"its latest message id: explain {sent}"
+    assert refused(s, "explain uploads").hint == "nothing has happened on uploads yet"
+    err = refused(s, "explain message.sent")
+    assert err.message.startswith("'message.sent' is a kind of trace record")
+    err = refused(s, f"explain {sent[:2]}")
+    assert (
+        err.message == f"{sent[:2]!r} is too short a prefix: give at least 4 characters of the id"
+    )
+    assert sent in (err.hint or "")
+    # Four characters are enough.
+    assert execute(s, f"explain {sent[:4]}").data["records"]
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            "send jobQueue it's",
+            "the ' at column 17 is never closed; a body that holds ' goes in double quotes: "
+            'send q "it\'s"',
+        ),
+        (
+            'send jobQueue "unterminated',
+            'the " at column 15 is never closed; a body that holds " goes in single quotes: '
+            "send q '{\"id\": 1}'",
+        ),
+        ("send jobQueue x\\", "a backslash at the end escapes nothing: write \\\\ for a backslash"),
+    ],
+)
+def test_a_line_that_cannot_be_split_says_where(session: Session, line: str, hint: str) -> None:
+    assert (refused(session, line).hint or "").startswith(hint)
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("help expect count", "write just `help expect`"),
+        ("show queue jobQueue extra", "write just `show queue jobQueue`"),
+        # A command with a body: the extra words may belong to it.
+        ("send jobQueue hello world", "usage: send QUEUE BODY"),
+    ],
+)
+def test_words_too_many_get_the_line_without_them(session: Session, line: str, hint: str) -> None:
+    assert (refused(session, line).hint or "").startswith(hint)
