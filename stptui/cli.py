@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stptui import __version__
 
@@ -325,23 +325,14 @@ def _open_session(args: argparse.Namespace, path: Path, start_ms: int) -> Sessio
     after writing their messages to standard error, when it cannot be opened."""
     import io
 
-    from stptui.commands.script import open_session
+    from stptui.commands.script import StackOptions, open_session
 
     # On success the report holds what `run` would print before its first line: the
     # config's errors, which the graph's summary counts, and the behaviours' warnings, which
     # the commands printed below show when they open the stack.
     report = io.StringIO()
-    session = open_session(
-        str(path),
-        start_ms=start_ms,
-        behaviors=args.behaviors,
-        seed=args.seed,
-        allow_code=args.allow_code,
-        stage=args.stage,
-        region=args.region,
-        project=args.project,
-        err=report,
-    )
+    opts = StackOptions(**_stack_option_values(args, str(path), start_ms))
+    session = open_session(opts, err=report, prog="stptui")
     if session is None:
         sys.stderr.write(report.getvalue())
     return session
@@ -359,6 +350,21 @@ def _shell(*words: str) -> str:
     from stptui.textsafe import printable
 
     return " ".join(shlex.quote(printable(word)) for word in words)
+
+
+def _stack_option_values(args: argparse.Namespace, stack: str, start_ms: int) -> dict[str, Any]:
+    """The fields of a StackOptions (which `run`'s and `repl`'s options extend) from the
+    parsed command line: how `stptui STACK`, `repl` and `run` open the stack."""
+    return {
+        "stack": stack,
+        "start_ms": start_ms,
+        "behaviors": args.behaviors,
+        "seed": args.seed,
+        "allow_code": args.allow_code,
+        "stage": args.stage,
+        "region": args.region,
+        "project": args.project,
+    }
 
 
 def _stack_options(args: argparse.Namespace) -> list[str]:
@@ -488,16 +494,9 @@ def cmd_run(argv: Sequence[str]) -> int:
     if start_ms is None:
         return 2
     opts = ScriptOptions(
-        stack=args.stack,
+        **_stack_option_values(args, args.stack, start_ms),
         script=args.script,
-        start_ms=start_ms,
-        behaviors=args.behaviors,
-        seed=args.seed,
         trace=args.trace,
-        allow_code=args.allow_code,
-        stage=args.stage,
-        region=args.region,
-        project=args.project,
         keep_going=args.keep_going,
     )
     return run_from_files(opts)
@@ -587,14 +586,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
 
     return main(
         ReplOptions(
-            stack=args.stack,
-            start_ms=start_ms,
-            behaviors=args.behaviors,
-            seed=args.seed,
-            allow_code=args.allow_code,
-            stage=args.stage,
-            region=args.region,
-            project=args.project,
+            **_stack_option_values(args, args.stack, start_ms),
             vi=args.vi,
             confirm_exit=args.confirm_exit,
         )

@@ -139,11 +139,17 @@ def test_a_behaviours_file_with_errors_is_refused_as_repl_and_run_refuse_it(
     script = tmp_path / "empty.stp"
     script.write_text("", encoding="utf-8")
     ran = cli(capsys, "run", str(INCLUDES), str(script), "--behaviors", behaviors)
-    assert bare == repl == ran
-    code, out, err = bare
-    assert (code, out) == (2, "")
-    assert err.count(": error behavior-") == 3
-    assert err.endswith(f"{behaviors} has errors\n")
+    # The same messages, each summary line starting with the sub-command that wrote it.
+    summary = f"{behaviors} has errors\n"
+    assert bare[2].endswith(f"\nstptui: {summary}")
+    assert repl[2].endswith(f"\nstptui repl: {summary}")
+    assert ran[2].endswith(f"\nstptui run: {summary}")
+    assert bare[2].removesuffix(f"stptui: {summary}") == ran[2].removesuffix(
+        f"stptui run: {summary}"
+    )
+    assert bare[:2] == repl[:2] == ran[:2] == (2, "")
+    assert repl[2].replace("stptui repl: ", "stptui run: ") == ran[2]
+    assert bare[2].count(": error behavior-") == 3
 
 
 def test_the_default_behaviours_file_is_checked_too(
@@ -155,7 +161,9 @@ def test_the_default_behaviours_file_is_checked_too(
     code, out, err = cli(capsys, str(tmp_path / "stack"), "--no-tui")
     assert (code, out) == (2, "")
     assert err.endswith("stptui.yml has errors\n")
-    assert err == cli(capsys, "repl", str(tmp_path / "stack"))[2]
+    assert f"\nstptui: {tmp_path / 'stack' / 'stptui.yml'} has errors\n" in err
+    repl_err = cli(capsys, "repl", str(tmp_path / "stack"))[2]
+    assert err.replace("\nstptui: ", "\nstptui repl: ") == repl_err
 
 
 def test_a_config_with_no_resource_to_drive_is_refused_as_repl_refuses_it(
@@ -167,4 +175,6 @@ def test_a_config_with_no_resource_to_drive_is_refused_as_repl_refuses_it(
     code, out, err = cli(capsys, str(config), "--no-tui")
     assert (code, out) == (2, "")
     assert "the config must be a mapping, not a list" in err
-    assert err == cli(capsys, "repl", str(config))[2]
+    assert err.endswith("\nstptui: cannot read the stack\n")
+    repl_err = cli(capsys, "repl", str(config))[2]
+    assert err.replace("\nstptui: ", "\nstptui repl: ") == repl_err

@@ -144,3 +144,31 @@ def test_columns_line_up_for_kinds_longer_than_24_characters() -> None:
     }
     fields_at = {row.index("=") - len(row[: row.index("=")].split(" ")[-1]) for row in rows}
     assert len(resource_at) == 1 and len(fields_at) == 1, rows
+
+
+BATCHED = """
+resources:
+  inbox: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: inbox, batchSize: 10}}]
+"""
+
+
+def test_an_invocation_chain_starts_at_the_messages_it_received() -> None:
+    sim = make_sim(BATCHED)
+    first = sim.send("inbox", '{"n": 1}')
+    second = sim.send("inbox", '{"n": 2}')
+    sim.run(60_000)
+    [started] = records(sim, tk.INVOCATION_STARTED, "worker")
+    assert started.get("message_ids") == [first, second]
+    chain = explain(sim.trace, started.get("invocation_id")[:8])
+    sent = [r.get("message_id") for r in chain.records if r.kind == tk.MESSAGE_SENT]
+    assert sent == [first, second]
+    assert chain.records[-1].kind == tk.MESSAGE_DELETED
+    # Asked about one message of the batch, the chain keeps out the other one.
+    for mid, other in ((first, second), (second, first)):
+        ids = {r.get("message_id") for r in explain(sim.trace, mid).records}
+        assert mid in ids and other not in ids

@@ -116,7 +116,9 @@ def test_unreadable_files_exit_2(files: Path, capsys: pytest.CaptureFixture) -> 
     (files / "hostname").write_text("myhost\n")
     assert main(["run", str(files / "hostname"), str(files / "s.stp"), "--start", START]) == 2
     err = capsys.readouterr()
-    assert "the config must be a mapping" in err.err and "cannot read the stack" in err.err
+    assert "the config must be a mapping" in err.err
+    # The summary line starts, like every other error line of `run`, with its name.
+    assert err.err.endswith("\nstptui run: cannot read the stack\n")
     assert err.out == ""
 
 

@@ -273,7 +273,17 @@ def test_start_job_and_show_jobs(session: Session) -> None:
     shown = execute(session, "show jobs")
     assert shown.text == f"nightly: execution {eid} (manual), attempt 1 of 3"
     row = next(r for r in shown.table[1] if r[0] == "nightly")  # type: ignore[index]
-    assert row == ["nightly", "1", "1", "0", "0", "3", "2 min, 4 min", "1 h"]
+    assert row == [
+        "nightly",
+        "1",
+        "1",
+        "0",
+        "0",
+        "3",
+        "2 min, 4 min",
+        "1 h",
+        "10 s; always fails (Error)",
+    ]
     execute(session, "run")
     nightly = next(d for d in execute(session, "show jobs").data if d["job"] == "nightly")
     assert (nightly["failed"], nightly["running"], nightly["retry_waits_ms"]) == (

@@ -321,6 +321,22 @@ def test_bad_schedule_commands_change_nothing(session: Session, line: str, messa
     assert not any(r.paused for r in session.sim.services["schedules"].rules)
 
 
+def test_a_number_past_a_single_schedule_offers_the_line_without_it(session: Session) -> None:
+    with pytest.raises(CommandError) as info:
+        execute(session, "fire dailyReport 2")
+    assert (info.value.message, info.value.hint) == (
+        "dailyReport has no schedule 2",
+        "dailyReport has one schedule: fire dailyReport",
+    )
+    schedules = session.sim.services["schedules"]
+    with pytest.raises(SimError) as raised:
+        schedules.set_paused("dailyReport", 3, True)
+    assert raised.value.hint == "dailyReport has one schedule: pause dailyReport"
+    with pytest.raises(CommandError) as info:
+        execute(session, "fire poller 3")
+    assert info.value.hint == "its schedules are numbered 1 to 2"
+
+
 def test_time_commands_fire_schedules(session: Session) -> None:
     execute(session, "until 2026-01-05T09:00:00Z")
     assert session.sim.trace.count(tk.SCHEDULE_FIRED, "dailyReport") == 1

@@ -37,6 +37,13 @@ Durations are a number and a unit (`250ms`, `90s`, `5m`, `2h30m`, `1d`); instant
 ISO-8601 (`2026-01-05T09:00:00Z`). A command either applies fully or changes nothing and
 reports an error with a hint. Commands marked *changes the simulation* are the ones `save`
 records and `load` replays.
+
+The examples run, as written, on
+[docs/examples/commands-stack.yml](examples/commands-stack.yml), a stack that has every
+resource they name (`tests/test_commands_examples.py` runs them, each command's in a fresh
+session from 2026-01-05T08:00:00Z); `http`'s `--gateway adminApi` needs a second gateway, as
+in [two-gateways.yml](examples/two-gateways.yml). `3f2a9c1e` and `3f2a` stand for a message
+id, or the start of one: `show queue QUEUE` lists the ids of a queue's messages.
 """
 
 _ERROR_EXAMPLE = """\

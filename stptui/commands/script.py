@@ -48,19 +48,26 @@ BYTE_ORDER_MARK = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
-class ScriptOptions:
-    """What `stptui run` was asked to do."""
+class StackOptions:
+    """How to open a stack: what `stptui STACK`, `stptui repl` and `stptui run` share, and
+    what `open_session` takes."""
 
     stack: str
-    script: str
     start_ms: int
     behaviors: str | None = None
     seed: int = 0
-    trace: str | None = None
     allow_code: bool = False
     stage: str = DEFAULT_STAGE
     region: str = DEFAULT_REGION
     project: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScriptOptions(StackOptions):
+    """What `stptui run` was asked to do: the stack, and the script and how to run it."""
+
+    script: str
+    trace: str | None = None
     keep_going: bool = False
 
 
@@ -234,30 +241,20 @@ def run_script(
     return code
 
 
-def open_session(
-    stack: str,
-    *,
-    start_ms: int,
-    behaviors: str | None = None,
-    seed: int = 0,
-    allow_code: bool = False,
-    stage: str = DEFAULT_STAGE,
-    region: str = DEFAULT_REGION,
-    project: str | None = None,
-    err: TextIO,
-) -> Session | None:
+def open_session(opts: StackOptions, *, err: TextIO, prog: str = "stptui run") -> Session | None:
     """Open the stack as `stptui run` does, writing its diagnostics to `err`; None when it
-    cannot be simulated (the caller exits 2)."""
+    cannot be simulated (the caller exits 2). `prog` starts the summary line that says why,
+    as it starts every other error line of that sub-command."""
     try:
         session = Session.open(
-            stack,
-            behaviors_path=behaviors,
-            seed=seed,
-            start_ms=start_ms,
-            allow_code=allow_code,
-            stage=stage,
-            region=region,
-            project=project,
+            opts.stack,
+            behaviors_path=opts.behaviors,
+            seed=opts.seed,
+            start_ms=opts.start_ms,
+            allow_code=opts.allow_code,
+            stage=opts.stage,
+            region=opts.region,
+            project=opts.project,
         )
     except SessionError as exc:
         for d in exc.diagnostics:
@@ -265,7 +262,7 @@ def open_session(
         # "cannot read the file" already says it all; after other errors (a file that is
         # not a mapping) the summary says why nothing runs.
         if not any(d.code == "file-unreadable" for d in exc.diagnostics):
-            err.write(f"{printable(exc.message)}\n")
+            err.write(f"{prog}: {printable(exc.message)}\n")
         return None
     for d in session.diagnostics:
         err.write(printable(d.format()) + "\n")
@@ -305,17 +302,7 @@ def run_from_files(
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             err.write(f"{printable(name)}: cannot read the script: {printable(reason)}\n")
             return EXIT_ERROR
-    session = open_session(
-        opts.stack,
-        start_ms=opts.start_ms,
-        behaviors=opts.behaviors,
-        seed=opts.seed,
-        allow_code=opts.allow_code,
-        stage=opts.stage,
-        region=opts.region,
-        project=opts.project,
-        err=err,
-    )
+    session = open_session(opts, err=err)
     if session is None:
         return EXIT_ERROR
     output = _Guarded(out, "the output")

@@ -20,27 +20,19 @@ from stptui.commands.script import (
     EXIT_ERROR,
     STDIN_NAME,
     NotUtf8Error,
+    StackOptions,
     open_session,
     run_script,
     script_lines,
     stream_lines,
 )
-from stptui.commands.session import DEFAULT_REGION, DEFAULT_STAGE
 from stptui.textsafe import printable
 
 
-@dataclass(frozen=True, slots=True)
-class ReplOptions:
-    """What `stptui repl` was asked to do."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplOptions(StackOptions):
+    """What `stptui repl` was asked to do: the stack, and how the shell behaves."""
 
-    stack: str
-    start_ms: int
-    behaviors: str | None = None
-    seed: int = 0
-    allow_code: bool = False
-    stage: str = DEFAULT_STAGE
-    region: str = DEFAULT_REGION
-    project: str | None = None
     vi: bool = False
     confirm_exit: bool = False
 
@@ -55,17 +47,7 @@ def main(
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
-    session = open_session(
-        opts.stack,
-        start_ms=opts.start_ms,
-        behaviors=opts.behaviors,
-        seed=opts.seed,
-        allow_code=opts.allow_code,
-        stage=opts.stage,
-        region=opts.region,
-        project=opts.project,
-        err=stderr,
-    )
+    session = open_session(opts, err=stderr, prog="stptui repl")
     if session is None:
         return EXIT_ERROR
     if not stdin.isatty():

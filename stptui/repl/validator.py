@@ -22,6 +22,8 @@ from prompt_toolkit.validation import ValidationError, Validator
 
 from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session, given, order_hint
 from stptui.commands import registry as kinds
+from stptui.commands.handlers.base import whole_number
+from stptui.commands.handlers.buckets_http_jobs import check_http_method
 from stptui.commands.handlers.expect import check_record_filter, check_record_resource
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
@@ -44,11 +46,16 @@ class Problem:
 
 
 def check_value(
-    session: Session, slot: Slot, value: str, before: Sequence[tuple[str, str]] = ()
+    session: Session,
+    slot: Slot,
+    value: str,
+    before: Sequence[tuple[str, str]] = (),
+    count_label: str = "N",
 ) -> CommandError | None:
     """What is wrong with `value` in `slot`, when its kind is one that can be checked;
     `before` holds the (kind, word) pairs of the values before it (the record kind that a
-    `count KIND` RESOURCE or FIELD=VALUE goes with)."""
+    `count KIND` RESOURCE or FIELD=VALUE goes with). `count_label` names a count in the
+    message (`step N`), as the command names it (see `count_label`)."""
     sim = session.sim
     kind = slot.kind
     record = given(before, kinds.TRACE_KIND)
@@ -75,6 +82,10 @@ def check_value(
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
             parse_duration(value)
+        elif kind == kinds.COUNT and value not in slot.choices:
+            whole_number(value, count_label)
+        elif kind == kinds.HTTP_METHOD:
+            check_http_method(value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
         elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:
@@ -88,6 +99,19 @@ def check_value(
     except CommandError as exc:
         return exc
     return None
+
+
+def count_label(command: kinds.Command, slot: Slot, positional: Sequence[str]) -> str:
+    """How the command names the count in `slot` when it refuses one, the words before it
+    being `positional`: the argument's name (`step N`, `fire INDEX`), or, where the word
+    before says the value is a count (`show trace N`, `fail worker next N`), the words
+    typed up to it and N."""
+    arg = slot.arg
+    if arg is None:
+        return f"{command.name} N"
+    if positional and any(w == positional[-1] for w, _ in arg.kind_after):
+        return " ".join([command.name, *positional, "N"])
+    return f"{command.name} {arg.name}"
 
 
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -132,11 +156,15 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
     except CommandError as exc:
         return Problem(exc.message, exc.hint, verb.start)
     walker = Walker(command)
+    positional: list[str] = []
     for word in words[1:]:
         before = tuple(walker.bound)
         slot = walker.feed(word.text)
         if slot is None:
             continue
+        label = count_label(command, slot, positional)
+        if slot.kind != OPTION and slot.option is None:
+            positional.append(word.text)
         error: CommandError | None = None
         if slot.kind == OPTION:
             name, eq, value = word.text.partition("=")
@@ -148,7 +176,7 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             elif eq:
                 error = check_value(session, Slot(slot.option.kind), value)
         else:
-            error = check_value(session, slot, word.text, before)
+            error = check_value(session, slot, word.text, before, label)
         if error is not None:
             return Problem(error.message, _order_hint(session, text) or error.hint, word.start)
     if not final:
@@ -175,26 +203,32 @@ def _order_hint(session: Session, text: str) -> str | None:
 def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Problem | None:
     """Check the values as `bind` assigned them: where a `rest` argument ends is known
     only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator)."""
-    values: list[tuple[Slot, str]] = []
+    # (slot, value, how a count there is named) in the order `execute` reads them.
+    values: list[tuple[Slot, str, str]] = []
     previous: str | None = None
+    positional: list[str] = []
     for arg in call.command.args:
         value = call.args.get(arg.key)
         if isinstance(value, list):
             read = zip(value, arg.rest_kinds(value, previous), strict=True)
             for i, (word, kind) in enumerate(read):
-                values.append((Slot(kind, arg.choices if i == 0 else (), arg.help, arg), word))
+                slot = Slot(kind, arg.choices if i == 0 else (), arg.help, arg)
+                values.append((slot, word, count_label(call.command, slot, positional)))
+                positional.append(word)
             previous = value[-1] if value else previous
         elif value is not None:
-            values.append((Slot(arg.kind_for(previous), arg.choices, arg.help, arg), value))
+            slot = Slot(arg.kind_for(previous), arg.choices, arg.help, arg)
+            values.append((slot, value, count_label(call.command, slot, positional)))
+            positional.append(value)
             previous = value
     for opt in call.command.options:
         given = call.opts.get(opt.key)
         for value in given if isinstance(given, list) else [given]:
             if isinstance(value, str):
-                values.append((Slot(opt.kind, option=opt), value))
+                values.append((Slot(opt.kind, option=opt), value, opt.name))
     before: list[tuple[str, str]] = []
-    for slot, value in values:
-        error = check_value(session, slot, value, before)
+    for slot, value, label in values:
+        error = check_value(session, slot, value, before, label)
         if slot.kind is not None:
             before.append((slot.kind, value))
         if error is not None:

@@ -938,11 +938,15 @@ class Override:
         return True
 
 
-def parse_override(words: list[str]) -> Override:
+def parse_override(words: list[str], typed: str | None = None) -> Override:
     """Parse an override command given as words, verb and function included.
 
     `["fail", "worker", "next", "3"]`, `["succeed", "worker"]`, `["slow", "worker", "2s"]`.
     Raises BehaviorError with a message and an example on anything else.
+
+    `typed` is a `when` condition as it was typed, before the line was split into words:
+    a condition typed without quotes that the split changed (`'poison'` became `poison`,
+    a field name) is refused with the quoted line that means what was typed.
     """
     if not words:
         raise BehaviorError("empty override", f"forms: {_OVERRIDE_FORMS}")
@@ -1011,6 +1015,8 @@ def parse_override(words: list[str]) -> Override:
         example = f'fail {fn} when "{_CONDITION_EXAMPLE}"'
         if not expression:
             raise BehaviorError("when needs a JMESPath condition", f"e.g. {example}")
+        if len(args) > 1:
+            return _split_condition(fn, args, expression, typed)
         compiled = _compile(expression, example)
         return Override(fn, "fail", "when", expression=expression, compiled=compiled)
     guess = did_you_mean(mode, ("always", "next", "rate", "when"))
@@ -1018,6 +1024,63 @@ def parse_override(words: list[str]) -> Override:
         f"unknown fail form {_quote(rest[0])}" + (f"; did you mean {guess}?" if guess else ""),
         f"forms: fail {fn} [always] | next N | rate P | when EXPR",
     )
+
+
+def _split_condition(fn: str, args: list[str], expression: str, typed: str | None) -> Override:
+    """`fail FN when ...` whose condition was typed without quotes, so arrived as several
+    words: taken as they read joined, unless the split lost quotes from what was typed.
+    A refusal offers the whole line, the condition quoted as one word, when it knows one."""
+    if typed is not None and typed.split() != args:
+        typed = typed.strip()
+        raise BehaviorError(
+            "quote the whole condition: split into words, it loses its own quotes and reads "
+            + _quote(expression),
+            f"fail {fn} when {_one_word(_repaired(typed) or typed)}",
+        )
+    try:
+        compiled = _compile(expression)
+    except BehaviorError as exc:
+        repaired = _repaired(expression)
+        hint = (
+            f"numbers are JSON constants in backticks: fail {fn} when {_one_word(repaired)}"
+            if repaired
+            else f'e.g. fail {fn} when "{_CONDITION_EXAMPLE}"; {_CONSTANTS_HINT}'
+        )
+        raise BehaviorError(str(exc), hint) from None
+    return Override(fn, "fail", "when", expression=expression, compiled=compiled)
+
+
+def _one_word(text: str) -> str:
+    """`text` as one word of a command line: in double quotes, as JMESPath's raw strings use
+    single ones (a double quote or backslash inside is escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# A quoted part of a JMESPath expression (raw string, quoted name or JSON constant), left as
+# it is, and a bare number beside a comparison, which JMESPath writes as `1000`.
+_QUOTED_PART = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)""")
+_NUMBER_COMPARED = re.compile(r"(==|!=|<=|>=|<|>)(\s*)(-?\d+(?:\.\d+)?)(?![\w.])")
+
+
+def _repaired(expression: str) -> str | None:
+    """`expression`, which does not parse, with each bare number compared with something
+    written as a JSON constant (body.amount > 1000 becomes body.amount > `1000`), when that
+    parses; else None."""
+    if _parses(expression):
+        return None
+    parts = _QUOTED_PART.split(expression)
+    for i in range(0, len(parts), 2):
+        parts[i] = _NUMBER_COMPARED.sub(r"\1\2`\3`", parts[i])
+    repaired = "".join(parts)
+    return repaired if _parses(repaired) else None
+
+
+def _parses(expression: str) -> bool:
+    try:
+        _compile(expression)
+    except BehaviorError:
+        return False
+    return True
 
 
 def add_override(overrides: list[Override], new: Override) -> None:

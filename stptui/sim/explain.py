@@ -3,10 +3,13 @@
 Records are linked by the ids they carry (message, event, invocation, execution and request
 ids, in any field, in lists, and in `source` fields such as `worker:<invocation id>`). A
 list of ids (a batch) leads from each of its members to the record, never back out to the
-other members.
+other members; only the records of the id asked about lead out through their lists (an
+invocation's batch is its input), unless the id is in the list.
 Starting from the id or object key asked about, the chain is every record reachable through
-shared ids. Records that say why something did NOT happen (an unmatched rule, a skipped or
-filtered notification) are part of the chain like any other, with their reasons.
+shared ids. A prefix of an id names that id only when no other id starts with it: a prefix
+that several ids share gives no chain, but the ids it could mean. Records that say why
+something did NOT happen (an unmatched rule, a skipped or filtered notification) are part of
+the chain like any other, with their reasons.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
+# A shorter run of hex digits is no id prefix: too many ids would start with it.
+MIN_PREFIX = 4
+# How much of each id a list of ids shows at least (the REPL's short ids are 8 long).
+SHORT_ID = 8
 # The kind column fits the longest kind the trace has, so every chain lines up the same way.
 KIND_WIDTH = max(map(len, KINDS))
 
@@ -35,6 +42,8 @@ class Chain:
     key: str
     records: list[Record] = field(default_factory=list)
     truncated: bool = False  # the ring no longer holds the oldest records
+    # The ids the key is the start of, when it is the start of several (records is empty).
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -93,19 +102,23 @@ def explain(trace: Trace, key: str) -> Chain:
         for name, value in rec.data.items():
             for ident in _ids_in(name, value):
                 by_id.setdefault(ident, []).append(i)
-    seeds = _seeds(records, by_id, key)
     chain = Chain(key)
+    asked, chain.candidates = _asked(by_id, key)
+    seeds = by_id[asked] if asked is not None else _literal_seeds(records, key)
     if not seeds:
         return chain
     seen = set(seeds)
+    from_seed = frozenset(seeds)
     todo = deque(seeds)
     followed: set[str] = set()
     while todo:
         i = todo.popleft()
         for name, value in records[i].data.items():
-            if isinstance(value, list):
+            if isinstance(value, list) and (i not in from_seed or asked in _ids_in(name, value)):
                 # A batch's list of message ids links each message to its invocation, but
-                # must not pull the batch's other messages into this message's chain.
+                # must not pull the batch's other messages into this message's chain. Only
+                # the list of the record asked about (an invocation's start) is followed:
+                # its messages are that invocation's input.
                 continue
             for ident in _ids_in(name, value):
                 if ident in followed:
@@ -123,14 +136,35 @@ def explain(trace: Trace, key: str) -> Chain:
     return chain
 
 
-def _seeds(records: list[Record], by_id: dict[str, list[int]], key: str) -> list[int]:
+def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]]:
+    """The id `key` names (itself, or the one id it is the start of), and the ids it could
+    mean when it is the start of several (no id then: merging their chains would answer a
+    question nobody asked)."""
     if key in by_id:
-        return list(by_id[key])
-    if len(key) >= 4 and re.fullmatch(r"[0-9a-f-]+", key):
-        hits = sorted({i for ident, idx in by_id.items() if ident.startswith(key) for i in idx})
-        if hits:
-            return hits
-    # An object key (or any other literal value, such as a route path).
+        return key, []
+    if len(key) >= MIN_PREFIX and re.fullmatch(r"[0-9a-f-]+", key):
+        ids = sorted(ident for ident in by_id if ident.startswith(key))
+        if len(ids) > 1:
+            return None, ids
+        if ids:
+            return ids[0], []
+    return None, []
+
+
+def _literal_seeds(records: list[Record], key: str) -> list[int]:
+    """The records of an object key (or any other literal value, such as a route path)."""
     return [
         i for i, rec in enumerate(records) if key in (rec.data.get("key"), rec.data.get("path"))
     ]
+
+
+def distinct_prefixes(ids: list[str], at_least: int = SHORT_ID) -> list[str]:
+    """Each of `ids` cut to its shortest start (of at least `at_least` characters) that no
+    other of them shares, so that each can be typed back as a unique prefix."""
+    out = []
+    for ident in ids:
+        n = at_least
+        while n < len(ident) and any(o != ident and o.startswith(ident[:n]) for o in ids):
+            n += 1
+        out.append(ident[:n])
+    return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from stptui.commands.handlers.base import _duration, _whole, command
+from stptui.commands.handlers.base import _duration, command, whole_number
 from stptui.commands.registry import (
+    COUNT,
     DURATION,
     WORD,
     WORKLOAD,
@@ -57,7 +58,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     if verb == "fail" and len(words) == 2 and words[0].lower() == "next":
         # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
         # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
-        _whole(words[1], f"fail {fn.name} next N")
+        whole_number(words[1], f"fail {fn.name} next N")
     try:
         ov = parse_override([verb, fn.name, *words])
     except BehaviorError as exc:
@@ -86,6 +87,8 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
             optional=True,
             rest=True,
             choices=("always", "next", "rate", "when"),
+            # The word after `next` is a count: the REPL checks it before Enter.
+            kind_after=(("next", COUNT),),
         ),
     ),
     usage="fail FUNCTION [always | next N | rate P | when JMESPATH]",

@@ -295,6 +295,18 @@ def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def check_http_method(method: str) -> None:
+    """A CommandError when `method` (any case: the gateway reads it upper-cased) is none of
+    the methods an HTTP API route takes; `http` and the REPL's validator both ask."""
+    if method.upper() not in HTTP_METHODS:
+        # As typed: the gateway reads it upper-cased, but `/JOBS` is not what was written.
+        guess = did_you_mean(method.upper(), HTTP_METHODS)
+        raise CommandError(
+            f"unknown HTTP method {method!r}",
+            f"did you mean {guess}?" if guess else f"one of {', '.join(HTTP_METHODS)}",
+        )
+
+
 @command(
     "http",
     "messages",
@@ -337,13 +349,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
 
     sim = session.sim
     method = call.args["method"]
-    if method.upper() not in HTTP_METHODS:
-        # As typed: the gateway reads it upper-cased, but `/JOBS` is not what was written.
-        guess = did_you_mean(method.upper(), HTTP_METHODS)
-        raise CommandError(
-            f"unknown HTTP method {method!r}",
-            f"did you mean {guess}?" if guess else f"one of {', '.join(HTTP_METHODS)}",
-        )
+    check_http_method(method)
     try:
         headers = parse_headers(call.opts.get("header", []))
     except ValueError as exc:

@@ -14,10 +14,10 @@ from stptui.commands.handlers.base import (
     DEFAULT_RUN_MAX,
     _duration,
     _now_line,
-    _whole,
     command,
     refuse_past_end,
     step_lines,
+    whole_number,
 )
 from stptui.commands.registry import (
     COUNT,
@@ -172,7 +172,7 @@ def _before_start_hint(start_ms: int, t: int) -> str:
 def cmd_step(session: Session, call: Call) -> CommandResult:
     """step [N]"""
     sim = session.sim
-    n = 1 if call.args["n"] is None else _whole(call.args["n"], "step N")
+    n = 1 if call.args["n"] is None else whole_number(call.args["n"], "step N")
     before = sim.clock.now
     events_before = sim.clock.events_run
     try:

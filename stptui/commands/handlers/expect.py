@@ -61,7 +61,7 @@ EXPECT_PATHS = (
 PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
-    "queue.Q.FIELD, function.F.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
+    "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
     rest=True,
     kind_after=(("count", TRACE_KIND),),
 )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from stptui.commands.handlers.base import (
     DEFAULT_TRACE_ROWS,
     MAX_SHOWN_MESSAGES,
     _queue,
     _short,
-    _whole,
     command,
+    whole_number,
 )
 from stptui.commands.handlers.buckets_http_jobs import (
     _show_bucket,
@@ -33,11 +33,10 @@ from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
-from stptui.sim.behavior import (
-    format_duration,
-)
+from stptui.sim.behavior import Override, format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
+from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 
@@ -149,8 +148,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "routes":
         return _show_routes(sim)
     if what == "jobs":
-        return _show_jobs(sim)
-    n = DEFAULT_TRACE_ROWS if name is None else _whole(name, "show trace N")
+        return _show_jobs_with_behaviour(sim)
+    n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 
 
@@ -227,9 +226,7 @@ def _show_functions(sim: Simulator) -> CommandResult:
     data = []
     for fn in sim.functions.values():
         stats = sim.function_stats(fn.name)
-        behaviour = sim.behaviors.describe(fn.name)
-        if fn.overrides:
-            behaviour += "; override: " + "; ".join(o.describe() for o in fn.overrides)
+        behaviour = _behaviour_text(sim, fn.name, fn.overrides)
         rows.append(
             [
                 fn.name,
@@ -250,6 +247,29 @@ def _show_functions(sim: Simulator) -> CommandResult:
         )
     text = "" if rows else "this stack has no functions"
     return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def _behaviour_text(sim: Simulator, name: str, overrides: list[Override]) -> str:
+    """What a workload's handler does: its declared behaviour, then the overrides in force."""
+    behaviour = sim.behaviors.describe(name)
+    if overrides:
+        behaviour += "; override: " + "; ".join(o.describe() for o in overrides)
+    return behaviour
+
+
+def _show_jobs_with_behaviour(sim: Simulator) -> CommandResult:
+    """`show jobs` with the column `show functions` has: each job's declared behaviour and
+    the overrides (`fail heavyJob next 1`, `slow heavyJob 2h`) in force."""
+    result = _show_jobs(sim)
+    if result.table is None:
+        return result
+    headers, rows = result.table
+    jobs = list(sim.services["batch"].jobs.values())
+    for job, row, data in zip(jobs, rows, result.data, strict=True):
+        row.append(_behaviour_text(sim, job.name, job.overrides))
+        data["overrides"] = [o.describe() for o in job.overrides]
+    result.table = ([*headers, "behaviour"], rows)
+    return result
 
 
 def _show_agenda(sim: Simulator) -> CommandResult:
@@ -372,31 +392,49 @@ def _mentions(rec: tk.Record, mid: str) -> bool:
 
 
 def _find_message_id(sim: Simulator, text: str) -> str:
-    """The full id of a live or traced message given its id or a unique prefix."""
+    """The full id of a live or traced message given its id or a unique prefix: unique
+    among every message the queues hold or the trace names, live or gone."""
     if sim.find_message(text) is not None:
         return text
-    live = [mid for q in sim.queues.values() for mid in q.messages]
-    hits = sorted({mid for mid in live if mid.startswith(text)})
-    if not hits:
-        traced = {
-            r.data.get("message_id")
-            for r in sim.trace.records
-            if isinstance(r.data.get("message_id"), str)
-        }
-        if text in traced:
-            return text
-        hits = sorted(mid for mid in traced if mid.startswith(text))
-    if len(hits) == 1:
-        if len(text) < 4:
-            # A one- or two-character prefix that happens to be unique today would name a
-            # different message tomorrow: scripts must not depend on it.
-            raise CommandError(f"{text!r} is too short", "give at least 4 characters of the id")
-        return hits[0]
-    if len(hits) > 1:
+    ids = {mid for q in sim.queues.values() for mid in q.messages}
+    for rec in sim.trace.records:
+        for name in ("message_id", "new_message_id"):
+            if isinstance(mid := rec.data.get(name), str):
+                ids.add(mid)
+    if text in ids:
+        return text
+    hits = sorted(mid for mid in ids if mid.startswith(text))
+    if hits and len(text) < MIN_PREFIX:
+        # A one- or two-character prefix that happens to be unique today would name a
+        # different message tomorrow: scripts must not depend on it.
         raise CommandError(
-            f"{text!r} matches {len(hits)} messages", "give more of the id: show queue Q lists them"
+            f"{text!r} is too short", f"give at least {MIN_PREFIX} characters of the id"
         )
+    if len(hits) > 1:
+        _refuse_ambiguous(text, hits, "message ids", "show message")
+    if hits:
+        return hits[0]
     raise CommandError(f"no message {text!r}", "`show queue QUEUE` lists message ids")
+
+
+# How many of the ids an ambiguous prefix could mean a refusal names.
+_SHOWN_CANDIDATES = 5
+
+
+def _refuse_ambiguous(prefix: str, ids: list[str], what: str, command_name: str) -> NoReturn:
+    """Refuse a prefix that several ids start with, naming them (each cut to a start that
+    tells it from the others) and the line that picks the first."""
+    starts = distinct_prefixes(ids)
+    shown = [
+        start + ("…" if len(start) < len(ident) else "")
+        for start, ident in zip(starts, ids, strict=True)
+    ][:_SHOWN_CANDIDATES]
+    more = len(ids) - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    raise CommandError(
+        f"{prefix!r} is the start of {len(ids)} {what}: {listed}",
+        f"type more characters of the id, e.g. {command_name} {starts[0]}",
+    )
 
 
 def _show_message(sim: Simulator, text: str) -> CommandResult:
@@ -412,13 +450,20 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
             f"received {msg.receive_count} time{'s' * (msg.receive_count != 1)}",
             f"sent {iso_ms(msg.sent_at)}",
         ]
-        if msg.group:
-            lines.append(f"group {msg.group}, deduplication id {msg.dedup_id}")
+        # A standard queue's message may have a group (a fair queue's tenant) and no
+        # deduplication id; only a FIFO queue's message has one.
+        ident = [f"group {msg.group}"] if msg.group else []
+        if msg.dedup_id:
+            ident.append(f"deduplication id {msg.dedup_id}")
+        if ident:
+            lines.append(", ".join(ident))
         if msg.attrs:
             lines.append(
                 "attributes " + " ".join(f"{k}={format_value(v)}" for k, v in msg.attrs.items())
             )
         lines.append(f"body {msg.body}")
+    elif published := next((r for r in history if r.kind == tk.TOPIC_PUBLISHED), None):
+        lines.append(f"an SNS message published on {published.resource}; its history:")
     else:
         lines.append("no longer in any queue; its history:")
     rows = [[iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in history]
@@ -457,10 +502,10 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
     """explain ID"""
-    from stptui.sim.explain import explain
-
     key = call.args["id"]
     chain = explain(session.sim.trace, key)
+    if chain.candidates:
+        _refuse_ambiguous(key, chain.candidates, "ids", "explain")
     if not chain.found:
         _not_explained(session.sim, key)
     return CommandResult(
@@ -471,8 +516,6 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
 
 # The record fields that name what `explain` follows best, in the order a hint offers them.
 _CHAIN_IDS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id")
-# `explain` reads a shorter run of hex digits as no id: too many ids would start with it.
-_MIN_PREFIX = 4
 
 
 def _not_explained(sim: Simulator, key: str) -> None:
@@ -505,7 +548,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
             "invocation or object",
             f"`show trace` lists the records with their ids; `expect count {key} ...` counts them",
         )
-    if 0 < len(key) < _MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
+    if 0 < len(key) < MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
         ids = sorted(
             {
                 value
@@ -517,7 +560,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
         if ids:
             shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
             raise CommandError(
-                f"{key!r} is too short a prefix: give at least {_MIN_PREFIX} characters of the id",
+                f"{key!r} is too short a prefix: give at least {MIN_PREFIX} characters of the id",
                 f"ids that start with it: {shown}",
             )
     raise CommandError(

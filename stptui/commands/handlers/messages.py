@@ -29,6 +29,7 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     names,
+    quote_word,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -46,6 +47,15 @@ from stptui.sim.trace import format_value
 # -- messages --------------------------------------------------------------------------------
 
 
+# SQS answers an empty MessageBody with MissingParameter, "The request must contain the
+# parameter MessageBody." (what AWS returns to the CLI and SDKs for `--message-body ''`).
+_EMPTY_BODY_HINT = (
+    "SQS refuses an empty message body (AWS answers MissingParameter: The request must "
+    "contain the parameter MessageBody.); give at least one character, e.g. "
+    "send {queue} '{{}}'"
+)
+
+
 @command(
     "send",
     "messages",
@@ -56,7 +66,12 @@ from stptui.sim.trace import format_value
     ),
     options=(
         Option("--delay", DURATION, "keep the message invisible this long (0s-15m)", "D"),
-        Option("--group", WORD, "message group id (FIFO queues)", "G"),
+        Option(
+            "--group",
+            WORD,
+            "message group id (FIFO queues; a fair queue's tenant on a standard one)",
+            "G",
+        ),
         Option("--dedup-id", WORD, "deduplication id (FIFO queues)", "ID"),
         Option(
             "--attr",
@@ -91,9 +106,15 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     before = sim.trace.seq
     # Simulator.send validates the whole request (size, characters, FIFO ids, delay range)
     # before it changes anything, and raises SimError with a hint.
-    mid = sim.send(
-        q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
-    )
+    try:
+        mid = sim.send(
+            q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
+        )
+    except SimError as exc:
+        if body or exc.hint:
+            raise
+        # `send jobQueue ""` (or '' from a script): the fix is a body, not the command's help.
+        raise CommandError(str(exc), _EMPTY_BODY_HINT.format(queue=q.name)) from None
     duplicate = any(r.kind == tk.MESSAGE_DEDUPLICATED for r in sim.trace.since(before))
     if duplicate:
         text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
@@ -244,6 +265,19 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     )
 
 
+def _one_queue_to_purge(words: list[str]) -> None:
+    """`purge jobQueue deadLetterQueue`: refused with one `purge` line per queue. Deleting
+    is not undone, so the hint must not offer a line that purges only the first queue as if
+    that were what was meant."""
+    if len(words) < 2:
+        return
+    lines = [f"`purge {quote_word(w)}`" for w in words]
+    raise CommandError(
+        f"purge empties one queue, not {len(words)}",
+        f"one purge per queue: {', '.join(lines[:-1])}, then {lines[-1]}",
+    )
+
+
 @command(
     "purge",
     "messages",
@@ -251,6 +285,7 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     args=(Arg("QUEUE", QUEUE, "a queue of the stack"),),
     examples=("purge deadLetterQueue",),
     changes_state=True,
+    check_words=lambda words: _one_queue_to_purge(words),
 )
 def cmd_purge(session: Session, call: Call) -> CommandResult:
     """purge QUEUE"""

@@ -8,10 +8,10 @@ from typing import Any
 from stptui import jsontext
 from stptui.commands.handlers.base import (
     _number,
-    _whole,
     broken_json_hint,
     command,
     json_fault,
+    whole_number,
 )
 from stptui.commands.registry import (
     BUS,
@@ -41,7 +41,7 @@ from stptui.sim.payloads import NumberText
 
 
 def _index(text: str | None, what: str) -> int | None:
-    return None if text is None else _whole(text, what)
+    return None if text is None else whole_number(text, what)
 
 
 # The fields of an event as EventBridge writes it, and as a PutEvents entry spells them.
@@ -218,7 +218,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
     ),
     examples=(
         "publish-sns alerts 'disk full' --attr severity=high",
-        "publish-sns orders '{\"id\": 7}' --attr amount=120 --attr tags='[\"vip\"]'",
+        "publish-sns alerts '{\"id\": 7}' --attr amount=120 --attr tags='[\"vip\"]'",
         "publish-sns alerts 'nightly report' --subject Report",
     ),
     changes_state=True,

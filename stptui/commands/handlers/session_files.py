@@ -33,8 +33,8 @@ def _file(call: Call) -> str:
 @command(
     "save",
     "session",
-    "Save the session (stack, behaviours, seed, stage, region, commands) to a JSON file, "
-    "atomically.",
+    "Save the session (stack, behaviours, seed, stage, region, the project name when one "
+    "was given, start time, --allow-code and commands) to a JSON file, atomically.",
     args=(Arg("FILE", FILE, "where to write, e.g. run.json"),),
     examples=("save incident.json",),
 )

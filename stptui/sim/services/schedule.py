@@ -210,8 +210,9 @@ class ScheduleService:
             f"did you mean {guess!r}?" if guess else listing,
         )
 
-    def rule(self, owner: str, number: int | None) -> ScheduleRule:
-        """The owner's schedule number `number` (1-based); required when it has several."""
+    def rule(self, owner: str, number: int | None, verb: str = "fire") -> ScheduleRule:
+        """The owner's schedule number `number` (1-based); required when it has several.
+        `verb` is the command asking (fire, pause, resume), for the line a hint offers."""
         from stptui.sim.engine import SimError
 
         rules = self.owner_rules(owner)
@@ -225,7 +226,9 @@ class ScheduleService:
         if not 1 <= number <= len(rules):
             raise SimError(
                 f"{owner} has no schedule {number}",
-                f"its schedules are numbered 1 to {len(rules)}",
+                f"{owner} has one schedule: {verb} {owner}"
+                if len(rules) == 1
+                else f"its schedules are numbered 1 to {len(rules)}",
             )
         return rules[number - 1]
 
@@ -243,7 +246,8 @@ class ScheduleService:
     def set_paused(self, owner: str, number: int | None, paused: bool) -> list[ScheduleRule]:
         """Pause or resume one schedule of `owner` (or all of them when `number` is None);
         returns the rules whose state changed."""
-        rules = self.owner_rules(owner) if number is None else [self.rule(owner, number)]
+        verb = "pause" if paused else "resume"
+        rules = self.owner_rules(owner) if number is None else [self.rule(owner, number, verb)]
         changed = [r for r in rules if r.paused != paused]
         sim = self.sim
         for rule in changed:

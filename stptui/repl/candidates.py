@@ -1,0 +1,202 @@
+"""What the word being typed could become: completion candidates without prompt_toolkit.
+
+`candidates(session, text)` is the pure core of completion (pgcli's habit): for the text
+before the cursor it returns what the word being typed could become, each with a help line.
+Command names and options come from the registry; argument values come from
+`stptui.commands.complete_values` by the kind the registry declares (queues after `send`,
+functions after `fail`, message ids after `show message`, ...), in the context of the
+values typed before them (the keys of the bucket `delete BUCKET` names, the routes that
+serve the method of `http METHOD`), plus what only a typing human needs: duration units,
+the current instant. It imports no user-interface library, so the REPL's completer
+(stptui.repl.completer) and the terminal UI's command line can both call it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from stptui.commands import REGISTRY, Session, complete_values, given
+from stptui.commands import registry as kinds
+from stptui.commands.handlers import statistic
+from stptui.repl.grammar import Slot, Walker
+from stptui.repl.words import current_command, read_words
+from stptui.sim.clock import iso_ms
+
+DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
+_ENDS_IN_NUMBER = re.compile(r"(?:\d+[a-z]+)*\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible value of the word being typed, with the help line the menu shows."""
+
+    text: str
+    meta: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the cursor is: the word typed so far and what it may be."""
+
+    word: str
+    # The command name is being typed (no command yet).
+    command_name: bool = False
+    slots: tuple[Slot, ...] = ()
+    options: tuple[kinds.Option, ...] = ()
+    # Inside an open quote: a body or payload, nothing to complete.
+    in_quote: bool = False
+    # (kind, word) of the values given before the word: a value completes in their context.
+    before: tuple[tuple[str, str], ...] = ()
+
+
+def context(text: str) -> Context | None:
+    """Read the text before the cursor; None when nothing can be completed (an unknown
+    command, a word after the last argument, a comment). Only the command the cursor is in
+    counts, when the text holds several (lines pasted before it)."""
+    reading = read_words(current_command(text))
+    if reading.comment is not None:
+        return None
+    words = [w.text for w in reading.words]
+    current = "" if reading.at_gap else words.pop()
+    if reading.quote is not None:
+        return Context(current, in_quote=True)
+    if not words:
+        return Context(current, command_name=True)
+    cmd = REGISTRY.commands.get(words[0])
+    if cmd is None:
+        return None
+    walker = Walker(cmd)
+    for word in words[1:]:
+        walker.feed(word)
+    slots = tuple(walker.expected())
+    pending = bool(slots) and slots[0].option is not None
+    options = () if pending else tuple(walker.options_left())
+    return Context(current, slots=slots, options=options, before=tuple(walker.bound))
+
+
+def candidates(session: Session, text: str) -> list[Candidate]:
+    """Every value the word being typed at the end of `text` could take (unfiltered)."""
+    ctx = context(text)
+    if ctx is None or ctx.in_quote:
+        return []
+    if ctx.command_name:
+        return [Candidate(c.name, c.summary) for c in REGISTRY.commands.values()]
+    word = ctx.word
+    if word.startswith("--") and "=" in word:
+        return []  # `--opt=value` is completed by prefix in CommandCompleter
+    out: list[Candidate] = []
+    if not word.startswith("-"):
+        for slot in ctx.slots:
+            out += slot_candidates(session, slot, word, ctx.before)
+    if word.startswith("-") or (not ctx.slots and not word):
+        out += [Candidate(o.name, option_meta(o)) for o in ctx.options]
+    return _unique(out)
+
+
+def option_meta(opt: kinds.Option) -> str:
+    """An option's help line, with its value's name."""
+    return f"{opt.metavar + ': ' if opt.metavar else ''}{opt.help}"
+
+
+def slot_candidates(
+    session: Session, slot: Slot, word: str = "", before: Sequence[tuple[str, str]] = ()
+) -> list[Candidate]:
+    """Values for one argument or option value: its fixed words, then the named values of
+    its kind in the context of the values `before` it, then what its kind suggests for
+    `word` typed so far (duration units, ...)."""
+    out = [Candidate(c, slot.help) for c in slot.choices]
+    kind = slot.kind
+    if kind is None:
+        return out
+    values = complete_values(session, kind, before)
+    out += [Candidate(v, describe(session, kind, v, slot.help, before)) for v in values]
+    if kind == kinds.DURATION:
+        if _ENDS_IN_NUMBER.fullmatch(word):
+            out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
+        else:
+            out += [Candidate(d, "duration") for d in DURATION_EXAMPLES]
+    elif kind == kinds.INSTANT:
+        sim = session.sim
+        out.append(Candidate(iso_ms(sim.clock.now), "now (the simulated clock)"))
+        nxt = sim.clock.peek()
+        if nxt is not None:
+            out.append(Candidate(iso_ms(nxt), "the next scheduled event"))
+    return out
+
+
+def describe(
+    session: Session,
+    kind: str,
+    value: str,
+    fallback: str = "",
+    before: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The menu's help line for a value: a resource's type and counts, a message's queue
+    and state, a statistic's current value, a schedule's expression."""
+    sim = session.sim
+    if kind == kinds.COUNT and (owner := given(before, kinds.SCHEDULED)) is not None:
+        rules = sim.services["schedules"].by_owner.get(owner, [])
+        rule = next((r for r in rules if str(r.number) == value), None)
+        if rule is not None:
+            return f"schedule {rule.expression}"
+    if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
+        st = sim.queue_stats(value)
+        return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
+    if kind in (kinds.FUNCTION, kinds.WORKLOAD) and value in sim.functions:
+        st = sim.function_stats(value)
+        return f"function: {st['invocations']} invocations, {st['failures']} failed"
+    if kind == kinds.COMMAND and value in REGISTRY.commands:
+        return REGISTRY.commands[value].summary
+    if kind == kinds.MESSAGE:
+        msg = sim.find_message(value)
+        if msg is None:
+            return "message (no longer in a queue)"
+        return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
+    if kind == kinds.TRACE_KIND:
+        return "trace record kind"
+    record = given(before, kinds.TRACE_KIND)
+    if kind == kinds.RECORD_FIELD and record:
+        return f"a field of {record} records"
+    if kind == kinds.RECORD_RESOURCE and record:
+        n = sim.trace.count(record, value)
+        return f"{_resource_type(session, value)}: {n:,} {record} record{'s' * (n != 1)} so far"
+    if kind == kinds.EXPECT_PATH:
+        return _path_value(session, value)
+    if kind == kinds.VALUE:
+        return "the value now"
+    res = session.stack.resources.get(value)
+    return res.type if res is not None else fallback
+
+
+def _resource_type(session: Session, name: str) -> str:
+    """The Stacktape type of the resource `name`; the account's buses (`default`) are in no
+    stack, and are event buses all the same."""
+    res = session.stack.resources.get(name)
+    if res is not None:
+        return res.type
+    buses = session.sim.services.get("buses")
+    return "event-bus" if buses is not None and name in buses.buses else "resource"
+
+
+def _path_value(session: Session, path: str) -> str:
+    sim = session.sim
+    if path == "time":
+        return f"now {iso_ms(sim.clock.now)}"
+    if path == "count":
+        return "count KIND [RESOURCE]: trace records of a kind"
+    # The same reading as `expect` itself: queues, functions and batch jobs alike.
+    value = statistic(sim, path)
+    return "" if value is None else f"now {value}"
+
+
+def _unique(items: Iterable[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for c in items:
+        if c.text not in seen:
+            seen.add(c.text)
+            out.append(c)
+    return out

@@ -1,0 +1,65 @@
+"""`fail F when EXPR` typed without quotes: the line is split into words, and a condition
+that does not parse (or that the split changed) gets the whole line back, quoted, ready to
+type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import Session, execute
+from stptui.commands.registry import CommandError, tokenize
+from stptui.sim.behavior import BehaviorError, parse_override
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+JOB_QUEUE = ROOT / "stptui" / "sample_stacks" / "job-queue"
+
+
+def _refused(words: list[str], typed: str | None = None) -> BehaviorError:
+    with pytest.raises(BehaviorError) as info:
+        parse_override(words, typed)
+    return info.value
+
+
+def test_an_unquoted_condition_with_a_bare_number_gets_the_quoted_line() -> None:
+    session = Session.open(JOB_QUEUE, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    with pytest.raises(CommandError) as info:
+        execute(session, "fail worker when body.amount > 1000")
+    assert info.value.message == (
+        "invalid JMESPath 'body.amount > 1000': unexpected '1000' at column 15"
+    )
+    assert info.value.hint == (
+        'numbers are JSON constants in backticks: fail worker when "body.amount > `1000`"'
+    )
+    line = info.value.hint.split(": ", 1)[1]
+    assert execute(session, line).text == "worker overrides: fail when body.amount > `1000`"
+
+
+def test_a_condition_the_split_took_quotes_from_is_refused_with_the_line_meant() -> None:
+    typed = "body.kind == 'poison' && body.n >= 5"
+    words = tokenize(f"fail worker when {typed}")
+    assert "poison" in words  # the split took its quotes
+    err = _refused(words, typed)
+    assert err.args[0] == (
+        "quote the whole condition: split into words, it loses its own quotes and reads "
+        "'body.kind == poison && body.n >= 5'"
+    )
+    assert err.hint == "fail worker when \"body.kind == 'poison' && body.n >= `5`\""
+    # The offered line reads as one word, and means what was typed.
+    offered = parse_override(tokenize(err.hint))
+    assert offered.expression == "body.kind == 'poison' && body.n >= `5`"
+
+
+def test_a_double_quote_in_the_condition_is_escaped_in_the_offered_line() -> None:
+    typed = "headers.\"x-y\" == 'a b'"
+    err = _refused(tokenize(f"fail worker when {typed}"), typed)
+    assert err.hint == 'fail worker when "headers.\\"x-y\\" == \'a b\'"'
+    assert parse_override(tokenize(err.hint)).expression == typed
+
+
+def test_an_unquoted_condition_the_split_left_alone_is_taken() -> None:
+    typed = "body.amount > `1000`"
+    override = parse_override(tokenize(f"fail worker when {typed}"), typed)
+    assert override.expression == typed

@@ -1,0 +1,108 @@
+"""What the REPL refuses before Enter is what running the line refuses, with the same words:
+counts (`step 0`, `fail worker next 0`, `show trace 0`, a schedule's index) and HTTP
+methods, which the validator used to let through to a failed run. And two hints that
+send the user to the right next line: an empty `send` body, and `purge` of two queues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.repl.validator import check
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+
+
+@pytest.fixture
+def session() -> Session:
+    return Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+
+
+def refused(session: Session, line: str) -> CommandError:
+    """The error running `line` gives (it must give one)."""
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "step 0",
+        "step -1",
+        "step x",
+        "fail worker next 0",
+        "show trace 0",
+        "fire dailyReport 0",
+        "pause dailyReport 0",
+        "http FOO /jobs",
+        "http PSOT /jobs",
+    ],
+)
+def test_the_validator_refuses_before_enter_what_the_run_refuses(
+    session: Session, line: str
+) -> None:
+    problem = check(session, line, final=True)
+    err = refused(session, line)
+    assert problem is not None, f"{line!r} passes the validator but the run refuses it"
+    assert (problem.message, problem.hint) == (err.message, err.hint)
+    # The word is judged as soon as it is typed (a space after it), not only on Enter.
+    typing = check(session, line + " ", final=False)
+    assert typing is not None and typing.message == err.message
+    # The cursor goes to the wrong word: the method, or the count that ends the line.
+    bad = line.split()[1] if line.startswith("http") else line.split()[-1]
+    assert line[problem.position :].split()[0] == bad
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["step 3", "fail worker next 2", "show trace 5", "fire dailyReport 1", "http get /jobs"],
+)
+def test_good_counts_and_methods_pass(session: Session, line: str) -> None:
+    assert check(session, line, final=True) is None
+    execute(session, line)
+
+
+def test_a_function_named_like_a_mode_word_is_still_read_by_its_modes(tmp_path: Path) -> None:
+    # `next` says the word after it is a count; a function called `next` does not.
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(
+        "resources:\n"
+        "  next:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n",
+        encoding="utf-8",
+    )
+    s = Session.open(stack, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    assert check(s, "fail next always") is None
+    assert check(s, "fail next next 2") is None
+    problem = check(s, "fail next next 0")
+    assert problem is not None and problem.message.startswith("fail next next N must be")
+
+
+def test_an_empty_body_gets_a_hint_that_says_sqs_refuses_it(session: Session) -> None:
+    for line in ('send jobQueue ""', "send jobQueue ''"):
+        err = refused(session, line)
+        assert "help send" not in (err.hint or "")
+        assert "SQS refuses an empty message body" in (err.hint or "")
+        assert "The request must contain the parameter MessageBody." in (err.hint or "")
+        assert "send jobQueue '{}'" in (err.hint or "")
+    assert session.sim.queue_stats("jobQueue")["depth"] == 0
+
+
+def test_purging_two_queues_suggests_one_purge_each(session: Session) -> None:
+    execute(session, "send jobQueue a")
+    execute(session, "send deadLetterQueue b")
+    err = refused(session, "purge jobQueue deadLetterQueue")
+    assert err.message == "purge empties one queue, not 2"
+    assert err.hint == "one purge per queue: `purge jobQueue`, then `purge deadLetterQueue`"
+    # Nothing was deleted, and the REPL says the same before Enter.
+    assert session.sim.queue_stats("jobQueue")["depth"] == 1
+    assert session.sim.queue_stats("deadLetterQueue")["depth"] == 1
+    problem = check(session, "purge jobQueue deadLetterQueue")
+    assert problem is not None and (problem.message, problem.hint) == (err.message, err.hint)
