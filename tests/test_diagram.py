@@ -290,3 +290,27 @@ def graphs_with_layers(draw: st.DrawFn) -> nx.MultiDiGraph:
 def test_any_small_graph_is_drawn_whole(g: nx.MultiDiGraph) -> None:
     d = dg.layout(g)
     assert_well_drawn(d, g)
+
+
+def test_the_newest_types_have_their_own_icons_and_are_drawn_whole() -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from lintkit import load
+    from test_newest_types import newest_text
+
+    g = build_graph(load(newest_text()))
+    d = dg.layout(g)
+    assert_well_drawn(d, g)
+    icons = {
+        "realtime": "⇄",  # websocket-api-gateway: a gateway, as the HTTP API
+        "graph": "⇄",  # appsync-api
+        "events": "≋",  # kafka-cluster: a stream
+        "ledger": "⊞",  # dsql-database: a database
+        "mailer": "✉",  # email-sender
+    }
+    for node, icon in icons.items():
+        box = d.boxes[node]
+        title = "".join(d.chars[box.y + 1][box.x : box.x + box.width])
+        assert f"{icon} {node}" in title, title
+        assert cell_len(icon) == 1
+    assert dg.KIND_ICONS["dsql-database"] == dg.KIND_ICONS["relational-database"]
+    assert dg.KIND_ICONS["websocket-api-gateway"] == dg.KIND_ICONS["http-api-gateway"]

@@ -143,7 +143,7 @@ def test_the_message_list_shows_the_first_messages_of_a_deep_queue() -> None:
         messages = app.query_one(MessageList)
         assert len(messages.rows) == MAX_MESSAGE_ROWS
         header = row_text(messages, 0)
-        for column in ("message", "receives", "state", "visible at", "body"):
+        for column in ("message", "recv", "state", "visible at", "body"):
             assert column in header
         assert "visible" in row_text(messages, 1)
         assert messages.rows[0][2:] == ("visible", "", '{"orderId": 0}')

@@ -18,7 +18,8 @@ from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 
 SMALL = [(80, 24), (60, 20)]
-CLOCK = re.compile(r"\d\d:\d\d:\d\d\.\d{3} ")
+# A row starts with its time, and its date when another row is on another day.
+CLOCK = re.compile(r"(\d\d-\d\d )?\d\d:\d\d:\d\d\.\d{3} ")
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC")
 
 

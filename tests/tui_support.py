@@ -19,9 +19,11 @@ for _var in (
     os.environ.pop(_var, None)
 
 import asyncio  # noqa: E402
+import io  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from rich.console import Console  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 from textual.widgets import Input, TextArea  # noqa: E402
@@ -43,6 +45,13 @@ def drawn_text(widget: Widget) -> str:
     """What a widget draws, line by line: the text of content that is not one `Text` (a
     table, a group), as laid out at the widget's width."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def screen_text(app: StptuiApp) -> str:
+    """The whole screen as drawn (borders, titles and dialogs over the panes), as text."""
+    console = Console(width=app.size.width, record=True, file=io.StringIO())
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
 
 
 def session(name: str = "job-queue", **kwargs: object) -> Session:

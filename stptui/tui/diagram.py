@@ -131,6 +131,17 @@ KIND_ICONS: dict[str, str] = {
     "sns-topic": "◎",
     "bucket": "◫",
     "http-api-gateway": "⇄",
+    # Gateways in front of functions, as the HTTP API is.
+    "websocket-api-gateway": "⇄",
+    "appsync-api": "⇄",
+    # Streams of records a consumer polls.
+    "kafka-cluster": "≋",
+    "kinesis-stream": "≋",
+    # Tables a workload connects to.
+    "relational-database": "⊞",
+    "dsql-database": "⊞",
+    "dynamo-db-table": "⊞",
+    "email-sender": "✉",
     "schedule": "◷",
     "aws-service": "◇",
     "external": "◇",
@@ -144,6 +155,8 @@ KIND_WORDS: dict[str, str] = {
     "sns-topic": "sns topic",
     "bucket": "bucket",
     "http-api-gateway": "http api",
+    "websocket-api-gateway": "websocket api",
+    "appsync-api": "appsync api",
     "schedule": "schedule",
     "relational-database": "database",
     "dynamo-db-table": "dynamodb table",

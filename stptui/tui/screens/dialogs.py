@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from stptui import jsontext
@@ -75,6 +76,11 @@ UPLOAD_OPS = ("put", "post", "copy", "multipart")
 # screen's height) whole, so that its end is never below the dialog's fold.
 HTTP_SIDE_BY_SIDE = 120
 HTTP_FORM_WIDTH = 56
+# A JSON field holding more characters than this is checked once typing stops for
+# JSON_CHECK_DELAY seconds (and when the command runs), not on every key: a dense 1 MB
+# JSON takes a tenth of a second to parse. A shorter one is checked on every key.
+JSON_CHECK_NOW = 10_000
+JSON_CHECK_DELAY = 0.4
 
 
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
@@ -160,6 +166,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def __init__(self, run: Callable[[str], CommandResult]) -> None:
         super().__init__()
         self.run = run
+        # Seconds of no typing before a long JSON field is checked (see JSON_CHECK_NOW).
+        self.json_check_delay = JSON_CHECK_DELAY
+        self._json_check: Timer | None = None
         # The screen's size when last laid out (None before the first time).
         self._last_size: Size | None = None
 
@@ -220,6 +229,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     @on(Input.Submitted)
     def action_run(self) -> None:
         """Run the command; show the error in the dialog when it refuses."""
+        # The command checks the JSON itself: a check still to come would replace its error.
+        self._stop_json_check()
         try:
             result = self.run(self.command_line())
         except CommandError as exc:
@@ -239,6 +250,22 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     @on(TextArea.Changed, ".json")
     def _check_json(self, event: TextArea.Changed) -> None:
         area = event.text_area
+        self._stop_json_check()
+        # Lengths only: counting the characters must not cost what parsing them does.
+        if sum(map(len, area.document.lines)) <= JSON_CHECK_NOW:
+            self._show_json_problem(area)
+        else:
+            self._json_check = self.set_timer(
+                self.json_check_delay, lambda: self._show_json_problem(area)
+            )
+
+    def _stop_json_check(self) -> None:
+        if self._json_check is not None:
+            self._json_check.stop()
+            self._json_check = None
+
+    def _show_json_problem(self, area: TextArea) -> None:
+        self._json_check = None
         self.show_error(json_problem(area.text, want_object=area.has_class("json-object")) or "")
 
     def value(self, selector: str) -> str:
@@ -488,7 +515,7 @@ class HttpDialog(CommandDialog):
     HttpDialog #http-method { width: 14; }
     HttpDialog #http-gateway { width: 24; }
     HttpDialog #http-body { height: 5; }
-    HttpDialog #http-headers { height: 3; }
+    HttpDialog #http-headers { height: 5; }
     """.replace("{form}", str(HTTP_FORM_WIDTH))
 
     def __init__(self, session: Session, run: Callable[[str], CommandResult]) -> None:

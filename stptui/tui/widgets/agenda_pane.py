@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.tui.render import clock_time, hanging, relative, safe
 from stptui.tui.widgets.line_views import TextView
 
 AGENDA_ROWS = 30
-# The time columns: `09:00:00.000 ` and `      +1 h ` (right-aligned). A row that wraps
+# The time columns: `09:00:00.000 ` (`01-06 02:00:00.000 ` when an entry is on another
+# day than the clock) and `      +1 h ` (right-aligned). A row that wraps
 # goes on under the text beside them, so that the times stay a column of their own.
 RELATIVE_WIDTH = 10
 
@@ -23,9 +25,12 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
         text.append("nothing is scheduled", "dim")
         return text
     rows = []
+    # Times alone read as if a retention check in four days came before tomorrow's 02:00
+    # (`08:00:00.000` after `09:00:00.000`): with an entry on another day, each has its date.
+    dated = any(iso_ms(t)[:10] != iso_ms(now)[:10] for t, *_ in entries)
     for t, kind, resource, what in entries:
         row = Text()
-        row.append(clock_time(t), "dim")
+        row.append(f"{iso_ms(t)[5:10]} {clock_time(t)}" if dated else clock_time(t), "dim")
         row.append(f" {relative(t - now):>{RELATIVE_WIDTH}} ", "cyan")
         # Under this row's own kind, when a long wait (`+13 d 23 h 44 min`) pushed it on.
         hang = len(row)

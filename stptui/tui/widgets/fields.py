@@ -15,7 +15,8 @@ escape (`"\\u001b"`).
 
 A paste of several lines into a one-line field keeps every line, joined by spaces (see
 SafeInput). A body of one very long line (a minified 1 MB JSON) is drawn a row at a time
-without cutting the whole line for each row (see `_Sections`).
+without cutting the whole line for each row (see `_Sections`), and is not wrapped at all
+while a line is over LONG_LINE characters (see `SafeTextArea`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ DROPPED = re.compile(
     "\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 _RETURNS = re.compile("\r\n?")
+# A field with a line longer than this does not wrap its lines: Textual works out where a
+# wrapped line breaks again, from its start, on every key typed into it (half a second a
+# key in a 1 MB line), and maps the cursor through the line cut into all its rows.
+LONG_LINE = 10_000
+UNWRAPPED_NOTE = f"a line over {LONG_LINE:,} characters: not wrapped"
 
 
 def clean_typed(text: str) -> str:
@@ -159,10 +165,39 @@ class _Line(Text):
 
 class SafeTextArea(TextArea):
     """A TextArea that drops control characters from what is typed or pasted into it, and
-    draws a row of a very long line in time that does not grow with the line."""
+    draws a row of a very long line in time that does not grow with the line.
+
+    While one of its lines is over LONG_LINE characters it does not wrap (its border says
+    so, UNWRAPPED_NOTE), so that a key typed into the line costs what Textual's own
+    unwrapped editing costs; it wraps again once no line is that long."""
 
     # (line index, piece) of the row being drawn, while `render_line` draws it.
     _drawing: tuple[int, int] | None = None
+    # Whether wrapping was turned off here for a long line (not by whoever made the field).
+    _unwrapped: bool = False
+
+    def _fit_wrap(self, longest: int) -> None:
+        """Wrap or not for a document whose longest line is `longest` characters (or more,
+        where only the edited lines were measured). Set before an edit, the wrapping of the
+        long line is never worked out."""
+        if longest > LONG_LINE and self.soft_wrap:
+            self._unwrapped = True
+            self.border_subtitle = UNWRAPPED_NOTE
+            self.soft_wrap = False
+        elif longest <= LONG_LINE and self._unwrapped:
+            self._unwrapped = False
+            self.border_subtitle = None
+            self.soft_wrap = True
+
+    def load_text(self, text: str) -> None:
+        """Load `text`, unwrapped when a line of it is over LONG_LINE characters."""
+        self._fit_wrap(max(map(len, text.split("\n")), default=0))
+        super().load_text(text)
+
+    def _on_text_area_changed(self) -> None:
+        # Undo and redo bypass `edit`; and a long line edited away lets the field wrap.
+        # (Lengths only: a scan of the lines, not of their text.)
+        self._fit_wrap(max(map(len, self.document.lines), default=0))
 
     def render_line(self, y: int) -> Strip:
         """Row `y`, noting which line and piece of it the row shows (see `get_line`)."""
@@ -188,4 +223,14 @@ class SafeTextArea(TextArea):
         """Perform `edit` with its text cleaned (keys, pastes and the app's clipboard all
         end here)."""
         edit.text = clean_typed(edit.text)
+        if self.soft_wrap:
+            # The edited line's new length, or the longest line the edit makes.
+            parts = edit.text.split("\n")
+            (_, top_column), (bottom_row, bottom_column) = edit.top, edit.bottom
+            bottom_row = min(bottom_row, self.document.line_count - 1)
+            rest = max(0, len(self.document[bottom_row]) - bottom_column)
+            lengths = [len(part) for part in parts]
+            lengths[0] += top_column
+            lengths[-1] += rest
+            self._fit_wrap(max(lengths))
         return super().edit(edit)

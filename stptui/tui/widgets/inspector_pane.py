@@ -8,6 +8,7 @@ behaviour declared in the sidecar plus runtime overrides.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,7 @@ from stptui.tui.render import (
     safe,
     token_breaks,
 )
+from stptui.tui.widgets.agenda_pane import word_breaks
 from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
@@ -250,12 +252,17 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
     if triggers:
         _heading(text, "Triggers")
         for u, d in triggers:
+            expr = d.get("expression")
+            if isinstance(expr, str):
+                # A schedule's node is named by its expression: once is enough.
+                line = _schedule_line(expr)
+                text.append_text(hanging(line, HANG, word_breaks(line.plain)))
+                text.append("\n")
+                _next_fires(text, expr, sim.clock.now, start_ms)
+                continue
             line = Text.assemble((f"{safe(g.nodes[u].get('label', u))} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
             _json_line(text, line)
-            expr = d.get("expression")
-            if isinstance(expr, str):
-                _next_fires(text, expr, sim.clock.now, start_ms)
     other_in = [(u, d) for u, _, d in ins if d.get("kind") != graphs.TRIGGER]
     if other_in or outs:
         _heading(text, "Edges")
@@ -270,6 +277,15 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
             if env:
                 line.append(f" [{safe(' '.join(env))}]", "dim")
             _json_line(text, line)
+
+
+def _schedule_line(expr: str) -> Text:
+    """`schedule cron(0 9 * * ? *): at 09:00 UTC every day` (the expression alone when it
+    does not parse: the config's diagnostics say why)."""
+    line = Text.assemble(("schedule ", "bold"), safe(expr))
+    with contextlib.suppress(ScheduleError):
+        line.append(f": {parse_schedule(expr).describe()}")
+    return line
 
 
 def _next_fires(text: Text, expr: str, now: int, start_ms: int) -> None:

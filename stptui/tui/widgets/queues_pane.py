@@ -37,7 +37,12 @@ if TYPE_CHECKING:
 # the caption says how many messages there are in all.
 MAX_MESSAGE_ROWS = 100
 QUEUE_COLUMNS = ("queue", "visible", "in flight", "delayed", "DLQ depth", "oldest")
-MESSAGE_COLUMNS = ("message", "receives", "state", "visible at", "body")
+MESSAGE_COLUMNS = ("message", "recv", "state", "visible at", "body")
+# A body's start, as much as a full-width pane shows (the list cuts it to its pane).
+BODY_PREVIEW = 200
+# The message list leaves out its "visible at" column when the body would have fewer cells
+# than MessageList.LAST_MIN beside it (the wide layout's bottom row at 120 columns).
+DROPPED_FIRST = (3,)
 # The oldest message's age scans every message; past this depth it is rescanned only every
 # AGE_RESCAN_S seconds and aged in between (shown with `~`).
 AGE_SCAN_LIMIT = 10_000
@@ -52,26 +57,40 @@ def message_cells(msg: Message) -> tuple[str, ...]:
         str(msg.receive_count),
         state,
         iso_ms(msg.visible_at)[11:23] if state != "visible" else "",
-        preview(msg.body),
+        preview(msg.body, BODY_PREVIEW),
     )
 
 
 class MessageList(LineView, can_focus=True):
-    """Rows of plain cells under a fixed header, in columns as wide as their widest cell."""
+    """Rows of plain cells under a fixed header, in columns as wide as their widest cell,
+    but the last (the body), which takes the width left and is cut with `…` when it does
+    not fit. The columns in `droppable` are left out, in that order, while the last would
+    get fewer than LAST_MIN cells; narrower still, the list scrolls sideways. (A body is
+    read whole with `show message`.)"""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"message-list--header"}
+    # The vertical scrollbar's column is kept free, so that the last column's width does
+    # not depend on how many rows there are.
     DEFAULT_CSS = """
-    MessageList { height: 1fr; background: $surface; }
+    MessageList { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     MessageList:focus { background-tint: $foreground 5%; }
     MessageList > .message-list--header { text-style: bold; background: $panel; }
     """
+    LAST_MIN = 12
 
-    def __init__(self, columns: tuple[str, ...], **kwargs: object) -> None:
+    def __init__(
+        self, columns: tuple[str, ...], droppable: tuple[int, ...] = (), **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.columns = columns
+        self.droppable = droppable
         self.rows: list[tuple[str, ...]] = []
+        # Each column's widest cell; the columns shown and their drawn widths (the last
+        # fitted to the view's width; empty until laid out).
         self._widths = [cell_len(c) for c in columns]
-        # Rendered rows by index (-1: the header), at full width: cropped as drawn.
+        self.shown: list[int] = list(range(len(columns)))
+        self._drawn: list[int] = []
+        # Rendered rows by index (-1: the header), at the drawn widths: cropped as drawn.
         self._strips: dict[int, Strip] = {}
 
     def set_rows(self, rows: list[tuple[str, ...]]) -> None:
@@ -83,10 +102,33 @@ class MessageList(LineView, can_focus=True):
             max([cell_len(c), *(cell_len(row[i]) for row in rows)])
             for i, c in enumerate(self.columns)
         ]
+        self._fit(force=True)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self, *, force: bool = False) -> None:
+        """Work out the columns shown and their widths at the view's width; when they
+        change (or `force`), drop the rendered rows and set the scrollable size."""
+        view = self.scrollable_content_region.width
+        last = len(self.columns) - 1
+        shown = list(range(len(self.columns)))
+        for dropped in (None, *self.droppable):
+            if dropped is not None:
+                shown.remove(dropped)
+            # A space before each column, and one after the last.
+            room = view - sum(self._widths[i] for i in shown[:-1]) - len(shown) - 1
+            if room >= self.LAST_MIN:
+                break
+        natural = self._widths[last]
+        drawn = [self._widths[i] for i in shown[:-1]]
+        drawn.append(max(min(natural, room), min(natural, self.LAST_MIN)))
+        if (shown, drawn) == (self.shown, self._drawn) and not force:
+            return
+        self.shown, self._drawn = shown, drawn
         self._strips.clear()
         # The header is line 0 of the virtual height; it stays on screen (see render_line).
-        width = sum(self._widths) + 2 * len(self._widths)
-        self.set_virtual_size(Size(width, len(rows) + 1))
+        self.set_virtual_size(Size(sum(drawn) + len(drawn) + 1, len(self.rows) + 1))
         self.refresh()
 
     def compute_line_styles(self) -> tuple[Style, ...]:
@@ -98,11 +140,17 @@ class MessageList(LineView, can_focus=True):
         self._strips.clear()
 
     def _line(self, cells: tuple[str, ...], style: Style) -> Strip:
+        widths = self._drawn or self._widths
+        shown = [cells[i] for i in self.shown] if self._drawn else list(cells)
+        if cell_len(shown[-1]) > widths[-1]:
+            cut = Text(shown[-1])
+            cut.truncate(widths[-1], overflow="ellipsis")
+            shown[-1] = cut.plain
         text = "".join(
-            f" {cell}{' ' * (width - cell_len(cell))} "
-            for cell, width in zip(cells, self._widths, strict=True)
+            f" {cell}{' ' * (width - cell_len(cell))}"
+            for cell, width in zip(shown, widths, strict=True)
         )
-        return Strip([Segment(text, style)])
+        return Strip([Segment(text + " ", style)])
 
     def render_line(self, y: int) -> Strip:
         """Line 0 is the header; the others are rows, scrolled under it."""
@@ -173,7 +221,7 @@ class QueuesPane(Vertical, can_focus=False):
         table.tooltip = "Queues: enter or the arrow keys select one"
         yield table
         yield Static("", id="message-caption", markup=False)
-        yield MessageList(MESSAGE_COLUMNS, id="message-table")
+        yield MessageList(MESSAGE_COLUMNS, DROPPED_FIRST, id="message-table")
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
@@ -254,7 +302,9 @@ class QueuesPane(Vertical, can_focus=False):
         caption = self.query_one("#message-caption", Static)
         name = self.queue_name
         if name is None or name not in sim.queues:
-            caption.update("no queue selected", layout=False)
+            # "No queue selected" in a stack without queues sent users looking for one.
+            empty = "no queue selected" if sim.queues else "this stack has no queues"
+            caption.update(empty, layout=False)
             messages.set_rows([])
             return
         q = sim.queues[name]
