@@ -1256,3 +1256,25 @@ def test_nasty_input_never_raises(stack: Stack, text: str) -> None:
     assert diags
     for inp in (_lazy("worker"), sqs("worker", [record("m1", {})])):
         assert behaviors.decide(inp, RNG, []).status in ("success", "error", "timeout")
+
+
+def test_a_first_n_rule_reads_in_the_singular_or_plural_and_a_batch_job_counts_attempts(
+    stack: Stack,
+) -> None:
+    behaviors = ok(
+        stack,
+        """
+        behaviors:
+          worker:
+            fail: {first: 1}
+          audit:
+            timeout: {first: 3}
+          nightly:
+            fail: {first: 2, error: SpotInterruption}
+        """,
+    )
+    assert behaviors.describe("worker") == "100 ms; fails on the first invocation (Error)"
+    assert behaviors.describe("audit") == "100 ms; times out on the first 3 invocations"
+    assert behaviors.describe("nightly") == (
+        "100 ms; fails on the first 2 attempts (SpotInterruption)"
+    )

@@ -63,3 +63,30 @@ def test_an_unquoted_condition_the_split_left_alone_is_taken() -> None:
     typed = "body.amount > `1000`"
     override = parse_override(tokenize(f"fail worker when {typed}"), typed)
     assert override.expression == typed
+
+
+def test_the_fail_command_refuses_a_condition_whose_quotes_the_split_took() -> None:
+    session = Session.open(JOB_QUEUE, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    with pytest.raises(CommandError) as info:
+        execute(session, "fail worker when body.kind == 'poison'  # the bad ones")
+    assert info.value.message == (
+        "quote the whole condition: split into words, it loses its own quotes and reads "
+        "'body.kind == poison'"
+    )
+    # The trailing comment is no part of the condition offered back.
+    assert info.value.hint == "fail worker when \"body.kind == 'poison'\""
+    assert execute(session, info.value.hint).text == (
+        "worker overrides: fail when body.kind == 'poison'"
+    )
+
+
+def test_the_fail_command_takes_an_unquoted_condition_the_split_left_alone() -> None:
+    session = Session.open(JOB_QUEUE, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    result = execute(session, "fail  worker\twhen body.amount > `1000`  # big ones")
+    assert result.text == "worker overrides: fail when body.amount > `1000`"
+
+
+def test_quotes_typed_with_backslashes_survive_the_split_and_are_taken() -> None:
+    session = Session.open(JOB_QUEUE, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    result = execute(session, r"fail worker when body.kind == \'poison\'")
+    assert result.text == "worker overrides: fail when body.kind == 'poison'"

@@ -236,7 +236,11 @@ def test_send_delay_attributes_and_fifo(s: Session) -> None:
         ("send jobQueue hi --attr a=1 --attr a=2", "--attr a given twice", None),
         ("send jobQueue hi --attr a=1e400", "not a Number SQS takes", "between 1e-128 and 1e126"),
         ("send jobQueue hi --attr a=1" + "2" * 38, "not a Number SQS takes", "38 significant"),
-        ("send jobQueue ''", "at least one character", "SQS refuses an empty message body"),
+        (
+            "send jobQueue ''",
+            "MissingParameter: The request must contain the parameter MessageBody.",
+            "SQS refuses an empty message body",
+        ),
     ],
 )
 def test_send_failures_change_nothing(s: Session, line: str, message: str, hint: str) -> None:

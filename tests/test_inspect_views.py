@@ -21,14 +21,14 @@ def test_show_jobs_shows_the_declared_behaviour_and_the_overrides_in_force() -> 
     headers, rows = shown.table
     [row] = [dict(zip(headers, r, strict=True)) for r in rows if r[0] == "heavyJob"]
     assert row["behaviour"] == (
-        "40 min; fails on the first 1 invocations (SpotInterruption); "
+        "40 min; fails on the first attempt (SpotInterruption); "
         "override: fail heavyJob next 1 (1 left); slow heavyJob 2 h"
     )
     [data] = [d for d in shown.data if d["job"] == "heavyJob"]
     assert data["overrides"] == ["fail heavyJob next 1 (1 left)", "slow heavyJob 2 h"]
     execute(session, "succeed heavyJob")
     rows = execute(session, "show jobs").table[1]  # type: ignore[index]
-    assert rows[0][-1] == "40 min; fails on the first 1 invocations (SpotInterruption); " + (
+    assert rows[0][-1] == "40 min; fails on the first attempt (SpotInterruption); " + (
         "override: succeed heavyJob"
     )
 

@@ -89,9 +89,14 @@ def test_an_empty_body_gets_a_hint_that_says_sqs_refuses_it(session: Session) ->
     for line in ('send jobQueue ""', "send jobQueue ''"):
         err = refused(session, line)
         assert "help send" not in (err.hint or "")
-        assert "SQS refuses an empty message body" in (err.hint or "")
-        assert "The request must contain the parameter MessageBody." in (err.hint or "")
-        assert "send jobQueue '{}'" in (err.hint or "")
+        # AWS's own answer is the message; the hint says what it means and how to fix it.
+        assert err.message == (
+            "MissingParameter: The request must contain the parameter MessageBody."
+        )
+        assert err.hint == (
+            "SQS refuses an empty message body; give at least one character, e.g. "
+            "send jobQueue '{}'"
+        )
     assert session.sim.queue_stats("jobQueue")["depth"] == 0
 
 

@@ -163,7 +163,7 @@ resources:
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"body": ""}, "at least one character"),
+        ({"body": ""}, "^MissingParameter: The request must contain the parameter MessageBody"),
         ({"body": "x" * (1_048_577)}, "1,048,576"),
         ({"body": "bad \x00 char"}, "InvalidMessageContents"),
         ({"body": "x", "delay_s": 901}, "0-900"),

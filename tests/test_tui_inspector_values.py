@@ -29,7 +29,7 @@ def test_a_batch_job_shows_its_behaviour_overrides_and_attempts() -> None:
         await pilot.pause()
         shown = app.query_one(InspectorPane).text.plain
         # The sidecar's behaviour: the first attempt is lost to a Spot interruption.
-        assert "declared: 40 min; fails on the first 1 invocations (SpotInterruption)" in shown
+        assert "declared: 40 min; fails on the first attempt (SpotInterruption)" in shown
         assert "overridden: fail heavyJob next 2 (2 left)" in shown
         # Its attempts, newest first, as the trace has them.
         attempts = shown[shown.index("Recent attempts") :]

@@ -200,7 +200,7 @@ from jmespath.visitor import TreeInterpreter
 from stptui import jsontext
 from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
-from stptui.config.model import DEFAULT_BUS, Queue, SqsTrigger, Stack, Workload
+from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.handler_logs import log_events
 
@@ -680,13 +680,16 @@ class _Rule:
             return "always"
         return None
 
-    def describe(self, verb: str, suffix: str = "") -> str:
-        """E.g. `fails with probability 0.3 (PaymentDeclined)`."""
+    def describe(self, verb: str, suffix: str = "", unit: str = "invocation") -> str:
+        """E.g. `fails with probability 0.3 (PaymentDeclined)`, `fails on the first 2
+        invocations (Error)`; `unit` is what a run of the workload is called (a batch job
+        has attempts)."""
         mode = self.mode
         if mode == "rate":
             text = f"{verb} with probability {self.rate:g}"
         elif mode == "first":
-            text = f"{verb} on the first {self.count} invocations"
+            counted = unit if self.count == 1 else f"{self.count} {unit}s"
+            text = f"{verb} on the first {counted}"
         elif mode == "always":
             text = f"always {verb}"
         elif mode == "never":
@@ -1030,7 +1033,9 @@ def _split_condition(fn: str, args: list[str], expression: str, typed: str | Non
     """`fail FN when ...` whose condition was typed without quotes, so arrived as several
     words: taken as they read joined, unless the split lost quotes from what was typed.
     A refusal offers the whole line, the condition quoted as one word, when it knows one."""
-    if typed is not None and typed.split() != args:
+    # Quotes counted, not words compared: quotes typed with backslashes (\'poison\') reach
+    # the condition as they read, so the line already means what it says.
+    if typed is not None and _quote_count(typed) != _quote_count(expression):
         typed = typed.strip()
         raise BehaviorError(
             "quote the whole condition: split into words, it loses its own quotes and reads "
@@ -1048,6 +1053,11 @@ def _split_condition(fn: str, args: list[str], expression: str, typed: str | Non
         )
         raise BehaviorError(str(exc), hint) from None
     return Override(fn, "fail", "when", expression=expression, compiled=compiled)
+
+
+def _quote_count(text: str) -> int:
+    """How many of JMESPath's quote characters (' " `) `text` holds."""
+    return sum(text.count(q) for q in "'\"`")
 
 
 def _one_word(text: str) -> str:
@@ -1483,7 +1493,8 @@ class _Reader:
         if "handler" in spec:
             skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
         b.finish()
-        b.description = _describe(b, skipped_reason)
+        unit = "attempt" if isinstance(workload, BatchJob) else "invocation"
+        b.description = _describe(b, skipped_reason, unit)
         return b
 
     # -- keys
@@ -1983,8 +1994,9 @@ class _HandlerModules:
                 del sys.modules[name]
 
 
-def _describe(b: _Behavior, skipped: str | None) -> str:
-    """The one-line summary `describe` returns, built once at load time."""
+def _describe(b: _Behavior, skipped: str | None, unit: str = "invocation") -> str:
+    """The one-line summary `describe` returns, built once at load time; `unit` is what one
+    run of the workload is called (`attempt` for a batch job)."""
     if b.dur_lo == b.dur_hi:
         parts = [format_duration(b.dur_lo)]
     else:
@@ -1995,10 +2007,10 @@ def _describe(b: _Behavior, skipped: str | None) -> str:
         else:
             parts.append(f"handler {b.handler_ref} skipped ({skipped})")
     if b.timeout_rule is not None:
-        parts.append(b.timeout_rule.describe("times out"))
+        parts.append(b.timeout_rule.describe("times out", unit=unit))
     if b.handler is None:
         for rule in b.fail_rules:
-            parts.append(rule.describe("fails", f" ({rule.error_type})"))
+            parts.append(rule.describe("fails", f" ({rule.error_type})", unit))
         if b.partial is not None:
             if b.partial.mode == "rate":
                 text = f"reports each record failed with probability {b.partial.rate:g}"

@@ -26,7 +26,7 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
-from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
+from stptui.sim.behavior import BehaviorError, Override, format_duration, parse_duration
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NumberText
@@ -147,8 +147,12 @@ def whole_number(text: str, what: str, *, minimum: int = 1) -> int:
     return int(digits)
 
 
-# The name the handlers read counts with; the REPL's validator imports `whole_number`.
-_whole = whole_number
+def _behaviour_text(sim: Simulator, name: str, overrides: list[Override]) -> str:
+    """What a workload's handler does: its declared behaviour, then the overrides in force."""
+    behaviour = sim.behaviors.describe(name)
+    if overrides:
+        behaviour += "; override: " + "; ".join(o.describe() for o in overrides)
+    return behaviour
 
 
 def _number(text: str) -> int | float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stptui.commands.handlers.base import _duration, command, whole_number
 from stptui.commands.registry import (
     COUNT,
@@ -12,6 +14,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     names,
+    strip_comment,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -59,8 +62,12 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
         # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
         whole_number(words[1], f"fail {fn.name} next N")
+    typed: str | None = None
+    if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
+        # The condition as typed, quotes and all: splitting the line into words drops them.
+        typed = re.sub(r"^\s*(?:\S+\s+){3}", "", strip_comment(call.line), count=1)
     try:
-        ov = parse_override([verb, fn.name, *words])
+        ov = parse_override([verb, fn.name, *words], typed)
     except BehaviorError as exc:
         raise CommandError(str(exc), exc.hint) from None
     add_override(fn.overrides, ov)

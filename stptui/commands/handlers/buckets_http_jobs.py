@@ -10,6 +10,7 @@ from typing import Any
 
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
+    _behaviour_text,
     _now_line,
     _short,
     command,
@@ -554,7 +555,19 @@ def _show_jobs(sim: Simulator) -> CommandResult:
     jobs = sim.services["batch"].jobs
     if not jobs:
         return CommandResult("this stack has no batch jobs", data=[])
-    headers = ["job", "running", "started", "succeeded", "failed", "attempts", "waits", "timeout"]
+    # The behaviour column is the one `show functions` has: declared behaviour, then the
+    # overrides (`fail heavyJob next 1`, `slow heavyJob 2h`) in force.
+    headers = [
+        "job",
+        "running",
+        "started",
+        "succeeded",
+        "failed",
+        "attempts",
+        "waits",
+        "timeout",
+        "behaviour",
+    ]
     rows = []
     data = []
     lines = []
@@ -572,6 +585,7 @@ def _show_jobs(sim: Simulator) -> CommandResult:
                 str(job.attempts),
                 waits or "-",
                 timeout,
+                _behaviour_text(sim, job.name, job.overrides),
             ]
         )
         data.append(
@@ -599,6 +613,7 @@ def _show_jobs(sim: Simulator) -> CommandResult:
                     }
                     for ex in list(job.recent)[-SHOWN_EXECUTIONS:]
                 ],
+                "overrides": [o.describe() for o in job.overrides],
             }
         )
         lines += [

@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from stptui.commands.handlers.base import (
     DEFAULT_TRACE_ROWS,
     MAX_SHOWN_MESSAGES,
+    _behaviour_text,
     _queue,
     _short,
     command,
@@ -33,7 +34,7 @@ from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
-from stptui.sim.behavior import Override, format_duration
+from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
@@ -148,7 +149,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "routes":
         return _show_routes(sim)
     if what == "jobs":
-        return _show_jobs_with_behaviour(sim)
+        return _show_jobs(sim)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 
@@ -247,29 +248,6 @@ def _show_functions(sim: Simulator) -> CommandResult:
         )
     text = "" if rows else "this stack has no functions"
     return CommandResult(text, table=(headers, rows) if rows else None, data=data)
-
-
-def _behaviour_text(sim: Simulator, name: str, overrides: list[Override]) -> str:
-    """What a workload's handler does: its declared behaviour, then the overrides in force."""
-    behaviour = sim.behaviors.describe(name)
-    if overrides:
-        behaviour += "; override: " + "; ".join(o.describe() for o in overrides)
-    return behaviour
-
-
-def _show_jobs_with_behaviour(sim: Simulator) -> CommandResult:
-    """`show jobs` with the column `show functions` has: each job's declared behaviour and
-    the overrides (`fail heavyJob next 1`, `slow heavyJob 2h`) in force."""
-    result = _show_jobs(sim)
-    if result.table is None:
-        return result
-    headers, rows = result.table
-    jobs = list(sim.services["batch"].jobs.values())
-    for job, row, data in zip(jobs, rows, result.data, strict=True):
-        row.append(_behaviour_text(sim, job.name, job.overrides))
-        data["overrides"] = [o.describe() for o in job.overrides]
-    result.table = ([*headers, "behaviour"], rows)
-    return result
 
 
 def _show_agenda(sim: Simulator) -> CommandResult:

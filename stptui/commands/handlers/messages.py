@@ -47,12 +47,9 @@ from stptui.sim.trace import format_value
 # -- messages --------------------------------------------------------------------------------
 
 
-# SQS answers an empty MessageBody with MissingParameter, "The request must contain the
-# parameter MessageBody." (what AWS returns to the CLI and SDKs for `--message-body ''`).
+# The message is already AWS's own (MissingParameter): the hint says what it means here.
 _EMPTY_BODY_HINT = (
-    "SQS refuses an empty message body (AWS answers MissingParameter: The request must "
-    "contain the parameter MessageBody.); give at least one character, e.g. "
-    "send {queue} '{{}}'"
+    "SQS refuses an empty message body; give at least one character, e.g. send {queue} '{{}}'"
 )
 
 

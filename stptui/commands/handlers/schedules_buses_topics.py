@@ -301,7 +301,7 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     try:
         rules = schedules.owner_rules(call.args["function"])
         if index is not None:
-            rules = [schedules.rule(rules[0].owner, index)]
+            rules = [schedules.rule(rules[0].owner, index, verb)]
         changed = schedules.set_paused(rules[0].owner, index, paused)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None

@@ -263,8 +263,10 @@ class QueueSim:
     ) -> None:
         """Raise SqsError for a send SQS would reject (nothing changes)."""
         if type(body) is not str or not body:
+            # SQS takes an empty MessageBody for a missing one: AWS's code and words (see
+            # docs/fidelity.md, SQS).
             raise SqsError(
-                "InvalidParameterValue", "the message body must be at least one character"
+                "MissingParameter", "The request must contain the parameter MessageBody."
             )
         # A character is at most 4 UTF-8 bytes: only long bodies need encoding to measure.
         if len(body) * 4 > self.max_bytes:
