@@ -394,6 +394,9 @@ class StptuiApp(App[None]):
             q = sim.queues.get(name)
             if q is not None and q.dlq is not None:
                 touched.add(q.dlq.name)
+            if q is not None:
+                # A queue's inspector page shows its dead-letter queue's depth too.
+                touched.update(src.name for src in q.sources)
         self.query_one(GraphPane).refresh_badges(sim, touched)
         queues = self.query_one(QueuesPane)
         queues.refresh_stats(sim)

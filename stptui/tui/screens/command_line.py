@@ -32,11 +32,10 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from stptui.commands import REGISTRY, CommandError, CommandResult, Session, complete_values
-from stptui.commands import registry as kinds
+from stptui.commands import REGISTRY, CommandError, CommandResult, Session
 from stptui.commands.result import render_plain, rich_result
 from stptui.commands.script import script_lines, split_lines
-from stptui.repl.grammar import Walker
+from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, candidates
 from stptui.repl.words import read_words
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
@@ -51,45 +50,29 @@ BOX_FRAME = 5
 
 
 def completions(session: Session, line: str) -> list[str]:
-    """Whole-line completions of `line`: a command name first, then argument values and
-    options, as the REPL offers them.
+    """Whole-line completions of `line`: the REPL's candidates (`stptui.repl.candidates`)
+    for the word being typed, each as the whole line it makes.
 
-    The words typed are followed through the command's grammar (`Walker`, the REPL's), so
-    a position that takes several kinds (`expect count KIND` then a resource or a
-    `FIELD=`, then more filters or the comparison) offers each, narrowed by the values
-    before it. Free text (a body, a file name) is not guessed at."""
+    The one difference: on an empty word the REPL's duration examples (`30s`, `5m`, ...)
+    are left out, since Tab takes the first offer and would type an example the user did
+    not choose; a number typed (`advance 5`) still offers its units (`5ms`, `5s`, ...)."""
     reading = read_words(line)
     if reading.comment is not None or reading.quote is not None:
         return []
-    words = list(reading.words)
-    last = None if reading.at_gap else words.pop()
+    last = None if reading.at_gap else reading.words[-1]
     partial = "" if last is None else last.text
     # What was typed before the word being completed stays exactly as typed (quotes too).
     head = line if last is None else line[: last.start]
-    if not words:
-        return [head + name for name in REGISTRY.commands if name.startswith(partial)]
-    cmd = REGISTRY.commands.get(words[0].text)
-    if cmd is None:
-        return []
-    walker = Walker(cmd)
-    for word in words[1:]:
-        walker.feed(word.text)
-    slots = walker.expected()
-    values: list[str] = []
-    if not partial.startswith("-"):
-        for slot in slots:
-            values += slot.choices
-            if slot.kind is not None and slot.kind not in FREE_KINDS:
-                values += complete_values(session, slot.kind, walker.bound)
-    pending = bool(slots) and slots[0].option is not None
-    if not pending and (partial.startswith("-") or not (slots or partial)):
-        values += [o.name for o in walker.options_left()]
-    found = dict.fromkeys(_quoted(v) for v in values if v.startswith(partial))
-    return [head + v for v in found]
+    offered = (
+        c.text
+        for c in candidates(session, line)
+        if c.text.startswith(partial) and (partial or c not in UNTYPED_EXAMPLES)
+    )
+    return [head + v for v in dict.fromkeys(_quoted(v) for v in offered)]
 
 
-# Kinds whose values are the user's own (a body, a file name): nothing to offer.
-FREE_KINDS = (kinds.TEXT, kinds.PAYLOAD, kinds.WORD, kinds.FILE)
+# The REPL's examples of a duration, offered when nothing is typed yet (see `completions`).
+UNTYPED_EXAMPLES = frozenset(Candidate(d, "duration") for d in DURATION_EXAMPLES)
 # What makes a value need quotes on the command line (shell rules, as `tokenize` reads).
 _NEEDS_QUOTES = re.compile(r"[\s'\"\\]|^#")
 

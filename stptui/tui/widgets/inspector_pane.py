@@ -30,6 +30,7 @@ from stptui.config.model import (
 )
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Override, format_duration
+from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.trace import Record
@@ -202,8 +203,18 @@ def describe_resource(
             f"visible {stats['visible']}, in flight {stats['in_flight']}, "
             f"delayed {stats['delayed']}\n"
         )
+        # The figures a narrow Queues pane leaves out of its table are all here.
+        # When, not how old: the page is redrawn when the queue changes, not as time goes.
+        age = q.oldest_age_ms(sim.clock.now)
+        if age is not None:
+            text.append(f"oldest message enqueued {iso_ms(sim.clock.now - age)}\n")
         if q.dlq is not None:
-            text.append(f"dead-letter queue {safe(q.dlq.name)} after {q.max_receive_count}\n")
+            depth = q.dlq.depth
+            text.append(
+                f"dead-letter queue {safe(q.dlq.name)} after {q.max_receive_count}, "
+                f"{depth} message{'s' * (depth != 1)} in it\n",
+                "red" if depth else "",
+            )
         if q.sources:
             srcs = ", ".join(safe(s.name) for s in q.sources)
             text.append(f"dead-letter queue of {srcs}", "red")

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
 # the caption says how many messages there are in all.
 MAX_MESSAGE_ROWS = 100
 QUEUE_COLUMNS = ("queue", "visible", "in flight", "delayed", "DLQ depth", "oldest")
+# The counts table's columns (by index in QUEUE_COLUMNS, with their heads), widest first:
+# the first that fits the table's width is shown. The oldest message's age goes first, then
+# the delayed count (both are in the inspector, as every count is), then the heads are
+# shortened; a queue's own messages and their states are listed under the table.
+QUEUE_LAYOUTS: tuple[tuple[tuple[int, str], ...], ...] = (
+    tuple(enumerate(QUEUE_COLUMNS)),
+    ((0, "queue"), (1, "visible"), (2, "in flight"), (3, "delayed"), (4, "DLQ depth")),
+    ((0, "queue"), (1, "visible"), (2, "in flight"), (4, "DLQ depth")),
+    ((0, "queue"), (1, "visible"), (2, "in flight"), (4, "DLQ")),
+    ((0, "queue"), (1, "visible"), (2, "flight"), (4, "DLQ")),
+    ((0, "queue"), (1, "vis"), (2, "flight"), (4, "DLQ")),
+)
 MESSAGE_COLUMNS = ("message", "recv", "state", "visible at", "body")
 # A body's start, as much as a full-width pane shows (the list cuts it to its pane).
 BODY_PREVIEW = 200
@@ -55,7 +67,8 @@ def message_cells(msg: Message) -> tuple[str, ...]:
     return (
         msg.id[:8],
         str(msg.receive_count),
-        state,
+        # The simulator's word (`in_flight`) as the column heads and the console write it.
+        state.replace("_", " "),
         iso_ms(msg.visible_at)[11:23] if state != "visible" else "",
         preview(msg.body, BODY_PREVIEW),
     )
@@ -173,9 +186,21 @@ class MessageList(LineView, can_focus=True):
 class QueueTable(DataTable[Text | str]):
     """One row per queue; moving the cursor selects its queue."""
 
-    def __init__(self, on_select: Callable[[str], None] | None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        on_select: Callable[[str], None] | None,
+        on_resize: Callable[[], None] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
         self._on_select = on_select
+        self._on_width = on_resize
+        # While the columns are rebuilt, the cursor moves without the user moving it.
+        self.rebuilding = False
+
+    def on_resize(self) -> None:
+        if self._on_width is not None:
+            self._on_width()
 
     def watch_cursor_coordinate(
         self, old_coordinate: Coordinate, new_coordinate: Coordinate
@@ -186,6 +211,8 @@ class QueueTable(DataTable[Text | str]):
         moved cursor alone: the panes the selection changes would then wait for Textual's
         next frame (17 to 33 ms later) and be painted a second time."""
         super().watch_cursor_coordinate(old_coordinate, new_coordinate)
+        if self.rebuilding:
+            return
         # Unfocused, the cursor only follows a selection made elsewhere. The screen's focus,
         # not `has_focus`: a key typed right after the one that focused the table may
         # move it before the table has handled its Focus event.
@@ -215,31 +242,71 @@ class QueuesPane(Vertical, can_focus=False):
         self._ages: dict[str, tuple[float, int, int | None]] = {}
         # queue -> the cells its row shows, to update only the cells that changed
         self._shown: dict[str, list[Text]] = {}
+        # The counts table's columns now (one of QUEUE_LAYOUTS).
+        self.layout_shown: tuple[tuple[int, str], ...] = QUEUE_LAYOUTS[0]
 
     def compose(self) -> ComposeResult:
-        table = QueueTable(self._on_select, id="queue-table")
-        table.tooltip = "Queues: enter or the arrow keys select one"
+        table = QueueTable(self._on_select, self._fit_columns, id="queue-table")
+        table.tooltip = (
+            "Queues: enter or the arrow keys select one. Narrow, the table shortens its heads "
+            "(vis: visible, flight: in flight, DLQ: its dead-letter queue's depth); the "
+            "Inspector has every count"
+        )
         yield table
         yield Static("", id="message-caption", markup=False)
         yield MessageList(MESSAGE_COLUMNS, DROPPED_FIRST, id="message-table")
 
     def on_mount(self) -> None:
-        table = self.query_one("#queue-table", DataTable)
-        for col in QUEUE_COLUMNS:
-            table.add_column(col, key=col)
+        self._build(self.layout_shown)
 
     def load(self, sim: Simulator) -> None:
         """(Re)build the queue rows for a simulation (on mount and after `load`)."""
-        table = self.query_one("#queue-table", DataTable)
-        table.clear()
         self._ages.clear()
-        self._shown.clear()
-        for name in sim.queues:
-            cells = self._cells(sim, name)
-            self._shown[name] = cells
-            table.add_row(*cells, key=name)
+        self._shown = {name: self._cells(sim, name) for name in sim.queues}
+        self._build(self._layout_that_fits())
         self.queue_name = next(iter(sim.queues), None)
         self.refresh_messages(sim)
+
+    def _layout_that_fits(self) -> tuple[tuple[int, str], ...]:
+        """The widest of QUEUE_LAYOUTS that fits the table's width (the last when none
+        does: the table then scrolls sideways). All of them before the table is laid out."""
+        table = self.query_one(QueueTable)
+        room = table.scrollable_content_region.width
+        if room <= 0:
+            return QUEUE_LAYOUTS[0]
+        pad = 2 * table.cell_padding
+        for layout in QUEUE_LAYOUTS:
+            need = sum(
+                max([cell_len(head), *(cells[i].cell_len for cells in self._shown.values())]) + pad
+                for i, head in layout
+            )
+            if need <= room:
+                return layout
+        return QUEUE_LAYOUTS[-1]
+
+    def _fit_columns(self) -> None:
+        """Show the columns that fit the table's width now (called when it is resized)."""
+        layout = self._layout_that_fits()
+        if layout != self.layout_shown:
+            self._build(layout)
+
+    def _build(self, layout: tuple[tuple[int, str], ...]) -> None:
+        """Rebuild the table with `layout`'s columns and every queue's row, the cursor on
+        the same row."""
+        table = self.query_one(QueueTable)
+        row = table.cursor_row
+        table.rebuilding = True
+        try:
+            table.clear(columns=True)
+            for i, head in layout:
+                table.add_column(head, key=QUEUE_COLUMNS[i])
+            for name, cells in self._shown.items():
+                table.add_row(*(cells[i] for i, _ in layout), key=name)
+            if 0 < row < table.row_count:
+                table.move_cursor(row=row, animate=False)
+        finally:
+            table.rebuilding = False
+        self.layout_shown = layout
 
     def _cells(self, sim: Simulator, name: str) -> list[Text]:
         q = sim.queues[name]
@@ -271,24 +338,32 @@ class QueuesPane(Vertical, can_focus=False):
 
     def refresh_stats(self, sim: Simulator) -> None:
         """Update the queues' counts: only the cells whose text changed."""
-        table = self.query_one("#queue-table", DataTable)
-        columns = list(table.columns.values())
+        table = self.query_one(QueueTable)
+        columns = {key.value: column for key, column in table.columns.items()}
+        widened = False
         for name in sim.queues:
             shown = self._shown[name]
             for i, cell in enumerate(self._cells(sim, name)):
                 old = shown[i]
                 if cell.plain != old.plain or cell.style != old.style:
                     shown[i] = cell
+                    column = columns.get(QUEUE_COLUMNS[i])
+                    if column is None:
+                        continue  # not shown at this width
                     # A longer count or age widens its column instead of being cut off;
                     # measuring (and the layout it brings) only then.
-                    wider = cell.cell_len > columns[i].content_width
+                    wider = cell.cell_len > column.content_width
+                    widened |= wider
                     table.update_cell(name, QUEUE_COLUMNS[i], cell, update_width=wider)
+        if widened:
+            # Wider, the columns may no longer fit: fewer or shorter ones may.
+            self._fit_columns()
 
     def select(self, sim: Simulator, name: str) -> None:
         """Show `name`'s messages and put the cursor on its row (when it is a queue)."""
         if name not in sim.queues:
             return
-        table = self.query_one("#queue-table", DataTable)
+        table = self.query_one(QueueTable)
         row = table.get_row_index(name)
         if table.cursor_row != row:
             table.move_cursor(row=row)

@@ -1,0 +1,89 @@
+"""The Queues pane at the wide layout's smallest size (120x36): the counts table fits its
+pane without sideways scrolling (the age and delayed columns go, heads get shorter), the
+inspector has the figures left out, and a message's state reads `in flight`."""
+
+from __future__ import annotations
+
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from tui_support import app_for, drawn_text, drive
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.widgets.inspector_pane import InspectorPane
+from stptui.tui.widgets.queues_pane import MessageList, QueueTable
+
+# A message dead-lettered, then one received and failing (in flight).
+STORY = ("fail worker always", "send jobQueue x", "advance 20m", "send jobQueue y", "advance 1s")
+
+
+async def play(pilot: Pilot[None], app: StptuiApp) -> None:
+    """Run the story and select the job queue."""
+    for line in STORY:
+        app.run_command(line)
+    app.jump_to("jobQueue")
+    app.flush()
+    await pilot.pause()
+
+
+def test_the_counts_fit_the_pane_at_120_by_36() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await play(pilot, app)
+        table = app.query_one(QueueTable)
+        # Nothing to scroll sideways: every column shown is in sight.
+        assert table.max_scroll_x == 0
+        header, job, dead = drawn_text(table).splitlines()[:3]
+        assert header.split() == ["queue", "visible", "flight", "DLQ"]
+        # jobQueue: 0 visible, 1 in flight, its dead-letter queue holds 1; the dead-letter
+        # queue has none of its own.
+        assert job.split() == ["jobQueue", "0", "1", "1"]
+        assert dead.split() == ["deadLetterQueue", "1", "0", "-"]
+        # The figures left out of the table are in the inspector.
+        page = app.query_one(InspectorPane).text.plain
+        assert "oldest message enqueued 2026-01-05T08:20:00.000Z" in page
+        assert "dead-letter queue deadLetterQueue after 3, 1 message in it" in page
+
+    drive(app_for(), script, size=(120, 36))
+
+
+def test_a_wide_pane_shows_every_count_and_a_resize_brings_them_back() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await play(pilot, app)
+        table = app.query_one(QueueTable)
+        assert drawn_text(table).splitlines()[0].split() == [
+            *("queue", "visible", "in", "flight", "delayed", "DLQ", "depth", "oldest")
+        ]
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert "oldest" not in drawn_text(table)
+        # Rebuilt at the new width, the cursor is still on the queue selected.
+        assert table.cursor_row == 0 and app.selected == "jobQueue"
+        app.jump_to("deadLetterQueue")
+        await pilot.pause()
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert "oldest" in drawn_text(table)
+        assert table.cursor_row == 1 and app.selected == "deadLetterQueue"
+
+    drive(app_for(), script, size=(200, 50))
+
+
+def test_a_message_in_flight_reads_in_flight() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await play(pilot, app)
+        row = drawn_text(app.query_one(MessageList)).splitlines()[1]
+        assert " in flight " in row and "in_flight" not in row
+
+    drive(app_for(), script, size=(200, 50))
+
+
+def test_the_inspector_follows_the_depth_of_the_dead_letter_queue() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await play(pilot, app)
+        # Only the dead-letter queue changes; the job queue's page counts its messages.
+        app.run_command("send deadLetterQueue z")
+        app.flush()
+        await pilot.pause()
+        page = app.query_one(InspectorPane).text.plain
+        assert "dead-letter queue deadLetterQueue after 3, 2 messages in it" in page
+
+    drive(app_for(), script, size=(120, 36))
