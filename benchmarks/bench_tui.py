@@ -40,11 +40,11 @@ import asyncio
 import gc
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from stptui.commands import Session
@@ -130,35 +130,31 @@ async def app_rate(messages: int, records: int) -> float:
         return (sim.trace.seq - start_seq) / elapsed
 
 
-ECHO_STACK = """\
-resources:
-  gw: {type: http-api-gateway}
-  echo:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
-      events:
-        - type: http-api-gateway
-          properties: {httpApiGatewayName: gw, path: /echo, method: POST}
-"""
+# Any stack with a gateway opens the HTTP dialog; the bodies below are typed in, not routed.
+HTTP_STACK = STACK.parent / "webhook-processor"
+
+
+async def http_dialog_body(app: StptuiApp, pilot: Pilot, body_chars: int) -> TextArea:
+    """Open the HTTP dialog and give it a body of one line of `body_chars` characters, with
+    the cursor at its end and the focus in it; returns the body field."""
+    await pilot.pause()
+    await pilot.press("h")
+    body = app.screen.query_one("#http-body", TextArea)
+    body.load_text('{"a": "' + "x" * body_chars + '"}')
+    body.move_cursor(body.document.end)
+    app.screen.set_focus(body)
+    await pilot.pause()
+    return body
 
 
 async def body_focus_times(body_chars: int, rounds: int = 5) -> list[float]:
     """Milliseconds per focus change (body to headers, or back) in the HTTP dialog with a
     body of one line of `body_chars` characters, the cursor at its end."""
-    folder = Path(tempfile.mkdtemp())
-    (folder / "stacktape.yml").write_text(ECHO_STACK, encoding="utf-8")
-    app = StptuiApp(Session.open(folder, start_ms=START))
+    app = StptuiApp(Session.open(HTTP_STACK, start_ms=START))
     times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        await pilot.press("h")
-        body = app.screen.query_one("#http-body", TextArea)
+        body = await http_dialog_body(app, pilot, body_chars)
         headers = app.screen.query_one("#http-headers", TextArea)
-        body.load_text('{"a": "' + "x" * body_chars + '"}')
-        body.move_cursor(body.document.end)
-        app.screen.set_focus(body)
-        await pilot.pause()
         for _ in range(rounds):
             for target in (headers, body):
                 t0 = time.perf_counter()
@@ -174,18 +170,10 @@ TYPED = ("a", "b", "c", "backspace", "d", "e")
 async def body_typing_times(body_chars: int) -> list[float]:
     """Milliseconds per key of TYPED, typed at the end of the HTTP dialog's body of one line
     of `body_chars` characters."""
-    folder = Path(tempfile.mkdtemp())
-    (folder / "stacktape.yml").write_text(ECHO_STACK, encoding="utf-8")
-    app = StptuiApp(Session.open(folder, start_ms=START))
+    app = StptuiApp(Session.open(HTTP_STACK, start_ms=START))
     times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        await pilot.press("h")
-        body = app.screen.query_one("#http-body", TextArea)
-        body.load_text('{"a": "' + "x" * body_chars + '"}')
-        body.move_cursor(body.document.end)
-        app.screen.set_focus(body)
-        await pilot.pause()
+        await http_dialog_body(app, pilot, body_chars)
         for key in TYPED:
             t0 = time.perf_counter()
             await pilot.press(key)
