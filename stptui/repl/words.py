@@ -10,6 +10,7 @@ inside double quotes) and `#` at the start of a word begins a comment.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from stptui.commands.registry import WORD_SEPARATORS, strip_comment
@@ -92,46 +93,12 @@ def read_words(text: str) -> Reading:
     return out
 
 
-def one_line(text: str) -> str:
-    """`text` with the line breaks outside quotes turned into spaces.
-
-    A command typed over several lines (an open bracket carries it on) means the same as
-    the one-line form, and the session log and recorded scripts hold one command per line
-    except inside quotes, where a line break is part of the value."""
-    if "\n" not in text:
-        return text
-    out: list[str] = []
-    quote: str | None = None
-    escaped = False
-    for ch in text:
-        if escaped:
-            escaped = False
-        elif quote is not None:
-            if ch == quote:
-                quote = None
-            elif ch == "\\" and quote == '"':
-                escaped = True
-        elif ch == "\\":
-            escaped = True
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "\n":
-            ch = " "
-        out.append(ch)
-    return "".join(out)
-
-
-def command_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each command line of a buffer that may hold several (lines pasted at
-    once), blank ones too: a line break ends a command unless a quote or a bracket is still
-    open or a backslash escapes it, as Enter ends a typed command. The spans cover `text`
-    but for the line breaks between them. One pass over the text: a long pasted JSON body
-    is read once."""
-    out: list[tuple[int, int]] = []
-    start = 0
+def _structural(text: str, comments: bool) -> Iterator[tuple[int, str]]:
+    """Each character of `text` (with its index) that the quoting rules leave as itself:
+    not inside quotes, not escaped by a backslash, not a quote or backslash that does the
+    quoting, and, when `comments`, not in a `# comment` (which a line break ends)."""
     quote: str | None = None
     escaped = in_word = in_comment = False
-    depth = 0
     for i, ch in enumerate(text):
         if in_comment and ch != "\n":
             continue
@@ -143,12 +110,10 @@ def command_lines(text: str) -> list[tuple[int, int]]:
                 quote = None
             elif ch == "\\" and quote == '"':
                 escaped = True
-        elif ch == "\n" and depth == 0:
-            out.append((start, i))
-            start, in_word = i + 1, False
         elif ch in WORD_SEPARATORS:
             in_word = False
-        elif ch == "#" and not in_word:
+            yield i, ch
+        elif comments and ch == "#" and not in_word:
             in_comment = True
         else:
             in_word = True
@@ -156,10 +121,41 @@ def command_lines(text: str) -> list[tuple[int, int]]:
                 escaped = True
             elif ch in "'\"":
                 quote = ch
-            elif ch in BRACKETS:
-                depth += 1
-            elif ch in BRACKETS.values() and depth:
-                depth -= 1
+            else:
+                yield i, ch
+
+
+def one_line(text: str) -> str:
+    """`text` with the line breaks outside quotes turned into spaces.
+
+    A command typed over several lines (an open bracket carries it on) means the same as
+    the one-line form, and the session log and recorded scripts hold one command per line
+    except inside quotes, where a line break is part of the value."""
+    if "\n" not in text:
+        return text
+    out = list(text)
+    for i, ch in _structural(text, comments=False):
+        if ch == "\n":
+            out[i] = " "
+    return "".join(out)
+
+
+def command_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each command line of a buffer that may hold several (lines pasted at
+    once), blank ones too: a line break ends a command unless a quote or a bracket is still
+    open or a backslash escapes it, as Enter ends a typed command. The spans cover `text`
+    but for the line breaks between them. One pass over the text: a long pasted JSON body
+    is read once."""
+    out: list[tuple[int, int]] = []
+    start = depth = 0
+    for i, ch in _structural(text, comments=True):
+        if ch == "\n" and depth == 0:
+            out.append((start, i))
+            start = i + 1
+        elif ch in BRACKETS:
+            depth += 1
+        elif ch in BRACKETS.values() and depth:
+            depth -= 1
     out.append((start, len(text)))
     return out
 

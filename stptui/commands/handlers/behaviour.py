@@ -58,9 +58,10 @@ def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
     fn = _workload(sim, call.args["function"])
-    if verb == "fail" and len(words) == 2 and words[0].lower() == "next":
+    if verb == "fail" and len(words) >= 2 and words[0].lower() == "next":
         # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
         # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
+        # A bad count is named first even with words after it, as the REPL names it on Enter.
         whole_number(words[1], f"fail {fn.name} next N")
     typed: str | None = None
     if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
