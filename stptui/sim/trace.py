@@ -158,7 +158,15 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     OBJECT_CREATED: _OBJECT_FIELDS,
     OBJECT_DELETED: _OBJECT_FIELDS,
-    NOTIFICATION_MATCHED: ("key", "event", "target", "configuration", "event_id", "execution_id"),
+    NOTIFICATION_MATCHED: (
+        "key",
+        "event",
+        "target",
+        "configuration",
+        "request_id",
+        "event_id",
+        "execution_id",
+    ),
     NOTIFICATION_SKIPPED: ("key", "event", "target", "configuration", "reason"),
     HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target"),
     HTTP_RESPONSE: (

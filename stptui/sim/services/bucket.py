@@ -423,6 +423,9 @@ class BucketService:
             if why is not None:
                 sim.trace.emit((now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": why}))
                 continue
+            # The S3 request id links the notification (and through its event or execution
+            # id, what it triggered) back to the object record for `explain`.
+            base["request_id"] = req.request_id
             event = {"Records": [self._record(b, req, n.aws_id, encoded)]}
             if n.target_type == "batch-job":
                 # The execution starts (and is traced) at once: name it first so that the
@@ -528,9 +531,8 @@ class BucketService:
                 (sim.clock.now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": str(exc)})
             )
             return
-        sim.trace.emit(
-            (sim.clock.now, tk.NOTIFICATION_MATCHED, b.name, {**base, "event_id": event_id})
-        )
+        matched = {**base, "request_id": req.request_id, "event_id": event_id}
+        sim.trace.emit((sim.clock.now, tk.NOTIFICATION_MATCHED, b.name, matched))
 
     # -- hooks for behaviours and Lambda destinations ------------------------------------
 
