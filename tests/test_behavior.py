@@ -900,7 +900,7 @@ def test_parse_override(words: list[str], kind: str, mode: str | None, command: 
     [
         (["fail", "worker", "next", "x"], "next needs a whole number, e.g. `fail worker next 3`"),
         (["fail", "worker", "next", "9" * 5000], "at most 999,999,999"),
-        (["fail", "worker", "next"], "next needs a whole number"),
+        (["fail", "worker", "next"], "`fail worker next N` needs a count"),
         (["fail", "worker", "next", "0"], "at least 1"),
         (["fail", "worker", "rate", "2"], "between 0 and 1"),
         (["fail", "worker", "rate", "nan"], "between 0 and 1"),

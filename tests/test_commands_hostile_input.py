@@ -169,7 +169,7 @@ def test_a_body_that_starts_with_two_dashes_is_told_how_to_pass(session: Session
         ("send jobQueue x --delay 16m", "`help send` shows its arguments and examples"),
         ("publish eventBus '' OrderCreated", "`help publish` shows its arguments and examples"),
         ("upload uploads ''", "`help upload` shows its arguments and examples"),
-        ("fail worker next", "`help fail` shows its arguments and examples"),
+        ("fail worker next", "write a whole number from 1 to 999,999,999"),
         # Refusals of the command layer's own say what to do instead.
         ("redrive deadLetterQueue --to deadLetterQueue", "name another queue: redrive "),
         ("send jobQueue x --attr k=", "e.g. --attr k=1"),

@@ -39,3 +39,28 @@ def test_a_bad_count_with_words_after_it_reads_the_same_before_and_after_enter(
     assert line[problem.position :].split()[0] == bad
     # Nothing was overridden.
     assert not session.sim.functions["worker"].overrides
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        (
+            "fail worker next 3 y",
+            "`fail worker next N` takes one count, not '3 y'",
+            "e.g. `fail worker next 3`",
+        ),
+        (
+            "fail worker next",
+            "`fail worker next N` needs a count",
+            "write a whole number from 1 to 999,999,999",
+        ),
+    ],
+)
+def test_a_good_count_with_more_words_or_no_count_is_named_as_such(
+    session: Session, line: str, message: str, hint: str
+) -> None:
+    # Both used to say "next needs a whole number", though 3 is one.
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert (info.value.message, info.value.hint) == (message, hint)
+    assert not session.sim.functions["worker"].overrides

@@ -990,7 +990,17 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
             )
         return Override(fn, "fail", "always")
     if mode == "next":
-        if len(args) != 1 or not re.fullmatch(r"[0-9]+", args[0]):
+        if not args:
+            raise BehaviorError(
+                f"`fail {fn} next N` needs a count",
+                f"write a whole number from 1 to {10**_MAX_COUNT_DIGITS - 1:,}",
+            )
+        if len(args) > 1:
+            raise BehaviorError(
+                f"`fail {fn} next N` takes one count, not {_quote(' '.join(args))}",
+                f"e.g. `fail {fn} next {args[0]}`",
+            )
+        if not re.fullmatch(r"[0-9]+", args[0]):
             raise BehaviorError(f"next needs a whole number, e.g. `fail {fn} next 3`")
         if len(args[0].lstrip("0")) > _MAX_COUNT_DIGITS:
             raise BehaviorError(
