@@ -1162,6 +1162,12 @@ APPSYNC_AUTHENTICATIONS: dict[str, PackagingType] = {
 DSQL_DATABASE_PROPS = {"deletionProtection": _BOOL, "kmsKeyArn": _STR}
 EMAIL_SENDER_PROPS = {"identity": _STR, "manageIdentity": _BOOL, "configurationSetName": _STR}
 EMAIL_SENDER_REQUIRED = ("identity",)
+# Types read by their property table alone: (table, required properties).
+TABLE_ONLY_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "kafka-cluster": (KAFKA_CLUSTER_PROPS, ()),
+    "dsql-database": (DSQL_DATABASE_PROPS, ()),
+    "email-sender": (EMAIL_SENDER_PROPS, EMAIL_SENDER_REQUIRED),
+}
 # The events these types bring (events.ts): `WebSocketApiIntegrationProps`,
 # `AppSyncApiIntegrationProps`, and the `lambda` variant of `WebSocketAuthorizer`.
 WEBSOCKET_EVENT_PROPS = {
@@ -1892,6 +1898,8 @@ class StackBuilder:
             return self._container_workload(name, props, ppath)
         if rtype in CONTAINER_SERVICE_TYPES:
             return self._container_service(name, props, ppath)
+        if rtype in TABLE_ONLY_TYPES:
+            return self._by_table(name, rtype, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)
@@ -3009,6 +3017,16 @@ class StackBuilder:
                 self.nested(bodies, key, bpath, name, "custom response body")
         return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
 
+    def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A resource of a type that has nothing to read but its property table (and the
+        properties that table requires)."""
+        table, required = TABLE_ONLY_TYPES[rtype]
+        props = self.read_props(raw, path, table, name)
+        if required:
+            what = f"{rtype} {name!r}"
+            self.require_all(props, raw, table, required, path, name, what)
+        return Resource(name=name, type=rtype, path=path[:2], properties=raw)
+
     def _websocket_api_gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, WEBSOCKET_API_GATEWAY_PROPS, name)
         expression = props.get("routeSelectionExpression")
@@ -3026,10 +3044,6 @@ class StackBuilder:
         self.nested(props, "logging", path, name, "websocket logging")
         self.each_item(props, "customDomains", path, name)
         return Resource(name=name, type="websocket-api-gateway", path=path[:2], properties=raw)
-
-    def _kafka_cluster(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
-        self.read_props(raw, path, KAFKA_CLUSTER_PROPS, name)
-        return Resource(name=name, type="kafka-cluster", path=path[:2], properties=raw)
 
     def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
         props = self.read_props(raw, path, APPSYNC_API_PROPS, name)
@@ -3066,16 +3080,6 @@ class StackBuilder:
                 api.user_pool = self.ref_by_name(pool, (*apath, "properties", "userAuthPoolName"))
         return api
 
-    def _dsql_database(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
-        self.read_props(raw, path, DSQL_DATABASE_PROPS, name)
-        return Resource(name=name, type="dsql-database", path=path[:2], properties=raw)
-
-    def _email_sender(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
-        props = self.read_props(raw, path, EMAIL_SENDER_PROPS, name)
-        what = f"email-sender {name!r}"
-        self.require_all(props, raw, EMAIL_SENDER_PROPS, EMAIL_SENDER_REQUIRED, path, name, what)
-        return Resource(name=name, type="email-sender", path=path[:2], properties=raw)
-
     def _container_port(self, t: Trigger, owner: str) -> int | None:
         """The required `containerPort` of a container's event. Events read with a schema
         (http-api-gateway) had it checked already; the opaque ones are checked here."""
@@ -3105,10 +3109,7 @@ class StackBuilder:
         "redis-cluster": _redis_cluster,
         "web-app-firewall": _web_app_firewall,
         "websocket-api-gateway": _websocket_api_gateway,
-        "kafka-cluster": _kafka_cluster,
         "appsync-api": _appsync_api,
-        "dsql-database": _dsql_database,
-        "email-sender": _email_sender,
     }
 
     # -- triggers ----------------------------------------------------------------------
