@@ -666,6 +666,7 @@ def test_expect_errors(s: Session, line: str, message: str, hint: str | None) ->
 
 COMMANDS = [
     "send",
+    "put-record",
     "invoke",
     "advance",
     "until",

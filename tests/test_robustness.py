@@ -457,6 +457,7 @@ RESOURCE_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
     ),
     "web-app-firewall": (norm.FIREWALL_PROPS, {"scope": "cdn"}),
     "websocket-api-gateway": (norm.WEBSOCKET_API_GATEWAY_PROPS, {}),
+    "kinesis-stream": (norm.KINESIS_STREAM_PROPS, {}),
     "kafka-cluster": (norm.KAFKA_CLUSTER_PROPS, {}),
     "appsync-api": (norm.APPSYNC_API_PROPS, {"authentication": "{type: aws-iam}"}),
     "dsql-database": (norm.DSQL_DATABASE_PROPS, {}),
@@ -487,12 +488,15 @@ TRIGGER_BASES: dict[str, dict[str, str]] = {
 NEWER_TRIGGER_BASES: dict[str, dict[str, str]] = {
     "websocket-api-gateway": {"websocketApiGatewayName": "ws", "routeKey": "$connect"},
     "appsync-api": {"appsyncApiName": "gql", "field": "Query.user"},
+    "kinesis-stream": {"kinesisStreamName": "ks"},
+    "dynamo-db-stream": {"streamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1"},
 }
 TRIGGER_TARGETS = (
     "  q: {type: sqs-queue}\n  b: {type: bucket}\n  bus: {type: event-bus}\n"
     "  t: {type: sns-topic}\n  api: {type: http-api-gateway}\n"
     "  ws: {type: websocket-api-gateway}\n"
     "  gql: {type: appsync-api, properties: {authentication: {type: aws-iam}}}\n"
+    "  ks: {type: kinesis-stream}\n"
 )
 
 
@@ -515,6 +519,8 @@ def test_every_schema_is_covered() -> None:
     covered |= {"ALARM_PROPS", "WEBSOCKET_API_GATEWAY_PROPS", "KAFKA_CLUSTER_PROPS"}
     covered |= {"APPSYNC_API_PROPS", "DSQL_DATABASE_PROPS", "EMAIL_SENDER_PROPS"}
     covered |= {"WEBSOCKET_EVENT_PROPS", "APPSYNC_EVENT_PROPS"}
+    covered |= {"KINESIS_STREAM_PROPS", "KINESIS_EVENT_PROPS", "DYNAMO_STREAM_EVENT_PROPS"}
+    covered |= {"_STREAM_EVENT_PROPS"}
     # Checked property by property at their places by tests/test_config_nested_sections.py.
     covered |= {"BUCKET_CDN_PROPS", "IAM_STATEMENT_PROPS", "BUCKET_POLICY_STATEMENT_PROPS"}
     covered |= {"SQS_POLICY_STATEMENT_PROPS"}

@@ -226,13 +226,61 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+STREAMS = (
+    "resources:\n"
+    "  clicks: {type: kinesis-stream, properties: {capacityMode: PROVISIONED}}\n"
+    "  failed: {type: sqs-queue}\n"
+    "  crunch:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container:\n"
+    "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: c.ts}}\n"
+    "      resources: {cpu: 1, memory: 2048}\n"
+    "      events: [{type: kinesis-stream, properties: {kinesisStreamName: clicks}}]\n"
+    + fn(
+        "reader",
+        "reservedConcurrency: 1",
+        "events:",
+        "  - type: kinesis-stream",
+        "    properties:",
+        "      kinesisStreamName: clicks",
+        "      parallelizationFactor: 2",
+        "      bisectBatchOnFunctionError: true",
+        "      maximumRetryAttempts: 1",
+        "      onFailure: {arn: \"$ResourceParam('failed', 'arn')\", type: sqs}",
+    )
+)
+STREAM_BEHAVIORS = """
+behaviors:
+  reader: {fail: {when: "data.bad"}}
+"""
+
+
+def _stream_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "streams", STREAMS, STREAM_BEHAVIORS)
+    return _run(
+        session,
+        *(f"put-record clicks '{{\"bad\": false}}' --partition-key k{n}" for n in range(6)),
+        "put-record clicks '{\"bad\": true}' --partition-key k1",
+        "put-record clicks '{\"bad\": false}' --partition-key k1",
+        "advance 25h",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
     the scenarios above."""
     tmp = tmp_path_factory.mktemp("kinds")
     seen: dict[str, set[str]] = {}
-    for source in (_demo_records, _queue_records, _function_records, _service_records):
+    sources = (
+        _demo_records,
+        _queue_records,
+        _function_records,
+        _service_records,
+        _stream_records,
+    )
+    for source in sources:
         for rec in source(tmp):
             fields = set(rec) - {"seq", "t", "kind", "resource"}
             seen.setdefault(str(rec["kind"]), set()).update(fields)

@@ -42,6 +42,7 @@ VALUE = "value"
 FLAG = "flag"
 BUS = "bus"
 TOPIC = "topic"
+STREAM = "stream"  # a kinesis-stream of the stack
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
@@ -97,6 +98,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     WORKLOAD: ("function", "batch-job"),
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
+    STREAM: ("kinesis-stream",),
 }
 
 # Help lists topics in this order; a command's topic must be one of them.

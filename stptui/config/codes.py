@@ -689,9 +689,10 @@ CODES: dict[str, CodeInfo] = {
             ),
             "failure-destination-no-consumer": _stack(
                 "info",
-                "A queue that is a function's `destinations.onFailure` has no consumer: the "
-                "invocation records Lambda sends for failed asynchronous invocations stay "
-                "there until something reads them. Often on purpose.",
+                "A queue that is a function's `destinations.onFailure` (or a stream event's "
+                "`onFailure`) has no consumer: the invocation records Lambda sends for failed "
+                "asynchronous invocations (or discarded stream batches) stay there until "
+                "something reads them. Often on purpose.",
                 None,
             ),
             "queue-no-consumer": _stack(

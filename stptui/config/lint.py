@@ -363,6 +363,8 @@ class _Linter(ComputeChecks):
         # queue -> the functions whose failed asynchronous invocations it records (an
         # on-failure destination: Lambda sends an invocation record, not the event)
         self.failure_destination_of: dict[str, list[str]] = defaultdict(list)
+        # Queues named by a stream event's `onFailure`, and the workloads whose events name them.
+        self.stream_failure_destination_of: dict[str, list[str]] = defaultdict(list)
         self._verdicts: dict[tuple[Callable[[Any], str | None], str], str | None] = {}
         self.polled: set[str] = set()  # queues a container workload connects to
         self._by_type: dict[str, list[str]] | None = None
@@ -999,6 +1001,17 @@ class _Linter(ComputeChecks):
                     resource=q.name,
                     key=True,
                 )
+            elif fns := self.stream_failure_destination_of.get(q.name):
+                self.report(
+                    q.path,
+                    "info",
+                    "failure-destination-no-consumer",
+                    f"queue {q.name!r} (onFailure destination of the stream events of "
+                    f"{', '.join(dict.fromkeys(fns))}) has no consumer; the records Lambda sends "
+                    "for discarded batches stay there until something reads them",
+                    resource=q.name,
+                    key=True,
+                )
             elif q.name not in self.polled:
                 self.report(
                     q.path,
@@ -1510,6 +1523,17 @@ class _Linter(ComputeChecks):
                         )
                     if what == "onFailure" and isinstance(dest, Queue):
                         self.failure_destination_of[dest.name].append(w.name)
+        for w in self.stack.workloads:
+            for t in w.events:
+                # A stream event's `onFailure` queue gets the records of discarded batches.
+                failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
+                target = (
+                    getattr(failure.get("arn"), "resource", None)
+                    if isinstance(failure, dict)
+                    else None
+                )
+                if isinstance(self.stack.resources.get(target or ""), Queue):
+                    self.stream_failure_destination_of[str(target)].append(w.name)
         for q in queues:
             self.check_queue_refs(q)
             self.check_triggers(q, q.events)

@@ -112,7 +112,13 @@ see, for an SQS-triggered invocation, one record at a time::
     {"body": <the body parsed as JSON, or the string when it is not JSON>,
      "record": <the SQS record>, "attributes": ..., "messageAttributes": ...}
 
-`fail.when` and `timeout.when` hold when they hold for any record. For every other trigger
+A Kinesis-triggered invocation's expressions see one record at a time too::
+
+    {"data": <the data decoded from base64, parsed as JSON when it is JSON>,
+     "partitionKey": ..., "record": <the Kinesis record>}
+
+and `partial` reports sequence numbers. `fail.when` and `timeout.when` hold when they hold
+for any record. For every other trigger
 (S3, EventBridge, schedule, HTTP, SNS, direct invoke, batch) they see the AWS event itself:
 `detail.amount`, `Records[0].s3.object.key`, `pathParameters.provider`. A condition holds
 when its value is JMESPath-true: not null, false, an empty string, list or object (0 is
@@ -174,6 +180,7 @@ default behaviour draw nothing.
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib
 import io
@@ -203,6 +210,9 @@ from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.handler_logs import log_events
+
+# The triggers whose event is a batch of records, read one record at a time.
+BATCH_TRIGGERS = frozenset({"sqs", "kinesis"})
 
 SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
 DEFAULT_DURATION_MS = 100
@@ -599,21 +609,55 @@ class _Input:
 
     @property
     def is_sqs(self) -> bool:
-        return self.inp.trigger == "sqs"
+        """A batch of records: SQS messages or Kinesis records (one context per record)."""
+        return self.inp.trigger in BATCH_TRIGGERS
 
     def contexts(self) -> list[tuple[str | None, Any]]:
-        """(messageId, data) per record for SQS; one (None, event) for everything else."""
+        """(messageId, data) per SQS record, (sequenceNumber, data) per Kinesis record; one
+        (None, event) for everything else."""
         if self._contexts is None:
-            if self.is_sqs:
+            if self.inp.trigger == "kinesis":
+                records = self.records()
+                self._contexts = [(_sequence_number(r), _kinesis_context(r)) for r in records]
+            elif self.is_sqs:
                 self._contexts = [(_message_id(r), _record_context(r)) for r in self.records()]
             else:
                 self._contexts = [(None, self.event())]
         return self._contexts
 
 
+def _has_record_batches(workload: Workload) -> bool:
+    """Whether an event source mapping hands the workload batches of records."""
+    return any(isinstance(t, SqsTrigger) or t.type == "kinesis-stream" for t in workload.events)
+
+
 def _message_id(record: dict[str, Any]) -> str | None:
     mid = record.get("messageId") if isinstance(record, dict) else None
     return mid if isinstance(mid, str) else None
+
+
+def _sequence_number(record: dict[str, Any]) -> str | None:
+    kinesis = record.get("kinesis") if isinstance(record, dict) else None
+    seq = kinesis.get("sequenceNumber") if isinstance(kinesis, dict) else None
+    return seq if isinstance(seq, str) else None
+
+
+def _kinesis_context(record: dict[str, Any]) -> dict[str, Any]:
+    """The JMESPath input for one Kinesis record: its data decoded from base64, as JSON when
+    it is UTF-8 JSON, else as text (bytes that are not UTF-8 stay base64)."""
+    kinesis = record.get("kinesis") if isinstance(record, dict) else None
+    kinesis = kinesis if isinstance(kinesis, dict) else {}
+    raw = kinesis.get("data")
+    data: Any = raw
+    if isinstance(raw, str):
+        try:
+            data = base64.b64decode(raw, validate=True).decode("utf-8")
+        except ValueError:
+            data = raw
+        else:
+            with suppress(ValueError):
+                data = jsontext.loads(data)
+    return {"data": data, "partitionKey": kinesis.get("partitionKey"), "record": record}
 
 
 def _record_context(record: dict[str, Any]) -> dict[str, Any]:
@@ -659,9 +703,10 @@ class _Rule:
             return self.fires_nth(inp.nth, rng)
         if data is None:
             return None
+        noun = "record" if data.inp.trigger == "kinesis" else "message"
         for mid, ctx in data.contexts():
             if _truthy(_search(self.expr, ctx, self.where)):
-                return f"when {self.expression}" + (f" (message {mid})" if mid else "")
+                return f"when {self.expression}" + (f" ({noun} {mid})" if mid else "")
         return None
 
     def fires_nth(self, nth: int, rng: random.Random) -> str | None:
@@ -1477,13 +1522,14 @@ class _Reader:
             value = spec["reportBatchItemFailures"]
             if isinstance(value, bool):
                 b.rbif = value
-                no_sqs = not any(isinstance(t, SqsTrigger) for t in workload.events)
+                no_sqs = not _has_record_batches(workload)
                 if value and no_sqs and "partial" not in spec:  # `partial` warns on its own
                     self.report(
                         (*path, "reportBatchItemFailures"),
                         "behavior-rbif-not-sqs",
                         f"{workload.name} has no sqs event: reportBatchItemFailures applies "
-                        "only to an SQS event source mapping, so it changes nothing here",
+                        "only to an SQS or Kinesis event source mapping, so it changes nothing "
+                        "here",
                         severity="warning",
                         hint="remove it, or add the `sqs` event it is meant for",
                     )
@@ -1674,11 +1720,12 @@ class _Reader:
         if rule is None:
             return
         b.partial = rule
-        if not any(isinstance(t, SqsTrigger) for t in workload.events):
+        if not _has_record_batches(workload):
             self.report(
                 path,
                 "behavior-partial-not-sqs",
-                f"{workload.name} has no sqs event: partial applies only to SQS batches",
+                f"{workload.name} has no sqs event: partial applies only to SQS and Kinesis "
+                "batches",
                 severity="warning",
             )
         if not b.rbif:
@@ -2345,12 +2392,17 @@ class Behaviors:
         out = Outcome(total, "success", response=response, emissions=ctx.emissions, logs=logs)
         if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
             if not b.rbif:
+                done = (
+                    "moves past the whole batch"
+                    if inp.trigger == "kinesis"
+                    else "deletes the whole batch"
+                )
                 logs.append(
-                    "batchItemFailures ignored: ReportBatchItemFailures is not enabled, "
-                    "so Lambda deletes the whole batch"
+                    f"batchItemFailures ignored: ReportBatchItemFailures is not enabled, "
+                    f"so Lambda {done}"
                 )
             else:
-                ids = [m for m in (_message_id(r) for r in data.records()) if m is not None]
+                ids = [i for i, _ in data.contexts() if i is not None]
                 failed, problem = batch_item_failures(response, ids)
                 out.failed_item_ids = failed
                 if problem is not None:

@@ -64,6 +64,9 @@ AGENDA_TEXT = {
     "batch-attempt": "the running attempt of execution {subject} ends",
     "batch-retry": "execution {subject} starts its next attempt",
     "http-timeout": "request {subject} reaches the 30 s integration timeout",
+    "stream-poll": "{subject} reads {resource}",
+    "stream-retry": "{subject} retries a batch from {resource}",
+    "stream-retention": "the oldest record of {resource} reaches the retention period",
 }
 
 

@@ -62,6 +62,13 @@ BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
 BATCH_SUCCEEDED = "batch.succeeded"
 BATCH_FAILED = "batch.failed"
+# Kinesis data streams and their event source mappings (stptui.sim.services.stream).
+STREAM_RECORD_PUT = "stream.record_put"
+STREAM_RECORD_EXPIRED = "stream.record_expired"
+STREAM_BATCH_RETRIED = "stream.batch_retried"
+STREAM_BATCH_BISECTED = "stream.batch_bisected"
+STREAM_BATCH_DISCARDED = "stream.batch_discarded"
+STREAM_FAILURE_DELIVERED = "stream.failure_delivered"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -102,6 +109,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "message_ids",
         "event_id",
         "source",
+        "stream",
+        "shard",
+        "sequence_numbers",
     ),
     INVOCATION_SUCCEEDED: ("invocation_id", "duration_ms", "batch_item_failures"),
     INVOCATION_FAILED: (
@@ -112,7 +122,16 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "timeout",
         "error_message_bytes",
     ),
-    INVOCATION_THROTTLED: ("trigger", "queue", "message_ids", "event_id", "retry_in_ms"),
+    INVOCATION_THROTTLED: (
+        "trigger",
+        "queue",
+        "message_ids",
+        "event_id",
+        "retry_in_ms",
+        "stream",
+        "shard",
+        "sequence_numbers",
+    ),
     INVOCATION_RETRY_SCHEDULED: ("event_id", "attempt", "at"),
     INVOCATION_DISCARDED: ("event_id", "condition", "attempts"),
     INVOCATION_RECURSION_STOPPED: (
@@ -186,6 +205,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "request_id",
         "queue",
         "message_ids",
+        "stream",
+        "shard",
+        "sequence_numbers",
     ),
     BATCH_ATTEMPT_STARTED: ("execution_id", "attempt", "batch_job_id", "env"),
     BATCH_ATTEMPT_FAILED: (
@@ -200,6 +222,33 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     BATCH_SUCCEEDED: ("execution_id", "attempt", "duration_ms"),
     BATCH_FAILED: ("execution_id", "attempts", "error"),
+    STREAM_RECORD_PUT: ("sequence_number", "shard", "partition_key", "size", "source"),
+    STREAM_RECORD_EXPIRED: ("sequence_number", "shard"),
+    STREAM_BATCH_RETRIED: (
+        "stream",
+        "shard",
+        "sequence_numbers",
+        "invocation_id",
+        "retries",
+        "at",
+    ),
+    STREAM_BATCH_BISECTED: (
+        "stream",
+        "shard",
+        "sequence_numbers",
+        "invocation_id",
+        "split_at",
+        "at",
+    ),
+    STREAM_BATCH_DISCARDED: (
+        "stream",
+        "shard",
+        "sequence_numbers",
+        "invocation_id",
+        "condition",
+        "attempts",
+    ),
+    STREAM_FAILURE_DELIVERED: ("invocation_id", "target", "delivered_id"),
 }
 
 
@@ -210,6 +259,7 @@ SENT_FIELDS = ("message_id", "source")
 STARTED_FIELDS = ("invocation_id", "trigger", "attempt")
 SQS_STARTED_FIELDS = (*STARTED_FIELDS, "queue", "message_ids")
 ASYNC_STARTED_FIELDS = (*STARTED_FIELDS, "event_id", "source")
+KINESIS_STARTED_FIELDS = (*STARTED_FIELDS, "stream", "shard", "sequence_numbers")
 SUCCEEDED_FIELDS = ("invocation_id", "duration_ms")
 FAILED_FIELDS = ("invocation_id", "duration_ms", "error", "error_message", "timeout")
 

@@ -15,12 +15,14 @@ from stptui.commands.handlers import (
     messages,
     schedules_buses_topics,
     session_files,
+    streams,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
 from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS, statistic
 
 TOPIC_MODULES = (
     messages,
+    streams,
     schedules_buses_topics,
     buckets_http_jobs,
     clock,

@@ -19,10 +19,12 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_jobs,
     _show_routes,
 )
+from stptui.commands.handlers.streams import show_stream
 from stptui.commands.registry import (
     COUNT,
     MESSAGE,
     QUEUE,
+    STREAM,
     TRACE_ID,
     WORD,
     Arg,
@@ -57,6 +59,7 @@ SHOW_WHATS = (
     "bucket",
     "routes",
     "jobs",
+    "stream",
 )
 
 
@@ -64,30 +67,31 @@ SHOW_WHATS = (
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses, topics, buckets, one bucket, HTTP routes or batch jobs.",
+    "buses, topics, buckets, one bucket, HTTP routes, batch jobs or one Kinesis stream.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs",
+            "buses | topics | buckets | bucket B | routes | jobs | stream S",
             choices=SHOW_WHATS,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bucket, message id or number of records",
+            "the queue, bucket, stream, message id or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
                 ("message", MESSAGE),
                 ("trace", COUNT),
                 ("bucket", "bucket"),
+                ("stream", STREAM),
             ),
         ),
     ),
     usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs",
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM",
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -101,11 +105,12 @@ SHOW_WHATS = (
         "show bucket uploads",
         "show routes",
         "show jobs",
+        "show stream clicks",
     ),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | topics | buckets | bucket BUCKET | routes | jobs"""
+    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM"""
     what = call.args["what"]
     name = call.args["name"]
     if what not in SHOW_WHATS:
@@ -114,11 +119,12 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
             f"cannot show {what!r}",
             f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
         )
-    needs_name = what in ("queue", "message", "bucket")
+    needs_name = what in ("queue", "message", "bucket", "stream")
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
             "bucket": ("a bucket name", "`show buckets` lists them"),
+            "stream": ("a kinesis-stream name", "`show functions` names what reads them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint)
     if not needs_name and what != "trace" and name is not None:
@@ -150,6 +156,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_routes(sim)
     if what == "jobs":
         return _show_jobs(sim)
+    if what == "stream":
+        return show_stream(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -1,0 +1,812 @@
+"""Kinesis data streams, and the Lambda event source mappings that read them.
+
+A stream is a set of shards, each owning an even share of the 128-bit hash key space
+(`shardCount` of a PROVISIONED stream; the 4 a new ON_DEMAND stream starts with). PutRecord
+hashes the partition key with MD5 into that space, or takes an explicit hash key, and
+appends the record to the shard that owns the key, with a sequence number that grows within
+the shard. A record is kept `retentionPeriodHours` (default 24) and then expires: nobody
+reads it after that.
+
+An event source mapping (a `kinesis-stream` event of a function or batch job) reads each
+shard in order, one batch at a time per shard (per shard and lane with
+`parallelizationFactor` > 1, a partition key always in the same lane). A standard consumer
+polls each shard once a second and, while records wait, reads the next batch as soon as
+the last one is done; an enhanced fan-out consumer (`consumerArn` or `autoCreateConsumer`)
+is pushed each record at once. A batch holds up to `batchSize` records (AWS's default of
+100: Stacktape passes none) and waits up to `maxBatchWindowSeconds` to fill. A function
+error or timeout retries the whole batch, blocking its shard, until it succeeds, its
+records expire or `maximumRetryAttempts` is used up (default -1: forever); with
+`bisectBatchOnFunctionError` a failing batch is split in two first, which uses no retry.
+A discarded batch is described to `onFailure` (an SQS queue or SNS topic). Stacktape sets
+no `FunctionResponseTypes`, so a `batchItemFailures` response is ignored unless the
+behaviours file turns `reportBatchItemFailures` on. docs/fidelity.md ("Kinesis") has the
+sources and the simulator's own choices.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import deque
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import trace as tk
+from stptui.sim.behavior import Outcome
+from stptui.sim.clock import iso_ms
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
+
+if TYPE_CHECKING:
+    from stptui.config.model import Resource, Trigger, Workload
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.function import FunctionSim
+
+# A new on-demand stream has 4 shards (4 MB/s of writes); the simulator keeps it at that.
+ON_DEMAND_SHARDS = 4
+HASH_SPACE = 1 << 128
+MAX_RECORD_BYTES = 1_048_576  # data + partition key (a stream's default MaxRecordSize)
+MAX_PARTITION_KEY = 256
+DEFAULT_RETENTION_HOURS = 24
+# AWS's BatchSize default for Kinesis and DynamoDB streams: Stacktape passes `batchSize`
+# through, so an event without one gets it.
+DEFAULT_BATCH_SIZE = 100
+# A standard consumer polls each shard once a second.
+POLL_INTERVAL_MS = 1000
+# A failed batch is read again at the next poll, a second later (AWS documents no delay).
+RETRY_DELAY_MS = 1000
+# Each record's share of the invocation payload beyond its base64 data and key: the fixed
+# fields of a Kinesis record (about 500 bytes as AWS writes them).
+RECORD_OVERHEAD_BYTES = 500
+DEFAULT_PARTITION_KEY = "stptui"
+
+_SEQ = attrgetter("sequence_number")
+
+
+class KinesisError(ValueError):
+    """A request Kinesis itself would reject, with AWS's error code."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.hint = hint
+
+
+def hash_key_of(partition_key: str) -> int:
+    """The 128-bit hash key of a partition key: its UTF-8 MD5 digest as an integer."""
+    return int.from_bytes(hashlib.md5(partition_key.encode("utf-8", "surrogatepass")).digest())
+
+
+class StreamRecord:
+    """One data record of a shard."""
+
+    __slots__ = (
+        "arrival_ms",
+        "data",
+        "expired",
+        "hash_key",
+        "partition_key",
+        "sequence_number",
+        "shard",
+    )
+
+    def __init__(
+        self, data: bytes, partition_key: str, hash_key: int, shard: Shard, seq: str, now: int
+    ) -> None:
+        self.data = data
+        self.partition_key = partition_key
+        self.hash_key = hash_key
+        self.shard = shard
+        self.sequence_number = seq
+        self.arrival_ms = now
+        self.expired = False
+
+    @property
+    def payload_bytes(self) -> int:
+        """About what the record adds to an invocation's payload."""
+        return 4 * ((len(self.data) + 2) // 3) + len(self.partition_key) + RECORD_OVERHEAD_BYTES
+
+
+class Shard:
+    """One shard: its hash key range and the records it still holds, oldest first."""
+
+    def __init__(self, stream_index: int, index: int, count: int) -> None:
+        self.index = index
+        self.id = f"shardId-{index:012d}"
+        self.start_hash = index * HASH_SPACE // count
+        self.end_hash = (index + 1) * HASH_SPACE // count - 1
+        self.records: deque[StreamRecord] = deque()
+        self._prefix = f"49{stream_index:03d}{index:03d}"
+        self._count = 0
+
+    def next_sequence_number(self, now: int) -> str:
+        """A 56-digit sequence number, larger than every earlier one of the shard (and
+        unique in the simulation: the stream and shard are part of it)."""
+        self._count += 1
+        return f"{self._prefix}{now:015d}{self._count:033d}"
+
+
+class StreamSim:
+    """The simulated state of one Kinesis data stream."""
+
+    def __init__(self, sim: Simulator, res: Resource, index: int) -> None:
+        props = res.properties
+        self.sim = sim
+        self.name = res.name
+        self.arn = sim.arn(res.name)
+        self.provisioned = props.get("capacityMode") == "PROVISIONED"
+        count = _int(props.get("shardCount"), 1) if self.provisioned else ON_DEMAND_SHARDS
+        self.shards = [Shard(index, i, max(1, count)) for i in range(max(1, count))]
+        hours = _int(props.get("retentionPeriodHours"), DEFAULT_RETENTION_HOURS)
+        self.retention_ms = max(1, hours) * 3_600_000
+        self.consumers: list[StreamConsumer] = []
+        self._expiry: deque[StreamRecord] = deque()
+        self._expiry_timer: list[Any] | None = None
+
+    def shard_for(self, hash_key: int) -> Shard:
+        """The shard whose hash key range holds `hash_key`."""
+        count = len(self.shards)
+        return self.shards[min(count - 1, hash_key * count // HASH_SPACE)]
+
+    def validate_put(self, data: bytes, partition_key: str, explicit: str | None) -> None:
+        """Raise KinesisError for a PutRecord Kinesis would refuse (nothing changes)."""
+        if not partition_key:
+            raise KinesisError(
+                "ValidationException",
+                "1 validation error detected: Value at 'partitionKey' failed to satisfy "
+                "constraint: Member must have length greater than or equal to 1",
+                "give a partition key of 1 to 256 characters",
+            )
+        if len(partition_key) > MAX_PARTITION_KEY:
+            raise KinesisError(
+                "ValidationException",
+                f"1 validation error detected: Value '{partition_key[:40]}...' at "
+                "'partitionKey' failed to satisfy constraint: Member must have length less "
+                "than or equal to 256",
+                "a partition key holds at most 256 characters",
+            )
+        size = len(data) + len(partition_key.encode("utf-8", "surrogatepass"))
+        if size > MAX_RECORD_BYTES:
+            raise KinesisError(
+                "ValidationException",
+                f"1 validation error detected: Value at 'data' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_RECORD_BYTES} (the data "
+                f"and partition key are {size:,} bytes)",
+                "a record's data and partition key hold at most 1 MiB together",
+            )
+        if explicit is not None and not _is_hash_key(explicit):
+            raise KinesisError(
+                "ValidationException",
+                f"1 validation error detected: Value '{explicit}' at 'explicitHashKey' failed "
+                "to satisfy constraint: Member must satisfy regular expression pattern: "
+                "0|([1-9]\\d{0,38})",
+                "an explicit hash key is a whole number from 0 to 2^128 - 1",
+            )
+        if explicit is not None and int(explicit) >= HASH_SPACE:
+            raise KinesisError(
+                "InvalidArgumentException",
+                f"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, "
+                f"{HASH_SPACE - 1}]. Specified value was {explicit}",
+                "an explicit hash key is a whole number from 0 to 2^128 - 1",
+            )
+
+    def put(
+        self,
+        data: bytes,
+        partition_key: str,
+        explicit_hash_key: str | None = None,
+        source: str = "command",
+    ) -> StreamRecord:
+        """PutRecord: append a record to the shard its hash key falls in."""
+        self.validate_put(data, partition_key, explicit_hash_key)
+        sim = self.sim
+        now = sim.clock.now
+        hk = int(explicit_hash_key) if explicit_hash_key is not None else hash_key_of(partition_key)
+        shard = self.shard_for(hk)
+        record = StreamRecord(data, partition_key, hk, shard, shard.next_sequence_number(now), now)
+        shard.records.append(record)
+        sim.trace.emit(
+            (
+                now,
+                tk.STREAM_RECORD_PUT,
+                self.name,
+                {
+                    "sequence_number": record.sequence_number,
+                    "shard": shard.id,
+                    "partition_key": partition_key,
+                    "size": len(data),
+                    "source": source,
+                },
+            )
+        )
+        self._expiry.append(record)
+        if self._expiry_timer is None:
+            self._arm_expiry()
+        for consumer in self.consumers:
+            consumer.on_put(record)
+        return record
+
+    def _arm_expiry(self) -> None:
+        head = self._expiry[0]
+        self._expiry_timer = self.sim.clock.at(
+            head.arrival_ms + self.retention_ms,
+            self._expire_due,
+            None,
+            ("stream-retention", self.name, ""),
+            background=True,
+        )
+
+    def _expire_due(self, _: Any) -> None:
+        """Records past the retention period expire, oldest first."""
+        self._expiry_timer = None
+        sim = self.sim
+        now = sim.clock.now
+        queue = self._expiry
+        while queue and queue[0].arrival_ms + self.retention_ms <= now:
+            record = queue.popleft()
+            record.expired = True
+            shard = record.shard
+            if shard.records and shard.records[0] is record:
+                shard.records.popleft()
+            sim.trace.emit(
+                (
+                    now,
+                    tk.STREAM_RECORD_EXPIRED,
+                    self.name,
+                    {"sequence_number": record.sequence_number, "shard": shard.id},
+                )
+            )
+        if queue:
+            self._arm_expiry()
+
+
+class Settings:
+    """An event source mapping's configuration, read from a `kinesis-stream` event."""
+
+    def __init__(self, props: dict[str, Any]) -> None:
+        self.batch_size = max(1, _int(props.get("batchSize"), DEFAULT_BATCH_SIZE))
+        window = props.get("maxBatchWindowSeconds")
+        ok = isinstance(window, (int, float)) and not isinstance(window, bool)
+        self.window_ms = int(window * 1000) if ok and window > 0 else 0
+        self.latest = props.get("startingPosition") == "LATEST"
+        self.max_retries = _int(props.get("maximumRetryAttempts"), -1)
+        self.bisect = props.get("bisectBatchOnFunctionError") is True
+        self.parallel = min(10, max(1, _int(props.get("parallelizationFactor"), 1)))
+        self.push = bool(props.get("consumerArn")) or props.get("autoCreateConsumer") is True
+        failure = props.get("onFailure")
+        self.on_failure: Any = failure.get("arn") if isinstance(failure, dict) else None
+
+
+class Lane:
+    """The records of one shard (one of its lanes with parallelization) that a mapping has
+    still to process, and the batch it is processing."""
+
+    __slots__ = (
+        "batches",
+        "checkpoint",
+        "current",
+        "index",
+        "pending",
+        "shard",
+        "timer",
+        "window_from",
+    )
+
+    def __init__(self, shard: Shard, index: int) -> None:
+        self.shard = shard
+        self.index = index
+        self.pending: deque[StreamRecord] = deque()
+        # Batches to run before any new record is read: a retried batch, bisected halves.
+        self.batches: deque[StreamBatch] = deque()
+        self.timer: list[Any] | None = None
+        self.window_from: int | None = None
+        self.checkpoint: str | None = None  # the last sequence number done with
+        self.current: StreamBatch | None = None  # the batch an invocation is running
+
+    @property
+    def name(self) -> str:
+        """The shard id, and the lane number when the shard has several."""
+        return self.shard.id if self.index < 0 else f"{self.shard.id}#{self.index}"
+
+
+class StreamBatch:
+    """One batch of a lane: the caller of its invocations."""
+
+    __slots__ = ("attempts", "consumer", "invocation_id", "lane", "records", "retries", "throttles")
+
+    # A stream batch's invocation starts a chain of requests (Kinesis does not carry one).
+    chain = 1
+    sqs_records = None
+
+    def __init__(self, consumer: StreamConsumer, lane: Lane, records: list[StreamRecord]) -> None:
+        self.consumer = consumer
+        self.lane = lane
+        self.records = records
+        self.retries = 0  # failed attempts that count against maximumRetryAttempts
+        self.attempts = 0  # invocations so far
+        self.throttles = 0
+        self.invocation_id = ""
+
+    @property
+    def sequence_numbers(self) -> list[str]:
+        """The batch's sequence numbers, in order."""
+        return list(map(_SEQ, self.records))
+
+    def event(self) -> dict[str, Any]:
+        """The Kinesis event the handler receives."""
+        return kinesis_event(self.records, self.consumer)
+
+    def done(self, outcome: Outcome, invocation_id: str) -> None:
+        """The invocation ended."""
+        self.consumer.batch_done(self, outcome, invocation_id)
+
+
+def kinesis_event(records: list[StreamRecord], consumer: StreamConsumer) -> dict[str, Any]:
+    """The event Lambda invokes a function with for a batch of Kinesis records."""
+    stream = consumer.stream
+    region = stream.sim.region
+    role = consumer.role_arn
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": r.partition_key,
+                    "sequenceNumber": r.sequence_number,
+                    "data": base64.b64encode(r.data).decode("ascii"),
+                    "approximateArrivalTimestamp": r.arrival_ms / 1000,
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"{r.shard.id}:{r.sequence_number}",
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": role,
+                "awsRegion": region,
+                "eventSourceARN": stream.arn,
+            }
+            for r in records
+        ]
+    }
+
+
+class StreamConsumer:
+    """A Lambda event source mapping from one stream to one function or batch job."""
+
+    def __init__(
+        self, sim: Simulator, stream: StreamSim, target: str, is_job: bool, settings: Settings
+    ) -> None:
+        self.sim = sim
+        self.stream = stream
+        self.target = target
+        self.is_job = is_job
+        self.settings = settings
+        self.fn: FunctionSim | None = None if is_job else sim.functions[target]
+        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{sim.stack.stack_name}-{target}-role"
+        self.report_failures = not is_job and sim.behaviors.report_batch_item_failures(target)
+        self.failure_target = _resolve_target(sim, settings.on_failure)
+        single = settings.parallel == 1
+        self.lanes = [
+            [Lane(shard, -1 if single else i) for i in range(settings.parallel)]
+            for shard in stream.shards
+        ]
+        self._poll_label = ("stream-poll", stream.name, target)
+        self._retry_label = ("stream-retry", stream.name, target)
+        if not settings.latest:
+            # TRIM_HORIZON: the oldest record each shard still holds comes first.
+            for shard in stream.shards:
+                for record in shard.records:
+                    self._lane(record).pending.append(record)
+            for lanes in self.lanes:
+                for lane in lanes:
+                    self._schedule(lane)
+
+    def _lane(self, record: StreamRecord) -> Lane:
+        lanes = self.lanes[record.shard.index]
+        return lanes[record.hash_key % len(lanes)]
+
+    # -- reading -------------------------------------------------------------------------
+
+    def on_put(self, record: StreamRecord) -> None:
+        """A record arrived on a shard this mapping reads."""
+        lane = self._lane(record)
+        lane.pending.append(record)
+        if (
+            lane.window_from is not None
+            and lane.timer is not None
+            and len(lane.pending) >= self.settings.batch_size
+        ):
+            # The batch is full before its window closes: it goes now.
+            self.sim.clock.cancel(lane.timer)
+            lane.timer = None
+            lane.window_from = None
+        self._schedule(lane)
+
+    def _schedule(self, lane: Lane, at: int | None = None) -> None:
+        """Arrange the lane's next read: at `at`, or at the next poll (at once for pushed
+        records)."""
+        if lane.timer is not None or lane.current is not None:
+            return
+        if not lane.batches and not lane.pending:
+            return
+        if at is None:
+            now = self.sim.clock.now
+            at = now if self.settings.push else self._next_poll(now)
+        label = self._retry_label if lane.batches else self._poll_label
+        lane.timer = self.sim.clock.at(at, self._poll, lane, label)
+
+    def _next_poll(self, now: int) -> int:
+        start = self.sim.start_ms
+        ticks = -(-(now - start) // POLL_INTERVAL_MS)
+        return start + ticks * POLL_INTERVAL_MS
+
+    def _poll(self, lane: Lane) -> None:
+        lane.timer = None
+        sim = self.sim
+        now = sim.clock.now
+        if lane.batches:
+            batch = lane.batches.popleft()
+            live = [r for r in batch.records if not r.expired]
+            if len(live) < len(batch.records):
+                batch.records = live
+            if not live:
+                self._schedule(lane, now)
+                return
+            self._invoke(batch)
+            return
+        pending = lane.pending
+        while pending and pending[0].expired:
+            pending.popleft()
+        if not pending:
+            lane.window_from = None
+            return
+        settings = self.settings
+        if settings.window_ms and len(pending) < settings.batch_size:
+            if lane.window_from is None:
+                lane.window_from = now
+            due = lane.window_from + settings.window_ms
+            if now < due:
+                lane.timer = sim.clock.at(due, self._poll, lane, self._poll_label)
+                return
+        lane.window_from = None
+        records: list[StreamRecord] = []
+        room = SYNC_PAYLOAD_BYTES
+        while pending and len(records) < settings.batch_size:
+            size = pending[0].payload_bytes
+            if records and size > room:
+                break
+            room -= size
+            records.append(pending.popleft())
+        self._invoke(StreamBatch(self, lane, records))
+
+    # -- invoking ------------------------------------------------------------------------
+
+    def _invoke(self, batch: StreamBatch) -> None:
+        sim = self.sim
+        lane = batch.lane
+        stream = self.stream
+        seqs = batch.sequence_numbers
+        if self.is_job:
+            from stptui.sim.services.batch import submit_job
+
+            # The job's trigger function only starts an execution and returns: the batch
+            # succeeds the instant it is handed over.
+            event = kinesis_event(batch.records, self)
+            submit_job(
+                sim,
+                self.target,
+                event,
+                "kinesis",
+                stream.name,
+                {"stream": stream.name, "shard": lane.shard.id, "sequence_numbers": seqs},
+            )
+            self._advance(lane, batch.records)
+            return
+        fn = self.fn
+        assert fn is not None
+        if fn.throttled():
+            batch.throttles += 1
+            delay = throttle_backoff_ms(batch.throttles)
+            sim.trace.emit(
+                (
+                    sim.clock.now,
+                    tk.INVOCATION_THROTTLED,
+                    fn.name,
+                    {
+                        "trigger": "kinesis",
+                        "stream": stream.name,
+                        "shard": lane.name,
+                        "sequence_numbers": seqs,
+                        "retry_in_ms": delay,
+                    },
+                )
+            )
+            # A throttle is no failed attempt: the same batch waits and goes again.
+            lane.batches.appendleft(batch)
+            self._schedule(lane, sim.clock.now + delay)
+            return
+        batch.throttles = 0
+        batch.attempts += 1
+        lane.current = batch
+        fn.start(
+            "kinesis",
+            batch.attempts,
+            batch,
+            (stream.name, lane.name, seqs),
+            tk.KINESIS_STARTED_FIELDS,
+        )
+
+    def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
+        """An invocation of `batch` ended: checkpoint, retry, bisect or discard."""
+        lane = batch.lane
+        lane.current = None
+        batch.invocation_id = invocation_id
+        if outcome.status == "success":
+            failed = outcome.failed_item_ids if self.report_failures else None
+            if not failed:
+                self._advance(lane, batch.records)
+                return
+            # A partial batch response: everything before the lowest failed record is done;
+            # the batch is retried from that record on.
+            first = min(i for i, r in enumerate(batch.records) if r.sequence_number in failed)
+            self._advance(lane, batch.records[:first], go_on=False)
+            batch.records = batch.records[first:]
+            self._failed(batch, outcome, bisect=False)
+            return
+        self._failed(batch, outcome, bisect=self.settings.bisect)
+
+    def _failed(self, batch: StreamBatch, outcome: Outcome, *, bisect: bool) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        lane = batch.lane
+        at = now + RETRY_DELAY_MS
+        common = {
+            "stream": self.stream.name,
+            "shard": lane.name,
+            "sequence_numbers": batch.sequence_numbers,
+            "invocation_id": batch.invocation_id,
+        }
+        if bisect and len(batch.records) > 1:
+            # Splitting uses no retry: each half, a new batch, keeps the count so far.
+            half = len(batch.records) // 2
+            first = StreamBatch(self, lane, batch.records[:half])
+            second = StreamBatch(self, lane, batch.records[half:])
+            first.retries = second.retries = batch.retries
+            sim.trace.emit(
+                (
+                    now,
+                    tk.STREAM_BATCH_BISECTED,
+                    self.target,
+                    {**common, "split_at": half, "at": iso_ms(at)},
+                )
+            )
+            lane.batches.appendleft(second)
+            lane.batches.appendleft(first)
+            self._schedule(lane, at)
+            return
+        limit = self.settings.max_retries
+        if 0 <= limit <= batch.retries:
+            self._discard(batch, outcome, "RetryAttemptsExhausted", common)
+            return
+        batch.retries += 1
+        sim.trace.emit(
+            (
+                now,
+                tk.STREAM_BATCH_RETRIED,
+                self.target,
+                {**common, "retries": batch.retries, "at": iso_ms(at)},
+            )
+        )
+        lane.batches.appendleft(batch)
+        self._schedule(lane, at)
+
+    def _advance(self, lane: Lane, records: list[StreamRecord], *, go_on: bool = True) -> None:
+        """The mapping is done with `records`: move the lane's checkpoint past them and,
+        while records wait, read the next batch at once."""
+        if records:
+            lane.checkpoint = records[-1].sequence_number
+        if go_on:
+            self._schedule(lane, self.sim.clock.now)
+
+    def _discard(
+        self, batch: StreamBatch, outcome: Outcome, condition: str, common: dict[str, Any]
+    ) -> None:
+        sim = self.sim
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.STREAM_BATCH_DISCARDED,
+                self.target,
+                {**common, "condition": condition, "attempts": batch.attempts},
+            )
+        )
+        if self.settings.on_failure is not None:
+            self._deliver_failure(batch, outcome, condition)
+        self._advance(batch.lane, batch.records)
+
+    def failure_record(
+        self, batch: StreamBatch, outcome: Outcome, condition: str
+    ) -> dict[str, Any]:
+        """The invocation record Lambda sends to the on-failure destination."""
+        fn = self.fn
+        assert fn is not None
+        now = self.sim.clock.now
+        records = batch.records
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        if outcome.status != "success":
+            response["functionError"] = "Unhandled"
+        return {
+            "requestContext": {
+                "requestId": batch.invocation_id,
+                "functionArn": fn.arn,
+                "condition": condition,
+                "approximateInvokeCount": batch.attempts,
+            },
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": iso_ms(now),
+            "KinesisBatchInfo": {
+                "shardId": batch.lane.shard.id,
+                "startSequenceNumber": records[0].sequence_number,
+                "endSequenceNumber": records[-1].sequence_number,
+                "approximateArrivalOfFirstRecord": iso_ms(records[0].arrival_ms),
+                "approximateArrivalOfLastRecord": iso_ms(records[-1].arrival_ms),
+                "batchSize": len(records),
+                "streamArn": self.stream.arn,
+            },
+        }
+
+    def _deliver_failure(self, batch: StreamBatch, outcome: Outcome, condition: str) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        record = self.failure_record(batch, outcome, condition)
+        target = self.failure_target
+        source = f"{self.target}:onFailure"
+        raw = str(self.settings.on_failure)
+        error = ""
+        delivered: str | None = None
+        try:
+            if target in sim.queues:
+                delivered = sim.send(
+                    target, json.dumps(record, separators=(",", ":")), source=source
+                )
+            elif target is not None and (handler := sim.destination_handlers.get("sns-topic")):
+                delivered = handler(self.target, "onFailure", target, record)
+            else:
+                error = f"{raw} is no SQS queue or SNS topic of this stack: not simulated"
+        except ValueError as exc:  # a SimError: the queue or topic refused the record
+            error = str(exc)
+        if error:
+            sim.trace.emit(
+                (
+                    now,
+                    tk.EMISSION_FAILED,
+                    self.target,
+                    {
+                        "invocation_id": batch.invocation_id,
+                        "emission": "onFailure",
+                        "target": target or raw,
+                        "error": error,
+                    },
+                )
+            )
+            return
+        data: dict[str, Any] = {"invocation_id": batch.invocation_id, "target": target}
+        if delivered is not None:
+            data["delivered_id"] = delivered
+        sim.trace.emit((now, tk.STREAM_FAILURE_DELIVERED, self.target, data))
+
+    # -- views ---------------------------------------------------------------------------
+
+    def lane_views(self) -> list[dict[str, Any]]:
+        """Each lane's position and work, for `show stream`."""
+        out = []
+        for lanes in self.lanes:
+            for lane in lanes:
+                batch = lane.current or (lane.batches[0] if lane.batches else None)
+                waiting = sum(1 for r in lane.pending if not r.expired)
+                waiting += sum(len(b.records) for b in lane.batches)
+                out.append(
+                    {
+                        "lane": lane.name,
+                        "checkpoint": lane.checkpoint,
+                        "waiting": waiting,
+                        "in_flight": len(lane.current.records) if lane.current else 0,
+                        "retries": batch.retries if batch is not None else 0,
+                    }
+                )
+        return out
+
+
+def _resolve_target(sim: Simulator, value: Any) -> str | None:
+    """The stack queue or topic an `onFailure.arn` names, or None."""
+    if value is None:
+        return None
+    named = getattr(value, "resource", None)
+    if isinstance(named, str) and (named in sim.queues or _is_topic(sim, named)):
+        return named
+    if isinstance(value, str):
+        for name in list(sim.queues) + [
+            r.name for r in sim.stack.resources.values() if r.type == "sns-topic"
+        ]:
+            if sim.arn(name) == value:
+                return name
+    return None
+
+
+def _is_topic(sim: Simulator, name: str) -> bool:
+    res = sim.stack.resources.get(name)
+    return res is not None and res.type == "sns-topic"
+
+
+def _int(value: Any, default: int) -> int:
+    """A whole number from the config, or `default` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        return default
+    return int(value)
+
+
+def _is_hash_key(text: str) -> bool:
+    return text == "0" or (text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= 39)
+
+
+def lookup_stream(sim: Simulator, name: str) -> StreamSim:
+    """The stream called `name`, or a SimError with a did-you-mean."""
+    from stptui.config.diagnostics import did_you_mean, with_article
+    from stptui.sim.engine import SimError
+
+    streams: dict[str, StreamSim] = sim.services["streams"]
+    hit = streams.get(name)
+    if hit is not None:
+        return hit
+    choices = (
+        f"kinesis streams in this stack: {', '.join(sorted(streams))}"
+        if streams
+        else "this stack has no kinesis-stream"
+    )
+    other = sim.stack.resources.get(name)
+    if other is not None:
+        raise SimError(f"{name!r} is {with_article(other.type)}, not a kinesis-stream", choices)
+    guess = did_you_mean(name, streams)
+    raise SimError(
+        f"no kinesis-stream named {name!r}", f"did you mean {guess!r}?" if guess else choices
+    )
+
+
+def stream_of(sim: Simulator, trig: Trigger) -> str | None:
+    """The stack stream a `kinesis-stream` event reads, or None (an ARN outside the stack,
+    or a CloudFormation resource's)."""
+    props = trig.properties
+    name = props.get("kinesisStreamName")
+    streams: dict[str, StreamSim] = sim.services.get("streams", {})
+    if isinstance(name, str):
+        return name if name in streams else None
+    arn = props.get("streamArn")
+    named = getattr(arn, "resource", None)
+    if isinstance(named, str):
+        return named if named in streams else None
+    if isinstance(arn, str):
+        return next((s.name for s in streams.values() if s.arn == arn), None)
+    return None
+
+
+def wire(sim: Simulator) -> None:
+    """Build the stack's streams and the mappings of its functions' and batch jobs'
+    `kinesis-stream` events, in config order."""
+    streams: dict[str, StreamSim] = {}
+    sim.services["streams"] = streams
+    kinesis = [r for r in sim.stack.resources.values() if r.type == "kinesis-stream"]
+    for i, res in enumerate(kinesis):
+        streams[res.name] = StreamSim(sim, res, i)
+    workloads: list[Workload] = sim.stack.workloads
+    for w in workloads:
+        for trig in w.events:
+            if trig.type != "kinesis-stream":
+                continue
+            name = stream_of(sim, trig)
+            if name is None or (w.type == "function" and w.name not in sim.functions):
+                continue
+            stream = streams[name]
+            consumer = StreamConsumer(
+                sim, stream, w.name, w.type == "batch-job", Settings(trig.properties)
+            )
+            stream.consumers.append(consumer)
