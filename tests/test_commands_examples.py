@@ -23,7 +23,18 @@ from stptui.sim.clock import parse_instant
 ROOT = Path(__file__).resolve().parents[1]
 STACK = ROOT / "docs" / "examples" / "commands-stack.yml"
 # `--gateway` matters only where a stack has more than one gateway.
-OTHER_STACKS = {"http GET /health --gateway adminApi": ROOT / "docs/examples/two-gateways.yml"}
+OTHER_STACKS = {
+    "http GET /health --gateway adminApi": ROOT / "docs/examples/two-gateways.yml",
+    # `--gateway mainLb` needs an application load balancer.
+    **{
+        example: ROOT / "docs/examples/load-balancer.yml"
+        for example in (
+            "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",
+            "http GET /admin/stats --gateway mainLb --source-ip 10.0.4.2",
+            "http GET /api/orders --gateway mainLb --port 80",
+        )
+    },
+}
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
 # What must exist before a command's examples run.
@@ -106,6 +117,7 @@ def test_the_reference_page_names_the_stack_the_examples_run_on() -> None:
     page = " ".join(render_commands_doc().split())
     assert "[docs/examples/commands-stack.yml](examples/commands-stack.yml)" in page
     assert "[two-gateways.yml](examples/two-gateways.yml)" in page
+    assert "[load-balancer.yml](examples/load-balancer.yml)" in page
     assert "`3f2a9c1e` and `3f2a` stand for a message id" in page
 
 

@@ -24,6 +24,7 @@ from stptui.sim.clock import parse_instant
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-stacks"
 T0 = parse_instant("2026-01-05T08:00:00Z")
 VIEWS = ("queues", "functions", "agenda", "schedules", "buses", "topics", "buckets", "routes")
+MORE_VIEWS = ("jobs", "rules")
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"no real-stacks folder at {REAL}")
 
@@ -49,11 +50,21 @@ def stimuli(session: Session) -> list[str]:
             path = "/" if route.is_default else re.sub(r"\{[^}]+\}", "x", route.path)
             method = "GET" if route.method == "ANY" else route.method
             lines.append(f"http {method} {q(path)} '{{\"a\": 1}}'")
+    for lb in sim.services["load_balancers"].balancers.values():
+        for listener in lb.listeners.values():
+            lines.append(f"http GET /lb-probe --gateway {q(lb.name)} --port {listener.port}")
+            for rule in listener.rules:
+                for path in rule.paths_for(None) or ["/"]:
+                    path = path.replace("*", "x").replace("?", "y")
+                    lines.append(
+                        f"http POST {q(path)} '{{\"a\": 1}}' --gateway {q(lb.name)} "
+                        f"--port {listener.port} --source-ip 10.0.0.1"
+                    )
     for rule in sim.services["schedules"].rules:
         lines.append(f"fire {q(rule.owner)} {rule.number}")
     lines += [f"invoke {q(name)} '{{}}'" for name in sim.functions]
     lines += ["advance 1h", "run --max 2d", "advance 1d"]
-    lines += [f"show {view}" for view in VIEWS] + ["show jobs", "show trace 50"]
+    lines += [f"show {view}" for view in (*VIEWS, *MORE_VIEWS)] + ["show trace 50"]
     return lines
 
 
@@ -77,8 +88,11 @@ def test_every_real_stack_that_opens_can_be_driven(tmp_path: Path) -> None:
                 problems.append(f"{path.relative_to(REAL)}: {line}: {exc!r}")
                 break
             ran[line.split()[0]] = ran.get(line.split()[0], 0) + 1
+            if "--gateway" in line:  # a request through a load balancer
+                ran["lb-http"] = ran.get("lb-http", 0) + 1
     assert not problems, "\n".join(problems[:20])
     # Most real stacks open; the drive reached every kind of source somewhere.
     assert opened >= len(files) * 0.9, (opened, len(files))
     for command in ("send", "publish", "publish-sns", "upload", "http", "fire", "invoke"):
         assert ran.get(command, 0) > 0, ran
+    assert ran.get("lb-http", 0) > 0, ran

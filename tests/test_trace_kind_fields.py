@@ -267,6 +267,24 @@ def _stream_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+BALANCER = "resources:\n  lb: {type: application-load-balancer}\n" + fn(
+    "site",
+    "events:",
+    "  - type: application-load-balancer",
+    "    properties: {loadBalancerName: lb, priority: 1, paths: ['/*']}",
+)
+BALANCER_BEHAVIORS = """
+behaviors:
+  site: {response: "{statusCode: `200`, statusDescription: '200 OK', body: 'hi'}"}
+"""
+
+
+def _balancer_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    # A load balancer's request names its listener; its function's statusDescription is kept.
+    session = _session(tmp_path, "balancer", BALANCER, BALANCER_BEHAVIORS)
+    return _run(session, "http GET /")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -279,6 +297,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _function_records,
         _service_records,
         _stream_records,
+        _balancer_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -248,6 +248,29 @@ resources:
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
 
 
+def test_http_lists_a_load_balancers_rules_and_sends_to_it(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    session = Session.open(
+        root / "docs/examples/load-balancer.yml",
+        behaviors_path=root / "docs/examples/load-balancer-behaviors.yml",
+        start_ms=START,
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        rules = shown(app, "#http-routes")
+        assert ":443 priority 5 path-pattern /api/*; http-header x-tenant: beta* → betaApi" in (
+            " ".join(rules.split())
+        )
+        assert not app.screen.query("#http-gateway")  # one load balancer: no picker
+        await pilot.press(*"/api/orders", "ctrl+s")
+        response = " ".join(shown(app, "#http-response").split())
+        assert response.startswith("HTTP 200 (mainLb: priority 10 on :443 -> orders, 40 ms)")
+        assert app.session.log == ["http GET /api/orders"]
+
+    drive(StptuiApp(session), script)
+
+
 @pytest.mark.parametrize("size", [(140, 40), (130, 30), (90, 30)])
 def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[int, int]) -> None:
 

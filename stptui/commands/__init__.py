@@ -169,7 +169,7 @@ def complete_values(
         return list(TRACE_KINDS)
     if kind == r.ROUTE_PATH:
         return _route_paths(
-            session, given(before, r.HTTP_METHOD), given(before, "http-api-gateway")
+            session, given(before, r.HTTP_METHOD), given(before, "http-api-gateway", r.HTTP_ENTRY)
         )
     if kind == r.OBJECT_KEY:
         buckets = dict(sim.services["buckets"].buckets) if "buckets" in sim.services else {}
@@ -274,7 +274,7 @@ def _route_paths(session: Session, method: str | None, gateway: str | None) -> l
     """The paths of the stack's HTTP routes, `{param}` segments as written (the user types
     over them), without `$default`, which is no path. With a method, only the routes that
     serve it (that method or ANY, as the gateway reads the method: upper-cased); with a
-    gateway, only its routes."""
+    gateway, only its routes. A load balancer's rules offer their path patterns."""
     http = session.sim.services.get("http")
     if http is None:
         return []
@@ -284,14 +284,21 @@ def _route_paths(session: Session, method: str | None, gateway: str | None) -> l
         else [a for a in http.apis.values() if a.name == gateway]
     )
     wanted = {"ANY", method.upper()} if method is not None else None
-    return sorted(
-        {
-            route.path
-            for api in apis
-            for route in api.routes
-            if not route.is_default and (wanted is None or route.method in wanted)
-        }
-    )
+    paths = {
+        route.path
+        for api in apis
+        for route in api.routes
+        if not route.is_default and (wanted is None or route.method in wanted)
+    }
+    # Wildcards as written: the user types over them.
+    lbs = session.sim.services.get("load_balancers")
+    for lb in lbs.balancers.values() if lbs is not None else ():
+        if gateway is not None and lb.name != gateway:
+            continue
+        for listener in lb.listeners.values():
+            for rule in listener.rules:
+                paths.update(rule.paths_for(method))
+    return sorted(paths)
 
 
 def _pattern_values(

@@ -42,8 +42,10 @@ The examples run, as written, on
 [docs/examples/commands-stack.yml](examples/commands-stack.yml), a stack that has every
 resource they name (`tests/test_commands_examples.py` runs them, each command's in a fresh
 session from 2026-01-05T08:00:00Z); `http`'s `--gateway adminApi` needs a second gateway, as
-in [two-gateways.yml](examples/two-gateways.yml). `3f2a9c1e` and `3f2a` stand for a message
-id, or the start of one: `show queue QUEUE` lists the ids of a queue's messages.
+in [two-gateways.yml](examples/two-gateways.yml), and its `--gateway mainLb` an application
+load balancer, as in [load-balancer.yml](examples/load-balancer.yml). `3f2a9c1e` and `3f2a`
+stand for a message id, or the start of one: `show queue QUEUE` lists the ids of a queue's
+messages.
 """
 
 _ERROR_EXAMPLE = """\

@@ -48,6 +48,7 @@ MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
 HTTP_METHOD = "http-method"  # GET, POST, ... (any case: the gateway reads it upper-cased)
 ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths
+HTTP_ENTRY = "http-entry"  # what `http` sends to: an HTTP API or an application load balancer
 OBJECT_KEY = "object-key"  # the key of an object in a bucket
 TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an object key
 EVENT_SOURCE = "event-source"  # an EventBridge event's source
@@ -99,6 +100,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
     STREAM: ("kinesis-stream",),
+    HTTP_ENTRY: ("http-api-gateway", "application-load-balancer"),
 }
 
 # Help lists topics in this order; a command's topic must be one of them.

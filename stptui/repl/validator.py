@@ -23,7 +23,7 @@ from prompt_toolkit.validation import ValidationError, Validator
 from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session, given, order_hint
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import whole_number
-from stptui.commands.handlers.buckets_http_jobs import check_http_method
+from stptui.commands.handlers.buckets_http_jobs import check_http_entry, check_http_method
 from stptui.commands.handlers.expect import check_record_filter, check_record_resource
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
@@ -86,6 +86,8 @@ def check_value(
             whole_number(value, count_label)
         elif kind == kinds.HTTP_METHOD:
             check_http_method(value)
+        elif kind == kinds.HTTP_ENTRY:
+            check_http_entry(sim, value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
         elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:

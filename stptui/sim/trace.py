@@ -187,7 +187,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "execution_id",
     ),
     NOTIFICATION_SKIPPED: ("key", "event", "target", "configuration", "reason"),
-    HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target"),
+    HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target", "listener_port"),
     HTTP_RESPONSE: (
         "request_id",
         "status",
@@ -195,6 +195,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "reason",
         "invocation_id",
         "execution_id",
+        "description",
     ),
     BATCH_SUBMITTED: (
         "execution_id",

@@ -487,7 +487,7 @@ class StptuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
         HTTP routes or schedules. A key that is not shown does nothing, rather than
-        opening an empty picker or a warning."""
+        opening an empty picker or a warning. `http` also reaches a load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -496,7 +496,7 @@ class StptuiApp(App[None]):
         needs = {
             "send": sim.queues,
             "upload": sim.services["buckets"].buckets,
-            "http": sim.services["http"].apis,
+            "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
         }
         if action in needs:

@@ -19,6 +19,7 @@ from stptui.commands.handlers.base import (
 )
 from stptui.commands.registry import (
     FILE,
+    HTTP_ENTRY,
     HTTP_METHOD,
     KEY_VALUE,
     OBJECT_KEY,
@@ -34,7 +35,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.config.diagnostics import did_you_mean
+from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     format_duration,
@@ -308,10 +309,49 @@ def check_http_method(method: str) -> None:
         )
 
 
+def http_entry(sim: Simulator, name: str | None) -> str:
+    """Where `http` sends a request: "lb" for an application load balancer, "api" for an
+    HTTP API. `--gateway` names either; without it, the HTTP API as before when the stack
+    has one, else its load balancer. A CommandError for a name that is neither, and for a
+    stack whose only load balancers are network load balancers, which are not simulated."""
+    lbs = sim.services["load_balancers"]
+    apis = sim.services["http"].apis
+    if name is not None:
+        if name in lbs.balancers or name in lbs.network:
+            _sim_call(lbs.balancer, name)  # refuses a network load balancer clearly
+            return "lb"
+        if name not in apis and lbs.balancers:
+            entries = [*apis, *lbs.balancers]
+            other = sim.stack.resources.get(name)
+            if other is not None:
+                raise CommandError(
+                    f"{name!r} is {with_article(other.type)}, not an http-api-gateway or "
+                    "application-load-balancer",
+                    f"one of {', '.join(entries)}",
+                )
+            guess = did_you_mean(name, entries)
+            raise CommandError(
+                f"no http-api-gateway or application-load-balancer named {name!r}",
+                f"did you mean {guess!r}?" if guess else f"one of {', '.join(entries)}",
+            )
+        return "api"
+    if apis or not (lbs.balancers or lbs.network):
+        return "api"
+    _sim_call(lbs.balancer, None if lbs.balancers else lbs.network[0])
+    return "lb"
+
+
+def check_http_entry(sim: Simulator, name: str) -> None:
+    """A CommandError when `name` is neither an HTTP API nor an application load balancer
+    (what `--gateway` takes); the REPL's validator asks."""
+    if http_entry(sim, name) == "api":
+        _sim_call(sim.services["http"].api, name)
+
+
 @command(
     "http",
     "messages",
-    "Send a request to the stack's HTTP API and run the clock until the response.",
+    "Send a request to the stack's HTTP API or load balancer and run the clock until the response.",
     args=(
         Arg(
             "METHOD",
@@ -325,12 +365,27 @@ def check_http_method(method: str) -> None:
     options=(
         Option("--header", WORD, "a request header", "NAME:VALUE", repeat=True),
         Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
-        Option("--gateway", "http-api-gateway", "the gateway, when the stack has several", "NAME"),
+        Option(
+            "--gateway",
+            HTTP_ENTRY,
+            "the HTTP API or application load balancer, when the stack has several",
+            "NAME",
+        ),
+        Option("--port", WORD, "the load balancer listener's port (default 443)", "PORT"),
+        Option(
+            "--source-ip",
+            WORD,
+            "the client's address a load balancer sees (default 203.0.113.10)",
+            "IP",
+        ),
     ),
     examples=(
         'http POST /webhooks/github \'{"action": "opened"}\'',
         "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
         "http GET /health --gateway adminApi",
+        "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",
+        "http GET /admin/stats --gateway mainLb --source-ip 10.0.4.2",
+        "http GET /api/orders --gateway mainLb --port 80",
     ),
     details=(
         "Routes are chosen as API Gateway does: exact and {param} routes (static segments"
@@ -340,13 +395,22 @@ def check_http_method(method: str) -> None:
         "A BODY without a content-type header is sent as application/json when it is "
         "JSON, else as text/plain; a content type that is not text, JSON, XML or "
         "JavaScript reaches the function base64-encoded (isBase64Encoded), as API Gateway"
-        " sends it."
+        " sends it.\n"
+        "--gateway also names an application load balancer (without it a stack with no "
+        "HTTP API sends to its load balancer). Its listener's rules are tried in priority "
+        "order, lowest first; the first whose conditions all hold takes the request, else "
+        "the listener's default action answers (Stacktape's: a fixed 500 on 443, a redirect "
+        "to HTTPS on 80). ELB answers 502 for a function error, timeout or malformed result."
+        " --port picks the listener, --source-ip the address source-ip conditions see, "
+        "--header 'host:NAME' the host host-header conditions see."
     ),
     changes_state=True,
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
-    """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
+    """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]
+    [--gateway NAME] [--port PORT] [--source-ip IP]"""
     from stptui.sim.services.http import INTEGRATION_TIMEOUT_MS, parse_headers
+    from stptui.sim.services.load_balancer import MAX_WAIT_MS
 
     sim = session.sim
     method = call.args["method"]
@@ -356,27 +420,58 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     except ValueError as exc:
         raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
     query = _query_pairs(call.opts.get("query", []))
-    started = sim.clock.now
-    if started + INTEGRATION_TIMEOUT_MS > MAX_MS:
-        latest = iso_ms(started + INTEGRATION_TIMEOUT_MS)
-        refuse_past_end(
-            sim, f"a request now could be answered as late as {latest} (the 30 s timeout)"
+    gateway = call.opts.get("gateway")
+    entry = http_entry(sim, gateway)
+    lb_only = [o for o in ("port", "source_ip") if o in call.opts]
+    if entry == "api" and lb_only:
+        option = f"--{lb_only[0].replace('_', '-')}"
+        raise CommandError(
+            f"{option} applies to a load balancer's requests, not an HTTP API's",
+            "name an application load balancer with --gateway, or leave the option out",
         )
-    resp = _sim_call(
-        sim.services["http"].call,
-        call.args["method"],
-        call.args["path"],
-        call.args["body"],
-        headers=headers,
-        query=query,
-        gateway=call.opts.get("gateway"),
-    )
+    port = _listener_port(call.opts["port"]) if "port" in call.opts else None
+    started = sim.clock.now
+    wait = MAX_WAIT_MS if entry == "lb" else INTEGRATION_TIMEOUT_MS
+    if started + wait > MAX_MS:
+        latest = iso_ms(started + wait)
+        why = "a function's longest timeout" if entry == "lb" else "the 30 s timeout"
+        refuse_past_end(sim, f"a request now could be answered as late as {latest} ({why})")
+    if entry == "lb":
+        resp = _sim_call(
+            sim.services["load_balancers"].call,
+            method,
+            call.args["path"],
+            call.args["body"],
+            headers=headers,
+            query=query,
+            load_balancer=gateway,
+            port=port,
+            source_ip=call.opts.get("source_ip"),
+        )
+    else:
+        resp = _sim_call(
+            sim.services["http"].call,
+            method,
+            call.args["path"],
+            call.args["body"],
+            headers=headers,
+            query=query,
+            gateway=gateway,
+        )
     via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
+    if entry == "lb" and not resp.route:
+        via = "no rule"
     lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
     if resp.reason:
-        lines.append(f"{'stptui' if resp.stand_in else 'gateway'}: {resp.reason}")
+        speaker = "stptui" if resp.stand_in else "load balancer" if entry == "lb" else "gateway"
+        lines.append(f"{speaker}: {resp.reason}")
         if (hint := _response_hint(session, resp.reason, resp.target)) is not None:
             lines.append(f"hint: {hint}")
+    if gateway is None and entry == "api" and sim.services["load_balancers"].balancers:
+        others = ", ".join(sim.services["load_balancers"].balancers)
+        lines.append(
+            f"note: sent to the HTTP API; --gateway NAME sends it to a load balancer ({others})"
+        )
     lines += [f"{name}: {value}" for name, value in resp.headers]
     lines += ["", resp.body, _now_line(sim, started)]
     return CommandResult(
@@ -395,6 +490,15 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             "execution_id": resp.execution_id,
         },
     )
+
+
+def _listener_port(text: str) -> int:
+    """`--port`: a TCP port number."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise CommandError(
+            f"--port must be a port number from 1 to 65535, not {text!r}", "e.g. --port 443"
+        )
+    return int(text)
 
 
 def _response_hint(session: Session, reason: str, target: str | None) -> str | None:
@@ -549,6 +653,25 @@ def _show_routes(sim: Simulator) -> CommandResult:
         [r["gateway"], r["route"], _route_target(r), r["payload_format"] or "-"] for r in routes
     ]
     return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
+
+
+def _show_rules(sim: Simulator) -> CommandResult:
+    """Each application load balancer's listeners, their rules in the order ELB tries them
+    (lowest priority first) with their conditions, and their default actions."""
+    listeners = sim.services["load_balancers"].listing()
+    if not listeners:
+        return CommandResult("this stack has no application load balancers", data=[])
+    rows = []
+    for lis in listeners:
+        where = f"{lis['load_balancer']}:{lis['port']} {lis['protocol']}"
+        for rule in lis["rules"]:
+            target = _route_target(rule) if rule["container"] else rule["target"]
+            conditions = "; ".join(rule["conditions"]) or "none: Stacktape refuses to deploy it"
+            rows.append([where, str(rule["priority"]), conditions, target])
+            where = ""
+        rows.append([where, "default", "no rule matched", lis["default_action"]])
+    headers = ["listener", "priority", "conditions (all must hold)", "action"]
+    return CommandResult(table=(headers, rows), data=listeners)
 
 
 def _show_jobs(sim: Simulator) -> CommandResult:

@@ -18,6 +18,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_buckets,
     _show_jobs,
     _show_routes,
+    _show_rules,
 )
 from stptui.commands.handlers.streams import show_stream
 from stptui.commands.registry import (
@@ -60,6 +61,7 @@ SHOW_WHATS = (
     "routes",
     "jobs",
     "stream",
+    "rules",
 )
 
 
@@ -67,13 +69,14 @@ SHOW_WHATS = (
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses, topics, buckets, one bucket, HTTP routes, batch jobs or one Kinesis stream.",
+    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, one Kinesis stream or load "
+    "balancer rules.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs | stream S",
+            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules",
             choices=SHOW_WHATS,
         ),
         Arg(
@@ -91,7 +94,7 @@ SHOW_WHATS = (
         ),
     ),
     usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM",
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules",
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -106,11 +109,12 @@ SHOW_WHATS = (
         "show routes",
         "show jobs",
         "show stream clicks",
+        "show rules",
     ),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM"""
+    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules"""
     what = call.args["what"]
     name = call.args["name"]
     if what not in SHOW_WHATS:
@@ -158,6 +162,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_jobs(sim)
     if what == "stream":
         return show_stream(sim, name)
+    if what == "rules":
+        return _show_rules(sim)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -601,18 +601,8 @@ class HttpService:
         """What the job's trigger function does: start an execution, answer 200 at once."""
         from stptui.sim.services.batch import submit_job
 
-        sim = self.sim
-        eid = submit_job(sim, route.target, ex.event, "http-api-gateway", ex.request_id)
-        job = sim.services["batch"].jobs[route.target]
-        # Stacktape's helper Lambda answers with exactly these three fields.
-        body = _json(
-            {
-                "message": "Successfully started batch job state machine with name "
-                f"{job.state_machine_arn.rsplit(':', 1)[-1]}-{eid}",
-                "stateMachineName": f"{job.name_base}-{eid}",
-                "stateMachineExecutionArn": job.running[eid].arn,
-            }
-        )
+        eid = submit_job(self.sim, route.target, ex.event, "http-api-gateway", ex.request_id)
+        body = job_started_body(self.sim, route.target, eid)
         self._respond(ex, 200, [], body, None, execution_id=eid)
 
     def _respond(
@@ -861,6 +851,21 @@ def lambda_body(headers: list[tuple[str, str]], body: str | None) -> tuple[str |
     if not body or is_text_body(headers):
         return body, False
     return base64.b64encode(body.encode("utf-8", "surrogatepass")).decode("ascii"), True
+
+
+def job_started_body(sim: Simulator, job_name: str, execution_id: str) -> str:
+    """The body of the answer of a batch job's trigger function, which has just started
+    execution `execution_id`: Stacktape's helper Lambda answers with exactly these three
+    fields, whichever HTTP entry (API or load balancer) called it."""
+    job = sim.services["batch"].jobs[job_name]
+    return _json(
+        {
+            "message": "Successfully started batch job state machine with name "
+            f"{job.state_machine_arn.rsplit(':', 1)[-1]}-{execution_id}",
+            "stateMachineName": f"{job.name_base}-{execution_id}",
+            "stateMachineExecutionArn": job.running[execution_id].arn,
+        }
+    )
 
 
 def _json_headers() -> list[tuple[str, str]]:

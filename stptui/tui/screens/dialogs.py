@@ -481,9 +481,9 @@ def response_text(result: CommandResult) -> Text:
 
 
 class HttpDialog(CommandDialog):
-    """Method, path (and gateway when the stack has several), body, headers and query; the
-    response is shown beside the request (under it on a narrow terminal), which can be
-    edited and sent again."""
+    """Method, path (and gateway or load balancer when the stack has several), body, headers
+    and query; the response is shown beside the request (under it on a narrow terminal),
+    which can be edited and sent again."""
 
     PREFIX = "http"
     HEADING = "HTTP request (ctrl+s sends, escape closes)"
@@ -520,8 +520,19 @@ class HttpDialog(CommandDialog):
 
     def __init__(self, session: Session, run: Callable[[str], CommandResult]) -> None:
         super().__init__(run)
-        self.gateways = list(session.sim.services["http"].apis)
-        self.routes = session.sim.services["http"].listing()
+        balancers = session.sim.services["load_balancers"]
+        # HTTP APIs first: without --gateway, `http` sends to one of them when there are any.
+        self.gateways = [*session.sim.services["http"].apis, *balancers.balancers]
+        self.routes = session.sim.services["http"].listing() + [
+            {
+                "gateway": lis["load_balancer"],
+                "route": f":{lis['port']} priority {rule['priority']} "
+                + ("; ".join(rule["conditions"]) or "(no conditions)"),
+                "target": rule["target"],
+            }
+            for lis in balancers.listing()
+            for rule in lis["rules"]
+        ]
         # The last response, whole, for ctrl+o.
         self.last: CommandResult | None = None
 
