@@ -41,6 +41,7 @@ MODULE_GROUPS = {
     "normalize": "schema",
     "lint": "stack",
     "lint_compute": "stack",
+    "lint_listener_rules": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

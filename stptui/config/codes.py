@@ -695,6 +695,14 @@ CODES: dict[str, CodeInfo] = {
                 "something reads them. Often on purpose.",
                 None,
             ),
+            "stream-on-failure-type": _stack(
+                "error",
+                "A `kinesis-stream` or `dynamo-db-stream` event's `onFailure` has a `type` "
+                "(`sqs` or `sns`) that is not the kind of resource its `arn` names, e.g. `type: "
+                "sns` with the ARN of an sqs-queue.",
+                "Set `type` to the destination's kind: `sqs` for an sqs-queue, `sns` for an "
+                "sns-topic.",
+            ),
             "queue-no-consumer": _stack(
                 "warning",
                 "A queue has no consumer: no function or batch job has an `sqs` event for "
@@ -822,6 +830,45 @@ CODES: dict[str, CodeInfo] = {
                 "the same `priority` (Stacktape error e93).",
                 "Give each rule of a listener its own priority (the hint suggests a free one).",
             ),
+            "alb-rule-conditions": _stack(
+                "error",
+                "An `application-load-balancer` event has none of `paths`, `headers`, `hosts`, "
+                "`methods`, `queryParams` and `sourceIps`: its listener rule would have no "
+                "condition, and Stacktape refuses it.",
+                "Add a condition; `paths: ['/*']` takes every request that rules with lower "
+                "priority numbers leave.",
+            ),
+            "alb-rule-priority": _stack(
+                "error",
+                "An `application-load-balancer` event's `priority` is not a whole number from 1 "
+                "to 50,000, the range ELB takes for a listener rule.",
+                "Use a whole number from 1 to 50000 (the lowest is tried first).",
+            ),
+            "alb-condition-values": _stack(
+                "error",
+                "An `application-load-balancer` event has more than 5 condition values (every "
+                "path, method, host, source IP and header or query value counts): ELB refuses "
+                "the rule (\"A rule can only have '5' condition values\").",
+                "Split the event into several, each with its own priority, or use wildcards.",
+            ),
+            "alb-condition-invalid": _stack(
+                "error",
+                "A condition of an `application-load-balancer` event has a value ELB refuses: a "
+                "path pattern over 128 characters or with a character ELB does not take (such "
+                "as `{id}`), a method not written in upper case, a host that is no host name, "
+                "a source IP that is no CIDR block, a `Host` header condition, or an empty "
+                "list.",
+                "Follow the hint: `/users/*` for a path parameter, `GET` for `get`, "
+                "`203.0.113.7/32` for one address, `hosts` for the Host header.",
+            ),
+            "alb-condition-unmatchable": _stack(
+                "warning",
+                "A condition of an `application-load-balancer` event that ELB accepts but that "
+                "no ordinary request meets: a path pattern that does not start with `/` (or a "
+                "wildcard), or a method that is no standard HTTP method.",
+                "Start the path pattern with `/`; use GET, POST, PUT, PATCH, DELETE, HEAD or "
+                "OPTIONS.",
+            ),
             "listener-integrations": _stack(
                 "error",
                 "A listener of a `network-load-balancer` is not the target of exactly one "
@@ -895,6 +942,13 @@ CODES: dict[str, CodeInfo] = {
                 "(Stacktape error e75): gradual deployments shift load balancer traffic, "
                 "which service-connect does not go through.",
                 "Remove `deployment`, or expose the container through a load balancer event.",
+            ),
+            "custom-domain-certificate": _stack(
+                "error",
+                "A web-service's custom domain sets `disableDnsRecordCreation` without a "
+                "`customCertificateArn` (Stacktape error e118): without the DNS record "
+                "Stacktape cannot have a certificate issued for it.",
+                "Add `customCertificateArn`, or let Stacktape create the DNS record.",
             ),
             "web-service-alarm": _stack(
                 "error",

@@ -21,6 +21,7 @@ from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_a
 from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
+from stptui.config.lint_listener_rules import ListenerRuleChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
@@ -346,7 +347,13 @@ class _AffixIndex:
         return found
 
 
-class _Linter(ComputeChecks):
+# A stream event's `onFailure.type` -> the resource type its destination must be
+# (`DestinationOnFailure` in Stacktape's events.d.ts).
+ON_FAILURE_TYPES = {"sqs": "sqs-queue", "sns": "sns-topic"}
+STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
+
+
+class _Linter(ComputeChecks, ListenerRuleChecks):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
     def __init__(self, stack: Stack) -> None:
@@ -732,7 +739,19 @@ class _Linter(ComputeChecks):
                 self.check_schedule(owner, t)
                 self.check_target_input(owner, t)
             elif t.type in LOAD_BALANCER_TYPES:
+                if t.type == "application-load-balancer":
+                    self.check_listener_rule(owner, t)
                 self.check_load_balancer(owner, t)
+            elif t.type in STREAM_EVENT_TYPES:
+                if isinstance(t.properties.get("streamArn"), str):
+                    self.check_stream_arn(owner, t)
+                stream = t.properties.get("kinesisStreamName")
+                if isinstance(stream, str) and not isinstance(stream, Placeholder):
+                    # Stacktape's resolveReferenceToKinesisStream (e36).
+                    spath = (*t.path, "properties", "kinesisStreamName")
+                    ref = Ref(raw=stream, path=spath, target=stream)
+                    self.check_ref(ref, ("kinesis-stream",), owner.name, "kinesisStreamName")
+                self.check_stream_on_failure(owner, t)
             elif isinstance(t.properties.get("streamArn"), str):
                 self.check_stream_arn(owner, t)
 
@@ -751,6 +770,43 @@ class _Linter(ComputeChecks):
             ("dynamo-db-table",) if table else ("kinesis-stream",),
             None if table else "kinesisStreamName",
             param="streamArn" if table else "arn",
+        )
+
+    def check_stream_on_failure(self, owner: Resource, t: Trigger) -> None:
+        """A stream event's `onFailure.type` names the service of the destination its `arn`
+        names: Stacktape's `DestinationOnFailure` is an SQS queue (`sqs`) or an SNS topic
+        (`sns`), and the `type` says which of the two the destination is."""
+        failure = t.properties.get("onFailure")
+        kind = failure.get("type") if isinstance(failure, dict) else None
+        if kind not in ON_FAILURE_TYPES or not isinstance(failure, dict):
+            return  # missing, or not sns/sqs: the schema's concern
+        arn = failure.get("arn")
+        if isinstance(arn, ResourceParamValue):
+            target = self.res.get(arn.resource)
+            if target is None or not _known_type(target):
+                return  # reported as a reference of its own
+            actual = canonical_type(target.type)
+            what = f"{with_article(actual)} ({arn.resource!r})"
+        elif isinstance(arn, str) and not isinstance(arn, Placeholder) and arn.startswith("arn:"):
+            service = arn.split(":")[2] if arn.count(":") >= 2 else ""
+            actual = {"sqs": "sqs-queue", "sns": "sns-topic"}.get(service, service)
+            what = f"an ARN of {service or 'no service'}"
+        else:
+            return
+        wanted = ON_FAILURE_TYPES[kind]
+        if actual == wanted:
+            return
+        fix = next((k for k, v in ON_FAILURE_TYPES.items() if v == actual), None)
+        self.report(
+            (*t.path, "properties", "onFailure", "type"),
+            "error",
+            "stream-on-failure-type",
+            f"onFailure has type {kind!r} ({with_article(wanted)}), but its arn is {what}: the "
+            "destination of discarded batches must be the kind its type names",
+            resource=owner.name,
+            hint=f"set type: {fix}"
+            if fix
+            else "point arn at an sqs-queue (type: sqs) or an sns-topic (type: sns)",
         )
 
     def check_event_pattern(self, owner: Resource, t: EventBusTrigger) -> None:
@@ -1555,7 +1611,8 @@ def lint_stack(stack: Stack) -> list[Diagnostic]:
     queues, load balancer listeners included), schedules, timeouts, FIFO rules, cycles,
     consumers, routes, S3 notification overlaps, the event types each resource type accepts,
     Stacktape's function checks (VPC, custom artifacts), load balancer listeners (ports, rule
-    priorities, network integrations), deployment hooks, EFS mounts and container workloads'
-    load balancing, Fargate sizes, scaling and containers. Returns the findings; the stack is
-    not changed."""
+    priorities, network integrations), listener rules (conditions, priority range, condition
+    values), stream events' stream and onFailure destination, deployment hooks, EFS mounts
+    and container workloads' load balancing, Fargate sizes, scaling and containers. Returns
+    the findings; the stack is not changed."""
     return _Linter(stack).run()

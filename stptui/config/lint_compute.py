@@ -1,8 +1,8 @@
 """Whole-stack checks of load balancers and container compute, as Stacktape's deployer makes
 them: load balancer references, listener ports and rule priorities, network load balancer
-integrations, a web-service's load balancing, firewall and alarms, deployment hooks (and their
-conflict with service-connect), EFS mounts, container `cpu` and `memory`, Fargate CPU and memory
-pairs, instance types, scaling ranges and container names and ports.
+integrations, a web-service's load balancing, firewall, alarms and custom domains, deployment
+hooks (and their conflict with service-connect), EFS mounts, container `cpu` and `memory`,
+Fargate CPU and memory pairs, instance types, scaling ranges and container names and ports.
 
 `ComputeChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
@@ -18,6 +18,8 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    ALB_DEFAULT_LISTENER_PORT,
+    ALB_DEFAULT_LISTENERS,
     Containerized,
     ContainerWorkload,
     Function,
@@ -39,7 +41,12 @@ LOAD_BALANCER_TYPES = ("application-load-balancer", "network-load-balancer")
 # A load balancer event without `listenerPort` is on the listener at 443 (Stacktape:
 # config-manager/utils/application-load-balancers.ts and network-load-balancers.ts,
 # `listenerPort || 443`).
-_DEFAULT_LISTENER_PORT = 443
+_DEFAULT_LISTENER_PORT = ALB_DEFAULT_LISTENER_PORT
+# How the default listeners read in a message: "80, redirected, and 443".
+_DEFAULT_LISTENERS_TEXT = ", and ".join(
+    f"{entry['port']}, redirected" if "defaultAction" in entry else str(entry["port"])
+    for entry in ALB_DEFAULT_LISTENERS
+)
 _ALB, _NLB = LOAD_BALANCER_TYPES
 # Functions a `deployment` runs around the traffic shift, which Stacktape resolves as functions
 # of the stack (resolveReferenceToLambdaFunction, in its function and container resolvers).
@@ -159,12 +166,12 @@ class ComputeChecks(_LinterBase):
         elif not ports and t.type == "application-load-balancer":
             message = (
                 f"listenerPort {port}: {lb.type} {lb.name!r} has no custom `listeners` (only "
-                "its default ones: 80, redirected, and 443), so Stacktape refuses a "
+                f"its default ones: {_DEFAULT_LISTENERS_TEXT}), so Stacktape refuses a "
                 "listenerPort (e44)"
             )
             hint = (
-                "remove listenerPort (the event then uses port 443), or add `listeners` to "
-                f"{lb.name!r}"
+                f"remove listenerPort (the event then uses port {_DEFAULT_LISTENER_PORT}), or add "
+                f"`listeners` to {lb.name!r}"
             )
         else:
             message = f"{lb.type} {lb.name!r} has no listener on port {port}" + (
@@ -374,11 +381,13 @@ class ComputeChecks(_LinterBase):
 
     def check_load_balancing(self, r: Containerized) -> None:
         """What a container workload's `deployment`, `useFirewall` and `cdn` need of its load
-        balancing (Stacktape: config-manager/utils/web-services.ts, e79, e1003, e117, and
+        balancing, and a web-service's custom domains (Stacktape:
+        config-manager/utils/web-services.ts, e79, e1003, e117, e118, and
         multi-container-workloads.ts, e54, e61)."""
         if r.type == "web-service":
             self._web_service_load_balancing(r)
             self._web_service_alarms(r)
+            self._web_service_domains(r)
         elif isinstance(r, ContainerWorkload) and _truthy(r.properties.get("deployment")):
             self._workload_deployment_target(r)
             self._deployment_without_service_connect(r)
@@ -407,6 +416,31 @@ class ComputeChecks(_LinterBase):
                 f"its loadBalancing is {lb_type} (Stacktape {code})",
                 resource=r.name,
                 hint="set loadBalancing: {type: application-load-balancer}, or remove " + key,
+                key=True,
+            )
+
+    def _web_service_domains(self, r: Containerized) -> None:
+        """A custom domain whose DNS record Stacktape does not create gets no certificate from
+        Stacktape either (it validates a certificate through that record): it needs its own
+        `customCertificateArn` (Stacktape e118, validateWebServiceConfig)."""
+        domains = r.properties.get("customDomains")
+        for i, domain in enumerate(domains if isinstance(domains, list) else []):
+            if not isinstance(domain, dict) or not _truthy(domain.get("disableDnsRecordCreation")):
+                continue
+            if _truthy(domain.get("customCertificateArn")):
+                continue
+            name = domain.get("domainName")
+            self.report(
+                (*r.path, "properties", "customDomains", i, "disableDnsRecordCreation"),
+                "error",
+                "custom-domain-certificate",
+                f"Error in web-service {r.name}: custom domain "
+                + (f"{name!r} " if isinstance(name, str) else "")
+                + "sets `disableDnsRecordCreation` without a `customCertificateArn`; Stacktape "
+                "refuses it (e118)",
+                resource=r.name,
+                hint="add customCertificateArn: <ARN of an ACM certificate for the domain>, or "
+                "let Stacktape create the DNS record",
                 key=True,
             )
 

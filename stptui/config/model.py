@@ -151,6 +151,16 @@ BATCH_RETRY_INTERVAL_S = 0
 BATCH_RETRY_MULTIPLIER = 1.0
 HTTP_PAYLOAD_FORMAT = "1.0"
 DEFAULT_BUS = "default"
+# The listeners Stacktape gives an application load balancer without `listeners`: HTTP on 80,
+# whose default action redirects to HTTPS, and HTTPS on 443, the listener of an event without
+# `listenerPort` (config-manager/utils/application-load-balancers.ts:
+# transformLoadBalancerToListenerForm, resolveReferenceToApplicationLoadBalancer). Shared by the
+# linter and the simulator, which must agree on them.
+ALB_DEFAULT_LISTENER_PORT = 443
+ALB_DEFAULT_LISTENERS: tuple[dict[str, Any], ...] = (
+    {"port": 80, "protocol": "HTTP", "defaultAction": {"type": "redirect"}},
+    {"port": ALB_DEFAULT_LISTENER_PORT, "protocol": "HTTPS"},
+)
 
 
 @dataclass(slots=True)

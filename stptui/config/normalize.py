@@ -1274,6 +1274,43 @@ OPAQUE_TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {
     "application-load-balancer": ("loadBalancerName", "priority"),
     "network-load-balancer": ("loadBalancerName",),
 }
+# `ApplicationLoadBalancerIntegrationProps` (a container's adds `containerPort`) and its
+# `LbHeaderCondition` and `LbQueryParamCondition` entries; the linter checks the values
+# (lint_listener_rules.py).
+ALB_EVENT_PROPS = {
+    "loadBalancerName": _STR,
+    "listenerPort": _NUM,
+    "priority": _NUM,
+    "paths": _LIST,
+    "methods": _LIST,
+    "hosts": _LIST,
+    "headers": _LIST,
+    "queryParams": _LIST,
+    "sourceIps": _LIST,
+}
+# `ApplicationLoadBalancerProps` and its `ApplicationLoadBalancerListener` entries
+# (application-load-balancers.d.ts, stacktape/stacktape 5bb1eb5b); a listener's port is one
+# ELB's CreateListener takes.
+ALB_PROPS = {
+    "interface": P("str", enum=("internet", "internal")),
+    "customDomains": _LIST,
+    "listeners": _LIST,
+    "cdn": _DICT,
+    "alarms": _LIST,
+    "disabledGlobalAlarms": _LIST,
+    "useFirewall": _STR,
+}
+ALB_LISTENER_PROPS = {
+    "protocol": P("str", enum=("HTTP", "HTTPS")),
+    "port": _PORT,
+    "customCertificateArns": _LIST,
+    "whitelistIps": _LIST,
+    "defaultAction": _DICT,
+}
+ALB_CONDITION_ENTRIES: dict[str, tuple[str, dict[str, P]]] = {
+    "headers": ("headerName", {"headerName": _STR, "values": _LIST}),
+    "queryParams": ("paramName", {"paramName": _STR, "values": _LIST}),
+}
 TRIGGER_PROPS: dict[str, dict[str, P]] = {
     "schedule": {"scheduleRate": _STR, **PAYLOAD_PROPS},
     "sqs": {
@@ -3052,6 +3089,25 @@ class StackBuilder:
                 self.nested(bodies, key, bpath, name, "custom response body")
         return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
 
+    def _application_load_balancer(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> Resource:
+        """An application load balancer's properties and each of its custom `listeners`."""
+        props = self.read_props(raw, path, ALB_PROPS, name)
+        listeners = props.get("listeners")
+        for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
+            lpath = (*path, "listeners", i)
+            if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
+                continue
+            got = self.read_props(
+                entry, lpath, ALB_LISTENER_PROPS, name, where=f" in listeners[{i}]"
+            )
+            required = ("protocol", "port")
+            self.require_all(
+                got, entry, ALB_LISTENER_PROPS, required, lpath, name, f"listeners[{i}]"
+            )
+        return Resource(name=name, type="application-load-balancer", path=path[:2], properties=raw)
+
     def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:
         """A resource of a type that has nothing to read but its property table (and the
         properties that table requires)."""
@@ -3143,6 +3199,7 @@ class StackBuilder:
         "relational-database": _relational_database,
         "redis-cluster": _redis_cluster,
         "web-app-firewall": _web_app_firewall,
+        "application-load-balancer": _application_load_balancer,
         "websocket-api-gateway": _websocket_api_gateway,
         "appsync-api": _appsync_api,
     }
@@ -3239,6 +3296,8 @@ class StackBuilder:
             what = f"{indefinite_article(etype)} `{etype}` event"
             for key in OPAQUE_TRIGGER_REQUIRED.get(etype, ()):
                 self.require(raw, raw, key, ppath, owner, what)
+            if etype == "application-load-balancer":
+                self._alb_event_props(owner, raw, ppath, what, extra)
             if etype == "kafka-topic":
                 return self._t_kafka_topic(owner, raw, path, ppath, index)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
@@ -3253,6 +3312,28 @@ class StackBuilder:
             where=f" in {indefinite_article(etype)} `{etype}` event",
         )
         return getattr(self, "_t_" + etype.replace("-", "_"))(owner, raw, props, path, ppath, index)
+
+    def _alb_event_props(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        ppath: DataPath,
+        what: str,
+        extra: dict[str, P] | None,
+    ) -> None:
+        """An `application-load-balancer` event's properties and its header and query
+        conditions, by Stacktape's types (the event stays a plain Trigger)."""
+        props = self.read_props(
+            raw, ppath, {**ALB_EVENT_PROPS, **(extra or {})}, owner, where=f" in {what}"
+        )
+        for key, (name, spec) in ALB_CONDITION_ENTRIES.items():
+            entries = props.get(key)
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                epath = (*ppath, key, i)
+                if not self.check_value(_DICT, entry, epath, f"{key}[{i}]", owner):
+                    continue
+                got = self.read_props(entry, epath, spec, owner, where=f" in {key}[{i}]")
+                self.require_all(got, entry, spec, (name, "values"), epath, owner, f"{key}[{i}]")
 
     def _payload_options(self, props: dict[str, Any], ppath: DataPath, owner: str) -> None:
         given = [k for k in ("input", "inputPath", "inputTransformer") if k in props]

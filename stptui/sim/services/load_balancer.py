@@ -46,7 +46,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-from stptui.config.model import ContainerWorkload, Trigger, Workload
+from stptui.config.model import (
+    ALB_DEFAULT_LISTENER_PORT,
+    ALB_DEFAULT_LISTENERS,
+    ContainerWorkload,
+    Trigger,
+    Workload,
+)
 from stptui.sim import trace as tk
 from stptui.sim.services.http import (
     CLIENT_IP,
@@ -68,12 +74,9 @@ ALB = "application-load-balancer"
 NLB = "network-load-balancer"
 # Stacktape's listeners for a load balancer without `listeners`, and the port of an event
 # without `listenerPort` (config-manager/utils/application-load-balancers.ts).
-HTTPS_PORT = 443
+HTTPS_PORT = ALB_DEFAULT_LISTENER_PORT
 HTTP_PORT = 80
-DEFAULT_LISTENERS = (
-    {"port": HTTP_PORT, "protocol": "HTTP", "defaultAction": {"type": "redirect"}},
-    {"port": HTTPS_PORT, "protocol": "HTTPS"},
-)
+DEFAULT_LISTENERS = ALB_DEFAULT_LISTENERS
 # The redirect of the default HTTP listener (Stacktape: statusCode HTTP_301, protocol HTTPS).
 DEFAULT_REDIRECT = {"statusCode": "HTTP_301", "protocol": "HTTPS"}
 # What a listener without a default action answers when no rule takes a request
