@@ -667,6 +667,8 @@ def test_expect_errors(s: Session, line: str, message: str, hint: str | None) ->
 COMMANDS = [
     "send",
     "put-record",
+    "put-item",
+    "delete-item",
     "invoke",
     "advance",
     "until",

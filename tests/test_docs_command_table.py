@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "simulating.md"
 STACK = ROOT / "stptui" / "sample_stacks" / "combined"
 # Rows whose example names a resource the combined stack has not, and the stack they run on.
-OTHER_STACKS = {"put-record": ROOT / "docs" / "examples" / "clickstream.yml"}
+OTHER_STACKS = {
+    "put-record": ROOT / "docs" / "examples" / "clickstream.yml",
+    "put-item": ROOT / "docs" / "examples" / "cart-audit.yml",
+    "delete-item": ROOT / "docs" / "examples" / "cart-audit.yml",
+}
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)
 
 

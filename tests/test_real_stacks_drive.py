@@ -1,7 +1,8 @@
 """Real-world Stacktape configs (../shared/reference/real-stacks), driven: every stack that
 opens takes a stimulus on each of its event sources (a message on every queue, an event on
 every bus, a notification on every topic, an upload and a delete in every bucket, a request
-to every route, a fire of every schedule, an invocation of every function), runs two
+to every route, a fire of every schedule, a record on every Kinesis stream, a put, a change
+and a delete of an item in every table with a stream, an invocation of every function), runs two
 simulated days and shows every view, without an exception other than a refused command.
 
 The folder is test data outside this repository; a user's clone has no ../shared, so this
@@ -10,6 +11,7 @@ test skips there.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -60,6 +62,19 @@ def stimuli(session: Session) -> list[str]:
                         f"http POST {q(path)} '{{\"a\": 1}}' --gateway {q(lb.name)} "
                         f"--port {listener.port} --source-ip 10.0.0.1"
                     )
+    for name in sim.services["streams"]:
+        lines.append(f"put-record {q(name)} '{{\"a\": 1}}' --partition-key k")
+        lines.append(f"show stream {q(name)}")
+    for name, table in sim.services["tables"].items():
+        if table.stream is None:
+            continue
+        samples = {"S": {"S": "1"}, "N": {"N": "1"}, "B": {"B": "AQ=="}}
+        key = {attr: samples[kind] for attr, kind in table.key}
+        item = {**key, "stptuiProbe": {"N": "2"}}
+        for text in (key, item):
+            lines.append(f"put-item {q(name)} {q(json.dumps(text))}")
+        lines.append(f"delete-item {q(name)} {q(json.dumps(key))}")
+        lines.append(f"show table {q(name)}")
     for rule in sim.services["schedules"].rules:
         lines.append(f"fire {q(rule.owner)} {rule.number}")
     lines += [f"invoke {q(name)} '{{}}'" for name in sim.functions]
@@ -93,6 +108,7 @@ def test_every_real_stack_that_opens_can_be_driven(tmp_path: Path) -> None:
     assert not problems, "\n".join(problems[:20])
     # Most real stacks open; the drive reached every kind of source somewhere.
     assert opened >= len(files) * 0.9, (opened, len(files))
-    for command in ("send", "publish", "publish-sns", "upload", "http", "fire", "invoke"):
+    commands = ("send", "publish", "publish-sns", "upload", "http", "fire", "invoke")
+    for command in (*commands, "put-record", "put-item", "delete-item"):
         assert ran.get(command, 0) > 0, ran
     assert ran.get("lb-http", 0) > 0, ran

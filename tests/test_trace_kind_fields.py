@@ -285,6 +285,34 @@ def _balancer_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     return _run(session, "http GET /")
 
 
+TABLES = (
+    "resources:\n"
+    "  carts:\n"
+    "    type: dynamo-db-table\n"
+    "    properties:\n"
+    "      primaryKey: {partitionKey: {name: id, type: string}}\n"
+    "      streamType: NEW_IMAGE\n"
+    + fn(
+        "audit",
+        "events:",
+        "  - type: dynamo-db-stream",
+        "    properties:",
+        "      streamArn: $ResourceParam('carts', 'streamArn')",
+    )
+)
+
+
+def _table_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "tables", TABLES, "behaviors: {}\n")
+    return _run(
+        session,
+        'put-item carts \'{"id": {"S": "1"}}\'',
+        'put-item carts \'{"id": {"S": "1"}}\'',
+        'delete-item carts \'{"id": {"S": "1"}}\'',
+        "advance 1s",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -298,6 +326,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _service_records,
         _stream_records,
         _balancer_records,
+        _table_records,
     )
     for source in sources:
         for rec in source(tmp):

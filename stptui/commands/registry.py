@@ -43,6 +43,7 @@ FLAG = "flag"
 BUS = "bus"
 TOPIC = "topic"
 STREAM = "stream"  # a kinesis-stream of the stack
+TABLE = "table"  # a dynamo-db-table of the stack
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
@@ -100,6 +101,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
     STREAM: ("kinesis-stream",),
+    TABLE: ("dynamo-db-table",),
     HTTP_ENTRY: ("http-api-gateway", "application-load-balancer"),
 }
 

@@ -117,7 +117,14 @@ A Kinesis-triggered invocation's expressions see one record at a time too::
     {"data": <the data decoded from base64, parsed as JSON when it is JSON>,
      "partitionKey": ..., "record": <the Kinesis record>}
 
-and `partial` reports sequence numbers. `fail.when` and `timeout.when` hold when they hold
+and `partial` reports sequence numbers. So does a DynamoDB-stream-triggered one, whose
+expressions see each stream record with its key and images turned into plain JSON
+(`{"N": "5"}` becomes 5)::
+
+    {"eventName": "INSERT" | "MODIFY" | "REMOVE", "keys": {...},
+     "newImage": {...} or null, "oldImage": {...} or null, "record": <the stream record>}
+
+`fail.when` and `timeout.when` hold when they hold
 for any record. For every other trigger
 (S3, EventBridge, schedule, HTTP, SNS, direct invoke, batch) they see the AWS event itself:
 `detail.amount`, `Records[0].s3.object.key`, `pathParameters.provider`. A condition holds
@@ -209,10 +216,11 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.ddbjson import item_to_plain
 from stptui.sim.handler_logs import log_events
 
 # The triggers whose event is a batch of records, read one record at a time.
-BATCH_TRIGGERS = frozenset({"sqs", "kinesis"})
+BATCH_TRIGGERS = frozenset({"sqs", "kinesis", "dynamodb"})
 
 SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
 DEFAULT_DURATION_MS = 100
@@ -609,14 +617,18 @@ class _Input:
 
     @property
     def is_sqs(self) -> bool:
-        """A batch of records: SQS messages or Kinesis records (one context per record)."""
+        """A batch of records: SQS messages, Kinesis or DynamoDB stream records (one
+        context per record)."""
         return self.inp.trigger in BATCH_TRIGGERS
 
     def contexts(self) -> list[tuple[str | None, Any]]:
-        """(messageId, data) per SQS record, (sequenceNumber, data) per Kinesis record; one
-        (None, event) for everything else."""
+        """(messageId, data) per SQS record, (sequenceNumber, data) per Kinesis or DynamoDB
+        stream record; one (None, event) for everything else."""
         if self._contexts is None:
-            if self.inp.trigger == "kinesis":
+            if self.inp.trigger == "dynamodb":
+                records = self.records()
+                self._contexts = [(_ddb_sequence_number(r), _ddb_context(r)) for r in records]
+            elif self.inp.trigger == "kinesis":
                 records = self.records()
                 self._contexts = [(_sequence_number(r), _kinesis_context(r)) for r in records]
             elif self.is_sqs:
@@ -628,7 +640,10 @@ class _Input:
 
 def _has_record_batches(workload: Workload) -> bool:
     """Whether an event source mapping hands the workload batches of records."""
-    return any(isinstance(t, SqsTrigger) or t.type == "kinesis-stream" for t in workload.events)
+    return any(
+        isinstance(t, SqsTrigger) or t.type in ("kinesis-stream", "dynamo-db-stream")
+        for t in workload.events
+    )
 
 
 def _message_id(record: dict[str, Any]) -> str | None:
@@ -640,6 +655,26 @@ def _sequence_number(record: dict[str, Any]) -> str | None:
     kinesis = record.get("kinesis") if isinstance(record, dict) else None
     seq = kinesis.get("sequenceNumber") if isinstance(kinesis, dict) else None
     return seq if isinstance(seq, str) else None
+
+
+def _ddb_sequence_number(record: dict[str, Any]) -> str | None:
+    change = record.get("dynamodb") if isinstance(record, dict) else None
+    seq = change.get("SequenceNumber") if isinstance(change, dict) else None
+    return seq if isinstance(seq, str) else None
+
+
+def _ddb_context(record: dict[str, Any]) -> dict[str, Any]:
+    """The JMESPath input for one DynamoDB stream record: its key and images as plain JSON
+    (an image the stream's view type leaves out is null)."""
+    change = record.get("dynamodb") if isinstance(record, dict) else None
+    change = change if isinstance(change, dict) else {}
+    return {
+        "eventName": record.get("eventName") if isinstance(record, dict) else None,
+        "keys": item_to_plain(change.get("Keys")),
+        "newImage": item_to_plain(change.get("NewImage")),
+        "oldImage": item_to_plain(change.get("OldImage")),
+        "record": record,
+    }
 
 
 def _kinesis_context(record: dict[str, Any]) -> dict[str, Any]:
@@ -703,7 +738,7 @@ class _Rule:
             return self.fires_nth(inp.nth, rng)
         if data is None:
             return None
-        noun = "record" if data.inp.trigger == "kinesis" else "message"
+        noun = "message" if data.inp.trigger == "sqs" else "record"
         for mid, ctx in data.contexts():
             if _truthy(_search(self.expr, ctx, self.where)):
                 return f"when {self.expression}" + (f" ({noun} {mid})" if mid else "")
@@ -1528,8 +1563,8 @@ class _Reader:
                         (*path, "reportBatchItemFailures"),
                         "behavior-rbif-not-sqs",
                         f"{workload.name} has no sqs event: reportBatchItemFailures applies "
-                        "only to an SQS or Kinesis event source mapping, so it changes nothing "
-                        "here",
+                        "only to an SQS, Kinesis or DynamoDB event source mapping, so it changes "
+                        "nothing here",
                         severity="warning",
                         hint="remove it, or add the `sqs` event it is meant for",
                     )
@@ -1724,8 +1759,8 @@ class _Reader:
             self.report(
                 path,
                 "behavior-partial-not-sqs",
-                f"{workload.name} has no sqs event: partial applies only to SQS and Kinesis "
-                "batches",
+                f"{workload.name} has no sqs event: partial applies only to SQS, Kinesis and "
+                "DynamoDB stream batches",
                 severity="warning",
             )
         if not b.rbif:
@@ -2394,7 +2429,7 @@ class Behaviors:
             if not b.rbif:
                 done = (
                     "moves past the whole batch"
-                    if inp.trigger == "kinesis"
+                    if inp.trigger != "sqs"
                     else "deletes the whole batch"
                 )
                 logs.append(

@@ -69,6 +69,9 @@ STREAM_BATCH_RETRIED = "stream.batch_retried"
 STREAM_BATCH_BISECTED = "stream.batch_bisected"
 STREAM_BATCH_DISCARDED = "stream.batch_discarded"
 STREAM_FAILURE_DELIVERED = "stream.failure_delivered"
+# DynamoDB table writes (stptui.sim.services.table); a table's stream uses the stream.* kinds.
+ITEM_PUT = "item.put"
+ITEM_DELETED = "item.deleted"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -250,6 +253,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "attempts",
     ),
     STREAM_FAILURE_DELIVERED: ("invocation_id", "target", "delivered_id"),
+    ITEM_PUT: ("key", "event_name", "size", "sequence_number", "shard", "source"),
+    ITEM_DELETED: ("key", "sequence_number", "shard", "source"),
 }
 
 

@@ -16,6 +16,7 @@ from stptui.commands.handlers import (
     schedules_buses_topics,
     session_files,
     streams,
+    tables,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
 from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS, statistic
@@ -23,6 +24,7 @@ from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_F
 TOPIC_MODULES = (
     messages,
     streams,
+    tables,
     schedules_buses_topics,
     buckets_http_jobs,
     clock,

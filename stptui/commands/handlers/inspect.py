@@ -21,11 +21,13 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_rules,
 )
 from stptui.commands.handlers.streams import show_stream
+from stptui.commands.handlers.tables import show_table
 from stptui.commands.registry import (
     COUNT,
     MESSAGE,
     QUEUE,
     STREAM,
+    TABLE,
     TRACE_ID,
     WORD,
     Arg,
@@ -62,6 +64,7 @@ SHOW_WHATS = (
     "jobs",
     "stream",
     "rules",
+    "table",
 )
 
 
@@ -69,20 +72,20 @@ SHOW_WHATS = (
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, one Kinesis stream or load "
-    "balancer rules.",
+    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, one Kinesis stream, load "
+    "balancer rules or one DynamoDB table.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules",
+            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules | table T",
             choices=SHOW_WHATS,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bucket, stream, message id or number of records",
+            "the queue, bucket, stream, table, message id or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -90,11 +93,13 @@ SHOW_WHATS = (
                 ("trace", COUNT),
                 ("bucket", "bucket"),
                 ("stream", STREAM),
+                ("table", TABLE),
             ),
         ),
     ),
     usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules",
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules "
+    "| table TABLE",
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -110,11 +115,13 @@ SHOW_WHATS = (
         "show jobs",
         "show stream clicks",
         "show rules",
+        "show table carts",
     ),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules"""
+    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules |
+    table TABLE"""
     what = call.args["what"]
     name = call.args["name"]
     if what not in SHOW_WHATS:
@@ -123,12 +130,13 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
             f"cannot show {what!r}",
             f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
         )
-    needs_name = what in ("queue", "message", "bucket", "stream")
+    needs_name = what in ("queue", "message", "bucket", "stream", "table")
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
             "bucket": ("a bucket name", "`show buckets` lists them"),
             "stream": ("a kinesis-stream name", "`show functions` names what reads them"),
+            "table": ("a dynamo-db-table name", "`stptui graph` draws the stack's tables"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint)
     if not needs_name and what != "trace" and name is not None:
@@ -164,6 +172,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_stream(sim, name)
     if what == "rules":
         return _show_rules(sim)
+    if what == "table":
+        return show_table(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from stptui.commands.handlers.base import command
 from stptui.commands.registry import STREAM, TEXT, WORD, Arg, Call, CommandError, Option
 from stptui.commands.result import CommandResult
@@ -12,6 +14,7 @@ from stptui.sim.services.stream import (
     DEFAULT_PARTITION_KEY,
     KinesisError,
     StreamSim,
+    StreamSource,
     lookup_stream,
 )
 
@@ -114,10 +117,23 @@ def show_stream(sim: Simulator, name: str) -> CommandResult:
         )
     if not stream.consumers:
         lines.append("  nothing in the stack reads it")
+    table, readers = reader_table(stream)
+    return CommandResult(
+        "\n".join(lines),
+        table=table,
+        data={"stream": stream.name, "arn": stream.arn, "shards": shards, "readers": readers},
+    )
+
+
+def reader_table(
+    source: StreamSource,
+) -> tuple[tuple[list[str], list[list[str]]] | None, list[dict[str, Any]]]:
+    """Where each reader (event source mapping) of a stream is on each shard: a table of
+    rows (None when nothing reads it) and the same as data."""
     headers = ["reader", "shard", "checkpoint", "waiting", "in flight", "retries"]
     rows = []
     readers = []
-    for consumer in stream.consumers:
+    for consumer in source.consumers:
         lanes = consumer.lane_views()
         readers.append({"reader": consumer.target, "lanes": lanes})
         for lane in lanes:
@@ -131,8 +147,4 @@ def show_stream(sim: Simulator, name: str) -> CommandResult:
                     str(lane["retries"]),
                 ]
             )
-    return CommandResult(
-        "\n".join(lines),
-        table=(headers, rows) if rows else None,
-        data={"stream": stream.name, "arn": stream.arn, "shards": shards, "readers": readers},
-    )
+    return ((headers, rows) if rows else None), readers

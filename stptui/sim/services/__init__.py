@@ -1,8 +1,8 @@
 """One module per AWS service model; each is driven by the engine and writes the trace.
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
-event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers)
-exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
+event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
+DynamoDB tables) exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         load_balancer,
         schedule,
         stream,
+        table,
         topic,
     )
 
@@ -40,4 +41,5 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         http.wire,
         stream.wire,
         load_balancer.wire,
+        table.wire,
     ]

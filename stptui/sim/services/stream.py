@@ -21,6 +21,9 @@ A discarded batch is described to `onFailure` (an SQS queue or SNS topic). Stack
 no `FunctionResponseTypes`, so a `batchItemFailures` response is ignored unless the
 behaviours file turns `reportBatchItemFailures` on. docs/fidelity.md ("Kinesis") has the
 sources and the simulator's own choices.
+
+The mapping reads any `StreamSource`: a DynamoDB table's stream (stptui.sim.services.table)
+is read the same way, with its own event, on-failure batch info and poll rate.
 """
 
 from __future__ import annotations
@@ -53,8 +56,6 @@ DEFAULT_RETENTION_HOURS = 24
 DEFAULT_BATCH_SIZE = 100
 # A standard consumer polls each shard once a second.
 POLL_INTERVAL_MS = 1000
-# A failed batch is read again at the next poll, a second later (AWS documents no delay).
-RETRY_DELAY_MS = 1000
 # Each record's share of the invocation payload beyond its base64 data and key: the fixed
 # fields of a Kinesis record (about 500 bytes as AWS writes them).
 RECORD_OVERHEAD_BYTES = 500
@@ -126,22 +127,99 @@ class Shard:
         return f"{self._prefix}{now:015d}{self._count:033d}"
 
 
-class StreamSim:
+class StreamSource:
+    """What an event source mapping reads: shards of records, each expiring `retention_ms`
+    after it arrived. A Kinesis stream (StreamSim) and a DynamoDB table's stream
+    (stptui.sim.services.table.TableStream) are both; they differ in the event Lambda builds,
+    the batch info of the on-failure record and how often Lambda polls them."""
+
+    # The `trigger` of the invocations (and batch executions) a mapping of it starts.
+    trigger: str
+    # The key of the on-failure record's batch description.
+    batch_info_key: str
+    # How often a standard consumer polls each shard; a failed batch is read again at the
+    # next poll (AWS documents no other delay).
+    poll_interval_ms: int
+
+    def __init__(self, sim: Simulator, name: str, arn: str, retention_ms: int) -> None:
+        self.sim = sim
+        self.name = name
+        self.arn = arn
+        self.retention_ms = retention_ms
+        self.shards: list[Shard] = []
+        self.consumers: list[StreamConsumer] = []
+        self._expiry: deque[Any] = deque()
+        self._expiry_timer: list[Any] | None = None
+
+    def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
+        """The event Lambda invokes a function with for a batch of `records`."""
+        raise NotImplementedError
+
+    def arrival_text(self, ms: int) -> str:
+        """A record's arrival time as the on-failure record writes it."""
+        return iso_ms(ms)
+
+    def append(self, record: Any) -> None:
+        """Keep a new record until it expires, and hand it to every mapping that reads it."""
+        record.shard.records.append(record)
+        self._expiry.append(record)
+        if self._expiry_timer is None:
+            self._arm_expiry()
+        for consumer in self.consumers:
+            consumer.on_put(record)
+
+    def _arm_expiry(self) -> None:
+        head = self._expiry[0]
+        self._expiry_timer = self.sim.clock.at(
+            head.arrival_ms + self.retention_ms,
+            self._expire_due,
+            None,
+            ("stream-retention", self.name, ""),
+            background=True,
+        )
+
+    def _expire_due(self, _: Any) -> None:
+        """Records past the retention period expire, oldest first."""
+        self._expiry_timer = None
+        sim = self.sim
+        now = sim.clock.now
+        queue = self._expiry
+        while queue and queue[0].arrival_ms + self.retention_ms <= now:
+            record = queue.popleft()
+            record.expired = True
+            shard = record.shard
+            if shard.records and shard.records[0] is record:
+                shard.records.popleft()
+            sim.trace.emit(
+                (
+                    now,
+                    tk.STREAM_RECORD_EXPIRED,
+                    self.name,
+                    {"sequence_number": record.sequence_number, "shard": shard.id},
+                )
+            )
+        if queue:
+            self._arm_expiry()
+
+
+class StreamSim(StreamSource):
     """The simulated state of one Kinesis data stream."""
+
+    trigger = "kinesis"
+    batch_info_key = "KinesisBatchInfo"
+    poll_interval_ms = POLL_INTERVAL_MS
 
     def __init__(self, sim: Simulator, res: Resource, index: int) -> None:
         props = res.properties
-        self.sim = sim
-        self.name = res.name
-        self.arn = sim.arn(res.name)
+        hours = _int(props.get("retentionPeriodHours"), DEFAULT_RETENTION_HOURS)
+        super().__init__(sim, res.name, sim.arn(res.name), max(1, hours) * 3_600_000)
         self.provisioned = props.get("capacityMode") == "PROVISIONED"
         count = _int(props.get("shardCount"), 1) if self.provisioned else ON_DEMAND_SHARDS
         self.shards = [Shard(index, i, max(1, count)) for i in range(max(1, count))]
-        hours = _int(props.get("retentionPeriodHours"), DEFAULT_RETENTION_HOURS)
-        self.retention_ms = max(1, hours) * 3_600_000
-        self.consumers: list[StreamConsumer] = []
-        self._expiry: deque[StreamRecord] = deque()
-        self._expiry_timer: list[Any] | None = None
+
+    def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
+        """The Kinesis event Lambda hands the function."""
+        return kinesis_event(records, consumer)
 
     def shard_for(self, hash_key: int) -> Shard:
         """The shard whose hash key range holds `hash_key`."""
@@ -204,7 +282,6 @@ class StreamSim:
         hk = int(explicit_hash_key) if explicit_hash_key is not None else hash_key_of(partition_key)
         shard = self.shard_for(hk)
         record = StreamRecord(data, partition_key, hk, shard, shard.next_sequence_number(now), now)
-        shard.records.append(record)
         sim.trace.emit(
             (
                 now,
@@ -219,45 +296,8 @@ class StreamSim:
                 },
             )
         )
-        self._expiry.append(record)
-        if self._expiry_timer is None:
-            self._arm_expiry()
-        for consumer in self.consumers:
-            consumer.on_put(record)
+        self.append(record)
         return record
-
-    def _arm_expiry(self) -> None:
-        head = self._expiry[0]
-        self._expiry_timer = self.sim.clock.at(
-            head.arrival_ms + self.retention_ms,
-            self._expire_due,
-            None,
-            ("stream-retention", self.name, ""),
-            background=True,
-        )
-
-    def _expire_due(self, _: Any) -> None:
-        """Records past the retention period expire, oldest first."""
-        self._expiry_timer = None
-        sim = self.sim
-        now = sim.clock.now
-        queue = self._expiry
-        while queue and queue[0].arrival_ms + self.retention_ms <= now:
-            record = queue.popleft()
-            record.expired = True
-            shard = record.shard
-            if shard.records and shard.records[0] is record:
-                shard.records.popleft()
-            sim.trace.emit(
-                (
-                    now,
-                    tk.STREAM_RECORD_EXPIRED,
-                    self.name,
-                    {"sequence_number": record.sequence_number, "shard": shard.id},
-                )
-            )
-        if queue:
-            self._arm_expiry()
 
 
 class Settings:
@@ -334,7 +374,7 @@ class StreamBatch:
 
     def event(self) -> dict[str, Any]:
         """The Kinesis event the handler receives."""
-        return kinesis_event(self.records, self.consumer)
+        return self.consumer.stream.event(self.records, self.consumer)
 
     def done(self, outcome: Outcome, invocation_id: str) -> None:
         """The invocation ended."""
@@ -373,7 +413,7 @@ class StreamConsumer:
     """A Lambda event source mapping from one stream to one function or batch job."""
 
     def __init__(
-        self, sim: Simulator, stream: StreamSim, target: str, is_job: bool, settings: Settings
+        self, sim: Simulator, stream: StreamSource, target: str, is_job: bool, settings: Settings
     ) -> None:
         self.sim = sim
         self.stream = stream
@@ -436,8 +476,9 @@ class StreamConsumer:
 
     def _next_poll(self, now: int) -> int:
         start = self.sim.start_ms
-        ticks = -(-(now - start) // POLL_INTERVAL_MS)
-        return start + ticks * POLL_INTERVAL_MS
+        interval = self.stream.poll_interval_ms
+        ticks = -(-(now - start) // interval)
+        return start + ticks * interval
 
     def _poll(self, lane: Lane) -> None:
         lane.timer = None
@@ -490,12 +531,12 @@ class StreamConsumer:
 
             # The job's trigger function only starts an execution and returns: the batch
             # succeeds the instant it is handed over.
-            event = kinesis_event(batch.records, self)
+            event = stream.event(batch.records, self)
             submit_job(
                 sim,
                 self.target,
                 event,
-                "kinesis",
+                stream.trigger,
                 stream.name,
                 {"stream": stream.name, "shard": lane.shard.id, "sequence_numbers": seqs},
             )
@@ -512,7 +553,7 @@ class StreamConsumer:
                     tk.INVOCATION_THROTTLED,
                     fn.name,
                     {
-                        "trigger": "kinesis",
+                        "trigger": stream.trigger,
                         "stream": stream.name,
                         "shard": lane.name,
                         "sequence_numbers": seqs,
@@ -528,7 +569,7 @@ class StreamConsumer:
         batch.attempts += 1
         lane.current = batch
         fn.start(
-            "kinesis",
+            stream.trigger,
             batch.attempts,
             batch,
             (stream.name, lane.name, seqs),
@@ -558,7 +599,7 @@ class StreamConsumer:
         sim = self.sim
         now = sim.clock.now
         lane = batch.lane
-        at = now + RETRY_DELAY_MS
+        at = now + self.stream.poll_interval_ms
         common = {
             "stream": self.stream.name,
             "shard": lane.name,
@@ -630,6 +671,7 @@ class StreamConsumer:
         fn = self.fn
         assert fn is not None
         now = self.sim.clock.now
+        stream = self.stream
         records = batch.records
         response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
         if outcome.status != "success":
@@ -644,14 +686,14 @@ class StreamConsumer:
             "responseContext": response,
             "version": "1.0",
             "timestamp": iso_ms(now),
-            "KinesisBatchInfo": {
+            stream.batch_info_key: {
                 "shardId": batch.lane.shard.id,
                 "startSequenceNumber": records[0].sequence_number,
                 "endSequenceNumber": records[-1].sequence_number,
-                "approximateArrivalOfFirstRecord": iso_ms(records[0].arrival_ms),
-                "approximateArrivalOfLastRecord": iso_ms(records[-1].arrival_ms),
+                "approximateArrivalOfFirstRecord": stream.arrival_text(records[0].arrival_ms),
+                "approximateArrivalOfLastRecord": stream.arrival_text(records[-1].arrival_ms),
                 "batchSize": len(records),
-                "streamArn": self.stream.arn,
+                "streamArn": stream.arn,
             },
         }
 
@@ -765,6 +807,8 @@ def lookup_stream(sim: Simulator, name: str) -> StreamSim:
     )
     other = sim.stack.resources.get(name)
     if other is not None:
+        if other.type == "dynamo-db-table":
+            choices = f"a table's stream is written with put-item; `show table {name}` shows it"
         raise SimError(f"{name!r} is {with_article(other.type)}, not a kinesis-stream", choices)
     guess = did_you_mean(name, streams)
     raise SimError(
@@ -805,8 +849,11 @@ def wire(sim: Simulator) -> None:
             name = stream_of(sim, trig)
             if name is None or (w.type == "function" and w.name not in sim.functions):
                 continue
-            stream = streams[name]
-            consumer = StreamConsumer(
-                sim, stream, w.name, w.type == "batch-job", Settings(trig.properties)
-            )
-            stream.consumers.append(consumer)
+            attach(sim, streams[name], w, trig)
+
+
+def attach(sim: Simulator, source: StreamSource, workload: Workload, trig: Trigger) -> None:
+    """Start the event source mapping of `workload`'s event `trig`, which reads `source`."""
+    settings = Settings(trig.properties)
+    consumer = StreamConsumer(sim, source, workload.name, workload.type == "batch-job", settings)
+    source.consumers.append(consumer)

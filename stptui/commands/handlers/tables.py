@@ -1,0 +1,160 @@
+"""Commands for DynamoDB tables: put and delete items, and show a table with its stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stptui import jsontext
+from stptui.commands.handlers.base import command
+from stptui.commands.handlers.streams import reader_table
+from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.ddbjson import DynamoDBError, check_item
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.table import TableRecord, TableSim, lookup_table
+from stptui.textsafe import printable
+
+# `show table` lists at most this many items (the first ones written).
+SHOW_ITEMS = 20
+# An item's attributes are cut to this many characters in `show table`.
+ITEM_WIDTH = 100
+ITEM_HINT = 'DynamoDB JSON, as the AWS CLI takes it: \'{"id": {"S": "1"}, "total": {"N": "20"}}\''
+
+
+def _table(sim: Simulator, name: str) -> TableSim:
+    try:
+        return lookup_table(sim, name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return jsontext.loads(text)
+    except ValueError as exc:
+        raise CommandError(f"{what} is not JSON: {exc}", ITEM_HINT) from None
+
+
+def _stream_note(table: TableSim, record: TableRecord | None) -> str:
+    if record is not None:
+        return f": stream record {record.sequence_number} on {record.shard.id}"
+    if table.stream is None:
+        return " (the table has no stream)"
+    return ""
+
+
+@command(
+    "put-item",
+    "messages",
+    "Write an item to a DynamoDB table (PutItem): it replaces any item with its key.",
+    args=(
+        Arg("TABLE", TABLE, "a dynamo-db-table of the stack"),
+        Arg("ITEM", TEXT, 'the item in DynamoDB JSON, one word: \'{"id": {"S": "1"}}\''),
+    ),
+    examples=(
+        'put-item carts \'{"id": {"S": "c-1"}, "total": {"N": "20"}}\'',
+        'put-item carts \'{"id": {"S": "c-1"}, "total": {"N": "25"}, "tags": {"SS": ["gift"]}}\'',
+    ),
+    details=(
+        "A new key writes an INSERT stream record, a changed item a MODIFY record (when the "
+        "table has a streamType); an item identical to the one stored changes nothing and "
+        "writes no record. Every attribute value names its type: S, N (a number written as "
+        "a string), B (base64), BOOL, NULL, M, L, SS, NS or BS."
+    ),
+    changes_state=True,
+)
+def cmd_put_item(session: Session, call: Call) -> CommandResult:
+    """put-item TABLE ITEM"""
+    table = _table(session.sim, call.args["table"])
+    raw = _json(call.args["item"], "the item")
+    try:
+        name, record = table.put(raw)
+    except DynamoDBError as exc:
+        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
+    key = printable(json.dumps(table.key_of(check_item(raw)), separators=(",", ":")))
+    if name is None:
+        text = f"item {key} of {table.name} is unchanged: no stream record"
+    else:
+        text = f"{name} item {key} in {table.name}{_stream_note(table, record)}"
+    data: dict[str, Any] = {"table": table.name, "event_name": name}
+    if record is not None:
+        data["SequenceNumber"] = record.sequence_number
+        data["ShardId"] = record.shard.id
+    return CommandResult(text, data=data)
+
+
+@command(
+    "delete-item",
+    "messages",
+    "Delete an item from a DynamoDB table by its key (DeleteItem).",
+    args=(
+        Arg("TABLE", TABLE, "a dynamo-db-table of the stack"),
+        Arg("KEY", TEXT, 'the item\'s key attributes in DynamoDB JSON: \'{"id": {"S": "1"}}\''),
+    ),
+    examples=('delete-item carts \'{"id": {"S": "c-1"}}\'',),
+    details=(
+        "Deleting an item writes a REMOVE stream record (when the table has a streamType); "
+        "deleting a key with no item changes nothing."
+    ),
+    changes_state=True,
+)
+def cmd_delete_item(session: Session, call: Call) -> CommandResult:
+    """delete-item TABLE KEY"""
+    table = _table(session.sim, call.args["table"])
+    raw = _json(call.args["key"], "the key")
+    try:
+        found, record = table.delete(raw)
+    except DynamoDBError as exc:
+        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
+    key = printable(json.dumps(check_item(raw, "Key"), separators=(",", ":")))
+    if not found:
+        text = f"no item {key} in {table.name}: nothing deleted, no stream record"
+    else:
+        text = f"REMOVE item {key} from {table.name}{_stream_note(table, record)}"
+    data: dict[str, Any] = {"table": table.name, "deleted": found}
+    if record is not None:
+        data["SequenceNumber"] = record.sequence_number
+        data["ShardId"] = record.shard.id
+    return CommandResult(text, data=data)
+
+
+def show_table(sim: Simulator, name: str) -> CommandResult:
+    """`show table NAME`: the key schema, the first items, the stream and its readers."""
+    table = _table(sim, name)
+    count = len(table.items)
+    noun = "1 item" if count == 1 else f"{count} items"
+    lines = [f"{table.name}: key {table.key_text()}, {noun}"]
+    items = []
+    for item in list(table.items.values())[:SHOW_ITEMS]:
+        text = printable(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+        cut = text if len(text) <= ITEM_WIDTH else text[: ITEM_WIDTH - 1] + "…"
+        lines.append(f"  {cut}")
+        items.append(item)
+    if count > SHOW_ITEMS:
+        lines.append(f"  ... and {count - SHOW_ITEMS} more")
+    stream = table.stream
+    data: dict[str, Any] = {"table": table.name, "arn": table.arn, "items": count}
+    data["first_items"] = items
+    if stream is None:
+        lines.append("no stream (no streamType): writes trigger nothing")
+        return CommandResult("\n".join(lines), data=data)
+    shard = stream.shards[0]
+    held = len(shard.records)
+    newest = shard.records[-1].sequence_number if shard.records else "-"
+    lines.append(
+        f"stream {stream.view_type}: {shard.id}, retention 24 h, "
+        f"{'1 record' if held == 1 else f'{held} records'} held, newest {newest}"
+    )
+    if not stream.consumers:
+        lines.append("  nothing in the stack reads it")
+    table_rows, readers = reader_table(stream)
+    data["stream"] = {
+        "arn": stream.arn,
+        "view_type": stream.view_type,
+        "shard": shard.id,
+        "records": held,
+        "readers": readers,
+    }
+    return CommandResult("\n".join(lines), table=table_rows, data=data)

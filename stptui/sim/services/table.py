@@ -1,0 +1,366 @@
+"""DynamoDB tables, their streams, and the Lambda event source mappings that read them.
+
+A `dynamo-db-table` holds items keyed by its primary key (`primaryKey.partitionKey`, and
+`sortKey` when it has one). PutItem replaces the whole item with that key; DeleteItem removes
+it. With `streamType` the table has a stream: each write that changes an item appends one
+stream record (INSERT for a new key, MODIFY for a changed item, REMOVE for a deleted one)
+carrying the key and the images `streamType` asks for. A write that changes nothing (an
+identical put, a delete of a missing key) writes no record. The stream keeps records 24
+hours, in one shard per table, so every item's records keep their order.
+
+`dynamo-db-stream` events of functions and batch jobs read the stream through the same
+event source mapping as Kinesis (stptui.sim.services.stream: batches, the window, lanes,
+retries that block the shard, bisection, maximumRetryAttempts, the on-failure record); only
+the event, the on-failure record's `DDBStreamBatchInfo` and the poll rate (4 times a second)
+differ. docs/fidelity.md ("DynamoDB tables and streams") has the sources.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import ddbjson
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_ms
+from stptui.sim.services.stream import Shard, StreamConsumer, StreamSource, attach
+
+if TYPE_CHECKING:
+    from stptui.config.model import Resource, Trigger
+    from stptui.sim.engine import Simulator
+
+# Stacktape's key attribute types (`DynamoDbAttribute.type`) and DynamoDB's descriptors.
+KEY_TYPES = {"string": "S", "number": "N", "binary": "B"}
+VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+# DynamoDB streams keep records for 24 hours; it cannot be changed.
+RETENTION_MS = 24 * 3_600_000
+# Lambda polls the shards of a DynamoDB stream "at a base rate of 4 times per second".
+POLL_INTERVAL_MS = 250
+# "Partition key length: 2048 bytes", "Sort key length: 1024 bytes" (Service quotas: Attributes).
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+# Each record's share of an invocation payload beyond its JSON (the list's punctuation).
+RECORD_OVERHEAD_BYTES = 2
+
+
+class TableShard(Shard):
+    """The one shard of a table's stream."""
+
+    def __init__(self, table_index: int, name: str, created_ms: int) -> None:
+        super().__init__(table_index, 0, 1)
+        # DynamoDB's shape: the shard's creation time and 8 hex digits.
+        tail = hashlib.md5(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        self.id = f"shardId-{created_ms:020d}-{tail}"
+        self._prefix = str(table_index + 1)
+
+    def next_sequence_number(self, now: int) -> str:
+        """A decimal sequence number of at least 21 digits that grows within the shard (the
+        table's number first, so that it is unique in the simulation)."""
+        self._count += 1
+        return f"{self._prefix}{self._count:020d}"
+
+
+class TableRecord:
+    """One stream record of a table."""
+
+    __slots__ = (
+        "arrival_ms",
+        "event",
+        "event_name",
+        "expired",
+        "hash_key",
+        "payload_bytes",
+        "sequence_number",
+        "shard",
+    )
+
+    def __init__(
+        self, event: dict[str, Any], hash_key: int, shard: Shard, seq: str, now: int
+    ) -> None:
+        self.event = event
+        self.event_name: str = event["eventName"]
+        self.hash_key = hash_key
+        self.shard = shard
+        self.sequence_number = seq
+        self.arrival_ms = now
+        self.expired = False
+        self.payload_bytes = len(json.dumps(event)) + RECORD_OVERHEAD_BYTES
+
+
+class TableStream(StreamSource):
+    """A table's stream: what a `dynamo-db-stream` event's mapping reads."""
+
+    trigger = "dynamodb"
+    batch_info_key = "DDBStreamBatchInfo"
+    poll_interval_ms = POLL_INTERVAL_MS
+
+    def __init__(self, table: TableSim, index: int, view_type: str) -> None:
+        sim = table.sim
+        super().__init__(sim, table.name, table.stream_arn, RETENTION_MS)
+        self.view_type = view_type
+        self.shards = [TableShard(index, table.name, sim.start_ms)]
+
+    def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
+        """The DynamoDB Streams event Lambda hands the function (a copy per invocation: a
+        handler may change what it is given)."""
+        return {"Records": [copy.deepcopy(r.event) for r in records]}
+
+    def arrival_text(self, ms: int) -> str:
+        """DynamoDB's on-failure record gives arrival times to the second."""
+        return iso_ms(ms - ms % 1000)[:19] + "Z"
+
+    def write(
+        self,
+        name: str,
+        keys: dict[str, Any],
+        new: dict[str, Any] | None,
+        old: dict[str, Any] | None,
+        hash_key: int,
+    ) -> TableRecord:
+        """Append the stream record of one change."""
+        sim = self.sim
+        now = sim.clock.now
+        shard = self.shards[0]
+        seq = shard.next_sequence_number(now)
+        view = self.view_type
+        data: dict[str, Any] = {"ApproximateCreationDateTime": now // 1000, "Keys": keys}
+        images = 0
+        if new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
+            data["NewImage"] = new
+            images += ddbjson.item_size(new)
+        if old is not None and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
+            data["OldImage"] = old
+            images += ddbjson.item_size(old)
+        data["SequenceNumber"] = seq
+        data["SizeBytes"] = ddbjson.item_size(keys) + images
+        data["StreamViewType"] = view
+        event = {
+            "eventID": sim.new_id().replace("-", ""),
+            "eventName": name,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": sim.region,
+            "dynamodb": data,
+            "eventSourceARN": self.arn,
+        }
+        record = TableRecord(event, hash_key, shard, seq, now)
+        self.append(record)
+        return record
+
+
+class TableSim:
+    """The simulated state of one DynamoDB table."""
+
+    def __init__(
+        self, sim: Simulator, res: Resource, index: int, key: list[tuple[str, str]]
+    ) -> None:
+        self.sim = sim
+        self.name = res.name
+        self.arn = sim.resource_param(res.name, "arn")
+        self.stream_arn = sim.resource_param(res.name, "streamArn")
+        self.key = key
+        self.items: dict[tuple[str, ...], dict[str, Any]] = {}
+        view = res.properties.get("streamType")
+        self.stream = TableStream(self, index, view) if view in VIEW_TYPES else None
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def key_of(self, item: dict[str, Any], *, only_key: bool = False) -> dict[str, Any]:
+        """The key attributes of `item` (checked and canonical), or DynamoDBError."""
+        if only_key and (len(item) != len(self.key) or any(n not in item for n, _ in self.key)):
+            raise ddbjson.DynamoDBError(
+                "The provided key element does not match the schema",
+                f"a key of {self.name} has exactly {self.key_text()}",
+            )
+        keys: dict[str, Any] = {}
+        for name, kind in self.key:
+            value = item.get(name)
+            if value is None:
+                raise ddbjson.DynamoDBError(
+                    f"One or more parameter values were invalid: Missing the key {name} in "
+                    "the item",
+                    f"an item of {self.name} has {self.key_text()}",
+                )
+            actual = next(iter(value))
+            if actual != kind:
+                raise ddbjson.DynamoDBError(
+                    f"One or more parameter values were invalid: Type mismatch for key {name} "
+                    f"expected: {kind} actual: {actual}",
+                    f"write it as {{{json.dumps(name)}: {{{json.dumps(kind)}: ...}}}}",
+                )
+            if value[kind] == "":
+                noun = "string" if kind == "S" else "binary"
+                raise ddbjson.DynamoDBError(
+                    "One or more parameter values are not valid. The AttributeValue for a key "
+                    f"attribute cannot contain an empty {noun} value. Key: {name}",
+                    "a key attribute needs at least one character",
+                )
+            limit = MAX_PARTITION_KEY_BYTES if not keys else MAX_SORT_KEY_BYTES
+            if ddbjson.value_size(value) > limit:
+                what = "Size of hashkey" if not keys else "Aggregated size of all range keys"
+                raise ddbjson.DynamoDBError(
+                    f"One or more parameter values were invalid: {what} has exceeded the "
+                    f"maximum size limit of {limit} bytes",
+                    f"a partition key holds at most {MAX_PARTITION_KEY_BYTES} bytes, a sort key "
+                    f"{MAX_SORT_KEY_BYTES}",
+                )
+            keys[name] = value
+        return keys
+
+    def key_text(self) -> str:
+        """`id (S)` or `id (S), ts (N)`: the key attributes and their types."""
+        return ", ".join(f"{n} ({k})" for n, k in self.key)
+
+    @staticmethod
+    def _index(keys: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(next(iter(v.values())) for v in keys.values())
+
+    @staticmethod
+    def _hash(keys: dict[str, Any]) -> int:
+        # The partition key picks a record's lane with parallelizationFactor, as it picks a
+        # partition: records of one item stay in order.
+        first = json.dumps(next(iter(keys.values())), sort_keys=True)
+        return int.from_bytes(hashlib.md5(first.encode("utf-8", "surrogatepass")).digest())
+
+    # -- writes --------------------------------------------------------------------------
+
+    def put(self, raw: Any, source: str = "command") -> tuple[str | None, TableRecord | None]:
+        """PutItem: the item replaces any item with its key. Returns the change (INSERT,
+        MODIFY, or None when the item was already there as it is) and its stream record."""
+        item = ddbjson.check_item(raw)
+        keys = self.key_of(item)
+        size = ddbjson.item_size(item)
+        if size > ddbjson.MAX_ITEM_BYTES:
+            raise ddbjson.DynamoDBError(
+                "Item size has exceeded the maximum allowed size",
+                f"an item holds at most 400 KB; this one is {size:,} bytes",
+            )
+        index = self._index(keys)
+        old = self.items.get(index)
+        if old is not None and ddbjson.same_item(old, item):
+            name = None
+        else:
+            name = "INSERT" if old is None else "MODIFY"
+            self.items[index] = item
+        record = None
+        if name is not None and self.stream is not None:
+            record = self.stream.write(name, keys, item, old, self._hash(keys))
+        self._trace(tk.ITEM_PUT, keys, name, record, source, size)
+        return name, record
+
+    def delete(self, raw: Any, source: str = "command") -> tuple[bool, TableRecord | None]:
+        """DeleteItem: remove the item with the key `raw`. Returns whether there was one,
+        and the REMOVE stream record."""
+        key = ddbjson.check_item(raw, "Key")
+        keys = self.key_of(key, only_key=True)
+        old = self.items.pop(self._index(keys), None)
+        if old is None:
+            return False, None
+        record = None
+        if self.stream is not None:
+            record = self.stream.write("REMOVE", keys, None, old, self._hash(keys))
+        self._trace(tk.ITEM_DELETED, keys, "REMOVE", record, source, None)
+        return True, record
+
+    def _trace(
+        self,
+        kind: str,
+        keys: dict[str, Any],
+        name: str | None,
+        record: TableRecord | None,
+        source: str,
+        size: int | None,
+    ) -> None:
+        data: dict[str, Any] = {"key": json.dumps(keys, separators=(",", ":"))}
+        if kind == tk.ITEM_PUT:
+            data["event_name"] = name
+            data["size"] = size
+        if record is not None:
+            data["sequence_number"] = record.sequence_number
+            data["shard"] = record.shard.id
+        data["source"] = source
+        self.sim.trace.emit((self.sim.clock.now, kind, self.name, data))
+
+
+def key_schema(res: Resource) -> list[tuple[str, str]] | None:
+    """The table's key attributes and DynamoDB types, or None when `primaryKey` is not one
+    (validate reports it)."""
+    primary = res.properties.get("primaryKey")
+    if not isinstance(primary, dict):
+        return None
+    out = []
+    for part in ("partitionKey", "sortKey"):
+        spec = primary.get(part)
+        if spec is None and part == "sortKey":
+            break
+        if not isinstance(spec, dict):
+            return None
+        name, kind = spec.get("name"), KEY_TYPES.get(str(spec.get("type")))
+        if not isinstance(name, str) or not name or kind is None:
+            return None
+        out.append((name, kind))
+    return out
+
+
+def lookup_table(sim: Simulator, name: str) -> TableSim:
+    """The table called `name`, or a SimError with a did-you-mean."""
+    from stptui.config.diagnostics import did_you_mean, with_article
+    from stptui.sim.engine import SimError
+
+    tables: dict[str, TableSim] = sim.services["tables"]
+    hit = tables.get(name)
+    if hit is not None:
+        return hit
+    choices = (
+        f"dynamo-db tables in this stack: {', '.join(sorted(tables))}"
+        if tables
+        else "this stack has no dynamo-db-table"
+    )
+    other = sim.stack.resources.get(name)
+    if other is not None:
+        if other.type == "dynamo-db-table":
+            raise SimError(
+                f"{name!r} has no valid primaryKey, so it is not simulated",
+                "give it primaryKey: {partitionKey: {name: id, type: string}}",
+            )
+        raise SimError(f"{name!r} is {with_article(other.type)}, not a dynamo-db-table", choices)
+    guess = did_you_mean(name, tables)
+    raise SimError(
+        f"no dynamo-db-table named {name!r}", f"did you mean {guess!r}?" if guess else choices
+    )
+
+
+def table_of(tables: dict[str, TableSim], trig: Trigger) -> TableSim | None:
+    """The stack table whose stream a `dynamo-db-stream` event reads, or None (an ARN outside
+    the stack, or a table without a stream)."""
+    arn = trig.properties.get("streamArn")
+    named = getattr(arn, "resource", None)
+    table = None
+    if isinstance(named, str) and getattr(arn, "param", None) == "streamArn":
+        table = tables.get(named)
+    elif isinstance(arn, str):
+        table = next((t for t in tables.values() if t.stream_arn == arn), None)
+    return table if table is not None and table.stream is not None else None
+
+
+def wire(sim: Simulator) -> None:
+    """Build the stack's tables and the mappings of its functions' and batch jobs'
+    `dynamo-db-stream` events, in config order."""
+    tables: dict[str, TableSim] = {}
+    sim.services["tables"] = tables
+    found = [r for r in sim.stack.resources.values() if r.type == "dynamo-db-table"]
+    for i, res in enumerate(found):
+        key = key_schema(res)
+        if key is not None:
+            tables[res.name] = TableSim(sim, res, i, key)
+    for w in sim.stack.workloads:
+        for trig in w.events:
+            if trig.type != "dynamo-db-stream":
+                continue
+            table = table_of(tables, trig)
+            if table is None or (w.type == "function" and w.name not in sim.functions):
+                continue
+            assert table.stream is not None
+            attach(sim, table.stream, w, trig)
