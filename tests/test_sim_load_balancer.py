@@ -224,7 +224,7 @@ behaviors:
     duration: 30ms
     response: >-
       {statusCode: `201`, statusDescription: '201 Created',
-      headers: {"content-type": 'text/plain', "x-n": `7`}, body: 'made'}
+      headers: {"content-type": 'text/plain', "x-n": '7'}, body: 'made'}
 """
 
 
@@ -292,6 +292,35 @@ def test_the_event_without_query_or_body_and_with_a_binary_type(sim: Simulator) 
     assert (seen[1]["body"], seen[1]["isBase64Encoded"]) == ("cmF3", True)
 
 
+@pytest.mark.parametrize(
+    ("sent", "forwarded"),
+    [
+        # ELB's request tracing guide: a Root gets a Self inserted before it, a Self is
+        # updated, other fields are kept; without the header ELB makes a Root.
+        (
+            "Root=1-67891233-abcdef012345678912345678",
+            "Self={own};Root=1-67891233-abcdef012345678912345678",
+        ),
+        (
+            "Root=1-67891233-abcdef012345678912345678;CalledFrom=app",
+            "Self={own};Root=1-67891233-abcdef012345678912345678;CalledFrom=app",
+        ),
+        ("Self=1-1-old;Root=1-2-r", "Self={own};Root=1-2-r"),
+        ("CalledFrom=app", "Root={own};CalledFrom=app"),
+        (None, "Root={own}"),
+    ],
+)
+def test_elb_adds_its_own_trace_id_to_the_clients(
+    sim: Simulator, sent: str | None, forwarded: str
+) -> None:
+    seen = capture_inputs(sim, lambda inp: inp.event()["headers"]["x-amzn-trace-id"])
+    headers = [("X-Amzn-Trace-Id", sent)] if sent is not None else []
+    resp = call(sim, "GET", "/api/x", headers=headers)
+    own = resp.request_id.removeprefix("Root=")
+    assert re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", own)
+    assert seen == [forwarded.format(own=own)]
+
+
 def test_x_forwarded_for_keeps_the_clients_and_adds_the_source(sim: Simulator) -> None:
     seen = capture_inputs(sim, lambda inp: inp.event()["headers"]["x-forwarded-for"])
     call(sim, "GET", "/api/x", headers=[("X-Forwarded-For", "1.2.3.4")], source_ip="10.0.0.9")
@@ -331,6 +360,15 @@ def test_a_response_is_converted_as_elb_does(sim: Simulator) -> None:
         ({"statusCode": 200, "body": {"a": 1}}, "body must be a string"),
         ({"statusCode": 200, "headers": ["a"]}, "headers must be an object"),
         ({"statusCode": 200, "headers": {"a": ["b"]}}, "header 'a' must be a string"),
+        # Users behind ALBs: a number or boolean header value is a 502 (jeremydaly/lambda-api
+        # #117, pwrdrvr/lambda-dispatch #52), and so is a null field (aws/aws-lambda-go #438,
+        # awslabs/aws-lambda-go-api-proxy #79, aws/aws-lambda-dotnet #507).
+        ({"statusCode": 200, "headers": {"content-length": 4}}, "must be a string, not 4"),
+        ({"statusCode": 200, "headers": {"x-ok": True}}, "must be a string, not true"),
+        ({"statusCode": 200, "body": None}, "body is null"),
+        ({"statusCode": 200, "headers": None}, "headers is null"),
+        ({"statusCode": 301, "statusDescription": None}, "statusDescription is null"),
+        ({"statusCode": 200, "isBase64Encoded": None}, "isBase64Encoded is null"),
         ({"statusCode": 200, "statusDescription": 7}, "statusDescription must be a string"),
         ({"statusCode": 200, "body": "!!", "isBase64Encoded": True}, "not base64"),
         ({"statusCode": 200, "body": "x" * (1024 * 1024)}, "over 1 MB (LambdaResponseTooLarge)"),
@@ -339,6 +377,22 @@ def test_a_response_is_converted_as_elb_does(sim: Simulator) -> None:
 def test_a_result_elb_cannot_use_is_a_502(result: object, why: str) -> None:
     converted = convert(result)
     assert isinstance(converted, str) and why in converted
+
+
+def test_a_response_without_a_content_type_is_application_octet_stream() -> None:
+    # Users with multi-value headers off get application/octet-stream when `headers` has no
+    # content type (aws/serverless-java-container #347, micronaut-projects/micronaut-core
+    # #9160, CodeGenieApp/serverless-express #435).
+    sim = make_sim(
+        stack(),
+        'behaviors:\n  orders: {response: \'{statusCode: `200`, body: `"hi"`, '
+        'multiValueHeaders: {"Content-Type": [`"text/plain"`]}}\'}\n',
+    )
+    resp = call(sim, "GET", "/api/x")
+    assert resp.status == 200
+    assert [v for k, v in resp.headers if k == "content-type"] == ["application/octet-stream"]
+    typed = call(make_sim(stack(), BEHAVIORS), "GET", "/api/x")
+    assert [v for k, v in typed.headers if k == "content-type"] == ["text/plain"]
 
 
 def test_convert_keeps_what_elb_keeps() -> None:
@@ -425,6 +479,28 @@ def test_port_80_redirects_to_https_keeping_host_path_and_query(sim: Simulator) 
     assert ("location", "https://shop.example.com/api/x?a=1") in resp.headers
     assert resp.body == error_page(301)
     assert records(sim, tk.INVOCATION_STARTED) == []  # rules are on 443 only
+
+
+@pytest.mark.parametrize(
+    ("lb_props", "port", "code"),
+    [
+        # Stacktape refuses a listenerPort on a load balancer with only its default listeners
+        # (e44), and an event without one when the load balancer has custom listeners (e46).
+        ("", "listenerPort: 443, ", "e44"),
+        ("    properties:\n      listeners: [{port: 443, protocol: HTTPS}]\n", "", "e46"),
+    ],
+)
+def test_an_event_stacktape_refuses_makes_no_rule(lb_props: str, port: str, code: str) -> None:
+    events = (
+        "        - type: application-load-balancer\n"
+        f"          properties: {{loadBalancerName: shopLb, {port}priority: 10, paths: ['/*']}}\n"
+    )
+    sim = make_sim(stack(lb_props=lb_props, events=events), BEHAVIORS, allow_errors=True)
+    assert any(code in d.message for d in sim.stack.errors)  # what validate says
+    resp = call(sim, "GET", "/x", port=443)
+    assert (resp.status, resp.route) == (500, None)  # the listener's default action
+    assert records(sim, tk.INVOCATION_STARTED) == []
+    assert all(not lst["rules"] for lst in sim.services["load_balancers"].listing())
 
 
 CUSTOM = """    properties:

@@ -8,8 +8,9 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
   default action a 301 redirect to HTTPS) and HTTPS on 443 (no default action); custom
   `listeners` replace them. A listener without a `defaultAction` answers a request no rule
   takes with Stacktape's fixed response: 500, text/plain, "Internal server error. Please
-  setup default load balancer action or appropriate rule". An event without
-  `listenerPort` is a rule on the listener at 443.
+  setup default load balancer action or appropriate rule". An event is a rule on the
+  listener at 443 when the load balancer has Stacktape's listeners, on its `listenerPort`
+  when it has custom ones; Stacktape refuses any other event (e44, e46), so it makes no rule.
 * Each event is one rule. A listener tries its rules in priority order, lowest first, and
   the first whose conditions all hold takes the request; the values of one condition are
   alternatives. path-pattern is case-sensitive and sees the path as sent, without the
@@ -20,12 +21,15 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
 * A function target gets ELB's event: `requestContext.elb.targetGroupArn` (the target
   group Stacktape makes per load balancer and workload), `httpMethod`, `path` and
   `queryStringParameters` as sent (nothing URL-decoded; the last of repeated keys),
-  `headers` with lower-case names (the last of repeated ones), `body` ("" without one;
+  `headers` with lower-case names (the last of repeated ones; X-Amzn-Trace-Id gets ELB's
+  `Root`, or its `Self` next to the client's `Root`), `body` ("" without one;
   base64 unless its type is text/*, JSON, XML or JavaScript) and `isBase64Encoded`.
   Stacktape leaves multi-value headers off, so there are no `multiValue*` fields.
 * The function is invoked synchronously and ELB waits until it answers or times out. Its
-  result needs an integer `statusCode`; `statusDescription`, `headers`, `body` (a string)
-  and `isBase64Encoded` are optional. ELB answers by itself, with its HTML error page:
+  result needs an integer `statusCode`; `statusDescription`, `headers` (string values),
+  `body` (a string) and `isBase64Encoded` are optional, but not null. Without a content type
+  in `headers` the client gets application/octet-stream. ELB answers by itself, with its
+  HTML error page:
   413 for a request body over 1 MB, 502 for a malformed result, a result over 1 MB, a
   function error or a timeout, 503 when the function is throttled.
 * A batch job's rule goes to its trigger function, which starts an execution and answers
@@ -110,6 +114,15 @@ _REASONS = {
 }
 ELB_SERVER = "awselb/2.0"
 _PROTOCOL_PORTS = {"https": str(HTTPS_PORT), "http": str(HTTP_PORT)}
+# The request headers ELB writes itself, whatever the client sent in them.
+_ELB_SETS = frozenset(
+    ("x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
+)
+# What the client gets when the function's `headers` name no content type (users behind ALBs
+# with multi-value headers off report `application/octet-stream`).
+DEFAULT_RESPONSE_TYPE = "application/octet-stream"
+# The result fields ELB refuses as JSON null (a missing one is fine).
+_NOT_NULL = ("statusDescription", "headers", "body", "isBase64Encoded")
 # A target group's name is at most 32 characters (Stacktape's awsResourceNames
 # .lambdaTargetGroup cuts a longer one and ends it in a 6-digit shake256 hash).
 TARGET_GROUP_NAME_MAX = 32
@@ -126,6 +139,22 @@ def error_page(status: int) -> str:
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
     )
+
+
+def trace_header(sent: str | None, own: str) -> str:
+    """The X-Amzn-Trace-Id ELB forwards, `own` being its `Root=1-{time}-{id}`: its own when
+    the client sent none; with the client's `Root`, a `Self` field inserted first (a client's
+    `Self` is updated instead); the client's other fields kept. ELB's guide does not say what
+    it does with a header that has neither field: stptui puts its `Root` first."""
+    if sent is None:
+        return own
+    value = own.split("=", 1)[1]
+    fields = [f for f in sent.split(";") if f]
+    names = [f.split("=", 1)[0] for f in fields]
+    if "Self" in names:
+        return ";".join(f"Self={value}" if f.startswith("Self=") else f for f in fields)
+    first = f"Self={value}" if "Root" in names else own
+    return ";".join([first, *fields])
 
 
 def target_group_name(stack_name: str, load_balancer: str, workload: str) -> str:
@@ -285,12 +314,16 @@ class Listener:
 
 
 class LoadBalancer:
-    """One application load balancer: its host name and its listeners by port."""
+    """One application load balancer: its host name, its listeners by port and whether they
+    are its own `listeners` (else Stacktape's two)."""
 
-    def __init__(self, name: str, domain: str, listeners: dict[int, Listener]) -> None:
+    def __init__(
+        self, name: str, domain: str, listeners: dict[int, Listener], custom: bool = False
+    ) -> None:
         self.name = name
         self.domain = domain
         self.listeners = listeners
+        self.custom = custom
 
     def listener(self, port: int | None) -> Listener:
         """The listener a request reaches: `port`, or the only one, or the HTTPS one on 443
@@ -400,12 +433,13 @@ class LoadBalancerService:
         self.network: list[str] = []
         for res in sim.stack.resources.values():
             if res.type == ALB:
-                custom = res.properties.get("customDomains")
-                domains = _strings(custom)
+                domains = _strings(res.properties.get("customDomains"))
+                written = res.properties.get("listeners")
                 self.balancers[res.name] = LoadBalancer(
                     res.name,
                     domains[0] if domains else self._dns_name(res.name, res.properties),
                     _listeners(res.properties),
+                    isinstance(written, list) and bool(written),
                 )
             elif res.type == NLB:
                 self.network.append(res.name)
@@ -428,10 +462,15 @@ class LoadBalancerService:
     def _add_rule(self, owner: Workload | ContainerWorkload, trig: Trigger) -> None:
         props = trig.properties
         lb = self.balancers.get(props.get("loadBalancerName"))  # type: ignore[arg-type]
-        port = props.get("listenerPort") or HTTPS_PORT
+        written = props.get("listenerPort")
+        port = written or HTTPS_PORT
         priority = props.get("priority")
         if lb is None or not _is_int(port) or port not in lb.listeners or not _is_int(priority):
             return  # the linter reports it; AWS would not deploy it
+        if (written is None) == lb.custom:
+            # Stacktape refuses a listenerPort without custom listeners (e44) and an event
+            # without one when there are (e46): `validate` reports it, nothing is deployed.
+            return
         arn = None
         if not isinstance(owner, ContainerWorkload):
             name = target_group_name(self.sim.stack.stack_name, lb.name, owner.name)
@@ -609,8 +648,8 @@ class LoadBalancerService:
     ) -> list[tuple[str, str]]:
         """The request's headers as ELB forwards them: what the client sent (the stand-in
         client adds Host, User-Agent and, for a body, its length and type, unless given),
-        then ELB's own: X-Amzn-Trace-Id (kept when the client sent one), X-Forwarded-For
-        (the client's value, then the source address), -Port and -Proto."""
+        then ELB's own: X-Amzn-Trace-Id (see `trace_header`), X-Forwarded-For (the client's
+        value, then the source address), -Port and -Proto."""
         names = {name.lower() for name, _ in given}
         client = [
             ("host", lb.domain),
@@ -620,13 +659,9 @@ class LoadBalancerService:
         ]
         out = [item for item in client if item is not None and item[0] not in names]
         forwarded = [v for n, v in given if n.lower() == "x-forwarded-for"]
-        out += [
-            (n, v)
-            for n, v in given
-            if n.lower() not in ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
-        ]
-        if "x-amzn-trace-id" not in names:
-            out.append(("x-amzn-trace-id", trace_id))
+        traces = [v for n, v in given if n.lower() == "x-amzn-trace-id"]
+        out += [(n, v) for n, v in given if n.lower() not in _ELB_SETS]
+        out.append(("x-amzn-trace-id", trace_header(traces[-1] if traces else None, trace_id)))
         out += [
             ("x-forwarded-for", ", ".join([*forwarded, ip])),
             ("x-forwarded-port", str(listener.port)),
@@ -670,6 +705,8 @@ class LoadBalancerService:
                 self._elb_error(ex, 502, converted)
                 return
             status, description, headers, text = converted
+            if not any(name.lower() == "content-type" for name, _ in headers):
+                headers = [*headers, ("content-type", DEFAULT_RESPONSE_TYPE)]
             self._respond(ex, status, headers, text, None, description=description)
 
         try:
@@ -877,20 +914,21 @@ def convert(result: Any) -> tuple[int, str | None, list[tuple[str, str]], str] |
     status = result.get("statusCode")
     if not _is_int(status) or not 100 <= status <= 599:
         return bad + f"statusCode must be an integer HTTP status, not {_json(status)[:40]}"
+    nulls = [key for key in _NOT_NULL if key in result and result[key] is None]
+    if nulls:
+        return bad + f"{nulls[0]} is null (leave it out instead)"
     description = result.get("statusDescription")
     if description is not None and not isinstance(description, str):
         return bad + "statusDescription must be a string"
-    given = result.get("headers") or {}
+    given = result.get("headers", {})
     if not isinstance(given, dict):
         return bad + "headers must be an object"
     headers: list[tuple[str, str]] = []
     for name, value in given.items():
-        if isinstance(value, (dict, list)):
-            return bad + f"header {name!r} must be a string"
-        headers.append((str(name), value if isinstance(value, str) else _json(value)))
-    body = result.get("body")
-    if body is None:
-        body = ""
+        if not isinstance(value, str):
+            return bad + f"header {name!r} must be a string, not {_json(value)[:40]}"
+        headers.append((str(name), value))
+    body = result.get("body", "")
     if not isinstance(body, str):
         return bad + f"body must be a string, not {type(body).__name__}"
     if result.get("isBase64Encoded") is True:
