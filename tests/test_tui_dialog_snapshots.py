@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `p`, `u`, `h`, `x` and `f` (pytest-textual-snapshot,
+"""Snapshot tests of the dialogs behind `k`, `p`, `u`, `h`, `x` and `f` (pytest-textual-snapshot,
 Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -12,16 +12,23 @@ fast-forward's frame interval is set beyond the test). Update the baselines with
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
-from tui_support import session
+from tui_support import START, session
 
 from stptui.commands import CommandResult, Session, execute
-from stptui.tui.screens.dialogs import FireDialog, HttpDialog, PublishDialog, UploadDialog
+from stptui.tui.screens.dialogs import (
+    FireDialog,
+    HttpDialog,
+    PublishDialog,
+    PutRecordDialog,
+    UploadDialog,
+)
 from stptui.tui.screens.fast_forward import FastForwardScreen
 
 SIZE = (120, 36)
@@ -31,9 +38,13 @@ HOUR_FRAMES = 3600.0
 class DialogHost(App[None]):
     """An empty app that opens one dialog on a session of the combined sample stack."""
 
-    def __init__(self, make: Callable[[Session, Callable[[str], CommandResult]], Screen]) -> None:
+    def __init__(
+        self,
+        make: Callable[[Session, Callable[[str], CommandResult]], Screen],
+        on: Session | None = None,
+    ) -> None:
         super().__init__()
-        self.session = session("combined")
+        self.session = on or session("combined")
         self.make = make
 
     def run_line(self, line: str) -> CommandResult:
@@ -71,6 +82,18 @@ def test_upload_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     app = host(lambda s, run: UploadDialog(s, None, run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_put_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#put-key", Input).value = "user-2"
+        await pilot.pause()
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    clicks = Session.open(examples / "clickstream.yml", start_ms=START)
+    app = DialogHost(lambda s, run: PutRecordDialog(s, None, run), clicks)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

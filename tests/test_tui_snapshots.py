@@ -7,11 +7,14 @@ Update the baselines with `pytest tests/test_tui_snapshots.py --snapshot-update`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import SAMPLE_NAMES, app_for
+from tui_support import SAMPLE_NAMES, START, app_for
 
+from stptui.commands import Session, execute
 from stptui.tui.app import StptuiApp
 
 WIDE = (120, 36)
@@ -63,6 +66,32 @@ def test_inspector_of_the_worker(snap_compare) -> None:  # type: ignore[no-untyp
         await pilot.press("4")
 
     assert snap_compare(story_app(), terminal_size=NARROW, run_before=inspect_worker)
+
+
+def test_inspector_of_a_stream_with_a_shard_blocked(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    clicks = Session.open(
+        examples / "clickstream.yml",
+        behaviors_path=examples / "clickstream-behaviors.yml",
+        start_ms=START,
+    )
+    for line in [
+        'put-record clicks \'{"page": "/home"}\' --partition-key user-1',
+        'put-record clicks \'{"page": "/cart", "bad": true}\' --partition-key user-1',
+        'put-record clicks \'{"page": "/docs"}\' --partition-key user-2',
+        "advance 2500ms",
+    ]:
+        execute(clicks, line)
+
+    async def inspect_stream(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("clicks")
+        # Down to the readers: the blocked shard's checkpoint, backlog and retries.
+        await pilot.press("4", "pagedown")
+
+    assert snap_compare(StptuiApp(clicks), terminal_size=NARROW, run_before=inspect_stream)
 
 
 def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -40,6 +40,7 @@ from stptui.tui.screens.dialogs import (
     FireDialog,
     HttpDialog,
     PublishDialog,
+    PutRecordDialog,
     SendDialog,
     TextDialog,
     UploadDialog,
@@ -77,12 +78,21 @@ PANES: dict[str, tuple[str, str, str]] = {
     "5": ("agenda-pane", "#agenda-pane", "Agenda"),
 }
 # Record fields whose value `explain` takes, in order of preference.
-EXPLAIN_KEYS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id", "key")
+EXPLAIN_KEYS = (
+    "message_id",
+    "event_id",
+    "invocation_id",
+    "execution_id",
+    "request_id",
+    "sequence_number",
+    "key",
+)
 # An `explain` line starts with the record's time; what wraps goes on under the text after it.
 EXPLAIN_TIME = re.compile(r"\S+Z  ")
 # The dialogs, in the order the help lists their keys.
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
+    PutRecordDialog,
     PublishDialog,
     UploadDialog,
     HttpDialog,
@@ -162,6 +172,13 @@ class StptuiApp(App[None]):
         ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
         Binding(
+            "k",
+            "put_record",
+            "Put record",
+            id="put-record",
+            tooltip="Put a data record on a Kinesis stream",
+        ),
+        Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
         ),
         Binding("u", "upload", "Upload", id="upload", tooltip="Upload an object to a bucket"),
@@ -229,6 +246,8 @@ class StptuiApp(App[None]):
         self._last_frame = time.perf_counter()
         self._last_slow = 0.0
         self._sim = session.sim
+        # Reader -> the streams it reads (see `_load`).
+        self._streams_read_by: dict[str, set[str]] = {}
         self.current_pane = "1"
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
@@ -297,6 +316,12 @@ class StptuiApp(App[None]):
         """Build every pane for the session's simulation (at start and after `load`)."""
         sim = self.session.sim
         self._sim = sim
+        # A stream's page and box show where its readers are: a reader's records (its
+        # invocations, its batches' retries) touch the stream too.
+        self._streams_read_by = {}
+        for stream in sim.services["streams"].values():
+            for consumer in stream.consumers:
+                self._streams_read_by.setdefault(consumer.target, set()).add(stream.name)
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -391,6 +416,7 @@ class StptuiApp(App[None]):
         events.catch_up()
         touched, self._touched = self._touched, set()
         for name in list(touched):
+            touched.update(self._streams_read_by.get(name, ()))
             q = sim.queues.get(name)
             if q is not None and q.dlq is not None:
                 touched.add(q.dlq.name)
@@ -486,7 +512,7 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes or schedules. A key that is not shown does nothing, rather than
+        HTTP routes, streams or schedules. A key that is not shown does nothing, rather than
         opening an empty picker or a warning. `http` also reaches a load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
@@ -495,6 +521,7 @@ class StptuiApp(App[None]):
         sim = self.session.sim
         needs = {
             "send": sim.queues,
+            "put_record": sim.services["streams"],
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
@@ -682,6 +709,11 @@ class StptuiApp(App[None]):
     def action_send(self) -> None:
         """Open the send dialog on the selected queue."""
         self.push_screen(SendDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_put_record(self) -> None:
+        """Open the put-record dialog on the selected stream (or the one the selected
+        function reads, or the stack's first)."""
+        self.push_screen(PutRecordDialog(self.session, self.selected, self.run_command), self._ran)
 
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""

@@ -134,6 +134,8 @@ KIND_ICONS: dict[str, str] = {
     # Gateways in front of functions, as the HTTP API is.
     "websocket-api-gateway": "⇄",
     "appsync-api": "⇄",
+    "application-load-balancer": "⇄",
+    "network-load-balancer": "⇄",
     # Streams of records a consumer polls.
     "kafka-cluster": "≋",
     "kinesis-stream": "≋",

@@ -1,7 +1,8 @@
-"""The command palette (ctrl+p): every command of the language and every resource.
+"""The command palette (ctrl+p): every dialog, every command of the language and every resource.
 
-Choosing a command opens the command line with its name typed; choosing a resource selects
-it everywhere and focuses the graph. Names from the stack reach the palette as `Text`.
+Choosing a dialog opens it, as its key does; choosing a command opens the command line
+with its name typed; choosing a resource selects it everywhere and focuses the graph. Names
+from the stack reach the palette as `Text`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.screen import Screen
@@ -24,10 +26,14 @@ if TYPE_CHECKING:
 
 
 Entry = tuple[str, Callable[[], object], str]
+# The app's actions that open a dialog, offered as `open: put record dialog` when the stack
+# has something for them (the app's `check_action`, as for their keys).
+DIALOG_ACTIONS = ("send", "put_record", "publish", "upload", "http", "fire", "fast_forward")
 
 
 class StackProvider(Provider):
-    """Commands (`run: send`) and resources (`go to: jobQueue`)."""
+    """Dialogs (`open: send dialog`), commands (`run: send`) and resources
+    (`go to: jobQueue`)."""
 
     def __init__(self, screen: Screen[Any], match_style: Style | None = None) -> None:
         super().__init__(screen, match_style)
@@ -41,6 +47,18 @@ class StackProvider(Provider):
     def _list_entries(self) -> list[Entry]:
         app = cast("StptuiApp", self.app)
         out: list[Entry] = []
+        for binding in app.BINDINGS:
+            if not isinstance(binding, Binding) or binding.action not in DIALOG_ACTIONS:
+                continue
+            if app.check_action(binding.action, ()):
+                key = binding.key_display or binding.key
+                out.append(
+                    (
+                        f"open: {binding.description.lower()} dialog",
+                        getattr(app, f"action_{binding.action}"),
+                        f"{binding.tooltip} (key {key})",
+                    )
+                )
         for cmd in REGISTRY.commands.values():
             command_line = partial(app.open_command_line, f"{cmd.name} ")
             out.append((f"run: {cmd.name}", command_line, cmd.summary))

@@ -42,7 +42,33 @@ KIND_STYLES: dict[str, str] = {
     "invocation.discarded": "bold red",
     "emission.failed": "red",
     "behavior.overridden": "magenta",
+    # A Kinesis record and its batches read as a message and its invocations do: a put
+    # arrives (cyan), a retry waits (yellow), a discarded batch is lost (bold red) and its
+    # on-failure record goes where a dead letter would (red).
+    "stream.record_put": "cyan",
+    "stream.batch_retried": "yellow",
+    "stream.batch_bisected": "yellow",
+    "stream.batch_discarded": "bold red",
+    "stream.failure_delivered": "red",
+    "stream.record_expired": "red",
+    "http.request": "cyan",
 }
+# The fields a row shows first, per kind: what tells one record of the kind from the next
+# (the pane is narrow; the record's JSON below has every field in the trace's order).
+LEADING_FIELDS: dict[str, tuple[str, ...]] = {
+    "stream.record_put": ("partition_key", "shard", "size"),
+    "stream.record_expired": ("shard",),
+    "stream.batch_retried": ("retries", "shard"),
+    "stream.batch_bisected": ("split_at", "shard"),
+    "stream.batch_discarded": ("condition", "attempts", "shard"),
+    "stream.failure_delivered": ("target",),
+    "http.request": ("method", "path", "listener_port", "target", "route"),
+    "http.response": ("status", "latency_ms", "reason"),
+}
+# A Kinesis sequence number is 56 digits: a row shows its last SEQUENCE_TAIL after `…`
+# (the shard's running count in the simulator's numbers), enough to tell the records of a
+# shard apart; the filter still matches the whole number.
+SEQUENCE_TAIL = 8
 
 
 # A line of indented JSON longer than this (a message body can be 256 KB) is wrapped by Rich
@@ -58,6 +84,36 @@ def safe(value: object) -> str:
 def kind_style(kind: str) -> str:
     """The colour a record kind is drawn in."""
     return KIND_STYLES.get(kind, "default")
+
+
+def record_style(rec: Record) -> str:
+    """The colour a record's kind is drawn in: its kind's, or an HTTP response's status's."""
+    if rec.kind == "http.response":
+        # As the HTTP dialog colours its status line.
+        status = rec.data.get("status")
+        if isinstance(status, int):
+            return "green" if status < 400 else "yellow" if status < 500 else "red"
+    return kind_style(rec.kind)
+
+
+def short_sequence(value: str) -> str:
+    """`…00000003` for a Kinesis sequence number (shorter strings as they are)."""
+    return value if len(value) <= SEQUENCE_TAIL + 1 else "…" + value[-SEQUENCE_TAIL:]
+
+
+def _row_value(key: str, value: object) -> str:
+    """A field's value as a row shows it: sequence numbers shortened (a batch's as its
+    first and last, and how many), everything else as `format_value` writes it."""
+    if key == "sequence_number" and isinstance(value, str):
+        return short_sequence(value)
+    if key == "sequence_numbers" and isinstance(value, list) and value:
+        if not all(isinstance(v, str) for v in value):
+            return format_value(value)
+        first = short_sequence(value[0])
+        if len(value) == 1:
+            return first
+        return f"{first}..{short_sequence(value[-1])}({len(value)})"
+    return format_value(value)
 
 
 def clock_time(ms: int) -> str:
@@ -107,8 +163,13 @@ def fire_times(head: str, fires: Sequence[str], style: str = "") -> Text:
 
 
 def record_details(rec: Record) -> str:
-    """A record's fields as `key=value` words, safe for a terminal."""
-    return " ".join(f"{k}={safe(format_value(v))}" for k, v in rec.data.items())
+    """A record's fields as `key=value` words, safe for a terminal: the kind's
+    LEADING_FIELDS first, sequence numbers shortened (see `_row_value`)."""
+    data = rec.data
+    lead = LEADING_FIELDS.get(rec.kind, ())
+    keys = [k for k in lead if k in data]
+    keys += [k for k in data if k not in lead]
+    return " ".join(f"{k}={safe(_row_value(k, data[k]))}" for k in keys)
 
 
 def record_text(rec: Record, width: int | None = None) -> Text:
@@ -116,7 +177,7 @@ def record_text(rec: Record, width: int | None = None) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(clock_time(rec.t), "dim")
     line.append(" ")
-    line.append(rec.kind.ljust(22), kind_style(rec.kind))
+    line.append(rec.kind.ljust(22), record_style(rec))
     line.append(" ")
     line.append(safe(rec.resource), "bold")
     details = record_details(rec)

@@ -1,5 +1,5 @@
-"""Dialogs that build a command line and run it: send, publish, upload, http, fire; and a
-read-only page for a record.
+"""Dialogs that build a command line and run it: send, put-record, publish, upload, http,
+fire; and a read-only page for a record.
 
 A dialog never changes the simulation itself: it builds the line the user could have typed
 (`send jobQueue '{"id": 1}'`), runs it through the app's `run_command`, and shows the error
@@ -33,6 +33,13 @@ from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim.services.schedule import ScheduleRule
+from stptui.sim.services.stream import (
+    DEFAULT_PARTITION_KEY,
+    HASH_SPACE,
+    MAX_PARTITION_KEY,
+    StreamSim,
+    hash_key_of,
+)
 from stptui.tui.render import (
     Wrapped,
     display_time,
@@ -317,6 +324,123 @@ class SendDialog(CommandDialog):
             raise CommandError(problem, "the body must be a JSON document")
         delay = self.value("#send-delay").strip()
         return format_line("send", [queue, body], [("--delay", delay)] if delay else [])
+
+
+class PutRecordDialog(CommandDialog):
+    """Stream picker (with its shards and readers), the data (JSON checked as you type, as
+    the send dialog checks a body, or any text), the partition key (and the shard it picks)
+    and an optional explicit hash key."""
+
+    PREFIX = "put"
+    FIRST_FIELD = "#put-data"
+    HEADING = "put a record on a stream (ctrl+s puts, escape cancels)"
+    VERB = "Put"
+    HELP_TITLE = "Put-record dialog"
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Put", "Put the record")
+    DEFAULT_CSS = """
+    PutRecordDialog #put-data { height: 6; }
+    PutRecordDialog #put-format { width: 20; }
+    """
+
+    def __init__(
+        self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
+    ) -> None:
+        super().__init__(run)
+        self.streams: dict[str, StreamSim] = session.sim.services["streams"]
+        names = list(self.streams)
+        # A reader selected: the stream it reads (its first, if it reads several).
+        read = [s.name for s in self.streams.values() for c in s.consumers if c.target == selected]
+        picked = selected if selected in self.streams else (read or names)[0]
+        self.selected: str = picked
+
+    def form(self) -> ComposeResult:
+        """Stream, its shards and readers, data, partition key, data format, hash key."""
+        yield Label("stream")
+        yield Select(choices(self.streams), value=self.selected, allow_blank=False, id="put-stream")
+        yield Hint(self.stream_text(self.selected, ""), id="put-hint")
+        yield Label("data")
+        yield SafeTextArea('{"page": "/home", "user": "user-1"}', id="put-data", classes="json")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("partition key (picks the shard)")
+                yield SafeInput(placeholder=DEFAULT_PARTITION_KEY, id="put-key")
+            with Vertical(id="put-format"):
+                yield Label("data is")
+                yield Select(
+                    [("JSON", "json"), ("text", "text")],
+                    value="json",
+                    allow_blank=False,
+                    id="put-format-select",
+                )
+        yield Label("explicit hash key (optional: picks the shard instead)")
+        yield SafeInput(placeholder="0 to 2^128 - 1", id="put-hash-key")
+
+    def stream_text(self, name: str, key: str, hash_key: str = "") -> Text:
+        """The stream's shards and records, the shard the record goes to (by `hash_key`
+        when it is one, else by `key`), and its readers."""
+        stream = self.streams[name]
+        held = sum(len(shard.records) for shard in stream.shards)
+        count = len(stream.shards)
+        lines = [Text(f"{count} shard{'s' * (count != 1)}, {held} record{'s' * (held != 1)} held")]
+        if hash_key.isascii() and hash_key.isdigit() and int(hash_key) < HASH_SPACE:
+            shard = stream.shard_for(int(hash_key)).id
+            lines.append(Text(f"explicit hash key → {shard}"))
+        elif len(key) <= MAX_PARTITION_KEY:
+            shown = safe(key) if key else f"{DEFAULT_PARTITION_KEY} (the default)"
+            shard = stream.shard_for(hash_key_of(key or DEFAULT_PARTITION_KEY)).id
+            lines.append(Text(f"partition key {shown} → {shard}"))
+        lines += [
+            Text.assemble(
+                (f"→ {safe(c.target)} ", "bold"), f"batches of up to {c.settings.batch_size}"
+            )
+            for c in stream.consumers
+        ]
+        if not stream.consumers:
+            lines.append(Text("nothing in the stack reads it"))
+        return hint_lines(lines, "")
+
+    def _show_stream(self) -> None:
+        self.query_one("#put-hint", Hint).show(
+            self.stream_text(
+                self.picked("#put-stream"),
+                self.value("#put-key"),
+                self.value("#put-hash-key").strip(),
+            )
+        )
+
+    @on(Select.Changed, "#put-stream")
+    @on(Input.Changed, "#put-key")
+    @on(Input.Changed, "#put-hash-key")
+    def _stream_or_key_changed(self) -> None:
+        self._show_stream()
+
+    @on(Select.Changed, "#put-format-select")
+    def _format_changed(self, event: Select.Changed) -> None:
+        area = self.query_one("#put-data", SafeTextArea)
+        as_json = event.value == "json"
+        area.set_class(as_json, "json")
+        # Text is any text: nothing to check; JSON is checked at once.
+        self._stop_json_check()
+        if as_json:
+            self._show_json_problem(area)
+        else:
+            self.show_error("")
+
+    def command_line(self) -> str:
+        """`put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]`."""
+        data = self.value("#put-data")
+        if self.picked("#put-format-select") == "json":
+            problem = json_problem(data)
+            if problem:
+                raise CommandError(problem, "the data must be a JSON document, or pick text")
+        options = []
+        key = self.value("#put-key")
+        if key:
+            options.append(("--partition-key", key))
+        hash_key = self.value("#put-hash-key").strip()
+        if hash_key:
+            options.append(("--explicit-hash-key", hash_key))
+        return format_line("put-record", [self.picked("#put-stream"), data], options)
 
 
 class PublishDialog(CommandDialog):

@@ -33,6 +33,7 @@ from stptui import graph as graphs
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import Simulator
+from stptui.sim.services.stream import StreamSim
 from stptui.tui import diagram as dg
 from stptui.tui.render import safe
 from stptui.tui.widgets.line_views import LineView
@@ -47,6 +48,7 @@ BADGE_ROOM: dict[str, int] = {
     "function": len("0 run · 0 fail"),
     "batch-job": len("0 run · 0 fail"),
     "schedule": len("next Mon 09:00"),
+    "kinesis-stream": len("0 held · 0 to read"),
 }
 DLQ_FULL = Style(color="white", bgcolor="red", bold=True)
 RUNNING = Style(color="bright_blue")
@@ -96,6 +98,9 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
             _counts((f"{v} vis", QUEUED), (f"{f} in flight", QUEUED)),
             _counts((f"{v} vis", QUEUED), (f"{f} fly", QUEUED)),
         ]
+    stream = sim.services.get("streams", {}).get(node)
+    if stream is not None:
+        return _stream_counts(stream)
     running, failed = _invocations(sim, node)
     if running is not None:
         if not running and not failed:
@@ -112,6 +117,25 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     if attrs.get("missing"):
         return [Text("missing", FAILED)]
     return [Text(dg.kind_words(g, node), DIM)]
+
+
+def _stream_counts(stream: StreamSim) -> list[Text]:
+    """A stream's records held, and how many the reader furthest behind has still to read
+    (waiting or in flight): red while a batch of it is being retried (its shard blocked)."""
+    held = sum(len(shard.records) for shard in stream.shards)
+    behind = 0
+    retrying = False
+    for consumer in stream.consumers:
+        lanes = consumer.lane_views()
+        behind = max(behind, sum(lane["waiting"] + lane["in_flight"] for lane in lanes))
+        retrying |= any(lane["retries"] for lane in lanes)
+    held_style = QUEUED if held else DIM
+    behind_style = FAILED if retrying else RUNNING if behind else DIM
+    return [
+        _counts((f"{held} held", held_style), (f"{behind} to read", behind_style)),
+        _counts((f"{held} held", held_style), (f"{behind} left", behind_style)),
+        _counts((str(held), held_style), (str(behind), behind_style)),
+    ]
 
 
 def _invocations(sim: Simulator, node: str) -> tuple[int | None, int]:

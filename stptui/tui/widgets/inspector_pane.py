@@ -1,9 +1,10 @@
 """The Inspector pane: everything about the selected resource in one scrollable page.
 
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
-(with the next fire times), the environment the workload would get (its own variables and
-the exact `STP_*` names `connectTo` injects), recent invocations from the trace, and the
-behaviour declared in the sidecar plus runtime overrides.
+(with the next fire times), a queue's counts, a stream's shards and readers and a load
+balancer's rules (`inspector_sources`), the environment the workload would get (its own
+variables and the exact `STP_*` names `connectTo` injects), recent invocations from the
+trace, and the behaviour declared in the sidecar plus runtime overrides.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from stptui.tui.render import (
     token_breaks,
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
+from stptui.tui.widgets.inspector_sources import load_balancer_section, stream_section
 from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
@@ -219,6 +221,8 @@ def describe_resource(
             srcs = ", ".join(safe(s.name) for s in q.sources)
             text.append(f"dead-letter queue of {srcs}", "red")
             text.append(" (r redrives it)\n")
+    stream_section(text, sim, name)
+    load_balancer_section(text, sim, name)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)

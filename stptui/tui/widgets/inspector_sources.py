@@ -1,0 +1,157 @@
+"""The Inspector's sections for the event sources that are not queues: a Kinesis stream
+(its shards, the records it holds and where each reader is on each shard: `show stream`'s
+figures) and an application load balancer (its listeners and their rules in the order ELB
+tries them: `show rules`'s).
+
+The pane is narrow (about 33 columns beside the graph): each entry is one line marked to
+wrap under its own text, and the 56-digit sequence numbers are shortened as the Events
+pane shortens them (`show stream NAME` prints them whole). Names, conditions and keys
+come from the stack: they go in as text through `safe`, never as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import Simulator
+from stptui.sim.services.stream import StreamConsumer, StreamSim
+from stptui.tui.render import hanging, safe, short_sequence
+
+# Continuation lines of an entry go this far in (a reader's lanes: under the shard id).
+HANG = 2
+LANE_HANG = 4
+# A rule's priority column: `  10 `; what wraps goes on under its conditions.
+PRIORITY_WIDTH = 5
+
+
+def _heading(text: Text, title: str) -> None:
+    text.append(f"\n{title}\n", "bold underline")
+
+
+def _line(text: Text, line: Text, indent: int = HANG) -> None:
+    text.append_text(hanging(line, indent))
+    text.append("\n")
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record{'s' * (n != 1)}"
+
+
+def stream_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s shards and readers, when it is a stream of the simulation."""
+    stream: StreamSim | None = sim.services.get("streams", {}).get(name)
+    if stream is None:
+        return
+    held = sum(len(s.records) for s in stream.shards)
+    mode = "provisioned" if stream.provisioned else "on-demand"
+    _heading(text, "Stream now")
+    hours = stream.retention_ms // 3_600_000
+    _line(
+        text,
+        Text(
+            f"{len(stream.shards)} shard{'s' * (len(stream.shards) != 1)} ({mode}), "
+            f"retention {hours} h, {_records(held)} held"
+        ),
+    )
+    oldest = min((s.records[0].arrival_ms for s in stream.shards if s.records), default=None)
+    if oldest is not None:
+        # When, not how old: the page is redrawn when the stream changes, not as time goes.
+        _line(text, Text(f"oldest record put {iso_ms(oldest)}"))
+    for shard in stream.shards:
+        line = Text.assemble((shard.id, "bold"), f": {_records(len(shard.records))}")
+        if shard.records:
+            line.append(f", newest {short_sequence(shard.records[-1].sequence_number)}")
+        _line(text, line)
+    _heading(text, "Readers")
+    if not stream.consumers:
+        text.append("nothing in the stack reads it\n", "dim")
+    for consumer in stream.consumers:
+        _reader(text, consumer)
+    text.append_text(
+        hanging(
+            Text(f"show stream {safe(name)}: hash key ranges, whole sequence numbers", "dim"),
+            HANG,
+        )
+    )
+    text.append("\n")
+
+
+def _reader(text: Text, consumer: StreamConsumer) -> None:
+    """A reader's settings, then each of its lanes: checkpoint, waiting, in flight,
+    retries (the non-zero ones coloured as the graph's counts are)."""
+    settings = consumer.settings
+    how = [f"batch {settings.batch_size}"]
+    if settings.window_ms:
+        how.append(f"window {settings.window_ms / 1000:g} s")
+    if settings.parallel > 1:
+        how.append(f"parallel {settings.parallel}")
+    if settings.push:
+        how.append("enhanced fan-out")
+    if settings.latest:
+        how.append("from LATEST")
+    how.append("retries forever" if settings.max_retries < 0 else f"{settings.max_retries} retries")
+    if settings.bisect:
+        how.append("bisects on error")
+    if settings.on_failure is not None:
+        target = consumer.failure_target or str(settings.on_failure)
+        how.append(f"on failure → {safe(target)}")
+    line = Text.assemble((safe(consumer.target), "bold"), f" ({', '.join(how)})")
+    _line(text, line)
+    for lane in consumer.lane_views():
+        row = Text(f"  {lane['lane']}: checkpoint ")
+        checkpoint = lane["checkpoint"]
+        row.append(short_sequence(checkpoint) if checkpoint else "none yet")
+        for count, words, style in (
+            (lane["waiting"], "waiting", "cyan"),
+            (lane["in_flight"], "in flight", "bright_blue"),
+            (lane["retries"], "retries" if lane["retries"] != 1 else "retry", "red"),
+        ):
+            row.append(", ")
+            row.append(f"{count} {words}", style if count else "")
+        _line(text, row, LANE_HANG)
+
+
+def load_balancer_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s listeners, each with its rules lowest priority first and its default
+    action, when it is an application load balancer of the simulation."""
+    service = sim.services.get("load_balancers")
+    balancer = getattr(service, "balancers", {}).get(name)
+    if service is None or balancer is None:
+        return
+    _heading(text, "Listeners")
+    for lis in service.listing():
+        if lis["load_balancer"] != name:
+            continue
+        head = Text.assemble((f":{lis['port']} {lis['protocol']}", "bold"))
+        allowed = balancer.listeners[lis["port"]].allowed_ips
+        if allowed is not None:
+            head.append(f" admits only {safe(', '.join(allowed) or 'no one')}")
+        _line(text, head)
+        for rule in lis["rules"]:
+            _line(text, _rule_line(rule), PRIORITY_WIDTH)
+        default = Text(f"{'else':>{PRIORITY_WIDTH - 1}} ", "dim")
+        default.append(safe(lis["default_action"]))
+        _line(text, default, PRIORITY_WIDTH)
+    text.append_text(
+        hanging(Text("lowest priority first: the first whose conditions all hold", "dim"), HANG)
+    )
+    text.append("\n")
+
+
+def _rule_line(rule: dict[str, Any]) -> Text:
+    """`  10 path-pattern /api/* → orders`: every condition must hold."""
+    line = Text(f"{rule['priority']:>{PRIORITY_WIDTH - 1}} ")
+    conditions = "; ".join(rule["conditions"])
+    line.append(safe(conditions) if conditions else "no conditions: Stacktape refuses it")
+    target = safe(rule["target"])
+    if rule["container"] is not None or rule["target_type"] not in ("function", "batch-job"):
+        where = safe(rule["container"] or "?")
+        if rule["container_port"] is not None:
+            where += f":{rule['container_port']}"
+        target += f" (container {where}, not simulated)"
+    line.append(" → ")
+    line.append(target, "bold")
+    return line
