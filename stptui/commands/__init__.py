@@ -192,13 +192,31 @@ def complete_values(
     if kind == r.HTTP_METHOD:
         return []  # the argument's choices are the values
     if kind == r.EXPECT_PATH:
-        from stptui.commands.handlers import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS
+        from stptui.commands.handlers import (
+            FUNCTION_FIELDS,
+            JOB_FIELDS,
+            QUEUE_FIELDS,
+            STREAM_FIELDS,
+            TABLE_FIELDS,
+        )
 
         jobs = sorted(sim.services["batch"].jobs) if "batch" in sim.services else []
+        tables = sim.services.get("tables", {})
         return [
             *(f"queue.{q}.{f}" for q in sorted(sim.queues) for f in QUEUE_FIELDS),
             *(f"function.{n}.{f}" for n in sorted(sim.functions) for f in FUNCTION_FIELDS),
             *(f"job.{n}.{f}" for n in jobs for f in JOB_FIELDS),
+            *(
+                f"stream.{n}.{f}"
+                for n in sorted(sim.services.get("streams", {}))
+                for f in STREAM_FIELDS
+            ),
+            # A table without a stream has only its items.
+            *(
+                f"table.{n}.{f}"
+                for n in sorted(tables)
+                for f in (TABLE_FIELDS if tables[n].stream is not None else TABLE_FIELDS[:1])
+            ),
             "count",
             "time",
         ]

@@ -24,7 +24,7 @@ from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session, given,
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import whole_number
 from stptui.commands.handlers.buckets_http_jobs import check_http_entry, check_http_method
-from stptui.commands.handlers.expect import check_record_filter, check_record_resource
+from stptui.commands.handlers.expect import check_path, check_record_filter, check_record_resource
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -88,6 +88,8 @@ def check_value(
             check_http_method(value)
         elif kind == kinds.HTTP_ENTRY:
             check_http_entry(sim, value)
+        elif kind == kinds.EXPECT_PATH:
+            check_path(sim, value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
         elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:

@@ -19,7 +19,15 @@ from stptui.commands.handlers import (
     tables,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
-from stptui.commands.handlers.expect import FUNCTION_FIELDS, JOB_FIELDS, QUEUE_FIELDS, statistic
+from stptui.commands.handlers.expect import (
+    FUNCTION_FIELDS,
+    JOB_FIELDS,
+    QUEUE_FIELDS,
+    STREAM_FIELDS,
+    TABLE_FIELDS,
+    check_path,
+    statistic,
+)
 
 TOPIC_MODULES = (
     messages,
@@ -48,7 +56,10 @@ __all__ = [
     "JOB_FIELDS",
     "QUEUE_FIELDS",
     "REGISTRY",
+    "STREAM_FIELDS",
+    "TABLE_FIELDS",
     "TOPIC_MODULES",
     "TRACE_KINDS",
+    "check_path",
     "statistic",
 ]

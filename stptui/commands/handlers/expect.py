@@ -26,10 +26,12 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.config.diagnostics import did_you_mean
+from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.stream import lookup_stream
+from stptui.sim.services.table import lookup_table
 
 # -- assert ----------------------------------------------------------------------------------
 
@@ -50,10 +52,18 @@ FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
 JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
+# `show stream`'s figures (StreamSource.figures), summed over every reader and shard.
+STREAM_FIELDS = ("records", "waiting", "in_flight", "retries", "expired")
+# A table's items, then its stream's figures (a table without streamType has only items).
+TABLE_FIELDS = ("items", *STREAM_FIELDS)
+PATH_KINDS = ("queue", "function", "job", "stream", "table")
+_RESOURCE_TYPES = {"stream": "kinesis-stream", "table": "dynamo-db-table"}
 EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
     f"function.F.{'|'.join(FUNCTION_FIELDS)}",
     f"job.J.{'|'.join(JOB_FIELDS)}",
+    f"stream.S.{'|'.join(STREAM_FIELDS)}",
+    f"table.T.{'|'.join(TABLE_FIELDS)}",
     "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
@@ -61,7 +71,8 @@ EXPECT_PATHS = (
 PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
-    "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
+    "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
+    "count KIND [RESOURCE] [FIELD=VALUE ...] or time",
     rest=True,
     kind_after=(("count", TRACE_KIND),),
 )
@@ -79,6 +90,12 @@ PATH_ARG = Arg(
     details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
     f"function FIELDs: {', '.join(FUNCTION_FIELDS)}\n"
     f"job (batch job) FIELDs: {', '.join(JOB_FIELDS)}\n"
+    f"stream (Kinesis stream) FIELDs: {', '.join(STREAM_FIELDS)}: records held now, "
+    "records waiting for a reader, records in a running batch and retries of the batches "
+    "now blocking their shards (each summed over every reader and shard, as `show stream` "
+    "lists them), records expired so far\n"
+    f"table (DynamoDB table) FIELDs: {', '.join(TABLE_FIELDS)}: its items now, then its "
+    "stream's figures as for a stream (only with a streamType)\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -86,6 +103,8 @@ PATH_ARG = Arg(
     examples=(
         "expect queue.jobQueue.depth == 0",
         "expect function.worker.failures >= 3",
+        "expect stream.clicks.waiting == 0",
+        "expect table.carts.items == 0",
         "expect count message.dead_lettered jobQueue == 1",
         "expect count http.response httpApi status=404 == 1",
         "expect count event.published default >= 1",
@@ -160,13 +179,21 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
 
 
 def statistic(sim: Simulator, path: str | list[str]) -> int | None:
-    """The value now of an expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`, or the words
-    of `count KIND [RESOURCE] [FIELD=VALUE ...]`), or None when it names no statistic of
-    this stack."""
+    """The value now of an expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`, `stream.S.F`,
+    `table.T.F`, or the words of `count KIND [RESOURCE] [FIELD=VALUE ...]`), or None when
+    it names no statistic of this stack."""
     try:
         return _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
     except CommandError:
         return None
+
+
+def check_path(sim: Simulator, word: str) -> None:
+    """Refuse a dotted expect PATH (`queue.Q.F`, `stream.S.F` ...) that names no statistic
+    of this stack, as `expect` would: the error's hint names the valid kinds, names or
+    fields. `count`, `time` and other words are left to `expect` itself."""
+    if "." in word:
+        _expect_actual(sim, [word])
 
 
 def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
@@ -216,8 +243,8 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
-    if len(parts) < 3 or parts[0] not in ("queue", "function", "job"):
-        guess = did_you_mean(parts[0], ("queue", "function", "job", "count", "time"))
+    if len(parts) < 3 or parts[0] not in PATH_KINDS:
+        guess = did_you_mean(parts[0], (*PATH_KINDS, "count", "time"))
         raise CommandError(
             f"unknown path {words[0]!r}",
             f"did you mean {guess}...?" if guess and guess != parts[0] else hint,
@@ -225,7 +252,13 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     # The statistic is the last part: a name written with AWS's `.fifo` suffix then gets a
     # did-you-mean of its stack name.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
-    fields = {"queue": QUEUE_FIELDS, "function": FUNCTION_FIELDS, "job": JOB_FIELDS}[kind]
+    fields = {
+        "queue": QUEUE_FIELDS,
+        "function": FUNCTION_FIELDS,
+        "job": JOB_FIELDS,
+        "stream": STREAM_FIELDS,
+        "table": TABLE_FIELDS,
+    }[kind]
     if field not in fields:
         guess = did_you_mean(field, fields)
         raise CommandError(
@@ -236,6 +269,18 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
         return words[0], sim.queue_stats(_queue(sim, name).name)[field]
     if kind == "job":
         return words[0], _job_stats(sim, name)[field]
+    if kind in ("stream", "table"):
+        other = "table" if kind == "stream" else "stream"
+        res = sim.stack.resources.get(name)
+        if res is not None and res.type == _RESOURCE_TYPES[other] and field in STREAM_FIELDS:
+            # `stream.carts.waiting`: a table's stream is read through the table's path.
+            raise CommandError(
+                f"{name!r} is {with_article(res.type)}, not {with_article(_RESOURCE_TYPES[kind])}",
+                f"did you mean {other}.{name}.{field}?",
+            )
+        if kind == "table":
+            return words[0], _table_figure(sim, name, field)
+        return words[0], _looked_up(lookup_stream, sim, name).figures()[field]
     return words[0], sim.function_stats(_function(sim, name).name)[field]
 
 
@@ -330,6 +375,28 @@ def _same(actual: Any, expected: Any) -> bool:
     if isinstance(actual, bool) or isinstance(expected, bool):
         return actual is expected
     return bool(actual == expected)
+
+
+def _looked_up(lookup: Callable[[Simulator, str], Any], sim: Simulator, name: str) -> Any:
+    """`lookup(sim, name)`, its SimError (a did-you-mean, the valid names) a CommandError."""
+    try:
+        return lookup(sim, name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _table_figure(sim: Simulator, name: str, field: str) -> int:
+    """A table's items, or a figure of its stream."""
+    table = _looked_up(lookup_table, sim, name)
+    if field == "items":
+        return len(table.items)
+    if table.stream is None:
+        raise CommandError(
+            f"table {table.name} has no stream (no streamType), so no {field}",
+            f"its one figure is table.{table.name}.items",
+        )
+    figure: int = table.stream.figures()[field]
+    return figure
 
 
 def _job_stats(sim: Simulator, name: str) -> dict[str, int]:

@@ -96,7 +96,7 @@ def show_stream(sim: Simulator, name: str) -> CommandResult:
     hours = stream.retention_ms // 3_600_000
     lines = [
         f"{stream.name}: {len(stream.shards)} shards ({mode}), retention {hours} h, "
-        f"{_records(sum(len(s.records) for s in stream.shards))} held"
+        f"{_records(stream.held())} held"
     ]
     shards = []
     for shard in stream.shards:

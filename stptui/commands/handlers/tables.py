@@ -141,7 +141,7 @@ def show_table(sim: Simulator, name: str) -> CommandResult:
         lines.append("no stream (no streamType): writes trigger nothing")
         return CommandResult("\n".join(lines), data=data)
     shard = stream.shards[0]
-    held = len(shard.records)
+    held = stream.held()
     newest = shard.records[-1].sequence_number if shard.records else "-"
     lines.append(
         f"stream {stream.view_type}: {shard.id}, retention 24 h, "

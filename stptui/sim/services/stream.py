@@ -155,6 +155,23 @@ class StreamSource:
         """The event Lambda invokes a function with for a batch of `records`."""
         raise NotImplementedError
 
+    def held(self) -> int:
+        """The records its shards hold now (read or not; expired ones are gone)."""
+        return sum(len(s.records) for s in self.shards)
+
+    def figures(self) -> dict[str, int]:
+        """What `show stream` (and `show table`) shows, summed over every reader and shard:
+        records held, records waiting for a reader, records in a running batch, retries of
+        the batches now blocking their shards, and records expired so far."""
+        lanes = [lane for consumer in self.consumers for lane in consumer.lane_views()]
+        return {
+            "records": self.held(),
+            "waiting": sum(lane["waiting"] for lane in lanes),
+            "in_flight": sum(lane["in_flight"] for lane in lanes),
+            "retries": sum(lane["retries"] for lane in lanes),
+            "expired": self.sim.trace.count(tk.STREAM_RECORD_EXPIRED, self.name),
+        }
+
     def arrival_text(self, ms: int) -> str:
         """A record's arrival time as the on-failure record writes it."""
         return iso_ms(ms)
