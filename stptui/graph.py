@@ -385,6 +385,7 @@ class _Builder:
             attrs["topic"] = t.topic
         else:
             source = self._ref(self._generic_source(t))
+            self._stream_failure(t)
         if in_container:
             attrs.update(container=t.container, container_port=t.container_port)
         if source is not None:
@@ -453,6 +454,27 @@ class _Builder:
                 DESTINATION,
                 ref.path,
                 condition=condition,
+            )
+
+    def _stream_failure(self, t: Trigger) -> None:
+        """A Kinesis or DynamoDB stream event's `onFailure`: where the event source mapping
+        sends the record of a batch it gives up on, drawn as the workload's destination."""
+        failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
+        arn = failure.get("arn") if isinstance(failure, dict) else None
+        if not isinstance(arn, str):
+            return
+        path = (*t.path, "properties", "onFailure", "arn")
+        ref = Ref(raw=arn, path=path, target=getattr(arn, "resource", None), by="arn")
+        target = self._ref(ref)
+        if target is not None:
+            self._edge(
+                t.owner,
+                target,
+                f"destination:onFailure:{t.index}",
+                DESTINATION,
+                path,
+                condition="onFailure",
+                via=t.type,
             )
 
     def _redrive(self, q: Queue) -> None:

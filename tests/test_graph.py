@@ -1150,3 +1150,37 @@ resources:
 def test_env_names_match_envvars(ref: str, param: str) -> None:
     # env_var_name composes names per part for speed; it must agree with Stacktape's rule.
     assert env_var_name(ref, param) == snake_upper(f"STP_{ref.replace('.', '_')}_{param}")
+
+
+def test_stream_on_failure_is_the_readers_destination() -> None:
+    # A Kinesis or DynamoDB stream event's onFailure is where the mapping sends the record
+    # of a batch it gives up on: the queue shows downstream of the reader, not as an orphan.
+    g = _text(
+        """
+resources:
+  clicks: {type: kinesis-stream}
+  failed: {type: sqs-queue}
+  reader:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
+      events:
+        - type: kinesis-stream
+          properties:
+            kinesisStreamName: clicks
+            onFailure: {arn: "$ResourceParam('failed', 'arn')", type: sqs}
+        - type: kinesis-stream
+          properties:
+            kinesisStreamName: clicks
+            onFailure: {arn: "arn:aws:sns:eu-west-1:123456789012:alerts", type: sns}
+"""
+    )
+    arn = "arn:aws:sns:eu-west-1:123456789012:alerts"
+    assert _edges(g) == {
+        ("clicks", "reader", "trigger"),
+        ("reader", "failed", "destination"),
+        ("reader", arn, "destination"),
+    }
+    edge = g["reader"]["failed"]["destination:onFailure:0"]
+    assert (edge["condition"], edge["via"]) == ("onFailure", "kinesis-stream")
+    assert "failed" in downstream(g, "clicks")
