@@ -140,6 +140,20 @@ def test_size_bytes_counts_keys_and_images_as_awss_example_does() -> None:
     assert sizes == [26, 59]
 
 
+def test_size_bytes_matches_what_aws_recorded_for_an_insert_and_a_modify() -> None:
+    # LocalStack's test_lambda_integration_dynamodbstreams snapshot, recorded against AWS:
+    # the INSERT of {id, id2} is 32 bytes; {id} then {id, id2: "id2_new_value"} is 20, 46.
+    sim = make_sim(stack())
+    orders = table(sim)
+    orders.put({"id": {"S": "id_value"}, "id2": {"S": "id2_value"}})
+    orders.delete({"id": {"S": "id_value"}})
+    orders.put({"id": {"S": "id_value"}})
+    orders.put({"id": {"S": "id_value"}, "id2": {"S": "id2_new_value"}})
+    held = orders.stream.shards[0].records  # type: ignore[union-attr]
+    sizes = [(r.event["eventName"], r.event["dynamodb"]["SizeBytes"]) for r in held]
+    assert sizes[0] == ("INSERT", 32) and sizes[2:] == [("INSERT", 20), ("MODIFY", 46)]
+
+
 def nested(depth: int) -> dict[str, Any]:
     value: dict[str, Any] = {"L": []}
     for _ in range(depth):
@@ -162,7 +176,8 @@ def nested(depth: int) -> dict[str, Any]:
         ({"id": {"S": "1"}, "b": {"S": "x" * 410_000}}, "Item size has exceeded"),
         ({"id": {"S": "1"}, "n": {"N": "1e126"}}, "Number overflow"),
         ({"id": {"S": "1"}, "n": {"N": "1" * 39}}, "more than 38 significant digits"),
-        ({"id": {"S": "x" * 2049}}, "Size of hashkey has exceeded the maximum size limit of 2048"),
+        # DynamoDB's own wording, without the space before 2048 (as moto and dynalite copy it)
+        ({"id": {"S": "x" * 2049}}, "Size of hashkey has exceeded the maximum size limit of2048 "),
         ({"id": {"S": "1"}, "m": nested(34)}, "Nesting Levels have exceeded supported limits"),
         ("text", "a JSON object of attributes"),
     ],
@@ -173,6 +188,17 @@ def test_put_item_refuses_what_dynamodb_refuses_and_changes_nothing(item: Any, w
         table(sim).put(item)
     assert words in str(err.value)
     assert not table(sim).items and not records(sim, tk.ITEM_PUT)
+
+
+def test_a_sort_key_over_1024_bytes_gets_dynamodbs_range_key_message() -> None:
+    sim = make_sim(stack(sort="\n        sortKey: {name: ts, type: string}"))
+    with pytest.raises(DynamoDBError) as err:
+        table(sim).put({"id": {"S": "1"}, "ts": {"S": "é" * 513}})
+    assert str(err.value) == (
+        "ValidationException: One or more parameter values were invalid: Aggregated size of "
+        "all range keys has exceeded the size limit of 1024 bytes"
+    )
+    assert not table(sim).items
 
 
 def test_delete_item_needs_exactly_the_key() -> None:
@@ -221,6 +247,16 @@ def test_the_event_has_awss_dynamodb_shape_field_by_field() -> None:
     # The stream ARN is the one $ResourceParam('orders', 'streamArn') gives.
     assert record["eventSourceARN"] == sim.resource_param("orders", "streamArn")
     assert record["eventSourceARN"].endswith(":table/ddb-dev-orders/stream/1970-01-01T00:00:00.000")
+    # The order of the events Lambda delivered in LocalStack's AWS-recorded snapshot (AWS's
+    # with-ddb example lists ApproximateCreationDateTime after the images instead).
+    assert list(record["dynamodb"]) == [
+        "ApproximateCreationDateTime",
+        "Keys",
+        "NewImage",
+        "SequenceNumber",
+        "SizeBytes",
+        "StreamViewType",
+    ]
     assert record["dynamodb"] == {
         "ApproximateCreationDateTime": (START + 1000) // 1000,
         "Keys": {"id": {"S": "1"}},

@@ -131,6 +131,18 @@ def test_put_record_refuses_what_kinesis_refuses_and_changes_nothing(
     assert not records(sim, tk.STREAM_RECORD_PUT)
 
 
+def test_an_oversized_record_gets_kinesiss_exact_message_and_the_size_in_the_hint() -> None:
+    # The message AWS returns, as SDK users quote it; the sizes go to the hint.
+    sim = make_sim(stack())
+    with pytest.raises(KinesisError) as err:
+        streams(sim)["clicks"].put(b"x" * 1_048_576, "key")
+    assert str(err.value) == (
+        "ValidationException: 1 validation error detected: Value at 'data' failed to satisfy "
+        "constraint: Member must have length less than or equal to 1048576"
+    )
+    assert err.value.hint is not None and "1,048,579 bytes" in err.value.hint
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -178,6 +190,20 @@ def test_the_batch_window_waits_for_more_records_unless_the_batch_fills() -> Non
     full.run(60_000)
     assert started(full) == [seqs]
     assert [r.t - START for r in records(full, tk.INVOCATION_STARTED)] == [0]
+
+
+def test_the_batch_window_ends_early_when_the_waiting_records_reach_6_mb() -> None:
+    # with-kinesis: Lambda gathers records "until it has gathered a full batch, the batching
+    # window expires, or the batch reaches the payload limit of 6 MB".
+    sim = make_sim(stack("            maxBatchWindowSeconds: 300"))
+    big = "x" * 1_000_000  # about 1.33 MB once base64-encoded in the event
+    seqs = [put(sim, big)]
+    sim.advance(1500)  # the window opened at the poll at 0 s
+    seqs += [put(sim, big) for _ in range(4)]
+    sim.run(10_000)
+    # Five records are over 6 MB: the four that fit go at the next poll, not at 300 s.
+    assert started(sim) == [seqs[:4]]
+    assert [r.t - START for r in records(sim, tk.INVOCATION_STARTED)] == [2000]
 
 
 def test_latest_skips_what_the_shard_held_when_the_mapping_started() -> None:

@@ -264,10 +264,10 @@ class StreamSim(StreamSource):
         if size > MAX_RECORD_BYTES:
             raise KinesisError(
                 "ValidationException",
-                f"1 validation error detected: Value at 'data' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_RECORD_BYTES} (the data "
-                f"and partition key are {size:,} bytes)",
-                "a record's data and partition key hold at most 1 MiB together",
+                "1 validation error detected: Value at 'data' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_RECORD_BYTES}",
+                "a record's data and partition key hold at most 1 MiB together; these are "
+                f"{size:,} bytes",
             )
         if explicit is not None and not _is_hash_key(explicit):
             raise KinesisError(
@@ -346,6 +346,7 @@ class Lane:
         "pending",
         "shard",
         "timer",
+        "window_bytes",
         "window_from",
     )
 
@@ -357,6 +358,9 @@ class Lane:
         self.batches: deque[StreamBatch] = deque()
         self.timer: list[Any] | None = None
         self.window_from: int | None = None
+        # The payload of the records waiting while the batch window is open: at 6 MB the
+        # batch is full and goes before the window ends.
+        self.window_bytes = 0
         self.checkpoint: str | None = None  # the last sequence number done with
         self.current: StreamBatch | None = None  # the batch an invocation is running
 
@@ -467,16 +471,22 @@ class StreamConsumer:
         """A record arrived on a shard this mapping reads."""
         lane = self._lane(record)
         lane.pending.append(record)
-        if (
-            lane.window_from is not None
-            and lane.timer is not None
-            and len(lane.pending) >= self.settings.batch_size
-        ):
+        if lane.window_from is not None:
+            lane.window_bytes += record.payload_bytes
+        if lane.window_from is not None and lane.timer is not None and self._batch_full(lane):
             # The batch is full before its window closes: it goes now.
             self.sim.clock.cancel(lane.timer)
             lane.timer = None
             lane.window_from = None
         self._schedule(lane)
+
+    def _batch_full(self, lane: Lane) -> bool:
+        """Whether the records waiting fill a batch: `batchSize` of them, or more than the
+        6 MB an invocation's payload holds (with-kinesis: a batching window ends early at
+        either)."""
+        return (
+            len(lane.pending) >= self.settings.batch_size or lane.window_bytes > SYNC_PAYLOAD_BYTES
+        )
 
     def _schedule(self, lane: Lane, at: int | None = None) -> None:
         """Arrange the lane's next read: at `at`, or at the next poll (at once for pushed
@@ -521,8 +531,9 @@ class StreamConsumer:
         if settings.window_ms and len(pending) < settings.batch_size:
             if lane.window_from is None:
                 lane.window_from = now
+                lane.window_bytes = sum(r.payload_bytes for r in pending)
             due = lane.window_from + settings.window_ms
-            if now < due:
+            if now < due and not self._batch_full(lane):
                 lane.timer = sim.clock.at(due, self._poll, lane, self._poll_label)
                 return
         lane.window_from = None

@@ -199,10 +199,15 @@ class TableSim:
                 )
             limit = MAX_PARTITION_KEY_BYTES if not keys else MAX_SORT_KEY_BYTES
             if ddbjson.value_size(value) > limit:
-                what = "Size of hashkey" if not keys else "Aggregated size of all range keys"
+                # DynamoDB's two wordings differ, down to the missing space in "of2048".
+                what = (
+                    f"Size of hashkey has exceeded the maximum size limit of{limit} bytes"
+                    if not keys
+                    else f"Aggregated size of all range keys has exceeded the size limit of "
+                    f"{limit} bytes"
+                )
                 raise ddbjson.DynamoDBError(
-                    f"One or more parameter values were invalid: {what} has exceeded the "
-                    f"maximum size limit of {limit} bytes",
+                    f"One or more parameter values were invalid: {what}",
                     f"a partition key holds at most {MAX_PARTITION_KEY_BYTES} bytes, a sort key "
                     f"{MAX_SORT_KEY_BYTES}",
                 )
