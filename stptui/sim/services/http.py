@@ -293,6 +293,22 @@ class HttpResponse:
     execution_id: str | None = None
     stand_in: bool = False  # stptui answered for a container it does not simulate
 
+    def record(self) -> dict[str, Any]:
+        """The `http.response` record's fields: optional ones only when they are set."""
+        data: dict[str, Any] = {
+            "request_id": self.request_id,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
+        # The ids that lead on to the invocation or execution (`explain` follows them).
+        if self.invocation_id is not None:
+            data["invocation_id"] = self.invocation_id
+        if self.execution_id is not None:
+            data["execution_id"] = self.execution_id
+        return data
+
 
 @dataclass(slots=True)
 class Exchange:
@@ -639,19 +655,7 @@ class HttpService:
             execution_id,
             stand_in,
         )
-        data: dict[str, Any] = {
-            "request_id": ex.request_id,
-            "status": status,
-            "latency_ms": now - ex.started,
-        }
-        if reason is not None:
-            data["reason"] = reason
-        # The ids that lead on to the invocation or execution (`explain` follows them).
-        if ex.invocation_id is not None:
-            data["invocation_id"] = ex.invocation_id
-        if execution_id is not None:
-            data["execution_id"] = execution_id
-        sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, data))
+        sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, ex.response.record()))
 
     # -- payloads ------------------------------------------------------------------------
 

@@ -800,19 +800,9 @@ class LoadBalancerService:
             execution_id,
             stand_in,
         )
-        data: dict[str, Any] = {
-            "request_id": ex.request_id,
-            "status": status,
-            "latency_ms": now - ex.started,
-        }
+        data = ex.response.record()
         if description is not None:
             data["description"] = description
-        if reason is not None:
-            data["reason"] = reason
-        if ex.invocation_id is not None:
-            data["invocation_id"] = ex.invocation_id
-        if execution_id is not None:
-            data["execution_id"] = execution_id
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.lb.name, data))
 
     # -- views ---------------------------------------------------------------------------

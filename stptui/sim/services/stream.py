@@ -41,6 +41,8 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from stptui.config.model import Resource, Trigger, Workload
     from stptui.sim.engine import Simulator
     from stptui.sim.services.function import FunctionSim
@@ -819,28 +821,49 @@ def _is_hash_key(text: str) -> bool:
     return text == "0" or (text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= 39)
 
 
-def lookup_stream(sim: Simulator, name: str) -> StreamSim:
-    """The stream called `name`, or a SimError with a did-you-mean."""
+def lookup_named(
+    sim: Simulator,
+    found: dict[str, Any],
+    name: str,
+    what: str,
+    listing: str,
+    refine: Callable[[Resource], tuple[str, str] | None],
+) -> Any:
+    """`found[name]`, or a SimError with a did-you-mean: `what` is the resource type asked
+    for, `listing` the words before the list of choices, and `refine(other)` may give the
+    (message, hint) for a resource of another kind called `name`."""
     from stptui.config.diagnostics import did_you_mean, with_article
     from stptui.sim.engine import SimError
 
-    streams: dict[str, StreamSim] = sim.services["streams"]
-    hit = streams.get(name)
+    hit = found.get(name)
     if hit is not None:
         return hit
-    choices = (
-        f"kinesis streams in this stack: {', '.join(sorted(streams))}"
-        if streams
-        else "this stack has no kinesis-stream"
-    )
+    choices = f"{listing}: {', '.join(sorted(found))}" if found else f"this stack has no {what}"
     other = sim.stack.resources.get(name)
     if other is not None:
-        if other.type == "dynamo-db-table":
-            choices = f"a table's stream is written with put-item; `show table {name}` shows it"
-        raise SimError(f"{name!r} is {with_article(other.type)}, not a kinesis-stream", choices)
-    guess = did_you_mean(name, streams)
-    raise SimError(
-        f"no kinesis-stream named {name!r}", f"did you mean {guess!r}?" if guess else choices
+        message, hint = refine(other) or (
+            f"{name!r} is {with_article(other.type)}, not {with_article(what)}",
+            choices,
+        )
+        raise SimError(message, hint)
+    guess = did_you_mean(name, found)
+    raise SimError(f"no {what} named {name!r}", f"did you mean {guess!r}?" if guess else choices)
+
+
+def lookup_stream(sim: Simulator, name: str) -> StreamSim:
+    """The stream called `name`, or a SimError with a did-you-mean."""
+
+    def refine(other: Resource) -> tuple[str, str] | None:
+        if other.type != "dynamo-db-table":
+            return None
+        return (
+            f"{name!r} is a dynamo-db-table, not a kinesis-stream",
+            f"a table's stream is written with put-item; `show table {name}` shows it",
+        )
+
+    streams = sim.services["streams"]
+    return lookup_named(
+        sim, streams, name, "kinesis-stream", "kinesis streams in this stack", refine
     )
 
 

@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 from stptui.sim import ddbjson
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
-from stptui.sim.services.stream import Shard, StreamConsumer, StreamSource, attach
+from stptui.sim.services.stream import (
+    Shard,
+    StreamConsumer,
+    StreamSource,
+    attach,
+    lookup_named,
+)
 
 if TYPE_CHECKING:
     from stptui.config.model import Resource, Trigger
@@ -311,29 +317,18 @@ def key_schema(res: Resource) -> list[tuple[str, str]] | None:
 
 def lookup_table(sim: Simulator, name: str) -> TableSim:
     """The table called `name`, or a SimError with a did-you-mean."""
-    from stptui.config.diagnostics import did_you_mean, with_article
-    from stptui.sim.engine import SimError
 
-    tables: dict[str, TableSim] = sim.services["tables"]
-    hit = tables.get(name)
-    if hit is not None:
-        return hit
-    choices = (
-        f"dynamo-db tables in this stack: {', '.join(sorted(tables))}"
-        if tables
-        else "this stack has no dynamo-db-table"
-    )
-    other = sim.stack.resources.get(name)
-    if other is not None:
-        if other.type == "dynamo-db-table":
-            raise SimError(
-                f"{name!r} has no valid primaryKey, so it is not simulated",
-                "give it primaryKey: {partitionKey: {name: id, type: string}}",
-            )
-        raise SimError(f"{name!r} is {with_article(other.type)}, not a dynamo-db-table", choices)
-    guess = did_you_mean(name, tables)
-    raise SimError(
-        f"no dynamo-db-table named {name!r}", f"did you mean {guess!r}?" if guess else choices
+    def refine(other: Resource) -> tuple[str, str] | None:
+        if other.type != "dynamo-db-table":
+            return None
+        return (
+            f"{name!r} has no valid primaryKey, so it is not simulated",
+            "give it primaryKey: {partitionKey: {name: id, type: string}}",
+        )
+
+    tables = sim.services["tables"]
+    return lookup_named(
+        sim, tables, name, "dynamo-db-table", "dynamo-db tables in this stack", refine
     )
 
 
