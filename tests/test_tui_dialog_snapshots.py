@@ -1,5 +1,5 @@
-"""Snapshot tests of the dialogs behind `k`, `p`, `u`, `h`, `x` and `f` (pytest-textual-snapshot,
-Textual pinned at 8.2.8).
+"""Snapshot tests of the dialogs behind `k`, `i`, `p`, `u`, `h`, `x` and `f`
+(pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
 baselines change only when a dialog does (the main screen has snapshots of its own).
@@ -30,6 +30,7 @@ from stptui.tui.screens.dialogs import (
     UploadDialog,
 )
 from stptui.tui.screens.fast_forward import FastForwardScreen
+from stptui.tui.screens.item_dialog import ItemDialog
 
 SIZE = (120, 36)
 HOUR_FRAMES = 3600.0
@@ -94,6 +95,19 @@ def test_put_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def
     examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
     clicks = Session.open(examples / "clickstream.yml", start_ms=START)
     app = DialogHost(lambda s, run: PutRecordDialog(s, None, run), clicks)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_item_dialog_with_a_missing_key(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#item-json", TextArea).text = '{"total": {"N": "20"}}'
+        await pilot.pause()
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    carts = Session.open(examples / "cart-audit.yml", start_ms=START)
+    app = DialogHost(lambda s, run: ItemDialog(s, None, run), carts)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

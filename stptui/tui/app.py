@@ -47,6 +47,7 @@ from stptui.tui.screens.dialogs import (
 )
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
+from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
@@ -93,6 +94,7 @@ EXPLAIN_TIME = re.compile(r"\S+Z  ")
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
     PutRecordDialog,
+    ItemDialog,
     PublishDialog,
     UploadDialog,
     HttpDialog,
@@ -177,6 +179,13 @@ class StptuiApp(App[None]):
             "Put record",
             id="put-record",
             tooltip="Put a data record on a Kinesis stream",
+        ),
+        Binding(
+            "i",
+            "item",
+            "Item",
+            id="item",
+            tooltip="Put or delete an item in a DynamoDB table",
         ),
         Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
@@ -319,9 +328,11 @@ class StptuiApp(App[None]):
         # A stream's page and box show where its readers are: a reader's records (its
         # invocations, its batches' retries) touch the stream too.
         self._streams_read_by = {}
-        for stream in sim.services["streams"].values():
-            for consumer in stream.consumers:
-                self._streams_read_by.setdefault(consumer.target, set()).add(stream.name)
+        tables = sim.services["tables"].values()
+        sources = [*sim.services["streams"].values(), *(t.stream for t in tables if t.stream)]
+        for source in sources:
+            for consumer in source.consumers:
+                self._streams_read_by.setdefault(consumer.target, set()).add(source.name)
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -512,7 +523,7 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams or schedules. A key that is not shown does nothing, rather than
+        HTTP routes, streams, tables or schedules. A key that is not shown does nothing, rather than
         opening an empty picker or a warning. `http` also reaches a load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
@@ -522,6 +533,7 @@ class StptuiApp(App[None]):
         needs = {
             "send": sim.queues,
             "put_record": sim.services["streams"],
+            "item": sim.services["tables"],
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
@@ -714,6 +726,11 @@ class StptuiApp(App[None]):
         """Open the put-record dialog on the selected stream (or the one the selected
         function reads, or the stack's first)."""
         self.push_screen(PutRecordDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_item(self) -> None:
+        """Open the item dialog on the selected table (or the one whose stream the selected
+        function reads, or the stack's first)."""
+        self.push_screen(ItemDialog(self.session, self.selected, self.run_command), self._ran)
 
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""

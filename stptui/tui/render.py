@@ -51,6 +51,10 @@ KIND_STYLES: dict[str, str] = {
     "stream.batch_discarded": "bold red",
     "stream.failure_delivered": "red",
     "stream.record_expired": "red",
+    # A table's write puts a record on its stream (INSERT, MODIFY or REMOVE): it arrives
+    # as a Kinesis record does (an unchanged item writes none: see `record_style`).
+    "item.put": "cyan",
+    "item.deleted": "cyan",
     "http.request": "cyan",
 }
 # The fields a row shows first, per kind: what tells one record of the kind from the next
@@ -62,9 +66,14 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "stream.batch_bisected": ("split_at", "shard"),
     "stream.batch_discarded": ("condition", "attempts", "shard"),
     "stream.failure_delivered": ("target",),
+    "item.put": ("key", "size"),
+    "item.deleted": ("key",),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
 }
+# Fields a row leaves out because it shows them otherwise (`item_change` leads with the
+# event name).
+HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {"item.put": ("event_name",)}
 # A Kinesis sequence number is 56 digits: a row shows its last SEQUENCE_TAIL after `…`
 # (the shard's running count in the simulator's numbers), enough to tell the records of a
 # shard apart; the filter still matches the whole number.
@@ -81,6 +90,13 @@ def safe(value: object) -> str:
     return printable(str(value)).replace("\n", "\\n").replace("\t", "\\t")
 
 
+def key_schema_text(key: Sequence[tuple[str, str]]) -> str:
+    """`partition key cartId (S), sort key placedAt (N)`: a table's key attributes (name
+    and DynamoDB type), in order."""
+    roles = ("partition key", "sort key")
+    return ", ".join(f"{roles[i]} {safe(name)} ({kind})" for i, (name, kind) in enumerate(key))
+
+
 def kind_style(kind: str) -> str:
     """The colour a record kind is drawn in."""
     return KIND_STYLES.get(kind, "default")
@@ -93,6 +109,9 @@ def record_style(rec: Record) -> str:
         status = rec.data.get("status")
         if isinstance(status, int):
             return "green" if status < 400 else "yellow" if status < 500 else "red"
+    if rec.kind == "item.put" and rec.data.get("event_name") is None:
+        # An item put again as it was: nothing changed, no stream record.
+        return "dim"
     return kind_style(rec.kind)
 
 
@@ -168,8 +187,21 @@ def record_details(rec: Record) -> str:
     data = rec.data
     lead = LEADING_FIELDS.get(rec.kind, ())
     keys = [k for k in lead if k in data]
-    keys += [k for k in data if k not in lead]
-    return " ".join(f"{k}={safe(_row_value(k, data[k]))}" for k in keys)
+    keys += [k for k in data if k not in lead and k not in HIDDEN_FIELDS.get(rec.kind, ())]
+    words = " ".join(f"{k}={safe(_row_value(k, data[k]))}" for k in keys)
+    change = item_change(rec)
+    return f"{change} {words}" if change else words
+
+
+def item_change(rec: Record) -> str | None:
+    """The stream event name a table's write record stands for (`INSERT`, `MODIFY`,
+    `REMOVE`; `unchanged` for an item put again as it was), or None for other kinds."""
+    if rec.kind == "item.deleted":
+        return "REMOVE"
+    if rec.kind == "item.put":
+        name = rec.data.get("event_name")
+        return safe(name) if isinstance(name, str) else "unchanged"
+    return None
 
 
 def record_text(rec: Record, width: int | None = None) -> Text:

@@ -37,6 +37,7 @@ from stptui.sim.services.stream import (
     DEFAULT_PARTITION_KEY,
     HASH_SPACE,
     MAX_PARTITION_KEY,
+    StreamConsumer,
     StreamSim,
     hash_key_of,
 )
@@ -118,6 +119,25 @@ def hint_lines(lines: list[Text], empty: str) -> Text:
     if len(lines) > HINT_LINES:
         shown.append(Text(f"… and {len(lines) - HINT_LINES} more"))
     return Text("\n").join(shown)
+
+
+def reader_lines(consumers: Iterable[StreamConsumer]) -> list[Text]:
+    """A stream's readers, one line each (`→ clickProcessor batches of up to 10`), or that
+    nothing reads it."""
+    lines = [
+        Text.assemble((f"→ {safe(c.target)} ", "bold"), f"batches of up to {c.settings.batch_size}")
+        for c in consumers
+    ]
+    return lines or [Text("nothing in the stack reads it")]
+
+
+def picked_source(readers: dict[str, list[StreamConsumer]], selected: str | None) -> str:
+    """The stream (or table) a dialog opens on: the selected one, else the one the selected
+    function reads (its first, if it reads several), else the first."""
+    if selected in readers:
+        return selected
+    read = [name for name, consumers in readers.items() for c in consumers if c.target == selected]
+    return (read or list(readers))[0]
 
 
 def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
@@ -273,7 +293,12 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 
     def _show_json_problem(self, area: TextArea) -> None:
         self._json_check = None
-        self.show_error(json_problem(area.text, want_object=area.has_class("json-object")) or "")
+        self.show_error(self.field_problem(area) or "")
+
+    def field_problem(self, area: TextArea) -> str | None:
+        """Why the JSON field `area` would be refused, or None: not JSON (or not an object,
+        for a `json-object` field). A dialog whose command checks more says more."""
+        return json_problem(area.text, want_object=area.has_class("json-object"))
 
     def value(self, selector: str) -> str:
         """The text of an Input or TextArea of the form."""
@@ -347,11 +372,8 @@ class PutRecordDialog(CommandDialog):
     ) -> None:
         super().__init__(run)
         self.streams: dict[str, StreamSim] = session.sim.services["streams"]
-        names = list(self.streams)
-        # A reader selected: the stream it reads (its first, if it reads several).
-        read = [s.name for s in self.streams.values() for c in s.consumers if c.target == selected]
-        picked = selected if selected in self.streams else (read or names)[0]
-        self.selected: str = picked
+        readers = {name: stream.consumers for name, stream in self.streams.items()}
+        self.selected: str = picked_source(readers, selected)
 
     def form(self) -> ComposeResult:
         """Stream, its shards and readers, data, partition key, data format, hash key."""
@@ -389,15 +411,7 @@ class PutRecordDialog(CommandDialog):
             shown = safe(key) if key else f"{DEFAULT_PARTITION_KEY} (the default)"
             shard = stream.shard_for(hash_key_of(key or DEFAULT_PARTITION_KEY)).id
             lines.append(Text(f"partition key {shown} → {shard}"))
-        lines += [
-            Text.assemble(
-                (f"→ {safe(c.target)} ", "bold"), f"batches of up to {c.settings.batch_size}"
-            )
-            for c in stream.consumers
-        ]
-        if not stream.consumers:
-            lines.append(Text("nothing in the stack reads it"))
-        return hint_lines(lines, "")
+        return hint_lines(lines + reader_lines(stream.consumers), "")
 
     def _show_stream(self) -> None:
         self.query_one("#put-hint", Hint).show(

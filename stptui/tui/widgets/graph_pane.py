@@ -33,7 +33,7 @@ from stptui import graph as graphs
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import Simulator
-from stptui.sim.services.stream import StreamSim
+from stptui.sim.services.stream import StreamSim, StreamSource
 from stptui.tui import diagram as dg
 from stptui.tui.render import safe
 from stptui.tui.widgets.line_views import LineView
@@ -50,6 +50,8 @@ BADGE_ROOM: dict[str, int] = {
     "schedule": len("next Mon 09:00"),
     "kinesis-stream": len("0 held · 0 to read"),
 }
+# A table with a stream counts its items and backlog (one without shows its kind).
+STREAM_TABLE_ROOM = len("0 items · 0 to read")
 DLQ_FULL = Style(color="white", bgcolor="red", bold=True)
 RUNNING = Style(color="bright_blue")
 FAILED = Style(color="red")
@@ -101,6 +103,9 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     stream = sim.services.get("streams", {}).get(node)
     if stream is not None:
         return _stream_counts(stream)
+    table = sim.services.get("tables", {}).get(node)
+    if table is not None and table.stream is not None:
+        return _held_and_backlog(len(table.items), ("item", "items"), table.stream)
     running, failed = _invocations(sim, node)
     if running is not None:
         if not running and not failed:
@@ -120,20 +125,28 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
 
 
 def _stream_counts(stream: StreamSim) -> list[Text]:
-    """A stream's records held, and how many the reader furthest behind has still to read
-    (waiting or in flight): red while a batch of it is being retried (its shard blocked)."""
+    """A stream's records held, and its readers' backlog (see `_held_and_backlog`)."""
     held = sum(len(shard.records) for shard in stream.shards)
+    return _held_and_backlog(held, ("held", "held"), stream)
+
+
+def _held_and_backlog(held: int, words: tuple[str, str], source: StreamSource) -> list[Text]:
+    """`3 items · 2 to read`, then shorter wordings: what a stream or a table holds (`words`
+    for one and for several), and how many records the reader furthest behind has still to
+    read (waiting or in flight), red while a batch of it is being retried (its shard
+    blocked)."""
     behind = 0
     retrying = False
-    for consumer in stream.consumers:
+    for consumer in source.consumers:
         lanes = consumer.lane_views()
         behind = max(behind, sum(lane["waiting"] + lane["in_flight"] for lane in lanes))
         retrying |= any(lane["retries"] for lane in lanes)
     held_style = QUEUED if held else DIM
     behind_style = FAILED if retrying else RUNNING if behind else DIM
+    word = words[held != 1]
     return [
-        _counts((f"{held} held", held_style), (f"{behind} to read", behind_style)),
-        _counts((f"{held} held", held_style), (f"{behind} left", behind_style)),
+        _counts((f"{held} {word}", held_style), (f"{behind} to read", behind_style)),
+        _counts((f"{held} {word}", held_style), (f"{behind} left", behind_style)),
         _counts((str(held), held_style), (str(behind), behind_style)),
     ]
 
@@ -285,6 +298,9 @@ class GraphPane(LineView, can_focus=True):
         return dg.node_title(self.view, node), self._badges(node)[0]
 
     def _room(self, node: str) -> int:
+        table = self._sim.services.get("tables", {}).get(node)
+        if table is not None and table.stream is not None:
+            return STREAM_TABLE_ROOM
         return BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
 
     def _write_badge(self, node: str) -> bool:

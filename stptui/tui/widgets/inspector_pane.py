@@ -44,7 +44,11 @@ from stptui.tui.render import (
     token_breaks,
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
-from stptui.tui.widgets.inspector_sources import load_balancer_section, stream_section
+from stptui.tui.widgets.inspector_sources import (
+    load_balancer_section,
+    stream_section,
+    table_section,
+)
 from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
@@ -222,6 +226,7 @@ def describe_resource(
             text.append(f"dead-letter queue of {srcs}", "red")
             text.append(" (r redrives it)\n")
     stream_section(text, sim, name)
+    table_section(text, sim, name)
     load_balancer_section(text, sim, name)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):

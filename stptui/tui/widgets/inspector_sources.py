@@ -1,7 +1,8 @@
 """The Inspector's sections for the event sources that are not queues: a Kinesis stream
 (its shards, the records it holds and where each reader is on each shard: `show stream`'s
-figures) and an application load balancer (its listeners and their rules in the order ELB
-tries them: `show rules`'s).
+figures), a DynamoDB table (its key, its first items, and its stream as a Kinesis stream's:
+`show table`'s) and an application load balancer (its listeners and their rules in the
+order ELB tries them: `show rules`'s).
 
 The pane is narrow (about 33 columns beside the graph): each entry is one line marked to
 wrap under its own text, and the 56-digit sequence numbers are shortened as the Events
@@ -11,14 +12,17 @@ come from the stack: they go in as text through `safe`, never as markup.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.text import Text
 
+from stptui.commands.handlers.tables import ITEM_WIDTH, SHOW_ITEMS
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
-from stptui.sim.services.stream import StreamConsumer, StreamSim
-from stptui.tui.render import hanging, safe, short_sequence
+from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
+from stptui.sim.services.table import TableSim
+from stptui.tui.render import hanging, key_schema_text, safe, short_sequence, token_breaks
 
 # Continuation lines of an entry go this far in (a reader's lanes: under the shard id).
 HANG = 2
@@ -49,34 +53,63 @@ def stream_section(text: Text, sim: Simulator, name: str) -> None:
     mode = "provisioned" if stream.provisioned else "on-demand"
     _heading(text, "Stream now")
     hours = stream.retention_ms // 3_600_000
-    _line(
-        text,
-        Text(
-            f"{len(stream.shards)} shard{'s' * (len(stream.shards) != 1)} ({mode}), "
-            f"retention {hours} h, {_records(held)} held"
-        ),
+    summary = (
+        f"{len(stream.shards)} shard{'s' * (len(stream.shards) != 1)} ({mode}), "
+        f"retention {hours} h, {_records(held)} held"
     )
-    oldest = min((s.records[0].arrival_ms for s in stream.shards if s.records), default=None)
+    footer = f"show stream {safe(name)}: hash key ranges, whole sequence numbers"
+    _source_body(text, stream, summary, footer)
+
+
+def _source_body(text: Text, source: StreamSource, summary: str, footer: str) -> None:
+    """What a stream and a table's stream share: the summary line, the oldest record,
+    each shard's records, the readers and where each is, and the command that says more."""
+    _line(text, Text(summary))
+    oldest = min((s.records[0].arrival_ms for s in source.shards if s.records), default=None)
     if oldest is not None:
         # When, not how old: the page is redrawn when the stream changes, not as time goes.
         _line(text, Text(f"oldest record put {iso_ms(oldest)}"))
-    for shard in stream.shards:
+    for shard in source.shards:
         line = Text.assemble((shard.id, "bold"), f": {_records(len(shard.records))}")
         if shard.records:
             line.append(f", newest {short_sequence(shard.records[-1].sequence_number)}")
         _line(text, line)
     _heading(text, "Readers")
-    if not stream.consumers:
+    if not source.consumers:
         text.append("nothing in the stack reads it\n", "dim")
-    for consumer in stream.consumers:
+    for consumer in source.consumers:
         _reader(text, consumer)
-    text.append_text(
-        hanging(
-            Text(f"show stream {safe(name)}: hash key ranges, whole sequence numbers", "dim"),
-            HANG,
-        )
-    )
+    text.append_text(hanging(Text(footer, "dim"), HANG))
     text.append("\n")
+
+
+def table_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s key schema, item count and first items (as many as `show table` lists),
+    then its stream as a Kinesis stream's page shows one, when it is a simulated table."""
+    table: TableSim | None = sim.services.get("tables", {}).get(name)
+    if table is None:
+        return
+    _heading(text, "Table now")
+    _line(text, Text(key_schema_text(table.key)))
+    count = len(table.items)
+    _line(text, Text(f"{count:,} item{'s' * (count != 1)}"))
+    for item in list(table.items.values())[:SHOW_ITEMS]:
+        shown = safe(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+        cut = shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + "…"
+        line = f"  {cut}"
+        # An item wraps between its JSON's tokens, going on under its first attribute.
+        text.append_text(hanging(Text(line), LANE_HANG, token_breaks(line)))
+        text.append("\n")
+    if count > SHOW_ITEMS:
+        _line(text, Text(f"  … and {count - SHOW_ITEMS:,} more", "dim"))
+    stream = table.stream
+    if stream is None:
+        text.append("no stream (no streamType): writes trigger nothing\n", "dim")
+        return
+    _heading(text, "Stream now")
+    summary = f"{stream.view_type}, retention 24 h, {_records(stream.held())} held"
+    footer = f"show table {safe(name)}: whole sequence numbers, each reader's figures"
+    _source_body(text, stream, summary, footer)
 
 
 def _reader(text: Text, consumer: StreamConsumer) -> None:
@@ -92,7 +125,9 @@ def _reader(text: Text, consumer: StreamConsumer) -> None:
         how.append("enhanced fan-out")
     if settings.latest:
         how.append("from LATEST")
-    how.append("retries forever" if settings.max_retries < 0 else f"{settings.max_retries} retries")
+    retries = settings.max_retries
+    noun = "retry" if retries == 1 else "retries"
+    how.append("retries forever" if retries < 0 else f"{retries} {noun}")
     if settings.bisect:
         how.append("bisects on error")
     if settings.on_failure is not None:
