@@ -86,13 +86,20 @@ empty entry means the default). Every key of an entry is optional:
       `default`; `detail` must produce an object.
     * `put: {bucket, key, content}` -- S3 PutObject.
     * `invoke: {function, payload}` -- an asynchronous Lambda invoke of a `function`.
+    * `putRecord: {stream, data, partitionKey?}` -- Kinesis PutRecord; `partitionKey`
+      absent means `put-record`'s default.
+    * `putItem: {table, item}`, `deleteItem: {table, key}` -- DynamoDB PutItem and
+      DeleteItem; `item` and `key` must produce plain JSON objects, marshalled to DynamoDB
+      JSON as DocumentClient does (strings S, numbers N, booleans BOOL, null NULL, lists L,
+      objects M).
 
-    The target (`queue`, `bus`, `bucket`, `function`) is a resource name from the stack,
-    checked when the file is loaded. Every other field is a JMESPath expression over the
-    input when it is a string, and a constant when it is any other YAML value (`delay: 0`,
-    `detail: {a: 1}`); a constant string is a JMESPath raw literal: `"'orders'"`. Any item
-    may also have `when: EXPR`: it is emitted only when the condition holds. `body` and
-    `content` that are not strings are written as compact JSON.
+    The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`) is a resource name
+    from the stack, checked when the file is loaded. Every other field is a JMESPath
+    expression over the input when it is a string, and a constant when it is any other YAML
+    value (`delay: 0`, `detail: {a: 1}`); a constant string is a JMESPath raw literal:
+    `"'orders'"`. Any item may also have `when: EXPR`: it is emitted only when the
+    condition holds. `body`, `content` and `data` that are not strings are written as
+    compact JSON.
 
 `response`
     The handler's return value (an HTTP response, a direct invoke's result): a JMESPath
@@ -144,7 +151,8 @@ generator: use it instead of the `random` module to stay deterministic),
 `remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
-`put_object(bucket, key, content)`, `invoke(function, payload)` and `log(text)`. The
+`put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
+partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)` and `log(text)`. The
 emissions take effect when the invocation ends, and only if it succeeds; a target that is
 not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
@@ -216,7 +224,7 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
 from stptui.sim.clock import EPOCH, MAX_MS
-from stptui.sim.ddbjson import item_to_plain
+from stptui.sim.ddbjson import from_plain_item, item_to_plain
 from stptui.sim.handler_logs import log_events
 
 # The triggers whose event is a batch of records, read one record at a time.
@@ -229,7 +237,9 @@ MAX_SQS_DELAY_S = 900
 # Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
 MAX_RESPONSE_BYTES = 6_291_556
 
-EmissionKind = Literal["send", "publish", "notify", "put", "invoke"]
+EmissionKind = Literal[
+    "send", "publish", "notify", "put", "invoke", "putRecord", "putItem", "deleteItem"
+]
 Status = Literal["success", "error", "timeout"]
 
 
@@ -361,7 +371,9 @@ class Emission:
     send: body (str), delay (int seconds or None), group, dedupId (str or None),
     attributes (dict of name -> str | number, or None);
     publish: source, detailType (str), detail (dict); put: key, content (str);
-    invoke: payload (any JSON value).
+    invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
+    for put-record's default);
+    putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given).
     """
 
     kind: EmissionKind
@@ -860,6 +872,21 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(key, str) or not key:
             raise BehaviorError(f"{where}.key: must be a non-empty string, got {key!r}")
         return {"key": key, "content": _json_text(values.get("content"), f"{where}.content")}
+    if kind == "putRecord":
+        return {
+            "data": _json_text(values.get("data"), f"{where}.data"),
+            "partitionKey": _id_text(values.get("partitionKey"), f"{where}.partitionKey"),
+        }
+    if kind in ("putItem", "deleteItem"):
+        name = "item" if kind == "putItem" else "key"
+        value = values.get(name)
+        if not isinstance(value, dict):
+            raise BehaviorError(
+                f"{where}.{name}: DynamoDB needs a JSON object, got {type(value).__name__}",
+                "write plain JSON, as DocumentClient takes it: {id: body.id, total: body.total}",
+            )
+        _dumps(value, f"{where}.{name}")
+        return {name: from_plain_item(value)}
     payload = values.get("payload")
     _dumps(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
@@ -1363,6 +1390,18 @@ class HandlerContext:
         """An asynchronous Lambda invoke."""
         self._emit("invoke", function, {"payload": payload})
 
+    def put_record(self, stream: str, data: Any, partition_key: str | None = None) -> None:
+        """Kinesis PutRecord; data that is not text is written as JSON."""
+        self._emit("putRecord", stream, {"data": data, "partitionKey": partition_key})
+
+    def put_item(self, table: str, item: dict[str, Any]) -> None:
+        """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does)."""
+        self._emit("putItem", table, {"item": item})
+
+    def delete_item(self, table: str, key: dict[str, Any]) -> None:
+        """DynamoDB DeleteItem by a plain JSON key."""
+        self._emit("deleteItem", table, {"key": key})
+
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)
         fields = _normalise(kind, values, f"context.{kind}")
@@ -1390,6 +1429,9 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "notify": ("topic", ("message",), ("subject", "attributes")),
     "put": ("bucket", ("key", "content"), ()),
     "invoke": ("function", ("payload",), ()),
+    "putRecord": ("stream", ("data",), ("partitionKey",)),
+    "putItem": ("table", ("item",), ()),
+    "deleteItem": ("table", ("key",), ()),
 }
 _TARGET_TYPES = {
     "send": "sqs-queue",
@@ -1397,6 +1439,9 @@ _TARGET_TYPES = {
     "notify": "sns-topic",
     "put": "bucket",
     "invoke": "function",
+    "putRecord": "kinesis-stream",
+    "putItem": "dynamo-db-table",
+    "deleteItem": "dynamo-db-table",
 }
 
 
@@ -1417,6 +1462,8 @@ _PLACEHOLDERS: dict[str, Any] = {
     "key": "k",
     "content": "",
     "payload": None,
+    "data": "",
+    "item": {},
 }
 
 
@@ -1778,7 +1825,8 @@ class _Reader:
             self.report(
                 path,
                 "behavior-bad-value",
-                "emit is a list of send / publish / notify / put / invoke items",
+                "emit is a list of send / publish / notify / put / invoke / putRecord / putItem / "
+                "deleteItem items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -1791,7 +1839,8 @@ class _Reader:
                 self.report(
                     ipath,
                     "behavior-bad-value",
-                    "each emit item has exactly one key: send, publish, notify, put or invoke",
+                    "each emit item has exactly one key: send, publish, notify, put, invoke, "
+                    "putRecord, putItem or deleteItem",
                     hint=hint,
                 )
                 continue
@@ -1803,7 +1852,7 @@ class _Reader:
                     "behavior-unknown-key",
                     f"unknown emission {kind!r}" + (f"; did you mean {guess!r}?" if guess else ""),
                     key=True,
-                    hint="emissions: send, publish, notify, put, invoke",
+                    hint="emissions: " + ", ".join(_EMIT_FIELDS),
                 )
                 continue
             spec = self.emission(kind, fields, (*ipath, kind), f"{self.fn}.emit[{i}].{kind}")

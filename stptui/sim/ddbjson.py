@@ -250,6 +250,29 @@ def to_plain(value: Any) -> Any:
     return inner
 
 
+def from_plain(value: Any) -> dict[str, Any]:
+    """Plain JSON as an attribute value, as DocumentClient marshals it: strings S, numbers N,
+    booleans BOOL, null NULL, lists L, objects M (a set cannot be written this way)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, (int, float)):
+        return {"N": str(value)}
+    if isinstance(value, list):
+        return {"L": [from_plain(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {str(k): from_plain(v) for k, v in value.items()}}
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def from_plain_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain JSON object as an item (or key) in DynamoDB JSON."""
+    return {str(k): from_plain(v) for k, v in item.items()}
+
+
 def item_to_plain(item: Any) -> Any:
     """An item (or a record's Keys or image) as plain JSON; anything else as it is."""
     if not isinstance(item, dict):

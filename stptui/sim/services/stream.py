@@ -36,7 +36,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
-from stptui.sim.behavior import Outcome
+from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
 
@@ -892,6 +892,7 @@ def wire(sim: Simulator) -> None:
     kinesis = [r for r in sim.stack.resources.values() if r.type == "kinesis-stream"]
     for i, res in enumerate(kinesis):
         streams[res.name] = StreamSim(sim, res, i)
+    sim.emission_handlers["putRecord"] = lambda e, source: put_record_emission(sim, e, source)
     workloads: list[Workload] = sim.stack.workloads
     for w in workloads:
         for trig in w.events:
@@ -901,6 +902,20 @@ def wire(sim: Simulator) -> None:
             if name is None or (w.type == "function" and w.name not in sim.functions):
                 continue
             attach(sim, streams[name], w, trig)
+
+
+def put_record_emission(sim: Simulator, emission: Emission, source: str) -> None:
+    """A handler's `putRecord` emission: PutRecord as the `put-record` command does it
+    (SimError with Kinesis's error text when refused)."""
+    from stptui.sim.engine import SimError
+
+    stream = lookup_stream(sim, emission.target)
+    key = emission.fields.get("partitionKey")
+    data = emission.fields["data"].encode("utf-8", "surrogatepass")
+    try:
+        stream.put(data, DEFAULT_PARTITION_KEY if key is None else key, source=source)
+    except KinesisError as exc:
+        raise SimError(str(exc), exc.hint) from None
 
 
 def attach(sim: Simulator, source: StreamSource, workload: Workload, trig: Trigger) -> None:

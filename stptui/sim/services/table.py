@@ -35,6 +35,7 @@ from stptui.sim.services.stream import (
 
 if TYPE_CHECKING:
     from stptui.config.model import Resource, Trigger
+    from stptui.sim.behavior import Emission
     from stptui.sim.engine import Simulator
 
 # Stacktape's key attribute types (`DynamoDbAttribute.type`) and DynamoDB's descriptors.
@@ -345,12 +346,29 @@ def table_of(tables: dict[str, TableSim], trig: Trigger) -> TableSim | None:
     return table if table is not None and table.stream is not None else None
 
 
+def item_emission(sim: Simulator, emission: Emission, source: str) -> None:
+    """A handler's `putItem` / `deleteItem` emission, as `put-item` / `delete-item` do it
+    (SimError with DynamoDB's error text when refused)."""
+    from stptui.sim.engine import SimError
+
+    table = lookup_table(sim, emission.target)
+    try:
+        if emission.kind == "putItem":
+            table.put(emission.fields["item"], source)
+        else:
+            table.delete(emission.fields["key"], source)
+    except ddbjson.DynamoDBError as exc:
+        raise SimError(str(exc), exc.hint) from None
+
+
 def wire(sim: Simulator) -> None:
     """Build the stack's tables and the mappings of its functions' and batch jobs'
     `dynamo-db-stream` events, in config order."""
     tables: dict[str, TableSim] = {}
     sim.services["tables"] = tables
     found = [r for r in sim.stack.resources.values() if r.type == "dynamo-db-table"]
+    for kind in ("putItem", "deleteItem"):
+        sim.emission_handlers[kind] = lambda e, source: item_emission(sim, e, source)
     for i, res in enumerate(found):
         key = key_schema(res)
         if key is not None:
