@@ -10,13 +10,20 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
-from tui_support import START, app_for, drawn_text, drive
+from textual.widgets import Input, Select, TextArea
+from tui_support import (
+    START,
+    app_for,
+    drive,
+    example_session,
+    inspector,
+    records_of,
+    shown,
+)
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.graph import build_graph
-from stptui.sim.trace import Record
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import record_style, record_text, wrapped_lines
 from stptui.tui.screens.dialogs import CommandDialog, PutRecordDialog, TextDialog
@@ -24,7 +31,6 @@ from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import badges
 from stptui.tui.widgets.inspector_pane import InspectorPane
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 # The poison-record story of docs/examples/clickstream.stp: user-1's second click fails
 # clickProcessor until its batch, bisected down to it, is given up after 2 retries.
 POISON = [
@@ -33,29 +39,6 @@ POISON = [
     'put-record clicks \'{"page": "/pay"}\' --partition-key user-1',
     'put-record clicks \'{"page": "/docs"}\' --partition-key user-2',
 ]
-
-
-def example(name: str) -> Session:
-    """A session on docs/examples/NAME.yml with its behaviours, at the fixed start."""
-    return Session.open(
-        EXAMPLES / f"{name}.yml",
-        behaviors_path=EXAMPLES / f"{name}-behaviors.yml",
-        start_ms=START,
-    )
-
-
-def shown(app: StptuiApp, selector: str) -> str:
-    """The text a Static of the current screen draws, its lines joined by spaces."""
-    return " ".join(drawn_text(app.screen.query_one(selector, Static)).split())
-
-
-def inspector(app: StptuiApp) -> str:
-    """The Inspector's page as plain text (each entry on one line, as it was built)."""
-    return app.query_one(InspectorPane).text.plain
-
-
-def rows(session: Session, kind: str) -> list[Record]:
-    return [r for r in session.sim.trace.records if r.kind == kind]
 
 
 # -- the put-record dialog ------------------------------------------------------------------
@@ -90,18 +73,18 @@ def test_k_puts_a_record_that_reaches_the_reader() -> None:
         line = 'put-record clicks \'{"page": "/docs"}\' --partition-key user-2'
         assert app.session.log == [line]
         # Exactly what typing the line does.
-        typed = example("clickstream")
+        typed = example_session("clickstream")
         execute(typed, line)
         assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
         # The record reaches the function: its batch's invocation carries its number.
-        (put,) = rows(app.session, "stream.record_put")
+        (put,) = records_of(app.session, "stream.record_put")
         assert put.data["shard"] == "shardId-000000000000"
         await pilot.press("n")
-        (started,) = rows(app.session, "invocation.started")
+        (started,) = records_of(app.session, "invocation.started")
         assert started.resource == "clickProcessor" and started.data["trigger"] == "kinesis"
         assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
 
-    drive(StptuiApp(example("clickstream")), script)
+    drive(StptuiApp(example_session("clickstream")), script)
 
 
 def test_put_record_takes_text_and_checks_json_as_the_send_dialog_does() -> None:
@@ -130,7 +113,7 @@ def test_put_record_takes_text_and_checks_json_as_the_send_dialog_does() -> None
         await pilot.pause()
         assert "not valid JSON" in shown(app, "#put-error")
 
-    drive(StptuiApp(example("clickstream")), script)
+    drive(StptuiApp(example_session("clickstream")), script)
 
 
 def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
@@ -150,7 +133,7 @@ def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
         assert not isinstance(app.screen, PutRecordDialog)
         assert app.session.log == []
 
-    drive(StptuiApp(example("clickstream")), script)
+    drive(StptuiApp(example_session("clickstream")), script)
 
 
 def test_k_is_hidden_without_a_stream_and_the_palette_opens_the_dialog() -> None:
@@ -174,7 +157,7 @@ def test_k_is_hidden_without_a_stream_and_the_palette_opens_the_dialog() -> None
         await pilot.pause()
         assert isinstance(app.screen, PutRecordDialog)
 
-    drive(StptuiApp(example("clickstream")), with_stream)
+    drive(StptuiApp(example_session("clickstream")), with_stream)
 
 
 # -- the inspector --------------------------------------------------------------------------
@@ -222,7 +205,7 @@ def test_the_inspector_shows_a_streams_shards_and_where_its_reader_is() -> None:
             "    waiting, 0 in flight, 0",
         ]
 
-    drive(StptuiApp(example("clickstream")), script)
+    drive(StptuiApp(example_session("clickstream")), script)
 
 
 def test_the_inspector_lists_a_load_balancers_rules_in_priority_order() -> None:
@@ -245,14 +228,14 @@ def test_the_inspector_lists_a_load_balancers_rules_in_priority_order() -> None:
         at = [stripped.index(line) for line in expected]
         assert at == sorted(at), stripped
 
-    drive(StptuiApp(example("load-balancer")), script)
+    drive(StptuiApp(example_session("load-balancer")), script)
 
 
 # -- the events pane ------------------------------------------------------------------------
 
 
 def test_stream_records_read_as_sqs_ones_do_in_the_events_pane() -> None:
-    session = example("clickstream")
+    session = example_session("clickstream")
     for line in [*POISON, "advance 10s", "advance 25h"]:
         execute(session, line)
     texts: dict[str, Text] = {}
@@ -292,11 +275,11 @@ def test_stream_records_read_as_sqs_ones_do_in_the_events_pane() -> None:
 
 
 def test_load_balancer_requests_show_their_listener_port_and_status() -> None:
-    session = example("load-balancer")
+    session = example_session("load-balancer")
     for line in ["http GET /api/orders", "http GET /old --port 80", "http GET /admin/x"]:
         execute(session, line)
-    requests = rows(session, "http.request")
-    responses = rows(session, "http.response")
+    requests = records_of(session, "http.request")
+    responses = records_of(session, "http.response")
     assert [record_text(r).plain.split(None, 2)[2] for r in requests] == [
         "mainLb method=GET path=/api/orders listener_port=443 target=orders "
         f"route=priority 10 on :443 request_id={requests[0].data['request_id']} gateway=mainLb",
@@ -321,20 +304,20 @@ def test_e_explains_a_put_record_by_its_sequence_number() -> None:
         dialog = app.screen
         assert isinstance(dialog, TextDialog)
         body = dialog.body.plain
-        (put,) = rows(app.session, "stream.record_put")
+        (put,) = records_of(app.session, "stream.record_put")
         assert f"explain {put.data['sequence_number']}" in body
         assert "nothing in the trace mentions" not in body
         selected = app.query_one(RecordList).selected
         assert selected is not None and selected.seq == put.seq
 
-    drive(StptuiApp(example("clickstream")), script)
+    drive(StptuiApp(example_session("clickstream")), script)
 
 
 # -- the graph ------------------------------------------------------------------------------
 
 
 def test_a_streams_box_counts_what_it_holds_and_what_is_left_to_read() -> None:
-    session = example("clickstream")
+    session = example_session("clickstream")
     g = build_graph(session.stack)
     assert badges(session.sim, g, "clicks")[0].plain == "0 held · 0 to read"
     for line in POISON:
@@ -386,7 +369,7 @@ def test_stream_and_load_balancer_names_stay_literal(tmp_path: Path) -> None:
             "--partition-key '[@click=app.quit]k'"
         ]
         assert "r[/foo] (batch 100, retries forever)" in inspector(app)
-        row = record_text(rows(app.session, "stream.record_put")[0])
+        row = record_text(records_of(app.session, "stream.record_put")[0])
         assert isinstance(row, Text) and "partition_key=[@click=app.quit]k" in row.plain
         app.jump_to("lb[@click=app.quit]")
         await pilot.pause()

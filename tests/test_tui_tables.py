@@ -9,22 +9,27 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Select, Static, TextArea
-from tui_support import START, app_for, drawn_text, drive
+from textual.widgets import Select, TextArea
+from tui_support import (
+    START,
+    app_for,
+    drive,
+    example_session,
+    inspector,
+    records_of,
+    shown,
+)
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.graph import build_graph
-from stptui.sim.trace import Record
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import kind_style, record_style, record_text
 from stptui.tui.screens.dialogs import CommandDialog, TextDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import badges
-from stptui.tui.widgets.inspector_pane import InspectorPane
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 # The story of the "DynamoDB tables and streams" section of docs/simulating.md: a cart is
 # written, changed to a total cartAudit fails on, and deleted.
 STORY = [
@@ -36,25 +41,7 @@ STORY = [
 
 def carts() -> Session:
     """A session on docs/examples/cart-audit.yml with its behaviours, at the fixed start."""
-    return Session.open(
-        EXAMPLES / "cart-audit.yml",
-        behaviors_path=EXAMPLES / "cart-audit-behaviors.yml",
-        start_ms=START,
-    )
-
-
-def shown(app: StptuiApp, selector: str) -> str:
-    """The text a Static of the current screen draws, its lines joined by spaces."""
-    return " ".join(drawn_text(app.screen.query_one(selector, Static)).split())
-
-
-def inspector(app: StptuiApp) -> str:
-    """The Inspector's page as plain text."""
-    return app.query_one(InspectorPane).text.plain
-
-
-def rows(session: Session, kind: str) -> list[Record]:
-    return [r for r in session.sim.trace.records if r.kind == kind]
+    return example_session("cart-audit")
 
 
 # -- the item dialog ------------------------------------------------------------------------
@@ -86,10 +73,10 @@ def test_i_puts_an_item_whose_stream_record_reaches_the_reader() -> None:
         execute(typed, STORY[0])
         assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
         # The record reaches the function: its batch's invocation carries its number.
-        (put,) = rows(app.session, "item.put")
+        (put,) = records_of(app.session, "item.put")
         assert put.data["event_name"] == "INSERT"
         await pilot.press("n")
-        (started,) = rows(app.session, "invocation.started")
+        (started,) = records_of(app.session, "invocation.started")
         assert started.resource == "cartAudit" and started.data["trigger"] == "dynamodb"
         assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
 
@@ -117,7 +104,7 @@ def test_delete_takes_the_key_of_the_item_typed() -> None:
         area.text = '{"cartId": {"S": "c-1"}}'
         await pilot.press("ctrl+s")
         assert app.session.log[-1] == STORY[2]
-        (deleted,) = rows(app.session, "item.deleted")
+        (deleted,) = records_of(app.session, "item.deleted")
         assert deleted.data["key"] == '{"cartId":{"S":"c-1"}}'
         assert app.session.sim.services["tables"]["carts"].items == {}
 
@@ -219,14 +206,14 @@ def test_item_writes_lead_with_their_event_name_and_key() -> None:
     session = carts()
     for line in [STORY[0], STORY[0], *STORY[1:], "advance 10s"]:
         execute(session, line)
-    puts = rows(session, "item.put")
+    puts = records_of(session, "item.put")
     texts = [record_text(r).plain.split(None, 2)[2] for r in puts]
     assert texts[0].startswith('carts INSERT key={"cartId":{"S":"c-1"}} size=16 ')
     assert texts[1].startswith('carts unchanged key={"cartId":{"S":"c-1"}} size=16 ')
     assert texts[2].startswith('carts MODIFY key={"cartId":{"S":"c-1"}} size=')
     assert "sequence_number=…00000002 shard=shardId-" in texts[2]
     assert "event_name" not in texts[0]
-    (deleted,) = rows(session, "item.deleted")
+    (deleted,) = records_of(session, "item.deleted")
     assert (
         record_text(deleted)
         .plain.split(None, 2)[2]
@@ -236,7 +223,7 @@ def test_item_writes_lead_with_their_event_name_and_key() -> None:
     # nothing (no record) is dim. The batches of the table's reader read as a stream's.
     assert [record_style(r) for r in puts] == ["cyan", "dim", "cyan"]
     assert record_style(deleted) == kind_style("stream.record_put") == "cyan"
-    (retried,) = rows(session, "stream.batch_retried")
+    (retried,) = records_of(session, "stream.batch_retried")
     assert record_style(retried) == "yellow"
     assert "retries=1 shard=shardId-" in record_text(retried).plain
 
@@ -247,7 +234,7 @@ def test_e_explains_an_item_write_by_its_sequence_number() -> None:
         await pilot.press("3", "home", "e")
         dialog = app.screen
         assert isinstance(dialog, TextDialog)
-        (put,) = rows(app.session, "item.put")
+        (put,) = records_of(app.session, "item.put")
         body = dialog.body.plain
         assert f"explain {put.data['sequence_number']}" in body
         assert "nothing in the trace mentions" not in body
@@ -313,7 +300,7 @@ def test_table_names_and_item_values_stay_literal(tmp_path: Path) -> None:
         page = inspector(app)
         assert '{"k[@click=app.quit]":{"S":"[/foo]\\u001b[31m"},"v":{"S":"[bold]"}}' in page
         assert "r[/foo] (batch 100, retries forever)" in page
-        row = record_text(rows(app.session, "item.put")[0])
+        row = record_text(records_of(app.session, "item.put")[0])
         assert isinstance(row, Text) and "t[bold]x[/foo] INSERT key=" in row.plain
         assert badges(app.session.sim, app.graph, "t[bold]x[/foo]")[0].plain == (
             "1 item · 1 to read"

@@ -26,14 +26,17 @@ from pathlib import Path  # noqa: E402
 from rich.console import Console  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widget import Widget  # noqa: E402
-from textual.widgets import Input, TextArea  # noqa: E402
+from textual.widgets import Input, Static, TextArea  # noqa: E402
 
 from stptui.commands import Session  # noqa: E402
 from stptui.sim.clock import parse_instant  # noqa: E402
+from stptui.sim.trace import Record  # noqa: E402
 from stptui.tui.app import StptuiApp  # noqa: E402
+from stptui.tui.widgets.inspector_pane import InspectorPane  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
 START = parse_instant("2026-01-05T08:00:00Z")
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/stacktape.yml"))
 
 # No blinking cursors: the blink timer races a screenshot.
@@ -45,6 +48,30 @@ def drawn_text(widget: Widget) -> str:
     """What a widget draws, line by line: the text of content that is not one `Text` (a
     table, a group), as laid out at the widget's width."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def example_session(name: str) -> Session:
+    """A session on docs/examples/NAME.yml with its NAME-behaviors.yml, at the fixed start."""
+    return Session.open(
+        EXAMPLES / f"{name}.yml",
+        behaviors_path=EXAMPLES / f"{name}-behaviors.yml",
+        start_ms=START,
+    )
+
+
+def shown(app: StptuiApp, selector: str) -> str:
+    """The text a Static of the current screen draws, its lines joined by spaces."""
+    return " ".join(drawn_text(app.screen.query_one(selector, Static)).split())
+
+
+def inspector(app: StptuiApp) -> str:
+    """The Inspector's page as plain text (each entry on one line, as it was built)."""
+    return app.query_one(InspectorPane).text.plain
+
+
+def records_of(session: Session, kind: str) -> list[Record]:
+    """The session's trace records of one kind, oldest first."""
+    return [r for r in session.sim.trace.records if r.kind == kind]
 
 
 def screen_text(app: StptuiApp) -> str:
