@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
@@ -27,6 +28,7 @@ from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import record_style, record_text, wrapped_lines
 from stptui.tui.screens.dialogs import CommandDialog, PutRecordDialog, TextDialog
+from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import badges
 from stptui.tui.widgets.inspector_pane import InspectorPane
@@ -136,28 +138,39 @@ def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
     drive(StptuiApp(example_session("clickstream")), script)
 
 
-def test_k_is_hidden_without_a_stream_and_the_palette_opens_the_dialog() -> None:
-    async def without(pilot: Pilot[None], app: StptuiApp) -> None:
+@pytest.mark.parametrize(
+    ("key", "action", "palette", "dialog", "without", "with_it"),
+    [
+        ("k", "put_record", "open: put record", PutRecordDialog, "combined", "clickstream"),
+        ("i", "item", "open: item", ItemDialog, "job-queue", "cart-audit"),
+    ],
+)
+def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_it(
+    key: str, action: str, palette: str, dialog: type, without: str, with_it: str
+) -> None:
+    # The put-record dialog needs a stream, the item dialog a table: without one, neither
+    # the key nor the palette entry offers it.
+    async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
-        assert "put_record" not in keys
-        await pilot.press("k")
+        assert action not in keys
+        await pilot.press(key)
         assert not isinstance(app.screen, CommandDialog)
-        await pilot.press("ctrl+p", *"open: put record")
+        await pilot.press("ctrl+p", *palette)
         await pilot.pause(0.3)
-        assert "open: put record dialog" not in app.export_screenshot()
+        assert f"{palette} dialog" not in app.export_screenshot()
 
-    drive(app_for("combined"), without)
+    drive(app_for(without), absent)
 
-    async def with_stream(pilot: Pilot[None], app: StptuiApp) -> None:
+    async def present(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
-        assert "put_record" in keys
-        await pilot.press("ctrl+p", *"open: put record")
+        assert action in keys
+        await pilot.press("ctrl+p", *palette)
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PutRecordDialog)
+        assert isinstance(app.screen, dialog)
 
-    drive(StptuiApp(example_session("clickstream")), with_stream)
+    drive(StptuiApp(example_session(with_it)), present)
 
 
 # -- the inspector --------------------------------------------------------------------------

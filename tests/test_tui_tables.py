@@ -12,7 +12,6 @@ from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
 from tui_support import (
     START,
-    app_for,
     drive,
     example_session,
     inspector,
@@ -25,7 +24,7 @@ from stptui.commands.session import trace_sha256
 from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import kind_style, record_style, record_text
-from stptui.tui.screens.dialogs import CommandDialog, TextDialog
+from stptui.tui.screens.dialogs import TextDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import badges
@@ -135,30 +134,6 @@ def test_a_refused_item_is_shown_in_the_dialog_and_changes_nothing() -> None:
         assert app.session.log == []
 
     drive(StptuiApp(carts()), script)
-
-
-def test_i_is_hidden_without_a_table_and_the_palette_opens_the_dialog() -> None:
-    async def without(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
-        assert "item" not in keys
-        await pilot.press("i")
-        assert not isinstance(app.screen, CommandDialog)
-        await pilot.press("ctrl+p", *"open: item")
-        await pilot.pause(0.3)
-        assert "open: item dialog" not in app.export_screenshot()
-
-    drive(app_for("job-queue"), without)
-
-    async def with_table(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
-        assert "item" in keys
-        await pilot.press("ctrl+p", *"open: item")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ItemDialog)
-
-    drive(StptuiApp(carts()), with_table)
 
 
 # -- the inspector --------------------------------------------------------------------------

@@ -37,6 +37,15 @@ def _json(text: str, what: str) -> Any:
         raise CommandError(f"{what} is not JSON: {exc}", ITEM_HINT) from None
 
 
+def _with_record(data: dict[str, Any], record: TableRecord | None) -> dict[str, Any]:
+    """A write's result data, with the stream record's sequence number and shard (as the
+    AWS CLI names them) when it wrote one."""
+    if record is not None:
+        data["SequenceNumber"] = record.sequence_number
+        data["ShardId"] = record.shard.id
+    return data
+
+
 def _stream_note(table: TableSim, record: TableRecord | None) -> str:
     if record is not None:
         return f": stream record {record.sequence_number} on {record.shard.id}"
@@ -79,10 +88,7 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
     else:
         text = f"{name} item {key} in {table.name}{_stream_note(table, record)}"
     data: dict[str, Any] = {"table": table.name, "event_name": name}
-    if record is not None:
-        data["SequenceNumber"] = record.sequence_number
-        data["ShardId"] = record.shard.id
-    return CommandResult(text, data=data)
+    return CommandResult(text, data=_with_record(data, record))
 
 
 @command(
@@ -114,10 +120,7 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     else:
         text = f"REMOVE item {key} from {table.name}{_stream_note(table, record)}"
     data: dict[str, Any] = {"table": table.name, "deleted": found}
-    if record is not None:
-        data["SequenceNumber"] = record.sequence_number
-        data["ShardId"] = record.shard.id
-    return CommandResult(text, data=data)
+    return CommandResult(text, data=_with_record(data, record))
 
 
 def show_table(sim: Simulator, name: str) -> CommandResult:

@@ -57,7 +57,7 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 from stptui import jsontext
 from stptui.config.model import ContainerWorkload, HttpTrigger, Workload
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_s
+from stptui.sim.clock import Scheduler, iso_s
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
@@ -310,6 +310,17 @@ class HttpResponse:
         return data
 
 
+def await_response(clock: Scheduler, ex: Any) -> HttpResponse:
+    """Run the clock until `ex` (an HTTP API or load balancer exchange) has its response.
+
+    The response comes from a scheduled event (the invocation's end or a timer), so
+    stepping always reaches it; earlier events run first, as in time."""
+    while ex.response is None and clock.step():
+        pass
+    assert ex.response is not None
+    return ex.response
+
+
 @dataclass(slots=True)
 class Exchange:
     """One request in flight (the response is set when it arrives)."""
@@ -468,13 +479,7 @@ class HttpService:
     ) -> HttpResponse:
         """Send a request and run the clock until its response (other due events run too)."""
         ex = self.start(method, path, body, headers=headers, query=query, gateway=gateway)
-        clock = self.sim.clock
-        # The response comes from a scheduled event (the invocation's end or the 30 s
-        # timer), so stepping always reaches it; earlier events run first, as in time.
-        while ex.response is None and clock.step():
-            pass
-        assert ex.response is not None
-        return ex.response
+        return await_response(self.sim.clock, ex)
 
     def start(
         self,

@@ -66,6 +66,7 @@ from stptui.sim.services.http import (
     USER_AGENT,
     HttpResponse,
     _media_type_of,
+    await_response,
     job_started_body,
     lambda_body,
 )
@@ -545,11 +546,7 @@ class LoadBalancerService:
             port=port,
             source_ip=source_ip,
         )
-        clock = self.sim.clock
-        while ex.response is None and clock.step():
-            pass
-        assert ex.response is not None
-        return ex.response
+        return await_response(self.sim.clock, ex)
 
     def start(
         self,
