@@ -1,0 +1,723 @@
+"""Step Functions data flow (JSONPath query language), pure: what a state reads and writes.
+
+InputPath, Parameters, ResultSelector, ResultPath and OutputPath; Choice rules with a
+verdict per rule in words; Wait end times; Map items and item inputs; and the static checks
+of these fields. Nothing here knows the simulator or the clock: the caller passes the raw
+input, the result, the time and a `DataEnv` (context object, UUID and random streams).
+Rules and their sources: docs/fidelity.md, "Step Functions data flow".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stptui.sim.asl_intrinsics import (
+    MAX_NESTING,
+    ArgPathMissing,
+    IntrinsicEnv,
+    IntrinsicSyntaxError,
+    call_depth,
+    evaluate,
+    looks_like_call,
+    parse_call,
+)
+from stptui.sim.asl_jsonpath import (
+    PathNotFoundError,
+    PathSyntaxError,
+    PathWriteError,
+    StatesRuntimeError,
+    compact_json,
+    is_number,
+    parse_path,
+    parse_reference_path,
+    read_path,
+    write_path,
+)
+
+__all__ = [
+    "DataEnv",
+    "RuleVerdict",
+    "StatesRuntimeError",
+    "catch_output",
+    "check_state",
+    "choose",
+    "map_item_input",
+    "map_items",
+    "parse_timestamp_ms",
+    "state_input",
+    "state_output",
+    "wait_until_ms",
+]
+
+RUNTIME = "States.Runtime"
+RESULT_PATH_FAILURE = "States.ResultPathMatchFailure"
+NO_CHOICE = "States.NoChoiceMatched"
+# States whose Parameters shape their own effective input (a Map's Parameters is the
+# legacy name of ItemSelector: it shapes each item's input instead).
+_PARAMETER_TYPES = ("Task", "Pass", "Parallel")
+_RESULT_SELECTOR_TYPES = ("Task", "Map", "Parallel")
+_RESULT_PATH_TYPES = ("Task", "Pass", "Map", "Parallel")
+
+
+@dataclass(frozen=True, slots=True)
+class DataEnv:
+    """What data-flow evaluation may read besides the state's input."""
+
+    context: Mapping[str, Any]
+    uuid: Callable[[], str]
+    random: Callable[[int, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVerdict:
+    """One top-level Choice rule's evaluation: whether it matched and, in words, why
+    (path, operator, expected and actual value), for the trace and `explain`."""
+
+    index: int
+    matched: bool
+    reason: str
+    next: str
+
+
+def _prefix(name: str) -> str:
+    # AWS adds "(entered at the event id #N)"; the simulator's states have no event ids.
+    return f"An error occurred while executing the state '{name}'."
+
+
+def _read(path_text: str, data: Any, env: DataEnv | None) -> Any:
+    path = parse_path(path_text)
+    document = (env.context if env else {}) if path.context else data
+    return read_path(path, document)
+
+
+def _field_path(
+    state: Mapping[str, Any], field: str, name: str, data: Any, env: DataEnv | None
+) -> Any:
+    """InputPath / OutputPath / ItemsPath: absent keeps `data`, null gives `{}`."""
+    if field not in state:
+        return data
+    text = state[field]
+    if text is None:
+        return {}
+    try:
+        return _read(text, data, env)
+    except PathSyntaxError as exc:
+        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}") from None
+    except PathNotFoundError as exc:
+        raise StatesRuntimeError(
+            RUNTIME,
+            f"{_prefix(name)} Invalid path '{text}' : No results for path: {exc.path.normalized()}",
+            hint=f"{field} {text} names nothing in {compact_json(data)[:200]}",
+        ) from None
+
+
+def _input_path(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> Any:
+    return _field_path(state, "InputPath", name, raw_input, env)
+
+
+def _template(template: Any, name: str, data: Any, context: Mapping[str, Any], env: DataEnv) -> Any:
+    """A payload template (Parameters, ResultSelector, ItemSelector) resolved against data."""
+    if isinstance(template, dict):
+        out: dict[str, Any] = {}
+        for key, value in template.items():
+            if isinstance(key, str) and key.endswith(".$"):
+                out[key[:-2]] = _dynamic(value, key, name, data, context, env)
+            else:
+                out[key] = _template(value, name, data, context, env)
+        return out
+    if isinstance(template, list):
+        return [_template(v, name, data, context, env) for v in template]
+    return template
+
+
+def _dynamic(
+    value: Any, key: str, name: str, data: Any, context: Mapping[str, Any], env: DataEnv
+) -> Any:
+    if not isinstance(value, str):
+        raise StatesRuntimeError(
+            RUNTIME, f"{_prefix(name)} The value for the field '{key}' must be a STRING"
+        )
+    ienv = IntrinsicEnv(data, context, env.uuid, env.random)
+    try:
+        if looks_like_call(value):
+            return evaluate(parse_call(value), ienv)
+        path = parse_path(value)
+        return read_path(path, context if path.context else data)
+    except (PathSyntaxError, IntrinsicSyntaxError) as exc:
+        error = "States.IntrinsicFailure" if looks_like_call(value) else RUNTIME
+        raise StatesRuntimeError(
+            error, f"{_prefix(name)} The value for the field '{key}' is not valid: {exc}"
+        ) from None
+    except PathNotFoundError as exc:
+        document = context if exc.path.context else data
+        raise _missing(name, value, key, document) from None
+    except ArgPathMissing as exc:
+        raise _missing(name, exc.path.text, key, exc.document) from None
+    except StatesRuntimeError as exc:
+        raise StatesRuntimeError(exc.error, f"{_prefix(name)} {exc.cause}") from None
+
+
+def _missing(name: str, path: str, key: str, document: Any) -> StatesRuntimeError:
+    return StatesRuntimeError(
+        RUNTIME,
+        f"{_prefix(name)} The JSONPath '{path}' specified for the field '{key}' could not be "
+        f"found in the input '{compact_json(document)}'",
+        hint=f"add the key to the input, or read it with a path that exists ({key} {path})",
+    )
+
+
+def state_input(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> Any:
+    """The effective input of a Task, Pass, Parallel or Map state (InputPath, then Parameters
+    with `.$` keys resolved against the input, `$$.` against the context, intrinsic functions
+    evaluated). Choice, Wait, Succeed and Fail apply InputPath only. `name` is the state's name
+    (for AWS's error causes). A Map's Parameters is its legacy ItemSelector: it shapes each
+    item (map_item_input), not the Map's own input."""
+    data = _input_path(state, name, raw_input, env)
+    if state.get("Type") in _PARAMETER_TYPES and "Parameters" in state:
+        data = _template(state["Parameters"], name, data, env.context, env)
+    return data
+
+
+def _result_path(path_text: Any, raw_input: Any, result: Any) -> Any:
+    """ResultPath (a state's or a Catcher's) placing `result` into a copy of `raw_input`."""
+    if path_text is None:
+        return raw_input
+    try:
+        path = parse_reference_path(path_text)
+        return write_path(path, raw_input, result)
+    except (PathSyntaxError, PathWriteError):
+        raise StatesRuntimeError(
+            RESULT_PATH_FAILURE,
+            f"Unable to apply ReferencePath {path_text} to input {compact_json(raw_input)}",
+            hint=f"ResultPath {path_text} must lead through objects of the input",
+        ) from None
+
+
+def state_output(
+    state: Mapping[str, Any], name: str, raw_input: Any, result: Any, env: DataEnv
+) -> Any:
+    """The state's output: ResultSelector (Task, Map, Parallel), ResultPath (default `$`,
+    null keeps the input and discards the result, a path merges into a copy of the raw input,
+    creating objects as AWS does), then OutputPath. For Pass, `result` is the state's Result
+    or, without one, its effective input (the caller passes it). Choice, Wait and Succeed
+    have no result: their output is OutputPath applied to their effective input."""
+    kind = state.get("Type")
+    if kind in _RESULT_PATH_TYPES:
+        if kind in _RESULT_SELECTOR_TYPES and "ResultSelector" in state:
+            result = _template(state["ResultSelector"], name, result, env.context, env)
+        output = _result_path(state.get("ResultPath", "$"), raw_input, result)
+    else:
+        output = _input_path(state, name, raw_input, env)
+    return _field_path(state, "OutputPath", name, output, env)
+
+
+def catch_output(
+    catcher: Mapping[str, Any],
+    name: str,
+    raw_input: Any,
+    error_output: dict[str, str],
+    env: DataEnv,
+) -> Any:
+    """A Catcher's ResultPath applied to the error output `{"Error": ..., "Cause": ...}`."""
+    return _result_path(catcher.get("ResultPath", "$"), raw_input, error_output)
+
+
+# --- timestamps -------------------------------------------------------------------------
+
+# RFC 3339 with the guide's restrictions: an uppercase T between date and time, an
+# uppercase Z (or a numeric offset) for the zone.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z"
+)
+
+
+def parse_timestamp_ms(text: Any) -> int | None:
+    """Epoch milliseconds of a Step Functions timestamp, or None when it is not one."""
+    if not isinstance(text, str) or not _TIMESTAMP.match(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    delta = moment - datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+
+
+# --- Choice -----------------------------------------------------------------------------
+
+_TYPES = {"String": "a string", "Numeric": "a number", "Boolean": "a boolean",
+          "Timestamp": "a timestamp"}  # fmt: skip
+_COMPARATORS = ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
+_WORDS = {
+    "Equals": "",
+    "LessThan": "less than ",
+    "GreaterThan": "greater than ",
+    "LessThanEquals": "at most ",
+    "GreaterThanEquals": "at least ",
+}
+VALUE_OPERATORS: dict[str, tuple[str, str]] = {
+    f"{kind}{cmp}": (kind, cmp)
+    for kind in ("String", "Numeric", "Timestamp")
+    for cmp in _COMPARATORS
+}
+VALUE_OPERATORS["BooleanEquals"] = ("Boolean", "Equals")
+PATH_OPERATORS = {f"{op}Path": spec for op, spec in VALUE_OPERATORS.items()}
+TEST_OPERATORS = ("IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp")
+ALL_OPERATORS = (*VALUE_OPERATORS, *PATH_OPERATORS, *TEST_OPERATORS, "StringMatches")
+_BOOLEAN_OPERATORS = ("And", "Or", "Not")
+
+
+def _describe(value: Any) -> str:
+    text = compact_json(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _of_kind(kind: str, value: Any) -> bool:
+    if kind == "String":
+        return isinstance(value, str)
+    if kind == "Numeric":
+        return is_number(value)
+    if kind == "Boolean":
+        return isinstance(value, bool)
+    return parse_timestamp_ms(value) is not None
+
+
+def _java_order(a: str, b: str) -> int:
+    # Java's String.compareTo compares UTF-16 code units, not code points.
+    ua, ub = a.encode("utf-16-be"), b.encode("utf-16-be")
+    return (ua > ub) - (ua < ub)
+
+
+def _compare(kind: str, cmp: str, actual: Any, expected: Any) -> bool:
+    if kind == "String":
+        order = _java_order(actual, expected)
+    elif kind == "Timestamp":
+        a, e = parse_timestamp_ms(actual), parse_timestamp_ms(expected)
+        assert a is not None and e is not None
+        order = (a > e) - (a < e)
+    elif kind == "Numeric":
+        order = (actual > expected) - (actual < expected)
+    else:
+        order = 0 if actual is expected else 1
+    return {
+        "Equals": order == 0,
+        "LessThan": order < 0,
+        "GreaterThan": order > 0,
+        "LessThanEquals": order <= 0,
+        "GreaterThanEquals": order >= 0,
+    }[cmp]
+
+
+def string_matches(value: str, pattern: str) -> bool:
+    """StringMatches: `*` matches any run of characters; `\\*` is a literal star and `\\\\` a
+    literal backslash; no other character is special."""
+    tokens: list[str | None] = []  # None is a wildcard
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*\\":
+            tokens.append(pattern[i + 1])
+            i += 2
+        else:
+            tokens.append(None if ch == "*" else ch)
+            i += 1
+    # Iterative glob matching (back to the last star on a mismatch): no regex, so a pattern
+    # with many stars cannot take exponential time on a long value.
+    t = v = 0
+    star, mark = -1, 0
+    while v < len(value):
+        if t < len(tokens) and tokens[t] is not None and tokens[t] == value[v]:
+            t += 1
+            v += 1
+        elif t < len(tokens) and tokens[t] is None:
+            star, mark = t, v
+            t += 1
+        elif star >= 0:
+            t = star + 1
+            mark += 1
+            v = mark
+        else:
+            return False
+    while t < len(tokens) and tokens[t] is None:
+        t += 1
+    return t == len(tokens)
+
+
+def _operator_of(rule: Mapping[str, Any]) -> list[str]:
+    return [k for k in rule if k in ALL_OPERATORS or k in _BOOLEAN_OPERATORS]
+
+
+def _invalid_path(name: str, path: str) -> StatesRuntimeError:
+    return StatesRuntimeError(
+        RUNTIME,
+        f"{_prefix(name)} Invalid path '{path}': The choice state's condition path "
+        "references an invalid value.",
+        hint=f"{path} is missing (IsPresent would be false); guard the rule with "
+        f'{{"Variable": "{path}", "IsPresent": true}} in an And, or add the key to the input',
+    )
+
+
+def _evaluate(rule: Any, name: str, data: Any, env: DataEnv) -> tuple[bool, str]:
+    """Whether a (possibly nested) rule holds, and why, in words."""
+    if not isinstance(rule, Mapping):
+        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} A choice rule must be an object")
+    if "And" in rule or "Or" in rule:
+        op = "And" if "And" in rule else "Or"
+        if not isinstance(rule[op], list) or not rule[op]:
+            raise StatesRuntimeError(
+                RUNTIME, f"{_prefix(name)} The value of {op} must be a non-empty array of rules"
+            )
+        seen: list[str] = []
+        for i, inner in enumerate(rule[op], 1):
+            holds, why = _evaluate(inner, name, data, env)
+            if op == "And" and not holds:
+                return False, f"And: rule {i} of {len(rule[op])} fails: {why}"
+            if op == "Or" and holds:
+                return True, f"Or: rule {i} of {len(rule[op])} holds: {why}"
+            seen.append(f"[{i}] {why}")
+        if op == "And":
+            return True, f"And: all {len(rule[op])} rules hold: " + "; ".join(seen)
+        return False, f"Or: none of {len(rule[op])} rules holds: " + "; ".join(seen)
+    if "Not" in rule:
+        holds, why = _evaluate(rule["Not"], name, data, env)
+        return not holds, f"Not: the inner rule {'holds' if holds else 'fails'}: {why}"
+    variable = rule.get("Variable", "")
+    ops = [k for k in rule if k in ALL_OPERATORS]
+    if not ops:
+        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} A choice rule has no comparison")
+    op = ops[0]
+    expected = rule[op]
+    try:
+        present, actual = True, _read(variable, data, env)
+    except PathNotFoundError:
+        present, actual = False, None
+    except PathSyntaxError:
+        raise _invalid_path(name, variable) from None
+    if op == "IsPresent":
+        holds = present == expected
+        state = "present" if present else "missing"
+        return holds, f"{variable} is {state}; IsPresent wants {_describe(expected)}"
+    if not present:
+        raise _invalid_path(name, variable)
+    shown = f"{variable} is {_describe(actual)}"
+    if op in TEST_OPERATORS:
+        test = {
+            "IsNull": actual is None,
+            "IsNumeric": is_number(actual),
+            "IsString": isinstance(actual, str),
+            "IsBoolean": isinstance(actual, bool),
+            "IsTimestamp": parse_timestamp_ms(actual) is not None,
+        }[op]
+        return test == expected, f"{shown}; {op} is {_describe(test)}, wants {_describe(expected)}"
+    if op == "StringMatches":
+        if not isinstance(actual, str):
+            return False, f"{shown}, not a string; StringMatches wants a string"
+        holds = string_matches(actual, expected)
+        verb = "matches" if holds else "does not match"
+        return holds, f"{shown}; it {verb} StringMatches {_describe(expected)}"
+    if op in PATH_OPERATORS:
+        kind, cmp = PATH_OPERATORS[op]
+        try:
+            expected = _read(expected, data, env)
+        except (PathNotFoundError, PathSyntaxError):
+            raise _invalid_path(name, rule[op]) from None
+        wanted = f"{_WORDS[cmp]}{rule[op]} ({_describe(expected)})"
+    else:
+        kind, cmp = VALUE_OPERATORS[op]
+        wanted = f"{_WORDS[cmp]}{_describe(expected)}"
+    if not _of_kind(kind, actual):
+        return False, f"{shown}, not {_TYPES[kind]}; {op} wants {_TYPES[kind]}"
+    if not _of_kind(kind, expected):
+        return False, f"{shown}; {op} compares with {_describe(expected)}, not {_TYPES[kind]}"
+    holds = _compare(kind, cmp, actual, expected)
+    return holds, f"{shown}; {op} wants {wanted}" + (" (holds)" if holds else "")
+
+
+def choose(
+    state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv
+) -> tuple[str, list[RuleVerdict]]:
+    """A Choice state's next state, and the verdicts of the rules it evaluated (in order,
+    stopping at the first match). Falls back to Default; without one raises
+    StatesRuntimeError("States.NoChoiceMatched", AWS's cause)."""
+    data = _input_path(state, name, raw_input, env)
+    verdicts: list[RuleVerdict] = []
+    for index, rule in enumerate(state.get("Choices") or []):
+        matched, reason = _evaluate(rule, name, data, env)
+        verdicts.append(RuleVerdict(index, matched, reason, str(rule.get("Next", ""))))
+        if matched:
+            return str(rule.get("Next", "")), verdicts
+    if "Default" in state:
+        return str(state["Default"]), verdicts
+    raise StatesRuntimeError(
+        NO_CHOICE,
+        f"{_prefix(name)} Failed to transition out of the state. The state does not point to "
+        "a next state.",
+        hint="no rule matched and the Choice has no Default; add a Default state",
+    )
+
+
+# --- Wait and Map ---------------------------------------------------------------------
+
+
+# "You must specify time as an integer value from 0 to 99999999" (Wait workflow state).
+MAX_WAIT_SECONDS = 99_999_999
+
+
+def _wait_seconds_ok(value: Any) -> bool:
+    return is_number(value) and 0 <= value <= MAX_WAIT_SECONDS and int(value) == value
+
+
+def wait_until_ms(state: Mapping[str, Any], name: str, raw_input: Any, now_ms: int) -> int:
+    """When a Wait state ends (Seconds, SecondsPath, Timestamp, TimestampPath), as epoch ms.
+    A timestamp counts to the second (AWS truncates its milliseconds); one in the past ends
+    the wait at once."""
+    data = _field_path(state, "InputPath", name, raw_input, None)
+    if "Seconds" in state or "SecondsPath" in state:
+        field = "Seconds" if "Seconds" in state else "SecondsPath"
+        seconds = state["Seconds"] if field == "Seconds" else _wait_read(state, field, name, data)
+        if not _wait_seconds_ok(seconds):
+            raise StatesRuntimeError(
+                RUNTIME,
+                f"{_prefix(name)} The {field} field must be an integer from 0 to "
+                f"{MAX_WAIT_SECONDS}, not {_describe(seconds)}",
+            )
+        return now_ms + int(seconds) * 1000
+    if "Timestamp" in state or "TimestampPath" in state:
+        field = "Timestamp" if "Timestamp" in state else "TimestampPath"
+        text = state["Timestamp"] if field == "Timestamp" else _wait_read(state, field, name, data)
+        moment = parse_timestamp_ms(text)
+        if moment is None:
+            raise StatesRuntimeError(
+                RUNTIME,
+                f"{_prefix(name)} The {field} field must be an RFC3339 timestamp such as "
+                f"2016-08-18T17:33:00Z, not {_describe(text)}",
+            )
+        return max(now_ms, moment - moment % 1000)
+    raise StatesRuntimeError(
+        RUNTIME,
+        f"{_prefix(name)} A Wait state needs Seconds, SecondsPath, Timestamp or TimestampPath",
+    )
+
+
+def _wait_read(state: Mapping[str, Any], field: str, name: str, data: Any) -> Any:
+    text = state[field]
+    try:
+        # Wait has no DataEnv: a `$$` path reads an empty context object.
+        path = parse_reference_path(text)
+        return read_path(path, {} if path.context else data)
+    except PathSyntaxError as exc:
+        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}") from None
+    except PathNotFoundError as exc:
+        raise StatesRuntimeError(
+            RUNTIME,
+            f"{_prefix(name)} Invalid path '{text}' : No results for path: {exc.path.normalized()}",
+        ) from None
+
+
+def map_items(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> list[Any]:
+    """A Map state's items: ItemsPath (default `$`) on the effective input; not an array ->
+    StatesRuntimeError as AWS raises it."""
+    data = _input_path(state, name, raw_input, env)
+    items = _field_path(state, "ItemsPath", name, data, env) if "ItemsPath" in state else data
+    if not isinstance(items, list):
+        raise StatesRuntimeError(
+            RUNTIME,
+            f"{_prefix(name)} Invalid path '{state.get('ItemsPath', '$')}': The Map state's "
+            f"ItemsPath must point to a JSON array, not {_describe(items)}",
+            hint="point ItemsPath at the array to iterate over",
+        )
+    return items
+
+
+def map_item_input(
+    state: Mapping[str, Any], name: str, effective_input: Any, item: Any, index: int, env: DataEnv
+) -> Any:
+    """One Map iteration's input: ItemSelector (or the legacy Parameters) with
+    `$$.Map.Item.Value` / `$$.Map.Item.Index`; without either, the item itself."""
+    selector_field = "ItemSelector" if "ItemSelector" in state else "Parameters"
+    if selector_field not in state:
+        return item
+    context = {**env.context, "Map": {"Item": {"Index": index, "Value": item}}}
+    return _template(state[selector_field], name, effective_input, context, env)
+
+
+# --- static checks ----------------------------------------------------------------------
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def _check_path(
+    value: Any, where: tuple[str | int, ...], reference: bool, context: bool
+) -> Iterator[Problem]:
+    field = str(where[-1])
+    kind = "ReferencePath" if reference else "JSONPath"
+    if not isinstance(value, str):
+        yield where, f"The value for the field '{field}' must be a valid {kind}"
+        return
+    try:
+        path = parse_reference_path(value) if reference else parse_path(value)
+    except PathSyntaxError as exc:
+        yield where, f"The value for the field '{field}' must be a valid {kind}: {exc}"
+        return
+    if path.context and not context:
+        yield where, f"The value for the field '{field}' must be a path into the input, not $$"
+
+
+def _check_template(template: Any, where: tuple[str | int, ...]) -> Iterator[Problem]:
+    if isinstance(template, dict):
+        for key, value in template.items():
+            here = (*where, key)
+            if isinstance(key, str) and key.endswith(".$"):
+                yield from _check_dynamic(value, here, key)
+            else:
+                yield from _check_template(value, here)
+    elif isinstance(template, list):
+        for i, value in enumerate(template):
+            yield from _check_template(value, (*where, i))
+
+
+def _check_dynamic(value: Any, where: tuple[str | int, ...], key: str) -> Iterator[Problem]:
+    message = (
+        f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic "
+        "function call"
+    )
+    if not isinstance(value, str):
+        yield where, message
+    elif looks_like_call(value):
+        try:
+            call = parse_call(value)
+        except IntrinsicSyntaxError as exc:
+            yield where, f"{message}: {exc}"
+            return
+        if call_depth(call) > MAX_NESTING:
+            yield where, f"{message}: intrinsic functions nest at most {MAX_NESTING} deep"
+    else:
+        try:
+            parse_path(value)
+        except PathSyntaxError as exc:
+            yield where, f"{message}: {exc}"
+
+
+def _check_rule(rule: Any, where: tuple[str | int, ...], top: bool) -> Iterator[Problem]:
+    if not isinstance(rule, dict):
+        yield where, "A choice rule must be an object"
+        return
+    if top and not isinstance(rule.get("Next"), str):
+        yield where, "A top-level choice rule needs a Next field naming a state"
+    if not top and "Next" in rule:
+        yield (
+            (*where, "Next"),
+            "Next is allowed only in a top-level choice rule, not inside And, Or or Not",
+        )
+    ops = _operator_of(rule)
+    if len(ops) != 1:
+        found = ", ".join(ops) if ops else "none"
+        yield where, f"A choice rule must have exactly one comparison operator (found: {found})"
+        return
+    op = ops[0]
+    here = (*where, op)
+    if op in ("And", "Or"):
+        if not isinstance(rule[op], list) or not rule[op]:
+            yield here, f"The value of {op} must be a non-empty array of choice rules"
+            return
+        for i, inner in enumerate(rule[op]):
+            yield from _check_rule(inner, (*here, i), False)
+        return
+    if op == "Not":
+        yield from _check_rule(rule[op], here, False)
+        return
+    if "Variable" not in rule:
+        yield where, f"A choice rule with {op} needs a Variable"
+    else:
+        yield from _check_path(rule["Variable"], (*where, "Variable"), True, True)
+    value = rule[op]
+    if op in PATH_OPERATORS:
+        yield from _check_path(value, here, True, True)
+    elif op in TEST_OPERATORS:
+        if not isinstance(value, bool):
+            yield here, f"The value of {op} must be true or false"
+    elif op == "StringMatches":
+        if not isinstance(value, str):
+            yield here, "The value of StringMatches must be a string"
+    else:
+        kind, _cmp = VALUE_OPERATORS[op]
+        if not _of_kind(kind, value):
+            extra = " (RFC3339 with uppercase T and Z, e.g. 2016-08-18T17:33:00Z)"
+            yield (
+                here,
+                f"The value of {op} must be {_TYPES[kind]}"
+                + (extra if kind == "Timestamp" else ""),
+            )
+
+
+def check_state(state: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Static problems in one state's data-flow fields, each with its data path inside the
+    state (so validate can give file:line:col) and AWS's own message where one is known:
+    invalid reference paths (InputPath, OutputPath, ResultPath, Choice Variable, *Path
+    operands, SecondsPath, TimestampPath, ItemsPath), a `.$` value that is neither a path nor
+    an intrinsic call, unknown intrinsic functions or wrong argument counts, malformed Choice
+    rules (no or two comparison operators, a top-level rule without Next, a nested rule with
+    Next, a bad timestamp literal), a Wait with none or more than one of Seconds/Timestamp/
+    SecondsPath/TimestampPath."""
+    problems: list[Problem] = []
+    for field in ("InputPath", "OutputPath"):
+        if state.get(field) is not None:
+            problems.extend(_check_path(state[field], (field,), False, True))
+    if state.get("ResultPath") is not None:
+        problems.extend(_check_path(state["ResultPath"], ("ResultPath",), True, False))
+    for field in ("Parameters", "ResultSelector", "ItemSelector"):
+        if field in state:
+            problems.extend(_check_template(state[field], (field,)))
+    for i, catcher in enumerate(state.get("Catch") or []):
+        if isinstance(catcher, dict) and catcher.get("ResultPath") is not None:
+            where = ("Catch", i, "ResultPath")
+            problems.extend(_check_path(catcher["ResultPath"], where, True, False))
+    kind = state.get("Type")
+    if kind == "Choice":
+        choices = state.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            problems.append((("Choices",), "A Choice state needs a non-empty Choices array"))
+        else:
+            for i, rule in enumerate(choices):
+                problems.extend(_check_rule(rule, ("Choices", i), True))
+    elif kind == "Wait":
+        problems.extend(_check_wait(state))
+    elif kind == "Map" and "ItemsPath" in state:
+        problems.extend(_check_path(state["ItemsPath"], ("ItemsPath",), True, True))
+    return problems
+
+
+def _check_wait(state: Mapping[str, Any]) -> Iterator[Problem]:
+    given = [f for f in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if f in state]
+    if len(given) != 1:
+        yield (
+            (),
+            (
+                "A Wait state must have exactly one of Seconds, Timestamp, SecondsPath or "
+                f"TimestampPath (found: {', '.join(given) or 'none'})"
+            ),
+        )
+    for field in given:
+        value = state[field]
+        if field == "Seconds" and not _wait_seconds_ok(value):
+            yield (
+                (field,),
+                (
+                    "The value for the field 'Seconds' must be an integer from 0 to "
+                    f"{MAX_WAIT_SECONDS}"
+                ),
+            )
+        elif field == "Timestamp" and parse_timestamp_ms(value) is None:
+            yield (
+                (field,),
+                (
+                    "The value for the field 'Timestamp' must be an RFC3339 timestamp with an "
+                    "uppercase T and Z, such as 2016-08-18T17:33:00Z"
+                ),
+            )
+        elif field.endswith("Path"):
+            yield from _check_path(value, (field,), True, True)
