@@ -7,6 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual import events
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -341,12 +342,20 @@ def test_redrive_key_on_a_queue_that_is_not_a_dlq_is_refused_politely() -> None:
     drive(app_for(), script)
 
 
+async def paste(pilot: Pilot[None], text: str) -> None:
+    """Paste `text` into the focused field, as a terminal delivers a paste (typed, each
+    character is a key press with Pilot's waits after it)."""
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 def test_e_shows_the_selected_record_and_slash_filters() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.run_command("send jobQueue '{\"amount\": 1}'")
         app.run_command("advance 5s")
         await pilot.press("slash")
-        await pilot.press(*"kind:invocation.", "enter")
+        await paste(pilot, "kind:invocation.")
+        await pilot.press("enter")
         lst = app.query_one(RecordList)
         assert lst.view and all(r.kind.startswith("invocation.") for r in lst.view)
         await pilot.press("home", "e")
@@ -354,13 +363,16 @@ def test_e_shows_the_selected_record_and_slash_filters() -> None:
         assert '"kind": "invocation.started"' in drawn_text(app.screen.query_one("#text-body"))
         await pilot.press("escape")
         await pilot.press("slash")
-        await pilot.press(*"resource:nothing", "enter")
+        await paste(pilot, "resource:nothing")
+        await pilot.press("enter")
         assert lst.view == []
         await pilot.press("e")
         assert not isinstance(app.screen, TextDialog)
         # Case does not matter; escape drops what was typed and shows the filter in force.
         await pilot.press("slash")
-        await pilot.press("ctrl+u", *"kind:Message. resource:JOBQUEUE", "enter")
+        await pilot.press("ctrl+u")
+        await paste(pilot, "kind:Message. resource:JOBQUEUE")
+        await pilot.press("enter")
         assert lst.view and all(r.kind.startswith("message.") for r in lst.view)
         await pilot.press("slash", *" worker", "escape")
         await pilot.press("slash")

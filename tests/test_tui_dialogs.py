@@ -479,6 +479,8 @@ def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form(
 # -- tab stops ------------------------------------------------------------------------------
 
 DIALOG_KEYS = {"s": "send", "p": "publish", "u": "upload", "h": "http", "x": "fire"}
+# More stops than any dialog has: a cycle longer than this is a tab that never returns.
+MAX_TAB_STOPS = 40
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
@@ -491,12 +493,21 @@ def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) ->
             await pilot.press(key)
             dialog = app.screen
             assert isinstance(dialog, CommandDialog)
-            stops = []
-            for _ in range(16):
+            # Round the whole cycle, back to where the first tab went: every stop is seen,
+            # and a second lap (16 presses were two laps of most dialogs) would add none.
+            await pilot.press("tab")
+            first = app.screen.focused
+            assert first is not None
+            stops = [first]
+            for _ in range(MAX_TAB_STOPS):
                 await pilot.press("tab")
                 focused = app.screen.focused
                 assert focused is not None
+                if focused is first:
+                    break
                 stops.append(focused)
+            else:
+                raise AssertionError(f"{key}: tab never came back to {first!r}")
             for widget in stops:
                 assert isinstance(widget, Input | TextArea | Select | Button) or (
                     widget.id == "http-response-box"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 from tui_support import (
@@ -138,6 +139,15 @@ def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
     drive(StptuiApp(example_session("clickstream")), script)
 
 
+async def type_in_palette(pilot: Pilot[None], query: str) -> None:
+    """Open the command palette and paste `query` into it, as a terminal delivers a paste
+    (a key press each took a second of Pilot waits); then give its search time to show."""
+    await pilot.press("ctrl+p")
+    pilot.app.post_message(events.Paste(query))
+    await pilot.pause(0.3)
+    assert pilot.app.screen.query_one(Input).value == query
+
+
 @pytest.mark.parametrize(
     ("key", "action", "palette", "dialog", "without", "with_it"),
     [
@@ -155,8 +165,7 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
         assert action not in keys
         await pilot.press(key)
         assert not isinstance(app.screen, CommandDialog)
-        await pilot.press("ctrl+p", *palette)
-        await pilot.pause(0.3)
+        await type_in_palette(pilot, palette)
         assert f"{palette} dialog" not in app.export_screenshot()
 
     drive(app_for(without), absent)
@@ -164,8 +173,7 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
     async def present(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert action in keys
-        await pilot.press("ctrl+p", *palette)
-        await pilot.pause(0.3)
+        await type_in_palette(pilot, palette)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, dialog)

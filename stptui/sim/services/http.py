@@ -50,7 +50,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
@@ -637,6 +636,10 @@ class HttpService:
         execution_id: str | None = None,
         stand_in: bool = False,
     ) -> None:
+        # Imported on the first response, not with the module: email.utils brings socket
+        # and calendar, which nothing else needs at start-up.
+        from email.utils import formatdate
+
         sim = self.sim
         now = sim.clock.now
         have = {name.lower() for name, _ in headers}

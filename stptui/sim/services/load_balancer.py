@@ -45,7 +45,6 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
@@ -775,6 +774,10 @@ class LoadBalancerService:
         execution_id: str | None = None,
         stand_in: bool = False,
     ) -> None:
+        # Imported on the first response, not with the module: email.utils brings socket
+        # and calendar, which nothing else needs at start-up.
+        from email.utils import formatdate
+
         sim = self.sim
         now = sim.clock.now
         have = {name.lower() for name, _ in headers}
