@@ -669,6 +669,7 @@ COMMANDS = [
     "put-record",
     "put-item",
     "delete-item",
+    "update-item",
     "invoke",
     "advance",
     "until",

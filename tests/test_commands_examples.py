@@ -43,6 +43,7 @@ SETUP = {
     "show": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
+    "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
 }
 
 

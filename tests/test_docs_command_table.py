@@ -26,6 +26,7 @@ OTHER_STACKS = {
     "put-record": ROOT / "docs" / "examples" / "clickstream.yml",
     "put-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "delete-item": ROOT / "docs" / "examples" / "cart-audit.yml",
+    "update-item": ROOT / "docs" / "examples" / "cart-audit.yml",
 }
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)
 

@@ -309,6 +309,7 @@ def _table_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         'put-item carts \'{"id": {"S": "1"}}\'',
         'put-item carts \'{"id": {"S": "1"}}\'',
         'delete-item carts \'{"id": {"S": "1"}}\'',
+        'update-item carts \'{"id": {"S": "2"}}\' --update "SET n = :n" --values \'{":n": {"N": "1"}}\'',
         "advance 1s",
     )
 

@@ -92,6 +92,10 @@ empty entry means the default). Every key of an entry is optional:
       DeleteItem; `item` and `key` must produce plain JSON objects, marshalled to DynamoDB
       JSON as DocumentClient does (strings S, numbers N, booleans BOOL, null NULL, lists L,
       objects M).
+    * `updateItem: {table, key, update, names?, values?, condition?}` -- DynamoDB
+      UpdateItem: `update` (and `condition`) are DynamoDB expressions, `names` the
+      ExpressionAttributeNames, `values` the ExpressionAttributeValues as plain JSON
+      (marshalled as `item` is).
 
     The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`) is a resource name
     from the stack, checked when the file is loaded. Every other field is a JMESPath
@@ -152,8 +156,9 @@ generator: use it instead of the `random` module to stay deterministic),
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
 `put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
-partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)` and `log(text)`. The
-emissions take effect when the invocation ends, and only if it succeeds; a target that is
+partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
+`update_item(table, key, update, names=None, values=None, condition=None)` and `log(text)`.
+The emissions take effect when the invocation ends, and only if it succeeds; a target that is
 not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
 the handler prints goes to the invocation's log lines. An exception gives errorType = its class name
@@ -223,8 +228,9 @@ from stptui import jsontext
 from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
+from stptui.sim import ddb_expressions
 from stptui.sim.clock import EPOCH, MAX_MS
-from stptui.sim.ddbjson import from_plain_item, item_to_plain
+from stptui.sim.ddbjson import DynamoDBError, from_plain_item, item_to_plain
 from stptui.sim.handler_logs import log_events
 
 # The triggers whose event is a batch of records, read one record at a time.
@@ -238,7 +244,15 @@ MAX_SQS_DELAY_S = 900
 MAX_RESPONSE_BYTES = 6_291_556
 
 EmissionKind = Literal[
-    "send", "publish", "notify", "put", "invoke", "putRecord", "putItem", "deleteItem"
+    "send",
+    "publish",
+    "notify",
+    "put",
+    "invoke",
+    "putRecord",
+    "putItem",
+    "deleteItem",
+    "updateItem",
 ]
 Status = Literal["success", "error", "timeout"]
 
@@ -373,7 +387,9 @@ class Emission:
     publish: source, detailType (str), detail (dict); put: key, content (str);
     invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
     for put-record's default);
-    putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given).
+    putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);
+    updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
+    JSON values by placeholder, or None).
     """
 
     kind: EmissionKind
@@ -887,9 +903,51 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             )
         _dumps(value, f"{where}.{name}")
         return {name: from_plain_item(value)}
+    if kind == "updateItem":
+        return _update_fields(values, where)
     payload = values.get("payload")
     _dumps(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
+
+
+def _update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """An updateItem's fields: the key and values marshalled, the expressions as text."""
+    key = values.get("key")
+    if not isinstance(key, dict):
+        raise BehaviorError(
+            f"{where}.key: DynamoDB needs a JSON object, got {type(key).__name__}",
+            "write plain JSON, as DocumentClient takes it: {id: body.id}",
+        )
+    _dumps(key, f"{where}.key")
+    out: dict[str, Any] = {"key": from_plain_item(key)}
+    for name in ("update", "condition"):
+        text = values.get(name)
+        if (text is not None or name == "update") and not isinstance(text, str):
+            raise BehaviorError(
+                f"{where}.{name}: a DynamoDB expression is text, got {type(text).__name__}",
+                f"a constant expression is a JMESPath raw literal: {name}: \"'SET n = :n'\"",
+            )
+        out[name] = text
+    names = values.get("names")
+    if names is not None and (
+        not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())
+    ):
+        raise BehaviorError(
+            f"{where}.names: ExpressionAttributeNames map placeholders to names",
+            'e.g. names: {"#s": status}',
+        )
+    out["names"] = names
+    given = values.get("values")
+    if given is not None and not isinstance(given, dict):
+        raise BehaviorError(
+            f"{where}.values: ExpressionAttributeValues are a JSON object, got "
+            f"{type(given).__name__}",
+            'e.g. values: {":n": 1}',
+        )
+    if given is not None:
+        _dumps(given, f"{where}.values")
+    out["values"] = None if given is None else from_plain_item(given)
+    return out
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
@@ -1402,6 +1460,19 @@ class HandlerContext:
         """DynamoDB DeleteItem by a plain JSON key."""
         self._emit("deleteItem", table, {"key": key})
 
+    def update_item(
+        self,
+        table: str,
+        key: dict[str, Any],
+        update: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        condition: str | None = None,
+    ) -> None:
+        """DynamoDB UpdateItem by a plain JSON key; `values` are plain JSON, marshalled."""
+        fields = {"key": key, "update": update, "names": names, "values": values}
+        self._emit("updateItem", table, {**fields, "condition": condition})
+
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)
         fields = _normalise(kind, values, f"context.{kind}")
@@ -1432,6 +1503,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "putRecord": ("stream", ("data",), ("partitionKey",)),
     "putItem": ("table", ("item",), ()),
     "deleteItem": ("table", ("key",), ()),
+    "updateItem": ("table", ("key", "update"), ("names", "values", "condition")),
 }
 _TARGET_TYPES = {
     "send": "sqs-queue",
@@ -1442,6 +1514,7 @@ _TARGET_TYPES = {
     "putRecord": "kinesis-stream",
     "putItem": "dynamo-db-table",
     "deleteItem": "dynamo-db-table",
+    "updateItem": "dynamo-db-table",
 }
 
 
@@ -1464,7 +1537,10 @@ _PLACEHOLDERS: dict[str, Any] = {
     "payload": None,
     "data": "",
     "item": {},
+    "update": "",
 }
+# Where a field of one emission has another's name: updateItem's key is an object.
+_KIND_PLACEHOLDERS: dict[str, dict[str, Any]] = {"updateItem": {"key": {}}}
 
 
 def _is_number(value: Any) -> bool:
@@ -1826,7 +1902,7 @@ class _Reader:
                 path,
                 "behavior-bad-value",
                 "emit is a list of send / publish / notify / put / invoke / putRecord / putItem / "
-                "deleteItem items",
+                "deleteItem / updateItem items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -1840,7 +1916,7 @@ class _Reader:
                     ipath,
                     "behavior-bad-value",
                     "each emit item has exactly one key: send, publish, notify, put, invoke, "
-                    "putRecord, putItem or deleteItem",
+                    "putRecord, putItem, deleteItem or updateItem",
                     hint=hint,
                 )
                 continue
@@ -1886,9 +1962,12 @@ class _Reader:
                     ok = False
                     continue
                 spec.fields.append((name, compiled, True))
+                if kind == "updateItem" and not self.check_expression(name, compiled, path):
+                    ok = False
             else:
                 try:  # a constant: check it now rather than at every invocation
-                    _normalise(kind, {**_PLACEHOLDERS, name: raw}, where)
+                    placeholders = {**_PLACEHOLDERS, **_KIND_PLACEHOLDERS.get(kind, {})}
+                    _normalise(kind, {**placeholders, name: raw}, where)
                 except BehaviorError as exc:
                     self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
                     ok = False
@@ -1902,6 +1981,35 @@ class _Reader:
         if ok and kind == "send":
             self.check_fifo(target, fields, path)
         return spec if ok else None
+
+    def check_expression(self, name: str, compiled: Any, path: DataPath) -> bool:
+        """An updateItem's `update` or `condition` written as a constant (a raw literal) is
+        parsed now, so that its syntax errors and reserved words show with their place."""
+        tree = compiled.parsed
+        text = tree.get("value")
+        if name not in ("update", "condition") or tree.get("type") != "literal":
+            return True
+        if not isinstance(text, str):
+            return True  # _normalise refuses it when the emission runs
+        parse = (
+            ddb_expressions.parse_update if name == "update" else ddb_expressions.parse_condition
+        )
+        try:
+            found = parse(text)
+        except DynamoDBError as exc:
+            self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
+            return False
+        reserved = [w for w in found.bare if w.upper() in ddb_expressions.RESERVED_WORDS]
+        if reserved:
+            word = reserved[0]
+            self.report(
+                (*path, name),
+                "behavior-bad-value",
+                f"{word} is a DynamoDB reserved word: DynamoDB refuses the expression",
+                hint=f"write #{word} and add names: {{'#{word}': {word}}}",
+            )
+            return False
+        return True
 
     def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
         wanted = _TARGET_TYPES[kind]

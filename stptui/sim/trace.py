@@ -72,6 +72,7 @@ STREAM_FAILURE_DELIVERED = "stream.failure_delivered"
 # DynamoDB table writes (stptui.sim.services.table); a table's stream uses the stream.* kinds.
 ITEM_PUT = "item.put"
 ITEM_DELETED = "item.deleted"
+ITEM_UPDATED = "item.updated"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -255,6 +256,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     STREAM_FAILURE_DELIVERED: ("invocation_id", "target", "delivered_id"),
     ITEM_PUT: ("key", "event_name", "size", "sequence_number", "shard", "source"),
     ITEM_DELETED: ("key", "sequence_number", "shard", "source"),
+    ITEM_UPDATED: ("key", "event_name", "size", "sequence_number", "shard", "source"),
 }
 
 

@@ -55,6 +55,7 @@ KIND_STYLES: dict[str, str] = {
     # as a Kinesis record does (an unchanged item writes none: see `record_style`).
     "item.put": "cyan",
     "item.deleted": "cyan",
+    "item.updated": "cyan",
     "http.request": "cyan",
 }
 # The fields a row shows first, per kind: what tells one record of the kind from the next
@@ -68,12 +69,16 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "stream.failure_delivered": ("target",),
     "item.put": ("key", "size"),
     "item.deleted": ("key",),
+    "item.updated": ("key", "size"),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
 }
 # Fields a row leaves out because it shows them otherwise (`item_change` leads with the
 # event name).
-HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {"item.put": ("event_name",)}
+HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
+    "item.put": ("event_name",),
+    "item.updated": ("event_name",),
+}
 # A Kinesis sequence number is 56 digits: a row shows its last SEQUENCE_TAIL after `…`
 # (the shard's running count in the simulator's numbers), enough to tell the records of a
 # shard apart; the filter still matches the whole number.
@@ -109,8 +114,8 @@ def record_style(rec: Record) -> str:
         status = rec.data.get("status")
         if isinstance(status, int):
             return "green" if status < 400 else "yellow" if status < 500 else "red"
-    if rec.kind == "item.put" and rec.data.get("event_name") is None:
-        # An item put again as it was: nothing changed, no stream record.
+    if rec.kind in ("item.put", "item.updated") and rec.data.get("event_name") is None:
+        # An item put again as it was (or updated to what it was): no stream record.
         return "dim"
     return kind_style(rec.kind)
 
@@ -198,7 +203,7 @@ def item_change(rec: Record) -> str | None:
     `REMOVE`; `unchanged` for an item put again as it was), or None for other kinds."""
     if rec.kind == "item.deleted":
         return "REMOVE"
-    if rec.kind == "item.put":
+    if rec.kind in ("item.put", "item.updated"):
         name = rec.data.get("event_name")
         return safe(name) if isinstance(name, str) else "unchanged"
     return None

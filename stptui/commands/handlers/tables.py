@@ -8,12 +8,12 @@ from typing import Any
 from stptui import jsontext
 from stptui.commands.handlers.base import command
 from stptui.commands.handlers.streams import reader_table
-from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError
+from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.ddbjson import DynamoDBError, check_item
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.table import TableRecord, TableSim, lookup_table
+from stptui.sim.services.table import Expressions, TableRecord, TableSim, lookup_table
 from stptui.textsafe import printable
 
 # `show table` lists at most this many items (the first ones written).
@@ -35,6 +35,34 @@ def _json(text: str, what: str) -> Any:
         return jsontext.loads(text)
     except ValueError as exc:
         raise CommandError(f"{what} is not JSON: {exc}", ITEM_HINT) from None
+
+
+NAMES_OPTION = Option(
+    "--names",
+    TEXT,
+    'ExpressionAttributeNames: \'{"#s": "status"}\' (for reserved words such as status)',
+    "JSON",
+)
+VALUES_OPTION = Option(
+    "--values",
+    TEXT,
+    'ExpressionAttributeValues in DynamoDB JSON: \'{":n": {"N": "1"}}\'',
+    "JSON",
+)
+CONDITION_OPTION = Option(
+    "--condition",
+    TEXT,
+    "ConditionExpression: the write happens only if it holds for the item stored",
+    "EXPR",
+)
+
+
+def _expressions(call: Call) -> Expressions:
+    """The call's --update, --condition, --names and --values."""
+    opts = call.opts
+    names = _json(opts["names"], "--names") if "names" in opts else None
+    values = _json(opts["values"], "--values") if "values" in opts else None
+    return Expressions(opts.get("update"), opts.get("condition"), names, values)
 
 
 def _with_record(data: dict[str, Any], record: TableRecord | None) -> dict[str, Any]:
@@ -62,24 +90,30 @@ def _stream_note(table: TableSim, record: TableRecord | None) -> str:
         Arg("TABLE", TABLE, "a dynamo-db-table of the stack"),
         Arg("ITEM", TEXT, 'the item in DynamoDB JSON, one word: \'{"id": {"S": "1"}}\''),
     ),
+    options=(CONDITION_OPTION, NAMES_OPTION, VALUES_OPTION),
     examples=(
         'put-item carts \'{"id": {"S": "c-1"}, "total": {"N": "20"}}\'',
         'put-item carts \'{"id": {"S": "c-1"}, "total": {"N": "25"}, "tags": {"SS": ["gift"]}}\'',
+        'put-item carts \'{"id": {"S": "c-2"}}\' --condition "attribute_not_exists(id)"',
     ),
     details=(
         "A new key writes an INSERT stream record, a changed item a MODIFY record (when the "
         "table has a streamType); an item identical to the one stored changes nothing and "
         "writes no record. Every attribute value names its type: S, N (a number written as "
-        "a string), B (base64), BOOL, NULL, M, L, SS, NS or BS."
+        "a string), B (base64), BOOL, NULL, M, L, SS, NS or BS.\n"
+        "With --condition the item is written only if the condition holds for the item "
+        "stored (attribute_not_exists(id): only a new key); otherwise it fails with "
+        "ConditionalCheckFailedException and changes nothing."
     ),
     changes_state=True,
 )
 def cmd_put_item(session: Session, call: Call) -> CommandResult:
-    """put-item TABLE ITEM"""
+    """put-item TABLE ITEM [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["item"], "the item")
+    expr = _expressions(call)
     try:
-        name, record = table.put(raw)
+        name, record = table.put(raw, expr=expr)
     except DynamoDBError as exc:
         raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
     key = printable(json.dumps(table.key_of(check_item(raw)), separators=(",", ":")))
@@ -99,19 +133,27 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
         Arg("TABLE", TABLE, "a dynamo-db-table of the stack"),
         Arg("KEY", TEXT, 'the item\'s key attributes in DynamoDB JSON: \'{"id": {"S": "1"}}\''),
     ),
-    examples=('delete-item carts \'{"id": {"S": "c-1"}}\'',),
+    options=(CONDITION_OPTION, NAMES_OPTION, VALUES_OPTION),
+    examples=(
+        'delete-item carts \'{"id": {"S": "c-1"}}\' --condition "#t < :max" '
+        '--names \'{"#t": "total"}\' --values \'{":max": {"N": "100"}}\'',
+        'delete-item carts \'{"id": {"S": "c-1"}}\'',
+    ),
     details=(
         "Deleting an item writes a REMOVE stream record (when the table has a streamType); "
-        "deleting a key with no item changes nothing."
+        "deleting a key with no item changes nothing.\n"
+        "With --condition the item is deleted only if the condition holds for it; otherwise "
+        "it fails with ConditionalCheckFailedException and changes nothing."
     ),
     changes_state=True,
 )
 def cmd_delete_item(session: Session, call: Call) -> CommandResult:
-    """delete-item TABLE KEY"""
+    """delete-item TABLE KEY [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["key"], "the key")
+    expr = _expressions(call)
     try:
-        found, record = table.delete(raw)
+        found, record = table.delete(raw, expr=expr)
     except DynamoDBError as exc:
         raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
     key = printable(json.dumps(check_item(raw, "Key"), separators=(",", ":")))
@@ -120,6 +162,72 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     else:
         text = f"REMOVE item {key} from {table.name}{_stream_note(table, record)}"
     data: dict[str, Any] = {"table": table.name, "deleted": found}
+    return CommandResult(text, data=_with_record(data, record))
+
+
+@command(
+    "update-item",
+    "messages",
+    "Change an item's attributes in a DynamoDB table (UpdateItem), creating it if need be.",
+    args=(
+        Arg("TABLE", TABLE, "a dynamo-db-table of the stack"),
+        Arg("KEY", TEXT, 'the item\'s key attributes in DynamoDB JSON: \'{"id": {"S": "1"}}\''),
+    ),
+    options=(
+        Option(
+            "--update",
+            TEXT,
+            "UpdateExpression: SET a = :v, n = n + :one REMOVE b ADD tags :t DELETE tags :u",
+            "EXPR",
+        ),
+        CONDITION_OPTION,
+        NAMES_OPTION,
+        VALUES_OPTION,
+    ),
+    examples=(
+        'update-item carts \'{"id": {"S": "c-1"}}\' --update "SET qty = :q" '
+        '--values \'{":q": {"N": "1"}}\'',
+        'update-item carts \'{"id": {"S": "c-1"}}\' --update "SET qty = qty + :n, #s = :s" '
+        '--names \'{"#s": "status"}\' --values \'{":n": {"N": "2"}, ":s": {"S": "open"}}\'',
+        'update-item carts \'{"id": {"S": "c-1"}}\' --update "REMOVE #s" --condition '
+        '"qty >= :min" --names \'{"#s": "status"}\' --values \'{":min": {"N": "1"}}\'',
+    ),
+    details=(
+        "DynamoDB's update expressions: SET (with +, -, if_not_exists and list_append), "
+        "REMOVE (attributes, map entries, list elements), ADD (to a number or a set) and "
+        "DELETE (from a set), each at most once; document paths like a.b[2].#c. Every "
+        "operand is read from the item as it was before the update.\n"
+        "A key with no item creates one (an INSERT stream record); a changed item writes a "
+        "MODIFY record; an update that leaves the item as it was writes none.\n"
+        "Reserved words (status, name, count, ...) go through --names placeholders; every "
+        "placeholder given must be used. With --condition the update happens only if it "
+        "holds; otherwise it fails with ConditionalCheckFailedException and changes nothing."
+    ),
+    changes_state=True,
+)
+def cmd_update_item(session: Session, call: Call) -> CommandResult:
+    """update-item TABLE KEY --update EXPR [--condition EXPR] [--names JSON] [--values JSON]"""
+    table = _table(session.sim, call.args["table"])
+    raw = _json(call.args["key"], "the key")
+    if "update" not in call.opts:
+        raise CommandError(
+            "update-item needs --update EXPR (DynamoDB's UpdateExpression)",
+            'e.g. update-item TABLE KEY --update "SET qty = :q" --values \'{":q": {"N": "1"}}\'',
+        )
+    expr = _expressions(call)
+    try:
+        name, record = table.update(raw, expr)
+    except DynamoDBError as exc:
+        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
+    key = printable(json.dumps(check_item(raw, "Key"), separators=(",", ":")))
+    if name is None:
+        text = f"item {key} of {table.name} is unchanged: no stream record"
+    else:
+        text = f"{name} item {key} in {table.name}{_stream_note(table, record)}"
+    stored = table.get(raw)
+    shown = printable(json.dumps(stored, separators=(",", ":"), ensure_ascii=False))
+    text += f"\n  {shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + '…'}"
+    data: dict[str, Any] = {"table": table.name, "event_name": name, "item": stored}
     return CommandResult(text, data=_with_record(data, record))
 
 

@@ -2,10 +2,12 @@
 
 A `dynamo-db-table` holds items keyed by its primary key (`primaryKey.partitionKey`, and
 `sortKey` when it has one). PutItem replaces the whole item with that key; DeleteItem removes
-it. With `streamType` the table has a stream: each write that changes an item appends one
-stream record (INSERT for a new key, MODIFY for a changed item, REMOVE for a deleted one)
-carrying the key and the images `streamType` asks for. A write that changes nothing (an
-identical put, a delete of a missing key) writes no record. The stream keeps records 24
+it; UpdateItem changes it (or creates it) with an update expression, and any of the three
+may carry a condition (stptui.sim.ddb_expressions). With `streamType` the table has a
+stream: each write that changes an item appends one stream record (INSERT for a new key,
+MODIFY for a changed item, REMOVE for a deleted one) carrying the key and the images
+`streamType` asks for. A write that changes nothing (an identical put, an update that leaves
+the item as it was, a delete of a missing key) writes no record. The stream keeps records 24
 hours, in one shard per table, so every item's records keep their order.
 
 `dynamo-db-stream` events of functions and batch jobs read the stream through the same
@@ -20,9 +22,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim import ddbjson
+from stptui.sim import ddb_expressions, ddbjson
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.services.stream import (
@@ -50,6 +53,31 @@ MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
 # Each record's share of an invocation payload beyond its JSON (the list's punctuation).
 RECORD_OVERHEAD_BYTES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Expressions:
+    """A write's expressions and placeholders, as the AWS CLI's `--update-expression`,
+    `--condition-expression`, `--expression-attribute-names` and `-values` take them."""
+
+    update: str | None = None
+    condition: str | None = None
+    names: Any = None
+    values: Any = None
+
+
+def _prepare(
+    expr: Expressions | None, null_text: str, key: list[tuple[str, str]] | None = None
+) -> ddb_expressions.Prepared:
+    expr = expr or Expressions()
+    return ddb_expressions.prepare(
+        update=expr.update,
+        condition=expr.condition,
+        names=expr.names,
+        values=expr.values,
+        key_names=tuple(n for n, _ in key or ()),
+        null_text=null_text,
+    )
 
 
 class TableShard(Shard):
@@ -221,6 +249,11 @@ class TableSim:
             keys[name] = value
         return keys
 
+    def get(self, raw_key: Any) -> dict[str, Any] | None:
+        """The item with the key `raw_key` (DynamoDB JSON, checked), or None."""
+        keys = self.key_of(ddbjson.check_item(raw_key, "Key"), only_key=True)
+        return self.items.get(self._index(keys))
+
     def key_text(self) -> str:
         """`id (S)` or `id (S), ts (N)`: the key attributes and their types."""
         return ", ".join(f"{n} ({k})" for n, k in self.key)
@@ -238,11 +271,15 @@ class TableSim:
 
     # -- writes --------------------------------------------------------------------------
 
-    def put(self, raw: Any, source: str = "command") -> tuple[str | None, TableRecord | None]:
-        """PutItem: the item replaces any item with its key. Returns the change (INSERT,
-        MODIFY, or None when the item was already there as it is) and its stream record."""
+    def put(
+        self, raw: Any, source: str = "command", expr: Expressions | None = None
+    ) -> tuple[str | None, TableRecord | None]:
+        """PutItem: the item replaces any item with its key, when `expr`'s condition (if
+        any) holds for the item stored. Returns the change (INSERT, MODIFY, or None when the
+        item was already there as it is) and its stream record."""
         item = ddbjson.check_item(raw)
         keys = self.key_of(item)
+        prepared = _prepare(expr, "ConditionExpression is null")
         size = ddbjson.item_size(item)
         if size > ddbjson.MAX_ITEM_BYTES:
             raise ddbjson.DynamoDBError(
@@ -251,23 +288,61 @@ class TableSim:
             )
         index = self._index(keys)
         old = self.items.get(index)
+        prepared.require(old)
+        return self._write(tk.ITEM_PUT, keys, old, item, source)
+
+    def update(
+        self, raw_key: Any, expr: Expressions, source: str = "command"
+    ) -> tuple[str | None, TableRecord | None]:
+        """UpdateItem: apply `expr`'s update to the item with the key (creating it when
+        there is none), when its condition (if any) holds. Returns the change (INSERT,
+        MODIFY, or None when the update left the item as it was) and its stream record."""
+        key = ddbjson.check_item(raw_key, "Key")
+        keys = self.key_of(key, only_key=True)
+        prepared = _prepare(expr, "UpdateExpression and ConditionExpression are null", self.key)
+        index = self._index(keys)
+        old = self.items.get(index)
+        prepared.require(old)
+        item = prepared.apply(old if old is not None else copy.deepcopy(keys))
+        size = ddbjson.item_size(item)
+        if size > ddbjson.MAX_ITEM_BYTES:
+            raise ddbjson.DynamoDBError(
+                "Item size to update has exceeded the maximum allowed size",
+                f"an item holds at most 400 KB; after this update it would be {size:,} bytes",
+            )
+        return self._write(tk.ITEM_UPDATED, keys, old, item, source)
+
+    def _write(
+        self,
+        kind: str,
+        keys: dict[str, Any],
+        old: dict[str, Any] | None,
+        item: dict[str, Any],
+        source: str,
+    ) -> tuple[str | None, TableRecord | None]:
+        """Store `item` in place of `old` and write the stream record of the change."""
         if old is not None and ddbjson.same_item(old, item):
             name = None
         else:
             name = "INSERT" if old is None else "MODIFY"
-            self.items[index] = item
+            self.items[self._index(keys)] = item
         record = None
         if name is not None and self.stream is not None:
             record = self.stream.write(name, keys, item, old, self._hash(keys))
-        self._trace(tk.ITEM_PUT, keys, name, record, source, size)
+        self._trace(kind, keys, name, record, source, ddbjson.item_size(item))
         return name, record
 
-    def delete(self, raw: Any, source: str = "command") -> tuple[bool, TableRecord | None]:
-        """DeleteItem: remove the item with the key `raw`. Returns whether there was one,
-        and the REMOVE stream record."""
+    def delete(
+        self, raw: Any, source: str = "command", expr: Expressions | None = None
+    ) -> tuple[bool, TableRecord | None]:
+        """DeleteItem: remove the item with the key `raw`, when `expr`'s condition (if any)
+        holds for it. Returns whether there was one, and the REMOVE stream record."""
         key = ddbjson.check_item(raw, "Key")
         keys = self.key_of(key, only_key=True)
-        old = self.items.pop(self._index(keys), None)
+        prepared = _prepare(expr, "ConditionExpression is null")
+        index = self._index(keys)
+        prepared.require(self.items.get(index))
+        old = self.items.pop(index, None)
         if old is None:
             return False, None
         record = None
@@ -286,7 +361,7 @@ class TableSim:
         size: int | None,
     ) -> None:
         data: dict[str, Any] = {"key": json.dumps(keys, separators=(",", ":"))}
-        if kind == tk.ITEM_PUT:
+        if kind != tk.ITEM_DELETED:
             data["event_name"] = name
             data["size"] = size
         if record is not None:
@@ -347,14 +422,20 @@ def table_of(tables: dict[str, TableSim], trig: Trigger) -> TableSim | None:
 
 
 def item_emission(sim: Simulator, emission: Emission, source: str) -> None:
-    """A handler's `putItem` / `deleteItem` emission, as `put-item` / `delete-item` do it
-    (SimError with DynamoDB's error text when refused)."""
+    """A handler's `putItem` / `deleteItem` / `updateItem` emission, as `put-item` /
+    `delete-item` / `update-item` do it (SimError with DynamoDB's error text when refused)."""
     from stptui.sim.engine import SimError
 
     table = lookup_table(sim, emission.target)
+    fields = emission.fields
     try:
         if emission.kind == "putItem":
-            table.put(emission.fields["item"], source)
+            table.put(fields["item"], source)
+        elif emission.kind == "updateItem":
+            expr = Expressions(
+                fields["update"], fields["condition"], fields["names"], fields["values"]
+            )
+            table.update(fields["key"], expr, source)
         else:
             table.delete(emission.fields["key"], source)
     except ddbjson.DynamoDBError as exc:
@@ -367,7 +448,7 @@ def wire(sim: Simulator) -> None:
     tables: dict[str, TableSim] = {}
     sim.services["tables"] = tables
     found = [r for r in sim.stack.resources.values() if r.type == "dynamo-db-table"]
-    for kind in ("putItem", "deleteItem"):
+    for kind in ("putItem", "deleteItem", "updateItem"):
         sim.emission_handlers[kind] = lambda e, source: item_emission(sim, e, source)
     for i, res in enumerate(found):
         key = key_schema(res)
