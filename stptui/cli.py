@@ -19,6 +19,8 @@ from stptui import __version__
 
 if TYPE_CHECKING:
     from stptui.commands import Session
+    from stptui.config import Stack
+    from stptui.config.diagnostics import Diagnostic
 
 DEMO_STACK = "combined"
 # The defaults of stptui.commands.session, written out: importing it here would load the
@@ -117,6 +119,12 @@ def _parser_validate() -> argparse.ArgumentParser:
     p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _add_stack_options(p)
+    p.add_argument(
+        "--behaviors",
+        metavar="FILE",
+        help="behaviours file whose emissions are checked against connectTo and "
+        "iamRoleStatements (default: stptui.yml by the stack)",
+    )
     return p
 
 
@@ -231,6 +239,12 @@ def cmd_validate(argv: Sequence[str]) -> int:
     from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
 
+    if args.behaviors is not None and not Path(args.behaviors).is_file():
+        print(
+            f"stptui validate: error: behaviours file not found: {printable(args.behaviors)}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
     except ConfigError as exc:
@@ -239,7 +253,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
         else:
             _print_error(exc.diagnostic)
         return 2
-    diags = stack.diagnostics
+    diags = [*stack.diagnostics, *_emission_diagnostics(stack, args.behaviors)]
     if args.format == "json":
         print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
     else:
@@ -249,6 +263,20 @@ def cmd_validate(argv: Sequence[str]) -> int:
         summary = ", ".join(_count(n, s) for s, n in counts.items())
         print(f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; {summary}")
     return 1 if stack.errors else 0
+
+
+def _emission_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnostic]:
+    """A warning for each emission of the behaviours file that the emitting workload's role
+    does not allow. Only those: the behaviours file's own problems are reported where it is
+    used (`repl`, `run`, the UI). Its code is never loaded."""
+    from stptui.config.permissions import emission_diagnostics
+    from stptui.sim.behavior import Behaviors, find_sidecar
+
+    path = Path(behaviors) if behaviors is not None else find_sidecar(stack.file)
+    if path is None:
+        return []
+    loaded, _ = Behaviors.load(path, stack)
+    return emission_diagnostics(stack, loaded.emit_sites())
 
 
 def cmd_graph(argv: Sequence[str]) -> int:

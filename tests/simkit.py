@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from stptui.commands import Session
 from stptui.config import load_stack_text
 from stptui.sim.behavior import Behaviors, InvocationInput, Outcome
 from stptui.sim.clock import parse_instant
@@ -12,6 +15,20 @@ from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
 
 START = parse_instant("2026-01-05T08:00:00Z")
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
+
+
+def click_chain_session(tmp_path: Path, behaviors: str, *, allow_code: bool = False) -> Session:
+    """docs/examples/click-chain.yml with the inline sidecar `behaviors`, at START.
+
+    The tests that use it have clickApi write the table too, which its role must then allow,
+    so the stack is a copy whose clickApi also `connectTo`s pageViews."""
+    path = tmp_path / "stptui.yml"
+    path.write_text(textwrap.dedent(behaviors), encoding="utf-8")
+    stack = tmp_path / "stacktape.yml"
+    text = (EXAMPLES / "click-chain.yml").read_text(encoding="utf-8")
+    stack.write_text(text.replace("        - clicks\n", "        - clicks\n        - pageViews\n"))
+    return Session.open(stack, behaviors_path=path, start_ms=START, allow_code=allow_code)
 
 
 def make_sim(

@@ -54,6 +54,10 @@ resources:
       events:
         - type: sqs
           properties: {sqsQueueName: jobs}
+      connectTo: [notificationQueue, eventBus, uploads, audit, jobs, orders, dedupOrders]
+      iamRoleStatements:
+        - Action: [events:PutEvents]
+          Resource: [arn:aws:events:us-east-1:123456789012:event-bus/default]
   fifoWorker:
     type: function
     properties:
@@ -66,6 +70,10 @@ resources:
     type: function
     properties:
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/a.ts}}
+      connectTo: [notificationQueue, eventBus, uploads, audit, jobs, orders, dedupOrders]
+      iamRoleStatements:
+        - Action: [events:PutEvents]
+          Resource: [arn:aws:events:us-east-1:123456789012:event-bus/default]
   nightly:
     type: batch-job
     properties:
@@ -73,6 +81,10 @@ resources:
         packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: src/n.ts}}
       resources: {cpu: 1, memory: 1024}
       timeout: 3600
+      connectTo: [notificationQueue, eventBus, uploads, audit, jobs, orders, dedupOrders]
+      iamRoleStatements:
+        - Action: [events:PutEvents]
+          Resource: [arn:aws:events:us-east-1:123456789012:event-bus/default]
 """
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z

@@ -42,6 +42,7 @@ MODULE_GROUPS = {
     "lint": "stack",
     "lint_compute": "stack",
     "lint_listener_rules": "stack",
+    "permissions": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

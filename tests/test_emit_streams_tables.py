@@ -15,6 +15,7 @@ from stptui.commands.session import SessionError
 from stptui.sim import trace as tk
 from stptui.sim.explain import explain
 from stptui.sim.trace import Record
+from tests.simkit import click_chain_session
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 STACK = EXAMPLES / "click-chain.yml"
@@ -22,9 +23,7 @@ START = 1_767_600_000_000  # 2026-01-05T08:00:00Z
 
 
 def session(tmp_path: Path, behaviors: str, *, allow_code: bool = False) -> Session:
-    path = tmp_path / "stptui.yml"
-    path.write_text(textwrap.dedent(behaviors), encoding="utf-8")
-    return Session.open(STACK, behaviors_path=path, start_ms=START, allow_code=allow_code)
+    return click_chain_session(tmp_path, behaviors, allow_code=allow_code)
 
 
 def of(s: Session, kind: str) -> list[Record]:

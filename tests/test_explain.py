@@ -16,6 +16,7 @@ resources:
     properties:
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
       events: [{type: sqs, properties: {sqsQueueName: inbox, batchSize: 1}}]
+      connectTo: [outbox]
   sink:
     type: function
     properties:
@@ -120,6 +121,7 @@ resources:
     properties:
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
       destinations: {onFailure: "$ResourceParam('failures', 'arn')"}
+      connectTo: [plain]
 """
 
 

@@ -27,6 +27,7 @@ resources:
       {PACKAGING}
       destinations:
         onFailure: $ResourceParam('failures', 'arn')
+      connectTo: [plain]
 """
 SELF_INVOKING_BEHAVIORS = """
 behaviors:
@@ -46,6 +47,7 @@ resources:
     properties:
       {PACKAGING}
       events: [{{type: sqs, properties: {{sqsQueueName: jobs}}}}]
+      connectTo: [jobs]
 """
 SQS_LOOP_BEHAVIORS = """
 behaviors:
@@ -62,6 +64,7 @@ resources:
     properties:
       {PACKAGING}
       events: [{{type: sns, properties: {{snsTopicName: alerts}}}}]
+      connectTo: [alerts]
 """
 SNS_LOOP_BEHAVIORS = """
 behaviors:
@@ -79,6 +82,7 @@ resources:
       events:
         - type: event-bus
           properties: {{eventBusName: loopBus, eventPattern: {{source: [loop]}}}}
+      connectTo: [loopBus]
 """
 
 

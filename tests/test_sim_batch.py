@@ -39,6 +39,7 @@ resources:
   worker:
     type: batch-job
     properties:
+      connectTo: [results]
 """
     + CONTAINER
     + """      timeout: 60

@@ -339,7 +339,9 @@ def test_bad_requests_change_nothing(sim: Simulator) -> None:
 # -- writes from handlers and destinations ---------------------------------------------------
 
 FILE_PROCESSING = "resources:\n  uploads: {type: bucket}\n" + fn(
-    "processor", s3("uploads", "s3:ObjectCreated:*", prefix="incoming/")
+    "processor",
+    s3("uploads", "s3:ObjectCreated:*", prefix="incoming/"),
+    extra="      connectTo: [uploads]",
 )
 WRITES_BACK = """
 behaviors:

@@ -51,6 +51,7 @@ resources:
   emailService:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: event-bus
@@ -63,6 +64,7 @@ resources:
   bigSpender:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: event-bus
@@ -73,6 +75,7 @@ resources:
   pinger:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: event-bus
@@ -95,6 +98,7 @@ resources:
   orderService:
     type: function
     properties:
+      connectTo: [eventBus]
       {PACKAGING}
       destinations:
         onSuccess: $ResourceParam('eventBus', 'arn')
@@ -102,6 +106,7 @@ resources:
   resultWatcher:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: event-bus

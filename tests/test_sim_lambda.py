@@ -148,6 +148,7 @@ resources:
   relay:
     type: function
     properties:
+      connectTo: [outbox]
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
       events: [{type: sqs, properties: {sqsQueueName: inbox}}]
   sink:

@@ -89,6 +89,7 @@ resources:
   relay:
     type: function
     properties:
+      connectTo: [sink]
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
   sink:
     type: function

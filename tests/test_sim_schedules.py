@@ -26,6 +26,7 @@ resources:
   dailyReport:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: schedule
@@ -33,6 +34,7 @@ resources:
   poller:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: schedule
@@ -44,6 +46,7 @@ resources:
   shaped:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events:
         - type: schedule

@@ -49,6 +49,7 @@ resources:
         "\n            onDeliveryFailure: {sqsQueueName: dlq}",
     )
     + subscriber("auditor")
+    + "\n      connectTo: [capture]"
     + subscriber("bigOrders", "{amount: [{numeric: ['>=', 100]}], region: [{prefix: eu-}]}")
     + subscriber("vip", "{tags: [vip]}")
     + subscriber("untraced", "{trace: [{exists: false}]}")
@@ -360,6 +361,7 @@ resources:
   watcher:
     type: function
     properties:
+      connectTo: [alerts]
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
       events: [{type: sqs, properties: {sqsQueueName: inbox}}]
   pager:

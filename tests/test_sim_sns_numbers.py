@@ -25,6 +25,7 @@ resources:
   everything:
     type: function
     properties:
+      connectTo: [capture]
       {PACKAGING}
       events: [{{type: sns, properties: {{snsTopicName: orders}}}}]
   large:

@@ -28,6 +28,7 @@ resources:
   worker:
     type: function
     properties:
+      connectTo: [dlq]
       packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: w.ts}}}}
       timeout: 5
       events:

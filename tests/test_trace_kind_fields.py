@@ -114,9 +114,9 @@ FUNCTIONS = (
     + fn("flaky", "destinations: {onFailure: \"$ResourceParam('failures', 'arn')\"}", bus_event())
     + fn("refused", "destinations: {onFailure: \"$ResourceParam('small', 'arn')\"}", bus_event())
     + fn("never", "reservedConcurrency: 0", bus_event())
-    + fn("sender")
-    + fn("looper", sqs_event("loop"))
-    + fn("selfish")
+    + fn("sender", "connectTo: [small]")
+    + fn("looper", sqs_event("loop"), "connectTo: [loop]")
+    + fn("selfish", "connectTo: [selfish]")
     + fn("chatty")
 )
 FUNCTION_BEHAVIORS = f"""

@@ -16,6 +16,7 @@ from stptui.commands.registry import CommandError
 from stptui.commands.session import SessionError
 from stptui.sim import trace as tk
 from stptui.sim.trace import Record
+from tests.simkit import click_chain_session
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 START = 1_767_600_000_000  # 2026-01-05T08:00:00Z
@@ -170,11 +171,7 @@ def test_a_string_shown_from_an_update_is_never_markup(tmp_path: Path) -> None:
 
 
 def chain(tmp_path: Path, behaviors: str, *, allow_code: bool = False) -> Session:
-    path = tmp_path / "stptui.yml"
-    path.write_text(textwrap.dedent(behaviors), encoding="utf-8")
-    return Session.open(
-        EXAMPLES / "click-chain.yml", behaviors_path=path, start_ms=START, allow_code=allow_code
-    )
+    return click_chain_session(tmp_path, behaviors, allow_code=allow_code)
 
 
 def click(s: Session, user: str, body: str) -> None:

@@ -703,6 +703,19 @@ CODES: dict[str, CodeInfo] = {
                 "Set `type` to the destination's kind: `sqs` for an sqs-queue, `sns` for an "
                 "sns-topic.",
             ),
+            "emission-not-permitted": _stack(
+                "warning",
+                "With a behaviours file (`stptui.yml` by the stack, or `--behaviors FILE`): a "
+                "workload's declared emission calls a resource its role may not reach. "
+                "Neither its `connectTo` nor an `iamRoleStatements` entry allows the call "
+                "(`sqs:SendMessage`, `events:PutEvents`, `sns:Publish`, `s3:PutObject`, "
+                "`lambda:InvokeFunction`, `kinesis:PutRecord`, `dynamodb:PutItem` / "
+                "`DeleteItem`), so on AWS the call fails with AccessDenied, and so it does "
+                "in the simulator. Reported at the emission's target in the behaviours file.",
+                "Add the target to the workload's `connectTo` (`connectTo: [jobs]`); for the "
+                "default event bus, which `connectTo` cannot name, add an `iamRoleStatements` "
+                "entry allowing `events:PutEvents` on its ARN.",
+            ),
             "queue-no-consumer": _stack(
                 "warning",
                 "A queue has no consumer: no function or batch job has an `sqs` event for "

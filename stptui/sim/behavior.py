@@ -225,9 +225,17 @@ from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
 from stptui import jsontext
-from stptui.config.diagnostics import ConfigError, Diagnostic, Severity, did_you_mean, with_article
+from stptui.config.diagnostics import (
+    ConfigError,
+    Diagnostic,
+    Position,
+    Severity,
+    did_you_mean,
+    with_article,
+)
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
+from stptui.config.permissions import ClientError, EmitSite, Permissions
 from stptui.sim import ddb_expressions
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.ddbjson import DynamoDBError, from_plain_item, item_to_plain
@@ -413,6 +421,9 @@ class Outcome:
     response: Any = None
     emissions: list[Emission] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    # Calls the workload's role refused (see permissions.py), with AWS's error text: each
+    # becomes an `emission.failed` record when the invocation ends, whatever its status.
+    denied: list[tuple[Emission, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -810,12 +821,15 @@ class _Rule:
 class _EmitSpec:
     """One `emit` item: kind, literal target, and (name, value, is_expression) fields."""
 
-    __slots__ = ("fields", "kind", "target", "when", "where")
+    __slots__ = ("fields", "kind", "pos", "target", "when", "where")
 
-    def __init__(self, kind: EmissionKind, target: str, where: str) -> None:
+    def __init__(
+        self, kind: EmissionKind, target: str, where: str, pos: Position | None = None
+    ) -> None:
         self.kind: EmissionKind = kind
         self.target = target
         self.where = where
+        self.pos = pos  # the target's place in the file, for `stptui validate`
         self.fields: list[tuple[str, Any, bool]] = []
         self.when: Any = None
 
@@ -1332,6 +1346,7 @@ class HandlerContext:
         "_timeout_ms",
         "attempt",
         "aws_request_id",
+        "denied",
         "emissions",
         "function_name",
         "function_version",
@@ -1360,6 +1375,7 @@ class HandlerContext:
         self.random = rng
         self.slept_ms = 0
         self.emissions: list[Emission] = []
+        self.denied: list[tuple[Emission, str]] = []
         self.logs: list[str] = []
 
     @property
@@ -1476,6 +1492,14 @@ class HandlerContext:
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)
         fields = _normalise(kind, values, f"context.{kind}")
+        denial = self._behaviors.permissions.check(
+            self.function_name, kind, target, fields, self.aws_request_id
+        )
+        if denial is not None:
+            # The SDK call throws in the handler, which may catch it; uncaught, it fails
+            # the invocation as any exception does.
+            self.denied.append((Emission(kind, target, fields), str(denial)))
+            raise ClientError(denial)
         self.emissions.append(Emission(kind, target, fields))
 
 
@@ -1951,7 +1975,12 @@ class _Reader:
         target = fields.get(target_key)
         if target is not None and not self.check_target_decl(kind, target, (*path, target_key)):
             ok = False
-        spec = _EmitSpec(kind, target if isinstance(target, str) else "", where)  # type: ignore[arg-type]
+        spec = _EmitSpec(
+            kind,  # type: ignore[arg-type]
+            target if isinstance(target, str) else "",
+            where,
+            self.y.pos((*path, target_key)),
+        )
         for name in (*required, *optional):
             if name not in fields:
                 continue
@@ -2313,6 +2342,7 @@ class Behaviors:
                 if r.type == wanted:
                     self._targets[kind].add(r.name)
         self._targets["publish"].add(DEFAULT_BUS)
+        self.permissions = Permissions(stack)
 
     @classmethod
     def load(
@@ -2373,6 +2403,17 @@ class Behaviors:
     def skipped_handlers(self) -> list[tuple[str, str]]:
         """(function, reason) for every declared Python handler that was not loaded."""
         return list(self._skipped)
+
+    def emit_sites(self) -> list[EmitSite]:
+        """Every declared emission with its place in the file (Python handlers' calls are
+        known only when they run)."""
+        sites: list[EmitSite] = []
+        for name, b in self._by_name.items():
+            for spec in b.emits:
+                key = next((v for n, v, is_expr in spec.fields if n == "key" and not is_expr), None)
+                key = key if spec.kind == "put" and isinstance(key, str) else None
+                sites.append(EmitSite(name, spec.kind, spec.target, key, spec.pos))
+        return sites
 
     def declared(self, function: str) -> bool:
         """Whether the behaviours file describes `function`."""
@@ -2495,6 +2536,20 @@ class Behaviors:
                     emission = spec.build(ctx)
                     if emission is not None:
                         out.emissions.append(emission)
+            for emission in out.emissions:
+                denial = self.permissions.check(
+                    inp.function, emission.kind, emission.target, emission.fields, inp.request_id
+                )
+                if denial is not None:
+                    # A handler's SDK call that AWS refuses throws; unhandled, it fails the
+                    # invocation, and nothing the invocation emitted is carried out.
+                    return Outcome(
+                        duration,
+                        "error",
+                        denial.code,
+                        denial.message,
+                        denied=[(emission, str(denial))],
+                    )
         if b.response is not None and b.partial is None:
             if b.response_is_expr:
                 where = f"{b.name}.response"
@@ -2562,7 +2617,7 @@ class Behaviors:
                 # The runtime posts the error response through the Runtime API, which takes
                 # no more than a response: Lambda reports the size instead of the error.
                 error_type, message = "Function.ResponseSizeTooLarge", _too_large(size)
-            return Outcome(total, "error", error_type, message, logs=logs)
+            return Outcome(total, "error", error_type, message, logs=logs, denied=ctx.denied)
         try:
             text = _dumps(result, "the return value")
         except BehaviorError as exc:
@@ -2572,16 +2627,29 @@ class Behaviors:
                 "Runtime.MarshalError",
                 f"Unable to marshal response: {exc}",
                 logs=logs,
+                denied=ctx.denied,
             )
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
             # The runtime cannot hand Lambda the response: the invocation fails, and what
             # the handler emitted is dropped with it.
             return Outcome(
-                total, "error", "Function.ResponseSizeTooLarge", _too_large(size), logs=logs
+                total,
+                "error",
+                "Function.ResponseSizeTooLarge",
+                _too_large(size),
+                logs=logs,
+                denied=ctx.denied,
             )
         response = json.loads(text)
-        out = Outcome(total, "success", response=response, emissions=ctx.emissions, logs=logs)
+        out = Outcome(
+            total,
+            "success",
+            response=response,
+            emissions=ctx.emissions,
+            logs=logs,
+            denied=ctx.denied,
+        )
         if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
             if not b.rbif:
                 done = (

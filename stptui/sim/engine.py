@@ -330,7 +330,6 @@ class Simulator:
         `chain` is the invocation's count in its chain of requests (0 for a batch job,
         which Lambda does not track): SQS sends, SNS publishes and asynchronous invokes
         carry it on, as the X-Ray trace header does on AWS; EventBridge and S3 do not."""
-        now = self.clock.now
         source = f"{function}:{invocation_id}"
         self.chain = chain if emission.kind in TRACKED_EMISSIONS else 0
         try:
@@ -360,21 +359,21 @@ class Simulator:
                     )
                 handler(emission, source)
         except SimError as exc:
-            self.trace.emit(
-                (
-                    now,
-                    tk.EMISSION_FAILED,
-                    function,
-                    {
-                        "invocation_id": invocation_id,
-                        "emission": emission.kind,
-                        "target": emission.target,
-                        "error": str(exc),
-                    },
-                )
-            )
+            self.emission_refused(function, invocation_id, emission, str(exc))
         finally:
             self.chain = 0
+
+    def emission_refused(
+        self, function: str, invocation_id: str, emission: Emission, error: str
+    ) -> None:
+        """Record that something a handler emitted was not carried out, and why."""
+        data = {
+            "invocation_id": invocation_id,
+            "emission": emission.kind,
+            "target": emission.target,
+            "error": error,
+        }
+        self.trace.emit((self.clock.now, tk.EMISSION_FAILED, function, data))
 
     def deliver_destination(
         self, function: str, which: str, target: str, record: dict[str, Any], event_id: str

@@ -314,6 +314,8 @@ class BatchService:
         sim = self.sim
         now = sim.clock.now
         duration = now - started
+        for emission, error in outcome.denied:
+            sim.emission_refused(job.name, ex.id, emission, error)
         if outcome.status == "success":
             sim.trace.emit(
                 (now, tk.BATCH_SUCCEEDED, job.name, ex.id, ex.attempt, duration, _SUCCEEDED_FIELDS)

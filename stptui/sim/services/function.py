@@ -207,6 +207,8 @@ class FunctionSim:
         now = sim.clock.now
         self.running -= 1
         sim.running_total -= 1
+        for emission, error in outcome.denied:
+            sim.emission_refused(self.name, inv_id, emission, error)
         if outcome.status == "success":
             if outcome.failed_item_ids:
                 data = {
