@@ -43,6 +43,7 @@ MODULE_GROUPS = {
     "lint_compute": "stack",
     "lint_listener_rules": "stack",
     "permissions": "stack",
+    "lint_state_machines": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

@@ -670,6 +670,8 @@ COMMANDS = [
     "put-item",
     "delete-item",
     "update-item",
+    "start-execution",
+    "stop-execution",
     "invoke",
     "advance",
     "until",

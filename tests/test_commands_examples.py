@@ -35,6 +35,11 @@ OTHER_STACKS = {
         )
     },
 }
+# Commands whose examples all need a stack with a state machine.
+COMMAND_STACKS = {
+    "start-execution": ROOT / "docs/examples/workflow.yml",
+    "stop-execution": ROOT / "docs/examples/workflow.yml",
+}
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
 # What must exist before a command's examples run.
@@ -44,6 +49,7 @@ SETUP = {
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
+    "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
 }
 
 
@@ -80,7 +86,7 @@ def opened(stack: Path, setup: list[str]) -> tuple[Session, str | None]:
 @pytest.mark.parametrize("name", list(REGISTRY.commands))
 def test_every_example_of_the_command_runs(name: str, scratch: Path) -> None:
     setup = SETUP.get(name, [])
-    session, message_id = opened(STACK, setup)
+    session, message_id = opened(COMMAND_STACKS.get(name, STACK), setup)
     refused = []
     for example in REGISTRY.commands[name].examples:
         # In order in one session (`record stop` stops what `record incident.stp` began),
@@ -119,6 +125,7 @@ def test_the_reference_page_names_the_stack_the_examples_run_on() -> None:
     assert "[docs/examples/commands-stack.yml](examples/commands-stack.yml)" in page
     assert "[two-gateways.yml](examples/two-gateways.yml)" in page
     assert "[load-balancer.yml](examples/load-balancer.yml)" in page
+    assert "[workflow.yml](examples/workflow.yml)" in page
     assert "`3f2a9c1e` and `3f2a` stand for a message id" in page
 
 

@@ -27,6 +27,8 @@ OTHER_STACKS = {
     "put-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "delete-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "update-item": ROOT / "docs" / "examples" / "cart-audit.yml",
+    "start-execution": ROOT / "docs" / "examples" / "workflow.yml",
+    "stop-execution": ROOT / "docs" / "examples" / "workflow.yml",
 }
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)
 
@@ -49,11 +51,16 @@ def test_every_example_in_the_table_runs_on_the_combined_stack(
     monkeypatch.chdir(tmp_path)
     start = parse_instant("2026-01-05T08:00:00Z")
     session = Session.open(STACK, start_ms=start)
+    # One session per other stack, in row order too (`stop-execution` stops what
+    # `start-execution` started).
+    others: dict[Path, Session] = {}
     refused = []
     for name, example in table_rows():
         other = OTHER_STACKS.get(name)
+        if other is not None and other not in others:
+            others[other] = Session.open(other, start_ms=start)
         try:
-            execute(Session.open(other, start_ms=start) if other else session, example)
+            execute(others[other] if other else session, example)
         except ExpectationFailed:
             # An expectation that does not hold is the command working.
             pass

@@ -151,7 +151,9 @@ def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
 
 
 def test_command_kind(session: Session) -> None:
-    assert complete(session, "help sen") == ["send"]
+    # Exact matches first, then fuzzy ones (s..e..n: stop-execution, start-execution).
+    assert complete(session, "help sen")[0] == "send"
+    assert complete(session, "help sen")[1:] == ["stop-execution", "start-execution"]
     assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
 
 

@@ -463,6 +463,10 @@ RESOURCE_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
     "appsync-api": (norm.APPSYNC_API_PROPS, {"authentication": "{type: aws-iam}"}),
     "dsql-database": (norm.DSQL_DATABASE_PROPS, {}),
     "email-sender": (norm.EMAIL_SENDER_PROPS, {"identity": "example.com"}),
+    "state-machine": (
+        norm.STATE_MACHINE_PROPS,
+        {"definition": "{StartAt: A, States: {A: {Type: Succeed}}}"},
+    ),
 }
 IMG = "{type: prebuilt-image, properties: {image: nginx}}"
 # Not among the builders: containers are read by their own readers.
@@ -519,6 +523,7 @@ def test_every_schema_is_covered() -> None:
     covered |= {"SIMPLE_SERVICE_PROPS", "CONTAINER_PROPS", "SIDE_CONTAINER_PROPS", "CDN_PROPS"}
     covered |= {"ALARM_PROPS", "WEBSOCKET_API_GATEWAY_PROPS", "KAFKA_CLUSTER_PROPS"}
     covered |= {"APPSYNC_API_PROPS", "DSQL_DATABASE_PROPS", "EMAIL_SENDER_PROPS"}
+    covered |= {"STATE_MACHINE_PROPS"}
     covered |= {"WEBSOCKET_EVENT_PROPS", "APPSYNC_EVENT_PROPS"}
     covered |= {"KINESIS_STREAM_PROPS", "KINESIS_EVENT_PROPS", "DYNAMO_STREAM_EVENT_PROPS"}
     covered |= {"_STREAM_EVENT_PROPS", "ALB_PROPS"}

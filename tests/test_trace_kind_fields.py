@@ -314,6 +314,46 @@ def _table_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+WORKFLOW = ROOT / "docs" / "examples" / "workflow.yml"
+NAPS = (
+    "resources:\n"
+    "  naps:\n"
+    "    type: state-machine\n"
+    "    properties:\n"
+    "      definition:\n"
+    "        StartAt: Nap\n"
+    "        TimeoutSeconds: 10\n"
+    "        States: {Nap: {Type: Wait, Seconds: 100, End: true}}\n"
+)
+
+
+def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    # workflow.yml: a success after retries, a Choice to a Fail state, a Catch; then an
+    # execution that times out and one that is stopped.
+    session = Session.open(
+        WORKFLOW,
+        behaviors_path=WORKFLOW.with_name("workflow-behaviors.yml"),
+        start_ms=parse_instant(START),
+    )
+    yield from _run(
+        session,
+        'start-execution orderFlow \'{"orderId": "o-1", "amount": 120}\'',
+        'start-execution orderFlow \'{"orderId": "o-2", "amount": 900}\'',
+        "advance 1m",
+        "fail chargeCard always",
+        'start-execution orderFlow \'{"orderId": "o-3", "amount": 5}\'',
+        "advance 1m",
+    )
+    naps = _session(tmp_path, "naps", NAPS, "behaviors: {}\n")
+    yield from _run(
+        naps,
+        "start-execution naps --name a",
+        "start-execution naps --name b",
+        "stop-execution b --error Cancelled --cause 'by hand'",
+        "advance 1m",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -328,6 +368,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _stream_records,
         _balancer_records,
         _table_records,
+        _state_machine_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -178,6 +178,9 @@ def complete_values(
         return sorted({key for b in buckets.values() for key in b.objects})
     if kind == r.TRACE_ID:
         return _recent_ids(session)
+    if kind == r.EXECUTION:
+        machines = sim.services.get("state_machines", {})
+        return [ex.name for m in machines.values() for ex in reversed(m.executions.values())]
     if kind == r.RECORD_RESOURCE:
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:
@@ -196,6 +199,7 @@ def complete_values(
             FUNCTION_FIELDS,
             JOB_FIELDS,
             QUEUE_FIELDS,
+            STATE_MACHINE_FIELDS,
             STREAM_FIELDS,
             TABLE_FIELDS,
         )
@@ -216,6 +220,11 @@ def complete_values(
                 f"table.{n}.{f}"
                 for n in sorted(tables)
                 for f in (TABLE_FIELDS if tables[n].stream is not None else TABLE_FIELDS[:1])
+            ),
+            *(
+                f"state_machine.{n}.{f}"
+                for n in sorted(sim.services.get("state_machines", {}))
+                for f in STATE_MACHINE_FIELDS
             ),
             "count",
             "time",

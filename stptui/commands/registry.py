@@ -44,6 +44,8 @@ BUS = "bus"
 TOPIC = "topic"
 STREAM = "stream"  # a kinesis-stream of the stack
 TABLE = "table"  # a dynamo-db-table of the stack
+STATE_MACHINE = "state-machine"  # a state-machine of the stack
+EXECUTION = "execution"  # a state machine execution: its name (or a unique start) or ARN
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
@@ -102,6 +104,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     TOPIC: ("sns-topic",),
     STREAM: ("kinesis-stream",),
     TABLE: ("dynamo-db-table",),
+    STATE_MACHINE: ("state-machine",),
     HTTP_ENTRY: ("http-api-gateway", "application-load-balancer"),
 }
 

@@ -971,6 +971,52 @@ CODES: dict[str, CodeInfo] = {
                 "has no alarms) (Stacktape error e80).",
                 "Use an alarm of the service's load balancing, or change `loadBalancing`.",
             ),
+            "asl-schema": _stack(
+                "error",
+                "A state machine's `definition` breaks the Amazon States Language schema: "
+                "StartAt or States missing, an unknown state Type, not exactly one of Next and "
+                "End, bad Retry/Catch fields (empty ErrorEquals, `States.ALL` not alone and "
+                "last, MaxAttempts < 0, IntervalSeconds < 1, BackoffRate < 1.0, JitterStrategy "
+                "not FULL or NONE), bad TimeoutSeconds/HeartbeatSeconds, an empty Parallel "
+                "`Branches` or a Map without `ItemProcessor`. Step Functions refuses it "
+                "(SCHEMA_VALIDATION_FAILED).",
+                "Fix the field the message names; the position points at it inside the definition.",
+            ),
+            "asl-transition": _stack(
+                "error",
+                "A state machine's StartAt, a Next, a Choice rule's Next, a Default or a "
+                "Catch's Next names no state of its machine (MISSING_TRANSITION_TARGET).",
+                "Name a state of the same States map (Parallel branches and Map processors "
+                "have their own).",
+            ),
+            "asl-unreachable": _stack(
+                "error",
+                "No StartAt, Next, Default or Catch leads to a state; Step Functions refuses "
+                "the definition (MISSING_TRANSITION_TARGET: State ... is not reachable).",
+                "Make another state go to it, or remove it.",
+            ),
+            "asl-data-flow": _stack(
+                "error",
+                "A state's data-flow field is invalid: a reference path (InputPath, "
+                "OutputPath, ResultPath, a Choice Variable ...), a `.$` value, an intrinsic "
+                "function call, a Choice rule or a Wait's duration fields.",
+                "Fix the field the message names.",
+            ),
+            "asl-not-simulated": _stack(
+                "warning",
+                "Part of a definition is not simulated: `QueryLanguage: JSONata` (executions "
+                "fail with a clear cause), or a DISTRIBUTED Map (run as an inline one).",
+                "Use JSONPath to simulate the state machine.",
+            ),
+            "asl-task-target": _stack(
+                "warning",
+                "A Task state calls something the simulator cannot run: a service integration "
+                "other than Lambda (`arn:aws:states:::sqs:sendMessage` ...) or a function that "
+                "is not in the stack. Executions that reach it fail, naming it.",
+                "Invoke a stack function: `Fn::GetAtt: [<Name>Function, Arn]`, "
+                "`$ResourceParam('<name>', 'arn')` or `arn:aws:states:::lambda:invoke` with "
+                "`Parameters.FunctionName`.",
+            ),
         },
     ),
 }

@@ -22,6 +22,7 @@ from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
+from stptui.config.lint_state_machines import StateMachineChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
@@ -353,7 +354,7 @@ ON_FAILURE_TYPES = {"sqs": "sqs-queue", "sns": "sns-topic"}
 STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
 
 
-class _Linter(ComputeChecks, ListenerRuleChecks):
+class _Linter(ComputeChecks, ListenerRuleChecks, StateMachineChecks):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
     def __init__(self, stack: Stack) -> None:
@@ -1603,6 +1604,7 @@ class _Linter(ComputeChecks, ListenerRuleChecks):
             self.check_ref(api.user_pool, ("user-auth-pool",), api.name, "userAuthPoolName")
         self.check_s3_overlaps(s3)
         self.check_load_balancers(lb_events)
+        self.check_state_machines()
         return self.diags
 
 

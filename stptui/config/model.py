@@ -453,6 +453,16 @@ class AppSyncApi(Resource):
     user_pool: Ref | None = None
 
 
+@dataclass(slots=True)
+class StateMachine(Resource):
+    """A Step Functions state machine (STANDARD). `definition` is its Amazon States Language
+    document with directives resolved (None when it has none, which validate reports);
+    `definition_path` is where it is written, so a problem inside it gets file:line:col."""
+
+    definition: dict[str, Any] | None = None
+    definition_path: DataPath = ()
+
+
 R = TypeVar("R", bound=Resource)
 
 

@@ -62,6 +62,7 @@ from stptui.config.model import (
     SnsTrigger,
     SqsTrigger,
     Stack,
+    StateMachine,
     Trigger,
     WebSocketTrigger,
     Workload,
@@ -1162,6 +1163,9 @@ APPSYNC_AUTHENTICATIONS: dict[str, PackagingType] = {
 DSQL_DATABASE_PROPS = {"deletionProtection": _BOOL, "kmsKeyArn": _STR}
 EMAIL_SENDER_PROPS = {"identity": _STR, "manageIdentity": _BOOL, "configurationSetName": _STR}
 EMAIL_SENDER_REQUIRED = ("identity",)
+# `StateMachineProps` (packages/config/src/state-machines.ts of stacktape/stacktape, commit
+# 8a45e4c1): the definition only; what is inside it is checked by stptui.sim.asl.
+STATE_MACHINE_PROPS = {"definition": _DICT}
 # `KinesisStreamProps` (kinesis-streams.d.ts); retention as Kinesis takes it, 24 to 8,760 h.
 KINESIS_STREAM_PROPS = {
     "capacityMode": P("str", enum=("ON_DEMAND", "PROVISIONED")),
@@ -3186,6 +3190,16 @@ class StackBuilder:
             ok = self.check_value(_PORT, port, (*ppath, "containerPort"), "containerPort", owner)
         return int(port) if ok else None
 
+    def _state_machine(self, name: str, raw: dict[str, Any], path: DataPath) -> StateMachine:
+        # The definition's own checks (stptui.sim.asl) run in the linter, which reports them
+        # at their line inside it; here it only has to be there and be a mapping.
+        props = self.read_props(raw, path, STATE_MACHINE_PROPS, name)
+        sm = StateMachine(name=name, type="state-machine", path=path[:2], properties=raw)
+        sm.definition_path = (*path, "definition")
+        if self.require(props, raw, "definition", path, name, f"state-machine {name!r}"):
+            sm.definition = props["definition"]
+        return sm
+
     _BUILDERS: ClassVar[
         dict[str, Callable[[StackBuilder, str, dict[str, Any], DataPath], Resource]]
     ] = {
@@ -3202,6 +3216,7 @@ class StackBuilder:
         "application-load-balancer": _application_load_balancer,
         "websocket-api-gateway": _websocket_api_gateway,
         "appsync-api": _appsync_api,
+        "state-machine": _state_machine,
     }
 
     # -- triggers ----------------------------------------------------------------------

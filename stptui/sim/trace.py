@@ -73,6 +73,19 @@ STREAM_FAILURE_DELIVERED = "stream.failure_delivered"
 ITEM_PUT = "item.put"
 ITEM_DELETED = "item.deleted"
 ITEM_UPDATED = "item.updated"
+# Step Functions executions (stptui.sim.services.state_machine).
+SFN_EXECUTION_STARTED = "sfn.execution.started"
+SFN_EXECUTION_SUCCEEDED = "sfn.execution.succeeded"
+SFN_EXECUTION_FAILED = "sfn.execution.failed"
+SFN_EXECUTION_TIMED_OUT = "sfn.execution.timed_out"
+SFN_EXECUTION_ABORTED = "sfn.execution.aborted"
+SFN_STATE_ENTERED = "sfn.state.entered"
+SFN_STATE_EXITED = "sfn.state.exited"
+SFN_TASK_STARTED = "sfn.task.started"
+SFN_TASK_FAILED = "sfn.task.failed"
+SFN_CHOICE = "sfn.choice"
+SFN_RETRY = "sfn.retry"
+SFN_CAUGHT = "sfn.caught"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -257,6 +270,18 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ITEM_PUT: ("key", "event_name", "size", "sequence_number", "shard", "source"),
     ITEM_DELETED: ("key", "sequence_number", "shard", "source"),
     ITEM_UPDATED: ("key", "event_name", "size", "sequence_number", "shard", "source"),
+    SFN_EXECUTION_STARTED: ("execution_arn", "name", "input_bytes", "source"),
+    SFN_EXECUTION_SUCCEEDED: ("execution_arn", "duration_ms", "output_bytes"),
+    SFN_EXECUTION_FAILED: ("execution_arn", "duration_ms", "error", "cause"),
+    SFN_EXECUTION_TIMED_OUT: ("execution_arn", "duration_ms", "error", "cause"),
+    SFN_EXECUTION_ABORTED: ("execution_arn", "duration_ms", "error", "cause"),
+    SFN_STATE_ENTERED: ("execution_arn", "state", "type", "input_bytes"),
+    SFN_STATE_EXITED: ("execution_arn", "state", "type", "output_bytes"),
+    SFN_TASK_STARTED: ("execution_arn", "state", "function", "invocation_id"),
+    SFN_TASK_FAILED: ("execution_arn", "state", "error", "invocation_id"),
+    SFN_CHOICE: ("execution_arn", "state", "next", "verdicts"),
+    SFN_RETRY: ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
+    SFN_CAUGHT: ("execution_arn", "state", "error", "next"),
 }
 
 

@@ -30,6 +30,7 @@ from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.state_machine import lookup_machine
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
 
@@ -56,7 +57,9 @@ JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed"
 STREAM_FIELDS = ("records", "waiting", "in_flight", "retries", "expired")
 # A table's items, then its stream's figures (a table without streamType has only items).
 TABLE_FIELDS = ("items", *STREAM_FIELDS)
-PATH_KINDS = ("queue", "function", "job", "stream", "table")
+# A state machine's executions: how many were started, and how many are in each status now.
+STATE_MACHINE_FIELDS = ("started", "running", "succeeded", "failed", "timed_out", "aborted")
+PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine")
 _RESOURCE_TYPES = {"stream": "kinesis-stream", "table": "dynamo-db-table"}
 EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
@@ -64,6 +67,7 @@ EXPECT_PATHS = (
     f"job.J.{'|'.join(JOB_FIELDS)}",
     f"stream.S.{'|'.join(STREAM_FIELDS)}",
     f"table.T.{'|'.join(TABLE_FIELDS)}",
+    f"state_machine.SM.{'|'.join(STATE_MACHINE_FIELDS)}",
     "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
@@ -72,7 +76,7 @@ PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
     "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
-    "count KIND [RESOURCE] [FIELD=VALUE ...] or time",
+    "state_machine.SM.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
     rest=True,
     kind_after=(("count", TRACE_KIND),),
 )
@@ -96,6 +100,8 @@ PATH_ARG = Arg(
     "lists them), records expired so far\n"
     f"table (DynamoDB table) FIELDs: {', '.join(TABLE_FIELDS)}: its items now, then its "
     "stream's figures as for a stream (only with a streamType)\n"
+    f"state_machine FIELDs: {', '.join(STATE_MACHINE_FIELDS)}: executions started so far, "
+    "then how many are in each status now\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -258,6 +264,7 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
         "job": JOB_FIELDS,
         "stream": STREAM_FIELDS,
         "table": TABLE_FIELDS,
+        "state_machine": STATE_MACHINE_FIELDS,
     }[kind]
     if field not in fields:
         guess = did_you_mean(field, fields)
@@ -269,6 +276,8 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
         return words[0], sim.queue_stats(_queue(sim, name).name)[field]
     if kind == "job":
         return words[0], _job_stats(sim, name)[field]
+    if kind == "state_machine":
+        return words[0], _looked_up(lookup_machine, sim, name).figures()[field]
     if kind in ("stream", "table"):
         other = "table" if kind == "stream" else "stream"
         res = sim.stack.resources.get(name)

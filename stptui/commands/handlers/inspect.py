@@ -20,12 +20,19 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_routes,
     _show_rules,
 )
+from stptui.commands.handlers.state_machines import (
+    explain_execution,
+    show_execution,
+    show_executions,
+)
 from stptui.commands.handlers.streams import show_stream
 from stptui.commands.handlers.tables import show_table
 from stptui.commands.registry import (
     COUNT,
+    EXECUTION,
     MESSAGE,
     QUEUE,
+    STATE_MACHINE,
     STREAM,
     TABLE,
     TRACE_ID,
@@ -65,6 +72,8 @@ SHOW_WHATS = (
     "stream",
     "rules",
     "table",
+    "executions",
+    "execution",
 )
 
 
@@ -73,19 +82,21 @@ SHOW_WHATS = (
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
     "buses, topics, buckets, one bucket, HTTP routes, batch jobs, one Kinesis stream, load "
-    "balancer rules or one DynamoDB table.",
+    "balancer rules, one DynamoDB table, state machine executions or one execution.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules | table T",
+            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules | table T | "
+            "executions [SM] | execution ID",
             choices=SHOW_WHATS,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bucket, stream, table, message id or number of records",
+            "the queue, bucket, stream, table, state machine, message or execution id, or "
+            "number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -94,12 +105,14 @@ SHOW_WHATS = (
                 ("bucket", "bucket"),
                 ("stream", STREAM),
                 ("table", TABLE),
+                ("executions", STATE_MACHINE),
+                ("execution", EXECUTION),
             ),
         ),
     ),
     usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
     "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules "
-    "| table TABLE",
+    "| table TABLE | executions [STATE_MACHINE] | execution ID",
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -116,12 +129,13 @@ SHOW_WHATS = (
         "show stream clicks",
         "show rules",
         "show table carts",
+        "show executions",
     ),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules |
-    table TABLE"""
+    table TABLE | executions [SM] | execution ID"""
     what = call.args["what"]
     name = call.args["name"]
     if what not in SHOW_WHATS:
@@ -130,16 +144,17 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
             f"cannot show {what!r}",
             f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
         )
-    needs_name = what in ("queue", "message", "bucket", "stream", "table")
+    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution")
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
             "bucket": ("a bucket name", "`show buckets` lists them"),
             "stream": ("a kinesis-stream name", "`show functions` names what reads them"),
             "table": ("a dynamo-db-table name", "`stptui graph` draws the stack's tables"),
+            "execution": ("an execution name or ARN", "`show executions` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint)
-    if not needs_name and what != "trace" and name is not None:
+    if not needs_name and what not in ("trace", "executions") and name is not None:
         raise CommandError(
             f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
         )
@@ -174,6 +189,10 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_rules(sim)
     if what == "table":
         return show_table(sim, name)
+    if what == "executions":
+        return show_executions(sim, name)
+    if what == "execution":
+        return show_execution(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 
@@ -505,15 +524,32 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
 def cmd_explain(session: Session, call: Call) -> CommandResult:
     """explain ID"""
     key = call.args["id"]
+    execution = _execution_named(session.sim, key, exact=True)
+    if execution is not None:
+        return explain_execution(session.sim, execution)
     chain = explain(session.sim.trace, key)
     if chain.candidates:
         _refuse_ambiguous(key, chain.candidates, "ids", "explain")
     if not chain.found:
+        execution = _execution_named(session.sim, key, exact=False)
+        if execution is not None:
+            return explain_execution(session.sim, execution)
         _not_explained(session.sim, key)
     return CommandResult(
         "\n".join(chain.lines()),
         data={"key": key, "records": [r.to_json() for r in chain.records]},
     )
+
+
+def _execution_named(sim: Simulator, key: str, *, exact: bool) -> Any:
+    """The state machine execution `key` names (its name or ARN; with `exact` False also a
+    unique start of its name), or None."""
+    machines = sim.services.get("state_machines", {})
+    every = [ex for m in machines.values() for ex in m.executions.values()]
+    found = [ex for ex in every if key in (ex.name, ex.arn)]
+    if not found and not exact:
+        found = [ex for ex in every if ex.name.startswith(key)]
+    return found[0] if len(found) == 1 else None
 
 
 # The record fields that name what `explain` follows best, in the order a hint offers them.

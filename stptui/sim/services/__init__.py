@@ -2,7 +2,8 @@
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
-DynamoDB tables) exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
+DynamoDB tables, Step Functions state machines) exposes `wire(sim)`, listed here in the
+fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         http,
         load_balancer,
         schedule,
+        state_machine,
         stream,
         table,
         topic,
@@ -42,4 +44,5 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         stream.wire,
         load_balancer.wire,
         table.wire,
+        state_machine.wire,
     ]

@@ -1,0 +1,311 @@
+"""Commands for Step Functions state machines: start and stop executions, and show them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from stptui import jsontext
+from stptui.commands.handlers.base import command
+from stptui.commands.registry import (
+    EXECUTION,
+    STATE_MACHINE,
+    TEXT,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim import trace as tk
+from stptui.sim.behavior import format_duration
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.explain import KIND_WIDTH
+from stptui.sim.services.state_machine import (
+    MAX_PAYLOAD_BYTES,
+    RUNNING,
+    Execution,
+    ExecutionError,
+    MachineSim,
+    find_execution,
+    lookup_machine,
+)
+from stptui.textsafe import printable
+
+INPUT_HINT = 'the input is one JSON word, e.g. \'{"orderId": "o-1"}\', or @FILE holding JSON'
+# `show execution` shows at most this many history lines (the last ones).
+SHOW_HISTORY = 200
+# Error and cause texts are cut to this many characters in listings.
+TEXT_WIDTH = 120
+
+
+def _machine(sim: Simulator, name: str) -> MachineSim:
+    try:
+        return lookup_machine(sim, name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _execution(sim: Simulator, text: str) -> Execution:
+    try:
+        return find_execution(sim, text)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _input(text: str | None) -> Any:
+    """The execution input: JSON text, or `@FILE` holding JSON (default `{}`)."""
+    if text is None:
+        return {}
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            with path.open("rb") as f:
+                raw = f.read(MAX_PAYLOAD_BYTES * 4 + 1)
+        except OSError as exc:
+            raise CommandError(
+                f"cannot read {printable(str(path))!r}: {exc.strerror or exc}",
+                "give a readable file after @ (relative to where stptui runs)",
+            ) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CommandError(f"{printable(str(path))!r} is not UTF-8 text", INPUT_HINT) from None
+    try:
+        return jsontext.loads(text)
+    except ValueError as exc:
+        raise CommandError(
+            f"InvalidExecutionInput: the input is not JSON: {exc}", INPUT_HINT
+        ) from None
+
+
+@command(
+    "start-execution",
+    "messages",
+    "Start an execution of a Step Functions state machine (StartExecution).",
+    args=(
+        Arg("STATE_MACHINE", STATE_MACHINE, "a state-machine of the stack"),
+        Arg("INPUT", TEXT, "the input: JSON (one word) or @FILE (default {})", optional=True),
+    ),
+    options=(
+        Option(
+            "--name",
+            WORD,
+            "the execution's name (default: a UUID); unique per state machine",
+            "N",
+        ),
+    ),
+    examples=(
+        'start-execution orderFlow \'{"orderId": "o-1", "amount": 120}\'',
+        'start-execution orderFlow \'{"orderId": "o-2", "amount": 900}\' --name big-order',
+    ),
+    details=(
+        "The execution enters its first state at once; Task states invoke the stack's "
+        "functions (their behaviours decide how long they run and how they end), Wait states "
+        "and retries wait on the virtual clock, so `advance` or `run` moves them on. A name "
+        "already used is ExecutionAlreadyExists, unless it is a running execution started "
+        "with the same input, which is returned again (as AWS does)."
+    ),
+    changes_state=True,
+)
+def cmd_start_execution(session: Session, call: Call) -> CommandResult:
+    """start-execution STATE_MACHINE [INPUT] [--name N]"""
+    sim = session.sim
+    machine = _machine(sim, call.args["state_machine"])
+    raw = _input(call.args.get("input"))
+    try:
+        ex = machine.start(raw, call.opts.get("name"))
+    except ExecutionError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return CommandResult(
+        f"started execution {ex.name} of {machine.name} ({ex.status})\n{ex.arn}",
+        data={
+            "state_machine": machine.name,
+            "executionArn": ex.arn,
+            "name": ex.name,
+            "startDate": iso_ms(ex.start_ms),
+            "status": ex.status,
+        },
+    )
+
+
+@command(
+    "stop-execution",
+    "messages",
+    "Stop a running execution (StopExecution): it ends ABORTED.",
+    args=(Arg("EXECUTION", EXECUTION, "an execution: its name, a unique start of it, or ARN"),),
+    options=(
+        Option("--error", WORD, "the error code the execution ends with", "E"),
+        Option("--cause", TEXT, "the cause the execution ends with", "C"),
+    ),
+    examples=("stop-execution big-order --error Cancelled --cause 'the customer called'",),
+    details="Whatever its states invoked runs on, unheard; its timers are dropped.",
+    changes_state=True,
+)
+def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
+    """stop-execution EXECUTION [--error E] [--cause C]"""
+    ex = _execution(session.sim, call.args["execution"])
+    try:
+        ex.machine.stop_execution(ex, call.opts.get("error"), call.opts.get("cause"))
+    except ExecutionError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return CommandResult(
+        f"stopped execution {ex.name} of {ex.machine.name} (ABORTED)",
+        data={"executionArn": ex.arn, "stopDate": iso_ms(ex.stop_ms or 0), "status": ex.status},
+    )
+
+
+def _cut(text: Any) -> str:
+    shown = printable(str(text)) if text is not None else "-"
+    return shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…"
+
+
+def _duration(ex: Execution, now: int) -> str:
+    return format_duration((ex.stop_ms if ex.stop_ms is not None else now) - ex.start_ms)
+
+
+def show_executions(sim: Simulator, name: str | None) -> CommandResult:
+    """`show executions [SM]`: every execution (of one state machine), oldest first."""
+    machines: dict[str, MachineSim] = sim.services.get("state_machines", {})
+    if name is not None:
+        machines = {name: _machine(sim, name)}
+    if not machines:
+        return CommandResult("this stack has no state machines", data={"executions": []})
+    rows = []
+    data = []
+    for machine in machines.values():
+        for ex in machine.executions.values():
+            rows.append(
+                [
+                    machine.name,
+                    printable(ex.name),
+                    ex.status,
+                    iso_ms(ex.start_ms),
+                    _duration(ex, sim.clock.now),
+                    _cut(ex.error) if ex.error is not None else "-",
+                ]
+            )
+            data.append(
+                {
+                    "state_machine": machine.name,
+                    "name": ex.name,
+                    "executionArn": ex.arn,
+                    "status": ex.status,
+                    "startDate": iso_ms(ex.start_ms),
+                    "stopDate": iso_ms(ex.stop_ms) if ex.stop_ms is not None else None,
+                    "error": ex.error,
+                }
+            )
+    if not rows:
+        which = f"{name}" if name else "any state machine"
+        return CommandResult(
+            f"no executions of {which} yet (start one with start-execution)",
+            data={"executions": []},
+        )
+    return CommandResult(
+        "",
+        table=(["state machine", "execution", "status", "started", "duration", "error"], rows),
+        data={"executions": data},
+    )
+
+
+def show_execution(sim: Simulator, text: str) -> CommandResult:
+    """`show execution ID`: the execution, then its history (each state with its time,
+    input and output sizes, retries, catches and Choice verdicts)."""
+    ex = _execution(sim, text)
+    head = [
+        f"{printable(ex.name)} of {ex.machine.name}: {ex.status} after "
+        f"{_duration(ex, sim.clock.now)}",
+        f"  arn: {printable(ex.arn)}",
+        f"  input: {_cut(json.dumps(ex.input, ensure_ascii=False))}",
+    ]
+    if ex.status == "SUCCEEDED":
+        head.append(f"  output: {_cut(json.dumps(ex.output, ensure_ascii=False))}")
+    elif ex.status != RUNNING:
+        head.append(f"  error: {_cut(ex.error)}")
+        head.append(f"  cause: {_cut(ex.cause)}")
+    history = ex.history[-SHOW_HISTORY:]
+    if len(ex.history) > SHOW_HISTORY:
+        head.append(f"  (the last {SHOW_HISTORY} of {len(ex.history):,} history events)")
+    rows = [[iso_ms(h.t), h.what, printable(h.state) or "-", _cut(h.detail)] for h in history]
+    return CommandResult(
+        "\n".join(head),
+        table=(["time", "event", "state", "detail"], rows),
+        data={
+            "state_machine": ex.machine.name,
+            "name": ex.name,
+            "executionArn": ex.arn,
+            "status": ex.status,
+            "input": ex.input,
+            "output": ex.output,
+            "error": ex.error,
+            "cause": ex.cause,
+            "history": [
+                {"t": iso_ms(h.t), "event": h.what, "state": h.state, "detail": h.detail}
+                for h in ex.history
+            ],
+        },
+    )
+
+
+def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
+    """`explain EXECUTION`: the chain of one execution from the trace: each state it
+    entered, the invocations its tasks made and how they ended, retries, catches and why
+    each Choice went where it did."""
+    every = list(sim.trace.records)
+    invocations = {
+        rec.data["invocation_id"]
+        for rec in every
+        if rec.kind == tk.SFN_TASK_STARTED and rec.data.get("execution_arn") == ex.arn
+    }
+    lines = [f"execution {printable(ex.name)} of {ex.machine.name}: {ex.status}"]
+    records = [
+        rec
+        for rec in every
+        if rec.data.get("execution_arn") == ex.arn
+        or (rec.kind.startswith("invocation.") and rec.data.get("invocation_id") in invocations)
+    ]
+    width = max((len(rec.resource) for rec in records), default=0)
+    for rec in records:
+        lines.append(
+            f"{iso_ms(rec.t)}  {rec.kind:<{KIND_WIDTH}}  {rec.resource:<{width}}  "
+            f"{_because(rec)}".rstrip()
+        )
+    return CommandResult(
+        "\n".join(lines),
+        data={"key": ex.arn, "records": [rec.to_json() for rec in records]},
+    )
+
+
+def _because(rec: Any) -> str:
+    """A trace record of an execution in words."""
+    d = rec.data
+    state = printable(str(d.get("state", "")))
+    if rec.kind == "sfn.state.entered":
+        return f"{state} ({d['type']}), input {d['input_bytes']:,} bytes"
+    if rec.kind == "sfn.state.exited":
+        return f"{state}, output {d['output_bytes']:,} bytes"
+    if rec.kind == "sfn.task.started":
+        return f"{state} invoked {d['function']} ({d['invocation_id']})"
+    if rec.kind == "sfn.task.failed":
+        return f"{state} failed: {_cut(d['error'])}"
+    if rec.kind == "sfn.choice":
+        verdicts = "; ".join(_cut(v) for v in d["verdicts"])
+        return f"{state} -> {printable(str(d['next']))}: {verdicts}"
+    if rec.kind == "sfn.retry":
+        return f"{state} retries after {_cut(d['error'])}: attempt {d['attempt']} at {d['at']}"
+    if rec.kind == "sfn.caught":
+        return f"{state} caught {_cut(d['error'])} -> {printable(str(d['next']))}"
+    if rec.kind.startswith("sfn.execution."):
+        if "error" in d:
+            return f"error {_cut(d['error'])}: {_cut(d.get('cause'))}"
+        if "output_bytes" in d:
+            return f"output {d['output_bytes']:,} bytes"
+        return f"input {d['input_bytes']:,} bytes"
+    if rec.kind == "invocation.failed":
+        return f"{d['invocation_id']} failed: {_cut(d['error'])}"
+    return str(d.get("invocation_id", ""))

@@ -1,0 +1,469 @@
+"""Amazon States Language definitions: structural checks, and what a Task state calls.
+
+`check_definition` finds what Step Functions' CreateStateMachine refuses (StartAt, States,
+state types, Next/End, transitions and reachability, Retry/Catch fields, timeouts, the
+nested machines of Parallel and Map), each with its data path inside the definition so that
+`validate` gives file:line:col, and in Step Functions' own wording (`SCHEMA_VALIDATION_FAILED:
+...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
+are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
+does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda.
+
+`task_target` says which stack function a Task state invokes, resolving `Resource` as the
+deployed template does (docs/fidelity.md, "Step Functions executions").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from stptui.sim.asl_data import check_state
+
+Path = tuple[str | int, ...]
+Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data"]
+
+STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+# States that end by Next or End (Choice, Succeed and Fail do not take either).
+_FLOW_TYPES = ("Task", "Pass", "Wait", "Parallel", "Map")
+# States that may retry and catch.
+_RETRYING_TYPES = ("Task", "Parallel", "Map")
+JITTER_STRATEGIES = ("FULL", "NONE")
+# The Lambda service integration ("Invoke Lambda with Step Functions").
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_FUNCTION_ARN = re.compile(r"^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$")
+_LOGICAL_SUFFIX = "Function"
+
+
+@dataclass(frozen=True, slots=True)
+class AslProblem:
+    """One finding in a definition: where (a data path inside the definition), how bad,
+    what kind, Step Functions' message, and how to fix it."""
+
+    path: Path
+    severity: Literal["error", "warning"]
+    kind: Kind
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTarget:
+    """What a Task state calls: `function` is the stack function it invokes (None when the
+    resource is outside the stack or not simulated); `wrapped` is True for the
+    `lambda:invoke` integration, whose result is the Invoke API's response."""
+
+    function: str | None
+    wrapped: bool
+    resource: str
+    why: str | None = None
+
+
+def _where(path: Path) -> str:
+    return "/" + "/".join(str(p) for p in path)
+
+
+def _schema(path: Path, text: str, hint: str | None = None) -> AslProblem:
+    return AslProblem(
+        path, "error", "schema", f"SCHEMA_VALIDATION_FAILED: {text} at {_where(path)}", hint
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_definition(definition: Any) -> list[AslProblem]:
+    """Every problem of a state machine definition, outermost first."""
+    problems: list[AslProblem] = []
+    if not isinstance(definition, dict):
+        problems.append(_schema((), "The definition must be a JSON object"))
+        return problems
+    if definition.get("QueryLanguage") == "JSONata":
+        problems.append(
+            AslProblem(
+                ("QueryLanguage",),
+                "warning",
+                "not-simulated",
+                "QueryLanguage JSONata is not simulated; executions of this state machine fail",
+                "write the definition with JSONPath (the default query language)",
+            )
+        )
+    timeout = definition.get("TimeoutSeconds")
+    if timeout is not None and (not _is_int(timeout) or timeout < 1):
+        problems.append(
+            _schema(
+                ("TimeoutSeconds",),
+                "The value for the field 'TimeoutSeconds' must be a positive integer",
+            )
+        )
+    _check_machine(definition, (), problems)
+    return problems
+
+
+def _check_machine(machine: Mapping[str, Any], at: Path, problems: list[AslProblem]) -> None:
+    """StartAt, States and every state of one (possibly nested) machine."""
+    states = machine.get("States")
+    start = machine.get("StartAt")
+    missing = [f for f in ("StartAt", "States") if f not in machine]
+    if missing:
+        problems.append(_schema(at, f"These fields are required: [{', '.join(missing)}]"))
+    if not isinstance(states, dict) or not states:
+        if "States" in machine:
+            problems.append(_schema((*at, "States"), "The field 'States' should be non-empty"))
+        return
+    if "StartAt" in machine and (not isinstance(start, str) or start not in states):
+        problems.append(
+            AslProblem(
+                (*at, "StartAt"),
+                "error",
+                "transition",
+                f"MISSING_TRANSITION_TARGET: Missing 'Next' target: {start} at "
+                f"{_where((*at, 'StartAt'))}",
+                _names_hint(start, states),
+            )
+        )
+    for name, state in states.items():
+        _check_state(name, state, (*at, "States", name), states, problems)
+    reachable = _reachable(start, states)
+    for name in states:
+        if name not in reachable and isinstance(start, str) and start in states:
+            where = (*at, "States", name)
+            problems.append(
+                AslProblem(
+                    where,
+                    "error",
+                    "unreachable",
+                    f'MISSING_TRANSITION_TARGET: State "{name}" is not reachable. at '
+                    f"{_where(where)}",
+                    "make a Next, Default or Catch of another state lead to it, or remove it",
+                )
+            )
+
+
+def _names_hint(target: Any, states: Mapping[str, Any]) -> str:
+    from stptui.config.diagnostics import did_you_mean
+
+    guess = did_you_mean(str(target), list(states)) if isinstance(target, str) else None
+    if guess:
+        return f"did you mean {guess!r}?"
+    return f"states here: {', '.join(states)}"
+
+
+def transitions(state: Mapping[str, Any]) -> list[tuple[Path, Any]]:
+    """Every state name a state may go to, with the data path (inside the state) naming it."""
+    out: list[tuple[Path, Any]] = []
+    if "Next" in state:
+        out.append((("Next",), state["Next"]))
+    if state.get("Type") == "Choice":
+        for i, rule in enumerate(state.get("Choices") or []):
+            if isinstance(rule, dict) and "Next" in rule:
+                out.append((("Choices", i, "Next"), rule["Next"]))
+        if "Default" in state:
+            out.append((("Default",), state["Default"]))
+    for i, catcher in enumerate(state.get("Catch") or []):
+        if isinstance(catcher, dict) and "Next" in catcher:
+            out.append((("Catch", i, "Next"), catcher["Next"]))
+    return out
+
+
+def _reachable(start: Any, states: Mapping[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = [start] if isinstance(start, str) else []
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in states:
+            continue
+        seen.add(name)
+        state = states[name]
+        if isinstance(state, dict):
+            todo.extend(t for _, t in transitions(state) if isinstance(t, str))
+    return seen
+
+
+def _check_state(
+    name: str, state: Any, at: Path, states: Mapping[str, Any], problems: list[AslProblem]
+) -> None:
+    if not isinstance(state, dict):
+        problems.append(_schema(at, "The state must be a JSON object"))
+        return
+    stype = state.get("Type")
+    if "Type" not in state:
+        problems.append(_schema(at, "These fields are required: [Type]"))
+        return
+    if stype not in STATE_TYPES:
+        from stptui.config.diagnostics import did_you_mean
+
+        guess = did_you_mean(str(stype), STATE_TYPES)
+        problems.append(
+            _schema(
+                (*at, "Type"),
+                f"The value for the field 'Type' must be one of {', '.join(STATE_TYPES)}",
+                f"did you mean {guess!r}?" if guess else None,
+            )
+        )
+        return
+    if state.get("QueryLanguage") == "JSONata":
+        problems.append(
+            AslProblem(
+                (*at, "QueryLanguage"),
+                "warning",
+                "not-simulated",
+                f"state {name!r} uses QueryLanguage JSONata, which is not simulated",
+                "write it with JSONPath (the default query language)",
+            )
+        )
+    if stype in _FLOW_TYPES:
+        has_next, has_end = "Next" in state, state.get("End") is True
+        if has_next == has_end:
+            which = "both 'Next' and 'End'" if has_next else "'Next' or 'End: true'"
+            problems.append(
+                _schema(
+                    at,
+                    f"A {stype} state must have exactly one of 'Next' and 'End'",
+                    f"state {name!r} has {which}",
+                )
+            )
+    elif "Next" in state or "End" in state:
+        field = "Next" if "Next" in state else "End"
+        problems.append(
+            _schema((*at, field), f"Field '{field}' is not supported by a {stype} state")
+        )
+    for path, target in transitions(state):
+        if not isinstance(target, str) or target not in states:
+            problems.append(
+                AslProblem(
+                    (*at, *path),
+                    "error",
+                    "transition",
+                    f"MISSING_TRANSITION_TARGET: Missing 'Next' target: {target} at "
+                    f"{_where((*at, *path))}",
+                    _names_hint(target, states),
+                )
+            )
+    if stype == "Choice":
+        choices = state.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            problems.append(_schema((*at, "Choices"), "The field 'Choices' should be non-empty"))
+    if stype == "Fail":
+        for a, b in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+            if a in state and b in state:
+                problems.append(_schema(at, f"A Fail state may have '{a}' or '{b}', not both"))
+    if stype in _RETRYING_TYPES:
+        _check_retry(state.get("Retry"), (*at, "Retry"), problems)
+        _check_catch(state.get("Catch"), (*at, "Catch"), problems)
+    elif "Retry" in state or "Catch" in state:
+        field = "Retry" if "Retry" in state else "Catch"
+        problems.append(
+            _schema((*at, field), f"Field '{field}' is not supported by a {stype} state")
+        )
+    if stype == "Task":
+        _check_task(name, state, at, problems)
+    if stype == "Parallel":
+        branches = state.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            problems.append(_schema((*at, "Branches"), "The field 'Branches' should be non-empty"))
+        else:
+            for i, branch in enumerate(branches):
+                if isinstance(branch, dict):
+                    _check_machine(branch, (*at, "Branches", i), problems)
+                else:
+                    problems.append(_schema((*at, "Branches", i), "A branch must be an object"))
+    if stype == "Map":
+        key = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+        processor = state.get(key)
+        if not isinstance(processor, dict):
+            problems.append(_schema(at, "These fields are required: [ItemProcessor]"))
+        else:
+            mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
+            if mode == "DISTRIBUTED":
+                problems.append(
+                    AslProblem(
+                        (*at, key, "ProcessorConfig", "Mode"),
+                        "warning",
+                        "not-simulated",
+                        f"Map state {name!r} is DISTRIBUTED; it runs here as an inline Map",
+                        None,
+                    )
+                )
+            _check_machine(processor, (*at, key), problems)
+        limit = state.get("MaxConcurrency")
+        if limit is not None and (not _is_int(limit) or limit < 0):
+            problems.append(
+                _schema(
+                    (*at, "MaxConcurrency"),
+                    "The value for the field 'MaxConcurrency' must be a non-negative integer",
+                )
+            )
+    for path, message in check_state(state):
+        problems.append(AslProblem((*at, *path), "error", "data", message))
+
+
+def _check_task(name: str, state: Mapping[str, Any], at: Path, problems: list[AslProblem]) -> None:
+    if "Resource" not in state:
+        problems.append(_schema(at, "These fields are required: [Resource]"))
+    for field in ("TimeoutSeconds", "HeartbeatSeconds"):
+        value = state.get(field)
+        if value is not None and (not _is_int(value) or value < 1):
+            problems.append(
+                _schema(
+                    (*at, field), f"The value for the field '{field}' must be a positive integer"
+                )
+            )
+    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+    if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
+        problems.append(
+            _schema(
+                (*at, "HeartbeatSeconds"),
+                "The value for the field 'HeartbeatSeconds' must be smaller than the value "
+                "for the field 'TimeoutSeconds'",
+            )
+        )
+
+
+def _check_errors(errors: Any, at: Path, last: bool, problems: list[AslProblem]) -> None:
+    if not isinstance(errors, list) or not errors:
+        problems.append(_schema(at, "The field 'ErrorEquals' should be non-empty"))
+        return
+    if "States.ALL" in errors and (len(errors) != 1 or not last):
+        problems.append(
+            _schema(
+                at,
+                "Error name 'States.ALL' must appear alone in ErrorEquals and in the last "
+                "retrier or catcher",
+                "move the States.ALL entry to the end, on its own",
+            )
+        )
+
+
+def _check_retry(retry: Any, at: Path, problems: list[AslProblem]) -> None:
+    if retry is None:
+        return
+    if not isinstance(retry, list):
+        problems.append(_schema(at, "The field 'Retry' must be an array"))
+        return
+    for i, retrier in enumerate(retry):
+        where = (*at, i)
+        if not isinstance(retrier, dict):
+            problems.append(_schema(where, "A retrier must be an object"))
+            continue
+        _check_errors(retrier.get("ErrorEquals"), where, i == len(retry) - 1, problems)
+        checks = (
+            ("MaxAttempts", lambda v: _is_int(v) and v >= 0, "a non-negative integer"),
+            ("IntervalSeconds", lambda v: _is_int(v) and v >= 1, "a positive integer"),
+            ("MaxDelaySeconds", lambda v: _is_int(v) and v >= 1, "a positive integer"),
+            ("BackoffRate", lambda v: _is_number(v) and v >= 1.0, "a number >= 1.0"),
+            ("JitterStrategy", lambda v: v in JITTER_STRATEGIES, "FULL or NONE"),
+        )
+        for field, ok, what in checks:
+            if field in retrier and not ok(retrier[field]):
+                problems.append(
+                    _schema((*where, field), f"The value for the field '{field}' must be {what}")
+                )
+
+
+def _check_catch(catch: Any, at: Path, problems: list[AslProblem]) -> None:
+    if catch is None:
+        return
+    if not isinstance(catch, list):
+        problems.append(_schema(at, "The field 'Catch' must be an array"))
+        return
+    for i, catcher in enumerate(catch):
+        where = (*at, i)
+        if not isinstance(catcher, dict):
+            problems.append(_schema(where, "A catcher must be an object"))
+            continue
+        _check_errors(catcher.get("ErrorEquals"), where, i == len(catch) - 1, problems)
+        if "Next" not in catcher:
+            problems.append(_schema(where, "These fields are required: [Next]"))
+
+
+def logical_function_id(name: str) -> str:
+    """The CloudFormation logical id Stacktape gives a function's Lambda (`validateInput`
+    -> `ValidateInputFunction`)."""
+    from stptui.config.normalize import _pascal
+
+    return _pascal(name) + _LOGICAL_SUFFIX
+
+
+def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskTarget:
+    """Which stack function a Task state invokes. `functions` maps each function's name to
+    its ARN. `Resource` may be `Fn::GetAtt: [<Name>Function, Arn]`, `$ResourceParam(fn,
+    'arn')` (already resolved to the ARN), a literal function ARN, or the `lambda:invoke`
+    integration with `Parameters.FunctionName` (any of those forms, or the function's name)."""
+    resource = state.get("Resource")
+    if resource == LAMBDA_INVOKE or (
+        isinstance(resource, str) and resource.startswith(LAMBDA_INVOKE + ".")
+    ):
+        params = state.get("Parameters")
+        name = params.get("FunctionName") if isinstance(params, dict) else None
+        if name is None and isinstance(params, dict) and "FunctionName.$" in params:
+            return TaskTarget(None, True, LAMBDA_INVOKE, "FunctionName.$ is read at run time")
+        fn = _function_of(name, functions)
+        why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
+        return TaskTarget(fn, True, LAMBDA_INVOKE, why)
+    if isinstance(resource, str) and resource.startswith("arn:aws:states:::"):
+        return TaskTarget(
+            None, False, resource, f"the integration {resource} is not simulated (only Lambda)"
+        )
+    fn = _function_of(resource, functions)
+    why = None if fn else f"Resource {_shown(resource)} is no function of this stack"
+    return TaskTarget(fn, False, _shown(resource), why)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _function_of(value: Any, functions: Mapping[str, str]) -> str | None:
+    """The stack function `value` names: by Fn::GetAtt of its logical id, ARN or name."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if isinstance(parts, list) and len(parts) == 2 and parts[1] == "Arn":
+                return next((n for n in functions if logical_function_id(n) == parts[0]), None)
+        if key == "Ref" and isinstance(arg, str):
+            return next((n for n in functions if logical_function_id(n) == arg), None)
+        return None
+    if not isinstance(value, str):
+        return None
+    named = getattr(value, "resource", None)
+    if isinstance(named, str) and getattr(value, "param", None) == "arn":
+        return named if named in functions else None
+    match = _FUNCTION_ARN.match(value)
+    if match:
+        return next((n for n, arn in functions.items() if arn.endswith(":" + match[1])), None)
+    return value if value in functions else None
+
+
+def lambda_function_targets(definition: Any) -> list[tuple[Path, Mapping[str, Any]]]:
+    """Every Task state of a definition, nested machines included, with its data path."""
+    out: list[tuple[Path, Mapping[str, Any]]] = []
+
+    def walk(machine: Any, at: Path) -> None:
+        states = machine.get("States") if isinstance(machine, dict) else None
+        if not isinstance(states, dict):
+            return
+        for name, state in states.items():
+            if not isinstance(state, dict):
+                continue
+            where = (*at, "States", name)
+            if state.get("Type") == "Task":
+                out.append((where, state))
+            for i, branch in enumerate(state.get("Branches") or []):
+                walk(branch, (*where, "Branches", i))
+            for key in ("ItemProcessor", "Iterator"):
+                if isinstance(state.get(key), dict):
+                    walk(state[key], (*where, key))
+
+    walk(definition, ())
+    return out

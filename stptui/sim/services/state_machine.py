@@ -1,0 +1,947 @@
+"""Step Functions state machines: STANDARD executions on the virtual clock.
+
+An execution walks its definition one state at a time. A Task invokes a stack function
+synchronously (its simulated behaviour decides how long it runs and how it ends); Retry waits
+IntervalSeconds x BackoffRate^n (capped by MaxDelaySeconds, FULL jitter drawn from the
+simulation's rng) before the next attempt; Catch sends the error output on; Wait, retries and
+timeouts are clock entries, so `advance` fast-forwards them. Parallel runs its branches and
+Map its iterations (up to MaxConcurrency at once) as child flows; the first failure stops the
+others. Data flow (paths, Parameters, Choice rules, Wait times) is stptui.sim.asl_data's.
+docs/fidelity.md ("Step Functions executions") lists the sources and the choices made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import StateMachine
+from stptui.sim import asl
+from stptui.sim import trace as tk
+from stptui.sim.asl_data import (
+    DataEnv,
+    StatesRuntimeError,
+    catch_output,
+    choose,
+    map_item_input,
+    map_items,
+    state_input,
+    state_output,
+    wait_until_ms,
+)
+from stptui.sim.clock import MAX_MS, iso_ms
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior import Outcome
+    from stptui.sim.clock import Entry
+    from stptui.sim.engine import Simulator
+
+# "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8
+# encoded string" (Step Functions quotas).
+MAX_PAYLOAD_BYTES = 262_144
+# Retrier defaults (Amazon States Language: "Retrying after an error").
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_INTERVAL_S = 1
+DEFAULT_BACKOFF_RATE = 2.0
+# An execution's longest run without TimeoutSeconds: one year (Step Functions quotas).
+MAX_EXECUTION_MS = 365 * 24 * 3_600_000
+# "Maximum execution history size: 25,000 events" (Step Functions quotas); counted here in
+# the simulator's own history lines.
+MAX_HISTORY_EVENTS = 25_000
+# Execution names: 1 to 80 characters, none of whitespace, brackets, wildcards, special
+# characters or control characters (StartExecution: `name`).
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+# Error names that no retrier or catcher matches through States.ALL (Error names: "States.ALL
+# ... does not match States.DataLimitExceeded or States.Runtime"; both are terminal).
+_TERMINAL_ERRORS = ("States.Runtime", "States.DataLimitExceeded")
+RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = (
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "TIMED_OUT",
+    "ABORTED",
+)
+STATUSES = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
+
+
+class ExecutionError(Exception):
+    """A StartExecution or StopExecution request Step Functions refuses (its error name is
+    the first word of the message), with a hint."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+@dataclass(slots=True)
+class HistoryEvent:
+    """One line of an execution's history: what happened to which state, and when."""
+
+    t: int
+    what: str
+    state: str
+    detail: str
+
+
+@dataclass(slots=True)
+class Execution:
+    """One execution of a state machine."""
+
+    machine: MachineSim
+    name: str
+    arn: str
+    input: Any
+    start_ms: int
+    source: str
+    status: str = RUNNING
+    stop_ms: int | None = None
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    history: list[HistoryEvent] = field(default_factory=list)
+    timer: Entry | None = None
+    root: Flow | None = None
+
+
+@dataclass(slots=True)
+class Timer:
+    """A clock entry of a flow: the end of a Wait, the next attempt of a retried state, or
+    a Task's TimeoutSeconds. It does nothing when its flow has moved on (`token` differs)."""
+
+    what: str
+    flow: Flow
+    token: int
+    state_name: str
+    state: Mapping[str, Any]
+    raw: Any
+    retries: int
+
+
+def _timer_text(timer: Timer) -> str:
+    return f"{timer.what} of state {timer.flow.label}{timer.state_name} ({timer.flow.ex.name})"
+
+
+def _timeout_text(ex: Execution) -> str:
+    return f"TimeoutSeconds of execution {ex.name}"
+
+
+class Flow:
+    """One (possibly nested) machine running inside an execution: the execution itself, a
+    Parallel branch or a Map iteration. `label` prefixes its states' names in the trace
+    (`Fan/0/Work` is state Work of branch 0 of the Parallel state Fan)."""
+
+    def __init__(
+        self,
+        ex: Execution,
+        machine: Mapping[str, Any],
+        label: str,
+        done: Callable[[Flow, bool, Any], None],
+        map_item: dict[str, Any] | None = None,
+    ) -> None:
+        self.ex = ex
+        self.states: Mapping[str, Any] = machine.get("States") or {}
+        self.start: str = machine.get("StartAt", "")
+        self.label = label
+        self.done = done
+        self.map_item = map_item
+        self.alive = True
+        # Each state entry or attempt bumps the token: a callback of an earlier one (a late
+        # invocation, a cancelled timer) sees a different token and does nothing.
+        self.token = 0
+        self.timers: list[Entry] = []
+        self.children: list[Flow] = []
+        # Attempts made so far by each retrier of the current state (by its index).
+        self.retry_counts: dict[int, int] = {}
+
+    def stop(self, sim: Simulator) -> None:
+        """End this flow and its children now: their timers are dropped and whatever they
+        invoked is left to finish unheard."""
+        self.alive = False
+        self.token += 1
+        for entry in self.timers:
+            sim.clock.cancel(entry)
+        self.timers.clear()
+        for child in self.children:
+            child.stop(sim)
+        self.children.clear()
+
+
+class MachineSim:
+    """One state machine of the stack and its executions."""
+
+    def __init__(self, sim: Simulator, model: StateMachine) -> None:
+        self.sim = sim
+        self.name = model.name
+        self.definition: dict[str, Any] = model.definition or {}
+        self.arn = sim.resource_param(model.name, "arn")
+        self.aws_name = sim.resource_param(model.name, "name")
+        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{self.aws_name}-role"
+        self.executions: dict[str, Execution] = {}
+        self.problems = [p for p in asl.check_definition(model.definition) if p.severity == "error"]
+        self.functions = {f.name: sim.arn(f.name) for f in sim.stack.functions}
+        self._due: deque[tuple[Flow, str, Any]] = deque()
+        self._draining = False
+        self._timer_label = ("execution", self.name, _timer_text)
+        self._timeout_label = ("execution", self.name, _timeout_text)
+
+    # -- StartExecution / StopExecution -------------------------------------------------
+
+    def start(self, raw_input: Any, name: str | None = None, source: str = "command") -> Execution:
+        """StartExecution: a new RUNNING execution that enters its first state now. A name
+        already used is ExecutionAlreadyExists, unless it is a running execution started
+        with the same input (then that one is returned, as AWS does)."""
+        sim = self.sim
+        if self.problems:
+            first = self.problems[0]
+            raise ExecutionError(
+                f"InvalidDefinition: {self.name}: {first.message}",
+                "`stptui validate` lists every problem of the definition",
+            )
+        size = _size(raw_input)
+        if size > MAX_PAYLOAD_BYTES:
+            raise ExecutionError(
+                f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
+                f"at most {MAX_PAYLOAD_BYTES:,} (256 KiB)",
+                "pass a reference (an S3 key, an id) instead of the data itself",
+            )
+        if name is not None:
+            check_execution_name(name)
+            old = self.executions.get(name)
+            if old is not None:
+                if old.status == RUNNING and old.input == raw_input:
+                    return old
+                raise ExecutionError(
+                    f"ExecutionAlreadyExists: Execution Already Exists: '{old.arn}'",
+                    "names are unique per state machine for 90 days; pick another --name or "
+                    "leave it out for a generated one",
+                )
+        else:
+            name = sim.new_id()
+        now = sim.clock.now
+        arn = self.arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+        ex = Execution(self, name, arn, raw_input, now, source)
+        self.executions[name] = ex
+        sim.trace.emit(
+            (
+                now,
+                tk.SFN_EXECUTION_STARTED,
+                self.name,
+                {"execution_arn": arn, "name": name, "input_bytes": size, "source": source},
+            )
+        )
+        self._history(ex, "ExecutionStarted", "", f"input {size:,} bytes")
+        timeout = self.definition.get("TimeoutSeconds")
+        limit = timeout * 1000 if isinstance(timeout, int) else MAX_EXECUTION_MS
+        # In the background: a deadline alone does not keep `run` going.
+        ex.timer = sim.clock.at(
+            min(now + limit, MAX_MS), self._timed_out, ex, self._timeout_label, background=True
+        )
+        ex.root = Flow(ex, self.definition, "", self._root_done)
+        if self.definition.get("QueryLanguage") == "JSONata":
+            self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
+            return ex
+        self._enter(ex.root, ex.root.start, raw_input)
+        return ex
+
+    def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
+        """StopExecution: the execution ends ABORTED now, with the error and cause given."""
+        if ex.status != RUNNING:
+            raise ExecutionError(
+                f"execution {ex.name!r} is already {ex.status}",
+                "only a RUNNING execution can be stopped",
+            )
+        self._close(ex, ABORTED, error, cause)
+
+    # -- the run --------------------------------------------------------------------------
+
+    def _env(self, flow: Flow, state_name: str, retry_count: int) -> DataEnv:
+        ex = flow.ex
+        context: dict[str, Any] = {
+            "Execution": {
+                "Id": ex.arn,
+                "Input": ex.input,
+                "Name": ex.name,
+                "RoleArn": self.role_arn,
+                "StartTime": iso_ms(ex.start_ms),
+                "RedriveCount": 0,
+            },
+            "State": {
+                "EnteredTime": iso_ms(self.sim.clock.now),
+                "Name": state_name,
+                "RetryCount": retry_count,
+            },
+            "StateMachine": {"Id": self.arn, "Name": self.aws_name},
+        }
+        if flow.map_item is not None:
+            context["Map"] = {"Item": flow.map_item}
+        rng = self.sim.rng
+
+        def random(start: int, end: int) -> int:
+            return rng.randrange(start, end) if end > start else start
+
+        return DataEnv(context, self.sim.new_id, random)
+
+    def _history(self, ex: Execution, what: str, state: str, detail: str) -> None:
+        ex.history.append(HistoryEvent(self.sim.clock.now, what, state, detail))
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        self.sim.trace.emit((self.sim.clock.now, kind, self.name, data))
+
+    def _enter(self, flow: Flow, name: str, raw_input: Any) -> None:
+        """Enter state `name` of `flow` with `raw_input`: now, after the transitions already
+        due at this instant (a queue, not recursion: Pass and Choice states may loop)."""
+        self._due.append((flow, name, raw_input))
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self._due:
+                self._enter_now(*self._due.popleft())
+        finally:
+            self._draining = False
+
+    def _enter_now(self, flow: Flow, name: str, raw_input: Any) -> None:
+        ex = flow.ex
+        if not flow.alive or ex.status != RUNNING:
+            return
+        if len(ex.history) >= MAX_HISTORY_EVENTS:
+            self._close(
+                ex,
+                FAILED,
+                "States.Runtime",
+                f"The execution reached the maximum number of history events "
+                f"({MAX_HISTORY_EVENTS:,}); a loop of states never ends",
+            )
+            return
+        flow.token += 1
+        flow.retry_counts = {}
+        for entry in flow.timers:
+            self.sim.clock.cancel(entry)
+        flow.timers.clear()
+        state = flow.states[name]
+        shown = flow.label + name
+        stype = state["Type"]
+        size = _size(raw_input)
+        self._emit(
+            tk.SFN_STATE_ENTERED,
+            {"execution_arn": flow.ex.arn, "state": shown, "type": stype, "input_bytes": size},
+        )
+        self._history(flow.ex, f"{stype}StateEntered", shown, f"input {size:,} bytes")
+        self._run_state(flow, name, state, raw_input, 0)
+
+    def _run_state(
+        self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, retries: int
+    ) -> None:
+        """Run one attempt of a state (retries is how many came before)."""
+        env = self._env(flow, name, retries)
+        stype = state["Type"]
+        try:
+            if state.get("QueryLanguage") == "JSONata":
+                raise StatesRuntimeError("States.Runtime", _jsonata_cause(name))
+            if stype == "Pass":
+                result = (
+                    state["Result"] if "Result" in state else state_input(state, name, raw, env)
+                )
+                self._exit(flow, name, state, raw, result, env)
+            elif stype == "Succeed":
+                effective = state_input(state, name, raw, env)
+                out = state_output(_output_only(state), name, effective, effective, env)
+                self._finish_flow(flow, name, state, out)
+            elif stype == "Fail":
+                self._fail_state(flow, name, state, raw, env)
+            elif stype == "Choice":
+                self._choice(flow, name, state, raw, env)
+            elif stype == "Wait":
+                until = wait_until_ms(state, name, raw, self.sim.clock.now)
+                self._later(until, Timer("wait", flow, flow.token, name, state, raw, 0))
+            elif stype == "Task":
+                self._task(flow, name, state, raw, env, retries)
+            elif stype == "Parallel":
+                self._parallel(flow, name, state, raw, env, retries)
+            else:
+                self._map(flow, name, state, raw, env, retries)
+        except StatesRuntimeError as exc:
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+
+    def _later(self, at: int, timer: Timer) -> None:
+        """Run `timer` at `at` (now, if that is past), unless its flow moves on first."""
+        sim = self.sim
+        entry = sim.clock.at(max(at, sim.clock.now), self._due_timer, timer, self._timer_label)
+        timer.flow.timers.append(entry)
+
+    def _due_timer(self, timer: Timer) -> None:
+        flow, name, state, raw = timer.flow, timer.state_name, timer.state, timer.raw
+        if not flow.alive or flow.token != timer.token:
+            return
+        if timer.what == "retry":
+            flow.token += 1
+            self._run_state(flow, name, state, raw, timer.retries)
+        elif timer.what == "wait":
+            self._waited(flow, name, state, raw)
+        else:
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": flow.label + name,
+                    "error": "States.Timeout",
+                    "invocation_id": None,
+                },
+            )
+            self._state_error(flow, name, state, raw, "States.Timeout", "", timer.retries)
+
+    def _waited(self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any) -> None:
+        env = self._env(flow, name, 0)
+        try:
+            self._exit(flow, name, state, raw, state_input(state, name, raw, env), env)
+        except StatesRuntimeError as exc:
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, 0)
+
+    def _fail_state(
+        self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, env: DataEnv
+    ) -> None:
+        # ErrorPath and CausePath read the state's input (a Fail state has no InputPath): a
+        # Fail state's own input processing, with the path as its InputPath, gives that.
+        error, cause = state.get("Error"), state.get("Cause")
+        if "ErrorPath" in state:
+            error = state_input({"Type": "Fail", "InputPath": state["ErrorPath"]}, name, raw, env)
+        if "CausePath" in state:
+            cause = state_input({"Type": "Fail", "InputPath": state["CausePath"]}, name, raw, env)
+        self._history(flow.ex, "FailStateEntered", flow.label + name, f"error {error}")
+        flow.stop(self.sim)
+        flow.done(flow, False, {"Error": error, "Cause": cause})
+
+    def _choice(
+        self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, env: DataEnv
+    ) -> None:
+        target, verdicts = choose(state, name, raw, env)
+        words = [
+            f"rule {v.index + 1} {'matched' if v.matched else 'did not match'}: {v.reason}"
+            for v in verdicts
+        ]
+        if not any(v.matched for v in verdicts):
+            words.append(f"Default: {target}")
+        shown = flow.label + name
+        self._emit(
+            tk.SFN_CHOICE,
+            {"execution_arn": flow.ex.arn, "state": shown, "next": target, "verdicts": words},
+        )
+        self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
+        effective = state_input(state, name, raw, env)
+        out = state_output(_output_only(state), name, effective, effective, env)
+        self._leave(flow, name, state, out)
+        self._enter(flow, target, out)
+
+    def _exit(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        result: Any,
+        env: DataEnv,
+    ) -> None:
+        """The state produced `result`: apply its output processing and move on."""
+        out = state_output(state, name, raw, result, env)
+        size = _size(out)
+        if size > MAX_PAYLOAD_BYTES:
+            raise StatesRuntimeError(
+                "States.DataLimitExceeded",
+                f"The state/task '{name}' returned a result with a size exceeding the maximum "
+                f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
+            )
+        if state.get("End") is True:
+            self._finish_flow(flow, name, state, out)
+            return
+        self._leave(flow, name, state, out)
+        self._enter(flow, state["Next"], out)
+
+    def _leave(self, flow: Flow, name: str, state: Mapping[str, Any], out: Any) -> None:
+        shown = flow.label + name
+        size = _size(out)
+        self._emit(
+            tk.SFN_STATE_EXITED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "type": state["Type"],
+                "output_bytes": size,
+            },
+        )
+        self._history(flow.ex, f"{state['Type']}StateExited", shown, f"output {size:,} bytes")
+
+    def _finish_flow(self, flow: Flow, name: str, state: Mapping[str, Any], out: Any) -> None:
+        self._leave(flow, name, state, out)
+        flow.stop(self.sim)
+        flow.done(flow, True, out)
+
+    # -- errors: Retry and Catch ----------------------------------------------------------
+
+    def _state_error(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        error: str,
+        cause: str,
+        retries: int,
+    ) -> None:
+        """A state attempt failed with `error`: retry it, catch it, or fail the flow."""
+        if not flow.alive:
+            return
+        for entry in flow.timers:
+            self.sim.clock.cancel(entry)
+        flow.timers.clear()
+        for child in flow.children:
+            child.stop(self.sim)
+        flow.children.clear()
+        flow.token += 1
+        shown = flow.label + name
+        ex = flow.ex
+        self._history(ex, "StateFailed", shown, f"{error}: {cause}")
+        counts = flow.retry_counts
+        for i, retrier in enumerate(state.get("Retry") or []):
+            if not error_matches(retrier.get("ErrorEquals") or [], error):
+                continue
+            done = counts.get(i, 0)
+            if done >= retrier.get("MaxAttempts", DEFAULT_MAX_ATTEMPTS):
+                break
+            counts[i] = done + 1
+            delay = retry_delay_ms(retrier, done, self.sim.rng)
+            at = self.sim.clock.now + delay
+            self._emit(
+                tk.SFN_RETRY,
+                {
+                    "execution_arn": ex.arn,
+                    "state": shown,
+                    "error": error,
+                    "attempt": retries + 2,
+                    "delay_ms": delay,
+                    "at": iso_ms(at),
+                },
+            )
+            self._history(ex, "Retry", shown, f"{error}: attempt {retries + 2} in {delay} ms")
+            self._later(at, Timer("retry", flow, flow.token, name, state, raw, retries + 1))
+            return
+        error_output = {"Error": error, "Cause": cause}
+        for catcher in state.get("Catch") or []:
+            if not error_matches(catcher.get("ErrorEquals") or [], error):
+                continue
+            env = self._env(flow, name, retries)
+            try:
+                out = catch_output(catcher, name, raw, error_output, env)
+            except StatesRuntimeError as exc:
+                error_output = {"Error": exc.error, "Cause": exc.cause}
+                break
+            self._emit(
+                tk.SFN_CAUGHT,
+                {"execution_arn": ex.arn, "state": shown, "error": error, "next": catcher["Next"]},
+            )
+            self._history(ex, "Caught", shown, f"{error} -> {catcher['Next']}")
+            self._enter(flow, catcher["Next"], out)
+            return
+        flow.stop(self.sim)
+        flow.done(flow, False, error_output)
+
+    # -- Task ----------------------------------------------------------------------------
+
+    def _task(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+    ) -> None:
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        effective = state_input(state, name, raw, env)
+        target = asl.task_target(state, self.functions)
+        if target.wrapped and isinstance(effective, dict):
+            # FunctionName may come from the input (`FunctionName.$`).
+            resolved = {**state, "Parameters": {"FunctionName": effective.get("FunctionName")}}
+            target = asl.task_target(resolved, self.functions)
+        if target.function is None:
+            raise StatesRuntimeError(
+                "States.Runtime",
+                f"An error occurred while executing the state '{name}': {target.why} "
+                "(stptui simulates Task states that invoke the stack's functions)",
+            )
+        payload = effective
+        if target.wrapped:
+            payload = effective.get("Payload", {}) if isinstance(effective, dict) else {}
+        size = _size(payload)
+        if size > MAX_PAYLOAD_BYTES:
+            raise StatesRuntimeError(
+                "States.DataLimitExceeded",
+                f"The state/task '{name}' has an input with a size exceeding the maximum "
+                f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
+            )
+        token = flow.token
+        shown = flow.label + name
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            if not flow.alive or flow.token != token:
+                return  # timed out, stopped or failed meanwhile: the result is not heard
+            for entry in flow.timers:
+                sim.clock.cancel(entry)
+            flow.timers.clear()
+            if outcome.status == "success":
+                result = outcome.response
+                if target.wrapped:
+                    result = lambda_invoke_result(inv_id, outcome.response, sim.clock.now)
+                try:
+                    self._exit(flow, name, state, raw, result, env)
+                except StatesRuntimeError as exc:
+                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                return
+            error = outcome.error_type or "Error"
+            cause = json.dumps(
+                {"errorType": error, "errorMessage": outcome.error_message or ""},
+                separators=(",", ":"),
+            )
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": shown,
+                    "error": error,
+                    "invocation_id": inv_id,
+                },
+            )
+            self._state_error(flow, name, state, raw, error, cause, retries)
+
+        try:
+            inv_id = sim.invoke_sync(target.function, payload, done, "step-functions")
+        except SimError as exc:
+            # The one refusal of a synchronous invoke that can reach here (the function and
+            # the payload size were checked): a throttle, named as Step Functions names it.
+            error = "Lambda.TooManyRequestsException"
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": shown,
+                    "error": error,
+                    "invocation_id": None,
+                },
+            )
+            self._state_error(flow, name, state, raw, error, str(exc), retries)
+            return
+        self._emit(
+            tk.SFN_TASK_STARTED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "function": target.function,
+                "invocation_id": inv_id,
+            },
+        )
+        self._history(flow.ex, "TaskScheduled", shown, f"invoked {target.function} ({inv_id})")
+        timeout = state.get("TimeoutSeconds")
+        if isinstance(timeout, int):
+            at = sim.clock.now + timeout * 1000
+            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+
+    # -- Parallel and Map ----------------------------------------------------------------
+
+    def _parallel(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+    ) -> None:
+        effective = state_input(state, name, raw, env)
+        branches = state["Branches"]
+        self._fan_out(
+            flow,
+            name,
+            state,
+            raw,
+            env,
+            retries,
+            [
+                (branch, f"{flow.label}{name}/{i}/", effective, None)
+                for i, branch in enumerate(branches)
+            ],
+            0,
+        )
+
+    def _map(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+    ) -> None:
+        effective = state_input(state, name, raw, env)
+        items = map_items(state, name, effective, env)
+        processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+        jobs = []
+        for i, item in enumerate(items):
+            item_input = map_item_input(state, name, effective, item, i, env)
+            jobs.append(
+                (processor, f"{flow.label}{name}/{i}/", item_input, {"Index": i, "Value": item})
+            )
+        limit = state.get("MaxConcurrency", 0)
+        self._fan_out(flow, name, state, raw, env, retries, jobs, limit if limit else 0)
+
+    def _fan_out(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        jobs: list[tuple[Mapping[str, Any], str, Any, dict[str, Any] | None]],
+        limit: int,
+    ) -> None:
+        """Run `jobs` (machine, label, input, map item) as child flows, at most `limit` at
+        once (0: all); the results, in job order, are the state's result."""
+        results: list[Any] = [None] * len(jobs)
+        left = len(jobs)
+        started = 0
+        token = flow.token
+
+        def child_done(child: Flow, ok: bool, value: Any) -> None:
+            nonlocal left
+            if not flow.alive or flow.token != token:
+                return
+            if child in flow.children:
+                flow.children.remove(child)
+            if not ok:
+                self._state_error(
+                    flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
+                )
+                return
+            results[child_index[id(child)]] = value
+            left -= 1
+            if left == 0:
+                try:
+                    self._exit(flow, name, state, raw, results, env)
+                except StatesRuntimeError as exc:
+                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                return
+            launch()
+
+        child_index: dict[int, int] = {}
+
+        def launch() -> None:
+            nonlocal started
+            while started < len(jobs) and (limit == 0 or len(flow.children) < limit):
+                machine, label, data, item = jobs[started]
+                child = Flow(flow.ex, machine, label, child_done, item)
+                child_index[id(child)] = started
+                started += 1
+                flow.children.append(child)
+                self._enter(child, child.start, data)
+                if not flow.alive or flow.token != token:
+                    return
+
+        if not jobs:
+            self._exit(flow, name, state, raw, [], env)
+            return
+        launch()
+
+    # -- the end of an execution ---------------------------------------------------------
+
+    def _root_done(self, flow: Flow, ok: bool, value: Any) -> None:
+        ex = flow.ex
+        if ex.status != RUNNING:
+            return
+        if ok:
+            self._close(ex, SUCCEEDED, None, None, value)
+        else:
+            self._close(ex, FAILED, value.get("Error"), value.get("Cause"))
+
+    def _timed_out(self, ex: Execution) -> None:
+        ex.timer = None
+        if ex.status == RUNNING:
+            self._close(ex, TIMED_OUT, "States.Timeout", None)
+
+    def figures(self) -> dict[str, int]:
+        """How many executions were started, and how many are in each status now."""
+        out = {"started": len(self.executions)}
+        for status in STATUSES:
+            out[status.lower()] = sum(1 for ex in self.executions.values() if ex.status == status)
+        return out
+
+    def _close(
+        self,
+        ex: Execution,
+        status: str,
+        error: str | None,
+        cause: str | None,
+        output: Any = None,
+    ) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        ex.status, ex.stop_ms, ex.error, ex.cause, ex.output = status, now, error, cause, output
+        if ex.timer is not None:
+            sim.clock.cancel(ex.timer)
+            ex.timer = None
+        if ex.root is not None:
+            ex.root.stop(sim)
+        data: dict[str, Any] = {"execution_arn": ex.arn, "duration_ms": now - ex.start_ms}
+        if status == SUCCEEDED:
+            kind = tk.SFN_EXECUTION_SUCCEEDED
+            data["output_bytes"] = _size(output)
+            what = "ExecutionSucceeded"
+        else:
+            kind = {
+                FAILED: tk.SFN_EXECUTION_FAILED,
+                TIMED_OUT: tk.SFN_EXECUTION_TIMED_OUT,
+                ABORTED: tk.SFN_EXECUTION_ABORTED,
+            }[status]
+            data["error"] = error
+            data["cause"] = cause
+            what = {
+                FAILED: "ExecutionFailed",
+                TIMED_OUT: "ExecutionTimedOut",
+                ABORTED: "ExecutionAborted",
+            }[status]
+        sim.trace.emit((now, kind, self.name, data))
+        detail = f"output {data['output_bytes']:,} bytes" if status == SUCCEEDED else str(error)
+        self._history(ex, what, "", detail)
+
+
+def _output_only(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The output processing of a state without a result (Choice, Succeed): OutputPath."""
+    return {"OutputPath": state.get("OutputPath", "$")}
+
+
+def _jsonata_cause(name: str) -> str:
+    return (
+        f"QueryLanguage JSONata in {name!r} is not simulated by stptui; only JSONPath "
+        "definitions run"
+    )
+
+
+def check_execution_name(name: str) -> None:
+    """Refuse a name StartExecution refuses (InvalidName)."""
+    if not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
+        raise ExecutionError(
+            f"InvalidName: Invalid Name: '{name}'",
+            "a name has 1 to 80 characters: letters, digits, - and _ (no spaces, brackets, "
+            "wildcards or punctuation such as : / $ &)",
+        )
+
+
+def error_matches(names: list[str], error: str) -> bool:
+    """Whether a retrier's or catcher's ErrorEquals matches `error`: by name, `States.ALL`
+    (any error but the terminal ones), `States.TaskFailed` (any but States.Timeout and the
+    terminal ones)."""
+    if error in names:
+        return True
+    if error in _TERMINAL_ERRORS:
+        return False
+    if "States.ALL" in names:
+        return True
+    return "States.TaskFailed" in names and error != "States.Timeout"
+
+
+def retry_delay_ms(retrier: Mapping[str, Any], done: int, rng: Any) -> int:
+    """The wait before retry number `done + 1`: IntervalSeconds x BackoffRate^done, at most
+    MaxDelaySeconds; with JitterStrategy FULL a uniform draw between 0 and that."""
+    interval = retrier.get("IntervalSeconds", DEFAULT_INTERVAL_S)
+    rate = retrier.get("BackoffRate", DEFAULT_BACKOFF_RATE)
+    seconds = interval * rate**done
+    cap = retrier.get("MaxDelaySeconds")
+    if isinstance(cap, int):
+        seconds = min(seconds, cap)
+    ms = round(seconds * 1000)
+    if retrier.get("JitterStrategy") == "FULL":
+        ms = round(rng.random() * ms)
+    return ms
+
+
+def lambda_invoke_result(request_id: str, payload: Any, now_ms: int) -> dict[str, Any]:
+    """The result of an `arn:aws:states:::lambda:invoke` task: Lambda's Invoke response
+    with the function's output parsed into Payload ("Invoke Lambda with Step Functions")."""
+    body = json.dumps(payload, separators=(",", ":"))
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": str(len(body.encode("utf-8", "surrogatepass"))),
+        "Content-Type": "application/json",
+        "Date": formatdate(now_ms / 1000, usegmt=True),
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+    }
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {k: [v] for k, v in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def lookup_machine(sim: Simulator, name: str) -> MachineSim:
+    """The state machine called `name`, or a SimError with a did-you-mean."""
+    from stptui.sim.services.stream import lookup_named
+
+    def refine(other: Any) -> tuple[str, str] | None:
+        if other.type != "state-machine":
+            return None
+        return (
+            f"{name!r} has no valid definition, so it is not simulated",
+            "`stptui validate` says what is wrong with it",
+        )
+
+    machines = sim.services["state_machines"]
+    return lookup_named(
+        sim, machines, name, "state-machine", "state machines in this stack", refine
+    )
+
+
+def find_execution(sim: Simulator, text: str) -> Execution:
+    """The execution an id names: its ARN, its name, or a unique prefix of its name."""
+    from stptui.sim.engine import SimError
+
+    machines: dict[str, MachineSim] = sim.services.get("state_machines", {})
+    every = [ex for m in machines.values() for ex in m.executions.values()]
+    exact = [ex for ex in every if text in (ex.arn, ex.name)]
+    if len(exact) == 1:
+        return exact[0]
+    found = exact or [ex for ex in every if ex.name.startswith(text)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        hint = "`show executions` lists them" if every else "start one with start-execution"
+        raise SimError(f"no execution {text!r}", hint)
+    raise SimError(
+        f"{text!r} names {len(found)} executions",
+        "give more of the name, or the ARN: " + ", ".join(ex.name for ex in found[:5]),
+    )
+
+
+def wire(sim: Simulator) -> None:
+    """Build the stack's state machines (those with a definition), in config order."""
+    machines: dict[str, MachineSim] = {}
+    sim.services["state_machines"] = machines
+    for res in sim.stack.resources.values():
+        if isinstance(res, StateMachine) and res.definition is not None:
+            machines[res.name] = MachineSim(sim, res)
