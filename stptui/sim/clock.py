@@ -98,6 +98,15 @@ _CYCLE_DAYS = 146_097
 _TWO_DIGITS = tuple(f"{i:02d}" for i in range(60))
 
 
+def http_date(ms: int) -> str:
+    """Epoch milliseconds as an HTTP `Date` header: `Mon, 05 Jan 2026 08:00:00 GMT`."""
+    # Imported on the first call, not with the module: email.utils brings socket and
+    # calendar, which nothing else needs at start-up.
+    from email.utils import formatdate
+
+    return formatdate(ms / 1000, usegmt=True)
+
+
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as ISO-8601 UTC with milliseconds: `2026-01-05T08:00:30.000Z`.
 

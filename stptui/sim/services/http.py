@@ -56,7 +56,7 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 from stptui import jsontext
 from stptui.config.model import ContainerWorkload, HttpTrigger, Workload
 from stptui.sim import trace as tk
-from stptui.sim.clock import Scheduler, iso_s
+from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
@@ -636,16 +636,12 @@ class HttpService:
         execution_id: str | None = None,
         stand_in: bool = False,
     ) -> None:
-        # Imported on the first response, not with the module: email.utils brings socket
-        # and calendar, which nothing else needs at start-up.
-        from email.utils import formatdate
-
         sim = self.sim
         now = sim.clock.now
         have = {name.lower() for name, _ in headers}
         extra = [
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
-            ("date", formatdate(now / 1000, usegmt=True)),
+            ("date", http_date(now)),
             ("apigw-requestid", ex.request_id),
         ]
         all_headers = headers + [(k, v) for k, v in extra if k not in have]

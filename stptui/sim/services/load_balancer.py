@@ -57,6 +57,7 @@ from stptui.config.model import (
     Workload,
 )
 from stptui.sim import trace as tk
+from stptui.sim.clock import http_date
 from stptui.sim.services.http import (
     CLIENT_IP,
     CONTAINER_MESSAGE,
@@ -774,15 +775,11 @@ class LoadBalancerService:
         execution_id: str | None = None,
         stand_in: bool = False,
     ) -> None:
-        # Imported on the first response, not with the module: email.utils brings socket
-        # and calendar, which nothing else needs at start-up.
-        from email.utils import formatdate
-
         sim = self.sim
         now = sim.clock.now
         have = {name.lower() for name, _ in headers}
         extra = [
-            ("date", formatdate(now / 1000, usegmt=True)),
+            ("date", http_date(now)),
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
         ]
         rule = ex.rule

@@ -17,7 +17,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import StateMachine
@@ -34,7 +33,7 @@ from stptui.sim.asl_data import (
     state_output,
     wait_until_ms,
 )
-from stptui.sim.clock import MAX_MS, iso_ms
+from stptui.sim.clock import MAX_MS, http_date, iso_ms
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -881,7 +880,7 @@ def lambda_invoke_result(request_id: str, payload: Any, now_ms: int) -> dict[str
         "Connection": "keep-alive",
         "Content-Length": str(len(body.encode("utf-8", "surrogatepass"))),
         "Content-Type": "application/json",
-        "Date": formatdate(now_ms / 1000, usegmt=True),
+        "Date": http_date(now_ms),
         "X-Amz-Executed-Version": "$LATEST",
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": request_id,
