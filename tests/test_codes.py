@@ -44,6 +44,7 @@ MODULE_GROUPS = {
     "lint_listener_rules": "stack",
     "permissions": "stack",
     "lint_state_machines": "stack",
+    "lint_listener_access": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

@@ -836,6 +836,33 @@ CODES: dict[str, CodeInfo] = {
                 "`port`; Stacktape refuses the load balancer.",
                 "Give each listener its own port, or remove the repeated one.",
             ),
+            "whitelist-ip": _stack(
+                "error",
+                "An entry of an application load balancer listener's `whitelistIps` is not an "
+                "IPv4 address or CIDR block. Stacktape writes each entry as a security group "
+                "rule's `CidrIp` (adding `/32` to a bare address), which takes IPv4 ranges "
+                "only, so an IPv6 address or other text fails the deploy.",
+                "Write an IPv4 address (`203.0.113.7`) or an IPv4 CIDR block (`203.0.113.0/24`).",
+            ),
+            "https-listener-certificate": _stack(
+                "error",
+                "An HTTPS listener of an application load balancer gets no certificate: its "
+                "`customCertificateArns` is empty, or it has none and every one of the load "
+                "balancer's `customDomains` has `disableDnsRecordCreation` and no "
+                "`customCertificateArn` (the default listeners included). AWS refuses an "
+                "HTTPS listener without a certificate. Without `customDomains` Stacktape "
+                "attaches its default domain's certificate, which is fine.",
+                "List a certificate ARN in the listener's `customCertificateArns`, or give a "
+                "custom domain a `customCertificateArn`.",
+            ),
+            "table-primary-key": _stack(
+                "error",
+                "A `dynamo-db-table` has no valid `primaryKey`: Stacktape requires "
+                "`partitionKey` (and allows `sortKey`) with a `name` and a `type` of "
+                "`string`, `number` or `binary`. The simulator does not simulate such a "
+                "table (`put-item` says so).",
+                "Write `primaryKey: {partitionKey: {name: id, type: string}}`.",
+            ),
             "duplicate-listener-priority": _stack(
                 "error",
                 "Two `application-load-balancer` events (of functions, batch jobs or "

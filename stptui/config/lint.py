@@ -21,6 +21,7 @@ from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_a
 from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
+from stptui.config.lint_listener_access import ListenerAccessChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
 from stptui.config.lint_state_machines import StateMachineChecks
 from stptui.config.loader import DataPath
@@ -354,7 +355,7 @@ ON_FAILURE_TYPES = {"sqs": "sqs-queue", "sns": "sns-topic"}
 STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
 
 
-class _Linter(ComputeChecks, ListenerRuleChecks, StateMachineChecks):
+class _Linter(ComputeChecks, ListenerRuleChecks, ListenerAccessChecks, StateMachineChecks):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
     def __init__(self, stack: Stack) -> None:
@@ -1605,6 +1606,11 @@ class _Linter(ComputeChecks, ListenerRuleChecks, StateMachineChecks):
         self.check_s3_overlaps(s3)
         self.check_load_balancers(lb_events)
         self.check_state_machines()
+        for r in self.res.values():
+            if canonical_type(r.type) == "application-load-balancer":
+                self.check_listener_access(r)
+            elif r.type == "dynamo-db-table":
+                self.check_table_key(r)
         return self.diags
 
 
