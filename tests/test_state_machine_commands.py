@@ -131,3 +131,51 @@ def test_completion_offers_state_machines_and_executions(s: Session) -> None:
     execute(s, "start-execution orderFlow '{}' --name first")
     execute(s, "start-execution orderFlow '{}' --name second")
     assert complete_values(s, EXECUTION) == ["second", "first"]
+
+
+FLOW_AFTER_A_TASK = """
+resources:
+  validate:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: v.ts}}
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: Validate
+        States:
+          Validate:
+            Type: Task
+            Resource: {"Fn::GetAtt": [ValidateFunction, Arn]}
+            Next: IsValid
+          IsValid:
+            Type: Choice
+            Choices: [{Variable: $.valid, BooleanEquals: true, Next: Done}]
+            Default: Done
+          Done: {Type: Succeed}
+"""
+
+
+def test_a_path_into_the_null_a_function_returned_gets_a_hint_to_declare_its_response(
+    tmp_path: Path,
+) -> None:
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(FLOW_AFTER_A_TASK, encoding="utf-8")
+    # Without a `response`, validate returns null, which becomes IsValid's whole input.
+    bare = Session.open(stack, start_ms=T0)
+    execute(bare, "start-execution flow '{\"valid\": true}' --name n")
+    execute(bare, "advance 1m")
+    shown = execute(bare, "show execution n")
+    assert shown.data["error"] == "States.Runtime"
+    assert "declares no `response`" in shown.data["hint"]
+    assert "  hint: the state's input is null" in shown.text
+    assert "  hint: the state's input is null" in execute(bare, "explain n").text
+    # Declaring what the function returns makes the same execution succeed, with no hint.
+    sidecar = tmp_path / "stptui.yml"
+    sidecar.write_text("behaviors:\n  validate: {response: '{valid: `true`}'}\n")
+    s = Session.open(stack, behaviors_path=sidecar, start_ms=T0)
+    execute(s, "start-execution flow '{\"valid\": true}' --name n")
+    execute(s, "advance 1m")
+    shown = execute(s, "show execution n")
+    assert (shown.data["status"], shown.data["hint"]) == ("SUCCEEDED", None)

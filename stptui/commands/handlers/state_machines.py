@@ -228,6 +228,8 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     elif ex.status != RUNNING:
         head.append(f"  error: {_cut(ex.error)}")
         head.append(f"  cause: {_cut(ex.cause)}")
+        if ex.hint:
+            head.append(f"  hint: {ex.hint}")
     history = ex.history[-SHOW_HISTORY:]
     if len(ex.history) > SHOW_HISTORY:
         head.append(f"  (the last {SHOW_HISTORY} of {len(ex.history):,} history events)")
@@ -244,6 +246,7 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
             "output": ex.output,
             "error": ex.error,
             "cause": ex.cause,
+            "hint": ex.hint or None,
             "history": [
                 {"t": iso_ms(h.t), "event": h.what, "state": h.state, "detail": h.detail}
                 for h in ex.history
@@ -263,6 +266,8 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         if rec.kind == tk.SFN_TASK_STARTED and rec.data.get("execution_arn") == ex.arn
     }
     lines = [f"execution {printable(ex.name)} of {ex.machine.name}: {ex.status}"]
+    if ex.hint:
+        lines.append(f"  hint: {ex.hint}")
     records = [
         rec
         for rec in every

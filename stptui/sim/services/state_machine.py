@@ -109,6 +109,13 @@ class Execution:
     history: list[HistoryEvent] = field(default_factory=list)
     timer: Entry | None = None
     root: Flow | None = None
+    # stptui's advice for runtime errors, by (error, cause): never part of AWS's cause.
+    hints: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def hint(self) -> str:
+        """What to change when the execution failed with a runtime error ("" otherwise)."""
+        return self.hints.get((self.error or "", self.cause or ""), "")
 
 
 @dataclass(slots=True)
@@ -369,6 +376,9 @@ class MachineSim:
             else:
                 self._map(flow, name, state, raw, env, retries)
         except StatesRuntimeError as exc:
+            hint = NULL_INPUT_HINT if raw is None else exc.hint
+            if hint:
+                flow.ex.hints[(exc.error, exc.cause)] = hint
             self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
 
     def _later(self, at: int, timer: Timer) -> None:
@@ -820,6 +830,14 @@ class MachineSim:
         sim.trace.emit((now, kind, self.name, data))
         detail = f"output {data['output_bytes']:,} bytes" if status == SUCCEEDED else str(error)
         self._history(ex, what, "", detail)
+
+
+# A path into a null input fails; the null is most often a Task function that returns
+# nothing because its behaviour declares no `response`.
+NULL_INPUT_HINT = (
+    "the state's input is null: the state before it gave null (a Task whose function "
+    "declares no `response` in the behaviours file returns null)"
+)
 
 
 def _output_only(state: Mapping[str, Any]) -> dict[str, Any]:
