@@ -7,10 +7,11 @@
   where an ARN belongs (`<name> (not an ARN)`, also `missing`), the default event bus
   (`bus:default`), schedules (`schedule:<owner>:<index>`), `aws:*` connectTo macros and
   ARNs outside the stack (`arn:...`);
-* edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`
-  and `bus-notification`. Edge keys are stable strings (`trigger:<index>`, `connect`,
-  `redrive`, `destination:onFailure`, ...) so parallel edges stay distinct and the graph is
-  the same on every build.
+* edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
+  `bus-notification` and `task` (a state machine's Task state invoking a stack function,
+  resolved as the simulator resolves it). Edge keys are stable strings (`trigger:<index>`,
+  `connect`, `redrive`, `destination:onFailure`, `task:<state>`, ...) so parallel edges stay
+  distinct and the graph is the same on every build.
 
 Queries (`upstream`, `downstream`, `reachable_from_stimulus`, `neighbourhood`) and exports
 (`to_text`, `to_mermaid`, `to_dot`, `to_json`) work on any graph built here, including the
@@ -28,7 +29,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from stptui.config.directives import CfResourceParamValue
+from stptui.config.directives import CfResourceParamValue, fake_resource_param, stack_context
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.model import (
     DATA_STORE_TYPES,
@@ -54,6 +55,7 @@ from stptui.config.model import (
     SnsTrigger,
     SqsTrigger,
     Stack,
+    StateMachine,
     Trigger,
     WebSocketTrigger,
     Workload,
@@ -67,6 +69,7 @@ REDRIVE = "redrive"
 DELIVERY_FAILURE = "delivery-failure"
 DESTINATION = "destination"
 BUS_NOTIFICATION = "bus-notification"
+TASK = "task"
 EDGE_KINDS: tuple[str, ...] = (
     TRIGGER,
     CONNECT,
@@ -74,12 +77,16 @@ EDGE_KINDS: tuple[str, ...] = (
     DELIVERY_FAILURE,
     DESTINATION,
     BUS_NOTIFICATION,
+    TASK,
 )
 # Edges along which a message, event, object or invocation actually travels. `connect` is
 # only a permission (the code *may* use it), so it is not among them.
 FLOW_KINDS: frozenset[str] = frozenset(
-    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION}
+    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, TASK}
 )
+# connectTo targets that come after the workload that connects to them in the layering: it
+# fills the queue, it starts the state machine's executions.
+_FED_BY_CONNECT: frozenset[str] = frozenset({"sqs-queue", "state-machine"})
 
 DEFAULT_BUS_ID = "bus:default"
 
@@ -96,9 +103,10 @@ SOURCE_KINDS: frozenset[str] = frozenset(
         "kafka-cluster",
     }
 )
-# connectTo targets the code can put work into: send, publish, put an object, invoke.
+# connectTo targets the code can put work into: send, publish, put an object, invoke, start
+# an execution.
 SENDABLE_KINDS: frozenset[str] = frozenset(
-    {"sqs-queue", "event-bus", "sns-topic", "bucket", "function", "batch-job"}
+    {"sqs-queue", "event-bus", "sns-topic", "bucket", "function", "batch-job", "state-machine"}
 )
 # Kinds drawn in the last layer unless something flows out of them.
 _SINK_KINDS: frozenset[str] = DATA_STORE_TYPES | {
@@ -140,6 +148,8 @@ class _Builder:
         self.edge_ids: set[tuple[str, str, str]] = set()
         self.edges: list[tuple[str, str, str]] = []  # (u, v, kind), for the layering
         self.value_marks = stack.source.value_marks
+        # Each function's ARN, as Task states may name it: made at the first state machine.
+        self._function_arns: dict[str, str] | None = None
 
     def build(self) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
@@ -159,6 +169,8 @@ class _Builder:
                 self._redrive(res)
             elif isinstance(res, Bucket) and res.event_bus_notifications:
                 self._bus_notification(res)
+            elif isinstance(res, StateMachine):
+                self._tasks(res)
             elif isinstance(res, Containerized):
                 if isinstance(res, ContainerWorkload):
                     for trig in res.events:  # ingress: routes and load balancers into containers
@@ -456,6 +468,34 @@ class _Builder:
                 condition=condition,
             )
 
+    def _tasks(self, machine: StateMachine) -> None:
+        """An edge to each function a Task state invokes (nested in Parallel branches and
+        Map iterations too), found as the simulator finds it (`asl.task_target`). A Task
+        whose function is not in the stack, or is only known at run time, has no edge."""
+        # Lazily, as lint_state_machines does: only a stack with a state machine needs it.
+        from stptui.sim import asl
+
+        if self._function_arns is None:
+            ctx = stack_context(self.stack)
+            self._function_arns = {
+                f.name: fake_resource_param(ctx, f.name, "arn", "function")
+                for f in self.stack.functions
+            }
+        for where, state in asl.lambda_function_targets(machine.definition):
+            target = asl.task_target(state, self._function_arns)
+            if target.function is None:
+                continue
+            name = ".".join(str(p) for p in where if p != "States")
+            self._edge(
+                machine.name,
+                target.function,
+                f"task:{name}",
+                TASK,
+                (*machine.definition_path, *where, "Resource"),
+                state=name,
+                integration=target.resource,
+            )
+
     def _stream_failure(self, t: Trigger) -> None:
         """A Kinesis or DynamoDB stream event's `onFailure`: where the event source mapping
         sends the record of a batch it gives up on, drawn as the workload's destination."""
@@ -548,8 +588,9 @@ def _props(res: Resource) -> dict[str, Any]:
 def _assign_layers(g: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str]] | None = None) -> None:
     """Set each node's `layer`: sources first, the pipeline in flow order, sinks last.
 
-    Longest-path layering over the flow edges plus `connect` edges into queues (so a producer
-    comes before the queue it fills); the members of a cycle share one layer (networkx's
+    Longest-path layering over the flow edges plus `connect` edges into queues and state
+    machines (so a producer comes before the queue it fills, a starter before the state
+    machine whose executions it starts); the members of a cycle share one layer (networkx's
     condensation). Dead-letter queues nothing consumes, data stores, services and missing
     nodes that nothing flows out of go after everything else.
     """
@@ -562,7 +603,7 @@ def _assign_layers(g: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str]] | N
             has_out.add(u)
             if kind in (REDRIVE, DELIVERY_FAILURE):
                 dead_letter.add(v)
-        elif not (kind == CONNECT and kinds[v] == "sqs-queue"):
+        elif not (kind == CONNECT and kinds[v] in _FED_BY_CONNECT):
             continue
         succ[u].append(v)
     sinks = {
@@ -665,7 +706,8 @@ def _sends(g: nx.MultiDiGraph, node: str) -> Iterator[str]:
 
 def downstream(g: nx.MultiDiGraph, node: str) -> list[str]:
     """Every node that something arriving at `node` flows on to (trigger, redrive,
-    delivery-failure, destination and bus-notification edges; not connect), in graph order."""
+    delivery-failure, destination, bus-notification and task edges; not connect), in graph
+    order."""
     _check(g, node)
     return _in_graph_order(g, _walk(node, lambda n: _flow_out(g, n)))
 
@@ -681,8 +723,8 @@ def reachable_from_stimulus(g: nx.MultiDiGraph, node: str) -> dict[str, Reach]:
 
     "triggers": reached along configured flow edges (it will happen, or happens on failure).
     "may-send": reached only because a workload on the way is connected to a queue, bus,
-    topic, bucket, function or batch job, so its code may send there (and what that then
-    triggers). `node` itself is not in the result. Order: discovery order.
+    topic, bucket, function, batch job or state machine, so its code may send there (and
+    what that then triggers). `node` itself is not in the result. Order: discovery order.
     """
     _check(g, node)
     result: dict[str, Reach] = {}
@@ -844,6 +886,8 @@ def edge_label(d: dict[str, Any]) -> str:
         return f"delivery-failure(rule of {d.get('rule_owner')})"
     if kind == DESTINATION:
         return f"destination({d.get('condition')})"
+    if kind == TASK:
+        return f"task({d.get('state')})"
     return str(kind)
 
 
@@ -904,6 +948,7 @@ _MERMAID_ARROWS: dict[str, str] = {
     DELIVERY_FAILURE: "--x",
     DESTINATION: "--o",
     BUS_NOTIFICATION: "-->",
+    TASK: "-->",
 }
 
 
@@ -972,6 +1017,7 @@ _DOT_STYLES: dict[str, str] = {
     DELIVERY_FAILURE: "bold",
     DESTINATION: "dotted",
     BUS_NOTIFICATION: "solid",
+    TASK: "solid",
 }
 
 

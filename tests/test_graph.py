@@ -351,6 +351,13 @@ resources:
         - type: sqs
           properties: {sqsQueueName: fanout}
       connectTo: [alerts]
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: Work
+        States:
+          Work: {Type: Task, Resource: "$ResourceParam('worker', 'arn')", End: true}
 """
 
 
@@ -383,6 +390,7 @@ def test_every_edge_kind_is_built(every_kind: nx.MultiDiGraph) -> None:
         ("alerts", "ruleDlq", "delivery-failure"),
         ("fanout", "nightly", "trigger"),
         ("nightly", "alerts", "connect"),
+        ("flow", "worker", "task"),
     }
     assert {d["kind"] for _, _, d in g.edges(data=True)} == set(EDGE_KINDS)
 

@@ -25,7 +25,7 @@ from stptui.config.model import DEFAULT_BUS, BatchJob, Stack, Workload
 # Codes and spellings as the services write them: SQS `AccessDenied` with the action in
 # lower case (aws/serverless-application-model#3633), SNS `AuthorizationError` with
 # `SNS:Publish` (aws-ia/terraform-aws-control_tower_account_factory#151), S3 `AccessDenied`
-# with the object ARN in quotes; Lambda, EventBridge, Kinesis and DynamoDB
+# with the object ARN in quotes; Lambda, EventBridge, Kinesis, DynamoDB and Step Functions
 # `AccessDeniedException`.
 _CALLS: dict[str, tuple[str, str, str, str]] = {
     "send": ("sqs:SendMessage", "SendMessage", "AccessDenied", "sqs:sendmessage"),
@@ -52,10 +52,17 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "AccessDeniedException",
         "dynamodb:UpdateItem",
     ),
+    "startExecution": (
+        "states:StartExecution",
+        "StartExecution",
+        "AccessDeniedException",
+        "states:StartExecution",
+    ),
 }
 # The target type whose `connectTo` grants each kind (Stacktape's statements for that type
 # include the action: `sqs:SendMessage`, `events:PutEvents`, `sns:Publish`, `s3:*Object*`,
-# `lambda:InvokeFunction`, `kinesis:PutRecord`, `dynamodb:PutItem` / `DeleteItem` / `UpdateItem`).
+# `lambda:InvokeFunction`, `kinesis:PutRecord`, `dynamodb:PutItem` / `DeleteItem` / `UpdateItem`,
+# `states:StartExecution`).
 _GRANTING_TYPE = {
     "send": "sqs-queue",
     "publish": "event-bus",
@@ -66,6 +73,7 @@ _GRANTING_TYPE = {
     "putItem": "dynamo-db-table",
     "deleteItem": "dynamo-db-table",
     "updateItem": "dynamo-db-table",
+    "startExecution": "state-machine",
 }
 
 

@@ -96,12 +96,15 @@ empty entry means the default). Every key of an entry is optional:
       UpdateItem: `update` (and `condition`) are DynamoDB expressions, `names` the
       ExpressionAttributeNames, `values` the ExpressionAttributeValues as plain JSON
       (marshalled as `item` is).
+    * `startExecution: {stateMachine, input?, name?}` -- Step Functions StartExecution;
+      `input` is the execution's input (a string is read as the JSON text the SDK sends;
+      absent means `{}`), `name` the execution's name (absent: a generated UUID).
 
-    The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`) is a resource name
-    from the stack, checked when the file is loaded. Every other field is a JMESPath
-    expression over the input when it is a string, and a constant when it is any other YAML
-    value (`delay: 0`, `detail: {a: 1}`); a constant string is a JMESPath raw literal:
-    `"'orders'"`. Any item may also have `when: EXPR`: it is emitted only when the
+    The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`, `stateMachine`) is a
+    resource name from the stack, checked when the file is loaded. Every other field is a
+    JMESPath expression over the input when it is a string, and a constant when it is any
+    other YAML value (`delay: 0`, `detail: {a: 1}`); a constant string is a JMESPath raw
+    literal: `"'orders'"`. Any item may also have `when: EXPR`: it is emitted only when the
     condition holds. `body`, `content` and `data` that are not strings are written as
     compact JSON.
 
@@ -157,7 +160,8 @@ simulated time to the invocation, ms or a duration text), `send(queue, body, del
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
 `put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
-`update_item(table, key, update, names=None, values=None, condition=None)` and `log(text)`.
+`update_item(table, key, update, names=None, values=None, condition=None)`,
+`start_execution(state_machine, input, name=None)` and `log(text)`.
 The emissions take effect when the invocation ends, and only if it succeeds; a target that is
 not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
@@ -261,6 +265,7 @@ EmissionKind = Literal[
     "putItem",
     "deleteItem",
     "updateItem",
+    "startExecution",
 ]
 Status = Literal["success", "error", "timeout"]
 
@@ -397,7 +402,8 @@ class Emission:
     for put-record's default);
     putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);
     updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
-    JSON values by placeholder, or None).
+    JSON values by placeholder, or None); startExecution: input (the JSON text), name (str
+    or None).
     """
 
     kind: EmissionKind
@@ -919,6 +925,8 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         return {name: from_plain_item(value)}
     if kind == "updateItem":
         return _update_fields(values, where)
+    if kind == "startExecution":
+        return _execution_fields(values, where)
     payload = values.get("payload")
     _dumps(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
@@ -962,6 +970,20 @@ def _update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
         _dumps(given, f"{where}.values")
     out["values"] = None if given is None else from_plain_item(given)
     return out
+
+
+def _execution_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A startExecution's input as the JSON text StartExecution carries (a string is that
+    text already, as the SDK sends it; read when the call is made) and its name."""
+    given = values.get("input")
+    text = "{}" if given is None else _json_text(given, f"{where}.input")
+    name = values.get("name")
+    if name is not None and not isinstance(name, str):
+        raise BehaviorError(
+            f"{where}.name: an execution's name is text, got {type(name).__name__}",
+            "a constant name is a JMESPath raw literal: name: \"'order-1'\"",
+        )
+    return {"input": text, "name": name}
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
@@ -1489,6 +1511,13 @@ class HandlerContext:
         fields = {"key": key, "update": update, "names": names, "values": values}
         self._emit("updateItem", table, {**fields, "condition": condition})
 
+    def start_execution(
+        self, state_machine: str, input: Any = None, name: str | None = None
+    ) -> None:
+        """Step Functions StartExecution: `input` is JSON text (as boto3 takes it) or any
+        JSON value; `name` None gives a generated one."""
+        self._emit("startExecution", state_machine, {"input": input, "name": name})
+
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)
         fields = _normalise(kind, values, f"context.{kind}")
@@ -1528,6 +1557,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "putItem": ("table", ("item",), ()),
     "deleteItem": ("table", ("key",), ()),
     "updateItem": ("table", ("key", "update"), ("names", "values", "condition")),
+    "startExecution": ("stateMachine", (), ("input", "name")),
 }
 _TARGET_TYPES = {
     "send": "sqs-queue",
@@ -1539,6 +1569,7 @@ _TARGET_TYPES = {
     "putItem": "dynamo-db-table",
     "deleteItem": "dynamo-db-table",
     "updateItem": "dynamo-db-table",
+    "startExecution": "state-machine",
 }
 
 
@@ -1926,7 +1957,7 @@ class _Reader:
                 path,
                 "behavior-bad-value",
                 "emit is a list of send / publish / notify / put / invoke / putRecord / putItem / "
-                "deleteItem / updateItem items",
+                "deleteItem / updateItem / startExecution items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -1940,7 +1971,7 @@ class _Reader:
                     ipath,
                     "behavior-bad-value",
                     "each emit item has exactly one key: send, publish, notify, put, invoke, "
-                    "putRecord, putItem, deleteItem or updateItem",
+                    "putRecord, putItem, deleteItem, updateItem or startExecution",
                     hint=hint,
                 )
                 continue
@@ -1993,6 +2024,8 @@ class _Reader:
                 spec.fields.append((name, compiled, True))
                 if kind == "updateItem" and not self.check_expression(name, compiled, path):
                     ok = False
+                if kind == "startExecution" and not self.check_execution_name(name, compiled, path):
+                    ok = False
             else:
                 try:  # a constant: check it now rather than at every invocation
                     placeholders = {**_PLACEHOLDERS, **_KIND_PLACEHOLDERS.get(kind, {})}
@@ -2037,6 +2070,24 @@ class _Reader:
                 f"{word} is a DynamoDB reserved word: DynamoDB refuses the expression",
                 hint=f"write #{word} and add names: {{'#{word}': {word}}}",
             )
+            return False
+        return True
+
+    def check_execution_name(self, name: str, compiled: Any, path: DataPath) -> bool:
+        """A startExecution's `name` written as a constant (a raw literal) is checked now
+        against StartExecution's name rules, rather than refused at every call."""
+        # Lazily: `validate` reads behaviours without a simulator, and only a sidecar that
+        # starts executions needs the state machine service's rules.
+        from stptui.sim.services.state_machine import ExecutionError, check_execution_name
+
+        tree = compiled.parsed
+        text = tree.get("value")
+        if name != "name" or tree.get("type") != "literal" or not isinstance(text, str):
+            return True
+        try:
+            check_execution_name(text)
+        except ExecutionError as exc:
+            self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
             return False
         return True
 

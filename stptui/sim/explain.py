@@ -1,11 +1,11 @@
 """`explain`: the causal chain from a stimulus to every effect, read from the trace.
 
 Records are linked by the ids they carry (message, event, invocation, execution and request
-ids, and Kinesis sequence numbers, in any field, in lists, and in `source` fields such as
-`worker:<invocation id>`). A
-list of ids (a batch) leads from each of its members to the record, never back out to the
-other members; only the records of the id asked about lead out through their lists (an
-invocation's batch is its input), unless the id is in the list.
+ids, Kinesis sequence numbers and execution ARNs, in any field, in lists, and in `source`
+fields such as `worker:<invocation id>`). A list of ids (a batch) leads from each of its
+members to the record, never back out to the other members; only the records of the id
+asked about lead out through their lists (an invocation's batch is its input), unless the id
+is in the list.
 Starting from the id or object key asked about, the chain is every record reachable through
 shared ids. A prefix of an id names that id only when no other id starts with it: a prefix
 that several ids share gives no chain, but the ids it could mean. Records that say why
@@ -26,8 +26,9 @@ from stptui.sim.trace import KINDS, Record, Trace, format_value
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-# Fields that carry ids without the `_id` suffix: Kinesis sequence numbers (one, or a batch).
-SEQUENCE_FIELDS = ("sequence_number", "sequence_numbers")
+# Fields that carry ids without the `_id` suffix: Kinesis sequence numbers (one, or a batch),
+# and a Step Functions execution's ARN (its name, given by the caller, need not be a UUID).
+ID_FIELDS = ("sequence_number", "sequence_numbers", "execution_arn")
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
 # A shorter run of hex digits is no id prefix: too many ids would start with it.
@@ -77,7 +78,7 @@ def _ids_in(name: str, value: Any) -> Iterable[str]:
     """The ids a field carries: any UUID inside its text, and the whole value of an `*_id`
     field (API Gateway request ids and S3 request ids are not UUIDs)."""
     if isinstance(value, str):
-        if (name.endswith("_id") or name in SEQUENCE_FIELDS) and value:
+        if (name.endswith("_id") or name in ID_FIELDS) and value:
             yield value
         yield from _ID.findall(value)
     elif isinstance(value, list):

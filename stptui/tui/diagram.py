@@ -22,11 +22,12 @@ in a few milliseconds:
    search (a dogleg).
 
 Each edge kind has its own line: heavy `━` triggers, dashed `┄` connectTo (a permission, not
-a flow), double `═` redrive and delivery failure, light `─` destinations and dotted `·` bus
-notifications, with `►` (or `▷` for connectTo) at the target. Where two edges cross, the
-vertical one is drawn through and the horizontal one resumes after it, so a crossing never
-looks like a junction. Names are untrusted text: they are drawn as plain characters with
-control characters made visible and are cut to a cell width, never interpreted as markup.
+a flow), double `═` redrive and delivery failure, light `─` destinations (magenta) and a
+state machine's tasks (green), and dotted `·` bus notifications, with `►` (or `▷` for
+connectTo) at the target. Where two edges cross, the vertical one is drawn through and the
+horizontal one resumes after it, so a crossing never looks like a junction. Names are
+untrusted text: they are drawn as plain characters with control characters made visible
+and are cut to a cell width, never interpreted as markup.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     graphs.BUS_NOTIFICATION: EdgeStyle(
         "bus notification", "light", "·", "·", "►", "◄", Style(color="cyan")
     ),
+    graphs.TASK: EdgeStyle("task", "light", "─", "│", "►", "◄", Style(color="green")),
 }
 _DEFAULT_EDGE_STYLE = EdgeStyle("edge", "light", "─", "│", "►", "◄", Style())
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from stptui import jsontext
 from stptui.config.model import StateMachine
 from stptui.sim import asl
 from stptui.sim import trace as tk
@@ -36,7 +37,7 @@ from stptui.sim.asl_data import (
 from stptui.sim.clock import MAX_MS, http_date, iso_ms
 
 if TYPE_CHECKING:
-    from stptui.sim.behavior import Outcome
+    from stptui.sim.behavior import Emission, Outcome
     from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
 
@@ -213,12 +214,7 @@ class MachineSim:
                 "`stptui validate` lists every problem of the definition",
             )
         size = _size(raw_input)
-        if size > MAX_PAYLOAD_BYTES:
-            raise ExecutionError(
-                f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
-                f"at most {MAX_PAYLOAD_BYTES:,} (256 KiB)",
-                "pass a reference (an S3 key, an id) instead of the data itself",
-            )
+        check_input_size(size)
         if name is not None:
             check_execution_name(name)
             old = self.executions.get(name)
@@ -955,10 +951,42 @@ def find_execution(sim: Simulator, text: str) -> Execution:
     )
 
 
+def check_input_size(size: int) -> None:
+    """StartExecution's limit on the input, `size` bytes of JSON text."""
+    if size > MAX_PAYLOAD_BYTES:
+        raise ExecutionError(
+            f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
+            f"at most {MAX_PAYLOAD_BYTES:,} (256 KiB)",
+            "pass a reference (an S3 key, an id) instead of the data itself",
+        )
+
+
+def start_execution_emission(sim: Simulator, emission: Emission, source: str) -> None:
+    """A handler's `startExecution` emission, as StartExecution does it: the input text read
+    as JSON, then `MachineSim.start`'s rules (a SimError with Step Functions' error text)."""
+    from stptui.sim.engine import SimError
+
+    machine = lookup_machine(sim, emission.target)
+    text = emission.fields["input"]
+    try:
+        check_input_size(len(text.encode("utf-8", "surrogatepass")))
+        try:
+            raw = jsontext.loads(text)
+        except ValueError as exc:
+            raise ExecutionError(
+                f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
+                "the input must be JSON text: pass an object, or JSON.stringify it",
+            ) from None
+        machine.start(raw, emission.fields["name"], source)
+    except ExecutionError as exc:
+        raise SimError(str(exc), exc.hint) from None
+
+
 def wire(sim: Simulator) -> None:
     """Build the stack's state machines (those with a definition), in config order."""
     machines: dict[str, MachineSim] = {}
     sim.services["state_machines"] = machines
+    sim.emission_handlers["startExecution"] = lambda e, src: start_execution_emission(sim, e, src)
     for res in sim.stack.resources.values():
         if isinstance(res, StateMachine) and res.definition is not None:
             machines[res.name] = MachineSim(sim, res)
