@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `i`, `p`, `u`, `h`, `x` and `f`
+"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `p`, `u`, `h`, `x` and `f`
 (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -29,6 +29,7 @@ from stptui.tui.screens.dialogs import (
     PutRecordDialog,
     UploadDialog,
 )
+from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 
@@ -108,6 +109,25 @@ def test_item_dialog_with_a_missing_key(snap_compare) -> None:  # type: ignore[n
     examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
     carts = Session.open(examples / "cart-audit.yml", start_ms=START)
     app = DialogHost(lambda s, run: ItemDialog(s, None, run), carts)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_start_execution_dialog_with_a_name_already_used(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#exec-input", TextArea).text = '{"orderId": "o-2", "amount": 900}'
+        screen.query_one("#exec-name", Input).value = "small-order"
+        await pilot.pause()
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    orders = Session.open(
+        examples / "workflow.yml",
+        behaviors_path=examples / "workflow-behaviors.yml",
+        start_ms=START,
+    )
+    execute(orders, 'start-execution orderFlow \'{"orderId": "o-1"}\' --name small-order')
+    app = DialogHost(lambda s, run: StartExecutionDialog(s, None, run), orders)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -29,6 +29,7 @@ from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import record_style, record_text, wrapped_lines
 from stptui.tui.screens.dialogs import CommandDialog, PutRecordDialog, TextDialog
+from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import badges
@@ -153,13 +154,21 @@ async def type_in_palette(pilot: Pilot[None], query: str) -> None:
     [
         ("k", "put_record", "open: put record", PutRecordDialog, "combined", "clickstream"),
         ("i", "item", "open: item", ItemDialog, "job-queue", "cart-audit"),
+        (
+            "t",
+            "start_execution",
+            "open: start execution",
+            StartExecutionDialog,
+            "job-queue",
+            "workflow",
+        ),
     ],
 )
 def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_it(
     key: str, action: str, palette: str, dialog: type, without: str, with_it: str
 ) -> None:
-    # The put-record dialog needs a stream, the item dialog a table: without one, neither
-    # the key nor the palette entry offers it.
+    # The put-record dialog needs a stream, the item dialog a table, the start-execution
+    # dialog a state machine: without one, neither the key nor the palette entry offers it.
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert action not in keys

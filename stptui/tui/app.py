@@ -45,6 +45,7 @@ from stptui.tui.screens.dialogs import (
     TextDialog,
     UploadDialog,
 )
+from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
@@ -87,6 +88,7 @@ EXPLAIN_KEYS = (
     "request_id",
     "sequence_number",
     "key",
+    "execution_arn",
 )
 # An `explain` line starts with the record's time; what wraps goes on under the text after it.
 EXPLAIN_TIME = re.compile(r"\S+Z  ")
@@ -95,6 +97,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
     PutRecordDialog,
     ItemDialog,
+    StartExecutionDialog,
     PublishDialog,
     UploadDialog,
     HttpDialog,
@@ -186,6 +189,13 @@ class StptuiApp(App[None]):
             "Item",
             id="item",
             tooltip="Put or delete an item in a DynamoDB table",
+        ),
+        Binding(
+            "t",
+            "start_execution",
+            "Start execution",
+            id="start-execution",
+            tooltip="Start an execution of a Step Functions state machine",
         ),
         Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
@@ -523,8 +533,9 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, tables or schedules. A key that is not shown does nothing, rather than
-        opening an empty picker or a warning. `http` also reaches a load balancer."""
+        HTTP routes, streams, tables, state machines or schedules. A key that is not shown
+        does nothing, rather than opening an empty picker or a warning. `http` also reaches a
+        load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -534,6 +545,7 @@ class StptuiApp(App[None]):
             "send": sim.queues,
             "put_record": sim.services["streams"],
             "item": sim.services["tables"],
+            "start_execution": sim.services["state_machines"],
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
@@ -731,6 +743,12 @@ class StptuiApp(App[None]):
         """Open the item dialog on the selected table (or the one whose stream the selected
         function reads, or the stack's first)."""
         self.push_screen(ItemDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_start_execution(self) -> None:
+        """Open the start-execution dialog on the selected state machine (or the first)."""
+        self.push_screen(
+            StartExecutionDialog(self.session, self.selected, self.run_command), self._ran
+        )
 
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""

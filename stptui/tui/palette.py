@@ -28,7 +28,17 @@ if TYPE_CHECKING:
 Entry = tuple[str, Callable[[], object], str]
 # The app's actions that open a dialog, offered as `open: put record dialog` when the stack
 # has something for them (the app's `check_action`, as for their keys).
-DIALOG_ACTIONS = ("send", "put_record", "item", "publish", "upload", "http", "fire", "fast_forward")
+DIALOG_ACTIONS = (
+    "send",
+    "put_record",
+    "item",
+    "start_execution",
+    "publish",
+    "upload",
+    "http",
+    "fire",
+    "fast_forward",
+)
 
 
 class StackProvider(Provider):

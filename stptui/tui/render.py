@@ -57,6 +57,21 @@ KIND_STYLES: dict[str, str] = {
     "item.deleted": "cyan",
     "item.updated": "cyan",
     "http.request": "cyan",
+    # An execution reads as an invocation does (it starts bright blue, ends green or red),
+    # its states as the steps between; a retry waits (yellow) as a function's does, a
+    # catch turns a failure into a path (yellow), a Choice's verdict is a decision.
+    "sfn.execution.started": "bright_blue",
+    "sfn.execution.succeeded": "green",
+    "sfn.execution.failed": "bold red",
+    "sfn.execution.timed_out": "bold red",
+    "sfn.execution.aborted": "magenta",
+    "sfn.state.entered": "blue",
+    "sfn.state.exited": "blue",
+    "sfn.task.started": "bright_blue",
+    "sfn.task.failed": "red",
+    "sfn.choice": "magenta",
+    "sfn.retry": "yellow",
+    "sfn.caught": "yellow",
 }
 # The fields a row shows first, per kind: what tells one record of the kind from the next
 # (the pane is narrow; the record's JSON below has every field in the trace's order).
@@ -72,12 +87,29 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "item.updated": ("key", "size"),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
+    # An execution's records lead with its name (its ARN's last part) and the state.
+    "sfn.execution.started": ("execution_arn", "input_bytes", "source"),
+    "sfn.execution.succeeded": ("execution_arn", "duration_ms", "output_bytes"),
+    "sfn.execution.failed": ("execution_arn", "error", "cause", "duration_ms"),
+    "sfn.execution.timed_out": ("execution_arn", "error", "duration_ms"),
+    "sfn.execution.aborted": ("execution_arn", "error", "cause", "duration_ms"),
+    "sfn.state.entered": ("execution_arn", "state", "type", "input_bytes"),
+    "sfn.state.exited": ("execution_arn", "state", "type", "output_bytes"),
+    "sfn.task.started": ("execution_arn", "state", "function", "invocation_id"),
+    "sfn.task.failed": ("execution_arn", "state", "error", "invocation_id"),
+    "sfn.choice": ("execution_arn", "state", "next", "verdicts"),
+    "sfn.retry": ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
+    "sfn.caught": ("execution_arn", "state", "error", "next"),
 }
+# A field a row shows under a shorter name (with `_row_value`'s shorter value).
+ROW_KEYS: dict[str, str] = {"execution_arn": "execution"}
 # Fields a row leaves out because it shows them otherwise (`item_change` leads with the
 # event name).
 HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
     "item.put": ("event_name",),
     "item.updated": ("event_name",),
+    # The execution's name is the last part of its ARN, shown first.
+    "sfn.execution.started": ("name",),
 }
 # A Kinesis sequence number is 56 digits: a row shows its last SEQUENCE_TAIL after `…`
 # (the shard's running count in the simulator's numbers), enough to tell the records of a
@@ -127,9 +159,15 @@ def short_sequence(value: str) -> str:
 
 def _row_value(key: str, value: object) -> str:
     """A field's value as a row shows it: sequence numbers shortened (a batch's as its
-    first and last, and how many), everything else as `format_value` writes it."""
+    first and last, and how many), an execution by its name, a Choice's verdicts joined,
+    everything else as `format_value` writes it."""
     if key == "sequence_number" and isinstance(value, str):
         return short_sequence(value)
+    if key == "execution_arn" and isinstance(value, str):
+        return value.rsplit(":", 1)[-1]
+    if key == "verdicts" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        # A Choice's verdicts in words, as `show execution` joins them.
+        return "; ".join(value)
     if key == "sequence_numbers" and isinstance(value, list) and value:
         if not all(isinstance(v, str) for v in value):
             return format_value(value)
@@ -193,7 +231,7 @@ def record_details(rec: Record) -> str:
     lead = LEADING_FIELDS.get(rec.kind, ())
     keys = [k for k in lead if k in data]
     keys += [k for k in data if k not in lead and k not in HIDDEN_FIELDS.get(rec.kind, ())]
-    words = " ".join(f"{k}={safe(_row_value(k, data[k]))}" for k in keys)
+    words = " ".join(f"{ROW_KEYS.get(k, k)}={safe(_row_value(k, data[k]))}" for k in keys)
     change = item_change(rec)
     return f"{change} {words}" if change else words
 

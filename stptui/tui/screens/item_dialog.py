@@ -1,10 +1,15 @@
-"""The item dialog (`i`): put an item in a DynamoDB table, or delete one by its key.
+"""The item dialog (`i`): put an item in a DynamoDB table, update one or delete one by its
+key, each optionally only if a condition holds.
 
-It builds `put-item TABLE ITEM` or `delete-item TABLE KEY` and runs it as the other command
-dialogs do (stptui.tui.screens.dialogs). The item is checked as it is typed: first as JSON
-(as the send dialog checks a body), then as DynamoDB JSON by the simulator's own checks
-(`ddbjson.check_item` and the table's `key_of`, the ones the command runs), so that a value
-without a type or a missing key attribute is shown before anything runs.
+It builds `put-item TABLE ITEM`, `update-item TABLE KEY --update EXPR` or `delete-item TABLE
+KEY` (with `--condition`, `--names` and `--values` when they are filled in) and runs it as the
+other command dialogs do (stptui.tui.screens.dialogs). The item is checked as it is typed:
+first as JSON (as the send dialog checks a body), then as DynamoDB JSON by the simulator's
+own checks (`ddbjson.check_item` and the table's `key_of`, the ones the command runs), so that
+a value without a type or a missing key attribute is shown before anything runs. The
+expressions and placeholders are checked by the simulator's own expression parser
+(`ddb_expressions.prepare`, which the command runs too): a syntax error, a reserved word or
+an unused placeholder shows as it is typed.
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Select, TextArea
+from textual.widgets import Input, Label, Select, TextArea
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.tables import ITEM_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
-from stptui.sim import ddbjson
+from stptui.sim import ddb_expressions, ddbjson
 from stptui.sim.services.table import TableSim
 from stptui.tui.render import key_schema_text
 from stptui.tui.screens.dialogs import (
@@ -38,10 +43,17 @@ from stptui.tui.screens.dialogs import (
     picked_source,
     reader_lines,
 )
-from stptui.tui.widgets.fields import SafeTextArea
+from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
 # The operations, as the picker offers them: the command each runs.
-OPERATIONS = {"put": "put-item", "delete": "delete-item"}
+OPERATIONS = {"put": "put-item", "update": "update-item", "delete": "delete-item"}
+# The expression fields: (widget id, the command's option), in the order the line gives them.
+EXPRESSION_FIELDS = (
+    ("#item-update", "--update"),
+    ("#item-condition", "--condition"),
+    ("#item-names", "--names"),
+    ("#item-values", "--values"),
+)
 # A key attribute's value in the dialog's starting text, by DynamoDB type.
 SAMPLE_VALUES = {"S": "id-1", "N": "1", "B": "AQID"}
 # The attribute a starting item has besides its key: how a non-key value is written.
@@ -59,18 +71,21 @@ def starting_text(table: TableSim, operation: str) -> str:
 
 
 class ItemDialog(CommandDialog):
-    """Table picker (with its key, items, stream and readers), put or delete, and the item
-    (or key) in DynamoDB JSON, checked as it is typed."""
+    """Table picker (with its key, items, stream and readers), put, update or delete, the
+    item (or key) in DynamoDB JSON, the update and condition expressions and their
+    placeholders, all checked as they are typed."""
 
     PREFIX = "item"
     FIRST_FIELD = "#item-json"
-    HEADING = "put or delete a table item (ctrl+s runs, escape cancels)"
+    HEADING = "put, update or delete a table item (ctrl+s runs, escape cancels)"
     VERB = "Run"
     HELP_TITLE = "Item dialog"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Run", "Put or delete the item")
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Run", "Put, update or delete the item")
     DEFAULT_CSS = """
     ItemDialog #item-json { height: 6; }
     ItemDialog #item-op { width: 24; }
+    ItemDialog #item-update-box { height: auto; display: none; }
+    ItemDialog #item-update-box.-shown { display: block; }
     """
 
     def __init__(
@@ -92,7 +107,11 @@ class ItemDialog(CommandDialog):
             with Vertical(id="item-op"):
                 yield Label("operation")
                 yield Select(
-                    [("put an item", "put"), ("delete by key", "delete")],
+                    [
+                        ("put an item", "put"),
+                        ("update by key", "update"),
+                        ("delete by key", "delete"),
+                    ],
                     value="put",
                     allow_blank=False,
                     id="item-op-select",
@@ -104,11 +123,23 @@ class ItemDialog(CommandDialog):
             id="item-json",
             classes="json json-object",
         )
+        with Vertical(id="item-update-box"):
+            yield Label("update (UpdateExpression: SET a = :v, n = n + :one REMOVE b ...)")
+            yield SafeInput(placeholder="SET qty = :q", id="item-update")
+        yield Label("condition (optional ConditionExpression: the write happens only if it holds)")
+        yield SafeInput(placeholder="attribute_not_exists(id)", id="item-condition")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("names (optional, for reserved words)")
+                yield SafeInput(placeholder='{"#s": "status"}', id="item-names")
+            with Vertical():
+                yield Label("values (optional, DynamoDB JSON)")
+                yield SafeInput(placeholder='{":q": {"N": "1"}}', id="item-values")
 
     @staticmethod
     def field_label(operation: str) -> str:
         """What the field holds for `operation`."""
-        if operation == "delete":
+        if operation in ("update", "delete"):
             return "key (its key attributes only, DynamoDB JSON)"
         return 'item (DynamoDB JSON: {"name": {"S": "text"}, "n": {"N": "1"}})'
 
@@ -126,7 +157,7 @@ class ItemDialog(CommandDialog):
         return hint_lines(lines, "")
 
     def operation(self) -> str:
-        """`put` or `delete`."""
+        """`put`, `update` or `delete`."""
         return self.picked("#item-op-select")
 
     def field_problem(self, area: TextArea) -> str | None:
@@ -135,14 +166,65 @@ class ItemDialog(CommandDialog):
         problem = super().field_problem(area)
         if problem:
             return problem
-        delete = self.operation() == "delete"
+        by_key = self.operation() != "put"
         table = self.tables[self.picked("#item-table")]
         try:
-            checked = ddbjson.check_item(jsontext.loads(area.text), "Key" if delete else "Item")
-            table.key_of(checked, only_key=delete)
+            checked = ddbjson.check_item(jsontext.loads(area.text), "Key" if by_key else "Item")
+            table.key_of(checked, only_key=by_key)
+        except ddbjson.DynamoDBError as exc:
+            return render_plain(CommandResult(CommandError(str(exc), exc.hint).format()))
+        return self.expression_problem()
+
+    def expressions(self) -> dict[str, str]:
+        """The expression fields filled in, by option (`--update` for an update only)."""
+        out = {}
+        for selector, option in EXPRESSION_FIELDS:
+            if option == "--update" and self.operation() != "update":
+                continue
+            text = self.value(selector)
+            if text.strip():
+                out[option] = text
+        return out
+
+    def expression_problem(self) -> str | None:
+        """Why the command would refuse the expressions and placeholders, by the
+        simulator's own parser and checks (which the command runs too), or None. An update
+        not yet written is not a problem until the dialog runs."""
+        given = self.expressions()
+        if not given:
+            return None
+        parsed: dict[str, object] = {}
+        for option in ("--names", "--values"):
+            if option in given:
+                try:
+                    parsed[option] = jsontext.loads(given[option])
+                except ValueError as exc:
+                    return f"{option} is not JSON: {exc}"
+        update = self.operation() == "update"
+        table = self.tables[self.picked("#item-table")]
+        try:
+            ddb_expressions.prepare(
+                update=given.get("--update"),
+                condition=given.get("--condition"),
+                names=parsed.get("--names"),
+                values=parsed.get("--values"),
+                key_names=tuple(name for name, _ in table.key) if update else (),
+                null_text=(
+                    "UpdateExpression and ConditionExpression are null"
+                    if update
+                    else "ConditionExpression is null"
+                ),
+            )
         except ddbjson.DynamoDBError as exc:
             return render_plain(CommandResult(CommandError(str(exc), exc.hint).format()))
         return None
+
+    @on(Input.Changed, "#item-update")
+    @on(Input.Changed, "#item-condition")
+    @on(Input.Changed, "#item-names")
+    @on(Input.Changed, "#item-values")
+    def _expression_changed(self) -> None:
+        self._recheck()
 
     def _recheck(self) -> None:
         self._stop_json_check()
@@ -166,8 +248,9 @@ class ItemDialog(CommandDialog):
         operation = str(event.value)
         self.query_one("#item-json-label", Label).update(Text(self.field_label(operation)))
         area = self.query_one("#item-json", SafeTextArea)
-        if operation == "delete":
-            # The item just put, deleted: a delete takes its key attributes only.
+        self.query_one("#item-update-box").set_class(operation == "update", "-shown")
+        if operation != "put":
+            # The item just put, updated or deleted: these take its key attributes only.
             try:
                 value = jsontext.loads(area.text)
             except ValueError:
@@ -178,9 +261,12 @@ class ItemDialog(CommandDialog):
         self._recheck()
 
     def command_line(self) -> str:
-        """`put-item TABLE ITEM` or `delete-item TABLE KEY`."""
+        """`put-item TABLE ITEM`, `update-item TABLE KEY --update EXPR` or `delete-item
+        TABLE KEY`, with the expression options filled in."""
         text = self.value("#item-json")
         problem = json_problem(text, want_object=True)
         if problem:
             raise CommandError(problem, ITEM_HINT)
-        return format_line(OPERATIONS[self.operation()], [self.picked("#item-table"), text], [])
+        options = list(self.expressions().items())
+        table = self.picked("#item-table")
+        return format_line(OPERATIONS[self.operation()], [table, text], options)

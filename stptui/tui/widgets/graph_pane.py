@@ -106,7 +106,14 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     table = sim.services.get("tables", {}).get(node)
     if table is not None and table.stream is not None:
         return _held_and_backlog(len(table.items), ("item", "items"), table.stream)
-    running, failed = _invocations(sim, node)
+    machine = sim.services.get("state_machines", {}).get(node)
+    if machine is not None:
+        figures = machine.figures()
+        running = figures["running"]
+        # Timed out counts as failed, as a function's timeout does; aborted was asked for.
+        failed = figures["failed"] + figures["timed_out"]
+    else:
+        running, failed = _invocations(sim, node)
     if running is not None:
         if not running and not failed:
             return [Text("idle", DIM)]

@@ -2,7 +2,8 @@
 
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
 (with the next fire times), a queue's counts, a stream's shards and readers and a load
-balancer's rules (`inspector_sources`), the environment the workload would get (its own
+balancer's rules (`inspector_sources`), a state machine's states and executions
+(`inspector_machines`), the environment the workload would get (its own
 variables and the exact `STP_*` names `connectTo` injects), recent invocations from the
 trace, and the behaviour declared in the sidecar plus runtime overrides.
 """
@@ -44,6 +45,7 @@ from stptui.tui.render import (
     token_breaks,
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
+from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
     load_balancer_section,
     stream_section,
@@ -228,6 +230,7 @@ def describe_resource(
     stream_section(text, sim, name)
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
+    state_machine_section(text, sim, name)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)
