@@ -59,11 +59,12 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "states:StartExecution",
     ),
 }
-# The target type whose `connectTo` grants each kind (Stacktape's statements for that type
-# include the action: `sqs:SendMessage`, `events:PutEvents`, `sns:Publish`, `s3:*Object*`,
-# `lambda:InvokeFunction`, `kinesis:PutRecord`, `dynamodb:PutItem` / `DeleteItem` / `UpdateItem`,
+# The resource type each emission kind writes to, which is also the type whose `connectTo`
+# grants it (Stacktape's statements for that type include the action: `sqs:SendMessage`,
+# `events:PutEvents`, `sns:Publish`, `s3:*Object*`, `lambda:InvokeFunction`,
+# `kinesis:PutRecord`, `dynamodb:PutItem` / `DeleteItem` / `UpdateItem`,
 # `states:StartExecution`).
-_GRANTING_TYPE = {
+EMISSION_TARGET_TYPES: dict[str, str] = {
     "send": "sqs-queue",
     "publish": "event-bus",
     "notify": "sns-topic",
@@ -214,7 +215,7 @@ class Permissions:
         granted = self.stack.resources.get(target)
         if (
             granted is not None
-            and granted.type == _GRANTING_TYPE[kind]
+            and granted.type == EMISSION_TARGET_TYPES[kind]
             and target in self._connect_targets(res)
         ):
             return True

@@ -239,7 +239,12 @@ from stptui.config.diagnostics import (
 )
 from stptui.config.loader import DataPath, LoadedYaml, parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, BatchJob, Queue, SqsTrigger, Stack, Workload
-from stptui.config.permissions import ClientError, EmitSite, Permissions
+from stptui.config.permissions import (
+    EMISSION_TARGET_TYPES,
+    ClientError,
+    EmitSite,
+    Permissions,
+)
 from stptui.sim import ddb_expressions
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.ddbjson import DynamoDBError, from_plain_item, item_to_plain
@@ -1559,18 +1564,6 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "updateItem": ("table", ("key", "update"), ("names", "values", "condition")),
     "startExecution": ("stateMachine", (), ("input", "name")),
 }
-_TARGET_TYPES = {
-    "send": "sqs-queue",
-    "publish": "event-bus",
-    "notify": "sns-topic",
-    "put": "bucket",
-    "invoke": "function",
-    "putRecord": "kinesis-stream",
-    "putItem": "dynamo-db-table",
-    "deleteItem": "dynamo-db-table",
-    "updateItem": "dynamo-db-table",
-    "startExecution": "state-machine",
-}
 
 
 def _path_text(path: DataPath) -> str:
@@ -2092,7 +2085,7 @@ class _Reader:
         return True
 
     def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
-        wanted = _TARGET_TYPES[kind]
+        wanted = EMISSION_TARGET_TYPES[kind]
         if not isinstance(target, str) or not target:
             self.report(
                 path, "behavior-bad-value", f"the target must be {with_article(wanted)} name"
@@ -2387,9 +2380,9 @@ class Behaviors:
         self._by_name: dict[str, _Behavior] = behaviors or {}
         self._quick: dict[str, QuickDecider] = {}
         self._skipped = skipped or []
-        self._targets: dict[str, set[str]] = {kind: set() for kind in _TARGET_TYPES}
+        self._targets: dict[str, set[str]] = {kind: set() for kind in EMISSION_TARGET_TYPES}
         for r in stack.resources.values():
-            for kind, wanted in _TARGET_TYPES.items():
+            for kind, wanted in EMISSION_TARGET_TYPES.items():
                 if r.type == wanted:
                     self._targets[kind].add(r.name)
         self._targets["publish"].add(DEFAULT_BUS)
@@ -2474,7 +2467,7 @@ class Behaviors:
         """A handler's emission target must exist with the right type (raised in the handler)."""
         if target in self._targets[kind]:
             return
-        wanted = _TARGET_TYPES[kind]
+        wanted = EMISSION_TARGET_TYPES[kind]
         guess = did_you_mean(str(target), self._targets[kind])
         raise BehaviorError(
             f"no {wanted} named {target!r} in the stack"

@@ -916,17 +916,18 @@ def lookup_machine(sim: Simulator, name: str) -> MachineSim:
     """The state machine called `name`, or a SimError with a did-you-mean."""
     from stptui.sim.services.stream import lookup_named
 
-    def refine(other: Any) -> tuple[str, str] | None:
-        if other.type != "state-machine":
-            return None
-        return (
-            f"{name!r} has no valid definition, so it is not simulated",
-            "`stptui validate` says what is wrong with it",
-        )
-
+    invalid = (
+        f"{name!r} has no valid definition, so it is not simulated",
+        "`stptui validate` says what is wrong with it",
+    )
     machines = sim.services["state_machines"]
     return lookup_named(
-        sim, machines, name, "state-machine", "state machines in this stack", refine
+        sim,
+        machines,
+        name,
+        "state-machine",
+        "state machines in this stack",
+        {"state-machine": invalid},
     )
 
 

@@ -41,7 +41,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Mapping
 
     from stptui.config.model import Resource, Trigger, Workload
     from stptui.sim.engine import Simulator
@@ -827,11 +827,11 @@ def lookup_named(
     name: str,
     what: str,
     listing: str,
-    refine: Callable[[Resource], tuple[str, str] | None],
+    special: Mapping[str, tuple[str, str]],
 ) -> Any:
     """`found[name]`, or a SimError with a did-you-mean: `what` is the resource type asked
-    for, `listing` the words before the list of choices, and `refine(other)` may give the
-    (message, hint) for a resource of another kind called `name`."""
+    for, `listing` the words before the list of choices, and `special` the (message, hint),
+    by resource type, for a resource called `name` that is not in `found`."""
     from stptui.config.diagnostics import did_you_mean, with_article
     from stptui.sim.engine import SimError
 
@@ -841,7 +841,7 @@ def lookup_named(
     choices = f"{listing}: {', '.join(sorted(found))}" if found else f"this stack has no {what}"
     other = sim.stack.resources.get(name)
     if other is not None:
-        message, hint = refine(other) or (
+        message, hint = special.get(other.type) or (
             f"{name!r} is {with_article(other.type)}, not {with_article(what)}",
             choices,
         )
@@ -852,18 +852,18 @@ def lookup_named(
 
 def lookup_stream(sim: Simulator, name: str) -> StreamSim:
     """The stream called `name`, or a SimError with a did-you-mean."""
-
-    def refine(other: Resource) -> tuple[str, str] | None:
-        if other.type != "dynamo-db-table":
-            return None
-        return (
-            f"{name!r} is a dynamo-db-table, not a kinesis-stream",
-            f"a table's stream is written with put-item; `show table {name}` shows it",
-        )
-
+    table = (
+        f"{name!r} is a dynamo-db-table, not a kinesis-stream",
+        f"a table's stream is written with put-item; `show table {name}` shows it",
+    )
     streams = sim.services["streams"]
     return lookup_named(
-        sim, streams, name, "kinesis-stream", "kinesis streams in this stack", refine
+        sim,
+        streams,
+        name,
+        "kinesis-stream",
+        "kinesis streams in this stack",
+        {"dynamo-db-table": table},
     )
 
 

@@ -393,18 +393,18 @@ def key_schema(res: Resource) -> list[tuple[str, str]] | None:
 
 def lookup_table(sim: Simulator, name: str) -> TableSim:
     """The table called `name`, or a SimError with a did-you-mean."""
-
-    def refine(other: Resource) -> tuple[str, str] | None:
-        if other.type != "dynamo-db-table":
-            return None
-        return (
-            f"{name!r} has no valid primaryKey, so it is not simulated",
-            "give it primaryKey: {partitionKey: {name: id, type: string}}",
-        )
-
+    keyless = (
+        f"{name!r} has no valid primaryKey, so it is not simulated",
+        "give it primaryKey: {partitionKey: {name: id, type: string}}",
+    )
     tables = sim.services["tables"]
     return lookup_named(
-        sim, tables, name, "dynamo-db-table", "dynamo-db tables in this stack", refine
+        sim,
+        tables,
+        name,
+        "dynamo-db-table",
+        "dynamo-db tables in this stack",
+        {"dynamo-db-table": keyless},
     )
 
 
