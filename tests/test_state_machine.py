@@ -399,13 +399,17 @@ def test_an_unsimulated_integration_fails_the_task_naming_it(tmp_path: Path) -> 
     definition = {
         "StartAt": "Send",
         "States": {
-            "Send": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True}
+            "Send": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "End": True,
+            }
         },
     }
     s = open_stack(tmp_path, definition)
     ex = start(s)
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
-    assert "arn:aws:states:::sns:publish is not simulated" in str(ex.cause)
+    assert "arn:aws:states:::batch:submitJob.sync is not simulated" in str(ex.cause)
 
 
 def test_a_loop_of_pass_states_fails_at_the_history_limit(tmp_path: Path) -> None:

@@ -352,6 +352,16 @@ def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "stop-execution b --error Cancelled --cause 'by hand'",
         "advance 1m",
     )
+    # workflow-integrations.yml: every service integration, and a refused putItem.
+    integrations = Session.open(
+        WORKFLOW.with_name("workflow-integrations.yml"), start_ms=parse_instant(START)
+    )
+    yield from _run(
+        integrations,
+        'start-execution fulfil \'{"orderId": "o-1"}\'',
+        'start-execution fulfil \'{"orderId": "o-1"}\'',
+        "advance 1s",
+    )
 
 
 @pytest.fixture(scope="module")

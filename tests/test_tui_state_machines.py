@@ -10,7 +10,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
-from tui_support import START, drive, example_session, inspector, records_of, shown
+from tui_support import EXAMPLES, START, drive, example_session, inspector, records_of, shown
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
@@ -215,9 +215,12 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
     slow = Session.open(tmp_path, start_ms=START)
     execute(slow, "start-execution slow --name late")
     execute(slow, "advance 5s")
+    calls = Session.open(EXAMPLES / "workflow-integrations.yml", start_ms=START)
+    execute(calls, 'start-execution fulfil \'{"orderId": "o-1"}\' --name first')
     texts: dict[str, str] = {}
     styles: dict[str, str] = {}
-    for rec in [*session.sim.trace.records, *slow.sim.trace.records]:
+    records = [*session.sim.trace.records, *slow.sim.trace.records, *calls.sim.trace.records]
+    for rec in records:
         texts.setdefault(rec.kind, record_text(rec).plain)
         styles.setdefault(rec.kind, record_style(rec))
     sfn = {kind for kind in vars(tk).values() if isinstance(kind, str) and kind.startswith("sfn.")}
@@ -231,6 +234,10 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
     )
     assert rows["sfn.task.started"].startswith(
         "orderFlow execution=small-order state=CheckOrder function=checkOrder invocation_id="
+    )
+    assert rows["sfn.task.called"] == (
+        "fulfil execution=first state=SaveOrder integration=dynamodb:putItem target=orders "
+        "delivered_id=100000000000000000001"
     )
     assert rows["sfn.choice"] == (
         "orderFlow execution=small-order state=IsPayable next=ChargeCard verdicts=rule 1 "

@@ -1038,11 +1038,14 @@ CODES: dict[str, CodeInfo] = {
             "asl-task-target": _stack(
                 "warning",
                 "A Task state calls something the simulator cannot run: a service integration "
-                "other than Lambda (`arn:aws:states:::sqs:sendMessage` ...) or a function that "
-                "is not in the stack. Executions that reach it fail, naming it.",
-                "Invoke a stack function: `Fn::GetAtt: [<Name>Function, Arn]`, "
-                "`$ResourceParam('<name>', 'arn')` or `arn:aws:states:::lambda:invoke` with "
-                "`Parameters.FunctionName`.",
+                "it does not simulate (`batch:submitJob.sync`, `.waitForTaskToken`, `aws-sdk:*` "
+                "...), a function that is not in the stack, or an sqs/sns/events/dynamodb "
+                "integration whose constant target names no resource of the stack. Executions "
+                "that reach it fail, naming it.",
+                "Invoke a stack function (`Fn::GetAtt: [<Name>Function, Arn]`, "
+                "`$ResourceParam('<name>', 'arn')`, `arn:aws:states:::lambda:invoke` with "
+                "`Parameters.FunctionName`) or call a stack resource with "
+                "`$ResourceParam('<name>', 'url'|'arn'|'name')`.",
             ),
         },
     ),

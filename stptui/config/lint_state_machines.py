@@ -7,7 +7,8 @@ through the linter's `report`, at the line and column inside the definition.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from stptui.config.directives import fake_resource_param, stack_context
 from stptui.config.model import StateMachine
@@ -72,6 +73,9 @@ class StateMachineChecks(_LinterBase):
             if "Resource" not in state:
                 continue  # reported as a schema problem
             target = asl.task_target(state, functions)
+            if target.integration is not None:
+                self.check_integration_target(sm, path, state, target.integration)
+                continue
             if target.function is None and target.why is not None:
                 names = ", ".join(asl.logical_function_id(n) for n in functions) or "none"
                 self.report(
@@ -85,3 +89,43 @@ class StateMachineChecks(_LinterBase):
                     f"[<Name>Function, Arn]}} (here: {names}), $ResourceParam('<name>', 'arn') "
                     "or arn:aws:states:::lambda:invoke with Parameters.FunctionName",
                 )
+
+    def check_integration_target(
+        self, sm: StateMachine, path: tuple[str | int, ...], state: Mapping[str, Any], resource: str
+    ) -> None:
+        """Warn when a simulated integration's constant target (QueueUrl, TopicArn,
+        TableName, an entry's EventBusName) names no resource of its type in the stack."""
+        from stptui.sim import asl_integrations as integ  # lazily, as above
+
+        kind = integ.TARGETS[resource]
+        ctx = stack_context(self.stack)
+        known = {
+            name: tuple(fake_resource_param(ctx, name, f, res.type) for f in ("url", "arn", "name"))
+            for name, res in self.stack.resources.items()
+            if res.type == kind.rtype
+        }
+        params = state.get("Parameters")
+        if not isinstance(params, dict):
+            return
+        found: list[tuple[tuple[str | int, ...], Any]] = []
+        if resource == integ.EVENTS_PUT:
+            entries = params.get("Entries")
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                if isinstance(entry, dict) and entry.get("EventBusName", "default") != "default":
+                    found.append((("Entries", i, "EventBusName"), entry["EventBusName"]))
+        elif kind.param in params:
+            found.append(((kind.param,), params[kind.param]))
+        for where, value in found:
+            if integ.target_name(value, kind, known) is not None:
+                continue
+            names = ", ".join(known) or "none"
+            param = "url" if kind.param == "QueueUrl" else "arn"
+            self.report(
+                (*sm.definition_path, *path, "Parameters", *where),
+                "warning",
+                "asl-task-target",
+                f"Task state {path[-1]!r} of {sm.name!r}: {where[-1]} {integ.shown(value)} "
+                f"names no {kind.rtype} of this stack; executions fail when they reach it",
+                resource=sm.name,
+                hint=f"name one with $ResourceParam('<name>', '{param}') (here: {names})",
+            )

@@ -6,7 +6,8 @@ nested machines of Parallel and Map), each with its data path inside the definit
 `validate` gives file:line:col, and in Step Functions' own wording (`SCHEMA_VALIDATION_FAILED:
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
 are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
-does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda.
+does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
+those of stptui.sim.asl_integrations.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
 deployed template does (docs/fidelity.md, "Step Functions executions").
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from stptui.sim.asl_data import check_state
+from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 
 Path = tuple[str | int, ...]
 Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data"]
@@ -59,6 +61,8 @@ class TaskTarget:
     wrapped: bool
     resource: str
     why: str | None = None
+    # A simulated service integration (stptui.sim.asl_integrations), when it is one.
+    integration: str | None = None
 
 
 def _where(path: Path) -> str:
@@ -408,9 +412,15 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
         return TaskTarget(fn, True, LAMBDA_INVOKE, why)
+    if resource in SIMULATED_INTEGRATIONS:
+        return TaskTarget(None, False, resource, None, resource)
     if isinstance(resource, str) and resource.startswith("arn:aws:states:::"):
         return TaskTarget(
-            None, False, resource, f"the integration {resource} is not simulated (only Lambda)"
+            None,
+            False,
+            resource,
+            f"the integration {resource} is not simulated (only Lambda, sqs:sendMessage, "
+            "sns:publish, events:putEvents and dynamodb:putItem/getItem/updateItem/deleteItem)",
         )
     fn = _function_of(resource, functions)
     why = None if fn else f"Resource {_shown(resource)} is no function of this stack"

@@ -61,7 +61,7 @@ class Chain:
         for rec in self.records:
             out.append(
                 f"{iso_ms(rec.t)}  {rec.kind:<{KIND_WIDTH}}  {rec.resource:<{width}}  "
-                f"{_summary(rec)}".rstrip()
+                f"{summary(rec)}".rstrip()
             )
             for name in WHY_NOT_FIELDS:
                 why = rec.data.get(name)
@@ -86,7 +86,8 @@ def _ids_in(name: str, value: Any) -> Iterable[str]:
             yield from _ids_in(name, item)
 
 
-def _summary(rec: Record) -> str:
+def summary(rec: Record) -> str:
+    """A record's fields as `name=value` words (long objects and lists cut to `...`)."""
     parts = []
     for k, v in rec.data.items():
         if k in WHY_NOT_FIELDS:

@@ -83,6 +83,7 @@ SFN_STATE_ENTERED = "sfn.state.entered"
 SFN_STATE_EXITED = "sfn.state.exited"
 SFN_TASK_STARTED = "sfn.task.started"
 SFN_TASK_FAILED = "sfn.task.failed"
+SFN_TASK_CALLED = "sfn.task.called"
 SFN_CHOICE = "sfn.choice"
 SFN_RETRY = "sfn.retry"
 SFN_CAUGHT = "sfn.caught"
@@ -279,6 +280,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SFN_STATE_EXITED: ("execution_arn", "state", "type", "output_bytes"),
     SFN_TASK_STARTED: ("execution_arn", "state", "function", "invocation_id"),
     SFN_TASK_FAILED: ("execution_arn", "state", "error", "invocation_id"),
+    SFN_TASK_CALLED: ("execution_arn", "state", "integration", "target", "delivered_id"),
     SFN_CHOICE: ("execution_arn", "state", "next", "verdicts"),
     SFN_RETRY: ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
     SFN_CAUGHT: ("execution_arn", "state", "error", "next"),

@@ -24,7 +24,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.explain import KIND_WIDTH
+from stptui.sim.explain import KIND_WIDTH, explain, summary
 from stptui.sim.services.state_machine import (
     MAX_PAYLOAD_BYTES,
     RUNNING,
@@ -265,6 +265,13 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         for rec in every
         if rec.kind == tk.SFN_TASK_STARTED and rec.data.get("execution_arn") == ex.arn
     }
+    # What its service integrations delivered (a message, an event, a stream record) and
+    # what became of it: the chain `explain` gives for that id.
+    delivered: set[str] = set()
+    for rec in every:
+        ident = rec.data.get("delivered_id")
+        if rec.kind == tk.SFN_TASK_CALLED and rec.data["execution_arn"] == ex.arn and ident:
+            delivered.update(map(_record_key, explain(sim.trace, ident).records))
     lines = [f"execution {printable(ex.name)} of {ex.machine.name}: {ex.status}"]
     if ex.hint:
         lines.append(f"  hint: {ex.hint}")
@@ -273,6 +280,7 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         for rec in every
         if rec.data.get("execution_arn") == ex.arn
         or (rec.kind.startswith("invocation.") and rec.data.get("invocation_id") in invocations)
+        or (delivered and _record_key(rec) in delivered)
     ]
     width = max((len(rec.resource) for rec in records), default=0)
     for rec in records:
@@ -286,6 +294,11 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
     )
 
 
+def _record_key(rec: Any) -> str:
+    """A record's identity across reads of the trace (each read builds new objects)."""
+    return json.dumps(rec.to_json(), sort_keys=True, default=str)
+
+
 def _because(rec: Any) -> str:
     """A trace record of an execution in words."""
     d = rec.data
@@ -296,6 +309,9 @@ def _because(rec: Any) -> str:
         return f"{state}, output {d['output_bytes']:,} bytes"
     if rec.kind == "sfn.task.started":
         return f"{state} invoked {d['function']} ({d['invocation_id']})"
+    if rec.kind == "sfn.task.called":
+        made = f" ({d['delivered_id']})" if d["delivered_id"] else ""
+        return f"{state} called {d['integration']} on {d['target']}{made}"
     if rec.kind == "sfn.task.failed":
         return f"{state} failed: {_cut(d['error'])}"
     if rec.kind == "sfn.choice":
@@ -313,4 +329,6 @@ def _because(rec: Any) -> str:
         return f"input {d['input_bytes']:,} bytes"
     if rec.kind == "invocation.failed":
         return f"{d['invocation_id']} failed: {_cut(d['error'])}"
-    return str(d.get("invocation_id", ""))
+    if "invocation_id" in d:
+        return str(d["invocation_id"])
+    return summary(rec)

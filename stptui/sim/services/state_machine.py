@@ -1,7 +1,8 @@
 """Step Functions state machines: STANDARD executions on the virtual clock.
 
 An execution walks its definition one state at a time. A Task invokes a stack function
-synchronously (its simulated behaviour decides how long it runs and how it ends); Retry waits
+synchronously (its simulated behaviour decides how long it runs and how it ends), or calls a
+queue, topic, bus or table through stptui.sim.asl_integrations; Retry waits
 IntervalSeconds x BackoffRate^n (capped by MaxDelaySeconds, FULL jitter drawn from the
 simulation's rng) before the next attempt; Catch sends the error output on; Wait, retries and
 timeouts are clock entries, so `advance` fast-forwards them. Parallel runs its branches and
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import StateMachine
-from stptui.sim import asl
+from stptui.sim import asl, asl_integrations
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
@@ -578,6 +579,9 @@ class MachineSim:
             # FunctionName may come from the input (`FunctionName.$`).
             resolved = {**state, "Parameters": {"FunctionName": effective.get("FunctionName")}}
             target = asl.task_target(resolved, self.functions)
+        if target.integration is not None:
+            self._integration(flow, name, state, raw, env, retries, target.integration, effective)
+            return
         if target.function is None:
             raise StatesRuntimeError(
                 "States.Runtime",
@@ -659,6 +663,55 @@ class MachineSim:
         if isinstance(timeout, int):
             at = sim.clock.now + timeout * 1000
             self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+
+    def _integration(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        resource: str,
+        params: Any,
+    ) -> None:
+        """A request-response service integration: the call is made now, through the
+        simulated service, and the state ends with its result or its error."""
+        shown = flow.label + name
+        source = f"{self.name}:{flow.ex.name}"
+        try:
+            result, delivered, target = asl_integrations.call(
+                self.sim, resource, params, source, (flow.ex.arn, self.arn)
+            )
+        except StatesRuntimeError as exc:
+            if exc.error == "States.Runtime":
+                raise
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": shown,
+                    "error": exc.error,
+                    "invocation_id": None,
+                },
+            )
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            return
+        self._emit(
+            tk.SFN_TASK_CALLED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "integration": resource.removeprefix("arn:aws:states:::"),
+                "target": target,
+                "delivered_id": delivered,
+            },
+        )
+        self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {target}")
+        try:
+            self._exit(flow, name, state, raw, result, env)
+        except StatesRuntimeError as exc:
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
 
     # -- Parallel and Map ----------------------------------------------------------------
 

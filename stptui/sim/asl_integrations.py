@@ -1,0 +1,310 @@
+"""Step Functions' request-response integrations with the services stptui simulates.
+
+A Task state whose Resource is `arn:aws:states:::sqs:sendMessage`, `sns:publish`,
+`events:putEvents` or `dynamodb:putItem|getItem|updateItem|deleteItem` calls that API with
+its effective Parameters. The call goes through the simulated service exactly as a handler's
+emission does (the message reaches the queue's consumer, the event the bus's rules, the item
+the table and its stream), and its result is the API's response. A refused call fails the
+state with Step Functions' error name for the integration (`SQS.<code>`, `SNS.<code>`,
+`EventBridge.FailedEntry`, `DynamoDB.<code>`), so Retry and Catch match it as on AWS.
+docs/fidelity.md ("Step Functions service integrations") lists the sources and choices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import ddbjson
+from stptui.sim.asl_data import StatesRuntimeError
+from stptui.sim.payloads import NumberText, md5_hex, md5_of_message_attributes
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+_PREFIX = "arn:aws:states:::"
+SQS_SEND = _PREFIX + "sqs:sendMessage"
+SNS_PUBLISH = _PREFIX + "sns:publish"
+EVENTS_PUT = _PREFIX + "events:putEvents"
+DYNAMODB_OPS = ("putItem", "getItem", "updateItem", "deleteItem")
+_DYNAMODB = {_PREFIX + "dynamodb:" + op: op for op in DYNAMODB_OPS}
+SIMULATED = (SQS_SEND, SNS_PUBLISH, EVENTS_PUT, *_DYNAMODB)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetKind:
+    """The parameter of an integration that names its target, and the resource type it
+    names (with the suffix Stacktape puts after a resource's name in its logical id)."""
+
+    param: str
+    rtype: str
+    logical_suffix: str
+
+
+TARGETS: dict[str, TargetKind] = {
+    SQS_SEND: TargetKind("QueueUrl", "sqs-queue", "SqsQueue"),
+    SNS_PUBLISH: TargetKind("TopicArn", "sns-topic", "SnsTopic"),
+    EVENTS_PUT: TargetKind("EventBusName", "event-bus", "EventBus"),
+    **{r: TargetKind("TableName", "dynamo-db-table", "DynamoGlobalTable") for r in _DYNAMODB},
+}
+# The resource params whose values name a target (a queue's URL, a topic's ARN, ...).
+_FORMS = ("url", "arn", "name")
+
+
+def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The stack resource `value` names, or None. `known` maps each resource of the kind to
+    its literal forms (URL, ARN, AWS name). `value` may be one of those, the resource's
+    name, `$ResourceParam(...)` (resolved), `Ref: <LogicalId>` or `Fn::GetAtt: [<LogicalId>,
+    <attribute>]` with the resource's logical id (its PascalCase name and the suffix)."""
+    named = getattr(value, "resource", None)
+    if isinstance(named, str):
+        return named if named in known else None
+    if isinstance(value, dict) and len(value) == 1:
+        from stptui.config.normalize import _pascal
+
+        ((key, arg),) = value.items()
+        logical = None
+        if key == "Ref" and isinstance(arg, str):
+            logical = arg
+        elif key == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if isinstance(parts, list) and len(parts) == 2:
+                logical = parts[0]
+        return next((n for n in known if logical in (n, _pascal(n) + kind.logical_suffix)), None)
+    if isinstance(value, str):
+        return next((n for n, forms in known.items() if value == n or value in forms), None)
+    return None
+
+
+def known_targets(sim: Simulator, kind: TargetKind) -> dict[str, tuple[str, ...]]:
+    """The simulated resources of the kind, with their literal forms."""
+    names: list[str]
+    if kind.rtype == "sqs-queue":
+        names = list(sim.queues)
+    elif kind.rtype == "sns-topic":
+        service = sim.services.get("topics")
+        names = [k for k, t in service.topics.items() if not t.external] if service else []
+    elif kind.rtype == "event-bus":
+        service = sim.services.get("buses")
+        names = [k for k, b in service.buses.items() if not b.external] if service else []
+    else:
+        names = list(sim.services.get("tables", {}))
+    # The default bus is no resource of the stack: it has no $ResourceParam forms.
+    return {
+        n: tuple(sim.resource_param(n, f) for f in _FORMS) if n in sim.stack.resources else ()
+        for n in names
+    }
+
+
+def _fail(error: str, cause: str) -> StatesRuntimeError:
+    return StatesRuntimeError(error, cause)
+
+
+def _code(text: str) -> str:
+    """The AWS error code a simulator error message starts with (`Code: message`)."""
+    head = text.split(":", 1)[0]
+    return head if head.isidentifier() else "ValidationException"
+
+
+def call(
+    sim: Simulator, resource: str, params: Any, source: str, arns: tuple[str, str]
+) -> tuple[Any, str | None, str]:
+    """Call the integration `resource` with `params` (the state's effective input) for the
+    execution and state machine `arns`. Returns the API's result, the id of what it
+    delivered (message, event or stream record id, for `explain`) and the target resource;
+    raises StatesRuntimeError with Step Functions' error name when the service refuses."""
+    if not isinstance(params, dict):
+        raise _fail("States.Runtime", f"the Parameters of {resource} must be an object")
+    kind = TARGETS[resource]
+    if resource == EVENTS_PUT:
+        return _put_events(sim, params, source, arns)
+    known = known_targets(sim, kind)
+    value = params.get(kind.param)
+    target = target_name(value, kind, known)
+    if resource == SQS_SEND:
+        return _send(sim, params, target, value, source)
+    if resource == SNS_PUBLISH:
+        return _publish(sim, params, target, value, source)
+    return _dynamodb(sim, _DYNAMODB[resource], params, target, value, source)
+
+
+def _text(value: Any) -> str:
+    """A message body as Step Functions sends it: a string as is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _plain_attributes(prefix: str, attrs: Any) -> dict[str, Any]:
+    """`{name: {DataType, StringValue}}` message attributes as the simulators take them
+    (a Number attribute keeps its text); the integration's error otherwise."""
+    if attrs is None:
+        return {}
+    out: dict[str, Any] = {}
+    if not isinstance(attrs, dict):
+        raise _fail(f"{prefix}.InvalidParameterValue", "MessageAttributes must be an object")
+    for name, attr in attrs.items():
+        kind = attr.get("DataType") if isinstance(attr, dict) else None
+        value = attr.get("StringValue") if isinstance(attr, dict) else None
+        if not isinstance(kind, str) or not isinstance(value, str):
+            raise _fail(
+                f"{prefix}.InvalidParameterValue",
+                f"message attribute {name!r} needs a DataType and a StringValue "
+                "(Binary attributes are not simulated)",
+            )
+        out[name] = NumberText(value) if kind.startswith("Number") else value
+    return out
+
+
+def _send(
+    sim: Simulator, params: dict[str, Any], target: str | None, value: Any, source: str
+) -> tuple[Any, str | None, str]:
+    from stptui.sim.engine import SimError
+
+    if target is None:
+        raise _fail(
+            "SQS.QueueDoesNotExistException",
+            f"The specified queue does not exist: {shown(value)}",
+        )
+    if "MessageBody" not in params:
+        raise _fail("SQS.MissingParameter", "The request must contain the parameter MessageBody.")
+    body = _text(params["MessageBody"])
+    attrs = _plain_attributes("SQS", params.get("MessageAttributes"))
+    delay = params.get("DelaySeconds")
+    if delay is not None and (not isinstance(delay, int) or isinstance(delay, bool)):
+        raise _fail("SQS.InvalidParameterValue", f"DelaySeconds must be an integer, not {delay!r}")
+    try:
+        message_id = sim.send(
+            target,
+            body,
+            delay_s=delay,
+            group=params.get("MessageGroupId"),
+            dedup_id=params.get("MessageDeduplicationId"),
+            attrs=attrs or None,
+            source=source,
+        )
+    except SimError as exc:
+        raise _fail("SQS." + _code(str(exc)), str(exc)) from None
+    result: dict[str, Any] = {"MD5OfMessageBody": md5_hex(body)}
+    if attrs:
+        result["MD5OfMessageAttributes"] = md5_of_message_attributes(attrs)
+    result["MessageId"] = message_id
+    msg = sim.queue(target).messages.get(message_id)
+    if msg is not None and msg.seq_number:
+        result["SequenceNumber"] = msg.seq_number
+    return result, message_id, target
+
+
+def _publish(
+    sim: Simulator, params: dict[str, Any], target: str | None, value: Any, source: str
+) -> tuple[Any, str | None, str]:
+    from stptui.sim.engine import SimError
+
+    if target is None:
+        raise _fail("SNS.NotFoundException", f"Topic does not exist: {shown(value)}")
+    message = params.get("Message")
+    attrs = _plain_attributes("SNS", params.get("MessageAttributes"))
+    try:
+        message_id = sim.services["topics"].publish(
+            target,
+            None if message is None else _text(message),
+            subject=params.get("Subject"),
+            attributes=attrs,
+            group=params.get("MessageGroupId"),
+            dedup_id=params.get("MessageDeduplicationId"),
+            origin=source,
+        )
+    except SimError as exc:
+        raise _fail("SNS." + _code(str(exc)), str(exc)) from None
+    return {"MessageId": message_id}, message_id, target
+
+
+def _put_events(
+    sim: Simulator, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> tuple[Any, str | None, str]:
+    from stptui.sim.engine import SimError
+
+    entries = params.get("Entries")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
+        raise _fail("EventBridge.ValidationException", "Entries must be a list of 1 to 10 entries")
+    kind = TARGETS[EVENTS_PUT]
+    known = known_targets(sim, kind)
+    ids: list[str] = []
+    first = ""
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise _fail("EventBridge.ValidationException", "each entry must be an object")
+        bus_value = entry.get("EventBusName", "default")
+        bus = "default" if bus_value == "default" else target_name(bus_value, kind, known)
+        detail = entry.get("Detail")
+        try:
+            if bus is None:
+                raise SimError(
+                    f"ResourceNotFoundException: Event bus {shown(bus_value)} does not exist."
+                )
+            event_id = sim.services["buses"].publish(
+                bus,
+                entry.get("Source"),
+                entry.get("DetailType"),
+                detail if detail is None or isinstance(detail, str) else _text(detail),
+                # The optimized integration appends the execution's and the state machine's
+                # ARNs to each entry's Resources (connect-eventbridge).
+                [*_listed(entry.get("Resources")), *arns],
+                origin=source,
+            )
+        except SimError as exc:
+            # PutEvents reports a bad entry in its response; the integration fails the task
+            # when any entry failed.
+            raise _fail("EventBridge.FailedEntry", str(exc)) from None
+        ids.append(event_id)
+        first = first or bus
+    return {"Entries": [{"EventId": i} for i in ids], "FailedEntryCount": 0}, ids[0], first
+
+
+def _dynamodb(
+    sim: Simulator, op: str, params: dict[str, Any], target: str | None, value: Any, source: str
+) -> tuple[Any, str | None, str]:
+    from stptui.sim.services.table import Expressions
+
+    if target is None:
+        raise _fail(
+            "DynamoDB.ResourceNotFoundException",
+            f"Requested resource not found: Table: {shown(value)} not found",
+        )
+    table = sim.services["tables"][target]
+    expr = Expressions(
+        params.get("UpdateExpression"),
+        params.get("ConditionExpression"),
+        params.get("ExpressionAttributeNames"),
+        params.get("ExpressionAttributeValues"),
+    )
+    record = None
+    try:
+        if op == "getItem":
+            item = table.get(params.get("Key"))
+            return ({} if item is None else {"Item": item}), None, target
+        if op == "putItem":
+            _, record = table.put(params.get("Item"), source, expr)
+        elif op == "updateItem":
+            _, record = table.update(params.get("Key"), expr, source)
+        else:
+            _, record = table.delete(params.get("Key"), source, expr)
+    except ddbjson.DynamoDBError as exc:
+        raise _fail("DynamoDB." + _code(str(exc)), str(exc)) from None
+    delivered = record.sequence_number if record is not None else None
+    return {}, delivered, target
+
+
+def _listed(value: Any) -> list[Any]:
+    from stptui.sim.engine import SimError
+
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SimError("ValidationException: Resources must be a list of ARNs")
+    return value
+
+
+def shown(value: Any) -> str:
+    """A target parameter's value as a message shows it."""
+    return json.dumps(value) if not isinstance(value, str) else value
