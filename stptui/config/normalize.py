@@ -1797,7 +1797,7 @@ class StackBuilder:
                     f"`overrides` must be a mapping of CloudFormation logical ids, not "
                     f"{_describe(overrides)}",
                     resource=name,
-                    hint=f"for example overrides: {{{_pascal(name)}Function: {{Timeout: 15}}}}",
+                    hint=f"for example overrides: {{{pascal_case(name)}Function: {{Timeout: 15}}}}",
                 )
                 continue
             if body.get("type") in NO_OVERRIDES_TYPES:
@@ -1825,10 +1825,10 @@ class StackBuilder:
                     "override-target",
                     f"overrides name the CloudFormation resource {str(logical_id)!r}, which "
                     f"{name!r} does not create: Stacktape names the CloudFormation resources of "
-                    f"{name!r} {_pascal(name)}... (e101)",
+                    f"{name!r} {pascal_case(name)}... (e101)",
                     key=True,
                     resource=name,
-                    hint=(f"did you mean {_pascal(name)}{main}? " if main else "")
+                    hint=(f"did you mean {pascal_case(name)}{main}? " if main else "")
                     + "`stacktape compile-template` lists the logical ids of a stack",
                 )
 
@@ -3963,7 +3963,7 @@ def _alnum_lower(text: str) -> str:
     return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
 
 
-def _pascal(name: str) -> str:
+def pascal_case(name: str) -> str:
     """A resource name in PascalCase, as Stacktape starts its logical ids (`myApi` -> `MyApi`,
     `my-api` -> `MyApi`)."""
     words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)

@@ -391,9 +391,9 @@ def _check_catch(catch: Any, at: Path, problems: list[AslProblem]) -> None:
 def logical_function_id(name: str) -> str:
     """The CloudFormation logical id Stacktape gives a function's Lambda (`validateInput`
     -> `ValidateInputFunction`)."""
-    from stptui.config.normalize import _pascal
+    from stptui.config.normalize import pascal_case
 
-    return _pascal(name) + _LOGICAL_SUFFIX
+    return pascal_case(name) + _LOGICAL_SUFFIX
 
 
 def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskTarget:

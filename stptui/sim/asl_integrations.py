@@ -62,7 +62,7 @@ def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...
     if isinstance(named, str):
         return named if named in known else None
     if isinstance(value, dict) and len(value) == 1:
-        from stptui.config.normalize import _pascal
+        from stptui.config.normalize import pascal_case
 
         ((key, arg),) = value.items()
         logical = None
@@ -72,7 +72,8 @@ def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...
             parts = arg.split(".", 1) if isinstance(arg, str) else arg
             if isinstance(parts, list) and len(parts) == 2:
                 logical = parts[0]
-        return next((n for n in known if logical in (n, _pascal(n) + kind.logical_suffix)), None)
+        suffix = kind.logical_suffix
+        return next((n for n in known if logical in (n, pascal_case(n) + suffix)), None)
     if isinstance(value, str):
         return next((n for n, forms in known.items() if value == n or value in forms), None)
     return None
