@@ -120,6 +120,27 @@ def test_retry_and_catch_fields_are_checked_each_at_its_place() -> None:
     assert backoff.line == line_of(text, "BackoffRate: 0.5")
 
 
+def test_an_error_name_that_looks_predefined_but_is_not_is_warned_at_its_entry() -> None:
+    # `State.ALL` is in one of Stacktape's own doc snippets: as written it is a custom name,
+    # so the catcher meant for every error catches none.
+    text = machine(
+        f"Check:\n  Type: Task\n  {TASK}\n  End: true\n"
+        "  Retry: [{ErrorEquals: [Lambda.ServiceException, States.Timout]}]\n"
+        "  Catch: [{ErrorEquals: [State.ALL], Next: Done}]\n"
+        "Done:\n  Type: Succeed"
+    )
+    misspelt, custom = found(text, "asl-error-name")
+    assert misspelt.message.startswith("'States.Timout' is not a predefined error")
+    assert misspelt.hint == "did you mean 'States.Timeout'?"
+    row = line_of(text, "States.Timout")
+    column = text.splitlines()[row - 1].index("States.Timout") + 1
+    assert where(misspelt) == ("warning", "s.yml", row, column)
+    assert custom.message.startswith("'State.ALL' is a custom error name that looks like")
+    assert custom.hint == "did you mean 'States.ALL'?"
+    # Custom names of a function's errors, and the predefined ones, are left alone.
+    assert codes(text).count("asl-error-name") == 2
+
+
 def test_nested_machines_are_checked_with_their_own_states() -> None:
     text = machine(
         "Fan:\n  Type: Parallel\n  End: true\n  Branches:\n"

@@ -1035,6 +1035,14 @@ CODES: dict[str, CodeInfo] = {
                 "fail with a clear cause), or a DISTRIBUTED Map (run as an inline one).",
                 "Use JSONPath to simulate the state machine.",
             ),
+            "asl-error-name": _stack(
+                "warning",
+                "A Retry or Catch `ErrorEquals` entry looks like one of Step Functions' "
+                "predefined errors but is not one (`States.Timout`, `State.ALL`): as written it "
+                "matches only an error of exactly that name, so the retrier or catcher is "
+                "likely never used.",
+                "Write the predefined name the hint suggests (they all start with `States.`).",
+            ),
             "asl-task-target": _stack(
                 "warning",
                 "A Task state calls something the simulator cannot run: a service integration "

@@ -48,6 +48,10 @@ class StateMachineChecks(_LinterBase):
                     self.report(
                         path, "error", "asl-data-flow", p.message, resource=sm.name, hint=p.hint
                     )
+                elif p.kind == "error-name":
+                    self.report(
+                        path, "warning", "asl-error-name", p.message, resource=sm.name, hint=p.hint
+                    )
                 else:
                     self.report(
                         path,

@@ -15,17 +15,19 @@ deployed template does (docs/fidelity.md, "Step Functions executions").
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from stptui.config.diagnostics import did_you_mean
 from stptui.sim.asl_data import check_state
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 
 Path = tuple[str | int, ...]
-Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data"]
+Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data", "error-name"]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 # States that end by Next or End (Choice, Succeed and Fail do not take either).
@@ -331,10 +333,68 @@ def _check_task(name: str, state: Mapping[str, Any], at: Path, problems: list[As
         )
 
 
+# Step Functions' predefined error names (developer guide, "Error names").
+PREDEFINED_ERRORS = (
+    "States.ALL",
+    "States.DataLimitExceeded",
+    "States.ExceedToleratedFailureThreshold",
+    "States.HeartbeatTimeout",
+    "States.Http.Socket",
+    "States.IntrinsicFailure",
+    "States.ItemReaderFailed",
+    "States.NoChoiceMatched",
+    "States.ParameterPathFailure",
+    "States.Permissions",
+    "States.QueryEvaluationError",
+    "States.ResultPathMatchFailure",
+    "States.ResultWriterFailed",
+    "States.Runtime",
+    "States.TaskFailed",
+    "States.Timeout",
+)
+
+
+def _misspelt_error(name: str) -> str | None:
+    """For a name that looks like a predefined error but is not one (`States.Timout`, or a
+    prefix close to `States` as in `State.ALL`), the predefined name it most likely means
+    ("" when none is close); None for a custom name or a predefined one."""
+    prefix, dot, rest = name.partition(".")
+    if not dot or name in PREDEFINED_ERRORS:
+        return None
+    if prefix != "States" and difflib.SequenceMatcher(None, prefix.lower(), "states").ratio() < 0.8:
+        return None
+    return did_you_mean("States." + rest, PREDEFINED_ERRORS) or ""
+
+
+def _check_error_names(errors: list[Any], at: Path, problems: list[AslProblem]) -> None:
+    for i, name in enumerate(errors):
+        if not isinstance(name, str):
+            continue
+        meant = _misspelt_error(name)
+        if meant is None:
+            continue
+        what = (
+            f"{name!r} is not a predefined error of Step Functions"
+            if name.startswith("States.")
+            else f"{name!r} is a custom error name that looks like a predefined one"
+        )
+        problems.append(
+            AslProblem(
+                (*at, "ErrorEquals", i),
+                "warning",
+                "error-name",
+                f"{what}: it matches only an error of exactly that name, which nothing raises "
+                "unless a function throws one",
+                f"did you mean {meant!r}?" if meant else "the predefined names start with States.",
+            )
+        )
+
+
 def _check_errors(errors: Any, at: Path, last: bool, problems: list[AslProblem]) -> None:
     if not isinstance(errors, list) or not errors:
         problems.append(_schema(at, "The field 'ErrorEquals' should be non-empty"))
         return
+    _check_error_names(errors, at, problems)
     if "States.ALL" in errors and (len(errors) != 1 or not last):
         problems.append(
             _schema(
