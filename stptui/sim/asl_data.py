@@ -105,14 +105,22 @@ def _field_path(
         return {}
     try:
         return _read(text, data, env)
-    except PathSyntaxError as exc:
-        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}") from None
-    except PathNotFoundError as exc:
-        raise StatesRuntimeError(
-            RUNTIME,
-            f"{_prefix(name)} Invalid path '{text}' : No results for path: {exc.path.normalized()}",
-            hint=f"{field} {text} names nothing in {compact_json(data)[:200]}",
-        ) from None
+    except (PathSyntaxError, PathNotFoundError) as exc:
+        hint = f"{field} {text} names nothing in {compact_json(data)[:200]}"
+        raise _invalid_path(name, text, exc, hint) from None
+
+
+def _invalid_path(
+    name: str, text: str, exc: PathSyntaxError | PathNotFoundError, hint: str = ""
+) -> StatesRuntimeError:
+    """The States.Runtime error of a path that does not parse, or that names nothing."""
+    if isinstance(exc, PathSyntaxError):
+        return StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}")
+    return StatesRuntimeError(
+        RUNTIME,
+        f"{_prefix(name)} Invalid path '{text}' : No results for path: {exc.path.normalized()}",
+        hint=hint,
+    )
 
 
 def _input_path(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> Any:
@@ -351,7 +359,7 @@ def _operator_of(rule: Mapping[str, Any]) -> list[str]:
     return [k for k in rule if k in ALL_OPERATORS or k in _BOOLEAN_OPERATORS]
 
 
-def _invalid_path(name: str, path: str) -> StatesRuntimeError:
+def _invalid_choice_path(name: str, path: str) -> StatesRuntimeError:
     return StatesRuntimeError(
         RUNTIME,
         f"{_prefix(name)} Invalid path '{path}': The choice state's condition path "
@@ -396,13 +404,13 @@ def _evaluate(rule: Any, name: str, data: Any, env: DataEnv) -> tuple[bool, str]
     except PathNotFoundError:
         present, actual = False, None
     except PathSyntaxError:
-        raise _invalid_path(name, variable) from None
+        raise _invalid_choice_path(name, variable) from None
     if op == "IsPresent":
         holds = present == expected
         state = "present" if present else "missing"
         return holds, f"{variable} is {state}; IsPresent wants {_describe(expected)}"
     if not present:
-        raise _invalid_path(name, variable)
+        raise _invalid_choice_path(name, variable)
     shown = f"{variable} is {_describe(actual)}"
     if op in TEST_OPERATORS:
         test = {
@@ -424,7 +432,7 @@ def _evaluate(rule: Any, name: str, data: Any, env: DataEnv) -> tuple[bool, str]
         try:
             expected = _read(expected, data, env)
         except (PathNotFoundError, PathSyntaxError):
-            raise _invalid_path(name, rule[op]) from None
+            raise _invalid_choice_path(name, rule[op]) from None
         wanted = f"{_WORDS[cmp]}{rule[op]} ({_describe(expected)})"
     else:
         kind, cmp = VALUE_OPERATORS[op]
@@ -509,13 +517,8 @@ def _wait_read(state: Mapping[str, Any], field: str, name: str, data: Any) -> An
         # Wait has no DataEnv: a `$$` path reads an empty context object.
         path = parse_reference_path(text)
         return read_path(path, {} if path.context else data)
-    except PathSyntaxError as exc:
-        raise StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}") from None
-    except PathNotFoundError as exc:
-        raise StatesRuntimeError(
-            RUNTIME,
-            f"{_prefix(name)} Invalid path '{text}' : No results for path: {exc.path.normalized()}",
-        ) from None
+    except (PathSyntaxError, PathNotFoundError) as exc:
+        raise _invalid_path(name, text, exc) from None
 
 
 def map_items(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> list[Any]:
