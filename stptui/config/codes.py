@@ -706,15 +706,40 @@ CODES: dict[str, CodeInfo] = {
             "emission-not-permitted": _stack(
                 "warning",
                 "With a behaviours file (`stptui.yml` by the stack, or `--behaviors FILE`): a "
-                "workload's declared emission calls a resource its role may not reach. "
-                "Neither its `connectTo` nor an `iamRoleStatements` entry allows the call "
-                "(`sqs:SendMessage`, `events:PutEvents`, `sns:Publish`, `s3:PutObject`, "
+                "workload's declared emission calls a resource its role may not reach, and "
+                "the message says why. Either nothing allows the call (`sqs:SendMessage`, "
+                "`events:PutEvents`, `sns:Publish`, `s3:PutObject`, "
                 "`lambda:InvokeFunction`, `kinesis:PutRecord`, `dynamodb:PutItem` / "
-                "`DeleteItem`), so on AWS the call fails with AccessDenied, and so it does "
-                "in the simulator. Reported at the emission's target in the behaviours file.",
+                "`DeleteItem` / `UpdateItem`, `states:StartExecution`): neither its "
+                "`connectTo` nor an `iamRoleStatements` entry (an implicit deny); or a `Deny` "
+                "statement among its `iamRoleStatements` covers it, which overrides every "
+                "Allow (an explicit deny). On AWS the call fails with AccessDenied, and so it "
+                "does in the simulator. Reported at the emission's target in the behaviours "
+                "file.",
                 "Add the target to the workload's `connectTo` (`connectTo: [jobs]`); for the "
                 "default event bus, which `connectTo` cannot name, add an `iamRoleStatements` "
-                "entry allowing `events:PutEvents` on its ARN.",
+                "entry allowing `events:PutEvents` on its ARN. For an explicit deny, narrow or "
+                "remove the `Deny` statement the message names.",
+            ),
+            "delivery-denied": _stack(
+                "warning",
+                "A `Deny` in a function's `iamRoleStatements` covers a delivery Lambda makes "
+                "with the function's role: to a `destinations` target, or to a stream event's "
+                "`onFailure`. Stacktape always allows these, but an explicit deny wins, so on "
+                "AWS every record is refused and lost, as in the simulator.",
+                "Narrow the `Deny` statement (its `Resource`, or its `Action`) so that it "
+                "leaves the destination out, or remove it.",
+            ),
+            "event-source-denied": _stack(
+                "warning",
+                "A `Deny` in a function's `iamRoleStatements` covers a call Lambda needs to "
+                "read one of its `sqs`, `kinesis-stream` or `dynamo-db-stream` event sources "
+                "(`sqs:ReceiveMessage`, `DeleteMessage`, `GetQueueAttributes`; "
+                "`GetRecords`, `GetShardIterator`). Stacktape always allows these, but an "
+                "explicit deny wins: CloudFormation fails to create the event source mapping "
+                "on a first deploy, and an existing one stops reading. The simulator still "
+                "delivers the events.",
+                "Narrow the `Deny` statement so that it leaves the event source out, or remove it.",
             ),
             "queue-no-consumer": _stack(
                 "warning",

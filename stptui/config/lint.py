@@ -55,6 +55,7 @@ from stptui.config.model import (
     canonical_type,
 )
 from stptui.config.normalize import TRIGGER_ALIASES
+from stptui.config.permissions import role_diagnostics
 
 # Target types `connectTo` accepts: current Stacktape's `resolveConnectToList`
 # (apps/cli/src/domain/config-manager/utils/resource-references.ts). Web, private and worker
@@ -1621,6 +1622,7 @@ def lint_stack(stack: Stack) -> list[Diagnostic]:
     Stacktape's function checks (VPC, custom artifacts), load balancer listeners (ports, rule
     priorities, network integrations), listener rules (conditions, priority range, condition
     values), stream events' stream and onFailure destination, deployment hooks, EFS mounts
-    and container workloads' load balancing, Fargate sizes, scaling and containers. Returns
+    and container workloads' load balancing, Fargate sizes, scaling and containers, and what
+    a function's own Deny statements refuse of the calls AWS makes with its role. Returns
     the findings; the stack is not changed."""
-    return _Linter(stack).run()
+    return [*_Linter(stack).run(), *role_diagnostics(stack)]

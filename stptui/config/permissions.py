@@ -1,11 +1,14 @@
 """Whether a workload's IAM role lets it make the AWS call an emission stands for.
 
-Stacktape gives a function or batch job a role whose policies come from two places
-(stacktape/stacktape: `getPoliciesForRoles` and its `getStatementsForAccessing*` helpers):
-its `connectTo` list (one fixed set of statements per target type, e.g. `sqs:SendMessage`
-on a queue it names) and its own `iamRoleStatements`. Anything else is an implicit deny:
-the SDK call fails with the service's AccessDenied error, which is what `Permissions.check`
-returns. Pure (no trace, no clock): the simulated handlers and `stptui validate` both use it.
+Stacktape gives a function or batch job a role whose policies come from several places
+(stacktape/stacktape: `getLambdaFunctionRole`, `getPoliciesForRoles` and its
+`getStatementsForAccessing*` helpers): its own `iamRoleStatements`, what its events need
+(`resolveSqsEvents`, `resolveKinesisEvents` ...: reading the source, sending to a stream
+event's `onFailure`), its `connectTo` list (one fixed set of statements per target type, e.g.
+`sqs:SendMessage` on a queue it names) and its `destinations`. IAM evaluates them together:
+an explicit Deny wins, then an Allow, and anything else is an implicit deny; a refused SDK
+call fails with the service's AccessDenied error, which is what `Permissions.check` returns.
+Pure (no trace, no clock): the simulator and `stptui validate` both use it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,18 @@ from typing import Any
 from stptui.config.diagnostics import Diagnostic, Position
 from stptui.config.directives import fake_resource_param, stack_context, stack_name
 from stptui.config.envvars import effective_connect_to
-from stptui.config.model import DEFAULT_BUS, BatchJob, Stack, Workload
+from stptui.config.loader import DataPath
+from stptui.config.model import (
+    DEFAULT_BUS,
+    BatchJob,
+    Function,
+    Ref,
+    SqsTrigger,
+    Stack,
+    Trigger,
+    Workload,
+    canonical_type,
+)
 
 # Per emission kind: (the IAM action, the operation's name, the error code the service
 # answers with, how the service spells the action in its message, the target's type).
@@ -104,69 +118,312 @@ class ClientError(Exception):
         self.operation_name = denial.operation
 
 
-@lru_cache(maxsize=512)
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """IAM's `*` (any run of characters, `/` and `:` included) and `?` (one character)."""
+@lru_cache(maxsize=1024)
+def _resource_pattern(pattern: str) -> re.Pattern[str]:
+    """IAM's wildcards in a `Resource` ARN (IAM User Guide, "IAM JSON policy elements:
+    Resource", "Using wildcards in resource ARNs"): they work within the colon-separated
+    segments of the ARN, `?` one character and `*` any run of them (`/` included), and a `*`
+    that ends a segment "can expand to match beyond the colon boundaries". Case-sensitive."""
+    out: list[str] = []
+    for i, c in enumerate(pattern):
+        if c == "*":
+            ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
+            out.append(".*" if ends_segment else "[^:]*")
+        elif c == "?":
+            out.append("[^:]")
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out), re.DOTALL)
+
+
+@lru_cache(maxsize=1024)
+def _action_pattern(pattern: str) -> re.Pattern[str]:
+    """IAM's wildcards in an `Action` (`*` any run of characters, `?` one), matched without
+    regard to case (IAM User Guide, "IAM JSON policy elements: Action")."""
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
 
 
-def _entries(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+def resource_matches(pattern: str, arn: str) -> bool:
+    """Whether an IAM `Resource` pattern matches the ARN `arn`."""
+    return _resource_pattern(pattern).fullmatch(arn) is not None
 
 
-def _may_match(pattern: str, prefix: str) -> bool:
-    """Whether the resource pattern matches some ARN that starts with `prefix` (an object
-    of a bucket whose key is not known before the handler runs)."""
-    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=-1)
-    if cut < 0:
-        return pattern.startswith(prefix)
-    literal = pattern[:cut]
-    return literal.startswith(prefix) or prefix.startswith(literal)
+def action_matches(pattern: str, action: str) -> bool:
+    """Whether an IAM `Action` pattern matches the action `action` (`service:Operation`)."""
+    return _action_pattern(pattern).fullmatch(action) is not None
 
 
-def _statement_allows(statement: Any, action: str, resource: str, prefix: bool = False) -> bool:
-    """Whether one `iamRoleStatements` entry allows `action` on `resource` (with `prefix`,
-    on some resource whose ARN starts with `resource`).
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The resource a request is for: one ARN, or (`prefix`) some ARN that starts with it and
+    goes on, which is what is known of a PutObject before its handler has named the key."""
+
+    arn: str
+    prefix: bool = False
+
+    def may_match(self, pattern: str) -> bool:
+        """Whether the pattern matches the ARN, or some ARN of the prefix."""
+        if not self.prefix:
+            return resource_matches(pattern, self.arn)
+        cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=-1)
+        if cut < 0:
+            return pattern.startswith(self.arn) and len(pattern) > len(self.arn)
+        literal = pattern[:cut]
+        return literal.startswith(self.arn) or self.arn.startswith(literal)
+
+    def must_match(self, pattern: str) -> bool:
+        """Whether the pattern matches the ARN, or every ARN of the prefix: a pattern whose
+        last `*` (which crosses colons) follows a part that matches the prefix."""
+        if not self.prefix:
+            return resource_matches(pattern, self.arn)
+        return pattern.endswith("*") and resource_matches(pattern, self.arn)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One policy statement as IAM reads it. `actions` / `resources` are the patterns of
+    `Action` / `Resource`, or, when `not_action` / `not_resource`, of `NotAction` /
+    `NotResource`. `index` is its place in `iamRoleStatements` (None: one of the statements
+    Stacktape writes itself). `conditional`: it has a `Condition`, which is not evaluated."""
+
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    not_action: bool = False
+    not_resource: bool = False
+    conditional: bool = False
+    index: int | None = None
+
+    def covers_action(self, action: str) -> bool:
+        """Whether the statement applies to `action` (its Action lists it, or its NotAction
+        does not)."""
+        listed = any(action_matches(a, action) for a in self.actions)
+        return listed is not self.not_action
+
+    def may_cover(self, target: Target) -> bool:
+        """Whether the statement may apply to the target's resource."""
+        if self.not_resource:
+            return not any(target.must_match(r) for r in self.resources)
+        return any(target.may_match(r) for r in self.resources)
+
+    def must_cover(self, target: Target) -> bool:
+        """Whether the statement applies to the target's resource for sure."""
+        if self.not_resource:
+            return not any(target.may_match(r) for r in self.resources)
+        return any(target.must_match(r) for r in self.resources)
+
+
+def _patterns(value: Any) -> tuple[str, ...] | None:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        return None
+    return tuple(str(v) for v in values)
+
+
+def read_statement(raw: Any, index: int | None = None) -> Statement | None:
+    """An `iamRoleStatements` entry as IAM reads it, or None when it cannot be read.
 
     Stacktape writes a missing Effect as Allow and a missing Action as `*`
-    (`getFormattedRuleStatements`). A statement this cannot read (a Condition, a value that
-    is not text) counts as allowing: the simulator must never refuse what AWS would allow."""
-    if not isinstance(statement, dict):
-        return True
-    if statement.get("Effect", "Allow") != "Allow":
-        return False
-    if statement.get("Condition") is not None:
-        return True
-    actions = _entries(statement.get("Action", "*"))
-    resources = _entries(statement.get("Resource", "*"))
-    if not all(isinstance(a, str) for a in actions + resources):
-        return True
-    if not any(_wildcard(a, True).fullmatch(action) for a in actions):
-        return False
-    if prefix:
-        return any(_may_match(r, resource) for r in resources)
-    return any(_wildcard(r, False).fullmatch(resource) for r in resources)
+    (`getFormattedRuleStatements`); a missing Resource is read as `*` (IAM and Stacktape's
+    schema both need one, and `stptui validate` reports its absence). `NotAction` and
+    `NotResource` are read as IAM reads them, though Stacktape's schema refuses them."""
+    if not isinstance(raw, dict):
+        return None
+    effect = raw.get("Effect", "Allow")
+    if effect not in ("Allow", "Deny"):
+        return None
+    if ("Action" in raw and "NotAction" in raw) or ("Resource" in raw and "NotResource" in raw):
+        return None
+    not_action = "NotAction" in raw
+    not_resource = "NotResource" in raw
+    actions = _patterns(raw["NotAction"] if not_action else raw.get("Action", "*"))
+    resources = _patterns(raw["NotResource"] if not_resource else raw.get("Resource", "*"))
+    if actions is None or resources is None:
+        return None
+    return Statement(
+        str(effect),
+        actions,
+        resources,
+        not_action,
+        not_resource,
+        raw.get("Condition") is not None,
+        index,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """IAM's answer to one request: allowed, or denied explicitly (by the `iamRoleStatements`
+    entry `denied_by`) or implicitly (no statement allows it)."""
+
+    allowed: bool
+    denied_by: int | None = None
+
+    @property
+    def explicit(self) -> bool:
+        """Whether a Deny statement refused the request (rather than no Allow granting it)."""
+        return self.denied_by is not None
+
+
+ALLOWED = Decision(True)
+IMPLICIT_DENY = Decision(False)
+
+
+def evaluate(statements: list[Statement | None], action: str, target: Target) -> Decision:
+    """IAM's evaluation of one role's identity-based policies (IAM User Guide, "Policy
+    evaluation logic"): a Deny that applies wins over everything, then an Allow that applies
+    allows, and anything else is an implicit deny.
+
+    The simulator must never refuse what AWS would allow, so what is not known for sure
+    leans to allowing: an unreadable statement counts as an Allow that applies; a statement
+    with a Condition counts as applying when it is an Allow and as not applying when it is a
+    Deny; and with a prefix target an Allow applies when it may, a Deny only when it must."""
+    allowed = False
+    for st in statements:
+        if st is None:
+            allowed = True
+            continue
+        if not st.covers_action(action):
+            continue
+        if st.effect == "Deny":
+            if not st.conditional and st.must_cover(target):
+                return Decision(False, st.index)
+        elif not allowed and st.may_cover(target):
+            allowed = True
+    return ALLOWED if allowed else IMPLICIT_DENY
+
+
+def _allow(actions: tuple[str, ...], *resources: str) -> Statement:
+    return Statement("Allow", actions, tuple(resources))
+
+
+# Stacktape's connectTo statements for the target types an emission writes to
+# (`getStatementsForAccessing*` in stacktape/stacktape's role-helpers.ts), each a list of
+# (actions, resource suffixes appended to the target's ARN).
+_CONNECT_STATEMENTS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "sqs-queue": (
+        (
+            (
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ListQueueTags",
+                "sqs:PurgeQueue",
+                "sqs:ReceiveMessage",
+                "sqs:SendMessage",
+            ),
+            ("",),
+        ),
+    ),
+    "sns-topic": (
+        (
+            (
+                "sns:ConfirmSubscription",
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:Publish",
+                "sns:Subscribe",
+                "sns:Unsubscribe",
+            ),
+            ("",),
+        ),
+    ),
+    "event-bus": ((("events:PutEvents",), ("",)),),
+    "bucket": (
+        (("s3:ListBucket", "s3:GetBucket*"), ("",)),
+        (("s3:*Object*", "s3:Abort*", "s3:*MultipartUpload*"), ("/*",)),
+    ),
+    "function": ((("lambda:InvokeFunction",), ("",)),),
+    "kinesis-stream": (
+        (
+            (
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+                "kinesis:ListStreams",
+                "kinesis:PutRecord",
+                "kinesis:PutRecords",
+            ),
+            ("",),
+        ),
+    ),
+    "dynamo-db-table": (
+        (
+            (
+                "dynamodb:BatchGet*",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:DescribeStream",
+                "dynamodb:DescribeTable",
+                "dynamodb:Get*",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:BatchWrite*",
+                "dynamodb:DeleteItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:PutItem",
+            ),
+            ("", "/index/*"),
+        ),
+    ),
+    "state-machine": (
+        (
+            (
+                "states:StartExecution",
+                "states:StopExecution",
+                "states:ListExecutions",
+                "states:DescribeExecution",
+            ),
+            ("",),
+        ),
+    ),
+}
+# What Lambda does with a function's `destinations` (getLambdaFunctionRole's
+# `allow-destinations` policy): not knowing the destination's type, Stacktape allows all four
+# calls on every destination ARN.
+_DESTINATION_ACTIONS = (
+    "lambda:InvokeFunction",
+    "sqs:SendMessage",
+    "sns:Publish",
+    "events:PutEvents",
+)
+# A stream event's `onFailure` by its `type` (resolveKinesisEvents / resolveDynamoEvents).
+_STREAM_FAILURE_ACTIONS = {"sqs": ("sqs:ListQueues", "sqs:SendMessage"), "sns": ("sns:Publish",)}
+# The emission kind a destination or `onFailure` delivery is, by the target's type: the same
+# call, with the same AccessDenied, as a handler's.
+DELIVERY_KINDS = {
+    "sqs-queue": "send",
+    "sns-topic": "notify",
+    "function": "invoke",
+    "event-bus": "publish",
+}
 
 
 class Permissions:
-    """The grants of every workload in a stack, and the check of one call against them."""
+    """The policies of every workload's role in a stack, and the check of one call."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self._ctx = stack_context(stack)
-        self._connected: dict[str, set[str]] = {}
+        self._policies: dict[str, list[Statement | None]] = {}
         # Decisions by (workload, kind, target), asked at every emission; not for PutObject,
         # whose object keys are unbounded.
-        self._decided: dict[tuple[str, str, str], bool] = {}
+        self._decided: dict[tuple[str, str, str], Decision] = {}
+
+    def arn_of(self, name: str) -> str:
+        """The ARN of the stack resource `name`."""
+        res = self.stack.resources.get(name)
+        return fake_resource_param(self._ctx, name, "arn", res.type if res else None)
 
     def resource_arn(self, kind: str, target: str, fields: dict[str, Any]) -> str:
         """The ARN IAM checks the call against: the queue, bus, topic, function, stream or
         table; for PutObject the object (`BUCKET_ARN/KEY`)."""
         if kind == "publish" and target == DEFAULT_BUS:
             return f"arn:aws:events:{self.stack.region}:{self.stack.account_id}:event-bus/default"
-        res = self.stack.resources.get(target)
-        arn = fake_resource_param(self._ctx, target, "arn", res.type if res else None)
+        arn = self.arn_of(target)
         if kind == "put":
             return f"{arn}/{fields.get('key', '*')}"
         return arn
@@ -187,67 +444,117 @@ class Permissions:
             return request_id
         return f"{stack_name(self._ctx)}-{workload}"
 
-    def _connect_targets(self, workload: Workload) -> set[str]:
-        hit = self._connected.get(workload.name)
-        if hit is None:
-            hit = self._connected[workload.name] = {
-                ref.target
-                for ref in effective_connect_to(workload)
-                if ref.by == "name" and ref.target is not None
-            }
-        return hit
+    def policies(self, workload: Workload) -> list[Statement | None]:
+        """Every statement of the workload's role, as Stacktape writes them: its
+        `iamRoleStatements` (unreadable ones as None), then what its `connectTo`, its
+        stream events' `onFailure` and its `destinations` add."""
+        hit = self._policies.get(workload.name)
+        if hit is not None:
+            return hit
+        own = workload.properties.get("iamRoleStatements")
+        out: list[Statement | None] = [
+            read_statement(raw, i) for i, raw in enumerate(own if isinstance(own, list) else [])
+        ]
+        for ref in effective_connect_to(workload):
+            if ref.by != "name" or ref.target is None:
+                continue
+            res = self.stack.resources.get(ref.target)
+            grants = _CONNECT_STATEMENTS.get(canonical_type(res.type)) if res else None
+            arn = self.arn_of(ref.target)
+            for actions, suffixes in grants or ():
+                out.append(_allow(actions, *(arn + s for s in suffixes)))
+        for t in workload.events:
+            failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
+            if isinstance(failure, dict) and isinstance(failure.get("arn"), str):
+                actions = _STREAM_FAILURE_ACTIONS.get(str(failure.get("type")))
+                if actions:
+                    out.append(_allow(actions, str(failure["arn"])))
+        if isinstance(workload, Function):
+            arns = [self.ref_arn(r) for r in (workload.on_failure, workload.on_success)]
+            if any(arns):
+                out.extend(_allow((a,), *(x for x in arns if x)) for a in _DESTINATION_ACTIONS)
+        self._policies[workload.name] = out
+        return out
 
-    def allowed(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> bool:
-        """Whether `workload`'s role allows the `kind` call on `target`. A workload the
-        stack does not model as a function or batch job is not checked."""
+    def ref_arn(self, ref: Ref | None) -> str | None:
+        """The ARN a reference stands for: its stack resource's, or the ARN written."""
+        if ref is None:
+            return None
+        if ref.target is not None:
+            return self.arn_of(ref.target)
+        return ref.raw if ref.raw.startswith("arn:") else None
+
+    def decide(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> Decision:
+        """IAM's answer to `workload`'s `kind` call on `target`. A workload the stack does
+        not model as a function or batch job is not checked."""
         if kind == "put":
-            return self._allowed(workload, kind, target, fields)
+            return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)
         hit = self._decided.get(key)
         if hit is None:
-            hit = self._decided[key] = self._allowed(workload, kind, target, fields)
+            hit = self._decided[key] = self._decide(workload, kind, target, fields)
         return hit
 
-    def _allowed(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> bool:
+    def allowed(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> bool:
+        """Whether `workload`'s role allows the `kind` call on `target`."""
+        return self.decide(workload, kind, target, fields).allowed
+
+    def _decide(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> Decision:
         res = self.stack.resources.get(workload)
         if not isinstance(res, Workload):
-            return True
-        granted = self.stack.resources.get(target)
-        if (
-            granted is not None
-            and granted.type == EMISSION_TARGET_TYPES[kind]
-            and target in self._connect_targets(res)
-        ):
-            return True
-        statements = res.properties.get("iamRoleStatements")
-        if not isinstance(statements, list):
-            return False
+            return ALLOWED
         action = _CALLS[kind][0]
         if kind == "put" and not isinstance(fields.get("key"), str):
-            # The key is only known when the handler runs: any object of the bucket will do.
-            arn = self.resource_arn(kind, target, {"key": ""})
-            return any(_statement_allows(s, action, arn, prefix=True) for s in statements)
-        arn = self.resource_arn(kind, target, fields)
-        return any(_statement_allows(s, action, arn) for s in statements)
+            # The key is only known when the handler runs: any object of the bucket.
+            where = Target(self.resource_arn(kind, target, {"key": ""}), prefix=True)
+        else:
+            where = Target(self.resource_arn(kind, target, fields))
+        return evaluate(self.policies(res), action, where)
 
     def check(
         self, workload: str, kind: str, target: str, fields: dict[str, Any], request_id: str
     ) -> Denial | None:
-        """None when the call is allowed, else the error AWS answers with."""
-        if self.allowed(workload, kind, target, fields):
+        """None when the call is allowed, else the error AWS answers with: "because no
+        identity-based policy allows" it, or "with an explicit deny in an identity-based
+        policy" (IAM User Guide, "Troubleshoot access denied error messages")."""
+        decision = self.decide(workload, kind, target, fields)
+        if decision.allowed:
             return None
         _, operation, code, spelled = _CALLS[kind]
         arn = self.resource_arn(kind, target, fields)
         shown = f'"{arn}"' if kind == "put" else arn
         who = self.principal(workload, self.session(workload, request_id))
-        message = (
-            f"User: {who} is not authorized to perform: {spelled} on resource: {shown} "
-            f"because no identity-based policy allows the {spelled} action"
+        why = (
+            "with an explicit deny in an identity-based policy"
+            if decision.explicit
+            else f"because no identity-based policy allows the {spelled} action"
         )
+        message = f"User: {who} is not authorized to perform: {spelled} on resource: {shown} {why}"
         return Denial(code, message, operation)
 
-    def fix(self, workload: str, kind: str, target: str) -> str:
-        """What to add to `workload` so that the call is allowed."""
+    def delivery_denial(self, workload: str, target: str, request_id: str) -> Denial | None:
+        """The error of a delivery Lambda makes with `workload`'s role to the stack resource
+        `target` (a destination, a stream event's `onFailure`), or None when it is allowed:
+        the same call, and the same AccessDenied, as a handler's."""
+        res = self.stack.resources.get(target)
+        kind = DELIVERY_KINDS.get(canonical_type(res.type)) if res else None
+        if kind is None:
+            return None
+        return self.check(workload, kind, target, {}, request_id)
+
+    def statement_path(self, workload: str, index: int) -> DataPath:
+        """Where the `iamRoleStatements` entry `index` of `workload` is in the config."""
+        res = self.stack.resources[workload]
+        return (*res.path, "properties", "iamRoleStatements", index)
+
+    def fix(self, workload: str, kind: str, target: str, decision: Decision = IMPLICIT_DENY) -> str:
+        """What to change in `workload` so that the call is allowed."""
+        if decision.denied_by is not None:
+            return (
+                f"narrow or remove the Deny in {workload}'s "
+                f"iamRoleStatements[{decision.denied_by}]: an explicit deny wins over connectTo "
+                "and every Allow"
+            )
         if kind == "publish" and target == DEFAULT_BUS:
             arn = self.resource_arn(kind, target, {})
             return (
@@ -269,25 +576,139 @@ class EmitSite:
     pos: Position | None
 
 
+def _statement_place(stack: Stack, perms: Permissions, workload: str, index: int) -> str:
+    pos = stack.pos(perms.statement_path(workload, index))
+    return f"iamRoleStatements[{index}]" + (f" (line {pos.line})" if pos else "")
+
+
 def emission_diagnostics(stack: Stack, sites: list[EmitSite]) -> list[Diagnostic]:
-    """A warning for each declared emission the workload's role would not allow on AWS."""
+    """A warning for each declared emission the workload's role would not allow on AWS,
+    saying why: no statement allows it, or a Deny statement refuses it."""
     perms = Permissions(stack)
     out: list[Diagnostic] = []
     for site in sites:
         fields = {} if site.key is None else {"key": site.key}
-        if perms.allowed(site.workload, site.kind, site.target, fields):
+        decision = perms.decide(site.workload, site.kind, site.target, fields)
+        if decision.allowed:
             continue
         action = _CALLS[site.kind][0]
+        if decision.denied_by is not None:
+            place = _statement_place(stack, perms, site.workload, decision.denied_by)
+            message = (
+                f"{site.workload}'s role explicitly denies {action} on {site.target!r}: its "
+                f"{place} is a Deny that covers the call, and an explicit deny overrides "
+                "every Allow (connectTo included), so the call fails with AccessDenied"
+            )
+        else:
+            message = (
+                f"{site.workload}'s role does not allow {action} on {site.target!r}: neither "
+                "its connectTo nor its iamRoleStatements grant it, so the call fails with "
+                "AccessDenied"
+            )
         out.append(
             Diagnostic.at(
                 site.pos,
                 "warning",
                 "emission-not-permitted",
-                f"{site.workload}'s role does not allow {action} on {site.target!r}: neither "
-                "its connectTo nor its iamRoleStatements grant it, so the call fails with "
-                "AccessDenied",
+                message,
                 resource=site.workload,
-                hint=perms.fix(site.workload, site.kind, site.target),
+                hint=perms.fix(site.workload, site.kind, site.target, decision),
             )
         )
+    return out
+
+
+# What Lambda's event source mapping reads a source with, on the function's role (Lambda
+# developer guide, "execution role permissions" of each source; Stacktape grants exactly
+# these: resolveSqsEvents, resolveKinesisEvents, resolveDynamoEvents).
+_SOURCE_ACTIONS = {
+    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+    "kinesis-stream": ("kinesis:GetRecords", "kinesis:GetShardIterator"),
+    "dynamo-db-stream": ("dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+}
+
+
+def _source_arn(perms: Permissions, t: Trigger) -> str | None:
+    """The ARN an sqs, kinesis-stream or dynamo-db-stream event reads."""
+    if isinstance(t, SqsTrigger):
+        return perms.ref_arn(t.queue)
+    if t.type == "kinesis-stream" and isinstance(t.properties.get("kinesisStreamName"), str):
+        return perms.arn_of(t.properties["kinesisStreamName"])
+    arn = t.properties.get("streamArn")
+    return str(arn) if isinstance(arn, str) else None
+
+
+def role_diagnostics(stack: Stack) -> list[Diagnostic]:
+    """What a workload's own `iamRoleStatements` refuse among the calls AWS makes with its
+    role for it: Stacktape always grants them, so only an explicit Deny can. A refused
+    destination or stream `onFailure` delivery is lost (`delivery-denied`); a refused read
+    of an event source fails the deploy (`event-source-denied`)."""
+    perms = Permissions(stack)
+    out: list[Diagnostic] = []
+
+    def denied(w: Function, action: str, arn: str) -> int | None:
+        return evaluate(perms.policies(w), action, Target(arn)).denied_by
+
+    # A batch job's events, and their `onFailure`, belong to Stacktape's trigger function,
+    # whose role has none of the job's statements.
+    for w in stack.functions:
+        own = w.properties.get("iamRoleStatements")
+        if not isinstance(own, list) or not any(
+            isinstance(s, dict) and s.get("Effect") == "Deny" for s in own
+        ):
+            continue  # nothing else can refuse what Stacktape grants
+        deliveries: list[tuple[Ref | None, str, DataPath | None]] = [
+            (w.on_success, "destinations.onSuccess", None),
+            (w.on_failure, "destinations.onFailure", None),
+        ]
+        for t in w.events:
+            failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
+            name = (
+                getattr(failure.get("arn"), "resource", None) if isinstance(failure, dict) else None
+            )
+            if isinstance(name, str):
+                path = (*t.path, "properties", "onFailure", "arn")
+                deliveries.append((Ref(str(failure["arn"]), path, name), "onFailure", path))
+            actions = _SOURCE_ACTIONS.get(t.type)
+            arn = _source_arn(perms, t) if actions else None
+            for action in actions if arn else ():
+                index = denied(w, action, str(arn))
+                if index is None:
+                    continue
+                place = _statement_place(stack, perms, w.name, index)
+                out.append(
+                    Diagnostic.at(
+                        stack.pos(t.path),
+                        "warning",
+                        "event-source-denied",
+                        f"{w.name}'s {place} explicitly denies {action} on the {t.type} "
+                        "event's source, which Lambda reads with the function's role: on a "
+                        "first deploy CloudFormation fails to create the event source mapping "
+                        "(InvalidParameterValueException), and an existing one stops reading",
+                        resource=w.name,
+                        hint=f"narrow or remove the Deny in iamRoleStatements[{index}]",
+                    )
+                )
+                break
+        for ref, what, path in deliveries:
+            res = stack.resources.get(ref.target or "") if ref else None
+            kind = DELIVERY_KINDS.get(canonical_type(res.type)) if res else None
+            if ref is None or kind is None:
+                continue
+            index = denied(w, _CALLS[kind][0], perms.arn_of(res.name))
+            if index is None:
+                continue
+            place = _statement_place(stack, perms, w.name, index)
+            out.append(
+                Diagnostic.at(
+                    stack.pos(path or ref.path),
+                    "warning",
+                    "delivery-denied",
+                    f"{w.name}'s {place} explicitly denies {_CALLS[kind][0]} on "
+                    f"{res.name!r}, its {what}: Lambda sends the records with the function's "
+                    "role, so every one is refused with AccessDenied and lost",
+                    resource=w.name,
+                    hint=f"narrow or remove the Deny in iamRoleStatements[{index}]",
+                )
+            )
     return out

@@ -387,8 +387,13 @@ class Simulator:
         source = f"{function}:{which}"
         error = ""
         delivered: str | None = None
+        # Lambda delivers with the function's role: Stacktape allows every destination, but
+        # a Deny in the function's iamRoleStatements refuses the delivery.
+        denial = self.behaviors.permissions.delivery_denial(function, target, event_id)
         try:
-            if target in self.queues:
+            if denial is not None:
+                error = str(denial)
+            elif target in self.queues:
                 # A queue can refuse the record (too large, a FIFO queue wanting a group):
                 # Lambda then drops it, and the run goes on.
                 delivered = self.send(

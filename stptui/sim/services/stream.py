@@ -736,8 +736,17 @@ class StreamConsumer:
         raw = str(self.settings.on_failure)
         error = ""
         delivered: str | None = None
+        # The mapping sends with the function's role, which a Deny may refuse (a batch
+        # job's events belong to Stacktape's trigger function, whose role has none).
+        denial = (
+            sim.behaviors.permissions.delivery_denial(self.target, target, batch.invocation_id)
+            if target is not None and not self.is_job
+            else None
+        )
         try:
-            if target in sim.queues:
+            if denial is not None:
+                error = str(denial)
+            elif target in sim.queues:
                 delivered = sim.send(
                     target, json.dumps(record, separators=(",", ":")), source=source
                 )
