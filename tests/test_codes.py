@@ -45,6 +45,7 @@ MODULE_GROUPS = {
     "permissions": "stack",
     "lint_state_machines": "stack",
     "lint_listener_access": "stack",
+    "lint_tables": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

@@ -99,19 +99,24 @@ NO_DNS = (
 )
 
 
-def test_domains_without_dns_records_or_certificates_leave_https_without_one() -> None:
+def test_a_domain_without_dns_record_or_certificate_is_refused_at_the_domain() -> None:
+    # Stacktape's validator refuses the domain (e118) before it picks listener certificates,
+    # so the listener is not reported a second time.
     text = listener("whitelistIps: []", NO_DNS)
-    d = one(text, "https-listener-certificate")
-    assert where(d) == ("error", "s.yml", 6, text.splitlines()[5].index("HTTPS") + 1)
-    assert "disableDnsRecordCreation" in d.message
+    d = one(text, "custom-domain-certificate")
+    assert where(d) == ("error", "s.yml", 8, text.splitlines()[7].index("disableDns") + 1)
+    assert "application-load-balancer lb" in d.message and "e118" in d.message
+    assert found(text, "https-listener-certificate") == []
 
 
 @pytest.mark.parametrize("listeners", ["", "      listeners: []\n"])
-def test_the_default_https_listener_is_checked_at_the_custom_domains(listeners: str) -> None:
+def test_the_default_https_listener_with_such_a_domain_is_refused_at_the_domain(
+    listeners: str,
+) -> None:
     # No listeners, or an empty list: Stacktape adds its defaults, HTTPS on 443 among them.
     text = "resources:\n  lb:\n    type: application-load-balancer\n    properties:\n"
-    d = one(text + NO_DNS + listeners, "https-listener-certificate")
-    assert (d.line, "443" in d.message) == (5, True)
+    codes_found = codes(text + NO_DNS + listeners)
+    assert codes_found == ["custom-domain-certificate"], codes_found
 
 
 @pytest.mark.parametrize(
@@ -122,8 +127,9 @@ def test_the_default_https_listener_is_checked_at_the_custom_domains(listeners: 
         " customCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x'}\n",
     ],
 )
-def test_one_domain_with_a_certificate_is_enough(fix: str) -> None:
-    assert found(listener("whitelistIps: []", NO_DNS + fix), "https-listener-certificate") == []
+def test_domains_with_dns_records_or_certificates_are_accepted(fix: str) -> None:
+    text = listener("whitelistIps: []", "      customDomains:\n" + fix)
+    assert codes(text) == []
 
 
 def test_listener_certificate_arns_win_over_domains() -> None:

@@ -311,6 +311,20 @@ REAL_FINDINGS = {
         "custom-domain-certificate",
         14,
     ),
+    # Stacktape's own examples of a load balancer's customDomains, which its validators
+    # (validateApplicationLoadBalancerConfig, validateNetworkLoadBalancerConfig) refuse (e118).
+    (
+        "docs-generated/@generated__llm-docs__config-reference__application-load-balancer__"
+        "applicationloadbalancerprops.md__3.yml",
+        "custom-domain-certificate",
+        8,
+    ),
+    (
+        "docs-generated/@generated__llm-docs__config-reference__network-load-balancer__"
+        "networkloadbalancerprops.md__2.yml",
+        "custom-domain-certificate",
+        8,
+    ),
 }
 
 

@@ -156,7 +156,28 @@ def test_every_real_state_machine_runs_an_execution_to_its_end() -> None:
     assert not problems, "\n".join(problems)
     # Checked by hand: seven invoke their stack's functions, which succeed by default. Two
     # fail with States.Runtime as on AWS or as documented: the multi-step-workflow starter's
-    # Choice reads $.valid of the null its function returned, and the Batch snippet's first
-    # Task is an integration stptui does not simulate. The API reference's definition has no
-    # States, so StartExecution is refused.
+    # Choice reads $.valid of the null its function returned, and the Batch snippet (below)
+    # runs its batch job, then reaches a Resource written with the old `$Param` directive
+    # (`validate`'s directive-unknown error), which names no function. The API reference's
+    # definition has no States, so StartExecution is refused.
     assert ended == {"SUCCEEDED": 7, "FAILED": 2, "refused": 1}, ended
+
+
+def test_the_batch_snippet_runs_its_job_through_submit_job_sync() -> None:
+    """Stacktape's state-machine Batch snippet: its `batch:submitJob.sync` task submits the
+    stack's job, waits for it and passes the described job on; with the job failing, the
+    task fails with States.TaskFailed."""
+    path = REAL / "docs" / "docs__code-snippets__state-machines__batch.stp.yml__1.yml"
+    session = Session.open(path, start_ms=T0)
+    execute(session, "start-execution reportStateMachine '{}' --name ok")
+    execute(session, "advance 1h")
+    ex = session.sim.services["state_machines"]["reportStateMachine"].executions["ok"]
+    history = [(h.what, h.state) for h in ex.history]
+    assert ("TaskSucceeded", "generate") in history and ("TaskStateEntered", "upload") in history
+    assert "$Param('uploadReport'" in str(ex.cause)  # the old directive, not the job
+    execute(session, "fail generateReport")
+    execute(session, "start-execution reportStateMachine '{}' --name bad")
+    execute(session, "advance 1h")
+    bad = session.sim.services["state_machines"]["reportStateMachine"].executions["bad"]
+    assert (bad.status, bad.error) == ("FAILED", "States.TaskFailed")
+    assert json.loads(str(bad.cause))["Status"] == "FAILED"

@@ -459,6 +459,7 @@ RESOURCE_SCHEMAS: dict[str, tuple[dict[str, norm.P], dict[str, str]]] = {
     "websocket-api-gateway": (norm.WEBSOCKET_API_GATEWAY_PROPS, {}),
     "kinesis-stream": (norm.KINESIS_STREAM_PROPS, {}),
     "application-load-balancer": (norm.ALB_PROPS, {}),
+    "network-load-balancer": (norm.NLB_PROPS, {"listeners": "[{port: 80, protocol: TCP}]"}),
     "kafka-cluster": (norm.KAFKA_CLUSTER_PROPS, {}),
     "appsync-api": (norm.APPSYNC_API_PROPS, {"authentication": "{type: aws-iam}"}),
     "dsql-database": (norm.DSQL_DATABASE_PROPS, {}),
@@ -526,7 +527,9 @@ def test_every_schema_is_covered() -> None:
     covered |= {"STATE_MACHINE_PROPS"}
     covered |= {"WEBSOCKET_EVENT_PROPS", "APPSYNC_EVENT_PROPS"}
     covered |= {"KINESIS_STREAM_PROPS", "KINESIS_EVENT_PROPS", "DYNAMO_STREAM_EVENT_PROPS"}
-    covered |= {"_STREAM_EVENT_PROPS", "ALB_PROPS"}
+    covered |= {"_STREAM_EVENT_PROPS", "ALB_PROPS", "NLB_PROPS"}
+    # Checked property by property by tests/test_lint_network_load_balancers.py.
+    covered |= {"NLB_LISTENER_PROPS"}
     # Checked property by property by tests/test_lint_listener_rules.py.
     covered |= {"ALB_EVENT_PROPS", "ALB_LISTENER_PROPS"}
     # Checked property by property at their places by tests/test_config_nested_sections.py.

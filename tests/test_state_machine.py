@@ -401,7 +401,7 @@ def test_an_unsimulated_integration_fails_the_task_naming_it(tmp_path: Path) -> 
         "States": {
             "Send": {
                 "Type": "Task",
-                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Resource": "arn:aws:states:::ecs:runTask.sync",
                 "End": True,
             }
         },
@@ -409,7 +409,7 @@ def test_an_unsimulated_integration_fails_the_task_naming_it(tmp_path: Path) -> 
     s = open_stack(tmp_path, definition)
     ex = start(s)
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
-    assert "arn:aws:states:::batch:submitJob.sync is not simulated" in str(ex.cause)
+    assert "arn:aws:states:::ecs:runTask.sync is not simulated" in str(ex.cause)
 
 
 def test_a_loop_of_pass_states_fails_at_the_history_limit(tmp_path: Path) -> None:

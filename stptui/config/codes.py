@@ -858,12 +858,13 @@ CODES: dict[str, CodeInfo] = {
             "duplicate-listener-port": _stack(
                 "error",
                 "Two `listeners` of one application or network load balancer use the same "
-                "`port`; Stacktape refuses the load balancer.",
+                "`port`, or a web-service's network load balancing lists a port twice in "
+                "`ports` (each entry becomes a listener); Stacktape refuses the load balancer.",
                 "Give each listener its own port, or remove the repeated one.",
             ),
             "whitelist-ip": _stack(
                 "error",
-                "An entry of an application load balancer listener's `whitelistIps` is not an "
+                "An entry of a load balancer listener's `whitelistIps` is not an "
                 "IPv4 address or CIDR block. Stacktape writes each entry as a security group "
                 "rule's `CidrIp` (adding `/32` to a bare address), which takes IPv4 ranges "
                 "only, so an IPv6 address or other text fails the deploy.",
@@ -871,22 +872,63 @@ CODES: dict[str, CodeInfo] = {
             ),
             "https-listener-certificate": _stack(
                 "error",
-                "An HTTPS listener of an application load balancer gets no certificate: its "
-                "`customCertificateArns` is empty, or it has none and every one of the load "
-                "balancer's `customDomains` has `disableDnsRecordCreation` and no "
-                "`customCertificateArn` (the default listeners included). AWS refuses an "
-                "HTTPS listener without a certificate. Without `customDomains` Stacktape "
-                "attaches its default domain's certificate, which is fine.",
-                "List a certificate ARN in the listener's `customCertificateArns`, or give a "
-                "custom domain a `customCertificateArn`.",
+                "An HTTPS listener of an application load balancer has an empty "
+                "`customCertificateArns`: Stacktape takes the list as written (even empty) "
+                "instead of its domains' certificates, so the listener gets none, and AWS "
+                "refuses an HTTPS listener without a certificate. Without the key Stacktape "
+                "attaches its custom domains' certificates, or its default domain's.",
+                "List a certificate ARN in `customCertificateArns`, or remove the key.",
+            ),
+            "tls-listener-certificate": _stack(
+                "error",
+                "A TLS listener of a network load balancer has an empty "
+                "`customCertificateArns`, so it gets no certificate (Stacktape picks a TLS "
+                "listener's certificates as it does an HTTPS one's), and AWS refuses a TLS "
+                "listener without one.",
+                "List a certificate ARN in `customCertificateArns`, or remove the key.",
             ),
             "table-primary-key": _stack(
                 "error",
                 "A `dynamo-db-table` has no valid `primaryKey`: Stacktape requires "
                 "`partitionKey` (and allows `sortKey`) with a `name` and a `type` of "
                 "`string`, `number` or `binary`. The simulator does not simulate such a "
-                "table (`put-item` says so).",
+                "table (`put-item` says so). Also when `partitionKey` and `sortKey` name one "
+                "attribute, a key schema DynamoDB refuses.",
                 "Write `primaryKey: {partitionKey: {name: id, type: string}}`.",
+            ),
+            "table-secondary-index": _stack(
+                "error",
+                "An entry of a `dynamo-db-table`'s `secondaryIndexes` is not what Stacktape's "
+                "schema or DynamoDB takes: not a mapping; a key other than `name`, "
+                "`partitionKey`, `sortKey` and `projections` (`projectionType` included); no "
+                "`name`, or one DynamoDB refuses (3 to 255 letters, digits, `_`, `-`, `.`) or "
+                "another index of the table has; a `partitionKey` or `sortKey` without a "
+                "`name` and a `type` of `string`, `number` or `binary`; one attribute as both "
+                "keys; `projections` that is not a list of attribute names.",
+                "Write `- {name: byEmail, partitionKey: {name: email, type: string}}`, with "
+                "`sortKey` and `projections: [attribute, ...]` where needed.",
+            ),
+            "table-key-attribute-type": _stack(
+                "error",
+                "A key of a `dynamo-db-table`'s secondary index gives an attribute another "
+                "`type` than the table's `primaryKey` or an earlier index does. A DynamoDB "
+                "table defines each key attribute once, with one type.",
+                "Use the same type for the attribute everywhere, or key the index on another "
+                "attribute.",
+            ),
+            "table-index-count": _stack(
+                "warning",
+                "A `dynamo-db-table` has more than 20 `secondaryIndexes`: DynamoDB's default "
+                "quota of global secondary indexes per table. The deploy fails unless the "
+                "account's quota was raised (a warning, as it may have been).",
+                "Keep at most 20 indexes, or ask AWS to raise the quota.",
+            ),
+            "table-projection-count": _stack(
+                "error",
+                "The `projections` of a `dynamo-db-table`'s secondary indexes name more than "
+                "100 non-key attributes together (one named in two indexes counts twice): "
+                "DynamoDB's limit for all of a table's indexes.",
+                "Project fewer attributes, or read the rest from the table by key.",
             ),
             "duplicate-listener-priority": _stack(
                 "error",
@@ -1010,9 +1052,10 @@ CODES: dict[str, CodeInfo] = {
             ),
             "custom-domain-certificate": _stack(
                 "error",
-                "A web-service's custom domain sets `disableDnsRecordCreation` without a "
-                "`customCertificateArn` (Stacktape error e118): without the DNS record "
-                "Stacktape cannot have a certificate issued for it.",
+                "A custom domain of a web-service, application load balancer or network load "
+                "balancer sets `disableDnsRecordCreation` without a `customCertificateArn` "
+                "(Stacktape error e118): without the DNS record Stacktape cannot have a "
+                "certificate issued for it.",
                 "Add `customCertificateArn`, or let Stacktape create the DNS record.",
             ),
             "web-service-alarm": _stack(

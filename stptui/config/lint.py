@@ -24,6 +24,7 @@ from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
 from stptui.config.lint_listener_access import ListenerAccessChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
 from stptui.config.lint_state_machines import StateMachineChecks
+from stptui.config.lint_tables import TableChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
@@ -356,7 +357,9 @@ ON_FAILURE_TYPES = {"sqs": "sqs-queue", "sns": "sns-topic"}
 STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
 
 
-class _Linter(ComputeChecks, ListenerRuleChecks, ListenerAccessChecks, StateMachineChecks):
+class _Linter(
+    ComputeChecks, ListenerRuleChecks, ListenerAccessChecks, TableChecks, StateMachineChecks
+):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
     def __init__(self, stack: Stack) -> None:
@@ -1608,10 +1611,12 @@ class _Linter(ComputeChecks, ListenerRuleChecks, ListenerAccessChecks, StateMach
         self.check_load_balancers(lb_events)
         self.check_state_machines()
         for r in self.res.values():
-            if canonical_type(r.type) == "application-load-balancer":
+            if canonical_type(r.type) in LOAD_BALANCER_TYPES:
                 self.check_listener_access(r)
+                self.check_custom_domain_certificates(r)
             elif r.type == "dynamo-db-table":
                 self.check_table_key(r)
+                self.check_table_indexes(r)
         return self.diags
 
 
@@ -1622,7 +1627,8 @@ def lint_stack(stack: Stack) -> list[Diagnostic]:
     Stacktape's function checks (VPC, custom artifacts), load balancer listeners (ports, rule
     priorities, network integrations), listener rules (conditions, priority range, condition
     values), stream events' stream and onFailure destination, deployment hooks, EFS mounts
-    and container workloads' load balancing, Fargate sizes, scaling and containers, and what
-    a function's own Deny statements refuse of the calls AWS makes with its role. Returns
-    the findings; the stack is not changed."""
+    and container workloads' load balancing, Fargate sizes, scaling and containers, listener
+    whitelists and certificates, custom domains' certificates, DynamoDB tables' primary keys
+    and secondary indexes, and what a function's own Deny statements refuse of the calls AWS
+    makes with its role. Returns the findings; the stack is not changed."""
     return [*_Linter(stack).run(), *role_diagnostics(stack)]

@@ -387,7 +387,8 @@ class ComputeChecks(_LinterBase):
         if r.type == "web-service":
             self._web_service_load_balancing(r)
             self._web_service_alarms(r)
-            self._web_service_domains(r)
+            self.check_custom_domain_certificates(r)
+            self._web_service_ports(r)
         elif isinstance(r, ContainerWorkload) and _truthy(r.properties.get("deployment")):
             self._workload_deployment_target(r)
             self._deployment_without_service_connect(r)
@@ -419,10 +420,44 @@ class ComputeChecks(_LinterBase):
                 key=True,
             )
 
-    def _web_service_domains(self, r: Containerized) -> None:
+    def _web_service_ports(self, r: Containerized) -> None:
+        """A web-service's network load balancer gets one listener per entry of
+        `loadBalancing.properties.ports` (Stacktape's transform of web services into their
+        nested resources), so a port written twice is two listeners on one port, which
+        validateListenerPortOverlap refuses."""
+        balancing = r.properties.get("loadBalancing")
+        if not isinstance(balancing, dict) or balancing.get("type") != _NLB:
+            return
+        body = balancing.get("properties")
+        ports = body.get("ports") if isinstance(body, dict) else None
+        first: dict[int, DataPath] = {}
+        for i, entry in enumerate(ports if isinstance(ports, list) else []):
+            port = entry.get("port") if isinstance(entry, dict) else None
+            if not _is_port(port):
+                continue  # missing or of the wrong type: the schema's concern
+            path = (*r.path, "properties", "loadBalancing", "properties", "ports", i, "port")
+            other = first.setdefault(port, path)
+            if other == path:
+                continue
+            self.report(
+                path,
+                "error",
+                "duplicate-listener-port",
+                f"web-service {r.name!r} lists port {port} twice in its network load "
+                f"balancing `ports` (first at {self.place_of(other)}); each entry becomes a "
+                "listener of its network load balancer, and Stacktape refuses two listeners "
+                "on one port",
+                resource=r.name,
+                hint="Each listener must use unique port: change or remove this entry",
+            )
+
+    def check_custom_domain_certificates(self, r: Resource) -> None:
         """A custom domain whose DNS record Stacktape does not create gets no certificate from
         Stacktape either (it validates a certificate through that record): it needs its own
-        `customCertificateArn` (Stacktape e118, validateWebServiceConfig)."""
+        `customCertificateArn`. Stacktape refuses it (e118) in a web-service
+        (validateWebServiceConfig) and, since its CLI moved to apps/cli, in an application or
+        network load balancer (validateApplicationLoadBalancerConfig,
+        validateNetworkLoadBalancerConfig)."""
         domains = r.properties.get("customDomains")
         for i, domain in enumerate(domains if isinstance(domains, list) else []):
             if not isinstance(domain, dict) or not _truthy(domain.get("disableDnsRecordCreation")):
@@ -434,7 +469,7 @@ class ComputeChecks(_LinterBase):
                 (*r.path, "properties", "customDomains", i, "disableDnsRecordCreation"),
                 "error",
                 "custom-domain-certificate",
-                f"Error in web-service {r.name}: custom domain "
+                f"Error in {r.type} {r.name}: custom domain "
                 + (f"{name!r} " if isinstance(name, str) else "")
                 + "sets `disableDnsRecordCreation` without a `customCertificateArn`; Stacktape "
                 "refuses it (e118)",

@@ -1,6 +1,6 @@
-"""Whole-stack checks that a deploy would refuse and that no schema type catches: an
-application load balancer listener's `whitelistIps` and its HTTPS certificate, and a
-`dynamo-db-table`'s `primaryKey`.
+"""Whole-stack checks that a deploy would refuse and that no schema type catches: a load
+balancer listener's `whitelistIps` and its HTTPS or TLS certificate, and a `dynamo-db-table`'s
+`primaryKey`.
 
 `ListenerAccessChecks` is a part of the linter (`lint._Linter` inherits it): its methods
 report through the linter's `report` and read the stack it indexed.
@@ -47,19 +47,17 @@ class ListenerAccessChecks(_LinterBase):
     """The linter's checks of listener access (IP whitelists, certificates) and table keys."""
 
     def check_listener_access(self, lb: Resource) -> None:
-        """Each `whitelistIps` entry of an application load balancer's listeners is an IPv4
-        address or CIDR block; each HTTPS listener gets a certificate."""
+        """Each `whitelistIps` entry of a load balancer's listeners is an IPv4 address or CIDR
+        block; each HTTPS listener of an application load balancer, and each TLS listener of
+        a network load balancer, gets a certificate."""
         listeners = lb.properties.get("listeners")
-        if isinstance(listeners, list) and listeners:
-            for i, listener in enumerate(listeners):
-                if isinstance(listener, dict):
-                    path = (*lb.path, "properties", "listeners", i)
-                    self._check_whitelist(lb, listener, path)
-                    self._check_certificate(lb, listener, path)
-        elif listeners is None or listeners == []:
-            # Stacktape's default listeners (for none or an empty list) include HTTPS on 443,
-            # without customCertificateArns.
-            self._check_certificate(lb, {"protocol": "HTTPS", "port": 443}, None)
+        if not isinstance(listeners, list):
+            return
+        for i, listener in enumerate(listeners):
+            if isinstance(listener, dict):
+                path = (*lb.path, "properties", "listeners", i)
+                self._check_whitelist(lb, listener, path)
+                self._check_certificate(lb, listener, path)
 
     def _check_whitelist(self, lb: Resource, listener: dict[str, Any], path: DataPath) -> None:
         entries = listener.get("whitelistIps")
@@ -76,63 +74,34 @@ class ListenerAccessChecks(_LinterBase):
                 "error",
                 "whitelist-ip",
                 f"whitelistIps entry {entry!r} of listener {listener.get('port')} of "
-                f"application-load-balancer {lb.name!r} {problem}",
+                f"{lb.type} {lb.name!r} {problem}",
                 resource=lb.name,
                 hint="write an IPv4 address (203.0.113.7) or an IPv4 CIDR block (203.0.113.0/24)",
             )
 
-    def _check_certificate(
-        self, lb: Resource, listener: dict[str, Any], path: DataPath | None
-    ) -> None:
-        """Stacktape picks an HTTPS listener's certificates (getLoadBalancersListeners in
-        its application-load-balancer resource builder): the listener's
-        `customCertificateArns` when written (even empty); else the default domain's
-        certificate when the load balancer has no `customDomains`; else each custom
-        domain's `customCertificateArn`, or its generated one unless
-        `disableDnsRecordCreation`. An empty pick is a listener AWS refuses."""
-        if listener.get("protocol") != "HTTPS":
-            return
-        port = listener.get("port")
+    def _check_certificate(self, lb: Resource, listener: dict[str, Any], path: DataPath) -> None:
+        """Stacktape picks the certificates of an HTTPS (application) or TLS (network) listener
+        the same way (getLoadBalancersListeners and getNetworkLoadBalancerListeners in its
+        resource builders): the listener's `customCertificateArns` when written (JavaScript
+        truth: even an empty list); else the default domain's certificate when the load
+        balancer has no `customDomains`; else each custom domain's `customCertificateArn`, or
+        its generated one unless `disableDnsRecordCreation`, a domain Stacktape refuses
+        (`custom-domain-certificate`). An empty `customCertificateArns` is an empty pick, a
+        listener AWS refuses."""
+        network = lb.type == "network-load-balancer"
+        secure = "TLS" if network else "HTTPS"
         arns = listener.get("customCertificateArns")
-        if arns is not None:
-            if isinstance(arns, list) and not arns and path is not None:
-                self.report(
-                    (*path, "customCertificateArns"),
-                    "error",
-                    "https-listener-certificate",
-                    f"HTTPS listener {port} of application-load-balancer {lb.name!r} has an "
-                    "empty customCertificateArns, so it gets no certificate and AWS refuses "
-                    "the listener",
-                    resource=lb.name,
-                    hint="list a certificate ARN in customCertificateArns, or remove the key "
-                    "to get the certificates of the load balancer's domains (or its default "
-                    "domain's)",
-                )
+        if listener.get("protocol") != secure or not isinstance(arns, list) or arns:
             return
-        domains = lb.properties.get("customDomains")
-        if not isinstance(domains, list) or not domains:
-            return  # Stacktape attaches its default domain's certificate
-        if not all(
-            isinstance(d, dict)
-            and d.get("disableDnsRecordCreation") is True
-            and d.get("customCertificateArn") is None
-            for d in domains
-        ):
-            return
-        where = (
-            (*path, "protocol") if path is not None else (*lb.path, "properties", "customDomains")
-        )
         self.report(
-            where,
+            (*path, "customCertificateArns"),
             "error",
-            "https-listener-certificate",
-            f"HTTPS listener {port} of application-load-balancer {lb.name!r} gets no "
-            "certificate: every custom domain has disableDnsRecordCreation and no "
-            "customCertificateArn, so Stacktape makes none, and AWS refuses the listener",
+            "tls-listener-certificate" if network else "https-listener-certificate",
+            f"{secure} listener {listener.get('port')} of {lb.type} {lb.name!r} has an empty "
+            "customCertificateArns, so it gets no certificate and AWS refuses the listener",
             resource=lb.name,
-            hint="give a custom domain a customCertificateArn, or give the listener "
-            "customCertificateArns",
-            key=path is None,
+            hint="list a certificate ARN in customCertificateArns, or remove the key to get the "
+            "certificates of the load balancer's domains (or its default domain's)",
         )
 
     def check_table_key(self, table: Resource) -> None:
@@ -162,18 +131,52 @@ class ListenerAccessChecks(_LinterBase):
             spec = primary.get(part)
             if isinstance(spec, Placeholder) or (spec is None and part == "sortKey"):
                 continue
-            self._check_key_part(table, primary, part, (*base, "primaryKey"))
+            self.check_key_part(table, primary, part, (*base, "primaryKey"), "primaryKey")
+        self.check_distinct_keys(table, primary, (*base, "primaryKey"), "primaryKey")
 
-    def _check_key_part(
-        self, table: Resource, primary: dict[str, Any], part: str, path: DataPath
+    def check_distinct_keys(
+        self, table: Resource, keys: dict[str, Any], path: DataPath, label: str
     ) -> None:
-        spec = primary.get(part)
-        where = f"primaryKey.{part} of dynamo-db-table {table.name!r}"
+        """A key schema's sort key is another attribute than its partition key: DynamoDB
+        refuses a KeySchema that names one attribute as both HASH and RANGE."""
+        names = [
+            spec.get("name") if isinstance(spec, dict) else None
+            for spec in (keys.get("partitionKey"), keys.get("sortKey"))
+        ]
+        name = names[0]
+        if not isinstance(name, str) or isinstance(name, Placeholder) or not name:
+            return
+        if names[1] != name or isinstance(names[1], Placeholder):
+            return
+        self.report(
+            (*path, "sortKey", "name"),
+            "error",
+            "table-primary-key" if label == "primaryKey" else "table-secondary-index",
+            f"{label} of dynamo-db-table {table.name!r} names {name!r} as both its "
+            "partitionKey and its sortKey; DynamoDB refuses a key schema that uses one "
+            "attribute twice",
+            resource=table.name,
+            hint="give the sortKey another attribute, or remove the sortKey",
+        )
+
+    def check_key_part(
+        self,
+        table: Resource,
+        keys: dict[str, Any],
+        part: str,
+        path: DataPath,
+        label: str,
+        code: str = "table-primary-key",
+    ) -> None:
+        """`keys[part]` (at `path`, `label` in messages) is a mapping with a non-empty
+        `name` and a `type` of string, number or binary, as DynamoDbAttribute declares."""
+        spec = keys.get(part)
+        where = f"{label}.{part} of dynamo-db-table {table.name!r}"
         if not isinstance(spec, dict):
             self.report(
                 path if spec is None else (*path, part),
                 "error",
-                "table-primary-key",
+                code,
                 f"{where} is " + ("missing" if spec is None else "not a mapping"),
                 resource=table.name,
                 hint=f"write {part}: {{name: id, type: string}}",
@@ -185,7 +188,7 @@ class ListenerAccessChecks(_LinterBase):
             self.report(
                 (*path, part, "name") if name is not None else (*path, part),
                 "error",
-                "table-primary-key",
+                code,
                 f"{where} has " + ("no name" if name is None else f"the name {name!r}"),
                 resource=table.name,
                 hint=f"give {part} a name: the attribute every item carries, e.g. name: id",
@@ -201,7 +204,7 @@ class ListenerAccessChecks(_LinterBase):
         self.report(
             (*path, part, "type") if kind is not None else (*path, part),
             "error",
-            "table-primary-key",
+            code,
             message,
             resource=table.name,
             hint=f"write type: {letter}" if letter else "write type: string, number or binary",

@@ -77,6 +77,9 @@ class StateMachineChecks(_LinterBase):
             if "Resource" not in state:
                 continue  # reported as a schema problem
             target = asl.task_target(state, functions)
+            if target.integration in asl.JOB_INTEGRATIONS:
+                self.check_job_target(sm, path, state, target.integration)
+                continue
             if target.integration is not None:
                 self.check_integration_target(sm, path, state, target.integration)
                 continue
@@ -133,3 +136,43 @@ class StateMachineChecks(_LinterBase):
                 resource=sm.name,
                 hint=f"name one with $ResourceParam('<name>', '{param}') (here: {names})",
             )
+
+    def check_job_target(
+        self, sm: StateMachine, path: tuple[str | int, ...], state: Mapping[str, Any], resource: str
+    ) -> None:
+        """Warn when a batch:submitJob task's constant JobDefinition names no batch job of
+        the stack, or a states:startExecution task's StateMachineArn no state machine."""
+        from stptui.sim import asl_integrations as integ  # lazily, as above
+        from stptui.sim import asl_jobs
+
+        batch = resource.startswith(asl_jobs.BATCH_SUBMIT)
+        kind = asl_jobs.JOB_DEFINITION if batch else asl_jobs.STATE_MACHINE
+        params = state.get("Parameters")
+        if not isinstance(params, dict) or kind.param not in params:
+            return
+        ctx = stack_context(self.stack)
+        known: dict[str, tuple[str, ...]] = {}
+        for name, res in self.stack.resources.items():
+            if res.type != kind.rtype:
+                continue
+            if batch:
+                arn = fake_resource_param(ctx, name, "jobDefinitionArn", res.type)
+                named = arn.rsplit("/", 1)[-1]
+                known[name] = (arn, named, named.rsplit(":", 1)[0])
+            else:
+                forms = ("arn", "name")
+                known[name] = tuple(fake_resource_param(ctx, name, f, res.type) for f in forms)
+        value = params[kind.param]
+        if integ.target_name(value, kind, known) is not None:
+            return
+        names = ", ".join(known) or "none"
+        param = "jobDefinitionArn" if batch else "arn"
+        self.report(
+            (*sm.definition_path, *path, "Parameters", kind.param),
+            "warning",
+            "asl-task-target",
+            f"Task state {path[-1]!r} of {sm.name!r}: {kind.param} {integ.shown(value)} "
+            f"names no {kind.rtype} of this stack; executions fail when they reach it",
+            resource=sm.name,
+            hint=f"name one with $ResourceParam('<name>', '{param}') (here: {names})",
+        )

@@ -1082,7 +1082,7 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     ),
     # WebServiceNlbLoadBalancingPort: the entries of a network load balancer's `ports`.
     "ports": (
-        {"port": _NUM, "protocol": P("str", enum=("TCP", "TLS")), "containerPort": _NUM},
+        {"port": _PORT, "protocol": P("str", enum=("TCP", "TLS")), "containerPort": _NUM},
         ("port",),
     ),
     # RelationalDatabaseCredentials, DatabaseAccessibility, RelationalDatabaseLogging
@@ -1310,6 +1310,20 @@ ALB_LISTENER_PROPS = {
     "customCertificateArns": _LIST,
     "whitelistIps": _LIST,
     "defaultAction": _DICT,
+}
+# NetworkLoadBalancerProps and NetworkLoadBalancerListener (network-load-balancer.d.ts; the
+# same in packages/config/src/network-load-balancer.ts): `listeners`, and each listener's
+# `protocol` and `port`, are required.
+NLB_PROPS = {
+    "interface": P("str", enum=("internet", "internal")),
+    "customDomains": _LIST,
+    "listeners": _LIST,
+}
+NLB_LISTENER_PROPS = {
+    "protocol": P("str", enum=("TCP", "TLS")),
+    "port": _PORT,
+    "customCertificateArns": _LIST,
+    "whitelistIps": _LIST,
 }
 ALB_CONDITION_ENTRIES: dict[str, tuple[str, dict[str, P]]] = {
     "headers": ("headerName", {"headerName": _STR, "values": _LIST}),
@@ -3112,6 +3126,25 @@ class StackBuilder:
             )
         return Resource(name=name, type="application-load-balancer", path=path[:2], properties=raw)
 
+    def _network_load_balancer(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A network load balancer's properties and each of its `listeners` (required)."""
+        props = self.read_props(raw, path, NLB_PROPS, name)
+        what = f"network-load-balancer {name!r}"
+        self.require_all(props, raw, NLB_PROPS, ("listeners",), path, name, what)
+        listeners = props.get("listeners")
+        for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
+            lpath = (*path, "listeners", i)
+            if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
+                continue
+            got = self.read_props(
+                entry, lpath, NLB_LISTENER_PROPS, name, where=f" in listeners[{i}]"
+            )
+            required = ("protocol", "port")
+            self.require_all(
+                got, entry, NLB_LISTENER_PROPS, required, lpath, name, f"listeners[{i}]"
+            )
+        return Resource(name=name, type="network-load-balancer", path=path[:2], properties=raw)
+
     def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:
         """A resource of a type that has nothing to read but its property table (and the
         properties that table requires)."""
@@ -3214,6 +3247,7 @@ class StackBuilder:
         "redis-cluster": _redis_cluster,
         "web-app-firewall": _web_app_firewall,
         "application-load-balancer": _application_load_balancer,
+        "network-load-balancer": _network_load_balancer,
         "websocket-api-gateway": _websocket_api_gateway,
         "appsync-api": _appsync_api,
         "state-machine": _state_machine,

@@ -7,7 +7,7 @@ nested machines of Parallel and Map), each with its data path inside the definit
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
 are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
 does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
-those of stptui.sim.asl_integrations.
+those of stptui.sim.asl_integrations and stptui.sim.asl_jobs.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
 deployed template does (docs/fidelity.md, "Step Functions executions").
@@ -25,6 +25,7 @@ from typing import Any, Literal
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.asl_data import check_state
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
+from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
 
 Path = tuple[str | int, ...]
 Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data", "error-name"]
@@ -472,7 +473,7 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
         return TaskTarget(fn, True, LAMBDA_INVOKE, why)
-    if resource in SIMULATED_INTEGRATIONS:
+    if resource in SIMULATED_INTEGRATIONS or resource in JOB_INTEGRATIONS:
         return TaskTarget(None, False, resource, None, resource)
     if isinstance(resource, str) and resource.startswith("arn:aws:states:::"):
         return TaskTarget(
@@ -480,7 +481,8 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
             False,
             resource,
             f"the integration {resource} is not simulated (only Lambda, sqs:sendMessage, "
-            "sns:publish, events:putEvents and dynamodb:putItem/getItem/updateItem/deleteItem)",
+            "sns:publish, events:putEvents, dynamodb:putItem/getItem/updateItem/deleteItem, "
+            "batch:submitJob(.sync) and states:startExecution(.sync, .sync:2))",
         )
     fn = _function_of(resource, functions)
     why = None if fn else f"Resource {_shown(resource)} is no function of this stack"

@@ -25,12 +25,20 @@ rule when False.
 Simulation choices: the helper Lambda, Step Functions and the Batch queue add no latency
 (an attempt starts at the instant of its trigger or the end of its wait), and a timed-out
 attempt ends exactly at its timeout (the 30 s SIGTERM-to-SIGKILL grace is not simulated).
+
+A user's own state machine may also submit the job's definition to AWS Batch itself (the
+`batch:submitJob` integration, stptui.sim.asl_jobs): `BatchService.submit` runs that one
+AWS Batch job by AWS Batch's rules (its `RetryStrategy.Attempts`, default 1, retried at once;
+a timed-out attempt is not retried; `Timeout.AttemptDurationSeconds`), without Stacktape's
+trigger function, state machine and STP_* variables, and can `terminate` it.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +53,7 @@ from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
     from stptui.sim.behavior import Override
+    from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
     from stptui.sim.services.queue import Message, QueueSim
 
@@ -83,18 +92,59 @@ def _attempt_env(ex: Execution, attempts: int, attempt: int, region: str) -> dic
     }
 
 
+@dataclass(slots=True)
+class AttemptRecord:
+    """One finished attempt of a submitted job, as DescribeJobs lists it."""
+
+    started_at: int
+    stopped_at: int
+    reason: str
+    exit_code: int | None
+
+
+@dataclass(slots=True)
+class DirectJob:
+    """A job a state machine submitted to AWS Batch itself (SubmitJob): the request's
+    values and what DescribeJobs reports of it. `on_end` hears the job end (not a
+    termination, which its caller asked for)."""
+
+    name: str
+    queue: str
+    definition: str
+    parameters: dict[str, str]
+    environment: dict[str, str]
+    attempts: int
+    timeout_s: int | None
+    on_end: Callable[[Execution], None] | None = None
+    history: list[AttemptRecord] = field(default_factory=list)
+    started_at: int | None = None  # of the attempt that runs now
+    status_reason: str | None = None
+
+    def env(self) -> dict[str, str]:
+        """The container environment the request gives (Step Functions adds its flag)."""
+        return {**self.environment, "MANAGED_BY_AWS": "STARTED_BY_STEP_FUNCTIONS"}
+
+
+# DescribeJobs' statusReason of an attempt: the container's exit, or Batch's own timeout.
+EXITED_REASON = "Essential container in task exited"
+TIMEOUT_REASON = "Job attempt duration exceeded timeout"
+
+
 class Execution:
-    """One state machine execution: the job's attempts for one trigger event."""
+    """One state machine execution: the job's attempts for one trigger event (or, with
+    `direct`, one AWS Batch job a user's state machine submitted)."""
 
     __slots__ = (
         "_event",
         "_event_json",
         "arn",
         "attempt",
+        "direct",
         "ended_at",
         "error",
         "id",
         "job",
+        "pending",
         "source",
         "status",
         "submitted_at",
@@ -116,6 +166,9 @@ class Execution:
         self.status = "RUNNING"  # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED
         self.ended_at: int | None = None
         self.error: str | None = None
+        self.direct: DirectJob | None = None
+        # The clock entry that ends the running attempt or starts the next one.
+        self.pending: Entry | None = None
 
     @property
     def event(self) -> Any:
@@ -156,6 +209,8 @@ class BatchJobSim:
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
         self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
+        # Its job definition's name (what a `JobDefinition` parameter may give).
+        self.definition_arn = ""
         # The state machine's execution names start with the job's AWS name.
         base = state_machine_arn.rsplit(":", 1)[-1]
         self.name_base = base[:EXECUTION_NAME_BASE_CHARS]
@@ -181,6 +236,7 @@ class BatchService:
         self.retry_timed_out = True
         for job in sim.stack.batch_jobs:
             self.jobs[job.name] = BatchJobSim(job, sim.resource_param(job.name, "stateMachineArn"))
+            self.jobs[job.name].definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
 
     def job(self, name: str) -> BatchJobSim:
         """The batch job called `name`, or a SimError with a did-you-mean."""
@@ -212,12 +268,16 @@ class BatchService:
         extra: dict[str, Any] | None = None,
         *,
         execution_id: str | None = None,
+        direct: DirectJob | None = None,
+        arn: str | None = None,
     ) -> str:
         """Start an execution of `job_name` for one trigger event now; returns its id.
 
         The first attempt starts at once (the helper Lambda and Step Functions add no
         simulated latency). `extra` fields go into the `batch.submitted` record;
-        `execution_id` is for a caller that must name the execution before it starts."""
+        `execution_id` is for a caller that must name the execution before it starts.
+        `direct` makes it one AWS Batch job of that request (see `submit`), and `arn` the
+        ARN its records carry."""
         sim = self.sim
         job = self.jobs.get(job_name)
         if job is None:
@@ -225,8 +285,16 @@ class BatchService:
         now = sim.clock.now
         eid = execution_id or sim.new_id()
         ex = Execution(
-            eid, job.execution_arn_prefix + eid, job.name, trigger, source, trigger_event, now
+            eid,
+            arn or job.execution_arn_prefix + eid,
+            job.name,
+            trigger,
+            source,
+            trigger_event,
+            now,
         )
+        ex.direct = direct
+        attempts = job.attempts if direct is None else direct.attempts
         job.counts["submitted"] += 1
         job.running[eid] = ex
         job.recent.append(ex)
@@ -236,7 +304,7 @@ class BatchService:
                 "execution_arn": ex.arn,
                 "trigger": trigger,
                 "source": source,
-                "attempts": job.attempts,
+                "attempts": attempts,
                 **extra,
             }
             sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
@@ -250,22 +318,77 @@ class BatchService:
                     ex.arn,
                     trigger,
                     source,
-                    job.attempts,
+                    attempts,
                     _SUBMITTED_FIELDS,
                 )
             )
         self._start_attempt(ex, job)
         return eid
 
+    def submit(self, job_name: str, request: DirectJob, event: Any, source: str, arn: str) -> str:
+        """SubmitJob of the job's definition by a state machine (execution `arn`): one AWS
+        Batch job, its id returned, whose attempts follow `request`. Behaviours see
+        `event`; the job's records carry `arn`, so `explain` links them to the execution."""
+        return self.start(job_name, event, "step-functions", source, direct=request, arn=arn)
+
+    def terminate(self, ex: Execution, reason: str) -> None:
+        """TerminateJob: a running job fails now with `reason` (its caller is not told)."""
+        direct = ex.direct
+        if ex.status != "RUNNING" or direct is None:
+            return
+        sim = self.sim
+        now = sim.clock.now
+        job = self.jobs[ex.job]
+        if ex.pending is not None:
+            sim.clock.cancel(ex.pending)
+            ex.pending = None
+        direct.status_reason = reason
+        if direct.started_at is not None:
+            direct.history.append(AttemptRecord(direct.started_at, now, reason, None))
+            sim.trace.emit(
+                (
+                    now,
+                    tk.BATCH_ATTEMPT_FAILED,
+                    job.name,
+                    {
+                        "execution_id": ex.id,
+                        "attempt": ex.attempt,
+                        "error": "JobTerminated",
+                        "error_message": reason,
+                        "timeout": False,
+                        "duration_ms": now - direct.started_at,
+                        "retry_at": None,
+                    },
+                )
+            )
+            direct.started_at = None
+        sim.trace.emit(
+            (
+                now,
+                tk.BATCH_FAILED,
+                job.name,
+                {"execution_id": ex.id, "attempts": ex.attempt, "error": "JobTerminated"},
+            )
+        )
+        self._finish(ex, job, "FAILED", "JobTerminated")
+
     def _start_attempt(self, ex: Execution, job: BatchJobSim) -> None:
         sim = self.sim
         now = sim.clock.now
         ex.attempt += 1
         job.attempts_run += 1
-        # The environment goes into the record unbuilt: most attempts' records are never
-        # opened, and the event's JSON is the costliest part of an attempt.
-        env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
-        batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
+        direct = ex.direct
+        timeout_ms = job.timeout_ms
+        if direct is None:
+            # The environment goes into the record unbuilt: most attempts' records are never
+            # opened, and the event's JSON is the costliest part of an attempt.
+            env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
+            batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
+        else:
+            env = Deferred(direct.env)
+            batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
+            direct.started_at = now
+            timeout_ms = (direct.timeout_s or 0) * 1000
         sim.trace.emit(
             (
                 now,
@@ -281,7 +404,7 @@ class BatchService:
         # Simple behaviours decide without the attempt's input, as a function's do.
         quick = None if job.overrides else sim.behaviors.quick(job.name)
         if quick is not None:
-            outcome = quick(job.attempts_run, job.timeout_ms, "batch", sim.rng)
+            outcome = quick(job.attempts_run, timeout_ms, "batch", sim.rng)
         else:
             outcome = sim.behaviors.decide(
                 InvocationInput(
@@ -290,7 +413,7 @@ class BatchService:
                     job.attempts_run,
                     "batch",
                     now,
-                    job.timeout_ms,
+                    timeout_ms,
                     ex.behavior_event,
                     None,
                     batch_job_id,
@@ -302,7 +425,7 @@ class BatchService:
                 job.overrides = [o for o in job.overrides if not o.used_up]
         for line in outcome.logs:
             sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line}))
-        sim.clock.at(
+        ex.pending = sim.clock.at(
             now + outcome.duration_ms,
             self._end_attempt,
             (ex, job, outcome, now),
@@ -313,7 +436,15 @@ class BatchService:
         ex, job, outcome, started = arg
         sim = self.sim
         now = sim.clock.now
+        ex.pending = None
         duration = now - started
+        direct = ex.direct
+        timed_out = outcome.status == "timeout"
+        if direct is not None:
+            direct.started_at = None
+            direct.status_reason = TIMEOUT_REASON if timed_out else EXITED_REASON
+            exit_code = None if timed_out else 0 if outcome.status == "success" else 1
+            direct.history.append(AttemptRecord(started, now, direct.status_reason, exit_code))
         for emission, error in outcome.denied:
             sim.emission_refused(job.name, ex.id, emission, error)
         if outcome.status == "success":
@@ -323,11 +454,16 @@ class BatchService:
             self._finish(ex, job, "SUCCEEDED", None)
             for emission in outcome.emissions:
                 sim.apply_emission(job.name, ex.id, emission)
+            self._ended(ex)
             return
-        timed_out = outcome.status == "timeout"
         error = outcome.error_type or "Error"
-        retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
-        retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
+        if direct is None:
+            retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
+            retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
+        else:
+            # AWS Batch's own retryStrategy: the job goes back to RUNNABLE at once, and an
+            # attempt that timed out is not retried.
+            retry_at = now if ex.attempt < direct.attempts and not timed_out else None
         message, size = bounded_message(outcome.error_message or "")
         data: dict[str, Any] = {
             "execution_id": ex.id,
@@ -342,7 +478,7 @@ class BatchService:
             data["error_message_bytes"] = size
         sim.trace.emit((now, tk.BATCH_ATTEMPT_FAILED, job.name, data))
         if retry_at is not None:
-            sim.clock.at(retry_at, self._retry, ex, job.retry_label)
+            ex.pending = sim.clock.at(retry_at, self._retry, ex, job.retry_label)
             return
         sim.trace.emit(
             (
@@ -353,8 +489,15 @@ class BatchService:
             )
         )
         self._finish(ex, job, "FAILED", error)
+        self._ended(ex)
+
+    def _ended(self, ex: Execution) -> None:
+        """Tell a submitted job's caller (a `.sync` task) that it ended."""
+        if ex.direct is not None and ex.direct.on_end is not None:
+            ex.direct.on_end(ex)
 
     def _retry(self, ex: Execution) -> None:
+        ex.pending = None
         self._start_attempt(ex, self.jobs[ex.job])
 
     def _finish(self, ex: Execution, job: BatchJobSim, status: str, error: str | None) -> None:

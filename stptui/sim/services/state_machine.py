@@ -1,8 +1,9 @@
 """Step Functions state machines: STANDARD executions on the virtual clock.
 
 An execution walks its definition one state at a time. A Task invokes a stack function
-synchronously (its simulated behaviour decides how long it runs and how it ends), or calls a
-queue, topic, bus or table through stptui.sim.asl_integrations; Retry waits
+synchronously (its simulated behaviour decides how long it runs and how it ends), calls a
+queue, topic, bus or table through stptui.sim.asl_integrations, or submits a batch job or
+starts a nested execution through stptui.sim.asl_jobs (waiting for it with `.sync`); Retry waits
 IntervalSeconds x BackoffRate^n (capped by MaxDelaySeconds, FULL jitter drawn from the
 simulation's rng) before the next attempt; Catch sends the error output on; Wait, retries and
 timeouts are clock entries, so `advance` fast-forwards them. Parallel runs its branches and
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import StateMachine
-from stptui.sim import asl, asl_integrations
+from stptui.sim import asl, asl_integrations, asl_jobs
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
@@ -113,6 +114,10 @@ class Execution:
     root: Flow | None = None
     # stptui's advice for runtime errors, by (error, cause): never part of AWS's cause.
     hints: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The execution whose `states:startExecution` task started this one, if any.
+    started_by: Execution | None = None
+    # What hears this execution end: the `.sync` tasks that wait for it.
+    waiters: list[Callable[[Execution], None]] = field(default_factory=list)
 
     @property
     def hint(self) -> str:
@@ -169,18 +174,29 @@ class Flow:
         self.children: list[Flow] = []
         # Attempts made so far by each retrier of the current state (by its index).
         self.retry_counts: dict[int, int] = {}
+        # How to cancel what the current `.sync` task waits for (a batch job, an execution).
+        self.waits: list[Callable[[], None]] = []
 
     def stop(self, sim: Simulator) -> None:
-        """End this flow and its children now: their timers are dropped and whatever they
-        invoked is left to finish unheard."""
+        """End this flow and its children now: their timers are dropped, a job or execution
+        a `.sync` task waits for is terminated, and whatever they invoked is left to finish
+        unheard."""
         self.alive = False
         self.token += 1
         for entry in self.timers:
             sim.clock.cancel(entry)
         self.timers.clear()
+        self.cancel_waits()
         for child in self.children:
             child.stop(sim)
         self.children.clear()
+
+    def cancel_waits(self) -> None:
+        """Terminate the job or stop the execution the current task waits for (Step
+        Functions does when the task ends first)."""
+        waits, self.waits = self.waits, []
+        for cancel in waits:
+            cancel()
 
 
 class MachineSim:
@@ -512,6 +528,7 @@ class MachineSim:
             child.stop(self.sim)
         flow.children.clear()
         flow.token += 1
+        flow.cancel_waits()
         shown = flow.label + name
         ex = flow.ex
         self._history(ex, "StateFailed", shown, f"{error}: {cause}")
@@ -579,6 +596,9 @@ class MachineSim:
             # FunctionName may come from the input (`FunctionName.$`).
             resolved = {**state, "Parameters": {"FunctionName": effective.get("FunctionName")}}
             target = asl.task_target(resolved, self.functions)
+        if target.integration in asl_jobs.RESOURCES:
+            self._job_task(flow, name, state, raw, env, retries, target.integration, effective)
+            return
         if target.integration is not None:
             self._integration(flow, name, state, raw, env, retries, target.integration, effective)
             return
@@ -712,6 +732,93 @@ class MachineSim:
             self._exit(flow, name, state, raw, result, env)
         except StatesRuntimeError as exc:
             self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+
+    def _job_task(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        resource: str,
+        params: Any,
+    ) -> None:
+        """A batch job or nested execution (stptui.sim.asl_jobs): submitted or started now;
+        a request-response task ends with the API's response, a `.sync` one waits for the
+        job or execution to end (or for its TimeoutSeconds)."""
+        shown = flow.label + name
+        token = flow.token
+        sim = self.sim
+        holder: list[asl_jobs.Started] = []
+
+        def done(error: str | None, value: Any) -> None:
+            if not flow.alive or flow.token != token:
+                return  # the task ended first (timeout, stop): its job was cancelled
+            flow.waits.clear()
+            for entry in flow.timers:
+                sim.clock.cancel(entry)
+            flow.timers.clear()
+            delivered = holder[0].delivered if holder else None
+            if error is None:
+                self._history(flow.ex, "TaskSucceeded", shown, f"{resource} ended")
+                try:
+                    self._exit(flow, name, state, raw, value, env)
+                except StatesRuntimeError as exc:
+                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                return
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": shown,
+                    "error": error,
+                    "invocation_id": delivered,
+                },
+            )
+            self._state_error(flow, name, state, raw, error, str(value), retries)
+
+        source = f"{self.name}:{flow.ex.name}"
+        try:
+            started = asl_jobs.start(sim, resource, params, source, flow.ex, done)
+        except StatesRuntimeError as exc:
+            if exc.error == "States.Runtime":
+                raise
+            self._emit(
+                tk.SFN_TASK_FAILED,
+                {
+                    "execution_arn": flow.ex.arn,
+                    "state": shown,
+                    "error": exc.error,
+                    "invocation_id": None,
+                },
+            )
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            return
+        holder.append(started)
+        self._emit(
+            tk.SFN_TASK_CALLED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "integration": resource.removeprefix("arn:aws:states:::"),
+                "target": started.target,
+                "delivered_id": started.delivered,
+            },
+        )
+        if not asl_jobs.is_sync(resource):
+            self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {started.target}")
+            try:
+                self._exit(flow, name, state, raw, started.result, env)
+            except StatesRuntimeError as exc:
+                self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            return
+        self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
+        flow.waits.append(started.cancel)
+        timeout = state.get("TimeoutSeconds")
+        if isinstance(timeout, int):
+            at = sim.clock.now + timeout * 1000
+            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
 
     # -- Parallel and Map ----------------------------------------------------------------
 
@@ -879,6 +986,9 @@ class MachineSim:
         sim.trace.emit((now, kind, self.name, data))
         detail = f"output {data['output_bytes']:,} bytes" if status == SUCCEEDED else str(error)
         self._history(ex, what, "", detail)
+        waiters, ex.waiters = ex.waiters, []
+        for waiter in waiters:
+            waiter(ex)
 
 
 # A path into a null input fails; the null is most often a Task function that returns

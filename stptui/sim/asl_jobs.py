@@ -1,0 +1,417 @@
+"""Step Functions' integrations that run jobs: AWS Batch and nested executions.
+
+A Task state whose Resource is `arn:aws:states:::batch:submitJob` submits the stack batch
+job's definition to AWS Batch (stptui.sim.services.batch runs it: behaviours, `fail`,
+`slow`, attempts and the trace as for any trigger); `states:startExecution` starts an
+execution of one of the stack's state machines. The request-response forms end the state
+with the API's response at once (SubmitJob's JobArn/JobId/JobName, StartExecution's
+ExecutionArn/StartDate). The `.sync` forms wait for the job or execution to end: the task's
+output is then the job as DescribeJobs gives it, or the execution as DescribeExecution gives
+it (`.sync:2`: its Output parsed as JSON); a job or execution that does not succeed fails
+the task with `States.TaskFailed` and that same description, as JSON text, for its cause.
+A waiting task that ends first (TimeoutSeconds, StopExecution, a failed Parallel branch)
+terminates the job (TerminateJob) or stops the execution, as Step Functions does.
+docs/fidelity.md ("Step Functions: Batch jobs and nested executions") lists the sources and
+the choices made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui import jsontext
+from stptui.sim.asl_data import StatesRuntimeError
+from stptui.sim.asl_integrations import TargetKind, shown, target_name
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.batch import Execution as JobExecution
+    from stptui.sim.services.state_machine import Execution
+
+_PREFIX = "arn:aws:states:::"
+BATCH_SUBMIT = _PREFIX + "batch:submitJob"
+BATCH_SUBMIT_SYNC = BATCH_SUBMIT + ".sync"
+SFN_START = _PREFIX + "states:startExecution"
+SFN_START_SYNC = SFN_START + ".sync"
+SFN_START_SYNC2 = SFN_START + ".sync:2"
+RESOURCES = (BATCH_SUBMIT, BATCH_SUBMIT_SYNC, SFN_START, SFN_START_SYNC, SFN_START_SYNC2)
+# The forms whose task waits for the job or the execution to end.
+SYNC = (BATCH_SUBMIT_SYNC, SFN_START_SYNC, SFN_START_SYNC2)
+# Logical-id suffixes of `Ref`/`Fn::GetAtt` forms: a choice, as for the other integrations.
+JOB_DEFINITION = TargetKind("JobDefinition", "batch-job", "JobDefinition")
+STATE_MACHINE = TargetKind("StateMachineArn", "state-machine", "StateMachine")
+# SubmitJob's required fields (AWS Batch API reference).
+_REQUIRED = ("JobDefinition", "JobName", "JobQueue")
+# "Up to 128 letters (uppercase and lowercase), numbers, hyphens, and underscores"; the
+# first character alphanumeric (SubmitJob: jobName).
+_JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+# retryStrategy.attempts 1 to 10; timeout.attemptDurationSeconds at least 60 (aws-semantics §7).
+MAX_JOB_ATTEMPTS = 10
+MIN_ATTEMPT_DURATION_S = 60
+# The reason Step Functions gives TerminateJob is not documented: our wording.
+TERMINATE_REASON = "Terminated by AWS Step Functions: the task waiting for the job ended"
+# Executions that start executions at one instant, one inside the other, at most this deep:
+# stptui's guard against a machine that starts itself forever without the clock moving.
+MAX_SAME_INSTANT_NESTING = 25
+
+# What a `.sync` task is told when its job or execution ends: (None, output) on success,
+# ("States.TaskFailed", cause) otherwise.
+Done = Callable[[str | None, Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A submitted job or started execution: the API's response, the id `explain` follows
+    (the job's id, the execution's ARN), the stack resource, and how to cancel the wait."""
+
+    result: dict[str, Any]
+    delivered: str
+    target: str
+    cancel: Callable[[], None]
+
+
+def is_sync(resource: str) -> bool:
+    """Whether a Task of this resource waits for its job or execution to end."""
+    return resource in SYNC
+
+
+def known_jobs(sim: Simulator) -> dict[str, tuple[str, ...]]:
+    """The stack's batch jobs with the literal forms of their job definition: its ARN, and
+    its name with and without the revision."""
+    service = sim.services.get("batch")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, job in (service.jobs if service else {}).items():
+        arn = job.definition_arn
+        named = arn.rsplit("/", 1)[-1]
+        out[name] = (arn, named, named.rsplit(":", 1)[0])
+    return out
+
+
+def known_machines(sim: Simulator) -> dict[str, tuple[str, ...]]:
+    """The stack's simulated state machines with their ARN and AWS name."""
+    machines = sim.services.get("state_machines", {})
+    return {name: (m.arn, m.aws_name) for name, m in machines.items()}
+
+
+def start(
+    sim: Simulator, resource: str, params: Any, source: str, parent: Execution, done: Done
+) -> Started:
+    """Call `resource` with `params` (the state's effective input) for execution `parent`.
+    `done` hears a `.sync` call's end, never before this returns. Raises StatesRuntimeError
+    with Step Functions' error name when the call is refused."""
+    if not isinstance(params, dict):
+        raise StatesRuntimeError(
+            "States.Runtime", f"the Parameters of {resource} must be an object"
+        )
+    if resource in (BATCH_SUBMIT, BATCH_SUBMIT_SYNC):
+        return _submit_job(sim, params, source, parent, done if is_sync(resource) else None)
+    sync = done if is_sync(resource) else None
+    return _start_execution(sim, params, source, parent, sync, resource == SFN_START_SYNC2)
+
+
+# -- AWS Batch ----------------------------------------------------------------------------
+
+
+def _bad_parameters(params: Mapping[str, Any], problem: str) -> StatesRuntimeError:
+    """Parameters a task cannot start with: States.Runtime, in Step Functions' wording."""
+    text = json.dumps(params, separators=(",", ":"), default=str)
+    return StatesRuntimeError(
+        "States.Runtime",
+        f"The Parameters '{text}' could not be used to start the Task: [{problem}]",
+    )
+
+
+def _batch_refused(message: str) -> StatesRuntimeError:
+    return StatesRuntimeError("Batch.AWSBatchException", message)
+
+
+def _strings(params: Mapping[str, Any], value: Any, field: str) -> dict[str, str]:
+    """A map of strings (SubmitJob's `Parameters`), or the task's States.Runtime."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _bad_parameters(params, f"The value for the field '{field}' must be an OBJECT")
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise _bad_parameters(params, f"The value for the field '{key}' must be a STRING")
+    return dict(value)
+
+
+def _environment(params: Mapping[str, Any], overrides: Any) -> dict[str, str]:
+    """ContainerOverrides.Environment as a name -> value map (a later name wins)."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, dict):
+        raise _bad_parameters(
+            params, "The value for the field 'ContainerOverrides' must be an OBJECT"
+        )
+    entries = overrides.get("Environment") or []
+    if not isinstance(entries, list):
+        raise _bad_parameters(params, "The value for the field 'Environment' must be an ARRAY")
+    env: dict[str, str] = {}
+    for entry in entries:
+        name = entry.get("Name") if isinstance(entry, dict) else None
+        value = entry.get("Value") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise _bad_parameters(
+                params, "each Environment entry needs a STRING Name and a STRING Value"
+            )
+        env[name] = value
+    return env
+
+
+def _attempts(value: Any) -> int:
+    if value is None:
+        return 1
+    attempts = value.get("Attempts", 1) if isinstance(value, dict) else None
+    if not isinstance(attempts, int) or isinstance(attempts, bool):
+        raise _batch_refused("RetryStrategy.Attempts must be an integer from 1 to 10")
+    if not 1 <= attempts <= MAX_JOB_ATTEMPTS:
+        raise _batch_refused(f"RetryStrategy.Attempts must be from 1 to 10, not {attempts}")
+    return attempts
+
+
+def _timeout_s(value: Any, default: int | None) -> int | None:
+    if value is None:
+        return default
+    seconds = value.get("AttemptDurationSeconds") if isinstance(value, dict) else None
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        raise _batch_refused("Timeout.AttemptDurationSeconds must be an integer of at least 60")
+    if seconds < MIN_ATTEMPT_DURATION_S:
+        raise _batch_refused(f"Timeout.AttemptDurationSeconds must be at least 60, not {seconds}")
+    return seconds
+
+
+def _submit_job(
+    sim: Simulator, params: dict[str, Any], source: str, parent: Execution, done: Done | None
+) -> Started:
+    from stptui.sim.services.batch import DirectJob
+
+    for name in _REQUIRED:
+        if name not in params:
+            raise _bad_parameters(params, f"The field '{name}' is required but was missing")
+    job_name, queue = params["JobName"], params["JobQueue"]
+    for name, value in (("JobName", job_name), ("JobQueue", queue)):
+        if not isinstance(value, str):
+            raise _bad_parameters(params, f"The value for the field '{name}' must be a STRING")
+    value = params["JobDefinition"]
+    target = target_name(value, JOB_DEFINITION, known_jobs(sim))
+    if target is None:
+        raise _batch_refused(f"JobDefinition {shown(value)} does not exist")
+    if not _JOB_NAME.fullmatch(job_name):
+        raise _batch_refused(
+            f"Job name {job_name!r} is not valid: 1 to 128 letters, numbers, hyphens and "
+            "underscores, starting with a letter or a number"
+        )
+    service = sim.services["batch"]
+    job = service.jobs[target]
+    request = DirectJob(
+        job_name,
+        queue,
+        job.definition_arn,
+        _strings(params, params.get("Parameters"), "Parameters"),
+        _environment(params, params.get("ContainerOverrides")),
+        _attempts(params.get("RetryStrategy")),
+        _timeout_s(params.get("Timeout"), job.model.timeout_s),
+    )
+    if done is not None:
+
+        def on_end(ex: JobExecution) -> None:
+            described = describe_job(sim, ex)
+            if ex.status == "SUCCEEDED":
+                done(None, described)
+            else:
+                done("States.TaskFailed", _compact(described))
+
+        request.on_end = on_end
+    job_id = service.submit(target, request, params, source, parent.arn)
+    ex = job.running[job_id]  # its first attempt's end is scheduled: it still runs
+    result = {"JobArn": _job_arn(sim, job_id), "JobId": job_id, "JobName": job_name}
+    return Started(result, job_id, target, lambda: service.terminate(ex, TERMINATE_REASON))
+
+
+def _job_arn(sim: Simulator, job_id: str) -> str:
+    return f"arn:aws:batch:{sim.region}:{sim.account_id}:job/{job_id}"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def describe_job(sim: Simulator, ex: JobExecution) -> dict[str, Any]:
+    """The job as DescribeJobs gives it to a `.sync` task: PascalCase keys in alphabetical
+    order, times in epoch milliseconds (the fields the simulator knows; see fidelity.md)."""
+    direct = ex.direct
+    assert direct is not None  # only a submitted job is described
+    model = sim.services["batch"].jobs[ex.job].model
+    attempts = []
+    for record in direct.history:
+        container = {} if record.exit_code is None else {"ExitCode": record.exit_code}
+        attempts.append(
+            {
+                "Container": container,
+                "StartedAt": record.started_at,
+                "StatusReason": record.reason,
+                "StoppedAt": record.stopped_at,
+            }
+        )
+    requirements = [
+        {"Type": "MEMORY", "Value": str(model.memory_mb)},
+        {"Type": "VCPU", "Value": _number(model.cpu)},
+    ]
+    if model.gpu:
+        requirements.insert(0, {"Type": "GPU", "Value": str(model.gpu)})
+    container: dict[str, Any] = {
+        "Environment": [{"Name": k, "Value": v} for k, v in direct.env().items()],
+    }
+    last = direct.history[-1] if direct.history else None
+    if last is not None and last.exit_code is not None:
+        container["ExitCode"] = last.exit_code
+    container["ResourceRequirements"] = requirements
+    out: dict[str, Any] = {
+        "Attempts": attempts,
+        "Container": container,
+        "CreatedAt": ex.submitted_at,
+        "DependsOn": [],
+        "JobArn": _job_arn(sim, ex.id),
+        "JobDefinition": direct.definition,
+        "JobId": ex.id,
+        "JobName": direct.name,
+        "JobQueue": direct.queue,
+        "Parameters": direct.parameters,
+        "RetryStrategy": {"Attempts": direct.attempts},
+    }
+    if direct.history:
+        out["StartedAt"] = direct.history[0].started_at
+    out["Status"] = ex.status
+    if direct.status_reason is not None:
+        out["StatusReason"] = direct.status_reason
+    if ex.ended_at is not None:
+        out["StoppedAt"] = ex.ended_at
+    if direct.timeout_s:
+        out["Timeout"] = {"AttemptDurationSeconds": direct.timeout_s}
+    return out
+
+
+# -- nested executions --------------------------------------------------------------------
+
+
+def _sfn_error(code: str) -> str:
+    """The optimized integration's name for a refused StartExecution: `StepFunctions.` and
+    the API's error code with `Exception` (StepFunctions.ExecutionAlreadyExistsException)."""
+    return "StepFunctions." + code + ("" if code.endswith("Exception") else "Exception")
+
+
+def _nesting(parent: Execution, now: int) -> int:
+    """How many executions, one started by the other, began at this instant above `parent`."""
+    depth = 0
+    ex: Execution | None = parent
+    while ex is not None and ex.start_ms == now:
+        depth += 1
+        ex = ex.started_by
+    return depth
+
+
+def _start_execution(
+    sim: Simulator,
+    params: dict[str, Any],
+    source: str,
+    parent: Execution,
+    done: Done | None,
+    parsed: bool,
+) -> Started:
+    from stptui.sim.services.state_machine import RUNNING, ExecutionError
+
+    value = params.get("StateMachineArn")
+    target = target_name(value, STATE_MACHINE, known_machines(sim))
+    if target is None:
+        raise StatesRuntimeError(
+            _sfn_error("StateMachineDoesNotExist"),
+            f"State Machine Does Not Exist: '{shown(value)}'",
+        )
+    raw = params.get("Input")
+    if isinstance(raw, str):
+        try:
+            raw = jsontext.loads(raw)
+        except ValueError as exc:
+            raise StatesRuntimeError(
+                _sfn_error("InvalidExecutionInput"),
+                f"Invalid State Machine Execution Input: '{exc}'",
+            ) from None
+    elif raw is None:
+        raw = {}
+    name = params.get("Name")
+    if name is not None and not isinstance(name, str):
+        raise StatesRuntimeError(_sfn_error("InvalidName"), f"Invalid Name: '{shown(name)}'")
+    if _nesting(parent, sim.clock.now) >= MAX_SAME_INSTANT_NESTING:
+        raise StatesRuntimeError(
+            "States.Runtime",
+            f"{MAX_SAME_INSTANT_NESTING} executions started one another at the same instant; "
+            "stptui stops the chain here (a state machine that starts itself without waiting)",
+        )
+    machine = sim.services["state_machines"][target]
+    try:
+        child = machine.start(raw, name, source)
+    except ExecutionError as exc:
+        code, _, message = str(exc).partition(": ")
+        raise StatesRuntimeError(_sfn_error(code), message or str(exc)) from None
+    if child.started_by is None and child is not parent:
+        child.started_by = parent
+    if done is not None:
+
+        def ended(ex: Execution) -> None:
+            described = describe_execution(ex, parsed)
+            if ex.status == "SUCCEEDED":
+                done(None, described)
+            else:
+                done("States.TaskFailed", _compact(described))
+
+        if child.status == RUNNING:
+            child.waiters.append(ended)
+        else:
+            # It ended while it started (only Pass-like states): tell the task at this
+            # instant, after it has recorded the call.
+            sim.clock.at(sim.clock.now, ended, child, ("execution", target, _child_text))
+
+    def cancel() -> None:
+        if child.status == RUNNING:
+            machine.stop_execution(child, None, None)
+
+    result = {"ExecutionArn": child.arn, "StartDate": child.start_ms}
+    return Started(result, child.arn, target, cancel)
+
+
+def _child_text(ex: Execution) -> str:
+    return f"end of nested execution {ex.name}"
+
+
+def describe_execution(ex: Execution, parsed: bool) -> dict[str, Any]:
+    """The execution as DescribeExecution gives it to a `.sync` task: Input and Output as
+    JSON text (`parsed`, for `.sync:2`: Output as JSON), dates in epoch milliseconds, keys
+    in alphabetical order."""
+    out: dict[str, Any] = {}
+    if ex.cause is not None:
+        out["Cause"] = ex.cause
+    if ex.error is not None:
+        out["Error"] = ex.error
+    out["ExecutionArn"] = ex.arn
+    out["Input"] = _compact(ex.input)
+    out["InputDetails"] = {"Included": True}
+    out["Name"] = ex.name
+    if ex.status == "SUCCEEDED":
+        out["Output"] = ex.output if parsed else _compact(ex.output)
+        out["OutputDetails"] = {"Included": True}
+    out["StartDate"] = ex.start_ms
+    out["StateMachineArn"] = ex.machine.arn
+    out["Status"] = ex.status
+    if ex.stop_ms is not None:
+        out["StopDate"] = ex.stop_ms
+    return out
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,307 @@
+"""Step Functions' batch:submitJob(.sync) and states:startExecution(.sync, .sync:2)
+integrations (stptui.sim.asl_jobs): what the task returns, how a job's or a nested
+execution's end reaches it, and how a task that ends first cancels what it waits for."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stptui.commands import Session, execute
+from stptui.commands.result import render_plain
+from stptui.config import load_stack_text
+from stptui.sim.clock import parse_instant
+from stptui.sim.explain import explain
+from stptui.sim.services.state_machine import Execution, lookup_machine
+
+T0 = parse_instant("2026-01-05T08:00:00Z")
+PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+STACK = f"""\
+resources:
+  report:
+    type: function
+    properties:
+      {PKG}
+  render:
+    type: batch-job
+    properties:
+      container:
+        packaging: {{type: stacktape-image-buildpack, properties: {{entryfilePath: r.ts}}}}
+      resources: {{cpu: 2, memory: 7800}}
+  child:
+    type: state-machine
+    properties:
+      definition: CHILD
+  flow:
+    type: state-machine
+    properties:
+      definition: DEFINITION
+"""
+JOB_DEF = "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render:1"
+CHILD_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:app-dev-child"
+QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
+PASS_CHILD = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
+TASK_CHILD = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "report"},
+            "End": True,
+        }
+    },
+}
+
+
+def open_flow(tmp_path: Path, state: dict[str, Any], child: dict[str, Any] = PASS_CHILD) -> Session:
+    machine = {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True, **state}}}
+    text = STACK.replace("DEFINITION", json.dumps(machine)).replace("CHILD", json.dumps(child))
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text("behaviors: {}\n", encoding="utf-8")
+    return Session.open(tmp_path, start_ms=T0)
+
+
+def submit(sync: bool = True, **params: Any) -> dict[str, Any]:
+    return {
+        "Resource": "arn:aws:states:::batch:submitJob" + (".sync" if sync else ""),
+        "Parameters": {"JobDefinition": JOB_DEF, "JobName": "r-1", "JobQueue": QUEUE, **params},
+    }
+
+
+def start_child(suffix: str = ".sync", **params: Any) -> dict[str, Any]:
+    return {
+        "Resource": "arn:aws:states:::states:startExecution" + suffix,
+        "Parameters": {"StateMachineArn": CHILD_ARN, **params},
+    }
+
+
+def run(s: Session, ms: int = 10_000, payload: Any = None) -> Execution:
+    ex = lookup_machine(s.sim, "flow").start({} if payload is None else payload, "e1")
+    s.sim.advance(ms)
+    return ex
+
+
+def kinds(s: Session, kind: str) -> list[dict[str, Any]]:
+    return [r.data for r in s.sim.trace.records if r.kind == kind]
+
+
+def test_submit_job_request_response_returns_the_job_at_once(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, submit(sync=False))
+    ex = lookup_machine(s.sim, "flow").start({}, "e1")
+    assert ex.status == "SUCCEEDED"  # it did not wait for the job
+    job_id = ex.output["JobId"]
+    assert ex.output == {
+        "JobArn": f"arn:aws:batch:us-east-1:123456789012:job/{job_id}",
+        "JobId": job_id,
+        "JobName": "r-1",
+    }
+    s.sim.advance(1_000)
+    assert [r["execution_id"] for r in kinds(s, "batch.succeeded")] == [job_id]
+
+
+def test_submit_job_sync_output_is_the_described_job(tmp_path: Path) -> None:
+    state = submit(
+        Parameters={"day": "mon"},
+        ContainerOverrides={"Environment": [{"Name": "DAY", "Value": "mon"}]},
+        Timeout={"AttemptDurationSeconds": 600},
+    )
+    s = open_flow(tmp_path, state)
+    ex = run(s)
+    assert ex.status == "SUCCEEDED"
+    job = ex.output
+    assert list(job) == sorted(job)  # alphabetical, as AWS's JSON is
+    assert job["Status"] == "SUCCEEDED"
+    assert job["StatusReason"] == "Essential container in task exited"
+    assert job["JobDefinition"] == JOB_DEF and job["JobQueue"] == QUEUE
+    assert job["Parameters"] == {"day": "mon"}
+    assert job["RetryStrategy"] == {"Attempts": 1}
+    assert job["Timeout"] == {"AttemptDurationSeconds": 600}
+    assert job["Container"]["Environment"] == [
+        {"Name": "DAY", "Value": "mon"},
+        {"Name": "MANAGED_BY_AWS", "Value": "STARTED_BY_STEP_FUNCTIONS"},
+    ]
+    assert job["Container"]["ExitCode"] == 0
+    assert {"Type": "VCPU", "Value": "2"} in job["Container"]["ResourceRequirements"]
+    (attempt,) = job["Attempts"]
+    assert attempt["StoppedAt"] - attempt["StartedAt"] == 100  # the default behaviour
+    assert job["CreatedAt"] == T0 and job["StoppedAt"] == T0 + 100
+    # The container saw the overrides; the record names the execution it ran for.
+    (started,) = kinds(s, "batch.attempt.started")
+    assert started["env"]["DAY"] == "mon"
+    assert kinds(s, "batch.submitted")[0]["execution_arn"] == ex.arn
+
+
+def test_a_failed_job_fails_the_task_with_the_job_as_its_cause(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, submit(RetryStrategy={"Attempts": 2}))
+    execute(s, "fail render")
+    ex = run(s)
+    assert ex.status == "FAILED" and ex.error == "States.TaskFailed"
+    cause = json.loads(ex.cause or "")
+    assert cause["Status"] == "FAILED"
+    assert [a["Container"]["ExitCode"] for a in cause["Attempts"]] == [1, 1]
+    # AWS Batch retries at once: the second attempt starts as the first ends.
+    first, second = cause["Attempts"]
+    assert second["StartedAt"] == first["StoppedAt"]
+
+
+def test_retry_strategy_attempts_let_a_flaky_job_pass(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, submit(RetryStrategy={"Attempts": 3}))
+    execute(s, "fail render next 2")
+    ex = run(s)
+    assert ex.status == "SUCCEEDED"
+    assert len(ex.output["Attempts"]) == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(attempts=st.integers(1, 10), failures=st.integers(0, 12))
+def test_attempts_run_and_verdict_follow_retry_strategy(attempts: int, failures: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        s = open_flow(Path(tmp), submit(RetryStrategy={"Attempts": attempts}))
+        if failures:
+            execute(s, f"fail render next {failures}")
+        ex = run(s, 60_000)
+    assert len(kinds(s, "batch.attempt.started")) == min(failures + 1, attempts)
+    assert ex.status == ("SUCCEEDED" if failures < attempts else "FAILED")
+
+
+def test_an_attempt_that_times_out_is_not_retried(tmp_path: Path) -> None:
+    state = submit(RetryStrategy={"Attempts": 3}, Timeout={"AttemptDurationSeconds": 60})
+    s = open_flow(tmp_path, state)
+    execute(s, "slow render 5m")
+    ex = run(s, 600_000)
+    assert ex.status == "FAILED"
+    cause = json.loads(ex.cause or "")
+    assert [a["StatusReason"] for a in cause["Attempts"]] == [
+        "Job attempt duration exceeded timeout"
+    ]
+
+
+def test_task_timeout_terminates_the_job(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, {**submit(), "TimeoutSeconds": 60})
+    execute(s, "slow render 1h")
+    ex = run(s, 2 * 3_600_000)
+    assert ex.status == "FAILED" and ex.error == "States.Timeout"
+    (failed,) = kinds(s, "batch.failed")
+    assert failed["error"] == "JobTerminated"
+    assert not kinds(s, "batch.succeeded")  # the job's own end never came
+
+
+def test_stopping_the_execution_terminates_the_job(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, submit())
+    execute(s, "slow render 1h")
+    ex = run(s, 1_000)
+    execute(s, "stop-execution e1")
+    assert ex.status == "ABORTED"
+    assert [r["error"] for r in kinds(s, "batch.failed")] == ["JobTerminated"]
+    s.sim.advance(2 * 3_600_000)
+    assert not kinds(s, "batch.succeeded")
+
+
+def test_refused_submissions(tmp_path: Path) -> None:
+    caught = {
+        **submit(JobDefinition="nope"),
+        "Catch": [{"ErrorEquals": ["Batch.AWSBatchException"], "Next": "Done"}],
+    }
+    machine = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Next": "Done", **caught}, "Done": {"Type": "Succeed"}},
+    }
+    (tmp_path / "a").mkdir()
+    s = open_flow(tmp_path / "a", submit())
+    sm = lookup_machine(s.sim, "flow")
+    sm.definition = machine
+    assert sm.start({}, "caught").status == "SUCCEEDED"
+    # A missing required field is a task that cannot start: States.Runtime, uncatchable.
+    (tmp_path / "b").mkdir()
+    params = submit()
+    del params["Parameters"]["JobQueue"]
+    s = open_flow(tmp_path / "b", params)
+    ex = run(s)
+    assert ex.error == "States.Runtime"
+    assert "The field 'JobQueue' is required" in (ex.cause or "")
+
+
+def test_start_execution_request_response_and_sync_forms(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, start_child("", Input={"a": 1}, Name="kid"))
+    ex = run(s)
+    assert ex.output == {
+        "ExecutionArn": CHILD_ARN.replace(":stateMachine:", ":execution:") + ":kid",
+        "StartDate": T0,
+    }
+    for suffix, output in ((".sync", '{"ok":1}'), (".sync:2", {"ok": 1})):
+        (tmp_path / suffix).mkdir()
+        s = open_flow(tmp_path / suffix, start_child(suffix, Input='{"a": 1}'))
+        ex = run(s)
+        assert ex.status == "SUCCEEDED", ex.cause
+        described = ex.output
+        assert described["Output"] == output
+        assert described["Input"] == '{"a":1}'
+        assert described["Status"] == "SUCCEEDED"
+        assert described["InputDetails"] == {"Included": True}
+
+
+def test_sync_waits_for_the_child_and_a_failed_child_fails_the_task(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, start_child(".sync:2"), TASK_CHILD)
+    execute(s, "fail report")
+    ex = run(s)
+    assert ex.status == "FAILED" and ex.error == "States.TaskFailed"
+    cause = json.loads(ex.cause or "")
+    assert cause["Status"] == "FAILED" and cause["Error"] == "Error"
+    assert "Output" not in cause
+
+
+def test_stopping_the_parent_stops_a_sync_child(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, start_child(".sync", Name="kid"), TASK_CHILD)
+    execute(s, "slow report 1m")
+    ex = run(s, 1_000)
+    execute(s, "stop-execution e1")
+    child = lookup_machine(s.sim, "child").executions["kid"]
+    assert ex.status == "ABORTED" and child.status == "ABORTED"
+
+
+def test_a_child_name_in_use_is_a_typed_error(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, start_child("", Name="kid", Input={"n": 2}))
+    lookup_machine(s.sim, "child").start({"n": 1}, "kid")
+    ex = run(s)
+    assert ex.error == "StepFunctions.ExecutionAlreadyExistsException"
+
+
+def test_a_machine_that_starts_itself_at_one_instant_is_stopped(tmp_path: Path) -> None:
+    flow_arn = CHILD_ARN.replace("child", "flow")
+    s = open_flow(tmp_path, start_child("", StateMachineArn=flow_arn))
+    run(s)
+    failed = [e for e in lookup_machine(s.sim, "flow").executions.values() if e.error]
+    assert len(failed) == 1 and failed[0].error == "States.Runtime"
+
+
+def test_explain_links_the_execution_the_job_and_the_child(tmp_path: Path) -> None:
+    s = open_flow(tmp_path, submit())
+    ex = run(s)
+    job_id = ex.output["JobId"]
+    kinds_seen = {r.kind for r in explain(s.sim.trace, job_id).records}
+    assert {"sfn.execution.started", "batch.succeeded", "sfn.execution.succeeded"} <= kinds_seen
+    text = render_plain(execute(s, "show execution e1"))
+    assert "batch:submitJob.sync on render" in text
+
+
+def test_validate_warns_only_about_what_does_not_run(tmp_path: Path) -> None:
+    def warnings(state: dict[str, Any]) -> list[str]:
+        machine = {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True, **state}}}
+        text = STACK.replace("DEFINITION", json.dumps(machine))
+        text = text.replace("CHILD", json.dumps(PASS_CHILD))
+        stack = load_stack_text(text, "stacktape.yml")
+        return [d.message for d in stack.diagnostics if d.code == "asl-task-target"]
+
+    assert warnings(submit()) == []
+    assert warnings(start_child(".sync:2")) == []
+    assert warnings(
+        {**submit(), "Parameters": {**submit()["Parameters"], "JobDefinition": "other"}}
+    )
+    assert warnings(start_child(StateMachineArn="arn:aws:states:::nope"))
+    assert warnings({"Resource": "arn:aws:states:::ecs:runTask.sync"})
