@@ -122,7 +122,7 @@ def _parser_validate() -> argparse.ArgumentParser:
     p.add_argument(
         "--behaviors",
         metavar="FILE",
-        help="behaviours file whose emissions are checked against connectTo and "
+        help="behaviours file to check too, its emissions against connectTo and "
         "iamRoleStatements (default: stptui.yml by the stack)",
     )
     return p
@@ -253,7 +253,8 @@ def cmd_validate(argv: Sequence[str]) -> int:
         else:
             _print_error(exc.diagnostic)
         return 2
-    diags = [*stack.diagnostics, *_emission_diagnostics(stack, args.behaviors)]
+    behavior_diags = _behavior_diagnostics(stack, args.behaviors)
+    diags = [*stack.diagnostics, *behavior_diags]
     if args.format == "json":
         print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
     else:
@@ -262,21 +263,25 @@ def cmd_validate(argv: Sequence[str]) -> int:
         counts = {s: sum(1 for d in diags if d.severity == s) for s in ("error", "warning", "info")}
         summary = ", ".join(_count(n, s) for s, n in counts.items())
         print(f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; {summary}")
-    return 1 if stack.errors else 0
+    behavior_errors = any(d.severity == "error" for d in behavior_diags)
+    return 1 if stack.errors or behavior_errors else 0
 
 
-def _emission_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnostic]:
-    """A warning for each emission of the behaviours file that the emitting workload's role
-    does not allow. Only those: the behaviours file's own problems are reported where it is
-    used (`repl`, `run`, the UI). Its code is never loaded."""
+def _behavior_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnostic]:
+    """The behaviours file's own findings (what stops `stptui run` with exit 2: an unknown
+    key, a workload not in the stack, a bad JMESPath ...), then a warning for each emission
+    that the emitting workload's role does not allow. The file is the one `run` would read,
+    so a stack that passes `validate` also opens. Its code is never loaded."""
     from stptui.config.permissions import emission_diagnostics
     from stptui.sim.behavior import Behaviors, find_sidecar
 
     path = Path(behaviors) if behaviors is not None else find_sidecar(stack.file)
-    if path is None:
+    if path is None or not stack.resources:
+        # Without a resource there is nothing to check it against (and `run` refuses such a
+        # stack anyway); the stack given may even be the behaviours file itself.
         return []
-    loaded, _ = Behaviors.load(path, stack)
-    return emission_diagnostics(stack, loaded.emit_sites())
+    loaded, diags = Behaviors.load(path, stack)
+    return [*diags, *emission_diagnostics(stack, loaded.emit_sites())]
 
 
 def cmd_graph(argv: Sequence[str]) -> int:
@@ -520,6 +525,17 @@ def cmd_run(argv: Sequence[str]) -> int:
 
     start_ms = _start_ms(args.start, "stptui run")
     if start_ms is None:
+        return 2
+    from stptui.config import SCRIPT_SUFFIX
+
+    if Path(args.stack).suffix == SCRIPT_SUFFIX and Path(args.script).suffix != SCRIPT_SUFFIX:
+        # The two files the wrong way round: say so with the line to type, rather than
+        # report the script as a config that is not one.
+        print(
+            f"stptui run: {_shell(args.stack)} is the script; the stack comes first: "
+            f"{_shell('stptui', 'run', args.script, args.stack)}",
+            file=sys.stderr,
+        )
         return 2
     opts = ScriptOptions(
         **_stack_option_values(args, args.stack, start_ms),

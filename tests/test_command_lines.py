@@ -262,7 +262,19 @@ USAGE = "usage: expect PATH ... OP VALUE"
     [
         ("expect", "expect needs PATH", USAGE),
         ("expect == 0", "expect needs PATH", USAGE),
-        ("expect queue.jobQueue.depth", "expect needs OP", USAGE),
+        # A path and nothing after it: the line completed with the path's value now.
+        (
+            "expect queue.jobQueue.depth",
+            "expect needs OP",
+            "add a comparison and a value, e.g. with the value now: "
+            "expect queue.jobQueue.depth == 0",
+        ),
+        (
+            "expect queue.jobQueue",
+            "'queue.jobQueue' needs a statistic after it",
+            "one of queue.jobQueue.visible, queue.jobQueue.in_flight, queue.jobQueue.delayed, "
+            "queue.jobQueue.depth",
+        ),
         # A value with no comparison before it: the line with `==` there.
         (
             "expect queue.jobQueue.depth 0",
@@ -285,7 +297,12 @@ USAGE = "usage: expect PATH ... OP VALUE"
             "put a comparison before the value: expect time == 2026-01-05T08:00:00Z",
         ),
         # A last word that is no value gets no `==` before it.
-        ("expect count message.sent jobQueue", "expect needs OP", USAGE),
+        (
+            "expect count message.sent jobQueue",
+            "expect needs OP",
+            "add a comparison and a value, e.g. with the value now: "
+            "expect count message.sent jobQueue == 0",
+        ),
         ("expect queue.jobQueue.depth ==", "expect needs VALUE", USAGE),
         ("expect count message.sent ==", "expect needs VALUE", USAGE),
         ("expect count message.sent jobQueue >=", "expect needs VALUE", USAGE),

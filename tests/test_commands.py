@@ -505,6 +505,21 @@ def test_purge(s: Session) -> None:
     assert fails(s, "purge otherQeue").hint == "did you mean 'otherQueue'?"
 
 
+def test_a_second_purge_within_a_minute_is_refused_and_not_logged(s: Session) -> None:
+    run(s, "purge otherQueue", "send otherQueue a", "advance 20s")
+    err = fails(s, "purge otherQueue")
+    assert err.message == (
+        "PurgeQueueInProgress: Only one PurgeQueue operation on otherQueue is allowed every "
+        "60 seconds."
+    )
+    assert err.hint == (
+        "the queue was purged at 2026-01-05T08:00:00.000Z; `advance 40s`, then purge again"
+    )
+    assert s.sim.queue_stats("otherQueue")["depth"] == 1
+    assert s.log == ["purge otherQueue", "send otherQueue a", "advance 20s"]
+    assert run(s, "advance 40s", "purge otherQueue").text == "purged 1 message from otherQueue"
+
+
 # -- show ------------------------------------------------------------------------------------
 
 
@@ -641,7 +656,12 @@ def test_expect_paths(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("expect queue.jobQueue.depth", "expect needs OP", "usage: expect PATH ... OP VALUE"),
+        (
+            "expect queue.jobQueue.depth",
+            "expect needs OP",
+            "add a comparison and a value, e.g. with the value now: "
+            "expect queue.jobQueue.depth == 0",
+        ),
         ("expect queue.jobQueue.dpeth == 0", "queue has no statistic 'dpeth'", "depth"),
         ("expect queue.jobQeue.depth == 0", "no queue named 'jobQeue'", "'jobQueue'"),
         ("expect function.wroker.failures == 0", "no function named", "'worker'"),
@@ -919,6 +939,17 @@ def test_load_unreadable_files(s: Session, tmp_path: Path) -> None:
     assert "not a session file" in fails(s, f"load {bad}").message
     bad.write_text("[1, 2]")
     assert "expected a JSON object" in fails(s, f"load {bad}").message
+
+
+@pytest.mark.parametrize("name", ["incident.stp", "incident.txt"])
+def test_load_of_a_script_points_to_source(s: Session, tmp_path: Path, name: str) -> None:
+    script = tmp_path / name
+    script.write_text("# what happened last night\nsend otherQueue a\nadvance 1m\n")
+    run(s, "send otherQueue kept")
+    err = fails(s, f"load {script}")
+    assert err.message == f"{script} is a script, not a session file"
+    assert err.hint == f"run its commands in this session with `source {script}`"
+    assert s.log == ["send otherQueue kept"]  # the session is as it was
 
 
 # -- the job-queue timeline, seen through commands --------------------------------------------

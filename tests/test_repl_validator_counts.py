@@ -111,3 +111,43 @@ def test_purging_two_queues_suggests_one_purge_each(session: Session) -> None:
     assert session.sim.queue_stats("deadLetterQueue")["depth"] == 1
     problem = check(session, "purge jobQueue deadLetterQueue")
     assert problem is not None and (problem.message, problem.hint) == (err.message, err.hint)
+
+
+# After one order over the worker's limit has failed 3 times into the dead-letter queue.
+COMPLETED = [
+    ("expect queue.deadLetterQueue.depth", "1"),
+    ("expect count message.sent jobQueue", "1"),
+    ("expect count invocation.failed worker error=PaymentDeclined", "3"),
+    ("expect time", "2026-01-05T08:20:00.000Z"),
+]
+
+
+@pytest.mark.parametrize(("line", "now"), COMPLETED, ids=[line for line, _ in COMPLETED])
+def test_an_expect_without_its_comparison_gets_the_line_with_the_value_now(
+    session: Session, line: str, now: str
+) -> None:
+    execute(session, "send jobQueue '{\"amount\": 5000}'")
+    execute(session, "advance 20m")
+    err = refused(session, line)
+    assert err.message == "expect needs OP"
+    # The value the path has now, ready to check: no usage line to puzzle over.
+    offered = f"{line} == {now}"
+    assert err.hint == f"add a comparison and a value, e.g. with the value now: {offered}"
+    assert execute(session, offered).text.startswith("ok: ")
+    # The REPL says the same before Enter (it once read `message.sent` as a misspelt OP).
+    problem = check(session, line, final=True)
+    assert problem is not None and (problem.message, problem.hint) == (err.message, err.hint)
+
+
+def test_an_expect_path_without_its_statistic_lists_the_paths_it_may_become(
+    session: Session,
+) -> None:
+    for line in ("expect queue.deadLetterQueue", "expect queue.deadLetterQueue == 0"):
+        err = refused(session, line)
+        assert err.message == "'queue.deadLetterQueue' needs a statistic after it"
+        assert err.hint == (
+            "one of queue.deadLetterQueue.visible, queue.deadLetterQueue.in_flight, "
+            "queue.deadLetterQueue.delayed, queue.deadLetterQueue.depth"
+        )
+        problem = check(session, line, final=True)
+        assert problem is not None and (problem.message, problem.hint) == (err.message, err.hint)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stptui.sim import trace as tk
 from stptui.sim.behavior import add_override, parse_override
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.queue import _RETURNING, DELAYED, INFLIGHT, VISIBLE
+from stptui.sim.services.queue import _RETURNING, DELAYED, INFLIGHT, VISIBLE, SqsError
 from tests.simkit import make_sim
 
 TERMINAL = {
@@ -100,7 +100,7 @@ def apply(sim: Simulator, cmd: tuple[Any, ...], n: int) -> None:
             dlq = sim.queues[f"q{cmd[1] % n}"]
             if len(dlq.sources) == 1:
                 dlq.redrive_to(dlq.sources[0])
-    except SimError:
+    except (SimError, SqsError):
         pass
 
 

@@ -525,6 +525,24 @@ def test_purge_deletes_everything() -> None:
     assert sim.queue_stats("q")["depth"] == 0
 
 
+def test_a_second_purge_within_60_s_is_purge_queue_in_progress_and_deletes_nothing() -> None:
+    sim = make_sim("resources:\n  q: {type: sqs-queue}\n  other: {type: sqs-queue}\n")
+    q = sim.queues["q"]
+    sim.send("q", "first")
+    assert q.purge() == 1
+    sim.send("q", "second")
+    sim.advance(59_999)
+    with pytest.raises(
+        SqsError, match=r"^PurgeQueueInProgress: Only one PurgeQueue operation on q"
+    ):
+        q.purge()
+    assert sim.queue_stats("q")["visible"] == 1  # the refused purge changed nothing
+    assert len(records(sim, tk.QUEUE_PURGED)) == 1
+    assert sim.queues["other"].purge() == 0  # the limit is per queue
+    sim.advance(1)
+    assert q.purge() == 1  # 60 s after the last purge SQS takes another
+
+
 def test_sqs_event_payload_has_awss_shape() -> None:
     sidecar = "behaviors:\n  worker:\n    emit:\n      - send: {queue: dlq, body: record}\n"
     sim = job_queue(behaviors=sidecar)

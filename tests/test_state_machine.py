@@ -354,6 +354,12 @@ def test_execution_names_are_unique_unless_the_same_input_is_still_running(
     first = execute(s, "start-execution flow '{\"a\": 1}' --name order-1")
     again = execute(s, "start-execution flow '{\"a\": 1}' --name order-1")
     assert again.data["executionArn"] == first.data["executionArn"]
+    # Nothing new starts, and the answer says so rather than "started".
+    assert first.text.startswith("started execution order-1 of flow (RUNNING)")
+    assert again.text.splitlines()[0] == (
+        "execution order-1 of flow is already RUNNING with this input: StartExecution returns "
+        "it and starts nothing"
+    )
     with pytest.raises(CommandError, match="ExecutionAlreadyExists") as info:
         execute(s, "start-execution flow '{\"a\": 2}' --name order-1")
     assert "pick another --name" in str(info.value.hint)

@@ -179,3 +179,28 @@ def test_a_path_into_the_null_a_function_returned_gets_a_hint_to_declare_its_res
     execute(s, "advance 1m")
     shown = execute(s, "show execution n")
     assert (shown.data["status"], shown.data["hint"]) == ("SUCCEEDED", None)
+
+
+def test_a_batch_jobs_execution_id_is_named_as_one() -> None:
+    # Batch jobs run in executions of their own (`start-job` says "started execution ID");
+    # the id given to `show execution` gets what it names and where to look instead.
+    s = Session.open(ROOT / "docs" / "examples" / "commands-stack.yml", start_ms=T0)
+    eid = execute(s, "start-job heavyJob").data["execution_id"]
+    for line in (f"show execution {eid[:8]}", f"stop-execution {eid}"):
+        err = refused(s, line)
+        assert str(err) == (
+            f"{line.split()[-1]!r} is an execution of batch job heavyJob, not of a state machine"
+        )
+        assert (
+            err.hint
+            == f"`explain {line.split()[-1]}` shows its attempts; `show jobs` lists heavyJob"
+        )
+    # A stack without state machines does not suggest starting an execution of one.
+    err = refused(s, "show execution abc")
+    assert (str(err), err.hint) == ("no execution 'abc'", "this stack has no state machines")
+
+
+def test_an_unknown_execution_of_a_stack_with_state_machines(s: Session) -> None:
+    assert refused(s, "show execution nope").hint == "start one with start-execution"
+    execute(s, "start-execution orderFlow '{}' --name first")
+    assert refused(s, "show execution nope").hint == "`show executions` lists them"

@@ -45,7 +45,7 @@ def execute(
     lets a front end interrupt a long run of the clock (checked every 256 events; the
     command then stops at a consistent instant); `report` receives the commands that a
     command runs itself (`source`), as they run."""
-    call = REGISTRY.parse(line)
+    call = parse(session, line)
     if call is None:
         return CommandResult()
     call.should_stop = should_stop
@@ -77,6 +77,23 @@ def execute(
     if session.sim is sim and not result.records:
         result.records = list(sim.trace.since(before))
     return result
+
+
+def parse(session: Session, line: str) -> Call | None:
+    """`REGISTRY.parse`, with what only the session can tell: an `expect PATH` that stops
+    before its comparison gets the line completed with the path's value now (see
+    `expect.incomplete`)."""
+    try:
+        return REGISTRY.parse(line)
+    except CommandError as exc:
+        words = tokenize(line)
+        if words[:1] == ["expect"] and exc.message == "expect needs OP":
+            from stptui.commands.handlers.expect import incomplete
+
+            better = incomplete(session.sim, words[1:])
+            if better is not None and exc.hint.startswith("usage:"):
+                raise better from None
+        raise
 
 
 def order_hint(session: Session, call: Call) -> str | None:
@@ -383,6 +400,7 @@ __all__ = [
     "execute",
     "given",
     "order_hint",
+    "parse",
     "record_line",
     "render_plain",
     "tokenize",

@@ -322,6 +322,14 @@ class Registry:
         cmd = self.commands.get(name)
         if cmd is not None:
             return cmd
+        if name.endswith(":"):
+            # `serviceName:` or `resources:`: a Stacktape config given where a script goes,
+            # most often `stptui run` with its two files the wrong way round.
+            raise CommandError(
+                f"unknown command {name!r}: this line is YAML, not a command",
+                "a script holds commands, one per line; `stptui run STACK SCRIPT` takes the "
+                "stacktape.yml first, then the script",
+            )
         guess = did_you_mean(name, self.commands)
         raise CommandError(
             f"unknown command {name!r}",

@@ -261,7 +261,7 @@ def open_session(opts: StackOptions, *, err: TextIO, prog: str = "stptui run") -
             err.write(printable(d.format()) + "\n")
         # "cannot read the file" already says it all; after other errors (a file that is
         # not a mapping) the summary says why nothing runs.
-        if not any(d.code == "file-unreadable" for d in exc.diagnostics):
+        if not any(d.code in ("file-unreadable", "not-a-config") for d in exc.diagnostics):
             err.write(f"{prog}: {printable(exc.message)}\n")
         return None
     for d in session.diagnostics:

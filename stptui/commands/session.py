@@ -30,8 +30,9 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stptui.commands.registry import CommandError, tokenize
+from stptui.commands.registry import CommandError, quote_word, tokenize
 from stptui.config import (
+    SCRIPT_SUFFIX,
     ConfigError,
     Diagnostic,
     Stack,
@@ -529,12 +530,23 @@ def _read_session_file(src: Path) -> dict[str, Any]:
             raise CommandError(f"{src} is not a regular file", "load a file that save wrote")
         if info.st_size > MAX_SESSION_BYTES:
             raise CommandError(f"{src} is too large to be a session file")
-        doc = json.loads(src.read_text(encoding="utf-8"))
+        text = src.read_text(encoding="utf-8")
+        doc = json.loads(text)
     except OSError as exc:
         raise CommandError(
             f"cannot read {src}: {exc.strerror or exc}", "load a file that save wrote"
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        if _is_script(src, text):
+            # `load` for `source`: the file holds commands, which `source` runs.
+            raise CommandError(
+                f"{src} is a script, not a session file",
+                f"run its commands in this session with `source {quote_word(str(src))}`",
+            ) from None
+        raise CommandError(
+            f"{src} is not a session file: {exc}", "load a file that save wrote"
+        ) from None
+    except UnicodeDecodeError as exc:
         raise CommandError(
             f"{src} is not a session file: {exc}", "load a file that save wrote"
         ) from None
@@ -561,6 +573,20 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     if not all(isinstance(c, str) for c in doc["commands"]):
         raise CommandError(f"{src}: 'commands' must be a list of strings")
     return doc
+
+
+def _is_script(src: Path, text: str) -> bool:
+    """Whether a file that is not JSON is a script: named `.stp`, or its first command line
+    starts with a command's name."""
+    from stptui.commands.handlers import REGISTRY
+
+    if src.suffix == SCRIPT_SUFFIX:
+        return True
+    for line in text.splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#"):
+            return words[0] in REGISTRY.commands
+    return False
 
 
 def _state_changing_commands() -> set[str]:

@@ -12,6 +12,8 @@ CONFIG_NAMES = ("stacktape.yml", "stacktape.yaml")
 # The config files Stacktape looks for in a directory, in the order it prefers them when
 # several are present (it then warns and takes the first).
 STACKTAPE_PRECEDENCE = ("stacktape.ts", "stacktape.yml", "stacktape.yaml", "stacktape.js")
+# What stptui's scripts (`stptui run`, `source`, `record`) are called; never a config.
+SCRIPT_SUFFIX = ".stp"
 # Stacktape's rule for a serviceName, and so for a project name given on the command line.
 NAME_PATTERN = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
 DEFAULT_PROJECT = "app"
@@ -57,6 +59,16 @@ def find_config(path: str | Path) -> Path:
                 hint="stptui reads YAML configs only: it never runs a config's code"
                 if code_configs
                 else None,
+            )
+        )
+    if p.suffix == SCRIPT_SUFFIX and p.is_file():
+        raise ConfigError(
+            Diagnostic(
+                "error",
+                "not-a-config",
+                "this is a stptui script, not a Stacktape config",
+                str(p),
+                hint=f"a script runs on a stack: stptui run stacktape.yml {p}",
             )
         )
     return p

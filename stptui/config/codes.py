@@ -110,6 +110,15 @@ CODES: dict[str, CodeInfo] = {
                 "Check the path; pass the config file or the directory that holds it.",
                 fatal=True,
             ),
+            "not-a-config": _yaml(
+                "error",
+                "The file is a stptui script (`.stp`): commands that run on a stack, not a "
+                "Stacktape config. Most often the two files of `stptui run` were given the "
+                "wrong way round.",
+                "Give the stack first and the script second: `stptui run stacktape.yml "
+                "SCRIPT.stp`.",
+                fatal=True,
+            ),
             "competing-configs": _yaml(
                 "warning",
                 "The config's directory holds other files Stacktape looks for "

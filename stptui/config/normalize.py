@@ -1762,7 +1762,15 @@ class StackBuilder:
                     cfn_type if isinstance(cfn_type, str) else ""
                 )
         if "resources" not in data:
-            self.diag((), "error", "missing-property", "the config has no `resources`")
+            # A behaviours file (stptui.yml) given where the stack goes is the usual cause
+            # when its one key, `behaviors`, is there: name the option it belongs to.
+            hint = (
+                "this is a behaviours file (its key is `behaviors`): give the stack's "
+                "stacktape.yml, and this file with --behaviors"
+                if "behaviors" in data
+                else None
+            )
+            self.diag((), "error", "missing-property", "the config has no `resources`", hint=hint)
             return self.stack
         resources = top.get("resources")
         if not isinstance(resources, dict):

@@ -20,11 +20,24 @@ from dataclasses import dataclass
 from prompt_toolkit.document import Document
 from prompt_toolkit.validation import ValidationError, Validator
 
-from stptui.commands import REGISTRY, TRACE_KINDS, CommandError, Session, given, order_hint
+from stptui.commands import (
+    REGISTRY,
+    TRACE_KINDS,
+    CommandError,
+    Session,
+    given,
+    order_hint,
+    parse,
+)
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import whole_number
 from stptui.commands.handlers.buckets_http_jobs import check_http_entry, check_http_method
-from stptui.commands.handlers.expect import check_path, check_record_filter, check_record_resource
+from stptui.commands.handlers.expect import (
+    check_path,
+    check_record_filter,
+    check_record_resource,
+    missing_comparison,
+)
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -186,11 +199,15 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
     if not final:
         return None
     try:
-        call = REGISTRY.parse(one_line(text))
+        call = parse(session, one_line(text))
     except CommandError as exc:
         return Problem(exc.message, exc.hint, len(text))
     if call is None:
         return None
+    if call.command.name == "expect" and (missing := missing_comparison(session.sim, call)):
+        # Binding read the last words as OP and VALUE; none of them is a comparison, so the
+        # line lacks one (`expect count message.sent jobQueue`), which `expect` would say.
+        return Problem(missing.message, missing.hint, len(text))
     return _check_bound(session, call, words)
 
 

@@ -60,6 +60,14 @@ TABLE_FIELDS = ("items", *STREAM_FIELDS)
 # A state machine's executions: how many were started, and how many are in each status now.
 STATE_MACHINE_FIELDS = ("started", "running", "succeeded", "failed", "timed_out", "aborted")
 PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine")
+_FIELDS = {
+    "queue": QUEUE_FIELDS,
+    "function": FUNCTION_FIELDS,
+    "job": JOB_FIELDS,
+    "stream": STREAM_FIELDS,
+    "table": TABLE_FIELDS,
+    "state_machine": STATE_MACHINE_FIELDS,
+}
 _RESOURCE_TYPES = {"stream": "kinesis-stream", "table": "dynamo-db-table"}
 EXPECT_PATHS = (
     f"queue.Q.{'|'.join(QUEUE_FIELDS)}",
@@ -124,18 +132,8 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     op: str = call.args["op"]
     value_text: str = call.args["value"]
     if op not in OPS:
-        if not re.fullmatch(r"[=!<>]+", op):
-            # No word of the line is a comparison (binding ends PATH at the first that
-            # is), so OP is missing, not misspelt: `expect count message.sent 1`.
-            glued = unglued(call.command, call.words, tuple(OPS))
-            compared = comparison_missing(call.command, call.command.args[1], call.words)
-            if glued:
-                hint = f"put spaces around the comparison: {glued}"
-            elif compared:
-                hint = f"put a comparison before the value: {compared}"
-            else:
-                hint = f"usage: {call.command.usage}"
-            raise CommandError("expect needs OP", hint)
+        if (missing := missing_comparison(sim, call)) is not None:
+            raise missing
         guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
         raise CommandError(
             f"unknown comparison {op!r}",
@@ -182,6 +180,51 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             _elsewhere(sim, path_words) if actual == 0 else None,
         )
     return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
+
+
+def missing_comparison(sim: Simulator, call: Call) -> CommandError | None:
+    """The error of an `expect` line whose OP is no comparison at all: no word of the line
+    is one (binding ends PATH at the first that is), so OP is missing, not misspelt
+    (`expect count message.sent 1`). None when OP looks like a misspelt comparison. The
+    REPL checks a line with it before Enter, as the command would."""
+    op = call.args.get("op")
+    if not isinstance(op, str) or op in OPS or re.fullmatch(r"[=!<>]+", op):
+        return None
+    glued = unglued(call.command, call.words, tuple(OPS))
+    compared = comparison_missing(call.command, call.command.args[1], call.words)
+    if glued:
+        hint = f"put spaces around the comparison: {glued}"
+    elif compared:
+        hint = f"put a comparison before the value: {compared}"
+    elif (error := incomplete(sim, call.words)) is not None:
+        return error
+    else:
+        hint = f"usage: {call.command.usage}"
+    return CommandError("expect needs OP", hint)
+
+
+def incomplete(sim: Simulator, words: list[str]) -> CommandError | None:
+    """The error of `expect PATH` with no comparison and no value: `expect needs OP`, with
+    the line completed by `==` and the path's value now (to check what the session shows);
+    or what is wrong with PATH itself (a dotted path that stops before its statistic,
+    `queue.jobQueue`, gets the paths it may become). None when a word is a comparison."""
+    if not words or any(w in OPS for w in words):
+        return None
+    try:
+        path, actual = _expect_actual(sim, words)
+    except CommandError as exc:
+        return exc  # the path itself is wrong: that first
+    value = iso_ms(actual) if path == "time" else str(actual)
+    line = " ".join(quote_word(w) for w in ["expect", *words, "==", value])
+    return CommandError(
+        "expect needs OP", f"add a comparison and a value, e.g. with the value now: {line}"
+    )
+
+
+def _statistics(start: str) -> str:
+    """`one of queue.q.visible, ...`: the paths that end `start` (`KIND.NAME`)."""
+    kind = start.split(".", 1)[0]
+    return "one of " + ", ".join(f"{start}.{field}" for field in _FIELDS[kind])
 
 
 def statistic(sim: Simulator, path: str | list[str]) -> int | None:
@@ -249,6 +292,9 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
+    if len(parts) == 2 and parts[0] in PATH_KINDS and parts[1]:
+        # `function.worker`: a resource, but which of its figures?
+        raise CommandError(f"{words[0]!r} needs a statistic after it", _statistics(words[0]))
     if len(parts) < 3 or parts[0] not in PATH_KINDS:
         guess = did_you_mean(parts[0], (*PATH_KINDS, "count", "time"))
         raise CommandError(
@@ -258,14 +304,7 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     # The statistic is the last part: a name written with AWS's `.fifo` suffix then gets a
     # did-you-mean of its stack name.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
-    fields = {
-        "queue": QUEUE_FIELDS,
-        "function": FUNCTION_FIELDS,
-        "job": JOB_FIELDS,
-        "stream": STREAM_FIELDS,
-        "table": TABLE_FIELDS,
-        "state_machine": STATE_MACHINE_FIELDS,
-    }[kind]
+    fields = _FIELDS[kind]
     if field not in fields:
         guess = did_you_mean(field, fields)
         raise CommandError(

@@ -42,6 +42,7 @@ from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.services.queue import SqsError
 from stptui.sim.trace import format_value
 
 # -- messages --------------------------------------------------------------------------------
@@ -280,6 +281,8 @@ def _one_queue_to_purge(words: list[str]) -> None:
     "messages",
     "Delete every message in a queue (PurgeQueue).",
     args=(Arg("QUEUE", QUEUE, "a queue of the stack"),),
+    details="SQS takes one purge of a queue every 60 s: another within 60 s of the last is "
+    "refused with PurgeQueueInProgress.",
     examples=("purge deadLetterQueue",),
     changes_state=True,
     check_words=lambda words: _one_queue_to_purge(words),
@@ -287,7 +290,10 @@ def _one_queue_to_purge(words: list[str]) -> None:
 def cmd_purge(session: Session, call: Call) -> CommandResult:
     """purge QUEUE"""
     q = _queue(session.sim, call.args["queue"])
-    n = q.purge()
+    try:
+        n = q.purge()
+    except SqsError as exc:
+        raise SimError(str(exc), exc.hint) from None
     return CommandResult(
         f"purged {n} message{'s' * (n != 1)} from {q.name}", data={"queue": q.name, "count": n}
     )

@@ -117,12 +117,22 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     machine = _machine(sim, call.args["state_machine"])
     raw = _input(call.args.get("input"))
+    before = len(machine.executions)
     try:
         ex = machine.start(raw, call.opts.get("name"))
     except ExecutionError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    # StartExecution with the name and input of a running execution returns that execution
+    # and starts nothing: saying "started" would promise a second run.
+    if len(machine.executions) > before:
+        text = f"started execution {ex.name} of {machine.name} ({ex.status})"
+    else:
+        text = (
+            f"execution {ex.name} of {machine.name} is already RUNNING with this input: "
+            "StartExecution returns it and starts nothing"
+        )
     return CommandResult(
-        f"started execution {ex.name} of {machine.name} ({ex.status})\n{ex.arn}",
+        f"{text}\n{ex.arn}",
         data={
             "state_machine": machine.name,
             "executionArn": ex.arn,

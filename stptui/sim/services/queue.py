@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
+from stptui.sim.clock import iso_ms
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -35,6 +36,9 @@ DEDUP_WINDOW_MS = 5 * 60 * 1000
 STANDARD_INFLIGHT_LIMIT = 120_000
 FIFO_INFLIGHT_LIMIT = 20_000
 MAX_DELAY_S = 900
+# PurgeQueue: "only one PurgeQueue operation on a queue is allowed every 60 seconds" (the time
+# SQS may take to delete the messages); another within it is PurgeQueueInProgress.
+PURGE_INTERVAL_MS = 60_000
 
 
 class SqsError(ValueError):
@@ -180,6 +184,8 @@ class QueueSim:
         self._returns_late: list[tuple[int, int, Message]] = []
         self._return_seq = 0
         self._return_timer: list[Any] | None = None
+        # When the last PurgeQueue was accepted: SQS takes one per queue every 60 s.
+        self._purged_at: int | None = None
 
     # -- queries -----------------------------------------------------------------------
 
@@ -767,8 +773,19 @@ class QueueSim:
     # -- operations on the whole queue -------------------------------------------------
 
     def purge(self) -> int:
-        """PurgeQueue: delete every message; returns how many."""
+        """PurgeQueue: delete every message; returns how many. Raises SqsError with SQS's
+        PurgeQueueInProgress (and changes nothing) within 60 s of the last purge."""
         now = self.sim.clock.now
+        if self._purged_at is not None and now - self._purged_at < PURGE_INTERVAL_MS:
+            wait_ms = self._purged_at + PURGE_INTERVAL_MS - now
+            wait = f"{wait_ms // 1000}s" if wait_ms % 1000 == 0 else f"{wait_ms}ms"
+            raise SqsError(
+                "PurgeQueueInProgress",
+                f"Only one PurgeQueue operation on {self.name} is allowed every 60 seconds.",
+                f"the queue was purged at {iso_ms(self._purged_at)}; `advance {wait}`, "
+                "then purge again",
+            )
+        self._purged_at = now
         n = 0
         for msg in list(self.messages.values()):
             self._detach(msg)

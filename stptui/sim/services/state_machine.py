@@ -1107,12 +1107,40 @@ def find_execution(sim: Simulator, text: str) -> Execution:
     if len(found) == 1:
         return found[0]
     if not found:
-        hint = "`show executions` lists them" if every else "start one with start-execution"
+        job = _batch_job_of(sim, text)
+        if job is not None:
+            # Stacktape runs a batch job's attempts in an execution of its own state machine,
+            # and `start-job` says "started execution ID": the id is a fair thing to try here.
+            raise SimError(
+                f"{text!r} is an execution of batch job {job}, not of a state machine",
+                f"`explain {text}` shows its attempts; `show jobs` lists {job}",
+            )
+        if every:
+            hint = "`show executions` lists them"
+        elif machines:
+            hint = "start one with start-execution"
+        else:
+            hint = "this stack has no state machines"
         raise SimError(f"no execution {text!r}", hint)
     raise SimError(
         f"{text!r} names {len(found)} executions",
         "give more of the name, or the ARN: " + ", ".join(ex.name for ex in found[:5]),
     )
+
+
+def _batch_job_of(sim: Simulator, text: str) -> str | None:
+    """The batch job one of whose recent executions `text` names (its id, a unique start of
+    it, or its ARN), or None."""
+    batch = sim.services.get("batch")
+    if batch is None or not text:
+        return None
+    jobs = {
+        job.name
+        for job in batch.jobs.values()
+        for ex in (*job.running.values(), *job.recent)
+        if text == ex.arn or ex.id.startswith(text)
+    }
+    return jobs.pop() if len(jobs) == 1 else None
 
 
 def check_input_size(size: int) -> None:
