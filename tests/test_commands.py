@@ -692,6 +692,7 @@ COMMANDS = [
     "update-item",
     "start-execution",
     "stop-execution",
+    "redrive-execution",
     "invoke",
     "advance",
     "until",

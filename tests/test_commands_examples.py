@@ -39,6 +39,7 @@ OTHER_STACKS = {
 COMMAND_STACKS = {
     "start-execution": ROOT / "docs/examples/workflow.yml",
     "stop-execution": ROOT / "docs/examples/workflow.yml",
+    "redrive-execution": ROOT / "docs/examples/workflow.yml",
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
@@ -50,6 +51,10 @@ SETUP = {
     "load": ["save incident.json"],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
+    "redrive-execution": [
+        "start-execution orderFlow '{}' --name big-order",
+        "stop-execution big-order",
+    ],
 }
 
 

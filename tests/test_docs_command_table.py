@@ -29,6 +29,7 @@ OTHER_STACKS = {
     "update-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "start-execution": ROOT / "docs" / "examples" / "workflow.yml",
     "stop-execution": ROOT / "docs" / "examples" / "workflow.yml",
+    "redrive-execution": ROOT / "docs" / "examples" / "workflow.yml",
 }
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)
 

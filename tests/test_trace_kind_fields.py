@@ -362,6 +362,21 @@ def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         'start-execution fulfil \'{"orderId": "o-1"}\'',
         "advance 1s",
     )
+    # photo-batch.yml: a Distributed Map Run that fails, then its redrive.
+    photos = Session.open(
+        WORKFLOW.with_name("photo-batch.yml"),
+        behaviors_path=WORKFLOW.with_name("photo-batch-behaviors.yml"),
+        start_ms=parse_instant(START),
+    )
+    yield from _run(
+        photos,
+        f"upload uploads m.csv --from {WORKFLOW.with_name('photos.csv')}",
+        'start-execution resizeAll \'{"manifest": "m.csv", "width": 1}\' --name n',
+        "advance 1m",
+        "succeed resize",
+        "redrive-execution n",
+        "advance 1m",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -217,9 +217,26 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
     execute(slow, "advance 5s")
     calls = Session.open(EXAMPLES / "workflow-integrations.yml", start_ms=START)
     execute(calls, 'start-execution fulfil \'{"orderId": "o-1"}\' --name first')
+    photos = Session.open(
+        EXAMPLES / "photo-batch.yml",
+        behaviors_path=EXAMPLES / "photo-batch-behaviors.yml",
+        start_ms=START,
+    )
+    for line in (
+        f"upload uploads m.csv --from {EXAMPLES / 'photos.csv'}",
+        'start-execution resizeAll \'{"manifest": "m.csv", "width": 1}\' --name n',
+        "advance 1m",
+        "redrive-execution n",
+    ):
+        execute(photos, line)
     texts: dict[str, str] = {}
     styles: dict[str, str] = {}
-    records = [*session.sim.trace.records, *slow.sim.trace.records, *calls.sim.trace.records]
+    records = [
+        *session.sim.trace.records,
+        *slow.sim.trace.records,
+        *calls.sim.trace.records,
+        *photos.sim.trace.records,
+    ]
     for rec in records:
         texts.setdefault(rec.kind, record_text(rec).plain)
         styles.setdefault(rec.kind, record_style(rec))
@@ -261,6 +278,13 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
         "slow execution=late error=States.Timeout duration_ms=1000"
     )
     assert rows["sfn.execution.succeeded"].startswith("orderFlow execution=small-order ")
+    assert rows["sfn.execution.redriven"] == "resizeAll execution=n redrive_count=1"
+    assert rows["sfn.map_run.started"].startswith(
+        "resizeAll execution=n state=ResizeEach items=5 child_executions=3 map_run_arn="
+    )
+    assert rows["sfn.map_run.ended"].startswith(
+        "resizeAll execution=n state=ResizeEach status=FAILED succeeded=1 failed=1 map_run_arn="
+    )
     assert styles == {
         **styles,
         "sfn.execution.started": "bright_blue",

@@ -43,9 +43,10 @@ The examples run, as written, on
 resource they name (`tests/test_commands_examples.py` runs them, each command's in a fresh
 session from 2026-01-05T08:00:00Z); `http`'s `--gateway adminApi` needs a second gateway, as
 in [two-gateways.yml](examples/two-gateways.yml), and its `--gateway mainLb` an application
-load balancer, as in [load-balancer.yml](examples/load-balancer.yml); `start-execution` and
-`stop-execution` run on [workflow.yml](examples/workflow.yml), which has a state machine (the
-latter after `start-execution orderFlow '{}' --name big-order`). `3f2a9c1e` and `3f2a`
+load balancer, as in [load-balancer.yml](examples/load-balancer.yml); `start-execution`,
+`stop-execution` and `redrive-execution` run on [workflow.yml](examples/workflow.yml), which
+has a state machine (`stop-execution` after `start-execution orderFlow '{}' --name
+big-order`, `redrive-execution` after that and `stop-execution big-order`). `3f2a9c1e` and `3f2a`
 stand for a message id, or the start of one: `show queue QUEUE` lists the ids of a queue's
 messages.
 """

@@ -7,7 +7,8 @@ nested machines of Parallel and Map), each with its data path inside the definit
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
 are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
 does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
-those of stptui.sim.asl_integrations and stptui.sim.asl_jobs.
+those of stptui.sim.asl_integrations and stptui.sim.asl_jobs. A Map's Distributed Map fields
+are checked by `stptui.sim.asl_distributed.check_map`.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
 deployed template does (docs/fidelity.md, "Step Functions executions").
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.asl_data import check_state
+from stptui.sim.asl_distributed import check_map
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
 
@@ -288,18 +290,12 @@ def _check_state(
         if not isinstance(processor, dict):
             problems.append(_schema(at, "These fields are required: [ItemProcessor]"))
         else:
-            mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
-            if mode == "DISTRIBUTED":
-                problems.append(
-                    AslProblem(
-                        (*at, key, "ProcessorConfig", "Mode"),
-                        "warning",
-                        "not-simulated",
-                        f"Map state {name!r} is DISTRIBUTED; it runs here as an inline Map",
-                        None,
-                    )
-                )
             _check_machine(processor, (*at, key), problems)
+        for path, kind, text, hint in check_map(state):
+            if kind == "schema":
+                problems.append(_schema((*at, *path), text, hint))
+            else:
+                problems.append(AslProblem((*at, *path), "warning", "not-simulated", text, hint))
         limit = state.get("MaxConcurrency")
         if limit is not None and (not _is_int(limit) or limit < 0):
             problems.append(

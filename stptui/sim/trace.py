@@ -87,6 +87,9 @@ SFN_TASK_CALLED = "sfn.task.called"
 SFN_CHOICE = "sfn.choice"
 SFN_RETRY = "sfn.retry"
 SFN_CAUGHT = "sfn.caught"
+SFN_EXECUTION_REDRIVEN = "sfn.execution.redriven"
+SFN_MAP_RUN_STARTED = "sfn.map_run.started"
+SFN_MAP_RUN_ENDED = "sfn.map_run.ended"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -284,6 +287,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SFN_CHOICE: ("execution_arn", "state", "next", "verdicts"),
     SFN_RETRY: ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
     SFN_CAUGHT: ("execution_arn", "state", "error", "next"),
+    SFN_EXECUTION_REDRIVEN: ("execution_arn", "redrive_count"),
+    SFN_MAP_RUN_STARTED: ("execution_arn", "state", "map_run_arn", "items", "child_executions"),
+    SFN_MAP_RUN_ENDED: ("execution_arn", "state", "map_run_arn", "status", "succeeded", "failed"),
 }
 
 

@@ -73,6 +73,9 @@ KIND_STYLES: dict[str, str] = {
     "sfn.choice": "magenta",
     "sfn.retry": "yellow",
     "sfn.caught": "yellow",
+    "sfn.execution.redriven": "bright_blue",
+    "sfn.map_run.started": "blue",
+    "sfn.map_run.ended": "blue",
 }
 # The fields a row shows first, per kind: what tells one record of the kind from the next
 # (the pane is narrow; the record's JSON below has every field in the trace's order).
@@ -102,6 +105,9 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "sfn.choice": ("execution_arn", "state", "next", "verdicts"),
     "sfn.retry": ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
     "sfn.caught": ("execution_arn", "state", "error", "next"),
+    "sfn.execution.redriven": ("execution_arn", "redrive_count"),
+    "sfn.map_run.started": ("execution_arn", "state", "items", "child_executions"),
+    "sfn.map_run.ended": ("execution_arn", "state", "status", "succeeded", "failed"),
 }
 # A field a row shows under a shorter name (with `_row_value`'s shorter value).
 ROW_KEYS: dict[str, str] = {"execution_arn": "execution"}

@@ -58,7 +58,15 @@ STREAM_FIELDS = ("records", "waiting", "in_flight", "retries", "expired")
 # A table's items, then its stream's figures (a table without streamType has only items).
 TABLE_FIELDS = ("items", *STREAM_FIELDS)
 # A state machine's executions: how many were started, and how many are in each status now.
-STATE_MACHINE_FIELDS = ("started", "running", "succeeded", "failed", "timed_out", "aborted")
+STATE_MACHINE_FIELDS = (
+    "started",
+    "running",
+    "succeeded",
+    "failed",
+    "timed_out",
+    "aborted",
+    "redriven",
+)
 PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine")
 _FIELDS = {
     "queue": QUEUE_FIELDS,
@@ -109,7 +117,7 @@ PATH_ARG = Arg(
     f"table (DynamoDB table) FIELDs: {', '.join(TABLE_FIELDS)}: its items now, then its "
     "stream's figures as for a stream (only with a streamType)\n"
     f"state_machine FIELDs: {', '.join(STATE_MACHINE_FIELDS)}: executions started so far, "
-    "then how many are in each status now\n"
+    "then how many are in each status now, then the redrives made so far\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "

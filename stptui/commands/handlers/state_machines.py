@@ -33,6 +33,7 @@ from stptui.sim.services.state_machine import (
     MachineSim,
     find_execution,
     lookup_machine,
+    redrive_status,
 )
 from stptui.textsafe import printable
 
@@ -169,6 +170,42 @@ def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
     )
 
 
+@command(
+    "redrive-execution",
+    "messages",
+    "Redrive an unsuccessful execution (RedriveExecution): it runs on from where it stopped.",
+    args=(Arg("EXECUTION", EXECUTION, "an execution: its name, a unique start of it, or ARN"),),
+    examples=("redrive-execution big-order",),
+    details=(
+        "A FAILED, TIMED_OUT or ABORTED execution, within 14 days of its stop, runs again "
+        "under the same name and ARN: the states that failed (or were stopped) run again "
+        "with the input they had, the ones that succeeded are not rerun; in a Parallel or "
+        "Map state only the branches and iterations that did not succeed run again. Its "
+        "TimeoutSeconds starts again, `$$.Execution.RedriveCount` counts the redrives, and "
+        "its history gains an ExecutionRedriven event. Anything else is "
+        "ExecutionNotRedrivable with Step Functions' reason."
+    ),
+    changes_state=True,
+)
+def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
+    """redrive-execution EXECUTION"""
+    ex = _execution(session.sim, call.args["execution"])
+    try:
+        ex.machine.redrive(ex)
+    except ExecutionError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return CommandResult(
+        f"redrove execution {ex.name} of {ex.machine.name} (redrive {ex.redrive_count}, "
+        f"{ex.status})",
+        data={
+            "executionArn": ex.arn,
+            "redriveDate": iso_ms(ex.redrive_ms or 0),
+            "redriveCount": ex.redrive_count,
+            "status": ex.status,
+        },
+    )
+
+
 def _cut(text: Any) -> str:
     shown = printable(str(text)) if text is not None else "-"
     return shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…"
@@ -240,6 +277,12 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
         head.append(f"  cause: {_cut(ex.cause)}")
         if ex.hint:
             head.append(f"  hint: {ex.hint}")
+    redrivable, reason = redrive_status(ex, sim.clock.now)
+    if ex.redrive_count:
+        head.append(f"  redriven: {ex.redrive_count}x, last at {iso_ms(ex.redrive_ms or 0)}")
+    if ex.status not in (RUNNING, "SUCCEEDED"):
+        # Whether redrive-execution would take it (a success has nothing to redrive).
+        head.append(f"  redrive: {redrivable}" + (f" ({reason})" if reason else ""))
     history = ex.history[-SHOW_HISTORY:]
     if len(ex.history) > SHOW_HISTORY:
         head.append(f"  (the last {SHOW_HISTORY} of {len(ex.history):,} history events)")
@@ -257,6 +300,10 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
             "error": ex.error,
             "cause": ex.cause,
             "hint": ex.hint or None,
+            "redriveCount": ex.redrive_count,
+            "redriveDate": iso_ms(ex.redrive_ms) if ex.redrive_ms is not None else None,
+            "redriveStatus": redrivable,
+            "redriveStatusReason": reason,
             "history": [
                 {"t": iso_ms(h.t), "event": h.what, "state": h.state, "detail": h.detail}
                 for h in ex.history
@@ -331,6 +378,12 @@ def _because(rec: Any) -> str:
         return f"{state} retries after {_cut(d['error'])}: attempt {d['attempt']} at {d['at']}"
     if rec.kind == "sfn.caught":
         return f"{state} caught {_cut(d['error'])} -> {printable(str(d['next']))}"
+    if rec.kind == "sfn.execution.redriven":
+        return f"redrive {d['redrive_count']}"
+    if rec.kind == "sfn.map_run.started":
+        return f"{state} Map Run: {d['items']:,} items, {d['child_executions']:,} executions"
+    if rec.kind == "sfn.map_run.ended":
+        return f"{state} Map Run {d['status']}: {d['succeeded']:,} ok, {d['failed']:,} failed"
     if rec.kind.startswith("sfn.execution."):
         if "error" in d:
             return f"error {_cut(d['error'])}: {_cut(d.get('cause'))}"

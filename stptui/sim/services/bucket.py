@@ -116,6 +116,9 @@ class S3Object:
     last_modified: int
     version_id: str | None = None
     delete_marker: bool = False
+    # The bytes, when the upload gave them (not for a size-only upload): what a Distributed
+    # Map's ItemReader reads.
+    content: bytes | None = None
 
 
 def stacktape_configuration_id(
@@ -336,6 +339,7 @@ class BucketService:
             self._sequencer(),
             sim.clock.now,
             self._version_id() if b.versioning else None,
+            content=content,
         )
         b.objects[key] = obj
         if b.versioning:

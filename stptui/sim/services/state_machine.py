@@ -8,7 +8,11 @@ IntervalSeconds x BackoffRate^n (capped by MaxDelaySeconds, FULL jitter drawn fr
 simulation's rng) before the next attempt; Catch sends the error output on; Wait, retries and
 timeouts are clock entries, so `advance` fast-forwards them. Parallel runs its branches and
 Map its iterations (up to MaxConcurrency at once) as child flows; the first failure stops the
-others. Data flow (paths, Parameters, Choice rules, Wait times) is stptui.sim.asl_data's.
+others. A DISTRIBUTED Map runs a Map Run of child executions that tolerates failures up to its
+threshold (its items, batches and tolerance are stptui.sim.asl_distributed's). RedriveExecution
+runs an unsuccessful execution on from the states each flow was in when it stopped, keeping
+what its Parallel and Map states' children had finished. Data flow (paths, Parameters,
+Choice rules, Wait times) is stptui.sim.asl_data's.
 docs/fidelity.md ("Step Functions executions") lists the sources and the choices made.
 """
 
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import StateMachine
-from stptui.sim import asl, asl_integrations, asl_jobs
+from stptui.sim import asl, asl_distributed, asl_integrations, asl_jobs
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
@@ -69,6 +73,13 @@ RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = (
     "ABORTED",
 )
 STATUSES = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
+# RedriveExecution (API reference): an unsuccessful execution can be redriven for 14 days
+# after it stopped, if its history has fewer than 24,999 events (room for ExecutionRedriven
+# and one more) and it was started on or after the launch of redrive (2023-11-15).
+REDRIVE_PERIOD_MS = 14 * 24 * 3_600_000
+MAX_REDRIVE_HISTORY = 24_999
+REDRIVE_LAUNCH_MS = 1_700_006_400_000  # 2023-11-15T00:00:00Z
+REDRIVABLE, NOT_REDRIVABLE = "REDRIVABLE", "NOT_REDRIVABLE"
 
 
 class ExecutionError(Exception):
@@ -118,6 +129,9 @@ class Execution:
     started_by: Execution | None = None
     # What hears this execution end: the `.sync` tasks that wait for it.
     waiters: list[Callable[[Execution], None]] = field(default_factory=list)
+    # RedriveExecution: how many times, and when last.
+    redrive_count: int = 0
+    redrive_ms: int | None = None
 
     @property
     def hint(self) -> str:
@@ -147,6 +161,34 @@ def _timeout_text(ex: Execution) -> str:
     return f"TimeoutSeconds of execution {ex.name}"
 
 
+@dataclass(slots=True)
+class Fan:
+    """The child flows a Parallel or Map state of a flow started (by job index) and the
+    results of those that succeeded: what a redrive keeps, and where it resumes the rest."""
+
+    state: str
+    children: dict[int, Flow] = field(default_factory=dict)
+    results: dict[int, Any] = field(default_factory=dict)
+    # A Distributed Map's run: its ARN and its child executions' context (a redrive of
+    # the run keeps both).
+    map_run: tuple[str, list[dict[str, Any]]] | None = None
+
+
+@dataclass(slots=True)
+class _MapRun:
+    """A Distributed Map's run: its ARN, the state (as shown), its failure tolerance and
+    how many items each child execution got (a failed batch fails all its items)."""
+
+    arn: str
+    state: str
+    tolerance: asl_distributed.Tolerance
+    sizes: list[int]
+
+    def exceeded(self, failed: set[int]) -> bool:
+        """Whether the failed children's items exceed the tolerated failures."""
+        return self.tolerance.exceeded(sum(self.sizes[i] for i in failed))
+
+
 class Flow:
     """One (possibly nested) machine running inside an execution: the execution itself, a
     Parallel branch or a Map iteration. `label` prefixes its states' names in the trace
@@ -159,8 +201,18 @@ class Flow:
         label: str,
         done: Callable[[Flow, bool, Any], None],
         map_item: dict[str, Any] | None = None,
+        execution: dict[str, Any] | None = None,
     ) -> None:
         self.ex = ex
+        # The context object's `Execution` of a Distributed Map's child execution (None:
+        # the execution's own).
+        self.execution = execution
+        # The state entered last and its raw input: where a redrive resumes this flow.
+        self.at: tuple[str, Any] | None = None
+        # The children of its current Parallel or Map state; and, on a redrive, those of
+        # the flow it continues, for that state to keep what succeeded.
+        self.fan: Fan | None = None
+        self.redo_fan: Fan | None = None
         self.states: Mapping[str, Any] = machine.get("States") or {}
         self.start: str = machine.get("StartAt", "")
         self.label = label
@@ -258,18 +310,60 @@ class MachineSim:
             )
         )
         self._history(ex, "ExecutionStarted", "", f"input {size:,} bytes")
-        timeout = self.definition.get("TimeoutSeconds")
-        limit = timeout * 1000 if isinstance(timeout, int) else MAX_EXECUTION_MS
-        # In the background: a deadline alone does not keep `run` going.
-        ex.timer = sim.clock.at(
-            min(now + limit, MAX_MS), self._timed_out, ex, self._timeout_label, background=True
-        )
+        self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
         if self.definition.get("QueryLanguage") == "JSONata":
             self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
             return ex
         self._enter(ex.root, ex.root.start, raw_input)
         return ex
+
+    def _arm_timeout(self, ex: Execution) -> None:
+        """The execution's deadline: TimeoutSeconds from now (a redrive starts it again),
+        else a year from its start."""
+        now = self.sim.clock.now
+        timeout = self.definition.get("TimeoutSeconds")
+        at = now + timeout * 1000 if isinstance(timeout, int) else ex.start_ms + MAX_EXECUTION_MS
+        # In the background: a deadline alone does not keep `run` going.
+        ex.timer = self.sim.clock.at(
+            min(at, MAX_MS), self._timed_out, ex, self._timeout_label, background=True
+        )
+
+    def redrive(self, ex: Execution) -> None:
+        """RedriveExecution: the execution runs again from the states that did not succeed,
+        with their inputs; what succeeded is kept (in Parallel and Map states too)."""
+        status, reason = redrive_status(ex, self.sim.clock.now)
+        if status != REDRIVABLE:
+            raise ExecutionError(
+                f"ExecutionNotRedrivable: {reason}",
+                "only a FAILED, TIMED_OUT or ABORTED execution can be redriven, within 14 days "
+                "of its stop; start a new execution instead",
+            )
+        old = ex.root
+        now = self.sim.clock.now
+        ex.redrive_count += 1
+        ex.redrive_ms = now
+        ex.status, ex.stop_ms, ex.error, ex.cause, ex.output = RUNNING, None, None, None, None
+        self._emit(
+            tk.SFN_EXECUTION_REDRIVEN,
+            {"execution_arn": ex.arn, "redrive_count": ex.redrive_count},
+        )
+        self._history(ex, "ExecutionRedriven", "", f"redrive {ex.redrive_count}")
+        self._arm_timeout(ex)
+        ex.root = Flow(ex, self.definition, "", self._root_done)
+        if self.definition.get("QueryLanguage") == "JSONata":
+            self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
+            return
+        if old is None:
+            self._enter(ex.root, ex.root.start, ex.input)
+        else:
+            self._resume(ex.root, old)
+
+    def _resume(self, flow: Flow, old: Flow) -> None:
+        """Run `flow` on from where `old` stopped: its last state again, with its input."""
+        name, raw = old.at if old.at is not None else (flow.start, flow.ex.input)
+        flow.redo_fan = old.fan
+        self._enter(flow, name, raw)
 
     def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
         """StopExecution: the execution ends ABORTED now, with the error and cause given."""
@@ -291,7 +385,7 @@ class MachineSim:
                 "Name": ex.name,
                 "RoleArn": self.role_arn,
                 "StartTime": iso_ms(ex.start_ms),
-                "RedriveCount": 0,
+                "RedriveCount": ex.redrive_count,
             },
             "State": {
                 "EnteredTime": iso_ms(self.sim.clock.now),
@@ -300,6 +394,10 @@ class MachineSim:
             },
             "StateMachine": {"Id": self.arn, "Name": self.aws_name},
         }
+        if ex.redrive_ms is not None:
+            context["Execution"]["RedriveTime"] = iso_ms(ex.redrive_ms)
+        if flow.execution is not None:
+            context["Execution"] = flow.execution
         if flow.map_item is not None:
             context["Map"] = {"Item": flow.map_item}
         rng = self.sim.rng
@@ -346,6 +444,10 @@ class MachineSim:
         for entry in flow.timers:
             self.sim.clock.cancel(entry)
         flow.timers.clear()
+        flow.at = (name, raw_input)
+        flow.fan = None
+        if flow.redo_fan is not None and flow.redo_fan.state != name:
+            flow.redo_fan = None
         state = flow.states[name]
         shown = flow.label + name
         stype = state["Type"]
@@ -857,8 +959,11 @@ class MachineSim:
         retries: int,
     ) -> None:
         effective = state_input(state, name, raw, env)
-        items = map_items(state, name, effective, env)
         processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+        if asl_distributed.is_distributed(state):
+            self._distributed_map(flow, name, state, raw, env, retries, effective, processor)
+            return
+        items = map_items(state, name, effective, env)
         jobs = []
         for i, item in enumerate(items):
             item_input = map_item_input(state, name, effective, item, i, env)
@@ -867,6 +972,66 @@ class MachineSim:
             )
         limit = state.get("MaxConcurrency", 0)
         self._fan_out(flow, name, state, raw, env, retries, jobs, limit if limit else 0)
+
+    def _distributed_map(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        effective: Any,
+        processor: Mapping[str, Any],
+    ) -> None:
+        """A DISTRIBUTED Map: a Map Run whose items (from its input or its ItemReader, a
+        bucket of the stack) are selected, batched, and each run as a child execution; its
+        result is their outputs; failures beyond the tolerated ones fail it."""
+        sim = self.sim
+        items = asl_distributed.read_items(sim, state, name, effective, env)
+        selected = [map_item_input(state, name, effective, v, i, env) for i, v in enumerate(items)]
+        batches = asl_distributed.batches(state, name, effective, selected, env)
+        tolerance = asl_distributed.tolerance(state, name, effective, env, len(selected))
+        label = state.get("Label") or name
+        prefix = f"arn:aws:states:{sim.region}:{sim.account_id}"
+        jobs = [
+            (processor, f"{flow.label}{name}/{i}/", d, None) for i, (d, _) in enumerate(batches)
+        ]
+        redo = flow.redo_fan.map_run if flow.redo_fan is not None else None
+        if redo is not None and len(redo[1]) == len(jobs):
+            run_arn, executions = redo
+            what = "MapRunRedriven"
+        else:
+            what = "MapRunStarted"
+            run_arn = f"{prefix}:mapRun:{self.aws_name}/{label}:{sim.new_id()}"
+            executions = []
+            for data, _ in batches:
+                child = sim.new_id()
+                executions.append(
+                    {
+                        "Id": f"{prefix}:execution:{self.aws_name}/{label}:{child}",
+                        "Input": data,
+                        "Name": child,
+                        "RoleArn": self.role_arn,
+                        "StartTime": iso_ms(sim.clock.now),
+                        "RedriveCount": 0,
+                    }
+                )
+        shown = flow.label + name
+        self._emit(
+            tk.SFN_MAP_RUN_STARTED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "map_run_arn": run_arn,
+                "items": len(selected),
+                "child_executions": len(jobs),
+            },
+        )
+        self._history(flow.ex, what, shown, f"{len(selected)} items in {len(jobs)} executions")
+        limit = state.get("MaxConcurrency") or asl_distributed.DEFAULT_MAX_CONCURRENCY
+        run = _MapRun(run_arn, shown, tolerance, [n for _, n in batches])
+        self._fan_out(flow, name, state, raw, env, retries, jobs, limit, run, executions)
 
     def _fan_out(
         self,
@@ -878,13 +1043,39 @@ class MachineSim:
         retries: int,
         jobs: list[tuple[Mapping[str, Any], str, Any, dict[str, Any] | None]],
         limit: int,
+        run: _MapRun | None = None,
+        executions: list[dict[str, Any]] | None = None,
     ) -> None:
         """Run `jobs` (machine, label, input, map item) as child flows, at most `limit` at
-        once (0: all); the results, in job order, are the state's result."""
+        once (0: all); the results, in job order, are the state's result. A Map Run (`run`,
+        with each child's `executions` context) tolerates failures up to its threshold and
+        leaves failed children out of the result. On a redrive (the flow's `redo_fan`) the
+        children that succeeded keep their results and the others resume."""
         results: list[Any] = [None] * len(jobs)
-        left = len(jobs)
-        started = 0
+        fan = Fan(name)
+        if run is not None and executions is not None:
+            fan.map_run = (run.arn, executions)
+        flow.fan = fan
+        redo, flow.redo_fan = flow.redo_fan, None
+        pending = list(range(len(jobs)))
+        if redo is not None:
+            for i, value in redo.results.items():
+                results[i] = value
+                fan.results[i] = value
+            pending = [i for i in pending if i not in redo.results]
+        left = len(pending)
+        failed: set[int] = set()
         token = flow.token
+
+        def finish() -> None:
+            out = results
+            if run is not None:
+                out = [r for i, r in enumerate(results) if i not in failed]
+                self._map_run_ended(flow, run, "SUCCEEDED", len(jobs) - len(failed), failed)
+            try:
+                self._exit(flow, name, state, raw, out, env)
+            except StatesRuntimeError as exc:
+                self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
 
         def child_done(child: Flow, ok: bool, value: Any) -> None:
             nonlocal left
@@ -892,39 +1083,74 @@ class MachineSim:
                 return
             if child in flow.children:
                 flow.children.remove(child)
+            index = child_index[id(child)]
             if not ok:
-                self._state_error(
-                    flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
-                )
-                return
-            results[child_index[id(child)]] = value
+                if run is None:
+                    self._state_error(
+                        flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
+                    )
+                    return
+                failed.add(index)
+                if run.exceeded(failed):
+                    self._map_run_ended(flow, run, "FAILED", len(fan.results), failed)
+                    error, cause = asl_distributed.EXCEEDED, asl_distributed.EXCEEDED_CAUSE
+                    self._state_error(flow, name, state, raw, error, cause, retries)
+                    return
+            else:
+                results[index] = value
+                fan.results[index] = value
             left -= 1
             if left == 0:
-                try:
-                    self._exit(flow, name, state, raw, results, env)
-                except StatesRuntimeError as exc:
-                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                finish()
                 return
             launch()
 
         child_index: dict[int, int] = {}
+        queue = deque(pending)
 
         def launch() -> None:
-            nonlocal started
-            while started < len(jobs) and (limit == 0 or len(flow.children) < limit):
-                machine, label, data, item = jobs[started]
-                child = Flow(flow.ex, machine, label, child_done, item)
-                child_index[id(child)] = started
-                started += 1
+            while queue and (limit == 0 or len(flow.children) < limit):
+                index = queue.popleft()
+                machine, label, data, item = jobs[index]
+                context = executions[index] if executions is not None else flow.execution
+                child = Flow(flow.ex, machine, label, child_done, item, context)
+                child_index[id(child)] = index
+                fan.children[index] = child
                 flow.children.append(child)
-                self._enter(child, child.start, data)
+                old = redo.children.get(index) if redo is not None else None
+                if old is not None:
+                    self._resume(child, old)
+                else:
+                    self._enter(child, child.start, data)
                 if not flow.alive or flow.token != token:
                     return
 
-        if not jobs:
-            self._exit(flow, name, state, raw, [], env)
+        if left == 0:
+            finish()
             return
         launch()
+
+    def _map_run_ended(
+        self, flow: Flow, run: _MapRun, status: str, succeeded: int, failed: set[int]
+    ) -> None:
+        self._emit(
+            tk.SFN_MAP_RUN_ENDED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": run.state,
+                "map_run_arn": run.arn,
+                "status": status,
+                "succeeded": succeeded,
+                "failed": len(failed),
+            },
+        )
+        what = "MapRunSucceeded" if status == "SUCCEEDED" else "MapRunFailed"
+        self._history(
+            flow.ex,
+            what,
+            run.state,
+            f"child executions: {succeeded} succeeded, {len(failed)} failed",
+        )
 
     # -- the end of an execution ---------------------------------------------------------
 
@@ -947,6 +1173,7 @@ class MachineSim:
         out = {"started": len(self.executions)}
         for status in STATUSES:
             out[status.lower()] = sum(1 for ex in self.executions.values() if ex.status == status)
+        out["redriven"] = sum(ex.redrive_count for ex in self.executions.values())
         return out
 
     def _close(
@@ -1009,6 +1236,22 @@ def _jsonata_cause(name: str) -> str:
         f"QueryLanguage JSONata in {name!r} is not simulated by stptui; only JSONPath "
         "definitions run"
     )
+
+
+def redrive_status(ex: Execution, now: int) -> tuple[str, str | None]:
+    """DescribeExecution's redriveStatus and redriveStatusReason at `now`: whether
+    RedriveExecution would accept the execution, and AWS's reason when it would not."""
+    if ex.status in (RUNNING, SUCCEEDED):
+        return NOT_REDRIVABLE, f"Execution is {ex.status} and cannot be redriven"
+    if ex.start_ms < REDRIVE_LAUNCH_MS:
+        return NOT_REDRIVABLE, "Execution was started before the launch of RedriveExecution"
+    if len(ex.history) >= MAX_REDRIVE_HISTORY:
+        return NOT_REDRIVABLE, "Execution history event limit exceeded"
+    if now - ex.start_ms >= MAX_EXECUTION_MS:
+        return NOT_REDRIVABLE, "Execution has exceeded the max execution time"
+    if ex.stop_ms is not None and now - ex.stop_ms > REDRIVE_PERIOD_MS:
+        return NOT_REDRIVABLE, "Execution redrivable period exceeded"
+    return REDRIVABLE, None
 
 
 def check_execution_name(name: str) -> None:

@@ -1,0 +1,488 @@
+"""The DISTRIBUTED Map of Step Functions: its items, batches, failure tolerance and checks.
+
+A Distributed Map reads its items from its input (ItemsPath, as an inline Map does) or, with
+`ItemReader`, from a bucket of the stack: `s3:listObjectsV2` lists the objects under a
+prefix, `s3:getObject` reads one object as a JSON array, JSON Lines or CSV (the bytes that
+`upload` or a handler put there). `ItemBatcher` groups the (ItemSelector-shaped) items into
+one child input per batch, `{"BatchInput": ..., "Items": [...]}`; `ToleratedFailureCount` /
+`ToleratedFailurePercentage` say how many failed items the Map Run tolerates before it
+fails with `States.ExceedToleratedFailureThreshold`. The run itself (child executions on the
+clock) is stptui.sim.services.state_machine's. Rules and sources: docs/fidelity.md,
+"Step Functions Distributed Map".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui import jsontext
+from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+INPUT_TYPES = ("JSON", "JSONL", "CSV", "MANIFEST", "PARQUET")
+SIMULATED_INPUT_TYPES = ("JSON", "JSONL", "CSV")
+CSV_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+# "If you don't specify [MaxConcurrency], Step Functions runs 10,000 parallel child
+# workflow executions" (Distributed Map state).
+DEFAULT_MAX_CONCURRENCY = 10_000
+# ReaderConfig MaxItems: "up to 100,000,000"; a batch's input is at most 256 KiB.
+MAX_ITEMS = 100_000_000
+MAX_BATCH_BYTES = 262_144
+EXCEEDED = "States.ExceedToleratedFailureThreshold"
+EXCEEDED_CAUSE = "The specified tolerated failure threshold was exceeded"
+READER_FAILED = "States.ItemReaderFailed"
+# The fields only a Distributed Map takes (the developer guide lists them as its fields).
+DISTRIBUTED_ONLY = (
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "Label",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+)
+
+Path = tuple[str | int, ...]
+# (path inside the state, kind: "schema" or "not-simulated", message, hint)
+Finding = tuple[Path, str, str, str | None]
+
+
+def mode(state: Mapping[str, Any]) -> str:
+    """The Map's processing mode: `DISTRIBUTED` or `INLINE` (the default)."""
+    processor = state.get("ItemProcessor")
+    config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+    found = config.get("Mode") if isinstance(config, Mapping) else None
+    return found if isinstance(found, str) else "INLINE"
+
+
+def is_distributed(state: Mapping[str, Any]) -> bool:
+    """Whether a Map state runs in DISTRIBUTED mode."""
+    return mode(state) == "DISTRIBUTED"
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return (_int(value) or isinstance(value, float)) and math.isfinite(value)
+
+
+def _path_value(path: Any, name: str, data: Any, env: DataEnv) -> Any:
+    """The value a `...Path` field names in the Map's effective input (States.Runtime when
+    it names nothing, as any path does)."""
+    return state_input({"Type": "Task", "InputPath": path}, name, data, env)
+
+
+def _setting(
+    fields: Mapping[str, Any], key: str, name: str, data: Any, env: DataEnv, ok: Any
+) -> Any:
+    """A numeric setting given literally (`key`) or by path (`key` + `Path`), or None; a
+    path value that `ok` refuses is States.Runtime."""
+    if key in fields:
+        return fields[key]
+    if key + "Path" not in fields:
+        return None
+    value = _path_value(fields[key + "Path"], name, data, env)
+    if not ok(value):
+        raise StatesRuntimeError(
+            "States.Runtime",
+            f"An error occurred while executing the state '{name}'. The value of {key}Path "
+            f"{fields[key + 'Path']} is not valid for {key}: {json.dumps(value)[:100]}",
+        )
+    return value
+
+
+def _count_ok(value: Any) -> bool:
+    return _int(value) and value >= 0
+
+
+def _percentage_ok(value: Any) -> bool:
+    return _number(value) and 0 <= value <= 100
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """How many failed items a Map Run tolerates: a count, a percentage of `total`, both
+    (the run fails when either is exceeded) or neither (no failure is tolerated)."""
+
+    count: int | None
+    percentage: float | None
+    total: int
+
+    def exceeded(self, failed: int) -> bool:
+        """Whether `failed` failed items exceed the tolerance."""
+        if self.count is None and self.percentage is None:
+            return failed > 0
+        if self.count is not None and failed > self.count:
+            return True
+        return self.percentage is not None and failed * 100 > self.percentage * self.total
+
+
+def tolerance(
+    state: Mapping[str, Any], name: str, effective: Any, env: DataEnv, total: int
+) -> Tolerance:
+    """The Map Run's tolerance, from the literal fields or their `...Path` forms."""
+    count = _setting(state, "ToleratedFailureCount", name, effective, env, _count_ok)
+    percentage = _setting(state, "ToleratedFailurePercentage", name, effective, env, _percentage_ok)
+    return Tolerance(count, percentage, total)
+
+
+# -- ItemReader ---------------------------------------------------------------------------
+
+
+def _reader_failed(cause: str, hint: str | None = None) -> StatesRuntimeError:
+    return StatesRuntimeError(READER_FAILED, cause, hint=hint or "")
+
+
+def read_items(
+    sim: Simulator, state: Mapping[str, Any], name: str, effective: Any, env: DataEnv
+) -> list[Any]:
+    """The Map's items: from its ItemReader (a bucket of the stack) when it has one, else
+    from its input as an inline Map reads them. MaxItems keeps the first ones."""
+    reader = state.get("ItemReader")
+    if not isinstance(reader, Mapping):
+        return map_items(state, name, effective, env)
+    config = reader.get("ReaderConfig") or {}
+    params = state_input(
+        {"Type": "Task", "Parameters": reader.get("Parameters") or {}}, name, effective, env
+    )
+    if not isinstance(params, dict):
+        raise _reader_failed("The ItemReader's Parameters must be an object")
+    resource = reader.get("Resource")
+    bucket = _bucket(sim, params.get("Bucket"))
+    if resource == LIST_OBJECTS:
+        prefix = params.get("Prefix") or ""
+        keys = sorted(
+            (k for k in bucket.objects if k.startswith(str(prefix))),
+            key=lambda k: k.encode("utf-8", "surrogatepass"),
+        )
+        items: list[Any] = [_listed(bucket.objects[k]) for k in keys]
+    elif resource == GET_OBJECT:
+        items = _object_items(bucket, params.get("Key"), config)
+    else:
+        raise StatesRuntimeError(
+            "States.Runtime",
+            f"An error occurred while executing the state '{name}': the ItemReader resource "
+            f"{resource!r} is not simulated by stptui (s3:listObjectsV2 and s3:getObject are)",
+        )
+    limit = _setting(config, "MaxItems", name, effective, env, _count_ok)
+    return items[:limit] if limit else items
+
+
+def _bucket(sim: Simulator, value: Any) -> Any:
+    """The stack bucket an ItemReader's `Bucket` names (its AWS name, its stack name,
+    `$ResourceParam`, `Ref` or `Fn::GetAtt` of its logical id)."""
+    from stptui.sim.asl_integrations import TargetKind, target_name
+
+    service = sim.services.get("buckets")
+    buckets = service.buckets if service is not None else {}
+    known = {n: (b.aws_name, b.arn) for n, b in buckets.items()}
+    found = target_name(value, TargetKind("Bucket", "bucket", "Bucket"), known)
+    if found is None:
+        shown = json.dumps(value, default=str)[:100]
+        raise _reader_failed(
+            f"S3 NoSuchBucket: the bucket {shown} does not exist",
+            "name a bucket of the stack: its AWS name or $ResourceParam('BUCKET', 'name')",
+        )
+    return buckets[found]
+
+
+def _listed(obj: Any) -> dict[str, Any]:
+    """One object as s3:listObjectsV2 hands it to a child execution (the developer
+    guide's ItemReader example: Etag with its quotes, LastModified in epoch seconds)."""
+    return {
+        "Etag": f'"{obj.etag}"',
+        "Key": obj.key,
+        "LastModified": obj.last_modified // 1000,
+        "Size": obj.size,
+        "StorageClass": "STANDARD",
+    }
+
+
+def _object_items(bucket: Any, key: Any, config: Mapping[str, Any]) -> list[Any]:
+    obj = bucket.objects.get(key) if isinstance(key, str) else None
+    if obj is None:
+        raise _reader_failed(
+            f"S3 NoSuchKey: the object {key!r} does not exist in bucket {bucket.aws_name}",
+            "`show bucket` lists its objects; `upload` puts one there",
+        )
+    if obj.content is None:
+        raise _reader_failed(
+            f"the object {key!r} was uploaded with a size only; stptui has no bytes to read",
+            "upload it with --content or --from so the Map can read it",
+        )
+    try:
+        text = obj.content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _reader_failed(f"the object {key!r} is not UTF-8 text") from None
+    kind = config.get("InputType")
+    if kind == "JSON":
+        try:
+            value = jsontext.loads(text)
+        except ValueError as exc:
+            raise _reader_failed(f"the object {key!r} is not JSON: {exc}") from None
+        if not isinstance(value, list):
+            raise _reader_failed(f"the object {key!r} does not hold a JSON array")
+        return value
+    if kind == "JSONL":
+        items = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append(jsontext.loads(line))
+            except ValueError as exc:
+                raise _reader_failed(f"line {n} of {key!r} is not JSON: {exc}") from None
+        return items
+    if kind == "CSV":
+        return _csv_items(key, text, config)
+    raise _reader_failed(f"InputType {kind!r} is not simulated by stptui (JSON, JSONL, CSV are)")
+
+
+def _csv_items(key: str, text: str, config: Mapping[str, Any]) -> list[dict[str, str]]:
+    """CSV rows as objects keyed by the header (the first row, or CSVHeaders), every value
+    a string; blank lines are skipped and a row with another number of fields fails."""
+    delimiter = CSV_DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ",")
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+    if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
+        header = [str(h) for h in config.get("CSVHeaders") or []]
+    elif rows:
+        header, rows = rows[0], rows[1:]
+    else:
+        return []
+    items = []
+    for n, row in enumerate(rows, 1):
+        if len(row) != len(header):
+            raise _reader_failed(
+                f"row {n} of {key!r} has {len(row)} fields; the header has {len(header)}",
+                "every row needs one field per header column",
+            )
+        items.append(dict(zip(header, row, strict=True)))
+    return items
+
+
+# -- ItemBatcher --------------------------------------------------------------------------
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def batches(
+    state: Mapping[str, Any], name: str, effective: Any, selected: list[Any], env: DataEnv
+) -> list[tuple[Any, int]]:
+    """Each child execution's input and how many items it holds: one per item, or with
+    ItemBatcher `{"BatchInput": ..., "Items": [...]}` of at most MaxItemsPerBatch items and
+    MaxInputBytesPerBatch bytes (an item bigger than that goes alone)."""
+    batcher = state.get("ItemBatcher")
+    if not isinstance(batcher, Mapping):
+        return [(item, 1) for item in selected]
+    most = _setting(batcher, "MaxItemsPerBatch", name, effective, env, _positive)
+    max_bytes = _setting(batcher, "MaxInputBytesPerBatch", name, effective, env, _positive)
+    head: dict[str, Any] = {}
+    if "BatchInput" in batcher:
+        head["BatchInput"] = state_input(
+            {"Type": "Task", "Parameters": batcher["BatchInput"]}, name, effective, env
+        )
+    out: list[tuple[Any, int]] = []
+    group: list[Any] = []
+    for item in selected:
+        fuller = [*group, item]
+        too_many = most is not None and len(fuller) > most
+        too_big = _size({**head, "Items": fuller}) > (max_bytes or MAX_BATCH_BYTES)
+        if group and (too_many or too_big):
+            out.append(({**head, "Items": group}, len(group)))
+            fuller = [item]
+        group = fuller
+    if group:
+        out.append(({**head, "Items": group}, len(group)))
+    return out
+
+
+def _positive(value: Any) -> bool:
+    return _int(value) and value >= 1
+
+
+# -- static checks ------------------------------------------------------------------------
+
+
+def check_map(state: Mapping[str, Any]) -> list[Finding]:
+    """The Distributed Map fields' problems: one on an INLINE Map, malformed values, and
+    what stptui does not run (ResultWriter, other readers and input types)."""
+    found: list[Finding] = []
+    if not is_distributed(state):
+        for key in DISTRIBUTED_ONLY:
+            if key in state:
+                found.append(
+                    (
+                        (key,),
+                        "schema",
+                        f"The field '{key}' is only supported by a Map state in DISTRIBUTED mode",
+                        "set ItemProcessor.ProcessorConfig.Mode to DISTRIBUTED, or remove it",
+                    )
+                )
+        return found
+    for key, ok, what in (
+        ("ToleratedFailureCount", _count_ok, "a non-negative integer"),
+        ("ToleratedFailurePercentage", _percentage_ok, "a number from 0 to 100"),
+    ):
+        if key in state and key + "Path" in state:
+            found.append(
+                ((key,), "schema", f"A Map may have '{key}' or '{key}Path', not both", None)
+            )
+        if key in state and not ok(state[key]):
+            found.append(
+                ((key,), "schema", f"The value for the field '{key}' must be {what}", None)
+            )
+    reader = state.get("ItemReader")
+    if "ItemReader" in state:
+        found.extend(_check_reader(reader))
+    batcher = state.get("ItemBatcher")
+    if "ItemBatcher" in state:
+        found.extend(_check_batcher(batcher))
+    if "ResultWriter" in state:
+        found.append(
+            (
+                ("ResultWriter",),
+                "not-simulated",
+                "ResultWriter is not simulated: the Map's result is the array of its child "
+                "executions' outputs, written nowhere",
+                None,
+            )
+        )
+    return found
+
+
+def _check_reader(reader: Any) -> list[Finding]:
+    if not isinstance(reader, Mapping) or "Resource" not in reader:
+        return [(("ItemReader",), "schema", "These fields are required: [Resource]", None)]
+    found: list[Finding] = []
+    resource = reader["Resource"]
+    config = reader.get("ReaderConfig") or {}
+    if resource not in (LIST_OBJECTS, GET_OBJECT):
+        found.append(
+            (
+                ("ItemReader", "Resource"),
+                "not-simulated",
+                f"ItemReader {resource!r} is not simulated (s3:listObjectsV2 and s3:getObject "
+                "are); an execution that reaches it fails",
+                None,
+            )
+        )
+    kind = config.get("InputType") if isinstance(config, Mapping) else None
+    where: Path = ("ItemReader", "ReaderConfig", "InputType")
+    if resource == GET_OBJECT and kind is None:
+        found.append((where, "schema", "s3:getObject needs ReaderConfig.InputType", None))
+    elif kind is not None and kind not in INPUT_TYPES:
+        found.append(
+            (
+                where,
+                "schema",
+                f"The value for the field 'InputType' must be one of {', '.join(INPUT_TYPES)}",
+                None,
+            )
+        )
+    elif kind is not None and kind not in SIMULATED_INPUT_TYPES:
+        found.append(
+            (
+                where,
+                "not-simulated",
+                f"InputType {kind} is not simulated; the Map fails with {READER_FAILED}",
+                None,
+            )
+        )
+    if isinstance(config, Mapping):
+        location = config.get("CSVHeaderLocation", "FIRST_ROW")
+        if location not in ("FIRST_ROW", "GIVEN"):
+            found.append(
+                (
+                    ("ItemReader", "ReaderConfig", "CSVHeaderLocation"),
+                    "schema",
+                    "The value for the field 'CSVHeaderLocation' must be FIRST_ROW or GIVEN",
+                    None,
+                )
+            )
+        headers = config.get("CSVHeaders")
+        if location == "GIVEN" and not (
+            isinstance(headers, list) and headers and all(isinstance(h, str) for h in headers)
+        ):
+            found.append(
+                (
+                    ("ItemReader", "ReaderConfig"),
+                    "schema",
+                    "CSVHeaderLocation GIVEN needs CSVHeaders, a list of column names",
+                    None,
+                )
+            )
+        delimiter = config.get("CSVDelimiter")
+        if delimiter is not None and delimiter not in CSV_DELIMITERS:
+            found.append(
+                (
+                    ("ItemReader", "ReaderConfig", "CSVDelimiter"),
+                    "schema",
+                    f"The value for the field 'CSVDelimiter' must be one of "
+                    f"{', '.join(CSV_DELIMITERS)}",
+                    None,
+                )
+            )
+        most = config.get("MaxItems")
+        if most is not None and not (_count_ok(most) and most <= MAX_ITEMS):
+            found.append(
+                (
+                    ("ItemReader", "ReaderConfig", "MaxItems"),
+                    "schema",
+                    "The value for the field 'MaxItems' must be an integer from 0 to "
+                    f"{MAX_ITEMS:,}",
+                    None,
+                )
+            )
+    return found
+
+
+def _check_batcher(batcher: Any) -> list[Finding]:
+    keys = ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
+    if not isinstance(batcher, Mapping) or not any(
+        k in batcher or k + "Path" in batcher for k in keys
+    ):
+        return [
+            (
+                ("ItemBatcher",),
+                "schema",
+                "An ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch (or their Path)",
+                None,
+            )
+        ]
+    found: list[Finding] = []
+    if "MaxItemsPerBatch" in batcher and not _positive(batcher["MaxItemsPerBatch"]):
+        found.append(
+            (
+                ("ItemBatcher", "MaxItemsPerBatch"),
+                "schema",
+                "The value for the field 'MaxItemsPerBatch' must be a positive integer",
+                None,
+            )
+        )
+    size = batcher.get("MaxInputBytesPerBatch")
+    if size is not None and not (_positive(size) and size <= MAX_BATCH_BYTES):
+        found.append(
+            (
+                ("ItemBatcher", "MaxInputBytesPerBatch"),
+                "schema",
+                f"The value for the field 'MaxInputBytesPerBatch' must be an integer from 1 to "
+                f"{MAX_BATCH_BYTES:,}",
+                None,
+            )
+        )
+    return found
