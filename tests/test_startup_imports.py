@@ -30,3 +30,44 @@ def test_email_utils_loads_with_the_first_http_response_not_with_the_stack() -> 
     ).stdout.splitlines()
     assert out[:2] == ["False", "True"]
     assert "date: Mon, 05 Jan 2026 08:00:00 GMT" in out[2:]
+
+
+# Step Functions' service model and interpreter, and DynamoDB's expression grammar: loaded by
+# the stacks and commands that use them. pygments.lexers: the REPL's JSON highlighting.
+DEFERRED = (
+    "stptui.sim.services.state_machine",
+    "stptui.sim.asl",
+    "stptui.sim.asl_data",
+    "stptui.sim.asl_jsonpath",
+    "stptui.sim.asl_intrinsics",
+    "stptui.sim.asl_integrations",
+    "stptui.sim.ddb_expressions",
+    "pygments.lexers",
+)
+
+COMMANDS = (
+    "show executions",
+    "expect count sfn.execution.started == 0",
+    """put-item analyticsDb '{"eventId": {"S": "e-1"}, "timestamp": {"N": "1"}}'""",
+)
+PLAIN_START = f"""
+import sys
+from stptui.commands import Session, execute
+from stptui.sim.clock import parse_instant
+import stptui.repl.app, stptui.tui.app
+
+session = Session.open({str(COMBINED)!r}, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+for line in {COMMANDS!r}:
+    execute(session, line)
+    print(" ".join(m for m in {DEFERRED!r} if m in sys.modules) or "-")
+"""
+
+
+def test_a_plain_start_loads_neither_step_functions_nor_dynamodb_expressions() -> None:
+    # Opening (and so checking) a stack without a state machine, both front ends' modules,
+    # `show executions` and an `expect` load none of them; the first write to a table loads
+    # the expression grammar (its condition, if any, is checked before the item is read).
+    out = subprocess.run(
+        [sys.executable, "-c", PLAIN_START], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out == ["-", "-", "stptui.sim.ddb_expressions"]

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 from textual.widgets._footer import FooterKey
-from tui_support import app_for, drawn_text, drive, session
+from tui_support import SAMPLE_NAMES, app_for, drawn_text, drive, screen_text, session
 
 from stptui.commands import execute
 from stptui.commands.session import trace_sha256
@@ -167,18 +167,26 @@ def test_a_terminal_made_narrow_shows_the_pane_clicked_or_tabbed_into() -> None:
     drive(app_for(), script, size=(140, 40))
 
 
-def test_a_footer_narrower_than_160_columns_fits_every_key_of_the_job_queue_stack() -> None:
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_at_120_columns_the_footer_shows_every_key_of_each_sample_stack(name: str) -> None:
+    # Every key whole, the palette's left out below 160 columns; the keys that act on one
+    # pane (e, / and r) are on that pane's border, r only where there is a dead-letter queue.
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         footer = app.query_one(StableFooter)
-        keys = [k for k in footer.query(FooterKey) if k.display]
+        keys = list(footer.query(FooterKey))
         assert footer.compact and not footer.show_command_palette
-        assert keys and max(k.region.right for k in keys) <= footer.region.right
-        assert "Explain" in {k.description for k in keys}
+        assert keys and all(k.display for k in keys)
+        assert max(k.region.right for k in keys) <= footer.region.right
+        assert [k.key for k in keys][:6] == ["q", "question_mark", "colon", "space", "n", "f"]
+        bottoms = [line for line in screen_text(app).splitlines() if line.startswith("╰")]
+        assert any("e explain  / filter ─╯" in line for line in bottoms)
+        has_dlq = any(q.sources for q in app.session.sim.queues.values())
+        assert any("r redrive" in line for line in bottoms) == has_dlq
         await pilot.resize_terminal(180, 40)
         await pilot.pause()
         assert not footer.compact and footer.show_command_palette
 
-    drive(app_for(), script, size=(120, 36))
+    drive(app_for(name), script, size=(120, 36))
 
 
 def test_a_footer_too_narrow_for_every_key_leaves_out_whole_keys_from_the_end() -> None:
@@ -186,16 +194,32 @@ def test_a_footer_too_narrow_for_every_key_leaves_out_whole_keys_from_the_end() 
         footer = app.query_one(StableFooter)
         keys = list(footer.query(FooterKey))
         shown = [k.description for k in keys if k.display]
-        # The combined stack has every kind of key: at 120 columns the last two do not fit,
-        # and none is cut: every key shown ends inside the footer.
+        # The combined stack has six dialog keys: at 80 columns the last four do not fit,
+        # and none is cut: every key shown ends inside the footer. Quitting, the help, the
+        # command line and the clock's keys come first, so they are never left out.
         assert shown == [k.description for k in keys][: len(shown)]
-        assert shown[-1] == "Redrive" and len(shown) == len(keys) - 2
+        assert shown[:6] == ["Quit", "Help", "Command", "Play/Pause", "Step", "Fast-forward"]
+        assert shown[-1] == "Item" and len(shown) == len(keys) - 4
         assert max(k.region.right for k in keys if k.display) <= footer.region.right
-        await pilot.resize_terminal(180, 40)
+        await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert all(k.display for k in footer.query(FooterKey))
 
-    drive(app_for("combined"), script, size=(120, 36))
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_the_pane_keys_left_out_of_the_footer_still_work_from_any_pane() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        execute(app.session, "send jobQueue '{\"n\": 1}'")
+        app.flush()
+        await pilot.press("1", "slash")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "event-filter"
+        await pilot.press("escape", "2", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+
+    drive(app_for(), script, size=(120, 36))
 
 
 def test_moving_between_panes_does_not_rebuild_the_footer() -> None:

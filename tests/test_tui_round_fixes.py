@@ -1,6 +1,7 @@
 """Fixes from driving the TUI: the queue pane's body column fits the pane, a schedule
-trigger's expression is shown once in the inspector, and the HTTP dialog's headers box
-shows several lines."""
+trigger's expression is shown once in the inspector, the HTTP dialog's headers box
+shows several lines; `r` and `e` say what they need when they cannot act, and the item
+dialog's placeholder fields stay side by side at 80 columns."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.widgets import TextArea
 from tui_support import app_for, drive, echo_session
 
 from stptui.tui.app import StptuiApp
+from stptui.tui.screens.dialogs import TextDialog
+from stptui.tui.widgets.events_pane import EventsPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import MessageList
 
@@ -116,3 +119,67 @@ def test_agenda_entries_on_other_days_carry_their_date() -> None:
     assert rows[1].startswith("01-06 02:00:00.000")
     only_today = agenda_text(app_for("scheduled-job").session.sim).plain
     assert only_today.startswith("09:00:00.000")
+
+
+def notes(app: StptuiApp) -> list[str]:
+    """The messages of the notifications the app has shown, oldest first."""
+    return [n.message for n in app._notifications]
+
+
+def test_r_says_which_queues_it_can_redrive_and_runs_nothing_else() -> None:
+    # `r` with an HTTP API selected (as the app starts) ran `redrive httpApi`, refused with
+    # every queue of the stack named, jobQueue too, which is no dead-letter queue.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.selected == "httpApi"
+        assert notes(app) == [
+            "select a dead-letter queue to redrive: deadLetterQueue "
+            "(in the graph, or in the Queues pane: 2)"
+        ]
+        assert app.session.log == []
+
+    drive(app_for("job-queue"), script, size=(80, 24), notifications=True)
+
+
+def test_r_on_a_stack_without_a_dead_letter_queue_says_there_is_none() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("r")
+        await pilot.pause()
+        assert notes(app)[0].startswith("this stack has no dead-letter queue to redrive")
+        assert app.session.log == []
+
+    drive(app_for("scheduled-job"), script, size=(120, 40), notifications=True)
+
+
+def test_e_before_any_record_says_how_to_make_some() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("e")
+        await pilot.pause()
+        assert notes(app) == ["no trace records yet: space runs the clock, n the next event"]
+        app.run_command("send jobQueue '{}'")
+        app.flush()
+        app.query_one(EventsPane).records.set_filter("nosuchword")
+        await pilot.press("e")
+        await pilot.pause()
+        assert notes(app)[-1] == "no record matches the filter (/ changes it)"
+        app.query_one(EventsPane).records.set_filter("")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+
+    drive(app_for("job-queue"), script, size=(120, 40), notifications=True)
+
+
+def test_the_item_dialogs_names_and_values_stay_side_by_side_at_80_columns() -> None:
+    # "names (optional, for reserved words)" took two lines in half of the dialog, which
+    # put its field a line below the values field beside it.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("i")
+        await pilot.pause()
+        names = app.screen.query_one("#item-names")
+        values = app.screen.query_one("#item-values")
+        assert names.region.y == values.region.y
+        assert names.region.right <= values.region.x
+
+    drive(app_for("combined"), script, size=(80, 24))

@@ -24,11 +24,12 @@ class StateMachineChecks(_LinterBase):
 
     def check_state_machines(self) -> None:
         """Check every state machine's definition and the functions its tasks invoke."""
+        machines = [sm for sm in self.stack.of_type(StateMachine) if sm.definition is not None]
+        if not machines:
+            return  # before importing asl, which most stacks, having no state machine, never need
         from stptui.sim import asl  # lazily: the simulator imports config, not back
 
-        for sm in self.stack.of_type(StateMachine):
-            if sm.definition is None:
-                continue
+        for sm in machines:
             at = sm.definition_path
             for p in asl.check_definition(sm.definition):
                 path = (*at, *p.path)

@@ -245,7 +245,6 @@ from stptui.config.permissions import (
     EmitSite,
     Permissions,
 )
-from stptui.sim import ddb_expressions
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.ddbjson import DynamoDBError, from_plain_item, item_to_plain
 from stptui.sim.handler_logs import log_events
@@ -2046,6 +2045,10 @@ class _Reader:
             return True
         if not isinstance(text, str):
             return True  # _normalise refuses it when the emission runs
+        # Lazily: the expression grammar is a large module that only a sidecar writing
+        # updateItem expressions needs, and every REPL start reads behaviours.
+        from stptui.sim import ddb_expressions
+
         parse = (
             ddb_expressions.parse_update if name == "update" else ddb_expressions.parse_condition
         )

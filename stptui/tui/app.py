@@ -106,6 +106,17 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
 )
 
 
+def key_hint(*keys: tuple[str, str]) -> Text:
+    """The keys of a pane for its border, each key bold: `e explain  / filter`. They act
+    on what the pane shows; listed there, they leave the footer room for the others."""
+    hint = Text()
+    for i, (key, does) in enumerate(keys):
+        hint.append("  " if i else "")
+        hint.append(key, "bold")
+        hint.append(f" {does}")
+    return hint
+
+
 def tab_label(key: str) -> str:
     """A pane's name in the strip of a narrow terminal: ` 3 Events `."""
     return f" {key} {PANES[key][2]} "
@@ -131,6 +142,8 @@ class StptuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "stptui"
     COMMANDS = App.COMMANDS | {StackProvider}
+    # In order of need: a footer too narrow for every key leaves out the last ones. The keys
+    # that act on one pane's contents (r, e, /) are on that pane's border (`key_hint`).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave stptui"),
         Binding(
@@ -142,6 +155,14 @@ class StptuiApp(App[None]):
             tooltip="Every key and what it does",
         ),
         Binding(
+            "colon",
+            "command_line",
+            "Command",
+            key_display=":",
+            id="command-line",
+            tooltip="Type any command (send, advance, fail, show, ...)",
+        ),
+        Binding(
             "space",
             "toggle_run",
             "Play/Pause",
@@ -149,6 +170,13 @@ class StptuiApp(App[None]):
             tooltip="Run the virtual clock at the chosen speed, or pause it",
         ),
         Binding("n", "step", "Step", id="step", tooltip="Run the next scheduled event"),
+        Binding(
+            "f",
+            "fast_forward",
+            "Fast-forward",
+            id="fast-forward",
+            tooltip="Run the clock ahead by a duration or to an instant",
+        ),
         Binding(
             "plus,equals_sign",
             "faster",
@@ -166,14 +194,6 @@ class StptuiApp(App[None]):
             id="slower",
             tooltip="Previous speed",
             show=False,
-        ),
-        Binding(
-            "colon",
-            "command_line",
-            "Command",
-            key_display=":",
-            id="command-line",
-            tooltip="Type any command (send, advance, fail, show, ...)",
         ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
         Binding(
@@ -210,21 +230,20 @@ class StptuiApp(App[None]):
         ),
         Binding("x", "fire", "Fire", id="fire", tooltip="Fire a schedule now"),
         Binding(
-            "f",
-            "fast_forward",
-            "Fast-forward",
-            id="fast-forward",
-            tooltip="Run the clock ahead by a duration or to an instant",
-        ),
-        Binding(
             "r",
             "redrive",
             "Redrive",
             id="redrive",
             tooltip="Move the selected dead-letter queue's messages back",
+            show=False,
         ),
         Binding(
-            "e", "explain", "Explain", id="explain", tooltip="Explain the selected trace record"
+            "e",
+            "explain",
+            "Explain",
+            id="explain",
+            tooltip="Explain the selected trace record",
+            show=False,
         ),
         Binding(
             "slash",
@@ -233,6 +252,7 @@ class StptuiApp(App[None]):
             key_display="/",
             id="filter",
             tooltip="Filter the events by words, kind:PREFIX or resource:NAME",
+            show=False,
         ),
         *(
             Binding(
@@ -288,6 +308,7 @@ class StptuiApp(App[None]):
     def on_mount(self) -> None:
         for key, (pane_id, _, title) in PANES.items():
             self.query_one(f"#{pane_id}").border_title = f"{key} {title}"
+        self.query_one(EventsPane).border_subtitle = key_hint(("e", "explain"), ("/", "filter"))
         self.session.add_sink(self._pending.append)
         self._timer = self.set_interval(FRAME_S, self._frame, pause=True)
         self._load()
@@ -357,6 +378,9 @@ class StptuiApp(App[None]):
         first = next((n for n in self.graph.nodes if n in self.session.stack.resources), None)
         self.query_one(GraphPane).load(self.graph, sim, first)
         self.query_one(QueuesPane).load(sim)
+        # `r` redrives a dead-letter queue: hinted only on a stack that has one.
+        has_dlq = any(q.sources for q in sim.queues.values())
+        self.query_one(QueuesPane).border_subtitle = key_hint(("r", "redrive")) if has_dlq else None
         self.query_one(AgendaPane).show(sim)
         self._show_clock()
         if first is not None:
@@ -789,18 +813,40 @@ class StptuiApp(App[None]):
         self.push_screen(FastForwardScreen(self.session, self.flush), done)
 
     def action_redrive(self) -> None:
-        """Redrive the selected dead-letter queue."""
-        name = self.selected
-        if name is None:
-            self.notify("select a dead-letter queue first", severity="warning")
-            return
-        self._run_and_notify(f"redrive {shlex.quote(name)}")
+        """Redrive the selected dead-letter queue. With anything else selected it says which
+        queues it can redrive, rather than running `redrive` on a function or an API (whose
+        error would name every queue of the stack, dead-letter or not)."""
+        queues = self.session.sim.queues
+        dlqs = [name for name, queue in queues.items() if queue.sources]
+        if self.selected in dlqs:
+            self._run_and_notify(f"redrive {shlex.quote(self.selected)}")
+        elif not dlqs:
+            self.notify(
+                "this stack has no dead-letter queue to redrive (a queue that another "
+                "queue's redrive policy sends its failed messages to)",
+                severity="warning",
+                markup=False,
+            )
+        else:
+            self.notify(
+                f"select a dead-letter queue to redrive: {', '.join(dlqs)} "
+                "(in the graph, or in the Queues pane: 2)",
+                severity="warning",
+                markup=False,
+            )
 
     def action_explain(self) -> None:
         """The selected trace record's JSON, and the `explain` chain of the id it carries."""
-        rec = self.query_one(RecordList).selected
+        records = self.query_one(RecordList)
+        rec = records.selected
         if rec is None:
-            self.notify("no trace record selected", severity="warning")
+            if records.records:
+                self.notify("no record matches the filter (/ changes it)", severity="warning")
+            else:
+                self.notify(
+                    "no trace records yet: space runs the clock, n the next event",
+                    severity="warning",
+                )
             return
         body = pretty_json(rec.to_json())
         ident = next((rec.data[k] for k in EXPLAIN_KEYS if isinstance(rec.data.get(k), str)), None)

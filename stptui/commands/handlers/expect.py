@@ -30,7 +30,6 @@ from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.state_machine import lookup_machine
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
 
@@ -324,6 +323,10 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if kind == "job":
         return words[0], _job_stats(sim, name)[field]
     if kind == "state_machine":
+        # Lazily: the state machine service (and Step Functions' interpreter) loads only for
+        # a session that asks about one.
+        from stptui.sim.services.state_machine import lookup_machine
+
         return words[0], _looked_up(lookup_machine, sim, name).figures()[field]
     if kind in ("stream", "table"):
         other = "table" if kind == "stream" else "stream"

@@ -1,10 +1,15 @@
-"""Commands for Step Functions state machines: start and stop executions, and show them."""
+"""Commands for Step Functions state machines: start and stop executions, and show them.
+
+The service model (stptui.sim.services.state_machine, with Step Functions' interpreter) is
+imported by the functions that use it, not here: every session loads this module for its
+commands, and most stacks have no state machine to run them on.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.commands.handlers.base import command
@@ -25,17 +30,10 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import KIND_WIDTH, explain, summary
-from stptui.sim.services.state_machine import (
-    MAX_PAYLOAD_BYTES,
-    RUNNING,
-    Execution,
-    ExecutionError,
-    MachineSim,
-    find_execution,
-    lookup_machine,
-    redrive_status,
-)
 from stptui.textsafe import printable
+
+if TYPE_CHECKING:
+    from stptui.sim.services.state_machine import Execution, MachineSim
 
 INPUT_HINT = 'the input is one JSON word, e.g. \'{"orderId": "o-1"}\', or @FILE holding JSON'
 # `show execution` shows at most this many history lines (the last ones).
@@ -45,6 +43,8 @@ TEXT_WIDTH = 120
 
 
 def _machine(sim: Simulator, name: str) -> MachineSim:
+    from stptui.sim.services.state_machine import lookup_machine
+
     try:
         return lookup_machine(sim, name)
     except SimError as exc:
@@ -52,6 +52,8 @@ def _machine(sim: Simulator, name: str) -> MachineSim:
 
 
 def _execution(sim: Simulator, text: str) -> Execution:
+    from stptui.sim.services.state_machine import find_execution
+
     try:
         return find_execution(sim, text)
     except SimError as exc:
@@ -60,6 +62,8 @@ def _execution(sim: Simulator, text: str) -> Execution:
 
 def _input(text: str | None) -> Any:
     """The execution input: JSON text, or `@FILE` holding JSON (default `{}`)."""
+    from stptui.sim.services.state_machine import MAX_PAYLOAD_BYTES
+
     if text is None:
         return {}
     if text.startswith("@"):
@@ -115,6 +119,8 @@ def _input(text: str | None) -> Any:
 )
 def cmd_start_execution(session: Session, call: Call) -> CommandResult:
     """start-execution STATE_MACHINE [INPUT] [--name N]"""
+    from stptui.sim.services.state_machine import ExecutionError
+
     sim = session.sim
     machine = _machine(sim, call.args["state_machine"])
     raw = _input(call.args.get("input"))
@@ -159,6 +165,8 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
 )
 def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
     """stop-execution EXECUTION [--error E] [--cause C]"""
+    from stptui.sim.services.state_machine import ExecutionError
+
     ex = _execution(session.sim, call.args["execution"])
     try:
         ex.machine.stop_execution(ex, call.opts.get("error"), call.opts.get("cause"))
@@ -189,6 +197,8 @@ def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
 )
 def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
     """redrive-execution EXECUTION"""
+    from stptui.sim.services.state_machine import ExecutionError
+
     ex = _execution(session.sim, call.args["execution"])
     try:
         ex.machine.redrive(ex)
@@ -263,6 +273,8 @@ def show_executions(sim: Simulator, name: str | None) -> CommandResult:
 def show_execution(sim: Simulator, text: str) -> CommandResult:
     """`show execution ID`: the execution, then its history (each state with its time,
     input and output sizes, retries, catches and Choice verdicts)."""
+    from stptui.sim.services.state_machine import RUNNING, redrive_status
+
     ex = _execution(sim, text)
     head = [
         f"{printable(ex.name)} of {ex.machine.name}: {ex.status} after "

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from stptui.config.model import StateMachine
+
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
@@ -28,7 +30,6 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         http,
         load_balancer,
         schedule,
-        state_machine,
         stream,
         table,
         topic,
@@ -44,5 +45,21 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         stream.wire,
         load_balancer.wire,
         table.wire,
-        state_machine.wire,
+        wire_state_machines,
     ]
+
+
+def wire_state_machines(sim: Simulator) -> None:
+    """`state_machine.wire` for a stack that has a state machine; for one without, only the
+    empty table of them (a `startExecution` emission names a machine of the stack, which the
+    behaviours check before it is emitted, so it needs no handler there).
+
+    The service brings Step Functions' interpreter (stptui.sim.asl*), as long to import as
+    the rest of the simulator's services together: most stacks have no state machine, and
+    their sessions should not wait for it."""
+    if any(isinstance(res, StateMachine) for res in sim.stack.resources.values()):
+        from stptui.sim.services import state_machine
+
+        state_machine.wire(sim)
+    else:
+        sim.services["state_machines"] = {}

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim import ddb_expressions, ddbjson
+from stptui.sim import ddbjson
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.services.stream import (
@@ -39,6 +39,7 @@ from stptui.sim.services.stream import (
 if TYPE_CHECKING:
     from stptui.config.model import Resource, Trigger
     from stptui.sim.behavior import Emission
+    from stptui.sim.ddb_expressions import Prepared
     from stptui.sim.engine import Simulator
 
 # Stacktape's key attribute types (`DynamoDbAttribute.type`) and DynamoDB's descriptors.
@@ -68,7 +69,11 @@ class Expressions:
 
 def _prepare(
     expr: Expressions | None, null_text: str, key: list[tuple[str, str]] | None = None
-) -> ddb_expressions.Prepared:
+) -> Prepared:
+    # Lazily: the expression grammar loads with the first write that has expressions, not
+    # with every stack that has a table.
+    from stptui.sim import ddb_expressions
+
     expr = expr or Expressions()
     return ddb_expressions.prepare(
         update=expr.update,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,13 +24,6 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.state_machines import INPUT_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
-from stptui.sim.services.state_machine import (
-    MAX_PAYLOAD_BYTES,
-    RUNNING,
-    ExecutionError,
-    MachineSim,
-    check_execution_name,
-)
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
     CommandDialog,
@@ -41,6 +34,9 @@ from stptui.tui.screens.dialogs import (
     json_problem,
 )
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
+
+if TYPE_CHECKING:
+    from stptui.sim.services.state_machine import MachineSim
 
 
 def starting_input(machine: MachineSim) -> str:
@@ -112,6 +108,15 @@ class StartExecutionDialog(CommandDialog):
     def problem(self) -> str | None:
         """Why StartExecution would refuse what the form holds, or None: the input not JSON
         or over 256 KiB, the name invalid or already used."""
+        # Lazily: the app imports this dialog for its keys, and the state machine service
+        # (with Step Functions' interpreter) is only needed once a stack has a machine.
+        from stptui.sim.services.state_machine import (
+            MAX_PAYLOAD_BYTES,
+            RUNNING,
+            ExecutionError,
+            check_execution_name,
+        )
+
         text = self.value("#exec-input")
         problem = json_problem(text)
         if problem:

@@ -30,7 +30,7 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.tables import ITEM_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
-from stptui.sim import ddb_expressions, ddbjson
+from stptui.sim import ddbjson
 from stptui.sim.services.table import TableSim
 from stptui.tui.render import key_schema_text
 from stptui.tui.screens.dialogs import (
@@ -130,7 +130,9 @@ class ItemDialog(CommandDialog):
         yield SafeInput(placeholder="attribute_not_exists(id)", id="item-condition")
         with Horizontal(classes="dialog-row"):
             with Vertical():
-                yield Label("names (optional, for reserved words)")
+                # Short enough for one line in half of an 80-column dialog, so that the two
+                # fields stay side by side.
+                yield Label("names (optional, #placeholders)")
                 yield SafeInput(placeholder='{"#s": "status"}', id="item-names")
             with Vertical():
                 yield Label("values (optional, DynamoDB JSON)")
@@ -202,6 +204,10 @@ class ItemDialog(CommandDialog):
                     return f"{option} is not JSON: {exc}"
         update = self.operation() == "update"
         table = self.tables[self.picked("#item-table")]
+        # Lazily: the expression grammar loads when expressions are first typed, not with
+        # the app (most stacks have no table).
+        from stptui.sim import ddb_expressions
+
         try:
             ddb_expressions.prepare(
                 update=given.get("--update"),

@@ -11,14 +11,18 @@ come (not as time goes), so a running execution says since when it runs, not for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
-from stptui.sim.services.state_machine import RUNNING, SUCCEEDED, Execution, MachineSim
 from stptui.tui.render import clock_time, hanging, safe
+
+if TYPE_CHECKING:
+    # Types only: the service (with Step Functions' interpreter) loads with a stack that has
+    # a state machine, not with the app; its statuses are AWS's words, written out below.
+    from stptui.sim.services.state_machine import Execution, MachineSim
 
 # The executions the page lists (the latest ones), and the history lines of the latest.
 SHOW_EXECUTIONS = 8
@@ -27,8 +31,8 @@ HANG = 2
 # A history line goes on under the text after its time.
 HISTORY_HANG = len("00:00:00.000 ")
 STATUS_STYLES = {
-    RUNNING: "bright_blue",
-    SUCCEEDED: "green",
+    "RUNNING": "bright_blue",
+    "SUCCEEDED": "green",
     "FAILED": "red",
     "TIMED_OUT": "red",
     "ABORTED": "magenta",
@@ -133,7 +137,7 @@ def _executions(text: Text, machine: MachineSim, now: int) -> None:
     for ex in latest:
         line = Text.assemble((safe(ex.name), "bold"), " ")
         line.append(ex.status, STATUS_STYLES.get(ex.status, ""))
-        if ex.status == RUNNING:
+        if ex.status == "RUNNING":
             where = ", ".join(safe(s) for s in current_states(ex)) or "between states"
             line.append(f" in {where}, since {clock_time(ex.start_ms)}")
         else:
