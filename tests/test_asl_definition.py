@@ -163,13 +163,13 @@ def test_a_timeout_must_be_a_positive_integer_above_the_heartbeat() -> None:
 
 def test_jsonata_and_other_integrations_are_warned_about() -> None:
     text = machine(
-        "Check:\n  Type: Task\n  Resource: arn:aws:states:::sqs:sendMessage.waitForTaskToken\n  End: true",
+        "Check:\n  Type: Task\n  Resource: arn:aws:states:::dynamodb:putItem.waitForTaskToken\n  End: true",
         head="QueryLanguage: JSONata\n        StartAt: Check",
     )
     assert one(text, "asl-not-simulated").severity == "warning"
     target = one(text, "asl-task-target")
     assert target.severity == "warning"
-    assert "arn:aws:states:::sqs:sendMessage.waitForTaskToken is not simulated" in target.message
+    assert "arn:aws:states:::dynamodb:putItem.waitForTaskToken is not simulated" in target.message
 
 
 def test_a_task_naming_no_function_of_the_stack_lists_the_logical_ids() -> None:

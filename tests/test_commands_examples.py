@@ -40,6 +40,10 @@ COMMAND_STACKS = {
     "start-execution": ROOT / "docs/examples/workflow.yml",
     "stop-execution": ROOT / "docs/examples/workflow.yml",
     "redrive-execution": ROOT / "docs/examples/workflow.yml",
+    **{
+        name: ROOT / "docs/examples/workflow-callback.yml"
+        for name in ("send-task-success", "send-task-failure", "send-task-heartbeat")
+    },
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
@@ -55,6 +59,14 @@ SETUP = {
         "start-execution orderFlow '{}' --name big-order",
         "stop-execution big-order",
     ],
+    # Two executions waiting in RequestApproval (no behaviours: the approver answers nothing).
+    **{
+        name: [
+            'start-execution orderApproval \'{"orderId": "o-7", "amount": 70}\' --name order-7',
+            'start-execution orderApproval \'{"orderId": "o-8", "amount": 80}\' --name order-8',
+        ]
+        for name in ("send-task-success", "send-task-failure", "send-task-heartbeat")
+    },
 }
 
 

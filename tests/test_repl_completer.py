@@ -151,9 +151,16 @@ def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
 
 
 def test_command_kind(session: Session) -> None:
-    # Exact matches first, then fuzzy ones (s..e..n: stop-execution, start-execution).
-    assert complete(session, "help sen")[0] == "send"
-    assert complete(session, "help sen")[1:] == ["stop-execution", "start-execution"]
+    # Exact matches first (send, then the longer names it starts, in the registry's order),
+    # then fuzzy ones (s..e..n: stop-execution, start-execution).
+    assert complete(session, "help sen") == [
+        "send",
+        "send-task-success",
+        "send-task-failure",
+        "send-task-heartbeat",
+        "stop-execution",
+        "start-execution",
+    ]
     assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
 
 

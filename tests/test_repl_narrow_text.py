@@ -40,9 +40,9 @@ def test_help_keeps_its_two_columns_at_60_columns() -> None:
     repl.run_line("help")
     lines = out.getvalue().splitlines()
     i = next(i for i, line in enumerate(lines) if line.startswith("  invoke "))
-    # The names' column is as wide as the longest name, `redrive-execution`.
-    assert lines[i].rstrip() == "  invoke             Invoke a function synchronously and run"
-    assert lines[i + 1].rstrip() == "                     the clock until it returns."
+    # The names' column is as wide as the longest name, `send-task-heartbeat`.
+    assert lines[i].rstrip() == "  invoke               Invoke a function synchronously and"
+    assert lines[i + 1].rstrip() == "                       run the clock until it returns."
     # Every line fits, and none but a topic's heading starts at the margin.
     assert all(len(line.rstrip()) <= 60 for line in lines)
     headings = [line for line in lines if line and not line.startswith(" ")]

@@ -41,6 +41,9 @@ DEFERRED = (
     "stptui.sim.asl_jsonpath",
     "stptui.sim.asl_intrinsics",
     "stptui.sim.asl_integrations",
+    "stptui.sim.asl_callbacks",
+    "stptui.sim.asl_distributed",
+    "stptui.sim.asl_jobs",
     "stptui.sim.ddb_expressions",
     "pygments.lexers",
 )

@@ -377,6 +377,20 @@ def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "redrive-execution n",
         "advance 1m",
     )
+    # workflow-callback.yml: callback tasks answered by a behaviour and by commands.
+    callbacks = Session.open(
+        WORKFLOW.with_name("workflow-callback.yml"),
+        behaviors_path=WORKFLOW.with_name("workflow-callback-behaviors.yml"),
+        start_ms=parse_instant(START),
+    )
+    yield from _run(
+        callbacks,
+        'start-execution orderApproval \'{"orderId": "o-1", "amount": 120}\' --name small',
+        'start-execution orderApproval \'{"orderId": "o-2", "amount": 5000}\' --name big',
+        "advance 5s",
+        "send-task-heartbeat small",
+        "send-task-success small",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -229,6 +229,9 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
         "redrive-execution n",
     ):
         execute(photos, line)
+    callback = example_session("workflow-callback")
+    execute(callback, 'start-execution orderApproval \'{"orderId": "o-1", "amount": 5}\' --name a')
+    execute(callback, "advance 5s")
     texts: dict[str, str] = {}
     styles: dict[str, str] = {}
     records = [
@@ -236,6 +239,7 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
         *slow.sim.trace.records,
         *calls.sim.trace.records,
         *photos.sim.trace.records,
+        *callback.sim.trace.records,
     ]
     for rec in records:
         texts.setdefault(rec.kind, record_text(rec).plain)
@@ -285,6 +289,14 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
     assert rows["sfn.map_run.ended"].startswith(
         "resizeAll execution=n state=ResizeEach status=FAILED succeeded=1 failed=1 map_run_arn="
     )
+    # The token comes last in a row: the pane is narrow, and the record's JSON has it whole.
+    assert rows["sfn.task.waiting"].startswith(
+        "orderApproval execution=a state=RequestApproval heartbeat_s=null timeout_s=3600 token="
+    )
+    assert rows["sfn.task.callback"].startswith(
+        "orderApproval execution=a state=RequestApproval outcome=success error=null "
+        "source=approver:"
+    )
     assert styles == {
         **styles,
         "sfn.execution.started": "bright_blue",
@@ -296,6 +308,8 @@ def test_every_sfn_kind_reads_in_a_row_of_the_events_pane(tmp_path: Path) -> Non
         "sfn.choice": "magenta",
         "sfn.retry": "yellow",
         "sfn.caught": "yellow",
+        "sfn.task.waiting": "yellow",
+        "sfn.task.callback": "bright_blue",
     }
 
 
@@ -378,3 +392,23 @@ def test_state_machine_and_state_names_stay_literal(tmp_path: Path) -> None:
         assert app.is_running
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+def test_the_inspector_lists_the_tasks_waiting_for_a_token() -> None:
+    session = example_session("workflow-callback")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("orderApproval")
+        app.run_command(
+            'start-execution orderApproval \'{"orderId": "o-1", "amount": 5}\' --name a'
+        )
+        app.run_command("advance 5s")
+        page = inspector(app)
+        (waiting,) = records_of(session, tk.SFN_TASK_WAITING)[-1:]
+        token = waiting.data["token"]
+        assert f"a Ship since 08:00:00.200 {token[:16]}…" in page
+        assert "send-task-success EXECUTION [OUTPUT] answers one" in page
+        app.run_command("send-task-success a")
+        assert "Waiting for a task token" not in inspector(app)
+
+    drive(StptuiApp(session), script)

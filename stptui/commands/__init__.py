@@ -10,6 +10,7 @@ is the source of help, usage lines and completion.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
@@ -27,7 +28,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult, record_line, render_plain
 from stptui.commands.session import Session, SessionError
-from stptui.sim.engine import SimError
+from stptui.sim.engine import SimError, Simulator
 from stptui.sim.trace import KIND_FIELDS
 
 
@@ -198,6 +199,8 @@ def complete_values(
     if kind == r.EXECUTION:
         machines = sim.services.get("state_machines", {})
         return [ex.name for m in machines.values() for ex in reversed(m.executions.values())]
+    if kind == r.TASK_TOKEN:
+        return _waiting_tasks(sim)
     if kind == r.RECORD_RESOURCE:
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:
@@ -263,6 +266,19 @@ def _recent_message_ids(session: Session) -> list[str]:
 # The record fields whose values `explain` follows, as completion offers them: message and
 # event ids, and object keys (invocation ids are many and seldom what a chain starts from).
 _EXPLAINED_FIELDS = ("message_id", "event_id", "key")
+
+
+def _waiting_tasks(sim: Simulator) -> list[str]:
+    """The tasks waiting for a token, newest first: by their execution's name when it is
+    the only one of it that waits, else by the start of the token (16 characters)."""
+    from stptui.sim.asl_callbacks import SHORT, tokens_of
+
+    waiting = tokens_of(sim).waiting()
+    per_execution = Counter(t.execution.name for t in waiting)
+    return [
+        t.execution.name if per_execution[t.execution.name] == 1 else t.token[:SHORT]
+        for t in reversed(waiting)
+    ]
 
 
 def _recent_ids(session: Session) -> list[str]:

@@ -1122,10 +1122,19 @@ CODES: dict[str, CodeInfo] = {
                 "likely never used.",
                 "Write the predefined name the hint suggests (they all start with `States.`).",
             ),
+            "asl-no-task-token": _stack(
+                "warning",
+                "A `.waitForTaskToken` Task state's Parameters never pass `$$.Task.Token`: the "
+                "call is made, but no worker receives the token to answer with SendTaskSuccess "
+                "or SendTaskFailure, so the state waits until its TimeoutSeconds or "
+                "HeartbeatSeconds end it (or for the execution's whole life).",
+                'Pass the token in the message or payload, e.g. `"taskToken.$": "$$.Task.Token"`.',
+            ),
             "asl-task-target": _stack(
                 "warning",
                 "A Task state calls something the simulator cannot run: a service integration "
-                "it does not simulate (`batch:submitJob.sync`, `.waitForTaskToken`, `aws-sdk:*` "
+                "it does not simulate (`batch:submitJob.sync`, `.waitForTaskToken` on other "
+                "integrations, `aws-sdk:*` "
                 "...), a function that is not in the stack, or an sqs/sns/events/dynamodb "
                 "integration whose constant target names no resource of the stack. Executions "
                 "that reach it fail, naming it.",

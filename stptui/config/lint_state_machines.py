@@ -53,6 +53,15 @@ class StateMachineChecks(_LinterBase):
                     self.report(
                         path, "warning", "asl-error-name", p.message, resource=sm.name, hint=p.hint
                     )
+                elif p.kind == "no-task-token":
+                    self.report(
+                        path,
+                        "warning",
+                        "asl-no-task-token",
+                        p.message,
+                        resource=sm.name,
+                        hint=p.hint,
+                    )
                 else:
                     self.report(
                         path,

@@ -72,6 +72,14 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "AccessDeniedException",
         "states:StartExecution",
     ),
+    **{
+        kind: (f"states:{op}", op, "AccessDeniedException", f"states:{op}")
+        for kind, op in (
+            ("sendTaskSuccess", "SendTaskSuccess"),
+            ("sendTaskFailure", "SendTaskFailure"),
+            ("sendTaskHeartbeat", "SendTaskHeartbeat"),
+        )
+    },
 }
 # The resource type each emission kind writes to, which is also the type whose `connectTo`
 # grants it (Stacktape's statements for that type include the action: `sqs:SendMessage`,
@@ -89,7 +97,17 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     "deleteItem": "dynamo-db-table",
     "updateItem": "dynamo-db-table",
     "startExecution": "state-machine",
+    # Checked against the state machine whose task the token is of: IAM names its ARN in
+    # the refusal (NOAA-OWP/hydrovis#837), and a grant on it works (aws/aws-cdk#8486).
+    "sendTaskSuccess": "state-machine",
+    "sendTaskFailure": "state-machine",
+    "sendTaskHeartbeat": "state-machine",
 }
+# Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
+# for a state machine they are StartExecution, StopExecution, ListExecutions and
+# DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an
+# iamRoleStatements entry for SendTask*.
+_NOT_BY_CONNECT_TO = frozenset({"sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,6 +578,13 @@ class Permissions:
             return (
                 "the default bus cannot be named in connectTo; add an iamRoleStatements entry "
                 f"with Action [events:PutEvents] and Resource ['{arn}']"
+            )
+        if kind in _NOT_BY_CONNECT_TO:
+            arn = self.resource_arn(kind, target, {})
+            return (
+                f"connectTo {target} does not grant {_CALLS[kind][0]}; add an "
+                "iamRoleStatements entry with Action [states:SendTaskSuccess, "
+                f"states:SendTaskFailure, states:SendTaskHeartbeat] and Resource ['{arn}']"
             )
         return f"add {target} to {workload}'s connectTo: `connectTo: [{target}]`"
 

@@ -7,8 +7,10 @@ nested machines of Parallel and Map), each with its data path inside the definit
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
 are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
 does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
-those of stptui.sim.asl_integrations and stptui.sim.asl_jobs. A Map's Distributed Map fields
-are checked by `stptui.sim.asl_distributed.check_map`.
+those of stptui.sim.asl_integrations (with `.waitForTaskToken` on Lambda, SQS, SNS and
+EventBridge: then a warning when the Parameters never pass `$$.Task.Token`) and
+stptui.sim.asl_jobs. A Map's Distributed Map fields are checked by
+`stptui.sim.asl_distributed.check_map`.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
 deployed template does (docs/fidelity.md, "Step Functions executions").
@@ -30,7 +32,9 @@ from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
 
 Path = tuple[str | int, ...]
-Kind = Literal["schema", "transition", "unreachable", "not-simulated", "data", "error-name"]
+Kind = Literal[
+    "schema", "transition", "unreachable", "not-simulated", "data", "error-name", "no-task-token"
+]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 # States that end by Next or End (Choice, Succeed and Fail do not take either).
@@ -42,6 +46,16 @@ JITTER_STRATEGIES = ("FULL", "NONE")
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _FUNCTION_ARN = re.compile(r"^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$")
 _LOGICAL_SUFFIX = "Function"
+# The callback pattern ("Wait for a Callback with Task Token"): the integrations stptui runs
+# that take the suffix, and the context path their Parameters pass the token with.
+CALLBACK_SUFFIX = ".waitForTaskToken"
+CALLBACK_INTEGRATIONS = (
+    LAMBDA_INVOKE,
+    "arn:aws:states:::sqs:sendMessage",
+    "arn:aws:states:::sns:publish",
+    "arn:aws:states:::events:putEvents",
+)
+TASK_TOKEN_PATH = "$$.Task.Token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,8 @@ class TaskTarget:
     why: str | None = None
     # A simulated service integration (stptui.sim.asl_integrations), when it is one.
     integration: str | None = None
+    # `.waitForTaskToken`: the state waits for SendTaskSuccess / SendTaskFailure.
+    callback: bool = False
 
 
 def _where(path: Path) -> str:
@@ -319,6 +335,21 @@ def _check_task(name: str, state: Mapping[str, Any], at: Path, problems: list[As
                     (*at, field), f"The value for the field '{field}' must be a positive integer"
                 )
             )
+    if callback_base(state.get("Resource")) is not None and not passes_task_token(
+        state.get("Parameters")
+    ):
+        problems.append(
+            AslProblem(
+                (*at, "Parameters") if "Parameters" in state else (*at, "Resource"),
+                "warning",
+                "no-task-token",
+                f"Task state {name!r} waits for a task token that its Parameters never pass "
+                f"on ({TASK_TOKEN_PATH}): no worker can answer it, so it waits until its "
+                "TimeoutSeconds (or HeartbeatSeconds) end it",
+                f'pass the token, e.g. in the message or payload: "taskToken.$": '
+                f'"{TASK_TOKEN_PATH}"',
+            )
+        )
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
         problems.append(
@@ -459,18 +490,22 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
     'arn')` (already resolved to the ARN), a literal function ARN, or the `lambda:invoke`
     integration with `Parameters.FunctionName` (any of those forms, or the function's name)."""
     resource = state.get("Resource")
+    callback = callback_base(resource)
+    if callback is not None:
+        resource = callback
     if resource == LAMBDA_INVOKE or (
         isinstance(resource, str) and resource.startswith(LAMBDA_INVOKE + ".")
     ):
         params = state.get("Parameters")
         name = params.get("FunctionName") if isinstance(params, dict) else None
         if name is None and isinstance(params, dict) and "FunctionName.$" in params:
-            return TaskTarget(None, True, LAMBDA_INVOKE, "FunctionName.$ is read at run time")
+            why = "FunctionName.$ is read at run time"
+            return TaskTarget(None, True, LAMBDA_INVOKE, why, None, bool(callback))
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
-        return TaskTarget(fn, True, LAMBDA_INVOKE, why)
+        return TaskTarget(fn, True, LAMBDA_INVOKE, why, None, bool(callback))
     if resource in SIMULATED_INTEGRATIONS or resource in JOB_INTEGRATIONS:
-        return TaskTarget(None, False, resource, None, resource)
+        return TaskTarget(None, False, resource, None, resource, bool(callback))
     if isinstance(resource, str) and resource.startswith("arn:aws:states:::"):
         return TaskTarget(
             None,
@@ -478,11 +513,38 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
             resource,
             f"the integration {resource} is not simulated (only Lambda, sqs:sendMessage, "
             "sns:publish, events:putEvents, dynamodb:putItem/getItem/updateItem/deleteItem, "
-            "batch:submitJob(.sync) and states:startExecution(.sync, .sync:2))",
+            "batch:submitJob(.sync) and states:startExecution(.sync, .sync:2); the first four "
+            "also with .waitForTaskToken)",
         )
     fn = _function_of(resource, functions)
     why = None if fn else f"Resource {_shown(resource)} is no function of this stack"
     return TaskTarget(fn, False, _shown(resource), why)
+
+
+def callback_base(resource: Any) -> str | None:
+    """The integration a `.waitForTaskToken` resource calls (`arn:aws:states:::sqs:sendMessage`
+    for `...sqs:sendMessage.waitForTaskToken`), when it is one stptui runs; None otherwise."""
+    if not isinstance(resource, str) or not resource.endswith(CALLBACK_SUFFIX):
+        return None
+    base = resource.removesuffix(CALLBACK_SUFFIX)
+    return base if base in CALLBACK_INTEGRATIONS else None
+
+
+def passes_task_token(value: Any) -> bool:
+    """Whether Parameters pass the task token somewhere: a `.$` field whose path is
+    `$$.Task.Token`, or an intrinsic function reading it (`States.Format('{}',
+    $$.Task.Token)`), at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key.endswith(".$") and isinstance(item, str):
+                if TASK_TOKEN_PATH in item:
+                    return True
+            elif passes_task_token(item):
+                return True
+        return False
+    if isinstance(value, list):
+        return any(passes_task_token(item) for item in value)
+    return False
 
 
 def _shown(value: Any) -> str:

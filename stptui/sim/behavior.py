@@ -99,6 +99,11 @@ empty entry means the default). Every key of an entry is optional:
     * `startExecution: {stateMachine, input?, name?}` -- Step Functions StartExecution;
       `input` is the execution's input (a string is read as the JSON text the SDK sends;
       absent means `{}`), `name` the execution's name (absent: a generated UUID).
+    * `sendTaskSuccess: {stateMachine, token, output?}`, `sendTaskFailure: {stateMachine,
+      token, error?, cause?}`, `sendTaskHeartbeat: {stateMachine, token}` -- a callback
+      worker's answer to a `.waitForTaskToken` task of `stateMachine` (the token is read
+      from the input, e.g. `body.taskToken`); `output` is JSON text or any JSON value
+      (absent: `{}`).
 
     The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`, `stateMachine`) is a
     resource name from the stack, checked when the file is loaded. Every other field is a
@@ -161,7 +166,9 @@ group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type,
 `put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
 `update_item(table, key, update, names=None, values=None, condition=None)`,
-`start_execution(state_machine, input, name=None)` and `log(text)`.
+`start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
+task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
+cause=None)`, `send_task_heartbeat(state_machine, task_token)` and `log(text)`.
 The emissions take effect when the invocation ends, and only if it succeeds; a target that is
 not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
@@ -270,6 +277,9 @@ EmissionKind = Literal[
     "deleteItem",
     "updateItem",
     "startExecution",
+    "sendTaskSuccess",
+    "sendTaskFailure",
+    "sendTaskHeartbeat",
 ]
 Status = Literal["success", "error", "timeout"]
 
@@ -407,7 +417,8 @@ class Emission:
     putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);
     updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
     JSON values by placeholder, or None); startExecution: input (the JSON text), name (str
-    or None).
+    or None); sendTaskSuccess: token, output (the JSON text); sendTaskFailure: token, error,
+    cause (str or None); sendTaskHeartbeat: token.
     """
 
     kind: EmissionKind
@@ -931,6 +942,8 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         return _update_fields(values, where)
     if kind == "startExecution":
         return _execution_fields(values, where)
+    if kind in ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat"):
+        return _answer_fields(kind, values, where)
     payload = values.get("payload")
     _dumps(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
@@ -988,6 +1001,33 @@ def _execution_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
             "a constant name is a JMESPath raw literal: name: \"'order-1'\"",
         )
     return {"input": text, "name": name}
+
+
+def _answer_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A callback worker's answer: the token (text, as the triggering message or payload
+    carried it), and SendTaskSuccess's output as JSON text or SendTaskFailure's error and
+    cause."""
+    token = values.get("token")
+    if not isinstance(token, str) or not token:
+        raise BehaviorError(
+            f"{where}.token: a task token is text, got "
+            f"{'an empty string' if token == '' else type(token).__name__}",
+            "read it from the input where the state machine put it, e.g. token: body.taskToken",
+        )
+    out: dict[str, Any] = {"token": token}
+    if kind == "sendTaskSuccess":
+        given = values.get("output")
+        out["output"] = "{}" if given is None else _json_text(given, f"{where}.output")
+    elif kind == "sendTaskFailure":
+        for name in ("error", "cause"):
+            text = values.get(name)
+            if text is not None and not isinstance(text, str):
+                raise BehaviorError(
+                    f"{where}.{name}: must be text, got {type(text).__name__}",
+                    f"a constant is a JMESPath raw literal: {name}: \"'Rejected'\"",
+                )
+            out[name] = text
+    return out
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
@@ -1522,6 +1562,26 @@ class HandlerContext:
         JSON value; `name` None gives a generated one."""
         self._emit("startExecution", state_machine, {"input": input, "name": name})
 
+    def send_task_success(self, state_machine: str, task_token: str, output: Any = None) -> None:
+        """Step Functions SendTaskSuccess for a task of `state_machine`: `output` is JSON
+        text (as boto3 takes it) or any JSON value (None: `{}`)."""
+        self._emit("sendTaskSuccess", state_machine, {"token": task_token, "output": output})
+
+    def send_task_failure(
+        self,
+        state_machine: str,
+        task_token: str,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        """Step Functions SendTaskFailure for a task of `state_machine`."""
+        fields = {"token": task_token, "error": error, "cause": cause}
+        self._emit("sendTaskFailure", state_machine, fields)
+
+    def send_task_heartbeat(self, state_machine: str, task_token: str) -> None:
+        """Step Functions SendTaskHeartbeat for a task of `state_machine`."""
+        self._emit("sendTaskHeartbeat", state_machine, {"token": task_token})
+
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)
         fields = _normalise(kind, values, f"context.{kind}")
@@ -1562,6 +1622,9 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "deleteItem": ("table", ("key",), ()),
     "updateItem": ("table", ("key", "update"), ("names", "values", "condition")),
     "startExecution": ("stateMachine", (), ("input", "name")),
+    "sendTaskSuccess": ("stateMachine", ("token",), ("output",)),
+    "sendTaskFailure": ("stateMachine", ("token",), ("error", "cause")),
+    "sendTaskHeartbeat": ("stateMachine", ("token",), ()),
 }
 
 
@@ -1585,6 +1648,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "data": "",
     "item": {},
     "update": "",
+    "token": "t",
 }
 # Where a field of one emission has another's name: updateItem's key is an object.
 _KIND_PLACEHOLDERS: dict[str, dict[str, Any]] = {"updateItem": {"key": {}}}
@@ -1949,7 +2013,8 @@ class _Reader:
                 path,
                 "behavior-bad-value",
                 "emit is a list of send / publish / notify / put / invoke / putRecord / putItem / "
-                "deleteItem / updateItem / startExecution items",
+                "deleteItem / updateItem / startExecution / sendTaskSuccess / sendTaskFailure "
+                "/ sendTaskHeartbeat items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -1963,7 +2028,8 @@ class _Reader:
                     ipath,
                     "behavior-bad-value",
                     "each emit item has exactly one key: send, publish, notify, put, invoke, "
-                    "putRecord, putItem, deleteItem, updateItem or startExecution",
+                    "putRecord, putItem, deleteItem, updateItem, startExecution, "
+                    "sendTaskSuccess, sendTaskFailure or sendTaskHeartbeat",
                     hint=hint,
                 )
                 continue

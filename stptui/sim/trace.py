@@ -84,6 +84,8 @@ SFN_STATE_EXITED = "sfn.state.exited"
 SFN_TASK_STARTED = "sfn.task.started"
 SFN_TASK_FAILED = "sfn.task.failed"
 SFN_TASK_CALLED = "sfn.task.called"
+SFN_TASK_WAITING = "sfn.task.waiting"
+SFN_TASK_CALLBACK = "sfn.task.callback"
 SFN_CHOICE = "sfn.choice"
 SFN_RETRY = "sfn.retry"
 SFN_CAUGHT = "sfn.caught"
@@ -284,6 +286,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SFN_TASK_STARTED: ("execution_arn", "state", "function", "invocation_id"),
     SFN_TASK_FAILED: ("execution_arn", "state", "error", "invocation_id"),
     SFN_TASK_CALLED: ("execution_arn", "state", "integration", "target", "delivered_id"),
+    SFN_TASK_WAITING: ("execution_arn", "state", "token", "heartbeat_s", "timeout_s"),
+    SFN_TASK_CALLBACK: ("execution_arn", "state", "token", "outcome", "error", "source"),
     SFN_CHOICE: ("execution_arn", "state", "next", "verdicts"),
     SFN_RETRY: ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
     SFN_CAUGHT: ("execution_arn", "state", "error", "next"),

@@ -70,6 +70,9 @@ KIND_STYLES: dict[str, str] = {
     "sfn.task.started": "bright_blue",
     "sfn.task.failed": "red",
     "sfn.task.called": "bright_blue",
+    # A callback task waits (yellow) as a retry does; its answer reads as an outcome.
+    "sfn.task.waiting": "yellow",
+    "sfn.task.callback": "bright_blue",
     "sfn.choice": "magenta",
     "sfn.retry": "yellow",
     "sfn.caught": "yellow",
@@ -102,6 +105,9 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "sfn.task.started": ("execution_arn", "state", "function", "invocation_id"),
     "sfn.task.failed": ("execution_arn", "state", "error", "invocation_id"),
     "sfn.task.called": ("execution_arn", "state", "integration", "target", "delivered_id"),
+    # The 640-character token comes last: the record's JSON below shows it whole.
+    "sfn.task.waiting": ("execution_arn", "state", "heartbeat_s", "timeout_s"),
+    "sfn.task.callback": ("execution_arn", "state", "outcome", "error", "source"),
     "sfn.choice": ("execution_arn", "state", "next", "verdicts"),
     "sfn.retry": ("execution_arn", "state", "error", "attempt", "delay_ms", "at"),
     "sfn.caught": ("execution_arn", "state", "error", "next"),

@@ -16,6 +16,7 @@ from stptui.commands.handlers.base import command
 from stptui.commands.registry import (
     EXECUTION,
     STATE_MACHINE,
+    TASK_TOKEN,
     TEXT,
     WORD,
     Arg,
@@ -33,6 +34,7 @@ from stptui.sim.explain import KIND_WIDTH, explain, summary
 from stptui.textsafe import printable
 
 if TYPE_CHECKING:
+    from stptui.sim.asl_callbacks import WaitingTask
     from stptui.sim.services.state_machine import Execution, MachineSim
 
 INPUT_HINT = 'the input is one JSON word, e.g. \'{"orderId": "o-1"}\', or @FILE holding JSON'
@@ -60,26 +62,32 @@ def _execution(sim: Simulator, text: str) -> Execution:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _input(text: str | None) -> Any:
-    """The execution input: JSON text, or `@FILE` holding JSON (default `{}`)."""
+def _file_text(text: str) -> str:
+    """The text a JSON argument gives: itself, or the UTF-8 text of the `@FILE` it names."""
     from stptui.sim.services.state_machine import MAX_PAYLOAD_BYTES
 
+    if not text.startswith("@"):
+        return text
+    path = Path(text[1:])
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_PAYLOAD_BYTES * 4 + 1)
+    except OSError as exc:
+        raise CommandError(
+            f"cannot read {printable(str(path))!r}: {exc.strerror or exc}",
+            "give a readable file after @ (relative to where stptui runs)",
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError(f"{printable(str(path))!r} is not UTF-8 text", INPUT_HINT) from None
+
+
+def _input(text: str | None) -> Any:
+    """The execution input: JSON text, or `@FILE` holding JSON (default `{}`)."""
     if text is None:
         return {}
-    if text.startswith("@"):
-        path = Path(text[1:])
-        try:
-            with path.open("rb") as f:
-                raw = f.read(MAX_PAYLOAD_BYTES * 4 + 1)
-        except OSError as exc:
-            raise CommandError(
-                f"cannot read {printable(str(path))!r}: {exc.strerror or exc}",
-                "give a readable file after @ (relative to where stptui runs)",
-            ) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CommandError(f"{printable(str(path))!r} is not UTF-8 text", INPUT_HINT) from None
+    text = _file_text(text)
     try:
         return jsontext.loads(text)
     except ValueError as exc:
@@ -216,6 +224,112 @@ def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
     )
 
 
+TOKEN_HELP = (
+    "the waiting task: its token, a start of it (8 characters or more), or the name of "
+    "its execution when only one of its tasks waits"
+)
+TOKEN_DETAILS = (
+    "A `.waitForTaskToken` Task state waits until a worker answers with its token. Instead "
+    "of the 640-character token you may name the execution (when exactly one of its tasks "
+    "waits) or give a start of the token; `show execution` lists the waiting tokens."
+)
+
+
+def _task(session: Session, text: str) -> WaitingTask:
+    from stptui.sim.asl_callbacks import TaskTokenError, tokens_of
+
+    try:
+        return tokens_of(session.sim).resolve(text)
+    except TaskTokenError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _answered(task: WaitingTask, what: str) -> CommandResult:
+    from stptui.sim.asl_callbacks import short
+
+    ex = task.execution
+    return CommandResult(
+        f"{what} for {printable(task.shown)} of execution {printable(ex.name)} "
+        f"({short(task.token)}); the execution is {ex.status}",
+        data={"executionArn": ex.arn, "state": task.shown, "taskToken": task.token},
+    )
+
+
+@command(
+    "send-task-success",
+    "messages",
+    "Answer a waiting callback task with its output (SendTaskSuccess).",
+    args=(
+        Arg("TASK", TASK_TOKEN, TOKEN_HELP),
+        Arg("OUTPUT", TEXT, "the task's output: JSON (one word) or @FILE (default {})", True),
+    ),
+    examples=(
+        "send-task-success order-7 '{\"approved\": true}'",
+        "send-task-success order-8 @docs/examples/approval.json",
+    ),
+    details=TOKEN_DETAILS + " The output goes through the state's ResultSelector, "
+    "ResultPath and OutputPath, and the execution moves on at once.",
+    changes_state=True,
+)
+def cmd_send_task_success(session: Session, call: Call) -> CommandResult:
+    """send-task-success TASK [OUTPUT]"""
+    from stptui.sim.asl_callbacks import TaskTokenError, tokens_of
+
+    task = _task(session, call.args["task"])
+    given = call.args.get("output")
+    text = "{}" if given is None else _file_text(given)
+    try:
+        tokens_of(session.sim).succeed(task, text, "command")
+    except TaskTokenError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return _answered(task, "SendTaskSuccess")
+
+
+@command(
+    "send-task-failure",
+    "messages",
+    "Fail a waiting callback task (SendTaskFailure); its Retry and Catch apply.",
+    args=(Arg("TASK", TASK_TOKEN, TOKEN_HELP),),
+    options=(
+        Option("--error", WORD, "the error name Retry and Catch match", "E"),
+        Option("--cause", TEXT, "the cause, in words", "C"),
+    ),
+    examples=("send-task-failure order-7 --error Rejected --cause 'over the credit limit'",),
+    details=TOKEN_DETAILS + " Without --error the error is empty, which only States.ALL "
+    "and States.TaskFailed match.",
+    changes_state=True,
+)
+def cmd_send_task_failure(session: Session, call: Call) -> CommandResult:
+    """send-task-failure TASK [--error E] [--cause C]"""
+    from stptui.sim.asl_callbacks import TaskTokenError, tokens_of
+
+    task = _task(session, call.args["task"])
+    try:
+        tokens_of(session.sim).fail(task, call.opts.get("error"), call.opts.get("cause"), "command")
+    except TaskTokenError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return _answered(task, "SendTaskFailure")
+
+
+@command(
+    "send-task-heartbeat",
+    "messages",
+    "Tell a waiting callback task its worker is alive (SendTaskHeartbeat).",
+    args=(Arg("TASK", TASK_TOKEN, TOKEN_HELP),),
+    examples=("send-task-heartbeat order-7",),
+    details=TOKEN_DETAILS + " The state's HeartbeatSeconds start again from now; its "
+    "TimeoutSeconds do not.",
+    changes_state=True,
+)
+def cmd_send_task_heartbeat(session: Session, call: Call) -> CommandResult:
+    """send-task-heartbeat TASK"""
+    from stptui.sim.asl_callbacks import tokens_of
+
+    task = _task(session, call.args["task"])
+    tokens_of(session.sim).beat(task, "command")
+    return _answered(task, "SendTaskHeartbeat")
+
+
 def _cut(text: Any) -> str:
     shown = printable(str(text)) if text is not None else "-"
     return shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…"
@@ -273,6 +387,7 @@ def show_executions(sim: Simulator, name: str | None) -> CommandResult:
 def show_execution(sim: Simulator, text: str) -> CommandResult:
     """`show execution ID`: the execution, then its history (each state with its time,
     input and output sizes, retries, catches and Choice verdicts)."""
+    from stptui.sim.asl_callbacks import short, tokens_of
     from stptui.sim.services.state_machine import RUNNING, redrive_status
 
     ex = _execution(sim, text)
@@ -295,6 +410,20 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     if ex.status not in (RUNNING, "SUCCEEDED"):
         # Whether redrive-execution would take it (a success has nothing to redrive).
         head.append(f"  redrive: {redrivable}" + (f" ({reason})" if reason else ""))
+    waiting = tokens_of(sim).waiting(ex)
+    for task in waiting:
+        bounds = [
+            f"{word} {task.state[key]} s"
+            for word, key in (("heartbeat", "HeartbeatSeconds"), ("timeout", "TimeoutSeconds"))
+            if isinstance(task.state.get(key), int)
+        ]
+        head.append(
+            f"  waiting: {printable(task.shown)} since {iso_ms(task.since_ms)} for its task "
+            f"token{' (' + ', '.join(bounds) + ')' if bounds else ''}; answer with "
+            f"send-task-success {printable(ex.name) if len(waiting) == 1 else short(task.token)}"
+        )
+        # Whole: this is where a user copies it from.
+        head.append(f"    token: {task.token}")
     history = ex.history[-SHOW_HISTORY:]
     if len(ex.history) > SHOW_HISTORY:
         head.append(f"  (the last {SHOW_HISTORY} of {len(ex.history):,} history events)")
@@ -316,6 +445,10 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
             "redriveDate": iso_ms(ex.redrive_ms) if ex.redrive_ms is not None else None,
             "redriveStatus": redrivable,
             "redriveStatusReason": reason,
+            "waiting": [
+                {"state": t.shown, "taskToken": t.token, "since": iso_ms(t.since_ms)}
+                for t in waiting
+            ],
             "history": [
                 {"t": iso_ms(h.t), "event": h.what, "state": h.state, "detail": h.detail}
                 for h in ex.history
@@ -370,6 +503,8 @@ def _record_key(rec: Any) -> str:
 
 def _because(rec: Any) -> str:
     """A trace record of an execution in words."""
+    from stptui.sim.asl_callbacks import short
+
     d = rec.data
     state = printable(str(d.get("state", "")))
     if rec.kind == "sfn.state.entered":
@@ -383,6 +518,11 @@ def _because(rec: Any) -> str:
         return f"{state} called {d['integration']} on {d['target']}{made}"
     if rec.kind == "sfn.task.failed":
         return f"{state} failed: {_cut(d['error'])}"
+    if rec.kind == "sfn.task.waiting":
+        return f"{state} waits for task token {short(d['token'])}"
+    if rec.kind == "sfn.task.callback":
+        error = f" ({_cut(d['error'])})" if d["outcome"] == "failure" else ""
+        return f"{state} got {d['outcome']}{error} from {printable(str(d['source']))}"
     if rec.kind == "sfn.choice":
         verdicts = "; ".join(_cut(v) for v in d["verdicts"])
         return f"{state} -> {printable(str(d['next']))}: {verdicts}"

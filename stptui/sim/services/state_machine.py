@@ -3,7 +3,8 @@
 An execution walks its definition one state at a time. A Task invokes a stack function
 synchronously (its simulated behaviour decides how long it runs and how it ends), calls a
 queue, topic, bus or table through stptui.sim.asl_integrations, or submits a batch job or
-starts a nested execution through stptui.sim.asl_jobs (waiting for it with `.sync`); Retry waits
+starts a nested execution through stptui.sim.asl_jobs (waiting for it with `.sync`); a
+`.waitForTaskToken` Task then waits for its token's answer (stptui.sim.asl_callbacks); Retry waits
 IntervalSeconds x BackoffRate^n (capped by MaxDelaySeconds, FULL jitter drawn from the
 simulation's rng) before the next attempt; Catch sends the error output on; Wait, retries and
 timeouts are clock entries, so `advance` fast-forwards them. Parallel runs its branches and
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import StateMachine
-from stptui.sim import asl, asl_distributed, asl_integrations, asl_jobs
+from stptui.sim import asl, asl_callbacks, asl_distributed, asl_integrations, asl_jobs
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
@@ -496,11 +497,12 @@ class MachineSim:
                 flow.ex.hints[(exc.error, exc.cause)] = hint
             self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
 
-    def _later(self, at: int, timer: Timer) -> None:
+    def _later(self, at: int, timer: Timer) -> Entry:
         """Run `timer` at `at` (now, if that is past), unless its flow moves on first."""
         sim = self.sim
         entry = sim.clock.at(max(at, sim.clock.now), self._due_timer, timer, self._timer_label)
         timer.flow.timers.append(entry)
+        return entry
 
     def _due_timer(self, timer: Timer) -> None:
         flow, name, state, raw = timer.flow, timer.state_name, timer.state, timer.raw
@@ -512,16 +514,19 @@ class MachineSim:
         elif timer.what == "wait":
             self._waited(flow, name, state, raw)
         else:
+            # A callback task that went HeartbeatSeconds without a heartbeat fails with
+            # its own error name (Error names: States.HeartbeatTimeout).
+            error = "States.HeartbeatTimeout" if timer.what == "heartbeat" else "States.Timeout"
             self._emit(
                 tk.SFN_TASK_FAILED,
                 {
                     "execution_arn": flow.ex.arn,
                     "state": flow.label + name,
-                    "error": "States.Timeout",
+                    "error": error,
                     "invocation_id": None,
                 },
             )
-            self._state_error(flow, name, state, raw, "States.Timeout", "", timer.retries)
+            self._state_error(flow, name, state, raw, error, "", timer.retries)
 
     def _waited(self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any) -> None:
         env = self._env(flow, name, 0)
@@ -692,14 +697,25 @@ class MachineSim:
         from stptui.sim.engine import SimError
 
         sim = self.sim
-        effective = state_input(state, name, raw, env)
         target = asl.task_target(state, self.functions)
+        task_token = None
+        if target.callback:
+            # Each attempt of a callback task gets its own token, in the context object
+            # before Parameters are evaluated (they pass it on with `$$.Task.Token`).
+            task_token = asl_callbacks.tokens_of(sim).issue()
+            env = asl_callbacks.with_token(env, task_token)
+        effective = state_input(state, name, raw, env)
         if target.wrapped and isinstance(effective, dict):
             # FunctionName may come from the input (`FunctionName.$`).
             resolved = {**state, "Parameters": {"FunctionName": effective.get("FunctionName")}}
             target = asl.task_target(resolved, self.functions)
         if target.integration in asl_jobs.RESOURCES:
             self._job_task(flow, name, state, raw, env, retries, target.integration, effective)
+            return
+        if target.integration is not None and task_token is not None:
+            self._callback_integration(
+                flow, name, state, raw, env, retries, target.integration, effective, task_token
+            )
             return
         if target.integration is not None:
             self._integration(flow, name, state, raw, env, retries, target.integration, effective)
@@ -720,6 +736,11 @@ class MachineSim:
                 f"The state/task '{name}' has an input with a size exceeding the maximum "
                 f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
             )
+        if task_token is not None:
+            self._callback_lambda(
+                flow, name, state, raw, env, retries, target.function, effective, task_token
+            )
+            return
         token = flow.token
         shown = flow.label + name
 
@@ -921,6 +942,204 @@ class MachineSim:
         if isinstance(timeout, int):
             at = sim.clock.now + timeout * 1000
             self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+
+    # -- callback tasks (.waitForTaskToken) ----------------------------------------------
+
+    def _callback_integration(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        resource: str,
+        params: Any,
+        token: str,
+    ) -> None:
+        """`sqs:sendMessage`, `sns:publish` or `events:putEvents` with `.waitForTaskToken`:
+        the call is made now; a refused call fails the state, a delivered one waits."""
+        shown = flow.label + name
+        source = f"{self.name}:{flow.ex.name}"
+        try:
+            _, delivered, target = asl_integrations.call(
+                self.sim, resource, params, source, (flow.ex.arn, self.arn)
+            )
+        except StatesRuntimeError as exc:
+            if exc.error == "States.Runtime":
+                raise
+            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
+            return
+        self._emit(
+            tk.SFN_TASK_CALLED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "integration": state["Resource"].removeprefix("arn:aws:states:::"),
+                "target": target,
+                "delivered_id": delivered,
+            },
+        )
+        self._history(flow.ex, "TaskSubmitted", shown, f"{resource} on {target}")
+        self._wait_for_token(flow, name, state, raw, env, retries, token)
+
+    def _callback_lambda(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        function: str,
+        effective: Any,
+        token: str,
+    ) -> None:
+        """`lambda:invoke.waitForTaskToken`: the function is invoked as InvocationType says
+        (RequestResponse by default, or Event); the state waits for the token, not for the
+        function's result, though a function error fails it."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        params = effective if isinstance(effective, dict) else {}
+        payload = params.get("Payload", {})
+        shown = flow.label + name
+        attempt = flow.token
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            if not flow.alive or flow.token != attempt or outcome.status == "success":
+                return  # answered, timed out or stopped meanwhile; or it waits on
+            error = outcome.error_type or "Error"
+            cause = json.dumps(
+                {"errorType": error, "errorMessage": outcome.error_message or ""},
+                separators=(",", ":"),
+            )
+            self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
+
+        try:
+            if params.get("InvocationType") == "Event":
+                source = f"{self.name}:{flow.ex.name}"
+                inv_id = sim.invoke_async(function, payload, "step-functions", source)
+            else:
+                inv_id = sim.invoke_sync(function, payload, done, "step-functions")
+        except SimError as exc:
+            error = "Lambda.TooManyRequestsException"
+            if "TooManyRequests" not in str(exc):
+                error = "Lambda." + str(exc).split(":", 1)[0]
+            self.task_failed(flow, name, state, raw, error, str(exc), retries)
+            return
+        self._emit(
+            tk.SFN_TASK_STARTED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": shown,
+                "function": function,
+                "invocation_id": inv_id,
+            },
+        )
+        self._history(flow.ex, "TaskSubmitted", shown, f"invoked {function} ({inv_id})")
+        self._wait_for_token(flow, name, state, raw, env, retries, token)
+
+    def _wait_for_token(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        token: str,
+    ) -> None:
+        """The state waits for its token, bounded by HeartbeatSeconds and TimeoutSeconds."""
+        now = self.sim.clock.now
+        task = asl_callbacks.WaitingTask(
+            token, self, flow, flow.token, name, state, raw, env, retries, now
+        )
+        asl_callbacks.tokens_of(self.sim).tasks[token] = task
+        heartbeat, timeout = state.get("HeartbeatSeconds"), state.get("TimeoutSeconds")
+        if isinstance(heartbeat, int):
+            task.heartbeat = self.heartbeat_timer(task)
+        if isinstance(timeout, int):
+            at = now + timeout * 1000
+            self._later(at, Timer("task timeout", flow, flow.token, name, state, raw, retries))
+        self._emit(
+            tk.SFN_TASK_WAITING,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": flow.label + name,
+                "token": token,
+                "heartbeat_s": heartbeat if isinstance(heartbeat, int) else None,
+                "timeout_s": timeout if isinstance(timeout, int) else None,
+            },
+        )
+
+    def heartbeat_timer(self, task: asl_callbacks.WaitingTask) -> Entry:
+        """The clock entry that fails `task` with States.HeartbeatTimeout HeartbeatSeconds
+        from now."""
+        at = self.sim.clock.now + int(task.state["HeartbeatSeconds"]) * 1000
+        timer = Timer(
+            "heartbeat", task.flow, task.flow_token, task.name, task.state, task.raw, task.retries
+        )
+        return self._later(at, timer)
+
+    def answered(
+        self, task: asl_callbacks.WaitingTask, outcome: str, error: str | None, source: str
+    ) -> None:
+        """Record a SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat for `task`."""
+        self._emit(
+            tk.SFN_TASK_CALLBACK,
+            {
+                "execution_arn": task.execution.arn,
+                "state": task.shown,
+                "token": task.token,
+                "outcome": outcome,
+                "error": error,
+                "source": source,
+            },
+        )
+        if outcome != "heartbeat":  # a heartbeat makes no history event (SendTaskHeartbeat)
+            what = "TaskSucceeded" if outcome == "success" else "TaskFailed"
+            detail = f"SendTask{'Success' if outcome == 'success' else 'Failure'} from {source}"
+            self._history(task.execution, what, task.shown, detail)
+
+    def task_result(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        result: Any,
+        env: DataEnv,
+        retries: int,
+    ) -> None:
+        """A task ended with `result`: its output processing, then the next state."""
+        try:
+            self._exit(flow, name, state, raw, result, env)
+        except StatesRuntimeError as exc:
+            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+
+    def task_failed(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        error: str,
+        cause: str,
+        retries: int,
+        invocation_id: str | None = None,
+    ) -> None:
+        """A task failed with `error`: recorded, then its Retry and Catch."""
+        self._emit(
+            tk.SFN_TASK_FAILED,
+            {
+                "execution_arn": flow.ex.arn,
+                "state": flow.label + name,
+                "error": error,
+                "invocation_id": invocation_id,
+            },
+        )
+        self._state_error(flow, name, state, raw, error, cause, retries)
 
     # -- Parallel and Map ----------------------------------------------------------------
 
@@ -1266,14 +1485,19 @@ def check_execution_name(name: str) -> None:
 
 def error_matches(names: list[str], error: str) -> bool:
     """Whether a retrier's or catcher's ErrorEquals matches `error`: by name, `States.ALL`
-    (any error but the terminal ones), `States.TaskFailed` (any but States.Timeout and the
-    terminal ones)."""
+    (any error but the terminal ones), `States.Timeout` (also States.HeartbeatTimeout),
+    `States.TaskFailed` (any but the timeouts and the terminal ones)."""
     if error in names:
         return True
     if error in _TERMINAL_ERRORS:
         return False
     if "States.ALL" in names:
         return True
+    # A heartbeat timeout is a timeout: States.Timeout names both ("a Task state either ran
+    # longer than the TimeoutSeconds value, or failed to send a heartbeat ..."), and
+    # States.TaskFailed matches neither.
+    if error == "States.HeartbeatTimeout":
+        return "States.Timeout" in names
     return "States.TaskFailed" in names and error != "States.Timeout"
 
 
@@ -1422,6 +1646,7 @@ def wire(sim: Simulator) -> None:
     machines: dict[str, MachineSim] = {}
     sim.services["state_machines"] = machines
     sim.emission_handlers["startExecution"] = lambda e, src: start_execution_emission(sim, e, src)
+    asl_callbacks.wire(sim)
     for res in sim.stack.resources.values():
         if isinstance(res, StateMachine) and res.definition is not None:
             machines[res.name] = MachineSim(sim, res)

@@ -1,7 +1,7 @@
 """The Inspector's sections for a Step Functions state machine: its states (type and where
-each goes next), its latest executions (status, the state(s) each is in, when it started,
-how long it took) and the history of the latest one, with the Choice verdicts, retries
-and catches that `show execution` lists.
+each goes next), the callback tasks waiting for a token, its latest executions (status,
+the state(s) each is in, when it started, how long it took) and the history of the latest
+one, with the Choice verdicts, retries and catches that `show execution` lists.
 
 State names, execution names, errors and verdicts come from the stack or the user: they go
 in as text through `safe`, never as markup. The page is redrawn when the machine's records
@@ -66,7 +66,26 @@ def state_machine_section(text: Text, sim: Simulator, name: str) -> None:
     if machine is None:
         return
     _states(text, machine.definition)
+    _waiting(text, sim, machine)
     _executions(text, machine, sim.clock.now)
+
+
+def _waiting(text: Text, sim: Simulator, machine: MachineSim) -> None:
+    """The `.waitForTaskToken` tasks of the machine's executions that wait for an answer:
+    the execution, the state, since when, and the start of the token."""
+    # Imported here: only a stack with a state machine reaches this (see design.md).
+    from stptui.sim.asl_callbacks import short, tokens_of
+
+    tasks = [t for t in tokens_of(sim).waiting() if t.machine is machine]
+    if not tasks:
+        return
+    _heading(text, "Waiting for a task token")
+    for task in tasks:
+        line = Text.assemble((safe(task.execution.name), "bold"), f" {safe(task.shown)}")
+        line.append(f" since {clock_time(task.since_ms)} ")
+        line.append(short(task.token), "dim")
+        _line(text, line)
+    _line(text, Text("send-task-success EXECUTION [OUTPUT] answers one", "dim"))
 
 
 def _states(text: Text, definition: Mapping[str, Any]) -> None:
