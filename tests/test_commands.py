@@ -261,8 +261,8 @@ def test_invoke_runs_the_clock_until_the_invocation_ends(s: Session) -> None:
     assert s.sim.clock.now == T0 + 100
     assert kinds(result) == ["invocation.started", "invocation.succeeded"]
     assert 'response: {"ok":true,"got":{"a":1}}' in result.text
-    # A payload that is not JSON arrives as a string.
-    assert run(s, "invoke api hello").data["response"] == {"ok": True, "got": "hello"}
+    # A JSON string arrives as a string.
+    assert run(s, """invoke api '"hello"'""").data["response"] == {"ok": True, "got": "hello"}
 
 
 def test_invoke_lets_other_due_events_happen(s: Session) -> None:
@@ -325,9 +325,40 @@ def test_json_that_lost_its_quotes_is_refused_with_how_to_quote_it(line: str) ->
     assert err.hint is not None and "single quotes" in err.hint
 
 
-def test_a_payload_that_is_plain_text_is_still_sent_as_text(s: Session) -> None:
-    result = execute(s, "invoke api hello")
-    assert result.records[0].kind == "invocation.started"
+@pytest.mark.parametrize(
+    ("line", "refusal", "hint"),
+    [
+        (
+            "invoke api hello",
+            "InvalidRequestContentException: Could not parse request body into json: ",
+            """to send the text, quote it: invoke api '"hello"'""",
+        ),
+        (
+            "start-job heavyJob 'two words'",
+            "InvalidExecutionInput: the input is not JSON: ",
+            """to send the text, quote it: start-job heavyJob '"two words"'""",
+        ),
+        (
+            'invoke api "it\'s"',
+            "InvalidRequestContentException: Could not parse request body into json: ",
+            "write text as a JSON string, in double quotes",
+        ),
+    ],
+)
+def test_a_payload_that_is_not_json_is_refused_as_aws_refuses_it(
+    line: str, refusal: str, hint: str
+) -> None:
+    """Lambda's Invoke answers InvalidRequestContentException to a body that is not JSON,
+    and StartExecution InvalidExecutionInput: nothing runs, and the hint sends the text as
+    the JSON string it must be."""
+    combined = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "combined"
+    session = Session.open(combined, start_ms=T0)
+    err = fails(session, line)
+    assert err.message.startswith(refusal)
+    assert err.hint is not None and err.hint.endswith(hint)
+    assert len(session.sim.trace.records) == 0
+    if "quote it: " in err.hint:
+        assert execute(session, err.hint.split("quote it: ")[1]).records
 
 
 # -- time ------------------------------------------------------------------------------------

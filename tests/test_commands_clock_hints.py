@@ -62,3 +62,31 @@ def test_run_with_only_schedules_pending_says_so_and_how_to_reach_them() -> None
     # A run that did some work says only that.
     execute(s, "fire dailyReport")
     assert execute(s, "run").text == "quiet; now 2026-01-05T08:01:10.494Z (+1 min 10.494 s)"
+
+
+def test_advance_past_the_duration_limit_offers_the_until_line_that_gets_there() -> None:
+    s = Session.open(STACKS / "job-queue", start_ms=parse_instant(START))
+    with pytest.raises(CommandError) as caught:
+        execute(s, "advance 100000d")
+    assert caught.value.message == (
+        "advance: '100000d' is longer than the 3650-day limit of a duration"
+    )
+    assert caught.value.hint == (
+        "to run that far, give the instant instead: until 2299-10-21T08:00:00.000Z"
+    )
+    assert s.sim.clock.now == parse_instant(START)
+    # The line offered is one `until` takes, and it runs to the instant named.
+    execute(s, caught.value.hint.rsplit(": ", 1)[1])
+    assert s.sim.clock.now == parse_instant("2299-10-21T08:00:00Z")
+
+
+def test_advance_past_the_clocks_end_names_the_end_and_how_to_reach_it() -> None:
+    s = Session.open(STACKS / "job-queue", start_ms=parse_instant(START))
+    with pytest.raises(CommandError) as caught:
+        execute(s, "advance 3000000d")
+    assert "would take the clock past its maximum, 9999-12-31T23:59:59.999Z" in (
+        caught.value.message
+    )
+    assert caught.value.hint == (
+        "`until 9999-12-31T23:59:59.999Z` runs to the end of the clock's range"
+    )

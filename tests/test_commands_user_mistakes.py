@@ -167,3 +167,69 @@ def test_a_line_that_cannot_be_split_says_where(session: Session, line: str, hin
 )
 def test_words_too_many_get_the_line_without_them(session: Session, line: str, hint: str) -> None:
     assert (refused(session, line).hint or "").startswith(hint)
+
+
+CART_AUDIT = ROOT / "docs" / "examples" / "cart-audit.yml"
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            """update-item carts '{"cartId": {"S": "c1"}}' 'SET qty = :q' """
+            """--values '{":q": {"N": "2"}}'""",
+            """update-item carts '{"cartId": {"S": "c1"}}' --update 'SET qty = :q' """
+            """--values '{":q": {"N": "2"}}'""",
+        ),
+        (
+            """put-item carts '{"cartId": {"S": "c1"}}' 'attribute_not_exists(cartId)'""",
+            """put-item carts '{"cartId": {"S": "c1"}}' --condition """
+            """attribute_not_exists(cartId)""",
+        ),
+    ],
+)
+def test_an_expression_given_as_an_argument_is_shown_with_its_option(line: str, hint: str) -> None:
+    """An update or condition expression typed after the key, already quoted, was answered
+    with "quote a body or payload that holds spaces": the hint now is the line that runs,
+    the option's name put before the expression and the line's other options kept."""
+    session = Session.open(CART_AUDIT, start_ms=T0)
+    err = refused(session, line)
+    assert err.hint == f"an expression is an option's value: {hint}"
+    assert execute(session, hint).records
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        (
+            "show table",
+            "show table needs a dynamo-db-table name",
+            "this stack's dynamo-db-tables: carts; e.g. show table carts",
+        ),
+        (
+            "show tables",
+            "show table shows one dynamo-db-table at a time",
+            "this stack's dynamo-db-tables: carts; e.g. show table carts",
+        ),
+    ],
+)
+def test_show_table_without_a_name_names_the_stacks_tables(
+    line: str, message: str, hint: str
+) -> None:
+    """Before, `show tables` was "did you mean 'table'?" and `show table` pointed to
+    `stptui graph`, outside the session: neither named a table."""
+    err = refused(Session.open(CART_AUDIT, start_ms=T0), line)
+    assert (err.message, err.hint) == (message, hint)
+    assert execute(Session.open(CART_AUDIT, start_ms=T0), hint.split("e.g. ")[1]).text
+
+
+def test_show_streams_names_the_streams_or_says_there_are_none(session: Session) -> None:
+    err = refused(session, "show streams")
+    assert (err.message, err.hint) == (
+        "show stream shows one kinesis-stream at a time",
+        "this stack has no kinesis-stream",
+    )
+    clicks = Session.open(ROOT / "docs" / "examples" / "clickstream.yml", start_ms=T0)
+    assert refused(clicks, "show stream").hint == (
+        "this stack's kinesis-streams: clicks; e.g. show stream clicks"
+    )

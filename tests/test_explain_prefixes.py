@@ -93,3 +93,53 @@ def test_show_message_counts_gone_messages_when_it_checks_a_prefix(session: Sess
     err = _refusal(session, f"show message {live[:4]}")
     assert err.message.startswith(f"{live[:4]!r} is the start of 2 message ids: ")
     assert execute(session, f"show message {gone}").data["live"] is False
+
+
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+
+
+def _request_ids(session: Session, kind: str) -> list[str]:
+    return [str(r.data["request_id"]) for r in session.sim.trace.records if r.kind == kind]
+
+
+def test_explain_takes_the_start_of_an_http_api_request_id() -> None:
+    """API Gateway request ids are base64 (`Ifh/NEWESEWjKxM=`): their start names them as a
+    UUID's start does, though it is neither lower case nor hex."""
+    session = Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    execute(session, """http POST /orders/1 '{"a": 1}'""")
+    (request_id,) = _request_ids(session, "http.request")
+    whole = execute(session, f"explain {request_id}").data["records"]
+    assert whole[0]["kind"] == "http.request"
+    assert execute(session, f"explain {request_id[:7]}").data["records"] == whole
+
+
+def test_explain_takes_the_start_of_an_s3_request_id_in_either_case() -> None:
+    session = Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    execute(session, "upload uploads incoming/report.csv")
+    (request_id,) = _request_ids(session, "object.created")
+    assert request_id.isupper()  # S3's request ids are upper-case hex
+    whole = execute(session, f"explain {request_id}").data["records"]
+    assert {r["kind"] for r in whole} == {"object.created", "notification.matched"}
+    for prefix in (request_id[:8], request_id[:8].lower()):
+        assert execute(session, f"explain {prefix}").data["records"] == whole
+
+
+def test_a_short_start_of_a_request_id_asks_for_more_characters() -> None:
+    session = Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    execute(session, """http POST /orders/1 '{"a": 1}'""")
+    (request_id,) = _request_ids(session, "http.request")
+    err = _refusal(session, f"explain {request_id[:3]}")
+    assert (
+        err.message
+        == f"{request_id[:3]!r} is too short a prefix: give at least 4 characters of the id"
+    )
+
+
+def test_an_object_key_that_starts_an_id_still_names_the_object() -> None:
+    """An exact object key wins over the start of an id, whatever its alphabet."""
+    session = Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    mid = str(execute(session, "send jobQueue '{}'").data["message_id"])
+    execute(session, f"upload uploads {mid[:8]}")
+    records = execute(session, f"explain {mid[:8]}").data["records"]
+    assert {r["kind"] for r in records} == {"object.created", "notification.skipped"}
+    assert execute(session, f"explain {mid[:9]}").data["records"][0]["kind"] == "message.sent"

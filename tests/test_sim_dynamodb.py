@@ -413,7 +413,7 @@ def test_commands_put_show_and_delete_items(tmp_path: Path) -> None:
         ("put-item orders 'nope'", "the item is not JSON", "DynamoDB JSON"),
         ("put-item ordrs '{}'", "no dynamo-db-table named 'ordrs'", "did you mean 'orders'?"),
         ("put-item failed '{}'", "'failed' is an sqs-queue, not a dynamo-db-table", "orders"),
-        ("show table", "show table needs a dynamo-db-table name", "graph"),
+        ("show table", "show table needs a dynamo-db-table name", "show table orders"),
         ("show stream orders", "'orders' is a dynamo-db-table, not a kinesis", "show table orders"),
     ],
 )

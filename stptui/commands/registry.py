@@ -579,11 +579,34 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             # (`help expect count`: `help expect`).
             kept = words[: len(words) - len(rest)]
             hint = f"write just `{' '.join(quote_word(w) for w in [cmd.name, *kept])}`"
-        if (duration := _duration_in_words(cmd, call, rest)) is not None:
+        if (expression := _expression_in_words(cmd, call, words, rest)) is not None:
+            hint = f"an expression is an option's value: {expression}"
+        elif (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
             hint = f"write the instant as one word: {instant}"
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+
+
+def _expression_in_words(cmd: Command, call: Call, words: list[str], rest: list[str]) -> str | None:
+    """The line with its `--update` (or `--condition`) put before the one extra word, when
+    that word is an expression given where no argument takes one: `update-item T KEY 'SET
+    a = :v'` meant `--update 'SET a = :v'`. The first expression option not given is the
+    one meant (an update expression comes before a condition)."""
+    if len(rest) != 1:
+        return None
+    option = next((o for o in cmd.options if o.metavar == "EXPR" and o.key not in call.opts), None)
+    if option is None:
+        return None
+    line = [cmd.name, *words[: len(words) - 1], option.name, rest[0]]
+    for given in cmd.options:  # the options the line gave, kept, so that the hint runs
+        value = call.opts.get(given.key)
+        if given.kind == FLAG:
+            line += [given.name] if value else []
+        elif value is not None:
+            for one in value if isinstance(value, list) else [value]:
+                line += [given.name, one]
+    return " ".join(quote_word(w) for w in line)
 
 
 def _instant_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:

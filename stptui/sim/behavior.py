@@ -233,6 +233,7 @@ from typing import Any, Literal
 import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.functions import Functions
+from jmespath.lexer import Lexer
 from jmespath.visitor import TreeInterpreter
 
 from stptui import jsontext
@@ -290,6 +291,15 @@ class BehaviorError(ValueError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+
+
+class DurationTooLongError(BehaviorError):
+    """A duration over the 3650-day limit; `ms` is how long it is, so that a caller can say
+    where it would lead (`advance` offers `until` that instant)."""
+
+    def __init__(self, message: str, hint: str, ms: int) -> None:
+        super().__init__(message, hint)
+        self.ms = ms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,7 +389,11 @@ def parse_duration(text: str) -> int:
             "round it to a whole number of milliseconds, e.g. 1.5s or 1500ms",
         )
     if total > MAX_DURATION_MS:
-        raise BehaviorError(f"{_quote(s)} is longer than the 3650-day limit", _DURATION_HINT)
+        raise DurationTooLongError(
+            f"{_quote(s)} is longer than the 3650-day limit",
+            "a duration is at most 3650d (about ten years)",
+            int(total),
+        )
     return int(total)
 
 
@@ -525,6 +539,44 @@ def _compile(expression: str, example: str | None = None) -> Any:
         raise BehaviorError(f"invalid JMESPath {_quote(expression)}: {exc}", hint) from None
     _check_calls(expression, compiled.parsed)
     return compiled
+
+
+# Tokens after which a value is compared: a quoted identifier there is a field, not text.
+_COMPARATORS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte"})
+
+
+def quoted_text(expression: str) -> tuple[str, str] | None:
+    """`(word, comparator)` when `expression` compares with a double-quoted word that is not
+    the start of a path: `body.type == "invoice"`. In JMESPath double quotes name a field,
+    so that compares with the field `invoice` of the input (null, nearly always) rather than
+    with the text; raw literals (`'invoice'`) are text. None when there is no such word, or
+    when the expression does not tokenize (compiling it says why)."""
+    try:
+        tokens = list(Lexer().tokenize(expression))
+    except Exception:  # the lexer's own errors, and odd ones on hostile input
+        return None
+    for before, token, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            token["type"] == "quoted_identifier"
+            and before["type"] in _COMPARATORS
+            and after["type"] not in ("dot", "lbracket", "filter", "flatten")
+        ):
+            return str(token["value"]), str(before["value"])
+    return None
+
+
+def quoted_text_warning(expression: str) -> tuple[str, str] | None:
+    """The message and hint of `quoted_text` for `expression`, or None."""
+    found = quoted_text(expression)
+    if found is None:
+        return None
+    word, comparator = found
+    literal = "'" + word.replace("'", "\\'") + "'"
+    return (
+        f'{comparator} "{word}" compares with the field {word!r} of the input, not with the '
+        "text: in JMESPath double quotes name a field",
+        f'for the text, write the raw literal {literal}; for the field, write @."{word}"',
+    )
 
 
 def _check_calls(expression: str, tree: dict[str, Any]) -> None:
@@ -861,7 +913,31 @@ class _EmitSpec:
         values: dict[str, Any] = {}
         for name, value, is_expr in self.fields:
             values[name] = _search(value, ctx, f"{self.where}.{name}") if is_expr else value
-        return Emission(self.kind, self.target, _normalise(self.kind, values, self.where))
+        try:
+            return Emission(self.kind, self.target, _normalise(self.kind, values, self.where))
+        except BehaviorError as exc:
+            raise BehaviorError(self._why_null(str(exc), values, ctx), exc.hint) from None
+
+    def _why_null(self, message: str, values: dict[str, Any], ctx: Any) -> str:
+        """`message`, and, when the refused field is a bare name that found nothing, that it
+        read the event: `source: orders` meant the text 'orders' far more often than a
+        field `orders`, and the fix is the raw literal the file must use for a constant."""
+        for name, value, is_expr in self.fields:
+            tree = value.parsed if is_expr else None
+            if (
+                tree is not None
+                and tree.get("type") == "field"
+                and values.get(name) is None
+                and message.startswith(f"{self.where}.{name}:")
+                and not (isinstance(ctx, dict) and tree["value"] in ctx)
+            ):
+                word = tree["value"]
+                return (
+                    f"{message} (`{name}: {word}` reads the event's field {word!r}, which this "
+                    f"event does not have); a constant string is a raw literal: "
+                    f"{name}: \"'{word}'\""
+                )
+        return message
 
 
 def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
@@ -874,10 +950,17 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
                 or not isinstance(delay, (int, float))
                 or (isinstance(delay, float) and not delay.is_integer())
             ):
-                raise BehaviorError(f"{where}.delay: must be whole seconds, got {delay!r}")
+                raise BehaviorError(
+                    f"{where}.delay: must be whole seconds, got {delay!r}",
+                    "a number of seconds: delay: 5 (a constant), or a JSON constant in "
+                    'JMESPath: delay: "`5`"',
+                )
             delay = int(delay)
             if not 0 <= delay <= MAX_SQS_DELAY_S:
-                raise BehaviorError(f"{where}.delay: must be 0..900 seconds, got {delay}")
+                raise BehaviorError(
+                    f"{where}.delay: must be 0..900 seconds, got {delay}",
+                    "SQS delays a message by at most 900 seconds (15 minutes)",
+                )
         return {
             "body": _json_text(values.get("body"), f"{where}.body"),
             "delay": delay,
@@ -1654,6 +1737,21 @@ _PLACEHOLDERS: dict[str, Any] = {
 _KIND_PLACEHOLDERS: dict[str, dict[str, Any]] = {"updateItem": {"key": {}}}
 
 
+def _file_hint(exc: BehaviorError | DynamoDBError) -> str | None:
+    """The hint of a refused updateItem, said in the behaviours file's terms: DynamoDB's
+    own hints name the `update-item` command's options and DynamoDB JSON, but an emission
+    gives `names` and `values`, the latter plain JSON."""
+    undefined = re.search(r"not defined; attribute (name|value): (\S+)", str(exc))
+    if undefined is not None:
+        kind, placeholder = undefined.groups()
+        if kind == "value":
+            return f'add it to values, in plain JSON: values: {{"{placeholder}": 1}}'
+        return f'add it to names: names: {{"{placeholder}": attributeName}}'
+    if exc.hint is not None and "--" in exc.hint:
+        return "see docs/behaviors.md, Updating items"
+    return exc.hint
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -1715,10 +1813,14 @@ class _Reader:
             self.report(path, "behavior-bad-value", "a JMESPath expression must be a string")
             return None
         try:
-            return _compile(text, f'when: "{_CONDITION_EXAMPLE}"' if condition else None)
+            compiled = _compile(text, f'when: "{_CONDITION_EXAMPLE}"' if condition else None)
         except BehaviorError as exc:
             self.report(path, "behavior-bad-jmespath", str(exc), hint=exc.hint)
             return None
+        quoted = quoted_text_warning(text)
+        if quoted is not None:
+            self.report(path, "behavior-quoted-text", quoted[0], hint=quoted[1], severity="warning")
+        return compiled
 
     # -- the file
 
@@ -2080,16 +2182,19 @@ class _Reader:
                     ok = False
                     continue
                 spec.fields.append((name, compiled, True))
+                # A literal (`'5'`, `` `[1]` ``) gives the same value at every invocation:
+                # check it now, as a YAML constant is checked.
+                tree = compiled.parsed
+                if tree.get("type") == "literal" and not self.check_constant(
+                    kind, name, tree.get("value"), path, where
+                ):
+                    ok = False
                 if kind == "updateItem" and not self.check_expression(name, compiled, path):
                     ok = False
                 if kind == "startExecution" and not self.check_execution_name(name, compiled, path):
                     ok = False
             else:
-                try:  # a constant: check it now rather than at every invocation
-                    placeholders = {**_PLACEHOLDERS, **_KIND_PLACEHOLDERS.get(kind, {})}
-                    _normalise(kind, {**placeholders, name: raw}, where)
-                except BehaviorError as exc:
-                    self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
+                if not self.check_constant(kind, name, raw, path, where):
                     ok = False
                     continue
                 spec.fields.append((name, raw, False))
@@ -2100,7 +2205,54 @@ class _Reader:
             spec.when = compiled
         if ok and kind == "send":
             self.check_fifo(target, fields, path)
+        if ok and kind == "updateItem" and not self.check_update_request(spec, path):
+            ok = False
         return spec if ok else None
+
+    def check_update_request(self, spec: _EmitSpec, path: DataPath) -> bool:
+        """An updateItem whose expressions and placeholders are all known when the file
+        loads (constants, literals or absent) is checked as DynamoDB checks the request:
+        a placeholder used but not given, or given but not used, or a key attribute
+        updated, is refused whatever the input, so it is an error at `update` now."""
+        known: dict[str, Any] = {"key": {}}
+        for name, value, is_expr in spec.fields:
+            if name == "key":
+                continue
+            if is_expr:
+                if value.parsed.get("type") != "literal":
+                    return True  # depends on the input: checked when the emission runs
+                value = value.parsed.get("value")
+            known[name] = value
+        # Imported here, as for the emission itself: most behaviours files have no updateItem.
+        from stptui.sim import ddb_expressions
+        from stptui.sim.services.table import key_schema  # the config layer's view of keys
+
+        table = self.stack.resources.get(spec.target)
+        try:
+            fields = _update_fields(known, spec.where)
+            ddb_expressions.prepare(
+                update=fields["update"],
+                condition=fields["condition"],
+                names=fields["names"],
+                values=fields["values"],
+                key_names=tuple(n for n, _ in (key_schema(table) if table else None) or ()),
+                null_text="UpdateExpression and ConditionExpression are null",
+            )
+        except (BehaviorError, DynamoDBError) as exc:
+            self.report((*path, "update"), "behavior-bad-value", str(exc), hint=_file_hint(exc))
+            return False
+        return True
+
+    def check_constant(self, kind: str, name: str, value: Any, path: DataPath, where: str) -> bool:
+        """A field whose value is known when the file loads (a constant, or a JMESPath
+        literal) is checked now rather than at every invocation: False after reporting it."""
+        placeholders = {**_PLACEHOLDERS, **_KIND_PLACEHOLDERS.get(kind, {})}
+        try:
+            _normalise(kind, {**placeholders, name: value}, where)
+        except BehaviorError as exc:
+            self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
+            return False
+        return True
 
     def check_expression(self, name: str, compiled: Any, path: DataPath) -> bool:
         """An updateItem's `update` or `condition` written as a constant (a raw literal) is

@@ -31,7 +31,7 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ID_FIELDS = ("sequence_number", "sequence_numbers", "execution_arn")
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
-# A shorter run of hex digits is no id prefix: too many ids would start with it.
+# A shorter start of an id is no id prefix: too many ids would start with it.
 MIN_PREFIX = 4
 # How much of each id a list of ids shows at least (the REPL's short ids are 8 long).
 SHORT_ID = 8
@@ -108,8 +108,13 @@ def explain(trace: Trace, key: str) -> Chain:
             for ident in _ids_in(name, value):
                 by_id.setdefault(ident, []).append(i)
     chain = Chain(key)
-    asked, chain.candidates = _asked(by_id, key)
-    seeds = by_id[asked] if asked is not None else _literal_seeds(records, key)
+    # An exact id, then an object key or path, then the start of an id: an object key that
+    # happens to begin an id still names the object.
+    seeds = by_id.get(key) or _literal_seeds(records, key)
+    asked: str | None = key if key in by_id else None
+    if not seeds:
+        asked, chain.candidates = _asked(by_id, key)
+        seeds = by_id[asked] if asked is not None else []
     if not seeds:
         return chain
     seen = set(seeds)
@@ -142,18 +147,23 @@ def explain(trace: Trace, key: str) -> Chain:
 
 
 def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]]:
-    """The id `key` names (itself, or the one id it is the start of), and the ids it could
-    mean when it is the start of several (no id then: merging their chains would answer a
-    question nobody asked)."""
-    if key in by_id:
-        return key, []
-    if len(key) >= MIN_PREFIX and re.fullmatch(r"[0-9a-f-]+", key):
-        ids = sorted(ident for ident in by_id if ident.startswith(key))
-        if len(ids) > 1:
-            return None, ids
-        if ids:
-            return ids[0], []
-    return None, []
+    """The one id `key` is the start of, and the ids it could mean when it is the start of
+    several (no id then: merging their chains would answer a question nobody asked).
+
+    Ids come in several alphabets (UUIDs in lower-case hex, S3 request ids in upper-case
+    hex, API Gateway request ids in base64), so any characters may start one. The case must
+    match, unless no id starts with the key as typed: then a start in another case counts
+    (an S3 request id copied in lower case), since base64 ids that differ only in case are
+    told apart by the refusal that lists them."""
+    if len(key) < MIN_PREFIX:
+        return None, []
+    ids = sorted(ident for ident in by_id if ident.startswith(key))
+    if not ids:
+        folded = key.casefold()
+        ids = sorted(ident for ident in by_id if ident.casefold().startswith(folded))
+    if len(ids) > 1:
+        return None, ids
+    return (ids[0], []) if ids else (None, [])
 
 
 def _literal_seeds(records: list[Record], key: str) -> list[int]:

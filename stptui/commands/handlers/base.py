@@ -9,6 +9,7 @@ print: they return a CommandResult.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -222,13 +223,16 @@ def _attributes(pairs: list[str]) -> dict[str, Any]:
 UNQUOTED_JSON_HINT = "put JSON in single quotes so that its double quotes stay: '{\"orderId\": 1}'"
 
 
-def parse_payload(text: str | None) -> Any:
-    """An invoke payload: JSON when the text is JSON, else the text itself (default `{}`).
+def parse_payload(text: str | None, refusal: str, command_start: str) -> Any:
+    """A payload that must be JSON, as Lambda's Invoke and Step Functions' StartExecution
+    take it (default `{}`).
 
-    JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is refused:
-    as text it would not be what the user meant. So is text that starts as an object or an
-    array does but is not JSON: almost always JSON whose quotes the line took away, else
-    JSON broken where the message says."""
+    Text that is not JSON is refused with `refusal` (the AWS error and its words) before
+    the reader's message; the hint says how to send it as a JSON string (`command_start`
+    is the line up to the payload). Text that starts as an object or an array does is
+    almost always JSON whose quotes the line took away, else JSON broken where the message
+    says. JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is
+    refused too."""
     if text is None:
         return {}
     try:
@@ -237,10 +241,15 @@ def parse_payload(text: str | None) -> Any:
         raise CommandError(f"the payload is not usable JSON: {exc}") from None
     except ValueError as exc:
         if looks_like_json(text):
-            raise CommandError(
-                f"the payload starts like JSON but is not JSON: {exc}", broken_json_hint(text)
-            ) from None
-        return text
+            hint = broken_json_hint(text)
+        elif "'" in text:
+            hint = "the payload must be JSON: write text as a JSON string, in double quotes"
+        else:
+            quoted = json.dumps(text, ensure_ascii=False)
+            hint = (
+                f"the payload must be JSON; to send the text, quote it: {command_start} '{quoted}'"
+            )
+        raise CommandError(f"{refusal}: {exc}", hint) from None
 
 
 def looks_like_json(text: str) -> bool:

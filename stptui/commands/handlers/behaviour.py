@@ -24,6 +24,7 @@ from stptui.sim.behavior import (
     BehaviorError,
     add_override,
     parse_override,
+    quoted_text_warning,
 )
 from stptui.sim.engine import Simulator
 from stptui.sim.services.batch import BatchJobSim
@@ -76,10 +77,12 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     sim.trace.emit(
         (sim.clock.now, tk.BEHAVIOR_OVERRIDDEN, fn.name, {"override": ov.label(), "active": active})
     )
-    return CommandResult(
-        f"{fn.name} overrides: {'; '.join(_without_name(d, fn.name) for d in active)}",
-        data={"function": fn.name, "override": ov.label(), "active": active},
-    )
+    text = f"{fn.name} overrides: {'; '.join(_without_name(d, fn.name) for d in active)}"
+    quoted = quoted_text_warning(ov.expression) if ov.expression else None
+    if quoted is not None:
+        # Valid JMESPath, so the override applies; but it almost never holds as written.
+        text += f"\nnote: {quoted[0]}; {quoted[1]}"
+    return CommandResult(text, data={"function": fn.name, "override": ov.label(), "active": active})
 
 
 @command(

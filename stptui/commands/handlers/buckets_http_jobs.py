@@ -473,13 +473,16 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             f"note: sent to the HTTP API; --gateway NAME sends it to a load balancer ({others})"
         )
     lines += [f"{name}: {value}" for name, value in resp.headers]
-    lines += ["", resp.body, _now_line(sim, started)]
+    # A response to HEAD ends after its headers (RFC 9110, 9.3.2): whatever body the function
+    # returned, the client gets none; the content-length still says how long it would be.
+    body = "" if method.upper() == "HEAD" else resp.body
+    lines += ["", body, _now_line(sim, started)]
     return CommandResult(
         "\n".join(lines),
         data={
             "status": resp.status,
             "headers": [list(h) for h in resp.headers],
-            "body": resp.body,
+            "body": body,
             "gateway": resp.gateway,
             "route": resp.route,
             "target": resp.target,
@@ -529,9 +532,7 @@ def _response_hint(session: Session, reason: str, target: str | None) -> str | N
     "Start a batch job's state machine directly (StartExecution), with an optional event.",
     args=(
         Arg("JOB", "batch-job", "a batch job of the stack"),
-        Arg(
-            "PAYLOAD", PAYLOAD, "the trigger event: JSON or plain text (default {})", optional=True
-        ),
+        Arg("PAYLOAD", PAYLOAD, "the trigger event: JSON (default {})", optional=True),
     ),
     examples=("start-job heavyJob", 'start-job heavyJob \'{"date": "2026-01-05"}\''),
     details=(
@@ -546,7 +547,11 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     service = sim.services["batch"]
     job = _sim_call(service.job, call.args["job"])
-    payload = parse_payload(call.args["payload"])
+    payload = parse_payload(
+        call.args["payload"],
+        "InvalidExecutionInput: the input is not JSON",
+        f"start-job {job.name}",
+    )
     eid = service.start(job.name, payload, "manual", "command")
     ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
     return CommandResult(

@@ -31,7 +31,10 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.behavior import (
+    BehaviorError,
+    DurationTooLongError,
     format_duration,
+    parse_duration,
 )
 from stptui.sim.clock import (
     MAX_MS,
@@ -55,17 +58,44 @@ DAY_MS = 86_400_000
     "Run everything due in the next DURATION of virtual time.",
     args=(Arg("DURATION", DURATION, "90s, 5m, 2h30m, 1d, 250ms"),),
     examples=("advance 90s", "advance 2h30m"),
+    details="A duration is at most 3650d; `until` runs to any later instant.",
     changes_state=True,
 )
 def cmd_advance(session: Session, call: Call) -> CommandResult:
     """advance DURATION"""
     sim = session.sim
-    ms = _duration(call.args["duration"], "advance")
+    text = call.args["duration"]
+    try:
+        ms = parse_duration(text)
+    except DurationTooLongError as exc:
+        raise _too_long(sim, text, exc) from None
+    except BehaviorError as exc:
+        raise CommandError(f"advance: {exc}", exc.hint) from None
     before = sim.clock.now
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
         refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
     return _move_clock(session, call, lambda stop: sim.advance(ms, stop))
+
+
+def _too_long(sim: Simulator, text: str, exc: DurationTooLongError) -> CommandError:
+    """The refusal of an `advance` past the 3650-day limit of a duration, with the `until`
+    line that runs to the same instant when the clock can reach it: `until` takes any
+    instant up to the clock's maximum."""
+    target = sim.clock.now + exc.ms
+    if target > MAX_MS:
+        left = MAX_MS - sim.clock.now
+        return CommandError(
+            f"advance: {text!r} is longer than the 3650-day limit of a duration, and would "
+            f"take the clock past its maximum, {iso_ms(MAX_MS)}",
+            f"`until {iso_ms(MAX_MS)}` runs to the end of the clock's range"
+            if left > 0
+            else "the clock is at the end of its range: nothing moves it further",
+        )
+    return CommandError(
+        f"advance: {text!r} is longer than the 3650-day limit of a duration",
+        f"to run that far, give the instant instead: until {iso_ms(target)}",
+    )
 
 
 def _move_clock(

@@ -138,6 +138,13 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     table TABLE | executions [SM] | execution ID"""
     what = call.args["what"]
     name = call.args["name"]
+    if what in _ONE_AT_A_TIME and name is None:
+        # `show tables`, `show streams`: there is no listing of them, only one at a time.
+        one = _ONE_AT_A_TIME[what]
+        raise CommandError(
+            f"show {one} shows one {_RESOURCE_TYPES[one]} at a time",
+            _named(session.sim, one),
+        )
     if what not in SHOW_WHATS:
         guess = did_you_mean(what, SHOW_WHATS)
         raise CommandError(
@@ -149,11 +156,11 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
             "bucket": ("a bucket name", "`show buckets` lists them"),
-            "stream": ("a kinesis-stream name", "`show functions` names what reads them"),
-            "table": ("a dynamo-db-table name", "`stptui graph` draws the stack's tables"),
+            "stream": ("a kinesis-stream name", ""),
+            "table": ("a dynamo-db-table name", ""),
             "execution": ("an execution name or ARN", "`show executions` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
-        raise CommandError(f"show {what} needs {needed}", hint)
+        raise CommandError(f"show {what} needs {needed}", hint or _named(session.sim, what))
     if not needs_name and what not in ("trace", "executions") and name is not None:
         raise CommandError(
             f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
@@ -195,6 +202,21 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_execution(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
+
+
+# What `show` takes one of at a time, by the plural a user types for all of them.
+_ONE_AT_A_TIME = {"tables": "table", "streams": "stream"}
+_RESOURCE_TYPES = {"table": "dynamo-db-table", "stream": "kinesis-stream"}
+
+
+def _named(sim: Simulator, what: str) -> str:
+    """The hint of a `show table` or `show stream` without a name: the stack's tables (or
+    streams), and the line that shows the first."""
+    kind = _RESOURCE_TYPES[what]
+    found = [r.name for r in sim.stack.resources.values() if r.type == kind]
+    if not found:
+        return f"this stack has no {kind}"
+    return f"this stack's {kind}s: {names(found)}; e.g. show {what} {found[0]}"
 
 
 def _redrive_text(q: QueueSim) -> str:
@@ -586,7 +608,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
             "invocation or object",
             f"`show trace` lists the records with their ids; `expect count {key} ...` counts them",
         )
-    if 0 < len(key) < MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
+    if 0 < len(key) < MIN_PREFIX:
         ids = sorted(
             {
                 value

@@ -129,7 +129,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     "Invoke a function synchronously and run the clock until it returns.",
     args=(
         Arg("FUNCTION", FUNCTION, "a function of the stack"),
-        Arg("PAYLOAD", PAYLOAD, "the event: JSON or plain text (default {})", optional=True),
+        Arg("PAYLOAD", PAYLOAD, "the event: JSON, as Lambda takes (default {})", optional=True),
     ),
     examples=("invoke worker", 'invoke api \'{"path": "/jobs"}\''),
     details=(
@@ -143,7 +143,11 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     fn = _function(sim, call.args["function"])
     text = call.args["payload"]
-    payload = parse_payload(text)
+    payload = parse_payload(
+        text,
+        "InvalidRequestContentException: Could not parse request body into json",
+        f"invoke {fn.name}",
+    )
     size = len(json.dumps(payload).encode("utf-8", "surrogatepass"))
     if size > SYNC_PAYLOAD_BYTES:
         raise CommandError(
