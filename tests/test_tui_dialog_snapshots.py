@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `p`, `u`, `h`, `x` and `f`
+"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x` and `f`
 (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -22,6 +22,7 @@ from textual.widgets import Input, Select, TextArea
 from tui_support import START, session
 
 from stptui.commands import CommandResult, Session, execute
+from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.dialogs import (
     FireDialog,
     HttpDialog,
@@ -128,6 +129,30 @@ def test_start_execution_dialog_with_a_name_already_used(snap_compare) -> None: 
     )
     execute(orders, 'start-execution orderFlow \'{"orderId": "o-1"}\' --name small-order')
     app = DialogHost(lambda s, run: StartExecutionDialog(s, None, run), orders)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_answer_task_dialog_failing_a_task(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#answer-kind", Select).value = "send-task-failure"
+        screen.query_one("#answer-fail-error", Input).value = "Rejected"
+        screen.query_one("#answer-fail-cause", Input).value = "x" * 32_769
+        await pilot.pause()
+
+    from stptui.sim.asl_callbacks import tokens_of
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    orders = Session.open(
+        examples / "workflow-callback.yml",
+        behaviors_path=examples / "workflow-callback-behaviors.yml",
+        start_ms=START,
+    )
+    execute(orders, 'start-execution orderApproval \'{"orderId": "o-1", "amount": 5}\' --name a')
+    execute(orders, "advance 5s")
+    waiting = tokens_of(orders.sim).waiting()
+    app = DialogHost(lambda s, run: AnswerTaskDialog(s, waiting, None, run), orders)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

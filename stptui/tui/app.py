@@ -30,10 +30,12 @@ from textual.widgets import Static
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
 from stptui.graph import build_graph
+from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import hanging, pretty_json
+from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.dialogs import (
     CommandDialog,
@@ -54,8 +56,9 @@ from stptui.tui.widgets.clock_bar import ClockBar
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
 from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
+from stptui.tui.widgets.inspector_machines import redrive_candidate
 from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
-from stptui.tui.widgets.queues_pane import QueuesPane
+from stptui.tui.widgets.queues_pane import QueuesPane, QueueTable
 
 # While the clock runs, a frame runs the simulator and notes what its records touched; the
 # panes redraw a few times a second. A repaint costs Textual about as much however little
@@ -98,6 +101,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     PutRecordDialog,
     ItemDialog,
     StartExecutionDialog,
+    AnswerTaskDialog,
     PublishDialog,
     UploadDialog,
     HttpDialog,
@@ -218,6 +222,13 @@ class StptuiApp(App[None]):
             tooltip="Start an execution of a Step Functions state machine",
         ),
         Binding(
+            "a",
+            "answer_task",
+            "Answer task",
+            id="answer-task",
+            tooltip="Answer a callback task waiting for its task token",
+        ),
+        Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
         ),
         Binding("u", "upload", "Upload", id="upload", tooltip="Upload an object to a bucket"),
@@ -234,7 +245,7 @@ class StptuiApp(App[None]):
             "redrive",
             "Redrive",
             id="redrive",
-            tooltip="Move the selected dead-letter queue's messages back",
+            tooltip="Redrive the selected dead-letter queue or execution",
             show=False,
         ),
         Binding(
@@ -288,6 +299,8 @@ class StptuiApp(App[None]):
         # Reader -> the streams it reads (see `_load`).
         self._streams_read_by: dict[str, set[str]] = {}
         self.current_pane = "1"
+        # Whether a state machine of the stack has a `.waitForTaskToken` task (see `_load`).
+        self._has_callbacks = False
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
 
@@ -364,6 +377,7 @@ class StptuiApp(App[None]):
         for source in sources:
             for consumer in source.consumers:
                 self._streams_read_by.setdefault(consumer.target, set()).add(source.name)
+        self._has_callbacks = self._callback_tasks(sim)
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -402,6 +416,23 @@ class StptuiApp(App[None]):
         # generation, and every hundredth is a full collection: a fifth of the time at full
         # speed. The simulator collects this rarely while it runs (`stptui.sim.clock`).
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+    @staticmethod
+    def _callback_tasks(sim: Simulator) -> bool:
+        """Whether a state machine of the stack has a `.waitForTaskToken` Task (at any
+        depth): what `a` answers."""
+        machines = sim.services["state_machines"].values()
+        if not machines:
+            return False
+        # Imported here: Step Functions' modules load only with a stack that has a state
+        # machine (design.md, "Performance model").
+        from stptui.sim.asl import lambda_function_targets
+
+        return any(
+            str(state.get("Resource", "")).endswith(".waitForTaskToken")
+            for machine in machines
+            for _, state in lambda_function_targets(machine.definition)
+        )
 
     def _style_scrollbars(self) -> None:
         # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
@@ -557,7 +588,8 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, tables, state machines or schedules. A key that is not shown
+        HTTP routes, streams, tables, state machines (with a callback task, for `a`) or
+        schedules. A key that is not shown
         does nothing, rather than opening an empty picker or a warning. `http` also reaches a
         load balancer."""
         if action == "command_palette":
@@ -570,6 +602,7 @@ class StptuiApp(App[None]):
             "put_record": sim.services["streams"],
             "item": sim.services["tables"],
             "start_execution": sim.services["state_machines"],
+            "answer_task": self._has_callbacks,
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
@@ -624,6 +657,10 @@ class StptuiApp(App[None]):
         self._paint_once_settled(screen, panes)
         # At once, rather than after the messages queued (as `Widget.focus` does).
         screen.set_focus(widget)
+        if isinstance(widget, QueueTable):
+            # Its cursor's queue becomes the selection now, not when its Focus event comes:
+            # a key pressed right after `2` (`r`) acts on the queue the table shows.
+            widget.select_under_cursor()
 
     def action_focus_next(self) -> None:
         """Tab: the next stop; on a narrow terminal, past the last of the pane shown, the
@@ -774,6 +811,39 @@ class StptuiApp(App[None]):
             StartExecutionDialog(self.session, self.selected, self.run_command), self._ran
         )
 
+    def action_answer_task(self) -> None:
+        """Open the answer-task dialog on the task of the Events pane's row (when that pane
+        has the focus and its row is of a waiting task), else on the selected state
+        machine's first waiting task, else on the first; say so when none waits."""
+        from stptui.sim.asl_callbacks import tokens_of
+
+        waiting = tokens_of(self.session.sim).waiting()
+        if not waiting:
+            self.notify(
+                "no task waits for a task token now: a `.waitForTaskToken` task of a running "
+                "execution waits for one (t starts an execution)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        rec = self._focused_record()
+        row_token = rec.data.get("token") if rec is not None else None
+        mine = [t for t in waiting if t.machine.name == self.selected]
+        token = row_token if any(t.token == row_token for t in waiting) else None
+        if token is None and mine:
+            token = mine[0].token
+        self.push_screen(
+            AnswerTaskDialog(self.session, waiting, token, self.run_command), self._ran
+        )
+
+    def _focused_record(self) -> Record | None:
+        """The Events pane's selected record when that pane has the focus (the keys that
+        act on an event row act on it only then), else None."""
+        focused = self.screen_stack[0].focused if self.screen_stack else None
+        if focused is None or self._pane_of(focused).id != PANES["3"][0]:
+            return None
+        return self.query_one(RecordList).selected
+
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""
         self.push_screen(PublishDialog(self.session, self.selected, self.run_command), self._ran)
@@ -813,14 +883,34 @@ class StptuiApp(App[None]):
         self.push_screen(FastForwardScreen(self.session, self.flush), done)
 
     def action_redrive(self) -> None:
-        """Redrive the selected dead-letter queue. With anything else selected it says which
-        queues it can redrive, rather than running `redrive` on a function or an API (whose
-        error would name every queue of the stack, dead-letter or not)."""
-        queues = self.session.sim.queues
+        """Redrive what is selected: the execution of the Events pane's row (when that pane
+        has the focus and the row is a state machine's), the latest unsuccessful execution
+        of a selected state machine, or a selected dead-letter queue. With anything else
+        selected it says what it can redrive, rather than running `redrive` on a function or
+        an API (whose error would name every queue of the stack, dead-letter or not)."""
+        sim = self.session.sim
+        machines = sim.services["state_machines"]
+        rec = self._focused_record()
+        arn = rec.data.get("execution_arn") if rec is not None else None
+        if isinstance(arn, str) and rec is not None and rec.kind.startswith("sfn."):
+            self._redrive_execution(arn)
+            return
+        if self.selected in machines:
+            ex = redrive_candidate(machines[self.selected])
+            if ex is None:
+                self.notify(
+                    f"{self.selected} has no execution to redrive yet (t starts one)",
+                    severity="warning",
+                    markup=False,
+                )
+            else:
+                self._redrive_execution(ex.arn)
+            return
+        queues = sim.queues
         dlqs = [name for name, queue in queues.items() if queue.sources]
         if self.selected in dlqs:
             self._run_and_notify(f"redrive {shlex.quote(self.selected)}")
-        elif not dlqs:
+        elif not dlqs and not machines:
             self.notify(
                 "this stack has no dead-letter queue to redrive (a queue that another "
                 "queue's redrive policy sends its failed messages to)",
@@ -828,12 +918,28 @@ class StptuiApp(App[None]):
                 markup=False,
             )
         else:
-            self.notify(
-                f"select a dead-letter queue to redrive: {', '.join(dlqs)} "
-                "(in the graph, or in the Queues pane: 2)",
-                severity="warning",
-                markup=False,
-            )
+            what = []
+            if dlqs:
+                what.append(
+                    f"a dead-letter queue to redrive: {', '.join(dlqs)} "
+                    "(in the graph, or in the Queues pane: 2)"
+                )
+            if machines:
+                what.append(
+                    "a state machine, or an execution's row in the Events pane (3), to "
+                    "redrive its execution"
+                )
+            self.notify(f"select {'; or '.join(what)}", severity="warning", markup=False)
+
+    def _redrive_execution(self, arn: str) -> None:
+        """`redrive-execution` of the execution with ARN `arn`, named by its name when no
+        other execution has it; the command's refusal is shown as it gives it."""
+        machines = self.session.sim.services["state_machines"].values()
+        every = [ex for m in machines for ex in m.executions.values()]
+        ex = next((e for e in every if e.arn == arn), None)
+        unique = ex is not None and sum(e.name == ex.name for e in every) == 1
+        name = ex.name if ex is not None and unique else arn
+        self._run_and_notify(f"redrive-execution {shlex.quote(name)}")
 
     def action_explain(self) -> None:
         """The selected trace record's JSON, and the `explain` chain of the id it carries."""

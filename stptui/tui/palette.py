@@ -33,6 +33,7 @@ DIALOG_ACTIONS = (
     "put_record",
     "item",
     "start_execution",
+    "answer_task",
     "publish",
     "upload",
     "http",

@@ -22,6 +22,17 @@ class StableFooter(Footer):
 
     _shown: tuple[tuple[str, str, bool], ...] | None = None
 
+    def on_mount(self) -> None:
+        """Follow which screen is on top (see `_screen_changed`)."""
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        """Hidden while another screen (a dialog, the help, the command line) is on top of
+        its own: that screen's keys are not these, and these would still show under a
+        dialog, dimmed but listed, though none of them works there. Hidden, not removed:
+        the panes keep their height, so nothing behind the dialog is laid out again."""
+        self.visible = screen is self.screen
+
     def on_resize(self) -> None:
         """Below COMPACT_BELOW columns, where the keys of a stack with every kind of
         resource would not fit, drop the padding between keys and the palette's key

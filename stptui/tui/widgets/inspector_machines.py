@@ -1,7 +1,10 @@
-"""The Inspector's sections for a Step Functions state machine: its states (type and where
-each goes next), the callback tasks waiting for a token, its latest executions (status,
-the state(s) each is in, when it started, how long it took) and the history of the latest
-one, with the Choice verdicts, retries and catches that `show execution` lists.
+"""The Inspector's sections for a Step Functions state machine: its states (type, what a
+Task calls, a Map's mode and tolerance, where each goes next, and the states of its
+Parallel branches and Map processors), the callback tasks waiting for a token, its latest
+executions (status, the state(s) each is in, the batch job or nested execution a `.sync`
+task waits for, when it started, how long it took), its latest Distributed Map runs (items,
+child executions succeeded and failed) and the history of the latest execution, with the
+Choice verdicts, retries and catches that `show execution` lists.
 
 State names, execution names, errors and verdicts come from the stack or the user: they go
 in as text through `safe`, never as markup. The page is redrawn when the machine's records
@@ -10,23 +13,39 @@ come (not as time goes), so a running execution says since when it runs, not for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
+from stptui.sim.trace import Record
 from stptui.tui.render import clock_time, hanging, safe
 
 if TYPE_CHECKING:
     # Types only: the service (with Step Functions' interpreter) loads with a stack that has
     # a state machine, not with the app; its statuses are AWS's words, written out below.
-    from stptui.sim.services.state_machine import Execution, MachineSim
+    from stptui.sim.services.state_machine import Execution, Flow, MachineSim
 
 # The executions the page lists (the latest ones), and the history lines of the latest.
 SHOW_EXECUTIONS = 8
 SHOW_HISTORY = 24
+# The Map Runs the page lists (the latest ones).
+SHOW_MAP_RUNS = 6
+# A history line's detail (a nested execution's whole description, as its cause) is cut
+# here: `show execution` has it whole.
+DETAIL_WIDTH = 160
+# Integrations are written without this prefix: `batch:submitJob.sync`.
+INTEGRATION_PREFIX = "arn:aws:states:::"
+# How the page says what a Task of each waiting form waits for.
+WAITS_FOR = {
+    ".waitForTaskToken": "waits for a task token",
+    "batch:submitJob.sync": "waits for the job",
+    "states:startExecution.sync": "waits for the execution",
+    "states:startExecution.sync:2": "waits for the execution",
+}
 HANG = 2
 # A history line goes on under the text after its time.
 HISTORY_HANG = len("00:00:00.000 ")
@@ -37,6 +56,8 @@ STATUS_STYLES = {
     "TIMED_OUT": "red",
     "ABORTED": "magenta",
 }
+# The statuses RedriveExecution takes.
+UNSUCCESSFUL = ("FAILED", "TIMED_OUT", "ABORTED")
 # History events that tell the story of a state's errors and decisions, in colour.
 HISTORY_STYLES = {
     "Choice": "magenta",
@@ -59,15 +80,22 @@ def _line(text: Text, line: Text, indent: int = HANG) -> None:
     text.append("\n")
 
 
-def state_machine_section(text: Text, sim: Simulator, name: str) -> None:
-    """`name`'s states, latest executions and the latest one's history, when it is a
-    simulated state machine."""
+def state_machine_section(
+    text: Text, sim: Simulator, name: str, records: Sequence[Record] = ()
+) -> None:
+    """`name`'s states, waiting tasks, latest executions, Map Runs (from `records`, the
+    machine's `sfn.map_run.*` records the Inspector keeps) and the latest execution's
+    history, when it is a simulated state machine."""
     machine: MachineSim | None = sim.services.get("state_machines", {}).get(name)
     if machine is None:
         return
-    _states(text, machine.definition)
+    _states(text, sim, machine.definition)
     _waiting(text, sim, machine)
-    _executions(text, machine, sim.clock.now)
+    _executions(text, sim, machine)
+    _map_runs(text, machine, records)
+    latest = list(machine.executions.values())[-1:]
+    if latest:
+        _history(text, latest[0])
 
 
 def _waiting(text: Text, sim: Simulator, machine: MachineSim) -> None:
@@ -85,19 +113,118 @@ def _waiting(text: Text, sim: Simulator, machine: MachineSim) -> None:
         line.append(f" since {clock_time(task.since_ms)} ")
         line.append(short(task.token), "dim")
         _line(text, line)
-    _line(text, Text("send-task-success EXECUTION [OUTPUT] answers one", "dim"))
+    _line(
+        text,
+        Text("a answers one (success, failure or heartbeat); so does :send-task-success", "dim"),
+    )
 
 
-def _states(text: Text, definition: Mapping[str, Any]) -> None:
-    """Each state in the definition's order: its type and where it goes next."""
-    states = definition.get("States") or {}
+def _states(text: Text, sim: Simulator, definition: Mapping[str, Any]) -> None:
+    """Each state in the definition's order: its type, what a Task calls and a Map how it
+    runs, and where it goes next; under a Parallel or Map, the states of its branches or
+    processor, indented (`Both/0:` for branch 0)."""
     _heading(text, f"States (start at {safe(definition.get('StartAt', '?'))})")
+    for depth, label, state_name, state in _walk(definition, 0, ""):
+        line = Text(" " * (2 * depth))
+        if label:
+            line.append(f"{safe(label)} ", "dim")
+        line.append(safe(state_name), "bold")
+        line.append(f" {safe(state.get('Type', '?'))}")
+        how = _task_words(sim, state) if state.get("Type") == "Task" else _map_words(state)
+        if how:
+            line.append(f" {how}", "cyan")
+        line.append(f" {_next_words(state)}")
+        _line(text, line, HANG + 2 * depth)
+
+
+def _walk(
+    machine: Mapping[str, Any], depth: int, label: str
+) -> Iterator[tuple[int, str, str, Mapping[str, Any]]]:
+    """(depth, label, name, state) for each state of `machine`, each followed by those of
+    its branches (labelled `0:`, `1:`...) or its Map processor, one level deeper."""
+    states = machine.get("States") or {}
+    if not isinstance(states, Mapping):
+        return
     for state_name, state in states.items():
         if not isinstance(state, Mapping):
             continue
-        line = Text.assemble((safe(state_name), "bold"), f" {safe(state.get('Type', '?'))}")
-        line.append(f" {_next_words(state)}")
-        _line(text, line)
+        yield depth, label, str(state_name), state
+        branches = state.get("Branches")
+        if state.get("Type") == "Parallel" and isinstance(branches, list):
+            for i, branch in enumerate(branches):
+                if isinstance(branch, Mapping):
+                    yield from _walk(branch, depth + 1, f"{i}:")
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if state.get("Type") == "Map" and isinstance(processor, Mapping):
+            yield from _walk(processor, depth + 1, "")
+
+
+def _task_words(sim: Simulator, state: Mapping[str, Any]) -> str:
+    """What a Task calls when it is a service integration (a function's ARN says nothing
+    the Edges do not): `batch:submitJob.sync on generateReport (waits for the job)`."""
+    resource = state.get("Resource")
+    if not isinstance(resource, str) or not resource.startswith(INTEGRATION_PREFIX):
+        return ""
+    short = resource.removeprefix(INTEGRATION_PREFIX)
+    if short == "lambda:invoke":
+        return ""  # the function is in the Edges, as a plain function ARN's is
+    words = safe(short)
+    target = _job_target(sim, short, state.get("Parameters"))
+    if target:
+        words += f" on {safe(target)}"
+    waits = next((w for end, w in WAITS_FOR.items() if short.endswith(end)), None)
+    return words + (f" ({waits})" if waits else "")
+
+
+def _job_target(sim: Simulator, short: str, params: Any) -> str | None:
+    """The batch job or state machine of the stack a job Task names, when it names one."""
+    if not isinstance(params, Mapping) or not short.startswith(("batch:", "states:")):
+        return None
+    # Imported here: only a stack with a state machine reaches this (see design.md).
+    from stptui.sim import asl_jobs
+    from stptui.sim.asl_integrations import target_name
+
+    if short.startswith("batch:"):
+        return target_name(
+            params.get("JobDefinition"), asl_jobs.JOB_DEFINITION, asl_jobs.known_jobs(sim)
+        )
+    return target_name(
+        params.get("StateMachineArn"), asl_jobs.STATE_MACHINE, asl_jobs.known_machines(sim)
+    )
+
+
+def _map_words(state: Mapping[str, Any]) -> str:
+    """How a Map runs: `distributed, items from a bucket (CSV), 2 items per child execution,
+    tolerates 1 failed item` (an inline Map says nothing)."""
+    if state.get("Type") != "Map":
+        return ""
+    processor = state.get("ItemProcessor")
+    config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+    if not isinstance(config, Mapping) or config.get("Mode") != "DISTRIBUTED":
+        return ""
+    words = ["distributed"]
+    reader = state.get("ItemReader")
+    if isinstance(reader, Mapping):
+        reader_config = reader.get("ReaderConfig")
+        kind = reader_config.get("InputType") if isinstance(reader_config, Mapping) else None
+        listing = str(reader.get("Resource", "")).endswith("listObjectsV2")
+        where = "the objects of a bucket" if listing else "a bucket"
+        words.append(f"items from {where}" + (f" ({safe(kind)})" if kind else ""))
+    batcher = state.get("ItemBatcher")
+    per = batcher.get("MaxItemsPerBatch") if isinstance(batcher, Mapping) else None
+    if isinstance(per, int) and not isinstance(per, bool):
+        words.append(f"{per} item{'s' * (per != 1)} per child execution")
+    elif isinstance(batcher, Mapping):
+        words.append("items in batches")
+    count = state.get("ToleratedFailureCount")
+    percentage = state.get("ToleratedFailurePercentage")
+    if isinstance(count, int) and not isinstance(count, bool):
+        words.append(f"tolerates {count} failed item{'s' * (count != 1)}")
+    if isinstance(percentage, int | float) and not isinstance(percentage, bool):
+        words.append(f"tolerates {percentage:g}% failed items")
+    if "ToleratedFailureCountPath" in state or "ToleratedFailurePercentagePath" in state:
+        words.append("tolerated failures read from the input")
+    return ", ".join(words)
 
 
 def _next_words(state: Mapping[str, Any]) -> str:
@@ -140,7 +267,11 @@ def current_states(ex: Execution) -> list[str]:
     return [s for s in inside if not any(o.startswith(s + "/") for o in inside)]
 
 
-def _executions(text: Text, machine: MachineSim, now: int) -> None:
+def _executions(text: Text, sim: Simulator, machine: MachineSim) -> None:
+    """The counts by status, then the latest executions, newest first: a running one's
+    states and what its `.sync` tasks wait for, a finished one's time and error; and which
+    unsuccessful one `r` redrives."""
+    now = sim.clock.now
     figures = machine.figures()
     _heading(text, "Executions")
     if not figures["started"]:
@@ -164,10 +295,121 @@ def _executions(text: Text, machine: MachineSim, now: int) -> None:
             line.append(f" in {format_duration((ex.stop_ms or now) - ex.start_ms)}")
             if ex.error is not None:
                 line.append(f" {safe(ex.error)}", "red")
+        if ex.redrive_count:
+            line.append(f" (redriven {ex.redrive_count}x)", "dim")
+        if ex.started_by is not None:
+            parent = ex.started_by
+            line.append(f" (started by {safe(parent.name)} of {safe(parent.machine.name)})", "dim")
         _line(text, line)
+        if ex.status == "RUNNING":
+            for waited in _waits_for(sim, ex):
+                _line(text, Text.assemble("  ", waited), HANG + 2)
     if figures["started"] > SHOW_EXECUTIONS:
         _line(text, Text(f"… and {figures['started'] - SHOW_EXECUTIONS:,} older", "dim"))
-    _history(text, latest[0])
+    candidate = redrive_candidate(machine)
+    if candidate is not None and candidate.status in UNSUCCESSFUL:
+        _line(text, Text(f"r redrives {safe(candidate.name)} (redrive-execution)", "dim"))
+
+
+def redrive_candidate(machine: MachineSim) -> Execution | None:
+    """The execution `r` redrives when the machine is selected: its newest unsuccessful one
+    (FAILED, TIMED_OUT or ABORTED), else its newest (whose refusal then says why)."""
+    executions = list(machine.executions.values())
+    for ex in reversed(executions):
+        if ex.status in UNSUCCESSFUL:
+            return ex
+    return executions[-1] if executions else None
+
+
+def _waits_for(sim: Simulator, ex: Execution) -> list[Text]:
+    """The batch jobs and nested executions that `ex`'s `.sync` tasks wait for now."""
+    out: list[Text] = []
+    batch = sim.services.get("batch")
+    for job in batch.jobs.values() if batch is not None else ():
+        for job_ex in job.running.values():
+            if job_ex.direct is not None and job_ex.arn == ex.arn:
+                out.append(
+                    Text(
+                        f"waits for batch job {safe(job.name)} {safe(job_ex.id)}, "
+                        f"attempt {job_ex.attempt}",
+                        "cyan",
+                    )
+                )
+    machines: dict[str, MachineSim] = sim.services.get("state_machines", {})
+    for other in machines.values():
+        for child in other.executions.values():
+            if child.started_by is ex and child.status == "RUNNING":
+                where = ", ".join(safe(s) for s in current_states(child)) or "between states"
+                out.append(
+                    Text(
+                        f"waits for execution {safe(child.name)} of {safe(other.name)}, in {where}",
+                        "cyan",
+                    )
+                )
+    return out
+
+
+def _map_runs(text: Text, machine: MachineSim, records: Sequence[Record]) -> None:
+    """The latest Distributed Map runs, newest first: the execution and Map state, the
+    status, the items and child executions, and how many of those succeeded and failed
+    (a run that still runs counts them as they end)."""
+    runs: dict[str, tuple[Record, Record | None, int]] = {}
+    for rec in records:
+        arn = rec.data.get("map_run_arn")
+        if not isinstance(arn, str):
+            continue
+        if rec.kind == tk.SFN_MAP_RUN_STARTED:
+            starts = runs[arn][2] + 1 if arn in runs else 1
+            runs[arn] = (rec, None, starts)
+        elif rec.kind == tk.SFN_MAP_RUN_ENDED and arn in runs:
+            started, _, starts = runs[arn]
+            runs[arn] = (started, rec, starts)
+    if not runs:
+        return
+    _heading(text, "Map Runs")
+    by_arn = {ex.arn: ex for ex in machine.executions.values()}
+    shown = list(runs.values())[-SHOW_MAP_RUNS:][::-1]
+    for started, ended, starts in shown:
+        ex = by_arn.get(started.data["execution_arn"])
+        line = Text.assemble((safe(started.data["state"]), "bold"))
+        line.append(f" of {safe(ex.name if ex else '?')} ")
+        items, children = started.data["items"], started.data["child_executions"]
+        if ended is not None:
+            status = str(ended.data["status"])
+            line.append(status, STATUS_STYLES.get(status, ""))
+            ok, failed, running = ended.data["succeeded"], ended.data["failed"], 0
+        else:
+            line.append("RUNNING", STATUS_STYLES["RUNNING"])
+            ok, failed, running = _live_counts(ex, started.data["map_run_arn"])
+        line.append(f": {items:,} item{'s' * (items != 1)} in {children:,} child execution")
+        line.append("s" * (children != 1))
+        line.append(f", {ok:,} succeeded, ")
+        line.append(f"{failed:,} failed", "red" if failed else "")
+        if running:
+            line.append(f", {running:,} running")
+        if starts > 1:
+            line.append(f" (redriven {starts - 1}x)", "dim")
+        _line(text, line)
+    if len(runs) > SHOW_MAP_RUNS:
+        _line(text, Text(f"… and {len(runs) - SHOW_MAP_RUNS:,} older", "dim"))
+
+
+def _live_counts(ex: Execution | None, arn: str) -> tuple[int, int, int]:
+    """(succeeded, failed, running) child executions of a Map Run that still runs, read
+    from the execution's flows (the trace records only the run's start and end)."""
+    if ex is None or ex.root is None:
+        return 0, 0, 0
+    pending: list[Flow] = [ex.root]
+    while pending:
+        flow = pending.pop()
+        fan = flow.fan
+        if fan is not None and fan.map_run is not None and fan.map_run[0] == arn:
+            running = sum(1 for child in fan.children.values() if child.alive)
+            done = [i for i, child in fan.children.items() if not child.alive]
+            failed = sum(1 for i in done if i not in fan.results)
+            return len(fan.results), failed, running
+        pending.extend(flow.children)
+    return 0, 0, 0
 
 
 def _history(text: Text, ex: Execution) -> None:
@@ -182,7 +424,10 @@ def _history(text: Text, ex: Execution) -> None:
         line.append(event.what, HISTORY_STYLES.get(event.what, ""))
         if event.state:
             line.append(f" {safe(event.state)}", "bold")
-        line.append(f" {safe(event.detail)}")
+        detail = safe(event.detail)
+        if len(detail) > DETAIL_WIDTH:
+            detail = detail[: DETAIL_WIDTH - 1] + "…"
+        line.append(f" {detail}")
         _line(text, line, HISTORY_HANG)
     text.append_text(hanging(Text(f"show execution {safe(ex.name)}: every event", "dim"), HANG))
     text.append("\n")

@@ -59,10 +59,12 @@ RECENT_INVOCATIONS = 8
 KEPT_PER_FUNCTION = RECENT_INVOCATIONS * 16
 # How far back in the trace the invocation log looks when a simulation is (re)loaded.
 SCAN_RECORDS = 20_000
-# Every `invocation.*` kind, and every `batch.*` kind (a batch job's runs): a set lookup
-# per record is cheaper than a prefix test.
+# Every `invocation.*` kind, every `batch.*` kind (a batch job's runs) and a state machine's
+# `sfn.map_run.*` (its Map Runs): a set lookup per record is cheaper than a prefix test.
 INVOCATION_KINDS = frozenset(
-    v for v in vars(tk).values() if isinstance(v, str) and v.startswith(("invocation.", "batch."))
+    v
+    for v in vars(tk).values()
+    if isinstance(v, str) and v.startswith(("invocation.", "batch.", "sfn.map_run."))
 )
 # A batch job's attempt ends in one of these; the job's own end (batch.failed) follows the
 # last attempt's and adds nothing to it.
@@ -119,8 +121,9 @@ def _json_line(text: Text, line: Text) -> None:
 
 
 class InvocationLog:
-    """The latest `invocation.*` records of each function, kept as the trace grows (a frame's
-    batch at a time), so that showing a function never scans the trace."""
+    """The latest `invocation.*` records of each function (and the batch and Map Run records
+    of `INVOCATION_KINDS`), kept as the trace grows (a frame's batch at a time), so that
+    showing a resource never scans the trace."""
 
     def __init__(self) -> None:
         self._kept: dict[str, deque[Record]] = {}
@@ -230,7 +233,7 @@ def describe_resource(
     stream_section(text, sim, name)
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
-    state_machine_section(text, sim, name)
+    state_machine_section(text, sim, name, records)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)

@@ -202,6 +202,19 @@ class QueueTable(DataTable[Text | str]):
         if self._on_width is not None:
             self._on_width()
 
+    def on_focus(self) -> None:
+        """Focused (a click, tab), the table selects the queue its cursor is on: it shows
+        that row highlighted, and `r` must act on what it shows."""
+        self.select_under_cursor()
+
+    def select_under_cursor(self) -> None:
+        """Select the queue of the cursor's row (when the table has rows)."""
+        if self._on_select is None or not 0 <= self.cursor_row < self.row_count:
+            return
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        if key is not None:
+            self._on_select(key)
+
     def watch_cursor_coordinate(
         self, old_coordinate: Coordinate, new_coordinate: Coordinate
     ) -> None:
