@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from typing import Any
 
@@ -11,7 +12,14 @@ from hypothesis import strategies as st
 
 from stptui.sim.asl_data import DataEnv, check_state, state_input, state_output, string_matches
 from stptui.sim.asl_intrinsics import ARITY, IntrinsicSyntaxError, parse_call
-from stptui.sim.asl_jsonpath import PathSyntaxError, parse_path, read_path
+from stptui.sim.asl_jsonpath import (
+    PathSyntaxError,
+    PathWriteError,
+    parse_path,
+    parse_reference_path,
+    read_path,
+    write_path,
+)
 
 ENV = DataEnv(context={}, uuid=lambda: "u", random=lambda a, b: a)
 
@@ -34,6 +42,37 @@ def test_result_path_then_reading_it_gives_the_result_and_keeps_other_keys(
     out = state_output(state, "T", raw, result, ENV)
     assert read_path(parse_path(f"$.{key}"), out) == result
     assert {k: v for k, v in out.items() if k != key} == {k: v for k, v in raw.items() if k != key}
+
+
+@settings(max_examples=80, deadline=None)
+@given(raw=objects, data=st.data(), result=json_values)
+def test_a_result_path_write_leaves_the_input_as_it_was(
+    raw: dict[str, Any], data: st.DataObject, result: Any
+) -> None:
+    # The output shares what the write does not touch with the input (no deep copy): the
+    # input, which earlier states' records and the context object still hold, never changes.
+    # The path leads into the input's own objects and arrays, then one step more.
+    steps: list[str | int] = []
+    node: Any = raw
+    while isinstance(node, dict | list) and node and data.draw(st.booleans()):
+        if isinstance(node, dict):
+            step: str | int = data.draw(st.sampled_from(sorted(node)))
+        else:
+            step = data.draw(st.integers(0, len(node) - 1))
+        steps.append(step)
+        node = node[step]
+    steps.append(data.draw(keys | st.integers(0, 3)))
+    text = "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps)
+    before = copy.deepcopy(raw)
+    try:
+        out = write_path(parse_reference_path(text), raw, result)
+    except PathWriteError:
+        assert raw == before
+        return
+    assert raw == before
+    assert read_path(parse_path(text), out) == result
+    # Writing into an independent copy gives the same document.
+    assert write_path(parse_reference_path(text), copy.deepcopy(raw), result) == out
 
 
 @settings(max_examples=40, deadline=None)

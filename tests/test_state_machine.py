@@ -6,6 +6,7 @@ limit, execution names, StopExecution, and identical traces after save/load."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from stptui.commands import Session, execute
 from stptui.commands.registry import CommandError
+from stptui.commands.result import render_plain
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import iso_ms, parse_instant
 from stptui.sim.services.state_machine import Execution, lookup_machine
@@ -427,6 +429,26 @@ def test_a_loop_of_pass_states_fails_at_the_history_limit(tmp_path: Path) -> Non
     ex = start(s)
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert "maximum number of history events" in str(ex.cause)
+
+
+def test_history_lines_give_byte_counts_in_words_with_thousands_separators(
+    tmp_path: Path,
+) -> None:
+    # The lines that enter and leave states keep only their byte count; `show execution`
+    # reads them in the same words as every other line.
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    s = open_stack(tmp_path, definition)
+    payload = {"note": "x" * 1500}
+    size = len(json.dumps(payload))
+    ex = start(s, payload, name="big")
+    assert [(h.what, h.detail) for h in ex.history] == [
+        ("ExecutionStarted", f"input {size:,} bytes"),
+        ("PassStateEntered", f"input {size:,} bytes"),
+        ("PassStateExited", f"output {size:,} bytes"),
+        ("ExecutionSucceeded", f"output {size:,} bytes"),
+    ]
+    shown = render_plain(execute(s, "show execution big"))
+    assert re.search(rf"PassStateEntered +P +input {size:,} bytes", shown)
 
 
 def test_save_and_load_replay_executions_in_flight_identically(tmp_path: Path) -> None:

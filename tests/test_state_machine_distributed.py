@@ -7,6 +7,7 @@ children, and the definition checks `validate` makes of these fields."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -282,3 +283,39 @@ def test_batches_keep_every_item_in_order_within_the_limits(
         assert n == len(data["Items"]) <= most
         if max_bytes is not None and n > 1:
             assert len(json.dumps(data).encode()) <= max_bytes
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-999, 999) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+@given(
+    st.lists(_JSON, max_size=25),
+    st.one_of(st.none(), st.integers(1, 6)),
+    st.integers(30, 160),
+    st.booleans(),
+)
+def test_a_batch_closes_only_when_the_next_item_would_break_a_limit(
+    values: list[Any], most: int | None, max_bytes: int, with_head: bool
+) -> None:
+    # The sizes are counted as items join a batch; this checks them against the JSON text
+    # of the batch itself, with BatchInput and non-ASCII text in it.
+    batcher: dict[str, Any] = {"MaxInputBytesPerBatch": max_bytes}
+    if most is not None:
+        batcher["MaxItemsPerBatch"] = most
+    if with_head:
+        batcher["BatchInput"] = {"run": "é-1"}
+    out = batches({"ItemBatcher": batcher}, "M", {}, list(values), _env())
+    assert [v for data, _ in out for v in data["Items"]] == values
+
+    def size(data: dict[str, Any]) -> int:
+        return len(json.dumps(data, ensure_ascii=False).encode())
+
+    for (data, n), (following, _) in pairwise(out):
+        fuller = {**data, "Items": [*data["Items"], following["Items"][0]]}
+        assert (most is not None and n + 1 > most) or size(fuller) > max_bytes
+    for data, n in out:
+        assert n == 1 or size(data) <= max_bytes

@@ -18,6 +18,7 @@ from typing import Any
 from stptui.sim.asl_intrinsics import (
     MAX_NESTING,
     ArgPathMissing,
+    Call,
     IntrinsicEnv,
     IntrinsicSyntaxError,
     call_depth,
@@ -26,6 +27,7 @@ from stptui.sim.asl_intrinsics import (
     parse_call,
 )
 from stptui.sim.asl_jsonpath import (
+    JsonPath,
     PathNotFoundError,
     PathSyntaxError,
     PathWriteError,
@@ -134,8 +136,10 @@ def _template(template: Any, name: str, data: Any, context: Mapping[str, Any], e
         for key, value in template.items():
             if isinstance(key, str) and key.endswith(".$"):
                 out[key[:-2]] = _dynamic(value, key, name, data, context, env)
-            else:
+            elif isinstance(value, dict | list):
                 out[key] = _template(value, name, data, context, env)
+            else:
+                out[key] = value
         return out
     if isinstance(template, list):
         return [_template(v, name, data, context, env) for v in template]
@@ -149,12 +153,11 @@ def _dynamic(
         raise StatesRuntimeError(
             RUNTIME, f"{_prefix(name)} The value for the field '{key}' must be a STRING"
         )
-    ienv = IntrinsicEnv(data, context, env.uuid, env.random)
     try:
-        if looks_like_call(value):
-            return evaluate(parse_call(value), ienv)
-        path = parse_path(value)
-        return read_path(path, context if path.context else data)
+        parsed = _DYNAMIC.get(value) or _parse_dynamic(value)
+        if isinstance(parsed, JsonPath):
+            return read_path(parsed, context if parsed.context else data)
+        return evaluate(parsed, IntrinsicEnv(data, context, env.uuid, env.random))
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
         error = "States.IntrinsicFailure" if looks_like_call(value) else RUNTIME
         raise StatesRuntimeError(
@@ -167,6 +170,21 @@ def _dynamic(
         raise _missing(name, exc.path.text, key, exc.document) from None
     except StatesRuntimeError as exc:
         raise StatesRuntimeError(exc.error, f"{_prefix(name)} {exc.cause}") from None
+
+
+# `.$` values parsed, by their text: a path or an intrinsic call. A Map's ItemSelector and
+# its iterations' Parameters resolve the same values for every item; this spares telling
+# paths from calls, and parsing them, each time. Emptied when full.
+_DYNAMIC: dict[str, JsonPath | Call] = {}
+_DYNAMIC_MAX = 4096
+
+
+def _parse_dynamic(value: str) -> JsonPath | Call:
+    parsed: JsonPath | Call = parse_call(value) if looks_like_call(value) else parse_path(value)
+    if len(_DYNAMIC) >= _DYNAMIC_MAX:
+        _DYNAMIC.clear()
+    _DYNAMIC[value] = parsed
+    return parsed
 
 
 def _missing(name: str, path: str, key: str, document: Any) -> StatesRuntimeError:

@@ -276,8 +276,12 @@ def _csv_items(key: str, text: str, config: Mapping[str, Any]) -> list[dict[str,
 # -- ItemBatcher --------------------------------------------------------------------------
 
 
+# One encoder for every size: `json.dumps` with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return len(_encode(value).encode("utf-8", "surrogatepass"))
 
 
 def batches(
@@ -296,16 +300,24 @@ def batches(
         head["BatchInput"] = state_input(
             {"Type": "Task", "Parameters": batcher["BatchInput"]}, name, effective, env
         )
+    limit = max_bytes or MAX_BATCH_BYTES
+    # A batch's size, counted as items join it rather than by encoding it again for each
+    # (which made 10,000 items quadratic): the JSON text of `{...head, "Items": [a, b]}` is
+    # that of `{...head, "Items": []}` plus each item's and a ", " between two.
+    empty = _size({**head, "Items": []})
     out: list[tuple[Any, int]] = []
     group: list[Any] = []
+    group_bytes = empty
     for item in selected:
-        fuller = [*group, item]
-        too_many = most is not None and len(fuller) > most
-        too_big = _size({**head, "Items": fuller}) > (max_bytes or MAX_BATCH_BYTES)
-        if group and (too_many or too_big):
+        item_bytes = _size(item)
+        fuller_bytes = group_bytes + item_bytes + (2 if group else 0)
+        too_many = most is not None and len(group) + 1 > most
+        if group and (too_many or fuller_bytes > limit):
             out.append(({**head, "Items": group}, len(group)))
-            fuller = [item]
-        group = fuller
+            group, group_bytes = [item], empty + item_bytes
+        else:
+            group.append(item)
+            group_bytes = fuller_bytes
     if group:
         out.append(({**head, "Items": group}, len(group)))
     return out

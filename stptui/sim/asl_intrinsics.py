@@ -115,14 +115,26 @@ def looks_like_call(text: str) -> bool:
     return text.lstrip().startswith("States.")
 
 
+# Parsed calls by their text: a definition's calls run again for every state entry and Map
+# item, and a Call is immutable. Emptied when full (calls come from definitions).
+_PARSED: dict[str, Call] = {}
+_PARSED_MAX = 1024
+
+
 def parse_call(text: str) -> Call:
     """Parse one intrinsic invocation; IntrinsicSyntaxError says what is wrong."""
+    call = _PARSED.get(text)
+    if call is not None:
+        return call
     parser = _CallParser(text)
     parser.spaces()
     call = parser.call(1)
     parser.spaces()
     if parser.pos != len(text):
         raise parser.fail("unexpected text after the closing ')'")
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = call
     return call
 
 

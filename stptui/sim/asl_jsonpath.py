@@ -16,10 +16,9 @@ unions of names), `[0]`, `[-1]`, `[0,2]`, `[1:3]`, `*`, `..name` (deep scan) and
 
 from __future__ import annotations
 
-import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -139,11 +138,13 @@ class JsonPath:
     text: str
     context: bool
     segments: tuple[Segment, ...]
+    # True when the path names at most one node (names and single indexes only); worked out
+    # once, as every read asks it.
+    definite: bool = field(init=False, compare=False)
 
-    @property
-    def definite(self) -> bool:
-        """True when the path names at most one node (names and single indexes only)."""
-        return all(isinstance(s, Name | Index) for s in self.segments)
+    def __post_init__(self) -> None:
+        definite = all(isinstance(s, Name | Index) for s in self.segments)
+        object.__setattr__(self, "definite", definite)
 
     def normalized(self) -> str:
         """Jayway's bracket form, as its error messages print a path: `$['a'][0]`."""
@@ -162,19 +163,31 @@ class JsonPath:
 _DOT_NAME = re.compile(r"[^.\[\]()'\"\s,]+")
 _INT = re.compile(r"-?\d+")
 _MAX_PATH = 4096
+# Parsed paths by their text. A definition's paths are read again for every state entry and
+# every Map item; a JsonPath is immutable, so one parse serves them all. Bounded: it is
+# emptied when full (paths come from definitions, so it rarely is).
+_PARSED: dict[str, JsonPath] = {}
+_PARSED_MAX = 4096
 
 
 def parse_path(text: str) -> JsonPath:
     """Parse `text` as a JSONPath (`$...` or `$$...`); PathSyntaxError says what is wrong."""
     if not isinstance(text, str):
         raise PathSyntaxError("a path must be a string")
+    path = _PARSED.get(text)
+    if path is not None:
+        return path
     if len(text) > _MAX_PATH:
         raise PathSyntaxError(f"a path is at most {_MAX_PATH} characters")
     if not text.startswith("$"):
         raise PathSyntaxError(f"'{text}' does not start with '$'")
     context = text.startswith("$$")
     parser = _PathParser(text, 2 if context else 1)
-    return JsonPath(text, context, parser.segments())
+    path = JsonPath(text, context, parser.segments())
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = path
+    return path
 
 
 def parse_reference_path(text: str) -> JsonPath:
@@ -503,7 +516,10 @@ def write_path(path: JsonPath, data: Any, value: Any) -> Any:
     index outside its array."""
     if not path.segments:
         return value
-    root = copy.deepcopy(data)
+    # Only the objects and arrays on the path are copied; the rest of the new document is
+    # shared with `data`. Nothing changes a state's data in place (a handler gets a deep copy
+    # of its event), so sharing is safe, and a Map of 10,000 items does not copy each item.
+    root = _shallow(data)
     node = root
     last = len(path.segments) - 1
     for i, seg in enumerate(path.segments):
@@ -513,17 +529,30 @@ def write_path(path: JsonPath, data: Any, value: Any) -> Any:
             if i == last:
                 node[seg.name] = value
             else:
-                node = node.setdefault(seg.name, {})
+                child = _shallow(node[seg.name]) if seg.name in node else {}
+                node[seg.name] = child
+                node = child
         elif isinstance(seg, Index):
             if not isinstance(node, list) or not -len(node) <= seg.index < len(node):
                 raise PathWriteError(str(seg.index))
             if i == last:
                 node[seg.index] = value
             else:
-                node = node[seg.index]
+                child = _shallow(node[seg.index])
+                node[seg.index] = child
+                node = child
         else:
             raise PathWriteError("not a reference path")
     return root
+
+
+def _shallow(value: Any) -> Any:
+    """A copy of an object or array (its members shared); any other value itself."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 def compact_json(value: Any) -> str:

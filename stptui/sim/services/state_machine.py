@@ -66,6 +66,13 @@ _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 # Error names that no retrier or catcher matches through States.ALL (Error names: "States.ALL
 # ... does not match States.DataLimitExceeded or States.Runtime"; both are terminal).
 _TERMINAL_ERRORS = ("States.Runtime", "States.DataLimitExceeded")
+# The names of the packed fields of sfn.state.entered and sfn.state.exited (trace.Raw), and
+# the history's event names by state type (made once, not per line).
+_ENTERED_FIELDS = ("execution_arn", "state", "type", "input_bytes")
+_EXITED_FIELDS = ("execution_arn", "state", "type", "output_bytes")
+_STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+_ENTERED = {t: f"{t}StateEntered" for t in _STATE_TYPES}
+_EXITED = {t: f"{t}StateExited" for t in _STATE_TYPES}
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = (
     "RUNNING",
     "SUCCEEDED",
@@ -92,18 +99,35 @@ class ExecutionError(Exception):
         self.hint = hint
 
 
+# One encoder for every size: `json.dumps` with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return len(_encode(value).encode("utf-8", "surrogatepass"))
 
 
 @dataclass(slots=True)
 class HistoryEvent:
-    """One line of an execution's history: what happened to which state, and when."""
+    """One line of an execution's history: what happened to which state, and when.
+
+    `note` is the detail, or, for the lines that enter and leave states (most of a long
+    history), just the byte count the detail gives: few histories are ever read, so the
+    words are made when someone reads `detail`."""
 
     t: int
     what: str
     state: str
-    detail: str
+    note: str | int
+
+    @property
+    def detail(self) -> str:
+        """The detail in words, e.g. `input 1,024 bytes`."""
+        note = self.note
+        if isinstance(note, str):
+            return note
+        word = "input" if self.what.endswith(("Entered", "Started")) else "output"
+        return f"{word} {note:,} bytes"
 
 
 @dataclass(slots=True)
@@ -184,10 +208,17 @@ class _MapRun:
     state: str
     tolerance: asl_distributed.Tolerance
     sizes: list[int]
+    # The items of the children that failed so far, counted as each fails (summing them
+    # again at every failure made a run with many tolerated failures quadratic).
+    failed_items: int = 0
 
-    def exceeded(self, failed: set[int]) -> bool:
-        """Whether the failed children's items exceed the tolerated failures."""
-        return self.tolerance.exceeded(sum(self.sizes[i] for i in failed))
+    def fail(self, index: int, failed: set[int]) -> bool:
+        """Child `index` failed: add it to `failed`; whether the failed children's items
+        now exceed the tolerated failures."""
+        if index not in failed:
+            failed.add(index)
+            self.failed_items += self.sizes[index]
+        return self.tolerance.exceeded(self.failed_items)
 
 
 class Flow:
@@ -224,7 +255,8 @@ class Flow:
         # invocation, a cancelled timer) sees a different token and does nothing.
         self.token = 0
         self.timers: list[Entry] = []
-        self.children: list[Flow] = []
+        # Insertion-ordered, as a set: a Map of 10,000 items removes each as it ends.
+        self.children: dict[Flow, None] = {}
         # Attempts made so far by each retrier of the current state (by its index).
         self.retry_counts: dict[int, int] = {}
         # How to cancel what the current `.sync` task waits for (a batch job, an execution).
@@ -265,7 +297,10 @@ class MachineSim:
         self.executions: dict[str, Execution] = {}
         self.problems = [p for p in asl.check_definition(model.definition) if p.severity == "error"]
         self.functions = {f.name: sim.arn(f.name) for f in sim.stack.functions}
-        self._due: deque[tuple[Flow, str, Any]] = deque()
+        # What each Task state calls, by the id of its state (the definition keeps every
+        # state alive, so an id names one state): resolving it scans the stack's functions.
+        self._targets: dict[int, asl.TaskTarget] = {}
+        self._due: deque[tuple[Flow, str, Any, int | None]] = deque()
         self._draining = False
         self._timer_label = ("execution", self.name, _timer_text)
         self._timeout_label = ("execution", self.name, _timeout_text)
@@ -310,13 +345,13 @@ class MachineSim:
                 {"execution_arn": arn, "name": name, "input_bytes": size, "source": source},
             )
         )
-        self._history(ex, "ExecutionStarted", "", f"input {size:,} bytes")
+        self._history(ex, "ExecutionStarted", "", size)
         self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
         if self.definition.get("QueryLanguage") == "JSONata":
             self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
             return ex
-        self._enter(ex.root, ex.root.start, raw_input)
+        self._enter(ex.root, ex.root.start, raw_input, size)
         return ex
 
     def _arm_timeout(self, ex: Execution) -> None:
@@ -408,16 +443,18 @@ class MachineSim:
 
         return DataEnv(context, self.sim.new_id, random)
 
-    def _history(self, ex: Execution, what: str, state: str, detail: str) -> None:
+    def _history(self, ex: Execution, what: str, state: str, detail: str | int) -> None:
+        """Add a line to the history; an int `detail` is a byte count (see HistoryEvent)."""
         ex.history.append(HistoryEvent(self.sim.clock.now, what, state, detail))
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         self.sim.trace.emit((self.sim.clock.now, kind, self.name, data))
 
-    def _enter(self, flow: Flow, name: str, raw_input: Any) -> None:
-        """Enter state `name` of `flow` with `raw_input`: now, after the transitions already
-        due at this instant (a queue, not recursion: Pass and Choice states may loop)."""
-        self._due.append((flow, name, raw_input))
+    def _enter(self, flow: Flow, name: str, raw_input: Any, size: int | None = None) -> None:
+        """Enter state `name` of `flow` with `raw_input` (`size` its JSON bytes, when the
+        caller knows it): now, after the transitions already due at this instant (a queue,
+        not recursion: Pass and Choice states may loop)."""
+        self._due.append((flow, name, raw_input, size))
         if self._draining:
             return
         self._draining = True
@@ -427,7 +464,7 @@ class MachineSim:
         finally:
             self._draining = False
 
-    def _enter_now(self, flow: Flow, name: str, raw_input: Any) -> None:
+    def _enter_now(self, flow: Flow, name: str, raw_input: Any, size: int | None) -> None:
         ex = flow.ex
         if not flow.alive or ex.status != RUNNING:
             return
@@ -452,12 +489,21 @@ class MachineSim:
         state = flow.states[name]
         shown = flow.label + name
         stype = state["Type"]
-        size = _size(raw_input)
-        self._emit(
-            tk.SFN_STATE_ENTERED,
-            {"execution_arn": flow.ex.arn, "state": shown, "type": stype, "input_bytes": size},
+        if size is None:
+            size = _size(raw_input)
+        self.sim.trace.emit(
+            (
+                self.sim.clock.now,
+                tk.SFN_STATE_ENTERED,
+                self.name,
+                flow.ex.arn,
+                shown,
+                stype,
+                size,
+                _ENTERED_FIELDS,
+            )
         )
-        self._history(flow.ex, f"{stype}StateEntered", shown, f"input {size:,} bytes")
+        self._history(flow.ex, _ENTERED.get(stype) or f"{stype}StateEntered", shown, size)
         self._run_state(flow, name, state, raw_input, 0)
 
     def _run_state(
@@ -567,8 +613,7 @@ class MachineSim:
         self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
         effective = state_input(state, name, raw, env)
         out = state_output(_output_only(state), name, effective, effective, env)
-        self._leave(flow, name, state, out)
-        self._enter(flow, target, out)
+        self._enter(flow, target, out, self._leave(flow, name, state, out))
 
     def _exit(
         self,
@@ -589,27 +634,39 @@ class MachineSim:
                 f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
             )
         if state.get("End") is True:
-            self._finish_flow(flow, name, state, out)
+            self._finish_flow(flow, name, state, out, size)
             return
-        self._leave(flow, name, state, out)
-        self._enter(flow, state["Next"], out)
+        self._leave(flow, name, state, out, size)
+        self._enter(flow, state["Next"], out, size)
 
-    def _leave(self, flow: Flow, name: str, state: Mapping[str, Any], out: Any) -> None:
+    def _leave(
+        self, flow: Flow, name: str, state: Mapping[str, Any], out: Any, size: int | None = None
+    ) -> int:
+        """Record that the state exited with `out` (`size` its JSON bytes, if known);
+        returns that size, which the next state's input has too."""
         shown = flow.label + name
-        size = _size(out)
-        self._emit(
-            tk.SFN_STATE_EXITED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "type": state["Type"],
-                "output_bytes": size,
-            },
+        if size is None:
+            size = _size(out)
+        stype = state["Type"]
+        self.sim.trace.emit(
+            (
+                self.sim.clock.now,
+                tk.SFN_STATE_EXITED,
+                self.name,
+                flow.ex.arn,
+                shown,
+                stype,
+                size,
+                _EXITED_FIELDS,
+            )
         )
-        self._history(flow.ex, f"{state['Type']}StateExited", shown, f"output {size:,} bytes")
+        self._history(flow.ex, _EXITED.get(stype) or f"{stype}StateExited", shown, size)
+        return size
 
-    def _finish_flow(self, flow: Flow, name: str, state: Mapping[str, Any], out: Any) -> None:
-        self._leave(flow, name, state, out)
+    def _finish_flow(
+        self, flow: Flow, name: str, state: Mapping[str, Any], out: Any, size: int | None = None
+    ) -> None:
+        self._leave(flow, name, state, out, size)
         flow.stop(self.sim)
         flow.done(flow, True, out)
 
@@ -697,7 +754,9 @@ class MachineSim:
         from stptui.sim.engine import SimError
 
         sim = self.sim
-        target = asl.task_target(state, self.functions)
+        target = self._targets.get(id(state))
+        if target is None:
+            target = self._targets[id(state)] = asl.task_target(state, self.functions)
         task_token = None
         if target.callback:
             # Each attempt of a callback task gets its own token, in the context object
@@ -1300,8 +1359,7 @@ class MachineSim:
             nonlocal left
             if not flow.alive or flow.token != token:
                 return
-            if child in flow.children:
-                flow.children.remove(child)
+            flow.children.pop(child, None)
             index = child_index[id(child)]
             if not ok:
                 if run is None:
@@ -1309,8 +1367,7 @@ class MachineSim:
                         flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
                     )
                     return
-                failed.add(index)
-                if run.exceeded(failed):
+                if run.fail(index, failed):
                     self._map_run_ended(flow, run, "FAILED", len(fan.results), failed)
                     error, cause = asl_distributed.EXCEEDED, asl_distributed.EXCEEDED_CAUSE
                     self._state_error(flow, name, state, raw, error, cause, retries)
@@ -1335,7 +1392,7 @@ class MachineSim:
                 child = Flow(flow.ex, machine, label, child_done, item, context)
                 child_index[id(child)] = index
                 fan.children[index] = child
-                flow.children.append(child)
+                flow.children[child] = None
                 old = redo.children.get(index) if redo is not None else None
                 if old is not None:
                     self._resume(child, old)
@@ -1430,7 +1487,7 @@ class MachineSim:
                 ABORTED: "ExecutionAborted",
             }[status]
         sim.trace.emit((now, kind, self.name, data))
-        detail = f"output {data['output_bytes']:,} bytes" if status == SUCCEEDED else str(error)
+        detail = data["output_bytes"] if status == SUCCEEDED else str(error)
         self._history(ex, what, "", detail)
         waiters, ex.waiters = ex.waiters, []
         for waiter in waiters:
