@@ -284,6 +284,16 @@ class Flow:
             cancel()
 
 
+def _function_error(outcome: Outcome) -> tuple[str, str]:
+    """The error and cause a Task state fails with when its function fails: the function's
+    error type (`Error` when it has none), and the Lambda error object as JSON text."""
+    error = outcome.error_type or "Error"
+    cause = json.dumps(
+        {"errorType": error, "errorMessage": outcome.error_message or ""}, separators=(",", ":")
+    )
+    return error, cause
+
+
 class MachineSim:
     """One state machine of the stack and its executions."""
 
@@ -813,26 +823,10 @@ class MachineSim:
                 result = outcome.response
                 if target.wrapped:
                     result = lambda_invoke_result(inv_id, outcome.response, sim.clock.now)
-                try:
-                    self._exit(flow, name, state, raw, result, env)
-                except StatesRuntimeError as exc:
-                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                self.task_result(flow, name, state, raw, result, env, retries)
                 return
-            error = outcome.error_type or "Error"
-            cause = json.dumps(
-                {"errorType": error, "errorMessage": outcome.error_message or ""},
-                separators=(",", ":"),
-            )
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": shown,
-                    "error": error,
-                    "invocation_id": inv_id,
-                },
-            )
-            self._state_error(flow, name, state, raw, error, cause, retries)
+            error, cause = _function_error(outcome)
+            self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:
             inv_id = sim.invoke_sync(target.function, payload, done, "step-functions")
@@ -840,16 +834,7 @@ class MachineSim:
             # The one refusal of a synchronous invoke that can reach here (the function and
             # the payload size were checked): a throttle, named as Step Functions names it.
             error = "Lambda.TooManyRequestsException"
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": shown,
-                    "error": error,
-                    "invocation_id": None,
-                },
-            )
-            self._state_error(flow, name, state, raw, error, str(exc), retries)
+            self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
         self._emit(
             tk.SFN_TASK_STARTED,
@@ -888,32 +873,11 @@ class MachineSim:
         except StatesRuntimeError as exc:
             if exc.error == "States.Runtime":
                 raise
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": shown,
-                    "error": exc.error,
-                    "invocation_id": None,
-                },
-            )
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return
-        self._emit(
-            tk.SFN_TASK_CALLED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "integration": resource.removeprefix("arn:aws:states:::"),
-                "target": target,
-                "delivered_id": delivered,
-            },
-        )
+        self._called(flow.ex, shown, resource, target, delivered)
         self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {target}")
-        try:
-            self._exit(flow, name, state, raw, result, env)
-        except StatesRuntimeError as exc:
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+        self.task_result(flow, name, state, raw, result, env, retries)
 
     def _job_task(
         self,
@@ -941,24 +905,12 @@ class MachineSim:
             for entry in flow.timers:
                 sim.clock.cancel(entry)
             flow.timers.clear()
-            delivered = holder[0].delivered if holder else None
             if error is None:
                 self._history(flow.ex, "TaskSucceeded", shown, f"{resource} ended")
-                try:
-                    self._exit(flow, name, state, raw, value, env)
-                except StatesRuntimeError as exc:
-                    self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                self.task_result(flow, name, state, raw, value, env, retries)
                 return
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": shown,
-                    "error": error,
-                    "invocation_id": delivered,
-                },
-            )
-            self._state_error(flow, name, state, raw, error, str(value), retries)
+            delivered = holder[0].delivered if holder else None
+            self.task_failed(flow, name, state, raw, error, str(value), retries, delivered)
 
         source = f"{self.name}:{flow.ex.name}"
         try:
@@ -966,34 +918,13 @@ class MachineSim:
         except StatesRuntimeError as exc:
             if exc.error == "States.Runtime":
                 raise
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": shown,
-                    "error": exc.error,
-                    "invocation_id": None,
-                },
-            )
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return
         holder.append(started)
-        self._emit(
-            tk.SFN_TASK_CALLED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "integration": resource.removeprefix("arn:aws:states:::"),
-                "target": started.target,
-                "delivered_id": started.delivered,
-            },
-        )
+        self._called(flow.ex, shown, resource, started.target, started.delivered)
         if not asl_jobs.is_sync(resource):
             self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {started.target}")
-            try:
-                self._exit(flow, name, state, raw, started.result, env)
-            except StatesRuntimeError as exc:
-                self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            self.task_result(flow, name, state, raw, started.result, env, retries)
             return
         self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
         flow.waits.append(started.cancel)
@@ -1029,16 +960,7 @@ class MachineSim:
                 raise
             self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return
-        self._emit(
-            tk.SFN_TASK_CALLED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "integration": state["Resource"].removeprefix("arn:aws:states:::"),
-                "target": target,
-                "delivered_id": delivered,
-            },
-        )
+        self._called(flow.ex, shown, state["Resource"], target, delivered)
         self._history(flow.ex, "TaskSubmitted", shown, f"{resource} on {target}")
         self._wait_for_token(flow, name, state, raw, env, retries, token)
 
@@ -1068,11 +990,7 @@ class MachineSim:
         def done(outcome: Outcome, inv_id: str) -> None:
             if not flow.alive or flow.token != attempt or outcome.status == "success":
                 return  # answered, timed out or stopped meanwhile; or it waits on
-            error = outcome.error_type or "Error"
-            cause = json.dumps(
-                {"errorType": error, "errorMessage": outcome.error_message or ""},
-                separators=(",", ":"),
-            )
+            error, cause = _function_error(outcome)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:
@@ -1160,6 +1078,21 @@ class MachineSim:
             what = "TaskSucceeded" if outcome == "success" else "TaskFailed"
             detail = f"SendTask{'Success' if outcome == 'success' else 'Failure'} from {source}"
             self._history(task.execution, what, task.shown, detail)
+
+    def _called(
+        self, ex: Execution, shown: str, resource: str, target: str | None, delivered: Any
+    ) -> None:
+        """Record that a Task state's service integration call on `target` succeeded."""
+        self._emit(
+            tk.SFN_TASK_CALLED,
+            {
+                "execution_arn": ex.arn,
+                "state": shown,
+                "integration": resource.removeprefix("arn:aws:states:::"),
+                "target": target,
+                "delivered_id": delivered,
+            },
+        )
 
     def task_result(
         self,
