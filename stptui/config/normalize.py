@@ -3120,18 +3120,7 @@ class StackBuilder:
     ) -> Resource:
         """An application load balancer's properties and each of its custom `listeners`."""
         props = self.read_props(raw, path, ALB_PROPS, name)
-        listeners = props.get("listeners")
-        for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
-            lpath = (*path, "listeners", i)
-            if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
-                continue
-            got = self.read_props(
-                entry, lpath, ALB_LISTENER_PROPS, name, where=f" in listeners[{i}]"
-            )
-            required = ("protocol", "port")
-            self.require_all(
-                got, entry, ALB_LISTENER_PROPS, required, lpath, name, f"listeners[{i}]"
-            )
+        self._listeners(props, path, name, ALB_LISTENER_PROPS)
         return Resource(name=name, type="application-load-balancer", path=path[:2], properties=raw)
 
     def _network_load_balancer(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
@@ -3139,19 +3128,22 @@ class StackBuilder:
         props = self.read_props(raw, path, NLB_PROPS, name)
         what = f"network-load-balancer {name!r}"
         self.require_all(props, raw, NLB_PROPS, ("listeners",), path, name, what)
+        self._listeners(props, path, name, NLB_LISTENER_PROPS)
+        return Resource(name=name, type="network-load-balancer", path=path[:2], properties=raw)
+
+    def _listeners(
+        self, props: dict[str, Any], path: DataPath, name: str, table: dict[str, P]
+    ) -> None:
+        """Each of a load balancer's `listeners` against its listener table, with the
+        `protocol` and `port` every listener needs."""
         listeners = props.get("listeners")
         for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
             lpath = (*path, "listeners", i)
             if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
                 continue
-            got = self.read_props(
-                entry, lpath, NLB_LISTENER_PROPS, name, where=f" in listeners[{i}]"
-            )
+            got = self.read_props(entry, lpath, table, name, where=f" in listeners[{i}]")
             required = ("protocol", "port")
-            self.require_all(
-                got, entry, NLB_LISTENER_PROPS, required, lpath, name, f"listeners[{i}]"
-            )
-        return Resource(name=name, type="network-load-balancer", path=path[:2], properties=raw)
+            self.require_all(got, entry, table, required, lpath, name, f"listeners[{i}]")
 
     def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:
         """A resource of a type that has nothing to read but its property table (and the
