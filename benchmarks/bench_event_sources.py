@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from baseline import bare_steps
+
 from stptui.commands import Session
 from stptui.sim.clock import parse_instant
 from stptui.sim.engine import Simulator
@@ -27,25 +29,6 @@ EVENTS = [
     {"source": "billing", "detail-type": "InvoicePaid", "detail": {"amount": 30}},
     {"source": "", "detail-type": "Ping", "detail": {}},
 ]
-
-
-def bare_steps(n: int) -> float:
-    """Seconds for `n` steps of a bare heapq callback loop (each step schedules the next)."""
-    heap: list[list[object]] = []
-    done = 0
-
-    def tick(_: object) -> None:
-        nonlocal done
-        done += 1
-        if done < n:
-            heapq.heappush(heap, [done, done, tick, None])
-
-    heapq.heappush(heap, [0, 0, tick, None])
-    t0 = time.perf_counter()
-    while heap:
-        entry = heapq.heappop(heap)
-        entry[2](entry[3])
-    return time.perf_counter() - t0
 
 
 def year_simulator() -> Simulator:

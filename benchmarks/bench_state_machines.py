@@ -36,7 +36,6 @@ Run: `.venv/bin/python benchmarks/bench_state_machines.py`.
 from __future__ import annotations
 
 import argparse
-import heapq
 import json
 import sys
 import time
@@ -44,6 +43,8 @@ import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from baseline import bare_steps
 
 from stptui.config import load_stack, load_stack_text
 from stptui.sim.behavior import Behaviors
@@ -74,25 +75,6 @@ behaviors:
     duration: 300ms
     response: "{receipt: join('-', ['r', orderId])}"
 """
-
-
-def bare_steps(n: int) -> float:
-    """Seconds for `n` steps of a bare heapq callback loop (each step schedules the next)."""
-    heap: list[list[object]] = []
-    done = 0
-
-    def tick(_: object) -> None:
-        nonlocal done
-        done += 1
-        if done < n:
-            heapq.heappush(heap, [done, done, tick, None])
-
-    heapq.heappush(heap, [0, 0, tick, None])
-    t0 = time.perf_counter()
-    while heap:
-        entry = heapq.heappop(heap)
-        entry[2](entry[3])  # type: ignore[operator]
-    return time.perf_counter() - t0
 
 
 def _machine_stack(definition: dict[str, Any]) -> str:
