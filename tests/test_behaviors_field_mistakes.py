@@ -24,18 +24,18 @@ ROOT = Path(__file__).resolve().parents[1]
         (
             "send: {queue: jobs, body: b, delay: \"'5'\"}",
             "\"'5'\"",
-            "plain.emit[0].send.delay: must be whole seconds, got '5'",
+            'plain.emit[0].send.delay: must be whole seconds, not a string ("5")',
         ),
         (
             "send: {queue: jobs, body: b, delay: '`901`'}",
             "'`901`'",
-            "plain.emit[0].send.delay: must be 0..900 seconds, got 901",
+            "plain.emit[0].send.delay: must be 0..900 seconds, not a number (901)",
         ),
         ("put: {bucket: uploads, key: \"''\", content: b}", "\"''\"", "plain.emit[0].put.key"),
         (
             "publish: {bus: bus, source: \"'s'\", detailType: \"'d'\", detail: '`[1]`'}",
             "'`[1]`'",
-            "plain.emit[0].publish.detail: EventBridge needs a JSON object, got list",
+            "plain.emit[0].publish.detail: EventBridge needs a JSON object, not an array of 1 value",
         ),
         (
             "notify: {topic: topic, message: m, attributes: '`{\"a\": [1]}`'}",
@@ -86,16 +86,20 @@ def test_a_bare_word_that_finds_nothing_says_it_read_the_event_and_gives_the_lit
     out = invoke(behaviors, {"body": "{}"})
     assert (out.status, out.error_type) == ("error", "BehaviorError")
     assert out.error_message == (
-        "plain.emit[0].publish.source: must be a non-empty string, got None (`source: orders` "
-        "reads the event's field 'orders', which this event does not have); a constant string "
-        "is a raw literal: source: \"'orders'\""
+        "stptui.yml:4:37: plain.emit[0].publish.source: must be a non-empty string, but "
+        "`orders` found null; fix: `source: orders` reads the input's field 'orders', which "
+        "this input does not have; a constant string is a raw literal: source: \"'orders'\""
     )
 
 
 def test_a_field_the_event_has_but_holds_null_is_not_called_missing() -> None:
     behaviors = ok(EMIT + "put: {bucket: uploads, key: name, content: b}\n")
     out = invoke(behaviors, {"name": None})
-    assert out.error_message == "plain.emit[0].put.key: must be a non-empty string, got None"
+    assert out.error_message == (
+        "stptui.yml:4:37: plain.emit[0].put.key: must be a non-empty string, but `name` found "
+        "null; fix: check the path against the input (docs/behaviors.md, JMESPath input), or "
+        'add when: "name" to the item to skip inputs without it'
+    )
 
 
 @pytest.mark.parametrize(

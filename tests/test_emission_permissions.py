@@ -133,7 +133,8 @@ def test_an_emission_without_a_grant_fails_the_invocation_with_awss_access_denie
         "invocation_id": failed.get("invocation_id"),
         "emission": kind,
         "target": target,
-        "error": f"{code}: {message}",
+        # AWS's text, then where the behaviours file declares the emission.
+        "error": f"{code}: {message} (stptui.yml:4:9: producer.emit[0].{kind})",
     }
     # Nothing reached the target: not the first attempt, nor Lambda's two retries.
     assert not [r for r in sim.trace.records if r.resource == target]

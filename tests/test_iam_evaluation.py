@@ -232,7 +232,7 @@ def test_a_destination_is_granted_but_a_deny_refuses_its_delivery() -> None:
 
 def test_the_destination_grant_also_lets_the_handler_send_there() -> None:
     # Stacktape's `allow-destinations` policy is the function's, whoever makes the call.
-    sim = make_sim(DEST, "behaviors:\n  f:\n    emit: [{send: {queue: dlq, body: x}}]\n")
+    sim = make_sim(DEST, "behaviors:\n  f:\n    emit: [{send: {queue: dlq, body: \"'x'\"}}]\n")
     sim.services["buses"].publish("bus", "app", "T", {})
     sim.advance(60_000)
     assert not records(sim, tk.EMISSION_FAILED)

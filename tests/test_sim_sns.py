@@ -394,3 +394,25 @@ def test_a_notify_emission_publishes_through_the_topic_and_its_filter_policy() -
     assert all(r.get("origin", "").startswith("watcher:") for r in published)
     assert sim.function_stats("pager")["successes"] == 1
     assert len(records(sim, tk.NOTIFICATION_FILTERED, "alerts")) == 1
+
+
+@pytest.mark.parametrize("written", ['\'{"tags": ["vip"]}\'', "[vip]", "'tags=vip'", "5"])
+def test_a_filter_policy_that_is_not_a_mapping_delivers_nothing_and_says_why(
+    written: str,
+) -> None:
+    """A `validate` error; `run` still opens the stack, but the subscription must not be
+    simulated as one without a policy, which delivered every message before."""
+    stack = STACK.replace("{tags: [vip]}", written)
+    sim = make_sim(stack, BEHAVIORS, allow_errors=True)
+    assert [d.code for d in sim.stack.errors] == ["wrong-type"]
+    topics(sim).publish("alerts", "x", attributes={"tags": ["other"]})
+    topics(sim).publish("alerts", "y", attributes={"tags": ["vip"]})
+    assert "vip" not in delivered(sim)
+    (reason,) = filtered(sim)["vip"]
+    assert reason.startswith("the filter policy is invalid: `filterPolicy` is ")
+    assert reason.endswith(
+        ", not a mapping, so Stacktape refuses the config and the subscription delivers "
+        "nothing (see `stptui validate`)"
+    )
+    # The other subscriptions are untouched.
+    assert "auditor" in delivered(sim)

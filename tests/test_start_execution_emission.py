@@ -7,6 +7,7 @@ follows the chain into the execution."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,15 @@ def produce(sim: Simulator, payload: object) -> None:
     sim.advance(1_000)
 
 
+# What follows a refused call's error: where the behaviours file declares the item.
+ORIGIN = re.compile(r" \(stptui\.yml:4:9: producer\.emit\[0\]\.startExecution\)$")
+
+
 def refusals(sim: Simulator) -> list[str]:
-    return [r.get("error") for r in records(sim, tk.EMISSION_FAILED, "producer")]
+    """The services' errors of the refused calls, each checked to name the item's place."""
+    errors = [r.get("error") for r in records(sim, tk.EMISSION_FAILED, "producer")]
+    assert all(ORIGIN.search(e) for e in errors), errors
+    return [ORIGIN.sub("", e) for e in errors]
 
 
 def test_an_emission_starts_an_execution_with_its_input_and_name() -> None:

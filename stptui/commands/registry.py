@@ -155,6 +155,11 @@ class Arg:
     # (previous word, kind) pairs for an argument whose kind depends on the word before it:
     # `show queue NAME` names a queue, `show message NAME` a message.
     kind_after: tuple[tuple[str, str], ...] = ()
+    # The command's own check of the word, given the simulator (it raises the CommandError
+    # the command would): the REPL's check before Enter calls it instead of judging the
+    # word by `choices`, which name only the words completion offers (`show tables` is
+    # answered by `show` with the tables, though completion offers only `table`).
+    check: Callable[[Any, str], None] | None = None
 
     @property
     def key(self) -> str:
@@ -254,6 +259,10 @@ class Command:
     # generic "needs ARG" would explain poorly (a whole event pasted into `publish`). It
     # raises CommandError with the right line as its hint.
     check_words: Callable[[list[str]], None] | None = None
+    # The command's own check of a bound line, given the simulator: it raises the
+    # CommandError the command would before doing anything (`show queue` needs a name), so
+    # that the REPL's check before Enter gives the same answer.
+    check_call: Callable[[Any, Call], None] | None = None
 
     @property
     def usage(self) -> str:

@@ -257,6 +257,9 @@ class SnsTrigger(Trigger):
 
     topic: Ref | None = None
     filter_policy: Any = None
+    # Why a `filterPolicy` that is written could not be read (not a mapping): the stack is
+    # still simulated, and this subscription delivers nothing rather than everything.
+    filter_policy_error: str | None = None
     on_delivery_failure: Ref | None = None
 
 

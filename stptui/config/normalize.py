@@ -3656,6 +3656,16 @@ class StackBuilder:
             "an `sns` event (Stacktape e85)",
         )
         t.filter_policy = props.get("filterPolicy")
+        written = raw.get("filterPolicy") if isinstance(raw, dict) else None
+        if written is not None and "filterPolicy" not in props:
+            # Written but refused (reported as wrong-type): simulating the subscription
+            # without a policy would deliver what the config filters out. Stacktape refuses
+            # the config, so SNS never gets a subscription: it delivers nothing, as an
+            # `eventPattern` that is not a mapping matches nothing.
+            t.filter_policy_error = (
+                f"`filterPolicy` is {_describe(written)}, not a mapping, so Stacktape refuses "
+                "the config and the subscription delivers nothing (see `stptui validate`)"
+            )
         t.on_delivery_failure = self._on_delivery_failure(props, ppath, owner)
         return t
 

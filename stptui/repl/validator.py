@@ -2,11 +2,12 @@
 
 `check(session, text, final)` runs nothing: it looks the verb up in the registry, follows
 the words through the command's grammar (`grammar.Walker`), checks every value whose kind
-names something closed (a queue, function, bus, topic, bucket, batch job or scheduled
-workload through the simulator's own lookups, so the message and the did-you-mean are the
-ones the command would give; a command name, a trace record kind, a duration, an argument's
-fixed words) and, for a finished line, binds it with
-`REGISTRY.parse`, the parser `execute` uses.
+names something closed (a queue, function, bus, topic, bucket, stream, table, state
+machine, batch job or scheduled workload through the simulator's own lookups, so the
+message and the did-you-mean are the ones the command would give; a command name, a trace
+record kind, a duration, an argument's fixed words, or the command's own check of a word,
+`Arg.check`) and, for a finished line, binds it with `REGISTRY.parse`, the parser `execute`
+uses, and asks the command's own check of the bound line (`Command.check_call`).
 
 While the line is being typed (`final` False) the word under the cursor is not judged yet,
 nor is a missing argument; on Enter everything is.
@@ -89,6 +90,20 @@ def check_value(
             sim.services["schedules"].owner_rules(value)
         elif kind == "bucket":
             sim.services["buckets"].bucket(value)
+        elif kind == kinds.STREAM:
+            from stptui.sim.services.stream import lookup_stream
+
+            lookup_stream(sim, value)
+        elif kind == kinds.TABLE:
+            from stptui.sim.services.table import lookup_table
+
+            lookup_table(sim, value)
+        elif kind == kinds.STATE_MACHINE:
+            # Imported here: Step Functions' modules load only for the commands that need
+            # them (see docs/design.md, Performance model).
+            from stptui.sim.services.state_machine import lookup_machine
+
+            lookup_machine(sim, value)
         elif kind == "batch-job" and "batch" in sim.services:
             sim.services["batch"].job(value)
         elif kind == kinds.COMMAND:
@@ -109,6 +124,8 @@ def check_value(
             check_record_resource(sim, record, value)
         elif kind == kinds.RECORD_FIELD and record in TRACE_KINDS:
             check_record_filter(record, value, given(before, kinds.RECORD_RESOURCE))
+        elif slot.arg is not None and slot.arg.check is not None and kind == slot.arg.kind:
+            slot.arg.check(sim, value)  # the command's own check (see Arg.check)
         elif slot.choices and kind in (kinds.WORD, kinds.OPERATOR):
             _one_of(value, slot.choices, slot.arg.name if slot.arg else "value")
     except (SimError, BehaviorError) as exc:
@@ -223,7 +240,15 @@ def _order_hint(session: Session, text: str) -> str | None:
 
 def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Problem | None:
     """Check the values as `bind` assigned them: where a `rest` argument ends is known
-    only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator)."""
+    only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator).
+    A command with its own check of the bound line (`Command.check_call`) is asked first,
+    as the command itself asks it first."""
+    if call.command.check_call is not None:
+        try:
+            call.command.check_call(session.sim, call)
+        except CommandError as exc:
+            end = words[-1].start + len(words[-1].text) if words else 0
+            return Problem(exc.message, exc.hint, end)
     # (slot, value, how a count there is named) in the order `execute` reads them.
     values: list[tuple[Slot, str, str]] = []
     previous: str | None = None

@@ -111,7 +111,9 @@ empty entry means the default). Every key of an entry is optional:
     other YAML value (`delay: 0`, `detail: {a: 1}`); a constant string is a JMESPath raw
     literal: `"'orders'"`. Any item may also have `when: EXPR`: it is emitted only when the
     condition holds. `body`, `content` and `data` that are not strings are written as
-    compact JSON.
+    compact JSON. A `body`, `message` or `data` that finds null is a request without it,
+    which the service refuses (an `emission.failed` record); a null `content` writes an
+    empty object, as PutObject without a Body does.
 
 `response`
     The handler's return value (an HTTP response, a direct invoke's result): a JMESPath
@@ -152,7 +154,9 @@ true). An ordering comparison (`<`, `>`...) of anything but two numbers or two s
 null, as the JMESPath specification says. An expression that fails while running (a
 function given the wrong type), and an emission field or response whose value does not fit
 (a wrong type, NaN or an infinity, which JSON cannot write), fail the invocation with
-errorType `BehaviorError` and a message naming the key.
+errorType `BehaviorError` and a message that says where the expression is written
+(file:line:col and the key), what it found in JSON's words (`null`, `a string ("5")`) and
+the fix (see `Site`, `FieldError`).
 
 Python handlers
 ---------------
@@ -438,6 +442,10 @@ class Emission:
     kind: EmissionKind
     target: str
     fields: dict[str, Any]
+    # Where the behaviours file declares it (`stptui.yml:4:9: api.emit[0].send`), and for a
+    # whole message that an expression found null, what found it and the fix: added to the
+    # service's error when the request is refused. None for a Python handler's call.
+    origin: str | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -504,6 +512,15 @@ class _Interpreter(TreeInterpreter):
         if _is_number(left) and _is_number(right):
             return self.COMPARATOR_FUNC[node["value"]](left, right)
         return None
+
+    def visit_function_expression(self, node: dict[str, Any], value: Any) -> Any:
+        args = [self.visit(child, value) for child in node["children"]]
+        try:
+            return self._functions.call_function(node["value"], args)
+        except jmespath_errors.JMESPathTypeError as exc:
+            # Raised with the call, so that the message can name the argument that found
+            # the wrong value (jmespath's own names the function only, in Python's words).
+            raise _CallError(node, args, exc) from None
 
 
 # One interpreter for every search: ParsedResult.search builds a new one per call.
@@ -660,12 +677,13 @@ def _jmespath_message(expression: str, exc: jmespath_errors.JMESPathError) -> st
     return f"{start}: {exc.msg.rstrip('.')} at column {column}"
 
 
-def _search(compiled: Any, data: Any, where: str) -> Any:
-    """Evaluate a compiled expression; a runtime failure becomes a BehaviorError naming `where`."""
+def _search(compiled: Any, data: Any, site: Site | str) -> Any:
+    """Evaluate a compiled expression; a runtime failure becomes a BehaviorError that says
+    where it was written (`site`), what it found and the fix."""
     try:
         return _INTERPRETER.visit(compiled.parsed, data)
-    except Exception as exc:  # JMESPathTypeError, or anything odd in user data
-        raise BehaviorError(f"{where}: {exc}") from None
+    except Exception as exc:  # a function given the wrong type, or anything odd in user data
+        raise _runtime_error(site, exc) from None
 
 
 def _truthy(value: Any) -> bool:
@@ -700,6 +718,186 @@ def _json_text(value: Any, where: str) -> str:
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
     return _dumps(value, where)
+
+
+# ---------------------------------------------------------------------------------------------
+# Runtime errors in the behaviours file's terms: JSON words, the expression, its place, a fix
+
+
+def json_kind(value: Any) -> str:
+    """What `value` is, in JSON's words, with a short view of it: `null`, `true`, `a number
+    (5)`, `a string ("5")`, `an empty array`, `an object with keys id, total`. Messages
+    about a value the input held say this rather than Python's repr (`None`, `{'a': 1}`)."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"a number ({_dumps_or_repr(value)})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f"a string ({json.dumps(shown, ensure_ascii=False)})"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "an empty array"
+        return f"an array of {len(value)} value{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        if not value:
+            return "an empty object"
+        names = [str(k) for k in list(value)[:3]]
+        more = ", …" if len(value) > 3 else ""
+        return f"an object with key{'s' if len(value) != 1 else ''} {', '.join(names)}{more}"
+    return f"a {type(value).__name__}, which JSON cannot hold"
+
+
+def _dumps_or_repr(value: float) -> str:
+    """A number as JSON writes it (`5`, `2.5`); NaN and the infinities by name."""
+    return json.dumps(value) if math.isfinite(value) else repr(value)
+
+
+# JMESPath's type names (in its functions' signatures) as a person says them.
+_TYPE_WORDS = {
+    "number": "a number",
+    "string": "a string",
+    "array": "an array",
+    "object": "an object",
+    "boolean": "a boolean",
+    "null": "null",
+    "any": "any value",
+    "expref": "an expression reference (&field)",
+    "array-number": "an array of numbers",
+    "array-string": "an array of strings",
+}
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _node_text(node: Any) -> str | None:
+    """The JMESPath text of a simple expression tree (a path, an index, `@`, a literal, a
+    function call of these), as a message quotes it; None for anything more complex."""
+    if not isinstance(node, dict):
+        return None
+    kind, children = node.get("type"), node.get("children", [])
+    if kind == "field":
+        name = str(node["value"])
+        return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else json.dumps(name)
+    if kind == "current":
+        return "@"
+    if kind == "literal":
+        value = node.get("value")
+        if isinstance(value, str):
+            return "'" + value.replace("'", "\\'") + "'"
+        return "`" + json.dumps(value, separators=(",", ":")) + "`"
+    if kind == "index":
+        return f"[{node['value']}]"
+    if kind == "expref":
+        inner = _node_text(children[0]) if children else None
+        return None if inner is None else f"&{inner}"
+    parts = [_node_text(child) for child in children]
+    if any(p is None for p in parts):
+        return None
+    if kind == "subexpression":
+        return ".".join(parts)  # type: ignore[arg-type]
+    if kind == "index_expression" and len(parts) == 2:
+        return f"{parts[0]}{parts[1]}"
+    if kind == "function_expression":
+        return f"{node['value']}({', '.join(parts)})"  # type: ignore[arg-type]
+    return None
+
+
+class _CallError(Exception):
+    """A JMESPath function given a value of the wrong type, with the call's tree and the
+    values of its arguments, so that the message can say which argument found what."""
+
+    def __init__(self, node: dict[str, Any], args: list[Any], exc: Any) -> None:
+        super().__init__(str(exc))
+        self.node = node
+        self.args_values = args
+        self.exc = exc
+
+
+def _call_message(err: _CallError) -> tuple[str, str]:
+    """What a function call refused, in JSON's words, and the fix: `abs() takes a number, but
+    body.name found null`."""
+    exc, node = err.exc, err.node
+    name = node["value"]
+    wanted = _either([_TYPE_WORDS.get(t, t) for t in exc.expected_types])
+    bad = exc.current_value
+    children = node.get("children", [])
+    index = next((i for i, v in enumerate(err.args_values) if v is bad), None)
+    if index is None:  # an element of an array argument, or a key an &expression gave
+        index = next(
+            (
+                i
+                for i, v in enumerate(err.args_values)
+                if isinstance(v, list) and any(item is bad for item in v)
+            ),
+            None,
+        )
+        arg = _node_text(children[index]) if index is not None else None
+        if arg is None:
+            key = next((_node_text(c) for c in children if c.get("type") == "expref"), None)
+            what = f"the key {key} gave" if key else "a value given to it is"
+            return (
+                f"{name}() takes {wanted}, but {what} {json_kind(bad)}",
+                f"see jmespath.org for what {name}() takes",
+            )
+        return (
+            f"{name}() takes {wanted}, but `{arg}` holds {json_kind(bad)}",
+            f"pick the values of one type, e.g. `{arg}[?type(@) == 'number']`",
+        )
+    arg = _node_text(children[index]) if index < len(children) else None
+    which = f"`{arg}`" if arg else f"its argument {index + 1}"
+    message = f"{name}() takes {wanted}, but {which} found {json_kind(bad)}"
+    shown = arg or "…"
+    expected = set(exc.expected_types)
+    if bad is None:
+        hint = (
+            f"the input has no value at {shown}: check the path against the input (docs/"
+            f"behaviors.md, JMESPath input), or give a default: not_null({shown}, `0`)"
+        )
+    elif expected == {"number"} and isinstance(bad, str):
+        hint = f"convert the text: to_number({shown})"
+    elif expected == {"string"} and _is_number(bad):
+        hint = f"convert the number: to_string({shown})"
+    else:
+        hint = f"give {name}() {wanted}"
+    return message, hint
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where a JMESPath expression or a value was written in the behaviours file: the key
+    path as messages name it (`worker.emit[0].send.body`), its file:line:col, and the
+    expression's text (None for a constant). A command's expression (`fail F when EXPR`)
+    has no position."""
+
+    where: str
+    pos: Position | None = None
+    expression: str | None = None
+
+    def at(self) -> str:
+        """`stptui.yml:4:35: worker.emit[0].send.body`, or just the key path."""
+        return f"{self.pos}: {self.where}" if self.pos is not None else self.where
+
+
+def _runtime_error(site: Site | str, exc: BaseException) -> BehaviorError:
+    """A JMESPath expression that failed while running, as a BehaviorError whose message
+    says where it was written, what it found (in JSON's words) and how to fix it."""
+    if isinstance(site, str):
+        site = Site(site)
+    written = f" `{site.expression}`" if site.expression else ""
+    if isinstance(exc, _CallError):
+        text, hint = _call_message(exc)
+        return BehaviorError(f"{site.at()}{written}: {text}", hint)
+    if isinstance(exc, RecursionError):
+        return BehaviorError(
+            f"{site.at()}{written}: the input is nested too deeply to search",
+            "search a part of it nearer the top",
+        )
+    return BehaviorError(f"{site.at()}{written}: {exc}")
 
 
 class _Input:
@@ -834,7 +1032,7 @@ class _Rule:
 
     __slots__ = ("count", "error_type", "expr", "expression", "message", "mode", "rate", "where")
 
-    def __init__(self, mode: str, where: str) -> None:
+    def __init__(self, mode: str, where: Site) -> None:
         self.mode = mode  # always | never | first | rate | when
         self.where = where
         self.rate = 0.0
@@ -892,9 +1090,21 @@ class _Rule:
 
 
 class _EmitSpec:
-    """One `emit` item: kind, literal target, and (name, value, is_expression) fields."""
+    """One `emit` item: kind, literal target, and (name, value, is_expression) fields, with
+    the place of each field (and of `when`) in the file, for the messages of a field whose
+    value does not fit when the emission runs."""
 
-    __slots__ = ("fields", "kind", "pos", "target", "when", "where")
+    __slots__ = (
+        "fields",
+        "kind",
+        "origin",
+        "pos",
+        "sites",
+        "target",
+        "when",
+        "when_site",
+        "where",
+    )
 
     def __init__(
         self, kind: EmissionKind, target: str, where: str, pos: Position | None = None
@@ -903,45 +1113,153 @@ class _EmitSpec:
         self.target = target
         self.where = where
         self.pos = pos  # the target's place in the file, for `stptui validate`
+        # The item's place and key path, which a refusal of the request names.
+        self.origin = where
         self.fields: list[tuple[str, Any, bool]] = []
+        self.sites: dict[str, Site] = {}
         self.when: Any = None
+        self.when_site: Site | str = f"{where}.when"
 
     def build(self, ctx: Any) -> Emission | None:
         """Evaluate the fields against one input; None when `when` does not hold."""
-        if self.when is not None and not _truthy(_search(self.when, ctx, f"{self.where}.when")):
+        if self.when is not None and not _truthy(_search(self.when, ctx, self.when_site)):
             return None
         values: dict[str, Any] = {}
         for name, value, is_expr in self.fields:
-            values[name] = _search(value, ctx, f"{self.where}.{name}") if is_expr else value
+            site = self.sites.get(name) or f"{self.where}.{name}"
+            values[name] = _search(value, ctx, site) if is_expr else value
         try:
-            return Emission(self.kind, self.target, _normalise(self.kind, values, self.where))
-        except BehaviorError as exc:
-            raise BehaviorError(self._why_null(str(exc), values, ctx), exc.hint) from None
+            fields = _normalise(self.kind, values, self.where)
+        except FieldError as exc:
+            raise self._refused(exc, ctx) from None
+        origin = self.origin
+        missing = WHOLE_MESSAGE_FIELDS.get(self.kind)
+        if missing is not None and fields[missing] is None:
+            origin = self._null_note(missing, ctx)
+        return Emission(self.kind, self.target, fields, origin)
 
-    def _why_null(self, message: str, values: dict[str, Any], ctx: Any) -> str:
-        """`message`, and, when the refused field is a bare name that found nothing, that it
-        read the event: `source: orders` meant the text 'orders' far more often than a
-        field `orders`, and the fix is the raw literal the file must use for a constant."""
-        for name, value, is_expr in self.fields:
-            tree = value.parsed if is_expr else None
-            if (
-                tree is not None
-                and tree.get("type") == "field"
-                and values.get(name) is None
-                and message.startswith(f"{self.where}.{name}:")
-                and not (isinstance(ctx, dict) and tree["value"] in ctx)
-            ):
+    def _expression(self, name: str) -> tuple[Any, Site]:
+        """The compiled expression of field `name` (None for a constant) and its place."""
+        compiled = next((v for n, v, is_expr in self.fields if n == name and is_expr), None)
+        return compiled, self.sites.get(name) or Site(f"{self.where}.{name}")
+
+    def _refused(self, exc: FieldError, ctx: Any) -> BehaviorError:
+        """A field whose value does not fit, said with the expression that found it, where
+        it is written and the fix."""
+        compiled, site = self._expression(exc.name)
+        if compiled is None or site.expression is None:
+            return exc
+        at = Site(f"{self.where}.{exc.label}", site.pos).at()
+        found = json_kind(exc.value)
+        if exc.label != exc.name:  # a part of the value: an attribute of `attributes`
+            found = f"an object whose {exc.label.partition('.')[2]!r} is {found}"
+        message = f"{at}: {exc.need}, but `{site.expression}` found {found}"
+        return BehaviorError(message, self._fix(exc, compiled, site.expression, ctx))
+
+    def _fix(self, exc: FieldError, compiled: Any, expression: str, ctx: Any) -> str | None:
+        """How to write the field so that it fits: for a bare name that found nothing, the
+        raw literal a constant needs (`source: orders` meant the text 'orders' far more
+        often than a field `orders`); for other nulls, the path to check or the `when` that
+        skips such inputs; for text where a number goes, to_number()."""
+        value, tree = exc.value, compiled.parsed
+        if value is None and exc.label == exc.name:
+            if tree.get("type") == "field" and not (isinstance(ctx, dict) and tree["value"] in ctx):
                 word = tree["value"]
                 return (
-                    f"{message} (`{name}: {word}` reads the event's field {word!r}, which this "
-                    f"event does not have); a constant string is a raw literal: "
-                    f"{name}: \"'{word}'\""
+                    f"`{exc.name}: {word}` reads the input's field {word!r}, which this input "
+                    f"does not have; a constant string is a raw literal: {exc.name}: \"'{word}'\""
                 )
-        return message
+            text = _text_on_the_way(tree, ctx)
+            if text is not None:
+                return (
+                    f"`{text}` is a string in this input (an HTTP event's body is one), and "
+                    f"JMESPath reads no field of a string: write `{text}` whole, or read its "
+                    "fields where it arrives as JSON (an SQS body is parsed)"
+                )
+            return _null_fix(expression)
+        if isinstance(value, str) and exc.name == "delay":
+            return f'convert the text: {exc.name}: "to_number({expression})"'
+        return exc.hint
+
+    def _null_note(self, name: str, ctx: Any) -> str:
+        """What the service's refusal of a whole message that found null is told: where the
+        field is written, what found nothing, and the fix."""
+        compiled, site = self._expression(name)
+        at = Site(f"{self.where}.{name}", site.pos).at()
+        if compiled is None or site.expression is None:
+            return f"{at} is null; fix: give the {name}"
+        exc = FieldError(self.where, name, "", None)
+        parameter = _WHOLE_MESSAGE_PARAMETERS[name][0]
+        return (
+            f"{at}: `{site.expression}` found null, so the request has no {parameter}; fix: "
+            f"{self._fix(exc, compiled, site.expression, ctx)}"
+        )
+
+
+def _text_on_the_way(tree: dict[str, Any], ctx: Any) -> str | None:
+    """The longest start of the path `tree` that is a string in `ctx`, as written: `body`
+    of `body.id` when the body is text, for which JMESPath finds null."""
+    node = tree
+    while node.get("type") in ("subexpression", "index_expression"):
+        left = node["children"][0]
+        try:
+            found = _INTERPRETER.visit(left, ctx)
+        except Exception:  # the start fails as the whole did: nothing more to say
+            return None
+        if isinstance(found, str):
+            return _node_text(left)
+        node = left
+    return None
+
+
+def _null_fix(expression: str) -> str:
+    """The fix for an expression that found null in this input."""
+    return (
+        f"check the path against the input (docs/behaviors.md, JMESPath input), or add "
+        f'when: "{expression}" to the item to skip inputs without it'
+    )
+
+
+class FieldError(BehaviorError):
+    """An emission field whose value does not fit: `name` is the field (`delay`), `label`
+    the part refused (`attributes.color`), `need` what it must be and `value` what it was.
+    Its message says the value in JSON's words; an emission read from the behaviours file
+    adds the expression that found it and where it is written (see `_EmitSpec.build`)."""
+
+    def __init__(
+        self,
+        where: str,
+        name: str,
+        need: str,
+        value: Any,
+        hint: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        self.where = where
+        self.name = name
+        self.label = label or name
+        self.need = need
+        self.value = value
+        super().__init__(f"{where}.{self.label}: {need}, not {json_kind(value)}", hint)
+
+
+# The fields that are a whole request's payload and that the service needs: a null one is
+# a request without it, which the service refuses (`put`'s content is optional: PutObject
+# without a Body writes an empty object).
+WHOLE_MESSAGE_FIELDS = {"send": "body", "notify": "message", "putRecord": "data"}
+# Those fields' names in the service's API, and the service.
+_WHOLE_MESSAGE_PARAMETERS = {
+    "body": ("MessageBody", "SQS SendMessage"),
+    "message": ("Message", "SNS Publish"),
+    "data": ("Data", "Kinesis PutRecord"),
+}
 
 
 def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
-    """Give evaluated emission fields the types the engine expects; BehaviorError otherwise."""
+    """Give evaluated emission fields the types the engine expects; BehaviorError otherwise.
+
+    A null `send.body`, `notify.message` or `putRecord.data` stays None: the service refuses
+    the request as it refuses one without that parameter (see WHOLE_MESSAGE_FIELDS)."""
     if kind == "send":
         delay = values.get("delay")
         if delay is not None:
@@ -950,23 +1268,29 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
                 or not isinstance(delay, (int, float))
                 or (isinstance(delay, float) and not delay.is_integer())
             ):
-                raise BehaviorError(
-                    f"{where}.delay: must be whole seconds, got {delay!r}",
+                raise FieldError(
+                    where,
+                    "delay",
+                    "must be whole seconds",
+                    delay,
                     "a number of seconds: delay: 5 (a constant), or a JSON constant in "
                     'JMESPath: delay: "`5`"',
                 )
             delay = int(delay)
             if not 0 <= delay <= MAX_SQS_DELAY_S:
-                raise BehaviorError(
-                    f"{where}.delay: must be 0..900 seconds, got {delay}",
+                raise FieldError(
+                    where,
+                    "delay",
+                    "must be 0..900 seconds",
+                    delay,
                     "SQS delays a message by at most 900 seconds (15 minutes)",
                 )
         return {
-            "body": _json_text(values.get("body"), f"{where}.body"),
+            "body": _message_text(values.get("body"), f"{where}.body"),
             "delay": delay,
-            "group": _id_text(values.get("group"), f"{where}.group"),
-            "dedupId": _id_text(values.get("dedupId"), f"{where}.dedupId"),
-            "attributes": _attributes(values.get("attributes"), f"{where}.attributes"),
+            "group": _id_text(values.get("group"), where, "group"),
+            "dedupId": _id_text(values.get("dedupId"), where, "dedupId"),
+            "attributes": _attributes(values.get("attributes"), where),
         }
     if kind == "publish":
         source, detail_type, detail = (
@@ -976,16 +1300,23 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         )
         for name, value in (("source", source), ("detailType", detail_type)):
             if not isinstance(value, str) or not value:
-                raise BehaviorError(
-                    f"{where}.{name}: must be a non-empty string, got {value!r}",
+                raise FieldError(
+                    where,
+                    name,
+                    "must be a non-empty string",
+                    value,
                     "a constant string is a raw literal: \"'orders'\"",
                 )
         if isinstance(detail, str):  # a JSON string holding an object is what the SDK sends
             with suppress(ValueError):
                 detail = jsontext.loads(detail)
         if not isinstance(detail, dict):
-            raise BehaviorError(
-                f"{where}.detail: EventBridge needs a JSON object, got {type(detail).__name__}"
+            raise FieldError(
+                where,
+                "detail",
+                "EventBridge needs a JSON object",
+                values.get("detail"),
+                "an object: detail: body, or one made of fields: detail: '{id: body.id}'",
             )
         _dumps(detail, f"{where}.detail")
         # Copies: the value may be (part of) the engine's own event or record.
@@ -993,30 +1324,36 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
     if kind == "notify":
         subject = values.get("subject")
         if subject is not None and not isinstance(subject, str):
-            raise BehaviorError(f"{where}.subject: must be a string, got {subject!r}")
+            raise FieldError(where, "subject", "must be a string", subject)
         return {
-            "message": _json_text(values.get("message"), f"{where}.message"),
+            "message": _message_text(values.get("message"), f"{where}.message"),
             "subject": subject,
-            "attributes": _attributes(values.get("attributes"), f"{where}.attributes"),
+            "attributes": _attributes(values.get("attributes"), where),
         }
     if kind == "put":
         key = values.get("key")
         if isinstance(key, (int, float)) and not isinstance(key, bool):
             key = str(key)
         if not isinstance(key, str) or not key:
-            raise BehaviorError(f"{where}.key: must be a non-empty string, got {key!r}")
-        return {"key": key, "content": _json_text(values.get("content"), f"{where}.content")}
+            raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
+        content = values.get("content")
+        # PutObject without a Body writes an empty object (the Body is optional).
+        text = "" if content is None else _json_text(content, f"{where}.content")
+        return {"key": key, "content": text}
     if kind == "putRecord":
         return {
-            "data": _json_text(values.get("data"), f"{where}.data"),
-            "partitionKey": _id_text(values.get("partitionKey"), f"{where}.partitionKey"),
+            "data": _message_text(values.get("data"), f"{where}.data"),
+            "partitionKey": _id_text(values.get("partitionKey"), where, "partitionKey"),
         }
     if kind in ("putItem", "deleteItem"):
         name = "item" if kind == "putItem" else "key"
         value = values.get(name)
         if not isinstance(value, dict):
-            raise BehaviorError(
-                f"{where}.{name}: DynamoDB needs a JSON object, got {type(value).__name__}",
+            raise FieldError(
+                where,
+                name,
+                "DynamoDB needs a JSON object",
+                value,
                 "write plain JSON, as DocumentClient takes it: {id: body.id, total: body.total}",
             )
         _dumps(value, f"{where}.{name}")
@@ -1032,12 +1369,21 @@ def _normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
     return {"payload": copy.deepcopy(payload)}
 
 
+def _message_text(value: Any, where: str) -> str | None:
+    """A whole message (a body, an SNS message, a record's data): as `_json_text`, but null
+    stays None, a request without it, which the service refuses."""
+    return None if value is None else _json_text(value, where)
+
+
 def _update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     """An updateItem's fields: the key and values marshalled, the expressions as text."""
     key = values.get("key")
     if not isinstance(key, dict):
-        raise BehaviorError(
-            f"{where}.key: DynamoDB needs a JSON object, got {type(key).__name__}",
+        raise FieldError(
+            where,
+            "key",
+            "DynamoDB needs a JSON object",
+            key,
             "write plain JSON, as DocumentClient takes it: {id: body.id}",
         )
     _dumps(key, f"{where}.key")
@@ -1045,8 +1391,11 @@ def _update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     for name in ("update", "condition"):
         text = values.get(name)
         if (text is not None or name == "update") and not isinstance(text, str):
-            raise BehaviorError(
-                f"{where}.{name}: a DynamoDB expression is text, got {type(text).__name__}",
+            raise FieldError(
+                where,
+                name,
+                "a DynamoDB expression is text",
+                text,
                 f"a constant expression is a JMESPath raw literal: {name}: \"'SET n = :n'\"",
             )
         out[name] = text
@@ -1054,16 +1403,21 @@ def _update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     if names is not None and (
         not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())
     ):
-        raise BehaviorError(
-            f"{where}.names: ExpressionAttributeNames map placeholders to names",
+        raise FieldError(
+            where,
+            "names",
+            "ExpressionAttributeNames map placeholders to names",
+            names,
             'e.g. names: {"#s": status}',
         )
     out["names"] = names
     given = values.get("values")
     if given is not None and not isinstance(given, dict):
-        raise BehaviorError(
-            f"{where}.values: ExpressionAttributeValues are a JSON object, got "
-            f"{type(given).__name__}",
+        raise FieldError(
+            where,
+            "values",
+            "ExpressionAttributeValues are a JSON object",
+            given,
             'e.g. values: {":n": 1}',
         )
     if given is not None:
@@ -1079,8 +1433,11 @@ def _execution_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     text = "{}" if given is None else _json_text(given, f"{where}.input")
     name = values.get("name")
     if name is not None and not isinstance(name, str):
-        raise BehaviorError(
-            f"{where}.name: an execution's name is text, got {type(name).__name__}",
+        raise FieldError(
+            where,
+            "name",
+            "an execution's name is text",
+            name,
             "a constant name is a JMESPath raw literal: name: \"'order-1'\"",
         )
     return {"input": text, "name": name}
@@ -1092,9 +1449,11 @@ def _answer_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, A
     cause."""
     token = values.get("token")
     if not isinstance(token, str) or not token:
-        raise BehaviorError(
-            f"{where}.token: a task token is text, got "
-            f"{'an empty string' if token == '' else type(token).__name__}",
+        raise FieldError(
+            where,
+            "token",
+            "a task token is non-empty text",
+            token,
             "read it from the input where the state machine put it, e.g. token: body.taskToken",
         )
     out: dict[str, Any] = {"token": token}
@@ -1105,8 +1464,11 @@ def _answer_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, A
         for name in ("error", "cause"):
             text = values.get(name)
             if text is not None and not isinstance(text, str):
-                raise BehaviorError(
-                    f"{where}.{name}: must be text, got {type(text).__name__}",
+                raise FieldError(
+                    where,
+                    name,
+                    "must be text",
+                    text,
                     f"a constant is a JMESPath raw literal: {name}: \"'Rejected'\"",
                 )
             out[name] = text
@@ -1118,22 +1480,25 @@ def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise BehaviorError(f"{where}: must be an object, got {type(value).__name__}")
+        raise FieldError(
+            where, "attributes", "must be an object", value, "e.g. attributes: '{kind: body.kind}'"
+        )
     for name, item in value.items():
+        label = f"attributes.{name}"
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise BehaviorError(f"{where}.{name}: must be a string or a number, got {item!r}")
+            raise FieldError(where, "attributes", "must be a string or a number", item, None, label)
         if isinstance(item, float) and not math.isfinite(item):
-            raise BehaviorError(f"{where}.{name}: NaN and Infinity have no JSON form")
+            raise BehaviorError(f"{where}.{label}: NaN and Infinity have no JSON form")
     return dict(value)
 
 
-def _id_text(value: Any, where: str) -> str | None:
+def _id_text(value: Any, where: str, name: str) -> str | None:
     """MessageGroupId / MessageDeduplicationId: text, a number written as text, or absent."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise BehaviorError(f"{where}: must be a string, got {type(value).__name__}")
+    raise FieldError(where, name, "must be a string", value)
 
 
 class _Behavior:
@@ -1153,6 +1518,7 @@ class _Behavior:
         "rbif",
         "response",
         "response_is_expr",
+        "response_site",
         "simple",
         "timeout_rule",
     )
@@ -1168,6 +1534,7 @@ class _Behavior:
         self.emits: list[_EmitSpec] = []
         self.response: Any = None
         self.response_is_expr = False
+        self.response_site: Site | str = f"{name}.response"
         self.handler: Callable[..., Any] | None = None
         self.handler_ref: str | None = None
         self.memory_mb: int | None = None
@@ -2013,7 +2380,7 @@ class _Reader:
         form = forms[0]
         raw = value[form]
         fpath = (*path, form)
-        rule = _Rule(form, f"{self.fn}.{_path_text(fpath[2:])}")
+        rule = _Rule(form, Site(f"{self.fn}.{_path_text(fpath[2:])}", self.y.pos(fpath), None))
         if form == "rate":
             if not _is_number(raw) or not 0.0 <= raw <= 1.0:
                 self.report(
@@ -2044,12 +2411,13 @@ class _Reader:
             if compiled is None:
                 return None
             rule.expr, rule.expression = compiled, raw
+            rule.where = Site(rule.where.where, rule.where.pos, raw)
         return rule
 
     def fail(self, b: _Behavior, value: Any, path: DataPath) -> None:
         if value is True or value is False:
             if value:
-                b.fail_rules.append(_Rule("always", f"{self.fn}.fail"))
+                b.fail_rules.append(_Rule("always", Site(f"{self.fn}.fail", self.y.pos(path))))
             return
         if value is None:
             return
@@ -2076,7 +2444,7 @@ class _Reader:
 
     def timeout(self, value: Any, path: DataPath) -> _Rule | None:
         if value is True:
-            return _Rule("always", f"{self.fn}.timeout")
+            return _Rule("always", Site(f"{self.fn}.timeout", self.y.pos(path)))
         if value is False or value is None:
             return None
         return self.rule(value, path, "timeout")
@@ -2172,6 +2540,7 @@ class _Reader:
             where,
             self.y.pos((*path, target_key)),
         )
+        spec.origin = f"{self.y.pos(path, key=True)}: {where}"
         for name in (*required, *optional):
             if name not in fields:
                 continue
@@ -2182,6 +2551,7 @@ class _Reader:
                     ok = False
                     continue
                 spec.fields.append((name, compiled, True))
+                spec.sites[name] = Site(f"{where}.{name}", self.y.pos((*path, name)), raw)
                 # A literal (`'5'`, `` `[1]` ``) gives the same value at every invocation:
                 # check it now, as a YAML constant is checked.
                 tree = compiled.parsed
@@ -2203,6 +2573,7 @@ class _Reader:
             if compiled is None:
                 ok = False
             spec.when = compiled
+            spec.when_site = Site(f"{where}.when", self.y.pos((*path, "when")), fields["when"])
         if ok and kind == "send":
             self.check_fifo(target, fields, path)
         if ok and kind == "updateItem" and not self.check_update_request(spec, path):
@@ -2247,6 +2618,15 @@ class _Reader:
         """A field whose value is known when the file loads (a constant, or a JMESPath
         literal) is checked now rather than at every invocation: False after reporting it."""
         placeholders = {**_PLACEHOLDERS, **_KIND_PLACEHOLDERS.get(kind, {})}
+        if value is None and WHOLE_MESSAGE_FIELDS.get(kind) == name:
+            parameter, service = _WHOLE_MESSAGE_PARAMETERS[name]
+            self.report(
+                (*path, name),
+                "behavior-bad-value",
+                f"{where}.{name} is null: {service} refuses a request without its {parameter}",
+                hint=f"give the {name}, e.g. {name}: body (the input's body) or {name}: \"'done'\"",
+            )
+            return False
         try:
             _normalise(kind, {**placeholders, name: value}, where)
         except BehaviorError as exc:
@@ -2370,6 +2750,7 @@ class _Reader:
             compiled = self.compile(value, path)
             if compiled is not None:
                 b.response, b.response_is_expr = compiled, True
+                b.response_site = Site(f"{self.fn}.response", self.y.pos(path), value)
         else:
             try:  # a constant: check it now rather than at every invocation
                 _dumps(value, f"{self.fn}.response")
@@ -2725,9 +3106,10 @@ class Behaviors:
         try:
             return self._decide(b or _DEFAULT, inp, rng, overrides)
         except BehaviorError as exc:
-            return Outcome(
-                b.dur_lo if b else DEFAULT_DURATION_MS, "error", "BehaviorError", str(exc)
-            )
+            # The invocation's error message is all a user sees of it: the fix goes in it.
+            message = f"{exc}; fix: {exc.hint}" if exc.hint else str(exc)
+            duration = b.dur_lo if b else DEFAULT_DURATION_MS
+            return Outcome(duration, "error", "BehaviorError", message)
 
     def _decide(
         self, b: _Behavior, inp: InvocationInput, rng: random.Random, overrides: list[Override]
@@ -2817,9 +3199,8 @@ class Behaviors:
                     )
         if b.response is not None and b.partial is None:
             if b.response_is_expr:
-                where = f"{b.name}.response"
-                out.response = _search(b.response, data.event(), where)
-                _dumps(out.response, where)
+                out.response = _search(b.response, data.event(), b.response_site)
+                _dumps(out.response, f"{b.name}.response")
             else:
                 out.response = copy.deepcopy(b.response)
         return out
@@ -3051,14 +3432,17 @@ __all__ = [
     "BehaviorError",
     "Behaviors",
     "Emission",
+    "FieldError",
     "HandlerContext",
     "InvocationInput",
     "Outcome",
     "Override",
+    "Site",
     "add_override",
     "batch_item_failures",
     "find_sidecar",
     "format_duration",
+    "json_kind",
     "parse_duration",
     "parse_override",
 ]

@@ -335,12 +335,12 @@ class Simulator:
         try:
             if emission.kind == "send":
                 f = emission.fields
-                body = f.get("body")
-                text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+                # A body is text already (behavior._normalise); None is a request without
+                # one, which the queue refuses with SQS's MissingParameter.
                 delay = f.get("delay")
                 self.send(
                     emission.target,
-                    text,
+                    f.get("body"),
                     delay_s=int(delay) if isinstance(delay, (int, float)) else None,
                     group=f.get("group"),
                     dedup_id=f.get("dedupId"),
@@ -366,7 +366,11 @@ class Simulator:
     def emission_refused(
         self, function: str, invocation_id: str, emission: Emission, error: str
     ) -> None:
-        """Record that something a handler emitted was not carried out, and why."""
+        """Record that something a handler emitted was not carried out, and why: the
+        service's error, then, for an emission of the behaviours file, where it is written
+        (and, for a whole message that found null, what found it and the fix)."""
+        if emission.origin is not None:
+            error = f"{error} ({emission.origin})"
         data = {
             "invocation_id": invocation_id,
             "emission": emission.kind,

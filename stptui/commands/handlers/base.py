@@ -64,6 +64,7 @@ def command(
     usage: str | None = None,
     details: str = "",
     check_words: Callable[[list[str]], None] | None = None,
+    check_call: Callable[[Any, Call], None] | None = None,
 ) -> Callable[[Callable[[Session, Call], CommandResult]], Callable[[Session, Call], CommandResult]]:
     """Declare a command in REGISTRY with the decorated function as its handler."""
 
@@ -83,6 +84,7 @@ def command(
                 usage,
                 details,
                 check_words,
+                check_call,
             )
         )
         return fn

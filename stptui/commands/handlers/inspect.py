@@ -77,6 +77,50 @@ SHOW_WHATS = (
 )
 
 
+_SHOW_USAGE = (
+    "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules "
+    "| table TABLE | executions [STATE_MACHINE] | execution ID"
+)
+
+
+def check_show_what(sim: Simulator, what: str) -> None:
+    """Raise the CommandError `show` gives for a WHAT it does not show: a plural of what
+    it shows one at a time (`show tables`), answered with the stack's tables, or an
+    unknown word, with a did-you-mean. The REPL checks the word with this before Enter."""
+    if what in ONE_AT_A_TIME:
+        # `show tables`, `show streams`: there is no listing of them, only one at a time.
+        one = ONE_AT_A_TIME[what]
+        raise CommandError(
+            f"show {one} shows one {_RESOURCE_TYPES[one]} at a time", _named(sim, one)
+        )
+    if what not in SHOW_WHATS:
+        guess = did_you_mean(what, SHOW_WHATS)
+        hint = f"did you mean {guess!r}?" if guess else f"usage: {_SHOW_USAGE}"
+        raise CommandError(f"cannot show {what!r}", hint)
+
+
+def check_show(sim: Simulator, call: Call) -> None:
+    """Raise the CommandError `show` gives before it looks anything up: a WHAT it does not
+    show, a name missing or one too many. The REPL checks a finished line with this."""
+    what, name = call.args["what"], call.args["name"]
+    check_show_what(sim, what)
+    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution")
+    if needs_name and name is None:
+        needed, hint = {
+            "queue": ("a queue name", "`show queues` lists them"),
+            "bucket": ("a bucket name", "`show buckets` lists them"),
+            "stream": ("a kinesis-stream name", ""),
+            "table": ("a dynamo-db-table name", ""),
+            "execution": ("an execution name or ARN", "`show executions` lists them"),
+        }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
+        raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
+    if not needs_name and what not in ("trace", "executions") and name is not None:
+        raise CommandError(
+            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
+        )
+
+
 @command(
     "show",
     "inspect",
@@ -91,6 +135,7 @@ SHOW_WHATS = (
             "buses | topics | buckets | bucket B | routes | jobs | stream S | rules | table T | "
             "executions [SM] | execution ID",
             choices=SHOW_WHATS,
+            check=check_show_what,
         ),
         Arg(
             "NAME",
@@ -110,9 +155,7 @@ SHOW_WHATS = (
             ),
         ),
     ),
-    usage="show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules "
-    "| table TABLE | executions [STATE_MACHINE] | execution ID",
+    usage=_SHOW_USAGE,
     examples=(
         "show queues",
         "show queue jobQueue",
@@ -131,6 +174,7 @@ SHOW_WHATS = (
         "show table carts",
         "show executions",
     ),
+    check_call=check_show,
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
@@ -138,33 +182,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     table TABLE | executions [SM] | execution ID"""
     what = call.args["what"]
     name = call.args["name"]
-    if what in _ONE_AT_A_TIME and name is None:
-        # `show tables`, `show streams`: there is no listing of them, only one at a time.
-        one = _ONE_AT_A_TIME[what]
-        raise CommandError(
-            f"show {one} shows one {_RESOURCE_TYPES[one]} at a time",
-            _named(session.sim, one),
-        )
-    if what not in SHOW_WHATS:
-        guess = did_you_mean(what, SHOW_WHATS)
-        raise CommandError(
-            f"cannot show {what!r}",
-            f"did you mean {guess!r}?" if guess else f"usage: {call.command.usage}",
-        )
-    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution")
-    if needs_name and name is None:
-        needed, hint = {
-            "queue": ("a queue name", "`show queues` lists them"),
-            "bucket": ("a bucket name", "`show buckets` lists them"),
-            "stream": ("a kinesis-stream name", ""),
-            "table": ("a dynamo-db-table name", ""),
-            "execution": ("an execution name or ARN", "`show executions` lists them"),
-        }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
-        raise CommandError(f"show {what} needs {needed}", hint or _named(session.sim, what))
-    if not needs_name and what not in ("trace", "executions") and name is not None:
-        raise CommandError(
-            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
-        )
+    check_show(session.sim, call)
     sim = session.sim
     if what == "queues":
         return _show_queues(sim)
@@ -205,7 +223,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
 
 
 # What `show` takes one of at a time, by the plural a user types for all of them.
-_ONE_AT_A_TIME = {"tables": "table", "streams": "stream"}
+ONE_AT_A_TIME = {"tables": "table", "streams": "stream"}
 _RESOURCE_TYPES = {"table": "dynamo-db-table", "stream": "kinesis-stream"}
 
 

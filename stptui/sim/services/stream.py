@@ -920,7 +920,15 @@ def put_record_emission(sim: Simulator, emission: Emission, source: str) -> None
 
     stream = lookup_stream(sim, emission.target)
     key = emission.fields.get("partitionKey")
-    data = emission.fields["data"].encode("utf-8", "surrogatepass")
+    text = emission.fields["data"]
+    if text is None:
+        # A request without Data (an expression that found null): Kinesis validates the
+        # required member before anything else, in AWS's standard words.
+        raise SimError(
+            "ValidationException: 1 validation error detected: Value null at 'data' failed "
+            "to satisfy constraint: Member must not be null"
+        )
+    data = text.encode("utf-8", "surrogatepass")
     try:
         stream.put(data, DEFAULT_PARTITION_KEY if key is None else key, source=source)
     except KinesisError as exc:

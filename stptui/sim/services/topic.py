@@ -294,6 +294,8 @@ class Subscription:
         uid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
         self.arn = f"{topic.arn}:{uid}"
         self.policy, self.matcher, self.problems = compile_filter_policy(trigger.filter_policy)
+        if trigger.filter_policy_error is not None:
+            self.problems = [trigger.filter_policy_error]
         self.dlq = trigger.on_delivery_failure
         # SNS FIFO topics deliver only to SQS queues: Subscribe refuses the `lambda` protocol,
         # which every `sns` trigger uses (a batch job's too, through its trigger function).
