@@ -350,13 +350,33 @@ def test_console_blocks_are_found_by_their_info_string(tmp_path: Path) -> None:
 
 
 def _anchors(page: Path) -> set[str]:
-    """GitHub's heading anchors of a page."""
-    anchors = set()
-    for line in page.read_text(encoding="utf-8").splitlines():
+    """GitHub's heading anchors of a page: headings outside code blocks, slugged as GitHub
+    does, a repeated one numbered (`-1`, `-2`) as GitHub numbers it."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    anchors: set[str] = set()
+    for line in text.splitlines():
         if m := re.match(r"#{1,6}\s+(.*)", line):
             slug = re.sub(r"[^\w\- ]", "", m[1].strip().lower()).replace(" ", "-")
-            anchors.add(slug)
+            n, unique = 0, slug
+            while unique in anchors:
+                n += 1
+                unique = f"{slug}-{n}"
+            anchors.add(unique)
     return anchors
+
+
+def test_anchors_are_githubs() -> None:
+    # A `#` line inside a code block is no heading; a repeated heading gets a number.
+    page = DOCS / "simulating.md"
+    anchors = _anchors(page)
+    assert "incidentstp-reproduce-a-nights-failures-then-keep-the-state-for-later" not in anchors
+    assert {"every-failed-check-at-once---keep-going", "a-script-from-standard-input--"} <= anchors
+
+
+def test_repeated_headings_are_numbered(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("# A\n## Notes\n```sh\n# not a heading\n```\n### Notes\n", encoding="utf-8")
+    assert _anchors(page) == {"a", "notes", "notes-1"}
 
 
 @pytest.mark.parametrize(
@@ -374,3 +394,77 @@ def test_relative_links_resolve(page: Path) -> None:
         if not dest.exists() or (anchor and dest.suffix == ".md" and anchor not in _anchors(dest)):
             broken.append(target)
     assert not broken, f"{page.relative_to(ROOT)}: broken links {broken}"
+
+
+def _contents_pages() -> list[Path]:
+    return [p for p in sorted(DOCS.glob("*.md")) if "\nOn this page:\n" in p.read_text("utf-8")]
+
+
+def test_long_pages_have_contents() -> None:
+    # A reader finds a section of a long page from its top; the generated pages have
+    # their own contents (commands.md) or are looked up by code (diagnostics.md).
+    long = {
+        p.name
+        for p in DOCS.glob("*.md")
+        if len(p.read_text("utf-8").splitlines()) > 500
+        and p.name not in {"commands.md", "diagnostics.md"}
+    }
+    assert long <= {p.name for p in _contents_pages()}
+
+
+@pytest.mark.parametrize("page", _contents_pages(), ids=lambda p: p.name)
+def test_contents_list_every_section(page: Path) -> None:
+    # "On this page:" links each `##` section, so a section added later is not hidden.
+    text = page.read_text(encoding="utf-8")
+    start = text.index("\nOn this page:\n")
+    contents = text[start : text.index("\n## ", start)]
+    linked = {m["target"][1:] for m in _LINK_RE.finditer(contents) if m["target"][0] == "#"}
+    body = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    sections = {
+        re.sub(r"[^\w\- ]", "", m[1].strip().lower()).replace(" ", "-")
+        for m in re.finditer(r"^##\s+(.*)$", body, re.M)
+    }
+    assert sections - linked == set(), f"{page.name}: sections missing from its contents"
+
+
+# -- sections named from code and examples -----------------------------------------------
+
+# `docs/fidelity.md ("Kinesis")`, `docs/simulating.md, "State machines"`: a page and the
+# start of one of its headings, as modules, tests and example files cite them.
+_SECTION_REF_RE = re.compile(r'docs/(?P<page>[a-z-]+\.md)(?:,\s*|\s*\(\s*)"(?P<section>[^"]+)"')
+
+
+def _headings(page: Path) -> list[str]:
+    """A page's headings as they read, without code spans, outside code blocks."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return [m[1].replace("`", "").strip() for m in re.finditer(r"^#{1,6}\s+(.*)$", text, re.M)]
+
+
+def _section_refs() -> list[tuple[str, str, str]]:
+    """(file, page, section) of every reference to a docs section by its heading."""
+    files = [
+        *sorted((ROOT / "stptui").rglob("*.py")),
+        *sorted((ROOT / "tests").glob("*.py")),
+        *sorted((ROOT / "benchmarks").glob("*.py")),
+        *sorted(p for p in (DOCS / "examples").rglob("*") if p.suffix in {".yml", ".stp"}),
+    ]
+    refs = []
+    for file in files:
+        text = file.read_text(encoding="utf-8", errors="replace")
+        for m in _SECTION_REF_RE.finditer(text):
+            # A reference wrapped over comment lines: join its words again.
+            section = " ".join(m["section"].replace("#", " ").split())
+            refs.append((str(file.relative_to(ROOT)), m["page"], section))
+    return refs
+
+
+def test_sections_cited_in_code_exist() -> None:
+    refs = _section_refs()
+    assert len(refs) > 10  # the pattern still finds the citations
+    headings = {page.name: _headings(page) for page in DOCS.glob("*.md")}
+    missing = [
+        ref
+        for ref in refs
+        if not any(h.startswith(ref[2].rstrip(",. ")) for h in headings.get(ref[1], []))
+    ]
+    assert not missing, f"(file, page, section) citing a section that is not there: {missing}"

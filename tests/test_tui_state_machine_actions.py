@@ -3,7 +3,7 @@
 machine), and the Inspector's Map Runs, nested executions and batch jobs; with the two
 rough edges fixed beside them (the Queues pane's cursor and the app's selection, the main
 footer under a dialog). On docs/examples: workflow-callback.yml, photo-batch.yml and
-report-jobs.yml (docs/simulating.md, "State machines")."""
+report-jobs.yml (docs/state-machines.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The terminal UI on Step Functions state machines: the start-execution dialog (`t`), the
 Inspector's page of a state machine, the Events pane's rows of the `sfn.*` kinds and the
 Graph's count of running executions, on docs/examples/workflow.yml (the order workflow of
-docs/simulating.md, "State machines")."""
+docs/state-machines.md)."""
 
 from __future__ import annotations
 

@@ -24,8 +24,9 @@ _INTRO = """\
 The one command language of `stptui`: the same commands run in `stptui run` scripts, in
 the REPL and on the terminal UI's command line. This page lists every command the
 simulator knows today, grouped as `help` groups them; see
-[simulating.md](simulating.md) for a tutorial and [behaviors.md](behaviors.md) for what
-the `fail`, `succeed` and `slow` overrides do to a handler.
+[simulating.md](simulating.md) for a tutorial, [state-machines.md](state-machines.md) for
+the Step Functions commands at work and [behaviors.md](behaviors.md) for what the `fail`,
+`succeed` and `slow` overrides do to a handler.
 
 A line is split into words with shell rules: quote a body or payload that holds spaces or
 quotes (`send jobQueue '{"id": 1}'`), and `#` at the start of a word begins a comment.

@@ -8,7 +8,7 @@ one child input per batch, `{"BatchInput": ..., "Items": [...]}`; `ToleratedFail
 `ToleratedFailurePercentage` say how many failed items the Map Run tolerates before it
 fails with `States.ExceedToleratedFailureThreshold`. The run itself (child executions on the
 clock) is stptui.sim.services.state_machine's. Rules and sources: docs/fidelity.md,
-"Step Functions Distributed Map".
+"Step Functions redrive and the Distributed Map".
 """
 
 from __future__ import annotations
