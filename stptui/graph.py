@@ -8,10 +8,13 @@
   (`bus:default`), schedules (`schedule:<owner>:<index>`), `aws:*` connectTo macros and
   ARNs outside the stack (`arn:...`);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
-  `bus-notification` and `task` (a state machine's Task state invoking a stack function,
-  resolved as the simulator resolves it). Edge keys are stable strings (`trigger:<index>`,
-  `connect`, `redrive`, `destination:onFailure`, `task:<state>`, ...) so parallel edges stay
-  distinct and the graph is the same on every build.
+  `bus-notification`, `task` (a state machine's Task state invoking a stack function,
+  sending to a queue, publishing to a topic, putting events on a bus, writing a table's
+  item, submitting a batch job or starting another state machine's execution) and `read`
+  (a Task state's `dynamodb:getItem`, a Distributed Map's ItemReader over a bucket), each
+  resolved as the simulator resolves it. Edge keys are stable strings (`trigger:<index>`,
+  `connect`, `redrive`, `destination:onFailure`, `task:<state>`, `read:<state>`, ...) so
+  parallel edges stay distinct and the graph is the same on every build.
 
 Queries (`upstream`, `downstream`, `reachable_from_stimulus`, `neighbourhood`) and exports
 (`to_text`, `to_mermaid`, `to_dot`, `to_json`) work on any graph built here, including the
@@ -29,7 +32,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from stptui.config.directives import CfResourceParamValue, fake_resource_param, stack_context
+from stptui.config.directives import CfResourceParamValue
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.model import (
     DATA_STORE_TYPES,
@@ -70,6 +73,7 @@ DELIVERY_FAILURE = "delivery-failure"
 DESTINATION = "destination"
 BUS_NOTIFICATION = "bus-notification"
 TASK = "task"
+READ = "read"
 EDGE_KINDS: tuple[str, ...] = (
     TRIGGER,
     CONNECT,
@@ -78,9 +82,11 @@ EDGE_KINDS: tuple[str, ...] = (
     DESTINATION,
     BUS_NOTIFICATION,
     TASK,
+    READ,
 )
 # Edges along which a message, event, object or invocation actually travels. `connect` is
-# only a permission (the code *may* use it), so it is not among them.
+# only a permission (the code *may* use it), and `read` only fetches from its target, so
+# neither is among them.
 FLOW_KINDS: frozenset[str] = frozenset(
     {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, TASK}
 )
@@ -148,8 +154,6 @@ class _Builder:
         self.edge_ids: set[tuple[str, str, str]] = set()
         self.edges: list[tuple[str, str, str]] = []  # (u, v, kind), for the layering
         self.value_marks = stack.source.value_marks
-        # Each function's ARN, as Task states may name it: made at the first state machine.
-        self._function_arns: dict[str, str] | None = None
 
     def build(self) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
@@ -469,32 +473,31 @@ class _Builder:
             )
 
     def _tasks(self, machine: StateMachine) -> None:
-        """An edge to each function a Task state invokes (nested in Parallel branches and
-        Map iterations too), found as the simulator finds it (`asl.task_target`). A Task
-        whose function is not in the stack, or is only known at run time, has no edge."""
+        """An edge to each stack resource a state names (nested in Parallel branches and
+        Map processors too), found as the simulator finds it (`asl_targets.named_targets`):
+        a `task` edge to what a Task state invokes, sends to, publishes to, puts events on,
+        writes an item to, submits a job to or starts an execution of, and a `read` edge to
+        the table a `dynamodb:getItem` reads and the bucket a Distributed Map's ItemReader
+        reads. A target outside the stack, or only known at run time, has no edge."""
         # Lazily, as lint_state_machines does: only a stack with a state machine needs it.
-        from stptui.sim import asl
+        from stptui.sim import asl_targets
 
-        if self._function_arns is None:
-            ctx = stack_context(self.stack)
-            self._function_arns = {
-                f.name: fake_resource_param(ctx, f.name, "arn", "function")
-                for f in self.stack.functions
+        for named in asl_targets.named_targets(self.stack, machine.definition):
+            name = asl_targets.state_name(named.path)
+            where = (*machine.definition_path, *named.path, *named.where)
+            if named.target == asl_targets.DEFAULT_BUS:
+                target = self._default_bus(where)
+            else:
+                target = named.target
+            attrs: dict[str, Any] = {
+                "state": name,
+                "action": named.action,
+                "integration": named.resource,
             }
-        for where, state in asl.lambda_function_targets(machine.definition):
-            target = asl.task_target(state, self._function_arns)
-            if target.function is None:
-                continue
-            name = ".".join(str(p) for p in where if p != "States")
-            self._edge(
-                machine.name,
-                target.function,
-                f"task:{name}",
-                TASK,
-                (*machine.definition_path, *where, "Resource"),
-                state=name,
-                integration=target.resource,
-            )
+            if named.waits is not None:
+                attrs["waits"] = named.waits
+            kind = READ if named.action in asl_targets.READ_ACTIONS else TASK
+            self._edge(machine.name, target, f"{kind}:{name}", kind, where, **attrs)
 
     def _stream_failure(self, t: Trigger) -> None:
         """A Kinesis or DynamoDB stream event's `onFailure`: where the event source mapping
@@ -706,8 +709,8 @@ def _sends(g: nx.MultiDiGraph, node: str) -> Iterator[str]:
 
 def downstream(g: nx.MultiDiGraph, node: str) -> list[str]:
     """Every node that something arriving at `node` flows on to (trigger, redrive,
-    delivery-failure, destination, bus-notification and task edges; not connect), in graph
-    order."""
+    delivery-failure, destination, bus-notification and task edges; not connect or read), in
+    graph order."""
     _check(g, node)
     return _in_graph_order(g, _walk(node, lambda n: _flow_out(g, n)))
 
@@ -886,9 +889,18 @@ def edge_label(d: dict[str, Any]) -> str:
         return f"delivery-failure(rule of {d.get('rule_owner')})"
     if kind == DESTINATION:
         return f"destination({d.get('condition')})"
-    if kind == TASK:
-        return f"task({d.get('state')})"
+    if kind in (TASK, READ):
+        return _state_label(d)
     return str(kind)
+
+
+def _state_label(d: dict[str, Any]) -> str:
+    """`task(ChargeCard)` for a function a state invokes, else what the state does to its
+    target: `sends(Ship)`, `starts-execution(Child, sync:2)`, `reads-items(Each)`."""
+    action = d.get("action")
+    head = "task" if action in (None, "invokes") else str(action)
+    waits = d.get("waits")
+    return f"{head}({d.get('state')}{'' if waits is None else f', {waits}'})"
 
 
 def _text_order(g: nx.MultiDiGraph) -> list[str]:
@@ -949,6 +961,7 @@ _MERMAID_ARROWS: dict[str, str] = {
     DESTINATION: "--o",
     BUS_NOTIFICATION: "-->",
     TASK: "-->",
+    READ: "-.->",
 }
 
 
@@ -969,9 +982,10 @@ def _mermaid_edge_label(d: dict[str, Any]) -> str | None:
 
 
 def to_mermaid(g: nx.MultiDiGraph) -> str:
-    """A Mermaid `flowchart LR`: `-->` triggers, `-.->` connect, `==>` redrive, `--x`
-    delivery failure, `--o` destination; missing nodes dashed. Labels are quoted and every
-    character outside a safe set is written as a Mermaid entity (`#34;`)."""
+    """A Mermaid `flowchart LR`: `-->` triggers and tasks, `-.->` connect and (labelled)
+    reads, `==>` redrive, `--x` delivery failure, `--o` destination; missing nodes dashed.
+    Labels are quoted and every character outside a safe set is written as a Mermaid entity
+    (`#34;`)."""
     ids = _short_ids(g)
     lines = ["flowchart LR"]
     for n, attrs in g.nodes(data=True):
@@ -1018,6 +1032,7 @@ _DOT_STYLES: dict[str, str] = {
     DESTINATION: "dotted",
     BUS_NOTIFICATION: "solid",
     TASK: "solid",
+    READ: "dashed",
 }
 
 
@@ -1090,7 +1105,9 @@ __all__ = [
     "DESTINATION",
     "EDGE_KINDS",
     "FLOW_KINDS",
+    "READ",
     "REDRIVE",
+    "TASK",
     "TRIGGER",
     "build_graph",
     "downstream",

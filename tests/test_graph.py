@@ -357,7 +357,17 @@ resources:
       definition:
         StartAt: Work
         States:
-          Work: {Type: Task, Resource: "$ResourceParam('worker', 'arn')", End: true}
+          Work: {Type: Task, Resource: "$ResourceParam('worker', 'arn')", Next: Each}
+          Each:
+            Type: Map
+            ItemReader:
+              Resource: arn:aws:states:::s3:listObjectsV2
+              Parameters: {Bucket: "$ResourceParam('uploads', 'name')"}
+            ItemProcessor:
+              ProcessorConfig: {Mode: DISTRIBUTED, ExecutionType: STANDARD}
+              StartAt: Pass
+              States: {Pass: {Type: Pass, End: true}}
+            End: true
 """
 
 
@@ -391,6 +401,7 @@ def test_every_edge_kind_is_built(every_kind: nx.MultiDiGraph) -> None:
         ("fanout", "nightly", "trigger"),
         ("nightly", "alerts", "connect"),
         ("flow", "worker", "task"),
+        ("flow", "uploads", "read"),
     }
     assert {d["kind"] for _, _, d in g.edges(data=True)} == set(EDGE_KINDS)
 

@@ -412,3 +412,18 @@ def test_the_inspector_lists_the_tasks_waiting_for_a_token() -> None:
         assert "Waiting for a task token" not in inspector(app)
 
     drive(StptuiApp(session), script)
+
+
+def test_the_inspector_lists_what_a_state_machine_starts_and_reads() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("nightly")
+        await pilot.pause()
+        assert "→ reportFlow starts-execution(runReport, sync:2)" in inspector(app)
+        app.jump_to("reportFlow")
+        await pilot.pause()
+        page = inspector(app)
+        assert "← nightly starts-execution(runReport, sync:2)" in page
+        assert "→ generateReport submits-job(generate, sync)" in page
+        assert "→ uploadReport task(upload)" in page
+
+    drive(StptuiApp(Session.open(EXAMPLES / "report-jobs.yml", start_ms=START)), script)

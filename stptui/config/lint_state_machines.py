@@ -113,14 +113,10 @@ class StateMachineChecks(_LinterBase):
         """Warn when a simulated integration's constant target (QueueUrl, TopicArn,
         TableName, an entry's EventBusName) names no resource of its type in the stack."""
         from stptui.sim import asl_integrations as integ  # lazily, as above
+        from stptui.sim.asl_targets import known_forms
 
         kind = integ.TARGETS[resource]
-        ctx = stack_context(self.stack)
-        known = {
-            name: tuple(fake_resource_param(ctx, name, f, res.type) for f in ("url", "arn", "name"))
-            for name, res in self.stack.resources.items()
-            if res.type == kind.rtype
-        }
+        known = known_forms(self.stack, kind)
         params = state.get("Parameters")
         if not isinstance(params, dict):
             return
@@ -154,24 +150,14 @@ class StateMachineChecks(_LinterBase):
         the stack, or a states:startExecution task's StateMachineArn no state machine."""
         from stptui.sim import asl_integrations as integ  # lazily, as above
         from stptui.sim import asl_jobs
+        from stptui.sim.asl_targets import known_forms
 
         batch = resource.startswith(asl_jobs.BATCH_SUBMIT)
         kind = asl_jobs.JOB_DEFINITION if batch else asl_jobs.STATE_MACHINE
         params = state.get("Parameters")
         if not isinstance(params, dict) or kind.param not in params:
             return
-        ctx = stack_context(self.stack)
-        known: dict[str, tuple[str, ...]] = {}
-        for name, res in self.stack.resources.items():
-            if res.type != kind.rtype:
-                continue
-            if batch:
-                arn = fake_resource_param(ctx, name, "jobDefinitionArn", res.type)
-                named = arn.rsplit("/", 1)[-1]
-                known[name] = (arn, named, named.rsplit(":", 1)[0])
-            else:
-                forms = ("arn", "name")
-                known[name] = tuple(fake_resource_param(ctx, name, f, res.type) for f in forms)
+        known = known_forms(self.stack, kind)
         value = params[kind.param]
         if integ.target_name(value, kind, known) is not None:
             return

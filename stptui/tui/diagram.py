@@ -23,7 +23,8 @@ in a few milliseconds:
 
 Each edge kind has its own line: heavy `━` triggers, dashed `┄` connectTo (a permission, not
 a flow), double `═` redrive and delivery failure, light `─` destinations (magenta) and a
-state machine's tasks (green), and dotted `·` bus notifications, with `►` (or `▷` for
+state machine's tasks (green), dashed `╌` what a state machine reads (dim green: a table's
+item, a Distributed Map's bucket) and dotted `·` bus notifications, with `►` (or `▷` for
 connectTo) at the target. Where two edges cross, the vertical one is drawn through and the
 horizontal one resumes after it, so a crossing never looks like a junction. Names are
 untrusted text: they are drawn as plain characters with control characters made visible
@@ -83,6 +84,7 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
         "bus notification", "light", "·", "·", "►", "◄", Style(color="cyan")
     ),
     graphs.TASK: EdgeStyle("task", "light", "─", "│", "►", "◄", Style(color="green")),
+    graphs.READ: EdgeStyle("read", "light", "╌", "╎", "►", "◄", Style(color="green", dim=True)),
 }
 _DEFAULT_EDGE_STYLE = EdgeStyle("edge", "light", "─", "│", "►", "◄", Style())
 
