@@ -27,3 +27,17 @@ def printable(text: str) -> str:
     """`text` with control characters (except newline and tab), bidirectional marks and
     overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`."""
     return _CONTROL.sub(_escape, text)
+
+
+# How much of a name or id an error message echoes.
+QUOTED_WIDTH = 100
+
+
+def quoted(text: str) -> str:
+    """Text a user typed, as an error message echoes it: quoted and its control characters
+    escaped (repr), and cut, so a name or id of thousands of characters is not echoed whole."""
+    # repr escapes NUL as four characters: the cut is of what is shown.
+    shown = repr(text[: QUOTED_WIDTH + 1])
+    if len(text) <= QUOTED_WIDTH and len(shown) <= QUOTED_WIDTH + 2:
+        return shown
+    return shown[:QUOTED_WIDTH] + "…" + shown[-1]

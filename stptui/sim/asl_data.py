@@ -208,6 +208,43 @@ def state_input(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEn
     return data
 
 
+# A Fail state's ErrorPath and CausePath: a reference path into the state's input, or one
+# of the intrinsic functions that return a string ("Fail workflow state").
+FAIL_PATH_INTRINSICS = (
+    "States.Format",
+    "States.JsonToString",
+    "States.ArrayGetItem",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.UUID",
+)
+
+
+def fail_fields(
+    state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv
+) -> tuple[Any, Any]:
+    """A Fail state's error and cause: its Error and Cause, or what its ErrorPath and
+    CausePath give from its input. "When resolved, the reference path must select a field
+    that contains a string value": anything else is States.Runtime."""
+    out: list[Any] = []
+    for field, path_field in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+        if path_field not in state:
+            out.append(state.get(field))
+            continue
+        text = state[path_field]
+        value = _dynamic(text, path_field, name, raw_input, env.context, env)
+        if not isinstance(value, str):
+            raise StatesRuntimeError(
+                RUNTIME,
+                f"{_prefix(name)} The {path_field} '{text}' must select a string, not "
+                f"{_describe(value)}",
+                hint=f"point {path_field} at a string field, or build one with States.Format",
+            )
+        out.append(value)
+    return out[0], out[1]
+
+
 def _result_path(path_text: Any, raw_input: Any, result: Any) -> Any:
     """ResultPath (a state's or a Catcher's) placing `result` into a copy of `raw_input`."""
     if path_text is None:
@@ -707,9 +744,33 @@ def check_state(state: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], s
                 problems.extend(_check_rule(rule, ("Choices", i), True))
     elif kind == "Wait":
         problems.extend(_check_wait(state))
+    elif kind == "Fail":
+        problems.extend(_check_fail_paths(state))
     elif kind == "Map" and "ItemsPath" in state:
         problems.extend(_check_path(state["ItemsPath"], ("ItemsPath",), True, True))
     return problems
+
+
+def _check_fail_paths(state: Mapping[str, Any]) -> Iterator[Problem]:
+    for field in ("ErrorPath", "CausePath"):
+        if field not in state:
+            continue
+        value = state[field]
+        if isinstance(value, str) and looks_like_call(value):
+            try:
+                call = parse_call(value)
+            except IntrinsicSyntaxError as exc:
+                yield (field,), f"The value for the field '{field}' is not valid: {exc}"
+                continue
+            if call.name not in FAIL_PATH_INTRINSICS:
+                yield (
+                    (field,),
+                    f"The value for the field '{field}' may call only an intrinsic function "
+                    f"that returns a string ({', '.join(FAIL_PATH_INTRINSICS)}), not "
+                    f"{call.name}",
+                )
+        else:
+            yield from _check_path(value, (field,), True, True)
 
 
 def _check_wait(state: Mapping[str, Any]) -> Iterator[Problem]:

@@ -76,7 +76,8 @@ def _int(value: Any) -> bool:
 
 
 def _number(value: Any) -> bool:
-    return (_int(value) or isinstance(value, float)) and math.isfinite(value)
+    # An int is always finite (and isfinite raises OverflowError on one past a double).
+    return _int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _path_value(path: Any, name: str, data: Any, env: DataEnv) -> Any:

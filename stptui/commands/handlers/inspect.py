@@ -52,6 +52,7 @@ from stptui.sim.engine import Simulator
 from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
+from stptui.textsafe import quoted
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -642,6 +643,6 @@ def _not_explained(sim: Simulator, key: str) -> None:
                 f"ids that start with it: {shown}",
             )
     raise CommandError(
-        f"nothing in the trace mentions {key!r}",
+        f"nothing in the trace mentions {quoted(key)}",
         "give a message, event or invocation id (see `show trace`), or an object key",
     )

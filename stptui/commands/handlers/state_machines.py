@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from stptui.sim.services.state_machine import Execution, MachineSim
 
 INPUT_HINT = 'the input is one JSON word, e.g. \'{"orderId": "o-1"}\', or @FILE holding JSON'
+OUTPUT_HINT = "the output is one JSON word, e.g. '{\"approved\": true}', or @FILE holding JSON"
 # `show execution` shows at most this many history lines (the last ones).
 SHOW_HISTORY = 200
 # Error and cause texts are cut to this many characters in listings.
@@ -62,25 +63,35 @@ def _execution(sim: Simulator, text: str) -> Execution:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _file_text(text: str) -> str:
-    """The text a JSON argument gives: itself, or the UTF-8 text of the `@FILE` it names."""
+def _file_text(text: str, hint: str = INPUT_HINT) -> str:
+    """The text a JSON argument gives: itself, or the UTF-8 text of the `@FILE` it names
+    (`hint` says what the argument holds)."""
     from stptui.sim.services.state_machine import MAX_PAYLOAD_BYTES
 
     if not text.startswith("@"):
         return text
     path = Path(text[1:])
+    # Room for whitespace around 256 KiB of JSON; a longer file is refused for its size,
+    # not cut and then called "not JSON".
+    cap = MAX_PAYLOAD_BYTES * 4
     try:
         with path.open("rb") as f:
-            raw = f.read(MAX_PAYLOAD_BYTES * 4 + 1)
+            raw = f.read(cap + 1)
     except OSError as exc:
         raise CommandError(
-            f"cannot read {printable(str(path))!r}: {exc.strerror or exc}",
+            f"cannot read {_cut(str(path))!r}: {exc.strerror or exc}",
             "give a readable file after @ (relative to where stptui runs)",
         ) from None
+    if len(raw) > cap:
+        raise CommandError(
+            f"{_cut(str(path))!r} holds more than {cap:,} bytes; an execution's input and a "
+            f"task's output are at most {MAX_PAYLOAD_BYTES:,} (256 KiB) of JSON",
+            "pass a reference (an S3 key, an id) instead of the data itself",
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise CommandError(f"{printable(str(path))!r} is not UTF-8 text", INPUT_HINT) from None
+        raise CommandError(f"{_cut(str(path))!r} is not UTF-8 text", hint) from None
 
 
 def _input(text: str | None) -> Any:
@@ -277,7 +288,7 @@ def cmd_send_task_success(session: Session, call: Call) -> CommandResult:
 
     task = _task(session, call.args["task"])
     given = call.args.get("output")
-    text = "{}" if given is None else _file_text(given)
+    text = "{}" if given is None else _file_text(given, OUTPUT_HINT)
     try:
         tokens_of(session.sim).succeed(task, text, "command")
     except TaskTokenError as exc:

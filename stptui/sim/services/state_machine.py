@@ -35,6 +35,7 @@ from stptui.sim.asl_data import (
     StatesRuntimeError,
     catch_output,
     choose,
+    fail_fields,
     map_item_input,
     map_items,
     state_input,
@@ -42,6 +43,7 @@ from stptui.sim.asl_data import (
     wait_until_ms,
 )
 from stptui.sim.clock import MAX_MS, http_date, iso_ms
+from stptui.textsafe import quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
@@ -51,12 +53,22 @@ if TYPE_CHECKING:
 # "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8
 # encoded string" (Step Functions quotas).
 MAX_PAYLOAD_BYTES = 262_144
+# How deeply a state's output may nest (arrays and objects): a deeper one fails the state
+# with States.DataLimitExceeded. AWS documents no such limit; it is stptui's, because a loop
+# that nests its data one level per turn (`ResultPath: $.r` back to itself) would otherwise
+# exhaust Python's recursion in whatever copies or writes the data next. Within it, every
+# walk of the data stays far inside that recursion (docs/fidelity.md).
+MAX_DATA_DEPTH = 200
 # Retrier defaults (Amazon States Language: "Retrying after an error").
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_INTERVAL_S = 1
 DEFAULT_BACKOFF_RATE = 2.0
 # An execution's longest run without TimeoutSeconds: one year (Step Functions quotas).
 MAX_EXECUTION_MS = 365 * 24 * 3_600_000
+# A retry due later than this never runs: an execution ends within a year of its start
+# (redriven or not), so longer waits are all scheduled at this one, which keeps the
+# arithmetic of huge BackoffRates and IntervalSeconds finite.
+RETRY_NEVER_MS = MAX_EXECUTION_MS + 24 * 3_600_000
 # "Maximum execution history size: 25,000 events" (Step Functions quotas); counted here in
 # the simulator's own history lines.
 MAX_HISTORY_EVENTS = 25_000
@@ -88,6 +100,9 @@ REDRIVE_PERIOD_MS = 14 * 24 * 3_600_000
 MAX_REDRIVE_HISTORY = 24_999
 REDRIVE_LAUNCH_MS = 1_700_006_400_000  # 2023-11-15T00:00:00Z
 REDRIVABLE, NOT_REDRIVABLE = "REDRIVABLE", "NOT_REDRIVABLE"
+# StopExecution's `error` and `cause`: at most 256 and 32,768 characters (API reference).
+MAX_STOP_ERROR = 256
+MAX_STOP_CAUSE = 32_768
 
 
 class ExecutionError(Exception):
@@ -366,10 +381,12 @@ class MachineSim:
 
     def _arm_timeout(self, ex: Execution) -> None:
         """The execution's deadline: TimeoutSeconds from now (a redrive starts it again),
-        else a year from its start."""
+        but never later than a year from its start (the longest an execution runs)."""
         now = self.sim.clock.now
         timeout = self.definition.get("TimeoutSeconds")
-        at = now + timeout * 1000 if isinstance(timeout, int) else ex.start_ms + MAX_EXECUTION_MS
+        at = ex.start_ms + MAX_EXECUTION_MS
+        if isinstance(timeout, int):
+            at = min(at, now + timeout * 1000)
         # In the background: a deadline alone does not keep `run` going.
         ex.timer = self.sim.clock.at(
             min(at, MAX_MS), self._timed_out, ex, self._timeout_label, background=True
@@ -413,6 +430,19 @@ class MachineSim:
 
     def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
         """StopExecution: the execution ends ABORTED now, with the error and cause given."""
+        # The request's fields are validated before the execution is looked at, as AWS does.
+        if error is not None and len(error) > MAX_STOP_ERROR:
+            raise ExecutionError(
+                f"ValidationException: the error is {len(error):,} characters; at most "
+                f"{MAX_STOP_ERROR}",
+                "give a short error name, and the details as the cause",
+            )
+        if cause is not None and len(cause) > MAX_STOP_CAUSE:
+            raise ExecutionError(
+                f"ValidationException: the cause is {len(cause):,} characters; at most "
+                f"{MAX_STOP_CAUSE:,}",
+                "shorten the cause",
+            )
         if ex.status != RUNNING:
             raise ExecutionError(
                 f"execution {ex.name!r} is already {ex.status}",
@@ -594,13 +624,7 @@ class MachineSim:
     def _fail_state(
         self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, env: DataEnv
     ) -> None:
-        # ErrorPath and CausePath read the state's input (a Fail state has no InputPath): a
-        # Fail state's own input processing, with the path as its InputPath, gives that.
-        error, cause = state.get("Error"), state.get("Cause")
-        if "ErrorPath" in state:
-            error = state_input({"Type": "Fail", "InputPath": state["ErrorPath"]}, name, raw, env)
-        if "CausePath" in state:
-            cause = state_input({"Type": "Fail", "InputPath": state["CausePath"]}, name, raw, env)
+        error, cause = fail_fields(state, name, raw, env)
         self._history(flow.ex, "FailStateEntered", flow.label + name, f"error {error}")
         flow.stop(self.sim)
         flow.done(flow, False, {"Error": error, "Cause": cause})
@@ -636,12 +660,24 @@ class MachineSim:
     ) -> None:
         """The state produced `result`: apply its output processing and move on."""
         out = state_output(state, name, raw, result, env)
-        size = _size(out)
+        text = json.dumps(out, ensure_ascii=False)
+        size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_PAYLOAD_BYTES:
             raise StatesRuntimeError(
                 "States.DataLimitExceeded",
                 f"The state/task '{name}' returned a result with a size exceeding the maximum "
                 f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
+            )
+        # Counting brackets is fast; only an output with many of them needs the exact depth.
+        if (
+            text.count("[") + text.count("{") > MAX_DATA_DEPTH
+            and jsontext.depth(text) > MAX_DATA_DEPTH
+        ):
+            raise StatesRuntimeError(
+                "States.DataLimitExceeded",
+                f"The state/task '{name}' returned a result nested more than "
+                f"{MAX_DATA_DEPTH} levels deep (stptui's limit: a state that nests its data "
+                "once more on every turn of a loop never stops growing)",
             )
         if state.get("End") is True:
             self._finish_flow(flow, name, state, out, size)
@@ -1467,7 +1503,7 @@ def check_execution_name(name: str) -> None:
     """Refuse a name StartExecution refuses (InvalidName)."""
     if not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
         raise ExecutionError(
-            f"InvalidName: Invalid Name: '{name}'",
+            f"InvalidName: Invalid Name: {quoted(name)}",
             "a name has 1 to 80 characters: letters, digits, - and _ (no spaces, brackets, "
             "wildcards or punctuation such as : / $ &)",
         )
@@ -1493,17 +1529,27 @@ def error_matches(names: list[str], error: str) -> bool:
 
 def retry_delay_ms(retrier: Mapping[str, Any], done: int, rng: Any) -> int:
     """The wait before retry number `done + 1`: IntervalSeconds x BackoffRate^done, at most
-    MaxDelaySeconds; with JitterStrategy FULL a uniform draw between 0 and that."""
+    MaxDelaySeconds; with JitterStrategy FULL a uniform draw between 0 and that. A wait
+    longer than any execution can last is RETRY_NEVER_MS (the retry never comes)."""
     interval = retrier.get("IntervalSeconds", DEFAULT_INTERVAL_S)
     rate = retrier.get("BackoffRate", DEFAULT_BACKOFF_RATE)
-    seconds = interval * rate**done
-    cap = retrier.get("MaxDelaySeconds")
-    if isinstance(cap, int):
-        seconds = min(seconds, cap)
-    ms = round(seconds * 1000)
+    ms: int | None
+    try:
+        seconds = interval * rate**done
+        cap = retrier.get("MaxDelaySeconds")
+        if isinstance(cap, int):
+            seconds = min(seconds, cap)
+        ms = round(seconds * 1000)
+    except OverflowError:
+        ms = None  # past a double: a BackoffRate of 1e300, an IntervalSeconds of 400 digits
     if retrier.get("JitterStrategy") == "FULL":
-        ms = round(rng.random() * ms)
-    return ms
+        # One draw, whatever the wait: the seeded stream stays the same either way.
+        share = rng.random()
+        try:
+            ms = round(share * ms) if ms is not None else (0 if share == 0 else None)
+        except OverflowError:
+            ms = None
+    return RETRY_NEVER_MS if ms is None else min(ms, RETRY_NEVER_MS)
 
 
 def lambda_invoke_result(request_id: str, payload: Any, now_ms: int) -> dict[str, Any]:
@@ -1569,7 +1615,7 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             # Stacktape runs a batch job's attempts in an execution of its own state machine,
             # and `start-job` says "started execution ID": the id is a fair thing to try here.
             raise SimError(
-                f"{text!r} is an execution of batch job {job}, not of a state machine",
+                f"{quoted(text)} is an execution of batch job {job}, not of a state machine",
                 f"`explain {text}` shows its attempts; `show jobs` lists {job}",
             )
         if every:
@@ -1578,9 +1624,9 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             hint = "start one with start-execution"
         else:
             hint = "this stack has no state machines"
-        raise SimError(f"no execution {text!r}", hint)
+        raise SimError(f"no execution {quoted(text)}", hint)
     raise SimError(
-        f"{text!r} names {len(found)} executions",
+        f"{quoted(text)} names {len(found)} executions",
         "give more of the name, or the ARN: " + ", ".join(ex.name for ex in found[:5]),
     )
 
