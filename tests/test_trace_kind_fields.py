@@ -393,6 +393,35 @@ def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+LIFECYCLE = """
+resources:
+  files:
+    type: bucket
+    properties:
+      versioning: true
+      lifecycleRules:
+        - type: class-transition
+          properties: {daysAfterUpload: 1, storageClass: GLACIER}
+        - type: expiration
+          properties: {daysAfterUpload: 3, tags: [{key: class, value: scratch}]}
+        - type: non-current-version-expiration
+          properties: {daysAfterVersioned: 1}
+        - type: abort-incomplete-multipart-upload
+          properties: {daysAfterInitiation: 1}
+"""
+
+
+def _lifecycle_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """S3 Lifecycle: a transition, a delete marker, a noncurrent expiration, an abort."""
+    session = _session(tmp_path, "lifecycle", LIFECYCLE, "")
+    yield from _run(
+        session,
+        "upload files a.bin --size 200KB --tag class=scratch",
+        "upload files part.bin --incomplete",
+        "advance 10d",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -408,6 +437,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _balancer_records,
         _table_records,
         _state_machine_records,
+        _lifecycle_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -483,6 +483,22 @@ CODES: dict[str, CodeInfo] = {
                 "`workload-internal`).",
                 "Move the event to a function or batch job, or use an ingress type.",
             ),
+            "lifecycle-rule-refused": _schema(
+                "error",
+                "A bucket lifecycle rule S3 would refuse at deploy time: days that are not a "
+                "whole number, `daysAfterUpload` or `daysAfterVersioned` 0 in an expiration "
+                "rule, a transition to STANDARD_IA or ONEZONE_IA before 30 days, `tags` on an "
+                "`abort-incomplete-multipart-upload` rule, a tag key given twice. The simulator "
+                "does not apply the rule.",
+                "Follow the hint: the smallest days S3 takes, another storage class, or no tags.",
+            ),
+            "lifecycle-rule-inert": _schema(
+                "warning",
+                "A `non-current-version-expiration` or `non-current-version-class-transition` "
+                "rule on a bucket without `versioning: true`: S3 accepts it, but there are no "
+                "noncurrent versions for it to act on.",
+                "Set `versioning: true` on the bucket, or use an `expiration` rule.",
+            ),
             "fifo-only": _schema(
                 "error",
                 "`contentBasedDeduplication` or `fifoHighThroughput` is set on a queue or "

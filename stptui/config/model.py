@@ -424,11 +424,34 @@ class EventBus(Resource):
 
 
 @dataclass(slots=True)
+class LifecycleRule:
+    """One of a bucket's `lifecycleRules`, as Stacktape compiles it: one S3 Lifecycle rule
+    with one action, `Status: Enabled`, the rule's `prefix` and `tags` as its filter.
+
+    `type` is Stacktape's (`expiration`, `class-transition`, ...); `days` is the rule's
+    `daysAfterUpload`, `daysAfterVersioned` or `daysAfterInitiation`, a whole number of days
+    (a rule S3 would refuse is reported by `validate` and not simulated)."""
+
+    index: int
+    type: str
+    days: int
+    storage_class: str | None = None
+    prefix: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """`lifecycleRules[0]`: how the trace and `show bucket` name the rule."""
+        return f"lifecycleRules[{self.index}]"
+
+
+@dataclass(slots=True)
 class Bucket(Resource):
     """An S3 bucket."""
 
     event_bus_notifications: bool = False
     versioning: bool = False
+    lifecycle_rules: list[LifecycleRule] = field(default_factory=list)
 
 
 @dataclass(slots=True)

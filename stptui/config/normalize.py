@@ -53,6 +53,7 @@ from stptui.config.model import (
     HttpApiGateway,
     HttpTrigger,
     KafkaTopicTrigger,
+    LifecycleRule,
     Queue,
     Ref,
     Resource,
@@ -2178,10 +2179,16 @@ class StackBuilder:
             for i, value in enumerate(values):
                 self.check_value(spec, value, (*path, key, i), f"{key}[{i}]", owner)
 
-    def _lifecycle_rules(self, rules: Any, path: DataPath, owner: str) -> None:
-        """A bucket's `lifecycleRules`: each a {type, properties} of one of LIFECYCLE_RULES."""
+    def _lifecycle_rules(
+        self, rules: Any, path: DataPath, owner: str, versioning: bool
+    ) -> list[LifecycleRule]:
+        """A bucket's `lifecycleRules`: each a {type, properties} of one of LIFECYCLE_RULES.
+
+        Returns the rules the simulator applies: those of a good shape that S3 would accept
+        (`_lifecycle_refusals` reports the others)."""
+        out: list[LifecycleRule] = []
         if not isinstance(rules, list):
-            return
+            return out
         for i, rule in enumerate(rules):
             rpath = (*path, i)
             if not self.check_value(_DICT, rule, rpath, f"lifecycleRules[{i}]", owner):
@@ -2204,6 +2211,144 @@ class StackBuilder:
             raw = top["properties"]
             got = self.read_props(raw, ppath, shape, owner, where=where)
             self.require_all(got, raw, shape, required, ppath, owner, f"`{rtype}` rule")
+            tags = self._lifecycle_tags(got.get("tags"), (*ppath, "tags"), owner)
+            if any(name not in got for name in required) or tags is None:
+                continue
+            values = [got[required[0]], got.get("prefix", ""), got.get("storageClass", "")]
+            if any(isinstance(v, Placeholder) for v in values):
+                continue  # known at deploy time only: nothing to simulate
+            days = got[required[0]]
+            if self._lifecycle_refusals(rtype, got, ppath, owner, versioning, tags):
+                continue
+            out.append(
+                LifecycleRule(
+                    index=i,
+                    type=rtype,
+                    days=int(days),
+                    storage_class=got.get("storageClass"),
+                    prefix=got.get("prefix") or "",
+                    tags=tuple(tags),
+                )
+            )
+        return out
+
+    def _lifecycle_tags(
+        self, tags: Any, path: DataPath, owner: str
+    ) -> list[tuple[str, str]] | None:
+        """A lifecycle rule's `tags` ({key, value} pairs, Stacktape's KeyValuePair) as pairs;
+        None when one is malformed (reported)."""
+        if tags is None:
+            return []
+        pairs: list[tuple[str, str]] = []
+        good = True
+        for j, tag in enumerate(tags):
+            tpath = (*path, j)
+            if not self.check_value(_DICT, tag, tpath, f"tags[{j}]", owner):
+                good = False
+                continue
+            spec = {"key": _STR, "value": _STR}
+            got = self.read_props(tag, tpath, spec, owner, where=" in a rule's tag")
+            self.require_all(got, tag, spec, ("key", "value"), tpath, owner, "a rule's tag")
+            if isinstance(got.get("key"), str) and isinstance(got.get("value"), str):
+                pairs.append((got["key"], got["value"]))
+            else:
+                good = False
+        keys = [k for k, _ in pairs]
+        for j, key in enumerate(keys):
+            if key in keys[:j]:
+                # "When you specify multiple tags in a filter, each tag key must be unique."
+                self.diag(
+                    (*path, j, "key"),
+                    "error",
+                    "lifecycle-rule-refused",
+                    f"tag key {key!r} appears twice in one lifecycle rule; S3 refuses a "
+                    "filter whose tag keys are not unique",
+                    resource=owner,
+                    hint="keep one value per tag key",
+                )
+                good = False
+        return pairs if good else None
+
+    def _lifecycle_refusals(
+        self,
+        rtype: str,
+        props: dict[str, Any],
+        path: DataPath,
+        owner: str,
+        versioning: bool,
+        tags: list[tuple[str, str]],
+    ) -> bool:
+        """Report what S3 (or CloudFormation's Integer properties) refuses in a well-shaped
+        rule, and what it accepts but never applies; True when the rule is refused.
+
+        Sources: the S3 API reference's Expiration, NoncurrentVersionExpiration and
+        Transition; the S3 User Guide's "Lifecycle configuration elements" and
+        "Transitioning objects using Amazon S3 Lifecycle" (stptui.sim.s3_lifecycle)."""
+        from stptui.sim.s3_lifecycle import IA_CLASSES, IA_MIN_DAYS
+
+        days_name = LIFECYCLE_RULES[rtype][1][0]
+        days = props[days_name]
+        dpath = (*path, days_name)
+        refused = False
+        if days != int(days):
+            self.diag(
+                dpath,
+                "error",
+                "lifecycle-rule-refused",
+                f"`{days_name}: {days}` is not a whole number of days; Stacktape passes it to "
+                "CloudFormation, whose lifecycle days are an Integer",
+                resource=owner,
+                hint=f"e.g. `{days_name}: {max(1, math.ceil(days))}`",
+            )
+            return True
+        if days == 0 and rtype in ("expiration", "non-current-version-expiration"):
+            self.diag(
+                dpath,
+                "error",
+                "lifecycle-rule-refused",
+                f"`{days_name}: 0`: S3 takes expiration days as a non-zero positive integer",
+                resource=owner,
+                hint=f"`{days_name}: 1` expires at the second midnight UTC after the upload",
+            )
+            refused = True
+        target = props.get("storageClass")
+        if target in IA_CLASSES and days < IA_MIN_DAYS:
+            when = "upload" if rtype == "class-transition" else "becoming noncurrent"
+            self.diag(
+                dpath,
+                "error",
+                "lifecycle-rule-refused",
+                f"`{days_name}: {days}` to {target}: S3 transitions objects to STANDARD_IA or "
+                f"ONEZONE_IA only {IA_MIN_DAYS} days or more after {when}",
+                resource=owner,
+                hint=f"`{days_name}: {IA_MIN_DAYS}` or more, or GLACIER, DEEP_ARCHIVE or "
+                "INTELLIGENT_TIERING, which take any number of days",
+            )
+            refused = True
+        if rtype == "abort-incomplete-multipart-upload" and tags:
+            self.diag(
+                (*path, "tags"),
+                "error",
+                "lifecycle-rule-refused",
+                "an `abort-incomplete-multipart-upload` rule cannot filter on tags: S3 refuses "
+                "AbortIncompleteMultipartUpload in a rule with a tag filter",
+                key=True,
+                resource=owner,
+                hint="remove `tags` (a multipart upload has no tags until it completes); "
+                "`prefix` is allowed",
+            )
+            refused = True
+        if rtype.startswith("non-current-version") and not versioning:
+            self.diag(
+                path,
+                "warning",
+                "lifecycle-rule-inert",
+                f"a `{rtype}` rule acts on noncurrent versions, which a bucket without "
+                "`versioning: true` never has: the rule does nothing",
+                resource=owner,
+                hint="set `versioning: true` on the bucket, or use an `expiration` rule",
+            )
+        return refused
 
     def _packaging(self, pack: Any, path: DataPath, owner: str, holder: str) -> str | None:
         """Check a `packaging` (at `path`) against the types `holder` may use, and that
@@ -2564,7 +2709,9 @@ class StackBuilder:
                 spec = NESTED["corsRules"][0]
                 got = self.read_props(rule, rpath, spec, name, where=" in a CORS rule")
                 self.items(got, "allowedMethods", rpath, name, _BUCKET_METHOD_ITEMS)
-        self._lifecycle_rules(props.get("lifecycleRules"), (*path, "lifecycleRules"), name)
+        b.lifecycle_rules = self._lifecycle_rules(
+            props.get("lifecycleRules"), (*path, "lifecycleRules"), name, b.versioning
+        )
         return b
 
     def _gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> HttpApiGateway:

@@ -208,7 +208,7 @@ def _listed(obj: Any) -> dict[str, Any]:
         "Key": obj.key,
         "LastModified": obj.last_modified // 1000,
         "Size": obj.size,
-        "StorageClass": "STANDARD",
+        "StorageClass": obj.storage_class,
     }
 
 

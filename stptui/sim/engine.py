@@ -67,6 +67,7 @@ AGENDA_TEXT = {
     "stream-poll": "{subject} reads {resource}",
     "stream-retry": "{subject} retries a batch from {resource}",
     "stream-retention": "the oldest record of {resource} reaches the retention period",
+    "lifecycle": "{resource}'s lifecycle: {subject}",
 }
 
 

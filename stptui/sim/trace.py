@@ -55,6 +55,10 @@ OBJECT_CREATED = "object.created"
 OBJECT_DELETED = "object.deleted"
 NOTIFICATION_MATCHED = "notification.matched"
 NOTIFICATION_SKIPPED = "notification.skipped"
+MULTIPART_INITIATED = "multipart.initiated"
+LIFECYCLE_EXPIRED = "lifecycle.expired"
+LIFECYCLE_TRANSITIONED = "lifecycle.transitioned"
+LIFECYCLE_ABORTED = "lifecycle.aborted"
 HTTP_REQUEST = "http.request"
 HTTP_RESPONSE = "http.response"
 BATCH_SUBMITTED = "batch.submitted"
@@ -198,7 +202,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "dlq_message_id",
         "dlq_error",
     ),
-    OBJECT_CREATED: _OBJECT_FIELDS,
+    OBJECT_CREATED: (*_OBJECT_FIELDS, "tags"),
     OBJECT_DELETED: _OBJECT_FIELDS,
     NOTIFICATION_MATCHED: (
         "key",
@@ -210,6 +214,29 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "execution_id",
     ),
     NOTIFICATION_SKIPPED: ("key", "event", "target", "configuration", "reason"),
+    MULTIPART_INITIATED: ("bucket", "key", "upload_id", "source"),
+    LIFECYCLE_EXPIRED: (
+        "bucket",
+        "key",
+        "size",
+        "storage_class",
+        "event",
+        "rule",
+        "request_id",
+        "version_id",
+        "reason",
+    ),
+    LIFECYCLE_TRANSITIONED: (
+        "bucket",
+        "key",
+        "from_class",
+        "storage_class",
+        "rule",
+        "request_id",
+        "version_id",
+        "reason",
+    ),
+    LIFECYCLE_ABORTED: ("bucket", "key", "upload_id", "rule", "reason"),
     HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target", "listener_port"),
     HTTP_RESPONSE: (
         "request_id",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from stptui.commands.handlers.base import (
 )
 from stptui.commands.registry import (
     FILE,
+    FLAG,
     HTTP_ENTRY,
     HTTP_METHOD,
     KEY_VALUE,
@@ -42,6 +44,7 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.s3_lifecycle import rule_words
 from stptui.sim.services.http import HTTP_METHODS
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
@@ -199,11 +202,19 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
             "how it is created: put (default), post, copy or multipart",
             "OP",
         ),
+        Option("--tag", KEY_VALUE, "an object tag (what lifecycle rules filter on)", "K=V", True),
+        Option(
+            "--incomplete",
+            FLAG,
+            "start a multipart upload and never complete it (no object, no event)",
+        ),
     ),
     examples=(
         "upload uploads incoming/report.csv --content 'id,amount'",
         "upload uploads incoming/big.bin --size 6GiB --op multipart",
         "upload uploads raw/photo.jpg --from ./photo.jpg",
+        "upload uploads tmp/export.csv --size 200KB --tag class=scratch",
+        "upload uploads incoming/huge.bin --incomplete",
     ),
     details=(
         "Without --size, --from or --content the object is empty. Each notification of "
@@ -211,13 +222,20 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
         "skipped: another event type, or a key outside its prefix/suffix filter, which S3"
         " compares, case-sensitively, with the URL-encoded key. A session (save, record) "
         "keeps an upload --from as --base64 with the file's bytes: it replays without the"
-        " file."
+        " file. The bucket's lifecycle rules schedule what they will do to the object "
+        "(`show bucket`, `show agenda`); --tag gives it the tags their filters name. "
+        "--incomplete leaves a multipart upload in progress, which only an "
+        "abort-incomplete-multipart-upload rule removes."
     ),
     changes_state=True,
 )
 def cmd_upload(session: Session, call: Call) -> CommandResult:
-    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--base64 B64] [--op OP]"""
+    """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--base64 B64] [--op OP]
+    [--tag K=V ...] [--incomplete]"""
     sim = session.sim
+    tags = _tags(call.opts.get("tag", []))
+    if "incomplete" in call.opts:
+        return _start_multipart(sim, call, tags)
     content, size = _upload_content(call)
     before = sim.trace.seq
     obj = _sim_call(
@@ -227,6 +245,7 @@ def cmd_upload(session: Session, call: Call) -> CommandResult:
         content=content,
         size=size,
         operation=call.opts.get("op", "put"),
+        tags=tags,
     )
     recs = list(sim.trace.since(before))
     created = next(r for r in recs if r.kind == tk.OBJECT_CREATED)
@@ -247,6 +266,48 @@ def cmd_upload(session: Session, call: Call) -> CommandResult:
             "sequencer": obj.sequencer,
             **_notification_data(recs),
         },
+    )
+
+
+def _tags(pairs: list[str]) -> dict[str, str]:
+    """`--tag k=v` values as an object's tags (S3's limits are checked by the bucket)."""
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq:
+            raise CommandError(f"--tag needs KEY=VALUE, not {pair!r}", "e.g. --tag class=scratch")
+        if key in tags:
+            raise CommandError(
+                f"InvalidTag: Cannot provide multiple Tags with the same key ({key!r})",
+                "give each tag key once",
+            )
+        tags[key] = value
+    return tags
+
+
+def _start_multipart(sim: Simulator, call: Call, tags: dict[str, str]) -> CommandResult:
+    """`upload --incomplete`: CreateMultipartUpload only."""
+    extra = [o for o in ("size", "from", "content", "base64", "op") if o in call.opts]
+    if extra or tags:
+        given = ", ".join(f"--{o}" for o in extra) or "--tag"
+        raise CommandError(
+            f"--incomplete starts an upload that never completes: it takes no {given}",
+            "an incomplete upload has no object yet; drop --incomplete to create one",
+        )
+    upload = _sim_call(
+        sim.services["buckets"].create_multipart_upload, call.args["bucket"], call.args["key"]
+    )
+    bucket = sim.services["buckets"].bucket(call.args["bucket"])
+    pending = upload.lifecycle
+    when = (
+        f"; {pending.describe()} at {iso_ms(pending.due.at)}"
+        if pending is not None
+        else "; no lifecycle rule aborts it"
+    )
+    return CommandResult(
+        f"started multipart upload {upload.upload_id} of {bucket.name}/{upload.key} "
+        f"(not completed: no object, no event){when}",
+        data={"bucket": bucket.name, "key": upload.key, "upload_id": upload.upload_id},
     )
 
 
@@ -590,6 +651,15 @@ def _show_buckets(sim: Simulator) -> CommandResult:
     return CommandResult(text, table=(headers, rows) if rows else None, data=data)
 
 
+def _lifecycle_cell(obj: Any, versioned: bool) -> str:
+    """What a bucket's lifecycle rules do next to a version, and when ("" for nothing)."""
+    pending = obj.lifecycle
+    if pending is None:
+        return ""
+    due = pending.due
+    return f"{due.short(versioned)} at {iso_ms(due.at)} ({due.rule.name})"
+
+
 def _show_bucket(sim: Simulator, name: str) -> CommandResult:
     b = _sim_call(sim.services["buckets"].bucket, name)
     lines = [
@@ -600,18 +670,24 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
     lines += [
         f"  notifies {n.target} ({n.configuration_id}): {n.describe()}" for n in b.notifications
     ]
+    lines += [f"  lifecycle {rule_words(rule)}" for rule in b.rules]
     # ListObjects order: by the key's UTF-8 bytes.
     keys = sorted(b.objects, key=lambda k: k.encode("utf-8", "surrogatepass"))
     if len(keys) > MAX_SHOWN_MESSAGES:
         lines.append(f"showing the first {MAX_SHOWN_MESSAGES} of {len(keys)} objects")
         keys = keys[:MAX_SHOWN_MESSAGES]
-    headers = ["key", "size", "etag", "last modified", "versions"]
+    headers = ["key", "size", "etag", "last modified", "versions", "class"]
+    if b.rules:
+        headers.append("lifecycle")
     rows = []
     objects = []
     for key in keys:
         o = b.objects[key]
         versions = len(b.versions.get(key, ())) if b.versioning else 1
-        rows.append([key, f"{o.size:,}", o.etag, iso_ms(o.last_modified), str(versions)])
+        row = [key, f"{o.size:,}", o.etag, iso_ms(o.last_modified), str(versions), o.storage_class]
+        if b.rules:
+            row.append(_lifecycle_cell(o, b.versioning) or "-")
+        rows.append(row)
         objects.append(
             {
                 "key": key,
@@ -620,10 +696,21 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
                 "last_modified": iso_ms(o.last_modified),
                 "version_id": o.version_id,
                 "versions": versions,
+                "storage_class": o.storage_class,
+                "tags": dict(o.tags),
+                "lifecycle": _lifecycle_data(o.lifecycle),
             }
         )
+    noncurrent = _noncurrent_lines(b)
+    uploads = [
+        f"  incomplete multipart upload {u.upload_id} of {json.dumps(u.key, ensure_ascii=False)}, "
+        "started "
+        f"{iso_ms(u.initiated)}"
+        + (f": {u.lifecycle.describe()} at {iso_ms(u.lifecycle.due.at)}" if u.lifecycle else "")
+        for u in b.uploads.values()
+    ]
     return CommandResult(
-        "\n".join(lines),
+        "\n".join(lines + noncurrent + uploads),
         table=(headers, rows) if rows else None,
         data={
             "bucket": b.name,
@@ -634,9 +721,40 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
                 {"target": n.target, "configuration": n.configuration_id, "filter": n.describe()}
                 for n in b.notifications
             ],
+            "lifecycle_rules": [rule_words(rule) for rule in b.rules],
             "objects": objects,
+            "uploads": [
+                {
+                    "key": u.key,
+                    "upload_id": u.upload_id,
+                    "initiated": iso_ms(u.initiated),
+                    "lifecycle": _lifecycle_data(u.lifecycle),
+                }
+                for u in b.uploads.values()
+            ],
         },
     )
+
+
+def _lifecycle_data(pending: Any) -> dict[str, Any] | None:
+    if pending is None:
+        return None
+    due = pending.due
+    return {"at": iso_ms(due.at), "action": due.action, "rule": due.rule.name}
+
+
+def _noncurrent_lines(b: Any) -> list[str]:
+    """A line for each noncurrent version a lifecycle rule will act on (a versioned bucket
+    with rules), under the table's current versions."""
+    lines = []
+    for key in sorted(b.versions, key=lambda k: k.encode("utf-8", "surrogatepass")):
+        for v in b.versions[key]:
+            if v.lifecycle is not None and b.objects.get(key) is not v:
+                lines.append(
+                    f"  noncurrent {v.storage_class} {v.size:,} bytes: "
+                    f"{v.lifecycle.describe()} at {iso_ms(v.lifecycle.due.at)}"
+                )
+    return lines
 
 
 def _route_target(row: dict[str, Any]) -> str:

@@ -25,6 +25,13 @@ commands name a configuration `{workload}-s3-{index}`.
 
 Every upload and delete records which notifications matched (`notification.matched`) and,
 for the others, exactly why not (`notification.skipped` with the reason).
+
+Lifecycle rules (stptui.sim.s3_lifecycle says when each acts): every version, and every
+incomplete multipart upload, has at most one scheduler entry, its next lifecycle action,
+re-planned whenever the version changes (overwritten, deleted, moved). An action records
+`lifecycle.expired`, `lifecycle.transitioned` or `lifecycle.aborted` with the rule and how its
+day was counted, then goes through the notifications as S3's `LifecycleExpiration:*` or
+`LifecycleTransition` event: no `s3` trigger can name those, EventBridge receives them.
 """
 
 from __future__ import annotations
@@ -33,14 +40,27 @@ import base64
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import S3Trigger
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
+from stptui.sim.s3_lifecycle import (
+    DEFAULT_CLASS,
+    EXPIRE,
+    EXPIRE_NONCURRENT,
+    TRANSITION,
+    Due,
+    abort_action,
+    due_at,
+    next_action,
+    rule_words,
+)
 
 if TYPE_CHECKING:
+    from stptui.config.model import LifecycleRule
     from stptui.sim.behavior import Emission
     from stptui.sim.engine import Simulator
 
@@ -63,6 +83,11 @@ CREATE_OPERATIONS: dict[str, tuple[str, str]] = {
 REQUESTER_PRINCIPAL = "AWS:AIDAJDPLRKLG7UEXAMPLE"
 OWNER_PRINCIPAL = "A3NL1KOZZKExample"
 SOURCE_IP = "203.0.113.10"
+LIFECYCLE_REQUESTER = "s3.amazonaws.com"
+# S3's tag limits (PutObject's x-amz-tagging): 10 tags, keys of 128 characters, values of 256.
+MAX_OBJECT_TAGS = 10
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
 
 # Bytes S3 leaves as they are in an event's key: what Java's URLEncoder keeps, plus `/`.
 _KEY_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-*_/")
@@ -119,6 +144,39 @@ class S3Object:
     # The bytes, when the upload gave them (not for a size-only upload): what a Distributed
     # Map's ItemReader reads.
     content: bytes | None = None
+    storage_class: str = DEFAULT_CLASS
+    tags: dict[str, str] = field(default_factory=dict)
+    # The next lifecycle action on this version and its scheduler entry (None: no rule acts).
+    lifecycle: _Pending | None = None
+
+
+@dataclass(slots=True)
+class MultipartUpload:
+    """A multipart upload that was started and not completed (CreateMultipartUpload)."""
+
+    upload_id: str
+    key: str
+    initiated: int
+    lifecycle: _Pending | None = None
+
+
+class _Pending:
+    """A lifecycle action waiting on the scheduler: the bucket, what it acts on, the action."""
+
+    __slots__ = ("bucket", "due", "entry", "target")
+
+    def __init__(self, bucket: BucketSim, target: S3Object | MultipartUpload, due: Due) -> None:
+        self.bucket = bucket
+        self.target = target
+        self.due = due
+        self.entry: list[Any] | None = None
+
+    def describe(self) -> str:
+        """`expire "logs/a.txt" (lifecycleRules[0])`: the agenda's words."""
+        target = self.target
+        version = target.version_id if isinstance(target, S3Object) else None
+        what = self.due.words(target.key, self.bucket.versioning, version)
+        return f"{what} ({self.due.rule.name})"
 
 
 def stacktape_configuration_id(
@@ -197,16 +255,34 @@ class Notification:
 class BucketSim:
     """One bucket: its objects (current versions), older versions and notifications."""
 
-    def __init__(self, name: str, aws_name: str, versioning: bool, event_bus: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        aws_name: str,
+        versioning: bool,
+        event_bus: bool,
+        rules: list[LifecycleRule] | None = None,
+    ) -> None:
         self.name = name
         self.aws_name = aws_name
         self.arn = f"arn:aws:s3:::{aws_name}"
         self.versioning = versioning
         self.event_bus = event_bus
+        self.rules: list[LifecycleRule] = rules or []
         self.notifications: list[Notification] = []
         self.objects: dict[str, S3Object] = {}
         # Versioned buckets: every version of each key, oldest first (delete markers too).
         self.versions: dict[str, list[S3Object]] = {}
+        # Multipart uploads begun and not completed, by upload id.
+        self.uploads: dict[str, MultipartUpload] = {}
+
+    def noncurrent_since(self, obj: S3Object) -> int | None:
+        """When a version became noncurrent (its successor's creation); None if current."""
+        versions = self.versions.get(obj.key, ())
+        for older, newer in pairwise(versions):
+            if older is obj:
+                return newer.last_modified
+        return None
 
     @property
     def total_bytes(self) -> int:
@@ -242,6 +318,7 @@ class BucketService:
                 sim.resource_param(b.name, "name"),
                 b.versioning,
                 b.event_bus_notifications,
+                b.lifecycle_rules,
             )
         for w in sim.stack.workloads:
             for trig in w.events:
@@ -296,17 +373,19 @@ class BucketService:
         size: int | None = None,
         operation: str = "put",
         source: str = "command",
+        tags: dict[str, str] | None = None,
     ) -> S3Object:
         """Create (or overwrite) an object and send its notifications.
 
         `content` gives the size and a real MD5 ETag; without it a `size` above 0 gets a
         deterministic stand-in ETag (no size: an empty object). `operation` is put, post,
-        copy or multipart. Raises SimError, changing nothing, on a bad bucket, key, size or
-        operation."""
+        copy or multipart; `tags` are the object's tags (what lifecycle rules filter on).
+        Raises SimError, changing nothing, on a bad bucket, key, size, operation or tag."""
         from stptui.sim.engine import SimError
 
         b = self.bucket(bucket)
         _check_key(key)
+        _check_tags(tags or {})
         if operation not in CREATE_OPERATIONS:
             raise SimError(
                 f"unknown upload operation {operation!r}", f"one of {', '.join(CREATE_OPERATIONS)}"
@@ -340,7 +419,9 @@ class BucketService:
             sim.clock.now,
             self._version_id() if b.versioning else None,
             content=content,
+            tags=dict(tags or {}),
         )
+        previous = b.objects.get(key)
         b.objects[key] = obj
         if b.versioning:
             b.versions.setdefault(key, []).append(obj)
@@ -358,9 +439,30 @@ class BucketService:
         }
         if obj.version_id is not None:
             data["version_id"] = obj.version_id
+        if obj.tags:
+            data["tags"] = dict(obj.tags)
         sim.trace.emit((sim.clock.now, tk.OBJECT_CREATED, b.name, data))
+        # The version it replaces becomes noncurrent (versioned) or is gone.
+        if previous is not None:
+            self._plan(b, previous)
+        self._plan(b, obj)
         self._notify(b, req)
         return obj
+
+    def create_multipart_upload(
+        self, bucket: str, key: str, *, source: str = "command"
+    ) -> MultipartUpload:
+        """CreateMultipartUpload without completing it: an incomplete upload, which only an
+        `abort-incomplete-multipart-upload` rule removes. S3 sends no event for it."""
+        b = self.bucket(bucket)
+        _check_key(key)
+        sim = self.sim
+        upload = MultipartUpload(_upload_id(sim.new_id()), key, sim.clock.now)
+        b.uploads[upload.upload_id] = upload
+        data = {"bucket": b.name, "key": key, "upload_id": upload.upload_id, "source": source}
+        sim.trace.emit((sim.clock.now, tk.MULTIPART_INITIATED, b.name, data))
+        self._plan(b, upload)
+        return upload
 
     def delete_object(self, bucket: str, key: str, *, source: str = "command") -> S3Object:
         """DeleteObject without a version id; returns the object that was current.
@@ -403,8 +505,173 @@ class BucketService:
         if removed.version_id is not None:
             data["version_id"] = removed.version_id
         sim.trace.emit((sim.clock.now, tk.OBJECT_DELETED, b.name, data))
+        self._plan(b, old)
         self._notify(b, req)
         return old
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def _plan(self, b: BucketSim, target: S3Object | MultipartUpload) -> None:
+        """(Re)schedule the next lifecycle action on a version or an incomplete upload,
+        after anything about it changed; cancel it when none applies any more."""
+        pending = target.lifecycle
+        if pending is not None and pending.entry is not None:
+            self.sim.clock.cancel(pending.entry)
+        target.lifecycle = None
+        if not b.rules:
+            return
+        now = self.sim.clock.now
+        if isinstance(target, MultipartUpload):
+            due = (
+                abort_action(b.rules, target.key, target.initiated)
+                if target.upload_id in b.uploads
+                else None
+            )
+        elif target.delete_marker or not self._kept(b, target):
+            due = None
+        else:
+            due = next_action(
+                b.rules,
+                target.key,
+                tags=target.tags,
+                size=target.size,
+                storage_class=target.storage_class,
+                created=target.last_modified,
+                noncurrent_since=b.noncurrent_since(target) if b.versioning else None,
+                versioned=b.versioning,
+                now=now,
+            )
+        if due is None:
+            return
+        pending = _Pending(b, target, due)
+        # Background: lifecycle is recurring housekeeping, like a schedule; it does not keep
+        # `run` going, and `advance`/`until` run it when its midnight comes.
+        pending.entry = self.sim.clock.at(
+            due.at,
+            self._lifecycle_due,
+            pending,
+            ("lifecycle", b.name, _Pending.describe),
+            background=True,
+        )
+        target.lifecycle = pending
+
+    @staticmethod
+    def _kept(b: BucketSim, obj: S3Object) -> bool:
+        """Whether a version is still in the bucket (current, or a kept older version)."""
+        if b.versioning:
+            return any(v is obj for v in b.versions.get(obj.key, ()))
+        return b.objects.get(obj.key) is obj
+
+    def _lifecycle_due(self, pending: _Pending) -> None:
+        """A lifecycle action's midnight has come: apply it."""
+        b, target, due = pending.bucket, pending.target, pending.due
+        target.lifecycle = None
+        if isinstance(target, MultipartUpload):
+            self._abort(b, target, due)
+        elif due.action == EXPIRE:
+            self._expire_current(b, target, due)
+        elif due.action == EXPIRE_NONCURRENT:
+            self._expire_noncurrent(b, target, due)
+        else:
+            self._transition(b, target, due)
+
+    @staticmethod
+    def _why(due: Due, what: str) -> str:
+        """The `reason` of a lifecycle record: the rule, and how its day was computed."""
+        text = (
+            f"{rule_words(due.rule)}: {what} {iso_ms(due.since)}, "
+            f"+ {due.rule.days} day{'s' * (due.rule.days != 1)}, "
+            "rounded to the next midnight UTC"
+        )
+        if due.at != due_at(due.since, due.rule.days):
+            text += f" ({iso_ms(due_at(due.since, due.rule.days))}; another action took "
+            text += "precedence then)"
+        return text
+
+    def _expire_current(self, b: BucketSim, obj: S3Object, due: Due) -> None:
+        """Expiration of the current version: removed (unversioned), or a delete marker."""
+        sim = self.sim
+        now = sim.clock.now
+        del b.objects[obj.key]
+        if b.versioning:
+            # S3 Lifecycle sets the delete marker's creation time to the midnight it runs at.
+            marker = S3Object(
+                obj.key, 0, EMPTY_ETAG, self._sequencer(), now, self._version_id(), True
+            )
+            b.versions[obj.key].append(marker)
+            event_name, removed = "LifecycleExpiration:DeleteMarkerCreated", marker
+        else:
+            removed = S3Object(obj.key, 0, "", self._sequencer(), now)
+            event_name = "LifecycleExpiration:Delete"
+        self._lifecycle_removed(b, obj, removed, event_name, due, "uploaded")
+        if b.versioning:
+            self._plan(b, obj)  # now noncurrent
+
+    def _expire_noncurrent(self, b: BucketSim, obj: S3Object, due: Due) -> None:
+        """NoncurrentVersionExpiration: the version is permanently deleted."""
+        versions = b.versions[obj.key]
+        versions.remove(obj)
+        if not versions:
+            del b.versions[obj.key]
+        removed = S3Object(obj.key, 0, "", self._sequencer(), self.sim.clock.now, obj.version_id)
+        self._lifecycle_removed(
+            b, obj, removed, "LifecycleExpiration:Delete", due, "became noncurrent"
+        )
+
+    def _lifecycle_removed(
+        self, b: BucketSim, obj: S3Object, removed: S3Object, event: str, due: Due, what: str
+    ) -> None:
+        sim = self.sim
+        req = _Request(sim, event, "Lifecycle Expiration", removed)
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "size": obj.size,
+            "storage_class": obj.storage_class,
+            "event": event,
+            "rule": due.rule.name,
+            "request_id": req.request_id,
+        }
+        if removed.version_id is not None:
+            data["version_id"] = removed.version_id
+        data["reason"] = self._why(due, what)
+        sim.trace.emit((sim.clock.now, tk.LIFECYCLE_EXPIRED, b.name, data))
+        self._notify(b, req)
+
+    def _transition(self, b: BucketSim, obj: S3Object, due: Due) -> None:
+        """A (noncurrent) version moves to the rule's storage class."""
+        sim = self.sim
+        before = obj.storage_class
+        obj.storage_class = due.storage_class or before
+        req = _Request(sim, "LifecycleTransition", "Lifecycle Transition", obj)
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "from_class": before,
+            "storage_class": obj.storage_class,
+            "rule": due.rule.name,
+            "request_id": req.request_id,
+        }
+        if obj.version_id is not None:
+            data["version_id"] = obj.version_id
+        noncurrent = due.action != TRANSITION
+        data["reason"] = self._why(due, "became noncurrent" if noncurrent else "uploaded")
+        sim.trace.emit((sim.clock.now, tk.LIFECYCLE_TRANSITIONED, b.name, data))
+        self._plan(b, obj)
+        self._notify(b, req)
+
+    def _abort(self, b: BucketSim, upload: MultipartUpload, due: Due) -> None:
+        """AbortIncompleteMultipartUpload: the upload and its parts are gone (no event)."""
+        sim = self.sim
+        del b.uploads[upload.upload_id]
+        data = {
+            "bucket": b.name,
+            "key": upload.key,
+            "upload_id": upload.upload_id,
+            "rule": due.rule.name,
+            "reason": self._why(due, "initiated"),
+        }
+        sim.trace.emit((sim.clock.now, tk.LIFECYCLE_ABORTED, b.name, data))
 
     # -- notifications -------------------------------------------------------------------
 
@@ -492,31 +759,42 @@ class BucketService:
         sim = self.sim
         obj = req.obj
         created = req.event_name.startswith("ObjectCreated")
+        transition = req.event_name == "LifecycleTransition"
+        lifecycle = req.event_name.startswith("Lifecycle")
         detail_object: dict[str, Any] = {"key": obj.key}
-        if created:
+        if created or transition:
             detail_object["size"] = obj.size
             detail_object["etag"] = obj.etag
         elif obj.delete_marker:
             detail_object["etag"] = obj.etag  # AWS's example shows the empty object's MD5
         if obj.version_id is not None:
             detail_object["version-id"] = obj.version_id
-        detail_object["sequencer"] = obj.sequencer
+        if not transition:
+            detail_object["sequencer"] = obj.sequencer
         detail: dict[str, Any] = {
             "version": "0",
             "bucket": {"name": b.aws_name},
             "object": detail_object,
             "request-id": req.request_id,
-            "requester": sim.account_id,
-            "source-ip-address": SOURCE_IP,
-            "reason": req.reason,
+            # Lifecycle acts as S3 itself, not from an address: the guide's lifecycle example
+            # has this requester and no source-ip-address.
+            "requester": LIFECYCLE_REQUESTER if lifecycle else sim.account_id,
         }
-        if not created:
+        if not lifecycle:
+            detail["source-ip-address"] = SOURCE_IP
+        if transition:
+            detail["destination-storage-class"] = obj.storage_class
+            detail_type = "Object Storage Class Changed"
+        else:
+            detail["reason"] = req.reason
+            detail_type = "Object Created" if created else "Object Deleted"
+        if not created and not transition:
             detail["deletion-type"] = (
                 "Delete Marker Created" if obj.delete_marker else "Permanently Deleted"
             )
         entry = {
             "Source": "aws.s3",
-            "DetailType": "Object Created" if created else "Object Deleted",
+            "DetailType": detail_type,
             "Detail": detail,
             "Resources": [b.arn],
         }
@@ -585,6 +863,33 @@ def _check_key(key: str) -> None:
         raise SimError("an object key cannot be empty")
     if size > MAX_KEY_BYTES:
         raise SimError(f"KeyTooLongError: the key is {size:,} bytes; S3 allows {MAX_KEY_BYTES:,}")
+
+
+def _check_tags(tags: dict[str, str]) -> None:
+    """S3's limits on an object's tags (SimError with S3's error, changing nothing)."""
+    from stptui.sim.engine import SimError
+
+    if len(tags) > MAX_OBJECT_TAGS:
+        raise SimError(
+            f"BadRequest: Object tags cannot be greater than {MAX_OBJECT_TAGS} ({len(tags)} given)"
+        )
+    for key, value in tags.items():
+        if not key:
+            raise SimError("InvalidTag: a tag key cannot be empty", "e.g. --tag class=archive")
+        if len(key) > MAX_TAG_KEY:
+            raise SimError(
+                f"InvalidTag: The TagKey you have provided is too long, max {MAX_TAG_KEY}"
+            )
+        if len(value) > MAX_TAG_VALUE:
+            raise SimError(
+                f"InvalidTag: The TagValue you have provided is too long, max {MAX_TAG_VALUE}"
+            )
+
+
+def _upload_id(seed: str) -> str:
+    """A multipart upload id: long URL-safe text, as S3's are (from the id stream)."""
+    digest = hashlib.sha384(seed.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def wire(sim: Simulator) -> None:
