@@ -25,6 +25,10 @@ STACK = ROOT / "docs" / "examples" / "commands-stack.yml"
 # `--gateway` matters only where a stack has more than one gateway.
 OTHER_STACKS = {
     "http GET /health --gateway adminApi": ROOT / "docs/examples/two-gateways.yml",
+    # Authorizers and CORS need a stack that has them.
+    "http GET /me --jwt sub=u1,email=ann@example.com": ROOT / "docs/examples/http-auth.yml",
+    "http OPTIONS /me --header origin:https://app.example.com "
+    "--header access-control-request-method:GET": ROOT / "docs/examples/http-auth.yml",
     # `--gateway mainLb` needs an application load balancer.
     **{
         example: ROOT / "docs/examples/load-balancer.yml"

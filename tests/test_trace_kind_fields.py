@@ -422,6 +422,26 @@ def _lifecycle_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+def _http_auth_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """docs/examples/http-auth.stp: every decision of both kinds of authorizer."""
+    examples = ROOT / "docs" / "examples"
+    trace = tmp_path / "http-auth.jsonl"
+    argv = [
+        "run",
+        str(examples / "http-auth.yml"),
+        str(examples / "http-auth.stp"),
+        "--behaviors",
+        str(examples / "http-auth-behaviors.yml"),
+        "--start",
+        START,
+        "--trace",
+        str(trace),
+    ]
+    assert main(argv) == 0
+    for line in trace.read_text(encoding="utf-8").splitlines():
+        yield json.loads(line)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -430,6 +450,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     seen: dict[str, set[str]] = {}
     sources = (
         _demo_records,
+        _http_auth_records,
         _queue_records,
         _function_records,
         _service_records,

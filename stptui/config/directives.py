@@ -337,6 +337,18 @@ def _http_api_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     return {"url": f"https://{domain}", "domain": domain}
 
 
+def _user_pool_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """A Cognito user pool and the one app client Stacktape gives it: the pool id is
+    `{region}_{9 characters}`, the client id 26 lowercase characters (the JWT authorizer's
+    audience); the pool's tokens are issued by `https://cognito-idp.{region}.amazonaws.com/{id}`."""
+    pool_id = f"{ctx.region}_{fake_id(ctx, res, 9)}"
+    return {
+        "id": pool_id,
+        "clientId": fake_id(ctx, f"{res}/client", 26),
+        "arn": f"arn:aws:cognito-idp:{ctx.region}:{ctx.account_id}:userpool/{pool_id}",
+    }
+
+
 def _database_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     host, reader = f"{res}.local", f"{res}-reader.local"
     return {
@@ -519,6 +531,7 @@ _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "function": _function_params,
     "batch-job": _batch_params,
     "http-api-gateway": _http_api_params,
+    "user-auth-pool": _user_pool_params,
     "relational-database": _database_params,
     "dynamo-db-table": _table_params,
     "redis-cluster": _redis_params,

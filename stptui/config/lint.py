@@ -726,6 +726,14 @@ class _Linter(
                     self.check_ref(
                         t.gateway, ("http-api-gateway",), owner.name, "httpApiGatewayName"
                     )
+                if t.authorizer is not None:
+                    cognito = t.authorizer.type == "cognito"
+                    self.check_ref(
+                        t.authorizer.target,
+                        ("user-auth-pool",) if cognito else ("function",),
+                        owner.name,
+                        "authorizer userPoolName" if cognito else "authorizer functionName",
+                    )
             elif isinstance(t, WebSocketTrigger):
                 self.check_ref(
                     t.gateway, ("websocket-api-gateway",), owner.name, "websocketApiGatewayName"

@@ -264,6 +264,25 @@ class SnsTrigger(Trigger):
 
 
 @dataclass(slots=True)
+class HttpAuthorizer:
+    """A route's `authorizer` as Stacktape compiles it (`getHttpApiAuthorizerResource`):
+    `cognito` is a JWT authorizer of a `user-auth-pool` (`target` the pool), `lambda` a
+    REQUEST authorizer, payload format 2.0, simple responses unless `iam_response`."""
+
+    type: str  # cognito | lambda
+    target: Ref | None  # the user pool or the authorizer function
+    identity_sources: tuple[str, ...]
+    iam_response: bool = False
+    cache_seconds: int = 0
+
+
+# Stacktape's identity sources when `identitySources` is not written: the Authorization
+# header for a cognito authorizer, none for a lambda one (its `|| []`), which AWS allows
+# for a REQUEST authorizer without caching (the authorizer is then always invoked).
+COGNITO_IDENTITY_SOURCES = ("$request.header.Authorization",)
+
+
+@dataclass(slots=True)
 class HttpTrigger(Trigger):
     """`http-api-gateway`: a route on an HTTP API."""
 
@@ -271,7 +290,7 @@ class HttpTrigger(Trigger):
     method: str = "*"
     route_path: str = "/"
     payload_format: str | None = None  # the event's own; the gateway's applies when None
-    authorizer: dict[str, Any] | None = None
+    authorizer: HttpAuthorizer | None = None
 
 
 @dataclass(slots=True)
@@ -456,9 +475,11 @@ class Bucket(Resource):
 
 @dataclass(slots=True)
 class HttpApiGateway(Resource):
-    """An API Gateway HTTP API; routes are declared by the workloads' events."""
+    """An API Gateway HTTP API; routes are declared by the workloads' events. `cors` is its
+    `cors` mapping when `enabled` is true, else None."""
 
     payload_format: str = HTTP_PAYLOAD_FORMAT
+    cors: dict[str, Any] | None = None
     implicit: bool = False  # made up for routes that name no gateway
 
 

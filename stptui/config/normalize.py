@@ -33,6 +33,7 @@ from stptui.config.directives import (
 )
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import (
+    COGNITO_IDENTITY_SOURCES,
     CONTAINER_SERVICE_TYPES,
     CONTAINER_TRIGGER_TYPES,
     LEGACY_RESOURCE_TYPES,
@@ -51,6 +52,7 @@ from stptui.config.model import (
     EventBusTrigger,
     Function,
     HttpApiGateway,
+    HttpAuthorizer,
     HttpTrigger,
     KafkaTopicTrigger,
     LifecycleRule,
@@ -1221,6 +1223,23 @@ NEWER_TRIGGERS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "kinesis-stream": (KINESIS_EVENT_PROPS, ()),
     "dynamo-db-stream": (DYNAMO_STREAM_EVENT_PROPS, ("streamArn",)),
 }
+# An HTTP API route's `authorizer` (`StpAuthorizer`, user-pools.d.ts): `CognitoAuthorizer` and
+# `LambdaAuthorizer`; AWS caps a Lambda authorizer's result TTL at 3,600 s.
+HTTP_AUTHORIZERS: dict[str, PackagingType] = {
+    "cognito": PackagingType({"userPoolName": _STR, "identitySources": _LIST}, ("userPoolName",)),
+    "lambda": PackagingType(
+        {
+            "functionName": _STR,
+            "iamResponse": _BOOL,
+            "identitySources": _LIST,
+            "cacheResultSeconds": P("int", lo=0, hi=3600),
+        },
+        ("functionName",),
+    ),
+}
+_HTTP_IDENTITY_SOURCE = re.compile(
+    r"^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$"
+)
 WEBSOCKET_AUTHORIZERS: dict[str, PackagingType] = {
     "aws-iam": PackagingType({}, ()),
     "lambda": PackagingType({"functionName": _STR, "identitySources": _LIST}, ("functionName",)),
@@ -2722,6 +2741,24 @@ class StackBuilder:
         self.nested(props, "logging", path, name, "gateway logging")
         cors = self.nested(props, "cors", path, name)
         self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        if cors.get("enabled") is True:
+            g.cors = cors
+            if "allowedHeaders" in cors:
+                # Stacktape's getCorsConfiguration sets AllowHeaders from `allowedMethods`
+                # (else its default list) and never reads `allowedHeaders`.
+                self.diag(
+                    (*path, "cors", "allowedHeaders"),
+                    "warning",
+                    "ignored-property",
+                    "`allowedHeaders` has no effect: Stacktape's CORS configuration takes the "
+                    "allowed headers from `allowedMethods` when it is set, else its default "
+                    "list (Content-Type, X-Amz-Date, Authorization, X-Api-Key, "
+                    "X-Amz-Security-Token, X-Amz-User-Agent)",
+                    resource=name,
+                    hint="rely on the default header list, or add the headers an override "
+                    "of the API's CorsConfiguration needs",
+                    key=True,
+                )
         self.each_item(props, "customDomains", path, name)
         self._cdn(props, path, name)
         self._alarms(props, path, name, ALARM_TRIGGERS["http-api-gateway"])
@@ -3846,8 +3883,57 @@ class StackBuilder:
                     resource=owner,
                 )
         t.payload_format = props.get("payloadFormat")
-        t.authorizer = props.get("authorizer")
+        if "authorizer" in props:
+            t.authorizer = self._http_authorizer(props["authorizer"], (*ppath, "authorizer"), owner)
         return t
+
+    def _http_authorizer(self, raw: Any, path: DataPath, owner: str) -> HttpAuthorizer | None:
+        """An HTTP API route's `authorizer` (`StpAuthorizer`), with the checks AWS makes of
+        the authorizer Stacktape creates from it: identity sources are `$request.header.X`,
+        `$request.querystring.X`, `$context.X` or `$stageVariables.X`, and a lambda
+        authorizer that caches needs at least one (CreateAuthorizer refuses it otherwise)."""
+        got = self.typed_object(raw, path, owner, "authorizer", HTTP_AUTHORIZERS)
+        if not got or not isinstance(raw, dict):
+            return None
+        kind = raw["type"]
+        ref_key = "userPoolName" if kind == "cognito" else "functionName"
+        target = got.get(ref_key)
+        ppath = (*path, "properties")
+        ref = self.ref_by_name(target, (*ppath, ref_key)) if isinstance(target, str) else None
+        sources = got.get("identitySources")
+        spath = (*ppath, "identitySources")
+        written = [s for s in sources if isinstance(s, str)] if isinstance(sources, list) else None
+        for i, source in enumerate(sources if isinstance(sources, list) else []):
+            if not isinstance(source, str) or not _HTTP_IDENTITY_SOURCE.match(source):
+                self.diag(
+                    (*spath, i),
+                    "error",
+                    "invalid-value",
+                    f"identity source {source!r} is not $request.header.NAME, "
+                    "$request.querystring.NAME, $context.NAME or $stageVariables.NAME",
+                    resource=owner,
+                    hint="e.g. $request.header.Authorization",
+                )
+        if kind == "cognito":
+            identity = tuple(written) if written else COGNITO_IDENTITY_SOURCES
+            return HttpAuthorizer(kind, ref, identity)
+        cache = got.get("cacheResultSeconds")
+        cache = cache if isinstance(cache, int) and not isinstance(cache, bool) else 0
+        if cache > 0 and not written:
+            self.diag(
+                (*ppath, "cacheResultSeconds"),
+                "error",
+                "invalid-value",
+                f"`cacheResultSeconds: {cache}` without `identitySources`: API Gateway caches "
+                "a Lambda authorizer's results by its identity sources, and refuses an "
+                "authorizer that caches without any",
+                resource=owner,
+                hint="add identitySources (e.g. [$request.header.Authorization]), or remove "
+                "cacheResultSeconds",
+                key=True,
+            )
+        iam = got.get("iamResponse") is True
+        return HttpAuthorizer(kind, ref, tuple(written or ()), iam, cache)
 
     def _t_websocket_api_gateway(
         self,

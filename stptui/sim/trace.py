@@ -61,6 +61,7 @@ LIFECYCLE_TRANSITIONED = "lifecycle.transitioned"
 LIFECYCLE_ABORTED = "lifecycle.aborted"
 HTTP_REQUEST = "http.request"
 HTTP_RESPONSE = "http.response"
+HTTP_AUTHORIZATION = "http.authorization"
 BATCH_SUBMITTED = "batch.submitted"
 BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
@@ -246,6 +247,16 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "invocation_id",
         "execution_id",
         "description",
+    ),
+    HTTP_AUTHORIZATION: (
+        "request_id",
+        "authorizer",
+        "function",
+        "user_pool",
+        "cached",
+        "invocation_id",
+        "decision",
+        "reason",
     ),
     BATCH_SUBMITTED: (
         "execution_id",

@@ -432,6 +432,12 @@ def check_http_entry(sim: Simulator, name: str) -> None:
             "the HTTP API or application load balancer, when the stack has several",
             "NAME",
         ),
+        Option(
+            "--jwt",
+            WORD,
+            "send an ID token of the route's user pool with these claims (or '-' for none)",
+            "CLAIM=VALUE,...",
+        ),
         Option("--port", WORD, "the load balancer listener's port (default 443)", "PORT"),
         Option(
             "--source-ip",
@@ -444,6 +450,9 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         'http POST /webhooks/github \'{"action": "opened"}\'',
         "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
         "http GET /health --gateway adminApi",
+        "http GET /me --jwt sub=u1,email=ann@example.com",
+        "http OPTIONS /me --header origin:https://app.example.com "
+        "--header access-control-request-method:GET",
         "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",
         "http GET /admin/stats --gateway mainLb --source-ip 10.0.4.2",
         "http GET /api/orders --gateway mainLb --port 80",
@@ -463,7 +472,12 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "the listener's default action answers (Stacktape's: a fixed 500 on 443, a redirect "
         "to HTTPS on 80). ELB answers 502 for a function error, timeout or malformed result."
         " --port picks the listener, --source-ip the address source-ip conditions see, "
-        "--header 'host:NAME' the host host-header conditions see."
+        "--header 'host:NAME' the host host-header conditions see.\n"
+        "A route's authorizer runs first: a Lambda authorizer is the stack's function (its "
+        "behaviour decides), a cognito one checks a JWT; --jwt makes one the route's user "
+        "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0). With "
+        "CORS enabled, the gateway answers preflights (OPTIONS with origin and "
+        "access-control-request-method) that no OPTIONS, ANY or $default route takes."
     ),
     changes_state=True,
 )
@@ -491,6 +505,20 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             "name an application load balancer with --gateway, or leave the option out",
         )
     port = _listener_port(call.opts["port"]) if "port" in call.opts else None
+    if "jwt" in call.opts:
+        if entry != "api":
+            raise CommandError(
+                "--jwt applies to an HTTP API's requests, not a load balancer's",
+                "leave --jwt out, or send to an HTTP API",
+            )
+        name, value = _sim_call(
+            sim.services["http"].token_header,
+            method,
+            call.args["path"],
+            gateway,
+            _jwt_claims(call.opts["jwt"]),
+        )
+        headers = [(n, v) for n, v in headers if n.lower() != name.lower()] + [(name, value)]
     started = sim.clock.now
     wait = MAX_WAIT_MS if entry == "lb" else INTEGRATION_TIMEOUT_MS
     if started + wait > MAX_MS:
@@ -554,6 +582,25 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             "execution_id": resp.execution_id,
         },
     )
+
+
+def _jwt_claims(text: str) -> dict[str, object]:
+    """`--jwt sub=u1,exp=0`: the claims to put in the token (`-` for none)."""
+    from stptui.sim.services.http_auth import claim_value
+
+    claims: dict[str, object] = {}
+    for pair in [] if text == "-" else text.split(","):
+        name, eq, value = pair.partition("=")
+        if not eq or not name.strip():
+            raise CommandError(
+                f"--jwt needs CLAIM=VALUE pairs separated by commas, not {pair!r}",
+                "e.g. --jwt sub=u1,email=ann@example.com (or --jwt - for no extra claims)",
+            )
+        try:
+            claims[name.strip()] = claim_value(value, name.strip())
+        except ValueError as exc:
+            raise CommandError(str(exc), "e.g. --jwt exp=0 for an expired token") from None
+    return claims
 
 
 def _listener_port(text: str) -> int:

@@ -34,6 +34,9 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   throttle is a 500 `{"message":"Internal Server Error"}`; a function that has not answered
   after the integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at
   30 s, while the invocation itself runs on.
+* A route's authorizer (Lambda or Cognito JWT) decides before the integration, and a
+  gateway with CORS enabled answers preflights no route takes and adds its CORS headers to
+  responses (stptui.sim.services.http_auth).
 * A batch job's route goes to its trigger function, which starts an execution and answers
   at once with Stacktape's 200 JSON body.
 * A container's route (a `multi-container-workload` container's `http-api-gateway` event,
@@ -54,10 +57,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui import jsontext
-from stptui.config.model import ContainerWorkload, HttpTrigger, Workload
+from stptui.config.model import ContainerWorkload, HttpAuthorizer, HttpTrigger, Workload
 from stptui.sim import trace as tk
 from stptui.sim.clock import Scheduler, http_date, iso_s
+from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.services.http_auth import Cors, Verdict
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -139,6 +144,7 @@ class Route:
     payload_format: str | None  # None for a container: it gets the HTTP request itself
     container: str | None = None  # the container of a container workload that serves it
     container_port: int | None = None
+    authorizer: HttpAuthorizer | None = None
 
     @property
     def to_container(self) -> bool:
@@ -258,6 +264,7 @@ class HttpApi:
         self.api_id = domain.split(".", 1)[0]
         self.payload_format = payload_format
         self.routes: list[Route] = []
+        self.cors: Cors | None = None
 
     def select(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route AWS picks for a request (and its path parameters), or None (404)."""
@@ -334,6 +341,7 @@ class Exchange:
     response: HttpResponse | None = None
     timer: list[Any] | None = None
     invocation_id: str | None = None
+    origin: str | None = None  # the request's Origin header (CORS)
 
 
 def parse_headers(pairs: list[str]) -> list[tuple[str, str]]:
@@ -402,10 +410,15 @@ class HttpService:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.apis: dict[str, HttpApi] = {}
+        # Lambda authorizers' cached verdicts: (gateway, route key, identity values) ->
+        # (expiry ms, verdict). Stacktape makes one authorizer per route.
+        self.auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, Verdict]] = {}
+        event_methods: dict[str, list[str]] = {}
         for gw in sim.stack.gateways:
             self.apis[gw.name] = HttpApi(
                 gw.name, sim.resource_param(gw.name, "domain"), gw.payload_format
             )
+            event_methods[gw.name] = []
         # Config order across functions, batch jobs and container workloads: it breaks ties.
         for w in sim.stack.resources.values():
             if not isinstance(w, (Workload, ContainerWorkload)):
@@ -418,6 +431,7 @@ class HttpService:
                     continue
                 path = DEFAULT_ROUTE if trig.route_path in ("*", DEFAULT_ROUTE) else trig.route_path
                 container = isinstance(w, ContainerWorkload)
+                event_methods[api.name].append(trig.method)
                 api.routes.append(
                     Route(
                         api.name,
@@ -428,8 +442,11 @@ class HttpService:
                         None if container else trig.payload_format or api.payload_format,
                         trig.container,
                         trig.container_port,
+                        None if container else trig.authorizer,
                     )
                 )
+        for gw in sim.stack.gateways:
+            self.apis[gw.name].cors = http_auth.cors_of(gw, event_methods[gw.name])
 
     def api(self, name: str | None) -> HttpApi:
         """The gateway a request goes to: `name`, or the stack's only one."""
@@ -515,6 +532,16 @@ class HttpService:
         selected = api.select(method, raw_path)
         route, params = selected if selected is not None else (None, {})
         ex = Exchange(api, method, decoded_path(raw_path), request_id, now, route)
+        given = list(headers or [])
+        ex.origin = header_value(given, "origin")
+        asked_method = header_value(given, "access-control-request-method")
+        # A preflight that no route takes (only OPTIONS, ANY and $default routes can) is
+        # answered by API Gateway itself; one that a route takes goes to its integration.
+        preflight = (
+            api.cors is not None
+            and route is None
+            and http_auth.is_preflight(method, ex.origin, asked_method)
+        )
         sim.trace.emit(
             (
                 now,
@@ -530,6 +557,15 @@ class HttpService:
                 },
             )
         )
+        if preflight and api.cors is not None:
+            cors_headers, why = http_auth.preflight_headers(
+                api.cors,
+                ex.origin or "",
+                asked_method or "",
+                header_value(given, "access-control-request-headers"),
+            )
+            self._respond(ex, 204, cors_headers, "", why, cors=False)
+            return ex
         if route is None:
             self._respond(
                 ex, 404, [("content-type", "application/json")], NOT_FOUND, "no route matches"
@@ -538,16 +574,198 @@ class HttpService:
         if route.to_container:
             self._answer_for_container(ex, route)
             return ex
-        request_headers = self._headers(api, list(headers or []), body, now, request_id)
+        request_headers = self._headers(api, given, body, now, request_id)
         if route.payload_format == "2.0":
             ex.event = self._event_v2(ex, route, params, request_headers, raw_query, body)
         else:
             ex.event = self._event_v1(ex, route, params, request_headers, raw_query, body)
+        if route.authorizer is None:
+            self._dispatch(ex, route)
+        elif route.authorizer.type == "cognito":
+            self._authorize_jwt(ex, route, request_headers, raw_query)
+        else:
+            v2 = ex.event if route.payload_format == "2.0" else None
+            if v2 is None:
+                v2 = self._event_v2(ex, route, params, request_headers, raw_query, body)
+            self._authorize_lambda(ex, route, v2, request_headers, raw_query)
+        return ex
+
+    def _dispatch(self, ex: Exchange, route: Route) -> None:
+        """Hand an (authorized) request to its integration."""
         if route.target_type == "batch-job":
             self._start_job(ex, route)
         else:
             self._invoke(ex, route)
-        return ex
+
+    # -- authorizers -----------------------------------------------------------------------
+
+    def _authorize_lambda(
+        self,
+        ex: Exchange,
+        route: Route,
+        v2: dict[str, Any],
+        headers: list[tuple[str, str]],
+        raw_query: str,
+    ) -> None:
+        """Run the route's Lambda authorizer (or use its cached verdict), then go on."""
+        from stptui.sim.engine import SimError
+
+        auth = route.authorizer
+        assert auth is not None
+        sim = self.sim
+        function = auth.target.target if auth.target is not None else None
+        values, missing = http_auth.identity_values(
+            auth.identity_sources, headers, parse_query(raw_query), v2["requestContext"]
+        )
+        base = {"authorizer": "lambda", "function": function}
+        if missing is not None:
+            why = f"identity source {missing} is missing or empty; the authorizer is not invoked"
+            self._authorized(ex, route, Verdict(401, why), base)
+            return
+        key = (ex.api.name, route.key, tuple(values))
+        hit = self.auth_cache.get(key) if auth.cache_seconds > 0 else None
+        if hit is not None and hit[0] > sim.clock.now:
+            self._authorized(ex, route, hit[1], {**base, "cached": True})
+            return
+        arn = http_auth.route_arn(
+            sim.stack.region, sim.account_id, ex.api.api_id, ex.method, v2["rawPath"]
+        )
+        event = {"version": "2.0", "type": "REQUEST", "routeArn": arn, "identitySource": values}
+        for name in ("routeKey", "rawPath", "rawQueryString", "cookies", "headers"):
+            if name in v2:
+                event[name] = v2[name]
+        for name in ("queryStringParameters", "requestContext", "pathParameters"):
+            if name in v2:
+                event[name] = v2[name]
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            record = {**base, "cached": False, "invocation_id": inv_id}
+            if outcome.status != "success":
+                why = f"the authorizer failed: {outcome.error_type}"
+                self._authorized(ex, route, Verdict(500, why), record)
+                return
+            if auth.iam_response:
+                verdict = http_auth.iam_verdict(outcome.response, arn)
+            else:
+                verdict = http_auth.simple_verdict(outcome.response)
+            if auth.cache_seconds > 0 and verdict.status != 500:
+                self.auth_cache[key] = (sim.clock.now + auth.cache_seconds * 1000, verdict)
+            self._authorized(ex, route, verdict, record)
+
+        if function is None or function not in sim.functions:
+            why = f"the authorizer function {function!r} is not a function of this stack"
+            self._authorized(ex, route, Verdict(500, why), base)
+            return
+        try:
+            sim.invoke_sync(function, event, done, "http-authorizer")
+        except SimError as exc:
+            self._authorized(ex, route, Verdict(500, str(exc)), {**base, "cached": False})
+
+    def _authorize_jwt(
+        self, ex: Exchange, route: Route, headers: list[tuple[str, str]], raw_query: str
+    ) -> None:
+        """Validate the request's token as the route's JWT (Cognito) authorizer does."""
+        auth = route.authorizer
+        assert auth is not None
+        pool = auth.target.target if auth.target is not None else None
+        base: dict[str, Any] = {"authorizer": "jwt", "user_pool": pool}
+        if pool is None or pool not in self.sim.stack.resources:
+            self._authorized(ex, route, Verdict(500, f"no user-auth-pool {pool!r}"), base)
+            return
+        values, missing = http_auth.identity_values(
+            auth.identity_sources, headers, parse_query(raw_query), {}
+        )
+        if missing is not None:
+            self._authorized(ex, route, Verdict(401, f"no token: {missing} is missing"), base)
+            return
+        iss, client = self.pool_identity(pool)
+        verdict, claims = http_auth.jwt_verdict(values[0], iss, client, self.sim.clock.now // 1000)
+        if claims is not None:
+            verdict = Verdict(None, verdict.reason, http_auth.claims_as_strings(claims))
+        self._authorized(ex, route, verdict, base)
+
+    def token_header(
+        self, method: str, path: str, gateway: str | None, claims: dict[str, Any]
+    ) -> tuple[str, str]:
+        """A header carrying an ID token that the user pool of the route `method path` would
+        issue now (`claims` added), for the `http --jwt` option: (header name, value). The
+        pool is the route's cognito authorizer's, else the stack's only user-auth-pool."""
+        from stptui.sim.engine import SimError
+
+        api = self.api(gateway)
+        selected = api.select(method.upper(), path.partition("?")[0])
+        auth = selected[0].authorizer if selected is not None else None
+        if auth is not None and auth.type == "cognito" and auth.target is not None:
+            pool = auth.target.target
+            source = auth.identity_sources[0]
+        else:
+            pools = [
+                r.name for r in self.sim.stack.resources.values() if r.type == "user-auth-pool"
+            ]
+            if len(pools) != 1:
+                raise SimError(
+                    "--jwt needs a route with a cognito authorizer, or a stack with one "
+                    f"user-auth-pool (this one has {len(pools)})",
+                    "send the token yourself with --header 'Authorization:Bearer TOKEN'",
+                )
+            pool, source = pools[0], "$request.header.Authorization"
+        if pool is None or pool not in self.sim.stack.resources:
+            raise SimError("the route's authorizer names no user-auth-pool of this stack")
+        prefix = "$request.header."
+        name = source[len(prefix) :] if source.startswith(prefix) else "Authorization"
+        iss, client = self.pool_identity(pool)
+        token = http_auth.mint_token(iss, client, self.sim.clock.now // 1000, claims)
+        return name, f"Bearer {token}"
+
+    def pool_identity(self, pool: str) -> tuple[str, str]:
+        """A user pool's token issuer and its app client's id (the JWT audience)."""
+        pool_id = self.sim.resource_param(pool, "id")
+        return http_auth.issuer(self.sim.stack.region, pool_id), self.sim.resource_param(
+            pool, "clientId"
+        )
+
+    def _authorized(
+        self, ex: Exchange, route: Route, verdict: Verdict, record: dict[str, Any]
+    ) -> None:
+        """Trace an authorizer's verdict; refuse the request, or pass on what the
+        authorizer found (its context, or the token's claims) to the integration."""
+        decisions = {None: "allow", 401: "unauthorized", 403: "deny", 500: "error"}
+        data = {"request_id": ex.request_id, **record, "decision": decisions[verdict.status]}
+        data["reason"] = verdict.reason
+        self.sim.trace.emit((self.sim.clock.now, tk.HTTP_AUTHORIZATION, ex.api.name, data))
+        if verdict.status == 401:
+            headers = _json_headers()
+            if record["authorizer"] == "jwt":
+                headers.append(("www-authenticate", http_auth.www_authenticate(verdict.reason)))
+            self._respond(ex, 401, headers, http_auth.UNAUTHORIZED, verdict.reason)
+            return
+        if verdict.status == 403:
+            self._respond(ex, 403, _json_headers(), http_auth.FORBIDDEN, verdict.reason)
+            return
+        if verdict.status is not None:
+            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, verdict.reason)
+            return
+        assert route.authorizer is not None
+        jwt = route.authorizer.type == "cognito"
+        if route.payload_format == "2.0":
+            value: Any = (
+                {"jwt": {"claims": verdict.context, "scopes": None}}
+                if jwt
+                else {"lambda": verdict.context}
+            )
+        elif jwt:
+            value = {"claims": verdict.context, "scopes": None}
+        else:
+            value = dict(verdict.context or {})
+            if verdict.principal is not None:
+                value["principalId"] = verdict.principal
+        context = ex.event["requestContext"]
+        ex.event["requestContext"] = {}
+        for name, item in context.items():
+            ex.event["requestContext"][name] = item
+            if name == "apiId":  # AWS lists `authorizer` right after `apiId`
+                ex.event["requestContext"]["authorizer"] = value
+        self._dispatch(ex, route)
 
     def _invoke(self, ex: Exchange, route: Route) -> None:
         from stptui.sim.engine import SimError
@@ -635,9 +853,12 @@ class HttpService:
         *,
         execution_id: str | None = None,
         stand_in: bool = False,
+        cors: bool = True,
     ) -> None:
         sim = self.sim
         now = sim.clock.now
+        if cors and ex.api.cors is not None:
+            headers = http_auth.with_cors(ex.api.cors, ex.origin, headers)
         have = {name.lower() for name, _ in headers}
         extra = [
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
