@@ -882,10 +882,7 @@ class MachineSim:
             },
         )
         self._history(flow.ex, "TaskScheduled", shown, f"invoked {target.function} ({inv_id})")
-        timeout = state.get("TimeoutSeconds")
-        if isinstance(timeout, int):
-            at = sim.clock.now + timeout * 1000
-            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+        self._task_timeout(flow, token, name, state, raw, retries)
 
     def _integration(
         self,
@@ -964,10 +961,7 @@ class MachineSim:
             return
         self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
         flow.waits.append(started.cancel)
-        timeout = state.get("TimeoutSeconds")
-        if isinstance(timeout, int):
-            at = sim.clock.now + timeout * 1000
-            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+        self._task_timeout(flow, token, name, state, raw, retries)
 
     # -- callback tasks (.waitForTaskToken) ----------------------------------------------
 
@@ -1072,9 +1066,7 @@ class MachineSim:
         heartbeat, timeout = state.get("HeartbeatSeconds"), state.get("TimeoutSeconds")
         if isinstance(heartbeat, int):
             task.heartbeat = self.heartbeat_timer(task)
-        if isinstance(timeout, int):
-            at = now + timeout * 1000
-            self._later(at, Timer("task timeout", flow, flow.token, name, state, raw, retries))
+        self._task_timeout(flow, flow.token, name, state, raw, retries)
         self._emit(
             tk.SFN_TASK_WAITING,
             {
@@ -1114,6 +1106,22 @@ class MachineSim:
             what = "TaskSucceeded" if outcome == "success" else "TaskFailed"
             detail = f"SendTask{'Success' if outcome == 'success' else 'Failure'} from {source}"
             self._history(task.execution, what, task.shown, detail)
+
+    def _task_timeout(
+        self,
+        flow: Flow,
+        token: int,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        retries: int,
+    ) -> None:
+        """Arm the Task state's `TimeoutSeconds`, if it has one, for the attempt whose flow
+        token is `token` (a later attempt or state makes it stale)."""
+        timeout = state.get("TimeoutSeconds")
+        if isinstance(timeout, int):
+            at = self.sim.clock.now + timeout * 1000
+            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
 
     def _called(
         self, ex: Execution, shown: str, resource: str, target: str | None, delivered: Any
