@@ -36,12 +36,28 @@ _TOKEN_TEXT = re.compile(f"[A-Za-z0-9+/]{{{TOKEN_LENGTH}}}")
 # How many characters of a token listings show, and the fewest a command takes as a prefix.
 SHORT = 16
 MIN_PREFIX = 8
-# SendTaskSuccess `output`: at most 256 KiB; SendTaskFailure `error` 256 and `cause` 32,768
-# characters (the API reference's length constraints).
+# SendTaskSuccess `output`: at most 256 KiB; SendTaskFailure's and StopExecution's `error`
+# 256 and `cause` 32,768 characters (the API references' length constraints).
 MAX_OUTPUT_BYTES = 262_144
 MAX_ERROR = 256
 MAX_CAUSE = 32_768
 ANSWERS = ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat")
+
+
+def error_cause_refusal(error: str | None, cause: str | None) -> tuple[str, str] | None:
+    """The ValidationException (message, hint) of an `error` or `cause` over its length
+    limit, as SendTaskFailure and StopExecution refuse it; None when both fit."""
+    if error is not None and len(error) > MAX_ERROR:
+        return (
+            f"ValidationException: the error is {len(error):,} characters; at most {MAX_ERROR}",
+            "give a short error name, and the details as the cause",
+        )
+    if cause is not None and len(cause) > MAX_CAUSE:
+        return (
+            f"ValidationException: the cause is {len(cause):,} characters; at most {MAX_CAUSE:,}",
+            "shorten the cause",
+        )
+    return None
 
 
 class TaskTokenError(Exception):
@@ -220,17 +236,9 @@ class TaskTokens:
 
     def fail(self, task: WaitingTask, error: str | None, cause: str | None, source: str) -> None:
         """SendTaskFailure: the state fails with `error` and `cause` (Retry and Catch apply)."""
-        if error is not None and len(error) > MAX_ERROR:
-            raise TaskTokenError(
-                f"ValidationException: the error is {len(error):,} characters; at most {MAX_ERROR}",
-                "give a short error name, and the details as the cause",
-            )
-        if cause is not None and len(cause) > MAX_CAUSE:
-            raise TaskTokenError(
-                f"ValidationException: the cause is {len(cause):,} characters; at most "
-                f"{MAX_CAUSE:,}",
-                "shorten the cause",
-            )
+        refusal = error_cause_refusal(error, cause)
+        if refusal is not None:
+            raise TaskTokenError(*refusal)
         task.answered = True
         _stop_timers(task)
         task.machine.answered(task, "failure", error or "", source)

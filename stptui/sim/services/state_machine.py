@@ -100,9 +100,6 @@ REDRIVE_PERIOD_MS = 14 * 24 * 3_600_000
 MAX_REDRIVE_HISTORY = 24_999
 REDRIVE_LAUNCH_MS = 1_700_006_400_000  # 2023-11-15T00:00:00Z
 REDRIVABLE, NOT_REDRIVABLE = "REDRIVABLE", "NOT_REDRIVABLE"
-# StopExecution's `error` and `cause`: at most 256 and 32,768 characters (API reference).
-MAX_STOP_ERROR = 256
-MAX_STOP_CAUSE = 32_768
 
 
 class ExecutionError(Exception):
@@ -431,18 +428,9 @@ class MachineSim:
     def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
         """StopExecution: the execution ends ABORTED now, with the error and cause given."""
         # The request's fields are validated before the execution is looked at, as AWS does.
-        if error is not None and len(error) > MAX_STOP_ERROR:
-            raise ExecutionError(
-                f"ValidationException: the error is {len(error):,} characters; at most "
-                f"{MAX_STOP_ERROR}",
-                "give a short error name, and the details as the cause",
-            )
-        if cause is not None and len(cause) > MAX_STOP_CAUSE:
-            raise ExecutionError(
-                f"ValidationException: the cause is {len(cause):,} characters; at most "
-                f"{MAX_STOP_CAUSE:,}",
-                "shorten the cause",
-            )
+        refusal = asl_callbacks.error_cause_refusal(error, cause)
+        if refusal is not None:
+            raise ExecutionError(*refusal)
         if ex.status != RUNNING:
             raise ExecutionError(
                 f"execution {ex.name!r} is already {ex.status}",
