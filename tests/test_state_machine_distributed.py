@@ -319,3 +319,26 @@ def test_a_batch_closes_only_when_the_next_item_would_break_a_limit(
         assert (most is not None and n + 1 > most) or size(fuller) > max_bytes
     for data, n in out:
         assert n == 1 or size(data) <= max_bytes
+
+
+
+def test_an_item_reader_cannot_read_an_object_a_lifecycle_rule_archived(tmp_path: Path) -> None:
+    # GetObject refuses a Glacier Flexible Retrieval object until it is restored, so the
+    # Map Run's reader fails.
+    definition = distributed(ItemReader=reader("getObject", {"InputType": "JSON"}, Key="i.json"))
+    s = open_stack(tmp_path, definition)
+    text = (tmp_path / "stacktape.yml").read_text(encoding="utf-8").replace(
+        "  data:\n    type: bucket\n",
+        "  data:\n    type: bucket\n    properties:\n      lifecycleRules:\n"
+        "        - type: class-transition\n"
+        "          properties: {daysAfterUpload: 1, storageClass: GLACIER}\n",
+    )
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    s = Session.open(tmp_path, start_ms=T0)
+    body = json.dumps([{"n": i, "fail": False, "pad": "x" * 200} for i in range(1000)])
+    s.sim.services["buckets"].put_object("data", "i.json", content=body.encode(), source="t")
+    assert run(s, {}).status == "SUCCEEDED"
+    execute(s, "advance 3d")
+    ex = run(s, {})
+    assert ex.error == "States.ItemReaderFailed"
+    assert "InvalidObjectState" in str(ex.cause)

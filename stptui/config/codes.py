@@ -1152,10 +1152,11 @@ CODES: dict[str, CodeInfo] = {
             "asl-task-target": _stack(
                 "warning",
                 "A Task state calls something the simulator cannot run: a service integration "
-                "it does not simulate (`batch:submitJob.sync`, `.waitForTaskToken` on other "
-                "integrations, `aws-sdk:*` "
-                "...), a function that is not in the stack, or an sqs/sns/events/dynamodb "
-                "integration whose constant target names no resource of the stack. Executions "
+                "it does not simulate (`ecs:runTask.sync`, `.waitForTaskToken` on other "
+                "integrations, `aws-sdk:` actions of other services or APIs "
+                "...), a function that is not in the stack, or an integration (sqs, sns, "
+                "events, dynamodb, s3, kinesis, batch, states, their `aws-sdk:` forms) whose "
+                "constant target names no resource of the stack. Executions "
                 "that reach it fail, naming it.",
                 "Invoke a stack function (`Fn::GetAtt: [<Name>Function, Arn]`, "
                 "`$ResourceParam('<name>', 'arn')`, `arn:aws:states:::lambda:invoke` with "

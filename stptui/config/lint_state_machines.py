@@ -113,15 +113,16 @@ class StateMachineChecks(_LinterBase):
         """Warn when a simulated integration's constant target (QueueUrl, TopicArn,
         TableName, an entry's EventBusName) names no resource of its type in the stack."""
         from stptui.sim import asl_integrations as integ  # lazily, as above
+        from stptui.sim import asl_sdk
         from stptui.sim.asl_targets import known_forms
 
-        kind = integ.TARGETS[resource]
+        kind = integ.TARGETS.get(resource) or asl_sdk.APIS[resource].kind
         known = known_forms(self.stack, kind)
         params = state.get("Parameters")
         if not isinstance(params, dict):
             return
         found: list[tuple[tuple[str | int, ...], Any]] = []
-        if resource == integ.EVENTS_PUT:
+        if resource in (integ.EVENTS_PUT, asl_sdk.EVENTS_PUT):
             entries = params.get("Entries")
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 if isinstance(entry, dict) and entry.get("EventBusName", "default") != "default":
@@ -132,7 +133,9 @@ class StateMachineChecks(_LinterBase):
             if integ.target_name(value, kind, known) is not None:
                 continue
             names = ", ".join(known) or "none"
-            param = "url" if kind.param == "QueueUrl" else "arn"
+            param = (
+                "url" if kind.param == "QueueUrl" else "name" if kind.rtype == "bucket" else "arn"
+            )
             self.report(
                 (*sm.definition_path, *path, "Parameters", *where),
                 "warning",

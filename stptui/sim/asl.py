@@ -30,6 +30,7 @@ from stptui.sim.asl_data import check_state
 from stptui.sim.asl_distributed import check_map
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
+from stptui.sim.asl_sdk import SIMULATED as SDK_INTEGRATIONS
 
 Path = tuple[str | int, ...]
 Kind = Literal[
@@ -44,6 +45,8 @@ _RETRYING_TYPES = ("Task", "Parallel", "Map")
 JITTER_STRATEGIES = ("FULL", "NONE")
 # The Lambda service integration ("Invoke Lambda with Step Functions").
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+# Lambda's Invoke through the AWS SDK integration: its result is the API's response as is.
+SDK_LAMBDA_INVOKE = "arn:aws:states:::aws-sdk:lambda:invoke"
 _FUNCTION_ARN = re.compile(r"^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$")
 _LOGICAL_SUFFIX = "Function"
 # The callback pattern ("Wait for a Callback with Task Token"): the integrations stptui runs
@@ -496,18 +499,27 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
     callback = callback_base(resource)
     if callback is not None:
         resource = callback
-    if resource == LAMBDA_INVOKE or (
+    if resource in (LAMBDA_INVOKE, SDK_LAMBDA_INVOKE) or (
         isinstance(resource, str) and resource.startswith(LAMBDA_INVOKE + ".")
     ):
+        kind = SDK_LAMBDA_INVOKE if resource == SDK_LAMBDA_INVOKE else LAMBDA_INVOKE
         params = state.get("Parameters")
         name = params.get("FunctionName") if isinstance(params, dict) else None
         if name is None and isinstance(params, dict) and "FunctionName.$" in params:
             why = "FunctionName.$ is read at run time"
-            return TaskTarget(None, True, LAMBDA_INVOKE, why, None, bool(callback))
+            return TaskTarget(None, True, kind, why, None, bool(callback))
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
-        return TaskTarget(fn, True, LAMBDA_INVOKE, why, None, bool(callback))
-    if resource in SIMULATED_INTEGRATIONS or resource in JOB_INTEGRATIONS:
+        invocation = params.get("InvocationType") if isinstance(params, dict) else None
+        if kind == SDK_LAMBDA_INVOKE and invocation not in (None, "RequestResponse"):
+            # Only the synchronous Invoke is simulated through the SDK integration.
+            fn, why = None, f"InvocationType {_shown(invocation)} of {kind} is not simulated"
+        return TaskTarget(fn, True, kind, why, None, bool(callback))
+    if (
+        resource in SIMULATED_INTEGRATIONS
+        or resource in JOB_INTEGRATIONS
+        or resource in SDK_INTEGRATIONS
+    ):
         return TaskTarget(None, False, resource, None, resource, bool(callback))
     if isinstance(resource, str) and resource.startswith("arn:aws:states:::"):
         return TaskTarget(
@@ -517,7 +529,8 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
             f"the integration {resource} is not simulated (only Lambda, sqs:sendMessage, "
             "sns:publish, events:putEvents, dynamodb:putItem/getItem/updateItem/deleteItem, "
             "batch:submitJob(.sync) and states:startExecution(.sync, .sync:2); the first four "
-            "also with .waitForTaskToken)",
+            "also with .waitForTaskToken; and the aws-sdk: integrations docs/state-machines.md "
+            "lists, request-response only)",
         )
     fn = _function_of(resource, functions)
     why = None if fn else f"Resource {_shown(resource)} is no function of this stack"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
+from stptui.sim.s3_lifecycle import ARCHIVED
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -218,6 +219,13 @@ def _object_items(bucket: Any, key: Any, config: Mapping[str, Any]) -> list[Any]
         raise _reader_failed(
             f"S3 NoSuchKey: the object {key!r} does not exist in bucket {bucket.aws_name}",
             "`show bucket` lists its objects; `upload` puts one there",
+        )
+    if obj.storage_class in ARCHIVED:
+        # GetObject refuses an archived object until it is restored.
+        raise _reader_failed(
+            f"S3 InvalidObjectState: the object {key!r} is in {obj.storage_class}; "
+            "GetObject refuses it until it is restored",
+            "read it before a lifecycle rule archives it (`show bucket` lists the next action)",
         )
     if obj.content is None:
         raise _reader_failed(

@@ -31,6 +31,8 @@ EVENTS_PUT = _PREFIX + "events:putEvents"
 DYNAMODB_OPS = ("putItem", "getItem", "updateItem", "deleteItem")
 _DYNAMODB = {_PREFIX + "dynamodb:" + op: op for op in DYNAMODB_OPS}
 SIMULATED = (SQS_SEND, SNS_PUBLISH, EVENTS_PUT, *_DYNAMODB)
+# The AWS SDK integrations (stptui.sim.asl_sdk), which `call` hands on.
+SDK_PREFIX = _PREFIX + "aws-sdk:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,10 @@ def call(
     execution and state machine `arns`. Returns the API's result, the id of what it
     delivered (message, event or stream record id, for `explain`) and the target resource;
     raises StatesRuntimeError with Step Functions' error name when the service refuses."""
+    if resource.startswith(SDK_PREFIX):
+        from stptui.sim import asl_sdk  # it imports this module
+
+        return asl_sdk.call(sim, resource, params, source, arns)
     if not isinstance(params, dict):
         raise _fail("States.Runtime", f"the Parameters of {resource} must be an object")
     kind = TARGETS[resource]

@@ -17,7 +17,7 @@ from typing import Any
 
 from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
 from stptui.config.model import Stack
-from stptui.sim import asl, asl_distributed, asl_jobs
+from stptui.sim import asl, asl_distributed, asl_jobs, asl_sdk
 from stptui.sim import asl_integrations as integ
 
 Path = tuple[str | int, ...]
@@ -38,11 +38,12 @@ ACTIONS: dict[str, str] = {
     asl_jobs.SFN_START: "starts-execution",
     asl_jobs.SFN_START_SYNC: "starts-execution",
     asl_jobs.SFN_START_SYNC2: "starts-execution",
+    **{r: api.graph for r, api in asl_sdk.APIS.items()},
 }
 INVOKES = "invokes"
 READS_ITEMS = "reads-items"
 # Actions that only read their target: nothing arrives there, so nothing flows on from it.
-READ_ACTIONS = frozenset({"reads-item", READS_ITEMS})
+READ_ACTIONS = frozenset({"reads-item", READS_ITEMS, "reads-object"})
 # The ItemReader's bucket, named as the simulator's `asl_distributed._bucket` names it.
 BUCKET = integ.TargetKind("Bucket", "bucket", "Bucket")
 _READERS = (asl_distributed.LIST_OBJECTS, asl_distributed.GET_OBJECT)
@@ -72,7 +73,7 @@ def known_forms(
     """The stack's resources of `kind`'s type with the literal forms that name them, as the
     simulator knows them: a queue's, topic's, bus's or table's URL, ARN and AWS name; a batch
     job's job definition ARN and its name with and without the revision; a state machine's
-    ARN and name; a bucket's name and ARN."""
+    or a Kinesis stream's ARN and name; a bucket's name and ARN."""
     ctx = ctx or stack_context(stack)
     out: dict[str, tuple[str, ...]] = {}
     for name, res in stack.resources.items():
@@ -82,7 +83,7 @@ def known_forms(
             arn = fake_resource_param(ctx, name, "jobDefinitionArn", res.type)
             named = arn.rsplit("/", 1)[-1]
             out[name] = (arn, named, named.rsplit(":", 1)[0])
-        elif kind.rtype == "state-machine":
+        elif kind.rtype in ("state-machine", "kinesis-stream"):
             out[name] = tuple(fake_resource_param(ctx, name, f, res.type) for f in ("arn", "name"))
         elif kind.rtype == "bucket":
             aws_name = fake_resource_param(ctx, name, "name", res.type)
@@ -181,7 +182,7 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
         return
     action = ACTIONS[base]
     waits = _waits(resource)
-    if base == integ.EVENTS_PUT:
+    if base in (integ.EVENTS_PUT, asl_sdk.EVENTS_PUT):
         entries = params.get("Entries")
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(entry, dict):
@@ -202,6 +203,8 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
             if base.startswith(asl_jobs.BATCH_SUBMIT)
             else asl_jobs.STATE_MACHINE
         )
+    elif base in asl_sdk.APIS:
+        kind = asl_sdk.APIS[base].kind
     else:
         kind = integ.TARGETS[base]
     if kind.param in params:

@@ -481,9 +481,11 @@ def parse_update(text: str) -> Parsed:
     return parser.found
 
 
-def parse_condition(text: str) -> Parsed:
-    """A ConditionExpression's tree (DynamoDBError with DynamoDB's text when it is not one)."""
-    parser = _Parser(text, "ConditionExpression")
+def parse_condition(text: str, what: str = "ConditionExpression") -> Parsed:
+    """A condition's tree (DynamoDBError with DynamoDB's text when it is not one). `what`
+    names the parameter in messages: a KeyConditionExpression and a FilterExpression have
+    a ConditionExpression's grammar."""
+    parser = _Parser(text, what)
     if parser.tok.kind == "eof":
         raise parser.syntax()
     parser.found.tree = parser.condition()
@@ -530,6 +532,9 @@ class Prepared:
 
     actions: list[Action]
     condition: Any
+    # A Query's KeyConditionExpression and a Query's or Scan's FilterExpression.
+    key: Any = None
+    filter: Any = None
 
     def holds(self, item: dict[str, Any] | None) -> bool:
         """Whether the condition holds for `item` (None: no item with the key)."""
@@ -569,10 +574,14 @@ def prepare(
     values: Any = None,
     key_names: tuple[str, ...] = (),
     null_text: str = "ConditionExpression is null",
+    key_condition: str | None = None,
+    filter_: str | None = None,
 ) -> Prepared:
     """Check a request's expressions and placeholders as DynamoDB does before it reads the
     item. `key_names` are the table's key attributes (an update cannot change them);
-    `null_text` ends the message for placeholders given without an expression."""
+    `null_text` ends the message for placeholders given without an expression. A Query
+    gives its `key_condition`, a Query or a Scan its `filter_` (their placeholders share the
+    request's names and values, as the condition's do)."""
     for label, given in (
         ("ExpressionAttributeNames", names),
         ("ExpressionAttributeValues", values),
@@ -586,7 +595,7 @@ def prepare(
             )
         if not given:
             raise ddbjson.DynamoDBError(f"{label} must not be empty")
-        if update is None and condition is None:
+        if update is None and condition is None and key_condition is None and filter_ is None:
             raise ddbjson.DynamoDBError(
                 f"{label} can only be specified when using expressions: {null_text}"
             )
@@ -611,6 +620,8 @@ def prepare(
     for what, text, parse in (
         ("UpdateExpression", update, parse_update),
         ("ConditionExpression", condition, parse_condition),
+        ("KeyConditionExpression", key_condition, _parse_key_condition),
+        ("FilterExpression", filter_, _parse_filter),
     ):
         if text is None:
             continue
@@ -622,7 +633,7 @@ def prepare(
             )
         if not text.strip():
             raise ddbjson.DynamoDBError(
-                f"Invalid {what}: The expression can not be empty;", _HINTS[what]
+                f"Invalid {what}: The expression can not be empty;", _HINTS.get(what)
             )
         parsed.append((what, parse(text)))
     for what, found in parsed:
@@ -637,16 +648,40 @@ def prepare(
                 f"Value provided in {label} unused in expressions: keys: {{{', '.join(unused)}}}",
                 "remove it, or use it in an expression",
             )
-    actions: list[Action] = []
-    tree = None
+    out = Prepared([], None)
     for what, found in parsed:
         if what == "UpdateExpression":
-            actions = found.tree
-            _check_update(actions, key_names)
+            out.actions = found.tree
+            _check_update(out.actions, key_names)
+        elif what == "ConditionExpression":
+            out.condition = found.tree
+            _check_condition(out.condition)
+        elif what == "KeyConditionExpression":
+            out.key = found.tree  # its shape is the Query's to check: it knows the key
         else:
-            tree = found.tree
-            _check_condition(tree)
-    return Prepared(actions, tree)
+            out.filter = found.tree
+            _check_condition(out.filter, what)
+    return out
+
+
+def _parse_key_condition(text: str) -> Parsed:
+    return parse_condition(text, "KeyConditionExpression")
+
+
+def _parse_filter(text: str) -> Parsed:
+    return parse_condition(text, "FilterExpression")
+
+
+def matches(tree: Any, item: dict[str, Any]) -> bool:
+    """Whether a condition tree (a FilterExpression's, a KeyConditionExpression's) holds
+    for `item`."""
+    return _truth(tree, item)
+
+
+def order(a: Any, b: Any) -> int | None:
+    """-1, 0 or 1 comparing two N, S or B values as DynamoDB orders them (numbers by value,
+    strings and binary by their bytes); None for other types or two types."""
+    return _order(a, b)
 
 
 def _check_value(name: str, value: Any) -> Any:
@@ -707,7 +742,7 @@ def _operand_type_error(what: str, function: str, kind: str) -> ddbjson.DynamoDB
     return ddbjson.DynamoDBError(
         f"Invalid {what}: Incorrect operand type for operator or function; operator or "
         f"function: {function}, operand type: {kind}",
-        _HINTS[what],
+        _HINTS.get(what),
     )
 
 
@@ -788,22 +823,20 @@ def _check_update_operand(node: Any, top: bool = False) -> None:
             raise _operand_type_error("UpdateExpression", "list_append", _type(arg.value))
 
 
-def _condition_error(message: str) -> ddbjson.DynamoDBError:
-    return ddbjson.DynamoDBError(
-        f"Invalid ConditionExpression: {message}", _HINTS["ConditionExpression"]
-    )
+def _condition_error(message: str, what: str = "ConditionExpression") -> ddbjson.DynamoDBError:
+    return ddbjson.DynamoDBError(f"Invalid {what}: {message}", _HINTS.get(what))
 
 
-def _check_condition(node: Any) -> None:
-    """The checks DynamoDB makes of a condition before reading the item."""
+def _check_condition(node: Any, what: str = "ConditionExpression") -> None:
+    """The checks DynamoDB makes of a condition (or a filter) before reading the item."""
     if isinstance(node, Paren):
-        _check_condition(node.inner)
+        _check_condition(node.inner, what)
     elif isinstance(node, Logic):
-        _check_condition(node.left)
+        _check_condition(node.left, what)
         if node.right is not None:
-            _check_condition(node.right)
+            _check_condition(node.right, what)
     elif isinstance(node, Call):
-        _check_call(node, boolean=True)
+        _check_call(node, True, what)
     else:
         operands = (
             [node.left, node.right]
@@ -816,18 +849,20 @@ def _check_condition(node: Any) -> None:
         if isinstance(node, In) and len(node.options) > MAX_IN_OPERANDS:
             raise _condition_error(
                 "The IN operator is provided with too many operands; number of operands: "
-                f"{len(node.options)}"
+                f"{len(node.options)}",
+                what,
             )
         for operand in operands:
             if isinstance(operand, Call):
-                _check_call(operand, boolean=False)
+                _check_call(operand, False, what)
         first = operands[0]
         if isinstance(first, Path) and any(
             isinstance(o, Path) and o.elements == first.elements for o in operands[1:]
         ):
             raise _condition_error(
                 "The first operand must be distinct from the remaining operands for this "
-                f"operator or function; operator: {op}, first operand: {path_text(first.elements)}"
+                f"operator or function; operator: {op}, first operand: {path_text(first.elements)}",
+                what,
             )
         if (
             isinstance(node, Between)
@@ -839,7 +874,8 @@ def _check_condition(node: Any) -> None:
                 raise _condition_error(
                     "The BETWEEN operator requires upper bound to be greater than or equal to "
                     f"lower bound; lower bound operand: AttributeValue: {_brief(low)}, upper "
-                    f"bound operand: AttributeValue: {_brief(high)}"
+                    f"bound operand: AttributeValue: {_brief(high)}",
+                    what,
                 )
 
 
@@ -848,43 +884,48 @@ def _brief(value: Any) -> str:
     return f"{{{kind}:{value[kind]}}}"
 
 
-def _check_call(node: Call, boolean: bool) -> None:
+def _check_call(node: Call, boolean: bool, what: str = "ConditionExpression") -> None:
     if node.name in _UPDATE_FUNCTIONS:
         raise _condition_error(
-            f"The function is not allowed in a condition expression; function: {node.name}"
+            f"The function is not allowed in a condition expression; function: {node.name}",
+            what,
         )
     if node.name not in _CONDITION_FUNCTIONS:
-        raise _condition_error(f"Invalid function name; function: {node.name}")
+        raise _condition_error(f"Invalid function name; function: {node.name}", what)
     if (node.name == "size") == boolean:
         raise _condition_error(
             "The function is not allowed to be used this way in an expression; function: "
-            f"{node.name}"
+            f"{node.name}",
+            what,
         )
     if len(node.args) != _CONDITION_FUNCTIONS[node.name]:
         raise _condition_error(
             "Incorrect number of operands for operator or function; operator or function: "
-            f"{node.name}, number of operands: {len(node.args)}"
+            f"{node.name}, number of operands: {len(node.args)}",
+            what,
         )
     if not isinstance(node.args[0], Path):
         raise _condition_error(
-            f"Operator or function requires a document path; operator or function: {node.name}"
+            f"Operator or function requires a document path; operator or function: {node.name}",
+            what,
         )
     for arg in node.args[1:]:
         if isinstance(arg, Call):
-            _check_call(arg, boolean=False)
+            _check_call(arg, False, what)
     second = node.args[1] if len(node.args) > 1 else None
     if not isinstance(second, Value):
         return
     kind = _type(second.value)
     if node.name == "begins_with" and kind not in ("S", "B"):
-        raise _operand_type_error("ConditionExpression", "begins_with", kind)
+        raise _operand_type_error(what, "begins_with", kind)
     if node.name == "attribute_type":
         if kind != "S":
-            raise _operand_type_error("ConditionExpression", "attribute_type", kind)
+            raise _operand_type_error(what, "attribute_type", kind)
         if second.value["S"] not in _TYPE_NAMES:
             raise _condition_error(
                 f"Invalid attribute type name found; type: {second.value['S']}, valid types: "
-                f"{{{','.join(_TYPE_NAMES)}}}"
+                f"{{{','.join(_TYPE_NAMES)}}}",
+                what,
             )
 
 

@@ -35,6 +35,9 @@ IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 IA_MIN_DAYS = 30
 # Every object starts in S3 Standard (stptui's uploads take no storage class).
 DEFAULT_CLASS = "STANDARD"
+# Storage classes whose objects GetObject refuses until they are restored (S3 User Guide,
+# "Restoring an archived object"): Glacier Flexible Retrieval and Deep Archive.
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 # The waterfall, top to bottom, with the transitions S3 supports from each class.
 WATERFALL = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER")
 WATERFALL += ("DEEP_ARCHIVE",)

@@ -148,6 +148,8 @@ class S3Object:
     tags: dict[str, str] = field(default_factory=dict)
     # The next lifecycle action on this version and its scheduler entry (None: no rule acts).
     lifecycle: _Pending | None = None
+    # The Content-Type the upload gave (Step Functions' s3:putObject), else None.
+    content_type: str | None = None
 
 
 @dataclass(slots=True)

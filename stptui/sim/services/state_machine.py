@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import StateMachine
-from stptui.sim import asl, asl_callbacks, asl_distributed, asl_integrations, asl_jobs
+from stptui.sim import (
+    asl,
+    asl_callbacks,
+    asl_distributed,
+    asl_integrations,
+    asl_jobs,
+    asl_sdk,
+)
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
@@ -843,6 +850,11 @@ class MachineSim:
             for entry in flow.timers:
                 sim.clock.cancel(entry)
             flow.timers.clear()
+            if target.resource == asl.SDK_LAMBDA_INVOKE:
+                # The SDK's Invoke answers a function error too: the task succeeds.
+                result = asl_sdk.invoke_response(outcome)
+                self.task_result(flow, name, state, raw, result, env, retries)
+                return
             if outcome.status == "success":
                 result = outcome.response
                 if target.wrapped:

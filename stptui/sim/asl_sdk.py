@@ -1,0 +1,1324 @@
+"""Step Functions' AWS SDK integrations (`arn:aws:states:::aws-sdk:SERVICE:apiAction`) for
+the APIs of the services stptui simulates.
+
+A Task state whose Resource names one of `SIMULATED` calls the API with its effective
+Parameters in the API's PascalCase request shape, through the simulated service as a
+handler's emission would (the item reaches the table and its stream, the object the bucket
+and its notifications, the message the queue's consumer), and ends with the API's response,
+PascalCase keys in alphabetical order. A refused call fails the state with the error Step
+Functions forms for SDK integrations: the service's exception prefix, a period and the
+error code with `Exception` added when it lacks it (`DynamoDb.ConditionalCheckFailedException`,
+`S3.NoSuchKeyException`), so that Retry and Catch match it as on AWS. Request fields the
+API has but stptui does not simulate, and Parameters that do not fit the request shape,
+fail the state with `States.Runtime` saying so. docs/fidelity.md ("Step Functions: AWS SDK
+integrations") lists the sources and the choices.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import json
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import asl_integrations as integ
+from stptui.sim import ddbjson
+from stptui.sim.asl_data import StatesRuntimeError
+from stptui.sim.asl_integrations import TargetKind, shown, target_name
+from stptui.sim.s3_lifecycle import ARCHIVED
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.bucket import BucketSim, S3Object
+    from stptui.sim.services.table import TableSim
+
+PREFIX = "arn:aws:states:::aws-sdk:"
+# Each simulated service's exception prefix ("Supported AWS SDK service integrations").
+EXCEPTION_PREFIX = {
+    "dynamodb": "DynamoDb",
+    "s3": "S3",
+    "sqs": "Sqs",
+    "sns": "Sns",
+    "eventbridge": "EventBridge",
+    "sfn": "Sfn",
+    "batch": "Batch",
+    "kinesis": "Kinesis",
+}
+TABLE = TargetKind("TableName", "dynamo-db-table", "DynamoGlobalTable")
+BUCKET = TargetKind("Bucket", "bucket", "Bucket")
+QUEUE = integ.TARGETS[integ.SQS_SEND]
+TOPIC = integ.TARGETS[integ.SNS_PUBLISH]
+BUS = integ.TARGETS[integ.EVENTS_PUT]
+STREAM = TargetKind("StreamName", "kinesis-stream", "KinesisStream")
+# DynamoDB stops a Query or a Scan after it has read 1 MB (Query: "Query results").
+MAX_READ_BYTES = 1024 * 1024
+# ListObjectsV2 returns at most 1,000 keys a page.
+MAX_KEYS = 1000
+# S3's default encryption since January 2023 (SSE-S3), reported by every write and read.
+SSE = "AES256"
+# GetObject/HeadObject's ContentType for an object stored without one.
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+Result = tuple[Any, str | None, str]
+Handler = Callable[["Simulator", "Api", dict[str, Any], str, tuple[str, str]], Result]
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """One simulated API action: its service and action as the Resource names them, what it
+    does to its target (the graph's label), the parameter naming the target, the request
+    fields it takes (`required` among them), those stptui does not simulate, and its
+    handler."""
+
+    service: str
+    action: str
+    graph: str
+    kind: TargetKind
+    fields: frozenset[str]
+    required: tuple[str, ...]
+    unsimulated: frozenset[str]
+    run: Handler
+
+    @property
+    def resource(self) -> str:
+        """The Task's Resource: `arn:aws:states:::aws-sdk:dynamodb:getItem`."""
+        return f"{PREFIX}{self.service}:{self.action}"
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def error_name(service: str, code: str) -> str:
+    """Step Functions' name for an SDK integration's error: `DynamoDb.` and the code, with
+    `Exception` added when the code lacks it (`S3.NoSuchKey` -> `S3.NoSuchKeyException`)."""
+    suffix = "" if code.endswith("Exception") else "Exception"
+    return f"{EXCEPTION_PREFIX[service]}.{code}{suffix}"
+
+
+def _refused(api: Api, code: str, message: str) -> StatesRuntimeError:
+    return StatesRuntimeError(error_name(api.service, code), message)
+
+
+def _runtime(api: Api, params: dict[str, Any], problem: str) -> StatesRuntimeError:
+    """Parameters that do not fit the request: States.Runtime, in Step Functions' words."""
+    text = json.dumps(params, separators=(",", ":"), default=str)
+    if len(text) > 300:
+        text = text[:300] + "..."
+    return StatesRuntimeError(
+        "States.Runtime",
+        f"The Parameters '{text}' could not be used to call {api.resource}: [{problem}]",
+    )
+
+
+def _check_fields(api: Api, params: dict[str, Any]) -> None:
+    for name in params:
+        if name in api.unsimulated:
+            raise _runtime(
+                api, params, f"stptui does not simulate the field '{name}' of {api.action}"
+            )
+        if name not in api.fields:
+            known = ", ".join(sorted(api.fields))
+            raise _runtime(
+                api,
+                params,
+                f"The field '{name}' is not supported by {api.action}; its fields: {known}",
+            )
+    for name in api.required:
+        if name not in params:
+            raise _runtime(api, params, f"The field '{name}' is required but was missing")
+
+
+def _string(api: Api, params: dict[str, Any], name: str, default: str | None = None) -> Any:
+    value = params.get(name, default)
+    if value is not None and not isinstance(value, str):
+        raise _runtime(api, params, f"The value for the field '{name}' must be a STRING")
+    return value
+
+
+def _integer(api: Api, params: dict[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise _runtime(api, params, f"The value for the field '{name}' must be an INTEGER")
+    return value
+
+
+def _boolean(api: Api, params: dict[str, Any], name: str, default: bool) -> bool:
+    value = params.get(name, default)
+    if not isinstance(value, bool):
+        raise _runtime(api, params, f"The value for the field '{name}' must be a BOOLEAN")
+    return value
+
+
+# -- the call -----------------------------------------------------------------------------
+
+
+def call(sim: Simulator, resource: str, params: Any, source: str, arns: tuple[str, str]) -> Result:
+    """Call the SDK integration `resource` with `params` (the state's effective input) for
+    the execution and state machine `arns`. Returns the API's response, the id of what it
+    delivered (for `explain`) and the target resource; raises StatesRuntimeError with Step
+    Functions' error name when refused."""
+    api = APIS[resource]
+    if not isinstance(params, dict):
+        raise StatesRuntimeError(
+            "States.Runtime", f"the Parameters of {resource} must be an object"
+        )
+    _check_fields(api, params)
+    return api.run(sim, api, params, source, arns)
+
+
+# -- DynamoDB -----------------------------------------------------------------------------
+
+
+def _table(sim: Simulator, api: Api, params: dict[str, Any]) -> tuple[TableSim, str]:
+    value = params.get("TableName")
+    known = integ.known_targets(sim, TABLE)
+    target = target_name(value, TABLE, known)
+    if target is None:
+        raise _refused(
+            api,
+            "ResourceNotFoundException",
+            f"Requested resource not found: Table: {shown(value)} not found",
+        )
+    return sim.services["tables"][target], target
+
+
+def _ddb_error(api: Api, exc: ddbjson.DynamoDBError) -> StatesRuntimeError:
+    text = str(exc)
+    code, _, message = text.partition(": ")
+    if not code.isidentifier():  # a client-side refusal: DynamoDB's ValidationException
+        code, message = "ValidationException", text
+    return _refused(api, code, message)
+
+
+def _return_values(api: Api, params: dict[str, Any], allowed: tuple[str, ...]) -> str:
+    value = _string(api, params, "ReturnValues", "NONE")
+    if value not in allowed:
+        raise _refused(
+            api,
+            "ValidationException",
+            f"Return values set to invalid value; ReturnValues: {shown(value)} "
+            f"({api.action} takes {', '.join(allowed)})",
+        )
+    return value
+
+
+def _key_of(table: TableSim, item: dict[str, Any]) -> dict[str, Any]:
+    return {name: item[name] for name, _ in table.key}
+
+
+def _expressions(params: dict[str, Any]) -> Any:
+    from stptui.sim.services.table import Expressions
+
+    return Expressions(
+        params.get("UpdateExpression"),
+        params.get("ConditionExpression"),
+        params.get("ExpressionAttributeNames"),
+        params.get("ExpressionAttributeValues"),
+    )
+
+
+def _delivered(record: Any) -> str | None:
+    return record.sequence_number if record is not None else None
+
+
+def _ddb_get(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    table, target = _table(sim, api, params)
+    _boolean(api, params, "ConsistentRead", False)
+    try:
+        item = table.get(params.get("Key"))
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
+    return ({} if item is None else {"Item": copy.deepcopy(item)}), None, target
+
+
+def _ddb_put(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    table, target = _table(sim, api, params)
+    returns = _return_values(api, params, ("NONE", "ALL_OLD"))
+    try:
+        # The item the put replaces, read first: ReturnValues ALL_OLD hands it back.
+        keys = table.key_of(ddbjson.check_item(params.get("Item")))
+        old = table.get(keys)
+        _, record = table.put(params.get("Item"), source, _expressions(params))
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
+    result = {"Attributes": old} if returns == "ALL_OLD" and old is not None else {}
+    return result, _delivered(record), target
+
+
+def _ddb_delete(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    table, target = _table(sim, api, params)
+    returns = _return_values(api, params, ("NONE", "ALL_OLD"))
+    try:
+        old = table.get(params.get("Key"))
+        _, record = table.delete(params.get("Key"), source, _expressions(params))
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
+    result = {"Attributes": old} if returns == "ALL_OLD" and old is not None else {}
+    return result, _delivered(record), target
+
+
+def _ddb_update(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim import ddb_expressions
+
+    table, target = _table(sim, api, params)
+    returns = _return_values(
+        api, params, ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+    )
+    expr = _expressions(params)
+    try:
+        old = table.get(params.get("Key"))
+        _, record = table.update(params.get("Key"), expr, source)
+        new = table.get(params.get("Key"))
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
+    result: dict[str, Any] = {}
+    if returns in ("ALL_OLD", "UPDATED_OLD") and old is not None:
+        result["Attributes"] = copy.deepcopy(old)
+    elif returns in ("ALL_NEW", "UPDATED_NEW") and new is not None:
+        result["Attributes"] = copy.deepcopy(new)
+    if returns.startswith("UPDATED_") and "Attributes" in result:
+        # The attributes the update names (the whole top-level attribute for a nested
+        # path: a choice, see fidelity.md), as they were or as they are.
+        prepared = (
+            ddb_expressions.prepare(update=expr.update, names=expr.names, values=expr.values)
+            if expr.update is not None
+            else None
+        )
+        named = {a.path.elements[0] for a in prepared.actions} if prepared else set()
+        kept = {k: v for k, v in result["Attributes"].items() if k in named}
+        result = {"Attributes": kept} if kept else {}
+    return result, _delivered(record), target
+
+
+def _ordered(a: Any, b: Any) -> int:
+    from stptui.sim import ddb_expressions
+
+    return ddb_expressions.order(a, b) or 0
+
+
+def _key_conditions(table: TableSim, api: Api, tree: Any) -> tuple[Any, Any]:
+    """The partition key's value and the sort key's condition (or None) of a
+    KeyConditionExpression, refused as DynamoDB refuses what a key condition cannot be."""
+    from stptui.sim import ddb_expressions as de
+
+    def bad(message: str) -> StatesRuntimeError:
+        return _refused(api, "ValidationException", message)
+
+    def conjuncts(node: Any) -> list[Any]:
+        if isinstance(node, de.Paren):
+            return conjuncts(node.inner)
+        if isinstance(node, de.Logic):
+            if node.op != "AND":
+                raise bad(f"Invalid operator used in KeyConditionExpression: {node.op}")
+            return conjuncts(node.left) + conjuncts(node.right)
+        return [node]
+
+    parts = conjuncts(tree)
+    if len(parts) > 2:
+        raise bad("Conditions can be of length 1 or 2 only")
+    pk_name, pk_type = table.key[0]
+    sk = table.key[1] if len(table.key) > 1 else None
+    pk_value = None
+    sk_condition = None
+    for node in parts:
+        if isinstance(node, de.In):
+            raise bad("Invalid operator used in KeyConditionExpression: IN")
+        if isinstance(node, de.Call):
+            if node.name != "begins_with":
+                raise bad(f"Invalid operator used in KeyConditionExpression: {node.name}")
+            subject, operands = node.args[0], node.args[1:]
+        elif isinstance(node, de.Compare):
+            if node.op == "<>":
+                raise bad("Invalid operator used in KeyConditionExpression: <>")
+            subject, operands = node.left, [node.right]
+        else:
+            subject, operands = node.subject, [node.low, node.high]
+        if not isinstance(subject, de.Path) or len(subject.elements) != 1:
+            raise bad("Query key condition not supported")
+        if not all(isinstance(o, de.Value) for o in operands):
+            raise bad("Query key condition not supported")
+        name = subject.elements[0]
+        kind = pk_type if name == pk_name else sk[1] if sk and name == sk[0] else None
+        if kind is None:
+            raise bad("Query key condition not supported")
+        if any(next(iter(o.value)) != kind for o in operands):
+            raise bad(
+                "One or more parameter values were invalid: Condition parameter type does "
+                "not match schema type"
+            )
+        if name == pk_name:
+            if not isinstance(node, de.Compare) or node.op != "=":
+                raise bad("Query key condition not supported")
+            if pk_value is not None:
+                raise bad("KeyConditionExpressions must only contain one condition per key")
+            pk_value = operands[0].value
+        else:
+            if sk_condition is not None:
+                raise bad("KeyConditionExpressions must only contain one condition per key")
+            sk_condition = node
+    if pk_value is None:
+        raise bad(f"Query condition missed key schema element: {pk_name}")
+    return pk_value, sk_condition
+
+
+def _filter_keys(table: TableSim, api: Api, tree: Any) -> None:
+    """A Query's filter may not name a key attribute."""
+    from stptui.sim import ddb_expressions as de
+
+    keys = {n for n, _ in table.key}
+    for node in de._walk(tree):
+        if isinstance(node, de.Path) and node.elements[0] in keys:
+            raise _refused(
+                api,
+                "ValidationException",
+                "Filter Expression can only contain non-primary key attributes: Primary key "
+                f"attribute: {node.elements[0]}",
+            )
+
+
+def _read(sim: Simulator, api: Api, params: dict[str, Any], query: bool) -> Result:
+    from stptui.sim import ddb_expressions as de
+
+    table, target = _table(sim, api, params)
+    limit = _integer(api, params, "Limit")
+    forward = _boolean(api, params, "ScanIndexForward", True)
+    _boolean(api, params, "ConsistentRead", False)
+    select = _string(api, params, "Select", "ALL_ATTRIBUTES")
+    if select not in ("ALL_ATTRIBUTES", "COUNT"):
+        raise _runtime(
+            api, params, f"stptui simulates Select ALL_ATTRIBUTES and COUNT, not {select!r}"
+        )
+    if limit is not None and limit < 1:
+        raise _refused(
+            api,
+            "ValidationException",
+            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 1",
+        )
+    try:
+        prepared = de.prepare(
+            names=params.get("ExpressionAttributeNames"),
+            values=params.get("ExpressionAttributeValues"),
+            key_condition=params.get("KeyConditionExpression") if query else None,
+            filter_=params.get("FilterExpression"),
+            null_text="KeyConditionExpression and FilterExpression are null"
+            if query
+            else "FilterExpression is null",
+        )
+        start = params.get("ExclusiveStartKey")
+        start_key = (
+            None
+            if start is None
+            else table.key_of(ddbjson.check_item(start, "ExclusiveStartKey"), only_key=True)
+        )
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
+    names = [n for n, _ in table.key]
+
+    def by_key(a: dict[str, Any], b: dict[str, Any]) -> int:
+        for name in names:
+            order = _ordered(a[name], b[name])
+            if order:
+                return order
+        return 0
+
+    items = list(table.items.values())
+    if query:
+        pk_value, sk_condition = _key_conditions(table, api, prepared.key)
+        if prepared.filter is not None:
+            _filter_keys(table, api, prepared.filter)
+        items = [
+            i
+            for i in items
+            if ddbjson.same_value(i[names[0]], pk_value)
+            and (sk_condition is None or de.matches(sk_condition, i))
+        ]
+        if start_key is not None and not ddbjson.same_value(start_key[names[0]], pk_value):
+            raise _refused(
+                api,
+                "ValidationException",
+                "The provided starting key is outside query boundaries based on provided "
+                "conditions",
+            )
+    items.sort(key=functools.cmp_to_key(by_key), reverse=query and not forward)
+    if start_key is not None:
+        after = 1 if not query or forward else -1
+        items = [i for i in items if by_key(i, start_key) == after]
+    scanned: list[dict[str, Any]] = []
+    read = 0
+    stopped = False
+    for item in items:
+        scanned.append(item)
+        read += ddbjson.item_size(item)
+        if (limit is not None and len(scanned) >= limit) or read >= MAX_READ_BYTES:
+            stopped = True
+            break
+    kept = [i for i in scanned if prepared.filter is None or de.matches(prepared.filter, i)]
+    result: dict[str, Any] = {"Count": len(kept)}
+    if select != "COUNT":
+        result["Items"] = copy.deepcopy(kept)
+    if stopped and scanned:
+        # DynamoDB hands back the last key it read whenever it stopped early, even when
+        # nothing is left: the next page is then empty.
+        result["LastEvaluatedKey"] = copy.deepcopy(_key_of(table, scanned[-1]))
+    result["ScannedCount"] = len(scanned)
+    return result, None, target
+
+
+def _ddb_query(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    return _read(sim, api, params, True)
+
+
+def _ddb_scan(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    return _read(sim, api, params, False)
+
+
+# -- S3 -----------------------------------------------------------------------------------
+
+
+def _bucket_named(sim: Simulator, api: Api, value: Any) -> BucketSim:
+    service = sim.services.get("buckets")
+    buckets = service.buckets if service is not None else {}
+    known = {n: (b.aws_name, b.arn) for n, b in buckets.items()}
+    found = target_name(value, BUCKET, known)
+    if found is None:
+        raise _refused(api, "NoSuchBucket", f"The specified bucket does not exist: {shown(value)}")
+    return buckets[found]
+
+
+def _instant(ms: int) -> str:
+    """A timestamp of an SDK response: ISO 8601 in whole seconds, UTC (a choice)."""
+    return datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version(api: Api, params: dict[str, Any], b: BucketSim, key: str) -> S3Object:
+    version = _string(api, params, "VersionId")
+    if version is None:
+        obj = b.objects.get(key)
+        if obj is None:
+            raise _refused(api, "NoSuchKey", "The specified key does not exist.")
+        return obj
+    found = next((o for o in b.versions.get(key, []) if o.version_id == version), None)
+    if found is None or found.delete_marker:
+        raise _refused(api, "NoSuchVersion", "The specified version does not exist.")
+    return found
+
+
+def _described(obj: S3Object) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "AcceptRanges": "bytes",
+        "ContentLength": obj.size,
+        "ContentType": obj.content_type or DEFAULT_CONTENT_TYPE,
+        "ETag": f'"{obj.etag}"',
+        "LastModified": _instant(obj.last_modified),
+        "Metadata": {},
+        "ServerSideEncryption": SSE,
+    }
+    if obj.storage_class != "STANDARD":
+        # S3 sends x-amz-storage-class for every class but STANDARD.
+        out["StorageClass"] = obj.storage_class
+    if obj.version_id is not None:
+        out["VersionId"] = obj.version_id
+    return out
+
+
+def _s3_head(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    return _described(_version(api, params, b, key)), None, b.name
+
+
+def _s3_get(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    obj = _version(api, params, b, key)
+    if obj.storage_class in ARCHIVED:
+        raise _refused(
+            api, "InvalidObjectState", "The operation is not valid for the object's storage class"
+        )
+    if obj.content is None:
+        raise StatesRuntimeError(
+            "States.Runtime",
+            f"the object {key!r} was uploaded with a size only; stptui has no bytes for its Body "
+            "(upload it with --content or --from)",
+        )
+    out = _described(obj)
+    # Step Functions hands the body back as a string (a choice for bytes that are not
+    # UTF-8: each bad byte becomes U+FFFD).
+    out["Body"] = obj.content.decode("utf-8", "replace")
+    return dict(sorted(out.items())), None, b.name
+
+
+def _written(obj: S3Object) -> dict[str, Any]:
+    out: dict[str, Any] = {"ETag": f'"{obj.etag}"', "ServerSideEncryption": SSE}
+    if obj.version_id is not None:
+        out["VersionId"] = obj.version_id
+    return out
+
+
+def _s3_error(api: Api, exc: Exception) -> StatesRuntimeError:
+    text = str(exc)
+    code, _, message = text.partition(": ")
+    if not code.isidentifier():
+        code, message = "InvalidArgument", text
+    return _refused(api, code, message)
+
+
+def _s3_put(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim.engine import SimError
+
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    body = params.get("Body", "")
+    # Body is a blob: a string is its UTF-8 bytes; other JSON is sent as its JSON text.
+    text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    content_type = _string(api, params, "ContentType")
+    try:
+        obj = sim.services["buckets"].put_object(
+            b.name, key, content=text.encode("utf-8", "surrogatepass"), source=source
+        )
+    except SimError as exc:
+        raise _s3_error(api, exc) from None
+    obj.content_type = content_type
+    return _written(obj), key, b.name
+
+
+def _s3_delete(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    if key not in b.objects:
+        # S3 answers a delete of a missing key with success (204): nothing changes.
+        return {}, None, b.name
+    sim.services["buckets"].delete_object(b.name, key, source=source)
+    if not b.versioning:
+        return {}, key, b.name
+    marker = b.versions[key][-1]
+    return {"DeleteMarker": True, "VersionId": marker.version_id}, key, b.name
+
+
+def _s3_copy(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim.engine import SimError
+
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    copy_source = _string(api, params, "CopySource")
+    path, _, query = urllib.parse.unquote(copy_source).lstrip("/").partition("?")
+    src_bucket, _, src_key = path.partition("/")
+    if not src_bucket or not src_key:
+        raise _refused(
+            api,
+            "InvalidArgument",
+            "Invalid copy source object key: CopySource is 'bucket/key' (URL-encoded)",
+        )
+    src = _bucket_named(sim, api, src_bucket)
+    version = urllib.parse.parse_qs(query).get("versionId", [None])[0]
+    obj = _version(api, {"VersionId": version} if version else {}, src, src_key)
+    try:
+        made = sim.services["buckets"].put_object(
+            b.name,
+            key,
+            content=obj.content,
+            size=obj.size,
+            operation="copy",
+            source=source,
+        )
+    except SimError as exc:
+        raise _s3_error(api, exc) from None
+    made.content_type = obj.content_type  # MetadataDirective COPY, S3's default
+    out: dict[str, Any] = {
+        "CopyObjectResult": {"ETag": f'"{made.etag}"', "LastModified": _instant(made.last_modified)}
+    }
+    if obj.version_id is not None:
+        out["CopySourceVersionId"] = obj.version_id
+    out["ServerSideEncryption"] = SSE
+    if made.version_id is not None:
+        out["VersionId"] = made.version_id
+    return out, key, b.name
+
+
+def _s3_list(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    b = _bucket_named(sim, api, params["Bucket"])
+    prefix = _string(api, params, "Prefix", "")
+    delimiter = _string(api, params, "Delimiter")
+    start_after = _string(api, params, "StartAfter")
+    token = _string(api, params, "ContinuationToken")
+    max_keys = _integer(api, params, "MaxKeys")
+    max_keys = MAX_KEYS if max_keys is None else max(0, min(max_keys, MAX_KEYS))
+    after = start_after or ""
+    if token is not None:
+        # The token is the last key of the page before, base64 (a choice: S3's is opaque).
+        try:
+            after = base64.b64decode(token.encode(), validate=True).decode("utf-8")
+        except ValueError:
+            raise _refused(
+                api, "InvalidArgument", "The continuation token provided is incorrect"
+            ) from None
+    keys = sorted(
+        (k for k in b.objects if k.startswith(prefix)),
+        key=lambda k: k.encode("utf-8", "surrogatepass"),
+    )
+    contents: list[dict[str, Any]] = []
+    prefixes: list[str] = []
+    truncated = False
+    last = ""
+    for key in keys:
+        if key.encode("utf-8", "surrogatepass") <= after.encode("utf-8", "surrogatepass"):
+            continue
+        rolled = None
+        if delimiter:
+            cut = key.find(delimiter, len(prefix))
+            if cut >= 0:
+                rolled = key[: cut + len(delimiter)]
+        if rolled is not None and prefixes and prefixes[-1] == rolled:
+            last = key
+            continue
+        if len(contents) + len(prefixes) >= max_keys:
+            truncated = True
+            break
+        if rolled is not None:
+            prefixes.append(rolled)
+        else:
+            obj = b.objects[key]
+            contents.append(
+                {
+                    "ETag": f'"{obj.etag}"',
+                    "Key": key,
+                    "LastModified": _instant(obj.last_modified),
+                    "Size": obj.size,
+                    "StorageClass": obj.storage_class,
+                }
+            )
+        last = key
+    out: dict[str, Any] = {}
+    if prefixes:
+        out["CommonPrefixes"] = [{"Prefix": p} for p in prefixes]
+    if contents:
+        out["Contents"] = contents
+    if token is not None:
+        out["ContinuationToken"] = token
+    if delimiter is not None:
+        out["Delimiter"] = delimiter
+    out["IsTruncated"] = truncated
+    out["KeyCount"] = len(contents) + len(prefixes)
+    out["MaxKeys"] = max_keys
+    out["Name"] = b.aws_name
+    if truncated:
+        out["NextContinuationToken"] = base64.b64encode(last.encode("utf-8")).decode()
+    out["Prefix"] = prefix
+    if start_after is not None:
+        out["StartAfter"] = start_after
+    return out, None, b.name
+
+
+# -- SQS, SNS, EventBridge ---------------------------------------------------------------
+
+
+def _renamed(api: Api, exc: StatesRuntimeError) -> StatesRuntimeError:
+    """An optimized integration's error (`SQS.QueueDoesNotExistException`) under the SDK
+    integration's name (`Sqs.QueueDoesNotExistException`)."""
+    if exc.error == "States.Runtime":
+        return exc
+    return _refused(api, exc.error.split(".", 1)[1], exc.cause)
+
+
+def _target(sim: Simulator, api: Api, params: dict[str, Any]) -> tuple[str | None, Any]:
+    value = params.get(api.kind.param)
+    return target_name(value, api.kind, integ.known_targets(sim, api.kind)), value
+
+
+def _sqs_send(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    _string(api, params, "MessageBody")  # a string in the SDK's shape, no JSON object
+    target, value = _target(sim, api, params)
+    try:
+        return integ._send(sim, params, target, value, source)
+    except StatesRuntimeError as exc:
+        raise _renamed(api, exc) from None
+
+
+def _sqs_send_batch(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    entries = params["Entries"]
+    if not isinstance(entries, list):
+        raise _runtime(api, params, "The value for the field 'Entries' must be an ARRAY")
+    target, value = _target(sim, api, params)
+    if target is None:
+        raise _refused(
+            api, "QueueDoesNotExist", f"The specified queue does not exist: {shown(value)}"
+        )
+    if not entries:
+        raise _refused(
+            api,
+            "EmptyBatchRequest",
+            "There should be at least one SendMessageBatchRequestEntry in the request.",
+        )
+    if len(entries) > 10:
+        raise _refused(
+            api,
+            "TooManyEntriesInBatchRequest",
+            f"Maximum number of entries per request are 10. You have sent {len(entries)}.",
+        )
+    ids = [e.get("Id") if isinstance(e, dict) else None for e in entries]
+    for entry_id in ids:
+        if not isinstance(entry_id, str):
+            raise _runtime(api, params, "each entry needs a STRING Id")
+    if len(set(ids)) < len(ids):
+        raise _refused(
+            api,
+            "BatchEntryIdsNotDistinct",
+            "Two or more batch entries in the request have the same Id.",
+        )
+    fields = frozenset(
+        {
+            "Id",
+            "MessageBody",
+            "DelaySeconds",
+            "MessageAttributes",
+            "MessageGroupId",
+            "MessageDeduplicationId",
+        }
+    )
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    first: str | None = None
+    for entry in entries:
+        extra = sorted(set(entry) - fields)
+        if extra:
+            raise _runtime(api, params, f"The field '{extra[0]}' is not supported in Entries")
+        if not isinstance(entry.get("MessageBody"), str):
+            raise _runtime(api, params, "each entry needs a STRING MessageBody")
+        try:
+            result, message_id, _ = integ._send(
+                sim, {**entry, "QueueUrl": value}, target, value, source
+            )
+        except StatesRuntimeError as exc:
+            if exc.error == "States.Runtime":
+                raise
+            code = exc.error.split(".", 1)[1]
+            failed.append(
+                {"Code": code, "Id": entry["Id"], "Message": exc.cause, "SenderFault": True}
+            )
+            continue
+        first = first or message_id
+        successful.append({"Id": entry["Id"], **result})
+    return {"Failed": failed, "Successful": successful}, first, target
+
+
+def _sns_publish(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    _string(api, params, "Message")
+    _string(api, params, "Subject")
+    target, value = _target(sim, api, params)
+    try:
+        return integ._publish(sim, params, target, value, source)
+    except StatesRuntimeError as exc:
+        raise _renamed(api, exc) from None
+
+
+def _put_events(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    """PutEvents as the API answers it: an entry that fails is reported in the response
+    (ErrorCode, ErrorMessage) and the task succeeds; unlike the optimized integration, the
+    execution's ARNs are not added to Resources."""
+    from stptui.sim.engine import SimError
+
+    entries = params["Entries"]
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
+        raise _refused(
+            api,
+            "ValidationException",
+            "1 validation error detected: Value at 'entries' failed to satisfy constraint: "
+            "Member must have length between 1 and 10",
+        )
+    fields = frozenset({"Source", "DetailType", "Detail", "EventBusName", "Resources", "Time"})
+    known = integ.known_targets(sim, BUS)
+    out: list[dict[str, Any]] = []
+    failed = 0
+    first: tuple[str, str] | None = None
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise _runtime(api, params, "each entry of Entries must be an OBJECT")
+        extra = sorted(set(entry) - fields)
+        if extra:
+            what = "is not simulated" if extra[0] == "Time" else "is not supported"
+            raise _runtime(api, params, f"The field '{extra[0]}' of an entry {what}")
+        for name in ("Source", "DetailType", "Detail", "EventBusName"):
+            if name in entry and not isinstance(entry[name], str):
+                raise _runtime(api, params, f"The value for the field '{name}' must be a STRING")
+        bus_value = entry.get("EventBusName", "default")
+        bus = "default" if bus_value == "default" else target_name(bus_value, BUS, known)
+        try:
+            if bus is None:
+                raise SimError(
+                    f"ResourceNotFoundException: Event bus {shown(bus_value)} does not exist."
+                )
+            event_id = sim.services["buses"].publish(
+                bus,
+                entry.get("Source"),
+                entry.get("DetailType"),
+                entry.get("Detail"),
+                integ._listed(entry.get("Resources")),
+                origin=source,
+            )
+        except SimError as exc:
+            failed += 1
+            text = str(exc)
+            code, _, message = text.partition(": ")
+            if not code.isidentifier():
+                code, message = "InvalidArgument", text
+            out.append({"ErrorCode": code, "ErrorMessage": message})
+            continue
+        out.append({"EventId": event_id})
+        first = first or (event_id, bus)
+    if first is None:
+        return {"Entries": out, "FailedEntryCount": failed}, None, "default"
+    return {"Entries": out, "FailedEntryCount": failed}, first[0], first[1]
+
+
+# -- Step Functions, Batch, Kinesis -------------------------------------------------------
+
+
+def _parent(sim: Simulator, arns: tuple[str, str]) -> Any:
+    """The execution whose Task makes the call (the one `arns` names)."""
+    for machine in sim.services.get("state_machines", {}).values():
+        if machine.arn == arns[1]:
+            ex = machine.executions.get(arns[0].rsplit(":", 1)[-1])
+            if ex is not None and ex.arn == arns[0]:
+                return ex
+    raise StatesRuntimeError("States.Runtime", f"no execution {arns[0]} calls this task")
+
+
+def _sfn_start(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim import asl_jobs
+    from stptui.sim.clock import iso_ms
+
+    _string(api, params, "Input")  # a string in the SDK's shape: JSON text
+    _string(api, params, "Name")
+    try:
+        started = asl_jobs.start(
+            sim, asl_jobs.SFN_START, params, source, _parent(sim, arns), _no_wait
+        )
+    except StatesRuntimeError as exc:
+        if exc.error == "States.Runtime":
+            raise
+        raise _refused(api, exc.error.split(".", 1)[1], exc.cause) from None
+    result = {
+        "ExecutionArn": started.result["ExecutionArn"],
+        "StartDate": iso_ms(started.result["StartDate"]),
+    }
+    return result, started.delivered, started.target
+
+
+def _no_wait(error: str | None, value: Any) -> None:
+    """A request-response call hears nothing when its job or execution ends."""
+
+
+def _batch_submit(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim import asl_jobs
+
+    try:
+        started = asl_jobs.start(
+            sim, asl_jobs.BATCH_SUBMIT, params, source, _parent(sim, arns), _no_wait
+        )
+    except StatesRuntimeError as exc:
+        if exc.error == "States.Runtime":
+            raise
+        # AWS Batch's error for a request it refuses is ClientException (Batch API reference).
+        raise _refused(api, "ClientException", exc.cause) from None
+    return started.result, started.delivered, started.target
+
+
+def _kinesis_put(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim.services.stream import KinesisError
+
+    service = sim.services.get("streams", {})
+    known = {n: tuple(sim.resource_param(n, f) for f in ("arn", "name")) for n in service}
+    name_value = _string(api, params, "StreamName")
+    arn_value = _string(api, params, "StreamARN")
+    if name_value is None and arn_value is None:
+        raise _refused(api, "ValidationException", "Either StreamName or StreamARN is required")
+    value = name_value if name_value is not None else arn_value
+    target = target_name(value, STREAM, known)
+    if target is None:
+        raise _refused(
+            api,
+            "ResourceNotFound",
+            f"Stream {shown(value)} under account {sim.account_id} not found.",
+        )
+    data = _string(api, params, "Data")
+    key = _string(api, params, "PartitionKey")
+    explicit = _string(api, params, "ExplicitHashKey")
+    try:
+        record = service[target].put(
+            data.encode("utf-8", "surrogatepass"), key, explicit, source=source
+        )
+    except KinesisError as exc:
+        raise _refused(api, exc.code, str(exc).partition(": ")[2]) from None
+    result = {"SequenceNumber": record.sequence_number, "ShardId": record.shard.id}
+    return result, record.sequence_number, target
+
+
+# -- Lambda -------------------------------------------------------------------------------
+
+
+def invoke_response(outcome: Any) -> dict[str, Any]:
+    """The result of an `aws-sdk:lambda:invoke` task: Lambda's Invoke response as the API
+    gives it, Payload the function's output as JSON text; a function error is in the
+    response (FunctionError "Unhandled", Payload the error object), not a task failure
+    ("How the Optimized Lambda integration is different than the Lambda AWS SDK
+    integration")."""
+    out: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+    if outcome.status == "success":
+        payload = outcome.response
+    else:
+        out["FunctionError"] = "Unhandled"
+        payload = {
+            "errorType": outcome.error_type or "Error",
+            "errorMessage": outcome.error_message or "",
+        }
+    out["Payload"] = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    out["StatusCode"] = 200
+    return out
+
+
+# -- the APIs -----------------------------------------------------------------------------
+
+_DDB_EXPR = ("ExpressionAttributeNames", "ExpressionAttributeValues")
+_DDB_IGNORED = ("ReturnConsumedCapacity", "ReturnItemCollectionMetrics")
+_DDB_UNSIMULATED = frozenset(
+    {
+        "ProjectionExpression",
+        "AttributesToGet",
+        "IndexName",
+        "KeyConditions",
+        "QueryFilter",
+        "ScanFilter",
+        "ConditionalOperator",
+        "Expected",
+        "AttributeUpdates",
+        "Segment",
+        "TotalSegments",
+        "ReturnValuesOnConditionCheckFailure",
+    }
+)
+_S3_UNSIMULATED = frozenset(
+    {
+        "Range",
+        "PartNumber",
+        "IfMatch",
+        "IfNoneMatch",
+        "IfModifiedSince",
+        "IfUnmodifiedSince",
+        "SSECustomerAlgorithm",
+        "SSECustomerKey",
+        "SSECustomerKeyMD5",
+        "MetadataDirective",
+        "Metadata",
+        "Tagging",
+        "TaggingDirective",
+        "ObjectLockMode",
+        "ObjectLockRetainUntilDate",
+        "ObjectLockLegalHoldStatus",
+        "CopySourceIfMatch",
+        "CopySourceIfNoneMatch",
+        "CopySourceIfModifiedSince",
+        "CopySourceIfUnmodifiedSince",
+        "RequestPayer",
+        "ExpectedBucketOwner",
+        "ExpectedSourceBucketOwner",
+        "FetchOwner",
+        "EncodingType",
+        "ChecksumMode",
+        "ContentMD5",
+    }
+)
+
+
+def _api(
+    service: str,
+    action: str,
+    graph: str,
+    kind: TargetKind,
+    run: Handler,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    unsimulated: frozenset[str],
+) -> Api:
+    return Api(
+        service,
+        action,
+        graph,
+        kind,
+        frozenset((*required, *optional)),
+        required,
+        unsimulated,
+        run,
+    )
+
+
+_SQS_UNSIMULATED = frozenset({"MessageSystemAttributes"})
+_SQS_SEND = ("DelaySeconds", "MessageAttributes", "MessageGroupId", "MessageDeduplicationId")
+
+_LIST: list[Api] = [
+    _api(
+        "sfn",
+        "startExecution",
+        "starts-execution",
+        TargetKind("StateMachineArn", "state-machine", "StateMachine"),
+        _sfn_start,
+        ("StateMachineArn",),
+        ("Input", "Name"),
+        frozenset({"TraceHeader"}),
+    ),
+    _api(
+        "batch",
+        "submitJob",
+        "submits-job",
+        TargetKind("JobDefinition", "batch-job", "JobDefinition"),
+        _batch_submit,
+        ("JobDefinition", "JobName", "JobQueue"),
+        ("Parameters", "ContainerOverrides", "RetryStrategy", "Timeout"),
+        frozenset(
+            {
+                "ArrayProperties",
+                "DependsOn",
+                "EcsPropertiesOverride",
+                "EksPropertiesOverride",
+                "NodeOverrides",
+                "PropagateTags",
+                "SchedulingPriorityOverride",
+                "ShareIdentifier",
+                "Tags",
+            }
+        ),
+    ),
+    _api(
+        "kinesis",
+        "putRecord",
+        "puts-record",
+        STREAM,
+        _kinesis_put,
+        ("Data", "PartitionKey"),
+        ("StreamName", "StreamARN", "ExplicitHashKey"),
+        frozenset({"SequenceNumberForOrdering"}),
+    ),
+    _api(
+        "sqs",
+        "sendMessage",
+        "sends",
+        QUEUE,
+        _sqs_send,
+        ("QueueUrl", "MessageBody"),
+        _SQS_SEND,
+        _SQS_UNSIMULATED,
+    ),
+    _api(
+        "sqs",
+        "sendMessageBatch",
+        "sends",
+        QUEUE,
+        _sqs_send_batch,
+        ("QueueUrl", "Entries"),
+        (),
+        frozenset(),
+    ),
+    _api(
+        "sns",
+        "publish",
+        "publishes",
+        TOPIC,
+        _sns_publish,
+        ("TopicArn", "Message"),
+        ("Subject", "MessageAttributes", "MessageGroupId", "MessageDeduplicationId"),
+        frozenset({"TargetArn", "PhoneNumber", "MessageStructure"}),
+    ),
+    _api(
+        "eventbridge",
+        "putEvents",
+        "puts-event",
+        BUS,
+        _put_events,
+        ("Entries",),
+        (),
+        frozenset({"EndpointId"}),
+    ),
+    _api(
+        "dynamodb",
+        "getItem",
+        "reads-item",
+        TABLE,
+        _ddb_get,
+        ("TableName", "Key"),
+        ("ConsistentRead", *_DDB_IGNORED),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "dynamodb",
+        "putItem",
+        "writes-item",
+        TABLE,
+        _ddb_put,
+        ("TableName", "Item"),
+        ("ConditionExpression", *_DDB_EXPR, "ReturnValues", *_DDB_IGNORED),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "dynamodb",
+        "updateItem",
+        "writes-item",
+        TABLE,
+        _ddb_update,
+        ("TableName", "Key"),
+        ("UpdateExpression", "ConditionExpression", *_DDB_EXPR, "ReturnValues", *_DDB_IGNORED),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "dynamodb",
+        "deleteItem",
+        "writes-item",
+        TABLE,
+        _ddb_delete,
+        ("TableName", "Key"),
+        ("ConditionExpression", *_DDB_EXPR, "ReturnValues", *_DDB_IGNORED),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "dynamodb",
+        "query",
+        "reads-item",
+        TABLE,
+        _ddb_query,
+        ("TableName", "KeyConditionExpression"),
+        (
+            "FilterExpression",
+            *_DDB_EXPR,
+            "Limit",
+            "ScanIndexForward",
+            "ExclusiveStartKey",
+            "ConsistentRead",
+            "Select",
+            *_DDB_IGNORED,
+        ),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "dynamodb",
+        "scan",
+        "reads-item",
+        TABLE,
+        _ddb_scan,
+        ("TableName",),
+        (
+            "FilterExpression",
+            *_DDB_EXPR,
+            "Limit",
+            "ExclusiveStartKey",
+            "ConsistentRead",
+            "Select",
+            *_DDB_IGNORED,
+        ),
+        _DDB_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "getObject",
+        "reads-object",
+        BUCKET,
+        _s3_get,
+        ("Bucket", "Key"),
+        ("VersionId",),
+        _S3_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "headObject",
+        "reads-object",
+        BUCKET,
+        _s3_head,
+        ("Bucket", "Key"),
+        ("VersionId",),
+        _S3_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "putObject",
+        "puts-object",
+        BUCKET,
+        _s3_put,
+        ("Bucket", "Key"),
+        ("Body", "ContentType"),
+        _S3_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "deleteObject",
+        "deletes-object",
+        BUCKET,
+        _s3_delete,
+        ("Bucket", "Key"),
+        (),
+        _S3_UNSIMULATED | {"VersionId"},
+    ),
+    _api(
+        "s3",
+        "copyObject",
+        "puts-object",
+        BUCKET,
+        _s3_copy,
+        ("Bucket", "Key", "CopySource"),
+        (),
+        _S3_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "listObjectsV2",
+        "reads-object",
+        BUCKET,
+        _s3_list,
+        ("Bucket",),
+        ("Prefix", "Delimiter", "MaxKeys", "ContinuationToken", "StartAfter"),
+        _S3_UNSIMULATED,
+    ),
+]
+APIS: dict[str, Api] = {api.resource: api for api in _LIST}
+SIMULATED = tuple(APIS)
+EVENTS_PUT = PREFIX + "eventbridge:putEvents"
