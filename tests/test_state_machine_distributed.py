@@ -321,17 +321,20 @@ def test_a_batch_closes_only_when_the_next_item_would_break_a_limit(
         assert n == 1 or size(data) <= max_bytes
 
 
-
 def test_an_item_reader_cannot_read_an_object_a_lifecycle_rule_archived(tmp_path: Path) -> None:
     # GetObject refuses a Glacier Flexible Retrieval object until it is restored, so the
     # Map Run's reader fails.
     definition = distributed(ItemReader=reader("getObject", {"InputType": "JSON"}, Key="i.json"))
     s = open_stack(tmp_path, definition)
-    text = (tmp_path / "stacktape.yml").read_text(encoding="utf-8").replace(
-        "  data:\n    type: bucket\n",
-        "  data:\n    type: bucket\n    properties:\n      lifecycleRules:\n"
-        "        - type: class-transition\n"
-        "          properties: {daysAfterUpload: 1, storageClass: GLACIER}\n",
+    text = (
+        (tmp_path / "stacktape.yml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  data:\n    type: bucket\n",
+            "  data:\n    type: bucket\n    properties:\n      lifecycleRules:\n"
+            "        - type: class-transition\n"
+            "          properties: {daysAfterUpload: 1, storageClass: GLACIER}\n",
+        )
     )
     (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
     s = Session.open(tmp_path, start_ms=T0)

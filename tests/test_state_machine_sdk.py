@@ -862,7 +862,6 @@ def test_a_bad_filter_expression_is_named_in_the_error(tmp_path: Path) -> None:
     assert run(s).output["error"]["Cause"].startswith("Invalid FilterExpression: ")
 
 
-
 def test_get_object_refuses_an_object_a_lifecycle_rule_archived(tmp_path: Path) -> None:
     # S3 refuses GetObject on Glacier Flexible Retrieval until the object is restored;
     # HeadObject still answers, and names the storage class.
@@ -872,10 +871,14 @@ def test_get_object_refuses_an_object_a_lifecycle_rule_archived(tmp_path: Path) 
         ("Head", sdk("s3:headObject", where, ResultPath="$.head")),
         ("Get", sdk("s3:getObject", where)),
     )
-    text = (tmp_path / "stacktape.yml").read_text(encoding="utf-8").replace(
-        "properties: {versioning: false}",
-        "properties:\n      lifecycleRules:\n        - type: class-transition\n"
-        "          properties: {daysAfterUpload: 1, storageClass: GLACIER}",
+    text = (
+        (tmp_path / "stacktape.yml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "properties: {versioning: false}",
+            "properties:\n      lifecycleRules:\n        - type: class-transition\n"
+            "          properties: {daysAfterUpload: 1, storageClass: GLACIER}",
+        )
     )
     (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
     s = Session.open(tmp_path, start_ms=T0)
