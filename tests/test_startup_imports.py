@@ -44,6 +44,8 @@ DEFERRED = (
     "stptui.sim.asl_callbacks",
     "stptui.sim.asl_distributed",
     "stptui.sim.asl_jobs",
+    "stptui.sim.asl_sdk",
+    "stptui.sim.asl_targets",
     "stptui.sim.ddb_expressions",
     "pygments.lexers",
 )
