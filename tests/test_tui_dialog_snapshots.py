@@ -19,7 +19,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
-from tui_support import START, session
+from tui_support import EXAMPLES, START, session
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
@@ -171,6 +171,37 @@ def test_http_dialog_with_a_response(snap_compare) -> None:  # type: ignore[no-u
 
     app = host(lambda s, run: HttpDialog(s, run))
     assert snap_compare(app, terminal_size=SIZE, run_before=send)
+
+
+def test_http_dialog_with_jwt_claims_for_a_cognito_route(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#http-path", Input).value = "/me"
+        screen.query_one("#http-headers", TextArea).text = "origin: https://app.example.com"
+        screen.query_one("#http-jwt", Input).value = "sub=u1,email=ann@example.com"
+        await pilot.pause()
+
+    auth = Session.open(
+        EXAMPLES / "http-auth.yml",
+        behaviors_path=EXAMPLES / "http-auth-behaviors.yml",
+        start_ms=START,
+    )
+    app = DialogHost(lambda s, run: HttpDialog(s, run), auth)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_upload_dialog_with_tags_on_a_bucket_with_lifecycle_rules(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#upload-key", Input).value = "scratch.txt"
+        screen.query_one("#upload-tags", Input).value = "class=scratch"
+        await pilot.pause()
+
+    lifecycle = Session.open(EXAMPLES / "lifecycle.yml", start_ms=START)
+    app = DialogHost(lambda s, run: UploadDialog(s, None, run), lifecycle)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 
 def test_fire_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]

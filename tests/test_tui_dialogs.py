@@ -12,7 +12,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from tui_support import START, app_for, drawn_text, drive, echo_session, session
 
 from stptui.commands import CommandResult, Session, execute
@@ -486,7 +486,8 @@ MAX_TAB_STOPS = 40
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) -> None:
     """The dialog's scrolling frame was a tab stop that showed nothing: tab seemed to go
-    nowhere. Every stop is a field, a button, or the HTTP response, which lights up."""
+    nowhere. Every stop is a field (the upload's `incomplete` checkbox too), a button, or
+    the HTTP response, which lights up."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         for key in DIALOG_KEYS:
@@ -509,7 +510,7 @@ def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) ->
             else:
                 raise AssertionError(f"{key}: tab never came back to {first!r}")
             for widget in stops:
-                assert isinstance(widget, Input | TextArea | Select | Button) or (
+                assert isinstance(widget, Input | TextArea | Select | Checkbox | Button) or (
                     widget.id == "http-response-box"
                 ), f"{key}: tab stopped on {widget!r}"
             await pilot.press("escape")

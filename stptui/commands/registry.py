@@ -407,12 +407,13 @@ def open_quote(line: str, quote: str | None = None) -> str | None:
     return reading.quote
 
 
-def format_line(name: str, values: list[str], options: list[tuple[str, str]]) -> str:
+def format_line(name: str, values: list[str], options: Sequence[tuple[str, str | None]]) -> str:
     """The command line that `tokenize` and `bind` read back as `name` with these positional
-    values and options, every word quoted. A value that starts with `--` would be read as an
-    option: then the options go first and `--` ends them."""
+    values and options (a flag, which takes no value, with None), every word quoted. A value
+    that starts with `--` would be read as an option: then the options go first and `--`
+    ends them."""
     shown = " ".join(shlex.quote(v) for v in values)
-    flags = " ".join(f"{option} {shlex.quote(v)}" for option, v in options)
+    flags = " ".join(option if v is None else f"{option} {shlex.quote(v)}" for option, v in options)
     if any(v.startswith("--") for v in values):
         return " ".join(w for w in (name, flags, "--", shown) if w)
     return " ".join(w for w in (name, shown, flags) if w)

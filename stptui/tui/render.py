@@ -57,6 +57,14 @@ KIND_STYLES: dict[str, str] = {
     "item.deleted": "cyan",
     "item.updated": "cyan",
     "http.request": "cyan",
+    # A multipart upload begun arrives as a put does; a lifecycle rule's expiration (and its
+    # abort of an upload never completed) removes data by age as a message's expiry does; a
+    # transition changes an object in place, as a redrive or an override changes things.
+    # An authorizer's verdict is coloured by `record_style`, as the response it decides.
+    "multipart.initiated": "cyan",
+    "lifecycle.expired": "red",
+    "lifecycle.aborted": "red",
+    "lifecycle.transitioned": "magenta",
     # An execution reads as an invocation does (it starts bright blue, ends green or red),
     # its states as the steps between; a retry waits (yellow) as a function's does, a
     # catch turns a failure into a path (yellow), a Choice's verdict is a decision.
@@ -94,6 +102,13 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "item.updated": ("key", "size"),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
+    # A verdict (see `record_summary`) and why come first, then who gave it; the long
+    # reason of a lifecycle action comes last (its rule leads).
+    "http.authorization": ("reason", "authorizer", "function", "user_pool", "cached"),
+    "multipart.initiated": ("key", "upload_id"),
+    "lifecycle.expired": ("key", "rule", "storage_class", "size"),
+    "lifecycle.transitioned": ("key", "rule"),
+    "lifecycle.aborted": ("key", "rule", "upload_id"),
     # An execution's records lead with its name (its ARN's last part) and the state.
     "sfn.execution.started": ("execution_arn", "input_bytes", "source"),
     "sfn.execution.succeeded": ("execution_arn", "duration_ms", "output_bytes"),
@@ -117,14 +132,41 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # A field a row shows under a shorter name (with `_row_value`'s shorter value).
 ROW_KEYS: dict[str, str] = {"execution_arn": "execution"}
-# Fields a row leaves out because it shows them otherwise (`item_change` leads with the
-# event name).
+# Fields a row leaves out because it shows them otherwise: `record_summary` leads with an
+# item's event name, an authorizer's verdict, a lifecycle action's; a bucket's records are
+# the bucket's row already.
 HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
     "item.put": ("event_name",),
     "item.updated": ("event_name",),
+    "http.authorization": ("decision",),
+    "multipart.initiated": ("bucket",),
+    "lifecycle.expired": ("bucket", "event"),
+    "lifecycle.transitioned": ("bucket", "from_class", "storage_class"),
+    "lifecycle.aborted": ("bucket",),
     # The execution's name is the last part of its ARN, shown first.
     "sfn.execution.started": ("name",),
 }
+# An authorizer's decision as a row says it (with the status it answers unless allowed),
+# and its colour.
+AUTHORIZATION_WORDS: dict[str, str] = {
+    "allow": "allowed",
+    "deny": "denied 403",
+    "unauthorized": "unauthorized 401",
+    "error": "error 500",
+}
+AUTHORIZATION_STYLES: dict[str, str] = {
+    "allow": "green",
+    "deny": "yellow",
+    "unauthorized": "yellow",
+    "error": "red",
+}
+# S3's lifecycle expiration events as a row names them: removed for good, or hidden behind
+# a delete marker (a versioned bucket keeps the version).
+EXPIRATION_WORDS: dict[str, str] = {
+    "LifecycleExpiration:Delete": "deleted",
+    "LifecycleExpiration:DeleteMarkerCreated": "delete-marker",
+}
+
 # A Kinesis sequence number is 56 digits: a row shows its last SEQUENCE_TAIL after `…`
 # (the shard's running count in the simulator's numbers), enough to tell the records of a
 # shard apart; the filter still matches the whole number.
@@ -163,6 +205,10 @@ def record_style(rec: Record) -> str:
     if rec.kind in ("item.put", "item.updated") and rec.data.get("event_name") is None:
         # An item put again as it was (or updated to what it was): no stream record.
         return "dim"
+    if rec.kind == "http.authorization":
+        # As the response it decides: let through green, a 401 or 403 yellow, a 500 red.
+        decision = rec.data.get("decision")
+        return AUTHORIZATION_STYLES.get(str(decision), "default")
     return kind_style(rec.kind)
 
 
@@ -246,8 +292,24 @@ def record_details(rec: Record) -> str:
     keys = [k for k in lead if k in data]
     keys += [k for k in data if k not in lead and k not in HIDDEN_FIELDS.get(rec.kind, ())]
     words = " ".join(f"{ROW_KEYS.get(k, k)}={safe(_row_value(k, data[k]))}" for k in keys)
-    change = item_change(rec)
-    return f"{change} {words}" if change else words
+    summary = record_summary(rec)
+    return f"{summary} {words}" if summary else words
+
+
+def record_summary(rec: Record) -> str | None:
+    """The word or two a row leads with where a field's value says what happened (an
+    item's stream event, an authorizer's verdict, a lifecycle action), or None."""
+    data = rec.data
+    if rec.kind == "http.authorization":
+        decision = data.get("decision")
+        return AUTHORIZATION_WORDS.get(decision, safe(decision)) if decision else None
+    if rec.kind == "lifecycle.expired":
+        event = data.get("event")
+        return EXPIRATION_WORDS.get(event, safe(event)) if isinstance(event, str) else None
+    if rec.kind == "lifecycle.transitioned":
+        # `STANDARD->STANDARD_IA`: the move is the news.
+        return f"{safe(data.get('from_class'))}->{safe(data.get('storage_class'))}"
+    return item_change(rec)
 
 
 def item_change(rec: Record) -> str | None:

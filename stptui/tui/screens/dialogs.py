@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
@@ -32,6 +32,7 @@ from stptui.commands import registry as kinds
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
+from stptui.sim.s3_lifecycle import rule_words
 from stptui.sim.services.schedule import ScheduleRule
 from stptui.sim.services.stream import (
     DEFAULT_PARTITION_KEY,
@@ -526,7 +527,8 @@ class PublishDialog(CommandDialog):
 
 
 class UploadDialog(CommandDialog):
-    """Bucket picker (with its notifications), key, and either a size or text content."""
+    """Bucket picker (with its notifications and lifecycle rules), key, either a size or text
+    content, tags, or a multipart upload left incomplete."""
 
     PREFIX = "upload"
     HEADING = "upload an object (ctrl+s uploads, escape cancels)"
@@ -537,6 +539,7 @@ class UploadDialog(CommandDialog):
     DEFAULT_CSS = """
     UploadDialog #upload-content { height: 5; }
     UploadDialog #upload-op { width: 20; }
+    UploadDialog #upload-incomplete { width: auto; }
     """
 
     def __init__(
@@ -572,14 +575,26 @@ class UploadDialog(CommandDialog):
                 )
         yield Label("content (text, instead of a size)")
         yield SafeTextArea("", id="upload-content")
+        # What lifecycle rules filter on; S3's tag limits are the command's to check.
+        yield Label("tags (KEY=VALUE, separated by commas)")
+        yield SafeInput(placeholder="class=scratch", id="upload-tags")
+        yield Checkbox(
+            "incomplete: start a multipart upload and never complete it",
+            id="upload-incomplete",
+        )
 
     def notifications_text(self, bucket: str) -> Text:
-        """The bucket's notifications: each target and its event types and key filter."""
+        """The bucket's notifications (each target and its event types and key filter), then
+        its lifecycle rules (what tags and `incomplete` are for)."""
+        b = self.buckets[bucket]
         lines = [
             Text.assemble((f"→ {safe(n.target)} ", "bold"), safe(n.describe()))
-            for n in self.buckets[bucket].notifications
+            for n in b.notifications
         ]
-        return hint_lines(lines, "no notifications: an upload starts nothing")
+        if not lines:
+            lines.append(Text("no notifications: an upload starts nothing"))
+        lines += [Text(f"lifecycle {safe(rule_words(rule))}") for rule in b.rules]
+        return hint_lines(lines, "")
 
     @on(Select.Changed, "#upload-bucket")
     def _bucket_changed(self, event: Select.Changed) -> None:
@@ -588,18 +603,25 @@ class UploadDialog(CommandDialog):
             notes.show(self.notifications_text(event.value))
 
     def command_line(self) -> str:
-        """`upload BUCKET KEY [--size N | --content TEXT] [--op OP]`."""
+        """`upload BUCKET KEY [--size N | --content TEXT] [--op OP] [--tag K=V ...]
+        [--incomplete]`."""
         bucket = self.picked("#upload-bucket")
         size = self.value("#upload-size").strip()
         content = self.value("#upload-content")
         if size and content:
             raise CommandError("give a size or the content, not both", "empty one of them")
-        options = [("--size", size)] if size else []
+        options: list[tuple[str, str | None]] = [("--size", size)] if size else []
         if content:
             options.append(("--content", content))
         op = self.picked("#upload-op-select")
         if op != UPLOAD_OPS[0]:
             options.append(("--op", op))
+        # S3 tag keys and values hold no comma: it can only separate them.
+        tags = self.value("#upload-tags").split(",")
+        options += [("--tag", tag.strip()) for tag in tags if tag.strip()]
+        if self.query_one("#upload-incomplete", Checkbox).value:
+            # The command says which of the other fields an incomplete upload cannot take.
+            options.append(("--incomplete", None))
         return format_line("upload", [bucket, self.value("#upload-key")], options)
 
 
@@ -673,6 +695,21 @@ class HttpDialog(CommandDialog):
         ]
         # The last response, whole, for ctrl+o.
         self.last: CommandResult | None = None
+        self.apis = session.sim.services["http"].apis
+        # (gateway, route key) -> `cognito users`, `lambda gatekeeper`: the routes hint and
+        # the JWT field say which routes check what.
+        self.authorizers = {
+            (api.name, r.key): f"{r.authorizer.type} {r.authorizer.target.target}"
+            if r.authorizer.target is not None
+            else r.authorizer.type
+            for api in self.apis.values()
+            for r in api.routes
+            if r.authorizer is not None
+        }
+        # `--jwt` mints a token of a route's cognito pool, else of the stack's one pool.
+        self.jwt = any(a.startswith("cognito") for a in self.authorizers.values()) or any(
+            r.type == "user-auth-pool" for r in session.stack.resources.values()
+        )
 
     def on_mount(self) -> None:
         self._arrange(self.app.size.width)
@@ -717,6 +754,10 @@ class HttpDialog(CommandDialog):
         yield SafeTextArea("", id="http-headers")
         yield Label("query (name=value&name=value)")
         yield SafeInput(placeholder="page=2&sort=asc", id="http-query")
+        if self.jwt:
+            yield Label("JWT claims (CLAIM=VALUE,...; empty: no token)")
+            yield SafeInput(placeholder="sub=u1,email=ann@example.com", id="http-jwt")
+            yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
 
     def routes_text(self) -> Text:
         """The routes of every gateway: `POST /jobs → api`."""
@@ -726,11 +767,48 @@ class HttpDialog(CommandDialog):
             line = Text(f"{safe(r['gateway'])}: " if many else "")
             line.append(safe(r["route"]), "bold")
             line.append(f" → {safe(r['target'])}")
+            auth = self.authorizers.get((r["gateway"], r["route"]))
+            if auth is not None:
+                line.append(f" ({safe(auth)} authorizer)", "italic")
             lines.append(line)
         return hint_lines(lines, "no routes: every request gets a 404")
 
+    def route_auth_text(self, method: str, path: str, gateway: str | None) -> Text:
+        """What the JWT claims do for the request as it stands: the route it goes to and
+        its authorizer (the route API Gateway would pick, read without sending)."""
+        api = self.apis.get(gateway) if gateway else next(iter(self.apis.values()), None)
+        if api is None:
+            return Text("a load balancer checks no token: the claims are not sent")
+        picked = api.select(method, path.partition("?")[0]) if path.startswith("/") else None
+        if picked is None:
+            return Text("no route takes this request (a 404): the claims are not checked")
+        route = picked[0]
+        auth = self.authorizers.get((api.name, route.key))
+        line = Text.assemble((safe(route.key), "bold"), " ")
+        if auth is not None and auth.startswith("cognito"):
+            line.append(f"checks a token of {safe(auth.partition(' ')[2])}: ")
+            line.append("the claims make one it would issue now, as http --jwt does")
+        elif auth is not None:
+            line.append(f"has a {safe(auth)} authorizer, which checks no token of a pool")
+        else:
+            line.append("has no authorizer: a token is sent but nothing checks it")
+        return line
+
+    @on(Input.Changed, "#http-path")
+    @on(Select.Changed, "#http-method")
+    @on(Select.Changed, "#http-gateway")
+    def _request_changed(self) -> None:
+        if not self.jwt:
+            return
+        gateway = self.picked("#http-gateway") if len(self.gateways) > 1 else None
+        text = self.route_auth_text(
+            self.picked("#http-method"), self.value("#http-path").strip(), gateway
+        )
+        self.query_one("#http-auth", Hint).show(text)
+
     def command_line(self) -> str:
-        """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G]`."""
+        """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G]
+        [--jwt CLAIMS]`."""
         values = [self.picked("#http-method"), self.value("#http-path").strip()]
         body = self.value("#http-body")
         if body:
@@ -744,6 +822,9 @@ class HttpDialog(CommandDialog):
         options += [("--query", pair.strip()) for pair in pairs if pair.strip()]
         if len(self.gateways) > 1:
             options.append(("--gateway", self.picked("#http-gateway")))
+        jwt = self.value("#http-jwt").strip() if self.jwt else ""
+        if jwt:
+            options.append(("--jwt", jwt))
         return format_line("http", values, options)
 
     def action_whole_output(self) -> None:

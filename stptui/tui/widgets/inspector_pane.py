@@ -1,11 +1,11 @@
 """The Inspector pane: everything about the selected resource in one scrollable page.
 
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
-(with the next fire times), a queue's counts, a stream's shards and readers and a load
-balancer's rules (`inspector_sources`), a state machine's states and executions
-(`inspector_machines`), the environment the workload would get (its own
-variables and the exact `STP_*` names `connectTo` injects), recent invocations from the
-trace, and the behaviour declared in the sidecar plus runtime overrides.
+(with the next fire times), a queue's counts, a stream's shards and readers, a load
+balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a state
+machine's states and executions (`inspector_machines`), the environment the workload would
+get (its own variables and the exact `STP_*` names `connectTo` injects), recent invocations
+from the trace, and the behaviour declared in the sidecar plus runtime overrides.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from stptui.tui.render import (
 from stptui.tui.widgets.agenda_pane import word_breaks
 from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
+    bucket_section,
     load_balancer_section,
     stream_section,
     table_section,
@@ -233,6 +234,7 @@ def describe_resource(
     stream_section(text, sim, name)
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
+    bucket_section(text, sim, name)
     state_machine_section(text, sim, name, records)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):

@@ -1,8 +1,9 @@
 """The Inspector's sections for the event sources that are not queues: a Kinesis stream
 (its shards, the records it holds and where each reader is on each shard: `show stream`'s
 figures), a DynamoDB table (its key, its first items, and its stream as a Kinesis stream's:
-`show table`'s) and an application load balancer (its listeners and their rules in the
-order ELB tries them: `show rules`'s).
+`show table`'s), an application load balancer (its listeners and their rules in the
+order ELB tries them: `show rules`'s) and a bucket (its lifecycle rules, each object's
+storage class and what a rule does to it next: `show bucket`'s).
 
 The pane is narrow (about 33 columns beside the graph): each entry is one line marked to
 wrap under its own text, and the 56-digit sequence numbers are shortened as the Events
@@ -20,6 +21,8 @@ from rich.text import Text
 from stptui.commands.handlers.tables import ITEM_WIDTH, SHOW_ITEMS
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
+from stptui.sim.s3_lifecycle import rule_words
+from stptui.sim.services.bucket import BucketSim
 from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
 from stptui.sim.services.table import TableSim
 from stptui.tui.render import hanging, key_schema_text, safe, short_sequence, token_breaks
@@ -190,3 +193,62 @@ def _rule_line(rule: dict[str, Any]) -> Text:
     line.append(" → ")
     line.append(target, "bold")
     return line
+
+
+def bucket_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s objects (their size and storage class) and, when it has lifecycle rules,
+    the rules and what each does next to each object, noncurrent version and incomplete
+    upload, when it is a simulated bucket."""
+    service = sim.services.get("buckets")
+    bucket: BucketSim | None = getattr(service, "buckets", {}).get(name)
+    if bucket is None:
+        return
+    count = len(bucket.objects)
+    _heading(text, "Bucket now")
+    summary = f"{count:,} object{'s' * (count != 1)}, {bucket.total_bytes:,} bytes"
+    _line(text, Text(f"{summary}; versioning {'on' if bucket.versioning else 'off'}"))
+    if bucket.rules:
+        _heading(text, "Lifecycle rules")
+        for rule in bucket.rules:
+            _line(text, Text(safe(rule_words(rule))))
+    _heading(text, "Objects")
+    if not count:
+        # Noncurrent versions and incomplete uploads may follow: they are not objects.
+        text.append("no current objects\n", "dim")
+    # ListObjects order (by the key's UTF-8 bytes), as `show bucket` lists them.
+    keys = sorted(bucket.objects, key=lambda k: k.encode("utf-8", "surrogatepass"))
+    for key in keys[:SHOW_ITEMS]:
+        obj = bucket.objects[key]
+        line = Text.assemble((safe(key), "bold"), f" {obj.size:,} B {obj.storage_class}")
+        _line(text, line)
+        if obj.lifecycle is not None:
+            due = obj.lifecycle.due
+            _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
+    if count > SHOW_ITEMS:
+        _line(text, Text(f"… and {count - SHOW_ITEMS:,} more", "dim"))
+    for key in sorted(bucket.versions, key=lambda k: k.encode("utf-8", "surrogatepass")):
+        for version in bucket.versions[key]:
+            if version.lifecycle is None or bucket.objects.get(key) is version:
+                continue
+            line = Text.assemble((safe(key), "bold"), f" noncurrent {version.size:,} B ")
+            line.append(version.storage_class)
+            _line(text, line)
+            due = version.lifecycle.due
+            _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
+    for upload in bucket.uploads.values():
+        line = Text.assemble((safe(upload.key), "bold"), " incomplete multipart upload")
+        _line(text, line)
+        if upload.lifecycle is not None:
+            due = upload.lifecycle.due
+            _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
+    if bucket.rules:
+        footer = f"show bucket {safe(name)}: etags, versions; explain KEY: why a rule acts"
+        text.append_text(hanging(Text(footer, "dim"), HANG))
+        text.append("\n")
+
+
+def _next_action(text: Text, action: str, at: int, rule: str) -> None:
+    """`  next: to STANDARD_IA at 2026-02-05T00:00:00.000Z (lifecycleRules[2])`."""
+    line = Text("  next: ", "dim")
+    line.append(f"{safe(action)} at {iso_ms(at)} ({safe(rule)})", "yellow")
+    _line(text, line, LANE_HANG)
