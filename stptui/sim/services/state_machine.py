@@ -898,16 +898,10 @@ class MachineSim:
         """A request-response service integration: the call is made now, through the
         simulated service, and the state ends with its result or its error."""
         shown = flow.label + name
-        source = f"{self.name}:{flow.ex.name}"
-        try:
-            result, delivered, target = asl_integrations.call(
-                self.sim, resource, params, source, (flow.ex.arn, self.arn)
-            )
-        except StatesRuntimeError as exc:
-            if exc.error == "States.Runtime":
-                raise
-            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
+        called = self._call(flow, name, state, raw, retries, resource, params)
+        if called is None:
             return
+        result, delivered, target = called
         self._called(flow.ex, shown, resource, target, delivered)
         self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {target}")
         self.task_result(flow, name, state, raw, result, env, retries)
@@ -980,16 +974,10 @@ class MachineSim:
         """`sqs:sendMessage`, `sns:publish` or `events:putEvents` with `.waitForTaskToken`:
         the call is made now; a refused call fails the state, a delivered one waits."""
         shown = flow.label + name
-        source = f"{self.name}:{flow.ex.name}"
-        try:
-            _, delivered, target = asl_integrations.call(
-                self.sim, resource, params, source, (flow.ex.arn, self.arn)
-            )
-        except StatesRuntimeError as exc:
-            if exc.error == "States.Runtime":
-                raise
-            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
+        called = self._call(flow, name, state, raw, retries, resource, params)
+        if called is None:
             return
+        _, delivered, target = called
         self._called(flow.ex, shown, state["Resource"], target, delivered)
         self._history(flow.ex, "TaskSubmitted", shown, f"{resource} on {target}")
         self._wait_for_token(flow, name, state, raw, env, retries, token)
@@ -1122,6 +1110,29 @@ class MachineSim:
         if isinstance(timeout, int):
             at = self.sim.clock.now + timeout * 1000
             self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+
+    def _call(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        retries: int,
+        resource: str,
+        params: Any,
+    ) -> tuple[Any, str | None, str] | None:
+        """Make a Task state's service integration call now: (result, what it delivered,
+        target), or None when the service refused it (the state has failed with its error).
+        A States.Runtime error (bad Parameters) is raised for the caller's state."""
+        source = f"{self.name}:{flow.ex.name}"
+        try:
+            arns = (flow.ex.arn, self.arn)
+            return asl_integrations.call(self.sim, resource, params, source, arns)
+        except StatesRuntimeError as exc:
+            if exc.error == "States.Runtime":
+                raise
+            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
+            return None
 
     def _called(
         self, ex: Execution, shown: str, resource: str, target: str | None, delivered: Any
