@@ -258,7 +258,7 @@ def test_validate_checks_the_distributed_fields(tmp_path: Path) -> None:
         ("error", "ToleratedFailurePercentage"),
         ("error", "InputType"),
         ("error", "ItemBatcher"),
-        ("warning", "ResultWriter"),
+        ("error", "ResultWriter"),  # a Resource needs its Parameters
     }
 
 

@@ -1128,9 +1128,8 @@ CODES: dict[str, CodeInfo] = {
             "asl-not-simulated": _stack(
                 "warning",
                 "Part of a definition is not simulated: `QueryLanguage: JSONata` (executions "
-                "fail with a clear cause), a Distributed Map's `ResultWriter` (its results "
-                "stay the Map's output), an `ItemReader` other than s3:listObjectsV2 and "
-                "s3:getObject, or its MANIFEST and PARQUET input types.",
+                "fail with a clear cause), a Distributed Map's `ItemReader` other than "
+                "s3:listObjectsV2 and s3:getObject, or its MANIFEST and PARQUET input types.",
                 "Use JSONPath to simulate the state machine; read items as JSON, JSONL or CSV.",
             ),
             "asl-error-name": _stack(

@@ -7,9 +7,9 @@ nested machines of Parallel and Map), each with its data path inside the definit
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
 are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
 does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
-those of stptui.sim.asl_integrations (with `.waitForTaskToken` on Lambda, SQS, SNS and
-EventBridge: then a warning when the Parameters never pass `$$.Task.Token`) and
-stptui.sim.asl_jobs. A Map's Distributed Map fields are checked by
+those of stptui.sim.asl_integrations (with `.waitForTaskToken` on Lambda, SQS, SNS,
+EventBridge and the aws-sdk: ones: then a warning when the Parameters never pass
+`$$.Task.Token`) and stptui.sim.asl_jobs. A Map's Distributed Map fields are checked by
 `stptui.sim.asl_distributed.check_map`.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
@@ -530,7 +530,7 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
             "sns:publish, events:putEvents, dynamodb:putItem/getItem/updateItem/deleteItem, "
             "batch:submitJob(.sync) and states:startExecution(.sync, .sync:2); the first four "
             "also with .waitForTaskToken; and the aws-sdk: integrations docs/state-machines.md "
-            "lists, request-response only)",
+            "lists, also with .waitForTaskToken but aws-sdk:lambda:invoke)",
         )
     fn = _function_of(resource, functions)
     why = None if fn else f"Resource {_shown(resource)} is no function of this stack"
@@ -543,6 +543,11 @@ def callback_base(resource: Any) -> str | None:
     if not isinstance(resource, str) or not resource.endswith(CALLBACK_SUFFIX):
         return None
     base = resource.removesuffix(CALLBACK_SUFFIX)
+    # AWS SDK integrations take the suffix too (the "Discover service integration patterns"
+    # table: Request Response and Wait for Callback, not Run a Job). aws-sdk:lambda:invoke is
+    # left out: its function error is a response, which a callback would have to ignore.
+    if base in SDK_INTEGRATIONS and base != SDK_LAMBDA_INVOKE:
+        return base
     return base if base in CALLBACK_INTEGRATIONS else None
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
+from stptui.sim.clock import iso_ms
 from stptui.sim.s3_lifecycle import ARCHIVED
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ MAX_BATCH_BYTES = 262_144
 EXCEEDED = "States.ExceedToleratedFailureThreshold"
 EXCEEDED_CAUSE = "The specified tolerated failure threshold was exceeded"
 READER_FAILED = "States.ItemReaderFailed"
+WRITER_FAILED = "States.ResultWriterFailed"
+PUT_OBJECT = "arn:aws:states:::s3:putObject"
+OUTPUT_TYPES = ("JSON", "JSONL")
+TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
 # The fields only a Distributed Map takes (the developer guide lists them as its fields).
 DISTRIBUTED_ONLY = (
     "ItemReader",
@@ -183,9 +188,10 @@ def read_items(
     return items[:limit] if limit else items
 
 
-def _bucket(sim: Simulator, value: Any) -> Any:
-    """The stack bucket an ItemReader's `Bucket` names (its AWS name, its stack name,
-    `$ResourceParam`, `Ref` or `Fn::GetAtt` of its logical id)."""
+def _bucket(sim: Simulator, value: Any, error: str = READER_FAILED) -> Any:
+    """The stack bucket an ItemReader's or ResultWriter's `Bucket` names (its AWS name, its
+    stack name, `$ResourceParam`, `Ref` or `Fn::GetAtt` of its logical id); `error` is the
+    error a bucket of no one's is."""
     from stptui.sim.asl_integrations import TargetKind, target_name
 
     service = sim.services.get("buckets")
@@ -194,9 +200,10 @@ def _bucket(sim: Simulator, value: Any) -> Any:
     found = target_name(value, TargetKind("Bucket", "bucket", "Bucket"), known)
     if found is None:
         shown = json.dumps(value, default=str)[:100]
-        raise _reader_failed(
+        raise StatesRuntimeError(
+            error,
             f"S3 NoSuchBucket: the bucket {shown} does not exist",
-            "name a bucket of the stack: its AWS name or $ResourceParam('BUCKET', 'name')",
+            hint="name a bucket of the stack: its AWS name or $ResourceParam('BUCKET', 'name')",
         )
     return buckets[found]
 
@@ -374,16 +381,217 @@ def check_map(state: Mapping[str, Any]) -> list[Finding]:
     if "ItemBatcher" in state:
         found.extend(_check_batcher(batcher))
     if "ResultWriter" in state:
+        found.extend(_check_writer(state["ResultWriter"]))
+    return found
+
+
+def _check_writer(writer: Any) -> list[Finding]:
+    """ResultWriter's documented field combinations: WriterConfig, Resource with
+    Parameters (a Bucket), or all three; s3:putObject is its only resource."""
+    where: Path = ("ResultWriter",)
+    if not isinstance(writer, Mapping) or not writer:
+        return [(where, "schema", "ResultWriter cannot be empty", _WRITER_HINT)]
+    found: list[Finding] = []
+    has_resource, has_params = "Resource" in writer, "Parameters" in writer
+    if has_resource != has_params:
+        found.append(
+            (where, "schema", "ResultWriter needs Resource and Parameters together", _WRITER_HINT)
+        )
+    if has_resource and writer["Resource"] != PUT_OBJECT:
         found.append(
             (
-                ("ResultWriter",),
-                "not-simulated",
-                "ResultWriter is not simulated: the Map's result is the array of its child "
-                "executions' outputs, written nowhere",
+                ("ResultWriter", "Resource"),
+                "schema",
+                f"The value for the field 'Resource' must be {PUT_OBJECT}",
                 None,
             )
         )
+    params = writer.get("Parameters")
+    if has_params and not (
+        isinstance(params, Mapping) and ("Bucket" in params or "Bucket.$" in params)
+    ):
+        found.append(
+            (
+                ("ResultWriter", "Parameters"),
+                "schema",
+                "ResultWriter Parameters needs a Bucket (and optionally a Prefix)",
+                None,
+            )
+        )
+    if not has_resource and "WriterConfig" not in writer:
+        found.append((where, "schema", "ResultWriter cannot be empty", _WRITER_HINT))
+    config = writer.get("WriterConfig")
+    if "WriterConfig" in writer and not isinstance(config, Mapping):
+        found.append(
+            (("ResultWriter", "WriterConfig"), "schema", "WriterConfig is an object", None)
+        )
+    elif isinstance(config, Mapping):
+        for key, allowed in (("OutputType", OUTPUT_TYPES), ("Transformation", TRANSFORMATIONS)):
+            if key in config and config[key] not in allowed:
+                found.append(
+                    (
+                        ("ResultWriter", "WriterConfig", key),
+                        "schema",
+                        f"The value for the field '{key}' must be one of {', '.join(allowed)}",
+                        None,
+                    )
+                )
     return found
+
+
+_WRITER_HINT = (
+    "give WriterConfig, or Resource arn:aws:states:::s3:putObject with Parameters "
+    "{Bucket, Prefix}, or all three"
+)
+
+
+# -- ResultWriter -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChildResult:
+    """One child execution of a Map Run as ResultWriter reports it: its `$$.Execution`
+    context, its status (SUCCEEDED, FAILED or PENDING), its output or {Error, Cause}, and
+    when it stopped (None while pending)."""
+
+    execution: Mapping[str, Any]
+    status: str
+    value: Any = None
+    stop_ms: int | None = None
+
+
+# Step Functions writes JSON text without spaces (an execution's Input and Output strings).
+_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _entry(child: ChildResult, machine_arn: str) -> dict[str, Any]:
+    """A child execution's record with workflow metadata: Transformation NONE's shape, and
+    every failed or pending child's whatever the Transformation."""
+    ex = child.execution
+    if child.status == "PENDING":
+        return {
+            "Input": _text(ex["Input"]),
+            "InputDetails": {"Included": True},
+            "Status": "PENDING",
+        }
+    out: dict[str, Any] = {
+        "ExecutionArn": ex["Id"],
+        "Input": _text(ex["Input"]),
+        "InputDetails": {"Included": True},
+        "Name": ex["Name"],
+    }
+    if child.status == "SUCCEEDED":
+        out["Output"] = _text(child.value)
+        out["OutputDetails"] = {"Included": True}
+        out["RedriveCount"] = ex.get("RedriveCount", 0)
+        out["RedriveStatus"] = "NOT_REDRIVABLE"
+        out["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+    else:
+        out["Error"] = child.value.get("Error")
+        out["Cause"] = child.value.get("Cause")
+        out["RedriveCount"] = ex.get("RedriveCount", 0)
+        out["RedriveStatus"] = "REDRIVABLE"
+    out["StartDate"] = ex["StartTime"]
+    out["StateMachineArn"] = machine_arn
+    out["Status"] = child.status
+    if child.stop_ms is not None:
+        out["StopDate"] = iso_ms(child.stop_ms)
+    return out
+
+
+def _transformed(children: list[ChildResult], machine_arn: str, transformation: str) -> list:
+    """The succeeded children's results as `transformation` shapes them: NONE their
+    records, COMPACT their outputs, FLATTEN their outputs with arrays spread one level."""
+    ok = [c for c in children if c.status == "SUCCEEDED"]
+    if transformation == "NONE":
+        return [_entry(c, machine_arn) for c in ok]
+    if transformation == "COMPACT":
+        return [c.value for c in ok]
+    out: list[Any] = []
+    for c in ok:
+        if isinstance(c.value, list):
+            out.extend(c.value)
+        else:
+            out.append(c.value)
+    return out
+
+
+def _file_text(values: list[Any], output_type: str) -> bytes:
+    lines = output_type == "JSONL"
+    text = "".join(_text(v) + "\n" for v in values) if lines else _text(values)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def write_results(
+    sim: Simulator,
+    state: Mapping[str, Any],
+    name: str,
+    effective: Any,
+    env: DataEnv,
+    run_arn: str,
+    machine_arn: str,
+    children: list[ChildResult],
+) -> Any:
+    """Apply the Map's ResultWriter to its Map Run's `children`: the Map's result.
+
+    With only WriterConfig it is the succeeded children's results, transformed. With
+    Resource and Parameters, `<Prefix>/<MapRunId>/` gets SUCCEEDED_0, FAILED_0 and PENDING_0
+    files (those with children) and a manifest.json, put through the bucket service (so
+    their notifications fire), and the result is {MapRunArn, ResultWriterDetails}. A bucket
+    that is not the stack's, or a refused write, is States.ResultWriterFailed."""
+    writer = state["ResultWriter"]
+    config = writer.get("WriterConfig") or {}
+    exporting = "Resource" in writer
+    transformation = config.get("Transformation", "NONE" if exporting else "COMPACT")
+    output_type = config.get("OutputType", "JSON")
+    if not exporting:
+        return _transformed(children, machine_arn, transformation)
+    params = state_input(
+        {"Type": "Task", "Parameters": writer.get("Parameters") or {}}, name, effective, env
+    )
+    bucket = _bucket(sim, params.get("Bucket") if isinstance(params, dict) else None, WRITER_FAILED)
+    prefix = params.get("Prefix", "")
+    if not isinstance(prefix, str):
+        raise StatesRuntimeError(
+            WRITER_FAILED, f"The ResultWriter's Prefix must be a string, not {_text(prefix)[:100]}"
+        )
+    # The Map Run's id is the ARN's last field; a Prefix ending in "/" gets no second one.
+    folder = f"{prefix.rstrip('/')}/" if prefix else ""
+    folder += run_arn.rsplit(":", 1)[-1] + "/"
+    files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+    service = sim.services["buckets"]
+    source = f"{name} ResultWriter"
+    for status in ("SUCCEEDED", "FAILED", "PENDING"):
+        group = [c for c in children if c.status == status]
+        if not group:
+            continue
+        if status == "SUCCEEDED":
+            values = _transformed(group, machine_arn, transformation)
+        else:
+            values = [_entry(c, machine_arn) for c in group]
+        key = f"{folder}{status}_0.json"
+        obj = _put(service, bucket, key, _file_text(values, output_type), source)
+        files[status].append({"Key": key, "Size": obj.size})
+    manifest = {
+        "DestinationBucket": bucket.aws_name,
+        "MapRunArn": run_arn,
+        "ResultFiles": files,
+    }
+    key = f"{folder}manifest.json"
+    _put(service, bucket, key, _text(manifest).encode("utf-8", "surrogatepass"), source)
+    return {
+        "MapRunArn": run_arn,
+        "ResultWriterDetails": {"Bucket": bucket.aws_name, "Key": key},
+    }
+
+
+def _put(service: Any, bucket: Any, key: str, content: bytes, source: str) -> Any:
+    from stptui.sim.engine import SimError
+
+    try:
+        return service.put_object(bucket.name, key, content=content, source=source)
+    except SimError as exc:
+        raise StatesRuntimeError(WRITER_FAILED, f"S3 refused {key!r}: {exc}") from None
 
 
 def _check_reader(reader: Any) -> list[Finding]:

@@ -213,6 +213,8 @@ class Fan:
     state: str
     children: dict[int, Flow] = field(default_factory=dict)
     results: dict[int, Any] = field(default_factory=dict)
+    # When each child with a result stopped (a Map Run's ResultWriter reports it).
+    stops: dict[int, int] = field(default_factory=dict)
     # A Distributed Map's run: its ARN and its child executions' context (a redrive of
     # the run keeps both).
     map_run: tuple[str, list[dict[str, Any]]] | None = None
@@ -227,6 +229,12 @@ class _MapRun:
     state: str
     tolerance: asl_distributed.Tolerance
     sizes: list[int]
+    # The Map's effective input (its ResultWriter's `.$` Parameters read it) and the ARN
+    # its child executions' records name as their state machine.
+    effective: Any = None
+    machine_arn: str = ""
+    # The children that failed: their {Error, Cause} and when they stopped.
+    errors: dict[int, tuple[Any, int]] = field(default_factory=dict)
     # The items of the children that failed so far, counted as each fails (summing them
     # again at every failure made a run with many tolerated failures quadratic).
     failed_items: int = 0
@@ -1296,7 +1304,14 @@ class MachineSim:
         )
         self._history(flow.ex, what, shown, f"{len(selected)} items in {len(jobs)} executions")
         limit = state.get("MaxConcurrency") or asl_distributed.DEFAULT_MAX_CONCURRENCY
-        run = _MapRun(run_arn, shown, tolerance, [n for _, n in batches])
+        run = _MapRun(
+            run_arn,
+            shown,
+            tolerance,
+            [n for _, n in batches],
+            effective,
+            f"{prefix}:stateMachine:{self.aws_name}/{label}",
+        )
         self._fan_out(flow, name, state, raw, env, retries, jobs, limit, run, executions)
 
     def _fan_out(
@@ -1328,6 +1343,7 @@ class MachineSim:
             for i, value in redo.results.items():
                 results[i] = value
                 fan.results[i] = value
+            fan.stops.update(redo.stops)
             pending = [i for i in pending if i not in redo.results]
         left = len(pending)
         failed: set[int] = set()
@@ -1335,10 +1351,12 @@ class MachineSim:
 
         def finish() -> None:
             out = results
-            if run is not None:
-                out = [r for i, r in enumerate(results) if i not in failed]
-                self._map_run_ended(flow, run, "SUCCEEDED", len(jobs) - len(failed), failed)
             try:
+                if run is not None:
+                    out = [r for i, r in enumerate(results) if i not in failed]
+                    self._map_run_ended(flow, run, "SUCCEEDED", len(jobs) - len(failed), failed)
+                    if "ResultWriter" in state:
+                        out = self._write_results(name, state, env, run, fan, executions)
                 self._exit(flow, name, state, raw, out, env)
             except StatesRuntimeError as exc:
                 self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
@@ -1355,14 +1373,22 @@ class MachineSim:
                         flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
                     )
                     return
+                run.errors[index] = (value, self.sim.clock.now)
                 if run.fail(index, failed):
                     self._map_run_ended(flow, run, "FAILED", len(fan.results), failed)
                     error, cause = asl_distributed.EXCEEDED, asl_distributed.EXCEEDED_CAUSE
+                    if "ResultWriter" in state:
+                        try:
+                            self._write_results(name, state, env, run, fan, executions)
+                        except StatesRuntimeError as exc:
+                            # The write failing as well: the state fails with that error.
+                            error, cause = exc.error, exc.cause
                     self._state_error(flow, name, state, raw, error, cause, retries)
                     return
             else:
                 results[index] = value
                 fan.results[index] = value
+                fan.stops[index] = self.sim.clock.now
             left -= 1
             if left == 0:
                 finish()
@@ -1393,6 +1419,33 @@ class MachineSim:
             finish()
             return
         launch()
+
+    def _write_results(
+        self,
+        name: str,
+        state: Mapping[str, Any],
+        env: DataEnv,
+        run: _MapRun,
+        fan: Fan,
+        executions: list[dict[str, Any]] | None,
+    ) -> Any:
+        """The Map's ResultWriter applied to its run's children (succeeded, failed, or
+        pending: not finished when the run failed): the Map's result."""
+        children = []
+        for i, ex in enumerate(executions or []):
+            if i in fan.results:
+                child = asl_distributed.ChildResult(
+                    ex, "SUCCEEDED", fan.results[i], fan.stops.get(i)
+                )
+            elif i in run.errors:
+                value, stop = run.errors[i]
+                child = asl_distributed.ChildResult(ex, "FAILED", value, stop)
+            else:
+                child = asl_distributed.ChildResult(ex, "PENDING")
+            children.append(child)
+        return asl_distributed.write_results(
+            self.sim, state, name, run.effective, env, run.arn, run.machine_arn, children
+        )
 
     def _map_run_ended(
         self, flow: Flow, run: _MapRun, status: str, succeeded: int, failed: set[int]
