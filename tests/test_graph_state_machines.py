@@ -391,6 +391,15 @@ def test_every_export_shows_what_the_integrations_do() -> None:
     assert '-->|"submits-job#40;generate, sync#41;"|' in to_mermaid(g)
 
 
+def test_a_result_writers_bucket_is_fed_by_the_map() -> None:
+    # The Map Run's result files are written there: a task edge, so the bucket is downstream.
+    g = build_graph(load_stack(EXAMPLES / "result-writer.yml"))
+    assert edges(g) == [("tally", "reports", "task", "writes-results(PriceEach)")]
+    assert downstream(g, "tally") == ["reports"]
+    edge = g.edges["tally", "reports", "task:PriceEach"]
+    assert edge["integration"] == "arn:aws:states:::s3:putObject"
+
+
 def test_the_tui_diagram_draws_read_edges_with_their_own_legend() -> None:
     g = build_graph(load_stack(EXAMPLES / "photo-batch.yml"))
     lines = layout(g).text().splitlines()

@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
 }
 INVOKES = "invokes"
 READS_ITEMS = "reads-items"
+WRITES_RESULTS = "writes-results"
 # Actions that only read their target: nothing arrives there, so nothing flows on from it.
 READ_ACTIONS = frozenset({"reads-item", READS_ITEMS, "reads-object"})
 # The ItemReader's bucket, named as the simulator's `asl_distributed._bucket` names it.
@@ -132,6 +133,7 @@ def named_targets(stack: Stack, definition: Any) -> list[Named]:
             out.extend(_task(resolver, path, state))
         elif state.get("Type") == "Map" and asl_distributed.is_distributed(state):
             out.extend(_reader(resolver, path, state))
+            out.extend(_writer(resolver, path, state))
     return out
 
 
@@ -223,3 +225,16 @@ def _reader(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Name
         if found is not None:
             where = ("ItemReader", "Parameters", "Bucket")
             yield Named(path, where, READS_ITEMS, reader["Resource"], found, None)
+
+
+def _writer(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]:
+    """A DISTRIBUTED Map's ResultWriter bucket: the Map Run's result files go there."""
+    writer = state.get("ResultWriter")
+    if not isinstance(writer, dict) or writer.get("Resource") != asl_distributed.PUT_OBJECT:
+        return
+    params = writer.get("Parameters")
+    if isinstance(params, dict) and "Bucket" in params:
+        found = r.find(params["Bucket"], BUCKET)
+        if found is not None:
+            where = ("ResultWriter", "Parameters", "Bucket")
+            yield Named(path, where, WRITES_RESULTS, writer["Resource"], found, None)
