@@ -198,38 +198,36 @@ def test_an_expression_given_as_an_argument_is_shown_with_its_option(line: str, 
     assert execute(session, hint).records
 
 
-@pytest.mark.parametrize(
-    ("line", "message", "hint"),
-    [
-        (
-            "show table",
-            "show table needs a dynamo-db-table name",
-            "this stack's dynamo-db-tables: carts; e.g. show table carts",
-        ),
-        (
-            "show tables",
-            "show table shows one dynamo-db-table at a time",
-            "this stack's dynamo-db-tables: carts; e.g. show table carts",
-        ),
-    ],
-)
-def test_show_table_without_a_name_names_the_stacks_tables(
-    line: str, message: str, hint: str
-) -> None:
-    """Before, `show tables` was "did you mean 'table'?" and `show table` pointed to
-    `stptui graph`, outside the session: neither named a table."""
-    err = refused(Session.open(CART_AUDIT, start_ms=T0), line)
-    assert (err.message, err.hint) == (message, hint)
+def test_show_table_without_a_name_names_the_stacks_tables() -> None:
+    """Before, `show table` pointed to `stptui graph`, outside the session: it named no
+    table."""
+    err = refused(Session.open(CART_AUDIT, start_ms=T0), "show table")
+    hint = "this stack's dynamo-db-tables: carts; e.g. show table carts"
+    assert (err.message, err.hint) == ("show table needs a dynamo-db-table name", hint)
     assert execute(Session.open(CART_AUDIT, start_ms=T0), hint.split("e.g. ")[1]).text
 
 
-def test_show_streams_names_the_streams_or_says_there_are_none(session: Session) -> None:
-    err = refused(session, "show streams")
-    assert (err.message, err.hint) == (
-        "show stream shows one kinesis-stream at a time",
-        "this stack has no kinesis-stream",
-    )
+def test_show_tables_lists_every_table_with_its_key_items_and_stream() -> None:
+    session = Session.open(CART_AUDIT, start_ms=T0)
+    before = execute(session, "show tables")
+    assert before.table is not None
+    headers, rows = before.table
+    assert headers == ["table", "key", "items", "stream", "stream records"]
+    [row] = rows
+    assert row[0] == "carts" and row[2] == "0"
+    [item] = before.data
+    assert item["table"] == "carts" and item["items"] == 0
+
+
+def test_show_streams_lists_the_streams_or_says_there_are_none(session: Session) -> None:
+    assert execute(session, "show streams").text == "this stack has no kinesis-stream"
     clicks = Session.open(ROOT / "docs" / "examples" / "clickstream.yml", start_ms=T0)
+    execute(clicks, 'put-record clicks \'{"page": "/"}\' --partition-key u1')
+    listed = execute(clicks, "show streams")
+    assert listed.table is not None
+    assert listed.table[0] == ["stream", "shards", "mode", "retention", "records", "readers"]
+    [row] = listed.table[1]
+    assert row[0] == "clicks" and row[4] == "1"
     assert refused(clicks, "show stream").hint == (
         "this stack's kinesis-streams: clicks; e.g. show stream clicks"
     )

@@ -25,8 +25,8 @@ from stptui.commands.handlers.state_machines import (
     show_execution,
     show_executions,
 )
-from stptui.commands.handlers.streams import show_stream
-from stptui.commands.handlers.tables import show_table
+from stptui.commands.handlers.streams import show_stream, show_streams
+from stptui.commands.handlers.tables import show_table, show_tables
 from stptui.commands.registry import (
     COUNT,
     EXECUTION,
@@ -71,8 +71,10 @@ SHOW_WHATS = (
     "routes",
     "jobs",
     "stream",
+    "streams",
     "rules",
     "table",
+    "tables",
     "executions",
     "execution",
 )
@@ -80,21 +82,14 @@ SHOW_WHATS = (
 
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules "
-    "| table TABLE | executions [STATE_MACHINE] | execution ID"
+    "| buses | topics | buckets | bucket BUCKET | routes | jobs | streams | stream STREAM "
+    "| rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID"
 )
 
 
 def check_show_what(sim: Simulator, what: str) -> None:
-    """Raise the CommandError `show` gives for a WHAT it does not show: a plural of what
-    it shows one at a time (`show tables`), answered with the stack's tables, or an
-    unknown word, with a did-you-mean. The REPL checks the word with this before Enter."""
-    if what in ONE_AT_A_TIME:
-        # `show tables`, `show streams`: there is no listing of them, only one at a time.
-        one = ONE_AT_A_TIME[what]
-        raise CommandError(
-            f"show {one} shows one {_RESOURCE_TYPES[one]} at a time", _named(sim, one)
-        )
+    """Raise the CommandError `show` gives for a WHAT it does not show: an unknown word,
+    with a did-you-mean. The REPL checks the word with this before Enter."""
     if what not in SHOW_WHATS:
         guess = did_you_mean(what, SHOW_WHATS)
         hint = f"did you mean {guess!r}?" if guess else f"usage: {_SHOW_USAGE}"
@@ -126,15 +121,16 @@ def check_show(sim: Simulator, call: Call) -> None:
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, one Kinesis stream, load "
-    "balancer rules, one DynamoDB table, state machine executions or one execution.",
+    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, Kinesis streams, one "
+    "stream, load balancer rules, DynamoDB tables, one table, state machine executions or "
+    "one execution.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs | stream S | rules | table T | "
-            "executions [SM] | execution ID",
+            "buses | topics | buckets | bucket B | routes | jobs | streams | stream S | rules | "
+            "tables | table T | executions [SM] | execution ID",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
@@ -211,10 +207,14 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_jobs(sim)
     if what == "stream":
         return show_stream(sim, name)
+    if what == "streams":
+        return show_streams(sim)
     if what == "rules":
         return _show_rules(sim)
     if what == "table":
         return show_table(sim, name)
+    if what == "tables":
+        return show_tables(sim)
     if what == "executions":
         return show_executions(sim, name)
     if what == "execution":
@@ -223,8 +223,6 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     return _show_trace(sim, n)
 
 
-# What `show` takes one of at a time, by the plural a user types for all of them.
-ONE_AT_A_TIME = {"tables": "table", "streams": "stream"}
 _RESOURCE_TYPES = {"table": "dynamo-db-table", "stream": "kinesis-stream"}
 
 

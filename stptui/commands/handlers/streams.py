@@ -148,3 +148,36 @@ def reader_table(
                 ]
             )
     return ((headers, rows) if rows else None), readers
+
+
+def show_streams(sim: Simulator) -> CommandResult:
+    """`show streams`: every Kinesis stream with its shards, mode, retention, records held
+    and how many readers it has."""
+    headers = ["stream", "shards", "mode", "retention", "records", "readers"]
+    rows = []
+    data = []
+    for stream in sim.services["streams"].values():
+        mode = "provisioned" if stream.provisioned else "on-demand"
+        hours = stream.retention_ms // 3_600_000
+        rows.append(
+            [
+                stream.name,
+                str(len(stream.shards)),
+                mode,
+                f"{hours} h",
+                f"{stream.held():,}",
+                str(len(stream.consumers)),
+            ]
+        )
+        data.append(
+            {
+                "stream": stream.name,
+                "shards": len(stream.shards),
+                "mode": mode,
+                "retention_hours": hours,
+                "records": stream.held(),
+                "readers": len(stream.consumers),
+            }
+        )
+    text = "" if rows else "this stack has no kinesis-stream"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)

@@ -269,3 +269,33 @@ def show_table(sim: Simulator, name: str) -> CommandResult:
         "readers": readers,
     }
     return CommandResult("\n".join(lines), table=table_rows, data=data)
+
+
+def show_tables(sim: Simulator) -> CommandResult:
+    """`show tables`: every simulated table with its key, item count and stream."""
+    headers = ["table", "key", "items", "stream", "stream records"]
+    rows = []
+    data = []
+    for table in sim.services["tables"].values():
+        stream = table.stream
+        held = stream.held() if stream is not None else None
+        rows.append(
+            [
+                table.name,
+                table.key_text(),
+                f"{len(table.items):,}",
+                stream.view_type if stream is not None else "-",
+                "-" if held is None else f"{held:,}",
+            ]
+        )
+        data.append(
+            {
+                "table": table.name,
+                "key": table.key_text(),
+                "items": len(table.items),
+                "stream": stream.view_type if stream is not None else None,
+                "stream_records": held,
+            }
+        )
+    text = "" if rows else "this stack has no dynamo-db-table (with a valid primaryKey)"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
