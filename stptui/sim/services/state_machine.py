@@ -880,16 +880,7 @@ class MachineSim:
             error = "Lambda.TooManyRequestsException"
             self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
-        self._emit(
-            tk.SFN_TASK_STARTED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "function": target.function,
-                "invocation_id": inv_id,
-            },
-        )
-        self._history(flow.ex, "TaskScheduled", shown, f"invoked {target.function} ({inv_id})")
+        self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id)
         self._task_timeout(flow, token, name, state, raw, retries)
 
     def _integration(
@@ -1031,16 +1022,7 @@ class MachineSim:
                 error = "Lambda." + str(exc).split(":", 1)[0]
             self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
-        self._emit(
-            tk.SFN_TASK_STARTED,
-            {
-                "execution_arn": flow.ex.arn,
-                "state": shown,
-                "function": function,
-                "invocation_id": inv_id,
-            },
-        )
-        self._history(flow.ex, "TaskSubmitted", shown, f"invoked {function} ({inv_id})")
+        self._invoked(flow.ex, shown, "TaskSubmitted", function, inv_id)
         self._wait_for_token(flow, name, state, raw, env, retries, token)
 
     def _wait_for_token(
@@ -1141,6 +1123,20 @@ class MachineSim:
                 raise
             self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return None
+
+    def _invoked(self, ex: Execution, shown: str, event: str, function: str, inv_id: str) -> None:
+        """Record that a Task state invoked `function`: its trace record and history event
+        (`TaskScheduled` when the state waits for the result, `TaskSubmitted` for a token)."""
+        self._emit(
+            tk.SFN_TASK_STARTED,
+            {
+                "execution_arn": ex.arn,
+                "state": shown,
+                "function": function,
+                "invocation_id": inv_id,
+            },
+        )
+        self._history(ex, event, shown, f"invoked {function} ({inv_id})")
 
     def _called(
         self, ex: Execution, shown: str, resource: str, target: str | None, delivered: Any
