@@ -569,8 +569,45 @@ def test_unknown_directive_hint() -> None:
     assert diags[0].hint == "did you mean $Stage()?"
     _, diags = prop("$Var().nme")
     assert diags[0].hint == "did you mean 'name'?"
-    _, diags = prop("$GetParam('jobs', 'Queue::Arn')")
-    assert diags[0].hint is not None and "$ResourceParam('name', 'param')" in diags[0].hint
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        # The legacy form names a CloudFormation child and attribute: the hint is today's call.
+        ("$GetParam('jobs', 'Queue::Arn')", "write $ResourceParam('jobs', 'arn')"),
+        ("$Param('jobs', 'Queue::Url')", "write $ResourceParam('jobs', 'url')"),
+        (
+            "$Param('worker', 'JobStateMachine::Arn')",
+            "write $ResourceParam('worker', 'stateMachineArn')",
+        ),
+        ("$Param('db', 'DbInstance::Endpoint.Port')", "write $ResourceParam('db', 'port')"),
+        (
+            "$Param('jobs', 'Queue::Color')",
+            "write $ResourceParam('jobs', PARAM) with PARAM one of: arn, name, url",
+        ),
+        # Not a resource of the stack, or not two strings: the general advice.
+        (
+            "$Param('SHARED_GLOBAL', 'BatchOnDemandJobQueue::Arn')",
+            "write $ResourceParam('name', 'param')",
+        ),
+        ("$Param('jobs')", "write $ResourceParam('name', 'param')"),
+    ],
+)
+def test_legacy_param_hint_translates_the_attribute(text: str, hint: str) -> None:
+    loaded = resolve(
+        "resources:\n"
+        "  jobs: {type: sqs-queue}\n"
+        "  worker: {type: batch-job}\n"
+        "  db: {type: relational-database}\n"
+        "  fn:\n"
+        "    type: function\n"
+        "    properties:\n"
+        f"      value: {text}\n"
+    )
+    (diag,) = loaded.diagnostics
+    assert diag.code == "directive-unknown"
+    assert diag.hint is not None and diag.hint.endswith(hint), diag.hint
 
 
 def test_embedded_directive_value_is_left_alone() -> None:

@@ -211,8 +211,10 @@ CODES: dict[str, CodeInfo] = {
                 "error",
                 "The directive is neither one of Stacktape's built-ins nor declared under "
                 "`directives:`.",
-                "Check the spelling (the hint suggests the closest name); `$GetParam` and "
-                "`$Param` are today's `$ResourceParam('name', 'param')`.",
+                "Check the spelling (the hint suggests the closest name). Older Stacktape's "
+                "`$Param('bucket', 'Bucket::Arn')` and `$GetParam` are today's "
+                "`$ResourceParam('bucket', 'arn')`: the hint gives the call with the parameter "
+                "that reads the same attribute.",
             ),
             "directive-args": _dir(
                 "error",

@@ -70,6 +70,8 @@ _LEGACY_HINTS = {
     "GetParam": "$GetParam is from an older Stacktape; write $ResourceParam('name', 'param')",
     "Param": "$Param is from an older Stacktape; write $ResourceParam('name', 'param')",
 }
+# Legacy attribute names whose `$ResourceParam` parameter is not the attribute lower-cased.
+_LEGACY_ATTRIBUTES = {"Endpoint.Address": "host", "Endpoint.Port": "port"}
 
 
 # -- context and value types ---------------------------------------------------------------
@@ -1382,7 +1384,7 @@ class _Resolver:
         spec = _BUILTINS.get(call.name)
         if spec is None and call.name not in self.custom:
             close = did_you_mean(call.name, [*_BUILTINS, *self.custom])
-            hint = _LEGACY_HINTS.get(call.name) or (
+            hint = self._legacy_hint(call) or (
                 f"did you mean ${close}()?"
                 if close
                 else "custom directives must be declared under `directives:`"
@@ -1819,6 +1821,40 @@ class _Resolver:
             ctx = replace(ctx, param_props={**ctx.param_props, resource: props})
         value = fake_resource_param(ctx, resource, param, rtype)
         return ResourceParamValue(value, resource, param)
+
+    def _legacy_hint(self, call: DirectiveCall) -> str | None:
+        """For `$Param('res', 'Child::Attr')` and `$GetParam`, the `$ResourceParam` that reads
+        the same value, when the resource's parameters include the attribute's translation;
+        otherwise the general advice for the legacy name (None for other names)."""
+        advice = _LEGACY_HINTS.get(call.name)
+        if advice is None or len(call.args) != 2:
+            return advice
+        resource, attribute = call.args
+        if not isinstance(resource, str) or not isinstance(attribute, str):
+            return advice
+        maker = _FAKE_PARAMS.get(canonical_type(self.types.get(resource) or ""))
+        if maker is None:
+            return advice
+        params = maker(self.ctx, resource)
+        # Older Stacktape named a CloudFormation child and its attribute ("Bucket::Arn",
+        # "JobStateMachine::Arn", "DbInstance::Endpoint.Address"); today's parameter is the
+        # attribute's name, or for a resource with several children, the child's and the
+        # attribute's together ("stateMachineArn").
+        child, _, attr = attribute.rpartition("::")
+        wanted = _LEGACY_ATTRIBUTES.get(attr, attr[:1].lower() + attr[1:])
+        if wanted not in params:
+            whole = (child + attr).lower()
+            wanted = next((p for p in sorted(params) if whole.endswith(p.lower())), "")
+        if not wanted:
+            choices = ", ".join(sorted(params))
+            return (
+                f"${call.name} is from an older Stacktape; write "
+                f"$ResourceParam({resource!r}, PARAM) with PARAM one of: {choices}"
+            )
+        return (
+            f"${call.name} is from an older Stacktape; "
+            f"write $ResourceParam({resource!r}, {wanted!r})"
+        )
 
     def _property(self, resource: str, key: str, frame: _Frame) -> Any:
         """A resource's property as resolved (it may be a directive itself), or None."""
