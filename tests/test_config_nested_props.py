@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from stptui.config import Stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 from stptui.config.model import BatchJob, Function
 
 PKG = {"type": "stacktape-lambda-buildpack", "properties": {"entryfilePath": "a.ts"}}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from stptui.config import Stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 PKG = "{type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
 IMG = "{type: prebuilt-image, properties: {image: nginx}}"

@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from stptui.config import Stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 _SHARED = {"entryfilePath", "includeFiles", "excludeFiles", "excludeDependencies"}
 _SHARED |= {"languageSpecificConfig"}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from stptui.config import Stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 # The property names of each object, as the .d.ts files have them (`SimpleServiceContainer`
 # gained `sideContainers` and `usePrivateSubnetsWithNAT` after 5bb1eb5b).

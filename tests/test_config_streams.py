@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stptui.config import load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 BASE = """
 serviceName: s

@@ -10,7 +10,7 @@ import pytest
 from lintkit import found, load, one, where
 
 from stptui.config import ConfigError, load_stack
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 from stptui.config.model import ALB_DEFAULT_LISTENER_PORT, ALB_DEFAULT_LISTENERS
 from stptui.sim.services import load_balancer
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lintkit import SAMPLE_STACKS, codes, found, one, where
 
 from stptui.config import load_stack
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 CODES = (
     "tls-listener-certificate",

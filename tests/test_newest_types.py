@@ -3,7 +3,7 @@
 properties, `connectTo` targets with Stacktape's variables, drawn, and refused by commands.
 
 Sources: packages/config/src/*.ts and the resource resolvers of stacktape/stacktape (see
-stptui/config/normalize.py and envvars.py)."""
+stptui/config/normalize_*.py and envvars.py)."""
 
 from __future__ import annotations
 

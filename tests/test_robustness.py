@@ -28,8 +28,9 @@ from workcount import CountWork, hang_guard
 
 from stptui.cli import main
 from stptui.config import ConfigError, Diagnostic, Stack, load_stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 from stptui.config.diagnostics import sort_diagnostics
+from stptui.config.normalize import StackBuilder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_STACKS = sorted((REPO_ROOT / "stptui" / "sample_stacks").glob("*/stacktape.yml"))
@@ -508,7 +509,7 @@ TRIGGER_TARGETS = (
 
 def test_every_schema_is_covered() -> None:
     """A new modelled type, trigger or schema table must get a case here."""
-    modelled = set(norm.StackBuilder._BUILDERS) | set(norm.TABLE_ONLY_TYPES)
+    modelled = set(StackBuilder._BUILDERS) | set(norm.TABLE_ONLY_TYPES)
     assert set(RESOURCE_SCHEMAS) == modelled
     assert set(TRIGGER_BASES) == set(norm.TRIGGER_PROPS)
     assert set(NEWER_TRIGGER_BASES) == set(norm.NEWER_TRIGGERS)

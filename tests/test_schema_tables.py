@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from stptui.config import Stack, load_stack_text
-from stptui.config import normalize as norm
+from stptui.config import normalize_schema as norm
 
 SCHEMA_COMMIT = "c80796efc3952fe4a253b26e56cc72346f7458a3"
 

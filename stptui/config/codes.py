@@ -36,8 +36,9 @@ _GROUP_INTROS: dict[str, str] = {
     ),
     "schema": (
         "Checking each resource and event against Stacktape's schema "
-        "(`stptui/config/normalize.py`). A value of the wrong type or out of range is "
-        "dropped and the default applies, so one mistake does not hide the rest."
+        "(`stptui/config/normalize.py` and its `normalize_*.py` readers). A value of the "
+        "wrong type or out of range is dropped and the default applies, so one mistake "
+        "does not hide the rest."
     ),
     "stack": (
         "Checks that need the whole stack: references between resources, queue and "

@@ -55,7 +55,7 @@ from stptui.config.model import (
     Workload,
     canonical_type,
 )
-from stptui.config.normalize import TRIGGER_ALIASES
+from stptui.config.normalize_schema import TRIGGER_ALIASES
 from stptui.config.permissions import role_diagnostics
 
 # Target types `connectTo` accepts: current Stacktape's `resolveConnectToList`

@@ -1,6 +1,6 @@
 """Checks of the listener rules that `application-load-balancer` events make, as Stacktape's
 compiler and Elastic Load Balancing refuse them or as they would never take a request (the
-load balancer's own properties and listeners are read by their tables in normalize.py).
+load balancer's own properties and listeners are read by their tables in normalize_gateways.py).
 
 Each event is one `AWS::ElasticLoadBalancingV2::ListenerRule` (Stacktape's getListenerRule,
 resource-resolvers/_utils/lb-listener-rule-helpers.ts): its `priority`, and a condition per

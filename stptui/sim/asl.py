@@ -485,7 +485,7 @@ def _check_catch(catch: Any, at: Path, problems: list[AslProblem]) -> None:
 def logical_function_id(name: str) -> str:
     """The CloudFormation logical id Stacktape gives a function's Lambda (`validateInput`
     -> `ValidateInputFunction`)."""
-    from stptui.config.normalize import pascal_case
+    from stptui.config.normalize_names import pascal_case
 
     return pascal_case(name) + _LOGICAL_SUFFIX
 

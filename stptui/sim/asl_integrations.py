@@ -64,7 +64,7 @@ def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...
     if isinstance(named, str):
         return named if named in known else None
     if isinstance(value, dict) and len(value) == 1:
-        from stptui.config.normalize import pascal_case
+        from stptui.config.normalize_names import pascal_case
 
         ((key, arg),) = value.items()
         logical = None

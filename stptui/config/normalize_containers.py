@@ -1,0 +1,312 @@
+"""Container workloads and services (web, private and worker services).
+
+Containers are not simulated: their properties are checked against the schema and kept as
+written; connectTo, environments and the containers' ingress events (with their
+`containerPort`) are read, and a service's load balancing and side containers checked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from stptui.config.diagnostics import indefinite_article
+from stptui.config.loader import DataPath
+from stptui.config.model import (
+    CONTAINER_TRIGGER_TYPES,
+    Container,
+    Containerized,
+    ContainerService,
+    ContainerWorkload,
+    Trigger,
+)
+from stptui.config.normalize_props import (
+    _describe,
+    _kind_ok,
+)
+from stptui.config.normalize_schema import (
+    _ANY,
+    _DICT,
+    _LIST,
+    _MAX_PORT,
+    _METHOD_ITEMS,
+    _MIN_PORT,
+    _NEWER_DOCS_BALANCING,
+    _NEWER_DOCS_MOUNT,
+    _OPTIONAL_BALANCING_PROPERTIES,
+    _PORT,
+    _STR,
+    _WEB_SERVICE_ALARM_PREFIXES,
+    CONTAINER_PROPS,
+    SERVICE_LOAD_BALANCING,
+    SERVICE_TABLES,
+    SIDE_CONTAINER_PROPS,
+    SIDE_CONTAINER_REQUIRED,
+    TRIGGER_PROPS,
+    VOLUME_MOUNTS,
+    WEB_SERVICE_ALARM_TRIGGERS,
+    WORKLOAD_PROPS,
+    P,
+)
+
+if TYPE_CHECKING:
+    from stptui.config.normalize import StackBuilder as _BuilderBase
+else:
+    _BuilderBase = object
+
+
+class ContainerReaders(_BuilderBase):
+    """Readers of container workloads and services (a part of `normalize.StackBuilder`)."""
+
+    def _containerized_common(
+        self, c: Containerized, raw: dict[str, Any], path: DataPath
+    ) -> dict[str, Any]:
+        """The workload-level `connectTo` (or the pre-3.x `accessControl.allowAccessTo`) of a
+        containerized workload, read as a function's; returns the properties as read."""
+        raw = dict(raw)
+        if "accessControl" in raw:
+            self._legacy_access_control(raw, path, c.name)
+        c.properties = raw
+        if "resources" in raw:
+            self.check_value(_DICT, raw["resources"], (*path, "resources"), "resources", c.name)
+        if "connectTo" in raw and self.check_value(
+            _LIST, raw["connectTo"], (*path, "connectTo"), "connectTo", c.name
+        ):
+            c.connect_to = self._connect_to(raw["connectTo"], path, c.name)
+        return raw
+
+    def _container(
+        self, cname: str | None, body: dict[str, Any], path: DataPath, owner: str
+    ) -> Container:
+        """A container's environment (checked as a function's) and packaging; `body` holds
+        them: the container itself, or a service's properties."""
+        spec = Container(name=cname, path=path)
+        env = body.get("environment")
+        epath = (*path, "environment")
+        if "environment" in body and self.check_value(
+            P("list|dict"), env, epath, "environment", owner
+        ):
+            spec.environment = self._environment(env, epath, owner)
+        pack = body.get("packaging")
+        if "packaging" in body:
+            self._packaging(pack, (*path, "packaging"), owner, "container")
+        else:
+            # A service's one container is its properties; a workload's are in `containers`.
+            res = self.stack.resources[owner]
+            in_list = len(path) > len(res.path) + 1
+            what = f"container {cname or path[-1]!r} of" if in_list else res.type
+            self.require(body, body, "packaging", path, owner, f"{what} {owner!r}")
+        if isinstance(pack, dict):
+            spec.packaging = pack
+        return spec
+
+    def _container_service(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> ContainerService:
+        """A web, private or worker service: its connectTo and its one container's environment;
+        the rest is kept as written, since containers are not simulated."""
+        svc = ContainerService(name=name, type=self.stack.resources[name].type, path=path[:2])
+        raw = self._containerized_common(svc, raw, path)
+        svc.container_specs.append(self._container(None, raw, path, name))
+        self._service_props(svc, raw, path)
+        return svc
+
+    def _container_workload(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> ContainerWorkload:
+        """The workload's connectTo, and its containers' names, environments and ingress
+        events: the rest (resources, scaling...) is kept as written, since containers are not
+        simulated."""
+        cw = ContainerWorkload(name=name, type=self.stack.resources[name].type, path=path[:2])
+        raw = self._containerized_common(cw, raw, path)
+        # A legacy `container-workload` (warned already) is read, not held to today's names.
+        strict = cw.type == "multi-container-workload"
+        if strict:
+            body = self._container_body(raw, path, name, WORKLOAD_PROPS, "")
+            self._workload_nested(body, path, name)
+            self.statements(body, "iamRoleStatements", path, name)
+        containers = raw.get("containers")
+        if "containers" not in raw:
+            self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
+            return cw
+        if not self.check_value(_LIST, containers, (*path, "containers"), "containers", name):
+            return cw
+        index = 0
+        for i, container in enumerate(containers):
+            cpath = (*path, "containers", i)
+            if not isinstance(container, dict):
+                self.diag(
+                    cpath,
+                    "error",
+                    "wrong-type",
+                    f"a container must be a mapping with `name` and `packaging`, not "
+                    f"{_describe(container)}",
+                    resource=name,
+                )
+                continue
+            cname = container.get("name")
+            if not isinstance(cname, str):
+                if "name" in container:
+                    self.check_value(_STR, cname, (*cpath, "name"), "name", name)
+                else:
+                    self.require(container, container, "name", cpath, name, "a container")
+                cname = None
+            else:
+                cw.containers.append(cname)
+            spec = self._container(cname, container, cpath, name)
+            if strict:
+                got = self._container_body(
+                    container, cpath, name, CONTAINER_PROPS, " in a container"
+                )
+                self.nested(got, "loadBalancerHealthCheck", cpath, name)
+            if cname is not None:
+                cw.container_specs.append(spec)
+            events = container.get("events")
+            if events is None or not self.check_value(
+                _LIST, events, (*cpath, "events"), "events", name
+            ):
+                continue
+            for j, ev in enumerate(events):
+                trig = self._trigger(
+                    name,
+                    ev,
+                    (*cpath, "events", j),
+                    index,
+                    allowed=CONTAINER_TRIGGER_TYPES,
+                    holder="a container's `events`",
+                    extra={"containerPort": _PORT},
+                )
+                if trig is None:
+                    continue
+                trig.container = cname
+                trig.container_port = self._container_port(trig, name)
+                cw.events.append(trig)
+                index += 1
+        return cw
+
+    # Read by _containerized_common and _container with their own checks: not checked twice.
+    _READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset(
+        ("packaging", "environment", "connectTo", "resources", "containers", "name", "events")
+    )
+
+    def _container_body(
+        self, body: dict[str, Any], path: DataPath, owner: str, spec: dict[str, P], where: str
+    ) -> dict[str, Any]:
+        """Check the properties a service and a workload's container share (`body` holds
+        them) against `spec`, and their nested objects; returns them as read."""
+        checked = {k: _ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
+        props = self.read_props(body, path, checked, owner, where=where)
+        self._container_nested(props, path, owner)
+        return props
+
+    def _container_nested(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """The nested objects every container has: `logging`, `internalHealthCheck`,
+        `dependsOn` and `volumeMounts`."""
+        self.nested(props, "logging", path, owner)
+        self.nested(props, "internalHealthCheck", path, owner)
+        self.each_item(props, "dependsOn", path, owner)
+        mounts = props.get("volumeMounts")
+        for i, mount in enumerate(mounts if isinstance(mounts, list) else []):
+            newer = isinstance(mount, dict) and "type" not in mount
+            if newer and any(k in mount for k in _NEWER_DOCS_MOUNT):
+                continue
+            mpath = (*path, "volumeMounts", i)
+            self.typed_object(mount, mpath, owner, "volume mount", VOLUME_MOUNTS)
+
+    def _side_containers(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of a service's `sideContainers` against SIDE_CONTAINER_PROPS, with its
+        packaging and nested objects."""
+        sides = props.get("sideContainers")
+        for i, side in enumerate(sides if isinstance(sides, list) else []):
+            spath = (*path, "sideContainers", i)
+            if not self.check_value(_DICT, side, spath, f"sideContainers[{i}]", owner):
+                continue
+            where = f" in `sideContainers[{i}]`"
+            got = self.read_props(side, spath, SIDE_CONTAINER_PROPS, owner, where=where)
+            what = f"`sideContainers[{i}]`"
+            self.require_all(
+                got, side, SIDE_CONTAINER_PROPS, SIDE_CONTAINER_REQUIRED, spath, owner, what
+            )
+            if "packaging" in got:
+                self._packaging(got["packaging"], (*spath, "packaging"), owner, "container")
+            self._container_nested(got, spath, owner)
+
+    def _workload_nested(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """`resources`, `scaling` and `deployment` of a service or a workload."""
+        self.nested(props, "resources", path, owner, "container resources")
+        scaling = self.nested(props, "scaling", path, owner)
+        self.nested(scaling, "scalingPolicy", (*path, "scaling"), owner)
+        self.nested(props, "deployment", path, owner, "container deployment")
+
+    def _service_props(self, svc: ContainerService, raw: dict[str, Any], path: DataPath) -> None:
+        """A web, private or worker service's properties against its table, with its CORS,
+        custom domains and load balancing."""
+        name, rtype = svc.name, svc.type
+        # A service's `events` are reported by lint (event-not-accepted), with their own hint.
+        spec = {**SERVICE_TABLES[rtype], "events": _ANY}
+        props = self._container_body(raw, path, name, spec, "")
+        self._workload_nested(props, path, name)
+        cors = self.nested(props, "cors", path, name)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        self.each_item(props, "customDomains", path, name)
+        self._side_containers(props, path, name)
+        self.statements(props, "iamRoleStatements", path, name)
+        if rtype == "web-service":
+            self._cdn(props, path, name)
+            self._alarms(
+                props,
+                path,
+                name,
+                WEB_SERVICE_ALARM_TRIGGERS,
+                foreign_prefixes=_WEB_SERVICE_ALARM_PREFIXES,
+            )
+        self._load_balancing(props.get("loadBalancing"), (*path, "loadBalancing"), name, rtype)
+
+    def _load_balancing(self, raw: Any, path: DataPath, owner: str, rtype: str) -> None:
+        """A service's `loadBalancing` (at `path`): its `type` among the service's, and the
+        `properties` that type takes (none for some)."""
+        if not isinstance(raw, dict):
+            return  # absent, or the wrong type: reported with the service's properties
+        variants = SERVICE_LOAD_BALANCING.get(rtype)
+        if variants is None:
+            return  # a worker service has no `loadBalancing`: reported as unknown already
+        kind = raw.get("type")
+        known = isinstance(kind, str) and kind in variants
+        shape = variants[kind] if known else None
+        body = raw.get("properties")
+        newer = isinstance(body, dict) and any(k in body for k in _NEWER_DOCS_BALANCING)
+        keys = {"type": _ANY, "properties": _DICT}
+        if known and shape is None and not newer:
+            keys = {"type": _ANY}
+        got = self.read_props(raw, path, keys, owner, where=" in `loadBalancing`")
+        if not self.require(got, raw, "type", path, owner, "`loadBalancing`"):
+            return
+        spec = P("str", enum=tuple(variants))
+        if shape is None or newer:
+            self.check_value(spec, kind, (*path, "type"), "type", owner)
+            return
+        if "properties" not in got:
+            if kind not in _OPTIONAL_BALANCING_PROPERTIES:
+                self.require(got, raw, "properties", path, owner, f"`loadBalancing` {kind!r}")
+            return
+        body = got["properties"]
+        ppath = (*path, "properties")
+        where = f" in the `{kind}` load balancing"
+        read = self.read_props(body, ppath, shape.props, owner, where=where)
+        what = f"`{kind}` load balancing"
+        self.require_all(read, body, shape.props, shape.required, ppath, owner, what)
+        self.each_item(read, "ports", ppath, owner)
+
+    def _container_port(self, t: Trigger, owner: str) -> int | None:
+        """The required `containerPort` of a container's event. Events read with a schema
+        (http-api-gateway) had it checked already; the opaque ones are checked here."""
+        ppath = (*t.path, "properties")
+        if "containerPort" not in t.properties:
+            what = f"{indefinite_article(t.type)} `{t.type}` event of a container"
+            self.require(t.properties, t.properties, "containerPort", ppath, owner, what)
+            return None
+        port = t.properties["containerPort"]
+        if t.type in TRIGGER_PROPS:
+            ok = _kind_ok("int", port) and _MIN_PORT <= port <= _MAX_PORT
+        else:
+            ok = self.check_value(_PORT, port, (*ppath, "containerPort"), "containerPort", owner)
+        return int(port) if ok else None

@@ -1,0 +1,278 @@
+"""An event as a whole: its `type` and `properties`, the reader its type has; and the events
+that need no resource family of their own: `schedule`, `kinesis-stream`, `dynamo-db-stream`,
+`kafka-topic`, and an `application-load-balancer` event's properties.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.diagnostics import did_you_mean, indefinite_article
+from stptui.config.loader import DataPath
+from stptui.config.model import (
+    TRIGGER_TYPES,
+    KafkaTopicTrigger,
+    ScheduleTrigger,
+    Trigger,
+)
+from stptui.config.normalize_props import (
+    _describe,
+    _written,
+)
+from stptui.config.normalize_schema import (
+    _DICT,
+    _STR,
+    ALB_CONDITION_ENTRIES,
+    ALB_EVENT_PROPS,
+    EVENT_KEYS,
+    NEWER_TRIGGERS,
+    OPAQUE_TRIGGER_REQUIRED,
+    TRIGGER_ALIASES,
+    TRIGGER_PROPS,
+    P,
+)
+
+if TYPE_CHECKING:
+    from stptui.config.normalize import StackBuilder as _BuilderBase
+else:
+    _BuilderBase = object
+
+
+class EventReaders(_BuilderBase):
+    """An event's dispatch, schedule and stream events (a part of `normalize.StackBuilder`)."""
+
+    def _trigger(
+        self,
+        owner: str,
+        ev: Any,
+        path: DataPath,
+        index: int,
+        allowed: tuple[str, ...] | None,
+        *,
+        holder: str = "a queue's `events`",
+        extra: dict[str, P] | None = None,
+    ) -> Trigger | None:
+        """One event of `owner`. `allowed` limits its types (`holder` names what is limited
+        in the message); `extra` adds properties the holder allows beyond the event's own
+        (a queue subscription's `messageGroupId`, a container's `containerPort`)."""
+        if not isinstance(ev, dict):
+            self.diag(
+                path,
+                "error",
+                "wrong-type",
+                f"an event must be a mapping with `type` and `properties`, not {_describe(ev)}",
+                resource=owner,
+            )
+            return None
+        for key in ev:
+            if key not in EVENT_KEYS:
+                self.diag(
+                    (*path, key),
+                    "error",
+                    "unknown-property",
+                    f"unknown key `{key}` on an event",
+                    key=True,
+                    resource=owner,
+                    hint="an event has only `type` and `properties`",
+                )
+        etype = ev.get("type")
+        if not isinstance(etype, str):
+            self.diag(
+                path,
+                "error",
+                "missing-property" if "type" not in ev else "wrong-type",
+                "an event needs a string `type`",
+                resource=owner,
+            )
+            return None
+        raw = ev.get("properties", {})
+        ppath = (*path, "properties")
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            self.diag(
+                ppath,
+                "error",
+                "wrong-type",
+                f"event `properties` must be a mapping, not {_describe(raw)}",
+                resource=owner,
+            )
+            raw = {}
+        if allowed is not None and etype not in allowed:
+            self.diag(
+                (*path, "type"),
+                "error",
+                "invalid-trigger",
+                f"{holder} take only {', '.join(allowed)}, not {etype!r}",
+                resource=owner,
+            )
+            return None
+        if etype not in TRIGGER_TYPES:
+            guess = did_you_mean(etype, TRIGGER_TYPES)
+            self.diag(
+                (*path, "type"),
+                "error",
+                "unknown-trigger-type",
+                f"unknown event type {etype!r}",
+                resource=owner,
+                hint=f"did you mean {guess!r}?" if guess else None,
+            )
+            return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
+        if etype in NEWER_TRIGGERS:
+            spec, required = NEWER_TRIGGERS[etype]
+            what = f"{indefinite_article(etype)} `{etype}` event"
+            props = self.read_props(raw, ppath, spec, owner, where=f" in {what}")
+            self.require_all(props, raw, spec, required, ppath, owner, what)
+            reader = getattr(self, "_t_" + etype.replace("-", "_"))
+            return reader(owner, raw, props, path, ppath, index)
+        spec = TRIGGER_PROPS.get(etype)
+        if spec is None:
+            # Read without a schema (not simulated), but their required properties still are.
+            what = f"{indefinite_article(etype)} `{etype}` event"
+            for key in OPAQUE_TRIGGER_REQUIRED.get(etype, ()):
+                self.require(raw, raw, key, ppath, owner, what)
+            if etype == "application-load-balancer":
+                self._alb_event_props(owner, raw, ppath, what, extra)
+            if etype == "kafka-topic":
+                return self._t_kafka_topic(owner, raw, path, ppath, index)
+            return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
+        if extra:
+            spec = {**spec, **extra}
+        props = self.read_props(
+            raw,
+            ppath,
+            spec,
+            owner,
+            aliases=TRIGGER_ALIASES.get(etype),
+            where=f" in {indefinite_article(etype)} `{etype}` event",
+        )
+        return getattr(self, "_t_" + etype.replace("-", "_"))(owner, raw, props, path, ppath, index)
+
+    def _alb_event_props(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        ppath: DataPath,
+        what: str,
+        extra: dict[str, P] | None,
+    ) -> None:
+        """An `application-load-balancer` event's properties and its header and query
+        conditions, by Stacktape's types (the event stays a plain Trigger)."""
+        props = self.read_props(
+            raw, ppath, {**ALB_EVENT_PROPS, **(extra or {})}, owner, where=f" in {what}"
+        )
+        for key, (name, spec) in ALB_CONDITION_ENTRIES.items():
+            entries = props.get(key)
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                epath = (*ppath, key, i)
+                if not self.check_value(_DICT, entry, epath, f"{key}[{i}]", owner):
+                    continue
+                got = self.read_props(entry, epath, spec, owner, where=f" in {key}[{i}]")
+                self.require_all(got, entry, spec, (name, "values"), epath, owner, f"{key}[{i}]")
+
+    def _payload_options(self, props: dict[str, Any], ppath: DataPath, owner: str) -> None:
+        given = [k for k in ("input", "inputPath", "inputTransformer") if k in props]
+        if len(given) > 1:
+            self.diag(
+                (*ppath, given[1]),
+                "error",
+                "at-most-one-of",
+                "set at most one of `input`, `inputPath` and `inputTransformer`, not "
+                f"{' and '.join(given)}",
+                key=True,
+                resource=owner,
+            )
+        tr = props.get("inputTransformer")
+        if isinstance(tr, dict):
+            tp = self.read_props(
+                tr,
+                (*ppath, "inputTransformer"),
+                {"inputPathsMap": _DICT, "inputTemplate": P("str|dict")},
+                owner,
+                where=" in `inputTransformer`",
+            )
+            self.require(
+                tp, tr, "inputTemplate", (*ppath, "inputTransformer"), owner, "`inputTransformer`"
+            )
+
+    def _t_schedule(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> ScheduleTrigger:
+        t = ScheduleTrigger(type="schedule", owner=owner, index=index, path=path, properties=raw)
+        if self.require(props, raw, "scheduleRate", ppath, owner, "a `schedule` event"):
+            # An alternate spelling (`rate:`) reaches here without read_props' type check.
+            spath = (*ppath, _written(raw, "scheduleRate", "scheduleRate"))
+            if self.check_value(_STR, props["scheduleRate"], spath, spath[-1], owner):
+                t.rate = props["scheduleRate"]
+        self._payload_options(props, ppath, owner)
+        t.input, t.input_path, t.input_transformer = (
+            props.get("input"),
+            props.get("inputPath"),
+            props.get("inputTransformer"),
+        )
+        return t
+
+    def _t_kinesis_stream(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> Trigger:
+        what = "a `kinesis-stream` event"
+        self.exactly_one(props, ("kinesisStreamName", "streamArn"), ppath, owner, what)
+        # Stacktape refuses both (resolveKinesisEvents, functions/events/kinesis/index.ts).
+        self.exactly_one(
+            props, ("consumerArn", "autoCreateConsumer"), ppath, owner, what, required=False
+        )
+        self._stream_on_failure(props, ppath, owner, what)
+        return Trigger(type="kinesis-stream", owner=owner, index=index, path=path, properties=raw)
+
+    def _t_dynamo_db_stream(
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
+    ) -> Trigger:
+        self._stream_on_failure(props, ppath, owner, "a `dynamo-db-stream` event")
+        return Trigger(type="dynamo-db-stream", owner=owner, index=index, path=path, properties=raw)
+
+    def _stream_on_failure(
+        self, props: dict[str, Any], ppath: DataPath, owner: str, what: str
+    ) -> None:
+        """`onFailure` is `DestinationOnFailure`: an `arn` and a `type` of sns or sqs."""
+        failure = props.get("onFailure")
+        if not isinstance(failure, dict):
+            return
+        fpath = (*ppath, "onFailure")
+        spec = {"arn": _STR, "type": P("str", enum=("sns", "sqs"))}
+        checked = self.read_props(failure, fpath, spec, owner, where=f" in {what}'s onFailure")
+        self.require_all(checked, failure, spec, ("arn", "type"), fpath, owner, "onFailure")
+
+    def _t_kafka_topic(
+        self, owner: str, raw: dict[str, Any], path: DataPath, ppath: DataPath, index: int
+    ) -> KafkaTopicTrigger:
+        """A `kafka-topic` event, kept as written; a `kafkaClusterName` (the newer
+        `StacktapeKafkaEventSource`) is read as a reference to the stack's cluster."""
+        t = KafkaTopicTrigger(
+            type="kafka-topic", owner=owner, index=index, path=path, properties=raw
+        )
+        cluster = raw.get("kafkaClusterName")
+        if cluster is not None:
+            cpath = (*ppath, "kafkaClusterName")
+            if self.check_value(_STR, cluster, cpath, "kafkaClusterName", owner):
+                t.cluster = self.ref_by_name(cluster, cpath)
+        topic = raw.get("topicName")
+        t.topic = topic if isinstance(topic, str) else None
+        return t

@@ -1,0 +1,177 @@
+"""What stands in front of the workloads: HTTP and WebSocket API gateways, AppSync APIs,
+application and network load balancers (with their listeners) and web-app firewalls.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.loader import DataPath
+from stptui.config.model import (
+    AppSyncApi,
+    HttpApiGateway,
+    Resource,
+)
+from stptui.config.normalize_schema import (
+    _DICT,
+    _METHOD_ITEMS,
+    ALARM_TRIGGERS,
+    ALB_LISTENER_PROPS,
+    ALB_PROPS,
+    APPSYNC_API_PROPS,
+    APPSYNC_API_REQUIRED,
+    APPSYNC_AUTHENTICATIONS,
+    FIREWALL_PROPS,
+    FIREWALL_RULES,
+    GATEWAY_PROPS,
+    NLB_LISTENER_PROPS,
+    NLB_PROPS,
+    WEBSOCKET_API_GATEWAY_PROPS,
+    P,
+)
+
+if TYPE_CHECKING:
+    from stptui.config.normalize import StackBuilder as _BuilderBase
+else:
+    _BuilderBase = object
+
+
+class GatewayReaders(_BuilderBase):
+    """Readers of gateways, load balancers and firewalls (a part of `normalize.StackBuilder`)."""
+
+    def _gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> HttpApiGateway:
+        props = self.read_props(raw, path, GATEWAY_PROPS, name)
+        g = HttpApiGateway(
+            name=name, type="http-api-gateway", path=(path[0], path[1]), properties=raw
+        )
+        self.nested(props, "logging", path, name, "gateway logging")
+        cors = self.nested(props, "cors", path, name)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        if cors.get("enabled") is True:
+            g.cors = cors
+            if "allowedHeaders" in cors:
+                # Stacktape's getCorsConfiguration sets AllowHeaders from `allowedMethods`
+                # (else its default list) and never reads `allowedHeaders`.
+                self.diag(
+                    (*path, "cors", "allowedHeaders"),
+                    "warning",
+                    "ignored-property",
+                    "`allowedHeaders` has no effect: Stacktape's CORS configuration takes the "
+                    "allowed headers from `allowedMethods` when it is set, else its default "
+                    "list (Content-Type, X-Amz-Date, Authorization, X-Api-Key, "
+                    "X-Amz-Security-Token, X-Amz-User-Agent)",
+                    resource=name,
+                    hint="rely on the default header list, or add the headers an override "
+                    "of the API's CorsConfiguration needs",
+                    key=True,
+                )
+        self.each_item(props, "customDomains", path, name)
+        self._cdn(props, path, name)
+        self._alarms(props, path, name, ALARM_TRIGGERS["http-api-gateway"])
+        if "payloadFormat" in props:
+            g.payload_format = props["payloadFormat"]
+        else:
+            g.defaults.add("payloadFormat")
+        return g
+
+    def _web_app_firewall(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, FIREWALL_PROPS, name)
+        self.require_all(
+            props, raw, FIREWALL_PROPS, ("scope",), path, name, f"web-app-firewall {name!r}"
+        )
+        rules = props.get("rules")
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            rpath = (*path, "rules", i)
+            got = self.typed_object(rule, rpath, name, "rule", FIREWALL_RULES)
+            self.nested(got, "forwardedIPConfig", (*rpath, "properties"), name)
+        bodies = props.get("customResponseBodies")
+        for key in bodies if isinstance(bodies, dict) else {}:
+            bpath = (*path, "customResponseBodies")
+            if self.check_value(
+                _DICT, bodies[key], (*bpath, key), f"customResponseBodies.{key}", name
+            ):
+                self.nested(bodies, key, bpath, name, "custom response body")
+        return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
+
+    def _application_load_balancer(
+        self, name: str, raw: dict[str, Any], path: DataPath
+    ) -> Resource:
+        """An application load balancer's properties and each of its custom `listeners`."""
+        props = self.read_props(raw, path, ALB_PROPS, name)
+        self._listeners(props, path, name, ALB_LISTENER_PROPS)
+        return Resource(name=name, type="application-load-balancer", path=path[:2], properties=raw)
+
+    def _network_load_balancer(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A network load balancer's properties and each of its `listeners` (required)."""
+        props = self.read_props(raw, path, NLB_PROPS, name)
+        what = f"network-load-balancer {name!r}"
+        self.require_all(props, raw, NLB_PROPS, ("listeners",), path, name, what)
+        self._listeners(props, path, name, NLB_LISTENER_PROPS)
+        return Resource(name=name, type="network-load-balancer", path=path[:2], properties=raw)
+
+    def _listeners(
+        self, props: dict[str, Any], path: DataPath, name: str, table: dict[str, P]
+    ) -> None:
+        """Each of a load balancer's `listeners` against its listener table, with the
+        `protocol` and `port` every listener needs."""
+        listeners = props.get("listeners")
+        for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
+            lpath = (*path, "listeners", i)
+            if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
+                continue
+            got = self.read_props(entry, lpath, table, name, where=f" in listeners[{i}]")
+            required = ("protocol", "port")
+            self.require_all(got, entry, table, required, lpath, name, f"listeners[{i}]")
+
+    def _websocket_api_gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        props = self.read_props(raw, path, WEBSOCKET_API_GATEWAY_PROPS, name)
+        expression = props.get("routeSelectionExpression")
+        if isinstance(expression, str) and not expression.strip():
+            # Stacktape's CONFIG_WEBSOCKET_ROUTE_SELECTION_EXPRESSION_EMPTY.
+            self.diag(
+                (*path, "routeSelectionExpression"),
+                "error",
+                "invalid-value",
+                "`routeSelectionExpression` is empty",
+                resource=name,
+                hint="remove it to use $request.body.action, or write an API Gateway "
+                "selection expression",
+            )
+        self.nested(props, "logging", path, name, "websocket logging")
+        self.each_item(props, "customDomains", path, name)
+        return Resource(name=name, type="websocket-api-gateway", path=path[:2], properties=raw)
+
+    def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
+        props = self.read_props(raw, path, APPSYNC_API_PROPS, name)
+        what = f"appsync-api {name!r}"
+        self.require_all(props, raw, APPSYNC_API_PROPS, APPSYNC_API_REQUIRED, path, name, what)
+        api = AppSyncApi(name=name, type="appsync-api", path=path[:2], properties=raw)
+        path_value = props.get("schemaFilePath")
+        if isinstance(path_value, str) and not path_value.strip():
+            # Stacktape's CONFIG_APPSYNC_SCHEMA_PATH_EMPTY.
+            self.diag(
+                (*path, "schemaFilePath"),
+                "error",
+                "invalid-value",
+                "`schemaFilePath` is empty",
+                resource=name,
+                hint="remove it to use schema.graphql, or write a project-relative path",
+            )
+        self.nested(props, "logging", path, name, "appsync logging")
+        self.nested(props, "customDomain", path, name, "customDomains")
+        if "authentication" in props:
+            apath = (*path, "authentication")
+            got = self.typed_object(
+                props["authentication"],
+                apath,
+                name,
+                "authentication",
+                APPSYNC_AUTHENTICATIONS,
+                optional_properties=("aws-iam",),
+            )
+            kind = props["authentication"].get("type")
+            api.authentication = kind if kind in APPSYNC_AUTHENTICATIONS else None
+            pool = got.get("userAuthPoolName")
+            if isinstance(pool, str):
+                api.user_pool = self.ref_by_name(pool, (*apath, "properties", "userAuthPoolName"))
+        return api
