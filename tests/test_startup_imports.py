@@ -40,6 +40,8 @@ DEFERRED = (
     "stptui.sim.asl_data",
     "stptui.sim.asl_jsonpath",
     "stptui.sim.asl_intrinsics",
+    "stptui.sim.asl_jsonata",
+    "jsonata",
     "stptui.sim.asl_integrations",
     "stptui.sim.asl_callbacks",
     "stptui.sim.asl_distributed",
