@@ -750,6 +750,7 @@ COMMANDS = [
     "resume",
     "upload",
     "delete",
+    "restore",
     "http",
     "start-job",
     "explain",

@@ -48,6 +48,8 @@ COMMAND_STACKS = {
         name: ROOT / "docs/examples/workflow-callback.yml"
         for name in ("send-task-success", "send-task-failure", "send-task-heartbeat")
     },
+    # An object a lifecycle rule has archived (SETUP makes it).
+    "restore": ROOT / "docs/examples/restore.yml",
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
@@ -59,6 +61,7 @@ SETUP = {
     "load": ["save incident.json"],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
+    "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],
     "redrive-execution": [
         "start-execution orderFlow '{}' --name big-order",
         "stop-execution big-order",

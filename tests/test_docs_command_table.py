@@ -34,12 +34,18 @@ OTHER_STACKS = {
         name: ROOT / "docs" / "examples" / "workflow-callback.yml"
         for name in ("send-task-heartbeat", "send-task-success", "send-task-failure")
     },
+    "restore": ROOT / "docs" / "examples" / "restore.yml",
 }
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {
     ROOT / "docs" / "examples" / "workflow-callback.yml": [
         f'start-execution orderApproval \'{{"orderId": "{n}", "amount": 1}}\' --name {n}'
         for n in ("order-7", "order-8")
+    ],
+    # An object its lifecycle rule has archived by the next midnight.
+    ROOT / "docs" / "examples" / "restore.yml": [
+        "upload archive reports/2025.csv --size 200KB",
+        "advance 1d",
     ],
 }
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)

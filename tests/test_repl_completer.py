@@ -66,7 +66,13 @@ def combined() -> Session:
 def test_command_names_come_from_the_registry_with_their_summary(session: Session) -> None:
     assert complete(session, "") == list(REGISTRY.commands)
     assert metas(session, "sen")["send"] == REGISTRY.commands["send"].summary
-    assert complete(session, "re")[:4] == ["redrive", "redrive-execution", "resume", "record"]
+    assert complete(session, "re")[:5] == [
+        "redrive",
+        "redrive-execution",
+        "resume",
+        "restore",
+        "record",
+    ]
 
 
 def test_a_command_name_fuzzy(session: Session) -> None:

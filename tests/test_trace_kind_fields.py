@@ -412,12 +412,19 @@ resources:
 
 
 def _lifecycle_records(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """S3 Lifecycle: a transition, a delete marker, a noncurrent expiration, an abort."""
+    """S3 Lifecycle: a transition, a delete marker, a noncurrent expiration, an abort; and
+    a restore of the archived b.bin: upgraded, completed, extended, expired."""
     session = _session(tmp_path, "lifecycle", LIFECYCLE, "")
     yield from _run(
         session,
         "upload files a.bin --size 200KB --tag class=scratch",
+        "upload files b.bin --size 200KB",
         "upload files part.bin --incomplete",
+        "advance 2d",
+        "restore files b.bin --tier Bulk",
+        "restore files b.bin --tier Expedited",
+        "advance 1h",
+        "restore files b.bin --days 2",
         "advance 10d",
     )
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from stptui import jsontext
 from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
 from stptui.sim.clock import iso_ms
-from stptui.sim.s3_lifecycle import ARCHIVED
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -227,12 +226,19 @@ def _object_items(bucket: Any, key: Any, config: Mapping[str, Any]) -> list[Any]
             f"S3 NoSuchKey: the object {key!r} does not exist in bucket {bucket.aws_name}",
             "`show bucket` lists its objects; `upload` puts one there",
         )
-    if obj.storage_class in ARCHIVED:
-        # GetObject refuses an archived object until it is restored.
+    if not obj.readable:
+        # GetObject refuses an archived object until its restored copy is there.
+        running = obj.restore is not None
         raise _reader_failed(
             f"S3 InvalidObjectState: the object {key!r} is in {obj.storage_class}; "
-            "GetObject refuses it until it is restored",
-            "read it before a lifecycle rule archives it (`show bucket` lists the next action)",
+            + (
+                "its restore is still running"
+                if running
+                else "GetObject refuses it until it is restored"
+            ),
+            f"`restore {bucket.name} KEY` and wait for it to complete (`show bucket` shows it)"
+            if not running
+            else "wait for the restore to complete (`show agenda` says when)",
         )
     if obj.content is None:
         raise _reader_failed(

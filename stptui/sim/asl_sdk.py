@@ -30,7 +30,7 @@ from stptui.sim import asl_integrations as integ
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
-from stptui.sim.s3_lifecycle import ARCHIVED
+from stptui.sim.s3_restore import DEFAULT_TIER, restore_header
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -63,6 +63,8 @@ MAX_KEYS = 1000
 SSE = "AES256"
 # GetObject/HeadObject's ContentType for an object stored without one.
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+# GetObject's (and CopyObject's) refusal of an archived object that has no restored copy.
+ARCHIVED_MESSAGE = "The operation is not valid for the object's storage class"
 
 Result = tuple[Any, str | None, str]
 Handler = Callable[["Simulator", "Api", dict[str, Any], str, tuple[str, str]], Result]
@@ -529,8 +531,11 @@ def _described(obj: S3Object) -> dict[str, Any]:
         "ETag": f'"{obj.etag}"',
         "LastModified": _instant(obj.last_modified),
         "Metadata": {},
-        "ServerSideEncryption": SSE,
     }
+    if obj.restore is not None:
+        # x-amz-restore: the retrieval running, or until when its restored copy stays.
+        out["Restore"] = restore_header(obj.restore.expiry)
+    out["ServerSideEncryption"] = SSE
     if obj.storage_class != "STANDARD":
         # S3 sends x-amz-storage-class for every class but STANDARD.
         out["StorageClass"] = obj.storage_class
@@ -553,10 +558,8 @@ def _s3_get(
     b = _bucket_named(sim, api, params["Bucket"])
     key = _string(api, params, "Key")
     obj = _version(api, params, b, key)
-    if obj.storage_class in ARCHIVED:
-        raise _refused(
-            api, "InvalidObjectState", "The operation is not valid for the object's storage class"
-        )
+    if not obj.readable:
+        raise _refused(api, "InvalidObjectState", ARCHIVED_MESSAGE)
     if obj.content is None:
         raise StatesRuntimeError(
             "States.Runtime",
@@ -640,6 +643,9 @@ def _s3_copy(
     src = _bucket_named(sim, api, src_bucket)
     version = urllib.parse.parse_qs(query).get("versionId", [None])[0]
     obj = _version(api, {"VersionId": version} if version else {}, src, src_key)
+    if not obj.readable:
+        # CopyObject reads its source as GetObject does: an archive must be restored first.
+        raise _refused(api, "InvalidObjectState", ARCHIVED_MESSAGE)
     try:
         made = sim.services["buckets"].put_object(
             b.name,
@@ -661,6 +667,40 @@ def _s3_copy(
     if made.version_id is not None:
         out["VersionId"] = made.version_id
     return out, key, b.name
+
+
+def _s3_restore(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    from stptui.sim.engine import SimError
+
+    b = _bucket_named(sim, api, params["Bucket"])
+    key = _string(api, params, "Key")
+    version = _string(api, params, "VersionId")
+    request = params.get("RestoreRequest", {})
+    if not isinstance(request, dict):
+        raise _runtime(api, params, "The value for the field 'RestoreRequest' must be an OBJECT")
+    for name in request:
+        if name not in ("Days", "GlacierJobParameters"):
+            # Type SELECT, OutputLocation, its own Tier ...: S3 Select and restores to
+            # another location, which stptui does not simulate.
+            raise _runtime(
+                api, params, f"stptui does not simulate the field 'RestoreRequest.{name}'"
+            )
+    job = request.get("GlacierJobParameters", {})
+    if not isinstance(job, dict) or set(job) - {"Tier"}:
+        raise _runtime(
+            api, params, "The value for the field 'GlacierJobParameters' must be {\"Tier\": ...}"
+        )
+    tier = _string(api, job, "Tier", DEFAULT_TIER)
+    try:
+        sim.services["buckets"].restore_object(
+            b.name, key, days=request.get("Days"), tier=tier, version_id=version, source=source
+        )
+    except SimError as exc:
+        raise _s3_error(api, exc) from None
+    # RestoreObject answers 202 or 200 with no body: the SDK's result has nothing in it.
+    return {}, key, b.name
 
 
 def _s3_list(
@@ -1306,6 +1346,16 @@ _LIST: list[Api] = [
         _s3_copy,
         ("Bucket", "Key", "CopySource"),
         (),
+        _S3_UNSIMULATED,
+    ),
+    _api(
+        "s3",
+        "restoreObject",
+        "restores-object",
+        BUCKET,
+        _s3_restore,
+        ("Bucket", "Key"),
+        ("VersionId", "RestoreRequest"),
         _S3_UNSIMULATED,
     ),
     _api(

@@ -68,6 +68,7 @@ AGENDA_TEXT = {
     "stream-retry": "{subject} retries a batch from {resource}",
     "stream-retention": "the oldest record of {resource} reaches the retention period",
     "lifecycle": "{resource}'s lifecycle: {subject}",
+    "restore": "{resource}: {subject}",
 }
 
 

@@ -59,6 +59,11 @@ MULTIPART_INITIATED = "multipart.initiated"
 LIFECYCLE_EXPIRED = "lifecycle.expired"
 LIFECYCLE_TRANSITIONED = "lifecycle.transitioned"
 LIFECYCLE_ABORTED = "lifecycle.aborted"
+RESTORE_INITIATED = "restore.initiated"
+RESTORE_UPGRADED = "restore.upgraded"
+RESTORE_EXTENDED = "restore.extended"
+RESTORE_COMPLETED = "restore.completed"
+RESTORE_EXPIRED = "restore.expired"
 HTTP_REQUEST = "http.request"
 HTTP_RESPONSE = "http.response"
 HTTP_AUTHORIZATION = "http.authorization"
@@ -238,6 +243,48 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "reason",
     ),
     LIFECYCLE_ABORTED: ("bucket", "key", "upload_id", "rule", "reason"),
+    RESTORE_INITIATED: (
+        "bucket",
+        "key",
+        "storage_class",
+        "tier",
+        "days",
+        "completes_at",
+        "status",
+        "request_id",
+        "source",
+        "version_id",
+    ),
+    RESTORE_UPGRADED: (
+        "bucket",
+        "key",
+        "from_tier",
+        "tier",
+        "completes_at",
+        "source",
+        "version_id",
+    ),
+    RESTORE_EXTENDED: (
+        "bucket",
+        "key",
+        "days",
+        "expiry",
+        "previous_expiry",
+        "status",
+        "source",
+        "version_id",
+    ),
+    RESTORE_COMPLETED: (
+        "bucket",
+        "key",
+        "storage_class",
+        "tier",
+        "days",
+        "expiry",
+        "request_id",
+        "version_id",
+    ),
+    RESTORE_EXPIRED: ("bucket", "key", "storage_class", "request_id", "version_id"),
     HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target", "listener_port"),
     HTTP_RESPONSE: (
         "request_id",

@@ -65,6 +65,9 @@ KIND_STYLES: dict[str, str] = {
     "lifecycle.expired": "red",
     "lifecycle.aborted": "red",
     "lifecycle.transitioned": "magenta",
+    # A restore's copy arriving reads as good news, its going as a loss.
+    "restore.completed": "green",
+    "restore.expired": "red",
     # An execution reads as an invocation does (it starts bright blue, ends green or red),
     # its states as the steps between; a retry waits (yellow) as a function's does, a
     # catch turns a failure into a path (yellow), a Choice's verdict is a decision.
@@ -109,6 +112,11 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "lifecycle.expired": ("key", "rule", "storage_class", "size"),
     "lifecycle.transitioned": ("key", "rule"),
     "lifecycle.aborted": ("key", "rule", "upload_id"),
+    "restore.initiated": ("key", "tier", "completes_at", "days"),
+    "restore.upgraded": ("key", "from_tier", "tier", "completes_at"),
+    "restore.extended": ("key", "expiry", "days"),
+    "restore.completed": ("key", "expiry"),
+    "restore.expired": ("key",),
     # An execution's records lead with its name (its ARN's last part) and the state.
     "sfn.execution.started": ("execution_arn", "input_bytes", "source"),
     "sfn.execution.succeeded": ("execution_arn", "duration_ms", "output_bytes"),
@@ -143,6 +151,11 @@ HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
     "lifecycle.expired": ("bucket", "event"),
     "lifecycle.transitioned": ("bucket", "from_class", "storage_class"),
     "lifecycle.aborted": ("bucket",),
+    "restore.initiated": ("bucket",),
+    "restore.upgraded": ("bucket",),
+    "restore.extended": ("bucket",),
+    "restore.completed": ("bucket",),
+    "restore.expired": ("bucket",),
     # The execution's name is the last part of its ARN, shown first.
     "sfn.execution.started": ("name",),
 }

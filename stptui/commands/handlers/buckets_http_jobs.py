@@ -19,6 +19,7 @@ from stptui.commands.handlers.base import (
     refuse_past_end,
 )
 from stptui.commands.registry import (
+    COUNT,
     FILE,
     FLAG,
     HTTP_ENTRY,
@@ -38,13 +39,14 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean, with_article
+from stptui.sim import s3_restore
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     format_duration,
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.s3_lifecycle import rule_words
+from stptui.sim.s3_lifecycle import ARCHIVED, rule_words
 from stptui.sim.services.http import HTTP_METHODS
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
@@ -343,6 +345,103 @@ def cmd_delete(session: Session, call: Call) -> CommandResult:
             "key": deleted.get("key"),
             "event": deleted.get("event"),
             "version_id": deleted.get("version_id"),
+            **_notification_data(recs),
+        },
+    )
+
+
+@command(
+    "restore",
+    "messages",
+    "Restore an archived object (RestoreObject): a temporary copy after the retrieval.",
+    args=(
+        Arg("BUCKET", "bucket", "a bucket of the stack"),
+        Arg("KEY", OBJECT_KEY, "the key of a GLACIER or DEEP_ARCHIVE object in the bucket"),
+    ),
+    options=(
+        Option("--days", COUNT, "how many days the restored copy stays (default 1)", "N"),
+        Option(
+            "--tier",
+            WORD,
+            "Expedited (GLACIER only), Standard (default) or Bulk",
+            "TIER",
+        ),
+        Option("--version-id", WORD, "restore this version (a versioned bucket)", "ID"),
+    ),
+    examples=(
+        "restore archive reports/2025.csv --days 3",
+        "restore archive reports/2025.csv --days 3 --tier Expedited",
+    ),
+    details=(
+        "Only an object a lifecycle rule moved to GLACIER or DEEP_ARCHIVE can be restored. "
+        "The retrieval takes, on the virtual clock, the longest time AWS gives for the class"
+        " and tier: GLACIER Expedited 5 minutes, Standard 5 hours, Bulk 12 hours; "
+        "DEEP_ARCHIVE Standard 12 hours, Bulk 48 hours. Then the object can be read (Step "
+        "Functions' getObject, a Distributed Map's ItemReader) until the copy expires: the "
+        "days counted from the completion, rounded to the next midnight UTC. It answers 202 "
+        "Accepted; a restore of a restored object answers 200 OK and counts its days again "
+        "from now; one while the retrieval runs is RestoreAlreadyInProgress, unless it asks "
+        "a faster tier with the same days (an upgrade). The bucket's notifications get "
+        "ObjectRestore:Post, :Completed and :Delete; `show bucket` and `show agenda` show "
+        "what is running and until when a copy stays."
+    ),
+    changes_state=True,
+)
+def cmd_restore(session: Session, call: Call) -> CommandResult:
+    """restore BUCKET KEY [--days N] [--tier TIER] [--version-id ID]"""
+    sim = session.sim
+    days_text = call.opts.get("days", "1")
+    if not days_text.isdecimal() or len(days_text) > 7 or int(days_text) < 1:
+        raise CommandError(
+            f"--days must be a whole number of days, at least 1, not {_short(days_text, 24)!r}",
+            "e.g. --days 3",
+        )
+    tier_text = call.opts.get("tier", s3_restore.DEFAULT_TIER)
+    tier = next((t for t in s3_restore.TIERS if t.lower() == tier_text.lower()), None)
+    if tier is None:
+        raise CommandError(
+            f"--tier must be one of {', '.join(s3_restore.TIERS)}, not {_short(tier_text, 24)!r}",
+            "e.g. --tier Bulk",
+        )
+    before = sim.trace.seq
+    status, obj = _sim_call(
+        sim.services["buckets"].restore_object,
+        call.args["bucket"],
+        call.args["key"],
+        days=int(days_text),
+        tier=tier,
+        version_id=call.opts.get("version-id"),
+    )
+    recs = list(sim.trace.since(before))
+    rec = next(r for r in recs if r.kind.startswith("restore."))
+    where = f"{rec.resource}/{obj.key}" + (f" version {obj.version_id}" if obj.version_id else "")
+    if rec.kind == tk.RESTORE_INITIATED:
+        head = (
+            f"{s3_restore.POST} {where}: 202 Accepted; {tier} retrieval from "
+            f"{obj.storage_class} completes at {rec.get('completes_at')}, then the copy "
+            f"stays {int(days_text)} day{'s' * (days_text != '1')}"
+        )
+    elif rec.kind == tk.RESTORE_UPGRADED:
+        head = (
+            f"202 Accepted: the restore of {where} is upgraded from {rec.get('from_tier')} to "
+            f"{tier}; it completes at {rec.get('completes_at')}"
+        )
+    else:
+        head = (
+            f"200 OK: {where} is restored; its copy now stays until {rec.get('expiry')} "
+            f"(was {rec.get('previous_expiry')})"
+        )
+    return CommandResult(
+        "\n".join([head, *_notification_lines(recs)]),
+        data={
+            "bucket": rec.resource,
+            "key": obj.key,
+            "version_id": obj.version_id,
+            "status": status,
+            "record": rec.kind,
+            "tier": tier,
+            "completes_at": rec.get("completes_at"),
+            "expiry": rec.get("expiry"),
             **_notification_data(recs),
         },
     )
@@ -724,6 +823,10 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
         lines.append(f"showing the first {MAX_SHOWN_MESSAGES} of {len(keys)} objects")
         keys = keys[:MAX_SHOWN_MESSAGES]
     headers = ["key", "size", "etag", "last modified", "versions", "class"]
+    # Next to the class, once something listed is archived: whether it can be read.
+    archived = any(b.objects[k].storage_class in ARCHIVED for k in keys)
+    if archived:
+        headers.append("restore")
     if b.rules:
         headers.append("lifecycle")
     rows = []
@@ -732,6 +835,8 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
         o = b.objects[key]
         versions = len(b.versions.get(key, ())) if b.versioning else 1
         row = [key, f"{o.size:,}", o.etag, iso_ms(o.last_modified), str(versions), o.storage_class]
+        if archived:
+            row.append(_restore_cell(o))
         if b.rules:
             row.append(_lifecycle_cell(o, b.versioning) or "-")
         rows.append(row)
@@ -745,6 +850,7 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
                 "versions": versions,
                 "storage_class": o.storage_class,
                 "tags": dict(o.tags),
+                "restore": o.restore.data() if o.restore is not None else None,
                 "lifecycle": _lifecycle_data(o.lifecycle),
             }
         )
@@ -783,6 +889,13 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
     )
 
 
+def _restore_cell(obj: Any) -> str:
+    """An object's restore in `show bucket`: running, restored until when, or what to do."""
+    if obj.restore is not None:
+        return obj.restore.state()
+    return "archived (restore KEY to read)" if obj.storage_class in ARCHIVED else "-"
+
+
 def _lifecycle_data(pending: Any) -> dict[str, Any] | None:
     if pending is None:
         return None
@@ -791,15 +904,23 @@ def _lifecycle_data(pending: Any) -> dict[str, Any] | None:
 
 
 def _noncurrent_lines(b: Any) -> list[str]:
-    """A line for each noncurrent version a lifecycle rule will act on (a versioned bucket
-    with rules), under the table's current versions."""
+    """A line for each noncurrent version a lifecycle rule will act on, and for each one
+    restored or being restored (a versioned bucket), under the table's current versions."""
     lines = []
     for key in sorted(b.versions, key=lambda k: k.encode("utf-8", "surrogatepass")):
         for v in b.versions[key]:
-            if v.lifecycle is not None and b.objects.get(key) is not v:
+            if b.objects.get(key) is v:
+                continue
+            if v.lifecycle is not None:
                 lines.append(
                     f"  noncurrent {v.storage_class} {v.size:,} bytes: "
                     f"{v.lifecycle.describe()} at {iso_ms(v.lifecycle.due.at)}"
+                )
+            if v.restore is not None:
+                shown = json.dumps(key, ensure_ascii=False)
+                lines.append(
+                    f"  noncurrent {v.storage_class} version {v.version_id} of {shown}: "
+                    f"{v.restore.state()}"
                 )
     return lines
 

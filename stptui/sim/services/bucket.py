@@ -32,6 +32,12 @@ re-planned whenever the version changes (overwritten, deleted, moved). An action
 `lifecycle.expired`, `lifecycle.transitioned` or `lifecycle.aborted` with the rule and how its
 day was counted, then goes through the notifications as S3's `LifecycleExpiration:*` or
 `LifecycleTransition` event: no `s3` trigger can name those, EventBridge receives them.
+
+RestoreObject (stptui.sim.s3_restore says how long, and what S3 refuses): an archived
+version's restore is one scheduler entry, its completion, then its restored copy's expiry;
+each step records `restore.*` and sends `ObjectRestore:Post`, `:Completed` or `:Delete`
+(EventBridge: `Object Restore Initiated`, `Completed`, `Expired`). A version that leaves the
+bucket takes its restore with it.
 """
 
 from __future__ import annotations
@@ -45,9 +51,11 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import S3Trigger
+from stptui.sim import s3_restore
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.s3_lifecycle import (
+    ARCHIVED,
     DEFAULT_CLASS,
     EXPIRE,
     EXPIRE_NONCURRENT,
@@ -150,6 +158,15 @@ class S3Object:
     lifecycle: _Pending | None = None
     # The Content-Type the upload gave (Step Functions' s3:putObject), else None.
     content_type: str | None = None
+    # An archived version's restore: running, or its restored copy (None: not restored).
+    restore: _Restore | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Whether GetObject serves it: not archived, or archived with a restored copy."""
+        return self.storage_class not in ARCHIVED or (
+            self.restore is not None and self.restore.expiry is not None
+        )
 
 
 @dataclass(slots=True)
@@ -179,6 +196,49 @@ class _Pending:
         version = target.version_id if isinstance(target, S3Object) else None
         what = self.due.words(target.key, self.bucket.versioning, version)
         return f"{what} ({self.due.rule.name})"
+
+
+class _Restore:
+    """A restore of one archived version: running until `done`, then a restored copy until
+    `expiry` (None while running); `entry` is the scheduler entry of the next of these."""
+
+    __slots__ = ("bucket", "days", "done", "entry", "expiry", "obj", "tier")
+
+    def __init__(self, bucket: BucketSim, obj: S3Object, tier: str, days: int, done: int) -> None:
+        self.bucket = bucket
+        self.obj = obj
+        self.tier = tier
+        self.days = days
+        self.done = done
+        self.expiry: int | None = None
+        self.entry: list[Any] | None = None
+
+    def state(self) -> str:
+        """`restoring (Standard) until 2026-01-06T13:00:00.000Z`, or `restored until ...`:
+        the restore in a table cell."""
+        if self.expiry is None:
+            return f"restoring ({self.tier}) until {iso_ms(self.done)}"
+        return f"restored until {iso_ms(self.expiry)}"
+
+    def data(self) -> dict[str, Any]:
+        """The restore as `show bucket`'s data gives it (with S3's x-amz-restore header)."""
+        out: dict[str, Any] = {"ongoing": self.expiry is None, "tier": self.tier, "days": self.days}
+        if self.expiry is None:
+            out["completes_at"] = iso_ms(self.done)
+        else:
+            out["expiry"] = iso_ms(self.expiry)
+        out["header"] = s3_restore.restore_header(self.expiry)
+        return out
+
+    def describe(self) -> str:
+        """`"a.csv" restored (Standard from GLACIER)`: the agenda's words."""
+        obj = self.obj
+        shown = json.dumps(obj.key, ensure_ascii=False)
+        if obj.version_id is not None and self.bucket.objects.get(obj.key) is not obj:
+            shown = f"version {obj.version_id} of {shown}"
+        if self.expiry is None:
+            return f"{shown} restored ({self.tier} from {obj.storage_class})"
+        return f"the restored copy of {shown} expires"
 
 
 def stacktape_configuration_id(
@@ -295,13 +355,15 @@ class BucketSim:
 class _Request:
     """One S3 request that changed an object: what every notification of it shares."""
 
-    __slots__ = ("event_name", "host_id", "obj", "reason", "request_id", "time")
+    __slots__ = ("event_name", "expiry", "host_id", "obj", "reason", "request_id", "time")
 
     def __init__(self, sim: Simulator, event_name: str, reason: str, obj: S3Object) -> None:
         self.event_name = event_name
         self.reason = reason
         self.obj = obj
         self.time = sim.clock.now
+        # A completed restore's copy expires then (the event's restore data).
+        self.expiry: int | None = None
         rid = sim.new_id().replace("-", "").upper()
         self.request_id = rid[:16]
         self.host_id = base64.b64encode(hashlib.sha384(rid.encode()).digest()).decode()
@@ -511,6 +573,211 @@ class BucketService:
         self._notify(b, req)
         return old
 
+    # -- RestoreObject -------------------------------------------------------------------
+
+    def restore_object(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        days: int,
+        tier: str = s3_restore.DEFAULT_TIER,
+        version_id: str | None = None,
+        source: str = "command",
+    ) -> tuple[int, S3Object]:
+        """RestoreObject of an archived version; returns S3's status and the version.
+
+        202: a restore starts (or a running one is upgraded to a faster tier); 200: the
+        restored copy's days are counted again from now. Raises SimError, changing
+        nothing, as S3 refuses: no such key or version, a class that is not archived, bad
+        Days or Tier, RestoreAlreadyInProgress while the retrieval runs."""
+        from stptui.sim.engine import SimError
+
+        b = self.bucket(bucket)
+        _check_key(key)
+        obj = self._version_of(b, key, version_id)
+        problem = s3_restore.request_problem(obj.storage_class, tier, days)
+        if problem is not None:
+            code, message = problem
+            hint = (
+                f"{obj.key!r} is {obj.storage_class}: only GLACIER and DEEP_ARCHIVE objects "
+                "are restored, the others can be read as they are"
+                if code == "InvalidObjectState"
+                else "e.g. --days 3 --tier Standard (Expedited only from GLACIER)"
+            )
+            raise SimError(f"{code}: {message}", hint)
+        sim = self.sim
+        now = sim.clock.now
+        current = obj.restore
+        if current is not None and current.expiry is None:
+            if s3_restore.faster(tier, current.tier) and days == current.days:
+                self._upgrade(b, current, tier, source)
+                return 202, obj
+            raise SimError(
+                "RestoreAlreadyInProgress: Object restore is already in progress",
+                f"it completes at {iso_ms(current.done)}; a faster tier with the same days "
+                "upgrades it (409 Conflict otherwise)",
+            )
+        # A restored copy's days count from now; a new restore's from its completion.
+        done = now
+        if current is None:
+            done += s3_restore.retrieval_ms(obj.storage_class, tier)
+        if s3_restore.expiry_at(done, days) > MAX_MS:
+            raise SimError(
+                f"InvalidArgument: {days:,} days of restored copy outlast the simulated calendar",
+                "give fewer days",
+            )
+        if current is not None:
+            self._extend(b, current, days, source)
+            return 200, obj
+        restore = _Restore(b, obj, tier, days, done)
+        obj.restore = restore
+        req = _Request(sim, s3_restore.POST, "RestoreObject", obj)
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "storage_class": obj.storage_class,
+            "tier": tier,
+            "days": days,
+            "completes_at": iso_ms(done),
+            "status": 202,
+            "request_id": req.request_id,
+            "source": source,
+        }
+        if obj.version_id is not None:
+            data["version_id"] = obj.version_id
+        sim.trace.emit((now, tk.RESTORE_INITIATED, b.name, data))
+        self._schedule_restore(restore, done, background=False)
+        self._notify(b, req)
+        return 202, obj
+
+    def _version_of(self, b: BucketSim, key: str, version_id: str | None) -> S3Object:
+        """The version a request names: the current one, or `version_id` (SimError as S3)."""
+        from stptui.sim.engine import SimError
+
+        if version_id is None:
+            obj = b.objects.get(key)
+            if obj is None:
+                raise SimError(
+                    f"NoSuchKey: no object {_quote(key)} in bucket {b.name}",
+                    f"`show bucket {b.name}` lists its keys",
+                )
+            return obj
+        if not b.versioning:
+            raise SimError(
+                f"NoSuchVersion: bucket {b.name} has no versioning, so no version {version_id!r}",
+                "leave out --version-id",
+            )
+        found = next((v for v in b.versions.get(key, ()) if v.version_id == version_id), None)
+        if found is None:
+            raise SimError(
+                f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
+                f"`show bucket {b.name}` lists the versions",
+            )
+        if found.delete_marker:
+            raise SimError(
+                f"MethodNotAllowed: version {version_id!r} of {_quote(key)} is a delete marker",
+                "name a version that holds the object",
+            )
+        return found
+
+    def _schedule_restore(self, restore: _Restore, at: int, *, background: bool) -> None:
+        """(Re)arm the restore's one scheduler entry: its completion, or its expiry."""
+        clock = self.sim.clock
+        if restore.entry is not None:
+            clock.cancel(restore.entry)
+        # The completion is the outcome of a request (`run` waits for it); the expiry is
+        # housekeeping days away, like lifecycle (`advance` and `until` reach it).
+        restore.entry = clock.at(
+            at,
+            self._restore_step,
+            restore,
+            ("restore", restore.bucket.name, _Restore.describe),
+            background=background,
+        )
+
+    def _upgrade(self, b: BucketSim, restore: _Restore, tier: str, source: str) -> None:
+        """A faster tier for a running restore: it completes when the faster retrieval
+        would, unless the one running finishes first."""
+        sim = self.sim
+        obj = restore.obj
+        done = min(restore.done, sim.clock.now + s3_restore.retrieval_ms(obj.storage_class, tier))
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "from_tier": restore.tier,
+            "tier": tier,
+            "completes_at": iso_ms(done),
+            "source": source,
+        }
+        if obj.version_id is not None:
+            data["version_id"] = obj.version_id
+        restore.tier = tier
+        if done != restore.done:
+            restore.done = done
+            self._schedule_restore(restore, done, background=False)
+        sim.trace.emit((sim.clock.now, tk.RESTORE_UPGRADED, b.name, data))
+
+    def _extend(self, b: BucketSim, restore: _Restore, days: int, source: str) -> None:
+        """RestoreObject of a restored copy: its days count again from now (200 OK)."""
+        sim = self.sim
+        now = sim.clock.now
+        obj = restore.obj
+        previous = restore.expiry
+        restore.days = days
+        restore.expiry = s3_restore.expiry_at(now, days)
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "days": days,
+            "expiry": iso_ms(restore.expiry),
+            "previous_expiry": iso_ms(previous or now),
+            "status": 200,
+            "source": source,
+        }
+        if obj.version_id is not None:
+            data["version_id"] = obj.version_id
+        sim.trace.emit((now, tk.RESTORE_EXTENDED, b.name, data))
+        self._schedule_restore(restore, restore.expiry, background=True)
+
+    def _restore_step(self, restore: _Restore) -> None:
+        """A restore's instant has come: the retrieval completes, or the copy expires."""
+        sim = self.sim
+        now = sim.clock.now
+        b, obj = restore.bucket, restore.obj
+        restore.entry = None
+        completed = restore.expiry is None
+        if completed:
+            restore.expiry = s3_restore.expiry_at(now, restore.days)
+            event, kind = s3_restore.COMPLETED, tk.RESTORE_COMPLETED
+        else:
+            obj.restore = None
+            event, kind = s3_restore.DELETE, tk.RESTORE_EXPIRED
+        req = _Request(sim, event, "RestoreObject", obj)
+        req.expiry = restore.expiry
+        data: dict[str, Any] = {
+            "bucket": b.name,
+            "key": obj.key,
+            "storage_class": obj.storage_class,
+        }
+        if completed:
+            data |= {"tier": restore.tier, "days": restore.days}
+            data["expiry"] = iso_ms(restore.expiry)
+        data["request_id"] = req.request_id
+        if obj.version_id is not None:
+            data["version_id"] = obj.version_id
+        sim.trace.emit((now, kind, b.name, data))
+        if completed:
+            self._schedule_restore(restore, restore.expiry, background=True)
+        self._notify(b, req)
+
+    def _drop_restore(self, obj: S3Object) -> None:
+        """A version left the bucket: its restore (running, or its copy) goes with it."""
+        restore = obj.restore
+        if restore is not None and restore.entry is not None:
+            self.sim.clock.cancel(restore.entry)
+        obj.restore = None
+
     # -- lifecycle -----------------------------------------------------------------------
 
     def _plan(self, b: BucketSim, target: S3Object | MultipartUpload) -> None:
@@ -520,6 +787,8 @@ class BucketService:
         if pending is not None and pending.entry is not None:
             self.sim.clock.cancel(pending.entry)
         target.lifecycle = None
+        if isinstance(target, S3Object) and target.restore and not self._kept(b, target):
+            self._drop_restore(target)
         if not b.rules:
             return
         now = self.sim.clock.now
@@ -624,6 +893,8 @@ class BucketService:
         self, b: BucketSim, obj: S3Object, removed: S3Object, event: str, due: Due, what: str
     ) -> None:
         sim = self.sim
+        if obj.restore is not None and not self._kept(b, obj):
+            self._drop_restore(obj)
         req = _Request(sim, event, "Lifecycle Expiration", removed)
         data: dict[str, Any] = {
             "bucket": b.name,
@@ -725,21 +996,24 @@ class BucketService:
     ) -> dict[str, Any]:
         """One S3 event record, keys in AWS's order."""
         obj = req.obj
+        event = req.event_name
         s3_object: dict[str, Any] = {"key": encoded}
-        if req.event_name.startswith("ObjectCreated"):
+        if event.startswith(("ObjectCreated", "ObjectRestore")):
             s3_object["size"] = obj.size
             s3_object["eTag"] = obj.etag
         if obj.version_id is not None:
             s3_object["versionId"] = obj.version_id
         s3_object["sequencer"] = obj.sequencer
-        return {
-            "eventVersion": "2.1",
+        # A restore's completion and expiry are S3's own doing, not a request from an address.
+        by_s3 = event in (s3_restore.COMPLETED, s3_restore.DELETE)
+        record: dict[str, Any] = {
+            "eventVersion": "2.3" if event == s3_restore.DELETE else "2.1",
             "eventSource": "aws:s3",
             "awsRegion": self.sim.region,
             "eventTime": iso_ms(req.time),
-            "eventName": req.event_name,
+            "eventName": event,
             "userIdentity": {"principalId": REQUESTER_PRINCIPAL},
-            "requestParameters": {"sourceIPAddress": SOURCE_IP},
+            "requestParameters": {"sourceIPAddress": LIFECYCLE_REQUESTER if by_s3 else SOURCE_IP},
             "responseElements": {"x-amz-request-id": req.request_id, "x-amz-id-2": req.host_id},
             "s3": {
                 "s3SchemaVersion": "1.0",
@@ -752,14 +1026,23 @@ class BucketService:
                 "object": s3_object,
             },
         }
+        if event == s3_restore.COMPLETED and req.expiry is not None:
+            record["glacierEventData"] = {
+                "restoreEventData": {
+                    "lifecycleRestorationExpiryTime": iso_ms(req.expiry),
+                    "lifecycleRestoreStorageClass": obj.storage_class,
+                }
+            }
+        return record
 
     def _to_event_bus(self, b: BucketSim, req: _Request) -> None:
         """The bucket-level EventBridge switch: every event goes to the default bus."""
-        from stptui.config.model import DEFAULT_BUS
-        from stptui.sim.engine import SimError
-
         sim = self.sim
         obj = req.obj
+        if req.event_name.startswith("ObjectRestore"):
+            detail_type = s3_restore.DETAIL_TYPES[req.event_name]
+            self._publish(b, req, detail_type, self._restore_detail(b, req))
+            return
         created = req.event_name.startswith("ObjectCreated")
         transition = req.event_name == "LifecycleTransition"
         lifecycle = req.event_name.startswith("Lifecycle")
@@ -794,6 +1077,43 @@ class BucketService:
             detail["deletion-type"] = (
                 "Delete Marker Created" if obj.delete_marker else "Permanently Deleted"
             )
+        self._publish(b, req, detail_type, detail)
+
+    def _restore_detail(self, b: BucketSim, req: _Request) -> dict[str, Any]:
+        """The detail of `Object Restore Initiated` / `Completed` / `Expired`."""
+        obj = req.obj
+        expired = req.event_name == s3_restore.DELETE
+        detail_object: dict[str, Any] = {"key": obj.key}
+        if not expired:
+            detail_object["size"] = obj.size
+        detail_object["etag"] = obj.etag
+        if obj.version_id is not None:
+            detail_object["version-id"] = obj.version_id
+        detail: dict[str, Any] = {
+            "version": "0",
+            "bucket": {"name": b.aws_name},
+            "object": detail_object,
+            "request-id": req.request_id,
+        }
+        if req.event_name == s3_restore.POST:
+            detail["requester"] = self.sim.account_id
+            detail["source-ip-address"] = SOURCE_IP
+        else:
+            detail["requester"] = LIFECYCLE_REQUESTER
+        if req.event_name == s3_restore.COMPLETED and req.expiry is not None:
+            # Whole seconds, as the guide's example writes it.
+            detail["restore-expiry-time"] = iso_ms(req.expiry)[:19] + "Z"
+        if not expired:
+            detail["source-storage-class"] = obj.storage_class
+        return detail
+
+    def _publish(self, b: BucketSim, req: _Request, detail_type: str, detail: Any) -> None:
+        """Send one S3 event to the default bus and record whether it was taken."""
+        from stptui.config.model import DEFAULT_BUS
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        obj = req.obj
         entry = {
             "Source": "aws.s3",
             "DetailType": detail_type,

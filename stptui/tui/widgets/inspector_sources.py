@@ -196,7 +196,7 @@ def _rule_line(rule: dict[str, Any]) -> Text:
 
 
 def bucket_section(text: Text, sim: Simulator, name: str) -> None:
-    """`name`'s objects (their size and storage class) and, when it has lifecycle rules,
+    """`name`'s objects (their size, storage class and restore) and, when it has lifecycle rules,
     the rules and what each does next to each object, noncurrent version and incomplete
     upload, when it is a simulated bucket."""
     service = sim.services.get("buckets")
@@ -220,6 +220,9 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
     for key in keys[:SHOW_ITEMS]:
         obj = bucket.objects[key]
         line = Text.assemble((safe(key), "bold"), f" {obj.size:,} B {obj.storage_class}")
+        if obj.restore is not None:
+            # Next to the class: whether the archived object can be read, and until when.
+            line.append(f" {obj.restore.state()}", "cyan")
         _line(text, line)
         if obj.lifecycle is not None:
             due = obj.lifecycle.due
@@ -228,13 +231,18 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
         _line(text, Text(f"… and {count - SHOW_ITEMS:,} more", "dim"))
     for key in sorted(bucket.versions, key=lambda k: k.encode("utf-8", "surrogatepass")):
         for version in bucket.versions[key]:
-            if version.lifecycle is None or bucket.objects.get(key) is version:
+            if bucket.objects.get(key) is version:
+                continue
+            if version.lifecycle is None and version.restore is None:
                 continue
             line = Text.assemble((safe(key), "bold"), f" noncurrent {version.size:,} B ")
             line.append(version.storage_class)
+            if version.restore is not None:
+                line.append(f" {version.restore.state()}", "cyan")
             _line(text, line)
-            due = version.lifecycle.due
-            _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
+            if version.lifecycle is not None:
+                due = version.lifecycle.due
+                _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
     for upload in bucket.uploads.values():
         line = Text.assemble((safe(upload.key), "bold"), " incomplete multipart upload")
         _line(text, line)
