@@ -352,6 +352,17 @@ def _state_machine_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "stop-execution b --error Cancelled --cause 'by hand'",
         "advance 1m",
     )
+    # workflow-variables.yml: states and a catcher that assign variables.
+    variables = Session.open(
+        WORKFLOW.with_name("workflow-variables.yml"),
+        behaviors_path=WORKFLOW.with_name("workflow-variables-behaviors.yml"),
+        start_ms=parse_instant(START),
+    )
+    yield from _run(
+        variables,
+        'start-execution orderFlow \'{"orderId": "o-2", "amount": 900, "items": []}\'',
+        "advance 5s",
+    )
     # workflow-integrations.yml: every service integration, and a refused putItem.
     integrations = Session.open(
         WORKFLOW.with_name("workflow-integrations.yml"), start_ms=parse_instant(START)

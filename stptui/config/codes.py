@@ -1125,7 +1125,9 @@ CODES: dict[str, CodeInfo] = {
                 "error",
                 "A state's data-flow field is invalid: a reference path (InputPath, "
                 "OutputPath, ResultPath, a Choice Variable ...), a `.$` value, an intrinsic "
-                "function call, a Choice rule or a Wait's duration fields.",
+                "function call, a Choice rule, a Wait's duration fields, or an `Assign` (a "
+                "variable name that is no identifier or is `states`, a variable assigned in a "
+                "Parallel branch or Map iteration that an outer scope assigns too).",
                 "Fix the field the message names.",
             ),
             "asl-not-simulated": _stack(
@@ -1150,6 +1152,15 @@ CODES: dict[str, CodeInfo] = {
                 "or SendTaskFailure, so the state waits until its TimeoutSeconds or "
                 "HeartbeatSeconds end it (or for the execution's whole life).",
                 'Pass the token in the message or payload, e.g. `"taskToken.$": "$$.Task.Token"`.',
+            ),
+            "asl-variable": _stack(
+                "warning",
+                "A state reads a workflow variable (`$name` in a path, a `.$` value or an "
+                "intrinsic function) that no state of its scope or an outer one assigns, or "
+                "that a Distributed Map's iterations cannot read (variables of outer scopes): "
+                "executions that reach it fail with States.Runtime.",
+                "Assign the variable (an `Assign` field) in a state that runs before, fix its "
+                "name, or pass the value to a Distributed Map in its ItemSelector.",
             ),
             "asl-task-target": _stack(
                 "warning",

@@ -53,6 +53,10 @@ class StateMachineChecks(_LinterBase):
                     self.report(
                         path, "warning", "asl-error-name", p.message, resource=sm.name, hint=p.hint
                     )
+                elif p.kind == "variable":
+                    self.report(
+                        path, "warning", "asl-variable", p.message, resource=sm.name, hint=p.hint
+                    )
                 elif p.kind == "no-task-token":
                     self.report(
                         path,

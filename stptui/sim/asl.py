@@ -26,15 +26,22 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from stptui.config.diagnostics import did_you_mean
-from stptui.sim.asl_data import check_state
-from stptui.sim.asl_distributed import check_map
+from stptui.sim.asl_data import ASSIGN_TYPES, assigned_names, check_state, variable_refs
+from stptui.sim.asl_distributed import check_map, is_distributed
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
 from stptui.sim.asl_sdk import SIMULATED as SDK_INTEGRATIONS
 
 Path = tuple[str | int, ...]
 Kind = Literal[
-    "schema", "transition", "unreachable", "not-simulated", "data", "error-name", "no-task-token"
+    "schema",
+    "transition",
+    "unreachable",
+    "not-simulated",
+    "data",
+    "error-name",
+    "no-task-token",
+    "variable",
 ]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -134,12 +141,111 @@ def check_definition(definition: Any) -> list[AslProblem]:
                 "The value for the field 'TimeoutSeconds' must be a positive integer",
             )
         )
-    _check_machine(definition, (), problems)
+    language = definition.get("QueryLanguage", JSONPATH)
+    if language not in QUERY_LANGUAGES:
+        problems.append(
+            _schema(
+                ("QueryLanguage",),
+                "The value for the field 'QueryLanguage' must be one of JSONPath, JSONata",
+            )
+        )
+        language = JSONPATH
+    _check_machine(definition, (), problems, language)
+    _check_scopes(definition, (), frozenset(), frozenset(), frozenset(), problems)
     return problems
 
 
-def _check_machine(machine: Mapping[str, Any], at: Path, problems: list[AslProblem]) -> None:
-    """StartAt, States and every state of one (possibly nested) machine."""
+def _check_scopes(
+    machine: Mapping[str, Any],
+    at: Path,
+    outer: frozenset[str],
+    readable: frozenset[str],
+    hidden: frozenset[str],
+    problems: list[AslProblem],
+) -> None:
+    """Workflow variables by scope ("Passing data between states with variables"): the
+    states of one States map share a scope; a Parallel branch or a Map iteration has its
+    own, which reads the outer ones (a Distributed Map's does not) but may not assign a
+    name an outer scope assigns. `outer` is what enclosing scopes assign, `readable` what
+    this scope may read of them, `hidden` what a Distributed Map's iterations cannot."""
+    states = machine.get("States")
+    if not isinstance(states, dict):
+        return
+    own: set[str] = set()
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        for where, variable in assigned_names(state):
+            own.add(variable)
+            if variable in outer:
+                problems.append(
+                    AslProblem(
+                        (*at, "States", name, *where),
+                        "error",
+                        "data",
+                        f"The variable {variable!r} is assigned in an outer scope: a Parallel "
+                        "branch or a Map iteration may not assign a variable of the same name "
+                        "as one an outer scope assigns",
+                        "give it another name here, and pass data out through the branch's "
+                        "or iteration's output",
+                    )
+                )
+    visible = readable | own
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        here = (*at, "States", name)
+        told: set[str] = set()
+        for where, variable in variable_refs(state):
+            if variable in visible or variable in told:
+                continue
+            told.add(variable)
+            blind = variable in hidden
+            problems.append(
+                AslProblem(
+                    (*here, *where),
+                    "warning",
+                    "variable",
+                    f"State {name!r} reads the variable ${variable}, which "
+                    + (
+                        "a Distributed Map's iterations cannot read (it belongs to an outer scope)"
+                        if blind
+                        else "no state of its scope or an outer one assigns"
+                    )
+                    + ": executions that reach it fail with States.Runtime",
+                    "pass the value in the Map's ItemSelector instead"
+                    if blind
+                    else f"assign ${variable} (an Assign field) in a state that runs before, "
+                    "or fix the name",
+                )
+            )
+        inner_outer = outer | own
+        if state.get("Type") == "Parallel":
+            for i, branch in enumerate(state.get("Branches") or []):
+                if isinstance(branch, dict):
+                    where = (*here, "Branches", i)
+                    scope = frozenset(inner_outer)
+                    _check_scopes(branch, where, scope, visible, hidden, problems)
+        elif state.get("Type") == "Map":
+            key = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+            processor = state.get(key)
+            if isinstance(processor, dict):
+                if is_distributed(state):
+                    # Its iterations are child executions: they read no outer variables.
+                    unseen = frozenset(hidden | visible)
+                    _check_scopes(
+                        processor, (*here, key), frozenset(), frozenset(), unseen, problems
+                    )
+                else:
+                    scope = frozenset(inner_outer)
+                    _check_scopes(processor, (*here, key), scope, visible, hidden, problems)
+
+
+def _check_machine(
+    machine: Mapping[str, Any], at: Path, problems: list[AslProblem], language: str = "JSONPath"
+) -> None:
+    """StartAt, States and every state of one (possibly nested) machine; `language` is the
+    query language its states have unless they name one (the definition's)."""
     states = machine.get("States")
     start = machine.get("StartAt")
     missing = [f for f in ("StartAt", "States") if f not in machine]
@@ -161,7 +267,7 @@ def _check_machine(machine: Mapping[str, Any], at: Path, problems: list[AslProbl
             )
         )
     for name, state in states.items():
-        _check_state(name, state, (*at, "States", name), states, problems)
+        _check_state(name, state, (*at, "States", name), states, problems, language)
     reachable = _reachable(start, states)
     for name in states:
         if name not in reachable and isinstance(start, str) and start in states:
@@ -219,7 +325,12 @@ def _reachable(start: Any, states: Mapping[str, Any]) -> set[str]:
 
 
 def _check_state(
-    name: str, state: Any, at: Path, states: Mapping[str, Any], problems: list[AslProblem]
+    name: str,
+    state: Any,
+    at: Path,
+    states: Mapping[str, Any],
+    problems: list[AslProblem],
+    language: str = "JSONPath",
 ) -> None:
     if not isinstance(state, dict):
         problems.append(_schema(at, "The state must be a JSON object"))
@@ -240,6 +351,11 @@ def _check_state(
             )
         )
         return
+    if "Assign" in state and stype not in ASSIGN_TYPES:
+        problems.append(
+            _schema((*at, "Assign"), f"Field 'Assign' is not supported by a {stype} state")
+        )
+    _check_language(state, at, language, problems)
     if state.get("QueryLanguage") == "JSONata":
         problems.append(
             AslProblem(
@@ -303,7 +419,7 @@ def _check_state(
         else:
             for i, branch in enumerate(branches):
                 if isinstance(branch, dict):
-                    _check_machine(branch, (*at, "Branches", i), problems)
+                    _check_machine(branch, (*at, "Branches", i), problems, language)
                 else:
                     problems.append(_schema((*at, "Branches", i), "A branch must be an object"))
     if stype == "Map":
@@ -312,7 +428,7 @@ def _check_state(
         if not isinstance(processor, dict):
             problems.append(_schema(at, "These fields are required: [ItemProcessor]"))
         else:
-            _check_machine(processor, (*at, key), problems)
+            _check_machine(processor, (*at, key), problems, language)
         for path, kind, text, hint in check_map(state):
             if kind == "schema":
                 problems.append(_schema((*at, *path), text, hint))
@@ -328,6 +444,67 @@ def _check_state(
             )
     for path, message in check_state(state):
         problems.append(AslProblem((*at, *path), "error", "data", message))
+
+
+# The query languages ("Transforming data with JSONata in Step Functions"): JSONPath is the
+# default; a JSONPath definition may have JSONata states, a JSONata one no JSONPath state.
+JSONPATH, JSONATA = "JSONPath", "JSONata"
+QUERY_LANGUAGES = (JSONPATH, JSONATA)
+# Fields only JSONPath states take, and fields only JSONata states take.
+JSONPATH_FIELDS = (
+    "Parameters",
+    "InputPath",
+    "ResultPath",
+    "ResultSelector",
+    "OutputPath",
+    "ItemsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "ErrorPath",
+    "CausePath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+)
+JSONATA_FIELDS = ("Arguments", "Output", "Items")
+
+
+def _check_language(
+    state: Mapping[str, Any], at: Path, inherited: str, problems: list[AslProblem]
+) -> None:
+    """A state's QueryLanguage (its own, else the definition's) and the fields it allows."""
+    own = state.get("QueryLanguage")
+    if own is not None and own not in QUERY_LANGUAGES:
+        problems.append(
+            _schema(
+                (*at, "QueryLanguage"),
+                "The value for the field 'QueryLanguage' must be one of JSONPath, JSONata",
+            )
+        )
+        return
+    if own == JSONPATH and inherited == JSONATA:
+        problems.append(
+            _schema(
+                (*at, "QueryLanguage"),
+                "A state may not use JSONPath when the state machine's QueryLanguage is JSONata",
+                "remove the state's QueryLanguage, or make the definition's JSONPath (the "
+                "default) and set JSONata on the states that use it",
+            )
+        )
+        return
+    language = own or inherited
+    refused = JSONPATH_FIELDS if language == JSONATA else JSONATA_FIELDS
+    for field_name in refused:
+        if field_name in state:
+            problems.append(
+                _schema(
+                    (*at, field_name),
+                    f"The field '{field_name}' is not supported by a {language} state",
+                    "JSONata states take Arguments, Output, Assign and {% %} expressions; "
+                    "JSONPath states take Parameters, InputPath, ResultSelector, ResultPath "
+                    "and OutputPath",
+                )
+            )
 
 
 def _check_task(name: str, state: Mapping[str, Any], at: Path, problems: list[AslProblem]) -> None:

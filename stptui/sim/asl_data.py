@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from stptui.sim.asl_intrinsics import (
     Call,
     IntrinsicEnv,
     IntrinsicSyntaxError,
+    PathArg,
     call_depth,
     evaluate,
     looks_like_call,
@@ -32,11 +33,13 @@ from stptui.sim.asl_jsonpath import (
     PathSyntaxError,
     PathWriteError,
     StatesRuntimeError,
+    UnknownVariableError,
     compact_json,
     is_number,
     parse_path,
     parse_reference_path,
     read_path,
+    source_of,
     write_path,
 )
 
@@ -44,6 +47,7 @@ __all__ = [
     "DataEnv",
     "RuleVerdict",
     "StatesRuntimeError",
+    "assign_values",
     "catch_output",
     "check_state",
     "choose",
@@ -67,11 +71,13 @@ _RESULT_PATH_TYPES = ("Task", "Pass", "Map", "Parallel")
 
 @dataclass(frozen=True, slots=True)
 class DataEnv:
-    """What data-flow evaluation may read besides the state's input."""
+    """What data-flow evaluation may read besides the state's input: the context object,
+    the id and random streams, and the workflow variables in scope (None: none assigned)."""
 
     context: Mapping[str, Any]
     uuid: Callable[[], str]
     random: Callable[[int, int], int]
+    variables: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +98,9 @@ def _prefix(name: str) -> str:
 
 def _read(path_text: str, data: Any, env: DataEnv | None) -> Any:
     path = parse_path(path_text)
-    document = (env.context if env else {}) if path.context else data
-    return read_path(path, document)
+    if env is None:
+        return read_path(path, source_of(path, data, {}, None))
+    return read_path(path, source_of(path, data, env.context, env.variables))
 
 
 def _field_path(
@@ -116,6 +123,8 @@ def _invalid_path(
     name: str, text: str, exc: PathSyntaxError | PathNotFoundError, hint: str = ""
 ) -> StatesRuntimeError:
     """The States.Runtime error of a path that does not parse, or that names nothing."""
+    if isinstance(exc, UnknownVariableError):
+        return _unassigned(name, text, exc)
     if isinstance(exc, PathSyntaxError):
         return StatesRuntimeError(RUNTIME, f"{_prefix(name)} Invalid path '{text}': {exc}")
     return StatesRuntimeError(
@@ -156,15 +165,17 @@ def _dynamic(
     try:
         parsed = _DYNAMIC.get(value) or _parse_dynamic(value)
         if isinstance(parsed, JsonPath):
-            return read_path(parsed, context if parsed.context else data)
-        return evaluate(parsed, IntrinsicEnv(data, context, env.uuid, env.random))
+            return read_path(parsed, source_of(parsed, data, context, env.variables))
+        return evaluate(parsed, IntrinsicEnv(data, context, env.uuid, env.random, env.variables))
+    except UnknownVariableError as exc:
+        raise _unassigned(name, f"{key}: {value}", exc) from None
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
         error = "States.IntrinsicFailure" if looks_like_call(value) else RUNTIME
         raise StatesRuntimeError(
             error, f"{_prefix(name)} The value for the field '{key}' is not valid: {exc}"
         ) from None
     except PathNotFoundError as exc:
-        document = context if exc.path.context else data
+        document = source_of(exc.path, data, context, env.variables)
         raise _missing(name, value, key, document) from None
     except ArgPathMissing as exc:
         raise _missing(name, exc.path.text, key, exc.document) from None
@@ -185,6 +196,17 @@ def _parse_dynamic(value: str) -> JsonPath | Call:
         _DYNAMIC.clear()
     _DYNAMIC[value] = parsed
     return parsed
+
+
+def _unassigned(name: str, where: str, exc: UnknownVariableError) -> StatesRuntimeError:
+    """The States.Runtime error of a reference to a variable no state has assigned yet."""
+    variable = f"${exc.path.variable}"
+    return StatesRuntimeError(
+        RUNTIME,
+        f"{_prefix(name)} The variable '{variable}' referenced by '{where}' has not been assigned",
+        hint=f"assign {variable} (an Assign field) in a state that runs before this one, "
+        "in this flow or an outer one",
+    )
 
 
 def _missing(name: str, path: str, key: str, document: Any) -> StatesRuntimeError:
@@ -251,6 +273,8 @@ def _result_path(path_text: Any, raw_input: Any, result: Any) -> Any:
         return raw_input
     try:
         path = parse_reference_path(path_text)
+        if path.variable is not None:
+            raise PathSyntaxError("ResultPath writes into the input, not a variable")
         return write_path(path, raw_input, result)
     except (PathSyntaxError, PathWriteError):
         raise StatesRuntimeError(
@@ -276,6 +300,40 @@ def state_output(
     else:
         output = _input_path(state, name, raw_input, env)
     return _field_path(state, "OutputPath", name, output, env)
+
+
+# --- workflow variables ----------------------------------------------------------------
+
+# "The following state types support Assign to declare and assign values to variables:
+# Pass, Task, Map, Parallel, Choice, Wait" (developer guide, "Passing data between states
+# with variables"); a Catcher and a top-level Choice rule take it too.
+ASSIGN_TYPES = ("Pass", "Task", "Map", "Parallel", "Choice", "Wait")
+# "Step Functions defines a single reserved variable called $states".
+RESERVED_VARIABLE = "states"
+# "The maximum length of a variable name is 80" (Unicode identifier rules).
+MAX_VARIABLE_NAME = 80
+
+
+def variable_name(key: str) -> str:
+    """The variable an Assign key names: the key without its `.$` suffix."""
+    return key[:-2] if key.endswith(".$") else key
+
+
+def assign_values(assign: Mapping[str, Any], name: str, data: Any, env: DataEnv) -> dict[str, Any]:
+    """The values an Assign field gives its variables, not yet stored: literal values as
+    they are, `.$` keys read (paths, `$name` variables, intrinsic functions) from `data` (the
+    state's result, or its input for Choice and Wait; the error output in a Catcher) and
+    from the variables as they were before the state, so every assignment of one Assign
+    sees the same values ("in parallel"). `name` is the state's (for AWS's causes)."""
+    values: dict[str, Any] = {}
+    for key, value in assign.items():
+        if key.endswith(".$"):
+            values[key[:-2]] = _dynamic(value, key, name, data, env.context, env)
+        elif isinstance(value, dict | list):
+            values[key] = _template(value, name, data, env.context, env)
+        else:
+            values[key] = value
+    return values
 
 
 def catch_output(
@@ -456,6 +514,8 @@ def _evaluate(rule: Any, name: str, data: Any, env: DataEnv) -> tuple[bool, str]
     expected = rule[op]
     try:
         present, actual = True, _read(variable, data, env)
+    except UnknownVariableError as exc:
+        raise _unassigned(name, f"Variable: {variable}", exc) from None
     except PathNotFoundError:
         present, actual = False, None
     except PathSyntaxError:
@@ -486,6 +546,8 @@ def _evaluate(rule: Any, name: str, data: Any, env: DataEnv) -> tuple[bool, str]
         kind, cmp = PATH_OPERATORS[op]
         try:
             expected = _read(expected, data, env)
+        except UnknownVariableError as exc:
+            raise _unassigned(name, f"{op}: {rule[op]}", exc) from None
         except (PathNotFoundError, PathSyntaxError):
             raise _invalid_choice_path(name, rule[op]) from None
         wanted = f"{_WORDS[cmp]}{rule[op]} ({_describe(expected)})"
@@ -534,14 +596,24 @@ def _wait_seconds_ok(value: Any) -> bool:
     return is_number(value) and 0 <= value <= MAX_WAIT_SECONDS and int(value) == value
 
 
-def wait_until_ms(state: Mapping[str, Any], name: str, raw_input: Any, now_ms: int) -> int:
+def wait_until_ms(
+    state: Mapping[str, Any],
+    name: str,
+    raw_input: Any,
+    now_ms: int,
+    env: DataEnv | None = None,
+) -> int:
     """When a Wait state ends (Seconds, SecondsPath, Timestamp, TimestampPath), as epoch ms.
     A timestamp counts to the second (AWS truncates its milliseconds); one in the past ends
-    the wait at once."""
-    data = _field_path(state, "InputPath", name, raw_input, None)
+    the wait at once. `env` gives the workflow variables its paths may name."""
+    # The Wait API has no context object: a `$$` path reads an empty one.
+    env = None if env is None else replace(env, context={})
+    data = _field_path(state, "InputPath", name, raw_input, env)
     if "Seconds" in state or "SecondsPath" in state:
         field = "Seconds" if "Seconds" in state else "SecondsPath"
-        seconds = state["Seconds"] if field == "Seconds" else _wait_read(state, field, name, data)
+        seconds = (
+            state["Seconds"] if field == "Seconds" else _wait_read(state, field, name, data, env)
+        )
         if not _wait_seconds_ok(seconds):
             raise StatesRuntimeError(
                 RUNTIME,
@@ -551,7 +623,8 @@ def wait_until_ms(state: Mapping[str, Any], name: str, raw_input: Any, now_ms: i
         return now_ms + int(seconds) * 1000
     if "Timestamp" in state or "TimestampPath" in state:
         field = "Timestamp" if "Timestamp" in state else "TimestampPath"
-        text = state["Timestamp"] if field == "Timestamp" else _wait_read(state, field, name, data)
+        given = field == "Timestamp"
+        text = state["Timestamp"] if given else _wait_read(state, field, name, data, env)
         moment = parse_timestamp_ms(text)
         if moment is None:
             raise StatesRuntimeError(
@@ -566,12 +639,15 @@ def wait_until_ms(state: Mapping[str, Any], name: str, raw_input: Any, now_ms: i
     )
 
 
-def _wait_read(state: Mapping[str, Any], field: str, name: str, data: Any) -> Any:
+def _wait_read(
+    state: Mapping[str, Any], field: str, name: str, data: Any, env: DataEnv | None
+) -> Any:
     text = state[field]
     try:
-        # Wait has no DataEnv: a `$$` path reads an empty context object.
+        # Wait has no context object: a `$$` path reads an empty one.
         path = parse_reference_path(text)
-        return read_path(path, {} if path.context else data)
+        variables = env.variables if env is not None else None
+        return read_path(path, source_of(path, data, {}, variables))
     except (PathSyntaxError, PathNotFoundError) as exc:
         raise _invalid_path(name, text, exc) from None
 
@@ -611,6 +687,8 @@ Problem = tuple[tuple[str | int, ...], str]
 def _check_path(
     value: Any, where: tuple[str | int, ...], reference: bool, context: bool
 ) -> Iterator[Problem]:
+    """A path field: JSONPath (or a reference path); `context` says whether `$$` (and a
+    `$name` variable) may start it: only ResultPath, which writes, takes neither."""
     field = str(where[-1])
     kind = "ReferencePath" if reference else "JSONPath"
     if not isinstance(value, str):
@@ -623,6 +701,12 @@ def _check_path(
         return
     if path.context and not context:
         yield where, f"The value for the field '{field}' must be a path into the input, not $$"
+    elif path.variable is not None and not context:
+        yield (
+            where,
+            f"The value for the field '{field}' must be a path into the input, not the "
+            f"variable ${path.variable}",
+        )
 
 
 def _check_template(template: Any, where: tuple[str | int, ...]) -> Iterator[Problem]:
@@ -660,10 +744,47 @@ def _check_dynamic(value: Any, where: tuple[str | int, ...], key: str) -> Iterat
             yield where, f"{message}: {exc}"
 
 
+def _check_assign(assign: Any, where: tuple[str | int, ...]) -> Iterator[Problem]:
+    """An Assign field: an object whose keys name variables (Unicode identifiers of at most
+    80 characters, not the reserved `states`, each once), its `.$` values paths or
+    intrinsic functions, its other values JSON (templates with `.$` keys at any depth)."""
+    if not isinstance(assign, dict):
+        yield where, "The value for the field 'Assign' must be a JSON object"
+        return
+    seen: set[str] = set()
+    for key, value in assign.items():
+        here = (*where, key)
+        variable = variable_name(key)
+        if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME:
+            yield (
+                here,
+                f"The variable name {variable!r} is not valid: a variable name is a Unicode "
+                f"identifier (a letter or _, then letters, digits or _) of at most "
+                f"{MAX_VARIABLE_NAME} characters",
+            )
+        elif variable == RESERVED_VARIABLE:
+            yield here, "The variable name 'states' is reserved ($states)"
+        elif variable in seen:
+            yield here, f"The variable {variable!r} is assigned twice in one Assign"
+        seen.add(variable)
+        if key.endswith(".$"):
+            yield from _check_dynamic(value, here, key)
+        else:
+            yield from _check_template(value, here)
+
+
 def _check_rule(rule: Any, where: tuple[str | int, ...], top: bool) -> Iterator[Problem]:
     if not isinstance(rule, dict):
         yield where, "A choice rule must be an object"
         return
+    if "Assign" in rule:
+        if top:
+            yield from _check_assign(rule["Assign"], (*where, "Assign"))
+        else:
+            yield (
+                (*where, "Assign"),
+                "Assign is allowed only in a top-level choice rule, not inside And, Or or Not",
+            )
     if top and not isinstance(rule.get("Next"), str):
         yield where, "A top-level choice rule needs a Next field naming a state"
     if not top and "Next" in rule:
@@ -730,10 +851,14 @@ def check_state(state: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], s
     for field in ("Parameters", "ResultSelector", "ItemSelector"):
         if field in state:
             problems.extend(_check_template(state[field], (field,)))
+    if "Assign" in state:
+        problems.extend(_check_assign(state["Assign"], ("Assign",)))
     for i, catcher in enumerate(state.get("Catch") or []):
         if isinstance(catcher, dict) and catcher.get("ResultPath") is not None:
             where = ("Catch", i, "ResultPath")
             problems.extend(_check_path(catcher["ResultPath"], where, True, False))
+        if isinstance(catcher, dict) and "Assign" in catcher:
+            problems.extend(_check_assign(catcher["Assign"], ("Catch", i, "Assign")))
     kind = state.get("Type")
     if kind == "Choice":
         choices = state.get("Choices")
@@ -803,3 +928,72 @@ def _check_wait(state: Mapping[str, Any]) -> Iterator[Problem]:
             )
         elif field.endswith("Path"):
             yield from _check_path(value, (field,), True, True)
+
+
+# --- variables a state assigns and reads (for the scope checks of stptui.sim.asl) --------
+
+# A state's fields that hold nested machines (their variables belong to an inner scope).
+_NESTED_MACHINES = ("Branches", "ItemProcessor", "Iterator")
+# Fields whose objects are templates: only their `.$` keys hold paths.
+_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "BatchInput")
+
+
+def assigned_names(state: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every variable a state assigns, with the data path of its Assign key: its own
+    Assign, its Catchers' and its top-level Choice rules'."""
+    fields: list[tuple[tuple[str | int, ...], Any]] = [(("Assign",), state.get("Assign"))]
+    for key in ("Catch", "Choices"):
+        entries = state.get(key)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                fields.append(((key, i, "Assign"), entry.get("Assign")))
+    for where, assign in fields:
+        if isinstance(assign, dict):
+            for key in assign:
+                if isinstance(key, str):
+                    yield (*where, key), variable_name(key)
+
+
+def variable_refs(state: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every `$name` variable a state's fields read (paths, `.$` values, intrinsic function
+    arguments), with the data path of the field; nested machines are left out."""
+    for key, value in state.items():
+        if key not in _NESTED_MACHINES:
+            yield from _refs(value, (key,), key in _TEMPLATES)
+
+
+def _refs(
+    value: Any, where: tuple[str | int, ...], template: bool
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    key = where[-1]
+    if isinstance(value, str) and isinstance(key, str):
+        # A `.$` value anywhere; outside templates also a `...Path` field or a Choice Variable
+        # (ResultPath writes, so it never reads a variable).
+        is_path = key.endswith(".$") or (
+            not template and (key == "Variable" or key.endswith("Path")) and key != "ResultPath"
+        )
+        if is_path:
+            for name in _path_variables(value):
+                yield where, name
+    elif isinstance(value, dict):
+        for inner, item in value.items():
+            inside = template or inner in _TEMPLATES
+            yield from _refs(item, (*where, inner), inside)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _refs(item, (*where, i), template)
+
+
+def _path_variables(text: str) -> Iterator[str]:
+    try:
+        parsed: JsonPath | Call = parse_call(text) if looks_like_call(text) else parse_path(text)
+    except (PathSyntaxError, IntrinsicSyntaxError):
+        return  # reported by check_state
+    todo: list[Any] = [parsed]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, JsonPath):
+            if item.variable is not None:
+                yield item.variable
+        elif isinstance(item, Call):
+            todo.extend(arg.path if isinstance(arg, PathArg) else arg for arg in item.args)

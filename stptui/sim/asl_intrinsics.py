@@ -30,6 +30,7 @@ from stptui.sim.asl_jsonpath import (
     json_equal,
     parse_path,
     read_path,
+    source_of,
 )
 
 # "You can nest up to 10 intrinsic functions within a field in your workflows."
@@ -319,12 +320,13 @@ def call_depth(call: Call) -> int:
 @dataclass(frozen=True, slots=True)
 class IntrinsicEnv:
     """What evaluation reads: the input (`$`), the context object (`$$`), the id and
-    random streams."""
+    random streams, and the workflow variables in scope (`$name`)."""
 
     data: Any
     context: Mapping[str, Any]
     uuid: Callable[[], str]
     random: Callable[[int, int], int]
+    variables: Mapping[str, Any] | None = None
 
 
 class ArgPathMissing(LookupError):
@@ -355,7 +357,8 @@ def _arg_value(arg: Arg, env: IntrinsicEnv) -> Any:
         return arg.value
     if isinstance(arg, Call):
         return evaluate(arg, env)
-    document = env.context if arg.path.context else env.data
+    # An unassigned variable raises UnknownVariableError, for the caller to name it.
+    document = source_of(arg.path, env.data, env.context, env.variables)
     try:
         return read_path(arg.path, document)
     except PathNotFoundError:

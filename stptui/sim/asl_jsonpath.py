@@ -7,17 +7,20 @@ missing), has no notion of a *reference path* (the restricted form ResultPath, C
 `Variable` and the `*Path` fields must use), and its `update_or_create` builds lists where
 Step Functions fails with States.ResultPathMatchFailure.
 
-Supported: `$` and `$$` (the context object), `.name`, `['name']` (and `["name"]`, and
-unions of names), `[0]`, `[-1]`, `[0,2]`, `[1:3]`, `*`, `..name` (deep scan) and filters
-`[?(@.x op literal)]` joined with `&&` / `||`. A path is *definite* when it names one node
-(names and single indexes only); reading a definite path that does not exist raises
-`PathNotFoundError`, reading an indefinite one returns the list of its matches.
+Supported: `$` and `$$` (the context object), `$name` (a workflow variable, the value an
+`Assign` stored: "To reference a variable, prepend the name with a dollar sign"), `.name`,
+`['name']` (and `["name"]`, and unions of names), `[0]`, `[-1]`, `[0,2]`, `[1:3]`, `*`,
+`..name` (deep scan) and filters `[?(@.x op literal)]` joined with `&&` / `||`. A path is
+*definite* when it names one node (names and single indexes only); reading a definite path
+that does not exist raises `PathNotFoundError`, reading an indefinite one returns the list of
+its matches.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +51,14 @@ class PathNotFoundError(LookupError):
 
     def __init__(self, path: JsonPath) -> None:
         super().__init__(f"No results for path: {path.normalized()}")
+        self.path = path
+
+
+class UnknownVariableError(PathNotFoundError):
+    """A path that starts with a variable no state has assigned (in the flow's scope)."""
+
+    def __init__(self, path: JsonPath) -> None:
+        LookupError.__init__(self, f"the variable ${path.variable} has not been assigned")
         self.path = path
 
 
@@ -133,11 +144,13 @@ Segment = Name | Index | Wildcard | Names | Indexes | Slice | Filter | Deep
 
 @dataclass(frozen=True, slots=True)
 class JsonPath:
-    """A parsed path; `context` is True for `$$` paths (read from the context object)."""
+    """A parsed path; `context` is True for `$$` paths (read from the context object),
+    `variable` the variable's name for `$name...` paths (read from the variables)."""
 
     text: str
     context: bool
     segments: tuple[Segment, ...]
+    variable: str | None = None
     # True when the path names at most one node (names and single indexes only); worked out
     # once, as every read asks it.
     definite: bool = field(init=False, compare=False)
@@ -148,7 +161,7 @@ class JsonPath:
 
     def normalized(self) -> str:
         """Jayway's bracket form, as its error messages print a path: `$['a'][0]`."""
-        out = ["$"]
+        out = ["$" + (self.variable or "")]
         for seg in self.segments:
             if isinstance(seg, Name):
                 out.append(f"['{seg.name}']")
@@ -162,6 +175,9 @@ class JsonPath:
 # A dot-notation name runs to the next `.` or `[`; Jayway takes these characters in it.
 _DOT_NAME = re.compile(r"[^.\[\]()'\"\s,]+")
 _INT = re.compile(r"-?\d+")
+# A variable reference after the `$`: a Unicode identifier ("Variable names follow the rules
+# for Unicode Identifiers"; `\w` is Python's Unicode word character).
+_VARIABLE = re.compile(r"[^\W\d]\w*")
 _MAX_PATH = 4096
 # Parsed paths by their text. A definition's paths are read again for every state entry and
 # every Map item; a JsonPath is immutable, so one parse serves them all. Bounded: it is
@@ -182,8 +198,13 @@ def parse_path(text: str) -> JsonPath:
     if not text.startswith("$"):
         raise PathSyntaxError(f"'{text}' does not start with '$'")
     context = text.startswith("$$")
-    parser = _PathParser(text, 2 if context else 1)
-    path = JsonPath(text, context, parser.segments())
+    variable = None if context else _VARIABLE.match(text, 1)
+    if variable is not None:
+        parser = _PathParser(text, variable.end())
+        path = JsonPath(text, False, parser.segments(), variable.group())
+    else:
+        parser = _PathParser(text, 2 if context else 1)
+        path = JsonPath(text, context, parser.segments())
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.clear()
     _PARSED[text] = path
@@ -508,6 +529,17 @@ def read_path(path: JsonPath, data: Any) -> Any:
     for seg in path.segments:
         nodes = _apply(nodes, seg)
     return nodes
+
+
+def source_of(path: JsonPath, data: Any, context: Any, variables: Mapping[str, Any] | None) -> Any:
+    """The document `path` reads: the variable it names (UnknownVariableError when none is
+    assigned), the context object for `$$`, else `data`."""
+    name = path.variable
+    if name is None:
+        return context if path.context else data
+    if variables is None or name not in variables:
+        raise UnknownVariableError(path)
+    return variables[name]
 
 
 def write_path(path: JsonPath, data: Any, value: Any) -> Any:

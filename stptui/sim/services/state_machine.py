@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
+from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
     StatesRuntimeError,
+    assign_values,
     catch_output,
     choose,
     fail_fields,
@@ -49,6 +50,7 @@ from stptui.sim.asl_data import (
     state_output,
     wait_until_ms,
 )
+from stptui.sim.asl_jsonpath import compact_json
 from stptui.sim.clock import MAX_MS, http_date, iso_ms
 from stptui.textsafe import quoted
 
@@ -89,6 +91,12 @@ _TERMINAL_ERRORS = ("States.Runtime", "States.DataLimitExceeded")
 # the history's event names by state type (made once, not per line).
 _ENTERED_FIELDS = ("execution_arn", "state", "type", "input_bytes")
 _EXITED_FIELDS = ("execution_arn", "state", "type", "output_bytes")
+# A state that assigned variables: its exit record also has them, as the history's
+# StateExited event does (`assignedVariables`: each name's value as JSON text).
+_EXITED_ASSIGNED_FIELDS = (*_EXITED_FIELDS, "assigned_variables")
+# "the workflow stores the returned API data (up to 256 KiB per state) in a variable"
+# (developer guide, "Passing data between states with variables"): what one Assign stores.
+MAX_ASSIGN_BYTES = 262_144
 _STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 _ENTERED = {t: f"{t}StateEntered" for t in _STATE_TYPES}
 _EXITED = {t: f"{t}StateExited" for t in _STATE_TYPES}
@@ -142,11 +150,44 @@ class HistoryEvent:
     @property
     def detail(self) -> str:
         """The detail in words, e.g. `input 1,024 bytes`."""
+        return self.words()
+
+    def words(self) -> str:
+        """The note in words (a byte count as `output 1,024 bytes`)."""
         note = self.note
         if isinstance(note, str):
             return note
         word = "input" if self.what.endswith(("Entered", "Started")) else "output"
         return f"{word} {note:,} bytes"
+
+    @property
+    def assigned(self) -> dict[str, str] | None:
+        """The variables the state assigned (None: none)."""
+        return None
+
+
+@dataclass(slots=True)
+class AssignedEvent(HistoryEvent):
+    """A history line that exits a state (or catches its error) whose Assign stored
+    variables: StateExitedEventDetails' `assignedVariables`, each value as JSON text. A
+    class of its own, so that the lines of a workflow without variables stay as small."""
+
+    variables: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        """The detail in words, then the variables assigned (`; assigned $n = 1`)."""
+        shown = ", ".join(f"${k} = {_cut(v)}" for k, v in self.variables.items())
+        return f"{self.words()}; assigned {shown}"
+
+    @property
+    def assigned(self) -> dict[str, str] | None:
+        """The variables the state assigned."""
+        return self.variables
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 @dataclass(slots=True)
@@ -261,8 +302,15 @@ class Flow:
         done: Callable[[Flow, bool, Any], None],
         map_item: dict[str, Any] | None = None,
         execution: dict[str, Any] | None = None,
+        outer: Mapping[str, Any] | None = None,
     ) -> None:
         self.ex = ex
+        # Workflow variables: those this flow's states assigned (None until one does), and
+        # what its states read: its own over the outer scopes' (`outer`, read-only: a
+        # Parallel branch or Map iteration reads the variables of the flows around it).
+        self.variables: dict[str, Any] | None = None
+        self.outer = outer
+        self.scope: Mapping[str, Any] | None = outer
         # The context object's `Execution` of a Distributed Map's child execution (None:
         # the execution's own).
         self.execution = execution
@@ -288,6 +336,16 @@ class Flow:
         self.retry_counts: dict[int, int] = {}
         # How to cancel what the current `.sync` task waits for (a batch job, an execution).
         self.waits: list[Callable[[], None]] = []
+
+    def assign(self, values: Mapping[str, Any]) -> None:
+        """Store assigned variables in this flow's own scope."""
+        if self.variables is None:
+            self.variables = {}
+            # A ChainMap reads the dict as it changes: built once, when the first is stored.
+            self.scope = (
+                self.variables if self.outer is None else ChainMap(self.variables, self.outer)
+            )
+        self.variables.update(values)
 
     def stop(self, sim: Simulator) -> None:
         """End this flow and its children now: their timers are dropped, a job or execution
@@ -438,6 +496,9 @@ class MachineSim:
         """Run `flow` on from where `old` stopped: its last state again, with its input."""
         name, raw = old.at if old.at is not None else (flow.start, flow.ex.input)
         flow.redo_fan = old.fan
+        # The flow goes on with the variables it had assigned when the execution stopped.
+        if old.variables is not None:
+            flow.assign(old.variables)
         self._enter(flow, name, raw)
 
     def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
@@ -484,7 +545,7 @@ class MachineSim:
         def random(start: int, end: int) -> int:
             return rng.randrange(start, end) if end > start else start
 
-        return DataEnv(context, self.sim.new_id, random)
+        return DataEnv(context, self.sim.new_id, random, flow.scope)
 
     def _history(self, ex: Execution, what: str, state: str, detail: str | int) -> None:
         """Add a line to the history; an int `detail` is a byte count (see HistoryEvent)."""
@@ -572,7 +633,7 @@ class MachineSim:
             elif stype == "Choice":
                 self._choice(flow, name, state, raw, env)
             elif stype == "Wait":
-                until = wait_until_ms(state, name, raw, self.sim.clock.now)
+                until = wait_until_ms(state, name, raw, self.sim.clock.now, env)
                 self._later(until, Timer("wait", flow, flow.token, name, state, raw, 0))
             elif stype == "Task":
                 self._task(flow, name, state, raw, env, retries)
@@ -649,8 +710,14 @@ class MachineSim:
         )
         self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
         effective = state_input(state, name, raw, env)
+        # The rule that matched assigns its variables; the Choice's own Assign goes with its
+        # Default (when no rule matched).
+        matched = verdicts[-1].index if verdicts and verdicts[-1].matched else None
+        owner = state if matched is None else state["Choices"][matched]
+        values = self._assign_values(name, owner, effective, env)
         out = state_output(_output_only(state), name, effective, effective, env)
-        self._enter(flow, target, out, self._leave(flow, name, state, out))
+        assigned = self._commit(flow, values)
+        self._enter(flow, target, out, self._leave(flow, name, state, out, None, assigned))
 
     def _exit(
         self,
@@ -661,7 +728,11 @@ class MachineSim:
         result: Any,
         env: DataEnv,
     ) -> None:
-        """The state produced `result`: apply its output processing and move on."""
+        """The state produced `result`: apply its output processing and move on. Its Assign
+        reads `result` (the raw result of a Task, Map or Parallel, a Pass's result, a Wait's
+        effective input) with the variables as they were, and is stored once the output is
+        made (a state that fails assigns nothing)."""
+        values = self._assign_values(name, state, result, env)
         out = state_output(state, name, raw, result, env)
         text = json.dumps(out, ensure_ascii=False)
         size = len(text.encode("utf-8", "surrogatepass"))
@@ -682,40 +753,91 @@ class MachineSim:
                 f"{MAX_DATA_DEPTH} levels deep (stptui's limit: a state that nests its data "
                 "once more on every turn of a loop never stops growing)",
             )
+        assigned = self._commit(flow, values)
         if state.get("End") is True:
-            self._finish_flow(flow, name, state, out, size)
+            self._finish_flow(flow, name, state, out, size, assigned)
             return
-        self._leave(flow, name, state, out, size)
+        self._leave(flow, name, state, out, size, assigned)
         self._enter(flow, state["Next"], out, size)
 
+    def _assign_values(
+        self, name: str, owner: Mapping[str, Any], data: Any, env: DataEnv
+    ) -> dict[str, Any] | None:
+        """The values `owner`'s Assign (a state's, a Choice rule's or a Catcher's) gives,
+        read from `data`; None without one. Over 256 KiB in all: States.DataLimitExceeded."""
+        assign = owner.get("Assign")
+        if not assign:
+            return None
+        values = assign_values(assign, name, data, env)
+        size = _size(values)
+        if size > MAX_ASSIGN_BYTES:
+            raise StatesRuntimeError(
+                "States.DataLimitExceeded",
+                f"The state/task '{name}' assigned variables with a size exceeding the maximum "
+                f"number of bytes service limit ({size:,} > {MAX_ASSIGN_BYTES:,}).",
+            )
+        return values
+
+    @staticmethod
+    def _commit(flow: Flow, values: dict[str, Any] | None) -> dict[str, str] | None:
+        """Store assigned values in `flow`'s scope; each one's JSON text, for the record."""
+        if values is None:
+            return None
+        flow.assign(values)
+        return {k: compact_json(v) for k, v in values.items()}
+
     def _leave(
-        self, flow: Flow, name: str, state: Mapping[str, Any], out: Any, size: int | None = None
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        out: Any,
+        size: int | None = None,
+        assigned: dict[str, str] | None = None,
     ) -> int:
-        """Record that the state exited with `out` (`size` its JSON bytes, if known);
-        returns that size, which the next state's input has too."""
+        """Record that the state exited with `out` (`size` its JSON bytes, if known) having
+        assigned `assigned`; returns that size, which the next state's input has too."""
         shown = flow.label + name
         if size is None:
             size = _size(out)
         stype = state["Type"]
-        self.sim.trace.emit(
-            (
-                self.sim.clock.now,
-                tk.SFN_STATE_EXITED,
-                self.name,
-                flow.ex.arn,
-                shown,
-                stype,
-                size,
-                _EXITED_FIELDS,
+        now = self.sim.clock.now
+        arn = flow.ex.arn
+        if assigned is None:
+            self.sim.trace.emit(
+                (now, tk.SFN_STATE_EXITED, self.name, arn, shown, stype, size, _EXITED_FIELDS)
             )
-        )
-        self._history(flow.ex, _EXITED.get(stype) or f"{stype}StateExited", shown, size)
+        else:
+            self.sim.trace.emit(
+                (
+                    now,
+                    tk.SFN_STATE_EXITED,
+                    self.name,
+                    arn,
+                    shown,
+                    stype,
+                    size,
+                    assigned,
+                    _EXITED_ASSIGNED_FIELDS,
+                )
+            )
+        what = _EXITED.get(stype) or f"{stype}StateExited"
+        if assigned is None:
+            flow.ex.history.append(HistoryEvent(now, what, shown, size))
+        else:
+            flow.ex.history.append(AssignedEvent(now, what, shown, size, assigned))
         return size
 
     def _finish_flow(
-        self, flow: Flow, name: str, state: Mapping[str, Any], out: Any, size: int | None = None
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        out: Any,
+        size: int | None = None,
+        assigned: dict[str, str] | None = None,
     ) -> None:
-        self._leave(flow, name, state, out, size)
+        self._leave(flow, name, state, out, size, assigned)
         flow.stop(self.sim)
         flow.done(flow, True, out)
 
@@ -775,15 +897,26 @@ class MachineSim:
                 continue
             env = self._env(flow, name, retries)
             try:
+                # A Catcher's Assign reads the error output, in the scope of the state's
+                # flow (for a Parallel or Map, the outer one).
+                values = self._assign_values(name, catcher, error_output, env)
                 out = catch_output(catcher, name, raw, error_output, env)
             except StatesRuntimeError as exc:
                 error_output = {"Error": exc.error, "Cause": exc.cause}
                 break
-            self._emit(
-                tk.SFN_CAUGHT,
-                {"execution_arn": ex.arn, "state": shown, "error": error, "next": catcher["Next"]},
-            )
-            self._history(ex, "Caught", shown, f"{error} -> {catcher['Next']}")
+            assigned = self._commit(flow, values)
+            caught = {"execution_arn": ex.arn, "state": shown, "error": error}
+            caught["next"] = catcher["Next"]
+            if assigned is not None:
+                caught["assigned_variables"] = assigned
+            self._emit(tk.SFN_CAUGHT, caught)
+            detail = f"{error} -> {catcher['Next']}"
+            if assigned is None:
+                self._history(ex, "Caught", shown, detail)
+            else:
+                ex.history.append(
+                    AssignedEvent(self.sim.clock.now, "Caught", shown, detail, assigned)
+                )
             self._enter(flow, catcher["Next"], out)
             return
         flow.stop(self.sim)
@@ -1399,7 +1532,9 @@ class MachineSim:
                 index = queue.popleft()
                 machine, label, data, item = jobs[index]
                 context = executions[index] if executions is not None else flow.execution
-                child = Flow(flow.ex, machine, label, child_done, item, context)
+                # A Distributed Map's child executions read no outer variables.
+                outer = flow.scope if run is None else None
+                child = Flow(flow.ex, machine, label, child_done, item, context, outer)
                 child_index[id(child)] = index
                 fan.children[index] = child
                 flow.children[child] = None
