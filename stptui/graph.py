@@ -41,6 +41,7 @@ from stptui.config.model import (
     AppSyncTrigger,
     BatchJob,
     Bucket,
+    CloudWatchLogTrigger,
     Containerized,
     ContainerWorkload,
     EventBus,
@@ -399,6 +400,10 @@ class _Builder:
         elif isinstance(t, KafkaTopicTrigger):
             source = self._ref(t.cluster) if t.cluster is not None else None
             attrs["topic"] = t.topic
+        elif isinstance(t, CloudWatchLogTrigger):
+            # A subscription filter: the log group's owner feeds the subscriber.
+            source = self._ref(t.log_group)
+            attrs.update(log_group=t.group, filter=t.filter_pattern)
         else:
             source = self._ref(self._generic_source(t))
             self._stream_failure(t)

@@ -57,6 +57,7 @@ MODULE_GROUPS = {
     "lint_state_machines": "stack",
     "lint_listener_access": "stack",
     "lint_tables": "stack",
+    "lint_logs": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

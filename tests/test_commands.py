@@ -754,6 +754,8 @@ COMMANDS = [
     "http",
     "start-job",
     "explain",
+    # CloudWatch Logs subscriptions
+    "log",
     # scripting (the REPL issue)
     "source",
     "record",

@@ -7,6 +7,7 @@ offers the table's fields, so a gap here is a wrong refusal or a missing complet
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -460,6 +461,39 @@ def _http_auth_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         yield json.loads(line)
 
 
+LOGS = (
+    "resources:\n"
+    + fn("worker")
+    + fn(
+        "alerter",
+        "events:",
+        "  - type: cloudwatch-log",
+        "    properties:",
+        "      logGroupArn: $ResourceParam('worker', 'logGroupArn')",
+        "      filter: ERROR",
+    )
+    + fn(
+        "looper",
+        "events:",
+        "  - type: cloudwatch-log",
+        "    properties:",
+        "      logGroupArn: $ResourceParam('looper', 'logGroupArn')",
+    )
+)
+
+
+def _log_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """CloudWatch Logs: lines skipped and matched, a delivery, a loop stopped, and a line
+    too large (random text gzip cannot shrink) for Lambda's asynchronous payload."""
+    session = _session(tmp_path, "logs", LOGS, "")
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"\\']
+    session.sim.services["logs"].write(
+        "worker", "ERROR " + "".join(rng.choices(alphabet, k=1_040_000))
+    )
+    yield from _run(session, "invoke worker", "log worker 'ERROR x'", "log looper hi", "run")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -477,6 +511,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _table_records,
         _state_machine_records,
         _lifecycle_records,
+        _log_records,
     )
     for source in sources:
         for rec in source(tmp):

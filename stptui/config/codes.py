@@ -939,6 +939,44 @@ CODES: dict[str, CodeInfo] = {
                 "Write `- {name: byEmail, partitionKey: {name: email, type: string}}`, with "
                 "`sortKey` and `projections: [attribute, ...]` where needed.",
             ),
+            "log-group-unknown": _stack(
+                "warning",
+                "A `cloudwatch-log` event's `logGroupArn` names no log group of the stack: "
+                "another `$ResourceParam` parameter (Stacktape's own docs snippet passes a "
+                "function's `arn`), an ARN that is not a log group's, a group outside the "
+                "stack, or the group of a workload whose `logging` is disabled. The "
+                "subscription delivers nothing in the simulation.",
+                "Write `logGroupArn: $ResourceParam('fn', 'logGroupArn')` with the function or "
+                "batch job whose log lines you want.",
+            ),
+            "log-filter-pattern": _stack(
+                "error",
+                "A `cloudwatch-log` event's `filter` is not a pattern CloudWatch Logs takes "
+                "(PutSubscriptionFilter answers `Invalid filter pattern`): an unquoted term "
+                "with characters other than letters, digits and `_`, an unclosed `{`, `[`, "
+                '`"` or `%`, an operator without a value, a number comparison with a word, a '
+                "space-delimited condition naming another field, a regular expression with "
+                "`(`, `)` or an unsupported character, more than two regular expressions in a "
+                "JSON or space-delimited pattern, or more than 1,024 characters.",
+                'Quote phrases (`"Task timed out"`), close what is open, and see '
+                "[the filter pattern syntax](patterns-and-schedules.md#log-filter-patterns).",
+            ),
+            "log-subscription-limit": _stack(
+                "error",
+                "More than two `cloudwatch-log` events subscribe to one log group. CloudWatch "
+                "Logs allows two subscription filters per log group "
+                "(PutSubscriptionFilter: LimitExceededException).",
+                "Subscribe one function to the group and fan out from it (an SNS topic or an "
+                "event bus), or merge the filters.",
+            ),
+            "log-subscription-loop": _stack(
+                "warning",
+                "A workload subscribes to its own log group. Each delivery makes it write log "
+                'lines that are delivered to it again: AWS does not stop this loop ("Log '
+                'recursion prevention"); stptui stops a chain after 16 deliveries.',
+                "Subscribe another function to the group, or filter out the subscriber's own "
+                "lines (`-START -END -REPORT` and a term its handler never writes).",
+            ),
             "table-key-attribute-type": _stack(
                 "error",
                 "A key of a `dynamo-db-table`'s secondary index gives an attribute another "

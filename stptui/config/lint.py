@@ -23,6 +23,7 @@ from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
 from stptui.config.lint_listener_access import ListenerAccessChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
+from stptui.config.lint_logs import LogChecks
 from stptui.config.lint_state_machines import StateMachineChecks
 from stptui.config.lint_tables import TableChecks
 from stptui.config.loader import DataPath
@@ -358,7 +359,12 @@ STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
 
 
 class _Linter(
-    ComputeChecks, ListenerRuleChecks, ListenerAccessChecks, TableChecks, StateMachineChecks
+    ComputeChecks,
+    ListenerRuleChecks,
+    ListenerAccessChecks,
+    TableChecks,
+    StateMachineChecks,
+    LogChecks,
 ):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
@@ -1618,6 +1624,7 @@ class _Linter(
         self.check_s3_overlaps(s3)
         self.check_load_balancers(lb_events)
         self.check_state_machines()
+        self.check_log_subscriptions()
         for r in self.res.values():
             if canonical_type(r.type) in LOAD_BALANCER_TYPES:
                 self.check_listener_access(r)

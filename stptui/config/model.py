@@ -264,6 +264,21 @@ class SnsTrigger(Trigger):
 
 
 @dataclass(slots=True)
+class CloudWatchLogTrigger(Trigger):
+    """`cloudwatch-log`: a subscription filter on a log group, delivering to the workload.
+
+    `log_group` is the `logGroupArn` as written: its target is the function or batch job
+    whose log group it names (None for a group outside the stack, or for an ARN of a
+    resource that is not a log group). `group` is the log group's name when the value is a
+    log group's ARN; `named_param` is the `$ResourceParam` parameter it reads, when one."""
+
+    log_group: Ref | None = None
+    group: str | None = None
+    named_param: str | None = None
+    filter_pattern: str = ""
+
+
+@dataclass(slots=True)
 class HttpAuthorizer:
     """A route's `authorizer` as Stacktape compiles it (`getHttpApiAuthorizerResource`):
     `cognito` is a JWT authorizer of a `user-auth-pool` (`target` the pool), `lambda` a

@@ -1,6 +1,7 @@
 """An event as a whole: its `type` and `properties`, the reader its type has; and the events
 that need no resource family of their own: `schedule`, `kinesis-stream`, `dynamo-db-stream`,
-`kafka-topic`, and an `application-load-balancer` event's properties.
+`kafka-topic`, `cloudwatch-log` (read in log_events.py), and an `application-load-balancer`
+event's properties.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean, indefinite_article
 from stptui.config.loader import DataPath
+from stptui.config.log_events import cloudwatch_log_trigger
 from stptui.config.model import (
     TRIGGER_TYPES,
     KafkaTopicTrigger,
@@ -135,6 +137,8 @@ class EventReaders(_BuilderBase):
                 self._alb_event_props(owner, raw, ppath, what, extra)
             if etype == "kafka-topic":
                 return self._t_kafka_topic(owner, raw, path, ppath, index)
+            if etype == "cloudwatch-log":
+                return cloudwatch_log_trigger(self, owner, raw, path, ppath, index)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
         if extra:
             spec = {**spec, **extra}

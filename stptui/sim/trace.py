@@ -102,6 +102,13 @@ SFN_CAUGHT = "sfn.caught"
 SFN_EXECUTION_REDRIVEN = "sfn.execution.redriven"
 SFN_MAP_RUN_STARTED = "sfn.map_run.started"
 SFN_MAP_RUN_ENDED = "sfn.map_run.ended"
+# CloudWatch Logs groups and subscription filters (stptui.sim.services.log_group).
+LOG_WRITTEN = "log.written"
+LOG_MATCHED = "log.matched"
+LOG_SKIPPED = "log.skipped"
+LOG_DELIVERED = "log.delivered"
+LOG_DELIVERY_FAILED = "log.delivery_failed"
+LOG_LOOP_STOPPED = "log.loop_stopped"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -379,6 +386,37 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SFN_EXECUTION_REDRIVEN: ("execution_arn", "redrive_count"),
     SFN_MAP_RUN_STARTED: ("execution_arn", "state", "map_run_arn", "items", "child_executions"),
     SFN_MAP_RUN_ENDED: ("execution_arn", "state", "map_run_arn", "status", "succeeded", "failed"),
+    LOG_WRITTEN: ("group", "stream", "log_event_id", "message", "source"),
+    LOG_MATCHED: (
+        "group",
+        "filter",
+        "subscriber",
+        "log_event_id",
+        "stream",
+        "message",
+        "invocation_id",
+    ),
+    LOG_SKIPPED: (
+        "group",
+        "filter",
+        "subscriber",
+        "log_event_id",
+        "stream",
+        "message",
+        "invocation_id",
+        "reason",
+    ),
+    LOG_DELIVERED: (
+        "group",
+        "filter",
+        "subscriber",
+        "stream",
+        "log_event_ids",
+        "count",
+        "delivered_id",
+    ),
+    LOG_DELIVERY_FAILED: ("group", "filter", "subscriber", "log_event_ids", "error"),
+    LOG_LOOP_STOPPED: ("group", "filter", "subscriber", "log_event_ids", "depth", "reason"),
 }
 
 

@@ -20,6 +20,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_routes,
     _show_rules,
 )
+from stptui.commands.handlers.logs import show_logs
 from stptui.commands.handlers.state_machines import (
     explain_execution,
     show_execution,
@@ -37,6 +38,7 @@ from stptui.commands.registry import (
     TABLE,
     TRACE_ID,
     WORD,
+    WORKLOAD,
     Arg,
     Call,
     CommandError,
@@ -77,13 +79,14 @@ SHOW_WHATS = (
     "tables",
     "executions",
     "execution",
+    "logs",
 )
 
 
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
     "| buses | topics | buckets | bucket BUCKET | routes | jobs | streams | stream STREAM "
-    "| rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID"
+    "| rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID | logs FUNCTION"
 )
 
 
@@ -101,7 +104,7 @@ def check_show(sim: Simulator, call: Call) -> None:
     show, a name missing or one too many. The REPL checks a finished line with this."""
     what, name = call.args["what"], call.args["name"]
     check_show_what(sim, what)
-    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution")
+    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution", "logs")
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
@@ -109,6 +112,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "stream": ("a kinesis-stream name", ""),
             "table": ("a dynamo-db-table name", ""),
             "execution": ("an execution name or ARN", "`show executions` lists them"),
+            "logs": ("a function or batch job name", "`show functions` lists the functions"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
     if not needs_name and what not in ("trace", "executions") and name is not None:
@@ -122,23 +126,23 @@ def check_show(sim: Simulator, call: Call) -> None:
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
     "buses, topics, buckets, one bucket, HTTP routes, batch jobs, Kinesis streams, one "
-    "stream, load balancer rules, DynamoDB tables, one table, state machine executions or "
-    "one execution.",
+    "stream, load balancer rules, DynamoDB tables, one table, state machine executions, "
+    "one execution or a workload's recent log lines.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
             "buses | topics | buckets | bucket B | routes | jobs | streams | stream S | rules | "
-            "tables | table T | executions [SM] | execution ID",
+            "tables | table T | executions [SM] | execution ID | logs FUNCTION",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bucket, stream, table, state machine, message or execution id, or "
-            "number of records",
+            "the queue, bucket, stream, table, state machine, function, message or execution "
+            "id, or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -149,6 +153,7 @@ def check_show(sim: Simulator, call: Call) -> None:
                 ("table", TABLE),
                 ("executions", STATE_MACHINE),
                 ("execution", EXECUTION),
+                ("logs", WORKLOAD),
             ),
         ),
     ),
@@ -170,13 +175,14 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show rules",
         "show table carts",
         "show executions",
+        "show logs worker",
     ),
     check_call=check_show,
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules |
-    table TABLE | executions [SM] | execution ID"""
+    table TABLE | executions [SM] | execution ID | logs FUNCTION"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -219,6 +225,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_executions(sim, name)
     if what == "execution":
         return show_execution(sim, name)
+    if what == "logs":
+        return show_logs(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

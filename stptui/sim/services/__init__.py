@@ -2,8 +2,8 @@
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
-DynamoDB tables, Step Functions state machines) exposes `wire(sim)`, listed here in the
-fixed order the engine calls them in.
+DynamoDB tables, Step Functions state machines, CloudWatch Logs groups) exposes
+`wire(sim)`, listed here in the fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         bus,
         http,
         load_balancer,
+        log_group,
         schedule,
         stream,
         table,
@@ -46,6 +47,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         load_balancer.wire,
         table.wire,
         wire_state_machines,
+        log_group.wire,
     ]
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from stptui.config.model import Function
     from stptui.sim.behavior import Override
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.log_group import LogGroupSim
     from stptui.sim.services.queue import Message, QueueSim
 
 ACCOUNT_CONCURRENCY = 1000
@@ -130,6 +131,8 @@ class FunctionSim:
         self.running = 0
         self.invocations = 0
         self.overrides: list[Override] = []
+        # The function's log group (services.log_group wires it; None with logging disabled).
+        self.logs: LogGroupSim | None = None
         # Deciding without building the invocation's input, for simple behaviours.
         self._quick = sim.behaviors.quick(self.name)
         self._label = ("invocation", self.name, _FIRST)
@@ -196,13 +199,18 @@ class FunctionSim:
                 "Sandbox.Timedout",
                 f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
             )
+        # The execution environment it runs in writes its log stream (-1: no log group).
+        env = -1 if self.logs is None else self.logs.begin(now)
         sim.clock.at(
-            now + outcome.duration_ms, self._finish, (inv_id, outcome, caller, now), self._label
+            now + outcome.duration_ms,
+            self._finish,
+            (inv_id, outcome, caller, now, env, request_id or inv_id),
+            self._label,
         )
         return inv_id, outcome
 
-    def _finish(self, arg: tuple[str, Outcome, Caller, int]) -> None:
-        inv_id, outcome, caller, started = arg
+    def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str]) -> None:
+        inv_id, outcome, caller, started, env, request_id = arg
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
@@ -259,6 +267,11 @@ class FunctionSim:
                     "error_message_bytes": size,
                 }
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
+        if self.logs is not None:
+            # What started it, for the loop guard of subscription filters: an asynchronous
+            # event's id (a delivery's), else nothing.
+            cause = caller.id if type(caller) is AsyncEvent else None
+            self.logs.invocation(inv_id, request_id, started, now, env, outcome, cause)
         caller.done(outcome, inv_id)
 
 

@@ -1,0 +1,68 @@
+"""A workload's `cloudwatch-log` event read into a CloudWatchLogTrigger.
+
+`logGroupArn` (required) and `filter` (optional) are Stacktape's `CloudwatchLogIntegrationProps`.
+The ARN is resolved to the function or batch job whose log group it names: a
+`$ResourceParam(name, 'logGroupArn')`, or a literal ARN of `/aws/lambda/{physical name}` or
+`/aws/batch/{physical name}`. `lint_logs` reports an ARN that names no group of the stack, a
+pattern CloudWatch Logs refuses and groups with too many subscription filters.
+
+normalize_events.py calls `cloudwatch_log_trigger` for the event type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.directives import ResourceParamValue, aws_resource_name
+from stptui.config.loader import DataPath
+from stptui.config.model import CloudWatchLogTrigger, Ref
+from stptui.config.normalize_schema import P
+from stptui.sim.logs import BATCH_PREFIX, LAMBDA_PREFIX, group_from_arn
+
+if TYPE_CHECKING:
+    from stptui.config.normalize import StackBuilder
+
+
+def cloudwatch_log_trigger(
+    n: StackBuilder, owner: str, raw: dict[str, Any], path: DataPath, ppath: DataPath, index: int
+) -> CloudWatchLogTrigger:
+    """Read a `cloudwatch-log` event's properties (reporting bad ones where they are
+    written) and resolve the log group its `logGroupArn` names."""
+    what = "a `cloudwatch-log` event"
+    spec = {"logGroupArn": P("str"), "filter": P("str")}
+    props = n.read_props(raw, ppath, spec, owner, where=f" in {what}")
+    n.require(props, raw, "logGroupArn", ppath, owner, what)
+    t = CloudWatchLogTrigger(
+        type="cloudwatch-log", owner=owner, index=index, path=path, properties=raw
+    )
+    pattern = props.get("filter")
+    t.filter_pattern = pattern if isinstance(pattern, str) else ""
+    arn = props.get("logGroupArn")
+    if not isinstance(arn, str):
+        return t
+    apath = (*ppath, "logGroupArn")
+    t.group = group_from_arn(arn)
+    if isinstance(arn, ResourceParamValue):
+        t.named_param = arn.param
+        target = arn.resource if arn.param == "logGroupArn" else None
+        t.log_group = Ref(raw=str(arn), path=apath, target=target, by="arn")
+        return t
+    t.log_group = Ref(raw=arn, path=apath, target=_group_owner(n, t.group), by="arn")
+    return t
+
+
+def _group_owner(n: StackBuilder, group: str | None) -> str | None:
+    """The function or batch job of the stack whose log group is `group` (read from the
+    document, so that a resource declared after the event is found too)."""
+    if group is None:
+        return None
+    data = n.loaded.data
+    resources = data.get("resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict):
+        return None
+    for name, res in resources.items():
+        rtype = res.get("type") if isinstance(res, dict) else None
+        prefix = {"function": LAMBDA_PREFIX, "batch-job": BATCH_PREFIX}.get(rtype)
+        if prefix is not None and group == prefix + aws_resource_name(n.ctx, str(name)):
+            return str(name)
+    return None

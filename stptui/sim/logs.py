@@ -1,0 +1,146 @@
+"""CloudWatch Logs as Lambda and subscription filters use it (pure, deterministic).
+
+A function's log group is `/aws/lambda/{physical name}` and a batch job's `/aws/batch/{physical
+name}`, the groups `$ResourceParam(name, 'logGroupArn')` names. Each execution environment of
+a function writes one log stream, `YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes
+`START`, `END` and `REPORT` lines around each invocation, the runtime's error line when the
+handler raises and Lambda's timeout line when it times out (docs/fidelity.md, "CloudWatch
+Logs"). A subscription filter hands the events that pass it to its destination as
+`{"awslogs": {"data": base64(gzip(json))}}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from stptui.sim.clock import iso_ms
+
+LAMBDA_PREFIX = "/aws/lambda/"
+BATCH_PREFIX = "/aws/batch/"
+# How many deliveries in a row stptui lets a subscriber's own lines cause (services.log_group).
+LOOP_LIMIT = 16
+# "Max Memory Used" is not modelled: stptui reports the smaller of the function's memory and
+# this figure, the one in the Lambda developer guide's CloudWatch Logs example.
+MAX_MEMORY_USED_MB = 72
+# A CloudWatch Logs event id: the timestamp in the top bits, above 144 bits of sequence, as
+# the ids in AWS's examples are (their value shifted right by 144 is their timestamp).
+_ID_SHIFT = 144
+
+
+def group_from_arn(arn: str) -> str | None:
+    """The log group name an ARN names (`arn:aws:logs:{region}:{account}:log-group:{name}`,
+    optionally ending in `:*`), or None when it is not a log group's ARN."""
+    parts = arn.split(":", 6)
+    if len(parts) < 7 or parts[0] != "arn" or parts[2] != "logs":
+        return None
+    kind, _, name = parts[5], None, parts[6]
+    if kind != "log-group":
+        return None
+    if name.endswith(":*"):
+        name = name[:-2]
+    return name or None
+
+
+def stream_name(created_ms: int, key: str) -> str:
+    """The log stream of one execution environment, created at `created_ms`; `key` makes its
+    32 hex digits (the same key, the same stream)."""
+    day = datetime.fromtimestamp(created_ms // 1000, UTC).strftime("%Y/%m/%d")
+    return f"{day}/[$LATEST]{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def event_id(timestamp_ms: int, seq: int) -> str:
+    """A log event id: 56 decimal digits (fewer before 2004) from the timestamp and the
+    group's sequence number."""
+    return str((timestamp_ms << _ID_SHIFT) | seq)
+
+
+def start_line(request_id: str) -> str:
+    """Lambda's first line of an invocation."""
+    return f"START RequestId: {request_id} Version: $LATEST\n"
+
+
+def end_line(request_id: str) -> str:
+    """Lambda's line when the invocation ends."""
+    return f"END RequestId: {request_id}\n"
+
+
+def report_line(request_id: str, duration_ms: int, memory_mb: int) -> str:
+    """Lambda's report of an invocation (the form of the developer guide's examples: tabs
+    between fields, a space before the tab after `Billed Duration`); billed by the
+    millisecond."""
+    used = min(memory_mb, MAX_MEMORY_USED_MB)
+    return (
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+        f"Billed Duration: {duration_ms} ms \tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {used} MB\t\n"
+    )
+
+
+def timeout_line(at_ms: int, request_id: str, message: str) -> str:
+    """Lambda's line when an invocation times out: `{time} {request id} Task timed out after
+    N.NN seconds`."""
+    return f"{iso_ms(at_ms)} {request_id} {message}\n"
+
+
+def error_line(python: bool, at_ms: int, request_id: str, error_type: str, message: str) -> str:
+    """The runtime's line when the handler raises.
+
+    Python (the runtime interface client's `log_error`): `[ERROR] Type: message` and the
+    traceback header, the simulated handler having no frames. Node.js: the runtime's
+    `console.error("Invoke Error", ...)`: time, request id, `ERROR`, then `Invoke Error \\t`
+    and the error as JSON."""
+    if python:
+        return f"[ERROR] {error_type}: {message}\nTraceback (most recent call last):\n"
+    detail = json.dumps(
+        {"errorType": error_type, "errorMessage": message, "stack": [f"{error_type}: {message}"]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return f"{iso_ms(at_ms)}\t{request_id}\tERROR\tInvoke Error \t{detail}\n"
+
+
+def subscription_data(
+    owner: str,
+    group: str,
+    stream: str,
+    filters: list[str],
+    events: list[tuple[str, int, str]],
+) -> dict[str, Any]:
+    """The decoded data of a delivery, keys in AWS's order; `events` are (id, timestamp,
+    message)."""
+    return {
+        "messageType": "DATA_MESSAGE",
+        "owner": owner,
+        "logGroup": group,
+        "logStream": stream,
+        "subscriptionFilters": filters,
+        "logEvents": [{"id": i, "timestamp": t, "message": m} for i, t, m in events],
+    }
+
+
+def encode_awslogs(data: dict[str, Any]) -> dict[str, Any]:
+    """The event a subscribed function receives: the data as compact JSON, gzipped (with a
+    zero modification time, so the same data gives the same bytes) and base64-encoded."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+    packed = gzip.compress(raw, mtime=0)
+    return {"awslogs": {"data": base64.b64encode(packed).decode("ascii")}}
+
+
+def decode_awslogs(event: Any) -> dict[str, Any]:
+    """The data of a CloudWatch Logs event (what a handler does with `awslogs.data`); raises
+    ValueError when `event` is not one."""
+    try:
+        data = event["awslogs"]["data"]
+        doc = json.loads(gzip.decompress(base64.b64decode(data, validate=True)))
+    except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
+        raise ValueError(f"not a CloudWatch Logs event: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ValueError("not a CloudWatch Logs event: the data is not a JSON object")
+    return doc

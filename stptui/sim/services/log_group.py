@@ -1,0 +1,332 @@
+"""CloudWatch Logs log groups of the stack's functions and batch jobs, and the subscription
+filters (`cloudwatch-log` events) that deliver their lines.
+
+A function's group holds what Lambda writes for each invocation (START, the handler's lines,
+the error or timeout line, END, REPORT) in the log stream of the execution environment that
+ran it, and the lines the `log` command writes. An invocation's lines are kept as one entry
+and made into text only when someone reads them or a subscription filter needs them, so a
+stack without subscriptions pays one append per invocation.
+
+When an invocation ends (or `log` writes a line), each subscription filter of the group
+matches the new events (`log.matched` / `log.skipped` with the reason) and delivers the ones
+that pass at once, one delivery per filter: `{"awslogs": {"data": ...}}`, invoked
+asynchronously (or a batch job started with it). A subscriber's own lines may come back to
+it (AWS does not stop that loop); a chain of LOOP_LIMIT deliveries in a row, each caused by
+the lines of an invocation the previous one caused, is stopped with `log.loop_stopped`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import CloudWatchLogTrigger
+from stptui.sim import trace as tk
+from stptui.sim.log_patterns import FilterPattern, FilterPatternError, compile_filter
+from stptui.sim.logs import (
+    BATCH_PREFIX,
+    LAMBDA_PREFIX,
+    LOOP_LIMIT,
+    encode_awslogs,
+    end_line,
+    error_line,
+    event_id,
+    report_line,
+    start_line,
+    stream_name,
+    subscription_data,
+    timeout_line,
+)
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior import Outcome
+    from stptui.sim.engine import Simulator
+
+# How many entries (an invocation's lines, or one written line) a group keeps for `show`.
+RECENT_ENTRIES = 1_000
+# PutLogEvents: an event is at most 1,048,576 bytes of UTF-8 with its 26 bytes of overhead.
+MAX_WRITTEN_BYTES = 1_048_576 - 26
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """One log event: its id, time, stream, text, and the invocation that wrote it (None
+    for a line the `log` command wrote)."""
+
+    id: str
+    timestamp: int
+    stream: str
+    message: str
+    invocation_id: str | None = None
+
+
+@dataclass(slots=True)
+class LogSubscription:
+    """One subscription filter: its name, its subscriber and its compiled pattern (None with
+    `error` when CloudWatch Logs would refuse the pattern: it delivers nothing)."""
+
+    name: str
+    subscriber: str
+    pattern: FilterPattern | None
+    error: str | None = None
+
+
+class LogGroupSim:
+    """One log group: its streams, its recent events and its subscription filters."""
+
+    def __init__(self, sim: Simulator, owner: str, name: str, memory_mb: int, python: bool) -> None:
+        self.sim = sim
+        self.owner = owner
+        self.name = name
+        self.memory_mb = memory_mb
+        self.python = python
+        self.subscriptions: list[LogSubscription] = []
+        # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq) or
+        # ("line", LogEvent); oldest first.
+        self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
+        self.seq = 0  # events written so far: the low bits of their ids
+        self.streams: list[str] = []  # one per execution environment, in creation order
+        self.free: list[int] = []  # environments not running an invocation
+
+    # -- execution environments ----------------------------------------------------------
+
+    def begin(self, now: int) -> int:
+        """The execution environment an invocation starting now runs in: the one freed most
+        recently, else a new one (with its own log stream)."""
+        if self.free:
+            return self.free.pop()
+        env = len(self.streams)
+        self.streams.append(stream_name(now, f"{self.sim.seed}:{self.name}:{env}"))
+        return env
+
+    def invocation(
+        self,
+        invocation_id: str,
+        request_id: str,
+        started: int,
+        ended: int,
+        env: int,
+        outcome: Outcome,
+        cause: str | None,
+    ) -> None:
+        """An invocation ended: keep its lines, free its environment, deliver."""
+        count = 3 + len(outcome.logs) + (outcome.status != "success")
+        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, self.seq)
+        self.seq += count
+        self.entries.append(entry)
+        self.free.append(env)
+        if self.subscriptions:
+            self.sim.services["logs"].deliver(self, self._events(entry), cause)
+
+    def write(self, message: str, now: int) -> LogEvent:
+        """Write one line into the group (in the stream of its newest environment)."""
+        if not self.streams:
+            self.begin(now)
+            self.free.append(0)
+        ev = LogEvent(event_id(now, self.seq), now, self.streams[-1], message)
+        self.seq += 1
+        self.entries.append(("line", ev))
+        return ev
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _events(self, entry: tuple[Any, ...]) -> list[LogEvent]:
+        if entry[0] == "line":
+            return [entry[1]]
+        _, started, ended, rid, inv_id, env, outcome, seq = entry
+        stream = self.streams[env]
+        lines = [(started, start_line(rid))]
+        lines += [(started, text + "\n") for text in outcome.logs]
+        if outcome.status == "timeout":
+            lines.append((ended, timeout_line(ended, rid, outcome.error_message or "")))
+        elif outcome.status != "success":
+            error = error_line(
+                self.python,
+                ended,
+                rid,
+                outcome.error_type or "Error",
+                outcome.error_message or "",
+            )
+            lines.append((ended, error))
+        lines.append((ended, end_line(rid)))
+        lines.append((ended, report_line(rid, ended - started, self.memory_mb)))
+        return [
+            LogEvent(event_id(t, seq + i), t, stream, text, inv_id)
+            for i, (t, text) in enumerate(lines)
+        ]
+
+    def recent(self, limit: int) -> list[LogEvent]:
+        """The group's newest `limit` events kept, in time order."""
+        events = [ev for entry in self.entries for ev in self._events(entry)]
+        events.sort(key=lambda ev: ev.timestamp)
+        return events[-limit:] if limit > 0 else []
+
+
+class LogService:
+    """Every log group of the stack and the deliveries of their subscription filters."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.groups: dict[str, LogGroupSim] = {}
+        # How far down a chain of subscription deliveries each delivery is (by the id of
+        # the asynchronous event or execution it made), for the loop guard.
+        self.depth: dict[str, int] = {}
+        stack = sim.stack
+        for fn in stack.functions:
+            if fn.logging_disabled:
+                continue
+            fsim = sim.functions[fn.name]
+            group = LogGroupSim(
+                sim, fn.name, LAMBDA_PREFIX + _physical(sim, fn.name), fn.memory_mb, fsim.python
+            )
+            self.groups[fn.name] = group
+            fsim.logs = group
+        for job in stack.batch_jobs:
+            if not job.logging_disabled:
+                name = BATCH_PREFIX + _physical(sim, job.name)
+                self.groups[job.name] = LogGroupSim(sim, job.name, name, job.memory_mb, False)
+        for w in stack.workloads:
+            for t in w.events:
+                if not isinstance(t, CloudWatchLogTrigger) or t.log_group is None:
+                    continue
+                group = self.groups.get(t.log_group.target or "")
+                if group is None:
+                    continue
+                try:
+                    pattern: FilterPattern | None = compile_filter(t.filter_pattern)
+                    error = None
+                except FilterPatternError as exc:
+                    pattern, error = None, str(exc)
+                name = f"{_physical(sim, w.name)}-cloudwatch-log-{t.index}"
+                group.subscriptions.append(LogSubscription(name, w.name, pattern, error))
+
+    def group(self, name: str) -> LogGroupSim:
+        """The log group of function or batch job `name`, or a SimError saying why none: the
+        same answer as any command that takes a workload, or that its logging is off."""
+        from stptui.sim.engine import SimError
+
+        hit = self.groups.get(name)
+        if hit is not None:
+            return hit
+        batch = self.sim.services.get("batch")
+        if batch is None or name not in batch.jobs:
+            self.sim.function(name)  # raises for a name that is no function
+        raise SimError(
+            f"{name} has logging disabled: it has no log group",
+            f"remove `logging: {{disabled: true}}` from {name} to give it one",
+        )
+
+    def write(self, owner: str, message: str, source: str = "command") -> LogEvent:
+        """Write `message` as one log event into `owner`'s group now and deliver it."""
+        from stptui.sim.engine import SimError
+
+        group = self.group(owner)
+        size = len(message.encode("utf-8", "surrogatepass"))
+        if not message:
+            raise SimError(
+                "a log event needs a message of at least one character", "write some text"
+            )
+        if size > MAX_WRITTEN_BYTES:
+            raise SimError(
+                f"a log event is at most {MAX_WRITTEN_BYTES:,} bytes of UTF-8, not {size:,}",
+                "write a shorter line",
+            )
+        now = self.sim.clock.now
+        ev = group.write(message, now)
+        data = {
+            "group": group.name,
+            "stream": ev.stream,
+            "log_event_id": ev.id,
+            "message": message,
+            "source": source,
+        }
+        self.sim.trace.emit((now, tk.LOG_WRITTEN, owner, data))
+        if group.subscriptions:
+            self.deliver(group, [ev], None)
+        return ev
+
+    def deliver(self, group: LogGroupSim, events: list[LogEvent], cause: str | None) -> None:
+        """Match `events` (of one stream) against each of the group's filters; deliver the
+        ones that pass. `cause` is the asynchronous event or execution id that started the
+        invocation that wrote them, for the loop guard."""
+        from stptui.sim.services.bus import DeliveryError, deliver_to_workload
+
+        sim = self.sim
+        now = sim.clock.now
+        emit = sim.trace.emit
+        depth = self.depth.get(cause, 0) + 1 if cause is not None else 1
+        for sub in group.subscriptions:
+            passed: list[LogEvent] = []
+            for ev in events:
+                data = {
+                    "group": group.name,
+                    "filter": sub.name,
+                    "subscriber": sub.subscriber,
+                    "log_event_id": ev.id,
+                    "stream": ev.stream,
+                    "message": ev.message,
+                }
+                if ev.invocation_id is not None:
+                    data["invocation_id"] = ev.invocation_id
+                if sub.pattern is None:
+                    data["reason"] = f"the filter pattern is invalid: {sub.error}"
+                    emit((now, tk.LOG_SKIPPED, group.owner, data))
+                elif sub.pattern.matches(ev.message):
+                    passed.append(ev)
+                    emit((now, tk.LOG_MATCHED, group.owner, data))
+                else:
+                    data["reason"] = sub.pattern.explain(ev.message).reasons
+                    emit((now, tk.LOG_SKIPPED, group.owner, data))
+            if not passed:
+                continue
+            ids = [ev.id for ev in passed]
+            base = {"group": group.name, "filter": sub.name, "subscriber": sub.subscriber}
+            if depth > LOOP_LIMIT:
+                stopped = {
+                    **base,
+                    "log_event_ids": ids,
+                    "depth": depth,
+                    "reason": f"{depth - 1} deliveries in a row were caused by lines of "
+                    "invocations the previous delivery caused: stptui stops the loop "
+                    "(AWS does not)",
+                }
+                emit((now, tk.LOG_LOOP_STOPPED, group.owner, stopped))
+                continue
+            doc = subscription_data(
+                sim.account_id,
+                group.name,
+                passed[0].stream,
+                [sub.name],
+                [(ev.id, ev.timestamp, ev.message) for ev in passed],
+            )
+            try:
+                delivered = deliver_to_workload(
+                    sim,
+                    sub.subscriber,
+                    encode_awslogs(doc),
+                    trigger="cloudwatch-log",
+                    origin=group.name,
+                )
+            except DeliveryError as exc:
+                failed = {**base, "log_event_ids": ids, "error": exc.message}
+                emit((now, tk.LOG_DELIVERY_FAILED, group.owner, failed))
+                continue
+            self.depth[delivered] = depth
+            done = {
+                **base,
+                "stream": passed[0].stream,
+                "log_event_ids": ids,
+                "count": len(ids),
+                "delivered_id": delivered,
+            }
+            emit((now, tk.LOG_DELIVERED, group.owner, done))
+
+
+def _physical(sim: Simulator, name: str) -> str:
+    return f"{sim.stack.stack_name}-{name}"
+
+
+def wire(sim: Simulator) -> None:
+    """Build the log groups and their subscription filters."""
+    sim.services["logs"] = LogService(sim)
