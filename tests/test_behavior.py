@@ -16,7 +16,6 @@ from stptui.config import load_stack_text
 from stptui.config.diagnostics import Diagnostic
 from stptui.config.model import Stack
 from stptui.sim.behavior import (
-    DEFAULT_DURATION_MS,
     BehaviorError,
     Behaviors,
     Emission,
@@ -24,12 +23,13 @@ from stptui.sim.behavior import (
     Outcome,
     Override,
     add_override,
-    batch_item_failures,
     find_sidecar,
     format_duration,
     parse_duration,
     parse_override,
 )
+from stptui.sim.behavior.declared import DEFAULT_DURATION_MS
+from stptui.sim.behavior.python_handlers import batch_item_failures
 
 STACK_TEXT = """
 serviceName: t

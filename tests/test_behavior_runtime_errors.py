@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stptui.sim import trace as tk
-from stptui.sim.behavior import InvocationInput, json_kind, parse_override
+from stptui.sim.behavior import InvocationInput, parse_override
+from stptui.sim.behavior.errors import json_kind
 from tests.simkit import make_sim, records
 from tests.test_behaviors_hostile import EMIT, T0, invoke, load, ok, sqs
 

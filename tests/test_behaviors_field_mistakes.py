@@ -12,7 +12,8 @@ import pytest
 
 from stptui.commands import Session, execute
 from stptui.config import load_stack_text
-from stptui.sim.behavior import Behaviors, InvocationInput, quoted_text
+from stptui.sim.behavior import Behaviors, InvocationInput
+from stptui.sim.behavior.expressions import quoted_text
 from tests.test_behaviors_hostile import EMIT, T0, invoke, load, ok, sqs
 
 ROOT = Path(__file__).resolve().parents[1]

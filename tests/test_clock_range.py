@@ -485,7 +485,8 @@ def test_what_shows_instants_past_the_clocks_end_shows_them_whole() -> None:
 
 
 def test_a_python_handlers_clock_reads_the_simulated_time_to_the_end_of_the_range() -> None:
-    from stptui.sim.behavior import HandlerContext, InvocationInput
+    from stptui.sim.behavior import InvocationInput
+    from stptui.sim.behavior.python_handlers import HandlerContext
 
     def context(now_ms: int) -> HandlerContext:
         inp = InvocationInput("fn", 1, 1, "manual", now_ms, 3_000, dict)

@@ -337,7 +337,7 @@ class Simulator:
         try:
             if emission.kind == "send":
                 f = emission.fields
-                # A body is text already (behavior._normalise); None is a request without
+                # A body is text already (behavior.fields.normalise); None is a request without
                 # one, which the queue refuses with SQS's MissingParameter.
                 delay = f.get("delay")
                 self.send(

@@ -1,0 +1,278 @@
+"""Emission fields given the types the engine and the services expect: `normalise` turns the
+evaluated fields of one emission (`send`, `publish`, `putItem`, `startExecution`...) into
+what the services take, or refuses a value that does not fit with a `FieldError`.
+
+Three callers share it, so it stands alone: a declared emission when it runs, a Python
+handler's `context.send(...)` and the like, and the reader's load-time check of fields
+written as constants.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from contextlib import suppress
+from typing import Any
+
+from stptui import jsontext
+from stptui.sim.behavior.errors import BehaviorError, FieldError, compact_json, json_text
+from stptui.sim.ddbjson import from_plain_item
+
+MAX_SQS_DELAY_S = 900
+
+# The fields that are a whole request's payload and that the service needs: a null one is
+# a request without it, which the service refuses (`put`'s content is optional: PutObject
+# without a Body writes an empty object).
+WHOLE_MESSAGE_FIELDS = {"send": "body", "notify": "message", "putRecord": "data"}
+# Those fields' names in the service's API, and the service.
+WHOLE_MESSAGE_PARAMETERS = {
+    "body": ("MessageBody", "SQS SendMessage"),
+    "message": ("Message", "SNS Publish"),
+    "data": ("Data", "Kinesis PutRecord"),
+}
+
+
+def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """Give evaluated emission fields the types the engine expects; BehaviorError otherwise.
+
+    A null `send.body`, `notify.message` or `putRecord.data` stays None: the service refuses
+    the request as it refuses one without that parameter (see WHOLE_MESSAGE_FIELDS)."""
+    if kind == "send":
+        delay = values.get("delay")
+        if delay is not None:
+            if (
+                isinstance(delay, bool)
+                or not isinstance(delay, (int, float))
+                or (isinstance(delay, float) and not delay.is_integer())
+            ):
+                raise FieldError(
+                    where,
+                    "delay",
+                    "must be whole seconds",
+                    delay,
+                    "a number of seconds: delay: 5 (a constant), or a JSON constant in "
+                    'JMESPath: delay: "`5`"',
+                )
+            delay = int(delay)
+            if not 0 <= delay <= MAX_SQS_DELAY_S:
+                raise FieldError(
+                    where,
+                    "delay",
+                    "must be 0..900 seconds",
+                    delay,
+                    "SQS delays a message by at most 900 seconds (15 minutes)",
+                )
+        return {
+            "body": _message_text(values.get("body"), f"{where}.body"),
+            "delay": delay,
+            "group": _id_text(values.get("group"), where, "group"),
+            "dedupId": _id_text(values.get("dedupId"), where, "dedupId"),
+            "attributes": _attributes(values.get("attributes"), where),
+        }
+    if kind == "publish":
+        source, detail_type, detail = (
+            values.get("source"),
+            values.get("detailType"),
+            values.get("detail"),
+        )
+        for name, value in (("source", source), ("detailType", detail_type)):
+            if not isinstance(value, str) or not value:
+                raise FieldError(
+                    where,
+                    name,
+                    "must be a non-empty string",
+                    value,
+                    "a constant string is a raw literal: \"'orders'\"",
+                )
+        if isinstance(detail, str):  # a JSON string holding an object is what the SDK sends
+            with suppress(ValueError):
+                detail = jsontext.loads(detail)
+        if not isinstance(detail, dict):
+            raise FieldError(
+                where,
+                "detail",
+                "EventBridge needs a JSON object",
+                values.get("detail"),
+                "an object: detail: body, or one made of fields: detail: '{id: body.id}'",
+            )
+        compact_json(detail, f"{where}.detail")
+        # Copies: the value may be (part of) the engine's own event or record.
+        return {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
+    if kind == "notify":
+        subject = values.get("subject")
+        if subject is not None and not isinstance(subject, str):
+            raise FieldError(where, "subject", "must be a string", subject)
+        return {
+            "message": _message_text(values.get("message"), f"{where}.message"),
+            "subject": subject,
+            "attributes": _attributes(values.get("attributes"), where),
+        }
+    if kind == "put":
+        key = values.get("key")
+        if isinstance(key, (int, float)) and not isinstance(key, bool):
+            key = str(key)
+        if not isinstance(key, str) or not key:
+            raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
+        content = values.get("content")
+        # PutObject without a Body writes an empty object (the Body is optional).
+        text = "" if content is None else json_text(content, f"{where}.content")
+        return {"key": key, "content": text}
+    if kind == "putRecord":
+        return {
+            "data": _message_text(values.get("data"), f"{where}.data"),
+            "partitionKey": _id_text(values.get("partitionKey"), where, "partitionKey"),
+        }
+    if kind in ("putItem", "deleteItem"):
+        name = "item" if kind == "putItem" else "key"
+        value = values.get(name)
+        if not isinstance(value, dict):
+            raise FieldError(
+                where,
+                name,
+                "DynamoDB needs a JSON object",
+                value,
+                "write plain JSON, as DocumentClient takes it: {id: body.id, total: body.total}",
+            )
+        compact_json(value, f"{where}.{name}")
+        return {name: from_plain_item(value)}
+    if kind == "updateItem":
+        return update_fields(values, where)
+    if kind == "startExecution":
+        return _execution_fields(values, where)
+    if kind in ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat"):
+        return _answer_fields(kind, values, where)
+    payload = values.get("payload")
+    compact_json(payload, f"{where}.payload")
+    return {"payload": copy.deepcopy(payload)}
+
+
+def _message_text(value: Any, where: str) -> str | None:
+    """A whole message (a body, an SNS message, a record's data): as `json_text`, but null
+    stays None, a request without it, which the service refuses."""
+    return None if value is None else json_text(value, where)
+
+
+def update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """An updateItem's fields: the key and values marshalled, the expressions as text."""
+    key = values.get("key")
+    if not isinstance(key, dict):
+        raise FieldError(
+            where,
+            "key",
+            "DynamoDB needs a JSON object",
+            key,
+            "write plain JSON, as DocumentClient takes it: {id: body.id}",
+        )
+    compact_json(key, f"{where}.key")
+    out: dict[str, Any] = {"key": from_plain_item(key)}
+    for name in ("update", "condition"):
+        text = values.get(name)
+        if (text is not None or name == "update") and not isinstance(text, str):
+            raise FieldError(
+                where,
+                name,
+                "a DynamoDB expression is text",
+                text,
+                f"a constant expression is a JMESPath raw literal: {name}: \"'SET n = :n'\"",
+            )
+        out[name] = text
+    names = values.get("names")
+    if names is not None and (
+        not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())
+    ):
+        raise FieldError(
+            where,
+            "names",
+            "ExpressionAttributeNames map placeholders to names",
+            names,
+            'e.g. names: {"#s": status}',
+        )
+    out["names"] = names
+    given = values.get("values")
+    if given is not None and not isinstance(given, dict):
+        raise FieldError(
+            where,
+            "values",
+            "ExpressionAttributeValues are a JSON object",
+            given,
+            'e.g. values: {":n": 1}',
+        )
+    if given is not None:
+        compact_json(given, f"{where}.values")
+    out["values"] = None if given is None else from_plain_item(given)
+    return out
+
+
+def _execution_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A startExecution's input as the JSON text StartExecution carries (a string is that
+    text already, as the SDK sends it; read when the call is made) and its name."""
+    given = values.get("input")
+    text = "{}" if given is None else json_text(given, f"{where}.input")
+    name = values.get("name")
+    if name is not None and not isinstance(name, str):
+        raise FieldError(
+            where,
+            "name",
+            "an execution's name is text",
+            name,
+            "a constant name is a JMESPath raw literal: name: \"'order-1'\"",
+        )
+    return {"input": text, "name": name}
+
+
+def _answer_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A callback worker's answer: the token (text, as the triggering message or payload
+    carried it), and SendTaskSuccess's output as JSON text or SendTaskFailure's error and
+    cause."""
+    token = values.get("token")
+    if not isinstance(token, str) or not token:
+        raise FieldError(
+            where,
+            "token",
+            "a task token is non-empty text",
+            token,
+            "read it from the input where the state machine put it, e.g. token: body.taskToken",
+        )
+    out: dict[str, Any] = {"token": token}
+    if kind == "sendTaskSuccess":
+        given = values.get("output")
+        out["output"] = "{}" if given is None else json_text(given, f"{where}.output")
+    elif kind == "sendTaskFailure":
+        for name in ("error", "cause"):
+            text = values.get(name)
+            if text is not None and not isinstance(text, str):
+                raise FieldError(
+                    where,
+                    name,
+                    "must be text",
+                    text,
+                    f"a constant is a JMESPath raw literal: {name}: \"'Rejected'\"",
+                )
+            out[name] = text
+    return out
+
+
+def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
+    """SQS message attributes: an object of names to strings or numbers (or absent)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FieldError(
+            where, "attributes", "must be an object", value, "e.g. attributes: '{kind: body.kind}'"
+        )
+    for name, item in value.items():
+        label = f"attributes.{name}"
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise FieldError(where, "attributes", "must be a string or a number", item, None, label)
+        if isinstance(item, float) and not math.isfinite(item):
+            raise BehaviorError(f"{where}.{label}: NaN and Infinity have no JSON form")
+    return dict(value)
+
+
+def _id_text(value: Any, where: str, name: str) -> str | None:
+    """MessageGroupId / MessageDeduplicationId: text, a number written as text, or absent."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(where, name, "must be a string", value)

@@ -1,0 +1,147 @@
+"""The modules one behaviours file's Python handlers are imported into, kept apart from every
+other session's: whatever was loaded from the handlers' folder before is dropped from
+sys.modules first, and while one of its handlers runs, sys.modules holds its own modules.
+
+Separate from `python_handlers` because it is about Python's import system, not about
+Lambda: it is used once when the file is read and once before each handler call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from stptui.sim.behavior.errors import BehaviorError
+
+# This package's top-level name: a stack at the root of a checkout of stptui has the package
+# in its folder, and it is never a handler module.
+_OWN_PACKAGE = __name__.partition(".")[0]
+
+
+def _loaded_from(module: ModuleType, base: Path) -> bool:
+    """Whether `module` was found with `base` as its sys.path entry: module `a.b` is
+    base/a/b.py (or .pyc, .so...), package `a.b` is base/a/b/__init__.py, namespace package
+    `a.b` is the folder base/a/b. A site-packages folder inside `base` does not qualify:
+    `yaml` from base/.venv/lib/.../yaml is not base/yaml."""
+    try:  # sys.modules may hold odd objects (None, lazy modules, class instances)
+        spec = module.__spec__
+        name, origin = spec.name, spec.origin if spec.has_location else None
+        locations = spec.submodule_search_locations
+    except Exception:
+        return False
+    if not isinstance(name, str) or name.partition(".")[0] == _OWN_PACKAGE:
+        return False
+    prefix = os.path.join(base, "")
+    where = base.joinpath(*name.split("."))
+    if isinstance(origin, str):
+        if not origin.startswith(prefix):  # the common case, decided without a Path
+            return False
+        found = Path(origin)
+        if locations is not None:  # a package: its __init__ file
+            return found.parent == where
+        return found.parent == where.parent and found.name.split(".")[0] == where.name
+    try:
+        return any(isinstance(p, str) and Path(p) == where for p in locations or ())
+    except TypeError:  # not a list of folders after all
+        return False
+
+
+# The HandlerModules whose modules sys.modules holds now (see HandlerModules.activate).
+_ACTIVE: HandlerModules | None = None
+
+
+class HandlerModules:
+    """The modules one behaviours file's Python handlers run with, loaded from `base`.
+
+    A handler keeps state in module globals (its own module's and its helpers'), and
+    `import` takes a module from sys.modules before looking on disk. So every Behaviors
+    (every session) imports its handlers from modules loaded afresh, and keeps them: while
+    one of its handlers runs, sys.modules holds its own modules, so a handler that imports a
+    helper as it runs gets the one its module imported, never another session's. Modules
+    from anywhere else (the standard library, installed packages, stptui) are imported once
+    per process, as usual.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.modules: dict[str, ModuleType] = {}
+
+    def begin(self) -> None:
+        """Take sys.modules over with no module from `base` in it, before the first import."""
+        global _ACTIVE
+        if _ACTIVE is not None:
+            _ACTIVE.withdraw()
+        for name, module in list(sys.modules.items()):
+            if _loaded_from(module, self.base):
+                del sys.modules[name]
+        _ACTIVE = self
+
+    def import_handler(self, ref: str) -> Callable[..., Any]:
+        """Import `module:function` with `base` first on sys.path; BehaviorError on failure.
+
+        A module that an earlier handler of this file imported is reused, not reloaded."""
+        module_name, attr = ref.split(":")
+        base = str(self.base)
+        top = module_name.split(".")[0]
+        rename = "rename the handler module (e.g. handlers.py) and its `handler:` entry"
+        if top in sys.stdlib_module_names:
+            raise BehaviorError(
+                f"handler module {top!r} has the name of a Python standard-library module", rename
+            )
+        if top in sys.modules and top not in self.modules:
+            # Replacing a module the process already uses (yaml, stptui...) would break it.
+            raise BehaviorError(
+                f"handler module {top!r} has the name of an installed module", rename
+            )
+        sys.path.insert(0, base)
+        importlib.invalidate_caches()
+        try:
+            module = importlib.import_module(module_name)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit, or the module's own BaseException subclass
+            raise BehaviorError(
+                f"cannot import handler module {module_name!r} from {base}: "
+                f"{type(exc).__name__}: {exc}",
+                f"the module is imported relative to {base}",
+            ) from None
+        finally:
+            with suppress(ValueError):  # the module may have removed it itself
+                sys.path.remove(base)
+            self.collect()
+        fn = getattr(module, attr, None)
+        if fn is None:
+            raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")
+        if not callable(fn):
+            raise BehaviorError(f"{ref} is not a function")
+        return fn  # type: ignore[no-any-return]
+
+    def collect(self) -> None:
+        """Claim the modules from `base` that sys.modules holds: what the handlers imported."""
+        for name, module in list(sys.modules.items()):
+            if name not in self.modules and _loaded_from(module, self.base):
+                self.modules[name] = module
+
+    def activate(self) -> None:
+        """Put these modules (back) in sys.modules before one of the handlers runs."""
+        global _ACTIVE
+        if _ACTIVE is self:
+            return
+        if _ACTIVE is not None:
+            _ACTIVE.withdraw()
+        sys.modules.update(self.modules)
+        _ACTIVE = self
+
+    def withdraw(self) -> None:
+        """Take these modules out of sys.modules (another Behaviors' handlers run next),
+        with those the handlers imported as they ran."""
+        self.collect()
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]

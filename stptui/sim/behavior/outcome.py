@@ -1,0 +1,113 @@
+"""The engine-facing data types: what the engine knows about an invocation before deciding it
+(`InvocationInput`) and what the invocation did (`Outcome`, with the `Emission`s it makes).
+
+These are what the simulator's services import (most of them only for type hints); they
+depend on nothing else in the package. A timed-out invocation's Outcome, which has AWS's
+own wording, is built here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EmissionKind = Literal[
+    "send",
+    "publish",
+    "notify",
+    "put",
+    "invoke",
+    "putRecord",
+    "putItem",
+    "deleteItem",
+    "updateItem",
+    "startExecution",
+    "sendTaskSuccess",
+    "sendTaskFailure",
+    "sendTaskHeartbeat",
+]
+Status = Literal["success", "error", "timeout"]
+
+
+@dataclass(frozen=True, slots=True)
+class Emission:
+    """Something a handler does when its invocation succeeds; `fields` are already evaluated.
+
+    send: body (str), delay (int seconds or None), group, dedupId (str or None),
+    attributes (dict of name -> str | number, or None);
+    publish: source, detailType (str), detail (dict); put: key, content (str);
+    invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
+    for put-record's default);
+    putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);
+    updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
+    JSON values by placeholder, or None); startExecution: input (the JSON text), name (str
+    or None); sendTaskSuccess: token, output (the JSON text); sendTaskFailure: token, error,
+    cause (str or None); sendTaskHeartbeat: token.
+    """
+
+    kind: EmissionKind
+    target: str
+    fields: dict[str, Any]
+    # Where the behaviours file declares it (`stptui.yml:4:9: api.emit[0].send`), and for a
+    # whole message that an expression found null, what found it and the fix: added to the
+    # service's error when the request is refused. None for a Python handler's call.
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one invocation did: how long it ran, how it ended, what it returned and emitted.
+
+    `failed_item_ids` is set only for SQS invocations of a workload whose
+    `reportBatchItemFailures` is on; it is already validated against the batch.
+    """
+
+    duration_ms: int
+    status: Status
+    error_type: str | None = None
+    error_message: str | None = None
+    failed_item_ids: list[str] | None = None
+    response: Any = None
+    emissions: list[Emission] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    # Calls the workload's role refused (see permissions.py), with AWS's error text: each
+    # becomes an `emission.failed` record when the invocation ends, whatever its status.
+    denied: list[tuple[Emission, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class InvocationInput:
+    """What the engine knows about an invocation before deciding its outcome.
+
+    `nth` is the 1-based count of this workload's invocations so far (for `first: N`);
+    `event` builds the AWS-shaped event lazily (only conditions, emissions and Python
+    handlers call it); `sqs_records` returns the batch's records for SQS triggers.
+    `timeout_ms <= 0` means no timeout (a batch job without one).
+    """
+
+    function: str
+    attempt: int
+    nth: int
+    trigger: str
+    now_ms: int
+    timeout_ms: int
+    event: Callable[[], dict[str, Any]]
+    sqs_records: Callable[[], list[dict[str, Any]]] | None = None
+    request_id: str = ""
+
+
+def timed_out(inp: InvocationInput) -> Outcome:
+    """A timed-out invocation: it lasts exactly the timeout, with AWS's own wording."""
+    return timeout_outcome(inp.trigger, inp.timeout_ms)
+
+
+def timeout_outcome(trigger: str, timeout_ms: int) -> Outcome:
+    if trigger == "batch":
+        return Outcome(timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout")
+    return Outcome(
+        timeout_ms,
+        "timeout",
+        "Sandbox.Timedout",
+        f"Task timed out after {timeout_ms / 1000:.2f} seconds",
+    )

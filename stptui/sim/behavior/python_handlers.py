@@ -1,0 +1,399 @@
+"""Python handlers (`handler: module:function`, run only with `--allow-code`): the context they
+receive and the call that turns what they did into an Outcome.
+
+`fn(event, context)` receives a deep copy of the AWS-shaped event. `context` has
+`function_name`, `function_version`, `memory_limit_in_mb`, `aws_request_id`, `attempt`,
+`now` (UTC datetime of the simulated time), `now_ms`, `random` (the simulator's seeded
+generator: use it instead of the `random` module to stay deterministic),
+`remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
+simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
+group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
+`put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
+partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
+`update_item(table, key, update, names=None, values=None, condition=None)`,
+`start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
+task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
+cause=None)`, `send_task_heartbeat(state_machine, task_token)` and `log(text)`.
+The emissions take effect when the invocation ends, and only if it succeeds; a target that is
+not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
+`sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
+the handler prints goes to the invocation's log lines. An exception gives errorType = its class name
+and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
+`Runtime.MarshalError` (so do NaN, the infinities and a value nested too deeply). For SQS
+events, a returned `{"batchItemFailures": [...]}` is read
+by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
+when it is off. Each Behaviors imports its handlers into fresh modules (see
+`handler_modules`).
+
+Partial batch responses (AWS rules)
+-----------------------------------
+A null response, a response without `batchItemFailures`, or an empty/null list: complete
+success. A `batchItemFailures` that is not a list, an entry that is not an object, a missing,
+null or empty `itemIdentifier`, or an id not in the batch: the whole batch fails -- the
+outcome is a success whose `failed_item_ids` lists every message, with a log line saying why
+(Lambda reports no function error; the event source mapping keeps every message).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import math
+import random
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.permissions import ClientError
+from stptui.sim.behavior.contexts import InputViews
+from stptui.sim.behavior.declared import WorkloadBehavior
+from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
+from stptui.sim.behavior.errors import BehaviorError, compact_json
+from stptui.sim.behavior.fields import normalise
+from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
+from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.handler_logs import log_events
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.runtime import Behaviors
+
+# Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
+MAX_RESPONSE_BYTES = 6_291_556
+
+
+def batch_item_failures(
+    response: Any, message_ids: list[str]
+) -> tuple[list[str] | None, str | None]:
+    """Read a handler's SQS response by Lambda's ReportBatchItemFailures rules.
+
+    Returns (failed ids, problem). (None, None): no partial response (complete success);
+    ([], None): an empty list (complete success); (ids, None): those messages failed;
+    (every id, reason): an invalid response, which fails the whole batch.
+    """
+    if not isinstance(response, dict) or "batchItemFailures" not in response:
+        return None, None
+    items = response["batchItemFailures"]
+    if items is None:
+        return [], None
+    if not isinstance(items, list):
+        return list(message_ids), "batchItemFailures is not a list"
+    batch = set(message_ids)
+    failed: list[str] = []
+    for item in items:
+        if not isinstance(item, dict):
+            return list(message_ids), f"a batchItemFailures entry is not an object: {item!r}"
+        ident = item.get("itemIdentifier")
+        if ident is None or ident == "":
+            return list(message_ids), "an itemIdentifier is missing, null or empty"
+        if ident not in batch:
+            return list(message_ids), f"itemIdentifier {ident!r} is not a message of this batch"
+        if ident not in failed:
+            failed.append(ident)
+    return failed, None
+
+
+class HandlerContext:
+    """The `context` a Python handler receives: Lambda's usual fields plus simulator hooks."""
+
+    __slots__ = (
+        "_behaviors",
+        "_timeout_ms",
+        "attempt",
+        "aws_request_id",
+        "denied",
+        "emissions",
+        "function_name",
+        "function_version",
+        "logs",
+        "memory_limit_in_mb",
+        "now_ms",
+        "random",
+        "slept_ms",
+    )
+
+    def __init__(
+        self,
+        behaviors: Behaviors,
+        inp: InvocationInput,
+        rng: random.Random,
+        memory_mb: int | None,
+    ) -> None:
+        self._behaviors = behaviors
+        self._timeout_ms = inp.timeout_ms
+        self.function_name = inp.function
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = inp.request_id
+        self.attempt = inp.attempt
+        self.now_ms = inp.now_ms
+        self.random = rng
+        self.slept_ms = 0
+        self.emissions: list[Emission] = []
+        self.denied: list[tuple[Emission, str]] = []
+        self.logs: list[str] = []
+
+    @property
+    def now(self) -> datetime:
+        """The simulated time as a UTC datetime (at most the clock's last instant: an
+        invocation started near the end of the clock's range can outrun it)."""
+        return EPOCH + timedelta(milliseconds=min(self.now_ms, MAX_MS))
+
+    def remaining_time_ms(self) -> int:
+        """Milliseconds left before the timeout (a large number when there is none)."""
+        if self._timeout_ms <= 0:
+            return MAX_DURATION_MS
+        return max(0, self._timeout_ms - self.slept_ms)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Lambda's spelling of `remaining_time_ms`."""
+        return self.remaining_time_ms()
+
+    def sleep(self, duration: int | float | str) -> None:
+        """Spend simulated time: whole milliseconds, or a duration text such as `2s`."""
+        if isinstance(duration, str):
+            try:
+                ms = parse_duration(duration)
+            except BehaviorError as exc:
+                raise BehaviorError(f"sleep: {exc}", exc.hint) from None
+        elif isinstance(duration, int) and not isinstance(duration, bool):
+            ms = duration
+        elif isinstance(duration, float) and math.isfinite(duration) and duration.is_integer():
+            ms = int(duration)
+        else:
+            raise BehaviorError(
+                f"sleep needs whole milliseconds or a duration text, not {duration!r}",
+                'e.g. context.sleep(500) or context.sleep("2s")',
+            )
+        if ms < 0:
+            raise BehaviorError("sleep needs a duration of at least 0")
+        if self.slept_ms + ms > MAX_DURATION_MS:
+            raise BehaviorError("sleep: an invocation cannot sleep past the 3650-day limit")
+        self.slept_ms += ms
+        self.now_ms += ms
+
+    def log(self, text: Any) -> None:
+        """Add a line to the invocation's log."""
+        self.logs.append(str(text))
+
+    def send(
+        self,
+        queue: str,
+        body: Any,
+        delay: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attributes: dict[str, str | int | float] | None = None,
+    ) -> None:
+        """SQS SendMessage (done when the invocation ends, if it succeeds)."""
+        values = {
+            "body": body,
+            "delay": delay,
+            "group": group,
+            "dedupId": dedup_id,
+            "attributes": attributes,
+        }
+        self._emit("send", queue, values)
+
+    def publish(self, bus: str, source: str, detail_type: str, detail: Any) -> None:
+        """EventBridge PutEvents with one entry (`bus` may be `default`)."""
+        self._emit("publish", bus, {"source": source, "detailType": detail_type, "detail": detail})
+
+    def notify(
+        self,
+        topic: str,
+        message: Any,
+        subject: str | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        """SNS Publish; a message that is not text is sent as JSON."""
+        self._emit(
+            "notify", topic, {"message": message, "subject": subject, "attributes": attributes}
+        )
+
+    def put_object(self, bucket: str, key: str, content: Any) -> None:
+        """S3 PutObject; content that is not text is written as JSON."""
+        self._emit("put", bucket, {"key": key, "content": content})
+
+    def invoke(self, function: str, payload: Any) -> None:
+        """An asynchronous Lambda invoke."""
+        self._emit("invoke", function, {"payload": payload})
+
+    def put_record(self, stream: str, data: Any, partition_key: str | None = None) -> None:
+        """Kinesis PutRecord; data that is not text is written as JSON."""
+        self._emit("putRecord", stream, {"data": data, "partitionKey": partition_key})
+
+    def put_item(self, table: str, item: dict[str, Any]) -> None:
+        """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does)."""
+        self._emit("putItem", table, {"item": item})
+
+    def delete_item(self, table: str, key: dict[str, Any]) -> None:
+        """DynamoDB DeleteItem by a plain JSON key."""
+        self._emit("deleteItem", table, {"key": key})
+
+    def update_item(
+        self,
+        table: str,
+        key: dict[str, Any],
+        update: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        condition: str | None = None,
+    ) -> None:
+        """DynamoDB UpdateItem by a plain JSON key; `values` are plain JSON, marshalled."""
+        fields = {"key": key, "update": update, "names": names, "values": values}
+        self._emit("updateItem", table, {**fields, "condition": condition})
+
+    def start_execution(
+        self, state_machine: str, input: Any = None, name: str | None = None
+    ) -> None:
+        """Step Functions StartExecution: `input` is JSON text (as boto3 takes it) or any
+        JSON value; `name` None gives a generated one."""
+        self._emit("startExecution", state_machine, {"input": input, "name": name})
+
+    def send_task_success(self, state_machine: str, task_token: str, output: Any = None) -> None:
+        """Step Functions SendTaskSuccess for a task of `state_machine`: `output` is JSON
+        text (as boto3 takes it) or any JSON value (None: `{}`)."""
+        self._emit("sendTaskSuccess", state_machine, {"token": task_token, "output": output})
+
+    def send_task_failure(
+        self,
+        state_machine: str,
+        task_token: str,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        """Step Functions SendTaskFailure for a task of `state_machine`."""
+        fields = {"token": task_token, "error": error, "cause": cause}
+        self._emit("sendTaskFailure", state_machine, fields)
+
+    def send_task_heartbeat(self, state_machine: str, task_token: str) -> None:
+        """Step Functions SendTaskHeartbeat for a task of `state_machine`."""
+        self._emit("sendTaskHeartbeat", state_machine, {"token": task_token})
+
+    def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
+        self._behaviors._check_target(kind, target)
+        fields = normalise(kind, values, f"context.{kind}")
+        denial = self._behaviors.permissions.check(
+            self.function_name, kind, target, fields, self.aws_request_id
+        )
+        if denial is not None:
+            # The SDK call throws in the handler, which may catch it; uncaught, it fails
+            # the invocation as any exception does.
+            self.denied.append((Emission(kind, target, fields), str(denial)))
+            raise ClientError(denial)
+        self.emissions.append(Emission(kind, target, fields))
+
+
+def run_handler(
+    behaviors: Behaviors,
+    modules: HandlerModules | None,
+    b: WorkloadBehavior,
+    inp: InvocationInput,
+    rng: random.Random,
+    duration: int,
+    data: InputViews,
+) -> Outcome:
+    """Call a Python handler and turn what it did into an Outcome."""
+    assert b.handler is not None and modules is not None
+    modules.activate()
+    ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
+    event = copy.deepcopy(data.event())  # the handler must not change the engine's records
+    captured = io.StringIO()
+    error: BaseException | None = None
+    result: Any = None
+    try:
+        # A handler's print() would write over the TUI: it goes to the invocation's log.
+        with redirect_stdout(captured), redirect_stderr(captured):
+            result = b.handler(event, ctx)
+    except KeyboardInterrupt:
+        raise  # the user's Ctrl-C stops the command, as it would any slow command
+    except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass
+        error = exc
+    printed = captured.getvalue()
+    logs = log_events([*ctx.logs, *printed.rstrip("\n").split("\n")] if printed else ctx.logs)
+    total = duration + ctx.slept_ms
+    if inp.timeout_ms > 0 and total > inp.timeout_ms:
+        out = timed_out(inp)
+        out.logs = logs
+        return out
+    if error is not None:
+        error_type, message = type(error).__name__, str(error)
+        size = _error_response_bytes(error_type, message, inp.request_id)
+        if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+            # The runtime posts the error response through the Runtime API, which takes
+            # no more than a response: Lambda reports the size instead of the error.
+            error_type, message = "Function.ResponseSizeTooLarge", _too_large(size)
+        return Outcome(total, "error", error_type, message, logs=logs, denied=ctx.denied)
+    try:
+        text = compact_json(result, "the return value")
+    except BehaviorError as exc:
+        return Outcome(
+            total,
+            "error",
+            "Runtime.MarshalError",
+            f"Unable to marshal response: {exc}",
+            logs=logs,
+            denied=ctx.denied,
+        )
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+        # The runtime cannot hand Lambda the response: the invocation fails, and what
+        # the handler emitted is dropped with it.
+        return Outcome(
+            total,
+            "error",
+            "Function.ResponseSizeTooLarge",
+            _too_large(size),
+            logs=logs,
+            denied=ctx.denied,
+        )
+    response = json.loads(text)
+    out = Outcome(
+        total,
+        "success",
+        response=response,
+        emissions=ctx.emissions,
+        logs=logs,
+        denied=ctx.denied,
+    )
+    if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
+        if not b.rbif:
+            done = (
+                "moves past the whole batch" if inp.trigger != "sqs" else "deletes the whole batch"
+            )
+            logs.append(
+                f"batchItemFailures ignored: ReportBatchItemFailures is not enabled, "
+                f"so Lambda {done}"
+            )
+        else:
+            ids = [i for i, _ in data.contexts() if i is not None]
+            failed, problem = batch_item_failures(response, ids)
+            out.failed_item_ids = failed
+            if problem is not None:
+                logs.append(f"invalid batchItemFailures ({problem}): the whole batch fails")
+    return out
+
+
+def _too_large(size: int) -> str:
+    """Lambda's message for a response (or error response) of `size` bytes over the limit."""
+    return (
+        f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+        f"({MAX_RESPONSE_BYTES} bytes)."
+    )
+
+
+def _error_response_bytes(error_type: str, message: str, request_id: str) -> int:
+    """The size of the Python runtime's error response for an exception, as compact JSON
+    (`{errorMessage, errorType, requestId, stackTrace}`; the simulated stack is empty), or
+    0 for a message too short to come near MAX_RESPONSE_BYTES, which is not measured."""
+    # JSON writes a character in at most 6 bytes (`\u001f`): a short message always fits.
+    if 6 * (len(message) + len(error_type)) + 1024 < MAX_RESPONSE_BYTES:
+        return 0
+    text = json.dumps(
+        {"errorMessage": message, "errorType": error_type, "requestId": request_id},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return len(text.encode("utf-8", "surrogatepass")) + len(',"stackTrace":[]')

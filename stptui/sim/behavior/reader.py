@@ -1,0 +1,471 @@
+"""Reading the behaviours file: the parsed YAML into compiled `WorkloadBehavior`s, with a
+diagnostic (file:line:col, code, fix) for everything it refuses or warns about. Bad input
+never raises: it is reported, and the entry or key is left out.
+
+`Reader` reads the file, its entries and their keys (`duration`, `fail`, `timeout`,
+`partial`, `reportBatchItemFailures`, `response`, `handler`); `emit` is read by the checks
+it inherits from `reader_emit`. The file's format is described in the package's docstring
+(`stptui.sim.behavior`) and, for users, in docs/behaviors.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
+from stptui.config.loader import DataPath, LoadedYaml
+from stptui.config.model import BatchJob, SqsTrigger, Stack, Workload
+from stptui.sim.behavior.declared import Rule, WorkloadBehavior, describe_behavior
+from stptui.sim.behavior.durations import format_duration, parse_duration
+from stptui.sim.behavior.errors import BehaviorError, Site, compact_json
+from stptui.sim.behavior.expressions import (
+    CONDITION_EXAMPLE,
+    compile_expression,
+    is_number,
+    quoted_text_warning,
+)
+from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.reader_emit import EmitChecks
+
+
+def _has_record_batches(workload: Workload) -> bool:
+    """Whether an event source mapping hands the workload batches of records."""
+    return any(
+        isinstance(t, SqsTrigger) or t.type in ("kinesis-stream", "dynamo-db-stream")
+        for t in workload.events
+    )
+
+
+_HANDLER_REF = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+FUNCTION_KEYS = (
+    "duration",
+    "fail",
+    "timeout",
+    "partial",
+    "reportBatchItemFailures",
+    "emit",
+    "response",
+    "handler",
+)
+_RULE_FORMS = ("rate", "first", "always", "when")
+
+
+def _path_text(path: DataPath) -> str:
+    """`fail[0].when` for ("fail", 0, "when"): how messages name a place in an entry."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class Reader(EmitChecks):
+    """Turns the parsed sidecar into compiled behaviours plus diagnostics."""
+
+    def __init__(self, loaded: LoadedYaml, stack: Stack, allow_code: bool, base_dir: Path) -> None:
+        self.y = loaded
+        self.stack = stack
+        self.allow_code = allow_code
+        self.base_dir = base_dir
+        # The modules the handlers are imported into: made at the first handler.
+        self.handler_modules: HandlerModules | None = None
+        self.diags: list[Diagnostic] = list(loaded.diagnostics)
+        self.skipped: list[tuple[str, str]] = []
+        self.fn = ""
+
+    # -- diagnostics
+
+    def report(
+        self,
+        path: DataPath,
+        code: str,
+        message: str,
+        *,
+        key: bool = False,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> None:
+        self.diags.append(
+            Diagnostic.at(
+                self.y.pos(path, key=key),
+                severity,
+                code,
+                message,
+                resource=self.fn or None,
+                hint=hint,
+            )
+        )
+
+    def unknown_keys(self, data: dict[str, Any], path: DataPath, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for k in data:
+            if k not in allowed:
+                guess = did_you_mean(k, allowed)
+                self.report(
+                    (*path, k),
+                    "behavior-unknown-key",
+                    f"unknown key {k!r}" + (f"; did you mean {guess!r}?" if guess else ""),
+                    key=True,
+                    hint=f"allowed here: {', '.join(allowed)}",
+                )
+
+    def compile(self, text: Any, path: DataPath, *, condition: bool = False) -> Any:
+        """Compile a JMESPath string at `path` (a `when:` key when `condition`); None (with a
+        diagnostic) when it is invalid."""
+        if not isinstance(text, str):
+            self.report(path, "behavior-bad-value", "a JMESPath expression must be a string")
+            return None
+        try:
+            compiled = compile_expression(
+                text, f'when: "{CONDITION_EXAMPLE}"' if condition else None
+            )
+        except BehaviorError as exc:
+            self.report(path, "behavior-bad-jmespath", str(exc), hint=exc.hint)
+            return None
+        quoted = quoted_text_warning(text)
+        if quoted is not None:
+            self.report(path, "behavior-quoted-text", quoted[0], hint=quoted[1], severity="warning")
+        return compiled
+
+    # -- the file
+
+    def read(self) -> dict[str, WorkloadBehavior]:
+        data = self.y.data
+        out: dict[str, WorkloadBehavior] = {}
+        if data is None:
+            return out
+        if not isinstance(data, dict):
+            self.report((), "behavior-bad-file", "the behaviours file must be a mapping")
+            return out
+        self.unknown_keys(data, (), ("behaviors",))
+        entries = data.get("behaviors")
+        if entries is None:
+            return out
+        if not isinstance(entries, dict):
+            self.report(
+                ("behaviors",),
+                "behavior-bad-file",
+                "`behaviors` must map function and batch-job names to their behaviour",
+            )
+            return out
+        workloads = {w.name: w for w in self.stack.workloads}
+        for name, spec in entries.items():
+            self.fn = name
+            path: DataPath = ("behaviors", name)
+            resource = self.stack.resources.get(name)
+            if resource is None:
+                guess = did_you_mean(name, workloads)
+                self.report(
+                    path,
+                    "behavior-unknown-function",
+                    f"no function or batch job named {name!r} in the stack"
+                    + (f"; did you mean {guess!r}?" if guess else ""),
+                    key=True,
+                    hint=f"workloads: {', '.join(workloads) or '(none)'}",
+                )
+                continue
+            if not isinstance(resource, Workload):
+                self.report(
+                    path,
+                    "behavior-not-a-workload",
+                    f"{name!r} is {with_article(resource.type)}; behaviours describe functions "
+                    "and batch jobs",
+                    key=True,
+                )
+                continue
+            out[name] = self.entry(resource, spec, path)
+        self.fn = ""
+        return out
+
+    def entry(self, workload: Workload, spec: Any, path: DataPath) -> WorkloadBehavior:
+        b = WorkloadBehavior(workload.name)
+        b.memory_mb = getattr(workload, "memory_mb", None)
+        if spec is None:
+            b.description = describe_behavior(b, None)
+            return b
+        if not isinstance(spec, dict):
+            self.report(path, "behavior-bad-value", "a behaviour must be a mapping of keys")
+            b.description = describe_behavior(b, None)
+            return b
+        self.unknown_keys(spec, path, FUNCTION_KEYS)
+        if "duration" in spec:
+            self.duration(b, spec["duration"], (*path, "duration"), workload)
+        if "fail" in spec:
+            self.fail(b, spec["fail"], (*path, "fail"))
+        if "timeout" in spec:
+            b.timeout_rule = self.timeout(spec["timeout"], (*path, "timeout"))
+        if "reportBatchItemFailures" in spec:
+            value = spec["reportBatchItemFailures"]
+            if isinstance(value, bool):
+                b.rbif = value
+                no_sqs = not _has_record_batches(workload)
+                if value and no_sqs and "partial" not in spec:  # `partial` warns on its own
+                    self.report(
+                        (*path, "reportBatchItemFailures"),
+                        "behavior-rbif-not-sqs",
+                        f"{workload.name} has no sqs event: reportBatchItemFailures applies "
+                        "only to an SQS, Kinesis or DynamoDB event source mapping, so it changes "
+                        "nothing here",
+                        severity="warning",
+                        hint="remove it, or add the `sqs` event it is meant for",
+                    )
+            else:
+                self.report(
+                    (*path, "reportBatchItemFailures"),
+                    "behavior-bad-value",
+                    "reportBatchItemFailures must be true or false",
+                )
+        if "partial" in spec:
+            self.partial(b, spec["partial"], (*path, "partial"), workload)
+        if "emit" in spec:
+            self.emit(b, spec["emit"], (*path, "emit"))
+        if "response" in spec:
+            self.response(b, spec["response"], (*path, "response"))
+        skipped_reason = None
+        if "handler" in spec:
+            skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
+        b.finish()
+        unit = "attempt" if isinstance(workload, BatchJob) else "invocation"
+        b.description = describe_behavior(b, skipped_reason, unit)
+        return b
+
+    # -- keys
+
+    def duration(self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload) -> None:
+        if isinstance(value, dict):
+            self.unknown_keys(value, path, ("min", "max"))
+            lo = self.one_duration(value.get("min"), (*path, "min"), required="min")
+            hi = self.one_duration(value.get("max"), (*path, "max"), required="max")
+            if lo is None or hi is None:
+                return
+            if lo > hi:
+                self.report(
+                    path,
+                    "behavior-bad-duration",
+                    f"min ({format_duration(lo)}) is more than max ({format_duration(hi)})",
+                )
+                return
+            b.dur_lo, b.dur_hi = lo, hi
+        else:
+            ms = self.one_duration(value, path)
+            if ms is None:
+                return
+            b.dur_lo = b.dur_hi = ms
+        timeout_s = getattr(workload, "timeout_s", None)
+        if timeout_s and b.dur_lo > timeout_s * 1000:
+            self.report(
+                path,
+                "behavior-duration-over-timeout",
+                f"{format_duration(b.dur_lo)} is longer than {workload.name}'s timeout of "
+                f"{timeout_s} s: every invocation times out",
+                severity="warning",
+                hint="lower the duration, or raise the function's `timeout`",
+            )
+
+    def one_duration(self, value: Any, path: DataPath, required: str | None = None) -> int | None:
+        if value is None and required:
+            self.report(path, "behavior-bad-duration", f"the range needs `{required}`")
+            return None
+        if is_number(value):
+            if value == 0:
+                return 0
+            self.report(
+                path,
+                "behavior-bad-duration",
+                f"the duration {value} has no unit",
+                hint=f"write {value}ms or {value}s",
+            )
+            return None
+        try:
+            return parse_duration(value)
+        except BehaviorError as exc:
+            self.report(path, "behavior-bad-duration", f"bad duration: {exc}", hint=exc.hint)
+            return None
+
+    def rule(
+        self,
+        value: Any,
+        path: DataPath,
+        what: str,
+        extra: tuple[str, ...] = (),
+        allowed: tuple[str, ...] = _RULE_FORMS,
+    ) -> Rule | None:
+        """A mapping with exactly one of `allowed` (rate / first / always / when) + `extra`."""
+        if not isinstance(value, dict):
+            self.report(
+                path,
+                "behavior-bad-value",
+                f"a {what} rule is a mapping with one of {', '.join(allowed)}",
+                hint=f"e.g. {what}: {{rate: 0.3}}",
+            )
+            return None
+        self.unknown_keys(value, path, (*allowed, *extra))
+        forms = [k for k in allowed if k in value]
+        if len(forms) != 1:
+            if forms:
+                msg = (
+                    f"a {what} rule takes one of {', '.join(allowed)}, "
+                    f"not both {forms[0]} and {forms[1]}"
+                )
+                hint = f"write a list of rules to combine them: {what}: [{{...}}, {{...}}]"
+                if what != "fail":
+                    hint = f"keep one of {', '.join(forms)}"
+            else:
+                msg = f"a {what} rule needs one of {', '.join(allowed)}"
+                hint = f"e.g. {what}: {{{allowed[0]}: ...}}"
+            self.report(path, "behavior-bad-rule", msg, hint=hint)
+            return None
+        form = forms[0]
+        raw = value[form]
+        fpath = (*path, form)
+        rule = Rule(form, Site(f"{self.fn}.{_path_text(fpath[2:])}", self.y.pos(fpath), None))
+        if form == "rate":
+            if not is_number(raw) or not 0.0 <= raw <= 1.0:
+                self.report(
+                    fpath,
+                    "behavior-bad-probability",
+                    f"rate is a probability between 0 and 1, not {raw!r}",
+                    hint="e.g. rate: 0.3 for 30%",
+                )
+                return None
+            rule.rate = float(raw)
+        elif form == "first":
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                self.report(
+                    fpath,
+                    "behavior-bad-value",
+                    f"first needs a whole number of invocations, not {raw!r}",
+                    hint="e.g. first: 2",
+                )
+                return None
+            rule.count = raw
+        elif form == "always":
+            if not isinstance(raw, bool):
+                self.report(fpath, "behavior-bad-value", "always must be true or false")
+                return None
+            rule.mode = "always" if raw else "never"
+        else:
+            compiled = self.compile(raw, fpath, condition=True)
+            if compiled is None:
+                return None
+            rule.expr, rule.expression = compiled, raw
+            rule.where = Site(rule.where.where, rule.where.pos, raw)
+        return rule
+
+    def fail(self, b: WorkloadBehavior, value: Any, path: DataPath) -> None:
+        if value is True or value is False:
+            if value:
+                b.fail_rules.append(Rule("always", Site(f"{self.fn}.fail", self.y.pos(path))))
+            return
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            ipath = (*path, i) if isinstance(value, list) else path
+            rule = self.rule(item, ipath, "fail", ("error", "message"))
+            if rule is None:
+                continue
+            for key in ("error", "message"):
+                text = item.get(key)
+                if text is None:
+                    continue
+                if not isinstance(text, str) or (key == "error" and not text):
+                    self.report(
+                        (*ipath, key), "behavior-bad-value", f"{key} must be a non-empty string"
+                    )
+                    continue
+                if key == "error":
+                    rule.error_type = text
+                else:
+                    rule.message = text
+            b.fail_rules.append(rule)
+
+    def timeout(self, value: Any, path: DataPath) -> Rule | None:
+        if value is True:
+            return Rule("always", Site(f"{self.fn}.timeout", self.y.pos(path)))
+        if value is False or value is None:
+            return None
+        return self.rule(value, path, "timeout")
+
+    def partial(self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload) -> None:
+        if not isinstance(value, dict):
+            self.report(
+                path, "behavior-bad-value", "partial is a mapping with `when: EXPR` or `rate: P`"
+            )
+            return
+        rule = self.rule(value, path, "partial", allowed=("when", "rate"))
+        if rule is None:
+            return
+        b.partial = rule
+        if not _has_record_batches(workload):
+            self.report(
+                path,
+                "behavior-partial-not-sqs",
+                f"{workload.name} has no sqs event: partial applies only to SQS, Kinesis and "
+                "DynamoDB stream batches",
+                severity="warning",
+            )
+        if not b.rbif:
+            self.report(
+                path,
+                "behavior-partial-ignored",
+                "the batchItemFailures response is ignored: Stacktape does not enable "
+                "ReportBatchItemFailures, so Lambda deletes the whole batch",
+                severity="warning",
+                hint="add `reportBatchItemFailures: true` to simulate a stack that enables it",
+            )
+
+    def response(self, b: WorkloadBehavior, value: Any, path: DataPath) -> None:
+        if b.partial is not None:
+            self.report(
+                path,
+                "behavior-response-ignored",
+                "response is not used with partial: the handler returns the batchItemFailures",
+                severity="warning",
+            )
+            return
+        if isinstance(value, str):
+            compiled = self.compile(value, path)
+            if compiled is not None:
+                b.response, b.response_is_expr = compiled, True
+                b.response_site = Site(f"{self.fn}.response", self.y.pos(path), value)
+        else:
+            try:  # a constant: check it now rather than at every invocation
+                compact_json(value, f"{self.fn}.response")
+            except BehaviorError as exc:
+                self.report(path, "behavior-bad-value", str(exc))
+                return
+            b.response, b.response_is_expr = value, False
+
+    def handler(self, b: WorkloadBehavior, ref: Any, path: DataPath) -> str | None:
+        """Import the handler; the reason it was skipped, or None when it loaded."""
+        if not isinstance(ref, str) or not _HANDLER_REF.fullmatch(ref):
+            self.report(
+                path,
+                "behavior-bad-handler",
+                f"handler must be module:function, not {ref!r}",
+                hint="e.g. handler: handlers:process_order (handlers.py next to stptui.yml)",
+            )
+            return None
+        b.handler_ref = ref
+        if not self.allow_code:
+            reason = (
+                f"handler {ref} skipped: Python handlers run only with --allow-code; "
+                "the declared behaviour is used instead"
+            )
+            self.report(path, "behavior-handler-skipped", reason, severity="warning")
+            self.skipped.append((self.fn, reason))
+            return "needs --allow-code"
+        if self.handler_modules is None:
+            self.handler_modules = HandlerModules(self.base_dir)
+            self.handler_modules.begin()
+        try:
+            b.handler = self.handler_modules.import_handler(ref)
+        except BehaviorError as exc:
+            self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
+            self.skipped.append((self.fn, str(exc)))
+            return "cannot be imported"
+        return None

@@ -1,0 +1,393 @@
+"""The engine's entry point: `Behaviors` loads a behaviours file and decides each invocation's
+outcome from the declared behaviour, the runtime overrides and the simulator's seeded random
+generator; `QuickDecider` is its fast path for simple behaviours.
+
+Determinism
+-----------
+The only randomness is the `random.Random` passed to `Behaviors.decide`. Per invocation the
+draws are, in this order and only when needed: (1) a `fail rate` override (one draw),
+(2) a duration range (one `randint`), (3) a `timeout` rate rule (one draw), (4) the `fail`
+rate rules in order until one fires (one draw each), (5) a `partial` rate (one draw per
+record), (6) whatever a Python handler draws from `context.random`. Rates of 0 and 1 and the
+default behaviour draw nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from stptui.config.diagnostics import ConfigError, Diagnostic, did_you_mean
+from stptui.config.loader import parse_yaml, read_text
+from stptui.config.model import DEFAULT_BUS, Stack
+from stptui.config.permissions import EMISSION_TARGET_TYPES, EmitSite, Permissions
+from stptui.sim.behavior.contexts import InputViews
+from stptui.sim.behavior.declared import (
+    DEFAULT_BEHAVIOR,
+    DEFAULT_DURATION_MS,
+    Rule,
+    WorkloadBehavior,
+)
+from stptui.sim.behavior.durations import format_duration
+from stptui.sim.behavior.errors import BehaviorError, compact_json
+from stptui.sim.behavior.expressions import search, truthy
+from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.outcome import (
+    EmissionKind,
+    InvocationInput,
+    Outcome,
+    timed_out,
+    timeout_outcome,
+)
+from stptui.sim.behavior.overrides import Override
+from stptui.sim.behavior.python_handlers import run_handler
+from stptui.sim.behavior.reader import Reader
+
+SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
+
+
+def find_sidecar(stack_file: str | Path) -> Path | None:
+    """The `stptui.yml` (or `.yaml`) next to a stack file, if there is one."""
+    folder = Path(stack_file).parent
+    for name in SIDECAR_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class Behaviors:
+    """Every workload's declared behaviour, and the decision of each invocation's outcome."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        behaviors: dict[str, WorkloadBehavior] | None = None,
+        skipped: list[tuple[str, str]] | None = None,
+        file: str | None = None,
+        handler_modules: HandlerModules | None = None,
+    ) -> None:
+        self.stack = stack
+        self.file = file
+        self._handler_modules = handler_modules
+        self._by_name: dict[str, WorkloadBehavior] = behaviors or {}
+        self._quick: dict[str, QuickDecider] = {}
+        self._skipped = skipped or []
+        self._targets: dict[str, set[str]] = {kind: set() for kind in EMISSION_TARGET_TYPES}
+        for r in stack.resources.values():
+            for kind, wanted in EMISSION_TARGET_TYPES.items():
+                if r.type == wanted:
+                    self._targets[kind].add(r.name)
+        self._targets["publish"].add(DEFAULT_BUS)
+        self.permissions = Permissions(stack)
+
+    @classmethod
+    def load(
+        cls, path: Path | None, stack: Stack, *, allow_code: bool = False
+    ) -> tuple[Behaviors, list[Diagnostic]]:
+        """Read a behaviours file (None: the defaults only). Never raises on bad input."""
+        if path is None:
+            return cls(stack), []
+        p = Path(path)
+        try:
+            text = read_text(p)
+        except ConfigError as exc:
+            return cls(stack, file=str(p)), [exc.diagnostic]
+        return cls.from_text(text, str(p), stack, allow_code=allow_code, base_dir=p.parent)
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        file: str,
+        stack: Stack,
+        *,
+        allow_code: bool = False,
+        base_dir: Path | None = None,
+    ) -> tuple[Behaviors, list[Diagnostic]]:
+        """Read behaviours from text; `base_dir` is where handler modules are imported from
+        (default: the file's directory). Never raises on bad input."""
+        try:
+            loaded = parse_yaml(text, file)
+        except ConfigError as exc:
+            return cls(stack, file=file), [exc.diagnostic]
+        folder = (base_dir if base_dir is not None else Path(file).parent).resolve()
+        reader = Reader(loaded, stack, allow_code, folder)
+        try:
+            behaviors = reader.read()
+        except RecursionError:  # a pathologically nested value: report, don't crash
+            reader.diags.append(
+                Diagnostic("error", "behavior-bad-file", "the file is nested too deeply", file)
+            )
+            behaviors = {}
+        modules = reader.handler_modules
+        return cls(stack, behaviors, reader.skipped, file, modules), reader.diags
+
+    # -- queries
+
+    def report_batch_item_failures(self, function: str) -> bool:
+        """Whether `function`'s SQS event source mapping honours batchItemFailures."""
+        b = self._by_name.get(function)
+        return b is not None and b.rbif
+
+    def describe(self, function: str) -> str:
+        """One line: `200 ms; fails with probability 0.3 (PaymentDeclined); emits send->q`."""
+        b = self._by_name.get(function)
+        if b is None:
+            return f"{format_duration(DEFAULT_DURATION_MS)}; always succeeds (default)"
+        return b.description
+
+    def skipped_handlers(self) -> list[tuple[str, str]]:
+        """(function, reason) for every declared Python handler that was not loaded."""
+        return list(self._skipped)
+
+    def emit_sites(self) -> list[EmitSite]:
+        """Every declared emission with its place in the file (Python handlers' calls are
+        known only when they run)."""
+        sites: list[EmitSite] = []
+        for name, b in self._by_name.items():
+            for spec in b.emits:
+                key = next((v for n, v, is_expr in spec.fields if n == "key" and not is_expr), None)
+                key = key if spec.kind == "put" and isinstance(key, str) else None
+                sites.append(EmitSite(name, spec.kind, spec.target, key, spec.pos))
+        return sites
+
+    def declared(self, function: str) -> bool:
+        """Whether the behaviours file describes `function`."""
+        return function in self._by_name
+
+    def _check_target(self, kind: EmissionKind, target: str) -> None:
+        """A handler's emission target must exist with the right type (raised in the handler)."""
+        if target in self._targets[kind]:
+            return
+        wanted = EMISSION_TARGET_TYPES[kind]
+        guess = did_you_mean(str(target), self._targets[kind])
+        raise BehaviorError(
+            f"no {wanted} named {target!r} in the stack"
+            + (f"; did you mean {guess!r}?" if guess else "")
+        )
+
+    # -- deciding
+
+    def quick(self, function: str) -> QuickDecider | None:
+        """The fast decider of `function` when its behaviour needs neither the event nor a
+        handler (the default behaviour, durations and rate/first/always rules), else None.
+        It decides exactly as `decide` does with no overrides, drawing the same numbers."""
+        b = self._by_name.get(function, DEFAULT_BEHAVIOR)
+        if not b.simple:
+            return None
+        hit = self._quick.get(function)
+        if hit is None:
+            hit = self._quick[function] = QuickDecider(b)
+        return hit
+
+    def decide(
+        self, inp: InvocationInput, rng: random.Random, overrides: list[Override]
+    ) -> Outcome:
+        """The outcome of one invocation (the package docstring has the rules, this module's
+        the draws).
+
+        Consumes `fail next N` overrides. Never raises for problems in the behaviours: an
+        expression that fails at run time gives an error outcome of type `BehaviorError`.
+        """
+        b = self._by_name.get(inp.function)
+        if not overrides:
+            quick = self.quick(inp.function)
+            if quick is not None:
+                return quick(inp.nth, inp.timeout_ms, inp.trigger, rng)
+        try:
+            return self._decide(b or DEFAULT_BEHAVIOR, inp, rng, overrides)
+        except BehaviorError as exc:
+            # The invocation's error message is all a user sees of it: the fix goes in it.
+            message = f"{exc}; fix: {exc.hint}" if exc.hint else str(exc)
+            duration = b.dur_lo if b else DEFAULT_DURATION_MS
+            return Outcome(duration, "error", "BehaviorError", message)
+
+    def _decide(
+        self,
+        b: WorkloadBehavior,
+        inp: InvocationInput,
+        rng: random.Random,
+        overrides: list[Override],
+    ) -> Outcome:
+        data = InputViews(inp)
+        forced = False
+        slow: int | None = None
+        fired: Override | None = None
+        for ov in overrides:
+            if ov.kind == "succeed":
+                forced = True
+            elif ov.kind == "slow":
+                slow = ov.duration_ms
+        if not forced:
+            for ov in overrides:
+                if ov.kind == "fail" and ov._fires(inp, rng, data):
+                    fired = ov
+                    break
+        if slow is not None:
+            duration = slow
+        elif b.dur_lo == b.dur_hi:
+            duration = b.dur_lo
+        else:
+            duration = rng.randint(b.dur_lo, b.dur_hi)
+        timeout_ms = inp.timeout_ms
+        if fired is not None:
+            if timeout_ms > 0 and duration > timeout_ms:
+                return timed_out(inp)
+            return Outcome(duration, "error", "Error", f"failed by override `{fired.label()}`")
+        if forced:
+            # `succeed` suppresses declared failures, including a duration past the timeout.
+            if timeout_ms > 0:
+                duration = min(duration, timeout_ms)
+        else:
+            if timeout_ms > 0 and duration > timeout_ms:
+                return timed_out(inp)
+            if b.timeout_rule is not None and b.timeout_rule.fires(inp, rng, data) is not None:
+                return timed_out(inp)
+            if b.handler is None:
+                for rule in b.fail_rules:
+                    reason = rule.fires(inp, rng, data)
+                    if reason is not None:
+                        return _failure(rule, duration, reason)
+        if b.handler is not None:
+            return run_handler(self, self._handler_modules, b, inp, rng, duration, data)
+        return self._succeed(b, inp, rng, duration, data, forced)
+
+    def _succeed(
+        self,
+        b: WorkloadBehavior,
+        inp: InvocationInput,
+        rng: random.Random,
+        duration: int,
+        data: InputViews,
+        forced: bool,
+    ) -> Outcome:
+        """A successful declared invocation: partial failures, emissions, response."""
+        out = Outcome(duration, "success")
+        failed: set[str] = set()
+        if b.partial is not None and not forced and data.is_sqs:
+            ids = self._partial_ids(b.partial, data, rng)
+            failed = set(ids)
+            out.response = {"batchItemFailures": [{"itemIdentifier": i} for i in ids]}
+            if b.rbif:
+                out.failed_item_ids = ids
+        if b.emits:
+            for mid, ctx in data.contexts():
+                if mid is not None and mid in failed:
+                    continue  # the handler gave up on this record: it emits nothing for it
+                for spec in b.emits:
+                    emission = spec.build(ctx)
+                    if emission is not None:
+                        out.emissions.append(emission)
+            for emission in out.emissions:
+                denial = self.permissions.check(
+                    inp.function, emission.kind, emission.target, emission.fields, inp.request_id
+                )
+                if denial is not None:
+                    # A handler's SDK call that AWS refuses throws; unhandled, it fails the
+                    # invocation, and nothing the invocation emitted is carried out.
+                    return Outcome(
+                        duration,
+                        "error",
+                        denial.code,
+                        denial.message,
+                        denied=[(emission, str(denial))],
+                    )
+        if b.response is not None and b.partial is None:
+            if b.response_is_expr:
+                out.response = search(b.response, data.event(), b.response_site)
+                compact_json(out.response, f"{b.name}.response")
+            else:
+                out.response = copy.deepcopy(b.response)
+        return out
+
+    @staticmethod
+    def _partial_ids(rule: Rule, data: InputViews, rng: random.Random) -> list[str]:
+        records = data.records()
+        fifo = bool(records) and str(records[0].get("eventSourceARN", "")).endswith(".fifo")
+        ids: list[str] = []
+        for mid, ctx in data.contexts():
+            if mid is None:
+                continue
+            if fifo and ids:
+                # FIFO: AWS asks the handler to stop at the first failure and report the rest.
+                ids.append(mid)
+                continue
+            if rule.mode == "rate":
+                hit = rule.rate >= 1.0 or (rule.rate > 0.0 and rng.random() < rule.rate)
+            else:
+                hit = truthy(search(rule.expr, ctx, rule.where))
+            if hit:
+                ids.append(mid)
+        return ids
+
+
+_QUICK_CACHE_LIMIT = 1024
+
+
+class QuickDecider:
+    """Decides a simple behaviour's invocations from the invocation count and the rng alone.
+
+    Outcomes that do not depend on the invocation (a success of a given duration, a failure
+    with a rate rule's fixed reason) are built once and shared: nothing mutates an Outcome
+    after it is decided, and building one costs more than the rest of the decision."""
+
+    __slots__ = ("_b", "_cache", "_duration", "_rates", "_success")
+
+    def __init__(self, b: WorkloadBehavior) -> None:
+        self._b = b
+        self._cache: dict[tuple[Any, ...], Outcome] = {}
+        # The commonest behaviour (a fixed duration, failing with some probabilities) is
+        # decided from precomputed outcomes: one draw per rule and nothing else.
+        self._duration = b.dur_lo
+        self._success = Outcome(b.dur_lo, "success")
+        self._rates: list[tuple[float, Outcome]] | None = None
+        live = [
+            r for r in b.fail_rules if not (r.mode == "never" or (r.mode == "rate" and r.rate <= 0))
+        ]
+        if (
+            b.dur_lo == b.dur_hi
+            and b.timeout_rule is None
+            and all(r.mode == "rate" and r.rate < 1.0 for r in live)
+        ):
+            self._rates = [(r.rate, _failure(r, b.dur_lo, f"probability {r.rate:g}")) for r in live]
+
+    def __call__(self, nth: int, timeout_ms: int, trigger: str, rng: random.Random) -> Outcome:
+        """The outcome of invocation `nth` (1-based) of a workload with this timeout."""
+        rates = self._rates
+        if rates is not None and not 0 < timeout_ms < self._duration:
+            for rate, failure in rates:
+                if rng.random() < rate:
+                    return failure
+            return self._success
+        b = self._b
+        duration = b.dur_lo if b.dur_lo == b.dur_hi else rng.randint(b.dur_lo, b.dur_hi)
+        if (0 < timeout_ms < duration) or (
+            b.timeout_rule is not None and b.timeout_rule.fires_nth(nth, rng) is not None
+        ):
+            key: Any = ("timeout", trigger, timeout_ms)
+            return self._shared(key, timeout_outcome, trigger, timeout_ms)
+        for rule in b.fail_rules:
+            reason = rule.fires_nth(nth, rng)
+            if reason is not None:
+                if rule.mode == "first":
+                    return _failure(rule, duration, reason)
+                return self._shared((id(rule), duration, reason), _failure, rule, duration, reason)
+        hit = self._cache.get(duration)
+        return hit if hit is not None else self._shared(duration, Outcome, duration, "success")
+
+    def _shared(self, key: Any, build: Callable[..., Outcome], *args: Any) -> Outcome:
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = build(*args)
+            if len(self._cache) < _QUICK_CACHE_LIMIT:
+                self._cache[key] = hit
+        return hit
+
+
+def _failure(rule: Rule, duration: int, reason: str) -> Outcome:
+    return Outcome(
+        duration, "error", rule.error_type, rule.message or f"simulated failure ({reason})"
+    )
