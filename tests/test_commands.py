@@ -745,6 +745,8 @@ COMMANDS = [
     # event sources (issue 4)
     "publish",
     "publish-sns",
+    "replay",
+    "cancel-replay",
     "fire",
     "pause",
     "resume",

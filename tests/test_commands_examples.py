@@ -50,6 +50,9 @@ COMMAND_STACKS = {
     },
     # An object a lifecycle rule has archived (SETUP makes it).
     "restore": ROOT / "docs/examples/restore.yml",
+    # A bus with an archive.
+    "replay": ROOT / "docs/examples/replay.yml",
+    "cancel-replay": ROOT / "docs/examples/replay.yml",
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
@@ -62,6 +65,13 @@ SETUP = {
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
     "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],
+    # An archived event, and a replay that has not replayed it yet.
+    "replay": ["publish orderEvents orders OrderPlaced {}", "advance 10m"],
+    "cancel-replay": [
+        "publish orderEvents orders OrderPlaced {}",
+        "advance 10m",
+        "replay orderEvents --from -1h --to now --name fix-1",
+    ],
     "redrive-execution": [
         "start-execution orderFlow '{}' --name big-order",
         "stop-execution big-order",

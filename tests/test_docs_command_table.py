@@ -35,6 +35,8 @@ OTHER_STACKS = {
         for name in ("send-task-heartbeat", "send-task-success", "send-task-failure")
     },
     "restore": ROOT / "docs" / "examples" / "restore.yml",
+    "replay": ROOT / "docs" / "examples" / "replay.yml",
+    "cancel-replay": ROOT / "docs" / "examples" / "replay.yml",
 }
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {
@@ -46,6 +48,11 @@ SETUP = {
     ROOT / "docs" / "examples" / "restore.yml": [
         "upload archive reports/2025.csv --size 200KB",
         "advance 1d",
+    ],
+    # An event in the bus's archive (10 minutes after it was published).
+    ROOT / "docs" / "examples" / "replay.yml": [
+        "publish orderEvents orders OrderPlaced {}",
+        "advance 10m",
     ],
 }
 ROW_RE = re.compile(r"^\| `(?P<name>[a-z-]+)` \| `(?P<example>[^`]+)` \|", re.M)

@@ -40,6 +40,7 @@ def test_a_count_on_the_default_bus_is_accepted(session: Session) -> None:
     before = [(kinds.EXPECT_PATH, "count"), (kinds.TRACE_KIND, "event.published")]
     # The word after the kind may be a resource or a first filter: both are offered.
     fields = ["event_id=", "bus=", "event_source=", "detail_type=", "origin=", "rules_matched="]
+    fields += ["replay=", "replay_of="]  # a replayed event's
     assert complete_values(session, kinds.RECORD_RESOURCE, before) == ["default"]
     assert complete_values(session, kinds.RECORD_FIELD, before) == fields
     assert complete_values(session, kinds.VALUE, [*before, (kinds.RECORD_RESOURCE, "default")]) == [

@@ -441,6 +441,23 @@ def _lifecycle_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+def _replay_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """docs/examples/replay.yml: events archived, replays completed and cancelled, and
+    events leaving the archive after its 7 days."""
+    session = Session.open(ROOT / "docs" / "examples" / "replay.yml", start_ms=parse_instant(START))
+    yield from _run(
+        session,
+        "publish orderEvents orders OrderPlaced {}",
+        "advance 1m",
+        "publish orderEvents orders OrderPlaced {}",
+        "advance 10m",
+        "replay orderEvents --from -1h --to now --name all",
+        "replay orderEvents --from -1h --to now --name stopped",
+        "cancel-replay stopped",
+        "advance 8d",
+    )
+
+
 def _http_auth_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     """docs/examples/http-auth.stp: every decision of both kinds of authorizer."""
     examples = ROOT / "docs" / "examples"
@@ -512,6 +529,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _state_machine_records,
         _lifecycle_records,
         _log_records,
+        _replay_records,
     )
     for source in sources:
         for rec in source(tmp):

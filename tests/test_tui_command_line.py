@@ -58,9 +58,9 @@ def test_page_keys_scroll_a_long_output_while_the_line_keeps_the_focus() -> None
         await pilot.press("pagedown")
         assert output.scroll_y > 0
         assert app.screen.focused is field(app)
-        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown", "pagedown")
         assert output.scroll_y == output.max_scroll_y
-        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup", "pageup")
         assert output.scroll_y == 0
 
     drive(app_for(), script, size=(100, 30))

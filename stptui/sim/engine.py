@@ -69,6 +69,8 @@ AGENDA_TEXT = {
     "stream-retention": "the oldest record of {resource} reaches the retention period",
     "lifecycle": "{resource}'s lifecycle: {subject}",
     "restore": "{resource}: {subject}",
+    "archive": "{subject}",
+    "replay": "{subject}",
 }
 
 

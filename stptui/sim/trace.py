@@ -46,6 +46,13 @@ EVENT_PUBLISHED = "event.published"
 EVENT_MATCHED = "event.matched"
 EVENT_UNMATCHED = "event.unmatched"
 EVENT_DELIVERY_FAILED = "event.delivery_failed"
+# EventBridge archives and replays (stptui.sim.services.bus_archive).
+EVENT_ARCHIVED = "event.archived"
+EVENT_ARCHIVE_EXPIRED = "event.archive_expired"
+REPLAY_STARTED = "replay.started"
+REPLAY_CANCELLING = "replay.cancelling"
+REPLAY_CANCELLED = "replay.cancelled"
+REPLAY_COMPLETED = "replay.completed"
 TOPIC_PUBLISHED = "topic.published"
 NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FILTERED = "notification.filtered"
@@ -190,7 +197,16 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SCHEDULE_FIRED: ("rule", "expression", "event_id", "origin"),
     SCHEDULE_PAUSED: ("rule",),
     SCHEDULE_RESUMED: ("rule", "next"),
-    EVENT_PUBLISHED: ("event_id", "bus", "event_source", "detail_type", "origin", "rules_matched"),
+    EVENT_PUBLISHED: (
+        "event_id",
+        "bus",
+        "event_source",
+        "detail_type",
+        "origin",
+        "rules_matched",
+        "replay",
+        "replay_of",
+    ),
     EVENT_MATCHED: ("event_id", "rule", "target"),
     EVENT_UNMATCHED: ("event_id", "rule", "target", "explanation"),
     EVENT_DELIVERY_FAILED: (
@@ -203,6 +219,12 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "dlq_message_id",
         "dlq_error",
     ),
+    EVENT_ARCHIVED: ("event_id", "archive", "size", "expires"),
+    EVENT_ARCHIVE_EXPIRED: ("event_id", "archive", "size"),
+    REPLAY_STARTED: ("replay", "archive", "event_start", "event_end", "rules", "events"),
+    REPLAY_CANCELLING: ("replay", "replayed", "events"),
+    REPLAY_CANCELLED: ("replay", "replayed", "events"),
+    REPLAY_COMPLETED: ("replay", "replayed", "last_replayed"),
     TOPIC_PUBLISHED: ("message_id", "topic", "origin", "subscriptions_matched"),
     NOTIFICATION_DELIVERED: ("message_id", "target", "delivery_id"),
     NOTIFICATION_FILTERED: ("message_id", "target", "reason"),

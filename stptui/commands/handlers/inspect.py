@@ -29,6 +29,7 @@ from stptui.commands.handlers.state_machines import (
 from stptui.commands.handlers.streams import show_stream, show_streams
 from stptui.commands.handlers.tables import show_table, show_tables
 from stptui.commands.registry import (
+    BUS,
     COUNT,
     EXECUTION,
     MESSAGE,
@@ -50,7 +51,7 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.sim.engine import Simulator
+from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
@@ -67,6 +68,8 @@ SHOW_WHATS = (
     "trace",
     "schedules",
     "buses",
+    "bus",
+    "replays",
     "topics",
     "buckets",
     "bucket",
@@ -85,8 +88,9 @@ SHOW_WHATS = (
 
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | topics | buckets | bucket BUCKET | routes | jobs | streams | stream STREAM "
-    "| rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID | logs FUNCTION"
+    "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | streams "
+    "| stream STREAM | rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID "
+    "| logs FUNCTION"
 )
 
 
@@ -104,7 +108,16 @@ def check_show(sim: Simulator, call: Call) -> None:
     show, a name missing or one too many. The REPL checks a finished line with this."""
     what, name = call.args["what"], call.args["name"]
     check_show_what(sim, what)
-    needs_name = what in ("queue", "message", "bucket", "stream", "table", "execution", "logs")
+    needs_name = what in (
+        "queue",
+        "message",
+        "bucket",
+        "stream",
+        "table",
+        "execution",
+        "logs",
+        "bus",
+    )
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
@@ -113,6 +126,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "table": ("a dynamo-db-table name", ""),
             "execution": ("an execution name or ARN", "`show executions` lists them"),
             "logs": ("a function or batch job name", "`show functions` lists the functions"),
+            "bus": ("an event bus name", "`show buses` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
     if not needs_name and what not in ("trace", "executions") and name is not None:
@@ -125,27 +139,28 @@ def check_show(sim: Simulator, call: Call) -> None:
     "show",
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
-    "buses, topics, buckets, one bucket, HTTP routes, batch jobs, Kinesis streams, one "
-    "stream, load balancer rules, DynamoDB tables, one table, state machine executions, "
-    "one execution or a workload's recent log lines.",
+    "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
+    "batch jobs, Kinesis streams, one stream, load balancer rules, DynamoDB tables, one "
+    "table, state machine executions, one execution or a workload's recent log lines.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | topics | buckets | bucket B | routes | jobs | streams | stream S | rules | "
-            "tables | table T | executions [SM] | execution ID | logs FUNCTION",
+            "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | streams | "
+            "stream S | rules | tables | table T | executions [SM] | execution ID | logs FUNCTION",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bucket, stream, table, state machine, function, message or execution "
-            "id, or number of records",
+            "the queue, bus, bucket, stream, table, state machine, function, message or "
+            "execution id, or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
+                ("bus", BUS),
                 ("message", MESSAGE),
                 ("trace", COUNT),
                 ("bucket", "bucket"),
@@ -167,6 +182,8 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show trace 50",
         "show schedules",
         "show buses",
+        "show bus eventBus",
+        "show replays",
         "show topics",
         "show bucket uploads",
         "show routes",
@@ -181,8 +198,8 @@ def check_show(sim: Simulator, call: Call) -> None:
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | topics | buckets | bucket BUCKET | routes | jobs | stream STREAM | rules |
-    table TABLE | executions [SM] | execution ID | logs FUNCTION"""
+    buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs |
+    stream STREAM | rules | table TABLE | executions [SM] | execution ID | logs FUNCTION"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -201,6 +218,10 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_schedules(sim)
     if what == "buses":
         return _show_buses(sim)
+    if what == "bus":
+        return _show_bus(sim, name)
+    if what == "replays":
+        return _show_replays(sim)
     if what == "topics":
         return _show_topics(sim)
     if what == "buckets":
@@ -408,6 +429,75 @@ def _show_buses(sim: Simulator) -> CommandResult:
     )
 
 
+def _show_bus(sim: Simulator, name: str) -> CommandResult:
+    """One bus: its rules (as `show buses` gives them), its archive and its replays."""
+    buses = sim.services["buses"]
+    try:
+        bus = buses.bus(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    listing = next(b for b in buses.listing() if b["bus"] == bus.key)
+    lines = [f"{bus.key} ({bus.name}): {len(bus.rules)} rule{'s' * (len(bus.rules) != 1)}"]
+    for r in listing["rules"]:
+        notes = _dlq_notes(r["dlq"], r["problems"])
+        lines.append(
+            f"  rule {r['rule']} -> {r['target']}: {format_value(r['pattern'])}"
+            + (f" ({notes})" if notes else "")
+        )
+    data: dict[str, Any] = {**listing, "archive": None, "replays": []}
+    if bus.archive is None:
+        lines.append("  no archive (`archivation` is not enabled)")
+        return CommandResult("\n".join(lines), data=data)
+    info = bus.archive.summary()
+    days = info["retention_days"]
+    lines.append(
+        f"  archive {info['archive']}: {info['event_count']:,} event"
+        f"{'s' * (info['event_count'] != 1)}, {info['size_bytes']:,} bytes, "
+        f"retention {f'{days} days' if days else 'forever'}"
+    )
+    if info["oldest"] is not None:
+        lines.append(f"    events from {info['oldest']} to {info['newest']}")
+    if info["arriving"]:
+        lines.append(f"    {info['arriving']:,} more on their way (10 minutes after they arrive)")
+    replays = buses.replays.listing(bus.key)
+    data.update(archive=info, replays=replays)
+    headers = ["replay", "state", "from", "to", "rules", "replayed", "started", "ended"]
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, [_replay_row(r) for r in replays]) if replays else None,
+        data=data,
+    )
+
+
+def _replay_row(r: dict[str, Any]) -> list[str]:
+    rules = "all" if r["rules"] is None else ", ".join(r["rules"])
+    return [
+        r["replay"],
+        r["state"],
+        r["event_start"],
+        r["event_end"],
+        rules,
+        f"{r['replayed']} of {r['events']}",
+        r["started"],
+        r["ended"] or "",
+    ]
+
+
+def _show_replays(sim: Simulator) -> CommandResult:
+    service = sim.services["buses"].replays
+    replays = [] if service is None else service.listing()
+    if not replays:
+        text = (
+            "no replay has been started"
+            if service is not None
+            else "no event bus of this stack has an archive (`archivation`), so none replays"
+        )
+        return CommandResult(text, data=[])
+    headers = ["replay", "bus", "state", "from", "to", "rules", "replayed", "started", "ended"]
+    rows = [[r["replay"], r["bus"], *_replay_row(r)[1:]] for r in replays]
+    return CommandResult(table=(headers, rows), data=replays)
+
+
 def _dlq_notes(dlq: str | None, problems: list[str]) -> str:
     return "; ".join([*([dlq] if dlq else []), *problems])
 
@@ -582,8 +672,26 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         if execution is not None:
             return explain_execution(session.sim, execution)
         _not_explained(session.sim, key)
+    lines = chain.lines()
+    replayed = next(
+        (
+            r
+            for r in chain.records
+            if r.kind == tk.EVENT_PUBLISHED
+            and r.get("replay_of")
+            and str(r.get("event_id")).startswith(key)
+        ),
+        None,
+    )
+    if replayed is not None:
+        # A replayed event's chain holds its original's: say which is which first.
+        lines.insert(
+            0,
+            f"event {replayed.get('event_id')} is replay {replayed.get('replay')}'s copy of "
+            f"event {replayed.get('replay_of')} (explain {replayed.get('replay_of')})",
+        )
     return CommandResult(
-        "\n".join(chain.lines()),
+        "\n".join(lines),
         data={"key": key, "records": [r.to_json() for r in chain.records]},
     )
 

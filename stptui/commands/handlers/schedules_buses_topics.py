@@ -18,6 +18,7 @@ from stptui.commands.registry import (
     COUNT,
     DETAIL_TYPE,
     EVENT_SOURCE,
+    INSTANT,
     KEY_VALUE,
     PAYLOAD,
     SCHEDULED,
@@ -33,9 +34,11 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_ms
+from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError
 from stptui.sim.payloads import NumberText
+from stptui.textsafe import quoted
 
 # -- schedules, event buses and SNS topics ---------------------------------------------------
 
@@ -350,3 +353,135 @@ def cmd_pause(session: Session, call: Call) -> CommandResult:
 def cmd_resume(session: Session, call: Call) -> CommandResult:
     """resume FUNCTION [INDEX]"""
     return _pause_resume(session, call, False)
+
+
+# -- archives and replays ---------------------------------------------------------------------
+
+
+def replay_instant(sim: Any, text: str, what: str) -> int:
+    """A replay's --from or --to: an ISO-8601 instant, `now`, or `-DURATION` (that long
+    before now, as `advance` reads a duration); a CommandError for anything else."""
+    now = sim.clock.now
+    if text == "now":
+        return now
+    if text.startswith("-"):
+        try:
+            ago = parse_duration(text[1:])
+        except BehaviorError as exc:
+            raise CommandError(f"{what}: {exc}", "e.g. -2h is two hours before now") from None
+        return max(MIN_MS, now - ago)
+    try:
+        return parse_instant(text)
+    except InstantRangeError as exc:
+        raise CommandError(f"{what}: {exc}", "e.g. 2026-01-05T08:00:00Z") from None
+    except ValueError:
+        raise CommandError(
+            f"{what}: {quoted(text)} is not an instant",
+            "an ISO-8601 instant (2026-01-05T08:00:00Z), `now`, or how long before now (-2h)",
+        ) from None
+
+
+def _replay_service(sim: Any) -> Any:
+    """The simulation's replays, or the refusal of a stack that archives no bus."""
+    service = sim.services["buses"].replays
+    if service is None:
+        raise CommandError(
+            "no event bus of this stack has an archive, so there is nothing to replay",
+            "give a bus `archivation: {enabled: true}` in stacktape.yml",
+        )
+    return service
+
+
+@command(
+    "replay",
+    "messages",
+    "Replay a bus's archived events from a time window to its rules (StartReplay).",
+    args=(Arg("BUS", BUS, "an event bus of the stack with `archivation` enabled"),),
+    options=(
+        Option("--from", INSTANT, "the window's start (inclusive): ISO-8601, now or -2h", "T"),
+        Option("--to", INSTANT, "the window's end (exclusive): ISO-8601, now or -2h", "T"),
+        Option("--rules", WORD, "only these rules (names or ARNs), comma-separated", "R,..."),
+        Option("--name", WORD, "the replay's name (default BUS-replay-N)", "N"),
+    ),
+    examples=(
+        "replay orderEvents --from -1h --to now",
+        "replay orderEvents --from 2026-01-05T07:00:00Z --to 2026-01-05T08:00:00Z --name fix-1",
+    ),
+    details=(
+        "An event reaches the archive 10 minutes after the bus received it. The replay takes "
+        "the archived events whose time lies in the window and replays one minute of them a "
+        "second, oldest minute first, starting a second from now: each is a new event with "
+        "the original's time and a `replay-name` field, matched against the rules' patterns "
+        "and never archived again. `show replays` gives its state; `cancel-replay` stops it."
+    ),
+    changes_state=True,
+)
+def cmd_replay(session: Session, call: Call) -> CommandResult:
+    """replay BUS --from T --to T [--rules R,...] [--name N]"""
+    sim = session.sim
+    service = _replay_service(sim)
+    missing = [o for o in ("from", "to") if o not in call.opts]
+    if missing:
+        raise CommandError(
+            f"replay needs --{' and --'.join(missing)}",
+            f"e.g. replay {call.args['bus']} --from -1h --to now",
+        )
+    start = replay_instant(sim, call.opts["from"], "--from")
+    end = replay_instant(sim, call.opts["to"], "--to")
+    words = None
+    if "rules" in call.opts:
+        words = list(dict.fromkeys(w for w in call.opts["rules"].split(",") if w))
+        if not words:
+            raise CommandError("--rules names no rule", "e.g. --rules RULE_NAME,RULE_NAME")
+    try:
+        replay = service.start(call.args["bus"], start, end, words, call.opts.get("name"))
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    info = replay.describe()
+    rules = "every rule" if info["rules"] is None else ", ".join(info["rules"])
+    lines = [
+        f"replay {replay.name} {info['state']} on {info['bus']} (archive {info['archive']}): "
+        f"{replay.total} event{'s' * (replay.total != 1)} from {info['event_start']} to "
+        f"{info['event_end']}, to {rules} ({info['rule_count']})"
+    ]
+    if replay.batches:
+        minutes = len(replay.batches)
+        lines.append(
+            f"  {minutes} minute{'s' * (minutes != 1)} of events, one a second from "
+            f"{iso_ms(replay.next_ms())}; done at {iso_ms(replay.done_ms())}"
+        )
+    arriving = replay.archive.arriving(start, end)
+    if arriving:
+        lines.append(
+            f"  {arriving} more event{'s' * (arriving != 1)} of the window will not be "
+            "replayed: EventBridge archives an event 10 minutes after it arrives, and "
+            f"{'it has' if arriving == 1 else 'they have'} not arrived yet"
+        )
+    return CommandResult("\n".join(lines), data=info)
+
+
+@command(
+    "cancel-replay",
+    "messages",
+    "Cancel a STARTING or RUNNING replay (CancelReplay); events already replayed stay.",
+    args=(Arg("NAME", WORD, "the replay's name (`show replays` lists them)"),),
+    examples=("cancel-replay fix-1",),
+    details=(
+        "The replay is CANCELLING until its next minute of events would have been "
+        "replayed, and CANCELLED then: nothing more is replayed."
+    ),
+    changes_state=True,
+)
+def cmd_cancel_replay(session: Session, call: Call) -> CommandResult:
+    """cancel-replay NAME"""
+    service = _replay_service(session.sim)
+    try:
+        replay = service.cancel(call.args["name"])
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    info = replay.describe()
+    return CommandResult(
+        f"replay {replay.name} CANCELLING: {replay.replayed} of {replay.total} events replayed; "
+        "nothing more will be",
+        data=info,
+    )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from stptui.config.model import Ref
     from stptui.sim.behavior import Emission
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.bus_archive import Archive, ReplayService
 
 MAX_DETAIL_TYPE = 128
 # "AWS has raised the maximum payload size from 256 KB to 1 MB for ... Amazon EventBridge"
@@ -458,6 +459,8 @@ class BusSim:
         self.arn = arn
         self.external = external
         self.rules: list[BusRule] = []
+        # The bus's archive (a stack bus with `archivation.enabled`), else None.
+        self.archive: Archive | None = None
 
 
 @dataclass(slots=True)
@@ -468,6 +471,8 @@ class PutEventsEntry:
     detail_type: str
     detail: dict[str, Any]
     resources: list[str]
+    # The entry's size as PutEvents counts it (what an archive's SizeBytes adds up).
+    size: int = 0
 
 
 class EventsError(ValueError):
@@ -537,7 +542,7 @@ def validate_entry(
             f"(The entry is {size:,} bytes; PutEvents takes at most {MAX_ENTRY_BYTES:,}.)",
             "put the data in S3 and send its key",
         )
-    return PutEventsEntry(source, detail_type, parsed, res)
+    return PutEventsEntry(source, detail_type, parsed, res, size)
 
 
 class BusService:
@@ -549,13 +554,22 @@ class BusService:
         self.by_arn: dict[str, BusSim] = {}
         # Rules whose bus names nothing (a lint error): kept out of routing, listed by views.
         self.unattached: list[tuple[str, str]] = []
+        # Archives and replays (stptui.sim.services.bus_archive), made only for a stack
+        # that archives a bus: most do not, and their sessions need not import the module.
+        self.replays: ReplayService | None = None
         self._add(BusSim(DEFAULT_BUS, DEFAULT_BUS, default_bus_arn(sim)))
         for bus in sim.stack.buses:
-            self._add(
-                BusSim(
-                    bus.name, bus.event_source_name or _aws_name(sim, bus.name), sim.arn(bus.name)
-                )
+            bus_sim = BusSim(
+                bus.name, bus.event_source_name or _aws_name(sim, bus.name), sim.arn(bus.name)
             )
+            self._add(bus_sim)
+            if bus.archive_enabled:
+                # Stacktape archives its own buses only; `useDefaultBus` gets no archive.
+                from stptui.sim.services import bus_archive
+
+                if self.replays is None:
+                    self.replays = bus_archive.ReplayService(sim, self)
+                bus_sim.archive = bus_archive.Archive(sim, bus_sim, bus.archive_retention_days)
         for res in sim.stack.resources.values():
             if not isinstance(res, (Workload, Queue)):
                 continue
@@ -657,7 +671,6 @@ class BusService:
 
     def _put(self, bus: BusSim, entry: PutEventsEntry, origin: str) -> str:
         sim = self.sim
-        now = sim.clock.now
         event_id = sim.new_id()
         event = {
             "version": "0",
@@ -665,29 +678,44 @@ class BusService:
             "detail-type": entry.detail_type,
             "source": entry.source,
             "account": sim.account_id,
-            "time": iso_s(now),
+            "time": iso_s(sim.clock.now),
             "region": sim.region,
             "resources": entry.resources,
             "detail": entry.detail,
         }
+        if bus.archive is not None:
+            bus.archive.receive(event, entry.size)
+        self.route(bus, event, origin, bus.rules)
+        return event_id
+
+    def route(
+        self,
+        bus: BusSim,
+        event: dict[str, Any],
+        origin: str,
+        rules: list[BusRule],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Match `event` against `rules` of `bus` and deliver it to each that matches: what
+        PutEvents does after it accepted the event, and what a replay does with an archived
+        one (only to its rules; `extra` marks the published record as a replay's)."""
+        sim = self.sim
+        now = sim.clock.now
+        event_id = event["id"]
         # Matching is pure: decide every rule first so that the published record can say
         # how many matched.
-        verdicts = [(rule, rule.explain(event)) for rule in bus.rules]
-        sim.trace.emit(
-            (
-                now,
-                tk.EVENT_PUBLISHED,
-                bus.key,
-                {
-                    "event_id": event_id,
-                    "bus": bus.key,
-                    "event_source": entry.source,
-                    "detail_type": entry.detail_type,
-                    "origin": origin,
-                    "rules_matched": sum(1 for _, why in verdicts if not why),
-                },
-            )
-        )
+        verdicts = [(rule, rule.explain(event)) for rule in rules]
+        data = {
+            "event_id": event_id,
+            "bus": bus.key,
+            "event_source": event["source"],
+            "detail_type": event["detail-type"],
+            "origin": origin,
+            "rules_matched": sum(1 for _, why in verdicts if not why),
+        }
+        if extra:
+            data.update(extra)
+        sim.trace.emit((now, tk.EVENT_PUBLISHED, bus.key, data))
         for rule, why in verdicts:
             if why:
                 sim.trace.emit(
@@ -713,7 +741,6 @@ class BusService:
                 )
             )
             self._deliver(rule, event)
-        return event_id
 
     def _deliver(self, rule: BusRule, event: dict[str, Any]) -> None:
         sim = self.sim

@@ -48,6 +48,7 @@ from stptui.tui.widgets.agenda_pane import word_breaks
 from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
     bucket_section,
+    bus_section,
     load_balancer_section,
     stream_section,
     table_section,
@@ -235,6 +236,7 @@ def describe_resource(
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
     bucket_section(text, sim, name)
+    bus_section(text, sim, name)
     state_machine_section(text, sim, name, records)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):

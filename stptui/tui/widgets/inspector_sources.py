@@ -2,8 +2,9 @@
 (its shards, the records it holds and where each reader is on each shard: `show stream`'s
 figures), a DynamoDB table (its key, its first items, and its stream as a Kinesis stream's:
 `show table`'s), an application load balancer (its listeners and their rules in the
-order ELB tries them: `show rules`'s) and a bucket (its lifecycle rules, each object's
-storage class and what a rule does to it next: `show bucket`'s).
+order ELB tries them: `show rules`'s), a bucket (its lifecycle rules, each object's
+storage class and what a rule does to it next: `show bucket`'s) and an archived event bus
+(its archive and its replays: `show bus`'s).
 
 The pane is narrow (about 33 columns beside the graph): each entry is one line marked to
 wrap under its own text, and the 56-digit sequence numbers are shortened as the Events
@@ -193,6 +194,32 @@ def _rule_line(rule: dict[str, Any]) -> Text:
     line.append(" → ")
     line.append(target, "bold")
     return line
+
+
+def bus_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s archive (its events, size and retention) and its replays, when it is a bus
+    of the simulation with an archive: `show bus`'s figures."""
+    bus = sim.services["buses"].buses.get(name)
+    if bus is None or bus.archive is None:
+        return
+    info = bus.archive.summary()
+    days = info["retention_days"]
+    _heading(text, "Archive now")
+    count = info["event_count"]
+    summary = (
+        f"{count:,} event{'s' * (count != 1)}, {info['size_bytes']:,} bytes, "
+        f"retention {f'{days} days' if days else 'forever'}"
+    )
+    _line(text, Text(summary))
+    if info["arriving"]:
+        _line(text, Text(f"{info['arriving']:,} more on their way", "dim"))
+    replays = sim.services["buses"].replays.listing(name)
+    if replays:
+        _heading(text, "Replays")
+    for r in replays:
+        line = Text.assemble((safe(r["replay"]), "bold"), f" {r['state']} ")
+        line.append(f"{r['replayed']} of {r['events']}, {r['event_start']} to {r['event_end']}")
+        _line(text, line)
 
 
 def bucket_section(text: Text, sim: Simulator, name: str) -> None:
