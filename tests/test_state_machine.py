@@ -391,18 +391,6 @@ def test_stop_execution_aborts_and_drops_its_timers(tmp_path: Path) -> None:
         execute(s, "stop-execution n1")
 
 
-def test_jsonata_executions_fail_with_a_clear_cause(tmp_path: Path) -> None:
-    definition = {
-        "QueryLanguage": "JSONata",
-        "StartAt": "P",
-        "States": {"P": {"Type": "Pass", "End": True}},
-    }
-    s = open_stack(tmp_path, definition)
-    ex = start(s)
-    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
-    assert "JSONata" in str(ex.cause) and "not simulated" in str(ex.cause)
-
-
 def test_an_unsimulated_integration_fails_the_task_naming_it(tmp_path: Path) -> None:
     definition = {
         "StartAt": "Send",

@@ -1168,12 +1168,22 @@ CODES: dict[str, CodeInfo] = {
                 "Parallel branch or Map iteration that an outer scope assigns too).",
                 "Fix the field the message names.",
             ),
+            "asl-jsonata": _stack(
+                "error",
+                "A JSONata state's field is invalid, as Step Functions refuses it when the "
+                "definition is created: a `{% %}` expression with a syntax error, "
+                "`$states.result` read outside the Output and Assign of a Task, Parallel or "
+                "Map, `$states.errorOutput` outside a Catcher's Output and Assign, a Choice "
+                "rule without a `Condition`, a Wait without exactly one of `Seconds` and "
+                "`Timestamp`, or a bad variable name.",
+                "Fix the expression or field the message names (JSONata 2.0 syntax).",
+            ),
             "asl-not-simulated": _stack(
                 "warning",
-                "Part of a definition is not simulated: `QueryLanguage: JSONata` (executions "
-                "fail with a clear cause), a Distributed Map's `ItemReader` other than "
-                "s3:listObjectsV2 and s3:getObject, or its MANIFEST and PARQUET input types.",
-                "Use JSONPath to simulate the state machine; read items as JSON, JSONL or CSV.",
+                "Part of a definition is not simulated: a Distributed Map's `ItemReader` "
+                "other than s3:listObjectsV2 and s3:getObject, or its MANIFEST and PARQUET "
+                "input types.",
+                "Read items as JSON, JSONL or CSV.",
             ),
             "asl-error-name": _stack(
                 "warning",

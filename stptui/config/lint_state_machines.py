@@ -57,6 +57,10 @@ class StateMachineChecks(_LinterBase):
                     self.report(
                         path, "warning", "asl-variable", p.message, resource=sm.name, hint=p.hint
                     )
+                elif p.kind == "jsonata":
+                    self.report(
+                        path, "error", "asl-jsonata", p.message, resource=sm.name, hint=p.hint
+                    )
                 elif p.kind == "no-task-token":
                     self.report(
                         path,
@@ -118,11 +122,14 @@ class StateMachineChecks(_LinterBase):
         TableName, an entry's EventBusName) names no resource of its type in the stack."""
         from stptui.sim import asl_integrations as integ  # lazily, as above
         from stptui.sim import asl_sdk
+        from stptui.sim.asl import request_field
+        from stptui.sim.asl_jsonata import is_expression
         from stptui.sim.asl_targets import known_forms
 
         kind = integ.TARGETS.get(resource) or asl_sdk.APIS[resource].kind
         known = known_forms(self.stack, kind)
-        params = state.get("Parameters")
+        request = request_field(state)
+        params = state.get(request)
         if not isinstance(params, dict):
             return
         found: list[tuple[tuple[str | int, ...], Any]] = []
@@ -134,14 +141,15 @@ class StateMachineChecks(_LinterBase):
         elif kind.param in params:
             found.append(((kind.param,), params[kind.param]))
         for where, value in found:
-            if integ.target_name(value, kind, known) is not None:
+            # A JSONata expression names its target at run time.
+            if is_expression(value) or integ.target_name(value, kind, known) is not None:
                 continue
             names = ", ".join(known) or "none"
             param = (
                 "url" if kind.param == "QueueUrl" else "name" if kind.rtype == "bucket" else "arn"
             )
             self.report(
-                (*sm.definition_path, *path, "Parameters", *where),
+                (*sm.definition_path, *path, request, *where),
                 "warning",
                 "asl-task-target",
                 f"Task state {path[-1]!r} of {sm.name!r}: {where[-1]} {integ.shown(value)} "
@@ -157,21 +165,24 @@ class StateMachineChecks(_LinterBase):
         the stack, or a states:startExecution task's StateMachineArn no state machine."""
         from stptui.sim import asl_integrations as integ  # lazily, as above
         from stptui.sim import asl_jobs
+        from stptui.sim.asl import request_field
+        from stptui.sim.asl_jsonata import is_expression
         from stptui.sim.asl_targets import known_forms
 
         batch = resource.startswith(asl_jobs.BATCH_SUBMIT)
         kind = asl_jobs.JOB_DEFINITION if batch else asl_jobs.STATE_MACHINE
-        params = state.get("Parameters")
+        request = request_field(state)
+        params = state.get(request)
         if not isinstance(params, dict) or kind.param not in params:
             return
         known = known_forms(self.stack, kind)
         value = params[kind.param]
-        if integ.target_name(value, kind, known) is not None:
+        if is_expression(value) or integ.target_name(value, kind, known) is not None:
             return
         names = ", ".join(known) or "none"
         param = "jobDefinitionArn" if batch else "arn"
         self.report(
-            (*sm.definition_path, *path, "Parameters", kind.param),
+            (*sm.definition_path, *path, request, kind.param),
             "warning",
             "asl-task-target",
             f"Task state {path[-1]!r} of {sm.name!r}: {kind.param} {integ.shown(value)} "

@@ -5,11 +5,14 @@ state types, Next/End, transitions and reachability, Retry/Catch fields, timeout
 nested machines of Parallel and Map), each with its data path inside the definition so that
 `validate` gives file:line:col, and in Step Functions' own wording (`SCHEMA_VALIDATION_FAILED:
 ...`, `MISSING_TRANSITION_TARGET: ...`) where it is known. The data-flow fields of each state
-are checked by `stptui.sim.asl_data.check_state`. It also warns about what the simulator
-does not run: `QueryLanguage: JSONata`, and Task integrations other than Lambda and
+are checked by `stptui.sim.asl_data.check_state`, those of JSONata states (their `{% %}`
+expressions' syntax, where `$states.result` and `$states.errorOutput` may be read) by
+`stptui.sim.asl_jsonata_data.check_state`. It also warns about what the simulator
+does not run: Task integrations other than Lambda and
 those of stptui.sim.asl_integrations (with `.waitForTaskToken` on Lambda, SQS, SNS,
 EventBridge and the aws-sdk: ones: then a warning when the Parameters never pass
-`$$.Task.Token`) and stptui.sim.asl_jobs. A Map's Distributed Map fields are checked by
+`$$.Task.Token`, or `$states.context.Task.Token` in a JSONata state's Arguments) and
+stptui.sim.asl_jobs. A Map's Distributed Map fields are checked by
 `stptui.sim.asl_distributed.check_map`.
 
 `task_target` says which stack function a Task state invokes, resolving `Resource` as the
@@ -26,10 +29,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from stptui.config.diagnostics import did_you_mean
+from stptui.sim import asl_jsonata_data
 from stptui.sim.asl_data import ASSIGN_TYPES, assigned_names, check_state, variable_refs
 from stptui.sim.asl_distributed import check_map, is_distributed
 from stptui.sim.asl_integrations import SIMULATED as SIMULATED_INTEGRATIONS
 from stptui.sim.asl_jobs import RESOURCES as JOB_INTEGRATIONS
+from stptui.sim.asl_jsonata import is_expression
 from stptui.sim.asl_sdk import SIMULATED as SDK_INTEGRATIONS
 
 Path = tuple[str | int, ...]
@@ -42,6 +47,7 @@ Kind = Literal[
     "error-name",
     "no-task-token",
     "variable",
+    "jsonata",
 ]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -66,6 +72,8 @@ CALLBACK_INTEGRATIONS = (
     "arn:aws:states:::events:putEvents",
 )
 TASK_TOKEN_PATH = "$$.Task.Token"
+# A JSONata state passes the token from its context object.
+JSONATA_TASK_TOKEN = re.compile(r"\$states\s*\.\s*context\s*\.\s*Task\s*\.\s*Token(?![\w$])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +131,6 @@ def check_definition(definition: Any) -> list[AslProblem]:
     if not isinstance(definition, dict):
         problems.append(_schema((), "The definition must be a JSON object"))
         return problems
-    if definition.get("QueryLanguage") == "JSONata":
-        problems.append(
-            AslProblem(
-                ("QueryLanguage",),
-                "warning",
-                "not-simulated",
-                "QueryLanguage JSONata is not simulated; executions of this state machine fail",
-                "write the definition with JSONPath (the default query language)",
-            )
-        )
     timeout = definition.get("TimeoutSeconds")
     if timeout is not None and (not _is_int(timeout) or timeout < 1):
         problems.append(
@@ -356,16 +354,7 @@ def _check_state(
             _schema((*at, "Assign"), f"Field 'Assign' is not supported by a {stype} state")
         )
     _check_language(state, at, language, problems)
-    if state.get("QueryLanguage") == "JSONata":
-        problems.append(
-            AslProblem(
-                (*at, "QueryLanguage"),
-                "warning",
-                "not-simulated",
-                f"state {name!r} uses QueryLanguage JSONata, which is not simulated",
-                "write it with JSONPath (the default query language)",
-            )
-        )
+    jsonata = state_language(state, language) == JSONATA
     if stype in _FLOW_TYPES:
         has_next, has_end = "Next" in state, state.get("End") is True
         if has_next == has_end:
@@ -411,7 +400,7 @@ def _check_state(
             _schema((*at, field), f"Field '{field}' is not supported by a {stype} state")
         )
     if stype == "Task":
-        _check_task(name, state, at, problems)
+        _check_task(name, state, at, problems, jsonata)
     if stype == "Parallel":
         branches = state.get("Branches")
         if not isinstance(branches, list) or not branches:
@@ -435,15 +424,58 @@ def _check_state(
             else:
                 problems.append(AslProblem((*at, *path), "warning", "not-simulated", text, hint))
         limit = state.get("MaxConcurrency")
-        if limit is not None and (not _is_int(limit) or limit < 0):
+        if limit is not None and not is_expression(limit) and (not _is_int(limit) or limit < 0):
             problems.append(
                 _schema(
                     (*at, "MaxConcurrency"),
                     "The value for the field 'MaxConcurrency' must be a non-negative integer",
                 )
             )
+    if jsonata:
+        for path, message in asl_jsonata_data.check_state(state):
+            problems.append(AslProblem((*at, *path), "error", "jsonata", message, _JSONATA_HINT))
+        return
     for path, message in check_state(state):
         problems.append(AslProblem((*at, *path), "error", "data", message))
+
+
+_JSONATA_HINT = (
+    "Step Functions refuses the definition when it is created: fix the expression "
+    "({% ... %}, JSONata 2.0 syntax; $states.input, $states.result, $states.errorOutput, "
+    "$states.context and variables as $name)"
+)
+
+
+def state_language(state: Mapping[str, Any], inherited: str) -> str:
+    """The query language a state uses: its own QueryLanguage, else the definition's."""
+    own = state.get("QueryLanguage")
+    return own if own in QUERY_LANGUAGES else inherited
+
+
+def jsonata_states(definition: Any) -> list[Mapping[str, Any]]:
+    """Every state of a definition (nested machines included) whose query language is
+    JSONata: its own QueryLanguage, else the definition's."""
+    if not isinstance(definition, dict):
+        return []
+    inherited = definition.get("QueryLanguage", JSONPATH)
+    out: list[Mapping[str, Any]] = []
+
+    def walk(machine: Any) -> None:
+        states = machine.get("States") if isinstance(machine, dict) else None
+        if not isinstance(states, dict):
+            return
+        for state in states.values():
+            if not isinstance(state, dict):
+                continue
+            if state_language(state, inherited) == JSONATA:
+                out.append(state)
+            for branch in state.get("Branches") or []:
+                walk(branch)
+            for key in ("ItemProcessor", "Iterator"):
+                walk(state.get(key))
+
+    walk(definition)
+    return out
 
 
 # The query languages ("Transforming data with JSONata in Step Functions"): JSONPath is the
@@ -453,6 +485,7 @@ QUERY_LANGUAGES = (JSONPATH, JSONATA)
 # Fields only JSONPath states take, and fields only JSONata states take.
 JSONPATH_FIELDS = (
     "Parameters",
+    "Result",
     "InputPath",
     "ResultPath",
     "ResultSelector",
@@ -494,6 +527,20 @@ def _check_language(
         return
     language = own or inherited
     refused = JSONPATH_FIELDS if language == JSONATA else JSONATA_FIELDS
+    # A Catcher's output is placed by ResultPath (JSONPath) or made by Output (JSONata).
+    catch_field = "ResultPath" if language == JSONATA else "Output"
+    catchers = state.get("Catch")
+    for i, catcher in enumerate(catchers if isinstance(catchers, list) else []):
+        if isinstance(catcher, dict) and catch_field in catcher:
+            problems.append(
+                _schema(
+                    (*at, "Catch", i, catch_field),
+                    f"The field '{catch_field}' is not supported by a catcher of a {language} "
+                    "state",
+                    "a JSONata catcher takes Output and Assign; a JSONPath one ResultPath and "
+                    "Assign",
+                )
+            )
     for field_name in refused:
         if field_name in state:
             problems.append(
@@ -507,30 +554,44 @@ def _check_language(
             )
 
 
-def _check_task(name: str, state: Mapping[str, Any], at: Path, problems: list[AslProblem]) -> None:
+def _check_task(
+    name: str,
+    state: Mapping[str, Any],
+    at: Path,
+    problems: list[AslProblem],
+    jsonata: bool = False,
+) -> None:
     if "Resource" not in state:
         problems.append(_schema(at, "These fields are required: [Resource]"))
     for field in ("TimeoutSeconds", "HeartbeatSeconds"):
         value = state.get(field)
+        if jsonata and is_expression(value):
+            continue  # its value is known when the task starts
         if value is not None and (not _is_int(value) or value < 1):
             problems.append(
                 _schema(
                     (*at, field), f"The value for the field '{field}' must be a positive integer"
                 )
             )
-    if callback_base(state.get("Resource")) is not None and not passes_task_token(
-        state.get("Parameters")
-    ):
+    request = request_field(state)
+    check = passes_jsonata_token if jsonata else passes_task_token
+    passes = check(state.get(request))
+    if callback_base(state.get("Resource")) is not None and not passes:
+        token = "$states.context.Task.Token" if jsonata else TASK_TOKEN_PATH
+        example = (
+            '"taskToken": "{% $states.context.Task.Token %}"'
+            if jsonata
+            else f'"taskToken.$": "{TASK_TOKEN_PATH}"'
+        )
         problems.append(
             AslProblem(
-                (*at, "Parameters") if "Parameters" in state else (*at, "Resource"),
+                (*at, request) if request in state else (*at, "Resource"),
                 "warning",
                 "no-task-token",
-                f"Task state {name!r} waits for a task token that its Parameters never pass "
-                f"on ({TASK_TOKEN_PATH}): no worker can answer it, so it waits until its "
+                f"Task state {name!r} waits for a task token that its {request} never pass "
+                f"on ({token}): no worker can answer it, so it waits until its "
                 "TimeoutSeconds (or HeartbeatSeconds) end it",
-                f'pass the token, e.g. in the message or payload: "taskToken.$": '
-                f'"{TASK_TOKEN_PATH}"',
+                f"pass the token, e.g. in the message or payload: {example}",
             )
         )
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
@@ -680,10 +741,16 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
         isinstance(resource, str) and resource.startswith(LAMBDA_INVOKE + ".")
     ):
         kind = SDK_LAMBDA_INVOKE if resource == SDK_LAMBDA_INVOKE else LAMBDA_INVOKE
-        params = state.get("Parameters")
+        params = state.get(request_field(state))
+        if is_expression(params):
+            why = "the Arguments are evaluated at run time"
+            return TaskTarget(None, True, kind, why, None, bool(callback))
         name = params.get("FunctionName") if isinstance(params, dict) else None
         if name is None and isinstance(params, dict) and "FunctionName.$" in params:
             why = "FunctionName.$ is read at run time"
+            return TaskTarget(None, True, kind, why, None, bool(callback))
+        if is_expression(name):
+            why = "FunctionName is evaluated at run time"
             return TaskTarget(None, True, kind, why, None, bool(callback))
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
@@ -743,6 +810,24 @@ def passes_task_token(value: Any) -> bool:
     if isinstance(value, list):
         return any(passes_task_token(item) for item in value)
     return False
+
+
+def passes_jsonata_token(value: Any) -> bool:
+    """Whether a JSONata state's Arguments read `$states.context.Task.Token` in one of their
+    expressions."""
+    if isinstance(value, str):
+        return is_expression(value) and JSONATA_TASK_TOKEN.search(value) is not None
+    if isinstance(value, dict):
+        return any(passes_jsonata_token(item) for item in value.values())
+    if isinstance(value, list):
+        return any(passes_jsonata_token(item) for item in value)
+    return False
+
+
+def request_field(state: Mapping[str, Any]) -> str:
+    """The field holding a Task's request: `Arguments` in a JSONata state that has them,
+    else `Parameters`."""
+    return "Arguments" if "Arguments" in state and "Parameters" not in state else "Parameters"
 
 
 def _shown(value: Any) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from stptui.sim.asl_intrinsics import (
     MAX_NESTING,
@@ -45,6 +45,7 @@ from stptui.sim.asl_jsonpath import (
 
 __all__ = [
     "DataEnv",
+    "JsonataEnv",
     "RuleVerdict",
     "StatesRuntimeError",
     "assign_values",
@@ -56,6 +57,7 @@ __all__ = [
     "parse_timestamp_ms",
     "state_input",
     "state_output",
+    "valid_variable_name",
     "wait_until_ms",
 ]
 
@@ -78,6 +80,18 @@ class DataEnv:
     uuid: Callable[[], str]
     random: Callable[[int, int], int]
     variables: Mapping[str, Any] | None = None
+    # Whether the state's query language is JSONata (a JsonataEnv): a class attribute, so
+    # that a JSONPath state's env costs no more to make.
+    jsonata: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class JsonataEnv(DataEnv):
+    """The DataEnv of a JSONata state (stptui.sim.asl_jsonata_data evaluates it): also the
+    virtual time its `$now()` and `$millis()` read."""
+
+    now_ms: int = 0
+    jsonata: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -755,15 +769,9 @@ def _check_assign(assign: Any, where: tuple[str | int, ...]) -> Iterator[Problem
     for key, value in assign.items():
         here = (*where, key)
         variable = variable_name(key)
-        if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME:
-            yield (
-                here,
-                f"The variable name {variable!r} is not valid: a variable name is a Unicode "
-                f"identifier (a letter or _, then letters, digits or _) of at most "
-                f"{MAX_VARIABLE_NAME} characters",
-            )
-        elif variable == RESERVED_VARIABLE:
-            yield here, "The variable name 'states' is reserved ($states)"
+        problem = valid_variable_name(variable)
+        if problem is not None:
+            yield here, problem
         elif variable in seen:
             yield here, f"The variable {variable!r} is assigned twice in one Assign"
         seen.add(variable)
@@ -771,6 +779,20 @@ def _check_assign(assign: Any, where: tuple[str | int, ...]) -> Iterator[Problem
             yield from _check_dynamic(value, here, key)
         else:
             yield from _check_template(value, here)
+
+
+def valid_variable_name(variable: str) -> str | None:
+    """Why `variable` cannot name a workflow variable (not a Unicode identifier of at most
+    80 characters, or the reserved `states`), or None."""
+    if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME:
+        return (
+            f"The variable name {variable!r} is not valid: a variable name is a Unicode "
+            f"identifier (a letter or _, then letters, digits or _) of at most "
+            f"{MAX_VARIABLE_NAME} characters"
+        )
+    if variable == RESERVED_VARIABLE:
+        return "The variable name 'states' is reserved ($states)"
+    return None
 
 
 def _check_rule(rule: Any, where: tuple[str | int, ...], top: bool) -> Iterator[Problem]:

@@ -7,8 +7,10 @@ prefix, `s3:getObject` reads one object as a JSON array, JSON Lines or CSV (the 
 one child input per batch, `{"BatchInput": ..., "Items": [...]}`; `ToleratedFailureCount` /
 `ToleratedFailurePercentage` say how many failed items the Map Run tolerates before it
 fails with `States.ExceedToleratedFailureThreshold`. The run itself (child executions on the
-clock) is stptui.sim.services.state_machine's. Rules and sources: docs/fidelity.md,
-"Step Functions redrive and the Distributed Map".
+clock) is stptui.sim.services.state_machine's. In a JSONata state the same fields take
+expressions: `Items`, `Arguments` in place of the reader's and writer's `Parameters`, a
+JSONata `BatchInput`, and `{% %}` numbers (stptui.sim.asl_jsonata_data evaluates them).
+Rules and sources: docs/fidelity.md, "Step Functions redrive and the Distributed Map".
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.sim import asl_jsonata_data
 from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
+from stptui.sim.asl_jsonata import is_expression
 from stptui.sim.clock import iso_ms
 
 if TYPE_CHECKING:
@@ -95,7 +99,11 @@ def _setting(
     fields: Mapping[str, Any], key: str, name: str, data: Any, env: DataEnv, ok: Any
 ) -> Any:
     """A numeric setting given literally (`key`) or by path (`key` + `Path`), or None; a
-    path value that `ok` refuses is States.Runtime."""
+    path value that `ok` refuses is States.Runtime. In a JSONata state `key` may be an
+    expression (of the Map's input): a value `ok` refuses is States.QueryEvaluationError."""
+    if key in fields and env.jsonata:
+        wanted = _WANTED.get(key, "a number")
+        return asl_jsonata_data.setting(fields, key, name, data, env, ok, wanted)
     if key in fields:
         return fields[key]
     if key + "Path" not in fields:
@@ -108,6 +116,16 @@ def _setting(
             f"{fields[key + 'Path']} is not valid for {key}: {json.dumps(value)[:100]}",
         )
     return value
+
+
+# What each setting must be, in the words of a JSONata state's evaluation error.
+_WANTED = {
+    "ToleratedFailureCount": "a non-negative integer",
+    "ToleratedFailurePercentage": "a number from 0 to 100",
+    "MaxItems": "a non-negative integer",
+    "MaxItemsPerBatch": "a positive integer",
+    "MaxInputBytesPerBatch": "a positive integer",
+}
 
 
 def _count_ok(value: Any) -> bool:
@@ -148,6 +166,17 @@ def tolerance(
 # -- ItemReader ---------------------------------------------------------------------------
 
 
+def _request(fields: Mapping[str, Any], where: str, name: str, effective: Any, env: DataEnv) -> Any:
+    """An ItemReader's or ResultWriter's request: its `Parameters` resolved against the Map's
+    effective input, or in a JSONata state its `Arguments` evaluated."""
+    if env.jsonata:
+        arguments = fields.get("Arguments") or {}
+        return asl_jsonata_data.evaluate(arguments, f"{where}/Arguments", name, effective, env)
+    return state_input(
+        {"Type": "Task", "Parameters": fields.get("Parameters") or {}}, name, effective, env
+    )
+
+
 def _reader_failed(cause: str, hint: str | None = None) -> StatesRuntimeError:
     return StatesRuntimeError(READER_FAILED, cause, hint=hint or "")
 
@@ -159,13 +188,14 @@ def read_items(
     from its input as an inline Map reads them. MaxItems keeps the first ones."""
     reader = state.get("ItemReader")
     if not isinstance(reader, Mapping):
+        if env.jsonata:
+            return asl_jsonata_data.map_items(state, name, effective, env)
         return map_items(state, name, effective, env)
     config = reader.get("ReaderConfig") or {}
-    params = state_input(
-        {"Type": "Task", "Parameters": reader.get("Parameters") or {}}, name, effective, env
-    )
+    params = _request(reader, "ItemReader", name, effective, env)
     if not isinstance(params, dict):
-        raise _reader_failed("The ItemReader's Parameters must be an object")
+        field = "Arguments" if env.jsonata else "Parameters"
+        raise _reader_failed(f"The ItemReader's {field} must be an object")
     resource = reader.get("Resource")
     bucket = _bucket(sim, params.get("Bucket"))
     if resource == LIST_OBJECTS:
@@ -318,7 +348,11 @@ def batches(
     most = _setting(batcher, "MaxItemsPerBatch", name, effective, env, _positive)
     max_bytes = _setting(batcher, "MaxInputBytesPerBatch", name, effective, env, _positive)
     head: dict[str, Any] = {}
-    if "BatchInput" in batcher:
+    if "BatchInput" in batcher and env.jsonata:
+        head["BatchInput"] = asl_jsonata_data.evaluate(
+            batcher["BatchInput"], "ItemBatcher/BatchInput", name, effective, env
+        )
+    elif "BatchInput" in batcher:
         head["BatchInput"] = state_input(
             {"Type": "Task", "Parameters": batcher["BatchInput"]}, name, effective, env
         )
@@ -376,7 +410,7 @@ def check_map(state: Mapping[str, Any]) -> list[Finding]:
             found.append(
                 ((key,), "schema", f"A Map may have '{key}' or '{key}Path', not both", None)
             )
-        if key in state and not ok(state[key]):
+        if key in state and not is_expression(state[key]) and not ok(state[key]):
             found.append(
                 ((key,), "schema", f"The value for the field '{key}' must be {what}", None)
             )
@@ -398,7 +432,9 @@ def _check_writer(writer: Any) -> list[Finding]:
     if not isinstance(writer, Mapping) or not writer:
         return [(where, "schema", "ResultWriter cannot be empty", _WRITER_HINT)]
     found: list[Finding] = []
-    has_resource, has_params = "Resource" in writer, "Parameters" in writer
+    # A JSONata state names the bucket in Arguments, a JSONPath one in Parameters.
+    request = "Arguments" if "Arguments" in writer else "Parameters"
+    has_resource, has_params = "Resource" in writer, request in writer
     if has_resource != has_params:
         found.append(
             (where, "schema", "ResultWriter needs Resource and Parameters together", _WRITER_HINT)
@@ -412,15 +448,16 @@ def _check_writer(writer: Any) -> list[Finding]:
                 None,
             )
         )
-    params = writer.get("Parameters")
+    params = writer.get(request)
     if has_params and not (
-        isinstance(params, Mapping) and ("Bucket" in params or "Bucket.$" in params)
+        (isinstance(params, Mapping) and ("Bucket" in params or "Bucket.$" in params))
+        or is_expression(params)
     ):
         found.append(
             (
-                ("ResultWriter", "Parameters"),
+                ("ResultWriter", request),
                 "schema",
-                "ResultWriter Parameters needs a Bucket (and optionally a Prefix)",
+                f"ResultWriter {request} needs a Bucket (and optionally a Prefix)",
                 None,
             )
         )
@@ -552,9 +589,7 @@ def write_results(
     output_type = config.get("OutputType", "JSON")
     if not exporting:
         return _transformed(children, machine_arn, transformation)
-    params = state_input(
-        {"Type": "Task", "Parameters": writer.get("Parameters") or {}}, name, effective, env
-    )
+    params = _request(writer, "ResultWriter", name, effective, env)
     bucket = _bucket(sim, params.get("Bucket") if isinstance(params, dict) else None, WRITER_FAILED)
     prefix = params.get("Prefix", "")
     if not isinstance(prefix, str):
@@ -673,7 +708,11 @@ def _check_reader(reader: Any) -> list[Finding]:
                 )
             )
         most = config.get("MaxItems")
-        if most is not None and not (_count_ok(most) and most <= MAX_ITEMS):
+        if (
+            most is not None
+            and not is_expression(most)
+            and not (_count_ok(most) and most <= MAX_ITEMS)
+        ):
             found.append(
                 (
                     ("ItemReader", "ReaderConfig", "MaxItems"),
@@ -700,7 +739,8 @@ def _check_batcher(batcher: Any) -> list[Finding]:
             )
         ]
     found: list[Finding] = []
-    if "MaxItemsPerBatch" in batcher and not _positive(batcher["MaxItemsPerBatch"]):
+    most = batcher.get("MaxItemsPerBatch")
+    if most is not None and not is_expression(most) and not _positive(most):
         found.append(
             (
                 ("ItemBatcher", "MaxItemsPerBatch"),
@@ -710,7 +750,11 @@ def _check_batcher(batcher: Any) -> list[Finding]:
             )
         )
     size = batcher.get("MaxInputBytesPerBatch")
-    if size is not None and not (_positive(size) and size <= MAX_BATCH_BYTES):
+    if (
+        size is not None
+        and not is_expression(size)
+        and not (_positive(size) and size <= MAX_BATCH_BYTES)
+    ):
         found.append(
             (
                 ("ItemBatcher", "MaxInputBytesPerBatch"),

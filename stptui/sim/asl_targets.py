@@ -5,7 +5,8 @@ reaches the state (`asl.task_target`, `asl_integrations.target_name`).
 
 Only constants count: a literal name, URL or ARN, `$ResourceParam(...)` (already resolved by
 the loader), `Ref` or `Fn::GetAtt` of the resource's logical id. A `.$` field is read at run
-time, so it names nothing here. The graph draws an edge for each target found; the linter
+time, and so is a JSONata `{% %}` expression; a JSONata Task's `Arguments` name targets as
+a JSONPath Task's `Parameters` do. The graph draws an edge for each target found; the linter
 uses the same literal forms (`known_forms`) to warn about constants that name nothing.
 """
 
@@ -179,7 +180,8 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
     base = target.integration
     if base is None or not isinstance(resource, str):
         return
-    params = state.get("Parameters")
+    request = asl.request_field(state)
+    params = state.get(request)
     if not isinstance(params, dict):
         return
     action = ACTIONS[base]
@@ -189,7 +191,7 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(entry, dict):
                 continue
-            where: Path = ("Parameters", "Entries", i)
+            where: Path = (request, "Entries", i)
             value = entry.get("EventBusName", "default")
             if value == "default":
                 found: str | None = DEFAULT_BUS
@@ -212,18 +214,19 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
     if kind.param in params:
         found = r.find(params[kind.param], kind)
         if found is not None:
-            yield Named(path, ("Parameters", kind.param), action, resource, found, waits)
+            yield Named(path, (request, kind.param), action, resource, found, waits)
 
 
 def _reader(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]:
     reader = state.get("ItemReader")
     if not isinstance(reader, dict) or reader.get("Resource") not in _READERS:
         return
-    params = reader.get("Parameters")
+    request = asl.request_field(reader)
+    params = reader.get(request)
     if isinstance(params, dict) and "Bucket" in params:
         found = r.find(params["Bucket"], BUCKET)
         if found is not None:
-            where = ("ItemReader", "Parameters", "Bucket")
+            where = ("ItemReader", request, "Bucket")
             yield Named(path, where, READS_ITEMS, reader["Resource"], found, None)
 
 
@@ -232,9 +235,10 @@ def _writer(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Name
     writer = state.get("ResultWriter")
     if not isinstance(writer, dict) or writer.get("Resource") != asl_distributed.PUT_OBJECT:
         return
-    params = writer.get("Parameters")
+    request = asl.request_field(writer)
+    params = writer.get(request)
     if isinstance(params, dict) and "Bucket" in params:
         found = r.find(params["Bucket"], BUCKET)
         if found is not None:
-            where = ("ResultWriter", "Parameters", "Bucket")
+            where = ("ResultWriter", request, "Bucket")
             yield Named(path, where, WRITES_RESULTS, writer["Resource"], found, None)

@@ -13,7 +13,9 @@ others. A DISTRIBUTED Map runs a Map Run of child executions that tolerates fail
 threshold (its items, batches and tolerance are stptui.sim.asl_distributed's). RedriveExecution
 runs an unsuccessful execution on from the states each flow was in when it stopped, keeping
 what its Parallel and Map states' children had finished. Data flow (paths, Parameters,
-Choice rules, Wait times) is stptui.sim.asl_data's.
+Choice rules, Wait times) is stptui.sim.asl_data's; that of `QueryLanguage: JSONata` states
+(Arguments, Output, Assign, Conditions and the other `{% %}` fields) is
+stptui.sim.asl_jsonata_data's: which states are JSONata is worked out once per machine.
 docs/fidelity.md ("Step Functions executions") lists the sources and the choices made.
 """
 
@@ -34,11 +36,13 @@ from stptui.sim import (
     asl_distributed,
     asl_integrations,
     asl_jobs,
+    asl_jsonata_data,
     asl_sdk,
 )
 from stptui.sim import trace as tk
 from stptui.sim.asl_data import (
     DataEnv,
+    JsonataEnv,
     StatesRuntimeError,
     assign_values,
     catch_output,
@@ -336,6 +340,9 @@ class Flow:
         self.retry_counts: dict[int, int] = {}
         # How to cancel what the current `.sync` task waits for (a batch job, an execution).
         self.waits: list[Callable[[], None]] = []
+        # A JSONata Task's TimeoutSeconds and HeartbeatSeconds, evaluated for the current
+        # attempt (None: the state's literal values hold).
+        self.limits: dict[str, int | None] | None = None
 
     def assign(self, values: Mapping[str, Any]) -> None:
         """Store assigned variables in this flow's own scope."""
@@ -391,6 +398,11 @@ class MachineSim:
         self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{self.aws_name}-role"
         self.executions: dict[str, Execution] = {}
         self.problems = [p for p in asl.check_definition(model.definition) if p.severity == "error"]
+        # The states whose query language is JSONata, by id (the definition keeps every state
+        # alive): a set lookup per state entry, empty for a JSONPath machine.
+        self.jsonata: frozenset[int] = frozenset(
+            id(s) for s in asl.jsonata_states(model.definition)
+        )
         self.functions = {f.name: sim.arn(f.name) for f in sim.stack.functions}
         # What each Task state calls, by the id of its state (the definition keeps every
         # state alive, so an id names one state): resolving it scans the stack's functions.
@@ -443,9 +455,6 @@ class MachineSim:
         self._history(ex, "ExecutionStarted", "", size)
         self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
-        if self.definition.get("QueryLanguage") == "JSONata":
-            self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
-            return ex
         self._enter(ex.root, ex.root.start, raw_input, size)
         return ex
 
@@ -484,9 +493,6 @@ class MachineSim:
         self._history(ex, "ExecutionRedriven", "", f"redrive {ex.redrive_count}")
         self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
-        if self.definition.get("QueryLanguage") == "JSONata":
-            self._close(ex, FAILED, "States.Runtime", _jsonata_cause(self.name))
-            return
         if old is None:
             self._enter(ex.root, ex.root.start, ex.input)
         else:
@@ -516,7 +522,7 @@ class MachineSim:
 
     # -- the run --------------------------------------------------------------------------
 
-    def _env(self, flow: Flow, state_name: str, retry_count: int) -> DataEnv:
+    def _env(self, flow: Flow, state_name: str, retry_count: int, jsonata: bool = False) -> DataEnv:
         ex = flow.ex
         context: dict[str, Any] = {
             "Execution": {
@@ -545,6 +551,8 @@ class MachineSim:
         def random(start: int, end: int) -> int:
             return rng.randrange(start, end) if end > start else start
 
+        if jsonata:
+            return JsonataEnv(context, self.sim.new_id, random, flow.scope, self.sim.clock.now)
         return DataEnv(context, self.sim.new_id, random, flow.scope)
 
     def _history(self, ex: Execution, what: str, state: str, detail: str | int) -> None:
@@ -614,26 +622,35 @@ class MachineSim:
         self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, retries: int
     ) -> None:
         """Run one attempt of a state (retries is how many came before)."""
-        env = self._env(flow, name, retries)
+        jsonata = id(state) in self.jsonata
+        env = self._env(flow, name, retries, jsonata)
         stype = state["Type"]
         try:
-            if state.get("QueryLanguage") == "JSONata":
-                raise StatesRuntimeError("States.Runtime", _jsonata_cause(name))
             if stype == "Pass":
-                result = (
-                    state["Result"] if "Result" in state else state_input(state, name, raw, env)
-                )
+                if jsonata:
+                    result = raw  # a JSONata Pass has no Result: its Output shapes the input
+                elif "Result" in state:
+                    result = state["Result"]
+                else:
+                    result = state_input(state, name, raw, env)
                 self._exit(flow, name, state, raw, result, env)
             elif stype == "Succeed":
-                effective = state_input(state, name, raw, env)
-                out = state_output(_output_only(state), name, effective, effective, env)
+                if jsonata:
+                    out = asl_jsonata_data.output(state, name, raw, raw, env)
+                else:
+                    effective = state_input(state, name, raw, env)
+                    out = state_output(_output_only(state), name, effective, effective, env)
                 self._finish_flow(flow, name, state, out)
             elif stype == "Fail":
                 self._fail_state(flow, name, state, raw, env)
             elif stype == "Choice":
                 self._choice(flow, name, state, raw, env)
             elif stype == "Wait":
-                until = wait_until_ms(state, name, raw, self.sim.clock.now, env)
+                now = self.sim.clock.now
+                if jsonata:
+                    until = asl_jsonata_data.wait_until_ms(state, name, raw, now, env)
+                else:
+                    until = wait_until_ms(state, name, raw, now, env)
                 self._later(until, Timer("wait", flow, flow.token, name, state, raw, 0))
             elif stype == "Task":
                 self._task(flow, name, state, raw, env, retries)
@@ -642,10 +659,28 @@ class MachineSim:
             else:
                 self._map(flow, name, state, raw, env, retries)
         except StatesRuntimeError as exc:
-            hint = NULL_INPUT_HINT if raw is None else exc.hint
-            if hint:
-                flow.ex.hints[(exc.error, exc.cause)] = hint
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            self._failed(flow, name, state, raw, exc, retries)
+
+    def _failed(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        exc: StatesRuntimeError,
+        retries: int,
+    ) -> None:
+        """A state attempt raised `exc`: keep its hint, record a JSONata evaluation failure
+        as the history's EvaluationFailed event (with the field, its `location`), then its
+        Retry and Catch."""
+        hint = NULL_INPUT_HINT if raw is None else exc.hint
+        if hint:
+            flow.ex.hints[(exc.error, exc.cause)] = hint
+        if isinstance(exc, asl_jsonata_data.QueryEvaluationFailure):
+            self._history(
+                flow.ex, "EvaluationFailed", flow.label + name, f"{exc.error} in {exc.location}"
+            )
+        self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
 
     def _later(self, at: int, timer: Timer) -> Entry:
         """Run `timer` at `at` (now, if that is past), unless its flow moves on first."""
@@ -679,16 +714,21 @@ class MachineSim:
             self._state_error(flow, name, state, raw, error, "", timer.retries)
 
     def _waited(self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any) -> None:
-        env = self._env(flow, name, 0)
+        jsonata = id(state) in self.jsonata
+        env = self._env(flow, name, 0, jsonata)
         try:
-            self._exit(flow, name, state, raw, state_input(state, name, raw, env), env)
+            result = raw if jsonata else state_input(state, name, raw, env)
+            self._exit(flow, name, state, raw, result, env)
         except StatesRuntimeError as exc:
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, 0)
+            self._failed(flow, name, state, raw, exc, 0)
 
     def _fail_state(
         self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, env: DataEnv
     ) -> None:
-        error, cause = fail_fields(state, name, raw, env)
+        if env.jsonata:
+            error, cause = asl_jsonata_data.fail_fields(state, name, raw, env)
+        else:
+            error, cause = fail_fields(state, name, raw, env)
         self._history(flow.ex, "FailStateEntered", flow.label + name, f"error {error}")
         flow.stop(self.sim)
         flow.done(flow, False, {"Error": error, "Cause": cause})
@@ -696,7 +736,11 @@ class MachineSim:
     def _choice(
         self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any, env: DataEnv
     ) -> None:
-        target, verdicts = choose(state, name, raw, env)
+        jsonata = env.jsonata
+        if jsonata:
+            target, verdicts = asl_jsonata_data.choose(state, name, raw, env)
+        else:
+            target, verdicts = choose(state, name, raw, env)
         words = [
             f"rule {v.index + 1} {'matched' if v.matched else 'did not match'}: {v.reason}"
             for v in verdicts
@@ -709,13 +753,18 @@ class MachineSim:
             {"execution_arn": flow.ex.arn, "state": shown, "next": target, "verdicts": words},
         )
         self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
-        effective = state_input(state, name, raw, env)
         # The rule that matched assigns its variables; the Choice's own Assign goes with its
         # Default (when no rule matched).
         matched = verdicts[-1].index if verdicts and verdicts[-1].matched else None
         owner = state if matched is None else state["Choices"][matched]
-        values = self._assign_values(name, owner, effective, env)
-        out = state_output(_output_only(state), name, effective, effective, env)
+        if jsonata:
+            field = "Assign" if matched is None else f"Choices/{matched}/Assign"
+            values = self._jsonata_assign(name, owner, raw, env, field=field)
+            out = asl_jsonata_data.output(state, name, raw, raw, env)
+        else:
+            effective = state_input(state, name, raw, env)
+            values = self._assign_values(name, owner, effective, env)
+            out = state_output(_output_only(state), name, effective, effective, env)
         assigned = self._commit(flow, values)
         self._enter(flow, target, out, self._leave(flow, name, state, out, None, assigned))
 
@@ -731,9 +780,15 @@ class MachineSim:
         """The state produced `result`: apply its output processing and move on. Its Assign
         reads `result` (the raw result of a Task, Map or Parallel, a Pass's result, a Wait's
         effective input) with the variables as they were, and is stored once the output is
-        made (a state that fails assigns nothing)."""
-        values = self._assign_values(name, state, result, env)
-        out = state_output(state, name, raw, result, env)
+        made (a state that fails assigns nothing). A JSONata state's Assign and Output read
+        `$states.input` and, for a Task, Parallel or Map, `$states.result`."""
+        if env.jsonata:
+            readable = asl_jsonata_data.result_of(state, result)
+            values = self._jsonata_assign(name, state, raw, env, result=readable)
+            out = asl_jsonata_data.output(state, name, raw, result, env)
+        else:
+            values = self._assign_values(name, state, result, env)
+            out = state_output(state, name, raw, result, env)
         text = json.dumps(out, ensure_ascii=False)
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_PAYLOAD_BYTES:
@@ -769,6 +824,21 @@ class MachineSim:
         if not assign:
             return None
         values = assign_values(assign, name, data, env)
+        self._check_assigned(name, values)
+        return values
+
+    def _jsonata_assign(
+        self, name: str, owner: Mapping[str, Any], raw: Any, env: DataEnv, **readable: Any
+    ) -> dict[str, Any] | None:
+        """A JSONata Assign's values (`readable`: the result or error output it may read,
+        and the field's name), held to the same 256 KiB as a JSONPath one."""
+        values = asl_jsonata_data.assign(owner, name, raw, env, **readable)
+        if values is not None:
+            self._check_assigned(name, values)
+        return values
+
+    @staticmethod
+    def _check_assigned(name: str, values: dict[str, Any]) -> None:
         size = _size(values)
         if size > MAX_ASSIGN_BYTES:
             raise StatesRuntimeError(
@@ -776,7 +846,6 @@ class MachineSim:
                 f"The state/task '{name}' assigned variables with a size exceeding the maximum "
                 f"number of bytes service limit ({size:,} > {MAX_ASSIGN_BYTES:,}).",
             )
-        return values
 
     @staticmethod
     def _commit(flow: Flow, values: dict[str, Any] | None) -> dict[str, str] | None:
@@ -895,13 +964,22 @@ class MachineSim:
         for catcher in state.get("Catch") or []:
             if not error_matches(catcher.get("ErrorEquals") or [], error):
                 continue
-            env = self._env(flow, name, retries)
+            jsonata = id(state) in self.jsonata
+            env = self._env(flow, name, retries, jsonata)
             try:
                 # A Catcher's Assign reads the error output, in the scope of the state's
                 # flow (for a Parallel or Map, the outer one).
-                values = self._assign_values(name, catcher, error_output, env)
-                out = catch_output(catcher, name, raw, error_output, env)
+                if jsonata:
+                    values = asl_jsonata_data.catch_assign(catcher, name, raw, error_output, env)
+                    if values is not None:
+                        self._check_assigned(name, values)
+                    out = asl_jsonata_data.catch_output(catcher, name, raw, error_output, env)
+                else:
+                    values = self._assign_values(name, catcher, error_output, env)
+                    out = catch_output(catcher, name, raw, error_output, env)
             except StatesRuntimeError as exc:
+                if isinstance(exc, asl_jsonata_data.QueryEvaluationFailure):
+                    self._history(ex, "EvaluationFailed", shown, f"{exc.error} in {exc.location}")
                 error_output = {"Error": exc.error, "Cause": exc.cause}
                 break
             assigned = self._commit(flow, values)
@@ -945,7 +1023,13 @@ class MachineSim:
             # before Parameters are evaluated (they pass it on with `$$.Task.Token`).
             task_token = asl_callbacks.tokens_of(sim).issue()
             env = asl_callbacks.with_token(env, task_token)
-        effective = state_input(state, name, raw, env)
+        if env.jsonata:
+            # Its timeouts may be expressions of the input: evaluated for each attempt.
+            flow.limits = asl_jsonata_data.task_limits(state, name, raw, env)
+            effective = asl_jsonata_data.arguments(state, name, raw, env)
+        else:
+            flow.limits = None
+            effective = state_input(state, name, raw, env)
         if target.wrapped and isinstance(effective, dict):
             # FunctionName may come from the input (`FunctionName.$`).
             resolved = {**state, "Parameters": {"FunctionName": effective.get("FunctionName")}}
@@ -1174,7 +1258,8 @@ class MachineSim:
             token, self, flow, flow.token, name, state, raw, env, retries, now
         )
         asl_callbacks.tokens_of(self.sim).tasks[token] = task
-        heartbeat, timeout = state.get("HeartbeatSeconds"), state.get("TimeoutSeconds")
+        heartbeat = _limit(flow, state, "HeartbeatSeconds")
+        timeout = _limit(flow, state, "TimeoutSeconds")
         if isinstance(heartbeat, int):
             task.heartbeat = self.heartbeat_timer(task)
         self._task_timeout(flow, flow.token, name, state, raw, retries)
@@ -1192,7 +1277,7 @@ class MachineSim:
     def heartbeat_timer(self, task: asl_callbacks.WaitingTask) -> Entry:
         """The clock entry that fails `task` with States.HeartbeatTimeout HeartbeatSeconds
         from now."""
-        at = self.sim.clock.now + int(task.state["HeartbeatSeconds"]) * 1000
+        at = self.sim.clock.now + int(_limit(task.flow, task.state, "HeartbeatSeconds") or 0) * 1000
         timer = Timer(
             "heartbeat", task.flow, task.flow_token, task.name, task.state, task.raw, task.retries
         )
@@ -1229,7 +1314,7 @@ class MachineSim:
     ) -> None:
         """Arm the Task state's `TimeoutSeconds`, if it has one, for the attempt whose flow
         token is `token` (a later attempt or state makes it stale)."""
-        timeout = state.get("TimeoutSeconds")
+        timeout = _limit(flow, state, "TimeoutSeconds")
         if isinstance(timeout, int):
             at = self.sim.clock.now + timeout * 1000
             self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
@@ -1300,7 +1385,7 @@ class MachineSim:
         try:
             self._exit(flow, name, state, raw, result, env)
         except StatesRuntimeError as exc:
-            self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+            self._failed(flow, name, state, raw, exc, retries)
 
     def task_failed(
         self,
@@ -1336,7 +1421,10 @@ class MachineSim:
         env: DataEnv,
         retries: int,
     ) -> None:
-        effective = state_input(state, name, raw, env)
+        if env.jsonata:
+            effective = asl_jsonata_data.arguments(state, name, raw, env)
+        else:
+            effective = state_input(state, name, raw, env)
         branches = state["Branches"]
         self._fan_out(
             flow,
@@ -1361,19 +1449,24 @@ class MachineSim:
         env: DataEnv,
         retries: int,
     ) -> None:
-        effective = state_input(state, name, raw, env)
+        jsonata = env.jsonata
+        # A JSONata Map has no InputPath: its items and ItemSelector read its input.
+        effective = raw if jsonata else state_input(state, name, raw, env)
         processor = state.get("ItemProcessor") or state.get("Iterator") or {}
         if asl_distributed.is_distributed(state):
             self._distributed_map(flow, name, state, raw, env, retries, effective, processor)
             return
-        items = map_items(state, name, effective, env)
+        if jsonata:
+            items = asl_jsonata_data.map_items(state, name, raw, env)
+            item_input = asl_jsonata_data.map_item_input
+        else:
+            items = map_items(state, name, effective, env)
+            item_input = map_item_input
         jobs = []
         for i, item in enumerate(items):
-            item_input = map_item_input(state, name, effective, item, i, env)
-            jobs.append(
-                (processor, f"{flow.label}{name}/{i}/", item_input, {"Index": i, "Value": item})
-            )
-        limit = state.get("MaxConcurrency", 0)
+            data = item_input(state, name, effective, item, i, env)
+            jobs.append((processor, f"{flow.label}{name}/{i}/", data, {"Index": i, "Value": item}))
+        limit = _max_concurrency(state, name, raw, env)
         self._fan_out(flow, name, state, raw, env, retries, jobs, limit if limit else 0)
 
     def _distributed_map(
@@ -1392,7 +1485,8 @@ class MachineSim:
         result is their outputs; failures beyond the tolerated ones fail it."""
         sim = self.sim
         items = asl_distributed.read_items(sim, state, name, effective, env)
-        selected = [map_item_input(state, name, effective, v, i, env) for i, v in enumerate(items)]
+        item_input = asl_jsonata_data.map_item_input if env.jsonata else map_item_input
+        selected = [item_input(state, name, effective, v, i, env) for i, v in enumerate(items)]
         batches = asl_distributed.batches(state, name, effective, selected, env)
         tolerance = asl_distributed.tolerance(state, name, effective, env, len(selected))
         label = state.get("Label") or name
@@ -1432,7 +1526,7 @@ class MachineSim:
             },
         )
         self._history(flow.ex, what, shown, f"{len(selected)} items in {len(jobs)} executions")
-        limit = state.get("MaxConcurrency") or asl_distributed.DEFAULT_MAX_CONCURRENCY
+        limit = _max_concurrency(state, name, raw, env) or asl_distributed.DEFAULT_MAX_CONCURRENCY
         run = _MapRun(
             run_arn,
             shown,
@@ -1488,7 +1582,7 @@ class MachineSim:
                         out = self._write_results(name, state, env, run, fan, executions)
                 self._exit(flow, name, state, raw, out, env)
             except StatesRuntimeError as exc:
-                self._state_error(flow, name, state, raw, exc.error, exc.cause, retries)
+                self._failed(flow, name, state, raw, exc, retries)
 
         def child_done(child: Flow, ok: bool, value: Any) -> None:
             nonlocal left
@@ -1679,11 +1773,29 @@ def _output_only(state: Mapping[str, Any]) -> dict[str, Any]:
     return {"OutputPath": state.get("OutputPath", "$")}
 
 
-def _jsonata_cause(name: str) -> str:
-    return (
-        f"QueryLanguage JSONata in {name!r} is not simulated by stptui; only JSONPath "
-        "definitions run"
-    )
+def _limit(flow: Flow, state: Mapping[str, Any], field: str) -> int | None:
+    """A Task's TimeoutSeconds or HeartbeatSeconds for the current attempt: a JSONata
+    state's evaluated value, else the literal one."""
+    limits = flow.limits
+    value = limits.get(field) if limits is not None else state.get(field)
+    return value if isinstance(value, int) else None
+
+
+def _max_concurrency(state: Mapping[str, Any], name: str, raw: Any, env: DataEnv) -> int:
+    """A Map's MaxConcurrency (0: no limit); a JSONata state's may be an expression."""
+    if env.jsonata:
+        value = asl_jsonata_data.setting(
+            state,
+            "MaxConcurrency",
+            name,
+            raw,
+            env,
+            asl_jsonata_data.non_negative,
+            "a non-negative integer",
+        )
+    else:
+        value = state.get("MaxConcurrency")
+    return value if isinstance(value, int) else 0
 
 
 def redrive_status(ex: Execution, now: int) -> tuple[str, str | None]:
