@@ -46,6 +46,7 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
     "publish": ("events:PutEvents", "PutEvents", "AccessDeniedException", "events:PutEvents"),
     "notify": ("sns:Publish", "Publish", "AuthorizationError", "SNS:Publish"),
     "put": ("s3:PutObject", "PutObject", "AccessDenied", "s3:PutObject"),
+    "restoreObject": ("s3:RestoreObject", "RestoreObject", "AccessDenied", "s3:RestoreObject"),
     "invoke": (
         "lambda:InvokeFunction",
         "Invoke",
@@ -83,7 +84,8 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
 }
 # The resource type each emission kind writes to, which is also the type whose `connectTo`
 # grants it (Stacktape's statements for that type include the action: `sqs:SendMessage`,
-# `events:PutEvents`, `sns:Publish`, `s3:*Object*`, `lambda:InvokeFunction`,
+# `events:PutEvents`, `sns:Publish`, `s3:*Object*` (PutObject, RestoreObject),
+# `lambda:InvokeFunction`,
 # `kinesis:PutRecord`, `dynamodb:PutItem` / `DeleteItem` / `UpdateItem`,
 # `states:StartExecution`).
 EMISSION_TARGET_TYPES: dict[str, str] = {
@@ -91,6 +93,7 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     "publish": "event-bus",
     "notify": "sns-topic",
     "put": "bucket",
+    "restoreObject": "bucket",
     "invoke": "function",
     "putRecord": "kinesis-stream",
     "putItem": "dynamo-db-table",
@@ -103,6 +106,8 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     "sendTaskFailure": "state-machine",
     "sendTaskHeartbeat": "state-machine",
 }
+# Kinds IAM checks against one object of the bucket (`BUCKET_ARN/KEY`), not the bucket.
+OBJECT_KINDS = frozenset({"put", "restoreObject"})
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
 # for a state machine they are StartExecution, StopExecution, ListExecutions and
 # DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an
@@ -438,11 +443,11 @@ class Permissions:
 
     def resource_arn(self, kind: str, target: str, fields: dict[str, Any]) -> str:
         """The ARN IAM checks the call against: the queue, bus, topic, function, stream or
-        table; for PutObject the object (`BUCKET_ARN/KEY`)."""
+        table; for PutObject and RestoreObject the object (`BUCKET_ARN/KEY`)."""
         if kind == "publish" and target == DEFAULT_BUS:
             return f"arn:aws:events:{self.stack.region}:{self.stack.account_id}:event-bus/default"
         arn = self.arn_of(target)
-        if kind == "put":
+        if kind in OBJECT_KINDS:
             return f"{arn}/{fields.get('key', '*')}"
         return arn
 
@@ -505,7 +510,7 @@ class Permissions:
     def decide(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> Decision:
         """IAM's answer to `workload`'s `kind` call on `target`. A workload the stack does
         not model as a function or batch job is not checked."""
-        if kind == "put":
+        if kind in OBJECT_KINDS:  # the answer depends on the key
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)
         hit = self._decided.get(key)
@@ -522,7 +527,7 @@ class Permissions:
         if not isinstance(res, Workload):
             return ALLOWED
         action = _CALLS[kind][0]
-        if kind == "put" and not isinstance(fields.get("key"), str):
+        if kind in OBJECT_KINDS and not isinstance(fields.get("key"), str):
             # The key is only known when the handler runs: any object of the bucket.
             where = Target(self.resource_arn(kind, target, {"key": ""}), prefix=True)
         else:
@@ -540,7 +545,7 @@ class Permissions:
             return None
         _, operation, code, spelled = _CALLS[kind]
         arn = self.resource_arn(kind, target, fields)
-        shown = f'"{arn}"' if kind == "put" else arn
+        shown = f'"{arn}"' if kind in OBJECT_KINDS else arn
         who = self.principal(workload, self.session(workload, request_id))
         why = (
             "with an explicit deny in an identity-based policy"
@@ -592,7 +597,7 @@ class Permissions:
 @dataclass(frozen=True, slots=True)
 class EmitSite:
     """An emission a behaviours file declares: who emits what to which target, where.
-    `key` is a `put`'s object key when it is a constant, else None."""
+    `key` is a `put`'s or `restoreObject`'s object key when it is a constant, else None."""
 
     workload: str
     kind: str

@@ -23,6 +23,9 @@ The behaviours file
                       detail: "body"}
           - put: {bucket: uploads, key: "join('', ['out/', body.id, '.json'])", content: "body"}
           - invoke: {function: audit, payload: "@", when: "body.amount > `100`"}
+        log:
+          - "join(' ', ['order', body.id])"
+          - {level: INFO, msg: charged}
         response: "{ok: `true`}"
         handler: handlers:worker
 
@@ -85,6 +88,9 @@ empty entry means the default). Every key of an entry is optional:
     * `publish: {bus, source, detailType, detail}` -- EventBridge PutEvents; `bus` may be
       `default`; `detail` must produce an object.
     * `put: {bucket, key, content}` -- S3 PutObject.
+    * `restoreObject: {bucket, key, days, tier?, versionId?}` -- S3 RestoreObject of an
+      archived object: `days` a whole number of at least 1, `tier` Expedited, Standard
+      (absent) or Bulk, `versionId` absent for the current version.
     * `invoke: {function, payload}` -- an asynchronous Lambda invoke of a `function`.
     * `putRecord: {stream, data, partitionKey?}` -- Kinesis PutRecord; `partitionKey`
       absent means `put-record`'s default.
@@ -115,6 +121,13 @@ empty entry means the default). Every key of an entry is optional:
     which the service refuses (an `emission.failed` record); a null `content` writes an
     empty object, as PutObject without a Body does.
 
+`log`
+    The lines the handler writes to its log group: one line or a list. A string is a
+    JMESPath expression over the input (text is written as it is, anything else as compact
+    JSON; null writes no line), any other value a constant written as compact JSON, so a
+    mapping is a JSON line. Written whatever the invocation's end, once per record of a
+    batch, once otherwise.
+
 `response`
     The handler's return value (an HTTP response, a direct invoke's result): a JMESPath
     expression evaluated once against the AWS event, or a constant. Not used with `partial`.
@@ -123,7 +136,7 @@ empty entry means the default). Every key of an entry is optional:
     `module:function`, a Python handler imported relative to the behaviours file's directory.
     It runs only when the simulator is started with `--allow-code`; otherwise it is skipped
     with a warning and the declared keys above are used instead. When it runs, it replaces
-    `fail`, `partial`, `emit` and `response`; `duration` and `timeout` still apply.
+    `fail`, `partial`, `emit`, `log` and `response`; `duration` and `timeout` still apply.
 
 The package
 ===========

@@ -1,7 +1,8 @@
 """A workload's declared behaviour as compiled from the behaviours file: its `fail`,
 `timeout` and `partial` rules (`Rule`), its emissions (`EmitSpec`, which evaluates an
-item's fields against one input and says how to fix a field that does not fit), the
-`WorkloadBehavior` that holds them, and its one-line summary (`describe_behavior`).
+item's fields against one input and says how to fix a field that does not fit), its log
+lines (`LogLine`), the `WorkloadBehavior` that holds them, and its one-line summary
+(`describe_behavior`).
 
 The reader builds these; the runtime decides invocations with them.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from stptui.config.diagnostics import Position
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.durations import format_duration
-from stptui.sim.behavior.errors import BehaviorError, FieldError, Site, json_kind
+from stptui.sim.behavior.errors import BehaviorError, FieldError, Site, json_kind, json_text
 from stptui.sim.behavior.expressions import INTERPRETER, node_text, search, truthy
 from stptui.sim.behavior.fields import WHOLE_MESSAGE_FIELDS, WHOLE_MESSAGE_PARAMETERS, normalise
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput
@@ -194,6 +195,26 @@ class EmitSpec:
         )
 
 
+class LogLine:
+    """One line of `log`: a JMESPath expression (its value written as an emission's `body`
+    is: text as it is, anything else as compact JSON), or a constant's text, made once."""
+
+    __slots__ = ("is_expr", "site", "value")
+
+    def __init__(self, value: Any, is_expr: bool, site: Site) -> None:
+        self.value = value  # the compiled expression, or the constant's text
+        self.is_expr = is_expr
+        self.site = site
+
+    def text(self, ctx: Any) -> str | None:
+        """The line for one input; None when its expression finds null (no line: that is
+        how a line is made conditional, `COND && LINE || null`)."""
+        if not self.is_expr:
+            return self.value
+        found = search(self.value, ctx, self.site)
+        return None if found is None else json_text(found, self.site.at())
+
+
 def _text_on_the_way(tree: dict[str, Any], ctx: Any) -> str | None:
     """The longest start of the path `tree` that is a string in `ctx`, as written: `body`
     of `body.id` when the body is text, for which JMESPath finds null."""
@@ -229,6 +250,7 @@ class WorkloadBehavior:
         "fail_rules",
         "handler",
         "handler_ref",
+        "log_lines",
         "memory_mb",
         "name",
         "partial",
@@ -249,6 +271,7 @@ class WorkloadBehavior:
         self.partial: Rule | None = None
         self.rbif = False
         self.emits: list[EmitSpec] = []
+        self.log_lines: list[LogLine] = []
         self.response: Any = None
         self.response_is_expr = False
         self.response_site: Site | str = f"{name}.response"
@@ -264,6 +287,7 @@ class WorkloadBehavior:
         self.simple = (
             self.handler is None
             and not self.emits
+            and not self.log_lines
             and self.partial is None
             and self.response is None
             and all(r.mode != "when" for r in self.fail_rules)
@@ -301,6 +325,9 @@ def describe_behavior(b: WorkloadBehavior, skipped: str | None, unit: str = "inv
             parts.append(text)
         if not b.fail_rules and b.timeout_rule is None and b.partial is None:
             parts.append("always succeeds")
+        if b.log_lines:
+            count = len(b.log_lines)
+            parts.append(f"logs {count} line{'s' * (count != 1)}")
         if b.emits:
             parts.append("emits " + ", ".join(f"{e.kind}->{e.target}" for e in b.emits))
         if b.response is not None:

@@ -108,15 +108,13 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             "attributes": _attributes(values.get("attributes"), where),
         }
     if kind == "put":
-        key = values.get("key")
-        if isinstance(key, (int, float)) and not isinstance(key, bool):
-            key = str(key)
-        if not isinstance(key, str) or not key:
-            raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
+        key = _object_key(values, where)
         content = values.get("content")
         # PutObject without a Body writes an empty object (the Body is optional).
         text = "" if content is None else json_text(content, f"{where}.content")
         return {"key": key, "content": text}
+    if kind == "restoreObject":
+        return _restore_fields(values, where)
     if kind == "putRecord":
         return {
             "data": _message_text(values.get("data"), f"{where}.data"),
@@ -144,6 +142,51 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
     payload = values.get("payload")
     compact_json(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
+
+
+def _object_key(values: dict[str, Any], where: str) -> str:
+    """An S3 object key: non-empty text (a number is written as text, as a template would)."""
+    key = values.get("key")
+    if isinstance(key, (int, float)) and not isinstance(key, bool):
+        key = str(key)
+    if not isinstance(key, str) or not key:
+        raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
+    return key
+
+
+def _restore_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A RestoreObject's key, Days (a whole number of at least 1: the request needs it for
+    an archived object), Tier (absent: Standard, S3's default) and VersionId. Which tier
+    the object's class allows is S3's to refuse, when the request is made."""
+    # Lazily: only a behaviours file that restores objects needs the restore rules.
+    from stptui.sim.s3_restore import DEFAULT_TIER, TIERS
+
+    days = values.get("days")
+    if isinstance(days, float) and days.is_integer():
+        days = int(days)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise FieldError(
+            where,
+            "days",
+            "must be a whole number of days, at least 1",
+            values.get("days"),
+            'a constant: days: 2, or to_number() of text: days: "to_number(body.days)"',
+        )
+    tier = values.get("tier")
+    if tier is None:
+        tier = DEFAULT_TIER
+    if tier not in TIERS:
+        raise FieldError(
+            where,
+            "tier",
+            f"must be one of {', '.join(TIERS)}",
+            tier,
+            "a constant tier is a JMESPath raw literal: tier: \"'Bulk'\"",
+        )
+    version = values.get("versionId")
+    if version is not None and (not isinstance(version, str) or not version):
+        raise FieldError(where, "versionId", "must be a non-empty string", version)
+    return {"key": _object_key(values, where), "days": days, "tier": tier, "versionId": version}
 
 
 def _message_text(value: Any, where: str) -> str | None:

@@ -17,6 +17,7 @@ EmissionKind = Literal[
     "publish",
     "notify",
     "put",
+    "restoreObject",
     "invoke",
     "putRecord",
     "putItem",
@@ -37,6 +38,8 @@ class Emission:
     send: body (str), delay (int seconds or None), group, dedupId (str or None),
     attributes (dict of name -> str | number, or None);
     publish: source, detailType (str), detail (dict); put: key, content (str);
+    restoreObject: key (str), days (int >= 1), tier (Expedited/Standard/Bulk), versionId
+    (str or None);
     invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
     for put-record's default);
     putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);

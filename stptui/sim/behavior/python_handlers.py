@@ -8,7 +8,8 @@ generator: use it instead of the `random` module to stay deterministic),
 `remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
-`put_object(bucket, key, content)`, `invoke(function, payload)`, `put_record(stream, data,
+`put_object(bucket, key, content)`, `restore_object(bucket, key, days, tier="Standard",
+version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
 `update_item(table, key, update, names=None, values=None, condition=None)`,
 `start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
@@ -215,6 +216,18 @@ class HandlerContext:
     def put_object(self, bucket: str, key: str, content: Any) -> None:
         """S3 PutObject; content that is not text is written as JSON."""
         self._emit("put", bucket, {"key": key, "content": content})
+
+    def restore_object(
+        self,
+        bucket: str,
+        key: str,
+        days: int,
+        tier: str = "Standard",
+        version_id: str | None = None,
+    ) -> None:
+        """S3 RestoreObject of an archived object: a copy readable for `days` days."""
+        values = {"key": key, "days": days, "tier": tier, "versionId": version_id}
+        self._emit("restoreObject", bucket, values)
 
     def invoke(self, function: str, payload: Any) -> None:
         """An asynchronous Lambda invoke."""

@@ -3,7 +3,7 @@ diagnostic (file:line:col, code, fix) for everything it refuses or warns about. 
 never raises: it is reported, and the entry or key is left out.
 
 `Reader` reads the file, its entries and their keys (`duration`, `fail`, `timeout`,
-`partial`, `reportBatchItemFailures`, `response`, `handler`); `emit` is read by the checks
+`partial`, `reportBatchItemFailures`, `log`, `response`, `handler`); `emit` is read by the checks
 it inherits from `reader_emit`. The file's format is described in the package's docstring
 (`stptui.sim.behavior`) and, for users, in docs/behaviors.md.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import BatchJob, SqsTrigger, Stack, Workload
-from stptui.sim.behavior.declared import Rule, WorkloadBehavior, describe_behavior
+from stptui.sim.behavior.declared import LogLine, Rule, WorkloadBehavior, describe_behavior
 from stptui.sim.behavior.durations import format_duration, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, Site, compact_json
 from stptui.sim.behavior.expressions import (
@@ -48,6 +48,7 @@ FUNCTION_KEYS = (
     "partial",
     "reportBatchItemFailures",
     "emit",
+    "log",
     "response",
     "handler",
 )
@@ -222,6 +223,8 @@ class Reader(EmitChecks):
             self.partial(b, spec["partial"], (*path, "partial"), workload)
         if "emit" in spec:
             self.emit(b, spec["emit"], (*path, "emit"))
+        if "log" in spec:
+            self.log(b, spec["log"], (*path, "log"))
         if "response" in spec:
             self.response(b, spec["response"], (*path, "response"))
         skipped_reason = None
@@ -417,6 +420,38 @@ class Reader(EmitChecks):
                 severity="warning",
                 hint="add `reportBatchItemFailures: true` to simulate a stack that enables it",
             )
+
+    def log(self, b: WorkloadBehavior, value: Any, path: DataPath) -> None:
+        """`log`: one line or a list of them. A string is a JMESPath expression, as an
+        emission's field is; any other value a constant, written as compact JSON (a mapping
+        is a JSON log line), checked now."""
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            ipath = (*path, i) if isinstance(value, list) else path
+            where = f"{self.fn}.{_path_text(ipath[2:])}"
+            site = Site(where, self.y.pos(ipath), item if isinstance(item, str) else None)
+            if isinstance(item, str):
+                compiled = self.compile(item, ipath)
+                if compiled is not None:
+                    b.log_lines.append(LogLine(compiled, True, site))
+                continue
+            if item is None:
+                self.report(
+                    ipath,
+                    "behavior-bad-value",
+                    "a log line is null: there is nothing to write",
+                    hint="a constant line is a raw literal: - \"'order received'\"; a JSON "
+                    "line a mapping: - {level: INFO, msg: received}",
+                )
+                continue
+            try:
+                text = compact_json(item, where)
+            except BehaviorError as exc:
+                self.report(ipath, "behavior-bad-value", str(exc))
+                continue
+            b.log_lines.append(LogLine(text, False, site))
 
     def response(self, b: WorkloadBehavior, value: Any, path: DataPath) -> None:
         if b.partial is not None:

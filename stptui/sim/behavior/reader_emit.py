@@ -6,7 +6,7 @@ invocation.
 
 `EmitChecks` is a part of the reader (`reader.Reader` inherits it): its methods report
 through the reader's `report` and read the stack it was given. A module of its own because
-emissions, of thirteen kinds, take more checking than every other key together.
+emissions, of fourteen kinds, take more checking than every other key together.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "publish": ("bus", ("source", "detailType", "detail"), ()),
     "notify": ("topic", ("message",), ("subject", "attributes")),
     "put": ("bucket", ("key", "content"), ()),
+    "restoreObject": ("bucket", ("key", "days"), ("tier", "versionId")),
     "invoke": ("function", ("payload",), ()),
     "putRecord": ("stream", ("data",), ("partitionKey",)),
     "putItem": ("table", ("item",), ()),
@@ -64,6 +65,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "item": {},
     "update": "",
     "token": "t",
+    "days": 1,
 }
 # Where a field of one emission has another's name: updateItem's key is an object.
 _KIND_PLACEHOLDERS: dict[str, dict[str, Any]] = {"updateItem": {"key": {}}}
@@ -92,9 +94,9 @@ class EmitChecks(_ReaderBase):
             self.report(
                 path,
                 "behavior-bad-value",
-                "emit is a list of send / publish / notify / put / invoke / putRecord / putItem / "
-                "deleteItem / updateItem / startExecution / sendTaskSuccess / sendTaskFailure "
-                "/ sendTaskHeartbeat items",
+                "emit is a list of send / publish / notify / put / restoreObject / invoke / "
+                "putRecord / putItem / deleteItem / updateItem / startExecution / "
+                "sendTaskSuccess / sendTaskFailure / sendTaskHeartbeat items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -107,8 +109,9 @@ class EmitChecks(_ReaderBase):
                 self.report(
                     ipath,
                     "behavior-bad-value",
-                    "each emit item has exactly one key: send, publish, notify, put, invoke, "
-                    "putRecord, putItem, deleteItem, updateItem, startExecution, "
+                    "each emit item has exactly one key: send, publish, notify, put, "
+                    "restoreObject, invoke, putRecord, putItem, deleteItem, updateItem, "
+                    "startExecution, "
                     "sendTaskSuccess, sendTaskFailure or sendTaskHeartbeat",
                     hint=hint,
                 )

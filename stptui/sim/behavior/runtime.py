@@ -23,7 +23,12 @@ from typing import Any
 from stptui.config.diagnostics import ConfigError, Diagnostic, did_you_mean
 from stptui.config.loader import parse_yaml, read_text
 from stptui.config.model import DEFAULT_BUS, Stack
-from stptui.config.permissions import EMISSION_TARGET_TYPES, EmitSite, Permissions
+from stptui.config.permissions import (
+    EMISSION_TARGET_TYPES,
+    OBJECT_KINDS,
+    EmitSite,
+    Permissions,
+)
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import (
     DEFAULT_BEHAVIOR,
@@ -45,6 +50,7 @@ from stptui.sim.behavior.outcome import (
 from stptui.sim.behavior.overrides import Override
 from stptui.sim.behavior.python_handlers import run_handler
 from stptui.sim.behavior.reader import Reader
+from stptui.sim.handler_logs import log_events
 
 SIDECAR_NAMES = ("stptui.yml", "stptui.yaml")
 
@@ -150,7 +156,7 @@ class Behaviors:
         for name, b in self._by_name.items():
             for spec in b.emits:
                 key = next((v for n, v, is_expr in spec.fields if n == "key" and not is_expr), None)
-                key = key if spec.kind == "put" and isinstance(key, str) else None
+                key = key if spec.kind in OBJECT_KINDS and isinstance(key, str) else None
                 sites.append(EmitSite(name, spec.kind, spec.target, key, spec.pos))
         return sites
 
@@ -213,6 +219,22 @@ class Behaviors:
         overrides: list[Override],
     ) -> Outcome:
         data = InputViews(inp)
+        # The declared lines are written as the handler runs, whatever its end: made first,
+        # so that an expression that fails fails the invocation before anything else.
+        lines = _declared_lines(b, data) if b.log_lines and b.handler is None else None
+        out = self._outcome(b, inp, rng, overrides, data)
+        if lines:
+            out.logs = log_events(lines)
+        return out
+
+    def _outcome(
+        self,
+        b: WorkloadBehavior,
+        inp: InvocationInput,
+        rng: random.Random,
+        overrides: list[Override],
+        data: InputViews,
+    ) -> Outcome:
         forced = False
         slow: int | None = None
         fired: Override | None = None
@@ -385,6 +407,19 @@ class QuickDecider:
             if len(self._cache) < _QUICK_CACHE_LIMIT:
                 self._cache[key] = hit
         return hit
+
+
+def _declared_lines(b: WorkloadBehavior, data: InputViews) -> list[str]:
+    """A declared behaviour's `log` lines for one invocation: once per record of a batch
+    (records in order, each record's lines in list order), once for any other input; a line
+    whose expression finds null is left out."""
+    lines: list[str] = []
+    for _, ctx in data.contexts():
+        for line in b.log_lines:
+            text = line.text(ctx)
+            if text is not None:
+                lines.append(text)
+    return lines
 
 
 def _failure(rule: Rule, duration: int, reason: str) -> Outcome:

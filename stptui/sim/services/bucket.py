@@ -1146,6 +1146,19 @@ class BucketService:
         content = f["content"].encode("utf-8", "surrogatepass")
         self.put_object(emission.target, f["key"], content=content, source=source)
 
+    def on_restore_emission(self, emission: Emission, source: str) -> None:
+        """A handler's `restoreObject` emission: RestoreObject, as the `restore` command
+        makes it (SimError, changing nothing, when S3 refuses it)."""
+        f = emission.fields
+        self.restore_object(
+            emission.target,
+            f["key"],
+            days=f["days"],
+            tier=f["tier"],
+            version_id=f["versionId"],
+            source=source,
+        )
+
     def on_destination(
         self, function: str, which: str, target: str, record: dict[str, Any]
     ) -> None:
@@ -1215,9 +1228,10 @@ def _upload_id(seed: str) -> str:
 
 
 def wire(sim: Simulator) -> None:
-    """Build the buckets and their notifications; serve `put` emissions and bucket
-    destinations."""
+    """Build the buckets and their notifications; serve `put` and `restoreObject` emissions
+    and bucket destinations."""
     service = BucketService(sim)
     sim.services["buckets"] = service
     sim.emission_handlers["put"] = service.on_emission
+    sim.emission_handlers["restoreObject"] = service.on_restore_emission
     sim.destination_handlers["bucket"] = service.on_destination
