@@ -331,6 +331,34 @@ def test_lambda_invoke_wraps_the_response_as_the_invoke_api_does(tmp_path: Path)
     assert out["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == str(len('{"hello":"run-1"}'))
 
 
+@pytest.mark.parametrize("named", ["work", "app-dev-work"])
+def test_lambda_invoke_takes_a_function_name_from_the_input_without_a_warning(
+    tmp_path: Path, named: str
+) -> None:
+    # Lambda's FunctionName is the deployed name (app-dev-work here); the stack's own name is
+    # accepted too. Named at run time, it is checked when the execution reaches the state.
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName.$": "$.fn", "Payload": {}},
+                "End": True,
+            }
+        },
+    }
+    s = open_stack(tmp_path, definition, "behaviors:\n  work: {response: '`7`'}\n")
+    assert not [d for d in s.diagnostics if d.code == "asl-task-target"]
+    ex = start(s, {"fn": named})
+    s.sim.run(10**7)
+    assert (ex.status, ex.output["Payload"]) == ("SUCCEEDED", 7)
+    missing = start(s, {"fn": "app-dev-nothing"})
+    s.sim.run(10**7)
+    assert (missing.status, missing.error) == ("FAILED", "States.Runtime")
+    assert "FunctionName app-dev-nothing is no function of this stack" in missing.cause
+
+
 def test_an_oversized_result_is_data_limit_exceeded_which_states_all_cannot_catch(
     tmp_path: Path,
 ) -> None:

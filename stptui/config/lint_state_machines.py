@@ -101,7 +101,8 @@ class StateMachineChecks(_LinterBase):
             if target.integration is not None:
                 self.check_integration_target(sm, path, state, target.integration)
                 continue
-            if target.function is None and target.why is not None:
+            # A function named at run time is checked when an execution names it.
+            if target.function is None and target.why is not None and not target.dynamic:
                 names = ", ".join(asl.logical_function_id(n) for n in functions) or "none"
                 self.report(
                     (*sm.definition_path, *path, "Resource"),

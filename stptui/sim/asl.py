@@ -102,6 +102,8 @@ class TaskTarget:
     integration: str | None = None
     # `.waitForTaskToken`: the state waits for SendTaskSuccess / SendTaskFailure.
     callback: bool = False
+    # The function is named at run time (`FunctionName.$`, an expression): `why` says so.
+    dynamic: bool = False
 
 
 def _where(path: Path) -> str:
@@ -744,14 +746,14 @@ def task_target(state: Mapping[str, Any], functions: Mapping[str, str]) -> TaskT
         params = state.get(request_field(state))
         if is_expression(params):
             why = "the Arguments are evaluated at run time"
-            return TaskTarget(None, True, kind, why, None, bool(callback))
+            return TaskTarget(None, True, kind, why, None, bool(callback), dynamic=True)
         name = params.get("FunctionName") if isinstance(params, dict) else None
         if name is None and isinstance(params, dict) and "FunctionName.$" in params:
             why = "FunctionName.$ is read at run time"
-            return TaskTarget(None, True, kind, why, None, bool(callback))
+            return TaskTarget(None, True, kind, why, None, bool(callback), dynamic=True)
         if is_expression(name):
             why = "FunctionName is evaluated at run time"
-            return TaskTarget(None, True, kind, why, None, bool(callback))
+            return TaskTarget(None, True, kind, why, None, bool(callback), dynamic=True)
         fn = _function_of(name, functions)
         why = None if fn else f"FunctionName {_shown(name)} is no function of this stack"
         invocation = params.get("InvocationType") if isinstance(params, dict) else None
@@ -837,7 +839,8 @@ def _shown(value: Any) -> str:
 
 
 def _function_of(value: Any, functions: Mapping[str, str]) -> str | None:
-    """The stack function `value` names: by Fn::GetAtt of its logical id, ARN or name."""
+    """The stack function `value` names: by Fn::GetAtt of its logical id, its ARN, its
+    deployed name or its name in the stack."""
     if isinstance(value, dict) and len(value) == 1:
         ((key, arg),) = value.items()
         if key == "Fn::GetAtt":
@@ -855,7 +858,10 @@ def _function_of(value: Any, functions: Mapping[str, str]) -> str | None:
     match = _FUNCTION_ARN.match(value)
     if match:
         return next((n for n, arn in functions.items() if arn.endswith(":" + match[1])), None)
-    return value if value in functions else None
+    if value in functions:
+        return value
+    # The deployed function's own name, as Lambda's FunctionName takes it.
+    return next((n for n, arn in functions.items() if arn.endswith(":function:" + value)), None)
 
 
 def lambda_function_targets(definition: Any) -> list[tuple[Path, Mapping[str, Any]]]:

@@ -243,27 +243,41 @@ def _ddb_get(
 def _ddb_put(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
-    table, target = _table(sim, api, params)
-    returns = _return_values(api, params, ("NONE", "ALL_OLD"))
-    try:
-        # The item the put replaces, read first: ReturnValues ALL_OLD hands it back.
-        keys = table.key_of(ddbjson.check_item(params.get("Item")))
-        old = table.get(keys)
-        _, record = table.put(params.get("Item"), source, _expressions(params))
-    except ddbjson.DynamoDBError as exc:
-        raise _ddb_error(api, exc) from None
-    result = {"Attributes": old} if returns == "ALL_OLD" and old is not None else {}
-    return result, _delivered(record), target
+    return _ddb_replace(
+        sim,
+        api,
+        params,
+        lambda table: table.key_of(ddbjson.check_item(params.get("Item"))),
+        lambda table: table.put(params.get("Item"), source, _expressions(params)),
+    )
 
 
 def _ddb_delete(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
+    return _ddb_replace(
+        sim,
+        api,
+        params,
+        lambda table: params.get("Key"),
+        lambda table: table.delete(params.get("Key"), source, _expressions(params)),
+    )
+
+
+def _ddb_replace(
+    sim: Simulator,
+    api: Api,
+    params: dict[str, Any],
+    key: Callable[[Any], Any],
+    write: Callable[[Any], tuple[Any, Any]],
+) -> Result:
+    """putItem and deleteItem: the item at `key` is read first, since ReturnValues ALL_OLD
+    hands it back, then `write` replaces or removes it."""
     table, target = _table(sim, api, params)
     returns = _return_values(api, params, ("NONE", "ALL_OLD"))
     try:
-        old = table.get(params.get("Key"))
-        _, record = table.delete(params.get("Key"), source, _expressions(params))
+        old = table.get(key(table))
+        _, record = write(table)
     except ddbjson.DynamoDBError as exc:
         raise _ddb_error(api, exc) from None
     result = {"Attributes": old} if returns == "ALL_OLD" and old is not None else {}
