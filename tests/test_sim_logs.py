@@ -329,6 +329,14 @@ def test_validate_accepts_a_literal_arn_of_a_group_of_the_stack() -> None:
     assert codes(stack_yaml(group=foreign)) == [("log-group-unknown", "warning", 15)]
 
 
+def test_a_misspelt_resource_in_the_log_group_arn_is_reported_once() -> None:
+    # `missing-resource` already names the typo and its fix; a second finding about the
+    # placeholder ARN it left (arn:aws:stacktape:...) only confused the reader.
+    text = stack_yaml(group="$ResourceParam('wroker', 'logGroupArn')")
+    found = load_stack_text(text, "stacktape.yml").diagnostics
+    assert [(d.code, d.hint) for d in found] == [("missing-resource", "did you mean 'worker'?")]
+
+
 def test_validate_refuses_an_invalid_filter_at_its_line() -> None:
     assert codes(stack_yaml(filter_="ERROR:")) == [("log-filter-pattern", "error", 16)]
 
@@ -453,6 +461,19 @@ def test_a_delivery_over_the_async_limit_fails(tmp_path: Path) -> None:
     assert len(failed) == 1 and "RequestEntityTooLargeException" in str(failed[0]["error"])
 
 
+def test_log_says_what_each_filter_did_with_the_line(tmp_path: Path) -> None:
+    # As `upload` names each notification it matched or skipped: `log` used to say only
+    # where the line went, so a user could not tell whether the subscriber got it.
+    s = session(tmp_path, stack_yaml(filter_="{ $.level = ERROR }"))
+    passed = execute(s, 'log worker \'{"level": "ERROR"}\'').text.splitlines()
+    delivered = records(s, tk.LOG_DELIVERED)[0]["delivered_id"]
+    assert passed[1:] == [f"  -> alerter (app-dev-alerter-cloudwatch-log-0): {delivered}"]
+    skipped = execute(s, "log worker 'ERROR but not JSON'").text.splitlines()
+    assert skipped[1:] == [
+        "  skipped alerter (app-dev-alerter-cloudwatch-log-0): the message is not a JSON object"
+    ]
+
+
 def test_log_command_errors_change_nothing(tmp_path: Path) -> None:
     s = session(tmp_path, stack_yaml())
     before = s.sim.trace.seq
@@ -471,6 +492,21 @@ def test_show_logs_renders_untrusted_text_as_text(tmp_path: Path) -> None:
     assert result.table[1][0][3] == "[bold]not markup[/bold]\\x1b[31m"
 
 
+@pytest.mark.parametrize(
+    ("filter_", "shown"),
+    [
+        (r"%ERROR.4\d\d%", r"filter '%ERROR.4\d\d%'"),
+        ('?ERROR ?"Task timed out"', """filter '?ERROR ?"Task timed out"'"""),
+        ("", "filter '' (every line passes)"),
+    ],
+)
+def test_show_logs_gives_the_filter_as_written(tmp_path: Path, filter_: str, shown: str) -> None:
+    # Shown with repr, a regex's `\d` read `\\d`: not the pattern the config has.
+    s = session(tmp_path, stack_yaml(filter_=filter_))
+    head = execute(s, "show logs worker").text.splitlines()[1]
+    assert head == f"subscription app-dev-alerter-cloudwatch-log-0 -> alerter: {shown}"
+
+
 def test_explain_follows_a_log_event_to_the_subscriber(tmp_path: Path) -> None:
     s = session(tmp_path, stack_yaml(filter_="ERROR"))
     execute(s, "log worker 'ERROR x'")
@@ -479,6 +515,21 @@ def test_explain_follows_a_log_event_to_the_subscriber(tmp_path: Path) -> None:
     text = execute(s, f"explain {ident}").text
     for kind in ("log.written", "log.matched", "log.delivered", "invocation.started"):
         assert kind in text
+
+
+def test_explain_keeps_each_record_of_lambdas_lines_on_one_line(tmp_path: Path) -> None:
+    # Lambda's lines end in a newline and REPORT's fields are tab-separated: written raw
+    # into `explain`, each log record spilled onto a second line that names no record.
+    s = session(tmp_path, stack_yaml(filter_="ERROR"))
+    execute(s, "invoke worker")
+    execute(s, "run")
+    invocation = records(s, tk.INVOCATION_STARTED)[0]["invocation_id"]
+    lines = execute(s, f"explain {invocation}").text.split("\n")
+    heads = [line for line in lines if not line.startswith("    ")]
+    assert all(line.startswith("2026-01-05T08:00:00.") for line in heads), heads
+    report = next(line for line in heads if "message=REPORT" in line)
+    assert "\\tDuration: 100.00 ms\\t" in report
+    assert report.endswith(f"MB\\t\\n invocation_id={invocation}")
 
 
 def test_same_inputs_same_trace(tmp_path: Path) -> None:

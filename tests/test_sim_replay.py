@@ -252,6 +252,22 @@ def test_the_window_is_start_inclusive_end_exclusive_on_the_events_time(
     assert out.data["events"] == 1
 
 
+def test_a_window_inside_a_second_is_shown_as_the_seconds_it_takes(session: Session) -> None:
+    # Events' times are whole seconds. `--from 08:00:00.500Z` left out the event of 08:00:00
+    # while the answer said the window began at 08:00:00Z, which would have taken it.
+    publish(session, 1)  # time 08:00:00
+    run(session, "advance 1m")
+    publish(session, 2)  # time 08:01:00
+    run(session, "advance 15m")
+    half = "2026-01-05T08:00:00.500Z"
+    out = execute(session, f"replay orders --from {half} --to 2026-01-05T08:01:00.500Z")
+    assert (out.data["events"], out.data["event_start"], out.data["event_end"]) == (
+        1,
+        "2026-01-05T08:00:01Z",
+        "2026-01-05T08:01:01Z",
+    )
+
+
 def test_cancel_stops_a_replay_at_its_next_minute(session: Session) -> None:
     for n in range(3):
         publish(session, n)
@@ -358,7 +374,11 @@ def test_show_bus_gives_the_archive_and_its_replays(session: Session) -> None:
     assert "archive shop-dev-orders-archive: 1 event, 18 bytes, retention 7 days" in out.text
     assert out.table is not None and out.table[1][0][:2] == ["fix-1", "COMPLETED"]
     assert out.data["replays"][0]["replayed"] == 1
-    assert "no archive" in execute(session, "show bus other").text
+    assert "no archive (`archivation` is not enabled)" in execute(session, "show bus other").text
+    # The default bus cannot be given `archivation`: the old answer suggested it could.
+    assert execute(session, "show bus default").text.endswith(
+        "no archive (Stacktape archives only the stack's own event-bus resources)"
+    )
     with pytest.raises(CommandError, match="needs an event bus name"):
         execute(session, "show bus")
 
@@ -373,6 +393,21 @@ def test_explain_a_replayed_event_names_its_original(session: Session) -> None:
     )
     kinds = [r["kind"] for r in out.data["records"]]
     assert tk.EVENT_ARCHIVED in kinds and tk.REPLAY_STARTED not in kinds
+
+
+def test_explain_of_a_replays_name_points_at_its_events(session: Session) -> None:
+    # A replay's name is no id explain follows (its events are many): it used to answer
+    # only that nothing in the trace mentions it, though `show replays` lists it.
+    publish(session, 1)
+    run(session, "advance 10m", "replay orders --from -1h --to now --name fix-1")
+    with pytest.raises(CommandError, match="'fix-1' is a replay") as before:
+        execute(session, "explain fix-1")
+    assert before.value.hint == "`show replays` gives its state; it has replayed no event yet"
+    run(session, "run")
+    [copy] = [r.get("event_id") for r in recs(session, tk.EVENT_PUBLISHED) if r.get("replay")]
+    with pytest.raises(CommandError, match="'fix-1' is a replay") as after:
+        execute(session, "explain fix-1")
+    assert after.value.hint.endswith(f"its first replayed event: explain {copy}")
 
 
 # -- determinism -----------------------------------------------------------------------------

@@ -366,6 +366,7 @@ def test_the_command_show_bucket_and_the_agenda(tmp_path: Path) -> None:
     [
         ("restore vault g/report.csv --days 0", "--days must be a whole number"),
         ("restore vault g/report.csv --days many", "--days must be a whole number"),
+        ("restore vault g/report.csv --days 12345678", "from 1 to 9,999,999, not '12345678'"),
         ("restore vault g/report.csv --tier fast", "--tier must be one of"),
         ("restore vault nope.csv", "NoSuchKey"),
         ("restore nobucket g/report.csv", "no bucket named"),
@@ -378,6 +379,32 @@ def test_bad_restore_commands_are_refused_and_change_nothing(
     seq = session.sim.trace.seq
     with pytest.raises(CommandError, match=match):
         execute(session, line)
+    assert session.sim.trace.seq == seq
+
+
+def test_the_command_restores_the_version_version_id_names(tmp_path: Path) -> None:
+    # `--version-id` used to be read under the wrong key and ignored: the command restored
+    # the current version, and took any id at all without a NoSuchVersion.
+    (tmp_path / "stacktape.yml").write_text(stack(versioning=True), encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=parse_instant("2026-01-05T08:00:00Z"))
+    old = execute(session, "upload vault g/report.csv --size 200KB").data["version_id"]
+    execute(session, "advance 1d")
+    execute(session, "upload vault g/report.csv --size 200KB")  # current, STANDARD
+    seq = session.sim.trace.seq
+    with pytest.raises(CommandError, match="NoSuchVersion"):
+        execute(session, "restore vault g/report.csv --version-id nosuch")
+    assert session.sim.trace.seq == seq
+    result = execute(session, f"restore vault g/report.csv --version-id {old}")
+    assert result.text.startswith(f"ObjectRestore:Post vault/g/report.csv version {old}: 202")
+    assert result.data["version_id"] == old
+    assert records(session.sim, tk.RESTORE_INITIATED)[0].get("version_id") == old
+
+
+def test_an_unversioned_bucket_refuses_a_version_id(tmp_path: Path) -> None:
+    session = _session(tmp_path)
+    seq = session.sim.trace.seq
+    with pytest.raises(CommandError, match="NoSuchVersion: bucket vault has no versioning"):
+        execute(session, "restore vault g/report.csv --version-id abc")
     assert session.sim.trace.seq == seq
 
 

@@ -105,6 +105,8 @@ class LogChecks(_LinterBase):
                 )
             return
         param = t.named_param
+        if param is not None and _param_resource(t) not in self.stack.resources:
+            return  # `missing-resource` names the typo and its fix already
         if param is not None and param != "logGroupArn":
             name = _param_resource(t)
             self.report(

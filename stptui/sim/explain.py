@@ -88,7 +88,8 @@ def _ids_in(name: str, value: Any) -> Iterable[str]:
 
 
 def summary(rec: Record) -> str:
-    """A record's fields as `name=value` words (long objects and lists cut to `...`)."""
+    """A record's fields as `name=value` words on one line (long objects and lists cut to
+    `...`, newlines and tabs in strings written as `\\n` and `\\t`)."""
     parts = []
     for k, v in rec.data.items():
         if k in WHY_NOT_FIELDS:
@@ -96,6 +97,10 @@ def summary(rec: Record) -> str:
         text = format_value(v)
         if isinstance(v, (dict, list)) and len(text) > 80:
             text = "..."
+        elif isinstance(v, str):
+            # One record, one line: a log line's newline or REPORT's tabs written raw would
+            # break the chain's lines (the views escape other control characters).
+            text = text.replace("\n", "\\n").replace("\t", "\\t")
         parts.append(f"{k}={text}")
     return " ".join(parts)
 

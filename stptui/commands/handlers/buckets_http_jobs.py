@@ -350,6 +350,11 @@ def cmd_delete(session: Session, call: Call) -> CommandResult:
     )
 
 
+# The most --days says (seven digits): more would outlast the virtual clock's calendar,
+# which ends in 9999, whatever day the restore starts.
+MAX_RESTORE_DAYS = 9_999_999
+
+
 @command(
     "restore",
     "messages",
@@ -393,7 +398,8 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
     days_text = call.opts.get("days", "1")
     if not days_text.isdecimal() or len(days_text) > 7 or int(days_text) < 1:
         raise CommandError(
-            f"--days must be a whole number of days, at least 1, not {_short(days_text, 24)!r}",
+            f"--days must be a whole number of days from 1 to {MAX_RESTORE_DAYS:,}, "
+            f"not {_short(days_text, 24)!r}",
             "e.g. --days 3",
         )
     tier_text = call.opts.get("tier", s3_restore.DEFAULT_TIER)
@@ -410,7 +416,7 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
         call.args["key"],
         days=int(days_text),
         tier=tier,
-        version_id=call.opts.get("version-id"),
+        version_id=call.opts.get("version_id"),
     )
     recs = list(sim.trace.since(before))
     rec = next(r for r in recs if r.kind.startswith("restore."))

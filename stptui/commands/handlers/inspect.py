@@ -48,6 +48,7 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
+from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
@@ -446,7 +447,13 @@ def _show_bus(sim: Simulator, name: str) -> CommandResult:
         )
     data: dict[str, Any] = {**listing, "archive": None, "replays": []}
     if bus.archive is None:
-        lines.append("  no archive (`archivation` is not enabled)")
+        # `archivation` is a property of the stack's own buses: the default bus has none.
+        why = (
+            "Stacktape archives only the stack's own event-bus resources"
+            if bus.key == DEFAULT_BUS or bus.external
+            else "`archivation` is not enabled"
+        )
+        lines.append(f"  no archive ({why})")
         return CommandResult("\n".join(lines), data=data)
     info = bus.archive.summary()
     days = info["retention_days"]
@@ -734,6 +741,23 @@ def _not_explained(sim: Simulator, key: str) -> None:
         raise CommandError(
             f"{key!r} is a resource; explain follows one message, event, invocation or object",
             hint,
+        )
+    replays = sim.services["buses"].replays
+    if replays is not None and key in replays.replays:
+        # A replay sends many events; explain follows one of them to its original.
+        copy = next(
+            (
+                r.get("event_id")
+                for r in records
+                if r.kind == tk.EVENT_PUBLISHED and r.get("replay") == key
+            ),
+            None,
+        )
+        raise CommandError(
+            f"{key!r} is a replay; explain follows one message, event, invocation or object",
+            f"`show replays` gives its state; its first replayed event: explain {copy}"
+            if copy
+            else "`show replays` gives its state; it has replayed no event yet",
         )
     if key in tk.KINDS:
         raise CommandError(

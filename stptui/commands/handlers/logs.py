@@ -7,6 +7,7 @@ from stptui.commands.handlers.base import command
 from stptui.commands.registry import TEXT, WORKLOAD, Arg, Call, CommandError
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
+from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.textsafe import printable
@@ -31,19 +32,33 @@ SHOWN_LOG_EVENTS = 50
     details=(
         "The line goes into the log stream of the workload's newest execution environment. "
         "Each `cloudwatch-log` subscription of the group matches it against its filter "
-        "pattern (`log.matched` / `log.skipped` with the reason) and delivers it at once."
+        "pattern (`log.matched` / `log.skipped` with the reason) and delivers it at once; "
+        "the answer gives each filter's delivery (`-> SUBSCRIBER (FILTER): EVENT ID`) or "
+        "why the line did not pass."
     ),
     changes_state=True,
 )
 def cmd_log(session: Session, call: Call) -> CommandResult:
     """log FUNCTION MESSAGE"""
     sim = session.sim
+    before = sim.trace.seq
     try:
         ev = sim.services["logs"].write(call.args["function"], call.args["message"])
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    # What each subscription filter did with the line, as `upload` says of notifications.
+    lines = [f"wrote log event {ev.id} to {ev.stream}"]
+    for r in sim.trace.since(before):
+        where = f"{r.get('subscriber')} ({r.get('filter')})"
+        if r.kind == tk.LOG_DELIVERED:
+            lines.append(f"  -> {where}: {r.get('delivered_id')}")
+        elif r.kind == tk.LOG_SKIPPED:
+            why = r.get("reason")
+            lines.append(f"  skipped {where}: {'; '.join(why) if isinstance(why, list) else why}")
+        elif r.kind in (tk.LOG_DELIVERY_FAILED, tk.LOG_LOOP_STOPPED):
+            lines.append(f"  not delivered to {where}: {r.get('error') or r.get('reason')}")
     return CommandResult(
-        f"wrote log event {ev.id} to {ev.stream}",
+        "\n".join(lines),
         data={"log_event_id": ev.id, "stream": ev.stream, "timestamp": ev.timestamp},
     )
 
@@ -59,8 +74,14 @@ def show_logs(sim: Simulator, name: str) -> CommandResult:
     streams = len(group.streams)
     lines = [f"{group.name}: {streams} log stream{'s' * (streams != 1)}"]
     for sub in group.subscriptions:
-        pattern = sub.pattern.text if sub.pattern is not None else f"invalid: {sub.error}"
-        lines.append(f"subscription {sub.name} -> {sub.subscriber}: filter {pattern!r}")
+        # The pattern as the config writes it: repr would double a regex's backslashes.
+        if sub.pattern is None:
+            pattern = f"invalid: {sub.error}"
+        elif not sub.pattern.text.strip():
+            pattern = "'' (every line passes)"
+        else:
+            pattern = f"'{sub.pattern.text}'"
+        lines.append(f"subscription {sub.name} -> {sub.subscriber}: filter {pattern}")
     if not events:
         lines.append("no log events yet")
     # The stream's last 8 hex digits tell the environments apart; the whole id is what

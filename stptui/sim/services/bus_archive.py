@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_ms, iso_s
+from stptui.sim.clock import MAX_MS, iso_ms, iso_s
 from stptui.sim.engine import SimError
 
 if TYPE_CHECKING:
@@ -267,6 +267,7 @@ class ReplayService:
                 "EventStartTime must be before EventEndTime.",
                 f"--from ({iso_s(start_ms)}) must be earlier than --to ({iso_s(end_ms)})",
             )
+        start_ms, end_ms = _whole_second(start_ms), _whole_second(end_ms)
         rules = None if rule_words is None else self._rules(bus, rule_words)
         if name in self.replays:
             raise SimError(
@@ -421,6 +422,14 @@ class ReplayService:
             for r in self.replays.values()
             if bus_key is None or r.archive.bus.key == bus_key
         ]
+
+
+def _whole_second(ms: int) -> int:
+    """A window's bound as the whole second it acts as: an event's time is whole seconds, so
+    a bound inside a second takes the same events as the next whole second, and the replay
+    then shows its window exactly (the calendar's last second keeps its bound as given)."""
+    up = -(-ms // 1000) * 1000
+    return up if up <= MAX_MS else ms
 
 
 def _agenda_words(replay: Replay) -> str:
