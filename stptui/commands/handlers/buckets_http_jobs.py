@@ -814,8 +814,9 @@ def _lifecycle_cell(obj: Any, versioned: bool) -> str:
 
 def _show_bucket(sim: Simulator, name: str) -> CommandResult:
     b = _sim_call(sim.services["buckets"].bucket, name)
+    count = "1 object" if len(b.objects) == 1 else f"{len(b.objects)} objects"
     lines = [
-        f"{b.name} ({b.aws_name}): {len(b.objects)} objects, {b.total_bytes:,} bytes; "
+        f"{b.name} ({b.aws_name}): {count}, {b.total_bytes:,} bytes; "
         f"versioning {'on' if b.versioning else 'off'}; "
         f"EventBridge notifications {'on' if b.event_bus else 'off'}"
     ]
