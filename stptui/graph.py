@@ -880,6 +880,10 @@ def _via_label(d: dict[str, Any]) -> str:
         return f"appsync({d.get('field')})"
     if via == "kafka-topic" and d.get("topic") is not None:
         return f"kafka({d['topic']})"
+    if via == "cloudwatch-log":
+        # The subscription filter decides which lines are delivered: empty passes them all.
+        fp = d.get("filter")
+        return f"cloudwatch-log(filter {fp})" if isinstance(fp, str) and fp.strip() else via
     return str(via)
 
 

@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x` and `f`
+"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o` and `f`
 (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -33,6 +33,8 @@ from stptui.tui.screens.dialogs import (
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.item_dialog import ItemDialog
+from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.restore_dialog import RestoreDialog
 
 SIZE = (120, 36)
 HOUR_FRAMES = 3600.0
@@ -201,6 +203,42 @@ def test_upload_dialog_with_tags_on_a_bucket_with_lifecycle_rules(snap_compare) 
 
     lifecycle = Session.open(EXAMPLES / "lifecycle.yml", start_ms=START)
     app = DialogHost(lambda s, run: UploadDialog(s, None, run), lifecycle)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_log_dialog_with_a_line_one_filter_matches(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#log-message", Input).value = "ERROR ledger write failed"
+        await pilot.pause()
+
+    logs = Session.open(
+        EXAMPLES / "log-alerts.yml",
+        behaviors_path=EXAMPLES / "log-alerts-behaviors.yml",
+        start_ms=START,
+    )
+    execute(logs, 'invoke payments \'{"card": "declined"}\'')
+    app = DialogHost(lambda s, run: LogLineDialog(s, "payments", run), logs)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_restore_dialog_refusing_a_restore_in_progress(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    archive = Session.open(EXAMPLES / "restore.yml", start_ms=START)
+    for line in (
+        "upload archive reports/2025.csv --size 200KB",
+        "upload archive ledgers/2019.csv --size 1MB",
+        "upload archive notes.txt --size 2KB",
+        "advance 1d",
+        "restore archive ledgers/2019.csv",
+    ):
+        execute(archive, line)
+
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#restore-key", Input).value = "ledgers/2019.csv"
+        await pilot.pause()
+
+    app = DialogHost(lambda s, run: RestoreDialog(s, None, run), archive)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -33,7 +33,7 @@ def test_the_palette_key_follows_a_resize_across_160_columns() -> None:
         # Narrow: no palette key, and every key of the stack fits without it.
         shown = footer_keys(app)
         assert "palette" not in shown
-        assert shown[-3:] == ["Send", "Publish", "HTTP"]
+        assert shown[-4:] == ["Send", "Publish", "HTTP", "Log"]
         await pilot.resize_terminal(200, 40)
         await pilot.pause()
         assert footer_keys(app)[-1] == "palette"
@@ -49,7 +49,7 @@ def test_a_resize_under_a_dialog_reaches_the_main_screens_footer() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert "palette" not in footer_keys(app)
-        assert footer_keys(app)[-1] == "HTTP"
+        assert footer_keys(app)[-1] == "Log"
 
     drive(app_for(), script, size=(200, 40))
 

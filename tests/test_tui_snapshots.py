@@ -94,6 +94,31 @@ def test_inspector_of_a_stream_with_a_shard_blocked(snap_compare) -> None:  # ty
     assert snap_compare(StptuiApp(clicks), terminal_size=NARROW, run_before=inspect_stream)
 
 
+def test_inspector_of_a_function_with_a_log_group(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    logs = Session.open(
+        examples / "log-alerts.yml",
+        behaviors_path=examples / "log-alerts-behaviors.yml",
+        start_ms=START,
+    )
+    for line in [
+        'invoke payments \'{"card": "declined"}\'',
+        # A hostile line: markup shown as text, the escape character as `\x1b`.
+        "log payments '[bold red]x[/] [@click=app.quit]q[/] \x1b[31mred'",
+    ]:
+        execute(logs, line)
+
+    async def inspect_payments(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("payments")
+        # Down to the log group, its subscription and its newest lines.
+        await pilot.press("4", "end")
+
+    assert snap_compare(StptuiApp(logs), terminal_size=NARROW, run_before=inspect_payments)
+
+
 def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=WIDE, press=["question_mark"])
 

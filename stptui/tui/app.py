@@ -51,6 +51,8 @@ from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
+from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.restore_dialog import RestoreDialog, archives
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
@@ -106,6 +108,8 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     UploadDialog,
     HttpDialog,
     FireDialog,
+    LogLineDialog,
+    RestoreDialog,
     FastForwardScreen,
 )
 
@@ -241,6 +245,20 @@ class StptuiApp(App[None]):
         ),
         Binding("x", "fire", "Fire", id="fire", tooltip="Fire a schedule now"),
         Binding(
+            "l",
+            "log",
+            "Log",
+            id="log",
+            tooltip="Write a line into a function's log group",
+        ),
+        Binding(
+            "o",
+            "restore",
+            "Restore",
+            id="restore",
+            tooltip="Restore an archived object of a bucket",
+        ),
+        Binding(
             "r",
             "redrive",
             "Redrive",
@@ -301,6 +319,8 @@ class StptuiApp(App[None]):
         self.current_pane = "1"
         # Whether a state machine of the stack has a `.waitForTaskToken` task (see `_load`).
         self._has_callbacks = False
+        # Whether a bucket's lifecycle rule moves objects to GLACIER or DEEP_ARCHIVE.
+        self._has_archives = False
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
 
@@ -378,6 +398,8 @@ class StptuiApp(App[None]):
             for consumer in source.consumers:
                 self._streams_read_by.setdefault(consumer.target, set()).add(source.name)
         self._has_callbacks = self._callback_tasks(sim)
+        # Only a lifecycle rule archives an object: `o` is for a stack with one.
+        self._has_archives = any(archives(b) for b in sim.services["buckets"].buckets.values())
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -588,8 +610,8 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, tables, state machines (with a callback task, for `a`) or
-        schedules. A key that is not shown
+        HTTP routes, streams, tables, state machines (with a callback task, for `a`),
+        schedules, log groups or lifecycle rules that archive (for `o`). A key that is not shown
         does nothing, rather than opening an empty picker or a warning. `http` also reaches a
         load balancer."""
         if action == "command_palette":
@@ -606,6 +628,8 @@ class StptuiApp(App[None]):
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
             "fire": sim.services["schedules"].rules,
+            "log": sim.services["logs"].groups,
+            "restore": self._has_archives,
         }
         if action in needs:
             return bool(needs[action])
@@ -862,6 +886,16 @@ class StptuiApp(App[None]):
         node = self.graph.nodes.get(self.selected) if self.selected is not None else None
         owner = node.get("owner") if node and node.get("kind") == "schedule" else self.selected
         self.push_screen(FireDialog(self.session, owner, self.run_command), self._ran)
+
+    def action_log(self) -> None:
+        """Open the log dialog on the selected function's (or batch job's) group, else on
+        the group the selection subscribes to, else on the first with a subscription."""
+        self.push_screen(LogLineDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_restore(self) -> None:
+        """Open the restore dialog on the selected bucket (or the first with an archived
+        object, or with a rule that archives)."""
+        self.push_screen(RestoreDialog(self.session, self.selected, self.run_command), self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

@@ -38,6 +38,8 @@ DIALOG_ACTIONS = (
     "upload",
     "http",
     "fire",
+    "log",
+    "restore",
     "fast_forward",
 )
 

@@ -575,7 +575,7 @@ class BucketService:
 
     # -- RestoreObject -------------------------------------------------------------------
 
-    def restore_object(
+    def check_restore(
         self,
         bucket: str,
         key: str,
@@ -583,14 +583,10 @@ class BucketService:
         days: int,
         tier: str = s3_restore.DEFAULT_TIER,
         version_id: str | None = None,
-        source: str = "command",
-    ) -> tuple[int, S3Object]:
-        """RestoreObject of an archived version; returns S3's status and the version.
-
-        202: a restore starts (or a running one is upgraded to a faster tier); 200: the
-        restored copy's days are counted again from now. Raises SimError, changing
-        nothing, as S3 refuses: no such key or version, a class that is not archived, bad
-        Days or Tier, RestoreAlreadyInProgress while the retrieval runs."""
+    ) -> S3Object:
+        """The version a RestoreObject of these arguments would act on, or SimError as S3
+        refuses it (what `restore_object` raises); changes nothing. Dialogs ask it while
+        the request is typed."""
         from stptui.sim.engine import SimError
 
         b = self.bucket(bucket)
@@ -606,20 +602,17 @@ class BucketService:
                 else "e.g. --days 3 --tier Standard (Expedited only from GLACIER)"
             )
             raise SimError(f"{code}: {message}", hint)
-        sim = self.sim
-        now = sim.clock.now
         current = obj.restore
         if current is not None and current.expiry is None:
             if s3_restore.faster(tier, current.tier) and days == current.days:
-                self._upgrade(b, current, tier, source)
-                return 202, obj
+                return obj  # a restore speed upgrade
             raise SimError(
                 "RestoreAlreadyInProgress: Object restore is already in progress",
                 f"it completes at {iso_ms(current.done)}; a faster tier with the same days "
                 "upgrades it (409 Conflict otherwise)",
             )
         # A restored copy's days count from now; a new restore's from its completion.
-        done = now
+        done = self.sim.clock.now
         if current is None:
             done += s3_restore.retrieval_ms(obj.storage_class, tier)
         if s3_restore.expiry_at(done, days) > MAX_MS:
@@ -627,9 +620,36 @@ class BucketService:
                 f"InvalidArgument: {days:,} days of restored copy outlast the simulated calendar",
                 "give fewer days",
             )
+        return obj
+
+    def restore_object(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        days: int,
+        tier: str = s3_restore.DEFAULT_TIER,
+        version_id: str | None = None,
+        source: str = "command",
+    ) -> tuple[int, S3Object]:
+        """RestoreObject of an archived version; returns S3's status and the version.
+
+        202: a restore starts (or a running one is upgraded to a faster tier); 200: the
+        restored copy's days are counted again from now. Raises SimError, changing
+        nothing, as S3 refuses: no such key or version, a class that is not archived, bad
+        Days or Tier, RestoreAlreadyInProgress while the retrieval runs (`check_restore`)."""
+        obj = self.check_restore(bucket, key, days=days, tier=tier, version_id=version_id)
+        b = self.bucket(bucket)
+        sim = self.sim
+        now = sim.clock.now
+        current = obj.restore
+        if current is not None and current.expiry is None:
+            self._upgrade(b, current, tier, source)
+            return 202, obj
         if current is not None:
             self._extend(b, current, days, source)
             return 200, obj
+        done = now + s3_restore.retrieval_ms(obj.storage_class, tier)
         restore = _Restore(b, obj, tier, days, done)
         obj.restore = restore
         req = _Request(sim, s3_restore.POST, "RestoreObject", obj)

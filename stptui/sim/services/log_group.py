@@ -157,10 +157,28 @@ class LogGroupSim:
         ]
 
     def recent(self, limit: int) -> list[LogEvent]:
-        """The group's newest `limit` events kept, in time order."""
-        events = [ev for entry in self.entries for ev in self._events(entry)]
+        """The group's newest `limit` events kept, in time order (ties in the order they
+        were written).
+
+        Entries are kept in the order they ended, so an entry's events are no later than
+        its end and the entries before it end no later: reading back from the newest, the
+        entries left unread once `limit` events are at least as late as the next one's end
+        hold none of the newest (the Inspector asks on every redraw; making the events of a
+        thousand invocations took longer than a key press may)."""
+        if limit <= 0:
+            return []
+        chunks: list[list[LogEvent]] = []
+        stamps: list[int] = []
+        for entry in reversed(self.entries):
+            end = entry[1].timestamp if entry[0] == "line" else entry[2]
+            if len(stamps) >= limit and end <= sorted(stamps)[-limit]:
+                break
+            chunk = self._events(entry)
+            chunks.append(chunk)
+            stamps += [ev.timestamp for ev in chunk]
+        events = [ev for chunk in reversed(chunks) for ev in chunk]
         events.sort(key=lambda ev: ev.timestamp)
-        return events[-limit:] if limit > 0 else []
+        return events[-limit:]
 
 
 class LogService:

@@ -5,7 +5,8 @@ Properties (Stacktape defaults marked), triggers with their patterns, filters an
 balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a state
 machine's states and executions (`inspector_machines`), the environment the workload would
 get (its own variables and the exact `STP_*` names `connectTo` injects), recent invocations
-from the trace, and the behaviour declared in the sidecar plus runtime overrides.
+from the trace, the behaviour declared in the sidecar plus runtime overrides, and a
+workload's log group with its newest lines and subscriptions (`inspector_logs`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from stptui.tui.render import (
     token_breaks,
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
+from stptui.tui.widgets.inspector_logs import log_section
 from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
     bucket_section,
@@ -248,6 +250,7 @@ def describe_resource(
     elif batch is not None and name in batch.jobs:
         _behaviour(text, name, sim, batch.jobs[name].overrides)
         _recent(text, "Recent attempts", _attempts(name, records))
+    log_section(text, sim, name)
     return text
 
 

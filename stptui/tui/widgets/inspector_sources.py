@@ -22,7 +22,7 @@ from rich.text import Text
 from stptui.commands.handlers.tables import ITEM_WIDTH, SHOW_ITEMS
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
-from stptui.sim.s3_lifecycle import rule_words
+from stptui.sim.s3_lifecycle import ARCHIVED, rule_words
 from stptui.sim.services.bucket import BucketSim
 from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
 from stptui.sim.services.table import TableSim
@@ -276,6 +276,10 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
         if upload.lifecycle is not None:
             due = upload.lifecycle.due
             _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
+    if any(rule.storage_class in ARCHIVED for rule in bucket.rules):
+        # What `o` is for, beside the archived objects it acts on.
+        text.append_text(hanging(Text("o restores an archived object", "dim"), HANG))
+        text.append("\n")
     if bucket.rules:
         footer = f"show bucket {safe(name)}: etags, versions; explain KEY: why a rule acts"
         text.append_text(hanging(Text(footer, "dim"), HANG))
