@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from stptui.sim import asl_jsonata as jn
@@ -398,3 +398,49 @@ def test_the_functions_table_of_the_state_machines_page_holds() -> None:
     assert len(rows) == 7
     for expression, result in rows:
         assert ev(f"{{% {expression} %}}") == json.loads(result), expression
+
+
+# -- the variables an expression reads (for validate's asl-variable warning) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("{% $orderId %}", {"orderId"}),
+        ("{% $order.items[0].sku %}", {"order"}),  # a path from a variable: the variable
+        ("{% $string($total) %}", {"total"}),  # $string is a function, $total a variable
+        ("{% $map($xs, $string) %}", {"xs"}),  # a function passed as a value
+        ("{% $partition($rows, 2) & $uuid() %}", {"rows"}),  # Step Functions' own functions
+        ("{% $notAFunction(1) %}", set()),  # a called name is a function: variables hold JSON
+        ("{% $states.input.a & $states.context.Execution.Id %}", set()),
+        ("{% $ & $$.a %}", set()),
+        ("{% ($t := $states.input.n; $t * $rate) %}", {"rate"}),  # bound by the block
+        ("{% $reduce($l, function($acc, $v) { $acc + $v + $z }) %}", {"l", "z"}),
+        ("{% items@$i#$j.($i.price * $j * $k) %}", {"k"}),  # focus and index bindings
+        ("{% $x[$y > 1]{$key: $value} %}", {"x", "y", "key", "value"}),  # filters, grouping
+        ("{% $a ? $b : $c %}", {"a", "b", "c"}),
+        ("{% '$quoted' & \"$too\" %}", set()),  # text that spells a name is a string
+        ("{% $naïve & $名前 %}", {"naïve", "名前"}),
+        ("{% $states.input.( %}", set()),  # does not parse: reported as a syntax error
+    ],
+)
+def test_variable_refs_reads_the_parse_tree_not_the_text(text: str, names: set[str]) -> None:
+    assert jn.variable_refs(text) == names
+
+
+@settings(max_examples=60, derandomize=True)
+@given(
+    name=st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True).filter(
+        lambda n: n not in jn.ADDED_FUNCTIONS and n != "states"
+    )
+)
+def test_a_variable_read_is_found_wherever_it_sits_and_a_binding_hides_it(name: str) -> None:
+    # A name of one of JSONata's own functions ($count, $string) is that function.
+    assume(name not in jn._library().Jsonata.static_frame.bindings)
+    # Read as a value, a path, an argument or an array item, it is a variable read...
+    for shape in ("${n}", "${n}.a[0]", "$count(${n})", "[1, ${n}]", "{{'k': ${n}}}"):
+        assert jn.variable_refs("{% " + shape.format(n=name) + " %}") == {name}
+    # ...but not where the expression binds it itself, nor where it calls it.
+    assert jn.variable_refs(f"{{% (${name} := 1; ${name} + 1) %}}") == set()
+    assert jn.variable_refs(f"{{% function(${name}) {{ ${name} }} %}}") == set()
+    assert jn.variable_refs(f"{{% ${name}(1) %}}") == set()

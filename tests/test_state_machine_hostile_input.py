@@ -247,3 +247,13 @@ def test_any_words_into_the_commands_are_a_refusal_or_a_safe_result(
         assert not any(c in printed(err) for c in RAW)
         return
     assert not any(c in render_plain(out) for c in RAW)
+
+
+def test_a_line_break_in_a_cause_cannot_start_a_line_of_show_execution(s: Session) -> None:
+    # A cause is one field of the header: its line break shows as \n, so it cannot forge
+    # a line such as "  error: -" below it.
+    cause = "no\n  error: -"
+    execute(s, f"stop-execution e1 --error Cancelled --cause {q(cause)}")
+    text = render_plain(execute(s, "show execution e1"))
+    assert "  cause: no\\n  error: -" in text.splitlines()
+    assert "  error: -" not in text.splitlines()

@@ -715,3 +715,84 @@ def test_a_jsonata_tasks_arguments_get_the_same_graph_edges(tmp_path: Path) -> N
     # The constant QueueUrl names the queue; a TopicArn chosen at run time names nothing.
     assert edges(g) == [("flow", "jobs", "task", "sends(Send)")]
     assert not found(integration_stack(definition), "asl-task-target")
+
+
+def test_validate_warns_about_a_variable_an_expression_reads_that_nothing_assigns() -> None:
+    # Found in the expression's parse tree: $string is a function, $t bound by the block,
+    # $orderId assigned before, a Map iteration reads the outer $orderId; $totl (a typo) and
+    # $rate are assigned nowhere.
+    text = """\
+resources:
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        QueryLanguage: JSONata
+        StartAt: Remember
+        States:
+          Remember:
+            Type: Pass
+            Assign: {orderId: "{% $states.input.id %}", total: 5}
+            Next: Each
+          Each:
+            Type: Map
+            Items: "{% $states.input.items %}"
+            ItemProcessor:
+              StartAt: Line
+              States:
+                Line:
+                  Type: Pass
+                  Output: "{% $string($orderId) & ($t := 2; $t * $rate) %}"
+                  End: true
+            Next: Pick
+          Pick:
+            Type: Choice
+            Choices:
+              - Condition: "{% $totl > 1 %}"
+                Next: Done
+            Default: Done
+          Done:
+            Type: Succeed
+"""
+    diags = found(text, "asl-variable")
+    assert [(d.line, d.column, d.severity) for d in diags] == [
+        (21, 27, "warning"),
+        (27, 28, "warning"),
+    ]
+    assert "reads the variable $rate" in diags[0].message
+    assert "reads the variable $totl" in diags[1].message
+    assert "States.QueryEvaluationError" in diags[1].message
+
+
+def test_a_matching_choice_rules_output_is_the_states_output(tmp_path: Path) -> None:
+    # A JSONata Choice rule takes Next, Assign and Output (LocalStack's grammar and
+    # evaluation); without a rule's Output the state's Output (or input) is passed on.
+    choice = {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "Condition": "{% $states.input.n > 1 %}",
+                "Output": {"big": "{% $states.input.n %}"},
+                "Next": "Done",
+            },
+            {"Condition": "{% $states.input.n = 1 %}", "Next": "Done"},
+        ],
+        "Default": "Done",
+        "Output": {"state": "{% $states.input.n %}"},
+    }
+    definition = jsonata({"Pick": choice, "Done": {"Type": "Succeed"}})
+    assert run(tmp_path, definition, {"n": 5}).output == {"big": 5}
+    assert run(tmp_path, definition, {"n": 1}).output == {"state": 1}
+    assert run(tmp_path, definition, {"n": 0}).output == {"state": 0}
+
+
+def test_validate_checks_a_choice_rules_output_expressions() -> None:
+    rule = {"Condition": "{% true %}", "Next": "Done", "Output": "{% $states.result %}"}
+    problems = check_state({"Type": "Choice", "Choices": [rule]})
+    assert problems == [
+        (
+            ("Choices", 0, "Output"),
+            "$states.result is not available here: only the Output and Assign of a Task, "
+            "Parallel or Map state read it (a Catcher reads $states.errorOutput)",
+        )
+    ]

@@ -151,7 +151,7 @@ def check_definition(definition: Any) -> list[AslProblem]:
         )
         language = JSONPATH
     _check_machine(definition, (), problems, language)
-    _check_scopes(definition, (), frozenset(), frozenset(), frozenset(), problems)
+    _check_scopes(definition, (), frozenset(), frozenset(), frozenset(), problems, language)
     return problems
 
 
@@ -162,12 +162,15 @@ def _check_scopes(
     readable: frozenset[str],
     hidden: frozenset[str],
     problems: list[AslProblem],
+    language: str = "JSONPath",
 ) -> None:
     """Workflow variables by scope ("Passing data between states with variables"): the
     states of one States map share a scope; a Parallel branch or a Map iteration has its
     own, which reads the outer ones (a Distributed Map's does not) but may not assign a
     name an outer scope assigns. `outer` is what enclosing scopes assign, `readable` what
-    this scope may read of them, `hidden` what a Distributed Map's iterations cannot."""
+    this scope may read of them, `hidden` what a Distributed Map's iterations cannot;
+    `language` is the definition's query language, which says how a state reads variables
+    (JSONPath paths, or JSONata expressions) unless the state names its own."""
     states = machine.get("States")
     if not isinstance(states, dict):
         return
@@ -196,7 +199,9 @@ def _check_scopes(
             continue
         here = (*at, "States", name)
         told: set[str] = set()
-        for where, variable in variable_refs(state):
+        jsonata = state_language(state, language) == JSONATA
+        refs = asl_jsonata_data.variable_refs(state) if jsonata else variable_refs(state)
+        for where, variable in refs:
             if variable in visible or variable in told:
                 continue
             told.add(variable)
@@ -212,7 +217,13 @@ def _check_scopes(
                         if blind
                         else "no state of its scope or an outer one assigns"
                     )
-                    + ": executions that reach it fail with States.Runtime",
+                    + (
+                        # In JSONata it is undefined: `$exists($x)` still runs, most reads fail.
+                        ": it is undefined there, and an expression that needs its value fails "
+                        "with States.QueryEvaluationError"
+                        if jsonata
+                        else ": executions that reach it fail with States.Runtime"
+                    ),
                     "pass the value in the Map's ItemSelector instead"
                     if blind
                     else f"assign ${variable} (an Assign field) in a state that runs before, "
@@ -225,7 +236,7 @@ def _check_scopes(
                 if isinstance(branch, dict):
                     where = (*here, "Branches", i)
                     scope = frozenset(inner_outer)
-                    _check_scopes(branch, where, scope, visible, hidden, problems)
+                    _check_scopes(branch, where, scope, visible, hidden, problems, language)
         elif state.get("Type") == "Map":
             key = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
             processor = state.get(key)
@@ -234,11 +245,19 @@ def _check_scopes(
                     # Its iterations are child executions: they read no outer variables.
                     unseen = frozenset(hidden | visible)
                     _check_scopes(
-                        processor, (*here, key), frozenset(), frozenset(), unseen, problems
+                        processor,
+                        (*here, key),
+                        frozenset(),
+                        frozenset(),
+                        unseen,
+                        problems,
+                        language,
                     )
                 else:
                     scope = frozenset(inner_outer)
-                    _check_scopes(processor, (*here, key), scope, visible, hidden, problems)
+                    _check_scopes(
+                        processor, (*here, key), scope, visible, hidden, problems, language
+                    )
 
 
 def _check_machine(

@@ -84,6 +84,95 @@ def check(text: str) -> str | None:
     return compiled if isinstance(compiled, str) else None
 
 
+# The functions Step Functions adds to JSONata's own (bound by `_Run`); a `$name` that names
+# one of these or a JSONata function is a function, not a workflow variable.
+ADDED_FUNCTIONS = frozenset({"partition", "range", "hash", "random", "uuid", "parse"})
+# The attributes of a parsed JSONata node that hold the nodes under it (its parent links,
+# `ancestor`, `slot` and `seeking_parent`, are left out: they point back up the tree).
+_CHILDREN = (
+    "lhs",
+    "rhs",
+    "expression",
+    "expressions",
+    "steps",
+    "stages",
+    "predicate",
+    "expr",
+    "arguments",
+    "procedure",
+    "body",
+    "condition",
+    "then",
+    "_else",
+    "terms",
+    "pattern",
+    "update",
+    "delete",
+    "group",
+    "lhs_object",
+    "rhs_object",
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def variable_refs(text: str) -> frozenset[str]:
+    """The workflow variables an expression (the whole `{% ... %}` string or its body) reads:
+    each `$name` of its parse tree that nothing inside it binds (a `function($name)`
+    parameter, a `$name :=` of an enclosing block, a path's `@$name` or `#$name`), that is
+    not `$states`, `$` or `$$`, and that names no function (`$string`, `$partition`); a
+    called name (`$f()`) is a function too. Empty when the expression does not parse."""
+    body = text[2:-2] if is_expression(text) else text
+    compiled = _compile(body)
+    if isinstance(compiled, str):
+        return frozenset()
+    functions = ADDED_FUNCTIONS | set(_library().Jsonata.static_frame.bindings)
+    found: set[str] = set()
+    # An explicit stack (node, names bound around it): a deep tree costs no Python frames.
+    todo: list[tuple[Any, frozenset[str]]] = [(compiled.ast, frozenset())]
+    seen: set[int] = set()
+    while todo:
+        node, bound = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = getattr(node, "type", None)
+        if kind == "variable":
+            name = node.value
+            if name and name not in ("$", "states") and name not in bound:
+                found.add(name)
+            # `$x[$i]` and `$x{$k: 1}`: its filters and grouping are under it.
+        elif kind == "lambda":
+            bound = bound | {a.value for a in node.arguments or () if a.type == "variable"}
+        elif kind == "block":
+            # A block's `:=` binds for the whole block (read before it, the name is the
+            # outer one: counting it as bound can only miss a warning, never invent one).
+            bound = bound | {
+                e.lhs.value
+                for e in node.expressions or ()
+                if e.type == "bind" and getattr(e.lhs, "type", None) == "variable"
+            }
+        elif kind == "path":
+            bound = bound | {
+                name
+                for step in node.steps or ()
+                for name in (getattr(step, "focus", None), getattr(step, "index", None))
+                if isinstance(name, str)
+            }
+        for attr in _CHILDREN:
+            child = getattr(node, attr, None)
+            if child is None:
+                continue
+            if attr == "lhs" and kind == "bind":
+                continue  # `$name :=` binds the name; it reads nothing
+            if attr == "procedure" and getattr(child, "type", None) == "variable":
+                continue  # a called name is a function: variables hold JSON
+            items = child if isinstance(child, list | tuple) else [child]
+            for item in items:
+                pair = item if isinstance(item, list | tuple) else [item]
+                todo.extend((sub, bound) for sub in pair if hasattr(sub, "type"))
+    return frozenset(found - functions)
+
+
 def evaluate(
     value: object,
     *,

@@ -63,6 +63,8 @@ _EVALUATED = (
     "ResultWriter",
 )
 _READS_RESULT = ("Output", "Assign")
+# The fields of a JSONata Choice rule that hold expressions.
+_RULE_FIELDS = ("Condition", "Assign", "Output")
 # A `$states.result` / `$states.errorOutput` reference (a longer name is another field).
 _RESULT_REF = re.compile(r"\$states\s*\.\s*result(?![\w$])")
 _ERROR_OUTPUT_REF = re.compile(r"\$states\s*\.\s*errorOutput(?![\w$])")
@@ -373,6 +375,31 @@ def _expressions(value: Any, where: Path) -> Iterator[tuple[Path, str]]:
             yield from _expressions(item, (*where, i))
 
 
+def _expression_fields(state: Mapping[str, Any]) -> Iterator[tuple[Path, Any]]:
+    """Every field of a JSONata state that Step Functions evaluates, with its data path: the
+    state's own, its Catchers' Output and Assign, its Choice rules' Condition, Assign and
+    Output."""
+    for key in _EVALUATED:
+        if key in state:
+            yield (key,), state[key]
+    for group, keys in (("Catch", ("Output", "Assign")), ("Choices", _RULE_FIELDS)):
+        entries = state.get(group)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                for key in keys:
+                    if key in entry:
+                        yield (group, i, key), entry[key]
+
+
+def variable_refs(state: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
+    """Every workflow variable a JSONata state's expressions read (`$name`, found in each
+    expression's parse tree), with the data path of the string that reads it."""
+    for where, value in _expression_fields(state):
+        for path, text in _expressions(value, where):
+            for name in sorted(asl_jsonata.variable_refs(text)):
+                yield path, name
+
+
 def _check_expressions(
     value: Any, where: Path, result: bool, error_output: bool
 ) -> Iterator[Problem]:
@@ -469,6 +496,8 @@ def _check_choices(state: Mapping[str, Any]) -> Iterator[Problem]:
         if "Assign" in rule:
             yield from _check_expressions(rule["Assign"], (*where, "Assign"), False, False)
             yield from _check_assign_names(rule["Assign"], (*where, "Assign"))
+        if "Output" in rule:
+            yield from _check_expressions(rule["Output"], (*where, "Output"), False, False)
 
 
 def _check_wait(state: Mapping[str, Any]) -> Iterator[Problem]:
@@ -520,5 +549,6 @@ __all__ = [
     "result_of",
     "setting",
     "task_limits",
+    "variable_refs",
     "wait_until_ms",
 ]

@@ -24,7 +24,7 @@ from stptui.commands.registry import (
     CommandError,
     Option,
 )
-from stptui.commands.result import CommandResult
+from stptui.commands.result import CommandResult, cell
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
@@ -342,7 +342,9 @@ def cmd_send_task_heartbeat(session: Session, call: Call) -> CommandResult:
 
 
 def _cut(text: Any) -> str:
-    shown = printable(str(text)) if text is not None else "-"
+    # One line each (an error, a cause, a history detail): a line break in a cause a
+    # handler or a Fail state wrote shows as \n, never starts a line of its own.
+    shown = cell(str(text)) if text is not None else "-"
     return shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…"
 
 

@@ -754,13 +754,18 @@ class MachineSim:
         )
         self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
         # The rule that matched assigns its variables; the Choice's own Assign goes with its
-        # Default (when no rule matched).
+        # Default (when no rule matched). A JSONata rule's Output, when it has one, makes the
+        # output in place of the state's.
         matched = verdicts[-1].index if verdicts and verdicts[-1].matched else None
         owner = state if matched is None else state["Choices"][matched]
         if jsonata:
             field = "Assign" if matched is None else f"Choices/{matched}/Assign"
             values = self._jsonata_assign(name, owner, raw, env, field=field)
-            out = asl_jsonata_data.output(state, name, raw, raw, env)
+            if matched is not None and "Output" in owner:
+                where = f"Choices/{matched}/Output"
+                out = asl_jsonata_data.evaluate(owner["Output"], where, name, raw, env)
+            else:
+                out = asl_jsonata_data.output(state, name, raw, raw, env)
         else:
             effective = state_input(state, name, raw, env)
             values = self._assign_values(name, owner, effective, env)
