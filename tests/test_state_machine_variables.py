@@ -144,7 +144,10 @@ def test_an_unassigned_variable_fails_the_state_with_states_runtime(tmp_path: Pa
     assert "The variable '$nope' referenced by 'x.$: $nope' has not been assigned" in ex.cause
 
 
-def test_choice_rules_assign_and_the_default_takes_the_states_assign(tmp_path: Path) -> None:
+def test_the_choice_states_assign_applies_whichever_rule_matches(tmp_path: Path) -> None:
+    # "You can also specify an Assign block at the state level, which applies regardless of
+    # which choice rule matches" (Choice state page); the matching rule's value wins a name
+    # both assign.
     definition = {
         "StartAt": "Check",
         "States": {
@@ -169,7 +172,7 @@ def test_choice_rules_assign_and_the_default_takes_the_states_assign(tmp_path: P
     right = run(tmp_path / "a", definition, {"n": 42})
     wrong = run(tmp_path / "b", definition, {"n": 7})
     assert right.output == {"status": "CORRECT"}
-    assert exits(right)[0] == ("Check", {"status": '"CORRECT"'})
+    assert exits(right)[0] == ("Check", {"status": '"CORRECT"', "guess": "42"})
     assert wrong.output == {"status": "INCORRECT"}
     assert exits(wrong)[0] == ("Check", {"status": '"INCORRECT"', "guess": "7"})
 

@@ -753,23 +753,30 @@ class MachineSim:
             {"execution_arn": flow.ex.arn, "state": shown, "next": target, "verdicts": words},
         )
         self._history(flow.ex, "Choice", shown, "; ".join(words) + f" -> {target}")
-        # The rule that matched assigns its variables; the Choice's own Assign goes with its
-        # Default (when no rule matched). A JSONata rule's Output, when it has one, makes the
-        # output in place of the state's.
+        # The Choice's own Assign "applies regardless of which choice rule matches" (Choice
+        # state page); the rule that matched assigns its variables too, its value winning a
+        # name both assign (as AWS's recorded histories show). A JSONata rule's Output, when
+        # it has one, makes the output in place of the state's.
         matched = verdicts[-1].index if verdicts and verdicts[-1].matched else None
-        owner = state if matched is None else state["Choices"][matched]
+        rule = None if matched is None else state["Choices"][matched]
         if jsonata:
-            field = "Assign" if matched is None else f"Choices/{matched}/Assign"
-            values = self._jsonata_assign(name, owner, raw, env, field=field)
-            if matched is not None and "Output" in owner:
+            values = self._jsonata_assign(name, state, raw, env, field="Assign")
+            if rule is not None:
+                field = f"Choices/{matched}/Assign"
+                values = _merged(values, self._jsonata_assign(name, rule, raw, env, field=field))
+            if rule is not None and "Output" in rule:
                 where = f"Choices/{matched}/Output"
-                out = asl_jsonata_data.evaluate(owner["Output"], where, name, raw, env)
+                out = asl_jsonata_data.evaluate(rule["Output"], where, name, raw, env)
             else:
                 out = asl_jsonata_data.output(state, name, raw, raw, env)
         else:
             effective = state_input(state, name, raw, env)
-            values = self._assign_values(name, owner, effective, env)
+            values = self._assign_values(name, state, effective, env)
+            if rule is not None:
+                values = _merged(values, self._assign_values(name, rule, effective, env))
             out = state_output(_output_only(state), name, effective, effective, env)
+        if values is not None:
+            self._check_assigned(name, values)
         assigned = self._commit(flow, values)
         self._enter(flow, target, out, self._leave(flow, name, state, out, None, assigned))
 
@@ -1771,6 +1778,13 @@ NULL_INPUT_HINT = (
     "the state's input is null: the state before it gave null (a Task whose function "
     "declares no `response` in the behaviours file returns null)"
 )
+
+
+def _merged(first: dict[str, Any] | None, then: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Two Assigns' values as one, `then`'s winning a name both give; None if neither."""
+    if first is None or then is None:
+        return then if first is None else first
+    return {**first, **then}
 
 
 def _output_only(state: Mapping[str, Any]) -> dict[str, Any]:
