@@ -729,7 +729,6 @@ class MachineSim:
             error, cause = asl_jsonata_data.fail_fields(state, name, raw, env)
         else:
             error, cause = fail_fields(state, name, raw, env)
-        self._history(flow.ex, "FailStateEntered", flow.label + name, f"error {error}")
         flow.stop(self.sim)
         flow.done(flow, False, {"Error": error, "Cause": cause})
 
