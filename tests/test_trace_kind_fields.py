@@ -496,19 +496,42 @@ LOGS = (
         "    properties:",
         "      logGroupArn: $ResourceParam('looper', 'logGroupArn')",
     )
+    + "  cruncher:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container:\n"
+    "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: c.ts}}\n"
+    "      resources: {cpu: 1, memory: 2048}\n"
+    + fn(
+        "watcher",
+        "events:",
+        "  - type: cloudwatch-log",
+        "    properties:",
+        "      logGroupArn: $ResourceParam('cruncher', 'logGroupArn')",
+        "      filter: ERROR",
+    )
 )
+# A batch job's lines: one a filter passes and one it skips, both of an execution.
+LOG_BEHAVIORS = "behaviors:\n  cruncher: {log: [\"'ERROR y'\", \"'fine'\"]}\n"
 
 
 def _log_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     """CloudWatch Logs: lines skipped and matched, a delivery, a loop stopped, and a line
     too large (random text gzip cannot shrink) for Lambda's asynchronous payload."""
-    session = _session(tmp_path, "logs", LOGS, "")
+    session = _session(tmp_path, "logs", LOGS, LOG_BEHAVIORS)
     rng = random.Random(0)
     alphabet = [chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"\\']
     session.sim.services["logs"].write(
         "worker", "ERROR " + "".join(rng.choices(alphabet, k=1_040_000))
     )
-    yield from _run(session, "invoke worker", "log worker 'ERROR x'", "log looper hi", "run")
+    yield from _run(
+        session,
+        "invoke worker",
+        "log worker 'ERROR x'",
+        "log looper hi",
+        "start-job cruncher",
+        "run",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,9 @@ name}`, the groups `$ResourceParam(name, 'logGroupArn')` names. Each execution e
 a function writes one log stream, `YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes
 `START`, `END` and `REPORT` lines around each invocation, the runtime's error line when the
 handler raises and Lambda's timeout line when it times out (docs/fidelity.md, "CloudWatch
-Logs"). A subscription filter hands the events that pass it to its destination as
+Logs"). Each attempt of a batch job runs a new container, whose `awslogs` log driver writes
+its output, and nothing else, to a stream of its own, `{job definition name}/default/{ECS
+task id}`. A subscription filter hands the events that pass it to its destination as
 `{"awslogs": {"data": base64(gzip(json))}}`.
 """
 
@@ -51,6 +53,13 @@ def stream_name(created_ms: int, key: str) -> str:
     32 hex digits (the same key, the same stream)."""
     day = datetime.fromtimestamp(created_ms // 1000, UTC).strftime("%Y/%m/%d")
     return f"{day}/[$LATEST]{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def container_stream_name(definition: str, key: str) -> str:
+    """The log stream of one batch job attempt's container, as AWS Batch names it
+    (`{job definition name}/default/{ECS task id}`); `key` makes the task id's 32 hex digits
+    (the same key, the same stream)."""
+    return f"{definition}/default/{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 def event_id(timestamp_ms: int, seq: int) -> str:

@@ -417,6 +417,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "stream",
         "message",
         "invocation_id",
+        "execution_id",
     ),
     LOG_SKIPPED: (
         "group",
@@ -426,6 +427,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "stream",
         "message",
         "invocation_id",
+        "execution_id",
         "reason",
     ),
     LOG_DELIVERED: (

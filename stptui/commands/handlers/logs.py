@@ -30,7 +30,8 @@ SHOWN_LOG_EVENTS = 50
         'log worker \'{"level": "ERROR", "orderId": 42}\'',
     ),
     details=(
-        "The line goes into the log stream of the workload's newest execution environment. "
+        "The line goes into the log stream of the function's newest execution environment "
+        "(a batch job's: of its newest attempt's container). "
         "Each `cloudwatch-log` subscription of the group matches it against its filter "
         "pattern (`log.matched` / `log.skipped` with the reason) and delivers it at once; "
         "the answer gives each filter's delivery (`-> SUBSCRIBER (FILTER): EVENT ID`) or "
@@ -71,7 +72,7 @@ def show_logs(sim: Simulator, name: str) -> CommandResult:
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
     events = group.recent(SHOWN_LOG_EVENTS)
-    streams = len(group.streams)
+    streams = group.stream_count
     lines = [f"{group.name}: {streams} log stream{'s' * (streams != 1)}"]
     for sub in group.subscriptions:
         # The pattern as the config writes it: repr would double a regex's backslashes.

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.model import SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import ARG, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, sqs_event
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from stptui.sim.behavior import Override
     from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.log_group import LogGroupSim
     from stptui.sim.services.queue import Message, QueueSim
 
 RECENT_EXECUTIONS = 1000  # kept per job for `show jobs`; the trace keeps the full history
@@ -64,7 +65,12 @@ EXECUTION_NAME_BASE_CHARS = 40  # Stacktape: `${BATCH_JOB_NAME_BASE.slice(0, 40)
 _EXECUTION_ID = attrgetter("id")
 
 
-def _attempt_execution_id(arg: tuple[Execution, BatchJobSim, Outcome, int]) -> str:
+# What an attempt's end needs: its execution, job, outcome, start, and the key of its
+# container's log stream (None when the job has no log group).
+AttemptArg = tuple["Execution", "BatchJobSim", Outcome, int, str | None]
+
+
+def _attempt_execution_id(arg: AttemptArg) -> str:
     return arg[0].id
 
 
@@ -205,6 +211,8 @@ class BatchJobSim:
         self.timeout_ms = (model.timeout_s or 0) * 1000
         # Overrides (`fail`, `succeed`, `slow`) apply to attempts as they do to invocations.
         self.overrides: list[Override] = []
+        # Its log group (services.log_group wires it; None with logging disabled).
+        self.logs: LogGroupSim | None = None
         self.attempts_run = 0
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
@@ -339,7 +347,10 @@ class BatchService:
         sim = self.sim
         now = sim.clock.now
         job = self.jobs[ex.job]
+        running: AttemptArg | None = None
         if ex.pending is not None:
+            if direct.started_at is not None:
+                running = ex.pending[ARG]
             sim.clock.cancel(ex.pending)
             ex.pending = None
         direct.status_reason = reason
@@ -361,6 +372,8 @@ class BatchService:
                     },
                 )
             )
+            if running is not None:
+                self._container_logs(running)
             direct.started_at = None
         sim.trace.emit(
             (
@@ -389,6 +402,15 @@ class BatchService:
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
             direct.started_at = now
             timeout_ms = (direct.timeout_s or 0) * 1000
+        logs = job.logs
+        key = None
+        if logs is not None:
+            # Each attempt runs a new container with a log stream of its own, named by its
+            # AWS Batch job id (a submitted job's attempts share that id: add the attempt).
+            key = batch_job_id if direct is None else f"{batch_job_id}:{ex.attempt}"
+            # LogGroupSim.container, inlined: every attempt of every job passes here.
+            logs.containers += 1
+            logs.newest = key
         sim.trace.emit(
             (
                 now,
@@ -428,12 +450,18 @@ class BatchService:
         ex.pending = sim.clock.at(
             now + outcome.duration_ms,
             self._end_attempt,
-            (ex, job, outcome, now),
+            (ex, job, outcome, now, key),
             job.attempt_label,
         )
 
-    def _end_attempt(self, arg: tuple[Execution, BatchJobSim, Outcome, int]) -> None:
-        ex, job, outcome, started = arg
+    def _container_logs(self, arg: AttemptArg) -> None:
+        """Write what an ended attempt's container printed into the job's log group."""
+        ex, job, outcome, started, key = arg
+        if key is not None and job.logs is not None:
+            job.logs.attempt(ex.id, key, started, outcome, ex.id)
+
+    def _end_attempt(self, arg: AttemptArg) -> None:
+        ex, job, outcome, started, key = arg
         sim = self.sim
         now = sim.clock.now
         ex.pending = None
@@ -454,6 +482,8 @@ class BatchService:
             self._finish(ex, job, "SUCCEEDED", None)
             for emission in outcome.emissions:
                 sim.apply_emission(job.name, ex.id, emission)
+            if outcome.logs and key is not None:
+                self._container_logs(arg)
             self._ended(ex)
             return
         error = outcome.error_type or "Error"
@@ -477,6 +507,8 @@ class BatchService:
         if size is not None:
             data["error_message_bytes"] = size
         sim.trace.emit((now, tk.BATCH_ATTEMPT_FAILED, job.name, data))
+        if outcome.logs and key is not None:
+            self._container_logs(arg)
         if retry_at is not None:
             ex.pending = sim.clock.at(retry_at, self._retry, ex, job.retry_label)
             return

@@ -3,11 +3,14 @@ filters (`cloudwatch-log` events) that deliver their lines.
 
 A function's group holds what Lambda writes for each invocation (START, the handler's lines,
 the error or timeout line, END, REPORT) in the log stream of the execution environment that
-ran it, and the lines the `log` command writes. An invocation's lines are kept as one entry
-and made into text only when someone reads them or a subscription filter needs them, so a
-stack without subscriptions pays one append per invocation.
+ran it, and the lines the `log` command writes. A batch job's group holds what each
+attempt's container prints (its behaviour's `log` lines or its Python handler's lines, with
+no line of AWS's own) in the stream of that container. An invocation's or attempt's lines
+are kept as one entry and made into text only when someone reads them or a subscription
+filter needs them, so a stack without subscriptions pays one append per invocation, and
+one per attempt that printed anything.
 
-When an invocation ends (or `log` writes a line), each subscription filter of the group
+When an invocation or attempt ends (or `log` writes a line), each subscription filter of the group
 matches the new events (`log.matched` / `log.skipped` with the reason) and delivers the ones
 that pass at once, one delivery per filter: `{"awslogs": {"data": ...}}`, invoked
 asynchronously (or a batch job started with it). A subscriber's own lines may come back to
@@ -28,6 +31,7 @@ from stptui.sim.logs import (
     BATCH_PREFIX,
     LAMBDA_PREFIX,
     LOOP_LIMIT,
+    container_stream_name,
     encode_awslogs,
     end_line,
     error_line,
@@ -51,14 +55,15 @@ MAX_WRITTEN_BYTES = 1_048_576 - 26
 
 @dataclass(frozen=True, slots=True)
 class LogEvent:
-    """One log event: its id, time, stream, text, and the invocation that wrote it (None
-    for a line the `log` command wrote)."""
+    """One log event: its id, time, stream, text, and the invocation or batch job
+    execution that wrote it (both None for a line the `log` command wrote)."""
 
     id: str
     timestamp: int
     stream: str
     message: str
     invocation_id: str | None = None
+    execution_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -73,21 +78,43 @@ class LogSubscription:
 
 
 class LogGroupSim:
-    """One log group: its streams, its recent events and its subscription filters."""
+    """One log group: its streams, its recent events and its subscription filters.
 
-    def __init__(self, sim: Simulator, owner: str, name: str, memory_mb: int, python: bool) -> None:
+    A function's group (`definition` None) has a stream per execution environment; a batch
+    job's (`definition` its job definition's name) a stream per attempt's container."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        owner: str,
+        name: str,
+        memory_mb: int,
+        python: bool,
+        definition: str | None = None,
+    ) -> None:
         self.sim = sim
         self.owner = owner
         self.name = name
         self.memory_mb = memory_mb
         self.python = python
+        self.definition = definition
         self.subscriptions: list[LogSubscription] = []
-        # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq) or
+        # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq),
+        # ("job", started, container key, execution_id, outcome, first_seq) or
         # ("line", LogEvent); oldest first.
         self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
         self.seq = 0  # events written so far: the low bits of their ids
         self.streams: list[str] = []  # one per execution environment, in creation order
         self.free: list[int] = []  # environments not running an invocation
+        # A batch job's containers so far (each its own stream, named only when read: an
+        # attempt pays no hash) and the key of the newest, where a `log` line goes.
+        self.containers = 0
+        self.newest: str | None = None
+
+    @property
+    def stream_count(self) -> int:
+        """How many log streams the group has."""
+        return len(self.streams) if self.definition is None else self.containers
 
     # -- execution environments ----------------------------------------------------------
 
@@ -119,12 +146,48 @@ class LogGroupSim:
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), cause)
 
+    # -- a batch job's containers ----------------------------------------------------------
+
+    def container(self, key: str) -> None:
+        """A batch job's attempt started a container (`key` names it): a new log stream."""
+        self.containers += 1
+        self.newest = key
+
+    def container_stream(self, key: str) -> str:
+        """The log stream of the container `key` names."""
+        assert self.definition is not None  # only a batch job's group has containers
+        return container_stream_name(self.definition, f"{self.sim.seed}:{self.name}:{key}")
+
+    def attempt(
+        self, execution_id: str, key: str, started: int, outcome: Outcome, cause: str
+    ) -> None:
+        """A batch job's attempt ended (or was terminated): keep what its container printed,
+        stamped at its start, and deliver. `cause` is its execution's id, for the loop
+        guard."""
+        count = len(outcome.logs)
+        if not count:
+            return
+        entry = ("job", started, key, execution_id, outcome, self.seq)
+        self.seq += count
+        self.entries.append(entry)
+        if self.subscriptions:
+            self.sim.services["logs"].deliver(self, self._events(entry), cause)
+
     def write(self, message: str, now: int) -> LogEvent:
-        """Write one line into the group (in the stream of its newest environment)."""
-        if not self.streams:
-            self.begin(now)
-            self.free.append(0)
-        ev = LogEvent(event_id(now, self.seq), now, self.streams[-1], message)
+        """Write one line into the group: in the stream of its newest environment, or of a
+        batch job's newest container (a stream of its own before any attempt)."""
+        if self.definition is not None:
+            key = self.newest
+            if key is None:
+                key = "log"
+                self.container(key)
+            stream = self.container_stream(key)
+        else:
+            if not self.streams:
+                self.begin(now)
+                self.free.append(0)
+            stream = self.streams[-1]
+        ev = LogEvent(event_id(now, self.seq), now, stream, message)
         self.seq += 1
         self.entries.append(("line", ev))
         return ev
@@ -134,6 +197,15 @@ class LogGroupSim:
     def _events(self, entry: tuple[Any, ...]) -> list[LogEvent]:
         if entry[0] == "line":
             return [entry[1]]
+        if entry[0] == "job":
+            # The awslogs driver sends each line without its newline, all stamped (by
+            # stptui's choice) at the attempt's start, as a function's handler lines are.
+            _, started, key, execution_id, outcome, seq = entry
+            stream = self.container_stream(key)
+            return [
+                LogEvent(event_id(started, seq + i), started, stream, text, None, execution_id)
+                for i, text in enumerate(outcome.logs)
+            ]
         _, started, ended, rid, inv_id, env, outcome, seq = entry
         stream = self.streams[env]
         lines = [(started, start_line(rid))]
@@ -200,10 +272,16 @@ class LogService:
             )
             self.groups[fn.name] = group
             fsim.logs = group
+        jobs = sim.services["batch"].jobs
         for job in stack.batch_jobs:
             if not job.logging_disabled:
-                name = BATCH_PREFIX + _physical(sim, job.name)
-                self.groups[job.name] = LogGroupSim(sim, job.name, name, job.memory_mb, False)
+                physical = _physical(sim, job.name)
+                # Its job definition has the job's AWS name (`jobDefinitionArn`).
+                group = LogGroupSim(
+                    sim, job.name, BATCH_PREFIX + physical, job.memory_mb, False, physical
+                )
+                self.groups[job.name] = group
+                jobs[job.name].logs = group
         for w in stack.workloads:
             for t in w.events:
                 if not isinstance(t, CloudWatchLogTrigger) or t.log_group is None:
@@ -287,6 +365,8 @@ class LogService:
                 }
                 if ev.invocation_id is not None:
                     data["invocation_id"] = ev.invocation_id
+                elif ev.execution_id is not None:
+                    data["execution_id"] = ev.execution_id
                 if sub.pattern is None:
                     data["reason"] = f"the filter pattern is invalid: {sub.error}"
                     emit((now, tk.LOG_SKIPPED, group.owner, data))
