@@ -419,9 +419,9 @@ def test_timeouts_and_streams_per_environment(tmp_path: Path) -> None:
         s.sim.invoke_async("worker", {}, "invoke", "test")
     execute(s, "run")
     group = s.sim.services["logs"].groups["worker"]
-    assert len(group.streams) == 3, "three invocations at once: three environments"
+    assert group.stream_count == 3, "three invocations at once: three environments"
     execute(s, "invoke worker")
-    assert len(group.streams) == 3, "a free environment is reused"
+    assert group.stream_count == 3, "a free environment is reused"
     matched = records(s, tk.LOG_MATCHED)
     assert len(matched) == 1
     assert str(matched[0]["message"]).endswith("Task timed out after 2.00 seconds\n")

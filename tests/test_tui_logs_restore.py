@@ -76,7 +76,7 @@ def test_a_function_s_inspector_shows_its_log_group_subscriptions_and_newest_lin
         assert any("[ERROR] CardDeclined: card 4242 was declined" in line for line in lines)
         assert (
             lines[0].split()[1]
-            == app.session.sim.services["logs"].groups["payments"].streams[0][-8:]
+            == app.session.sim.services["logs"].groups["payments"].stream(0)[-8:]
         )
         # A line written now is on the page at once (the command's records touch payments).
         app.run_command("log payments 'ERROR ledger write failed'")

@@ -104,7 +104,10 @@ class LogGroupSim:
         # ("line", LogEvent); oldest first.
         self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
         self.seq = 0  # events written so far: the low bits of their ids
-        self.streams: list[str] = []  # one per execution environment, in creation order
+        # When each execution environment was made, in creation order: its stream is named
+        # only when read (an invocation pays no hash), see `stream`.
+        self.created: list[int] = []
+        self._named: dict[int, str] = {}
         self.free: list[int] = []  # environments not running an invocation
         # A batch job's containers so far (each its own stream, named only when read: an
         # attempt pays no hash) and the key of the newest, where a `log` line goes.
@@ -114,7 +117,7 @@ class LogGroupSim:
     @property
     def stream_count(self) -> int:
         """How many log streams the group has."""
-        return len(self.streams) if self.definition is None else self.containers
+        return len(self.created) if self.definition is None else self.containers
 
     # -- execution environments ----------------------------------------------------------
 
@@ -123,9 +126,16 @@ class LogGroupSim:
         recently, else a new one (with its own log stream)."""
         if self.free:
             return self.free.pop()
-        env = len(self.streams)
-        self.streams.append(stream_name(now, f"{self.sim.seed}:{self.name}:{env}"))
-        return env
+        self.created.append(now)
+        return len(self.created) - 1
+
+    def stream(self, env: int) -> str:
+        """The log stream of execution environment `env`."""
+        name = self._named.get(env)
+        if name is None:
+            name = stream_name(self.created[env], f"{self.sim.seed}:{self.name}:{env}")
+            self._named[env] = name
+        return name
 
     def invocation(
         self,
@@ -183,10 +193,10 @@ class LogGroupSim:
                 self.container(key)
             stream = self.container_stream(key)
         else:
-            if not self.streams:
+            if not self.created:
                 self.begin(now)
                 self.free.append(0)
-            stream = self.streams[-1]
+            stream = self.stream(len(self.created) - 1)
         ev = LogEvent(event_id(now, self.seq), now, stream, message)
         self.seq += 1
         self.entries.append(("line", ev))
@@ -207,7 +217,7 @@ class LogGroupSim:
                 for i, text in enumerate(outcome.logs)
             ]
         _, started, ended, rid, inv_id, env, outcome, seq = entry
-        stream = self.streams[env]
+        stream = self.stream(env)
         lines = [(started, start_line(rid))]
         lines += [(started, text + "\n") for text in outcome.logs]
         if outcome.status == "timeout":

@@ -114,7 +114,7 @@ class LogLineDialog(CommandDialog):
     def group_text(self, owner: str) -> Text:
         """The group's name and how many log streams it has (the line goes into the newest)."""
         group = self.groups[owner]
-        streams = len(group.streams)
+        streams = group.stream_count
         where = "the newest" if streams else "a new one"
         return Text(
             f"{safe(group.name)}: {streams} log stream{'s' * (streams != 1)}; "

@@ -78,7 +78,7 @@ def log_section(text: Text, sim: Simulator, name: str) -> None:
 
 def _group(text: Text, group: LogGroupSim, name: str) -> None:
     _heading(text, "Log group")
-    streams = len(group.streams)
+    streams = group.stream_count
     _line(text, Text(f"{safe(group.name)}, {streams} log stream{'s' * (streams != 1)}"))
     if not group.subscriptions:
         _line(text, Text("no subscription filter: its lines go to no one", "dim"))
