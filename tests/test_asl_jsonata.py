@@ -9,6 +9,8 @@ import hashlib
 import itertools
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -444,3 +446,93 @@ def test_a_variable_read_is_found_wherever_it_sits_and_a_binding_hides_it(name: 
     assert jn.variable_refs(f"{{% (${name} := 1; ${name} + 1) %}}") == set()
     assert jn.variable_refs(f"{{% function(${name}) {{ ${name} }} %}}") == set()
     assert jn.variable_refs(f"{{% ${name}(1) %}}") == set()
+
+
+# -- regular expressions that backtrack catastrophically ---------------------------------------
+
+CATASTROPHIC = [
+    r"(a+)+$",
+    r"(a*)*b",
+    r"(\w+\s?)+$",
+    r"(a|b+)*c",
+    r"(x+x+)+y",
+    r"(\d+\.?)+$",
+    r"(a+){1,100}$",
+    r"^(a{1,2})+$",
+    r"(\s*\w+)*$",
+]
+SANE = [
+    r"(\d+\.)+\d+",
+    r"([a-z]+-)*[a-z]+",
+    r"(\s*,\s*\w+)*",
+    r"(\w+\.)*\w+",
+    r"a+b+c+",
+    r"(a+){2}",
+    r"(foo|bar)*",
+    r"\d{3}-\d{4}",
+    r"[^,]+(,[^,]+)*",
+    r"(\w|\s)+$",
+]
+
+
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_a_pattern_that_can_backtrack_for_hours_is_refused_when_used(pattern: str) -> None:
+    text = "{% $contains($states.input.title, /" + pattern + "/) %}"
+    assert check(text) is None, "AWS accepts the definition: it is no syntax error"
+    (why,) = jn.refused_regexes(text)
+    assert why.startswith(f"the regular expression /{pattern}/ can backtrack")
+    err = fails(text)
+    assert err.error == "States.QueryEvaluationError"
+    assert "was stopped: the regular expression" in err.cause
+    assert "a limit of this simulator" in err.cause
+
+
+@pytest.mark.parametrize("pattern", SANE)
+def test_a_sane_pattern_runs_on_pythons_re_unchanged(pattern: str) -> None:
+    subject = "v1.2.3, a-b-c, foo.bar.baz 555-1234 aaabbbccc"
+    text = "{% $match('" + subject + "', /" + pattern + "/).match %}"
+    assert jn.refused_regexes(text) == []
+    expected = [m.group() for m in re.finditer(pattern, subject)]
+    got = ev(text)
+    assert (got if isinstance(got, list) else [got]) == expected
+
+
+def test_a_refused_pattern_cannot_hang_a_run() -> None:
+    # Before the refusal this evaluation backtracked for hours; the subprocess bounds the test
+    # itself, so the suite can never hang.
+    script = (
+        "from stptui.sim.asl_jsonata import JsonataError, evaluate\n"
+        "try:\n"
+        "    evaluate('{% $match($states.input, /(a+)+$/) %}', states={'input': 'a' * 64 + '!'},"
+        " variables={}, now_ms=0, draw=lambda: 'x')\n"
+        "except JsonataError as exc:\n"
+        "    print(exc.error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "States.QueryEvaluationError", done.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.+*?()|", min_size=1, max_size=10))
+def test_risk_answers_every_pattern_re_compiles_and_refuses_nested_repeats_of_one_letter(
+    pattern: str,
+) -> None:
+    from stptui.sim import asl_jsonata_regex as rx
+
+    try:
+        re.compile(pattern)
+    except re.error:
+        return
+    why = rx.risk(pattern)
+    flags = type("Flags", (), {"case_insensitive": False, "multiline": False})()
+    compiled = rx.compile_pattern(pattern, flags)
+    if why is None:
+        # What is not refused is Python's own pattern: its results cannot change.
+        assert compiled == re.compile(pattern)
+    else:
+        assert why.startswith("can backtrack")
+        assert isinstance(compiled, rx.RefusedPattern)
+    # A loop of a loop over one letter is refused whatever stands beside it.
+    assert rx.risk(f"(?:{pattern})|(a+)+$") is not None

@@ -189,3 +189,37 @@ def test_show_tables_and_streams_pass_the_check_before_enter(session: Session, p
     # Both are listings now: nothing to refuse, before Enter or while typing.
     assert check(session, f"show {plural}") is None
     assert check(session, f"show {plural} ", final=False) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "log heavyJb hi",
+        "show logs heavyJb",
+        "log nobodyAtAll hi",
+        "show logs nobodyAtAll",
+        "fail nobodyAtAll always",
+        "log jobQueue hi",
+    ],
+)
+def test_a_wrong_workload_name_lists_functions_and_batch_jobs_alike(
+    session: Session, line: str
+) -> None:
+    """`log`, `show logs` and the overrides take a function or a batch job: the did-you-mean
+    finds a batch job, and the list names both kinds, before Enter as on Enter (the hint
+    used to list only functions)."""
+    err = refused(session, line)
+    problem = check(session, line, final=True)
+    assert problem is not None and (problem.message, problem.hint) == (err.message, err.hint)
+    name = next(w for w in line.split() if w in ("heavyJb", "nobodyAtAll", "jobQueue"))
+    if name == "heavyJb":
+        assert err.message == "no function or batch job named 'heavyJb'"
+        assert err.hint == "did you mean 'heavyJob'?"
+    elif name == "jobQueue":
+        assert err.message == "'jobQueue' is an sqs-queue, not a function or batch job"
+    else:
+        assert err.message == f"no function or batch job named {name!r}"
+    if name != "heavyJb":
+        assert err.hint is not None
+        assert err.hint.startswith("functions and batch jobs in this stack: ")
+        assert "heavyJob" in err.hint and "worker" in err.hint

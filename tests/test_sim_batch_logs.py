@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from stptui.commands import Session, execute
 from stptui.sim import trace as tk
+from stptui.sim.asl_jobs import describe_job
 from stptui.sim.clock import parse_instant
 from stptui.sim.logs import decode_awslogs
 from stptui.sim.services.state_machine import lookup_machine
@@ -256,3 +257,64 @@ def test_one_stream_per_attempt_and_every_line_kept(
     assert len({ev.stream for ev in events}) == (ran if lines else 0)
     ids = [int(ev.id) for ev in events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+def test_describe_jobs_names_each_attempts_log_stream(tmp_path: Path) -> None:
+    # A `.sync` task's output is DescribeJobs' job: each attempt's Container.LogStreamName
+    # (AttemptContainerDetail) and the job's own (its newest attempt's), the streams that
+    # `show logs` lists the attempts' lines under, keys in alphabetical order.
+    s = submit_flow(tmp_path, f"behaviors:\n  nightly:\n    fail: {{first: 1}}\n    {LINES}\n", 2)
+    ex = lookup_machine(s.sim, "flow").start({}, "e1")
+    s.sim.advance(10_000)
+    assert ex.status == "SUCCEEDED"
+    first, second = ex.output["Attempts"]
+    assert list(first["Container"]) == ["ExitCode", "LogStreamName"]
+    assert list(ex.output["Container"]) == [
+        "Environment",
+        "ExitCode",
+        "LogStreamName",
+        "ResourceRequirements",
+    ]
+    streams = [first["Container"]["LogStreamName"], second["Container"]["LogStreamName"]]
+    assert all(STREAM.fullmatch(name) for name in streams) and streams[0] != streams[1]
+    assert ex.output["Container"]["LogStreamName"] == streams[1]
+    shown = execute(s, "show logs nightly").data["events"]
+    assert [ev["stream"] for ev in shown] == [streams[0]] * 2 + [streams[1]] * 2
+
+
+def test_a_terminated_attempt_has_its_log_stream_and_no_exit_code(tmp_path: Path) -> None:
+    s = submit_flow(tmp_path, f"behaviors:\n  nightly:\n    duration: 1h\n    {LINES}\n", 1)
+    lookup_machine(s.sim, "flow").start({}, "e1")
+    s.sim.advance(1_000)
+    execute(s, "stop-execution e1")
+    (delivered,) = records(s, tk.LOG_DELIVERED)
+    (job,) = s.sim.services["batch"].jobs["nightly"].recent
+    (attempt,) = describe_job(s.sim, job)["Attempts"]
+    assert attempt["Container"] == {"LogStreamName": delivered["stream"]}
+
+
+def test_a_job_without_a_log_group_has_no_log_stream_name(tmp_path: Path) -> None:
+    text = SFN_STACK.replace(CONTAINER, CONTAINER + "      logging: {disabled: true}\n")
+    machine = json.dumps(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::batch:submitJob.sync",
+                    "Parameters": {
+                        "JobDefinition": "app-dev-nightly",
+                        "JobName": "n",
+                        "JobQueue": "q",
+                    },
+                    "End": True,
+                }
+            },
+        }
+    )
+    s = session(tmp_path, text.replace("DEFINITION", machine), "behaviors: {}\n")
+    ex = lookup_machine(s.sim, "flow").start({}, "e1")
+    s.sim.advance(10_000)
+    assert ex.status == "SUCCEEDED"
+    assert "LogStreamName" not in ex.output["Container"]
+    assert ex.output["Attempts"][0]["Container"] == {"ExitCode": 0}

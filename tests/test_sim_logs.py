@@ -477,7 +477,7 @@ def test_log_says_what_each_filter_did_with_the_line(tmp_path: Path) -> None:
 def test_log_command_errors_change_nothing(tmp_path: Path) -> None:
     s = session(tmp_path, stack_yaml())
     before = s.sim.trace.seq
-    with pytest.raises(CommandError, match="no function named 'nobody'"):
+    with pytest.raises(CommandError, match="no function or batch job named 'nobody'"):
         execute(s, "log nobody hi")
     with pytest.raises(CommandError, match="at least one character"):
         execute(s, "log worker ''")

@@ -796,3 +796,104 @@ def test_validate_checks_a_choice_rules_output_expressions() -> None:
             "Parallel or Map state read it (a Catcher reads $states.errorOutput)",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("{% $states.input.id", "starts with {% but does not end with %}"),
+        ("$states.input.id %}", "ends with %} but does not start with {%"),
+        (" {% $states.input.id %}", "has whitespace before {% or after %}"),
+        ("{% $states.input.id %}\n", "has whitespace before {% or after %}"),
+        ("Order {% $states.input.id %} shipped", "has {% ... %} inside other text"),
+    ],
+)
+def test_a_string_that_looks_like_an_expression_is_a_literal_and_validate_warns(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    # Step Functions evaluates only a whole `{% ... %}`: these go through as text.
+    definition = jsonata({"P": {"Type": "Pass", "Output": {"id": text}, "End": True}})
+    assert run(tmp_path, definition, {"id": "o-1"}).output == {"id": text}
+    (problem,) = asl.check_definition(definition)
+    assert (problem.kind, problem.severity) == ("jsonata-literal", "warning")
+    assert problem.path == ("States", "P", "Output", "id")
+    assert why in problem.message and "passed on as literal text" in problem.message
+    assert problem.hint is not None and "{% 'Order ' & $states.input.id %}" in problem.hint
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["{% $states.input.id %}", "plain text", "100%", "{ % not marks % }", 5, None],
+)
+def test_expressions_and_ordinary_literals_get_no_lookalike_warning(value: Any) -> None:
+    definition = jsonata({"P": {"Type": "Pass", "Output": {"id": value}, "End": True}})
+    assert asl.check_definition(definition) == []
+
+
+def test_a_lookalike_where_a_field_is_refused_anyway_gets_only_the_error() -> None:
+    # A Wait's Seconds and a Choice's Condition already say they need an expression.
+    definition = jsonata(
+        {
+            "Pick": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% true", "Next": "Pause"}],
+                "Default": "Pause",
+            },
+            "Pause": {"Type": "Wait", "Seconds": "{% 5", "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+        }
+    )
+    assert {p.kind for p in asl.check_definition(definition)} == {"jsonata"}
+
+
+def test_validate_reports_a_lookalike_at_its_line_and_column() -> None:
+    text = """\
+resources:
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        QueryLanguage: JSONata
+        StartAt: P
+        States:
+          P:
+            Type: Pass
+            Assign:
+              orderId: "{% $states.input.id"
+            End: true
+"""
+    d = one(text, "asl-jsonata-literal")
+    assert d.severity == "warning"
+    assert (d.line, d.column) == (12, 24)
+    assert d.message.startswith('The string "{% $states.input.id" starts with {%')
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="{%} $ab\n", max_size=12))
+def test_a_lookalike_is_never_an_expression_and_always_has_a_mark(text: str) -> None:
+    from stptui.sim import asl_jsonata
+
+    why = asl_jsonata.lookalike(text)
+    if asl_jsonata.is_expression(text) or ("{%" not in text and "%}" not in text):
+        assert why is None
+    else:
+        # A string with a mark that is no expression is flagged unless its only mark is a
+        # `%}` before any `{%` in the middle of other text (e.g. `a %} b {% c`).
+        stripped = text.strip()
+        if stripped.startswith("{%") or stripped.endswith("%}"):
+            assert why is not None
+
+
+def test_a_regex_that_can_backtrack_for_hours_is_warned_about_and_fails_when_used(
+    tmp_path: Path,
+) -> None:
+    check_it = "{% $contains($states.input.text, /(\\w+\\s?)+$/) %}"
+    definition = jsonata({"P": {"Type": "Pass", "Output": {"ok": check_it}, "End": True}})
+    (problem,) = asl.check_definition(definition)
+    assert (problem.kind, problem.severity) == ("not-simulated", "warning")
+    assert problem.path == ("States", "P", "Output", "ok")
+    assert "executions fail with States.QueryEvaluationError" in problem.message
+    # AWS accepts the definition: the execution starts, and the state fails when it runs.
+    ex = run(tmp_path, definition, {"text": "a sentence of words that never ends!"})
+    assert ex.status == "FAILED" and ex.error == "States.QueryEvaluationError"
+    assert "/(\\w+\\s?)+$/ can backtrack" in (ex.cause or "")

@@ -1178,12 +1178,26 @@ CODES: dict[str, CodeInfo] = {
                 "`Timestamp`, or a bad variable name.",
                 "Fix the expression or field the message names (JSONata 2.0 syntax).",
             ),
+            "asl-jsonata-literal": _stack(
+                "warning",
+                "A string in a JSONata state's field looks meant as an expression but is not "
+                "one: it starts with `{%` but does not end with `%}` (or the other way round), "
+                "has a space or newline outside the marks, or has `{% ... %}` inside other "
+                "text. Step Functions evaluates a string only when the whole of it is one "
+                "`{% ... %}`; it accepts the definition and passes this text on as it is.",
+                "Write the whole string as one expression (`{% 'Order ' & $states.input.id %}` "
+                "to join text), or leave out the marks if the text is meant literally.",
+            ),
             "asl-not-simulated": _stack(
                 "warning",
                 "Part of a definition is not simulated: a Distributed Map's `ItemReader` "
                 "other than s3:listObjectsV2 and s3:getObject, or its MANIFEST and PARQUET "
-                "input types.",
-                "Read items as JSON, JSONL or CSV.",
+                "input types; or a JSONata regular expression that can backtrack for a very "
+                "long time (a loop repeating a part of variable length that what follows it "
+                "can also match, `(a+)+`, `(\\w+\\s?)*`): executions fail with "
+                "States.QueryEvaluationError when they use it.",
+                "Read items as JSON, JSONL or CSV; make a regular expression's repeated part and "
+                "what follows it exclusive (`(\\d+\\.)+`, not `(\\d+\\.?)+`).",
             ),
             "asl-error-name": _stack(
                 "warning",

@@ -61,6 +61,15 @@ class StateMachineChecks(_LinterBase):
                     self.report(
                         path, "error", "asl-jsonata", p.message, resource=sm.name, hint=p.hint
                     )
+                elif p.kind == "jsonata-literal":
+                    self.report(
+                        path,
+                        "warning",
+                        "asl-jsonata-literal",
+                        p.message,
+                        resource=sm.name,
+                        hint=p.hint,
+                    )
                 elif p.kind == "no-task-token":
                     self.report(
                         path,

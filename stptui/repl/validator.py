@@ -79,9 +79,7 @@ def check_value(
         elif kind == kinds.FUNCTION:
             sim.function(value)
         elif kind == kinds.WORKLOAD:
-            batch = sim.services.get("batch")
-            if batch is None or value not in batch.jobs:
-                sim.function(value)
+            sim.workload(value)
         elif kind == kinds.BUS:
             sim.services["buses"].bus(value)
         elif kind == kinds.TOPIC:

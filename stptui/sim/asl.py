@@ -48,6 +48,7 @@ Kind = Literal[
     "no-task-token",
     "variable",
     "jsonata",
+    "jsonata-literal",
 ]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -453,8 +454,19 @@ def _check_state(
                 )
             )
     if jsonata:
+        refused: set[Path] = set()
         for path, message in asl_jsonata_data.check_state(state):
+            refused.add(path)
             problems.append(AslProblem((*at, *path), "error", "jsonata", message, _JSONATA_HINT))
+        for path, message in asl_jsonata_data.literal_lookalikes(state):
+            if path not in refused:  # the error at the same field says enough
+                problems.append(
+                    AslProblem((*at, *path), "warning", "jsonata-literal", message, _LITERAL_HINT)
+                )
+        for path, message in asl_jsonata_data.refused_regexes(state):
+            problems.append(
+                AslProblem((*at, *path), "warning", "not-simulated", message, _REGEX_HINT)
+            )
         return
     for path, message in check_state(state):
         problems.append(AslProblem((*at, *path), "error", "data", message))
@@ -464,6 +476,17 @@ _JSONATA_HINT = (
     "Step Functions refuses the definition when it is created: fix the expression "
     "({% ... %}, JSONata 2.0 syntax; $states.input, $states.result, $states.errorOutput, "
     "$states.context and variables as $name)"
+)
+
+
+_REGEX_HINT = (
+    "make the repeated part and what follows it inside the loop exclusive, e.g. "
+    "(\\d+\\.)+ rather than (\\d+\\.?)+, or a single loop: (\\w|\\s)+ rather than (\\w+\\s?)+"
+)
+_LITERAL_HINT = (
+    "write the whole string as one expression, with nothing outside the marks: "
+    '"{% $states.input.id %}", or "{% \'Order \' & $states.input.id %}" to join text; '
+    "or, if the text is meant literally, leave out the {% and %}"
 )
 
 

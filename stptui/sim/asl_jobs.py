@@ -247,10 +247,21 @@ def describe_job(sim: Simulator, ex: JobExecution) -> dict[str, Any]:
     order, times in epoch milliseconds (the fields the simulator knows; see fidelity.md)."""
     direct = ex.direct
     assert direct is not None  # only a submitted job is described
-    model = sim.services["batch"].jobs[ex.job].model
+    job = sim.services["batch"].jobs[ex.job]
+    model = job.model
+    # Each attempt's container has the log stream `show logs JOB` lists its lines under
+    # (none when the job's logging is disabled: no log group).
+    streams = [
+        None if job.logs is None or r.log_key is None else job.logs.container_stream(r.log_key)
+        for r in direct.history
+    ]
     attempts = []
-    for record in direct.history:
-        container = {} if record.exit_code is None else {"ExitCode": record.exit_code}
+    for record, stream in zip(direct.history, streams, strict=True):
+        container: dict[str, Any] = {}
+        if record.exit_code is not None:
+            container["ExitCode"] = record.exit_code
+        if stream is not None:
+            container["LogStreamName"] = stream
         attempts.append(
             {
                 "Container": container,
@@ -265,16 +276,19 @@ def describe_job(sim: Simulator, ex: JobExecution) -> dict[str, Any]:
     ]
     if model.gpu:
         requirements.insert(0, {"Type": "GPU", "Value": str(model.gpu)})
-    container: dict[str, Any] = {
+    details: dict[str, Any] = {
         "Environment": [{"Name": k, "Value": v} for k, v in direct.env().items()],
     }
+    # The job's container is its newest attempt's (keys in alphabetical order, as recorded).
     last = direct.history[-1] if direct.history else None
     if last is not None and last.exit_code is not None:
-        container["ExitCode"] = last.exit_code
-    container["ResourceRequirements"] = requirements
+        details["ExitCode"] = last.exit_code
+    if streams and streams[-1] is not None:
+        details["LogStreamName"] = streams[-1]
+    details["ResourceRequirements"] = requirements
     out: dict[str, Any] = {
         "Attempts": attempts,
-        "Container": container,
+        "Container": details,
         "CreatedAt": ex.submitted_at,
         "DependsOn": [],
         "JobArn": _job_arn(sim, ex.id),

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stptui import jsontext
+from stptui.sim import asl_jsonata_regex
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 
@@ -74,6 +75,27 @@ def is_expression(value: object) -> bool:
     )
 
 
+def lookalike(value: object) -> str | None:
+    """Why a string that is *not* an expression looks meant as one, or None. Step Functions
+    takes such a string as a literal (only a whole `{% ... %}` is evaluated), so it is
+    almost always a mistake: a space or newline outside the marks, a missing `{%` or `%}`,
+    or `{% %}` inside other text (there is no interpolation)."""
+    if not isinstance(value, str) or is_expression(value):
+        return None
+    text = value.strip()
+    opens, closes = text.startswith("{%"), text.endswith("%}")
+    if opens and closes and len(text) >= 4:
+        return "has whitespace before {% or after %}"
+    if opens:
+        return "starts with {% but does not end with %}"
+    if closes:
+        return "ends with %} but does not start with {%"
+    start = value.find("{%")
+    if start >= 0 and value.find("%}", start + 2) >= 0:
+        return "has {% ... %} inside other text (Step Functions does not interpolate)"
+    return None
+
+
 def check(text: str) -> str | None:
     """The syntax problem of an expression (the whole `{% ... %}` string or its body), or None.
 
@@ -82,6 +104,34 @@ def check(text: str) -> str | None:
     body = text[2:-2] if is_expression(text) else text
     compiled = _compile(body)
     return compiled if isinstance(compiled, str) else None
+
+
+def refused_regexes(text: str) -> list[str]:
+    """Why each regular expression literal of an expression (the whole `{% ... %}` string
+    or its body) that the simulator will not run (asl_jsonata_regex.risk) is refused,
+    sorted; empty when the expression does not parse."""
+    body = text[2:-2] if is_expression(text) else text
+    compiled = _compile(body)
+    if isinstance(compiled, str):
+        return []
+    found: list[str] = []
+    todo: list[Any] = [compiled.ast]
+    seen: set[int] = set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        value = getattr(node, "value", None)
+        if isinstance(value, asl_jsonata_regex.RefusedPattern):
+            found.append(f"the regular expression /{value.pattern}/ {value.why}")
+        for attr in _CHILDREN:
+            child = getattr(node, attr, None)
+            items = child if isinstance(child, list | tuple) else [child]
+            for item in items:
+                pair = item if isinstance(item, list | tuple) else [item]
+                todo.extend(sub for sub in pair if hasattr(sub, "type"))
+    return sorted(found)
 
 
 # The functions Step Functions adds to JSONata's own (bound by `_Run`); a `$name` that names
@@ -224,7 +274,9 @@ def _compile(body: str) -> Any:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
-        compiled = lib.Jsonata(body)
+        # Regex literals compile through our engine, which will not run a pattern that can
+        # backtrack catastrophically (stptui.sim.asl_jsonata_regex).
+        compiled = lib.Jsonata(body, asl_jsonata_regex.compile_pattern)
     except lib.JException as exc:
         where = f" at character {exc.location}" if exc.location > 0 else ""
         return f"JSONata syntax error{where}: {exc.error}: {exc}"
@@ -374,6 +426,11 @@ class _Run:
             ) from None
         except _Bad as exc:
             raise fail(f"threw an error during evaluation: {exc}") from None
+        except asl_jsonata_regex.RegexRefused as exc:
+            raise fail(
+                f"was stopped: {exc} (a limit of this simulator; make the repeated part and "
+                "what follows it exclusive, e.g. (\\d+\\.)+ rather than (\\d+\\.?)+)."
+            ) from None
         except self.lib.JException as exc:
             raise fail(f"threw an error during evaluation: {exc.error}: {exc}") from None
         except RecursionError:

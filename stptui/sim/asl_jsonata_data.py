@@ -423,6 +423,54 @@ def _check_expressions(
             )
 
 
+def _strings(value: Any, where: Path) -> Iterator[tuple[Path, str]]:
+    """Every string inside a field's value, with its data path."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*where, i))
+
+
+def literal_lookalikes(state: Mapping[str, Any]) -> list[Problem]:
+    """Strings of a JSONata state's evaluated fields that Step Functions takes as literals
+    but that look meant as expressions (`asl_jsonata.lookalike`): it accepts the definition,
+    and the state then passes the text on as it is, so `validate` only warns. A Choice
+    rule's Condition is left out: a string there that is no expression is refused anyway."""
+    problems: list[Problem] = []
+    for where, value in _expression_fields(state):
+        if where[0] == "Choices" and where[-1] == "Condition":
+            continue
+        for path, text in _strings(value, where):
+            why = asl_jsonata.lookalike(text)
+            if why is not None:
+                shown = compact_json(text if len(text) <= 60 else text[:57] + "...")
+                problems.append(
+                    (
+                        path,
+                        f"The string {shown} {why}: Step Functions evaluates a string only "
+                        "when the whole of it is one {% ... %} expression, so this one is "
+                        "passed on as literal text",
+                    )
+                )
+    return problems
+
+
+def refused_regexes(state: Mapping[str, Any]) -> list[Problem]:
+    """The regular expressions in a JSONata state's expressions that the simulator will not
+    run (they can backtrack for hours; asl_jsonata_regex): AWS accepts them, and an
+    execution fails with States.QueryEvaluationError when one is used."""
+    return [
+        (path, f"{why}; executions fail with States.QueryEvaluationError when it is used")
+        for where, value in _expression_fields(state)
+        for path, text in _expressions(value, where)
+        for why in asl_jsonata.refused_regexes(text)
+    ]
+
+
 def _check_assign_names(assign: Any, where: Path) -> Iterator[Problem]:
     if not isinstance(assign, dict):
         yield where, "The value for the field 'Assign' must be a JSON object"
@@ -543,9 +591,11 @@ __all__ = [
     "choose",
     "evaluate",
     "fail_fields",
+    "literal_lookalikes",
     "map_item_input",
     "map_items",
     "output",
+    "refused_regexes",
     "result_of",
     "setting",
     "task_limits",

@@ -253,6 +253,34 @@ class Simulator:
         """The function called `name`, or a SimError with a did-you-mean."""
         return self._lookup(self.functions, name, "function")
 
+    def workload(self, name: str) -> Any:
+        """The function or batch job called `name` (the commands that take a FUNCTION take
+        either: overrides, `log`, `show logs`), or a SimError whose did-you-mean and list
+        look at both kinds."""
+        batch = self.services.get("batch")
+        jobs: dict[str, Any] = batch.jobs if batch is not None else {}
+        hit = self.functions.get(name) or jobs.get(name)
+        if hit is not None:
+            return hit
+        from stptui.config.diagnostics import did_you_mean, with_article
+
+        workloads = [*self.functions, *jobs]
+        listed = (
+            f"functions and batch jobs in this stack: {', '.join(sorted(workloads))}"
+            if workloads
+            else "this stack has no functions or batch jobs"
+        )
+        other = self.stack.resources.get(name)
+        if other is not None:
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not a function or batch job", listed
+            )
+        guess = did_you_mean(name, workloads)
+        raise SimError(
+            f"no function or batch job named {name!r}",
+            f"did you mean {guess!r}?" if guess else listed,
+        )
+
     def _lookup(self, table: dict[str, Any], name: str, what: str) -> Any:
         hit = table.get(name)
         if hit is not None:

@@ -13,12 +13,10 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
-    names,
     strip_comment,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     BehaviorError,
@@ -26,7 +24,7 @@ from stptui.sim.behavior import (
     parse_override,
     quoted_text_warning,
 )
-from stptui.sim.engine import Simulator
+from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.batch import BatchJobSim
 from stptui.sim.services.function import FunctionSim
 
@@ -36,24 +34,10 @@ from stptui.sim.services.function import FunctionSim
 def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
     """The function or batch job called `name` (both take the same overrides); else a
     CommandError whose did-you-mean looks at both, as the command takes both."""
-    batch = sim.services.get("batch")
-    jobs: dict[str, BatchJobSim] = batch.jobs if batch is not None else {}
-    if name in jobs:
-        return jobs[name]
-    if name in sim.functions:
-        return sim.functions[name]
-    workloads = [*sim.functions, *jobs]
-    listed = f"functions and batch jobs in this stack: {names(workloads)}"
-    other = sim.stack.resources.get(name)
-    if other is not None:
-        raise CommandError(
-            f"{name!r} is {with_article(other.type)}, not a function or batch job", listed
-        )
-    guess = did_you_mean(name, workloads)
-    raise CommandError(
-        f"no function or batch job named {name!r}",
-        f"did you mean {guess!r}?" if guess else listed,
-    )
+    try:
+        return sim.workload(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
 
 
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:

@@ -106,6 +106,9 @@ class AttemptRecord:
     stopped_at: int
     reason: str
     exit_code: int | None
+    # The key of its container's log stream (None when the job has no log group): the stream
+    # is named only when DescribeJobs is read (LogGroupSim.container_stream).
+    log_key: str | None = None
 
 
 @dataclass(slots=True)
@@ -355,7 +358,8 @@ class BatchService:
             ex.pending = None
         direct.status_reason = reason
         if direct.started_at is not None:
-            direct.history.append(AttemptRecord(direct.started_at, now, reason, None))
+            key = running[4] if running is not None else None
+            direct.history.append(AttemptRecord(direct.started_at, now, reason, None, key))
             sim.trace.emit(
                 (
                     now,
@@ -472,7 +476,7 @@ class BatchService:
             direct.started_at = None
             direct.status_reason = TIMEOUT_REASON if timed_out else EXITED_REASON
             exit_code = None if timed_out else 0 if outcome.status == "success" else 1
-            direct.history.append(AttemptRecord(started, now, direct.status_reason, exit_code))
+            direct.history.append(AttemptRecord(started, now, direct.status_reason, exit_code, key))
         for emission, error in outcome.denied:
             sim.emission_refused(job.name, ex.id, emission, error)
         if outcome.status == "success":

@@ -315,9 +315,7 @@ class LogService:
         hit = self.groups.get(name)
         if hit is not None:
             return hit
-        batch = self.sim.services.get("batch")
-        if batch is None or name not in batch.jobs:
-            self.sim.function(name)  # raises for a name that is no function
+        self.sim.workload(name)  # raises for a name that is no function or batch job
         raise SimError(
             f"{name} has logging disabled: it has no log group",
             f"remove `logging: {{disabled: true}}` from {name} to give it one",
