@@ -589,13 +589,19 @@ def choose(
         verdicts.append(RuleVerdict(index, matched, reason, str(rule.get("Next", ""))))
         if matched:
             return str(rule.get("Next", "")), verdicts
+    return choice_default(state, name, "no rule matched"), verdicts
+
+
+def choice_default(state: Mapping[str, Any], name: str, why: str) -> str:
+    """The Choice's Default, taken when no rule matched (`why` says so in the hint); without
+    one, StatesRuntimeError("States.NoChoiceMatched", AWS's cause)."""
     if "Default" in state:
-        return str(state["Default"]), verdicts
+        return str(state["Default"])
     raise StatesRuntimeError(
         NO_CHOICE,
         f"{_prefix(name)} Failed to transition out of the state. The state does not point to "
         "a next state.",
-        hint="no rule matched and the Choice has no Default; add a Default state",
+        hint=f"{why} and the Choice has no Default; add a Default state",
     )
 
 

@@ -29,13 +29,13 @@ from stptui.sim.asl_data import (
     DataEnv,
     RuleVerdict,
     StatesRuntimeError,
+    choice_default,
     parse_timestamp_ms,
     valid_variable_name,
 )
 from stptui.sim.asl_jsonpath import compact_json
 
 QUERY_EVALUATION_ERROR = asl_jsonata.QUERY_EVALUATION_ERROR
-NO_CHOICE = "States.NoChoiceMatched"
 # "For Task, Parallel, and Map states: $states.result refers to the API or sub-workflow's
 # raw result if successful" (developer guide, "Transforming data with JSONata").
 RESULT_TYPES = ("Task", "Parallel", "Map")
@@ -321,14 +321,7 @@ def choose(
         verdicts.append(RuleVerdict(index, value, reason, target))
         if value:
             return target, verdicts
-    if "Default" in state:
-        return str(state["Default"]), verdicts
-    raise StatesRuntimeError(
-        NO_CHOICE,
-        f"{_prefix(name)} Failed to transition out of the state. The state does not point to "
-        "a next state.",
-        hint="no Condition was true and the Choice has no Default; add a Default state",
-    )
+    return choice_default(state, name, "no Condition was true"), verdicts
 
 
 # -- Map ------------------------------------------------------------------------------------
