@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o` and `f`
+"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`, `y` and `f`
 (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -34,6 +34,7 @@ from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.replay_dialog import ReplayDialog, RuleBox
 from stptui.tui.screens.restore_dialog import RestoreDialog
 
 SIZE = (120, 36)
@@ -239,6 +240,28 @@ def test_restore_dialog_refusing_a_restore_in_progress(snap_compare) -> None:  #
         await pilot.pause()
 
     app = DialogHost(lambda s, run: RestoreDialog(s, None, run), archive)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_replay_dialog_to_one_rule_with_an_event_still_arriving(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    orders = Session.open(EXAMPLES / "replay.yml", start_ms=START)
+    for line in (
+        "publish orderEvents orders OrderPlaced '{\"orderId\": 1}'",
+        "advance 20m",
+        "publish orderEvents orders OrderPlaced '{\"orderId\": 2}'",
+        "advance 5m",
+    ):
+        execute(orders, line)
+
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        for box in screen.query(RuleBox):
+            box.value = box.rule_name == "shop-dev-billing-event-bus-1"
+        screen.query_one("#replay-name", Input).value = "billing-fix"
+        await pilot.pause()
+
+    app = DialogHost(lambda s, run: ReplayDialog(s, None, run), orders)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -119,6 +119,32 @@ def test_inspector_of_a_function_with_a_log_group(snap_compare) -> None:  # type
     assert snap_compare(StptuiApp(logs), terminal_size=NARROW, run_before=inspect_payments)
 
 
+def test_inspector_of_a_state_machine_with_variables(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    orders = Session.open(
+        examples / "workflow-variables.yml",
+        behaviors_path=examples / "workflow-variables-behaviors.yml",
+        start_ms=START,
+    )
+    for line in [
+        # A hostile order id: markup shown as text, the escape character as JSON's `\u001b`.
+        'start-execution orderFlow \'{"orderId": "[bold]o-2[/] \\u001b[31m", "amount": 900, '
+        '"items": [{"sku": "c"}]}\' --name declined',
+        "advance 5s",
+    ]:
+        execute(orders, line)
+
+    async def inspect_machine(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("orderFlow")
+        # Up from the end to the variables of the latest execution, above its history.
+        await pilot.press("4", "end", "pageup")
+
+    assert snap_compare(StptuiApp(orders), terminal_size=NARROW, run_before=inspect_machine)
+
+
 def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=WIDE, press=["question_mark"])
 

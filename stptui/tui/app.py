@@ -52,6 +52,7 @@ from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
@@ -110,6 +111,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     FireDialog,
     LogLineDialog,
     RestoreDialog,
+    ReplayDialog,
     FastForwardScreen,
 )
 
@@ -259,6 +261,13 @@ class StptuiApp(App[None]):
             tooltip="Restore an archived object of a bucket",
         ),
         Binding(
+            "y",
+            "replay",
+            "Replay",
+            id="replay",
+            tooltip="Replay a bus's archived events from a time window",
+        ),
+        Binding(
             "r",
             "redrive",
             "Redrive",
@@ -321,6 +330,8 @@ class StptuiApp(App[None]):
         self._has_callbacks = False
         # Whether a bucket's lifecycle rule moves objects to GLACIER or DEEP_ARCHIVE.
         self._has_archives = False
+        # Whether an event bus of the stack has an archive (`archivation`).
+        self._has_archived_bus = False
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
 
@@ -400,6 +411,8 @@ class StptuiApp(App[None]):
         self._has_callbacks = self._callback_tasks(sim)
         # Only a lifecycle rule archives an object: `o` is for a stack with one.
         self._has_archives = any(archives(b) for b in sim.services["buckets"].buckets.values())
+        # Only a bus with `archivation` has events to replay: `y` is for a stack with one.
+        self._has_archived_bus = bool(archived_buses(self.session))
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -611,9 +624,9 @@ class StptuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
         HTTP routes, streams, tables, state machines (with a callback task, for `a`),
-        schedules, log groups or lifecycle rules that archive (for `o`). A key that is not shown
-        does nothing, rather than opening an empty picker or a warning. `http` also reaches a
-        load balancer."""
+        schedules, log groups, lifecycle rules that archive (for `o`) or buses with an archive
+        (for `y`). A key that is not shown does nothing, rather than opening an empty picker
+        or a warning. `http` also reaches a load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -630,6 +643,7 @@ class StptuiApp(App[None]):
             "fire": sim.services["schedules"].rules,
             "log": sim.services["logs"].groups,
             "restore": self._has_archives,
+            "replay": self._has_archived_bus,
         }
         if action in needs:
             return bool(needs[action])
@@ -896,6 +910,11 @@ class StptuiApp(App[None]):
         """Open the restore dialog on the selected bucket (or the first with an archived
         object, or with a rule that archives)."""
         self.push_screen(RestoreDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_replay(self) -> None:
+        """Open the replay dialog on the selected bus (or the first whose archive holds
+        events, or the first with an archive)."""
+        self.push_screen(ReplayDialog(self.session, self.selected, self.run_command), self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

@@ -40,6 +40,7 @@ DIALOG_ACTIONS = (
     "fire",
     "log",
     "restore",
+    "replay",
     "fast_forward",
 )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.commands.handlers.base import (
@@ -35,10 +36,13 @@ from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, parse_duration
-from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, parse_instant
+from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
 from stptui.sim.payloads import NumberText
 from stptui.textsafe import quoted
+
+if TYPE_CHECKING:
+    from stptui.sim.services.bus_archive import ReplayPlan
 
 # -- schedules, event buses and SNS topics ---------------------------------------------------
 
@@ -419,45 +423,65 @@ def _replay_service(sim: Any) -> Any:
 def cmd_replay(session: Session, call: Call) -> CommandResult:
     """replay BUS --from T --to T [--rules R,...] [--name N]"""
     sim = session.sim
+    plan = check_replay(sim, call.args["bus"], call.opts)
+    replay = sim.services["buses"].replays.begin(plan)
+    return CommandResult("\n".join(replay_lines(plan, sim.clock.now)), data=replay.describe())
+
+
+def check_replay(sim: Any, bus: str, opts: Mapping[str, str]) -> ReplayPlan:
+    """What `replay BUS` with options `opts` (`from`, `to`, `rules`, `name`, as the command
+    reads them) would start now, or the CommandError it would answer; changes nothing.
+    The command makes this check, and the replay dialog makes it as the request is typed."""
     service = _replay_service(sim)
-    missing = [o for o in ("from", "to") if o not in call.opts]
+    missing = [o for o in ("from", "to") if o not in opts]
     if missing:
         raise CommandError(
             f"replay needs --{' and --'.join(missing)}",
-            f"e.g. replay {call.args['bus']} --from -1h --to now",
+            f"e.g. replay {bus} --from -1h --to now",
         )
-    start = replay_instant(sim, call.opts["from"], "--from")
-    end = replay_instant(sim, call.opts["to"], "--to")
+    start = replay_instant(sim, opts["from"], "--from")
+    end = replay_instant(sim, opts["to"], "--to")
     words = None
-    if "rules" in call.opts:
-        words = list(dict.fromkeys(w for w in call.opts["rules"].split(",") if w))
+    if "rules" in opts:
+        words = list(dict.fromkeys(w for w in opts["rules"].split(",") if w))
         if not words:
             raise CommandError("--rules names no rule", "e.g. --rules RULE_NAME,RULE_NAME")
     try:
-        replay = service.start(call.args["bus"], start, end, words, call.opts.get("name"))
+        return service.check_start(bus, start, end, words, opts.get("name"))
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
-    info = replay.describe()
-    rules = "every rule" if info["rules"] is None else ", ".join(info["rules"])
+
+
+def replay_lines(plan: ReplayPlan, now: int) -> list[str]:
+    """What `replay` answers when it starts `plan` at `now` (STARTING): the events of the
+    window and the rules, when its minutes are replayed, and the events of the window
+    still on their way to the archive."""
+    from stptui.sim.services.bus_archive import BATCH_INTERVAL_MS
+
+    archive = plan.archive
+    rule_count = len(plan.rules if plan.rules is not None else archive.bus.rules)
+    rules = "every rule" if plan.rules is None else ", ".join(r.name for r in plan.rules)
+    total = len(plan.events)
     lines = [
-        f"replay {replay.name} {info['state']} on {info['bus']} (archive {info['archive']}): "
-        f"{replay.total} event{'s' * (replay.total != 1)} from {info['event_start']} to "
-        f"{info['event_end']}, to {rules} ({info['rule_count']})"
+        f"replay {plan.name} STARTING on {archive.bus.key} (archive {archive.name}): "
+        f"{total} event{'s' * (total != 1)} from {iso_s(plan.start_ms)} to "
+        f"{iso_s(plan.end_ms)}, to {rules} ({rule_count})"
     ]
-    if replay.batches:
-        minutes = len(replay.batches)
+    minutes = len(plan.batches())
+    if minutes:
+        first = now + BATCH_INTERVAL_MS
         lines.append(
             f"  {minutes} minute{'s' * (minutes != 1)} of events, one a second from "
-            f"{iso_ms(replay.next_ms())}; done at {iso_ms(replay.done_ms())}"
+            f"{iso_ms(first)}; done at {iso_ms(first + (minutes - 1) * BATCH_INTERVAL_MS)}"
         )
-    arriving = replay.archive.arriving(start, end)
+    arriving = plan.arriving()
     if arriving:
         lines.append(
             f"  {arriving} more event{'s' * (arriving != 1)} of the window will not be "
             "replayed: EventBridge archives an event 10 minutes after it arrives, and "
             f"{'it has' if arriving == 1 else 'they have'} not arrived yet"
         )
-    return CommandResult("\n".join(lines), data=info)
+    return lines
 
 
 @command(

@@ -178,6 +178,33 @@ class Archive:
 
 
 @dataclass(slots=True)
+class ReplayPlan:
+    """What a StartReplay would do (`ReplayService.check_start`): its name, the archive,
+    the window as the whole seconds it acts as, the rules (None: every rule of the bus) and
+    the archived events of the window, in archive order."""
+
+    name: str
+    archive: Archive
+    start_ms: int
+    end_ms: int
+    rules: list[BusRule] | None
+    events: list[ArchivedEvent]
+
+    def batches(self) -> list[list[ArchivedEvent]]:
+        """The events by the minute of the window their time falls in (counted from its
+        start), oldest minute first: one batch is replayed a BATCH_INTERVAL_MS."""
+        minutes: dict[int, list[ArchivedEvent]] = {}
+        for item in self.events:
+            minutes.setdefault((item.time_ms - self.start_ms) // MINUTE_MS, []).append(item)
+        return [minutes[k] for k in sorted(minutes)]
+
+    def arriving(self) -> int:
+        """How many events of the window are still on their way to the archive (and so
+        would not be replayed)."""
+        return self.archive.arriving(self.start_ms, self.end_ms)
+
+
+@dataclass(slots=True)
 class Replay:
     """One replay (StartReplay) and where it has got to (DescribeReplay)."""
 
@@ -240,16 +267,17 @@ class ReplayService:
 
     # -- StartReplay ---------------------------------------------------------------------
 
-    def start(
+    def check_start(
         self,
         bus_name: str,
         start_ms: int,
         end_ms: int,
         rule_words: list[str] | None = None,
         name: str | None = None,
-    ) -> Replay:
-        """Start a replay of `bus_name`'s archive; raises SimError (with AWS's error code)
-        and changes nothing when EventBridge would refuse it."""
+    ) -> ReplayPlan:
+        """What a StartReplay of these arguments would do now, or SimError (with AWS's error
+        code) as EventBridge would refuse it; changes nothing. `replay` makes this check
+        before `begin`, and the replay dialog makes it as the request is typed."""
         bus = self.buses.bus(bus_name)
         archive = bus.archive
         if archive is None:
@@ -282,11 +310,14 @@ class ReplayService:
                 f"at most {MAX_ACTIVE_REPLAYS} at once",
                 "let one finish (`run`) or cancel one: cancel-replay " + active[0].name,
             )
+        return ReplayPlan(name, archive, start_ms, end_ms, rules, archive.window(start_ms, end_ms))
+
+    def begin(self, plan: ReplayPlan) -> Replay:
+        """StartReplay: start the replay `plan` describes, a `check_start` made at this
+        instant with nothing run in between (the command makes both in one step)."""
+        archive, name, events = plan.archive, plan.name, plan.events
+        start_ms, end_ms, rules = plan.start_ms, plan.end_ms, plan.rules
         now = self.sim.clock.now
-        events = archive.window(start_ms, end_ms)
-        batches: dict[int, list[ArchivedEvent]] = {}
-        for item in events:
-            batches.setdefault((item.time_ms - start_ms) // MINUTE_MS, []).append(item)
         arn = f"arn:aws:events:{self.sim.region}:{self.sim.account_id}:replay/{name}"
         replay = Replay(
             name,
@@ -296,7 +327,7 @@ class ReplayService:
             end_ms,
             rules,
             now,
-            deque(batches[k] for k in sorted(batches)),
+            deque(plan.batches()),
             len(events),
         )
         self.replays[name] = replay
@@ -308,7 +339,7 @@ class ReplayService:
             "rules": None if rules is None else [r.name for r in rules],
             "events": len(events),
         }
-        self.sim.trace.emit((now, tk.REPLAY_STARTED, bus.key, data))
+        self.sim.trace.emit((now, tk.REPLAY_STARTED, archive.bus.key, data))
         self._schedule(replay, now + BATCH_INTERVAL_MS)
         return replay
 

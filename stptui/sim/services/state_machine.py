@@ -26,6 +26,7 @@ import re
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
@@ -226,6 +227,15 @@ class Execution:
     def hint(self) -> str:
         """What to change when the execution failed with a runtime error ("" otherwise)."""
         return self.hints.get((self.error or "", self.cause or ""), "")
+
+    def variables(self) -> Mapping[str, Any]:
+        """The workflow variables of the execution's top-level scope, read-only: their
+        values now while it runs, their last values once it has ended (empty until a
+        state assigns one). A Parallel branch's or Map iteration's own are not in it."""
+        root = self.root
+        if root is None or root.variables is None:
+            return MappingProxyType({})
+        return MappingProxyType(root.variables)
 
 
 @dataclass(slots=True)

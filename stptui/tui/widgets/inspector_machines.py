@@ -3,16 +3,19 @@ Task calls, a Map's mode and tolerance, where each goes next, and the states of 
 Parallel branches and Map processors), the callback tasks waiting for a token, its latest
 executions (status, the state(s) each is in, the batch job or nested execution a `.sync`
 task waits for, when it started, how long it took), its latest Distributed Map runs (items,
-child executions succeeded and failed) and the history of the latest execution, with the
-Choice verdicts, retries and catches that `show execution` lists.
+child executions succeeded and failed), the latest execution's workflow variables (its
+top-level scope: live while it runs, the last values once it has ended) and its history,
+with the Choice verdicts, retries and catches that `show execution` lists.
 
-State names, execution names, errors and verdicts come from the stack or the user: they go
-in as text through `safe`, never as markup. The page is redrawn when the machine's records
-come (not as time goes), so a running execution says since when it runs, not for how long.
+State names, execution names, errors, verdicts and variables come from the stack or the
+user: they go in as text through `safe`, never as markup. The page is redrawn when the
+machine's records come (not as time goes), so a running execution says since when it
+runs, not for how long; its variables change only as a state exits, which is a record.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +25,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
-from stptui.tui.render import clock_time, hanging, safe
+from stptui.tui.render import clock_time, hanging, preview, safe
 
 if TYPE_CHECKING:
     # Types only: the service (with Step Functions' interpreter) loads with a stack that has
@@ -37,6 +40,12 @@ SHOW_MAP_RUNS = 6
 # A history line's detail (a nested execution's whole description, as its cause) is cut
 # here: `show execution` has it whole.
 DETAIL_WIDTH = 160
+# The variables the page lists, and where a value's JSON is cut (the execution's records
+# have each whole: `sfn.state.exited`'s assigned_variables).
+SHOW_VARIABLES = 12
+VALUE_WIDTH = 120
+# Compact JSON, made a piece at a time: a long value is encoded only as far as it is shown.
+_VALUE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 # Integrations are written without this prefix: `batch:submitJob.sync`.
 INTEGRATION_PREFIX = "arn:aws:states:::"
 # How the page says what a Task of each waiting form waits for.
@@ -95,6 +104,7 @@ def state_machine_section(
     _map_runs(text, machine, records)
     latest = list(machine.executions.values())[-1:]
     if latest:
+        _variables(text, machine.definition, latest[0])
         _history(text, latest[0])
 
 
@@ -410,6 +420,52 @@ def _live_counts(ex: Execution | None, arn: str) -> tuple[int, int, int]:
             return len(fan.results), failed, running
         pending.extend(flow.children)
     return 0, 0, 0
+
+
+def _variables(text: Text, definition: Mapping[str, Any], ex: Execution) -> None:
+    """The workflow variables of the execution's top-level scope, in the order they were
+    first assigned, each value as compact JSON cut at VALUE_WIDTH; nothing for a definition
+    that assigns none."""
+    values = ex.variables()
+    if not values and not _assigns(definition):
+        return
+    when = "now" if ex.status == "RUNNING" else "when it ended"
+    _heading(text, f"Variables of {safe(ex.name)} ({when})")
+    if not values:
+        _line(text, Text("none assigned yet", "dim"))
+        return
+    for name, value in list(values.items())[:SHOW_VARIABLES]:
+        line = Text.assemble((f"${safe(name)}", "bold"), " = ", value_json(value))
+        _line(text, line, HANG + 2)
+    if len(values) > SHOW_VARIABLES:
+        _line(text, Text(f"… and {len(values) - SHOW_VARIABLES:,} more", "dim"))
+
+
+def value_json(value: Any, width: int = VALUE_WIDTH) -> str:
+    """`value` as compact JSON on one safe line, cut at `width` characters with `…`; only
+    what is shown is encoded (a variable may hold 256 KiB)."""
+    pieces: list[str] = []
+    size = 0
+    for piece in _VALUE_JSON.iterencode(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size > width:
+            break
+    return preview("".join(pieces), width)
+
+
+def _assigns(definition: Mapping[str, Any]) -> bool:
+    """Whether a state of the definition (in its branches and Map processors too), one of
+    its Choice rules or one of its Catchers has an `Assign`."""
+    for _, _, _, state in _walk(definition, 0, ""):
+        owners = [state]
+        for field in ("Choices", "Catch"):
+            listed = state.get(field)
+            if isinstance(listed, list):
+                owners.extend(listed)
+        if any(isinstance(owner, Mapping) and "Assign" in owner for owner in owners):
+            return True
+    return False
 
 
 def _history(text: Text, ex: Execution) -> None:

@@ -213,6 +213,8 @@ def bus_section(text: Text, sim: Simulator, name: str) -> None:
     _line(text, Text(summary))
     if info["arriving"]:
         _line(text, Text(f"{info['arriving']:,} more on their way", "dim"))
+    # What `y` is for, beside the archive it replays from.
+    _line(text, Text("y replays archived events to the bus's rules", "dim"))
     replays = sim.services["buses"].replays.listing(name)
     if replays:
         _heading(text, "Replays")
