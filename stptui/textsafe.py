@@ -29,6 +29,16 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def double_quoted(text: str) -> str:
+    """Text in double quotes on one line, as the agenda and `show bucket` quote object keys:
+    `"` and backslash escaped with a backslash (so a key with a quote in it reads one way
+    only), newline and tab as `\\n` and `\\t`, and other control characters as `printable`
+    shows them (`\\x1b`, like the rest of stptui, not JSON's `\\u001b`)."""
+    inner = text.replace("\\", "\\\\").replace('"', '\\"')
+    inner = inner.replace("\n", "\\n").replace("\t", "\\t")
+    return '"' + printable(inner) + '"'
+
+
 # How much of a name or id an error message echoes.
 QUOTED_WIDTH = 100
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from stptui.commands import Session, execute
 from stptui.sim import trace as tk
-from stptui.sim.explain import explain
-from tests.simkit import make_sim, records
+from stptui.sim.explain import SUMMARY_WIDTH, cut, explain
+from tests.simkit import START, make_sim, records
 
 RELAY = """
 resources:
@@ -174,3 +177,26 @@ def test_an_invocation_chain_starts_at_the_messages_it_received() -> None:
     for mid, other in ((first, second), (second, first)):
         ids = {r.get("message_id") for r in explain(sim.trace, mid).records}
         assert mid in ids and other not in ids
+
+
+def test_a_huge_log_line_is_cut_in_explain_and_show_trace(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(RELAY, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    message = "start-" + "x" * 1_000_000 + "-end"
+    execute(session, f"log relay {message}")
+    (rec,) = records(session.sim, tk.LOG_WRITTEN)
+    kept = message[:SUMMARY_WIDTH]
+    said = f"message={kept}… ({len(message) - SUMMARY_WIDTH:,} more characters) source="
+    # The event id, typed back to explain, stays whole; the message is cut in both views.
+    (line,) = explain(session.sim.trace, rec.get("log_event_id")).lines()
+    assert f"log_event_id={rec.get('log_event_id')}" in line and said in line
+    assert len(line) < 500
+    (row,) = execute(session, "show trace 1").table[1]
+    assert said in row[-1] and len(row[-1]) < 500
+    # The record itself keeps the whole message.
+    assert rec.get("message") == message
+
+
+def test_a_short_value_is_shown_whole_and_newlines_escaped() -> None:
+    assert cut("x" * SUMMARY_WIDTH) == "x" * SUMMARY_WIDTH
+    assert cut("ab\ncd", 3) == "ab\n… (2 more characters)"

@@ -5,6 +5,7 @@ the notifications lifecycle sends (EventBridge only) and the rules `validate` re
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import DAY_MS, due_at, next_action
+from stptui.textsafe import double_quoted, printable
 from tests.simkit import START, capture_inputs, make_sim, records
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
@@ -455,6 +457,56 @@ def test_show_bucket_and_the_agenda_say_when_a_rule_acts(session: Session) -> No
         'files\'s lifecycle: abort the multipart upload of "big.bin" (lifecycleRules[1])',
         'files\'s lifecycle: expire "a.txt" (lifecycleRules[0])',
     ]
+
+
+def test_show_bucket_says_why_a_small_object_is_not_moved(tmp_path: Any) -> None:
+    stack = tmp_path / "stacktape.yml"
+    rules = [
+        rule("class-transition", daysAfterUpload=0, storageClass="GLACIER", prefix="g/"),
+        rule("expiration", daysAfterUpload=30),
+    ]
+    stack.write_text(bucket(rules), encoding="utf-8")
+    session = Session.open(stack, start_ms=START)
+    execute(session, "upload files g/small.csv --size 1KB")
+    execute(session, "upload files g/big.csv --size 200KB")
+    execute(session, "upload files other.csv --size 1KB")
+    execute(session, "advance 1d")
+    rows = {row[0]: row for row in execute(session, "show bucket files").table[1]}
+    # The lifecycle column gives the next action, then why the transition rule leaves it.
+    assert rows["g/small.csv"][5] == "STANDARD"
+    assert rows["g/small.csv"][-1] == (
+        "expire at 2026-02-05T00:00:00.000Z (lifecycleRules[1]); "
+        "not moved: under 128 KB (lifecycleRules[0])"
+    )
+    # A moved object, and one no transition rule selects, get no such words.
+    assert "not moved" not in rows["g/big.csv"][-1]
+    assert rows["other.csv"][-1] == "expire at 2026-02-05T00:00:00.000Z (lifecycleRules[1])"
+
+
+# A key with every character the agenda must quote unambiguously: a quote, a backslash, an
+# escape that looks like one stptui writes, a real ESC, a newline.
+AWKWARD_KEY = 'g/a"b\\x1b\x1b\n.csv'
+
+
+def test_the_agenda_quotes_keys_as_the_rest_of_stptui_escapes_them() -> None:
+    sim = make_sim(bucket([rule("expiration", daysAfterUpload=1)]))
+    sim.services["buckets"].put_object("files", AWKWARD_KEY, size=10)
+    (what,) = [e[3] for e in sim.agenda() if e[1] == "lifecycle"]
+    assert what == ('files\'s lifecycle: expire "g/a\\"b\\\\x1b\\x1b\\n.csv" (lifecycleRules[0])')
+
+
+@given(st.text())
+def test_double_quoted_is_one_printable_line_that_reads_back_one_way(text: str) -> None:
+    shown = double_quoted(text)
+    assert printable(shown) == shown and "\n" not in shown and "\t" not in shown
+    # Unambiguous: reading the escapes back gives the text (so two keys never look alike).
+    assert shown[0] == shown[-1] == '"'
+    back = re.sub(
+        r'\\(x[0-9a-f]{2}|u[0-9a-f]{4}|n|t|"|\\)',
+        lambda m: {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(m[1]) or chr(int(m[1][1:], 16)),
+        shown[1:-1],
+    )
+    assert back == text
 
 
 def test_explain_says_why_an_object_disappeared(session: Session) -> None:

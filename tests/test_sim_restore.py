@@ -361,6 +361,31 @@ def test_the_command_show_bucket_and_the_agenda(tmp_path: Path) -> None:
         assert kind in chain
 
 
+def test_restore_of_an_object_too_small_to_archive_says_why(tmp_path: Path) -> None:
+    session = _session(tmp_path)
+    execute(session, "upload vault g/small.csv --size 1KB")
+    execute(session, "upload vault plain.csv --size 1KB")
+    execute(session, "advance 1d")
+    with pytest.raises(CommandError) as refused:
+        execute(session, "restore vault g/small.csv")
+    assert str(refused.value).startswith("InvalidObjectState:")
+    assert refused.value.hint == (
+        "'g/small.csv' is STANDARD, not moved to GLACIER by lifecycleRules[0]: it is 1,000 "
+        "bytes, under the 128 KB S3 transitions at least; it can be read as it is"
+    )
+    # No rule would archive this one: the refusal says what can be restored.
+    with pytest.raises(CommandError) as refused:
+        execute(session, "restore vault plain.csv")
+    assert refused.value.hint.startswith("'plain.csv' is STANDARD: only GLACIER and DEEP")
+
+
+def test_the_agenda_shows_a_restored_keys_control_characters_as_stptui_does() -> None:
+    sim = archived('g/"\x1b".csv')
+    restore(sim, 'g/"\x1b".csv', days=1)
+    (what,) = [e[3] for e in sim.agenda() if e[1] == "restore"]
+    assert '"g/\\"\\x1b\\".csv" restored (Standard from GLACIER)' in what
+
+
 @pytest.mark.parametrize(
     ("line", "match"),
     [

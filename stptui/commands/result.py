@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from stptui.sim.clock import iso_ms
+from stptui.sim.explain import cut_field
 from stptui.sim.trace import Record, format_value
 from stptui.textsafe import printable
 
@@ -40,8 +41,12 @@ class CommandResult:
 
 
 def record_details(rec: Record) -> str:
-    """A record's own fields as `key=value` words."""
-    return " ".join(f"{k}={format_value(v)}" for k, v in rec.data.items())
+    """A record's own fields as `key=value` words; a long string (a 1 MB log line) cut as
+    `explain` cuts it (`cut_field`): its start and how much was left out."""
+    return " ".join(
+        f"{k}={cut_field(k, v) if isinstance(v, str) else format_value(v)}"
+        for k, v in rec.data.items()
+    )
 
 
 def record_line(rec: Record) -> str:

@@ -122,7 +122,7 @@ class Printer:
                     Text(f"  ... {more:,} more records (show trace N lists them)", style="dim")
                 )
             else:
-                # One line per record, cut at the terminal's width: `show trace` has it all.
+                # One line per record, cut at the terminal's width: `show trace` wraps it.
                 self.console.print(self.record(rec), no_wrap=True, overflow="ellipsis")
 
     def record(self, rec: Record) -> Text:

@@ -36,6 +36,13 @@ WHY_NOT_FIELDS = ("reason", "explanation", "why")
 MIN_PREFIX = 4
 # How much of each id a list of ids shows at least (the REPL's short ids are 8 long).
 SHORT_ID = 8
+# How long a field's value in a one-line summary may be: a longer object or list shows as
+# `...`, a longer string (a log line can be 1 MB) as its start and how much was left out.
+SUMMARY_WIDTH = 80
+# Strings a summary keeps whole however long: what went wrong (an error and its message or
+# cause, whose end often says where or why: a behaviours file's line, an IAM denial), which
+# the simulator bounds (one log event, docs/fidelity.md "Error messages"); and the reasons.
+WHOLE_FIELDS = ("error", "error_message", "cause", *WHY_NOT_FIELDS)
 # The kind column fits the longest kind the trace has, so every chain lines up the same way.
 KIND_WIDTH = max(map(len, KINDS))
 
@@ -75,11 +82,16 @@ class Chain:
         return out
 
 
+def id_field(name: str) -> bool:
+    """Whether a field's whole value is an id (`*_id` and ID_FIELDS)."""
+    return name.endswith("_id") or name in ID_FIELDS
+
+
 def _ids_in(name: str, value: Any) -> Iterable[str]:
     """The ids a field carries: any UUID inside its text, and the whole value of an `*_id`
     field (API Gateway request ids and S3 request ids are not UUIDs)."""
     if isinstance(value, str):
-        if (name.endswith("_id") or name in ID_FIELDS) and value:
+        if id_field(name) and value:
             yield value
         yield from _ID.findall(value)
     elif isinstance(value, list):
@@ -87,22 +99,42 @@ def _ids_in(name: str, value: Any) -> Iterable[str]:
             yield from _ids_in(name, item)
 
 
+def cut(text: str, width: int = SUMMARY_WIDTH) -> str:
+    """`text` whole when it has at most `width` characters, else its first `width` and
+    `… (N more characters)`."""
+    if len(text) <= width:
+        return text
+    return f"{text[:width]}… ({len(text) - width:,} more characters)"
+
+
+def cut_field(name: str, value: str) -> str:
+    """A string field as a one-line summary shows it: cut (`cut`) unless it is an id, which
+    is typed back whole, or one of WHOLE_FIELDS."""
+    return value if id_field(name) or name in WHOLE_FIELDS else cut(value)
+
+
+def field_words(name: str, value: Any) -> str:
+    """A record field's value in a one-line summary: an object or list longer than
+    SUMMARY_WIDTH as `...`, a longer string cut (`cut_field`); newlines and tabs in strings
+    written as `\\n` and `\\t`."""
+    if isinstance(value, (dict, list)):
+        text = format_value(value)
+        return "..." if len(text) > SUMMARY_WIDTH else text
+    if not isinstance(value, str):
+        return format_value(value)
+    value = cut_field(name, value)
+    # One record, one line: a log line's newline or REPORT's tabs written raw would break
+    # the chain's lines (the views escape other control characters).
+    return value.replace("\n", "\\n").replace("\t", "\\t")
+
+
 def summary(rec: Record) -> str:
-    """A record's fields as `name=value` words on one line (long objects and lists cut to
-    `...`, newlines and tabs in strings written as `\\n` and `\\t`)."""
-    parts = []
-    for k, v in rec.data.items():
-        if k in WHY_NOT_FIELDS:
-            continue
-        text = format_value(v)
-        if isinstance(v, (dict, list)) and len(text) > 80:
-            text = "..."
-        elif isinstance(v, str):
-            # One record, one line: a log line's newline or REPORT's tabs written raw would
-            # break the chain's lines (the views escape other control characters).
-            text = text.replace("\n", "\\n").replace("\t", "\\t")
-        parts.append(f"{k}={text}")
-    return " ".join(parts)
+    """A record's fields as `name=value` words on one line (`field_words`), without the
+    fields that say why something did not happen (the chain gives those lines of their
+    own)."""
+    return " ".join(
+        f"{k}={field_words(k, v)}" for k, v in rec.data.items() if k not in WHY_NOT_FIELDS
+    )
 
 
 def explain(trace: Trace, key: str) -> Chain:

@@ -20,9 +20,10 @@ Amazon S3 Lifecycle"; stptui's choices are in docs/fidelity.md, "S3 Lifecycle"):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from stptui.textsafe import double_quoted
 
 if TYPE_CHECKING:
     from stptui.config.model import LifecycleRule
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 DAY_MS = 86_400_000
 # "Objects smaller than 128 KB will not transition to any storage class by default."
 MIN_TRANSITION_BYTES = 128 * 1024
+# What `show bucket` says of a version a transition rule selects but that minimum holds back.
+NOT_MOVED_SMALL = "not moved: under 128 KB"
 # Transitions to these need 30 days in the class before (S3 refuses fewer days).
 IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 IA_MIN_DAYS = 30
@@ -95,6 +98,30 @@ def transition_block(size: int, storage_class: str, target: str) -> str | None:
     return None
 
 
+def held_by_size(
+    rules: list[LifecycleRule],
+    key: str,
+    *,
+    tags: dict[str, str],
+    size: int,
+    storage_class: str,
+    noncurrent: bool,
+) -> list[LifecycleRule]:
+    """The transition rules that select a version and would move it but for its size (under
+    the 128 KB S3 transitions at least), in config order: why a small object stays where it
+    is, which nothing in the trace records."""
+    if size >= MIN_TRANSITION_BYTES:
+        return []
+    wanted = TRANSITION_NONCURRENT if noncurrent else TRANSITION
+    return [
+        rule
+        for rule in rules
+        if RULE_ACTIONS[rule.type] == wanted
+        and rule.storage_class in TRANSITIONS[storage_class]
+        and rule_matches(rule, key, tags)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """The next lifecycle action on one version (or incomplete upload): what, when, why."""
@@ -112,7 +139,7 @@ class Due:
     def words(self, key: str, versioned: bool, version_id: str | None = None) -> str:
         """`expire "logs/a.txt"`, `move "a.csv" to GLACIER`: the action, for `key`'s version
         `version_id` (the agenda and `show bucket`)."""
-        shown = json.dumps(key, ensure_ascii=False)
+        shown = double_quoted(key)
         if version_id is not None and self.action in (EXPIRE_NONCURRENT, TRANSITION_NONCURRENT):
             shown = f"version {version_id} of {shown}"
         if self.action == EXPIRE:
@@ -209,7 +236,7 @@ def rule_words(rule: LifecycleRule) -> str:
         "abort-incomplete-multipart-upload": f"abort multipart uploads {days} after initiation",
     }[rule.type]
     if rule.prefix:
-        what += f", prefix {json.dumps(rule.prefix, ensure_ascii=False)}"
+        what += f", prefix {double_quoted(rule.prefix)}"
     if rule.tags:
         what += ", tags " + ", ".join(f"{k}={v}" for k, v in rule.tags)
     return f"{rule.name} ({what})"

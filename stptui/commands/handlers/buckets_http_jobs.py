@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -46,8 +45,9 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.s3_lifecycle import ARCHIVED, rule_words
+from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, held_by_size, rule_words
 from stptui.sim.services.http import HTTP_METHODS
+from stptui.textsafe import double_quoted
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
@@ -803,13 +803,26 @@ def _show_buckets(sim: Simulator) -> CommandResult:
     return CommandResult(text, table=(headers, rows) if rows else None, data=data)
 
 
-def _lifecycle_cell(obj: Any, versioned: bool) -> str:
-    """What a bucket's lifecycle rules do next to a version, and when ("" for nothing)."""
+def _lifecycle_cell(obj: Any, b: Any) -> str:
+    """What a bucket's lifecycle rules do next to a current version, and when, then which
+    transition rule S3's 128 KB minimum keeps from moving it ("" for nothing)."""
+    words = []
     pending = obj.lifecycle
-    if pending is None:
-        return ""
-    due = pending.due
-    return f"{due.short(versioned)} at {iso_ms(due.at)} ({due.rule.name})"
+    if pending is not None:
+        due = pending.due
+        words.append(f"{due.short(b.versioning)} at {iso_ms(due.at)} ({due.rule.name})")
+    held = held_by_size(
+        b.rules,
+        obj.key,
+        tags=obj.tags,
+        size=obj.size,
+        storage_class=obj.storage_class,
+        noncurrent=False,
+    )
+    if held:
+        # Nothing in the trace says why a small object stays: the table does.
+        words.append(f"{NOT_MOVED_SMALL} ({', '.join(rule.name for rule in held)})")
+    return "; ".join(words)
 
 
 def _show_bucket(sim: Simulator, name: str) -> CommandResult:
@@ -845,7 +858,7 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
         if archived:
             row.append(_restore_cell(o))
         if b.rules:
-            row.append(_lifecycle_cell(o, b.versioning) or "-")
+            row.append(_lifecycle_cell(o, b) or "-")
         rows.append(row)
         objects.append(
             {
@@ -863,8 +876,7 @@ def _show_bucket(sim: Simulator, name: str) -> CommandResult:
         )
     noncurrent = _noncurrent_lines(b)
     uploads = [
-        f"  incomplete multipart upload {u.upload_id} of {json.dumps(u.key, ensure_ascii=False)}, "
-        "started "
+        f"  incomplete multipart upload {u.upload_id} of {double_quoted(u.key)}, started "
         f"{iso_ms(u.initiated)}"
         + (f": {u.lifecycle.describe()} at {iso_ms(u.lifecycle.due.at)}" if u.lifecycle else "")
         for u in b.uploads.values()
@@ -924,7 +936,7 @@ def _noncurrent_lines(b: Any) -> list[str]:
                     f"{v.lifecycle.describe()} at {iso_ms(v.lifecycle.due.at)}"
                 )
             if v.restore is not None:
-                shown = json.dumps(key, ensure_ascii=False)
+                shown = double_quoted(key)
                 lines.append(
                     f"  noncurrent {v.storage_class} version {v.version_id} of {shown}: "
                     f"{v.restore.state()}"

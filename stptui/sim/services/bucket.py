@@ -63,9 +63,12 @@ from stptui.sim.s3_lifecycle import (
     Due,
     abort_action,
     due_at,
+    held_by_size,
     next_action,
     rule_words,
+    transition_block,
 )
+from stptui.textsafe import double_quoted
 
 if TYPE_CHECKING:
     from stptui.config.model import LifecycleRule
@@ -118,7 +121,7 @@ def encode_key(key: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    return double_quoted(text)
 
 
 def multipart_etag(content: bytes | None, size: int, fake_seed: str) -> str:
@@ -233,7 +236,7 @@ class _Restore:
     def describe(self) -> str:
         """`"a.csv" restored (Standard from GLACIER)`: the agenda's words."""
         obj = self.obj
-        shown = json.dumps(obj.key, ensure_ascii=False)
+        shown = double_quoted(obj.key)
         if obj.version_id is not None and self.bucket.objects.get(obj.key) is not obj:
             shown = f"version {obj.version_id} of {shown}"
         if self.expiry is None:
@@ -596,8 +599,7 @@ class BucketService:
         if problem is not None:
             code, message = problem
             hint = (
-                f"{obj.key!r} is {obj.storage_class}: only GLACIER and DEEP_ARCHIVE objects "
-                "are restored, the others can be read as they are"
+                self._not_archived_hint(b, obj)
                 if code == "InvalidObjectState"
                 else "e.g. --days 3 --tier Standard (Expedited only from GLACIER)"
             )
@@ -621,6 +623,30 @@ class BucketService:
                 "give fewer days",
             )
         return obj
+
+    @staticmethod
+    def _not_archived_hint(b: BucketSim, obj: S3Object) -> str:
+        """What a refused restore of a version that is not archived says: why it is not,
+        when a rule would have archived it but for its size."""
+        held = held_by_size(
+            b.rules,
+            obj.key,
+            tags=obj.tags,
+            size=obj.size,
+            storage_class=obj.storage_class,
+            noncurrent=b.objects.get(obj.key) is not obj,
+        )
+        rule = next((r for r in held if r.storage_class in ARCHIVED), None)
+        if rule is not None and rule.storage_class is not None:
+            why = transition_block(obj.size, obj.storage_class, rule.storage_class)
+            return (
+                f"{obj.key!r} is {obj.storage_class}, not moved to {rule.storage_class} by "
+                f"{rule.name}: {why}; it can be read as it is"
+            )
+        return (
+            f"{obj.key!r} is {obj.storage_class}: only GLACIER and DEEP_ARCHIVE objects "
+            "are restored, the others can be read as they are"
+        )
 
     def restore_object(
         self,
