@@ -45,7 +45,7 @@ from stptui.sim.behavior import (
 )
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, held_by_size, rule_words
+from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
 from stptui.sim.services.http import HTTP_METHODS
 from stptui.textsafe import double_quoted
 
@@ -811,14 +811,7 @@ def _lifecycle_cell(obj: Any, b: Any) -> str:
     if pending is not None:
         due = pending.due
         words.append(f"{due.short(b.versioning)} at {iso_ms(due.at)} ({due.rule.name})")
-    held = held_by_size(
-        b.rules,
-        obj.key,
-        tags=obj.tags,
-        size=obj.size,
-        storage_class=obj.storage_class,
-        noncurrent=False,
-    )
+    held = b.held_by_size(obj)
     if held:
         # Nothing in the trace says why a small object stays: the table does.
         words.append(f"{NOT_MOVED_SMALL} ({', '.join(rule.name for rule in held)})")

@@ -349,6 +349,18 @@ class BucketSim:
                 return newer.last_modified
         return None
 
+    def held_by_size(self, obj: S3Object) -> list[LifecycleRule]:
+        """The transition rules that select `obj` and would move it but for S3's 128 KB
+        minimum (`show bucket` and a refused restore say so)."""
+        return held_by_size(
+            self.rules,
+            obj.key,
+            tags=obj.tags,
+            size=obj.size,
+            storage_class=obj.storage_class,
+            noncurrent=self.objects.get(obj.key) is not obj,
+        )
+
     @property
     def total_bytes(self) -> int:
         """The size of the current versions."""
@@ -628,14 +640,7 @@ class BucketService:
     def _not_archived_hint(b: BucketSim, obj: S3Object) -> str:
         """What a refused restore of a version that is not archived says: why it is not,
         when a rule would have archived it but for its size."""
-        held = held_by_size(
-            b.rules,
-            obj.key,
-            tags=obj.tags,
-            size=obj.size,
-            storage_class=obj.storage_class,
-            noncurrent=b.objects.get(obj.key) is not obj,
-        )
+        held = b.held_by_size(obj)
         rule = next((r for r in held if r.storage_class in ARCHIVED), None)
         if rule is not None and rule.storage_class is not None:
             why = transition_block(obj.size, obj.storage_class, rule.storage_class)
