@@ -718,6 +718,7 @@ def test_expect_errors(s: Session, line: str, message: str, hint: str | None) ->
 COMMANDS = [
     "send",
     "put-record",
+    "produce",
     "put-item",
     "delete-item",
     "update-item",

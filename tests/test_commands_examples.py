@@ -39,8 +39,9 @@ OTHER_STACKS = {
         )
     },
 }
-# Commands whose examples all need a stack with a state machine.
+# Commands whose examples all need a stack with a state machine (or a Kafka topic).
 COMMAND_STACKS = {
+    "produce": ROOT / "docs/examples/kafka-orders.yml",
     "start-execution": ROOT / "docs/examples/workflow.yml",
     "stop-execution": ROOT / "docs/examples/workflow.yml",
     "redrive-execution": ROOT / "docs/examples/workflow.yml",

@@ -24,6 +24,7 @@ STACK = ROOT / "stptui" / "sample_stacks" / "combined"
 # Rows whose example names a resource the combined stack has not, and the stack they run on.
 OTHER_STACKS = {
     "put-record": ROOT / "docs" / "examples" / "clickstream.yml",
+    "produce": ROOT / "docs" / "examples" / "kafka-orders.yml",
     "put-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "delete-item": ROOT / "docs" / "examples" / "cart-audit.yml",
     "update-item": ROOT / "docs" / "examples" / "cart-audit.yml",

@@ -268,6 +268,38 @@ def _stream_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+KAFKA = "resources:\n" + fn(
+    "orders",
+    "reservedConcurrency: 1",
+    "events:",
+    "  - type: kafka-topic",
+    "    properties:",
+    "      customKafkaConfiguration:",
+    "        bootstrapServers: [b-1.example.com:9092]",
+    "        topicName: orders",
+    "        authentication:",
+    "          type: BASIC_AUTH",
+    "          properties: {authenticationSecretArn: arn:aws:secretsmanager:x}",
+    "      maxBatchWindowSeconds: 0",
+)
+
+
+def _kafka_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    # Two partitions at once on a function of concurrency 1: one batch is throttled; a
+    # failing one is retried; a record left 8 days expires.
+    session = _session(tmp_path, "kafka", KAFKA, "behaviors: {}\n")
+    return _run(
+        session,
+        "fail orders next 1",
+        "produce orders a --partition 0",
+        "produce orders b --partition 1 --key k --header h=v",
+        "advance 10s",
+        "slow orders 9d",
+        "produce orders c --partition 2",
+        "advance 8d",
+    )
+
+
 BALANCER = "resources:\n  lb: {type: application-load-balancer}\n" + fn(
     "site",
     "events:",
@@ -547,6 +579,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _function_records,
         _service_records,
         _stream_records,
+        _kafka_records,
         _balancer_records,
         _table_records,
         _state_machine_records,

@@ -201,6 +201,8 @@ def complete_values(
         return [ex.name for m in machines.values() for ex in reversed(m.executions.values())]
     if kind == r.TASK_TOKEN:
         return _waiting_tasks(sim)
+    if kind == r.KAFKA_TOPIC:
+        return sorted(sim.services.get("kafka", {}))
     if kind == r.RECORD_RESOURCE:
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:

@@ -49,9 +49,10 @@ load balancer, as in [load-balancer.yml](examples/load-balancer.yml); `start-exe
 has a state machine (`stop-execution` after `start-execution orderFlow '{}' --name
 big-order`, `redrive-execution` after that and `stop-execution big-order`); `restore` runs on
 [restore.yml](examples/restore.yml), whose lifecycle rule archives `reports/2025.csv` (after
-`upload archive reports/2025.csv --size 200KB` and `advance 1d`). `3f2a9c1e` and `3f2a`
-stand for a message id, or the start of one: `show queue QUEUE` lists the ids of a queue's
-messages.
+`upload archive reports/2025.csv --size 200KB` and `advance 1d`); `produce` runs on
+[kafka-orders.yml](examples/kafka-orders.yml), whose functions read Kafka topics.
+`3f2a9c1e` and `3f2a` stand for a message id, or the start of one: `show queue QUEUE` lists
+the ids of a queue's messages.
 """
 
 _ERROR_EXAMPLE = """\

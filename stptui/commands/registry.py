@@ -43,6 +43,7 @@ FLAG = "flag"
 BUS = "bus"
 TOPIC = "topic"
 STREAM = "stream"  # a kinesis-stream of the stack
+KAFKA_TOPIC = "kafka-topic"  # a Kafka topic a function's kafka-topic event reads
 TABLE = "table"  # a dynamo-db-table of the stack
 STATE_MACHINE = "state-machine"  # a state-machine of the stack
 EXECUTION = "execution"  # a state machine execution: its name (or a unique start) or ARN

@@ -96,6 +96,10 @@ def check_value(
             from stptui.sim.services.table import lookup_table
 
             lookup_table(sim, value)
+        elif kind == kinds.KAFKA_TOPIC:
+            from stptui.sim.services.kafka import lookup_topic
+
+            lookup_topic(sim, value)
         elif kind == kinds.STATE_MACHINE:
             # Imported here: Step Functions' modules load only for the commands that need
             # them (see docs/design.md, Performance model).

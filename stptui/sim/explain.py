@@ -27,9 +27,15 @@ from stptui.sim.trace import KINDS, Record, Trace, format_value
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # Fields that carry ids without the `_id` suffix: Kinesis sequence numbers (one, or a batch),
-# the CloudWatch Logs events a subscription delivered,
+# the CloudWatch Logs events a subscription delivered, the Kafka records of a batch,
 # and a Step Functions execution's ARN (its name, given by the caller, need not be a UUID).
-ID_FIELDS = ("sequence_number", "sequence_numbers", "execution_arn", "log_event_ids")
+ID_FIELDS = (
+    "sequence_number",
+    "sequence_numbers",
+    "execution_arn",
+    "log_event_ids",
+    "record_ids",
+)
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
 # A shorter start of an id is no id prefix: too many ids would start with it.

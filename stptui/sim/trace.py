@@ -86,6 +86,11 @@ STREAM_BATCH_RETRIED = "stream.batch_retried"
 STREAM_BATCH_BISECTED = "stream.batch_bisected"
 STREAM_BATCH_DISCARDED = "stream.batch_discarded"
 STREAM_FAILURE_DELIVERED = "stream.failure_delivered"
+# Kafka topics read by `kafka-topic` events, and their mappings (stptui.sim.services.kafka).
+KAFKA_RECORD_PRODUCED = "kafka.record_produced"
+KAFKA_RECORD_EXPIRED = "kafka.record_expired"
+KAFKA_BATCH_RETRIED = "kafka.batch_retried"
+KAFKA_OFFSET_COMMITTED = "kafka.offset_committed"
 # DynamoDB table writes (stptui.sim.services.table); a table's stream uses the stream.* kinds.
 ITEM_PUT = "item.put"
 ITEM_DELETED = "item.deleted"
@@ -159,6 +164,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "stream",
         "shard",
         "sequence_numbers",
+        "topic",
+        "partition",
+        "record_ids",
     ),
     INVOCATION_SUCCEEDED: ("invocation_id", "duration_ms", "batch_item_failures"),
     INVOCATION_FAILED: (
@@ -178,6 +186,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "stream",
         "shard",
         "sequence_numbers",
+        "topic",
+        "partition",
+        "record_ids",
     ),
     INVOCATION_RETRY_SCHEDULED: ("event_id", "attempt", "at"),
     INVOCATION_DISCARDED: ("event_id", "condition", "attempts"),
@@ -387,6 +398,10 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "attempts",
     ),
     STREAM_FAILURE_DELIVERED: ("invocation_id", "target", "delivered_id"),
+    KAFKA_RECORD_PRODUCED: ("record_id", "partition", "offset", "key", "size", "source"),
+    KAFKA_RECORD_EXPIRED: ("record_id", "partition", "offset"),
+    KAFKA_BATCH_RETRIED: ("topic", "partition", "record_ids", "invocation_id", "retries", "at"),
+    KAFKA_OFFSET_COMMITTED: ("topic", "partition", "offset", "invocation_id"),
     ITEM_PUT: ("key", "event_name", "size", "sequence_number", "shard", "source"),
     ITEM_DELETED: ("key", "sequence_number", "shard", "source"),
     ITEM_UPDATED: ("key", "event_name", "size", "sequence_number", "shard", "source"),

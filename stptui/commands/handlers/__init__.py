@@ -12,6 +12,7 @@ from stptui.commands.handlers import (
     clock,
     expect,
     inspect,
+    kafka,
     logs,
     messages,
     schedules_buses_topics,
@@ -35,6 +36,7 @@ from stptui.commands.handlers.expect import (
 TOPIC_MODULES = (
     messages,
     streams,
+    kafka,
     tables,
     state_machines,
     schedules_buses_topics,

@@ -20,6 +20,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_routes,
     _show_rules,
 )
+from stptui.commands.handlers.kafka import show_kafka_topic, show_kafka_topics
 from stptui.commands.handlers.logs import show_logs
 from stptui.commands.handlers.state_machines import (
     explain_execution,
@@ -32,6 +33,7 @@ from stptui.commands.registry import (
     BUS,
     COUNT,
     EXECUTION,
+    KAFKA_TOPIC,
     MESSAGE,
     QUEUE,
     STATE_MACHINE,
@@ -78,6 +80,8 @@ SHOW_WHATS = (
     "jobs",
     "stream",
     "streams",
+    "kafka-topics",
+    "kafka-topic",
     "rules",
     "table",
     "tables",
@@ -90,8 +94,8 @@ SHOW_WHATS = (
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | streams "
-    "| stream STREAM | rules | tables | table TABLE | executions [STATE_MACHINE] | execution ID "
-    "| logs FUNCTION"
+    "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
+    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION"
 )
 
 
@@ -114,6 +118,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "message",
         "bucket",
         "stream",
+        "kafka-topic",
         "table",
         "execution",
         "logs",
@@ -124,6 +129,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "queue": ("a queue name", "`show queues` lists them"),
             "bucket": ("a bucket name", "`show buckets` lists them"),
             "stream": ("a kinesis-stream name", ""),
+            "kafka-topic": ("a Kafka topic name", "`show kafka-topics` lists them"),
             "table": ("a dynamo-db-table name", ""),
             "execution": ("an execution name or ARN", "`show executions` lists them"),
             "logs": ("a function or batch job name", "`show functions` lists the functions"),
@@ -141,23 +147,25 @@ def check_show(sim: Simulator, call: Call) -> None:
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
-    "batch jobs, Kinesis streams, one stream, load balancer rules, DynamoDB tables, one "
-    "table, state machine executions, one execution or a workload's recent log lines.",
+    "batch jobs, Kinesis streams, one stream, Kafka topics, one Kafka topic, load balancer "
+    "rules, DynamoDB tables, one table, state machine executions, one execution or a "
+    "workload's recent log lines.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | streams | "
-            "stream S | rules | tables | table T | executions [SM] | execution ID | logs FUNCTION",
+            "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
+            "executions [SM] | execution ID | logs FUNCTION",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
         Arg(
             "NAME",
             WORD,
-            "the queue, bus, bucket, stream, table, state machine, function, message or "
-            "execution id, or number of records",
+            "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
+            "message or execution id, or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -166,6 +174,7 @@ def check_show(sim: Simulator, call: Call) -> None:
                 ("trace", COUNT),
                 ("bucket", "bucket"),
                 ("stream", STREAM),
+                ("kafka-topic", KAFKA_TOPIC),
                 ("table", TABLE),
                 ("executions", STATE_MACHINE),
                 ("execution", EXECUTION),
@@ -190,6 +199,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show routes",
         "show jobs",
         "show stream clicks",
+        "show kafka-topics",
         "show rules",
         "show table carts",
         "show executions",
@@ -200,7 +210,8 @@ def check_show(sim: Simulator, call: Call) -> None:
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs |
-    stream STREAM | rules | table TABLE | executions [SM] | execution ID | logs FUNCTION"""
+    stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
+    execution ID | logs FUNCTION"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -237,6 +248,10 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_stream(sim, name)
     if what == "streams":
         return show_streams(sim)
+    if what == "kafka-topics":
+        return show_kafka_topics(sim)
+    if what == "kafka-topic":
+        return show_kafka_topic(sim, name)
     if what == "rules":
         return _show_rules(sim)
     if what == "table":

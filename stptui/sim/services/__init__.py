@@ -2,8 +2,8 @@
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
-DynamoDB tables, Step Functions state machines, CloudWatch Logs groups) exposes
-`wire(sim)`, listed here in the fixed order the engine calls them in.
+DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics)
+exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         bucket,
         bus,
         http,
+        kafka,
         load_balancer,
         log_group,
         schedule,
@@ -48,6 +49,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         table.wire,
         wire_state_machines,
         log_group.wire,
+        kafka.wire,
     ]
 
 

@@ -197,6 +197,13 @@ class StreamSource:
             background=True,
         )
 
+    def expired_record(self, record: Any) -> tuple[str, dict[str, Any]]:
+        """The kind and fields of the trace record that says `record` expired."""
+        return tk.STREAM_RECORD_EXPIRED, {
+            "sequence_number": record.sequence_number,
+            "shard": record.shard.id,
+        }
+
     def _expire_due(self, _: Any) -> None:
         """Records past the retention period expire, oldest first."""
         self._expiry_timer = None
@@ -209,14 +216,8 @@ class StreamSource:
             shard = record.shard
             if shard.records and shard.records[0] is record:
                 shard.records.popleft()
-            sim.trace.emit(
-                (
-                    now,
-                    tk.STREAM_RECORD_EXPIRED,
-                    self.name,
-                    {"sequence_number": record.sequence_number, "shard": shard.id},
-                )
-            )
+            kind, data = self.expired_record(record)
+            sim.trace.emit((now, kind, self.name, data))
         if queue:
             self._arm_expiry()
 
@@ -435,6 +436,20 @@ def kinesis_event(records: list[StreamRecord], consumer: StreamConsumer) -> dict
 class StreamConsumer:
     """A Lambda event source mapping from one stream to one function or batch job."""
 
+    # The names of the `invocation.started` fields of a batch's invocation, and the kind of
+    # the record that says a failed batch will be read again: a Kafka topic's mapping
+    # (stptui.sim.services.kafka) names its batches by topic, partition and record ids.
+    started_names: tuple[str, ...] = tk.KINESIS_STARTED_FIELDS
+    retried_kind = tk.STREAM_BATCH_RETRIED
+
+    def batch_fields(self, batch: StreamBatch) -> dict[str, Any]:
+        """What the trace names a batch by: its stream, shard (lane) and sequence numbers."""
+        return {
+            "stream": self.stream.name,
+            "shard": batch.lane.name,
+            "sequence_numbers": batch.sequence_numbers,
+        }
+
     def __init__(
         self, sim: Simulator, stream: StreamSource, target: str, is_job: bool, settings: Settings
     ) -> None:
@@ -584,9 +599,7 @@ class StreamConsumer:
                     fn.name,
                     {
                         "trigger": stream.trigger,
-                        "stream": stream.name,
-                        "shard": lane.name,
-                        "sequence_numbers": seqs,
+                        **self.batch_fields(batch),
                         "retry_in_ms": delay,
                     },
                 )
@@ -602,8 +615,8 @@ class StreamConsumer:
             stream.trigger,
             batch.attempts,
             batch,
-            (stream.name, lane.name, seqs),
-            tk.KINESIS_STARTED_FIELDS,
+            tuple(self.batch_fields(batch).values()),
+            self.started_names,
         )
 
     def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
@@ -630,12 +643,7 @@ class StreamConsumer:
         now = sim.clock.now
         lane = batch.lane
         at = now + self.stream.poll_interval_ms
-        common = {
-            "stream": self.stream.name,
-            "shard": lane.name,
-            "sequence_numbers": batch.sequence_numbers,
-            "invocation_id": batch.invocation_id,
-        }
+        common = {**self.batch_fields(batch), "invocation_id": batch.invocation_id}
         if bisect and len(batch.records) > 1:
             # Splitting uses no retry: each half, a new batch, keeps the count so far.
             half = len(batch.records) // 2
@@ -662,7 +670,7 @@ class StreamConsumer:
         sim.trace.emit(
             (
                 now,
-                tk.STREAM_BATCH_RETRIED,
+                self.retried_kind,
                 self.target,
                 {**common, "retries": batch.retries, "at": iso_ms(at)},
             )

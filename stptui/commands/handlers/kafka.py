@@ -1,0 +1,180 @@
+"""Commands for the Kafka topics that functions' `kafka-topic` events read: produce a record,
+and show a topic with each consumer group's committed offsets."""
+
+from __future__ import annotations
+
+from stptui.commands.handlers.base import command, whole_number
+from stptui.commands.registry import (
+    KAFKA_TOPIC,
+    KEY_VALUE,
+    TEXT,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.engine import SimError, Simulator
+from stptui.sim.services.kafka import KafkaConsumer, KafkaError, KafkaTopic, lookup_topic
+
+
+def _records(n: int) -> str:
+    return "1 record" if n == 1 else f"{n} records"
+
+
+def _topic(sim: Simulator, name: str) -> KafkaTopic:
+    try:
+        return lookup_topic(sim, name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _headers(pairs: list[str]) -> list[tuple[str, bytes]]:
+    """`--header k=v` values, in order (Kafka allows a key more than once)."""
+    out = []
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise CommandError(
+                f"--header needs KEY=VALUE, not {pair!r}", "e.g. --header source=checkout"
+            )
+        out.append((key, value.encode("utf-8", "surrogatepass")))
+    return out
+
+
+@command(
+    "produce",
+    "messages",
+    "Produce a record to a Kafka topic a function's kafka-topic event reads.",
+    args=(
+        Arg("TOPIC", KAFKA_TOPIC, "the topic, as the kafka-topic event names it"),
+        Arg("VALUE", TEXT, "the record's value: any text (sent as its UTF-8 bytes), one word"),
+    ),
+    options=(
+        Option("--key", WORD, "the record's key: what picks its partition (murmur2)", "K"),
+        Option("--header", KEY_VALUE, "a record header", "K=V", repeat=True),
+        Option("--partition", WORD, "the partition to write to, instead of the key's", "N"),
+    ),
+    examples=(
+        "produce order-events '{\"orderId\": 7}' --key customer-1",
+        "produce order-events 'plain text' --header source=checkout --header retry=0",
+        "produce audit '{}' --partition 2",
+    ),
+    details=(
+        "A record with a key goes to the partition murmur2 of the key picks (the Java "
+        "client's default partitioner), one without a key to the next partition in turn; "
+        "either way after every earlier record of that partition, at the next offset. Each "
+        "function that reads the topic is its own consumer group and gets the record in a "
+        "batch of its partition's records."
+    ),
+    changes_state=True,
+)
+def cmd_produce(session: Session, call: Call) -> CommandResult:
+    """produce TOPIC VALUE [--key K] [--header K=V ...] [--partition N]"""
+    sim = session.sim
+    topic = _topic(sim, call.args["topic"])
+    value: str = call.args["value"]
+    key = call.opts.get("key")
+    headers = _headers(call.opts.get("header", []))
+    raw = call.opts.get("partition")
+    partition = None if raw is None else whole_number(raw, "--partition", minimum=0)
+    try:
+        record = topic.produce(
+            value.encode("utf-8", "surrogatepass"),
+            None if key is None else key.encode("utf-8", "surrogatepass"),
+            headers,
+            partition,
+        )
+    except KafkaError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    keyed = "no key" if key is None else f"key {key!r}"
+    text = (
+        f"produced {record.sequence_number}: partition {record.shard.index}, offset "
+        f"{record.offset} of {topic.name} ({keyed})"
+    )
+    return CommandResult(
+        text,
+        data={
+            "topic": topic.name,
+            "record_id": record.sequence_number,
+            "partition": record.shard.index,
+            "offset": record.offset,
+        },
+    )
+
+
+def show_kafka_topic(sim: Simulator, name: str) -> CommandResult:
+    """`show kafka-topic NAME`: the partitions, their offsets, and where each consumer group
+    (each function that reads the topic) has committed."""
+    topic = _topic(sim, name)
+    days = topic.retention_ms // 86_400_000
+    lines = [
+        f"{topic.name}: topic {topic.topic!r} on {topic.where()}, "
+        f"{len(topic.partitions)} partitions, retention {days} d, {_records(topic.held())} held"
+    ]
+    partitions = []
+    for part in topic.partitions:
+        oldest = part.records[0].offset if part.records else part.next_offset
+        held = (
+            f"offsets {oldest}..{part.next_offset - 1} ({_records(len(part.records))})"
+            if part.records
+            else "no records"
+        )
+        lines.append(f"  partition {part.index}: {held}, next offset {part.next_offset}")
+        partitions.append(
+            {"partition": part.index, "oldest": oldest, "next_offset": part.next_offset}
+        )
+    headers = ["consumer", "partition", "committed", "lag", "in flight", "retries"]
+    rows = []
+    groups = []
+    for consumer in topic.consumers:
+        assert isinstance(consumer, KafkaConsumer)
+        views = consumer.lane_views()
+        groups.append({"consumer": consumer.target, "partitions": views})
+        for view in views:
+            end = topic.partitions[view["partition"]].next_offset
+            rows.append(
+                [
+                    consumer.target,
+                    str(view["partition"]),
+                    str(view["committed"]),
+                    str(end - view["committed"]),
+                    str(view["in_flight"]),
+                    str(view["retries"]),
+                ]
+            )
+    return CommandResult(
+        "\n".join(lines),
+        table=(headers, rows) if rows else None,
+        data={
+            "topic": topic.name,
+            "source": topic.source,
+            "partitions": partitions,
+            "consumers": groups,
+        },
+    )
+
+
+def show_kafka_topics(sim: Simulator) -> CommandResult:
+    """`show kafka-topics`: every Kafka topic the stack's functions read, where it lives,
+    its records and its consumers."""
+    headers = ["topic", "source", "partitions", "records", "consumers"]
+    rows = []
+    data = []
+    for topic in sim.services.get("kafka", {}).values():
+        readers = ", ".join(c.target for c in topic.consumers)
+        rows.append(
+            [topic.name, topic.source, str(len(topic.partitions)), f"{topic.held():,}", readers]
+        )
+        data.append(
+            {
+                "topic": topic.name,
+                "source": topic.source,
+                "records": topic.held(),
+                "consumers": [c.target for c in topic.consumers],
+            }
+        )
+    text = "" if rows else "no function of this stack reads a Kafka topic"
+    return CommandResult(text, table=(headers, rows) if rows else None, data=data)

@@ -1,0 +1,448 @@
+"""Kafka topics that functions' `kafka-topic` events read, and their Lambda event source
+mappings.
+
+Stacktape compiles a `kafka-topic` event with `customKafkaConfiguration` to an
+`AWS::Lambda::EventSourceMapping` with a `SelfManagedEventSource` (its bootstrap servers),
+`Topics: [topicName]`, the authentication as `SourceAccessConfigurations`, and `BatchSize`
+and `MaximumBatchingWindowInSeconds` passed through; nothing else. An event naming a
+`kafka-cluster` of the stack (`kafkaClusterName`, an MSK Serverless cluster) reads that
+cluster's topic. Lambda's defaults then apply: a batch of up to 100 records, a batching
+window of 500 ms, and a failed batch retried until it succeeds or its records expire
+(`MaximumRetryAttempts` and `MaximumRecordAgeInSeconds` -1, no on-failure destination).
+
+A topic is simulated once per distinct topic (the same name on the same bootstrap servers,
+or on the same cluster), with PARTITIONS partitions. A record with a key goes to the
+partition the Java client's default partitioner picks (murmur2 of the key's bytes); one
+without a key goes round-robin. Each partition's offsets start at 0. Each function that
+reads the topic is its own consumer group: it reads each partition in offset order, one
+batch at a time, and commits the offset after the last record of a batch that succeeded.
+docs/fidelity.md ("Kafka") has the sources and the simulator's own choices.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import trace as tk
+from stptui.sim.behavior import Outcome
+from stptui.sim.services.stream import (
+    Settings,
+    StreamBatch,
+    StreamConsumer,
+    StreamSource,
+    lookup_named,
+)
+
+if TYPE_CHECKING:
+    from stptui.config.model import Trigger
+    from stptui.sim.engine import Simulator
+
+# Every simulated topic has this many partitions (a choice: a broker's own default,
+# `num.partitions`, is 1, which would hide what keys do; see docs/fidelity.md).
+PARTITIONS = 3
+# Kafka's default `retention.ms` (7 days), which MSK Serverless also uses: a record is
+# read until then, and a batch that keeps failing blocks its partition until then.
+RETENTION_MS = 7 * 24 * 3_600_000
+# Lambda's default batching window for Kafka sources, when the event gives none.
+DEFAULT_WINDOW_MS = 500
+# A failed batch is read again this long after its invocation ended (AWS documents no
+# delay; the simulator uses the poll interval of its other stream sources).
+RETRY_DELAY_MS = 1000
+# The largest record a broker takes: Kafka's default `message.max.bytes` (1 MB + 12
+# bytes of batch overhead), and MSK Serverless's 8 MiB.
+SELF_MANAGED_MAX_BYTES = 1_048_588
+SERVERLESS_MAX_BYTES = 8 * 1024 * 1024
+# What one record adds to the invocation payload beyond its base64 key, value and headers:
+# its fixed fields as Lambda writes them.
+RECORD_OVERHEAD_BYTES = 150
+
+SELF_MANAGED = "SelfManagedKafka"
+MSK = "aws:kafka"
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 hash of `data` (seed 0x9747b28c), as an unsigned 32-bit number: what
+    the Java client's default partitioner hashes a record's key with."""
+    m = 0x5BD1E995
+    length = len(data)
+    h = (0x9747B28C ^ length) & 0xFFFFFFFF
+    whole = length - length % 4
+    for i in range(0, whole, 4):
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    rest = length % 4
+    if rest == 3:
+        h ^= data[whole + 2] << 16
+    if rest >= 2:
+        h ^= data[whole + 1] << 8
+    if rest >= 1:
+        h ^= data[whole]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def partition_of_key(key: bytes, count: int) -> int:
+    """The partition the default partitioner gives a keyed record: the positive part of
+    murmur2 of the key (`toPositive`: the sign bit cleared), modulo the partition count."""
+    return (murmur2(key) & 0x7FFFFFFF) % count
+
+
+class Partition:
+    """One partition of a topic: the records it still holds, oldest first."""
+
+    def __init__(self, topic_name: str, index: int) -> None:
+        self.index = index
+        # The `topic-partition` key Lambda groups a batch's records under.
+        self.id = f"{topic_name}-{index}"
+        self.records: deque[KafkaRecord] = deque()
+        self.next_offset = 0
+
+
+class KafkaRecord:
+    """One record of a partition."""
+
+    __slots__ = (
+        "arrival_ms",
+        "expired",
+        "hash_key",
+        "headers",
+        "key",
+        "offset",
+        "sequence_number",
+        "shard",
+        "value",
+    )
+
+    def __init__(
+        self,
+        partition: Partition,
+        offset: int,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, bytes]],
+        now: int,
+    ) -> None:
+        self.shard = partition  # the name the stream mapping reads it by
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.arrival_ms = now
+        self.expired = False
+        self.hash_key = 0  # one lane per partition
+        # The id the trace, `explain` and the mapping know the record by.
+        self.sequence_number = f"{partition.id}@{offset}"
+
+    @property
+    def payload_bytes(self) -> int:
+        """About what the record adds to an invocation's payload."""
+        size = _b64_len(len(self.value)) + RECORD_OVERHEAD_BYTES
+        if self.key is not None:
+            size += _b64_len(len(self.key))
+        # A header's bytes are written as a JSON list of numbers: up to 4 characters each.
+        return size + sum(len(k) + 4 * len(v) + 8 for k, v in self.headers)
+
+    @property
+    def size(self) -> int:
+        """The record's bytes as the broker counts them: key, value and headers."""
+        key = len(self.key) if self.key is not None else 0
+        heads = sum(len(k.encode("utf-8", "surrogatepass")) + len(v) for k, v in self.headers)
+        return key + len(self.value) + heads
+
+    def as_event_record(self, topic: str) -> dict[str, Any]:
+        """The record as Lambda puts it in the event: key and value in base64 (no `key` for
+        a record without one), each header a one-key object of its value's byte values."""
+        out: dict[str, Any] = {
+            "topic": topic,
+            "partition": self.shard.index,
+            "offset": self.offset,
+            "timestamp": self.arrival_ms,
+            "timestampType": "CREATE_TIME",
+        }
+        if self.key is not None:
+            out["key"] = base64.b64encode(self.key).decode("ascii")
+        out["value"] = base64.b64encode(self.value).decode("ascii")
+        out["headers"] = [{k: list(v)} for k, v in self.headers]
+        return out
+
+
+def _b64_len(n: int) -> int:
+    return 4 * ((n + 2) // 3)
+
+
+class KafkaError(ValueError):
+    """A produce request the broker would refuse, with Kafka's error name and a fix."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class KafkaTopic(StreamSource):
+    """One simulated Kafka topic: its partitions and the mappings that read it."""
+
+    trigger = "kafka"
+    batch_info_key = "KafkaBatchInfo"
+    poll_interval_ms = RETRY_DELAY_MS
+
+    def __init__(
+        self,
+        sim: Simulator,
+        name: str,
+        topic: str,
+        source: str,
+        bootstrap: list[str],
+        arn: str = "",
+        cluster: str | None = None,
+    ) -> None:
+        super().__init__(sim, name, arn, RETENTION_MS)
+        self.topic = topic
+        self.source = source
+        self.bootstrap = bootstrap
+        self.cluster = cluster
+        self.max_bytes = SERVERLESS_MAX_BYTES if source == MSK else SELF_MANAGED_MAX_BYTES
+        self.shards = [Partition(topic, i) for i in range(PARTITIONS)]
+        self._round_robin = 0
+
+    @property
+    def partitions(self) -> list[Partition]:
+        """The topic's partitions, in order."""
+        return self.shards
+
+    def where(self) -> str:
+        """Where the topic lives, in words: its cluster, or its bootstrap servers."""
+        if self.cluster is not None:
+            return f"kafka-cluster {self.cluster} (MSK Serverless)"
+        return f"self-managed Kafka at {','.join(self.bootstrap)}"
+
+    def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
+        """The event Lambda invokes a function with: the records by `topic-partition`."""
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for r in records:
+            grouped.setdefault(r.shard.id, []).append(r.as_event_record(self.topic))
+        event: dict[str, Any] = {"eventSource": self.source}
+        if self.source == MSK:
+            event["eventSourceArn"] = self.arn
+        event["bootstrapServers"] = ",".join(self.bootstrap)
+        event["records"] = grouped
+        return event
+
+    def expired_record(self, record: Any) -> tuple[str, dict[str, Any]]:
+        """A record past the topic's retention: `kafka.record_expired`."""
+        return tk.KAFKA_RECORD_EXPIRED, {
+            "record_id": record.sequence_number,
+            "partition": record.shard.index,
+            "offset": record.offset,
+        }
+
+    def pick_partition(self, key: bytes | None, partition: int | None) -> int:
+        """The partition a record goes to: the one asked for, else its key's, else the
+        next in round-robin order (KafkaError for a partition the topic lacks)."""
+        count = len(self.shards)
+        if partition is not None:
+            if not 0 <= partition < count:
+                raise KafkaError(
+                    f"UNKNOWN_TOPIC_OR_PARTITION: {self.topic} has no partition {partition}",
+                    f"its partitions are 0 to {count - 1}",
+                )
+            return partition
+        if key is not None:
+            return partition_of_key(key, count)
+        return self._round_robin % count
+
+    def produce(
+        self,
+        value: bytes,
+        key: bytes | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+        partition: int | None = None,
+        source: str = "command",
+    ) -> KafkaRecord:
+        """Append a record to its partition at the next offset (KafkaError, and nothing
+        changed, for one the broker refuses)."""
+        headers = headers or []
+        index = self.pick_partition(key, partition)
+        part = self.shards[index]
+        sim = self.sim
+        now = sim.clock.now
+        record = KafkaRecord(part, part.next_offset, key, value, headers, now)
+        if record.size > self.max_bytes:
+            raise KafkaError(
+                f"MESSAGE_TOO_LARGE: the record is {record.size:,} bytes; {self.topic} takes "
+                f"at most {self.max_bytes:,}",
+                "send a smaller value (the broker's message.max.bytes)",
+            )
+        if partition is None and key is None:
+            self._round_robin += 1
+        part.next_offset += 1
+        sim.trace.emit(
+            (
+                now,
+                tk.KAFKA_RECORD_PRODUCED,
+                self.name,
+                {
+                    "record_id": record.sequence_number,
+                    "partition": index,
+                    "offset": record.offset,
+                    "key": None if key is None else key.decode("utf-8", "replace"),
+                    "size": record.size,
+                    "source": source,
+                },
+            )
+        )
+        self.append(record)
+        return record
+
+
+class KafkaConsumer(StreamConsumer):
+    """A Lambda event source mapping from a Kafka topic to one function: its own consumer
+    group, reading each partition in offset order, one batch at a time."""
+
+    started_names = (*tk.STARTED_FIELDS, "topic", "partition", "record_ids")
+    retried_kind = tk.KAFKA_BATCH_RETRIED
+
+    def __init__(self, sim: Simulator, topic: KafkaTopic, target: str, settings: Settings):
+        super().__init__(sim, topic, target, False, settings)
+        # Stacktape sets no FunctionResponseTypes: a batchItemFailures answer is ignored.
+        self.report_failures = False
+        self.commits: dict[int, int] = {}
+
+    def batch_fields(self, batch: StreamBatch) -> dict[str, Any]:
+        """What the trace names a batch by: its topic, partition and record ids."""
+        return {
+            "topic": self.stream.name,
+            "partition": batch.lane.shard.index,
+            "record_ids": batch.sequence_numbers,
+        }
+
+    def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
+        """A batch that succeeded commits the offset after its last record; one that failed
+        is read again (StreamConsumer)."""
+        if outcome.status == "success":
+            last = batch.records[-1]
+            self.commits[last.shard.index] = last.offset + 1
+            sim = self.sim
+            sim.trace.emit(
+                (
+                    sim.clock.now,
+                    tk.KAFKA_OFFSET_COMMITTED,
+                    self.target,
+                    {
+                        "topic": self.stream.name,
+                        "partition": last.shard.index,
+                        "offset": last.offset + 1,
+                        "invocation_id": invocation_id,
+                    },
+                )
+            )
+        super().batch_done(batch, outcome, invocation_id)
+
+    def lane_views(self) -> list[dict[str, Any]]:
+        """Each partition's committed offset and work, for `show kafka-topic`."""
+        out = []
+        for lanes in self.lanes:
+            for lane in lanes:
+                batch = lane.current or (lane.batches[0] if lane.batches else None)
+                waiting = sum(1 for r in lane.pending if not r.expired)
+                waiting += sum(len(b.records) for b in lane.batches)
+                out.append(
+                    {
+                        "partition": lane.shard.index,
+                        "committed": self.commits.get(lane.shard.index, 0),
+                        "waiting": waiting,
+                        "in_flight": len(lane.current.records) if lane.current else 0,
+                        "retries": batch.retries if batch is not None else 0,
+                    }
+                )
+        return out
+
+
+def kafka_settings(props: dict[str, Any]) -> Settings:
+    """The mapping's settings: `batchSize` and `maxBatchWindowSeconds` as Stacktape passes
+    them, Lambda's Kafka defaults for the rest (records pushed as they arrive, retried
+    until they expire, never split, no destination)."""
+    settings = Settings({"batchSize": props.get("batchSize")})
+    window = props.get("maxBatchWindowSeconds")
+    ok = isinstance(window, (int, float)) and not isinstance(window, bool) and window >= 0
+    settings.window_ms = int(window * 1000) if ok else DEFAULT_WINDOW_MS
+    settings.push = True
+    return settings
+
+
+def topic_source(sim: Simulator, trig: Trigger) -> tuple[str, str, list[str], str] | None:
+    """What a `kafka-topic` event reads: (topic name, event source, bootstrap servers,
+    cluster name or ""), or None for one the simulator cannot read (an MSK cluster outside
+    the stack, a shape without a topic)."""
+    props = trig.properties
+    custom = props.get("customKafkaConfiguration")
+    if isinstance(custom, dict):
+        topic = custom.get("topicName")
+        servers = custom.get("bootstrapServers")
+        if isinstance(servers, str):
+            servers = [servers]
+        if not isinstance(topic, str) or not topic or not isinstance(servers, list):
+            return None
+        if not all(isinstance(s, str) for s in servers):
+            return None
+        return topic, SELF_MANAGED, list(servers), ""
+    cluster = props.get("kafkaClusterName")
+    topic = props.get("topicName")
+    res = sim.stack.resources.get(cluster) if isinstance(cluster, str) else None
+    if res is None or res.type != "kafka-cluster" or not isinstance(topic, str) or not topic:
+        return None
+    servers = sim.resource_param(res.name, "bootstrapServers")
+    return topic, MSK, servers.split(","), res.name
+
+
+def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
+    """The simulated Kafka topic called `name`, or a SimError with a did-you-mean."""
+    topics: dict[str, KafkaTopic] = sim.services.get("kafka", {})
+    sns = (
+        f"{name!r} is an sns-topic, not a Kafka topic",
+        f"publish to it with publish-sns {name} MESSAGE",
+    )
+    return lookup_named(
+        sim,
+        topics,
+        name,
+        "Kafka topic",
+        "Kafka topics the stack's functions read",
+        {"sns-topic": sns},
+    )
+
+
+def wire(sim: Simulator) -> None:
+    """Build a topic per distinct topic the functions' `kafka-topic` events read, and a
+    mapping per event, in config order.
+
+    A topic is named as the config names it; when two distinct topics share a name, each
+    is named `topic@cluster` (or `topic@first-bootstrap-server`)."""
+    found: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, Trigger]]] = {}
+    for w in sim.stack.workloads:
+        if w.type != "function" or w.name not in sim.functions:
+            continue
+        for trig in w.events:
+            src = topic_source(sim, trig) if trig.type == "kafka-topic" else None
+            if src is not None:
+                topic, _, servers, cluster = src
+                found.setdefault((topic, cluster, tuple(servers)), []).append((w.name, trig))
+    names = [k[0] for k in found]
+    topics: dict[str, KafkaTopic] = {}
+    sim.services["kafka"] = topics
+    for (topic, cluster, servers), events in found.items():
+        name = topic if names.count(topic) == 1 else f"{topic}@{cluster or servers[0]}"
+        if cluster:
+            kt = KafkaTopic(sim, name, topic, MSK, list(servers), sim.arn(cluster), cluster)
+        else:
+            kt = KafkaTopic(sim, name, topic, SELF_MANAGED, list(servers))
+        topics[name] = kt
+        for target, trig in events:
+            kt.consumers.append(KafkaConsumer(sim, kt, target, kafka_settings(trig.properties)))

@@ -1,0 +1,361 @@
+"""Kafka topics read by functions' `kafka-topic` events: the event Lambda builds (self-managed
+and MSK), partitioning by key, batching by size and window, in-order retries per partition,
+each function its own consumer group, and the `produce` / `show kafka-topic` commands."""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from simkit import START, capture_inputs, make_sim, records
+
+from stptui.commands import Session, execute
+from stptui.commands.registry import CommandError
+from stptui.sim import trace as tk
+from stptui.sim.services.kafka import PARTITIONS, murmur2, partition_of_key
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "docs" / "examples" / "kafka-orders.yml"
+PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+
+
+def custom(topic: str = "orders", servers: str = "[b-1.example.com:9092]", extra: str = "") -> str:
+    """A `kafka-topic` event on self-managed brokers, as Stacktape's docs write one."""
+    return (
+        "        - type: kafka-topic\n"
+        "          properties:\n"
+        "            customKafkaConfiguration:\n"
+        f"              bootstrapServers: {servers}\n"
+        f"              topicName: {topic}\n"
+        "              authentication:\n"
+        "                type: BASIC_AUTH\n"
+        "                properties: {authenticationSecretArn: 'arn:aws:secretsmanager:x'}\n"
+        + "".join(f"            {line}\n" for line in extra.splitlines() if line)
+    )
+
+
+def fn(name: str, *events: str, extra: str = "") -> str:
+    return (
+        f"  {name}:\n    type: function\n    properties:\n      {PACKAGING}\n"
+        + "".join(f"      {line}\n" for line in extra.splitlines() if line)
+        + "      events:\n"
+        + "".join(events)
+    )
+
+
+def stack(*functions: str) -> str:
+    return "resources:\n" + "".join(functions)
+
+
+def started(sim, name: str | None = None) -> list[list[str]]:
+    """The record ids of each batch invocation, in order."""
+    return [r.data["record_ids"] for r in records(sim, tk.INVOCATION_STARTED, name)]
+
+
+def at(sim, kind: str) -> list[int]:
+    """Milliseconds since START of each record of `kind`."""
+    return [r.t - START for r in records(sim, kind)]
+
+
+# -- partitioning ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "signed"),
+    [
+        # Kafka's own UtilsTest.testMurmur2 vectors (Java's signed 32-bit results).
+        ("21", -973932308),
+        ("foobar", -790332482),
+        ("a-little-bit-long-string", -985981536),
+        ("a-little-bit-longer-string", -1486304829),
+        ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+        ("abc", 479470107),
+    ],
+)
+def test_murmur2_is_kafkas(text: str, signed: int) -> None:
+    assert ctypes.c_int32(murmur2(text.encode())).value == signed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=12))
+def test_a_key_always_lands_on_its_murmur2_partition_at_growing_offsets(keys: list[str]) -> None:
+    sim = make_sim(stack(fn("reader", custom())))
+    topic = sim.services["kafka"]["orders"]
+    placed: dict[str, set[int]] = {}
+    for key in keys:
+        rec = topic.produce(b"v", key.encode("utf-8", "surrogatepass"))
+        placed.setdefault(key, set()).add(rec.shard.index)
+        assert rec.shard.index == partition_of_key(key.encode("utf-8", "surrogatepass"), 3)
+    assert all(len(parts) == 1 for parts in placed.values())
+    # Offsets count from 0 in each partition, with no gap.
+    for part in topic.partitions:
+        assert [r.offset for r in part.records] == list(range(len(part.records)))
+
+
+def test_records_without_a_key_go_round_robin() -> None:
+    sim = make_sim(stack(fn("reader", custom())))
+    topic = sim.services["kafka"]["orders"]
+    parts = [topic.produce(b"v").shard.index for _ in range(7)]
+    assert parts == [0, 1, 2, 0, 1, 2, 0]
+    assert PARTITIONS == 3
+
+
+# -- the event -------------------------------------------------------------------------------
+
+
+def test_a_self_managed_batch_is_lambdas_kafka_event() -> None:
+    sim = make_sim(
+        stack(fn("reader", custom(servers="[b-1.example.com:9092, b-2.example.com:9092]")))
+    )
+    events = capture_inputs(sim, lambda inp: inp.event())
+    topic = sim.services["kafka"]["orders"]
+    key = b"customer-1"
+    part = partition_of_key(key, 3)
+    topic.produce(b'{"n": 1}', key, [("source", b"web"), ("source", b"\x00\xff")])
+    topic.produce(b"two", None, [], part)
+    sim.advance(1000)
+    assert events == [
+        {
+            "eventSource": "SelfManagedKafka",
+            "bootstrapServers": "b-1.example.com:9092,b-2.example.com:9092",
+            "records": {
+                f"orders-{part}": [
+                    {
+                        "topic": "orders",
+                        "partition": part,
+                        "offset": 0,
+                        "timestamp": START,
+                        "timestampType": "CREATE_TIME",
+                        "key": base64.b64encode(key).decode(),
+                        "value": base64.b64encode(b'{"n": 1}').decode(),
+                        "headers": [{"source": [119, 101, 98]}, {"source": [0, 255]}],
+                    },
+                    {
+                        "topic": "orders",
+                        "partition": part,
+                        "offset": 1,
+                        "timestamp": START,
+                        "timestampType": "CREATE_TIME",
+                        "value": base64.b64encode(b"two").decode(),
+                        "headers": [],
+                    },
+                ]
+            },
+        }
+    ]
+
+
+def test_a_cluster_batch_is_lambdas_msk_event() -> None:
+    text = "resources:\n  events:\n    type: kafka-cluster\n" + fn(
+        "auditor",
+        "        - type: kafka-topic\n"
+        "          properties: {kafkaClusterName: events, topicName: audit}\n",
+    )
+    sim = make_sim(text)
+    events = capture_inputs(sim, lambda inp: inp.event())
+    sim.services["kafka"]["audit"].produce(b"x", None, [], 1)
+    sim.advance(1000)
+    (event,) = events
+    assert list(event) == ["eventSource", "eventSourceArn", "bootstrapServers", "records"]
+    assert event["eventSource"] == "aws:kafka"
+    assert event["eventSourceArn"] == sim.arn("events")
+    assert event["eventSourceArn"].startswith("arn:aws:kafka:")
+    assert event["bootstrapServers"] == sim.resource_param("events", "bootstrapServers")
+    assert list(event["records"]) == ["audit-1"]
+
+
+def test_an_event_without_a_topic_is_not_simulated() -> None:
+    text = stack(
+        fn("reader", "        - type: kafka-topic\n          properties: {batchSize: 5}\n")
+    )
+    sim = make_sim(text, allow_errors=True)
+    assert sim.services["kafka"] == {}
+
+
+# -- batching --------------------------------------------------------------------------------
+
+
+def test_a_batch_goes_when_it_is_full_or_its_window_ends() -> None:
+    sim = make_sim(stack(fn("reader", custom(extra="batchSize: 3\nmaxBatchWindowSeconds: 2"))))
+    topic = sim.services["kafka"]["orders"]
+    for n in range(7):
+        topic.produce(str(n).encode(), None, [], 0)
+    sim.advance(10_000)
+    assert started(sim) == [
+        ["orders-0@0", "orders-0@1", "orders-0@2"],
+        ["orders-0@3", "orders-0@4", "orders-0@5"],
+        ["orders-0@6"],
+    ]
+    # Full batches go at once (the second when the first is done); the last waits its 2 s.
+    assert at(sim, tk.INVOCATION_STARTED) == [0, 100, 2200]
+
+
+def test_the_default_window_is_half_a_second_and_zero_means_none() -> None:
+    sim = make_sim(
+        stack(fn("reader", custom()), fn("eager", custom(extra="maxBatchWindowSeconds: 0")))
+    )
+    sim.services["kafka"]["orders"].produce(b"v")
+    sim.advance(1000)
+    times = {r.resource: r.t - START for r in records(sim, tk.INVOCATION_STARTED)}
+    assert times == {"reader": 500, "eager": 0}
+
+
+# -- errors and ordering ---------------------------------------------------------------------
+
+
+def test_a_failing_batch_blocks_only_its_partition_and_order_holds() -> None:
+    session = Session.open(EXAMPLE, start_ms=START)
+    execute(session, "fail orderWorker next 2")
+    for n, key in enumerate(["customer-1", "customer-1", "customer-2", "customer-1"]):
+        execute(session, f"produce order-events '{{\"n\": {n}}}' --key {key}")
+    execute(session, "advance 1m")
+    sim = session.sim
+    one = partition_of_key(b"customer-1", 3)
+    two = partition_of_key(b"customer-2", 3)
+    assert one != two
+    batches = started(sim, "orderWorker")
+    first = [f"order-events-{one}@{i}" for i in range(3)]
+    # The full batch of customer-1 is retried whole until it succeeds; customer-2's goes
+    # when its window ends, while customer-1's is still failing.
+    assert batches.count(first) == 3
+    assert [f"order-events-{two}@0"] in batches
+    commits = [
+        (r.data["partition"], r.data["offset"]) for r in records(sim, tk.KAFKA_OFFSET_COMMITTED)
+    ]
+    assert commits == [(two, 1), (one, 3)]
+    retried = records(sim, tk.KAFKA_BATCH_RETRIED)
+    assert [r.data["retries"] for r in retried] == [1, 2]
+    assert [r.t - START for r in retried] == [100, 1200]
+    # Every record reached the function in offset order within its partition.
+    seen = [rid for batch in batches for rid in batch if rid.startswith(f"order-events-{one}@")]
+    assert seen == first * 3
+
+
+def test_a_batch_is_retried_until_its_records_expire(tmp_path: Path) -> None:
+    # Each attempt times out after 15 minutes: a week of retries is some 670 attempts.
+    text = stack(fn("reader", custom(), extra="timeout: 900"))
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    execute(session, "slow reader 1h")
+    execute(session, "produce orders poison --partition 0")
+    sim = session.sim
+    sim.advance(8 * 86_400_000)
+    (expired,) = records(sim, tk.KAFKA_RECORD_EXPIRED)
+    assert expired.data == {"record_id": "orders-0@0", "partition": 0, "offset": 0}
+    assert expired.t - START == 7 * 86_400_000
+    last = records(sim, tk.INVOCATION_STARTED)[-1]
+    assert last.t <= expired.t
+    assert records(sim, tk.KAFKA_OFFSET_COMMITTED) == []
+    retried = records(sim, tk.KAFKA_BATCH_RETRIED)
+    assert len(retried) == len(records(sim, tk.INVOCATION_STARTED)) > 600
+    assert {r.data["retries"] for r in retried} == set(range(1, len(retried) + 1))
+
+
+def test_each_function_is_its_own_consumer_group() -> None:
+    sim = make_sim(stack(fn("a", custom()), fn("b", custom())))
+    assert list(sim.services["kafka"]) == ["orders"]
+    sim.services["kafka"]["orders"].produce(b"v", b"k")
+    sim.advance(1000)
+    assert sorted(r.resource for r in records(sim, tk.KAFKA_OFFSET_COMMITTED)) == ["a", "b"]
+
+
+def test_same_named_topics_elsewhere_are_told_apart() -> None:
+    sim = make_sim(stack(fn("a", custom()), fn("b", custom(servers="[other.example.com:9092]"))))
+    assert list(sim.services["kafka"]) == [
+        "orders@b-1.example.com:9092",
+        "orders@other.example.com:9092",
+    ]
+
+
+def test_the_same_commands_give_the_same_trace() -> None:
+    def run() -> list[str]:
+        session = Session.open(EXAMPLE, start_ms=START)
+        for line in (EXAMPLE.parent / "kafka-orders.stp").read_text().splitlines():
+            if line and not line.startswith("#") and not line.startswith("expect"):
+                execute(session, line)
+        return [json.dumps(r.to_json()) for r in session.sim.trace.records]
+
+    assert run() == run()
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def session() -> Session:
+    return Session.open(EXAMPLE, start_ms=START)
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        ("produce order-evnts x", "no Kafka topic named 'order-evnts'", "'order-events'"),
+        ("produce nothing-like-it x", "no Kafka topic named", "audit, order-events"),
+        ("produce orderWorker x", "'orderWorker' is a function", None),
+        ("produce order-events x --partition 3", "UNKNOWN_TOPIC_OR_PARTITION", "0 to 2"),
+        ("produce order-events x --partition -1", "--partition must be a whole number", None),
+        ("produce order-events x --header novalue", "--header needs KEY=VALUE", None),
+        ("produce order-events x --header =v", "--header needs KEY=VALUE", None),
+        ("show kafka-topic", "show kafka-topic needs a Kafka topic name", "kafka-topics"),
+        ("show kafka-topic ordres", "no Kafka topic named 'ordres'", None),
+    ],
+)
+def test_bad_commands_are_refused_and_change_nothing(
+    session: Session, line: str, message: str, hint: str | None
+) -> None:
+    before = [r.to_json() for r in session.sim.trace.records]
+    with pytest.raises(CommandError) as err:
+        execute(session, line)
+    assert message in err.value.message
+    if hint is not None:
+        assert hint in (err.value.hint or "")
+    assert [r.to_json() for r in session.sim.trace.records] == before
+    assert session.sim.services["kafka"]["order-events"].held() == 0
+
+
+def test_a_record_too_large_for_the_broker_is_refused(session: Session) -> None:
+    big = "x" * 1_048_589
+    with pytest.raises(CommandError, match="MESSAGE_TOO_LARGE"):
+        execute(session, f"produce order-events {big}")
+    assert session.sim.services["kafka"]["order-events"].held() == 0
+    # The cluster's MSK Serverless topic takes up to 8 MiB.
+    execute(session, f"produce audit {big}")
+
+
+def test_show_kafka_topic_gives_offsets_and_committed_offsets(session: Session) -> None:
+    execute(session, "produce order-events a --partition 1")
+    execute(session, "produce order-events b --partition 1")
+    execute(session, "advance 5s")
+    execute(session, "produce order-events c --partition 1")
+    result = execute(session, "show kafka-topic order-events")
+    assert "partition 1: offsets 0..2 (3 records), next offset 3" in result.text
+    assert "partition 0: no records, next offset 0" in result.text
+    assert result.table is not None
+    headers, rows = result.table
+    assert headers == ["consumer", "partition", "committed", "lag", "in flight", "retries"]
+    assert ["orderWorker", "1", "2", "1", "0", "0"] in rows
+    listing = execute(session, "show kafka-topics")
+    assert listing.table is not None
+    assert [row[:2] for row in listing.table[1]] == [
+        ["order-events", "SelfManagedKafka"],
+        ["audit", "aws:kafka"],
+    ]
+
+
+def test_explain_follows_a_record_to_its_commit(session: Session) -> None:
+    execute(session, "produce order-events a --key k")
+    execute(session, "advance 5s")
+    rid = records(session.sim, tk.KAFKA_RECORD_PRODUCED)[0].data["record_id"]
+    text = execute(session, f"explain {rid}").text
+    kinds = [line.split()[1] for line in text.splitlines()]
+    assert kinds == [
+        "kafka.record_produced",
+        "invocation.started",
+        "invocation.succeeded",
+        "kafka.offset_committed",
+    ]
