@@ -430,6 +430,59 @@ def test_variable_refs_reads_the_parse_tree_not_the_text(text: str, names: set[s
     assert jn.variable_refs(text) == names
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A block's `:=` binds from there on: read before it, the name is the variable.
+        ("{% ($x; $x := 1) %}", {"x"}),
+        ("{% ($x := 1; $x) %}", set()),
+        ("{% ($x := $x + 1) %}", {"x"}),  # the value is evaluated before the name is bound
+        ("{% ($a := $b; $b := 2; $a + $b) %}", {"b"}),
+        # Nested blocks: an outer binding reaches in, an inner one does not reach out.
+        ("{% ($x := 1; ($x + 1)) %}", set()),
+        ("{% (($x := 1); $x) %}", {"x"}),
+        ("{% ($y := (($x := 1); $x)) %}", {"x"}),
+        ("{% (($x := 1; $x); $x) %}", {"x"}),
+        # A function's parameters bind in its body only.
+        ("{% (function($v) { $v * 2 })($v) %}", {"v"}),
+        ("{% $map($xs, function($v, $i) { $v + $i }) %}", {"xs"}),
+        # A function definition's body sees what its block binds, before or after it (it
+        # runs when called); what the body binds stays in the body.
+        ("{% ($f := function() { $z }; $z := 2; $f()) %}", set()),
+        ("{% ($f := function($n) { $n + $y }; $f(1)) %}", {"y"}),
+        ("{% ($set := function() { $x := 1 }; $set(); $x) %}", {"x"}),
+        ("{% ($f := function($n) { $n = 0 ? 0 : $f($n - 1) }; $f(3)) %}", set()),
+        ("{% ($g := function($n) { $map([$n], $g) }; $g(1)) %}", set()),
+        # A binding outside any block binds in the frame around it.
+        ("{% [$x := 1, $x] %}", set()),
+    ],
+)
+def test_variable_refs_follows_the_order_jsonata_binds_in(text: str, names: set[str]) -> None:
+    assert jn.variable_refs(text) == names
+
+
+# Expressions that read `$v` only where they bind it first, and each with the read moved
+# before the binding: jsonata-python's own evaluation says which `$v` each one reads.
+_ORDERED = [
+    ("($v := 1; $v)", "($w := $v; $v := 1; $w)"),
+    ("($v := 1; ($v))", "(($v := 1); $v)"),
+    ("($v := 1; [$v, 2])", "($w := [$v, 2]; $v := 1; $w)"),
+    ("($v := 1; $v := $v + 1)", "($v := $v & '!')"),
+    ("($f := function($v) { $v }; $f(1))", "($f := function($w) { $v }; $f(1))"),
+]
+
+
+@pytest.mark.parametrize(("bound", "unbound"), _ORDERED)
+def test_variable_refs_agrees_with_the_engine_on_which_v_is_read(bound: str, unbound: str) -> None:
+    lib = jn._library()
+    for text, reads_outer in ((bound, False), (unbound, True)):
+        frame = lib.Jsonata(text).create_frame()
+        frame.bind("v", "outer")
+        value = lib.Jsonata(text).evaluate(None, frame)
+        assert ("outer" in json.dumps(value)) is reads_outer, text
+        assert jn.variable_refs("{% " + text + " %}") == ({"v"} if reads_outer else set())
+
+
 @settings(max_examples=60, derandomize=True)
 @given(
     name=st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True).filter(
@@ -446,6 +499,9 @@ def test_a_variable_read_is_found_wherever_it_sits_and_a_binding_hides_it(name: 
     assert jn.variable_refs(f"{{% (${name} := 1; ${name} + 1) %}}") == set()
     assert jn.variable_refs(f"{{% function(${name}) {{ ${name} }} %}}") == set()
     assert jn.variable_refs(f"{{% ${name}(1) %}}") == set()
+    # ...and where it reads it before its own binding, the variable is read after all.
+    assert jn.variable_refs(f"{{% (${name}; ${name} := 1) %}}") == {name}
+    assert jn.variable_refs(f"{{% ((${name} := 1); ${name}) %}}") == {name}
 
 
 # -- regular expressions that backtrack catastrophically ---------------------------------------

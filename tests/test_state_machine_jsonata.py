@@ -15,11 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lintkit import found, one
 
+from stptui.commands import Session
 from stptui.config import load_stack_text
 from stptui.graph import build_graph
 from stptui.sim import asl
 from stptui.sim.asl_jsonata_data import check_state
-from stptui.sim.services.state_machine import Execution, ExecutionError
+from stptui.sim.services.state_machine import Execution, ExecutionError, lookup_machine
 from tests.test_graph_state_machines import chain, edges, integration_stack
 from tests.test_state_machine import open_stack, start
 
@@ -762,6 +763,36 @@ resources:
     assert "reads the variable $rate" in diags[0].message
     assert "reads the variable $totl" in diags[1].message
     assert "States.QueryEvaluationError" in diags[1].message
+
+
+def test_validate_warns_about_a_read_before_the_blocks_own_binding(tmp_path: Path) -> None:
+    text = """\
+resources:
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        QueryLanguage: JSONata
+        StartAt: Early
+        States:
+          Early:
+            Type: Pass
+            Output: "{% ($d := $n * 2; $n := 1; $d) %}"
+            Next: Late
+          Late:
+            Type: Pass
+            Output: "{% ($m := 1; $m + 1) %}"
+            End: true
+"""
+    [diag] = found(text, "asl-variable")
+    assert (diag.line, diag.severity) == (11, "warning")
+    assert "State 'Early' reads the variable $n" in diag.message
+    # As the warning says, $n is undefined where it is read: the expression gives nothing.
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    session = Session.open(tmp_path)
+    ex = lookup_machine(session.sim, "flow").start({})
+    session.sim.advance(1_000)
+    assert (ex.status, ex.error) == ("FAILED", "States.QueryEvaluationError")
 
 
 def test_a_matching_choice_rules_output_is_the_states_output(tmp_path: Path) -> None:

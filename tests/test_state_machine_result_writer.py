@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +178,57 @@ def test_every_child_is_in_exactly_one_file(tmp_path_factory: Any, fails: list[b
             seen += [(status, json.loads(r["Input"])["n"]) for r in read(s, f["Key"])]
     expected = [("FAILED" if f else "SUCCEEDED", i) for i, f in enumerate(fails)]
     assert sorted(seen) == sorted(expected)
+
+
+# A JSONata child that fails (error Bad) when its input has "fail": true.
+JSONATA_CHECK = {
+    "StartAt": "Check",
+    "States": {
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $states.input.fail %}", "Next": "Bad"}],
+            "Default": "Ok",
+        },
+        "Bad": {"Type": "Fail", "Error": "Bad", "Cause": "a bad item"},
+        "Ok": {"Type": "Pass", "End": True},
+    },
+}
+
+
+@pytest.mark.parametrize(("bad", "run_line"), [(set(), "MapRunSucceeded"), ({0}, "MapRunFailed")])
+def test_a_writer_whose_arguments_fail_writes_evaluation_failed_before_the_state_fails(
+    tmp_path: Path, bad: set[int], run_line: str
+) -> None:
+    # Whether the Map Run succeeded or exceeded its tolerated failures, the writer's
+    # Arguments are evaluated after the children end; their failure is the state's.
+    writes = {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "{% $nope %}"}}
+    definition = distributed(JSONATA_CHECK, Items="{% $states.input %}", ResultWriter=writes)
+    s = open_stack(tmp_path, {"QueryLanguage": "JSONata", **definition})
+    ex = run(s, items(2, bad))
+    assert (ex.status, ex.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "'ResultWriter/Arguments/Bucket' returned nothing (undefined)" in str(ex.cause)
+    lines = [(h.what, h.state) for h in ex.history]
+    at = lines.index((run_line, "Each"))
+    assert lines[at : at + 4] == [
+        (run_line, "Each"),
+        ("EvaluationFailed", "Each"),
+        ("StateFailed", "Each"),
+        ("ExecutionFailed", ""),
+    ]
+    [evaluation] = [h for h in ex.history if h.what == "EvaluationFailed"]
+    assert evaluation.note == "States.QueryEvaluationError in ResultWriter/Arguments"
+    assert objects(s) == {}  # nothing written
+
+
+def test_a_jsonpath_writer_whose_parameters_fail_fails_the_state_with_states_runtime(
+    tmp_path: Path,
+) -> None:
+    # A JSONPath state's failed path is States.Runtime, with no EvaluationFailed line (as
+    # for any JSONPath state: that event is JSONata's), after a failed Map Run too.
+    writes = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket.$": "$.nope"}}
+    s = open_stack(tmp_path, distributed(ItemsPath="$.i", ResultWriter=writes))
+    ex = run(s, {"i": items(2, {0})})
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert "The JSONPath '$.nope' specified for the field 'Bucket.$'" in str(ex.cause)
+    whats = [h.what for h in ex.history]
+    assert whats[-3:] == ["MapRunFailed", "StateFailed", "ExecutionFailed"]

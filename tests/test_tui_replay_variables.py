@@ -370,3 +370,75 @@ def test_a_value_encoded_as_far_as_shown_reads_as_its_whole_json_cut(
 ) -> None:
     whole = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     assert value_json(value, width) == preview(whole, width)
+
+
+def nested_stack(folder: Path) -> Session:
+    """A state machine `flow`: Remember assigns `$orderId`, then Fan runs a Parallel
+    branch that assigns `$tag` and waits a minute, and one whose Map assigns each item to
+    its iteration's `$line` and waits a minute too."""
+    hold = {"Type": "Wait", "Seconds": 60, "End": True}
+    branch = {
+        "StartAt": "Tag",
+        "States": {"Tag": {"Type": "Pass", "Assign": {"tag": "b0"}, "Next": "Hold"}, "Hold": hold},
+    }
+    processor = {
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {"Type": "Pass", "Assign": {"line.$": "$"}, "Next": "Hold"},
+            "Hold": hold,
+        },
+    }
+    each = {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": processor, "End": True}
+    flow = {
+        "StartAt": "Remember",
+        "States": {
+            "Remember": {"Type": "Pass", "Assign": {"orderId.$": "$.orderId"}, "Next": "Fan"},
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [branch, {"StartAt": "Each", "States": {"Each": each}}],
+                "End": True,
+            },
+        },
+    }
+    stack = {"resources": {"flow": {"type": "state-machine", "properties": {"definition": flow}}}}
+    (folder / "stacktape.yml").write_text(json.dumps(stack), encoding="utf-8")
+    return Session.open(folder, start_ms=START)
+
+
+def test_the_inspector_shows_running_branches_and_iterations_variables_as_text(
+    tmp_path: Path,
+) -> None:
+    s = nested_stack(tmp_path)
+    payload = json.dumps({"orderId": "o-1", "items": [HOSTILE, "b", "c", "d", "e"]})
+    execute(s, f"start-execution flow '{payload}' --name first")
+    execute(s, "advance 1s")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("flow")
+        await pilot.pause()
+        # The top-level scope, then each running branch's or iteration's own, outer ones
+        # first, four at most; the Map's branch assigns nothing itself and is left out.
+        assert variables_page(inspector(app)) == [
+            "Variables of first (now)",
+            '$orderId = "o-1"',
+            "in Fan/0 (Parallel branch)",
+            '  $tag = "b0"',
+            "in Fan/1/Each/0 (Map iteration)",
+            '  $line = "[bold red]x[/] [link=https://e.com]y[/link] [@click=app.quit]q[/] '
+            '\\u001b[31mred\\u0007"',
+            "in Fan/1/Each/1 (Map iteration)",
+            '  $line = "b"',
+            "in Fan/1/Each/2 (Map iteration)",
+            '  $line = "c"',
+            "… and more branches or iterations with their own",
+        ]
+        # Once the execution has ended, its branches and iterations have too.
+        app.run_command("advance 2m")
+        await pilot.pause()
+        assert variables_page(inspector(app)) == [
+            "Variables of first (when it ended)",
+            '$orderId = "o-1"',
+        ]
+        assert "\x1b" not in inspector(app) and app.is_running
+
+    drive(StptuiApp(s), script)

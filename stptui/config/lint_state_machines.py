@@ -137,6 +137,8 @@ class StateMachineChecks(_LinterBase):
         from stptui.sim.asl_targets import known_forms
 
         kind = integ.TARGETS.get(resource) or asl_sdk.APIS[resource].kind
+        if kind is None:  # DescribeReplay, CancelReplay: a replay, no resource of the stack
+            return
         known = known_forms(self.stack, kind)
         request = request_field(state)
         params = state.get(request)
@@ -156,14 +158,21 @@ class StateMachineChecks(_LinterBase):
                 continue
             names = ", ".join(known) or "none"
             param = (
-                "url" if kind.param == "QueueUrl" else "name" if kind.rtype == "bucket" else "arn"
+                "url"
+                if kind.param == "QueueUrl"
+                else "name"
+                if kind.rtype == "bucket"
+                else integ.ARCHIVE_PARAM
+                if kind.rtype == integ.ARCHIVE
+                else "arn"
             )
+            what = "archive of a bus (`archivation`)" if kind.rtype == integ.ARCHIVE else kind.rtype
             self.report(
                 (*sm.definition_path, *path, request, *where),
                 "warning",
                 "asl-task-target",
                 f"Task state {path[-1]!r} of {sm.name!r}: {where[-1]} {integ.shown(value)} "
-                f"names no {kind.rtype} of this stack; executions fail when they reach it",
+                f"names no {what} of this stack; executions fail when they reach it",
                 resource=sm.name,
                 hint=f"name one with $ResourceParam('<name>', '{param}') (here: {names})",
             )

@@ -53,6 +53,10 @@ TARGETS: dict[str, TargetKind] = {
 }
 # The resource params whose values name a target (a queue's URL, a topic's ARN, ...).
 _FORMS = ("url", "arn", "name")
+# The target type of an EventBridge archive (StartReplay's EventSourceArn): a bus of the
+# stack with `archivation`, named by its archive's ARN or name, not by the bus's own forms.
+ARCHIVE = "event-bus-archive"
+ARCHIVE_PARAM = "archiveArn"
 
 
 def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -61,7 +65,10 @@ def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...
     name, `$ResourceParam(...)` (resolved), `Ref: <LogicalId>` or `Fn::GetAtt: [<LogicalId>,
     <attribute>]` with the resource's logical id (its PascalCase name and the suffix)."""
     named = getattr(value, "resource", None)
-    if isinstance(named, str):
+    # `$ResourceParam(bus, 'arn')` names the bus, not its archive: it is read as its text.
+    if isinstance(named, str) and (
+        kind.rtype != ARCHIVE or getattr(value, "param", None) == ARCHIVE_PARAM
+    ):
         return named if named in known else None
     if isinstance(value, dict) and len(value) == 1:
         from stptui.config.normalize_names import pascal_case
@@ -84,6 +91,10 @@ def target_name(value: Any, kind: TargetKind, known: Mapping[str, tuple[str, ...
 def known_targets(sim: Simulator, kind: TargetKind) -> dict[str, tuple[str, ...]]:
     """The simulated resources of the kind, with their literal forms."""
     names: list[str]
+    if kind.rtype == ARCHIVE:
+        service = sim.services.get("buses")
+        archived = [b for b in service.buses.values() if b.archive] if service else []
+        return {b.key: (b.archive.arn, b.archive.name) for b in archived}
     if kind.rtype == "sqs-queue":
         names = list(sim.queues)
     elif kind.rtype == "sns-topic":

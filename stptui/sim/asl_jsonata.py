@@ -164,62 +164,149 @@ _CHILDREN = (
 )
 
 
+class _Frame:
+    """The names a JSONata frame has bound so far while `variable_refs` walks the tree in
+    evaluation order: a block's or a function body's (`owner`, its node), or a path's focus
+    and index names (`forward`: a `:=` inside the path binds in the frame around it)."""
+
+    __slots__ = ("forward", "names", "owner", "parent")
+
+    def __init__(
+        self, names: set[str], parent: _Frame | None, owner: int, forward: bool = False
+    ) -> None:
+        self.names = names
+        self.parent = parent
+        self.owner = owner
+        self.forward = forward
+
+    def has(self, name: str) -> bool:
+        frame: _Frame | None = self
+        while frame is not None:
+            if name in frame.names:
+                return True
+            frame = frame.parent
+        return False
+
+    def binder(self) -> _Frame:
+        """The frame a `:=` here binds in."""
+        frame = self
+        while frame.forward and frame.parent is not None:
+            frame = frame.parent
+        return frame
+
+
+def _children(node: Any) -> list[Any]:
+    """The nodes under `node`, in the order JSONata evaluates them."""
+    out: list[Any] = []
+    for attr in _CHILDREN:
+        child = getattr(node, attr, None)
+        if child is None:
+            continue
+        if attr == "procedure" and getattr(child, "type", None) == "variable":
+            continue  # a called name is a function: variables hold JSON
+        items = child if isinstance(child, list | tuple) else [child]
+        for item in items:
+            pair = item if isinstance(item, list | tuple) else [item]
+            out.extend(sub for sub in pair if hasattr(sub, "type"))
+    return out
+
+
+def _bind_name(node: Any) -> str | None:
+    """The name a `$name := value` node binds (None for any other node)."""
+    if getattr(node, "type", None) != "bind" or getattr(node.lhs, "type", None) != "variable":
+        return None
+    return node.lhs.value
+
+
+def _frame_binds(root: Any) -> dict[int, set[str]]:
+    """Every name each frame binds anywhere in it: by its owner (a block's or a function's
+    node; 0 for the whole expression). A function's body reads its defining frames when it
+    is called, by which time they may have bound more than where it was defined."""
+    out: dict[int, set[str]] = {0: set()}
+    todo: list[tuple[Any, int]] = [(root, 0)]
+    seen: set[int] = set()
+    while todo:
+        node, owner = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = node.type
+        if kind in ("block", "lambda"):
+            owner = id(node)
+            out[owner] = set()
+        name = _bind_name(node)
+        if name is not None:
+            out[owner].add(name)
+        # A bind's `$name` node is visited too: a variable binds nothing, so it adds nothing.
+        below = [node.body] if kind == "lambda" else _children(node)
+        todo.extend((child, owner) for child in below)
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def variable_refs(text: str) -> frozenset[str]:
     """The workflow variables an expression (the whole `{% ... %}` string or its body) reads:
-    each `$name` of its parse tree that nothing inside it binds (a `function($name)`
-    parameter, a `$name :=` of an enclosing block, a path's `@$name` or `#$name`), that is
-    not `$states`, `$` or `$$`, and that names no function (`$string`, `$partition`); a
-    called name (`$f()`) is a function too. Empty when the expression does not parse."""
+    each `$name` of its parse tree that nothing inside it has bound where it is read, that
+    is not `$states`, `$` or `$$`, and that names no function (`$string`, `$partition`); a
+    called name (`$f()`) is a function too. Empty when the expression does not parse.
+
+    The tree is walked in evaluation order: a block's `$name :=` binds from there on
+    (`($x; $x := 1)` reads the outer `$x` first, and so does `$x := $x + 1`), in that block
+    and the blocks inside it, not around it; a function's parameters bind in its body, and
+    the body, run when the function is called, sees every name its defining blocks bind
+    (counting a later one as bound can only miss a warning, never invent one); a path's
+    `@$name` and `#$name` bind in the whole path."""
     body = text[2:-2] if is_expression(text) else text
     compiled = _compile(body)
     if isinstance(compiled, str):
         return frozenset()
     functions = ADDED_FUNCTIONS | set(_library().Jsonata.static_frame.bindings)
+    eventual = _frame_binds(compiled.ast)
     found: set[str] = set()
-    # An explicit stack (node, names bound around it): a deep tree costs no Python frames.
-    todo: list[tuple[Any, frozenset[str]]] = [(compiled.ast, frozenset())]
+    # An explicit stack of (node, frame) to visit, or (None, frame, name) to bind `name`
+    # once what comes before it has been visited: a deep tree costs no Python frames.
+    todo: list[tuple[Any, _Frame, str]] = [(compiled.ast, _Frame(set(), None, 0), "")]
     seen: set[int] = set()
     while todo:
-        node, bound = todo.pop()
+        node, frame, name = todo.pop()
+        if node is None:
+            frame.binder().names.add(name)
+            continue
         if id(node) in seen:
             continue
         seen.add(id(node))
-        kind = getattr(node, "type", None)
+        kind = node.type
         if kind == "variable":
-            name = node.value
-            if name and name not in ("$", "states") and name not in bound:
-                found.add(name)
+            read = node.value
+            if read and read not in ("$", "states") and not frame.has(read):
+                found.add(read)
             # `$x[$i]` and `$x{$k: 1}`: its filters and grouping are under it.
         elif kind == "lambda":
-            bound = bound | {a.value for a in node.arguments or () if a.type == "variable"}
+            names = {a.value for a in node.arguments or () if a.type == "variable"}
+            chain: _Frame | None = frame
+            while chain is not None:
+                names |= eventual.get(chain.owner, set())
+                chain = chain.parent
+            todo.append((node.body, _Frame(names, frame, id(node)), ""))
+            continue
         elif kind == "block":
-            # A block's `:=` binds for the whole block (read before it, the name is the
-            # outer one: counting it as bound can only miss a warning, never invent one).
-            bound = bound | {
-                e.lhs.value
-                for e in node.expressions or ()
-                if e.type == "bind" and getattr(e.lhs, "type", None) == "variable"
-            }
+            frame = _Frame(set(), frame, id(node))
         elif kind == "path":
-            bound = bound | {
-                name
+            focus = {
+                n
                 for step in node.steps or ()
-                for name in (getattr(step, "focus", None), getattr(step, "index", None))
-                if isinstance(name, str)
+                for n in (getattr(step, "focus", None), getattr(step, "index", None))
+                if isinstance(n, str)
             }
-        for attr in _CHILDREN:
-            child = getattr(node, attr, None)
-            if child is None:
-                continue
-            if attr == "lhs" and kind == "bind":
-                continue  # `$name :=` binds the name; it reads nothing
-            if attr == "procedure" and getattr(child, "type", None) == "variable":
-                continue  # a called name is a function: variables hold JSON
-            items = child if isinstance(child, list | tuple) else [child]
-            for item in items:
-                pair = item if isinstance(item, list | tuple) else [item]
-                todo.extend((sub, bound) for sub in pair if hasattr(sub, "type"))
+            if focus:
+                frame = _Frame(focus, frame, frame.owner, forward=True)
+        bound = _bind_name(node)
+        if bound is not None:
+            # The value is evaluated before the name is bound: `$x := $x + 1` reads `$x`.
+            todo.append((None, frame, bound))
+            todo.append((node.rhs, frame, ""))
+            continue
+        todo.extend((child, frame, "") for child in reversed(_children(node)))
     return frozenset(found - functions)
 
 

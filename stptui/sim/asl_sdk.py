@@ -20,6 +20,7 @@ import base64
 import copy
 import functools
 import json
+import math
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ QUEUE = integ.TARGETS[integ.SQS_SEND]
 TOPIC = integ.TARGETS[integ.SNS_PUBLISH]
 BUS = integ.TARGETS[integ.EVENTS_PUT]
 STREAM = TargetKind("StreamName", "kinesis-stream", "KinesisStream")
+# StartReplay's archive: the archive of a bus of the stack (its ARN, or its name).
+ARCHIVE = TargetKind("EventSourceArn", integ.ARCHIVE, "EventBusArchive")
 # DynamoDB stops a Query or a Scan after it has read 1 MB (Query: "Query results").
 MAX_READ_BYTES = 1024 * 1024
 # ListObjectsV2 returns at most 1,000 keys a page.
@@ -80,7 +83,8 @@ class Api:
     service: str
     action: str
     graph: str
-    kind: TargetKind
+    # None for an API that names no resource of the stack (DescribeReplay: a replay's name).
+    kind: TargetKind | None
     fields: frozenset[str]
     required: tuple[str, ...]
     unsimulated: frozenset[str]
@@ -805,8 +809,10 @@ def _renamed(api: Api, exc: StatesRuntimeError) -> StatesRuntimeError:
 
 
 def _target(sim: Simulator, api: Api, params: dict[str, Any]) -> tuple[str | None, Any]:
-    value = params.get(api.kind.param)
-    return target_name(value, api.kind, integ.known_targets(sim, api.kind)), value
+    kind = api.kind
+    assert kind is not None  # the APIs that call this name a target
+    value = params.get(kind.param)
+    return target_name(value, kind, integ.known_targets(sim, kind)), value
 
 
 def _sqs_send(
@@ -960,6 +966,179 @@ def _put_events(
     if first is None:
         return {"Entries": out, "FailedEntryCount": failed}, None, "default"
     return {"Entries": out, "FailedEntryCount": failed}, first[0], first[1]
+
+
+# -- EventBridge replays (the bus archives of stptui.sim.services.bus_archive) -----------
+
+
+def _replay_timestamp(api: Api, params: dict[str, Any], name: str) -> int:
+    """A Timestamp field of the request as epoch milliseconds: ISO 8601 text, or a number of
+    epoch seconds (the EventBridge JSON protocol's form)."""
+    from stptui.sim.clock import MAX_MS, MIN_MS, parse_instant
+
+    value = params[name]
+    if isinstance(value, str):
+        try:
+            return parse_instant(value)
+        except ValueError:
+            pass
+    # YAML can give .inf or .nan, which no instant is.
+    elif (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and MIN_MS <= value * 1000 <= MAX_MS
+    ):
+        return round(value * 1000)
+    raise _runtime(
+        api,
+        params,
+        f"The value for the field '{name}' must be a TIMESTAMP: ISO 8601 text such as "
+        "'2026-01-05T07:00:00Z', or epoch seconds",
+    )
+
+
+def _replays(sim: Simulator) -> Any:
+    """The simulation's replays (None for a stack that archives no bus)."""
+    return sim.services["buses"].replays
+
+
+def _replay_refused(api: Api, exc: Exception) -> StatesRuntimeError:
+    """A refusal of the replay service (`Code: message`) under its SDK name."""
+    code, _, message = str(exc).partition(": ")
+    if not code.isidentifier():
+        code, message = "ValidationException", str(exc)
+    return _refused(api, code, message)
+
+
+def _start_replay(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    """StartReplay on a bus archive of the stack: the replay the `replay` command starts,
+    with the same checks, refused with EventBridge's error codes."""
+    from stptui.sim.engine import SimError
+
+    name = _string(api, params, "ReplayName")
+    description = _string(api, params, "Description")
+    destination = params["Destination"]
+    if not isinstance(destination, dict):
+        raise _runtime(api, params, "The value for the field 'Destination' must be an OBJECT")
+    extra = sorted(set(destination) - {"Arn", "FilterArns"})
+    if extra:
+        raise _runtime(api, params, f"The field '{extra[0]}' is not supported in Destination")
+    if not isinstance(destination.get("Arn"), str):
+        raise _runtime(api, params, "Destination needs a STRING Arn")
+    filters = destination.get("FilterArns")
+    if filters is not None and (
+        not isinstance(filters, list) or not all(isinstance(f, str) for f in filters)
+    ):
+        raise _runtime(
+            api, params, "The value for the field 'FilterArns' must be an ARRAY of STRING"
+        )
+    start = _replay_timestamp(api, params, "EventStartTime")
+    end = _replay_timestamp(api, params, "EventEndTime")
+    if description is not None and len(description) > 512:
+        raise _refused(
+            api,
+            "ValidationException",
+            "1 validation error detected: Value at 'description' failed to satisfy "
+            "constraint: Member must have length less than or equal to 512",
+        )
+    target, value = _target(sim, api, params)
+    service = _replays(sim)
+    if target is None or service is None:
+        shown_value = shown(value)
+        raise _refused(
+            api,
+            "ValidationException",
+            f"Parameter EventSourceArn is not valid. Reason: Archive "
+            f"{shown_value.rsplit('/', 1)[-1]} does not exist.",
+        )
+    bus = service.buses.bus(target)
+    dest = target_name(destination["Arn"], BUS, integ.known_targets(sim, BUS))
+    if dest != bus.key:
+        raise _refused(
+            api,
+            "ValidationException",
+            "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
+            "permitted.",
+        )
+    rules = None
+    if filters:
+        by_arn = {r.arn: r for r in bus.rules}
+        for arn in filters:
+            if arn not in by_arn:
+                rule = arn.rsplit("/", 1)[-1]
+                raise _refused(
+                    api,
+                    "ResourceNotFoundException",
+                    f"Rule {rule} does not exist on EventBus {bus.name}.",
+                )
+        rules = list(dict.fromkeys(filters))
+    try:
+        plan = service.check_start(target, start, end, rules, name)
+    except SimError as exc:
+        raise _replay_refused(api, exc) from None
+    replay = service.begin(plan)
+    replay.description = description
+    result = {
+        "ReplayArn": replay.arn,
+        "ReplayStartTime": _instant(replay.started_ms),
+        "State": replay.state,
+    }
+    return result, None, target
+
+
+def _named_replay(sim: Simulator, api: Api, params: dict[str, Any]) -> Any:
+    name = _string(api, params, "ReplayName")
+    service = _replays(sim)
+    replay = None if service is None else service.replays.get(name)
+    if replay is None:
+        raise _refused(api, "ResourceNotFoundException", f"Replay {name} does not exist.")
+    return replay
+
+
+def _describe_replay(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    """DescribeReplay: a replay's state and progress, in the API's response shape."""
+    replay = _named_replay(sim, api, params)
+    bus = replay.archive.bus
+    destination: dict[str, Any] = {"Arn": bus.arn}
+    if replay.rules is not None:
+        destination["FilterArns"] = [r.arn for r in replay.rules]
+    out: dict[str, Any] = {}
+    if replay.description is not None:
+        out["Description"] = replay.description
+    out["Destination"] = destination
+    out["EventEndTime"] = _instant(replay.event_end_ms)
+    if replay.last_replayed_ms is not None:
+        out["EventLastReplayedTime"] = _instant(replay.last_replayed_ms)
+    out["EventSourceArn"] = replay.archive.arn
+    out["EventStartTime"] = _instant(replay.event_start_ms)
+    out["ReplayArn"] = replay.arn
+    if replay.ended_ms is not None:
+        out["ReplayEndTime"] = _instant(replay.ended_ms)
+    out["ReplayName"] = replay.name
+    out["ReplayStartTime"] = _instant(replay.started_ms)
+    out["State"] = replay.state
+    return out, None, bus.key
+
+
+def _cancel_replay(
+    sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
+) -> Result:
+    """CancelReplay: a STARTING or RUNNING replay is CANCELLING; IllegalStatusException for
+    one in another state."""
+    from stptui.sim.engine import SimError
+
+    replay = _named_replay(sim, api, params)
+    try:
+        _replays(sim).cancel(replay.name)
+    except SimError as exc:
+        raise _replay_refused(api, exc) from None
+    result = {"ReplayArn": replay.arn, "State": replay.state}
+    return result, None, replay.archive.bus.key
 
 
 # -- Step Functions, Batch, Kinesis -------------------------------------------------------
@@ -1131,7 +1310,7 @@ def _api(
     service: str,
     action: str,
     graph: str,
-    kind: TargetKind,
+    kind: TargetKind | None,
     run: Handler,
     required: tuple[str, ...],
     optional: tuple[str, ...],
@@ -1234,6 +1413,36 @@ _LIST: list[Api] = [
         ("Entries",),
         (),
         frozenset({"EndpointId"}),
+    ),
+    _api(
+        "eventbridge",
+        "startReplay",
+        "replays",
+        ARCHIVE,
+        _start_replay,
+        ("ReplayName", "EventSourceArn", "EventStartTime", "EventEndTime", "Destination"),
+        ("Description",),
+        frozenset(),
+    ),
+    _api(
+        "eventbridge",
+        "describeReplay",
+        "replays",
+        None,
+        _describe_replay,
+        ("ReplayName",),
+        (),
+        frozenset(),
+    ),
+    _api(
+        "eventbridge",
+        "cancelReplay",
+        "replays",
+        None,
+        _cancel_replay,
+        ("ReplayName",),
+        (),
+        frozenset(),
     ),
     _api(
         "dynamodb",

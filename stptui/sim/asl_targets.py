@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
-from stptui.config.model import Stack
+from stptui.config.model import EventBus, Stack
 from stptui.sim import asl, asl_distributed, asl_jobs, asl_sdk
 from stptui.sim import asl_integrations as integ
 
@@ -78,6 +78,13 @@ def known_forms(
     or a Kinesis stream's ARN and name; a bucket's name and ARN."""
     ctx = ctx or stack_context(stack)
     out: dict[str, tuple[str, ...]] = {}
+    if kind.rtype == integ.ARCHIVE:
+        # A bus's archive, for StartReplay: only a bus with `archivation` has one.
+        for name, res in stack.resources.items():
+            if isinstance(res, EventBus) and res.archive_enabled:
+                arn = fake_resource_param(ctx, name, integ.ARCHIVE_PARAM, res.type)
+                out[name] = (arn, arn.rsplit("/", 1)[-1])
+        return out
     for name, res in stack.resources.items():
         if res.type != kind.rtype:
             continue
@@ -208,7 +215,10 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
             else asl_jobs.STATE_MACHINE
         )
     elif base in asl_sdk.APIS:
-        kind = asl_sdk.APIS[base].kind
+        sdk_kind = asl_sdk.APIS[base].kind
+        if sdk_kind is None:  # DescribeReplay, CancelReplay: a replay, no resource of the stack
+            return
+        kind = sdk_kind
     else:
         kind = integ.TARGETS[base]
     if kind.param in params:

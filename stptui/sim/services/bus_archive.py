@@ -222,6 +222,8 @@ class Replay:
     replayed: int = 0
     last_replayed_ms: int | None = None
     ended_ms: int | None = None
+    # StartReplay's Description (a state machine's aws-sdk:eventbridge:startReplay gives one).
+    description: str | None = None
     entry: Entry | None = field(default=None, repr=False)
 
     def next_ms(self) -> int | None:

@@ -237,6 +237,34 @@ class Execution:
             return MappingProxyType({})
         return MappingProxyType(root.variables)
 
+    def nested_variables(self, limit: int) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """The running Parallel branches' and Map iterations' own workflow variables (those
+        their states assigned, not the outer ones they read), read-only: (the flow's label
+        without its last `/`, e.g. `Fan/1` or `Each/0/Inner/2`, "Parallel branch" or "Map
+        iteration", its variables), outer scopes before the ones inside them, in the order
+        they started. At most `limit` + 1 (one more says there are more); empty once the
+        execution has ended (its branches and iterations have too)."""
+        out: list[tuple[str, str, Mapping[str, Any]]] = []
+        if self.root is None or self.status != RUNNING:
+            return out
+        # Each flow with what it is to its parent; children pushed in reverse, so that an
+        # explicit stack visits them in order.
+        todo: list[tuple[Flow, str]] = [(self.root, "")]
+        while todo and len(out) <= limit:
+            flow, kind = todo.pop()
+            if kind and flow.variables:
+                out.append((flow.label.rstrip("/"), kind, MappingProxyType(flow.variables)))
+            if not flow.children:
+                continue
+            owner = flow.states.get(flow.fan.state) if flow.fan is not None else None
+            inner = "Parallel branch" if _type_of(owner) == "Parallel" else "Map iteration"
+            todo.extend((child, inner) for child in reversed(flow.children))
+        return out
+
+
+def _type_of(state: Any) -> Any:
+    return state.get("Type") if isinstance(state, Mapping) else None
+
 
 @dataclass(slots=True)
 class Timer:
@@ -1620,13 +1648,15 @@ class MachineSim:
                 run.errors[index] = (value, self.sim.clock.now)
                 if run.fail(index, failed):
                     self._map_run_ended(flow, run, "FAILED", len(fan.results), failed)
-                    error, cause = asl_distributed.EXCEEDED, asl_distributed.EXCEEDED_CAUSE
                     if "ResultWriter" in state:
                         try:
                             self._write_results(name, state, env, run, fan, executions)
                         except StatesRuntimeError as exc:
-                            # The write failing as well: the state fails with that error.
-                            error, cause = exc.error, exc.cause
+                            # The write failing as well: the state fails with that error,
+                            # after the EvaluationFailed line a JSONata failure writes.
+                            self._failed(flow, name, state, raw, exc, retries)
+                            return
+                    error, cause = asl_distributed.EXCEEDED, asl_distributed.EXCEEDED_CAUSE
                     self._state_error(flow, name, state, raw, error, cause, retries)
                     return
             else:

@@ -4,7 +4,8 @@ Parallel branches and Map processors), the callback tasks waiting for a token, i
 executions (status, the state(s) each is in, the batch job or nested execution a `.sync`
 task waits for, when it started, how long it took), its latest Distributed Map runs (items,
 child executions succeeded and failed), the latest execution's workflow variables (its
-top-level scope: live while it runs, the last values once it has ended) and its history,
+top-level scope: live while it runs, the last values once it has ended; and while it runs,
+those of its running Parallel branches and Map iterations) and its history,
 with the Choice verdicts, retries and catches that `show execution` lists.
 
 State names, execution names, errors, verdicts and variables come from the stack or the
@@ -44,6 +45,8 @@ DETAIL_WIDTH = 160
 # have each whole: `sfn.state.exited`'s assigned_variables).
 SHOW_VARIABLES = 12
 VALUE_WIDTH = 120
+# The running Parallel branches and Map iterations whose own variables the page lists.
+SHOW_SCOPES = 4
 # Compact JSON, made a piece at a time: a long value is encoded only as far as it is shown.
 _VALUE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 # Integrations are written without this prefix: `batch:submitJob.sync`.
@@ -424,21 +427,34 @@ def _live_counts(ex: Execution | None, arn: str) -> tuple[int, int, int]:
 
 def _variables(text: Text, definition: Mapping[str, Any], ex: Execution) -> None:
     """The workflow variables of the execution's top-level scope, in the order they were
-    first assigned, each value as compact JSON cut at VALUE_WIDTH; nothing for a definition
-    that assigns none."""
+    first assigned, each value as compact JSON cut at VALUE_WIDTH, then (while it runs) the
+    own variables of its running Parallel branches and Map iterations, the first
+    SHOW_SCOPES of them; nothing for a definition that assigns none."""
     values = ex.variables()
-    if not values and not _assigns(definition):
+    nested = ex.nested_variables(SHOW_SCOPES)
+    if not values and not nested and not _assigns(definition):
         return
     when = "now" if ex.status == "RUNNING" else "when it ended"
     _heading(text, f"Variables of {safe(ex.name)} ({when})")
-    if not values:
+    if not values and not nested:
         _line(text, Text("none assigned yet", "dim"))
         return
+    _assigned(text, values, "")
+    for label, kind, scope in nested[:SHOW_SCOPES]:
+        _line(text, Text.assemble(("in ", "dim"), safe(label), (f" ({kind})", "dim")))
+        _assigned(text, scope, "  ")
+    if len(nested) > SHOW_SCOPES:
+        _line(text, Text("… and more branches or iterations with their own", "dim"))
+
+
+def _assigned(text: Text, values: Mapping[str, Any], indent: str) -> None:
+    """One scope's variables, a line each, SHOW_VARIABLES of them at most."""
     for name, value in list(values.items())[:SHOW_VARIABLES]:
-        line = Text.assemble((f"${safe(name)}", "bold"), " = ", value_json(value))
-        _line(text, line, HANG + 2)
+        line = Text.assemble(indent, (f"${safe(name)}", "bold"), " = ", value_json(value))
+        _line(text, line, HANG + 2 + len(indent))
     if len(values) > SHOW_VARIABLES:
-        _line(text, Text(f"… and {len(values) - SHOW_VARIABLES:,} more", "dim"))
+        more = f"{indent}… and {len(values) - SHOW_VARIABLES:,} more"
+        _line(text, Text(more, "dim"))
 
 
 def value_json(value: Any, width: int = VALUE_WIDTH) -> str:
