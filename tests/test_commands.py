@@ -728,6 +728,7 @@ COMMANDS = [
     "send-task-success",
     "send-task-failure",
     "send-task-heartbeat",
+    "set-alarm-state",
     "invoke",
     "advance",
     "until",

@@ -54,6 +54,8 @@ COMMAND_STACKS = {
     # A bus with an archive.
     "replay": ROOT / "docs/examples/replay.yml",
     "cancel-replay": ROOT / "docs/examples/replay.yml",
+    # Alarms of a function and a dead-letter queue.
+    "set-alarm-state": ROOT / "docs/examples/alarms.yml",
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"

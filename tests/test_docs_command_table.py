@@ -38,6 +38,7 @@ OTHER_STACKS = {
     "restore": ROOT / "docs" / "examples" / "restore.yml",
     "replay": ROOT / "docs" / "examples" / "replay.yml",
     "cancel-replay": ROOT / "docs" / "examples" / "replay.yml",
+    "set-alarm-state": ROOT / "docs" / "examples" / "alarms.yml",
 }
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {

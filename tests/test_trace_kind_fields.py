@@ -566,6 +566,27 @@ def _log_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+def _alarm_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """docs/examples/alarms.stp: alarms changing state by evaluation and by hand, with
+    their notifications."""
+    examples = ROOT / "docs" / "examples"
+    trace = tmp_path / "alarms.jsonl"
+    argv = [
+        "run",
+        str(examples / "alarms.yml"),
+        str(examples / "alarms.stp"),
+        "--behaviors",
+        str(examples / "alarms-behaviors.yml"),
+        "--start",
+        START,
+        "--trace",
+        str(trace),
+    ]
+    assert main(argv) == 0
+    for line in trace.read_text(encoding="utf-8").splitlines():
+        yield json.loads(line)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -586,6 +607,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _lifecycle_records,
         _log_records,
         _replay_records,
+        _alarm_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -121,6 +121,9 @@ LOG_SKIPPED = "log.skipped"
 LOG_DELIVERED = "log.delivered"
 LOG_DELIVERY_FAILED = "log.delivery_failed"
 LOG_LOOP_STOPPED = "log.loop_stopped"
+# CloudWatch alarms (stptui.sim.services.alarm).
+ALARM_STATE_CHANGED = "alarm.state_changed"
+ALARM_NOTIFIED = "alarm.notified"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -456,6 +459,17 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     LOG_DELIVERY_FAILED: ("group", "filter", "subscriber", "log_event_ids", "error"),
     LOG_LOOP_STOPPED: ("group", "filter", "subscriber", "log_event_ids", "depth", "reason"),
+    ALARM_STATE_CHANGED: (
+        "alarm",
+        "reference",
+        "previous",
+        "state",
+        "reason",
+        "origin",
+        "event_id",
+        "why",
+    ),
+    ALARM_NOTIFIED: ("alarm", "state", "channel", "recipient", "event_id"),
 }
 
 

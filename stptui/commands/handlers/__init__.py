@@ -7,6 +7,7 @@ the order of `TOPIC_MODULES`, which is the order `help` and docs/commands.md lis
 from __future__ import annotations
 
 from stptui.commands.handlers import (
+    alarms,
     behaviour,
     buckets_http_jobs,
     clock,
@@ -42,6 +43,7 @@ TOPIC_MODULES = (
     schedules_buses_topics,
     buckets_http_jobs,
     logs,
+    alarms,
     clock,
     behaviour,
     inspect,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from stptui.commands.handlers.alarms import show_alarms
 from stptui.commands.handlers.base import (
     DEFAULT_TRACE_ROWS,
     MAX_SHOWN_MESSAGES,
@@ -88,6 +89,7 @@ SHOW_WHATS = (
     "executions",
     "execution",
     "logs",
+    "alarms",
 )
 
 
@@ -95,7 +97,7 @@ _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
-    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION"
+    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms"
 )
 
 
@@ -148,8 +150,8 @@ def check_show(sim: Simulator, call: Call) -> None:
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, Kinesis streams, one stream, Kafka topics, one Kafka topic, load balancer "
-    "rules, DynamoDB tables, one table, state machine executions, one execution or a "
-    "workload's recent log lines.",
+    "rules, DynamoDB tables, one table, state machine executions, one execution, a "
+    "workload's recent log lines or the alarms.",
     args=(
         Arg(
             "WHAT",
@@ -157,7 +159,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
-            "executions [SM] | execution ID | logs FUNCTION",
+            "executions [SM] | execution ID | logs FUNCTION | alarms",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
@@ -204,6 +206,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show table carts",
         "show executions",
         "show logs worker",
+        "show alarms",
     ),
     check_call=check_show,
 )
@@ -211,7 +214,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
-    execution ID | logs FUNCTION"""
+    execution ID | logs FUNCTION | alarms"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -264,6 +267,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_execution(sim, name)
     if what == "logs":
         return show_logs(sim, name)
+    if what == "alarms":
+        return show_alarms(sim)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -2,8 +2,8 @@
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
-DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics)
-exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
+DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics,
+CloudWatch alarms) exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from stptui.config.model import StateMachine
+from stptui.config.model import Function, StateMachine
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -50,6 +50,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         wire_state_machines,
         log_group.wire,
         kafka.wire,
+        wire_alarms,
     ]
 
 
@@ -67,3 +68,15 @@ def wire_state_machines(sim: Simulator) -> None:
         state_machine.wire(sim)
     else:
         sim.services["state_machines"] = {}
+
+
+def wire_alarms(sim: Simulator) -> None:
+    """`alarm.wire` for a stack with `alarms` or a `cloudwatch-alarm` event; nothing for the
+    others, whose records then pass through no tap (see stptui.sim.services.alarm)."""
+    stack = sim.stack
+    if any(isinstance(r.properties.get("alarms"), list) for r in stack.resources.values()) or any(
+        t.type == "cloudwatch-alarm" for fn in stack.of_type(Function) for t in fn.events
+    ):
+        from stptui.sim.services import alarm
+
+        alarm.wire(sim)

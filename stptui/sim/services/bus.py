@@ -641,8 +641,10 @@ class BusService:
         resources: Any = None,
         *,
         origin: str = "command",
+        event_id: str | None = None,
     ) -> str:
-        """PutEvents with one entry: validate it, then route it; returns the event id.
+        """PutEvents with one entry: validate it, then route it; returns the event id (the
+        given `event_id`, or a new one).
 
         Raises SimError (with AWS's error code in the message) and changes nothing when the
         bus is unknown or the entry is invalid."""
@@ -653,13 +655,22 @@ class BusService:
             entry = validate_entry(source, detail_type, detail, resources)
         except EventsError as exc:
             raise SimError(str(exc), exc.hint) from None
-        return self._put(target, entry, origin)
+        return self._put(target, entry, origin, event_id)
 
-    def publish_event(self, bus: str, entry: dict[str, Any], *, origin: str = "service") -> str:
+    def publish_event(
+        self,
+        bus: str,
+        entry: dict[str, Any],
+        *,
+        origin: str = "service",
+        event_id: str | None = None,
+    ) -> str:
         """Put an event on a bus for another service model (S3 on the default bus, say).
 
         `entry` uses PutEvents' keys: Source, DetailType, Detail (object or JSON text) and
-        optionally Resources. Returns the event id; raises SimError like `publish`."""
+        optionally Resources. `event_id` is the id the caller already recorded (a CloudWatch
+        alarm's state change names its event first). Returns the event id; raises SimError
+        like `publish`."""
         return self.publish(
             bus,
             entry.get("Source"),
@@ -667,11 +678,15 @@ class BusService:
             entry.get("Detail"),
             entry.get("Resources"),
             origin=origin,
+            event_id=event_id,
         )
 
-    def _put(self, bus: BusSim, entry: PutEventsEntry, origin: str) -> str:
+    def _put(
+        self, bus: BusSim, entry: PutEventsEntry, origin: str, event_id: str | None = None
+    ) -> str:
         sim = self.sim
-        event_id = sim.new_id()
+        if event_id is None:
+            event_id = sim.new_id()
         event = {
             "version": "0",
             "id": event_id,

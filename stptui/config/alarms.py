@@ -1,0 +1,276 @@
+"""Stacktape `alarms` resolved per resource, as Stacktape compiles them into CloudWatch alarms.
+
+Each alarm gets the AWS name, metric, statistic, comparison, threshold, evaluation settings and
+missing-data treatment that Stacktape's compilers write (stacktape/stacktape,
+`resource-resolvers/_utils/alarms/`: index.ts, utils.ts and one module per trigger), so that the
+simulator can evaluate it and views can show it. Reading the config (normalize_sections.py) has
+already reported malformed alarms; what is malformed here is left out, not reported again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stptui.config.loader import DataPath
+from stptui.config.model import Stack
+from stptui.config.normalize_names import pascal_case
+
+# The types whose alarms the simulator evaluates; the others' (a relational database's, a
+# load balancer's) are listed, marked not simulated.
+SIMULATED_TYPES = ("function", "sqs-queue", "http-api-gateway")
+ALARM_TYPES = (*SIMULATED_TYPES, "relational-database", "application-load-balancer")
+
+# `defaultComparisonOperators` of utils.ts: every trigger but the two free-storage/memory ones
+# alarms above its threshold.
+_LESS_THAN_DEFAULT = ("database-free-storage", "database-free-memory")
+
+# `defaultStatFunctions` of utils.ts (Stacktape's words), and `statFunctionMapping` to AWS's.
+DEFAULT_STATISTICS = {
+    "lambda-duration": "avg",
+    "database-connection-count": "avg",
+    "database-cpu-utilization": "avg",
+    "database-free-storage": "min",
+    "database-read-latency": "avg",
+    "database-write-latency": "avg",
+    "database-free-memory": "avg",
+    "http-api-gateway-latency": "avg",
+    "sqs-queue-received-messages-count": "avg",
+    "application-load-balancer-custom": "avg",
+}
+AWS_STATISTICS = {
+    "avg": "Average",
+    "max": "Maximum",
+    "min": "Minimum",
+    "sum": "Sum",
+    "p90": "p90",
+    "p95": "p95",
+    "p99": "p99",
+}
+
+# Each trigger's threshold property; `sqs-queue-not-empty` has none (its threshold is 0).
+THRESHOLD_PROPERTIES = {
+    "lambda-error-rate": "thresholdPercent",
+    "lambda-duration": "thresholdMilliseconds",
+    "sqs-queue-received-messages-count": "thresholdCount",
+    "http-api-gateway-error-rate": "thresholdPercent",
+    "http-api-gateway-latency": "thresholdMilliseconds",
+    "database-read-latency": "thresholdSeconds",
+    "database-write-latency": "thresholdSeconds",
+    "database-cpu-utilization": "thresholdPercent",
+    "database-free-storage": "thresholdMB",
+    "database-free-memory": "thresholdMB",
+    "database-connection-count": "thresholdCount",
+    "application-load-balancer-error-rate": "thresholdPercent",
+    "application-load-balancer-unhealthy-targets": "thresholdPercent",
+    "application-load-balancer-custom": "threshold",
+}
+
+# `TreatMissingData` as each compiler writes it; a trigger not listed writes none, so AWS's
+# default `missing` applies (sqs-queue-not-empty has `breaching` commented out).
+TREAT_MISSING = {
+    "lambda-error-rate": "notBreaching",
+    "lambda-duration": "notBreaching",
+    "sqs-queue-received-messages-count": "breaching",
+    "http-api-gateway-error-rate": "notBreaching",
+    "http-api-gateway-latency": "notBreaching",
+}
+
+# `measuringUnits` of utils.ts: how a threshold reads in a notification.
+UNITS = {
+    "lambda-error-rate": "%",
+    "lambda-duration": "ms",
+    "http-api-gateway-error-rate": "%",
+    "http-api-gateway-latency": "ms",
+    "database-cpu-utilization": "%",
+    "database-free-storage": "MB",
+    "database-free-memory": "MB",
+    "database-read-latency": "s",
+    "database-write-latency": "s",
+    "application-load-balancer-error-rate": "%",
+    "application-load-balancer-unhealthy-targets": "%",
+}
+
+# The compilers that pass their statistic to getAlarmDescription (the HTTP API latency one
+# does not).
+_DESCRIBED_WITH_STAT = ("lambda-duration", "sqs-queue-received-messages-count")
+
+# Stacktape's defaults (`alarm.evaluation?.period || 60`, `evaluationPeriods || 1`).
+DEFAULT_PERIOD_S = 60
+DEFAULT_EVALUATION_PERIODS = 1
+
+# What a notification target is sent to, by its type: the property that names the recipient.
+_RECIPIENT = {
+    "slack": "conversationId",
+    "ms-teams": "webhookUrl",
+    "email": "recipient",
+    "discord": "webhookUrl",
+    "webhook": "url",
+    "slack-app": "channel",
+}
+
+
+@dataclass(slots=True)
+class NotificationTarget:
+    """One of an alarm's `notificationTargets`: its channel and who receives it."""
+
+    channel: str
+    recipient: str
+
+
+@dataclass(slots=True)
+class AlarmSpec:
+    """One alarm of one resource, as Stacktape compiles it."""
+
+    resource: str
+    resource_type: str
+    index: int
+    path: DataPath
+    trigger: str
+    stp_name: str  # `LambdaErrorRateForWorker0`: Stacktape's name, and its logical id's start
+    aws_name: str  # `{stack}-{stp_name}`: the CloudWatch alarm's AlarmName
+    threshold: float
+    comparison: str
+    statistic: str | None  # AWS's word (`Average`), None for a metric math alarm
+    period_s: int
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing: str
+    description: str
+    targets: list[NotificationTarget] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        """How a `cloudwatch-alarm` event names it: `worker.alarms.0`."""
+        return f"{self.resource}.alarms.{self.index}"
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the simulator evaluates it (its resource type's metrics are simulated)."""
+        return self.resource_type in SIMULATED_TYPES
+
+    @property
+    def unit(self) -> str:
+        """The threshold's unit in Stacktape's notifications (`%`, `ms`, or none)."""
+        return UNITS.get(self.trigger, "")
+
+
+def alarm_name(trigger: str, resource: str, index: int) -> str:
+    """Stacktape's name of a resource's alarm (`getStpNameForAlarm`): the trigger and the
+    resource in PascalCase, then the alarm's index (`LambdaErrorRateForWorker0`)."""
+    return f"{pascal_case(trigger)}For{pascal_case(resource)}{index}"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _positive_int(value: Any, default: int) -> int:
+    """A whole number Stacktape would use, or the default it falls back to (`|| 1`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return default
+    return int(value)
+
+
+def _targets(alarm: dict[str, Any]) -> list[NotificationTarget]:
+    out = []
+    for key in ("notificationTargets", "notificationChannels"):
+        raw = alarm.get(key)
+        for target in raw if isinstance(raw, list) else []:
+            if not isinstance(target, dict) or not isinstance(target.get("type"), str):
+                continue
+            channel = target["type"]
+            props = target.get("properties")
+            recipient = props.get(_RECIPIENT.get(channel, "")) if isinstance(props, dict) else None
+            out.append(NotificationTarget(channel, recipient if isinstance(recipient, str) else ""))
+    return out
+
+
+def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | None:
+    if not isinstance(alarm, dict) or not isinstance(alarm.get("trigger"), dict):
+        return None
+    trigger = alarm["trigger"]
+    kind = trigger.get("type")
+    if not isinstance(kind, str):
+        return None
+    props = trigger.get("properties")
+    props = props if isinstance(props, dict) else {}
+    if kind == "sqs-queue-not-empty":
+        threshold: float | None = 0.0
+    else:
+        threshold = _number(props.get(THRESHOLD_PROPERTIES.get(kind, "")))
+    if threshold is None:
+        return None  # reported when the config was read
+    default_cmp = "LessThanThreshold" if kind in _LESS_THAN_DEFAULT else "GreaterThanThreshold"
+    comparison = props.get("comparisonOperator") if kind != "sqs-queue-not-empty" else None
+    if not isinstance(comparison, str):
+        comparison = default_cmp
+    stat_word = props.get("statistic") if kind != "sqs-queue-not-empty" else None
+    if not isinstance(stat_word, str) or stat_word not in AWS_STATISTICS:
+        stat_word = DEFAULT_STATISTICS.get(kind)
+    statistic = AWS_STATISTICS[stat_word] if stat_word else None
+    evaluation = alarm.get("evaluation")
+    evaluation = evaluation if isinstance(evaluation, dict) else {}
+    periods = _positive_int(evaluation.get("evaluationPeriods"), DEFAULT_EVALUATION_PERIODS)
+    # DatapointsToAlarm is `breachedPeriods`; CloudWatch uses EvaluationPeriods without it.
+    datapoints = _positive_int(evaluation.get("breachedPeriods"), periods)
+    stp_name = alarm_name(kind, resource.name, index)
+    description = alarm.get("description")
+    if not isinstance(description, str) or not description:
+        # getAlarmDescription (shared/naming/utils.ts).
+        stat_text = f" {statistic}" if statistic and kind in _DESCRIBED_WITH_STAT else ""
+        description = (
+            f"Monitors{stat_text} {kind} of {resource.name} in stack {stack.stack_name}. "
+            f"Triggered when {comparison} ({_threshold_text(threshold)})."
+        )
+    return AlarmSpec(
+        resource=resource.name,
+        resource_type=resource.type,
+        index=index,
+        path=(*resource.path, "properties", "alarms", index),
+        trigger=kind,
+        stp_name=stp_name,
+        aws_name=f"{stack.stack_name}-{stp_name}",
+        threshold=threshold,
+        comparison=comparison,
+        statistic=statistic,
+        period_s=_positive_int(evaluation.get("period"), DEFAULT_PERIOD_S),
+        evaluation_periods=periods,
+        datapoints_to_alarm=datapoints,
+        treat_missing=TREAT_MISSING.get(kind, "missing"),
+        description=description,
+        targets=_targets(alarm),
+    )
+
+
+def _threshold_text(value: float) -> str:
+    """A threshold as JavaScript writes a number into a template (`5`, `0.5`)."""
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def resolve_alarms(stack: Stack) -> list[AlarmSpec]:
+    """Every alarm of the stack's resources, in config order. Global alarms (set in the
+    Stacktape console, not in the config) are not known here."""
+    out: list[AlarmSpec] = []
+    for res in stack.resources.values():
+        if res.type not in ALARM_TYPES:
+            continue
+        alarms = res.properties.get("alarms")
+        for i, alarm in enumerate(alarms if isinstance(alarms, list) else []):
+            spec = _spec(stack, res, i, alarm)
+            if spec is not None and spec.trigger.startswith(_TRIGGER_PREFIXES[res.type]):
+                out.append(spec)
+    return out
+
+
+# A resource's alarms are those of its type (`resourceTypesForAlarmType`); a web service's
+# alarms belong to its load balancer and are not listed here.
+_TRIGGER_PREFIXES = {
+    "function": "lambda-",
+    "sqs-queue": "sqs-queue-",
+    "http-api-gateway": "http-api-gateway-",
+    "relational-database": "database-",
+    "application-load-balancer": "application-load-balancer-",
+}
