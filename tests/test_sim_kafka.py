@@ -272,6 +272,77 @@ def test_same_named_topics_elsewhere_are_told_apart() -> None:
     ]
 
 
+def test_bootstrap_lists_that_share_a_broker_read_one_topic() -> None:
+    # The same brokers in another order, or a subset of them, name the same cluster: no
+    # event may be dropped or read a topic of its own (a, listing both brokers, once was).
+    both = "[b-1.example.com:9092, b-2.example.com:9092]"
+    sim = make_sim(
+        stack(
+            fn("a", custom(servers=both)),
+            fn("b", custom(servers="[b-2.example.com:9092, b-1.example.com:9092]")),
+            fn("d", custom(servers="[b-1.example.com:9092]")),
+        )
+    )
+    (topic,) = sim.services["kafka"].values()
+    assert topic.name == "orders"
+    assert [c.target for c in topic.consumers] == ["a", "b", "d"]
+    events = capture_inputs(sim, lambda inp: (inp.function, inp.event()["bootstrapServers"]))
+    topic.produce(b"v", b"k")
+    sim.advance(1000)
+    # Each mapping's event names the servers its own event lists.
+    assert sorted(events) == [
+        ("a", "b-1.example.com:9092,b-2.example.com:9092"),
+        ("b", "b-2.example.com:9092,b-1.example.com:9092"),
+        ("d", "b-1.example.com:9092"),
+    ]
+
+
+def test_an_event_without_bootstrap_servers_is_not_simulated() -> None:
+    # It once named its topic after its first server, and a list without one failed.
+    sim = make_sim(stack(fn("a", custom(servers="[]")), fn("b", custom(servers="[b:9092]"))))
+    (topic,) = sim.services["kafka"].values()
+    assert [c.target for c in topic.consumers] == ["b"]
+
+
+def same_named_topics(tmp_path: Path) -> Session:
+    """A stack reading `orders` on self-managed brokers and on its own MSK cluster."""
+    cluster = fn(
+        "m",
+        "        - type: kafka-topic\n          properties:\n"
+        "            kafkaClusterName: events\n            topicName: orders\n",
+    )
+    text = "resources:\n  events:\n    type: kafka-cluster\n" + fn("a", custom()) + cluster
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    return Session.open(tmp_path / "stacktape.yml", start_ms=START)
+
+
+def test_same_named_topics_have_record_ids_of_their_own(tmp_path: Path) -> None:
+    session = same_named_topics(tmp_path)
+    events = capture_inputs(session.sim, lambda inp: inp.event())
+    one = execute(session, "produce orders@b-1.example.com:9092 v --partition 0").data
+    two = execute(session, "produce orders@events v --partition 0").data
+    assert one["record_id"] == "orders@b-1.example.com:9092-0@0"
+    assert two["record_id"] == "orders@events-0@0"
+    execute(session, "advance 5s")
+    # Lambda still keys the batch by the topic's own name.
+    assert [list(e["records"]) for e in events] == [["orders-0"], ["orders-0"]]
+    text = execute(session, "explain orders@events-0@0").text
+    assert "orders@b-1" not in text
+    assert [line.split()[2] for line in text.splitlines()] == ["orders@events", "m", "m", "m"]
+
+
+def test_a_name_two_topics_share_is_refused_saying_which(tmp_path: Path) -> None:
+    session = same_named_topics(tmp_path)
+    with pytest.raises(CommandError) as err:
+        execute(session, "produce orders v")
+    assert err.value.message == (
+        "2 Kafka topics are called 'orders', on different clusters: "
+        "orders@b-1.example.com:9092, orders@events"
+    )
+    assert "orders@b-1.example.com:9092" in (err.value.hint or "")
+    assert list(session.sim.trace.records) == []
+
+
 def test_the_same_commands_give_the_same_trace() -> None:
     def run() -> list[str]:
         session = Session.open(EXAMPLE, start_ms=START)
@@ -298,7 +369,9 @@ def session() -> Session:
         ("produce nothing-like-it x", "no Kafka topic named", "audit, order-events"),
         ("produce orderWorker x", "'orderWorker' is a function", None),
         ("produce order-events x --partition 3", "UNKNOWN_TOPIC_OR_PARTITION", "0 to 2"),
-        ("produce order-events x --partition -1", "--partition must be a whole number", None),
+        ("produce order-events x --partition -1", "--partition must be a whole number", "0 to 2"),
+        ("produce order-events x --partition 1.5", "--partition must be a whole number", "0 to 2"),
+        ("produce x order-events", "no Kafka topic named 'x'", "TOPIC comes before VALUE"),
         ("produce order-events x --header novalue", "--header needs KEY=VALUE", None),
         ("produce order-events x --header =v", "--header needs KEY=VALUE", None),
         ("show kafka-topic", "show kafka-topic needs a Kafka topic name", "kafka-topics"),
@@ -359,3 +432,25 @@ def test_explain_follows_a_record_to_its_commit(session: Session) -> None:
         "invocation.succeeded",
         "kafka.offset_committed",
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "message", "hint"),
+    [
+        (
+            "order-events-0@1",
+            "partition 0 of order-events has no record at offset 1 yet",
+            "its next offset is 1",
+        ),
+        ("order-events-7@0", "order-events has no partition 7", "its partitions are 0 to 2"),
+        ("audit-2@0", "partition 2 of audit has no record at offset 0 yet", "next offset is 0"),
+    ],
+)
+def test_explain_of_a_record_never_produced_says_what_the_topic_holds(
+    session: Session, key: str, message: str, hint: str
+) -> None:
+    execute(session, "produce order-events a --partition 0")
+    with pytest.raises(CommandError) as err:
+        execute(session, f"explain {key}")
+    assert err.value.message == message
+    assert hint in (err.value.hint or "")

@@ -128,7 +128,7 @@ def _closed_values(session: Session, arg: Arg) -> set[str] | None:
     if arg.choices and arg.kind in (r.HTTP_METHOD, r.WORD):
         return set(arg.choices)
     kind = r.QUEUE if arg.kind == r.DLQ else arg.kind
-    if kind in r.RESOURCE_KIND_TYPES or kind in (r.SCHEDULED, "bucket", "batch-job"):
+    if kind in r.RESOURCE_KIND_TYPES or kind in (r.SCHEDULED, "bucket", "batch-job", r.KAFKA_TOPIC):
         return set(complete_values(session, kind))
     return None
 

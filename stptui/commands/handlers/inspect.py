@@ -21,7 +21,11 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_routes,
     _show_rules,
 )
-from stptui.commands.handlers.kafka import show_kafka_topic, show_kafka_topics
+from stptui.commands.handlers.kafka import (
+    show_kafka_topic,
+    show_kafka_topics,
+    unproduced_record,
+)
 from stptui.commands.handlers.logs import show_logs
 from stptui.commands.handlers.state_machines import (
     explain_execution,
@@ -800,6 +804,9 @@ def _not_explained(sim: Simulator, key: str) -> None:
                 f"{key!r} is too short a prefix: give at least {MIN_PREFIX} characters of the id",
                 f"ids that start with it: {shown}",
             )
+    unproduced = unproduced_record(sim, key)
+    if unproduced is not None:
+        raise CommandError(*unproduced)
     raise CommandError(
         f"nothing in the trace mentions {quoted(key)}",
         "give a message, event or invocation id (see `show trace`), or an object key",

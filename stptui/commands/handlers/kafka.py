@@ -3,6 +3,8 @@ and show a topic with each consumer group's committed offsets."""
 
 from __future__ import annotations
 
+import re
+
 from stptui.commands.handlers.base import command, whole_number
 from stptui.commands.registry import (
     KAFKA_TOPIC,
@@ -18,6 +20,9 @@ from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.kafka import KafkaConsumer, KafkaError, KafkaTopic, lookup_topic
+
+# A record id: the topic as the simulator names it, its partition and offset.
+_RECORD_ID = re.compile(r"(?P<topic>.+)-(?P<partition>[0-9]+)@(?P<offset>[0-9]+)")
 
 
 def _records(n: int) -> str:
@@ -79,7 +84,12 @@ def cmd_produce(session: Session, call: Call) -> CommandResult:
     key = call.opts.get("key")
     headers = _headers(call.opts.get("header", []))
     raw = call.opts.get("partition")
-    partition = None if raw is None else whole_number(raw, "--partition", minimum=0)
+    try:
+        partition = None if raw is None else whole_number(raw, "--partition", minimum=0)
+    except CommandError as exc:
+        # The topic's own range is the fix, not whole_number's general bounds.
+        exc.hint = f"its partitions are 0 to {len(topic.partitions) - 1}"
+        raise
     try:
         record = topic.produce(
             value.encode("utf-8", "surrogatepass"),
@@ -178,3 +188,27 @@ def show_kafka_topics(sim: Simulator) -> CommandResult:
         )
     text = "" if rows else "no function of this stack reads a Kafka topic"
     return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+
+
+def unproduced_record(sim: Simulator, key: str) -> tuple[str, str] | None:
+    """Why `explain KEY` finds nothing when KEY is the id of a record no topic holds (a
+    partition the topic lacks, an offset not produced yet): (message, hint), or None when
+    KEY is no such id."""
+    match = _RECORD_ID.fullmatch(key)
+    topic = sim.services.get("kafka", {}).get(match["topic"]) if match else None
+    if match is None or topic is None:
+        return None
+    index, offset = int(match["partition"]), int(match["offset"])
+    look = f"`show kafka-topic {topic.name}` shows what it holds"
+    if index >= len(topic.partitions):
+        return (
+            f"{topic.name} has no partition {index}",
+            f"its partitions are 0 to {len(topic.partitions) - 1}; {look}",
+        )
+    part = topic.partitions[index]
+    if offset < part.next_offset:
+        return None
+    return (
+        f"partition {index} of {topic.name} has no record at offset {offset} yet",
+        f"its next offset is {part.next_offset}; {look}",
+    )

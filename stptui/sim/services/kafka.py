@@ -98,10 +98,13 @@ def partition_of_key(key: bytes, count: int) -> int:
 class Partition:
     """One partition of a topic: the records it still holds, oldest first."""
 
-    def __init__(self, topic_name: str, index: int) -> None:
+    def __init__(self, name: str, topic: str, index: int) -> None:
         self.index = index
+        # What record ids start with: the topic as the simulator names it, unique even
+        # when two clusters hold a topic of the same name (`orders@events-0`).
+        self.id = f"{name}-{index}"
         # The `topic-partition` key Lambda groups a batch's records under.
-        self.id = f"{topic_name}-{index}"
+        self.key = f"{topic}-{index}"
         self.records: deque[KafkaRecord] = deque()
         self.next_offset = 0
 
@@ -209,7 +212,7 @@ class KafkaTopic(StreamSource):
         self.bootstrap = bootstrap
         self.cluster = cluster
         self.max_bytes = SERVERLESS_MAX_BYTES if source == MSK else SELF_MANAGED_MAX_BYTES
-        self.shards = [Partition(topic, i) for i in range(PARTITIONS)]
+        self.shards = [Partition(name, topic, i) for i in range(PARTITIONS)]
         self._round_robin = 0
 
     @property
@@ -227,11 +230,13 @@ class KafkaTopic(StreamSource):
         """The event Lambda invokes a function with: the records by `topic-partition`."""
         grouped: dict[str, list[dict[str, Any]]] = {}
         for r in records:
-            grouped.setdefault(r.shard.id, []).append(r.as_event_record(self.topic))
+            grouped.setdefault(r.shard.key, []).append(r.as_event_record(self.topic))
         event: dict[str, Any] = {"eventSource": self.source}
         if self.source == MSK:
             event["eventSourceArn"] = self.arn
-        event["bootstrapServers"] = ",".join(self.bootstrap)
+        # Each mapping's event names the bootstrap servers its own event lists.
+        assert isinstance(consumer, KafkaConsumer)
+        event["bootstrapServers"] = ",".join(consumer.bootstrap)
         event["records"] = grouped
         return event
 
@@ -309,8 +314,16 @@ class KafkaConsumer(StreamConsumer):
     started_names = (*tk.STARTED_FIELDS, "topic", "partition", "record_ids")
     retried_kind = tk.KAFKA_BATCH_RETRIED
 
-    def __init__(self, sim: Simulator, topic: KafkaTopic, target: str, settings: Settings):
+    def __init__(
+        self,
+        sim: Simulator,
+        topic: KafkaTopic,
+        target: str,
+        settings: Settings,
+        bootstrap: list[str],
+    ) -> None:
         super().__init__(sim, topic, target, False, settings)
+        self.bootstrap = bootstrap
         # Stacktape sets no FunctionResponseTypes: a batchItemFailures answer is ignored.
         self.report_failures = False
         self.commits: dict[int, int] = {}
@@ -388,7 +401,8 @@ def topic_source(sim: Simulator, trig: Trigger) -> tuple[str, str, list[str], st
         servers = custom.get("bootstrapServers")
         if isinstance(servers, str):
             servers = [servers]
-        if not isinstance(topic, str) or not topic or not isinstance(servers, list):
+        # A mapping needs a bootstrap server to reach the cluster (none: not simulated).
+        if not isinstance(topic, str) or not topic or not isinstance(servers, list) or not servers:
             return None
         if not all(isinstance(s, str) for s in servers):
             return None
@@ -404,7 +418,17 @@ def topic_source(sim: Simulator, trig: Trigger) -> tuple[str, str, list[str], st
 
 def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     """The simulated Kafka topic called `name`, or a SimError with a did-you-mean."""
+    from stptui.sim.engine import SimError
+
     topics: dict[str, KafkaTopic] = sim.services.get("kafka", {})
+    # A name several clusters' topics share is no simulated topic's name: say which.
+    shared = sorted(k for k, t in topics.items() if t.topic == name and k != name)
+    if shared:
+        raise SimError(
+            f"{len(shared)} Kafka topics are called {name!r}, on different clusters: "
+            f"{', '.join(shared)}",
+            f"name one as `show kafka-topics` does, e.g. {shared[0]}",
+        )
     sns = (
         f"{name!r} is an sns-topic, not a Kafka topic",
         f"publish to it with publish-sns {name} MESSAGE",
@@ -419,30 +443,66 @@ def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     )
 
 
+class _Group:
+    """The events that read one topic, while `wire` gathers them."""
+
+    def __init__(self, topic: str, cluster: str, servers: list[str]) -> None:
+        self.topic = topic
+        self.cluster = cluster
+        self.servers = servers
+        # (config order, function, event, its bootstrap servers)
+        self.events: list[tuple[int, str, Trigger, list[str]]] = []
+
+
 def wire(sim: Simulator) -> None:
     """Build a topic per distinct topic the functions' `kafka-topic` events read, and a
     mapping per event, in config order.
 
-    A topic is named as the config names it; when two distinct topics share a name, each
-    is named `topic@cluster` (or `topic@first-bootstrap-server`)."""
-    found: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, Trigger]]] = {}
+    Two self-managed events read one topic when they name it alike and their bootstrap
+    servers share a broker: a broker belongs to one cluster, and a bootstrap list may name
+    any of the cluster's brokers, in any order. A topic is named as the config names it;
+    when two distinct topics share a name, each is named `topic@cluster` (or
+    `topic@first-bootstrap-server`)."""
+    groups: list[_Group] = []
+    order = 0
     for w in sim.stack.workloads:
         if w.type != "function" or w.name not in sim.functions:
             continue
         for trig in w.events:
             src = topic_source(sim, trig) if trig.type == "kafka-topic" else None
-            if src is not None:
-                topic, _, servers, cluster = src
-                found.setdefault((topic, cluster, tuple(servers)), []).append((w.name, trig))
-    names = [k[0] for k in found]
+            if src is None:
+                continue
+            topic, _, servers, cluster = src
+            same = [
+                g
+                for g in groups
+                if g.topic == topic
+                and g.cluster == cluster
+                and (cluster or not set(g.servers).isdisjoint(servers))
+            ]
+            if same:
+                # This event may join topics seen apart so far: one group takes them all.
+                group = same[0]
+                for other in same[1:]:
+                    group.servers += other.servers
+                    group.events += other.events
+                    groups.remove(other)
+                group.servers = list(dict.fromkeys(group.servers + servers))
+            else:
+                group = _Group(topic, cluster, list(dict.fromkeys(servers)))
+                groups.append(group)
+            group.events.append((order, w.name, trig, servers))
+            order += 1
+    names = [g.topic for g in groups]
     topics: dict[str, KafkaTopic] = {}
     sim.services["kafka"] = topics
-    for (topic, cluster, servers), events in found.items():
-        name = topic if names.count(topic) == 1 else f"{topic}@{cluster or servers[0]}"
-        if cluster:
-            kt = KafkaTopic(sim, name, topic, MSK, list(servers), sim.arn(cluster), cluster)
+    for g in groups:
+        name = g.topic if names.count(g.topic) == 1 else f"{g.topic}@{g.cluster or g.servers[0]}"
+        if g.cluster:
+            kt = KafkaTopic(sim, name, g.topic, MSK, g.servers, sim.arn(g.cluster), g.cluster)
         else:
-            kt = KafkaTopic(sim, name, topic, SELF_MANAGED, list(servers))
+            kt = KafkaTopic(sim, name, g.topic, SELF_MANAGED, g.servers)
         topics[name] = kt
-        for target, trig in events:
-            kt.consumers.append(KafkaConsumer(sim, kt, target, kafka_settings(trig.properties)))
+        for _, target, trig, servers in sorted(g.events, key=lambda e: e[0]):
+            settings = kafka_settings(trig.properties)
+            kt.consumers.append(KafkaConsumer(sim, kt, target, settings, list(servers)))
