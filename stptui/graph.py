@@ -5,15 +5,17 @@
 * one node per resource (id = resource name), plus nodes for what the config points at
   without defining: references to undefined resources (`missing`), resource names written
   where an ARN belongs (`<name> (not an ARN)`, also `missing`), the default event bus
-  (`bus:default`), schedules (`schedule:<owner>:<index>`), `aws:*` connectTo macros and
-  ARNs outside the stack (`arn:...`);
+  (`bus:default`), schedules (`schedule:<owner>:<index>`), the Kafka topics functions'
+  `kafka-topic` events read (`kafka:<topic>`, named as the simulator names them), `aws:*`
+  connectTo macros and ARNs outside the stack (`arn:...`);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
-  `bus-notification`, `task` (a state machine's Task state invoking a stack function,
-  sending to a queue, publishing to a topic, putting events on a bus, writing a table's
-  item, submitting a batch job or starting another state machine's execution) and `read`
-  (a Task state's `dynamodb:getItem`, a Distributed Map's ItemReader over a bucket), each
-  resolved as the simulator resolves it. Edge keys are stable strings (`trigger:<index>`,
-  `connect`, `redrive`, `destination:onFailure`, `task:<state>`, `read:<state>`, ...) so
+  `bus-notification`, `hosts` (a `kafka-cluster` of the stack to a topic on it), `task` (a
+  state machine's Task state invoking a stack function, sending to a queue, publishing to a
+  topic, putting events on a bus, writing a table's item, submitting a batch job or
+  starting another state machine's execution) and `read` (a Task state's
+  `dynamodb:getItem`, a Distributed Map's ItemReader over a bucket), each resolved as the
+  simulator resolves it. Edge keys are stable strings (`trigger:<index>`, `connect`,
+  `redrive`, `hosts`, `destination:onFailure`, `task:<state>`, `read:<state>`, ...) so
   parallel edges stay distinct and the graph is the same on every build.
 
 Queries (`upstream`, `downstream`, `reachable_from_stimulus`, `neighbourhood`) and exports
@@ -75,6 +77,7 @@ DESTINATION = "destination"
 BUS_NOTIFICATION = "bus-notification"
 TASK = "task"
 READ = "read"
+HOSTS = "hosts"
 EDGE_KINDS: tuple[str, ...] = (
     TRIGGER,
     CONNECT,
@@ -82,20 +85,22 @@ EDGE_KINDS: tuple[str, ...] = (
     DELIVERY_FAILURE,
     DESTINATION,
     BUS_NOTIFICATION,
+    HOSTS,
     TASK,
     READ,
 )
-# Edges along which a message, event, object or invocation actually travels. `connect` is
-# only a permission (the code *may* use it), and `read` only fetches from its target, so
-# neither is among them.
+# Edges along which a message, event, object or invocation actually travels (a record
+# produced to a cluster travels through its topic). `connect` is only a permission (the
+# code *may* use it), and `read` only fetches from its target, so neither is among them.
 FLOW_KINDS: frozenset[str] = frozenset(
-    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, TASK}
+    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, HOSTS, TASK}
 )
 # connectTo targets that come after the workload that connects to them in the layering: it
 # fills the queue, it starts the state machine's executions.
 _FED_BY_CONNECT: frozenset[str] = frozenset({"sqs-queue", "state-machine"})
 
 DEFAULT_BUS_ID = "bus:default"
+KAFKA_TOPIC_KIND = "kafka-topic"
 
 # Node kinds that only start pipelines; they go in the first layer.
 SOURCE_KINDS: frozenset[str] = frozenset(
@@ -108,6 +113,7 @@ SOURCE_KINDS: frozenset[str] = frozenset(
         "websocket-api-gateway",
         "appsync-api",
         "kafka-cluster",
+        KAFKA_TOPIC_KIND,
     }
 )
 # connectTo targets the code can put work into: send, publish, put an object, invoke, start
@@ -155,10 +161,14 @@ class _Builder:
         self.edge_ids: set[tuple[str, str, str]] = set()
         self.edges: list[tuple[str, str, str]] = []  # (u, v, kind), for the layering
         self.value_marks = stack.source.value_marks
+        # The topic each simulated `kafka-topic` event reads, by (owner, index): the name
+        # the simulator gives it, and its identity (see `_kafka_topics`).
+        self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
 
     def build(self) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
             self._add_resource(res)
+        self._kafka_topics()
         for res in self.stack.resources.values():
             if isinstance(res, Workload):
                 for trig in res.events:
@@ -398,8 +408,14 @@ class _Builder:
             source = self._ref(t.api)
             attrs["field"] = t.field_name
         elif isinstance(t, KafkaTopicTrigger):
-            source = self._ref(t.cluster) if t.cluster is not None else None
-            attrs["topic"] = t.topic
+            topic = self._kafka_topic_node(t)
+            if topic is not None:
+                source = topic
+                # customKafkaConfiguration's topicName too, which the model keeps raw.
+                attrs["topic"] = self.g.nodes[topic]["props"]["topic"]
+            else:  # not simulated (a cluster outside the stack): from what it names
+                source = self._ref(t.cluster) if t.cluster is not None else None
+                attrs["topic"] = t.topic
         elif isinstance(t, CloudWatchLogTrigger):
             # A subscription filter: the log group's owner feeds the subscriber.
             source = self._ref(t.log_group)
@@ -411,6 +427,57 @@ class _Builder:
             attrs.update(container=t.container, container_port=t.container_port)
         if source is not None:
             self._edge(source, t.owner, f"trigger:{t.index}", TRIGGER, t.path, **attrs)
+
+    def _kafka_topics(self) -> None:
+        """Name the topics the functions' `kafka-topic` events read as the simulator names
+        them (`kafka.topic_groups`): a name two distinct topics share gets `@` and where each
+        lives."""
+        functions = {w.name for w in self.stack.workloads if isinstance(w, Function)}
+        if not any(
+            isinstance(t, KafkaTopicTrigger)
+            for w in self.stack.workloads
+            if w.name in functions
+            for t in w.events
+        ):
+            return
+        # Lazily: the simulator's Kafka module is needed only by a stack that reads a topic.
+        from stptui.sim.services import kafka
+
+        self.kafka = {
+            (owner, trig.index): (g.name, (g.topic, g.cluster, tuple(g.servers)))
+            for g in kafka.topic_groups(self.stack, functions)
+            for _, owner, trig in g.events
+        }
+
+    def _kafka_topic_node(self, t: KafkaTopicTrigger) -> str | None:
+        """The node of the topic a simulated `kafka-topic` event reads, made at its first
+        reader: outside the stack on self-managed brokers, or on the stack's cluster (with
+        a `hosts` edge from it)."""
+        found = self.kafka.get((t.owner, t.index))
+        if found is None:
+            return None
+        name, (topic, cluster, servers) = found
+        ppath = (*t.path, "properties")
+        props: dict[str, Any] = {"topic": topic}
+        if cluster:
+            props["cluster"] = cluster
+            where = (*ppath, "topicName")
+        else:
+            props["bootstrap_servers"] = ",".join(servers)
+            where = (*ppath, "customKafkaConfiguration", "topicName")
+        node = self._synthetic(
+            "kafka",
+            name,
+            f"kafka:{name}",
+            where,
+            kind=KAFKA_TOPIC_KIND,
+            label=name,
+            props=props,
+            external=not cluster,
+        )
+        if cluster:
+            self._edge(cluster, node, HOSTS, HOSTS, (*ppath, "kafkaClusterName"), topic=topic)
+        return node
 
     def _authorizer(self, gateway: str | None, t: WebSocketTrigger) -> None:
         """The Lambda authorizer a WebSocket API invokes on `$connect`: a trigger edge from
@@ -671,6 +738,15 @@ def _longest_path_layers(succ: dict[str, list[str]], base: Callable[[str], int])
 # -- queries ---------------------------------------------------------------------------------
 
 
+def kafka_topic_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
+    """The node of each Kafka topic, by the name the simulator knows it by (its label)."""
+    return {
+        str(attrs.get("label")): n
+        for n, attrs in g.nodes(data=True)
+        if attrs.get("kind") == KAFKA_TOPIC_KIND
+    }
+
+
 def _check(g: nx.MultiDiGraph, node: str) -> None:
     if node not in g:
         raise nx.NodeNotFound(f"no node {node!r} in the graph")
@@ -900,6 +976,8 @@ def edge_label(d: dict[str, Any]) -> str:
         return f"destination({d.get('condition')})"
     if kind in (TASK, READ):
         return _state_label(d)
+    if kind == HOSTS:
+        return f"hosts({d.get('topic')})"
     return str(kind)
 
 
@@ -957,6 +1035,7 @@ _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "websocket-api-gateway": ("([", "])"),
     "appsync-api": ("([", "])"),
     "kafka-cluster": ("[[", "]]"),
+    KAFKA_TOPIC_KIND: ("[[", "]]"),
     "schedule": ("(", ")"),
     "bucket": ("[(", ")]"),
     "external": (">", "]"),
@@ -969,6 +1048,7 @@ _MERMAID_ARROWS: dict[str, str] = {
     DELIVERY_FAILURE: "--x",
     DESTINATION: "--o",
     BUS_NOTIFICATION: "-->",
+    HOSTS: "-->",
     TASK: "-->",
     READ: "-.->",
 }
@@ -1027,6 +1107,7 @@ _DOT_SHAPES: dict[str, str] = {
     "websocket-api-gateway": "house",
     "appsync-api": "house",
     "kafka-cluster": "cds",
+    KAFKA_TOPIC_KIND: "cds",
     "schedule": "ellipse",
     "bucket": "folder",
     "external": "note",
@@ -1040,6 +1121,7 @@ _DOT_STYLES: dict[str, str] = {
     DELIVERY_FAILURE: "bold",
     DESTINATION: "dotted",
     BUS_NOTIFICATION: "solid",
+    HOSTS: "solid",
     TASK: "solid",
     READ: "dashed",
 }
@@ -1114,6 +1196,8 @@ __all__ = [
     "DESTINATION",
     "EDGE_KINDS",
     "FLOW_KINDS",
+    "HOSTS",
+    "KAFKA_TOPIC_KIND",
     "READ",
     "REDRIVE",
     "TASK",
@@ -1121,6 +1205,7 @@ __all__ = [
     "build_graph",
     "downstream",
     "edge_label",
+    "kafka_topic_nodes",
     "neighbourhood",
     "reachable_from_stimulus",
     "to_dot",

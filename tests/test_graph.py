@@ -340,6 +340,9 @@ resources:
             snsTopicName: alerts
             filterPolicy: {severity: [high]}
             onDeliveryFailure: {sqsQueueName: ruleDlq}
+        - type: kafka-topic
+          properties: {kafkaClusterName: broker, topicName: orders}
+  broker: {type: kafka-cluster}
   nightly:
     type: batch-job
     properties:
@@ -402,6 +405,8 @@ def test_every_edge_kind_is_built(every_kind: nx.MultiDiGraph) -> None:
         ("nightly", "alerts", "connect"),
         ("flow", "worker", "task"),
         ("flow", "uploads", "read"),
+        ("broker", "kafka:orders", "hosts"),
+        ("kafka:orders", "worker", "trigger"),
     }
     assert {d["kind"] for _, _, d in g.edges(data=True)} == set(EDGE_KINDS)
 

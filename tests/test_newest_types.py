@@ -434,7 +434,9 @@ def test_the_graph_draws_the_newest_types_and_their_edges() -> None:
         "realtime --authorizer(of handler $connect)--> authorizer",
         "graph (appsync-api, auth user-auth-pool)",
         "graph --appsync(Query.user)--> handler",
-        "events --kafka(orders)--> handler",
+        # The topic the event reads is a node of its own, on the cluster that hosts it.
+        "events --hosts(orders)--> kafka:orders",
+        "kafka:orders --kafka(orders)--> handler",
         "handler ..connect..> ledger [STP_LEDGER_ENDPOINT STP_LEDGER_PORT",
         "handler ..connect..> mailer [STP_MAILER_IDENTITY",
         "ledger (dsql-database)",
@@ -460,7 +462,8 @@ def test_the_tui_diagram_draws_every_newest_type() -> None:
     assert {
         ("realtime", "handler", "trigger"),
         ("graph", "handler", "trigger"),
-        ("events", "handler", "trigger"),
+        ("events", "kafka:orders", "hosts"),
+        ("kafka:orders", "handler", "trigger"),
         ("handler", "ledger", "connect"),
     } <= edges
 

@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`, `y` and `f`
+"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`, `y` and `f`
 (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -34,6 +34,7 @@ from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, RuleBox
 from stptui.tui.screens.restore_dialog import RestoreDialog
 
@@ -100,6 +101,20 @@ def test_put_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def
     examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
     clicks = Session.open(examples / "clickstream.yml", start_ms=START)
     app = DialogHost(lambda s, run: PutRecordDialog(s, None, run), clicks)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_produce_dialog_with_a_key_and_headers(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#produce-key", Input).value = "customer-1"
+        screen.query_one("#produce-headers", TextArea).text = "source=checkout\nretry=0"
+        await pilot.pause()
+
+    orders = Session.open(EXAMPLES / "kafka-orders.yml", start_ms=START)
+    execute(orders, "produce order-events '{\"orderId\": 1}' --key customer-1")
+    app = DialogHost(lambda s, run: ProduceDialog(s, "orderWorker", run), orders)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -29,7 +29,7 @@ from textual.widgets import Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
-from stptui.graph import build_graph
+from stptui.graph import KAFKA_TOPIC_KIND, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
@@ -52,6 +52,7 @@ from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
 from stptui.tui.widgets.agenda_pane import AgendaPane
@@ -93,6 +94,7 @@ EXPLAIN_KEYS = (
     "execution_id",
     "request_id",
     "sequence_number",
+    "record_id",
     "key",
     "execution_arn",
 )
@@ -102,6 +104,7 @@ EXPLAIN_TIME = re.compile(r"\S+Z  ")
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
     PutRecordDialog,
+    ProduceDialog,
     ItemDialog,
     StartExecutionDialog,
     AnswerTaskDialog,
@@ -212,6 +215,13 @@ class StptuiApp(App[None]):
             "Put record",
             id="put-record",
             tooltip="Put a data record on a Kinesis stream",
+        ),
+        Binding(
+            "m",
+            "produce",
+            "Produce",
+            id="produce",
+            tooltip="Produce a record to a Kafka topic a function reads",
         ),
         Binding(
             "i",
@@ -416,6 +426,14 @@ class StptuiApp(App[None]):
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
+        # A Kafka topic's node is `kafka:NAME`: its own records (named NAME) and its
+        # readers' touch it.
+        nodes = kafka_topic_nodes(self.graph)
+        for topic in sim.services["kafka"].values():
+            node = nodes.get(topic.name)
+            if node is not None:
+                for name in (topic.name, *(c.target for c in topic.consumers)):
+                    self._streams_read_by.setdefault(name, set()).add(node)
         self._pending.clear()
         self._touched.clear()
         self._frame_queued = False
@@ -623,7 +641,7 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, tables, state machines (with a callback task, for `a`),
+        HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for `a`),
         schedules, log groups, lifecycle rules that archive (for `o`) or buses with an archive
         (for `y`). A key that is not shown does nothing, rather than opening an empty picker
         or a warning. `http` also reaches a load balancer."""
@@ -635,6 +653,7 @@ class StptuiApp(App[None]):
         needs = {
             "send": sim.queues,
             "put_record": sim.services["streams"],
+            "produce": sim.services["kafka"],
             "item": sim.services["tables"],
             "start_execution": sim.services["state_machines"],
             "answer_task": self._has_callbacks,
@@ -837,6 +856,15 @@ class StptuiApp(App[None]):
         """Open the put-record dialog on the selected stream (or the one the selected
         function reads, or the stack's first)."""
         self.push_screen(PutRecordDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_produce(self) -> None:
+        """Open the produce dialog on the selected Kafka topic (or the one the selected
+        function reads, or the stack's first)."""
+        node = self.graph.nodes.get(self.selected) if self.selected is not None else None
+        # A topic's node is `kafka:NAME`; the dialog knows topics by NAME.
+        is_topic = node is not None and node.get("kind") == KAFKA_TOPIC_KIND
+        selected = str(node["label"]) if is_topic and node is not None else self.selected
+        self.push_screen(ProduceDialog(self.session, selected, self.run_command), self._ran)
 
     def action_item(self) -> None:
         """Open the item dialog on the selected table (or the one whose stream the selected

@@ -83,6 +83,8 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     graphs.BUS_NOTIFICATION: EdgeStyle(
         "bus notification", "light", "·", "·", "►", "◄", Style(color="cyan")
     ),
+    # A cluster to a topic on it: records travel on to the topic's readers.
+    graphs.HOSTS: EdgeStyle("hosts topic", "light", "─", "│", "►", "◄", Style(color="cyan")),
     graphs.TASK: EdgeStyle("task", "light", "─", "│", "►", "◄", Style(color="green")),
     graphs.READ: EdgeStyle("read", "light", "╌", "╎", "►", "◄", Style(color="green", dim=True)),
 }
@@ -142,6 +144,7 @@ KIND_ICONS: dict[str, str] = {
     "network-load-balancer": "⇄",
     # Streams of records a consumer polls.
     "kafka-cluster": "≋",
+    graphs.KAFKA_TOPIC_KIND: "≋",
     "kinesis-stream": "≋",
     # Tables a workload connects to.
     "relational-database": "⊞",
@@ -164,6 +167,7 @@ KIND_WORDS: dict[str, str] = {
     "websocket-api-gateway": "websocket api",
     "appsync-api": "appsync api",
     "schedule": "schedule",
+    graphs.KAFKA_TOPIC_KIND: "kafka topic",
     "relational-database": "database",
     "dynamo-db-table": "dynamodb table",
     "aws-service": "aws service",

@@ -31,6 +31,7 @@ Entry = tuple[str, Callable[[], object], str]
 DIALOG_ACTIONS = (
     "send",
     "put_record",
+    "produce",
     "item",
     "start_execution",
     "answer_task",

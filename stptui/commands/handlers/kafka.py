@@ -36,7 +36,7 @@ def _topic(sim: Simulator, name: str) -> KafkaTopic:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _headers(pairs: list[str]) -> list[tuple[str, bytes]]:
+def parse_headers(pairs: list[str]) -> list[tuple[str, bytes]]:
     """`--header k=v` values, in order (Kafka allows a key more than once)."""
     out = []
     for pair in pairs:
@@ -82,7 +82,7 @@ def cmd_produce(session: Session, call: Call) -> CommandResult:
     topic = _topic(sim, call.args["topic"])
     value: str = call.args["value"]
     key = call.opts.get("key")
-    headers = _headers(call.opts.get("header", []))
+    headers = parse_headers(call.opts.get("header", []))
     raw = call.opts.get("partition")
     try:
         partition = None if raw is None else whole_number(raw, "--partition", minimum=0)

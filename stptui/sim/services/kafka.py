@@ -36,7 +36,7 @@ from stptui.sim.services.stream import (
 )
 
 if TYPE_CHECKING:
-    from stptui.config.model import Trigger
+    from stptui.config.model import Stack, Trigger
     from stptui.sim.engine import Simulator
 
 # Every simulated topic has this many partitions (a choice: a broker's own default,
@@ -156,9 +156,7 @@ class KafkaRecord:
     @property
     def size(self) -> int:
         """The record's bytes as the broker counts them: key, value and headers."""
-        key = len(self.key) if self.key is not None else 0
-        heads = sum(len(k.encode("utf-8", "surrogatepass")) + len(v) for k, v in self.headers)
-        return key + len(self.value) + heads
+        return record_size(self.value, self.key, self.headers)
 
     def as_event_record(self, topic: str) -> dict[str, Any]:
         """The record as Lambda puts it in the event: key and value in base64 (no `key` for
@@ -175,6 +173,12 @@ class KafkaRecord:
         out["value"] = base64.b64encode(self.value).decode("ascii")
         out["headers"] = [{k: list(v)} for k, v in self.headers]
         return out
+
+
+def record_size(value: bytes, key: bytes | None, headers: list[tuple[str, bytes]]) -> int:
+    """A record's bytes as the broker counts them: key, value and headers."""
+    heads = sum(len(k.encode("utf-8", "surrogatepass")) + len(v) for k, v in headers)
+    return (len(key) if key is not None else 0) + len(value) + heads
 
 
 def _b64_len(n: int) -> int:
@@ -263,6 +267,25 @@ class KafkaTopic(StreamSource):
             return partition_of_key(key, count)
         return self._round_robin % count
 
+    def check_produce(
+        self,
+        value: bytes,
+        key: bytes | None,
+        headers: list[tuple[str, bytes]],
+        partition: int | None,
+    ) -> int:
+        """The partition a record would go to, or KafkaError for one the broker would
+        refuse; nothing changes (`produce` runs it first, the TUI's dialog as it is typed)."""
+        index = self.pick_partition(key, partition)
+        size = record_size(value, key, headers)
+        if size > self.max_bytes:
+            raise KafkaError(
+                f"MESSAGE_TOO_LARGE: the record is {size:,} bytes; {self.topic} takes "
+                f"at most {self.max_bytes:,}",
+                "send a smaller value (the broker's message.max.bytes)",
+            )
+        return index
+
     def produce(
         self,
         value: bytes,
@@ -274,17 +297,11 @@ class KafkaTopic(StreamSource):
         """Append a record to its partition at the next offset (KafkaError, and nothing
         changed, for one the broker refuses)."""
         headers = headers or []
-        index = self.pick_partition(key, partition)
+        index = self.check_produce(value, key, headers, partition)
         part = self.shards[index]
         sim = self.sim
         now = sim.clock.now
         record = KafkaRecord(part, part.next_offset, key, value, headers, now)
-        if record.size > self.max_bytes:
-            raise KafkaError(
-                f"MESSAGE_TOO_LARGE: the record is {record.size:,} bytes; {self.topic} takes "
-                f"at most {self.max_bytes:,}",
-                "send a smaller value (the broker's message.max.bytes)",
-            )
         if partition is None and key is None:
             self._round_robin += 1
         part.next_offset += 1
@@ -390,10 +407,11 @@ def kafka_settings(props: dict[str, Any]) -> Settings:
     return settings
 
 
-def topic_source(sim: Simulator, trig: Trigger) -> tuple[str, str, list[str], str] | None:
-    """What a `kafka-topic` event reads: (topic name, event source, bootstrap servers,
-    cluster name or ""), or None for one the simulator cannot read (an MSK cluster outside
-    the stack, a shape without a topic)."""
+def topic_identity(stack: Stack, trig: Trigger) -> tuple[str, str, tuple[str, ...]] | None:
+    """Which topic a `kafka-topic` event reads, from the config alone: (topic name, the
+    stack's `kafka-cluster` it is on or "", the bootstrap servers written for a self-managed
+    one or ()), or None for one the simulator cannot read (an MSK cluster outside the
+    stack, a shape without a topic or without a bootstrap server)."""
     props = trig.properties
     custom = props.get("customKafkaConfiguration")
     if isinstance(custom, dict):
@@ -406,14 +424,74 @@ def topic_source(sim: Simulator, trig: Trigger) -> tuple[str, str, list[str], st
             return None
         if not all(isinstance(s, str) for s in servers):
             return None
-        return topic, SELF_MANAGED, list(servers), ""
+        return topic, "", tuple(servers)
     cluster = props.get("kafkaClusterName")
     topic = props.get("topicName")
-    res = sim.stack.resources.get(cluster) if isinstance(cluster, str) else None
+    res = stack.resources.get(cluster) if isinstance(cluster, str) else None
     if res is None or res.type != "kafka-cluster" or not isinstance(topic, str) or not topic:
         return None
-    servers = sim.resource_param(res.name, "bootstrapServers")
-    return topic, MSK, servers.split(","), res.name
+    return topic, res.name, ()
+
+
+class TopicGroup:
+    """The events that read one topic: what the simulator makes one topic of, and the graph
+    one node, under `name`."""
+
+    def __init__(self, topic: str, cluster: str, servers: list[str]) -> None:
+        self.topic = topic
+        self.cluster = cluster
+        # The self-managed brokers all its events name between them (none on a cluster).
+        self.servers = servers
+        self.name = topic
+        # (config order, function, event)
+        self.events: list[tuple[int, str, Trigger]] = []
+
+
+def topic_groups(stack: Stack, functions: set[str]) -> list[TopicGroup]:
+    """The distinct topics the `kafka-topic` events of `functions` read, each with its
+    events in config order.
+
+    Two self-managed events read one topic when they name it alike and their bootstrap
+    servers share a broker: a broker belongs to one cluster, and a bootstrap list may name
+    any of the cluster's brokers, in any order. A topic is named as the config names it;
+    when two distinct topics share a name, each is named `topic@cluster` (or
+    `topic@first-bootstrap-server`)."""
+    groups: list[TopicGroup] = []
+    order = 0
+    for w in stack.workloads:
+        if w.type != "function" or w.name not in functions:
+            continue
+        for trig in w.events:
+            ident = topic_identity(stack, trig) if trig.type == "kafka-topic" else None
+            if ident is None:
+                continue
+            topic, cluster, servers = ident
+            same = [
+                g
+                for g in groups
+                if g.topic == topic
+                and g.cluster == cluster
+                and (cluster or not set(g.servers).isdisjoint(servers))
+            ]
+            if same:
+                # This event may join topics seen apart so far: one group takes them all.
+                group = same[0]
+                for other in same[1:]:
+                    group.servers += other.servers
+                    group.events += other.events
+                    groups.remove(other)
+                group.servers = list(dict.fromkeys([*group.servers, *servers]))
+            else:
+                group = TopicGroup(topic, cluster, list(dict.fromkeys(servers)))
+                groups.append(group)
+            group.events.append((order, w.name, trig))
+            order += 1
+    names = [g.topic for g in groups]
+    for g in groups:
+        g.events.sort(key=lambda e: e[0])
+        if names.count(g.topic) > 1:
+            g.name = f"{g.topic}@{g.cluster or g.servers[0]}"
+    return groups
 
 
 def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
@@ -443,66 +521,20 @@ def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     )
 
 
-class _Group:
-    """The events that read one topic, while `wire` gathers them."""
-
-    def __init__(self, topic: str, cluster: str, servers: list[str]) -> None:
-        self.topic = topic
-        self.cluster = cluster
-        self.servers = servers
-        # (config order, function, event, its bootstrap servers)
-        self.events: list[tuple[int, str, Trigger, list[str]]] = []
-
-
 def wire(sim: Simulator) -> None:
-    """Build a topic per distinct topic the functions' `kafka-topic` events read, and a
-    mapping per event, in config order.
-
-    Two self-managed events read one topic when they name it alike and their bootstrap
-    servers share a broker: a broker belongs to one cluster, and a bootstrap list may name
-    any of the cluster's brokers, in any order. A topic is named as the config names it;
-    when two distinct topics share a name, each is named `topic@cluster` (or
-    `topic@first-bootstrap-server`)."""
-    groups: list[_Group] = []
-    order = 0
-    for w in sim.stack.workloads:
-        if w.type != "function" or w.name not in sim.functions:
-            continue
-        for trig in w.events:
-            src = topic_source(sim, trig) if trig.type == "kafka-topic" else None
-            if src is None:
-                continue
-            topic, _, servers, cluster = src
-            same = [
-                g
-                for g in groups
-                if g.topic == topic
-                and g.cluster == cluster
-                and (cluster or not set(g.servers).isdisjoint(servers))
-            ]
-            if same:
-                # This event may join topics seen apart so far: one group takes them all.
-                group = same[0]
-                for other in same[1:]:
-                    group.servers += other.servers
-                    group.events += other.events
-                    groups.remove(other)
-                group.servers = list(dict.fromkeys(group.servers + servers))
-            else:
-                group = _Group(topic, cluster, list(dict.fromkeys(servers)))
-                groups.append(group)
-            group.events.append((order, w.name, trig, servers))
-            order += 1
-    names = [g.topic for g in groups]
+    """Build a topic per distinct topic the functions' `kafka-topic` events read (see
+    `topic_groups`), and a mapping per event, in config order."""
     topics: dict[str, KafkaTopic] = {}
     sim.services["kafka"] = topics
-    for g in groups:
-        name = g.topic if names.count(g.topic) == 1 else f"{g.topic}@{g.cluster or g.servers[0]}"
+    for g in topic_groups(sim.stack, set(sim.functions)):
         if g.cluster:
-            kt = KafkaTopic(sim, name, g.topic, MSK, g.servers, sim.arn(g.cluster), g.cluster)
+            bootstrap = sim.resource_param(g.cluster, "bootstrapServers").split(",")
+            kt = KafkaTopic(sim, g.name, g.topic, MSK, bootstrap, sim.arn(g.cluster), g.cluster)
         else:
-            kt = KafkaTopic(sim, name, g.topic, SELF_MANAGED, g.servers)
-        topics[name] = kt
-        for _, target, trig, servers in sorted(g.events, key=lambda e: e[0]):
+            kt = KafkaTopic(sim, g.name, g.topic, SELF_MANAGED, g.servers)
+        topics[g.name] = kt
+        for _, target, trig in g.events:
+            ident = topic_identity(sim.stack, trig)
+            servers = list(ident[2]) if ident and ident[2] else kt.bootstrap
             settings = kafka_settings(trig.properties)
-            kt.consumers.append(KafkaConsumer(sim, kt, target, settings, list(servers)))
+            kt.consumers.append(KafkaConsumer(sim, kt, target, settings, servers))

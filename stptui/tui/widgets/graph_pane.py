@@ -49,6 +49,7 @@ BADGE_ROOM: dict[str, int] = {
     "batch-job": len("0 run · 0 fail"),
     "schedule": len("next Mon 09:00"),
     "kinesis-stream": len("0 held · 0 to read"),
+    graphs.KAFKA_TOPIC_KIND: len("0 held · 0 to read"),
 }
 # A table with a stream counts its items and backlog (one without shows its kind).
 STREAM_TABLE_ROOM = len("0 items · 0 to read")
@@ -103,6 +104,12 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     stream = sim.services.get("streams", {}).get(node)
     if stream is not None:
         return _stream_counts(stream)
+    attrs = g.nodes[node]
+    if attrs.get("kind") == graphs.KAFKA_TOPIC_KIND:
+        # A topic's node is named `kafka:NAME`; the simulator knows it by its label.
+        topic = sim.services.get("kafka", {}).get(attrs.get("label"))
+        if topic is not None:
+            return _held_and_backlog(topic.held(), ("held", "held"), topic)
     table = sim.services.get("tables", {}).get(node)
     if table is not None and table.stream is not None:
         return _held_and_backlog(len(table.items), ("item", "items"), table.stream)
@@ -123,7 +130,6 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
             _counts((f"{running} run", run_style), (f"{failed} fail", fail_style)),
             _counts((f"{running}▸", run_style), (f"{failed}✗", fail_style)),
         ]
-    attrs = g.nodes[node]
     if attrs.get("kind") == "schedule":
         return [_next_fire(sim, attrs)]
     if attrs.get("missing"):

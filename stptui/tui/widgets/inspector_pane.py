@@ -1,7 +1,8 @@
 """The Inspector pane: everything about the selected resource in one scrollable page.
 
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
-(with the next fire times), a queue's counts, a stream's shards and readers, a load
+(with the next fire times), a queue's counts, a stream's shards and readers, a Kafka
+topic's partitions and consumer groups, a load
 balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a state
 machine's states and executions (`inspector_machines`), the environment the workload would
 get (its own variables and the exact `STP_*` names `connectTo` injects), recent invocations
@@ -51,6 +52,7 @@ from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
     bucket_section,
     bus_section,
+    kafka_section,
     load_balancer_section,
     stream_section,
     table_section,
@@ -235,6 +237,9 @@ def describe_resource(
             text.append(f"dead-letter queue of {srcs}", "red")
             text.append(" (r redrives it)\n")
     stream_section(text, sim, name)
+    if attrs.get("kind") == graphs.KAFKA_TOPIC_KIND:
+        # A topic's node is `kafka:NAME`; the simulator knows it by NAME, its label.
+        kafka_section(text, sim, str(attrs.get("label")))
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
     bucket_section(text, sim, name)

@@ -1,10 +1,11 @@
 """The Inspector's sections for the event sources that are not queues: a Kinesis stream
 (its shards, the records it holds and where each reader is on each shard: `show stream`'s
-figures), a DynamoDB table (its key, its first items, and its stream as a Kinesis stream's:
-`show table`'s), an application load balancer (its listeners and their rules in the
-order ELB tries them: `show rules`'s), a bucket (its lifecycle rules, each object's
-storage class and what a rule does to it next: `show bucket`'s) and an archived event bus
-(its archive and its replays: `show bus`'s).
+figures), a Kafka topic (its partitions, their offsets, and each consumer group's committed
+offset, lag and retries on each: `show kafka-topic`'s), a DynamoDB table (its key, its
+first items, and its stream as a Kinesis stream's: `show table`'s), an application load
+balancer (its listeners and their rules in the order ELB tries them: `show rules`'s), a
+bucket (its lifecycle rules, each object's storage class and what a rule does to it next:
+`show bucket`'s) and an archived event bus (its archive and its replays: `show bus`'s).
 
 The pane is narrow (about 33 columns beside the graph): each entry is one line marked to
 wrap under its own text, and the 56-digit sequence numbers are shortened as the Events
@@ -24,6 +25,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, rule_words
 from stptui.sim.services.bucket import BucketSim
+from stptui.sim.services.kafka import KafkaConsumer, KafkaTopic
 from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
 from stptui.sim.services.table import TableSim
 from stptui.tui.render import hanging, key_schema_text, safe, short_sequence, token_breaks
@@ -85,6 +87,61 @@ def _source_body(text: Text, source: StreamSource, summary: str, footer: str) ->
         _reader(text, consumer)
     text.append_text(hanging(Text(footer, "dim"), HANG))
     text.append("\n")
+
+
+def kafka_section(text: Text, sim: Simulator, name: str) -> None:
+    """The Kafka topic the simulator calls `name`: where it lives, each partition's offsets,
+    and each consumer group (a function that reads it) with its committed offset, lag,
+    records in flight and retries on each partition, as `show kafka-topic` counts them."""
+    topic: KafkaTopic | None = sim.services.get("kafka", {}).get(name)
+    if topic is None:
+        return
+    _heading(text, "Topic now")
+    _line(text, Text(f"topic {safe(topic.topic)} on {safe(topic.where())}"))
+    count = len(topic.partitions)
+    days = topic.retention_ms // 86_400_000
+    summary = f"{count} partitions, retention {days} d, {_records(topic.held())} held"
+    _line(text, Text(summary))
+    for part in topic.partitions:
+        line = Text.assemble((f"partition {part.index}", "bold"), ": ")
+        if part.records:
+            oldest = part.records[0].offset
+            line.append(f"offsets {oldest}..{part.next_offset - 1} ")
+            line.append(f"({_records(len(part.records))}), ")
+        line.append(f"next offset {part.next_offset}")
+        _line(text, line)
+    _heading(text, "Consumer groups")
+    if not topic.consumers:
+        text.append("nothing in the stack reads it\n", "dim")
+    for consumer in topic.consumers:
+        assert isinstance(consumer, KafkaConsumer)
+        _consumer_group(text, topic, consumer)
+    # What `m` is for, beside the topic it writes to.
+    _line(text, Text("m produces a record to it", "dim"))
+    footer = f"show kafka-topic {safe(name)}: the same figures as a table"
+    text.append_text(hanging(Text(footer, "dim"), HANG))
+    text.append("\n")
+
+
+def _consumer_group(text: Text, topic: KafkaTopic, consumer: KafkaConsumer) -> None:
+    """A consumer group's settings, then each partition: committed offset, lag (records
+    from it to the partition's end), in flight and retries (non-zero ones coloured)."""
+    settings = consumer.settings
+    how = f"batch {settings.batch_size}, window {settings.window_ms / 1000:g} s, retries forever"
+    _line(text, Text.assemble((safe(consumer.target), "bold"), f" ({how})"))
+    for view in consumer.lane_views():
+        lag = topic.partitions[view["partition"]].next_offset - view["committed"]
+        row = Text(f"  partition {view['partition']}: committed {view['committed']}")
+        for count, words, style in (
+            (lag, "lag", "cyan"),
+            (view["in_flight"], "in flight", "bright_blue"),
+            (view["retries"], "retries" if view["retries"] != 1 else "retry", "red"),
+        ):
+            row.append(", ")
+            row.append(
+                f"{words} {count}" if words == "lag" else f"{count} {words}", style if count else ""
+            )
+        _line(text, row, LANE_HANG)
 
 
 def table_section(text: Text, sim: Simulator, name: str) -> None:
