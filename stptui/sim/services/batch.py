@@ -53,6 +53,7 @@ from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
     from stptui.sim.behavior import Override
+    from stptui.sim.behavior.runtime import QuickDecider
     from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
     from stptui.sim.services.log_group import LogGroupSim
@@ -203,7 +204,9 @@ class Execution:
 class BatchJobSim:
     """The simulated state of one batch job: its configuration and its executions."""
 
-    def __init__(self, model: BatchJob, state_machine_arn: str) -> None:
+    def __init__(
+        self, model: BatchJob, state_machine_arn: str, quick: QuickDecider | None = None
+    ) -> None:
         self.name = model.name
         self.model = model
         self.state_machine_arn = state_machine_arn
@@ -214,6 +217,9 @@ class BatchJobSim:
         self.timeout_ms = (model.timeout_s or 0) * 1000
         # Overrides (`fail`, `succeed`, `slow`) apply to attempts as they do to invocations.
         self.overrides: list[Override] = []
+        # Deciding without building the attempt's input, for simple behaviours (resolved
+        # once, as a function's is: the behaviours do not change while the simulator runs).
+        self.quick = quick
         # Its log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
         self.attempts_run = 0
@@ -246,7 +252,9 @@ class BatchService:
         # own rule (a job its retryStrategy saw time out is not retried).
         self.retry_timed_out = True
         for job in sim.stack.batch_jobs:
-            self.jobs[job.name] = BatchJobSim(job, sim.resource_param(job.name, "stateMachineArn"))
+            self.jobs[job.name] = BatchJobSim(
+                job, sim.resource_param(job.name, "stateMachineArn"), sim.behaviors.quick(job.name)
+            )
             self.jobs[job.name].definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
 
     def job(self, name: str) -> BatchJobSim:
@@ -428,7 +436,7 @@ class BatchService:
             )
         )
         # Simple behaviours decide without the attempt's input, as a function's do.
-        quick = None if job.overrides else sim.behaviors.quick(job.name)
+        quick = None if job.overrides else job.quick
         if quick is not None:
             outcome = quick(job.attempts_run, timeout_ms, "batch", sim.rng)
         else:
@@ -488,7 +496,8 @@ class BatchService:
                 sim.apply_emission(job.name, ex.id, emission)
             if outcome.logs and key is not None:
                 self._container_logs(arg)
-            self._ended(ex)
+            if direct is not None:
+                self._ended(ex)
             return
         error = outcome.error_type or "Error"
         if direct is None:
@@ -525,10 +534,12 @@ class BatchService:
             )
         )
         self._finish(ex, job, "FAILED", error)
-        self._ended(ex)
+        if direct is not None:
+            self._ended(ex)
 
     def _ended(self, ex: Execution) -> None:
-        """Tell a submitted job's caller (a `.sync` task) that it ended."""
+        """Tell a submitted job's caller (a `.sync` task) that it ended (called only for a
+        submitted job: a trigger's execution, the commoner, skips the call)."""
         if ex.direct is not None and ex.direct.on_end is not None:
             ex.direct.on_end(ex)
 

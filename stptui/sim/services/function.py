@@ -161,6 +161,8 @@ class FunctionSim:
         sim = self.sim
         now = sim.clock.now
         inv_id = sim.new_id()
+        if request_id is None:
+            request_id = inv_id
         self.invocations += 1
         self.running += 1
         sim.running_total += 1
@@ -181,7 +183,7 @@ class FunctionSim:
                     self.timeout_ms,
                     caller.event,
                     caller.sqs_records,
-                    request_id or inv_id,
+                    request_id,
                 ),
                 sim.rng,
                 self.overrides,
@@ -200,11 +202,17 @@ class FunctionSim:
                 f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
             )
         # The execution environment it runs in writes its log stream (-1: no log group).
-        env = -1 if self.logs is None else self.logs.begin(now)
+        logs = self.logs
+        if logs is None:
+            env = -1
+        elif logs.free:
+            env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
+        else:
+            env = logs.begin(now)
         sim.clock.at(
             now + outcome.duration_ms,
             self._finish,
-            (inv_id, outcome, caller, now, env, request_id or inv_id),
+            (inv_id, outcome, caller, now, env, request_id),
             self._label,
         )
         return inv_id, outcome
@@ -671,12 +679,18 @@ class AsyncInvoker:
         self.retries = len(ASYNC_RETRY_DELAYS_MS)
         self._label = ("async", fn.name, _ID)
         self._retry_label = ("async-retry", fn.name, _ID)
+        # Whether a successful attempt has a destination to go to (the configuration does
+        # not change while the simulator runs): most functions have none, and then a success
+        # ends without a call to `_destination`.
+        ref = fn.model.on_success
+        self._on_success = ref is not None and ref.target is not None
 
     def submit(self, event: Any, trigger: str, source: str) -> str:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
         sim = self.sim
-        ev = AsyncEvent(self, sim.new_id(), event, trigger, source, sim.clock.now, sim.chain + 1)
-        sim.clock.at(sim.clock.now, self._attempt, ev, self._label)
+        now = sim.clock.now
+        ev = AsyncEvent(self, sim.new_id(), event, trigger, source, now, sim.chain + 1)
+        sim.clock.at(now, self._attempt, ev, self._label)
         return ev.id
 
     def _attempt(self, ev: AsyncEvent) -> None:
@@ -746,7 +760,8 @@ class AsyncInvoker:
         sim = self.sim
         t = sim.clock.now
         if outcome.status == "success":
-            self._destination("onSuccess", ev, "Success", outcome.response, None)
+            if self._on_success:
+                self._destination("onSuccess", ev, "Success", outcome.response, None)
             return
         if outcome.status == "timeout":
             error_payload = lambda_timeout_response(t, ev.id, outcome.error_message or "")

@@ -68,6 +68,8 @@ class ScheduleRule:
         self.name = rule_name(sim, owner, "schedule", number)
         self.arn = rule_arn(sim, None, self.name)
         self.input = TargetInput(trigger.input, trigger.input_path, trigger.input_transformer)
+        # The commonest case, decided once: the envelope itself is what the rule delivers.
+        self._whole_event = self.input.kind == "event"
         self.schedule: Schedule | None = None
         self.error: str | None = None
         try:
@@ -98,7 +100,11 @@ class ScheduleRule:
 
     def arm(self) -> None:
         """Set the timer for the next fire strictly after now (nothing when paused)."""
-        self.disarm()
+        # `disarm`, inlined: every fire re-arms, and its timer has just run.
+        if self._timer is not None:
+            self.sim.clock.cancel(self._timer)
+            self._timer = None
+        self.next_ms = None
         if self.paused or self.schedule is None:
             return
         sim = self.sim
@@ -140,13 +146,15 @@ class ScheduleRule:
                 _FIRED_FIELDS,
             )
         )
-        envelope = (event_id, sim.account_id, sim.region, now, self.arn)
-        if self.input.kind == "event":
+        if self._whole_event:
             # The envelope itself is delivered: built only if a handler, a condition or a
             # view reads it (most fires of a long run are decided without it).
-            payload: Any = Deferred(scheduled_event, *envelope)
+            payload: Any = Deferred(
+                scheduled_event, event_id, sim.account_id, sim.region, now, self.arn
+            )
         else:
-            payload = self.input.apply(scheduled_event(*envelope), self.name, self.arn)
+            envelope = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
+            payload = self.input.apply(envelope, self.name, self.arn)
         if self._delivery is None:
             self._delivery = workload_delivery(sim, self.owner)
         try:
