@@ -58,6 +58,7 @@ MODULE_GROUPS = {
     "lint_listener_access": "stack",
     "lint_tables": "stack",
     "lint_logs": "stack",
+    "lint_alarms": "stack",
 }
 
 # -- static scan -------------------------------------------------------------------------

@@ -524,3 +524,87 @@ def test_a_stack_without_alarms_has_no_tap(tmp_path: Path) -> None:
     s = Session.open(EXAMPLES / "job-queue-guide.yml", start_ms=START)
     assert "alarms" not in s.sim.services
     assert s.sim.trace.emit == s.sim.trace._pending.append
+
+
+# -- found by a first-time user's audit -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("set-alarm-state jobsDlq.alarms.0 alarm", "did you mean 'ALARM'?"),
+        ("set-alarm-state jobsDlq.alarms.0 ALRM", "did you mean 'ALARM'?"),
+        ("set-alarm-state jobsdlq.alarms.0 ALARM", "did you mean 'jobsDlq.alarms.0'?"),
+        ("set-alarm-state jobsDlq.alarm.0 OK", "did you mean 'jobsDlq.alarms.0'?"),
+    ],
+)
+def test_set_alarm_state_suggests_the_state_or_alarm_meant(
+    tmp_path: Path, line: str, hint: str
+) -> None:
+    s = session(tmp_path)
+    before = s.sim.trace.seq
+    with pytest.raises(CommandError) as caught:
+        execute(s, line)
+    assert caught.value.hint is not None and caught.value.hint.startswith(hint)
+    assert s.sim.trace.seq == before
+
+
+def test_a_reason_where_only_filled_datapoints_decide_lists_the_real_ones() -> None:
+    # 2 of 3 with notBreaching: one breaching datapoint and two filled ones make OK.
+    rule = Rule(900.0, "GreaterThanThreshold", 3, 2, "notBreaching")
+    pts = [Point(parse_instant("2026-01-05T08:00:00Z"), 964.0)]
+    v = evaluate(pts, rule, INSUFFICIENT_DATA)
+    assert v.state == OK
+    assert reason(v, rule, INSUFFICIENT_DATA) == (
+        "Threshold Crossed: 2 missing datapoints were treated as [NonBreaching] and 1 out of "
+        "the last 3 datapoints [964.0 (05/01/26 08:00:00)] was greater than the threshold "
+        "(900.0) (minimum 2 datapoints for INSUFFICIENT_DATA -> OK transition)."
+    )
+    # ... and with breaching, one datapoint within the threshold and two filled make ALARM.
+    rule = Rule(900.0, "GreaterThanThreshold", 3, 2, "breaching")
+    v = evaluate([Point(parse_instant("2026-01-05T08:00:00Z"), 5.0)], rule, OK)
+    assert v.state == ALARM
+    assert "[5.0 (05/01/26 08:00:00)] was not greater than" in reason(v, rule, OK)
+
+
+BUSY = """\
+serviceName: shop
+resources:
+  ticker:
+    type: function
+    properties:
+      packaging:
+        type: stacktape-lambda-buildpack
+        properties:
+          entryfilePath: src/t.ts
+      events:
+        - type: schedule
+          properties:
+            scheduleRate: rate(1 minute)
+      alarms:
+        - trigger:
+            type: lambda-error-rate
+            properties:
+              thresholdPercent: 5
+"""
+
+
+def test_a_function_invoked_every_period_costs_one_evaluation_a_period(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from stptui.sim.services import alarm as alarm_service
+
+    calls = 0
+    real = alarm_service.evaluate
+
+    def counting(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(*args)
+
+    monkeypatch.setattr(alarm_service, "evaluate", counting)
+    sim = Simulator(load_stack_text(BUSY), start_ms=START)
+    sim.advance(1440 * MINUTE)
+    # One evaluation at the end of each busy minute, not one plus a search of the quiet
+    # periods ahead each time (which made `advance 365d` several times slower).
+    assert 1440 <= calls <= 1450

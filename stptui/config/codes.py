@@ -939,6 +939,25 @@ CODES: dict[str, CodeInfo] = {
                 "Write `- {name: byEmail, partitionKey: {name: email, type: string}}`, with "
                 "`sortKey` and `projections: [attribute, ...]` where needed.",
             ),
+            "alarm-event-unknown": _stack(
+                "error",
+                "A function's `cloudwatch-alarm` event has an `alarmName` that names no alarm "
+                "of the stack: Stacktape resolves it as the alarm's name chain, "
+                "`RESOURCE.alarms.INDEX` (not the AWS alarm name, nor Stacktape's "
+                "`SqsQueueNotEmptyForJobsDlq0`), and refuses to deploy otherwise (its error "
+                "e60). The event never fires in the simulation.",
+                "Write `alarmName: jobsDlq.alarms.0`: the resource, `alarms`, and the alarm's "
+                "index in its `alarms` list.",
+            ),
+            "alarm-event-global": _stack(
+                "info",
+                "A `cloudwatch-alarm` event's `alarmName` is `RESOURCE.alarms.NAME` with a "
+                "name, not an index: only a global alarm (set in the Stacktape console) is "
+                "named so. The config does not hold it, so stptui neither checks nor "
+                "simulates it.",
+                "To simulate the alarm, add it to the resource's `alarms` and name it "
+                "`RESOURCE.alarms.N`.",
+            ),
             "log-group-unknown": _stack(
                 "warning",
                 "A `cloudwatch-log` event's `logGroupArn` names no log group of the stack: "

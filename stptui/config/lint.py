@@ -20,6 +20,7 @@ from typing import Any
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
+from stptui.config.lint_alarms import AlarmChecks
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
 from stptui.config.lint_listener_access import ListenerAccessChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
@@ -365,6 +366,7 @@ class _Linter(
     TableChecks,
     StateMachineChecks,
     LogChecks,
+    AlarmChecks,
 ):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
@@ -1625,6 +1627,7 @@ class _Linter(
         self.check_load_balancers(lb_events)
         self.check_state_machines()
         self.check_log_subscriptions()
+        self.check_alarm_events()
         for r in self.res.values():
             if canonical_type(r.type) in LOAD_BALANCER_TYPES:
                 self.check_listener_access(r)

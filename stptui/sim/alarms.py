@@ -166,17 +166,33 @@ def reason(verdict: Verdict, rule: Rule, previous: str) -> str:
             f"Threshold Crossed: no datapoints were received for {_plural(n, 'period')} and "
             f"{filled}."
         )
-    listed = ", ".join(
-        f"{number_text(p.value)} ({_reason_date(p.start_ms)})"
-        for p in chosen
-        if p.value is not None
-    )
-    verb = "was" if len(chosen) == 1 else "were"
     neg = "" if state == ALARM else "not "
+    if not chosen:
+        # Only the filled datapoints took the alarm to its state (M of N with missing data):
+        # say so, and list the real ones, which point the other way (a choice: AWS documents
+        # no reason for this case).
+        other = "not " if state == ALARM else ""
+        verb = "was" if len(real) == 1 else "were"
+        return (
+            f"Threshold Crossed: {filled} and {len(real)} out of the last {n} datapoints "
+            f"[{_listed(real)}] {verb} {other}{words} the threshold "
+            f"({number_text(rule.threshold)}) {transition}."
+        )
+    listed = _listed(chosen)
+    verb = "was" if len(chosen) == 1 else "were"
     tail = f" and {filled}" if filled else ""
     return (
         f"Threshold Crossed: {len(chosen)} out of the last {n} datapoints [{listed}] {verb} "
         f"{neg}{words} the threshold ({number_text(rule.threshold)}){tail} {transition}."
+    )
+
+
+def _listed(points: Sequence[Point]) -> str:
+    """Datapoints as a reason lists them: `5.0 (05/01/26 08:00:00), ...`."""
+    return ", ".join(
+        f"{number_text(p.value)} ({_reason_date(p.start_ms)})"
+        for p in points
+        if p.value is not None
     )
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.alarms import AlarmSpec, resolve_alarms
+from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Function, SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.alarms import (
@@ -526,7 +527,11 @@ class AlarmSim:
     def plan(self, k: int) -> None:
         """After period k: the next evaluation, at the end of the first period whose data
         or quiet (dataless) datapoints would change the state; none when none would."""
-        if self.metric.bins.get(k + 1) is not None or not self.metric.steady():
+        bins = self.metric.bins
+        if bins.get(k + 1) is not None or bins.get(k) is not None or not self.metric.steady():
+            # Data in period k likely means data in k + 1 (a busy function): evaluating at its
+            # end costs one evaluation, where searching the quiet periods first costs several
+            # each period. If k + 1 stays quiet, that evaluation plans as below.
             self.schedule(k + 1)
             return
         size = self.rule.range_size
@@ -790,9 +795,14 @@ class AlarmService:
                 f"alarm {name!r} of {other.resource_type} {other.resource!r} is not simulated",
                 f"simulated alarms: {listed}" if listed else "this stack has no simulated alarms",
             )
+        guess = did_you_mean(name, [n for a in self.alarms.values() for n in _names(a.spec)])
         raise SimError(
             f"no alarm named {name!r}",
-            f"alarms: {listed} (or their AWS names)" if listed else "this stack has no alarms",
+            f"did you mean {guess!r}?"
+            if guess
+            else f"alarms: {listed} (or their AWS names)"
+            if listed
+            else "this stack has no alarms",
         )
 
     def set_state(self, name: str, state: str, text: str) -> str | None:
@@ -801,8 +811,13 @@ class AlarmService:
 
         alarm = self.alarm(name)
         if state not in STATES:
+            # StateValue is case-sensitive: `alarm` is refused, with the word it meant.
+            guess = did_you_mean(state, STATES)
             raise SimError(
-                f"{state!r} is not an alarm state", f"StateValue is one of {', '.join(STATES)}"
+                f"{state!r} is not an alarm state",
+                f"did you mean {guess!r}? StateValue is one of {', '.join(STATES)}"
+                if guess
+                else f"StateValue is one of {', '.join(STATES)}",
             )
         if not text or len(text) > 1023:
             raise SimError(
@@ -810,6 +825,11 @@ class AlarmService:
                 "give --reason a shorter text" if text else "give --reason TEXT",
             )
         return alarm.set_state(state, text)
+
+
+def _names(spec: AlarmSpec) -> tuple[str, str, str]:
+    """The names `set-alarm-state` takes for an alarm: its chain, AWS and Stacktape names."""
+    return (spec.reference, spec.aws_name, spec.stp_name)
 
 
 def wire(sim: Simulator) -> None:

@@ -1,0 +1,88 @@
+"""Whole-stack checks of `cloudwatch-alarm` events: the alarm each `alarmName` names.
+
+Stacktape resolves `alarmName` as an alarm's name chain (`resolveReferenceToAlarm` in
+config-manager/utils/alarms.ts): `RESOURCE.alarms.INDEX` for an alarm of the config, or
+`RESOURCE.alarms.NAME` for a global alarm set in the Stacktape console. A chain that names
+neither stops the deployment with its error e60.
+
+`AlarmChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+through the linter's `report` and read the stack it indexed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stptui.config.alarms import ALARM_TYPES, resolve_alarms
+from stptui.config.diagnostics import did_you_mean
+from stptui.config.model import Function
+
+if TYPE_CHECKING:
+    from stptui.config.lint import _Linter as _LinterBase
+else:
+    _LinterBase = object
+
+
+class AlarmChecks(_LinterBase):
+    """The linter's checks of `cloudwatch-alarm` events."""
+
+    def check_alarm_events(self) -> None:
+        """Every `cloudwatch-alarm` event's `alarmName` names an alarm of the stack (or, in
+        the global form, could name a console alarm of an alarm-enabled resource)."""
+        events = [
+            (fn, t)
+            for fn in self.stack.of_type(Function)
+            for t in fn.events
+            if t.type == "cloudwatch-alarm"
+        ]
+        if not events:
+            return
+        specs = resolve_alarms(self.stack)
+        references = [spec.reference for spec in specs]
+        # An alarm written by its AWS name or Stacktape's name: the chain that names it.
+        by_name = {n: s.reference for s in specs for n in (s.aws_name, s.stp_name)}
+        for fn, t in events:
+            ref = t.properties.get("alarmName")
+            if not isinstance(ref, str) or ref in references:
+                continue  # a missing or non-text alarmName is the schema's to report
+            path = (*t.path, "properties", "alarmName")
+            parts = ref.split(".")
+            owner = self.res.get(parts[0])
+            if (
+                len(parts) == 3
+                and parts[1] == "alarms"
+                and not parts[2].isdigit()
+                and owner is not None
+                and owner.type in ALARM_TYPES
+            ):
+                self.report(
+                    path,
+                    "info",
+                    "alarm-event-global",
+                    f"alarmName {ref!r} can only name a global alarm (set in the Stacktape "
+                    f"console), which the config does not hold; stptui does not simulate it",
+                    resource=fn.name,
+                    hint=f"to simulate it, add the alarm to {parts[0]}'s `alarms` and name it "
+                    f"{parts[0]}.alarms.N",
+                )
+                continue
+            guess = by_name.get(ref) or did_you_mean(ref, references)
+            listed = ", ".join(references)
+            if guess:
+                hint = f"did you mean {guess!r}?"
+            elif listed:
+                hint = f"name one as RESOURCE.alarms.N: {listed}"
+            else:
+                hint = (
+                    "add `alarms` to a function, sqs-queue or http-api-gateway and name one as "
+                    "RESOURCE.alarms.N"
+                )
+            self.report(
+                path,
+                "error",
+                "alarm-event-unknown",
+                f"Alarm {ref!r} referenced from {fn.name} (function) is not defined in this "
+                "config (Stacktape e60)",
+                resource=fn.name,
+                hint=hint,
+            )

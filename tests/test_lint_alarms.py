@@ -1,0 +1,76 @@
+"""`cloudwatch-alarm` events whose `alarmName` names no alarm of the stack (Stacktape's e60),
+and the global-alarm form the config cannot hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stptui.config import load_stack, load_stack_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+STACK = """\
+serviceName: shop
+resources:
+  jobsDlq:
+    type: sqs-queue
+    properties:
+      alarms:
+        - trigger:
+            type: sqs-queue-not-empty
+  pager:
+    type: function
+    properties:
+      packaging:
+        type: stacktape-lambda-buildpack
+        properties:
+          entryfilePath: src/pager.ts
+      events:
+        - type: cloudwatch-alarm
+          properties:
+            alarmName: {name}
+"""
+
+
+def alarm_diags(name: str) -> list:
+    stack = load_stack_text(STACK.format(name=name))
+    return [d for d in stack.diagnostics if d.code.startswith("alarm-event")]
+
+
+def test_an_alarm_of_the_stack_is_no_finding() -> None:
+    assert alarm_diags("jobsDlq.alarms.0") == []
+    assert [
+        d
+        for d in load_stack(ROOT / "docs/examples/alarms.yml").diagnostics
+        if d.code.startswith("alarm-event")
+    ] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        # AWS's and Stacktape's names of the alarm are not what Stacktape resolves.
+        ("shop-dev-SqsQueueNotEmptyForJobsDlq0", "did you mean 'jobsDlq.alarms.0'?"),
+        ("SqsQueueNotEmptyForJobsDlq0", "did you mean 'jobsDlq.alarms.0'?"),
+        ("jobsdlq.alarms.0", "did you mean 'jobsDlq.alarms.0'?"),
+        ("jobsDlq.alarms.1", "did you mean 'jobsDlq.alarms.0'?"),
+        ("nothing", "name one as RESOURCE.alarms.N: jobsDlq.alarms.0"),
+    ],
+)
+def test_an_alarm_name_naming_no_alarm_is_stacktapes_e60(name: str, hint: str) -> None:
+    (d,) = alarm_diags(name)
+    assert (d.severity, d.code, d.resource) == ("error", "alarm-event-unknown", "pager")
+    assert (d.file, d.line, d.column) == ("stacktape.yml", 19, 24)
+    assert d.message == (
+        f"Alarm {name!r} referenced from pager (function) is not defined in this config "
+        "(Stacktape e60)"
+    )
+    assert d.hint == hint
+
+
+def test_the_global_alarm_form_is_an_info() -> None:
+    (d,) = alarm_diags("jobsDlq.alarms.dlqNotEmpty")
+    assert (d.severity, d.code) == ("info", "alarm-event-global")
+    assert "global alarm" in d.message
