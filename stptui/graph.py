@@ -18,6 +18,11 @@
   `redrive`, `hosts`, `destination:onFailure`, `task:<state>`, `read:<state>`, ...) so
   parallel edges stay distinct and the graph is the same on every build.
 
+A resource with Stacktape `alarms` carries them as its node's `alarms` attribute (absent on
+the others), and a function's `cloudwatch-alarm` event is a `trigger` edge from the
+resource whose alarm it names (`via` `cloudwatch-alarm`, `alarm` the `resource.alarms.N`
+it names; a name that is no alarm of the stack leads from a `missing` node).
+
 Queries (`upstream`, `downstream`, `reachable_from_stimulus`, `neighbourhood`) and exports
 (`to_text`, `to_mermaid`, `to_dot`, `to_json`) work on any graph built here, including the
 subgraphs `neighbourhood` returns. Every name in the config is untrusted text: exports
@@ -34,6 +39,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from stptui.config.alarms import AlarmSpec, resolve_alarms
 from stptui.config.directives import CfResourceParamValue
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.model import (
@@ -164,11 +170,13 @@ class _Builder:
         # The topic each simulated `kafka-topic` event reads, by (owner, index): the name
         # the simulator gives it, and its identity (see `_kafka_topics`).
         self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
+        self.alarms: dict[str, AlarmSpec] = {}  # by `resource.alarms.N`
 
     def build(self) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
             self._add_resource(res)
         self._kafka_topics()
+        self._alarms()
         for res in self.stack.resources.values():
             if isinstance(res, Workload):
                 for trig in res.events:
@@ -215,6 +223,20 @@ class _Builder:
         if isinstance(res, Workload | Containerized):
             attrs["env"] = self._environment(res)
         self.g.add_node(res.name, **attrs)
+
+    def _alarms(self) -> None:
+        """Each resource's alarms, as Stacktape compiles them, on its node (`alarms`: a
+        list of `{reference, name, trigger, simulated}`); nodes without any have none."""
+        for spec in resolve_alarms(self.stack):
+            self.alarms[spec.reference] = spec
+            self.g.nodes[spec.resource].setdefault("alarms", []).append(
+                {
+                    "reference": spec.reference,
+                    "name": spec.aws_name,
+                    "trigger": spec.trigger,
+                    "simulated": spec.simulated,
+                }
+            )
 
     def _environment(self, w: Workload | Containerized) -> list[dict[str, Any]]:
         """`envvars.environments`, sharing each connected resource's entries; on a container
@@ -420,6 +442,8 @@ class _Builder:
             # A subscription filter: the log group's owner feeds the subscriber.
             source = self._ref(t.log_group)
             attrs.update(log_group=t.group, filter=t.filter_pattern)
+        elif t.type == "cloudwatch-alarm":
+            source = self._alarm_source(t, attrs)
         else:
             source = self._ref(self._generic_source(t))
             self._stream_failure(t)
@@ -478,6 +502,19 @@ class _Builder:
         if cluster:
             self._edge(cluster, node, HOSTS, HOSTS, (*ppath, "kafkaClusterName"), topic=topic)
         return node
+
+    def _alarm_source(self, t: Trigger, attrs: dict[str, Any]) -> str | None:
+        """The node a `cloudwatch-alarm` event is triggered from: the resource whose alarm
+        its `alarmName` names (as the simulator resolves it, `resource.alarms.N`), else a
+        missing node of that name; None when it names nothing."""
+        name = t.properties.get("alarmName")
+        if not isinstance(name, str):
+            return None
+        attrs["alarm"] = name
+        spec = self.alarms.get(name)
+        if spec is None:
+            return self._missing(name, (*t.path, "properties", "alarmName"))
+        return spec.resource
 
     def _authorizer(self, gateway: str | None, t: WebSocketTrigger) -> None:
         """The Lambda authorizer a WebSocket API invokes on `$connect`: a trigger edge from
@@ -911,7 +948,16 @@ def _node_summary(attrs: dict[str, Any]) -> str:
             parts.append(flag.replace("_", " "))
     if attrs.get("external") and attrs.get("kind") != "external":
         parts.append("external")
+    alarms = alarm_count(attrs)
+    if alarms:
+        parts.append(alarms)
     return ", ".join(parts)
+
+
+def alarm_count(attrs: dict[str, Any]) -> str:
+    """`1 alarm`, `3 alarms` for a node with Stacktape `alarms`; empty for one without."""
+    n = len(attrs.get("alarms") or ())
+    return f"{n} alarm{'s' * (n != 1)}" if n else ""
 
 
 def _trigger_label(d: dict[str, Any]) -> str:
@@ -956,6 +1002,8 @@ def _via_label(d: dict[str, Any]) -> str:
         return f"appsync({d.get('field')})"
     if via == "kafka-topic" and d.get("topic") is not None:
         return f"kafka({d['topic']})"
+    if via == "cloudwatch-alarm" and d.get("alarm") is not None:
+        return f"cloudwatch-alarm({d['alarm']})"
     if via == "cloudwatch-log":
         # The subscription filter decides which lines are delivered: empty passes them all.
         fp = d.get("filter")
@@ -1084,6 +1132,8 @@ def to_mermaid(g: nx.MultiDiGraph) -> str:
         else:
             opening, closing = _MERMAID_SHAPES.get(kind, ("[", "]"))
         label = f"{_entities(attrs.get('label', n), 'mermaid')}<br/>{_entities(kind, 'mermaid')}"
+        if attrs.get("alarms"):
+            label += f"<br/>{_entities(alarm_count(attrs), 'mermaid')}"
         lines.append(f'    {ids[n]}{opening}"{label}"{closing}')
     for u, v, d in g.edges(data=True):
         arrow = _MERMAID_ARROWS.get(str(d.get("kind")), "-->")
@@ -1141,6 +1191,8 @@ def to_dot(g: nx.MultiDiGraph) -> str:
         kind = str(attrs.get("kind", ""))
         shape = _DOT_SHAPES.get(kind, "cylinder" if kind in _SINK_KINDS else "box")
         label = f"{_entities(attrs.get('label', n), 'dot')}\\n{_entities(kind, 'dot')}"
+        if attrs.get("alarms"):
+            label += f"\\n{_entities(alarm_count(attrs), 'dot')}"
         extra = ', style=dashed, color="red"' if attrs.get("missing") else ""
         lines.append(f'    {ids[n]} [label="{label}", shape={shape}{extra}];')
     by_layer: dict[int, list[str]] = {}
@@ -1202,6 +1254,7 @@ __all__ = [
     "REDRIVE",
     "TASK",
     "TRIGGER",
+    "alarm_count",
     "build_graph",
     "downstream",
     "edge_label",

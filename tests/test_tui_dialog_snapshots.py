@@ -1,5 +1,5 @@
-"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`, `y` and `f`
-(pytest-textual-snapshot, Textual pinned at 8.2.8).
+"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`,
+`y`, `c` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
 baselines change only when a dialog does (the main screen has snapshots of its own).
@@ -22,6 +22,7 @@ from textual.widgets import Input, Select, TextArea
 from tui_support import EXAMPLES, START, session
 
 from stptui.commands import CommandResult, Session, execute
+from stptui.tui.screens.alarm_dialog import AlarmStateDialog
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.dialogs import (
     FireDialog,
@@ -277,6 +278,24 @@ def test_replay_dialog_to_one_rule_with_an_event_still_arriving(snap_compare) ->
         await pilot.pause()
 
     app = DialogHost(lambda s, run: ReplayDialog(s, None, run), orders)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_alarm_dialog_with_an_alarm_that_pages_a_function(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    shop = Session.open(
+        EXAMPLES / "alarms.yml",
+        behaviors_path=EXAMPLES / "alarms-behaviors.yml",
+        start_ms=START,
+    )
+    for line in ("send jobs 'bad order'", "advance 90s"):
+        execute(shop, line)
+
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#alarm-reason", Input).value = "paging drill"
+        await pilot.pause()
+
+    app = DialogHost(lambda s, run: AlarmStateDialog(s, "pager", run), shop)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -35,6 +35,7 @@ from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import hanging, pretty_json
+from stptui.tui.screens.alarm_dialog import AlarmStateDialog, simulated_alarms
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.dialogs import (
@@ -115,6 +116,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     LogLineDialog,
     RestoreDialog,
     ReplayDialog,
+    AlarmStateDialog,
     FastForwardScreen,
 )
 
@@ -278,6 +280,13 @@ class StptuiApp(App[None]):
             tooltip="Replay a bus's archived events from a time window",
         ),
         Binding(
+            "c",
+            "set_alarm_state",
+            "Alarm state",
+            id="set-alarm-state",
+            tooltip="Set a CloudWatch alarm's state by hand (set-alarm-state)",
+        ),
+        Binding(
             "r",
             "redrive",
             "Redrive",
@@ -342,6 +351,12 @@ class StptuiApp(App[None]):
         self._has_archives = False
         # Whether an event bus of the stack has an archive (`archivation`).
         self._has_archived_bus = False
+        # Whether the stack has a simulated CloudWatch alarm (what `c` sets).
+        self._has_alarms = False
+        # The selection's alarms' current periods when the Inspector last drew it (see
+        # `flush`): their last periods' datapoints change as the clock passes a period's
+        # end, with no record when the state stays.
+        self._alarm_periods: tuple[int, ...] = ()
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
 
@@ -423,6 +438,7 @@ class StptuiApp(App[None]):
         self._has_archives = any(archives(b) for b in sim.services["buckets"].buckets.values())
         # Only a bus with `archivation` has events to replay: `y` is for a stack with one.
         self._has_archived_bus = bool(archived_buses(self.session))
+        self._has_alarms = bool(simulated_alarms(self.session))
         if self.session.stack is not self._graph_stack:
             self.graph = build_graph(self.session.stack)
             self._graph_stack = self.session.stack
@@ -557,7 +573,7 @@ class StptuiApp(App[None]):
         queues.refresh_stats(sim)
         if queues.queue_name in touched:
             queues.refresh_messages(sim)
-        if self.selected in touched:
+        if self.selected in touched or self._alarm_periods != self._periods(self.selected):
             self._inspect(self.selected)
         if not running or now - self._last_agenda >= self._agenda_wait:
             self.query_one(AgendaPane).show(sim)
@@ -583,7 +599,16 @@ class StptuiApp(App[None]):
         self.query_one(QueuesPane).select(self.session.sim, name)
         self._inspect(name)
 
+    def _periods(self, name: str | None) -> tuple[int, ...]:
+        """The current period of each simulated alarm of `name` (empty for none)."""
+        if not self._has_alarms or name is None:
+            return ()
+        now = self.session.sim.clock.now
+        alarms = simulated_alarms(self.session).values()
+        return tuple(now // a.period_ms for a in alarms if a.spec.resource == name)
+
     def _inspect(self, name: str) -> None:
+        self._alarm_periods = self._periods(name)
         page = describe_resource(
             name,
             self.session.stack,
@@ -641,10 +666,11 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for `a`),
-        schedules, log groups, lifecycle rules that archive (for `o`) or buses with an archive
-        (for `y`). A key that is not shown does nothing, rather than opening an empty picker
-        or a warning. `http` also reaches a load balancer."""
+        HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for
+        `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
+        archive (for `y`) or simulated alarms (for `c`). A key that is not shown does nothing,
+        rather than opening an empty picker or a warning. `http` also reaches a load
+        balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -663,6 +689,7 @@ class StptuiApp(App[None]):
             "log": sim.services["logs"].groups,
             "restore": self._has_archives,
             "replay": self._has_archived_bus,
+            "set_alarm_state": self._has_alarms,
         }
         if action in needs:
             return bool(needs[action])
@@ -943,6 +970,11 @@ class StptuiApp(App[None]):
         """Open the replay dialog on the selected bus (or the first whose archive holds
         events, or the first with an archive)."""
         self.push_screen(ReplayDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_set_alarm_state(self) -> None:
+        """Open the alarm dialog on the selected resource's alarm (or the one the selected
+        function's `cloudwatch-alarm` event names, or the first in ALARM, or the first)."""
+        self.push_screen(AlarmStateDialog(self.session, self.selected, self.run_command), self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

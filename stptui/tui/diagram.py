@@ -28,7 +28,9 @@ item, a Distributed Map's bucket) and dotted `·` bus notifications, with `►` 
 connectTo) at the target. Where two edges cross, the vertical one is drawn through and the
 horizontal one resumes after it, so a crossing never looks like a junction. Names are
 untrusted text: they are drawn as plain characters with control characters made visible
-and are cut to a cell width, never interpreted as markup.
+and are cut to a cell width, never interpreted as markup. A box has two lines inside (the
+name, then the kind or the Graph pane's live counts), and a third on a resource with
+CloudWatch alarms (how many; the Graph pane writes their states there).
 """
 
 from __future__ import annotations
@@ -487,8 +489,15 @@ def around(g: nx.MultiDiGraph, focus: str, limit: int, radius: int) -> nx.MultiD
 
 
 def default_lines(g: nx.MultiDiGraph) -> LineMaker:
-    """Box lines without live counts: the icon and name, then the kind in words."""
-    return lambda node: (node_title(g, node), Text(kind_words(g, node), style="dim"))
+    """Box lines without live counts: the icon and name, then the kind in words, then (on
+    a resource with alarms only) how many alarms it has."""
+
+    def lines(node: str) -> tuple[Text, ...]:
+        title, kind = node_title(g, node), Text(kind_words(g, node), style="dim")
+        alarms = graphs.alarm_count(g.nodes[node])
+        return (title, kind, Text(alarms, style="dim")) if alarms else (title, kind)
+
+    return lines
 
 
 def layout(
@@ -751,8 +760,10 @@ class Layout:
                 continue
             left = sum(1 for side, _ in it.offsets if side == "L")
             right = len(it.offsets) - left
-            it.height = 2 + max(2, left, right)
-            titles = [min(cell_len(t.plain), MAX_TITLE_CELLS) for t in self.lines(it.node)]
+            lines = self.lines(it.node)
+            # Two lines inside, or three with an alarm line (see `default_lines`).
+            it.height = 2 + max(2, len(lines), left, right)
+            titles = [min(cell_len(t.plain), MAX_TITLE_CELLS) for t in lines]
             it.width = max(MIN_INNER_CELLS, self.min_inner(it.node), *titles) + 4
 
     # -- vertical placement --

@@ -42,6 +42,7 @@ DIALOG_ACTIONS = (
     "log",
     "restore",
     "replay",
+    "set_alarm_state",
     "fast_forward",
 )
 

@@ -10,7 +10,8 @@ from stptui.commands.registry import TEXT, WORD, Arg, Call, CommandError, Option
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.alarms import resolve_alarms
-from stptui.sim.alarms import STATES, number_text
+from stptui.config.model import Function
+from stptui.sim.alarms import ALARM, OK, STATES, number_text
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.textsafe import printable
@@ -53,16 +54,12 @@ def _service(sim: Simulator) -> Any:
 def cmd_set_alarm_state(session: Session, call: Call) -> CommandResult:
     """set-alarm-state ALARM STATE [--reason TEXT]"""
     sim = session.sim
-    service = _service(sim)
     state = call.args["state"]
     text = call.opts.get("reason")
     text = DEFAULT_REASON if text is None else text
-    try:
-        alarm = service.alarm(call.args["alarm"])
-        previous = alarm.state
-        event_id = service.set_state(alarm.spec.aws_name, state, text)
-    except SimError as exc:
-        raise CommandError(str(exc), exc.hint) from None
+    alarm = check_set_alarm_state(sim, call.args["alarm"], state, text)
+    previous = alarm.state
+    event_id = _service(sim).set_state(alarm.spec.aws_name, state, text)
     name = alarm.spec.reference
     if event_id is None:
         return CommandResult(
@@ -79,53 +76,120 @@ def cmd_set_alarm_state(session: Session, call: Call) -> CommandResult:
     )
 
 
+def check_set_alarm_state(sim: Simulator, name: str, state: str, reason: str) -> Any:
+    """The alarm `set-alarm-state NAME STATE --reason REASON` would set, or the CommandError
+    it would answer; changes nothing. The command makes this check, and the alarm dialog
+    makes it as the reason is typed."""
+    try:
+        return _service(sim).check_state(name, state, reason)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def state_change_lines(sim: Simulator, name: str, state: str) -> list[str]:
+    """What setting alarm `name` to `state` would do, as the alarm dialog says it before it
+    runs: the change (or that there is none), then who hears of it: the functions whose
+    `cloudwatch-alarm` event names the alarm (for ALARM) and its notification targets (for
+    ALARM and OK). Names are the config's, made printable."""
+    alarm = _service(sim).alarm(name)
+    ref = alarm.spec.reference
+    if alarm.state == state:
+        return [f"{ref} is already {state}: nothing changes, no event"]
+    lines = [
+        f"{ref}: {alarm.state} -> {state}; the state change event goes to the default bus",
+    ]
+    if state == ALARM:
+        lines += [
+            f"invokes {printable(fn)} (its cloudwatch-alarm event)" for fn in listeners(sim, ref)
+        ]
+    if state in (ALARM, OK):
+        lines += [
+            f"notifies {printable(t.channel)} {printable(t.recipient)}".rstrip()
+            for t in alarm.spec.targets
+        ]
+    return lines
+
+
+def listeners(sim: Simulator, reference: str) -> list[str]:
+    """The functions whose `cloudwatch-alarm` event names the alarm `reference`
+    (`jobsDlq.alarms.0`), in the stack's order."""
+    return [
+        fn.name
+        for fn in sim.stack.of_type(Function)
+        if any(
+            t.type == "cloudwatch-alarm" and t.properties.get("alarmName") == reference
+            for t in fn.events
+        )
+    ]
+
+
 def _value(value: float | None) -> str:
     return "-" if value is None else number_text(round(value, 3))
+
+
+def alarm_data(sim: Simulator, resource: str | None = None) -> list[dict[str, Any]]:
+    """The alarms `show alarms` lists (those of `resource` only, when given), as its data:
+    per alarm its AWS name, `reference`, `trigger` and whether it is `simulated`; a
+    simulated one's `state`, `reason`, `since` (ms) and the `datapoints` of its last
+    periods, oldest first (`value` None for a missing one). The Inspector shows the same."""
+    service = sim.services.get("alarms")
+    specs = service.specs if service is not None else resolve_alarms(sim.stack)
+    data: list[dict[str, Any]] = []
+    for spec in specs:
+        if resource is not None and spec.resource != resource:
+            continue
+        alarm = service.alarms.get(spec.aws_name) if service is not None else None
+        entry: dict[str, Any] = {
+            "alarm": spec.aws_name,
+            "reference": spec.reference,
+            "trigger": spec.trigger,
+            "simulated": alarm is not None,
+        }
+        if alarm is not None:
+            points = alarm.recent(alarm.rule.range_size)
+            entry |= {
+                "state": alarm.state,
+                "reason": alarm.reason,
+                "since": alarm.changed_ms,
+                "datapoints": [{"start": p.start_ms, "value": p.value} for p in points],
+            }
+        data.append(entry)
+    return data
+
+
+def datapoints_text(entry: dict[str, Any]) -> str:
+    """An alarm's last periods as `show alarms` writes them: `0 1 -`, oldest first."""
+    return " ".join(_value(p["value"]) for p in entry.get("datapoints", ()))
 
 
 def show_alarms(sim: Simulator) -> CommandResult:
     """Every alarm of the stack: its state, reason and last change, and the datapoints of
     its last periods (oldest first, `-` for a missing one); alarms of types the simulator
     does not evaluate are listed as such."""
-    service = sim.services.get("alarms")
-    specs = service.specs if service is not None else resolve_alarms(sim.stack)
-    if not specs:
+    data = alarm_data(sim)
+    if not data:
         return CommandResult("this stack has no alarms", data=[])
     headers = ["alarm", "trigger", "state", "since", "last periods", "reason"]
     rows: list[list[str]] = []
-    data: list[dict[str, Any]] = []
-    for spec in specs:
-        alarm = service.alarms.get(spec.aws_name) if service is not None else None
-        if alarm is None:
-            rows.append([spec.reference, spec.trigger, "not simulated", "", "", ""])
-            data.append({"alarm": spec.aws_name, "reference": spec.reference, "simulated": False})
+    for entry in data:
+        if not entry["simulated"]:
+            rows.append([entry["reference"], entry["trigger"], "not simulated", "", "", ""])
             continue
-        points = alarm.recent(alarm.rule.range_size)
         rows.append(
             [
-                spec.reference,
-                spec.trigger,
-                alarm.state,
-                iso_ms(alarm.changed_ms),
-                " ".join(_value(p.value) for p in points),
-                printable(alarm.reason),
+                entry["reference"],
+                entry["trigger"],
+                entry["state"],
+                iso_ms(entry["since"]),
+                datapoints_text(entry),
+                printable(entry["reason"]),
             ]
         )
-        data.append(
-            {
-                "alarm": spec.aws_name,
-                "reference": spec.reference,
-                "simulated": True,
-                "state": alarm.state,
-                "reason": alarm.reason,
-                "since": alarm.changed_ms,
-                "datapoints": [{"start": p.start_ms, "value": p.value} for p in points],
-            }
-        )
     lines = [
-        f"{len(specs)} alarm{'s' * (len(specs) != 1)}; last periods oldest first "
+        f"{len(data)} alarm{'s' * (len(data) != 1)}; last periods oldest first "
         "(- is a missing datapoint)"
     ]
+    service = sim.services.get("alarms")
     if service is not None:
         lines += [
             f"cloudwatch-alarm event of {fn} names no alarm of the stack: {printable(ref)}"

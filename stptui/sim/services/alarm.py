@@ -805,8 +805,10 @@ class AlarmService:
             else "this stack has no alarms",
         )
 
-    def set_state(self, name: str, state: str, text: str) -> str | None:
-        """SetAlarmState on the alarm `name` (SimError for an unknown alarm or state)."""
+    def check_state(self, name: str, state: str, text: str) -> AlarmSim:
+        """The alarm SetAlarmState would set to `state` with reason `text`, or the SimError
+        it would answer (an unknown alarm or state, a reason too short or too long);
+        changes nothing."""
         from stptui.sim.engine import SimError
 
         alarm = self.alarm(name)
@@ -824,7 +826,11 @@ class AlarmService:
                 "StateReason must be 1 to 1023 characters long",
                 "give --reason a shorter text" if text else "give --reason TEXT",
             )
-        return alarm.set_state(state, text)
+        return alarm
+
+    def set_state(self, name: str, state: str, text: str) -> str | None:
+        """SetAlarmState on the alarm `name` (SimError for an unknown alarm or state)."""
+        return self.check_state(name, state, text).set_state(state, text)
 
 
 def _names(spec: AlarmSpec) -> tuple[str, str, str]:

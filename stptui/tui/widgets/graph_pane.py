@@ -4,7 +4,9 @@
 data stores on the right, one line style per edge kind); this widget shows it with the
 Line API, so a repaint costs only the rows on screen, and redraws a box's badge line in
 place when its resource was touched: queue depth and in flight, DLQ depth (white on red,
-and a red box, when non-zero), running and failed invocations, a schedule's next fire.
+and a red box, when non-zero), running and failed invocations, a schedule's next fire; and,
+on a third line, the state of a resource's CloudWatch alarms (`alarm ALARM` white on red,
+and a red box, while one is in ALARM).
 
 Arrow keys move the selection to the nearest box in that direction, a click selects a box
 (a double click or enter inspects it); each selection is handed to the `on_select` callback,
@@ -30,7 +32,9 @@ from textual.message import Message
 from textual.strip import Strip
 
 from stptui import graph as graphs
+from stptui.commands.handlers.alarms import alarm_data
 from stptui.sim import trace as tk
+from stptui.sim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.services.stream import StreamSim, StreamSource
@@ -53,6 +57,8 @@ BADGE_ROOM: dict[str, int] = {
 }
 # A table with a stream counts its items and backlog (one without shows its kind).
 STREAM_TABLE_ROOM = len("0 items · 0 to read")
+# A resource with alarms: the third line has room for one alarm's state.
+ALARM_ROOM = len("alarm no data")
 DLQ_FULL = Style(color="white", bgcolor="red", bold=True)
 RUNNING = Style(color="bright_blue")
 FAILED = Style(color="red")
@@ -135,6 +141,45 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     if attrs.get("missing"):
         return [Text("missing", FAILED)]
     return [Text(dg.kind_words(g, node), DIM)]
+
+
+# How each alarm state reads on a box, and its colour: ALARM as a full DLQ does, OK green,
+# INSUFFICIENT_DATA (an alarm's state until its first evaluation) dim.
+ALARM_WORDS: dict[str, tuple[str, Style]] = {
+    ALARM: ("ALARM", DLQ_FULL),
+    OK: ("OK", Style(color="green")),
+    INSUFFICIENT_DATA: ("no data", DIM),
+}
+
+
+def alarm_badges(sim: Simulator, node: str) -> list[Text]:
+    """The states of `node`'s alarms (as `show alarms` has them), longest wording first:
+    `alarm ALARM` for one, `alarms: 1 ALARM · 2 OK` for several; an alarm the simulator
+    does not evaluate reads `not simulated`."""
+    entries = alarm_data(sim, node)
+    if len(entries) == 1:
+        state = entries[0].get("state")
+        if state is None:
+            return [Text("alarm not simulated", DIM), Text("alarm", DIM)]
+        word, style = ALARM_WORDS[state]
+        return [Text.assemble(("alarm ", DIM), (word, style)), Text(word, style)]
+    counts: dict[str | None, int] = {}
+    for entry in entries:
+        counts[entry.get("state")] = counts.get(entry.get("state"), 0) + 1
+    parts = [
+        (f"{counts[state]} {word}", style)
+        for state, (word, style) in ALARM_WORDS.items()
+        if counts.get(state)
+    ]
+    if counts.get(None):
+        parts.append((f"{counts[None]} not simulated", DIM))
+    shown = _counts(*parts)
+    return [Text.assemble(("alarms: ", DIM), shown), shown]
+
+
+def alarm_raised(sim: Simulator, node: str) -> bool:
+    """Whether an alarm of `node` is in ALARM."""
+    return any(entry.get("state") == ALARM for entry in alarm_data(sim, node))
 
 
 def _stream_counts(stream: StreamSim) -> list[Text]:
@@ -307,24 +352,42 @@ class GraphPane(LineView, can_focus=True):
             return [Text(dg.kind_words(self.view, node), DIM)]
         return badges(self._sim, self.view, node, node in self._dead_letter)
 
-    def _lines(self, node: str) -> tuple[Text, Text]:
-        return dg.node_title(self.view, node), self._badges(node)[0]
+    def _alarm_badges(self, node: str) -> list[Text]:
+        """The third line's wordings, on a resource with alarms only."""
+        if not self.view.nodes[node].get("alarms"):
+            return []
+        if self._sim is None:
+            return [Text(graphs.alarm_count(self.view.nodes[node]), DIM)]
+        return alarm_badges(self._sim, node)
+
+    def _lines(self, node: str) -> tuple[Text, ...]:
+        alarms = self._alarm_badges(node)
+        first = (dg.node_title(self.view, node), self._badges(node)[0])
+        return (*first, alarms[0]) if alarms else first
 
     def _room(self, node: str) -> int:
         table = self._sim.services.get("tables", {}).get(node)
         if table is not None and table.stream is not None:
-            return STREAM_TABLE_ROOM
-        return BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
+            room = STREAM_TABLE_ROOM
+        else:
+            room = BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
+        return max(room, ALARM_ROOM) if self.view.nodes[node].get("alarms") else room
 
     def _write_badge(self, node: str) -> bool:
-        """Put the longest wording of `node`'s badges that fits; True when it changed."""
-        choices = self._badges(node)
+        """Put the longest wording of `node`'s badges that fits (and of its alarms', on
+        the line below); True when it changed."""
         room = self.diagram.boxes[node].width - 4
-        text = next((t for t in choices if cell_len(t.plain) <= room), choices[-1])
-        changed = self.diagram.write(node, 1, text)
+        changed = False
+        for row, choices in enumerate((self._badges(node), self._alarm_badges(node)), 1):
+            if choices:
+                text = next((t for t in choices if cell_len(t.plain) <= room), choices[-1])
+                changed = self.diagram.write(node, row, text) or changed
         if not self.view.nodes[node].get("missing"):
-            q = self._sim.queues.get(node) if self._sim is not None else None
+            sim = self._sim
+            q = sim.queues.get(node) if sim is not None else None
             alarm = q is not None and q.depth > 0 and (node in self._dead_letter or q.sources)
+            if not alarm and sim is not None and self.view.nodes[node].get("alarms"):
+                alarm = alarm_raised(sim, node)
             border = dg.ALARM_STYLE if alarm else dg.BORDER_STYLE
             changed = self.diagram.set_border(node, border) or changed
         return changed

@@ -2,12 +2,13 @@
 
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
 (with the next fire times), a queue's counts, a stream's shards and readers, a Kafka
-topic's partitions and consumer groups, a load
-balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a state
-machine's states and executions (`inspector_machines`), the environment the workload would
-get (its own variables and the exact `STP_*` names `connectTo` injects), recent invocations
-from the trace, the behaviour declared in the sidecar plus runtime overrides, and a
-workload's log group with its newest lines and subscriptions (`inspector_logs`).
+topic's partitions and consumer groups, a load balancer's rules and a bucket's objects and
+lifecycle rules (`inspector_sources`), a resource's CloudWatch alarms with their states
+(`inspector_alarms`), a state machine's states and executions (`inspector_machines`), the
+environment the workload would get (its own variables and the exact `STP_*` names
+`connectTo` injects), recent invocations from the trace, the behaviour declared in the
+sidecar plus runtime overrides, and a workload's log group with its newest lines and
+subscriptions (`inspector_logs`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from stptui.tui.render import (
     token_breaks,
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
+from stptui.tui.widgets.inspector_alarms import alarm_section
 from stptui.tui.widgets.inspector_logs import log_section
 from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
@@ -236,6 +238,7 @@ def describe_resource(
             srcs = ", ".join(safe(s.name) for s in q.sources)
             text.append(f"dead-letter queue of {srcs}", "red")
             text.append(" (r redrives it)\n")
+    alarm_section(text, sim, name)
     stream_section(text, sim, name)
     if attrs.get("kind") == graphs.KAFKA_TOPIC_KIND:
         # A topic's node is `kafka:NAME`; the simulator knows it by NAME, its label.
