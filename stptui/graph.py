@@ -107,6 +107,8 @@ _FED_BY_CONNECT: frozenset[str] = frozenset({"sqs-queue", "state-machine"})
 
 DEFAULT_BUS_ID = "bus:default"
 KAFKA_TOPIC_KIND = "kafka-topic"
+# A legacy Upstash topic is a resource of the stack, and the topic its readers read.
+UPSTASH_TOPIC_KIND = "upstash-kafka-topic"
 
 # Node kinds that only start pipelines; they go in the first layer.
 SOURCE_KINDS: frozenset[str] = frozenset(
@@ -169,7 +171,7 @@ class _Builder:
         self.value_marks = stack.source.value_marks
         # The topic each simulated `kafka-topic` event reads, by (owner, index): the name
         # the simulator gives it, and its identity (see `_kafka_topics`).
-        self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
+        self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...], str]]] = {}
         self.alarms: dict[str, AlarmSpec] = {}  # by `resource.alarms.N`
 
     def build(self) -> nx.MultiDiGraph:
@@ -431,7 +433,10 @@ class _Builder:
             attrs["field"] = t.field_name
         elif isinstance(t, KafkaTopicTrigger):
             topic = self._kafka_topic_node(t)
-            if topic is not None:
+            if topic is not None and self.g.nodes[topic].get("kind") == UPSTASH_TOPIC_KIND:
+                source = topic
+                attrs["topic"] = topic
+            elif topic is not None:
                 source = topic
                 # customKafkaConfiguration's topicName too, which the model keeps raw.
                 attrs["topic"] = self.g.nodes[topic]["props"]["topic"]
@@ -468,7 +473,7 @@ class _Builder:
         from stptui.sim.services import kafka
 
         self.kafka = {
-            (owner, trig.index): (g.name, (g.topic, g.cluster, tuple(g.servers)))
+            (owner, trig.index): (g.name, (g.topic, g.cluster, tuple(g.servers), g.upstash))
             for g in kafka.topic_groups(self.stack, functions)
             for _, owner, trig in g.events
         }
@@ -476,11 +481,13 @@ class _Builder:
     def _kafka_topic_node(self, t: KafkaTopicTrigger) -> str | None:
         """The node of the topic a simulated `kafka-topic` event reads, made at its first
         reader: outside the stack on self-managed brokers, or on the stack's cluster (with
-        a `hosts` edge from it)."""
+        a `hosts` edge from it); a legacy Upstash topic is its resource's own node."""
         found = self.kafka.get((t.owner, t.index))
         if found is None:
             return None
-        name, (topic, cluster, servers) = found
+        name, (topic, cluster, servers, upstash) = found
+        if upstash:
+            return upstash
         ppath = (*t.path, "properties")
         props: dict[str, Any] = {"topic": topic}
         if cluster:
@@ -776,11 +783,12 @@ def _longest_path_layers(succ: dict[str, list[str]], base: Callable[[str], int])
 
 
 def kafka_topic_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
-    """The node of each Kafka topic, by the name the simulator knows it by (its label)."""
+    """The node of each Kafka topic, by the name the simulator knows it by (its label; a
+    legacy Upstash topic is its resource, known by the resource's name)."""
     return {
-        str(attrs.get("label")): n
+        n if attrs.get("kind") == UPSTASH_TOPIC_KIND else str(attrs.get("label")): n
         for n, attrs in g.nodes(data=True)
-        if attrs.get("kind") == KAFKA_TOPIC_KIND
+        if attrs.get("kind") in (KAFKA_TOPIC_KIND, UPSTASH_TOPIC_KIND)
     }
 
 

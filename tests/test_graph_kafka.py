@@ -144,3 +144,16 @@ def test_the_graph_names_every_topic_as_the_simulator_does(
         assert readers_of == {c.target for c in topic.consumers}
         hosts = {u for u, _, k in g.in_edges(nodes[name], data="kind") if k == HOSTS}
         assert hosts == ({topic.cluster} if topic.cluster else set())
+
+
+def test_a_legacy_upstash_topic_is_its_resources_node() -> None:
+    # Stacktape's Kafka starter: the consumer reads the stack's upstash-kafka-topic, so the
+    # trigger comes from that resource (no `kafka:` node of its own), which `produce` and
+    # the TUI's produce dialog know by the resource's name, as the simulator does.
+    stack = load_stack(EXAMPLES / "kafka-starter.yml")
+    g = build_graph(stack)
+    assert g["kafkaTopic"]["kafkaConsumer"]["trigger:0"]["topic"] == "kafkaTopic"
+    assert not [n for n in g.nodes if str(n).startswith("kafka:")]
+    sim = make_sim((EXAMPLES / "kafka-starter.yml").read_text(), allow_errors=True)
+    assert kafka_topic_nodes(g) == {"kafkaTopic": "kafkaTopic"}
+    assert set(sim.services["kafka"]) == {"kafkaTopic"}

@@ -308,11 +308,14 @@ def test_a_batch_job_takes_no_websocket_event() -> None:
     )
 
 
-def test_a_kafka_topic_names_its_cluster_and_older_shapes_stay_opaque() -> None:
+def test_a_kafka_topic_names_its_cluster_and_the_legacy_shape_its_upstash_topic() -> None:
+    # The legacy `upstashKafkaTopic` names an `upstash-kafka-topic` of the stack (once kept
+    # opaque; tests/test_kafka_config.py has its own checks).
     text = dedent(
         """\
         resources:
           bus: {type: kafka-cluster}
+          legacy: {type: upstash-kafka-topic}
           fn:
             type: function
             properties:

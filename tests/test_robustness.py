@@ -497,6 +497,7 @@ NEWER_TRIGGER_BASES: dict[str, dict[str, str]] = {
     "appsync-api": {"appsyncApiName": "gql", "field": "Query.user"},
     "kinesis-stream": {"kinesisStreamName": "ks"},
     "dynamo-db-stream": {"streamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1"},
+    "kafka-topic": {"kafkaClusterName": "kc", "topicName": "t"},
 }
 TRIGGER_TARGETS = (
     "  q: {type: sqs-queue}\n  b: {type: bucket}\n  bus: {type: event-bus}\n"
@@ -504,6 +505,7 @@ TRIGGER_TARGETS = (
     "  ws: {type: websocket-api-gateway}\n"
     "  gql: {type: appsync-api, properties: {authentication: {type: aws-iam}}}\n"
     "  ks: {type: kinesis-stream}\n"
+    "  kc: {type: kafka-cluster}\n"
 )
 
 
@@ -536,6 +538,9 @@ def test_every_schema_is_covered() -> None:
     # Checked property by property at their places by tests/test_config_nested_sections.py.
     covered |= {"BUCKET_CDN_PROPS", "IAM_STATEMENT_PROPS", "BUCKET_POLICY_STATEMENT_PROPS"}
     covered |= {"SQS_POLICY_STATEMENT_PROPS"}
+    # The kafka-topic event's table is covered here; its custom source's and `vpc`'s by
+    # tests/test_kafka_config.py.
+    covered |= {"KAFKA_EVENT_PROPS", "CUSTOM_KAFKA_PROPS", "KAFKA_VPC_PROPS"}
     assert tables <= covered, tables - covered
     for schema, _ in RESOURCE_SCHEMAS.values():
         for spec in schema.values():

@@ -473,8 +473,9 @@ CODES: dict[str, CodeInfo] = {
             "legacy-type": _schema(
                 "warning",
                 "The resource type is from an older Stacktape (`container-workload`); the "
-                "message names today's type.",
-                "Change the type to today's name.",
+                "message names today's type, or what stands in its place when it has none "
+                "(`upstash-kafka-topic`).",
+                "Change the type to today's name (or move to the type the message names).",
             ),
             "unknown-trigger-type": _schema(
                 "error",
@@ -825,6 +826,13 @@ CODES: dict[str, CodeInfo] = {
                 "or the same route key on one WebSocket API (Stacktape's "
                 "CONFIG_WEBSOCKET_ROUTE_CONFLICT).",
                 "Change the method or path (the route key) of one of the two routes.",
+            ),
+            "duplicate-kafka-mapping": _stack(
+                "error",
+                "Two `kafka-topic` events of one function read the same topic from the same "
+                "brokers (bootstrap servers, cluster or Upstash topic); Lambda refuses the "
+                "second event source mapping with ResourceConflictException.",
+                "Remove one of the two events, or point one of them at another topic.",
             ),
             "duplicate-resolver": _stack(
                 "error",

@@ -522,6 +522,22 @@ def _email_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     return params
 
 
+def _upstash_kafka_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """A topic of an Upstash Kafka cluster (the legacy `upstash-kafka-topic`): Upstash's
+    endpoint shapes, `{id}-us1-kafka.upstash.io:9092` for Kafka clients and its
+    `-rest-kafka` twin for the REST API; the topic is named like the stack's other
+    resources (a choice: Stacktape's naming of these topics is not in its public sources)."""
+    host = f"{fake_id(ctx, f'{res}/cluster', 12)}-us1"
+    return {
+        "topicName": aws_resource_name(ctx, res),
+        "topicId": _fake_uuid(ctx, res),
+        "username": fake_id(ctx, f"{res}/username", 32),
+        "password": fake_id(ctx, f"{res}/password", 32),
+        "tcpEndpoint": f"{host}-kafka.upstash.io:9092",
+        "restUrl": f"https://{host}-rest-kafka.upstash.io",
+    }
+
+
 _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "sqs-queue": _queue_params,
     "sns-topic": _topic_params,
@@ -541,6 +557,7 @@ _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "state-machine": _state_machine_params,
     "websocket-api-gateway": _websocket_params,
     "kafka-cluster": _kafka_params,
+    "upstash-kafka-topic": _upstash_kafka_params,
     "appsync-api": _appsync_params,
     "dsql-database": _dsql_params,
     "email-sender": _email_params,

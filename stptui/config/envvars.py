@@ -217,6 +217,11 @@ def injected_params(resource: Resource) -> list[str]:
         return ["id", "clientId", "arn", "clientSecret", "providerUrl", "domain"]
     if t == "mongo-db-atlas-cluster":
         return ["connectionString"]
+    if t == "upstash-kafka-topic":
+        # The legacy type: `TOPIC_NAME`, `TOPIC_ID`, `USERNAME`, `PASSWORD`, `TCP_ENDPOINT`,
+        # `REST_URL` (the connectTo docs of Stacktape's types; its kafka-stream-processing
+        # starter reads STP_KAFKA_TOPIC_TOPIC_NAME, _TCP_ENDPOINT, _USERNAME, _PASSWORD).
+        return ["topicName", "topicId", "username", "password", "tcpEndpoint", "restUrl"]
     if t == "upstash-redis":
         return ["host", "port", "password", "restToken", "readOnlyRestToken", "restUrl", "redisUrl"]
     if t == "private-service":

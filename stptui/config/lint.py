@@ -32,6 +32,7 @@ from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
     HTTP_PAYLOAD_FORMAT,
     RESOURCE_TYPES,
+    RETIRED_RESOURCE_TYPES,
     TRIGGER_TYPES,
     AppSyncApi,
     AppSyncTrigger,
@@ -65,7 +66,8 @@ from stptui.config.permissions import role_diagnostics
 # services are multi-container workloads there. An efs-filesystem and an upstash-redis only
 # get their variables injected; a hosting bucket's access is scoped to its nested bucket.
 # A kafka-cluster may be connected from functions, batch jobs and container workloads (and
-# deployment scripts), which are all the connectTo holders stptui reads.
+# deployment scripts), which are all the connectTo holders stptui reads. The legacy
+# upstash-kafka-topic got its variables injected (Stacktape's connectTo docs of that time).
 CONNECT_TO_TYPES: frozenset[str] = frozenset(
     {
         "function",
@@ -94,6 +96,7 @@ CONNECT_TO_TYPES: frozenset[str] = frozenset(
         "hosting-bucket",
         "efs-filesystem",
         "upstash-redis",
+        "upstash-kafka-topic",
         "kafka-cluster",
         "websocket-api-gateway",
         "appsync-api",
@@ -167,7 +170,8 @@ _WINDOW_KEYS = (
 
 def _known_type(resource: Resource) -> bool:
     """False for resources whose type was already reported as unknown (no more checks)."""
-    return canonical_type(resource.type) in RESOURCE_TYPES
+    t = canonical_type(resource.type)
+    return t in RESOURCE_TYPES or t in RETIRED_RESOURCE_TYPES
 
 
 def referenceable_params(resource: Resource) -> list[str] | None:
@@ -680,6 +684,7 @@ class _Linter(
 
     def check_triggers(self, owner: Resource, triggers: list[Any]) -> None:
         """Reference, FIFO and batching checks of one resource's events."""
+        self.check_kafka_duplicates(owner, triggers)
         for t in triggers:
             if isinstance(t, SqsTrigger):
                 self.check_sqs_trigger(owner, t)
@@ -753,6 +758,7 @@ class _Linter(
                 self.check_ref(t.api, ("appsync-api",), owner.name, "appsyncApiName")
             elif isinstance(t, KafkaTopicTrigger):
                 self.check_ref(t.cluster, ("kafka-cluster",), owner.name, "kafkaClusterName")
+                self.check_ref(t.upstash, ("upstash-kafka-topic",), owner.name, "upstashKafkaTopic")
             elif isinstance(t, S3Trigger):
                 what = "bucketName" if "bucketName" in t.properties else "bucketArn"
                 self.check_ref(t.bucket, ("bucket",), owner.name, what)
@@ -1485,6 +1491,45 @@ class _Linter(
                         )
 
     # -- S3 ----------------------------------------------------------------------------
+
+    def check_kafka_duplicates(self, owner: Resource, triggers: list[Any]) -> None:
+        """Two `kafka-topic` events of one function that read the same topic from the same
+        brokers (the same bootstrap servers, in any order, or the same cluster or Upstash
+        topic): Lambda refuses the second event source mapping (ResourceConflictException)."""
+        seen: dict[tuple[Any, ...], int] = {}
+        for t in triggers:
+            if not isinstance(t, KafkaTopicTrigger):
+                continue
+            props = t.properties
+            if t.upstash is not None:
+                key: tuple[Any, ...] = ("upstash", t.upstash.target)
+                where = f"Upstash topic {t.upstash.target!r}"
+            elif t.topic is None:
+                continue
+            elif t.brokers:
+                key = ("custom", t.topic, frozenset(t.brokers))
+                where = f"topic {t.topic!r} on the same bootstrap servers"
+            elif t.cluster is not None:
+                key = ("cluster", t.topic, t.cluster.target)
+                where = f"topic {t.topic!r} of kafka-cluster {t.cluster.target!r}"
+            elif isinstance(props.get("mskClusterArn"), str):
+                key = ("msk", t.topic, props["mskClusterArn"])
+                where = f"topic {t.topic!r} of the same MSK cluster"
+            else:
+                continue
+            if key in seen:
+                self.report(
+                    t.path,
+                    "error",
+                    "duplicate-kafka-mapping",
+                    f"{owner.name!r} already reads {where} (events[{seen[key]}]); Lambda "
+                    "refuses a second event source mapping for the same function, topic and "
+                    "brokers (ResourceConflictException)",
+                    resource=owner.name,
+                    hint="remove one of the two events, or give them different topics",
+                )
+            else:
+                seen[key] = t.index
 
     def check_s3_overlaps(self, triggers: list[S3Trigger]) -> None:
         """Notification configurations on one bucket may not overlap (aws-semantics §5)."""

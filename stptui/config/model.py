@@ -78,6 +78,14 @@ LEGACY_RESOURCE_TYPES: dict[str, str] = {
 }
 
 
+# Types Stacktape has since removed, with no type of today in their place, still found in
+# real configs (Stacktape's own starter projects): loaded as resources of their own type, with
+# a warning that says what stands in their place today.
+RETIRED_RESOURCE_TYPES: dict[str, str] = {
+    "upstash-kafka-topic": "Stacktape's Kafka type today is `kafka-cluster` (MSK Serverless)",
+}
+
+
 def canonical_type(rtype: str) -> str:
     """Today's name of a resource type (`container-workload` -> `multi-container-workload`)."""
     return LEGACY_RESOURCE_TYPES.get(rtype, rtype)
@@ -330,11 +338,16 @@ class AppSyncTrigger(Trigger):
 
 @dataclass(slots=True)
 class KafkaTopicTrigger(Trigger):
-    """`kafka-topic`: read without a schema (its shape changed across Stacktape versions), but
-    a `kafkaClusterName` source is a reference to a `kafka-cluster` of the stack."""
+    """`kafka-topic`: one of its shapes across Stacktape versions (`customKafkaConfiguration`,
+    `kafkaClusterName`, `mskClusterArn`, the legacy `upstashKafkaTopic`). A `kafkaClusterName`
+    is a reference to a `kafka-cluster` of the stack, an `upstashKafkaTopic` one to an
+    `upstash-kafka-topic`. `topic` is the topic name the event writes, `brokers` a custom
+    source's bootstrap servers."""
 
     cluster: Ref | None = None
+    upstash: Ref | None = None
     topic: str | None = None
+    brokers: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -40,6 +40,7 @@ from stptui.config.model import (
     CONTAINER_SERVICE_TYPES,
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
+    RETIRED_RESOURCE_TYPES,
     Resource,
     Stack,
 )
@@ -252,6 +253,15 @@ class StackBuilder(
                 if today == "multi-container-workload":
                     # Same shape today: its containers' routes are read like the new type's.
                     return self._container_workload(name, props, ppath)
+            elif rtype in RETIRED_RESOURCE_TYPES:
+                self.diag(
+                    (*path, "type"),
+                    "warning",
+                    "legacy-type",
+                    f"resource type {rtype!r} is from an older Stacktape and has no successor; "
+                    f"{RETIRED_RESOURCE_TYPES[rtype]}",
+                    resource=name,
+                )
             else:
                 guess = did_you_mean(rtype, RESOURCE_TYPES)
                 self.diag(

@@ -26,7 +26,15 @@ from stptui.config.normalize_schema import (
     _STR,
     ALB_CONDITION_ENTRIES,
     ALB_EVENT_PROPS,
+    CUSTOM_KAFKA_PROPS,
+    CUSTOM_KAFKA_REQUIRED,
     EVENT_KEYS,
+    KAFKA_AUTHENTICATIONS,
+    KAFKA_EVENT_PROPS,
+    KAFKA_EVENT_SOURCES,
+    KAFKA_LEGACY_SOURCE,
+    KAFKA_TOPIC_NAME,
+    KAFKA_VPC_PROPS,
     NEWER_TRIGGERS,
     OPAQUE_TRIGGER_REQUIRED,
     TRIGGER_ALIASES,
@@ -135,8 +143,6 @@ class EventReaders(_BuilderBase):
                 self.require(raw, raw, key, ppath, owner, what)
             if etype == "application-load-balancer":
                 self._alb_event_props(owner, raw, ppath, what, extra)
-            if etype == "kafka-topic":
-                return self._t_kafka_topic(owner, raw, path, ppath, index)
             if etype == "cloudwatch-log":
                 return cloudwatch_log_trigger(self, owner, raw, path, ppath, index)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)
@@ -265,18 +271,147 @@ class EventReaders(_BuilderBase):
         self.require_all(checked, failure, spec, ("arn", "type"), fpath, owner, "onFailure")
 
     def _t_kafka_topic(
-        self, owner: str, raw: dict[str, Any], path: DataPath, ppath: DataPath, index: int
+        self,
+        owner: str,
+        raw: dict[str, Any],
+        props: dict[str, Any],
+        path: DataPath,
+        ppath: DataPath,
+        index: int,
     ) -> KafkaTopicTrigger:
-        """A `kafka-topic` event, kept as written; a `kafkaClusterName` (the newer
-        `StacktapeKafkaEventSource`) is read as a reference to the stack's cluster."""
+        """A `kafka-topic` event, by `KafkaTopicIntegrationProps` (checked against
+        KAFKA_EVENT_PROPS): exactly one source; the topic name inside a custom source, beside
+        a cluster; `vpc` with a custom source only. A `kafkaClusterName` is a reference to the
+        stack's cluster, an `upstashKafkaTopic` one to its (legacy) Upstash topic."""
         t = KafkaTopicTrigger(
             type="kafka-topic", owner=owner, index=index, path=path, properties=raw
         )
-        cluster = raw.get("kafkaClusterName")
-        if cluster is not None:
-            cpath = (*ppath, "kafkaClusterName")
-            if self.check_value(_STR, cluster, cpath, "kafkaClusterName", owner):
-                t.cluster = self.ref_by_name(cluster, cpath)
-        topic = raw.get("topicName")
-        t.topic = topic if isinstance(topic, str) else None
+        what = "a `kafka-topic` event"
+        sources = (*KAFKA_EVENT_SOURCES, KAFKA_LEGACY_SOURCE)
+        # A source written with the wrong type was reported already: not "set one of".
+        required = not any(k in raw for k in sources)
+        source = self.exactly_one(props, sources, ppath, owner, what, required=required)
+        if source == "customKafkaConfiguration":
+            self._custom_kafka(t, props[source], (*ppath, source), owner)
+        elif source is not None:
+            ref = self.ref_by_name(props[source], (*ppath, source))
+            if source == "kafkaClusterName":
+                t.cluster = ref
+            elif source == KAFKA_LEGACY_SOURCE:
+                t.upstash = ref
+        clustered = source in ("kafkaClusterName", "mskClusterArn")
+        if clustered:
+            self.require_all(props, raw, KAFKA_EVENT_PROPS, ("topicName",), ppath, owner, what)
+            if "topicName" in props:
+                t.topic = self._kafka_topic_name(props["topicName"], (*ppath, "topicName"), owner)
+        elif source is not None and not clustered and "topicName" in props:
+            inside = "inside `customKafkaConfiguration`" if source != KAFKA_LEGACY_SOURCE else ""
+            self.diag(
+                (*ppath, "topicName"),
+                "error",
+                "unknown-property",
+                f"`topicName` is not a property of {what} with `{source}`",
+                key=True,
+                resource=owner,
+                hint=f"write it {inside}"
+                if inside
+                else "the Upstash topic resource is the topic; remove `topicName`",
+            )
+        if "vpc" in props:
+            vpath = (*ppath, "vpc")
+            if source is not None and source != "customKafkaConfiguration":
+                self.diag(
+                    vpath,
+                    "error",
+                    "unknown-property",
+                    f"`vpc` is not a property of {what} with `{source}`",
+                    key=True,
+                    resource=owner,
+                    hint="only a `customKafkaConfiguration` source takes a `vpc`",
+                )
+            else:
+                got = self.read_props(
+                    props["vpc"], vpath, KAFKA_VPC_PROPS, owner, where=" in `vpc`"
+                )
+                self.require_all(
+                    got,
+                    props["vpc"],
+                    KAFKA_VPC_PROPS,
+                    tuple(KAFKA_VPC_PROPS),
+                    vpath,
+                    owner,
+                    "`vpc`",
+                )
+                for key in KAFKA_VPC_PROPS:
+                    self.items(got, key, vpath, owner, _STR)
         return t
+
+    def _custom_kafka(
+        self, t: KafkaTopicTrigger, raw: dict[str, Any], path: DataPath, owner: str
+    ) -> None:
+        """`customKafkaConfiguration`: its bootstrap servers (each `host:port`), its topic
+        and its authentication."""
+        what = "`customKafkaConfiguration`"
+        props = self.read_props(raw, path, CUSTOM_KAFKA_PROPS, owner, where=f" in {what}")
+        self.require_all(props, raw, CUSTOM_KAFKA_PROPS, CUSTOM_KAFKA_REQUIRED, path, owner, what)
+        servers = props.get("bootstrapServers")
+        if isinstance(servers, list):
+            good: list[str] = []
+            for i, server in enumerate(servers):
+                spath = (*path, "bootstrapServers", i)
+                if not self.check_value(_STR, server, spath, f"bootstrapServers[{i}]", owner):
+                    continue
+                host, _, port = server.rpartition(":")
+                if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+                    self.diag(
+                        spath,
+                        "error",
+                        "invalid-value",
+                        f"bootstrap server {server!r} is not `host:port`",
+                        resource=owner,
+                        hint="write each broker as host:port, e.g. broker-1.example.com:9092",
+                    )
+                    continue
+                good.append(server)
+            if not servers:
+                self.diag(
+                    (*path, "bootstrapServers"),
+                    "error",
+                    "invalid-value",
+                    "`bootstrapServers` is empty; Lambda needs at least one broker",
+                    resource=owner,
+                )
+            t.brokers = tuple(good)
+        if "topicName" in props:
+            t.topic = self._kafka_topic_name(props["topicName"], (*path, "topicName"), owner)
+        if "authentication" in props:
+            self.typed_object(
+                props["authentication"],
+                (*path, "authentication"),
+                owner,
+                "authentication",
+                KAFKA_AUTHENTICATIONS,
+            )
+
+    def _kafka_topic_name(self, name: str, path: DataPath, owner: str) -> str | None:
+        """`name` when Kafka and Lambda take it as a topic name; otherwise reported, None."""
+        if KAFKA_TOPIC_NAME.match(name):
+            return name
+        if not name:
+            why = "is empty"
+        elif len(name) > 249:
+            why = f"is {len(name)} characters long (at most 249)"
+        elif name.startswith("."):
+            why = "starts with `.`"
+        else:
+            bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "._-"))})
+            why = "has " + ", ".join(repr(c) for c in bad)
+        self.diag(
+            path,
+            "error",
+            "invalid-value",
+            f"Kafka topic name {name!r} {why}",
+            resource=owner,
+            hint="a topic name is 1-249 of a-z, A-Z, 0-9, `.`, `_` and `-`, not starting with `.`",
+        )
+        return None

@@ -1264,12 +1264,60 @@ DYNAMO_STREAM_EVENT_PROPS = {
     "batchSize": P("int", lo=1, hi=1000),
 }
 
+# `KafkaTopicIntegrationProps` in each shape real configs use: the older
+# `customKafkaConfiguration` (types/stacktape-config/events.d.ts of stacktape/stacktape), the
+# newest `kafkaClusterName` / `mskClusterArn` ones with `startFrom`, `consumerGroupId` and a
+# custom source's `vpc` (packages/config's events.ts), and the legacy `upstashKafkaTopic`
+# (Stacktape's kafka-stream-processing starter). The ranges are those Lambda's
+# CreateEventSourceMapping takes for Kafka sources: BatchSize 1-10,000,
+# MaximumBatchingWindowInSeconds 0-300.
+KAFKA_EVENT_SOURCES = ("customKafkaConfiguration", "kafkaClusterName", "mskClusterArn")
+KAFKA_LEGACY_SOURCE = "upstashKafkaTopic"
+
+KAFKA_EVENT_PROPS = {
+    "customKafkaConfiguration": _DICT,
+    "kafkaClusterName": _STR,
+    "mskClusterArn": _STR,
+    KAFKA_LEGACY_SOURCE: _STR,
+    "topicName": _STR,
+    "startFrom": P("str", enum=("earliest", "latest")),
+    "consumerGroupId": _STR,
+    "vpc": _DICT,
+    "batchSize": P("int", lo=1, hi=10_000),
+    "maxBatchWindowSeconds": P("num", lo=0, hi=300),
+}
+
+# `CustomKafkaEventSource`, its `authentication` (`KafkaSASLAuth` | `KafkaMTLSAuth`) and the
+# newest types' `KafkaEventSourceVpcConfig`.
+CUSTOM_KAFKA_PROPS = {"bootstrapServers": _LIST, "topicName": _STR, "authentication": _DICT}
+
+CUSTOM_KAFKA_REQUIRED = ("bootstrapServers", "topicName", "authentication")
+
+_SASL = PackagingType({"authenticationSecretArn": _STR}, ("authenticationSecretArn",))
+
+KAFKA_AUTHENTICATIONS: dict[str, PackagingType] = {
+    "BASIC_AUTH": _SASL,
+    "SASL_SCRAM_256_AUTH": _SASL,
+    "SASL_SCRAM_512_AUTH": _SASL,
+    "MTLS": PackagingType(
+        {"clientCertificate": _STR, "serverRootCaCertificate": _STR}, ("clientCertificate",)
+    ),
+}
+
+KAFKA_VPC_PROPS = {"securityGroupIds": _LIST, "subnetIds": _LIST}
+
+# A topic name Kafka accepts (its `Topic.validate`: at most 249 of these characters, not `.`
+# or `..`), and not starting with `.` (the `Topics` pattern of Lambda's
+# CreateEventSourceMapping, `^[^.]([a-zA-Z0-9\-_.]+)`).
+KAFKA_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,248}$")
+
 NEWER_TRIGGERS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "websocket-api-gateway": (WEBSOCKET_EVENT_PROPS, ("websocketApiGatewayName", "routeKey")),
     "appsync-api": (APPSYNC_EVENT_PROPS, ("appsyncApiName", "field")),
     # Stream events are checked by their tables and kept as plain Triggers.
     "kinesis-stream": (KINESIS_EVENT_PROPS, ()),
     "dynamo-db-stream": (DYNAMO_STREAM_EVENT_PROPS, ("streamArn",)),
+    "kafka-topic": (KAFKA_EVENT_PROPS, ()),
 }
 
 # An HTTP API route's `authorizer` (`StpAuthorizer`, user-pools.d.ts): `CognitoAuthorizer` and

@@ -404,13 +404,23 @@ class Reader(EmitChecks):
             return
         b.partial = rule
         if not _has_record_batches(workload):
-            self.report(
-                path,
-                "behavior-partial-not-sqs",
-                f"{workload.name} has no sqs event: partial applies only to SQS, Kinesis and "
-                "DynamoDB stream batches",
-                severity="warning",
-            )
+            # One warning: the reportBatchItemFailures hint below cannot apply without an
+            # SQS or stream mapping, and Lambda's Kafka mappings take no partial response.
+            if any(t.type == "kafka-topic" for t in workload.events):
+                message = (
+                    f"{workload.name} reads Kafka: Lambda's Kafka event source mappings have "
+                    "no partial batch response, so a batchItemFailures answer is ignored and "
+                    "the batch succeeds whole"
+                )
+                hint = "to make records be read again, fail the invocation (`fail`) instead"
+            else:
+                message = (
+                    f"{workload.name} has no sqs event: partial applies only to SQS, Kinesis "
+                    "and DynamoDB stream batches"
+                )
+                hint = None
+            self.report(path, "behavior-partial-not-sqs", message, severity="warning", hint=hint)
+            return
         if not b.rbif:
             self.report(
                 path,

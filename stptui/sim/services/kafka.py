@@ -209,12 +209,15 @@ class KafkaTopic(StreamSource):
         bootstrap: list[str],
         arn: str = "",
         cluster: str | None = None,
+        upstash: str | None = None,
     ) -> None:
         super().__init__(sim, name, arn, RETENTION_MS)
         self.topic = topic
         self.source = source
         self.bootstrap = bootstrap
         self.cluster = cluster
+        # The stack's legacy `upstash-kafka-topic` this topic is, if it is one.
+        self.upstash = upstash
         self.max_bytes = SERVERLESS_MAX_BYTES if source == MSK else SELF_MANAGED_MAX_BYTES
         self.shards = [Partition(name, topic, i) for i in range(PARTITIONS)]
         self._round_robin = 0
@@ -228,6 +231,8 @@ class KafkaTopic(StreamSource):
         """Where the topic lives, in words: its cluster, or its bootstrap servers."""
         if self.cluster is not None:
             return f"kafka-cluster {self.cluster} (MSK Serverless)"
+        if self.upstash is not None:
+            return f"upstash-kafka-topic {self.upstash} at {','.join(self.bootstrap)}"
         return f"self-managed Kafka at {','.join(self.bootstrap)}"
 
     def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
@@ -407,12 +412,20 @@ def kafka_settings(props: dict[str, Any]) -> Settings:
     return settings
 
 
-def topic_identity(stack: Stack, trig: Trigger) -> tuple[str, str, tuple[str, ...]] | None:
+def topic_identity(stack: Stack, trig: Trigger) -> tuple[str, str, tuple[str, ...], str] | None:
     """Which topic a `kafka-topic` event reads, from the config alone: (topic name, the
     stack's `kafka-cluster` it is on or "", the bootstrap servers written for a self-managed
-    one or ()), or None for one the simulator cannot read (an MSK cluster outside the
-    stack, a shape without a topic or without a bootstrap server)."""
+    one or (), the stack's legacy `upstash-kafka-topic` it is or ""), or None for one the
+    simulator cannot read (an MSK cluster outside the stack, a shape without a topic or
+    without a bootstrap server). An Upstash topic is known here by its resource's name: its
+    Kafka name and endpoint are directives' values, which only the simulator resolves."""
     props = trig.properties
+    upstash = props.get("upstashKafkaTopic")
+    if isinstance(upstash, str):
+        res = stack.resources.get(upstash)
+        if res is None or res.type != "upstash-kafka-topic":
+            return None
+        return res.name, "", (), res.name
     custom = props.get("customKafkaConfiguration")
     if isinstance(custom, dict):
         topic = custom.get("topicName")
@@ -424,25 +437,27 @@ def topic_identity(stack: Stack, trig: Trigger) -> tuple[str, str, tuple[str, ..
             return None
         if not all(isinstance(s, str) for s in servers):
             return None
-        return topic, "", tuple(servers)
+        return topic, "", tuple(servers), ""
     cluster = props.get("kafkaClusterName")
     topic = props.get("topicName")
     res = stack.resources.get(cluster) if isinstance(cluster, str) else None
     if res is None or res.type != "kafka-cluster" or not isinstance(topic, str) or not topic:
         return None
-    return topic, res.name, ()
+    return topic, res.name, (), ""
 
 
 class TopicGroup:
     """The events that read one topic: what the simulator makes one topic of, and the graph
     one node, under `name`."""
 
-    def __init__(self, topic: str, cluster: str, servers: list[str]) -> None:
+    def __init__(self, topic: str, cluster: str, servers: list[str], upstash: str = "") -> None:
         self.topic = topic
         self.cluster = cluster
         # The self-managed brokers all its events name between them (none on a cluster).
         self.servers = servers
-        self.name = topic
+        # The stack's legacy `upstash-kafka-topic` it is, named as the resource.
+        self.upstash = upstash
+        self.name = upstash or topic
         # (config order, function, event)
         self.events: list[tuple[int, str, Trigger]] = []
 
@@ -455,8 +470,14 @@ def topic_groups(stack: Stack, functions: set[str]) -> list[TopicGroup]:
     servers share a broker: a broker belongs to one cluster, and a bootstrap list may name
     any of the cluster's brokers, in any order. A topic is named as the config names it;
     when two distinct topics share a name, each is named `topic@cluster` (or
-    `topic@first-bootstrap-server`)."""
-    groups: list[TopicGroup] = []
+    `topic@first-bootstrap-server`). A legacy `upstash-kafka-topic` of the stack is a topic
+    of its own, named as the resource, whether or not a function reads it (a producer may be
+    connected to one that nothing consumes)."""
+    groups = [
+        TopicGroup(res.name, "", [], res.name)
+        for res in stack.resources.values()
+        if res.type == "upstash-kafka-topic"
+    ]
     order = 0
     for w in stack.workloads:
         if w.type != "function" or w.name not in functions:
@@ -465,13 +486,14 @@ def topic_groups(stack: Stack, functions: set[str]) -> list[TopicGroup]:
             ident = topic_identity(stack, trig) if trig.type == "kafka-topic" else None
             if ident is None:
                 continue
-            topic, cluster, servers = ident
+            topic, cluster, servers, upstash = ident
             same = [
                 g
                 for g in groups
                 if g.topic == topic
                 and g.cluster == cluster
-                and (cluster or not set(g.servers).isdisjoint(servers))
+                and g.upstash == upstash
+                and (cluster or upstash or not set(g.servers).isdisjoint(servers))
             ]
             if same:
                 # This event may join topics seen apart so far: one group takes them all.
@@ -486,10 +508,10 @@ def topic_groups(stack: Stack, functions: set[str]) -> list[TopicGroup]:
                 groups.append(group)
             group.events.append((order, w.name, trig))
             order += 1
-    names = [g.topic for g in groups]
+    names = [g.topic for g in groups if not g.upstash]
     for g in groups:
         g.events.sort(key=lambda e: e[0])
-        if names.count(g.topic) > 1:
+        if not g.upstash and names.count(g.topic) > 1:
             g.name = f"{g.topic}@{g.cluster or g.servers[0]}"
     return groups
 
@@ -527,7 +549,12 @@ def wire(sim: Simulator) -> None:
     topics: dict[str, KafkaTopic] = {}
     sim.services["kafka"] = topics
     for g in topic_groups(sim.stack, set(sim.functions)):
-        if g.cluster:
+        if g.upstash:
+            # Lambda reached Upstash as a self-managed cluster, at the topic's TCP endpoint.
+            topic = sim.resource_param(g.upstash, "topicName")
+            endpoint = [sim.resource_param(g.upstash, "tcpEndpoint")]
+            kt = KafkaTopic(sim, g.name, topic, SELF_MANAGED, endpoint, upstash=g.upstash)
+        elif g.cluster:
             bootstrap = sim.resource_param(g.cluster, "bootstrapServers").split(",")
             kt = KafkaTopic(sim, g.name, g.topic, MSK, bootstrap, sim.arn(g.cluster), g.cluster)
         else:
