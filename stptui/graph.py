@@ -6,8 +6,10 @@
   without defining: references to undefined resources (`missing`), resource names written
   where an ARN belongs (`<name> (not an ARN)`, also `missing`), the default event bus
   (`bus:default`), schedules (`schedule:<owner>:<index>`), the Kafka topics functions'
-  `kafka-topic` events read (`kafka:<topic>`, named as the simulator names them), `aws:*`
-  connectTo macros and ARNs outside the stack (`arn:...`);
+  `kafka-topic` events read (`kafka:<topic>`, named as the simulator names them; a
+  self-managed event it cannot read, without `topicName` or a bootstrap server, from
+  `kafka:<topic or ?> (not simulated)`), `aws:*` connectTo macros and ARNs outside the
+  stack (`arn:...`);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
   `bus-notification`, `hosts` (a `kafka-cluster` of the stack to a topic on it), `task` (a
   state machine's Task state invoking a stack function, sending to a queue, publishing to a
@@ -440,9 +442,16 @@ class _Builder:
                 source = topic
                 # customKafkaConfiguration's topicName too, which the model keeps raw.
                 attrs["topic"] = self.g.nodes[topic]["props"]["topic"]
-            else:  # not simulated (a cluster outside the stack): from what it names
-                source = self._ref(t.cluster) if t.cluster is not None else None
+            elif t.cluster is not None:  # not simulated (a cluster outside the stack)
+                source = self._ref(t.cluster)
                 attrs["topic"] = t.topic
+            elif t.upstash is not None:  # an Upstash topic the stack lacks
+                source = self._ref(t.upstash)
+            elif isinstance(t.properties.get("customKafkaConfiguration"), dict):
+                # Not simulated (no topicName or no bootstrap server): drawn all the same.
+                source = self._unsimulated_topic(t)
+                if "topic" in self.g.nodes[source]["props"]:
+                    attrs["topic"] = self.g.nodes[source]["props"]["topic"]
         elif isinstance(t, CloudWatchLogTrigger):
             # A subscription filter: the log group's owner feeds the subscriber.
             source = self._ref(t.log_group)
@@ -509,6 +518,30 @@ class _Builder:
         if cluster:
             self._edge(cluster, node, HOSTS, HOSTS, (*ppath, "kafkaClusterName"), topic=topic)
         return node
+
+    def _unsimulated_topic(self, t: KafkaTopicTrigger) -> str:
+        """The node of a self-managed `kafka-topic` event the simulator cannot read (its
+        `customKafkaConfiguration` lacks `topicName` or a bootstrap server), so that the
+        function still shows what triggers it: `kafka:NAME (not simulated)`, one per
+        event, with the field it lacks."""
+        custom = t.properties.get("customKafkaConfiguration")
+        custom = custom if isinstance(custom, dict) else {}
+        topic = custom.get("topicName")
+        topic = topic if isinstance(topic, str) and topic else None
+        lacks = "bootstrapServers" if topic else "topicName"
+        name = f"{topic or '?'} (not simulated)"
+        return self._synthetic(
+            "kafka-unsimulated",
+            f"{t.owner}:{t.index}",
+            f"kafka:{name}",
+            (*t.path, "properties"),
+            kind=KAFKA_TOPIC_KIND,
+            label=name,
+            props={
+                **({"topic": topic} if topic else {}),
+                "not_simulated": f"customKafkaConfiguration has no {lacks}",
+            },
+        )
 
     def _alarm_source(self, t: Trigger, attrs: dict[str, Any]) -> str | None:
         """The node a `cloudwatch-alarm` event is triggered from: the resource whose alarm
@@ -784,11 +817,13 @@ def _longest_path_layers(succ: dict[str, list[str]], base: Callable[[str], int])
 
 def kafka_topic_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
     """The node of each Kafka topic, by the name the simulator knows it by (its label; a
-    legacy Upstash topic is its resource, known by the resource's name)."""
+    legacy Upstash topic is its resource, known by the resource's name); the topics it does
+    not simulate (`not_simulated` among their props) are left out."""
     return {
         n if attrs.get("kind") == UPSTASH_TOPIC_KIND else str(attrs.get("label")): n
         for n, attrs in g.nodes(data=True)
         if attrs.get("kind") in (KAFKA_TOPIC_KIND, UPSTASH_TOPIC_KIND)
+        and "not_simulated" not in attrs.get("props", {})
     }
 
 

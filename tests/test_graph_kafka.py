@@ -106,6 +106,35 @@ def test_a_topic_the_simulator_cannot_read_keeps_the_event_as_written() -> None:
     assert g.nodes["elsewhere"]["missing"]
 
 
+def test_a_self_managed_event_without_a_topic_or_broker_is_still_drawn() -> None:
+    # The simulator reads neither (docs/fidelity.md: drawn, not simulated): the function
+    # must still show what triggers it, from a node saying what the event lacks.
+    events = (
+        "        - type: kafka-topic\n"
+        "          properties: {customKafkaConfiguration: {topicName: orders}}\n"
+        "        - type: kafka-topic\n"
+        "          properties: {customKafkaConfiguration: {bootstrapServers: ['b:9092']}}\n"
+    )
+    yaml = "resources:\n" + FUNCTION.format(name="reader", events=events)
+    g = build_graph(load_stack_text(yaml, "t.yml", lint=False))
+    assert sorted(upstream(g, "reader")) == [
+        "kafka:? (not simulated)",
+        "kafka:orders (not simulated)",
+    ]
+    no_brokers = g.nodes["kafka:orders (not simulated)"]
+    assert no_brokers["kind"] == KAFKA_TOPIC_KIND
+    assert no_brokers["props"] == {
+        "topic": "orders",
+        "not_simulated": "customKafkaConfiguration has no bootstrapServers",
+    }
+    assert g.nodes["kafka:? (not simulated)"]["props"] == {
+        "not_simulated": "customKafkaConfiguration has no topicName"
+    }
+    assert "kafka:orders (not simulated) --kafka(orders)--> reader" in to_text(g)
+    # Not topics the simulator has: `m` and the live counts leave them alone.
+    assert kafka_topic_nodes(g) == {}
+
+
 readers = st.lists(
     st.tuples(
         st.sampled_from(["orders", "audit"]),

@@ -92,6 +92,33 @@ def test_each_box_with_an_alarm_shows_its_state_and_turns_red_in_alarm() -> None
     drive(alarms_app(), script)
 
 
+SIX_ALARMS = (
+    """\
+resources:
+  jobs:
+    type: sqs-queue
+    properties:
+      alarms:
+"""
+    + "        - trigger: {type: sqs-queue-not-empty}\n" * 6
+)
+
+
+def test_a_box_with_several_alarms_has_room_for_each_states_count(tmp_path: Path) -> None:
+    # The box is laid out before any alarm has a state: it must already have room for
+    # the widest mix of states, or a count is cut off when the states diverge.
+    (tmp_path / "stacktape.yml").write_text(SIX_ALARMS, encoding="utf-8")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert box_line(app, "jobs", 2) == "alarms: 6 no data"
+        app.run_command("set-alarm-state jobs.alarms.0 ALARM")
+        app.run_command("set-alarm-state jobs.alarms.1 OK")
+        await pilot.pause()
+        assert box_line(app, "jobs", 2) == "1 ALARM · 1 OK · 4 no data"
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
 def test_the_cloudwatch_alarm_edge_leads_from_the_dlq_to_the_pager() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         d = app.query_one(GraphPane).diagram

@@ -177,6 +177,16 @@ def alarm_badges(sim: Simulator, node: str) -> list[Text]:
     return [Text.assemble(("alarms: ", DIM), shown), shown]
 
 
+def alarms_room(count: int) -> int:
+    """The third line's room on a box with `count` alarms: one alarm's state, or the
+    shortest wording of several in all three states (`1 ALARM · 1 OK · 4 no data`), each
+    count as wide as `count`, so that no state's count is cut off as the states change."""
+    if count == 1:
+        return ALARM_ROOM
+    n = "0" * len(str(count))
+    return cell_len(f"{n} ALARM · {n} OK · {n} no data")
+
+
 def alarm_raised(sim: Simulator, node: str) -> bool:
     """Whether an alarm of `node` is in ALARM."""
     return any(entry.get("state") == ALARM for entry in alarm_data(sim, node))
@@ -371,7 +381,8 @@ class GraphPane(LineView, can_focus=True):
             room = STREAM_TABLE_ROOM
         else:
             room = BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
-        return max(room, ALARM_ROOM) if self.view.nodes[node].get("alarms") else room
+        alarms = len(self.view.nodes[node].get("alarms") or ())
+        return max(room, alarms_room(alarms)) if alarms else room
 
     def _write_badge(self, node: str) -> bool:
         """Put the longest wording of `node`'s badges that fits (and of its alarms', on
