@@ -758,6 +758,11 @@ COMMANDS = [
     "http",
     "start-job",
     "explain",
+    # WebSocket APIs
+    "ws-connect",
+    "ws-send",
+    "ws-post",
+    "ws-disconnect",
     # CloudWatch Logs subscriptions
     "log",
     # scripting (the REPL issue)

@@ -56,7 +56,14 @@ COMMAND_STACKS = {
     "cancel-replay": ROOT / "docs/examples/replay.yml",
     # Alarms of a function and a dead-letter queue.
     "set-alarm-state": ROOT / "docs/examples/alarms.yml",
+    # A WebSocket API, whose authorizer lets the token t-1 in (its behaviours say so).
+    **{
+        name: ROOT / "docs/examples/chat.yml"
+        for name in ("ws-connect", "ws-send", "ws-disconnect", "ws-post")
+    },
 }
+# The behaviours a stack's examples need (found beside it under this name).
+BEHAVIORS = {ROOT / "docs/examples/chat.yml": ROOT / "docs/examples/chat-behaviors.yml"}
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
 # What must exist before a command's examples run.
@@ -79,6 +86,11 @@ SETUP = {
         "start-execution orderFlow '{}' --name big-order",
         "stop-execution big-order",
     ],
+    # The connection the examples name (ids come from the seeded stream: always this one).
+    **{
+        name: ["ws-connect realtime --query token=t-1"]
+        for name in ("ws-send", "ws-disconnect", "ws-post")
+    },
     # Two executions waiting in RequestApproval (no behaviours: the approver answers nothing).
     **{
         name: [
@@ -113,7 +125,7 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def opened(stack: Path, setup: list[str]) -> tuple[Session, str | None]:
     """A fresh session of `stack` after the `setup` lines; the id of the message they sent."""
-    session = Session.open(stack, start_ms=START)
+    session = Session.open(stack, behaviors_path=BEHAVIORS.get(stack), start_ms=START)
     message_id = None
     for line in setup:
         message_id = execute(session, line).data.get("message_id", message_id)

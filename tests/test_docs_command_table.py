@@ -39,7 +39,14 @@ OTHER_STACKS = {
     "replay": ROOT / "docs" / "examples" / "replay.yml",
     "cancel-replay": ROOT / "docs" / "examples" / "replay.yml",
     "set-alarm-state": ROOT / "docs" / "examples" / "alarms.yml",
+    **{
+        name: ROOT / "docs" / "examples" / "chat.yml"
+        for name in ("ws-connect", "ws-send", "ws-post", "ws-disconnect")
+    },
 }
+# The behaviours file an other stack's session opens with: chat.yml's authorizer lets the
+# token t-1 in only by its behaviour.
+BEHAVIORS = {ROOT / "docs" / "examples" / "chat.yml": ROOT / "docs/examples/chat-behaviors.yml"}
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {
     ROOT / "docs" / "examples" / "workflow-callback.yml": [
@@ -85,7 +92,8 @@ def test_every_example_in_the_table_runs_on_the_combined_stack(
     for name, example in table_rows():
         other = OTHER_STACKS.get(name)
         if other is not None and other not in others:
-            others[other] = Session.open(other, start_ms=start)
+            behaviors = BEHAVIORS.get(other)
+            others[other] = Session.open(other, behaviors_path=behaviors, start_ms=start)
             for line in SETUP.get(other, []):
                 execute(others[other], line)
         try:

@@ -159,7 +159,7 @@ def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
 
 def test_command_kind(session: Session) -> None:
     # Exact matches first (send, then the longer names it starts, in the registry's order),
-    # then fuzzy ones (s..e..n: stop-execution, start-execution).
+    # then fuzzy ones (s..e..n: stop-execution, start-execution, ws-send).
     assert complete(session, "help sen") == [
         "send",
         "send-task-success",
@@ -167,6 +167,7 @@ def test_command_kind(session: Session) -> None:
         "send-task-heartbeat",
         "stop-execution",
         "start-execution",
+        "ws-send",
     ]
     assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
 

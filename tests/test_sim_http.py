@@ -549,15 +549,17 @@ def test_gateway_selection(sim: Simulator) -> None:
     assert sim.trace.seq == 0
 
 
-def test_an_unsimulated_api_is_named_as_such() -> None:
+def test_another_kind_of_api_is_named_as_such() -> None:
     sim = make_sim(
         "resources:\n  api: {type: http-api-gateway}\n  realtime: {type: websocket-api-gateway}\n"
+        "  graph: {type: appsync-api, properties: {authentication: {type: aws-iam}}}\n"
     )
     with pytest.raises(SimError, match="'realtime' is a websocket-api-gateway") as info:
         call(sim, "GET", "/", gateway="realtime")
-    assert (
-        info.value.hint == "stptui does not simulate websocket-api-gateways; gateways it does: api"
-    )
+    assert info.value.hint == "`ws-connect realtime` connects a client to it; HTTP APIs: api"
+    with pytest.raises(SimError, match="'graph' is an appsync-api") as info:
+        call(sim, "GET", "/", gateway="graph")
+    assert info.value.hint == "stptui does not simulate appsync-apis; gateways it does: api"
 
 
 # -- the command -----------------------------------------------------------------------------

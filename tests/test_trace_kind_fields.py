@@ -587,6 +587,27 @@ def _alarm_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         yield json.loads(line)
 
 
+def _websocket_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """docs/examples/chat.stp: connections accepted and refused (by the authorizer and by
+    the $connect function), messages on every kind of route, idle timeouts."""
+    examples = ROOT / "docs" / "examples"
+    trace = tmp_path / "chat.jsonl"
+    argv = [
+        "run",
+        str(examples / "chat.yml"),
+        str(examples / "chat.stp"),
+        "--behaviors",
+        str(examples / "chat-behaviors.yml"),
+        "--start",
+        START,
+        "--trace",
+        str(trace),
+    ]
+    assert main(argv) == 0
+    for line in trace.read_text(encoding="utf-8").splitlines():
+        yield json.loads(line)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -608,6 +629,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _log_records,
         _replay_records,
         _alarm_records,
+        _websocket_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -203,6 +203,11 @@ def complete_values(
         return _waiting_tasks(sim)
     if kind == r.KAFKA_TOPIC:
         return sorted(sim.services.get("kafka", {}))
+    if kind == r.WEBSOCKET_API:
+        return sorted(sim.services["websocket"].apis)
+    if kind == r.CONNECTION:
+        # The newest first: the connection just opened is the one most often meant.
+        return [c.id for c in reversed(sim.services["websocket"].listing()) if c.open]
     if kind == r.RECORD_RESOURCE:
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:

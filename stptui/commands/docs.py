@@ -50,7 +50,11 @@ has a state machine (`stop-execution` after `start-execution orderFlow '{}' --na
 big-order`, `redrive-execution` after that and `stop-execution big-order`); `restore` runs on
 [restore.yml](examples/restore.yml), whose lifecycle rule archives `reports/2025.csv` (after
 `upload archive reports/2025.csv --size 200KB` and `advance 1d`); `produce` runs on
-[kafka-orders.yml](examples/kafka-orders.yml), whose functions read Kafka topics.
+[kafka-orders.yml](examples/kafka-orders.yml), whose functions read Kafka topics; the `ws-*`
+commands run on [chat.yml](examples/chat.yml) with its behaviours file
+[chat-behaviors.yml](examples/chat-behaviors.yml), whose authorizer lets `--query token=t-1`
+in (`ws-send`, `ws-disconnect` and `ws-post` after `ws-connect realtime --query token=t-1`,
+which always opens `Ro9qGRMCRkecAoY=`: ids come from the seeded id stream).
 `3f2a9c1e` and `3f2a` stand for a message id, or the start of one: `show queue QUEUE` lists
 the ids of a queue's messages.
 """

@@ -100,6 +100,10 @@ def check_value(
             from stptui.sim.services.kafka import lookup_topic
 
             lookup_topic(sim, value)
+        elif kind in (kinds.WEBSOCKET_API, kinds.CONNECTION):
+            from stptui.commands.handlers.websocket import check_websocket_value
+
+            check_websocket_value(sim, kind, value)
         elif kind == kinds.STATE_MACHINE:
             # Imported here: Step Functions' modules load only for the commands that need
             # them (see docs/design.md, Performance model).

@@ -79,6 +79,9 @@ AGENDA_TEXT = {
     "restore": "{resource}: {subject}",
     "archive": "{subject}",
     "replay": "{subject}",
+    "ws-timeout": "request {subject} reaches its WebSocket integration timeout",
+    "ws-idle": "connection {subject} reaches the 10-minute idle timeout",
+    "ws-max": "connection {subject} reaches the 2-hour connection limit",
 }
 
 

@@ -124,6 +124,14 @@ LOG_LOOP_STOPPED = "log.loop_stopped"
 # CloudWatch alarms (stptui.sim.services.alarm).
 ALARM_STATE_CHANGED = "alarm.state_changed"
 ALARM_NOTIFIED = "alarm.notified"
+# WebSocket APIs (stptui.sim.services.websocket).
+WS_CONNECT = "ws.connect"
+WS_AUTHORIZATION = "ws.authorization"
+WS_CONNECTED = "ws.connected"
+WS_REFUSED = "ws.refused"
+WS_MESSAGE = "ws.message"
+WS_RECEIVED = "ws.received"
+WS_DISCONNECTED = "ws.disconnected"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -146,6 +154,35 @@ _OBJECT_FIELDS = (
     "version_id",
 )
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    WS_CONNECT: ("connection_id", "request_id", "route", "target"),
+    WS_AUTHORIZATION: (
+        "connection_id",
+        "request_id",
+        "function",
+        "invocation_id",
+        "decision",
+        "reason",
+    ),
+    WS_CONNECTED: ("connection_id", "request_id", "invocation_id"),
+    WS_REFUSED: ("connection_id", "request_id", "status", "reason", "invocation_id"),
+    WS_MESSAGE: (
+        "connection_id",
+        "request_id",
+        "message_id",
+        "route",
+        "target",
+        "selected",
+        "size",
+    ),
+    WS_RECEIVED: ("connection_id", "source", "size", "request_id", "invocation_id", "reason"),
+    WS_DISCONNECTED: (
+        "connection_id",
+        "request_id",
+        "status_code",
+        "reason",
+        "duration_ms",
+        "invocation_id",
+    ),
     MESSAGE_SENT: ("message_id", "source", "group", "delay_ms"),
     MESSAGE_RECEIVED: ("message_id", "receive_count"),
     MESSAGE_RETURNED: ("message_id", "receive_count"),

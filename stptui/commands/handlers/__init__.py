@@ -21,6 +21,7 @@ from stptui.commands.handlers import (
     state_machines,
     streams,
     tables,
+    websocket,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
 from stptui.commands.handlers.expect import (
@@ -42,6 +43,7 @@ TOPIC_MODULES = (
     state_machines,
     schedules_buses_topics,
     buckets_http_jobs,
+    websocket,
     logs,
     alarms,
     clock,

@@ -34,6 +34,7 @@ from stptui.commands.handlers.state_machines import (
 )
 from stptui.commands.handlers.streams import show_stream, show_streams
 from stptui.commands.handlers.tables import show_table, show_tables
+from stptui.commands.handlers.websocket import show_connections
 from stptui.commands.registry import (
     BUS,
     COUNT,
@@ -45,6 +46,7 @@ from stptui.commands.registry import (
     STREAM,
     TABLE,
     TRACE_ID,
+    WEBSOCKET_API,
     WORD,
     WORKLOAD,
     Arg,
@@ -94,6 +96,7 @@ SHOW_WHATS = (
     "execution",
     "logs",
     "alarms",
+    "connections",
 )
 
 
@@ -101,7 +104,7 @@ _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
-    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms"
+    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY]"
 )
 
 
@@ -142,7 +145,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "bus": ("an event bus name", "`show buses` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
-    if not needs_name and what not in ("trace", "executions") and name is not None:
+    if not needs_name and what not in ("trace", "executions", "connections") and name is not None:
         raise CommandError(
             f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
         )
@@ -155,7 +158,7 @@ def check_show(sim: Simulator, call: Call) -> None:
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, Kinesis streams, one stream, Kafka topics, one Kafka topic, load balancer "
     "rules, DynamoDB tables, one table, state machine executions, one execution, a "
-    "workload's recent log lines or the alarms.",
+    "workload's recent log lines, the alarms or WebSocket connections.",
     args=(
         Arg(
             "WHAT",
@@ -163,7 +166,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
-            "executions [SM] | execution ID | logs FUNCTION | alarms",
+            "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW]",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
@@ -171,7 +174,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
-            "message or execution id, or number of records",
+            "WebSocket API, message or execution id, or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -185,6 +188,7 @@ def check_show(sim: Simulator, call: Call) -> None:
                 ("executions", STATE_MACHINE),
                 ("execution", EXECUTION),
                 ("logs", WORKLOAD),
+                ("connections", WEBSOCKET_API),
             ),
         ),
     ),
@@ -211,6 +215,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show executions",
         "show logs worker",
         "show alarms",
+        "show connections",
     ),
     check_call=check_show,
 )
@@ -218,7 +223,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
-    execution ID | logs FUNCTION | alarms"""
+    execution ID | logs FUNCTION | alarms | connections [GATEWAY]"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -273,6 +278,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_logs(sim, name)
     if what == "alarms":
         return show_alarms(sim)
+    if what == "connections":
+        return show_connections(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -3,7 +3,8 @@
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
 DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics,
-CloudWatch alarms) exposes `wire(sim)`, listed here in the fixed order the engine calls them in.
+CloudWatch alarms, WebSocket APIs) exposes `wire(sim)`, listed here in the fixed order the
+engine calls them in.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         stream,
         table,
         topic,
+        websocket,
     )
 
     return [
@@ -51,6 +53,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         log_group.wire,
         kafka.wire,
         wire_alarms,
+        websocket.wire,
     ]
 
 

@@ -468,12 +468,15 @@ class HttpService:
             return hit
         other = self.sim.stack.resources.get(name)
         if other is not None:
-            unsimulated = other.type in ("websocket-api-gateway", "appsync-api")
+            hints = {
+                "websocket-api-gateway": f"`ws-connect {name}` connects a client to it; "
+                f"HTTP APIs: {names or '(none)'}",
+                "appsync-api": f"stptui does not simulate appsync-apis; gateways it does: "
+                f"{names or '(none)'}",
+            }
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not an http-api-gateway",
-                f"stptui does not simulate {other.type}s; gateways it does: {names or '(none)'}"
-                if unsimulated
-                else f"gateways: {names or '(none)'}",
+                hints.get(other.type, f"gateways: {names or '(none)'}"),
             )
         guess = did_you_mean(name, self.apis)
         raise SimError(

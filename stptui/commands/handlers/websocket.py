@@ -1,0 +1,306 @@
+"""Commands for the stack's WebSocket APIs: connect a client, send its messages, close it,
+post to it as the backend does through the @connections management API, and list the
+connections with what each client received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from stptui.commands.handlers.base import _now_line, command, refuse_past_end
+from stptui.commands.registry import (
+    CONNECTION,
+    FLAG,
+    KEY_VALUE,
+    TEXT,
+    WEBSOCKET_API,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.behavior import format_duration
+from stptui.sim.clock import MAX_MS, iso_ms
+from stptui.sim.engine import Simulator
+from stptui.sim.explain import cut
+from stptui.sim.services.http import parse_headers
+from stptui.sim.services.websocket import (
+    MAX_INTEGRATION_MS,
+    Connection,
+    InboxItem,
+    WebSocketError,
+    WebSocketService,
+)
+from stptui.textsafe import quoted
+
+_T = TypeVar("_T")
+# How much of the last message a client received `show connections` prints.
+INBOX_WIDTH = 40
+
+
+def _service(sim: Simulator) -> WebSocketService:
+    return sim.services["websocket"]
+
+
+def _ws(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Call a WebSocket service method, turning its WebSocketError into a CommandError."""
+    try:
+        return fn(*args, **kwargs)
+    except WebSocketError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def check_websocket_value(sim: Simulator, kind: str, value: str) -> None:
+    """A CommandError when `value` names no WebSocket API (`kind` WEBSOCKET_API) or no open
+    connection (CONNECTION); the REPL's validator asks before Enter."""
+    service = _service(sim)
+    _ws(service.api if kind == WEBSOCKET_API else service.connection, value)
+
+
+def _query(pairs: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", "e.g. --query token=t-1")
+        out.append((name, value))
+    return out
+
+
+def _room_on_clock(sim: Simulator, wait_ms: int, what: str) -> None:
+    """Refuse, changing nothing, a request whose answer could come after the clock's end."""
+    if sim.clock.now + wait_ms > MAX_MS:
+        refuse_past_end(
+            sim, f"{what} now could be answered as late as {iso_ms(sim.clock.now + wait_ms)}"
+        )
+
+
+def _received(items: list[InboxItem]) -> list[str]:
+    return [f"received ({item.source}): {item.data}" for item in items]
+
+
+@command(
+    "ws-connect",
+    "messages",
+    "Connect a client to a WebSocket API and run the clock until it is accepted or refused.",
+    args=(Arg("GATEWAY", WEBSOCKET_API, "the websocket-api-gateway", optional=True),),
+    options=(
+        Option("--header", WORD, "a header of the upgrade request", "NAME:VALUE", repeat=True),
+        Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
+    ),
+    examples=(
+        "ws-connect realtime --query token=t-1",
+        "ws-connect realtime --query token=t-1 --header 'x-client:web'",
+        "ws-connect --query token=nope",
+    ),
+    details=(
+        "The $connect route's Lambda authorizer decides first (a missing identity source is "
+        "401 without invoking it, a policy that does not allow the connection 403), then "
+        "the $connect function: a failure refuses the connection with 502, an answer whose "
+        "statusCode is not 2xx with that status. The connection then stays open until the "
+        "client closes it (`ws-disconnect`), 10 minutes pass without a message from it, or "
+        "2 hours have passed; $disconnect is invoked then."
+    ),
+    changes_state=True,
+)
+def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
+    """ws-connect [GATEWAY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
+    sim = session.sim
+    service = _service(sim)
+    api = _ws(service.api, call.args["gateway"])
+    try:
+        headers = parse_headers(call.opts.get("header", []))
+    except ValueError as exc:
+        raise CommandError(str(exc), "e.g. --header 'x-client:web'") from None
+    query = _query(call.opts.get("query", []))
+    _room_on_clock(sim, 2 * MAX_INTEGRATION_MS, "a connection")
+    started = sim.clock.now
+    result = service.connect(api.name, headers, query)
+    conn = result.connection
+    if result.reason is None:
+        text = f"connected {conn.id} to {api.name}"
+    else:
+        text = f"refused: HTTP {result.status} ({api.name})\ngateway: {result.reason}"
+    return CommandResult(
+        f"{text}\n{_now_line(sim, started)}",
+        data={
+            "gateway": api.name,
+            "connection_id": conn.id,
+            "connected": result.reason is None,
+            "status": result.status,
+            "reason": result.reason,
+            "request_id": result.request_id,
+            "invocation_id": result.invocation_id,
+        },
+    )
+
+
+@command(
+    "ws-send",
+    "messages",
+    "Send a message from a connected client and run the clock until its route has answered.",
+    args=(
+        Arg("CONNECTION_ID", CONNECTION, "the connection, as ws-connect printed it"),
+        Arg("MESSAGE", TEXT, "the message, quoted as one word (JSON selects the route)"),
+    ),
+    examples=(
+        """ws-send Ro9qGRMCRkecAoY= '{"action": "sendMessage", "text": "hi"}'""",
+        "ws-send Ro9qGRMCRkecAoY= 'plain text goes to $default'",
+    ),
+    details=(
+        "The route is chosen as API Gateway does: the API's route selection expression "
+        "(Stacktape's default `$request.body.action`) is read from the message as JSON; "
+        "the route with that key takes it, else $default; a message that is not JSON goes "
+        "to $default. With no route, the gateway sends the client a Forbidden message. A "
+        "two-way route (`returnResponse: true`) sends the function's answer back."
+    ),
+    changes_state=True,
+)
+def cmd_ws_send(session: Session, call: Call) -> CommandResult:
+    """ws-send CONNECTION_ID MESSAGE"""
+    sim = session.sim
+    service = _service(sim)
+    _ws(service.connection, call.args["connection_id"])
+    _room_on_clock(sim, MAX_INTEGRATION_MS, "a message")
+    started = sim.clock.now
+    result = _ws(service.send, call.args["connection_id"], call.args["message"])
+    conn = result.connection
+    route = result.route
+    via = "no route" if route is None else f"{route.key} -> {route.target}"
+    chosen = "" if result.selected is None else f", selection {quoted(result.selected)}"
+    lines = [f"{conn.api.name}: {via}{chosen}"]
+    if result.reason is not None:
+        lines.append(f"gateway: {result.reason}")
+    lines += _received(result.replies)
+    if not result.replies:
+        lines.append(
+            "no message back"
+            + ("" if result.route and result.route.two_way else " (a one-way route)")
+        )
+    lines.append(_now_line(sim, started))
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "connection_id": conn.id,
+            "route": result.route.key if result.route else None,
+            "target": result.route.target if result.route else None,
+            "selected": result.selected,
+            "request_id": result.request_id,
+            "message_id": result.message_id,
+            "invocation_id": result.invocation_id,
+            "received": [item.data for item in result.replies],
+            "reason": result.reason,
+        },
+    )
+
+
+@command(
+    "ws-disconnect",
+    "messages",
+    "Close a connection, as its client does (close code 1000) or, with --server, as the "
+    "backend does (@connections DeleteConnection); its $disconnect route is invoked.",
+    args=(Arg("CONNECTION_ID", CONNECTION, "the connection, as ws-connect printed it"),),
+    options=(Option("--server", FLAG, "close it through the management API's DeleteConnection"),),
+    examples=("ws-disconnect Ro9qGRMCRkecAoY=",),
+    details=(
+        "A connection that is already closed (or was refused) answers GoneException (410), "
+        "and nothing changes."
+    ),
+    changes_state=True,
+)
+def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
+    """ws-disconnect CONNECTION_ID [--server]"""
+    service = _service(session.sim)
+    close = service.delete_connection if call.opts.get("server") else service.disconnect
+    conn = _ws(close, call.args["connection_id"])
+    age = format_duration(session.sim.clock.now - conn.connected_at)
+    invoked = "invoked" if "$disconnect" in conn.api.routes else "has no route"
+    return CommandResult(
+        f"closed {conn.id} after {age} ({conn.close_reason}); $disconnect {invoked}",
+        data={"connection_id": conn.id, "gateway": conn.api.name, "reason": conn.close_reason},
+    )
+
+
+@command(
+    "ws-post",
+    "messages",
+    "Post a message to a connection as the backend does (@connections PostToConnection).",
+    args=(
+        Arg("CONNECTION_ID", CONNECTION, "the connection, as ws-connect printed it"),
+        Arg("DATA", TEXT, "the message, quoted as one word"),
+    ),
+    examples=("""ws-post Ro9qGRMCRkecAoY= '{"from": "server"}'""",),
+    details=(
+        "A closed or unknown connection answers GoneException (410), as the management "
+        "API does, and nothing changes."
+    ),
+    changes_state=True,
+)
+def cmd_ws_post(session: Session, call: Call) -> CommandResult:
+    """ws-post CONNECTION_ID DATA"""
+    item = _ws(
+        _service(session.sim).post_to_connection,
+        call.args["connection_id"],
+        call.args["data"],
+    )
+    return CommandResult(
+        f"posted {len(item.data.encode('utf-8', 'surrogatepass')):,} bytes to "
+        f"{call.args['connection_id']}",
+        data={"connection_id": call.args["connection_id"], "data": item.data},
+    )
+
+
+def _state(conn: Connection) -> str:
+    """A connection's state as `show connections` says it: closed ones say when and why."""
+    if conn.state == "closed" and conn.closed_at is not None:
+        return f"closed {iso_ms(conn.closed_at)} ({conn.close_reason})"
+    if conn.state == "refused":
+        return conn.close_reason or "refused"
+    return conn.state
+
+
+def show_connections(sim: Simulator, gateway: str | None) -> CommandResult:
+    """`show connections [GATEWAY]`: every connection (of one gateway), its state, age, idle
+    time, how many messages its client received and the last of them."""
+    service = _service(sim)
+    if gateway is not None:
+        _ws(service.api, gateway)
+    now = sim.clock.now
+    headers = ["connection", "gateway", "state", "age", "idle", "inbox", "last received"]
+    rows = []
+    data = []
+    for conn in service.listing(gateway):
+        end = conn.closed_at if conn.closed_at is not None else now
+        last = conn.inbox[-1] if conn.inbox else None
+        rows.append(
+            [
+                conn.id,
+                conn.api.name,
+                _state(conn),
+                format_duration(end - conn.connected_at),
+                format_duration(now - conn.last_active) if conn.open else "",
+                str(len(conn.inbox)),
+                "" if last is None else f"{last.source}: {cut(last.data, INBOX_WIDTH)}",
+            ]
+        )
+        data.append(
+            {
+                "connection_id": conn.id,
+                "gateway": conn.api.name,
+                "state": conn.state,
+                "connected_at": conn.connected_at,
+                "last_active": conn.last_active,
+                "closed_at": conn.closed_at,
+                "close_code": conn.close_code,
+                "inbox": [{"t": i.t, "source": i.source, "data": i.data} for i in conn.inbox],
+            }
+        )
+    if not service.apis:
+        return CommandResult("this stack has no websocket-api-gateway", data=data)
+    if not rows:
+        where = gateway or ", ".join(service.apis)
+        return CommandResult(f"no connections to {where}; ws-connect opens one", data=data)
+    return CommandResult("", table=(headers, rows), data=data)

@@ -1,0 +1,816 @@
+"""API Gateway WebSocket APIs: Stacktape's `websocket-api-gateway` resources, the routes its
+functions' `websocket-api-gateway` events make, connections on the virtual clock, and the
+@connections management API.
+
+Rules (docs/fidelity.md "WebSocket APIs"; API Gateway developer guide, "WebSocket APIs";
+Stacktape's websocket-api-gateways resolver and `validateWebsocketApiGatewayConfig`):
+
+* Stacktape deploys the API with RouteSelectionExpression `routeSelectionExpression` (default
+  `$request.body.action`) on the stage `default`, one route per event, a Lambda proxy
+  integration whose timeout is the function's timeout + 0.5 s, at most 29 s, and, for
+  `returnResponse: true`, a route response `$default` (a two-way route: the function's
+  answer is sent back to the client). A `lambda` authorizer (REQUEST, identity
+  `route.request.header.Authorization` unless `identitySources` says otherwise) guards the
+  `$connect` route only.
+* Connect: the authorizer (when there is one) decides first: a missing identity source is a
+  401 without invoking it, a policy that does not allow the `$connect` method ARN a 403, a
+  failed or malformed answer a 500. Then the `$connect` function: a failure is a 502, a
+  result whose `statusCode` is not 2xx refuses the connection with that status. Without a
+  `$connect` route the connection is accepted at once.
+* Message: the selection expression is evaluated on the body read as JSON (the value is
+  stringified); the route with that key is chosen, else `$default`; a body that is not JSON,
+  or whose expression finds nothing, goes to `$default`; with no `$default` the gateway
+  sends the client `{"message": "Forbidden", "connectionId":"...", "requestId":"..."}`.
+  A function error or an integration timeout sends `Internal server error` (and `Endpoint
+  request timed out`) in the same shape; a two-way route sends the function's `body` (or,
+  for a result without `statusCode`, the result itself).
+* A connection closes when the client closes it (1000), when it has been idle (no message
+  from the client) for 10 minutes or open for 2 hours (1001 `Going away`), or on
+  DeleteConnection; `$disconnect` is then invoked, best effort, and its result ignored.
+  PostToConnection and DeleteConnection on a closed or unknown connection raise
+  GoneException (410).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stptui import jsontext
+from stptui.config.model import Function, WebSocketTrigger
+from stptui.sim import trace as tk
+from stptui.sim.clock import iso_ms
+from stptui.sim.services import http_auth
+from stptui.sim.services.http import CLIENT_IP, USER_AGENT, request_time
+from stptui.sim.services.http_auth import Verdict
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior import Outcome
+    from stptui.sim.engine import Simulator
+
+STAGE = "default"  # Stacktape's WEBSOCKET_API_STAGE_NAME
+DEFAULT_SELECTION = "$request.body.action"
+DEFAULT_IDENTITY = ("route.request.header.Authorization",)
+CONNECT, DISCONNECT, DEFAULT = "$connect", "$disconnect", "$default"
+IDLE_TIMEOUT_MS = 10 * 60_000
+MAX_DURATION_MS = 2 * 3_600_000
+MAX_FRAME_BYTES = 32 * 1024
+MAX_MESSAGE_BYTES = 128 * 1024
+MAX_INTEGRATION_MS = 29_000
+# Close codes (RFC 6455, 7.4.1) and the reasons $disconnect reports.
+CLIENT_CLOSE = (1000, "")
+GOING_AWAY = (1001, "Going away")
+FORBIDDEN = "Forbidden"
+INTERNAL_ERROR = "Internal server error"
+TIMED_OUT = "Endpoint request timed out"
+WS_VERSION = "13"
+WS_EXTENSIONS = "permessage-deflate; client_max_window_bits"
+_SELECTION_PREFIX = "$request.body."
+
+
+class WebSocketError(ValueError):
+    """A request API Gateway (or the stand-in client) refuses: `code` is the AWS error
+    (`GoneException`, `PayloadTooLargeException`) or None for the client's own mistakes."""
+
+    def __init__(self, message: str, hint: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class WsRoute:
+    """One route of a WebSocket API and the function behind it."""
+
+    key: str
+    target: str
+    two_way: bool  # `returnResponse`: a route response sends the function's answer back
+
+
+@dataclass(slots=True)
+class WsApi:
+    """One WebSocket API: its identity, its selection expression and its routes."""
+
+    name: str
+    api_id: str
+    domain: str
+    selection: str
+    routes: dict[str, WsRoute] = field(default_factory=dict)
+    authorizer: str | None = None  # the function of the $connect route's lambda authorizer
+    identity_sources: tuple[str, ...] = DEFAULT_IDENTITY
+
+    def select(self, body: str) -> tuple[WsRoute | None, str | None]:
+        """(the route a message goes to or None, the value its selection expression gave)."""
+        value = selection_value(self.selection, body)
+        if value is not None and value in self.routes and value not in (CONNECT, DISCONNECT):
+            return self.routes[value], value
+        return self.routes.get(DEFAULT), value
+
+
+def selection_value(expression: str, body: str) -> str | None:
+    """The route key a selection expression gives for a message, or None when it cannot be
+    evaluated (the body is not JSON, or has nothing at the path). `$request.body.a.b` and
+    `${request.body.a.b}` read the body; any other expression is a constant. The value is
+    stringified: a string as it is, anything else as its JSON text."""
+    text = expression.strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = "$" + text[2:-1]
+    if not text.startswith(_SELECTION_PREFIX):
+        return text
+    try:
+        value: Any = jsontext.loads(body)
+    except ValueError:
+        return None
+    for part in text[len(_SELECTION_PREFIX) :].split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def gateway_message(message: str, connection_id: str, request_id: str) -> str:
+    """What API Gateway itself sends a client (no route, a failed integration), spaced as
+    clients receive it."""
+    return (
+        f'{{"message": "{message}", "connectionId":"{connection_id}", "requestId":"{request_id}"}}'
+    )
+
+
+@dataclass(slots=True)
+class InboxItem:
+    """A message the client received: when, from whom (`route-response`, `gateway`,
+    `management-api`) and its text."""
+
+    t: int
+    source: str
+    data: str
+
+
+@dataclass(slots=True)
+class Connection:
+    """One client connection and its lifecycle."""
+
+    id: str
+    api: WsApi
+    connected_at: int
+    headers: list[tuple[str, str]]
+    query: list[tuple[str, str]]
+    last_active: int = 0
+    state: str = "connecting"  # connecting | open | refused | closed
+    closed_at: int | None = None
+    close_code: int | None = None
+    close_reason: str | None = None
+    authorizer: dict[str, Any] | None = None  # what the authorizer passed on
+    inbox: list[InboxItem] = field(default_factory=list)
+    idle_timer: list[Any] | None = None
+    max_timer: list[Any] | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether messages can flow (PostToConnection succeeds)."""
+        return self.state == "open"
+
+
+@dataclass(slots=True)
+class ConnectResult:
+    """The answer to a connection request: the connection when accepted, else the HTTP
+    status the handshake was refused with and why."""
+
+    connection: Connection
+    request_id: str
+    status: int = 101
+    reason: str | None = None
+    invocation_id: str | None = None
+    done: bool = False
+
+
+@dataclass(slots=True)
+class SendResult:
+    """What became of one message: the route and the messages the client got back."""
+
+    connection: Connection
+    request_id: str
+    message_id: str
+    route: WsRoute | None
+    selected: str | None
+    replies: list[InboxItem] = field(default_factory=list)
+    invocation_id: str | None = None
+    reason: str | None = None
+    done: bool = False
+    timer: list[Any] | None = None
+
+
+class WebSocketService:
+    """Every WebSocket API of the stack and every connection made to them."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.apis: dict[str, WsApi] = {}
+        self.connections: dict[str, Connection] = {}
+        # The integration timeout of each request waiting for its function, by request id.
+        self._timers: dict[str, list[Any]] = {}
+        for res in sim.stack.resources.values():
+            if res.type != "websocket-api-gateway":
+                continue
+            expression = res.properties.get("routeSelectionExpression")
+            domain = sim.resource_param(res.name, "canonicalDomain").split(",", 1)[0]
+            self.apis[res.name] = WsApi(
+                res.name,
+                sim.resource_param(res.name, "apiId"),
+                domain,
+                expression if isinstance(expression, str) else DEFAULT_SELECTION,
+            )
+        for fn in sim.stack.of_type(Function):
+            for t in fn.events:
+                if not isinstance(t, WebSocketTrigger) or t.gateway is None or not t.route_key:
+                    continue
+                api = self.apis.get(t.gateway.target or "")
+                if api is None or t.route_key in api.routes:
+                    continue  # `validate` reports both; the first route stands
+                api.routes[t.route_key] = WsRoute(t.route_key, fn.name, t.return_response)
+                if t.route_key == CONNECT and t.authorizer_function is not None:
+                    api.authorizer = t.authorizer_function.target
+                    auth = t.properties.get("authorizer")
+                    props = auth.get("properties") if isinstance(auth, dict) else None
+                    sources = props.get("identitySources") if isinstance(props, dict) else None
+                    if isinstance(sources, list) and sources:
+                        api.identity_sources = tuple(str(s) for s in sources)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def api(self, name: str | None) -> WsApi:
+        """The gateway `name` names, or the stack's only one."""
+        from stptui.config.diagnostics import did_you_mean
+
+        names = ", ".join(self.apis) or "(none)"
+        if name is None:
+            if len(self.apis) == 1:
+                return next(iter(self.apis.values()))
+            if not self.apis:
+                raise WebSocketError("this stack has no websocket-api-gateway")
+            raise WebSocketError(
+                f"this stack has {len(self.apis)} WebSocket APIs; say which one",
+                f"one of {names}",
+            )
+        hit = self.apis.get(name)
+        if hit is not None:
+            return hit
+        other = self.sim.stack.resources.get(name)
+        if other is not None:
+            raise WebSocketError(
+                f"{name!r} is a {other.type}, not a websocket-api-gateway",
+                f"WebSocket APIs: {names}",
+            )
+        guess = did_you_mean(name, self.apis)
+        raise WebSocketError(
+            f"no websocket-api-gateway named {name!r}",
+            f"did you mean {guess!r}?" if guess else f"WebSocket APIs: {names}",
+        )
+
+    def connection(self, connection_id: str, *, open_only: bool = True) -> Connection:
+        """The connection with this id; WebSocketError (GoneException when `open_only`)
+        for one that is closed, refused or unknown."""
+        conn = self.connections.get(connection_id)
+        if conn is not None and (conn.open or not open_only):
+            return conn
+        live = [c.id for c in self.connections.values() if c.open]
+        look = f"open connections: {', '.join(live)}" if live else "no connection is open"
+        if conn is None:
+            raise WebSocketError(
+                f"GoneException: no connection {connection_id!r}", look, "GoneException"
+            )
+        how = {
+            "refused": "was refused at $connect",
+            "closed": f"closed at {iso_ms(conn.closed_at or 0)} ({conn.close_reason})",
+        }.get(conn.state, "is not open yet")
+        raise WebSocketError(
+            f"GoneException: connection {connection_id} {how}", look, "GoneException"
+        )
+
+    # -- ids and events --------------------------------------------------------------------
+
+    def _short_id(self) -> str:
+        """An API Gateway id (`L0SM9cOFvHcCIhw=`: a connection, request or message id), from
+        the simulation's id stream."""
+        raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
+        return base64.b64encode(raw[:11]).decode()
+
+    def _context(
+        self, conn: Connection, route_key: str, event_type: str, request_id: str, **extra: Any
+    ) -> dict[str, Any]:
+        """A proxy event's `requestContext`, keys in the order captured events list them."""
+        now = self.sim.clock.now
+        ctx: dict[str, Any] = {}
+        if conn.authorizer is not None:
+            ctx["authorizer"] = conn.authorizer
+        ctx["routeKey"] = route_key
+        if "message_id" in extra:
+            ctx["messageId"] = extra["message_id"]
+        if "close" in extra:
+            ctx["disconnectStatusCode"] = extra["close"][0]
+        ctx["eventType"] = event_type
+        ctx["extendedRequestId"] = request_id
+        ctx["requestTime"] = request_time(now)
+        ctx["messageDirection"] = "IN"
+        if "close" in extra:
+            ctx["disconnectReason"] = extra["close"][1]
+        ctx["stage"] = STAGE
+        ctx["connectedAt"] = conn.connected_at
+        ctx["requestTimeEpoch"] = now
+        identity = {"sourceIp": CLIENT_IP}
+        if event_type != "MESSAGE":
+            identity = {"userAgent": USER_AGENT, **identity}
+        ctx["identity"] = identity
+        ctx["requestId"] = request_id
+        ctx["domainName"] = conn.api.domain
+        ctx["connectionId"] = conn.id
+        ctx["apiId"] = conn.api.api_id
+        return ctx
+
+    def _handshake_headers(
+        self, api: WsApi, given: list[tuple[str, str]], request_id: str
+    ) -> list[tuple[str, str]]:
+        """The upgrade request's headers: the client's, and what a client and API Gateway
+        add unless the client set them (a WebSocket key derived from the request id)."""
+        digest = hashlib.sha256(request_id.encode()).digest()
+        now_s = self.sim.clock.now // 1000
+        defaults = [
+            ("Host", api.domain),
+            ("Sec-WebSocket-Extensions", WS_EXTENSIONS),
+            ("Sec-WebSocket-Key", base64.b64encode(digest[:16]).decode()),
+            ("Sec-WebSocket-Version", WS_VERSION),
+            ("X-Amzn-Trace-Id", f"Root=1-{now_s:08x}-{digest.hex()[:24]}"),
+            ("X-Forwarded-For", CLIENT_IP),
+            ("X-Forwarded-Port", "443"),
+            ("X-Forwarded-Proto", "https"),
+        ]
+        names = {n.lower() for n, _ in given}
+        return [d for d in defaults if d[0].lower() not in names] + list(given)
+
+    def _connect_event(self, conn: Connection, request_id: str) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "headers": _last(conn.headers),
+            "multiValueHeaders": _multi(conn.headers),
+        }
+        if conn.query:
+            event["queryStringParameters"] = _last(conn.query)
+            event["multiValueQueryStringParameters"] = _multi(conn.query)
+        event["requestContext"] = self._context(conn, CONNECT, "CONNECT", request_id)
+        event["isBase64Encoded"] = False
+        return event
+
+    # -- connect ---------------------------------------------------------------------------
+
+    def connect(
+        self,
+        gateway: str | None,
+        headers: list[tuple[str, str]] | None = None,
+        query: list[tuple[str, str]] | None = None,
+    ) -> ConnectResult:
+        """Open a connection and run the clock until API Gateway accepts or refuses it."""
+        api = self.api(gateway)
+        sim = self.sim
+        now = sim.clock.now
+        request_id = self._short_id()
+        conn = Connection(self._short_id(), api, now, [], list(query or []), last_active=now)
+        conn.headers = self._handshake_headers(api, list(headers or []), request_id)
+        self.connections[conn.id] = conn
+        result = ConnectResult(conn, request_id)
+        route = api.routes.get(CONNECT)
+        sim.trace.emit(
+            (
+                now,
+                tk.WS_CONNECT,
+                api.name,
+                {
+                    "connection_id": conn.id,
+                    "request_id": request_id,
+                    "route": CONNECT if route else None,
+                    "target": route.target if route else None,
+                },
+            )
+        )
+        if api.authorizer is not None:
+            self._authorize(result)
+        else:
+            self._connect_route(result)
+        while not result.done and sim.clock.step():
+            pass
+        return result
+
+    def _authorize(self, result: ConnectResult) -> None:
+        """The $connect route's Lambda authorizer: a REQUEST authorizer answering with an IAM
+        policy for the `$connect` method ARN."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        conn = result.connection
+        api = conn.api
+        function = api.authorizer
+        missing = _missing_identity(api.identity_sources, conn.headers, conn.query)
+        base: dict[str, Any] = {"connection_id": conn.id, "request_id": result.request_id}
+        base["function"] = function
+        if missing is not None:
+            why = f"identity source {missing} is missing or empty; the authorizer is not invoked"
+            self._authorized(result, Verdict(401, why), base)
+            return
+        arn = (
+            f"arn:aws:execute-api:{sim.stack.region}:{sim.account_id}:{api.api_id}/"
+            f"{STAGE}/{CONNECT}"
+        )
+        event: dict[str, Any] = {"type": "REQUEST", "methodArn": arn}
+        connect_event = self._connect_event(conn, result.request_id)
+        for name in ("headers", "multiValueHeaders"):
+            event[name] = connect_event[name]
+        for name in ("queryStringParameters", "multiValueQueryStringParameters"):
+            if name in connect_event:
+                event[name] = connect_event[name]
+        event["stageVariables"] = {}
+        event["requestContext"] = connect_event["requestContext"]
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            record = {**base, "invocation_id": inv_id}
+            if outcome.status != "success":
+                why = f"the authorizer failed: {outcome.error_type}"
+                self._authorized(result, Verdict(500, why), record)
+                return
+            self._authorized(result, http_auth.iam_verdict(outcome.response, arn), record)
+
+        if function is None or function not in sim.functions:
+            why = f"the authorizer function {function!r} is not a function of this stack"
+            self._authorized(result, Verdict(500, why), base)
+            return
+        try:
+            sim.invoke_sync(function, event, done, "websocket-authorizer")
+        except SimError as exc:
+            self._authorized(result, Verdict(500, str(exc)), base)
+
+    def _authorized(self, result: ConnectResult, verdict: Verdict, record: dict[str, Any]) -> None:
+        decisions = {None: "allow", 401: "unauthorized", 403: "deny", 500: "error"}
+        data = {**record, "decision": decisions[verdict.status], "reason": verdict.reason}
+        conn = result.connection
+        self.sim.trace.emit((self.sim.clock.now, tk.WS_AUTHORIZATION, conn.api.name, data))
+        if verdict.status is not None:
+            self._refuse(result, verdict.status, verdict.reason)
+            return
+        # The authorizer's context (and principal) reach every later event of the connection.
+        context = dict(verdict.context or {})
+        if verdict.principal is not None:
+            context["principalId"] = verdict.principal
+        conn.authorizer = context
+        self._connect_route(result)
+
+    def _connect_route(self, result: ConnectResult) -> None:
+        """Invoke the $connect route's function (if any) and accept or refuse."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        conn = result.connection
+        route = conn.api.routes.get(CONNECT)
+        if route is None:
+            self._accept(result)
+            return
+        event = self._connect_event(conn, result.request_id)
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            if result.done:
+                return  # refused at the integration timeout; the invocation ran on
+            self._cancel(result)
+            result.invocation_id = inv_id
+            if outcome.status != "success":
+                self._refuse(result, 502, f"the $connect function failed: {outcome.error_type}")
+                return
+            status = _status_of(outcome.response)
+            if status is not None and not 200 <= status <= 299:
+                self._refuse(result, status, f"the $connect function answered {status}")
+                return
+            self._accept(result)
+
+        try:
+            result.invocation_id = sim.invoke_sync(route.target, event, done, "websocket")
+        except SimError as exc:
+            self._refuse(result, 500, str(exc))
+            return
+        timer = sim.clock.at(
+            sim.clock.now + self._integration_ms(route),
+            lambda _: self._refuse(result, 504, "the $connect integration timed out"),
+            None,
+            ("ws-timeout", conn.api.name, result.request_id),
+        )
+        self._timers[result.request_id] = timer
+
+    def _cancel(self, result: ConnectResult | SendResult) -> None:
+        timer = self._timers.pop(result.request_id, None)
+        if timer is not None:
+            self.sim.clock.cancel(timer)
+
+    def _integration_ms(self, route: WsRoute) -> int:
+        """Stacktape's integration timeout: the function's timeout + 0.5 s, at most 29 s."""
+        return min(self.sim.functions[route.target].timeout_ms + 500, MAX_INTEGRATION_MS)
+
+    def _accept(self, result: ConnectResult) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        conn = result.connection
+        result.done = True
+        conn.state = "open"
+        conn.last_active = now
+        conn.idle_timer = self._arm_idle(conn)
+        conn.max_timer = sim.clock.at(
+            conn.connected_at + MAX_DURATION_MS,
+            self._expire,
+            conn,
+            ("ws-max", conn.api.name, conn.id),
+            background=True,
+        )
+        data = {"connection_id": conn.id, "request_id": result.request_id}
+        if result.invocation_id is not None:
+            data["invocation_id"] = result.invocation_id
+        sim.trace.emit((now, tk.WS_CONNECTED, conn.api.name, data))
+
+    def _refuse(self, result: ConnectResult, status: int, reason: str) -> None:
+        self._cancel(result)
+        result.done = True
+        result.status = status
+        result.reason = reason
+        conn = result.connection
+        conn.state = "refused"
+        conn.closed_at = self.sim.clock.now
+        conn.close_reason = f"refused with {status}"
+        data = {"connection_id": conn.id, "request_id": result.request_id, "status": status}
+        data["reason"] = reason
+        if result.invocation_id is not None:
+            data["invocation_id"] = result.invocation_id
+        self.sim.trace.emit((self.sim.clock.now, tk.WS_REFUSED, conn.api.name, data))
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def _arm_idle(self, conn: Connection) -> list[Any]:
+        """The idle timeout, from the connection's last message from the client. Background
+        work: an open connection is no work in progress for `run`."""
+        return self.sim.clock.at(
+            conn.last_active + IDLE_TIMEOUT_MS,
+            self._idle,
+            conn,
+            ("ws-idle", conn.api.name, conn.id),
+            background=True,
+        )
+
+    def _idle(self, conn: Connection) -> None:
+        conn.idle_timer = None
+        self._close(conn, GOING_AWAY, "idle for 10 minutes")
+
+    def _expire(self, conn: Connection) -> None:
+        conn.max_timer = None
+        self._close(conn, GOING_AWAY, "open for 2 hours")
+
+    # -- messages --------------------------------------------------------------------------
+
+    def send(self, connection_id: str, body: str) -> SendResult:
+        """A message from the client: route it, invoke its function and run the clock until
+        the function has answered (or the gateway has)."""
+        from stptui.sim.engine import SimError
+
+        conn = self.connection(connection_id)
+        size = len(body.encode("utf-8", "surrogatepass"))
+        if size > MAX_MESSAGE_BYTES:
+            raise WebSocketError(
+                f"the message is {size:,} bytes; a WebSocket API takes messages of at most "
+                f"{MAX_MESSAGE_BYTES:,} bytes",
+                "send a smaller message, or put the data in a bucket and send its key",
+            )
+        sim = self.sim
+        now = sim.clock.now
+        request_id = self._short_id()
+        message_id = self._short_id()
+        route, selected = conn.api.select(body)
+        result = SendResult(conn, request_id, message_id, route, selected)
+        conn.last_active = now
+        if conn.idle_timer is not None:
+            sim.clock.cancel(conn.idle_timer)
+        conn.idle_timer = self._arm_idle(conn)
+        sim.trace.emit(
+            (
+                now,
+                tk.WS_MESSAGE,
+                conn.api.name,
+                {
+                    "connection_id": conn.id,
+                    "request_id": request_id,
+                    "message_id": message_id,
+                    "route": route.key if route else None,
+                    "target": route.target if route else None,
+                    "selected": selected,
+                    "size": size,
+                },
+            )
+        )
+        if route is None:
+            why = (
+                f"no route {selected!r} and no $default route"
+                if selected is not None
+                else "the selection expression found nothing and there is no $default route"
+            )
+            self._gateway_reply(result, FORBIDDEN, why)
+            return result
+        event = {
+            "requestContext": self._context(
+                conn, route.key, "MESSAGE", request_id, message_id=message_id
+            ),
+            "body": body,
+            "isBase64Encoded": False,
+        }
+
+        def done(outcome: Outcome, inv_id: str) -> None:
+            if result.done:
+                return
+            self._cancel(result)
+            result.invocation_id = inv_id
+            if outcome.status != "success":
+                why = f"the function failed: {outcome.error_type}"
+                self._gateway_reply(result, INTERNAL_ERROR, why)
+                return
+            result.done = True
+            data = _response_data(outcome.response) if route.two_way else None
+            if data is not None and conn.open:
+                result.replies.append(self._deliver(conn, data, "route-response", result))
+            elif route.two_way and data is not None:
+                result.reason = "the connection closed before the answer"
+
+        try:
+            result.invocation_id = sim.invoke_sync(route.target, event, done, "websocket")
+        except SimError as exc:
+            self._gateway_reply(result, INTERNAL_ERROR, str(exc))
+            return result
+        self._timers[request_id] = sim.clock.at(
+            now + self._integration_ms(route),
+            lambda _: self._gateway_reply(result, TIMED_OUT, "the integration timed out"),
+            None,
+            ("ws-timeout", conn.api.name, request_id),
+        )
+        while not result.done and sim.clock.step():
+            pass
+        return result
+
+    def _gateway_reply(self, result: SendResult, message: str, why: str) -> None:
+        """API Gateway answers a message itself (no route, a failed integration)."""
+        self._cancel(result)
+        result.done = True
+        result.reason = why
+        conn = result.connection
+        if conn.open:
+            data = gateway_message(message, conn.id, result.request_id)
+            result.replies.append(self._deliver(conn, data, "gateway", result, why))
+
+    def _deliver(
+        self,
+        conn: Connection,
+        data: str,
+        source: str,
+        result: SendResult | None = None,
+        reason: str | None = None,
+    ) -> InboxItem:
+        item = InboxItem(self.sim.clock.now, source, data)
+        conn.inbox.append(item)
+        record: dict[str, Any] = {"connection_id": conn.id, "source": source}
+        record["size"] = len(data.encode("utf-8", "surrogatepass"))
+        if result is not None:
+            record["request_id"] = result.request_id
+            if result.invocation_id is not None:
+                record["invocation_id"] = result.invocation_id
+        if reason is not None:
+            record["reason"] = reason
+        self.sim.trace.emit((item.t, tk.WS_RECEIVED, conn.api.name, record))
+        return item
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def disconnect(self, connection_id: str) -> Connection:
+        """The client closes the connection (close code 1000)."""
+        conn = self.connection(connection_id)
+        self._close(conn, CLIENT_CLOSE, "the client closed the connection")
+        return conn
+
+    def _close(self, conn: Connection, close: tuple[int, str], why: str) -> None:
+        """Close an open connection now and invoke $disconnect (best effort)."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        now = sim.clock.now
+        for timer in (conn.idle_timer, conn.max_timer):
+            if timer is not None:
+                sim.clock.cancel(timer)
+        conn.idle_timer = conn.max_timer = None
+        conn.state = "closed"
+        conn.closed_at = now
+        conn.close_code, conn.close_reason = close[0], why
+        request_id = self._short_id()
+        route = conn.api.routes.get(DISCONNECT)
+        data: dict[str, Any] = {"connection_id": conn.id, "request_id": request_id}
+        data |= {"status_code": close[0], "reason": why, "duration_ms": now - conn.connected_at}
+        if route is not None:
+            event = {
+                "requestContext": self._context(
+                    conn, DISCONNECT, "DISCONNECT", request_id, close=close
+                ),
+                "isBase64Encoded": False,
+            }
+            # $disconnect is best effort: its answer and its failure reach no one, and a
+            # throttle (traced as invocation.throttled) leaves the close as it is.
+            with contextlib.suppress(SimError):
+                data["invocation_id"] = sim.invoke_sync(
+                    route.target, event, lambda outcome, inv_id: None, "websocket"
+                )
+        sim.trace.emit((now, tk.WS_DISCONNECTED, conn.api.name, data))
+
+    # -- the @connections management API -----------------------------------------------------
+
+    def post_to_connection(self, connection_id: str, data: str) -> InboxItem:
+        """PostToConnection: send `data` to a connected client."""
+        conn = self._managed(connection_id, "PostToConnection")
+        size = len(data.encode("utf-8", "surrogatepass"))
+        if size > MAX_MESSAGE_BYTES:
+            raise WebSocketError(
+                f"PayloadTooLargeException: {size:,} bytes; PostToConnection takes at most "
+                f"{MAX_MESSAGE_BYTES:,}",
+                code="PayloadTooLargeException",
+            )
+        return self._deliver(conn, data, "management-api")
+
+    def delete_connection(self, connection_id: str) -> Connection:
+        """DeleteConnection: close the connection from the backend."""
+        conn = self._managed(connection_id, "DeleteConnection")
+        self._close(conn, CLIENT_CLOSE, "the backend called DeleteConnection")
+        return conn
+
+    def _managed(self, connection_id: str, action: str) -> Connection:
+        """The open connection a management API call names; GoneException (410) when it is
+        closed or unknown."""
+        try:
+            return self.connection(connection_id)
+        except WebSocketError as exc:
+            exc.hint = f"{action} answers GoneException (410) for a closed connection"
+            raise
+
+    # -- views -----------------------------------------------------------------------------
+
+    def listing(self, gateway: str | None = None) -> list[Connection]:
+        """The connections (of one gateway, or all), oldest first."""
+        return [c for c in self.connections.values() if gateway is None or c.api.name == gateway]
+
+
+def _status_of(result: Any) -> int | None:
+    """A proxy result's status code, or None when it has none."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return None
+    status = result["statusCode"]
+    if isinstance(status, str) and status.isdigit():
+        return int(status)
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return 500  # an unreadable status is no success
+
+
+def _response_data(result: Any) -> str | None:
+    """What a two-way route sends the client: a proxy result's `body`, or a result without
+    `statusCode` as it is (a string) or as JSON; None (nothing sent) for no result."""
+    if result is None:
+        return None
+    if isinstance(result, dict) and "statusCode" in result:
+        body = result.get("body")
+        if body is None or body == "":
+            return None
+        return body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    return result if isinstance(result, str) else json.dumps(result, separators=(",", ":"))
+
+
+def _missing_identity(
+    sources: tuple[str, ...], headers: list[tuple[str, str]], query: list[tuple[str, str]]
+) -> str | None:
+    """The first of a WebSocket authorizer's identity sources (`route.request.header.X`,
+    `route.request.querystring.X`) that the request lacks or leaves empty, else None."""
+    translated = tuple(s.replace("route.request.", "$request.", 1) for s in sources)
+    _, missing = http_auth.identity_values(translated, headers, query, {})
+    return None if missing is None else missing.replace("$request.", "route.request.", 1)
+
+
+def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    return dict(pairs)
+
+
+def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def wire(sim: Simulator) -> None:
+    """Build the WebSocket APIs and their routes (no ids or timers are made here)."""
+    sim.services["websocket"] = WebSocketService(sim)
