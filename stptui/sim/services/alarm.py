@@ -150,7 +150,18 @@ def _expression(mid: str, expression: str, label: str) -> dict[str, Any]:
     return {"expression": expression, "id": mid, "label": label, "returnData": True}
 
 
-class LambdaErrorRate(Metric):
+class Rate(Metric):
+    """A percentage of counts per period, `[all, errors]`: no datapoint for a period with
+    none (metric math on missing inputs gives none)."""
+
+    def value(self, j: int) -> float | None:
+        counts = self.bins.get(j)
+        if not counts or not counts[0]:
+            return None
+        return counts[1] / counts[0] * 100
+
+
+class LambdaErrorRate(Rate):
     """`( error_count / invocations ) * 100` of Lambda's Errors and Invocations (Sum), which
     Lambda publishes only for periods with invocations: no invocation, no datapoint."""
 
@@ -165,12 +176,6 @@ class LambdaErrorRate(Metric):
         counts = self._bin(raw[0], lambda: [0, 0])
         counts[0] += 1
         counts[1] += 1
-
-    def value(self, j: int) -> float | None:
-        counts = self.bins.get(j)
-        if not counts or not counts[0]:
-            return None
-        return counts[1] / counts[0] * 100
 
     def metrics(self) -> list[dict[str, Any]]:
         dims = self.alarm.function_dimensions()
@@ -243,7 +248,7 @@ class HttpLatency(Samples):
     metric_name = "Latency"
 
 
-class HttpErrorRate(Metric):
+class HttpErrorRate(Rate):
     """`( ( error_4xx_count + error_5xx_count ) / all_count ) * 100` of API Gateway's 4xx,
     5xx and Count (Sum), published for periods with requests."""
 
@@ -256,12 +261,6 @@ class HttpErrorRate(Metric):
         counts[0] += 1
         if isinstance(status, int) and 400 <= status <= 599:
             counts[1] += 1
-
-    def value(self, j: int) -> float | None:
-        counts = self.bins.get(j)
-        if not counts or not counts[0]:
-            return None
-        return counts[1] / counts[0] * 100
 
     def metrics(self) -> list[dict[str, Any]]:
         dims = self.alarm.dimensions()
