@@ -509,7 +509,11 @@ class Permissions:
 
     def decide(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> Decision:
         """IAM's answer to `workload`'s `kind` call on `target`. A workload the stack does
-        not model as a function or batch job is not checked."""
+        not model as a function or batch job is not checked, nor a call IAM does not
+        authorise (a Kafka produce: the brokers authenticate the client, see
+        docs/fidelity.md)."""
+        if kind not in _CALLS:
+            return ALLOWED
         if kind in OBJECT_KINDS:  # the answer depends on the key
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)

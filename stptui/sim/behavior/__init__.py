@@ -94,6 +94,10 @@ empty entry means the default). Every key of an entry is optional:
     * `invoke: {function, payload}` -- an asynchronous Lambda invoke of a `function`.
     * `putRecord: {stream, data, partitionKey?}` -- Kinesis PutRecord; `partitionKey`
       absent means `put-record`'s default.
+    * `produce: {topic, value, key?, headers?, partition?}` -- a record to a Kafka topic,
+      named as `show kafka-topics` names it, as the `produce` command makes it: `value` as
+      `data` is written, `key` text (its murmur2 picks the partition), `headers` an object of
+      names to text, `partition` one of the topic's (absent: the key's, or the next in turn).
     * `putItem: {table, item}`, `deleteItem: {table, key}` -- DynamoDB PutItem and
       DeleteItem; `item` and `key` must produce plain JSON objects, marshalled to DynamoDB
       JSON as DocumentClient does (strings S, numbers N, booleans BOOL, null NULL, lists L,
@@ -112,14 +116,15 @@ empty entry means the default). Every key of an entry is optional:
       (absent: `{}`).
 
     The target (`queue`, `bus`, `bucket`, `function`, `stream`, `table`, `stateMachine`) is a
-    resource name from the stack, checked when the file is loaded. Every other field is a
+    resource name from the stack (`topic`: a simulated Kafka topic's name), checked when the
+    file is loaded. Every other field is a
     JMESPath expression over the input when it is a string, and a constant when it is any
     other YAML value (`delay: 0`, `detail: {a: 1}`); a constant string is a JMESPath raw
     literal: `"'orders'"`. Any item may also have `when: EXPR`: it is emitted only when the
-    condition holds. `body`, `content` and `data` that are not strings are written as
-    compact JSON. A `body`, `message` or `data` that finds null is a request without it,
-    which the service refuses (an `emission.failed` record); a null `content` writes an
-    empty object, as PutObject without a Body does.
+    condition holds. `body`, `content`, `data` and `value` that are not strings are written
+    as compact JSON. A `body`, `message`, `data` or `value` that finds null is a request
+    without it, which the service refuses (an `emission.failed` record); a null `content`
+    writes an empty object, as PutObject without a Body does.
 
 `log`
     The lines the handler writes to its log group: one line or a list. A string is a

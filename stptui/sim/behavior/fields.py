@@ -23,20 +23,28 @@ MAX_SQS_DELAY_S = 900
 # The fields that are a whole request's payload and that the service needs: a null one is
 # a request without it, which the service refuses (`put`'s content is optional: PutObject
 # without a Body writes an empty object).
-WHOLE_MESSAGE_FIELDS = {"send": "body", "notify": "message", "putRecord": "data"}
+WHOLE_MESSAGE_FIELDS = {
+    "send": "body",
+    "notify": "message",
+    "putRecord": "data",
+    "produce": "value",
+}
 # Those fields' names in the service's API, and the service.
 WHOLE_MESSAGE_PARAMETERS = {
     "body": ("MessageBody", "SQS SendMessage"),
     "message": ("Message", "SNS Publish"),
     "data": ("Data", "Kinesis PutRecord"),
+    # Kafka takes a null value (a tombstone); the simulated topics do not (docs/fidelity.md).
+    "value": ("value", "a simulated Kafka topic"),
 }
 
 
 def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
     """Give evaluated emission fields the types the engine expects; BehaviorError otherwise.
 
-    A null `send.body`, `notify.message` or `putRecord.data` stays None: the service refuses
-    the request as it refuses one without that parameter (see WHOLE_MESSAGE_FIELDS)."""
+    A null `send.body`, `notify.message`, `putRecord.data` or `produce.value` stays None: the
+    service refuses the request as it refuses one without that parameter (see
+    WHOLE_MESSAGE_FIELDS)."""
     if kind == "send":
         delay = values.get("delay")
         if delay is not None:
@@ -120,6 +128,8 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             "data": _message_text(values.get("data"), f"{where}.data"),
             "partitionKey": _id_text(values.get("partitionKey"), where, "partitionKey"),
         }
+    if kind == "produce":
+        return _produce_fields(values, where)
     if kind in ("putItem", "deleteItem"):
         name = "item" if kind == "putItem" else "key"
         value = values.get(name)
@@ -187,6 +197,58 @@ def _restore_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     if version is not None and (not isinstance(version, str) or not version):
         raise FieldError(where, "versionId", "must be a non-empty string", version)
     return {"key": _object_key(values, where), "days": days, "tier": tier, "versionId": version}
+
+
+def _produce_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A Kafka record: its value as putRecord's data is written (text as it is, anything
+    else as compact JSON; null stays None), its key as text (a number written as text, as
+    for partitionKey), its headers as (name, text) pairs in the map's order, and the
+    partition asked for, a whole number (its range is the topic's, checked when produced)."""
+    headers = values.get("headers")
+    pairs: list[tuple[str, str]] = []
+    if headers is not None:
+        if not isinstance(headers, dict):
+            raise FieldError(
+                where,
+                "headers",
+                "must be a map of header names to text",
+                headers,
+                "e.g. headers: {source: \"'checkout'\"}, or one made of fields: "
+                "headers: '{user: pathParameters.user}'",
+            )
+        for name, item in headers.items():
+            if not isinstance(name, str) or not name:
+                raise FieldError(where, "headers", "header names must be non-empty text", name)
+            if not isinstance(item, str):
+                raise FieldError(
+                    where,
+                    "headers",
+                    "must be text",
+                    item,
+                    f"a constant header is a JMESPath raw literal: {name}: \"'value'\"; "
+                    "a number is text: to_string(...)",
+                    f"headers.{name}",
+                )
+            pairs.append((name, item))
+    partition = values.get("partition")
+    if isinstance(partition, float) and partition.is_integer():
+        partition = int(partition)
+    if partition is not None and (
+        isinstance(partition, bool) or not isinstance(partition, int) or partition < 0
+    ):
+        raise FieldError(
+            where,
+            "partition",
+            "must be a whole number, at least 0",
+            values.get("partition"),
+            'a constant: partition: 2, or to_number() of text: partition: "to_number(body.p)"',
+        )
+    return {
+        "value": _message_text(values.get("value"), f"{where}.value"),
+        "key": _id_text(values.get("key"), where, "key"),
+        "headers": pairs,
+        "partition": partition,
+    }
 
 
 def _message_text(value: Any, where: str) -> str | None:

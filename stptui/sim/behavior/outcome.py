@@ -20,6 +20,7 @@ EmissionKind = Literal[
     "restoreObject",
     "invoke",
     "putRecord",
+    "produce",
     "putItem",
     "deleteItem",
     "updateItem",
@@ -42,6 +43,9 @@ class Emission:
     (str or None);
     invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
     for put-record's default);
+    produce: value (str, or None for a null value, which the simulated topics refuse), key
+    (str or None), headers (list of (name, value) text pairs, in the order given),
+    partition (int >= 0, or None for the key's or the next in turn);
     putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);
     updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
     JSON values by placeholder, or None); startExecution: input (the JSON text), name (str

@@ -10,7 +10,8 @@ simulated time to the invocation, ms or a duration text), `send(queue, body, del
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
 `put_object(bucket, key, content)`, `restore_object(bucket, key, days, tier="Standard",
 version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
-partition_key=None)`, `put_item(table, item)`, `delete_item(table, key)`,
+partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=None)`,
+`put_item(table, item)`, `delete_item(table, key)`,
 `update_item(table, key, update, names=None, values=None, condition=None)`,
 `start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
 task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
@@ -236,6 +237,20 @@ class HandlerContext:
     def put_record(self, stream: str, data: Any, partition_key: str | None = None) -> None:
         """Kinesis PutRecord; data that is not text is written as JSON."""
         self._emit("putRecord", stream, {"data": data, "partitionKey": partition_key})
+
+    def produce(
+        self,
+        topic: str,
+        value: Any,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+        partition: int | None = None,
+    ) -> None:
+        """Produce a record to a Kafka topic, named as `show kafka-topics` names it: a value
+        that is not text is written as JSON; `key` picks the partition (murmur2) unless
+        `partition` is given; `headers` map names to text."""
+        values = {"value": value, "key": key, "headers": headers, "partition": partition}
+        self._emit("produce", topic, values)
 
     def put_item(self, table: str, item: dict[str, Any]) -> None:
         """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does)."""

@@ -6,7 +6,7 @@ invocation.
 
 `EmitChecks` is a part of the reader (`reader.Reader` inherits it): its methods report
 through the reader's `report` and read the stack it was given. A module of its own because
-emissions, of fourteen kinds, take more checking than every other key together.
+emissions, of fifteen kinds, take more checking than every other key together.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "restoreObject": ("bucket", ("key", "days"), ("tier", "versionId")),
     "invoke": ("function", ("payload",), ()),
     "putRecord": ("stream", ("data",), ("partitionKey",)),
+    "produce": ("topic", ("value",), ("key", "headers", "partition")),
     "putItem": ("table", ("item",), ()),
     "deleteItem": ("table", ("key",), ()),
     "updateItem": ("table", ("key", "update"), ("names", "values", "condition")),
@@ -62,6 +63,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "content": "",
     "payload": None,
     "data": "",
+    "value": "",
     "item": {},
     "update": "",
     "token": "t",
@@ -95,7 +97,7 @@ class EmitChecks(_ReaderBase):
                 path,
                 "behavior-bad-value",
                 "emit is a list of send / publish / notify / put / restoreObject / invoke / "
-                "putRecord / putItem / deleteItem / updateItem / startExecution / "
+                "putRecord / produce / putItem / deleteItem / updateItem / startExecution / "
                 "sendTaskSuccess / sendTaskFailure / sendTaskHeartbeat items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
@@ -110,7 +112,8 @@ class EmitChecks(_ReaderBase):
                     ipath,
                     "behavior-bad-value",
                     "each emit item has exactly one key: send, publish, notify, put, "
-                    "restoreObject, invoke, putRecord, putItem, deleteItem, updateItem, "
+                    "restoreObject, invoke, putRecord, produce, putItem, deleteItem, "
+                    "updateItem, "
                     "startExecution, "
                     "sendTaskSuccess, sendTaskFailure or sendTaskHeartbeat",
                     hint=hint,
@@ -191,7 +194,34 @@ class EmitChecks(_ReaderBase):
             self.check_fifo(target, fields, path)
         if ok and kind == "updateItem" and not self.check_update_request(spec, path):
             ok = False
+        if ok and kind == "produce" and not self.check_partition(spec, path):
+            ok = False
         return spec if ok else None
+
+    def check_partition(self, spec: EmitSpec, path: DataPath) -> bool:
+        """A produce's `partition` known when the file loads (a constant or a literal) must
+        be one the topic has: the broker refuses any other (UNKNOWN_TOPIC_OR_PARTITION)."""
+        # Lazily, as for the other services' rules: few behaviours files produce to Kafka.
+        from stptui.sim.services.kafka import PARTITIONS
+
+        for name, value, is_expr in spec.fields:
+            if name != "partition":
+                continue
+            if is_expr:
+                if value.parsed.get("type") != "literal":
+                    return True  # depends on the input: the topic refuses it when produced
+                value = value.parsed.get("value")
+            if isinstance(value, (int, float)) and value >= PARTITIONS:
+                self.report(
+                    (*path, "partition"),
+                    "behavior-bad-value",
+                    f"{spec.target} has no partition {value:g}: every simulated topic has "
+                    f"{PARTITIONS}, so the broker refuses it (UNKNOWN_TOPIC_OR_PARTITION)",
+                    hint=f"a partition from 0 to {PARTITIONS - 1}, or leave it out for the "
+                    "key's partition (murmur2) or the next in turn",
+                )
+                return False
+        return True
 
     def check_update_request(self, spec: EmitSpec, path: DataPath) -> bool:
         """An updateItem whose expressions and placeholders are all known when the file
@@ -299,6 +329,8 @@ class EmitChecks(_ReaderBase):
         return True
 
     def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
+        if kind == "produce":
+            return self.check_topic(target, path)
         wanted = EMISSION_TARGET_TYPES[kind]
         if not isinstance(target, str) or not target:
             self.report(
@@ -329,6 +361,25 @@ class EmitChecks(_ReaderBase):
             )
             return False
         return True
+
+    def check_topic(self, target: Any, path: DataPath) -> bool:
+        """A produce's `topic` must be a topic the simulator keeps, named as `show
+        kafka-topics` names it (a topic a function's kafka-topic event reads, or an
+        upstash-kafka-topic of the stack): False after reporting it."""
+        from stptui.sim.services.kafka import topic_target_problem
+
+        if not isinstance(target, str) or not target:
+            self.report(path, "behavior-bad-value", "the topic must be a Kafka topic's name")
+            return False
+        problem = topic_target_problem(self.stack, target)
+        if problem is None:
+            return True
+        wrong_type, message, hint = problem
+        if wrong_type:
+            self.report(path, "behavior-wrong-target-type", message, hint=hint)
+        else:
+            self.report(path, "behavior-unknown-target", message, hint=hint)
+        return False
 
     def check_fifo(self, target: str, fields: dict[str, Any], path: DataPath) -> None:
         queue = self.stack.resources.get(target)

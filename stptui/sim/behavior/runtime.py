@@ -166,6 +166,9 @@ class Behaviors:
 
     def _check_target(self, kind: EmissionKind, target: str) -> None:
         """A handler's emission target must exist with the right type (raised in the handler)."""
+        if kind == "produce":
+            self._check_topic(target)
+            return
         if target in self._targets[kind]:
             return
         wanted = EMISSION_TARGET_TYPES[kind]
@@ -174,6 +177,25 @@ class Behaviors:
             f"no {wanted} named {target!r} in the stack"
             + (f"; did you mean {guess!r}?" if guess else "")
         )
+
+    def _check_topic(self, target: str) -> None:
+        """A Python handler's `produce` names a topic the simulator keeps, as `show
+        kafka-topics` names it (BehaviorError with the did-you-mean otherwise)."""
+        if not isinstance(target, str) or not target:
+            raise BehaviorError(
+                f"the topic must be a Kafka topic's name, not {target!r}",
+                "name it as `show kafka-topics` does",
+            )
+        known = self._targets.setdefault("produce", set())
+        if target in known:
+            return
+        # Lazily: the Kafka service's module is imported only by a stack that produces.
+        from stptui.sim.services.kafka import topic_target_problem
+
+        problem = topic_target_problem(self.stack, target)
+        if problem is not None:
+            raise BehaviorError(problem[1], problem[2])
+        known.add(target)
 
     # -- deciding
 

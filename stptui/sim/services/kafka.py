@@ -26,7 +26,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
-from stptui.sim.behavior import Outcome
+from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.services.stream import (
     Settings,
     StreamBatch,
@@ -516,6 +516,46 @@ def topic_groups(stack: Stack, functions: set[str]) -> list[TopicGroup]:
     return groups
 
 
+def topic_target_problem(stack: Stack, name: str) -> tuple[bool, str, str | None] | None:
+    """Why a handler cannot produce to `name`, from the config alone: (whether `name` is a
+    resource of another type, the message, the fix), or None when `name` is a topic the
+    simulator keeps, named as `show kafka-topics` names it. The behaviours file's reader
+    asks when the file loads, a Python handler's `context.produce` when it is called."""
+    from stptui.config.diagnostics import did_you_mean, with_article
+
+    groups = topic_groups(stack, {f.name for f in stack.functions})
+    names = [g.name for g in groups]
+    if name in names:
+        return None
+    shared = sorted(g.name for g in groups if g.topic == name and not g.upstash)
+    if shared:
+        return (
+            False,
+            f"{len(shared)} Kafka topics are called {name!r}, on different clusters: "
+            f"{', '.join(shared)}",
+            f"name one as `show kafka-topics` does, e.g. {shared[0]}",
+        )
+    listed = (
+        f"Kafka topics: {', '.join(names)}"
+        if names
+        else "this stack has no Kafka topic: no function's kafka-topic event reads one, "
+        "and it has no upstash-kafka-topic"
+    )
+    res = stack.resources.get(name)
+    if res is not None:
+        hint = listed
+        if res.type == "sns-topic":
+            hint = f"an sns-topic is notified: - notify: {{topic: {name}, message: body}}"
+        return True, f"{name!r} is {with_article(res.type)}; produce needs a Kafka topic", hint
+    guess = did_you_mean(name, names)
+    return (
+        False,
+        f"no Kafka topic named {name!r} in the stack"
+        + (f"; did you mean {guess!r}?" if guess else ""),
+        listed,
+    )
+
+
 def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     """The simulated Kafka topic called `name`, or a SimError with a did-you-mean."""
     from stptui.sim.engine import SimError
@@ -543,11 +583,42 @@ def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     )
 
 
+def produce_emission(sim: Simulator, emission: Emission, source: str) -> None:
+    """A handler's `produce` emission: the record as the `produce` command makes it, through
+    `KafkaTopic.produce` (SimError with the broker's error text when refused)."""
+    from stptui.sim.engine import SimError
+
+    topic = lookup_topic(sim, emission.target)
+    f = emission.fields
+    value = f["value"]
+    if value is None:
+        # Kafka takes a null value (a tombstone, which deletes its key from a compacted
+        # topic); the simulated topics hold values only (docs/fidelity.md, "Kafka").
+        raise SimError(
+            f"a record with a null value (a tombstone) is not simulated: {topic.name} holds "
+            "records with values"
+        )
+    key = f.get("key")
+    headers = [(k, v.encode("utf-8", "surrogatepass")) for k, v in f.get("headers") or ()]
+    try:
+        topic.produce(
+            value.encode("utf-8", "surrogatepass"),
+            None if key is None else key.encode("utf-8", "surrogatepass"),
+            headers,
+            f.get("partition"),
+            source=source,
+        )
+    except KafkaError as exc:
+        raise SimError(str(exc), exc.hint) from None
+
+
 def wire(sim: Simulator) -> None:
     """Build a topic per distinct topic the functions' `kafka-topic` events read (see
-    `topic_groups`), and a mapping per event, in config order."""
+    `topic_groups`), and a mapping per event, in config order; handlers' `produce`
+    emissions go to them."""
     topics: dict[str, KafkaTopic] = {}
     sim.services["kafka"] = topics
+    sim.emission_handlers["produce"] = lambda e, source: produce_emission(sim, e, source)
     for g in topic_groups(sim.stack, set(sim.functions)):
         if g.upstash:
             # Lambda reached Upstash as a self-managed cluster, at the topic's TCP endpoint.
