@@ -383,7 +383,7 @@ def test_show_connections_lists_state_age_idle_and_inbox() -> None:
     row: dict[str, Any] = dict(zip(headers, rows[0], strict=True))
     assert row["state"] == "open" and row["inbox"] == "1"
     assert row["idle"].startswith("1 min") and row["last received"].startswith(
-        "route-response: echo"
+        "management-api: echo"
     )
     session_without = Session.open(ROOT / "docs/examples/commands-stack.yml", start_ms=START)
     assert "no websocket-api-gateway" in execute(session_without, "show connections").text

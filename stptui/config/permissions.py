@@ -81,6 +81,12 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             ("sendTaskHeartbeat", "SendTaskHeartbeat"),
         )
     },
+    "postToConnection": (
+        "execute-api:ManageConnections",
+        "PostToConnection",
+        "AccessDeniedException",
+        "execute-api:ManageConnections",
+    ),
 }
 # The resource type each emission kind writes to, which is also the type whose `connectTo`
 # grants it (Stacktape's statements for that type include the action: `sqs:SendMessage`,
@@ -105,7 +111,13 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     "sendTaskSuccess": "state-machine",
     "sendTaskFailure": "state-machine",
     "sendTaskHeartbeat": "state-machine",
+    # Checked against the @connections route of the API's stage (`API_ARN/default/POST/
+    # @connections/ID`), the resource IAM names for PostToConnection.
+    "postToConnection": "websocket-api-gateway",
 }
+# The stage Stacktape deploys a WebSocket API on (WEBSOCKET_API_STAGE_NAME), which the
+# @connections ARN names.
+WS_STAGE = "default"
 # Kinds IAM checks against one object of the bucket (`BUCKET_ARN/KEY`), not the bucket.
 OBJECT_KINDS = frozenset({"put", "restoreObject"})
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
@@ -402,7 +414,9 @@ _CONNECT_STATEMENTS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ..
             ),
             ("",),
         ),
-    ),
+    ),  # The @connections management API of every stage (a choice: see docs/fidelity.md,
+    # "WebSocket APIs"); a route handler gets it without asking (effective_connect_to).
+    "websocket-api-gateway": ((("execute-api:ManageConnections",), ("/*",)),),
 }
 # What Lambda does with a function's `destinations` (getLambdaFunctionRole's
 # `allow-destinations` policy): not knowing the destination's type, Stacktape allows all four
@@ -437,18 +451,26 @@ class Permissions:
         self._decided: dict[tuple[str, str, str], Decision] = {}
 
     def arn_of(self, name: str) -> str:
-        """The ARN of the stack resource `name`."""
+        """The ARN of the stack resource `name` (a WebSocket API's: the `execute-api` ARN
+        of its id, which IAM policies name)."""
         res = self.stack.resources.get(name)
+        if res is not None and res.type == "websocket-api-gateway":
+            api_id = fake_resource_param(self._ctx, name, "apiId", res.type)
+            return f"arn:aws:execute-api:{self.stack.region}:{self.stack.account_id}:{api_id}"
         return fake_resource_param(self._ctx, name, "arn", res.type if res else None)
 
     def resource_arn(self, kind: str, target: str, fields: dict[str, Any]) -> str:
         """The ARN IAM checks the call against: the queue, bus, topic, function, stream or
-        table; for PutObject and RestoreObject the object (`BUCKET_ARN/KEY`)."""
+        table; for PutObject and RestoreObject the object (`BUCKET_ARN/KEY`); for
+        PostToConnection the connection's @connections route (`API_ARN/default/POST/
+        @connections/ID`)."""
         if kind == "publish" and target == DEFAULT_BUS:
             return f"arn:aws:events:{self.stack.region}:{self.stack.account_id}:event-bus/default"
         arn = self.arn_of(target)
         if kind in OBJECT_KINDS:
             return f"{arn}/{fields.get('key', '*')}"
+        if kind == "postToConnection":
+            return f"{arn}/{WS_STAGE}/POST/@connections/{fields.get('connectionId', '*')}"
         return arn
 
     def principal(self, workload: str, session: str) -> str:
@@ -534,6 +556,9 @@ class Permissions:
         if kind in OBJECT_KINDS and not isinstance(fields.get("key"), str):
             # The key is only known when the handler runs: any object of the bucket.
             where = Target(self.resource_arn(kind, target, {"key": ""}), prefix=True)
+        elif kind == "postToConnection":
+            # Decided once per API (the decision is kept by target): for any connection.
+            where = Target(self.resource_arn(kind, target, {"connectionId": ""}), prefix=True)
         else:
             where = Target(self.resource_arn(kind, target, fields))
         return evaluate(self.policies(res), action, where)

@@ -155,7 +155,8 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
         "(Stacktape's default `$request.body.action`) is read from the message as JSON; "
         "the route with that key takes it, else $default; a message that is not JSON goes "
         "to $default. With no route, the gateway sends the client a Forbidden message. A "
-        "two-way route (`returnResponse: true`) sends the function's answer back."
+        "two-way route (`returnResponse: true`) sends the function's answer back; what the "
+        "function posts to the connection (a postToConnection) is shown as it arrives."
     ),
     changes_state=True,
 )
@@ -163,10 +164,13 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     """ws-send CONNECTION_ID MESSAGE"""
     sim = session.sim
     service = _service(sim)
-    _ws(service.connection, call.args["connection_id"])
+    before = len(_ws(service.connection, call.args["connection_id"]).inbox)
     _room_on_clock(sim, MAX_INTEGRATION_MS, "a message")
     started = sim.clock.now
     result = _ws(service.send, call.args["connection_id"], call.args["message"])
+    # What the client got meanwhile: the route's answer, and what the function posted
+    # through @connections (a postToConnection emission), in the order they arrived.
+    received = result.connection.inbox[before:]
     conn = result.connection
     route = result.route
     via = "no route" if route is None else f"{route.key} -> {route.target}"
@@ -174,8 +178,8 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     lines = [f"{conn.api.name}: {via}{chosen}"]
     if result.reason is not None:
         lines.append(f"gateway: {result.reason}")
-    lines += _received(result.replies)
-    if not result.replies:
+    lines += _received(received)
+    if not received:
         lines.append(
             "no message back"
             + ("" if result.route and result.route.two_way else " (a one-way route)")
@@ -191,7 +195,7 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
             "request_id": result.request_id,
             "message_id": result.message_id,
             "invocation_id": result.invocation_id,
-            "received": [item.data for item in result.replies],
+            "received": [item.data for item in received],
             "reason": result.reason,
         },
     )

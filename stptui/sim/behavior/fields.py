@@ -15,6 +15,7 @@ from contextlib import suppress
 from typing import Any
 
 from stptui import jsontext
+from stptui.config.model import Stack, WebSocketTrigger
 from stptui.sim.behavior.errors import BehaviorError, FieldError, compact_json, json_text
 from stptui.sim.ddbjson import from_plain_item
 
@@ -149,6 +150,8 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         return _execution_fields(values, where)
     if kind in ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat"):
         return _answer_fields(kind, values, where)
+    if kind == "postToConnection":
+        return _post_fields(values, where)
     payload = values.get("payload")
     compact_json(payload, f"{where}.payload")
     return {"payload": copy.deepcopy(payload)}
@@ -355,6 +358,46 @@ def _answer_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, A
                 )
             out[name] = text
     return out
+
+
+def own_gateways(stack: Stack, workload: str) -> list[str]:
+    """The WebSocket APIs `workload`'s `websocket-api-gateway` events name, sorted: a
+    postToConnection without a gateway posts through the one (the management endpoint
+    Stacktape gives the function's code)."""
+    res = stack.resources.get(workload)
+    return sorted(
+        {
+            t.gateway.target
+            for t in getattr(res, "events", ())
+            if isinstance(t, WebSocketTrigger) and t.gateway and t.gateway.target
+        }
+    )
+
+
+def _post_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """A PostToConnection's ConnectionId (non-empty text, as the event's
+    `requestContext.connectionId` carries it) and Data, the text the client receives (a
+    value that is not text is sent as JSON, as every emission's message is). Both are
+    required by the API, so a null one is refused here, as a field that does not fit."""
+    connection = values.get("connectionId")
+    if not isinstance(connection, str) or not connection:
+        raise FieldError(
+            where,
+            "connectionId",
+            "a connection id is non-empty text",
+            connection,
+            "read it from the event: connectionId: requestContext.connectionId",
+        )
+    data = values.get("data")
+    if data is None:
+        raise FieldError(
+            where,
+            "data",
+            "PostToConnection needs Data",
+            data,
+            "give the message, e.g. data: body (the client's message) or data: \"'hello'\"",
+        )
+    return {"connectionId": connection, "data": json_text(data, f"{where}.data")}
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:

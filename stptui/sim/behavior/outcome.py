@@ -28,6 +28,7 @@ EmissionKind = Literal[
     "sendTaskSuccess",
     "sendTaskFailure",
     "sendTaskHeartbeat",
+    "postToConnection",
 ]
 Status = Literal["success", "error", "timeout"]
 
@@ -50,7 +51,8 @@ class Emission:
     updateItem: key, update, condition (str or None), names (dict or None), values (DynamoDB
     JSON values by placeholder, or None); startExecution: input (the JSON text), name (str
     or None); sendTaskSuccess: token, output (the JSON text); sendTaskFailure: token, error,
-    cause (str or None); sendTaskHeartbeat: token.
+    cause (str or None); sendTaskHeartbeat: token; postToConnection: connectionId (str),
+    data (str; the target is the WebSocket API).
     """
 
     kind: EmissionKind

@@ -15,7 +15,8 @@ partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=N
 `update_item(table, key, update, names=None, values=None, condition=None)`,
 `start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
 task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
-cause=None)`, `send_task_heartbeat(state_machine, task_token)` and `log(text)`.
+cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
+`post_to_connection(connection_id, data, gateway=None)` and `log(text)`.
 The emissions take effect when the invocation ends, and only if it succeeds; a target that is
 not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
 `sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
@@ -52,7 +53,7 @@ from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json
-from stptui.sim.behavior.fields import normalise
+from stptui.sim.behavior.fields import normalise, own_gateways
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
@@ -299,6 +300,25 @@ class HandlerContext:
     def send_task_heartbeat(self, state_machine: str, task_token: str) -> None:
         """Step Functions SendTaskHeartbeat for a task of `state_machine`."""
         self._emit("sendTaskHeartbeat", state_machine, {"token": task_token})
+
+    def post_to_connection(self, connection_id: str, data: Any, gateway: str | None = None) -> None:
+        """API Gateway PostToConnection through `gateway`'s @connections API (None: the
+        WebSocket API this function's routes are on); data that is not text is sent as
+        JSON. A closed connection's GoneException is an `emission.failed` record."""
+        if gateway is None:
+            gateway = self._own_gateway()
+        self._emit("postToConnection", gateway, {"connectionId": connection_id, "data": data})
+
+    def _own_gateway(self) -> str:
+        """The one WebSocket API this function's `websocket-api-gateway` events name."""
+        own = own_gateways(self._behaviors.stack, self.function_name)
+        if len(own) != 1:
+            which = f"routes on {', '.join(own)}" if own else "no websocket-api-gateway event"
+            raise BehaviorError(
+                f"post_to_connection: {self.function_name} has {which}; name the gateway",
+                'e.g. context.post_to_connection(connection_id, data, gateway="chatApi")',
+            )
+        return own[0]
 
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
         self._behaviors._check_target(kind, target)

@@ -6,7 +6,7 @@ invocation.
 
 `EmitChecks` is a part of the reader (`reader.Reader` inherits it): its methods report
 through the reader's `report` and read the stack it was given. A module of its own because
-emissions, of fifteen kinds, take more checking than every other key together.
+emissions, of seventeen kinds, take more checking than every other key together.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from stptui.sim.behavior.fields import (
     WHOLE_MESSAGE_FIELDS,
     WHOLE_MESSAGE_PARAMETERS,
     normalise,
+    own_gateways,
     update_fields,
 )
 from stptui.sim.ddbjson import DynamoDBError
@@ -50,7 +51,11 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "sendTaskSuccess": ("stateMachine", ("token",), ("output",)),
     "sendTaskFailure": ("stateMachine", ("token",), ("error", "cause")),
     "sendTaskHeartbeat": ("stateMachine", ("token",), ()),
+    # `gateway` may be left out: the function's own WebSocket API (see `own_gateway`).
+    "postToConnection": ("gateway", ("connectionId", "data"), ()),
 }
+
+_KINDS_IN_WORDS = ", ".join(list(_EMIT_FIELDS)[:-1]) + f" or {list(_EMIT_FIELDS)[-1]}"
 
 
 # Valid stand-ins for the other fields when a constant field is checked at load time.
@@ -68,6 +73,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "update": "",
     "token": "t",
     "days": 1,
+    "connectionId": "c",
 }
 # Where a field of one emission has another's name: updateItem's key is an object.
 _KIND_PLACEHOLDERS: dict[str, dict[str, Any]] = {"updateItem": {"key": {}}}
@@ -96,9 +102,7 @@ class EmitChecks(_ReaderBase):
             self.report(
                 path,
                 "behavior-bad-value",
-                "emit is a list of send / publish / notify / put / restoreObject / invoke / "
-                "putRecord / produce / putItem / deleteItem / updateItem / startExecution / "
-                "sendTaskSuccess / sendTaskFailure / sendTaskHeartbeat items",
+                f"emit is a list of {' / '.join(_EMIT_FIELDS)} items",
                 hint='emit:\n      - send: {queue: myQueue, body: "body"}',
             )
             return
@@ -111,11 +115,7 @@ class EmitChecks(_ReaderBase):
                 self.report(
                     ipath,
                     "behavior-bad-value",
-                    "each emit item has exactly one key: send, publish, notify, put, "
-                    "restoreObject, invoke, putRecord, produce, putItem, deleteItem, "
-                    "updateItem, "
-                    "startExecution, "
-                    "sendTaskSuccess, sendTaskFailure or sendTaskHeartbeat",
+                    f"each emit item has exactly one key: {_KINDS_IN_WORDS}",
                     hint=hint,
                 )
                 continue
@@ -142,6 +142,11 @@ class EmitChecks(_ReaderBase):
             )
             return None
         self.unknown_keys(fields, path, (target_key, *required, *optional, "when"))
+        if kind == "postToConnection" and target_key not in fields:
+            own = self.own_gateway(path)
+            if own is None:
+                return None
+            fields = {**fields, target_key: own}
         ok = True
         for name in (target_key, *required):
             if name not in fields:
@@ -327,6 +332,34 @@ class EmitChecks(_ReaderBase):
             self.report((*path, name), "behavior-bad-value", str(exc), hint=exc.hint)
             return False
         return True
+
+    def own_gateway(self, path: DataPath) -> str | None:
+        """The WebSocket API a postToConnection without `gateway` posts through: the one
+        the workload's `websocket-api-gateway` events name (the management endpoint its
+        code gets, STP_*_MANAGEMENT_ENDPOINT). None after reporting a workload with none
+        or several, which must name it."""
+        own = own_gateways(self.stack, self.fn)
+        if len(own) == 1:
+            return own[0]
+        pool = [r.name for r in self.stack.resources.values() if r.type == "websocket-api-gateway"]
+        if own:
+            message = (
+                f"{self.fn} has routes on {len(own)} WebSocket APIs ({', '.join(own)}): "
+                "postToConnection needs `gateway`"
+            )
+        else:
+            message = (
+                f"{self.fn} has no websocket-api-gateway event, so postToConnection has no "
+                "API of its own to post through: it needs `gateway`"
+            )
+        self.report(
+            path,
+            "behavior-missing-key",
+            message,
+            hint=f"e.g. gateway: {(own or pool or ['myWebSocketApi'])[0]}"
+            + ("" if pool else " (the stack has no websocket-api-gateway)"),
+        )
+        return None
 
     def check_target_decl(self, kind: str, target: Any, path: DataPath) -> bool:
         if kind == "produce":

@@ -49,7 +49,7 @@ from stptui.sim.services.http import CLIENT_IP, USER_AGENT, request_time
 from stptui.sim.services.http_auth import Verdict
 
 if TYPE_CHECKING:
-    from stptui.sim.behavior import Outcome
+    from stptui.sim.behavior import Emission, Outcome
     from stptui.sim.engine import Simulator
 
 STAGE = "default"  # Stacktape's WEBSOCKET_API_STAGE_NAME
@@ -675,6 +675,7 @@ class WebSocketService:
         source: str,
         result: SendResult | None = None,
         reason: str | None = None,
+        invocation_id: str | None = None,
     ) -> InboxItem:
         item = InboxItem(self.sim.clock.now, source, data)
         conn.inbox.append(item)
@@ -684,6 +685,8 @@ class WebSocketService:
             record["request_id"] = result.request_id
             if result.invocation_id is not None:
                 record["invocation_id"] = result.invocation_id
+        if invocation_id is not None:
+            record["invocation_id"] = invocation_id
         if reason is not None:
             record["reason"] = reason
         self.sim.trace.emit((item.t, tk.WS_RECEIVED, conn.api.name, record))
@@ -731,9 +734,24 @@ class WebSocketService:
 
     # -- the @connections management API -----------------------------------------------------
 
-    def post_to_connection(self, connection_id: str, data: str) -> InboxItem:
-        """PostToConnection: send `data` to a connected client."""
+    def post_to_connection(
+        self,
+        connection_id: str,
+        data: str,
+        gateway: str | None = None,
+        invocation_id: str | None = None,
+    ) -> InboxItem:
+        """PostToConnection: send `data` to a connected client. Through `gateway`'s
+        endpoint, a connection of another API is unknown there: GoneException. A handler's
+        call names its `invocation_id`, which the `ws.received` record keeps."""
         conn = self._managed(connection_id, "PostToConnection")
+        if gateway is not None and conn.api.name != gateway:
+            raise WebSocketError(
+                f"GoneException: no connection {connection_id!r} on {gateway} "
+                f"(it is a connection of {conn.api.name})",
+                f"post through {conn.api.name}'s @connections API",
+                "GoneException",
+            )
         size = len(data.encode("utf-8", "surrogatepass"))
         if size > MAX_MESSAGE_BYTES:
             raise WebSocketError(
@@ -741,7 +759,20 @@ class WebSocketService:
                 f"{MAX_MESSAGE_BYTES:,}",
                 code="PayloadTooLargeException",
             )
-        return self._deliver(conn, data, "management-api")
+        return self._deliver(conn, data, "management-api", invocation_id=invocation_id)
+
+    def on_emission(self, emission: Emission, source: str) -> None:
+        """A handler's postToConnection, made when its invocation ends: API Gateway's
+        refusals (GoneException, PayloadTooLargeException) become `emission.failed`."""
+        from stptui.sim.engine import SimError
+
+        f = emission.fields
+        try:
+            self.post_to_connection(
+                f["connectionId"], f["data"], emission.target, source.split(":", 1)[1]
+            )
+        except WebSocketError as exc:
+            raise SimError(str(exc), exc.hint) from None
 
     def delete_connection(self, connection_id: str) -> Connection:
         """DeleteConnection: close the connection from the backend."""
@@ -813,4 +844,5 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 def wire(sim: Simulator) -> None:
     """Build the WebSocket APIs and their routes (no ids or timers are made here)."""
-    sim.services["websocket"] = WebSocketService(sim)
+    service = sim.services["websocket"] = WebSocketService(sim)
+    sim.emission_handlers["postToConnection"] = service.on_emission
