@@ -387,3 +387,57 @@ def test_show_connections_lists_state_age_idle_and_inbox() -> None:
     )
     session_without = Session.open(ROOT / "docs/examples/commands-stack.yml", start_ms=START)
     assert "no websocket-api-gateway" in execute(session_without, "show connections").text
+
+
+@pytest.mark.parametrize("verb", ["ws-send {} hi", "ws-disconnect {}", "ws-post {} hi"])
+def test_a_mistyped_connection_id_gets_a_did_you_mean_and_changes_nothing(verb: str) -> None:
+    session = _chat()
+    execute(session, "ws-connect realtime --query token=t-1")
+    before = (len(session.sim.trace.records), session.sim.clock.now)
+    typo = FIRST[:-2] + "X="
+    with pytest.raises(CommandError, match="GoneException: no connection") as err:
+        execute(session, verb.format(typo))
+    assert f"did you mean {FIRST!r}?" in (err.value.hint or "")
+    assert (len(session.sim.trace.records), session.sim.clock.now) == before
+
+
+def test_an_unknown_connection_id_names_a_few_open_connections_not_all() -> None:
+    session = Session.open(CHAT, behaviors_path=CHAT_BEHAVIORS, start_ms=START)
+    for _ in range(40):
+        execute(session, "ws-connect realtime --query token=t-1")
+    long_id = "Q" * 5000
+    with pytest.raises(CommandError) as err:
+        execute(session, f"ws-send {long_id} hi")
+    hint = err.value.hint or ""
+    assert hint.count("=") == 5 and "and 35 more (show connections)" in hint
+    # The id typed is echoed cut, not whole.
+    assert len(str(err.value)) < 200
+
+
+def test_a_post_over_128_kb_says_how_to_fit() -> None:
+    session = _chat()
+    execute(session, "ws-connect realtime --query token=t-1")
+    with pytest.raises(CommandError, match="PayloadTooLargeException") as err:
+        execute(session, f"ws-post {FIRST} {'x' * (128 * 1024 + 1)}")
+    assert "post a smaller message" in (err.value.hint or "")
+
+
+def test_an_answer_after_the_2_hour_close_says_why_nothing_came_back(tmp_path: Path) -> None:
+    # sendMessage answers with a body here (the docs example's echoes through @connections).
+    behaviors = tmp_path / "b.yml"
+    behaviors.write_text(
+        CHAT_BEHAVIORS.read_text().replace(
+            'response: "{statusCode: `200`}"', "response: \"{statusCode: `200`, body: 'ok'}\""
+        )
+    )
+    session = Session.open(CHAT, behaviors_path=behaviors, start_ms=START)
+    execute(session, "ws-connect realtime --query token=t-1")
+    conn = session.sim.services["websocket"].connections[FIRST]
+    while conn.connected_at + MAX_DURATION_MS - session.sim.clock.now > 9 * 60_000:
+        execute(session, "advance 9m")
+        execute(session, f"ws-send {FIRST} ping")
+    left = conn.connected_at + MAX_DURATION_MS - session.sim.clock.now
+    execute(session, f"advance {left - 5}ms")
+    out = execute(session, f'ws-send {FIRST} \'{{"action": "sendMessage"}}\'')
+    assert "the connection closed (open for 2 hours) before the answer" in out.text
+    assert out.data["received"] == []

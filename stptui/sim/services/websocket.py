@@ -47,6 +47,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.services import http_auth
 from stptui.sim.services.http import CLIENT_IP, USER_AGENT, request_time
 from stptui.sim.services.http_auth import Verdict
+from stptui.textsafe import quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
@@ -264,26 +265,32 @@ class WebSocketService:
         other = self.sim.stack.resources.get(name)
         if other is not None:
             raise WebSocketError(
-                f"{name!r} is a {other.type}, not a websocket-api-gateway",
+                f"{quoted(name)} is a {other.type}, not a websocket-api-gateway",
                 f"WebSocket APIs: {names}",
             )
         guess = did_you_mean(name, self.apis)
         raise WebSocketError(
-            f"no websocket-api-gateway named {name!r}",
+            f"no websocket-api-gateway named {quoted(name)}",
             f"did you mean {guess!r}?" if guess else f"WebSocket APIs: {names}",
         )
 
     def connection(self, connection_id: str, *, open_only: bool = True) -> Connection:
         """The connection with this id; WebSocketError (GoneException when `open_only`)
         for one that is closed, refused or unknown."""
+        from stptui.config.diagnostics import did_you_mean
+
         conn = self.connections.get(connection_id)
         if conn is not None and (conn.open or not open_only):
             return conn
         live = [c.id for c in self.connections.values() if c.open]
-        look = f"open connections: {', '.join(live)}" if live else "no connection is open"
+        look = _open_hint(live)
         if conn is None:
+            # A mistyped id is the likelier mistake than a connection API Gateway forgot.
+            guess = did_you_mean(connection_id, live or self.connections)
             raise WebSocketError(
-                f"GoneException: no connection {connection_id!r}", look, "GoneException"
+                f"GoneException: no connection {quoted(connection_id)}",
+                f"did you mean {guess!r}?" if guess else look,
+                "GoneException",
             )
         how = {
             "refused": "was refused at $connect",
@@ -641,7 +648,7 @@ class WebSocketService:
             if data is not None and conn.open:
                 result.replies.append(self._deliver(conn, data, "route-response", result))
             elif route.two_way and data is not None:
-                result.reason = "the connection closed before the answer"
+                result.reason = f"the connection closed ({conn.close_reason}) before the answer"
 
         try:
             result.invocation_id = sim.invoke_sync(route.target, event, done, "websocket")
@@ -757,6 +764,7 @@ class WebSocketService:
             raise WebSocketError(
                 f"PayloadTooLargeException: {size:,} bytes; PostToConnection takes at most "
                 f"{MAX_MESSAGE_BYTES:,}",
+                "post a smaller message, or put the data in a bucket and post its key",
                 code="PayloadTooLargeException",
             )
         return self._deliver(conn, data, "management-api", invocation_id=invocation_id)
@@ -786,7 +794,9 @@ class WebSocketService:
         try:
             return self.connection(connection_id)
         except WebSocketError as exc:
-            exc.hint = f"{action} answers GoneException (410) for a closed connection"
+            gone = f"{action} answers GoneException (410) for a closed connection"
+            # A did-you-mean for a mistyped id stays: it is the fix.
+            exc.hint = f"{exc.hint} {gone}" if (exc.hint or "").startswith("did you") else gone
             raise
 
     # -- views -----------------------------------------------------------------------------
@@ -829,6 +839,21 @@ def _missing_identity(
     translated = tuple(s.replace("route.request.", "$request.", 1) for s in sources)
     _, missing = http_auth.identity_values(translated, headers, query, {})
     return None if missing is None else missing.replace("$request.", "route.request.", 1)
+
+
+# How many open connections an unknown id's hint names before pointing at the listing.
+HINT_CONNECTIONS = 5
+
+
+def _open_hint(live: list[str]) -> str:
+    """The open connections a refusal names: a few, then where the rest are listed (a
+    thousand ids in one hint is no help)."""
+    if not live:
+        return "no connection is open"
+    shown = ", ".join(live[:HINT_CONNECTIONS])
+    if len(live) <= HINT_CONNECTIONS:
+        return f"open connections: {shown}"
+    return f"open connections: {shown} and {len(live) - HINT_CONNECTIONS:,} more (show connections)"
 
 
 def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
