@@ -56,6 +56,7 @@ from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
+from stptui.tui.screens.websocket_dialog import WebSocketDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
 from stptui.tui.widgets.events_pane import EventsPane, RecordList
@@ -117,6 +118,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     RestoreDialog,
     ReplayDialog,
     AlarmStateDialog,
+    WebSocketDialog,
     FastForwardScreen,
 )
 
@@ -257,6 +259,13 @@ class StptuiApp(App[None]):
             id="http",
             tooltip="Send a request to the HTTP API and see the response",
         ),
+        Binding(
+            "w",
+            "websocket",
+            "WebSocket",
+            id="websocket",
+            tooltip="Connect a WebSocket client, send messages, disconnect it",
+        ),
         Binding("x", "fire", "Fire", id="fire", tooltip="Fire a schedule now"),
         Binding(
             "l",
@@ -357,6 +366,8 @@ class StptuiApp(App[None]):
         # `flush`): their last periods' datapoints change as the clock passes a period's
         # end, with no record when the state stays.
         self._alarm_periods: tuple[int, ...] = ()
+        # The clock when the Inspector last drew its page (see `_ages_shown`).
+        self._inspected_at = 0
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
 
@@ -573,7 +584,11 @@ class StptuiApp(App[None]):
         queues.refresh_stats(sim)
         if queues.queue_name in touched:
             queues.refresh_messages(sim)
-        if self.selected in touched or self._alarm_periods != self._periods(self.selected):
+        if (
+            self.selected in touched
+            or self._alarm_periods != self._periods(self.selected)
+            or self._ages_shown(self.selected)
+        ):
             self._inspect(self.selected)
         if not running or now - self._last_agenda >= self._agenda_wait:
             self.query_one(AgendaPane).show(sim)
@@ -607,7 +622,16 @@ class StptuiApp(App[None]):
         alarms = simulated_alarms(self.session).values()
         return tuple(now // a.period_ms for a in alarms if a.spec.resource == name)
 
+    def _ages_shown(self, name: str | None) -> bool:
+        """Whether `name`'s page shows ages that grow with the clock, with no record to
+        say so: a WebSocket API's open connections (their age and idle time)."""
+        service = self.session.sim.services["websocket"]
+        if name not in service.apis or self.session.sim.clock.now == self._inspected_at:
+            return False
+        return any(c.open for c in service.listing(name))
+
     def _inspect(self, name: str) -> None:
+        self._inspected_at = self.session.sim.clock.now
         self._alarm_periods = self._periods(name)
         page = describe_resource(
             name,
@@ -668,9 +692,9 @@ class StptuiApp(App[None]):
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
         HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for
         `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
-        archive (for `y`) or simulated alarms (for `c`). A key that is not shown does nothing,
-        rather than opening an empty picker or a warning. `http` also reaches a load
-        balancer."""
+        archive (for `y`), simulated alarms (for `c`) or WebSocket APIs (for `w`). A key that
+        is not shown does nothing, rather than opening an empty picker or a warning. `http`
+        also reaches a load balancer."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -690,6 +714,7 @@ class StptuiApp(App[None]):
             "restore": self._has_archives,
             "replay": self._has_archived_bus,
             "set_alarm_state": self._has_alarms,
+            "websocket": sim.services["websocket"].apis,
         }
         if action in needs:
             return bool(needs[action])
@@ -975,6 +1000,11 @@ class StptuiApp(App[None]):
         """Open the alarm dialog on the selected resource's alarm (or the one the selected
         function's `cloudwatch-alarm` event names, or the first in ALARM, or the first)."""
         self.push_screen(AlarmStateDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_websocket(self) -> None:
+        """Open the WebSocket dialog on the newest open connection of the selected API (or
+        of any), else on a new connection to the selected API (or the first)."""
+        self.push_screen(WebSocketDialog(self.session, self.selected, self.run_command), self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

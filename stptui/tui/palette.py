@@ -43,6 +43,7 @@ DIALOG_ACTIONS = (
     "restore",
     "replay",
     "set_alarm_state",
+    "websocket",
     "fast_forward",
 )
 

@@ -90,6 +90,14 @@ KIND_STYLES: dict[str, str] = {
     "sfn.execution.redriven": "bright_blue",
     "sfn.map_run.started": "blue",
     "sfn.map_run.ended": "blue",
+    # A WebSocket client's request arrives (cyan) as an HTTP request does, its connection
+    # opens green; a refusal, an authorizer's verdict, what the client receives and a
+    # close are coloured by `record_style`.
+    "ws.connect": "cyan",
+    "ws.connected": "green",
+    "ws.message": "cyan",
+    "ws.received": "blue",
+    "ws.disconnected": "magenta",
 }
 # The fields a row shows first, per kind: what tells one record of the kind from the next
 # (the pane is narrow; the record's JSON below has every field in the trace's order).
@@ -137,9 +145,19 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "sfn.execution.redriven": ("execution_arn", "redrive_count"),
     "sfn.map_run.started": ("execution_arn", "state", "items", "child_executions"),
     "sfn.map_run.ended": ("execution_arn", "state", "status", "succeeded", "failed"),
+    # A connection's records lead with its id, then what tells them apart: the route a
+    # message took and the selection expression's value, who sent the client a message,
+    # why a connection was refused or closed.
+    "ws.connect": ("connection_id", "route", "target"),
+    "ws.authorization": ("connection_id", "reason", "function"),
+    "ws.connected": ("connection_id",),
+    "ws.refused": ("connection_id", "reason"),
+    "ws.message": ("connection_id", "route", "target", "selected", "size"),
+    "ws.received": ("connection_id", "source", "size", "reason"),
+    "ws.disconnected": ("connection_id", "reason", "status_code", "duration_ms"),
 }
 # A field a row shows under a shorter name (with `_row_value`'s shorter value).
-ROW_KEYS: dict[str, str] = {"execution_arn": "execution"}
+ROW_KEYS: dict[str, str] = {"execution_arn": "execution", "connection_id": "conn"}
 # Fields a row leaves out because it shows them otherwise: `record_summary` leads with an
 # item's event name, an authorizer's verdict, a lifecycle action's; a bucket's records are
 # the bucket's row already.
@@ -158,6 +176,9 @@ HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
     "restore.expired": ("bucket",),
     # The execution's name is the last part of its ARN, shown first.
     "sfn.execution.started": ("name",),
+    # A WebSocket verdict and a refusal's status lead the row (see `record_summary`).
+    "ws.authorization": ("decision",),
+    "ws.refused": ("status",),
 }
 # An authorizer's decision as a row says it (with the status it answers unless allowed),
 # and its colour.
@@ -209,7 +230,8 @@ def kind_style(kind: str) -> str:
 
 
 def record_style(rec: Record) -> str:
-    """The colour a record's kind is drawn in: its kind's, or an HTTP response's status's."""
+    """The colour a record's kind is drawn in: its kind's, or an HTTP response's status's,
+    an authorizer's verdict's, a WebSocket refusal's status's, a gateway message's."""
     if rec.kind == "http.response":
         # As the HTTP dialog colours its status line.
         status = rec.data.get("status")
@@ -218,10 +240,16 @@ def record_style(rec: Record) -> str:
     if rec.kind in ("item.put", "item.updated") and rec.data.get("event_name") is None:
         # An item put again as it was (or updated to what it was): no stream record.
         return "dim"
-    if rec.kind == "http.authorization":
+    if rec.kind in ("http.authorization", "ws.authorization"):
         # As the response it decides: let through green, a 401 or 403 yellow, a 500 red.
         decision = rec.data.get("decision")
         return AUTHORIZATION_STYLES.get(str(decision), "default")
+    if rec.kind == "ws.refused":
+        status = rec.data.get("status")
+        return "red" if isinstance(status, int) and status >= 500 else "yellow"
+    if rec.kind == "ws.received" and rec.data.get("source") == "gateway":
+        # API Gateway's own message: Forbidden (no route) or a failed integration.
+        return "yellow"
     return kind_style(rec.kind)
 
 
@@ -311,11 +339,14 @@ def record_details(rec: Record) -> str:
 
 def record_summary(rec: Record) -> str | None:
     """The word or two a row leads with where a field's value says what happened (an
-    item's stream event, an authorizer's verdict, a lifecycle action), or None."""
+    item's stream event, an authorizer's verdict, a lifecycle action, a WebSocket refusal
+    and its status), or None."""
     data = rec.data
-    if rec.kind == "http.authorization":
+    if rec.kind in ("http.authorization", "ws.authorization"):
         decision = data.get("decision")
         return AUTHORIZATION_WORDS.get(decision, safe(decision)) if decision else None
+    if rec.kind == "ws.refused":
+        return f"refused {safe(data.get('status'))}"
     if rec.kind == "lifecycle.expired":
         event = data.get("event")
         return EXPIRATION_WORDS.get(event, safe(event)) if isinstance(event, str) else None

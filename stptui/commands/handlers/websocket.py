@@ -28,13 +28,16 @@ from stptui.sim.engine import Simulator
 from stptui.sim.explain import cut
 from stptui.sim.services.http import parse_headers
 from stptui.sim.services.websocket import (
+    CONNECT,
     MAX_INTEGRATION_MS,
-    Connection,
     InboxItem,
     WebSocketError,
     WebSocketService,
+    WsApi,
+    WsRoute,
+    missing_identity,
 )
-from stptui.textsafe import quoted
+from stptui.textsafe import printable, quoted
 
 _T = TypeVar("_T")
 # How much of the last message a client received `show connections` prints.
@@ -78,6 +81,85 @@ def _room_on_clock(sim: Simulator, wait_ms: int, what: str) -> None:
         )
 
 
+def check_ws_connect(
+    sim: Simulator, gateway: str | None, headers: list[str], query: list[str]
+) -> tuple[WsApi, list[tuple[str, str]], list[tuple[str, str]]]:
+    """The API, headers and query `ws-connect GATEWAY --header ... --query ...` would
+    connect with, or the CommandError it would answer; changes nothing. The command makes
+    this check, and the TUI's WebSocket dialog as it is typed."""
+    api = _ws(_service(sim).api, gateway)
+    try:
+        pairs = parse_headers(headers)
+    except ValueError as exc:
+        raise CommandError(str(exc), "e.g. --header 'x-client:web'") from None
+    params = _query(query)
+    _room_on_clock(sim, 2 * MAX_INTEGRATION_MS, "a connection")
+    return api, pairs, params
+
+
+def connect_plan_lines(
+    api: WsApi, headers: list[tuple[str, str]], query: list[tuple[str, str]]
+) -> list[str]:
+    """What API Gateway does first with a connection request, as the WebSocket dialog says
+    before it runs: the authorizer's identity source it lacks (a 401 without invoking
+    it), or who decides, in order. Names are the config's, made printable."""
+    connect = api.routes.get(CONNECT)
+    then = f"then $connect -> {printable(connect.target)}" if connect else "then accepted"
+    if api.authorizer is None:
+        return [f"no authorizer; {then}" if connect else "no $connect route: accepted at once"]
+    missing = missing_identity(api.identity_sources, headers, query)
+    if missing is not None:
+        return [
+            f"refused 401: identity source {missing} is missing or empty; "
+            f"the authorizer {printable(api.authorizer)} is not invoked"
+        ]
+    return [f"the authorizer {printable(api.authorizer)} decides; {then}"]
+
+
+def check_ws_send(
+    sim: Simulator, connection_id: str, message: str
+) -> tuple[WsRoute | None, str | None]:
+    """(the route `ws-send CONNECTION_ID MESSAGE` would take or None, the value the
+    selection expression gives), or the CommandError it would answer; changes nothing.
+    The command makes this check, and the TUI's WebSocket dialog as the message is typed."""
+    conn = _ws(_service(sim).check_message, connection_id, message)
+    _room_on_clock(sim, MAX_INTEGRATION_MS, "a message")
+    return conn.api.select(message)
+
+
+def route_plan_lines(sim: Simulator, connection_id: str, message: str) -> list[str]:
+    """Where `ws-send` would route `message`, as the WebSocket dialog says it while it is
+    typed: the selection expression's value, the route and its function, whether an
+    answer comes back. Raises the command's CommandError when it would refuse."""
+    route, selected = check_ws_send(sim, connection_id, message)
+    expression = _service(sim).connection(connection_id).api.selection
+    value = (
+        f"{expression} is {quoted(selected)}"
+        if selected is not None
+        else f"{expression} finds nothing in it"
+    )
+    if route is None:
+        return [value, "no route: the gateway answers Forbidden"]
+    back = "two-way: the answer comes back" if route.two_way else "one-way: no answer back"
+    return [value, f"{route.key} -> {printable(route.target)} ({back})"]
+
+
+def api_data(sim: Simulator, gateway: str) -> dict[str, Any]:
+    """A WebSocket API's route selection expression, its `$connect` authorizer (function
+    and identity sources, or None) and its routes (`route`, `target`, `two_way`), in the
+    order its functions' events declare them: what the TUI's Inspector shows."""
+    api = _ws(_service(sim).api, gateway)
+    return {
+        "gateway": api.name,
+        "selection": api.selection,
+        "authorizer": api.authorizer,
+        "identity_sources": list(api.identity_sources),
+        "routes": [
+            {"route": r.key, "target": r.target, "two_way": r.two_way} for r in api.routes.values()
+        ],
+    }
+
+
 def _received(items: list[InboxItem]) -> list[str]:
     return [f"received ({item.source}): {item.data}" for item in items]
 
@@ -109,16 +191,11 @@ def _received(items: list[InboxItem]) -> list[str]:
 def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
     """ws-connect [GATEWAY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]"""
     sim = session.sim
-    service = _service(sim)
-    api = _ws(service.api, call.args["gateway"])
-    try:
-        headers = parse_headers(call.opts.get("header", []))
-    except ValueError as exc:
-        raise CommandError(str(exc), "e.g. --header 'x-client:web'") from None
-    query = _query(call.opts.get("query", []))
-    _room_on_clock(sim, 2 * MAX_INTEGRATION_MS, "a connection")
+    api, headers, query = check_ws_connect(
+        sim, call.args["gateway"], call.opts.get("header", []), call.opts.get("query", [])
+    )
     started = sim.clock.now
-    result = service.connect(api.name, headers, query)
+    result = _service(sim).connect(api.name, headers, query)
     conn = result.connection
     if result.reason is None:
         text = f"connected {conn.id} to {api.name}"
@@ -163,9 +240,9 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
 def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     """ws-send CONNECTION_ID MESSAGE"""
     sim = session.sim
+    check_ws_send(sim, call.args["connection_id"], call.args["message"])
     service = _service(sim)
-    before = len(_ws(service.connection, call.args["connection_id"]).inbox)
-    _room_on_clock(sim, MAX_INTEGRATION_MS, "a message")
+    before = len(service.connection(call.args["connection_id"]).inbox)
     started = sim.clock.now
     result = _ws(service.send, call.args["connection_id"], call.args["message"])
     # What the client got meanwhile: the route's answer, and what the function posted
@@ -257,51 +334,64 @@ def cmd_ws_post(session: Session, call: Call) -> CommandResult:
     )
 
 
-def _state(conn: Connection) -> str:
+def _state(entry: dict[str, Any]) -> str:
     """A connection's state as `show connections` says it: closed ones say when and why."""
-    if conn.state == "closed" and conn.closed_at is not None:
-        return f"closed {iso_ms(conn.closed_at)} ({conn.close_reason})"
-    if conn.state == "refused":
-        return conn.close_reason or "refused"
-    return conn.state
+    if entry["state"] == "closed" and entry["closed_at"] is not None:
+        return f"closed {iso_ms(entry['closed_at'])} ({entry['close_reason']})"
+    if entry["state"] == "refused":
+        return entry["close_reason"] or "refused"
+    return str(entry["state"])
+
+
+def connection_data(sim: Simulator, gateway: str | None = None) -> list[dict[str, Any]]:
+    """The connections `show connections` lists (of `gateway` only, when given), oldest
+    first, as its data: per connection its id, gateway, state, when it connected, was
+    last active and closed (ms), its close code and reason, and what its client received
+    (`inbox`, oldest first). The TUI's Inspector shows the same."""
+    service = _service(sim)
+    if gateway is not None:
+        _ws(service.api, gateway)
+    return [
+        {
+            "connection_id": conn.id,
+            "gateway": conn.api.name,
+            "state": conn.state,
+            "connected_at": conn.connected_at,
+            "last_active": conn.last_active,
+            "closed_at": conn.closed_at,
+            "close_code": conn.close_code,
+            "close_reason": conn.close_reason,
+            "inbox": [{"t": i.t, "source": i.source, "data": i.data} for i in conn.inbox],
+        }
+        for conn in service.listing(gateway)
+    ]
+
+
+def connection_cells(entry: dict[str, Any], now: int) -> list[str]:
+    """One connection of `connection_data` as `show connections` writes it at `now`: its
+    id, gateway, state, age, idle time (open ones), messages received and the last one
+    (its source and its first INBOX_WIDTH characters). Untrusted text is the caller's to
+    make printable."""
+    end = entry["closed_at"] if entry["closed_at"] is not None else now
+    last = entry["inbox"][-1] if entry["inbox"] else None
+    return [
+        entry["connection_id"],
+        entry["gateway"],
+        _state(entry),
+        format_duration(end - entry["connected_at"]),
+        format_duration(now - entry["last_active"]) if entry["state"] == "open" else "",
+        str(len(entry["inbox"])),
+        "" if last is None else f"{last['source']}: {cut(last['data'], INBOX_WIDTH)}",
+    ]
 
 
 def show_connections(sim: Simulator, gateway: str | None) -> CommandResult:
     """`show connections [GATEWAY]`: every connection (of one gateway), its state, age, idle
     time, how many messages its client received and the last of them."""
     service = _service(sim)
-    if gateway is not None:
-        _ws(service.api, gateway)
-    now = sim.clock.now
+    data = connection_data(sim, gateway)
     headers = ["connection", "gateway", "state", "age", "idle", "inbox", "last received"]
-    rows = []
-    data = []
-    for conn in service.listing(gateway):
-        end = conn.closed_at if conn.closed_at is not None else now
-        last = conn.inbox[-1] if conn.inbox else None
-        rows.append(
-            [
-                conn.id,
-                conn.api.name,
-                _state(conn),
-                format_duration(end - conn.connected_at),
-                format_duration(now - conn.last_active) if conn.open else "",
-                str(len(conn.inbox)),
-                "" if last is None else f"{last.source}: {cut(last.data, INBOX_WIDTH)}",
-            ]
-        )
-        data.append(
-            {
-                "connection_id": conn.id,
-                "gateway": conn.api.name,
-                "state": conn.state,
-                "connected_at": conn.connected_at,
-                "last_active": conn.last_active,
-                "closed_at": conn.closed_at,
-                "close_code": conn.close_code,
-                "inbox": [{"t": i.t, "source": i.source, "data": i.data} for i in conn.inbox],
-            }
-        )
+    rows = [connection_cells(entry, sim.clock.now) for entry in data]
     if not service.apis:
         return CommandResult("this stack has no websocket-api-gateway", data=data)
     if not rows:

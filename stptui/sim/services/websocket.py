@@ -420,7 +420,7 @@ class WebSocketService:
         conn = result.connection
         api = conn.api
         function = api.authorizer
-        missing = _missing_identity(api.identity_sources, conn.headers, conn.query)
+        missing = missing_identity(api.identity_sources, conn.headers, conn.query)
         base: dict[str, Any] = {"connection_id": conn.id, "request_id": result.request_id}
         base["function"] = function
         if missing is not None:
@@ -579,11 +579,10 @@ class WebSocketService:
 
     # -- messages --------------------------------------------------------------------------
 
-    def send(self, connection_id: str, body: str) -> SendResult:
-        """A message from the client: route it, invoke its function and run the clock until
-        the function has answered (or the gateway has)."""
-        from stptui.sim.engine import SimError
-
+    def check_message(self, connection_id: str, body: str) -> Connection:
+        """The open connection a client would send `body` on; WebSocketError when the
+        connection is gone or the message is over API Gateway's size limit. Changes
+        nothing: `send` makes this check, and the TUI's WebSocket dialog as it is typed."""
         conn = self.connection(connection_id)
         size = len(body.encode("utf-8", "surrogatepass"))
         if size > MAX_MESSAGE_BYTES:
@@ -592,6 +591,15 @@ class WebSocketService:
                 f"{MAX_MESSAGE_BYTES:,} bytes",
                 "send a smaller message, or put the data in a bucket and send its key",
             )
+        return conn
+
+    def send(self, connection_id: str, body: str) -> SendResult:
+        """A message from the client: route it, invoke its function and run the clock until
+        the function has answered (or the gateway has)."""
+        from stptui.sim.engine import SimError
+
+        conn = self.check_message(connection_id, body)
+        size = len(body.encode("utf-8", "surrogatepass"))
         sim = self.sim
         now = sim.clock.now
         request_id = self._short_id()
@@ -831,7 +839,7 @@ def _response_data(result: Any) -> str | None:
     return result if isinstance(result, str) else json.dumps(result, separators=(",", ":"))
 
 
-def _missing_identity(
+def missing_identity(
     sources: tuple[str, ...], headers: list[tuple[str, str]], query: list[tuple[str, str]]
 ) -> str | None:
     """The first of a WebSocket authorizer's identity sources (`route.request.header.X`,

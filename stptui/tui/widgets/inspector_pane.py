@@ -3,7 +3,8 @@
 Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
 (with the next fire times), a queue's counts, a stream's shards and readers, a Kafka
 topic's partitions and consumer groups, a load balancer's rules and a bucket's objects and
-lifecycle rules (`inspector_sources`), a resource's CloudWatch alarms with their states
+lifecycle rules (`inspector_sources`), a WebSocket API's routes and connections
+(`inspector_websocket`), a resource's CloudWatch alarms with their states
 (`inspector_alarms`), a state machine's states and executions (`inspector_machines`), the
 environment the workload would get (its own variables and the exact `STP_*` names
 `connectTo` injects), recent invocations from the trace, the behaviour declared in the
@@ -59,6 +60,7 @@ from stptui.tui.widgets.inspector_sources import (
     stream_section,
     table_section,
 )
+from stptui.tui.widgets.inspector_websocket import websocket_section
 from stptui.tui.widgets.line_views import TextView
 
 RECENT_INVOCATIONS = 8
@@ -245,6 +247,7 @@ def describe_resource(
         kafka_section(text, sim, str(attrs.get("label")))
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
+    websocket_section(text, sim, name)
     bucket_section(text, sim, name)
     bus_section(text, sim, name)
     state_machine_section(text, sim, name, records)
