@@ -342,6 +342,15 @@ def test_explain_of_a_connection_follows_its_requests_and_invocations() -> None:
     assert "invocation.succeeded" in text and "sendMessage" in text
 
 
+def test_explain_of_a_connection_reaches_a_one_way_routes_invocation() -> None:
+    # $default is one-way: nothing comes back to name the invocation but the message itself.
+    session = _chat()
+    execute(session, "ws-connect realtime --query token=t-1")
+    execute(session, f'ws-send {FIRST} \'{{"action": "typing"}}\'')
+    chain = [line for line in execute(session, f"explain {FIRST}").text.splitlines()]
+    assert any("invocation.succeeded" in line and "fallback" in line for line in chain)
+
+
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [

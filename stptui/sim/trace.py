@@ -173,6 +173,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "target",
         "selected",
         "size",
+        "invocation_id",
     ),
     WS_RECEIVED: ("connection_id", "source", "size", "request_id", "invocation_id", "reason"),
     WS_DISCONNECTED: (

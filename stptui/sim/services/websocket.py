@@ -610,23 +610,17 @@ class WebSocketService:
         if conn.idle_timer is not None:
             sim.clock.cancel(conn.idle_timer)
         conn.idle_timer = self._arm_idle(conn)
-        sim.trace.emit(
-            (
-                now,
-                tk.WS_MESSAGE,
-                conn.api.name,
-                {
-                    "connection_id": conn.id,
-                    "request_id": request_id,
-                    "message_id": message_id,
-                    "route": route.key if route else None,
-                    "target": route.target if route else None,
-                    "selected": selected,
-                    "size": size,
-                },
-            )
-        )
+        message = {
+            "connection_id": conn.id,
+            "request_id": request_id,
+            "message_id": message_id,
+            "route": route.key if route else None,
+            "target": route.target if route else None,
+            "selected": selected,
+            "size": size,
+        }
         if route is None:
+            sim.trace.emit((now, tk.WS_MESSAGE, conn.api.name, message))
             why = (
                 f"no route {selected!r} and no $default route"
                 if selected is not None
@@ -661,8 +655,13 @@ class WebSocketService:
         try:
             result.invocation_id = sim.invoke_sync(route.target, event, done, "websocket")
         except SimError as exc:
+            sim.trace.emit((now, tk.WS_MESSAGE, conn.api.name, message))
             self._gateway_reply(result, INTERNAL_ERROR, str(exc))
             return result
+        # Written once the invocation has its id, so that `explain` of the connection
+        # reaches what a one-way route's function did (nothing else names it).
+        message["invocation_id"] = result.invocation_id
+        sim.trace.emit((now, tk.WS_MESSAGE, conn.api.name, message))
         self._timers[request_id] = sim.clock.at(
             now + self._integration_ms(route),
             lambda _: self._gateway_reply(result, TIMED_OUT, "the integration timed out"),
