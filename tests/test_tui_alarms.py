@@ -215,6 +215,19 @@ resources:
 # -- the dialog ---------------------------------------------------------------------------
 
 
+def test_a_load_balancers_box_counts_its_simulated_alarms_states() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # Three of its four alarms are simulated; the custom one on ActiveConnectionCount
+        # is not.
+        assert box_line(app, "mainLb", 2) == "alarms: 3 no data · 1 not simulated"
+        app.run_command("http GET /checkout/a?order=0")
+        app.run_command("advance 1m")
+        await pilot.pause()
+        assert box_line(app, "mainLb", 2) == "alarms: 1 ALARM · 2 OK · 1 not simulated"
+
+    drive(StptuiApp(example_session("alb-alarms")), script)
+
+
 def test_the_alarm_dialog_says_what_setting_the_state_would_do() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("worker")

@@ -13,13 +13,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.config.loader import DataPath
-from stptui.config.model import Stack
+from stptui.config.model import ContainerWorkload, Stack
 from stptui.config.normalize_names import pascal_case
 
-# The types whose alarms the simulator evaluates; the others' (a relational database's, a
-# load balancer's) are listed, marked not simulated.
-SIMULATED_TYPES = ("function", "sqs-queue", "http-api-gateway")
-ALARM_TYPES = (*SIMULATED_TYPES, "relational-database", "application-load-balancer")
+# The types whose alarms the simulator evaluates; a relational database's are listed, marked
+# not simulated (and so is a load balancer alarm whose metric is not measured: `not_simulated`).
+SIMULATED_TYPES = ("function", "sqs-queue", "http-api-gateway", "application-load-balancer")
+ALARM_TYPES = (*SIMULATED_TYPES, "relational-database")
+
+# The load balancer metrics an `application-load-balancer-custom` alarm can watch in the
+# simulator: the ones its requests and responses make (ELB's and the targets' status codes,
+# the requests, the fixed responses and redirects of default actions, the targets' response
+# times). The rest (connections, bytes, LCUs, TLS, authentication, health, zones) it has no
+# model of.
+ALB_MEASURED_METRICS = (
+    "RequestCount",
+    "HTTPCode_ELB_3XX_Count",
+    "HTTPCode_ELB_4XX_Count",
+    "HTTPCode_ELB_5XX_Count",
+    "HTTPCode_ELB_500_Count",
+    "HTTPCode_ELB_502_Count",
+    "HTTPCode_ELB_503_Count",
+    "HTTPCode_ELB_504_Count",
+    "HTTPCode_Target_2XX_Count",
+    "HTTPCode_Target_3XX_Count",
+    "HTTPCode_Target_4XX_Count",
+    "HTTPCode_Target_5XX_Count",
+    "HTTP_Fixed_Response_Count",
+    "HTTP_Redirect_Count",
+    "TargetResponseTime",
+)
 
 # `defaultComparisonOperators` of utils.ts: every trigger but the two free-storage/memory ones
 # alarms above its threshold.
@@ -74,6 +97,8 @@ TREAT_MISSING = {
     "sqs-queue-received-messages-count": "breaching",
     "http-api-gateway-error-rate": "notBreaching",
     "http-api-gateway-latency": "notBreaching",
+    "application-load-balancer-error-rate": "notBreaching",
+    "application-load-balancer-unhealthy-targets": "notBreaching",
 }
 
 # `measuringUnits` of utils.ts: how a threshold reads in a notification.
@@ -138,6 +163,9 @@ class AlarmSpec:
     treat_missing: str
     description: str
     targets: list[NotificationTarget] = field(default_factory=list)
+    metric: str | None = None  # an `application-load-balancer-custom` alarm's metric
+    # Why the simulator does not evaluate it although its type is simulated (None: it does).
+    not_simulated: str | None = None
 
     @property
     def reference(self) -> str:
@@ -146,8 +174,9 @@ class AlarmSpec:
 
     @property
     def simulated(self) -> bool:
-        """Whether the simulator evaluates it (its resource type's metrics are simulated)."""
-        return self.resource_type in SIMULATED_TYPES
+        """Whether the simulator evaluates it (its resource type's metrics are simulated, and
+        so is its own metric)."""
+        return self.resource_type in SIMULATED_TYPES and self.not_simulated is None
 
     @property
     def unit(self) -> str:
@@ -217,13 +246,17 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
     # DatapointsToAlarm is `breachedPeriods`; CloudWatch uses EvaluationPeriods without it.
     datapoints = _positive_int(evaluation.get("breachedPeriods"), periods)
     stp_name = alarm_name(kind, resource.name, index)
+    metric = props.get("metric") if kind == "application-load-balancer-custom" else None
+    metric = metric if isinstance(metric, str) else None
     description = alarm.get("description")
     if not isinstance(description, str) or not description:
-        # getAlarmDescription (shared/naming/utils.ts).
-        stat_text = f" {statistic}" if statistic and kind in _DESCRIBED_WITH_STAT else ""
+        # getAlarmDescription, or getCustomAlarmDescription (the metric for the trigger, and
+        # always the statistic) for a custom alarm (shared/naming/utils.ts).
+        described_stat = kind in _DESCRIBED_WITH_STAT or metric is not None
+        stat_text = f" {statistic}" if statistic and described_stat else ""
         description = (
-            f"Monitors{stat_text} {kind} of {resource.name} in stack {stack.stack_name}. "
-            f"Triggered when {comparison} ({_threshold_text(threshold)})."
+            f"Monitors{stat_text} {metric or kind} of {resource.name} in stack "
+            f"{stack.stack_name}. Triggered when {comparison} ({_threshold_text(threshold)})."
         )
     return AlarmSpec(
         resource=resource.name,
@@ -242,7 +275,49 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
         treat_missing=TREAT_MISSING.get(kind, "missing"),
         description=description,
         targets=_targets(alarm),
+        metric=metric,
+        not_simulated=_not_simulated(stack, resource.name, kind, metric, props),
     )
+
+
+def alb_container_targets(stack: Stack, load_balancer: str) -> list[str]:
+    """The container workloads an application load balancer forwards to (its events'
+    owners), in config order: the target groups whose health Stacktape's
+    unhealthy-targets alarm watches (Lambda targets are not among them)."""
+    return [
+        res.name
+        for res in stack.of_type(ContainerWorkload)
+        if any(
+            t.type == "application-load-balancer"
+            and t.properties.get("loadBalancerName") == load_balancer
+            for t in res.events
+        )
+    ]
+
+
+def _not_simulated(
+    stack: Stack, resource: str, kind: str, metric: str | None, props: dict[str, Any]
+) -> str | None:
+    """Why a load balancer alarm is not evaluated, or None when it is."""
+    if kind == "application-load-balancer-custom" and metric not in ALB_MEASURED_METRICS:
+        return (
+            f"its metric {metric!r} is not one the simulator measures "
+            f"(it measures {', '.join(ALB_MEASURED_METRICS)})"
+        )
+    if kind == "application-load-balancer-unhealthy-targets":
+        targets = alb_container_targets(stack, resource)
+        only = props.get("onlyIncludeTargets")
+        if isinstance(only, list):
+            targets = [t for t in targets if t in only]
+        if not targets:
+            # getApplicationLoadBalancerUnhealthyTargetsAlarm throws e127: the alarm needs a
+            # container workload behind the load balancer, so it is never deployed.
+            return (
+                f"no container workload is a target of {resource!r}"
+                f"{' among onlyIncludeTargets' if isinstance(only, list) else ''}; "
+                "Stacktape refuses to deploy this alarm (e127)"
+            )
+    return None
 
 
 def _threshold_text(value: float) -> str:

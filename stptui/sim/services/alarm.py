@@ -1,9 +1,11 @@
-"""CloudWatch alarms of the stack's functions, queues and HTTP APIs (Stacktape `alarms`), and
-the `cloudwatch-alarm` events that invoke a function when one goes to ALARM.
+"""CloudWatch alarms of the stack's functions, queues, HTTP APIs and application load balancers
+(Stacktape `alarms`), and the `cloudwatch-alarm` events that invoke a function when one goes
+to ALARM.
 
 Metrics come from what the services already record: each alarm watches the trace records of
 its resource as they are emitted (Lambda's invocations and their ends, SQS's sends, receives
-and every other action on the queue, API Gateway's responses) and adds them to the datapoint
+and every other action on the queue, API Gateway's and a load balancer's requests and
+responses) and adds them to the datapoint
 of the period they fall in. An alarm is evaluated at the end of a period (periods start at
 multiples of the period since the epoch), by stptui.sim.alarms, but only when needed: at the
 end of a period that had data, and at the end of a period where its state would change with
@@ -18,10 +20,11 @@ notification rule hands its notification function (nothing is sent).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.alarms import AlarmSpec, resolve_alarms
+from stptui.config.alarms import AlarmSpec, alb_container_targets, resolve_alarms
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Function, SqsTrigger
 from stptui.sim import trace as tk
@@ -42,6 +45,7 @@ from stptui.sim.alarms import (
     statistic_of,
 )
 from stptui.sim.clock import iso_ms
+from stptui.sim.services.load_balancer import target_group_name
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -434,6 +438,212 @@ class SqsReceived(QueueMetric):
         ]
 
 
+class AlbTraffic(Metric):
+    """What a load balancer's requests publish, from its `http.request` and `http.response`
+    records: each response counts in the metrics it adds to (`counted`), each as a sample
+    (1 for a count, seconds for TargetResponseTime), in the period it is answered in.
+
+    A response without a `reason` is the target's (a function's result, a batch job's
+    start); one with a `reason` is ELB's own (its error pages, the default actions). The
+    501 that stands in for a container is no status the container gave: it counts as a
+    request only. A default action (no rule took the request) chose no target, so it is not
+    in RequestCount ("only incremented for requests where the load balancer node was able to
+    choose a target")."""
+
+    def __init__(self, alarm: AlarmSim) -> None:
+        super().__init__(alarm)
+        lb = alarm.sim.services["load_balancers"].balancers[alarm.spec.resource]
+        rules = [r for listener in lb.listeners.values() for r in listener.rules]
+        self.containers = {r.target for r in rules if r.to_container}
+        # Requests seen but not yet answered that are a container's or a default action's:
+        # their response comes at the same instant, so these hold at most a few ids.
+        self.stand_ins: set[str] = set()
+        self.defaults: set[str] = set()
+
+    def watches(self) -> list[Watch]:
+        name = self.alarm.spec.resource
+        return [(tk.HTTP_REQUEST, name, self._request), (tk.HTTP_RESPONSE, name, self._response)]
+
+    def _request(self, raw: Raw) -> None:
+        request_id = field(raw, "request_id")
+        if field(raw, "route") is None:
+            self.defaults.add(request_id)
+        elif field(raw, "target") in self.containers:
+            self.stand_ins.add(request_id)
+
+    def _response(self, raw: Raw) -> None:
+        request_id = field(raw, "request_id")
+        status = field(raw, "status")
+        status = status if isinstance(status, int) else 0
+        names: list[tuple[str, float]] = []
+        if request_id in self.defaults:
+            self.defaults.discard(request_id)
+            names.append(
+                ("HTTP_Redirect_Count" if status < 400 else "HTTP_Fixed_Response_Count", 1)
+            )
+            names += _elb_codes(status)
+        elif request_id in self.stand_ins:
+            self.stand_ins.discard(request_id)
+            names.append(("RequestCount", 1))
+        elif field(raw, "reason") is not None:
+            names += [("RequestCount", 1), *_elb_codes(status)]
+        else:
+            latency = field(raw, "latency_ms")
+            names += [("RequestCount", 1), (f"HTTPCode_Target_{status // 100}XX_Count", 1)]
+            if isinstance(latency, (int, float)):
+                names.append(("TargetResponseTime", latency / 1000))
+        self.counted(raw[0], names)
+
+    def counted(self, t: int, samples: list[tuple[str, float]]) -> None:
+        """One response's samples, by metric name."""
+
+    def dimensions(self) -> dict[str, str]:
+        """The load balancer's dimension: its LoadBalancerFullName."""
+        return {"LoadBalancer": alb_full_name(self.alarm.sim, self.alarm.spec.resource)}
+
+
+def _elb_codes(status: int) -> list[tuple[str, float]]:
+    """The HTTPCode_ELB_* counts an answer of ELB's own adds to."""
+    if not 300 <= status <= 599:
+        return []
+    out: list[tuple[str, float]] = [(f"HTTPCode_ELB_{status // 100}XX_Count", 1)]
+    if status in (500, 502, 503, 504):
+        out.append((f"HTTPCode_ELB_{status}_Count", 1))
+    return out
+
+
+def alb_full_name(sim: Simulator, name: str) -> str:
+    """A load balancer's LoadBalancerFullName (`app/NAME/ID`), its metrics' dimension."""
+    lb_name = f"{sim.stack.stack_name}-{name}"[:32].rstrip("-")
+    digest = hashlib.sha256(f"{sim.stack.stack_name}/{name}".encode()).hexdigest()[:16]
+    return f"app/{lb_name}/{digest}"
+
+
+class AlbErrorRate(AlbTraffic):
+    """`( ( error_4xx_count + error_5xx_count ) / all_count ) * 100` of the load balancer's
+    HTTPCode_Target_4XX_Count, HTTPCode_Target_5XX_Count and RequestCount (Sum). ELB reports
+    a count only for a period where it is not zero, and metric math has no result where an
+    operand has no datapoint: a period has a datapoint only when targets answered both a 4xx
+    and a 5xx in it. ELB's own errors (a failed function's 502) are not targets' codes."""
+
+    def counted(self, t: int, samples: list[tuple[str, float]]) -> None:
+        counts = self._bin(t, lambda: [0, 0, 0])
+        for name, _ in samples:
+            if name == "RequestCount":
+                counts[0] += 1
+            elif name == "HTTPCode_Target_4XX_Count":
+                counts[1] += 1
+            elif name == "HTTPCode_Target_5XX_Count":
+                counts[2] += 1
+
+    def value(self, j: int) -> float | None:
+        counts = self.bins.get(j)
+        if not counts or not all(counts):
+            return None
+        return (counts[1] + counts[2]) / counts[0] * 100
+
+    def metrics(self) -> list[dict[str, Any]]:
+        dims = self.dimensions()
+        p = self.alarm.spec.period_s
+        ns = "AWS/ApplicationELB"
+        return [
+            _stat(
+                "error_4xx_count", ns, "HTTPCode_Target_4XX_Count", dims, p, "Sum", returns=False
+            ),
+            _stat(
+                "error_5xx_count", ns, "HTTPCode_Target_5XX_Count", dims, p, "Sum", returns=False
+            ),
+            _stat("all_count", ns, "RequestCount", dims, p, "Sum", returns=False),
+            _expression(
+                "application_load_balancer_error_rate",
+                "( ( error_4xx_count + error_5xx_count ) / all_count ) * 100",
+                "Application load balancer error(4xx/5xx) rate percentage",
+            ),
+        ]
+
+
+class AlbCustom(AlbTraffic):
+    """The custom alarm's metric by its statistic over the period's samples; a period without
+    one has no datapoint (ELB reports these metrics only when they are not zero)."""
+
+    def counted(self, t: int, samples: list[tuple[str, float]]) -> None:
+        wanted = self.alarm.spec.metric
+        values = [v for name, v in samples if name == wanted]
+        if values:
+            self._bin(t, list).extend(values)
+
+    def value(self, j: int) -> float | None:
+        return statistic_of(self.bins.get(j, ()), self.alarm.spec.statistic or "Average")
+
+    def metrics(self) -> list[dict[str, Any]]:
+        spec = self.alarm.spec
+        stat = spec.statistic or "Average"
+        name = spec.metric or ""
+        return [
+            _stat(
+                spec.trigger.replace("-", "_"),
+                "AWS/ApplicationELB",
+                name,
+                self.dimensions(),
+                spec.period_s,
+                stat,
+                returns=True,
+            )
+        ]
+
+
+class AlbUnhealthyTargets(Metric):
+    """`MAX([IF((unhealthy_i + healthy_i) > 0, (unhealthy_i / (unhealthy_i + healthy_i)) * 100,
+    0), ...])` over the target groups of the container workloads behind the load balancer.
+    Containers are not simulated, so no health check fails: every period's datapoint is 0
+    (ELB reports host counts each minute while health checks are on)."""
+
+    def quiet(self, j: int) -> float | None:
+        return 0.0
+
+    def targets(self) -> list[str]:
+        """The container workloads whose target groups the alarm watches."""
+        spec = self.alarm.spec
+        stack = self.alarm.sim.stack
+        only = (
+            stack.resources[spec.resource]
+            .properties["alarms"][spec.index]["trigger"]
+            .get("properties", {})
+            .get("onlyIncludeTargets")
+        )
+        found = alb_container_targets(stack, spec.resource)
+        return [t for t in found if not isinstance(only, list) or t in only]
+
+    def metrics(self) -> list[dict[str, Any]]:
+        sim = self.alarm.sim
+        spec = self.alarm.spec
+        lb_dim = alb_full_name(sim, spec.resource)
+        p = spec.period_s
+        out: list[dict[str, Any]] = []
+        parts = []
+        for i, workload in enumerate(self.targets()):
+            group = target_group_name(sim.stack.stack_name, spec.resource, workload)
+            digest = hashlib.sha256(group.encode()).hexdigest()[:16]
+            dims = {"LoadBalancer": lb_dim, "TargetGroup": f"targetgroup/{group}/{digest}"}
+            ns = "AWS/ApplicationELB"
+            out += [
+                _stat(
+                    f"unhealthy_{i}", ns, "UnHealthyHostCount", dims, p, "Average", returns=False
+                ),
+                _stat(f"healthy_{i}", ns, "HealthyHostCount", dims, p, "Average", returns=False),
+            ]
+            u, h = f"unhealthy_{i}", f"healthy_{i}"
+            parts.append(f"IF(({u} + {h}) > 0, ({u} / ({u} + {h})) * 100, 0)")
+        out.append(
+            _expression(
+                "application_load_balancer_unhealthy_targets",
+                f"MAX([{', '.join(parts)}])",
+                "Application load balancer unhealthy targets percentage (max across target groups)",
+            )
+        )
+        return out
+
+
 _METRICS: dict[str, type[Metric]] = {
     "lambda-error-rate": LambdaErrorRate,
     "lambda-duration": LambdaDuration,
@@ -441,6 +651,9 @@ _METRICS: dict[str, type[Metric]] = {
     "http-api-gateway-latency": HttpLatency,
     "sqs-queue-not-empty": SqsNotEmpty,
     "sqs-queue-received-messages-count": SqsReceived,
+    "application-load-balancer-error-rate": AlbErrorRate,
+    "application-load-balancer-custom": AlbCustom,
+    "application-load-balancer-unhealthy-targets": AlbUnhealthyTargets,
 }
 
 
@@ -505,7 +718,7 @@ class AlarmSim:
         """The metric's dimensions (a function's, an HTTP API's ApiId, a queue's name)."""
         if self.spec.resource_type == "function":
             return self.function_dimensions()
-        if isinstance(self.metric, QueueMetric):
+        if isinstance(self.metric, (QueueMetric, AlbTraffic)):
             return self.metric.dimensions()
         domain = self.sim.resource_param(self.spec.resource, "domain")
         return {"ApiId": domain.split(".", 1)[0]}
@@ -725,6 +938,8 @@ class AlarmService:
             return spec.resource in sim.functions
         if spec.resource_type == "sqs-queue":
             return spec.resource in sim.queues
+        if spec.resource_type == "application-load-balancer":
+            return spec.resource in sim.services["load_balancers"].balancers
         return True
 
     def _tap(self) -> None:
@@ -790,8 +1005,9 @@ class AlarmService:
         listed = ", ".join(a.spec.reference for a in self.alarms.values())
         other = next((s for s in self.specs if name in (s.aws_name, s.stp_name, s.reference)), None)
         if other is not None:
+            why = f": {other.not_simulated}" if other.not_simulated else ""
             raise SimError(
-                f"alarm {name!r} of {other.resource_type} {other.resource!r} is not simulated",
+                f"alarm {name!r} of {other.resource_type} {other.resource!r} is not simulated{why}",
                 f"simulated alarms: {listed}" if listed else "this stack has no simulated alarms",
             )
         guess = did_you_mean(name, [n for a in self.alarms.values() for n in _names(a.spec)])

@@ -177,14 +177,16 @@ def alarm_badges(sim: Simulator, node: str) -> list[Text]:
     return [Text.assemble(("alarms: ", DIM), shown), shown]
 
 
-def alarms_room(count: int) -> int:
+def alarms_room(count: int, unsimulated: int = 0) -> int:
     """The third line's room on a box with `count` alarms: one alarm's state, or the
     shortest wording of several in all three states (`1 ALARM · 1 OK · 4 no data`), each
-    count as wide as `count`, so that no state's count is cut off as the states change."""
+    count as wide as `count`, so that no state's count is cut off as the states change;
+    with the count of those not simulated after them (a load balancer's may be mixed)."""
     if count == 1:
         return ALARM_ROOM
     n = "0" * len(str(count))
-    return cell_len(f"{n} ALARM · {n} OK · {n} no data")
+    tail = f" · {unsimulated} not simulated" if unsimulated and unsimulated < count else ""
+    return cell_len(f"{n} ALARM · {n} OK · {n} no data{tail}")
 
 
 def alarm_raised(sim: Simulator, node: str) -> bool:
@@ -382,7 +384,10 @@ class GraphPane(LineView, can_focus=True):
         else:
             room = BADGE_ROOM.get(str(self.view.nodes[node].get("kind")), 0)
         alarms = len(self.view.nodes[node].get("alarms") or ())
-        return max(room, alarms_room(alarms)) if alarms else room
+        if not alarms:
+            return room
+        unsimulated = sum(not e["simulated"] for e in alarm_data(self._sim, node))
+        return max(room, alarms_room(alarms, unsimulated))
 
     def _write_badge(self, node: str) -> bool:
         """Put the longest wording of `node`'s badges that fits (and of its alarms', on
