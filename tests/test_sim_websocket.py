@@ -171,7 +171,9 @@ def test_a_connect_function_that_answers_non_2xx_refuses_the_connection() -> Non
     ws = sim.services["websocket"]
     result = ws.connect(None)
     assert (result.status, result.connection.state) == (401, "refused")
-    with pytest.raises(ValueError, match="GoneException"):
+    # A client has no GoneException to see (only @connections calls get one): its socket
+    # was never open.
+    with pytest.raises(ValueError, match="refused at \\$connect: the client's socket was never"):
         ws.send(result.connection.id, "hi")
     assert not records(sim, tk.WS_MESSAGE)
 
@@ -296,8 +298,20 @@ def test_posting_to_a_closed_connection_is_gone_and_changes_nothing() -> None:
     with pytest.raises(CommandError, match="GoneException") as err:
         execute(session, f"ws-post {FIRST} again")
     assert "PostToConnection answers GoneException (410)" in (err.value.hint or "")
-    with pytest.raises(CommandError, match="GoneException"):
+    with pytest.raises(CommandError, match="GoneException") as err:
+        execute(session, f"ws-disconnect {FIRST} --server")
+    assert "DeleteConnection answers GoneException (410)" in (err.value.hint or "")
+    # The client closing it again: no 410 reaches a client, its socket is just closed.
+    with pytest.raises(CommandError) as err:
         execute(session, f"ws-disconnect {FIRST}")
+    assert "GoneException" not in err.value.message
+    assert err.value.message == (
+        f"connection {FIRST} closed at 2026-01-05T08:00:00.030Z (the backend called "
+        "DeleteConnection): the client's socket is closed"
+    )
+    assert (err.value.hint or "").startswith("ws-connect opens a new one")
+    with pytest.raises(CommandError, match="the client's socket is closed"):
+        execute(session, f"ws-send {FIRST} hi")
     assert len(session.sim.trace.records) == before
     conn = session.sim.services["websocket"].connections[FIRST]
     assert [i.data for i in conn.inbox] == ["hello"]
@@ -358,8 +372,10 @@ def test_explain_of_a_connection_reaches_a_one_way_routes_invocation() -> None:
         ("ws-connect onConnect", "'onConnect' is a function", "WebSocket APIs: realtime"),
         ("ws-connect --query token", "--query needs NAME=VALUE", "token=t-1"),
         ("ws-connect --header nocolon", "--header needs NAME:VALUE", "x-client:web"),
-        ("ws-send nope hi", "GoneException: no connection 'nope'", "no connection is open"),
-        ("ws-disconnect nope", "GoneException", "no connection is open"),
+        ("ws-send nope hi", "no connection 'nope'", "no connection is open"),
+        ("ws-disconnect nope", "no connection 'nope'", "no connection is open"),
+        ("ws-disconnect nope --server", "GoneException: no connection", "DeleteConnection"),
+        ("ws-post nope hi", "GoneException: no connection", "PostToConnection"),
         ("show connections nope", "no websocket-api-gateway named 'nope'", "realtime"),
     ],
 )
@@ -404,8 +420,10 @@ def test_a_mistyped_connection_id_gets_a_did_you_mean_and_changes_nothing(verb: 
     execute(session, "ws-connect realtime --query token=t-1")
     before = (len(session.sim.trace.records), session.sim.clock.now)
     typo = FIRST[:-2] + "X="
-    with pytest.raises(CommandError, match="GoneException: no connection") as err:
+    with pytest.raises(CommandError, match="no connection") as err:
         execute(session, verb.format(typo))
+    # Only the backend's @connections call is answered GoneException; a client is not.
+    assert err.value.message.startswith("GoneException: ") == verb.startswith("ws-post")
     assert f"did you mean {FIRST!r}?" in (err.value.hint or "")
     assert (len(session.sim.trace.records), session.sim.clock.now) == before
 

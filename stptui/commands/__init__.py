@@ -208,6 +208,9 @@ def complete_values(
     if kind == r.CONNECTION:
         # The newest first: the connection just opened is the one most often meant.
         return [c.id for c in reversed(sim.services["websocket"].listing()) if c.open]
+    if kind == r.ALARM:
+        alarms = sim.services.get("alarms")
+        return [a.spec.reference for a in alarms.alarms.values()] if alarms is not None else []
     if kind == r.RECORD_RESOURCE:
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:

@@ -46,6 +46,7 @@ STREAM = "stream"  # a kinesis-stream of the stack
 KAFKA_TOPIC = "kafka-topic"  # a Kafka topic a function's kafka-topic event reads
 WEBSOCKET_API = "websocket-api"  # a websocket-api-gateway of the stack
 CONNECTION = "connection"  # an open connection to a WebSocket API: its id
+ALARM = "alarm"  # a simulated CloudWatch alarm: `RESOURCE.alarms.N`, or its AWS name
 TABLE = "table"  # a dynamo-db-table of the stack
 STATE_MACHINE = "state-machine"  # a state-machine of the stack
 EXECUTION = "execution"  # a state machine execution: its name (or a unique start) or ARN

@@ -4,6 +4,7 @@ application and network load balancers (with their listeners) and web-app firewa
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.loader import DataPath
@@ -34,6 +35,23 @@ if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
 else:
     _BuilderBase = object
+
+# A variable of an API Gateway selection expression: `${...}` or `$name.path`; `\$` is a
+# dollar sign, not a variable.
+_SELECTION_VARIABLE = re.compile(r"(?<!\\)\$(?:\{(?P<braced>[^}]*)\}|(?P<bare>[\w.\-]*))")
+# What a WebSocket API's route selection evaluates (AWS: `$request.body.{path}`).
+_BODY_PATH = "request.body."
+
+
+def unevaluated_selection(expression: str) -> str | None:
+    """The first variable of a WebSocket route selection expression that API Gateway does
+    not evaluate for WebSocket APIs (any but `$request.body.{path}`: a header, the bare
+    body, a context variable), written as it is in the expression; None when all are."""
+    for match in _SELECTION_VARIABLE.finditer(expression):
+        variable = match["braced"] if match["braced"] is not None else match["bare"]
+        if not variable.startswith(_BODY_PATH) or len(variable) == len(_BODY_PATH):
+            return match[0]
+    return None
 
 
 class GatewayReaders(_BuilderBase):
@@ -136,6 +154,20 @@ class GatewayReaders(_BuilderBase):
                 resource=name,
                 hint="remove it to use $request.body.action, or write an API Gateway "
                 "selection expression",
+            )
+        elif isinstance(expression, str) and (variable := unevaluated_selection(expression)):
+            # AWS: "For WebSocket-based APIs, the expression should be of the form
+            # $request.body.{path_to_body_element}"; a header or the whole body selects nothing.
+            whole = variable.rstrip(".}") in ("$request.body", "${request.body")
+            self.diag(
+                (*path, "routeSelectionExpression"),
+                "error",
+                "invalid-value",
+                f"`routeSelectionExpression` reads {variable}, which a WebSocket API does not "
+                "evaluate: its route selection reads a field of the message's JSON body"
+                + (", not the whole body" if whole else ""),
+                resource=name,
+                hint="write $request.body.{path}, e.g. $request.body.action (the default)",
             )
         self.nested(props, "logging", path, name, "websocket logging")
         self.each_item(props, "customDomains", path, name)

@@ -157,6 +157,9 @@ def describe(
         return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
+    if kind == kinds.ALARM and (alarms := sim.services.get("alarms")) is not None:
+        alarm = alarms.by_reference.get(value)
+        return f"alarm {alarm.state}: {alarm.spec.aws_name}" if alarm is not None else fallback
     record = given(before, kinds.TRACE_KIND)
     if kind == kinds.RECORD_FIELD and record:
         return f"a field of {record} records"

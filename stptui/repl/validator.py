@@ -100,7 +100,10 @@ def check_value(
             from stptui.sim.services.kafka import lookup_topic
 
             lookup_topic(sim, value)
-        elif kind in (kinds.WEBSOCKET_API, kinds.CONNECTION):
+        elif kind == kinds.WEBSOCKET_API or (
+            # A command's own check of its connection goes first (ws-post's GoneException).
+            kind == kinds.CONNECTION and (slot.arg is None or slot.arg.check is None)
+        ):
             from stptui.commands.handlers.websocket import check_websocket_value
 
             check_websocket_value(sim, kind, value)
@@ -218,6 +221,9 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         else:
             error = check_value(session, slot, word.text, before, label)
         if error is not None:
+            # On Enter, the command's own check of the whole line answers first, as the
+            # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException).
+            error = (final and _call_error(session, command, text)) or error
             return Problem(error.message, _order_hint(session, text) or error.hint, word.start)
     if not final:
         return None
@@ -232,6 +238,24 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         # line lacks one (`expect count message.sent jobQueue`), which `expect` would say.
         return Problem(missing.message, missing.hint, len(text))
     return _check_bound(session, call, words)
+
+
+def _call_error(session: Session, command: kinds.Command, text: str) -> CommandError | None:
+    """The CommandError the command's own check of the bound line (`Command.check_call`)
+    gives, or None: none, a line that does not bind, or a check that passes."""
+    if command.check_call is None:
+        return None
+    try:
+        call = parse(session, one_line(text))
+    except CommandError:
+        return None  # the word's own problem is the one to show
+    if call is None:
+        return None
+    try:
+        command.check_call(session.sim, call)
+    except CommandError as exc:
+        return exc
+    return None
 
 
 def _order_hint(session: Session, text: str) -> str | None:

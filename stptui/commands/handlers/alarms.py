@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stptui.commands.handlers.base import command
+from stptui.commands.registry import ALARM as ALARM_KIND
 from stptui.commands.registry import TEXT, WORD, Arg, Call, CommandError, Option
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -29,6 +30,23 @@ def _service(sim: Simulator) -> Any:
     return service
 
 
+def _check_alarm(sim: Simulator, name: str) -> None:
+    """The CommandError `set-alarm-state` answers for a name that is no simulated alarm;
+    the REPL's check before Enter asks it of the ALARM word."""
+    try:
+        _service(sim).alarm(name)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _check_call(sim: Simulator, call: Call) -> None:
+    """`set-alarm-state`'s own check of a bound line (state, reason), changing nothing."""
+    reason = call.opts.get("reason")
+    check_set_alarm_state(
+        sim, call.args["alarm"], call.args["state"], DEFAULT_REASON if reason is None else reason
+    )
+
+
 @command(
     "set-alarm-state",
     "messages",
@@ -37,7 +55,12 @@ def _service(sim: Simulator) -> Any:
     "notification targets); the state holds until the alarm's next evaluation, at the end "
     "of the current period.",
     args=(
-        Arg("ALARM", WORD, "the alarm: `RESOURCE.alarms.N`, or its AWS name"),
+        Arg(
+            "ALARM",
+            ALARM_KIND,
+            "the alarm: `RESOURCE.alarms.N`, or its AWS name",
+            check=_check_alarm,
+        ),
         Arg("STATE", WORD, "OK | ALARM | INSUFFICIENT_DATA", choices=STATES),
     ),
     options=(Option("--reason", TEXT, "the StateReason (1 to 1,023 characters)", "TEXT"),),
@@ -49,6 +72,7 @@ def _service(sim: Simulator) -> Any:
         "An alarm already in STATE stays as it is (no event). `show alarms` lists the alarms "
         "and their states."
     ),
+    check_call=_check_call,
     changes_state=True,
 )
 def cmd_set_alarm_state(session: Session, call: Call) -> CommandResult:

@@ -49,6 +49,31 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, bytes]]:
     return out
 
 
+def check_produce(
+    sim: Simulator, call: Call
+) -> tuple[KafkaTopic, bytes, bytes | None, list[tuple[str, bytes]], int | None]:
+    """The topic, value, key, headers and partition `produce` would write, or the
+    CommandError it (or the broker) would answer; changes nothing. The command makes this
+    check, and the REPL's check before Enter."""
+    topic = _topic(sim, call.args["topic"])
+    value = call.args["value"].encode("utf-8", "surrogatepass")
+    raw_key = call.opts.get("key")
+    key = None if raw_key is None else raw_key.encode("utf-8", "surrogatepass")
+    headers = parse_headers(call.opts.get("header", []))
+    raw = call.opts.get("partition")
+    try:
+        partition = None if raw is None else whole_number(raw, "--partition", minimum=0)
+    except CommandError as exc:
+        # The topic's own range is the fix, not whole_number's general bounds.
+        exc.hint = f"its partitions are 0 to {len(topic.partitions) - 1}"
+        raise
+    try:
+        topic.check_produce(value, key, headers, partition)
+    except KafkaError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return topic, value, key, headers, partition
+
+
 @command(
     "produce",
     "messages",
@@ -74,32 +99,18 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, bytes]]:
         "function that reads the topic is its own consumer group and gets the record in a "
         "batch of its partition's records."
     ),
+    check_call=check_produce,
     changes_state=True,
 )
 def cmd_produce(session: Session, call: Call) -> CommandResult:
     """produce TOPIC VALUE [--key K] [--header K=V ...] [--partition N]"""
-    sim = session.sim
-    topic = _topic(sim, call.args["topic"])
-    value: str = call.args["value"]
-    key = call.opts.get("key")
-    headers = parse_headers(call.opts.get("header", []))
-    raw = call.opts.get("partition")
+    topic, value, key, headers, partition = check_produce(session.sim, call)
     try:
-        partition = None if raw is None else whole_number(raw, "--partition", minimum=0)
-    except CommandError as exc:
-        # The topic's own range is the fix, not whole_number's general bounds.
-        exc.hint = f"its partitions are 0 to {len(topic.partitions) - 1}"
-        raise
-    try:
-        record = topic.produce(
-            value.encode("utf-8", "surrogatepass"),
-            None if key is None else key.encode("utf-8", "surrogatepass"),
-            headers,
-            partition,
-        )
+        record = topic.produce(value, key, headers, partition)
     except KafkaError as exc:
         raise CommandError(str(exc), exc.hint) from None
-    keyed = "no key" if key is None else f"key {key!r}"
+    raw_key = call.opts.get("key")
+    keyed = "no key" if raw_key is None else f"key {raw_key!r}"
     text = (
         f"produced {record.sequence_number}: partition {record.shard.index}, offset "
         f"{record.offset} of {topic.name} ({keyed})"

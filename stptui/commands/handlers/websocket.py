@@ -58,9 +58,27 @@ def _ws(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
 
 def check_websocket_value(sim: Simulator, kind: str, value: str) -> None:
     """A CommandError when `value` names no WebSocket API (`kind` WEBSOCKET_API) or no open
-    connection (CONNECTION); the REPL's validator asks before Enter."""
+    connection (CONNECTION, refused as its client sees it: a closed socket); the REPL's
+    validator asks before Enter, and the TUI's WebSocket dialog."""
     service = _service(sim)
-    _ws(service.api if kind == WEBSOCKET_API else service.connection, value)
+    if kind == WEBSOCKET_API:
+        _ws(service.api, value)
+    else:
+        _ws(service.connection, value, client=True)
+
+
+def _check_post_connection(sim: Simulator, connection_id: str) -> None:
+    """`ws-post`'s check of its connection: the management API's GoneException (410)."""
+    _ws(_service(sim).managed, connection_id, "PostToConnection")
+
+
+def check_ws_disconnect(sim: Simulator, call: Call) -> None:
+    """The CommandError `ws-disconnect` would answer, changing nothing: a client's closed
+    socket, or with --server DeleteConnection's GoneException (410)."""
+    if call.opts.get("server"):
+        _ws(_service(sim).managed, call.args["connection_id"], "DeleteConnection")
+    else:
+        check_websocket_value(sim, CONNECTION, call.args["connection_id"])
 
 
 def _query(pairs: list[str]) -> list[tuple[str, str]]:
@@ -95,6 +113,14 @@ def check_ws_connect(
     params = _query(query)
     _room_on_clock(sim, 2 * MAX_INTEGRATION_MS, "a connection")
     return api, pairs, params
+
+
+def _check_connect_call(sim: Simulator, call: Call) -> None:
+    """`ws-connect`'s own check of a bound line (its headers and query), changing nothing;
+    the REPL's check before Enter asks it."""
+    check_ws_connect(
+        sim, call.args["gateway"], call.opts.get("header", []), call.opts.get("query", [])
+    )
 
 
 def connect_plan_lines(
@@ -186,6 +212,7 @@ def _received(items: list[InboxItem]) -> list[str]:
         "client closes it (`ws-disconnect`), 10 minutes pass without a message from it, or "
         "2 hours have passed; $disconnect is invoked then."
     ),
+    check_call=_check_connect_call,
     changes_state=True,
 )
 def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
@@ -233,7 +260,9 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
         "the route with that key takes it, else $default; a message that is not JSON goes "
         "to $default. With no route, the gateway sends the client a Forbidden message. A "
         "two-way route (`returnResponse: true`) sends the function's answer back; what the "
-        "function posts to the connection (a postToConnection) is shown as it arrives."
+        "function posts to the connection (a postToConnection) is shown as it arrives. On a "
+        "closed or unknown connection nothing is sent: the client's socket is closed (only "
+        "the backend's @connections calls get GoneException)."
     ),
     changes_state=True,
 )
@@ -287,9 +316,11 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     options=(Option("--server", FLAG, "close it through the management API's DeleteConnection"),),
     examples=("ws-disconnect Ro9qGRMCRkecAoY=",),
     details=(
-        "A connection that is already closed (or was refused) answers GoneException (410), "
-        "and nothing changes."
+        "On a connection that is already closed (or was refused) nothing changes: the "
+        "client finds its socket closed; with --server, DeleteConnection answers "
+        "GoneException (410)."
     ),
+    check_call=check_ws_disconnect,
     changes_state=True,
 )
 def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
@@ -310,7 +341,12 @@ def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
     "messages",
     "Post a message to a connection as the backend does (@connections PostToConnection).",
     args=(
-        Arg("CONNECTION_ID", CONNECTION, "the connection, as ws-connect printed it"),
+        Arg(
+            "CONNECTION_ID",
+            CONNECTION,
+            "the connection, as ws-connect printed it",
+            check=_check_post_connection,
+        ),
         Arg("DATA", TEXT, "the message, quoted as one word"),
     ),
     examples=("""ws-post Ro9qGRMCRkecAoY= '{"from": "server"}'""",),

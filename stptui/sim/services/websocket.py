@@ -28,7 +28,7 @@ Stacktape's websocket-api-gateways resolver and `validateWebsocketApiGatewayConf
   from the client) for 10 minutes or open for 2 hours (1001 `Going away`), or on
   DeleteConnection; `$disconnect` is then invoked, best effort, and its result ignored.
   PostToConnection and DeleteConnection on a closed or unknown connection raise
-  GoneException (410).
+  GoneException (410); a client's send or close on one is refused as a closed socket.
 """
 
 from __future__ import annotations
@@ -274,9 +274,13 @@ class WebSocketService:
             f"did you mean {guess!r}?" if guess else f"WebSocket APIs: {names}",
         )
 
-    def connection(self, connection_id: str, *, open_only: bool = True) -> Connection:
-        """The connection with this id; WebSocketError (GoneException when `open_only`)
-        for one that is closed, refused or unknown."""
+    def connection(
+        self, connection_id: str, *, open_only: bool = True, client: bool = False
+    ) -> Connection:
+        """The connection with this id; WebSocketError for one that is closed, refused or
+        unknown (when `open_only`). The management API answers that with GoneException
+        (410); a `client` has no such answer, only a socket that is closed or was never
+        opened, and its refusal says so."""
         from stptui.config.diagnostics import did_you_mean
 
         conn = self.connections.get(connection_id)
@@ -284,21 +288,29 @@ class WebSocketService:
             return conn
         live = [c.id for c in self.connections.values() if c.open]
         look = _open_hint(live)
+        gone = "" if client else "GoneException: "
+        code = None if client else "GoneException"
         if conn is None:
             # A mistyped id is the likelier mistake than a connection API Gateway forgot.
             guess = did_you_mean(connection_id, live or self.connections)
             raise WebSocketError(
-                f"GoneException: no connection {quoted(connection_id)}",
+                f"{gone}no connection {quoted(connection_id)}",
                 f"did you mean {guess!r}?" if guess else look,
-                "GoneException",
+                code,
             )
         how = {
             "refused": "was refused at $connect",
             "closed": f"closed at {iso_ms(conn.closed_at or 0)} ({conn.close_reason})",
         }.get(conn.state, "is not open yet")
-        raise WebSocketError(
-            f"GoneException: connection {connection_id} {how}", look, "GoneException"
-        )
+        if client:
+            # What a client sees: its socket is closed (or never opened); no 410 reaches it.
+            never = conn.state == "refused"
+            socket = "was never open" if never else "is closed"
+            raise WebSocketError(
+                f"connection {connection_id} {how}: the client's socket {socket}",
+                f"ws-connect opens a new one; {look}",
+            )
+        raise WebSocketError(f"{gone}connection {connection_id} {how}", look, code)
 
     # -- ids and events --------------------------------------------------------------------
 
@@ -583,7 +595,7 @@ class WebSocketService:
         """The open connection a client would send `body` on; WebSocketError when the
         connection is gone or the message is over API Gateway's size limit. Changes
         nothing: `send` makes this check, and the TUI's WebSocket dialog as it is typed."""
-        conn = self.connection(connection_id)
+        conn = self.connection(connection_id, client=True)
         size = len(body.encode("utf-8", "surrogatepass"))
         if size > MAX_MESSAGE_BYTES:
             raise WebSocketError(
@@ -710,7 +722,7 @@ class WebSocketService:
 
     def disconnect(self, connection_id: str) -> Connection:
         """The client closes the connection (close code 1000)."""
-        conn = self.connection(connection_id)
+        conn = self.connection(connection_id, client=True)
         self._close(conn, CLIENT_CLOSE, "the client closed the connection")
         return conn
 
@@ -758,7 +770,7 @@ class WebSocketService:
         """PostToConnection: send `data` to a connected client. Through `gateway`'s
         endpoint, a connection of another API is unknown there: GoneException. A handler's
         call names its `invocation_id`, which the `ws.received` record keeps."""
-        conn = self._managed(connection_id, "PostToConnection")
+        conn = self.managed(connection_id, "PostToConnection")
         if gateway is not None and conn.api.name != gateway:
             raise WebSocketError(
                 f"GoneException: no connection {connection_id!r} on {gateway} "
@@ -791,11 +803,11 @@ class WebSocketService:
 
     def delete_connection(self, connection_id: str) -> Connection:
         """DeleteConnection: close the connection from the backend."""
-        conn = self._managed(connection_id, "DeleteConnection")
+        conn = self.managed(connection_id, "DeleteConnection")
         self._close(conn, CLIENT_CLOSE, "the backend called DeleteConnection")
         return conn
 
-    def _managed(self, connection_id: str, action: str) -> Connection:
+    def managed(self, connection_id: str, action: str) -> Connection:
         """The open connection a management API call names; GoneException (410) when it is
         closed or unknown."""
         try:
