@@ -411,6 +411,7 @@ def test_database_alarms_are_listed_as_not_simulated(tmp_path: Path) -> None:
     s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
     rows = {row[0]: row for row in execute(s, "show alarms").table[1]}
     assert rows["db.alarms.0"][2] == "not simulated"
+    assert rows["db.alarms.0"][5] == "relational-database metrics are not simulated"
     with pytest.raises(CommandError, match="is not simulated"):
         execute(s, "set-alarm-state db.alarms.0 ALARM")
 

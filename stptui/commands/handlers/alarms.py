@@ -153,8 +153,9 @@ def _value(value: float | None) -> str:
 
 def alarm_data(sim: Simulator, resource: str | None = None) -> list[dict[str, Any]]:
     """The alarms `show alarms` lists (those of `resource` only, when given), as its data:
-    per alarm its AWS name, `reference`, `trigger` and whether it is `simulated`; a
-    simulated one's `state`, `reason`, `since` (ms) and the `datapoints` of its last
+    per alarm its AWS name, `reference`, `trigger`, whether it is `simulated` and a
+    `reason` (for one that is not, why); a simulated one's `state`, `since` (ms) and the
+    `datapoints` of its last
     periods, oldest first (`value` None for a missing one). The Inspector shows the same."""
     service = sim.services.get("alarms")
     specs = service.specs if service is not None else resolve_alarms(sim.stack)
@@ -169,7 +170,11 @@ def alarm_data(sim: Simulator, resource: str | None = None) -> list[dict[str, An
             "trigger": spec.trigger,
             "simulated": alarm is not None,
         }
-        if alarm is not None:
+        if alarm is None:
+            entry["reason"] = spec.not_simulated or (
+                f"{spec.resource_type} metrics are not simulated"
+            )
+        else:
             points = alarm.recent(alarm.rule.range_size)
             entry |= {
                 "state": alarm.state,
@@ -197,7 +202,8 @@ def show_alarms(sim: Simulator) -> CommandResult:
     rows: list[list[str]] = []
     for entry in data:
         if not entry["simulated"]:
-            rows.append([entry["reference"], entry["trigger"], "not simulated", "", "", ""])
+            reason = printable(entry["reason"])
+            rows.append([entry["reference"], entry["trigger"], "not simulated", "", "", reason])
             continue
         rows.append(
             [
