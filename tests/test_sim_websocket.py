@@ -69,6 +69,11 @@ def _chat() -> Session:
         ("$request.body.msg.type", '{"msg": {"type": "chat"}}', "chat"),
         ("${request.body.action}", '{"action": "join"}', "join"),
         ("fixed", '{"action": "join"}', "fixed"),
+        # Templates: each variable read, the text around it kept (AWS's own example form).
+        ("${request.body.action}-beta", '{"action": "join"}', "join-beta"),
+        ("${request.body.action}-${request.body.v}", '{"action": "join", "v": 2}', "join-2"),
+        ("${request.body.action}-${request.body.v}", '{"action": "join"}', None),
+        ("\\$default", "{}", "$default"),
     ],
 )
 def test_the_selection_expression_reads_the_body(

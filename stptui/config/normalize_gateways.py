@@ -38,18 +38,18 @@ else:
 
 # A variable of an API Gateway selection expression: `${...}` or `$name.path`; `\$` is a
 # dollar sign, not a variable.
-_SELECTION_VARIABLE = re.compile(r"(?<!\\)\$(?:\{(?P<braced>[^}]*)\}|(?P<bare>[\w.\-]*))")
+SELECTION_VARIABLE = re.compile(r"(?<!\\)\$(?:\{(?P<braced>[^}]*)\}|(?P<bare>[\w.\-]*))")
 # What a WebSocket API's route selection evaluates (AWS: `$request.body.{path}`).
-_BODY_PATH = "request.body."
+BODY_PATH = "request.body."
 
 
 def unevaluated_selection(expression: str) -> str | None:
     """The first variable of a WebSocket route selection expression that API Gateway does
     not evaluate for WebSocket APIs (any but `$request.body.{path}`: a header, the bare
     body, a context variable), written as it is in the expression; None when all are."""
-    for match in _SELECTION_VARIABLE.finditer(expression):
+    for match in SELECTION_VARIABLE.finditer(expression):
         variable = match["braced"] if match["braced"] is not None else match["bare"]
-        if not variable.startswith(_BODY_PATH) or len(variable) == len(_BODY_PATH):
+        if not variable.startswith(BODY_PATH) or len(variable) == len(BODY_PATH):
             return match[0]
     return None
 

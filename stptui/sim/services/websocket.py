@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.config.model import Function, WebSocketTrigger
+from stptui.config.normalize_gateways import BODY_PATH, SELECTION_VARIABLE
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.services import http_auth
@@ -70,7 +71,6 @@ INTERNAL_ERROR = "Internal server error"
 TIMED_OUT = "Endpoint request timed out"
 WS_VERSION = "13"
 WS_EXTENSIONS = "permessage-deflate; client_max_window_bits"
-_SELECTION_PREFIX = "$request.body."
 
 
 class WebSocketError(ValueError):
@@ -114,25 +114,36 @@ class WsApi:
 
 def selection_value(expression: str, body: str) -> str | None:
     """The route key a selection expression gives for a message, or None when it cannot be
-    evaluated (the body is not JSON, or has nothing at the path). `$request.body.a.b` and
-    `${request.body.a.b}` read the body; any other expression is a constant. The value is
-    stringified: a string as it is, anything else as its JSON text."""
+    evaluated (the body is not JSON, or has nothing at a path it reads). Each
+    `$request.body.a.b` or `${request.body.a.b}` in it reads the body, stringified (a string
+    as it is, anything else as its JSON text), and the text around them stays as written
+    (`${request.body.action}-v2`); `\\$` is a dollar sign. Variables API Gateway does not
+    evaluate for WebSocket APIs (`validate` refuses them) stay as written."""
     text = expression.strip()
-    if text.startswith("${") and text.endswith("}"):
-        text = "$" + text[2:-1]
-    if not text.startswith(_SELECTION_PREFIX):
-        return text
-    try:
-        value: Any = jsontext.loads(body)
-    except ValueError:
-        return None
-    for part in text[len(_SELECTION_PREFIX) :].split("."):
-        if not isinstance(value, dict) or part not in value:
+    parsed: list[Any] = []  # the body, parsed at the first variable that reads it
+    out: list[str] = []
+    pos = 0
+    for match in SELECTION_VARIABLE.finditer(text):
+        variable = match["braced"] if match["braced"] is not None else match["bare"]
+        if not variable.startswith(BODY_PATH) or len(variable) == len(BODY_PATH):
+            continue
+        if not parsed:
+            try:
+                parsed.append(jsontext.loads(body))
+            except ValueError:
+                return None
+        value = parsed[0]
+        for part in variable[len(BODY_PATH) :].split("."):
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        if value is None:
             return None
-        value = value[part]
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        out.append(text[pos : match.start()].replace("\\$", "$"))
+        out.append(value if isinstance(value, str) else json.dumps(value, separators=(",", ":")))
+        pos = match.end()
+    out.append(text[pos:].replace("\\$", "$"))
+    return "".join(out)
 
 
 def gateway_message(message: str, connection_id: str, request_id: str) -> str:
