@@ -74,3 +74,17 @@ def test_the_global_alarm_form_is_an_info() -> None:
     (d,) = alarm_diags("jobsDlq.alarms.dlqNotEmpty")
     assert (d.severity, d.code) == ("info", "alarm-event-global")
     assert "global alarm" in d.message
+
+
+def test_an_unhealthy_targets_alarm_without_a_container_target_is_e127() -> None:
+    # Stacktape watches container target groups only: with the container workload gone,
+    # the load balancer forwards to a function alone and the alarm cannot be deployed.
+    text = (ROOT / "docs/examples/alb-alarms.yml").read_text()
+    stack = load_stack_text(text.split("\n  web:\n")[0] + "\n", "alb.yml")
+    found = [d for d in stack.diagnostics if d.code == "alarm-no-target"]
+    assert len(found) == 1
+    assert found[0].severity == "error" and "e127" in found[0].message
+    assert (found[0].line, found[0].column) == (22, 11)
+    # With the container behind it, the same alarm is fine.
+    full = load_stack_text(text, "alb.yml")
+    assert not [d for d in full.diagnostics if d.code == "alarm-no-target"]

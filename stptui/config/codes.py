@@ -959,6 +959,16 @@ CODES: dict[str, CodeInfo] = {
                 "Write `alarmName: jobsDlq.alarms.0`: the resource, `alarms`, and the alarm's "
                 "index in its `alarms` list.",
             ),
+            "alarm-no-target": _stack(
+                "error",
+                "An `application-load-balancer-unhealthy-targets` alarm on a load balancer "
+                "that forwards to no container workload (or none of its "
+                "`onlyIncludeTargets`): Stacktape watches only container target groups, not "
+                "Lambda targets, and refuses to deploy the alarm (its error e127). stptui "
+                "lists it as not simulated.",
+                "Remove the alarm, or put a container workload behind the load balancer (or "
+                "name one in `onlyIncludeTargets`).",
+            ),
             "alarm-event-global": _stack(
                 "info",
                 "A `cloudwatch-alarm` event's `alarmName` is `RESOURCE.alarms.NAME` with a "

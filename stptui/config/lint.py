@@ -1673,6 +1673,7 @@ class _Linter(
         self.check_state_machines()
         self.check_log_subscriptions()
         self.check_alarm_events()
+        self.check_alarm_targets()
         for r in self.res.values():
             if canonical_type(r.type) in LOAD_BALANCER_TYPES:
                 self.check_listener_access(r)

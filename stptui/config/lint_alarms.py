@@ -3,7 +3,8 @@
 Stacktape resolves `alarmName` as an alarm's name chain (`resolveReferenceToAlarm` in
 config-manager/utils/alarms.ts): `RESOURCE.alarms.INDEX` for an alarm of the config, or
 `RESOURCE.alarms.NAME` for a global alarm set in the Stacktape console. A chain that names
-neither stops the deployment with its error e60.
+neither stops the deployment with its error e60. An unhealthy-targets alarm on a load
+balancer without a container target stops it with e127.
 
 `AlarmChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
@@ -25,6 +26,26 @@ else:
 
 class AlarmChecks(_LinterBase):
     """The linter's checks of `cloudwatch-alarm` events."""
+
+    def check_alarm_targets(self) -> None:
+        """Every `application-load-balancer-unhealthy-targets` alarm has a container
+        workload's target group to watch (Stacktape's e127 otherwise)."""
+        for spec in resolve_alarms(self.stack):
+            # Such an alarm goes unsimulated for that reason alone (config.alarms).
+            if spec.trigger != "application-load-balancer-unhealthy-targets":
+                continue
+            if spec.not_simulated is None:
+                continue
+            self.report(
+                spec.path,
+                "error",
+                "alarm-no-target",
+                f"{spec.reference} watches the unhealthy targets of {spec.resource!r}, which "
+                "forwards to no container workload it may watch; Stacktape refuses to deploy "
+                "it (e127)",
+                resource=spec.resource,
+                hint="remove the alarm, or put a container workload behind the load balancer",
+            )
 
     def check_alarm_events(self) -> None:
         """Every `cloudwatch-alarm` event's `alarmName` names an alarm of the stack (or, in
