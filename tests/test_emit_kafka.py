@@ -177,6 +177,37 @@ def test_value_key_and_headers_reach_the_consumer_as_lambda_sends_them(tmp_path:
     assert produced.data["size"] == size
 
 
+def test_a_consumers_expressions_see_each_record_decoded(tmp_path: Path) -> None:
+    # A stream processor: orderWorker relays each paid order's id to `audit`, keyed as it
+    # came. Its expressions see one record at a time, value parsed, key and headers as text.
+    s = session(
+        tmp_path,
+        """\
+        behaviors:
+          producer:
+            emit:
+              - produce:
+                  topic: order-events
+                  value: body
+                  key: pathParameters.id
+                  headers: "{kind: pathParameters.id == 'c-2' && 'unpaid' || 'paid'}"
+          orderWorker:
+            emit:
+              - produce:
+                  topic: audit@events
+                  value: value.id
+                  key: key
+                  when: "headers.kind == 'paid' && partition == record.partition"
+        """,
+    )
+    order(s, "c-1", '{"id": "o-1"}')
+    order(s, "c-2", '{"id": "o-2"}')
+    execute(s, "advance 5s")
+    relayed = topic(s, "audit@events")
+    got = sorted((r.key, r.value) for p in relayed.partitions for r in p.records)
+    assert got == [(b"c-1", b"o-1")]
+
+
 def test_a_record_over_the_brokers_limit_is_an_emission_failed_and_nothing_is_produced(
     tmp_path: Path,
 ) -> None:

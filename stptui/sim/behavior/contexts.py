@@ -11,7 +11,14 @@ A Kinesis-triggered invocation's expressions see one record at a time too::
     {"data": <the data decoded from base64, parsed as JSON when it is JSON>,
      "partitionKey": ..., "record": <the Kinesis record>}
 
-and `partial` reports sequence numbers. So does a DynamoDB-stream-triggered one, whose
+and `partial` reports sequence numbers. A Kafka-triggered one's see one record at a time,
+its key, value and headers decoded from Lambda's base64 and byte lists (Kafka takes no
+partial batch response, so nothing is reported per record)::
+
+    {"value": <the value decoded, parsed as JSON when it is JSON>, "key": <text or null>,
+     "headers": {name: text}, "topic": ..., "partition": ..., "offset": ..., "record": ...}
+
+So does a DynamoDB-stream-triggered one, whose
 expressions see each stream record with its key and images turned into plain JSON
 (`{"N": "5"}` becomes 5)::
 
@@ -77,6 +84,8 @@ class InputViews:
             if self.inp.trigger == "dynamodb":
                 records = self.records()
                 self._contexts = [(_ddb_sequence_number(r), _ddb_context(r)) for r in records]
+            elif self.inp.trigger == "kafka":
+                self._contexts = [(None, _kafka_context(r)) for r in _kafka_records(self.event())]
             elif self.inp.trigger == "kinesis":
                 records = self.records()
                 self._contexts = [(_sequence_number(r), _kinesis_context(r)) for r in records]
@@ -85,6 +94,15 @@ class InputViews:
             else:
                 self._contexts = [(None, self.event())]
         return self._contexts
+
+
+def _kafka_records(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """A Kafka event's records, partition after partition (its `records` is a map of
+    `topic-partition` to that partition's records in offset order)."""
+    grouped = event.get("records")
+    if not isinstance(grouped, dict):
+        return []
+    return [r for rs in grouped.values() if isinstance(rs, list) for r in rs]
 
 
 def _message_id(record: dict[str, Any]) -> str | None:
@@ -134,6 +152,45 @@ def _kinesis_context(record: dict[str, Any]) -> dict[str, Any]:
             with suppress(ValueError):
                 data = jsontext.loads(data)
     return {"data": data, "partitionKey": kinesis.get("partitionKey"), "record": record}
+
+
+def _decoded_text(raw: Any) -> Any:
+    """Lambda's base64 of some bytes, as text when they are UTF-8 (else the base64 itself)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8")
+    except ValueError:
+        return raw
+
+
+def _kafka_context(record: dict[str, Any]) -> dict[str, Any]:
+    """The JMESPath input for one Kafka record: its value decoded (as JSON when it is UTF-8
+    JSON), its key as text (null without one) and its headers as an object of names to text,
+    the last of a repeated name winning as Kafka's `Headers.lastHeader` does (a value that
+    is not UTF-8 stays Lambda's list of byte values)."""
+    record = record if isinstance(record, dict) else {}
+    raw = record.get("value")
+    value = _decoded_text(raw)
+    if isinstance(value, str) and value is not raw:  # decoded: JSON when it is JSON
+        with suppress(ValueError):
+            value = jsontext.loads(value)
+    headers: dict[str, Any] = {}
+    for header in record.get("headers") or ():
+        for name, octets in header.items() if isinstance(header, dict) else ():
+            try:
+                headers[name] = bytes(octets).decode("utf-8")
+            except (TypeError, ValueError):
+                headers[name] = octets
+    return {
+        "value": value,
+        "key": _decoded_text(record.get("key")),
+        "headers": headers,
+        "topic": record.get("topic"),
+        "partition": record.get("partition"),
+        "offset": record.get("offset"),
+        "record": record,
+    }
 
 
 def _record_context(record: dict[str, Any]) -> dict[str, Any]:
