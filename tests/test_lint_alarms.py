@@ -88,3 +88,41 @@ def test_an_unhealthy_targets_alarm_without_a_container_target_is_e127() -> None
     # With the container behind it, the same alarm is fine.
     full = load_stack_text(text, "alb.yml")
     assert not [d for d in full.diagnostics if d.code == "alarm-no-target"]
+
+
+WEB_SERVICE = """\
+serviceName: shop
+resources:
+  api:
+    type: web-service
+    properties:
+      packaging:
+        type: stacktape-image-buildpack
+        properties: {{entryfilePath: src/server.ts}}
+      resources: {{cpu: 0.25, memory: 512}}
+      loadBalancing: {{type: application-load-balancer}}
+      alarms:
+        - trigger:
+            type: application-load-balancer-unhealthy-targets
+            properties: {{thresholdPercent: 20}}
+  pager:
+    type: function
+    properties:
+      packaging:
+        type: stacktape-lambda-buildpack
+        properties: {{entryfilePath: src/pager.ts}}
+      events:
+        - type: cloudwatch-alarm
+          properties: {{alarmName: {name}}}
+"""
+
+
+def test_a_web_services_alarm_can_be_named_and_has_its_own_containers_as_targets() -> None:
+    # Stacktape deploys a web service's alarms on its load balancer, whose target is the
+    # service itself: naming one is no e60, and its unhealthy-targets alarm is no e127.
+    stack = load_stack_text(WEB_SERVICE.format(name="api.alarms.0"))
+    codes = [d.code for d in stack.diagnostics]
+    assert "alarm-event-unknown" not in codes and "alarm-no-target" not in codes
+    wrong = load_stack_text(WEB_SERVICE.format(name="api.alarms.1"))
+    found = [d for d in wrong.diagnostics if d.code == "alarm-event-unknown"]
+    assert len(found) == 1 and "did you mean 'api.alarms.0'?" in (found[0].hint or "")

@@ -16,10 +16,11 @@ from stptui.config.loader import DataPath
 from stptui.config.model import ContainerWorkload, Stack
 from stptui.config.normalize_names import pascal_case
 
-# The types whose alarms the simulator evaluates; a relational database's are listed, marked
-# not simulated (and so is a load balancer alarm whose metric is not measured: `not_simulated`).
+# The types whose alarms the simulator evaluates; a relational database's and a web service's
+# are listed, marked not simulated (and so is a load balancer alarm whose metric is not
+# measured: `not_simulated`).
 SIMULATED_TYPES = ("function", "sqs-queue", "http-api-gateway", "application-load-balancer")
-ALARM_TYPES = (*SIMULATED_TYPES, "relational-database")
+ALARM_TYPES = (*SIMULATED_TYPES, "relational-database", "web-service")
 
 # The load balancer metrics an `application-load-balancer-custom` alarm can watch in the
 # simulator: the ones its requests and responses make (ELB's and the targets' status codes,
@@ -299,6 +300,10 @@ def _not_simulated(
     stack: Stack, resource: str, kind: str, metric: str | None, props: dict[str, Any]
 ) -> str | None:
     """Why a load balancer alarm is not evaluated, or None when it is."""
+    if stack.resources[resource].type == "web-service":
+        # Stacktape puts a web service's alarms on the HTTP API or load balancer it makes
+        # for the service, which stptui does not make: its containers are not simulated.
+        return "a web-service's load balancing is not simulated"
     if kind == "application-load-balancer-custom" and metric not in ALB_MEASURED_METRICS:
         # The metrics it does measure are listed in docs/simulating.md: a reason fits in
         # one column of `show alarms`.
@@ -334,13 +339,23 @@ def resolve_alarms(stack: Stack) -> list[AlarmSpec]:
         alarms = res.properties.get("alarms")
         for i, alarm in enumerate(alarms if isinstance(alarms, list) else []):
             spec = _spec(stack, res, i, alarm)
-            if spec is not None and spec.trigger.startswith(_TRIGGER_PREFIXES[res.type]):
+            if spec is not None and spec.trigger.startswith(_trigger_prefix(res)):
                 out.append(spec)
     return out
 
 
-# A resource's alarms are those of its type (`resourceTypesForAlarmType`); a web service's
-# alarms belong to its load balancer and are not listed here.
+def _trigger_prefix(resource: Any) -> str:
+    """The start of the triggers a resource's alarms may have. A web service's are those of
+    its load balancing (`validateWebServiceConfig`, e80: `loadBalancing.type`, by default
+    `http-api-gateway`); the others are reported by lint."""
+    if resource.type != "web-service":
+        return _TRIGGER_PREFIXES[resource.type]
+    balancing = resource.properties.get("loadBalancing")
+    kind = balancing.get("type") if isinstance(balancing, dict) else None
+    return f"{kind if isinstance(kind, str) else 'http-api-gateway'}-"
+
+
+# A resource's alarms are those of its type (`resourceTypesForAlarmType`).
 _TRIGGER_PREFIXES = {
     "function": "lambda-",
     "sqs-queue": "sqs-queue-",

@@ -32,7 +32,11 @@ class AlarmChecks(_LinterBase):
         workload's target group to watch (Stacktape's e127 otherwise)."""
         for spec in resolve_alarms(self.stack):
             # Such an alarm goes unsimulated for that reason alone (config.alarms).
-            if spec.trigger != "application-load-balancer-unhealthy-targets":
+            # A web service's own containers are its load balancer's targets.
+            if (
+                spec.trigger != "application-load-balancer-unhealthy-targets"
+                or spec.resource_type != "application-load-balancer"
+            ):
                 continue
             if spec.not_simulated is None:
                 continue
@@ -95,8 +99,8 @@ class AlarmChecks(_LinterBase):
                 hint = f"name one as RESOURCE.alarms.N: {listed}"
             else:
                 hint = (
-                    "add `alarms` to a function, sqs-queue or http-api-gateway and name one as "
-                    "RESOURCE.alarms.N"
+                    "add `alarms` to a function, sqs-queue, http-api-gateway or "
+                    "application-load-balancer and name one as RESOURCE.alarms.N"
                 )
             self.report(
                 path,
