@@ -300,6 +300,30 @@ def test_the_alarm_dialog_refuses_a_long_reason_before_enter_and_sets_the_state(
     drive(alarms_app(), script, size=(120, 40))
 
 
+def test_a_long_reason_is_cut_in_the_dialog_and_leaves_its_fields_on_an_80x24_screen() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # The longest reason set-alarm-state takes, its words numbered to tell where it
+        # was cut.
+        reason = " ".join(f"w{i:03}" for i in range(205))[:1023]
+        app.run_command(f"set-alarm-state worker.alarms.0 ALARM --reason '{reason}'")
+        app.jump_to("worker")
+        await pilot.pause()
+        assert f"reason: {reason}" in inspector(app).replace("\n", "")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, AlarmStateDialog)
+        now = shown(app, "#alarm-now")
+        assert f"{reason[:100]}… (923 more characters)" in now
+        assert reason[:101] not in now
+        # The fields below it are still on the screen, not pushed off it.
+        drawn = screen_text(app)
+        for label in ("state", "reason (optional", "Set"):
+            assert label in drawn
+        assert app.screen.query_one("#alarm-reason", Input).region.bottom <= 24
+
+    drive(alarms_app(), script, size=(80, 24))
+
+
 def test_a_hostile_reason_is_shown_as_text() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("worker")

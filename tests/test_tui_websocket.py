@@ -222,6 +222,45 @@ def test_the_dialog_disconnects_and_goes_back_to_a_new_connection() -> None:
     drive(chat_app(), script, size=(120, 40))
 
 
+def test_the_dialog_posts_as_the_backend_with_the_commands_checks_before_enter() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(CONNECT)
+        dialog = await open_dialog(pilot, app)
+        dialog.query_one("#ws-action", Select).value = "post"
+        await pilot.pause()
+        message = dialog.query_one("#ws-message", Input)
+        assert message.display
+        assert str(dialog.query_one("#ws-button").label) == "Post"
+        message.value = "x" * (MAX_MESSAGE_BYTES + 1)
+        await pilot.pause()
+        # PostToConnection's own refusal, before enter; nothing is posted.
+        assert shown(app, "#ws-error").startswith(
+            "PayloadTooLargeException: 131,073 bytes; PostToConnection takes at most 131,072"
+        )
+        assert shown(app, "#ws-plan") == ""
+        message.value = '{"from": "server"}'
+        await pilot.pause()
+        assert shown(app, "#ws-error") == ""
+        assert "the client receives these 18 bytes as they are; no route runs" in shown(
+            app, "#ws-plan"
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.log == [CONNECT, f"""ws-post {FIRST} '{{"from": "server"}}'"""]
+        assert shown(app, "#ws-answer") == f"posted 18 bytes to {FIRST}"
+        assert message.value == "" and app.screen is dialog
+        assert "1 received" in shown(app, "#ws-about")
+        # Closed meanwhile (by its client): the backend's post would answer GoneException.
+        app.session.sim.services["websocket"].disconnect(FIRST)
+        message.value = "late"
+        await pilot.pause()
+        assert shown(app, "#ws-error").startswith(f"GoneException: connection {FIRST} closed")
+        assert "PostToConnection answers GoneException (410)" in shown(app, "#ws-error")
+        assert len(app.session.log) == 2
+
+    drive(chat_app(), script, size=(120, 40))
+
+
 def test_a_hostile_message_is_shown_as_text() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.run_command(CONNECT)

@@ -72,6 +72,24 @@ def _check_post_connection(sim: Simulator, connection_id: str) -> None:
     _ws(_service(sim).managed, connection_id, "PostToConnection")
 
 
+def check_ws_post(sim: Simulator, connection_id: str, data: str) -> list[str]:
+    """What `ws-post CONNECTION_ID DATA` would do, as the WebSocket dialog says it while it
+    is typed, or the CommandError it would answer (GoneException, PayloadTooLargeException);
+    changes nothing."""
+    conn = _ws(_service(sim).check_post, connection_id, data)
+    size = len(data.encode("utf-8", "surrogatepass"))
+    return [
+        f"PostToConnection through {printable(conn.api.name)}'s @connections API: "
+        f"the client receives these {size:,} bytes as they are; no route runs"
+    ]
+
+
+def _check_post_call(sim: Simulator, call: Call) -> None:
+    """`ws-post`'s own check of a bound line (its data's size), changing nothing; the
+    REPL's check before Enter asks it."""
+    check_ws_post(sim, call.args["connection_id"], call.args["data"])
+
+
 def check_ws_disconnect(sim: Simulator, call: Call) -> None:
     """The CommandError `ws-disconnect` would answer, changing nothing: a client's closed
     socket, or with --server DeleteConnection's GoneException (410)."""
@@ -352,8 +370,10 @@ def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
     examples=("""ws-post Ro9qGRMCRkecAoY= '{"from": "server"}'""",),
     details=(
         "A closed or unknown connection answers GoneException (410), as the management "
-        "API does, and nothing changes."
+        "API does, and nothing changes; so does data over 128 KB "
+        "(PayloadTooLargeException)."
     ),
+    check_call=_check_post_call,
     changes_state=True,
 )
 def cmd_ws_post(session: Session, call: Call) -> CommandResult:

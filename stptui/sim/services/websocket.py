@@ -781,6 +781,13 @@ class WebSocketService:
         """PostToConnection: send `data` to a connected client. Through `gateway`'s
         endpoint, a connection of another API is unknown there: GoneException. A handler's
         call names its `invocation_id`, which the `ws.received` record keeps."""
+        conn = self.check_post(connection_id, data, gateway)
+        return self._deliver(conn, data, "management-api", invocation_id=invocation_id)
+
+    def check_post(self, connection_id: str, data: str, gateway: str | None = None) -> Connection:
+        """The open connection PostToConnection would post `data` to; WebSocketError as the
+        management API answers (GoneException, PayloadTooLargeException). Changes nothing:
+        `post_to_connection` makes this check, and the TUI's WebSocket dialog as it is typed."""
         conn = self.managed(connection_id, "PostToConnection")
         if gateway is not None and conn.api.name != gateway:
             raise WebSocketError(
@@ -797,7 +804,7 @@ class WebSocketService:
                 "post a smaller message, or put the data in a bucket and post its key",
                 code="PayloadTooLargeException",
             )
-        return self._deliver(conn, data, "management-api", invocation_id=invocation_id)
+        return conn
 
     def on_emission(self, emission: Emission, source: str) -> None:
         """A handler's postToConnection, made when its invocation ends: API Gateway's

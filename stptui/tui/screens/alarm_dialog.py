@@ -33,9 +33,15 @@ from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.sim.alarms import ALARM, OK, STATES
 from stptui.sim.clock import iso_ms
+from stptui.sim.explain import cut
 from stptui.tui.render import hanging, safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, dialog_bindings
 from stptui.tui.widgets.fields import SafeInput
+
+# How much of the alarm's reason (up to 1,023 characters) the dialog shows: with the cut's
+# `… (N more characters)`, two lines of an 80-column dialog, so that a long reason leaves
+# the fields below on an 80x24 screen. The Inspector shows it whole.
+REASON_WIDTH = 100
 
 if TYPE_CHECKING:
     from stptui.sim.services.alarm import AlarmSim
@@ -106,12 +112,14 @@ class AlarmStateDialog(CommandDialog):
         return OK if self.alarms[ref].state == ALARM else ALARM
 
     def now_text(self, ref: str) -> Text:
-        """The alarm's AWS name and trigger, its state since when, its reason and the
-        datapoints of its last periods, as `show alarms` has them."""
+        """The alarm's AWS name and trigger, its state since when, its reason (its first
+        REASON_WIDTH characters) and the datapoints of its last periods, as `show alarms`
+        has them."""
         entry = next(e for e in alarm_data(self.session.sim) if e["reference"] == ref)
         lines = [
             f"{safe(entry['alarm'])} ({safe(entry['trigger'])})",
-            f"{entry['state']} since {iso_ms(entry['since'])}: {safe(entry['reason'])}",
+            f"{entry['state']} since {iso_ms(entry['since'])}: "
+            f"{safe(cut(entry['reason'], REASON_WIDTH))}",
             f"last periods (oldest first, - missing): {datapoints_text(entry)}",
         ]
         return Text("\n").join(hanging(Text(line), 2) for line in lines)

@@ -1,11 +1,12 @@
 """The WebSocket dialog (`w`): connect a client to a WebSocket API (`ws-connect`), or, with
-one of its open connections chosen, send a message (`ws-send`) or close it
-(`ws-disconnect`).
+one of its open connections chosen, send a message (`ws-send`), post one to it as the
+backend does (`ws-post`), or close it (`ws-disconnect`).
 
 It builds the command line and runs it as the other command dialogs do
 (stptui.tui.screens.dialogs), and stays open with the command's answer, as the HTTP dialog
 does, to send the next message. As the form changes, the command's own checks say what it
-would refuse (`check_ws_connect`, `check_ws_send`, `check_websocket_value`) and what API
+would refuse (`check_ws_connect`, `check_ws_send`, `check_ws_post`,
+`check_websocket_value`) and what API
 Gateway would do: who decides a connection (`connect_plan_lines`), and which route a
 message takes, by the value of the API's route selection expression
 (`route_plan_lines`). Messages, headers and answers are shown as text, never markup.
@@ -28,6 +29,7 @@ from stptui.commands import registry as kinds
 from stptui.commands.handlers.websocket import (
     check_websocket_value,
     check_ws_connect,
+    check_ws_post,
     connect_plan_lines,
     connection_cells,
     connection_data,
@@ -42,7 +44,9 @@ from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 # The connection picker's choice that connects a new client: no connection id (base64)
 # has parentheses.
 NEW = "(new)"
-SEND, DISCONNECT = "send", "disconnect"
+SEND, POST, DISCONNECT = "send", "post", "disconnect"
+# The actions that take a message: the client's, and the backend's through @connections.
+WITH_MESSAGE = (SEND, POST)
 
 
 def websocket_apis(session: Session) -> list[str]:
@@ -58,7 +62,8 @@ def open_connections(session: Session) -> list[dict[str, object]]:
 
 class WebSocketDialog(CommandDialog):
     """Connection picker (a new one, or an open one), the gateway, query and headers of a
-    new connection, or the action and message for an open one; what the command would do
+    new connection, or the action (send, post, disconnect) and message for an open one;
+    what the command would do
     or why it would refuse, as it is typed; the last answer."""
 
     PREFIX = "ws"
@@ -114,13 +119,14 @@ class WebSocketDialog(CommandDialog):
             yield Select(
                 [
                     (Text("send a message"), SEND),
+                    (Text("post a message as the backend (@connections)"), POST),
                     (Text("disconnect (the client closes it)"), DISCONNECT),
                 ],
                 value=SEND,
                 allow_blank=False,
                 id="ws-action",
             )
-            yield Label("message (JSON selects the route)")
+            yield Label(self.message_label(SEND), id="ws-message-label")
             yield SafeInput(placeholder='{"action": "sendMessage", "text": "hi"}', id="ws-message")
         yield Hint(Text(""), id="ws-plan")
         yield Label("answer")
@@ -135,12 +141,19 @@ class WebSocketDialog(CommandDialog):
             field = "#ws-query" if self.connection() == NEW else "#ws-message"
             self.set_focus(self.query_one(field), scroll_visible=False)
 
+    @staticmethod
+    def message_label(action: str) -> str:
+        """The message field's label: what the message is to the picked action."""
+        if action == POST:
+            return "message (the client receives it as it is)"
+        return "message (JSON selects the route)"
+
     def connection(self) -> str:
         """The picked connection id, or NEW."""
         return self.picked("#ws-connection")
 
     def action(self) -> str:
-        """SEND or DISCONNECT (for an open connection)."""
+        """SEND, POST or DISCONNECT (for an open connection)."""
         return self.picked("#ws-action")
 
     @on(Select.Changed, "#ws-connection")
@@ -150,8 +163,12 @@ class WebSocketDialog(CommandDialog):
         new = self.connection() == NEW
         self.query_one("#ws-connect-fields").display = new
         self.query_one("#ws-send-fields").display = not new
-        self.query_one("#ws-message").display = self.action() == SEND
-        verb = "Connect" if new else "Send" if self.action() == SEND else "Disconnect"
+        action = self.action()
+        self.query_one("#ws-message").display = action in WITH_MESSAGE
+        self.query_one("#ws-message-label", Label).display = action in WITH_MESSAGE
+        self.query_one("#ws-message-label", Label).update(Text(self.message_label(action)))
+        verbs = {SEND: "Send", POST: "Post", DISCONNECT: "Disconnect"}
+        verb = "Connect" if new else verbs[action]
         self.query_one(f"#{self.PREFIX}-button", Button).label = verb
         self.query_one("#ws-about", Hint).show(self.about())
         self._check()
@@ -198,6 +215,8 @@ class WebSocketDialog(CommandDialog):
             return connect_plan_lines(api, headers, query)
         if self.action() == SEND:
             return route_plan_lines(sim, ref, self.value("#ws-message"))
+        if self.action() == POST:
+            return check_ws_post(sim, ref, self.value("#ws-message"))
         check_websocket_value(sim, kinds.CONNECTION, ref)
         return ["closes it (code 1000); its $disconnect route runs if it has one"]
 
@@ -214,8 +233,8 @@ class WebSocketDialog(CommandDialog):
         return [p.strip() for p in self.value("#ws-query").split("&") if p.strip()]
 
     def command_line(self) -> str:
-        """`ws-connect GATEWAY [--query ...] [--header ...]`, `ws-send ID MESSAGE` or
-        `ws-disconnect ID`."""
+        """`ws-connect GATEWAY [--query ...] [--header ...]`, `ws-send ID MESSAGE`,
+        `ws-post ID MESSAGE` or `ws-disconnect ID`."""
         ref = self.connection()
         if ref == NEW:
             options = [("--query", q) for q in self.query_words()]
@@ -223,11 +242,13 @@ class WebSocketDialog(CommandDialog):
             return format_line("ws-connect", [self.picked_gateway()], options)
         if self.action() == SEND:
             return format_line("ws-send", [ref, self.value("#ws-message")], [])
+        if self.action() == POST:
+            return format_line("ws-post", [ref, self.value("#ws-message")], [])
         return format_line("ws-disconnect", [ref], [])
 
     def ran(self, result: CommandResult) -> None:
         """Show the answer and stay open: on the new connection after a connect, on a new
-        one after a disconnect, with the message cleared after a send."""
+        one after a disconnect, with the message cleared after a send or a post."""
         self.query_one("#ws-answer", Static).update(Text(render_plain(result)))
         data = result.data if isinstance(result.data, dict) else {}
         ref = self.connection()
@@ -240,6 +261,6 @@ class WebSocketDialog(CommandDialog):
         picker.set_options(options)
         # The connection may have closed meanwhile (its 10 idle minutes ran out).
         picker.value = ref if any(value == ref for _, value in options) else NEW
-        if picker.value != NEW and self.action() == SEND:
+        if picker.value != NEW and self.action() in WITH_MESSAGE:
             self.query_one("#ws-message", Input).value = ""
         self._mode()
