@@ -229,24 +229,65 @@ def test_a_record_over_the_brokers_limit_is_an_emission_failed_and_nothing_is_pr
     assert [len(p.records) for p in topic(s).partitions] == [1, 0, 0]
 
 
-def test_a_partition_the_topic_lacks_and_a_null_value_are_refused_when_produced(
-    tmp_path: Path,
-) -> None:
+def test_a_partition_the_topic_lacks_is_refused_when_produced(tmp_path: Path) -> None:
     s = producing(
         tmp_path,
         "- produce: {topic: order-events, value: body, partition: 'to_number(pathParameters.id)'}",
-        "- produce: {topic: order-events, value: missing}",
     )
     order(s, "7")
-    first, second = of(s, tk.EMISSION_FAILED)
-    assert first.data["error"].startswith(
+    (failed,) = of(s, tk.EMISSION_FAILED)
+    assert failed.data["error"].startswith(
         "UNKNOWN_TOPIC_OR_PARTITION: order-events has no partition 7"
     )
-    assert second.data["error"].startswith(
-        "a record with a null value (a tombstone) is not simulated"
-    )
-    assert "`missing` found null, so the request has no value" in second.data["error"]
     assert not of(s, tk.KAFKA_RECORD_PRODUCED)
+
+
+def test_a_null_value_is_a_tombstone_lambda_delivers_without_value(tmp_path: Path) -> None:
+    # A constant null and an expression that finds null both make a tombstone, as a client
+    # library's `value: null` does; the consumer's expressions see `value` null.
+    s = session(
+        tmp_path,
+        """\
+        behaviors:
+          producer:
+            emit:
+              - produce: {topic: order-events, value: null, key: pathParameters.id}
+              - produce: {topic: order-events, value: body.missing}
+          orderWorker:
+            emit:
+              - produce:
+                  topic: audit@events
+                  value: "value == null && 'deleted' || 'kept'"
+                  key: key
+        """,
+    )
+    events = capture_inputs(s.sim, lambda inp: inp.event() if inp.trigger == "kafka" else None)
+    order(s, "c-1", '{"id": "o-1"}')
+    assert not of(s, tk.EMISSION_FAILED)
+    keyed, keyless = of(s, tk.KAFKA_RECORD_PRODUCED)
+    assert (keyed.data["key"], keyed.data["size"], keyed.data["tombstone"]) == ("c-1", 3, True)
+    assert (keyless.data["key"], keyless.data["size"], keyless.data["tombstone"]) == (
+        None,
+        0,
+        True,
+    )
+    execute(s, "advance 5s")
+    delivered = [
+        rec
+        for e in events
+        if e is not None and e["eventSource"] == "SelfManagedKafka"
+        for batch in e["records"].values()
+        for rec in batch
+    ]
+    assert len(delivered) == 2
+    # Lambda leaves out `value` for a tombstone, as it leaves out `key` for a keyless record.
+    assert all("value" not in rec for rec in delivered)
+    assert sorted("key" in rec for rec in delivered) == [False, True]
+    relayed = topic(s, "audit@events")
+    assert sorted(r.value for p in relayed.partitions for r in p.records) == [
+        b"deleted",
+        b"deleted",
+    ]
 
 
 def test_a_field_that_does_not_fit_at_run_time_fails_the_invocation_with_its_place(
@@ -325,13 +366,6 @@ def test_produce_is_not_an_iam_call_so_no_connect_to_is_needed(tmp_path: Path) -
             (4, 53),
             "behavior-unknown-key",
             "did you mean 'key'",
-            None,
-        ),
-        (
-            "{topic: order-events, value: null}",
-            (4, 47),
-            "behavior-bad-value",
-            "value is null: a simulated Kafka topic refuses a request without its value",
             None,
         ),
         (
@@ -435,6 +469,7 @@ def test_a_python_handler_produces_with_context_produce(tmp_path: Path) -> None:
                 context.produce("order-events", order, key=order["customer"],
                                 headers={"kind": "order"})
                 context.produce("audit@events", "seen", partition=1)
+                context.produce("audit@events", None, key=order["customer"])
                 return {"statusCode": 202}
 
             def wrong(event, context):
@@ -460,8 +495,13 @@ def test_a_python_handler_produces_with_context_produce(tmp_path: Path) -> None:
         allow_code=True,
     )
     order(s, "o-1", '{"customer": "c-9", "total": 5}')
-    first, second = of(s, tk.KAFKA_RECORD_PRODUCED)
+    first, second, tombstone = of(s, tk.KAFKA_RECORD_PRODUCED)
     assert (first.resource, first.data["key"]) == ("order-events", "c-9")
+    # None is a null value: a tombstone of its key, held with no value bytes.
+    assert (tombstone.data["tombstone"], tombstone.data["size"]) == (True, 3)
+    assert "tombstone" not in first.data
+    (gone,) = [r for p in topic(s, "audit@events").partitions for r in p.records if r.key]
+    assert gone.value is None
     assert first.data["partition"] == partition_of_key(b"c-9", 3)
     (held,) = [r for p in topic(s).partitions for r in p.records]
     assert held.value == b'{"customer":"c-9","total":5}'

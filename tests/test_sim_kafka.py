@@ -377,6 +377,9 @@ def session() -> Session:
         ("produce x order-events", "no Kafka topic named 'x'", "TOPIC comes before VALUE"),
         ("produce order-events x --header novalue", "--header needs KEY=VALUE", None),
         ("produce order-events x --header =v", "--header needs KEY=VALUE", None),
+        ("produce order-events x --tombstone", "a tombstone has no value", "--tombstone alone"),
+        ("produce order-events", "produce needs VALUE, or --tombstone", "--tombstone --key"),
+        ("produce order-events --tombstone --partition 3", "UNKNOWN_TOPIC_OR_PARTITION", None),
         ("show kafka-topic", "show kafka-topic needs a Kafka topic name", "kafka-topics"),
         ("show kafka-topic ordres", "no Kafka topic named 'ordres'", None),
     ],
@@ -401,6 +404,36 @@ def test_a_record_too_large_for_the_broker_is_refused(session: Session) -> None:
     assert session.sim.services["kafka"]["order-events"].held() == 0
     # The cluster's MSK Serverless topic takes up to 8 MiB.
     execute(session, f"produce audit {big}")
+
+
+def test_a_tombstone_is_a_record_lambda_delivers_without_a_value(session: Session) -> None:
+    events = capture_inputs(session.sim, lambda inp: inp.event())
+    result = execute(session, "produce order-events --tombstone --key customer-1")
+    part = partition_of_key(b"customer-1", PARTITIONS)
+    assert result.text == (
+        f"produced tombstone order-events-{part}@0: partition {part}, offset 0 of "
+        "order-events (key 'customer-1')"
+    )
+    assert result.data["tombstone"] is True
+    # Kafka takes a keyless tombstone too.
+    other = (part + 1) % PARTITIONS
+    execute(session, f"produce order-events --tombstone --partition {other}")
+    # An empty value is a value, not a tombstone.
+    execute(session, "produce order-events '' --key customer-1")
+    produced = records(session.sim, tk.KAFKA_RECORD_PRODUCED)
+    assert [r.data.get("tombstone") for r in produced] == [True, True, None]
+    assert [r.data["size"] for r in produced] == [len("customer-1"), 0, len("customer-1")]
+    execute(session, "advance 5s")
+    delivered = [rec for e in events for batch in e["records"].values() for rec in batch]
+    tombstones = [rec for rec in delivered if "value" not in rec]
+    assert len(tombstones) == 2
+    assert [rec["value"] for rec in delivered if "value" in rec] == [""]
+    shown = execute(session, "show kafka-topic order-events")
+    assert f"partition {part}: offsets 0..1 (2 records, 1 tombstone), next offset 2" in shown.text
+    assert f"partition {other}: offsets 0..0 (1 record, 1 tombstone)" in shown.text
+    assert shown.data["partitions"][part]["tombstones"] == 1
+    explained = execute(session, f"explain order-events-{part}@0").text
+    assert explained.splitlines()[0].endswith("source=command tombstone=true")
 
 
 def test_show_kafka_topic_gives_offsets_and_committed_offsets(session: Session) -> None:

@@ -286,13 +286,14 @@ KAFKA = "resources:\n" + fn(
 
 def _kafka_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     # Two partitions at once on a function of concurrency 1: one batch is throttled; a
-    # failing one is retried; a record left 8 days expires.
+    # failing one is retried; a record left 8 days expires; a tombstone says it is one.
     session = _session(tmp_path, "kafka", KAFKA, "behaviors: {}\n")
     return _run(
         session,
         "fail orders next 1",
         "produce orders a --partition 0",
         "produce orders b --partition 1 --key k --header h=v",
+        "produce orders --tombstone --partition 1 --key k",
         "advance 10s",
         "slow orders 9d",
         "produce orders c --partition 2",

@@ -7,6 +7,7 @@ import re
 
 from stptui.commands.handlers.base import command, whole_number
 from stptui.commands.registry import (
+    FLAG,
     KAFKA_TOPIC,
     KEY_VALUE,
     TEXT,
@@ -49,14 +50,33 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, bytes]]:
     return out
 
 
+def _value(call: Call) -> bytes | None:
+    """The record's value: VALUE's UTF-8 bytes, or None (null) for `--tombstone`."""
+    text = call.args.get("value")
+    if call.opts.get("tombstone"):
+        if text is not None:
+            raise CommandError(
+                f"a tombstone has no value, but VALUE {text!r} is given",
+                "give VALUE for a record with a value, or --tombstone alone for a null one",
+            )
+        return None
+    if text is None:
+        raise CommandError(
+            "produce needs VALUE, or --tombstone for a record whose value is null",
+            "e.g. produce order-events '{\"orderId\": 7}', or produce order-events "
+            "--tombstone --key customer-1",
+        )
+    return text.encode("utf-8", "surrogatepass")
+
+
 def check_produce(
     sim: Simulator, call: Call
-) -> tuple[KafkaTopic, bytes, bytes | None, list[tuple[str, bytes]], int | None]:
-    """The topic, value, key, headers and partition `produce` would write, or the
-    CommandError it (or the broker) would answer; changes nothing. The command makes this
-    check, and the REPL's check before Enter."""
+) -> tuple[KafkaTopic, bytes | None, bytes | None, list[tuple[str, bytes]], int | None]:
+    """The topic, value (None for a tombstone), key, headers and partition `produce` would
+    write, or the CommandError it (or the broker) would answer; changes nothing. The command
+    makes this check, and the REPL's check before Enter."""
     topic = _topic(sim, call.args["topic"])
-    value = call.args["value"].encode("utf-8", "surrogatepass")
+    value = _value(call)
     raw_key = call.opts.get("key")
     key = None if raw_key is None else raw_key.encode("utf-8", "surrogatepass")
     headers = parse_headers(call.opts.get("header", []))
@@ -80,30 +100,39 @@ def check_produce(
     "Produce a record to a Kafka topic a function's kafka-topic event reads.",
     args=(
         Arg("TOPIC", KAFKA_TOPIC, "the topic, as the kafka-topic event names it"),
-        Arg("VALUE", TEXT, "the record's value: any text (sent as its UTF-8 bytes), one word"),
+        Arg(
+            "VALUE",
+            TEXT,
+            "the record's value: any text (sent as its UTF-8 bytes), one word",
+            optional=True,
+        ),
     ),
     options=(
         Option("--key", WORD, "the record's key: what picks its partition (murmur2)", "K"),
         Option("--header", KEY_VALUE, "a record header", "K=V", repeat=True),
         Option("--partition", WORD, "the partition to write to, instead of the key's", "N"),
+        Option("--tombstone", FLAG, "a record whose value is null (no VALUE): deletes its key"),
     ),
     examples=(
         "produce order-events '{\"orderId\": 7}' --key customer-1",
         "produce order-events 'plain text' --header source=checkout --header retry=0",
         "produce audit '{}' --partition 2",
+        "produce order-events --tombstone --key customer-1",
     ),
     details=(
         "A record with a key goes to the partition murmur2 of the key picks (the Java "
         "client's default partitioner), one without a key to the next partition in turn; "
         "either way after every earlier record of that partition, at the next offset. Each "
         "function that reads the topic is its own consumer group and gets the record in a "
-        "batch of its partition's records."
+        "batch of its partition's records. `--tombstone` produces a record whose value is "
+        "null (a tombstone: a compacted topic deletes its key); Kafka takes one without a key "
+        "too. Lambda's event then has no `value` for it."
     ),
     check_call=check_produce,
     changes_state=True,
 )
 def cmd_produce(session: Session, call: Call) -> CommandResult:
-    """produce TOPIC VALUE [--key K] [--header K=V ...] [--partition N]"""
+    """produce TOPIC (VALUE | --tombstone) [--key K] [--header K=V ...] [--partition N]"""
     topic, value, key, headers, partition = check_produce(session.sim, call)
     try:
         record = topic.produce(value, key, headers, partition)
@@ -111,8 +140,9 @@ def cmd_produce(session: Session, call: Call) -> CommandResult:
         raise CommandError(str(exc), exc.hint) from None
     raw_key = call.opts.get("key")
     keyed = "no key" if raw_key is None else f"key {raw_key!r}"
+    what = "tombstone " if value is None else ""
     text = (
-        f"produced {record.sequence_number}: partition {record.shard.index}, offset "
+        f"produced {what}{record.sequence_number}: partition {record.shard.index}, offset "
         f"{record.offset} of {topic.name} ({keyed})"
     )
     return CommandResult(
@@ -122,6 +152,7 @@ def cmd_produce(session: Session, call: Call) -> CommandResult:
             "record_id": record.sequence_number,
             "partition": record.shard.index,
             "offset": record.offset,
+            "tombstone": value is None,
         },
     )
 
@@ -138,14 +169,21 @@ def show_kafka_topic(sim: Simulator, name: str) -> CommandResult:
     partitions = []
     for part in topic.partitions:
         oldest = part.records[0].offset if part.records else part.next_offset
+        tombstones = sum(1 for r in part.records if r.value is None)
+        counts = _records(len(part.records))
+        if tombstones:
+            counts += ", 1 tombstone" if tombstones == 1 else f", {tombstones} tombstones"
         held = (
-            f"offsets {oldest}..{part.next_offset - 1} ({_records(len(part.records))})"
-            if part.records
-            else "no records"
+            f"offsets {oldest}..{part.next_offset - 1} ({counts})" if part.records else "no records"
         )
         lines.append(f"  partition {part.index}: {held}, next offset {part.next_offset}")
         partitions.append(
-            {"partition": part.index, "oldest": oldest, "next_offset": part.next_offset}
+            {
+                "partition": part.index,
+                "oldest": oldest,
+                "next_offset": part.next_offset,
+                "tombstones": tombstones,
+            }
         )
     headers = ["consumer", "partition", "committed", "lag", "in flight", "retries"]
     rows = []

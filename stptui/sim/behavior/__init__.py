@@ -96,8 +96,9 @@ empty entry means the default). Every key of an entry is optional:
       absent means `put-record`'s default.
     * `produce: {topic, value, key?, headers?, partition?}` -- a record to a Kafka topic,
       named as `show kafka-topics` names it, as the `produce` command makes it: `value` as
-      `data` is written, `key` text (its murmur2 picks the partition), `headers` an object of
-      names to text, `partition` one of the topic's (absent: the key's, or the next in turn).
+      `data` is written (null: a tombstone), `key` text (its murmur2 picks the partition),
+      `headers` an object of names to text, `partition` one of the topic's (absent: the
+      key's, or the next in turn).
     * `putItem: {table, item}`, `deleteItem: {table, key}` -- DynamoDB PutItem and
       DeleteItem; `item` and `key` must produce plain JSON objects, marshalled to DynamoDB
       JSON as DocumentClient does (strings S, numbers N, booleans BOOL, null NULL, lists L,

@@ -23,29 +23,27 @@ MAX_SQS_DELAY_S = 900
 
 # The fields that are a whole request's payload and that the service needs: a null one is
 # a request without it, which the service refuses (`put`'s content is optional: PutObject
-# without a Body writes an empty object).
+# without a Body writes an empty object; `produce`'s value is too: Kafka takes a null value,
+# a tombstone).
 WHOLE_MESSAGE_FIELDS = {
     "send": "body",
     "notify": "message",
     "putRecord": "data",
-    "produce": "value",
 }
 # Those fields' names in the service's API, and the service.
 WHOLE_MESSAGE_PARAMETERS = {
     "body": ("MessageBody", "SQS SendMessage"),
     "message": ("Message", "SNS Publish"),
     "data": ("Data", "Kinesis PutRecord"),
-    # Kafka takes a null value (a tombstone); the simulated topics do not (docs/fidelity.md).
-    "value": ("value", "a simulated Kafka topic"),
 }
 
 
 def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
     """Give evaluated emission fields the types the engine expects; BehaviorError otherwise.
 
-    A null `send.body`, `notify.message`, `putRecord.data` or `produce.value` stays None: the
-    service refuses the request as it refuses one without that parameter (see
-    WHOLE_MESSAGE_FIELDS)."""
+    A null `send.body`, `notify.message` or `putRecord.data` stays None: the service refuses
+    the request as it refuses one without that parameter (see WHOLE_MESSAGE_FIELDS). A null
+    `produce.value` stays None too: a tombstone, which Kafka takes."""
     if kind == "send":
         delay = values.get("delay")
         if delay is not None:
@@ -204,9 +202,10 @@ def _restore_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
 
 def _produce_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     """A Kafka record: its value as putRecord's data is written (text as it is, anything
-    else as compact JSON; null stays None), its key as text (a number written as text, as
-    for partitionKey), its headers as (name, text) pairs in the map's order, and the
-    partition asked for, a whole number (its range is the topic's, checked when produced)."""
+    else as compact JSON; null stays None, a tombstone), its key as text (a number written
+    as text, as for partitionKey), its headers as (name, text) pairs in the map's order, and
+    the partition asked for, a whole number (its range is the topic's, checked when
+    produced)."""
     headers = values.get("headers")
     pairs: list[tuple[str, str]] = []
     if headers is not None:

@@ -44,7 +44,7 @@ class Emission:
     (str or None);
     invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
     for put-record's default);
-    produce: value (str, or None for a null value, which the simulated topics refuse), key
+    produce: value (str, or None for a null value: a tombstone), key
     (str or None), headers (list of (name, value) text pairs, in the order given),
     partition (int >= 0, or None for the key's or the next in turn);
     putItem: item, deleteItem: key (DynamoDB JSON, marshalled from the plain JSON given);

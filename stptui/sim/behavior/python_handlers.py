@@ -248,8 +248,8 @@ class HandlerContext:
         partition: int | None = None,
     ) -> None:
         """Produce a record to a Kafka topic, named as `show kafka-topics` names it: a value
-        that is not text is written as JSON; `key` picks the partition (murmur2) unless
-        `partition` is given; `headers` map names to text."""
+        that is not text is written as JSON, None is a null value (a tombstone); `key` picks
+        the partition (murmur2) unless `partition` is given; `headers` map names to text."""
         values = {"value": value, "key": key, "headers": headers, "partition": partition}
         self._emit("produce", topic, values)
 

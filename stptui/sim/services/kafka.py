@@ -13,7 +13,9 @@ window of 500 ms, and a failed batch retried until it succeeds or its records ex
 A topic is simulated once per distinct topic (the same name on the same bootstrap servers,
 or on the same cluster), with PARTITIONS partitions. A record with a key goes to the
 partition the Java client's default partitioner picks (murmur2 of the key's bytes); one
-without a key goes round-robin. Each partition's offsets start at 0. Each function that
+without a key goes round-robin. A record's value may be null (a tombstone, which deletes
+its key from a compacted topic): Lambda's event then has no `value`, as it has no `key` for
+a record without one. Each partition's offsets start at 0. Each function that
 reads the topic is its own consumer group: it reads each partition in offset order, one
 batch at a time, and commits the offset after the last record of a batch that succeeded.
 docs/fidelity.md ("Kafka") has the sources and the simulator's own choices.
@@ -129,7 +131,7 @@ class KafkaRecord:
         partition: Partition,
         offset: int,
         key: bytes | None,
-        value: bytes,
+        value: bytes | None,
         headers: list[tuple[str, bytes]],
         now: int,
     ) -> None:
@@ -147,7 +149,9 @@ class KafkaRecord:
     @property
     def payload_bytes(self) -> int:
         """About what the record adds to an invocation's payload."""
-        size = _b64_len(len(self.value)) + RECORD_OVERHEAD_BYTES
+        size = RECORD_OVERHEAD_BYTES
+        if self.value is not None:
+            size += _b64_len(len(self.value))
         if self.key is not None:
             size += _b64_len(len(self.key))
         # A header's bytes are written as a JSON list of numbers: up to 4 characters each.
@@ -160,7 +164,8 @@ class KafkaRecord:
 
     def as_event_record(self, topic: str) -> dict[str, Any]:
         """The record as Lambda puts it in the event: key and value in base64 (no `key` for
-        a record without one), each header a one-key object of its value's byte values."""
+        a record without one, no `value` for a tombstone), each header a one-key object of
+        its value's byte values."""
         out: dict[str, Any] = {
             "topic": topic,
             "partition": self.shard.index,
@@ -170,15 +175,18 @@ class KafkaRecord:
         }
         if self.key is not None:
             out["key"] = base64.b64encode(self.key).decode("ascii")
-        out["value"] = base64.b64encode(self.value).decode("ascii")
+        if self.value is not None:
+            out["value"] = base64.b64encode(self.value).decode("ascii")
         out["headers"] = [{k: list(v)} for k, v in self.headers]
         return out
 
 
-def record_size(value: bytes, key: bytes | None, headers: list[tuple[str, bytes]]) -> int:
-    """A record's bytes as the broker counts them: key, value and headers."""
+def record_size(value: bytes | None, key: bytes | None, headers: list[tuple[str, bytes]]) -> int:
+    """A record's bytes as the broker counts them: key, value and headers (a null key or
+    value counts none: the record format writes its length as -1 and no bytes)."""
     heads = sum(len(k.encode("utf-8", "surrogatepass")) + len(v) for k, v in headers)
-    return (len(key) if key is not None else 0) + len(value) + heads
+    own = sum(len(part) for part in (key, value) if part is not None)
+    return own + heads
 
 
 def _b64_len(n: int) -> int:
@@ -274,13 +282,14 @@ class KafkaTopic(StreamSource):
 
     def check_produce(
         self,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None,
         headers: list[tuple[str, bytes]],
         partition: int | None,
     ) -> int:
         """The partition a record would go to, or KafkaError for one the broker would
-        refuse; nothing changes (`produce` runs it first, the TUI's dialog as it is typed)."""
+        refuse; nothing changes (`produce` runs it first, the TUI's dialog as it is typed). A
+        null `value` is a tombstone, which Kafka takes with or without a key."""
         index = self.pick_partition(key, partition)
         size = record_size(value, key, headers)
         if size > self.max_bytes:
@@ -293,7 +302,7 @@ class KafkaTopic(StreamSource):
 
     def produce(
         self,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None = None,
         headers: list[tuple[str, bytes]] | None = None,
         partition: int | None = None,
@@ -310,21 +319,18 @@ class KafkaTopic(StreamSource):
         if partition is None and key is None:
             self._round_robin += 1
         part.next_offset += 1
-        sim.trace.emit(
-            (
-                now,
-                tk.KAFKA_RECORD_PRODUCED,
-                self.name,
-                {
-                    "record_id": record.sequence_number,
-                    "partition": index,
-                    "offset": record.offset,
-                    "key": None if key is None else key.decode("utf-8", "replace"),
-                    "size": record.size,
-                    "source": source,
-                },
-            )
-        )
+        data: dict[str, Any] = {
+            "record_id": record.sequence_number,
+            "partition": index,
+            "offset": record.offset,
+            "key": None if key is None else key.decode("utf-8", "replace"),
+            "size": record.size,
+            "source": source,
+        }
+        if value is None:
+            # Only a tombstone says so: `explain` and `expect` tell it from an empty value.
+            data["tombstone"] = True
+        sim.trace.emit((now, tk.KAFKA_RECORD_PRODUCED, self.name, data))
         self.append(record)
         return record
 
@@ -590,19 +596,13 @@ def produce_emission(sim: Simulator, emission: Emission, source: str) -> None:
 
     topic = lookup_topic(sim, emission.target)
     f = emission.fields
+    # A null value is a tombstone, as a client library's `value: null` is.
     value = f["value"]
-    if value is None:
-        # Kafka takes a null value (a tombstone, which deletes its key from a compacted
-        # topic); the simulated topics hold values only (docs/fidelity.md, "Kafka").
-        raise SimError(
-            f"a record with a null value (a tombstone) is not simulated: {topic.name} holds "
-            "records with values"
-        )
     key = f.get("key")
     headers = [(k, v.encode("utf-8", "surrogatepass")) for k, v in f.get("headers") or ()]
     try:
         topic.produce(
-            value.encode("utf-8", "surrogatepass"),
+            None if value is None else value.encode("utf-8", "surrogatepass"),
             None if key is None else key.encode("utf-8", "surrogatepass"),
             headers,
             f.get("partition"),
