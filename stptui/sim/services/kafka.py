@@ -386,24 +386,9 @@ class KafkaConsumer(StreamConsumer):
             )
         super().batch_done(batch, outcome, invocation_id)
 
-    def lane_views(self) -> list[dict[str, Any]]:
-        """Each partition's committed offset and work, for `show kafka-topic`."""
-        out = []
-        for lanes in self.lanes:
-            for lane in lanes:
-                batch = lane.current or (lane.batches[0] if lane.batches else None)
-                waiting = sum(1 for r in lane.pending if not r.expired)
-                waiting += sum(len(b.records) for b in lane.batches)
-                out.append(
-                    {
-                        "partition": lane.shard.index,
-                        "committed": self.commits.get(lane.shard.index, 0),
-                        "waiting": waiting,
-                        "in_flight": len(lane.current.records) if lane.current else 0,
-                        "retries": batch.retries if batch is not None else 0,
-                    }
-                )
-        return out
+    def lane_position(self, lane: Any) -> dict[str, Any]:
+        """Where a partition stands: its index and this consumer group's committed offset."""
+        return {"partition": lane.shard.index, "committed": self.commits.get(lane.shard.index, 0)}
 
 
 def kafka_settings(props: dict[str, Any]) -> Settings:

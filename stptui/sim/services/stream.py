@@ -786,8 +786,13 @@ class StreamConsumer:
 
     # -- views ---------------------------------------------------------------------------
 
+    def lane_position(self, lane: Any) -> dict[str, Any]:
+        """Where a lane stands, as its view names it: its name and checkpoint."""
+        return {"lane": lane.name, "checkpoint": lane.checkpoint}
+
     def lane_views(self) -> list[dict[str, Any]]:
-        """Each lane's position and work, for `show stream`."""
+        """Each lane's position (`lane_position`) and work, for `show stream` and
+        `show kafka-topic`."""
         out = []
         for lanes in self.lanes:
             for lane in lanes:
@@ -796,8 +801,7 @@ class StreamConsumer:
                 waiting += sum(len(b.records) for b in lane.batches)
                 out.append(
                     {
-                        "lane": lane.name,
-                        "checkpoint": lane.checkpoint,
+                        **self.lane_position(lane),
                         "waiting": waiting,
                         "in_flight": len(lane.current.records) if lane.current else 0,
                         "retries": batch.retries if batch is not None else 0,
