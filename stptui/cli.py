@@ -29,6 +29,19 @@ DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_SEED = 0
 
+# The help of the options that `stptui STACK`, `run` and `repl` share, written once.
+STACK_HELP = "stacktape.yml, or a folder holding it"
+BEHAVIORS_HELP = "behaviours file: what each handler does (default: stptui.yml beside the stack)"
+SEED_HELP = (
+    "seed of the simulation's random choices: a behaviour's failure rate or duration "
+    "range (default: 0)"
+)
+START_HELP = (
+    "instant the virtual clock starts at, e.g. 2026-01-05T08:00:00Z (default: now; give one "
+    "for runs that repeat exactly)"
+)
+ALLOW_CODE_HELP = "run the Python handlers the behaviours file names (without it, none runs)"
+
 
 def demo_stack_path(name: str = DEMO_STACK) -> Path:
     """The bundled sample stack `name` (shipped inside the package)."""
@@ -116,8 +129,14 @@ def _parser_validate() -> argparse.ArgumentParser:
         description="Check a Stacktape config; print diagnostics with file:line:col. "
         "Exit 0 without errors, 1 with errors, 2 when the file cannot be read or parsed.",
     )
-    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a line per finding, file:line:col first; json: a list of objects "
+        "(default: text)",
+    )
     _add_stack_options(p)
     p.add_argument(
         "--behaviors",
@@ -129,9 +148,19 @@ def _parser_validate() -> argparse.ArgumentParser:
 
 
 def _parser_graph() -> argparse.ArgumentParser:
-    p = _ArgumentParser(prog="stptui graph", description="Print the stack's resource graph.")
-    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
-    p.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text")
+    p = _ArgumentParser(
+        prog="stptui graph",
+        description="Print the stack's resource graph: what triggers what, and each "
+        "connectTo with the environment variables it injects.",
+    )
+    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument(
+        "--format",
+        choices=("text", "mermaid", "dot", "json"),
+        default="text",
+        help="text: to read in a terminal; mermaid: a flowchart to paste into Markdown; "
+        "dot: Graphviz; json: networkx's node-link form (default: text)",
+    )
     _add_stack_options(p)
     return p
 
@@ -139,21 +168,26 @@ def _parser_graph() -> argparse.ArgumentParser:
 def _parser_open() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui",
-        description="Open a Stacktape stack (default: the bundled demo stack).",
-        epilog="sub-commands: validate, graph, run, repl, match, schedule. "
-        "Run `stptui SUBCOMMAND --help` for each.",
+        # The sub-commands' list is laid out by hand: argparse would run it into one line.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="See and drive a Stacktape stack's background jobs on a virtual clock,\n"
+        "on your machine: no AWS account, no Docker. On a terminal, `stptui STACK` opens\n"
+        "the terminal UI; otherwise it prints the stack's graph and the commands to try.",
+        epilog="""sub-commands (`stptui SUBCOMMAND --help` gives each one's options):
+  validate STACK        check the config: diagnostics with file:line:col
+  graph STACK           print the resource graph (text, mermaid, dot or json)
+  run STACK SCRIPT      run a script of commands; `expect` lines make it a test
+  repl STACK            type the same commands, with completion and history
+  match PATTERN EVENT   test an EventBridge event pattern against an event
+  schedule EXPRESSION   list the next fire times of a cron() or rate() expression""",
     )
-    p.add_argument("stack", nargs="?", help="stacktape.yml (default: the bundled demo stack)")
+    p.add_argument("stack", nargs="?", help=f"{STACK_HELP} (default: the bundled demo stack)")
     p.add_argument("--version", action="version", version=f"stptui {__version__}")
     _add_stack_options(p)
-    p.add_argument(
-        "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
-    )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
-    p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
-    p.add_argument(
-        "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
-    )
+    p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
+    p.add_argument("--start", metavar="TIME", help=START_HELP)
+    p.add_argument("--allow-code", action="store_true", help=ALLOW_CODE_HELP)
     p.add_argument(
         "--speed",
         default="1x",
@@ -175,18 +209,14 @@ def _parser_run() -> argparse.ArgumentParser:
         "--keep-going: after the last line, when any failed), 2 on a command error or a file "
         "that cannot be read.",
     )
-    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    p.add_argument("stack", help=STACK_HELP)
     p.add_argument("script", help="the script of commands; - reads it from standard input")
     _add_stack_options(p)
-    p.add_argument(
-        "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
-    )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
-    p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
+    p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
+    p.add_argument("--start", metavar="TIME", help=START_HELP)
     p.add_argument("--trace", metavar="FILE", help="write every trace record as JSON Lines")
-    p.add_argument(
-        "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
-    )
+    p.add_argument("--allow-code", action="store_true", help=ALLOW_CODE_HELP)
     p.add_argument(
         "--keep-going",
         action="store_true",
@@ -206,16 +236,12 @@ def _parser_repl() -> argparse.ArgumentParser:
         "plain line mode: prompts on stderr, `stptui run`'s output on stdout, and the session "
         "goes on after errors.",
     )
-    p.add_argument("stack", help="stacktape.yml (or a directory holding it)")
+    p.add_argument("stack", help=STACK_HELP)
     _add_stack_options(p)
-    p.add_argument(
-        "--behaviors", metavar="FILE", help="behaviours file (default: stptui.yml by the stack)"
-    )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 0)")
-    p.add_argument("--start", metavar="TIME", help="ISO instant the clock starts at (default: now)")
-    p.add_argument(
-        "--allow-code", action="store_true", help="run the Python handlers the behaviours name"
-    )
+    p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
+    p.add_argument("--start", metavar="TIME", help=START_HELP)
+    p.add_argument("--allow-code", action="store_true", help=ALLOW_CODE_HELP)
     p.add_argument("--vi", action="store_true", help="Vi key bindings (default: Emacs)")
     p.add_argument(
         "--confirm-exit",
@@ -333,20 +359,26 @@ def cmd_open(argv: Sequence[str]) -> int:
     session = _open_session(args, path, start_ms)
     if session is None:
         return 2
+    stack = session.stack
+    errors_line = None
+    if stack.errors:
+        validate = _shell("stptui", "validate", str(path), *_stack_options(args))
+        errors_line = f"{len(stack.errors)} error(s) in the config; run `{validate}`"
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from stptui.tui.app import StptuiApp
 
-        StptuiApp(session, speed_index=speed).run()
+        StptuiApp(session, speed_index=speed, config_errors=errors_line).run()
         return 0
     from stptui import graph
+    from stptui.commands.session import idle_note
     from stptui.textsafe import printable
 
-    stack = session.stack
-    print(printable(graph.to_text(graph.build_graph(stack))))
-    errors = len(stack.errors)
-    if errors:
-        validate = _shell("stptui", "validate", str(path), *_stack_options(args))
-        print(f"\n{errors} error(s) in the config; run `{validate}`")
+    text = printable(graph.to_text(graph.build_graph(stack)))
+    print(text, end="" if text.endswith("\n") else "\n")
+    if errors_line is not None:
+        print(f"\n{errors_line}")
+    if (note := idle_note(stack)) is not None:
+        print(f"\n{note}")
     print("\nCommands:")
     for line, what in _next_commands(path, args):
         print(f"  {line}\n      {what}")

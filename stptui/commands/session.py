@@ -40,9 +40,11 @@ from stptui.config import (
     load_stack,
     project_name_error,
 )
+from stptui.config.model import StateMachine
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
+from stptui.textsafe import quoted
 
 if TYPE_CHECKING:
     from stptui.commands.recording import Recorder
@@ -60,6 +62,29 @@ class SessionError(Exception):
         super().__init__(message)
         self.message = message
         self.diagnostics = diagnostics
+
+
+# How many container workloads `idle_note` names before it says how many more there are.
+IDLE_NOTE_NAMES = 3
+
+
+def idle_note(stack: Stack) -> str | None:
+    """One line for whoever opens a stack in which nothing runs on the simulator, saying
+    why, or None. Most real Stacktape configs are containers and databases only; opened
+    without a word, such a stack looks like a simulator that does nothing."""
+    if stack.workloads or stack.of_type(StateMachine):
+        return None
+    note = (
+        "nothing in this stack runs on the simulator: it has no function, batch job or "
+        "state machine"
+    )
+    containers = stack.containerized
+    if containers:
+        names = [f"{r.type} {quoted(r.name)}" for r in containers[:IDLE_NOTE_NAMES]]
+        if len(containers) > IDLE_NOTE_NAMES:
+            names.append(f"{len(containers) - IDLE_NOTE_NAMES} more")
+        note += f"; containers are drawn, not run ({', '.join(names)})"
+    return note
 
 
 def default_behaviors_path(stack_file: Path) -> Path | None:

@@ -41,6 +41,7 @@ from rich.text import Text
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands import registry as kinds
 from stptui.commands.result import cell
+from stptui.commands.session import idle_note
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
@@ -280,6 +281,8 @@ class Repl:
             "Tab completes, Ctrl-R searches the history, Ctrl-C stops a long run, "
             "Ctrl-D exits; `help` lists the commands."
         )
+        if (idle := idle_note(s.stack)) is not None:
+            self.printer.note(idle, style="yellow")
         if self._history_note:
             self.printer.note(self._history_note, style="yellow")
 

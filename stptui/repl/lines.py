@@ -25,6 +25,7 @@ from typing import TextIO
 from stptui.commands import CommandError, CommandResult, ExpectationFailed, Session, execute
 from stptui.commands.result import render_plain
 from stptui.commands.script import EXIT_OK, CommandJoiner
+from stptui.commands.session import idle_note
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
 
@@ -54,6 +55,8 @@ class LineSession:
                 "line mode (the output is not a terminal): no completion or toolbar; Ctrl-C "
                 "stops a long run, Ctrl-D exits\n"
             )
+            if (idle := idle_note(s.stack)) is not None:
+                self.err.write(printable(idle) + "\n")
         for line in self.commands():
             self.run_line(line)
         if self.session.recorder is not None:

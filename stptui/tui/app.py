@@ -29,6 +29,7 @@ from textual.widgets import Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
+from stptui.commands.session import idle_note
 from stptui.graph import KAFKA_TOPIC_KIND, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
@@ -80,6 +81,9 @@ SETTLE_LIMIT_S = 0.25
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
 NARROW_WIDTH = 120
+# How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
+# longer than a toast's 5 s, since they are what to read before the first key.
+OPENING_NOTE_S = 20
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
     "1": ("graph-pane", "#graph-pane", "Graph"),
@@ -337,9 +341,15 @@ class StptuiApp(App[None]):
     selected: var[str | None] = var(None, init=False)
     """The resource selected in every pane."""
 
-    def __init__(self, session: Session, *, speed_index: int = 0) -> None:
+    def __init__(
+        self, session: Session, *, speed_index: int = 0, config_errors: str | None = None
+    ) -> None:
+        """`config_errors`: what to say, as the UI opens, about the errors of the stack's
+        config (how many, and the `stptui validate` line that lists them), which the UI
+        would otherwise show only as `(missing)` nodes."""
         super().__init__()
         self.session = session
+        self._config_errors = config_errors
         self.live = LiveClock(session, speed_index=speed_index)
         self.graph: nx.MultiDiGraph = build_graph(session.stack)
         # The stack `graph` was built from: opening the app built it twice (a fifth of a
@@ -393,6 +403,16 @@ class StptuiApp(App[None]):
         self._timer = self.set_interval(FRAME_S, self._frame, pause=True)
         self._load()
         self._layout_for(self.size.width)
+        if self._config_errors is not None:
+            self.notify(
+                self._config_errors,
+                title="config errors",
+                severity="error",
+                markup=False,
+                timeout=OPENING_NOTE_S,
+            )
+        if (idle := idle_note(self.session.stack)) is not None:
+            self.notify(idle, title="nothing to run", markup=False, timeout=OPENING_NOTE_S)
 
     def on_unmount(self) -> None:
         # Quitting while the clock runs: the recording still gets the run's last line.

@@ -1,0 +1,147 @@
+"""A stack in which nothing runs on the simulator (no function, batch job or state machine:
+most real Stacktape configs are a web service and a database) says so where a newcomer
+first looks: under the graph `stptui STACK` prints and in the REPL's first lines (the
+terminal UI's notification: test_tui_idle_stack.py). Without it, a paused clock with nothing to drive reads as a broken tool."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from stptui.cli import main
+from stptui.commands import Session
+from stptui.commands.session import IDLE_NOTE_NAMES, idle_note
+from stptui.config import load_stack
+from stptui.repl.app import Repl
+from stptui.repl.printer import make_console
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTAINERS = ROOT / "docs" / "examples" / "containers.yml"
+JOB_QUEUE = ROOT / "stptui" / "sample_stacks" / "job-queue"
+START = "2026-01-05T08:00:00Z"
+NOTE = "nothing in this stack runs on the simulator"
+
+WEB_AND_DATABASE = """\
+resources:
+  web:
+    type: web-service
+    properties:
+      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: src/index.ts}}
+      resources: {cpu: 0.25, memory: 512}
+      connectTo: [db]
+  db:
+    type: relational-database
+    properties:
+      credentials: {masterUserPassword: secret}
+      engine:
+        type: postgres
+        properties: {version: "16.3", primaryInstance: {instanceSize: db.t3.micro}}
+"""
+
+STATE_MACHINE_ONLY = """\
+resources:
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: Done
+        States:
+          Done: {Type: Pass, End: true}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_web_service_and_its_database_run_nothing_and_the_note_names_the_service(
+    tmp_path: Path,
+) -> None:
+    stack = load_stack(write(tmp_path, WEB_AND_DATABASE))
+    assert not stack.errors
+    assert idle_note(stack) == (
+        "nothing in this stack runs on the simulator: it has no function, batch job or state "
+        "machine; containers are drawn, not run (web-service 'web')"
+    )
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [JOB_QUEUE / "stacktape.yml", ROOT / "stptui" / "sample_stacks" / "batch-job"],
+    ids=["functions", "batch-job"],
+)
+def test_a_stack_with_a_workload_gets_no_note(stack: Path) -> None:
+    assert idle_note(load_stack(stack)) is None
+
+
+def test_a_state_machine_alone_runs(tmp_path: Path) -> None:
+    stack = load_stack(write(tmp_path, STATE_MACHINE_ONLY))
+    assert not stack.errors
+    assert idle_note(stack) is None
+
+
+def test_many_containers_are_counted_and_untrusted_names_escaped(tmp_path: Path) -> None:
+    names = ["web\x1b[31m", *(f"svc{i}" for i in range(IDLE_NOTE_NAMES + 1))]
+    lines = ["resources:"]
+    for name in names:
+        lines += [
+            f'  "{name.encode("unicode_escape").decode()}":',
+            "    type: worker-service",
+            "    properties:",
+            "      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: a.ts}}",
+            "      resources: {cpu: 0.25, memory: 512}",
+        ]
+    stack = load_stack(write(tmp_path, "\n".join(lines) + "\n"))
+    note = idle_note(stack)
+    assert note is not None
+    assert "\x1b" not in note and "'web\\x1b[31m'" in note
+    assert note.endswith(f"worker-service 'svc1', {len(names) - IDLE_NOTE_NAMES} more)")
+
+
+def test_stptui_stack_without_a_terminal_says_nothing_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([str(CONTAINERS), "--no-tui"]) == 0
+    out = capsys.readouterr().out
+    graph, rest = out.split(f"\n\n{NOTE}", 1)
+    assert graph.startswith("stack app-dev: ")
+    # The note comes after the graph, before the commands to try, one blank line apart.
+    assert rest.startswith(": it has no function") and "\n\nCommands:\n" in rest
+    assert "\n\n\n" not in out
+    assert main([str(JOB_QUEUE), "--no-tui"]) == 0
+    assert NOTE not in capsys.readouterr().out
+
+
+def test_the_repl_banner_says_nothing_runs() -> None:
+    session = Session.open(CONTAINERS, start_ms=0)
+    out = io.StringIO()
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        repl = Repl(session, console=make_console(file=out, width=200))
+        inp.send_text("\x04")
+        assert repl.run() == 0
+    banner = out.getvalue().splitlines()
+    assert banner[0].startswith("stptui repl: app (")
+    assert any(line.startswith(NOTE) and "'web'" in line for line in banner[:4])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_line_mode_banner_says_nothing_runs_on_standard_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _Terminal()
+    monkeypatch.setattr("sys.stdin", _Terminal("show queues\n"))
+    monkeypatch.setattr("sys.stderr", err)
+    assert main(["repl", str(CONTAINERS), "--start", START]) == 0
+    assert NOTE not in capsys.readouterr().out  # the transcript stays what `run` prints
+    assert f"\n{NOTE}" in err.getvalue()
