@@ -38,6 +38,14 @@ OTHER_STACKS = {
             "http GET /api/orders --gateway mainLb --port 80",
         )
     },
+    # `--url` needs functions with function URLs, one of them AWS_IAM.
+    **{
+        example: ROOT / "docs/examples/function-urls.yml"
+        for example in (
+            "http POST /telegram --url bot '{\"update_id\": 1}'",
+            "http GET /daily --url report --signed",
+        )
+    },
 }
 # Commands whose examples all need a stack with a state machine (or a Kafka topic).
 COMMAND_STACKS = {

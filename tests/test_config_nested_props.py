@@ -24,6 +24,8 @@ SCHEMA: dict[str, tuple[set[str], set[str]]] = {
     "gateway logging": (LOGGING | {"format"}, set()),
     "url": ({"enabled", "cors", "authMode", "responseStreamEnabled"}, {"enabled"}),
     "cors": (CORS | {"enabled", "allowCredentials"}, {"enabled"}),
+    # LambdaUrlCorsConfig: the same names (its maxAge has AWS::Lambda::Url's range).
+    "url cors": (CORS | {"enabled", "allowCredentials"}, {"enabled"}),
     "deployment": (
         {"strategy", "beforeAllowTrafficFunction", "afterTrafficShiftFunction"},
         {"strategy"},

@@ -248,6 +248,55 @@ resources:
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
 
 
+def test_http_offers_function_urls_beside_the_gateway(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  api: {type: http-api-gateway}
+  bot:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      url: {enabled: true}
+""",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        assert "bot: any path (function URL) → bot" in shown(app, "#http-routes")
+        app.screen.query_one("#http-gateway", Select).value = "bot"
+        await pilot.press(*"/telegram", "ctrl+s")
+        assert "(bot function URL, 100 ms)" in shown(app, "#http-response")
+        assert app.session.log == ["http GET /telegram --url bot"]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+def test_h_opens_for_a_stack_whose_only_entry_is_a_function_url(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  bot:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      url: {enabled: true}
+""",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        assert isinstance(app.screen, HttpDialog)
+        assert not app.screen.query("#http-gateway")  # one entry: no picker, no --url
+        await pilot.press(*"/telegram", "ctrl+s")
+        assert shown(app, "#http-response").startswith("HTTP 200  (bot function URL")
+        assert app.session.log == ["http GET /telegram"]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
 def test_http_lists_a_load_balancers_rules_and_sends_to_it(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     session = Session.open(

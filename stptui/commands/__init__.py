@@ -170,6 +170,8 @@ def complete_values(
         return sorted(n for n, q in sim.queues.items() if q.sources)
     if kind == r.FUNCTION:
         return sorted(sim.functions)
+    if kind == r.FUNCTION_URL:
+        return sorted(sim.services["function_urls"].urls)
     if kind == r.WORKLOAD:
         batch = sim.services.get("batch")
         return sorted([*sim.functions, *(batch.jobs if batch is not None else ())])
@@ -344,7 +346,8 @@ def _route_paths(session: Session, method: str | None, gateway: str | None) -> l
     """The paths of the stack's HTTP routes, `{param}` segments as written (the user types
     over them), without `$default`, which is no path. With a method, only the routes that
     serve it (that method or ANY, as the gateway reads the method: upper-cased); with a
-    gateway, only its routes. A load balancer's rules offer their path patterns."""
+    gateway, only its routes. A load balancer's rules offer their path patterns; without a
+    gateway, the function URLs are offered whole."""
     http = session.sim.services.get("http")
     if http is None:
         return []
@@ -368,6 +371,9 @@ def _route_paths(session: Session, method: str | None, gateway: str | None) -> l
         for listener in lb.listeners.values():
             for rule in listener.rules:
                 paths.update(rule.paths_for(method))
+    # A function URL itself is a PATH `http` takes (it sends to that function's URL).
+    if gateway is None:
+        paths.update(u.url for u in session.sim.services["function_urls"].urls.values())
     return sorted(paths)
 
 

@@ -57,6 +57,7 @@ TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
 HTTP_METHOD = "http-method"  # GET, POST, ... (any case: the gateway reads it upper-cased)
 ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths
 HTTP_ENTRY = "http-entry"  # what `http` sends to: an HTTP API or an application load balancer
+FUNCTION_URL = "function-url"  # a function with a Lambda function URL
 OBJECT_KEY = "object-key"  # the key of an object in a bucket
 TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an object key
 EVENT_SOURCE = "event-source"  # an EventBridge event's source
@@ -111,6 +112,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     TABLE: ("dynamo-db-table",),
     STATE_MACHINE: ("state-machine",),
     HTTP_ENTRY: ("http-api-gateway", "application-load-balancer"),
+    FUNCTION_URL: ("function",),
 }
 
 # Help lists topics in this order; a command's topic must be one of them.

@@ -409,9 +409,9 @@ CODES: dict[str, CodeInfo] = {
                 "A property Stacktape's schema takes here but that has no effect in this "
                 "config: a `languageSpecificConfig` option of another language than the "
                 "entry file's (`nodeVersion` for a `.py` entry file), which that language's "
-                "buildpack never reads; or an HTTP API's `cors.allowedHeaders`, which "
-                "Stacktape's CORS configuration never reads (its allowed headers are "
-                "`allowedMethods` when set, else a default list).",
+                "buildpack never reads; or an HTTP API's or a function URL's "
+                "`cors.allowedHeaders`, which Stacktape's CORS configuration never reads "
+                "(its allowed headers are `allowedMethods` when set, else a default list).",
                 "Remove it, or check that `entryfilePath` names the right file; for "
                 "`allowedHeaders`, rely on the default header list.",
             ),

@@ -372,6 +372,24 @@ class Workload(Resource):
     logging_disabled: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FunctionUrlConfig:
+    """A function's AWS::Lambda::Url as Stacktape's `getLambdaUrl` compiles `url`: AuthType
+    `authMode` or NONE; Cors only with `cors.enabled` (AllowOrigins `allowedOrigins` or `*`,
+    AllowMethods `allowedMethods` or `*`, AllowHeaders `allowedMethods` too, else Stacktape's
+    default list: its code never reads `allowedHeaders`); InvokeMode RESPONSE_STREAM with
+    `responseStreamEnabled`."""
+
+    auth_type: str = "NONE"
+    cors_origins: tuple[str, ...] | None = None  # None: no CORS configured
+    cors_methods: tuple[str, ...] = ()
+    cors_headers: tuple[str, ...] = ()
+    cors_credentials: bool = False
+    cors_expose: tuple[str, ...] = ()
+    cors_max_age: int | None = None
+    streaming: bool = False
+
+
 @dataclass(slots=True)
 class Function(Workload):
     """A Lambda function."""
@@ -385,6 +403,9 @@ class Function(Workload):
     on_success: Ref | None = None
     on_failure: Ref | None = None
     url_enabled: bool = False
+    # The function URL as Stacktape deploys it (`url.enabled`, or a `cdn`, which fronts one),
+    # else None.
+    url: FunctionUrlConfig | None = None
 
 
 @dataclass(slots=True)

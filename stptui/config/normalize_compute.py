@@ -9,15 +9,17 @@ checks run in the linter, with stptui.sim.asl).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
-from stptui.config.directives import Placeholder
+from stptui.config.directives import Placeholder, cdn_domains
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     BatchJob,
     Function,
+    FunctionUrlConfig,
     StateMachine,
 )
 from stptui.config.normalize_props import (
@@ -34,6 +36,7 @@ from stptui.config.normalize_schema import (
     _STR,
     ALARM_TRIGGERS,
     BATCH_PROPS,
+    DEFAULT_URL_CORS_HEADERS,
     FUNCTION_PROPS,
     LANGUAGE_SPECIFIC_CONFIGS,
     PACKAGING,
@@ -105,10 +108,7 @@ class ComputeReaders(_BuilderBase):
                 entry = pp.get("entryfilePath") or pp.get("handler") or pp.get("packagePath")
                 fn.entry = entry if isinstance(entry, str) else None
         fn.reserved_concurrency = props.get("reservedConcurrency")
-        url = self.nested(props, "url", path, name)
-        fn.url_enabled = bool(url.get("enabled"))
-        cors = self.nested(url, "cors", (*path, "url"), name)
-        self.items(cors, "allowedMethods", (*path, "url", "cors"), name, _METHOD_ITEMS)
+        fn.url_enabled, fn.url = self._function_url(props, path, name)
         fn.logging_disabled = bool(self.nested(props, "logging", path, name).get("disabled"))
         self.nested(props, "deployment", path, name)
         self._cdn(props, path, name)
@@ -128,6 +128,63 @@ class ComputeReaders(_BuilderBase):
             fn.on_failure = self.ref_by_arn(dp.get("onFailure"), (*dpath, "onFailure"))
         self._workload_common(fn, props, path)
         return fn
+
+    def _function_url(
+        self, props: dict[str, Any], path: DataPath, name: str
+    ) -> tuple[bool, FunctionUrlConfig | None]:
+        """`url` read and checked: whether it is enabled, and the function URL Stacktape
+        deploys (also for a function with a `cdn`, whose origin is its URL), else None."""
+        url = self.nested(props, "url", path, name)
+        upath = (*path, "url")
+        cors = self.nested(url, "cors", upath, name, "url cors")
+        cpath = (*upath, "cors")
+        self.items(cors, "allowedMethods", cpath, name, _METHOD_ITEMS)
+        for key in ("allowedOrigins", "allowedHeaders", "exposedResponseHeaders"):
+            self.items(cors, key, cpath, name, _STR)
+        enabled = url.get("enabled") is True
+        if not enabled and cdn_domains(props) is None:
+            return enabled, None
+        with_cors = cors.get("enabled") is True
+        if with_cors and "allowedHeaders" in cors:
+            # Stacktape's getLambdaUrl sets AllowHeaders from `allowedMethods` (else its
+            # default list) and never reads `allowedHeaders`, as for an HTTP API.
+            self.diag(
+                (*cpath, "allowedHeaders"),
+                "warning",
+                "ignored-property",
+                "`allowedHeaders` has no effect: Stacktape's function URL CORS takes the "
+                "allowed headers from `allowedMethods` when it is set, else its default list "
+                "(Content-Type, X-Amz-Date, Authorization, X-Api-Key, X-Amz-Security-Token, "
+                "X-Amz-User-Agent)",
+                resource=name,
+                hint="rely on the default header list, or add the headers an override of "
+                "the function URL's Cors needs",
+                key=True,
+            )
+
+        def strings(key: str) -> tuple[str, ...] | None:
+            value = cors.get(key)
+            if not isinstance(value, list):
+                return None
+            return tuple(v for v in value if isinstance(v, str))
+
+        methods = strings("allowedMethods")
+        max_age = cors.get("maxAge")
+        config = FunctionUrlConfig(
+            auth_type=url.get("authMode", "NONE"),
+            streaming=url.get("responseStreamEnabled") is True,
+        )
+        if with_cors:
+            config = replace(
+                config,
+                cors_origins=strings("allowedOrigins") or ("*",),
+                cors_methods=methods or ("*",),
+                cors_headers=methods or DEFAULT_URL_CORS_HEADERS,
+                cors_credentials=cors.get("allowCredentials") is True,
+                cors_expose=strings("exposedResponseHeaders") or (),
+                cors_max_age=max_age if isinstance(max_age, int) else None,
+            )
+        return enabled, config
 
     def _batch_job(self, name: str, raw: dict[str, Any], path: DataPath) -> BatchJob:
         raw = dict(raw)

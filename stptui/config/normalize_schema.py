@@ -151,6 +151,17 @@ _CORS = {
     "maxAge": P("num", lo=0),
 }
 
+# Stacktape's AllowHeaders for a function URL's CORS when `allowedMethods` is not written
+# (getDefaultCorsConfiguration, the same list as an HTTP API's).
+DEFAULT_URL_CORS_HEADERS = (
+    "Content-Type",
+    "X-Amz-Date",
+    "Authorization",
+    "X-Api-Key",
+    "X-Amz-Security-Token",
+    "X-Amz-User-Agent",
+)
+
 _STORAGE_CLASSES = ("DEEP_ARCHIVE", "GLACIER", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA")
 
 _RULE_BASE = {"prefix": _STR, "tags": _LIST}
@@ -171,6 +182,8 @@ NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         ("enabled",),
     ),
     "cors": (_CORS, ("enabled",)),
+    # AWS::Lambda::Url Cors: MaxAge is an integer from 0 to 86,400 seconds.
+    "url cors": ({**_CORS, "maxAge": P("int", lo=0, hi=86400)}, ("enabled",)),
     # LambdaDeploymentConfig
     "deployment": (
         {

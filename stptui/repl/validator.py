@@ -39,6 +39,7 @@ from stptui.commands.handlers.expect import (
     check_record_resource,
     missing_comparison,
 )
+from stptui.commands.handlers.function_urls import check_function_url
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -125,6 +126,8 @@ def check_value(
             check_http_method(value)
         elif kind == kinds.HTTP_ENTRY:
             check_http_entry(sim, value)
+        elif kind == kinds.FUNCTION_URL:
+            check_function_url(sim, value)
         elif kind == kinds.EXPECT_PATH:
             check_path(sim, value)
         elif kind == kinds.TRACE_KIND:

@@ -349,8 +349,11 @@ class Simulator:
         payload: Any,
         done: Callable[[Outcome, str], None],
         trigger: str = "invoke",
+        request_id: str | None = None,
     ) -> str:
         """Start a RequestResponse invocation now; `done` gets the outcome when it ends.
+        `request_id` is the request id the handler sees, when the caller made it first (a
+        function URL's event carries it); by default the invocation's own id.
 
         A throttled synchronous invocation fails at once with TooManyRequestsException."""
         fn = self.function(function)
@@ -363,7 +366,7 @@ class Simulator:
                 f"TooManyRequestsException: {function} is at its concurrency limit",
                 "wait for running invocations to finish, or raise reservedConcurrency",
             )
-        inv_id, _ = fn.start(trigger, 1, _SyncCall(payload, done))
+        inv_id, _ = fn.start(trigger, 1, _SyncCall(payload, done), request_id=request_id)
         return inv_id
 
     def apply_emission(

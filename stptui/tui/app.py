@@ -714,7 +714,7 @@ class StptuiApp(App[None]):
         `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
         archive (for `y`), simulated alarms (for `c`) or WebSocket APIs (for `w`). A key that
         is not shown does nothing, rather than opening an empty picker or a warning. `http`
-        also reaches a load balancer."""
+        also reaches a load balancer and a function URL."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting.
@@ -728,7 +728,9 @@ class StptuiApp(App[None]):
             "start_execution": sim.services["state_machines"],
             "answer_task": self._has_callbacks,
             "upload": sim.services["buckets"].buckets,
-            "http": sim.services["http"].apis or sim.services["load_balancers"].balancers,
+            "http": sim.services["http"].apis
+            or sim.services["load_balancers"].balancers
+            or sim.services["function_urls"].urls,
             "fire": sim.services["schedules"].rules,
             "log": sim.services["logs"].groups,
             "restore": self._has_archives,

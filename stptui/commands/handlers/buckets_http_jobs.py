@@ -17,10 +17,12 @@ from stptui.commands.handlers.base import (
     parse_payload,
     refuse_past_end,
 )
+from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
 from stptui.commands.registry import (
     COUNT,
     FILE,
     FLAG,
+    FUNCTION_URL,
     HTTP_ENTRY,
     HTTP_METHOD,
     KEY_VALUE,
@@ -550,6 +552,8 @@ def check_http_entry(sim: Simulator, name: str) -> None:
             "the client's address a load balancer sees (default 203.0.113.10)",
             "IP",
         ),
+        Option("--url", FUNCTION_URL, "send to this function's URL (Lambda function URL)", "FN"),
+        Option("--signed", FLAG, "sign the request (SigV4) for an AWS_IAM function URL"),
     ),
     examples=(
         'http POST /webhooks/github \'{"action": "opened"}\'',
@@ -561,6 +565,8 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",
         "http GET /admin/stats --gateway mainLb --source-ip 10.0.4.2",
         "http GET /api/orders --gateway mainLb --port 80",
+        "http POST /telegram --url bot '{\"update_id\": 1}'",
+        "http GET /daily --url report --signed",
     ),
     details=(
         "Routes are chosen as API Gateway does: exact and {param} routes (static segments"
@@ -582,13 +588,19 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "behaviour decides), a cognito one checks a JWT; --jwt makes one the route's user "
         "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0). With "
         "CORS enabled, the gateway answers preflights (OPTIONS with origin and "
-        "access-control-request-method) that no OPTIONS, ANY or $default route takes."
+        "access-control-request-method) that no OPTIONS, ANY or $default route takes.\n"
+        "--url FN sends to a function's URL (`url: {enabled: true}`), which takes every "
+        "path; so does a PATH that is the URL itself, and a stack with no HTTP API and no "
+        "load balancer sends to its one function URL without --url. The function gets "
+        "payload format 2.0 and answers for itself; Lambda answers 502 when it fails or "
+        "times out (its own timeout: no 30 s cap), 429 when it is throttled, and 403 to a "
+        "request without --signed when the URL's authMode is AWS_IAM."
     ),
     changes_state=True,
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
     """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]
-    [--gateway NAME] [--port PORT] [--source-ip IP]"""
+    [--gateway NAME] [--port PORT] [--source-ip IP] [--url FN] [--signed]"""
     from stptui.sim.services.http import INTEGRATION_TIMEOUT_MS, parse_headers
     from stptui.sim.services.load_balancer import MAX_WAIT_MS
 
@@ -600,6 +612,8 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     except ValueError as exc:
         raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
     query = _query_pairs(call.opts.get("query", []))
+    if (to_url := url_target(sim, call)) is not None:
+        return http_to_url(session, call, *to_url, headers, query)
     gateway = call.opts.get("gateway")
     entry = http_entry(sim, gateway)
     lb_only = [o for o in ("port", "source_ip") if o in call.opts]
@@ -949,9 +963,9 @@ def _route_target(row: dict[str, Any]) -> str:
 
 
 def _show_routes(sim: Simulator) -> CommandResult:
-    routes = sim.services["http"].listing()
+    routes = sim.services["http"].listing() + url_rows(sim)
     if not routes:
-        return CommandResult("this stack has no HTTP API routes", data=[])
+        return CommandResult("this stack has no HTTP API routes or function URLs", data=[])
     rows = [
         [r["gateway"], r["route"], _route_target(r), r["payload_format"] or "-"] for r in routes
     ]

@@ -3,8 +3,8 @@
 Queues and functions are wired by the engine itself. Every event source module (schedules,
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
 DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics,
-CloudWatch alarms, WebSocket APIs) exposes `wire(sim)`, listed here in the fixed order the
-engine calls them in.
+CloudWatch alarms, WebSocket APIs, Lambda function URLs) exposes `wire(sim)`, listed here
+in the fixed order the engine calls them in.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         batch,
         bucket,
         bus,
+        function_url,
         http,
         kafka,
         load_balancer,
@@ -54,6 +55,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         kafka.wire,
         wire_alarms,
         websocket.wire,
+        function_url.wire,
     ]
 
 

@@ -641,9 +641,9 @@ def response_text(result: CommandResult) -> Text:
 
 
 class HttpDialog(CommandDialog):
-    """Method, path (and gateway or load balancer when the stack has several), body, headers
-    and query; the response is shown beside the request (under it on a narrow terminal),
-    which can be edited and sent again."""
+    """Method, path (and gateway, load balancer or function URL when the stack has several),
+    body, headers and query; the response is shown beside the request (under it on a narrow
+    terminal), which can be edited and sent again."""
 
     PREFIX = "http"
     HEADING = "HTTP request (ctrl+s sends, escape closes)"
@@ -682,17 +682,30 @@ class HttpDialog(CommandDialog):
         super().__init__(run)
         balancers = session.sim.services["load_balancers"]
         # HTTP APIs first: without --gateway, `http` sends to one of them when there are any.
-        self.gateways = [*session.sim.services["http"].apis, *balancers.balancers]
-        self.routes = session.sim.services["http"].listing() + [
-            {
-                "gateway": lis["load_balancer"],
-                "route": f":{lis['port']} priority {rule['priority']} "
-                + ("; ".join(rule["conditions"]) or "(no conditions)"),
-                "target": rule["target"],
-            }
-            for lis in balancers.listing()
-            for rule in lis["rules"]
+        # Function URLs last: a stack with only one of them sends there without --url.
+        self.url_functions = list(session.sim.services["function_urls"].urls)
+        self.gateways = [
+            *session.sim.services["http"].apis,
+            *balancers.balancers,
+            *self.url_functions,
         ]
+        self.routes = (
+            session.sim.services["http"].listing()
+            + [
+                {
+                    "gateway": lis["load_balancer"],
+                    "route": f":{lis['port']} priority {rule['priority']} "
+                    + ("; ".join(rule["conditions"]) or "(no conditions)"),
+                    "target": rule["target"],
+                }
+                for lis in balancers.listing()
+                for rule in lis["rules"]
+            ]
+            + [
+                {"gateway": name, "route": "any path (function URL)", "target": name}
+                for name in self.url_functions
+            ]
+        )
         # The last response, whole, for ctrl+o.
         self.last: CommandResult | None = None
         self.apis = session.sim.services["http"].apis
@@ -742,7 +755,13 @@ class HttpDialog(CommandDialog):
             yield SafeInput("/", placeholder="/path", id="http-path")
             if len(self.gateways) > 1:
                 yield Select(
-                    choices(self.gateways),
+                    [
+                        (
+                            Text(f"{safe(name)} URL" if name in self.url_functions else safe(name)),
+                            name,
+                        )
+                        for name in self.gateways
+                    ],
                     value=self.gateways[0],
                     allow_blank=False,
                     id="http-gateway",
@@ -777,6 +796,8 @@ class HttpDialog(CommandDialog):
         """What the JWT claims do for the request as it stands: the route it goes to and
         its authorizer (the route API Gateway would pick, read without sending)."""
         api = self.apis.get(gateway) if gateway else next(iter(self.apis.values()), None)
+        if gateway in self.url_functions:
+            return Text("a function URL checks no token: the claims are not sent")
         if api is None:
             return Text("a load balancer checks no token: the claims are not sent")
         picked = api.select(method, path.partition("?")[0]) if path.startswith("/") else None
@@ -820,9 +841,13 @@ class HttpDialog(CommandDialog):
         ]
         pairs = self.value("#http-query").split("&")
         options += [("--query", pair.strip()) for pair in pairs if pair.strip()]
+        to_url = False
         if len(self.gateways) > 1:
-            options.append(("--gateway", self.picked("#http-gateway")))
-        jwt = self.value("#http-jwt").strip() if self.jwt else ""
+            picked = self.picked("#http-gateway")
+            to_url = picked in self.url_functions
+            options.append(("--url" if to_url else "--gateway", picked))
+        # A function URL checks no token (the auth hint says so): the claims stay unsent.
+        jwt = self.value("#http-jwt").strip() if self.jwt and not to_url else ""
         if jwt:
             options.append(("--jwt", jwt))
         return format_line("http", values, options)

@@ -1,0 +1,325 @@
+"""Lambda function URLs: Stacktape's `url` read and checked, the 2.0 event a function URL
+makes, its answers and refusals (AWS_IAM, throttle, failure, timeout, CORS), and `http`
+reaching it (docs/fidelity.md "Function URLs")."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stptui.commands import CommandError, Session, execute
+from stptui.config import load_stack_text
+from stptui.sim import trace as tk
+from stptui.sim.services.http import HttpResponse
+from tests.simkit import START, capture_inputs, make_sim, records
+
+PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+
+
+def stack(*functions: str) -> str:
+    """A stack of functions, each `NAME: PROPERTIES` (one YAML flow mapping line)."""
+    lines = ["resources:"]
+    for fn in functions:
+        name, _, props = fn.partition(":")
+        lines += [
+            f"  {name}:",
+            "    type: function",
+            "    properties:",
+            f"      {PACKAGING}",
+            *(f"      {p.strip()}" for p in props.split(";") if p.strip()),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+BOT = stack("bot: url: {enabled: true}; timeout: 60")
+REPORT = stack("report: url: {enabled: true, authMode: AWS_IAM}")
+
+
+def call(sim: Any, method: str = "GET", path: str = "/", body: str | None = None, **kw: Any):
+    """A request to the stack's function URL, run to its answer."""
+    response: HttpResponse = sim.services["function_urls"].call(method, path, body, **kw)
+    return response
+
+
+# -- config ----------------------------------------------------------------------------------
+
+
+def test_url_is_read_with_stacktapes_defaults_and_cdn_functions_get_one() -> None:
+    s = load_stack_text(
+        stack(
+            "bot: url: {enabled: true}",
+            "site: cdn: {enabled: true}",
+            "off: url: {enabled: false}",
+            "web: url: {enabled: true, cors: {enabled: true, allowedMethods: [GET]}}",
+        ),
+        "stacktape.yml",
+    )
+    fns = {fn.name: fn for fn in s.functions}
+    assert fns["bot"].url is not None and fns["bot"].url.auth_type == "NONE"
+    assert fns["bot"].url.cors_origins is None  # no CORS unless enabled
+    assert fns["site"].url is not None and not fns["site"].url_enabled  # the CDN's origin
+    assert fns["off"].url is None
+    web = fns["web"].url
+    assert web is not None
+    # Stacktape's getLambdaUrl: AllowHeaders comes from allowedMethods too.
+    assert (web.cors_origins, web.cors_methods, web.cors_headers) == (("*",), ("GET",), ("GET",))
+
+
+def test_bad_url_settings_get_clear_diagnostics() -> None:
+    s = load_stack_text(
+        stack(
+            "a: url: {enabled: true, authMode: IAM}",
+            "b: url: {enabled: true, authType: NONE}",
+            "c: url: {enabled: true, cors: {enabled: true, maxAge: 90000, allowedHeaders: [x]}}",
+        ),
+        "stacktape.yml",
+    )
+    found = {(d.code, d.resource): d for d in s.diagnostics}
+    assert "did you mean 'AWS_IAM'" in (found["invalid-value", "a"].hint or "")
+    assert "authMode" in (found["unknown-property", "b"].hint or "")
+    assert "0-86400" in found["out-of-range", "c"].message
+    assert found["ignored-property", "c"].severity == "warning"
+
+
+# -- the event -------------------------------------------------------------------------------
+
+
+def test_the_event_is_a_function_urls_payload_format_2() -> None:
+    sim = make_sim(BOT)
+    seen = capture_inputs(sim, lambda inp: (inp.event(), inp.request_id))
+    url = sim.resource_param("bot", "url")
+    resp = call(
+        sim,
+        "POST",
+        "/hook/a%20b?x=1&x=2",
+        '{"update_id": 1}',
+        headers=[("Cookie", "a=1; b=2"), ("X-Telegram-Bot-Api-Secret-Token", "s")],
+    )
+    event, request_id = seen[0]
+    assert resp.status == 200
+    url_id = url.removeprefix("https://").split(".")[0]
+    assert re.fullmatch(r"[a-z0-9]{32}", url_id)
+    assert list(event) == [
+        "version",
+        "routeKey",
+        "rawPath",
+        "rawQueryString",
+        "cookies",
+        "headers",
+        "queryStringParameters",
+        "requestContext",
+        "body",
+        "isBase64Encoded",
+    ]
+    assert (event["routeKey"], event["rawPath"], event["rawQueryString"]) == (
+        "$default",
+        "/hook/a b",
+        "x=1&x=2",
+    )
+    assert event["cookies"] == ["a=1", "b=2"]
+    assert event["queryStringParameters"] == {"x": "1,2"}
+    assert event["headers"]["x-telegram-bot-api-secret-token"] == "s"
+    assert event["headers"]["host"] == f"{url_id}.lambda-url.us-east-1.on.aws"
+    assert event["headers"]["content-type"] == "application/json"
+    ctx = event["requestContext"]
+    assert ctx["accountId"] == "anonymous" and "authorizer" not in ctx
+    assert (ctx["apiId"], ctx["domainPrefix"]) == (url_id, url_id)
+    assert (ctx["routeKey"], ctx["stage"], ctx["timeEpoch"]) == ("$default", "$default", START)
+    # The request id is the invocation's: the handler's, the trace's and the client's.
+    assert ctx["requestId"] == request_id == resp.request_id
+    assert ("x-amzn-requestid", request_id) in resp.headers
+    assert (event["body"], event["isBase64Encoded"]) == ('{"update_id": 1}', False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    segments=st.lists(st.text(min_size=1, max_size=8), max_size=3),
+    value=st.text(max_size=10),
+)
+def test_any_path_reaches_the_function_as_sent(segments: list[str], value: str) -> None:
+    sim = make_sim(BOT)
+    seen = capture_inputs(sim, lambda inp: inp.event())
+    path = "/" + "/".join(quote(s, safe="") for s in segments)
+    resp = call(sim, "GET", path, query=[("q", value)])
+    assert resp.status == 200 and resp.route == "$default"
+    assert seen[0]["requestContext"]["http"]["path"] == seen[0]["rawPath"]
+    assert seen[0]["queryStringParameters"] == {"q": value}
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+def test_results_are_mapped_as_lambda_maps_them() -> None:
+    behaviours = """\
+behaviors:
+  bot:
+    response: "'Hello, world!'"
+  cookie:
+    response: "{statusCode: `201`, cookies: ['a=1; Max-Age=60'], body: 'made'}"
+  broken:
+    response: "{statusCode: `200`, body: `5`}"
+"""
+    sim = make_sim(
+        stack(
+            "bot: url: {enabled: true}",
+            "cookie: url: {enabled: true}",
+            "broken: url: {enabled: true}",
+        ),
+        behaviours,
+    )
+    hello = call(sim, function="bot")
+    # No statusCode: 200 JSON, a string keeping its quotes (the guide's example).
+    assert (hello.status, hello.body) == (200, '"Hello, world!"')
+    assert ("content-type", "application/json") in hello.headers
+    made = call(sim, function="cookie")
+    assert (made.status, made.body) == (201, "made")
+    assert ("set-cookie", "a=1; Max-Age=60") in made.headers
+    broken = call(sim, function="broken")
+    assert broken.status == 502 and "malformed Lambda response" in (broken.reason or "")
+
+
+def test_failures_and_timeouts_are_502_at_the_functions_own_timeout() -> None:
+    sim = make_sim(
+        stack("bot: url: {enabled: true}; timeout: 60", "bad: url: {enabled: true}"),
+        "behaviors:\n  bot: {duration: 90s}\n  bad: {fail: true}\n",
+    )
+    slow = call(sim, function="bot")
+    # No 30 s integration timeout: the function's 60 s is the limit.
+    assert (slow.status, slow.latency_ms) == (502, 60_000)
+    assert json.loads(slow.body) == {"Message": "Internal Server Error"}
+    failed = call(sim, function="bad")
+    assert failed.status == 502 and failed.invocation_id is not None
+
+
+def test_a_throttled_function_is_a_429() -> None:
+    sim = make_sim(stack("bot: url: {enabled: true}; reservedConcurrency: 0"))
+    resp = call(sim)
+    assert resp.status == 429
+    assert ("x-amzn-errortype", "TooManyRequestsException") in resp.headers
+    assert records(sim, tk.INVOCATION_THROTTLED, "bot")
+
+
+def test_an_event_over_6_mb_is_refused_without_invoking() -> None:
+    sim = make_sim(BOT)
+    resp = call(sim, "POST", "/", "x" * (6 * 1024 * 1024))
+    assert resp.status == 413
+    assert not records(sim, tk.INVOCATION_STARTED)
+
+
+# -- AWS_IAM -----------------------------------------------------------------------------------
+
+
+def test_aws_iam_refuses_an_unsigned_request_before_the_function_runs() -> None:
+    sim = make_sim(REPORT)
+    resp = call(sim)
+    assert resp.status == 403
+    assert json.loads(resp.body)["Message"].startswith("Forbidden.")
+    assert ("x-amzn-errortype", "AccessDeniedException") in resp.headers
+    assert not records(sim, tk.INVOCATION_STARTED)
+    [auth] = records(sim, tk.HTTP_AUTHORIZATION, "report")
+    assert (auth.data["authorizer"], auth.data["decision"]) == ("AWS_IAM", "deny")
+
+
+def test_a_signed_request_carries_the_caller() -> None:
+    sim = make_sim(REPORT)
+    seen = capture_inputs(sim, lambda inp: inp.event())
+    assert call(sim, signed=True).status == 200
+    ctx = seen[0]["requestContext"]
+    iam = ctx["authorizer"]["iam"]
+    assert ctx["accountId"] == iam["accountId"] == sim.account_id
+    assert iam["userArn"] == f"arn:aws:iam::{sim.account_id}:user/stptui"
+    assert re.fullmatch(r"AKIA[0-9A-Z]{16}", iam["accessKey"])
+    assert ctx["authentication"] is None
+
+
+# -- CORS --------------------------------------------------------------------------------------
+
+
+def test_cors_answers_preflights_itself_and_overrides_the_functions_headers() -> None:
+    sim = make_sim(
+        stack(
+            "web: url: {enabled: true, authMode: AWS_IAM, "
+            "cors: {enabled: true, allowedOrigins: ['https://app.example.com']}}"
+        ),
+        "behaviors:\n  web:\n    response: >-\n"
+        "      {statusCode: `200`, headers: {\"access-control-allow-origin\": '*'}, body: 'x'}\n",
+    )
+    origin = ("origin", "https://app.example.com")
+    pre = call(sim, "OPTIONS", "/", headers=[origin, ("access-control-request-method", "PUT")])
+    assert pre.status == 200 and pre.invocation_id is None
+    assert ("access-control-allow-origin", "https://app.example.com") in pre.headers
+    assert not records(sim, tk.INVOCATION_STARTED)
+    resp = call(sim, "GET", "/", headers=[origin], signed=True)
+    allowed = [v for n, v in resp.headers if n == "access-control-allow-origin"]
+    assert allowed == ["https://app.example.com"]  # the function's `*` is replaced
+
+
+# -- the `http` command ------------------------------------------------------------------------
+
+
+def session_of(tmp_path: Path, text: str, behaviours: str | None = None) -> Session:
+    (tmp_path / "stacktape.yml").write_text(text, encoding="utf-8")
+    if behaviours is not None:
+        (tmp_path / "stptui.yml").write_text(behaviours, encoding="utf-8")
+    return Session.open(tmp_path, start_ms=START)
+
+
+def refusal(session: Session, line: str) -> CommandError:
+    before = len(session.sim.trace.records)
+    try:
+        execute(session, line)
+    except CommandError as exc:
+        assert len(session.sim.trace.records) == before  # nothing changed
+        return exc
+    raise AssertionError(f"{line!r} was not refused")
+
+
+def test_http_reaches_the_only_function_url_without_a_flag(tmp_path: Path) -> None:
+    session = session_of(tmp_path, BOT, "behaviors:\n  bot: {response: '{ok: `true`}'}\n")
+    result = execute(session, "http POST /telegram '{\"update_id\": 1}'")
+    assert result.text.startswith("HTTP 200  (bot function URL, 100 ms)")
+    assert result.data["body"] == '{"ok":true}'
+    url = session.sim.resource_param("bot", "url")
+    again = execute(session, f"http GET {url}status?x=1")
+    assert again.data["status"] == 200
+    routes = execute(session, "show routes")
+    assert routes.table is not None
+    assert routes.table[1] == [
+        ["bot (function URL)", "any path, auth NONE", "bot (function)", "2.0"]
+    ]
+
+
+def test_http_says_which_function_urls_there_are(tmp_path: Path) -> None:
+    session = session_of(
+        tmp_path, stack("bot: url: {enabled: true}", "alerts: url: {enabled: true}", "plain:")
+    )
+    exc = refusal(session, "http GET /")
+    assert "2 function URLs" in exc.message and "bot, alerts" in (exc.hint or "")
+    assert "has no URL" in refusal(session, "http GET / --url plain").message
+    assert "did you mean 'bot'" in (refusal(session, "http GET / --url bto").hint or "")
+    assert "not the URL of a function" in refusal(session, "http GET https://x.example/").message
+    assert "--jwt applies to" in refusal(session, "http GET / --url bot --jwt -").message
+
+
+def test_signed_needs_a_function_url(tmp_path: Path) -> None:
+    text = "resources:\n  api: {type: http-api-gateway}\n" + BOT.removeprefix("resources:\n")
+    session = session_of(tmp_path, text)
+    exc = refusal(session, "http GET / --signed")
+    assert "--signed applies to a function URL" in exc.message
+    # With an HTTP API in the stack, --url picks the function URL.
+    assert execute(session, "http GET / --url bot").data["target"] == "bot"
+
+
+def test_completion_offers_function_urls(tmp_path: Path) -> None:
+    from stptui.commands import complete_values
+    from stptui.commands import registry as r
+
+    session = session_of(tmp_path, stack("bot: url: {enabled: true}", "plain:"))
+    assert complete_values(session, r.FUNCTION_URL) == ["bot"]
+    assert session.sim.resource_param("bot", "url") in complete_values(session, r.ROUTE_PATH)
