@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stptui import __version__
 
@@ -68,12 +68,23 @@ class _StoreOnce(argparse.Action):
 
 
 class _ArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose value options may be given once only."""
+    """An ArgumentParser whose value options may be given once only, and whose "required"
+    errors can say what to give (`missing_hints`: argument name -> hint)."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, missing_hints: dict[str, str] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.register("action", None, _StoreOnce)
         self.register("action", "store", _StoreOnce)
+        self.missing_hints = missing_hints or {}
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and `message` (with the hint for a missing argument) and exit 2."""
+        prefix = "the following arguments are required: "
+        if message.startswith(prefix):
+            missing = message.removeprefix(prefix).split(", ")
+            hints = [self.missing_hints[m] for m in missing if m in self.missing_hints]
+            message += "".join(f"\n  hint: {h}" for h in hints)
+        super().error(message)
 
 
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
@@ -203,6 +214,10 @@ def _parser_open() -> argparse.ArgumentParser:
 
 def _parser_run() -> argparse.ArgumentParser:
     p = _ArgumentParser(
+        missing_hints={
+            "script": "a file of commands, one per line (each sample stack has its demo.stp), "
+            "or - to read them from standard input; `stptui repl STACK` types them instead"
+        },
         prog="stptui run",
         description="Run a script of commands (one per line, # comments) against a stack on "
         "the simulator. Exit 0 when every line ran, 1 at the first failed `expect` (with "
@@ -236,7 +251,7 @@ def _parser_repl() -> argparse.ArgumentParser:
         "plain line mode: prompts on stderr, `stptui run`'s output on stdout, and the session "
         "goes on after errors.",
     )
-    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument("stack", nargs="?", help=f"{STACK_HELP} (default: the bundled demo stack)")
     _add_stack_options(p)
     p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
@@ -662,7 +677,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
 
     return main(
         ReplOptions(
-            **_stack_option_values(args, args.stack, start_ms),
+            **_stack_option_values(args, args.stack or str(demo_stack_path()), start_ms),
             vi=args.vi,
             confirm_exit=args.confirm_exit,
         )

@@ -547,3 +547,27 @@ def test_open_without_a_terminal_still_refuses_a_bad_start_or_speed(
     rc, out, err = run(capsys, str(JOB_QUEUE), "--no-tui", *option)
     assert (rc, out) == (2, "")
     assert err.startswith(message)
+
+
+def test_a_folder_of_stacks_names_the_subfolders_that_hold_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("orders", "billing"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "stacktape.yml").write_text("resources: {}\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    rc, _, err = run(capsys, "validate", str(tmp_path))
+    assert rc == 2
+    hint = err.splitlines()[1]
+    assert (
+        hint == f"    hint: these folders hold one: {tmp_path / 'billing'}, {tmp_path / 'orders'}"
+    )
+
+
+def test_run_without_a_script_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(SAMPLES[0].parent)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "required: script\n  hint: a file of commands" in err
+    assert "demo.stp" in err and "stptui repl STACK" in err

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from stptui.cli import main
+from stptui.cli import demo_stack_path, main
+from stptui.config import load_stack
+from stptui.config.model import Queue
 
 ROOT = Path(__file__).resolve().parents[1]
 JOB_QUEUE = ROOT / "stptui" / "sample_stacks" / "job-queue"
@@ -130,3 +132,16 @@ def test_the_piped_tour_in_the_docs_is_what_the_repl_prints(
     out, err = capsys.readouterr()
     assert err == ""
     assert [line.rstrip() for line in out.splitlines()] == expected.rstrip("\n").splitlines()
+
+
+def test_repl_without_a_stack_opens_the_demo_stack_as_stptui_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("show queues\n"))
+    assert main(["repl", "--start", START]) == 0
+    demo = load_stack(demo_stack_path())
+    out = capsys.readouterr().out
+    queues = [q.name for q in demo.of_type(Queue)]
+    assert queues
+    for queue in queues:
+        assert queue in out

@@ -49,6 +49,11 @@ def find_config(path: str | Path) -> Path:
             if (p / name).is_file():
                 return p / name
         code_configs = [n for n in STACKTAPE_PRECEDENCE if (p / n).is_file()]
+        hint = None
+        if code_configs:
+            hint = "stptui reads YAML configs only: it never runs a config's code"
+        elif inside := _configs_below(p):
+            hint = "these folders hold one: " + ", ".join(inside)
         raise ConfigError(
             Diagnostic(
                 "error",
@@ -56,9 +61,7 @@ def find_config(path: str | Path) -> Path:
                 f"no {' or '.join(CONFIG_NAMES)} in this directory"
                 + (f", only {' and '.join(code_configs)}" if code_configs else ""),
                 str(p),
-                hint="stptui reads YAML configs only: it never runs a config's code"
-                if code_configs
-                else None,
+                hint=hint,
             )
         )
     if p.suffix == SCRIPT_SUFFIX and p.is_file():
@@ -72,6 +75,24 @@ def find_config(path: str | Path) -> Path:
             )
         )
     return p
+
+
+# How many sub-folders holding a config `find_config`'s hint names at most.
+CONFIGS_BELOW_SHOWN = 8
+
+
+def _configs_below(directory: Path) -> list[str]:
+    """The sub-folders of `directory` (one level down) that hold a config, as paths to open:
+    a folder of stacks (the bundled samples, a monorepo) is a common first argument."""
+    try:
+        subdirs = sorted(d for d in directory.iterdir() if d.is_dir())
+    except OSError:
+        return []
+    found = [d for d in subdirs if any((d / n).is_file() for n in CONFIG_NAMES)]
+    shown = [str(d) for d in found[:CONFIGS_BELOW_SHOWN]]
+    if len(found) > CONFIGS_BELOW_SHOWN:
+        shown.append(f"{len(found) - CONFIGS_BELOW_SHOWN} more")
+    return shown
 
 
 def competing_configs(config: Path) -> Diagnostic | None:
