@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -161,34 +160,27 @@ def test_container_routes_take_part_in_route_selection(path: str, route: str, ta
     sim = make_sim(CONTAINERS)
     resp = sim.services["http"].call("GET", path)
     assert (resp.route, resp.target) == (route, target)
-    if target == "api":
-        assert resp.invocation_id is not None and not resp.stand_in  # the function ran
-    else:
-        assert resp.status == 501 and resp.stand_in
-        assert resp.invocation_id is None
+    assert resp.invocation_id is not None  # the function ran, or the container served it
+    served = [r.get("invocation_id") for r in records(sim, tk.CONTAINER_REQUEST)]
+    assert served == ([] if target == "api" else [resp.invocation_id])
 
 
-def test_a_request_routed_to_a_container_is_answered_for_it() -> None:
+def test_a_request_routed_to_a_container_is_served_by_it() -> None:
     sim = make_sim(CONTAINERS)
     resp = sim.services["http"].call("POST", "/other?x=1", "hello")
-    assert resp.status == 501
-    assert resp.latency_ms == 0
-    assert ("content-type", "application/json") in resp.headers
-    assert json.loads(resp.body) == {
-        "message": "stptui does not simulate containers",
-        "route": "ANY /{proxy+}",
-        "target": "web",
-        "container": "app",
-        "containerPort": 3000,
-    }
-    assert resp.reason == (
-        "containers are not simulated; API Gateway forwards this request to container 'app' "
-        "of 'web' on port 3000"
-    )
+    # No behaviour: the container answers as a function without one does, 200 after 100 ms.
+    assert (resp.status, resp.body, resp.latency_ms, resp.reason) == (200, "", 100, None)
     (req,) = records(sim, tk.HTTP_REQUEST)
     assert (req.get("route"), req.get("target")) == ("ANY /{proxy+}", "web")
+    (served,) = records(sim, tk.CONTAINER_REQUEST)
+    assert served.resource == "web"
+    assert (served.get("container"), served.get("port"), served.get("path")) == (
+        "app",
+        3000,
+        "/other",
+    )
     (res,) = records(sim, tk.HTTP_RESPONSE)
-    assert res.get("status") == 501 and res.get("reason") == resp.reason
+    assert res.get("status") == 200 and res.get("invocation_id") == served.get("invocation_id")
     assert not records(sim, tk.INVOCATION_STARTED)
 
 
@@ -196,8 +188,7 @@ def test_the_http_command_shows_the_route_and_target(tmp_path: Path) -> None:
     session = open_session(tmp_path, CONTAINERS)
     out = execute(session, "http GET /other")
     lines = out.text.splitlines()
-    assert lines[0] == "HTTP 501  (gw: ANY /{proxy+} -> web, 0 ms)"
-    assert lines[1].startswith("stptui: containers are not simulated;")
+    assert lines[0] == "HTTP 200  (gw: ANY /{proxy+} -> web, 100 ms)"
     assert out.data["target"] == "web" and out.data["route"] == "ANY /{proxy+}"  # type: ignore[index]
 
 
@@ -231,7 +222,7 @@ def test_the_legacy_container_workload_routes_too() -> None:
     assert len(g.edges) == 1
     sim = make_sim(LEGACY)
     resp = sim.services["http"].call("GET", "/other")
-    assert (resp.status, resp.route, resp.target) == (501, "ANY /{proxy+}", "nextJsApp")
+    assert (resp.status, resp.route, resp.target) == (200, "ANY /{proxy+}", "nextJsApp")
 
 
 @needs_real

@@ -559,18 +559,17 @@ CONTAINER_AND_JOB = """  web:
 """
 
 
-def test_a_container_rule_is_answered_for_the_container() -> None:
+def test_a_container_rule_is_served_by_the_container() -> None:
     sim = make_sim(stack(extra=CONTAINER_AND_JOB), BEHAVIORS)
     resp = call(sim, "GET", "/home")
-    assert (resp.status, resp.stand_in, resp.target) == (501, True, "web")
-    assert json.loads(resp.body) == {
-        "message": "stptui does not simulate containers",
-        "rule": "priority 50 on :443",
-        "target": "web",
-        "container": "app",
-        "containerPort": 3000,
-    }
-    assert "container 'app' of 'web' on port 3000" in (resp.reason or "")
+    assert (resp.status, resp.body, resp.target, resp.reason) == (200, "", "web", None)
+    (served,) = records(sim, tk.CONTAINER_REQUEST)
+    assert (served.get("container"), served.get("port"), served.get("via")) == (
+        "app",
+        3000,
+        "shopLb",
+    )
+    assert resp.invocation_id == served.get("invocation_id")
 
 
 def test_a_batch_job_rule_starts_an_execution() -> None:
@@ -612,7 +611,7 @@ def test_http_reaches_the_load_balancer_of_a_stack_without_an_http_api(shop: Ses
     admin = execute(shop, "http GET /admin/stats --source-ip 10.0.4.2")
     assert admin.data["target"] == "admin"
     outside = execute(shop, "http GET /admin/stats")
-    assert outside.data["target"] == "web" and outside.data["status"] == 501
+    assert outside.data["target"] == "web" and outside.data["status"] == 403  # its behaviour
     none = execute(shop, "http GET /x --port 80")
     assert none.data["status"] == 301 and "no rule" in none.text.splitlines()[0]
 

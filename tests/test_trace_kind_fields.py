@@ -319,6 +319,33 @@ def _balancer_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     return _run(session, "http GET /")
 
 
+CONTAINERS = (
+    "resources:\n"
+    "  gw: {type: http-api-gateway}\n"
+    "  web:\n"
+    "    type: multi-container-workload\n"
+    "    properties:\n"
+    "      resources: {cpu: 0.25, memory: 512}\n"
+    "      containers:\n"
+    "        - name: app\n"
+    "          packaging: {type: prebuilt-image, properties: {image: nginx}}\n"
+    "          events:\n"
+    "            - type: http-api-gateway\n"
+    "              properties: {httpApiGatewayName: gw, containerPort: 80, path: '/{proxy+}',"
+    " method: '*'}\n"
+)
+# A message over 262,118 bytes is cut, and the record says how long it was.
+CONTAINER_BEHAVIORS = (
+    "behaviors:\n  web:\n    fail: {when: \"path == '/bad'\", message: '" + "x" * 270_000 + "'}\n"
+)
+
+
+def _container_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    # A container answers one request and fails the other, with a message that is cut.
+    session = _session(tmp_path, "containers", CONTAINERS, CONTAINER_BEHAVIORS)
+    return _run(session, "http GET /ok", "http GET /bad")
+
+
 TABLES = (
     "resources:\n"
     "  carts:\n"
@@ -624,6 +651,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _stream_records,
         _kafka_records,
         _balancer_records,
+        _container_records,
         _table_records,
         _state_machine_records,
         _lifecycle_records,

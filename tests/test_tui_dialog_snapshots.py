@@ -210,6 +210,28 @@ def test_http_dialog_with_jwt_claims_for_a_cognito_route(snap_compare) -> None: 
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 
+def test_http_dialog_with_a_container_answering(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # The routes name their containers; the container's behaviour writes the answer.
+    async def send(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, HttpDialog)
+        screen.query_one("#http-method", Select).value = "POST"
+        screen.query_one("#http-path", Input).value = "/orders"
+        screen.query_one("#http-body", TextArea).text = '{"id": 1, "amount": 20}'
+        await pilot.pause()
+        screen.action_run()
+        await pilot.pause()
+
+    shop = Session.open(
+        EXAMPLES / "container-shop.yml",
+        behaviors_path=EXAMPLES / "container-shop-behaviors.yml",
+        start_ms=START,
+    )
+    app = DialogHost(lambda s, run: HttpDialog(s, run), shop)
+    assert snap_compare(app, terminal_size=SIZE, run_before=send)
+
+
 def test_upload_dialog_with_tags_on_a_bucket_with_lifecycle_rules(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def fill(pilot: Pilot[None]) -> None:
         await pilot.pause()

@@ -89,7 +89,7 @@ def test_inspector_of_a_stream_with_a_shard_blocked(snap_compare) -> None:  # ty
         await pilot.pause()
         app.jump_to("clicks")
         # Down to the readers: the blocked shard's checkpoint, backlog and retries.
-        await pilot.press("4", "pagedown")
+        await pilot.press("4", "pagedown", "pagedown")
 
     assert snap_compare(StptuiApp(clicks), terminal_size=NARROW, run_before=inspect_stream)
 
@@ -117,6 +117,32 @@ def test_inspector_of_a_function_with_a_log_group(snap_compare) -> None:  # type
         await pilot.press("4", "end")
 
     assert snap_compare(StptuiApp(logs), terminal_size=NARROW, run_before=inspect_payments)
+
+
+def test_inspector_and_events_of_a_container_workload(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # Its containers' behaviours, its recent requests (an answer, a failure), and the
+    # container.* records in the Events pane.
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    shop = Session.open(
+        examples / "container-shop.yml",
+        behaviors_path=examples / "container-shop-behaviors.yml",
+        start_ms=START,
+    )
+    for line in [
+        'http POST /orders \'{"id": 1, "amount": 20}\'',
+        'http POST /orders \'{"id": 3, "amount": 50000}\' --gateway mainLb',
+    ]:
+        execute(shop, line)
+
+    async def inspect_web(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("web")
+        # Down to the behaviours and the recent requests, under the environments.
+        await pilot.press("4", "pagedown", "pagedown")
+
+    assert snap_compare(StptuiApp(shop), terminal_size=(120, 44), run_before=inspect_web)
 
 
 def test_inspector_of_a_state_machine_with_variables(snap_compare) -> None:  # type: ignore[no-untyped-def]

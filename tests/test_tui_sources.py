@@ -251,7 +251,7 @@ def test_the_inspector_lists_a_load_balancers_rules_in_priority_order() -> None:
             "5 path-pattern /api/*; http-header x-tenant: beta* → betaApi",
             "10 path-pattern /api/orders | /api/orders/*; http-request-method GET | POST → orders",
             "20 path-pattern /admin/*; source-ip 10.0.0.0/16 → admin",
-            "100 path-pattern /* → web (container app:3000, not simulated)",
+            "100 path-pattern /* → web (container app:3000)",
             "else fixed 500 text/plain",
         ]
         stripped = [line.strip() for line in lines]
@@ -321,10 +321,10 @@ def test_load_balancer_requests_show_their_listener_port_and_status() -> None:
     assert [record_text(r).plain.split()[3] for r in responses] == [
         "status=200",
         "status=301",
-        "status=501",
+        "status=403",
     ]
     # Coloured by status, as the HTTP dialog colours its status line.
-    assert [record_style(r) for r in responses] == ["green", "green", "red"]
+    assert [record_style(r) for r in responses] == ["green", "green", "yellow"]
 
 
 def test_e_explains_a_put_record_by_its_sequence_number() -> None:

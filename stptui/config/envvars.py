@@ -416,14 +416,14 @@ def workload_environment(
     return _compose(workload.environment, _packaging(workload), runtime, connected)
 
 
-def effective_connect_to(workload: Workload) -> list[Ref]:
+def effective_connect_to(workload: Workload | Containerized) -> list[Ref]:
     """A workload's connectTo as Stacktape resolves it: the written entries, then each
     WebSocket API its `websocket-api-gateway` events name and connectTo does not
     (`getConnectToIncludingWebsocketApiGateways`, config-manager/utils/websocket-api-gateways.ts:
     a route handler gets its gateway's management endpoint without asking)."""
     refs = list(workload.connect_to)
     named = {r.target for r in refs}
-    for t in workload.events:
+    for t in getattr(workload, "events", ()):  # a web, private or worker service has none
         if isinstance(t, WebSocketTrigger) and t.gateway and t.gateway.target not in named:
             named.add(t.gateway.target)
             refs.append(t.gateway)

@@ -274,8 +274,9 @@ class StackBuilder(
                 )
             return Resource(name=name, type=rtype, path=path, properties=props)
         self.stack.resources[name].type = rtype
-        # Containers are not simulated: their properties are checked against the schema and
-        # kept as written; connectTo, environments and the containers' ingress events are read.
+        # Containers run only as behaviours: their properties are checked against the schema
+        # and kept as written; connectTo, environments and the containers' ingress events are
+        # read.
         if rtype == "multi-container-workload":
             return self._container_workload(name, props, ppath)
         if rtype in CONTAINER_SERVICE_TYPES:

@@ -1,8 +1,9 @@
 """Container workloads and services (web, private and worker services).
 
-Containers are not simulated: their properties are checked against the schema and kept as
-written; connectTo, environments and the containers' ingress events (with their
-`containerPort`) are read, and a service's load balancing and side containers checked.
+Containers run only as behaviours (answering the HTTP requests routed to them): their
+properties are checked against the schema and kept as written; connectTo, environments and
+the containers' ingress events (with their `containerPort`) are read, and a service's load
+balancing and side containers checked.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class ContainerReaders(_BuilderBase):
         self, name: str, raw: dict[str, Any], path: DataPath
     ) -> ContainerService:
         """A web, private or worker service: its connectTo and its one container's environment;
-        the rest is kept as written, since containers are not simulated."""
+        the rest is kept as written, since containers run only as behaviours."""
         svc = ContainerService(name=name, type=self.stack.resources[name].type, path=path[:2])
         raw = self._containerized_common(svc, raw, path)
         svc.container_specs.append(self._container(None, raw, path, name))

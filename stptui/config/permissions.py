@@ -25,6 +25,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import (
     DEFAULT_BUS,
     BatchJob,
+    Containerized,
     Function,
     Ref,
     SqsTrigger,
@@ -483,13 +484,13 @@ class Permissions:
 
     def session(self, workload: str, request_id: str) -> str:
         """Lambda names the role session after the function; a batch job's container gets
-        the job's id."""
+        the job's id, a container workload's the ECS task's id (the `request_id` given)."""
         res = self.stack.resources.get(workload)
-        if isinstance(res, BatchJob):
+        if isinstance(res, (BatchJob, Containerized)):
             return request_id
         return f"{stack_name(self._ctx)}-{workload}"
 
-    def policies(self, workload: Workload) -> list[Statement | None]:
+    def policies(self, workload: Workload | Containerized) -> list[Statement | None]:
         """Every statement of the workload's role, as Stacktape writes them: its
         `iamRoleStatements` (unreadable ones as None), then what its `connectTo`, its
         stream events' `onFailure` and its `destinations` add."""
@@ -508,7 +509,7 @@ class Permissions:
             arn = self.arn_of(ref.target)
             for actions, suffixes in grants or ():
                 out.append(_allow(actions, *(arn + s for s in suffixes)))
-        for t in workload.events:
+        for t in getattr(workload, "events", ()):  # a web, private or worker service has none
             failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
             if isinstance(failure, dict) and isinstance(failure.get("arn"), str):
                 actions = _STREAM_FAILURE_ACTIONS.get(str(failure.get("type")))
@@ -550,7 +551,7 @@ class Permissions:
 
     def _decide(self, workload: str, kind: str, target: str, fields: dict[str, Any]) -> Decision:
         res = self.stack.resources.get(workload)
-        if not isinstance(res, Workload):
+        if not isinstance(res, (Workload, Containerized)):
             return ALLOWED
         action = _CALLS[kind][0]
         if kind in OBJECT_KINDS and not isinstance(fields.get("key"), str):

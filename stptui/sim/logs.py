@@ -7,7 +7,9 @@ a function writes one log stream, `YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda 
 handler raises and Lambda's timeout line when it times out (docs/fidelity.md, "CloudWatch
 Logs"). Each attempt of a batch job runs a new container, whose `awslogs` log driver writes
 its output, and nothing else, to a stream of its own, `{job definition name}/default/{ECS
-task id}`. A subscription filter hands the events that pass it to its destination as
+task id}`. A container workload's container writes what it prints to Stacktape's
+`/stp/{stack}/ecs/{workload}/{container}/process-logs`, in its task's one stream. A
+subscription filter hands the events that pass it to its destination as
 `{"awslogs": {"data": base64(gzip(json))}}`.
 """
 
@@ -60,6 +62,13 @@ def container_stream_name(definition: str, key: str) -> str:
     (`{job definition name}/default/{ECS task id}`); `key` makes the task id's 32 hex digits
     (the same key, the same stream)."""
     return f"{definition}/default/{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def ecs_stream_name(container: str, task_id: str) -> str:
+    """The log stream of a container of a container workload's task, in the form ECS's
+    awslogs driver gives it (`prefix/container name/task id`); stptui's prefix is the
+    container's name (docs/fidelity.md, "Containers")."""
+    return f"{container}/{container}/{task_id}"
 
 
 def event_id(timestamp_ms: int, seq: int) -> str:

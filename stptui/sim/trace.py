@@ -74,6 +74,10 @@ RESTORE_EXPIRED = "restore.expired"
 HTTP_REQUEST = "http.request"
 HTTP_RESPONSE = "http.response"
 HTTP_AUTHORIZATION = "http.authorization"
+# Container workloads answering HTTP requests (stptui.sim.services.container).
+CONTAINER_REQUEST = "container.request"
+CONTAINER_RESPONSE = "container.response"
+CONTAINER_FAILED = "container.failed"
 BATCH_SUBMITTED = "batch.submitted"
 BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
@@ -375,6 +379,25 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "invocation_id",
         "execution_id",
         "description",
+    ),
+    CONTAINER_REQUEST: (
+        "request_id",
+        "invocation_id",
+        "container",
+        "port",
+        "via",
+        "method",
+        "path",
+    ),
+    CONTAINER_RESPONSE: ("request_id", "invocation_id", "container", "status", "duration_ms"),
+    CONTAINER_FAILED: (
+        "request_id",
+        "invocation_id",
+        "container",
+        "error",
+        "error_message",
+        "error_message_bytes",
+        "duration_ms",
     ),
     HTTP_AUTHORIZATION: (
         "request_id",

@@ -57,6 +57,10 @@ KIND_STYLES: dict[str, str] = {
     "item.deleted": "cyan",
     "item.updated": "cyan",
     "http.request": "cyan",
+    # A container serves a request as a function runs an invocation: it starts bright blue,
+    # fails red, and answers in its status's colour (see `record_style`).
+    "container.request": "bright_blue",
+    "container.failed": "red",
     # A multipart upload begun arrives as a put does; a lifecycle rule's expiration (and its
     # abort of an upload never completed) removes data by age as a message's expiry does; a
     # transition changes an object in place, as a redrive or an override changes things.
@@ -113,6 +117,9 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "item.updated": ("key", "size"),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
+    "container.request": ("container", "method", "path", "via"),
+    "container.response": ("container", "status", "duration_ms"),
+    "container.failed": ("container", "error", "error_message", "duration_ms"),
     # A verdict (see `record_summary`) and why come first, then who gave it; the long
     # reason of a lifecycle action comes last (its rule leads).
     "http.authorization": ("reason", "authorizer", "function", "user_pool", "cached"),
@@ -232,7 +239,7 @@ def kind_style(kind: str) -> str:
 def record_style(rec: Record) -> str:
     """The colour a record's kind is drawn in: its kind's, or an HTTP response's status's,
     an authorizer's verdict's, a WebSocket refusal's status's, a gateway message's."""
-    if rec.kind == "http.response":
+    if rec.kind in ("http.response", "container.response"):
         # As the HTTP dialog colours its status line.
         status = rec.data.get("status")
         if isinstance(status, int):

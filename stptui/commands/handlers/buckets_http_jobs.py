@@ -671,7 +671,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         via = "no rule"
     lines = [f"HTTP {resp.status}  ({resp.gateway}: {via}, {format_duration(resp.latency_ms)})"]
     if resp.reason:
-        speaker = "stptui" if resp.stand_in else "load balancer" if entry == "lb" else "gateway"
+        speaker = "load balancer" if entry == "lb" else "gateway"
         lines.append(f"{speaker}: {resp.reason}")
         if (hint := _response_hint(session, resp.reason, resp.target)) is not None:
             lines.append(f"hint: {hint}")

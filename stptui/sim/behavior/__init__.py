@@ -2,8 +2,10 @@
 
 A Stacktape config says *what triggers what*; it cannot say what a handler does. The
 behaviours file (`stptui.yml` next to the stack, or `--behaviors FILE`) declares it for each
-function and batch job. Without the file, or for a workload it does not list, a handler
-succeeds after 100 ms, returns nothing and emits nothing.
+function and batch job, and for each container workload (or one of its containers,
+`WORKLOAD.CONTAINER`), whose behaviour answers the HTTP requests routed to it. Without the
+file, or for a workload it does not list, a handler succeeds after 100 ms, returns nothing
+and emits nothing (a container answers an empty 200).
 
 The behaviours file
 ===================
@@ -159,6 +161,7 @@ One module per concern, each importing only the ones above it (type hints aside)
 - `overrides`: the `fail` / `succeed` / `slow` commands;
 - `handler_modules`: the sys.modules each file's Python handlers run with;
 - `python_handlers`: a Python handler's context, and running it;
+- `http_answers`: a container's `response` read as the HTTP answer it writes;
 - `reader_emit`, `reader`: the behaviours file read into compiled behaviours, with
   diagnostics;
 - `runtime`: `Behaviors`, which loads a file and decides each invocation.

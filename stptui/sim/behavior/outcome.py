@@ -92,7 +92,9 @@ class InvocationInput:
     `nth` is the 1-based count of this workload's invocations so far (for `first: N`);
     `event` builds the AWS-shaped event lazily (only conditions, emissions and Python
     handlers call it); `sqs_records` returns the batch's records for SQS triggers.
-    `timeout_ms <= 0` means no timeout (a batch job without one).
+    `timeout_ms <= 0` means no timeout (a batch job without one, a container). `workload`
+    is whose role its calls are checked against when that is not `function` (a container's
+    behaviour is named `WORKLOAD.CONTAINER`; its calls are the workload's).
     """
 
     function: str
@@ -104,6 +106,12 @@ class InvocationInput:
     event: Callable[[], dict[str, Any]]
     sqs_records: Callable[[], list[dict[str, Any]]] | None = None
     request_id: str = ""
+    workload: str = ""
+
+    @property
+    def role(self) -> str:
+        """The workload whose IAM role the invocation's calls are made with."""
+        return self.workload or self.function
 
 
 def timed_out(inp: InvocationInput) -> Outcome:

@@ -102,6 +102,7 @@ class HandlerContext:
 
     __slots__ = (
         "_behaviors",
+        "_role",
         "_timeout_ms",
         "attempt",
         "aws_request_id",
@@ -125,6 +126,7 @@ class HandlerContext:
     ) -> None:
         self._behaviors = behaviors
         self._timeout_ms = inp.timeout_ms
+        self._role = inp.role
         self.function_name = inp.function
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
@@ -324,7 +326,7 @@ class HandlerContext:
         self._behaviors._check_target(kind, target)
         fields = normalise(kind, values, f"context.{kind}")
         denial = self._behaviors.permissions.check(
-            self.function_name, kind, target, fields, self.aws_request_id
+            self._role, kind, target, fields, self.aws_request_id
         )
         if denial is not None:
             # The SDK call throws in the handler, which may catch it; uncaught, it fails
@@ -332,6 +334,11 @@ class HandlerContext:
             self.denied.append((Emission(kind, target, fields), str(denial)))
             raise ClientError(denial)
         self.emissions.append(Emission(kind, target, fields))
+
+
+# The triggers of code that Lambda does not run (a batch job's container, a container
+# workload's): Lambda's response size limit does not apply to them.
+NOT_LAMBDA = frozenset({"batch", "container"})
 
 
 def run_handler(
@@ -369,7 +376,7 @@ def run_handler(
     if error is not None:
         error_type, message = type(error).__name__, str(error)
         size = _error_response_bytes(error_type, message, inp.request_id)
-        if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+        if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
             # The runtime posts the error response through the Runtime API, which takes
             # no more than a response: Lambda reports the size instead of the error.
             error_type, message = "Function.ResponseSizeTooLarge", _too_large(size)
@@ -386,7 +393,7 @@ def run_handler(
             denied=ctx.denied,
         )
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_RESPONSE_BYTES and inp.trigger != "batch":
+    if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
         # The runtime cannot hand Lambda the response: the invocation fails, and what
         # the handler emitted is dropped with it.
         return Outcome(

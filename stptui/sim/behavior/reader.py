@@ -17,7 +17,14 @@ from typing import Any
 
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml
-from stptui.config.model import BatchJob, SqsTrigger, Stack, Workload
+from stptui.config.model import (
+    BatchJob,
+    Containerized,
+    ContainerWorkload,
+    SqsTrigger,
+    Stack,
+    Workload,
+)
 from stptui.sim.behavior.declared import LogLine, Rule, WorkloadBehavior, describe_behavior
 from stptui.sim.behavior.durations import format_duration, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, Site, compact_json
@@ -28,6 +35,7 @@ from stptui.sim.behavior.expressions import (
     quoted_text_warning,
 )
 from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.http_answers import http_answer
 from stptui.sim.behavior.reader_emit import EmitChecks
 
 
@@ -52,6 +60,15 @@ FUNCTION_KEYS = (
     "response",
     "handler",
 )
+# A container workload's behaviour (docs/behaviors.md, "Containers"): it answers HTTP
+# requests, so what belongs to a Lambda invocation does not apply, each for its reason.
+CONTAINER_KEYS = ("duration", "fail", "emit", "log", "response", "handler")
+NOT_FOR_CONTAINERS = {
+    "timeout": "a container has no invocation timeout: the HTTP API's 30 s and the load "
+    "balancer's 60 s answer the client instead (a longer `duration` reaches them)",
+    "partial": "a container answers HTTP requests, not batches of records",
+    "reportBatchItemFailures": "a container answers HTTP requests, not batches of records",
+}
 _RULE_FORMS = ("rate", "first", "always", "when")
 
 
@@ -152,11 +169,29 @@ class Reader(EmitChecks):
                 "`behaviors` must map function and batch-job names to their behaviour",
             )
             return out
-        workloads = {w.name: w for w in self.stack.workloads}
+        workloads = [w.name for w in self.stack.workloads]
+        workloads += [c.name for c in self.stack.containerized]
         for name, spec in entries.items():
             self.fn = name
             path: DataPath = ("behaviors", name)
             resource = self.stack.resources.get(name)
+            if resource is None and isinstance(name, str) and "." in name:
+                owner, _, container = name.partition(".")
+                hit = self.stack.resources.get(owner)
+                if isinstance(hit, ContainerWorkload):
+                    if container in hit.containers:
+                        out[name] = self.container_entry(hit, spec, path)
+                    else:
+                        guess = did_you_mean(container, hit.containers)
+                        self.report(
+                            path,
+                            "behavior-unknown-container",
+                            f"{owner} has no container named {container!r}"
+                            + (f"; did you mean '{owner}.{guess}'?" if guess else ""),
+                            key=True,
+                            hint=f"{owner}'s containers: {', '.join(hit.containers) or '(none)'}",
+                        )
+                    continue
             if resource is None:
                 guess = did_you_mean(name, workloads)
                 self.report(
@@ -168,12 +203,15 @@ class Reader(EmitChecks):
                     hint=f"workloads: {', '.join(workloads) or '(none)'}",
                 )
                 continue
+            if isinstance(resource, Containerized):
+                out[name] = self.container_entry(resource, spec, path)
+                continue
             if not isinstance(resource, Workload):
                 self.report(
                     path,
                     "behavior-not-a-workload",
-                    f"{name!r} is {with_article(resource.type)}; behaviours describe functions "
-                    "and batch jobs",
+                    f"{name!r} is {with_article(resource.type)}; behaviours describe functions, "
+                    "batch jobs and container workloads",
                     key=True,
                 )
                 continue
@@ -235,9 +273,62 @@ class Reader(EmitChecks):
         b.description = describe_behavior(b, skipped_reason, unit)
         return b
 
+    def container_entry(
+        self, workload: Containerized, spec: Any, path: DataPath
+    ) -> WorkloadBehavior:
+        """A container workload's behaviour (or one container's, `WORKLOAD.CONTAINER`): the
+        keys that apply to a container answering HTTP requests; the Lambda-only ones are
+        refused, each saying why and which keys apply."""
+        b = WorkloadBehavior(self.fn)
+        if spec is None:
+            b.description = describe_behavior(b, None, "request")
+            return b
+        if not isinstance(spec, dict):
+            self.report(path, "behavior-bad-value", "a behaviour must be a mapping of keys")
+            b.description = describe_behavior(b, None, "request")
+            return b
+        applies = f"keys that apply to a container: {', '.join(CONTAINER_KEYS)}"
+        for key, why in NOT_FOR_CONTAINERS.items():
+            if key in spec:
+                self.report(
+                    (*path, key),
+                    "behavior-container-key",
+                    f"{key} does not apply to {workload.name}, {with_article(workload.type)}: "
+                    f"{why}",
+                    key=True,
+                    hint=applies,
+                )
+        self.unknown_keys(
+            {k: v for k, v in spec.items() if k not in NOT_FOR_CONTAINERS}, path, CONTAINER_KEYS
+        )
+        if "duration" in spec:
+            self.duration(b, spec["duration"], (*path, "duration"), workload)
+        if "fail" in spec:
+            self.fail(b, spec["fail"], (*path, "fail"))
+        if "emit" in spec:
+            self.emit(b, spec["emit"], (*path, "emit"))
+        if "log" in spec:
+            self.log(b, spec["log"], (*path, "log"))
+        if "response" in spec:
+            self.response(b, spec["response"], (*path, "response"))
+            if b.response is not None and not b.response_is_expr:
+                try:  # a constant answer: check its status and headers now
+                    http_answer(b.response, f"{self.fn}.response")
+                except BehaviorError as exc:
+                    self.report((*path, "response"), "behavior-bad-value", str(exc), hint=exc.hint)
+                    b.response = None
+        skipped_reason = None
+        if "handler" in spec:
+            skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
+        b.finish()
+        b.description = describe_behavior(b, skipped_reason, "request")
+        return b
+
     # -- keys
 
-    def duration(self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload) -> None:
+    def duration(
+        self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload | Containerized
+    ) -> None:
         if isinstance(value, dict):
             self.unknown_keys(value, path, ("min", "max"))
             lo = self.one_duration(value.get("min"), (*path, "min"), required="min")

@@ -157,12 +157,20 @@ class Behaviors:
             for spec in b.emits:
                 key = next((v for n, v, is_expr in spec.fields if n == "key" and not is_expr), None)
                 key = key if spec.kind in OBJECT_KINDS and isinstance(key, str) else None
-                sites.append(EmitSite(name, spec.kind, spec.target, key, spec.pos))
+                # A container's behaviour (`web.app`) calls with its workload's role.
+                role = name if name in self.stack.resources else name.partition(".")[0]
+                sites.append(EmitSite(role, spec.kind, spec.target, key, spec.pos))
         return sites
 
     def declared(self, function: str) -> bool:
         """Whether the behaviours file describes `function`."""
         return function in self._by_name
+
+    def container_key(self, workload: str, container: str) -> str:
+        """The behaviour that serves `container` of `workload`: the container's own
+        (`WORKLOAD.CONTAINER`) when the file has one, else the workload's."""
+        key = f"{workload}.{container}"
+        return key if key in self._by_name else workload
 
     def _check_target(self, kind: EmissionKind, target: str) -> None:
         """A handler's emission target must exist with the right type (raised in the handler)."""
@@ -327,7 +335,7 @@ class Behaviors:
                         out.emissions.append(emission)
             for emission in out.emissions:
                 denial = self.permissions.check(
-                    inp.function, emission.kind, emission.target, emission.fields, inp.request_id
+                    inp.role, emission.kind, emission.target, emission.fields, inp.request_id
                 )
                 if denial is not None:
                     # A handler's SDK call that AWS refuses throws; unhandled, it fails the

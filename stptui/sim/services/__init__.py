@@ -1,9 +1,10 @@
 """One module per AWS service model; each is driven by the engine and writes the trace.
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
-event buses, buckets, HTTP APIs, SNS topics, batch jobs, Kinesis streams, load balancers,
-DynamoDB tables, Step Functions state machines, CloudWatch Logs groups, Kafka topics,
-CloudWatch alarms, WebSocket APIs, Lambda function URLs) exposes `wire(sim)`, listed here
+event buses, buckets, HTTP APIs, SNS topics, batch jobs, container workloads, Kinesis
+streams, load balancers, DynamoDB tables, Step Functions state machines, CloudWatch Logs
+groups, Kafka topics, CloudWatch alarms, WebSocket APIs, Lambda function URLs) exposes
+`wire(sim)`, listed here
 in the fixed order the engine calls them in.
 """
 
@@ -28,6 +29,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         batch,
         bucket,
         bus,
+        container,
         function_url,
         http,
         kafka,
@@ -45,6 +47,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         bus.wire,
         topic.wire,
         batch.wire,
+        container.wire,
         bucket.wire,
         http.wire,
         stream.wire,

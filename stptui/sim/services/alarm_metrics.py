@@ -416,20 +416,15 @@ class AlbTraffic(Metric):
     (1 for a count, seconds for TargetResponseTime), in the period it is answered in.
 
     A response without a `reason` is the target's (a function's result, a batch job's
-    start); one with a `reason` is ELB's own (its error pages, the default actions). The
-    501 that stands in for a container is no status the container gave: it counts as a
-    request only. A default action (no rule took the request) chose no target, so it is not
+    start, a container's answer); one with a `reason` is ELB's own (its error pages, the
+    default actions). A default action (no rule took the request) chose no target, so it is not
     in RequestCount ("only incremented for requests where the load balancer node was able to
     choose a target")."""
 
     def __init__(self, alarm: AlarmSim) -> None:
         super().__init__(alarm)
-        lb = alarm.sim.services["load_balancers"].balancers[alarm.spec.resource]
-        rules = [r for listener in lb.listeners.values() for r in listener.rules]
-        self.containers = {r.target for r in rules if r.to_container}
-        # Requests seen but not yet answered that are a container's or a default action's:
-        # their response comes at the same instant, so these hold at most a few ids.
-        self.stand_ins: set[str] = set()
+        # Requests seen but not yet answered that are a default action's: their response
+        # comes at the same instant, so this holds at most a few ids.
         self.defaults: set[str] = set()
 
     def watches(self) -> list[Watch]:
@@ -440,8 +435,6 @@ class AlbTraffic(Metric):
         request_id = field(raw, "request_id")
         if field(raw, "route") is None:
             self.defaults.add(request_id)
-        elif field(raw, "target") in self.containers:
-            self.stand_ins.add(request_id)
 
     def _response(self, raw: Raw) -> None:
         request_id = field(raw, "request_id")
@@ -454,9 +447,6 @@ class AlbTraffic(Metric):
                 ("HTTP_Redirect_Count" if status < 400 else "HTTP_Fixed_Response_Count", 1)
             )
             names += _elb_codes(status)
-        elif request_id in self.stand_ins:
-            self.stand_ins.discard(request_id)
-            names.append(("RequestCount", 1))
         elif field(raw, "reason") is not None:
             names += [("RequestCount", 1), *_elb_codes(status)]
         else:

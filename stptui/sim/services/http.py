@@ -40,10 +40,13 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
 * A batch job's route goes to its trigger function, which starts an execution and answers
   at once with Stacktape's 200 JSON body.
 * A container's route (a `multi-container-workload` container's `http-api-gateway` event,
-  stacktape-config §2.9) takes part in route selection like any other, but containers are
-  not simulated: the request is answered at once with `501` and a JSON body naming the
-  route, the workload, the container and its port, so that the routing can be seen and no
-  script can take the answer for the container's own.
+  stacktape-config §2.9) takes part in route selection like any other. Its private
+  integration proxies the HTTP request itself to the container (`serve_container`, which
+  every route to a container goes through): path and query as sent, the client's headers
+  lower-cased with API Gateway's own (`x-amzn-trace-id`, `x-forwarded-*`, `forwarded`),
+  the body as text. The container's answer is the client's (status, headers, body); a
+  container that fails the request (resets the connection) gets the client a 503
+  `{"message":"Service Unavailable"}`, as does one that has not answered after 30 s.
 """
 
 from __future__ import annotations
@@ -57,7 +60,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui import jsontext
-from stptui.config.model import ContainerWorkload, HttpAuthorizer, HttpTrigger, Workload
+from stptui.config.model import (
+    SERVICE_CONTAINER_NAME,
+    ContainerWorkload,
+    HttpAuthorizer,
+    HttpTrigger,
+    Workload,
+)
 from stptui.sim import trace as tk
 from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
@@ -67,6 +76,7 @@ from stptui.sim.services.http_auth import Cors, Verdict
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.container import ContainerAnswer, ContainerRequest
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 INTEGRATION_TIMEOUT_MS = 30_000
@@ -107,10 +117,6 @@ _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT = 0x25
 
 NOT_FOUND = '{"message":"Not Found"}'
-# The answer to a request routed to a container, which is not simulated: 501 Not Implemented,
-# a status API Gateway never gives by itself, with a body that says stptui answered.
-CONTAINER_STATUS = 501
-CONTAINER_MESSAGE = "stptui does not simulate containers"
 INTERNAL_ERROR = '{"message":"Internal Server Error"}'
 SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
 
@@ -148,7 +154,8 @@ class Route:
 
     @property
     def to_container(self) -> bool:
-        """True for a route to a container of a container workload (not simulated)."""
+        """True for a route to a container of a container workload (served by
+        `HttpService.serve_container`)."""
         return self.payload_format is None
 
     @property
@@ -283,8 +290,8 @@ class HttpApi:
 @dataclass(slots=True)
 class HttpResponse:
     """What the client receives. `reason` says why the gateway answered by itself (404, a
-    500 for a handler error or a malformed response, 503 for the integration timeout), or,
-    with `stand_in`, why stptui answered for a container it does not simulate (501)."""
+    500 for a handler error or a malformed response, 503 for the integration timeout or a
+    container that reset the connection)."""
 
     status: int
     headers: list[tuple[str, str]]
@@ -297,7 +304,6 @@ class HttpResponse:
     reason: str | None = None
     invocation_id: str | None = None
     execution_id: str | None = None
-    stand_in: bool = False  # stptui answered for a container it does not simulate
 
     def record(self) -> dict[str, Any]:
         """The `http.response` record's fields: optional ones only when they are set."""
@@ -575,7 +581,9 @@ class HttpService:
             )
             return ex
         if route.to_container:
-            self._answer_for_container(ex, route)
+            container = route.container or SERVICE_CONTAINER_NAME
+            request = self.container_request(ex, given, raw_path, raw_query, body)
+            self.serve_container(ex, route.target, container, route.container_port, request)
             return ex
         request_headers = self._headers(api, given, body, now, request_id)
         if route.payload_format == "2.0":
@@ -810,33 +818,82 @@ class HttpService:
             ("http-timeout", ex.api.name, ex.request_id),
         )
 
-    def _timed_out(self, ex: Exchange) -> None:
+    def _timed_out(self, ex: Exchange, what: str = "function") -> None:
         ex.timer = None
         self._respond(
             ex,
             503,
             _json_headers(),
             SERVICE_UNAVAILABLE,
-            "the function did not answer within the 30 s integration timeout",
+            f"the {what} did not answer within the 30 s integration timeout",
         )
 
-    def _answer_for_container(self, ex: Exchange, route: Route) -> None:
-        """Stand in for a container, which is not simulated: answer at once with 501 and a
-        body saying where API Gateway would send the request."""
-        where = f"container {route.container or '?'!r} of {route.target!r}"
-        if route.container_port is not None:
-            where += f" on port {route.container_port}"
-        body = _json(
-            {
-                "message": CONTAINER_MESSAGE,
-                "route": route.key,
-                "target": route.target,
-                "container": route.container,
-                "containerPort": route.container_port,
-            }
+    def container_request(
+        self,
+        ex: Exchange,
+        given: list[tuple[str, str]],
+        raw_path: str,
+        raw_query: str,
+        body: str | None,
+    ) -> ContainerRequest:
+        """The HTTP request a private integration proxies to a container: the path and query
+        as the client sent them, the client's headers and API Gateway's own (as a Lambda
+        event's, `_headers`) with lower-case names, plus the RFC 7239 `forwarded` header an
+        HTTP API adds for an HTTP integration (its `for`, `host` and `proto`), and the body."""
+        from stptui.sim.services.container import ContainerRequest
+
+        sent = self._headers(ex.api, given, body, ex.started, ex.request_id)
+        headers = [(name.lower(), value) for name, value in sent]
+        headers.append(("forwarded", f"for={CLIENT_IP};host={ex.api.domain};proto=https"))
+        return ContainerRequest(ex.method, raw_path, raw_query, tuple(headers), body)
+
+    def serve_container(
+        self,
+        ex: Exchange,
+        workload: str,
+        container: str,
+        port: int | None,
+        request: ContainerRequest,
+    ) -> None:
+        """Serve `ex` with `container` of container workload `workload` listening on `port`:
+        the one way a route reaches a container (a multi-container workload's, a service's).
+        The container's answer is the client's; a container that fails the request resets
+        the connection, and the client gets 503 `Service Unavailable`, as it does when the
+        container has not answered within the 30 s integration timeout (the container runs
+        on: what it emits still happens)."""
+        sim = self.sim
+
+        def done(answer: ContainerAnswer) -> None:
+            if ex.response is not None:
+                return  # the client already has its 503
+            if ex.timer is not None:
+                sim.clock.cancel(ex.timer)
+            if answer.status is None:
+                why = f"the container reset the connection ({answer.error})"
+                self._respond(ex, 503, _json_headers(), SERVICE_UNAVAILABLE, why)
+                return
+            self._respond(ex, answer.status, answer.headers, answer.body, None)
+
+        service = sim.services["containers"]
+        ex.invocation_id = service.serve(
+            workload,
+            container,
+            port,
+            request,
+            via=ex.api.name,
+            request_id=ex.request_id,
+            done=done,
         )
-        why = f"containers are not simulated; API Gateway forwards this request to {where}"
-        self._respond(ex, CONTAINER_STATUS, _json_headers(), body, why, stand_in=True)
+        if ex.response is None:
+            ex.timer = sim.clock.at(
+                sim.clock.now + INTEGRATION_TIMEOUT_MS,
+                self._container_timed_out,
+                ex,
+                ("http-timeout", ex.api.name, ex.request_id),
+            )
+
+    def _container_timed_out(self, ex: Exchange) -> None:
+        self._timed_out(ex, "container")
 
     def _start_job(self, ex: Exchange, route: Route) -> None:
         """What the job's trigger function does: start an execution, answer 200 at once."""
@@ -855,7 +912,6 @@ class HttpService:
         reason: str | None,
         *,
         execution_id: str | None = None,
-        stand_in: bool = False,
         cors: bool = True,
     ) -> None:
         sim = self.sim
@@ -881,7 +937,6 @@ class HttpService:
             reason,
             ex.invocation_id,
             execution_id,
-            stand_in,
         )
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, ex.response.record()))
 

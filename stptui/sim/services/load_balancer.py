@@ -33,8 +33,12 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
   413 for a request body over 1 MB, 502 for a malformed result, a result over 1 MB, a
   function error or a timeout, 503 when the function is throttled.
 * A batch job's rule goes to its trigger function, which starts an execution and answers
-  200 with Stacktape's JSON body; a container's rule is answered for the container, which
-  is not simulated, with 501 (as an HTTP API route to a container is).
+  200 with Stacktape's JSON body.
+* A container's rule forwards the HTTP request itself to the container (`serve_container`,
+  which every rule to a container goes through): path and query as sent, the headers as
+  ELB forwards them (lower-cased), the body. The container's answer is the client's; a
+  container that fails the request (resets the connection) is ELB's 502, one that has not
+  answered within the load balancer's idle timeout (60 s) ELB's 504.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from urllib.parse import quote_plus
 from stptui.config.model import (
     ALB_DEFAULT_LISTENER_PORT,
     ALB_DEFAULT_LISTENERS,
+    SERVICE_CONTAINER_NAME,
     ContainerWorkload,
     Trigger,
     Workload,
@@ -60,8 +65,6 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services.http import (
     CLIENT_IP,
-    CONTAINER_MESSAGE,
-    CONTAINER_STATUS,
     HTTP_METHODS,
     USER_AGENT,
     HttpResponse,
@@ -73,7 +76,9 @@ from stptui.sim.services.http import (
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
+    from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.container import ContainerAnswer, ContainerRequest
 
 ALB = "application-load-balancer"
 NLB = "network-load-balancer"
@@ -96,6 +101,9 @@ NO_RULE_BODY = (
 MAX_LAMBDA_BYTES = 1024 * 1024
 # The longest a request can wait: ELB waits for the function, whose timeout is at most 900 s.
 MAX_WAIT_MS = 900_000
+# How long ELB waits for a container's answer: the load balancer's idle timeout, 60 s by
+# default (Stacktape sets no other), after which the client gets ELB's 504.
+IDLE_TIMEOUT_MS = 60_000
 # The condition kinds, as ListenerRule names them, in the order Stacktape writes them.
 PATH, HEADER, METHOD, HOST, SOURCE_IP, QUERY = (
     "path-pattern",
@@ -112,6 +120,7 @@ _REASONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
 }
 ELB_SERVER = "awselb/2.0"
 _PROTOCOL_PORTS = {"https": str(HTTPS_PORT), "http": str(HTTP_PORT)}
@@ -283,7 +292,7 @@ class Rule:
 
     @property
     def to_container(self) -> bool:
-        """True for a rule that forwards to a container (not simulated)."""
+        """True for a rule that forwards to a container (`serve_container` serves it)."""
         return self.container is not None or self.target_type not in ("function", "batch-job")
 
     def paths_for(self, method: str | None) -> list[str]:
@@ -423,6 +432,7 @@ class AlbExchange:
     event: dict[str, Any] = field(default_factory=dict)
     response: HttpResponse | None = None
     invocation_id: str | None = None
+    timer: Entry | None = None
 
 
 class LoadBalancerService:
@@ -616,7 +626,9 @@ class LoadBalancerService:
         if rule is None:
             self._default_action(ex, raw_query)
         elif rule.to_container:
-            self._answer_for_container(ex, rule)
+            container = rule.container or SERVICE_CONTAINER_NAME
+            request = self.container_request(ex, raw_query, body)
+            self.serve_container(ex, rule.target, container, rule.container_port, request)
         elif body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_LAMBDA_BYTES:
             why = "the request body is over 1 MB, the most ELB sends to a Lambda function"
             self._elb_error(ex, 413, f"{why} (LambdaRequestTooLarge)")
@@ -722,24 +734,62 @@ class LoadBalancerService:
         body = job_started_body(self.sim, rule.target, eid)
         self._respond(ex, 200, [], body, None, execution_id=eid)
 
-    def _answer_for_container(self, ex: AlbExchange, rule: Rule) -> None:
-        """Stand in for a container, which is not simulated: answer at once with 501 and a
-        body saying where the load balancer would send the request."""
-        where = f"container {rule.container or '?'!r} of {rule.target!r}"
-        if rule.container_port is not None:
-            where += f" on port {rule.container_port}"
-        body = _json(
-            {
-                "message": CONTAINER_MESSAGE,
-                "rule": rule.key,
-                "target": rule.target,
-                "container": rule.container,
-                "containerPort": rule.container_port,
-            }
+    @staticmethod
+    def container_request(ex: AlbExchange, raw_query: str, body: str | None) -> ContainerRequest:
+        """The HTTP request ELB forwards to a container target: the path and query as sent,
+        the headers as ELB forwards them (`_headers`) with lower-case names, the body."""
+        from stptui.sim.services.container import ContainerRequest
+
+        req = ex.request
+        headers = tuple((name.lower(), value) for name, value in req.headers)
+        return ContainerRequest(req.method, req.path, raw_query, headers, body)
+
+    def serve_container(
+        self,
+        ex: AlbExchange,
+        workload: str,
+        container: str,
+        port: int | None,
+        request: ContainerRequest,
+    ) -> None:
+        """Serve `ex` with `container` of container workload `workload` listening on `port`:
+        the one way a rule reaches a container (a multi-container workload's, a service's).
+        The container's answer is the client's, as it wrote it; a container that fails the
+        request resets the connection, ELB's 502; one that has not answered within the idle
+        timeout gets the client ELB's 504 (the container runs on)."""
+        sim = self.sim
+
+        def done(answer: ContainerAnswer) -> None:
+            if ex.response is not None:
+                return  # the client already has its 504
+            if ex.timer is not None:
+                sim.clock.cancel(ex.timer)
+            if answer.status is None:
+                self._elb_error(ex, 502, f"the target reset the connection ({answer.error})")
+                return
+            self._respond(ex, answer.status, answer.headers, answer.body, None)
+
+        ex.invocation_id = sim.services["containers"].serve(
+            workload,
+            container,
+            port,
+            request,
+            via=ex.lb.name,
+            request_id=ex.request_id,
+            done=done,
         )
-        why = f"containers are not simulated; the load balancer forwards this request to {where}"
-        headers = [("content-type", "application/json")]
-        self._respond(ex, CONTAINER_STATUS, headers, body, why, stand_in=True)
+        if ex.response is None:
+            ex.timer = sim.clock.at(
+                sim.clock.now + IDLE_TIMEOUT_MS,
+                self._idle_timed_out,
+                ex,
+                ("alb-idle-timeout", ex.lb.name, ex.request_id),
+            )
+
+    def _idle_timed_out(self, ex: AlbExchange) -> None:
+        ex.timer = None
+        why = "the target did not answer within the load balancer's 60 s idle timeout"
+        self._elb_error(ex, 504, why)
 
     def _default_action(self, ex: AlbExchange, raw_query: str) -> None:
         """No rule took the request: the listener's redirect, or Stacktape's fixed 500."""
@@ -773,7 +823,6 @@ class LoadBalancerService:
         *,
         description: str | None = None,
         execution_id: str | None = None,
-        stand_in: bool = False,
     ) -> None:
         sim = self.sim
         now = sim.clock.now
@@ -795,7 +844,6 @@ class LoadBalancerService:
             reason,
             ex.invocation_id,
             execution_id,
-            stand_in,
         )
         data = ex.response.record()
         if description is not None:

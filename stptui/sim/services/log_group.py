@@ -1,5 +1,5 @@
-"""CloudWatch Logs log groups of the stack's functions and batch jobs, and the subscription
-filters (`cloudwatch-log` events) that deliver their lines.
+"""CloudWatch Logs log groups of the stack's functions, batch jobs and containers, and the
+subscription filters (`cloudwatch-log` events) that deliver their lines.
 
 A function's group holds what Lambda writes for each invocation (START, the handler's lines,
 the error or timeout line, END, REPORT) in the log stream of the execution environment that
@@ -32,6 +32,7 @@ from stptui.sim.logs import (
     LAMBDA_PREFIX,
     LOOP_LIMIT,
     container_stream_name,
+    ecs_stream_name,
     encode_awslogs,
     end_line,
     error_line,
@@ -81,7 +82,8 @@ class LogGroupSim:
     """One log group: its streams, its recent events and its subscription filters.
 
     A function's group (`definition` None) has a stream per execution environment; a batch
-    job's (`definition` its job definition's name) a stream per attempt's container."""
+    job's (`definition` its job definition's name) a stream per attempt's container; a
+    container workload's container's (`task_stream` its one task's stream) that one stream."""
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class LogGroupSim:
         memory_mb: int,
         python: bool,
         definition: str | None = None,
+        task_stream: str | None = None,
     ) -> None:
         self.sim = sim
         self.owner = owner
@@ -98,10 +101,12 @@ class LogGroupSim:
         self.memory_mb = memory_mb
         self.python = python
         self.definition = definition
+        self.task_stream = task_stream
         self.subscriptions: list[LogSubscription] = []
         # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq),
-        # ("job", started, container key, execution_id, outcome, first_seq) or
-        # ("line", LogEvent); oldest first.
+        # ("job", started, container key, execution_id, outcome, first_seq),
+        # ("ctr", started, ended, invocation_id, outcome, first_seq) or ("line", LogEvent);
+        # oldest first.
         self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
         self.seq = 0  # events written so far: the low bits of their ids
         # When each execution environment was made, in creation order: its stream is named
@@ -117,6 +122,8 @@ class LogGroupSim:
     @property
     def stream_count(self) -> int:
         """How many log streams the group has."""
+        if self.task_stream is not None:
+            return 1
         return len(self.created) if self.definition is None else self.containers
 
     # -- execution environments ----------------------------------------------------------
@@ -183,10 +190,25 @@ class LogGroupSim:
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), cause)
 
+    def served(self, invocation_id: str, started: int, ended: int, outcome: Outcome) -> None:
+        """A container served a request (invocation `invocation_id`): keep what it printed,
+        stamped at the request's start, in its task's stream, and deliver."""
+        count = len(outcome.logs)
+        if not count:
+            return
+        entry = ("ctr", started, ended, invocation_id, outcome, self.seq)
+        self.seq += count
+        self.entries.append(entry)
+        if self.subscriptions:
+            self.sim.services["logs"].deliver(self, self._events(entry), invocation_id)
+
     def write(self, message: str, now: int) -> LogEvent:
-        """Write one line into the group: in the stream of its newest environment, or of a
-        batch job's newest container (a stream of its own before any attempt)."""
-        if self.definition is not None:
+        """Write one line into the group: in the stream of its newest environment, of a
+        batch job's newest container (a stream of its own before any attempt), or of a
+        container workload's task."""
+        if self.task_stream is not None:
+            stream = self.task_stream
+        elif self.definition is not None:
             key = self.newest
             if key is None:
                 key = "log"
@@ -207,6 +229,14 @@ class LogGroupSim:
     def _events(self, entry: tuple[Any, ...]) -> list[LogEvent]:
         if entry[0] == "line":
             return [entry[1]]
+        if entry[0] == "ctr":
+            # What a container prints, as the awslogs driver sends it: each line an event.
+            _, started, _, inv_id, outcome, seq = entry
+            stream = self.task_stream or ""
+            return [
+                LogEvent(event_id(started, seq + i), started, stream, text, inv_id)
+                for i, text in enumerate(outcome.logs)
+            ]
         if entry[0] == "job":
             # The awslogs driver sends each line without its newline, all stamped (by
             # stptui's choice) at the attempt's start, as a function's handler lines are.
@@ -252,7 +282,9 @@ class LogGroupSim:
         chunks: list[list[LogEvent]] = []
         stamps: list[int] = []
         for entry in reversed(self.entries):
-            end = entry[1].timestamp if entry[0] == "line" else entry[2]
+            kind = entry[0]
+            # A batch attempt's lines are all stamped at its start (entry[1]).
+            end = entry[1].timestamp if kind == "line" else entry[1] if kind == "job" else entry[2]
             if len(stamps) >= limit and end <= sorted(stamps)[-limit]:
                 break
             chunk = self._events(entry)
@@ -292,6 +324,15 @@ class LogService:
                 )
                 self.groups[job.name] = group
                 jobs[job.name].logs = group
+        for ws in sim.services["containers"].workloads.values():
+            for container in ws.containers:
+                # Stacktape's containerLogGroup; one per container, each served by the task.
+                name = f"/stp/{stack.stack_name}/ecs/{ws.name}/{container}/process-logs"
+                stream = ecs_stream_name(container, ws.task_id)
+                group = LogGroupSim(sim, ws.name, name, 0, False, task_stream=stream)
+                key = ws.name if len(ws.containers) == 1 else f"{ws.name}.{container}"
+                self.groups[key] = group
+                ws.logs[container] = group
         for w in stack.workloads:
             for t in w.events:
                 if not isinstance(t, CloudWatchLogTrigger) or t.log_group is None:
@@ -308,13 +349,22 @@ class LogService:
                 group.subscriptions.append(LogSubscription(name, w.name, pattern, error))
 
     def group(self, name: str) -> LogGroupSim:
-        """The log group of function or batch job `name`, or a SimError saying why none: the
-        same answer as any command that takes a workload, or that its logging is off."""
+        """The log group of function or batch job `name` (or of a container workload's
+        container: `WORKLOAD`, or `WORKLOAD.CONTAINER` when it has several), or a SimError
+        saying why none: the same answer as any command that takes a workload, or that its
+        logging is off."""
         from stptui.sim.engine import SimError
 
         hit = self.groups.get(name)
         if hit is not None:
             return hit
+        ws = self.sim.services["containers"].workloads.get(name)
+        if ws is not None:
+            names = ", ".join(f"{name}.{c}" for c in ws.containers)
+            raise SimError(
+                f"{name} has {len(ws.containers)} containers, each with its own log group",
+                f"name one: {names}",
+            )
         self.sim.workload(name)  # raises for a name that is no function or batch job
         raise SimError(
             f"{name} has logging disabled: it has no log group",

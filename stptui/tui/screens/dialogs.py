@@ -697,6 +697,8 @@ class HttpDialog(CommandDialog):
                     "route": f":{lis['port']} priority {rule['priority']} "
                     + ("; ".join(rule["conditions"]) or "(no conditions)"),
                     "target": rule["target"],
+                    "container": rule["container"],
+                    "container_port": rule["container_port"],
                 }
                 for lis in balancers.listing()
                 for rule in lis["rules"]
@@ -779,13 +781,19 @@ class HttpDialog(CommandDialog):
             yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
 
     def routes_text(self) -> Text:
-        """The routes of every gateway: `POST /jobs → api`."""
+        """The routes of every gateway: `POST /jobs → api`, `ANY /{proxy+} → web (container
+        app:3000)`."""
         many = len(self.gateways) > 1
         lines = []
         for r in self.routes:
             line = Text(f"{safe(r['gateway'])}: " if many else "")
             line.append(safe(r["route"]), "bold")
             line.append(f" → {safe(r['target'])}")
+            container = r.get("container")
+            if container is not None:
+                port = r.get("container_port")
+                where = safe(container) + (f":{port}" if port is not None else "")
+                line.append(f" (container {where})", "italic")
             auth = self.authorizers.get((r["gateway"], r["route"]))
             if auth is not None:
                 line.append(f" ({safe(auth)} authorizer)", "italic")

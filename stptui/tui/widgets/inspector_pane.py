@@ -39,6 +39,7 @@ from stptui.sim.behavior import Override, format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
+from stptui.sim.services.container import ContainerSim
 from stptui.sim.trace import Record
 from stptui.tui.render import (
     clock_time,
@@ -261,6 +262,13 @@ def describe_resource(
     elif batch is not None and name in batch.jobs:
         _behaviour(text, name, sim, batch.jobs[name].overrides)
         _recent(text, "Recent attempts", _attempts(name, records))
+    containers = sim.services.get("containers")
+    ws = containers.workloads.get(name) if containers is not None else None
+    if ws is not None:
+        _container_requests(text, sim, ws)
+        if len(ws.containers) > 1:  # each container's group goes by WORKLOAD.CONTAINER
+            for container in ws.containers:
+                log_section(text, sim, f"{name}.{container}")
     log_section(text, sim, name)
     return text
 
@@ -408,6 +416,40 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
             error = ended.get("error")
             if error:
                 line.append(f" {safe(error)}", "red")
+        text.append_text(hanging(line, RECENT_HANG))
+        text.append("\n")
+
+
+def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
+    """A container workload's behaviours (its containers' own, else its) and the requests
+    it served last: when, which container, the request, its answer or failure."""
+    _heading(text, "Behaviour")
+    for container in ws.containers:
+        key = sim.behaviors.container_key(ws.name, container)
+        line = Text.assemble((safe(container), "bold"), f": {safe(sim.behaviors.describe(key))}")
+        if key != ws.name:
+            line.append(f" ({safe(key)})", "dim")
+        text.append_text(hanging(line, HANG))
+        text.append("\n")
+    _heading(text, "Recent requests")
+    recent = list(ws.recent)[-RECENT_INVOCATIONS:]
+    if not recent:
+        text.append("(none yet)\n", "dim")
+    for served in reversed(recent):
+        line = Text.assemble((clock_time(served.started), "dim"))
+        line.append(f" {safe(served.container)} {safe(served.method)} {safe(served.path)} ")
+        if served.ended is None:
+            line.append("running", "bright_blue")
+        elif served.status is not None:
+            status = served.status
+            line.append(
+                str(status), "green" if status < 400 else "yellow" if status < 500 else "red"
+            )
+        else:
+            line.append(f"failed {safe(served.error or '')}", "red")
+        if served.ended is not None:
+            line.append(f" in {format_duration(served.ended - served.started)}")
+        line.append(f" via {safe(served.via)}", "dim")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 

@@ -247,7 +247,7 @@ def _rule_line(rule: dict[str, Any]) -> Text:
         where = safe(rule["container"] or "?")
         if rule["container_port"] is not None:
             where += f":{rule['container_port']}"
-        target += f" (container {where}, not simulated)"
+        target += f" (container {where})"
     line.append(" → ")
     line.append(target, "bold")
     return line
