@@ -47,12 +47,16 @@ from stptui.config.envvars import EnvEntry, env_var_name, environments, injected
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
+    SERVICE_CONTAINER_NAME,
+    WEB_SERVICE_ROUTE_METHOD,
+    WEB_SERVICE_ROUTE_PATH,
     AppSyncApi,
     AppSyncTrigger,
     BatchJob,
     Bucket,
     CloudWatchLogTrigger,
     Containerized,
+    ContainerService,
     ContainerWorkload,
     EventBus,
     EventBusTrigger,
@@ -71,6 +75,7 @@ from stptui.config.model import (
     Stack,
     StateMachine,
     Trigger,
+    WebServiceEntry,
     WebSocketTrigger,
     Workload,
 )
@@ -202,6 +207,8 @@ class _Builder:
                 if isinstance(res, ContainerWorkload):
                     for trig in res.events:  # ingress: routes and load balancers into containers
                         self._trigger(trig)
+                elif isinstance(res, ContainerService) and res.entry is not None:
+                    self._entry_edges(res.entry)
                 for ref in res.connect_to:
                     self._connect(res, ref)
         for node, (line, column, file) in self.first_use.items():
@@ -227,6 +234,47 @@ class _Builder:
         if isinstance(res, Workload | Containerized):
             attrs["env"] = self._environment(res)
         self.g.add_node(res.name, **attrs)
+        if isinstance(res, ContainerService) and res.entry is not None:
+            self._add_entry(res.entry)
+
+    def _add_entry(self, entry: WebServiceEntry) -> None:
+        """The HTTP API or load balancer Stacktape makes for a web-service: a node of its
+        own (`web.httpApiGateway`), next to the service's, where `loadBalancing` is written."""
+        pos = self.stack.pos(entry.path, key=True)
+        props: dict[str, Any] = {"service": entry.service}
+        if entry.type == "http-api-gateway":
+            props["payload_format"] = HTTP_PAYLOAD_FORMAT
+        if entry.ports:
+            props["listeners"] = ", ".join(f"{p.port} {p.protocol}" for p in entry.ports)
+        self.g.add_node(
+            entry.name,
+            kind=entry.type,
+            label=entry.name,
+            props=props,
+            file=pos.file,
+            line=pos.line,
+            column=pos.column,
+            missing=False,
+            external=False,
+            layer=0,
+        )
+
+    def _entry_edges(self, entry: WebServiceEntry) -> None:
+        """The ingress event Stacktape gives the service's container: the HTTP API's route,
+        the load balancer's rule, or one per network load balancer port."""
+        base: dict[str, Any] = {
+            "via": entry.type,
+            "owner": entry.service,
+            "container": SERVICE_CONTAINER_NAME,
+        }
+        if entry.type == "http-api-gateway":
+            base.update(method=WEB_SERVICE_ROUTE_METHOD, path=WEB_SERVICE_ROUTE_PATH)
+        ports = [(p.port, p.container_port) for p in entry.ports] or [(None, entry.container_port)]
+        for i, (listener, container_port) in enumerate(ports):
+            attrs = {**base, "index": i, "container_port": container_port}
+            if listener is not None:
+                attrs["listener_port"] = listener
+            self._edge(entry.name, entry.service, f"trigger:{i}", TRIGGER, entry.path, **attrs)
 
     def _alarms(self) -> None:
         """Each resource's alarms, as Stacktape compiles them, on its node (`alarms`: a
@@ -982,6 +1030,8 @@ def _node_summary(attrs: dict[str, Any]) -> str:
         ("grants", "grants {}"),
         ("cfn_type", "{}"),
         ("auth", "auth {}"),
+        ("service", "of {}"),
+        ("listeners", "listeners {}"),
     )
     for key, fmt in names:
         if key in p and p[key] is not None:
@@ -1023,6 +1073,8 @@ def _via_label(d: dict[str, Any]) -> str:
         return f"sqs({text})"
     if via == "http-api-gateway":
         return f"http({d.get('method')} {d.get('path')})"
+    if via == "network-load-balancer" and d.get("listener_port") is not None:
+        return f"{via}(:{d['listener_port']})"
     if via == "schedule":
         return f"schedule({d.get('expression')})"
     if via == "s3":

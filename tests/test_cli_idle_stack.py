@@ -1,5 +1,6 @@
-"""A stack in which nothing runs on the simulator (no function, batch job or state machine:
-most real Stacktape configs are a web service and a database) says so where a newcomer
+"""A stack in which nothing runs on the simulator (no function, batch job, state machine or
+container that takes HTTP requests: many real Stacktape configs are a worker, a database and a
+frontend) says so where a newcomer
 first looks: under the graph `stptui STACK` prints and in the REPL's first lines (the
 terminal UI's notification: test_tui_idle_stack.py). Without it, a paused clock with nothing to drive reads as a broken tool."""
 
@@ -21,6 +22,7 @@ from stptui.repl.app import Repl
 from stptui.repl.printer import make_console
 
 ROOT = Path(__file__).resolve().parents[1]
+IDLE = ROOT / "docs" / "examples" / "worker-and-database.yml"
 CONTAINERS = ROOT / "docs" / "examples" / "containers.yml"
 JOB_QUEUE = ROOT / "stptui" / "sample_stacks" / "job-queue"
 START = "2026-01-05T08:00:00Z"
@@ -61,15 +63,38 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_a_web_service_and_its_database_run_nothing_and_the_note_names_the_service(
-    tmp_path: Path,
-) -> None:
-    stack = load_stack(write(tmp_path, WEB_AND_DATABASE))
+def test_a_worker_and_its_database_run_nothing_and_the_note_names_the_worker() -> None:
+    stack = load_stack(IDLE)
     assert not stack.errors
     assert idle_note(stack) == (
-        "nothing in this stack runs on the simulator: it has no function, batch job or state "
-        "machine; containers are drawn, not run (web-service 'web')"
+        "nothing in this stack runs on the simulator: it has no function, batch job, state "
+        "machine or container that takes HTTP requests; containers are drawn, not run "
+        "(worker-service 'worker')"
     )
+
+
+@pytest.mark.parametrize(
+    ("balancing", "runs"),
+    [("", True), ("application-load-balancer", True), ("network-load-balancer", False)],
+    ids=["http-api", "alb", "nlb"],
+)
+def test_a_web_service_runs_when_its_entry_takes_http_requests(
+    balancing: str, runs: bool, tmp_path: Path
+) -> None:
+    text = WEB_AND_DATABASE
+    if balancing:
+        ports = ", properties: {ports: [{port: 8883}]}" if balancing.startswith("network") else ""
+        text = text.replace(
+            "      connectTo: [db]\n",
+            f"      connectTo: [db]\n      loadBalancing: {{type: {balancing}{ports}}}\n",
+        )
+    stack = load_stack(write(tmp_path, text))
+    assert not stack.errors
+    assert (idle_note(stack) is None) is runs
+
+
+def test_a_container_workload_behind_an_http_api_runs() -> None:
+    assert idle_note(load_stack(CONTAINERS)) is None
 
 
 @pytest.mark.parametrize(
@@ -108,7 +133,7 @@ def test_many_containers_are_counted_and_untrusted_names_escaped(tmp_path: Path)
 def test_stptui_stack_without_a_terminal_says_nothing_runs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main([str(CONTAINERS), "--no-tui"]) == 0
+    assert main([str(IDLE), "--no-tui"]) == 0
     out = capsys.readouterr().out
     graph, rest = out.split(f"\n\n{NOTE}", 1)
     assert graph.startswith("stack app-dev: ")
@@ -120,7 +145,7 @@ def test_stptui_stack_without_a_terminal_says_nothing_runs(
 
 
 def test_the_repl_banner_says_nothing_runs() -> None:
-    session = Session.open(CONTAINERS, start_ms=0)
+    session = Session.open(IDLE, start_ms=0)
     out = io.StringIO()
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
         repl = Repl(session, console=make_console(file=out, width=200))
@@ -128,7 +153,7 @@ def test_the_repl_banner_says_nothing_runs() -> None:
         assert repl.run() == 0
     banner = out.getvalue().splitlines()
     assert banner[0].startswith("stptui repl: app (")
-    assert any(line.startswith(NOTE) and "'web'" in line for line in banner[:4])
+    assert any(line.startswith(NOTE) and "'worker'" in line for line in banner[:4])
 
 
 class _Terminal(io.StringIO):
@@ -142,6 +167,6 @@ def test_the_line_mode_banner_says_nothing_runs_on_standard_error(
     err = _Terminal()
     monkeypatch.setattr("sys.stdin", _Terminal("show queues\n"))
     monkeypatch.setattr("sys.stderr", err)
-    assert main(["repl", str(CONTAINERS), "--start", START]) == 0
+    assert main(["repl", str(IDLE), "--start", START]) == 0
     assert NOTE not in capsys.readouterr().out  # the transcript stays what `run` prints
     assert f"\n{NOTE}" in err.getvalue()

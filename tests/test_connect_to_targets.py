@@ -122,7 +122,13 @@ def test_the_json_graph_shows_one_entry_per_name_and_what_the_config_overrides()
         n["id"]: n for n in json.loads(to_json(build_graph(load_stack_text(OVERRIDE))))["nodes"]
     }
     env = nodes["api"]["env"]
-    assert [e["name"] for e in env] == ["STP_JOBS_URL", "STP_JOBS_ARN", "STP_JOBS_NAME"]
+    assert [e["name"] for e in env] == [
+        "STP_JOBS_URL",
+        "PORT",
+        "HOST",
+        "STP_JOBS_ARN",
+        "STP_JOBS_NAME",
+    ]
     assert env[0] == {
         "name": "STP_JOBS_URL",
         "value": "http://localhost:9324/jobs",
@@ -130,7 +136,7 @@ def test_the_json_graph_shows_one_entry_per_name_and_what_the_config_overrides()
         "overrides": ["jobs"],
         "container": "service-container",
     }
-    assert "overrides" not in env[1]
+    assert "overrides" not in env[3]
 
 
 @pytest.mark.parametrize("rtype", ["web-service", "private-service", "worker-service"])

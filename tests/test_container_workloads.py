@@ -214,20 +214,50 @@ def test_a_services_environment_holds_its_own_then_connect_to_then_node_options(
 """
     stack = load_stack_text(service("web-service", body))
     env = workload_environment(stack, stack.resources["api"])
+    # Stacktape appends PORT and HOST to a web service's `environment`.
     assert [(e.name, e.source) for e in env] == [
         ("MODE", "config"),
+        ("PORT", "stacktape"),
+        ("HOST", "stacktape"),
         ("STP_JOBS_ARN", "jobs"),
         ("STP_JOBS_URL", "jobs"),
         ("STP_JOBS_NAME", "jobs"),
         ("NODE_OPTIONS", "stacktape"),
     ]
-    assert env[2].value == "https://sqs.us-east-1.amazonaws.com/123456789012/app-dev-jobs"
+    assert (env[1].value, env[2].value) == ("3000", "0.0.0.0")
+    assert env[4].value == "https://sqs.us-east-1.amazonaws.com/123456789012/app-dev-jobs"
     assert env[-1].value == (
         "--enable-source-maps --experimental-require-module --experimental-detect-module"
     )
     # Stacktape names a service's one container `service-container`.
     assert environments(stack, stack.resources["api"]) == [("service-container", env)]
     assert environments(stack, stack.resources["jobs"]) == []
+
+
+@pytest.mark.parametrize(
+    ("balancing", "names"),
+    [
+        ("", ["PORT", "HOST"]),
+        ("      loadBalancing: {type: application-load-balancer}\n", ["PORT", "HOST"]),
+        (
+            "      loadBalancing:\n        type: network-load-balancer\n"
+            "        properties: {ports: [{port: 8883}]}\n",
+            ["HOST"],
+        ),
+    ],
+)
+def test_a_web_service_gets_port_and_host_unless_a_network_load_balancer_fronts_it(
+    balancing: str, names: list[str]
+) -> None:
+    # A name the config sets keeps the config's value, once.
+    body = "      environment:\n        - {name: HOST, value: 127.0.0.1}\n" + balancing
+    stack = load_stack_text(service("web-service", body))
+    env = workload_environment(stack, stack.resources["api"])
+    got = [(e.name, e.value, e.source) for e in env if e.name in ("PORT", "HOST")]
+    expected = [("HOST", "127.0.0.1", "config")]
+    if "PORT" in names:
+        expected.append(("PORT", "3000", "stacktape"))
+    assert got == expected
 
 
 def test_every_container_gets_the_workloads_connect_to_and_its_own_environment() -> None:

@@ -243,8 +243,12 @@ def test_a_web_services_own_load_balancer_may_be_named_by_its_child_name() -> No
         "  site:\n    type: web-service\n    properties:\n      " + BODY["service"] + "\n"
         "      loadBalancing: {type: application-load-balancer}\n"
     )
-    text = container_event(ALB_EVENT, "priority: 1, loadBalancerName: site.loadBalancer", web)
-    assert reference_codes(text) == []
+    props = "priority: 1, loadBalancerName: site.loadBalancer, listenerPort: 443"
+    assert reference_codes(container_event(ALB_EVENT, props, web)) == []
+    # Stacktape writes the nested load balancer's listeners (80 and 443) itself: they are
+    # its `listeners`, so an event on it must name one (e46), as the service's own does.
+    bare = container_event(ALB_EVENT, "priority: 1, loadBalancerName: site.loadBalancer", web)
+    assert [d.code for d in found(bare, "listener-port")] == ["listener-port"]
 
 
 # -- listener ports -----------------------------------------------------------------------

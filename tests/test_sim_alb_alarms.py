@@ -184,9 +184,9 @@ def test_the_error_rate_is_targets_errors_over_requests(statuses: list[str]) -> 
     assert got == expected
 
 
-def test_a_web_services_alarms_are_listed_as_not_simulated(tmp_path: Path) -> None:
-    # Stacktape puts them on the service's load balancing (by default an HTTP API), which
-    # stptui does not make; they were missing from `show alarms` altogether.
+def test_a_web_services_alarms_are_evaluated_on_its_own_load_balancer(tmp_path: Path) -> None:
+    # Stacktape puts them on the load balancer it makes for the service: its requests feed
+    # them, and the service's container is the unhealthy-targets alarm's target.
     text = """\
 serviceName: shop
 resources:
@@ -200,22 +200,61 @@ resources:
       loadBalancing: {type: application-load-balancer}
       alarms:
         - trigger:
-            type: application-load-balancer-error-rate
+            type: application-load-balancer-custom
+            properties: {metric: RequestCount, statistic: sum, threshold: 1}
+        - trigger:
+            type: application-load-balancer-unhealthy-targets
             properties: {thresholdPercent: 20}
 """
     specs = resolve_alarms(load_stack_text(text, "stacktape.yml"))
-    assert [(s.aws_name, s.simulated) for s in specs] == [
-        ("shop-dev-ApplicationLoadBalancerErrorRateForApi0", False)
+    assert [(s.aws_name, s.entry, s.simulated) for s in specs] == [
+        ("shop-dev-ApplicationLoadBalancerCustomForApi0", "api.loadBalancer", True),
+        ("shop-dev-ApplicationLoadBalancerUnhealthyTargetsForApi1", "api.loadBalancer", True),
     ]
     (tmp_path / "stacktape.yml").write_text(text)
     s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
-    rows = execute(s, "show alarms").table[1]
-    assert [(row[0], row[2], row[-1]) for row in rows] == [
-        ("api.alarms.0", "not simulated", "a web-service's load balancing is not simulated")
-    ]
-    with pytest.raises(CommandError, match="load balancing is not simulated"):
-        execute(s, "set-alarm-state api.alarms.0 ALARM")
+    run(s, "http GET /a", "http GET /b --gateway api", "advance 1m")
+    assert state(s, "api.alarms.0") == ALARM  # 2 requests > 1
+    assert state(s, "api.alarms.1") == OK
+    metrics = s.sim.services["alarms"].alarm("api.alarms.1").metric.metrics()
+    assert metrics[0]["metricStat"]["metric"]["dimensions"]["TargetGroup"].startswith(
+        "targetgroup/"
+    )
     # An HTTP API's trigger on a service balanced by a load balancer is Stacktape's e80,
     # reported by lint: not an alarm of the service.
-    other = text.replace("application-load-balancer-error-rate", "http-api-gateway-error-rate")
-    assert resolve_alarms(load_stack_text(other, "stacktape.yml")) == []
+    other = text.replace("application-load-balancer-custom", "http-api-gateway-error-rate")
+    assert [s.trigger for s in resolve_alarms(load_stack_text(other, "stacktape.yml"))] == [
+        "application-load-balancer-unhealthy-targets"
+    ]
+
+
+def test_a_web_service_http_apis_error_rate_counts_the_gateways_answers_only(
+    tmp_path: Path,
+) -> None:
+    # The 501 stptui gives for the container is no status of the container's: a request in
+    # Count, not an error; the gateway's own 404 (`/` is not routed) is one.
+    text = """\
+serviceName: shop
+resources:
+  api:
+    type: web-service
+    properties:
+      packaging:
+        type: stacktape-image-buildpack
+        properties: {entryfilePath: src/server.ts}
+      resources: {cpu: 0.25, memory: 512}
+      alarms:
+        - trigger:
+            type: http-api-gateway-error-rate
+            properties: {thresholdPercent: 40}
+"""
+    (tmp_path / "stacktape.yml").write_text(text)
+    s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    run(s, "http GET /orders", "http GET /orders/2", "http GET /", "advance 1m")
+    alarm = s.sim.services["alarms"].alarm("api.alarms.0")
+    assert alarm.recent(1)[0].value == pytest.approx(100 / 3)
+    assert alarm.state == OK
+    run(s, "http GET /", "advance 1m")
+    assert alarm.recent(1)[0].value == 100
+    assert alarm.state == ALARM
+    assert alarm.dimensions() == {"ApiId": s.sim.services["http"].apis["api.httpApiGateway"].api_id}

@@ -21,7 +21,7 @@ from stptui.tui import app as app_module
 from stptui.tui.app import OPENING_NOTE_S, StptuiApp
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTAINERS = ROOT / "docs" / "examples" / "containers.yml"
+IDLE = ROOT / "docs" / "examples" / "worker-and-database.yml"
 GUIDE = ROOT / "docs" / "examples" / "job-queue-guide.yml"
 
 
@@ -41,10 +41,10 @@ def notifications_on_opening(app: StptuiApp, monkeypatch: pytest.MonkeyPatch) ->
     return seen
 
 
-def test_a_stack_of_containers_says_nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = StptuiApp(Session.open(CONTAINERS, start_ms=START))
+def test_a_worker_and_database_stack_says_nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = StptuiApp(Session.open(IDLE, start_ms=START))
     note = idle_note(app.session.stack)
-    assert note is not None and "'web'" in note
+    assert note is not None and "'worker'" in note
     assert notifications_on_opening(app, monkeypatch) == [
         (note, "nothing to run", "information", OPENING_NOTE_S)
     ]
@@ -83,7 +83,7 @@ def test_stptui_on_a_terminal_passes_the_errors_line_the_ui_shows(
     monkeypatch.setattr(cli.sys, "stdin", _Terminal())
     monkeypatch.setattr(cli.sys, "stdout", _Terminal())
     assert cli.main([str(GUIDE), "--stage", "prod"]) == 0
-    assert cli.main([str(CONTAINERS)]) == 0
+    assert cli.main([str(IDLE)]) == 0
     assert opened == [
         {
             "speed_index": 0,

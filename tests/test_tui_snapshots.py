@@ -171,6 +171,23 @@ def test_inspector_of_a_state_machine_with_variables(snap_compare) -> None:  # t
     assert snap_compare(StptuiApp(orders), terminal_size=NARROW, run_before=inspect_machine)
 
 
+def test_graph_of_web_services_with_their_entry_points(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # Each web-service's own load balancer is a node with its rule (or ports) into the
+    # service; selected, the inspector shows its listeners.
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    session = Session.open(examples / "web-service-alb.yml", start_ms=START)
+
+    async def select_entry(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("web.loadBalancer")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    assert snap_compare(StptuiApp(session), terminal_size=WIDE, run_before=select_entry)
+
+
 def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=WIDE, press=["question_mark"])
 

@@ -40,7 +40,7 @@ from stptui.config import (
     load_stack,
     project_name_error,
 )
-from stptui.config.model import StateMachine
+from stptui.config.model import ContainerWorkload, StateMachine
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
@@ -66,17 +66,23 @@ class SessionError(Exception):
 
 # How many container workloads `idle_note` names before it says how many more there are.
 IDLE_NOTE_NAMES = 3
+# The entry points that send HTTP requests to a container (a network load balancer's is TCP).
+HTTP_ENTRY_TYPES = frozenset({"http-api-gateway", "application-load-balancer"})
 
 
 def idle_note(stack: Stack) -> str | None:
     """One line for whoever opens a stack in which nothing runs on the simulator, saying
-    why, or None. Most real Stacktape configs are containers and databases only; opened
-    without a word, such a stack looks like a simulator that does nothing."""
-    if stack.workloads or stack.of_type(StateMachine):
+    why, or None. Many real Stacktape configs are workers, databases and frontends only;
+    opened without a word, such a stack looks like a simulator that does nothing.
+
+    Functions, batch jobs and state machines run, and so do containers that take HTTP
+    requests (through an HTTP API route or a load balancer rule, a web service's own entry
+    among them), which answer through their behaviours."""
+    if stack.workloads or stack.of_type(StateMachine) or _serves_http(stack):
         return None
     note = (
-        "nothing in this stack runs on the simulator: it has no function, batch job or "
-        "state machine"
+        "nothing in this stack runs on the simulator: it has no function, batch job, state "
+        "machine or container that takes HTTP requests"
     )
     containers = stack.containerized
     if containers:
@@ -85,6 +91,16 @@ def idle_note(stack: Stack) -> str | None:
             names.append(f"{len(containers) - IDLE_NOTE_NAMES} more")
         note += f"; containers are drawn, not run ({', '.join(names)})"
     return note
+
+
+def _serves_http(stack: Stack) -> bool:
+    """Whether a container of the stack takes HTTP requests: a web service with an HTTP API
+    or application load balancer of its own, or a container workload's event on one."""
+    if any(e.type in HTTP_ENTRY_TYPES for e in stack.web_service_entries):
+        return True
+    return any(
+        t.type in HTTP_ENTRY_TYPES for r in stack.of_type(ContainerWorkload) for t in r.events
+    )
 
 
 def default_behaviors_path(stack_file: Path) -> Path | None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.config.loader import DataPath
-from stptui.config.model import ContainerWorkload, Stack
+from stptui.config.model import ContainerService, ContainerWorkload, Stack
 from stptui.config.normalize_names import pascal_case
 
-# The types whose alarms the simulator evaluates; a relational database's and a web service's
-# are listed, marked not simulated (and so is a load balancer alarm whose metric is not
-# measured: `not_simulated`).
+# The types whose alarms the simulator evaluates; a relational database's are listed, marked
+# not simulated (and so is a load balancer alarm whose metric is not measured:
+# `not_simulated`). A web service's are evaluated on the HTTP API or load balancer Stacktape
+# makes for it (`AlarmSpec.entry`), as a stand-alone one's are.
 SIMULATED_TYPES = ("function", "sqs-queue", "http-api-gateway", "application-load-balancer")
 ALARM_TYPES = (*SIMULATED_TYPES, "relational-database", "web-service")
 
@@ -167,6 +168,15 @@ class AlarmSpec:
     metric: str | None = None  # an `application-load-balancer-custom` alarm's metric
     # Why the simulator does not evaluate it although its type is simulated (None: it does).
     not_simulated: str | None = None
+    # A web service's alarm: the HTTP API or load balancer Stacktape puts it on
+    # (`web.httpApiGateway`), whose trace records feed its metric.
+    entry: str | None = None
+
+    @property
+    def measured(self) -> str:
+        """The resource whose trace records feed the metric: the alarm's own, or a web
+        service's HTTP API or load balancer."""
+        return self.entry or self.resource
 
     @property
     def reference(self) -> str:
@@ -177,7 +187,8 @@ class AlarmSpec:
     def simulated(self) -> bool:
         """Whether the simulator evaluates it (its resource type's metrics are simulated, and
         so is its own metric)."""
-        return self.resource_type in SIMULATED_TYPES and self.not_simulated is None
+        simulated_type = self.resource_type in SIMULATED_TYPES or self.entry is not None
+        return simulated_type and self.not_simulated is None
 
     @property
     def unit(self) -> str:
@@ -259,6 +270,7 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
             f"Monitors{stat_text} {metric or kind} of {resource.name} in stack "
             f"{stack.stack_name}. Triggered when {comparison} ({_threshold_text(threshold)})."
         )
+    entry = resource.entry if isinstance(resource, ContainerService) else None
     return AlarmSpec(
         resource=resource.name,
         resource_type=resource.type,
@@ -278,19 +290,23 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
         targets=_targets(alarm),
         metric=metric,
         not_simulated=_not_simulated(stack, resource.name, kind, metric, props),
+        entry=entry.name if entry is not None else None,
     )
 
 
 def alb_container_targets(stack: Stack, load_balancer: str) -> list[str]:
     """The container workloads an application load balancer forwards to (its events'
     owners), in config order: the target groups whose health Stacktape's
-    unhealthy-targets alarm watches (Lambda targets are not among them)."""
-    return [
+    unhealthy-targets alarm watches (Lambda targets are not among them). A web service's
+    load balancer forwards to the service's own container first."""
+    res = stack.resources.get(load_balancer)
+    own = [res] if isinstance(res, ContainerService) and res.entry is not None else []
+    names = {load_balancer, *(r.entry.name for r in own if r.entry is not None)}
+    return [r.name for r in own] + [
         res.name
         for res in stack.of_type(ContainerWorkload)
         if any(
-            t.type == "application-load-balancer"
-            and t.properties.get("loadBalancerName") == load_balancer
+            t.type == "application-load-balancer" and t.properties.get("loadBalancerName") in names
             for t in res.events
         )
     ]
@@ -300,10 +316,12 @@ def _not_simulated(
     stack: Stack, resource: str, kind: str, metric: str | None, props: dict[str, Any]
 ) -> str | None:
     """Why a load balancer alarm is not evaluated, or None when it is."""
-    if stack.resources[resource].type == "web-service":
+    owner = stack.resources[resource]
+    if isinstance(owner, ContainerService) and owner.entry is None:
         # Stacktape puts a web service's alarms on the HTTP API or load balancer it makes
-        # for the service, which stptui does not make: its containers are not simulated.
-        return "a web-service's load balancing is not simulated"
+        # for the service; stptui makes none for a `loadBalancing` it cannot read, or one
+        # that attaches the service to a gateway or load balancer (the newer docs' shape).
+        return "stptui makes no HTTP API or load balancer of this web-service's loadBalancing"
     if kind == "application-load-balancer-custom" and metric not in ALB_MEASURED_METRICS:
         # The metrics it does measure are listed in docs/simulating.md: a reason fits in
         # one column of `show alarms`.

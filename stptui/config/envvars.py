@@ -23,6 +23,8 @@ from stptui.config.directives import (
 )
 from stptui.config.model import (
     SERVICE_CONTAINER_NAME,
+    WEB_SERVICE_HOST,
+    WEB_SERVICE_PORT,
     BatchJob,
     Containerized,
     ContainerService,
@@ -454,7 +456,24 @@ def environments(
     return [
         (
             SERVICE_CONTAINER_NAME if service else c.name,
-            _compose(c.environment, c.packaging, None, connected),
+            _web_service_variables(resource, _compose(c.environment, c.packaging, None, connected)),
         )
         for c in resource.container_specs
     ]
+
+
+def _web_service_variables(resource: Resource, entries: list[EnvEntry]) -> list[EnvEntry]:
+    """A web service's container also gets `PORT` 3000 (not behind a network load balancer)
+    and `HOST` 0.0.0.0, appended to its `environment` (Stacktape's `webServices` transform);
+    **a choice**: a name the config sets keeps the config's value only."""
+    if resource.type != "web-service":
+        return entries
+    balancing = resource.properties.get("loadBalancing")
+    kind = balancing.get("type") if isinstance(balancing, dict) else None
+    added = [] if kind == "network-load-balancer" else [("PORT", str(WEB_SERVICE_PORT))]
+    added.append(("HOST", WEB_SERVICE_HOST))
+    names = {e.name for e in entries}
+    own = [e for e in entries if e.source == "config"]
+    rest = [e for e in entries if e.source != "config"]
+    extra = [EnvEntry(n, v, STACKTAPE_SOURCE) for n, v in added if n not in names]
+    return [*own, *extra, *rest]

@@ -21,6 +21,7 @@ from stptui.config.model import (
     ALB_DEFAULT_LISTENER_PORT,
     ALB_DEFAULT_LISTENERS,
     Containerized,
+    ContainerService,
     ContainerWorkload,
     Function,
     Ref,
@@ -130,11 +131,45 @@ class ComputeChecks(_LinterBase):
         if not isinstance(name, str) or isinstance(name, Placeholder):
             return  # missing, not a name, or known only to AWS
         if name not in self.res and "." in name and name.split(".", 1)[0] in self.res:
-            return  # a child resource (a web-service's own `loadBalancer`): its parent exists
+            self.check_web_service_balancer(owner, t, name)
+            return  # a child resource (a service's own `loadBalancer`): its parent exists
         ref = Ref(raw=name, path=(*t.path, "properties", "loadBalancerName"), target=name)
         lb = self.check_ref(ref, (t.type,), owner.name, "loadBalancerName")
         if lb is not None:
             self.check_listener_port(owner, t, lb)
+
+    def check_web_service_balancer(self, owner: Resource, t: Trigger, name: str) -> None:
+        """A load balancer event naming a web-service's own (`web.loadBalancer`): the service
+        makes one of that name and type only by its `loadBalancing` (Stacktape's
+        `webServices` transform), and writes its listeners, so the event's `listenerPort`
+        is checked against them (80 and 443; the `ports` of a network load balancer)."""
+        parent = self.res[name.split(".", 1)[0]]
+        if not isinstance(parent, ContainerService) or parent.type != "web-service":
+            return  # a private service's children are not modelled
+        entry = parent.entry
+        if entry is None:
+            return  # its loadBalancing is malformed (reported) or attaches it elsewhere
+        path, key = self._prop_at(t, "loadBalancerName")
+        if entry.name != name or entry.type != t.type:
+            self.report(
+                path,
+                "error",
+                "missing-resource",
+                f"loadBalancerName {name!r} names no {t.type} of web-service {parent.name!r}: "
+                f"its loadBalancing makes {entry.type} {entry.name!r}",
+                resource=owner.name,
+                hint=f"name {entry.name!r} from an event of type {entry.type}, or change the "
+                f"service's loadBalancing to {t.type}",
+                key=key,
+            )
+            return
+        if entry.ports:
+            listeners = [{"port": p.port} for p in entry.ports]
+        else:
+            listeners = [dict(listener) for listener in ALB_DEFAULT_LISTENERS]
+        own = Resource(name=name, type=entry.type, path=entry.path)
+        own.properties = {"listeners": listeners}
+        self.check_listener_port(owner, t, own)
 
     def check_listener_port(self, owner: Resource, t: Trigger, lb: Resource) -> None:
         """The event's `listenerPort` against the load balancer's `listeners`: for an

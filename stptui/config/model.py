@@ -170,6 +170,28 @@ ALB_DEFAULT_LISTENERS: tuple[dict[str, Any], ...] = (
     {"port": ALB_DEFAULT_LISTENER_PORT, "protocol": "HTTPS"},
 )
 
+# A web-service's own entry point, as Stacktape compiles the service (config-manager/index.ts,
+# `get webServices`): by `loadBalancing.type` (default http-api-gateway) a nested HTTP API, an
+# application load balancer or a network load balancer, referenced as `<service>.<id>` (the
+# ids below), and an ingress event of the service's container: an HTTP API route `ANY
+# /{proxy+}` or a listener rule (priority 3, path `*`, on 443) to port 3000, which the
+# container gets as `PORT` (with HOST 0.0.0.0); a network load balancer forwards each of its
+# `ports` to its `containerPort` (else the same port) and sets no PORT.
+WEB_SERVICE_PORT = 3000
+WEB_SERVICE_HOST = "0.0.0.0"
+WEB_SERVICE_ROUTE_METHOD = "*"
+WEB_SERVICE_ROUTE_PATH = "/{proxy+}"
+WEB_SERVICE_RULE_PRIORITY = 3
+WEB_SERVICE_RULE_PATHS = ("*",)
+WEB_SERVICE_LOAD_BALANCING = "http-api-gateway"
+WEB_SERVICE_ENTRY_IDS: dict[str, str] = {
+    "http-api-gateway": "httpApiGateway",
+    "application-load-balancer": "loadBalancer",
+    "network-load-balancer": "networkLoadBalancer",
+}
+# A network load balancer's listener protocol when a port names none (`port.protocol || 'TLS'`).
+NLB_DEFAULT_PROTOCOL = "TLS"
+
 
 @dataclass(slots=True)
 class Ref:
@@ -447,10 +469,41 @@ class Containerized(Resource):
     container_specs: list[Container] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class NlbPort:
+    """One of a network-load-balanced web-service's `ports`: a listener on `port` (TLS or
+    TCP) that forwards to the container's `container_port`."""
+
+    port: int
+    container_port: int
+    protocol: str
+
+
+@dataclass(slots=True)
+class WebServiceEntry:
+    """The HTTP API or load balancer Stacktape makes for a web-service, and where it sends
+    traffic. `name` is how Stacktape references it (`web.httpApiGateway`); its AWS names
+    (domain, DNS name) derive from the service's name, as Stacktape's legacy naming of a
+    service's nested endpoint gives it the service's own name (getStpNameForResource)."""
+
+    type: str  # http-api-gateway | application-load-balancer | network-load-balancer
+    name: str
+    service: str
+    path: DataPath  # `loadBalancing` when written, else the service itself
+    container_port: int | None = WEB_SERVICE_PORT  # None for a network load balancer
+    cors: dict[str, Any] | None = None  # the service's `cors` when enabled (HTTP API only)
+    custom_domains: tuple[str, ...] = ()
+    ports: tuple[NlbPort, ...] = ()  # a network load balancer's listeners
+
+
 @dataclass(slots=True)
 class ContainerService(Containerized):
     """A `web-service`, `private-service` or `worker-service`: one container, written in the
-    service's properties, and no `events` (reference: stacktape-config §2.9)."""
+    service's properties, and no `events` (reference: stacktape-config §2.9). A web-service
+    has the `entry` Stacktape makes for it (None when its `loadBalancing` is malformed, or
+    attaches it to a gateway or load balancer of the stack, as newer docs write it)."""
+
+    entry: WebServiceEntry | None = None
 
 
 @dataclass(slots=True)
@@ -634,6 +687,15 @@ class Stack:
     def topics(self) -> list[SnsTopic]:
         """SNS topics."""
         return self.of_type(SnsTopic)
+
+    @property
+    def web_service_entries(self) -> list[WebServiceEntry]:
+        """The entry points Stacktape makes for the web-services, in config order."""
+        return [
+            r.entry
+            for r in self.resources.values()
+            if isinstance(r, ContainerService) and r.entry is not None
+        ]
 
     def triggers(self) -> Iterator[Trigger]:
         """Every trigger of every workload, container workload and queue, in config order."""

@@ -3,7 +3,9 @@
 Containers run only as behaviours (answering the HTTP requests routed to them): their
 properties are checked against the schema and kept as written; connectTo, environments and
 the containers' ingress events (with their `containerPort`) are read, and a service's load
-balancing and side containers checked.
+balancing and side containers checked. A
+web-service's `loadBalancing` is also read into the entry point Stacktape makes for it
+(`ContainerService.entry`: its HTTP API or load balancer), which the simulator builds.
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from stptui.config.diagnostics import indefinite_article
+from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
+    NLB_DEFAULT_PROTOCOL,
+    WEB_SERVICE_ENTRY_IDS,
+    WEB_SERVICE_LOAD_BALANCING,
     Container,
     Containerized,
     ContainerService,
     ContainerWorkload,
+    NlbPort,
     Trigger,
+    WebServiceEntry,
 )
 from stptui.config.normalize_props import (
     _describe,
@@ -261,6 +269,10 @@ class ContainerReaders(_BuilderBase):
                 foreign_prefixes=_WEB_SERVICE_ALARM_PREFIXES,
             )
         self._load_balancing(props.get("loadBalancing"), (*path, "loadBalancing"), name, rtype)
+        if rtype == "web-service":
+            svc.entry = _web_service_entry(
+                svc, raw.get("loadBalancing", _ABSENT), props, cors, path
+            )
 
     def _load_balancing(self, raw: Any, path: DataPath, owner: str, rtype: str) -> None:
         """A service's `loadBalancing` (at `path`): its `type` among the service's, and the
@@ -311,3 +323,75 @@ class ContainerReaders(_BuilderBase):
         else:
             ok = self.check_value(_PORT, port, (*ppath, "containerPort"), "containerPort", owner)
         return int(port) if ok else None
+
+
+# `loadBalancing` not written at all (None may be written: Stacktape reads it as absent).
+_ABSENT = object()
+
+
+def _web_service_entry(
+    svc: ContainerService,
+    raw: Any,
+    props: dict[str, Any],
+    cors: dict[str, Any],
+    path: DataPath,
+) -> WebServiceEntry | None:
+    """The HTTP API or load balancer Stacktape makes for a web-service (its `webServices`
+    transform) from its `loadBalancing` as written (`raw`), or None when that is malformed
+    (reported already) or attaches the service to a gateway or load balancer of the stack
+    (the newer docs' shape)."""
+    written = isinstance(raw, dict)
+    if raw is not _ABSENT and raw is not None and not written:
+        return None
+    kind = raw.get("type") if isinstance(raw, dict) else WEB_SERVICE_LOAD_BALANCING
+    if not isinstance(kind, str) or isinstance(kind, Placeholder):
+        return None
+    if kind not in WEB_SERVICE_ENTRY_IDS:
+        return None
+    body = raw.get("properties") if isinstance(raw, dict) else None
+    body = body if isinstance(body, dict) else {}
+    if any(k in body for k in _NEWER_DOCS_BALANCING):
+        return None
+    domains = props.get("customDomains")
+    names = tuple(
+        d["domainName"]
+        for d in (domains if isinstance(domains, list) else [])
+        if isinstance(d, dict)
+        and isinstance(d.get("domainName"), str)
+        and not isinstance(d["domainName"], Placeholder)
+        # Stacktape gives a load balancer only the domains whose DNS record it creates.
+        and (kind == WEB_SERVICE_LOAD_BALANCING or d.get("disableDnsRecordCreation") is not True)
+    )
+    entry = WebServiceEntry(
+        type=kind,
+        name=f"{svc.name}.{WEB_SERVICE_ENTRY_IDS[kind]}",
+        service=svc.name,
+        path=(*path, "loadBalancing") if written else svc.path,
+        custom_domains=names,
+    )
+    if kind == WEB_SERVICE_LOAD_BALANCING and cors.get("enabled") is True:
+        entry.cors = cors
+    if kind == "network-load-balancer":
+        entry.container_port = None
+        entry.ports = tuple(_nlb_ports(body.get("ports")))
+    return entry
+
+
+def _nlb_ports(raw: Any) -> list[NlbPort]:
+    """A network load balancing's `ports` as listeners: `containerPort || port`, `protocol
+    || 'TLS'`; an entry whose numbers are malformed (reported already) is left out, and so is
+    a port written twice (Stacktape refuses it: lint's duplicate-listener-port)."""
+    out: list[NlbPort] = []
+    seen: set[int] = set()
+    for entry in raw if isinstance(raw, list) else []:
+        port = entry.get("port") if isinstance(entry, dict) else None
+        if not _kind_ok("int", port) or not _MIN_PORT <= port <= _MAX_PORT or port in seen:
+            continue
+        seen.add(port)
+        target = entry.get("containerPort")
+        if not (_kind_ok("int", target) and _MIN_PORT <= target <= _MAX_PORT):
+            target = port
+        protocol = entry.get("protocol")
+        protocol = protocol if protocol in ("TCP", "TLS") else NLB_DEFAULT_PROTOCOL
+        out.append(NlbPort(port, target, protocol))
+    return out

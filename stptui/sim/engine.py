@@ -193,11 +193,13 @@ class Simulator:
         res = self.stack.resources[name]
         return fake_resource_param(self._ctx, name, "arn", res.type)
 
-    def resource_param(self, name: str, param: str) -> str:
+    def resource_param(self, name: str, param: str, rtype: str | None = None) -> str:
         """The (fake, well-formed) value of `$ResourceParam(name, param)` for an in-stack
-        resource: a bucket's `name`, an HTTP API's `domain`, a job's `stateMachineArn`."""
-        res = self.stack.resources[name]
-        return fake_resource_param(self._ctx, name, param, res.type)
+        resource: a bucket's `name`, an HTTP API's `domain`, a job's `stateMachineArn`.
+        `rtype` gives the type of a resource Stacktape nests under `name` (a web-service's
+        HTTP API carries the service's own name)."""
+        kind = rtype or self.stack.resources[name].type
+        return fake_resource_param(self._ctx, name, param, kind)
 
     def _wire(self) -> None:
         for q in self.stack.queues:

@@ -485,10 +485,11 @@ def http_entry(sim: Simulator, name: str | None) -> str:
     lbs = sim.services["load_balancers"]
     apis = sim.services["http"].apis
     if name is not None:
-        if name in lbs.balancers or name in lbs.network:
+        # A web-service's name stands for its own HTTP API or load balancer.
+        if lbs.aliases.get(name, name) in (*lbs.balancers, *lbs.network):
             _sim_call(lbs.balancer, name)  # refuses a network load balancer clearly
             return "lb"
-        if name not in apis and lbs.balancers:
+        if sim.services["http"].aliases.get(name, name) not in apis and lbs.balancers:
             entries = [*apis, *lbs.balancers]
             other = sim.stack.resources.get(name)
             if other is not None:
@@ -497,7 +498,7 @@ def http_entry(sim: Simulator, name: str | None) -> str:
                     "application-load-balancer",
                     f"one of {', '.join(entries)}",
                 )
-            guess = did_you_mean(name, entries)
+            guess = did_you_mean(name, [*entries, *lbs.aliases, *sim.services["http"].aliases])
             raise CommandError(
                 f"no http-api-gateway or application-load-balancer named {name!r}",
                 f"did you mean {guess!r}?" if guess else f"one of {', '.join(entries)}",
@@ -584,6 +585,9 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "to HTTPS on 80). ELB answers 502 for a function error, timeout or malformed result."
         " --port picks the listener, --source-ip the address source-ip conditions see, "
         "--header 'host:NAME' the host host-header conditions see.\n"
+        "A web-service's own HTTP API or load balancer (`web.httpApiGateway`, "
+        "`web.loadBalancer`) is one too; --gateway also takes the service's name. Its "
+        "HTTP API's one route is ANY /{proxy+}, which / does not match (404).\n"
         "A route's authorizer runs first: a Lambda authorizer is the stack's function (its "
         "behaviour decides), a cognito one checks a JWT; --jwt makes one the route's user "
         "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0). With "
@@ -675,6 +679,16 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         lines.append(f"{speaker}: {resp.reason}")
         if (hint := _response_hint(session, resp.reason, resp.target)) is not None:
             lines.append(f"hint: {hint}")
+        elif (
+            entry == "api"
+            and resp.route is None
+            and resp.status == 404
+            and resp.gateway in sim.services["http"].aliases.values()
+        ):
+            lines.append(
+                "hint: a web-service's HTTP API has one route, ANY /{proxy+}, whose greedy "
+                "variable needs a path segment: / itself is not routed (try /health)"
+            )
     if gateway is None and entry == "api" and sim.services["load_balancers"].balancers:
         others = ", ".join(sim.services["load_balancers"].balancers)
         lines.append(

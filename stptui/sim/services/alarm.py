@@ -121,7 +121,8 @@ class AlarmSim:
             return self.function_dimensions()
         if isinstance(self.metric, (QueueMetric, AlbTraffic)):
             return self.metric.dimensions()
-        domain = self.sim.resource_param(self.spec.resource, "domain")
+        # A web service's HTTP API carries the service's name (Stacktape's nested naming).
+        domain = self.sim.resource_param(self.spec.resource, "domain", "http-api-gateway")
         return {"ApiId": domain.split(".", 1)[0]}
 
     # -- scheduling --------------------------------------------------------------------
@@ -341,6 +342,11 @@ class AlarmService:
             return spec.resource in sim.queues
         if spec.resource_type == "application-load-balancer":
             return spec.resource in sim.services["load_balancers"].balancers
+        if spec.entry is not None:
+            return spec.entry in (
+                *sim.services["load_balancers"].balancers,
+                *sim.services["http"].apis,
+            )
         return True
 
     def _tap(self) -> None:

@@ -176,7 +176,7 @@ class Samples(Metric):
     metric_name = ""
 
     def watches(self) -> list[Watch]:
-        return [(k, self.alarm.spec.resource, self._add) for k in self.kinds]
+        return [(k, self.alarm.spec.measured, self._add) for k in self.kinds]
 
     def _add(self, raw: Raw) -> None:
         got = field(raw, self.sample_field)
@@ -229,7 +229,7 @@ class HttpErrorRate(Rate):
     5xx and Count (Sum), published for periods with requests."""
 
     def watches(self) -> list[Watch]:
-        return [(tk.HTTP_RESPONSE, self.alarm.spec.resource, self._add)]
+        return [(tk.HTTP_RESPONSE, self.alarm.spec.measured, self._add)]
 
     def _add(self, raw: Raw) -> None:
         status = field(raw, "status")
@@ -428,7 +428,7 @@ class AlbTraffic(Metric):
         self.defaults: set[str] = set()
 
     def watches(self) -> list[Watch]:
-        name = self.alarm.spec.resource
+        name = self.alarm.spec.measured
         return [(tk.HTTP_REQUEST, name, self._request), (tk.HTTP_RESPONSE, name, self._response)]
 
     def _request(self, raw: Raw) -> None:

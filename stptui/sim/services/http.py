@@ -47,6 +47,11 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   the body as text. The container's answer is the client's (status, headers, body); a
   container that fails the request (resets the connection) gets the client a 503
   `{"message":"Service Unavailable"}`, as does one that has not answered after 30 s.
+* A web-service with HTTP API load balancing (Stacktape's default) has an HTTP API of its
+  own, `<service>.httpApiGateway`, whose one route `ANY /{proxy+}` goes to the service's
+  container on port 3000 (payload format 1.0, the service's `cors`); its domain is made
+  from the service's name, which Stacktape gives the nested API. `--gateway` takes the
+  service's name too. A greedy variable needs a segment, so `/` itself is not routed: 404.
 """
 
 from __future__ import annotations
@@ -61,7 +66,11 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui import jsontext
 from stptui.config.model import (
+    HTTP_PAYLOAD_FORMAT,
     SERVICE_CONTAINER_NAME,
+    WEB_SERVICE_LOAD_BALANCING,
+    WEB_SERVICE_ROUTE_METHOD,
+    WEB_SERVICE_ROUTE_PATH,
     ContainerWorkload,
     HttpAuthorizer,
     HttpTrigger,
@@ -453,6 +462,27 @@ class HttpService:
                 )
         for gw in sim.stack.gateways:
             self.apis[gw.name].cors = http_auth.cors_of(gw, event_methods[gw.name])
+        # A web-service's own HTTP API: the service's name names it too (`--gateway web`).
+        self.aliases: dict[str, str] = {}
+        for entry in sim.stack.web_service_entries:
+            if entry.type != WEB_SERVICE_LOAD_BALANCING:
+                continue
+            domain = sim.resource_param(entry.service, "domain", WEB_SERVICE_LOAD_BALANCING)
+            api = self.apis[entry.name] = HttpApi(entry.name, domain, HTTP_PAYLOAD_FORMAT)
+            api.routes.append(
+                Route(
+                    entry.name,
+                    "ANY",
+                    WEB_SERVICE_ROUTE_PATH,
+                    entry.service,
+                    "web-service",
+                    None,
+                    SERVICE_CONTAINER_NAME,
+                    entry.container_port,
+                )
+            )
+            api.cors = http_auth.cors_of(entry, [WEB_SERVICE_ROUTE_METHOD])
+            self.aliases[entry.service] = entry.name
 
     def api(self, name: str | None) -> HttpApi:
         """The gateway a request goes to: `name`, or the stack's only one."""
@@ -469,7 +499,7 @@ class HttpService:
                 f"this stack has {len(self.apis)} HTTP API gateways; say which one",
                 f"add --gateway NAME (one of {names})",
             )
-        hit = self.apis.get(name)
+        hit = self.apis.get(self.aliases.get(name, name))
         if hit is not None:
             return hit
         other = self.sim.stack.resources.get(name)
@@ -484,7 +514,7 @@ class HttpService:
                 f"{name!r} is {with_article(other.type)}, not an http-api-gateway",
                 hints.get(other.type, f"gateways: {names or '(none)'}"),
             )
-        guess = did_you_mean(name, self.apis)
+        guess = did_you_mean(name, [*self.apis, *self.aliases])
         raise SimError(
             f"no http-api-gateway named {name!r}",
             f"did you mean {guess!r}?" if guess else f"gateways: {names or '(none)'}",

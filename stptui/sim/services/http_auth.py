@@ -31,7 +31,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from stptui.config.model import HttpApiGateway
+from stptui.config.model import HttpApiGateway, WebServiceEntry
 
 # Stacktape's AllowHeaders when `allowedMethods` is not written (getDefaultCorsConfiguration).
 DEFAULT_CORS_HEADERS = (
@@ -66,9 +66,10 @@ class Cors:
     max_age: int | None
 
 
-def cors_of(gateway: HttpApiGateway, event_methods: list[str]) -> Cors | None:
-    """The gateway's CORS configuration, or None when CORS is not enabled. `event_methods`
-    are the methods of its routes' events as written (`*` for any)."""
+def cors_of(gateway: HttpApiGateway | WebServiceEntry, event_methods: list[str]) -> Cors | None:
+    """The gateway's CORS configuration (a web-service's HTTP API has the service's), or
+    None when CORS is not enabled. `event_methods` are the methods of its routes' events as
+    written (`*` for any)."""
     cfg = gateway.cors
     if cfg is None:
         return None

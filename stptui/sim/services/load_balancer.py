@@ -39,6 +39,12 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
   ELB forwards them (lower-cased), the body. The container's answer is the client's; a
   container that fails the request (resets the connection) is ELB's 502, one that has not
   answered within the load balancer's idle timeout (60 s) ELB's 504.
+* A web-service with `application-load-balancer` load balancing has a load balancer of its
+  own, `<service>.loadBalancer`, with Stacktape's two listeners and one rule on 443,
+  priority 3, path `*`, forwarding to the service's container on port 3000; its DNS name
+  is made from the service's name, which Stacktape gives the nested load balancer. One
+  with `network-load-balancer` load balancing has a TCP one, `<service>.networkLoadBalancer`,
+  which takes no HTTP request in stptui. `--gateway` takes the service's name too.
 """
 
 from __future__ import annotations
@@ -57,8 +63,11 @@ from stptui.config.model import (
     ALB_DEFAULT_LISTENER_PORT,
     ALB_DEFAULT_LISTENERS,
     SERVICE_CONTAINER_NAME,
+    WEB_SERVICE_RULE_PATHS,
+    WEB_SERVICE_RULE_PRIORITY,
     ContainerWorkload,
     Trigger,
+    WebServiceEntry,
     Workload,
 )
 from stptui.sim import trace as tk
@@ -454,6 +463,19 @@ class LoadBalancerService:
                 )
             elif res.type == NLB:
                 self.network.append(res.name)
+        # A web-service's own load balancer: the service's name names it too. Made first, so
+        # that another workload's event naming it (`web.loadBalancer`) is one of its rules.
+        self.aliases: dict[str, str] = {}
+        self.entries: dict[str, WebServiceEntry] = {}
+        for entry in sim.stack.web_service_entries:
+            if entry.type == ALB:
+                self._add_web_service(entry)
+            elif entry.type == NLB:
+                self.network.append(entry.name)
+            else:
+                continue
+            self.aliases[entry.service] = entry.name
+            self.entries[entry.name] = entry
         for res in sim.stack.resources.values():
             if isinstance(res, (Workload, ContainerWorkload)):
                 for trig in res.events:
@@ -469,6 +491,34 @@ class LoadBalancerService:
         prefix = "internal-" if props.get("interface") == "internal" else ""
         lb_name = f"{self.sim.stack.stack_name}-{name}"[:21].rstrip("-")
         return f"{prefix}{lb_name}-{digits % 10**10}.{self.sim.region}.elb.amazonaws.com"
+
+    def _add_web_service(self, entry: WebServiceEntry) -> None:
+        """The load balancer Stacktape makes for a web-service: its default listeners (80
+        redirected to HTTPS, and 443), and the service's rule on 443 (priority 3, path `*`)
+        to its container's port."""
+        domains = entry.custom_domains
+        # Stacktape writes these listeners into the nested load balancer: they are its own
+        # `listeners`, so another workload's event on it must name its `listenerPort`.
+        lb = LoadBalancer(
+            entry.name,
+            domains[0] if domains else self._dns_name(entry.service, {}),
+            _listeners({}),
+            custom=True,
+        )
+        lb.listeners[HTTPS_PORT].rules.append(
+            Rule(
+                entry.name,
+                HTTPS_PORT,
+                WEB_SERVICE_RULE_PRIORITY,
+                (Condition(PATH, WEB_SERVICE_RULE_PATHS),),
+                entry.service,
+                "web-service",
+                None,
+                SERVICE_CONTAINER_NAME,
+                entry.container_port,
+            )
+        )
+        self.balancers[entry.name] = lb
 
     def _add_rule(self, owner: Workload | ContainerWorkload, trig: Trigger) -> None:
         props = trig.properties
@@ -517,15 +567,26 @@ class LoadBalancerService:
                 f"this stack has {len(self.balancers)} application load balancers; say which one",
                 f"add --gateway NAME (one of {names})",
             )
+        name = self.aliases.get(name, name)
         hit = self.balancers.get(name)
         if hit is not None:
             return hit
+        entry = self.entries.get(name)
+        if entry is not None:
+            listeners = ", ".join(f"{p.port} {p.protocol}" for p in entry.ports) or "none"
+            raise SimError(
+                f"web-service {entry.service!r} is load-balanced by a network load balancer "
+                f"({name}; listeners: {listeners}), which forwards TCP connections: stptui "
+                "sends no HTTP request through it",
+                "give the service loadBalancing: {type: application-load-balancer} (or "
+                "http-api-gateway) to send it HTTP requests here",
+            )
         if name in self.network:
             raise SimError(
                 f"{name!r} is a network-load-balancer: stptui does not simulate TCP load balancing",
                 f"application load balancers it does: {names or '(none)'}",
             )
-        guess = did_you_mean(name, self.balancers)
+        guess = did_you_mean(name, [*self.balancers, *self.aliases])
         raise SimError(
             f"no application-load-balancer named {name!r}",
             f"did you mean {guess!r}?" if guess else f"load balancers: {names or '(none)'}",
