@@ -174,14 +174,66 @@ behaviors:
         behaviours,
     )
     hello = call(sim, function="bot")
-    # No statusCode: 200 JSON, a string keeping its quotes (the guide's example).
-    assert (hello.status, hello.body) == (200, '"Hello, world!"')
+    # A string is the body itself, without JSON's quotes (AWS answers `"hello"` with 5 bytes).
+    assert (hello.status, hello.body) == (200, "Hello, world!")
     assert ("content-type", "application/json") in hello.headers
+    assert ("content-length", "13") in hello.headers
     made = call(sim, function="cookie")
     assert (made.status, made.body) == (201, "made")
     assert ("set-cookie", "a=1; Max-Age=60") in made.headers
+    # A response that names no content type is sent as application/json.
+    assert [v for n, v in made.headers if n == "content-type"] == ["application/json"]
     broken = call(sim, function="broken")
     assert broken.status == 502 and "malformed Lambda response" in (broken.reason or "")
+    assert broken.body == "Internal Server Error"
+
+
+# What AWS answers for each result (LocalStack's AWS-validated TestLambdaURL snapshots, and
+# re:Post for a list of Set-Cookie values): (result, status, body, content-type).
+ANSWERS = [
+    ({"hello": "world"}, 200, '{"hello":"world"}', "application/json"),
+    ({"statusCode": 200, "body": "body123"}, 200, "body123", "application/json"),
+    (["hello", 3, True], 200, '["hello",3,true]', "application/json"),
+    ("hello", 200, "hello", "application/json"),
+    (3, 200, "3", "application/json"),
+    (3.1, 200, "3.1", "application/json"),
+    (True, 200, "true", "application/json"),
+    (None, 200, "null", "application/json"),
+    ({"statusCode": "404", "headers": {"Content-Type": "text/html"}}, 404, "", "text/html"),
+]
+
+
+def test_each_kind_of_result_gets_the_answer_aws_gives() -> None:
+    from stptui.sim.services.function_url import answer
+
+    for result, status, body, media in ANSWERS:
+        got_status, headers, got_body, why = answer(result)
+        assert (got_status, got_body, why) == (status, body, None), result
+        assert [v for n, v in headers if n.lower() == "content-type"] == [media], result
+
+
+def test_a_list_header_is_sent_as_one_bracketed_value_and_multi_value_headers_are_ignored() -> None:
+    from stptui.sim.services.function_url import answer
+
+    status, headers, _, why = answer(
+        {
+            "statusCode": 200,
+            "headers": {"Set-Cookie": ["a=1; Secure", "b=2"]},
+            "multiValueHeaders": {"x-many": ["1", "2"]},
+        }
+    )
+    assert (status, why) == (200, None)
+    assert ("Set-Cookie", "[a=1; Secure, b=2]") in headers
+    assert not [n for n, _ in headers if n.lower() == "x-many"]
+
+
+def test_a_request_without_a_body_has_no_content_length() -> None:
+    sim = make_sim(BOT)
+    seen = capture_inputs(sim, lambda inp: inp.event())
+    call(sim, "GET", "/")
+    call(sim, "POST", "/", "{}")
+    assert "content-length" not in seen[0]["headers"] and "body" not in seen[0]
+    assert seen[1]["headers"]["content-length"] == "2"
 
 
 def test_failures_and_timeouts_are_502_at_the_functions_own_timeout() -> None:
@@ -192,7 +244,7 @@ def test_failures_and_timeouts_are_502_at_the_functions_own_timeout() -> None:
     slow = call(sim, function="bot")
     # No 30 s integration timeout: the function's 60 s is the limit.
     assert (slow.status, slow.latency_ms) == (502, 60_000)
-    assert json.loads(slow.body) == {"Message": "Internal Server Error"}
+    assert slow.body == "Internal Server Error"
     failed = call(sim, function="bad")
     assert failed.status == 502 and failed.invocation_id is not None
 
@@ -260,6 +312,31 @@ def test_cors_answers_preflights_itself_and_overrides_the_functions_headers() ->
     assert allowed == ["https://app.example.com"]  # the function's `*` is replaced
 
 
+def test_cors_with_credentials_echoes_the_origin_for_a_wildcard() -> None:
+    sim = make_sim(
+        stack(
+            "web: url: {enabled: true, cors: {enabled: true, allowCredentials: true, maxAge: 60}}",
+            "open: url: {enabled: true, cors: {enabled: true}}",
+        )
+    )
+    origin = ("origin", "https://app.example.com")
+    asked = ("access-control-request-method", "POST")
+    pre = call(sim, "OPTIONS", "/", headers=[origin, asked], function="web")
+    # A browser refuses credentials with `*`: Lambda names the origin instead.
+    assert ("access-control-allow-origin", "https://app.example.com") in pre.headers
+    assert ("access-control-allow-credentials", "true") in pre.headers
+    assert ("access-control-max-age", "60") in pre.headers
+    resp = call(sim, "GET", "/", headers=[origin], function="web")
+    assert ("access-control-allow-origin", "https://app.example.com") in resp.headers
+    # Without credentials the wildcard stays, and without an Origin no CORS header is sent.
+    assert ("access-control-allow-origin", "*") in call(
+        sim, headers=[origin], function="open"
+    ).headers
+    bare = call(sim, "OPTIONS", "/", function="open")
+    assert bare.invocation_id is not None  # no Origin: not a preflight, the function answers
+    assert not [n for n, _ in bare.headers if n.startswith("access-control-")]
+
+
 # -- the `http` command ------------------------------------------------------------------------
 
 
@@ -304,6 +381,11 @@ def test_http_says_which_function_urls_there_are(tmp_path: Path) -> None:
     assert "has no URL" in refusal(session, "http GET / --url plain").message
     assert "did you mean 'bot'" in (refusal(session, "http GET / --url bto").hint or "")
     assert "not the URL of a function" in refusal(session, "http GET https://x.example/").message
+    # A URL urllib cannot split is refused as such, not a traceback.
+    assert "not a well-formed URL" in refusal(session, "http GET 'https://[::1/x'").message
+    url = session.sim.resource_param("bot", "url")
+    assert "port 443 only" in refusal(session, f"http GET {url[:-1]}:8443/").message
+    assert "not a well-formed URL" in refusal(session, f"http GET {url[:-1]}:x/").message
     assert "--jwt applies to" in refusal(session, "http GET / --url bot --jwt -").message
 
 

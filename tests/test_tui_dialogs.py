@@ -599,3 +599,28 @@ def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> 
         assert frame.scroll_y == frame.max_scroll_y
 
     drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_h_signs_a_request_to_an_aws_iam_function_url(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        """\
+resources:
+  report:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      url: {enabled: true, authMode: AWS_IAM}
+""",
+        encoding="utf-8",
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        await pilot.press(*"/daily", "ctrl+s")
+        assert shown(app, "#http-response").startswith("HTTP 403  (report function URL")
+        app.screen.query_one("#http-signed", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        assert shown(app, "#http-response").startswith("HTTP 200  (report function URL")
+        assert app.session.log == ["http GET /daily", "http GET /daily --signed"]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)

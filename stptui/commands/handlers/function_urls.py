@@ -54,8 +54,15 @@ def url_target(sim: Simulator, call: Call) -> tuple[str, str] | None:
     named = call.opts.get("url")
     gateway = call.opts.get("gateway")
     if path.lower().startswith(("https://", "http://")):
-        parts = urlsplit(path)
-        hit = urls.by_host(parts.hostname or "")
+        try:
+            parts = urlsplit(path)
+            host, port = parts.hostname or "", parts.port
+        except ValueError as exc:  # an unclosed `[` of an IPv6 host, a port that is no number
+            raise CommandError(
+                f"{path!r} is not a well-formed URL ({exc})",
+                "give the function URL as `show routes` lists it, or just the path (/hook)",
+            ) from None
+        hit = urls.by_host(host)
         if hit is None:
             known = ", ".join(u.url for u in urls.urls.values())
             raise CommandError(
@@ -65,9 +72,10 @@ def url_target(sim: Simulator, call: Call) -> tuple[str, str] | None:
                 else "give the request's path (e.g. /webhooks/github); "
                 "this stack has no function URLs",
             )
-        if parts.scheme.lower() != "https":
+        if parts.scheme.lower() != "https" or port not in (None, 443):
             raise CommandError(
-                "a function URL answers HTTPS only", f"write {hit.url}{parts.path.lstrip('/')}"
+                "a function URL answers HTTPS on port 443 only",
+                f"write {hit.url}{parts.path.lstrip('/')}",
             )
         if (named is not None and named != hit.function) or gateway is not None:
             raise CommandError(

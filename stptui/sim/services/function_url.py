@@ -16,14 +16,19 @@ Lambda function URLs", "Security and auth model"; Stacktape's `getLambdaUrl`):
   `{"Message":"Forbidden. ..."}` with `x-amzn-ErrorType: AccessDeniedException`. The `http`
   command's `--signed` stands for a request signed by a user of the stack's own account.
 * The function is invoked synchronously with no gateway timeout of its own: the function's
-  timeout is the limit. Its result is mapped as the guide says: an object with `statusCode`
-  is the response (`headers`, `cookies` as `set-cookie`, `isBase64Encoded`); anything else
-  is a 200 `application/json` whose body is the result's JSON (a string result keeps its
-  quotes, as the guide's example shows). A function error, a timeout or a result Lambda
-  cannot use is a 502; a throttle (reserved concurrency) a 429; a request event over 6 MB a
-  413; a result over 6 MB (20 MB with response streaming) a 502.
+  timeout is the limit. Its result is mapped as the guide says, with the details that
+  responses recorded from AWS show (LocalStack's AWS-validated `TestLambdaURL` snapshots):
+  an object with `statusCode` is the response (`headers`, `cookies` as `set-cookie`,
+  `isBase64Encoded`; `content-type: application/json` unless its headers name one;
+  `multiValueHeaders` is not read); a string is a 200 `application/json` whose body is the
+  string itself, without quotes; anything else a 200 `application/json` whose body is the
+  result's compact JSON. A function error, a timeout or a result Lambda cannot use is a 502
+  with the body `Internal Server Error`; a throttle (reserved concurrency) a 429; a request
+  event over 6 MB a 413; a result over 6 MB (20 MB with response streaming) a 502.
 * CORS (only when Stacktape configures it, see FunctionUrlConfig): Lambda answers a preflight
   itself and adds the configured headers to every response, replacing the function's own.
+  With `allowCredentials` and the origin `*`, the request's Origin is echoed (a browser
+  refuses credentials with `*`).
 """
 
 from __future__ import annotations
@@ -73,7 +78,9 @@ FORBIDDEN = json.dumps(
     },
     separators=(",", ":"),
 )
-INTERNAL_ERROR = '{"Message":"Internal Server Error"}'
+# The body of a 502: plain text, as AWS answers it (LocalStack's AWS-validated
+# test_lambda_url_invocation_exception), under the URL's default JSON content type.
+INTERNAL_ERROR = "Internal Server Error"
 THROTTLED = '{"Message":"Rate Exceeded."}'
 TOO_LARGE = (
     '{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}'
@@ -272,6 +279,7 @@ class FunctionUrlService:
                 header_value(given, "access-control-request-headers"),
             )
             why = why.replace("answered by API Gateway", "answered by the function URL")
+            cors_headers = _echo_origin(url.cors, ex.origin, cors_headers)
             self._respond(ex, 200, cors_headers, "", why, cors=False)
             return ex
         if url.config.auth_type == "AWS_IAM":
@@ -354,10 +362,12 @@ class FunctionUrlService:
         sim = self.sim
         now = sim.clock.now
         if cors and ex.url.cors is not None:
-            headers = http_auth.with_cors(ex.url.cors, ex.origin, headers)
+            headers = _echo_origin(
+                ex.url.cors, ex.origin, http_auth.with_cors(ex.url.cors, ex.origin, headers)
+            )
         have = {name.lower() for name, _ in headers}
         extra = [
-            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
+            ("content-length", str(_utf8_len(body))),
             ("date", http_date(now)),
             ("x-amzn-requestid", ex.request_id),
         ]
@@ -467,8 +477,10 @@ class FunctionUrlService:
         stand-in client labels a body without a content type as JSON when it is JSON, else
         as plain text, as for an HTTP API."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
+        # A request without a body has no content-length (the captured GET events).
+        length = [] if body is None else [("content-length", str(_utf8_len(body)))]
         defaults: list[tuple[str, str]] = [
-            ("content-length", str(len(body.encode("utf-8", "surrogatepass"))) if body else "0"),
+            *length,
             ("host", url.domain),
             ("user-agent", USER_AGENT),
             *TLS_HEADERS,
@@ -501,18 +513,65 @@ class FunctionUrlService:
 
 def answer(result: Any) -> tuple[int, list[tuple[str, str]], str, str | None]:
     """How Lambda turns a function's result into the URL's response: (status, headers, body,
-    reason). A result without `statusCode` is a 200 JSON response of the result's JSON; one
-    with it is read as an HTTP API's 2.0 response is; one Lambda cannot read is a 502."""
+    reason). A string is a 200 JSON response of the string itself; another result without
+    `statusCode` a 200 JSON response of the result's JSON; one with it is read as an HTTP
+    API's 2.0 response is, with `content-type: application/json` unless it names one; one
+    Lambda cannot read is a 502."""
+    if isinstance(result, str):
+        # AWS answers `"hello"` with the body `hello` (content-length 5), not the JSON text
+        # the guide's string example shows.
+        return 200, _json_headers(), result, None
     if not (isinstance(result, dict) and "statusCode" in result):
         return 200, _json_headers(), _json(result), None
-    status, headers, body, why = interpret("2.0", result)
+    status, headers, body, why = interpret("2.0", _listed_headers(result))
     if why is not None:
         return 502, _json_headers(), INTERNAL_ERROR, why
+    if header_value(headers, "content-type") is None:
+        headers = _json_headers() + headers
     return status, headers, body, None
+
+
+def _listed_headers(result: dict[str, Any]) -> dict[str, Any]:
+    """`result` with each list in `headers` written as one value, `[a, b]`: a function URL
+    does not refuse a list (as API Gateway does) but sends it so, as clients report for a
+    list of Set-Cookie values (AWS re:Post, "Lambda function URL not returning multiple
+    cookies")."""
+    given = result.get("headers")
+    if not isinstance(given, dict) or not any(isinstance(v, list) for v in given.values()):
+        return result
+    flat = {
+        name: "[" + ", ".join(_item(v) for v in value) + "]" if isinstance(value, list) else value
+        for name, value in given.items()
+    }
+    return {**result, "headers": flat}
+
+
+def _item(value: Any) -> str:
+    """One element of a listed header value as text (JSON's spelling but for strings)."""
+    return value if isinstance(value, str) else _json(value)
 
 
 def _json_headers() -> list[tuple[str, str]]:
     return [("content-type", JSON_MEDIA_TYPE)]
+
+
+def _echo_origin(
+    cors: Cors, origin: str | None, headers: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """`headers` with `access-control-allow-origin: *` made the request's Origin when the URL
+    allows credentials: Lambda echoes the origin then, as probes of deployed URLs show
+    (LeanerCloud/CUDly#390), since a browser refuses credentials with `*`."""
+    if not (cors.credentials and origin and "*" in cors.origins):
+        return headers
+    return [
+        (name, origin if name == "access-control-allow-origin" else value)
+        for name, value in headers
+    ]
+
+
+def _utf8_len(text: str) -> int:
+    """The bytes of `text` as UTF-8 (lone surrogates kept, as the client sends them)."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _media_type_of(body: str) -> str:

@@ -683,7 +683,10 @@ class HttpDialog(CommandDialog):
         balancers = session.sim.services["load_balancers"]
         # HTTP APIs first: without --gateway, `http` sends to one of them when there are any.
         # Function URLs last: a stack with only one of them sends there without --url.
-        self.url_functions = list(session.sim.services["function_urls"].urls)
+        urls = session.sim.services["function_urls"].urls
+        self.url_functions = list(urls)
+        # The function URLs only a signed request reaches: the form offers `--signed` then.
+        self.iam_urls = {n for n, u in urls.items() if u.config.auth_type == "AWS_IAM"}
         self.gateways = [
             *session.sim.services["http"].apis,
             *balancers.balancers,
@@ -779,6 +782,11 @@ class HttpDialog(CommandDialog):
             yield Label("JWT claims (CLAIM=VALUE,...; empty: no token)")
             yield SafeInput(placeholder="sub=u1,email=ann@example.com", id="http-jwt")
             yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
+        if self.iam_urls:
+            yield Checkbox(
+                "signed (SigV4): an AWS_IAM function URL refuses a request without it",
+                id="http-signed",
+            )
 
     def routes_text(self) -> Text:
         """The routes of every gateway: `POST /jobs → api`, `ANY /{proxy+} → web (container
@@ -836,8 +844,8 @@ class HttpDialog(CommandDialog):
         self.query_one("#http-auth", Hint).show(text)
 
     def command_line(self) -> str:
-        """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G]
-        [--jwt CLAIMS]`."""
+        """`http METHOD PATH [BODY] [--header N:V ...] [--query N=V ...] [--gateway G | --url FN]
+        [--jwt CLAIMS] [--signed]`."""
         values = [self.picked("#http-method"), self.value("#http-path").strip()]
         body = self.value("#http-body")
         if body:
@@ -849,11 +857,15 @@ class HttpDialog(CommandDialog):
         ]
         pairs = self.value("#http-query").split("&")
         options += [("--query", pair.strip()) for pair in pairs if pair.strip()]
-        to_url = False
-        if len(self.gateways) > 1:
-            picked = self.picked("#http-gateway")
-            to_url = picked in self.url_functions
+        # With one entry, a stack whose entry is a function URL sends there without --url.
+        many = len(self.gateways) > 1
+        picked = self.picked("#http-gateway") if many else next(iter(self.gateways), "")
+        to_url = picked in self.url_functions
+        if many:
             options.append(("--url" if to_url else "--gateway", picked))
+        # Only an AWS_IAM URL reads a signature; `http` refuses --signed for an API's request.
+        if picked in self.iam_urls and self.query_one("#http-signed", Checkbox).value:
+            options.append(("--signed", None))
         # A function URL checks no token (the auth hint says so): the claims stay unsent.
         jwt = self.value("#http-jwt").strip() if self.jwt and not to_url else ""
         if jwt:
