@@ -72,3 +72,34 @@ def test_the_state_machine_benchmark_runs_its_scenarios_to_their_end(
     assert bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert out.count("a bare step per") == 5 and "bytes an event" in out
+
+
+def test_the_failing_consumers_benchmark_runs_consumers_that_fail_every_attempt() -> None:
+    bench = load("bench_failing_consumers")
+    counts = {}
+    for name, scenario in bench.SCENARIOS.items():
+        s = bench.session()
+        scenario(s, 6)
+        trace = s.sim.trace
+        assert trace.count("invocation.succeeded") == 0, name
+        counts[name] = (
+            trace.count("invocation.started"),
+            trace.count("invocation.failed"),
+            trace.count("kafka.batch_retried") + trace.count("stream.batch_retried"),
+        )
+    # 6 hours of a partition or shard blocked by one record: an attempt every 1.1 s (100 ms,
+    # then the next read a second later), each failed and retried (the last may still run);
+    # Kafka's first read waits for its 500 ms batching window. A table's stream is polled
+    # every 250 ms: an attempt every 350 ms.
+    hours = 6 * 3_600_000
+    first = {"Kafka partition": 500, "Kinesis shard": 0, "DynamoDB stream": 0}
+    every = {"Kafka partition": 1_100, "Kinesis shard": 1_100, "DynamoDB stream": 350}
+    for name in first:
+        started, failed, retried = counts[name]
+        assert started == (hours - first[name]) // every[name] + 1, name
+        assert started - 1 <= failed == retried <= started, name
+    # 100 messages in batches of 10, received again each time their 30 s visibility timeout
+    # ends: 5 pollers at first, so two waves of 5 batches 100 ms apart; 6 hours are 720
+    # rounds of both waves and the first wave of the next, still running.
+    started, failed, retried = counts["SQS queue, no DLQ"]
+    assert started == 720 * 10 + 5 and failed == started - 5 and retried == 0

@@ -76,7 +76,7 @@ def execute(
         if (note := session.record(logged)) is not None:
             result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:
-        result.records = list(sim.trace.since(before))
+        result.records = sim.trace.run_since(before)
     return result
 
 

@@ -36,7 +36,7 @@ class CommandResult:
 
     text: str = ""
     table: Table | None = None
-    records: list[Record] = field(default_factory=list)
+    records: Sequence[Record] = field(default_factory=list)
     data: Any = None
 
 

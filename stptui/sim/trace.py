@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol, overload
 
@@ -685,6 +686,54 @@ class RecordRing(Sequence[Record]):
         return self._raw.maxlen
 
 
+class RecordRun(Sequence[Record]):
+    """Consecutive records taken from the ring at one moment, turned into Records on access.
+
+    What a command caused: `advance 7d` of a failing consumer causes a million records, of
+    which the REPL shows the first and last dozen; building a Record for each would cost a
+    second. The raw tuples are copied when the run is taken, so records the ring drops
+    later stay readable here."""
+
+    __slots__ = ("_first", "_raw")
+
+    def __init__(self, first: int, raw: list[Raw]) -> None:
+        self._first = first
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        raw = self._raw
+        first = self._first
+        if isinstance(index, slice):
+            return [Record(first + i, *raw[i]) for i in range(*index.indices(len(raw)))]
+        if index < 0:
+            index += len(raw)
+        if not 0 <= index < len(raw):
+            raise IndexError("record index out of range")
+        return Record(first + index, *raw[index])
+
+    def __iter__(self) -> Iterator[Record]:
+        first = self._first
+        for i, raw in enumerate(self._raw):
+            yield Record(first + i, *raw)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def __repr__(self) -> str:
+        return f"RecordRun({list(self)!r})"
+
+
 class Trace:
     """Receives records; keeps a ring of recent ones, per-kind counters and subscribers.
 
@@ -758,6 +807,18 @@ class Trace:
         raw = ring._raw
         start = max(0, seq - first + 1)
         return (Record(first + i, *raw[i]) for i in range(start, len(raw)))
+
+    def run_since(self, seq: int) -> RecordRun:
+        """`since(seq)` as a sequence whose Records are made when read (see RecordRun)."""
+        ring = self.records
+        first = ring.first_seq
+        raw = ring._raw
+        count = max(0, len(raw) - max(0, seq - first + 1))
+        # Taken from the newest end: a command's records are the ring's last ones, and
+        # indexing a deque far from its ends walks it.
+        taken = list(islice(reversed(raw), count))
+        taken.reverse()
+        return RecordRun(first + len(raw) - count, taken)
 
     def tail(self, n: int) -> list[Record]:
         """The last `n` records."""

@@ -386,7 +386,7 @@ class QuickDecider:
     with a rate rule's fixed reason) are built once and shared: nothing mutates an Outcome
     after it is decided, and building one costs more than the rest of the decision."""
 
-    __slots__ = ("_b", "_cache", "_duration", "_rates", "_success")
+    __slots__ = ("_always", "_b", "_cache", "_duration", "_rates", "_success")
 
     def __init__(self, b: WorkloadBehavior) -> None:
         self._b = b
@@ -405,9 +405,17 @@ class QuickDecider:
             and all(r.mode == "rate" and r.rate < 1.0 for r in live)
         ):
             self._rates = [(r.rate, _failure(r, b.dur_lo, f"probability {r.rate:g}")) for r in live]
+        # A handler that always fails after a fixed time (`fail: true`, a consumer failing
+        # forever) is decided without a draw, as `fires_nth` decides its rule.
+        self._always: Outcome | None = None
+        if b.dur_lo == b.dur_hi and b.timeout_rule is None and live and live[0].mode == "always":
+            self._always = _failure(live[0], b.dur_lo, "always")
 
     def __call__(self, nth: int, timeout_ms: int, trigger: str, rng: random.Random) -> Outcome:
         """The outcome of invocation `nth` (1-based) of a workload with this timeout."""
+        always = self._always
+        if always is not None and not 0 < timeout_ms < self._duration:
+            return always
         rates = self._rates
         if rates is not None and not 0 < timeout_ms < self._duration:
             for rate, failure in rates:

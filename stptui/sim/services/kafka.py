@@ -28,7 +28,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
-from stptui.sim.behavior import Emission, Outcome
+from stptui.sim.behavior import Emission
 from stptui.sim.services.stream import (
     Settings,
     StreamBatch,
@@ -341,6 +341,8 @@ class KafkaConsumer(StreamConsumer):
 
     started_names = (*tk.STARTED_FIELDS, "topic", "partition", "record_ids")
     retried_kind = tk.KAFKA_BATCH_RETRIED
+    batch_names = ("topic", "partition", "record_ids")
+    retried_names = (*batch_names, "invocation_id", "retries", "at")
 
     def __init__(
         self,
@@ -356,35 +358,29 @@ class KafkaConsumer(StreamConsumer):
         self.report_failures = False
         self.commits: dict[int, int] = {}
 
-    def batch_fields(self, batch: StreamBatch) -> dict[str, Any]:
+    def batch_values(self, batch: StreamBatch) -> tuple[Any, ...]:
         """What the trace names a batch by: its topic, partition and record ids."""
-        return {
-            "topic": self.stream.name,
-            "partition": batch.lane.shard.index,
-            "record_ids": batch.sequence_numbers,
-        }
+        return (self.stream.name, batch.lane.shard.index, batch.sequence_numbers)
 
-    def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
-        """A batch that succeeded commits the offset after its last record; one that failed
-        is read again (StreamConsumer)."""
-        if outcome.status == "success":
-            last = batch.records[-1]
-            self.commits[last.shard.index] = last.offset + 1
-            sim = self.sim
-            sim.trace.emit(
-                (
-                    sim.clock.now,
-                    tk.KAFKA_OFFSET_COMMITTED,
-                    self.target,
-                    {
-                        "topic": self.stream.name,
-                        "partition": last.shard.index,
-                        "offset": last.offset + 1,
-                        "invocation_id": invocation_id,
-                    },
-                )
+    def succeeded(self, batch: StreamBatch, invocation_id: str) -> None:
+        """A batch that succeeded commits the offset after its last record (one that failed
+        is read again: StreamConsumer.batch_done)."""
+        last = batch.records[-1]
+        self.commits[last.shard.index] = last.offset + 1
+        sim = self.sim
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.KAFKA_OFFSET_COMMITTED,
+                self.target,
+                {
+                    "topic": self.stream.name,
+                    "partition": last.shard.index,
+                    "offset": last.offset + 1,
+                    "invocation_id": invocation_id,
+                },
             )
-        super().batch_done(batch, outcome, invocation_id)
+        )
 
     def lane_position(self, lane: Any) -> dict[str, Any]:
         """Where a partition stands: its index and this consumer group's committed offset."""

@@ -408,6 +408,12 @@ class QueueSim:
             self._make_visible(msg, returned=False)
 
     def _make_visible(self, msg: Message, *, returned: bool) -> None:
+        self._place_visible(msg, returned=returned)
+        for wake in self.on_visible:
+            wake()
+
+    def _place_visible(self, msg: Message, *, returned: bool) -> None:
+        """Make `msg` visible, without waking the consumers (`_make_visible` does both)."""
         old = msg.state
         if old <= INFLIGHT:
             self.counts[old] -= 1
@@ -432,8 +438,6 @@ class QueueSim:
                 g.append(msg)
         else:
             self.visible.append(msg)
-        for wake in self.on_visible:
-            wake()
 
     # -- retention ---------------------------------------------------------------------
 
@@ -724,31 +728,41 @@ class QueueSim:
         now = self.sim.clock.now
         emit = self.sim.trace.emit
         returns = self._returns
+        fifo = self.fifo
+        counts = self.counts
+        visible = self.visible
+        name = self.name
+        msg: Message | None = None
+        returned = False
         while True:
             msg = self._next_return()
-            if msg is None:
-                return
-            if msg.visible_at > now:
+            if msg is None or msg.visible_at > now:
                 break
             if returns and returns[0] is msg:
                 returns.popleft()
             else:
                 heapq.heappop(self._returns_late)
             msg.timer = None
-            if self.fifo:
+            emit((now, tk.MESSAGE_RETURNED, name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
+            returned = True
+            if fifo:
                 self._unblock(msg.group or "")
-            emit(
-                (
-                    now,
-                    tk.MESSAGE_RETURNED,
-                    self.name,
-                    msg.id,
-                    msg.receive_count,
-                    tk.RECEIVE_FIELDS,
-                )
-            )
-            self._make_visible(msg, returned=True)
-        self._return_timer = self.sim.clock.at(msg.visible_at, self._returns_due)
+                self._place_visible(msg, returned=True)
+            else:
+                # `_place_visible` of a standard queue's message in flight, written out: a
+                # week of retries returns every message thousands of times.
+                counts[INFLIGHT] -= 1
+                counts[VISIBLE] += 1
+                msg.state = VISIBLE
+                msg.visible_at = now
+                visible.append(msg)
+        if returned:
+            # Waking is idempotent until the poll runs: once for all the messages returned
+            # now wakes each consumer as waking it after the first one did.
+            for wake in self.on_visible:
+                wake()
+        if msg is not None:
+            self._return_timer = self.sim.clock.at(msg.visible_at, self._returns_due)
 
     def waiting_returns(self) -> int:
         """How many released messages wait for their visibility timeout to end."""

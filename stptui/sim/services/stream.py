@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import Deferred
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
 
 if TYPE_CHECKING:
@@ -346,6 +347,7 @@ class Lane:
         "checkpoint",
         "current",
         "index",
+        "name",
         "pending",
         "shard",
         "timer",
@@ -366,17 +368,26 @@ class Lane:
         self.window_bytes = 0
         self.checkpoint: str | None = None  # the last sequence number done with
         self.current: StreamBatch | None = None  # the batch an invocation is running
-
-    @property
-    def name(self) -> str:
-        """The shard id, and the lane number when the shard has several."""
-        return self.shard.id if self.index < 0 else f"{self.shard.id}#{self.index}"
+        # The shard id, and the lane number when the shard has several.
+        self.name = shard.id if index < 0 else f"{shard.id}#{index}"
 
 
 class StreamBatch:
     """One batch of a lane: the caller of its invocations."""
 
-    __slots__ = ("attempts", "consumer", "invocation_id", "lane", "records", "retries", "throttles")
+    __slots__ = (
+        "_seqs",
+        "_seqs_of",
+        "_values",
+        "_values_of",
+        "attempts",
+        "consumer",
+        "invocation_id",
+        "lane",
+        "records",
+        "retries",
+        "throttles",
+    )
 
     # A stream batch's invocation starts a chain of requests (Kinesis does not carry one).
     chain = 1
@@ -390,11 +401,25 @@ class StreamBatch:
         self.attempts = 0  # invocations so far
         self.throttles = 0
         self.invocation_id = ""
+        self._seqs: list[str] = []
+        self._seqs_of: list[StreamRecord] | None = None
+        # The consumer's `batch_values`, kept as `_seqs` is (see `StreamConsumer.values`).
+        self._values: tuple[Any, ...] = ()
+        self._values_of: list[StreamRecord] | None = None
 
     @property
     def sequence_numbers(self) -> list[str]:
-        """The batch's sequence numbers, in order."""
-        return list(map(_SEQ, self.records))
+        """The batch's sequence numbers, in order.
+
+        Made once per list of records: a batch retried every second for a week names them
+        in two records per attempt, and they change only when `records` is replaced (by a
+        partial failure or expiry; nothing changes the list in place). The records of all
+        its attempts share the list, as they share their other values."""
+        records = self.records
+        if self._seqs_of is not records:
+            self._seqs = list(map(_SEQ, records))
+            self._seqs_of = records
+        return self._seqs
 
     def event(self) -> dict[str, Any]:
         """The Kinesis event the handler receives."""
@@ -441,14 +466,26 @@ class StreamConsumer:
     # (stptui.sim.services.kafka) names its batches by topic, partition and record ids.
     started_names: tuple[str, ...] = tk.KINESIS_STARTED_FIELDS
     retried_kind = tk.STREAM_BATCH_RETRIED
+    # The names of `batch_values`, and of the retried record's packed fields (`_failed`).
+    batch_names: tuple[str, ...] = ("stream", "shard", "sequence_numbers")
+    retried_names: tuple[str, ...] = (*batch_names, "invocation_id", "retries", "at")
+
+    def batch_values(self, batch: StreamBatch) -> tuple[Any, ...]:
+        """What the trace names a batch by: its stream, shard (lane) and sequence numbers."""
+        return (self.stream.name, batch.lane.name, batch.sequence_numbers)
 
     def batch_fields(self, batch: StreamBatch) -> dict[str, Any]:
-        """What the trace names a batch by: its stream, shard (lane) and sequence numbers."""
-        return {
-            "stream": self.stream.name,
-            "shard": batch.lane.name,
-            "sequence_numbers": batch.sequence_numbers,
-        }
+        """`batch_values` by their names."""
+        return dict(zip(self.batch_names, self.values(batch), strict=True))
+
+    def values(self, batch: StreamBatch) -> tuple[Any, ...]:
+        """`batch_values`, made once per list of records (the started and retried records
+        of every attempt of a batch name it by the same values)."""
+        records = batch.records
+        if batch._values_of is not records:
+            batch._values = self.batch_values(batch)
+            batch._values_of = records
+        return batch._values
 
     def __init__(
         self, sim: Simulator, stream: StreamSource, target: str, is_job: bool, settings: Settings
@@ -530,12 +567,14 @@ class StreamConsumer:
         now = sim.clock.now
         if lane.batches:
             batch = lane.batches.popleft()
-            live = [r for r in batch.records if not r.expired]
-            if len(live) < len(batch.records):
+            # Records expire in the order they arrived, which is the batch's order: while its
+            # first lives, all do.
+            if batch.records[0].expired:
+                live = [r for r in batch.records if not r.expired]
                 batch.records = live
-            if not live:
-                self._schedule(lane, now)
-                return
+                if not live:
+                    self._schedule(lane, now)
+                    return
             self._invoke(batch)
             return
         pending = lane.pending
@@ -570,7 +609,6 @@ class StreamConsumer:
         sim = self.sim
         lane = batch.lane
         stream = self.stream
-        seqs = batch.sequence_numbers
         if self.is_job:
             from stptui.sim.services.batch import submit_job
 
@@ -583,7 +621,11 @@ class StreamConsumer:
                 event,
                 stream.trigger,
                 stream.name,
-                {"stream": stream.name, "shard": lane.shard.id, "sequence_numbers": seqs},
+                {
+                    "stream": stream.name,
+                    "shard": lane.shard.id,
+                    "sequence_numbers": batch.sequence_numbers,
+                },
             )
             self._advance(lane, batch.records)
             return
@@ -611,13 +653,7 @@ class StreamConsumer:
         batch.throttles = 0
         batch.attempts += 1
         lane.current = batch
-        fn.start(
-            stream.trigger,
-            batch.attempts,
-            batch,
-            tuple(self.batch_fields(batch).values()),
-            self.started_names,
-        )
+        fn.start(stream.trigger, batch.attempts, batch, self.values(batch), self.started_names)
 
     def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
         """An invocation of `batch` ended: checkpoint, retry, bisect or discard."""
@@ -625,6 +661,7 @@ class StreamConsumer:
         lane.current = None
         batch.invocation_id = invocation_id
         if outcome.status == "success":
+            self.succeeded(batch, invocation_id)
             failed = outcome.failed_item_ids if self.report_failures else None
             if not failed:
                 self._advance(lane, batch.records)
@@ -638,11 +675,39 @@ class StreamConsumer:
             return
         self._failed(batch, outcome, bisect=self.settings.bisect)
 
+    def succeeded(self, batch: StreamBatch, invocation_id: str) -> None:
+        """What a mapping does first when an invocation of `batch` succeeds (before its
+        checkpoint moves): nothing here; a Kafka consumer group commits its offset."""
+
     def _failed(self, batch: StreamBatch, outcome: Outcome, *, bisect: bool) -> None:
         sim = self.sim
         now = sim.clock.now
         lane = batch.lane
         at = now + self.stream.poll_interval_ms
+        if not bisect or len(batch.records) == 1:
+            limit = self.settings.max_retries
+            if limit < 0 or batch.retries < limit:
+                # The commonest end of a failed attempt (a batch retried forever, by default),
+                # written out: a packed record whose time is written only when the record is
+                # read, and the lane's next read (`_schedule`: no timer is set while its
+                # batch runs, and the lane has this batch to read).
+                batch.retries += 1
+                values = batch._values if batch._values_of is batch.records else self.values(batch)
+                sim.trace.emit(
+                    (
+                        now,
+                        self.retried_kind,
+                        self.target,
+                        *values,
+                        batch.invocation_id,
+                        batch.retries,
+                        Deferred(iso_ms, at),
+                        self.retried_names,
+                    )
+                )
+                lane.batches.appendleft(batch)
+                lane.timer = sim.clock.at(at, self._poll, lane, self._retry_label)
+                return
         common = {**self.batch_fields(batch), "invocation_id": batch.invocation_id}
         if bisect and len(batch.records) > 1:
             # Splitting uses no retry: each half, a new batch, keeps the count so far.
@@ -662,21 +727,8 @@ class StreamConsumer:
             lane.batches.appendleft(first)
             self._schedule(lane, at)
             return
-        limit = self.settings.max_retries
-        if 0 <= limit <= batch.retries:
-            self._discard(batch, outcome, "RetryAttemptsExhausted", common)
-            return
-        batch.retries += 1
-        sim.trace.emit(
-            (
-                now,
-                self.retried_kind,
-                self.target,
-                {**common, "retries": batch.retries, "at": iso_ms(at)},
-            )
-        )
-        lane.batches.appendleft(batch)
-        self._schedule(lane, at)
+        # Only a batch whose retries are used up comes this far without bisecting.
+        self._discard(batch, outcome, "RetryAttemptsExhausted", common)
 
     def _advance(self, lane: Lane, records: list[StreamRecord], *, go_on: bool = True) -> None:
         """The mapping is done with `records`: move the lane's checkpoint past them and,
