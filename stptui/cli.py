@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from stptui.commands import Session
     from stptui.config import Stack
     from stptui.config.diagnostics import Diagnostic
+    from stptui.graph import PollEdge
 
 DEMO_STACK = "combined"
 # The defaults of stptui.commands.session, written out: importing it here would load the
@@ -173,6 +174,12 @@ def _parser_graph() -> argparse.ArgumentParser:
         "dot: Graphviz; json: networkx's node-link form (default: text)",
     )
     _add_stack_options(p)
+    p.add_argument(
+        "--behaviors",
+        metavar="FILE",
+        help="behaviours file whose `poll` items draw `polls` edges, from each queue to the "
+        "worker that polls it (default: stptui.yml by the stack)",
+    )
     return p
 
 
@@ -337,7 +344,7 @@ def cmd_graph(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         _print_error(exc.diagnostic)
         return 2
-    g = graph.build_graph(stack)
+    g = graph.build_graph(stack, _poll_edges(stack, args.behaviors))
     exporters: dict[str, Callable[..., str]] = {
         "text": graph.to_text,
         "mermaid": graph.to_mermaid,
@@ -352,6 +359,20 @@ def cmd_graph(argv: Sequence[str]) -> int:
         validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
         print(f"{len(stack.errors)} error(s) in the config; run `{validate}`", file=sys.stderr)
     return 0
+
+
+def _poll_edges(stack: Stack, behaviors: str | None) -> list[PollEdge]:
+    """The `polls` edges of the behaviours file `run` would read: its `poll` items (a file
+    with errors draws those it could read; `validate` reports the rest). Its code is never
+    loaded."""
+    from stptui.graph import PollEdge
+    from stptui.sim.behavior import Behaviors, find_sidecar
+
+    path = Path(behaviors) if behaviors is not None else find_sidecar(stack.file)
+    if path is None or not stack.resources:
+        return []
+    loaded, _ = Behaviors.load(path, stack)
+    return [PollEdge(p.queue, p.workload, p.container, p.pos) for p in loaded.polls()]
 
 
 def cmd_open(argv: Sequence[str]) -> int:
@@ -388,11 +409,15 @@ def cmd_open(argv: Sequence[str]) -> int:
     from stptui.commands.session import idle_note
     from stptui.textsafe import printable
 
-    text = printable(graph.to_text(graph.build_graph(stack)))
+    polls = [
+        graph.PollEdge(p.queue, p.workload, p.container, p.pos)
+        for p in session.sim.behaviors.polls()
+    ]
+    text = printable(graph.to_text(graph.build_graph(stack, polls)))
     print(text, end="" if text.endswith("\n") else "\n")
     if errors_line is not None:
         print(f"\n{errors_line}")
-    if (note := idle_note(stack)) is not None:
+    if (note := idle_note(stack, bool(polls))) is not None:
         print(f"\n{note}")
     print("\nCommands:")
     for line, what in _next_commands(path, args):

@@ -18,7 +18,10 @@
   `dynamodb:getItem`, a Distributed Map's ItemReader over a bucket), each resolved as the
   simulator resolves it. Edge keys are stable strings (`trigger:<index>`, `connect`,
   `redrive`, `hosts`, `destination:onFailure`, `task:<state>`, `read:<state>`, ...) so
-  parallel edges stay distinct and the graph is the same on every build.
+  parallel edges stay distinct and the graph is the same on every build. Given a behaviours
+  file's `poll` items (`PollEdge`), `polls` edges lead from each polled queue to the
+  container workload whose code polls it (`polls:<container>`): the config alone cannot
+  say that a worker's code reads a queue.
 
 A resource with Stacktape `alarms` carries them as its node's `alarms` attribute (absent on
 the others), and a function's `cloudwatch-alarm` event is a `trigger` edge from the
@@ -37,11 +40,13 @@ import json
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
 
 from stptui.config.alarms import AlarmSpec, resolve_alarms
+from stptui.config.diagnostics import Position
 from stptui.config.directives import CfResourceParamValue
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.model import (
@@ -91,6 +96,7 @@ BUS_NOTIFICATION = "bus-notification"
 TASK = "task"
 READ = "read"
 HOSTS = "hosts"
+POLLS = "polls"
 EDGE_KINDS: tuple[str, ...] = (
     TRIGGER,
     CONNECT,
@@ -101,12 +107,14 @@ EDGE_KINDS: tuple[str, ...] = (
     HOSTS,
     TASK,
     READ,
+    POLLS,
 )
 # Edges along which a message, event, object or invocation actually travels (a record
-# produced to a cluster travels through its topic). `connect` is only a permission (the
-# code *may* use it), and `read` only fetches from its target, so neither is among them.
+# produced to a cluster travels through its topic, a polled queue's message to the worker
+# that polls it). `connect` is only a permission (the code *may* use it), and `read` only
+# fetches from its target, so neither is among them.
 FLOW_KINDS: frozenset[str] = frozenset(
-    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, HOSTS, TASK}
+    {TRIGGER, REDRIVE, DELIVERY_FAILURE, DESTINATION, BUS_NOTIFICATION, HOSTS, TASK, POLLS}
 )
 # connectTo targets that come after the workload that connects to them in the layering: it
 # fills the queue, it starts the state machine's executions.
@@ -147,11 +155,25 @@ _SINK_KINDS: frozenset[str] = DATA_STORE_TYPES | {
 Reach = Literal["triggers", "may-send"]
 
 
+@dataclass(frozen=True, slots=True)
+class PollEdge:
+    """A queue that a container workload's code polls, as a behaviours file declares it
+    (the config cannot say: a worker's code reads the queue itself). `pos` is where the
+    `poll` item is written."""
+
+    queue: str
+    workload: str
+    container: str
+    pos: Position | None = None
+
+
 # -- building --------------------------------------------------------------------------------
 
 
-def build_graph(stack: Stack) -> nx.MultiDiGraph:
-    """The graph of a stack: resources, what they reference, and every relationship.
+def build_graph(stack: Stack, polls: Iterable[PollEdge] = ()) -> nx.MultiDiGraph:
+    """The graph of a stack: resources, what they reference, and every relationship; with
+    `polls` (a behaviours file's `poll` items), a `polls` edge from each polled queue to
+    the workload whose code polls it.
 
     Node attributes: `kind`, `label`, `props`, `file`, `line`, `column`, `missing`,
     `external`, `layer`, and `env` (a list of `{name, value, source}`) on functions, batch jobs
@@ -159,7 +181,7 @@ def build_graph(stack: Stack) -> nx.MultiDiGraph:
     Edge attributes: `kind` plus the kind's own (see the module docstring and `EDGE_KINDS`),
     and the `file`/`line`/`column` where the relationship is written.
     """
-    return _Builder(stack).build()
+    return _Builder(stack).build(polls)
 
 
 class _Builder:
@@ -181,7 +203,7 @@ class _Builder:
         self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...], str]]] = {}
         self.alarms: dict[str, AlarmSpec] = {}  # by `resource.alarms.N`
 
-    def build(self) -> nx.MultiDiGraph:
+    def build(self, polls: Iterable[PollEdge] = ()) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
             self._add_resource(res)
         self._kafka_topics()
@@ -211,6 +233,8 @@ class _Builder:
                     self._entry_edges(res.entry)
                 for ref in res.connect_to:
                     self._connect(res, ref)
+        for poll in polls:
+            self._poll(poll)
         for node, (line, column, file) in self.first_use.items():
             self.g.nodes[node].update(file=file, line=line, column=column)
         _assign_layers(self.g, self.edges)
@@ -657,6 +681,27 @@ class _Builder:
         env = [env_var_name(res.name, p) for p in injected_params(res)] if res else []
         self._edge(w.name, target, "connect", CONNECT, ref.path, env=env)
 
+    def _poll(self, poll: PollEdge) -> None:
+        """A `polls` edge, placed where the behaviours file writes the item."""
+        if poll.queue not in self.g or poll.workload not in self.g:
+            return  # the behaviours file named something else: it reported that
+        ident = (poll.queue, poll.workload, f"polls:{poll.container}")
+        if ident in self.edge_ids:
+            return
+        self.edge_ids.add(ident)
+        self.edges.append((poll.queue, poll.workload, POLLS))
+        pos = poll.pos or self.stack.pos(self.stack.resources[poll.workload].path, key=True)
+        self.g.add_edge(
+            poll.queue,
+            poll.workload,
+            key=ident[2],
+            kind=POLLS,
+            container=poll.container,
+            file=pos.file,
+            line=pos.line,
+            column=pos.column,
+        )
+
     def _destination(self, fn: Function, condition: str, ref: Ref | None) -> None:
         target = self._ref(ref)
         if target is not None and ref is not None:
@@ -798,7 +843,12 @@ def _assign_layers(g: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str]] | N
     succ: dict[str, list[str]] = {n: [] for n in g}
     dead_letter: set[str] = set()
     has_out: set[str] = set()
-    for u, v, kind in g.edges(data="kind") if edges is None else edges:
+    listed = list(g.edges(data="kind") if edges is None else edges)
+    # A worker's connectTo of the queue it polls is for reading it: the queue comes first.
+    polled = {(v, u) for u, v, kind in listed if kind == POLLS}
+    for u, v, kind in listed:
+        if kind == CONNECT and (u, v) in polled:
+            continue
         if kind in FLOW_KINDS:
             has_out.add(u)
             if kind in (REDRIVE, DELIVERY_FAILURE):
@@ -1121,6 +1171,8 @@ def edge_label(d: dict[str, Any]) -> str:
         return _state_label(d)
     if kind == HOSTS:
         return f"hosts({d.get('topic')})"
+    if kind == POLLS:
+        return f"polls(container {d.get('container')})"
     return str(kind)
 
 
@@ -1345,10 +1397,12 @@ __all__ = [
     "FLOW_KINDS",
     "HOSTS",
     "KAFKA_TOPIC_KIND",
+    "POLLS",
     "READ",
     "REDRIVE",
     "TASK",
     "TRIGGER",
+    "PollEdge",
     "alarm_count",
     "build_graph",
     "downstream",

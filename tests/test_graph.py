@@ -34,6 +34,7 @@ from stptui.config.model import (
 from stptui.graph import (
     DEFAULT_BUS_ID,
     EDGE_KINDS,
+    POLLS,
     build_graph,
     downstream,
     edge_label,
@@ -408,7 +409,8 @@ def test_every_edge_kind_is_built(every_kind: nx.MultiDiGraph) -> None:
         ("broker", "kafka:orders", "hosts"),
         ("kafka:orders", "worker", "trigger"),
     }
-    assert {d["kind"] for _, _, d in g.edges(data=True)} == set(EDGE_KINDS)
+    # `polls` edges come from a behaviours file, not the config (tests/test_sim_workers.py).
+    assert {d["kind"] for _, _, d in g.edges(data=True)} == set(EDGE_KINDS) - {POLLS}
 
 
 def test_edge_keys_are_distinct_and_deterministic(every_kind: nx.MultiDiGraph) -> None:

@@ -308,7 +308,8 @@ def test_keys_that_make_no_sense_for_a_container_are_refused_naming_those_that_d
         ("behavior-container-key", 4),
     ]
     assert all(
-        d.hint == "keys that apply to a container: duration, fail, emit, log, response, handler"
+        d.hint
+        == "keys that apply to a container: duration, fail, emit, log, response, handler, poll"
         for d in diags
     )
 

@@ -346,6 +346,40 @@ def _container_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     return _run(session, "http GET /ok", "http GET /bad")
 
 
+WORKERS = (
+    "resources:\n"
+    "  slowJobs: {type: sqs-queue, properties: {visibilityTimeoutSeconds: 30}}\n"
+    "  fastJobs: {type: sqs-queue}\n"
+    "  slow:\n"
+    "    type: worker-service\n"
+    "    properties:\n"
+    "      packaging: {type: prebuilt-image, properties: {image: w}}\n"
+    "      resources: {cpu: 0.25, memory: 512}\n"
+    "      connectTo: [slowJobs]\n"
+    "  fast:\n"
+    "    type: worker-service\n"
+    "    properties:\n"
+    "      packaging: {type: prebuilt-image, properties: {image: w}}\n"
+    "      resources: {cpu: 0.25, memory: 512}\n"
+    "      connectTo: [fastJobs]\n"
+)
+# `slow` outlives the visibility timeout: its second poller receives the message again, and
+# the first one's delete is stale. `fast` deletes one message and fails the other, with a
+# message that is cut.
+WORKER_BEHAVIORS = (
+    "behaviors:\n"
+    "  slow: {duration: 40s, poll: {queue: slowJobs, concurrency: 2}}\n"
+    "  fast:\n"
+    "    poll: {queue: fastJobs}\n"
+    "    fail: {when: \"Body == 'bad'\", message: '" + "x" * 270_000 + "'}\n"
+)
+
+
+def _worker_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "workers", WORKERS, WORKER_BEHAVIORS)
+    return _run(session, "send slowJobs a", "send fastJobs ok", "send fastJobs bad", "advance 1m")
+
+
 TABLES = (
     "resources:\n"
     "  carts:\n"
@@ -652,6 +686,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _kafka_records,
         _balancer_records,
         _container_records,
+        _worker_records,
         _table_records,
         _state_machine_records,
         _lifecycle_records,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +19,7 @@ from tui_support import SAMPLE_NAMES, app_for, drawn_text, drive, screen_text, s
 from stptui.commands import execute
 from stptui.commands.session import trace_sha256
 from stptui.config.model import Stack
+from stptui.graph import PollEdge
 from stptui.tui import app as app_module
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import Entry, StackProvider
@@ -538,9 +540,9 @@ def test_the_graph_is_built_once_on_opening_and_again_for_a_loaded_stack(
     built: list[str] = []
     original = app_module.build_graph
 
-    def counting(stack: Stack) -> nx.MultiDiGraph:
+    def counting(stack: Stack, polls: Iterable[PollEdge] = ()) -> nx.MultiDiGraph:
         built.append(stack.stack_name)
-        return original(stack)
+        return original(stack, polls)
 
     monkeypatch.setattr(app_module, "build_graph", counting)
     saved = tmp_path / "s.json"

@@ -70,15 +70,16 @@ IDLE_NOTE_NAMES = 3
 HTTP_ENTRY_TYPES = frozenset({"http-api-gateway", "application-load-balancer"})
 
 
-def idle_note(stack: Stack) -> str | None:
+def idle_note(stack: Stack, polls: bool = False) -> str | None:
     """One line for whoever opens a stack in which nothing runs on the simulator, saying
     why, or None. Many real Stacktape configs are workers, databases and frontends only;
     opened without a word, such a stack looks like a simulator that does nothing.
 
     Functions, batch jobs and state machines run, and so do containers that take HTTP
     requests (through an HTTP API route or a load balancer rule, a web service's own entry
-    among them), which answer through their behaviours."""
-    if stack.workloads or stack.of_type(StateMachine) or _serves_http(stack):
+    among them), which answer through their behaviours, and, when `polls` (the behaviours
+    file declares `poll` items), workers that poll queues."""
+    if polls or stack.workloads or stack.of_type(StateMachine) or _serves_http(stack):
         return None
     note = (
         "nothing in this stack runs on the simulator: it has no function, batch job, state "

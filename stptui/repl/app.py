@@ -281,7 +281,7 @@ class Repl:
             "Tab completes, Ctrl-R searches the history, Ctrl-C stops a long run, "
             "Ctrl-D exits; `help` lists the commands."
         )
-        if (idle := idle_note(s.stack)) is not None:
+        if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
             self.printer.note(idle, style="yellow")
         if self._history_note:
             self.printer.note(self._history_note, style="yellow")

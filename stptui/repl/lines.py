@@ -55,7 +55,7 @@ class LineSession:
                 "line mode (the output is not a terminal): no completion or toolbar; Ctrl-C "
                 "stops a long run, Ctrl-D exits\n"
             )
-            if (idle := idle_note(s.stack)) is not None:
+            if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
                 self.err.write(printable(idle) + "\n")
         for line in self.commands():
             self.run_line(line)

@@ -200,8 +200,9 @@ class ClockStalled(RuntimeError):
     def __init__(self, at: int, events: int) -> None:
         super().__init__(
             f"the clock has not moved from {iso_ms(at)} for {events:,} events: this looks like "
-            "a loop through resources whose recursion AWS does not track (EventBridge, S3); "
-            "stopped there"
+            "a loop of zero-duration work (through resources whose recursion AWS does not "
+            "track, such as EventBridge and S3, or a worker whose failed messages come back at "
+            "once); stopped there"
         )
         self.at = at
         self.events = events

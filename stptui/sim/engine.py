@@ -63,6 +63,7 @@ AGENDA_TEXT = {
     "retention": "the oldest message reaches the retention period",
     "invocation": "invocation {subject} ends",
     "poll": "{subject} polls {resource}",
+    "worker-message": "{resource} finishes processing message {subject}",
     "batch-window": "{subject}'s batching window on {resource} closes",
     "scaling": "{subject} adds pollers for {resource}",
     "esm-retry": "{subject} retries a throttled batch from {resource}",

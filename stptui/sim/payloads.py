@@ -159,6 +159,41 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
     return record
 
 
+def sdk_message(msg: Message, queue: QueueSim) -> dict[str, Any]:
+    """One message of a ReceiveMessage response, as the AWS SDKs return it to code that
+    polls the queue itself, asking for every attribute (`MessageSystemAttributeNames` and
+    `MessageAttributeNames` `All`): the API reference's member names and order, system
+    attributes in the order SQS answers them, and a user attribute as `DataType` and
+    `StringValue` (no Lambda-style empty lists)."""
+    attributes = {
+        "SenderId": msg.sender_id,
+        "ApproximateFirstReceiveTimestamp": str(msg.first_receive_at or msg.sent_at),
+        "ApproximateReceiveCount": str(msg.receive_count),
+        "SentTimestamp": str(msg.sent_at),
+    }
+    if queue.fifo:
+        attributes["SequenceNumber"] = msg.seq_number or ""
+        attributes["MessageDeduplicationId"] = msg.dedup_id or ""
+    if msg.group is not None:
+        attributes["MessageGroupId"] = msg.group
+    if msg.dlq_source_arn is not None:
+        attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
+    out: dict[str, Any] = {
+        "MessageId": msg.id,
+        "ReceiptHandle": receipt_handle(msg),
+        "MD5OfBody": md5_hex(msg.body),
+        "Body": msg.body,
+        "Attributes": attributes,
+    }
+    if msg.attrs:
+        out["MD5OfMessageAttributes"] = md5_of_message_attributes(msg.attrs)
+        out["MessageAttributes"] = {
+            name: {"StringValue": attr["stringValue"], "DataType": attr["dataType"]}
+            for name, attr in message_attributes(msg.attrs).items()
+        }
+    return out
+
+
 def sqs_event(msgs: list[Message], queue: QueueSim, region: str) -> dict[str, Any]:
     """The event a function receives from an SQS event source mapping."""
     return {"Records": [sqs_record(m, queue, region) for m in msgs]}

@@ -79,6 +79,8 @@ HTTP_AUTHORIZATION = "http.authorization"
 CONTAINER_REQUEST = "container.request"
 CONTAINER_RESPONSE = "container.response"
 CONTAINER_FAILED = "container.failed"
+CONTAINER_MESSAGE_PROCESSED = "container.message.processed"
+CONTAINER_MESSAGE_FAILED = "container.message.failed"
 BATCH_SUBMITTED = "batch.submitted"
 BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
@@ -190,13 +192,13 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "invocation_id",
     ),
     MESSAGE_SENT: ("message_id", "source", "group", "delay_ms"),
-    MESSAGE_RECEIVED: ("message_id", "receive_count"),
+    MESSAGE_RECEIVED: ("message_id", "receive_count", "consumer"),
     MESSAGE_RETURNED: ("message_id", "receive_count"),
-    MESSAGE_DELETED: ("message_id",),
+    MESSAGE_DELETED: ("message_id", "consumer"),
     MESSAGE_DEAD_LETTERED: ("message_id", "target", "receive_count"),
     MESSAGE_EXPIRED: ("message_id", "receive_count"),
     MESSAGE_DEDUPLICATED: ("message_id", "dedup_id", "source"),
-    MESSAGE_DELETE_STALE: ("message_id",),
+    MESSAGE_DELETE_STALE: ("message_id", "consumer"),
     QUEUE_PURGED: ("count",),
     MESSAGE_REDRIVEN: ("message_id", "target", "new_message_id"),
     INVOCATION_STARTED: (
@@ -391,6 +393,25 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "path",
     ),
     CONTAINER_RESPONSE: ("request_id", "invocation_id", "container", "status", "duration_ms"),
+    CONTAINER_MESSAGE_PROCESSED: (
+        "message_id",
+        "queue",
+        "invocation_id",
+        "container",
+        "receive_count",
+        "duration_ms",
+    ),
+    CONTAINER_MESSAGE_FAILED: (
+        "message_id",
+        "queue",
+        "invocation_id",
+        "container",
+        "receive_count",
+        "duration_ms",
+        "error",
+        "error_message",
+        "error_message_bytes",
+    ),
     CONTAINER_FAILED: (
         "request_id",
         "invocation_id",

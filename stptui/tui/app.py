@@ -30,7 +30,7 @@ from textual.widgets import Static
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note
-from stptui.graph import KAFKA_TOPIC_KIND, build_graph, kafka_topic_nodes
+from stptui.graph import KAFKA_TOPIC_KIND, PollEdge, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
@@ -125,6 +125,13 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     WebSocketDialog,
     FastForwardScreen,
 )
+
+
+def poll_edges(session: Session) -> list[PollEdge]:
+    """The `polls` edges the session's behaviours file declares (its `poll` items)."""
+    return [
+        PollEdge(p.queue, p.workload, p.container, p.pos) for p in session.sim.behaviors.polls()
+    ]
 
 
 def key_hint(*keys: tuple[str, str]) -> Text:
@@ -351,7 +358,7 @@ class StptuiApp(App[None]):
         self.session = session
         self._config_errors = config_errors
         self.live = LiveClock(session, speed_index=speed_index)
-        self.graph: nx.MultiDiGraph = build_graph(session.stack)
+        self.graph: nx.MultiDiGraph = build_graph(session.stack, poll_edges(session))
         # The stack `graph` was built from: opening the app built it twice (a fifth of a
         # second for 2,000 resources), and a `load` of a session brings its own stack.
         self._graph_stack = session.stack
@@ -411,7 +418,7 @@ class StptuiApp(App[None]):
                 markup=False,
                 timeout=OPENING_NOTE_S,
             )
-        if (idle := idle_note(self.session.stack)) is not None:
+        if (idle := idle_note(self.session.stack, bool(poll_edges(self.session)))) is not None:
             self.notify(idle, title="nothing to run", markup=False, timeout=OPENING_NOTE_S)
 
     def on_unmount(self) -> None:
@@ -471,7 +478,7 @@ class StptuiApp(App[None]):
         self._has_archived_bus = bool(archived_buses(self.session))
         self._has_alarms = bool(simulated_alarms(self.session))
         if self.session.stack is not self._graph_stack:
-            self.graph = build_graph(self.session.stack)
+            self.graph = build_graph(self.session.stack, poll_edges(self.session))
             self._graph_stack = self.session.stack
         # A Kafka topic's node is `kafka:NAME`: its own records (named NAME) and its
         # readers' touch it.

@@ -89,6 +89,8 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     graphs.HOSTS: EdgeStyle("hosts topic", "light", "─", "│", "►", "◄", Style(color="cyan")),
     graphs.TASK: EdgeStyle("task", "light", "─", "│", "►", "◄", Style(color="green")),
     graphs.READ: EdgeStyle("read", "light", "╌", "╎", "►", "◄", Style(color="green", dim=True)),
+    # A queue to the worker whose code polls it (a behaviours file's `poll`).
+    graphs.POLLS: EdgeStyle("polls", "heavy", "━", "┃", "►", "◄", Style(bold=True, color="yellow")),
 }
 _DEFAULT_EDGE_STYLE = EdgeStyle("edge", "light", "─", "│", "►", "◄", Style())
 

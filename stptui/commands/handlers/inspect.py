@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stptui.commands.handlers.alarms import show_alarms
 from stptui.commands.handlers.base import (
@@ -66,6 +66,9 @@ from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.textsafe import quoted
+
+if TYPE_CHECKING:
+    from stptui.sim.services.worker import WorkerPoll
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -334,6 +337,9 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         lines.append(f"dead-letter queue {q.dlq.name} after {q.max_receive_count} receives")
     if q.sources:
         lines.append(f"dead-letter queue of {names(s.name for s in q.sources)}")
+    workers = sim.services["workers"].of_queue(q.name) if "workers" in sim.services else []
+    for poll in workers:
+        lines.append(f"polled by {poll_text(poll)}")
     msgs = q.listing(MAX_SHOWN_MESSAGES)
     if q.depth > len(msgs):
         lines.append(f"showing the first {len(msgs)} of {q.depth} messages")
@@ -352,8 +358,45 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
     return CommandResult(
         "\n".join(lines),
         table=(headers, rows) if rows else None,
-        data={"queue": q.name, **stats, "messages": [_message_data(m) for m in msgs]},
+        data={
+            "queue": q.name,
+            **stats,
+            "messages": [_message_data(m) for m in msgs],
+            **({"pollers": [poll_data(p) for p in workers]} if workers else {}),
+        },
     )
+
+
+def poll_text(poll: WorkerPoll) -> str:
+    """`worker (service-container): 2 pollers, 1 busy; up to 10 messages a receive, long
+    polling 20 s, the queue's visibility timeout`: who polls a queue, and how."""
+    spec = poll.spec
+    count = f"{spec.concurrency} poller{'s' * (spec.concurrency != 1)}"
+    many = f"{spec.max_messages} message{'s' * (spec.max_messages != 1)}"
+    wait = f"long polling {spec.wait_s} s" if spec.wait_s else "short polling"
+    visibility = (
+        "the queue's visibility timeout"
+        if spec.visibility_s is None
+        else f"visibility timeout {format_duration(spec.visibility_s * 1000)}"
+    )
+    return (
+        f"{spec.workload} ({spec.container}): {count}, {poll.busy} busy; up to {many} a "
+        f"receive, {wait}, {visibility}"
+    )
+
+
+def poll_data(poll: WorkerPoll) -> dict[str, Any]:
+    """A poll item as `show queue`'s data gives it."""
+    spec = poll.spec
+    return {
+        "workload": spec.workload,
+        "container": spec.container,
+        "concurrency": spec.concurrency,
+        "busy": poll.busy,
+        "max_messages": spec.max_messages,
+        "wait_seconds": spec.wait_s,
+        "visibility_timeout": spec.visibility_s,
+    }
 
 
 def _show_functions(sim: Simulator) -> CommandResult:

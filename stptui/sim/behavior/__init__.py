@@ -146,6 +146,12 @@ empty entry means the default). Every key of an entry is optional:
     with a warning and the declared keys above are used instead. When it runs, it replaces
     `fail`, `partial`, `emit`, `log` and `response`; `duration` and `timeout` still apply.
 
+`poll`
+    A container workload's only: the queues its code polls itself, one item or a list, each
+    `{queue, maxMessages, waitSeconds, visibilityTimeout, concurrency}`
+    (`reader_poll`); the other keys then describe processing one received message
+    (stptui.sim.services.worker; docs/behaviors.md, "Workers that poll queues").
+
 The package
 ===========
 One module per concern, each importing only the ones above it (type hints aside):
@@ -162,8 +168,8 @@ One module per concern, each importing only the ones above it (type hints aside)
 - `handler_modules`: the sys.modules each file's Python handlers run with;
 - `python_handlers`: a Python handler's context, and running it;
 - `http_answers`: a container's `response` read as the HTTP answer it writes;
-- `reader_emit`, `reader`: the behaviours file read into compiled behaviours, with
-  diagnostics;
+- `reader_emit`, `reader_poll`, `reader`: the behaviours file read into compiled
+  behaviours, with diagnostics;
 - `runtime`: `Behaviors`, which loads a file and decides each invocation.
 
 The rest of the reference sits with the code it describes: what expressions see in

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.config.diagnostics import Position
@@ -239,6 +240,25 @@ def _null_fix(expression: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PollSpec:
+    """One `poll` item of a container workload's behaviour: the queue its code polls, the
+    ReceiveMessage parameters it passes, how many pollers run it, and which container runs
+    them (docs/behaviors.md, "Workers that poll queues")."""
+
+    workload: str
+    container: str
+    queue: str
+    max_messages: int
+    wait_s: int
+    visibility_s: int | None
+    concurrency: int
+    # The behaviour that processes each message (`WORKLOAD` or `WORKLOAD.CONTAINER`).
+    key: str
+    # Where the item is written in the behaviours file (the graph's `polls` edge says so).
+    pos: Position | None = field(default=None, compare=False)
+
+
 class WorkloadBehavior:
     """One workload's compiled behaviour."""
 
@@ -254,6 +274,7 @@ class WorkloadBehavior:
         "memory_mb",
         "name",
         "partial",
+        "polls",
         "rbif",
         "response",
         "response_is_expr",
@@ -278,6 +299,8 @@ class WorkloadBehavior:
         self.handler: Callable[..., Any] | None = None
         self.handler_ref: str | None = None
         self.memory_mb: int | None = None
+        # The queues a container workload's code polls (empty for everything else).
+        self.polls: list[PollSpec] = []
         self.description = ""
         # True when deciding needs neither the event nor a handler (the fast path).
         self.simple = True
@@ -332,4 +355,7 @@ def describe_behavior(b: WorkloadBehavior, skipped: str | None, unit: str = "inv
             parts.append("emits " + ", ".join(f"{e.kind}->{e.target}" for e in b.emits))
         if b.response is not None:
             parts.append("returns a declared response")
+    for poll in b.polls:
+        pollers = f"{poll.concurrency} poller{'s' * (poll.concurrency != 1)}"
+        parts.append(f"polls {poll.queue} ({pollers}, up to {poll.max_messages} a receive)")
     return "; ".join(parts)

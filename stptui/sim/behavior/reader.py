@@ -4,8 +4,9 @@ never raises: it is reported, and the entry or key is left out.
 
 `Reader` reads the file, its entries and their keys (`duration`, `fail`, `timeout`,
 `partial`, `reportBatchItemFailures`, `log`, `response`, `handler`); `emit` is read by the checks
-it inherits from `reader_emit`. The file's format is described in the package's docstring
-(`stptui.sim.behavior`) and, for users, in docs/behaviors.md.
+it inherits from `reader_emit`, a container's `poll` by those it inherits from `reader_poll`.
+The file's format is described in the package's docstring (`stptui.sim.behavior`) and, for
+users, in docs/behaviors.md.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from stptui.sim.behavior.expressions import (
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.http_answers import http_answer
 from stptui.sim.behavior.reader_emit import EmitChecks
+from stptui.sim.behavior.reader_poll import PollChecks
 
 
 def _has_record_batches(workload: Workload) -> bool:
@@ -62,7 +64,7 @@ FUNCTION_KEYS = (
 )
 # A container workload's behaviour (docs/behaviors.md, "Containers"): it answers HTTP
 # requests, so what belongs to a Lambda invocation does not apply, each for its reason.
-CONTAINER_KEYS = ("duration", "fail", "emit", "log", "response", "handler")
+CONTAINER_KEYS = ("duration", "fail", "emit", "log", "response", "handler", "poll")
 NOT_FOR_CONTAINERS = {
     "timeout": "a container has no invocation timeout: the HTTP API's 30 s and the load "
     "balancer's 60 s answer the client instead (a longer `duration` reaches them)",
@@ -80,7 +82,7 @@ def _path_text(path: DataPath) -> str:
     return text
 
 
-class Reader(EmitChecks):
+class Reader(EmitChecks, PollChecks):
     """Turns the parsed sidecar into compiled behaviours plus diagnostics."""
 
     def __init__(self, loaded: LoadedYaml, stack: Stack, allow_code: bool, base_dir: Path) -> None:
@@ -229,7 +231,19 @@ class Reader(EmitChecks):
             self.report(path, "behavior-bad-value", "a behaviour must be a mapping of keys")
             b.description = describe_behavior(b, None)
             return b
-        self.unknown_keys(spec, path, FUNCTION_KEYS)
+        if "poll" in spec:
+            # Lambda polls a function's queues for it: its `sqs` events, not its code.
+            self.report(
+                (*path, "poll"),
+                "behavior-poll-not-container",
+                f"poll does not apply to {workload.name}, {with_article(workload.type)}: "
+                "only a container's code polls queues; Lambda reads a queue for a function "
+                "through its `sqs` event",
+                key=True,
+                hint=f"give {workload.name} an `sqs` event in the stack, or move `poll` to "
+                "a worker-service's entry",
+            )
+        self.unknown_keys({k: v for k, v in spec.items() if k != "poll"}, path, FUNCTION_KEYS)
         if "duration" in spec:
             self.duration(b, spec["duration"], (*path, "duration"), workload)
         if "fail" in spec:
@@ -317,11 +331,13 @@ class Reader(EmitChecks):
                 except BehaviorError as exc:
                     self.report((*path, "response"), "behavior-bad-value", str(exc), hint=exc.hint)
                     b.response = None
+        if "poll" in spec:
+            self.poll(b, spec["poll"], (*path, "poll"), workload)
         skipped_reason = None
         if "handler" in spec:
             skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
         b.finish()
-        b.description = describe_behavior(b, skipped_reason, "request")
+        b.description = describe_behavior(b, skipped_reason, "message" if b.polls else "request")
         return b
 
     # -- keys

@@ -33,6 +33,7 @@ from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import (
     DEFAULT_BEHAVIOR,
     DEFAULT_DURATION_MS,
+    PollSpec,
     Rule,
     WorkloadBehavior,
 )
@@ -161,6 +162,11 @@ class Behaviors:
                 role = name if name in self.stack.resources else name.partition(".")[0]
                 sites.append(EmitSite(role, spec.kind, spec.target, key, spec.pos))
         return sites
+
+    def polls(self) -> list[PollSpec]:
+        """Every queue a container workload's code polls, in the file's order (its `poll`
+        items; docs/behaviors.md, "Workers that poll queues")."""
+        return [poll for b in self._by_name.values() for poll in b.polls]
 
     def declared(self, function: str) -> bool:
         """Whether the behaviours file describes `function`."""

@@ -1,7 +1,8 @@
 """One module per AWS service model; each is driven by the engine and writes the trace.
 
 Queues and functions are wired by the engine itself. Every event source module (schedules,
-event buses, buckets, HTTP APIs, SNS topics, batch jobs, container workloads, Kinesis
+event buses, buckets, HTTP APIs, SNS topics, batch jobs, container workloads and the queues
+their code polls, Kinesis
 streams, load balancers, DynamoDB tables, Step Functions state machines, CloudWatch Logs
 groups, Kafka topics, CloudWatch alarms, WebSocket APIs, Lambda function URLs) exposes
 `wire(sim)`, listed here
@@ -40,6 +41,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         table,
         topic,
         websocket,
+        worker,
     )
 
     return [
@@ -48,6 +50,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         topic.wire,
         batch.wire,
         container.wire,
+        worker.wire,
         bucket.wire,
         http.wire,
         stream.wire,

@@ -518,13 +518,19 @@ class QueueSim:
     # -- receive / delete / return -----------------------------------------------------
 
     def receive(
-        self, max_n: int, visibility_ms: int | None = None, max_bytes: int | None = None
+        self,
+        max_n: int,
+        visibility_ms: int | None = None,
+        max_bytes: int | None = None,
+        consumer: str | None = None,
     ) -> list[Message]:
-        """ReceiveMessage for up to `max_n` messages (DLQ moves happen here, lazily)."""
+        """ReceiveMessage for up to `max_n` messages (DLQ moves happen here, lazily).
+        `consumer` names a container workload that polls the queue itself: its receives'
+        records say so (Lambda's event source mappings' do not)."""
         now = self.sim.clock.now
         vt = self.visibility_ms if visibility_ms is None else visibility_ms
         if not self.fifo:
-            return self.receive_standard(max_n, now, vt, max_bytes)
+            return self.receive_standard(max_n, now, vt, max_bytes, consumer)
         out: list[Message] = []
         budget = max_bytes
         while len(out) < max_n and self.counts[INFLIGHT] < self.inflight_limit:
@@ -552,18 +558,16 @@ class QueueSim:
                 self.blocked[msg.group or ""] = self.blocked.get(msg.group or "", 0) + 1
             if budget is not None:
                 budget -= msg.size
-            self.sim.trace.emit(
-                (
-                    now,
-                    tk.MESSAGE_RECEIVED,
-                    self.name,
-                    {"message_id": msg.id, "receive_count": msg.receive_count},
-                )
-            )
+            received = {"message_id": msg.id, "receive_count": msg.receive_count}
+            if consumer is not None:
+                received["consumer"] = consumer
+            self.sim.trace.emit((now, tk.MESSAGE_RECEIVED, self.name, received))
             out.append(msg)
         return out
 
-    def receive_standard(self, max_n: int, now: int, vt: int, budget: int | None) -> list[Message]:
+    def receive_standard(
+        self, max_n: int, now: int, vt: int, budget: int | None, consumer: str | None = None
+    ) -> list[Message]:
         """`receive` on a standard queue at `now` with visibility `vt`: the hot path of a busy
         worker queue, written out flat (the FIFO loop has the same effects plus groups)."""
         visible = self.visible
@@ -593,7 +597,21 @@ class QueueSim:
                 msg.first_receive_at = now
             msg.visible_at = now + vt
             msg.receipt += 1
-            emit((now, tk.MESSAGE_RECEIVED, name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
+            if consumer is None:
+                emit((now, tk.MESSAGE_RECEIVED, name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
+            else:
+                emit(
+                    (
+                        now,
+                        tk.MESSAGE_RECEIVED,
+                        name,
+                        {
+                            "message_id": msg.id,
+                            "receive_count": msg.receive_count,
+                            "consumer": consumer,
+                        },
+                    )
+                )
             out.append(msg)
         return out
 
@@ -644,8 +662,9 @@ class QueueSim:
         dlq._track_expiry(msg)
         dlq._make_visible(msg, returned=False)
 
-    def delete(self, msg: Message, receipt: int) -> bool:
+    def delete(self, msg: Message, receipt: int, consumer: str | None = None) -> bool:
         """DeleteMessage with the receipt of a receive; False when the receipt is stale.
+        `consumer` names a container workload that deletes what it polled (in the record).
 
         A standard queue also deletes a message whose visibility timeout has ended, as long
         as nobody has received it since (its receipt is still the newest); a FIFO queue
@@ -657,9 +676,10 @@ class QueueSim:
             or msg.receipt != receipt
             or not (msg.state == INFLIGHT or late)
         ):
-            self.sim.trace.emit(
-                (self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, {"message_id": msg.id})
-            )
+            stale = {"message_id": msg.id}
+            if consumer is not None:
+                stale["consumer"] = consumer
+            self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, stale))
             return False
         del self.messages[msg.id]
         if late:
@@ -673,9 +693,13 @@ class QueueSim:
                 self._unblock(msg.group or "")
             self.counts[INFLIGHT] -= 1
         msg.state = DELETED
-        self.sim.trace.emit(
-            (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
-        )
+        if consumer is None:
+            self.sim.trace.emit(
+                (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
+            )
+        else:
+            deleted = {"message_id": msg.id, "consumer": consumer}
+            self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
         return True
 
     def release(self, msg: Message, receipt: int) -> None:

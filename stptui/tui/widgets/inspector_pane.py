@@ -266,6 +266,7 @@ def describe_resource(
     ws = containers.workloads.get(name) if containers is not None else None
     if ws is not None:
         _container_requests(text, sim, ws)
+        _worker_polls(text, sim, name)
         if len(ws.containers) > 1:  # each container's group goes by WORKLOAD.CONTAINER
             for container in ws.containers:
                 log_section(text, sim, f"{name}.{container}")
@@ -450,6 +451,49 @@ def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
         if served.ended is not None:
             line.append(f" in {format_duration(served.ended - served.started)}")
         line.append(f" via {safe(served.via)}", "dim")
+        text.append_text(hanging(line, RECENT_HANG))
+        text.append("\n")
+
+
+def _worker_polls(text: Text, sim: Simulator, name: str) -> None:
+    """The queues a workload's code polls (its behaviours' `poll` items) and the messages it
+    processed last: when, from which queue, which receive, how it ended."""
+    workers = sim.services.get("workers")
+    polls = workers.of_workload(name) if workers is not None else []
+    if not polls:
+        return
+    _heading(text, "Polls")
+    for poll in polls:
+        spec = poll.spec
+        line = Text.assemble((safe(spec.queue), "bold"))
+        wait = f"long polling {spec.wait_s} s" if spec.wait_s else "short polling"
+        visibility = (
+            f", visibility timeout {format_duration(spec.visibility_s * 1000)}"
+            if spec.visibility_s is not None
+            else ""
+        )
+        line.append(
+            f": {safe(spec.container)}, {poll.busy} of {spec.concurrency} pollers busy, up to "
+            f"{spec.max_messages} a receive, {wait}{visibility}"
+        )
+        text.append_text(hanging(line, HANG))
+        text.append("\n")
+    _heading(text, "Recent messages")
+    recent = list(workers.recent.get(name, ()))[-RECENT_INVOCATIONS:]
+    if not recent:
+        text.append("(none yet)\n", "dim")
+    for handled in reversed(recent):
+        line = Text.assemble((clock_time(handled.started), "dim"))
+        line.append(f" {handled.message_id[:8]} from {safe(handled.queue)} ")
+        line.append(f"receive {handled.receive_count} ", "dim")
+        if handled.ended is None:
+            line.append("processing", "bright_blue")
+        elif handled.error is None:
+            line.append("deleted", "green")
+        else:
+            line.append(f"failed {safe(handled.error)}", "red")
+        if handled.ended is not None:
+            line.append(f" in {format_duration(handled.ended - handled.started)}")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 

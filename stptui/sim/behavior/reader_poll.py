@@ -1,0 +1,204 @@
+"""The behaviours file reader's checks of `poll`: the queues a container workload's code
+polls, with the ReceiveMessage parameters it passes (docs/behaviors.md, "Workers that poll
+queues").
+
+`PollChecks` is a part of the reader (`reader.Reader` inherits it): its methods report
+through the reader's `report` and read the stack it was given. Each item names a queue of
+the stack that the workload's role may receive from and delete from (as emissions are
+checked against `connectTo` and `iamRoleStatements`), and whole numbers in the ranges
+ReceiveMessage takes; an item that does not fit is reported and left out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.diagnostics import did_you_mean, with_article
+from stptui.config.loader import DataPath
+from stptui.config.model import SERVICE_CONTAINER_NAME, Containerized, ContainerWorkload, Queue
+from stptui.config.permissions import Permissions, Target, evaluate
+from stptui.sim.behavior.declared import PollSpec, WorkloadBehavior
+from stptui.sim.behavior.expressions import is_number
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.reader import Reader as _ReaderBase
+else:
+    _ReaderBase = object
+
+POLL_KEYS = ("queue", "maxMessages", "waitSeconds", "visibilityTimeout", "concurrency")
+# ReceiveMessage's ranges (SQS API reference): MaxNumberOfMessages 1-10 (default 1),
+# WaitTimeSeconds 0-20, VisibilityTimeout 0-43200 (12 hours).
+MAX_MESSAGES = (1, 10)
+WAIT_SECONDS = (0, 20)
+VISIBILITY_SECONDS = (0, 43_200)
+# How many pollers one item may run: a bound of the simulator (each is a container task's
+# receive loop), far above Stacktape's usual scaling of a worker.
+CONCURRENCY = (1, 100)
+# What the code needs on the queue: receive, then delete what it processed.
+POLL_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage")
+
+
+def default_concurrency(workload: Containerized) -> int:
+    """How many copies of the workload run: its `scaling.minInstances`, Stacktape's default
+    1 when it is not written (or not a whole number, which `validate` reports)."""
+    scaling = workload.properties.get("scaling")
+    low = scaling.get("minInstances") if isinstance(scaling, dict) else None
+    if isinstance(low, int) and not isinstance(low, bool) and low >= 1:
+        return low
+    return 1
+
+
+class PollChecks(_ReaderBase):
+    """The reader's checks of `poll` items (mixed into `reader.Reader`)."""
+
+    _poll_permissions: Permissions | None = None
+
+    def poll(
+        self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Containerized
+    ) -> None:
+        """`poll`: one item or a list of them, each compiled into `b.polls`."""
+        container = self._polling_container(workload, path)
+        if container is None:
+            return
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            ipath = (*path, i) if isinstance(value, list) else path
+            spec = self._poll_item(item, ipath, workload, container)
+            if spec is not None:
+                b.polls.append(spec)
+
+    def _polling_container(self, workload: Containerized, path: DataPath) -> str | None:
+        """The container whose code polls: the one the entry names (`WORKLOAD.CONTAINER`),
+        a service's only container, or a workload's only one; None (reported) when a
+        workload with several containers does not say which."""
+        if "." in self.fn:
+            return self.fn.partition(".")[2]
+        if not isinstance(workload, ContainerWorkload):
+            return SERVICE_CONTAINER_NAME
+        if len(workload.containers) == 1:
+            return workload.containers[0]
+        names = ", ".join(f"{workload.name}.{c}" for c in workload.containers)
+        self.report(
+            path,
+            "behavior-poll-container",
+            f"{workload.name} has {len(workload.containers)} containers: say which one's code "
+            "polls the queue",
+            key=True,
+            hint=f"move `poll` under the container's own entry: {names or '(none)'}",
+        )
+        return None
+
+    def _poll_item(
+        self, item: Any, path: DataPath, workload: Containerized, container: str
+    ) -> PollSpec | None:
+        if not isinstance(item, dict):
+            self.report(
+                path,
+                "behavior-bad-value",
+                "a poll item is a mapping with the queue the code polls",
+                hint="e.g. poll: {queue: jobs, maxMessages: 10}",
+            )
+            return None
+        self.unknown_keys(item, path, POLL_KEYS)
+        queue = self._poll_queue(item.get("queue"), (*path, "queue"), path, workload)
+        max_messages = self._poll_number(item, path, "maxMessages", MAX_MESSAGES, 1)
+        wait = self._poll_number(item, path, "waitSeconds", WAIT_SECONDS, None)
+        visibility = self._poll_number(item, path, "visibilityTimeout", VISIBILITY_SECONDS, None)
+        concurrency = self._poll_number(
+            item, path, "concurrency", CONCURRENCY, default_concurrency(workload)
+        )
+        if queue is None or max_messages is False or wait is False or visibility is False:
+            return None
+        if concurrency is False:
+            return None
+        return PollSpec(
+            workload.name,
+            container,
+            queue.name,
+            int(max_messages or 1),
+            # The queue's ReceiveMessageWaitTimeSeconds (Stacktape's longPollingSeconds)
+            # applies to a receive that passes no WaitTimeSeconds.
+            queue.long_polling_s if wait is None else int(wait),
+            None if visibility is None else int(visibility),
+            int(concurrency or 1),
+            self.fn,
+            self.y.pos(path),
+        )
+
+    def _poll_queue(
+        self, name: Any, path: DataPath, item_path: DataPath, workload: Containerized
+    ) -> Queue | None:
+        """The queue an item names: a queue of the stack the workload's role may receive from
+        and delete from; None (reported) otherwise."""
+        queues = [q.name for q in self.stack.queues]
+        if name is None:
+            self.report(
+                item_path,
+                "behavior-bad-value",
+                "a poll item needs the `queue` the code polls",
+                hint=f"queues of the stack: {', '.join(queues) or '(none)'}",
+            )
+            return None
+        res = self.stack.resources.get(name) if isinstance(name, str) else None
+        if not isinstance(res, Queue):
+            guess = did_you_mean(str(name), queues)
+            what = (
+                f"{name!r} is {with_article(res.type)}, not an sqs-queue"
+                if res is not None
+                else f"no sqs-queue named {name!r} in the stack"
+            )
+            self.report(
+                path,
+                "behavior-poll-unknown-queue",
+                what + (f"; did you mean {guess!r}?" if guess else ""),
+                hint=f"queues of the stack: {', '.join(queues) or '(none)'}",
+            )
+            return None
+        if self._poll_permissions is None:
+            self._poll_permissions = Permissions(self.stack)
+        perms = self._poll_permissions
+        target = Target(perms.arn_of(res.name))
+        for action in POLL_ACTIONS:
+            decision = evaluate(perms.policies(workload), action, target)
+            if not decision.allowed:
+                why = (
+                    f"its iamRoleStatements[{decision.denied_by}] denies {action}"
+                    if decision.denied_by is not None
+                    else f"neither its connectTo nor its iamRoleStatements allow {action}"
+                )
+                self.report(
+                    path,
+                    "behavior-poll-denied",
+                    f"{workload.name} may not poll {res.name}: {why} on the queue",
+                    hint=perms.fix(workload.name, "send", res.name, decision),
+                )
+                return None
+        return res
+
+    def _poll_number(
+        self,
+        item: dict[str, Any],
+        path: DataPath,
+        key: str,
+        bounds: tuple[int, int],
+        default: int | None,
+    ) -> int | bool | None:
+        """A whole number in `bounds` (`default` when the key is not written); False,
+        reported, when it is anything else."""
+        if key not in item:
+            return default
+        value = item[key]
+        lo, hi = bounds
+        # `lo <= value <= hi` first: it is False for NaN and the infinities, which have no
+        # whole value to compare with.
+        if not is_number(value) or not lo <= value <= hi or value != int(value):
+            self.report(
+                (*path, key),
+                "behavior-bad-value",
+                f"{key} is a whole number from {lo:,} to {hi:,}, not {value!r}",
+                hint=f"e.g. {key}: {lo if default is None else default}",
+            )
+            return False
+        return int(value)

@@ -1,0 +1,284 @@
+"""Container workloads whose code polls SQS queues (a worker-service above all), through the
+`poll` items of their behaviours (docs/behaviors.md, "Workers that poll queues").
+
+Each item runs `concurrency` pollers, each a loop of the code's: ReceiveMessage (up to
+`maxMessages`, with the item's `visibilityTimeout` or the queue's), then each message of the
+batch in turn for the behaviour's `duration`, DeleteMessage after a message succeeds, and
+the next ReceiveMessage at once.
+
+* What happens to a message is the queue's own rule (stptui.sim.services.queue): one that
+  failed, or that the worker still holds when its visibility timeout ends, is visible again
+  then (it is *released* to the queue); the redrive policy moves it to the dead-letter queue
+  on the receive after `maxReceiveCount`; FIFO groups stay blocked while one of their
+  messages is in flight. A message processed after its timeout ended is still deleted with
+  its receipt when nobody received it since (a standard queue takes that delete; a FIFO
+  queue, or a newer receive, makes it `message.delete_stale`).
+* On a FIFO queue a worker that fails a message leaves the rest of that message group's
+  messages in the batch unprocessed (they return with it), as code that keeps a group's
+  order must.
+* An empty receive waits (long polling, `waitSeconds`) and polls again: nothing an observer
+  sees. A waiting poller costs nothing here: it is woken when a message becomes visible and
+  receives it at that instant, as a long poll returns as soon as a message arrives.
+* Expressions see the message as the SDK returns it (payloads.sdk_message) plus `body`,
+  the body parsed when it is JSON, and `queue`. Emissions are made when a message succeeds,
+  with the workload's role; log lines go into the container's log group.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui import jsontext
+from stptui.sim import trace as tk
+from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.handler_logs import bounded_message
+from stptui.sim.payloads import sdk_message
+from stptui.sim.services.queue import VISIBLE
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.declared import PollSpec
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.container import ContainerSim
+    from stptui.sim.services.queue import Message, QueueSim
+
+# How many handled messages each workload keeps for the Inspector; the trace keeps them all.
+RECENT_MESSAGES = 200
+# What the expressions of a polled message call its trigger.
+TRIGGER = "poll"
+
+
+@dataclass(slots=True)
+class Handled:
+    """One message a worker processed (or is processing: `ended` is None), for the views."""
+
+    message_id: str
+    queue: str
+    container: str
+    invocation_id: str
+    receive_count: int
+    started: int
+    ended: int | None = None
+    error: str | None = None
+
+
+class WorkerPoll:
+    """One `poll` item: `pollers` receive loops of one container on one queue."""
+
+    def __init__(self, service: WorkerService, spec: PollSpec, queue: QueueSim) -> None:
+        self.service = service
+        self.sim = service.sim
+        self.spec = spec
+        self.queue = queue
+        self.pollers = spec.concurrency
+        self.idle = spec.concurrency  # pollers waiting in a receive
+        self.visibility_ms = None if spec.visibility_s is None else spec.visibility_s * 1000
+        self._wake: list[Any] | None = None
+        self._poll_label = ("poll", queue.name, spec.workload)
+        queue.on_visible.append(self.wake)
+
+    @property
+    def busy(self) -> int:
+        """Pollers processing a batch."""
+        return self.pollers - self.idle
+
+    def wake(self) -> None:
+        """A message became visible: waiting pollers receive at this instant (once every
+        message that becomes visible now is there, so that one receive takes them)."""
+        if self.idle and self._wake is None:
+            self._wake = self.sim.clock.at(self.sim.clock.now, self._woken, None, self._poll_label)
+
+    def _woken(self, _: Any) -> None:
+        self._wake = None
+        self.receive()
+
+    def receive(self) -> None:
+        """Every waiting poller receives, while messages are there for it."""
+        q = self.queue
+        counts = q.counts
+        spec = self.spec
+        while self.idle:
+            before = counts[VISIBLE]
+            if not before:
+                return
+            msgs = q.receive(spec.max_messages, self.visibility_ms, consumer=spec.workload)
+            if not msgs:
+                if counts[VISIBLE] < before:
+                    continue  # the receive moved messages to the DLQ; others may be left
+                return  # FIFO groups all blocked by messages in flight, or the in-flight limit
+            self.idle -= 1
+            # The messages after the first wait in the worker's hands: each returns when
+            # its visibility timeout ends unless the worker deletes it first.
+            for m in msgs[1:]:
+                q.release(m, m.receipt)
+            self.service.start(_Batch(self, msgs), 0)
+
+    def done(self) -> None:
+        """A poller finished its batch: it receives again at once."""
+        self.idle += 1
+        self.receive()
+
+
+class _Batch:
+    """The messages one receive returned, processed in order by one poller."""
+
+    __slots__ = ("failed_groups", "msgs", "poll", "receipts")
+
+    def __init__(self, poll: WorkerPoll, msgs: list[Message]) -> None:
+        self.poll = poll
+        self.msgs = msgs
+        self.receipts = [m.receipt for m in msgs]
+        self.failed_groups: set[str] = set()
+
+
+@dataclass(slots=True)
+class _Processing:
+    """A message being processed: what its end needs."""
+
+    batch: _Batch
+    index: int
+    handled: Handled
+    outcome: Outcome
+
+
+class WorkerService:
+    """Every `poll` item of the behaviours file, with the workloads' recent messages."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.polls: list[WorkerPoll] = []
+        self.recent: dict[str, deque[Handled]] = {}
+        # Messages processed so far by each behaviour: a `first: N` rule counts them.
+        self._nth: dict[str, int] = {}
+        containers = sim.services["containers"].workloads
+        for spec in sim.behaviors.polls():
+            queue = sim.queues.get(spec.queue)
+            if queue is None or spec.workload not in containers:
+                continue  # refused when the file was read
+            self.polls.append(WorkerPoll(self, spec, queue))
+            self.recent.setdefault(spec.workload, deque(maxlen=RECENT_MESSAGES))
+
+    def of_workload(self, workload: str) -> list[WorkerPoll]:
+        """The polls of one workload, in the file's order."""
+        return [p for p in self.polls if p.spec.workload == workload]
+
+    def of_queue(self, queue: str) -> list[WorkerPoll]:
+        """The polls that read one queue."""
+        return [p for p in self.polls if p.queue.name == queue]
+
+    def start(self, batch: _Batch, index: int) -> None:
+        """Process message `index` of the batch now, or, past its end, free the poller."""
+        poll = batch.poll
+        while index < len(batch.msgs) and poll.queue.fifo:
+            group = batch.msgs[index].group or ""
+            if group not in batch.failed_groups:
+                break
+            index += 1  # its group failed earlier in the batch: it returns unprocessed
+        if index >= len(batch.msgs):
+            poll.done()
+            return
+        sim = self.sim
+        now = sim.clock.now
+        spec = poll.spec
+        msg = batch.msgs[index]
+        ws: ContainerSim = sim.services["containers"].workloads[spec.workload]
+        inv_id = sim.new_id()
+        nth = self._nth[spec.key] = self._nth.get(spec.key, 0) + 1
+        handled = Handled(msg.id, poll.queue.name, spec.container, inv_id, msg.receive_count, now)
+        self.recent[spec.workload].append(handled)
+        quick = sim.behaviors.quick(spec.key)
+        if quick is not None:
+            outcome = quick(nth, 0, TRIGGER, sim.rng)
+        else:
+            queue = poll.queue
+            outcome = sim.behaviors.decide(
+                InvocationInput(
+                    spec.key,
+                    msg.receive_count,
+                    nth,
+                    TRIGGER,
+                    now,
+                    0,
+                    lambda: message_view(msg, queue),
+                    None,
+                    ws.task_id,
+                    spec.workload,
+                ),
+                sim.rng,
+                [],
+            )
+        for line in outcome.logs:
+            sim.trace.emit(
+                (now, tk.HANDLER_LOG, spec.workload, {"invocation_id": inv_id, "text": line})
+            )
+        if outcome.status != "success" or now + outcome.duration_ms > msg.visible_at:
+            # It will not be deleted in time: it returns when its visibility timeout ends (and
+            # may be received again while this poller still holds it, as on AWS).
+            poll.queue.release(msg, batch.receipts[index])
+        sim.clock.at(
+            now + outcome.duration_ms,
+            self._end,
+            _Processing(batch, index, handled, outcome),
+            ("worker-message", spec.workload, msg.id),
+        )
+
+    def _end(self, p: _Processing) -> None:
+        sim = self.sim
+        now = sim.clock.now
+        batch, handled, outcome = p.batch, p.handled, p.outcome
+        poll = batch.poll
+        spec = poll.spec
+        msg = batch.msgs[p.index]
+        handled.ended = now
+        for emission, error in outcome.denied:
+            sim.emission_refused(spec.workload, handled.invocation_id, emission, error)
+        base = {
+            "message_id": msg.id,
+            "queue": poll.queue.name,
+            "invocation_id": handled.invocation_id,
+            "container": spec.container,
+            "receive_count": handled.receive_count,
+            "duration_ms": now - handled.started,
+        }
+        if outcome.status == "success":
+            sim.trace.emit((now, tk.CONTAINER_MESSAGE_PROCESSED, spec.workload, base))
+            for emission in outcome.emissions:
+                sim.apply_emission(spec.workload, handled.invocation_id, emission)
+            poll.queue.delete(msg, batch.receipts[p.index], consumer=spec.workload)
+        else:
+            error = outcome.error_type or "Error"
+            message, size = bounded_message(outcome.error_message or "")
+            handled.error = error
+            failed: dict[str, Any] = {**base, "error": error, "error_message": message}
+            if size is not None:
+                failed["error_message_bytes"] = size
+            sim.trace.emit((now, tk.CONTAINER_MESSAGE_FAILED, spec.workload, failed))
+            if poll.queue.fifo:
+                batch.failed_groups.add(msg.group or "")
+        self._logs(spec.workload, handled, outcome)
+        self.start(batch, p.index + 1)
+
+    def _logs(self, workload: str, handled: Handled, outcome: Outcome) -> None:
+        ws = self.sim.services["containers"].workloads[workload]
+        group = ws.logs.get(handled.container)
+        if group is not None and outcome.logs and handled.ended is not None:
+            group.served(handled.invocation_id, handled.started, handled.ended, outcome)
+
+
+def message_view(msg: Message, queue: QueueSim) -> dict[str, Any]:
+    """What a polled message's expressions see: the message as the SDK returns it, `body`
+    (the body parsed when it is JSON, else the text) and the `queue`'s name."""
+    view = sdk_message(msg, queue)
+    body: Any = msg.body
+    with suppress(ValueError):
+        body = jsontext.loads(msg.body)
+    view["body"] = body
+    view["queue"] = queue.name
+    return view
+
+
+def wire(sim: Simulator) -> None:
+    """The pollers of every `poll` item (after the container workloads they run in)."""
+    sim.services["workers"] = WorkerService(sim)

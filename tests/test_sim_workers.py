@@ -1,0 +1,447 @@
+"""Container workloads whose code polls SQS queues, through their behaviours' `poll`
+(stptui.sim.services.worker, stptui.sim.behavior.reader_poll, docs/behaviors.md "Workers
+that poll queues")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stptui.commands import Session, execute
+from stptui.config import load_stack_text
+from stptui.graph import POLLS, PollEdge, build_graph, edge_label
+from stptui.sim import trace as tk
+from stptui.sim.behavior import Behaviors
+from stptui.sim.engine import Simulator
+from stptui.sim.explain import explain
+from stptui.tui.widgets.inspector_pane import describe_resource
+from tests.simkit import START, make_sim, records
+
+PACKAGING = "packaging: {type: prebuilt-image, properties: {image: w}}"
+
+
+def stack_yaml(
+    *, fifo: bool = False, max_receive: int = 2, visibility: int = 30, scaling: str = ""
+) -> str:
+    """`jobs` (redriving to `dead` after `max_receive` receives), `done`, a worker service
+    that may read `jobs` and write `done`, a function, and a two-container workload."""
+    fifo_props = "fifoEnabled: true, contentBasedDeduplication: true, " if fifo else ""
+    dead = "{type: sqs-queue, properties: {fifoEnabled: true}}" if fifo else "{type: sqs-queue}"
+    return f"""
+resources:
+  jobs:
+    type: sqs-queue
+    properties:
+      {{{fifo_props}visibilityTimeoutSeconds: {visibility}, longPollingSeconds: 20,
+       redrivePolicy: {{targetSqsQueueName: dead, maxReceiveCount: {max_receive}}}}}
+  dead: {dead}
+  done: {{type: sqs-queue}}
+  fn:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: a.ts}}}}
+  worker:
+    type: worker-service
+    properties:
+      {PACKAGING}
+      resources: {{cpu: 0.25, memory: 512}}
+      connectTo: [jobs, done]
+      {scaling}
+  pair:
+    type: multi-container-workload
+    properties:
+      resources: {{cpu: 0.25, memory: 512}}
+      connectTo: [jobs]
+      containers:
+        - name: a
+          {PACKAGING}
+        - name: b
+          {PACKAGING}
+"""
+
+
+def diagnostics(behaviors: str, **kw: Any) -> list[tuple[str, str]]:
+    stack = load_stack_text(stack_yaml(**kw), "stacktape.yml")
+    assert not stack.errors, [d.format() for d in stack.errors]
+    _, diags = Behaviors.from_text(behaviors, "stptui.yml", stack)
+    return [(d.code, d.message) for d in diags]
+
+
+def worker(behaviour: str, **kw: Any) -> Simulator:
+    """A simulator whose `worker` has `behaviour` (YAML lines under its entry)."""
+    text = "behaviors:\n  worker:\n" + "".join(f"    {line}\n" for line in behaviour.split("\n"))
+    return make_sim(stack_yaml(**kw), text)
+
+
+def kinds(sim: Simulator, message_id: str) -> list[tuple[int, str]]:
+    """(seconds since START, kind) of every record about one message."""
+    return [
+        ((r.t - START) // 1000, r.kind)
+        for r in sim.trace.records
+        if r.data.get("message_id") == message_id
+    ]
+
+
+# -- reading `poll` ------------------------------------------------------------------------
+
+
+def test_poll_defaults_come_from_aws_the_queue_and_the_service_scaling() -> None:
+    stack = load_stack_text(
+        stack_yaml(scaling="scaling: {minInstances: 3, maxInstances: 4}"), "stacktape.yml"
+    )
+    loaded, diags = Behaviors.from_text(
+        "behaviors:\n  worker:\n    poll: {queue: jobs}\n", "stptui.yml", stack
+    )
+    assert diags == []
+    (poll,) = loaded.polls()
+    # AWS's MaxNumberOfMessages 1, the queue's long polling, 3 tasks of the service.
+    assert (poll.max_messages, poll.wait_s, poll.visibility_s, poll.concurrency) == (1, 20, None, 3)
+    assert poll.container == "service-container"
+    assert "polls jobs (3 pollers, up to 1 a receive)" in loaded.describe("worker")
+
+
+def test_poll_on_a_function_is_refused_with_the_sqs_event_to_use() -> None:
+    found = diagnostics("behaviors:\n  fn:\n    poll: {queue: jobs}\n")
+    assert [code for code, _ in found] == ["behavior-poll-not-container"]
+    assert "Lambda reads a queue for a function through its `sqs` event" in found[0][1]
+
+
+def test_an_unknown_queue_gets_a_did_you_mean_and_a_non_queue_says_what_it_is() -> None:
+    found = diagnostics("behaviors:\n  worker:\n    poll: [{queue: jbos}, {queue: fn}]\n")
+    assert found == [
+        (
+            "behavior-poll-unknown-queue",
+            "no sqs-queue named 'jbos' in the stack; did you mean 'jobs'?",
+        ),
+        ("behavior-poll-unknown-queue", "'fn' is a function, not an sqs-queue"),
+    ]
+
+
+def test_a_queue_the_role_may_not_read_is_refused_with_the_fix() -> None:
+    stack = load_stack_text(stack_yaml(), "stacktape.yml")
+    _, diags = Behaviors.from_text(
+        "behaviors:\n  worker:\n    poll: {queue: dead}\n", "stptui.yml", stack
+    )
+    (d,) = diags
+    assert d.code == "behavior-poll-denied"
+    assert "sqs:ReceiveMessage" in d.message
+    assert d.hint == "add dead to worker's connectTo: `connectTo: [dead]`"
+
+
+def test_values_outside_receive_messages_ranges_are_refused() -> None:
+    found = diagnostics(
+        "behaviors:\n  worker:\n    poll: {queue: jobs, maxMessages: 11, waitSeconds: 21,"
+        " visibilityTimeout: 43201, concurrency: 0}\n"
+    )
+    assert [m for _, m in found] == [
+        "maxMessages is a whole number from 1 to 10, not 11",
+        "waitSeconds is a whole number from 0 to 20, not 21",
+        "visibilityTimeout is a whole number from 0 to 43,200, not 43201",
+        "concurrency is a whole number from 1 to 100, not 0",
+    ]
+    # Not a number, a fraction and an infinity are refused alike, without a traceback.
+    found = diagnostics("behaviors:\n  worker:\n    poll: {queue: jobs, maxMessages: .inf}\n")
+    assert found == [("behavior-bad-value", "maxMessages is a whole number from 1 to 10, not inf")]
+    found = diagnostics("behaviors:\n  worker:\n    poll: {queue: jobs, waitSeconds: 1.5}\n")
+    assert [code for code, _ in found] == ["behavior-bad-value"]
+
+
+def test_a_workload_with_several_containers_must_name_the_polling_one() -> None:
+    found = diagnostics("behaviors:\n  pair:\n    poll: {queue: jobs}\n")
+    assert [code for code, _ in found] == ["behavior-poll-container"]
+    stack = load_stack_text(stack_yaml(), "stacktape.yml")
+    loaded, diags = Behaviors.from_text(
+        "behaviors:\n  pair.b:\n    poll: {queue: jobs}\n", "stptui.yml", stack
+    )
+    assert diags == []
+    assert [(p.workload, p.container, p.key) for p in loaded.polls()] == [("pair", "b", "pair.b")]
+
+
+# -- the pollers ---------------------------------------------------------------------------
+
+
+def test_a_failing_message_returns_after_the_visibility_timeout_then_goes_to_the_dlq() -> None:
+    sim = worker('duration: 2s\npoll: {queue: jobs}\nfail: {when: "body.bad"}')
+    good = sim.send("jobs", '{"bad": false}')
+    bad = sim.send("jobs", '{"bad": true}')
+    sim.advance(120_000)
+    # One poller, one message a receive: the good one first, deleted after 2 s.
+    assert kinds(sim, good) == [
+        (0, tk.MESSAGE_SENT),
+        (0, tk.MESSAGE_RECEIVED),
+        (2, tk.CONTAINER_MESSAGE_PROCESSED),
+        (2, tk.MESSAGE_DELETED),
+    ]
+    # Received when the poller is free again; back 30 s after each receive; moved to the
+    # DLQ by the receive after its second return (maxReceiveCount 2).
+    assert kinds(sim, bad) == [
+        (0, tk.MESSAGE_SENT),
+        (2, tk.MESSAGE_RECEIVED),
+        (4, tk.CONTAINER_MESSAGE_FAILED),
+        (32, tk.MESSAGE_RETURNED),
+        (32, tk.MESSAGE_RECEIVED),
+        (34, tk.CONTAINER_MESSAGE_FAILED),
+        (62, tk.MESSAGE_RETURNED),
+        (62, tk.MESSAGE_DEAD_LETTERED),
+    ]
+    assert sim.queues["dead"].visible_count == 1 and sim.queues["jobs"].depth == 0
+    received = records(sim, tk.MESSAGE_RECEIVED, "jobs")
+    assert {r.data["consumer"] for r in received} == {"worker"}
+    failed = records(sim, tk.CONTAINER_MESSAGE_FAILED, "worker")
+    assert [r.data["receive_count"] for r in failed] == [1, 2]
+    chain = [r.kind for r in explain(sim.trace, bad).records]
+    assert chain.count(tk.CONTAINER_MESSAGE_FAILED) == 2
+    assert chain[-1] == tk.MESSAGE_DEAD_LETTERED
+
+
+def test_a_message_sent_while_the_poller_waits_is_received_at_once_and_waiting_is_free() -> None:
+    sim = worker("poll: {queue: jobs}")
+    before = sim.clock.events_run
+    sim.advance(86_400_000)  # a day of empty long polls
+    assert sim.clock.events_run == before  # waiting costs no step at all
+    assert sim.pending() == 0
+    mid = sim.send("jobs", "x")
+    sim.advance(1)
+    (received,) = records(sim, tk.MESSAGE_RECEIVED, "jobs")
+    assert received.t == START + 86_400_000
+    assert received.data["message_id"] == mid
+
+
+def test_the_behaviour_processes_each_message_of_a_receive_in_turn() -> None:
+    sim = worker("duration: 1s\npoll: {queue: jobs, maxMessages: 10}")
+    ids = [sim.send("jobs", str(i)) for i in range(3)]
+    sim.advance(10_000)
+    assert len(records(sim, tk.MESSAGE_RECEIVED, "jobs")) == 3  # one receive took all three
+    deleted = records(sim, tk.MESSAGE_DELETED, "jobs")
+    assert [(r.data["message_id"], r.t - START) for r in deleted] == [
+        (ids[0], 1000),
+        (ids[1], 2000),
+        (ids[2], 3000),
+    ]
+
+
+def test_concurrency_runs_that_many_pollers_at_once() -> None:
+    sim = worker("duration: 1s\npoll: {queue: jobs, concurrency: 3}")
+    for i in range(3):
+        sim.send("jobs", str(i))
+    sim.advance(10_000)
+    ends = {r.t - START for r in records(sim, tk.CONTAINER_MESSAGE_PROCESSED, "worker")}
+    assert ends == {1000}
+
+
+def test_the_receives_visibility_timeout_overrides_the_queues() -> None:
+    sim = worker("poll: {queue: jobs, visibilityTimeout: 5}\nfail: true")
+    mid = sim.send("jobs", "x")
+    sim.advance(6_000)
+    (returned,) = records(sim, tk.MESSAGE_RETURNED, "jobs")
+    assert returned.t - START == 5_000 and returned.data["message_id"] == mid
+
+
+def test_a_message_processed_past_its_timeout_is_received_again_and_the_late_delete_is_stale() -> (
+    None
+):
+    sim = worker("duration: 40s\npoll: {queue: jobs, concurrency: 2}")
+    mid = sim.send("jobs", "x")
+    sim.advance(100_000)
+    assert kinds(sim, mid)[:5] == [
+        (0, tk.MESSAGE_SENT),
+        (0, tk.MESSAGE_RECEIVED),
+        (30, tk.MESSAGE_RETURNED),
+        (30, tk.MESSAGE_RECEIVED),  # the other poller
+        (40, tk.CONTAINER_MESSAGE_PROCESSED),
+    ]
+    stale = records(sim, tk.MESSAGE_DELETE_STALE, "jobs")
+    assert (stale[0].t - START, stale[0].data["consumer"]) == (40_000, "worker")
+    # Every processing outlives the timeout, so some other receive always comes first:
+    # nothing is ever deleted, and the redrive policy ends it.
+    assert not records(sim, tk.MESSAGE_DELETED, "jobs")
+    assert kinds(sim, mid)[6:] == [
+        (60, tk.MESSAGE_RETURNED),
+        (60, tk.MESSAGE_DEAD_LETTERED),
+        (70, tk.CONTAINER_MESSAGE_PROCESSED),  # the second poller finishes: too late
+        (70, tk.MESSAGE_DELETE_STALE),
+    ]
+
+
+def test_a_lone_poller_deletes_a_message_it_finished_after_its_timeout() -> None:
+    # Nobody received it since: a standard queue takes the late delete (aws-semantics §1.2).
+    sim = worker("duration: 40s\npoll: {queue: jobs}")
+    mid = sim.send("jobs", "x")
+    sim.advance(100_000)
+    assert kinds(sim, mid) == [
+        (0, tk.MESSAGE_SENT),
+        (0, tk.MESSAGE_RECEIVED),
+        (30, tk.MESSAGE_RETURNED),
+        (40, tk.CONTAINER_MESSAGE_PROCESSED),
+        (40, tk.MESSAGE_DELETED),
+    ]
+
+
+def test_a_fifo_worker_leaves_the_rest_of_a_failed_group_and_goes_on_with_others() -> None:
+    sim = worker(
+        "duration: 1s\npoll: {queue: jobs, maxMessages: 10}\nfail: {when: \"body == 'a1'\"}",
+        fifo=True,
+    )
+    q = sim.queues["jobs"]
+    a1 = q.send('"a1"', group="a")
+    a2 = q.send('"a2"', group="a")
+    b1 = q.send('"b1"', group="b")
+    sim.advance(5_000)
+    # One receive takes all three; a1 fails, so a2 is left (it must not overtake a1).
+    done = [r.data["message_id"] for r in records(sim, tk.CONTAINER_MESSAGE_PROCESSED)]
+    failed = [r.data["message_id"] for r in records(sim, tk.CONTAINER_MESSAGE_FAILED)]
+    assert failed == [a1] and done == [b1]
+    sim.advance(60_000)
+    # a1 and a2 come back together, in order, twice; a1 fails each time, and the receive
+    # after the second return moves both to the DLQ: a2 was never processed out of order.
+    dead = [r.data["message_id"] for r in records(sim, tk.MESSAGE_DEAD_LETTERED, "jobs")]
+    assert dead == [a1, a2]
+    processed = {r.data["message_id"] for r in records(sim, tk.CONTAINER_MESSAGE_PROCESSED)}
+    assert a2 not in processed
+
+
+def test_expressions_see_the_message_as_the_sdk_returns_it() -> None:
+    sim = worker(
+        "poll: {queue: jobs}\n"
+        'log: "to_string([MessageId, Attributes.ApproximateReceiveCount, body.id, queue,'
+        ' MessageAttributes.tenant.StringValue, length(ReceiptHandle) > `10`])"\n'
+        "emit:\n  - send: {queue: done, body: Body}"
+    )
+    mid = sim.send("jobs", '{"id": 7}', attrs={"tenant": "acme"})
+    sim.advance(1_000)
+    (log,) = records(sim, tk.HANDLER_LOG, "worker")
+    assert json.loads(log.data["text"]) == [mid, "1", 7, "jobs", "acme", True]
+    (sent,) = records(sim, tk.MESSAGE_SENT, "done")
+    assert sent.data["source"] == f"worker:{log.data['invocation_id']}"
+    assert sim.queues["done"].listing()[0].body == '{"id": 7}'
+
+
+def test_show_queue_names_the_worker_and_the_inspector_lists_its_polls(tmp_path: Any) -> None:
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    duration: 1s\n    poll: {queue: jobs, maxMessages: 5}\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    execute(session, "send jobs hello")
+    execute(session, "advance 500ms")
+    shown = execute(session, "show queue jobs")
+    assert (
+        "polled by worker (service-container): 1 poller, 1 busy; up to 5 messages a receive, "
+        "long polling 20 s, the queue's visibility timeout" in shown.text
+    )
+    assert shown.data["pollers"][0]["busy"] == 1
+    sim = session.sim
+    polls = [PollEdge(p.queue, p.workload, p.container, p.pos) for p in sim.behaviors.polls()]
+    page = describe_resource("worker", sim.stack, build_graph(sim.stack, polls), sim, [], START)
+    assert "Polls" in page.plain and "processing" in page.plain
+    execute(session, "advance 2s")
+    page = describe_resource("worker", sim.stack, build_graph(sim.stack, polls), sim, [], START)
+    assert "from jobs receive 1 deleted in 1 s" in page.plain
+
+
+def test_the_graph_draws_polls_only_from_a_behaviours_file() -> None:
+    stack = load_stack_text(stack_yaml(), "stacktape.yml")
+    plain = build_graph(stack)
+    assert not [e for e in plain.edges(data="kind") if e[2] == POLLS]
+    loaded, _ = Behaviors.from_text(
+        "behaviors:\n  worker:\n    poll: {queue: jobs}\n", "stptui.yml", stack
+    )
+    edges = [PollEdge(p.queue, p.workload, p.container, p.pos) for p in loaded.polls()]
+    g = build_graph(stack, edges)
+    ((u, v, data),) = [e for e in g.edges(data=True) if e[2]["kind"] == POLLS]
+    assert (u, v) == ("jobs", "worker")
+    assert (data["file"], data["line"]) == ("stptui.yml", 3)
+    assert edge_label(data) == "polls(container service-container)"
+    # The queue comes before the worker that reads it, though the worker connects to it.
+    assert g.nodes["jobs"]["layer"] < g.nodes["worker"]["layer"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 12),
+    rate=st.sampled_from([0.0, 0.3, 0.7, 1.0]),
+    max_receive=st.integers(1, 4),
+    max_messages=st.integers(1, 10),
+    concurrency=st.integers(1, 4),
+    duration=st.integers(0, 40_000),
+    seed=st.integers(0, 3),
+)
+def test_every_message_is_deleted_by_the_worker_or_dead_lettered_never_both_never_lost(
+    n: int,
+    rate: float,
+    max_receive: int,
+    max_messages: int,
+    concurrency: int,
+    duration: int,
+    seed: int,
+) -> None:
+    behaviors = (
+        f"behaviors:\n  worker:\n    duration: {duration}ms\n    fail: {{rate: {rate}}}\n"
+        f"    poll: {{queue: jobs, maxMessages: {max_messages}, concurrency: {concurrency}}}\n"
+    )
+    sim = make_sim(stack_yaml(max_receive=max_receive), behaviors, seed=seed)
+    ids = [sim.send("jobs", f"m{i}") for i in range(n)]
+    sim.advance(24 * 3_600_000)
+    deleted = [r.data["message_id"] for r in records(sim, tk.MESSAGE_DELETED, "jobs")]
+    dead = [r.data["message_id"] for r in records(sim, tk.MESSAGE_DEAD_LETTERED, "jobs")]
+    assert len(deleted) == len(set(deleted)) and len(dead) == len(set(dead))
+    assert not set(deleted) & set(dead)
+    assert set(deleted) | set(dead) == set(ids)
+    assert sim.queues["jobs"].depth == 0
+    assert sim.queues["dead"].depth == len(dead)
+    # Nothing is left running: every poller waits for the next message.
+    workers = sim.services["workers"]
+    assert all(p.busy == 0 for p in workers.polls)
+
+
+def test_a_stack_of_workers_that_poll_is_not_idle() -> None:
+    from stptui.commands.session import idle_note
+
+    stack = load_stack_text(
+        "resources:\n  jobs: {type: sqs-queue}\n  w:\n    type: worker-service\n"
+        f"    properties:\n      {PACKAGING}\n      resources: {{cpu: 0.25, memory: 512}}\n"
+        "      connectTo: [jobs]\n",
+        "stacktape.yml",
+    )
+    assert idle_note(stack) is not None  # drawn, not run, without a behaviours file
+    assert idle_note(stack, polls=True) is None
+
+
+def test_the_graph_pane_legend_names_the_polls_edge() -> None:
+    from stptui.tui import diagram
+
+    stack = load_stack_text(stack_yaml(), "stacktape.yml")
+    loaded, _ = Behaviors.from_text(
+        "behaviors:\n  worker:\n    poll: {queue: jobs}\n", "stptui.yml", stack
+    )
+    edges = [PollEdge(p.queue, p.workload, p.container, p.pos) for p in loaded.polls()]
+    assert "━━► polls" in diagram.layout(build_graph(stack, edges)).text()
+    assert "polls" not in diagram.layout(build_graph(stack)).text().splitlines()[0]
+
+
+def test_a_python_handler_gets_the_message_and_its_exception_fails_it(tmp_path: Any) -> None:
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    poll: {queue: jobs}\n    handler: work:handle\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "work.py").write_text(
+        "def handle(message, context):\n"
+        "    context.log(message['Attributes']['ApproximateReceiveCount'])\n"
+        "    if message['body'] == 'bad':\n"
+        "        raise ValueError('cannot resize')\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START, allow_code=True)
+    execute(session, "send jobs ok")
+    execute(session, "send jobs bad")
+    execute(session, "advance 1s")
+    sim = session.sim
+    assert [r.data["text"] for r in records(sim, tk.HANDLER_LOG, "worker")] == ["1", "1"]
+    (failed,) = records(sim, tk.CONTAINER_MESSAGE_FAILED, "worker")
+    assert (failed.data["error"], failed.data["error_message"]) == ("ValueError", "cannot resize")
+    assert len(records(sim, tk.MESSAGE_DELETED, "jobs")) == 1
