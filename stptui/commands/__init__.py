@@ -174,7 +174,13 @@ def complete_values(
         return sorted(sim.services["function_urls"].urls)
     if kind == r.WORKLOAD:
         batch = sim.services.get("batch")
-        return sorted([*sim.functions, *(batch.jobs if batch is not None else ())])
+        names = [*sim.functions, *(batch.jobs if batch is not None else ())]
+        for ws in sim.services["containers"].workloads.values():
+            names.append(ws.name)
+            # One container's own name is offered where there are several to tell apart.
+            if len(ws.containers) > 1:
+                names += [f"{ws.name}.{c}" for c in ws.containers]
+        return sorted(names)
     if kind == r.COMMAND:
         return list(REGISTRY.commands)
     if kind == r.BUS:

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 QUEUE = "queue"
 DLQ = "dlq"
 FUNCTION = "function"
-WORKLOAD = "workload"  # a function or a batch job (both take behaviour overrides)
+# A function, a batch job, a container workload or service, or one container of a workload
+# (`WORKLOAD.CONTAINER`): what takes behaviour overrides and writes log lines.
+WORKLOAD = "workload"
 DURATION = "duration"
 INSTANT = "instant"
 COUNT = "count"
@@ -105,7 +107,15 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     QUEUE: ("sqs-queue",),
     DLQ: ("sqs-queue",),
     FUNCTION: ("function",),
-    WORKLOAD: ("function", "batch-job"),
+    WORKLOAD: (
+        "function",
+        "batch-job",
+        "multi-container-workload",
+        "container-workload",
+        "web-service",
+        "private-service",
+        "worker-service",
+    ),
     BUS: ("event-bus",),
     TOPIC: ("sns-topic",),
     STREAM: ("kinesis-stream",),

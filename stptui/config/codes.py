@@ -986,7 +986,8 @@ CODES: dict[str, CodeInfo] = {
                 "stack, or the group of a workload whose `logging` is disabled. The "
                 "subscription delivers nothing in the simulation.",
                 "Write `logGroupArn: $ResourceParam('fn', 'logGroupArn')` with the function or "
-                "batch job whose log lines you want.",
+                "batch job whose log lines you want; for a container, the ARN of its group "
+                "`/stp/{stack}/ecs/{workload}/{container}/process-logs`.",
             ),
             "log-filter-pattern": _stack(
                 "error",

@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from stptui.config.model import CloudWatchLogTrigger, Workload
+from stptui.config.model import (
+    SERVICE_CONTAINER_NAME,
+    CloudWatchLogTrigger,
+    Containerized,
+    Workload,
+)
 from stptui.sim.log_patterns import FilterPatternError, compile_filter
 from stptui.sim.logs import LOOP_LIMIT
 
@@ -36,7 +41,10 @@ class LogChecks(_LinterBase):
                 if isinstance(t, CloudWatchLogTrigger):
                     self._check_log_event(w, t)
                     if t.log_group is not None and t.log_group.target is not None:
-                        by_group[t.log_group.target].append(t)
+                        owner = t.log_group.target
+                        if t.group_container is not None:
+                            owner = f"{owner}'s container {t.group_container}"
+                        by_group[owner].append(t)
         for owner, subs in by_group.items():
             for t in subs[SUBSCRIPTION_FILTERS_PER_GROUP:]:
                 assert t.log_group is not None
@@ -81,6 +89,27 @@ class LogChecks(_LinterBase):
             "write $ResourceParam('FUNCTION', 'logGroupArn') with the function or batch job "
             "whose log lines you want"
         )
+        if isinstance(res, Containerized) and t.group_container is not None:
+            spec = next(
+                (
+                    c
+                    for c in res.container_specs
+                    if (c.name or SERVICE_CONTAINER_NAME) == t.group_container
+                ),
+                None,
+            )
+            if spec is not None and spec.logging_disabled:
+                where = f"{target}'s container {t.group_container}"
+                self.report(
+                    ref.path,
+                    "warning",
+                    "log-group-unknown",
+                    f"logGroupArn names the log group of {where}, but it has logging "
+                    "disabled: it writes no log lines to subscribe to",
+                    resource=w.name,
+                    hint=f"enable logging on {where}",
+                )
+            return
         if isinstance(res, Workload):
             if res.logging_disabled:
                 self.report(
@@ -134,7 +163,8 @@ class LogChecks(_LinterBase):
                 "warning",
                 "log-group-unknown",
                 f"logGroupArn names the log group {t.group}, which is not one of this "
-                "stack's functions' or batch jobs': stptui delivers nothing from it",
+                "stack's functions', batch jobs' or containers': stptui delivers nothing "
+                "from it",
                 resource=w.name,
                 hint=fix,
             )

@@ -3,8 +3,10 @@
 `logGroupArn` (required) and `filter` (optional) are Stacktape's `CloudwatchLogIntegrationProps`.
 The ARN is resolved to the function or batch job whose log group it names: a
 `$ResourceParam(name, 'logGroupArn')`, or a literal ARN of `/aws/lambda/{physical name}` or
-`/aws/batch/{physical name}`. `lint_logs` reports an ARN that names no group of the stack, a
-pattern CloudWatch Logs refuses and groups with too many subscription filters.
+`/aws/batch/{physical name}`; or to the container whose group a literal ARN of Stacktape's
+`/stp/{stack}/ecs/{workload}/{container}/process-logs` names (Stacktape offers no
+`logGroupArn` parameter for containers). `lint_logs` reports an ARN that names no group of
+the stack, a pattern CloudWatch Logs refuses and groups with too many subscription filters.
 
 normalize_events.py calls `cloudwatch_log_trigger` for the event type.
 """
@@ -13,11 +15,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.directives import ResourceParamValue, aws_resource_name
+from stptui.config.directives import ResourceParamValue, aws_resource_name, stack_name
 from stptui.config.loader import DataPath
-from stptui.config.model import CloudWatchLogTrigger, Ref
+from stptui.config.model import (
+    CONTAINER_SERVICE_TYPES,
+    SERVICE_CONTAINER_NAME,
+    CloudWatchLogTrigger,
+    Ref,
+)
 from stptui.config.normalize_schema import P
-from stptui.sim.logs import BATCH_PREFIX, LAMBDA_PREFIX, group_from_arn
+from stptui.sim.logs import BATCH_PREFIX, LAMBDA_PREFIX, container_group_name, group_from_arn
 
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder
@@ -47,22 +54,43 @@ def cloudwatch_log_trigger(
         target = arn.resource if arn.param == "logGroupArn" else None
         t.log_group = Ref(raw=str(arn), path=apath, target=target, by="arn")
         return t
-    t.log_group = Ref(raw=arn, path=apath, target=_group_owner(n, t.group), by="arn")
+    owner, t.group_container = _group_owner(n, t.group)
+    t.log_group = Ref(raw=arn, path=apath, target=owner, by="arn")
     return t
 
 
-def _group_owner(n: StackBuilder, group: str | None) -> str | None:
-    """The function or batch job of the stack whose log group is `group` (read from the
-    document, so that a resource declared after the event is found too)."""
+def _group_owner(n: StackBuilder, group: str | None) -> tuple[str | None, str | None]:
+    """The function, batch job or container workload of the stack whose log group is
+    `group`, and the container when it is a container's (read from the document, so that a
+    resource declared after the event is found too)."""
     if group is None:
-        return None
+        return None, None
     data = n.loaded.data
     resources = data.get("resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict):
-        return None
+        return None, None
     for name, res in resources.items():
         rtype = res.get("type") if isinstance(res, dict) else None
         prefix = {"function": LAMBDA_PREFIX, "batch-job": BATCH_PREFIX}.get(rtype)
         if prefix is not None and group == prefix + aws_resource_name(n.ctx, str(name)):
-            return str(name)
-    return None
+            return str(name), None
+        for container in _container_names(res):
+            if group == container_group_name(stack_name(n.ctx), str(name), container):
+                return str(name), container
+    return None, None
+
+
+def _container_names(res: Any) -> list[str]:
+    """The containers of a container workload or service as written (none for another
+    resource): a service's one container is Stacktape's `service-container`."""
+    rtype = res.get("type") if isinstance(res, dict) else None
+    if rtype in CONTAINER_SERVICE_TYPES:
+        return [SERVICE_CONTAINER_NAME]
+    if rtype not in ("multi-container-workload", "container-workload"):
+        return []
+    props = res.get("properties")
+    containers = props.get("containers") if isinstance(props, dict) else None
+    if not isinstance(containers, list):
+        return []
+    names = (c.get("name") if isinstance(c, dict) else None for c in containers)
+    return [name for name in names if isinstance(name, str)]

@@ -297,15 +297,19 @@ class SnsTrigger(Trigger):
 class CloudWatchLogTrigger(Trigger):
     """`cloudwatch-log`: a subscription filter on a log group, delivering to the workload.
 
-    `log_group` is the `logGroupArn` as written: its target is the function or batch job
-    whose log group it names (None for a group outside the stack, or for an ARN of a
-    resource that is not a log group). `group` is the log group's name when the value is a
-    log group's ARN; `named_param` is the `$ResourceParam` parameter it reads, when one."""
+    `log_group` is the `logGroupArn` as written: its target is the function, batch job or
+    container workload whose log group it names (None for a group outside the stack, or for
+    an ARN of a resource that is not a log group). `group` is the log group's name when the
+    value is a log group's ARN; `named_param` is the `$ResourceParam` parameter it reads,
+    when one."""
 
     log_group: Ref | None = None
     group: str | None = None
     named_param: str | None = None
     filter_pattern: str = ""
+    # The container whose group it is, when `log_group`'s target is a container workload
+    # (a literal ARN of Stacktape's `/stp/{stack}/ecs/{workload}/{container}/process-logs`).
+    group_container: str | None = None
 
 
 @dataclass(slots=True)
@@ -456,6 +460,8 @@ class Container:
     path: DataPath
     environment: list[EnvVar] = field(default_factory=list)
     packaging: dict[str, Any] = field(default_factory=dict)
+    # `logging: {disabled: true}`: Stacktape makes no log group for the container.
+    logging_disabled: bool = False
 
 
 @dataclass(slots=True)

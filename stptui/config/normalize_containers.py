@@ -106,6 +106,10 @@ class ContainerReaders(_BuilderBase):
             self.require(body, body, "packaging", path, owner, f"{what} {owner!r}")
         if isinstance(pack, dict):
             spec.packaging = pack
+        # A service's `logging` is its container's (and its HTTP API's access logs');
+        # a wrong type is reported with the container's nested objects.
+        logging = body.get("logging")
+        spec.logging_disabled = isinstance(logging, dict) and logging.get("disabled") is True
         return spec
 
     def _container_service(

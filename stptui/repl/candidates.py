@@ -148,6 +148,8 @@ def describe(
     if kind in (kinds.FUNCTION, kinds.WORKLOAD) and value in sim.functions:
         st = sim.function_stats(value)
         return f"function: {st['invocations']} invocations, {st['failures']} failed"
+    if kind == kinds.WORKLOAD and (served := _container_meta(session, value)) is not None:
+        return served
     if kind == kinds.COMMAND and value in REGISTRY.commands:
         return REGISTRY.commands[value].summary
     if kind == kinds.MESSAGE:
@@ -203,3 +205,17 @@ def _unique(items: Iterable[Candidate]) -> list[Candidate]:
             seen.add(c.text)
             out.append(c)
     return out
+
+
+def _container_meta(session: Session, value: str) -> str | None:
+    """The menu's line for a container workload (`web`) or one of its containers
+    (`web.app`): its type and the requests served so far; None for any other value."""
+    workloads = session.sim.services["containers"].workloads
+    head, _, container = value.partition(".")
+    ws = workloads.get(value) or workloads.get(head)
+    if ws is None or (ws.name != value and container not in ws.containers):
+        return None
+    if ws.name == value:
+        n = ws.requests
+        return f"{ws.model.type}: {n:,} request{'s' * (n != 1)} served"
+    return f"container {container} of {ws.name}"

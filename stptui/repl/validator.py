@@ -80,7 +80,7 @@ def check_value(
         elif kind == kinds.FUNCTION:
             sim.function(value)
         elif kind == kinds.WORKLOAD:
-            sim.workload(value)
+            sim.override_target(value)
         elif kind == kinds.BUS:
             sim.services["buses"].bus(value)
         elif kind == kinds.TOPIC:

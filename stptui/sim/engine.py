@@ -296,6 +296,57 @@ class Simulator:
             f"did you mean {guess!r}?" if guess else listed,
         )
 
+    def override_target(self, name: str) -> Any:
+        """What the `fail`, `succeed` and `slow` overrides of `name` go to: a function or
+        batch job, or a container workload's `(ContainerSim, None)` (every container) or
+        `(ContainerSim, container)` for `WORKLOAD.CONTAINER`; else a SimError whose
+        did-you-mean and list look at all three."""
+        svc = self.services.get("containers")
+        containers: dict[str, Any] = svc.workloads if svc is not None else {}
+        if not containers:
+            return self.workload(name)
+        batch = self.services.get("batch")
+        jobs: dict[str, Any] = batch.jobs if batch is not None else {}
+        hit = self.functions.get(name) or jobs.get(name)
+        if hit is not None:
+            return hit
+        ws = containers.get(name)
+        if ws is not None:
+            return ws, None
+        head, dot, container = name.partition(".")
+        ws = containers.get(head) if dot else None
+        if ws is not None:
+            if container in ws.containers:
+                return ws, container
+            from stptui.config.diagnostics import did_you_mean
+
+            guess = did_you_mean(container, ws.containers)
+            raise SimError(
+                f"{head} has no container named {container!r}",
+                f"did you mean {head}.{guess}?"
+                if guess
+                else f"its containers: {', '.join(ws.containers)}",
+            )
+        from stptui.config.diagnostics import did_you_mean, with_article
+
+        names = [*self.functions, *jobs]
+        for ws in containers.values():
+            names.append(ws.name)
+            names += [f"{ws.name}.{c}" for c in ws.containers]
+        listed = f"workloads in this stack: {', '.join(sorted(names))}"
+        other = self.stack.resources.get(name)
+        if other is not None:
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not a function, batch job or "
+                "container workload",
+                listed,
+            )
+        guess = did_you_mean(name, names)
+        raise SimError(
+            f"no function, batch job or container workload named {name!r}",
+            f"did you mean {guess!r}?" if guess else listed,
+        )
+
     def _lookup(self, table: dict[str, Any], name: str, what: str) -> Any:
         hit = table.get(name)
         if hit is not None:

@@ -64,6 +64,18 @@ def container_stream_name(definition: str, key: str) -> str:
     return f"{definition}/default/{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
+def container_group_name(stack_name: str, workload: str, container: str) -> str:
+    """Stacktape's log group of one container of a container workload (its
+    `containerLogGroup`): `/stp/{stack}/ecs/{workload}/{container}/process-logs`."""
+    return f"/stp/{stack_name}/ecs/{workload}/{container}/process-logs"
+
+
+def container_group_key(workload: str, containers: list[str], container: str) -> str:
+    """How commands name a container's log group: by its workload when it has one container
+    (`web`), else `WORKLOAD.CONTAINER`."""
+    return workload if len(containers) == 1 else f"{workload}.{container}"
+
+
 def ecs_stream_name(container: str, task_id: str) -> str:
     """The log stream of a container of a container workload's task, in the form ECS's
     awslogs driver gives it (`prefix/container name/task id`); stptui's prefix is the

@@ -1,8 +1,10 @@
-"""Commands that override what a function (or a batch job) does."""
+"""Commands that override what a function, batch job or container workload does."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from stptui.commands.handlers.base import _duration, command, whole_number
 from stptui.commands.registry import (
@@ -20,53 +22,90 @@ from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     BehaviorError,
+    Override,
     add_override,
     parse_override,
     quoted_text_warning,
 )
+from stptui.sim.behavior.overrides import drop_replaced
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.batch import BatchJobSim
 from stptui.sim.services.function import FunctionSim
 
 # -- behaviour -------------------------------------------------------------------------------
 
+_TARGET_HELP = (
+    "a function, batch job or container workload of the stack (WORKLOAD.CONTAINER: one container)"
+)
 
-def _workload(sim: Simulator, name: str) -> FunctionSim | BatchJobSim:
-    """The function or batch job called `name` (both take the same overrides); else a
-    CommandError whose did-you-mean looks at both, as the command takes both."""
+
+@dataclass(slots=True)
+class _Target:
+    """Where an override goes: `name` as the override names it, `resource` the stack
+    resource its trace record is on, `overrides` the list it joins, `replaced` the lists in
+    which it replaces the same kind (a container workload's containers' own lists)."""
+
+    name: str
+    resource: str
+    overrides: list[Override]
+    replaced: list[list[Override]]
+    active: Callable[[], list[Override]]
+
+
+def _target(sim: Simulator, name: str) -> _Target:
+    """The function, batch job, container workload or `WORKLOAD.CONTAINER` called `name`
+    (they take the same overrides); else a CommandError whose did-you-mean looks at all."""
     try:
-        return sim.workload(name)
+        hit = sim.override_target(name)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    if isinstance(hit, FunctionSim | BatchJobSim):
+        fn = hit
+        return _Target(fn.name, fn.name, fn.overrides, [], lambda: fn.overrides)
+    ws, container = hit
+    if container is None:
+        lists = list(ws.container_overrides.values())
+        return _Target(ws.name, ws.name, ws.overrides, lists, ws.active_overrides)
+    own = ws.container_overrides[container]
+    # What applies to the container: its own, then the workload's.
+    return _Target(f"{ws.name}.{container}", ws.name, own, [], lambda: [*own, *ws.overrides])
 
 
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
-    fn = _workload(sim, call.args["function"])
+    target = _target(sim, call.args["function"])
+    name = target.name
     if verb == "fail" and len(words) >= 2 and words[0].lower() == "next":
         # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
         # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
         # A bad count is named first even with words after it, as the REPL names it on Enter.
-        whole_number(words[1], f"fail {fn.name} next N")
+        whole_number(words[1], f"fail {name} next N")
     typed: str | None = None
     if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
         # The condition as typed, quotes and all: splitting the line into words drops them.
         typed = re.sub(r"^\s*(?:\S+\s+){3}", "", strip_comment(call.line), count=1)
     try:
-        ov = parse_override([verb, fn.name, *words], typed)
+        ov = parse_override([verb, name, *words], typed)
     except BehaviorError as exc:
         raise CommandError(str(exc), exc.hint) from None
-    add_override(fn.overrides, ov)
-    active = [o.describe() for o in fn.overrides]
+    add_override(target.overrides, ov)
+    for replaced in target.replaced:
+        drop_replaced(replaced, ov)
+    active = [o.describe() for o in target.active()]
     sim.trace.emit(
-        (sim.clock.now, tk.BEHAVIOR_OVERRIDDEN, fn.name, {"override": ov.label(), "active": active})
+        (
+            sim.clock.now,
+            tk.BEHAVIOR_OVERRIDDEN,
+            target.resource,
+            {"override": ov.label(), "active": active},
+        )
     )
-    text = f"{fn.name} overrides: {'; '.join(_without_name(d, fn.name) for d in active)}"
+    text = f"{name} overrides: {'; '.join(_without_name(d, name) for d in active) or 'none'}"
     quoted = quoted_text_warning(ov.expression) if ov.expression else None
     if quoted is not None:
         # Valid JMESPath, so the override applies; but it almost never holds as written.
         text += f"\nnote: {quoted[0]}; {quoted[1]}"
-    return CommandResult(text, data={"function": fn.name, "override": ov.label(), "active": active})
+    return CommandResult(text, data={"function": name, "override": ov.label(), "active": active})
 
 
 @command(
@@ -74,7 +113,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     "behaviour",
     "Make a function fail (always, the next N times, at a rate, or on a condition).",
     args=(
-        Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),
+        Arg("FUNCTION", WORKLOAD, _TARGET_HELP),
         Arg(
             "MODE",
             WORD,
@@ -93,7 +132,12 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         "fail worker rate 0.3",
         "fail worker when \"body.kind == 'poison'\"",
     ),
-    details="A new `fail` replaces the function's previous fail override; `succeed` clears it.",
+    details=(
+        "A new `fail` replaces the function's previous fail override; `succeed` clears it. "
+        "A container workload's override applies to each of its containers and replaces "
+        "their own; `WORKLOAD.CONTAINER` overrides one container. A container that fails "
+        "a request resets the connection: the HTTP API answers 503, a load balancer 502."
+    ),
     changes_state=True,
 )
 def cmd_fail(session: Session, call: Call) -> CommandResult:
@@ -105,7 +149,7 @@ def cmd_fail(session: Session, call: Call) -> CommandResult:
     "succeed",
     "behaviour",
     "Clear a function's overrides and make it succeed (declared failures suppressed).",
-    args=(Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),),
+    args=(Arg("FUNCTION", WORKLOAD, _TARGET_HELP),),
     examples=("succeed worker",),
     changes_state=True,
 )
@@ -119,7 +163,7 @@ def cmd_succeed(session: Session, call: Call) -> CommandResult:
     "behaviour",
     "Make every invocation of a function take DURATION.",
     args=(
-        Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),
+        Arg("FUNCTION", WORKLOAD, _TARGET_HELP),
         Arg("DURATION", DURATION, "how long each invocation runs, e.g. 2s"),
     ),
     examples=("slow worker 2s", "slow worker 10m"),
@@ -135,7 +179,7 @@ def _without_name(described: str, name: str) -> str:
     """An active override as a phrase about the function already named: `fail next 2 (2
     left)` for `fail worker next 2 (2 left)`, and `succeed` with what it means."""
     verb, _, rest = described.partition(" ")
-    if rest == name or rest.startswith(f"{name} "):
-        rest = rest[len(name) :]
-    phrase = f"{verb}{rest}"
+    if rest != name and not rest.startswith(f"{name} "):
+        return described  # another's: a container workload's, or one of its containers'
+    phrase = f"{verb}{rest[len(name) :]}"
     return f"{phrase} (declared failures suppressed)" if phrase == "succeed" else phrase

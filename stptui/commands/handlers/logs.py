@@ -19,10 +19,15 @@ SHOWN_LOG_EVENTS = 50
 @command(
     "log",
     "messages",
-    "Write a line into a function's (or batch job's) CloudWatch Logs group now, as its code "
-    "would print it; the group's subscription filters match and deliver it.",
+    "Write a line into a function's (batch job's, container's) CloudWatch Logs group now, as "
+    "its code would print it; the group's subscription filters match and deliver it.",
     args=(
-        Arg("FUNCTION", WORKLOAD, "a function or batch job of the stack"),
+        Arg(
+            "FUNCTION",
+            WORKLOAD,
+            "a function or batch job of the stack, or a container (WORKLOAD, or "
+            "WORKLOAD.CONTAINER when it has several)",
+        ),
         Arg("MESSAGE", TEXT, "the line, quoted as one word"),
     ),
     examples=(

@@ -280,10 +280,16 @@ def add_override(overrides: list[Override], new: Override) -> None:
     `succeed` clears the list; `fail` replaces earlier `fail` and `succeed` overrides;
     `slow` replaces an earlier `slow`.
     """
+    drop_replaced(overrides, new)
+    overrides.append(new)
+
+
+def drop_replaced(overrides: list[Override], new: Override) -> None:
+    """Drop from `overrides` what `new` replaces (and spent ones), without adding it: a
+    container workload's override (`fail web`) replaces its containers' own (`web.app`)."""
     if new.kind == "succeed":
         overrides.clear()
     elif new.kind == "fail":
         overrides[:] = [o for o in overrides if o.kind == "slow"]
     else:
         overrides[:] = [o for o in overrides if o.kind != "slow" and not o.used_up]
-    overrides.append(new)

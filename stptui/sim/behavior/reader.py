@@ -19,6 +19,7 @@ from typing import Any
 from stptui.config.diagnostics import Diagnostic, Severity, did_you_mean, with_article
 from stptui.config.loader import DataPath, LoadedYaml
 from stptui.config.model import (
+    SERVICE_CONTAINER_NAME,
     BatchJob,
     Containerized,
     ContainerWorkload,
@@ -180,26 +181,37 @@ class Reader(EmitChecks, PollChecks):
             if resource is None and isinstance(name, str) and "." in name:
                 owner, _, container = name.partition(".")
                 hit = self.stack.resources.get(owner)
-                if isinstance(hit, ContainerWorkload):
-                    if container in hit.containers:
+                if isinstance(hit, Containerized):
+                    # A service's one container is Stacktape's `service-container`.
+                    containers = (
+                        hit.containers
+                        if isinstance(hit, ContainerWorkload)
+                        else [SERVICE_CONTAINER_NAME]
+                    )
+                    if container in containers:
                         out[name] = self.container_entry(hit, spec, path)
                     else:
-                        guess = did_you_mean(container, hit.containers)
+                        guess = did_you_mean(container, containers)
                         self.report(
                             path,
                             "behavior-unknown-container",
                             f"{owner} has no container named {container!r}"
                             + (f"; did you mean '{owner}.{guess}'?" if guess else ""),
                             key=True,
-                            hint=f"{owner}'s containers: {', '.join(hit.containers) or '(none)'}",
+                            hint=f"{owner}'s containers: {', '.join(containers) or '(none)'}",
                         )
                     continue
             if resource is None:
                 guess = did_you_mean(name, workloads)
+                kinds = (
+                    "function, batch job or container workload"
+                    if self.stack.containerized
+                    else "function or batch job"
+                )
                 self.report(
                     path,
                     "behavior-unknown-function",
-                    f"no function or batch job named {name!r} in the stack"
+                    f"no {kinds} named {name!r} in the stack"
                     + (f"; did you mean {guess!r}?" if guess else ""),
                     key=True,
                     hint=f"workloads: {', '.join(workloads) or '(none)'}",

@@ -21,6 +21,9 @@ request, what it answers, what it logs and what it emits.
   container's log group, Stacktape's `/stp/{stack}/ecs/{workload}/{container}/process-logs`.
 * Each workload runs one task (Stacktape's default scaling: one), which serves every request
   at once: there is no concurrency limit, no queueing and no health check.
+* The `fail`, `succeed` and `slow` overrides take a workload (every container) or one
+  container (`WORKLOAD.CONTAINER`): a request sees its container's own overrides first, then
+  the workload's; a container's own `slow` wins over the workload's.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from stptui.sim.handler_logs import bounded_message
 
 if TYPE_CHECKING:
     from stptui.config.model import Containerized
+    from stptui.sim.behavior import Override
     from stptui.sim.engine import Simulator
     from stptui.sim.services.log_group import LogGroupSim
 
@@ -136,8 +140,34 @@ class ContainerSim:
         self.task_id = task_id
         self.requests = 0  # served so far: a `first: N` rule counts them
         self.recent: deque[Served] = deque(maxlen=RECENT_REQUESTS)
-        # Each container's log group (services.log_group wires them).
+        # Each container's log group (services.log_group wires them; none for a container
+        # whose logging is disabled).
         self.logs: dict[str, LogGroupSim] = {}
+        # The runtime overrides of every container (`fail web`), and of one (`fail web.app`).
+        self.overrides: list[Override] = []
+        self.container_overrides: dict[str, list[Override]] = {c: [] for c in self.containers}
+
+    def overrides_for(self, container: str) -> list[Override]:
+        """The overrides a request to `container` sees: its own first (a `fail` of its own
+        is tried first), then the workload's, whose `slow` its own `slow` replaces."""
+        own = self.container_overrides.get(container, [])
+        if not own:
+            return self.overrides
+        shared = self.overrides
+        if any(o.kind == "slow" for o in own):
+            shared = [o for o in shared if o.kind != "slow"]
+        return [*own, *shared]
+
+    def active_overrides(self) -> list[Override]:
+        """Every override in force: the workload's, then each container's own."""
+        return [*self.overrides, *(o for c in self.containers for o in self.container_overrides[c])]
+
+    def drop_used_up(self) -> None:
+        """Forget `fail next N` overrides that have failed their N requests."""
+        self.overrides = [o for o in self.overrides if not o.used_up]
+        for container, own in self.container_overrides.items():
+            if own:
+                self.container_overrides[container] = [o for o in own if not o.used_up]
 
 
 @dataclass(slots=True)
@@ -199,7 +229,8 @@ class ContainerService:
             )
         )
         key = sim.behaviors.container_key(workload, container)
-        quick = sim.behaviors.quick(key)
+        overrides = ws.overrides_for(container)
+        quick = None if overrides else sim.behaviors.quick(key)
         if quick is not None:
             outcome = quick(ws.requests, 0, TRIGGER, sim.rng)
         else:
@@ -217,8 +248,10 @@ class ContainerService:
                     workload,
                 ),
                 sim.rng,
-                [],
+                overrides,
             )
+            if overrides:
+                ws.drop_used_up()
         answer = None
         if outcome.status == "success":
             try:

@@ -24,13 +24,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.model import CloudWatchLogTrigger
+from stptui.config.model import SERVICE_CONTAINER_NAME, CloudWatchLogTrigger
 from stptui.sim import trace as tk
 from stptui.sim.log_patterns import FilterPattern, FilterPatternError, compile_filter
 from stptui.sim.logs import (
     BATCH_PREFIX,
     LAMBDA_PREFIX,
     LOOP_LIMIT,
+    container_group_key,
+    container_group_name,
     container_stream_name,
     ecs_stream_name,
     encode_awslogs,
@@ -324,20 +326,34 @@ class LogService:
                 )
                 self.groups[job.name] = group
                 jobs[job.name].logs = group
+        # The container log groups `logging: {disabled: true}` leaves out, by group key.
+        self.disabled_containers: set[str] = set()
         for ws in sim.services["containers"].workloads.values():
+            disabled = {
+                spec.name or SERVICE_CONTAINER_NAME
+                for spec in ws.model.container_specs
+                if spec.logging_disabled
+            }
             for container in ws.containers:
+                key = container_group_key(ws.name, ws.containers, container)
+                if container in disabled:
+                    self.disabled_containers.add(key)
+                    continue
                 # Stacktape's containerLogGroup; one per container, each served by the task.
-                name = f"/stp/{stack.stack_name}/ecs/{ws.name}/{container}/process-logs"
+                name = container_group_name(stack.stack_name, ws.name, container)
                 stream = ecs_stream_name(container, ws.task_id)
                 group = LogGroupSim(sim, ws.name, name, 0, False, task_stream=stream)
-                key = ws.name if len(ws.containers) == 1 else f"{ws.name}.{container}"
                 self.groups[key] = group
                 ws.logs[container] = group
         for w in stack.workloads:
             for t in w.events:
                 if not isinstance(t, CloudWatchLogTrigger) or t.log_group is None:
                     continue
-                group = self.groups.get(t.log_group.target or "")
+                key = t.log_group.target or ""
+                ws = sim.services["containers"].workloads.get(key)
+                if ws is not None and t.group_container is not None:
+                    key = container_group_key(ws.name, ws.containers, t.group_container)
+                group = self.groups.get(key)
                 if group is None:
                     continue
                 try:
@@ -358,18 +374,41 @@ class LogService:
         hit = self.groups.get(name)
         if hit is not None:
             return hit
-        ws = self.sim.services["containers"].workloads.get(name)
-        if ws is not None:
+        workloads = self.sim.services["containers"].workloads
+        ws = workloads.get(name)
+        if ws is not None and len(ws.containers) > 1:
             names = ", ".join(f"{name}.{c}" for c in ws.containers)
             raise SimError(
                 f"{name} has {len(ws.containers)} containers, each with its own log group",
                 f"name one: {names}",
             )
-        self.sim.workload(name)  # raises for a name that is no function or batch job
+        head, _, container = name.partition(".")
+        one = workloads.get(head)
+        if one is not None and len(one.containers) == 1 and container in one.containers:
+            # `web.service-container`: a one-container workload's group goes by its name.
+            return self.group(head)
+        # Raises for a name that is no function, batch job or container workload (or for a
+        # container the workload lacks).
+        self.sim.override_target(name)
+        if name in self.disabled_containers and container:
+            raise SimError(
+                f"container {container} of {head} has logging disabled: it has no log group",
+                f"remove `logging: {{disabled: true}}` from {head}'s container {container} "
+                "to give it one",
+            )
         raise SimError(
             f"{name} has logging disabled: it has no log group",
             f"remove `logging: {{disabled: true}}` from {name} to give it one",
         )
+
+    def disabled(self, name: str) -> bool:
+        """Whether `name` (a function, batch job, or a container's group key) writes no log
+        lines because its `logging` is disabled."""
+        if name in self.groups:
+            return False
+        batch = self.sim.services.get("batch")
+        jobs = batch.jobs if batch is not None else {}
+        return name in self.sim.functions or name in jobs or name in self.disabled_containers
 
     def write(self, owner: str, message: str, source: str = "command") -> LogEvent:
         """Write `message` as one log event into `owner`'s group now and deliver it."""

@@ -103,7 +103,7 @@ class LogLineDialog(CommandDialog):
 
     def form(self) -> ComposeResult:
         """Workload, its group, the message and the verdicts."""
-        yield Label("function or batch job")
+        yield Label("function, batch job or container")
         yield Select(choices(self.groups), value=self.selected, allow_blank=False, id="log-owner")
         yield Hint(self.group_text(self.selected), id="log-group")
         yield Label("message (one line, as the code would print it)")

@@ -47,16 +47,15 @@ def filter_text(sub: LogSubscription) -> Text:
 
 
 def log_section(text: Text, sim: Simulator, name: str) -> None:
-    """`name`'s log group and newest lines when it is a function or batch job (or that its
-    logging is off), then the groups `name` subscribes to."""
+    """`name`'s log group and newest lines when it is a function, batch job or container
+    (or that its logging is off), then the groups `name` subscribes to."""
     service = sim.services.get("logs")
     if service is None:
         return
     group: LogGroupSim | None = service.groups.get(name)
-    batch = sim.services.get("batch")
     if group is not None:
         _group(text, group, name)
-    elif name in sim.functions or (batch is not None and name in batch.jobs):
+    elif service.disabled(name):
         _heading(text, "Log group")
         _line(text, Text("logging disabled: no log group", "dim"))
     subscribed = [

@@ -432,6 +432,12 @@ def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
             line.append(f" ({safe(key)})", "dim")
         text.append_text(hanging(line, HANG))
         text.append("\n")
+    overrides = ws.active_overrides()
+    if overrides:
+        line = Text.assemble(("overridden: ", "magenta"))
+        line.append("; ".join(safe(o.describe()) for o in overrides))
+        text.append_text(hanging(line, HANG))
+        text.append("\n")
     _heading(text, "Recent requests")
     recent = list(ws.recent)[-RECENT_INVOCATIONS:]
     if not recent:
