@@ -654,6 +654,18 @@ _KIND_RESOURCE = itemgetter(1, 2)
 PENDING_BOUND = 4096
 
 
+def _records_at(first: int, raw: Sequence[Raw], index: int | slice) -> Record | list[Record]:
+    """The Record (or, for a slice, Records) at `index` of `raw`, a run of raw records whose
+    first has sequence number `first`: Sequence indexing for RecordRing and RecordRun."""
+    if isinstance(index, slice):
+        return [Record(first + i, *raw[i]) for i in range(*index.indices(len(raw)))]
+    if index < 0:
+        index += len(raw)
+    if not 0 <= index < len(raw):
+        raise IndexError("record index out of range")
+    return Record(first + index, *raw[index])
+
+
 class RecordRing(Sequence[Record]):
     """The most recent records, kept as plain tuples and turned into Records on access.
 
@@ -685,15 +697,7 @@ class RecordRing(Sequence[Record]):
     @overload
     def __getitem__(self, index: slice) -> list[Record]: ...
     def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        first = self.first_seq
-        raw = self._raw
-        if isinstance(index, slice):
-            return [Record(first + i, *raw[i]) for i in range(*index.indices(len(raw)))]
-        if index < 0:
-            index += len(raw)
-        if not 0 <= index < len(raw):
-            raise IndexError("record index out of range")
-        return Record(first + index, *raw[index])
+        return _records_at(self.first_seq, self._raw, index)
 
     def __iter__(self) -> Iterator[Record]:
         seq = self.first_seq
@@ -729,15 +733,7 @@ class RecordRun(Sequence[Record]):
     @overload
     def __getitem__(self, index: slice) -> list[Record]: ...
     def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        raw = self._raw
-        first = self._first
-        if isinstance(index, slice):
-            return [Record(first + i, *raw[i]) for i in range(*index.indices(len(raw)))]
-        if index < 0:
-            index += len(raw)
-        if not 0 <= index < len(raw):
-            raise IndexError("record index out of range")
-        return Record(first + index, *raw[index])
+        return _records_at(self._first, self._raw, index)
 
     def __iter__(self) -> Iterator[Record]:
         first = self._first
