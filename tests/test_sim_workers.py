@@ -280,6 +280,74 @@ def test_a_lone_poller_deletes_a_message_it_finished_after_its_timeout() -> None
     ]
 
 
+def test_a_message_still_held_is_seen_as_its_receive_returned_it_not_as_a_later_one() -> None:
+    # One receive takes a and b; a takes 40 s, so b's 30 s timeout ends first and the other
+    # poller receives b (receive 2). The first poller still holds b from receive 1: its code
+    # sees that receive's count and receipt handle, and its record says receive 1.
+    sim = worker(
+        "duration: 40s\npoll: {queue: jobs, maxMessages: 2, concurrency: 2}\n"
+        "log: \"join(' ', [MessageId, Attributes.ApproximateReceiveCount, ReceiptHandle])\""
+    )
+    sim.send("jobs", "a")
+    b = sim.send("jobs", "b")
+    sim.advance(45_000)
+    lines = [r.data["text"].split(" ") for r in records(sim, tk.HANDLER_LOG, "worker")]
+    of_b = [(count, handle) for mid, count, handle in lines if mid == b]
+    # At 30 s the second poller's receive 2; at 40 s the first poller's receive 1.
+    assert [count for count, _ in of_b] == ["2", "1"]
+    assert of_b[0][1] != of_b[1][1]
+    sim.advance(40_000)
+    held = [
+        (r.t - START, r.data["receive_count"])
+        for r in records(sim, tk.CONTAINER_MESSAGE_PROCESSED, "worker")
+        if r.data["message_id"] == b
+    ]
+    assert held == [(70_000, 2), (80_000, 1)]
+
+
+def test_the_overrides_of_a_worker_decide_each_message_it_polls(tmp_path: Any) -> None:
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    duration: 1s\n    poll: {queue: jobs}\n"
+        "    fail: {when: \"body == 'bad'\"}\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    sim = session.sim
+
+    def outcomes() -> list[str]:
+        """Each processed message: `ok`, or the error message it failed with."""
+        return [
+            "ok" if r.kind == tk.CONTAINER_MESSAGE_PROCESSED else r.data["error_message"]
+            for r in sim.trace.records
+            if r.kind in (tk.CONTAINER_MESSAGE_PROCESSED, tk.CONTAINER_MESSAGE_FAILED)
+        ]
+
+    # `fail next 1` fails the next message (not deleted: it returns), then is spent.
+    assert execute(session, "fail worker next 1").text == "worker overrides: fail next 1 (1 left)"
+    first = execute(session, "send jobs one").data["message_id"]
+    execute(session, "send jobs two")
+    execute(session, "advance 3s")
+    assert outcomes() == ["failed by override `fail worker next 1`", "ok"]
+    assert first not in {r.data["message_id"] for r in records(sim, tk.MESSAGE_DELETED, "jobs")}
+    assert sim.services["containers"].workloads["worker"].active_overrides() == []
+    # `when` sees the message as the code got it; `slow` sets how long each one takes.
+    execute(
+        session, "fail worker.service-container when \"Attributes.ApproximateReceiveCount == '1'\""
+    )
+    execute(session, "slow worker 5s")
+    execute(session, "send jobs three")
+    execute(session, "advance 6s")
+    (last,) = records(sim, tk.CONTAINER_MESSAGE_FAILED, "worker")[-1:]
+    assert last.data["duration_ms"] == 5_000
+    assert "fail worker.service-container when" in last.data["error_message"]
+    # `succeed` clears them and suppresses the declared failure too.
+    execute(session, "succeed worker")
+    execute(session, "send jobs bad")
+    execute(session, "advance 2s")
+    assert outcomes()[-1] == "ok"
+
+
 def test_a_fifo_worker_leaves_the_rest_of_a_failed_group_and_goes_on_with_others() -> None:
     sim = worker(
         "duration: 1s\npoll: {queue: jobs, maxMessages: 10}\nfail: {when: \"body == 'a1'\"}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stptui.sim.clock import iso_ms
 
@@ -53,9 +53,27 @@ def md5_hex(text: str) -> str:
     return hashlib.md5(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def receipt_handle(msg: Message) -> str:
-    """A stable, opaque receipt handle for the message's current receive."""
-    return hashlib.sha256(f"{msg.id}:{msg.receipt}".encode()).hexdigest() + "=="
+def receipt_handle(msg: Message, receipt: int | None = None) -> str:
+    """A stable, opaque receipt handle for the message's current receive (or for its
+    `receipt`-th receive)."""
+    n = msg.receipt if receipt is None else receipt
+    return hashlib.sha256(f"{msg.id}:{n}".encode()).hexdigest() + "=="
+
+
+class AsReceived(NamedTuple):
+    """What of a message a later receive (or a move to a dead-letter queue) changes, as one
+    receive returned it: code that still holds the message sees these values, not the
+    queue's newer ones."""
+
+    receipt: int
+    receive_count: int
+    dlq_source_arn: str | None
+    dedup_id: str | None
+
+    @classmethod
+    def of(cls, msg: Message) -> AsReceived:
+        """The values of the message's latest receive."""
+        return cls(msg.receipt, msg.receive_count, msg.dlq_source_arn, msg.dedup_id)
 
 
 class NumberText(str):
@@ -159,28 +177,31 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
     return record
 
 
-def sdk_message(msg: Message, queue: QueueSim) -> dict[str, Any]:
+def sdk_message(msg: Message, queue: QueueSim, seen: AsReceived | None = None) -> dict[str, Any]:
     """One message of a ReceiveMessage response, as the AWS SDKs return it to code that
     polls the queue itself, asking for every attribute (`MessageSystemAttributeNames` and
     `MessageAttributeNames` `All`): the API reference's member names and order, system
     attributes in the order SQS answers them, and a user attribute as `DataType` and
-    `StringValue` (no Lambda-style empty lists)."""
+    `StringValue` (no Lambda-style empty lists). `seen` is the receive the code holds the
+    message from (default: its latest)."""
+    if seen is None:
+        seen = AsReceived.of(msg)
     attributes = {
         "SenderId": msg.sender_id,
         "ApproximateFirstReceiveTimestamp": str(msg.first_receive_at or msg.sent_at),
-        "ApproximateReceiveCount": str(msg.receive_count),
+        "ApproximateReceiveCount": str(seen.receive_count),
         "SentTimestamp": str(msg.sent_at),
     }
     if queue.fifo:
         attributes["SequenceNumber"] = msg.seq_number or ""
-        attributes["MessageDeduplicationId"] = msg.dedup_id or ""
+        attributes["MessageDeduplicationId"] = seen.dedup_id or ""
     if msg.group is not None:
         attributes["MessageGroupId"] = msg.group
-    if msg.dlq_source_arn is not None:
-        attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
+    if seen.dlq_source_arn is not None:
+        attributes["DeadLetterQueueSourceArn"] = seen.dlq_source_arn
     out: dict[str, Any] = {
         "MessageId": msg.id,
-        "ReceiptHandle": receipt_handle(msg),
+        "ReceiptHandle": receipt_handle(msg, seen.receipt),
         "MD5OfBody": md5_hex(msg.body),
         "Body": msg.body,
         "Attributes": attributes,

@@ -136,7 +136,8 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         "A new `fail` replaces the function's previous fail override; `succeed` clears it. "
         "A container workload's override applies to each of its containers and replaces "
         "their own; `WORKLOAD.CONTAINER` overrides one container. A container that fails "
-        "a request resets the connection: the HTTP API answers 503, a load balancer 502."
+        "a request resets the connection: the HTTP API answers 503, a load balancer 502. "
+        "A workload that polls a queue takes them per message: a failed one is not deleted."
     ),
     changes_state=True,
 )

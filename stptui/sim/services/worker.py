@@ -19,9 +19,13 @@ the next ReceiveMessage at once.
 * An empty receive waits (long polling, `waitSeconds`) and polls again: nothing an observer
   sees. A waiting poller costs nothing here: it is woken when a message becomes visible and
   receives it at that instant, as a long poll returns as soon as a message arrives.
-* Expressions see the message as the SDK returns it (payloads.sdk_message) plus `body`,
-  the body parsed when it is JSON, and `queue`. Emissions are made when a message succeeds,
-  with the workload's role; log lines go into the container's log group.
+* Expressions see the message as the SDK returned it to this poller's receive
+  (payloads.sdk_message with the receive's `AsReceived`: a later receive by another poller
+  changes the queue's copy, not the one this poller holds) plus `body`, the body parsed
+  when it is JSON, and `queue`. Emissions are made when a message succeeds, with the
+  workload's role; log lines go into the container's log group.
+* The `fail`, `succeed` and `slow` overrides of the workload, or of the polling container,
+  decide each message as they decide a container's requests.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from stptui import jsontext
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.handler_logs import bounded_message
-from stptui.sim.payloads import sdk_message
+from stptui.sim.payloads import AsReceived, sdk_message
 from stptui.sim.services.queue import VISIBLE
 
 if TYPE_CHECKING:
@@ -124,12 +128,15 @@ class WorkerPoll:
 class _Batch:
     """The messages one receive returned, processed in order by one poller."""
 
-    __slots__ = ("failed_groups", "msgs", "poll", "receipts")
+    __slots__ = ("failed_groups", "msgs", "poll", "seen")
 
     def __init__(self, poll: WorkerPoll, msgs: list[Message]) -> None:
         self.poll = poll
         self.msgs = msgs
-        self.receipts = [m.receipt for m in msgs]
+        # Each message as this receive returned it: a later message of the batch may be
+        # received again by another poller (or moved to the DLQ) before its turn, and this
+        # poller still holds the receive's copy: its receipt handle and receive count.
+        self.seen = [AsReceived.of(m) for m in msgs]
         self.failed_groups: set[str] = set()
 
 
@@ -183,12 +190,15 @@ class WorkerService:
         now = sim.clock.now
         spec = poll.spec
         msg = batch.msgs[index]
+        seen = batch.seen[index]
         ws: ContainerSim = sim.services["containers"].workloads[spec.workload]
         inv_id = sim.new_id()
         nth = self._nth[spec.key] = self._nth.get(spec.key, 0) + 1
-        handled = Handled(msg.id, poll.queue.name, spec.container, inv_id, msg.receive_count, now)
+        handled = Handled(msg.id, poll.queue.name, spec.container, inv_id, seen.receive_count, now)
         self.recent[spec.workload].append(handled)
-        quick = sim.behaviors.quick(spec.key)
+        # `fail`, `succeed` and `slow` of the workload or of its polling container.
+        overrides = ws.overrides_for(spec.container)
+        quick = None if overrides else sim.behaviors.quick(spec.key)
         if quick is not None:
             outcome = quick(nth, 0, TRIGGER, sim.rng)
         else:
@@ -196,19 +206,21 @@ class WorkerService:
             outcome = sim.behaviors.decide(
                 InvocationInput(
                     spec.key,
-                    msg.receive_count,
+                    seen.receive_count,
                     nth,
                     TRIGGER,
                     now,
                     0,
-                    lambda: message_view(msg, queue),
+                    lambda: message_view(msg, queue, seen),
                     None,
                     ws.task_id,
                     spec.workload,
                 ),
                 sim.rng,
-                [],
+                overrides,
             )
+            if overrides:
+                ws.drop_used_up()
         for line in outcome.logs:
             sim.trace.emit(
                 (now, tk.HANDLER_LOG, spec.workload, {"invocation_id": inv_id, "text": line})
@@ -216,7 +228,7 @@ class WorkerService:
         if outcome.status != "success" or now + outcome.duration_ms > msg.visible_at:
             # It will not be deleted in time: it returns when its visibility timeout ends (and
             # may be received again while this poller still holds it, as on AWS).
-            poll.queue.release(msg, batch.receipts[index])
+            poll.queue.release(msg, seen.receipt)
         sim.clock.at(
             now + outcome.duration_ms,
             self._end,
@@ -246,7 +258,7 @@ class WorkerService:
             sim.trace.emit((now, tk.CONTAINER_MESSAGE_PROCESSED, spec.workload, base))
             for emission in outcome.emissions:
                 sim.apply_emission(spec.workload, handled.invocation_id, emission)
-            poll.queue.delete(msg, batch.receipts[p.index], consumer=spec.workload)
+            poll.queue.delete(msg, batch.seen[p.index].receipt, consumer=spec.workload)
         else:
             error = outcome.error_type or "Error"
             message, size = bounded_message(outcome.error_message or "")
@@ -267,10 +279,11 @@ class WorkerService:
             group.served(handled.invocation_id, handled.started, handled.ended, outcome)
 
 
-def message_view(msg: Message, queue: QueueSim) -> dict[str, Any]:
-    """What a polled message's expressions see: the message as the SDK returns it, `body`
-    (the body parsed when it is JSON, else the text) and the `queue`'s name."""
-    view = sdk_message(msg, queue)
+def message_view(msg: Message, queue: QueueSim, seen: AsReceived | None = None) -> dict[str, Any]:
+    """What a polled message's expressions see: the message as the SDK returned it to the
+    receive `seen` (default: its latest), `body` (the body parsed when it is JSON, else the
+    text) and the `queue`'s name."""
+    view = sdk_message(msg, queue, seen)
     body: Any = msg.body
     with suppress(ValueError):
         body = jsontext.loads(msg.body)
