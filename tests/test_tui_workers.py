@@ -42,6 +42,7 @@ def test_the_inspector_of_a_worker_shows_its_polls_messages_override_and_lines()
         assert "21f87f34 from jobs receive 1 deleted in 2 s" in page
         assert "overridden: fail resizer next 2 (2 left)" in page
         assert f"resizing {HOSTILE} receive 1" in page  # the markup as text
+        assert "Recent requests" not in page  # a worker service takes no request
         # The graph draws the queue's polls edge to the worker, with its legend.
         assert "━━► polls" in screen_text(app)
 

@@ -438,8 +438,10 @@ def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
         line.append("; ".join(safe(o.describe()) for o in overrides))
         text.append_text(hanging(line, HANG))
         text.append("\n")
-    _heading(text, "Recent requests")
     recent = list(ws.recent)[-RECENT_INVOCATIONS:]
+    if not recent and sim.stack.resources[ws.name].type == "worker-service":
+        return  # no ingress: a worker service never serves a request
+    _heading(text, "Recent requests")
     if not recent:
         text.append("(none yet)\n", "dim")
     for served in reversed(recent):
