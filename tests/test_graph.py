@@ -126,6 +126,13 @@ SNS: set[Edge] = {
     ("alertsTopic", "alertHandler", "trigger"),
     ("alertHandler", "aws:ses", "connect"),
 }
+CONTAINER_JOBS: set[Edge] = {
+    ("api.httpApiGateway", "api", "trigger"),  # the web service's own HTTP API
+    ("api", "jobQueue", "connect"),
+    ("jobQueue", "deadLetterQueue", "redrive"),
+    ("worker", "jobQueue", "connect"),
+    ("worker", "reports", "connect"),
+}
 SAMPLE_EDGES: dict[str, set[Edge]] = {
     "scheduled-job": SCHEDULED,
     "job-queue": JOB_QUEUE,
@@ -133,6 +140,7 @@ SAMPLE_EDGES: dict[str, set[Edge]] = {
     "file-processing": FILES,
     "batch-job": BATCH,
     "event-driven": EVENTS,
+    "container-jobs": CONTAINER_JOBS,
     "combined": SCHEDULED | JOB_QUEUE | WEBHOOK | FILES | BATCH | EVENTS | SNS,
 }
 

@@ -439,8 +439,8 @@ def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
         text.append_text(hanging(line, HANG))
         text.append("\n")
     recent = list(ws.recent)[-RECENT_INVOCATIONS:]
-    if not recent and sim.stack.resources[ws.name].type == "worker-service":
-        return  # no ingress: a worker service never serves a request
+    if not recent and ws.model.type == "worker-service":
+        return  # Stacktape gives a worker service no ingress: it never serves a request
     _heading(text, "Recent requests")
     if not recent:
         text.append("(none yet)\n", "dim")
