@@ -181,6 +181,12 @@ def complete_values(
             if len(ws.containers) > 1:
                 names += [f"{ws.name}.{c}" for c in ws.containers]
         return sorted(names)
+    if kind == r.HTTP_ENTRY:
+        # A web-service's name stands for its own HTTP API or application load balancer
+        # (`--gateway web`); a network load balancer takes no HTTP request.
+        lbs = sim.services["load_balancers"]
+        services = [s for s, lb in lbs.aliases.items() if lb in lbs.balancers]
+        return sorted({*_resources_of(session, kind), *sim.services["http"].aliases, *services})
     if kind == r.COMMAND:
         return list(REGISTRY.commands)
     if kind == r.BUS:
@@ -267,6 +273,13 @@ def complete_values(
             "count",
             "time",
         ]
+    return _resources_of(session, kind)
+
+
+def _resources_of(session: Session, kind: str) -> list[str]:
+    """The stack's resources of the types `kind` names, sorted."""
+    from stptui.commands import registry as r
+
     types = r.RESOURCE_KIND_TYPES.get(kind, (kind,))
     return sorted(n for n, res in session.stack.resources.items() if res.type in types)
 

@@ -268,7 +268,7 @@ class StptuiApp(App[None]):
             "http",
             "HTTP",
             id="http",
-            tooltip="Send a request to the HTTP API and see the response",
+            tooltip="Send a request to an HTTP API, load balancer or function URL; see the answer",
         ),
         Binding(
             "w",
@@ -283,7 +283,7 @@ class StptuiApp(App[None]):
             "log",
             "Log",
             id="log",
-            tooltip="Write a line into a function's log group",
+            tooltip="Write a line into a function's, batch job's or container's log group",
         ),
         Binding(
             "o",

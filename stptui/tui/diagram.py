@@ -207,13 +207,17 @@ def safe_label(value: object) -> str:
 
 
 def node_title(g: nx.MultiDiGraph, node: str) -> Text:
-    """A box's first line: the kind's icon and the (untrusted) label, as plain text."""
+    """A box's first line: the kind's icon and the (untrusted) label, as plain text; a
+    function with a URL says so (`λ bot · URL`): its URL is an entry no edge draws."""
     attrs = g.nodes[node]
     kind = str(attrs.get("kind", ""))
     style = "bold red" if attrs.get("missing") else "bold"
-    return Text.assemble(
+    title = Text.assemble(
         (f"{KIND_ICONS.get(kind, '•')} ", "bold"), (safe_label(attrs.get("label", node)), style)
     )
+    if (attrs.get("props") or {}).get("url") is True:
+        title.append(" · URL", "dim")
+    return title
 
 
 def kind_words(g: nx.MultiDiGraph, node: str) -> str:

@@ -61,6 +61,10 @@ KIND_STYLES: dict[str, str] = {
     # fails red, and answers in its status's colour (see `record_style`).
     "container.request": "bright_blue",
     "container.failed": "red",
+    # A message a worker polled ends as a function's invocation does: deleted after its
+    # work (green), or failed and left to come back after its visibility timeout (red).
+    "container.message.processed": "green",
+    "container.message.failed": "red",
     # A multipart upload begun arrives as a put does; a lifecycle rule's expiration (and its
     # abort of an upload never completed) removes data by age as a message's expiry does; a
     # transition changes an object in place, as a redrive or an override changes things.
@@ -120,6 +124,9 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "container.request": ("container", "method", "path", "via"),
     "container.response": ("container", "status", "duration_ms"),
     "container.failed": ("container", "error", "error_message", "duration_ms"),
+    # A polled message's queue and receive come before its 36-character id.
+    "container.message.processed": ("queue", "receive_count", "duration_ms", "container"),
+    "container.message.failed": ("queue", "error", "error_message", "receive_count"),
     # A verdict (see `record_summary`) and why come first, then who gave it; the long
     # reason of a lifecycle action comes last (its rule leads).
     "http.authorization": ("reason", "authorizer", "function", "user_pool", "cached"),

@@ -1,4 +1,5 @@
-"""The log dialog (`l`): write a line into a function's (or batch job's) CloudWatch Logs group.
+"""The log dialog (`l`): write a line into a function's, batch job's or container's CloudWatch
+Logs group.
 
 It builds `log FUNCTION MESSAGE` and runs it as the other command dialogs do
 (stptui.tui.screens.dialogs), so the line is logged and recorded like a typed one. While
@@ -37,11 +38,16 @@ REASONS_SHOWN = 2
 
 
 def picked_group(groups: dict[str, LogGroupSim], selected: str | None) -> str:
-    """The workload whose group the dialog opens on: the selected one when it has a group,
-    else the first whose group the selected one subscribes to, else the first group with a
+    """The workload whose group the dialog opens on: the selected one when it has a group
+    (a workload of several containers: its first container's, `WORKLOAD.CONTAINER`), else
+    the first whose group the selected one subscribes to, else the first group with a
     subscription filter, else the first."""
     if selected in groups:
         return selected
+    # Each container of a multi-container workload has its own group, named by both.
+    own = [owner for owner in groups if selected and owner.startswith(f"{selected}.")]
+    if own:
+        return own[0]
     subscribed = [
         owner
         for owner, group in groups.items()

@@ -70,13 +70,14 @@ RECENT_INVOCATIONS = 8
 KEPT_PER_FUNCTION = RECENT_INVOCATIONS * 16
 # How far back in the trace the invocation log looks when a simulation is (re)loaded.
 SCAN_RECORDS = 20_000
-# Every `invocation.*` kind, every `batch.*` kind (a batch job's runs) and a state machine's
-# `sfn.map_run.*` (its Map Runs): a set lookup per record is cheaper than a prefix test.
+# Every `invocation.*` kind, every `batch.*` kind (a batch job's runs), a state machine's
+# `sfn.map_run.*` (its Map Runs) and a request and its response (a function URL's are the
+# function's own records): a set lookup per record is cheaper than a prefix test.
 INVOCATION_KINDS = frozenset(
     v
     for v in vars(tk).values()
     if isinstance(v, str) and v.startswith(("invocation.", "batch.", "sfn.map_run."))
-)
+) | {tk.HTTP_REQUEST, tk.HTTP_RESPONSE}
 # A batch job's attempt ends in one of these; the job's own end (batch.failed) follows the
 # last attempt's and adds nothing to it.
 _ATTEMPT_ENDS = (tk.BATCH_ATTEMPT_FAILED, tk.BATCH_SUCCEEDED)
@@ -259,6 +260,7 @@ def describe_resource(
     if name in sim.functions:
         _behaviour(text, name, sim, sim.functions[name].overrides)
         _recent(text, "Recent invocations", _invocations(name, records))
+        _function_url(text, sim, name, records)
     elif batch is not None and name in batch.jobs:
         _behaviour(text, name, sim, batch.jobs[name].overrides)
         _recent(text, "Recent attempts", _attempts(name, records))
@@ -417,6 +419,61 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
             error = ended.get("error")
             if error:
                 line.append(f" {safe(error)}", "red")
+        text.append_text(hanging(line, RECENT_HANG))
+        text.append("\n")
+
+
+def _url_requests(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
+    """The last requests to function `name`'s URL: (request, response or None while the
+    function runs), newest first; a request is known by its id."""
+    answers: dict[object, Record] = {}
+    out: list[tuple[Record, Record | None]] = []
+    for i in range(len(records) - 1, -1, -1):
+        rec = records[i]
+        if rec.resource != name:
+            continue
+        if rec.kind == tk.HTTP_REQUEST:
+            out.append((rec, answers.get(rec.data.get("request_id"))))
+            if len(out) >= RECENT_INVOCATIONS:
+                break
+        elif rec.kind == tk.HTTP_RESPONSE:
+            answers.setdefault(rec.data.get("request_id"), rec)
+    return out
+
+
+def _function_url(text: Text, sim: Simulator, name: str, records: Sequence[Record]) -> None:
+    """A function's URL (`url: {enabled: true}`): where it answers, its auth type, CORS and
+    invoke mode as `show routes` has them, and the requests it answered last: when, the
+    request, the status (with the reason when Lambda answered it itself) and how long."""
+    url = sim.services["function_urls"].urls.get(name)
+    if url is None:
+        return
+    _heading(text, "Function URL")
+    text.append_text(hanging(Text(safe(url.url)), HANG))
+    text.append("\n")
+    mode = "RESPONSE_STREAM" if url.config.streaming else "BUFFERED"
+    cors = "CORS on" if url.cors is not None else "no CORS"
+    text.append(f"auth {safe(url.config.auth_type)}, {cors}, invoke mode {mode}\n")
+    _heading(text, "Recent URL requests")
+    recent = _url_requests(name, records)
+    if not recent:
+        text.append("(none yet: h sends one)\n", "dim")
+    for request, response in recent:
+        line = Text.assemble((clock_time(request.t), "dim"))
+        line.append(f" {safe(request.get('method', ''))} {safe(request.get('path', ''))} ")
+        status = response.get("status") if response is not None else None
+        if not isinstance(status, int):
+            line.append("running", "bright_blue")
+        else:
+            line.append(
+                str(status), "green" if status < 400 else "yellow" if status < 500 else "red"
+            )
+            latency = response.get("latency_ms") if response is not None else None
+            if isinstance(latency, int):
+                line.append(f" in {format_duration(latency)}")
+            reason = response.get("reason") if response is not None else None
+            if reason:
+                line.append(f" {safe(reason)}", "dim")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 
