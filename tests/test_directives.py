@@ -448,6 +448,23 @@ def test_fake_resource_params() -> None:
     assert len(long_bucket) <= 63 and long_bucket == long_bucket.lower()
 
 
+def test_log_group_arns_are_stacktapes_log_groups() -> None:
+    # A function's group is Lambda's own, named by the function's AWS name; a batch job's is
+    # Stacktape's batchJobLogGroup, `/stp/{stack}/batch/{job name as written}/process-logs`
+    # (shared/naming/aws-resource-names.ts), not AWS Batch's `/aws/batch/job`. Both are
+    # `GetAtt(LogGroup, 'Arn')`, which CloudFormation gives with the trailing `:*`.
+    ctx = DirectiveContext(
+        stage="prod", region="eu-west-1", account_id="111122223333", project="shop"
+    )
+    prefix = "arn:aws:logs:eu-west-1:111122223333:log-group:"
+    assert fake_resource_param(ctx, "fn", "logGroupArn", "function") == (
+        prefix + "/aws/lambda/shop-prod-fn:*"
+    )
+    assert fake_resource_param(ctx, "nightlyExport", "logGroupArn", "batch-job") == (
+        prefix + "/stp/shop-prod/batch/nightlyExport/process-logs:*"
+    )
+
+
 def test_runtime_directive_outside_resources_is_an_error() -> None:
     loaded = resolve(
         """

@@ -250,6 +250,23 @@ def test_batch_job_environment_lives_under_container() -> None:
     ]
 
 
+def test_a_batch_jobs_log_group_arn_is_stacktapes_group() -> None:
+    text = (
+        "serviceName: app\nresources:\n"
+        "  nightly:\n    type: batch-job\n    properties:\n"
+        "      container: {packaging: {type: prebuilt-image, properties: {image: x}}}\n"
+        "      resources: {cpu: 1, memory: 1024}\n"
+        "  fn:\n    type: function\n    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      connectTo: [nightly]\n"
+    )
+    stack = load_stack_text(text, "stacktape.yml")
+    values = {e.name: e.value for e in workload_environment(stack, stack.resources["fn"])}
+    assert values["STP_NIGHTLY_LOG_GROUP_ARN"] == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:/stp/app-dev/batch/nightly/process-logs:*"
+    )
+
+
 def test_connect_to_a_missing_resource_injects_nothing() -> None:
     stack = load_stack(
         Path(__file__).resolve().parent / "fixtures" / "seed" / "job-queue.yml", lint=False

@@ -1,6 +1,7 @@
 """A batch job's CloudWatch Logs group: each attempt's container writes what it prints (and
-nothing of AWS's own) to a stream `{job definition}/default/{ECS task id}` of its own, and
-the group's subscription filters deliver those lines as they do a function's."""
+nothing of AWS's own) to a stream `batch/default/{ECS task id}` of its own (Stacktape's
+`awslogs-stream-prefix` is `batch`) in Stacktape's group `/stp/{stack}/batch/{job}/process-logs`,
+and the group's subscription filters deliver those lines as they do a function's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import Session, execute
+from stptui.config import load_stack_text
+from stptui.graph import build_graph
 from stptui.sim import trace as tk
 from stptui.sim.asl_jobs import describe_job
 from stptui.sim.clock import parse_instant
@@ -27,7 +30,8 @@ CONTAINER = (
     "      resources: {cpu: 1, memory: 1024}\n"
 )
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: b.ts}}"
-STREAM = re.compile(r"app-dev-nightly/default/[0-9a-f]{32}")
+STREAM = re.compile(r"batch/default/[0-9a-f]{32}")
+GROUP = "/stp/app-dev/batch/nightly/process-logs"
 LINES = "log: [\"'INFO starting'\", \"'ERROR disk full'\"]"
 
 
@@ -65,7 +69,7 @@ def test_each_attempt_writes_its_own_lines_to_a_stream_of_its_own(tmp_path: Path
     execute(s, "start-job nightly")
     execute(s, "run")
     group = s.sim.services["logs"].group("nightly")
-    assert group.name == "/aws/batch/app-dev-nightly"
+    assert group.name == GROUP
     events = group.recent(100)
     # Only what the container printed: no START/END/REPORT, no error line for the failure,
     # each line without a newline (the awslogs driver sends lines, not bytes).
@@ -76,9 +80,7 @@ def test_each_attempt_writes_its_own_lines_to_a_stream_of_its_own(tmp_path: Path
     assert STREAM.fullmatch(first) and STREAM.fullmatch(second) and first != second
     assert {events[1].stream, events[3].stream} == {first, second}
     assert group.stream_count == 2
-    assert execute(s, "show logs nightly").text.startswith(
-        "/aws/batch/app-dev-nightly: 2 log streams"
-    )
+    assert execute(s, "show logs nightly").text.startswith(f"{GROUP}: 2 log streams")
 
 
 def test_lines_are_delivered_when_the_attempt_ends(tmp_path: Path) -> None:
@@ -101,13 +103,31 @@ def test_lines_are_delivered_when_the_attempt_ends(tmp_path: Path) -> None:
     assert "invocation_id" not in matched
     (event,) = got
     data = decode_awslogs(event)
-    assert data["logGroup"] == "/aws/batch/app-dev-nightly"
+    assert data["logGroup"] == GROUP
     assert STREAM.fullmatch(data["logStream"])
     assert data["subscriptionFilters"] == ["app-dev-alerter-cloudwatch-log-0"]
     assert [(e["timestamp"], e["message"]) for e in data["logEvents"]] == [(T0, "ERROR disk full")]
     # `explain` on the execution follows its lines to the subscriber.
     text = execute(s, f"explain {submitted['execution_id']}").text
     assert "log.delivered" in text and "invocation.started" in text
+
+
+def test_a_literal_arn_of_stacktapes_group_subscribes_and_aws_batchs_does_not() -> None:
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:"
+    literal = stack().replace("$ResourceParam('nightly', 'logGroupArn')", arn + GROUP + ":*")
+    loaded = load_stack_text(literal, "stacktape.yml")
+    assert loaded.diagnostics == []
+    assert build_graph(loaded).has_edge("nightly", "alerter")
+    # AWS Batch's own default group, or the job's AWS name under /aws/batch/, is not where
+    # Stacktape's job definition sends the container's output.
+    for group in ("/aws/batch/job", "/aws/batch/app-dev-nightly"):
+        text = stack().replace("$ResourceParam('nightly', 'logGroupArn')", arn + group)
+        (warning,) = load_stack_text(text, "stacktape.yml").diagnostics
+        assert warning.code == "log-group-unknown", group
+        assert warning.hint == (
+            f"a batch job's output goes to Stacktape's group {GROUP}, not to /aws/batch/...: "
+            "write $ResourceParam('nightly', 'logGroupArn')"
+        )
 
 
 def test_a_job_subscribed_to_its_own_group_is_stopped(tmp_path: Path) -> None:

@@ -249,7 +249,9 @@ def test_log_lines_go_to_the_containers_log_group() -> None:
     assert group.name == "/stp/app-dev/ecs/web/app/process-logs"
     (event,) = group.recent(10)
     assert (event.message, event.invocation_id) == ("DELETE /items/1", resp.invocation_id)
-    assert event.stream.startswith("app/app/")
+    # Stacktape's task definitions give the awslogs driver the stream prefix `ecs`:
+    # `ecs/{container}/{task id}`.
+    assert event.stream == f"ecs/app/{sim.services['containers'].workloads['web'].task_id}"
     (line,) = records(sim, tk.HANDLER_LOG, "web")
     assert line.get("invocation_id") == resp.invocation_id
     # A service has one container: its group goes by the service's name.

@@ -41,6 +41,7 @@ from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severit
 from stptui.config.inifile import parse_ini
 from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, line_column, parse_yaml
 from stptui.config.model import Queue, SnsTopic, Stack, canonical_type
+from stptui.sim.logs import batch_group_name
 
 MAX_NESTING = 32
 MAX_DIRECTIVE_CHARS = 10_000
@@ -314,12 +315,18 @@ def _efs_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     }
 
 
+def _log_group_arn(ctx: DirectiveContext, group: str) -> str:
+    """A log group's ARN as Stacktape's `logGroupArn` gives it, `GetAtt(LogGroup, 'Arn')`:
+    CloudFormation's form, which ends in `:*` (all the group's streams)."""
+    return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}:*"
+
+
 def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     name = aws_resource_name(ctx, res)
     return {
         "arn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:function:{name}",
         "name": name,
-        "logGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/aws/lambda/{name}",
+        "logGroupArn": _log_group_arn(ctx, f"/aws/lambda/{name}"),
         "url": f"https://{fake_id(ctx, res, 32)}.lambda-url.{ctx.region}.on.aws/",
         **_cdn_params(ctx, res),
     }
@@ -330,7 +337,8 @@ def _batch_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     return {
         "jobDefinitionArn": f"arn:aws:batch:{ctx.region}:{ctx.account_id}:job-definition/{name}:1",
         "stateMachineArn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}",
-        "logGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/aws/batch/{name}",
+        # Stacktape's batchJobLogGroup, named by the job's name in the config, not its AWS name.
+        "logGroupArn": _log_group_arn(ctx, batch_group_name(stack_name(ctx), res)),
     }
 
 

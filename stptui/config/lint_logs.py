@@ -18,7 +18,7 @@ from stptui.config.model import (
     Workload,
 )
 from stptui.sim.log_patterns import FilterPatternError, compile_filter
-from stptui.sim.logs import LOOP_LIMIT
+from stptui.sim.logs import LOOP_LIMIT, batch_group_name
 
 if TYPE_CHECKING:
     from stptui.config.lint import _Linter as _LinterBase
@@ -158,6 +158,15 @@ class LogChecks(_LinterBase):
                 hint=fix,
             )
         else:
+            jobs = [job.name for job in self.stack.batch_jobs]
+            if t.group.startswith("/aws/batch/") and jobs:
+                # AWS Batch's default group: Stacktape's job definitions send the output
+                # elsewhere, to the group each job's own `logGroupArn` names.
+                group = batch_group_name(self.stack.stack_name, jobs[0])
+                fix = (
+                    f"a batch job's output goes to Stacktape's group {group}, not to "
+                    f"/aws/batch/...: write $ResourceParam('{jobs[0]}', 'logGroupArn')"
+                )
             self.report(
                 ref.path,
                 "warning",

@@ -3,10 +3,11 @@
 `logGroupArn` (required) and `filter` (optional) are Stacktape's `CloudwatchLogIntegrationProps`.
 The ARN is resolved to the function or batch job whose log group it names: a
 `$ResourceParam(name, 'logGroupArn')`, or a literal ARN of `/aws/lambda/{physical name}` or
-`/aws/batch/{physical name}`; or to the container whose group a literal ARN of Stacktape's
-`/stp/{stack}/ecs/{workload}/{container}/process-logs` names (Stacktape offers no
-`logGroupArn` parameter for containers). `lint_logs` reports an ARN that names no group of
-the stack, a pattern CloudWatch Logs refuses and groups with too many subscription filters.
+Stacktape's `/stp/{stack}/batch/{job}/process-logs`; or to the container whose group a literal
+ARN of Stacktape's `/stp/{stack}/ecs/{workload}/{container}/process-logs` names (Stacktape
+offers no `logGroupArn` parameter for containers). `lint_logs` reports an ARN that names no
+group of the stack, a pattern CloudWatch Logs refuses and groups with too many subscription
+filters.
 
 normalize_events.py calls `cloudwatch_log_trigger` for the event type.
 """
@@ -24,7 +25,12 @@ from stptui.config.model import (
     Ref,
 )
 from stptui.config.normalize_schema import P
-from stptui.sim.logs import BATCH_PREFIX, LAMBDA_PREFIX, container_group_name, group_from_arn
+from stptui.sim.logs import (
+    LAMBDA_PREFIX,
+    batch_group_name,
+    container_group_name,
+    group_from_arn,
+)
 
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder
@@ -71,8 +77,9 @@ def _group_owner(n: StackBuilder, group: str | None) -> tuple[str | None, str | 
         return None, None
     for name, res in resources.items():
         rtype = res.get("type") if isinstance(res, dict) else None
-        prefix = {"function": LAMBDA_PREFIX, "batch-job": BATCH_PREFIX}.get(rtype)
-        if prefix is not None and group == prefix + aws_resource_name(n.ctx, str(name)):
+        if rtype == "function" and group == LAMBDA_PREFIX + aws_resource_name(n.ctx, str(name)):
+            return str(name), None
+        if rtype == "batch-job" and group == batch_group_name(stack_name(n.ctx), str(name)):
             return str(name), None
         for container in _container_names(res):
             if group == container_group_name(stack_name(n.ctx), str(name), container):

@@ -1,14 +1,16 @@
 """CloudWatch Logs as Lambda and subscription filters use it (pure, deterministic).
 
-A function's log group is `/aws/lambda/{physical name}` and a batch job's `/aws/batch/{physical
-name}`, the groups `$ResourceParam(name, 'logGroupArn')` names. Each execution environment of
-a function writes one log stream, `YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes
+A function's log group is `/aws/lambda/{physical name}` and a batch job's Stacktape's
+`/stp/{stack}/batch/{job}/process-logs`, the groups `$ResourceParam(name, 'logGroupArn')` names.
+Each execution environment of a function writes one log stream,
+`YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes
 `START`, `END` and `REPORT` lines around each invocation, the runtime's error line when the
 handler raises and Lambda's timeout line when it times out (docs/fidelity.md, "CloudWatch
 Logs"). Each attempt of a batch job runs a new container, whose `awslogs` log driver writes
-its output, and nothing else, to a stream of its own, `{job definition name}/default/{ECS
-task id}`. A container workload's container writes what it prints to Stacktape's
-`/stp/{stack}/ecs/{workload}/{container}/process-logs`, in its task's one stream. A
+its output, and nothing else, to a stream of its own, `batch/default/{ECS task id}` (Stacktape's
+`awslogs-stream-prefix` is `batch`). A container workload's container writes what it prints to
+Stacktape's `/stp/{stack}/ecs/{workload}/{container}/process-logs`, in its task's one stream,
+`ecs/{container}/{ECS task id}` (Stacktape's prefix `ecs`). A
 subscription filter hands the events that pass it to its destination as
 `{"awslogs": {"data": base64(gzip(json))}}`.
 """
@@ -25,7 +27,10 @@ from typing import Any
 from stptui.sim.clock import iso_ms
 
 LAMBDA_PREFIX = "/aws/lambda/"
-BATCH_PREFIX = "/aws/batch/"
+# The `awslogs-stream-prefix` Stacktape's job definitions and task definitions give the awslogs
+# driver (batch-jobs/utils.ts and multi-container-workloads/utils.ts, docs/fidelity.md).
+BATCH_STREAM_PREFIX = "batch"
+ECS_STREAM_PREFIX = "ecs"
 # How many deliveries in a row stptui lets a subscriber's own lines cause (services.log_group).
 LOOP_LIMIT = 16
 # "Max Memory Used" is not modelled: stptui reports the smaller of the function's memory and
@@ -57,11 +62,17 @@ def stream_name(created_ms: int, key: str) -> str:
     return f"{day}/[$LATEST]{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
-def container_stream_name(definition: str, key: str) -> str:
-    """The log stream of one batch job attempt's container, as AWS Batch names it
-    (`{job definition name}/default/{ECS task id}`); `key` makes the task id's 32 hex digits
-    (the same key, the same stream)."""
-    return f"{definition}/default/{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+def batch_stream_name(key: str) -> str:
+    """The log stream of one batch job attempt's container, as the awslogs driver names it
+    with Stacktape's prefix (`batch/default/{ECS task id}`: AWS Batch's container is
+    `default`); `key` makes the task id's 32 hex digits (the same key, the same stream)."""
+    return f"{BATCH_STREAM_PREFIX}/default/{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def batch_group_name(stack_name: str, job: str) -> str:
+    """Stacktape's log group of a batch job (its `batchJobLogGroup`, the group
+    `$ResourceParam(job, 'logGroupArn')` names): `/stp/{stack}/batch/{job}/process-logs`."""
+    return f"/stp/{stack_name}/batch/{job}/process-logs"
 
 
 def container_group_name(stack_name: str, workload: str, container: str) -> str:
@@ -78,9 +89,9 @@ def container_group_key(workload: str, containers: list[str], container: str) ->
 
 def ecs_stream_name(container: str, task_id: str) -> str:
     """The log stream of a container of a container workload's task, in the form ECS's
-    awslogs driver gives it (`prefix/container name/task id`); stptui's prefix is the
-    container's name (docs/fidelity.md, "Containers")."""
-    return f"{container}/{container}/{task_id}"
+    awslogs driver gives it (`prefix/container name/task id`) with Stacktape's prefix:
+    `ecs/{container}/{task id}`."""
+    return f"{ECS_STREAM_PREFIX}/{container}/{task_id}"
 
 
 def event_id(timestamp_ms: int, seq: int) -> str:

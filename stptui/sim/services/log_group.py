@@ -28,12 +28,12 @@ from stptui.config.model import SERVICE_CONTAINER_NAME, CloudWatchLogTrigger
 from stptui.sim import trace as tk
 from stptui.sim.log_patterns import FilterPattern, FilterPatternError, compile_filter
 from stptui.sim.logs import (
-    BATCH_PREFIX,
     LAMBDA_PREFIX,
     LOOP_LIMIT,
+    batch_group_name,
+    batch_stream_name,
     container_group_key,
     container_group_name,
-    container_stream_name,
     ecs_stream_name,
     encode_awslogs,
     end_line,
@@ -83,9 +83,9 @@ class LogSubscription:
 class LogGroupSim:
     """One log group: its streams, its recent events and its subscription filters.
 
-    A function's group (`definition` None) has a stream per execution environment; a batch
-    job's (`definition` its job definition's name) a stream per attempt's container; a
-    container workload's container's (`task_stream` its one task's stream) that one stream."""
+    A function's group has a stream per execution environment; a batch job's (`batch`) a
+    stream per attempt's container; a container workload's container's (`task_stream` its one
+    task's stream) that one stream."""
 
     def __init__(
         self,
@@ -94,7 +94,7 @@ class LogGroupSim:
         name: str,
         memory_mb: int,
         python: bool,
-        definition: str | None = None,
+        batch: bool = False,
         task_stream: str | None = None,
     ) -> None:
         self.sim = sim
@@ -102,7 +102,7 @@ class LogGroupSim:
         self.name = name
         self.memory_mb = memory_mb
         self.python = python
-        self.definition = definition
+        self.batch = batch
         self.task_stream = task_stream
         self.subscriptions: list[LogSubscription] = []
         # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq),
@@ -126,7 +126,7 @@ class LogGroupSim:
         """How many log streams the group has."""
         if self.task_stream is not None:
             return 1
-        return len(self.created) if self.definition is None else self.containers
+        return self.containers if self.batch else len(self.created)
 
     # -- execution environments ----------------------------------------------------------
 
@@ -174,8 +174,7 @@ class LogGroupSim:
 
     def container_stream(self, key: str) -> str:
         """The log stream of the container `key` names."""
-        assert self.definition is not None  # only a batch job's group has containers
-        return container_stream_name(self.definition, f"{self.sim.seed}:{self.name}:{key}")
+        return batch_stream_name(f"{self.sim.seed}:{self.name}:{key}")
 
     def attempt(
         self, execution_id: str, key: str, started: int, outcome: Outcome, cause: str
@@ -210,7 +209,7 @@ class LogGroupSim:
         container workload's task."""
         if self.task_stream is not None:
             stream = self.task_stream
-        elif self.definition is not None:
+        elif self.batch:
             key = self.newest
             if key is None:
                 key = "log"
@@ -319,11 +318,9 @@ class LogService:
         jobs = sim.services["batch"].jobs
         for job in stack.batch_jobs:
             if not job.logging_disabled:
-                physical = _physical(sim, job.name)
-                # Its job definition has the job's AWS name (`jobDefinitionArn`).
-                group = LogGroupSim(
-                    sim, job.name, BATCH_PREFIX + physical, job.memory_mb, False, physical
-                )
+                # Stacktape's batchJobLogGroup, named by the job's name in the config.
+                name = batch_group_name(stack.stack_name, job.name)
+                group = LogGroupSim(sim, job.name, name, job.memory_mb, False, batch=True)
                 self.groups[job.name] = group
                 jobs[job.name].logs = group
         # The container log groups `logging: {disabled: true}` leaves out, by group key.
