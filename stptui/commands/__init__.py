@@ -128,7 +128,8 @@ def _closed_values(session: Session, arg: Arg) -> set[str] | None:
     if arg.choices and arg.kind in (r.HTTP_METHOD, r.WORD):
         return set(arg.choices)
     kind = r.QUEUE if arg.kind == r.DLQ else arg.kind
-    if kind in r.RESOURCE_KIND_TYPES or kind in (r.SCHEDULED, "bucket", "batch-job", r.KAFKA_TOPIC):
+    closed = (r.SCHEDULED, "bucket", "batch-job", r.KAFKA_TOPIC, r.LOG_OWNER)
+    if kind in r.RESOURCE_KIND_TYPES or kind in closed:
         return set(complete_values(session, kind))
     return None
 
@@ -181,6 +182,9 @@ def complete_values(
             if len(ws.containers) > 1:
                 names += [f"{ws.name}.{c}" for c in ws.containers]
         return sorted(names)
+    if kind == r.LOG_OWNER:
+        # The names `log` and `show logs` take: a group's key is the name that reaches it.
+        return sorted(sim.services["logs"].groups)
     if kind == r.HTTP_ENTRY:
         # A web-service's name stands for its own HTTP API or application load balancer
         # (`--gateway web`); a network load balancer takes no HTTP request.

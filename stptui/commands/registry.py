@@ -29,6 +29,9 @@ FUNCTION = "function"
 # A function, a batch job, a container workload or service, or one container of a workload
 # (`WORKLOAD.CONTAINER`): what takes behaviour overrides and writes log lines.
 WORKLOAD = "workload"
+# What has a CloudWatch Logs group: a function or batch job whose logging is on, a container
+# workload of one container by its name, one container of several by `WORKLOAD.CONTAINER`.
+LOG_OWNER = "log-owner"
 DURATION = "duration"
 INSTANT = "instant"
 COUNT = "count"

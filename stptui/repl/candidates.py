@@ -150,6 +150,8 @@ def describe(
         return f"function: {st['invocations']} invocations, {st['failures']} failed"
     if kind == kinds.WORKLOAD and (served := _container_meta(session, value)) is not None:
         return served
+    if kind == kinds.LOG_OWNER and (group := sim.services["logs"].groups.get(value)) is not None:
+        return f"log group {group.name}"
     if kind == kinds.COMMAND and value in REGISTRY.commands:
         return REGISTRY.commands[value].summary
     if kind == kinds.MESSAGE:

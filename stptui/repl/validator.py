@@ -81,6 +81,8 @@ def check_value(
             sim.function(value)
         elif kind == kinds.WORKLOAD:
             sim.override_target(value)
+        elif kind == kinds.LOG_OWNER:
+            sim.services["logs"].group(value)
         elif kind == kinds.BUS:
             sim.services["buses"].bus(value)
         elif kind == kinds.TOPIC:

@@ -598,6 +598,7 @@ class StptuiApp(App[None]):
         self._last_slow = now
         events.catch_up()
         touched, self._touched = self._touched, set()
+        workers = sim.services.get("workers")
         for name in list(touched):
             touched.update(self._streams_read_by.get(name, ()))
             q = sim.queues.get(name)
@@ -606,6 +607,10 @@ class StptuiApp(App[None]):
             if q is not None:
                 # A queue's inspector page shows its dead-letter queue's depth too.
                 touched.update(src.name for src in q.sources)
+                # A receive by a worker's poller is a record of the queue's: the worker's
+                # box counts the messages in its hands.
+                if workers is not None:
+                    touched.update(p.spec.workload for p in workers.of_queue(name))
         self.query_one(GraphPane).refresh_badges(sim, touched)
         queues = self.query_one(QueuesPane)
         queues.refresh_stats(sim)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from stptui.commands.handlers.alarms import show_alarms
 from stptui.commands.handlers.base import (
@@ -21,6 +21,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_routes,
     _show_rules,
 )
+from stptui.commands.handlers.containers import poll_data, poll_text, show_containers
 from stptui.commands.handlers.kafka import (
     show_kafka_topic,
     show_kafka_topics,
@@ -40,6 +41,7 @@ from stptui.commands.registry import (
     COUNT,
     EXECUTION,
     KAFKA_TOPIC,
+    LOG_OWNER,
     MESSAGE,
     QUEUE,
     STATE_MACHINE,
@@ -48,7 +50,6 @@ from stptui.commands.registry import (
     TRACE_ID,
     WEBSOCKET_API,
     WORD,
-    WORKLOAD,
     Arg,
     Call,
     CommandError,
@@ -66,9 +67,6 @@ from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.textsafe import quoted
-
-if TYPE_CHECKING:
-    from stptui.sim.services.worker import WorkerPoll
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -88,6 +86,7 @@ SHOW_WHATS = (
     "bucket",
     "routes",
     "jobs",
+    "containers",
     "stream",
     "streams",
     "kafka-topics",
@@ -105,7 +104,8 @@ SHOW_WHATS = (
 
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
-    "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | streams "
+    "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers "
+    "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
     "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY]"
 )
@@ -159,15 +159,16 @@ def check_show(sim: Simulator, call: Call) -> None:
     "inspect",
     "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
-    "batch jobs, Kinesis streams, one stream, Kafka topics, one Kafka topic, load balancer "
-    "rules, DynamoDB tables, one table, state machine executions, one execution, a "
-    "workload's recent log lines, the alarms or WebSocket connections.",
+    "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
+    "topic, load balancer rules, DynamoDB tables, one table, state machine executions, one "
+    "execution, a workload's recent log lines, the alarms or WebSocket connections.",
     args=(
         Arg(
             "WHAT",
             WORD,
             "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
-            "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | streams | "
+            "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | containers | "
+            "streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
             "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW]",
             choices=SHOW_WHATS,
@@ -190,7 +191,7 @@ def check_show(sim: Simulator, call: Call) -> None:
                 ("table", TABLE),
                 ("executions", STATE_MACHINE),
                 ("execution", EXECUTION),
-                ("logs", WORKLOAD),
+                ("logs", LOG_OWNER),
                 ("connections", WEBSOCKET_API),
             ),
         ),
@@ -211,6 +212,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show bucket uploads",
         "show routes",
         "show jobs",
+        "show containers",
         "show stream clicks",
         "show kafka-topics",
         "show rules",
@@ -224,7 +226,7 @@ def check_show(sim: Simulator, call: Call) -> None:
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs |
+    buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY]"""
     what = call.args["what"]
@@ -259,6 +261,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_routes(sim)
     if what == "jobs":
         return _show_jobs(sim)
+    if what == "containers":
+        return show_containers(sim)
     if what == "stream":
         return show_stream(sim, name)
     if what == "streams":
@@ -365,38 +369,6 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
             **({"pollers": [poll_data(p) for p in workers]} if workers else {}),
         },
     )
-
-
-def poll_text(poll: WorkerPoll) -> str:
-    """`worker (service-container): 2 pollers, 1 busy; up to 10 messages a receive, long
-    polling 20 s, the queue's visibility timeout`: who polls a queue, and how."""
-    spec = poll.spec
-    count = f"{spec.concurrency} poller{'s' * (spec.concurrency != 1)}"
-    many = f"{spec.max_messages} message{'s' * (spec.max_messages != 1)}"
-    wait = f"long polling {spec.wait_s} s" if spec.wait_s else "short polling"
-    visibility = (
-        "the queue's visibility timeout"
-        if spec.visibility_s is None
-        else f"visibility timeout {format_duration(spec.visibility_s * 1000)}"
-    )
-    return (
-        f"{spec.workload} ({spec.container}): {count}, {poll.busy} busy; up to {many} a "
-        f"receive, {wait}, {visibility}"
-    )
-
-
-def poll_data(poll: WorkerPoll) -> dict[str, Any]:
-    """A poll item as `show queue`'s data gives it."""
-    spec = poll.spec
-    return {
-        "workload": spec.workload,
-        "container": spec.container,
-        "concurrency": spec.concurrency,
-        "busy": poll.busy,
-        "max_messages": spec.max_messages,
-        "wait_seconds": spec.wait_s,
-        "visibility_timeout": spec.visibility_s,
-    }
 
 
 def _show_functions(sim: Simulator) -> CommandResult:

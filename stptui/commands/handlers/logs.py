@@ -4,7 +4,7 @@ group, and reading the group's recent lines."""
 from __future__ import annotations
 
 from stptui.commands.handlers.base import command
-from stptui.commands.registry import TEXT, WORKLOAD, Arg, Call, CommandError
+from stptui.commands.registry import LOG_OWNER, TEXT, Arg, Call, CommandError
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
@@ -24,7 +24,7 @@ SHOWN_LOG_EVENTS = 50
     args=(
         Arg(
             "FUNCTION",
-            WORKLOAD,
+            LOG_OWNER,
             "a function or batch job of the stack, or a container (WORKLOAD, or "
             "WORKLOAD.CONTAINER when it has several)",
         ),

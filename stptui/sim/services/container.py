@@ -191,6 +191,25 @@ class ContainerService:
             digest = hashlib.sha256(f"{sim.seed}:{model.name}:task".encode()).hexdigest()
             self.workloads[model.name] = ContainerSim(model, digest[:32])
 
+    def figures(self, workload: str) -> dict[str, int]:
+        """What a workload has done so far, from the trace (which counts every record, even
+        those its ring no longer holds): requests `served` (received), `failed` and still
+        `running`; polled messages `processed`, `messages_failed`, and `in_hand` (received
+        by its pollers and not yet finished)."""
+        count = self.sim.trace.count
+        served = count(tk.CONTAINER_REQUEST, workload)
+        failed = count(tk.CONTAINER_FAILED, workload)
+        workers = self.sim.services.get("workers")
+        polls = workers.of_workload(workload) if workers is not None else []
+        return {
+            "served": served,
+            "failed": failed,
+            "running": served - failed - count(tk.CONTAINER_RESPONSE, workload),
+            "processed": count(tk.CONTAINER_MESSAGE_PROCESSED, workload),
+            "messages_failed": count(tk.CONTAINER_MESSAGE_FAILED, workload),
+            "in_hand": sum(p.held for p in polls),
+        }
+
     def serve(
         self,
         workload: str,

@@ -78,6 +78,8 @@ class WorkerPoll:
         self.queue = queue
         self.pollers = spec.concurrency
         self.idle = spec.concurrency  # pollers waiting in a receive
+        # Messages its pollers received and have not finished with (the views' "in hand").
+        self.held = 0
         self.visibility_ms = None if spec.visibility_s is None else spec.visibility_s * 1000
         self._wake: list[Any] | None = None
         self._poll_label = ("poll", queue.name, spec.workload)
@@ -113,6 +115,7 @@ class WorkerPoll:
                     continue  # the receive moved messages to the DLQ; others may be left
                 return  # FIFO groups all blocked by messages in flight, or the in-flight limit
             self.idle -= 1
+            self.held += len(msgs)
             # The messages after the first wait in the worker's hands: each returns when
             # its visibility timeout ends unless the worker deletes it first.
             for m in msgs[1:]:
@@ -183,6 +186,7 @@ class WorkerService:
             if group not in batch.failed_groups:
                 break
             index += 1  # its group failed earlier in the batch: it returns unprocessed
+            poll.held -= 1
         if index >= len(batch.msgs):
             poll.done()
             return
@@ -244,6 +248,7 @@ class WorkerService:
         spec = poll.spec
         msg = batch.msgs[p.index]
         handled.ended = now
+        poll.held -= 1
         for emission, error in outcome.denied:
             sim.emission_refused(spec.workload, handled.invocation_id, emission, error)
         base = {

@@ -4,7 +4,9 @@
 data stores on the right, one line style per edge kind); this widget shows it with the
 Line API, so a repaint costs only the rows on screen, and redraws a box's badge line in
 place when its resource was touched: queue depth and in flight, DLQ depth (white on red,
-and a red box, when non-zero), running and failed invocations, a schedule's next fire; and,
+and a red box, when non-zero), running and failed invocations, a container workload's
+requests served, failed and running (or, when its code polls queues, its messages
+processed, failed and in hand), a schedule's next fire; and,
 on a third line, the state of a resource's CloudWatch alarms (`alarm ALARM` white on red,
 and a red box, while one is in ALARM).
 
@@ -55,6 +57,16 @@ BADGE_ROOM: dict[str, int] = {
     "kinesis-stream": len("0 held · 0 to read"),
     graphs.KAFKA_TOPIC_KIND: len("0 held · 0 to read"),
 }
+# A container workload's counts (`3 done · 1✗ · 2▸` at the narrowest, as functions shorten).
+CONTAINER_ROOM = len("0 done · 0✗ · 0▸")
+for _kind in (
+    "multi-container-workload",
+    "container-workload",
+    "web-service",
+    "private-service",
+    "worker-service",
+):
+    BADGE_ROOM[_kind] = CONTAINER_ROOM
 # A table with a stream counts its items and backlog (one without shows its kind).
 STREAM_TABLE_ROOM = len("0 items · 0 to read")
 # A resource with alarms: the third line has room for one alarm's state.
@@ -119,6 +131,9 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     table = sim.services.get("tables", {}).get(node)
     if table is not None and table.stream is not None:
         return _held_and_backlog(len(table.items), ("item", "items"), table.stream)
+    containers = sim.services.get("containers")
+    if containers is not None and node in containers.workloads:
+        return _container_counts(sim, node)
     machine = sim.services.get("state_machines", {}).get(node)
     if machine is not None:
         figures = machine.figures()
@@ -218,6 +233,36 @@ def _held_and_backlog(held: int, words: tuple[str, str], source: StreamSource) -
         _counts((f"{held} {word}", held_style), (f"{behind} to read", behind_style)),
         _counts((f"{held} {word}", held_style), (f"{behind} left", behind_style)),
         _counts((str(held), held_style), (str(behind), behind_style)),
+    ]
+
+
+def _container_counts(sim: Simulator, node: str) -> list[Text]:
+    """A container workload's requests (served, failed, running), or, when its code polls
+    queues, its messages (processed, failed, in hand): a worker has no route, and a box
+    has room for one line; `show containers` gives both."""
+    figures = sim.services["containers"].figures(node)
+    workers = sim.services.get("workers")
+    if workers is not None and workers.of_workload(node):
+        done, failed, busy = figures["processed"], figures["messages_failed"], figures["in_hand"]
+        words = (("processed", "failed", "in hand"), ("done", "fail", "held"), "done")
+    else:
+        done, failed, busy = figures["served"], figures["failed"], figures["running"]
+        words = (("served", "failed", "running"), ("req", "fail", "run"), "req")
+    if not (done or failed or busy):
+        return [Text("idle", DIM)]
+    done_style = QUEUED if done else DIM
+    fail_style, busy_style = (FAILED if failed else DIM), (RUNNING if busy else DIM)
+    (a, b, c), (d, e, f), short = words
+    return [
+        _counts(
+            (f"{done} {a}", done_style), (f"{failed} {b}", fail_style), (f"{busy} {c}", busy_style)
+        ),
+        _counts(
+            (f"{done} {d}", done_style), (f"{failed} {e}", fail_style), (f"{busy} {f}", busy_style)
+        ),
+        _counts(
+            (f"{done} {short}", done_style), (f"{failed}✗", fail_style), (f"{busy}▸", busy_style)
+        ),
     ]
 
 
