@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stptui.commands import CommandError, Session, execute
-from stptui.commands.result import render_plain
+from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
+from tests.session_checks import run_line, trace_lines, views_of, write_stack
 from tests.simkit import START
 
 # `shop` (two containers) behind an HTTP API route and a load balancer rule; `site`, a
@@ -106,31 +106,11 @@ ORDER = 'http POST /orders \'{{"id": {n}, "amount": {amount}}}\' --gateway api'
 
 @pytest.fixture
 def stack_file(tmp_path: Path) -> Path:
-    (tmp_path / "stacktape.yml").write_text(STACK)
-    (tmp_path / "stptui.yml").write_text(BEHAVIORS)
-    return tmp_path / "stacktape.yml"
+    return write_stack(tmp_path, STACK, BEHAVIORS)
 
 
 def _open(stack_file: Path, *, start_ms: int = START, seed: int = 0) -> Session:
     return Session.open(stack_file, start_ms=start_ms, seed=seed)
-
-
-def _views(session: Session) -> list[str]:
-    return [render_plain(execute(session, view)) for view in VIEWS]
-
-
-def _lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.records]
-
-
-def _run(session: Session, line: str) -> None:
-    """Run one line; a refused one must leave the simulation as it was."""
-    sim = session.sim
-    before = (sim.trace.seq, sim.clock.now, len(session.log))
-    try:
-        execute(session, line)
-    except CommandError:
-        assert (sim.trace.seq, sim.clock.now, len(session.log)) == before, line
 
 
 SCENARIOS = {
@@ -173,14 +153,14 @@ def test_save_and_load_give_the_identical_trace_and_views(
     other = _open(stack_file, start_ms=START + 5_000, seed=7)
     execute(other, "http GET /stats --gateway api")  # what the load replaces
     execute(other, f"load {target}")
-    assert _lines(other) == _lines(first)
-    assert _views(other) == _views(first)
+    assert trace_lines(other) == trace_lines(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
     # Both go on identically: requests in flight end, the queue is read, alarms evaluate.
     for session in (first, other):
         execute(session, ORDER.format(n=99, amount=1))
         execute(session, "advance 10m")
     assert trace_sha256(other.sim.trace) == trace_sha256(first.sim.trace)
-    assert _views(other) == _views(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
 
 
 def test_a_recording_sources_to_the_identical_trace(stack_file: Path, tmp_path: Path) -> None:
@@ -198,8 +178,8 @@ def test_a_recording_sources_to_the_identical_trace(stack_file: Path, tmp_path: 
     execute(first, "record stop")
     again = _open(stack_file)
     execute(again, f"source {tmp_path / 'run.stp'}")
-    assert _lines(again) == _lines(first)
-    assert _views(again) == _views(first)
+    assert trace_lines(again) == trace_lines(first)
+    assert views_of(again, VIEWS) == views_of(first, VIEWS)
 
 
 TEMPLATES = [
@@ -238,20 +218,19 @@ def test_the_same_script_gives_the_same_trace_and_replays_from_a_save(
     script: list[tuple[str, int]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     root = tmp_path_factory.mktemp("stack")
-    (root / "stacktape.yml").write_text(STACK)
-    (root / "stptui.yml").write_text(BEHAVIORS)
+    stack = write_stack(root, STACK, BEHAVIORS)
     runs = []
     for _ in range(2):
-        session = _open(root / "stacktape.yml", seed=3)
+        session = _open(stack, seed=3)
         for template, n in script:
-            _run(session, template.replace("{n}", str(n)))
+            run_line(session, template.replace("{n}", str(n)))
         execute(session, "advance 2m")
         runs.append(session)
     first, second = runs
-    assert _lines(second) == _lines(first)
-    assert _views(second) == _views(first)
+    assert trace_lines(second) == trace_lines(first)
+    assert views_of(second, VIEWS) == views_of(first, VIEWS)
     execute(first, f"save {root / 's.json'}")
-    loaded = _open(root / "stacktape.yml")
+    loaded = _open(stack)
     execute(loaded, f"load {root / 's.json'}")
-    assert _lines(loaded) == _lines(first)
-    assert _views(loaded) == _views(first)
+    assert trace_lines(loaded) == trace_lines(first)
+    assert views_of(loaded, VIEWS) == views_of(first, VIEWS)

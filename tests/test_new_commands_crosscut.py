@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
-from stptui.commands.result import render_plain
 from stptui.commands.session import trace_sha256
 from stptui.config import load_stack
 from stptui.repl.candidates import candidates
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
+from tests.session_checks import run_line, trace_lines, views_of, write_stack
 
 START = parse_instant("2026-01-05T08:00:00Z")
 
@@ -96,21 +96,11 @@ SEND = 'ws-send {c} \'{{"action": "sendMessage"}}\''
 
 @pytest.fixture
 def stack_file(tmp_path: Path) -> Path:
-    (tmp_path / "stacktape.yml").write_text(STACK)
-    (tmp_path / "stptui.yml").write_text(BEHAVIORS)
-    return tmp_path / "stacktape.yml"
+    return write_stack(tmp_path, STACK, BEHAVIORS)
 
 
 def _open(stack_file: Path, *, start_ms: int = START, seed: int = 0) -> Session:
     return Session.open(stack_file, start_ms=start_ms, seed=seed)
-
-
-def _views(session: Session) -> list[str]:
-    return [render_plain(execute(session, view)) for view in VIEWS]
-
-
-def _lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.records]
 
 
 class Driver:
@@ -124,13 +114,8 @@ class Driver:
     def run(self, template: str, pick: int = -1) -> None:
         """Run one line; a refused one must leave the simulation as it was."""
         conn = self.connections[pick % len(self.connections)] if self.connections else "nope"
-        line = template.format(c=conn)
-        sim = self.session.sim
-        before = (sim.trace.seq, sim.clock.now, len(self.session.log))
-        try:
-            result = execute(self.session, line)
-        except CommandError:
-            assert (sim.trace.seq, sim.clock.now, len(self.session.log)) == before, line
+        result = run_line(self.session, template.format(c=conn))
+        if result is None:
             return
         data = result.data
         if isinstance(data, dict) and data.get("connected"):
@@ -172,13 +157,13 @@ def test_save_and_load_after_each_new_command_give_the_identical_trace_and_views
     other = _open(stack_file, start_ms=START + 5_000, seed=7)
     execute(other, "ws-connect")  # what the load replaces
     execute(other, f"load {target}")
-    assert _lines(other) == _lines(first)
-    assert _views(other) == _views(first)
+    assert trace_lines(other) == trace_lines(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
     # Both go on identically: open connections close, alarms evaluate, batches are read.
     for session in (first, other):
         execute(session, "advance 3h")
     assert trace_sha256(other.sim.trace) == trace_sha256(first.sim.trace)
-    assert _views(other) == _views(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
 
 
 def test_a_recording_of_the_new_commands_sources_to_the_identical_trace(
@@ -195,8 +180,8 @@ def test_a_recording_of_the_new_commands_sources_to_the_identical_trace(
     execute(first, "record stop")
     again = _open(stack_file)
     execute(again, f"source {tmp_path / 'run.stp'}")
-    assert _lines(again) == _lines(first)
-    assert _views(again) == _views(first)
+    assert trace_lines(again) == trace_lines(first)
+    assert views_of(again, VIEWS) == views_of(first, VIEWS)
 
 
 # -- determinism -----------------------------------------------------------------------------
@@ -233,24 +218,23 @@ def test_the_same_script_of_new_commands_gives_the_same_trace_and_replays_from_a
     script: list[tuple[str, int]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     root = tmp_path_factory.mktemp("stack")
-    (root / "stacktape.yml").write_text(STACK)
-    (root / "stptui.yml").write_text(BEHAVIORS)
+    stack = write_stack(root, STACK, BEHAVIORS)
     runs = []
     for _ in range(2):
-        session = _open(root / "stacktape.yml", seed=3)
+        session = _open(stack, seed=3)
         driver = Driver(session)
         for template, pick in script:
             driver.run(template, pick)
         execute(session, "advance 2m")
         runs.append(session)
     first, second = runs
-    assert _lines(second) == _lines(first)
-    assert _views(second) == _views(first)
+    assert trace_lines(second) == trace_lines(first)
+    assert views_of(second, VIEWS) == views_of(first, VIEWS)
     execute(first, f"save {root / 's.json'}")
-    loaded = _open(root / "stacktape.yml")
+    loaded = _open(stack)
     execute(loaded, f"load {root / 's.json'}")
-    assert _lines(loaded) == _lines(first)
-    assert _views(loaded) == _views(first)
+    assert trace_lines(loaded) == trace_lines(first)
+    assert views_of(loaded, VIEWS) == views_of(first, VIEWS)
 
 
 # -- the REPL --------------------------------------------------------------------------------

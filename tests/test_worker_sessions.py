@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stptui.commands import CommandError, Session, execute
-from stptui.commands.result import render_plain
+from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
+from tests.session_checks import run_line, trace_lines, views_of, write_stack
 from tests.simkit import START
 
 # `worker` polls `jobs` (two pollers, three messages a receive, a 10 s visibility timeout
@@ -64,31 +64,11 @@ VIEWS = ("show queue jobs", "show queue dead", "show queue orders", "show logs w
 
 @pytest.fixture
 def stack_file(tmp_path: Path) -> Path:
-    (tmp_path / "stacktape.yml").write_text(STACK)
-    (tmp_path / "stptui.yml").write_text(BEHAVIORS)
-    return tmp_path / "stacktape.yml"
+    return write_stack(tmp_path, STACK, BEHAVIORS)
 
 
 def _open(stack_file: Path, *, start_ms: int = START, seed: int = 0) -> Session:
     return Session.open(stack_file, start_ms=start_ms, seed=seed)
-
-
-def _views(session: Session) -> list[str]:
-    return [render_plain(execute(session, view)) for view in VIEWS]
-
-
-def _lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.records]
-
-
-def _run(session: Session, line: str) -> None:
-    """Run one line; a refused one must leave the simulation as it was."""
-    sim = session.sim
-    before = (sim.trace.seq, sim.clock.now, len(session.log))
-    try:
-        execute(session, line)
-    except CommandError:
-        assert (sim.trace.seq, sim.clock.now, len(session.log)) == before, line
 
 
 MID_PROCESSING = [
@@ -119,15 +99,15 @@ def test_a_worker_saved_mid_processing_loads_and_goes_on_to_the_identical_trace(
     other = _open(stack_file, start_ms=START + 5_000, seed=7)
     execute(other, "send jobs what-the-load-replaces")
     execute(other, f"load {target}")
-    assert _lines(other) == _lines(first)
-    assert _views(other) == _views(first)
+    assert trace_lines(other) == trace_lines(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
     # Both go on identically: held messages end past their timeouts, returns, the DLQ.
     for session in (first, other):
         execute(session, "succeed worker")
         execute(session, "send jobs '{\"n\": 99}'")
         execute(session, "advance 10m")
     assert trace_sha256(other.sim.trace) == trace_sha256(first.sim.trace)
-    assert _views(other) == _views(first)
+    assert views_of(other, VIEWS) == views_of(first, VIEWS)
 
 
 def test_a_recording_of_a_worker_sources_to_the_identical_trace(
@@ -140,8 +120,8 @@ def test_a_recording_of_a_worker_sources_to_the_identical_trace(
     execute(first, "record stop")
     again = _open(stack_file)
     execute(again, f"source {tmp_path / 'run.stp'}")
-    assert _lines(again) == _lines(first)
-    assert _views(again) == _views(first)
+    assert trace_lines(again) == trace_lines(first)
+    assert views_of(again, VIEWS) == views_of(first, VIEWS)
 
 
 TEMPLATES = [
@@ -174,24 +154,23 @@ def test_the_same_worker_script_gives_the_same_trace_and_replays_from_a_save(
     script: list[tuple[str, int]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     root = tmp_path_factory.mktemp("stack")
-    (root / "stacktape.yml").write_text(STACK)
-    (root / "stptui.yml").write_text(BEHAVIORS)
+    stack = write_stack(root, STACK, BEHAVIORS)
     runs = []
     for _ in range(2):
-        session = _open(root / "stacktape.yml", seed=3)
+        session = _open(stack, seed=3)
         for template, n in script:
-            _run(session, template.format(n=n))
+            run_line(session, template.format(n=n))
         runs.append(session)
     first, second = runs
-    assert _lines(second) == _lines(first)
-    assert _views(second) == _views(first)
+    assert trace_lines(second) == trace_lines(first)
+    assert views_of(second, VIEWS) == views_of(first, VIEWS)
     # Saved as it stands, pollers possibly mid-message; the load replays to the same state,
     # and both go on to the same trace.
     execute(first, f"save {root / 's.json'}")
-    loaded = _open(root / "stacktape.yml")
+    loaded = _open(stack)
     execute(loaded, f"load {root / 's.json'}")
-    assert _lines(loaded) == _lines(first)
-    assert _views(loaded) == _views(first)
+    assert trace_lines(loaded) == trace_lines(first)
+    assert views_of(loaded, VIEWS) == views_of(first, VIEWS)
     for session in (first, loaded):
         execute(session, "advance 5m")
     assert trace_sha256(loaded.sim.trace) == trace_sha256(first.sim.trace)

@@ -1,0 +1,39 @@
+"""What the save/load and replay tests of a feature's commands share: a stack written with its
+behaviours, the trace as JSON lines, the views as plain text, and a command run that checks a
+refused line changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from stptui.commands import CommandError, CommandResult, Session, execute
+from stptui.commands.result import render_plain
+
+
+def write_stack(root: Path, stack: str, behaviors: str) -> Path:
+    """`stack` as root/stacktape.yml with `behaviors` beside it as stptui.yml; the stack file."""
+    (root / "stacktape.yml").write_text(stack)
+    (root / "stptui.yml").write_text(behaviors)
+    return root / "stacktape.yml"
+
+
+def trace_lines(session: Session) -> list[str]:
+    """Every trace record the session keeps, as its JSON line."""
+    return [r.to_line() for r in session.sim.trace.records]
+
+
+def views_of(session: Session, views: Sequence[str]) -> list[str]:
+    """Each of the `show` commands `views`, as plain text."""
+    return [render_plain(execute(session, view)) for view in views]
+
+
+def run_line(session: Session, line: str) -> CommandResult | None:
+    """Run one line; None when it is refused, which must leave the simulation as it was."""
+    sim = session.sim
+    before = (sim.trace.seq, sim.clock.now, len(session.log))
+    try:
+        return execute(session, line)
+    except CommandError:
+        assert (sim.trace.seq, sim.clock.now, len(session.log)) == before, line
+        return None
