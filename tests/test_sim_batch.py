@@ -242,17 +242,17 @@ def test_submit_job_is_the_hook_for_other_event_sources() -> None:
     assert submitted.get("execution_id") == eid
     assert (submitted.get("trigger"), submitted.get("source")) == ("sns", "topic:x")
     assert submitted.get("message_id") == "m"
-    machine = _sm_name(sim, "single")
-    assert submitted.get("execution_arn").endswith(f":execution:{machine}:{machine}-{eid}")
+    # Stacktape's state machine `{stack}-{job}-batch-state-machine`; the trigger function
+    # names the execution `kebabCase(`${job}-${stack}`).slice(0, 40)` and its request id.
+    assert submitted.get("execution_arn") == (
+        "arn:aws:states:us-east-1:123456789012:execution:"
+        f"app-dev-single-batch-state-machine:single-app-dev-{eid}"
+    )
     with pytest.raises(SimError, match="is a function, not a batch job"):
         submit_job(sim, "helper", {}, "sns", "x")
     with pytest.raises(SimError, match="no batch job named 'nightlee'") as info:
         submit_job(sim, "nightlee", {}, "sns", "x")
     assert info.value.hint == "did you mean 'nightly'?"
-
-
-def _sm_name(sim: Simulator, job: str) -> str:
-    return sim.resource_param(job, "stateMachineArn").rsplit(":", 1)[-1]
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -268,7 +268,11 @@ def session(tmp_path: Path) -> Session:
 def test_start_job_and_show_jobs(session: Session) -> None:
     out = execute(session, "start-job nightly '{\"day\": 5}'")
     eid = out.data["execution_id"]
-    assert out.text == f"started execution {eid} of nightly: attempt 1 of 3 running"
+    assert out.text == (
+        f"started execution {eid} of nightly: attempt 1 of 3 running\n"
+        "arn:aws:states:us-east-1:123456789012:execution:"
+        f"app-dev-nightly-batch-state-machine:nightly-app-dev-{eid}"
+    )
     env = out.records[-1].get("env")
     assert env["STP_TRIGGER_EVENT_DATA"] == '{"day":5}'
     shown = execute(session, "show jobs")
@@ -292,9 +296,19 @@ def test_start_job_and_show_jobs(session: Session) -> None:
         [],
         [120_000, 240_000],
     )
+    assert nightly["job_definition_arn"] == (
+        "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-nightly-job-definition:1"
+    )
+    assert nightly["state_machine_arn"] == (
+        "arn:aws:states:us-east-1:123456789012:stateMachine:app-dev-nightly-batch-state-machine"
+    )
+    assert nightly["job_queue_arn"] == (
+        "arn:aws:batch:us-east-1:123456789012:job-queue/app-dev-batch-onDemand--job-queue"
+    )
     assert nightly["recent"] == [
         {
             "execution_id": eid,
+            "job_name": f"nightly-app-dev-{eid}",
             "trigger": "manual",
             "source": "command",
             "status": "FAILED",

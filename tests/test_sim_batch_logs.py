@@ -221,7 +221,7 @@ def submit_flow(where: Path, behaviors: str, attempts: int) -> Session:
         "Type": "Task",
         "Resource": "arn:aws:states:::batch:submitJob.sync",
         "Parameters": {
-            "JobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-nightly:1",
+            "JobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-nightly-job-definition:1",
             "JobName": "n-1",
             "JobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/q",
             "RetryStrategy": {"Attempts": attempts},
@@ -323,7 +323,7 @@ def test_a_job_without_a_log_group_has_no_log_stream_name(tmp_path: Path) -> Non
                     "Type": "Task",
                     "Resource": "arn:aws:states:::batch:submitJob.sync",
                     "Parameters": {
-                        "JobDefinition": "app-dev-nightly",
+                        "JobDefinition": "app-dev-nightly-job-definition",
                         "JobName": "n",
                         "JobQueue": "q",
                     },

@@ -490,8 +490,16 @@ def test_a_batch_job_route_starts_an_execution_and_answers_200_at_once(sim: Simu
     resp = call(sim, "POST", "/jobs", '{"day": 5}', gateway="api2")
     assert resp.status == 200 and resp.latency_ms == 0
     body = json.loads(resp.body)
-    assert list(body) == ["message", "stateMachineName", "stateMachineExecutionArn"]
-    assert body["stateMachineExecutionArn"].endswith(resp.execution_id)
+    eid = resp.execution_id
+    # The helper's STATE_MACHINE_NAME is the state machine's (`{stack}-{job}-batch-state-
+    # machine`); the execution is named `kebabCase(`${job}-${stack}`).slice(0, 40)` + id.
+    assert body == {
+        "message": "Successfully started batch job state machine with name "
+        f"app-dev-report-batch-state-machine-{eid}",
+        "stateMachineName": f"report-app-dev-{eid}",
+        "stateMachineExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:"
+        f"app-dev-report-batch-state-machine:report-app-dev-{eid}",
+    }
     [submitted] = records(sim, tk.BATCH_SUBMITTED, "report")
     assert submitted.get("trigger") == "http-api-gateway"
     assert submitted.get("execution_id") == resp.execution_id

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,7 +43,7 @@ resources:
     properties:
       definition: DEFINITION
 """
-JOB_DEF = "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render:1"
+JOB_DEF = "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render-job-definition:1"
 CHILD_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:app-dev-child"
 QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
 PASS_CHILD = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
@@ -227,6 +228,29 @@ def test_refused_submissions(tmp_path: Path) -> None:
     assert "The field 'JobQueue' is required" in (ex.cause or "")
 
 
+@pytest.mark.parametrize(
+    ("definition", "runs"),
+    [
+        # Stacktape's own state machine writes the ARN without its revision.
+        ("arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render-job-definition", 1),
+        ("app-dev-render-job-definition:1", 1),
+        ("app-dev-render-job-definition", 1),
+        # `{stack}-{job}` is not the job definition's name: Stacktape appends -job-definition.
+        ("arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render:1", 0),
+        ("app-dev-render", 0),
+    ],
+)
+def test_job_definition_names_are_stacktapes(tmp_path: Path, definition: str, runs: int) -> None:
+    s = open_flow(tmp_path, submit(JobDefinition=definition))
+    ex = run(s)
+    assert len(kinds(s, "batch.succeeded")) == runs
+    if runs:
+        assert ex.output["JobDefinition"] == JOB_DEF  # DescribeJobs gives the full ARN
+    else:
+        assert ex.error == "Batch.AWSBatchException"
+        assert f"JobDefinition {definition} does not exist" in (ex.cause or "")
+
+
 def test_start_execution_request_response_and_sync_forms(tmp_path: Path) -> None:
     s = open_flow(tmp_path, start_child("", Input={"a": 1}, Name="kid"))
     ex = run(s)
@@ -305,3 +329,10 @@ def test_validate_warns_only_about_what_does_not_run(tmp_path: Path) -> None:
     )
     assert warnings(start_child(StateMachineArn="arn:aws:states:::nope"))
     assert warnings({"Resource": "arn:aws:states:::ecs:runTask.sync"})
+    # validate takes the forms the simulation runs: Stacktape's ARN without its revision,
+    # not `{stack}-{job}`.
+    assert warnings(submit(JobDefinition=JOB_DEF.rsplit(":", 1)[0])) == []
+    assert warnings(submit(JobDefinition="app-dev-render")) == [
+        "Task state 'T' of 'flow': JobDefinition app-dev-render names no batch-job of this "
+        "stack; executions fail when they reach it"
+    ]

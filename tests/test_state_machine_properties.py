@@ -94,7 +94,7 @@ behaviors:
   slow: {duration: 20s}
 """
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/app-dev-jobs"
-JOB_DEF = "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render:1"
+JOB_DEF = "arn:aws:batch:us-east-1:123456789012:job-definition/app-dev-render-job-definition:1"
 JOB_QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
 CHILD_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:app-dev-child"
 SFN = "arn:aws:states:::"

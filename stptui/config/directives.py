@@ -37,6 +37,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
+from stptui.config.aws_names import batch_job_definition_name, batch_state_machine_name
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
 from stptui.config.inifile import parse_ini
 from stptui.config.loader import MAX_DEPTH, DataPath, LoadedYaml, line_column, parse_yaml
@@ -333,10 +334,16 @@ def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 
 def _batch_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    """`Ref` of the job's JobDefinition (its ARN, first revision) and of its StateMachine,
+    named as Stacktape names them (stptui.config.aws_names)."""
+    stack = stack_name(ctx)
+    definition = batch_job_definition_name(stack, res)
+    machine = batch_state_machine_name(stack, res)
     return {
-        "jobDefinitionArn": f"arn:aws:batch:{ctx.region}:{ctx.account_id}:job-definition/{name}:1",
-        "stateMachineArn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}",
+        "jobDefinitionArn": (
+            f"arn:aws:batch:{ctx.region}:{ctx.account_id}:job-definition/{definition}:1"
+        ),
+        "stateMachineArn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{machine}",
         # Stacktape's batchJobLogGroup, named by the job's name in the config, not its AWS name.
         "logGroupArn": _log_group_arn(ctx, batch_group_name(stack_name(ctx), res)),
     }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from stptui.config.aws_names import case_words
 from stptui.config.directives import (
     PARAM_PROPERTIES,
     DirectiveContext,
@@ -41,18 +42,10 @@ from stptui.config.model import (
     canonical_type,
 )
 
-# change-case v5 `split`: lower/digit -> upper, acronym -> Capitalised word, strip the rest.
-_LOWER_UPPER = re.compile(r"([a-z\d])([A-Z])")
-_UPPER_UPPER = re.compile(r"([A-Z])([A-Z][a-z])")
-_STRIP = re.compile(r"[^A-Za-z\d]+")
-
 
 def snake_upper(value: str) -> str:
     """change-case v5 `snakeCase(value).toUpperCase()` for ASCII identifiers."""
-    text = _LOWER_UPPER.sub("\\1\0\\2", value.strip())
-    text = _UPPER_UPPER.sub("\\1\0\\2", text)
-    text = _STRIP.sub("\0", text)
-    return "_".join(w for w in text.split("\0") if w).upper()
+    return "_".join(case_words(value)).upper()
 
 
 @lru_cache(maxsize=4096)

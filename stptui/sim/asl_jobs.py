@@ -80,15 +80,19 @@ def is_sync(resource: str) -> bool:
 
 
 def known_jobs(sim: Simulator) -> dict[str, tuple[str, ...]]:
-    """The stack's batch jobs with the literal forms of their job definition: its ARN, and
-    its name with and without the revision."""
+    """The stack's batch jobs with the literal forms of their job definition (see
+    `definition_forms`)."""
     service = sim.services.get("batch")
-    out: dict[str, tuple[str, ...]] = {}
-    for name, job in (service.jobs if service else {}).items():
-        arn = job.definition_arn
-        named = arn.rsplit("/", 1)[-1]
-        out[name] = (arn, named, named.rsplit(":", 1)[0])
-    return out
+    jobs = service.jobs if service else {}
+    return {name: definition_forms(job.definition_arn) for name, job in jobs.items()}
+
+
+def definition_forms(arn: str) -> tuple[str, ...]:
+    """The forms SubmitJob takes of the job definition whose ARN (with its revision) is
+    `arn`: the ARN and the name, each with and without the revision (Stacktape's own state
+    machine gives the ARN without it)."""
+    named = arn.rsplit("/", 1)[-1]
+    return (arn, arn.rsplit(":", 1)[0], named, named.rsplit(":", 1)[0])
 
 
 def known_machines(sim: Simulator) -> dict[str, tuple[str, ...]]:

@@ -90,8 +90,7 @@ def known_forms(
             continue
         if kind.rtype == "batch-job":
             arn = fake_resource_param(ctx, name, "jobDefinitionArn", res.type)
-            named = arn.rsplit("/", 1)[-1]
-            out[name] = (arn, named, named.rsplit(":", 1)[0])
+            out[name] = asl_jobs.definition_forms(arn)
         elif kind.rtype in ("state-machine", "kinesis-stream"):
             out[name] = tuple(fake_resource_param(ctx, name, f, res.type) for f in ("arn", "name"))
         elif kind.rtype == "bucket":

@@ -779,7 +779,9 @@ def _response_hint(session: Session, reason: str, target: str | None) -> str | N
     details=(
         "The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is "
         "retried after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to "
-        "`attempts` in all."
+        "`attempts` in all. The answer ends with the execution's ARN: Stacktape's state "
+        "machine `{stack}-{job}-batch-state-machine`, the execution named as its trigger "
+        "function names them."
     ),
     changes_state=True,
 )
@@ -795,8 +797,10 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
     )
     eid = service.start(job.name, payload, "manual", "command")
     ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
+    # The execution's ARN on its own line, as `start-execution` gives it: the job's state
+    # machine and the execution's name are Stacktape's, not the job's name in the config.
     return CommandResult(
-        f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running",
+        f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running\n{ex.arn}",
         data={"job": job.name, "execution_id": eid, "execution_arn": ex.arn},
     )
 
@@ -1045,6 +1049,10 @@ def _show_jobs(sim: Simulator) -> CommandResult:
         data.append(
             {
                 "job": job.name,
+                # Its AWS names, as Stacktape gives them (stptui.config.aws_names).
+                "job_definition_arn": job.definition_arn,
+                "state_machine_arn": job.state_machine_arn,
+                "job_queue_arn": job.queue_arn,
                 **counts,
                 "running": [
                     {"execution_id": ex.id, "attempt": ex.attempt, "trigger": ex.trigger}
@@ -1057,6 +1065,7 @@ def _show_jobs(sim: Simulator) -> CommandResult:
                 "recent": [
                     {
                         "execution_id": ex.id,
+                        "job_name": job.job_name(ex),
                         "trigger": ex.trigger,
                         "source": ex.source,
                         "status": ex.status,

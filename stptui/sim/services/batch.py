@@ -42,6 +42,11 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.aws_names import (
+    EXECUTION_NAME_BASE_CHARS,
+    batch_job_name_base,
+    batch_job_queue_name,
+)
 from stptui.config.model import SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
@@ -60,7 +65,6 @@ if TYPE_CHECKING:
     from stptui.sim.services.queue import Message, QueueSim
 
 RECENT_EXECUTIONS = 1000  # kept per job for `show jobs`; the trace keeps the full history
-EXECUTION_NAME_BASE_CHARS = 40  # Stacktape: `${BATCH_JOB_NAME_BASE.slice(0, 40)}-${requestId}`
 
 # Agenda subjects, read from a timer's argument only when the agenda is shown.
 _EXECUTION_ID = attrgetter("id")
@@ -205,7 +209,11 @@ class BatchJobSim:
     """The simulated state of one batch job: its configuration and its executions."""
 
     def __init__(
-        self, model: BatchJob, state_machine_arn: str, quick: QuickDecider | None = None
+        self,
+        model: BatchJob,
+        state_machine_arn: str,
+        stack_name: str,
+        quick: QuickDecider | None = None,
     ) -> None:
         self.name = model.name
         self.model = model
@@ -226,16 +234,25 @@ class BatchJobSim:
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
         self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
-        # Its job definition's name (what a `JobDefinition` parameter may give).
+        # Its job definition's ARN (what a `JobDefinition` parameter may give), and the ARN
+        # of the job queue Stacktape's state machine submits its attempts to.
         self.definition_arn = ""
-        # The state machine's execution names start with the job's AWS name.
-        base = state_machine_arn.rsplit(":", 1)[-1]
-        self.name_base = base[:EXECUTION_NAME_BASE_CHARS]
+        self.queue_arn = ""
+        # The trigger function's BATCH_JOB_NAME_BASE: the jobs its executions submit are
+        # named by it, its executions by its first 40 characters (both then `-{request id}`).
+        self.job_name_base = batch_job_name_base(stack_name, model.name)
+        self.name_base = self.job_name_base[:EXECUTION_NAME_BASE_CHARS]
         executions = state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         # An execution's ARN is this followed by its id.
         self.execution_arn_prefix = f"{executions}:{self.name_base}-"
         self.attempt_label = ("batch-attempt", self.name, _attempt_execution_id)
         self.retry_label = ("batch-retry", self.name, _EXECUTION_ID)
+
+    def job_name(self, ex: Execution) -> str:
+        """The `jobName` execution `ex` gives SubmitJob: the trigger function's
+        `{BATCH_JOB_NAME_BASE}-{request id}` (the execution's id stands for the request id),
+        or what a user's state machine asked for."""
+        return ex.direct.name if ex.direct is not None else f"{self.job_name_base}-{ex.id}"
 
     def retry_wait_ms(self, failed_attempt: int) -> int:
         """The Wait state after failed attempt `failed_attempt` (1-based), in milliseconds."""
@@ -252,10 +269,15 @@ class BatchService:
         # own rule (a job its retryStrategy saw time out is not retried).
         self.retry_timed_out = True
         for job in sim.stack.batch_jobs:
-            self.jobs[job.name] = BatchJobSim(
-                job, sim.resource_param(job.name, "stateMachineArn"), sim.behaviors.quick(job.name)
+            simulated = self.jobs[job.name] = BatchJobSim(
+                job,
+                sim.resource_param(job.name, "stateMachineArn"),
+                sim.stack.stack_name,
+                sim.behaviors.quick(job.name),
             )
-            self.jobs[job.name].definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
+            simulated.definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
+            queue = batch_job_queue_name(sim.stack.stack_name, spot=job.use_spot, gpu=bool(job.gpu))
+            simulated.queue_arn = f"arn:aws:batch:{sim.region}:{sim.account_id}:job-queue/{queue}"
 
     def job(self, name: str) -> BatchJobSim:
         """The batch job called `name`, or a SimError with a did-you-mean."""

@@ -59,6 +59,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
+from stptui.config.aws_names import build_resource_name
 from stptui.config.model import (
     ALB_DEFAULT_LISTENER_PORT,
     ALB_DEFAULT_LISTENERS,
@@ -179,11 +180,7 @@ def trace_header(sent: str | None, own: str) -> str:
 def target_group_name(stack_name: str, load_balancer: str, workload: str) -> str:
     """The name Stacktape gives a function's target group on a load balancer:
     `{stack}-{load balancer}-{workload}`, cut to 32 characters with a hash at the end."""
-    name = f"{stack_name}-{load_balancer}-{workload}"
-    if len(name) <= TARGET_GROUP_NAME_MAX:
-        return name
-    digest = hashlib.shake_256(name.encode()).hexdigest(3)
-    return f"{name[: TARGET_GROUP_NAME_MAX - len(digest) - 1]}-{digest}"
+    return build_resource_name(f"{stack_name}-{load_balancer}-{workload}", TARGET_GROUP_NAME_MAX)
 
 
 # -- conditions ------------------------------------------------------------------------------
