@@ -4,7 +4,7 @@ refused line changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stptui.commands import CommandError, CommandResult, Session, execute
@@ -37,3 +37,29 @@ def run_line(session: Session, line: str) -> CommandResult | None:
     except CommandError:
         assert (sim.trace.seq, sim.clock.now, len(session.log)) == before, line
         return None
+
+
+def assert_replays(
+    stack: Path,
+    start_ms: int,
+    drive: Callable[[Session], None],
+    views: Sequence[str],
+) -> tuple[Session, Session]:
+    """Drive two sessions of `stack` (seed 3) alike and check their traces and views are the
+    same; save the first and load it into a fresh session, and check that one too. Returns
+    the first session and the loaded one, to drive further."""
+    runs = []
+    for _ in range(2):
+        session = Session.open(stack, start_ms=start_ms, seed=3)
+        drive(session)
+        runs.append(session)
+    first, second = runs
+    assert trace_lines(second) == trace_lines(first)
+    assert views_of(second, views) == views_of(first, views)
+    saved = stack.parent / "s.json"
+    execute(first, f"save {saved}")
+    loaded = Session.open(stack, start_ms=start_ms)
+    execute(loaded, f"load {saved}")
+    assert trace_lines(loaded) == trace_lines(first)
+    assert views_of(loaded, views) == views_of(first, views)
+    return first, loaded

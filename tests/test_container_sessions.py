@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
-from tests.session_checks import run_line, trace_lines, views_of, write_stack
+from tests.session_checks import assert_replays, run_line, trace_lines, views_of, write_stack
 from tests.simkit import START
 
 # `shop` (two containers) behind an HTTP API route and a load balancer rule; `site`, a
@@ -217,20 +217,10 @@ scripts = st.lists(
 def test_the_same_script_gives_the_same_trace_and_replays_from_a_save(
     script: list[tuple[str, int]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    root = tmp_path_factory.mktemp("stack")
-    stack = write_stack(root, STACK, BEHAVIORS)
-    runs = []
-    for _ in range(2):
-        session = _open(stack, seed=3)
+    def drive(session: Session) -> None:
         for template, n in script:
             run_line(session, template.replace("{n}", str(n)))
         execute(session, "advance 2m")
-        runs.append(session)
-    first, second = runs
-    assert trace_lines(second) == trace_lines(first)
-    assert views_of(second, VIEWS) == views_of(first, VIEWS)
-    execute(first, f"save {root / 's.json'}")
-    loaded = _open(stack)
-    execute(loaded, f"load {root / 's.json'}")
-    assert trace_lines(loaded) == trace_lines(first)
-    assert views_of(loaded, VIEWS) == views_of(first, VIEWS)
+
+    stack = write_stack(tmp_path_factory.mktemp("stack"), STACK, BEHAVIORS)
+    assert_replays(stack, START, drive, VIEWS)

@@ -19,7 +19,7 @@ from stptui.config import load_stack
 from stptui.repl.candidates import candidates
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
-from tests.session_checks import run_line, trace_lines, views_of, write_stack
+from tests.session_checks import assert_replays, run_line, trace_lines, views_of, write_stack
 
 START = parse_instant("2026-01-05T08:00:00Z")
 
@@ -217,24 +217,14 @@ scripts = st.lists(
 def test_the_same_script_of_new_commands_gives_the_same_trace_and_replays_from_a_save(
     script: list[tuple[str, int]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    root = tmp_path_factory.mktemp("stack")
-    stack = write_stack(root, STACK, BEHAVIORS)
-    runs = []
-    for _ in range(2):
-        session = _open(stack, seed=3)
+    def drive(session: Session) -> None:
         driver = Driver(session)
         for template, pick in script:
             driver.run(template, pick)
         execute(session, "advance 2m")
-        runs.append(session)
-    first, second = runs
-    assert trace_lines(second) == trace_lines(first)
-    assert views_of(second, VIEWS) == views_of(first, VIEWS)
-    execute(first, f"save {root / 's.json'}")
-    loaded = _open(stack)
-    execute(loaded, f"load {root / 's.json'}")
-    assert trace_lines(loaded) == trace_lines(first)
-    assert views_of(loaded, VIEWS) == views_of(first, VIEWS)
+
+    stack = write_stack(tmp_path_factory.mktemp("stack"), STACK, BEHAVIORS)
+    assert_replays(stack, START, drive, VIEWS)
 
 
 # -- the REPL --------------------------------------------------------------------------------
