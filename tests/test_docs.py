@@ -1,6 +1,7 @@
 """The examples in docs/*.md run, and print what the page says they print.
 
-In every `docs/*.md`, a fenced block whose info string is `console` is an example:
+In README.md and every `docs/*.md`, a fenced block whose info string is `console` is an
+example:
 
     ```console
     $ stptui validate docs/examples/job-queue-guide.yml  # exit 1
@@ -171,7 +172,8 @@ def run_stptui(argv: tuple[str, ...]) -> tuple[int, str]:
 
 
 def _all_blocks() -> list[Block]:
-    return [b for page in sorted(DOCS.glob("*.md")) for b in console_blocks(page)]
+    pages = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+    return [b for page in pages for b in console_blocks(page)]
 
 
 @pytest.fixture
@@ -211,7 +213,7 @@ def test_docs_example(block: Block, docs_env: None) -> None:
 
 def test_every_page_with_examples_is_collected() -> None:
     pages = {b.page.name for b in _all_blocks()}
-    assert {"getting-started.md", "reading-configs.md"} <= pages
+    assert {"README.md", "getting-started.md", "reading-configs.md"} <= pages
 
 
 def test_rendered_mermaid_in_getting_started_is_the_command_output(docs_env: None) -> None:
@@ -352,17 +354,22 @@ def test_console_blocks_are_found_by_their_info_string(tmp_path: Path) -> None:
 def _anchors(page: Path) -> set[str]:
     """GitHub's heading anchors of a page: headings outside code blocks, slugged as GitHub
     does, a repeated one numbered (`-1`, `-2`) as GitHub numbers it."""
+    return set(_anchor_order(page))
+
+
+def _anchor_order(page: Path) -> list[str]:
+    """A page's heading anchors (as `_anchors` makes them) in the order its headings come."""
     text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
-    anchors: set[str] = set()
+    order: list[str] = []
     for line in text.splitlines():
         if m := re.match(r"#{1,6}\s+(.*)", line):
             slug = re.sub(r"[^\w\- ]", "", m[1].strip().lower()).replace(" ", "-")
             n, unique = 0, slug
-            while unique in anchors:
+            while unique in order:
                 n += 1
                 unique = f"{slug}-{n}"
-            anchors.add(unique)
-    return anchors
+            order.append(unique)
+    return order
 
 
 def test_anchors_are_githubs() -> None:
@@ -434,6 +441,21 @@ def test_contents_list_every_section(page: Path) -> None:
         for m in re.finditer(r"^##\s+(.*)$", body, re.M)
     }
     assert sections - linked == set(), f"{page.name}: sections missing from its contents"
+
+
+@pytest.mark.parametrize("page", _contents_pages(), ids=lambda p: p.name)
+def test_contents_follow_the_page(page: Path) -> None:
+    # A contents list read top to bottom walks the page top to bottom: an entry moved or a
+    # section moved without the other sends the reader back up the page.
+    text = page.read_text(encoding="utf-8")
+    start = text.index("\nOn this page:\n")
+    contents = text[start : text.index("\n## ", start)]
+    linked = [m["target"][1:] for m in _LINK_RE.finditer(contents) if m["target"][0] == "#"]
+    order = _anchor_order(page)
+    assert [a for a in linked if a not in order] == [], f"{page.name}: contents name no section"
+    positions = [order.index(a) for a in linked]
+    late = [linked[i] for i in range(1, len(linked)) if positions[i] < positions[i - 1]]
+    assert late == [], f"{page.name}: contents entries placed after a later section's"
 
 
 # -- sections named from code and examples -----------------------------------------------
