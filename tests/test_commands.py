@@ -749,6 +749,9 @@ COMMANDS = [
     "publish-sns",
     "replay",
     "cancel-replay",
+    # load on the clock
+    "repeat",
+    "cancel-repeat",
     "fire",
     "pause",
     "resume",

@@ -85,6 +85,7 @@ SETUP = {
     "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],
     # An archived event, and a replay that has not replayed it yet.
     "replay": ["publish orderEvents orders OrderPlaced {}", "advance 10m"],
+    "cancel-repeat": ["repeat 10 --every 1s send jobQueue '{\"jobId\": {i}}'"],
     "cancel-replay": [
         "publish orderEvents orders OrderPlaced {}",
         "advance 10m",

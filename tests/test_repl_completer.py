@@ -66,12 +66,13 @@ def combined() -> Session:
 def test_command_names_come_from_the_registry_with_their_summary(session: Session) -> None:
     assert complete(session, "") == list(REGISTRY.commands)
     assert metas(session, "sen")["send"] == REGISTRY.commands["send"].summary
-    assert complete(session, "re")[:6] == [
+    assert complete(session, "re")[:7] == [
         "redrive",
         "redrive-execution",
         "resume",
         "replay",
         "restore",
+        "repeat",
         "record",
     ]
 

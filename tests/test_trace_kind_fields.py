@@ -670,6 +670,21 @@ def _websocket_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         yield json.loads(line)
 
 
+def _repeat_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """`repeat`: a repeat that goes on as the clock runs, one refused in part, one
+    cancelled."""
+    session = Session.open(STACKS / "job-queue", start_ms=parse_instant(START))
+    yield from _run(
+        session,
+        "repeat 3 --every 1s send deadLetterQueue x",
+        "repeat 17 send deadLetterQueue x --delay {i}m",
+        "repeat 5 --every 1s send deadLetterQueue y",
+        "advance 2s",
+        "cancel-repeat repeat-3",
+        "advance 2s",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -694,6 +709,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _replay_records,
         _alarm_records,
         _websocket_records,
+        _repeat_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -193,6 +193,10 @@ def complete_values(
         return sorted({*_resources_of(session, kind), *sim.services["http"].aliases, *services})
     if kind == r.COMMAND:
         return list(REGISTRY.commands)
+    if kind == r.STIMULUS:
+        from stptui.commands.handlers.repeat import REPEATABLE
+
+        return list(REPEATABLE)
     if kind == r.BUS:
         return sorted(k for k, b in sim.services["buses"].buses.items() if not b.external)
     if kind == r.TOPIC:

@@ -40,6 +40,7 @@ PAYLOAD = "payload"
 FILE = "file"
 WORD = "word"
 COMMAND = "command"
+STIMULUS = "stimulus"  # a command `repeat` runs: one that sends the stack work
 KEY_VALUE = "key=value"
 EXPECT_PATH = "expect-path"
 OPERATOR = "operator"
@@ -179,6 +180,10 @@ class Arg:
     # word by `choices`, which name only the words completion offers (`show tables` is
     # answered by `show` with the tables, though completion offers only `table`).
     check: Callable[[Any, str], None] | None = None
+    # A `rest` argument that is a command line of its own (`repeat N COMMAND ...`): its
+    # words, from the first on, are that command's, so a `--name` among them is the inner
+    # command's option, not this command's.
+    command_line: bool = False
 
     @property
     def key(self) -> str:
@@ -249,6 +254,10 @@ class Call:
     should_stop: Callable[[], bool] | None = None
     report: Callable[[str, CommandResult | None], None] | None = None
     log_line: str | None = None
+    # Set by `repeat` for the commands it runs: a command that would run the clock until
+    # its answer (`http`, `invoke`) starts its request and lets the clock carry it, since
+    # a repetition runs inside the clock, which must not be run again from within.
+    detached: bool = False
 
 
 Handler = Callable[["Session", Call], "CommandResult"]
@@ -544,11 +553,14 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
     positional: list[str] = []
     i = 0
     options_done = False
+    inner = inner_command_at(cmd)
     while i < len(words):
         word = words[i]
         i += 1
         if options_done or not word.startswith("--"):
             positional.append(word)
+            # The words of an inner command line are all its own, options included.
+            options_done = options_done or len(positional) - 1 == inner
             continue
         if word == "--":
             options_done = True
@@ -575,6 +587,12 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             call.opts[opt.key] = value
     _bind_positional(cmd, call, positional)
     return call
+
+
+def inner_command_at(cmd: Command) -> int | None:
+    """The index, among `cmd`'s positional words, where an inner command line starts (the
+    argument declared `command_line`), or None when `cmd` takes none."""
+    return next((n for n, a in enumerate(cmd.args) if a.command_line), None)
 
 
 def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:

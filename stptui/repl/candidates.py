@@ -152,7 +152,7 @@ def describe(
         return served
     if kind == kinds.LOG_OWNER and (group := sim.services["logs"].groups.get(value)) is not None:
         return f"log group {group.name}"
-    if kind == kinds.COMMAND and value in REGISTRY.commands:
+    if kind in (kinds.COMMAND, kinds.STIMULUS) and value in REGISTRY.commands:
         return REGISTRY.commands[value].summary
     if kind == kinds.MESSAGE:
         msg = sim.find_message(value)

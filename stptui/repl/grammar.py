@@ -47,6 +47,9 @@ class Walker:
         # (kind, word) of every value given so far, in order: completion narrows a value by
         # the ones before it (`delete BUCKET KEY` offers that bucket's keys).
         self.bound: list[tuple[str, str]] = []
+        # The walker of an inner command line (`repeat N send ...`: send's), once its name
+        # is given: every later word is its, read as if the line started there.
+        self._inner: Walker | None = None
 
     def option(self, name: str) -> Option | None:
         """The command's option called `name`, if it has one."""
@@ -54,6 +57,8 @@ class Walker:
 
     def expected(self) -> list[Slot]:
         """What the next word may be: an option's value, or the next argument(s)."""
+        if self._inner is not None:
+            return self._inner.expected()
         if self._pending is not None:
             opt = self._pending
             return [Slot(opt.kind, (), opt.help, option=opt)]
@@ -76,6 +81,8 @@ class Walker:
 
     def options_left(self) -> list[Option]:
         """Options that may still be given (a repeatable one always may)."""
+        if self._inner is not None:
+            return self._inner.options_left()
         if self._options_done:
             return []
         return [o for o in self.command.options if o.repeat or o.name not in self.given]
@@ -92,6 +99,8 @@ class Walker:
         return slot
 
     def _take(self, word: str) -> Slot | None:
+        if self._inner is not None:
+            return self._inner._take(word)
         if self._pending is not None:
             slot = self.expected()[0]
             self._pending = None
@@ -123,6 +132,8 @@ class Walker:
         if not arg.rest:
             self._arg += 1
             return _arg_slot(arg, previous)
+        if arg.command_line:
+            return self._inner_command(arg, word, previous)
         following = args[self._arg + 1] if self._arg + 1 < len(args) else None
         if self._in_rest and following is not None and word in following.choices:
             # The rest argument ended: this word is the next argument's.
@@ -135,3 +146,18 @@ class Walker:
             return _arg_slot(arg, previous)
         kind = read_kind(arg.follower_kinds(previous, self._previous_kind), word)
         return Slot(kind, (), arg.help, arg=arg)
+
+    def _inner_command(self, arg: Arg, word: str, previous: str | None) -> Slot | None:
+        """The first word of an inner command line: its name. A known command's walker
+        reads the words after it; after an unknown one nothing can be told."""
+        # Imported here: the handlers import this package's siblings' layer, not this one.
+        from stptui.commands.handlers import REGISTRY
+
+        if self._in_rest:
+            return None  # the name was unknown: no grammar for the words after it
+        self._in_rest = 1
+        command = REGISTRY.commands.get(word)
+        if command is not None:
+            self._inner = Walker(command)
+            self._inner.bound = self.bound  # one list: completion reads the values given
+        return _arg_slot(arg, previous)

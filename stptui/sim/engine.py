@@ -83,6 +83,7 @@ AGENDA_TEXT = {
     "ws-timeout": "request {subject} reaches its WebSocket integration timeout",
     "ws-idle": "connection {subject} reaches the 10-minute idle timeout",
     "ws-max": "connection {subject} reaches the 2-hour connection limit",
+    "repeat": "{resource}'s {subject}",
 }
 
 

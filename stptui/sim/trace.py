@@ -139,6 +139,11 @@ WS_REFUSED = "ws.refused"
 WS_MESSAGE = "ws.message"
 WS_RECEIVED = "ws.received"
 WS_DISCONNECTED = "ws.disconnected"
+# Load on the clock: the `repeat` command (stptui.commands.handlers.repeat).
+REPEAT_STARTED = "repeat.started"
+REPEAT_REFUSED = "repeat.refused"
+REPEAT_COMPLETED = "repeat.completed"
+REPEAT_CANCELLED = "repeat.cancelled"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -161,6 +166,10 @@ _OBJECT_FIELDS = (
     "version_id",
 )
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    REPEAT_STARTED: ("command", "count", "every_ms", "last"),
+    REPEAT_REFUSED: ("i", "command", "error"),
+    REPEAT_COMPLETED: ("ran", "refused"),
+    REPEAT_CANCELLED: ("ran", "refused", "left"),
     WS_CONNECT: ("connection_id", "request_id", "route", "target"),
     WS_AUTHORIZATION: (
         "connection_id",

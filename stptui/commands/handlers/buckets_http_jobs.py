@@ -649,8 +649,9 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         why = "a function's longest timeout" if entry == "lb" else "the 30 s timeout"
         refuse_past_end(sim, f"a request now could be answered as late as {latest} ({why})")
     if entry == "lb":
+        service = sim.services["load_balancers"]
         resp = _sim_call(
-            sim.services["load_balancers"].call,
+            service.start if call.detached else service.call,
             method,
             call.args["path"],
             call.args["body"],
@@ -661,8 +662,9 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             source_ip=call.opts.get("source_ip"),
         )
     else:
+        service = sim.services["http"]
         resp = _sim_call(
-            sim.services["http"].call,
+            service.start if call.detached else service.call,
             method,
             call.args["path"],
             call.args["body"],
@@ -670,6 +672,8 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             query=query,
             gateway=gateway,
         )
+    if call.detached:
+        return started_request(resp.request_id)
     via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
     if entry == "lb" and not resp.route:
         via = "no rule"
@@ -715,6 +719,12 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             "execution_id": resp.execution_id,
         },
     )
+
+
+def started_request(request_id: str) -> CommandResult:
+    """What a detached `http` (one `repeat` runs) answers: the request is on its way; its
+    response comes as the clock runs, in the trace (`http.response`)."""
+    return CommandResult(f"started request {request_id}", data={"request_id": request_id})
 
 
 def _jwt_claims(text: str) -> dict[str, object]:

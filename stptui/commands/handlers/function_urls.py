@@ -127,7 +127,7 @@ def http_to_url(
     query: list[tuple[str, str]],
 ) -> CommandResult:
     """Send the request to `function`'s URL and print the answer as `http` prints one."""
-    from stptui.commands.handlers.buckets_http_jobs import _response_hint
+    from stptui.commands.handlers.buckets_http_jobs import _response_hint, started_request
 
     sim = session.sim
     method = call.args["method"]
@@ -140,8 +140,9 @@ def http_to_url(
             f"a request now could be answered as late as {iso_ms(started + wait)} "
             f"({function}'s timeout)",
         )
+    urls = _urls(sim)
     try:
-        resp = _urls(sim).call(
+        resp = (urls.start if call.detached else urls.call)(
             method,
             path,
             call.args["body"],
@@ -152,6 +153,8 @@ def http_to_url(
         )
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    if call.detached:
+        return started_request(resp.request_id)
     lines = [f"HTTP {resp.status}  ({function} function URL, {format_duration(resp.latency_ms)})"]
     if resp.reason:
         lines.append(f"function URL: {resp.reason}")

@@ -170,6 +170,12 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
             f"{fn.name}: throttled: {exc}",
             data={"function": fn.name, "status": "throttled", "error": str(exc)},
         )
+    if call.detached:
+        # `repeat` runs inside the clock: the invocation's end is the clock's to run, and
+        # the trace records it (invocation.succeeded or .failed).
+        return CommandResult(
+            f"invoked {fn.name} ({inv_id})", data={"function": fn.name, "invocation_id": inv_id}
+        )
     # Run the clock event by event until this invocation's end has run: its end is
     # scheduled, so the loop always finishes; events due earlier run first, as in time.
     while not ended and sim.clock.step():

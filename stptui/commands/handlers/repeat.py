@@ -1,0 +1,471 @@
+"""`repeat` and `cancel-repeat`: load on the virtual clock.
+
+`repeat N COMMAND ...` runs a stimulus command N times now (a burst); with `--every D` it
+runs the first now and one every D as the clock advances. `{i}` in the command's words
+stands for the repetition's number, 1 to N (`{{i}}` for the text `{i}` itself).
+
+A repeat is one clock entry at a time, re-armed by each repetition for the next, so the
+scheduler's heap holds one entry per repeat whatever its N. Repetitions are foreground
+work: `run` plays them out. Each repetition calls the inner command's own handler with the
+words bound for it, so it is checked and answered exactly as the command typed alone; one
+that the command refuses (a delay over SQS's 15 minutes, a body too large) is counted and
+written to the trace as `repeat.refused`, and the load goes on. The first repetition runs
+when `repeat` runs, and its refusal refuses the whole line, changing nothing.
+
+Only the session log's `repeat` line is saved: replaying it re-arms the same entries at
+the same instants, so `save`/`load` reproduce a repeat mid-way exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from stptui.commands.handlers.base import _duration, _short, command, refuse_past_end, whole_number
+from stptui.commands.registry import (
+    COUNT,
+    DURATION,
+    STIMULUS,
+    WORD,
+    Arg,
+    Call,
+    Command,
+    CommandError,
+    Option,
+    bind,
+    quote_word,
+)
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
+from stptui.sim import trace as tk
+from stptui.sim.behavior import format_duration
+from stptui.sim.clock import MAX_MS, Entry, iso_ms
+from stptui.sim.engine import SimError, Simulator
+from stptui.textsafe import printable
+
+# The most repetitions one `repeat` makes: a million sends is a load no laptop question
+# needs more of, and it bounds what one line can put on the clock.
+MAX_REPEAT = 1_000_000
+# How often a burst asks the front end whether to stop (a REPL's Ctrl-C).
+STOP_EVERY = 256
+# How much of a repetition's line a `repeat.refused` record and the summaries keep.
+LINE_PREVIEW = 80
+
+# The commands `repeat` runs: the stimuli, which send work into the stack and return
+# without moving the clock. `http` and `invoke` normally run the clock until their answer;
+# repeated, they start the request and the clock carries it (see `Call.detached`).
+REPEATABLE = (
+    "send",
+    "publish",
+    "publish-sns",
+    "log",
+    "put-record",
+    "produce",
+    "put-item",
+    "delete-item",
+    "update-item",
+    "upload",
+    "delete",
+    "restore",
+    "http",
+    "invoke",
+    "start-job",
+    "start-execution",
+    "fire",
+    "ws-post",
+)
+
+# Why the other commands are refused, by command; any command not named here is one
+# that sets state rather than sending work (`fail`, `purge`, `pause` ...).
+_CLOCK = ("advance", "until", "step", "run")
+_LOOKS = ("show", "explain", "expect", "help")
+_SESSION = ("save", "load", "source", "record")
+_WEBSOCKET_WAITS = ("ws-connect", "ws-send", "ws-disconnect")
+
+_NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
+
+
+def number_words(words: list[str], i: int) -> list[str]:
+    """`words` with `{i}` replaced by `i` and `{{i}}` by the text `{i}`; every other brace
+    stays as written, so JSON bodies need no escaping."""
+    n = str(i)
+    return [
+        _NUMBER.sub(lambda m: "{i}" if len(m.group()) == 5 else n, w) if "{" in w else w
+        for w in words
+    ]
+
+
+def _refusal(name: str) -> CommandError | None:
+    """Why `repeat` does not run `name`, or None when it does."""
+    if name in REPEATABLE:
+        return None
+    example = "repeat 100 --every 1s send jobQueue '{\"n\": {i}}'"
+    if name in _CLOCK:
+        return CommandError(
+            f"repeat cannot repeat {name}: repeat puts load on the clock; it does not move it",
+            f"repeat a stimulus, then move the clock: {example}, then advance 2m",
+        )
+    if name in ("repeat", "cancel-repeat"):
+        return CommandError(f"repeat cannot repeat {name}: repeats do not nest", f"e.g. {example}")
+    if name in _LOOKS:
+        return CommandError(
+            f"repeat cannot repeat {name}: it changes nothing, so repeating it adds no load",
+            f"run {name} once after the load: e.g. {example}, advance 2m, show queues",
+        )
+    if name in _SESSION:
+        return CommandError(f"repeat cannot repeat {name}: it is a session command", None)
+    if name in _WEBSOCKET_WAITS:
+        return CommandError(
+            f"repeat cannot repeat {name}: it runs the clock until API Gateway answers, and "
+            "a repetition runs inside the clock",
+            "connect once with ws-connect; ws-post, which does not wait, can be repeated",
+        )
+    return CommandError(
+        f"repeat cannot repeat {name}: it changes how the stack behaves rather than sending "
+        "it work",
+        f"repeat runs {', '.join(REPEATABLE)}",
+    )
+
+
+@dataclass(slots=True, eq=False)
+class Repeat:
+    """One `repeat` line in progress: what it runs, how often, and how far it has come."""
+
+    id: str
+    # The session whose line made it; after a `load`, the one the replay ran in, which
+    # has this very simulation (the handlers read the simulation and the stack from it).
+    session: Session
+    command: Command
+    words: list[str]  # the inner command's words after its name, `{i}` still in them
+    count: int
+    every_ms: int
+    start_ms: int
+    ran: int = 0  # repetitions made so far (the next is number ran + 1)
+    refused: int = 0
+    # What the command answered, where a load question wants it counted (deduplicated
+    # messages, throttled invokes).
+    notes: Counter[str] = field(default_factory=Counter)
+    first_refusal: str | None = None
+    entry: Entry | None = None
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the words hold `{i}`, so that each repetition binds its own."""
+        return any("{i}" in w for w in self.words)
+
+    def line(self, i: int | None = None) -> str:
+        """The inner command line (repetition `i`'s, when given), quoted to read back."""
+        words = self.words if i is None else number_words(self.words, i)
+        return " ".join(quote_word(w) for w in [self.command.name, *words])
+
+    @property
+    def left(self) -> int:
+        """Repetitions still to come."""
+        return self.count - self.ran
+
+    def due(self, i: int) -> int:
+        """The instant of repetition `i`."""
+        return self.start_ms + (i - 1) * self.every_ms
+
+    def agenda_text(self, _arg: Any = None) -> str:
+        """What the agenda says of the next repetition."""
+        i = self.ran + 1
+        return (
+            f"repetition {i:,} of {self.count:,}: {printable(_short(self.line(i), LINE_PREVIEW))}"
+            f" ({self.left:,} left, one every {format_duration(self.every_ms)})"
+        )
+
+
+class Repeats:
+    """The repeats of one simulation (kept in `sim.services["repeats"]`, so that a `load`
+    brings the loaded simulation's own): the ones in progress, and how many were made."""
+
+    def __init__(self) -> None:
+        self.active: dict[str, Repeat] = {}
+        self.made = 0
+
+
+def repeats_of(sim: Simulator) -> Repeats:
+    """The simulation's repeats, made on first use."""
+    found = sim.services.get("repeats")
+    if found is None:
+        found = sim.services["repeats"] = Repeats()
+    return found
+
+
+def _repeatable(name: str) -> Command:
+    """The command `name`, when `repeat` runs it; else the CommandError that says why not
+    (an unknown command with its did-you-mean)."""
+    from stptui.commands.handlers import REGISTRY
+
+    inner = REGISTRY.get(name)
+    if (refusal := _refusal(inner.name)) is not None:
+        raise refusal
+    return inner
+
+
+def _bind_inner(name: str, words: list[str]) -> tuple[Command, Call]:
+    """The inner command and repetition 1's call, or the CommandError the command would
+    give (an unknown command with its did-you-mean, a refused one, a bad option)."""
+    inner = _repeatable(name)
+    first = number_words(words, 1)
+    call = bind(inner, " ".join(quote_word(w) for w in [name, *first]), first)
+    return inner, call
+
+
+def _run(rep: Repeat, i: int, call: Call | None = None) -> None:
+    """Make repetition `i` (its call already bound, when given). A refusal raises."""
+    if call is None:
+        words = number_words(rep.words, i) if rep.numbered else list(rep.words)
+        call = bind(rep.command, rep.line(i), words)
+    call.detached = True
+    result = rep.command.handler(rep.session, call)
+    data = result.data if isinstance(result.data, dict) else {}
+    if data.get("deduplicated"):
+        rep.notes["deduplicated"] += 1
+    if data.get("status") == "throttled":
+        rep.notes["throttled"] += 1
+
+
+def _run_counted(rep: Repeat, i: int) -> None:
+    """Make repetition `i`; a refusal is counted and traced, and the load goes on."""
+    try:
+        _run(rep, i)
+    except (CommandError, SimError) as exc:
+        message = exc.message if isinstance(exc, CommandError) else str(exc)
+        rep.refused += 1
+        if rep.first_refusal is None:
+            rep.first_refusal = f"#{i:,}: {message}"
+        sim = rep.session.sim
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.REPEAT_REFUSED,
+                rep.id,
+                {"i": i, "command": _short(rep.line(i), LINE_PREVIEW), "error": message},
+            )
+        )
+    rep.ran = i
+
+
+def _fire(rep: Repeat) -> None:
+    """The clock entry of a repeat's next repetition: make it, then arm the one after."""
+    rep.entry = None
+    _run_counted(rep, rep.ran + 1)
+    if rep.left:
+        _arm(rep)
+    else:
+        _finish(rep)
+
+
+def _arm(rep: Repeat) -> None:
+    sim = rep.session.sim
+    rep.entry = sim.clock.at(rep.due(rep.ran + 1), _fire, rep, ("repeat", rep.id, rep.agenda_text))
+
+
+def _finish(rep: Repeat) -> None:
+    """Trace the end of a repeat whose repetitions are all made."""
+    sim = rep.session.sim
+    repeats_of(sim).active.pop(rep.id, None)
+    sim.trace.emit(
+        (sim.clock.now, tk.REPEAT_COMPLETED, rep.id, {"ran": rep.ran, "refused": rep.refused})
+    )
+
+
+def _counts(rep: Repeat) -> str:
+    """`497 accepted, 3 refused, 2 deduplicated`."""
+    parts = [f"{rep.ran - rep.refused:,} accepted", f"{rep.refused:,} refused"]
+    parts += [f"{n:,} {what}" for what, n in sorted(rep.notes.items())]
+    return ", ".join(parts)
+
+
+def _plan(call: Call) -> tuple[int, int, Command, Call]:
+    """What the line asks for, read before anything runs: N, --every (0 without it), the
+    inner command and repetition 1's call; or the CommandError that refuses the line."""
+    count = whole_number(call.args["n"], "repeat N")
+    if count > MAX_REPEAT:
+        raise CommandError(
+            f"repeat N must be at most {MAX_REPEAT:,}, not {count:,}",
+            "split a larger load into several repeats, or repeat a bigger unit of work",
+        )
+    every = 0
+    if "every" in call.opts:
+        every = _duration(call.opts["every"], "--every")
+        if every < 1:
+            raise CommandError("--every must be at least 1 ms", "e.g. --every 100ms")
+    words = call.args["command"]
+    inner, first = _bind_inner(words[0], words[1:])
+    return count, every, inner, first
+
+
+def _inner_hint(session: Session, call: Call, hint: str | None) -> str:
+    """The hint for the inner command's refusal, as `execute` would give it for the line
+    typed alone: its arguments swapped (`send x jobQueue`) first, else its own hint, else
+    where its help is."""
+    from stptui.commands import order_hint
+
+    swapped = order_hint(session, call)
+    return swapped or hint or f"`help {call.command.name}` shows its arguments and examples"
+
+
+def _check_repeat(sim: Any, call: Call) -> None:
+    """The line's own checks (the REPL's check before Enter asks them too)."""
+    _plan(call)
+
+
+@command(
+    "repeat",
+    "messages",
+    "Run a stimulus command N times: all now, or one every D as the clock advances.",
+    args=(
+        Arg("N", COUNT, f"how many times, 1 to {MAX_REPEAT:,}"),
+        Arg(
+            "COMMAND",
+            STIMULUS,
+            "the command to repeat, with its arguments; {i} is the repetition's number",
+            rest=True,
+            check=lambda sim, name: _repeatable(name),
+            command_line=True,
+        ),
+    ),
+    options=(
+        Option("--every", DURATION, "run the first now, then one every D of virtual time", "D"),
+    ),
+    usage="repeat N [--every D] COMMAND ...",
+    examples=(
+        "repeat 200 --every 50ms send jobQueue '{\"jobId\": {i}}'",
+        "repeat 50 upload uploads 'incoming/file-{i}.csv' --size 100",
+        "repeat 1200 --every 50ms http GET /jobs/{i}",
+        "repeat 10 send orders '{\"n\": {i}}' --group g1 --dedup-id d-{i}",
+    ),
+    details=(
+        "Without --every every repetition runs now, in order; with it the first runs now "
+        "and the others as `advance`, `until`, `step`, `run` or the TUI's clock reach them "
+        "(`run` plays them out: they are load the user asked for). `show agenda` shows the "
+        "next one and how many are left; `cancel-repeat ID` stops the rest.\n"
+        "{i} in the command's words is the repetition's number, 1 to N, so bodies, keys "
+        "and paths can differ; {{i}} writes {i} itself. Other braces stay as written.\n"
+        f"Repeatable: {', '.join(REPEATABLE)}. A repeated http or invoke does not wait for "
+        "its answer: the request starts and the clock carries it, and the trace records "
+        "the response (http.response, invocation.succeeded ...).\n"
+        "The first repetition runs when repeat does, and if the command refuses it, the "
+        "repeat is refused and nothing changes. A later repetition the command refuses (a "
+        "delay over SQS's 15 minutes, a body over the queue's size limit) is counted and traced "
+        "(repeat.refused), and the load goes on."
+    ),
+    check_call=_check_repeat,
+    changes_state=True,
+)
+def cmd_repeat(session: Session, call: Call) -> CommandResult:
+    """repeat N [--every D] COMMAND ..."""
+    sim = session.sim
+    count, every, inner, first = _plan(call)
+    words = call.args["command"]
+    now = sim.clock.now
+    last = now + (count - 1) * every
+    if last > MAX_MS:
+        refuse_past_end(sim, f"its last repetition would be at {iso_ms(last)}")
+    repeats = repeats_of(sim)
+    rep = Repeat(f"repeat-{repeats.made + 1}", session, inner, words[1:], count, every, now)
+    # The first repetition is the line's check: its refusal is the command's, and it
+    # changed nothing (handlers validate before they act).
+    try:
+        _run(rep, 1, first)
+    except SimError as exc:
+        raise CommandError(str(exc), _inner_hint(session, first, exc.hint)) from None
+    except CommandError as exc:
+        exc.hint = _inner_hint(session, first, exc.hint)
+        raise
+    rep.ran = 1
+    repeats.made += 1
+    shown = printable(_short(rep.line(), LINE_PREVIEW))
+    head = f"{rep.id}: {count:,} × {shown}"
+    data = {"repeat": rep.id, "count": count, "every_ms": every, "last": iso_ms(last)}
+    if every and count > 1:
+        # Only a repeat that goes on as the clock runs is announced: a burst's one record
+        # is its `repeat.completed`, so that an interrupted burst, logged as the shorter
+        # repeat that ran, replays to the very same trace.
+        sim.trace.emit(
+            (
+                now,
+                tk.REPEAT_STARTED,
+                rep.id,
+                {
+                    "command": _short(rep.line(), LINE_PREVIEW),
+                    "count": count,
+                    "every_ms": every,
+                    "last": iso_ms(last),
+                },
+            )
+        )
+        repeats.active[rep.id] = rep
+        _arm(rep)
+        text = (
+            f"{head}: 1 now, then every {format_duration(every)} until {iso_ms(last)} (ends "
+            f"in {format_duration(last - now)} of virtual time); `cancel-repeat {rep.id}` "
+            "stops it"
+        )
+        return CommandResult(text, data={**data, "ran": 1, "refused": 0})
+    stopped = False
+    for i in range(2, count + 1):
+        if call.should_stop is not None and not i % STOP_EVERY and call.should_stop():
+            stopped = True
+            break
+        _run_counted(rep, i)
+    _finish(rep)
+    lines = [f"{head} now: {_counts(rep)}"]
+    if stopped:
+        # The log holds the repeat that ran, which replays to this very state.
+        call.log_line = " ".join(quote_word(w) for w in ["repeat", str(rep.ran), *words])
+        lines[0] = f"interrupted after {rep.ran:,}; {lines[0]}"
+    if rep.first_refusal is not None:
+        lines.append(f"first refused: {printable(rep.first_refusal)}")
+        lines.append(f"`show trace` lists them (repeat.refused on {rep.id})")
+    result = {**data, "ran": rep.ran, "refused": rep.refused, **rep.notes}
+    return CommandResult("\n".join(lines), data=result)
+
+
+@command(
+    "cancel-repeat",
+    "messages",
+    "Stop a repeat that runs --every D; the repetitions already made stay.",
+    args=(Arg("ID", WORD, "the repeat's id, e.g. repeat-1 (`show agenda` lists them)"),),
+    examples=("cancel-repeat repeat-1",),
+    changes_state=True,
+)
+def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
+    """cancel-repeat ID"""
+    sim = session.sim
+    repeats = repeats_of(sim)
+    name = call.args["id"]
+    rep = repeats.active.get(name)
+    if rep is None:
+        active = sorted(repeats.active, key=lambda r: int(r.rpartition("-")[2]))
+        guess = did_you_mean(name, active)
+        if guess:
+            hint = f"did you mean {guess}?"
+        elif active:
+            hint = f"repeats in progress: {', '.join(active)}"
+        else:
+            hint = "no repeat is in progress: a repeat without --every runs all at once"
+        raise CommandError(f"no repeat {printable(_short(name, 40))} is in progress", hint)
+    if rep.entry is not None:
+        sim.clock.cancel(rep.entry)
+        rep.entry = None
+    del repeats.active[name]
+    left = rep.left
+    sim.trace.emit(
+        (
+            sim.clock.now,
+            tk.REPEAT_CANCELLED,
+            rep.id,
+            {"ran": rep.ran, "refused": rep.refused, "left": left},
+        )
+    )
+    return CommandResult(
+        f"{rep.id} cancelled: {_counts(rep)}; {left:,} not made",
+        data={"repeat": rep.id, "ran": rep.ran, "refused": rep.refused, "left": left},
+    )
