@@ -131,18 +131,19 @@ def step_lines(events: int) -> list[str]:
     return lines
 
 
-def whole_number(text: str, what: str, *, minimum: int = 1) -> int:
-    """`text` as a count from `minimum` to MAX_WHOLE, or a CommandError that says which
-    bound it misses (a count of ten digits is a whole number, just too large)."""
-    hint = f"write a whole number from {minimum} to {MAX_WHOLE:,}"
+def whole_number(text: str, what: str, *, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
+    """`text` as a count from `minimum` to `maximum` (at most MAX_WHOLE), or a CommandError
+    that says which bound it misses (a count of ten digits is a whole number, just too
+    large)."""
+    hint = f"write a whole number from {minimum} to {maximum:,}"
     if not (text.isascii() and text.isdigit()):
         raise CommandError(
             f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
         )
     # By its digits, not int(): Python refuses to read an int of over 4,300 digits.
     digits = text.lstrip("0") or "0"
-    if len(digits) > len(str(MAX_WHOLE)):
-        raise CommandError(f"{what} must be at most {MAX_WHOLE:,}, not {_short(text, 24)}", hint)
+    if len(digits) > len(str(maximum)) or int(digits) > maximum:
+        raise CommandError(f"{what} must be at most {maximum:,}, not {_short(text, 24)}", hint)
     if int(digits) < minimum:
         raise CommandError(
             f"{what} must be a whole number of at least {minimum}, not {text!r}", hint

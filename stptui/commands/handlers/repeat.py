@@ -285,12 +285,7 @@ def _counts(rep: Repeat) -> str:
 def _plan(call: Call) -> tuple[int, int, Command, Call]:
     """What the line asks for, read before anything runs: N, --every (0 without it), the
     inner command and repetition 1's call; or the CommandError that refuses the line."""
-    count = whole_number(call.args["n"], "repeat N")
-    if count > MAX_REPEAT:
-        raise CommandError(
-            f"repeat N must be at most {MAX_REPEAT:,}, not {count:,}",
-            "split a larger load into several repeats, or repeat a bigger unit of work",
-        )
+    count = whole_number(call.args["n"], "repeat N", maximum=MAX_REPEAT)
     every = 0
     if "every" in call.opts:
         every = _duration(call.opts["every"], "--every")
