@@ -80,6 +80,7 @@ from stptui.config.model import (
     Stack,
     StateMachine,
     Trigger,
+    UserAuthPool,
     WebServiceEntry,
     WebSocketTrigger,
     Workload,
@@ -225,6 +226,8 @@ class _Builder:
                 self._bus_notification(res)
             elif isinstance(res, StateMachine):
                 self._tasks(res)
+            elif isinstance(res, UserAuthPool):
+                self._hooks(res)
             elif isinstance(res, Containerized):
                 if isinstance(res, ContainerWorkload):
                     for trig in res.events:  # ingress: routes and load balancers into containers
@@ -702,6 +705,25 @@ class _Builder:
             column=pos.column,
         )
 
+    def _hooks(self, pool: UserAuthPool) -> None:
+        """A trigger edge from a user pool to each function its `hooks` name (Cognito
+        invokes them synchronously), labelled with the hook."""
+        for index, (hook, ref) in enumerate(pool.hooks.items()):
+            target = self._ref(ref)
+            if target is not None:
+                owner = ref.target or target
+                self._edge(
+                    pool.name,
+                    target,
+                    f"hook:{hook}",
+                    TRIGGER,
+                    ref.path,
+                    via="user-auth-pool",
+                    owner=owner,
+                    index=index,
+                    hook=hook,
+                )
+
     def _destination(self, fn: Function, condition: str, ref: Ref | None) -> None:
         target = self._ref(ref)
         if target is not None and ref is not None:
@@ -1145,6 +1167,8 @@ def _via_label(d: dict[str, Any]) -> str:
         return f"authorizer(of {d.get('owner')} {d.get('route_key')})"
     if via == "appsync-api":
         return f"appsync({d.get('field')})"
+    if via == "user-auth-pool":
+        return f"hook({d.get('hook')})"
     if via == "kafka-topic" and d.get("topic") is not None:
         return f"kafka({d['topic']})"
     if via == "cloudwatch-alarm" and d.get("alarm") is not None:

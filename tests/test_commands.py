@@ -768,6 +768,11 @@ COMMANDS = [
     "ws-disconnect",
     # CloudWatch Logs subscriptions
     "log",
+    # user pools
+    "sign-up",
+    "confirm-sign-up",
+    "admin-create-user",
+    "sign-in",
     # scripting (the REPL issue)
     "source",
     "record",

@@ -47,6 +47,18 @@ OTHER_STACKS = {
         )
     },
 }
+# A user pool's signed-up user: `show users` lists it, `http --user` sends its token.
+USER_POOL = ROOT / "docs/examples/user-pool.yml"
+OTHER_STACKS["http GET /me --user ann"] = USER_POOL
+OTHER_STACKS["show users users"] = USER_POOL
+# What an example on another stack needs first, when its command's SETUP is not it.
+EXAMPLE_SETUP = {
+    "http GET /me --user ann": [
+        "sign-up users ann --attr email=ann@example.com",
+        "sign-in users ann",
+    ],
+    "show users users": ["sign-up users ann --attr email=ann@example.com"],
+}
 # Commands whose examples all need a stack with a state machine (or a Kafka topic).
 COMMAND_STACKS = {
     "produce": ROOT / "docs/examples/kafka-orders.yml",
@@ -64,6 +76,8 @@ COMMAND_STACKS = {
     "cancel-replay": ROOT / "docs/examples/replay.yml",
     # Alarms of a function and a dead-letter queue.
     "set-alarm-state": ROOT / "docs/examples/alarms.yml",
+    # A user pool with hooks (its behaviours auto-confirm example.com addresses).
+    **{name: USER_POOL for name in ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")},
     # A WebSocket API, whose authorizer lets the token t-1 in (its behaviours say so).
     **{
         name: ROOT / "docs/examples/chat.yml"
@@ -71,7 +85,10 @@ COMMAND_STACKS = {
     },
 }
 # The behaviours a stack's examples need (found beside it under this name).
-BEHAVIORS = {ROOT / "docs/examples/chat.yml": ROOT / "docs/examples/chat-behaviors.yml"}
+BEHAVIORS = {
+    ROOT / "docs/examples/chat.yml": ROOT / "docs/examples/chat-behaviors.yml",
+    USER_POOL: ROOT / "docs/examples/user-pool-behaviors.yml",
+}
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
 # What must exist before a command's examples run.
@@ -80,6 +97,11 @@ SETUP = {
     "show": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
+    "confirm-sign-up": ["sign-up users bob --attr email=bob@other.org"],
+    "sign-in": [
+        "sign-up users ann --attr email=ann@example.com",
+        "admin-create-user users carol --attr email=carol@example.com",
+    ],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
     "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],
@@ -150,7 +172,7 @@ def test_every_example_of_the_command_runs(name: str, scratch: Path) -> None:
         # In order in one session (`record stop` stops what `record incident.stp` began),
         # but for an example that needs another stack.
         here, mid = (
-            opened(OTHER_STACKS[example], setup)
+            opened(OTHER_STACKS[example], EXAMPLE_SETUP.get(example, setup))
             if example in OTHER_STACKS
             else (
                 session,

@@ -43,10 +43,17 @@ OTHER_STACKS = {
         name: ROOT / "docs" / "examples" / "chat.yml"
         for name in ("ws-connect", "ws-send", "ws-post", "ws-disconnect")
     },
+    **{
+        name: ROOT / "docs" / "examples" / "user-pool.yml"
+        for name in ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")
+    },
 }
 # The behaviours file an other stack's session opens with: chat.yml's authorizer lets the
 # token t-1 in only by its behaviour.
-BEHAVIORS = {ROOT / "docs" / "examples" / "chat.yml": ROOT / "docs/examples/chat-behaviors.yml"}
+BEHAVIORS = {
+    ROOT / "docs" / "examples" / "chat.yml": ROOT / "docs/examples/chat-behaviors.yml",
+    ROOT / "docs" / "examples" / "user-pool.yml": ROOT / "docs/examples/user-pool-behaviors.yml",
+}
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {
     ROOT / "docs" / "examples" / "workflow-callback.yml": [

@@ -685,6 +685,38 @@ def _repeat_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+def _user_pool_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """Every user.* kind: a sign-up, a confirmation, an administrator's user, a sign-in,
+    a refusal by a hook."""
+    stack = (
+        "resources:\n"
+        "  users:\n"
+        "    type: user-auth-pool\n"
+        "    properties:\n"
+        "      hooks:\n"
+        "        preSignUp: $ResourceParam('screen', 'arn')\n"
+        "        preTokenGeneration: $ResourceParam('claims', 'arn')\n"
+        + fn("screen")
+        + fn("claims")
+    )
+    behaviors = """
+behaviors:
+  screen:
+    fail: {when: "request.userAttributes.email == 'x@x.io'", message: no}
+  claims:
+    response: "{response: {claimsOverrideDetails: {claimsToAddOrOverride: {plan: 'pro'}}}}"
+"""
+    session = _session(tmp_path, "users", stack, behaviors)
+    return _run(
+        session,
+        "sign-up users ann --attr email=ann@example.com",
+        "sign-up users eve --attr email=x@x.io",
+        "confirm-sign-up users ann",
+        "admin-create-user users carol --attr email=carol@example.com",
+        "sign-in users ann",
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -710,6 +742,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _alarm_records,
         _websocket_records,
         _repeat_records,
+        _user_pool_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -30,6 +30,7 @@ from stptui.config.lint_tables import TableChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
+    CUSTOM_AUTH_HOOKS,
     HTTP_PAYLOAD_FORMAT,
     RESOURCE_TYPES,
     RETIRED_RESOURCE_TYPES,
@@ -54,6 +55,7 @@ from stptui.config.model import (
     SqsTrigger,
     Stack,
     Trigger,
+    UserAuthPool,
     WebSocketTrigger,
     Workload,
     canonical_type,
@@ -571,6 +573,33 @@ class _Linter(
                 resource=owner,
                 hint=f"did you mean {guess!r}?" if guess else None,
             )
+
+    def check_user_pool_hooks(self, pool: UserAuthPool) -> None:
+        """Each hook of a user pool must name a function of the stack (an ARN from
+        elsewhere is Cognito's business, not the simulator's); a custom authentication
+        hook is drawn but not run, which validate says."""
+        for hook, ref in pool.hooks.items():
+            what = f"hooks.{hook}"
+            self.check_ref(ref, ("function",), pool.name, what)
+            self.check_arn_ref(ref, pool.name, what, ("function",))
+            if ref.target is None and ref.raw.startswith("arn:"):
+                self.report(
+                    ref.path,
+                    "error",
+                    "missing-resource",
+                    f"{what} {ref.raw!r} is not the ARN of a function of this stack",
+                    resource=pool.name,
+                    hint="write $ResourceParam('FUNCTION', 'arn') with a function of the stack",
+                )
+            if hook in CUSTOM_AUTH_HOOKS:
+                self.report(
+                    ref.path,
+                    "warning",
+                    "hook-not-simulated",
+                    f"{what}: the custom authentication flow is drawn but not simulated; "
+                    "sign-in uses the password flow, which does not invoke it",
+                    resource=pool.name,
+                )
 
     def check_arn_ref(
         self,
@@ -1668,6 +1697,8 @@ class _Linter(
         self.check_newest_routes(workloads)
         for api in self.stack.of_type(AppSyncApi):
             self.check_ref(api.user_pool, ("user-auth-pool",), api.name, "userAuthPoolName")
+        for pool in self.stack.of_type(UserAuthPool):
+            self.check_user_pool_hooks(pool)
         self.check_s3_overlaps(s3)
         self.check_load_balancers(lb_events)
         self.check_state_machines()

@@ -608,6 +608,41 @@ class AppSyncApi(Resource):
     user_pool: Ref | None = None
 
 
+# A user pool's `hooks` (Stacktape's UserPoolHooks; CloudFormation's LambdaConfig), each the
+# ARN of the function Cognito invokes. The last three drive the custom authentication flow,
+# which stptui draws and lists but does not run.
+USER_POOL_HOOKS: tuple[str, ...] = (
+    "preSignUp",
+    "customMessage",
+    "postConfirmation",
+    "preAuthentication",
+    "postAuthentication",
+    "preTokenGeneration",
+    "userMigration",
+    "createAuthChallenge",
+    "defineAuthChallenge",
+    "verifyAuthChallengeResponse",
+)
+CUSTOM_AUTH_HOOKS: tuple[str, ...] = (
+    "createAuthChallenge",
+    "defineAuthChallenge",
+    "verifyAuthChallengeResponse",
+)
+
+
+@dataclass(slots=True)
+class UserAuthPool(Resource):
+    """A Cognito user pool (`user-auth-pool`). `hooks` maps each Lambda trigger written to
+    its reference (`$ResourceParam(fn, 'arn')` or a literal ARN); `password_policy` is
+    `passwordPolicy` as written (None: Cognito's default policy); `verification` is
+    `userVerificationType` (Stacktape's default `email-code`)."""
+
+    hooks: dict[str, Ref] = field(default_factory=dict)
+    admins_only: bool = False
+    password_policy: dict[str, Any] | None = None
+    verification: str = "email-code"
+
+
 @dataclass(slots=True)
 class StateMachine(Resource):
     """A Step Functions state machine (STANDARD). `definition` is its Amazon States Language

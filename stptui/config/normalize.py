@@ -283,6 +283,10 @@ class StackBuilder(
             return self._container_service(name, props, ppath)
         if rtype in TABLE_ONLY_TYPES:
             return self._by_table(name, rtype, props, ppath)
+        if rtype == "user-auth-pool":
+            # Only what the simulator runs is read (hooks, who may sign up, the password
+            # policy, verification); its other properties are kept as written, unchecked.
+            return self._user_auth_pool(name, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)

@@ -1,5 +1,6 @@
 """What stands in front of the workloads: HTTP and WebSocket API gateways, AppSync APIs,
-application and network load balancers (with their listeners) and web-app firewalls.
+application and network load balancers (with their listeners), web-app firewalls, and the
+user pools whose hooks run the stack's functions.
 """
 
 from __future__ import annotations
@@ -7,11 +8,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.diagnostics import did_you_mean
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    USER_POOL_HOOKS,
     AppSyncApi,
     HttpApiGateway,
     Resource,
+    UserAuthPool,
 )
 from stptui.config.normalize_schema import (
     _DICT,
@@ -172,6 +176,53 @@ class GatewayReaders(_BuilderBase):
         self.nested(props, "logging", path, name, "websocket logging")
         self.each_item(props, "customDomains", path, name)
         return Resource(name=name, type="websocket-api-gateway", path=path[:2], properties=raw)
+
+    def _user_auth_pool(self, name: str, raw: dict[str, Any], path: DataPath) -> UserAuthPool:
+        """A user pool: its `hooks` (each a function's ARN), whether only admins create
+        accounts, its password policy and how users verify. Its other properties are kept
+        as written."""
+        pool = UserAuthPool(name=name, type="user-auth-pool", path=path[:2], properties=raw)
+        hooks = raw.get("hooks")
+        hpath = (*path, "hooks")
+        if hooks is not None and not isinstance(hooks, dict):
+            self.diag(hpath, "error", "wrong-type", "`hooks` must be a mapping", resource=name)
+        elif isinstance(hooks, dict):
+            for key, value in hooks.items():
+                kpath = (*hpath, key)
+                if key not in USER_POOL_HOOKS:
+                    guess = did_you_mean(str(key), USER_POOL_HOOKS)
+                    self.diag(
+                        kpath,
+                        "error",
+                        "unknown-property",
+                        f"unknown user pool hook `{key}`",
+                        key=True,
+                        resource=name,
+                        hint=f"did you mean `{guess}`?"
+                        if guess
+                        else f"known: {', '.join(USER_POOL_HOOKS)}",
+                    )
+                    continue
+                ref = self.ref_by_arn(value, kpath)
+                if ref is None:
+                    self.diag(
+                        kpath,
+                        "error",
+                        "wrong-type",
+                        f"hook `{key}` must be a function's ARN",
+                        resource=name,
+                        hint=f"e.g. {key}: $ResourceParam('myFunction', 'arn')",
+                    )
+                    continue
+                pool.hooks[key] = ref
+        admins = raw.get("allowOnlyAdminsToCreateAccount")
+        pool.admins_only = admins is True
+        policy = raw.get("passwordPolicy")
+        pool.password_policy = policy if isinstance(policy, dict) else None
+        verification = raw.get("userVerificationType")
+        if isinstance(verification, str):
+            pool.verification = verification
+        return pool
 
     def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
         props = self.read_props(raw, path, APPSYNC_API_PROPS, name)

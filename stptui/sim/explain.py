@@ -211,9 +211,12 @@ def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]
 
 
 def _literal_seeds(records: list[Record], key: str) -> list[int]:
-    """The records of an object key (or any other literal value, such as a route path)."""
+    """The records of an object key (or any other literal value, such as a route path or a
+    user pool's username)."""
     return [
-        i for i, rec in enumerate(records) if key in (rec.data.get("key"), rec.data.get("path"))
+        i
+        for i, rec in enumerate(records)
+        if key in (rec.data.get("key"), rec.data.get("path"), rec.data.get("username"))
     ]
 
 

@@ -144,6 +144,12 @@ REPEAT_STARTED = "repeat.started"
 REPEAT_REFUSED = "repeat.refused"
 REPEAT_COMPLETED = "repeat.completed"
 REPEAT_CANCELLED = "repeat.cancelled"
+# Cognito user pools and their hooks (stptui.sim.services.user_pool).
+USER_SIGNED_UP = "user.signed_up"
+USER_CONFIRMED = "user.confirmed"
+USER_CREATED = "user.created"
+USER_SIGNED_IN = "user.signed_in"
+USER_REFUSED = "user.refused"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -170,6 +176,26 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     REPEAT_REFUSED: ("i", "command", "error"),
     REPEAT_COMPLETED: ("ran", "refused"),
     REPEAT_CANCELLED: ("ran", "refused", "left"),
+    USER_SIGNED_UP: ("username", "sub", "user_status", "code_delivery", "invocation_ids"),
+    USER_CONFIRMED: ("username", "sub", "via", "invocation_ids"),
+    USER_CREATED: ("username", "sub", "user_status", "via", "code_delivery", "invocation_ids"),
+    USER_SIGNED_IN: (
+        "username",
+        "sub",
+        "challenge",
+        "claims_added",
+        "claims_suppressed",
+        "invocation_ids",
+    ),
+    USER_REFUSED: (
+        "operation",
+        "username",
+        "sub",
+        "hook",
+        "error",
+        "message",
+        "invocation_ids",
+    ),
     WS_CONNECT: ("connection_id", "request_id", "route", "target"),
     WS_AUTHORIZATION: (
         "connection_id",

@@ -22,6 +22,7 @@ from stptui.commands.handlers import (
     state_machines,
     streams,
     tables,
+    user_pools,
     websocket,
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
@@ -45,6 +46,7 @@ TOPIC_MODULES = (
     schedules_buses_topics,
     buckets_http_jobs,
     websocket,
+    user_pools,
     logs,
     alarms,
     repeat,

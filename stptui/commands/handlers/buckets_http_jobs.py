@@ -546,6 +546,12 @@ def check_http_entry(sim: Simulator, name: str) -> None:
             "send an ID token of the route's user pool with these claims (or '-' for none)",
             "CLAIM=VALUE,...",
         ),
+        Option(
+            "--user",
+            WORD,
+            "send the ID token of this user's last sign-in (sign-in) to the route's user pool",
+            "USERNAME",
+        ),
         Option("--port", WORD, "the load balancer listener's port (default 443)", "PORT"),
         Option(
             "--source-ip",
@@ -561,6 +567,7 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
         "http GET /health --gateway adminApi",
         "http GET /me --jwt sub=u1,email=ann@example.com",
+        "http GET /me --user ann",
         "http OPTIONS /me --header origin:https://app.example.com "
         "--header access-control-request-method:GET",
         "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",
@@ -590,7 +597,9 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "HTTP API's one route is ANY /{proxy+}, which / does not match (404).\n"
         "A route's authorizer runs first: a Lambda authorizer is the stack's function (its "
         "behaviour decides), a cognito one checks a JWT; --jwt makes one the route's user "
-        "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0). With "
+        "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0); --user "
+        "sends the ID token a user's last `sign-in` got, with the claims its "
+        "preTokenGeneration hook made (it expires an hour after the sign-in). With "
         "CORS enabled, the gateway answers preflights (OPTIONS with origin and "
         "access-control-request-method) that no OPTIONS, ANY or $default route takes.\n"
         "--url FN sends to a function's URL (`url: {enabled: true}`), which takes every "
@@ -628,18 +637,25 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             "name an application load balancer with --gateway, or leave the option out",
         )
     port = _listener_port(call.opts["port"]) if "port" in call.opts else None
-    if "jwt" in call.opts:
+    if "jwt" in call.opts or "user" in call.opts:
+        option = "--jwt" if "jwt" in call.opts else "--user"
+        if "jwt" in call.opts and "user" in call.opts:
+            raise CommandError(
+                "--jwt and --user both give the request a token",
+                "give one: --user sends a signed-in user's, --jwt one made of the claims",
+            )
         if entry != "api":
             raise CommandError(
-                "--jwt applies to an HTTP API's requests, not a load balancer's",
-                "leave --jwt out, or send to an HTTP API",
+                f"{option} applies to an HTTP API's requests, not a load balancer's",
+                f"leave {option} out, or send to an HTTP API",
             )
         name, value = _sim_call(
             sim.services["http"].token_header,
             method,
             call.args["path"],
             gateway,
-            _jwt_claims(call.opts["jwt"]),
+            _jwt_claims(call.opts["jwt"]) if "jwt" in call.opts else {},
+            call.opts.get("user"),
         )
         headers = [(n, v) for n, v in headers if n.lower() != name.lower()] + [(name, value)]
     started = sim.clock.now

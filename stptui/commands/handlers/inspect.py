@@ -35,6 +35,7 @@ from stptui.commands.handlers.state_machines import (
 )
 from stptui.commands.handlers.streams import show_stream, show_streams
 from stptui.commands.handlers.tables import show_table, show_tables
+from stptui.commands.handlers.user_pools import show_users, users_pool
 from stptui.commands.handlers.websocket import show_connections
 from stptui.commands.registry import (
     BUS,
@@ -99,6 +100,7 @@ SHOW_WHATS = (
     "logs",
     "alarms",
     "connections",
+    "users",
 )
 
 
@@ -107,7 +109,8 @@ _SHOW_USAGE = (
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers "
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
-    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY]"
+    "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY] "
+    "| users [POOL]"
 )
 
 
@@ -148,7 +151,13 @@ def check_show(sim: Simulator, call: Call) -> None:
             "bus": ("an event bus name", "`show buses` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
-    if not needs_name and what not in ("trace", "executions", "connections") and name is not None:
+    if what == "users":
+        users_pool(sim, name)
+    if (
+        not needs_name
+        and what not in ("trace", "executions", "connections", "users")
+        and name is not None
+    ):
         raise CommandError(
             f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
         )
@@ -161,7 +170,8 @@ def check_show(sim: Simulator, call: Call) -> None:
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
     "topic, load balancer rules, DynamoDB tables, one table, state machine executions, one "
-    "execution, a workload's recent log lines, the alarms or WebSocket connections.",
+    "execution, a workload's recent log lines, the alarms, WebSocket connections or a user "
+    "pool's users.",
     args=(
         Arg(
             "WHAT",
@@ -170,7 +180,8 @@ def check_show(sim: Simulator, call: Call) -> None:
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | containers | "
             "streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
-            "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW]",
+            "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW] | "
+            "users [POOL]",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
@@ -178,7 +189,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
-            "WebSocket API, message or execution id, or number of records",
+            "WebSocket API, user pool, message or execution id, or number of records",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -221,6 +232,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show logs worker",
         "show alarms",
         "show connections",
+        "show users users",
     ),
     check_call=check_show,
 )
@@ -228,7 +240,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
-    execution ID | logs FUNCTION | alarms | connections [GATEWAY]"""
+    execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL]"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -287,6 +299,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_alarms(sim)
     if what == "connections":
         return show_connections(sim, name)
+    if what == "users":
+        return show_users(sim, name)
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

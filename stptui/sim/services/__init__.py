@@ -4,7 +4,8 @@ Queues and functions are wired by the engine itself. Every event source module (
 event buses, buckets, HTTP APIs, SNS topics, batch jobs, container workloads and the queues
 their code polls, Kinesis
 streams, load balancers, DynamoDB tables, Step Functions state machines, CloudWatch Logs
-groups, Kafka topics, CloudWatch alarms, WebSocket APIs, Lambda function URLs) exposes
+groups, Kafka topics, CloudWatch alarms, WebSocket APIs, Lambda function URLs, Cognito
+user pools) exposes
 `wire(sim)`, listed here
 in the fixed order the engine calls them in.
 """
@@ -40,6 +41,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         stream,
         table,
         topic,
+        user_pool,
         websocket,
         worker,
     )
@@ -62,6 +64,7 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
         wire_alarms,
         websocket.wire,
         function_url.wire,
+        user_pool.wire,
     ]
 
 

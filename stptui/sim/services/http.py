@@ -726,11 +726,18 @@ class HttpService:
         self._authorized(ex, route, verdict, base)
 
     def token_header(
-        self, method: str, path: str, gateway: str | None, claims: dict[str, Any]
+        self,
+        method: str,
+        path: str,
+        gateway: str | None,
+        claims: dict[str, Any],
+        user: str | None = None,
     ) -> tuple[str, str]:
         """A header carrying an ID token that the user pool of the route `method path` would
-        issue now (`claims` added), for the `http --jwt` option: (header name, value). The
-        pool is the route's cognito authorizer's, else the stack's only user-auth-pool."""
+        issue now (`claims` added), for the `http --jwt` option: (header name, value); with
+        `user`, the token that user's last sign-in got (`http --user`). The pool is the
+        route's cognito authorizer's, else the stack's only user-auth-pool."""
+        from stptui.sim.cognito import CognitoError
         from stptui.sim.engine import SimError
 
         api = self.api(gateway)
@@ -745,7 +752,7 @@ class HttpService:
             ]
             if len(pools) != 1:
                 raise SimError(
-                    "--jwt needs a route with a cognito authorizer, or a stack with one "
+                    "--jwt and --user need a route with a cognito authorizer, or a stack with one "
                     f"user-auth-pool (this one has {len(pools)})",
                     "send the token yourself with --header 'Authorization:Bearer TOKEN'",
                 )
@@ -755,6 +762,11 @@ class HttpService:
         prefix = "$request.header."
         name = source[len(prefix) :] if source.startswith(prefix) else "Authorization"
         iss, client = self.pool_identity(pool)
+        if user is not None:
+            try:
+                claims = self.sim.services["user_pools"].token_claims(pool, user)[1]
+            except CognitoError as exc:
+                raise SimError(f"{exc.code}: {exc.message}", exc.hint) from None
         token = http_auth.mint_token(iss, client, self.sim.clock.now // 1000, claims)
         return name, f"Bearer {token}"
 

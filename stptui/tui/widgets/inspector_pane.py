@@ -4,12 +4,12 @@ Properties (Stacktape defaults marked), triggers with their patterns, filters an
 (with the next fire times), a queue's counts, a stream's shards and readers, a Kafka
 topic's partitions and consumer groups, a load balancer's rules and a bucket's objects and
 lifecycle rules (`inspector_sources`), a WebSocket API's routes and connections
-(`inspector_websocket`), a resource's CloudWatch alarms with their states
-(`inspector_alarms`), a state machine's states and executions (`inspector_machines`), the
-environment the workload would get (its own variables and the exact `STP_*` names
-`connectTo` injects), recent invocations from the trace, the behaviour declared in the
-sidecar plus runtime overrides, and a workload's log group with its newest lines and
-subscriptions (`inspector_logs`).
+(`inspector_websocket`), a user pool's hooks and users (`inspector_users`), a resource's
+CloudWatch alarms with their states (`inspector_alarms`), a state machine's states and
+executions (`inspector_machines`), the environment the workload would get (its own
+variables and the exact `STP_*` names `connectTo` injects), recent invocations from the
+trace, the behaviour declared in the sidecar plus runtime overrides, and a workload's log
+group with its newest lines and subscriptions (`inspector_logs`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ from stptui.tui.widgets.inspector_sources import (
     stream_section,
     table_section,
 )
+from stptui.tui.widgets.inspector_users import users_section
 from stptui.tui.widgets.inspector_websocket import websocket_section
 from stptui.tui.widgets.line_views import TextView
 
@@ -250,6 +251,7 @@ def describe_resource(
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
     websocket_section(text, sim, name)
+    users_section(text, sim, name)
     bucket_section(text, sim, name)
     bus_section(text, sim, name)
     state_machine_section(text, sim, name, records)

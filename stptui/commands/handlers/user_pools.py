@@ -1,0 +1,336 @@
+"""Commands for the stack's Cognito user pools: sign a user up, confirm it, create one as an
+administrator, sign one in (each running the pool's hooks), and list a pool's users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from stptui.commands.handlers.base import _now_line, command
+from stptui.commands.registry import KEY_VALUE, WORD, Arg, Call, CommandError, Option
+from stptui.commands.result import CommandResult
+from stptui.commands.session import Session
+from stptui.sim.cognito import CognitoError, User
+from stptui.sim.engine import Simulator
+from stptui.sim.services.user_pool import Answer, UserPoolService, describe_policy
+from stptui.textsafe import printable
+
+_T = TypeVar("_T")
+
+
+def _service(sim: Simulator) -> UserPoolService:
+    return sim.services["user_pools"]
+
+
+def _cognito(fn: Callable[..., _T], *args: Any) -> _T:
+    """Call a user pool operation, turning Cognito's refusal before any hook ran into a
+    CommandError (nothing has changed then)."""
+    try:
+        return fn(*args)
+    except CognitoError as exc:
+        raise CommandError(f"{exc.code}: {exc.message}", exc.hint) from None
+
+
+def _attributes(pairs: list[str]) -> dict[str, str]:
+    """`--attr NAME=VALUE` words as a user's attributes (the last of a name wins)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise CommandError(
+                f"--attr needs NAME=VALUE, not {printable(pair)!r}",
+                "e.g. --attr email=ann@example.com --attr custom:plan=free",
+            )
+        if name in ("sub", "cognito:user_status"):
+            raise CommandError(
+                f"{name} is Cognito's own attribute; a user cannot set it",
+                "leave it out: Cognito gives every user a sub",
+            )
+        out[name] = value
+    return out
+
+
+def _answer_lines(sim: Simulator, answer: Answer, ok: str, started: int) -> list[str]:
+    """The answer's first line (what happened, or Cognito's refusal), the hooks that ran."""
+    if answer.error is not None:
+        who = f" (hook {answer.hook})" if answer.hook else ""
+        lines = [f"refused{who}: {answer.error.code}: {answer.error.message}"]
+        if answer.user is not None:
+            lines.append(f"user {printable(answer.user.username)} is {answer.user.status}")
+    else:
+        lines = [ok]
+    if answer.hooks_run:
+        lines.append(f"hooks: {', '.join(answer.hooks_run)}")
+    lines.append(_now_line(sim, started))
+    return lines
+
+
+def _data(pool: str, answer: Answer, **extra: Any) -> dict[str, Any]:
+    user = answer.user
+    return {
+        "pool": pool,
+        "username": user.username if user else None,
+        "sub": user.sub if user else None,
+        "user_status": user.status if user else None,
+        "refused": answer.error is not None,
+        "error": answer.error.code if answer.error else None,
+        "message": answer.error.message if answer.error else None,
+        "hook": answer.hook,
+        "hooks": list(answer.hooks_run),
+        "invocation_ids": list(answer.invocation_ids),
+        **extra,
+    }
+
+
+_POOL = Arg("POOL", WORD, "the user-auth-pool")
+_USERNAME = Arg("USERNAME", WORD, "the user's username")
+_ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=True)
+
+
+@command(
+    "sign-up",
+    "messages",
+    "Sign a user up to a user pool (SignUp), running its preSignUp and customMessage hooks.",
+    args=(_POOL, _USERNAME),
+    options=(
+        Option("--password", WORD, "the password (default: one the policy accepts)", "P"),
+        _ATTR,
+    ),
+    examples=(
+        "sign-up users ann --attr email=ann@example.com",
+        "sign-up users bob --password 'hunter2hunter2' --attr email=bob@mailinator.com",
+    ),
+    details=(
+        "Cognito checks first (changing nothing when it refuses): allowOnlyAdminsToCreateAccount"
+        " (NotAuthorizedException), a username in use (UsernameExistsException), the pool's "
+        "passwordPolicy (InvalidPasswordException, in Cognito's words). Then preSignUp runs "
+        "(PreSignUp_SignUp): its response's autoConfirmUser confirms the user at once, "
+        "autoVerifyEmail / autoVerifyPhone verify its address, and a failure refuses the sign-up"
+        " (UserLambdaValidationException: PreSignUp failed with error MESSAGE.). A user left "
+        "UNCONFIRMED is sent a code (customMessage runs, CustomMessage_SignUp); an "
+        "auto-confirmed one runs postConfirmation. Hooks run synchronously: Cognito waits 5 s "
+        "for each and tries 3 times."
+    ),
+    changes_state=True,
+)
+def cmd_sign_up(session: Session, call: Call) -> CommandResult:
+    """sign-up POOL USERNAME [--password P] [--attr NAME=VALUE ...]"""
+    sim = session.sim
+    attributes = _attributes(call.opts.get("attr", []))
+    started = sim.clock.now
+    answer = _cognito(
+        _service(sim).sign_up,
+        call.args["pool"],
+        call.args["username"],
+        call.opts.get("password"),
+        attributes,
+    )
+    user = answer.user
+    ok = ""
+    if user is not None:
+        ok = f"signed up {printable(user.username)} (sub {user.sub}): {user.status}"
+        if answer.code_delivery:
+            ok += f"; a code was sent by {answer.code_delivery}"
+    lines = _answer_lines(sim, answer, ok, started)
+    return CommandResult(
+        "\n".join(lines),
+        data=_data(call.args["pool"], answer, code_delivery=answer.code_delivery),
+    )
+
+
+@command(
+    "confirm-sign-up",
+    "messages",
+    "Confirm a signed-up user with the code it was sent (ConfirmSignUp), running postConfirmation.",
+    args=(_POOL, _USERNAME),
+    examples=("confirm-sign-up users bob",),
+    details=(
+        "The code is taken as the one Cognito sent. The user becomes CONFIRMED (the address "
+        "the code went to verified), then postConfirmation runs "
+        "(PostConfirmation_ConfirmSignUp). When it fails, ConfirmSignUp answers "
+        "UserLambdaValidationException and the user stays CONFIRMED. A user that is not "
+        "UNCONFIRMED is refused with NotAuthorizedException."
+    ),
+    changes_state=True,
+)
+def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
+    """confirm-sign-up POOL USERNAME"""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(_service(sim).confirm_sign_up, call.args["pool"], call.args["username"])
+    ok = f"confirmed {printable(call.args['username'])}: CONFIRMED"
+    return CommandResult(
+        "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
+    )
+
+
+@command(
+    "admin-create-user",
+    "messages",
+    "Create a user as an administrator (AdminCreateUser): FORCE_CHANGE_PASSWORD, invited "
+    "with a temporary password.",
+    args=(_POOL, _USERNAME),
+    options=(_ATTR,),
+    examples=("admin-create-user users carol --attr email=carol@example.com",),
+    details=(
+        "preSignUp runs (PreSignUp_AdminCreateUser; its answer cannot auto-confirm), then "
+        "customMessage for the invitation (CustomMessage_AdminCreateUser) when the user has "
+        "an address. The temporary password is printed: sign the user in with it and "
+        "--new-password to answer the NEW_PASSWORD_REQUIRED challenge."
+    ),
+    changes_state=True,
+)
+def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
+    """admin-create-user POOL USERNAME [--attr NAME=VALUE ...]"""
+    sim = session.sim
+    attributes = _attributes(call.opts.get("attr", []))
+    started = sim.clock.now
+    answer, temporary = _cognito(
+        _service(sim).admin_create_user, call.args["pool"], call.args["username"], attributes
+    )
+    ok = ""
+    if answer.user is not None:
+        ok = (
+            f"created {printable(answer.user.username)} (sub {answer.user.sub}): "
+            f"FORCE_CHANGE_PASSWORD, temporary password {temporary}"
+        )
+    return CommandResult(
+        "\n".join(_answer_lines(sim, answer, ok, started)),
+        data=_data(call.args["pool"], answer, temporary_password=temporary or None),
+    )
+
+
+@command(
+    "sign-in",
+    "messages",
+    "Sign a user in (InitiateAuth, USER_PASSWORD_AUTH), running the authentication and "
+    "token hooks; `http --user` then sends its ID token.",
+    args=(_POOL, _USERNAME),
+    options=(
+        Option("--password", WORD, "the password (default: the user's own)", "P"),
+        Option(
+            "--new-password",
+            WORD,
+            "answer NEW_PASSWORD_REQUIRED (a user made by admin-create-user)",
+            "P",
+        ),
+    ),
+    examples=(
+        "sign-in users ann",
+        "sign-in users ann --password wrong-one",
+        "sign-in users carol --new-password 'Str0ng-enough!'",
+    ),
+    details=(
+        "A user the pool does not have is looked up by userMigration "
+        "(UserMigration_Authentication) when that hook is set, else refused "
+        "(UserNotFoundException). Then preAuthentication runs, the password is checked "
+        "(NotAuthorizedException: Incorrect username or password.), an UNCONFIRMED user is "
+        "refused (UserNotConfirmedException), postAuthentication runs, and preTokenGeneration "
+        "(TokenGeneration_Authentication) may add, override or suppress the ID token's claims "
+        "(claimsOverrideDetails). A hook that fails refuses the sign-in: no token."
+    ),
+    changes_state=True,
+)
+def cmd_sign_in(session: Session, call: Call) -> CommandResult:
+    """sign-in POOL USERNAME [--password P] [--new-password P]"""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(
+        _service(sim).sign_in,
+        call.args["pool"],
+        call.args["username"],
+        call.opts.get("password"),
+        call.opts.get("new_password"),
+    )
+    user = answer.user
+    ok = ""
+    if answer.challenge is not None:
+        ok = (
+            f"challenge {answer.challenge}: sign in again with --new-password to set the "
+            "user's own password"
+        )
+    elif user is not None:
+        ok = f"signed in {printable(user.username)}: an ID token for `http --user`"
+        changes = [f"+{n}" for n in answer.claims_added] + [
+            f"-{n}" for n in answer.claims_suppressed
+        ]
+        if changes:
+            ok += f"; claims {' '.join(changes)}"
+    data = _data(
+        call.args["pool"],
+        answer,
+        challenge=answer.challenge,
+        claims=dict(user.claims) if user and user.claims and answer.error is None else None,
+    )
+    return CommandResult("\n".join(_answer_lines(sim, answer, ok, started)), data=data)
+
+
+def _verified(user: User) -> str:
+    marks = []
+    if "email" in user.attributes:
+        marks.append(f"email {'yes' if user.email_verified else 'no'}")
+    if "phone_number" in user.attributes:
+        marks.append(f"phone {'yes' if user.phone_verified else 'no'}")
+    return ", ".join(marks) or "-"
+
+
+def pool_data(sim: Simulator, name: str) -> dict[str, Any]:
+    """A user pool's hooks (hook -> function, in the config's order), its password policy
+    in words and its users: what `show users` lists and the TUI's Inspector shows."""
+    pool = _cognito(_service(sim).pool, name)
+    return {
+        "pool": pool.name,
+        "hooks": dict(pool.hooks),
+        "policy": describe_policy(pool.policy),
+        "admins_only": pool.admins_only,
+        "users": [
+            {
+                "username": u.username,
+                "sub": u.sub,
+                "status": u.status,
+                "confirmed": u.status == "CONFIRMED",
+                "verified": _verified(u),
+                "attributes": dict(u.attributes),
+                "signed_in": u.claims is not None,
+            }
+            for u in pool.users.values()
+        ],
+    }
+
+
+def users_pool(sim: Simulator, name: str | None) -> str:
+    """The pool `show users [POOL]` lists (the stack's only one when `name` is None), or
+    the CommandError it answers; the REPL's check before Enter asks it too."""
+    if name is None:
+        found = list(_service(sim).pools)
+        if len(found) != 1:
+            raise CommandError(
+                "show users needs a user pool",
+                f"e.g. show users {found[0]}" if found else "this stack has no user-auth-pool",
+            )
+        return found[0]
+    return _cognito(_service(sim).pool, name).name
+
+
+def show_users(sim: Simulator, name: str | None) -> CommandResult:
+    """`show users POOL`: each user's status, whether its addresses are verified, its
+    attributes; the pool's hooks first."""
+    data = pool_data(sim, users_pool(sim, name))
+    hooks = ", ".join(f"{h} -> {f}" for h, f in data["hooks"].items()) or "none"
+    lines = [f"{printable(data['pool'])}: hooks {hooks}; passwords {data['policy']}"]
+    if not data["users"]:
+        lines.append("no users yet: sign-up POOL USERNAME makes one")
+        return CommandResult("\n".join(lines), data=data)
+    headers = ["username", "status", "verified", "signed_in", "attributes", "sub"]
+    rows = [
+        [
+            printable(u["username"]),
+            u["status"],
+            u["verified"],
+            "yes" if u["signed_in"] else "no",
+            printable(" ".join(f"{k}={v}" for k, v in u["attributes"].items())),
+            u["sub"],
+        ]
+        for u in data["users"]
+    ]
+    return CommandResult("\n".join(lines), table=(headers, rows), data=data)

@@ -1,0 +1,303 @@
+"""Cognito user pools (pure): the Lambda trigger events a pool sends its hooks, what Cognito
+reads back from them, its password policy and its refusals, in its own words.
+
+Sources: Amazon Cognito developer guide, "Customizing user pool workflows with Lambda
+triggers" (the common event fields, synchronous invocation, the 5-second limit and its
+retries) and each trigger's page (pre sign-up, custom message, post confirmation, pre and
+post authentication, pre token generation V1_0, migrate user); the Cognito API reference
+(SignUp, ConfirmSignUp, AdminCreateUser, InitiateAuth and their exceptions). What stptui
+chooses where they are silent is in docs/fidelity.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# Cognito waits 5 s for a hook, and retries a call that timed out; the third timeout fails
+# the operation ("After three unsuccessful attempts, the function times out").
+HOOK_WAIT_MS = 5_000
+HOOK_ATTEMPTS = 3
+# What `callerContext.awsSdkVersion` carries for a call not made through an AWS SDK, and
+# `callerContext.clientId` for an administrator's call (AdminCreateUser), as events show.
+SDK_VERSION = "aws-sdk-unknown-unknown"
+ADMIN_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
+CODE_PARAMETER = "{####}"
+LINK_PARAMETER = "{##Click Here##}"
+USERNAME_PARAMETER = "{username}"
+
+# Each hook's name in Cognito's error messages ("PreSignUp failed with error ...").
+HOOK_NAMES: dict[str, str] = {
+    "preSignUp": "PreSignUp",
+    "customMessage": "CustomMessage",
+    "postConfirmation": "PostConfirmation",
+    "preAuthentication": "PreAuthentication",
+    "postAuthentication": "PostAuthentication",
+    "preTokenGeneration": "PreTokenGeneration",
+    "userMigration": "UserMigration",
+}
+
+# Claims a pre token generation hook cannot add, change or suppress (its V1_0 page lists
+# them); Cognito keeps its own values.
+PROTECTED_CLAIMS = frozenset(
+    {
+        "acr",
+        "amr",
+        "at_hash",
+        "aud",
+        "auth_time",
+        "azp",
+        "cognito:username",
+        "exp",
+        "iat",
+        "identities",
+        "iss",
+        "jti",
+        "nbf",
+        "nonce",
+        "origin_jti",
+        "sub",
+        "token_use",
+    }
+)
+
+# Cognito's policy when a pool sets none: 8 characters, every class required.
+DEFAULT_POLICY: dict[str, Any] = {
+    "minimumLength": 8,
+    "requireLowercase": True,
+    "requireUppercase": True,
+    "requireNumbers": True,
+    "requireSymbols": True,
+}
+# The characters Cognito counts as symbols (its password requirements page).
+SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
+
+
+class CognitoError(Exception):
+    """A refusal as Cognito answers it: its exception name and its message."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def policy_of(written: dict[str, Any] | None) -> dict[str, Any]:
+    """The password policy a pool enforces: Cognito's default without `passwordPolicy`;
+    with one, what it writes (a requirement it leaves out is off, as CloudFormation's
+    PasswordPolicy leaves it; the length defaults to 8)."""
+    if written is None:
+        return dict(DEFAULT_POLICY)
+    policy: dict[str, Any] = {"minimumLength": 8}
+    for key in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"):
+        policy[key] = written.get(key) is True
+    length = written.get("minimumLength")
+    if isinstance(length, int) and not isinstance(length, bool):
+        policy["minimumLength"] = length
+    return policy
+
+
+def password_problem(policy: dict[str, Any], password: str) -> str | None:
+    """Cognito's InvalidPasswordException message for `password`, or None when it conforms."""
+    checks = (
+        (len(password) >= policy["minimumLength"], "Password not long enough"),
+        (
+            not policy["requireLowercase"] or any(c.islower() for c in password),
+            "Password must have lowercase characters",
+        ),
+        (
+            not policy["requireUppercase"] or any(c.isupper() for c in password),
+            "Password must have uppercase characters",
+        ),
+        (
+            not policy["requireNumbers"] or any(c.isdigit() for c in password),
+            "Password must have numeric characters",
+        ),
+        (
+            not policy["requireSymbols"] or any(c in SYMBOLS for c in password),
+            "Password must have symbol characters",
+        ),
+    )
+    for ok, why in checks:
+        if not ok:
+            return f"Password did not conform with policy: {why}"
+    return None
+
+
+def conforming_password(policy: dict[str, Any], stem: str) -> str:
+    """A password made from `stem` that `policy` accepts (every class, long enough)."""
+    text = f"Aa1!{stem}"
+    return text + "x" * max(0, policy["minimumLength"] - len(text))
+
+
+def trigger_event(
+    source: str,
+    region: str,
+    pool_id: str,
+    client_id: str,
+    username: str,
+    request: dict[str, Any],
+    response: dict[str, Any],
+) -> dict[str, Any]:
+    """A trigger's event: the common fields every Cognito trigger gets, then its own
+    `request` and the `response` Cognito expects back (its fields null or false)."""
+    return {
+        "version": "1",
+        "triggerSource": source,
+        "region": region,
+        "userPoolId": pool_id,
+        "userName": username,
+        "callerContext": {"awsSdkVersion": SDK_VERSION, "clientId": client_id},
+        "request": request,
+        "response": response,
+    }
+
+
+def empty_response(hook: str) -> dict[str, Any]:
+    """The `response` Cognito sends each trigger, for the hook to fill in."""
+    if hook == "preSignUp":
+        return {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+    if hook == "customMessage":
+        return {"smsMessage": None, "emailMessage": None, "emailSubject": None}
+    if hook == "preTokenGeneration":
+        return {"claimsOverrideDetails": None}
+    if hook == "userMigration":
+        return {
+            "userAttributes": None,
+            "finalUserStatus": None,
+            "messageAction": None,
+            "desiredDeliveryMediums": None,
+            "forceAliasCreation": None,
+            "enableSMSMFA": None,
+        }
+    return {}
+
+
+def hook_response(hook: str, result: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """The `response` object of what a hook returned. A hook returns the event (its
+    `response` filled in); stptui reads a null result, which a behaviour without `response`
+    gives, as the event returned unchanged. Anything else is InvalidLambdaResponseException."""
+    if result is None:
+        result = event
+    if not isinstance(result, dict):
+        raise CognitoError(
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+            f"the {hook} hook must return the event it was given, with its response filled in",
+        )
+    response = result.get("response")
+    if response is None:
+        return {}
+    if not isinstance(response, dict):
+        raise CognitoError(
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+            f"the {hook} hook's response must be an object",
+        )
+    return response
+
+
+def failed(hook: str, message: str | None) -> CognitoError:
+    """A hook that raised an error (or hit its own Lambda timeout): the operation fails with
+    UserLambdaValidationException carrying the function's errorMessage."""
+    return CognitoError(
+        "UserLambdaValidationException",
+        f"{HOOK_NAMES[hook]} failed with error {message or ''}.",
+        "the hook refused it: see its invocation (explain the user) for why",
+    )
+
+
+def invocation_failed(hook: str, reason: str) -> CognitoError:
+    """A hook Cognito could not get an answer from (throttled, or timed out three times)."""
+    return CognitoError(
+        "UnexpectedLambdaException",
+        f"{HOOK_NAMES[hook]} invocation failed due to error {reason}.",
+        "Cognito waits 5 s for a hook and tries 3 times: make it answer sooner, or raise its "
+        "reservedConcurrency",
+    )
+
+
+def apply_claims(claims: dict[str, Any], response: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Apply a pre token generation V1_0 answer (`claimsOverrideDetails`) to the ID token's
+    `claims` in place: suppressions, then additions and overrides (values as strings, as
+    the V1_0 event's map of strings holds them), then the group override. Claims Cognito
+    protects are left as they are. Returns (claims added or changed, claims suppressed)."""
+    details = response.get("claimsOverrideDetails")
+    if not isinstance(details, dict):
+        return [], []
+    suppressed = []
+    for name in details.get("claimsToSuppress") or []:
+        if isinstance(name, str) and name not in PROTECTED_CLAIMS and name in claims:
+            del claims[name]
+            suppressed.append(name)
+    added = []
+    extra = details.get("claimsToAddOrOverride") or {}
+    if isinstance(extra, dict):
+        for name, value in extra.items():
+            if name in PROTECTED_CLAIMS:
+                continue
+            claims[name] = value if isinstance(value, str) else _text(value)
+            added.append(name)
+    groups = details.get("groupOverrideDetails")
+    if isinstance(groups, dict) and isinstance(groups.get("groupsToOverride"), list):
+        claims["cognito:groups"] = [str(g) for g in groups["groupsToOverride"]]
+        added.append("cognito:groups")
+    return added, suppressed
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+@dataclass(slots=True)
+class User:
+    """One user of a pool: its status as Cognito names it (UNCONFIRMED, CONFIRMED,
+    FORCE_CHANGE_PASSWORD), its attributes (strings), the claims of its last sign-in's ID
+    token (None before one)."""
+
+    username: str
+    sub: str
+    status: str
+    attributes: dict[str, str]
+    password: str
+    created_ms: int
+    email_verified: bool = False
+    phone_verified: bool = False
+    claims: dict[str, Any] | None = None
+
+    def event_attributes(self) -> dict[str, str]:
+        """The `userAttributes` a trigger gets for this user once it exists."""
+        attrs = {"sub": self.sub, **self.attributes, "cognito:user_status": self.status}
+        if "email" in self.attributes:
+            attrs["email_verified"] = "true" if self.email_verified else "false"
+        if "phone_number" in self.attributes:
+            attrs["phone_number_verified"] = "true" if self.phone_verified else "false"
+        return attrs
+
+
+def id_token_claims(user: User, issuer: str, client_id: str, now_s: int, jti: str) -> dict:
+    """The claims of the ID token Cognito issues `user` at `now_s` (before any pre token
+    generation hook): its identity, its attributes, the token's own fields."""
+    claims: dict[str, Any] = {"sub": user.sub}
+    if "email" in user.attributes:
+        claims["email_verified"] = user.email_verified
+    if "phone_number" in user.attributes:
+        claims["phone_number_verified"] = user.phone_verified
+    claims.update(
+        {
+            "iss": issuer,
+            "cognito:username": user.username,
+            "origin_jti": jti,
+            "aud": client_id,
+            "token_use": "id",
+            "auth_time": now_s,
+            "exp": now_s + 3600,
+            "iat": now_s,
+            "jti": jti,
+        }
+    )
+    for name, value in user.attributes.items():
+        claims.setdefault(name, value)
+    return claims
