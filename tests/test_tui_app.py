@@ -46,8 +46,8 @@ async def wait_for_hit(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
 
 
 def static_text(app: StptuiApp, selector: str) -> str:
-    """The plain text a one-line widget (a Static, the clock bar) shows."""
-    return str(app.screen.query_one(selector, Widget).render())
+    """The plain text a widget (a Static, the clock bar) shows, its lines joined by spaces."""
+    return " ".join(drawn_text(app.screen.query_one(selector, Widget)).split())
 
 
 def test_opens_paused_on_the_first_resource() -> None:

@@ -156,7 +156,11 @@ def test_e_before_any_record_says_how_to_make_some() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("e")
         await pilot.pause()
-        assert notes(app) == ["no trace records yet: space runs the clock, n the next event"]
+        # Nothing is scheduled on this stack: running the clock would make no record.
+        assert notes(app) == [
+            "no trace records yet, and nothing is scheduled: send work first (the footer's "
+            "keys open the dialogs, : types any command)"
+        ]
         app.run_command("send jobQueue '{}'")
         app.flush()
         app.query_one(EventsPane).records.set_filter("nosuchword")

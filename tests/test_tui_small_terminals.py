@@ -76,7 +76,7 @@ def test_an_error_below_the_fold_is_scrolled_into_sight() -> None:
         await pilot.pause()
         box = app.screen.query_one(".dialog-box", VerticalScroll)
         error = app.screen.query_one("#send-error")
-        assert "not valid JSON" in str(error.render())
+        assert "not valid JSON" in drawn_text(error)
         assert box.can_view_entire(error)
 
     drive(app_for("combined"), script, size=(60, 20))

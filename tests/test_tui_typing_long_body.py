@@ -17,8 +17,9 @@ from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import TextArea
-from tui_support import app_for, drive, echo_session, screen_text
+from tui_support import app_for, drawn_text, drive, echo_session, screen_text
 
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.dialogs import JSON_CHECK_DELAY, CommandDialog
@@ -121,13 +122,18 @@ def send_typing(body: str, delay: float) -> tuple[int, str, str]:
         await pilot.press(*KEYS)
         profile.disable()
         error = dialog.query_one("#send-error")
-        typed = str(error.render())
+        typed = shown_error(error)
         await pilot.press("ctrl+s")
         assert app.screen is dialog  # refused
-        seen.append((calls(profile, "stptui/jsontext.py", "loads"), typed, str(error.render())))
+        seen.append((calls(profile, "stptui/jsontext.py", "loads"), typed, shown_error(error)))
 
     drive(app_for(), script)
     return seen[0]
+
+
+def shown_error(error: Widget) -> str:
+    """A dialog's error line as drawn, its rows joined (it wraps at the dialog's width)."""
+    return " ".join(drawn_text(error).split())
 
 
 def test_a_long_json_body_is_checked_when_typing_stops_and_when_sent() -> None:
@@ -152,6 +158,6 @@ def test_a_long_json_body_shows_its_problem_once_typing_stops() -> None:
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause(JSON_CHECK_DELAY * 2)
-        assert "not valid JSON" in str(app.screen.query_one("#send-error").render())
+        assert "not valid JSON" in drawn_text(app.screen.query_one("#send-error"))
 
     drive(app_for(), script)

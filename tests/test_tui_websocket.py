@@ -332,13 +332,13 @@ def test_the_events_pane_says_what_each_ws_record_means() -> None:
 
     hi, hostile = records_of(session, "ws.message")
     assert row(hi).startswith(
-        f"ws.message             realtime conn={FIRST} route=sendMessage target=sendMessage "
+        f"{'ws.message':28} realtime conn={FIRST} route=sendMessage target=sendMessage "
         "selected=sendMessage size=39 request_id="
     )
     # The client's text: no escape character reaches the terminal.
     assert "\x1b" not in row(hostile) and "route=$default target=fallback" in row(hostile)
     unauthorized, denied = records_of(session, "ws.authorization")[1:]
-    assert row(unauthorized).startswith("ws.authorization       realtime unauthorized 401 conn=")
+    assert row(unauthorized).startswith(f"{'ws.authorization':28} realtime unauthorized 401 conn=")
     assert record_style(unauthorized) == record_style(denied) == "yellow"
     assert "denied 403" in row(denied)
     refusals = records_of(session, "ws.refused")
@@ -346,7 +346,7 @@ def test_the_events_pane_says_what_each_ws_record_means() -> None:
     assert "status=" not in row(refusals[0])
     (closed,) = records_of(session, "ws.disconnected")
     assert row(closed).startswith(
-        f"ws.disconnected        realtime conn={FIRST} reason=the client closed the connection "
+        f"{'ws.disconnected':28} realtime conn={FIRST} reason=the client closed the connection "
         "status_code=1000"
     )
     assert record_style(records_of(session, "ws.connected")[0]) == "green"

@@ -22,6 +22,7 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
@@ -387,6 +388,8 @@ class StptuiApp(App[None]):
         self._inspected_at = 0
         # The command line's history: the lines run there, oldest first.
         self.command_history: list[str] = []
+        # The note each command run from a key showed last (see `_notify_replacing`).
+        self._latest_notes: dict[str, Notification] = {}
 
     # -- layout ------------------------------------------------------------------------
 
@@ -708,15 +711,33 @@ class StptuiApp(App[None]):
         return result
 
     def _run_and_notify(self, line: str) -> CommandResult | None:
+        """Run `line` from a key (n, r) and say what it did, or why it was refused, in a
+        note that replaces the one the same command left: `n` pressed a few times would
+        stack a note per step, the older ones out of date, over half an 80x24 screen."""
+        verb = line.split(maxsplit=1)[0]
         try:
             result = self.run_command(line)
         except CommandError as exc:
-            self.notify(exc.format(), title="command refused", severity="error", markup=False)
+            self._notify_replacing(verb, exc.format(), title="command refused", severity="error")
             return None
         text = render_plain(result)
         if text:
-            self.notify(text, markup=False)
+            self._notify_replacing(verb, text)
         return result
+
+    def _notify_replacing(
+        self, key: str, message: str, *, title: str = "", severity: SeverityLevel = "information"
+    ) -> None:
+        """Show `message` (as text, never markup) in place of the note last shown for `key`
+        if it is still up."""
+        old = self._latest_notes.get(key)
+        # `notify` does not hand back its note: it is made here to be removed later, through
+        # Textual's own collection (Textual is pinned, see pyproject.toml).
+        if old is not None and old in self._notifications:
+            self._unnotify(old)
+        note = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
+        self._latest_notes[key] = note
+        self.post_message(Notify(note))
 
     # -- actions -----------------------------------------------------------------------
 
@@ -1125,10 +1146,19 @@ class StptuiApp(App[None]):
         if rec is None:
             if records.records:
                 self.notify("no record matches the filter (/ changes it)", severity="warning")
-            else:
+            elif self.session.sim.pending():
                 self.notify(
                     "no trace records yet: space runs the clock, n the next event",
                     severity="warning",
+                )
+            else:
+                # Neither key would make a record: on a stack with no schedule nothing
+                # happens until the user sends work.
+                self.notify(
+                    "no trace records yet, and nothing is scheduled: send work first (the "
+                    "footer's keys open the dialogs, : types any command)",
+                    severity="warning",
+                    markup=False,
                 )
             return
         body = pretty_json(rec.to_json())

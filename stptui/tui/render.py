@@ -22,7 +22,7 @@ from rich.text import Text
 from stptui import jsontext
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record, format_value
+from stptui.sim.trace import KINDS, Record, format_value
 from stptui.textsafe import printable
 
 # Colour by the first part of the record kind, then by outcome words.
@@ -381,12 +381,35 @@ def item_change(rec: Record) -> str | None:
     return None
 
 
+# The kind column of a record's row. Most kinds fit in the narrow one; where the row has
+# room, it is as wide as the longest kind (`container.message.processed`), so that no kind
+# is cut, and where it has not, a longer kind ends in `…` inside it rather than pushing
+# the rest of its row out of line with the rows around it.
+KIND_COLUMN = max(map(len, KINDS))
+NARROW_KIND_COLUMN = 22
+# The cells a row keeps for the resource and its details beside the wide kind column: where
+# the Events pane is alone (80 columns: 76 cells) the kinds are whole; beside other panes
+# (40 to 70 cells) the resource and the start of the details (a message's error) need
+# the six extra cells more than the end of a long kind does.
+ROW_REST = 30
+TIME_COLUMN = len("08:00:30.000")
+
+
+def kind_column(width: int | None) -> int:
+    """The width of the kind column in a row `width` cells wide (None: unbounded)."""
+    wide = TIME_COLUMN + 1 + KIND_COLUMN + 1 + ROW_REST
+    return KIND_COLUMN if width is None or width >= wide else NARROW_KIND_COLUMN
+
+
 def record_text(rec: Record, width: int | None = None) -> Text:
-    """One record on one line: time, kind (coloured), resource, details."""
+    """One record on one line, in columns: time, kind (coloured), resource, details. The
+    kind column has the same width on every row (see `kind_column`)."""
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(clock_time(rec.t), "dim")
     line.append(" ")
-    line.append(rec.kind.ljust(22), record_style(rec))
+    column = kind_column(width)
+    kind = rec.kind if len(rec.kind) <= column else rec.kind[: column - 1] + "…"
+    line.append(kind.ljust(column), record_style(rec))
     line.append(" ")
     line.append(safe(rec.resource), "bold")
     details = record_details(rec)
@@ -558,6 +581,21 @@ def wrapped_lines(console: Console, text: Text, width: int) -> list[list[Segment
             parts = wrap_hanging(bare, width, *spec)
         lines.extend(list(part.render(console)) for part in parts)
     return lines
+
+
+# A refusal's hint line (`CommandError.format`): what wraps goes on under the hint's text.
+HINT_PREFIX = "    hint: "
+
+
+def problem_text(text: str) -> Text:
+    """A command's refusal as shown in a dialog or the command line: on a narrow terminal
+    its message goes on indented under its first line, and its hint under the hint's own
+    text, rather than at the margin, where a wrapped part reads as a line of its own."""
+    lines = [
+        hanging(Text(line), len(HINT_PREFIX) if line.startswith(HINT_PREFIX) else 2)
+        for line in text.split("\n")
+    ]
+    return Text("\n").join(lines)
 
 
 class Wrapped:

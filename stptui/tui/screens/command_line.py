@@ -37,6 +37,7 @@ from stptui.commands.result import render_plain, rich_result
 from stptui.commands.script import script_lines, split_lines
 from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, candidates
 from stptui.repl.words import read_words
+from stptui.tui.render import Wrapped, problem_text
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
 
@@ -252,7 +253,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             self._whole = (event.value, render_plain(result))
             shown, note = shortened(result)
             output.add_class("-error")
-            error: RenderableType = Text(render_plain(shown))
+            error: RenderableType = Wrapped(problem_text(render_plain(shown)))
             if self._pending:
                 error = Group(error, self._waiting_note())
             output.update(with_note(error, note))

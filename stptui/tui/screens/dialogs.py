@@ -48,6 +48,7 @@ from stptui.tui.render import (
     fire_times,
     hanging,
     preview,
+    problem_text,
     safe,
     token_breaks,
 )
@@ -71,6 +72,8 @@ DIALOG_CSS = """
 {name} .dialog-row > Vertical {{ height: auto; }}
 {name} TextArea {{ height: 10; }}
 """
+# The border of a read-only page: its keys (the footer is under the modal).
+CLOSE_HINT = "arrows and page keys scroll, escape closes"
 # How many rules, notifications or routes a dialog lists under its picker.
 HINT_LINES = 4
 NEXT_FIRES = 3
@@ -249,7 +252,7 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def show_error(self, text: str) -> None:
         """Show why the command cannot run (an empty text clears it)."""
         error = self.query_one(f"#{self.PREFIX}-error", Static)
-        error.update(Text(text))
+        error.update(Wrapped(problem_text(text)) if text else Text())
         if text:
             error.scroll_visible(animate=False)
 
@@ -980,5 +983,8 @@ class TextDialog(ModalScreen[None]):
         with Vertical(classes="dialog-box") as box:
             # A str border title is parsed as markup; Text is shown as it is.
             box.border_title = Text(safe(self.title_text))
+            # A modal hides the footer: the page says itself how it closes, as the command
+            # dialogs and the whole-output page do.
+            box.border_subtitle = CLOSE_HINT
             with VerticalScroll():
                 yield Static(Wrapped(self.body), id="text-body", markup=False)

@@ -278,6 +278,9 @@ class QueuesPane(Vertical, can_focus=False):
         self._shown = {name: self._cells(sim, name) for name in sim.queues}
         self._build(self._layout_that_fits())
         self.queue_name = next(iter(sim.queues), None)
+        # A stack without queues has no messages to list: the heads of an empty list under
+        # "this stack has no queues" read as if some could come.
+        self.query_one(MessageList).display = bool(sim.queues)
         self.refresh_messages(sim)
 
     def _layout_that_fits(self) -> tuple[tuple[int, str], ...]:

@@ -1,0 +1,80 @@
+"""The Events pane's rows keep their columns: a kind longer than the kind column (such as
+`container.message.processed`) neither pushes its row's resource to the right nor loses
+the column, at 80, 120 and 160 columns."""
+
+from __future__ import annotations
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from textual.pilot import Pilot
+from tui_support import START, app_for, drawn_text, drive
+
+from stptui.sim.trace import KINDS, Record
+from stptui.tui.app import StptuiApp
+from stptui.tui.render import (
+    KIND_COLUMN,
+    NARROW_KIND_COLUMN,
+    kind_column,
+    record_text,
+    safe,
+)
+from stptui.tui.widgets.events_pane import RecordList
+
+SIZES = [(80, 24), (120, 36), (160, 50)]
+# Where a row's kind starts: after `08:00:30.000 `.
+KIND_AT = len("08:00:30.000 ")
+JOBS = (
+    """http POST /jobs '{"jobId": 1, "report": "sales", "rows": 2000}'""",
+    """http POST /jobs '{"jobId": 2, "report": "audit", "rows": 500000}'""",
+    "advance 15m",
+)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_row_of_the_events_pane_keeps_its_columns(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for line in JOBS:
+            app.run_command(line)
+        await pilot.press("3")
+        await pilot.pause()
+        listing = app.query_one(RecordList)
+        rows = [row for row in drawn_text(listing).split("\n") if row.strip()]
+        kinds = [rec.kind for rec in listing.view[-len(rows) :]]
+        assert "container.message.failed" in kinds and "message.returned" in kinds
+        # At 80 columns the Events pane is alone on the screen: room for the longest kind.
+        start = KIND_AT + (KIND_COLUMN if size[0] == 80 else NARROW_KIND_COLUMN)
+        for row, kind in zip(rows, kinds, strict=True):
+            # Every row's resource starts in the same cell, after a space that ends the kind.
+            assert row[start] == " " and row[start + 1] != " ", rows
+            cell = row[KIND_AT:start]
+            # The kind whole, or its start ending in `…` where the pane is narrow.
+            assert cell.rstrip() == kind or (cell.endswith("…") and kind.startswith(cell[:-1]))
+            if kind == "container.message.failed":
+                assert (cell == kind.ljust(KIND_COLUMN)) is (size[0] == 80)
+
+    drive(app_for("container-jobs"), script, size=size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(KINDS),
+    resource=st.text(min_size=1, max_size=30),
+    width=st.integers(min_value=40, max_value=200),
+)
+def test_a_row_puts_its_resource_where_the_column_ends(
+    kind: str, resource: str, width: int
+) -> None:
+    rec = Record(1, START, kind, resource, {})
+    row = record_text(rec, width).plain
+    column = kind_column(width)
+    # The resource (made printable) begins right after the kind column, whatever the kind,
+    # and a row that does not fit ends in `…` at the view's width.
+    assert row[KIND_AT + column] == " "
+    rest, name = row[KIND_AT + column + 1 :], safe(resource)
+    cut = rest.endswith("…") and len(rest) <= len(name)
+    # A wide character that does not fit whole before the `…` leaves a space in its place.
+    assert name.startswith(rest[:-1].rstrip(" ")) if cut else rest.startswith(name)
+    assert cell_len(row) <= width

@@ -1,0 +1,172 @@
+"""What a new user meets in the first hour, at 80x24: a refusal that wraps in a dialog or
+the command line goes on under its own text (the hint under the hint's words), not at the
+margin, where the wrapped part read as a line of its own; the help opens without rendering
+its tables again for each layout; the read-only pages say how they close; `n` pressed
+again replaces its note; and a stack without queues lists no message heads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+from tui_support import START, app_for, drawn_text, drive, echo_session, screen_text
+
+from stptui.sim.clock import iso_ms
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.dialogs import SendDialog, TextDialog
+from stptui.tui.screens.help import HelpScreen
+from stptui.tui.widgets.queues_pane import MessageList
+
+HINT = "    hint: "
+
+
+def error_lines(app: StptuiApp, selector: str) -> list[str]:
+    """The rows a Static of the current screen draws, without trailing blanks."""
+    rows = drawn_text(app.screen.query_one(selector, Static)).split("\n")
+    return [row.rstrip() for row in rows if row.strip()]
+
+
+def test_a_dialogs_refusal_wraps_under_its_hint_at_80_columns() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        assert isinstance(app.screen, SendDialog)
+        app.screen.query_one("#send-delay", Input).value = "{bad"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        rows = error_lines(app, "#send-error")
+        assert rows[0] == "--delay: cannot read '{bad' as a duration (stuck at '{bad')"
+        hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
+        # The hint is longer than the dialog is wide: its end goes on under its words.
+        assert len(rows) > hint + 1, rows
+        for row in rows[hint + 1 :]:
+            assert row.startswith(" " * len(HINT)) and row[len(HINT)] != " ", rows
+        assert "1d" in rows[-1]
+        # Refused: nothing ran, and the dialog stays open to fix the field.
+        assert app.session.log == [] and app.session.sim.clock.now == START
+        assert isinstance(app.screen, SendDialog)
+
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_the_command_lines_refusal_wraps_under_its_first_line() -> None:
+    line = "upload uploads k --size '" + " ".join("abcdefghijklmnopqrstuvwxyz") + "'"
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon")
+        await pilot.press(*line, "enter")
+        await pilot.pause()
+        rows = error_lines(app, "#command-result")
+        assert rows[0].startswith("--size must be a whole number of bytes")
+        hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
+        # The message wrapped: its second row is indented, and the hint comes after it.
+        assert hint >= 2 and all(row.startswith("  ") for row in rows[1:hint]), rows
+        assert rows[hint] == f"{HINT}e.g. --size 2048, --size 5MB, --size 6GiB"
+        assert app.session.log == []
+
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_the_help_renders_its_tables_once_as_it_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[int] = []
+    render = Table.__rich_console__
+
+    def counted(table: Table, console: Console, options: ConsoleOptions) -> RenderResult:
+        rendered.append(options.max_width)
+        return render(table, console, options)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        monkeypatch.setattr(Table, "__rich_console__", counted)
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, HelpScreen)
+            # Each group's table, once, at one width: Textual lays the page out five times
+            # as it opens, and rendering every table each time took most of a second.
+            assert len(rendered) == len(screen.groups) and len(set(rendered)) == 1
+            assert "Leave stptui" in drawn_text(screen.query_one("#help-body"))
+            await pilot.press("escape")
+            await pilot.pause()
+            rendered.clear()
+
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_the_read_only_pages_say_how_they_close() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"orderId\": 1}'")
+        # A modal hides the footer: each page's border says which keys close it.
+        for key, page in (("e", TextDialog), ("question_mark", HelpScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, page)
+            assert "escape" in str(
+                app.screen.query_one(".dialog-box, VerticalScroll").border_subtitle
+            )
+            assert "scroll, escape" in screen_text(app)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, page)
+
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_e_before_any_record_on_a_scheduled_stack_points_at_the_clock() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("e")
+        await pilot.pause()
+        # The combined stack's schedules are due: running the clock makes records.
+        assert [n.message for n in app._notifications] == [
+            "no trace records yet: space runs the clock, n the next event"
+        ]
+        await pilot.press("n", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+
+    drive(app_for("combined"), script, size=(120, 36), notifications=True)
+
+
+def test_n_pressed_again_replaces_its_note_rather_than_stacking_them() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{}'")
+        await pilot.press("n", "n", "n", "n")
+        await pilot.pause()
+        steps = [n.message for n in app._notifications if n.message.startswith("ran ")]
+        # One note, the last step's: the older ones said where the clock no longer is.
+        assert len(steps) == 1, steps
+        assert steps[0].startswith(f"ran 1 event; now {iso_ms(app.session.sim.clock.now)}")
+        assert app.session.log[1:] == ["step"] * 4
+        # A note of another kind stays beside it.
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("escape", "r")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 2 and messages[0] == steps[0]
+
+    drive(app_for("combined"), script, size=(80, 24), notifications=True)
+
+
+def test_the_queues_pane_of_a_stack_without_queues_lists_no_message_heads(
+    tmp_path: Path,
+) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("2")
+        await pilot.pause()
+        pane = screen_text(app)
+        assert "this stack has no queues" in pane
+        # No heads of a message list that can never have a row.
+        assert "recv" not in pane and not app.query_one(MessageList).display
+
+    drive(StptuiApp(echo_session(tmp_path)), script, size=(120, 36))
+
+    async def with_queues(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert app.query_one(MessageList).display
+        assert "recv" in screen_text(app)
+
+    drive(app_for("job-queue"), with_queues, size=(120, 36))
