@@ -1085,7 +1085,8 @@ def test_python_handler_emits_logs_and_returns(stack: Stack, code_dir: Path) -> 
         "detail": {"id": "a"},
     }
     assert out.emissions[2].fields == {"key": "out/a", "content": "bytes"}
-    assert out.logs == ["worker r1 2026-01-01T00:00:00+00:00", "printed line"]
+    # Lambda's context.function_name is the AWS name, `{stack}-{function}`.
+    assert out.logs == ["t-dev-worker r1 2026-01-01T00:00:00+00:00", "printed line"]
     assert "mutated" not in event  # the handler got a copy: the engine's event is untouched
     assert behaviors.describe("worker").startswith("200 ms; Python handler bh_handlers_mod:process")
     assert behaviors.skipped_handlers() == []

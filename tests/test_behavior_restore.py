@@ -19,7 +19,7 @@ from tests.simkit import EXAMPLES
 START = parse_instant("2026-01-05T08:00:00Z")
 HOUR = 3_600_000
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}"
-ROLE = "arn:aws:sts::123456789012:assumed-role/vault-dev-restorer-role/vault-dev-restorer"
+ROLE = "arn:aws:sts::123456789012:assumed-role/vault-dev-restorer-us-east-1/vault-dev-restorer"
 RESTORE = """behaviors:
   restorer:
     emit:
@@ -115,7 +115,7 @@ def test_a_role_without_the_grant_is_refused_with_access_denied(tmp_path: Path) 
     s = session(tmp_path, role="memory: 512")
     execute(s, """invoke restorer '{"key": "g/a.csv"}'""")
     ((_, failed),) = kinds(s, tk.INVOCATION_FAILED)
-    arn = "arn:aws:s3:::vault-dev-vault-0000000/g/a.csv"
+    arn = "arn:aws:s3:::vault-dev-vault-40273433/g/a.csv"
     assert failed["error"] == "AccessDenied"
     assert failed["error_message"] == (
         f'User: {ROLE} is not authorized to perform: s3:RestoreObject on resource: "{arn}" '

@@ -457,7 +457,7 @@ resources:
       events:
         - type: s3
           properties:
-            bucketArn: 'arn:aws:s3:::app-dev-uploads-0000000'
+            bucketArn: 'arn:aws:s3:::app-dev-uploads-e6e91c68'
             s3EventType: 's3:ObjectCreated:*'
   uploads: {type: bucket}
 """

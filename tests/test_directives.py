@@ -439,7 +439,8 @@ def test_fake_resource_params() -> None:
     for (name, param, rtype), expected in cases.items():
         assert fake_resource_param(ctx, name, param, rtype) == expected
     bucket = fake_resource_param(ctx, "Uploads", "name", "bucket")
-    assert bucket == bucket_name(ctx, "Uploads") == "shop-prod-uploads-0000000"
+    # Stacktape: `{stack}-{name in lower case}-{shortHash(region + stack + account)}`.
+    assert bucket == bucket_name(ctx, "Uploads") == "shop-prod-uploads-d6a48cf1"
     assert fake_resource_param(ctx, "Uploads", "arn", "bucket") == f"arn:aws:s3:::{bucket}"
     url = fake_resource_param(ctx, "api", "url", "http-api-gateway")
     assert url.startswith("https://") and url.endswith(".execute-api.eu-west-1.amazonaws.com")

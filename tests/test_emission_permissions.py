@@ -16,7 +16,7 @@ from stptui.sim.engine import Simulator
 from tests.simkit import make_sim, records
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}"
-ROLE = "arn:aws:sts::123456789012:assumed-role/perm-dev-producer-role/perm-dev-producer"
+ROLE = "arn:aws:sts::123456789012:assumed-role/perm-dev-producer-us-east-1/perm-dev-producer"
 
 
 def stack(grant: str = "") -> str:
@@ -292,7 +292,7 @@ def test_a_batch_jobs_emission_is_checked_with_its_own_role() -> None:
     sim = make_sim(text, "behaviors:\n  nightly:\n    emit: [{send: {queue: jobs, body: x}}]\n")
     sim.advance(3_700_000)
     (refused,) = records(sim, tk.EMISSION_FAILED, "nightly")
-    assert "assumed-role/perm-dev-nightly-role/" in refused.get("error")
+    assert "assumed-role/perm-dev-nightly-us-east-1/" in refused.get("error")
     assert records(sim, tk.BATCH_FAILED, "nightly")
 
 

@@ -237,7 +237,7 @@ def test_emissions_use_the_workloads_role() -> None:
     (denied,) = records(sim, tk.EMISSION_FAILED)
     task = sim.services["containers"].workloads["web"].task_id
     assert denied.resource == "web" and denied.get("target") == "other"
-    assert f"assumed-role/app-dev-web-role/{task}" in str(denied.get("error"))
+    assert f"assumed-role/app-dev-web-us-east-1/{task}" in str(denied.get("error"))
     assert len(records(sim, tk.MESSAGE_SENT)) == 1  # nothing of the failed request was sent
 
 

@@ -246,7 +246,9 @@ def test_the_event_has_awss_dynamodb_shape_field_by_field() -> None:
     assert record["awsRegion"] == sim.region
     # The stream ARN is the one $ResourceParam('orders', 'streamArn') gives.
     assert record["eventSourceARN"] == sim.resource_param("orders", "streamArn")
-    assert record["eventSourceARN"].endswith(":table/ddb-dev-orders/stream/1970-01-01T00:00:00.000")
+    assert record["eventSourceARN"].endswith(
+        ":table/ddb-dev-orders-aad4cd8b/stream/1970-01-01T00:00:00.000"
+    )
     # The order of the events Lambda delivered in LocalStack's AWS-recorded snapshot (AWS's
     # with-ddb example lists ApproximateCreationDateTime after the images instead).
     assert list(record["dynamodb"]) == [

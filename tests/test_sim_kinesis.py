@@ -17,6 +17,7 @@ from simkit import START, capture_inputs, make_sim, records
 from stptui.commands import Session, execute
 from stptui.commands.registry import CommandError
 from stptui.config import load_stack_text
+from stptui.config.aws_names import lambda_role_name
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors
 from stptui.sim.engine import Simulator
@@ -382,7 +383,9 @@ def test_the_event_has_awss_kinesis_shape_field_by_field() -> None:
     assert record["eventVersion"] == "1.0"
     assert record["eventID"] == f"shardId-000000000000:{seq}"
     assert record["eventName"] == "aws:kinesis:record"
-    assert record["invokeIdentityArn"].startswith("arn:aws:iam::123456789012:role/")
+    # The consumer's role, as Stacktape's lambdaRole names it: `{stack}-{function}-{region}`.
+    role = lambda_role_name(sim.stack.stack_name, "us-east-1", next(iter(sim.functions)))
+    assert record["invokeIdentityArn"] == f"arn:aws:iam::123456789012:role/{role}"
     assert record["awsRegion"] == "us-east-1"
     assert (
         record["eventSourceARN"] == "arn:aws:kinesis:us-east-1:123456789012:stream/kin-dev-clicks"

@@ -24,7 +24,7 @@ from stptui.sim.services.state_machine import lookup_machine
 from tests.simkit import EXAMPLES, START, make_sim, records
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}"
-ROLE = "arn:aws:sts::123456789012:assumed-role/sfe-dev-producer-role/sfe-dev-producer"
+ROLE = "arn:aws:sts::123456789012:assumed-role/sfe-dev-producer-us-east-1/sfe-dev-producer"
 FLOW_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:sfe-dev-flow"
 DEFINITION = {
     "StartAt": "Work",

@@ -477,7 +477,7 @@ def test_put_get_head_copy_list_delete_objects_and_notifications(tmp_path: Path)
             "Copy",
             sdk(
                 "s3:copyObject",
-                {**b, "Key": "out/a.json", "CopySource": "app-dev-files-0000000/in/a.json"},
+                {**b, "Key": "out/a.json", "CopySource": "app-dev-files-e6e91c68/in/a.json"},
                 ResultPath="$.copy",
             ),
         ),
@@ -516,7 +516,7 @@ def test_put_get_head_copy_list_delete_objects_and_notifications(tmp_path: Path)
         "IsTruncated": False,
         "KeyCount": 2,
         "MaxKeys": 1000,
-        "Name": "app-dev-files-0000000",
+        "Name": "app-dev-files-e6e91c68",
         "Prefix": "",
     }
     assert out["delete"] == {} and out["again"] == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stptui.config.aws_names import cloudwatch_alarm_name
 from stptui.config.loader import DataPath
 from stptui.config.model import ContainerService, ContainerWorkload, Stack
 from stptui.config.normalize_names import pascal_case
@@ -155,7 +156,7 @@ class AlarmSpec:
     path: DataPath
     trigger: str
     stp_name: str  # `LambdaErrorRateForWorker0`: Stacktape's name, and its logical id's start
-    aws_name: str  # `{stack}-{stp_name}`: the CloudWatch alarm's AlarmName
+    aws_name: str  # `{stack}-{stp_name}` (cut at 255): the CloudWatch alarm's AlarmName
     threshold: float
     comparison: str
     statistic: str | None  # AWS's word (`Average`), None for a metric math alarm
@@ -278,7 +279,7 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
         path=(*resource.path, "properties", "alarms", index),
         trigger=kind,
         stp_name=stp_name,
-        aws_name=f"{stack.stack_name}-{stp_name}",
+        aws_name=cloudwatch_alarm_name(stack.stack_name, stp_name),
         threshold=threshold,
         comparison=comparison,
         statistic=statistic,

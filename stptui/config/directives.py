@@ -37,6 +37,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
+from stptui.config import aws_names
 from stptui.config.aws_names import batch_job_definition_name, batch_state_machine_name
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position, Severity, did_you_mean
 from stptui.config.inifile import parse_ini
@@ -209,14 +210,24 @@ def stack_name(ctx: DirectiveContext) -> str:
 
 
 def aws_resource_name(ctx: DirectiveContext, name: str) -> str:
-    """The physical name of a resource in the simulated account: `{project}-{stage}-{name}`."""
+    """`{project}-{stage}-{name}`: the stand-in name of a resource whose name Stacktape's
+    `awsResourceNames` does not give (the types stptui.config.aws_names names have theirs)."""
     return f"{stack_name(ctx)}-{name}"
 
 
+def stack_hash(ctx: DirectiveContext) -> str:
+    """Stacktape's globally unique stack hash of the simulated stack, region and account."""
+    return aws_names.globally_unique_stack_hash(ctx.region, stack_name(ctx), ctx.account_id)
+
+
 def bucket_name(ctx: DirectiveContext, name: str) -> str:
-    """A valid S3 bucket name (lowercase, at most 63 characters) for resource `name`."""
-    base = re.sub(r"[^a-z0-9-]+", "-", aws_resource_name(ctx, name).lower())[:55].strip("-")
-    return f"{base}-0000000"
+    """Bucket `name`'s AWS name, as Stacktape names it (stptui.config.aws_names)."""
+    return aws_names.bucket_name(stack_name(ctx), name, stack_hash(ctx))
+
+
+def function_name(ctx: DirectiveContext, name: str) -> str:
+    """Function `name`'s AWS name, as Stacktape names it (at most 64 characters)."""
+    return aws_names.lambda_name(stack_name(ctx), name)
 
 
 def fake_id(ctx: DirectiveContext, name: str, length: int = 10) -> str:
@@ -230,13 +241,8 @@ def fake_id(ctx: DirectiveContext, name: str, length: int = 10) -> str:
     return "".join(chars)
 
 
-def _fifo_name(ctx: DirectiveContext, res: str) -> str:
-    name = aws_resource_name(ctx, res)
-    return f"{name}.fifo" if res in ctx.fifo else name
-
-
 def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = _fifo_name(ctx, res)
+    name = aws_names.sqs_queue_name(stack_name(ctx), res, fifo=res in ctx.fifo)
     return {
         "arn": f"arn:aws:sqs:{ctx.region}:{ctx.account_id}:{name}",
         "url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{name}",
@@ -245,14 +251,14 @@ def _queue_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 
 def _topic_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = _fifo_name(ctx, res)
+    name = aws_names.sns_topic_name(stack_name(ctx), res, fifo=res in ctx.fifo)
     return {"arn": f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}", "name": name}
 
 
 def event_bus_name(ctx: DirectiveContext, res: str) -> str:
     """A bus's AWS name: its `eventSourceName` when it has one, else `{project}-{stage}-{name}`
     (reference §2.5)."""
-    return ctx.bus_names.get(res) or aws_resource_name(ctx, res)
+    return ctx.bus_names.get(res) or aws_names.event_bus_name(stack_name(ctx), res)
 
 
 def _bus_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
@@ -323,11 +329,11 @@ def _log_group_arn(ctx: DirectiveContext, group: str) -> str:
 
 
 def _function_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    name = function_name(ctx, res)
     return {
         "arn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:function:{name}",
         "name": name,
-        "logGroupArn": _log_group_arn(ctx, f"/aws/lambda/{name}"),
+        "logGroupArn": _log_group_arn(ctx, aws_names.lambda_log_group_name(name)),
         "url": f"https://{fake_id(ctx, res, 32)}.lambda-url.{ctx.region}.on.aws/",
         **_cdn_params(ctx, res),
     }
@@ -383,7 +389,7 @@ def _database_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 
 def _table_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    name = aws_names.dynamo_table_name(stack_name(ctx), res, stack_hash(ctx))
     arn = f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{name}"
     return {"name": name, "arn": arn, "streamArn": f"{arn}/stream/1970-01-01T00:00:00.000"}
 
@@ -401,12 +407,12 @@ def _redis_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
 
 
 def _stream_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    name = aws_names.kinesis_stream_name(stack_name(ctx), res)
     return {"arn": f"arn:aws:kinesis:{ctx.region}:{ctx.account_id}:stream/{name}", "name": name}
 
 
 def _state_machine_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
-    name = aws_resource_name(ctx, res)
+    name = aws_names.state_machine_name(stack_name(ctx), res)
     return {
         "arn": f"arn:aws:states:{ctx.region}:{ctx.account_id}:stateMachine:{name}",
         "name": name,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.directives import ResourceParamValue, aws_resource_name, stack_name
+from stptui.config.directives import ResourceParamValue, function_name, stack_name
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_SERVICE_TYPES,
@@ -77,7 +77,7 @@ def _group_owner(n: StackBuilder, group: str | None) -> tuple[str | None, str | 
         return None, None
     for name, res in resources.items():
         rtype = res.get("type") if isinstance(res, dict) else None
-        if rtype == "function" and group == LAMBDA_PREFIX + aws_resource_name(n.ctx, str(name)):
+        if rtype == "function" and group == LAMBDA_PREFIX + function_name(n.ctx, str(name)):
             return str(name), None
         if rtype == "batch-job" and group == batch_group_name(stack_name(n.ctx), str(name)):
             return str(name), None

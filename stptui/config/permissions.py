@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from stptui.config.aws_names import lambda_role_name, workload_role_name
 from stptui.config.diagnostics import Diagnostic, Position
-from stptui.config.directives import fake_resource_param, stack_context, stack_name
+from stptui.config.directives import fake_resource_param, function_name, stack_context, stack_name
 from stptui.config.envvars import effective_connect_to
 from stptui.config.loader import DataPath
 from stptui.config.model import (
@@ -475,12 +476,16 @@ class Permissions:
         return arn
 
     def principal(self, workload: str, session: str) -> str:
-        """The assumed-role ARN AWS names in its message: the role `{stack}-{workload}-role`
-        (see docs/fidelity.md), the session the function's name or the batch job's id."""
-        return (
-            f"arn:aws:sts::{self.stack.account_id}:assumed-role/"
-            f"{stack_name(self._ctx)}-{workload}-role/{session}"
-        )
+        """The assumed-role ARN AWS names in its message: the workload's role as Stacktape
+        names it, `{stack}-{workload}-{region}` (cut to 64), the session the function's name
+        or the batch job's id."""
+        stack, region = stack_name(self._ctx), self.stack.region
+        res = self.stack.resources.get(workload)
+        if isinstance(res, (BatchJob, Containerized)):
+            role = workload_role_name(stack, region, workload)
+        else:
+            role = lambda_role_name(stack, region, workload)
+        return f"arn:aws:sts::{self.stack.account_id}:assumed-role/{role}/{session}"
 
     def session(self, workload: str, request_id: str) -> str:
         """Lambda names the role session after the function; a batch job's container gets
@@ -488,7 +493,7 @@ class Permissions:
         res = self.stack.resources.get(workload)
         if isinstance(res, (BatchJob, Containerized)):
             return request_id
-        return f"{stack_name(self._ctx)}-{workload}"
+        return function_name(self._ctx, workload)
 
     def policies(self, workload: Workload | Containerized) -> list[Statement | None]:
         """Every statement of the workload's role, as Stacktape writes them: its

@@ -24,6 +24,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from stptui.config.aws_names import stp_log_group_name
 from stptui.sim.clock import iso_ms
 
 LAMBDA_PREFIX = "/aws/lambda/"
@@ -72,13 +73,13 @@ def batch_stream_name(key: str) -> str:
 def batch_group_name(stack_name: str, job: str) -> str:
     """Stacktape's log group of a batch job (its `batchJobLogGroup`, the group
     `$ResourceParam(job, 'logGroupArn')` names): `/stp/{stack}/batch/{job}/process-logs`."""
-    return f"/stp/{stack_name}/batch/{job}/process-logs"
+    return stp_log_group_name(stack_name, "batch", job, "process-logs")
 
 
 def container_group_name(stack_name: str, workload: str, container: str) -> str:
     """Stacktape's log group of one container of a container workload (its
     `containerLogGroup`): `/stp/{stack}/ecs/{workload}/{container}/process-logs`."""
-    return f"/stp/{stack_name}/ecs/{workload}/{container}/process-logs"
+    return stp_log_group_name(stack_name, "ecs", workload, f"{container}/process-logs")
 
 
 def container_group_key(workload: str, containers: list[str], container: str) -> str:

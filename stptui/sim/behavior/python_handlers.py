@@ -2,7 +2,8 @@
 receive and the call that turns what they did into an Outcome.
 
 `fn(event, context)` receives a deep copy of the AWS-shaped event. `context` has
-`function_name`, `function_version`, `memory_limit_in_mb`, `aws_request_id`, `attempt`,
+`function_name` (a function's AWS name), `function_version`, `memory_limit_in_mb`,
+`aws_request_id`, `attempt`,
 `now` (UTC datetime of the simulated time), `now_ms`, `random` (the simulator's seeded
 generator: use it instead of the `random` module to stay deterministic),
 `remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
@@ -48,6 +49,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.aws_names import lambda_name
+from stptui.config.model import Function
 from stptui.config.permissions import ClientError
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
@@ -104,11 +107,11 @@ class HandlerContext:
         "_behaviors",
         "_role",
         "_timeout_ms",
+        "_workload",
         "attempt",
         "aws_request_id",
         "denied",
         "emissions",
-        "function_name",
         "function_version",
         "logs",
         "memory_limit_in_mb",
@@ -127,7 +130,7 @@ class HandlerContext:
         self._behaviors = behaviors
         self._timeout_ms = inp.timeout_ms
         self._role = inp.role
-        self.function_name = inp.function
+        self._workload = inp.function
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
         self.aws_request_id = inp.request_id
@@ -138,6 +141,15 @@ class HandlerContext:
         self.emissions: list[Emission] = []
         self.denied: list[tuple[Emission, str]] = []
         self.logs: list[str] = []
+
+    @property
+    def function_name(self) -> str:
+        """Lambda's `function_name`: the function's AWS name (`app-dev-worker`); a batch
+        job's or container's behaviour keeps the name the stack gives it (`web.app`)."""
+        stack = self._behaviors.stack
+        if isinstance(stack.resources.get(self._workload), Function):
+            return lambda_name(stack.stack_name, self._workload)
+        return self._workload
 
     @property
     def now(self) -> datetime:
@@ -313,11 +325,11 @@ class HandlerContext:
 
     def _own_gateway(self) -> str:
         """The one WebSocket API this function's `websocket-api-gateway` events name."""
-        own = own_gateways(self._behaviors.stack, self.function_name)
+        own = own_gateways(self._behaviors.stack, self._workload)
         if len(own) != 1:
             which = f"routes on {', '.join(own)}" if own else "no websocket-api-gateway event"
             raise BehaviorError(
-                f"post_to_connection: {self.function_name} has {which}; name the gateway",
+                f"post_to_connection: {self._workload} has {which}; name the gateway",
                 'e.g. context.post_to_connection(connection_id, data, gateway="chatApi")',
             )
         return own[0]

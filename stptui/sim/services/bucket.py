@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.aws_names import lambda_name
 from stptui.config.model import S3Trigger
 from stptui.sim import s3_restore
 from stptui.sim import trace as tk
@@ -415,7 +416,7 @@ class BucketService:
         sim = self.sim
         if workload_type == "function":
             return sim.resource_param(workload, "arn")
-        name = f"{sim.stack.stack_name}-{workload}"
+        name = lambda_name(sim.stack.stack_name, workload)
         return f"arn:aws:lambda:{sim.region}:{sim.account_id}:function:{name}"
 
     # -- lookups -------------------------------------------------------------------------

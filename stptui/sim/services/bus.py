@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.config.aws_names import event_bus_name
 from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
@@ -851,7 +852,7 @@ class BusService:
 
 
 def _aws_name(sim: Simulator, name: str) -> str:
-    return f"{sim.stack.stack_name}-{name}"
+    return event_bus_name(sim.stack.stack_name, name)
 
 
 def wire(sim: Simulator) -> None:

@@ -24,6 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.aws_names import lambda_name
 from stptui.config.model import SERVICE_CONTAINER_NAME, CloudWatchLogTrigger
 from stptui.sim import trace as tk
 from stptui.sim.log_patterns import FilterPattern, FilterPatternError, compile_filter
@@ -516,7 +517,7 @@ class LogService:
 
 
 def _physical(sim: Simulator, name: str) -> str:
-    return f"{sim.stack.stack_name}-{name}"
+    return lambda_name(sim.stack.stack_name, name)
 
 
 def wire(sim: Simulator) -> None:

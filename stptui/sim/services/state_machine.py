@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.config.aws_names import state_machines_role_name
 from stptui.config.model import StateMachine
 from stptui.sim import (
     asl,
@@ -433,7 +434,8 @@ class MachineSim:
         self.definition: dict[str, Any] = model.definition or {}
         self.arn = sim.resource_param(model.name, "arn")
         self.aws_name = sim.resource_param(model.name, "name")
-        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{self.aws_name}-role"
+        role = state_machines_role_name(sim.stack.stack_name)
+        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{role}"
         self.executions: dict[str, Execution] = {}
         self.problems = [p for p in asl.check_definition(model.definition) if p.severity == "error"]
         # The states whose query language is JSONata, by id (the definition keeps every state

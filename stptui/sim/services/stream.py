@@ -35,6 +35,7 @@ from collections import deque
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.aws_names import lambda_role_name
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
@@ -496,7 +497,9 @@ class StreamConsumer:
         self.is_job = is_job
         self.settings = settings
         self.fn: FunctionSim | None = None if is_job else sim.functions[target]
-        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{sim.stack.stack_name}-{target}-role"
+        # The role Lambda reads the stream with: the function's, or a job's trigger function's.
+        role = lambda_role_name(sim.stack.stack_name, sim.region, target, batch_trigger=is_job)
+        self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{role}"
         self.report_failures = not is_job and sim.behaviors.report_batch_item_failures(target)
         self.failure_target = _resolve_target(sim, settings.on_failure)
         single = settings.parallel == 1

@@ -343,7 +343,7 @@ class TopicService:
         self.topics: dict[str, TopicSim] = {}
         self.by_arn: dict[str, TopicSim] = {}
         for topic in sim.stack.topics:
-            name = f"{sim.stack.stack_name}-{topic.name}" + (".fifo" if topic.fifo else "")
+            name = sim.resource_param(topic.name, "name")
             self._add(
                 TopicSim(
                     topic.name,
