@@ -479,6 +479,15 @@ CODES: dict[str, CodeInfo] = {
                 "(`upstash-kafka-topic`).",
                 "Change the type to today's name (or move to the type the message names).",
             ),
+            "legacy-hooks": _schema(
+                "warning",
+                "The top-level `hooks` is a list of `{triggers, scriptName}` (`triggers: "
+                "['before:deploy']`), the spelling of an older Stacktape that many of its "
+                "starter projects still use; today's is a mapping (`beforeDeploy`, "
+                "`afterDeploy` ...) to lists of `{scriptName}`. Deploy hooks do not run in "
+                "the simulator either way.",
+                "Write the mapping the hint spells out.",
+            ),
             "unknown-trigger-type": _schema(
                 "error",
                 "An event `type` is not one of Stacktape's event integrations.",

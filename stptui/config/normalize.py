@@ -98,6 +98,31 @@ class StackBuilder(
         self.diags = self.stack.diagnostics
         self._arn_index: dict[str, str] = {}
 
+    def _legacy_hooks(self, hooks: list[Any]) -> None:
+        """Warn of `hooks` written as a list of `{triggers, scriptName}`, the older spelling
+        many of Stacktape's starter projects still use, and name today's mapping."""
+        today: dict[str, list[str]] = {}
+        for entry in hooks:
+            if not isinstance(entry, dict) or not isinstance(entry.get("triggers"), list):
+                continue
+            for trigger in entry["triggers"]:
+                if isinstance(trigger, str):
+                    words = re.split(r"[:\-]", trigger)
+                    key = words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+                    today.setdefault(key, []).append(str(entry.get("scriptName")))
+        spelled = ", ".join(
+            f"{key}: [{', '.join(f'{{scriptName: {s}}}' for s in scripts)}]"
+            for key, scripts in today.items()
+        )
+        self.diag(
+            ("hooks",),
+            "warning",
+            "legacy-hooks",
+            "`hooks` is a list of {triggers, scriptName}, the spelling of an older Stacktape; "
+            "today's is a mapping from the hook to its scripts",
+            hint=f"write hooks: {{{spelled}}}" if spelled else "see Stacktape's `hooks` docs",
+        )
+
     def diag(
         self,
         path: DataPath,
@@ -149,6 +174,8 @@ class StackBuilder(
                 )
             else:
                 self.stack.service_name = top["serviceName"]
+        if isinstance(top.get("hooks"), list):
+            self._legacy_hooks(top["hooks"])
         cfn = top.get("cloudformationResources")
         if isinstance(cfn, dict):
             for logical_id, body in cfn.items():

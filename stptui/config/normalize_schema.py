@@ -53,7 +53,8 @@ TOP_LEVEL = {
     "providerConfig": _DICT,
     "budgetControl": _DICT,
     "variables": _DICT,
-    "hooks": _DICT,
+    # A list is the older spelling many of Stacktape's starter projects still use (warned).
+    "hooks": P("dict|list"),
     "scripts": _DICT,
     "directives": _LIST,
     "deploymentConfig": _DICT,
