@@ -231,3 +231,14 @@ def test_show_streams_lists_the_streams_or_says_there_are_none(session: Session)
     assert refused(clicks, "show stream").hint == (
         "this stack's kinesis-streams: clicks; e.g. show stream clicks"
     )
+
+
+def test_a_duration_with_an_unknown_unit_word_is_told_to_join_a_known_one(
+    session: Session,
+) -> None:
+    # The line without the unknown word (`advance 3`) would be refused for its missing
+    # unit, so the hint does not offer it.
+    err = refused(session, "advance 3 fortnights")
+    assert err.hint == "write the duration and its unit as one word: 3m, 3h or 3d"
+    # A unit the duration parser knows is joined on.
+    assert refused(session, "advance 3 days").hint == "write the duration as one word: 3days"

@@ -632,6 +632,9 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             hint = f"write the duration as one word: {duration}"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
             hint = f"write the instant as one word: {instant}"
+        elif (number := _unitless_duration(cmd, call)) is not None:
+            # `advance 3 fortnights`: the line without the unknown unit would be refused too.
+            hint = f"write the duration and its unit as one word: {number}m, {number}h or {number}d"
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
 
 
@@ -719,6 +722,17 @@ def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
     except BehaviorError:
         return None
     return joined
+
+
+def _unitless_duration(cmd: Command, call: Call) -> str | None:
+    """The last argument, a duration, when it is a number without a unit (which no unit
+    given after it as a word made whole)."""
+    if not cmd.args or cmd.args[-1].kind != DURATION:
+        return None
+    word = call.args.get(cmd.args[-1].key)
+    if not isinstance(word, str) or not word.isdigit():
+        return None
+    return word
 
 
 def _rest_length(args: tuple[Arg, ...], words: list[str]) -> int:
