@@ -49,15 +49,15 @@ OTHER_STACKS = {
 }
 # A user pool's signed-up user: `show users` lists it, `http --user` sends its token.
 USER_POOL = ROOT / "docs/examples/user-pool.yml"
-OTHER_STACKS["http GET /me --user ann"] = USER_POOL
+OTHER_STACKS["http GET /me --user ann@example.com"] = USER_POOL
 OTHER_STACKS["show users users"] = USER_POOL
 # What an example on another stack needs first, when its command's SETUP is not it.
 EXAMPLE_SETUP = {
-    "http GET /me --user ann": [
-        "sign-up users ann --attr email=ann@example.com",
-        "sign-in users ann",
+    "http GET /me --user ann@example.com": [
+        "sign-up users ann@example.com",
+        "sign-in users ann@example.com",
     ],
-    "show users users": ["sign-up users ann --attr email=ann@example.com"],
+    "show users users": ["sign-up users ann@example.com"],
 }
 # Commands whose examples all need a stack with a state machine (or a Kafka topic).
 COMMAND_STACKS = {
@@ -97,11 +97,8 @@ SETUP = {
     "show": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
-    "confirm-sign-up": ["sign-up users bob --attr email=bob@other.org"],
-    "sign-in": [
-        "sign-up users ann --attr email=ann@example.com",
-        "admin-create-user users carol --attr email=carol@example.com",
-    ],
+    "confirm-sign-up": ["sign-up users bob@other.org"],
+    "sign-in": ["sign-up users ann@example.com", "admin-create-user users carol@example.com"],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
     "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],

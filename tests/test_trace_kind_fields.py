@@ -709,11 +709,11 @@ behaviors:
     session = _session(tmp_path, "users", stack, behaviors)
     return _run(
         session,
-        "sign-up users ann --attr email=ann@example.com",
-        "sign-up users eve --attr email=x@x.io",
-        "confirm-sign-up users ann",
-        "admin-create-user users carol --attr email=carol@example.com",
-        "sign-in users ann",
+        "sign-up users ann@example.com",
+        "sign-up users x@x.io",
+        "confirm-sign-up users ann@example.com",
+        "admin-create-user users carol@example.com",
+        "sign-in users ann@example.com",
     )
 
 

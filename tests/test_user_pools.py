@@ -30,13 +30,19 @@ def fn(name: str, *lines: str) -> str:
     return f"  {name}:\n    type: function\n    properties:\n      {PKG}\n{props}"
 
 
-def pool(*hooks: str, extra: str = "") -> str:
+# Usernames of the pool's own choosing: Stacktape's default pool takes only emails and
+# phone numbers (test_usernames_are_emails_or_phone_numbers_by_default).
+PLAIN_USERNAMES = "      allowEmailAsUserName: false\n      allowPhoneNumberAsUserName: false\n"
+
+
+def pool(*hooks: str, extra: str = PLAIN_USERNAMES) -> str:
     """A pool named `users` whose hooks each name the function of the same name."""
     lines = "".join(f"        {h}: $ResourceParam('{h}', 'arn')\n" for h in hooks)
     return f"  users:\n    type: user-auth-pool\n    properties:\n{extra}      hooks:\n{lines}"
 
 
 def stack(*hooks: str, extra: str = "", more: str = "") -> str:
+    extra = PLAIN_USERNAMES + extra
     return (
         "resources:\n"
         + pool(*hooks, extra=extra)
@@ -473,3 +479,108 @@ def test_the_made_up_password_always_satisfies_the_policy(
     assert cognito.password_problem(policy, password[: length - 1]) == (
         "Password did not conform with policy: Password not long enough"
     )
+
+
+# -- usernames that are emails or phone numbers (Stacktape's UsernameAttributes) ----------
+
+
+def login_stack(*hooks: str, extra: str = "") -> str:
+    """`stack` with Stacktape's default pool: UsernameAttributes phone_number and email."""
+    return (
+        "resources:\n"
+        + pool(*hooks, extra=extra)
+        + "  events: {type: sqs-queue}\n"
+        + "".join(fn(h, "connectTo: [events]") for h in hooks)
+        + API
+    )
+
+
+def test_usernames_are_emails_or_phone_numbers_by_default(tmp_path: Path) -> None:
+    hooks = ("preSignUp", "preTokenGeneration")
+    session = session_of(tmp_path, login_stack(*hooks), record_events(*hooks) + ME)
+    assert run_line(session, "sign-up users ann") is None  # refused, changing nothing
+    with pytest.raises(CommandError, match=r"Username should be either an email or a phone"):
+        execute(session, "sign-up users ann")
+    out = execute(session, "sign-up users ann@example.com --attr name=Ann")
+    (user,) = users(session).values()
+    # Cognito's username is a generated UUID, the user's sub; the email is its attribute.
+    assert user.username == user.sub == out.data["username"]
+    assert user.attributes == {"name": "Ann", "email": "ann@example.com"}
+    assert out.text.startswith(f"signed up ann@example.com (sub {user.sub}): UNCONFIRMED")
+    event = sent_events(session)[0]
+    assert event["userName"] == user.sub
+    assert event["request"]["userAttributes"]["email"] == "ann@example.com"
+    with pytest.raises(CommandError, match=r"An account with the given email already exists\."):
+        execute(session, "sign-up users ann@example.com")
+    with pytest.raises(CommandError, match=r"User email should be empty or same as username"):
+        execute(session, "sign-up users bob@example.com --attr email=other@example.com")
+    # The email names the user in every later call, as Cognito resolves it.
+    execute(session, "confirm-sign-up users ann@example.com")
+    execute(session, "sign-in users ann@example.com")
+    response = execute(session, "http GET /me --user ann@example.com")
+    claims = json.loads(response.data["body"])["jwt"]["claims"]
+    assert claims["cognito:username"] == user.sub
+    assert claims["email"] == "ann@example.com"
+    kinds = [r["kind"] for r in execute(session, "explain ann@example.com").data["records"]]
+    assert "user.signed_up" in kinds and "user.signed_in" in kinds
+    assert "usernames: email or phone number" in execute(session, "show users").text
+    page = Text()
+    users_section(page, session.sim, "users")
+    assert "ann@example.com CONFIRMED" in page.plain
+    phone = execute(session, "admin-create-user users +15550100")
+    assert phone.data["alias"] == "+15550100"
+    assert users(session)[phone.data["username"]].attributes == {"phone_number": "+15550100"}
+
+
+def test_a_pool_of_emails_only_refuses_a_phone_number(tmp_path: Path) -> None:
+    extra = "      allowPhoneNumberAsUserName: false\n"
+    session = session_of(tmp_path, login_stack(extra=extra), "behaviors: {}\n")
+    with pytest.raises(CommandError, match=r"InvalidParameterException: Username should be an "):
+        execute(session, "sign-up users +15550100")
+    assert execute(session, "sign-up users a@example.com").data["refused"] is False
+
+
+def test_the_id_token_has_cognitos_claims_in_their_order(tmp_path: Path) -> None:
+    session = session_of(tmp_path, stack("preTokenGeneration"), "behaviors: {}\n")
+    execute(session, "sign-up users ann --attr email=ann@example.com")
+    execute(session, "confirm-sign-up users ann")
+    claims = execute(session, "sign-in users ann").data["claims"]
+    assert list(claims) == [
+        "sub",
+        "email_verified",
+        "iss",
+        "cognito:username",
+        "origin_jti",
+        "aud",
+        "event_id",
+        "token_use",
+        "auth_time",
+        "exp",
+        "iat",
+        "jti",
+        "email",
+    ]
+    assert len({claims["origin_jti"], claims["event_id"], claims["jti"]}) == 3
+
+
+def test_a_user_migrated_as_reset_required_must_reset_its_password(tmp_path: Path) -> None:
+    migrate = (
+        "response: \"merge(@, {response: {userAttributes: {email: 'old@example.com'}, "
+        "finalUserStatus: 'RESET_REQUIRED'}})\""
+    )
+    hooks = ("userMigration", "postAuthentication")
+    session = session_of(tmp_path, stack(*hooks), record_events(*hooks, userMigration=migrate))
+    out = execute(session, "sign-in users legacy --password Legacy-Passw0rd")
+    assert out.data["error"] == "PasswordResetRequiredException"
+    assert out.data["message"] == "Password reset required for the user"
+    assert out.data["hooks"] == ["userMigration"]  # no postAuthentication, no token
+    assert users(session)["legacy"].claims is None
+
+
+@pytest.mark.parametrize("command", ["sign-up", "confirm-sign-up", "admin-create-user", "sign-in"])
+def test_repeat_refuses_the_user_pool_commands_for_what_they_do(
+    tmp_path: Path, command: str
+) -> None:
+    session = session_of(tmp_path, stack("preSignUp"), "behaviors: {}\n")
+    with pytest.raises(CommandError, match="runs the clock until the user pool's hooks answer"):
+        execute(session, f"repeat 3 {command} users u{{i}}")

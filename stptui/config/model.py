@@ -635,12 +635,15 @@ class UserAuthPool(Resource):
     """A Cognito user pool (`user-auth-pool`). `hooks` maps each Lambda trigger written to
     its reference (`$ResourceParam(fn, 'arn')` or a literal ARN); `password_policy` is
     `passwordPolicy` as written (None: Cognito's default policy); `verification` is
-    `userVerificationType` (Stacktape's default `email-code`)."""
+    `userVerificationType` (Stacktape's default `email-code`); `username_attributes` the
+    pool's UsernameAttributes as Stacktape compiles them: `phone_number` and `email` unless
+    `allowPhoneNumberAsUserName` / `allowEmailAsUserName` is false."""
 
     hooks: dict[str, Ref] = field(default_factory=dict)
     admins_only: bool = False
     password_policy: dict[str, Any] | None = None
     verification: str = "email-code"
+    username_attributes: tuple[str, ...] = ("phone_number", "email")
 
 
 @dataclass(slots=True)

@@ -222,6 +222,16 @@ class GatewayReaders(_BuilderBase):
         verification = raw.get("userVerificationType")
         if isinstance(verification, str):
             pool.verification = verification
+        # Stacktape writes UsernameAttributes [phone_number, email], leaving out one whose
+        # allow...AsUserName is exactly false: usernames are then emails or phone numbers.
+        pool.username_attributes = tuple(
+            attr
+            for attr, prop in (
+                ("phone_number", "allowPhoneNumberAsUserName"),
+                ("email", "allowEmailAsUserName"),
+            )
+            if raw.get(prop) is not False
+        )
         return pool
 
     def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:

@@ -12,6 +12,7 @@ chooses where they are silent is in docs/fidelity.md.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,20 @@ DEFAULT_POLICY: dict[str, Any] = {
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
 
+# What Cognito takes as an email or a phone number where usernames are one of them (the
+# shapes it checks are not published: a choice, in docs/fidelity.md). Phone numbers are
+# E.164, as Cognito's phone_number attribute requires: `+` and up to 15 digits.
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE_SHAPE = re.compile(r"\+[0-9]{1,15}")
+# SignUp's and AdminCreateUser's refusal of a username of neither shape, by the pool's
+# UsernameAttributes.
+_NOT_A_LOGIN = {
+    ("phone_number", "email"): "Username should be either an email or a phone number.",
+    ("email",): "Username should be an email.",
+    ("phone_number",): "Username should be a phone number.",
+}
+
+
 class CognitoError(Exception):
     """A refusal as Cognito answers it: its exception name and its message."""
 
@@ -82,6 +97,21 @@ class CognitoError(Exception):
         self.code = code
         self.message = message
         self.hint = hint
+
+
+def login_attribute(username_attributes: tuple[str, ...], username: str) -> str:
+    """Which username attribute (`email`, `phone_number`) `username` is, in a pool whose
+    usernames are emails or phone numbers; else Cognito's InvalidParameterException."""
+    if "email" in username_attributes and EMAIL_SHAPE.fullmatch(username):
+        return "email"
+    if "phone_number" in username_attributes and PHONE_SHAPE.fullmatch(username):
+        return "phone_number"
+    raise CognitoError(
+        "InvalidParameterException",
+        _NOT_A_LOGIN[username_attributes],
+        "this pool's usernames are emails or phone numbers (Stacktape's allowEmailAsUserName "
+        "and allowPhoneNumberAsUserName): e.g. ann@example.com, +15550100",
+    )
 
 
 def policy_of(written: dict[str, Any] | None) -> dict[str, Any]:
@@ -254,8 +284,8 @@ def _text(value: Any) -> str:
 @dataclass(slots=True)
 class User:
     """One user of a pool: its status as Cognito names it (UNCONFIRMED, CONFIRMED,
-    FORCE_CHANGE_PASSWORD), its attributes (strings), the claims of its last sign-in's ID
-    token (None before one)."""
+    FORCE_CHANGE_PASSWORD, RESET_REQUIRED), its attributes (strings), the claims of its last
+    sign-in's ID token (None before one)."""
 
     username: str
     sub: str
@@ -266,6 +296,9 @@ class User:
     email_verified: bool = False
     phone_verified: bool = False
     claims: dict[str, Any] | None = None
+    # The email or phone number it signs in with, in a pool whose usernames are one of
+    # them (its username is then its sub); None elsewhere.
+    alias: str | None = None
 
     def event_attributes(self) -> dict[str, str]:
         """The `userAttributes` a trigger gets for this user once it exists."""
@@ -277,9 +310,14 @@ class User:
         return attrs
 
 
-def id_token_claims(user: User, issuer: str, client_id: str, now_s: int, jti: str) -> dict:
+def id_token_claims(
+    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str]
+) -> dict:
     """The claims of the ID token Cognito issues `user` at `now_s` (before any pre token
-    generation hook): its identity, its attributes, the token's own fields."""
+    generation hook): its identity, its attributes, the token's own fields. `ids` are the
+    sign-in's `origin_jti` and `event_id` and the token's own `jti`: three distinct ids, as
+    Cognito's tokens carry (the access token shares the first two)."""
+    origin_jti, event_id, jti = ids
     claims: dict[str, Any] = {"sub": user.sub}
     if "email" in user.attributes:
         claims["email_verified"] = user.email_verified
@@ -289,8 +327,9 @@ def id_token_claims(user: User, issuer: str, client_id: str, now_s: int, jti: st
         {
             "iss": issuer,
             "cognito:username": user.username,
-            "origin_jti": jti,
+            "origin_jti": origin_jti,
             "aud": client_id,
+            "event_id": event_id,
             "token_use": "id",
             "auth_time": now_s,
             "exp": now_s + 3600,

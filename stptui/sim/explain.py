@@ -216,7 +216,13 @@ def _literal_seeds(records: list[Record], key: str) -> list[int]:
     return [
         i
         for i, rec in enumerate(records)
-        if key in (rec.data.get("key"), rec.data.get("path"), rec.data.get("username"))
+        if key
+        in (
+            rec.data.get("key"),
+            rec.data.get("path"),
+            rec.data.get("username"),
+            rec.data.get("alias"),
+        )
     ]
 
 

@@ -567,7 +567,7 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "http GET /files/a/b.txt --query download=1 --header 'accept:text/plain'",
         "http GET /health --gateway adminApi",
         "http GET /me --jwt sub=u1,email=ann@example.com",
-        "http GET /me --user ann",
+        "http GET /me --user ann@example.com",
         "http OPTIONS /me --header origin:https://app.example.com "
         "--header access-control-request-method:GET",
         "http GET /api/orders --gateway mainLb --header 'x-tenant:acme'",

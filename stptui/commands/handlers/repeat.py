@@ -84,6 +84,7 @@ _CLOCK = ("advance", "until", "step", "run")
 _LOOKS = ("show", "explain", "expect", "help")
 _SESSION = ("save", "load", "source", "record")
 _WEBSOCKET_WAITS = ("ws-connect", "ws-send", "ws-disconnect")
+_USER_POOL_WAITS = ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")
 
 _NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
 
@@ -122,6 +123,13 @@ def _refusal(name: str) -> CommandError | None:
             f"repeat cannot repeat {name}: it runs the clock until API Gateway answers, and "
             "a repetition runs inside the clock",
             "connect once with ws-connect; ws-post, which does not wait, can be repeated",
+        )
+    if name in _USER_POOL_WAITS:
+        return CommandError(
+            f"repeat cannot repeat {name}: it runs the clock until the user pool's hooks "
+            "answer, and a repetition runs inside the clock",
+            "make the users one line at a time; `http --user`, which can be repeated, then "
+            "puts load on a route as a signed-in user",
         )
     return CommandError(
         f"repeat cannot repeat {name}: it changes how the stack behaves rather than sending "

@@ -56,7 +56,7 @@ def _answer_lines(sim: Simulator, answer: Answer, ok: str, started: int) -> list
         who = f" (hook {answer.hook})" if answer.hook else ""
         lines = [f"refused{who}: {answer.error.code}: {answer.error.message}"]
         if answer.user is not None:
-            lines.append(f"user {printable(answer.user.username)} is {answer.user.status}")
+            lines.append(f"user {_who(answer.user)} is {answer.user.status}")
     else:
         lines = [ok]
     if answer.hooks_run:
@@ -65,11 +65,18 @@ def _answer_lines(sim: Simulator, answer: Answer, ok: str, started: int) -> list
     return lines
 
 
+def _who(user: User) -> str:
+    """How an answer names a user: the email or phone number it signs in with, where
+    usernames are one of them, else its username (as text, never markup)."""
+    return printable(user.alias or user.username)
+
+
 def _data(pool: str, answer: Answer, **extra: Any) -> dict[str, Any]:
     user = answer.user
     return {
         "pool": pool,
         "username": user.username if user else None,
+        "alias": user.alias if user else answer.alias,
         "sub": user.sub if user else None,
         "user_status": user.status if user else None,
         "refused": answer.error is not None,
@@ -97,10 +104,13 @@ _ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=Tru
         _ATTR,
     ),
     examples=(
-        "sign-up users ann --attr email=ann@example.com",
-        "sign-up users bob --password 'hunter2hunter2' --attr email=bob@mailinator.com",
+        "sign-up users ann@example.com --attr name=Ann",
+        "sign-up users bob@example.com --password 'Hunter2-hunter2'",
     ),
     details=(
+        "USERNAME is an email or a phone number unless the pool sets allowEmailAsUserName and "
+        "allowPhoneNumberAsUserName to false (Stacktape's UsernameAttributes): the user's "
+        "email or phone_number is then set from it and Cognito's username is its sub. "
         "Cognito checks first (changing nothing when it refuses): allowOnlyAdminsToCreateAccount"
         " (NotAuthorizedException), a username in use (UsernameExistsException), the pool's "
         "passwordPolicy (InvalidPasswordException, in Cognito's words). Then preSignUp runs "
@@ -128,7 +138,7 @@ def cmd_sign_up(session: Session, call: Call) -> CommandResult:
     user = answer.user
     ok = ""
     if user is not None:
-        ok = f"signed up {printable(user.username)} (sub {user.sub}): {user.status}"
+        ok = f"signed up {_who(user)} (sub {user.sub}): {user.status}"
         if answer.code_delivery:
             ok += f"; a code was sent by {answer.code_delivery}"
     lines = _answer_lines(sim, answer, ok, started)
@@ -143,7 +153,7 @@ def cmd_sign_up(session: Session, call: Call) -> CommandResult:
     "messages",
     "Confirm a signed-up user with the code it was sent (ConfirmSignUp), running postConfirmation.",
     args=(_POOL, _USERNAME),
-    examples=("confirm-sign-up users bob",),
+    examples=("confirm-sign-up users bob@other.org",),
     details=(
         "The code is taken as the one Cognito sent. The user becomes CONFIRMED (the address "
         "the code went to verified), then postConfirmation runs "
@@ -158,7 +168,7 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     started = sim.clock.now
     answer = _cognito(_service(sim).confirm_sign_up, call.args["pool"], call.args["username"])
-    ok = f"confirmed {printable(call.args['username'])}: CONFIRMED"
+    ok = f"confirmed {_who(answer.user)}: CONFIRMED" if answer.user else ""
     return CommandResult(
         "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
     )
@@ -171,7 +181,7 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     "with a temporary password.",
     args=(_POOL, _USERNAME),
     options=(_ATTR,),
-    examples=("admin-create-user users carol --attr email=carol@example.com",),
+    examples=("admin-create-user users carol@example.com",),
     details=(
         "preSignUp runs (PreSignUp_AdminCreateUser; its answer cannot auto-confirm), then "
         "customMessage for the invitation (CustomMessage_AdminCreateUser) when the user has "
@@ -191,7 +201,7 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
     ok = ""
     if answer.user is not None:
         ok = (
-            f"created {printable(answer.user.username)} (sub {answer.user.sub}): "
+            f"created {_who(answer.user)} (sub {answer.user.sub}): "
             f"FORCE_CHANGE_PASSWORD, temporary password {temporary}"
         )
     return CommandResult(
@@ -216,9 +226,9 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
         ),
     ),
     examples=(
-        "sign-in users ann",
-        "sign-in users ann --password wrong-one",
-        "sign-in users carol --new-password 'Str0ng-enough!'",
+        "sign-in users ann@example.com",
+        "sign-in users ann@example.com --password wrong-one",
+        "sign-in users carol@example.com --new-password 'Str0ng-enough!'",
     ),
     details=(
         "A user the pool does not have is looked up by userMigration "
@@ -250,7 +260,7 @@ def cmd_sign_in(session: Session, call: Call) -> CommandResult:
             "user's own password"
         )
     elif user is not None:
-        ok = f"signed in {printable(user.username)}: an ID token for `http --user`"
+        ok = f"signed in {_who(user)}: an ID token for `http --user`"
         changes = [f"+{n}" for n in answer.claims_added] + [
             f"-{n}" for n in answer.claims_suppressed
         ]
@@ -283,9 +293,11 @@ def pool_data(sim: Simulator, name: str) -> dict[str, Any]:
         "hooks": dict(pool.hooks),
         "policy": describe_policy(pool.policy),
         "admins_only": pool.admins_only,
+        "username_attributes": list(pool.username_attributes),
         "users": [
             {
                 "username": u.username,
+                "alias": u.alias,
                 "sub": u.sub,
                 "status": u.status,
                 "confirmed": u.status == "CONFIRMED",
@@ -318,6 +330,12 @@ def show_users(sim: Simulator, name: str | None) -> CommandResult:
     data = pool_data(sim, users_pool(sim, name))
     hooks = ", ".join(f"{h} -> {f}" for h, f in data["hooks"].items()) or "none"
     lines = [f"{printable(data['pool'])}: hooks {hooks}; passwords {data['policy']}"]
+    if data["username_attributes"]:
+        # Stacktape's default: users sign up and in with these; their username is their sub.
+        kinds = " or ".join(
+            "email" if a == "email" else "phone number" for a in sorted(data["username_attributes"])
+        )
+        lines.append(f"usernames: {kinds} (the username Cognito keeps is the user's sub)")
     if not data["users"]:
         lines.append("no users yet: sign-up POOL USERNAME makes one")
         return CommandResult("\n".join(lines), data=data)

@@ -41,6 +41,9 @@ class Pool:
     verification: str
     pool_id: str
     client_id: str
+    # UsernameAttributes: empty, or the attributes (`email`, `phone_number`) users sign up
+    # and sign in with, their username then a generated UUID (their sub).
+    username_attributes: tuple[str, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
 
 
@@ -59,6 +62,8 @@ class Answer:
     claims_added: list[str] = field(default_factory=list)
     claims_suppressed: list[str] = field(default_factory=list)
     hooks_run: list[str] = field(default_factory=list)
+    # The email or phone number the user was named by, where usernames are one of them.
+    alias: str | None = None
 
 
 class _HookFailed(Exception):
@@ -88,6 +93,7 @@ class UserPoolService:
                 res.verification,
                 sim.resource_param(res.name, "id"),
                 sim.resource_param(res.name, "clientId"),
+                res.username_attributes,
             )
 
     # -- lookups -------------------------------------------------------------------------
@@ -113,9 +119,25 @@ class UserPoolService:
             )
         return found
 
+    def find(self, pool: Pool, name: str) -> User | None:
+        """The user `name` names: its username, or in a pool whose usernames are emails or
+        phone numbers, the email or phone number it signed up with (as Cognito resolves
+        them in ConfirmSignUp and InitiateAuth)."""
+        found = pool.users.get(name)
+        if found is not None or not pool.username_attributes:
+            return found
+        return next(
+            (
+                u
+                for u in pool.users.values()
+                if any(u.attributes.get(a) == name for a in pool.username_attributes)
+            ),
+            None,
+        )
+
     def user(self, pool: Pool, username: str) -> User:
         """A user of `pool`, or Cognito's UserNotFoundException."""
-        found = pool.users.get(username)
+        found = self.find(pool, username)
         if found is None:
             raise CognitoError(
                 "UserNotFoundException",
@@ -140,16 +162,19 @@ class UserPoolService:
                 f"allowOnlyAdminsToCreateAccount is set: admin-create-user {pool.name} {username}",
             )
         self._new_username(pool, username, "User already exists")
-        password = self._password(pool, password, username)
+        alias, attributes = self._login(pool, username, attributes)
+        password = self._password(pool, password, alias or username)
         self._room()
-        answer = Answer(None, [])
+        if alias is not None:
+            username = self.sim.new_id()
+        answer = Answer(None, [], alias=alias)
         request = {"userAttributes": dict(attributes), "validationData": None}
         try:
             response = self._hook(pool, "preSignUp", "PreSignUp_SignUp", username, request, answer)
             confirmed = response.get("autoConfirmUser") is True
             user = User(
                 username,
-                self.sim.new_id(),
+                username if alias is not None else self.sim.new_id(),
                 "CONFIRMED" if confirmed else "UNCONFIRMED",
                 dict(attributes),
                 password,
@@ -158,6 +183,7 @@ class UserPoolService:
                 phone_verified=response.get("autoVerifyPhone") is True
                 and "phone_number" in attributes,
             )
+            user.alias = alias
             pool.users[username] = user
             answer.user = user
             if not confirmed:
@@ -210,18 +236,22 @@ class UserPoolService:
         Returns the answer and the temporary password."""
         pool = self.pool(pool_name)
         self._new_username(pool, username, "User account already exists")
+        alias, attributes = self._login(pool, username, attributes)
         self._room()
-        answer = Answer(None, [])
+        if alias is not None:
+            username = self.sim.new_id()
+        answer = Answer(None, [], alias=alias)
         request = {"userAttributes": dict(attributes), "validationData": None}
         temporary = ""
         try:
             # An administrator's user is never auto-confirmed: the hook's answer is not read.
             self._hook(pool, "preSignUp", "PreSignUp_AdminCreateUser", username, request, answer)
-            sub = self.sim.new_id()
+            sub = username if alias is not None else self.sim.new_id()
             temporary = cognito.conforming_password(pool.policy, sub[:8])
             user = User(
                 username, sub, "FORCE_CHANGE_PASSWORD", dict(attributes), temporary, self.now
             )
+            user.alias = alias
             pool.users[username] = user
             answer.user = user
             answer.code_delivery = self._send_code(
@@ -249,15 +279,17 @@ class UserPoolService:
         the ID token. A user in FORCE_CHANGE_PASSWORD gets the NEW_PASSWORD_REQUIRED
         challenge, answered at once when `new_password` is given."""
         pool = self.pool(pool_name)
-        if username not in pool.users and "userMigration" not in pool.hooks:
+        found = self.find(pool, username)
+        if found is None and "userMigration" not in pool.hooks:
             self.user(pool, username)
         if new_password is not None:
             self._check_password(pool, new_password)
         self._room()
-        answer = Answer(pool.users.get(username), [])
+        answer = Answer(found, [])
         try:
             user = answer.user or self._migrate(pool, username, password, answer)
             answer.user = user
+            username = user.username
             request = {
                 "userAttributes": user.event_attributes(),
                 "validationData": None,
@@ -281,7 +313,19 @@ class UserPoolService:
                     CognitoError(
                         "UserNotConfirmedException",
                         "User is not confirmed.",
-                        f"confirm-sign-up {pool.name} {username}",
+                        f"confirm-sign-up {pool.name} {user.alias or username}",
+                    ),
+                )
+            if user.status == "RESET_REQUIRED":
+                # A user the migration hook brought in with finalUserStatus RESET_REQUIRED
+                # must reset its password before it can sign in.
+                raise _HookFailed(
+                    "",
+                    CognitoError(
+                        "PasswordResetRequiredException",
+                        "Password reset required for the user",
+                        "the user must reset its password (ForgotPassword), which stptui "
+                        "does not simulate",
                     ),
                 )
             source = "TokenGeneration_Authentication"
@@ -355,6 +399,31 @@ class UserPoolService:
             )
         if username in pool.users:
             raise CognitoError("UsernameExistsException", message, "choose another username")
+
+    def _login(
+        self, pool: Pool, username: str, attributes: dict[str, str]
+    ) -> tuple[str | None, dict[str, str]]:
+        """In a pool whose usernames are emails or phone numbers: the username given (the
+        email or phone number the user signs in with) and the attributes with it written
+        in, Cognito's refusals otherwise. (None, the attributes) in any other pool."""
+        if not pool.username_attributes:
+            return None, attributes
+        attr = cognito.login_attribute(pool.username_attributes, username)
+        given = attributes.get(attr)
+        if given is not None and given != username:
+            raise CognitoError(
+                "InvalidParameterException",
+                f"User {attr} should be empty or same as username, since username attribute "
+                f"is {attr}",
+                f"leave --attr {attr}=... out: the username is the user's {attr}",
+            )
+        if self.find(pool, username) is not None:
+            raise CognitoError(
+                "UsernameExistsException",
+                f"An account with the given {attr} already exists.",
+                f"sign in as it: sign-in {pool.name} {username}",
+            )
+        return username, {**attributes, attr: username}
 
     def _check_password(self, pool: Pool, password: str) -> None:
         problem = cognito.password_problem(pool.policy, password)
@@ -500,14 +569,21 @@ class UserPoolService:
                 ),
             )
         status = response.get("finalUserStatus")
+        sub = self.sim.new_id()
+        alias = None
+        if pool.username_attributes:
+            # The username signed in with is the user's email or phone number; its own
+            # username is its sub, as for a user who signed up.
+            alias, username = username, sub
         user = User(
             username,
-            self.sim.new_id(),
+            sub,
             status if status in ("CONFIRMED", "RESET_REQUIRED") else "CONFIRMED",
             {str(k): str(v) for k, v in attributes.items()},
             password or cognito.conforming_password(pool.policy, username),
             self.now,
             email_verified=attributes.get("email_verified") in (True, "true"),
+            alias=alias,
         )
         pool.users[username] = user
         self._emit(
@@ -532,9 +608,8 @@ class UserPoolService:
         }
         response = self._hook(pool, "preTokenGeneration", source, user.username, request, answer)
         issuer = http_auth.issuer(self.sim.stack.region, pool.pool_id)
-        claims = cognito.id_token_claims(
-            user, issuer, pool.client_id, self.now // 1000, self.sim.new_id()
-        )
+        ids = (self.sim.new_id(), self.sim.new_id(), self.sim.new_id())
+        claims = cognito.id_token_claims(user, issuer, pool.client_id, self.now // 1000, ids)
         answer.claims_added, answer.claims_suppressed = cognito.apply_claims(claims, response)
         user.claims = claims
         self._emit(
@@ -552,6 +627,7 @@ class UserPoolService:
     ) -> None:
         answer.error = exc.error
         answer.hook = exc.hook or None
+        user = answer.user
         self.sim.trace.emit(
             (
                 self.now,
@@ -559,7 +635,8 @@ class UserPoolService:
                 pool.name,
                 {
                     "operation": operation,
-                    "username": username,
+                    "username": user.username if user else username,
+                    "alias": user.alias if user else answer.alias,
                     "sub": answer.user.sub if answer.user else None,
                     "hook": answer.hook,
                     "error": exc.error.code,
@@ -570,7 +647,7 @@ class UserPoolService:
         )
 
     def _emit(self, kind: str, pool: Pool, user: User, **data: Any) -> None:
-        record = {"username": user.username, "sub": user.sub, **data}
+        record = {"username": user.username, "alias": user.alias, "sub": user.sub, **data}
         self.sim.trace.emit((self.now, kind, pool.name, record))
 
 

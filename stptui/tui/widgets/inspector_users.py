@@ -47,7 +47,7 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
         _line(text, Text("none yet (sign-up POOL USERNAME on the command line)", "dim"))
         return
     for user in reversed(users[-SHOWN_USERS:]):
-        line = Text.assemble((safe(user["username"]), "bold"), " ")
+        line = Text.assemble((safe(user["alias"] or user["username"]), "bold"), " ")
         line.append(user["status"], STATUS_STYLES.get(user["status"], "dim"))
         line.append(f"  verified {user['verified']}")
         line.append(", signed in" if user["signed_in"] else "")
