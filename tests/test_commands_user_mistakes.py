@@ -242,3 +242,11 @@ def test_a_duration_with_an_unknown_unit_word_is_told_to_join_a_known_one(
     assert err.hint == "write the duration and its unit as one word: 3m, 3h or 3d"
     # A unit the duration parser knows is joined on.
     assert refused(session, "advance 3 days").hint == "write the duration as one word: 3days"
+
+
+def test_until_with_a_duration_is_pointed_to_an_instant(session: Session) -> None:
+    err = refused(session, "until 3 weeks")
+    assert err.hint == (
+        "write an ISO-8601 instant as one word, e.g. 2026-01-05T09:00:00Z "
+        "(advance 3d moves the clock by a duration)"
+    )

@@ -632,9 +632,10 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             hint = f"write the duration as one word: {duration}"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
             hint = f"write the instant as one word: {instant}"
-        elif (number := _unitless_duration(cmd, call)) is not None:
-            # `advance 3 fortnights`: the line without the unknown unit would be refused too.
-            hint = f"write the duration and its unit as one word: {number}m, {number}h or {number}d"
+        elif (unreadable := _unreadable_last(cmd, call)) is not None:
+            # `advance 3 fortnights`, `until 3 weeks`: the line without the extra words
+            # would be refused too, so it is not offered.
+            hint = unreadable
         raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
 
 
@@ -724,15 +725,26 @@ def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
     return joined
 
 
-def _unitless_duration(cmd: Command, call: Call) -> str | None:
-    """The last argument, a duration, when it is a number without a unit (which no unit
-    given after it as a word made whole)."""
-    if not cmd.args or cmd.args[-1].kind != DURATION:
+def _unreadable_last(cmd: Command, call: Call) -> str | None:
+    """How to write the last argument, when it is a duration without a unit or a word that
+    is no instant (which no extra word made whole)."""
+    if not cmd.args or cmd.args[-1].kind not in (DURATION, INSTANT):
         return None
     word = call.args.get(cmd.args[-1].key)
-    if not isinstance(word, str) or not word.isdigit():
+    if not isinstance(word, str):
         return None
-    return word
+    if cmd.args[-1].kind == DURATION:
+        if not word.isdigit():
+            return None
+        return f"write the duration and its unit as one word: {word}m, {word}h or {word}d"
+    try:
+        parse_instant(word)
+    except (ValueError, OverflowError):
+        return (
+            "write an ISO-8601 instant as one word, e.g. 2026-01-05T09:00:00Z "
+            "(advance 3d moves the clock by a duration)"
+        )
+    return None
 
 
 def _rest_length(args: tuple[Arg, ...], words: list[str]) -> int:
