@@ -324,3 +324,222 @@ def test_every_repeatable_commands_examples_run_repeated(name: str) -> None:
         execute(here, "advance 1s")
         done = [r for r in here.sim.trace.records if r.kind == tk.REPEAT_COMPLETED]
         assert done and done[-1].data["ran"] == 2, example
+
+
+# -- found using `repeat` as a load question asks it ------------------------------------------
+
+# Stimuli repeated as a burst against the same lines typed one by one: the trace must be the
+# same, less the repeat's own records (nothing lost, doubled or reordered).
+TYPED_ALONE = [
+    ([], "send orders 'o {i}' --group g --dedup-id d-{i}"),
+    ([], "send orders 'o' --group g --dedup-id d"),
+    ([], "publish eventBus orders OrderCreated '{\"orderId\": {i}}'"),
+    ([], "publish-sns alerts 'disk {i}' --attr severity=high"),
+    ([], "put-record clicks '{\"p\": {i}}' --partition-key u-{i}"),
+    ([], 'put-item carts \'{"id": {"S": "c-1"}}\' --condition \'attribute_not_exists(id)\''),
+    (["upload uploads a.csv"], "delete uploads a.csv"),
+    ([], "upload uploads incoming/f-{i}.csv --content 'a,{i}'"),
+    ([], "start-job heavyJob '{\"n\": {i}}'"),
+    ([], "fire cleanup 2"),
+]
+
+
+@pytest.mark.parametrize(("setup", "line"), TYPED_ALONE)
+def test_a_burst_does_what_the_lines_typed_alone_do(setup: list[str], line: str) -> None:
+    burst, typed = (Session.open(STACK, start_ms=START) for _ in range(2))
+    for session in (burst, typed):
+        for before in setup:
+            execute(session, before)
+    execute(burst, f"repeat 4 {line}")
+    for i in range(1, 5):
+        run_line(typed, line.replace("{i}", str(i)))
+    for session in (burst, typed):
+        execute(session, "advance 10m")
+
+    def effects(session: Session) -> list[tuple[object, ...]]:
+        return [
+            (r.t, r.kind, r.resource, r.data)
+            for r in session.sim.trace.records
+            if not r.kind.startswith("repeat.")
+        ]
+
+    assert effects(burst) == effects(typed)
+
+
+def test_a_running_executions_name_repeated_is_counted_as_already_running() -> None:
+    session = Session.open(ROOT / "docs/examples/workflow.yml", start_ms=START)
+    result = execute(session, "repeat 3 start-execution orderFlow '{}' --name fixed")
+    # StartExecution returned the running execution twice: one execution, not three.
+    assert result.text.endswith("now: 3 accepted, 0 refused, 2 already running")
+    assert result.data["already running"] == 2
+    # With --every the first has ended by the second: Step Functions refuses the name.
+    result = execute(session, "repeat 3 --every 1m start-execution orderFlow '{}' --name later")
+    execute(session, "advance 5m")
+    refused = [r for r in session.sim.trace.records if r.kind == tk.REPEAT_REFUSED]
+    assert [r.data["i"] for r in refused] == [2, 3]
+    assert refused[0].data["error"].startswith("ExecutionAlreadyExists")
+    assert len(session.sim.services["state_machines"]["orderFlow"].executions) == 2
+
+
+def test_explain_repeat_says_what_it_runs_where_it_stands_and_what_it_made_first() -> None:
+    session = _open()
+    line = 'repeat 20 --every 1s send jobQueue \'{"orderId": {i}, "amount": 1}\' --delay {i}m'
+    execute(session, line)
+    execute(session, "advance 4500ms")
+    text = render_plain(execute(session, "explain repeat-1"))
+    assert text.startswith(
+        'repeat-1: 20 × send jobQueue \'{"orderId": {i}, "amount": 1}\' --delay {i}m, one '
+        "every 1 s from 2026-01-05T08:00:00.000Z to 2026-01-05T08:00:19.000Z\n"
+        "in progress: 5 of 20 made (5 accepted, 0 refused); the next, #6, at "
+        "2026-01-05T08:00:05.000Z\n"
+    )
+    sent = [r.data["message_id"] for r in session.sim.trace.records if r.kind == tk.MESSAGE_SENT]
+    # The first three repetitions' messages and the latest's, each with its explain line.
+    for message_id in (*sent[:3], sent[4]):
+        assert f"explain {message_id}" in text
+    assert "... 1 more" in text and sent[3] not in text
+    execute(session, "advance 1m")
+    text = render_plain(execute(session, "explain repeat-1"))
+    assert "\ncompleted: 15 accepted, 5 refused\n" in text
+    assert "#20 refused: InvalidParameterValue: delay must be 0-900 seconds, not 1200" in text
+    assert text.count("repeat.refused") == 5
+    # The ids it names are what explain follows on.
+    assert sent[0] in render_plain(execute(session, f"explain {sent[0]}"))
+
+
+def test_explain_repeat_counts_refusals_past_the_first_five_and_names_the_repeats() -> None:
+    session = _open()
+    execute(session, "repeat 40 send deadLetterQueue x --delay {i}m")
+    execute(session, "repeat 5 --every 1s send deadLetterQueue y")
+    execute(session, "cancel-repeat repeat-2")
+    text = render_plain(execute(session, "explain repeat-1"))
+    assert text.count("repeat.refused") == 6  # five listed, and the line that counts the rest
+    assert "... 20 more repeat.refused (`show trace` lists them)" in text
+    assert "cancelled after 1: 1 accepted, 0 refused; 4 not made" in render_plain(
+        execute(session, "explain repeat-2")
+    )
+    with pytest.raises(CommandError) as refused:
+        execute(session, "explain repeat-3")
+    assert refused.value.hint == "repeats made: repeat-1, repeat-2"
+
+
+def test_explain_says_the_same_of_an_interrupted_burst_after_a_load() -> None:
+    session = _open()
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    execute(session, "repeat 2000 send deadLetterQueue 'n {i}'", should_stop=stop)
+    replayed = _open()
+    execute(replayed, session.log[0])
+    shown = render_plain(execute(session, "explain repeat-1"))
+    assert shown == render_plain(execute(replayed, "explain repeat-1"))
+    assert shown.startswith("repeat-1: 511 × send deadLetterQueue 'n {i}', all at")
+
+
+def test_cancel_repeat_completes_the_repeats_in_progress_and_says_how_one_ended() -> None:
+    session = _open()
+    execute(session, "repeat 3 --every 1s send deadLetterQueue x")
+    execute(session, "repeat 30 --every 1s send deadLetterQueue y")
+    assert [c.text for c in candidates(session, "cancel-repeat ")] == ["repeat-1", "repeat-2"]
+    assert "repeat-2" in [c.text for c in candidates(session, "explain repeat")]
+    execute(session, "advance 5s")
+    assert [c.text for c in candidates(session, "cancel-repeat ")] == ["repeat-2"]
+    with pytest.raises(CommandError) as refused:
+        execute(session, "cancel-repeat repeat-1")
+    assert refused.value.message == (
+        "repeat-1 is no longer in progress: all 3 of its repetitions were made"
+    )
+    assert refused.value.hint == (
+        "`explain repeat-1` says what it made; repeats in progress: repeat-2"
+    )
+    execute(session, "cancel-repeat repeat-2")
+    with pytest.raises(CommandError) as refused:
+        execute(session, "cancel-repeat 2")
+    assert refused.value.hint == "did you mean repeat-2?"
+    with pytest.raises(CommandError) as refused:
+        execute(session, "cancel-repeat repeat-2")
+    assert refused.value.message == "repeat-2 is no longer in progress: it was cancelled"
+
+
+def test_a_burst_is_a_backlog_for_the_clocks_loop_guard_and_a_loop_is_still_one(
+    tmp_path: Path,
+) -> None:
+    # 6,000 notifications at one instant, and 5,000 of their invokes that Lambda throttles
+    # retried together a second later: many events at one instant, no loop.
+    session = Session.open(STACK, start_ms=START)
+    session.sim.clock.still_limit = 4096  # the default takes 140,000 publishes to reach
+    execute(session, "repeat 6000 publish-sns alerts 'disk {i}' --attr severity=high")
+    assert run_line(session, "advance 1m") is not None
+    assert _count(session, tk.INVOCATION_SUCCEEDED, "alertHandler") == 6000
+    # A zero-duration loop through EventBridge after a burst of its own stops all the same.
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n"
+        "  loopBus: {type: event-bus}\n"
+        "  relay:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      events:\n"
+        "        - type: event-bus\n"
+        "          properties: {eventBusName: loopBus, eventPattern: {source: [loop]}}\n"
+        "      connectTo: [loopBus]\n"
+    )
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n"
+        "  relay:\n"
+        "    duration: 0\n"
+        "    emit:\n"
+        "      - publish:\n"
+        "          bus: loopBus\n"
+        "          source: \"'loop'\"\n"
+        "          detailType: \"'again'\"\n"
+        "          detail: '{n: `1`}'\n"
+    )
+    looping = Session.open(tmp_path, start_ms=START)
+    looping.sim.clock.still_limit = 4096
+    execute(looping, "repeat 100 publish loopBus loop again '{}'")
+    with pytest.raises(CommandError) as stalled:
+        execute(looping, "advance 1m")
+    assert "has not moved from 2026-01-05T08:00:00.000Z" in stalled.value.message
+
+
+def test_a_repeated_upload_from_a_file_is_logged_with_its_bytes_and_shares_them(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "report.csv"
+    data.write_bytes(b"id,amount\n1,20\n")
+    session = Session.open(STACK, start_ms=START)
+    execute(session, f"repeat 3 --every 1s upload uploads raw/r-{{i}}.csv --from {data} --tag a=b")
+    # As `upload --from` alone is: the log holds the bytes, so that it replays without the
+    # file, and every repetition uploads what the file held when repeat ran.
+    assert session.log == [
+        "repeat 3 --every 1s upload uploads raw/r-{i}.csv --base64 aWQsYW1vdW50CjEsMjAK --tag a=b"
+    ]
+    data.write_bytes(b"changed")
+    execute(session, "advance 5s")
+    saved = tmp_path / "s.json"
+    execute(session, f"save {saved}")
+    data.unlink()
+    loaded = Session.open(STACK, start_ms=START)
+    execute(loaded, f"load {saved}")
+    assert trace_lines(loaded) == trace_lines(session)
+    bucket = session.sim.services["buckets"].buckets["uploads"]
+    objects = [bucket.objects[f"raw/r-{i}.csv"] for i in (1, 2, 3)]
+    contents = [o.versions[-1].content if hasattr(o, "versions") else o.content for o in objects]
+    assert contents[0] == b"id,amount\n1,20\n"
+    # One copy of the bytes, however many objects hold them.
+    assert contents[0] is contents[1] is contents[2]
+    with pytest.raises(CommandError) as refused:
+        execute(session, f"repeat 3 upload uploads k-{{i}} --from {tmp_path}/f-{{i}}.csv")
+    assert "{i} cannot name a file per repetition" in refused.value.message
+
+
+def test_upload_from_a_file_keeps_its_tags_in_the_log(tmp_path: Path) -> None:
+    data = tmp_path / "report.csv"
+    data.write_bytes(b"x")
+    session = Session.open(STACK, start_ms=START)
+    execute(session, f"upload uploads raw/a.csv --from {data} --tag class=scratch")
+    assert session.log == ["upload uploads raw/a.csv --base64 eA== --tag class=scratch"]

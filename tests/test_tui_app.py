@@ -407,6 +407,22 @@ def test_e_shows_the_selected_record_and_slash_filters() -> None:
     drive(app_for(), script)
 
 
+def test_e_on_a_repeats_record_explains_the_repeat() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("repeat 3 send jobQueue 'job {i}'")
+        await pilot.press("slash")
+        await paste(pilot, "kind:repeat.")
+        await pilot.press("enter", "home", "e")
+        assert isinstance(app.screen, TextDialog)
+        body = app.screen.body.plain
+        # Its records carry no id: the repeat itself is what `e` explains.
+        assert "explain repeat-1\n" in body
+        assert "completed: 3 accepted, 0 refused" in body
+        assert "is a resource" not in body
+
+    drive(app_for(), script)
+
+
 def test_palette_jumps_to_a_resource() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("ctrl+p")

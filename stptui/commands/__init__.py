@@ -217,12 +217,17 @@ def complete_values(
             buckets = {name: buckets[name]} if name in buckets else {}
         return sorted({key for b in buckets.values() for key in b.objects})
     if kind == r.TRACE_ID:
-        return _recent_ids(session)
+        # And the repeats made, newest first: `explain repeat-2` tells what one made.
+        repeats = sim.services.get("repeats")
+        return [*_recent_ids(session), *(reversed(repeats.every) if repeats is not None else ())]
     if kind == r.EXECUTION:
         machines = sim.services.get("state_machines", {})
         return [ex.name for m in machines.values() for ex in reversed(m.executions.values())]
     if kind == r.TASK_TOKEN:
         return _waiting_tasks(sim)
+    if kind == r.REPEAT_ID:
+        repeats = sim.services.get("repeats")
+        return list(repeats.active) if repeats is not None else []
     if kind == r.KAFKA_TOPIC:
         return sorted(sim.services.get("kafka", {}))
     if kind == r.WEBSOCKET_API:

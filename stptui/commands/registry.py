@@ -57,6 +57,7 @@ TABLE = "table"  # a dynamo-db-table of the stack
 STATE_MACHINE = "state-machine"  # a state-machine of the stack
 EXECUTION = "execution"  # a state machine execution: its name (or a unique start) or ARN
 TASK_TOKEN = "task-token"  # a waiting callback task: its token, a start of it, or its execution
+REPEAT_ID = "repeat-id"  # a repeat in progress: its id, e.g. repeat-1
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent

@@ -184,18 +184,28 @@ SETTLE_MASK = SETTLE_EVERY - 1
 # How often a run asks its `should_stop` (a power of two no larger than SETTLE_EVERY).
 STOP_CHECK_EVERY = 256
 STOP_CHECK_MASK = STOP_CHECK_EVERY - 1
-# How many events may run without the clock moving before a run stops as a suspected loop
-# (checked every STOP_CHECK_EVERY events). A loop that AWS's recursion detection does not see
-# (through EventBridge or S3) with zero-duration handlers would otherwise run forever at one
-# instant. Handlers take 100 ms unless told otherwise, so only zero durations make events
-# pile up at one millisecond, and 131,072 of them is tens of thousands of invocations at once;
-# a loop through EventBridge reaches it in about three seconds.
+# How many entries the events run may schedule with no delay, without the clock moving,
+# before a run stops as a suspected loop (checked every STOP_CHECK_EVERY events). A loop
+# that AWS's recursion detection does not see (through EventBridge or S3) with
+# zero-duration handlers would otherwise run forever at one instant. Handlers take 100 ms
+# unless told otherwise, so only zero durations make such entries pile up at one
+# millisecond, and 131,072 of them is tens of thousands of invocations at once; a loop
+# through EventBridge reaches it in about three seconds.
 STILL_LIMIT = 1 << 17
+# What the check counts is the entries that running entries schedule with no delay at all,
+# the mark of zero-duration work: a backlog at one instant (140,000 async invokes throttled
+# by a burst, all retried a second later) runs many events there but schedules what they
+# start later, and is no loop. Work that commands put at the instant from outside a run (a
+# burst of 500,000 publishes: `repeat` makes one easily) is a backlog too: each such entry
+# allows this many zero-delay entries more at that instant (a delivery, the invoke it
+# makes), and a loop, started by a few entries, still stops after about STILL_LIMIT.
+STILL_CREDIT = 4
 
 
 class ClockStalled(RuntimeError):
-    """A run executed STILL_LIMIT events without the clock moving: most likely a loop of
-    zero-duration work. The scheduler is consistent (the last event ran in full)."""
+    """A run's events scheduled STILL_LIMIT entries with no delay without the clock moving:
+    most likely a loop of zero-duration work. The scheduler is consistent (the last event
+    ran in full)."""
 
     def __init__(self, at: int, events: int) -> None:
         super().__init__(
@@ -228,11 +238,16 @@ class Scheduler:
     """A deterministic discrete-event scheduler on virtual time."""
 
     __slots__ = (
+        "_credit",
+        "_credit_at",
         "_foreground",
         "_heap",
+        "_running",
         "_seq",
         "_still_at",
         "_still_from",
+        "_still_zero",
+        "_zero",
         "events_run",
         "now",
         "settle",
@@ -252,6 +267,15 @@ class Scheduler:
         self._still_at = start_ms
         self._still_from = 0
         self.still_limit = STILL_LIMIT
+        # Entries scheduled with no delay by running entries, in all (`_zero`) and when the
+        # clock was first seen at `_still_at` (`_still_zero`); entries scheduled at the
+        # instant `_credit_at` from outside a run (see STILL_CREDIT). `_running` is true
+        # while entries run.
+        self._zero = 0
+        self._still_zero = 0
+        self._credit = 0
+        self._credit_at = start_ms
+        self._running = False
 
     def at(
         self,
@@ -267,8 +291,15 @@ class Scheduler:
         `label` is (kind, resource, subject) for the agenda, turned into words only when the
         agenda is shown (a callable subject is called with `arg` then); `background` marks
         recurring work (schedule fires) that does not keep `run_until_quiet` going."""
-        if t < self.now:
+        if t <= self.now:
             t = self.now
+            if self._running:
+                self._zero += 1
+            else:
+                if self._credit_at != t:
+                    self._credit_at = t
+                    self._credit = 0
+                self._credit += 1
         self._seq += 1
         entry = [t, self._seq, fn, arg, label, background]
         heapq.heappush(self._heap, entry)
@@ -291,14 +322,20 @@ class Scheduler:
         return heap[0][T] if heap else None
 
     def check_moving(self) -> None:
-        """Raise ClockStalled when `still_limit` or more events have run since the clock
-        last moved. Called every STOP_CHECK_EVERY events (by count since the start), and
+        """Raise ClockStalled when, since the clock last moved, the entries run have
+        scheduled `still_limit` or more with no delay (more after a burst of commands, see
+        STILL_CREDIT). Called every STOP_CHECK_EVERY events (by count since the start), and
         only then, so that a run and its replay by `step` check at the same counts."""
         now = self.now
         if now != self._still_at:
             self._still_at = now
             self._still_from = self.events_run
-        elif self.events_run - self._still_from >= self.still_limit:
+            self._still_zero = self._zero
+            return
+        limit = self.still_limit
+        if self._credit_at == now:
+            limit += STILL_CREDIT * self._credit
+        if self._zero - self._still_zero >= limit:
             raise ClockStalled(now, self.events_run - self._still_from)
 
     def step(self) -> bool:
@@ -314,9 +351,11 @@ class Scheduler:
                 self._foreground -= 1
             self.now = entry[T]
             self.events_run += 1
+            running, self._running = self._running, True
             try:
                 fn(entry[ARG])
             finally:
+                self._running = running
                 self.settle()
             return True
         return False
@@ -336,10 +375,12 @@ class Scheduler:
         return self._run(limit_ms, should_stop, quiet=True)
 
     def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
+        running, self._running = self._running, True
         try:
             with fewer_collections():
                 return self._loop(limit, should_stop, quiet=quiet)
         finally:
+            self._running = running
             self.settle()
 
     def _loop(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:

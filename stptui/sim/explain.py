@@ -36,6 +36,19 @@ ID_FIELDS = (
     "log_event_ids",
     "record_ids",
 )
+# The fields whose value `explain` best follows from a record, in order of preference: what
+# the Events pane's `e` and `explain repeat-N` offer to explain next.
+FOLLOW_FIELDS = (
+    "message_id",
+    "event_id",
+    "invocation_id",
+    "execution_id",
+    "request_id",
+    "sequence_number",
+    "record_id",
+    "key",
+    "execution_arn",
+)
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
 # A shorter start of an id is no id prefix: too many ids would start with it.

@@ -33,6 +33,7 @@ from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note
 from stptui.graph import KAFKA_TOPIC_KIND, PollEdge, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
+from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
@@ -94,17 +95,6 @@ PANES: dict[str, tuple[str, str, str]] = {
     "5": ("agenda-pane", "#agenda-pane", "Agenda"),
 }
 # Record fields whose value `explain` takes, in order of preference.
-EXPLAIN_KEYS = (
-    "message_id",
-    "event_id",
-    "invocation_id",
-    "execution_id",
-    "request_id",
-    "sequence_number",
-    "record_id",
-    "key",
-    "execution_arn",
-)
 # An `explain` line starts with the record's time; what wraps goes on under the text after it.
 EXPLAIN_TIME = re.compile(r"\S+Z  ")
 # The dialogs, in the order the help lists their keys.
@@ -1162,7 +1152,10 @@ class StptuiApp(App[None]):
                 )
             return
         body = pretty_json(rec.to_json())
-        ident = next((rec.data[k] for k in EXPLAIN_KEYS if isinstance(rec.data.get(k), str)), None)
+        ident = next((rec.data[k] for k in FOLLOW_FIELDS if isinstance(rec.data.get(k), str)), None)
+        if rec.kind.startswith("repeat."):
+            # A repeat's records carry no id: `explain repeat-N` says what the repeat made.
+            ident = rec.resource
         if "explain" in REGISTRY.commands and ident is not None:
             line = f"explain {shlex.quote(ident)}"
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,32 @@ def _byte_size(text: str) -> int:
     return int(digits) * _SIZE_UNITS[unit]
 
 
+def read_from(text: str) -> bytes:
+    """The bytes of the file `upload --from` names, or the CommandError that says why not."""
+    path = Path(text)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise CommandError(f"--from {path}: not a file", "give the path of a file")
+        if size > MAX_LOCAL_UPLOAD:
+            raise CommandError(
+                f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
+                f"simulate it with --size {size}",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError(
+            f"--from {path}: {exc.strerror or exc}", "give the path of a file you can read"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def _decoded(text: str) -> bytes:
+    """`--base64` decoded; the same text twice in a row (a `repeat` of one upload) gives the
+    very same bytes, which its objects then share rather than holding a copy each."""
+    return base64.b64decode(text, validate=True)
+
+
 def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
     """(content, size) from `--content`, `--base64`, `--from` or `--size` (at most one).
 
@@ -115,7 +142,7 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
         return content, None
     if "base64" in call.opts:
         try:
-            content = base64.b64decode(call.opts["base64"], validate=True)
+            content = _decoded(call.opts["base64"])
         except ValueError:
             raise CommandError(
                 "--base64 is not base64 text", "e.g. --base64 aWQsYW1vdW50 (for 'id,amount')"
@@ -124,24 +151,12 @@ def _upload_content(call: Call) -> tuple[bytes | None, int | None]:
             raise CommandError("--base64 is too large", "simulate a large object with --size")
         return content, None
     if "from" in call.opts:
-        path = Path(call.opts["from"])
-        try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise CommandError(f"--from {path}: not a file", "give the path of a file")
-            if size > MAX_LOCAL_UPLOAD:
-                raise CommandError(
-                    f"--from {path}: {size:,} bytes; stptui reads at most {MAX_LOCAL_UPLOAD:,}",
-                    f"simulate it with --size {size}",
-                )
-            content = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                f"--from {path}: {exc.strerror or exc}", "give the path of a file you can read"
-            ) from None
+        content = read_from(call.opts["from"])
         options = [("--base64", base64.b64encode(content).decode("ascii"))]
         if "op" in call.opts:
             options.append(("--op", call.opts["op"]))
+        # The tags too: a lifecycle rule's tag filter selects the replayed object as it did.
+        options += [("--tag", tag) for tag in call.opts.get("tag", [])]
         values = [call.args["bucket"], call.args["key"]]
         call.log_line = format_line("upload", values, options)
         return content, None

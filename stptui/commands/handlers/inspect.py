@@ -724,13 +724,24 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
         ),
     ),
     examples=("explain 3f2a9c1e", "explain incoming/report.csv"),
+    details=(
+        "`explain repeat-1` tells what a repeat runs, where it stands, its own records, and "
+        "the first record its first repetitions and its latest made, with the id to explain "
+        "next."
+    ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
     """explain ID"""
+    # Imported here: importing the module registers its commands, in the order the
+    # handlers package imports them.
+    from stptui.commands.handlers.repeat import explain_repeat
+
     key = call.args["id"]
     execution = _execution_named(session.sim, key, exact=True)
     if execution is not None:
         return explain_execution(session.sim, execution)
+    if (repeated := explain_repeat(session.sim, key)) is not None:
+        return repeated
     chain = explain(session.sim.trace, key)
     if chain.candidates:
         _refuse_ambiguous(key, chain.candidates, "ids", "explain")
@@ -843,6 +854,11 @@ def _not_explained(sim: Simulator, key: str) -> None:
     unproduced = unproduced_record(sim, key)
     if unproduced is not None:
         raise CommandError(*unproduced)
+    repeats = sim.services.get("repeats")
+    if key.startswith("repeat-") and repeats is not None and repeats.every:
+        made = list(repeats.every)
+        shown = ", ".join(made[:5]) + (f" ... {made[-1]}" if len(made) > 5 else "")
+        raise CommandError(f"no repeat {quoted(key)} was made", f"repeats made: {shown}")
     raise CommandError(
         f"nothing in the trace mentions {quoted(key)}",
         "give a message, event or invocation id (see `show trace`), or an object key",

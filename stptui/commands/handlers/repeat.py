@@ -18,17 +18,19 @@ the same instants, so `save`/`load` reproduce a repeat mid-way exactly.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.commands.handlers.base import _duration, _short, command, refuse_past_end, whole_number
+from stptui.commands.handlers.buckets_http_jobs import read_from
 from stptui.commands.registry import (
     COUNT,
     DURATION,
+    REPEAT_ID,
     STIMULUS,
-    WORD,
     Arg,
     Call,
     Command,
@@ -44,6 +46,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import MAX_MS, Entry, iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.explain import FOLLOW_FIELDS, Chain
 from stptui.textsafe import printable
 
 # The most repetitions one `repeat` makes: a million sends is a load no laptop question
@@ -53,6 +56,11 @@ MAX_REPEAT = 1_000_000
 STOP_EVERY = 256
 # How much of a repetition's line a `repeat.refused` record and the summaries keep.
 LINE_PREVIEW = 80
+# How many of the first repetitions `explain repeat-N` shows the first record of (the
+# latest one is shown too): enough to see the pattern, few enough to keep at any N.
+EFFECTS_SHOWN = 3
+# How many of a repeat's own `repeat.refused` records `explain` lists before it counts.
+REFUSALS_SHOWN = 5
 
 # The commands `repeat` runs: the stimuli, which send work into the stack and return
 # without moving the clock. `http` and `invoke` normally run the clock until their answer;
@@ -158,6 +166,12 @@ class Repeat:
     notes: Counter[str] = field(default_factory=Counter)
     first_refusal: str | None = None
     entry: Entry | None = None
+    cancelled: bool = False
+    # Where the trace stood around the first EFFECTS_SHOWN repetitions and the latest one:
+    # (i, the sequence number before it, the one after), so that `explain` can show the
+    # first record each made, or that it made none, whatever N.
+    marks: list[tuple[int, int, int]] = field(default_factory=list)
+    latest: tuple[int, int, int] | None = None
 
     @property
     def numbered(self) -> bool:
@@ -189,11 +203,17 @@ class Repeat:
 
 class Repeats:
     """The repeats of one simulation (kept in `sim.services["repeats"]`, so that a `load`
-    brings the loaded simulation's own): the ones in progress, and how many were made."""
+    brings the loaded simulation's own): the ones in progress, and every one made (for
+    `explain`)."""
 
     def __init__(self) -> None:
         self.active: dict[str, Repeat] = {}
-        self.made = 0
+        self.every: dict[str, Repeat] = {}
+
+    @property
+    def made(self) -> int:
+        """How many repeats were made (the next is repeat-<made + 1>)."""
+        return len(self.every)
 
 
 def repeats_of(sim: Simulator) -> Repeats:
@@ -230,12 +250,25 @@ def _run(rep: Repeat, i: int, call: Call | None = None) -> None:
         words = number_words(rep.words, i) if rep.numbered else list(rep.words)
         call = bind(rep.command, rep.line(i), words)
     call.detached = True
-    result = rep.command.handler(rep.session, call)
+    trace = rep.session.sim.trace
+    before = trace.seq
+    try:
+        result = rep.command.handler(rep.session, call)
+    finally:
+        mark = (i, before, trace.seq)
+        if i <= EFFECTS_SHOWN:
+            rep.marks.append(mark)
+        else:
+            rep.latest = mark
     data = result.data if isinstance(result.data, dict) else {}
     if data.get("deduplicated"):
         rep.notes["deduplicated"] += 1
     if data.get("status") == "throttled":
         rep.notes["throttled"] += 1
+    if data.get("already_running"):
+        # StartExecution with a running execution's name and input returns it: no refusal,
+        # but no new execution either, which a load question must not count as one.
+        rep.notes["already running"] += 1
 
 
 def _run_counted(rep: Repeat, i: int) -> None:
@@ -301,7 +334,40 @@ def _plan(call: Call) -> tuple[int, int, Command, Call]:
             raise CommandError("--every must be at least 1 ms", "e.g. --every 100ms")
     words = call.args["command"]
     inner, first = _bind_inner(words[0], words[1:])
+    found = _from_word(words) if inner.name == "upload" else None
+    if found is not None and "{i}" in found[1]:
+        raise CommandError(
+            "repeat reads upload's --from file once, as it runs, so {i} cannot name a file "
+            "per repetition",
+            "upload one file, or vary the object: --content 'id,{i}' or a key with {i}",
+        )
     return count, every, inner, first
+
+
+def _from_word(words: list[str]) -> tuple[int, str] | None:
+    """Where `--from PATH` (or `--from=PATH`) is among an upload line's words: the index of
+    its first word and the path; None without one."""
+    for n, word in enumerate(words):
+        if word == "--":
+            break
+        if word == "--from" and n + 1 < len(words):
+            return n, words[n + 1]
+        if word.startswith("--from="):
+            return n, word[len("--from=") :]
+    return None
+
+
+def _with_bytes(words: list[str]) -> list[str]:
+    """An upload line's words with `--from PATH` as `--base64` of the file's bytes, read
+    now: as `upload --from` alone is logged, so that the session log replays without the
+    file, and every repetition uploads what the file held when `repeat` ran."""
+    found = _from_word(words)
+    if found is None:
+        return words
+    n, path = found
+    encoded = base64.b64encode(read_from(path)).decode("ascii")
+    width = 2 if words[n] == "--from" else 1
+    return [*words[:n], "--base64", encoded, *words[n + width :]]
 
 
 def _inner_hint(session: Session, call: Call, hint: str | None) -> str:
@@ -348,7 +414,8 @@ def _check_repeat(sim: Any, call: Call) -> None:
         "Without --every every repetition runs now, in order; with it the first runs now "
         "and the others as `advance`, `until`, `step`, `run` or the TUI's clock reach them "
         "(`run` plays them out: they are load the user asked for). `show agenda` shows the "
-        "next one and how many are left; `cancel-repeat ID` stops the rest.\n"
+        "next one and how many are left; `cancel-repeat ID` stops the rest; `explain ID` tells "
+        "where a repeat stands and the first records its repetitions made.\n"
         "{i} in the command's words is the repetition's number, 1 to N, so bodies, keys "
         "and paths can differ; {{i}} writes {i} itself. Other braces stay as written.\n"
         f"Repeatable: {', '.join(REPEATABLE)}. A repeated http or invoke does not wait for "
@@ -367,6 +434,13 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     count, every, inner, first = _plan(call)
     words = call.args["command"]
+    if inner.name == "upload" and "from" in first.opts:
+        words = _with_bytes(words)
+        inner, first = _bind_inner(words[0], words[1:])
+        every_words = ["--every", call.opts["every"]] if "every" in call.opts else []
+        call.log_line = " ".join(
+            quote_word(w) for w in ["repeat", str(count), *every_words, *words]
+        )
     now = sim.clock.now
     last = now + (count - 1) * every
     if last > MAX_MS:
@@ -383,7 +457,7 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
         exc.hint = _inner_hint(session, first, exc.hint)
         raise
     rep.ran = 1
-    repeats.made += 1
+    repeats.every[rep.id] = rep
     shown = printable(_short(rep.line(), LINE_PREVIEW))
     head = f"{rep.id}: {count:,} × {shown}"
     data = {"repeat": rep.id, "count": count, "every_ms": every, "last": iso_ms(last)}
@@ -424,6 +498,8 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
         # The log holds the repeat that ran, which replays to this very state.
         call.log_line = " ".join(quote_word(w) for w in ["repeat", str(rep.ran), *words])
         lines[0] = f"interrupted after {rep.ran:,}; {lines[0]}"
+        # And the repeat is the one logged, so that `explain` says the same after a `load`.
+        rep.count = rep.ran
     if rep.first_refusal is not None:
         lines.append(f"first refused: {printable(rep.first_refusal)}")
         lines.append(f"`show trace` lists them (repeat.refused on {rep.id})")
@@ -431,11 +507,100 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
     return CommandResult("\n".join(lines), data=result)
 
 
+def _state(rep: Repeat, active: bool) -> str:
+    """Where a repeat stands: in progress, cancelled or completed (a burst interrupted is
+    the shorter repeat that ran, as the session log has it)."""
+    if active:
+        return (
+            f"in progress: {rep.ran:,} of {rep.count:,} made ({_counts(rep)}); the next, "
+            f"#{rep.ran + 1:,}, at {iso_ms(rep.due(rep.ran + 1))}"
+        )
+    if rep.cancelled:
+        return f"cancelled after {rep.ran:,}: {_counts(rep)}; {rep.left:,} not made"
+    return f"completed: {_counts(rep)}"
+
+
+def _effect(sim: Simulator, rep: Repeat, mark: tuple[int, int, int]) -> list[str]:
+    """The lines of what one repetition made first: its first record and the id to explain
+    next; or its refusal; or that it made no record."""
+    i, before, after = mark
+    label = f"  #{i:<{len(f'{rep.count:,}')}} "
+    if after > before:
+        rec = next(iter(sim.trace.since(before)), None)
+        if rec is None or rec.seq != before + 1:
+            return [f"{label}(its records have left the trace ring)"]
+        lines = [label + line for line in Chain(rep.id, [rec]).lines()[:1]]
+        follow = next((rec.data[k] for k in FOLLOW_FIELDS if isinstance(rec.data.get(k), str)), "")
+        if follow:
+            lines.append(f"{' ' * len(label)}explain {quote_word(printable(follow))}")
+        return lines
+    refusal = next(iter(sim.trace.since(after)), None)
+    if (
+        refusal is not None
+        and refusal.kind == tk.REPEAT_REFUSED
+        and refusal.resource == rep.id
+        and refusal.get("i") == i
+    ):
+        return [f"{label}refused: {printable(str(refusal.get('error')))}"]
+    return [f"{label}made no trace record (the command answered without a change)"]
+
+
+def explain_repeat(sim: Simulator, key: str) -> CommandResult | None:
+    """`explain repeat-N`: what the repeat runs and how often, where it stands, its own
+    records, and the first record its first repetitions and its latest one made (with the
+    id that `explain` follows from there); None when `key` names no repeat."""
+    repeats = sim.services.get("repeats")
+    rep = repeats.every.get(key) if isinstance(repeats, Repeats) else None
+    if rep is None:
+        return None
+    when = (
+        f"one every {format_duration(rep.every_ms)} from {iso_ms(rep.start_ms)} to "
+        f"{iso_ms(rep.due(rep.count))}"
+        if rep.every_ms and rep.count > 1
+        else f"all at {iso_ms(rep.start_ms)}"
+    )
+    lines = [
+        f"{rep.id}: {rep.count:,} × {printable(_short(rep.line(), LINE_PREVIEW))}, {when}",
+        _state(rep, rep.id in repeats.active),
+        "its records:",
+    ]
+    own = [r for r in sim.trace.records if r.resource == rep.id and r.kind.startswith("repeat.")]
+    refused = 0
+    for rec in own:
+        if rec.kind == tk.REPEAT_REFUSED:
+            refused += 1
+            if refused > REFUSALS_SHOWN:
+                continue
+        lines += [f"  {line}" for line in Chain(rep.id, [rec]).lines()]
+        if refused == REFUSALS_SHOWN and rec.kind == tk.REPEAT_REFUSED:
+            more = sum(r.kind == tk.REPEAT_REFUSED for r in own) - REFUSALS_SHOWN
+            if more:
+                lines.append(f"  ... {more:,} more repeat.refused (`show trace` lists them)")
+    if not own:
+        lines.append("  (none left in the trace ring)")
+    lines.append("the first record each repetition made (explain its id to follow it on):")
+    for mark in rep.marks:
+        lines += _effect(sim, rep, mark)
+    if rep.latest is not None:
+        if rep.latest[0] > EFFECTS_SHOWN + 1:
+            lines.append(f"  ... {rep.latest[0] - EFFECTS_SHOWN - 1:,} more")
+        lines += _effect(sim, rep, rep.latest)
+    data = {
+        "repeat": rep.id,
+        "count": rep.count,
+        "every_ms": rep.every_ms,
+        "ran": rep.ran,
+        "refused": rep.refused,
+        "records": [r.to_json() for r in own],
+    }
+    return CommandResult("\n".join(lines), data=data)
+
+
 @command(
     "cancel-repeat",
     "messages",
     "Stop a repeat that runs --every D; the repetitions already made stay.",
-    args=(Arg("ID", WORD, "the repeat's id, e.g. repeat-1 (`show agenda` lists them)"),),
+    args=(Arg("ID", REPEAT_ID, "the repeat's id, e.g. repeat-1 (`show agenda` lists them)"),),
     examples=("cancel-repeat repeat-1",),
     changes_state=True,
 )
@@ -448,6 +613,20 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
     if rep is None:
         active = sorted(repeats.active, key=lambda r: int(r.rpartition("-")[2]))
         guess = did_you_mean(name, active)
+        if name.isdigit() and f"repeat-{name}" in repeats.every:
+            guess = f"repeat-{name}"  # the number alone, as `show agenda` does not print it
+        if (ended := repeats.every.get(name)) is not None:
+            # It was made and is over: say how it ended, not that there was no such repeat.
+            how = (
+                "it was cancelled"
+                if ended.cancelled
+                else f"all {ended.ran:,} of its repetitions were made"
+            )
+            raise CommandError(
+                f"{ended.id} is no longer in progress: {how}",
+                f"`explain {ended.id}` says what it made"
+                + (f"; repeats in progress: {', '.join(active)}" if active else ""),
+            )
         if guess:
             hint = f"did you mean {guess}?"
         elif active:
@@ -459,6 +638,7 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
         sim.clock.cancel(rep.entry)
         rep.entry = None
     del repeats.active[name]
+    rep.cancelled = True
     left = rep.left
     sim.trace.emit(
         (

@@ -150,7 +150,8 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
         raise CommandError(str(exc), exc.hint) from None
     # StartExecution with the name and input of a running execution returns that execution
     # and starts nothing: saying "started" would promise a second run.
-    if len(machine.executions) > before:
+    already_running = len(machine.executions) == before
+    if not already_running:
         text = f"started execution {ex.name} of {machine.name} ({ex.status})"
     else:
         text = (
@@ -165,6 +166,7 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
             "name": ex.name,
             "startDate": iso_ms(ex.start_ms),
             "status": ex.status,
+            "already_running": already_running,
         },
     )
 
