@@ -338,6 +338,42 @@ def test_fail_always_and_shorthands(stack: Stack) -> None:
         assert behaviors.decide(_lazy("worker"), RNG, []).status == "success"
 
 
+@pytest.mark.parametrize(
+    ("entry", "timeout_ms", "same_every_time"),
+    [
+        ("", 20_000, True),  # the default: 100 ms, succeeds
+        ("{fail: true}", 20_000, True),  # a consumer failing forever
+        ("{duration: 2s, fail: {always: true, error: Boom}}", 20_000, True),
+        ("{fail: {rate: 0}}", 20_000, True),
+        ("{fail: true}", 0, True),  # no timeout at all
+        ("{duration: 2s, fail: true}", 1_000, False),  # times out instead
+        ("{fail: {rate: 0.3}}", 20_000, False),  # a draw each time
+        ("{fail: {first: 2}}", 20_000, False),  # depends on the count
+        ("{duration: {min: 100ms, max: 103ms}}", 20_000, False),
+        ("{timeout: {rate: 0.5}}", 20_000, False),
+    ],
+)
+def test_a_fixed_outcome_is_what_every_invocation_gets_without_a_draw(
+    stack: Stack, entry: str, timeout_ms: int, same_every_time: bool
+) -> None:
+    # A function whose every invocation ends the same way takes that outcome without asking
+    # its decider (FunctionSim.start): it must be the outcome `decide` gives, every time.
+    behaviors = ok(stack, f"behaviors:\n  worker: {entry}\n" if entry else "")
+    quick = behaviors.quick("worker")
+    assert quick is not None
+    fixed = quick.fixed(timeout_ms)
+    assert (fixed is not None) == same_every_time
+    if fixed is None:
+        return
+    rng = random.Random(5)
+    state = rng.getstate()
+    for nth in (1, 2, 3, 50):
+        inp = _lazy("worker", nth=nth, timeout_ms=timeout_ms)
+        assert behaviors.decide(inp, rng, []) == fixed
+        assert quick(nth, timeout_ms, "sqs", rng) is fixed
+    assert rng.getstate() == state
+
+
 def test_fail_when_on_an_event(stack: Stack) -> None:
     behaviors = ok(stack, 'behaviors:\n  audit:\n    fail: {when: "detail.amount > `100`"}\n')
     big = behaviors.decide(direct("audit", {"detail": {"amount": 150}}), RNG, [])

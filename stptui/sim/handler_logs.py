@@ -65,13 +65,15 @@ def log_events(lines: Iterable[str]) -> list[str]:
 # The trace keeps at most one log event's worth of an error message: what CloudWatch Logs
 # shows of the runtime's `[ERROR]` line (docs/fidelity.md, "Error messages").
 ERROR_MESSAGE_MAX_BYTES = LOG_EVENT_MAX_BYTES
+# At most 4 bytes a character: a message of this many characters or fewer always fits,
+# without encoding it (callers on a hot path check this before calling `bounded_message`).
+ALWAYS_FITS_CHARS = ERROR_MESSAGE_MAX_BYTES // 4
 
 
 def bounded_message(message: str) -> tuple[str, int | None]:
     """`message` as the trace keeps it: `(message, None)` when it fits, else its first
     ERROR_MESSAGE_MAX_BYTES bytes of UTF-8 (never cutting a character) and its full size."""
-    # At most 4 bytes a character: a message this short always fits, without encoding it.
-    if len(message) <= ERROR_MESSAGE_MAX_BYTES // 4:
+    if len(message) <= ALWAYS_FITS_CHARS:
         return message, None
     data = message.encode("utf-8", "surrogatepass")
     if len(data) <= ERROR_MESSAGE_MAX_BYTES:

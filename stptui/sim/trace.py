@@ -694,7 +694,8 @@ Subscriber = Callable[[Record], None]
 # always holds a dict. A packed value may be a Deferred, built when its Record is. Its
 # sequence number is its position in the trace.
 Raw = tuple[Any, ...]
-_KIND_RESOURCE = itemgetter(1, 2)
+_KIND = itemgetter(1)
+_RESOURCE = itemgetter(2)
 # How many emitted records may wait to be settled by `Trace.bound`.
 PENDING_BOUND = 4096
 
@@ -826,7 +827,9 @@ class Trace:
         ring = self.records
         first = ring._total + 1
         ring._extend(pending)
-        self._counts.update(map(_KIND_RESOURCE, pending))
+        # Zipped rather than one itemgetter(1, 2): zip reuses its pair while the counter
+        # already holds that key, so the pairs of the commonest records cost no allocation.
+        self._counts.update(zip(map(_KIND, pending), map(_RESOURCE, pending), strict=True))
         if self.subscribers:
             batch = [Record(first + i, *raw) for i, raw in enumerate(pending)]
             pending.clear()

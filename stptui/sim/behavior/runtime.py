@@ -417,6 +417,16 @@ class QuickDecider:
         if b.dur_lo == b.dur_hi and b.timeout_rule is None and live and live[0].mode == "always":
             self._always = _failure(live[0], b.dur_lo, "always")
 
+    def fixed(self, timeout_ms: int) -> Outcome | None:
+        """The outcome every invocation gets with this timeout when nothing tells them apart
+        (no draw, no count: a handler that always fails, or always succeeds, after a fixed
+        time), else None. A caller that has it need not call the decider at all."""
+        if 0 < timeout_ms < self._duration:
+            return None
+        if self._always is not None:
+            return self._always
+        return self._success if self._rates == [] else None
+
     def __call__(self, nth: int, timeout_ms: int, trigger: str, rng: random.Random) -> Outcome:
         """The outcome of invocation `nth` (1-based) of a workload with this timeout."""
         always = self._always

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import Label, iso_ms
-from stptui.sim.handler_logs import bounded_message
+from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -135,7 +135,12 @@ class FunctionSim:
         self.logs: LogGroupSim | None = None
         # Deciding without building the invocation's input, for simple behaviours.
         self._quick = sim.behaviors.quick(self.name)
+        # ... and without calling it, when every invocation gets the same outcome (a consumer
+        # failing forever, the default behaviour).
+        self._fixed = None if self._quick is None else self._quick.fixed(self.timeout_ms)
         self._label = ("invocation", self.name, _FIRST)
+        # One bound method for the timers of all its invocations, not one made for each.
+        self._finish_cb = self._finish
 
     def throttled(self) -> bool:
         """True when a new invocation would exceed reserved or account concurrency."""
@@ -171,7 +176,9 @@ class FunctionSim:
         )
         quick = self._quick
         if quick is not None and not self.overrides:
-            outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
+            outcome = self._fixed
+            if outcome is None:
+                outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
         else:
             outcome = sim.behaviors.decide(
                 InvocationInput(
@@ -211,7 +218,7 @@ class FunctionSim:
             env = logs.begin(now)
         sim.clock.at(
             now + outcome.duration_ms,
-            self._finish,
+            self._finish_cb,
             (inv_id, outcome, caller, now, env, request_id),
             self._label,
         )
@@ -249,7 +256,10 @@ class FunctionSim:
                 for emission in outcome.emissions:
                     sim.apply_emission(self.name, inv_id, emission, chain)
         else:
-            message, size = bounded_message(outcome.error_message or "")
+            message = outcome.error_message or ""
+            size = None
+            if len(message) > ALWAYS_FITS_CHARS:
+                message, size = bounded_message(message)
             if size is None:
                 sim.trace.emit(
                     (

@@ -364,7 +364,7 @@ class KafkaConsumer(StreamConsumer):
 
     def succeeded(self, batch: StreamBatch, invocation_id: str) -> None:
         """A batch that succeeded commits the offset after its last record (one that failed
-        is read again: StreamConsumer.batch_done)."""
+        is read again: StreamBatch.done)."""
         last = batch.records[-1]
         self.commits[last.shard.index] = last.offset + 1
         sim = self.sim

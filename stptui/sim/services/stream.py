@@ -427,8 +427,27 @@ class StreamBatch:
         return self.consumer.stream.event(self.records, self.consumer)
 
     def done(self, outcome: Outcome, invocation_id: str) -> None:
-        """The invocation ended."""
-        self.consumer.batch_done(self, outcome, invocation_id)
+        """The invocation ended: the mapping checkpoints, retries, bisects or discards.
+
+        Written here rather than as a method of the consumer that this would call: a batch
+        retried for a week ends an invocation every few hundred milliseconds."""
+        consumer = self.consumer
+        self.lane.current = None
+        self.invocation_id = invocation_id
+        if outcome.status != "success":
+            consumer._failed(self, outcome, bisect=consumer.settings.bisect)
+            return
+        consumer.succeeded(self, invocation_id)
+        failed = outcome.failed_item_ids if consumer.report_failures else None
+        if not failed:
+            consumer._advance(self.lane, self.records)
+            return
+        # A partial batch response: everything before the lowest failed record is done; the
+        # batch is retried from that record on.
+        first = min(i for i, r in enumerate(self.records) if r.sequence_number in failed)
+        consumer._advance(self.lane, self.records[:first], go_on=False)
+        self.records = self.records[first:]
+        consumer._failed(self, outcome, bisect=False)
 
 
 def kinesis_event(records: list[StreamRecord], consumer: StreamConsumer) -> dict[str, Any]:
@@ -509,6 +528,8 @@ class StreamConsumer:
         ]
         self._poll_label = ("stream-poll", stream.name, target)
         self._retry_label = ("stream-retry", stream.name, target)
+        # One bound method for the timers of all its reads, not one made for each.
+        self._poll_cb = self._poll
         if not settings.latest:
             # TRIM_HORIZON: the oldest record each shard still holds comes first.
             for shard in stream.shards:
@@ -556,7 +577,7 @@ class StreamConsumer:
             now = self.sim.clock.now
             at = now if self.settings.push else self._next_poll(now)
         label = self._retry_label if lane.batches else self._poll_label
-        lane.timer = self.sim.clock.at(at, self._poll, lane, label)
+        lane.timer = self.sim.clock.at(at, self._poll_cb, lane, label)
 
     def _next_poll(self, now: int) -> int:
         start = self.sim.start_ms
@@ -566,8 +587,6 @@ class StreamConsumer:
 
     def _poll(self, lane: Lane) -> None:
         lane.timer = None
-        sim = self.sim
-        now = sim.clock.now
         if lane.batches:
             batch = lane.batches.popleft()
             # Records expire in the order they arrived, which is the batch's order: while its
@@ -576,10 +595,12 @@ class StreamConsumer:
                 live = [r for r in batch.records if not r.expired]
                 batch.records = live
                 if not live:
-                    self._schedule(lane, now)
+                    self._schedule(lane, self.sim.clock.now)
                     return
             self._invoke(batch)
             return
+        sim = self.sim
+        now = sim.clock.now
         pending = lane.pending
         while pending and pending[0].expired:
             pending.popleft()
@@ -593,7 +614,7 @@ class StreamConsumer:
                 lane.window_bytes = sum(r.payload_bytes for r in pending)
             due = lane.window_from + settings.window_ms
             if now < due and not self._batch_full(lane):
-                lane.timer = sim.clock.at(due, self._poll, lane, self._poll_label)
+                lane.timer = sim.clock.at(due, self._poll_cb, lane, self._poll_label)
                 return
         lane.window_from = None
         records: list[StreamRecord] = []
@@ -609,74 +630,66 @@ class StreamConsumer:
     # -- invoking ------------------------------------------------------------------------
 
     def _invoke(self, batch: StreamBatch) -> None:
-        sim = self.sim
-        lane = batch.lane
-        stream = self.stream
-        if self.is_job:
-            from stptui.sim.services.batch import submit_job
-
-            # The job's trigger function only starts an execution and returns: the batch
-            # succeeds the instant it is handed over.
-            event = stream.event(batch.records, self)
-            submit_job(
-                sim,
-                self.target,
-                event,
-                stream.trigger,
-                stream.name,
-                {
-                    "stream": stream.name,
-                    "shard": lane.shard.id,
-                    "sequence_numbers": batch.sequence_numbers,
-                },
-            )
-            self._advance(lane, batch.records)
-            return
+        """Hand `batch` to the function (or to a batch job's mapping, which has none)."""
         fn = self.fn
-        assert fn is not None
+        if fn is None:
+            self._submit(batch)
+            return
         if fn.throttled():
-            batch.throttles += 1
-            delay = throttle_backoff_ms(batch.throttles)
-            sim.trace.emit(
-                (
-                    sim.clock.now,
-                    tk.INVOCATION_THROTTLED,
-                    fn.name,
-                    {
-                        "trigger": stream.trigger,
-                        **self.batch_fields(batch),
-                        "retry_in_ms": delay,
-                    },
-                )
-            )
-            # A throttle is no failed attempt: the same batch waits and goes again.
-            lane.batches.appendleft(batch)
-            self._schedule(lane, sim.clock.now + delay)
+            self._throttled(batch, fn)
             return
         batch.throttles = 0
         batch.attempts += 1
-        lane.current = batch
-        fn.start(stream.trigger, batch.attempts, batch, self.values(batch), self.started_names)
+        batch.lane.current = batch
+        values = batch._values if batch._values_of is batch.records else self.values(batch)
+        fn.start(self.stream.trigger, batch.attempts, batch, values, self.started_names)
 
-    def batch_done(self, batch: StreamBatch, outcome: Outcome, invocation_id: str) -> None:
-        """An invocation of `batch` ended: checkpoint, retry, bisect or discard."""
+    def _submit(self, batch: StreamBatch) -> None:
+        """Hand `batch` to a batch job's mapping."""
+        from stptui.sim.services.batch import submit_job
+
+        sim = self.sim
         lane = batch.lane
-        lane.current = None
-        batch.invocation_id = invocation_id
-        if outcome.status == "success":
-            self.succeeded(batch, invocation_id)
-            failed = outcome.failed_item_ids if self.report_failures else None
-            if not failed:
-                self._advance(lane, batch.records)
-                return
-            # A partial batch response: everything before the lowest failed record is done;
-            # the batch is retried from that record on.
-            first = min(i for i, r in enumerate(batch.records) if r.sequence_number in failed)
-            self._advance(lane, batch.records[:first], go_on=False)
-            batch.records = batch.records[first:]
-            self._failed(batch, outcome, bisect=False)
-            return
-        self._failed(batch, outcome, bisect=self.settings.bisect)
+        stream = self.stream
+        # The job's trigger function only starts an execution and returns: the batch
+        # succeeds the instant it is handed over.
+        event = stream.event(batch.records, self)
+        submit_job(
+            sim,
+            self.target,
+            event,
+            stream.trigger,
+            stream.name,
+            {
+                "stream": stream.name,
+                "shard": lane.shard.id,
+                "sequence_numbers": batch.sequence_numbers,
+            },
+        )
+        self._advance(lane, batch.records)
+
+    def _throttled(self, batch: StreamBatch, fn: FunctionSim) -> None:
+        """The function has no concurrency left for `batch`: it waits and goes again."""
+        sim = self.sim
+        lane = batch.lane
+        stream = self.stream
+        batch.throttles += 1
+        delay = throttle_backoff_ms(batch.throttles)
+        sim.trace.emit(
+            (
+                sim.clock.now,
+                tk.INVOCATION_THROTTLED,
+                fn.name,
+                {
+                    "trigger": stream.trigger,
+                    **self.batch_fields(batch),
+                    "retry_in_ms": delay,
+                },
+            )
+        )
+        # A throttle is no failed attempt: the same batch waits and goes again.
+        lane.batches.appendleft(batch)
+        self._schedule(lane, sim.clock.now + delay)
 
     def succeeded(self, batch: StreamBatch, invocation_id: str) -> None:
         """What a mapping does first when an invocation of `batch` succeeds (before its
@@ -709,7 +722,7 @@ class StreamConsumer:
                     )
                 )
                 lane.batches.appendleft(batch)
-                lane.timer = sim.clock.at(at, self._poll, lane, self._retry_label)
+                lane.timer = sim.clock.at(at, self._poll_cb, lane, self._retry_label)
                 return
         common = {**self.batch_fields(batch), "invocation_id": batch.invocation_id}
         if bisect and len(batch.records) > 1:
