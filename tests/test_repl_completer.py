@@ -433,3 +433,104 @@ def test_publish_completes_sources_and_detail_types_from_the_rule_patterns() -> 
     s = Session.open(ROOT / "stptui/sample_stacks/combined", start_ms=START)
     assert complete(s, "publish eventBus ") == ["orders"]
     assert complete(s, "publish eventBus orders ") == ["OrderCreated", "OrderShipped"]
+
+
+POOLS_STACK = """\
+resources:
+  customers:
+    type: user-auth-pool
+  staffPool:
+    type: user-auth-pool
+    properties:
+      allowEmailAsUserName: false
+      allowPhoneNumberAsUserName: false
+  jobQueue:
+    type: sqs-queue
+"""
+
+
+@pytest.fixture
+def pools(tmp_path: Path) -> Session:
+    """Two user pools: `customers` signs users in by email (Stacktape's default), `staffPool`
+    by usernames of their own; ann and bob are customers, carol is staff."""
+    (tmp_path / "stacktape.yml").write_text(POOLS_STACK)
+    s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    for line in (
+        "sign-up customers ann@example.com",
+        "sign-up customers bob@example.com",
+        "confirm-sign-up customers bob@example.com",
+        "sign-in customers bob@example.com",
+        "admin-create-user staffPool carol",
+    ):
+        execute(s, line)
+    return s
+
+
+def test_user_pool_commands_complete_the_stacks_user_pools(pools: Session) -> None:
+    for name in ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in"):
+        assert complete(pools, f"{name} ") == ["customers", "staffPool"], name
+    assert complete(pools, "sign-in st")[0] == "staffPool"  # then fuzzy matches
+    assert complete(pools, "show users ") == ["customers", "staffPool"]
+    # A queue is no user pool.
+    assert "jobQueue" not in complete(pools, "sign-up ")
+    assert metas(pools, "sign-in ")["customers"] == "user-auth-pool"
+
+
+def test_confirm_and_sign_in_complete_the_users_of_the_pool_named(pools: Session) -> None:
+    # By the email they sign in with (their username is their sub), the newest first.
+    assert complete(pools, "confirm-sign-up customers ") == ["bob@example.com", "ann@example.com"]
+    assert complete(pools, "sign-in customers a")[0] == "ann@example.com"
+    assert complete(pools, "sign-in staffPool ") == ["carol"]
+    offered = metas(pools, "sign-in customers ")
+    assert offered == {
+        "bob@example.com": "user CONFIRMED, signed in",
+        "ann@example.com": "user UNCONFIRMED",
+    }
+    assert metas(pools, "sign-in staffPool ")["carol"] == "user FORCE_CHANGE_PASSWORD"
+    # A new user's name is the user's to choose: nothing is offered.
+    assert complete(pools, "sign-up customers ") == []
+    assert complete(pools, "admin-create-user staffPool ") == []
+    # A pool that does not exist has no users to offer.
+    assert complete(pools, "sign-in nopool ") == []
+
+
+def test_http_user_completes_every_pools_users(pools: Session) -> None:
+    offered = complete(pools, "http GET /me --user ")
+    assert set(offered) == {"ann@example.com", "bob@example.com", "carol"}
+    assert complete(pools, "http GET /me --user b")[0] == "bob@example.com"
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        ("sign-up custmers dan@example.com", "'custmers' is not a user-auth-pool", "'customers'"),
+        ("sign-in staffpool carol", "'staffpool' is not a user-auth-pool", "'staffPool'"),
+        ("show users custmers", "'custmers' is not a user-auth-pool", "'customers'"),
+        ("confirm-sign-up jobQueue ann", "'jobQueue' is an sqs-queue, not a user-auth-pool", ""),
+    ],
+)
+def test_an_unknown_pool_gets_a_did_you_mean_before_and_after_enter(
+    pools: Session, line: str, message: str, hint: str
+) -> None:
+    problem = check(pools, line)
+    assert problem is not None and message in problem.message, problem
+    # The cursor goes to the pool's word (the third of `show users POOL`).
+    pool_word = line.split()[2 if line.startswith("show") else 1]
+    assert problem.position == line.index(pool_word)
+    assert problem.hint is not None and hint in problem.hint
+    users_before = {
+        p: dict(pool.users) for p, pool in pools.sim.services["user_pools"].pools.items()
+    }
+    with pytest.raises(CommandError) as raised:
+        execute(pools, line)
+    assert message in raised.value.message and hint in (raised.value.hint or "")
+    after = {p: dict(pool.users) for p, pool in pools.sim.services["user_pools"].pools.items()}
+    assert after == users_before
+
+
+def test_an_unknown_user_is_left_to_cognito_to_refuse_or_migrate(pools: Session) -> None:
+    # sign-in brings in a user the pool does not have through a userMigration hook: the
+    # line is not refused before Enter, and Cognito's own answer comes after it.
+    assert check(pools, "sign-in customers zed@example.com") is None
+    with pytest.raises(CommandError, match="UserNotFoundException"):
+        execute(pools, "sign-in customers zed@example.com")

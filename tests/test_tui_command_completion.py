@@ -10,7 +10,7 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import drive, session
+from tui_support import EXAMPLES, START, drive, session
 
 from stptui.commands import Session, execute
 from stptui.repl.candidates import DURATION_EXAMPLES, candidates
@@ -126,3 +126,23 @@ def test_tab_completes_a_number_to_a_duration_but_types_no_example() -> None:
         assert field(app).value == "until 2026-01-05T08:20:00.000Z"
 
     drive(StptuiApp(story_session()), script)
+
+
+def test_tab_completes_a_user_pool_and_its_users() -> None:
+    """`sign-in`'s POOL and USERNAME, `http --user`: the stack's user pools and a pool's
+    users, as the REPL offers them."""
+    s = Session.open(EXAMPLES / "user-pool.yml", start_ms=START)
+    execute(s, "sign-up users ann@example.com")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"sign-in u", "tab")
+        # The stack's only pool, then a space: the USERNAME comes next.
+        assert field(app).value == "sign-in users "
+        await pilot.press("tab")
+        assert field(app).value == "sign-in users ann@example.com "
+        field(app).value = "http GET /me --user a"
+        await pilot.press("tab")
+        assert field(app).value == "http GET /me --user ann@example.com "
+
+    drive(StptuiApp(s), script)
+    assert completions(s, "confirm-sign-up users ") == ["confirm-sign-up users ann@example.com"]

@@ -78,3 +78,35 @@ def test_a_row_puts_its_resource_where_the_column_ends(
     # A wide character that does not fit whole before the `…` leaves a space in its place.
     assert name.startswith(rest[:-1].rstrip(" ")) if cut else rest.startswith(name)
     assert cell_len(row) <= width
+
+
+# A story whose newest records name resources of 14 characters and more.
+LONG_NAMES = (
+    *JOBS,
+    """send deadLetterQueue '{"orderId": 1}'""",
+    """send deadLetterQueue '{"orderId": 2}'""",
+)
+
+
+def test_events_rows_at_120_columns_show_the_start_of_each_resource() -> None:
+    """At 120x36 the Events pane sits beside the Queues and the Agenda; its rows still show
+    a resource's first 14 characters after the time and the kind (an even split of the
+    bottom row left it 2 or 3)."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for line in LONG_NAMES:
+            app.run_command(line)
+        await pilot.pause()
+        listing = app.query_one(RecordList)
+        rows = [row for row in drawn_text(listing).split("\n") if row.strip()]
+        records = listing.view[-len(rows) :]
+        assert len(rows) > 3 and any(len(rec.resource) >= 14 for rec in records)
+        assert any(len(rec.kind) > NARROW_KIND_COLUMN for rec in records)
+        start = KIND_AT + NARROW_KIND_COLUMN + 1
+        for row, rec in zip(rows, records, strict=True):
+            assert row[start:].startswith(safe(rec.resource)[:14]), (row, rec.resource)
+        # The graph and the inspector keep their widths beside it.
+        assert app.query_one("#graph-pane").size.width >= 80
+        assert app.query_one("#inspector-pane").size.width >= 33
+
+    drive(app_for("container-jobs"), script, size=(120, 36))

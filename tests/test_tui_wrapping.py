@@ -173,3 +173,30 @@ def test_a_schedule_expression_in_the_agenda_stays_on_one_line(size: tuple[int, 
             assert any(expression in line for line in lines), (expression, lines)
 
     drive(app_for("combined"), script, size=size)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (140, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_an_agenda_rows_time_and_wait_each_stay_whole_in_a_narrow_pane(
+    size: tuple[int, int],
+) -> None:
+    """Beside a wider Events pane the Agenda is 23 to 30 cells wide: `+3 d 23 h 40 min`
+    was cut after `+3` where the date, the time and `+3` fit on a line."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for line in (
+            'send jobQueue \'{"orderId": 1, "amount": 20}\'',
+            'send jobQueue \'{"orderId": 2, "amount": 5000}\'',
+            "advance 20m",
+        ):
+            app.run_command(line)
+        await pilot.pause()
+        agenda = app.query_one(AgendaPane)
+        assert agenda.size.width <= 30
+        lines = [line.strip() for line in shown_lines(agenda) if line.strip()]
+        # Each row's date and time on its first line, its whole wait leading the next.
+        assert "01-09 08:00:00.000" in lines and "01-19 08:00:00.000" in lines, lines
+        assert any(line.startswith("+3 d 23 h 40 min") for line in lines), lines
+        assert any(line.startswith("+13 d 23 h 40 min") for line in lines), lines
+        assert not any(line.split()[0] in ("d", "h", "min") for line in lines), lines
+
+    drive(app_for("job-queue"), script, size=size)

@@ -235,6 +235,8 @@ def complete_values(
     if kind == r.CONNECTION:
         # The newest first: the connection just opened is the one most often meant.
         return [c.id for c in reversed(sim.services["websocket"].listing()) if c.open]
+    if kind == r.POOL_USER:
+        return _pool_users(session, given(before, r.USER_POOL))
     if kind == r.ALARM:
         alarms = sim.services.get("alarms")
         return [a.spec.reference for a in alarms.alarms.values()] if alarms is not None else []
@@ -287,6 +289,16 @@ def complete_values(
             "time",
         ]
     return _resources_of(session, kind)
+
+
+def _pool_users(session: Session, pool: str | None) -> list[str]:
+    """The users of the user pool `pool` (of every pool when None, as `http --user` looks
+    in the route's pool) by the name they sign in with: the email or phone number where
+    the pool's usernames are one of them, else the username; the newest first."""
+    pools = session.sim.services["user_pools"].pools
+    chosen = pools.values() if pool is None else [p for name, p in pools.items() if name == pool]
+    names = [u.alias or u.username for p in chosen for u in reversed(p.users.values())]
+    return list(dict.fromkeys(names))
 
 
 def _resources_of(session: Session, kind: str) -> list[str]:

@@ -71,6 +71,10 @@ EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
 RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
 RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind before it
+USER_POOL = "user-pool"  # a user-auth-pool of the stack
+# A user of the user pool named before it (of any pool where none is): its username, or the
+# email or phone number it signs in with where the pool's usernames are one of them.
+POOL_USER = "pool-user"
 
 # Inside a `rest` argument, the kinds a word of one kind may be followed by before the next
 # argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. After KIND comes a
@@ -103,7 +107,17 @@ def read_kind(kinds: Sequence[str], word: str) -> str | None:
 
 # Kinds whose values are the user's own text (a body, a key, a file name): one may start
 # with `--`, and then goes after `--`.
-FREE_TEXT = (TEXT, PAYLOAD, FILE, WORD, OBJECT_KEY, TRACE_ID, EVENT_SOURCE, DETAIL_TYPE)
+FREE_TEXT = (
+    TEXT,
+    PAYLOAD,
+    FILE,
+    WORD,
+    OBJECT_KEY,
+    TRACE_ID,
+    EVENT_SOURCE,
+    DETAIL_TYPE,
+    POOL_USER,
+)
 
 # Kinds that name resources of the stack, by the Stacktape resource types they accept. A
 # kind not listed here that is itself a resource type (`bucket`, `batch-job`) names the
@@ -128,6 +142,7 @@ RESOURCE_KIND_TYPES: dict[str, tuple[str, ...]] = {
     STATE_MACHINE: ("state-machine",),
     HTTP_ENTRY: ("http-api-gateway", "application-load-balancer"),
     FUNCTION_URL: ("function",),
+    USER_POOL: ("user-auth-pool",),
 }
 
 # Help lists topics in this order; a command's topic must be one of them.

@@ -23,6 +23,7 @@ from stptui.commands.handlers import statistic
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
+from stptui.sim.cognito import User
 
 DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
@@ -161,6 +162,8 @@ def describe(
         return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
+    if kind == kinds.POOL_USER and (user := _pool_user(session, value, before)) is not None:
+        return f"user {user.status}{', signed in' if user.claims is not None else ''}"
     if kind == kinds.ALARM and (alarms := sim.services.get("alarms")) is not None:
         alarm = alarms.by_reference.get(value)
         return f"alarm {alarm.state}: {alarm.spec.aws_name}" if alarm is not None else fallback
@@ -176,6 +179,14 @@ def describe(
         return "the value now"
     res = session.stack.resources.get(value)
     return res.type if res is not None else fallback
+
+
+def _pool_user(session: Session, name: str, before: Sequence[tuple[str, str]]) -> User | None:
+    """The user `name` names in the pool given before it (in any pool where none is)."""
+    service = session.sim.services["user_pools"]
+    pool = given(before, kinds.USER_POOL)
+    pools = [p for p in service.pools.values() if pool is None or p.name == pool]
+    return next((u for p in pools if (u := service.find(p, name)) is not None), None)
 
 
 def _resource_type(session: Session, name: str) -> str:

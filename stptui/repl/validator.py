@@ -110,6 +110,10 @@ def check_value(
             from stptui.commands.handlers.websocket import check_websocket_value
 
             check_websocket_value(sim, kind, value)
+        elif kind == kinds.USER_POOL:
+            from stptui.commands.handlers.user_pools import check_pool
+
+            check_pool(sim, value)
         elif kind == kinds.STATE_MACHINE:
             # Imported here: Step Functions' modules load only for the commands that need
             # them (see docs/design.md, Performance model).

@@ -83,6 +83,9 @@ SETTLE_LIMIT_S = 0.25
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
 NARROW_WIDTH = 120
+# Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
+# share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
+MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
@@ -437,7 +440,9 @@ class StptuiApp(App[None]):
 
     def _layout_for(self, width: int) -> None:
         if self.screen_stack:
-            self.screen_stack[0].set_class(width < NARROW_WIDTH, "-narrow")
+            screen = self.screen_stack[0]
+            screen.set_class(width < NARROW_WIDTH, "-narrow")
+            screen.set_class(NARROW_WIDTH <= width < MEDIUM_WIDTH, "-medium")
         self._show_current()
 
     def _show_current(self) -> None:

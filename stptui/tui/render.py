@@ -389,7 +389,7 @@ KIND_COLUMN = max(map(len, KINDS))
 NARROW_KIND_COLUMN = 22
 # The cells a row keeps for the resource and its details beside the wide kind column: where
 # the Events pane is alone (80 columns: 76 cells) the kinds are whole; beside other panes
-# (40 to 70 cells) the resource and the start of the details (a message's error) need
+# (57 to 77 cells) the resource and the start of the details (a message's error) need
 # the six extra cells more than the end of a long kind does.
 ROW_REST = 30
 TIME_COLUMN = len("08:00:30.000")

@@ -29,6 +29,7 @@ from stptui.commands.registry import (
     KEY_VALUE,
     OBJECT_KEY,
     PAYLOAD,
+    POOL_USER,
     ROUTE_PATH,
     TEXT,
     WORD,
@@ -563,7 +564,7 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         ),
         Option(
             "--user",
-            WORD,
+            POOL_USER,
             "send the ID token of this user's last sign-in (sign-in) to the route's user pool",
             "USERNAME",
         ),

@@ -7,7 +7,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from stptui.commands.handlers.base import _now_line, command
-from stptui.commands.registry import KEY_VALUE, WORD, Arg, Call, CommandError, Option
+from stptui.commands.registry import (
+    KEY_VALUE,
+    POOL_USER,
+    USER_POOL,
+    WORD,
+    Arg,
+    Call,
+    CommandError,
+    Option,
+)
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.cognito import CognitoError, User
@@ -89,8 +98,18 @@ def _data(pool: str, answer: Answer, **extra: Any) -> dict[str, Any]:
     }
 
 
-_POOL = Arg("POOL", WORD, "the user-auth-pool")
+def check_pool(sim: Simulator, name: str) -> None:
+    """A CommandError (with a did-you-mean) when `name` is no user-auth-pool of the stack;
+    the REPL's validator asks before Enter."""
+    _cognito(_service(sim).pool, name)
+
+
+_POOL = Arg("POOL", USER_POOL, "the user-auth-pool")
+# A new user's name (sign-up, admin-create-user): nothing to complete.
 _USERNAME = Arg("USERNAME", WORD, "the user's username")
+# A user the pool has (confirm-sign-up, sign-in): completion offers the pool's users. Not
+# checked before Enter: sign-in brings in an unknown user through a userMigration hook.
+_USER = Arg("USERNAME", POOL_USER, "the user's username (or the email or phone it signs in with)")
 _ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=True)
 
 
@@ -152,7 +171,7 @@ def cmd_sign_up(session: Session, call: Call) -> CommandResult:
     "confirm-sign-up",
     "messages",
     "Confirm a signed-up user with the code it was sent (ConfirmSignUp), running postConfirmation.",
-    args=(_POOL, _USERNAME),
+    args=(_POOL, _USER),
     examples=("confirm-sign-up users bob@other.org",),
     details=(
         "The code is taken as the one Cognito sent. The user becomes CONFIRMED (the address "
@@ -215,7 +234,7 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
     "messages",
     "Sign a user in (InitiateAuth, USER_PASSWORD_AUTH), running the authentication and "
     "token hooks; `http --user` then sends its ID token.",
-    args=(_POOL, _USERNAME),
+    args=(_POOL, _USER),
     options=(
         Option("--password", WORD, "the password (default: the user's own)", "P"),
         Option(

@@ -110,12 +110,22 @@ class UserPoolService:
             )
         found = self.pools.get(name)
         if found is None:
+            from stptui.config.diagnostics import did_you_mean, with_article
+
+            listing = (
+                f"the stack's user pools: {', '.join(self.pools)}"
+                if self.pools
+                else "add a resource of type user-auth-pool"
+            )
+            other = self.sim.stack.resources.get(name)
+            if other is not None:
+                message = f"{name!r} is {with_article(other.type)}, not a user-auth-pool"
+                raise CognitoError("ResourceNotFoundException", message, listing)
+            guess = did_you_mean(name, list(self.pools))
             raise CognitoError(
                 "ResourceNotFoundException",
                 f"{name!r} is not a user-auth-pool of this stack",
-                f"the stack's user pools: {', '.join(self.pools)}"
-                if self.pools
-                else "add a resource of type user-auth-pool",
+                f"did you mean {guess!r}?" if guess else listing,
             )
         return found
 

@@ -31,13 +31,19 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
     for t, kind, resource, what in entries:
         row = Text()
         row.append(f"{iso_ms(t)[5:10]} {clock_time(t)}" if dated else clock_time(t), "dim")
-        row.append(f" {relative(t - now):>{RELATIVE_WIDTH}} ", "cyan")
+        wait = relative(t - now)
+        # Where the wait starts (after the spaces that right-align it).
+        wait_at = len(row) + 1 + max(0, RELATIVE_WIDTH - len(wait))
+        row.append(f" {wait:>{RELATIVE_WIDTH}} ", "cyan")
         # Under this row's own kind, when a long wait (`+13 d 23 h 44 min`) pushed it on.
         hang = len(row)
         row.append(f"{kind:<12} ", "yellow" if "retry" in kind else "")
         row.append(safe(resource), "bold")
         row.append(f"  {safe(what)}")
-        rows.append(hanging(row, hang, word_breaks(row.plain)))
+        # The time and the wait each stay whole on a line: in a narrow pane `+3 d 23 h`
+        # cut after `+3` read as a wait of three (of what?) and a stray `d 23 h`.
+        breaks = [at for at in word_breaks(row.plain) if at >= hang or at == wait_at]
+        rows.append(hanging(row, hang, breaks))
     return Text("\n").join(rows)
 
 
