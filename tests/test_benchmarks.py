@@ -103,3 +103,23 @@ def test_the_failing_consumers_benchmark_runs_consumers_that_fail_every_attempt(
     # rounds of both waves and the first wave of the next, still running.
     started, failed, retried = counts["SQS queue, no DLQ"]
     assert started == 720 * 10 + 5 and failed == started - 5 and retried == 0
+
+
+def test_the_load_benchmark_runs_every_repetition_it_counts() -> None:
+    bench = load("bench_load")
+    sent = {}
+    for name, (scenario, _, _) in bench.SCENARIOS.items():
+        s = bench.session()
+        scenario(s, 40)
+        trace = s.sim.trace
+        assert trace.count("repeat.refused") == 0, name
+        sent[name] = trace.count("message.sent")
+        if name != "burst send, no consumer":
+            # Run out: the worker took every job and succeeded, none is left in the queue.
+            assert trace.count("message.deleted", "jobQueue") == 40, name
+            assert s.sim.queue("jobQueue").messages == {}, name
+    assert sent == dict.fromkeys(bench.SCENARIOS, 40)
+    s = bench.session()
+    bench.http(s, 40)
+    statuses = {r.data["status"] for r in s.sim.trace.records if r.kind == "http.response"}
+    assert statuses == {202}  # every request reached the function: none throttled

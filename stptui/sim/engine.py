@@ -383,11 +383,28 @@ class Simulator:
         source: str = "command",
     ) -> str:
         """SendMessage to a queue; returns the MessageId."""
+        return self.send_message(
+            queue, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
+        )[0]
+
+    def send_message(
+        self,
+        queue: str,
+        body: str,
+        *,
+        delay_s: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        source: str = "command",
+    ) -> tuple[str, bool]:
+        """SendMessage to a queue: the MessageId, and whether a FIFO queue took the message
+        for a duplicate (the id is then the original message's)."""
         from stptui.sim.services.queue import SqsError
 
         q = self.queue(queue)
         try:
-            return q.send(
+            return q.send_message(
                 body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
             )
         except SqsError as exc:
@@ -405,14 +422,19 @@ class Simulator:
         done: Callable[[Outcome, str], None],
         trigger: str = "invoke",
         request_id: str | None = None,
+        *,
+        measured: bool = False,
     ) -> str:
         """Start a RequestResponse invocation now; `done` gets the outcome when it ends.
         `request_id` is the request id the handler sees, when the caller made it first (a
-        function URL's event carries it); by default the invocation's own id.
+        function URL's event carries it); by default the invocation's own id. `measured`
+        says the caller has already held the payload to SYNC_PAYLOAD_BYTES (and answered
+        a larger one its own way), so that a request's event is not sized twice.
 
         A throttled synchronous invocation fails at once with TooManyRequestsException."""
         fn = self.function(function)
-        check_payload_size(payload, SYNC_PAYLOAD_BYTES)
+        if not measured:
+            check_payload_size(payload, SYNC_PAYLOAD_BYTES)
         if fn.throttled():
             self.trace.emit(
                 (self.clock.now, tk.INVOCATION_THROTTLED, fn.name, {"trigger": trigger})

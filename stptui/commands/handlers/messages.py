@@ -33,7 +33,6 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.sim import trace as tk
 from stptui.sim.behavior import (
     Outcome,
     format_duration,
@@ -101,11 +100,10 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     attrs = _attributes(call.opts.get("attr", []))
     group = call.opts.get("group")
     dedup_id = call.opts.get("dedup_id")
-    before = sim.trace.seq
-    # Simulator.send validates the whole request (size, characters, FIFO ids, delay range)
-    # before it changes anything, and raises SimError with a hint.
+    # Simulator.send_message validates the whole request (size, characters, FIFO ids, delay
+    # range) before it changes anything, and raises SimError with a hint.
     try:
-        mid = sim.send(
+        mid, duplicate = sim.send_message(
             q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
         )
     except SimError as exc:
@@ -113,7 +111,6 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
             raise
         # `send jobQueue ""` (or '' from a script): the fix is a body, not the command's help.
         raise CommandError(str(exc), _EMPTY_BODY_HINT.format(queue=q.name)) from None
-    duplicate = any(r.kind == tk.MESSAGE_DEDUPLICATED for r in sim.trace.since(before))
     if duplicate:
         text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
     else:

@@ -107,6 +107,110 @@ def number_words(words: list[str], i: int) -> list[str]:
     ]
 
 
+def _segments(text: str) -> tuple[str, ...] | None:
+    """`text` cut around its `{i}`, so that `str(i).join(...)` is `number_words`' text for
+    repetition i (`{{i}}` already written as `{i}` in the pieces); None when it holds
+    neither, and so reads the same in every repetition."""
+    if "{" not in text or _NUMBER.search(text) is None:
+        return None
+    pieces = [""]
+    at = 0
+    for m in _NUMBER.finditer(text):
+        pieces[-1] += text[at : m.start()]
+        if len(m.group()) == 5:
+            pieces[-1] += "{i}"
+        else:
+            pieces.append("")
+        at = m.end()
+    pieces[-1] += text[at:]
+    return tuple(pieces)
+
+
+class _Bound:
+    """A repeated line's call, bound once: each repetition's call has its `{i}` written into
+    the values the words were bound to, instead of the line being numbered, quoted, split
+    and bound again for every repetition.
+
+    That is the same call `bind` makes of the numbered words, because numbering changes
+    neither how a word is bound nor how it is quoted: `{i}` becomes digits and `{{i}}`
+    becomes `{i}`, which adds no space, quote, `=` or leading `--` and never empties a word,
+    and a value is bound as its word (or the text after an option's `=`). Where a varying
+    word could bind differently (an option's name holds `{i}`) or a command checks its
+    words' values while binding them (`check_words`), `make` gives None and each repetition
+    is bound from its line."""
+
+    __slots__ = ("args", "command", "line", "opts", "words")
+
+    def __init__(
+        self,
+        command: Command,
+        line: tuple[str, ...],
+        words: list[str | tuple[str, ...]],
+        args: dict[str, Any],
+        opts: dict[str, Any],
+    ) -> None:
+        self.command = command
+        # The pieces of each text around `{i}` (see `_segments`), or the text itself where
+        # it holds no `{i}`; option values that repeat are lists of these.
+        self.line = line
+        self.words = words
+        self.args = args
+        self.opts = opts
+
+    @classmethod
+    def make(cls, command: Command, words: list[str]) -> _Bound | None:
+        """The bound form of `command` with `words` (`{i}` still in them), or None when a
+        repetition's words must be bound one by one (see the class)."""
+        varies = [w for w in words if _segments(w) is not None]
+        if varies and command.check_words is not None:
+            return None
+        if any(w.startswith("--") and "{" in w.partition("=")[0] for w in varies):
+            return None
+        try:
+            call = bind(command, "", words)
+        except CommandError:
+            return None
+        line = " ".join(quote_word(w) for w in [command.name, *words])
+        return cls(
+            command,
+            _segments(line) or (line,),
+            [_segments(w) or w for w in words],
+            {k: _template(v) for k, v in call.args.items()},
+            {k: _template(v) for k, v in call.opts.items()},
+        )
+
+    def call(self, i: int) -> Call:
+        """Repetition `i`'s call."""
+        n = str(i)
+        return Call(
+            self.command,
+            n.join(self.line),
+            [w if type(w) is str else n.join(w) for w in self.words],
+            {k: _fill(v, n) for k, v in self.args.items()},
+            {k: _fill(v, n) for k, v in self.opts.items()},
+        )
+
+
+def _template(value: Any) -> Any:
+    """A bound value with its texts cut around `{i}` (a list of them for a repeated
+    option); other values (a flag's True, an absent optional's None) as they are."""
+    if isinstance(value, str):
+        return _segments(value) or value
+    if isinstance(value, list):
+        return [_template(v) for v in value]
+    return value
+
+
+def _fill(value: Any, n: str) -> Any:
+    """A value of `_template` with `n` written where `{i}` was; a list is a new list, as a
+    handler gets from `bind`."""
+    if type(value) is tuple:
+        return n.join(value)
+    if type(value) is list:
+        return [_fill(v, n) for v in value]
+    return value
+
+
 def _refusal(name: str) -> CommandError | None:
     """Why `repeat` does not run `name`, or None when it does."""
     if name in REPEATABLE:
@@ -172,6 +276,8 @@ class Repeat:
     # first record each made, or that it made none, whatever N.
     marks: list[tuple[int, int, int]] = field(default_factory=list)
     latest: tuple[int, int, int] | None = None
+    # The words bound once, when each repetition's call can be made from them (`_Bound`).
+    bound: _Bound | None = None
 
     @property
     def numbered(self) -> bool:
@@ -247,8 +353,11 @@ def _bind_inner(name: str, words: list[str]) -> tuple[Command, Call]:
 def _run(rep: Repeat, i: int, call: Call | None = None) -> None:
     """Make repetition `i` (its call already bound, when given). A refusal raises."""
     if call is None:
-        words = number_words(rep.words, i) if rep.numbered else list(rep.words)
-        call = bind(rep.command, rep.line(i), words)
+        if rep.bound is not None:
+            call = rep.bound.call(i)
+        else:
+            words = number_words(rep.words, i) if rep.numbered else list(rep.words)
+            call = bind(rep.command, rep.line(i), words)
     call.detached = True
     trace = rep.session.sim.trace
     before = trace.seq
@@ -447,6 +556,8 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
         refuse_past_end(sim, f"its last repetition would be at {iso_ms(last)}")
     repeats = repeats_of(sim)
     rep = Repeat(f"repeat-{repeats.made + 1}", session, inner, words[1:], count, every, now)
+    if count > 1:
+        rep.bound = _Bound.make(inner, rep.words)
     # The first repetition is the line's check: its refusal is the command's, and it
     # changed nothing (handlers validate before they act).
     try:

@@ -130,6 +130,14 @@ INTERNAL_ERROR = '{"message":"Internal Server Error"}'
 SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
 
 
+# The forwarding headers API Gateway adds to every request it passes on, in order.
+_FORWARDED = (
+    ("X-Forwarded-For", CLIENT_IP),
+    ("X-Forwarded-Port", "443"),
+    ("X-Forwarded-Proto", "https"),
+)
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
 
@@ -160,6 +168,20 @@ class Route:
     container: str | None = None  # the container of a container workload that serves it
     container_port: int | None = None
     authorizer: HttpAuthorizer | None = None
+    # The routeKey (`GET /pets/{id}`, `ANY /x` or `$default`), the path's segments (`/` has
+    # none) and each segment's variable (`id`, `proxy+`; None for a static one): what every
+    # request reads of its route, and of every route it is matched against, made once.
+    key: str = field(init=False, compare=False)
+    segments: tuple[str, ...] = field(init=False, compare=False)
+    variables: tuple[str | None, ...] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = DEFAULT_ROUTE if self.is_default else f"{self.method} {self.path}"
+        segments = _segments(self.path)
+        # The class is frozen: its derived fields are set once, here.
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "segments", segments)
+        object.__setattr__(self, "variables", tuple(_variable(seg) for seg in segments))
 
     @property
     def to_container(self) -> bool:
@@ -171,16 +193,6 @@ class Route:
     def is_default(self) -> bool:
         """True for the `$default` route."""
         return self.path == DEFAULT_ROUTE
-
-    @property
-    def key(self) -> str:
-        """The routeKey: `GET /pets/{id}`, `ANY /x` or `$default`."""
-        return DEFAULT_ROUTE if self.is_default else f"{self.method} {self.path}"
-
-    @property
-    def segments(self) -> tuple[str, ...]:
-        """The path's segments (`/` has none)."""
-        return _segments(self.path)
 
 
 def decoded_path(raw: str) -> str:
@@ -247,8 +259,7 @@ def match(
     params: dict[str, str] = {}
     ranks: list[int] = []
     route_segments = route.segments
-    for i, seg in enumerate(route_segments):
-        name = _variable(seg)
+    for i, name in enumerate(route.variables):
         if name is not None and name.endswith("+"):
             rest = segments[i:]
             if not rest or rest == ("",):
@@ -262,7 +273,7 @@ def match(
                 return None
             params[name] = segments[i]
             ranks.append(1)
-        elif seg == segments[i]:
+        elif route_segments[i] == segments[i]:
             ranks.append(2)
         else:
             return None
@@ -849,7 +860,7 @@ class HttpService:
             self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, why)
             return
         try:
-            ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http")
+            ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http", measured=True)
         except SimError as exc:
             self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, str(exc))
             return
@@ -1006,15 +1017,21 @@ class HttpService:
         browser's GET has `content-length: 0`)."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
         length = str(len(body.encode("utf-8", "surrogatepass"))) if body else "0"
+        trace = ("X-Amzn-Trace-Id", f"Root=1-{now // 1000:08x}-{trace_id}")
+        if not given:
+            # Most requests (every repetition of a load) set no header: the defaults, as
+            # they are, without matching names.
+            head = [("Content-Length", length)]
+            if body:
+                head.append(("Content-Type", _media_type_of(body)))
+            return [*head, ("Host", api.domain), ("User-Agent", USER_AGENT), trace, *_FORWARDED]
         defaults = [
             ("Content-Length", length),
             ("Content-Type", _media_type_of(body)) if body else None,
             ("Host", api.domain),
             ("User-Agent", USER_AGENT),
-            ("X-Amzn-Trace-Id", f"Root=1-{now // 1000:08x}-{trace_id}"),
-            ("X-Forwarded-For", CLIENT_IP),
-            ("X-Forwarded-Port", "443"),
-            ("X-Forwarded-Proto", "https"),
+            trace,
+            *_FORWARDED,
         ]
         names = {name.lower() for name, _ in given}
         out: list[tuple[str, str]] = []

@@ -350,6 +350,23 @@ class QueueSim:
         source: str = "command",
     ) -> str:
         """SendMessage: returns the MessageId (the original one for a FIFO duplicate)."""
+        return self.send_message(
+            body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
+        )[0]
+
+    def send_message(
+        self,
+        body: str,
+        *,
+        delay_s: int | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        source: str = "command",
+    ) -> tuple[str, bool]:
+        """SendMessage: the MessageId and whether the message was a FIFO duplicate (the id
+        is then the original message's), for a caller that says which it was without
+        reading the trace back."""
         self.validate_send(body, delay_s, group, dedup_id)
         sim = self.sim
         now = sim.clock.now
@@ -366,7 +383,7 @@ class QueueSim:
                         {"message_id": hit[1], "dedup_id": key, "source": source},
                     )
                 )
-                return hit[1]
+                return hit[1], True
         msg = Message(sim.new_id(), body, self, now, attrs)
         # Lambda's recursion count travels with the message (its AWSTraceHeader on AWS).
         msg.chain = sim.chain
@@ -400,7 +417,7 @@ class QueueSim:
             msg.timer = sim.clock.at(msg.visible_at, self._delay_over, msg, self._delay_label)
         else:
             self._make_visible(msg, returned=False)
-        return msg.id
+        return msg.id, False
 
     def _delay_over(self, msg: Message) -> None:
         msg.timer = None
