@@ -334,8 +334,14 @@ def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[i
         assert box.scroll_y == 0 and box.max_scroll_y > 0
         # Tab goes from the form's last button to the response.
         app.screen.query_one("#http-cancel").focus()
+        # A form taller than the terminal (30 rows) scrolls the dialog to the button first.
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("tab")
         assert app.screen.focused is box
+        # A form taller than the terminal (30 rows) scrolls the dialog: the response comes
+        # back into sight as it takes the focus, once the frame has scrolled (animated).
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("end")
         assert box.scroll_y == box.max_scroll_y
         # The box fits in the dialog whole, its end above the dialog's fold (it was 30
@@ -593,7 +599,7 @@ def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> 
         await pilot.press("pageup")
         assert frame.scroll_y == 0
         # The last stop is scrolled into sight when tabbed to.
-        app.screen.query_one("#publish-resources").focus()
+        app.screen.query_one("#publish-repeat").focus()
         await pilot.press("tab", "tab")
         assert app.screen.focused is app.screen.query_one("#publish-cancel")
         assert frame.scroll_y == frame.max_scroll_y

@@ -3,7 +3,9 @@ fire; and a read-only page for a record.
 
 A dialog never changes the simulation itself: it builds the line the user could have typed
 (`send jobQueue '{"id": 1}'`), runs it through the app's `run_command`, and shows the error
-in the dialog when the command refuses, so nothing is lost and nothing crashes. Names,
+in the dialog when the command refuses, so nothing is lost and nothing crashes. A dialog
+whose command `repeat` runs has a repeat field: `100 every 50ms` makes the line
+`repeat 100 --every 50ms send ...`. Names,
 patterns, bodies and responses from the stack or the simulation are shown as `Text`
 through `safe`/`printable`, never as markup.
 """
@@ -29,6 +31,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
+from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
@@ -93,6 +96,24 @@ HTTP_FORM_WIDTH = 56
 # JSON takes a tenth of a second to parse. A shorter one is checked on every key.
 JSON_CHECK_NOW = 10_000
 JSON_CHECK_DELAY = 0.4
+# The repeat field of the dialogs whose command `repeat` runs (see `repeat_prefix`).
+REPEAT_LABEL = "repeat (optional: N, or N every D — {i} in a field is the repetition's number)"
+REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
+REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
+
+
+def repeat_prefix(text: str) -> str:
+    """The `repeat N [--every D]` a repeat field's text asks for, or "" for once (empty or
+    `1`); raises CommandError when it is neither N nor `N every D`. N and D themselves are
+    `repeat`'s to check, so that its refusals read as they do on the command line."""
+    text = text.strip()
+    if text in ("", "1"):
+        return ""
+    form = REPEAT_FORM.fullmatch(text)
+    if form is None:
+        raise CommandError(f"repeat: cannot read {text!r} as N or N every D", REPEAT_HINT)
+    count, every = form.groups()
+    return format_line("repeat", [count], [("--every", every)] if every else [])
 
 
 def json_problem(text: str, *, want_object: bool = False) -> str | None:
@@ -191,6 +212,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     HELP_TITLE: ClassVar[str] = ""
     # The field that has the focus when the dialog opens (see `on_screen_resume`).
     FIRST_FIELD: ClassVar[str] = ""
+    # The command the dialog's line runs: when `repeat` runs it, the form has a repeat field.
+    COMMAND: ClassVar[str] = ""
     AUTO_FOCUS = ""
     DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
 
@@ -236,8 +259,18 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         """The dialog's fields."""
         raise NotImplementedError
 
+    @property
+    def repeatable(self) -> bool:
+        """Whether the form has a repeat field (`repeat` runs the dialog's command)."""
+        return self.COMMAND in REPEATABLE
+
     def controls(self) -> ComposeResult:
-        """The error line and the run and cancel buttons."""
+        """The repeat field (when `repeat` runs the command), the error line and the run and
+        cancel buttons. The repeat field goes last among the fields: the first keeps the
+        focus and the top of the dialog, as without it."""
+        if self.repeatable:
+            yield Label(REPEAT_LABEL)
+            yield SafeInput(placeholder="1", id=f"{self.PREFIX}-repeat", classes="dialog-repeat")
         yield ErrorLine("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
         with Horizontal(classes="dialog-buttons"):
             yield Button(
@@ -248,6 +281,32 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def command_line(self) -> str:
         """The line this dialog would run; raises CommandError when it is incomplete."""
         raise NotImplementedError
+
+    def repeat_text(self) -> str:
+        """What the repeat field holds ("" without one)."""
+        return self.value(f"#{self.PREFIX}-repeat") if self.repeatable else ""
+
+    def full_line(self) -> str:
+        """The dialog's line, under `repeat` when the repeat field asks for more than one;
+        raises CommandError when the repeat field or the form is incomplete."""
+        prefix = repeat_prefix(self.repeat_text())
+        line = self.command_line()
+        return f"{prefix} {line}" if prefix else line
+
+    def repeating(self) -> bool:
+        """Whether the repeat field asks for more than one run (well written or not)."""
+        return self.repeat_text().strip() not in ("", "1")
+
+    def json_problem(self, text: str, *, want_object: bool = False) -> str | None:
+        """`json_problem` of a JSON field's text as the command reads it: repeated, as
+        repetition 1 does (`{i}` as 1), for a body with `{i}` is JSON only once numbered;
+        once, saying what `{i}` needs."""
+        if self.repeating():
+            return json_problem(number_words([text], 1)[0], want_object=want_object)
+        problem = json_problem(text, want_object=want_object)
+        if problem and self.repeatable and "{i}" in text:
+            problem += "; {i} stands for a number only when the repeat field says how many"
+        return problem
 
     def show_error(self, text: str) -> None:
         """Show why the command cannot run (an empty text clears it)."""
@@ -263,12 +322,18 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         # The command checks the JSON itself: a check still to come would replace its error.
         self._stop_json_check()
         try:
-            result = self.run(self.command_line())
+            line = self.full_line()
+            result = self.run(line)
         except CommandError as exc:
             self.show_error(render_plain(CommandResult(exc.format())))
             return
         self.show_error("")
-        self.ran(result)
+        if line.startswith("repeat "):
+            # A repeat's answer is its summary, not the command's: the dialog closes on it
+            # (the HTTP dialog too, whose repeated requests answer on the clock).
+            self.dismiss(result)
+        else:
+            self.ran(result)
 
     def ran(self, result: CommandResult) -> None:
         """What a command that ran does to the dialog: close it with the result."""
@@ -302,7 +367,16 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def field_problem(self, area: TextArea) -> str | None:
         """Why the JSON field `area` would be refused, or None: not JSON (or not an object,
         for a `json-object` field). A dialog whose command checks more says more."""
-        return json_problem(area.text, want_object=area.has_class("json-object"))
+        return self.json_problem(area.text, want_object=area.has_class("json-object"))
+
+    @on(Input.Changed, ".dialog-repeat")
+    def _repeat_changed(self) -> None:
+        # Whether `{i}` is a number changes whether a JSON field holds JSON.
+        areas = list(self.query(".json").results(TextArea))
+        if areas:
+            self._stop_json_check()
+            problems = (self.field_problem(area) for area in areas)
+            self.show_error(next((p for p in problems if p), ""))
 
     def value(self, selector: str) -> str:
         """The text of an Input or TextArea of the form."""
@@ -321,6 +395,7 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 class SendDialog(CommandDialog):
     """Queue picker, JSON editor that validates as you type, optional delay."""
 
+    COMMAND = "send"
     PREFIX = "send"
     FIRST_FIELD = "#send-body"
     HEADING = "send a message (ctrl+s sends, escape cancels)"
@@ -348,7 +423,7 @@ class SendDialog(CommandDialog):
         """`send QUEUE BODY [--delay D]`."""
         queue = self.picked("#send-queue")
         body = self.value("#send-body")
-        problem = json_problem(body)
+        problem = self.json_problem(body)
         if problem:
             raise CommandError(problem, "the body must be a JSON document")
         delay = self.value("#send-delay").strip()
@@ -360,6 +435,7 @@ class PutRecordDialog(CommandDialog):
     the send dialog checks a body, or any text), the partition key (and the shard it picks)
     and an optional explicit hash key."""
 
+    COMMAND = "put-record"
     PREFIX = "put"
     FIRST_FIELD = "#put-data"
     HEADING = "put a record on a stream (ctrl+s puts, escape cancels)"
@@ -448,7 +524,7 @@ class PutRecordDialog(CommandDialog):
         """`put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]`."""
         data = self.value("#put-data")
         if self.picked("#put-format-select") == "json":
-            problem = json_problem(data)
+            problem = self.json_problem(data)
             if problem:
                 raise CommandError(problem, "the data must be a JSON document, or pick text")
         options = []
@@ -465,6 +541,7 @@ class PublishDialog(CommandDialog):
     """Bus picker (with the rules on the bus), source, detail-type, a JSON detail checked as
     you type, and optional resources."""
 
+    COMMAND = "publish"
     PREFIX = "publish"
     HEADING = "publish an event (ctrl+s publishes, escape cancels)"
     VERB = "Publish"
@@ -520,7 +597,7 @@ class PublishDialog(CommandDialog):
         """`publish BUS SOURCE DETAIL_TYPE DETAIL [--resources ARN,...]`."""
         bus = self.picked("#publish-bus")
         detail = self.value("#publish-detail")
-        problem = json_problem(detail, want_object=True)
+        problem = self.json_problem(detail, want_object=True)
         if problem:
             raise CommandError(problem, 'the detail must be a JSON object, e.g. {"id": 1}')
         words = [bus, self.value("#publish-source"), self.value("#publish-detail-type"), detail]
@@ -533,6 +610,7 @@ class UploadDialog(CommandDialog):
     """Bucket picker (with its notifications and lifecycle rules), key, either a size or text
     content, tags, or a multipart upload left incomplete."""
 
+    COMMAND = "upload"
     PREFIX = "upload"
     HEADING = "upload an object (ctrl+s uploads, escape cancels)"
     VERB = "Upload"
@@ -648,6 +726,7 @@ class HttpDialog(CommandDialog):
     body, headers and query; the response is shown beside the request (under it on a narrow
     terminal), which can be edited and sent again."""
 
+    COMMAND = "http"
     PREFIX = "http"
     HEADING = "HTTP request (ctrl+s sends, escape closes)"
     VERB = "Send"
@@ -898,6 +977,7 @@ class FireDialog(CommandDialog):
     """Picker of the schedules (functions and batch jobs with schedule triggers), with the
     chosen one's expression and next fire times."""
 
+    COMMAND = "fire"
     PREFIX = "fire"
     FIRST_FIELD = "#fire-rule"
     HEADING = "fire a schedule now (ctrl+s fires, escape cancels)"
