@@ -97,7 +97,10 @@ HTTP_FORM_WIDTH = 56
 JSON_CHECK_NOW = 10_000
 JSON_CHECK_DELAY = 0.4
 # The repeat field of the dialogs whose command `repeat` runs (see `repeat_prefix`).
-REPEAT_LABEL = "repeat (optional: N, or N every D — {i} in a field is the repetition's number)"
+# One line at the dialogs' width: a wrapped label pushed the buttons of the taller dialogs
+# below the fold at 120x36.
+REPEAT_LABEL = "repeat (optional; {i} in a field counts 1 to N)"
+REPEAT_PLACEHOLDER = "1, N, or N every D (e.g. 100 every 50ms)"
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -270,7 +273,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         focus and the top of the dialog, as without it."""
         if self.repeatable:
             yield Label(REPEAT_LABEL)
-            yield SafeInput(placeholder="1", id=f"{self.PREFIX}-repeat", classes="dialog-repeat")
+            yield SafeInput(
+                placeholder=REPEAT_PLACEHOLDER, id=f"{self.PREFIX}-repeat", classes="dialog-repeat"
+            )
         yield ErrorLine("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
         with Horizontal(classes="dialog-buttons"):
             yield Button(
