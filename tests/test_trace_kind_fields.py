@@ -380,6 +380,31 @@ def _worker_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     return _run(session, "send slowJobs a", "send fastJobs ok", "send fastJobs bad", "advance 1m")
 
 
+HEARTBEATS = (
+    "resources:\n"
+    "  renders: {type: sqs-queue, properties: {visibilityTimeoutSeconds: 30}}\n"
+    "  render:\n"
+    "    type: worker-service\n"
+    "    properties:\n"
+    "      packaging: {type: prebuilt-image, properties: {image: w}}\n"
+    "      resources: {cpu: 0.25, memory: 512}\n"
+    "      connectTo: [renders]\n"
+)
+# A 13-hour job kept hidden by hourly beats: the beat at 11 h would end past the 12 hours
+# from the receive, and SQS refuses it.
+HEARTBEAT_BEHAVIORS = (
+    "behaviors:\n"
+    "  render:\n"
+    "    duration: 13h\n"
+    "    poll: {queue: renders, visibilityTimeout: 7200, heartbeat: {every: 1h, extendBy: 2h}}\n"
+)
+
+
+def _heartbeat_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    session = _session(tmp_path, "heartbeats", HEARTBEATS, HEARTBEAT_BEHAVIORS)
+    return _run(session, "send renders a", "advance 14h")
+
+
 TABLES = (
     "resources:\n"
     "  carts:\n"
@@ -734,6 +759,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _balancer_records,
         _container_records,
         _worker_records,
+        _heartbeat_records,
         _table_records,
         _state_machine_records,
         _lifecycle_records,

@@ -64,6 +64,7 @@ AGENDA_TEXT = {
     "invocation": "invocation {subject} ends",
     "poll": "{subject} polls {resource}",
     "worker-message": "{resource} finishes processing message {subject}",
+    "heartbeat": "{subject} extends the visibility of the messages it holds from {resource}",
     "batch-window": "{subject}'s batching window on {resource} closes",
     "scaling": "{subject} adds pollers for {resource}",
     "esm-retry": "{subject} retries a throttled batch from {resource}",

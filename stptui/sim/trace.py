@@ -26,6 +26,8 @@ MESSAGE_DEAD_LETTERED = "message.dead_lettered"
 MESSAGE_EXPIRED = "message.expired"
 MESSAGE_DEDUPLICATED = "message.deduplicated"
 MESSAGE_DELETE_STALE = "message.delete_stale"
+MESSAGE_VISIBILITY_CHANGED = "message.visibility_changed"
+MESSAGE_VISIBILITY_REFUSED = "message.visibility_refused"
 QUEUE_PURGED = "queue.purged"
 MESSAGE_REDRIVEN = "message.redriven"
 INVOCATION_STARTED = "invocation.started"
@@ -244,6 +246,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     MESSAGE_EXPIRED: ("message_id", "receive_count"),
     MESSAGE_DEDUPLICATED: ("message_id", "dedup_id", "source"),
     MESSAGE_DELETE_STALE: ("message_id", "consumer"),
+    MESSAGE_VISIBILITY_CHANGED: ("message_id", "timeout_s", "visible_at", "consumer"),
+    MESSAGE_VISIBILITY_REFUSED: ("message_id", "timeout_s", "error", "error_message", "consumer"),
     QUEUE_PURGED: ("count",),
     MESSAGE_REDRIVEN: ("message_id", "target", "new_message_id"),
     INVOCATION_STARTED: (

@@ -38,7 +38,17 @@ def poll_how(poll: WorkerPoll) -> str:
         if spec.visibility_s is None
         else f"visibility timeout {format_duration(spec.visibility_s * 1000)}"
     )
-    return f"{count}, {poll.busy} busy; up to {many} a receive, {wait}, {visibility}"
+    text = f"{count}, {poll.busy} busy; up to {many} a receive, {wait}, {visibility}"
+    if spec.heartbeat_every_ms is not None and spec.heartbeat_extend_s is not None:
+        text += (
+            f"; heartbeat every {format_duration(spec.heartbeat_every_ms)} extends by "
+            f"{format_duration(spec.heartbeat_extend_s * 1000)}"
+        )
+    back = spec.failure_visibility_s
+    if back is not None:
+        when = f"after {format_duration(back * 1000)}" if back else "at once"
+        text += f"; a failed message back {when}"
+    return text
 
 
 def poll_text(poll: WorkerPoll) -> str:
@@ -57,6 +67,9 @@ def poll_data(poll: WorkerPoll) -> dict[str, Any]:
         "max_messages": spec.max_messages,
         "wait_seconds": spec.wait_s,
         "visibility_timeout": spec.visibility_s,
+        "heartbeat_every_ms": spec.heartbeat_every_ms,
+        "heartbeat_extend_s": spec.heartbeat_extend_s,
+        "on_failure_visibility_s": spec.failure_visibility_s,
     }
 
 

@@ -257,6 +257,13 @@ class PollSpec:
     key: str
     # Where the item is written in the behaviours file (the graph's `polls` edge says so).
     pos: Position | None = field(default=None, compare=False)
+    # `heartbeat`: every `heartbeat_every_ms` while a poller holds messages, it calls
+    # ChangeMessageVisibility on each with `heartbeat_extend_s` (None: no heartbeat).
+    heartbeat_every_ms: int | None = None
+    heartbeat_extend_s: int | None = None
+    # `onFailure.visibilityTimeout`: the ChangeMessageVisibility a failed message gets
+    # (None: it waits out its visibility timeout).
+    failure_visibility_s: int | None = None
 
 
 class WorkloadBehavior:

@@ -18,6 +18,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import SERVICE_CONTAINER_NAME, Containerized, ContainerWorkload, Queue
 from stptui.config.permissions import Permissions, Target, evaluate
 from stptui.sim.behavior.declared import PollSpec, WorkloadBehavior
+from stptui.sim.behavior.durations import format_duration
 from stptui.sim.behavior.expressions import is_number
 
 if TYPE_CHECKING:
@@ -25,7 +26,17 @@ if TYPE_CHECKING:
 else:
     _ReaderBase = object
 
-POLL_KEYS = ("queue", "maxMessages", "waitSeconds", "visibilityTimeout", "concurrency")
+POLL_KEYS = (
+    "queue",
+    "maxMessages",
+    "waitSeconds",
+    "visibilityTimeout",
+    "concurrency",
+    "heartbeat",
+    "onFailure",
+)
+HEARTBEAT_KEYS = ("every", "extendBy")
+ON_FAILURE_KEYS = ("visibilityTimeout",)
 # ReceiveMessage's ranges (SQS API reference): MaxNumberOfMessages 1-10 (default 1),
 # WaitTimeSeconds 0-20, VisibilityTimeout 0-43200 (12 hours).
 MAX_MESSAGES = (1, 10)
@@ -113,6 +124,13 @@ class PollChecks(_ReaderBase):
             return None
         if concurrency is False:
             return None
+        # The timeout each receive gives: the heartbeat must come before it ends.
+        timeout_s = queue.visibility_timeout_s if visibility is None else int(visibility)
+        heartbeat = self._poll_heartbeat(item, path, timeout_s)
+        on_failure = self._poll_on_failure(item, path)
+        if heartbeat is False or on_failure is False:
+            return None
+        every_ms, extend_s = heartbeat if heartbeat else (None, None)
         return PollSpec(
             workload.name,
             container,
@@ -125,7 +143,109 @@ class PollChecks(_ReaderBase):
             int(concurrency or 1),
             self.fn,
             self.y.pos(path),
+            every_ms,
+            extend_s,
+            on_failure,
         )
+
+    def _poll_heartbeat(
+        self, item: dict[str, Any], path: DataPath, timeout_s: int
+    ) -> tuple[int, int] | bool | None:
+        """`heartbeat: {every, extendBy}`: (every in ms, extendBy in s); None when not
+        written, False (reported) when it does not fit. Each beat must come while the
+        message is still hidden: `every` shorter than the receive's visibility timeout and
+        than `extendBy`, or the message would be visible (and received again) meanwhile."""
+        if "heartbeat" not in item:
+            return None
+        hpath = (*path, "heartbeat")
+        value = item["heartbeat"]
+        if not isinstance(value, dict):
+            self.report(
+                hpath,
+                "behavior-bad-value",
+                "heartbeat is a mapping: how often the code extends the visibility, and by how "
+                "much",
+                hint="e.g. heartbeat: {every: 20s, extendBy: 60s}",
+            )
+            return False
+        self.unknown_keys(value, hpath, HEARTBEAT_KEYS)
+        every = self.one_duration(value.get("every"), (*hpath, "every"), required="every")
+        extend = self._whole_seconds(value, hpath, "extendBy", required=True)
+        if every is None or extend is False or extend is None:
+            return False
+        if every == 0:
+            self.report(
+                (*hpath, "every"),
+                "behavior-bad-value",
+                "heartbeat.every must be longer than 0",
+                hint="e.g. every: 20s",
+            )
+            return False
+        if every >= extend * 1000:
+            self.report(
+                (*hpath, "every"),
+                "behavior-poll-heartbeat",
+                f"heartbeat.every ({format_duration(every)}) is not shorter than extendBy "
+                f"({format_duration(extend * 1000)}): the message is visible again between "
+                "two beats",
+                hint="extend by more than the interval, e.g. every: 20s with extendBy: 60s",
+            )
+            return False
+        if every >= timeout_s * 1000:
+            self.report(
+                (*hpath, "every"),
+                "behavior-poll-heartbeat",
+                f"heartbeat.every ({format_duration(every)}) is not shorter than the "
+                f"receive's visibility timeout ({format_duration(timeout_s * 1000)}): the "
+                "message is visible again before the first beat",
+                hint="beat more often than the visibility timeout, or raise `visibilityTimeout`",
+            )
+            return False
+        return every, extend
+
+    def _poll_on_failure(self, item: dict[str, Any], path: DataPath) -> int | bool | None:
+        """`onFailure: {visibilityTimeout}`: the seconds a failed message stays hidden
+        (0: visible at once); None when not written, False (reported) when it does not fit."""
+        if "onFailure" not in item:
+            return None
+        fpath = (*path, "onFailure")
+        value = item["onFailure"]
+        if not isinstance(value, dict):
+            self.report(
+                fpath,
+                "behavior-bad-value",
+                "onFailure is a mapping with the visibilityTimeout a failed message gets",
+                hint="e.g. onFailure: {visibilityTimeout: 0s}",
+            )
+            return False
+        self.unknown_keys(value, fpath, ON_FAILURE_KEYS)
+        seconds = self._whole_seconds(value, fpath, "visibilityTimeout", required=True)
+        return False if seconds is None else seconds
+
+    def _whole_seconds(
+        self, value: dict[str, Any], path: DataPath, key: str, *, required: bool
+    ) -> int | bool | None:
+        """A duration of whole seconds from 0 to 43,200 (ChangeMessageVisibility's
+        VisibilityTimeout); None when not written, False (reported) when it does not fit."""
+        if key not in value:
+            if required:
+                self.report(path, "behavior-bad-value", f"`{key}` is needed here", key=True)
+                return False
+            return None
+        ms = self.one_duration(value[key], (*path, key))
+        if ms is None:
+            return False
+        lo, hi = VISIBILITY_SECONDS
+        if ms % 1000 or not lo <= ms // 1000 <= hi:
+            self.report(
+                (*path, key),
+                "behavior-bad-value",
+                f"{key} is ChangeMessageVisibility's VisibilityTimeout: whole seconds from "
+                f"{lo} to {hi:,} (12 hours), not {format_duration(ms)}",
+                hint=f"e.g. {key}: 60s",
+            )
+            return False
+        return ms // 1000
 
     def _poll_queue(
         self, name: Any, path: DataPath, item_path: DataPath, workload: Containerized

@@ -39,6 +39,9 @@ MAX_DELAY_S = 900
 # PurgeQueue: "only one PurgeQueue operation on a queue is allowed every 60 seconds" (the time
 # SQS may take to delete the messages); another within it is PurgeQueueInProgress.
 PURGE_INTERVAL_MS = 60_000
+# ChangeMessageVisibility: 0 to 43,200 s, and the message's whole visibility timeout, counted
+# from the ReceiveMessage that returned its receipt, may not pass 12 hours (aws-semantics §1.2).
+MAX_VISIBILITY_S = 43_200
 
 
 class SqsError(ValueError):
@@ -87,6 +90,7 @@ class Message:
         "queue",
         "receipt",
         "receive_count",
+        "received_at",
         "return_seq",
         "sent_at",
         "seq_number",
@@ -110,6 +114,8 @@ class Message:
         self.first_receive_at: int | None = None
         self.state = NEW
         self.receipt = 0
+        # When the newest receive happened: ChangeMessageVisibility's 12 hours count from it.
+        self.received_at = 0
         self.attrs = attrs
         self.group: str | None = None
         self.dedup_id: str | None = None
@@ -570,6 +576,7 @@ class QueueSim:
             if msg.first_receive_at is None:
                 msg.first_receive_at = now
             msg.visible_at = now + vt
+            msg.received_at = now
             msg.receipt += 1
             if self.fifo:
                 self.blocked[msg.group or ""] = self.blocked.get(msg.group or "", 0) + 1
@@ -613,6 +620,7 @@ class QueueSim:
             if msg.first_receive_at is None:
                 msg.first_receive_at = now
             msg.visible_at = now + vt
+            msg.received_at = now
             msg.receipt += 1
             if consumer is None:
                 emit((now, tk.MESSAGE_RECEIVED, name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
@@ -743,6 +751,89 @@ class QueueSim:
                 self.sim.clock.cancel(timer)
             # No label: Simulator.agenda lists each waiting message from `upcoming_returns`.
             self._return_timer = self.sim.clock.at(at, self._returns_due)
+
+    def change_visibility(
+        self, msg: Message, receipt: int, timeout_s: int, consumer: str | None = None
+    ) -> int | None:
+        """ChangeMessageVisibility with the receipt of a receive: the message stays hidden for
+        `timeout_s` seconds from now and returns then unless it is deleted or changed again
+        (0: visible at once, its FIFO group unblocked); its receive count is kept. Like
+        `release`, it leaves the message to return by itself at the new end. Returns the time
+        it becomes visible; None when the message is no longer in flight (its timeout ended
+        and nobody received it since), which SQS answers with success and no change.
+        `consumer` names a worker that made the call (in the record).
+
+        Raises SqsError (InvalidParameterValue), changing nothing, for a timeout out of
+        0-43,200 s, a receipt that is not the message's newest (deleted, moved to the DLQ or
+        received again since), or a timeout that would end more than 12 hours after the
+        receive that gave the receipt."""
+        now = self.sim.clock.now
+        if not 0 <= timeout_s <= MAX_VISIBILITY_S:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
+                f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
+                f"give 0 to {MAX_VISIBILITY_S} seconds",
+            )
+        if msg.queue is not self or msg.id not in self.messages or msg.receipt != receipt:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value (the receipt handle of message {msg.id}) for parameter ReceiptHandle "
+                "is invalid. Reason: Message does not exist or is not available for "
+                "visibility timeout change.",
+                "only the newest receive's receipt handle of a message still in the queue "
+                "changes its visibility",
+            )
+        if msg.state != INFLIGHT:
+            return None
+        at = now + timeout_s * 1000
+        if at - msg.received_at > MAX_VISIBILITY_S * 1000:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. Reason: Total "
+                f"VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY_S} "
+                "seconds].",
+                f"the 12 hours count from the receive at {iso_ms(msg.received_at)}: give at "
+                f"most {max(0, (msg.received_at + MAX_VISIBILITY_S * 1000 - now) // 1000)} s",
+            )
+        self._unschedule_return(msg)
+        msg.visible_at = at
+        changed: dict[str, Any] = {
+            "message_id": msg.id,
+            "timeout_s": timeout_s,
+            "visible_at": iso_ms(at),
+        }
+        if consumer is not None:
+            changed["consumer"] = consumer
+        emit = self.sim.trace.emit
+        emit((now, tk.MESSAGE_VISIBILITY_CHANGED, self.name, changed))
+        if timeout_s:
+            self.release(msg, receipt)
+            return at
+        # Visible at once: the message is back in the queue as when its timeout ends.
+        emit((now, tk.MESSAGE_RETURNED, self.name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
+        if self.fifo:
+            self._unblock(msg.group or "")
+        self._make_visible(msg, returned=True)
+        return at
+
+    def _unschedule_return(self, msg: Message) -> None:
+        """Take a released message out of the returns waiting for their timeout (a
+        ChangeMessageVisibility moves its end). A linear search: these calls are few next to
+        the returns, which stay a deque for them."""
+        if msg.timer is not _RETURNING:
+            return
+        msg.timer = None
+        try:
+            self._returns.remove(msg)
+        except ValueError:
+            late = self._returns_late
+            for i, entry in enumerate(late):
+                if entry[2] is msg:
+                    late[i] = late[-1]
+                    late.pop()
+                    heapq.heapify(late)
+                    break
 
     def _next_return(self) -> Message | None:
         """The waiting message whose timeout ends first, at the front of the deque or the

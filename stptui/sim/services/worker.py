@@ -26,6 +26,13 @@ the next ReceiveMessage at once.
   workload's role; log lines go into the container's log group.
 * The `fail`, `succeed` and `slow` overrides of the workload, or of the polling container,
   decide each message as they decide a container's requests.
+* A `heartbeat` calls ChangeMessageVisibility (the queue's `change_visibility`) on every
+  message the poller still holds, every `every` from the receive, with `extendBy`: a long
+  message stays hidden, and so do the ones waiting their turn. A call SQS refuses (the 12
+  hours from the receive, a message received again meanwhile) is a
+  `message.visibility_refused`, and that message gets no more beats. `onFailure` calls it
+  once on a failed message (and, on a FIFO queue, on the rest of its group in the batch,
+  which return with it), so that it returns after `visibilityTimeout` (0: at once).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import AsReceived, sdk_message
-from stptui.sim.services.queue import VISIBLE
+from stptui.sim.services.queue import VISIBLE, SqsError
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.declared import PollSpec
@@ -83,6 +90,7 @@ class WorkerPoll:
         self.visibility_ms = None if spec.visibility_s is None else spec.visibility_s * 1000
         self._wake: list[Any] | None = None
         self._poll_label = ("poll", queue.name, spec.workload)
+        self.beat_label = ("heartbeat", queue.name, spec.workload)
         queue.on_visible.append(self.wake)
 
     @property
@@ -120,7 +128,13 @@ class WorkerPoll:
             # its visibility timeout ends unless the worker deletes it first.
             for m in msgs[1:]:
                 q.release(m, m.receipt)
-            self.service.start(_Batch(self, msgs), 0)
+            batch = _Batch(self, msgs)
+            every = spec.heartbeat_every_ms
+            if every is not None:
+                batch.beat = self.sim.clock.at(
+                    self.sim.clock.now + every, self.service.beat, batch, self.beat_label
+                )
+            self.service.start(batch, 0)
 
     def done(self) -> None:
         """A poller finished its batch: it receives again at once."""
@@ -131,7 +145,7 @@ class WorkerPoll:
 class _Batch:
     """The messages one receive returned, processed in order by one poller."""
 
-    __slots__ = ("failed_groups", "msgs", "poll", "seen")
+    __slots__ = ("beat", "current", "failed_groups", "given_up", "msgs", "poll", "seen")
 
     def __init__(self, poll: WorkerPoll, msgs: list[Message]) -> None:
         self.poll = poll
@@ -141,6 +155,22 @@ class _Batch:
         # poller still holds the receive's copy: its receipt handle and receive count.
         self.seen = [AsReceived.of(m) for m in msgs]
         self.failed_groups: set[str] = set()
+        # The message being processed: it and the ones after it are in the poller's hands.
+        self.current = 0
+        # The heartbeat's next clock entry (None: no heartbeat, or the batch is done), and
+        # the messages it stopped extending because SQS refused a call on them.
+        self.beat: list[Any] | None = None
+        self.given_up: set[int] = set()
+
+    def in_hand(self) -> list[int]:
+        """The indexes of the messages the poller still holds and may extend: the one it
+        processes and those waiting their turn (not those of a FIFO group that failed)."""
+        msgs, failed, given_up = self.msgs, self.failed_groups, self.given_up
+        return [
+            i
+            for i in range(self.current, len(msgs))
+            if i not in given_up and (msgs[i].group or "") not in failed
+        ]
 
 
 @dataclass(slots=True)
@@ -187,7 +217,11 @@ class WorkerService:
                 break
             index += 1  # its group failed earlier in the batch: it returns unprocessed
             poll.held -= 1
+        batch.current = index
         if index >= len(batch.msgs):
+            if batch.beat is not None:
+                self.sim.clock.cancel(batch.beat)
+                batch.beat = None
             poll.done()
             return
         sim = self.sim
@@ -272,10 +306,58 @@ class WorkerService:
             if size is not None:
                 failed["error_message_bytes"] = size
             sim.trace.emit((now, tk.CONTAINER_MESSAGE_FAILED, spec.workload, failed))
+            if spec.failure_visibility_s is not None:
+                # The failed message, and on a FIFO queue the rest of its group in the batch
+                # (which return unprocessed with it): handed back after the chosen timeout.
+                group = msg.group or ""
+                given_back = [p.index]
+                if poll.queue.fifo:
+                    given_back += [
+                        i
+                        for i in batch.in_hand()
+                        if i > p.index and (batch.msgs[i].group or "") == group
+                    ]
+                for i in given_back:
+                    self._change_visibility(batch, i, spec.failure_visibility_s)
             if poll.queue.fifo:
                 batch.failed_groups.add(msg.group or "")
         self._logs(spec.workload, handled, outcome)
         self.start(batch, p.index + 1)
+
+    def beat(self, batch: _Batch) -> None:
+        """A heartbeat: ChangeMessageVisibility with `extendBy` on each message in hand, and
+        the next beat `every` later."""
+        batch.beat = None
+        spec = batch.poll.spec
+        extend_s = spec.heartbeat_extend_s
+        every = spec.heartbeat_every_ms
+        if extend_s is None or every is None:
+            return
+        for i in batch.in_hand():
+            self._change_visibility(batch, i, extend_s)
+        batch.beat = self.sim.clock.at(
+            self.sim.clock.now + every, self.beat, batch, batch.poll.beat_label
+        )
+
+    def _change_visibility(self, batch: _Batch, index: int, timeout_s: int) -> None:
+        """ChangeMessageVisibility on message `index` of the batch with this poller's receipt;
+        a refusal is recorded, and the message is extended no more."""
+        poll = batch.poll
+        msg = batch.msgs[index]
+        workload = poll.spec.workload
+        try:
+            poll.queue.change_visibility(msg, batch.seen[index].receipt, timeout_s, workload)
+        except SqsError as exc:
+            batch.given_up.add(index)
+            refused = {
+                "message_id": msg.id,
+                "timeout_s": timeout_s,
+                "error": exc.code,
+                "error_message": str(exc).partition(": ")[2],
+                "consumer": workload,
+            }
+            now = self.sim.clock.now
+            self.sim.trace.emit((now, tk.MESSAGE_VISIBILITY_REFUSED, poll.queue.name, refused))
 
     def _logs(self, workload: str, handled: Handled, outcome: Outcome) -> None:
         ws = self.sim.services["containers"].workloads[workload]
