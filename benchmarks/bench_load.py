@@ -100,14 +100,6 @@ def run(scenario: Callable[[Session, int], None], n: int) -> tuple[float, int]:
     return elapsed, s.sim.clock.events_run
 
 
-def warm_baseline() -> None:
-    """Run the baseline until CPython 3.11 has specialised it: a function's bytecode is
-    specialised only from its 8th call, and the first calls of `bare_steps` (and its `tick`)
-    would time the slower generic bytecode, flattering every ratio."""
-    for _ in range(10):
-        bare_steps(1_000)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of each count, one round")
@@ -115,7 +107,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run only the scenarios whose name contains this")
     args = parser.parse_args(argv)
     rounds = 1 if args.quick else max(1, args.rounds)
-    warm_baseline()
     ok = True
     print(f"load with repeat on the job-queue stack, best of {rounds}:")
     for name, (scenario, n, target) in SCENARIOS.items():
