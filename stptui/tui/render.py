@@ -469,6 +469,21 @@ def hanging(line: Text, indent: int, breaks: Sequence[int] | None = None) -> Tex
     return marked
 
 
+# How far an Inspector section's wrapped line hangs under its first (see `section_line`).
+SECTION_HANG = 2
+
+
+def section_heading(text: Text, title: str) -> None:
+    """Append an Inspector section's heading to `text`."""
+    text.append(f"\n{title}\n", "bold underline")
+
+
+def section_line(text: Text, line: Text, indent: int = SECTION_HANG) -> None:
+    """Append one line of an Inspector section to `text`, wrapping `indent` cells in."""
+    text.append_text(hanging(line, indent))
+    text.append("\n")
+
+
 @lru_cache(maxsize=256)
 def _mark_style(indent: int, breaks: tuple[int, ...] | None) -> Style:
     # A style's meta is pickled when it is made: the usual marks are made once.

@@ -16,20 +16,11 @@ from stptui.commands.handlers.alarms import alarm_data, datapoints_text
 from stptui.sim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
-from stptui.tui.render import hanging, safe
+from stptui.tui.render import safe, section_heading, section_line
 
 HANG = 2
 # A state as the Graph pane colours it on the box: ALARM white on red, OK green.
 STATE_STYLES = {ALARM: "bold white on red", OK: "green", INSUFFICIENT_DATA: "yellow"}
-
-
-def _heading(text: Text, title: str) -> None:
-    text.append(f"\n{title}\n", "bold underline")
-
-
-def _line(text: Text, line: Text, indent: int = HANG) -> None:
-    text.append_text(hanging(line, indent))
-    text.append("\n")
 
 
 def alarm_section(text: Text, sim: Simulator, name: str) -> None:
@@ -39,23 +30,23 @@ def alarm_section(text: Text, sim: Simulator, name: str) -> None:
     entries = alarm_data(sim, name)
     if not entries:
         return
-    _heading(text, "Alarms")
+    section_heading(text, "Alarms")
     for entry in entries:
         _alarm(text, entry)
     if any(entry["simulated"] for entry in entries):
-        _line(text, Text("c sets an alarm's state (set-alarm-state)", "dim"))
+        section_line(text, Text("c sets an alarm's state (set-alarm-state)", "dim"))
 
 
 def _alarm(text: Text, entry: dict[str, Any]) -> None:
     line = Text.assemble((safe(entry["reference"]), "bold"), f" {safe(entry['trigger'])}: ")
     if not entry["simulated"]:
         line.append("not simulated", "dim")
-        _line(text, line)
+        section_line(text, line)
         return
     line.append(entry["state"], STATE_STYLES.get(entry["state"], ""))
     line.append(f" since {iso_ms(entry['since'])}")
-    _line(text, line)
-    _line(text, Text(f"  {safe(entry['alarm'])}", "dim"), HANG + 2)
-    _line(text, Text(f"  reason: {safe(entry['reason'])}"), HANG + 2)
+    section_line(text, line)
+    section_line(text, Text(f"  {safe(entry['alarm'])}", "dim"), HANG + 2)
+    section_line(text, Text(f"  reason: {safe(entry['reason'])}"), HANG + 2)
     points = datapoints_text(entry)
-    _line(text, Text(f"  last periods (oldest first, - missing): {points}"), HANG + 2)
+    section_line(text, Text(f"  last periods (oldest first, - missing): {points}"), HANG + 2)

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from stptui.sim.engine import Simulator
 from stptui.sim.services.log_group import LogGroupSim, LogSubscription
-from stptui.tui.render import clock_time, hanging, preview, safe
+from stptui.tui.render import clock_time, preview, safe, section_heading, section_line
 
 # How many of a group's newest lines the page lists (`show logs` lists 50, with ids).
 RECENT_LOG_LINES = 10
@@ -21,19 +21,9 @@ RECENT_LOG_LINES = 10
 MESSAGE_CHARS = 200
 # Continuation lines go on under the message, after the time and the stream.
 LINE_HANG = len("00:00:00.000 12345678 ")
-HANG = 2
 # The characters of a stream's name that tell its execution environments apart, as
 # `show logs` shows them.
 STREAM_TAIL = 8
-
-
-def _heading(text: Text, title: str) -> None:
-    text.append(f"\n{title}\n", "bold underline")
-
-
-def _line(text: Text, line: Text, indent: int = HANG) -> None:
-    text.append_text(hanging(line, indent))
-    text.append("\n")
 
 
 def filter_text(sub: LogSubscription) -> Text:
@@ -56,8 +46,8 @@ def log_section(text: Text, sim: Simulator, name: str) -> None:
     if group is not None:
         _group(text, group, name)
     elif service.disabled(name):
-        _heading(text, "Log group")
-        _line(text, Text("logging disabled: no log group", "dim"))
+        section_heading(text, "Log group")
+        section_line(text, Text("logging disabled: no log group", "dim"))
     subscribed = [
         (owner, sub)
         for owner, g in service.groups.items()
@@ -65,34 +55,34 @@ def log_section(text: Text, sim: Simulator, name: str) -> None:
         if sub.subscriber == name
     ]
     if subscribed:
-        _heading(text, "Subscribes to")
+        section_heading(text, "Subscribes to")
         for owner, sub in subscribed:
             line = Text.assemble(
                 "← ", (safe(owner), "bold"), f" {safe(service.groups[owner].name)}"
             )
             line.append(" filter ")
             line.append_text(filter_text(sub))
-            _line(text, line)
+            section_line(text, line)
 
 
 def _group(text: Text, group: LogGroupSim, name: str) -> None:
-    _heading(text, "Log group")
+    section_heading(text, "Log group")
     streams = group.stream_count
-    _line(text, Text(f"{safe(group.name)}, {streams} log stream{'s' * (streams != 1)}"))
+    section_line(text, Text(f"{safe(group.name)}, {streams} log stream{'s' * (streams != 1)}"))
     if not group.subscriptions:
-        _line(text, Text("no subscription filter: its lines go to no one", "dim"))
+        section_line(text, Text("no subscription filter: its lines go to no one", "dim"))
     for sub in group.subscriptions:
         line = Text.assemble("→ ", (safe(sub.subscriber), "bold"), " filter ")
         line.append_text(filter_text(sub))
-        _line(text, line)
-    _heading(text, "Recent log lines")
+        section_line(text, line)
+    section_heading(text, "Recent log lines")
     events = group.recent(RECENT_LOG_LINES)
     if not events:
-        _line(text, Text("(none yet: l writes one)", "dim"))
+        section_line(text, Text("(none yet: l writes one)", "dim"))
     for ev in events:
         line = Text.assemble(
             (clock_time(ev.timestamp), "dim"), " ", (ev.stream[-STREAM_TAIL:], "dim"), " "
         )
         line.append(preview(ev.message.rstrip("\n"), MESSAGE_CHARS))
-        _line(text, line, LINE_HANG)
-    _line(text, Text(f"show logs {safe(name)}: the last 50, with their ids", "dim"))
+        section_line(text, line, LINE_HANG)
+    section_line(text, Text(f"show logs {safe(name)}: the last 50, with their ids", "dim"))

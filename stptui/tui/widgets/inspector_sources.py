@@ -28,22 +28,21 @@ from stptui.sim.services.bucket import BucketSim
 from stptui.sim.services.kafka import KafkaConsumer, KafkaTopic
 from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
 from stptui.sim.services.table import TableSim
-from stptui.tui.render import hanging, key_schema_text, safe, short_sequence, token_breaks
+from stptui.tui.render import (
+    hanging,
+    key_schema_text,
+    safe,
+    section_heading,
+    section_line,
+    short_sequence,
+    token_breaks,
+)
 
 # Continuation lines of an entry go this far in (a reader's lanes: under the shard id).
 HANG = 2
 LANE_HANG = 4
 # A rule's priority column: `  10 `; what wraps goes on under its conditions.
 PRIORITY_WIDTH = 5
-
-
-def _heading(text: Text, title: str) -> None:
-    text.append(f"\n{title}\n", "bold underline")
-
-
-def _line(text: Text, line: Text, indent: int = HANG) -> None:
-    text.append_text(hanging(line, indent))
-    text.append("\n")
 
 
 def _records(n: int) -> str:
@@ -57,7 +56,7 @@ def stream_section(text: Text, sim: Simulator, name: str) -> None:
         return
     held = sum(len(s.records) for s in stream.shards)
     mode = "provisioned" if stream.provisioned else "on-demand"
-    _heading(text, "Stream now")
+    section_heading(text, "Stream now")
     hours = stream.retention_ms // 3_600_000
     summary = (
         f"{len(stream.shards)} shard{'s' * (len(stream.shards) != 1)} ({mode}), "
@@ -70,17 +69,17 @@ def stream_section(text: Text, sim: Simulator, name: str) -> None:
 def _source_body(text: Text, source: StreamSource, summary: str, footer: str) -> None:
     """What a stream and a table's stream share: the summary line, the oldest record,
     each shard's records, the readers and where each is, and the command that says more."""
-    _line(text, Text(summary))
+    section_line(text, Text(summary))
     oldest = min((s.records[0].arrival_ms for s in source.shards if s.records), default=None)
     if oldest is not None:
         # When, not how old: the page is redrawn when the stream changes, not as time goes.
-        _line(text, Text(f"oldest record put {iso_ms(oldest)}"))
+        section_line(text, Text(f"oldest record put {iso_ms(oldest)}"))
     for shard in source.shards:
         line = Text.assemble((shard.id, "bold"), f": {_records(len(shard.records))}")
         if shard.records:
             line.append(f", newest {short_sequence(shard.records[-1].sequence_number)}")
-        _line(text, line)
-    _heading(text, "Readers")
+        section_line(text, line)
+    section_heading(text, "Readers")
     if not source.consumers:
         text.append("nothing in the stack reads it\n", "dim")
     for consumer in source.consumers:
@@ -96,12 +95,12 @@ def kafka_section(text: Text, sim: Simulator, name: str) -> None:
     topic: KafkaTopic | None = sim.services.get("kafka", {}).get(name)
     if topic is None:
         return
-    _heading(text, "Topic now")
-    _line(text, Text(f"topic {safe(topic.topic)} on {safe(topic.where())}"))
+    section_heading(text, "Topic now")
+    section_line(text, Text(f"topic {safe(topic.topic)} on {safe(topic.where())}"))
     count = len(topic.partitions)
     days = topic.retention_ms // 86_400_000
     summary = f"{count} partitions, retention {days} d, {_records(topic.held())} held"
-    _line(text, Text(summary))
+    section_line(text, Text(summary))
     for part in topic.partitions:
         line = Text.assemble((f"partition {part.index}", "bold"), ": ")
         if part.records:
@@ -109,15 +108,15 @@ def kafka_section(text: Text, sim: Simulator, name: str) -> None:
             line.append(f"offsets {oldest}..{part.next_offset - 1} ")
             line.append(f"({_records(len(part.records))}), ")
         line.append(f"next offset {part.next_offset}")
-        _line(text, line)
-    _heading(text, "Consumer groups")
+        section_line(text, line)
+    section_heading(text, "Consumer groups")
     if not topic.consumers:
         text.append("nothing in the stack reads it\n", "dim")
     for consumer in topic.consumers:
         assert isinstance(consumer, KafkaConsumer)
         _consumer_group(text, topic, consumer)
     # What `m` is for, beside the topic it writes to.
-    _line(text, Text("m produces a record to it", "dim"))
+    section_line(text, Text("m produces a record to it", "dim"))
     footer = f"show kafka-topic {safe(name)}: the same figures as a table"
     text.append_text(hanging(Text(footer, "dim"), HANG))
     text.append("\n")
@@ -128,7 +127,7 @@ def _consumer_group(text: Text, topic: KafkaTopic, consumer: KafkaConsumer) -> N
     from it to the partition's end), in flight and retries (non-zero ones coloured)."""
     settings = consumer.settings
     how = f"batch {settings.batch_size}, window {settings.window_ms / 1000:g} s, retries forever"
-    _line(text, Text.assemble((safe(consumer.target), "bold"), f" ({how})"))
+    section_line(text, Text.assemble((safe(consumer.target), "bold"), f" ({how})"))
     for view in consumer.lane_views():
         lag = topic.partitions[view["partition"]].next_offset - view["committed"]
         row = Text(f"  partition {view['partition']}: committed {view['committed']}")
@@ -141,7 +140,7 @@ def _consumer_group(text: Text, topic: KafkaTopic, consumer: KafkaConsumer) -> N
             row.append(
                 f"{words} {count}" if words == "lag" else f"{count} {words}", style if count else ""
             )
-        _line(text, row, LANE_HANG)
+        section_line(text, row, LANE_HANG)
 
 
 def table_section(text: Text, sim: Simulator, name: str) -> None:
@@ -150,10 +149,10 @@ def table_section(text: Text, sim: Simulator, name: str) -> None:
     table: TableSim | None = sim.services.get("tables", {}).get(name)
     if table is None:
         return
-    _heading(text, "Table now")
-    _line(text, Text(key_schema_text(table.key)))
+    section_heading(text, "Table now")
+    section_line(text, Text(key_schema_text(table.key)))
     count = len(table.items)
-    _line(text, Text(f"{count:,} item{'s' * (count != 1)}"))
+    section_line(text, Text(f"{count:,} item{'s' * (count != 1)}"))
     for item in list(table.items.values())[:SHOW_ITEMS]:
         shown = safe(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
         cut = shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + "…"
@@ -162,12 +161,12 @@ def table_section(text: Text, sim: Simulator, name: str) -> None:
         text.append_text(hanging(Text(line), LANE_HANG, token_breaks(line)))
         text.append("\n")
     if count > SHOW_ITEMS:
-        _line(text, Text(f"  … and {count - SHOW_ITEMS:,} more", "dim"))
+        section_line(text, Text(f"  … and {count - SHOW_ITEMS:,} more", "dim"))
     stream = table.stream
     if stream is None:
         text.append("no stream (no streamType): writes trigger nothing\n", "dim")
         return
-    _heading(text, "Stream now")
+    section_heading(text, "Stream now")
     summary = f"{stream.view_type}, retention 24 h, {_records(stream.held())} held"
     footer = f"show table {safe(name)}: whole sequence numbers, each reader's figures"
     _source_body(text, stream, summary, footer)
@@ -195,7 +194,7 @@ def _reader(text: Text, consumer: StreamConsumer) -> None:
         target = consumer.failure_target or str(settings.on_failure)
         how.append(f"on failure → {safe(target)}")
     line = Text.assemble((safe(consumer.target), "bold"), f" ({', '.join(how)})")
-    _line(text, line)
+    section_line(text, line)
     for lane in consumer.lane_views():
         row = Text(f"  {lane['lane']}: checkpoint ")
         checkpoint = lane["checkpoint"]
@@ -207,7 +206,7 @@ def _reader(text: Text, consumer: StreamConsumer) -> None:
         ):
             row.append(", ")
             row.append(f"{count} {words}", style if count else "")
-        _line(text, row, LANE_HANG)
+        section_line(text, row, LANE_HANG)
 
 
 def load_balancer_section(text: Text, sim: Simulator, name: str) -> None:
@@ -217,7 +216,7 @@ def load_balancer_section(text: Text, sim: Simulator, name: str) -> None:
     balancer = getattr(service, "balancers", {}).get(name)
     if service is None or balancer is None:
         return
-    _heading(text, "Listeners")
+    section_heading(text, "Listeners")
     for lis in service.listing():
         if lis["load_balancer"] != name:
             continue
@@ -225,12 +224,12 @@ def load_balancer_section(text: Text, sim: Simulator, name: str) -> None:
         allowed = balancer.listeners[lis["port"]].allowed_ips
         if allowed is not None:
             head.append(f" admits only {safe(', '.join(allowed) or 'no one')}")
-        _line(text, head)
+        section_line(text, head)
         for rule in lis["rules"]:
-            _line(text, _rule_line(rule), PRIORITY_WIDTH)
+            section_line(text, _rule_line(rule), PRIORITY_WIDTH)
         default = Text(f"{'else':>{PRIORITY_WIDTH - 1}} ", "dim")
         default.append(safe(lis["default_action"]))
-        _line(text, default, PRIORITY_WIDTH)
+        section_line(text, default, PRIORITY_WIDTH)
     text.append_text(
         hanging(Text("lowest priority first: the first whose conditions all hold", "dim"), HANG)
     )
@@ -261,24 +260,24 @@ def bus_section(text: Text, sim: Simulator, name: str) -> None:
         return
     info = bus.archive.summary()
     days = info["retention_days"]
-    _heading(text, "Archive now")
+    section_heading(text, "Archive now")
     count = info["event_count"]
     summary = (
         f"{count:,} event{'s' * (count != 1)}, {info['size_bytes']:,} bytes, "
         f"retention {f'{days} days' if days else 'forever'}"
     )
-    _line(text, Text(summary))
+    section_line(text, Text(summary))
     if info["arriving"]:
-        _line(text, Text(f"{info['arriving']:,} more on their way", "dim"))
+        section_line(text, Text(f"{info['arriving']:,} more on their way", "dim"))
     # What `y` is for, beside the archive it replays from.
-    _line(text, Text("y replays archived events to the bus's rules", "dim"))
+    section_line(text, Text("y replays archived events to the bus's rules", "dim"))
     replays = sim.services["buses"].replays.listing(name)
     if replays:
-        _heading(text, "Replays")
+        section_heading(text, "Replays")
     for r in replays:
         line = Text.assemble((safe(r["replay"]), "bold"), f" {r['state']} ")
         line.append(f"{r['replayed']} of {r['events']}, {r['event_start']} to {r['event_end']}")
-        _line(text, line)
+        section_line(text, line)
 
 
 def bucket_section(text: Text, sim: Simulator, name: str) -> None:
@@ -290,14 +289,14 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
     if bucket is None:
         return
     count = len(bucket.objects)
-    _heading(text, "Bucket now")
+    section_heading(text, "Bucket now")
     summary = f"{count:,} object{'s' * (count != 1)}, {bucket.total_bytes:,} bytes"
-    _line(text, Text(f"{summary}; versioning {'on' if bucket.versioning else 'off'}"))
+    section_line(text, Text(f"{summary}; versioning {'on' if bucket.versioning else 'off'}"))
     if bucket.rules:
-        _heading(text, "Lifecycle rules")
+        section_heading(text, "Lifecycle rules")
         for rule in bucket.rules:
-            _line(text, Text(safe(rule_words(rule))))
-    _heading(text, "Objects")
+            section_line(text, Text(safe(rule_words(rule))))
+    section_heading(text, "Objects")
     if not count:
         # Noncurrent versions and incomplete uploads may follow: they are not objects.
         text.append("no current objects\n", "dim")
@@ -309,12 +308,12 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
         if obj.restore is not None:
             # Next to the class: whether the archived object can be read, and until when.
             line.append(f" {obj.restore.state()}", "cyan")
-        _line(text, line)
+        section_line(text, line)
         if obj.lifecycle is not None:
             due = obj.lifecycle.due
             _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
     if count > SHOW_ITEMS:
-        _line(text, Text(f"… and {count - SHOW_ITEMS:,} more", "dim"))
+        section_line(text, Text(f"… and {count - SHOW_ITEMS:,} more", "dim"))
     for key in sorted(bucket.versions, key=lambda k: k.encode("utf-8", "surrogatepass")):
         for version in bucket.versions[key]:
             if bucket.objects.get(key) is version:
@@ -325,13 +324,13 @@ def bucket_section(text: Text, sim: Simulator, name: str) -> None:
             line.append(version.storage_class)
             if version.restore is not None:
                 line.append(f" {version.restore.state()}", "cyan")
-            _line(text, line)
+            section_line(text, line)
             if version.lifecycle is not None:
                 due = version.lifecycle.due
                 _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
     for upload in bucket.uploads.values():
         line = Text.assemble((safe(upload.key), "bold"), " incomplete multipart upload")
-        _line(text, line)
+        section_line(text, line)
         if upload.lifecycle is not None:
             due = upload.lifecycle.due
             _next_action(text, due.short(bucket.versioning), due.at, due.rule.name)
@@ -349,4 +348,4 @@ def _next_action(text: Text, action: str, at: int, rule: str) -> None:
     """`  next: to STANDARD_IA at 2026-02-05T00:00:00.000Z (lifecycleRules[2])`."""
     line = Text("  next: ", "dim")
     line.append(f"{safe(action)} at {iso_ms(at)} ({safe(rule)})", "yellow")
-    _line(text, line, LANE_HANG)
+    section_line(text, line, LANE_HANG)

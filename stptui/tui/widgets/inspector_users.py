@@ -13,17 +13,11 @@ from rich.text import Text
 from stptui.commands.handlers.user_pools import pool_data
 from stptui.config.model import CUSTOM_AUTH_HOOKS
 from stptui.sim.engine import Simulator
-from stptui.tui.render import hanging, safe
+from stptui.tui.render import safe, section_line
 
-HANG = 2
 # The newest users the page lists (`show users` lists them all).
 SHOWN_USERS = 8
 STATUS_STYLES = {"CONFIRMED": "green", "UNCONFIRMED": "yellow"}
-
-
-def _line(text: Text, line: Text, indent: int = HANG) -> None:
-    text.append_text(hanging(line, indent))
-    text.append("\n")
 
 
 def users_section(text: Text, sim: Simulator, name: str) -> None:
@@ -37,21 +31,21 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
         line = Text.assemble((safe(hook), "bold"), " -> ", safe(function))
         if hook in CUSTOM_AUTH_HOOKS:
             line.append("  drawn, not run", "italic dim")
-        _line(text, line)
+        section_line(text, line)
     if not data["hooks"]:
-        _line(text, Text("no hooks: sign-ups and sign-ins run no function", "dim"))
-    _line(text, Text(f"passwords: {data['policy']}", "dim"))
+        section_line(text, Text("no hooks: sign-ups and sign-ins run no function", "dim"))
+    section_line(text, Text(f"passwords: {data['policy']}", "dim"))
     text.append("\nUsers\n", "bold underline")
     users = data["users"]
     if not users:
-        _line(text, Text("none yet (sign-up POOL USERNAME on the command line)", "dim"))
+        section_line(text, Text("none yet (sign-up POOL USERNAME on the command line)", "dim"))
         return
     for user in reversed(users[-SHOWN_USERS:]):
         line = Text.assemble((safe(user["alias"] or user["username"]), "bold"), " ")
         line.append(user["status"], STATUS_STYLES.get(user["status"], "dim"))
         line.append(f"  verified {user['verified']}")
         line.append(", signed in" if user["signed_in"] else "")
-        _line(text, line)
+        section_line(text, line)
     if len(users) > SHOWN_USERS:
         more = len(users) - SHOWN_USERS
-        _line(text, Text(f"… and {more} older (show users {safe(name)})", "dim"))
+        section_line(text, Text(f"… and {more} older (show users {safe(name)})", "dim"))

@@ -14,7 +14,7 @@ from rich.text import Text
 from stptui.commands.handlers.websocket import api_data, connection_cells, connection_data
 from stptui.sim.engine import Simulator
 from stptui.sim.services.websocket import CONNECT, DISCONNECT
-from stptui.tui.render import hanging, safe
+from stptui.tui.render import safe, section_heading, section_line
 
 HANG = 2
 LIFECYCLE = (CONNECT, DISCONNECT)
@@ -24,23 +24,14 @@ SHOWN_CONNECTIONS = 8
 STATE_STYLES = {"open": "green", "connecting": "bright_blue", "refused": "yellow"}
 
 
-def _heading(text: Text, title: str) -> None:
-    text.append(f"\n{title}\n", "bold underline")
-
-
-def _line(text: Text, line: Text, indent: int = HANG) -> None:
-    text.append_text(hanging(line, indent))
-    text.append("\n")
-
-
 def websocket_section(text: Text, sim: Simulator, name: str) -> None:
     """`name`'s routes and connections, when it is a WebSocket API of the simulation."""
     service = sim.services.get("websocket")
     if service is None or name not in service.apis:
         return
     api = api_data(sim, name)
-    _heading(text, "Routes")
-    _line(text, Text(f"route selection: {safe(api['selection'])}", "dim"))
+    section_heading(text, "Routes")
+    section_line(text, Text(f"route selection: {safe(api['selection'])}", "dim"))
     for route in api["routes"]:
         line = Text.assemble((safe(route["route"]), "bold"), " -> ", safe(route["target"]))
         if route["route"] not in LIFECYCLE:
@@ -49,21 +40,23 @@ def websocket_section(text: Text, sim: Simulator, name: str) -> None:
         if route["route"] == CONNECT and api["authorizer"] is not None:
             sources = ", ".join(safe(s) for s in api["identity_sources"])
             line.append(f"  authorizer {safe(api['authorizer'])} ({sources})")
-        _line(text, line)
+        section_line(text, line)
     if not api["routes"]:
-        _line(text, Text("no routes: every message gets Forbidden", "yellow"))
+        section_line(text, Text("no routes: every message gets Forbidden", "yellow"))
     _connections(text, sim, name)
 
 
 def _connections(text: Text, sim: Simulator, name: str) -> None:
     entries = connection_data(sim, name)
-    _heading(text, "Connections")
+    section_heading(text, "Connections")
     if not entries:
-        _line(text, Text("none yet (w connects a client; ws-connect on the command line)", "dim"))
+        section_line(
+            text, Text("none yet (w connects a client; ws-connect on the command line)", "dim")
+        )
         return
     now = sim.clock.now
     opened = sum(entry["state"] == "open" for entry in entries)
-    _line(text, Text(f"{opened} open of {len(entries)}; newest first", "dim"))
+    section_line(text, Text(f"{opened} open of {len(entries)}; newest first", "dim"))
     for entry in reversed(entries[-SHOWN_CONNECTIONS:]):
         conn, _, state, age, idle, inbox, last = connection_cells(entry, now)
         line = Text.assemble((safe(conn), "bold"), " ")
@@ -72,9 +65,9 @@ def _connections(text: Text, sim: Simulator, name: str) -> None:
         if idle:
             line.append(f", idle {idle}")
         line.append(f", {inbox} received")
-        _line(text, line, HANG + 2)
+        section_line(text, line, HANG + 2)
         if last:
-            _line(text, Text(f"  last: {safe(last)}"), HANG + 4)
+            section_line(text, Text(f"  last: {safe(last)}"), HANG + 4)
     if len(entries) > SHOWN_CONNECTIONS:
         more = len(entries) - SHOWN_CONNECTIONS
-        _line(text, Text(f"… and {more} older (show connections {safe(name)})", "dim"))
+        section_line(text, Text(f"… and {more} older (show connections {safe(name)})", "dim"))
