@@ -101,16 +101,13 @@ def number_words(words: list[str], i: int) -> list[str]:
     """`words` with `{i}` replaced by `i` and `{{i}}` by the text `{i}`; every other brace
     stays as written, so JSON bodies need no escaping."""
     n = str(i)
-    return [
-        _NUMBER.sub(lambda m: "{i}" if len(m.group()) == 5 else n, w) if "{" in w else w
-        for w in words
-    ]
+    return [w if (pieces := _segments(w)) is None else n.join(pieces) for w in words]
 
 
 def _segments(text: str) -> tuple[str, ...] | None:
-    """`text` cut around its `{i}`, so that `str(i).join(...)` is `number_words`' text for
-    repetition i (`{{i}}` already written as `{i}` in the pieces); None when it holds
-    neither, and so reads the same in every repetition."""
+    """`text` cut around its `{i}`, so that `str(i).join(...)` is its text for repetition i
+    (`{{i}}` already written as `{i}` in the pieces); None when it holds neither, and so
+    reads the same in every repetition. The one place that reads `{i}` and `{{i}}`."""
     if "{" not in text or _NUMBER.search(text) is None:
         return None
     pieces = [""]
