@@ -89,7 +89,7 @@ def test_every_d_runs_one_now_and_the_rest_as_the_clock_reaches_them() -> None:
         ("repeat 3 show queues", "repeat cannot repeat show"),
         ("repeat 3 repeat 2 send deadLetterQueue x", "repeats do not nest"),
         ("repeat 3 save s.json", "repeat cannot repeat save"),
-        ("repeat 3 ws-connect", "repeat cannot repeat ws-connect"),
+        ("repeat 3 ws-disconnect x", "repeat cannot repeat ws-disconnect"),
         ("repeat 3 fail worker next 1", "repeat cannot repeat fail"),
         ("repeat 0 send deadLetterQueue x", "at least 1"),
         ("repeat 1000001 send deadLetterQueue x", "at most 1,000,000"),

@@ -2,7 +2,9 @@
 `repeat 3 --every 1s send ...`, whose repetitions number the body through `{i}` as the
 clock advances; a repeat value that cannot be read, or that `repeat` refuses, is shown in
 the dialog and changes nothing; the HTTP dialog repeated makes that many requests and
-closes on repeat's summary."""
+closes on repeat's summary. The log, produce, restore, item and start-execution dialogs
+have the field too, their checks reading repetition 1's fields; the WebSocket dialog has it
+for a connect, a send and a post, not a disconnect."""
 
 from __future__ import annotations
 
@@ -12,11 +14,22 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TextArea
-from tui_support import START, app_for, drawn_text, drive, echo_session, records_of
+from tui_support import (
+    EXAMPLES,
+    START,
+    app_for,
+    drawn_text,
+    drive,
+    echo_session,
+    example_session,
+    records_of,
+    shown,
+)
 
-from stptui.commands import CommandError, CommandResult, execute
+from stptui.commands import CommandError, CommandResult, Session, execute
 from stptui.commands.handlers.repeat import REPEATABLE
 from stptui.tui.app import StptuiApp
+from stptui.tui.screens.alarm_dialog import AlarmStateDialog
 from stptui.tui.screens.dialogs import (
     REPEAT_LABEL,
     CommandDialog,
@@ -28,7 +41,12 @@ from stptui.tui.screens.dialogs import (
     UploadDialog,
     repeat_prefix,
 )
+from stptui.tui.screens.execution_dialog import StartExecutionDialog
+from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.produce_dialog import ProduceDialog
+from stptui.tui.screens.restore_dialog import RestoreDialog
+from stptui.tui.screens.websocket_dialog import NEW, WebSocketDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 
 # A queue of the combined stack that nothing consumes: what is sent stays to be read.
@@ -139,8 +157,23 @@ def test_http_repeated_five_times_makes_five_requests_and_closes(tmp_path: Path)
     drive(StptuiApp(echo_session(tmp_path)), script)
 
 
+def never(line: str) -> CommandResult:
+    raise AssertionError(line)
+
+
 def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
-    repeated = (SendDialog, PutRecordDialog, PublishDialog, UploadDialog, HttpDialog, FireDialog)
+    repeated = (
+        SendDialog,
+        PutRecordDialog,
+        PublishDialog,
+        UploadDialog,
+        HttpDialog,
+        FireDialog,
+        LogLineDialog,
+        ProduceDialog,
+        RestoreDialog,
+        StartExecutionDialog,
+    )
     assert [d.COMMAND for d in repeated] == [
         "send",
         "put-record",
@@ -148,16 +181,21 @@ def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
         "upload",
         "http",
         "fire",
+        "log",
+        "produce",
+        "restore",
+        "start-execution",
     ]
     assert all(d.COMMAND in REPEATABLE for d in repeated)
+    assert all(c in REPEATABLE for c in ItemDialog.COMMANDS)
     s = app_for("combined").session
-
-    def never(line: str) -> CommandResult:
-        raise AssertionError(line)
-
-    assert SendDialog(s, None, never).repeatable
-    # A dialog that names no command (its field would be new to it) has none.
-    assert not LogLineDialog(s, None, never).repeatable
+    assert SendDialog(s, None, never).has_repeat_field
+    assert LogLineDialog(s, None, never).has_repeat_field
+    # A dialog whose command `repeat` refuses (set-alarm-state sets state) has none.
+    shop = Session.open(EXAMPLES / "alarms.yml", start_ms=START)
+    assert not AlarmStateDialog(shop, None, never).has_repeat_field
+    # The WebSocket dialog runs four commands, three of which repeat.
+    assert [c in REPEATABLE for c in WebSocketDialog.COMMANDS] == [True, True, True, False]
 
 
 def test_the_repeat_field_keeps_the_first_field_focused_at_80x24() -> None:
@@ -180,3 +218,187 @@ def test_the_repeat_field_keeps_the_first_field_focused_at_80x24() -> None:
             await pilot.press("escape")
 
     drive(app_for("combined"), script, size=(80, 24))
+
+
+# -- the log, produce, restore and WebSocket dialogs ------------------------------------------
+
+
+def test_the_log_dialog_repeated_writes_each_line_with_its_number() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("l")
+        dialog = app.screen
+        assert isinstance(dialog, LogLineDialog)
+        dialog.query_one("#log-message", Input).value = "ERROR order {i} failed"
+        dialog.query_one("#log-repeat", Input).value = "3 every 1s"
+        await pilot.pause()
+        assert error_of(app) == ""
+        await pilot.press("enter")
+        assert not isinstance(app.screen, CommandDialog)
+        assert app.session.log == ["repeat 3 --every 1s log payments 'ERROR order {i} failed'"]
+        execute(app.session, "advance 2s")
+        written = [r.data["message"] for r in records_of(app.session, "log.written")]
+        assert written == [f"ERROR order {i} failed" for i in (1, 2, 3)]
+
+    drive(StptuiApp(example_session("log-alerts")), script, size=(120, 40))
+
+
+def test_the_produce_dialog_repeated_shows_repetition_1s_partition_and_produces_n() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("kafka:order-events")
+        await pilot.press("m")
+        dialog = app.screen
+        assert isinstance(dialog, ProduceDialog)
+        dialog.query_one("#produce-value", TextArea).text = '{"orderId": {i}}'
+        dialog.query_one("#produce-key", Input).value = "customer-{i}"
+        await pilot.pause()
+        assert "key customer-{i} (murmur2)" in shown(app, "#produce-where")
+        dialog.query_one("#produce-repeat", Input).value = "4"
+        await pilot.pause()
+        # Repeated, the partition is the one repetition 1's key picks.
+        assert "key customer-1 (murmur2)" in shown(app, "#produce-where")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, CommandDialog)
+        assert app.session.log == [
+            "repeat 4 produce order-events '{\"orderId\": {i}}' --key 'customer-{i}'"
+        ]
+        keys = [r.data["key"] for r in records_of(app.session, "kafka.record_produced")]
+        assert keys == [f"customer-{i}" for i in range(1, 5)]
+
+    drive(StptuiApp(Session.open(EXAMPLES / "kafka-orders.yml", start_ms=START)), script)
+
+
+def test_the_restore_dialog_repeated_checks_repetition_1s_key() -> None:
+    s = Session.open(EXAMPLES / "restore.yml", start_ms=START)
+    execute(s, "repeat 3 upload archive reports/r-{i}.csv --size 200KB")
+    execute(s, "advance 1d")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("o")
+        dialog = app.screen
+        assert isinstance(dialog, RestoreDialog)
+        dialog.query_one("#restore-key", Input).value = "reports/r-{i}.csv"
+        await pilot.pause()
+        # Once, the key is the text typed: no such object.
+        assert "reports/r-{i}.csv" in error_of(app)
+        dialog.query_one("#restore-repeat", Input).value = "3"
+        await pilot.pause()
+        assert error_of(app) == ""
+        assert shown(app, "#restore-plan").startswith("202 Accepted: a Standard retrieval")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, CommandDialog)
+        assert app.session.log[-1] == "repeat 3 restore archive 'reports/r-{i}.csv'"
+        restored = [r.data["key"] for r in records_of(app.session, "restore.initiated")]
+        assert restored == [f"reports/r-{i}.csv" for i in (1, 2, 3)]
+
+    drive(StptuiApp(s), script, size=(120, 40))
+
+
+def test_the_websocket_dialog_repeats_a_send_and_the_clock_carries_the_answers() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("ws-connect realtime --query token=t-1")
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, WebSocketDialog)
+        conn = str(dialog.query_one("#ws-connection", Select).value)
+        repeat = dialog.query_one("#ws-repeat", Input)
+        assert repeat.display
+        dialog.query_one("#ws-message", Input).value = '{"action": "sendMessage", "n": {i}}'
+        repeat.value = "5 every 100ms"
+        await pilot.pause()
+        assert error_of(app) == ""
+        assert "sendMessage -> sendMessage" in shown(app, "#ws-plan")
+        await pilot.press("ctrl+s")
+        # A repeat's answer is its summary: the dialog closes on it.
+        assert not isinstance(app.screen, CommandDialog)
+        line = f'repeat 5 --every 100ms ws-send {conn} \'{{"action": "sendMessage", "n": {{i}}}}\''
+        assert app.session.log[-1] == line
+        execute(app.session, "advance 1s")
+        echoes = [
+            r for r in records_of(app.session, "ws.received") if r.data["connection_id"] == conn
+        ]
+        assert len(echoes) == 5
+
+    drive(StptuiApp(example_session("chat")), script, size=(120, 40))
+
+
+def test_the_websocket_dialog_has_no_repeat_field_for_a_disconnect() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("ws-connect realtime --query token=t-1")
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, WebSocketDialog)
+        repeat = dialog.query_one("#ws-repeat", Input)
+        label = dialog.query_one("#ws-repeat-label", Label)
+        repeat.value = "3"
+        dialog.query_one("#ws-action", Select).value = "disconnect"
+        await pilot.pause()
+        assert not repeat.display and not label.display
+        # What the field held does not count for a command `repeat` refuses.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.session.log[-1].startswith("ws-disconnect ")
+        # Back on a new connection: a connect repeats, one connection per repetition.
+        assert dialog.query_one("#ws-connection", Select).value == NEW
+        assert repeat.display and label.display
+        dialog.query_one("#ws-query", Input).value = "token=t-1"
+        repeat.value = "3"
+        await pilot.pause()
+        assert shown(app, "#ws-plan").startswith("the authorizer gatekeeper decides")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, CommandDialog)
+        assert app.session.log[-1] == "repeat 3 ws-connect realtime --query token=t-1"
+        execute(app.session, "advance 1s")
+        assert len(records_of(app.session, "ws.connected")) == 4
+
+    drive(StptuiApp(example_session("chat")), script, size=(120, 40))
+
+
+def test_the_item_dialog_repeated_checks_repetition_1s_item_and_writes_n() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, ItemDialog)
+        item = dialog.query_one("#item-json", TextArea)
+        item.text = '{"cartId": {"S": "c-{i}"}, "total": {"N": "{i}"}}'
+        await pilot.pause()
+        # Once, `{i}` is no number: DynamoDB's own check says so.
+        assert "cannot be converted into a number" in error_of(app)
+        dialog.query_one("#item-repeat", Input).value = "3"
+        await pilot.pause()
+        assert error_of(app) == ""
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, CommandDialog)
+        assert app.session.log == [
+            'repeat 3 put-item carts \'{"cartId": {"S": "c-{i}"}, "total": {"N": "{i}"}}\''
+        ]
+        items = app.session.sim.services["tables"]["carts"].items
+        assert sorted(str(v["total"]) for v in items.values()) == [
+            "{'N': '1'}",
+            "{'N': '2'}",
+            "{'N': '3'}",
+        ]
+
+    drive(StptuiApp(Session.open(EXAMPLES / "cart-audit.yml", start_ms=START)), script)
+
+
+def test_the_start_execution_dialog_repeated_names_each_execution() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("t")
+        dialog = app.screen
+        assert isinstance(dialog, StartExecutionDialog)
+        dialog.query_one("#exec-input", TextArea).text = '{"orderId": "o-{i}", "amount": {i}}'
+        dialog.query_one("#exec-name", Input).value = "run-{i}"
+        await pilot.pause()
+        assert "repeat field" in error_of(app)
+        dialog.query_one("#exec-repeat", Input).value = "2 every 1s"
+        await pilot.pause()
+        assert error_of(app) == ""
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, CommandDialog)
+        execute(app.session, "advance 1s")
+        machine = app.session.sim.services["state_machines"]["orderFlow"]
+        assert list(machine.executions) == ["run-1", "run-2"]
+
+    drive(StptuiApp(example_session("workflow")), script)

@@ -63,8 +63,9 @@ EFFECTS_SHOWN = 3
 REFUSALS_SHOWN = 5
 
 # The commands `repeat` runs: the stimuli, which send work into the stack and return
-# without moving the clock. `http` and `invoke` normally run the clock until their answer;
-# repeated, they start the request and the clock carries it (see `Call.detached`).
+# without moving the clock. `http`, `invoke`, `ws-connect` and `ws-send` normally run the
+# clock until their answer; repeated, they start the request and the clock carries it (see
+# `Call.detached`).
 REPEATABLE = (
     "send",
     "publish",
@@ -83,6 +84,8 @@ REPEATABLE = (
     "start-job",
     "start-execution",
     "fire",
+    "ws-connect",
+    "ws-send",
     "ws-post",
 )
 
@@ -91,7 +94,6 @@ REPEATABLE = (
 _CLOCK = ("advance", "until", "step", "run")
 _LOOKS = ("show", "explain", "expect", "help")
 _SESSION = ("save", "load", "source", "record")
-_WEBSOCKET_WAITS = ("ws-connect", "ws-send", "ws-disconnect")
 _USER_POOL_WAITS = ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")
 
 _NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
@@ -227,11 +229,12 @@ def _refusal(name: str) -> CommandError | None:
         )
     if name in _SESSION:
         return CommandError(f"repeat cannot repeat {name}: it is a session command", None)
-    if name in _WEBSOCKET_WAITS:
+    if name == "ws-disconnect":
         return CommandError(
-            f"repeat cannot repeat {name}: it runs the clock until API Gateway answers, and "
-            "a repetition runs inside the clock",
-            "connect once with ws-connect; ws-post, which does not wait, can be repeated",
+            "repeat cannot repeat ws-disconnect: it closes the one connection it names, so "
+            "every repetition after the first would find it closed",
+            "close each connection with its own ws-disconnect; API Gateway closes the ones "
+            "left idle for 10 minutes",
         )
     if name in _USER_POOL_WAITS:
         return CommandError(
@@ -524,13 +527,15 @@ def _check_repeat(sim: Any, call: Call) -> None:
         "where a repeat stands and the first records its repetitions made.\n"
         "{i} in the command's words is the repetition's number, 1 to N, so bodies, keys "
         "and paths can differ; {{i}} writes {i} itself. Other braces stay as written.\n"
-        f"Repeatable: {', '.join(REPEATABLE)}. A repeated http or invoke does not wait for "
-        "its answer: the request starts and the clock carries it, and the trace records "
-        "the response (http.response, invocation.succeeded ...).\n"
+        f"Repeatable: {', '.join(REPEATABLE)}. A repeated http, invoke, ws-connect or "
+        "ws-send does not wait for its answer: the request starts and the clock carries it, "
+        "and the trace records the response (http.response, invocation.succeeded, "
+        "ws.connected, ws.received ...).\n"
         "The first repetition runs when repeat does, and if the command refuses it, the "
         "repeat is refused and nothing changes. A later repetition the command refuses (a "
-        "delay over SQS's 15 minutes, a body over the queue's size limit) is counted and traced "
-        "(repeat.refused), and the load goes on."
+        "delay over SQS's 15 minutes, a body over the queue's size limit, a ws-send on a "
+        "connection closed meanwhile) is counted and traced (repeat.refused), and the load "
+        "goes on."
     ),
     check_call=_check_repeat,
     changes_state=True,

@@ -30,7 +30,9 @@ from stptui.sim.services.http import parse_headers
 from stptui.sim.services.websocket import (
     CONNECT,
     MAX_INTEGRATION_MS,
+    ConnectResult,
     InboxItem,
+    SendResult,
     WebSocketError,
     WebSocketService,
     WsApi,
@@ -228,7 +230,10 @@ def _received(items: list[InboxItem]) -> list[str]:
         "the $connect function: a failure refuses the connection with 502, an answer whose "
         "statusCode is not 2xx with that status. The connection then stays open until the "
         "client closes it (`ws-disconnect`), 10 minutes pass without a message from it, or "
-        "2 hours have passed; $disconnect is invoked then."
+        "2 hours have passed; $disconnect is invoked then.\n"
+        "Under `repeat` (a connection per repetition) it does not wait: it prints the "
+        "connection's id, and the clock runs the authorizer and $connect; the trace records "
+        "the answer (ws.connected, ws.refused)."
     ),
     check_call=_check_connect_call,
     changes_state=True,
@@ -239,6 +244,8 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
     api, headers, query = check_ws_connect(
         sim, call.args["gateway"], call.opts.get("header", []), call.opts.get("query", [])
     )
+    if call.detached:
+        return _connect_started(_service(sim).start_connect(api.name, headers, query))
     started = sim.clock.now
     result = _service(sim).connect(api.name, headers, query)
     conn = result.connection
@@ -256,6 +263,52 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
             "reason": result.reason,
             "request_id": result.request_id,
             "invocation_id": result.invocation_id,
+        },
+    )
+
+
+def _connect_started(result: ConnectResult) -> CommandResult:
+    """What a detached `ws-connect` (one `repeat` runs) answers: the connection asked for;
+    API Gateway's answer comes as the clock runs, in the trace (`ws.connected`,
+    `ws.refused`), unless it needed no function and is already given."""
+    conn = result.connection
+    if not result.done:
+        text = f"connecting {conn.id} to {conn.api.name}"
+    elif result.reason is None:
+        text = f"connected {conn.id} to {conn.api.name}"
+    else:
+        text = f"refused {conn.id}: HTTP {result.status} ({conn.api.name})"
+    return CommandResult(
+        text,
+        data={
+            "gateway": conn.api.name,
+            "connection_id": conn.id,
+            "request_id": result.request_id,
+            "connected": result.done and result.reason is None,
+            "status": result.status if result.done else None,
+            "reason": result.reason,
+        },
+    )
+
+
+def _send_started(result: SendResult) -> CommandResult:
+    """What a detached `ws-send` (one `repeat` runs) answers: the message is routed and its
+    function invoked; what the client gets back comes as the clock runs, in the trace
+    (`ws.received`)."""
+    conn = result.connection
+    route = result.route
+    via = "no route" if route is None else f"{route.key} -> {route.target}"
+    return CommandResult(
+        f"sent message {result.message_id} on {conn.id} ({conn.api.name}: {via})",
+        data={
+            "connection_id": conn.id,
+            "route": route.key if route else None,
+            "target": route.target if route else None,
+            "selected": result.selected,
+            "request_id": result.request_id,
+            "message_id": result.message_id,
+            "invocation_id": result.invocation_id,
+            "reason": result.reason,
         },
     )
 
@@ -280,7 +333,11 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
         "two-way route (`returnResponse: true`) sends the function's answer back; what the "
         "function posts to the connection (a postToConnection) is shown as it arrives. On a "
         "closed or unknown connection nothing is sent: the client's socket is closed (only "
-        "the backend's @connections calls get GoneException)."
+        "the backend's @connections calls get GoneException).\n"
+        "Under `repeat` it does not wait: the message is routed and its function invoked, "
+        "and the clock carries it; the trace records what the client gets back "
+        "(ws.received). A repetition on a connection closed meanwhile is refused "
+        "(repeat.refused) and the load goes on."
     ),
     changes_state=True,
 )
@@ -289,6 +346,10 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     check_ws_send(sim, call.args["connection_id"], call.args["message"])
     service = _service(sim)
+    if call.detached:
+        return _send_started(
+            _ws(service.start_send, call.args["connection_id"], call.args["message"])
+        )
     before = len(service.connection(call.args["connection_id"]).inbox)
     started = sim.clock.now
     result = _ws(service.send, call.args["connection_id"], call.args["message"])

@@ -404,6 +404,21 @@ class WebSocketService:
         query: list[tuple[str, str]] | None = None,
     ) -> ConnectResult:
         """Open a connection and run the clock until API Gateway accepts or refuses it."""
+        result = self.start_connect(gateway, headers, query)
+        while not result.done and self.sim.clock.step():
+            pass
+        return result
+
+    def start_connect(
+        self,
+        gateway: str | None,
+        headers: list[tuple[str, str]] | None = None,
+        query: list[tuple[str, str]] | None = None,
+    ) -> ConnectResult:
+        """Ask for a connection and return at once: the authorizer and the $connect route
+        run as the clock carries them, and the trace records the answer (`ws.connected`
+        or `ws.refused`). A refusal that needs no function (a missing identity source)
+        and an API without a $connect route answer before it returns (`done`)."""
         api = self.api(gateway)
         sim = self.sim
         now = sim.clock.now
@@ -430,8 +445,6 @@ class WebSocketService:
             self._authorize(result)
         else:
             self._connect_route(result)
-        while not result.done and sim.clock.step():
-            pass
         return result
 
     def _authorize(self, result: ConnectResult) -> None:
@@ -619,6 +632,16 @@ class WebSocketService:
     def send(self, connection_id: str, body: str) -> SendResult:
         """A message from the client: route it, invoke its function and run the clock until
         the function has answered (or the gateway has)."""
+        result = self.start_send(connection_id, body)
+        while not result.done and self.sim.clock.step():
+            pass
+        return result
+
+    def start_send(self, connection_id: str, body: str) -> SendResult:
+        """A message from the client, routed and its function invoked, returning at once:
+        the clock carries the invocation, and the trace records what the client gets back
+        (`ws.received`). A message no route takes, or whose function cannot be invoked, is
+        answered by the gateway before it returns (`done`)."""
         from stptui.sim.engine import SimError
 
         conn = self.check_message(connection_id, body)
@@ -691,8 +714,6 @@ class WebSocketService:
             None,
             ("ws-timeout", conn.api.name, request_id),
         )
-        while not result.done and sim.clock.step():
-            pass
         return result
 
     def _gateway_reply(self, result: SendResult, message: str, why: str) -> None:

@@ -217,6 +217,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     FIRST_FIELD: ClassVar[str] = ""
     # The command the dialog's line runs: when `repeat` runs it, the form has a repeat field.
     COMMAND: ClassVar[str] = ""
+    # The commands a dialog of several runs, as its fields pick one (see `line_command`).
+    COMMANDS: ClassVar[tuple[str, ...]] = ()
     AUTO_FOCUS = ""
     DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
 
@@ -263,16 +265,35 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         raise NotImplementedError
 
     @property
+    def has_repeat_field(self) -> bool:
+        """Whether the form has a repeat field: `repeat` runs the dialog's command (one of
+        them, for a dialog of several)."""
+        return any(name in REPEATABLE for name in (self.COMMAND, *self.COMMANDS))
+
+    def line_command(self) -> str:
+        """The command the form's line runs now: COMMAND; a dialog of several commands
+        says which one its fields pick."""
+        return self.COMMAND
+
+    @property
     def repeatable(self) -> bool:
-        """Whether the form has a repeat field (`repeat` runs the dialog's command)."""
-        return self.COMMAND in REPEATABLE
+        """Whether `repeat` runs the command the form's line runs now, so that its repeat
+        field counts (and is shown)."""
+        return self.has_repeat_field and self.line_command() in REPEATABLE
+
+    def show_repeat_field(self) -> None:
+        """Show the repeat field only while `repeat` runs the line's command: a dialog of
+        several commands calls it when its fields pick another (`ws-disconnect` has none)."""
+        shown = self.repeatable
+        for widget in self.query(f"#{self.PREFIX}-repeat, #{self.PREFIX}-repeat-label"):
+            widget.display = shown
 
     def controls(self) -> ComposeResult:
         """The repeat field (when `repeat` runs the command), the error line and the run and
         cancel buttons. The repeat field goes last among the fields: the first keeps the
         focus and the top of the dialog, as without it."""
-        if self.repeatable:
-            yield Label(REPEAT_LABEL)
+        if self.has_repeat_field:
+            yield Label(REPEAT_LABEL, id=f"{self.PREFIX}-repeat-label")
             yield SafeInput(
                 placeholder=REPEAT_PLACEHOLDER, id=f"{self.PREFIX}-repeat", classes="dialog-repeat"
             )
@@ -302,12 +323,18 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         """Whether the repeat field asks for more than one run (well written or not)."""
         return self.repeat_text().strip() not in ("", "1")
 
+    def as_first(self, text: str) -> str:
+        """A field's text as the line's first run reads it: `{i}` as 1 when the repeat
+        field asks for more than one run, so that the checks and previews as it is typed
+        say what repetition 1 would do; else as typed."""
+        return number_words([text], 1)[0] if self.repeating() else text
+
     def json_problem(self, text: str, *, want_object: bool = False) -> str | None:
         """`json_problem` of a JSON field's text as the command reads it: repeated, as
         repetition 1 does (`{i}` as 1), for a body with `{i}` is JSON only once numbered;
         once, saying what `{i}` needs."""
         if self.repeating():
-            return json_problem(number_words([text], 1)[0], want_object=want_object)
+            return json_problem(self.as_first(text), want_object=want_object)
         problem = json_problem(text, want_object=want_object)
         if problem and self.repeatable and "{i}" in text:
             problem += "; {i} stands for a number only when the repeat field says how many"
@@ -376,7 +403,12 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 
     @on(Input.Changed, ".dialog-repeat")
     def _repeat_changed(self) -> None:
-        # Whether `{i}` is a number changes whether a JSON field holds JSON.
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Check the form again as the repeat field changes: whether `{i}` is a number
+        changes whether a JSON field holds JSON. A dialog whose checks read other fields
+        (see `as_first`) runs them again."""
         areas = list(self.query(".json").results(TextArea))
         if areas:
             self._stop_json_check()

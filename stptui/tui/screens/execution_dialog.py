@@ -4,7 +4,9 @@ It builds `start-execution SM INPUT [--name N]` and runs it as the other command
 (stptui.tui.screens.dialogs). What it holds is checked as it is typed, by the checks the
 command itself runs: the input as JSON and against the 256 KiB limit, the name by
 StartExecution's rules (`check_execution_name`) and against the machine's executions
-(ExecutionAlreadyExists), so a refusal shows before anything runs.
+(ExecutionAlreadyExists), so a refusal shows before anything runs. Its repeat field runs
+the line under `repeat` (`--name run-{i}` names each execution), and the checks are then
+repetition 1's.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from stptui.tui.screens.dialogs import (
     choices,
     dialog_bindings,
     hint_lines,
-    json_problem,
 )
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
@@ -50,6 +51,7 @@ class StartExecutionDialog(CommandDialog):
     """State machine picker (with its start state and executions), the input (JSON, checked
     as it is typed) and an optional name (checked as StartExecution checks it)."""
 
+    COMMAND = "start-execution"
     PREFIX = "exec"
     FIRST_FIELD = "#exec-input"
     HEADING = "start an execution (ctrl+s starts, escape cancels)"
@@ -118,17 +120,18 @@ class StartExecutionDialog(CommandDialog):
         )
 
         text = self.value("#exec-input")
-        problem = json_problem(text)
+        problem = self.json_problem(text)
         if problem:
             return problem
-        value = jsontext.loads(text)
+        # Repeated, the checks are repetition 1's (`{i}` as 1).
+        value = jsontext.loads(self.as_first(text))
         size = len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         if size > MAX_PAYLOAD_BYTES:
             return (
                 f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
                 f"at most {MAX_PAYLOAD_BYTES:,} (256 KiB)"
             )
-        name = self.value("#exec-name")
+        name = self.as_first(self.value("#exec-name"))
         if not name:
             return None
         try:
@@ -166,7 +169,7 @@ class StartExecutionDialog(CommandDialog):
     def command_line(self) -> str:
         """`start-execution SM INPUT [--name N]`."""
         text = self.value("#exec-input")
-        problem = json_problem(text)
+        problem = self.json_problem(text)
         if problem:
             raise CommandError(problem, INPUT_HINT)
         name = self.value("#exec-name")

@@ -9,7 +9,9 @@ own checks (`ddbjson.check_item` and the table's `key_of`, the ones the command 
 a value without a type or a missing key attribute is shown before anything runs. The
 expressions and placeholders are checked by the simulator's own expression parser
 (`ddb_expressions.prepare`, which the command runs too): a syntax error, a reserved word or
-an unused placeholder shows as it is typed.
+an unused placeholder shows as it is typed. Its repeat field runs the line under `repeat`
+(`{i}` in the item or the values numbers each write), and the checks are then repetition
+1's.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from stptui.tui.screens.dialogs import (
     choices,
     dialog_bindings,
     hint_lines,
-    json_problem,
     picked_source,
     reader_lines,
 )
@@ -76,6 +77,7 @@ class ItemDialog(CommandDialog):
     placeholders, all checked as they are typed."""
 
     PREFIX = "item"
+    COMMANDS = tuple(OPERATIONS.values())
     FIRST_FIELD = "#item-json"
     HEADING = "put, update or delete a table item (ctrl+s runs, escape cancels)"
     VERB = "Run"
@@ -162,6 +164,10 @@ class ItemDialog(CommandDialog):
         """`put`, `update` or `delete`."""
         return self.picked("#item-op-select")
 
+    def line_command(self) -> str:
+        """The command the picked operation runs."""
+        return OPERATIONS[self.operation()]
+
     def field_problem(self, area: TextArea) -> str | None:
         """Not a JSON object, or an item (a key) the table would refuse: the simulator's
         own DynamoDB JSON and key checks, which the command runs too."""
@@ -171,7 +177,9 @@ class ItemDialog(CommandDialog):
         by_key = self.operation() != "put"
         table = self.tables[self.picked("#item-table")]
         try:
-            checked = ddbjson.check_item(jsontext.loads(area.text), "Key" if by_key else "Item")
+            # Repeated, the checks are repetition 1's (`{i}` as 1).
+            item = jsontext.loads(self.as_first(area.text))
+            checked = ddbjson.check_item(item, "Key" if by_key else "Item")
             table.key_of(checked, only_key=by_key)
         except ddbjson.DynamoDBError as exc:
             return render_plain(CommandResult(CommandError(str(exc), exc.hint).format()))
@@ -188,11 +196,15 @@ class ItemDialog(CommandDialog):
                 out[option] = text
         return out
 
+    def first_expressions(self) -> dict[str, str]:
+        """`expressions` as the line's first run reads them (`{i}` as 1, repeated)."""
+        return {option: self.as_first(text) for option, text in self.expressions().items()}
+
     def expression_problem(self) -> str | None:
         """Why the command would refuse the expressions and placeholders, by the
         simulator's own parser and checks (which the command runs too), or None. An update
         not yet written is not a problem until the dialog runs."""
-        given = self.expressions()
+        given = self.first_expressions()
         if not given:
             return None
         parsed: dict[str, object] = {}
@@ -270,7 +282,7 @@ class ItemDialog(CommandDialog):
         """`put-item TABLE ITEM`, `update-item TABLE KEY --update EXPR` or `delete-item
         TABLE KEY`, with the expression options filled in."""
         text = self.value("#item-json")
-        problem = json_problem(text, want_object=True)
+        problem = self.json_problem(text, want_object=True)
         if problem:
             raise CommandError(problem, ITEM_HINT)
         options = list(self.expressions().items())

@@ -2,7 +2,8 @@
 Logs group.
 
 It builds `log FUNCTION MESSAGE` and runs it as the other command dialogs do
-(stptui.tui.screens.dialogs), so the line is logged and recorded like a typed one. While
+(stptui.tui.screens.dialogs), so the line is logged and recorded like a typed one; its
+repeat field makes it `repeat N [--every D] log ...`. While
 the message is typed, each subscription filter of the group says whether it would match
 the line and why (`stptui.sim.log_patterns.explain`, the simulator's own matcher), so what
 reaches which subscriber is seen before anything runs.
@@ -93,6 +94,7 @@ class LogLineDialog(CommandDialog):
     """Picker of the workloads with a log group (with its name and streams), the message,
     and each subscription filter's verdict on it, updated as it is typed."""
 
+    COMMAND = "log"
     PREFIX = "log"
     FIRST_FIELD = "#log-message"
     HEADING = "write a log line (ctrl+s or enter writes, escape cancels)"
@@ -144,10 +146,15 @@ class LogLineDialog(CommandDialog):
         else:
             self._json_check = self.set_timer(self.json_check_delay, self._show_verdicts)
 
+    def recheck(self) -> None:
+        """The verdicts again: repeated, they are those of repetition 1's line."""
+        self._stop_json_check()
+        self._show_verdicts()
+
     def _show_verdicts(self) -> None:
         self._json_check = None
         owner = self.picked("#log-owner")
-        message = self.value("#log-message")
+        message = self.as_first(self.value("#log-message"))
         self.query_one("#log-verdicts", Hint).show(verdict_lines(self.groups[owner], message))
         self.show_error(self.problem(message) or "")
 

@@ -2,12 +2,14 @@
 event reads.
 
 It builds `produce TOPIC VALUE [--key K] [--header K=V ...] [--partition N]` and runs it as
-the other command dialogs do (stptui.tui.screens.dialogs). What the form holds is checked as
-it is typed by the command's own checks: its reading of the headers and the partition, then
-the topic's `check_produce` (a partition the topic lacks, a record over the broker's
-largest), so a refusal shows before enter, worded as the command words it. Under the
-fields the dialog says where the record would go: the partition its key picks (murmur2),
-the next one in turn without a key, or the one asked for, and the offset it would get.
+the other command dialogs do (stptui.tui.screens.dialogs), under `repeat` when its repeat
+field asks for more than one (the checks then read repetition 1's fields). What the form
+holds is checked as it is typed by the command's own checks: its reading of the headers
+and the partition, then the topic's `check_produce` (a partition the topic lacks, a record
+over the broker's largest), so a refusal shows before enter, worded as the command words
+it. Under the fields the dialog says where the record would go: the partition its key picks
+(murmur2), the next one in turn without a key, or the one asked for, and the offset it
+would get.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class ProduceDialog(CommandDialog):
     key, the partition, the headers (one `K=V` a line), and where the record would go or
     why the broker (or the command) would refuse it, updated as it is typed."""
 
+    COMMAND = "produce"
     PREFIX = "produce"
     FIRST_FIELD = "#produce-value"
     HEADING = "produce a record to a Kafka topic (ctrl+s produces, escape cancels)"
@@ -108,13 +111,13 @@ class ProduceDialog(CommandDialog):
         """The partition the record would go to, or why the command would refuse it (its
         headers, its partition, the broker's checks), as the command words it."""
         topic = self.topics[self.picked("#produce-topic")]
-        raw = self.value("#produce-partition").strip()
-        key = self.value("#produce-key")
+        raw = self.as_first(self.value("#produce-partition")).strip()
+        key = self.as_first(self.value("#produce-key"))
         try:
-            headers = parse_headers(header_pairs(self.value("#produce-headers")))
+            headers = parse_headers(header_pairs(self.as_first(self.value("#produce-headers"))))
             partition = None if not raw else whole_number(raw, "--partition", minimum=0)
             index = topic.check_produce(
-                self.value("#produce-value").encode("utf-8", "surrogatepass"),
+                self.as_first(self.value("#produce-value")).encode("utf-8", "surrogatepass"),
                 key.encode("utf-8", "surrogatepass") if key else None,
                 headers,
                 partition,
@@ -132,7 +135,7 @@ class ProduceDialog(CommandDialog):
             return Text("")
         topic = self.topics[self.picked("#produce-topic")]
         offset = topic.partitions[index].next_offset
-        key = self.value("#produce-key")
+        key = self.as_first(self.value("#produce-key"))
         if self.value("#produce-partition").strip():
             why = "the partition asked for"
         elif key:
@@ -165,6 +168,11 @@ class ProduceDialog(CommandDialog):
             self._show_check()
         else:
             self._json_check = self.set_timer(self.json_check_delay, self._show_check)
+
+    def recheck(self) -> None:
+        """Where the record would go again: repeated, repetition 1's."""
+        self._stop_json_check()
+        self._show_check()
 
     def _show_check(self) -> None:
         self._json_check = None

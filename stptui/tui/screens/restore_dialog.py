@@ -7,7 +7,9 @@ first: an object that is not archived (`InvalidObjectState`), a retrieval still 
 (`RestoreAlreadyInProgress`, unless a faster tier with the same days upgrades it), no such
 key or version, so the refusal shows before enter, worded as the command words it. Under
 the fields the dialog says what the request would do: when the retrieval completes, or
-the upgrade, or the days counted again for a restored copy.
+the upgrade, or the days counted again for a restored copy. Its repeat field runs it under
+`repeat` (a key with `{i}` restores one object per repetition), and the check is then
+repetition 1's.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class RestoreDialog(CommandDialog):
     archived object not restored yet, to start with), tier, days and version id; what the
     request would do, or why S3 would refuse it, is shown as it is typed."""
 
+    COMMAND = "restore"
     PREFIX = "restore"
     FIRST_FIELD = "#restore-key"
     HEADING = "restore an archived object (ctrl+s restores, escape cancels)"
@@ -167,10 +170,14 @@ class RestoreDialog(CommandDialog):
     def _request_changed(self) -> None:
         self._check()
 
+    def recheck(self) -> None:
+        """What the request would do again: repeated, repetition 1's."""
+        self._check()
+
     def _days(self) -> int:
         """The days typed (1 when empty); CommandError, as the command words it, when they
         are not a whole number of at least 1."""
-        text = self.value("#restore-days").strip() or "1"
+        text = self.as_first(self.value("#restore-days")).strip() or "1"
         if not text.isdecimal() or len(text) > MAX_DAYS_DIGITS or int(text) < 1:
             raise CommandError(
                 f"--days must be a whole number of days, at least 1, not {text[:24]!r}",
@@ -201,11 +208,10 @@ class RestoreDialog(CommandDialog):
         bucket = self.picked("#restore-bucket")
         tier = self.picked("#restore-tier")
         days = self._days()
-        version = self.value("#restore-version").strip() or None
+        version = self.as_first(self.value("#restore-version")).strip() or None
+        key = self.as_first(self.value("#restore-key"))
         try:
-            obj = self.service.check_restore(
-                bucket, self.value("#restore-key"), days=days, tier=tier, version_id=version
-            )
+            obj = self.service.check_restore(bucket, key, days=days, tier=tier, version_id=version)
         except SimError as exc:
             raise CommandError(str(exc), exc.hint) from None
         now = self.session.sim.clock.now

@@ -4,8 +4,10 @@ backend does (`ws-post`), or close it (`ws-disconnect`).
 
 It builds the command line and runs it as the other command dialogs do
 (stptui.tui.screens.dialogs), and stays open with the command's answer, as the HTTP dialog
-does, to send the next message. As the form changes, the command's own checks say what it
-would refuse (`check_ws_connect`, `check_ws_send`, `check_ws_post`,
+does, to send the next message. A connect, a send and a post have a repeat field (`repeat`
+runs them; a repeated connect or send does not wait for API Gateway, and the dialog closes
+on repeat's summary); a disconnect has none. As the form changes, the command's own checks
+say what it would refuse (`check_ws_connect`, `check_ws_send`, `check_ws_post`,
 `check_websocket_value`) and what API
 Gateway would do: who decides a connection (`connect_plan_lines`), and which route a
 message takes, by the value of the API's route selection expression
@@ -67,6 +69,7 @@ class WebSocketDialog(CommandDialog):
     or why it would refuse, as it is typed; the last answer."""
 
     PREFIX = "ws"
+    COMMANDS = ("ws-connect", "ws-send", "ws-post", "ws-disconnect")
     HEADING = "WebSocket client (ctrl+s runs, escape closes)"
     VERB = "Connect"
     HELP_TITLE = "WebSocket dialog"
@@ -129,6 +132,12 @@ class WebSocketDialog(CommandDialog):
             yield Label(self.message_label(SEND), id="ws-message-label")
             yield SafeInput(placeholder='{"action": "sendMessage", "text": "hi"}', id="ws-message")
         yield Hint(Text(""), id="ws-plan")
+
+    def body(self) -> ComposeResult:
+        """The form, the repeat field, error line and buttons, then the last answer: the
+        repeat field stays next to the fields it repeats."""
+        yield from self.form()
+        yield from self.controls()
         yield Label("answer")
         yield Static(Text("(run to see it)"), id="ws-answer", markup=False)
 
@@ -156,6 +165,12 @@ class WebSocketDialog(CommandDialog):
         """SEND, POST or DISCONNECT (for an open connection)."""
         return self.picked("#ws-action")
 
+    def line_command(self) -> str:
+        """The command the picked connection and action run."""
+        if self.connection() == NEW:
+            return "ws-connect"
+        return {SEND: "ws-send", POST: "ws-post", DISCONNECT: "ws-disconnect"}[self.action()]
+
     @on(Select.Changed, "#ws-connection")
     @on(Select.Changed, "#ws-action")
     def _mode(self) -> None:
@@ -171,6 +186,7 @@ class WebSocketDialog(CommandDialog):
         verb = "Connect" if new else verbs[action]
         self.query_one(f"#{self.PREFIX}-button", Button).label = verb
         self.query_one("#ws-about", Hint).show(self.about())
+        self.show_repeat_field()
         self._check()
 
     def about(self) -> Text:
@@ -204,19 +220,26 @@ class WebSocketDialog(CommandDialog):
         plan.show(Text("\n").join(hanging(Text(line), 2) for line in lines))
         self.show_error("")
 
+    def recheck(self) -> None:
+        """What the command would do again: repeated, repetition 1's."""
+        self._check()
+
     def plan(self) -> list[str]:
         """The command's own check, and what API Gateway would do with the request."""
         sim = self.session.sim
         ref = self.connection()
         if ref == NEW:
             api, headers, query = check_ws_connect(
-                sim, self.picked_gateway(), self.header_words(), self.query_words()
+                sim,
+                self.picked_gateway(),
+                [self.as_first(h) for h in self.header_words()],
+                [self.as_first(q) for q in self.query_words()],
             )
             return connect_plan_lines(api, headers, query)
         if self.action() == SEND:
-            return route_plan_lines(sim, ref, self.value("#ws-message"))
+            return route_plan_lines(sim, ref, self.as_first(self.value("#ws-message")))
         if self.action() == POST:
-            return check_ws_post(sim, ref, self.value("#ws-message"))
+            return check_ws_post(sim, ref, self.as_first(self.value("#ws-message")))
         check_websocket_value(sim, kinds.CONNECTION, ref)
         return ["closes it (code 1000); its $disconnect route runs if it has one"]
 
