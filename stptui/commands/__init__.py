@@ -262,6 +262,7 @@ def complete_values(
             STREAM_FIELDS,
             TABLE_FIELDS,
         )
+        from stptui.commands.handlers.metrics import metric_paths
 
         jobs = sorted(sim.services["batch"].jobs) if "batch" in sim.services else []
         tables = sim.services.get("tables", {})
@@ -285,9 +286,14 @@ def complete_values(
                 for n in sorted(sim.services.get("state_machines", {}))
                 for f in STATE_MACHINE_FIELDS
             ),
+            *metric_paths(sim),
             "count",
             "time",
         ]
+    if kind == r.METRIC_RESOURCE:
+        from stptui.sim.metrics import measured
+
+        return sorted(measured(sim))
     return _resources_of(session, kind)
 
 
@@ -382,8 +388,10 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     path = [w for k, w in before if k in path_kinds]
     if path == ["time"]:
         return [iso_ms(sim.clock.now)]
+    from stptui.commands.handlers.metrics import value_text
+
     value = statistic(sim, path) if path and path != ["count"] else None
-    return [] if value is None else [str(value)]
+    return [] if value is None else [value_text(value)]
 
 
 def _route_paths(session: Session, method: str | None, gateway: str | None) -> list[str]:

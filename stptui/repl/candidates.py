@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from stptui.commands import REGISTRY, Session, complete_values, given
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
+from stptui.commands.handlers.metrics import value_text
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
@@ -113,6 +114,13 @@ def slot_candidates(
     if kind is None:
         return out
     values = complete_values(session, kind, before)
+    if kind == kinds.EXPECT_PATH and not word.startswith("metric."):
+        # The metric paths are many (a dozen a resource): they are offered once `metric.`
+        # is typed, so that a fuzzy word for a queue's depth is not lost among them.
+        shown = [v for v in values if not v.startswith("metric.")]
+        if len(shown) < len(values) and "count" in shown:
+            shown.insert(shown.index("count"), "metric.")
+        values = shown
     out += [Candidate(v, describe(session, kind, v, slot.help, before)) for v in values]
     if kind == kinds.DURATION:
         if _ENDS_IN_NUMBER.fullmatch(word):
@@ -205,9 +213,14 @@ def _path_value(session: Session, path: str) -> str:
         return f"now {iso_ms(sim.clock.now)}"
     if path == "count":
         return "count KIND [RESOURCE]: trace records of a kind"
-    # The same reading as `expect` itself: queues, functions and batch jobs alike.
+    if path == "metric.":
+        return (
+            "metric.RESOURCE.METRIC.STATISTIC: CloudWatch's metrics, as `show metrics` lists them"
+        )
+    # The same reading as `expect` itself: queues, functions and batch jobs alike (a
+    # metric's is one replay of the trace, kept for the menu's other metric paths).
     value = statistic(sim, path)
-    return "" if value is None else f"now {value}"
+    return "" if value is None else f"now {value_text(value)}"
 
 
 def _unique(items: Iterable[Candidate]) -> list[Candidate]:

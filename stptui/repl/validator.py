@@ -40,6 +40,7 @@ from stptui.commands.handlers.expect import (
     missing_comparison,
 )
 from stptui.commands.handlers.function_urls import check_function_url
+from stptui.commands.handlers.metrics import check_metric_resource
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -136,6 +137,8 @@ def check_value(
             check_function_url(sim, value)
         elif kind == kinds.EXPECT_PATH:
             check_path(sim, value)
+        elif kind == kinds.METRIC_RESOURCE:
+            check_metric_resource(sim, value)
         elif kind == kinds.TRACE_KIND:
             _one_of(value, TRACE_KINDS, "trace record kind")
         elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:

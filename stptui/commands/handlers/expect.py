@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, _short, command
+from stptui.commands.handlers.metrics import metric_value
+from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
     EXPECT_PATH,
     OPERATOR,
@@ -83,6 +85,7 @@ EXPECT_PATHS = (
     f"stream.S.{'|'.join(STREAM_FIELDS)}",
     f"table.T.{'|'.join(TABLE_FIELDS)}",
     f"state_machine.SM.{'|'.join(STATE_MACHINE_FIELDS)}",
+    "metric.RESOURCE.METRIC.STATISTIC",
     "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
@@ -91,7 +94,8 @@ PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
     "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
-    "state_machine.SM.FIELD, count KIND [RESOURCE] [FIELD=VALUE ...] or time",
+    "state_machine.SM.FIELD, metric.RESOURCE.METRIC.STATISTIC, count KIND [RESOURCE] "
+    "[FIELD=VALUE ...] or time",
     rest=True,
     kind_after=(("count", TRACE_KIND),),
 )
@@ -117,6 +121,9 @@ PATH_ARG = Arg(
     "stream's figures as for a stream (only with a streamType)\n"
     f"state_machine FIELDs: {', '.join(STATE_MACHINE_FIELDS)}: executions started so far, "
     "then how many are in each status now, then the redrives made so far\n"
+    "metric: a CloudWatch metric of a queue, function or HTTP API by a statistic, as `show "
+    "metrics` lists them, over all the trace holds (times in milliseconds); one without a "
+    "datapoint (no sample) fails every comparison.\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -126,6 +133,8 @@ PATH_ARG = Arg(
         "expect function.worker.failures >= 3",
         "expect stream.clicks.waiting == 0",
         "expect table.carts.items == 0",
+        "expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
+        "expect metric.worker.Duration.p95 < 3000",
         "expect count message.dead_lettered jobQueue == 1",
         "expect count http.response httpApi status=404 == 1",
         "expect count event.published default >= 1",
@@ -178,7 +187,15 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
                 example,
             )
         expected = int(value_text)
-        shown_expected, shown_actual = str(expected), str(actual)
+        if actual is None:
+            # A metric without a datapoint: CloudWatch has nothing to compare either.
+            raise ExpectationFailed(
+                f"expected {path} {op} {expected}, but it has no datapoint (no sample in the "
+                "window)",
+                "`show metrics` lists the figures; a time needs one deletion, invocation or "
+                "request",
+            )
+        shown_expected, shown_actual = str(expected), figure_text(actual)
     ok = OPS[op](actual, expected)
     data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
     if not ok:
@@ -221,7 +238,11 @@ def incomplete(sim: Simulator, words: list[str]) -> CommandError | None:
         path, actual = _expect_actual(sim, words)
     except CommandError as exc:
         return exc  # the path itself is wrong: that first
-    value = iso_ms(actual) if path == "time" else str(actual)
+    if actual is None:
+        return CommandError(
+            "expect needs OP", f"add a comparison and a value; {words[0]} has no datapoint yet"
+        )
+    value = iso_ms(actual) if path == "time" else figure_text(actual)
     line = " ".join(quote_word(w) for w in ["expect", *words, "==", value])
     return CommandError(
         "expect needs OP", f"add a comparison and a value, e.g. with the value now: {line}"
@@ -234,14 +255,15 @@ def _statistics(start: str) -> str:
     return "one of " + ", ".join(f"{start}.{field}" for field in _FIELDS[kind])
 
 
-def statistic(sim: Simulator, path: str | list[str]) -> int | None:
+def statistic(sim: Simulator, path: str | list[str]) -> float | None:
     """The value now of an expect PATH (`queue.Q.F`, `function.F.F`, `job.J.F`, `stream.S.F`,
-    `table.T.F`, or the words of `count KIND [RESOURCE] [FIELD=VALUE ...]`), or None when
-    it names no statistic of this stack."""
+    `table.T.F`, `metric.R.M.S`, or the words of `count KIND [RESOURCE] [FIELD=VALUE ...]`),
+    or None when it names no statistic of this stack (or a metric without a datapoint)."""
     try:
-        return _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
+        value: float | None = _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
     except CommandError:
         return None
+    return value
 
 
 def check_path(sim: Simulator, word: str) -> None:
@@ -273,7 +295,7 @@ def record_resources(sim: Simulator) -> set[str]:
     return {*sim.stack.resources, *buses, *(r for _, r in sim.trace.counts)}
 
 
-def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
+def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, Any]:
     """(the path as text, its current value) for an expect PATH."""
     hint = "paths: " + ", ".join(EXPECT_PATHS)
     if words == ["time"]:
@@ -299,11 +321,13 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, int]:
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
+    if parts[0] == "metric":
+        return words[0], metric_value(sim, words[0])
     if len(parts) == 2 and parts[0] in PATH_KINDS and parts[1]:
         # `function.worker`: a resource, but which of its figures?
         raise CommandError(f"{words[0]!r} needs a statistic after it", _statistics(words[0]))
     if len(parts) < 3 or parts[0] not in PATH_KINDS:
-        guess = did_you_mean(parts[0], (*PATH_KINDS, "count", "time"))
+        guess = did_you_mean(parts[0], (*PATH_KINDS, "metric", "count", "time"))
         raise CommandError(
             f"unknown path {words[0]!r}",
             f"did you mean {guess}...?" if guess and guess != parts[0] else hint,

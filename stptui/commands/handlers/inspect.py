@@ -28,6 +28,7 @@ from stptui.commands.handlers.kafka import (
     unproduced_record,
 )
 from stptui.commands.handlers.logs import show_logs
+from stptui.commands.handlers.metrics import check_metric_resource, show_metrics, since_ms
 from stptui.commands.handlers.state_machines import (
     explain_execution,
     show_execution,
@@ -40,10 +41,12 @@ from stptui.commands.handlers.websocket import show_connections
 from stptui.commands.registry import (
     BUS,
     COUNT,
+    DURATION,
     EXECUTION,
     KAFKA_TOPIC,
     LOG_OWNER,
     MESSAGE,
+    METRIC_RESOURCE,
     QUEUE,
     STATE_MACHINE,
     STREAM,
@@ -55,6 +58,7 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
+    Option,
     names,
 )
 from stptui.commands.result import CommandResult, record_details
@@ -102,6 +106,7 @@ SHOW_WHATS = (
     "alarms",
     "connections",
     "users",
+    "metrics",
 )
 
 
@@ -111,7 +116,7 @@ _SHOW_USAGE = (
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
     "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY] "
-    "| users [POOL]"
+    "| users [POOL] | metrics [RESOURCE] [--since D]"
 )
 
 
@@ -154,9 +159,17 @@ def check_show(sim: Simulator, call: Call) -> None:
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
     if what == "users":
         users_pool(sim, name)
+    if what == "metrics":
+        if name is not None:
+            check_metric_resource(sim, name)
+        since_ms(call.opts.get("since"))
+    elif "since" in call.opts:
+        raise CommandError(
+            f"show {what} takes no --since", "--since D is for `show metrics [RESOURCE]`"
+        )
     if (
         not needs_name
-        and what not in ("trace", "executions", "connections", "users")
+        and what not in ("trace", "executions", "connections", "users", "metrics")
         and name is not None
     ):
         raise CommandError(
@@ -171,8 +184,8 @@ def check_show(sim: Simulator, call: Call) -> None:
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
     "topic, load balancer rules, DynamoDB tables, one table, state machine executions, one "
-    "execution, a workload's recent log lines, the alarms, WebSocket connections or a user "
-    "pool's users.",
+    "execution, a workload's recent log lines, the alarms, WebSocket connections, a user "
+    "pool's users or the CloudWatch metrics of the run.",
     args=(
         Arg(
             "WHAT",
@@ -182,7 +195,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
             "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW] | "
-            "users [POOL]",
+            "users [POOL] | metrics [RESOURCE]",
             choices=SHOW_WHATS,
             check=check_show_what,
         ),
@@ -190,7 +203,8 @@ def check_show(sim: Simulator, call: Call) -> None:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
-            "WebSocket API, user pool, message or execution id, or number of records",
+            "WebSocket API, user pool, message or execution id, number of records, or the "
+            "queue, function or HTTP API whose metrics to show",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
@@ -206,7 +220,16 @@ def check_show(sim: Simulator, call: Call) -> None:
                 ("logs", LOG_OWNER),
                 ("connections", WEBSOCKET_API),
                 ("users", USER_POOL),
+                ("metrics", METRIC_RESOURCE),
             ),
+        ),
+    ),
+    options=(
+        Option(
+            "--since",
+            DURATION,
+            "`show metrics` only: count the last D of virtual time (default: all the trace holds)",
+            "D",
         ),
     ),
     usage=_SHOW_USAGE,
@@ -235,6 +258,8 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show alarms",
         "show connections",
         "show users users",
+        "show metrics",
+        "show metrics jobQueue --since 10m",
     ),
     check_call=check_show,
 )
@@ -242,7 +267,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
-    execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL]"""
+    execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
+    metrics [RESOURCE] [--since D]"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -303,6 +329,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_connections(sim, name)
     if what == "users":
         return show_users(sim, name)
+    if what == "metrics":
+        return show_metrics(sim, name, call.opts.get("since"))
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -1,0 +1,170 @@
+"""`show metrics [RESOURCE] [--since D]` and `expect metric.RESOURCE.METRIC.STATISTIC`:
+CloudWatch's metrics of a run, computed from the trace (stptui.sim.metrics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stptui.commands.handlers.base import _duration
+from stptui.commands.registry import CommandError, names
+from stptui.commands.result import CommandResult
+from stptui.config.diagnostics import did_you_mean
+from stptui.sim.behavior import format_duration
+from stptui.sim.clock import iso_ms
+from stptui.sim.engine import Simulator
+from stptui.sim.metrics import Figure, Metrics, compute, measured, metric_names
+
+METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
+
+
+def check_metric_resource(sim: Simulator, name: str) -> None:
+    """Refuse a RESOURCE `show metrics` does not measure, with a did-you-mean."""
+    found = measured(sim)
+    if name in found:
+        return
+    res = sim.stack.resources.get(name)
+    if res is not None:
+        hint = f"metrics are kept for queues, functions and HTTP APIs; measured: {names(found)}"
+        raise CommandError(f"{name!r} is a {res.type}, which `show metrics` does not measure", hint)
+    guess = did_you_mean(name, found)
+    raise CommandError(
+        f"no queue, function or HTTP API named {name!r}",
+        f"did you mean {guess!r}?" if guess else f"measured: {names(found) or 'nothing'}",
+    )
+
+
+def since_ms(text: str | None) -> int | None:
+    """The `--since D` window in ms (None without one); a CommandError for a bad D."""
+    if text is None:
+        return None
+    ms = _duration(text, "--since")
+    if ms < 1:
+        raise CommandError("--since must be at least 1 ms", METRICS_EXAMPLE)
+    return ms
+
+
+def value_text(value: float | None) -> str:
+    """A figure as the table shows it: `-` for no datapoint, whole numbers without `.0`."""
+    if value is None:
+        return "-"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _window_lines(m: Metrics, since: int | None) -> list[str]:
+    span = format_duration(m.end - m.start)
+    lines = [
+        f"from {iso_ms(m.start)} to {iso_ms(m.end)} ({span} of virtual time), "
+        "computed from the trace"
+    ]
+    if m.dropped and m.start == m.kept_from:
+        asked = "" if since is None else f" (--since asked for {iso_ms(max(0, m.end - since))})"
+        lines.append(
+            f"the trace keeps its last {m.kept:,} records: {m.dropped:,} older ones were "
+            f"dropped, so the figures count from {iso_ms(m.start)}, the oldest record kept"
+            f"{asked}"
+        )
+    return lines
+
+
+def _figure_data(f: Figure) -> dict[str, Any]:
+    return {
+        "metric": f.metric,
+        "statistic": f.statistic,
+        "unit": f.unit,
+        "value": f.value,
+        "at": iso_ms(f.at) if f.at is not None else None,
+    }
+
+
+def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> CommandResult:
+    """`show metrics [RESOURCE] [--since D]`: every measured resource's figures (or one's,
+    with an HTTP API's routes after it) over the window."""
+    if name is not None:
+        check_metric_resource(sim, name)
+    since = since_ms(since_text)
+    m = compute(sim, since)
+    chosen = [
+        r
+        for key, r in m.resources.items()
+        if name is None or key == name or (r.kind == "route" and key.split(" ", 1)[0] == name)
+    ]
+    lines = _window_lines(m, since)
+    if not chosen:
+        lines.append("this stack has no queues, functions or HTTP APIs to measure")
+        return CommandResult("\n".join(lines), data={"resources": {}})
+    headers = ["resource", "metric", "statistic", "value", "unit", "at"]
+    rows: list[list[str]] = []
+    for res in chosen:
+        for i, f in enumerate(res.figures):
+            rows.append(
+                [
+                    res.resource if i == 0 else "",
+                    f.metric,
+                    f.statistic,
+                    value_text(f.value),
+                    f.unit,
+                    iso_ms(f.at) if f.at is not None and f.statistic == "Maximum" else "",
+                ]
+            )
+    data = {
+        "start": iso_ms(m.start),
+        "end": iso_ms(m.end),
+        "dropped": m.dropped,
+        "counted_from": iso_ms(m.kept_from if m.dropped and m.kept_from else m.start),
+        "resources": {
+            r.resource: {"kind": r.kind, "metrics": [_figure_data(f) for f in r.figures]}
+            for r in chosen
+        },
+    }
+    return CommandResult("\n".join(lines), table=(headers, rows), data=data)
+
+
+def metric_paths(sim: Simulator) -> list[str]:
+    """Every `metric.RESOURCE.METRIC.STATISTIC` path of this stack (for completion)."""
+    return [
+        f"metric.{name}.{metric}.{stat}"
+        for name, kind in measured(sim).items()
+        for metric, stat, _ in metric_names(kind)
+    ]
+
+
+def metric_value(sim: Simulator, path: str) -> float | None:
+    """The value now of `metric.RESOURCE.METRIC.STATISTIC` over all the trace keeps (None
+    when it has no datapoint); a CommandError, with a did-you-mean, for a path that names
+    no figure of this stack."""
+    parts = path.split(".")
+    if len(parts) < 4:
+        raise CommandError(
+            f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric",
+            "e.g. expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
+        )
+    # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
+    name, metric, stat = ".".join(parts[1:-2]), parts[-2], parts[-1]
+    check_metric_resource(sim, name)
+    known = metric_names(measured(sim)[name])
+    metrics = list(dict.fromkeys(m for m, _, _ in known))
+    if metric not in metrics:
+        guess = did_you_mean(metric, metrics)
+        raise CommandError(
+            f"{name} has no metric {metric!r}",
+            f"did you mean metric.{name}.{guess}.{stat}?"
+            if guess
+            else f"metrics: {', '.join(metrics)}",
+        )
+    stats = [s for m, s, _ in known if m == metric]
+    if stat not in stats:
+        # `max` for Maximum, `avg` for Average: CloudWatch's names are the statistics.
+        lowered = stat.lower()
+        guess = next((s for s in stats if s.lower().startswith(lowered[:3])), None)
+        guess = guess or did_you_mean(stat, stats)
+        raise CommandError(
+            f"{metric} of {name} has no statistic {stat!r}",
+            f"did you mean metric.{name}.{metric}.{guess}?"
+            if guess
+            else f"statistics: {', '.join(stats)}",
+        )
+    res = compute(sim).resources.get(name)
+    found = res.figure(metric, stat) if res is not None else None
+    return None if found is None else found.value
