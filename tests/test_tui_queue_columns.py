@@ -4,11 +4,18 @@ inspector has the figures left out, and a message's state reads `in flight`."""
 
 from __future__ import annotations
 
-import tui_support  # noqa: F401  (pins the environment before Textual loads)
-from textual.pilot import Pilot
-from tui_support import app_for, drawn_text, drive
+from pathlib import Path
 
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from textual.pilot import Pilot
+from tui_support import START, app_for, drawn_text, drive
+
+from stptui.commands import Session
 from stptui.tui.app import StptuiApp
+from stptui.tui.render import cut_middle
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import MessageList, QueueTable
 
@@ -89,3 +96,84 @@ def test_the_inspector_follows_the_depth_of_the_dead_letter_queue() -> None:
         assert "dead-letter queue deadLetterQueue after 3, 2 messages in it" in page
 
     drive(app_for(), script, size=(120, 36))
+
+
+LONG_NAMES = """\
+resources:
+  customerOrderProcessingQueue:
+    type: sqs-queue
+    properties:
+      redrivePolicy:
+        targetSqsQueueName: customerOrderProcessingDeadLetterQueue
+        maxReceiveCount: 3
+  customerOrderProcessingDeadLetterQueue: {type: sqs-queue}
+"""
+
+
+def test_long_queue_names_are_cut_in_the_middle_so_the_counts_stay_in_sight(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(LONG_NAMES, encoding="utf-8")
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("repeat 12345 send customerOrderProcessingQueue x")
+        app.run_command("send customerOrderProcessingDeadLetterQueue y")
+        app.flush()
+        await pilot.pause()
+        table = app.query_one(QueueTable)
+        # Before, the names took the pane and the counts were off to the right.
+        assert table.max_scroll_x == 0
+        lines = drawn_text(table).splitlines()
+        # No blank row under the two queues (a stale sideways scrollbar).
+        assert len(lines) == 3
+        assert lines[0].split() == ["queue", "vis", "flight", "DLQ"]
+        job, dead = (line.split() for line in lines[1:])
+        # Both names keep their start and their own end, so they can be told apart.
+        assert job[1:] == ["12345", "0", "1"] and dead[1:] == ["1", "0", "-"]
+        assert job[0].startswith("custom") and job[0].endswith("gQueue") and "…" in job[0]
+        assert dead[0].startswith("custom") and dead[0].endswith("rQueue")
+        # The caption keeps its count whole, its name cut to what is left.
+        caption = drawn_text(app.query_one("#message-caption")).strip()
+        assert caption == "cust…eue: first 100 of 12,345 messages"
+        # Wider, the names are whole again.
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert "customerOrderProcessingDeadLetterQueue" in drawn_text(table)
+        assert "customerOrderProcessingQueue: first 100 of 12,345 messages" in drawn_text(
+            app.query_one("#message-caption")
+        )
+
+    drive(app, script, size=(120, 36))
+
+
+def test_columns_that_fill_the_pane_exactly_leave_no_blank_row(tmp_path: Path) -> None:
+    # `abcde` makes the heads `queue visible in flight DLQ depth` exactly as wide as the
+    # pane at 120 columns (38 cells): the scrollbar the first, wider layout needed stayed.
+    (tmp_path / "stacktape.yml").write_text("resources:\n  abcde: {type: sqs-queue}\n")
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.pause()
+        table = app.query_one(QueueTable)
+        assert table.virtual_size.width == table.scrollable_content_region.width
+        assert not table.show_horizontal_scrollbar
+        assert [line.split() for line in drawn_text(table).splitlines()] == [
+            ["queue", "visible", "in", "flight", "DLQ", "depth"],
+            ["abcde", "0", "0", "-"],
+        ]
+
+    drive(app, script, size=(120, 36))
+
+
+@given(st.text(min_size=0, max_size=40), st.integers(min_value=2, max_value=50))
+def test_a_middle_cut_fits_and_keeps_both_ends(text: str, width: int) -> None:
+    cut = cut_middle(text, width)
+    if cell_len(text) <= width:
+        assert cut == text
+    else:
+        head, _, tail = cut.partition("…")
+        assert cell_len(cut) <= width
+        assert text.startswith(head) and text.endswith(tail)
+        # The room is used: a wide character that would cross the cut costs a cell a side.
+        assert cell_len(cut) >= width - 2

@@ -105,6 +105,31 @@ def test_the_help_wraps_a_long_tooltip_in_its_own_column(size: tuple[int, int]) 
     drive(app_for("combined"), script, size=size)
 
 
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_line_of_the_help_is_reached_by_the_keys_it_names(size: tuple[int, int]) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroll = app.screen.query_one(VerticalScroll)
+        body = app.screen.query_one("#help-body")
+        lines = drawn_text(body).split("\n")
+        # Nothing is out of sight sideways; the page keys (its subtitle) page down.
+        assert scroll.max_scroll_x == 0 and app.screen.focused is scroll
+        assert "page keys scroll" in str(scroll.border_subtitle)
+        seen: set[int] = set()
+        while True:
+            top = round(scroll.scroll_y)
+            seen.update(range(top, top + scroll.scrollable_content_region.height))
+            if top >= scroll.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert seen >= set(range(len(lines))), sorted(set(range(len(lines))) - seen)
+        assert any(line.startswith("  ctrl+p    Palette") for line in lines)
+
+    drive(app_for("combined"), script, size=size)
+
+
 def test_an_event_row_cut_short_shows_its_ellipsis_beside_the_scrollbar() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         for line in ['send jobQueue \'{"orderId": 2, "amount": 5000}\'', "advance 20m"]:

@@ -34,6 +34,10 @@ KIND_STYLES: dict[str, str] = {
     "message.dead_lettered": "bold red",
     "message.expired": "red",
     "message.redriven": "magenta",
+    # A worker's heartbeat keeps a message in hand, as its receive does; SQS refusing one
+    # is a warning (the message comes back when its visibility timeout ends).
+    "message.visibility_changed": "blue",
+    "message.visibility_refused": "yellow",
     "invocation.started": "bright_blue",
     "invocation.succeeded": "green",
     "invocation.failed": "red",
@@ -110,6 +114,10 @@ KIND_STYLES: dict[str, str] = {
 # The fields a row shows first, per kind: what tells one record of the kind from the next
 # (the pane is narrow; the record's JSON below has every field in the trace's order).
 LEADING_FIELDS: dict[str, tuple[str, ...]] = {
+    # A worker's heartbeats are rows of one message id each: how long (see
+    # `record_summary`) and until when tell them apart (a refusal's error first).
+    "message.visibility_changed": ("visible_at", "consumer"),
+    "message.visibility_refused": ("error", "timeout_s", "consumer", "message_id"),
     "stream.record_put": ("partition_key", "shard", "size"),
     "stream.record_expired": ("shard",),
     "stream.batch_retried": ("retries", "shard"),
@@ -190,6 +198,8 @@ HIDDEN_FIELDS: dict[str, tuple[str, ...]] = {
     "restore.expired": ("bucket",),
     # The execution's name is the last part of its ARN, shown first.
     "sfn.execution.started": ("name",),
+    # A heartbeat's timeout leads the row as a wait (see `record_summary`).
+    "message.visibility_changed": ("timeout_s",),
     # A WebSocket verdict and a refusal's status lead the row (see `record_summary`).
     "ws.authorization": ("decision",),
     "ws.refused": ("status",),
@@ -354,8 +364,13 @@ def record_details(rec: Record) -> str:
 def record_summary(rec: Record) -> str | None:
     """The word or two a row leads with where a field's value says what happened (an
     item's stream event, an authorizer's verdict, a lifecycle action, a WebSocket refusal
-    and its status), or None."""
+    and its status, how long a heartbeat hides its message), or None."""
     data = rec.data
+    if rec.kind == "message.visibility_changed":
+        # `+1 min` as the Agenda writes a wait (`now`: visible again at once), which the
+        # narrow rows at 120 columns still show whole, where `timeout_s=60` was cut.
+        timeout = data.get("timeout_s")
+        return relative(timeout * 1000) if isinstance(timeout, int) else None
     if rec.kind in ("http.authorization", "ws.authorization"):
         decision = data.get("decision")
         return AUTHORIZATION_WORDS.get(decision, safe(decision)) if decision else None
@@ -382,7 +397,7 @@ def item_change(rec: Record) -> str | None:
 
 
 # The kind column of a record's row. Most kinds fit in the narrow one; where the row has
-# room, it is as wide as the longest kind (`container.message.processed`), so that no kind
+# room, it is as wide as the longest kind (`notification.delivery_failed`), so that no kind
 # is cut, and where it has not, a longer kind ends in `…` inside it rather than pushing
 # the rest of its row out of line with the rows around it.
 KIND_COLUMN = max(map(len, KINDS))
@@ -440,6 +455,30 @@ def preview(text: str, limit: int = 60) -> str:
     # character and never shortens, so the escaped start is the start of the escaped body.
     flat = safe(text[: limit + 1])
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def cut_middle(text: str, width: int) -> str:
+    """`text` in at most `width` cells: whole when it fits, else its start and its end
+    either side of `…`. Names that share a start (`orderQueue`, `orderDlq`) or an end
+    (`…Queue`) differ in the part a cut at the end would lose."""
+    if cell_len(text) <= width:
+        return text
+    # The start gets the odd cell: it is what a name is read by.
+    head_room = width // 2
+    tail_room = width - 1 - head_room
+    head, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > head_room:
+            break
+        head.append(char)
+    tail, used = [], 0
+    for char in reversed(text):
+        used += cell_len(char)
+        if used > tail_room:
+            break
+        tail.append(char)
+    return "".join(head) + "…" + "".join(reversed(tail))
 
 
 # Longer than this, a text is wrapped line by line even where no line is marked: Rich's

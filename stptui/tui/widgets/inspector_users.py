@@ -13,11 +13,14 @@ from rich.text import Text
 from stptui.commands.handlers.user_pools import pool_data
 from stptui.config.model import CUSTOM_AUTH_HOOKS
 from stptui.sim.engine import Simulator
-from stptui.tui.render import safe, section_line
+from stptui.tui.render import SECTION_HANG, hanging, safe, section_heading, section_line
 
 # The newest users the page lists (`show users` lists them all).
 SHOWN_USERS = 8
 STATUS_STYLES = {"CONFIRMED": "green", "UNCONFIRMED": "yellow"}
+# `show users`'s verified column (`email no, phone yes`) in words a line reads: `verified
+# email no` read as a list of three words.
+VERIFIED_WORDS = {"yes": "verified", "no": "unverified"}
 
 
 def users_section(text: Text, sim: Simulator, name: str) -> None:
@@ -26,7 +29,7 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
     if service is None or name not in service.pools:
         return
     data = pool_data(sim, name)
-    text.append("\nHooks\n", "bold underline")
+    section_heading(text, "Hooks")
     for hook, function in data["hooks"].items():
         line = Text.assemble((safe(hook), "bold"), " -> ", safe(function))
         if hook in CUSTOM_AUTH_HOOKS:
@@ -35,17 +38,36 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
     if not data["hooks"]:
         section_line(text, Text("no hooks: sign-ups and sign-ins run no function", "dim"))
     section_line(text, Text(f"passwords: {data['policy']}", "dim"))
-    text.append("\nUsers\n", "bold underline")
+    section_heading(text, "Users")
     users = data["users"]
     if not users:
-        section_line(text, Text("none yet (sign-up POOL USERNAME on the command line)", "dim"))
+        hint = f"none yet (sign-up {safe(name)} USERNAME on the command line)"
+        section_line(text, Text(hint, "dim"))
         return
     for user in reversed(users[-SHOWN_USERS:]):
-        line = Text.assemble((safe(user["alias"] or user["username"]), "bold"), " ")
-        line.append(user["status"], STATUS_STYLES.get(user["status"], "dim"))
-        line.append(f"  verified {user['verified']}")
-        line.append(", signed in" if user["signed_in"] else "")
-        section_line(text, line)
+        text.append_text(user_line(user))
+        text.append("\n")
     if len(users) > SHOWN_USERS:
         more = len(users) - SHOWN_USERS
         section_line(text, Text(f"… and {more} older (show users {safe(name)})", "dim"))
+
+
+def user_line(user: dict[str, object]) -> Text:
+    """One user of `pool_data`: its name, status, addresses verified or not, and whether
+    it signed in; wrapped only between these (a long email folds on its own), so that
+    `email unverified` never ends one line and begins the next."""
+    line = Text(safe(user["alias"] or user["username"]), "bold")
+    status = str(user["status"])
+    pieces = [Text(status, STATUS_STYLES.get(status, "dim"))]
+    for mark in str(user["verified"]).split(", "):
+        address, _, verdict = mark.partition(" ")
+        if verdict in VERIFIED_WORDS:
+            pieces.append(Text(f"{address} {VERIFIED_WORDS[verdict]}"))
+    if user["signed_in"]:
+        pieces.append(Text("signed in"))
+    breaks = []
+    for piece in pieces:
+        line.append("  " if breaks else " ")
+        breaks.append(len(line))
+        line.append_text(piece)
+    return hanging(line, SECTION_HANG, breaks)

@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Static
 
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.tui.render import preview, safe
+from stptui.tui.render import cut_middle, preview, safe
 from stptui.tui.widgets.line_views import LineView
 
 if TYPE_CHECKING:
@@ -49,6 +49,11 @@ QUEUE_LAYOUTS: tuple[tuple[tuple[int, str], ...], ...] = (
     ((0, "queue"), (1, "visible"), (2, "flight"), (4, "DLQ")),
     ((0, "queue"), (1, "vis"), (2, "flight"), (4, "DLQ")),
 )
+# Where even the narrowest layout does not fit (a long queue name beside its counts), the
+# names are cut in the middle to the room left, down to NAME_MIN cells: counts that scroll
+# out of sight cannot be read at all, and the selected queue's whole name is in the caption
+# and the Inspector. Narrower still, the table scrolls sideways.
+NAME_MIN = 8
 MESSAGE_COLUMNS = ("message", "recv", "state", "visible at", "body")
 # A body's start, as much as a full-width pane shows (the list cuts it to its pane).
 BODY_PREVIEW = 200
@@ -255,8 +260,13 @@ class QueuesPane(Vertical, can_focus=False):
         self._ages: dict[str, tuple[float, int, int | None]] = {}
         # queue -> the cells its row shows, to update only the cells that changed
         self._shown: dict[str, list[Text]] = {}
-        # The counts table's columns now (one of QUEUE_LAYOUTS).
+        # The counts table's columns now (one of QUEUE_LAYOUTS), and the cells its queue
+        # names are cut to (None: whole).
         self.layout_shown: tuple[tuple[int, str], ...] = QUEUE_LAYOUTS[0]
+        self.name_width: int | None = None
+        # The caption's queue name ("" for none) and what follows it (the name is cut to
+        # fit the caption's width).
+        self._caption: tuple[str, str] = ("", "")
 
     def compose(self) -> ComposeResult:
         table = QueueTable(self._on_select, self._fit_columns, id="queue-table")
@@ -270,54 +280,72 @@ class QueuesPane(Vertical, can_focus=False):
         yield MessageList(MESSAGE_COLUMNS, DROPPED_FIRST, id="message-table")
 
     def on_mount(self) -> None:
-        self._build(self.layout_shown)
+        self._build(self.layout_shown, None)
+
+    def on_resize(self) -> None:
+        self._show_caption()
 
     def load(self, sim: Simulator) -> None:
         """(Re)build the queue rows for a simulation (on mount and after `load`)."""
         self._ages.clear()
         self._shown = {name: self._cells(sim, name) for name in sim.queues}
-        self._build(self._layout_that_fits())
+        self._build(*self._layout_that_fits())
         self.queue_name = next(iter(sim.queues), None)
         # A stack without queues has no messages to list: the heads of an empty list under
         # "this stack has no queues" read as if some could come.
         self.query_one(MessageList).display = bool(sim.queues)
         self.refresh_messages(sim)
 
-    def _layout_that_fits(self) -> tuple[tuple[int, str], ...]:
-        """The widest of QUEUE_LAYOUTS that fits the table's width (the last when none
-        does: the table then scrolls sideways). All of them before the table is laid out."""
+    def _layout_that_fits(self) -> tuple[tuple[tuple[int, str], ...], int | None]:
+        """The widest of QUEUE_LAYOUTS that fits the table's width, and None; or, when
+        none does, the last with the width its names are cut to (None when not even
+        NAME_MIN cells are left: the table then scrolls sideways). The first before the
+        table is laid out."""
         table = self.query_one(QueueTable)
         room = table.scrollable_content_region.width
         if room <= 0:
-            return QUEUE_LAYOUTS[0]
+            return QUEUE_LAYOUTS[0], None
         pad = 2 * table.cell_padding
         for layout in QUEUE_LAYOUTS:
-            need = sum(
+            widths = [
                 max([cell_len(head), *(cells[i].cell_len for cells in self._shown.values())]) + pad
                 for i, head in layout
-            )
-            if need <= room:
-                return layout
-        return QUEUE_LAYOUTS[-1]
+            ]
+            if sum(widths) <= room:
+                return layout, None
+        name_room = room - sum(widths[1:]) - pad
+        return QUEUE_LAYOUTS[-1], name_room if name_room >= NAME_MIN else None
 
     def _fit_columns(self) -> None:
         """Show the columns that fit the table's width now (called when it is resized)."""
-        layout = self._layout_that_fits()
-        if layout != self.layout_shown:
-            self._build(layout)
+        layout, name_width = self._layout_that_fits()
+        if (layout, name_width) != (self.layout_shown, self.name_width):
+            self._build(layout, name_width)
+            # Columns that fill the width exactly kept the sideways scrollbar the wider
+            # ones needed (a blank row under the queues): Textual (pinned, see
+            # pyproject.toml) decides again only when asked, after the new widths are in.
+            table = self.query_one(QueueTable)
+            table.call_after_refresh(table._refresh_scrollbars)
 
-    def _build(self, layout: tuple[tuple[int, str], ...]) -> None:
-        """Rebuild the table with `layout`'s columns and every queue's row, the cursor on
-        the same row."""
+    def _drawn(self, i: int, cell: Text) -> Text:
+        """Cell `i` of a row as the table draws it: a name cut to the names' width."""
+        if i != 0 or self.name_width is None:
+            return cell
+        return Text(cut_middle(cell.plain, self.name_width), cell.style)
+
+    def _build(self, layout: tuple[tuple[int, str], ...], name_width: int | None) -> None:
+        """Rebuild the table with `layout`'s columns and every queue's row (names cut to
+        `name_width` cells), the cursor on the same row."""
         table = self.query_one(QueueTable)
         row = table.cursor_row
         table.rebuilding = True
+        self.name_width = name_width
         try:
             table.clear(columns=True)
             for i, head in layout:
                 table.add_column(head, key=QUEUE_COLUMNS[i])
             for name, cells in self._shown.items():
-                table.add_row(*(cells[i] for i, _ in layout), key=name)
+                table.add_row(*(self._drawn(i, cells[i]) for i, _ in layout), key=name)
             if 0 < row < table.row_count:
                 table.move_cursor(row=row, animate=False)
         finally:
@@ -368,9 +396,10 @@ class QueuesPane(Vertical, can_focus=False):
                         continue  # not shown at this width
                     # A longer count or age widens its column instead of being cut off;
                     # measuring (and the layout it brings) only then.
-                    wider = cell.cell_len > column.content_width
+                    drawn = self._drawn(i, cell)
+                    wider = drawn.cell_len > column.content_width
                     widened |= wider
-                    table.update_cell(name, QUEUE_COLUMNS[i], cell, update_width=wider)
+                    table.update_cell(name, QUEUE_COLUMNS[i], drawn, update_width=wider)
         if widened:
             # Wider, the columns may no longer fit: fewer or shorter ones may.
             self._fit_columns()
@@ -390,16 +419,29 @@ class QueuesPane(Vertical, can_focus=False):
     def refresh_messages(self, sim: Simulator) -> None:
         """List the selected queue's first messages (at most MAX_MESSAGE_ROWS)."""
         messages = self.query_one(MessageList)
-        caption = self.query_one("#message-caption", Static)
         name = self.queue_name
         if name is None or name not in sim.queues:
             # "No queue selected" in a stack without queues sent users looking for one.
             empty = "no queue selected" if sim.queues else "this stack has no queues"
-            caption.update(empty, layout=False)
+            self._caption = ("", empty)
+            self._show_caption()
             messages.set_rows([])
             return
         q = sim.queues[name]
         msgs = q.listing(MAX_MESSAGE_ROWS)
         shown = f"first {len(msgs)} of {q.depth:,}" if q.depth > len(msgs) else f"{q.depth}"
-        caption.update(Text(f"{safe(name)}: {shown} message{'s' * (q.depth != 1)}"), layout=False)
+        self._caption = (safe(name), f"{shown} message{'s' * (q.depth != 1)}")
+        self._show_caption()
         messages.set_rows([message_cells(m) for m in msgs])
+
+    def _show_caption(self) -> None:
+        """Draw the caption in its one line: a long queue name is cut in the middle so that
+        its count stays in sight, and left out where not even NAME_MIN cells of it would
+        be (the table's cursor is on its row; the whole name is in the Inspector)."""
+        caption = self.query_one("#message-caption", Static)
+        name, rest = self._caption
+        width = caption.size.width
+        if name and width and cell_len(f"{name}: {rest}") > width:
+            room = width - cell_len(f": {rest}")
+            name = cut_middle(name, room) if room >= NAME_MIN else ""
+        caption.update(Text(f"{name}: {rest}" if name else rest), layout=False)
