@@ -23,11 +23,12 @@ transition (every item's input and output are sized as JSON for the 256 KiB limi
 trace, and its data flow runs); the Distributed Map over 10,000 rows under 0.25 s, at most
 40x a bare step per row; the loop to the history limit under 0.5 s, at most 100x per
 transition; and at most 100 bytes a history event (measured 73). Since baseline.py warms the
-bare loop up (about 0.145 us a step, specialised), the same times measure 330-340x, 140-150x,
-26-28x and 100-102x: the targets are kept, and the loop's is at its edge. Before this
-benchmark existed the same scenarios took 2-3x as long (the Maps and the loop), the
-Distributed Map 10x (its batching was quadratic), and a history event 201 bytes:
-docs/design.md ("Performance model") has the figures.
+bare loop up (about 0.145 us a step, specialised), the same times measured 330-340x, 140-150x,
+26-28x and 100-102x, the loop at its target's edge; a second round of changes made them
+about 280x, 85x, 20x and 45-57x, and the targets are kept. Before this benchmark existed
+the same scenarios took 2-3x as long (the Maps and the loop), the Distributed Map 10x (its
+batching was quadratic), and a history event 201 bytes: docs/design.md ("Performance
+model") has the figures of each round.
 
 The process exits 1 when a target is missed. `--quick` runs a twentieth of the sizes once
 and checks no target (tests/test_benchmarks.py runs it).

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.sim.asl_data import DataEnv, check_state, state_input, state_output, string_matches
 from stptui.sim.asl_intrinsics import ARITY, IntrinsicSyntaxError, parse_call
 from stptui.sim.asl_jsonpath import (
+    PathNotFoundError,
     PathSyntaxError,
     PathWriteError,
+    StatesRuntimeError,
+    compact_json,
+    json_bytes,
+    json_text,
     parse_path,
     parse_reference_path,
     read_path,
@@ -168,3 +175,71 @@ def test_check_state_never_raises(state: dict[str, Any]) -> None:
     for kind in ("Choice", "Wait", "Map", "Task"):
         problems = check_state({**state, "Type": kind})
         assert all(isinstance(where, tuple) and isinstance(msg, str) for where, msg in problems)
+
+
+# A definite path: names and indexes (negative ones too), into documents of any shape.
+path_steps = st.lists(
+    st.one_of(keys.map(lambda k: f".{k}"), st.integers(-3, 3).map(lambda i: f"[{i}]")),
+    max_size=3,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=json_values, steps=path_steps, context_path=st.booleans())
+def test_a_definite_parameters_path_reads_what_read_path_reads_or_fails_naming_it(
+    raw: Any, steps: list[str], context_path: bool
+) -> None:
+    # Parameters walk a definite path themselves (not through read_path); whatever read_path
+    # finds they find, and where it finds nothing the state fails with States.Runtime.
+    text = ("$$" if context_path else "$") + "".join(steps)
+    env = DataEnv(context={"c": raw}, uuid=lambda: "u", random=lambda a, b: a)
+    document = {"c": raw} if context_path else raw
+    state = {"Type": "Pass", "Parameters": {"v.$": text, "k": 1}}
+    try:
+        expected = read_path(parse_path(text), document)
+    except PathNotFoundError:
+        with pytest.raises(StatesRuntimeError) as caught:
+            state_input(state, "P", raw, env)
+        assert caught.value.error == "States.Runtime"
+        assert f"The JSONPath '{text}' specified for the field 'v.$'" in caught.value.cause
+        return
+    assert state_input(state, "P", raw, env) == {"v": expected, "k": 1}
+
+
+def test_templates_made_one_after_another_are_each_resolved_by_their_own_keys() -> None:
+    # What a template resolves to is worked out once per template: a template made after
+    # another was dropped (Python may place it where the first was) is its own.
+    for i in range(50):
+        template = {f"k{i}.$": f"$.a{i % 3}", "n": i}
+        state = {"Type": "Pass", "Parameters": template}
+        assert state_input(state, "P", {"a0": 0, "a1": 1, "a2": 2}, ENV) == {
+            f"k{i}": i % 3,
+            "n": i,
+        }
+        del template, state
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=json_values | st.text())
+def test_json_text_and_json_bytes_are_json_dumps_and_its_utf8_length(value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    assert json_text(value) == text
+    assert json_bytes(value) == len(text.encode("utf-8", "surrogatepass"))
+    assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_json_text_refuses_what_json_dumps_refuses_and_then_encodes_as_before() -> None:
+    # The one encoder remembers the objects it is inside of (a circular one is refused):
+    # after a value it cannot encode, it has forgotten them, so that the same list, fixed,
+    # is not mistaken for a circular one.
+    items: list[Any] = [1, {"a": {2}}]
+    with pytest.raises(TypeError, match="set is not JSON serializable"):
+        json_text(items)
+    items[1] = {"a": "é\ud800"}
+    assert json_text(items) == '[1, {"a": "é\ud800"}]'
+    assert json_bytes(items) == len('[1, {"a": "é\ud800"}]'.encode("utf-8", "surrogatepass"))
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        json_text(loop)
+    assert json_text([[], {}]) == "[[], {}]"

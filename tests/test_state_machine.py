@@ -531,3 +531,61 @@ def test_fail_state_reads_error_and_cause_from_its_input(tmp_path: Path) -> None
     s = open_stack(tmp_path, definition)
     ex = start(s, {"code": "Refused", "why": "limit reached"})
     assert (ex.status, ex.error, ex.cause) == ("FAILED", "Refused", "limit reached")
+
+
+def test_the_context_object_is_the_one_of_the_states_entry_when_read_later(
+    tmp_path: Path,
+) -> None:
+    # The context object is made when a `$$` path first reads it: a Task's ResultSelector
+    # reads it when the function answers, 2 s after the state was entered, and still sees
+    # the state's EnteredTime, name and retry count, and the execution's.
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": task(
+                {"End": True},
+                ResultSelector={
+                    "entered.$": "$$.State.EnteredTime",
+                    "state.$": "$$.State.Name",
+                    "retries.$": "$$.State.RetryCount",
+                    "execution.$": "$$.Execution.Name",
+                    "started.$": "$$.Execution.StartTime",
+                    "result.$": "$",
+                },
+            )
+        },
+    }
+    s = open_stack(tmp_path, definition, "behaviors:\n  work:\n    duration: 2s\n")
+    ex = start(s, {"n": 1}, name="later")
+    execute(s, "advance 5s")
+    assert ex.status == "SUCCEEDED"
+    assert ex.output == {
+        "entered": "2026-01-05T08:00:00.000Z",
+        "state": "Work",
+        "retries": 0,
+        "execution": "later",
+        "started": "2026-01-05T08:00:00.000Z",
+        "result": None,
+    }
+
+
+def test_an_intrinsic_function_reads_the_context_object_only_where_its_argument_says(
+    tmp_path: Path,
+) -> None:
+    # `$.n` reads the input and `$$.Execution.Name` the context object, in one Parameters.
+    definition = {
+        "StartAt": "Name",
+        "States": {
+            "Name": {
+                "Type": "Pass",
+                "Parameters": {
+                    "text.$": "States.Format('{} of {}', $.n, $$.Execution.Name)",
+                    "next.$": "States.MathAdd($.n, 1)",
+                },
+                "End": True,
+            }
+        },
+    }
+    s = open_stack(tmp_path, definition)
+    ex = start(s, {"n": 41}, name="run-7")
+    assert ex.output == {"text": "41 of run-7", "next": 42}

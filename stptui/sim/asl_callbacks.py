@@ -16,7 +16,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
@@ -118,7 +118,7 @@ def short(token: str) -> str:
 def with_token(env: DataEnv, token: str) -> DataEnv:
     """`env` with the context object's `Task.Token` set, as Step Functions sets it for a
     callback task."""
-    return replace(env, context={**env.context, "Task": {"Token": token}})
+    return env.with_context({**env.context, "Task": {"Token": token}})
 
 
 class TaskTokens:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -29,6 +29,7 @@ from stptui.sim.asl_intrinsics import (
 )
 from stptui.sim.asl_jsonpath import (
     JsonPath,
+    Name,
     PathNotFoundError,
     PathSyntaxError,
     PathWriteError,
@@ -71,27 +72,71 @@ _RESULT_SELECTOR_TYPES = ("Task", "Map", "Parallel")
 _RESULT_PATH_TYPES = ("Task", "Pass", "Map", "Parallel")
 
 
-@dataclass(frozen=True, slots=True)
 class DataEnv:
     """What data-flow evaluation may read besides the state's input: the context object,
-    the id and random streams, and the workflow variables in scope (None: none assigned)."""
+    the id and random streams, and the workflow variables in scope (None: none assigned).
 
-    context: Mapping[str, Any]
-    uuid: Callable[[], str]
-    random: Callable[[int, int], int]
-    variables: Mapping[str, Any] | None = None
+    `context` is the context object, or a function that makes it: a simulated execution
+    passes the function, because most states never read the object (only `$$` paths, and
+    JSONata's `$states.context`, do) and making it for every state entered (four objects,
+    two timestamps) cost a Pass state a fifth of its transition. It is made once, when
+    first read. An env is not changed once made (`with_context` makes another)."""
+
+    __slots__ = ("_context", "random", "uuid", "variables")
     # Whether the state's query language is JSONata (a JsonataEnv): a class attribute, so
     # that a JSONPath state's env costs no more to make.
     jsonata: ClassVar[bool] = False
 
+    def __init__(
+        self,
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        uuid: Callable[[], str],
+        random: Callable[[int, int], int],
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._context = context
+        self.uuid = uuid
+        self.random = random
+        self.variables = variables
 
-@dataclass(frozen=True, slots=True)
+    @property
+    def context(self) -> Mapping[str, Any]:
+        """The context object (`$$`), made now if it was given as a function."""
+        context = self._context
+        if callable(context):
+            context = self._context = context()
+        return context
+
+    def context_of(self) -> Mapping[str, Any]:
+        """The context object (the `context` property, as a function to call)."""
+        return self.context
+
+    def with_context(self, context: Mapping[str, Any]) -> DataEnv:
+        """This env with another context object."""
+        return DataEnv(context, self.uuid, self.random, self.variables)
+
+
 class JsonataEnv(DataEnv):
     """The DataEnv of a JSONata state (stptui.sim.asl_jsonata_data evaluates it): also the
     virtual time its `$now()` and `$millis()` read."""
 
-    now_ms: int = 0
+    __slots__ = ("now_ms",)
     jsonata: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        uuid: Callable[[], str],
+        random: Callable[[int, int], int],
+        variables: Mapping[str, Any] | None = None,
+        now_ms: int = 0,
+    ) -> None:
+        super().__init__(context, uuid, random, variables)
+        self.now_ms = now_ms
+
+    def with_context(self, context: Mapping[str, Any]) -> JsonataEnv:
+        """This env with another context object."""
+        return JsonataEnv(context, self.uuid, self.random, self.variables, self.now_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +159,8 @@ def _read(path_text: str, data: Any, env: DataEnv | None) -> Any:
     path = parse_path(path_text)
     if env is None:
         return read_path(path, source_of(path, data, {}, None))
-    return read_path(path, source_of(path, data, env.context, env.variables))
+    context = env.context if path.context else None
+    return read_path(path, source_of(path, data, context, env.variables))
 
 
 def _field_path(
@@ -152,25 +198,112 @@ def _input_path(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEn
     return _field_path(state, "InputPath", name, raw_input, env)
 
 
-def _template(template: Any, name: str, data: Any, context: Mapping[str, Any], env: DataEnv) -> Any:
-    """A payload template (Parameters, ResultSelector, ItemSelector) resolved against data."""
+def _template(
+    template: Any, name: str, data: Any, context: Mapping[str, Any] | None, env: DataEnv
+) -> Any:
+    """A payload template (Parameters, ResultSelector, ItemSelector) resolved against data.
+    `context` is the context object `$$` reads; None: the env's (made only if read)."""
     if isinstance(template, dict):
         out: dict[str, Any] = {}
-        for key, value in template.items():
-            if isinstance(key, str) and key.endswith(".$"):
-                out[key[:-2]] = _dynamic(value, key, name, data, context, env)
-            elif isinstance(value, dict | list):
-                out[key] = _template(value, name, data, context, env)
+        for step, out_key, arg, key, value in _steps_of(template):
+            if step is _READ or step is _READ_CONTEXT:
+                # A definite path into the input (or the context object), walked here as
+                # read_path walks it: what it does not find, _dynamic reads again, to fail
+                # with Step Functions' error.
+                if step is _READ_CONTEXT and context is None:
+                    context = env.context
+                node = data if step is _READ else context
+                for seg in arg:
+                    if type(seg) is str:
+                        if isinstance(node, dict) and seg in node:
+                            node = node[seg]
+                            continue
+                    elif isinstance(node, list) and -len(node) <= seg < len(node):
+                        node = node[seg]
+                        continue
+                    node = _dynamic(value, key, name, data, context, env)
+                    break
+                out[out_key] = node
+            elif step is _DYNAMIC_VALUE:
+                out[out_key] = _dynamic(value, key, name, data, context, env)
+            elif step is _NESTED:
+                out[out_key] = _template(value, name, data, context, env)
             else:
-                out[key] = value
+                out[out_key] = value
         return out
     if isinstance(template, list):
         return [_template(v, name, data, context, env) for v in template]
     return template
 
 
+# How each entry of a payload template is resolved (see _steps_of).
+_READ, _READ_CONTEXT, _DYNAMIC_VALUE, _NESTED, _CONSTANT = (
+    "read",
+    "read context",
+    "dynamic",
+    "nested",
+    "constant",
+)
+_Step = tuple[str, Any, tuple[str | int, ...], Any, Any]
+# A template's entries, worked out once per template. Keyed by the template's id, with the
+# template kept in the entry (so that the id names it for as long as it is cached); a
+# definition is not changed once loaded. A Map's ItemSelector and its iterations'
+# Parameters are resolved for every item: telling `.$` keys from constants, and paths from
+# calls, once per template spares that per item. Emptied when full.
+_STEPS: dict[int, tuple[Any, tuple[_Step, ...]]] = {}
+_STEPS_MAX = 4096
+
+
+def _steps_of(template: dict[Any, Any]) -> tuple[_Step, ...]:
+    """(step, output key, path, key, value) per entry of `template`, the step one of
+    _READ (a definite path into the input: its names and indexes), _READ_CONTEXT (one
+    into the context object), _DYNAMIC_VALUE (any other `.$` value: a call, a variable,
+    a path to many nodes, or none that parses), _NESTED (a template inside this one) or
+    _CONSTANT (a value taken as it is)."""
+    if not template:
+        return ()  # nothing to work out (and an empty `{}` made per call is not kept)
+    cached = _STEPS.get(id(template))
+    if cached is not None and cached[0] is template:
+        return cached[1]
+    steps: list[_Step] = []
+    for key, value in template.items():
+        if isinstance(key, str) and key.endswith(".$"):
+            path = _definite_path(value)
+            if path is None:
+                steps.append((_DYNAMIC_VALUE, key[:-2], (), key, value))
+            else:
+                keys = tuple(s.name if isinstance(s, Name) else s.index for s in path.segments)
+                step = _READ_CONTEXT if path.context else _READ
+                steps.append((step, key[:-2], keys, key, value))
+        elif isinstance(value, dict | list):
+            steps.append((_NESTED, key, (), key, value))
+        else:
+            steps.append((_CONSTANT, key, (), key, value))
+    if len(_STEPS) >= _STEPS_MAX:
+        _STEPS.clear()
+    _STEPS[id(template)] = (template, tuple(steps))
+    return _STEPS[id(template)][1]
+
+
+def _definite_path(value: Any) -> JsonPath | None:
+    """The `.$` value as a definite path into the input or the context object, or None
+    (a call, a variable, a path to many nodes, or no path at all: _dynamic resolves it)."""
+    if not isinstance(value, str) or looks_like_call(value):
+        return None
+    try:
+        path = parse_path(value)
+    except PathSyntaxError:
+        return None
+    return path if path.definite and path.variable is None else None
+
+
 def _dynamic(
-    value: Any, key: str, name: str, data: Any, context: Mapping[str, Any], env: DataEnv
+    value: Any,
+    key: str,
+    name: str,
+    data: Any,
+    context: Mapping[str, Any] | None,
+    env: DataEnv,
 ) -> Any:
     if not isinstance(value, str):
         raise StatesRuntimeError(
@@ -179,8 +312,11 @@ def _dynamic(
     try:
         parsed = _DYNAMIC.get(value) or _parse_dynamic(value)
         if isinstance(parsed, JsonPath):
+            if parsed.context and context is None:
+                context = env.context
             return read_path(parsed, source_of(parsed, data, context, env.variables))
-        return evaluate(parsed, IntrinsicEnv(data, context, env.uuid, env.random, env.variables))
+        lazy = env.context_of if context is None else context
+        return evaluate(parsed, IntrinsicEnv(data, lazy, env.uuid, env.random, env.variables))
     except UnknownVariableError as exc:
         raise _unassigned(name, f"{key}: {value}", exc) from None
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
@@ -189,6 +325,8 @@ def _dynamic(
             error, f"{_prefix(name)} The value for the field '{key}' is not valid: {exc}"
         ) from None
     except PathNotFoundError as exc:
+        if context is None:
+            context = env.context
         document = source_of(exc.path, data, context, env.variables)
         raise _missing(name, value, key, document) from None
     except ArgPathMissing as exc:
@@ -240,7 +378,7 @@ def state_input(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEn
     item (map_item_input), not the Map's own input."""
     data = _input_path(state, name, raw_input, env)
     if state.get("Type") in _PARAMETER_TYPES and "Parameters" in state:
-        data = _template(state["Parameters"], name, data, env.context, env)
+        data = _template(state["Parameters"], name, data, None, env)
     return data
 
 
@@ -269,7 +407,7 @@ def fail_fields(
             out.append(state.get(field))
             continue
         text = state[path_field]
-        value = _dynamic(text, path_field, name, raw_input, env.context, env)
+        value = _dynamic(text, path_field, name, raw_input, None, env)
         if not isinstance(value, str):
             raise StatesRuntimeError(
                 RUNTIME,
@@ -285,6 +423,8 @@ def _result_path(path_text: Any, raw_input: Any, result: Any) -> Any:
     """ResultPath (a state's or a Catcher's) placing `result` into a copy of `raw_input`."""
     if path_text is None:
         return raw_input
+    if path_text == "$":
+        return result  # the default, and the commonest: the result is the output
     try:
         path = parse_reference_path(path_text)
         if path.variable is not None:
@@ -309,7 +449,7 @@ def state_output(
     kind = state.get("Type")
     if kind in _RESULT_PATH_TYPES:
         if kind in _RESULT_SELECTOR_TYPES and "ResultSelector" in state:
-            result = _template(state["ResultSelector"], name, result, env.context, env)
+            result = _template(state["ResultSelector"], name, result, None, env)
         output = _result_path(state.get("ResultPath", "$"), raw_input, result)
     else:
         output = _input_path(state, name, raw_input, env)
@@ -342,9 +482,9 @@ def assign_values(assign: Mapping[str, Any], name: str, data: Any, env: DataEnv)
     values: dict[str, Any] = {}
     for key, value in assign.items():
         if key.endswith(".$"):
-            values[key[:-2]] = _dynamic(value, key, name, data, env.context, env)
+            values[key[:-2]] = _dynamic(value, key, name, data, None, env)
         elif isinstance(value, dict | list):
-            values[key] = _template(value, name, data, env.context, env)
+            values[key] = _template(value, name, data, None, env)
         else:
             values[key] = value
     return values
@@ -627,7 +767,7 @@ def wait_until_ms(
     A timestamp counts to the second (AWS truncates its milliseconds); one in the past ends
     the wait at once. `env` gives the workflow variables its paths may name."""
     # The Wait API has no context object: a `$$` path reads an empty one.
-    env = None if env is None else replace(env, context={})
+    env = None if env is None else env.with_context({})
     data = _field_path(state, "InputPath", name, raw_input, env)
     if "Seconds" in state or "SecondsPath" in state:
         field = "Seconds" if "Seconds" in state else "SecondsPath"

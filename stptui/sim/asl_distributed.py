@@ -27,6 +27,7 @@ from stptui import jsontext
 from stptui.sim import asl_jsonata_data
 from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_input
 from stptui.sim.asl_jsonata import is_expression
+from stptui.sim.asl_jsonpath import json_bytes
 from stptui.sim.clock import iso_ms
 
 if TYPE_CHECKING:
@@ -328,14 +329,6 @@ def _csv_items(key: str, text: str, config: Mapping[str, Any]) -> list[dict[str,
 # -- ItemBatcher --------------------------------------------------------------------------
 
 
-# One encoder for every size: `json.dumps` with options builds a new one per call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _size(value: Any) -> int:
-    return len(_encode(value).encode("utf-8", "surrogatepass"))
-
-
 def batches(
     state: Mapping[str, Any], name: str, effective: Any, selected: list[Any], env: DataEnv
 ) -> list[tuple[Any, int]]:
@@ -360,12 +353,12 @@ def batches(
     # A batch's size, counted as items join it rather than by encoding it again for each
     # (which made 10,000 items quadratic): the JSON text of `{...head, "Items": [a, b]}` is
     # that of `{...head, "Items": []}` plus each item's and a ", " between two.
-    empty = _size({**head, "Items": []})
+    empty = json_bytes({**head, "Items": []})
     out: list[tuple[Any, int]] = []
     group: list[Any] = []
     group_bytes = empty
     for item in selected:
-        item_bytes = _size(item)
+        item_bytes = json_bytes(item)
         fuller_bytes = group_bytes + item_bytes + (2 if group else 0)
         too_many = most is not None and len(group) + 1 > most
         if group and (too_many or fuller_bytes > limit):

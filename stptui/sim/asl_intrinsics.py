@@ -317,13 +317,17 @@ def call_depth(call: Call) -> int:
     return 1 + max(inner, default=0)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every call a state evaluates, and a frozen dataclass sets
+# each field through object.__setattr__ (nothing changes one once made).
+@dataclass(slots=True)
 class IntrinsicEnv:
     """What evaluation reads: the input (`$`), the context object (`$$`), the id and
     random streams, and the workflow variables in scope (`$name`)."""
 
     data: Any
-    context: Mapping[str, Any]
+    # The context object, or a function that makes it (called only if a `$$` argument
+    # reads it: see DataEnv.context).
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
     uuid: Callable[[], str]
     random: Callable[[int, int], int]
     variables: Mapping[str, Any] | None = None
@@ -358,7 +362,10 @@ def _arg_value(arg: Arg, env: IntrinsicEnv) -> Any:
     if isinstance(arg, Call):
         return evaluate(arg, env)
     # An unassigned variable raises UnknownVariableError, for the caller to name it.
-    document = source_of(arg.path, env.data, env.context, env.variables)
+    context = env.context
+    if arg.path.context and callable(context):
+        context = context()
+    document = source_of(arg.path, env.data, context, env.variables)
     try:
         return read_path(arg.path, document)
     except PathNotFoundError:
@@ -383,6 +390,8 @@ def _want_string(value: Any, what: str) -> str:
 
 def _want_int(value: Any, what: str) -> int:
     """An integer argument; a fraction is rounded half up, as Step Functions (Java) does."""
+    if type(value) is int:
+        return value  # the commonest (a counter), and no bool: its type is bool
     if not is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
         raise _Bad(f"{what} must be an integer, not {compact_json(value)}")
     if isinstance(value, float):

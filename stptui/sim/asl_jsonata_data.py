@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 from stptui.sim import asl_jsonata
@@ -349,7 +348,7 @@ def map_item_input(
     if "ItemSelector" not in state:
         return item
     context = {**env.context, "Map": {"Item": {"Index": index, "Value": item}}}
-    return evaluate(state["ItemSelector"], "ItemSelector", name, raw, replace(env, context=context))
+    return evaluate(state["ItemSelector"], "ItemSelector", name, raw, env.with_context(context))
 
 
 # -- static checks --------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 
@@ -587,6 +588,54 @@ def _shallow(value: Any) -> Any:
     return value
 
 
+def _one_encoder(key_separator: str, item_separator: str) -> Callable[[Any], str]:
+    """`json.dumps(value, ensure_ascii=False, separators=(item_separator, key_separator))`
+    as a function that makes no encoder per call.
+
+    Every state's input and output is sized as JSON text, and every Choice verdict prints
+    the value it read: `json.dumps` with options makes a JSONEncoder, and its `encode` a C
+    encoder, for every call, which cost as much as encoding a small state's data. This C
+    encoder is made once, with the arguments JSONEncoder gives it for that call (markers,
+    default, string encoder, indent, separators, sort_keys, skipkeys, allow_nan). Its
+    `markers` (the objects being encoded, so that a circular one is refused) are empty
+    again after every encoding that returns, and are emptied after one that raised."""
+    if c_make_encoder is None:  # a Python without the C accelerator
+        separators = (item_separator, key_separator)
+        return json.JSONEncoder(ensure_ascii=False, separators=separators).encode
+    markers: dict[int, Any] = {}
+    default = json.JSONEncoder().default
+    encoder = c_make_encoder(
+        markers, default, encode_basestring, None, key_separator, item_separator, False, False, True
+    )
+
+    def encode(value: Any) -> str:
+        try:
+            return "".join(encoder(value, 0))
+        except BaseException:
+            markers.clear()
+            raise
+
+    return encode
+
+
+_compact = _one_encoder(":", ",")
+# `json.dumps(value, ensure_ascii=False)`: the text whose UTF-8 bytes are a state's input
+# and output size (the 256 KiB limit, the trace's byte counts).
+json_text = _one_encoder(": ", ", ")
+
+
 def compact_json(value: Any) -> str:
     """JSON text as Step Functions prints it in causes and States.JsonToString: compact."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _compact(value)
+
+
+def utf8_bytes(text: str) -> int:
+    """How many bytes `text` takes as UTF-8 (a lone surrogate as three)."""
+    # An ASCII string (most JSON text) has as many bytes as characters, and says so without
+    # a scan: only other text is encoded to be counted.
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def json_bytes(value: Any) -> int:
+    """The size of `value` as Step Functions counts it: its JSON text's UTF-8 bytes."""
+    return utf8_bytes(json_text(value))

@@ -71,10 +71,13 @@ _RECEIPT = attrgetter("receipt")
 _FIRST = itemgetter(0)
 
 
+# One encoder for every payload: `json.dumps` with options builds a new one per call.
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def payload_bytes(payload: Any) -> int:
     """The size of an Invoke request's payload: the payload as compact UTF-8 JSON."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return len(text.encode("utf-8", "surrogatepass"))
+    return len(_compact(payload).encode("utf-8", "surrogatepass"))
 
 
 def request_too_large(size: int, limit: int) -> str:

@@ -56,7 +56,7 @@ from stptui.sim.asl_data import (
     state_output,
     wait_until_ms,
 )
-from stptui.sim.asl_jsonpath import compact_json
+from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
 from stptui.sim.clock import MAX_MS, http_date, iso_ms
 from stptui.textsafe import quoted
 
@@ -130,14 +130,6 @@ class ExecutionError(Exception):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
-
-
-# One encoder for every size: `json.dumps` with options builds a new one per call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _size(value: Any) -> int:
-    return len(_encode(value).encode("utf-8", "surrogatepass"))
 
 
 @dataclass(slots=True)
@@ -337,6 +329,31 @@ class Flow:
     Parallel branch or a Map iteration. `label` prefixes its states' names in the trace
     (`Fan/0/Work` is state Work of branch 0 of the Parallel state Fan)."""
 
+    # Slotted: a Map makes one per item, and its states read and set these at every
+    # transition.
+    __slots__ = (
+        "alive",
+        "at",
+        "children",
+        "done",
+        "ex",
+        "execution",
+        "fan",
+        "label",
+        "limits",
+        "map_item",
+        "outer",
+        "redo_fan",
+        "retry_counts",
+        "scope",
+        "start",
+        "states",
+        "timers",
+        "token",
+        "variables",
+        "waits",
+    )
+
     def __init__(
         self,
         ex: Execution,
@@ -399,13 +416,18 @@ class Flow:
         unheard."""
         self.alive = False
         self.token += 1
-        for entry in self.timers:
-            sim.clock.cancel(entry)
-        self.timers.clear()
-        self.cancel_waits()
-        for child in self.children:
-            child.stop(sim)
-        self.children.clear()
+        # Each flow of a Map stops as its item ends, most with nothing armed, awaited or
+        # running: then nothing is cleared.
+        if self.timers:
+            for entry in self.timers:
+                sim.clock.cancel(entry)
+            self.timers.clear()
+        if self.waits:
+            self.cancel_waits()
+        if self.children:
+            for child in self.children:
+                child.stop(sim)
+            self.children.clear()
 
     def cancel_waits(self) -> None:
         """Terminate the job or stop the execution the current task waits for (Step
@@ -465,7 +487,7 @@ class MachineSim:
                 f"InvalidDefinition: {self.name}: {first.message}",
                 "`stptui validate` lists every problem of the definition",
             )
-        size = _size(raw_input)
+        size = json_bytes(raw_input)
         check_input_size(size)
         if name is not None:
             check_execution_name(name)
@@ -563,6 +585,19 @@ class MachineSim:
     # -- the run --------------------------------------------------------------------------
 
     def _env(self, flow: Flow, state_name: str, retry_count: int, jsonata: bool = False) -> DataEnv:
+        now = self.sim.clock.now
+
+        def context() -> dict[str, Any]:
+            # Made when a `$$` path (or $states.context) first reads it, with the instant
+            # the state was entered: most states never read it.
+            return self._context(flow, state_name, retry_count, now)
+
+        if jsonata:
+            return JsonataEnv(context, self.sim.new_id, self._random, flow.scope, now)
+        return DataEnv(context, self.sim.new_id, self._random, flow.scope)
+
+    def _context(self, flow: Flow, state_name: str, retry_count: int, now: int) -> dict[str, Any]:
+        """The context object of state `state_name` of `flow`, entered at `now`."""
         ex = flow.ex
         context: dict[str, Any] = {
             "Execution": {
@@ -574,7 +609,7 @@ class MachineSim:
                 "RedriveCount": ex.redrive_count,
             },
             "State": {
-                "EnteredTime": iso_ms(self.sim.clock.now),
+                "EnteredTime": iso_ms(now),
                 "Name": state_name,
                 "RetryCount": retry_count,
             },
@@ -586,14 +621,11 @@ class MachineSim:
             context["Execution"] = flow.execution
         if flow.map_item is not None:
             context["Map"] = {"Item": flow.map_item}
-        rng = self.sim.rng
+        return context
 
-        def random(start: int, end: int) -> int:
-            return rng.randrange(start, end) if end > start else start
-
-        if jsonata:
-            return JsonataEnv(context, self.sim.new_id, random, flow.scope, self.sim.clock.now)
-        return DataEnv(context, self.sim.new_id, random, flow.scope)
+    def _random(self, start: int, end: int) -> int:
+        """States.MathRandom's draw from the simulation's seeded stream."""
+        return self.sim.rng.randrange(start, end) if end > start else start
 
     def _history(self, ex: Execution, what: str, state: str, detail: str | int) -> None:
         """Add a line to the history; an int `detail` is a byte count (see HistoryEvent)."""
@@ -630,10 +662,14 @@ class MachineSim:
             )
             return
         flow.token += 1
-        flow.retry_counts = {}
-        for entry in flow.timers:
-            self.sim.clock.cancel(entry)
-        flow.timers.clear()
+        # Most states are entered with no retry counted and no timer armed: then there is
+        # nothing to forget or cancel, and no new dict to make.
+        if flow.retry_counts:
+            flow.retry_counts = {}
+        if flow.timers:
+            for entry in flow.timers:
+                self.sim.clock.cancel(entry)
+            flow.timers.clear()
         flow.at = (name, raw_input)
         flow.fan = None
         if flow.redo_fan is not None and flow.redo_fan.state != name:
@@ -642,20 +678,13 @@ class MachineSim:
         shown = flow.label + name
         stype = state["Type"]
         if size is None:
-            size = _size(raw_input)
+            size = json_bytes(raw_input)
+        now = self.sim.clock.now
         self.sim.trace.emit(
-            (
-                self.sim.clock.now,
-                tk.SFN_STATE_ENTERED,
-                self.name,
-                flow.ex.arn,
-                shown,
-                stype,
-                size,
-                _ENTERED_FIELDS,
-            )
+            (now, tk.SFN_STATE_ENTERED, self.name, ex.arn, shown, stype, size, _ENTERED_FIELDS)
         )
-        self._history(flow.ex, _ENTERED.get(stype) or f"{stype}StateEntered", shown, size)
+        what = _ENTERED.get(stype) or f"{stype}StateEntered"
+        ex.history.append(HistoryEvent(now, what, shown, size))
         self._run_state(flow, name, state, raw_input, 0)
 
     def _run_state(
@@ -840,8 +869,8 @@ class MachineSim:
         else:
             values = self._assign_values(name, state, result, env)
             out = state_output(state, name, raw, result, env)
-        text = json.dumps(out, ensure_ascii=False)
-        size = len(text.encode("utf-8", "surrogatepass"))
+        text = json_text(out)
+        size = utf8_bytes(text)
         if size > MAX_PAYLOAD_BYTES:
             raise StatesRuntimeError(
                 "States.DataLimitExceeded",
@@ -890,7 +919,7 @@ class MachineSim:
 
     @staticmethod
     def _check_assigned(name: str, values: dict[str, Any]) -> None:
-        size = _size(values)
+        size = json_bytes(values)
         if size > MAX_ASSIGN_BYTES:
             raise StatesRuntimeError(
                 "States.DataLimitExceeded",
@@ -919,7 +948,7 @@ class MachineSim:
         assigned `assigned`; returns that size, which the next state's input has too."""
         shown = flow.label + name
         if size is None:
-            size = _size(out)
+            size = json_bytes(out)
         stype = state["Type"]
         now = self.sim.clock.now
         arn = flow.ex.arn
@@ -1105,7 +1134,7 @@ class MachineSim:
         payload = effective
         if target.wrapped:
             payload = effective.get("Payload", {}) if isinstance(effective, dict) else {}
-        size = _size(payload)
+        size = json_bytes(payload)
         if size > MAX_PAYLOAD_BYTES:
             raise StatesRuntimeError(
                 "States.DataLimitExceeded",
@@ -1790,7 +1819,7 @@ class MachineSim:
         data: dict[str, Any] = {"execution_arn": ex.arn, "duration_ms": now - ex.start_ms}
         if status == SUCCEEDED:
             kind = tk.SFN_EXECUTION_SUCCEEDED
-            data["output_bytes"] = _size(output)
+            data["output_bytes"] = json_bytes(output)
             what = "ExecutionSucceeded"
         else:
             kind = {
