@@ -77,7 +77,20 @@ COMMAND_STACKS = {
     # Alarms of a function and a dead-letter queue.
     "set-alarm-state": ROOT / "docs/examples/alarms.yml",
     # A user pool with hooks (its behaviours auto-confirm example.com addresses).
-    **{name: USER_POOL for name in ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")},
+    **{
+        name: USER_POOL
+        for name in (
+            "sign-up",
+            "confirm-sign-up",
+            "admin-create-user",
+            "sign-in",
+            "forgot-password",
+            "confirm-forgot-password",
+            "admin-add-user-to-group",
+            "admin-remove-user-from-group",
+            "answer-challenge",
+        )
+    },
     # A WebSocket API, whose authorizer lets the token t-1 in (its behaviours say so).
     **{
         name: ROOT / "docs/examples/chat.yml"
@@ -98,7 +111,25 @@ SETUP = {
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
     "confirm-sign-up": ["sign-up users bob@other.org"],
-    "sign-in": ["sign-up users ann@example.com", "admin-create-user users carol@example.com"],
+    "sign-in": [
+        "sign-up users ann@example.com",
+        "admin-create-user users carol@example.com",
+        "sign-in users ann@example.com",
+    ],
+    "forgot-password": ["sign-up users ann@example.com"],
+    "answer-challenge": [
+        "sign-up users ann@example.com",
+        "sign-in users ann@example.com --custom",
+    ],
+    "confirm-forgot-password": [
+        "sign-up users ann@example.com",
+        "forgot-password users ann@example.com",
+    ],
+    "admin-add-user-to-group": ["sign-up users ann@example.com"],
+    "admin-remove-user-from-group": [
+        "sign-up users ann@example.com",
+        "admin-add-user-to-group users ann@example.com admins",
+    ],
     "delete-item": ["""put-item carts '{"id": {"S": "c-1"}, "total": {"N": "20"}}'"""],
     "stop-execution": ["start-execution orderFlow '{}' --name big-order"],
     "restore": ["upload archive reports/2025.csv --size 200KB", "advance 1d"],

@@ -45,7 +45,17 @@ OTHER_STACKS = {
     },
     **{
         name: ROOT / "docs" / "examples" / "user-pool.yml"
-        for name in ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")
+        for name in (
+            "sign-up",
+            "confirm-sign-up",
+            "admin-create-user",
+            "sign-in",
+            "forgot-password",
+            "confirm-forgot-password",
+            "admin-add-user-to-group",
+            "admin-remove-user-from-group",
+            "answer-challenge",
+        )
     },
 }
 # The behaviours file an other stack's session opens with: chat.yml's authorizer lets the
@@ -64,6 +74,11 @@ SETUP = {
     ROOT / "docs" / "examples" / "restore.yml": [
         "upload archive reports/2025.csv --size 200KB",
         "advance 1d",
+    ],
+    # A custom authentication challenge waiting for dan's answer.
+    ROOT / "docs" / "examples" / "user-pool.yml": [
+        "sign-up users dan@example.com",
+        "sign-in users dan@example.com --custom",
     ],
     # An event in the bus's archive (10 minutes after it was published).
     ROOT / "docs" / "examples" / "replay.yml": [

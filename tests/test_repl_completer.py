@@ -160,7 +160,7 @@ def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
 
 def test_command_kind(session: Session) -> None:
     # Exact matches first (send, then the longer names it starts, in the registry's order),
-    # then fuzzy ones (s..e..n: stop-execution, start-execution, ws-send).
+    # then fuzzy ones (s..e..n: stop-execution, start-execution, ws-send, answer-challenge).
     assert complete(session, "help sen") == [
         "send",
         "send-task-success",
@@ -169,6 +169,7 @@ def test_command_kind(session: Session) -> None:
         "stop-execution",
         "start-execution",
         "ws-send",
+        "answer-challenge",
     ]
     assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
 

@@ -118,8 +118,8 @@ def test_a_comment_line_pasted_before_a_command_leaves_it_to_run() -> None:
 
 def test_completion_and_highlighting_read_each_pasted_command_alone() -> None:
     session = Session.open(STACK, start_ms=T0)
-    # The cursor is in the second command: `adv` is a command name, not send's body.
-    assert complete(session, "send jobQueue a\nadv") == ["advance"]
+    # The cursor is in the second command: `adva` is a command name, not send's body.
+    assert complete(session, "send jobQueue a\nadva") == ["advance"]
     assert complete(session, "send jobQueue a\nsend ") == ["deadLetterQueue", "jobQueue"]
     lexer = lexer_for(REGISTRY.commands, session.stack.resources)()
     text = "send jobQueue a\nadvnce 5s\nshow queues"

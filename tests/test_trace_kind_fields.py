@@ -712,7 +712,8 @@ def _repeat_records(tmp_path: Path) -> Iterator[dict[str, object]]:
 
 def _user_pool_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     """Every user.* kind: a sign-up, a confirmation, an administrator's user, a sign-in,
-    a refusal by a hook."""
+    a refusal by a hook, a forgotten password reset, a user added to a group and removed,
+    a custom challenge answered."""
     stack = (
         "resources:\n"
         "  users:\n"
@@ -721,8 +722,14 @@ def _user_pool_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "      hooks:\n"
         "        preSignUp: $ResourceParam('screen', 'arn')\n"
         "        preTokenGeneration: $ResourceParam('claims', 'arn')\n"
+        "        defineAuthChallenge: $ResourceParam('define', 'arn')\n"
+        "        createAuthChallenge: $ResourceParam('create', 'arn')\n"
+        "        verifyAuthChallengeResponse: $ResourceParam('verify', 'arn')\n"
         + fn("screen")
         + fn("claims")
+        + fn("define")
+        + fn("create")
+        + fn("verify")
     )
     behaviors = """
 behaviors:
@@ -730,6 +737,8 @@ behaviors:
     fail: {when: "request.userAttributes.email == 'x@x.io'", message: no}
   claims:
     response: "{response: {claimsOverrideDetails: {claimsToAddOrOverride: {plan: 'pro'}}}}"
+  define:
+    response: "{response: {challengeName: 'CUSTOM_CHALLENGE', issueTokens: length(request.session) > `0`}}"
 """
     session = _session(tmp_path, "users", stack, behaviors)
     return _run(
@@ -739,6 +748,13 @@ behaviors:
         "confirm-sign-up users ann@example.com",
         "admin-create-user users carol@example.com",
         "sign-in users ann@example.com",
+        "forgot-password users ann@example.com",
+        "confirm-forgot-password users ann@example.com N3w-passw0rd!",
+        "admin-add-user-to-group users ann@example.com admins",
+        "sign-in users ann@example.com --refresh",
+        "admin-remove-user-from-group users ann@example.com admins",
+        "sign-in users ann@example.com --custom",
+        "answer-challenge users ann@example.com 42",
     )
 
 

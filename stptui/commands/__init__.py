@@ -237,6 +237,8 @@ def complete_values(
         return [c.id for c in reversed(sim.services["websocket"].listing()) if c.open]
     if kind == r.POOL_USER:
         return _pool_users(session, given(before, r.USER_POOL))
+    if kind == r.POOL_GROUP:
+        return _pool_groups(session, given(before, r.USER_POOL))
     if kind == r.ALARM:
         alarms = sim.services.get("alarms")
         return [a.spec.reference for a in alarms.alarms.values()] if alarms is not None else []
@@ -305,6 +307,13 @@ def _pool_users(session: Session, pool: str | None) -> list[str]:
     chosen = pools.values() if pool is None else [p for name, p in pools.items() if name == pool]
     names = [u.alias or u.username for p in chosen for u in reversed(p.users.values())]
     return list(dict.fromkeys(names))
+
+
+def _pool_groups(session: Session, pool: str | None) -> list[str]:
+    """The groups of the user pool `pool` (of every pool when None), sorted."""
+    pools = session.sim.services["user_pools"].pools
+    chosen = pools.values() if pool is None else [p for name, p in pools.items() if name == pool]
+    return sorted({g for p in chosen for g in p.groups})
 
 
 def _resources_of(session: Session, kind: str) -> list[str]:

@@ -55,13 +55,17 @@ commands run on [chat.yml](examples/chat.yml) with its behaviours file
 [chat-behaviors.yml](examples/chat-behaviors.yml), whose authorizer lets `--query token=t-1`
 in (`ws-send`, `ws-disconnect` and `ws-post` after `ws-connect realtime --query token=t-1`,
 which always opens `Ro9qGRMCRkecAoY=`: ids come from the seeded id stream); `sign-up`,
-`confirm-sign-up`, `admin-create-user` and `sign-in`, `show users users` and `http GET /me
---user ann` run on [user-pool.yml](examples/user-pool.yml) with its behaviours file
-[user-pool-behaviors.yml](examples/user-pool-behaviors.yml), which auto-confirms example.com
-addresses (`confirm-sign-up` after `sign-up users bob --attr email=bob@other.org`, `sign-in`
-after `sign-up users ann --attr email=ann@example.com` and `admin-create-user users carol
---attr email=carol@example.com`, `show users` and `http --user` after ann signed up, and
-signed in for `http`).
+`confirm-sign-up`, `admin-create-user`, `sign-in`, `forgot-password`,
+`confirm-forgot-password`, `admin-add-user-to-group`, `admin-remove-user-from-group` and
+`answer-challenge`,
+`show users users` and `http GET /me --user ann` run on [user-pool.yml](examples/user-pool.yml)
+with its behaviours file [user-pool-behaviors.yml](examples/user-pool-behaviors.yml), which
+auto-confirms example.com addresses (`confirm-sign-up` after `sign-up users bob@other.org`,
+`sign-in` after `sign-up users ann@example.com`, `admin-create-user users carol@example.com`
+and a first `sign-in users ann@example.com` for `--refresh`; the others after ann signed up,
+`confirm-forgot-password` after `forgot-password users ann@example.com`,
+`admin-remove-user-from-group` after ann was added to `admins`, `answer-challenge` after
+`sign-in users ann@example.com --custom`, and `http` after ann signed in).
 `3f2a9c1e` and `3f2a` stand for a message id, or the start of one: `show queue QUEUE` lists
 the ids of a queue's messages.
 """

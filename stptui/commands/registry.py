@@ -76,6 +76,9 @@ USER_POOL = "user-pool"  # a user-auth-pool of the stack
 # A user of the user pool named before it (of any pool where none is): its username, or the
 # email or phone number it signs in with where the pool's usernames are one of them.
 POOL_USER = "pool-user"
+# A group of the user pool named before it: completion offers the pool's groups; a new
+# name makes a group (admin-add-user-to-group).
+POOL_GROUP = "pool-group"
 
 # Inside a `rest` argument, the kinds a word of one kind may be followed by before the next
 # argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. After KIND comes a
@@ -118,6 +121,7 @@ FREE_TEXT = (
     EVENT_SOURCE,
     DETAIL_TYPE,
     POOL_USER,
+    POOL_GROUP,
 )
 
 # Kinds that name resources of the stack, by the Stacktape resource types they accept. A
@@ -357,6 +361,12 @@ class Command:
         return "\n".join(lines)
 
 
+# The widest name `help` lines its summaries up after (send-task-heartbeat's): a longer
+# name (the user pools' admin-remove-user-from-group) goes on a line of its own, its summary
+# under the others', so that one long name does not narrow every summary in a terminal.
+HELP_NAME_WIDTH = 19
+
+
 class Registry:
     """The set of commands, in declaration order."""
 
@@ -403,14 +413,18 @@ class Registry:
         """Every command grouped by topic, or one command's full help."""
         if name is not None:
             return self.get(name).help_text()
-        width = max(len(c.name) for c in self.commands.values())
+        width = min(HELP_NAME_WIDTH, max(len(c.name) for c in self.commands.values()))
         out: list[str] = []
         for topic, title in TOPICS.items():
             cmds = [c for c in self.commands.values() if c.topic == topic]
             if not cmds:
                 continue
             out.append(f"{title}:")
-            out += [f"  {c.name.ljust(width)}  {c.summary}" for c in cmds]
+            for c in cmds:
+                if len(c.name) > width:
+                    out += [f"  {c.name}", f"  {' ' * width}  {c.summary}"]
+                else:
+                    out.append(f"  {c.name.ljust(width)}  {c.summary}")
             out.append("")
         out.append("Type `help COMMAND` for its usage and examples.")
         return "\n".join(out)

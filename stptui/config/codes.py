@@ -1248,15 +1248,6 @@ CODES: dict[str, CodeInfo] = {
                 "Read items as JSON, JSONL or CSV; make a regular expression's repeated part and "
                 "what follows it exclusive (`(\\d+\\.)+`, not `(\\d+\\.?)+`).",
             ),
-            "hook-not-simulated": _stack(
-                "warning",
-                "A user pool's custom authentication hook (`createAuthChallenge`, "
-                "`defineAuthChallenge`, `verifyAuthChallengeResponse`): the graph draws it, "
-                "but `sign-in` runs the password flow (USER_PASSWORD_AUTH), which never "
-                "invokes it.",
-                "Invoke the function yourself with a CUSTOM_AUTH event (`invoke FN @event.json`) "
-                "to see what it answers.",
-            ),
             "asl-error-name": _stack(
                 "warning",
                 "A Retry or Catch `ErrorEquals` entry looks like one of Step Functions' "

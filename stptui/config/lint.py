@@ -30,7 +30,6 @@ from stptui.config.lint_tables import TableChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     CONTAINER_TRIGGER_TYPES,
-    CUSTOM_AUTH_HOOKS,
     HTTP_PAYLOAD_FORMAT,
     RESOURCE_TYPES,
     RETIRED_RESOURCE_TYPES,
@@ -576,8 +575,7 @@ class _Linter(
 
     def check_user_pool_hooks(self, pool: UserAuthPool) -> None:
         """Each hook of a user pool must name a function of the stack (an ARN from
-        elsewhere is Cognito's business, not the simulator's); a custom authentication
-        hook is drawn but not run, which validate says."""
+        elsewhere is Cognito's business, not the simulator's)."""
         for hook, ref in pool.hooks.items():
             what = f"hooks.{hook}"
             self.check_ref(ref, ("function",), pool.name, what)
@@ -590,15 +588,6 @@ class _Linter(
                     f"{what} {ref.raw!r} is not the ARN of a function of this stack",
                     resource=pool.name,
                     hint="write $ResourceParam('FUNCTION', 'arn') with a function of the stack",
-                )
-            if hook in CUSTOM_AUTH_HOOKS:
-                self.report(
-                    ref.path,
-                    "warning",
-                    "hook-not-simulated",
-                    f"{what}: the custom authentication flow is drawn but not simulated; "
-                    "sign-in uses the password flow, which does not invoke it",
-                    resource=pool.name,
                 )
 
     def check_arn_ref(

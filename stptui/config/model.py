@@ -609,8 +609,8 @@ class AppSyncApi(Resource):
 
 
 # A user pool's `hooks` (Stacktape's UserPoolHooks; CloudFormation's LambdaConfig), each the
-# ARN of the function Cognito invokes. The last three drive the custom authentication flow,
-# which stptui draws and lists but does not run.
+# ARN of the function Cognito invokes. The last three drive the custom authentication flow
+# (`sign-in --custom`, `answer-challenge`).
 USER_POOL_HOOKS: tuple[str, ...] = (
     "preSignUp",
     "customMessage",
@@ -619,11 +619,6 @@ USER_POOL_HOOKS: tuple[str, ...] = (
     "postAuthentication",
     "preTokenGeneration",
     "userMigration",
-    "createAuthChallenge",
-    "defineAuthChallenge",
-    "verifyAuthChallengeResponse",
-)
-CUSTOM_AUTH_HOOKS: tuple[str, ...] = (
     "createAuthChallenge",
     "defineAuthChallenge",
     "verifyAuthChallengeResponse",
@@ -637,13 +632,15 @@ class UserAuthPool(Resource):
     `passwordPolicy` as written (None: Cognito's default policy); `verification` is
     `userVerificationType` (Stacktape's default `email-code`); `username_attributes` the
     pool's UsernameAttributes as Stacktape compiles them: `phone_number` and `email` unless
-    `allowPhoneNumberAsUserName` / `allowEmailAsUserName` is false."""
+    `allowPhoneNumberAsUserName` / `allowEmailAsUserName` is false; `refresh_days`
+    `refreshTokenValidityDays` (Cognito's default 30)."""
 
     hooks: dict[str, Ref] = field(default_factory=dict)
     admins_only: bool = False
     password_policy: dict[str, Any] | None = None
     verification: str = "email-code"
     username_attributes: tuple[str, ...] = ("phone_number", "email")
+    refresh_days: int = 30
 
 
 @dataclass(slots=True)

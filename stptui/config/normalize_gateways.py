@@ -222,6 +222,9 @@ class GatewayReaders(_BuilderBase):
         verification = raw.get("userVerificationType")
         if isinstance(verification, str):
             pool.verification = verification
+        days = raw.get("refreshTokenValidityDays")
+        if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650:
+            pool.refresh_days = days
         # Stacktape writes UsernameAttributes [phone_number, email], leaving out one whose
         # allow...AsUserName is exactly false: usernames are then emails or phone numbers.
         pool.username_attributes = tuple(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Cognito waits 5 s for a hook, and retries a call that timed out; the third timeout fails
@@ -37,7 +37,16 @@ HOOK_NAMES: dict[str, str] = {
     "postAuthentication": "PostAuthentication",
     "preTokenGeneration": "PreTokenGeneration",
     "userMigration": "UserMigration",
+    "defineAuthChallenge": "DefineAuthChallenge",
+    "createAuthChallenge": "CreateAuthChallenge",
+    "verifyAuthChallengeResponse": "VerifyAuthChallengeResponse",
 }
+# The one challenge of the custom authentication flow stptui runs (DefineAuthChallenge may
+# also name SRP_A or PASSWORD_VERIFIER, which belong to SRP sign-in: docs/fidelity.md).
+CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+# How long a custom authentication session waits for its answer: Cognito's default
+# AuthSessionValidity of 3 minutes.
+AUTH_SESSION_MS = 3 * 60_000
 
 # Claims a pre token generation hook cannot add, change or suppress (its V1_0 page lists
 # them); Cognito keeps its own values.
@@ -62,6 +71,10 @@ PROTECTED_CLAIMS = frozenset(
         "token_use",
     }
 )
+
+# What claimsToAddOrOverride and claimsToSuppress cannot touch: the protected claims, and
+# `cognito:groups`, which Cognito sets from the user's groups or groupOverrideDetails.
+_KEPT_CLAIMS = PROTECTED_CLAIMS | {"cognito:groups", "cognito:roles", "cognito:preferred_role"}
 
 # Cognito's policy when a pool sets none: 8 characters, every class required.
 DEFAULT_POLICY: dict[str, Any] = {
@@ -193,6 +206,16 @@ def empty_response(hook: str) -> dict[str, Any]:
         return {"smsMessage": None, "emailMessage": None, "emailSubject": None}
     if hook == "preTokenGeneration":
         return {"claimsOverrideDetails": None}
+    if hook == "defineAuthChallenge":
+        return {"challengeName": None, "issueTokens": False, "failAuthentication": False}
+    if hook == "createAuthChallenge":
+        return {
+            "publicChallengeParameters": None,
+            "privateChallengeParameters": None,
+            "challengeMetadata": None,
+        }
+    if hook == "verifyAuthChallengeResponse":
+        return {"answerCorrect": False}
     if hook == "userMigration":
         return {
             "userAttributes": None,
@@ -252,29 +275,61 @@ def invocation_failed(hook: str, reason: str) -> CognitoError:
 def apply_claims(claims: dict[str, Any], response: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Apply a pre token generation V1_0 answer (`claimsOverrideDetails`) to the ID token's
     `claims` in place: suppressions, then additions and overrides (values as strings, as
-    the V1_0 event's map of strings holds them), then the group override. Claims Cognito
-    protects are left as they are. Returns (claims added or changed, claims suppressed)."""
+    the V1_0 event's map of strings holds them). Claims Cognito protects are left as they
+    are, and so is `cognito:groups`, which only `groupOverrideDetails` changes (see
+    group_override). Returns (claims added or changed, claims suppressed)."""
     details = response.get("claimsOverrideDetails")
     if not isinstance(details, dict):
         return [], []
     suppressed = []
     for name in details.get("claimsToSuppress") or []:
-        if isinstance(name, str) and name not in PROTECTED_CLAIMS and name in claims:
+        if isinstance(name, str) and name not in _KEPT_CLAIMS and name in claims:
             del claims[name]
             suppressed.append(name)
     added = []
     extra = details.get("claimsToAddOrOverride") or {}
     if isinstance(extra, dict):
         for name, value in extra.items():
-            if name in PROTECTED_CLAIMS:
+            if name in _KEPT_CLAIMS:
                 continue
             claims[name] = value if isinstance(value, str) else _text(value)
             added.append(name)
-    groups = details.get("groupOverrideDetails")
-    if isinstance(groups, dict) and isinstance(groups.get("groupsToOverride"), list):
-        claims["cognito:groups"] = [str(g) for g in groups["groupsToOverride"]]
-        added.append("cognito:groups")
     return added, suppressed
+
+
+def group_override(response: dict[str, Any]) -> dict[str, Any] | None:
+    """What a pre token generation answer's `claimsOverrideDetails.groupOverrideDetails`
+    sets, read as Cognito reads it: `groups` (groupsToOverride, for both tokens), `roles`
+    (iamRolesToOverride) and `preferred_role` (preferredRole), each None where the answer
+    leaves it out; None when there is no groupOverrideDetails."""
+    details = response.get("claimsOverrideDetails")
+    if not isinstance(details, dict):
+        return None
+    override = details.get("groupOverrideDetails")
+    if not isinstance(override, dict):
+        return None
+    groups = override.get("groupsToOverride")
+    roles = override.get("iamRolesToOverride")
+    preferred = override.get("preferredRole")
+    return {
+        "groups": [str(g) for g in groups] if isinstance(groups, list) else None,
+        "roles": [str(r) for r in roles] if isinstance(roles, list) else None,
+        "preferred_role": preferred if isinstance(preferred, str) else None,
+    }
+
+
+def with_groups(claims: dict[str, Any], groups: list[str]) -> dict[str, Any]:
+    """`claims` with `cognito:groups` set to `groups` right after `sub`, where Cognito's
+    tokens carry it, or left out when `groups` is empty (a user in no group has no such
+    claim)."""
+    out: dict[str, Any] = {}
+    for name, value in claims.items():
+        if name == "cognito:groups":
+            continue
+        out[name] = value
+        if name == "sub" and groups:
+            out["cognito:groups"] = list(groups)
+    return out
 
 
 def _text(value: Any) -> str:
@@ -282,10 +337,37 @@ def _text(value: Any) -> str:
 
 
 @dataclass(slots=True)
+class Session:
+    """What a sign-in's refresh token carries into the tokens it later gets (REFRESH_TOKEN_AUTH):
+    the sign-in's `origin_jti`, `event_id` and `auth_time`, and when the refresh token
+    stops being accepted (ms)."""
+
+    origin_jti: str
+    event_id: str
+    auth_time: int
+    expires_ms: int
+
+
+@dataclass(slots=True)
+class Challenge:
+    """A custom authentication sign-in waiting for its answer: the rounds so far (what
+    DefineAuthChallenge gets as `session`), what createAuthChallenge answered, and when the
+    session stops being accepted (ms)."""
+
+    rounds: list[dict[str, Any]]
+    public: dict[str, Any]
+    private: dict[str, Any]
+    metadata: str | None
+    expires_ms: int
+
+
+@dataclass(slots=True)
 class User:
     """One user of a pool: its status as Cognito names it (UNCONFIRMED, CONFIRMED,
     FORCE_CHANGE_PASSWORD, RESET_REQUIRED), its attributes (strings), the claims of its last
-    sign-in's ID token (None before one)."""
+    sign-in's ID and access tokens (None before one), its groups in the order it joined
+    them, whether a ForgotPassword code is waiting, its refresh token's session, the custom
+    authentication challenge it is to answer."""
 
     username: str
     sub: str
@@ -299,6 +381,11 @@ class User:
     # The email or phone number it signs in with, in a pool whose usernames are one of
     # them (its username is then its sub); None elsewhere.
     alias: str | None = None
+    groups: list[str] = field(default_factory=list)
+    access_claims: dict[str, Any] | None = None
+    reset_pending: bool = False
+    session: Session | None = None
+    challenge: Challenge | None = None
 
     def event_attributes(self) -> dict[str, str]:
         """The `userAttributes` a trigger gets for this user once it exists."""
@@ -311,14 +398,17 @@ class User:
 
 
 def id_token_claims(
-    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str]
+    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str], auth_s: int
 ) -> dict:
     """The claims of the ID token Cognito issues `user` at `now_s` (before any pre token
-    generation hook): its identity, its attributes, the token's own fields. `ids` are the
-    sign-in's `origin_jti` and `event_id` and the token's own `jti`: three distinct ids, as
-    Cognito's tokens carry (the access token shares the first two)."""
+    generation hook): its identity, its groups, its attributes, the token's own fields.
+    `ids` are the sign-in's `origin_jti` and `event_id` and the token's own `jti`: three
+    distinct ids, as Cognito's tokens carry (the access token shares the first two).
+    `auth_s` is when the user authenticated (`now_s` but for a refresh)."""
     origin_jti, event_id, jti = ids
     claims: dict[str, Any] = {"sub": user.sub}
+    if user.groups:
+        claims["cognito:groups"] = list(user.groups)
     if "email" in user.attributes:
         claims["email_verified"] = user.email_verified
     if "phone_number" in user.attributes:
@@ -331,7 +421,7 @@ def id_token_claims(
             "aud": client_id,
             "event_id": event_id,
             "token_use": "id",
-            "auth_time": now_s,
+            "auth_time": auth_s,
             "exp": now_s + 3600,
             "iat": now_s,
             "jti": jti,
@@ -339,4 +429,36 @@ def id_token_claims(
     )
     for name, value in user.attributes.items():
         claims.setdefault(name, value)
+    return claims
+
+
+# The scope an access token from a user's own sign-in (InitiateAuth) carries.
+SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
+
+
+def access_token_claims(
+    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str], auth_s: int
+) -> dict:
+    """The claims of the access token issued with the ID token: no attributes, the
+    `client_id` where the ID token has `aud`, the sign-in scope, the username last (in the
+    order tokens captured from Cognito have them). `ids` as id_token_claims takes them."""
+    origin_jti, event_id, jti = ids
+    claims: dict[str, Any] = {"sub": user.sub}
+    if user.groups:
+        claims["cognito:groups"] = list(user.groups)
+    claims.update(
+        {
+            "iss": issuer,
+            "client_id": client_id,
+            "origin_jti": origin_jti,
+            "event_id": event_id,
+            "token_use": "access",
+            "scope": SIGNIN_SCOPE,
+            "auth_time": auth_s,
+            "exp": now_s + 3600,
+            "iat": now_s,
+            "jti": jti,
+            "username": user.username,
+        }
+    )
     return claims

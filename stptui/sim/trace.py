@@ -152,6 +152,11 @@ USER_CONFIRMED = "user.confirmed"
 USER_CREATED = "user.created"
 USER_SIGNED_IN = "user.signed_in"
 USER_REFUSED = "user.refused"
+USER_FORGOT_PASSWORD = "user.forgot_password"
+USER_PASSWORD_RESET = "user.password_reset"
+USER_ADDED_TO_GROUP = "user.added_to_group"
+USER_REMOVED_FROM_GROUP = "user.removed_from_group"
+USER_CHALLENGE_ANSWERED = "user.challenge_answered"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -196,6 +201,26 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "challenge",
         "claims_added",
         "claims_suppressed",
+        "invocation_ids",
+        "flow",
+    ),
+    USER_FORGOT_PASSWORD: (
+        "username",
+        "alias",
+        "sub",
+        "user_status",
+        "code_delivery",
+        "invocation_ids",
+    ),
+    USER_PASSWORD_RESET: ("username", "alias", "sub", "via", "invocation_ids"),
+    USER_ADDED_TO_GROUP: ("username", "alias", "sub", "group", "groups"),
+    USER_REMOVED_FROM_GROUP: ("username", "alias", "sub", "group", "groups"),
+    USER_CHALLENGE_ANSWERED: (
+        "username",
+        "alias",
+        "sub",
+        "challenge",
+        "answer_correct",
         "invocation_ids",
     ),
     USER_REFUSED: (

@@ -63,8 +63,9 @@ EFFECTS_SHOWN = 3
 REFUSALS_SHOWN = 5
 
 # The commands `repeat` runs: the stimuli, which send work into the stack and return
-# without moving the clock. `http`, `invoke`, `ws-connect` and `ws-send` normally run the
-# clock until their answer; repeated, they start the request and the clock carries it (see
+# without moving the clock. `http`, `invoke`, `ws-connect`, `ws-send` and the user pool
+# commands normally run the clock until their answer (the pool's, after its hooks);
+# repeated, they start the request (the operation) and the clock carries it (see
 # `Call.detached`).
 REPEATABLE = (
     "send",
@@ -87,6 +88,13 @@ REPEATABLE = (
     "ws-connect",
     "ws-send",
     "ws-post",
+    "sign-up",
+    "confirm-sign-up",
+    "admin-create-user",
+    "sign-in",
+    "answer-challenge",
+    "forgot-password",
+    "confirm-forgot-password",
 )
 
 # Why the other commands are refused, by command; any command not named here is one
@@ -94,7 +102,6 @@ REPEATABLE = (
 _CLOCK = ("advance", "until", "step", "run")
 _LOOKS = ("show", "explain", "expect", "help")
 _SESSION = ("save", "load", "source", "record")
-_USER_POOL_WAITS = ("sign-up", "confirm-sign-up", "admin-create-user", "sign-in")
 
 _NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
 
@@ -235,13 +242,6 @@ def _refusal(name: str) -> CommandError | None:
             "every repetition after the first would find it closed",
             "close each connection with its own ws-disconnect; API Gateway closes the ones "
             "left idle for 10 minutes",
-        )
-    if name in _USER_POOL_WAITS:
-        return CommandError(
-            f"repeat cannot repeat {name}: it runs the clock until the user pool's hooks "
-            "answer, and a repetition runs inside the clock",
-            "make the users one line at a time; `http --user`, which can be repeated, then "
-            "puts load on a route as a signed-in user",
         )
     return CommandError(
         f"repeat cannot repeat {name}: it changes how the stack behaves rather than sending "
@@ -530,7 +530,9 @@ def _check_repeat(sim: Any, call: Call) -> None:
         f"Repeatable: {', '.join(REPEATABLE)}. A repeated http, invoke, ws-connect or "
         "ws-send does not wait for its answer: the request starts and the clock carries it, "
         "and the trace records the response (http.response, invocation.succeeded, "
-        "ws.connected, ws.received ...).\n"
+        "ws.connected, ws.received ...). So does a repeated user pool command: Cognito's own "
+        "checks answer at once (a refusal is counted), its hooks run as the clock advances, "
+        "and the trace records how each ends (user.signed_up, user.refused ...).\n"
         "The first repetition runs when repeat does, and if the command refuses it, the "
         "repeat is refused and nothing changes. A later repetition the command refuses (a "
         "delay over SQS's 15 minutes, a body over the queue's size limit, a ws-send on a "

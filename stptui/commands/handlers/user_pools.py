@@ -1,14 +1,18 @@
 """Commands for the stack's Cognito user pools: sign a user up, confirm it, create one as an
-administrator, sign one in (each running the pool's hooks), and list a pool's users."""
+administrator, sign one in or refresh its tokens, reset a forgotten password (each running
+the pool's hooks), put users in groups, and list a pool's users."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from stptui.commands.handlers.base import _now_line, command
 from stptui.commands.registry import (
+    FLAG,
     KEY_VALUE,
+    POOL_GROUP,
     POOL_USER,
     USER_POOL,
     WORD,
@@ -31,11 +35,11 @@ def _service(sim: Simulator) -> UserPoolService:
     return sim.services["user_pools"]
 
 
-def _cognito(fn: Callable[..., _T], *args: Any) -> _T:
+def _cognito(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     """Call a user pool operation, turning Cognito's refusal before any hook ran into a
     CommandError (nothing has changed then)."""
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except CognitoError as exc:
         raise CommandError(f"{exc.code}: {exc.message}", exc.hint) from None
 
@@ -72,6 +76,16 @@ def _answer_lines(sim: Simulator, answer: Answer, ok: str, started: int) -> list
         lines.append(f"hooks: {', '.join(answer.hooks_run)}")
     lines.append(_now_line(sim, started))
     return lines
+
+
+def _started(call: Call) -> CommandResult:
+    """What a detached user pool command (one `repeat` runs) answers: the operation has
+    begun; its hooks answer as the clock runs, and the trace records how it ends
+    (`user.*` records, `user.refused`)."""
+    return CommandResult(
+        f"started {call.command.name} {printable(call.args['username'])}",
+        data={"pool": call.args["pool"], "username": call.args["username"], "started": True},
+    )
 
 
 def _who(user: User) -> str:
@@ -153,7 +167,10 @@ def cmd_sign_up(session: Session, call: Call) -> CommandResult:
         call.args["username"],
         call.opts.get("password"),
         attributes,
+        detached=call.detached,
     )
+    if call.detached:
+        return _started(call)
     user = answer.user
     ok = ""
     if user is not None:
@@ -186,7 +203,14 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     """confirm-sign-up POOL USERNAME"""
     sim = session.sim
     started = sim.clock.now
-    answer = _cognito(_service(sim).confirm_sign_up, call.args["pool"], call.args["username"])
+    answer = _cognito(
+        _service(sim).confirm_sign_up,
+        call.args["pool"],
+        call.args["username"],
+        detached=call.detached,
+    )
+    if call.detached:
+        return _started(call)
     ok = f"confirmed {_who(answer.user)}: CONFIRMED" if answer.user else ""
     return CommandResult(
         "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
@@ -214,18 +238,24 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     attributes = _attributes(call.opts.get("attr", []))
     started = sim.clock.now
-    answer, temporary = _cognito(
-        _service(sim).admin_create_user, call.args["pool"], call.args["username"], attributes
+    answer = _cognito(
+        _service(sim).admin_create_user,
+        call.args["pool"],
+        call.args["username"],
+        attributes,
+        detached=call.detached,
     )
+    if call.detached:
+        return _started(call)
     ok = ""
     if answer.user is not None:
         ok = (
             f"created {_who(answer.user)} (sub {answer.user.sub}): "
-            f"FORCE_CHANGE_PASSWORD, temporary password {temporary}"
+            f"FORCE_CHANGE_PASSWORD, temporary password {answer.temporary}"
         )
     return CommandResult(
         "\n".join(_answer_lines(sim, answer, ok, started)),
-        data=_data(call.args["pool"], answer, temporary_password=temporary or None),
+        data=_data(call.args["pool"], answer, temporary_password=answer.temporary or None),
     )
 
 
@@ -243,11 +273,23 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
             "answer NEW_PASSWORD_REQUIRED (a user made by admin-create-user)",
             "P",
         ),
+        Option(
+            "--refresh",
+            FLAG,
+            "REFRESH_TOKEN_AUTH: new tokens from the last sign-in's refresh token",
+        ),
+        Option(
+            "--custom",
+            FLAG,
+            "CUSTOM_AUTH: the pool's defineAuthChallenge decides; answer-challenge answers",
+        ),
     ),
     examples=(
         "sign-in users ann@example.com",
         "sign-in users ann@example.com --password wrong-one",
         "sign-in users carol@example.com --new-password 'Str0ng-enough!'",
+        "sign-in users ann@example.com --refresh",
+        "sign-in users ann@example.com --custom",
     ),
     details=(
         "A user the pool does not have is looked up by userMigration "
@@ -256,42 +298,301 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
         "(NotAuthorizedException: Incorrect username or password.), an UNCONFIRMED user is "
         "refused (UserNotConfirmedException), postAuthentication runs, and preTokenGeneration "
         "(TokenGeneration_Authentication) may add, override or suppress the ID token's claims "
-        "(claimsOverrideDetails). A hook that fails refuses the sign-in: no token."
+        "(claimsOverrideDetails) and, by groupOverrideDetails, the groups both tokens carry "
+        "(cognito:groups) and the ID token's cognito:roles and cognito:preferred_role. A hook "
+        "that fails refuses the sign-in: no token. --refresh (REFRESH_TOKEN_AUTH) takes the "
+        "refresh token of the user's last sign-in: only preTokenGeneration runs "
+        "(TokenGeneration_RefreshTokens), and the new tokens keep that sign-in's auth_time; "
+        "without one, or after refreshTokenValidityDays (30 by default): "
+        "NotAuthorizedException. --custom (CUSTOM_AUTH) runs preAuthentication, then "
+        "defineAuthChallenge (DefineAuthChallenge_Authentication), whose answer issues tokens, "
+        "fails the sign-in, or asks for a CUSTOM_CHALLENGE that createAuthChallenge makes: "
+        "answer it with answer-challenge within 3 minutes."
     ),
     changes_state=True,
 )
 def cmd_sign_in(session: Session, call: Call) -> CommandResult:
-    """sign-in POOL USERNAME [--password P] [--new-password P]"""
+    """sign-in POOL USERNAME [--password P] [--new-password P] [--refresh] [--custom]"""
     sim = session.sim
     started = sim.clock.now
-    answer = _cognito(
-        _service(sim).sign_in,
-        call.args["pool"],
-        call.args["username"],
-        call.opts.get("password"),
-        call.opts.get("new_password"),
-    )
+    flow = _flow(call)
+    if flow == "REFRESH_TOKEN_AUTH":
+        answer = _cognito(
+            _service(sim).refresh,
+            call.args["pool"],
+            call.args["username"],
+            detached=call.detached,
+        )
+    elif flow == "CUSTOM_AUTH":
+        answer = _cognito(
+            _service(sim).custom_auth,
+            call.args["pool"],
+            call.args["username"],
+            detached=call.detached,
+        )
+    else:
+        answer = _cognito(
+            _service(sim).sign_in,
+            call.args["pool"],
+            call.args["username"],
+            call.opts.get("password"),
+            call.opts.get("new_password"),
+            detached=call.detached,
+        )
     user = answer.user
     ok = ""
-    if answer.challenge is not None:
-        ok = (
-            f"challenge {answer.challenge}: sign in again with --new-password to set the "
-            "user's own password"
-        )
-    elif user is not None:
-        ok = f"signed in {_who(user)}: an ID token for `http --user`"
-        changes = [f"+{n}" for n in answer.claims_added] + [
-            f"-{n}" for n in answer.claims_suppressed
-        ]
-        if changes:
-            ok += f"; claims {' '.join(changes)}"
+    if call.detached:
+        return _started(call)
+    ok = _signed_in_line(call, answer, refreshed=flow == "REFRESH_TOKEN_AUTH")
+    # Tokens were issued: no refusal, no challenge to answer first.
+    issued = answer.error is None and answer.challenge is None
     data = _data(
         call.args["pool"],
         answer,
         challenge=answer.challenge,
-        claims=dict(user.claims) if user and user.claims and answer.error is None else None,
+        claims=dict(user.claims) if user and user.claims and issued else None,
+        access_claims=dict(user.access_claims) if user and user.access_claims and issued else None,
+        flow=flow,
+        public_challenge_parameters=answer.public,
     )
     return CommandResult("\n".join(_answer_lines(sim, answer, ok, started)), data=data)
+
+
+def _flow(call: Call) -> str:
+    """The InitiateAuth flow sign-in's options ask for; a CommandError for options that do
+    not go together."""
+    flags = [f for f in ("refresh", "custom") if call.opts.get(f)]
+    if len(flags) > 1:
+        raise CommandError(
+            "--refresh and --custom are two flows: give one",
+            f"sign-in {call.args['pool']} {call.args['username']} --custom",
+        )
+    if not flags:
+        return "USER_PASSWORD_AUTH"
+    given = [o for o in ("password", "new_password") if call.opts.get(o) is not None]
+    if given:
+        why = {
+            "refresh": "a refresh token stands for the password",
+            "custom": "the pool's challenges stand for the password",
+        }[flags[0]]
+        raise CommandError(
+            f"--{flags[0]} takes no --{given[0].replace('_', '-')}: {why}",
+            f"sign-in {call.args['pool']} {call.args['username']} --{flags[0]}",
+        )
+    return "REFRESH_TOKEN_AUTH" if flags[0] == "refresh" else "CUSTOM_AUTH"
+
+
+def _signed_in_line(call: Call, answer: Answer, refreshed: bool = False) -> str:
+    """The first line of a sign-in's (or a challenge answer's) answer: the challenge to
+    answer, or the tokens issued and the claims the token hook changed."""
+    user = answer.user
+    if answer.challenge == "NEW_PASSWORD_REQUIRED":
+        return (
+            f"challenge {answer.challenge}: sign in again with --new-password to set the "
+            "user's own password"
+        )
+    if answer.challenge is not None:
+        shown = json.dumps(answer.public or {}, ensure_ascii=False, separators=(",", ":"))
+        return (
+            f"challenge {answer.challenge} {printable(shown)}: answer it with answer-challenge "
+            f"{call.args['pool']} {call.args['username']} ANSWER"
+        )
+    if user is None:
+        return ""
+    ok = f"signed in {_who(user)}: an ID token for `http --user`"
+    if refreshed:
+        ok = f"refreshed {_who(user)}'s tokens: a new ID token for `http --user`"
+    changes = [f"+{n}" for n in answer.claims_added] + [f"-{n}" for n in answer.claims_suppressed]
+    if changes:
+        ok += f"; claims {' '.join(changes)}"
+    return ok
+
+
+@command(
+    "answer-challenge",
+    "messages",
+    "Answer a custom authentication challenge (RespondToAuthChallenge, CUSTOM_CHALLENGE), "
+    "running verifyAuthChallengeResponse and defineAuthChallenge.",
+    args=(_POOL, _USER, Arg("ANSWER", WORD, "the user's answer (challengeAnswer)")),
+    examples=("answer-challenge users ann@example.com 4242",),
+    details=(
+        "For the challenge `sign-in --custom` (or the last answer) asked. "
+        "verifyAuthChallengeResponse (VerifyAuthChallengeResponse_Authentication) gets the "
+        "answer with createAuthChallenge's privateChallengeParameters and says answerCorrect; "
+        "then defineAuthChallenge, its session one round longer, issues tokens "
+        "(postAuthentication and preTokenGeneration run), fails the sign-in "
+        "(NotAuthorizedException: Incorrect username or password.), or asks again. Without a "
+        "waiting challenge, or 3 minutes after it was asked: NotAuthorizedException: Invalid "
+        "session for the user."
+    ),
+    changes_state=True,
+)
+def cmd_answer_challenge(session: Session, call: Call) -> CommandResult:
+    """answer-challenge POOL USERNAME ANSWER"""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(
+        _service(sim).answer_challenge,
+        call.args["pool"],
+        call.args["username"],
+        call.args["answer"],
+        detached=call.detached,
+    )
+    if call.detached:
+        return _started(call)
+    user = answer.user
+    data = _data(
+        call.args["pool"],
+        answer,
+        challenge=answer.challenge,
+        claims=dict(user.claims)
+        if user and user.claims and answer.error is None and answer.challenge is None
+        else None,
+        public_challenge_parameters=answer.public,
+    )
+    ok = _signed_in_line(call, answer)
+    return CommandResult("\n".join(_answer_lines(sim, answer, ok, started)), data=data)
+
+
+@command(
+    "forgot-password",
+    "messages",
+    "Send a user a code to reset its password (ForgotPassword), running customMessage.",
+    args=(_POOL, _USER),
+    examples=("forgot-password users ann@example.com",),
+    details=(
+        "customMessage runs (CustomMessage_ForgotPassword) and the code goes to the user's "
+        "verified phone number (SMS), else its verified email (EMAIL); the user's status does "
+        "not change. A user the pool does not have is looked up by userMigration "
+        "(UserMigration_ForgotPassword), which brings it in RESET_REQUIRED, else refused "
+        "(UserNotFoundException: Username/client id combination not found.). A user with no "
+        "verified address, such as an UNCONFIRMED one, is refused (InvalidParameterException: "
+        "Cannot reset password for the user as there is no registered/verified email or "
+        "phone_number), and so is one still to change its temporary password "
+        "(NotAuthorizedException). Then confirm-forgot-password sets the new password."
+    ),
+    changes_state=True,
+)
+def cmd_forgot_password(session: Session, call: Call) -> CommandResult:
+    """forgot-password POOL USERNAME"""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(
+        _service(sim).forgot_password,
+        call.args["pool"],
+        call.args["username"],
+        detached=call.detached,
+    )
+    if call.detached:
+        return _started(call)
+    ok = ""
+    if answer.user is not None:
+        ok = (
+            f"a code to reset {_who(answer.user)}'s password was sent by "
+            f"{answer.code_delivery} ({answer.user.status})"
+        )
+    return CommandResult(
+        "\n".join(_answer_lines(sim, answer, ok, started)),
+        data=_data(call.args["pool"], answer, code_delivery=answer.code_delivery),
+    )
+
+
+@command(
+    "confirm-forgot-password",
+    "messages",
+    "Set a new password with the code forgot-password sent (ConfirmForgotPassword), running "
+    "postConfirmation.",
+    args=(_POOL, _USER, Arg("NEW_PASSWORD", WORD, "the new password (the pool's policy)")),
+    examples=("confirm-forgot-password users ann@example.com 'N3w-passw0rd!'",),
+    details=(
+        "The code is taken as the one forgot-password sent; without one: "
+        "ExpiredCodeException: Invalid code provided, please request a code again. The "
+        "pool's passwordPolicy is checked first (InvalidPasswordException). The password "
+        "changes, a RESET_REQUIRED user becomes CONFIRMED, then postConfirmation runs "
+        "(PostConfirmation_ConfirmForgotPassword); when it fails, the password stays changed."
+    ),
+    changes_state=True,
+)
+def cmd_confirm_forgot_password(session: Session, call: Call) -> CommandResult:
+    """confirm-forgot-password POOL USERNAME NEW_PASSWORD"""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(
+        _service(sim).confirm_forgot_password,
+        call.args["pool"],
+        call.args["username"],
+        call.args["new_password"],
+        detached=call.detached,
+    )
+    if call.detached:
+        return _started(call)
+    ok = ""
+    if answer.user is not None:
+        ok = f"reset {_who(answer.user)}'s password: {answer.user.status}"
+    return CommandResult(
+        "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
+    )
+
+
+_GROUP = Arg("GROUP", POOL_GROUP, "the group")
+
+
+def _group_result(pool: str, user: User, group: str, done: str) -> CommandResult:
+    """`added ann@example.com to admins: groups admins, staff (...)`."""
+    groups = ", ".join(printable(g) for g in user.groups) or "none"
+    return CommandResult(
+        f"{done.format(who=_who(user), group=printable(group))}: groups {groups} "
+        "(its next tokens carry them)",
+        data={
+            "pool": pool,
+            "username": user.username,
+            "alias": user.alias,
+            "sub": user.sub,
+            "group": group,
+            "groups": list(user.groups),
+        },
+    )
+
+
+@command(
+    "admin-add-user-to-group",
+    "messages",
+    "Add a user to a group of its pool (AdminAddUserToGroup); its next tokens carry the group.",
+    args=(_POOL, _USER, _GROUP),
+    examples=("admin-add-user-to-group users ann@example.com admins",),
+    details=(
+        "No hook runs. A group is made by its first member: a user-auth-pool's config has no "
+        "groups (an AWS::Cognito::UserPoolGroup is a CloudFormation resource stptui does not "
+        "read). Adding a member again changes nothing. The ID and access tokens of the "
+        "user's next sign-in (or --refresh) carry cognito:groups, and preTokenGeneration's "
+        "request.groupConfiguration.groupsToOverride lists them."
+    ),
+    changes_state=True,
+)
+def cmd_admin_add_user_to_group(session: Session, call: Call) -> CommandResult:
+    """admin-add-user-to-group POOL USERNAME GROUP"""
+    pool, group = call.args["pool"], call.args["group"]
+    user = _cognito(_service(session.sim).add_to_group, pool, call.args["username"], group)
+    return _group_result(pool, user, group, "added {who} to {group}")
+
+
+@command(
+    "admin-remove-user-from-group",
+    "messages",
+    "Remove a user from a group of its pool (AdminRemoveUserFromGroup).",
+    args=(_POOL, _USER, _GROUP),
+    examples=("admin-remove-user-from-group users ann@example.com admins",),
+    details=(
+        "No hook runs, and tokens already issued keep their groups until the next sign-in. "
+        "A group no user was ever added to: ResourceNotFoundException: Group not found."
+    ),
+    changes_state=True,
+)
+def cmd_admin_remove_user_from_group(session: Session, call: Call) -> CommandResult:
+    """admin-remove-user-from-group POOL USERNAME GROUP"""
+    pool, group = call.args["pool"], call.args["group"]
+    user = _cognito(_service(session.sim).remove_from_group, pool, call.args["username"], group)
+    return _group_result(pool, user, group, "removed {who} from {group}")
 
 
 def _verified(user: User) -> str:
@@ -323,9 +624,11 @@ def pool_data(sim: Simulator, name: str) -> dict[str, Any]:
                 "verified": _verified(u),
                 "attributes": dict(u.attributes),
                 "signed_in": u.claims is not None,
+                "groups": list(u.groups),
             }
             for u in pool.users.values()
         ],
+        "groups": list(pool.groups),
     }
 
 
@@ -358,13 +661,14 @@ def show_users(sim: Simulator, name: str | None) -> CommandResult:
     if not data["users"]:
         lines.append("no users yet: sign-up POOL USERNAME makes one")
         return CommandResult("\n".join(lines), data=data)
-    headers = ["username", "status", "verified", "signed_in", "attributes", "sub"]
+    headers = ["username", "status", "verified", "signed_in", "groups", "attributes", "sub"]
     rows = [
         [
             printable(u["username"]),
             u["status"],
             u["verified"],
             "yes" if u["signed_in"] else "no",
+            printable(",".join(u["groups"])) or "-",
             printable(" ".join(f"{k}={v}" for k, v in u["attributes"].items())),
             u["sub"],
         ]

@@ -1,9 +1,12 @@
-"""Cognito user pools: their users, and the hooks (Lambda triggers) that sign-ups,
-confirmations, administrators' invitations and sign-ins run.
+"""Cognito user pools: their users and groups, and the hooks (Lambda triggers) that
+sign-ups, confirmations, administrators' invitations, sign-ins (password, refresh token,
+custom challenges) and password resets run.
 
 Each operation runs as Cognito runs it (stptui.sim.cognito has the events and the words):
 its own checks first (a refusal there changes nothing and raises CognitoError), then each
-hook in turn, synchronously, on the clock. A hook that fails refuses the operation with
+hook in turn, on the clock: the operation's steps are a generator (a flow) that yields each
+hook call, run to its end by a command, or carried on by the clock as each hook answers
+when `repeat` starts it (detached). A hook that fails refuses the operation with
 UserLambdaValidationException; one that does not answer within 5 s is called again, and
 after three such attempts the operation fails with UnexpectedLambdaException. What a hook
 answers (its event's `response`) changes what happens next: preSignUp auto-confirms and
@@ -12,6 +15,7 @@ auto-verifies, preTokenGeneration changes the ID token's claims.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +48,13 @@ class Pool:
     # UsernameAttributes: empty, or the attributes (`email`, `phone_number`) users sign up
     # and sign in with, their username then a generated UUID (their sub).
     username_attributes: tuple[str, ...] = ()
+    # How long a sign-in's refresh token is accepted: `refreshTokenValidityDays`, else
+    # Cognito's default of 30 days.
+    refresh_days: int = 30
     users: dict[str, User] = field(default_factory=dict)
+    # Groups by name (when each was made): made by their first member, as the config
+    # cannot declare them.
+    groups: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -64,6 +74,29 @@ class Answer:
     hooks_run: list[str] = field(default_factory=list)
     # The email or phone number the user was named by, where usernames are one of them.
     alias: str | None = None
+    # A custom challenge's publicChallengeParameters (what the client shows the user).
+    public: dict[str, Any] | None = None
+    # AdminCreateUser's temporary password ("" until the user is made).
+    temporary: str = ""
+
+
+@dataclass(slots=True)
+class _HookCall:
+    """What an operation's flow yields to run a hook: the function, the hook and trigger
+    source (for Cognito's words and the agenda), the event, the answer that collects the
+    invocations."""
+
+    function: str
+    hook: str
+    source: str
+    event: dict[str, Any]
+    answer: Answer
+
+
+# An operation's steps after Cognito's own checks: a generator that yields each hook call
+# and is sent its outcome (or thrown the _HookFailed that ends it). `_drive` runs it to the
+# end on the clock (a command), or lets the clock run it (a detached one, under `repeat`).
+_Flow = Generator[_HookCall, Outcome, Any]
 
 
 class _HookFailed(Exception):
@@ -94,6 +127,7 @@ class UserPoolService:
                 sim.resource_param(res.name, "id"),
                 sim.resource_param(res.name, "clientId"),
                 res.username_attributes,
+                res.refresh_days,
             )
 
     # -- lookups -------------------------------------------------------------------------
@@ -159,7 +193,13 @@ class UserPoolService:
     # -- operations ----------------------------------------------------------------------
 
     def sign_up(
-        self, pool_name: str, username: str, password: str | None, attributes: dict[str, str]
+        self,
+        pool_name: str,
+        username: str,
+        password: str | None,
+        attributes: dict[str, str],
+        *,
+        detached: bool = False,
     ) -> Answer:
         """SignUp: PreSignUp_SignUp, the user (UNCONFIRMED unless the hook auto-confirms),
         CustomMessage_SignUp when a code is sent, PostConfirmation_ConfirmSignUp when the
@@ -179,42 +219,50 @@ class UserPoolService:
             username = self.sim.new_id()
         answer = Answer(None, [], alias=alias)
         request = {"userAttributes": dict(attributes), "validationData": None}
-        try:
-            response = self._hook(pool, "preSignUp", "PreSignUp_SignUp", username, request, answer)
-            confirmed = response.get("autoConfirmUser") is True
-            user = User(
-                username,
-                username if alias is not None else self.sim.new_id(),
-                "CONFIRMED" if confirmed else "UNCONFIRMED",
-                dict(attributes),
-                password,
-                self.sim.clock.now,
-                email_verified=response.get("autoVerifyEmail") is True and "email" in attributes,
-                phone_verified=response.get("autoVerifyPhone") is True
-                and "phone_number" in attributes,
-            )
-            user.alias = alias
-            pool.users[username] = user
-            answer.user = user
-            if not confirmed:
-                answer.code_delivery = self._send_code(
-                    pool, user, "CustomMessage_SignUp", None, answer
+
+        def flow() -> _Flow:
+            try:
+                response = yield from self._hook(
+                    pool, "preSignUp", "PreSignUp_SignUp", username, request, answer
                 )
-            self._emit(
-                tk.USER_SIGNED_UP,
-                pool,
-                user,
-                user_status=user.status,
-                code_delivery=answer.code_delivery,
-                invocation_ids=list(answer.invocation_ids),
-            )
-            if confirmed:
-                self._post_confirmation(pool, user, "PreSignUp", answer)
-        except _HookFailed as exc:
-            self._refused(pool, "SignUp", username, answer, exc)
+                self._still_new(pool, username, alias, "User already exists")
+                confirmed = response.get("autoConfirmUser") is True
+                user = User(
+                    username,
+                    username if alias is not None else self.sim.new_id(),
+                    "CONFIRMED" if confirmed else "UNCONFIRMED",
+                    dict(attributes),
+                    password,
+                    self.sim.clock.now,
+                    email_verified=response.get("autoVerifyEmail") is True
+                    and "email" in attributes,
+                    phone_verified=response.get("autoVerifyPhone") is True
+                    and "phone_number" in attributes,
+                )
+                user.alias = alias
+                pool.users[username] = user
+                answer.user = user
+                if not confirmed:
+                    answer.code_delivery = yield from self._send_code(
+                        pool, user, "CustomMessage_SignUp", None, answer
+                    )
+                self._emit(
+                    tk.USER_SIGNED_UP,
+                    pool,
+                    user,
+                    user_status=user.status,
+                    code_delivery=answer.code_delivery,
+                    invocation_ids=list(answer.invocation_ids),
+                )
+                if confirmed:
+                    yield from self._post_confirmation(pool, user, "PreSignUp", answer)
+            except _HookFailed as exc:
+                self._refused(pool, "SignUp", username, answer, exc)
+
+        self._drive(flow(), detached)
         return answer
 
-    def confirm_sign_up(self, pool_name: str, username: str) -> Answer:
+    def confirm_sign_up(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
         """ConfirmSignUp with the code Cognito sent: CONFIRMED (the address the code went
         to verified), then PostConfirmation_ConfirmSignUp."""
         pool = self.pool(pool_name)
@@ -232,18 +280,22 @@ class UserPoolService:
             user.email_verified = True
         elif pool.verification == "sms" and "phone_number" in user.attributes:
             user.phone_verified = True
-        try:
-            self._post_confirmation(pool, user, "ConfirmSignUp", answer)
-        except _HookFailed as exc:
-            self._refused(pool, "ConfirmSignUp", username, answer, exc)
+
+        def flow() -> _Flow:
+            try:
+                yield from self._post_confirmation(pool, user, "ConfirmSignUp", answer)
+            except _HookFailed as exc:
+                self._refused(pool, "ConfirmSignUp", username, answer, exc)
+
+        self._drive(flow(), detached)
         return answer
 
     def admin_create_user(
-        self, pool_name: str, username: str, attributes: dict[str, str]
-    ) -> tuple[Answer, str]:
+        self, pool_name: str, username: str, attributes: dict[str, str], *, detached: bool = False
+    ) -> Answer:
         """AdminCreateUser: PreSignUp_AdminCreateUser, the user in FORCE_CHANGE_PASSWORD
-        with a temporary password, CustomMessage_AdminCreateUser for the invitation.
-        Returns the answer and the temporary password."""
+        with a temporary password (the answer's `temporary`), CustomMessage_AdminCreateUser
+        for the invitation."""
         pool = self.pool(pool_name)
         self._new_username(pool, username, "User account already exists")
         alias, attributes = self._login(pool, username, attributes)
@@ -252,36 +304,53 @@ class UserPoolService:
             username = self.sim.new_id()
         answer = Answer(None, [], alias=alias)
         request = {"userAttributes": dict(attributes), "validationData": None}
-        temporary = ""
-        try:
-            # An administrator's user is never auto-confirmed: the hook's answer is not read.
-            self._hook(pool, "preSignUp", "PreSignUp_AdminCreateUser", username, request, answer)
-            sub = username if alias is not None else self.sim.new_id()
-            temporary = cognito.conforming_password(pool.policy, sub[:8])
-            user = User(
-                username, sub, "FORCE_CHANGE_PASSWORD", dict(attributes), temporary, self.now
-            )
-            user.alias = alias
-            pool.users[username] = user
-            answer.user = user
-            answer.code_delivery = self._send_code(
-                pool, user, "CustomMessage_AdminCreateUser", cognito.USERNAME_PARAMETER, answer
-            )
-            self._emit(
-                tk.USER_CREATED,
-                pool,
-                user,
-                user_status=user.status,
-                via="AdminCreateUser",
-                code_delivery=answer.code_delivery,
-                invocation_ids=list(answer.invocation_ids),
-            )
-        except _HookFailed as exc:
-            self._refused(pool, "AdminCreateUser", username, answer, exc)
-        return answer, temporary
+
+        def flow() -> _Flow:
+            try:
+                # An administrator's user is never auto-confirmed: the hook's answer is not read.
+                yield from self._hook(
+                    pool, "preSignUp", "PreSignUp_AdminCreateUser", username, request, answer
+                )
+                self._still_new(pool, username, alias, "User account already exists")
+                sub = username if alias is not None else self.sim.new_id()
+                answer.temporary = cognito.conforming_password(pool.policy, sub[:8])
+                user = User(
+                    username,
+                    sub,
+                    "FORCE_CHANGE_PASSWORD",
+                    dict(attributes),
+                    answer.temporary,
+                    self.now,
+                )
+                user.alias = alias
+                pool.users[username] = user
+                answer.user = user
+                answer.code_delivery = yield from self._send_code(
+                    pool, user, "CustomMessage_AdminCreateUser", cognito.USERNAME_PARAMETER, answer
+                )
+                self._emit(
+                    tk.USER_CREATED,
+                    pool,
+                    user,
+                    user_status=user.status,
+                    via="AdminCreateUser",
+                    code_delivery=answer.code_delivery,
+                    invocation_ids=list(answer.invocation_ids),
+                )
+            except _HookFailed as exc:
+                self._refused(pool, "AdminCreateUser", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
 
     def sign_in(
-        self, pool_name: str, username: str, password: str | None, new_password: str | None
+        self,
+        pool_name: str,
+        username: str,
+        password: str | None,
+        new_password: str | None,
+        *,
+        detached: bool = False,
     ) -> Answer:
         """InitiateAuth (USER_PASSWORD_AUTH): UserMigration_Authentication for a user the
         pool does not have (when that hook is set), PreAuthentication_Authentication, the
@@ -296,80 +365,488 @@ class UserPoolService:
             self._check_password(pool, new_password)
         self._room()
         answer = Answer(found, [])
-        try:
-            user = answer.user or self._migrate(pool, username, password, answer)
-            answer.user = user
-            username = user.username
-            request = {
-                "userAttributes": user.event_attributes(),
-                "validationData": None,
-                "userNotFound": False,
-            }
-            self._hook(
-                pool,
-                "preAuthentication",
-                "PreAuthentication_Authentication",
-                username,
-                request,
-                answer,
-            )
-            if password is not None and password != user.password:
-                raise _HookFailed(
-                    "", CognitoError("NotAuthorizedException", "Incorrect username or password.")
+
+        def flow() -> _Flow:
+            try:
+                user = answer.user or (yield from self._migrate(pool, username, password, answer))
+                answer.user = user
+                request = {
+                    "userAttributes": user.event_attributes(),
+                    "validationData": None,
+                    "userNotFound": False,
+                }
+                yield from self._hook(
+                    pool,
+                    "preAuthentication",
+                    "PreAuthentication_Authentication",
+                    user.username,
+                    request,
+                    answer,
                 )
-            if user.status == "UNCONFIRMED":
-                raise _HookFailed(
-                    "",
-                    CognitoError(
-                        "UserNotConfirmedException",
-                        "User is not confirmed.",
-                        f"confirm-sign-up {pool.name} {user.alias or username}",
-                    ),
-                )
-            if user.status == "RESET_REQUIRED":
-                # A user the migration hook brought in with finalUserStatus RESET_REQUIRED
-                # must reset its password before it can sign in.
-                raise _HookFailed(
-                    "",
-                    CognitoError(
-                        "PasswordResetRequiredException",
-                        "Password reset required for the user",
-                        "the user must reset its password (ForgotPassword), which stptui "
-                        "does not simulate",
-                    ),
-                )
-            source = "TokenGeneration_Authentication"
-            if user.status == "FORCE_CHANGE_PASSWORD":
-                if new_password is None:
-                    answer.challenge = "NEW_PASSWORD_REQUIRED"
-                    self._emit(
-                        tk.USER_SIGNED_IN,
-                        pool,
-                        user,
-                        challenge=answer.challenge,
-                        claims_added=[],
-                        claims_suppressed=[],
-                        invocation_ids=list(answer.invocation_ids),
+                if password is not None and password != user.password:
+                    raise _HookFailed(
+                        "",
+                        CognitoError("NotAuthorizedException", "Incorrect username or password."),
                     )
-                    return answer
-                # RespondToAuthChallenge with the new password: the user is confirmed (no
-                # post confirmation hook runs for it) and signs in.
-                user.password = new_password
-                user.status = "CONFIRMED"
-                source = "TokenGeneration_NewPasswordChallenge"
+                self._status_allows_sign_in(pool, user)
+                source = "TokenGeneration_Authentication"
+                if user.status == "FORCE_CHANGE_PASSWORD":
+                    if new_password is None:
+                        answer.challenge = "NEW_PASSWORD_REQUIRED"
+                        self._emit(
+                            tk.USER_SIGNED_IN,
+                            pool,
+                            user,
+                            challenge=answer.challenge,
+                            claims_added=[],
+                            claims_suppressed=[],
+                            invocation_ids=list(answer.invocation_ids),
+                            flow="USER_PASSWORD_AUTH",
+                        )
+                        return
+                    # RespondToAuthChallenge with the new password: the user is confirmed (no
+                    # post confirmation hook runs for it) and signs in.
+                    user.password = new_password
+                    user.status = "CONFIRMED"
+                    source = "TokenGeneration_NewPasswordChallenge"
+                request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
+                yield from self._hook(
+                    pool,
+                    "postAuthentication",
+                    "PostAuthentication_Authentication",
+                    user.username,
+                    request,
+                    answer,
+                )
+                yield from self._issue_token(pool, user, source, answer)
+            except _HookFailed as exc:
+                self._refused(pool, "InitiateAuth", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def forgot_password(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
+        """ForgotPassword: UserMigration_ForgotPassword for a user the pool does not have
+        (when that hook is set), then CustomMessage_ForgotPassword and the code, sent to the
+        user's verified phone number, else its verified email (Cognito's legacy recovery
+        order, SMS first). The user's status does not change; ConfirmForgotPassword
+        takes the code."""
+        pool = self.pool(pool_name)
+        found = self.find(pool, username)
+        if found is None and "userMigration" not in pool.hooks:
+            raise CognitoError(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+                f"sign it up first: sign-up {pool.name} {username}",
+            )
+        if found is not None:
+            self._check_recoverable(pool, found)
+        self._room()
+        answer = Answer(found, [], alias=username if found is None else None)
+
+        def flow() -> _Flow:
+            try:
+                user = answer.user or (yield from self._migrate(pool, username, None, answer))
+                answer.user = user
+                if found is None:
+                    # A migrated user without a verified address has nowhere for the code to go.
+                    try:
+                        self._check_recoverable(pool, user)
+                    except CognitoError as exc:
+                        raise _HookFailed("", exc) from None
+                medium = "SMS" if user.phone_verified else "EMAIL"
+                request = {
+                    "userAttributes": user.event_attributes(),
+                    "codeParameter": cognito.CODE_PARAMETER,
+                    "linkParameter": cognito.LINK_PARAMETER,
+                    "usernameParameter": None,
+                }
+                yield from self._hook(
+                    pool,
+                    "customMessage",
+                    "CustomMessage_ForgotPassword",
+                    user.username,
+                    request,
+                    answer,
+                )
+                user.reset_pending = True
+                answer.code_delivery = medium
+                self._emit(
+                    tk.USER_FORGOT_PASSWORD,
+                    pool,
+                    user,
+                    user_status=user.status,
+                    code_delivery=medium,
+                    invocation_ids=list(answer.invocation_ids),
+                )
+            except _HookFailed as exc:
+                self._refused(pool, "ForgotPassword", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def confirm_forgot_password(
+        self, pool_name: str, username: str, new_password: str, *, detached: bool = False
+    ) -> Answer:
+        """ConfirmForgotPassword with the code ForgotPassword sent: the new password (the
+        pool's policy first), RESET_REQUIRED becomes CONFIRMED, then
+        PostConfirmation_ConfirmForgotPassword."""
+        pool = self.pool(pool_name)
+        user = self.find(pool, username)
+        if user is None:
+            raise CognitoError(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+                f"sign it up first: sign-up {pool.name} {username}",
+            )
+        self._check_password(pool, new_password)
+        if not user.reset_pending:
+            raise CognitoError(
+                "ExpiredCodeException",
+                "Invalid code provided, please request a code again.",
+                f"no code was sent: forgot-password {pool.name} {username}",
+            )
+        self._room()
+        answer = Answer(user, [])
+        user.password = new_password
+        user.reset_pending = False
+        if user.status == "RESET_REQUIRED":
+            user.status = "CONFIRMED"
+
+        def flow() -> _Flow:
+            try:
+                yield from self._post_confirmation(
+                    pool,
+                    user,
+                    "ConfirmForgotPassword",
+                    answer,
+                    "PostConfirmation_ConfirmForgotPassword",
+                    tk.USER_PASSWORD_RESET,
+                )
+            except _HookFailed as exc:
+                self._refused(pool, "ConfirmForgotPassword", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def _check_recoverable(self, pool: Pool, user: User) -> None:
+        """Cognito's refusals of ForgotPassword for a user it cannot send a code to: one
+        whose temporary password is still to be changed, one without a verified address."""
+        if user.status == "FORCE_CHANGE_PASSWORD":
+            raise CognitoError(
+                "NotAuthorizedException",
+                "User password cannot be reset in the current state.",
+                f"sign in with the temporary password and --new-password: sign-in {pool.name} "
+                f"{user.alias or user.username} --new-password P",
+            )
+        if not user.email_verified and not user.phone_verified:
+            hint = (
+                f"confirm the user first: confirm-sign-up {pool.name} {user.alias or user.username}"
+                if user.status == "UNCONFIRMED"
+                else "the code goes to a verified email or phone number, and this user has none"
+            )
+            raise CognitoError(
+                "InvalidParameterException",
+                "Cannot reset password for the user as there is no registered/verified email "
+                "or phone_number",
+                hint,
+            )
+
+    def add_to_group(self, pool_name: str, username: str, group: str) -> User:
+        """AdminAddUserToGroup (no hook runs): the group is made on its first member, as
+        the config cannot declare groups (docs/fidelity.md); adding a member again changes
+        nothing. The user's next tokens carry the group."""
+        pool = self.pool(pool_name)
+        _check_group_name(group)
+        user = self.user(pool, username)
+        pool.groups.setdefault(group, self.now)
+        if group not in user.groups:
+            user.groups.append(group)
+        self._emit(tk.USER_ADDED_TO_GROUP, pool, user, group=group, groups=list(user.groups))
+        return user
+
+    def remove_from_group(self, pool_name: str, username: str, group: str) -> User:
+        """AdminRemoveUserFromGroup (no hook runs): a group nobody was ever added to is
+        Cognito's ResourceNotFoundException; removing a non-member changes nothing."""
+        pool = self.pool(pool_name)
+        _check_group_name(group)
+        user = self.user(pool, username)
+        if group not in pool.groups:
+            raise CognitoError(
+                "ResourceNotFoundException",
+                "Group not found.",
+                f"the pool's groups: {', '.join(pool.groups)}"
+                if pool.groups
+                else f"no groups yet: admin-add-user-to-group {pool.name} USER {group}",
+            )
+        if group in user.groups:
+            user.groups.remove(group)
+        self._emit(tk.USER_REMOVED_FROM_GROUP, pool, user, group=group, groups=list(user.groups))
+        return user
+
+    def refresh(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
+        """InitiateAuth (REFRESH_TOKEN_AUTH) with the refresh token of the user's last
+        sign-in: only the pre token generation hook runs (TokenGeneration_RefreshTokens);
+        new ID and access tokens keep the sign-in's auth_time, origin_jti and event_id."""
+        pool = self.pool(pool_name)
+        user = self.user(pool, username)
+        session = user.session
+        if session is None:
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Invalid Refresh Token",
+                f"{username} has no refresh token: sign-in {pool.name} {username}",
+            )
+        if self.now >= session.expires_ms:
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Refresh Token has expired",
+                f"the pool's refresh tokens last {pool.refresh_days} days: sign in again",
+            )
+        self._room()
+        answer = Answer(user, [])
+
+        def flow() -> _Flow:
+            try:
+                yield from self._issue_token(
+                    pool, user, "TokenGeneration_RefreshTokens", answer, "REFRESH_TOKEN_AUTH"
+                )
+            except _HookFailed as exc:
+                self._refused(pool, "InitiateAuth", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def custom_auth(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
+        """InitiateAuth (CUSTOM_AUTH): PreAuthentication_Authentication, then
+        DefineAuthChallenge_Authentication with an empty session, which issues tokens, fails
+        the sign-in, or asks for CUSTOM_CHALLENGE (CreateAuthChallenge_Authentication makes
+        it; answer_challenge answers it)."""
+        pool = self.pool(pool_name)
+        if "defineAuthChallenge" not in pool.hooks:
+            raise CognitoError(
+                "InvalidParameterException",
+                "Custom auth lambda trigger is not configured for the user pool.",
+                "set the pool's hooks.defineAuthChallenge (with createAuthChallenge and "
+                "verifyAuthChallengeResponse), or sign in with the password flow",
+            )
+        user = self.user(pool, username)
+        if user.status == "FORCE_CHANGE_PASSWORD":
+            raise CognitoError(
+                "NotAuthorizedException",
+                "the custom authentication flow of a FORCE_CHANGE_PASSWORD user is not simulated",
+                f"set its password first: sign-in {pool.name} {username} --new-password P",
+            )
+        self._room()
+        answer = Answer(user, [])
+
+        def flow() -> _Flow:
+            try:
+                request = {
+                    "userAttributes": user.event_attributes(),
+                    "validationData": None,
+                    "userNotFound": False,
+                }
+                yield from self._hook(
+                    pool,
+                    "preAuthentication",
+                    "PreAuthentication_Authentication",
+                    user.username,
+                    request,
+                    answer,
+                )
+                self._status_allows_sign_in(pool, user)
+                yield from self._define(pool, user, [], answer)
+            except _HookFailed as exc:
+                user.challenge = None
+                self._refused(pool, "InitiateAuth", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def answer_challenge(
+        self, pool_name: str, username: str, text: str, *, detached: bool = False
+    ) -> Answer:
+        """RespondToAuthChallenge (CUSTOM_CHALLENGE): VerifyAuthChallengeResponse_Authentication
+        judges `text`, then DefineAuthChallenge_Authentication, its session one round
+        longer, decides again."""
+        pool = self.pool(pool_name)
+        user = self.user(pool, username)
+        challenge = user.challenge
+        if challenge is None:
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Invalid session for the user.",
+                f"no challenge is waiting: sign-in {pool.name} {username} --custom",
+            )
+        if self.now >= challenge.expires_ms:
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Invalid session for the user, session is expired.",
+                f"a challenge waits 3 minutes: sign-in {pool.name} {username} --custom",
+            )
+        self._room()
+        answer = Answer(user, [])
+        user.challenge = None
+
+        def flow() -> _Flow:
+            try:
+                request = {
+                    "userAttributes": user.event_attributes(),
+                    "privateChallengeParameters": dict(challenge.private),
+                    "challengeAnswer": text,
+                    "userNotFound": False,
+                }
+                response = yield from self._hook(
+                    pool,
+                    "verifyAuthChallengeResponse",
+                    "VerifyAuthChallengeResponse_Authentication",
+                    user.username,
+                    request,
+                    answer,
+                )
+                correct = response.get("answerCorrect") is True
+                self._emit(
+                    tk.USER_CHALLENGE_ANSWERED,
+                    pool,
+                    user,
+                    challenge=cognito.CUSTOM_CHALLENGE,
+                    answer_correct=correct,
+                    invocation_ids=list(answer.invocation_ids),
+                )
+                rounds = [
+                    *challenge.rounds,
+                    {
+                        "challengeName": cognito.CUSTOM_CHALLENGE,
+                        "challengeResult": correct,
+                        "challengeMetadata": challenge.metadata,
+                    },
+                ]
+                yield from self._define(pool, user, rounds, answer)
+            except _HookFailed as exc:
+                user.challenge = None
+                self._refused(pool, "RespondToAuthChallenge", username, answer, exc)
+
+        self._drive(flow(), detached)
+        return answer
+
+    def _define(
+        self, pool: Pool, user: User, rounds: list[dict[str, Any]], answer: Answer
+    ) -> _Flow:
+        """DefineAuthChallenge on the rounds so far, and what it decides: tokens (after
+        postAuthentication), a refusal, or the next CUSTOM_CHALLENGE from createAuthChallenge."""
+        request = {
+            "userAttributes": user.event_attributes(),
+            "session": rounds,
+            "userNotFound": False,
+        }
+        response = yield from self._hook(
+            pool,
+            "defineAuthChallenge",
+            "DefineAuthChallenge_Authentication",
+            user.username,
+            request,
+            answer,
+        )
+        if response.get("failAuthentication") is True:
+            raise _HookFailed(
+                "", CognitoError("NotAuthorizedException", "Incorrect username or password.")
+            )
+        if response.get("issueTokens") is True:
             request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
-            self._hook(
+            yield from self._hook(
                 pool,
                 "postAuthentication",
                 "PostAuthentication_Authentication",
-                username,
+                user.username,
                 request,
                 answer,
             )
-            self._issue_token(pool, user, source, answer)
-        except _HookFailed as exc:
-            self._refused(pool, "InitiateAuth", username, answer, exc)
-        return answer
+            yield from self._issue_token(
+                pool, user, "TokenGeneration_Authentication", answer, "CUSTOM_AUTH"
+            )
+            return
+        name = response.get("challengeName")
+        if name != cognito.CUSTOM_CHALLENGE:
+            raise _HookFailed(
+                "defineAuthChallenge",
+                CognitoError(
+                    "InvalidLambdaResponseException",
+                    "Unrecognizable lambda output",
+                    "defineAuthChallenge must answer issueTokens: true, failAuthentication: "
+                    "true or challengeName: CUSTOM_CHALLENGE (stptui runs no SRP challenge)",
+                ),
+            )
+        if "createAuthChallenge" not in pool.hooks:
+            raise _HookFailed(
+                "defineAuthChallenge",
+                CognitoError(
+                    "InvalidLambdaResponseException",
+                    "Create Auth Challenge lambda trigger is not configured for the user pool.",
+                    "set the pool's hooks.createAuthChallenge",
+                ),
+            )
+        request = {
+            "userAttributes": user.event_attributes(),
+            "challengeName": cognito.CUSTOM_CHALLENGE,
+            "session": rounds,
+            "userNotFound": False,
+        }
+        created = yield from self._hook(
+            pool,
+            "createAuthChallenge",
+            "CreateAuthChallenge_Authentication",
+            user.username,
+            request,
+            answer,
+        )
+        public = created.get("publicChallengeParameters")
+        private = created.get("privateChallengeParameters")
+        metadata = created.get("challengeMetadata")
+        challenge = cognito.Challenge(
+            rounds,
+            public if isinstance(public, dict) else {},
+            private if isinstance(private, dict) else {},
+            metadata if isinstance(metadata, str) else None,
+            self.now + cognito.AUTH_SESSION_MS,
+        )
+        user.challenge = challenge
+        answer.challenge = cognito.CUSTOM_CHALLENGE
+        answer.public = dict(challenge.public)
+        self._emit(
+            tk.USER_SIGNED_IN,
+            pool,
+            user,
+            challenge=answer.challenge,
+            claims_added=[],
+            claims_suppressed=[],
+            invocation_ids=list(answer.invocation_ids),
+            flow="CUSTOM_AUTH",
+        )
+
+    def _status_allows_sign_in(self, pool: Pool, user: User) -> None:
+        """Cognito's refusal of a sign-in by a user that is UNCONFIRMED or RESET_REQUIRED."""
+        name = user.alias or user.username
+        if user.status == "UNCONFIRMED":
+            raise _HookFailed(
+                "",
+                CognitoError(
+                    "UserNotConfirmedException",
+                    "User is not confirmed.",
+                    f"confirm-sign-up {pool.name} {name}",
+                ),
+            )
+        if user.status == "RESET_REQUIRED":
+            # A user the migration hook brought in with finalUserStatus RESET_REQUIRED
+            # must reset its password before it can sign in.
+            raise _HookFailed(
+                "",
+                CognitoError(
+                    "PasswordResetRequiredException",
+                    "Password reset required for the user",
+                    f"reset it: forgot-password {pool.name} {name}, then confirm-forgot-password",
+                ),
+            )
 
     def token_claims(self, pool_name: str, username: str) -> tuple[Pool, dict[str, Any]]:
         """The claims of the ID token `username`'s last sign-in got (for `http --user`)."""
@@ -409,6 +886,16 @@ class UserPoolService:
             )
         if username in pool.users:
             raise CognitoError("UsernameExistsException", message, "choose another username")
+
+    def _still_new(self, pool: Pool, username: str, alias: str | None, message: str) -> None:
+        """After preSignUp: the username (or the email or phone number) may have been taken
+        while the hook ran, by another sign-up the clock ran meanwhile (under `repeat`)."""
+        if alias is not None and self.find(pool, alias) is not None:
+            attr = cognito.login_attribute(pool.username_attributes, alias)
+            message = f"An account with the given {attr} already exists."
+        elif username not in pool.users:
+            return
+        raise _HookFailed("", CognitoError("UsernameExistsException", message))
 
     def _login(
         self, pool: Pool, username: str, attributes: dict[str, str]
@@ -458,9 +945,9 @@ class UserPoolService:
         username: str,
         request: dict[str, Any],
         answer: Answer,
-    ) -> dict[str, Any]:
-        """Run a hook as Cognito does and return its answer's `response` ({} when the pool
-        has no such hook); raise _HookFailed when it refuses."""
+    ) -> _Flow:
+        """Run a hook as Cognito does; the flow's value is its answer's `response` ({} when
+        the pool has no such hook). Raises _HookFailed when it refuses."""
         function = pool.hooks.get(hook)
         if function is None:
             return {}
@@ -475,7 +962,7 @@ class UserPoolService:
             cognito.empty_response(hook),
         )
         answer.hooks_run.append(hook)
-        outcome = self._call(function, hook, source, event, answer)
+        outcome = yield _HookCall(function, hook, source, event, answer)
         if outcome.status != "success":
             raise _HookFailed(hook, cognito.failed(hook, outcome.error_message))
         try:
@@ -483,10 +970,37 @@ class UserPoolService:
         except CognitoError as exc:
             raise _HookFailed(hook, exc) from None
 
-    def _call(
-        self, function: str, hook: str, source: str, event: dict[str, Any], answer: Answer
-    ) -> Outcome:
-        """Invoke `function` and run the clock until it answers, waiting 5 s per attempt."""
+    def _drive(self, flow: _Flow, detached: bool) -> None:
+        """Run an operation's flow: to its end, the clock run until each hook answers (a
+        command), or (`detached`, a repetition of `repeat`, which runs inside the clock)
+        started now and carried on by the clock as each hook answers."""
+        if detached:
+            self._resume(flow, None, None)
+            return
+        outcome: Outcome | None = None
+        failure: _HookFailed | None = None
+        while True:
+            try:
+                call = flow.throw(failure) if failure is not None else flow.send(outcome)
+            except StopIteration:
+                return
+            try:
+                outcome, failure = self._call(call), None
+            except _HookFailed as exc:
+                outcome, failure = None, exc
+
+    def _resume(self, flow: _Flow, outcome: Outcome | None, failure: _HookFailed | None) -> None:
+        """A detached flow's next step: its next hook call is started, and the clock resumes
+        the flow when the hook answers, or when Cognito stops waiting for it."""
+        try:
+            call = flow.throw(failure) if failure is not None else flow.send(outcome)
+        except StopIteration:
+            return
+        self._start_call(call, lambda got, failed: self._resume(flow, got, failed), 1)
+
+    def _call(self, call: _HookCall) -> Outcome:
+        """Invoke the hook's function and run the clock until it answers, waiting 5 s per
+        attempt."""
         from stptui.sim.engine import SimError
 
         clock = self.sim.clock
@@ -498,24 +1012,73 @@ class UserPoolService:
                 got.append(outcome)
 
             try:
-                inv = self.sim.invoke_sync(function, event, done, f"cognito:{source}")
+                inv = self.sim.invoke_sync(
+                    call.function, call.event, done, f"cognito:{call.source}"
+                )
             except SimError as exc:
-                reason = str(exc).partition(":")[0] or "TooManyRequestsException"
-                raise _HookFailed(hook, cognito.invocation_failed(hook, reason)) from None
-            answer.invocation_ids.append(inv)
+                raise _HookFailed(call.hook, _throttled(call.hook, exc)) from None
+            call.answer.invocation_ids.append(inv)
             timer = clock.at(
                 clock.now + cognito.HOOK_WAIT_MS,
                 lambda _arg, waited=waited: waited.append(True),
-                label=("cognito.wait", function, source),
+                label=("cognito.wait", call.function, call.source),
             )
             while not got and not waited and clock.step():
                 pass
             clock.cancel(timer)
             if got:
                 return got[0]
-        raise _HookFailed(
-            hook,
-            cognito.invocation_failed(hook, "Socket timeout while invoking Lambda function"),
+        raise _HookFailed(call.hook, _timed_out(call.hook))
+
+    def _start_call(
+        self,
+        call: _HookCall,
+        then: Callable[[Outcome | None, _HookFailed | None], None],
+        attempt: int,
+    ) -> None:
+        """Attempt `attempt` of a detached hook call: `then` gets the outcome when the hook
+        answers within 5 s, or, after the last attempt, the _HookFailed. An answer after
+        Cognito stopped waiting is not read (the invocation still runs to its end)."""
+        from stptui.sim.engine import SimError
+
+        clock = self.sim.clock
+        got: list[Outcome] = []
+        state: dict[str, Any] = {"over": False, "timer": None}
+
+        def done(outcome: Outcome, _inv: str) -> None:
+            if state["over"]:
+                return
+            if state["timer"] is None:
+                # Answered within invoke_sync itself: taken up once the call is made.
+                got.append(outcome)
+                return
+            state["over"] = True
+            clock.cancel(state["timer"])
+            then(outcome, None)
+
+        def waited(_arg: object) -> None:
+            if state["over"]:
+                return
+            state["over"] = True
+            if attempt < cognito.HOOK_ATTEMPTS:
+                self._start_call(call, then, attempt + 1)
+            else:
+                then(None, _HookFailed(call.hook, _timed_out(call.hook)))
+
+        try:
+            inv = self.sim.invoke_sync(call.function, call.event, done, f"cognito:{call.source}")
+        except SimError as exc:
+            then(None, _HookFailed(call.hook, _throttled(call.hook, exc)))
+            return
+        call.answer.invocation_ids.append(inv)
+        if got:
+            state["over"] = True
+            then(got[0], None)
+            return
+        state["timer"] = clock.at(
+            clock.now + cognito.HOOK_WAIT_MS,
+            waited,
+            label=("cognito.wait", call.function, call.source),
         )
 
     def _send_code(
@@ -525,7 +1088,7 @@ class UserPoolService:
         source: str,
         username_parameter: str | None,
         answer: Answer,
-    ) -> str | None:
+    ) -> _Flow:
         """Where a code or an invitation goes (EMAIL, SMS, or None when the user has no
         address for it), after the custom message hook has written the message."""
         if pool.verification == "none" and source.endswith("SignUp"):
@@ -540,34 +1103,41 @@ class UserPoolService:
             "linkParameter": cognito.LINK_PARAMETER,
             "usernameParameter": username_parameter,
         }
-        self._hook(pool, "customMessage", source, user.username, request, answer)
+        yield from self._hook(pool, "customMessage", source, user.username, request, answer)
         return medium
 
-    def _post_confirmation(self, pool: Pool, user: User, via: str, answer: Answer) -> None:
-        """The postConfirmation hook of a user just confirmed, then the user.confirmed
-        record with every invocation so far (so that `explain` reaches what the hook did).
-        The user stays CONFIRMED when the hook fails (docs/fidelity.md)."""
+    def _post_confirmation(
+        self,
+        pool: Pool,
+        user: User,
+        via: str,
+        answer: Answer,
+        source: str = "PostConfirmation_ConfirmSignUp",
+        kind: str = tk.USER_CONFIRMED,
+    ) -> _Flow:
+        """The postConfirmation hook of a user just confirmed (or whose password was just
+        reset: `source` PostConfirmation_ConfirmForgotPassword, `kind` user.password_reset),
+        then its record with every invocation so far (so that `explain` reaches what the
+        hook did). The user stays CONFIRMED when the hook fails (docs/fidelity.md)."""
         request = {"userAttributes": user.event_attributes()}
         try:
-            self._hook(
-                pool,
-                "postConfirmation",
-                "PostConfirmation_ConfirmSignUp",
-                user.username,
-                request,
-                answer,
-            )
+            yield from self._hook(pool, "postConfirmation", source, user.username, request, answer)
         finally:
             ids = list(answer.invocation_ids)
-            self._emit(tk.USER_CONFIRMED, pool, user, via=via, invocation_ids=ids)
+            self._emit(kind, pool, user, via=via, invocation_ids=ids)
 
-    def _migrate(self, pool: Pool, username: str, password: str | None, answer: Answer) -> User:
-        """UserMigration_Authentication: the hook's `userAttributes` make the user (its
-        `finalUserStatus`, CONFIRMED by default), or the sign-in fails."""
-        request = {"password": password or "", "validationData": None}
-        response = self._hook(
-            pool, "userMigration", "UserMigration_Authentication", username, request, answer
-        )
+    def _migrate(self, pool: Pool, username: str, password: str | None, answer: Answer) -> _Flow:
+        """UserMigration_Authentication (with `password`) or UserMigration_ForgotPassword
+        (`password` None): the hook's `userAttributes` make the user, or the operation
+        fails. A sign-in's user takes its `finalUserStatus` (CONFIRMED by default); a
+        forgotten password's is RESET_REQUIRED, its password to be set by the code."""
+        if password is None:
+            source = "UserMigration_ForgotPassword"
+            request: dict[str, Any] = {"validationData": None}
+        else:
+            source = "UserMigration_Authentication"
+            request = {"password": password, "validationData": None}
+        response = yield from self._hook(pool, "userMigration", source, username, request, answer)
         attributes = response.get("userAttributes")
         if not isinstance(attributes, dict):
             raise _HookFailed(
@@ -585,14 +1155,21 @@ class UserPoolService:
             # The username signed in with is the user's email or phone number; its own
             # username is its sub, as for a user who signed up.
             alias, username = username, sub
+        if password is None:
+            status = "RESET_REQUIRED"
         user = User(
             username,
             sub,
             status if status in ("CONFIRMED", "RESET_REQUIRED") else "CONFIRMED",
-            {str(k): str(v) for k, v in attributes.items()},
+            {
+                str(k): str(v)
+                for k, v in attributes.items()
+                if k not in ("email_verified", "phone_number_verified")
+            },
             password or cognito.conforming_password(pool.policy, username),
             self.now,
             email_verified=attributes.get("email_verified") in (True, "true"),
+            phone_verified=attributes.get("phone_number_verified") in (True, "true"),
             alias=alias,
         )
         pool.users[username] = user
@@ -607,21 +1184,69 @@ class UserPoolService:
         )
         return user
 
-    def _issue_token(self, pool: Pool, user: User, source: str, answer: Answer) -> None:
+    def _issue_token(
+        self,
+        pool: Pool,
+        user: User,
+        source: str,
+        answer: Answer,
+        flow: str = "USER_PASSWORD_AUTH",
+    ) -> _Flow:
+        """The pre token generation hook (`source` says why tokens are issued), then the ID
+        and access tokens: a sign-in starts the refresh token's session, a refresh
+        (`flow` REFRESH_TOKEN_AUTH) keeps its auth_time, origin_jti and event_id."""
         request = {
             "userAttributes": user.event_attributes(),
             "groupConfiguration": {
-                "groupsToOverride": [],
+                "groupsToOverride": list(user.groups),
                 "iamRolesToOverride": [],
                 "preferredRole": None,
             },
         }
-        response = self._hook(pool, "preTokenGeneration", source, user.username, request, answer)
+        response = yield from self._hook(
+            pool, "preTokenGeneration", source, user.username, request, answer
+        )
         issuer = http_auth.issuer(self.sim.stack.region, pool.pool_id)
-        ids = (self.sim.new_id(), self.sim.new_id(), self.sim.new_id())
-        claims = cognito.id_token_claims(user, issuer, pool.client_id, self.now // 1000, ids)
+        now_s = self.now // 1000
+        refresh = flow == "REFRESH_TOKEN_AUTH"
+        session = user.session
+        if not refresh or session is None:
+            session = cognito.Session(
+                self.sim.new_id(),
+                self.sim.new_id(),
+                now_s,
+                self.now + pool.refresh_days * 86_400_000,
+            )
+            user.session = session
+        ids = (session.origin_jti, session.event_id, self.sim.new_id())
+        claims = cognito.id_token_claims(
+            user, issuer, pool.client_id, now_s, ids, session.auth_time
+        )
+        access = cognito.access_token_claims(
+            user,
+            issuer,
+            pool.client_id,
+            now_s,
+            (session.origin_jti, session.event_id, self.sim.new_id()),
+            session.auth_time,
+        )
         answer.claims_added, answer.claims_suppressed = cognito.apply_claims(claims, response)
+        override = cognito.group_override(response)
+        if override is not None:
+            if override["groups"] is not None:
+                # Reported as changed only when the hook's list is not the user's own.
+                if override["groups"] != claims.get("cognito:groups", []):
+                    answer.claims_added.append("cognito:groups")
+                claims = cognito.with_groups(claims, override["groups"])
+                access = cognito.with_groups(access, override["groups"])
+            if override["roles"]:
+                claims["cognito:roles"] = override["roles"]
+                answer.claims_added.append("cognito:roles")
+            if override["preferred_role"] is not None:
+                claims["cognito:preferred_role"] = override["preferred_role"]
+                answer.claims_added.append("cognito:preferred_role")
         user.claims = claims
+        user.access_claims = access
         self._emit(
             tk.USER_SIGNED_IN,
             pool,
@@ -630,6 +1255,7 @@ class UserPoolService:
             claims_added=answer.claims_added,
             claims_suppressed=answer.claims_suppressed,
             invocation_ids=list(answer.invocation_ids),
+            flow=flow,
         )
 
     def _refused(
@@ -659,6 +1285,28 @@ class UserPoolService:
     def _emit(self, kind: str, pool: Pool, user: User, **data: Any) -> None:
         record = {"username": user.username, "alias": user.alias, "sub": user.sub, **data}
         self.sim.trace.emit((self.now, kind, pool.name, record))
+
+
+def _throttled(hook: str, exc: Exception) -> CognitoError:
+    """A hook Lambda would not start (its concurrency limit): Cognito's words for it."""
+    reason = str(exc).partition(":")[0] or "TooManyRequestsException"
+    return cognito.invocation_failed(hook, reason)
+
+
+def _timed_out(hook: str) -> CognitoError:
+    """A hook that did not answer within 5 s, three times."""
+    return cognito.invocation_failed(hook, "Socket timeout while invoking Lambda function")
+
+
+def _check_group_name(group: str) -> None:
+    """Cognito's refusal of a group name outside 1 to 128 characters or with whitespace."""
+    if not group or len(group) > 128 or any(c.isspace() for c in group):
+        raise CognitoError(
+            "InvalidParameterException",
+            "1 validation error detected: Value at 'groupName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+            "a group name of 1 to 128 characters without spaces",
+        )
 
 
 def describe_policy(policy: dict[str, Any]) -> str:

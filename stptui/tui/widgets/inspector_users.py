@@ -1,5 +1,5 @@
-"""The Inspector's user pool section: its hooks (hook -> function, whether stptui runs it)
-and its users (username, status, verified addresses, signed in or not).
+"""The Inspector's user pool section: its hooks (hook -> function)
+and its users (username, status, verified addresses, signed in or not, groups).
 
 The figures are the command layer's (`pool_data`, which `show users` lists too), not
 computed again here. Usernames and attributes are untrusted text, added as `Text` through
@@ -11,7 +11,6 @@ from __future__ import annotations
 from rich.text import Text
 
 from stptui.commands.handlers.user_pools import pool_data
-from stptui.config.model import CUSTOM_AUTH_HOOKS
 from stptui.sim.engine import Simulator
 from stptui.tui.render import SECTION_HANG, hanging, safe, section_heading, section_line
 
@@ -31,10 +30,7 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
     data = pool_data(sim, name)
     section_heading(text, "Hooks")
     for hook, function in data["hooks"].items():
-        line = Text.assemble((safe(hook), "bold"), " -> ", safe(function))
-        if hook in CUSTOM_AUTH_HOOKS:
-            line.append("  drawn, not run", "italic dim")
-        section_line(text, line)
+        section_line(text, Text.assemble((safe(hook), "bold"), " -> ", safe(function)))
     if not data["hooks"]:
         section_line(text, Text("no hooks: sign-ups and sign-ins run no function", "dim"))
     section_line(text, Text(f"passwords: {data['policy']}", "dim"))
@@ -53,8 +49,8 @@ def users_section(text: Text, sim: Simulator, name: str) -> None:
 
 
 def user_line(user: dict[str, object]) -> Text:
-    """One user of `pool_data`: its name, status, addresses verified or not, and whether
-    it signed in; wrapped only between these (a long email folds on its own), so that
+    """One user of `pool_data`: its name, status, addresses verified or not, whether it
+    signed in, and its groups; wrapped only between these (a long email folds on its own), so that
     `email unverified` never ends one line and begins the next."""
     line = Text(safe(user["alias"] or user["username"]), "bold")
     status = str(user["status"])
@@ -65,6 +61,9 @@ def user_line(user: dict[str, object]) -> Text:
             pieces.append(Text(f"{address} {VERIFIED_WORDS[verdict]}"))
     if user["signed_in"]:
         pieces.append(Text("signed in"))
+    groups = user.get("groups")
+    if isinstance(groups, list) and groups:
+        pieces.append(Text("groups " + safe(", ".join(map(str, groups)))))
     breaks = []
     for piece in pieces:
         line.append("  " if breaks else " ")
