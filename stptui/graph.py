@@ -1144,7 +1144,10 @@ def _via_label(d: dict[str, Any]) -> str:
             text += f", window {d['batch_window_s']}s"
         return f"sqs({text})"
     if via == "http-api-gateway":
-        return f"http({d.get('method')} {d.get('path')})"
+        # The route key as API Gateway writes it (`show routes`, a request's `routeKey`):
+        # Stacktape's `method: '*'` is the route `ANY`.
+        method = d.get("method")
+        return f"http({'ANY' if method == '*' else method} {d.get('path')})"
     if via == "network-load-balancer" and d.get("listener_port") is not None:
         return f"{via}(:{d['listener_port']})"
     if via == "schedule":

@@ -117,7 +117,7 @@ def test_container_routes_and_load_balancers_are_drawn() -> None:
     assert edges[("publicAlb", "web", "trigger:2")]["container"] == "sidecar"
     assert not any(v == "web" and k == "trigger:3" for _, v, k in edges)  # internal: no source
     text = to_text(g)
-    assert "gw --http(* /{proxy+}, container app:3000)--> web" in text
+    assert "gw --http(ANY /{proxy+}, container app:3000)--> web" in text
     assert "gw --http(GET /health, container app:3000)--> web" in text
     assert "publicAlb --application-load-balancer(container sidecar:8080)--> web" in text
 
@@ -230,7 +230,7 @@ def test_the_real_faustwp_stack_has_its_route() -> None:
     s = load_stack(REAL / "github" / "imjlk__faustwp-stp-deploy__stacktape.yml")
     text = to_text(build_graph(s))
     assert text.startswith("stack faustwp-dev: 2 nodes, 1 edge\n")
-    assert "mainApiGateway --http(* /{proxy+}, container next-container:3000)--> nextJsApp" in text
+    assert "mainApiGateway --http(ANY /{proxy+}, container next-container:3000)--> nextJsApp" in text
 
 
 def test_a_container_route_without_a_gateway_name_binds_to_the_only_gateway() -> None:
