@@ -230,7 +230,9 @@ def test_the_real_faustwp_stack_has_its_route() -> None:
     s = load_stack(REAL / "github" / "imjlk__faustwp-stp-deploy__stacktape.yml")
     text = to_text(build_graph(s))
     assert text.startswith("stack faustwp-dev: 2 nodes, 1 edge\n")
-    assert "mainApiGateway --http(ANY /{proxy+}, container next-container:3000)--> nextJsApp" in text
+    assert (
+        "mainApiGateway --http(ANY /{proxy+}, container next-container:3000)--> nextJsApp" in text
+    )
 
 
 def test_a_container_route_without_a_gateway_name_binds_to_the_only_gateway() -> None:

@@ -255,7 +255,7 @@ def test_dropped_records_are_said_with_the_instant_figures_count_from() -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("show metrics jobQeue", "no queue, function or HTTP API named 'jobQeue'", "jobQueue"),
+        ("show metrics jobQeue", "is named 'jobQeue'", "jobQueue"),
         ("show metrics database", "which `show metrics` does not measure", "measured:"),
         ("show metrics --since 5x", "--since: unknown unit", "250ms"),
         ("show metrics --since 0s", "--since must be at least 1 ms", "--since 10m"),
@@ -329,3 +329,263 @@ def test_expect_offers_metric_paths_under_one_entry() -> None:
     offered = [c.text for c in candidates(session, "expect ")]
     assert "metric." in offered
     assert not any(p.startswith("metric.") and p != "metric." for p in offered)
+
+
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+EMAIL_RULE = "background-jobs-demo-dev-emailService-event-bus-1"
+ANALYTICS_RULE = "background-jobs-demo-dev-analyticsService-event-bus-1"
+
+
+def _figures(session: Session, name: str) -> dict[tuple[str, str], float | None]:
+    res = compute(session.sim).resources[name]
+    return {(f.metric, f.statistic): f.value for f in res.figures}
+
+
+def test_a_bus_and_its_rules_count_matches_and_invocations() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    for line in (
+        "publish eventBus orders OrderCreated '{\"orderId\": 42}'",
+        "publish eventBus billing InvoicePaid '{\"invoiceId\": 7}'",
+        "publish eventBus billing InvoicePaid '{\"invoiceId\": 8}'",
+        "advance 1m",
+    ):
+        execute(session, line)
+    bus = _figures(session, "eventBus")
+    assert bus[("PutEventsApproximateCallCount", "Sum")] == 3
+    assert bus[("MatchedEvents", "Sum")] == 3  # analytics matches every event
+    email = _figures(session, EMAIL_RULE)
+    assert email[("MatchedEvents", "Sum")] == 1
+    assert email[("Invocations", "Sum")] == 1
+    assert email[("FailedInvocations", "Sum")] == 0
+    assert _figures(session, ANALYTICS_RULE)[("TriggeredRules", "Sum")] == 3
+    # The rules' targets were each invoked once per match.
+    assert _figures(session, "emailService")[("Invocations", "Sum")] == 1
+    # `show metrics eventBus` lists the bus, then its rules.
+    data = execute(session, "show metrics eventBus").data["resources"]
+    assert list(data) == ["eventBus", EMAIL_RULE, ANALYTICS_RULE]
+    assert data[EMAIL_RULE]["kind"] == "rule"
+
+
+def test_a_topic_counts_deliveries_and_filtered_out_messages() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    for line in (
+        "publish-sns alertsTopic 'down' --attr severity=high",
+        "repeat 3 publish-sns alertsTopic 'slow' --attr severity=low",
+        "advance 1s",
+    ):
+        execute(session, line)
+    topic = _figures(session, "alertsTopic")
+    assert topic[("NumberOfMessagesPublished", "Sum")] == 4
+    assert topic[("NumberOfNotificationsDelivered", "Sum")] == 1
+    assert topic[("NumberOfNotificationsFilteredOut", "Sum")] == 3
+    assert topic[("NumberOfNotificationsFilteredOut-MessageAttributes", "Sum")] == 3
+    assert topic[("NumberOfNotificationsFailed", "Sum")] == 0
+    ok = execute(session, "expect metric.alertsTopic.NumberOfNotificationsDelivered.Sum == 1")
+    assert ok.data["ok"] is True
+
+
+def test_a_schedules_rule_is_listed_under_its_workload() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    execute(session, "fire dailyReport")
+    execute(session, "advance 10m")
+    data = execute(session, "show metrics dailyReport --since 5m").data["resources"]
+    rule = "background-jobs-demo-dev-dailyReport-schedule-1"
+    assert list(data) == ["dailyReport", rule]
+    assert data[rule]["kind"] == "schedule"
+    # The fire was before the last 5 minutes.
+    assert [m["value"] for m in data[rule]["metrics"]] == [0, 0, 0]
+    assert _figures(session, rule) == {
+        ("TriggeredRules", "Sum"): 1,
+        ("Invocations", "Sum"): 1,
+        ("FailedInvocations", "Sum"): 0,
+    }
+
+
+def test_completion_offers_buses_rules_and_topics() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    offered = [c.text for c in candidates(session, "show metrics ")]
+    assert {"eventBus", "alertsTopic", EMAIL_RULE}.issubset(offered)
+    # The default bus has no rule of this stack: nothing to measure there.
+    assert "default" not in offered
+    paths = [c.text for c in candidates(session, "expect metric.alertsTopic.NumberOfNot")]
+    assert "metric.alertsTopic.NumberOfNotificationsFilteredOut-MessageAttributes.Sum" in paths
+    with pytest.raises(CommandError) as info:
+        execute(session, "expect metric.eventBus.Invocations.Sum == 1")
+    assert "eventBus has no metric 'Invocations'" in info.value.message
+
+
+def test_a_batch_jobs_executions_and_attempts() -> None:
+    session = Session.open(ROOT / "stptui" / "sample_stacks" / "batch-job", start_ms=START)
+    for line in (
+        "fail heavyJob next 1",
+        "start-job heavyJob '{\"n\": 1}'",
+        "start-job heavyJob '{\"n\": 2}'",
+        "advance 3h",
+    ):
+        execute(session, line)
+    job = _figures(session, "heavyJob")
+    assert job[("ExecutionsStarted", "Sum")] == 2
+    assert job[("ExecutionsSucceeded", "Sum")] == 2
+    assert job[("JobAttempts", "Sum")] == 3
+    assert job[("JobAttemptsFailed", "Sum")] == 1
+    attempt = job[("JobAttemptDuration", "Maximum")]
+    # The retried job ran two attempts and waited between them: its execution took longer
+    # than both together.
+    assert attempt is not None
+    longest = job[("ExecutionTime", "Maximum")]
+    assert longest is not None and longest > 2 * attempt
+    assert job[("ExecutionTime", "p50")] == attempt
+
+
+def test_a_state_machines_executions_by_how_they_ended() -> None:
+    session = Session.open(
+        ROOT / "docs" / "examples" / "workflow.yml",
+        behaviors_path=ROOT / "docs" / "examples" / "workflow-behaviors.yml",
+        start_ms=START,
+    )
+    for line in (
+        'start-execution orderFlow \'{"orderId": "o-1", "amount": 120}\' --name small',
+        'start-execution orderFlow \'{"orderId": "o-2", "amount": 900}\' --name big',
+        'start-execution orderFlow \'{"orderId": "o-3", "amount": 120}\' --name stopped',
+        "stop-execution stopped",
+        "advance 2m",
+    ):
+        execute(session, line)
+    sm = _figures(session, "orderFlow")
+    assert sm[("ExecutionsStarted", "Sum")] == 3
+    assert sm[("ExecutionsSucceeded", "Sum")] == 1
+    assert sm[("ExecutionsFailed", "Sum")] == 1
+    assert sm[("ExecutionsAborted", "Sum")] == 1
+    assert sm[("ExecutionsTimedOut", "Sum")] == 0
+    # The successful order retried its payment twice and waited 30 s: the longest run.
+    longest = sm[("ExecutionTime", "Maximum")]
+    assert longest is not None and longest > 30_000
+    ok = execute(session, "expect metric.orderFlow.ExecutionsFailed.Sum == 1")
+    assert ok.data["ok"] is True
+
+
+def _run(stack: Path, behaviours: str | None, *lines: str) -> Session:
+    session = Session.open(
+        stack,
+        behaviors_path=None if behaviours is None else ROOT / "docs" / "examples" / behaviours,
+        start_ms=START,
+    )
+    for line in lines:
+        execute(session, line)
+    return session
+
+
+def test_a_load_balancer_tells_its_targets_answers_from_its_own() -> None:
+    session = _run(
+        ROOT / "docs" / "examples" / "load-balancer.yml",
+        "load-balancer-behaviors.yml",
+        *(ROOT / "docs" / "examples" / "load-balancer.stp").read_text().splitlines(),
+        "advance 1s",
+    )
+    lb = _figures(session, "mainLb")
+    # Three 200s and a 403 from targets; the port-80 redirect is a default action's.
+    assert lb[("RequestCount", "Sum")] == 4
+    assert lb[("HTTPCode_Target_2XX_Count", "Sum")] == 3
+    assert lb[("HTTPCode_Target_4XX_Count", "Sum")] == 1
+    assert lb[("HTTP_Redirect_Count", "Sum")] == 1
+    assert lb[("HTTPCode_ELB_3XX_Count", "Sum")] == 1
+    assert lb[("TargetResponseTime", "Maximum")] is not None
+
+
+def test_a_function_url_adds_its_metrics_to_its_functions() -> None:
+    session = _run(
+        ROOT / "docs" / "examples" / "function-urls.yml",
+        "function-urls-behaviors.yml",
+        "http GET /daily --url report",
+        "http GET /daily --url report --signed",
+        "advance 1s",
+    )
+    report = _figures(session, "report")
+    assert report[("UrlRequestCount", "Sum")] == 2
+    assert report[("Url4xxCount", "Sum")] == 1  # AWS_IAM refused the unsigned request
+    assert report[("Invocations", "Sum")] == 1
+    offered = [c.text for c in candidates(session, "expect metric.report.Url")]
+    assert "metric.report.UrlRequestLatency.p95" in offered
+
+
+def test_what_goes_into_streams_topics_tables_and_buckets() -> None:
+    kafka = _run(
+        ROOT / "docs" / "examples" / "kafka-orders.yml",
+        None,
+        "produce order-events '{\"orderId\": 1}' --key customer-1",
+        "produce order-events '{\"orderId\": 2}' --key customer-2",
+        "advance 1s",
+    )
+    topic = _figures(kafka, "order-events")
+    assert topic[("MessagesIn", "Sum")] == 2
+    # A record's bytes are its key's, value's and headers' with Kafka's record overhead.
+    sizes = [r.data["size"] for r in kafka.sim.trace.records if r.kind == "kafka.record_produced"]
+    assert topic[("BytesIn", "Sum")] == sum(sizes) > 2 * len('{"orderId": 1}')
+    clicks = _run(
+        ROOT / "docs" / "examples" / "clickstream.yml",
+        None,
+        'put-record clicks \'{"page": "/home"}\' --partition-key u1',
+        "advance 1s",
+    )
+    assert _figures(clicks, "clicks")[("IncomingRecords", "Sum")] == 1
+    carts = _run(
+        ROOT / "docs" / "examples" / "cart-audit.yml",
+        "cart-audit-behaviors.yml",
+        'put-item carts \'{"cartId": {"S": "c-1"}}\'',
+        'put-item carts \'{"cartId": {"S": "c-1"}}\'',  # the same item: no stream record
+        'delete-item carts \'{"cartId": {"S": "c-1"}}\'',
+    )
+    assert _figures(carts, "carts")[("StreamRecordsWritten", "Sum")] == 2
+    files = _run(
+        ROOT / "stptui" / "sample_stacks" / "file-processing",
+        None,
+        "upload uploads incoming/a.csv --content 'orderId,amount'",
+        "delete uploads incoming/a.csv",
+    )
+    bucket = _figures(files, "uploads")
+    assert bucket[("PutRequests", "Sum")] == 1
+    assert bucket[("DeleteRequests", "Sum")] == 1
+    assert bucket[("BytesUploaded", "Sum")] == len("orderId,amount")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from(("orders", "billing")), st.sampled_from(("OrderCreated", "X"))),
+        max_size=8,
+    ),
+    alerts=st.lists(st.sampled_from(("high", "low")), max_size=8),
+    since=st.sampled_from((None, "1s", "1h")),
+)
+def test_rule_and_topic_figures_add_up(
+    events: list[tuple[str, str]], alerts: list[str], since: str | None
+) -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    for source, detail_type in events:
+        execute(session, f"publish eventBus {source} {detail_type} '{{}}'")
+        execute(session, "advance 1s")
+    for severity in alerts:
+        execute(session, f"publish-sns alertsTopic 'x' --attr severity={severity}")
+        execute(session, "advance 1s")
+    window = "" if since is None else f" --since {since}"
+    data = execute(session, "show metrics" + window).data["resources"]
+
+    def sums(name: str) -> dict[str, float]:
+        return {m["metric"]: m["value"] for m in data[name]["metrics"]}
+
+    # Counted from the window's start: the last second holds the last publish only.
+    counted_events, counted_alerts = events, alerts
+    if since == "1s":
+        counted_events = [] if alerts else events[-1:]
+        counted_alerts = alerts[-1:]
+    email = sums(EMAIL_RULE)
+    wanted = sum(1 for s, d in counted_events if s == "orders" and d == "OrderCreated")
+    assert email["MatchedEvents"] == email["Invocations"] == wanted
+    assert sums(ANALYTICS_RULE)["MatchedEvents"] == sums("eventBus")["MatchedEvents"]
+    topic = sums("alertsTopic")
+    assert topic["NumberOfMessagesPublished"] == len(counted_alerts)
+    assert topic["NumberOfNotificationsDelivered"] == counted_alerts.count("high")
+    assert (
+        topic["NumberOfNotificationsDelivered"] + topic["NumberOfNotificationsFilteredOut"]
+        == topic["NumberOfMessagesPublished"]
+    )

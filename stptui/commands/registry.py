@@ -71,7 +71,7 @@ EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
 RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
 RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind before it
-METRIC_RESOURCE = "metric-resource"  # a queue, function or HTTP API `show metrics` measures
+METRIC_RESOURCE = "metric-resource"  # a resource or rule `show metrics` measures
 USER_POOL = "user-pool"  # a user-auth-pool of the stack
 # A user of the user pool named before it (of any pool where none is): its username, or the
 # email or phone number it signs in with where the pool's usernames are one of them.

@@ -204,7 +204,8 @@ def check_show(sim: Simulator, call: Call) -> None:
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
             "WebSocket API, user pool, message or execution id, number of records, or the "
-            "queue, function or HTTP API whose metrics to show",
+            "resource (queue, function, HTTP API, load balancer, job, state machine, bus, rule, "
+            "topic, stream, table, bucket) whose metrics to show",
             optional=True,
             kind_after=(
                 ("queue", QUEUE),

@@ -15,6 +15,11 @@ from stptui.sim.engine import Simulator
 from stptui.sim.metrics import Figure, Metrics, compute, measured, metric_names
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
+# What `show metrics` measures, as its refusals name it.
+MEASURED = (
+    "queues, functions, HTTP APIs, load balancers, batch jobs, state machines, event buses, "
+    "rules, schedules, SNS topics, streams, tables with a stream, Kafka topics and buckets"
+)
 
 
 def check_metric_resource(sim: Simulator, name: str) -> None:
@@ -24,12 +29,14 @@ def check_metric_resource(sim: Simulator, name: str) -> None:
         return
     res = sim.stack.resources.get(name)
     if res is not None:
-        hint = f"metrics are kept for queues, functions and HTTP APIs; measured: {names(found)}"
+        hint = f"metrics are kept for {MEASURED}; measured: {names(found)}"
         raise CommandError(f"{name!r} is a {res.type}, which `show metrics` does not measure", hint)
     guess = did_you_mean(name, found)
     raise CommandError(
-        f"no queue, function or HTTP API named {name!r}",
-        f"did you mean {guess!r}?" if guess else f"measured: {names(found) or 'nothing'}",
+        f"nothing `show metrics` measures is named {name!r}",
+        f"did you mean {guess!r}?"
+        if guess
+        else f"it measures {MEASURED}; here: {names(found) or 'nothing'}",
     )
 
 
@@ -80,19 +87,18 @@ def _figure_data(f: Figure) -> dict[str, Any]:
 
 def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> CommandResult:
     """`show metrics [RESOURCE] [--since D]`: every measured resource's figures (or one's,
-    with an HTTP API's routes after it) over the window."""
+    with what is listed under it after it: an HTTP API's routes, a bus's rules, a
+    workload's schedules) over the window."""
     if name is not None:
         check_metric_resource(sim, name)
     since = since_ms(since_text)
     m = compute(sim, since)
     chosen = [
-        r
-        for key, r in m.resources.items()
-        if name is None or key == name or (r.kind == "route" and key.split(" ", 1)[0] == name)
+        r for key, r in m.resources.items() if name is None or key == name or r.parent == name
     ]
     lines = _window_lines(m, since)
     if not chosen:
-        lines.append("this stack has no queues, functions or HTTP APIs to measure")
+        lines.append(f"this stack has none of the {MEASURED} `show metrics` measures")
         return CommandResult("\n".join(lines), data={"resources": {}})
     headers = ["resource", "metric", "statistic", "value", "unit", "at"]
     rows: list[list[str]] = []

@@ -1,0 +1,137 @@
+"""CloudWatch's metrics of a run, computed from the trace on demand (`show metrics`, `expect
+metric...`): SQS's counts and gauges of each queue, Lambda's of each function (and its URL),
+API Gateway's of each HTTP API and route, ELB's of each load balancer, Step Functions' of
+each state machine and batch job (with its attempts), EventBridge's of each bus, rule and
+schedule, SNS's of each topic, and what goes into each Kinesis stream, DynamoDB table
+stream, Kafka topic and bucket.
+
+Nothing here runs while the simulation does: the figures are replayed from the records
+still in the trace's ring when asked for (design rule 5), so the hot path pays nothing. One
+module per family of services: queues, functions, web (HTTP APIs, load balancers, function
+URLs), jobs (batch jobs and state machines), events (buses, rules, schedules, topics),
+stores (streams, tables, Kafka topics, buckets);
+`figures` holds what they report. The percentile method is the alarms'
+(stptui.sim.alarms.statistic_of).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from stptui.sim.metrics.events import buses, event_metrics, rules, topic_metrics, topics
+from stptui.sim.metrics.figures import (
+    HTTP_METRICS,
+    KIND_METRICS,
+    Figure,
+    Metric,
+    Metrics,
+    ResourceMetrics,
+)
+from stptui.sim.metrics.functions import function_metrics
+from stptui.sim.metrics.jobs import (
+    batch_job_metrics,
+    batch_jobs,
+    state_machine_metrics,
+    state_machines,
+)
+from stptui.sim.metrics.queues import queue_metrics
+from stptui.sim.metrics.stores import store_metrics, stores
+from stptui.sim.metrics.web import (
+    function_url_figures,
+    function_urls,
+    http_metrics,
+    load_balancer_metrics,
+    load_balancers,
+)
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+__all__ = ["Figure", "Metrics", "ResourceMetrics", "compute", "measured", "metric_names"]
+
+
+def metric_names(kind: str) -> tuple[Metric, ...]:
+    """The (metric, statistic, unit) triples a kind of resource has."""
+    return KIND_METRICS.get(kind, HTTP_METRICS)
+
+
+def measured(sim: Simulator) -> dict[str, str]:
+    """The resources `show metrics` measures, by name, with their kind: queue, function
+    (function-url: one with a URL, which has its URL's metrics too), http-api,
+    load-balancer, batch-job, state-machine, event-bus, rule (by its AWS name), schedule (a
+    schedule's rule), topic, stream, table (one with a stream), kafka-topic or bucket."""
+    out = {name: "queue" for name in sim.queues}
+    out.update({name: "function" for name in sim.functions})
+    out.update({name: "function-url" for name in function_urls(sim)})
+    http = sim.services.get("http")
+    if http is not None:
+        out.update({name: "http-api" for name in http.apis})
+    out.update({name: "load-balancer" for name in load_balancers(sim)})
+    out.update({name: "batch-job" for name in batch_jobs(sim)})
+    out.update({name: "state-machine" for name in state_machines(sim)})
+    out.update(buses(sim))
+    out.update({name: "topic" for name in topics(sim)})
+    for name, kind in stores(sim).items():
+        # A Kafka topic is named by its topic name, which a resource's name may be too.
+        out.setdefault(name, kind)
+    # A rule is named by AWS's name, which no resource name can take (it holds the stack's).
+    for name, (kind, _) in rules(sim).items():
+        out.setdefault(name, kind)
+    return out
+
+
+# The last computation: `expect` and completion read several figures of one state, which
+# one replay answers. Its simulator is held weakly (a `load` replaces it), with what the
+# figures depend on: the trace (a caller may give the simulator a new one) and its newest
+# record, the clock and the window.
+_CACHE: list[tuple[weakref.ref[Simulator], tuple[int, int, int, int], Metrics]] = []
+
+
+def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
+    """The figures of every measured resource over the last `since_ms` of virtual time
+    (all the time the trace still holds when None), each resource followed by the routes
+    or rules listed under it."""
+    trace = sim.trace
+    trace.settle()
+    now = sim.clock.now
+    key = (id(trace), trace.seq, now, -1 if since_ms is None else since_ms)
+    if _CACHE and _CACHE[0][0]() is sim and _CACHE[0][1] == key:
+        return _CACHE[0][2]
+    ring = trace.records
+    raws = ring._raw
+    dropped = ring.first_seq - 1
+    kept_from = raws[0][0] if raws else None
+    start = sim.start_ms if since_ms is None else max(sim.start_ms, now - since_ms)
+    if dropped and kept_from is not None:
+        start = max(start, kept_from)
+    found = queue_metrics(sim, raws, start, now, seeded=dropped > 0)
+    found.update(function_metrics(sim, raws, start, now))
+    for name, figures in function_url_figures(sim, raws, start).items():
+        found[name].kind = "function-url"
+        found[name].figures += figures
+    found.update(http_metrics(sim, raws, start))
+    found.update(load_balancer_metrics(sim, raws, start))
+    found.update(batch_job_metrics(sim, raws, start))
+    found.update(state_machine_metrics(sim, raws, start))
+    found.update(event_metrics(sim, raws, start))
+    found.update(topic_metrics(sim, raws, start))
+    for name, res in store_metrics(sim, raws, start).items():
+        found.setdefault(name, res)
+    result = Metrics(start, now, dropped, len(raws), kept_from, _grouped(found))
+    _CACHE[:] = [(weakref.ref(sim), key, result)]
+    return result
+
+
+def _grouped(found: dict[str, ResourceMetrics]) -> dict[str, ResourceMetrics]:
+    """The resources in their order, each followed by those listed under it."""
+    children: dict[str, list[ResourceMetrics]] = {}
+    for res in found.values():
+        if res.parent is not None and res.parent in found:
+            children.setdefault(res.parent, []).append(res)
+    out: dict[str, ResourceMetrics] = {}
+    for key, res in found.items():
+        if res.parent is None or res.parent not in found:
+            out[key] = res
+            out.update((child.resource, child) for child in children.get(key, ()))
+    return out
