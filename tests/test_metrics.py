@@ -589,3 +589,33 @@ def test_rule_and_topic_figures_add_up(
         topic["NumberOfNotificationsDelivered"] + topic["NumberOfNotificationsFilteredOut"]
         == topic["NumberOfMessagesPublished"]
     )
+
+
+def test_the_whole_stack_names_idle_resources_instead_of_listing_their_zeros() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    execute(session, "publish eventBus billing InvoicePaid '{\"invoiceId\": 7}'")
+    execute(session, "advance 1m")
+    result = execute(session, "show metrics")
+    shown = [row[0] for row in result.table[1] if row[0]]  # type: ignore[index]
+    # The bus and both its rules are shown: the email rule matched nothing, which is news
+    # on a bus that took an event.
+    at = shown.index("eventBus")
+    assert shown[at : at + 3] == ["eventBus", EMAIL_RULE, ANALYTICS_RULE]
+    assert _figures(session, EMAIL_RULE)[("MatchedEvents", "Sum")] == 0
+    assert "analyticsService" in shown
+    # What did nothing is one line of names, and its figures stay one command away.
+    idle = result.data["idle"]
+    assert "jobQueue" in idle and "emailService" in idle and "eventBus" not in idle
+    assert not set(idle) & set(shown)
+    assert "no activity: " in result.text and "jobQueue" in result.text
+    assert "`show metrics NAME`" in result.text
+    one = execute(session, "show metrics jobQueue")
+    assert [row[2] for row in one.table[1]][:1] == ["Sum"]  # type: ignore[index]
+    assert one.data["idle"] == []
+
+
+def test_a_stack_with_nothing_done_has_no_table() -> None:
+    session = Session.open(COMBINED, start_ms=START)
+    result = execute(session, "show metrics")
+    assert result.table is None
+    assert "no activity: jobQueue" in result.text

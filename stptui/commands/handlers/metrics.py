@@ -12,7 +12,7 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
-from stptui.sim.metrics import Figure, Metrics, compute, measured, metric_names
+from stptui.sim.metrics import Figure, Metrics, ResourceMetrics, compute, measured, metric_names
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
 # What `show metrics` measures, as its refusals name it.
@@ -100,9 +100,23 @@ def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> Co
     if not chosen:
         lines.append(f"this stack has none of the {MEASURED} `show metrics` measures")
         return CommandResult("\n".join(lines), data={"resources": {}})
+    shown = chosen
+    idle: list[str] = []
+    if name is None:
+        # The whole stack: a resource that did nothing in the window is a name, not a block
+        # of zeros (a stack's idle dead-letter queues and functions would bury the rest).
+        # What is listed under an active one stays, zeros too: a rule of a busy bus that
+        # matched nothing is news.
+        active = {r.resource for r in chosen if r.parent is None and not _idle(r)}
+        shown = [r for r in chosen if r.resource in active or r.parent in active or not _idle(r)]
+        idle = [r.resource for r in chosen if r.parent is None and r.resource not in active]
+        if idle:
+            lines.append(
+                f"no activity: {', '.join(idle)} (`show metrics NAME` shows one's figures)"
+            )
     headers = ["resource", "metric", "statistic", "value", "unit", "at"]
     rows: list[list[str]] = []
-    for res in chosen:
+    for res in shown:
         for i, f in enumerate(res.figures):
             rows.append(
                 [
@@ -114,7 +128,7 @@ def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> Co
                     iso_ms(f.at) if f.at is not None and f.statistic == "Maximum" else "",
                 ]
             )
-    data = {
+    data: dict[str, Any] = {
         "start": iso_ms(m.start),
         "end": iso_ms(m.end),
         "dropped": m.dropped,
@@ -123,8 +137,17 @@ def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> Co
             r.resource: {"kind": r.kind, "metrics": [_figure_data(f) for f in r.figures]}
             for r in chosen
         },
+        "idle": idle,
     }
+    if not rows:
+        return CommandResult("\n".join(lines), data=data)
     return CommandResult("\n".join(lines), table=(headers, rows), data=data)
+
+
+def _idle(res: ResourceMetrics) -> bool:
+    """Whether every figure of `res` is zero or has no datapoint: nothing happened to it in
+    the window, and no message sat in it."""
+    return not any(f.value for f in res.figures)
 
 
 def metric_paths(sim: Simulator) -> list[str]:
