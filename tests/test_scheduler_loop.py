@@ -67,6 +67,46 @@ def test_run_until_quiet_stops_when_only_background_entries_remain(
         assert clock.now == (live[len(expected) - 1][0] if expected else 0)
 
 
+@given(ENTRIES, st.lists(st.integers(0, 60), max_size=5))
+def test_runs_in_slices_run_what_one_run_does_and_leave_the_rest_waiting(
+    entries: Entries, limits: list[int]
+) -> None:
+    # Each run takes the next entry off the heap before it looks at its time, and puts back
+    # the first one due after its limit: the later runs still take it, in the same order.
+    clock, ran = _scheduler(entries)
+    live = _live(entries)
+    for limit in sorted(limits):
+        clock.run_until(limit)
+        assert ran == [i for t, i, _ in live if t <= limit]
+        assert clock.pending() == sum(1 for t, _, _ in live if t > limit)
+        assert clock.now == limit
+    clock.run_until(60)
+    assert ran == [i for _, i, _ in live]
+
+
+@given(ENTRIES, st.integers(0, 60), st.integers(0, 60))
+def test_going_quiet_counts_what_peeks_and_earlier_runs_dropped(
+    entries: Entries, first: int, limit: int
+) -> None:
+    # The scheduler counts cancelled and background entries still in its heap (the rest
+    # keeps `run_until_quiet` going); peeking and running drop cancelled ones from the heap.
+    clock, ran = _scheduler(entries)
+    live = _live(entries)
+    assert clock.peek() == (live[0][0] if live else None)
+    clock.run_until(first)
+    done = len(ran)
+    left = live[done:]
+    foreground = sum(1 for _, _, bg in left if not bg)
+    expected = []
+    for t, i, bg in left:
+        if foreground == 0 or t > max(first, limit):
+            break
+        expected.append(i)
+        foreground -= not bg
+    assert clock.run_until_quiet(max(first, limit)) is (foreground == 0)
+    assert ran[done:] == expected
+
+
 def test_the_loop_jumps_back_unconditionally_so_python_3_11_specialises_it_at_once() -> None:
     # CPython 3.11 warms a function up on calls and on JUMP_BACKWARD, not on a conditional
     # jump back (`while TEST:`); the loop runs once per command, so it must jump back

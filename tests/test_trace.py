@@ -6,8 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stptui.sim.clock import iso_ms
 from stptui.sim.payloads import Deferred
-from stptui.sim.trace import Record, Trace
+from stptui.sim.trace import EndsAtInstant, Record, Trace
 from tests.simkit import make_sim
 
 KINDS = ("message.sent", "message.received", "invocation.started")
@@ -110,3 +111,17 @@ def test_a_deferred_field_is_built_when_its_record_is_read_and_then_kept() -> No
     again = trace.tail(1)[0]
     assert again.get("env") is first.get("env") and built == [7]
     assert '"env":{"N":"7"}' in again.to_line()
+
+
+@given(st.integers(0, 253_402_300_799_999))
+def test_a_packed_instant_reads_as_the_iso_text_a_deferred_one_did(ms: int) -> None:
+    # A retried batch packs its `at` as integer milliseconds (EndsAtInstant) where it used to
+    # pack a Deferred of `iso_ms`: every way of reading the record sees the same text.
+    packed, deferred = Trace(), Trace()
+    names = ("invocation_id", "retries", "at")
+    packed.emit((0, "stream.batch_retried", "reader", "inv-1", 2, ms, EndsAtInstant(names)))
+    deferred.emit((0, "stream.batch_retried", "reader", "inv-1", 2, Deferred(iso_ms, ms), names))
+    record = packed.tail(1)[0]
+    assert record.data == {"invocation_id": "inv-1", "retries": 2, "at": iso_ms(ms)}
+    assert record.to_line() == deferred.tail(1)[0].to_line()
+    assert list(packed.since(0)) == list(deferred.since(0))

@@ -239,9 +239,10 @@ class Scheduler:
     """A deterministic discrete-event scheduler on virtual time."""
 
     __slots__ = (
+        "_background",
         "_credit",
         "_credit_at",
-        "_foreground",
+        "_dead",
         "_heap",
         "_running",
         "_seq",
@@ -259,7 +260,12 @@ class Scheduler:
         self.now = start_ms
         self._heap: list[Entry] = []
         self._seq = 0
-        self._foreground = 0
+        # Entries in the heap that are background (recurring) work and still live, and that
+        # were cancelled: the rest of the heap is the foreground work that keeps
+        # `run_until_quiet` going. Counted this way round because both are rare, so an
+        # ordinary entry is scheduled and run without touching either.
+        self._background = 0
+        self._dead = 0
         self.events_run = 0
         # Called every SETTLE_EVERY events and whenever a run returns (the trace's settle).
         self.settle = settle
@@ -305,22 +311,25 @@ class Scheduler:
         seq = self._seq = self._seq + 1
         entry = [t, seq, fn, arg, label, background]
         _heappush(self._heap, entry)
-        if not background:
-            self._foreground += 1
+        if background:
+            self._background += 1
         return entry
 
     def cancel(self, entry: Entry) -> None:
         """Drop a scheduled entry (a no-op if it already ran or was cancelled)."""
         if entry[FN] is not None:
+            # A live entry is in the heap (one that ran had its callback cleared first).
             entry[FN] = None
-            if not entry[BACKGROUND]:
-                self._foreground -= 1
+            self._dead += 1
+            if entry[BACKGROUND]:
+                self._background -= 1
 
     def peek(self) -> int | None:
         """The time of the next live entry, or None when nothing is scheduled."""
         heap = self._heap
         while heap and heap[0][FN] is None:
             heapq.heappop(heap)
+            self._dead -= 1
         return heap[0][T] if heap else None
 
     def check_moving(self) -> None:
@@ -347,10 +356,11 @@ class Scheduler:
             entry = heapq.heappop(heap)
             fn = entry[FN]
             if fn is None:
+                self._dead -= 1
                 continue
             entry[FN] = None
-            if not entry[BACKGROUND]:
-                self._foreground -= 1
+            if entry[BACKGROUND]:
+                self._background -= 1
             self.now = entry[T]
             self.events_run += 1
             running, self._running = self._running, True
@@ -399,22 +409,27 @@ class Scheduler:
             # `while TEST:` it ran unspecialised through a whole `advance 7d` (until its
             # eighth call in the process), each step about half as slow again.
             while True:
-                if quiet and self._foreground <= 0:
+                if quiet and len(heap) <= self._dead + self._background:
                     return True
-                if not heap or heap[0][T] > limit:
-                    if limit > self.now:
-                        self.now = limit
-                    return not quiet
+                if not heap:
+                    break
+                # Taken before its time is looked at, and put back when it is due after
+                # `limit` (once a run): cheaper than reading the heap's head at every step.
+                # Its (time, seq) key is unique, so it comes out in the same order later.
                 entry = pop(heap)
-                fn = entry[FN]
+                t, _, fn, arg, _, background = entry
+                if t > limit:
+                    _heappush(heap, entry)
+                    break
                 if fn is None:
+                    self._dead -= 1
                     continue
                 entry[FN] = None
-                if not entry[BACKGROUND]:
-                    self._foreground -= 1
-                self.now = entry[T]
+                if background:
+                    self._background -= 1
+                self.now = t
                 ran += 1
-                fn(entry[ARG])
+                fn(arg)
                 if not ran & STOP_CHECK_MASK:
                     self.events_run = ran
                     if not ran & SETTLE_MASK:
@@ -422,6 +437,9 @@ class Scheduler:
                     self.check_moving()
                     if should_stop is not None and should_stop():
                         return False
+            if limit > self.now:
+                self.now = limit
+            return not quiet
         finally:
             self.events_run = ran
 

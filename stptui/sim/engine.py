@@ -161,8 +161,11 @@ class Simulator:
         self.clock = Scheduler(start_ms, lambda: self.trace.settle())
         self.rng = random.Random(seed)
         self._id_rng = random.Random(f"ids:{seed}")
-        self._ids: list[str] = []
+        # Ids drawn and not yet handed out, the next last (`new_id` pops them; the busiest
+        # caller, FunctionSim.start, pops them itself).
+        self.ids_ready: list[str] = []
         self._id_blocks = 0
+        self._ids_made = 0
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
         self.region = stack.region
         self.account_id = stack.account_id
@@ -253,12 +256,18 @@ class Simulator:
 
     def new_id(self) -> str:
         """A UUID-v4-shaped id from the simulation's own id stream (not the behaviour rng)."""
-        ids = self._ids
+        ids = self.ids_ready
         if not ids:
             size = _ID_BLOCKS[min(self._id_blocks, len(_ID_BLOCKS) - 1)]
             self._id_blocks += 1
+            self._ids_made += size
             ids.extend(_id_block(self._id_rng, size))
         return ids.pop()
+
+    @property
+    def ids_issued(self) -> int:
+        """How many ids the simulation has handed out so far (the id stream's position)."""
+        return self._ids_made - len(self.ids_ready)
 
     # -- lookups -----------------------------------------------------------------------
 

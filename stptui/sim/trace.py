@@ -638,6 +638,14 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+class EndsAtInstant(tuple[str, ...]):
+    """The names of a packed record's fields (see `Raw`) whose last value is an instant,
+    packed as integer milliseconds and written as ISO-8601 text (`iso_ms`) when the record is
+    read: a retried stream batch's `at`, which a Deferred would cost an object per attempt."""
+
+    __slots__ = ()
+
+
 # The names of packed fields (see `Raw`), in the order the values come.
 MESSAGE_ID_FIELDS = ("message_id",)
 RECEIVE_FIELDS = ("message_id", "receive_count")
@@ -674,9 +682,13 @@ class Record:
             return
         # Packed fields become a dict here, when someone looks; zipping the names with all
         # the fields stops before the names themselves. A Deferred field is built now.
-        data = dict(zip(fields[-1], fields, strict=False))
+        names = fields[-1]
+        data = dict(zip(names, fields, strict=False))
         if Deferred in map(type, fields):
             data = {k: resolve(v) for k, v in data.items()}
+        if type(names) is EndsAtInstant:
+            last = names[-1]
+            data[last] = iso_ms(data[last])
         self.data = data
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -720,7 +732,8 @@ Subscriber = Callable[[Record], None]
 # simulator's busiest paths, packed: `(t, kind, resource, *values, names)`, such as
 # `(t, MESSAGE_RECEIVED, queue, message_id, receive_count, RECEIVE_FIELDS)`. Packing costs
 # no dict to build and free, and most records of a long run are never looked at; a Record
-# always holds a dict. A packed value may be a Deferred, built when its Record is. Its
+# always holds a dict. A packed value may be a Deferred, built when its Record is, and the
+# last value of names given as EndsAtInstant is an instant written as ISO text then. Its
 # sequence number is its position in the trace.
 Raw = tuple[Any, ...]
 _KIND = itemgetter(1)

@@ -342,7 +342,7 @@ class KafkaConsumer(StreamConsumer):
     started_names = (*tk.STARTED_FIELDS, "topic", "partition", "record_ids")
     retried_kind = tk.KAFKA_BATCH_RETRIED
     batch_names = ("topic", "partition", "record_ids")
-    retried_names = (*batch_names, "invocation_id", "retries", "at")
+    retried_names = tk.EndsAtInstant((*batch_names, "invocation_id", "retries", "at"))
 
     def __init__(
         self,

@@ -46,10 +46,12 @@ from stptui.sim.logs import (
     subscription_data,
     timeout_line,
 )
+from stptui.sim.services.function import log_cause
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.function import Caller
 
 # How many entries (an invocation's lines, or one written line) a group keeps for `show`.
 RECENT_ENTRIES = 1_000
@@ -155,16 +157,18 @@ class LogGroupSim:
         ended: int,
         env: int,
         outcome: Outcome,
-        cause: str | None,
+        caller: Caller,
     ) -> None:
-        """An invocation ended: keep its lines, free its environment, deliver."""
-        count = 3 + len(outcome.logs) + (outcome.status != "success")
-        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, self.seq)
-        self.seq += count
+        """An invocation `caller` started ended: keep its lines, free its environment,
+        deliver."""
+        seq = self.seq
+        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, seq)
+        # START, END, REPORT, the handler's lines and the error line of a failure.
+        self.seq = seq + 3 + len(outcome.logs) + (outcome.status != "success")
         self.entries.append(entry)
         self.free.append(env)
         if self.subscriptions:
-            self.sim.services["logs"].deliver(self, self._events(entry), cause)
+            self.sim.services["logs"].deliver(self, self._events(entry), log_cause(caller))
 
     # -- a batch job's containers ----------------------------------------------------------
 

@@ -39,8 +39,11 @@ from stptui.config.aws_names import lambda_role_name
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import Deferred
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, throttle_backoff_ms
+from stptui.sim.services.function import (
+    ACCOUNT_CONCURRENCY,
+    SYNC_PAYLOAD_BYTES,
+    throttle_backoff_ms,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -429,25 +432,61 @@ class StreamBatch:
     def done(self, outcome: Outcome, invocation_id: str) -> None:
         """The invocation ended: the mapping checkpoints, retries, bisects or discards.
 
-        Written here rather than as a method of the consumer that this would call: a batch
-        retried for a week ends an invocation every few hundred milliseconds."""
+        Written here, the retry of a failed batch with it, rather than as methods of the
+        consumer that this would call: a batch retried for a week ends an invocation every
+        few hundred milliseconds."""
         consumer = self.consumer
-        self.lane.current = None
+        lane = self.lane
+        lane.current = None
         self.invocation_id = invocation_id
         if outcome.status != "success":
-            consumer._failed(self, outcome, bisect=consumer.settings.bisect)
+            bisect = consumer.bisect
+        else:
+            consumer.succeeded(self, invocation_id)
+            failed = outcome.failed_item_ids if consumer.report_failures else None
+            if not failed:
+                consumer._advance(lane, self.records)
+                return
+            # A partial batch response: everything before the lowest failed record is done;
+            # the batch is retried from that record on.
+            first = min(i for i, r in enumerate(self.records) if r.sequence_number in failed)
+            consumer._advance(lane, self.records[:first], go_on=False)
+            self.records = self.records[first:]
+            bisect = False
+        sim = consumer.sim
+        now = sim.clock.now
+        at = now + consumer._retry_ms
+        limit = consumer._max_retries
+        if consumer._forever or (
+            (not bisect or len(self.records) == 1) and (limit < 0 or self.retries < limit)
+        ):
+            # The commonest end of a failed attempt (a batch retried forever, by default):
+            # a packed record whose time is written as text only when the record is read
+            # (`EndsAtInstant`), and the lane's next read (`_schedule`: no timer is set while
+            # its batch runs, and the lane has this batch to read).
+            self.retries += 1
+            values = self._values if self._values_of is self.records else consumer.values(self)
+            # The three `batch_names` values, taken one by one: a tuple built in one step
+            # costs less than one spliced from another (and a fourth would fail here, loudly).
+            source, lane_name, ids = values
+            sim.trace.emit(
+                (
+                    now,
+                    consumer.retried_kind,
+                    consumer.target,
+                    source,
+                    lane_name,
+                    ids,
+                    invocation_id,
+                    self.retries,
+                    at,
+                    consumer.retried_names,
+                )
+            )
+            lane.batches.appendleft(self)
+            lane.timer = sim.clock.at(at, consumer._poll_cb, lane, consumer._retry_label)
             return
-        consumer.succeeded(self, invocation_id)
-        failed = outcome.failed_item_ids if consumer.report_failures else None
-        if not failed:
-            consumer._advance(self.lane, self.records)
-            return
-        # A partial batch response: everything before the lowest failed record is done; the
-        # batch is retried from that record on.
-        first = min(i for i, r in enumerate(self.records) if r.sequence_number in failed)
-        consumer._advance(self.lane, self.records[:first], go_on=False)
-        self.records = self.records[first:]
-        consumer._failed(self, outcome, bisect=False)
+        consumer._split_or_discard(self, outcome, bisect, at)
 
 
 def kinesis_event(records: list[StreamRecord], consumer: StreamConsumer) -> dict[str, Any]:
@@ -486,9 +525,12 @@ class StreamConsumer:
     # (stptui.sim.services.kafka) names its batches by topic, partition and record ids.
     started_names: tuple[str, ...] = tk.KINESIS_STARTED_FIELDS
     retried_kind = tk.STREAM_BATCH_RETRIED
-    # The names of `batch_values`, and of the retried record's packed fields (`_failed`).
+    # The names of `batch_values`, and of the retried record's packed fields
+    # (`StreamBatch.done`).
     batch_names: tuple[str, ...] = ("stream", "shard", "sequence_numbers")
-    retried_names: tuple[str, ...] = (*batch_names, "invocation_id", "retries", "at")
+    retried_names: tuple[str, ...] = tk.EndsAtInstant(
+        (*batch_names, "invocation_id", "retries", "at")
+    )
 
     def batch_values(self, batch: StreamBatch) -> tuple[Any, ...]:
         """What the trace names a batch by: its stream, shard (lane) and sequence numbers."""
@@ -528,6 +570,19 @@ class StreamConsumer:
         ]
         self._poll_label = ("stream-poll", stream.name, target)
         self._retry_label = ("stream-retry", stream.name, target)
+        # What every failed attempt reads, kept here rather than read through `settings` and
+        # `stream` each time.
+        self.bisect = settings.bisect
+        self._max_retries = settings.max_retries
+        # A failed batch is simply read again, each time (neither split nor ever given up).
+        self._forever = settings.max_retries < 0 and not settings.bisect
+        self._retry_ms = stream.poll_interval_ms
+        self.trigger = stream.trigger
+        # The class's (or a subclass's) names and kind, as attributes of the instance: CPython
+        # 3.11 reads an instance's own attribute faster than one its class holds.
+        self.started_names = self.started_names
+        self.retried_kind = self.retried_kind
+        self.retried_names = self.retried_names
         # One bound method for the timers of all its reads, not one made for each.
         self._poll_cb = self._poll
         if not settings.latest:
@@ -586,6 +641,11 @@ class StreamConsumer:
         return start + ticks * interval
 
     def _poll(self, lane: Lane) -> None:
+        """The lane's read: the batch it retries (or the next bisected half), else a new
+        batch of the records waiting, handed to the function.
+
+        One method, the invocation written out at its end: a batch retried all week comes
+        through here every second (four times a second on a table's stream)."""
         lane.timer = None
         if lane.batches:
             batch = lane.batches.popleft()
@@ -597,8 +657,29 @@ class StreamConsumer:
                 if not live:
                     self._schedule(lane, self.sim.clock.now)
                     return
-            self._invoke(batch)
+        else:
+            batch = self._take(lane)
+            if batch is None:
+                return
+        fn = self.fn
+        if fn is None:
+            self._submit(batch)
             return
+        # FunctionSim.throttled, written out.
+        if (
+            fn.reserved is not None and fn.running >= fn.reserved
+        ) or self.sim.running_total >= ACCOUNT_CONCURRENCY:
+            self._throttled(batch, fn)
+            return
+        batch.throttles = 0
+        batch.attempts += 1
+        lane.current = batch
+        values = batch._values if batch._values_of is batch.records else self.values(batch)
+        fn.start(self.trigger, batch.attempts, batch, values, self.started_names)
+
+    def _take(self, lane: Lane) -> StreamBatch | None:
+        """A new batch of the records waiting in `lane`, or None: none wait, or the batching
+        window is still open (its timer is then set)."""
         sim = self.sim
         now = sim.clock.now
         pending = lane.pending
@@ -606,7 +687,7 @@ class StreamConsumer:
             pending.popleft()
         if not pending:
             lane.window_from = None
-            return
+            return None
         settings = self.settings
         if settings.window_ms and len(pending) < settings.batch_size:
             if lane.window_from is None:
@@ -615,7 +696,7 @@ class StreamConsumer:
             due = lane.window_from + settings.window_ms
             if now < due and not self._batch_full(lane):
                 lane.timer = sim.clock.at(due, self._poll_cb, lane, self._poll_label)
-                return
+                return None
         lane.window_from = None
         records: list[StreamRecord] = []
         room = SYNC_PAYLOAD_BYTES
@@ -625,24 +706,9 @@ class StreamConsumer:
                 break
             room -= size
             records.append(pending.popleft())
-        self._invoke(StreamBatch(self, lane, records))
+        return StreamBatch(self, lane, records)
 
     # -- invoking ------------------------------------------------------------------------
-
-    def _invoke(self, batch: StreamBatch) -> None:
-        """Hand `batch` to the function (or to a batch job's mapping, which has none)."""
-        fn = self.fn
-        if fn is None:
-            self._submit(batch)
-            return
-        if fn.throttled():
-            self._throttled(batch, fn)
-            return
-        batch.throttles = 0
-        batch.attempts += 1
-        batch.lane.current = batch
-        values = batch._values if batch._values_of is batch.records else self.values(batch)
-        fn.start(self.stream.trigger, batch.attempts, batch, values, self.started_names)
 
     def _submit(self, batch: StreamBatch) -> None:
         """Hand `batch` to a batch job's mapping."""
@@ -695,35 +761,15 @@ class StreamConsumer:
         """What a mapping does first when an invocation of `batch` succeeds (before its
         checkpoint moves): nothing here; a Kafka consumer group commits its offset."""
 
-    def _failed(self, batch: StreamBatch, outcome: Outcome, *, bisect: bool) -> None:
+    def _split_or_discard(
+        self, batch: StreamBatch, outcome: Outcome, bisect: bool, at: int
+    ) -> None:
+        """A failed batch that is not simply read again (`StreamBatch.done`): bisected, when
+        `bisect` and it has records to split (its halves read at `at`), else discarded with
+        its retries used up."""
         sim = self.sim
         now = sim.clock.now
         lane = batch.lane
-        at = now + self.stream.poll_interval_ms
-        if not bisect or len(batch.records) == 1:
-            limit = self.settings.max_retries
-            if limit < 0 or batch.retries < limit:
-                # The commonest end of a failed attempt (a batch retried forever, by default),
-                # written out: a packed record whose time is written only when the record is
-                # read, and the lane's next read (`_schedule`: no timer is set while its
-                # batch runs, and the lane has this batch to read).
-                batch.retries += 1
-                values = batch._values if batch._values_of is batch.records else self.values(batch)
-                sim.trace.emit(
-                    (
-                        now,
-                        self.retried_kind,
-                        self.target,
-                        *values,
-                        batch.invocation_id,
-                        batch.retries,
-                        Deferred(iso_ms, at),
-                        self.retried_names,
-                    )
-                )
-                lane.batches.appendleft(batch)
-                lane.timer = sim.clock.at(at, self._poll_cb, lane, self._retry_label)
-                return
         common = {**self.batch_fields(batch), "invocation_id": batch.invocation_id}
         if bisect and len(batch.records) > 1:
             # Splitting uses no retry: each half, a new batch, keeps the count so far.
