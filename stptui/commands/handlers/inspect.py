@@ -28,7 +28,12 @@ from stptui.commands.handlers.kafka import (
     unproduced_record,
 )
 from stptui.commands.handlers.logs import show_logs
-from stptui.commands.handlers.metrics import check_metric_resource, show_metrics, since_ms
+from stptui.commands.handlers.metrics import (
+    check_metric_resource,
+    check_period,
+    show_metrics,
+    since_ms,
+)
 from stptui.commands.handlers.state_machines import (
     explain_execution,
     show_execution,
@@ -70,6 +75,7 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
+from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.textsafe import quoted
@@ -116,7 +122,7 @@ _SHOW_USAGE = (
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
     "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY] "
-    "| users [POOL] | metrics [RESOURCE] [--since D]"
+    "| users [POOL] | metrics [RESOURCE] [--since D] [--period D]"
 )
 
 
@@ -163,9 +169,14 @@ def check_show(sim: Simulator, call: Call) -> None:
         if name is not None:
             check_metric_resource(sim, name)
         since_ms(call.opts.get("since"))
+        check_period(sim, name, call.opts.get("since"), call.opts.get("period"))
     elif "since" in call.opts:
         raise CommandError(
             f"show {what} takes no --since", "--since D is for `show metrics [RESOURCE]`"
+        )
+    elif "period" in call.opts:
+        raise CommandError(
+            f"show {what} takes no --period", "--period D is for `show metrics RESOURCE`"
         )
     if (
         not needs_name
@@ -232,6 +243,13 @@ def check_show(sim: Simulator, call: Call) -> None:
             "`show metrics` only: count the last D of virtual time (default: all the trace holds)",
             "D",
         ),
+        Option(
+            "--period",
+            DURATION,
+            "`show metrics RESOURCE` only: its key figures in each period of D from the "
+            f"window's start, a row each (at most {MAX_PERIODS:,} periods)",
+            "D",
+        ),
     ),
     usage=_SHOW_USAGE,
     examples=(
@@ -261,6 +279,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show users users",
         "show metrics",
         "show metrics jobQueue --since 10m",
+        "show metrics jobQueue --period 1m",
     ),
     check_call=check_show,
 )
@@ -269,7 +288,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
-    metrics [RESOURCE] [--since D]"""
+    metrics [RESOURCE] [--since D] [--period D]"""
     what = call.args["what"]
     name = call.args["name"]
     check_show(session.sim, call)
@@ -331,7 +350,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "users":
         return show_users(sim, name)
     if what == "metrics":
-        return show_metrics(sim, name, call.opts.get("since"))
+        return show_metrics(sim, name, call.opts.get("since"), call.opts.get("period"))
     n = DEFAULT_TRACE_ROWS if name is None else whole_number(name, "show trace N")
     return _show_trace(sim, n)
 

@@ -1,5 +1,6 @@
-"""`show metrics [RESOURCE] [--since D]` and `expect metric.RESOURCE.METRIC.STATISTIC`:
-CloudWatch's metrics of a run, computed from the trace (stptui.sim.metrics)."""
+"""`show metrics [RESOURCE] [--since D]`, `show metrics RESOURCE --period D [--since D]` and
+`expect metric.RESOURCE.METRIC.STATISTIC`: CloudWatch's metrics of a run, computed from the
+trace (stptui.sim.metrics)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,20 @@ from stptui.commands.registry import CommandError, names
 from stptui.commands.result import CommandResult
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import format_duration
+from stptui.sim.behavior.durations import parse_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
-from stptui.sim.metrics import Figure, Metrics, ResourceMetrics, compute, measured, metric_names
+from stptui.sim.metrics import (
+    Figure,
+    Metrics,
+    ResourceMetrics,
+    compute,
+    measured,
+    metric_names,
+    window,
+)
+from stptui.sim.metrics.figures import Periods
+from stptui.sim.metrics.periods import MAX_PERIODS, Series, series
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
 # What `show metrics` measures, as its refusals name it.
@@ -50,6 +62,55 @@ def since_ms(text: str | None) -> int | None:
     return ms
 
 
+# The periods a refusal of too many suggests: the first at least as long as needed.
+_ROUND_PERIODS = tuple(
+    (text, parse_duration(text))
+    for text in (
+        *("1ms", "2ms", "5ms", "10ms", "20ms", "50ms", "100ms", "200ms", "500ms"),
+        *("1s", "2s", "5s", "10s", "15s", "30s", "1m", "2m", "5m", "10m", "15m", "30m"),
+        *("1h", "2h", "3h", "6h", "12h", "1d", "7d"),
+    )
+)
+
+
+def check_period(
+    sim: Simulator, name: str | None, since_text: str | None, period_text: str | None
+) -> Periods | None:
+    """The periods `--period D` cuts the window into (None without it); a CommandError for
+    a bad D, for `--period` without a RESOURCE and for more than MAX_PERIODS periods."""
+    if period_text is None:
+        return None
+    if name is None:
+        found = list(measured(sim))
+        example = (
+            f"show metrics {found[0]} --period 1m" if found else "show metrics NAME --period 1m"
+        )
+        raise CommandError(
+            "--period shows one resource's figures period by period: name it",
+            f"e.g. {example} (`show metrics` names what is measured)",
+        )
+    length = _duration(period_text, "--period")
+    if length < 1:
+        raise CommandError(
+            "--period must be at least 1 ms", f"e.g. show metrics {name} --period 1m"
+        )
+    since = since_ms(since_text)
+    sim.trace.settle()
+    _, start, _, _ = window(sim, since)
+    periods = Periods.of(start, sim.clock.now, length)
+    if periods.count > MAX_PERIODS:
+        span = sim.clock.now - start
+        need = -(-span // MAX_PERIODS)
+        fit = next((text for text, ms in _ROUND_PERIODS if ms >= need), None)
+        fit = fit or f"{-(-need // 86_400_000)}d"
+        raise CommandError(
+            f"--period {period_text} cuts the window ({format_duration(span)} of virtual time) "
+            f"into {periods.count:,} periods; at most {MAX_PERIODS:,} are shown",
+            f"e.g. show metrics {name} --period {fit}, or a shorter window with --since",
+        )
+    return periods
+
+
 def value_text(value: float | None) -> str:
     """A figure as the table shows it: `-` for no datapoint, whole numbers without `.0`."""
     if value is None:
@@ -85,13 +146,19 @@ def _figure_data(f: Figure) -> dict[str, Any]:
     }
 
 
-def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> CommandResult:
+def show_metrics(
+    sim: Simulator, name: str | None, since_text: str | None, period_text: str | None = None
+) -> CommandResult:
     """`show metrics [RESOURCE] [--since D]`: every measured resource's figures (or one's,
     with what is listed under it after it: an HTTP API's routes, a bus's rules, a
-    workload's schedules) over the window."""
+    workload's schedules) over the window. With `--period D`, one resource's key figures
+    in each period of D from the window's start."""
     if name is not None:
         check_metric_resource(sim, name)
+    periods = check_period(sim, name, since_text, period_text)
     since = since_ms(since_text)
+    if periods is not None and name is not None:
+        return _show_series(sim, name, since, periods)
     m = compute(sim, since)
     chosen = [
         r for key, r in m.resources.items() if name is None or key == name or r.parent == name
@@ -141,6 +208,50 @@ def show_metrics(sim: Simulator, name: str | None, since_text: str | None) -> Co
     }
     if not rows:
         return CommandResult("\n".join(lines), data=data)
+    return CommandResult("\n".join(lines), table=(headers, rows), data=data)
+
+
+# Short column names of a series' table: the metric without SQS's long prefixes.
+_PREFIXES = ("ApproximateNumberOfMessages", "NumberOfMessages", "Approximate")
+_STAT_WORDS = {"Maximum": "max", "Average": "avg"}
+
+
+def _column(metric: str, stat: str, unit: str) -> str:
+    short = next((metric[len(p) :] for p in _PREFIXES if metric.startswith(p)), metric)
+    if stat != "Sum":
+        short += f" {_STAT_WORDS.get(stat, stat)}"
+    return short + (" (ms)" if unit == "Milliseconds" else "")
+
+
+def _show_series(sim: Simulator, name: str, since: int | None, periods: Periods) -> CommandResult:
+    """One resource's key figures, a row per period."""
+    raws, start, dropped, kept_from = window(sim, since)
+    # The window's lines need no figure of the whole window: none is computed.
+    m = Metrics(start, sim.clock.now, dropped, len(raws), kept_from, {})
+    got: Series = series(sim, name, measured(sim)[name], periods, raws)
+    lines = _window_lines(m, since)
+    lines.append(
+        f"{name} ({got.kind}) in {periods.count:,} period{'s' if periods.count != 1 else ''} "
+        f"of {format_duration(periods.length)} from {iso_ms(periods.start)}"
+    )
+    headers = ["period", *(_column(*c) for c in got.columns)]
+    rows = [
+        [iso_ms(start), *(value_text(f.value) for f in figures)]
+        for start, figures in zip(periods.starts(), got.rows, strict=True)
+    ]
+    data: dict[str, Any] = {
+        "start": iso_ms(m.start),
+        "end": iso_ms(m.end),
+        "dropped": m.dropped,
+        "resource": name,
+        "kind": got.kind,
+        "period_ms": periods.length,
+        "columns": [{"metric": c, "statistic": s, "unit": u} for c, s, u in got.columns],
+        "periods": [
+            {"start": iso_ms(start), "values": [f.value for f in figures]}
+            for start, figures in zip(periods.starts(), got.rows, strict=True)
+        ],
+    }
     return CommandResult("\n".join(lines), table=(headers, rows), data=data)
 
 

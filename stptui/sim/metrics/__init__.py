@@ -9,15 +9,15 @@ Nothing here runs while the simulation does: the figures are replayed from the r
 still in the trace's ring when asked for (design rule 5), so the hot path pays nothing. One
 module per family of services: queues, functions, web (HTTP APIs, load balancers, function
 URLs), jobs (batch jobs and state machines), events (buses, rules, schedules, topics),
-stores (streams, tables, Kafka topics, buckets);
-`figures` holds what they report. The percentile method is the alarms'
+stores (streams, tables, Kafka topics, buckets); `figures` holds what they report, `periods`
+one resource's figures period by period. The percentile method is the alarms'
 (stptui.sim.alarms.statistic_of).
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stptui.sim.metrics.events import buses, event_metrics, rules, topic_metrics, topics
 from stptui.sim.metrics.figures import (
@@ -48,7 +48,15 @@ from stptui.sim.metrics.web import (
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
-__all__ = ["Figure", "Metrics", "ResourceMetrics", "compute", "measured", "metric_names"]
+__all__ = [
+    "Figure",
+    "Metrics",
+    "ResourceMetrics",
+    "compute",
+    "measured",
+    "metric_names",
+    "window",
+]
 
 
 def metric_names(kind: str) -> tuple[Metric, ...]:
@@ -81,6 +89,22 @@ def measured(sim: Simulator) -> dict[str, str]:
     return out
 
 
+def window(sim: Simulator, since_ms: int | None) -> tuple[Any, int, int, int | None]:
+    """The records the trace keeps (oldest first), the window's start (the last `since_ms`
+    of virtual time, or all; never before the oldest record kept when older ones were
+    dropped), how many were dropped, and the instant of the oldest kept. The trace must be
+    settled."""
+    ring = sim.trace.records
+    raws = ring._raw
+    dropped = ring.first_seq - 1
+    kept_from = raws[0][0] if raws else None
+    now = sim.clock.now
+    start = sim.start_ms if since_ms is None else max(sim.start_ms, now - since_ms)
+    if dropped and kept_from is not None:
+        start = max(start, kept_from)
+    return raws, start, dropped, kept_from
+
+
 # The last computation: `expect` and completion read several figures of one state, which
 # one replay answers. Its simulator is held weakly (a `load` replaces it), with what the
 # figures depend on: the trace (a caller may give the simulator a new one) and its newest
@@ -98,13 +122,7 @@ def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
     key = (id(trace), trace.seq, now, -1 if since_ms is None else since_ms)
     if _CACHE and _CACHE[0][0]() is sim and _CACHE[0][1] == key:
         return _CACHE[0][2]
-    ring = trace.records
-    raws = ring._raw
-    dropped = ring.first_seq - 1
-    kept_from = raws[0][0] if raws else None
-    start = sim.start_ms if since_ms is None else max(sim.start_ms, now - since_ms)
-    if dropped and kept_from is not None:
-        start = max(start, kept_from)
+    raws, start, dropped, kept_from = window(sim, since_ms)
     found = queue_metrics(sim, raws, start, now, seeded=dropped > 0)
     found.update(function_metrics(sim, raws, start, now))
     for name, figures in function_url_figures(sim, raws, start).items():

@@ -150,6 +150,33 @@ KIND_METRICS: dict[str, tuple[Metric, ...]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Periods:
+    """`count` periods of `length` ms from `start` (CloudWatch aligns its datapoints to the
+    request's start time). The last is closed: it holds the window's end, so a record at
+    the end instant falls in it. The whole window is one period."""
+
+    start: int
+    length: int
+    count: int
+
+    @classmethod
+    def of(cls, start: int, end: int, length: int | None = None) -> Periods:
+        """The periods of [start, end] of `length` ms (one spanning it all when None)."""
+        span = end - start
+        if length is None:
+            return cls(start, max(1, span), 1)
+        return cls(start, length, max(1, -(-span // length)))
+
+    def index(self, t: int) -> int:
+        """The period an instant at or after `start` falls in."""
+        return min((t - self.start) // self.length, self.count - 1)
+
+    def starts(self) -> list[int]:
+        """Each period's first instant."""
+        return [self.start + i * self.length for i in range(self.count)]
+
+
 @dataclass(slots=True)
 class Figure:
     """One statistic of one metric over the window: None when it has no datapoint (no

@@ -12,6 +12,7 @@ from stptui.sim.metrics.figures import (
     FUNCTION_METRICS,
     MILLISECONDS,
     Figure,
+    Periods,
     ResourceMetrics,
     counted,
     samples,
@@ -28,10 +29,20 @@ _PUT_KINDS = (tk.STREAM_RECORD_PUT, tk.ITEM_PUT, tk.ITEM_UPDATED, tk.ITEM_DELETE
 def function_metrics(sim: Simulator, raws: Any, start: int, end: int) -> dict[str, ResourceMetrics]:
     """Each function's invocations, errors, throttles, durations, greatest concurrency and
     (a stream consumer's) iterator age over [start, end]."""
+    found = function_series(sim, raws, Periods.of(start, end))
+    return {name: series[0] for name, series in found.items()}
+
+
+def function_series(
+    sim: Simulator, raws: Any, periods: Periods
+) -> dict[str, list[ResourceMetrics]]:
+    """Each function's figures in each of `periods`."""
+    start, count = periods.start, periods.count
     names = set(sim.functions)
-    sums = {n: [0, 0, 0] for n in names}  # invocations, errors, throttles
-    durations: dict[str, list[float]] = {n: [] for n in names}
-    ages: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
+    # invocations, errors, throttles
+    sums = {n: [[0, 0, 0] for _ in range(count)] for n in names}
+    durations: dict[str, list[list[float]]] = {n: [[] for _ in range(count)] for n in names}
+    ages: dict[str, list[list[tuple[int, int]]]] = {n: [[] for _ in range(count)] for n in names}
     # (t, +1 or -1) of each start and end, and the ids started, for ConcurrentExecutions.
     steps: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
     started: dict[str, set[str]] = {n: set() for n in names}
@@ -55,7 +66,7 @@ def function_metrics(sim: Simulator, raws: Any, start: int, end: int) -> dict[st
             if numbers and t >= start:
                 put = put_at.get((raw_field(raw, "stream"), numbers[-1]))
                 if put is not None:
-                    ages[fn].append((t - put, t))
+                    ages[fn][periods.index(t)].append((t - put, t))
         elif kind in _ENDED:
             iid = raw_field(raw, "invocation_id")
             if iid in started[fn]:
@@ -65,31 +76,41 @@ def function_metrics(sim: Simulator, raws: Any, start: int, end: int) -> dict[st
                 before[fn] += 1
                 steps[fn].append((t, -1))
             if t >= start:
-                sums[fn][0] += 1
-                sums[fn][1] += kind == tk.INVOCATION_FAILED
+                i = periods.index(t)
+                sums[fn][i][0] += 1
+                sums[fn][i][1] += kind == tk.INVOCATION_FAILED
                 got = raw_field(raw, "duration_ms")
                 if isinstance(got, (int, float)):
-                    durations[fn].append(got)
+                    durations[fn][i].append(got)
         elif kind == tk.INVOCATION_THROTTLED and t >= start:
-            sums[fn][2] += 1
-    out: dict[str, ResourceMetrics] = {}
+            sums[fn][periods.index(t)][2] += 1
+    bounds = periods.starts()
+    out: dict[str, list[ResourceMetrics]] = {}
     for fn in sorted(names, key=list(sim.functions).index):
         # Running now but started before the oldest record kept: running throughout.
         running = before[fn] + max(0, sim.functions[fn].running - len(started[fn]))
-        peak: tuple[int, int | None] = (0, None)
+        # Each period's greatest concurrency, from the level it opens with.
+        peaks: list[tuple[int, int | None]] = [(0, None)] * count
+        opened = 0
         for t, delta in steps[fn]:
-            if t >= start and peak[1] is None:
-                peak = (running, start)
+            while opened < count and bounds[opened] <= t:
+                peaks[opened] = (running, bounds[opened])
+                opened += 1
             running += delta
-            if t >= start and running > peak[0]:
-                peak = (running, t)
-        if peak[1] is None:
-            peak = (running, start)
-        figures = counted(FUNCTION_METRICS, sums[fn])
-        figures += samples("Duration", durations[fn], DURATION_STATS)
-        figures.append(Figure("ConcurrentExecutions", "Maximum", COUNT, peak[0], peak[1]))
-        if ages[fn]:
-            age, at = max(ages[fn], key=lambda a: a[0])
-            figures.append(Figure("IteratorAge", "Maximum", MILLISECONDS, age, at))
-        out[fn] = ResourceMetrics(fn, "function", figures)
+            if t >= start:
+                i = periods.index(t)
+                if running > peaks[i][0]:
+                    peaks[i] = (running, t)
+        for i in range(opened, count):
+            peaks[i] = (running, bounds[i])
+        series: list[ResourceMetrics] = []
+        for i in range(count):
+            figures = counted(FUNCTION_METRICS, sums[fn][i])
+            figures += samples("Duration", durations[fn][i], DURATION_STATS)
+            figures.append(Figure("ConcurrentExecutions", "Maximum", COUNT, *peaks[i]))
+            if ages[fn][i]:
+                age, at = max(ages[fn][i], key=lambda a: a[0])
+                figures.append(Figure("IteratorAge", "Maximum", MILLISECONDS, age, at))
+            series.append(ResourceMetrics(fn, "function", figures))
+        out[fn] = series
     return out

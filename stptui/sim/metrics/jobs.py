@@ -78,14 +78,18 @@ def state_machine_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, Re
     }
 
 
-def batch_job_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMetrics]:
+def batch_job_metrics(
+    sim: Simulator, raws: Any, start: int, submitted: dict[str, int] | None = None
+) -> dict[str, ResourceMetrics]:
     """Each batch job's executions (jobs submitted, succeeded, failed), its attempts and
     their durations, and each ended execution's time from its submission (while the trace
-    still holds that), from `start` on."""
+    still holds that), from `start` on. `submitted` (execution id -> when) carries the
+    running executions from one call to the next when the records are given a slice at a
+    time."""
     counts = {name: [0] * 5 for name in batch_jobs(sim)}
     attempts: dict[str, list[float]] = {name: [] for name in counts}
     times: dict[str, list[float]] = {name: [] for name in counts}
-    submitted: dict[str, int] = {}  # execution id -> when
+    submitted = {} if submitted is None else submitted
     for raw in raws:
         kind = raw[1]
         column = _BATCH_COLUMN.get(kind)

@@ -17,6 +17,7 @@ from stptui.sim.metrics.figures import (
     MILLISECONDS,
     QUEUE_METRICS,
     Figure,
+    Periods,
     ResourceMetrics,
     counted,
     samples,
@@ -43,19 +44,23 @@ _QUEUE_KINDS = frozenset((tk.MESSAGE_SENT, tk.QUEUE_PURGED, *_FOUND_IN, tk.MESSA
 
 
 class _Queue:
-    """One queue's replayed state: its messages' states, and the gauges' maxima."""
+    """One queue's replayed state: its messages' states, and per period the gauges' maxima
+    and the counts."""
 
-    __slots__ = ("counts", "fifo", "maxima", "messages", "name", "sums")
+    __slots__ = ("counts", "fifo", "maxima", "messages", "name", "periods", "sums")
 
-    def __init__(self, name: str, fifo: bool) -> None:
+    def __init__(self, name: str, fifo: bool, periods: Periods) -> None:
         self.name = name
         self.fifo = fifo
+        self.periods = periods
         self.messages: dict[str, int] = {}
         self.counts = [0, 0, 0]  # delayed, visible, in flight
-        # -1: the window's first sample sets each, 0 included, with the instant it opens.
-        self.maxima: list[tuple[int, int | None]] = [(-1, None), (-1, None), (-1, None)]
+        # -1: each period's first sample sets each, 0 included, with the instant it opens.
+        self.maxima: list[list[tuple[int, int | None]]] = [
+            [(-1, None), (-1, None), (-1, None)] for _ in range(periods.count)
+        ]
         # sent, received, deleted, moved to the DLQ
-        self.sums = [0, 0, 0, 0]
+        self.sums = [[0, 0, 0, 0] for _ in range(periods.count)]
 
     def add(self, mid: str, state: int) -> None:
         self.messages[mid] = state
@@ -77,8 +82,11 @@ class _Queue:
         self.counts[old] -= 1
         return True
 
+    def count(self, t: int, column: int) -> None:
+        self.sums[self.periods.index(t)][column] += 1
+
     def sample(self, t: int) -> None:
-        maxima = self.maxima
+        maxima = self.maxima[self.periods.index(t)]
         for i, n in enumerate(self.counts):
             if n > maxima[i][0]:
                 maxima[i] = (n, t)
@@ -120,31 +128,51 @@ def queue_metrics(
 ) -> dict[str, ResourceMetrics]:
     """Replay every queue's messages through the kept records; `seeded` (the ring dropped
     records) starts each queue with the messages it held before them."""
+    found = queue_series(sim, raws, Periods.of(start, end), end, seeded=seeded)
+    return {name: series[0] for name, series in found.items()}
+
+
+def queue_series(
+    sim: Simulator, raws: Any, periods: Periods, end: int, *, seeded: bool
+) -> dict[str, list[ResourceMetrics]]:
+    """Every queue's figures in each of `periods` (their last ends at `end`)."""
     found = _found(sim, raws) if seeded else {}
-    replay = _replay_queues(sim, raws, start, end, found, ghosts={})
+    replay = _replay_queues(sim, raws, periods, end, found, ghosts={})
     if seeded:
         # A purge that deleted more messages than the replay knew of deleted messages that
         # no kept record names: they were in the queue from before the oldest record kept
         # until the purge. Replay again with them there.
         ghosts = replay[1]
         if ghosts:
-            replay = _replay_queues(sim, raws, start, end, found, ghosts=ghosts)
+            replay = _replay_queues(sim, raws, periods, end, found, ghosts=ghosts)
     return replay[0]
 
 
 def _replay_queues(
     sim: Simulator,
     raws: Any,
-    start: int,
+    periods: Periods,
     end: int,
     found: dict[str, dict[str, int]],
     ghosts: dict[str, int],
-) -> tuple[dict[str, ResourceMetrics], dict[str, int]]:
-    queues = {name: _Queue(name, q.fifo) for name, q in sim.queues.items()}
+) -> tuple[dict[str, list[ResourceMetrics]], dict[str, int]]:
+    start = periods.start
+    queues = {name: _Queue(name, q.fifo, periods) for name, q in sim.queues.items()}
     # SentTimestamp and the enqueue time retention and age count from, by message id.
     sent_at: dict[str, int] = {}
     enqueued: dict[str, int] = {}
     delays: list[tuple[int, int, str, str]] = []  # (visible at, order, queue, message id)
+    # With several periods, each queue's (enqueue time, message id), oldest first, so that
+    # the age of its oldest message is sampled as each period opens (stale entries are
+    # skipped then): a message waiting across periods is old in each.
+    waiting: dict[str, list[tuple[int, str]]] | None = (
+        {name: [] for name in queues} if periods.count > 1 else None
+    )
+
+    def wait(q: str, mid: str) -> None:
+        if waiting is not None and (enq := enqueued.get(mid)) is not None:
+            heapq.heappush(waiting[q], (enq, mid))
+
     for name, held in found.items():
         live = sim.queues[name].messages
         for mid, state in held.items():
@@ -153,23 +181,34 @@ def _replay_queues(
             if msg is not None:
                 sent_at[mid] = msg.sent_at
                 enqueued[mid] = msg.enqueued_at
+                wait(name, mid)
                 if state == _DELAYED:
                     delays.append((msg.visible_at, len(delays), name, mid))
     heapq.heapify(delays)
     for name, n in ghosts.items():
         for i in range(n):
             queues[name].add(f"\0ghost-{i}", _VISIBLE)
-    oldest: dict[str, tuple[int, int | None]] = {name: (0, None) for name in queues}
-    to_delete: dict[str, list[float]] = {name: [] for name in queues}
+    oldest: dict[str, list[tuple[int, int | None]]] = {
+        name: [(0, None)] * periods.count for name in queues
+    }
+    to_delete: dict[str, list[list[float]]] = {
+        name: [[] for _ in range(periods.count)] for name in queues
+    }
     new_ghosts: dict[str, int] = {}
     purged: set[str] = set()
-    entered = False
+    bounds = periods.starts()
+    opened = 0  # the periods whose first instant the replay has passed
+
+    def aged(q: str, age: int, t: int) -> None:
+        i = periods.index(t)
+        if age > oldest[q][i][0]:
+            oldest[q][i] = (age, t)
 
     def left(q: str, mid: str, t: int) -> None:
         """The message left queue q at t: a candidate for its oldest message's age."""
         enq = enqueued.get(mid)
-        if enq is not None and t >= start and t - enq > oldest[q][0]:
-            oldest[q] = (t - enq, t)
+        if enq is not None and t >= start:
+            aged(q, t - enq, t)
 
     def release_delays(until: int) -> None:
         while delays and delays[0][0] <= until:
@@ -180,17 +219,31 @@ def _replay_queues(
                 if at >= start:
                     queue.sample(at)
 
+    def open_periods(until: int) -> None:
+        """Sample the gauges as each period up to `until` opens (a queue full before it
+        counts in it)."""
+        nonlocal opened
+        while opened < len(bounds) and bounds[opened] <= until:
+            at = bounds[opened]
+            release_delays(at)
+            for queue in queues.values():
+                queue.sample(at)
+                heap = waiting[queue.name] if waiting is not None else None
+                while heap and (
+                    queue.messages.get(heap[0][1]) is None or enqueued.get(heap[0][1]) != heap[0][0]
+                ):
+                    heapq.heappop(heap)
+                if heap:
+                    aged(queue.name, at - heap[0][0], at)
+            opened += 1
+
     for raw in raws:
         kind = raw[1]
         if kind not in _QUEUE_KINDS:
             continue
         t = raw[0]
-        if not entered and t >= start:
-            # The gauges as the window opens count too (a queue full before it).
-            release_delays(start)
-            entered = True
-            for queue in queues.values():
-                queue.sample(start)
+        if opened < len(bounds) and t >= bounds[opened]:
+            open_periods(t)
         if delays:
             release_delays(t)
         queue = queues.get(raw[2])
@@ -210,6 +263,7 @@ def _replay_queues(
         mid = raw_field(raw, "message_id")
         if kind == tk.MESSAGE_SENT:
             sent_at[mid] = enqueued[mid] = t
+            wait(queue.name, mid)
             delay = raw_field(raw, "delay_ms")
             if delay:
                 queue.add(mid, _DELAYED)
@@ -217,25 +271,25 @@ def _replay_queues(
             else:
                 queue.add(mid, _VISIBLE)
             if counting:
-                queue.sums[0] += 1
+                queue.count(t, 0)
         elif kind == tk.MESSAGE_RECEIVED:
             queue.move(mid, _IN_FLIGHT)
             if counting:
-                queue.sums[1] += 1
+                queue.count(t, 1)
         elif kind == tk.MESSAGE_RETURNED:
             queue.move(mid, _VISIBLE)
         elif kind == tk.MESSAGE_DELETED:
             left(queue.name, mid, t)
             queue.remove(mid)
             if counting:
-                queue.sums[2] += 1
+                queue.count(t, 2)
                 if mid in sent_at:
-                    to_delete[queue.name].append(t - sent_at[mid])
+                    to_delete[queue.name][periods.index(t)].append(t - sent_at[mid])
         elif kind == tk.MESSAGE_DEAD_LETTERED:
             left(queue.name, mid, t)
             queue.remove(mid)
             if counting:
-                queue.sums[3] += 1
+                queue.count(t, 3)
             target = queues.get(raw_field(raw, "target"))
             if target is not None:
                 # A FIFO dead-letter queue resets the enqueue time; a standard one keeps it
@@ -245,6 +299,7 @@ def _replay_queues(
                 elif mid not in enqueued and (live := sim.find_message(mid)) is not None:
                     enqueued[mid] = live.enqueued_at
                 target.add(mid, _VISIBLE)
+                wait(target.name, mid)
                 if counting:
                     target.sample(t)
         elif kind in (tk.MESSAGE_EXPIRED, tk.MESSAGE_REDRIVEN):
@@ -254,40 +309,36 @@ def _replay_queues(
             continue  # a stale delete or a visibility change: the counts stay
         if counting:
             queue.sample(t)
-    if not entered:
-        release_delays(start)
-        for queue in queues.values():
-            queue.sample(start)
+    open_periods(end)
     release_delays(end)
-    out: dict[str, ResourceMetrics] = {}
+    out: dict[str, list[ResourceMetrics]] = {}
+    gauges = (_VISIBLE, _IN_FLIGHT, _DELAYED)
     for name, queue in queues.items():
         for mid in queue.messages:
             left(name, mid, end)
-        figures = counted(QUEUE_METRICS, queue.sums)
-        gauges = (_VISIBLE, _IN_FLIGHT, _DELAYED)
-        for (metric, _, _), i in zip(QUEUE_METRICS[4:7], gauges, strict=True):
-            value, at = queue.maxima[i]
-            figures.append(Figure(metric, "Maximum", COUNT, value, at))
-        age, at = oldest[name]
-        figures.append(
-            Figure(
-                "ApproximateAgeOfOldestMessage",
-                "Maximum",
-                MILLISECONDS,
-                age if at is not None else None,
-                at,
+        series: list[ResourceMetrics] = []
+        for i in range(periods.count):
+            figures = counted(QUEUE_METRICS, queue.sums[i])
+            for (metric, _, _), g in zip(QUEUE_METRICS[4:7], gauges, strict=True):
+                value, at = queue.maxima[i][g]
+                figures.append(Figure(metric, "Maximum", COUNT, value, at))
+            age, at = oldest[name][i]
+            figures.append(
+                Figure(
+                    "ApproximateAgeOfOldestMessage",
+                    "Maximum",
+                    MILLISECONDS,
+                    age if at is not None else None,
+                    at,
+                )
             )
-        )
-        figures += samples("SendToDeleteTime", to_delete[name], LATENCY_STATS)
-        out[name] = ResourceMetrics(
-            name,
-            "queue",
-            figures,
-            now={
-                "visible": queue.counts[_VISIBLE],
-                "in_flight": queue.counts[_IN_FLIGHT],
-                "delayed": queue.counts[_DELAYED],
-                "depth": len(queue.messages),
-            },
-        )
+            figures += samples("SendToDeleteTime", to_delete[name][i], LATENCY_STATS)
+            series.append(ResourceMetrics(name, "queue", figures))
+        series[-1].now = {
+            "visible": queue.counts[_VISIBLE],
+            "in_flight": queue.counts[_IN_FLIGHT],
+            "delayed": queue.counts[_DELAYED],
+            "depth": len(queue.messages),
+        }
+        out[name] = series
     return out, new_ghosts

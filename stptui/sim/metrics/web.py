@@ -53,13 +53,17 @@ def function_urls(sim: Simulator) -> list[str]:
     return [] if service is None else list(service.urls)
 
 
-def http_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMetrics]:
-    """Each HTTP API's, and each of its routes', requests answered from `start` on."""
+def http_metrics(
+    sim: Simulator, raws: Any, start: int, routes: dict[str, str | None] | None = None
+) -> dict[str, ResourceMetrics]:
+    """Each HTTP API's, and each of its routes', requests answered from `start` on.
+    `routes` (request id -> route key) carries the requests still unanswered from one call
+    to the next when the records are given a slice at a time."""
     http = sim.services.get("http")
     if http is None:
         return {}
     apis = set(http.apis)
-    routes: dict[str, str | None] = {}  # request id -> route key
+    routes = {} if routes is None else routes
     # (api or `api route`) -> [count, 4xx, 5xx], latencies
     sums: dict[str, list[int]] = {name: [0, 0, 0] for name in apis}
     latencies: dict[str, list[float]] = {name: [] for name in apis}
@@ -112,12 +116,15 @@ def _lb_counts(status: int, default_action: bool, elb: bool) -> list[str]:
     return names
 
 
-def load_balancer_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMetrics]:
+def load_balancer_metrics(
+    sim: Simulator, raws: Any, start: int, defaults: set[str] | None = None
+) -> dict[str, ResourceMetrics]:
     """Each application load balancer's requests and answers from `start` on, and its
-    targets' response times."""
+    targets' response times. `defaults` (the unanswered requests a default action answers)
+    carries them from one call to the next when the records are given a slice at a time."""
     counts = {name: [0] * len(_LB_COLUMN) for name in load_balancers(sim)}
     times: dict[str, list[float]] = {name: [] for name in counts}
-    defaults: set[str] = set()  # requests a default action answers
+    defaults = set() if defaults is None else defaults
     for raw in raws:
         kind = raw[1]
         row = counts.get(raw[2])
