@@ -162,6 +162,31 @@ def test_cancel_repeat_stops_the_rest_and_names_what_is_in_progress() -> None:
     assert run_line(session, "cancel-repeat repeat-1") is None
 
 
+def test_cancel_repeat_without_an_id_names_the_repeats_in_progress() -> None:
+    session = _open()
+    with pytest.raises(CommandError) as none:
+        execute(session, "cancel-repeat")
+    assert none.value.message == "cancel-repeat needs ID"
+    assert none.value.hint == (
+        "usage: cancel-repeat ID; no repeat is in progress, so there is none to cancel"
+    )
+    execute(session, "repeat 100 --every 1s send deadLetterQueue x")
+    execute(session, "repeat 3 send deadLetterQueue y")  # a burst: over at once
+    execute(session, "repeat 50 --every 2s send deadLetterQueue z")
+    before = (session.log[:], session.sim.trace.seq)
+    with pytest.raises(CommandError) as two:
+        execute(session, "cancel-repeat")
+    assert (session.log, session.sim.trace.seq) == before
+    assert two.value.hint == (
+        "usage: cancel-repeat ID; repeats in progress: repeat-1, repeat-3; "
+        "e.g. cancel-repeat repeat-1"
+    )
+    execute(session, "cancel-repeat repeat-1")
+    with pytest.raises(CommandError) as one:
+        execute(session, "cancel-repeat")
+    assert "repeats in progress: repeat-3;" in one.value.hint
+
+
 def test_repeated_http_requests_start_and_the_clock_carries_them() -> None:
     session = _open()
     result = execute(session, "repeat 30 --every 100ms http POST /jobs '{\"orderId\": {i}}'")

@@ -125,12 +125,16 @@ def test_a_bad_repeat_is_refused_in_place_and_changes_nothing() -> None:
         for bad, said in (
             ("3 evry 1s", "cannot read '3 evry 1s' as N or N every D"),
             ("0", "repeat N must be a whole number of at least 1"),
-            ("3 every 0ms", "--every must be at least 1 ms"),
+            # The field's words, not the command line's `--every` option.
+            ("3 every 0ms", "repeat: every 0ms is no wait: D must be at least 1 ms"),
+            ("5 every -1s", "repeat: every -1s: a duration cannot be negative: '-1s'"),
+            ("5 every 2x", "repeat: every 2x: "),
         ):
             field.value = bad
             await pilot.press("ctrl+s")
             assert isinstance(app.screen, SendDialog), bad
             assert said in error_of(app) and "hint:" in error_of(app), error_of(app)
+            assert "--every" not in error_of(app), error_of(app)
             assert field.value == bad
         s = app.session
         assert s.log == [] and s.sim.trace.seq == 0 and s.sim.clock.now == START

@@ -211,3 +211,17 @@ def test_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 def test_command_palette(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=WIDE, press=["ctrl+p", *"go to: dead"])
+
+
+def test_metrics_view_of_a_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def open_metrics(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, StptuiApp)
+        await pilot.pause()
+        app.jump_to("jobQueue")
+        await pilot.pause()
+        await pilot.press("M")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(story_app(), terminal_size=WIDE, run_before=open_metrics)

@@ -94,6 +94,10 @@ def parse(session: Session, line: str) -> Call | None:
             better = incomplete(session.sim, words[1:])
             if better is not None and exc.hint.startswith("usage:"):
                 raise better from None
+        if words == ["cancel-repeat"] and exc.message == "cancel-repeat needs ID":
+            from stptui.commands.handlers.repeat import missing_id_hint
+
+            exc.hint = missing_id_hint(session.sim)
         raise
 
 

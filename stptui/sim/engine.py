@@ -84,7 +84,8 @@ AGENDA_TEXT = {
     "ws-timeout": "request {subject} reaches its WebSocket integration timeout",
     "ws-idle": "connection {subject} reaches the 10-minute idle timeout",
     "ws-max": "connection {subject} reaches the 2-hour connection limit",
-    "repeat": "{resource}'s {subject}",
+    # The agenda shows the repeat's id beside this text already.
+    "repeat": "{subject}",
 }
 
 

@@ -34,6 +34,7 @@ from stptui.commands.session import idle_note
 from stptui.graph import KAFKA_TOPIC_KIND, PollEdge, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
+from stptui.sim.metrics import measured
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
@@ -56,6 +57,7 @@ from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.metrics_view import MetricsScreen
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
@@ -165,7 +167,7 @@ class StptuiApp(App[None]):
     TITLE = "stptui"
     COMMANDS = App.COMMANDS | {StackProvider}
     # In order of need: a footer too narrow for every key leaves out the last ones. The keys
-    # that act on one pane's contents (r, e, /) are on that pane's border (`key_hint`).
+    # that act on one pane's contents (r, e, /, M) are on that pane's border (`key_hint`).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave stptui"),
         Binding(
@@ -301,6 +303,14 @@ class StptuiApp(App[None]):
             tooltip="Set a CloudWatch alarm's state by hand (set-alarm-state)",
         ),
         Binding(
+            "M",
+            "metrics",
+            "Metrics",
+            id="metrics",
+            tooltip="CloudWatch's figures of the selected resource, kept current",
+            show=False,
+        ),
+        Binding(
             "r",
             "redrive",
             "Redrive",
@@ -383,6 +393,9 @@ class StptuiApp(App[None]):
         self.command_history: list[str] = []
         # The note each command run from a key showed last (see `_notify_replacing`).
         self._latest_notes: dict[str, Notification] = {}
+        # How many readers in other threads (the metrics view's worker) are reading the
+        # simulation: the live clock runs no slice meanwhile (see `hold_clock`).
+        self._clock_holds = 0
 
     # -- layout ------------------------------------------------------------------------
 
@@ -500,6 +513,11 @@ class StptuiApp(App[None]):
         # `r` redrives a dead-letter queue: hinted only on a stack that has one.
         has_dlq = any(q.sources for q in sim.queues.values())
         self.query_one(QueuesPane).border_subtitle = key_hint(("r", "redrive")) if has_dlq else None
+        # `M` shows the selected resource's metrics: hinted where the selection is shown, on
+        # a stack with something `show metrics` measures.
+        self.query_one(InspectorPane).border_subtitle = (
+            key_hint(("M", "metrics")) if measured(sim) else None
+        )
         self.query_one(AgendaPane).show(sim)
         self._show_clock()
         if first is not None:
@@ -563,7 +581,8 @@ class StptuiApp(App[None]):
             self._frame_queued = False
             now = time.perf_counter()
             dt, self._last_frame = now - self._last_frame, now
-            self.live.frame(min(dt, 0.25))
+            if not self._clock_holds:
+                self.live.frame(min(dt, 0.25))
             self.flush()
             if self.live.stalled is not None:
                 self.notify(self.live.stalled, title="clock paused", severity="error", markup=False)
@@ -740,13 +759,17 @@ class StptuiApp(App[None]):
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
         HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for
         `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
-        archive (for `y`), simulated alarms (for `c`) or WebSocket APIs (for `w`). A key that
-        is not shown does nothing, rather than opening an empty picker or a warning. `http`
-        also reaches a load balancer and a function URL."""
+        archive (for `y`), simulated alarms (for `c`), WebSocket APIs (for `w`) or anything
+        `show metrics` measures (for `M`). A key that is not shown does nothing, rather
+        than opening an empty picker or a warning. `http` also reaches a load balancer and
+        a function URL."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
-            # slices, after the `until` line the run keeps rewriting.
-            return not any(isinstance(s, FastForwardScreen) for s in self.screen_stack)
+            # slices, after the `until` line the run keeps rewriting; the metrics view reads
+            # the simulation from a worker thread, so nothing may change it meanwhile.
+            return not any(
+                isinstance(s, FastForwardScreen | MetricsScreen) for s in self.screen_stack
+            )
         sim = self.session.sim
         needs = {
             "send": sim.queues,
@@ -765,6 +788,7 @@ class StptuiApp(App[None]):
             "replay": self._has_archived_bus,
             "set_alarm_state": self._has_alarms,
             "websocket": sim.services["websocket"].apis,
+            "metrics": measured(sim),
         }
         if action in needs:
             return bool(needs[action])
@@ -782,6 +806,11 @@ class StptuiApp(App[None]):
             # While running, some panes redraw only a few times a second: catch them up.
             self.flush()
         self._show_clock()
+
+    def hold_clock(self, held: bool) -> None:
+        """Hold the live clock's slices while another thread reads the simulation (True),
+        or let them go on (False, once per True): the simulator is not thread-safe."""
+        self._clock_holds += 1 if held else -1
 
     def _commit_live(self) -> None:
         """End the live clock's log line, so that a recording gets it before what follows."""
@@ -927,6 +956,10 @@ class StptuiApp(App[None]):
                 for dialog in DIALOGS
             ),
             (
+                MetricsScreen.HELP_TITLE,
+                [b for b in MetricsScreen.BINDINGS if isinstance(b, Binding)],
+            ),
+            (
                 "Everywhere",
                 [
                     Binding(
@@ -1059,6 +1092,11 @@ class StptuiApp(App[None]):
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:
             self.notify(render_plain(result), markup=False)
+
+    def action_metrics(self) -> None:
+        """Open the metrics view of the selected resource (every measured resource when
+        `show metrics` does not measure it)."""
+        self.push_screen(MetricsScreen(self.session, self.selected, self.hold_clock))
 
     def action_fast_forward(self) -> None:
         """Ask how far, then run the clock there with progress; the live clock pauses

@@ -1,8 +1,8 @@
 """The command palette (ctrl+p): every dialog, every command of the language and every resource.
 
-Choosing a dialog opens it, as its key does; choosing a command opens the command line
-with its name typed; choosing a resource selects it everywhere and focuses the graph. Names
-from the stack reach the palette as `Text`.
+Choosing a dialog (or the metrics view) opens it, as its key does; choosing a command opens
+the command line with its name typed; choosing a resource selects it everywhere and focuses
+the graph. Names from the stack reach the palette as `Text`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ DIALOG_ACTIONS = (
     "set_alarm_state",
     "websocket",
     "fast_forward",
+    "metrics",
 )
+# Those of them that open a view to read, not a dialog to fill in.
+VIEW_ACTIONS = ("metrics",)
 
 
 class StackProvider(Provider):
@@ -69,9 +72,10 @@ class StackProvider(Provider):
                 continue
             if app.check_action(binding.action, ()):
                 key = binding.key_display or binding.key
+                what = "view" if binding.action in VIEW_ACTIONS else "dialog"
                 out.append(
                     (
-                        f"open: {binding.description.lower()} dialog",
+                        f"open: {binding.description.lower()} {what}",
                         getattr(app, f"action_{binding.action}"),
                         f"{binding.tooltip} (key {key})",
                     )

@@ -54,6 +54,8 @@ from stptui.textsafe import printable
 MAX_REPEAT = 1_000_000
 # How often a burst asks the front end whether to stop (a REPL's Ctrl-C).
 STOP_EVERY = 256
+# How many repeats in progress a `cancel-repeat` without an ID names in its hint.
+REPEATS_LISTED = 10
 # How much of a repetition's line a `repeat.refused` record and the summaries keep.
 LINE_PREVIEW = 80
 # How many of the first repetitions `explain repeat-N` shows the first record of (the
@@ -320,6 +322,25 @@ class Repeats:
     def made(self) -> int:
         """How many repeats were made (the next is repeat-<made + 1>)."""
         return len(self.every)
+
+
+def in_progress(sim: Simulator) -> list[str]:
+    """The ids of the repeats in progress (what `cancel-repeat` stops), oldest first."""
+    repeats = sim.services.get("repeats")
+    active = repeats.active if isinstance(repeats, Repeats) else {}
+    return sorted(active, key=lambda r: int(r.rpartition("-")[2]))
+
+
+def missing_id_hint(sim: Simulator) -> str:
+    """The hint of a `cancel-repeat` without its ID: the usage, and the repeats it could
+    stop now (or that there are none), since the user cannot see their ids from here."""
+    active = in_progress(sim)
+    if not active:
+        return "usage: cancel-repeat ID; no repeat is in progress, so there is none to cancel"
+    listed = ", ".join(active[:REPEATS_LISTED])
+    if len(active) > REPEATS_LISTED:
+        listed += f" and {len(active) - REPEATS_LISTED:,} more (`show agenda` lists them)"
+    return f"usage: cancel-repeat ID; repeats in progress: {listed}; e.g. cancel-repeat {active[0]}"
 
 
 def repeats_of(sim: Simulator) -> Repeats:
@@ -726,7 +747,7 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
     name = call.args["id"]
     rep = repeats.active.get(name)
     if rep is None:
-        active = sorted(repeats.active, key=lambda r: int(r.rpartition("-")[2]))
+        active = in_progress(sim)
         guess = did_you_mean(name, active)
         if name.isdigit() and f"repeat-{name}" in repeats.every:
             guess = f"repeat-{name}"  # the number alone, as `show agenda` does not print it

@@ -35,6 +35,7 @@ from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
+from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.s3_lifecycle import rule_words
 from stptui.sim.services.schedule import ScheduleRule
 from stptui.sim.services.stream import (
@@ -107,8 +108,10 @@ REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
 def repeat_prefix(text: str) -> str:
     """The `repeat N [--every D]` a repeat field's text asks for, or "" for once (empty or
-    `1`); raises CommandError when it is neither N nor `N every D`. N and D themselves are
-    `repeat`'s to check, so that its refusals read as they do on the command line."""
+    `1`); raises CommandError when it is neither N nor `N every D`, or when D is not a wait
+    of at least 1 ms. D is checked here because `repeat` would name its `--every` option,
+    which the field does not show; N is `repeat`'s to check (`repeat N ...` is what the
+    field's placeholder calls it too)."""
     text = text.strip()
     if text in ("", "1"):
         return ""
@@ -116,6 +119,16 @@ def repeat_prefix(text: str) -> str:
     if form is None:
         raise CommandError(f"repeat: cannot read {text!r} as N or N every D", REPEAT_HINT)
     count, every = form.groups()
+    if every is not None:
+        try:
+            every_ms = parse_duration(every)
+        except BehaviorError as exc:
+            raise CommandError(f"repeat: every {every}: {exc}", exc.hint or REPEAT_HINT) from None
+        if every_ms < 1:
+            raise CommandError(
+                f"repeat: every {every} is no wait: D must be at least 1 ms",
+                f"e.g. {count} every 50ms; write {count} alone to run them all at once",
+            )
     return format_line("repeat", [count], [("--every", every)] if every else [])
 
 

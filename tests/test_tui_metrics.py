@@ -1,0 +1,327 @@
+"""`M`: the metrics view (`show metrics` in the terminal UI): what it shows, its window,
+its refusals, computing off the UI's thread while the live clock waits, refreshing as the
+clock moves, and where a user finds it (footer, help, palette)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_support import START, app_for, drawn_text, drive, screen_text
+
+from stptui.commands import CommandResult, Session, execute
+from stptui.tui.app import StptuiApp
+from stptui.tui.palette import StackProvider
+from stptui.tui.screens import metrics_view
+from stptui.tui.screens.help import HelpScreen
+from stptui.tui.screens.metrics_view import COMPUTING, MetricsScreen, metrics_line
+from stptui.tui.screens.output_page import OutputPage
+
+ORDER = 'send jobQueue \'{"orderId": 1, "amount": 20}\''
+
+
+def body(screen: MetricsScreen) -> str:
+    """The figures as drawn, each line's runs of spaces made one."""
+    return "\n".join(
+        " ".join(line.split())
+        for line in drawn_text(screen.query_one("#metrics-body")).splitlines()
+    )
+
+
+def status(screen: MetricsScreen) -> str:
+    """The status line as drawn."""
+    return " ".join(drawn_text(screen.query_one("#metrics-status")).split())
+
+
+async def settled(pilot: Pilot[None]) -> None:
+    """Wait for the view's worker and for what it handed back to be drawn."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_metrics_line_quotes_the_name_and_adds_the_window_only_when_typed() -> None:
+    assert metrics_line(None, "") == "show metrics"
+    assert metrics_line("jobQueue", "  ") == "show metrics jobQueue"
+    assert metrics_line("jobQueue", " 10m ") == "show metrics jobQueue --since 10m"
+    assert metrics_line("a b", "") == "show metrics 'a b'"
+
+
+def test_m_shows_the_selected_queues_figures_as_show_metrics_computes_them() -> None:
+    app = app_for("job-queue")
+    execute(app.session, ORDER)
+    execute(app.session, "advance 1m")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobQueue"
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await settled(pilot)
+        shown = body(screen)
+        expected = execute(app.session, "show metrics jobQueue")
+        assert screen.result is not None and screen.result.data == expected.data
+        assert "jobQueue NumberOfMessagesSent Sum 1 Count" in shown, shown
+        assert "NumberOfMessagesDeleted Sum 1 Count" in shown
+        # Only the selected queue: not the worker function's figures.
+        assert "Invocations" not in shown
+        assert status(screen) == (
+            "as of 2026-01-05T08:01:00.000Z: `show metrics jobQueue`, computed again as the "
+            "clock moves"
+        )
+        assert str(screen.query_one("Vertical").border_title) == "metrics: jobQueue"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MetricsScreen)
+        # Reading changed nothing: no command logged, the live clock not held.
+        assert app.session.log == [ORDER, "advance 1m"]
+        assert app._clock_holds == 0
+
+    drive(app, script)
+
+
+def test_with_nothing_selected_it_shows_every_resource() -> None:
+    app = app_for("job-queue")
+    execute(app.session, ORDER)
+    execute(app.session, "advance 1m")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = None
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await settled(pilot)
+        assert screen.computed_line == "show metrics"
+        assert str(screen.query_one("Vertical").border_title) == "metrics: every resource"
+        shown = body(screen)
+        assert "jobQueue" in shown and "worker" in shown and "Invocations" in shown
+        # What did nothing is named, not listed with its zeros.
+        assert "no activity: deadLetterQueue" in shown
+
+    drive(app, script)
+
+
+def test_an_unmeasured_selection_says_so_as_text(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n  jobQueue: {type: sqs-queue}\n"
+        "  carts:\n    type: dynamo-db-table\n    properties:\n"
+        "      primaryKey:\n        partitionKey: {name: id, type: string}\n",
+        encoding="utf-8",
+    )
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "carts"  # a table without a stream: nothing to measure
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await settled(pilot)
+        note = " ".join(drawn_text(screen.query_one("#metrics-note")).split())
+        assert note == "`show metrics` does not measure carts: every resource it measures"
+        assert screen.computed_line == "show metrics"
+        assert "jobQueue" in body(screen)
+
+    drive(app, script)
+
+
+def test_the_window_field_computes_with_since_and_a_refusal_keeps_the_figures() -> None:
+    app = app_for("job-queue")
+    execute(app.session, ORDER)
+    execute(app.session, "advance 20m")
+    execute(app.session, ORDER)
+    execute(app.session, "advance 1m")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobQueue"
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await settled(pilot)
+        assert "NumberOfMessagesSent Sum 2 Count" in body(screen)
+        assert body(screen).startswith(
+            "from 2026-01-05T08:00:00.000Z to 2026-01-05T08:21:00.000Z (21 min of virtual time)"
+        ), body(screen)
+        # The whole table on a page of its own, and back.
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OutputPage)
+        await pilot.press("escape")
+        assert app.screen is screen
+        field = screen.query_one("#metrics-since", Input)
+        assert field.has_focus
+        await pilot.press(*"5m", "enter")
+        await settled(pilot)
+        assert screen.computed_line == "show metrics jobQueue --since 5m"
+        assert "NumberOfMessagesSent Sum 1 Count" in body(screen), body(screen)
+        assert "from 2026-01-05T08:16:00.000Z" in body(screen)
+        kept = body(screen)
+        field.value = "-1s"
+        await pilot.press("enter")
+        await settled(pilot)
+        assert status(screen).startswith("--since: a duration cannot be negative: '-1s'")
+        assert "hint: write a number and a unit" in status(screen)
+        assert screen.query_one("#metrics-status").has_class("-error")
+        assert body(screen) == kept
+        field.value = ""
+        await pilot.press("ctrl+r")
+        await settled(pilot)
+        assert screen.computed_line == "show metrics jobQueue"
+        assert not screen.query_one("#metrics-status").has_class("-error")
+        assert app.session.log == [ORDER, "advance 20m", ORDER, "advance 1m"]
+
+    drive(app, script)
+
+
+def test_it_says_computing_and_the_live_clock_waits_while_the_worker_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A computation that takes as long as the test wants: the UI must go on meanwhile.
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_execute(session: Session, line: str) -> CommandResult:
+        started.set()
+        assert release.wait(10)
+        return execute(session, line)
+
+    monkeypatch.setattr(metrics_view, "execute", slow_execute)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobQueue"
+        app.action_toggle_run()  # the clock runs at 1x
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        assert started.wait(10)
+        await pilot.pause()
+        assert status(screen) == COMPUTING
+        assert app._clock_holds == 1
+        held_at = app.session.sim.clock.now
+        # Frames come and go (keys too: the window field takes them), the clock stays.
+        await pilot.press(*"1m")
+        await pilot.pause(0.3)
+        assert app.session.sim.clock.now == held_at
+        # The palette, which could run a command meanwhile, is off while the view is open.
+        assert app.check_action("command_palette", ()) is False
+        release.set()
+        await settled(pilot)
+        assert app._clock_holds == 0
+        assert status(screen).startswith("as of ")
+        await pilot.pause(0.3)
+        assert app.session.sim.clock.now > held_at
+        app.action_toggle_run()
+
+    drive(app_for("job-queue"), script)
+
+
+def test_closing_while_computing_still_lets_the_clock_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def slow_execute(session: Session, line: str) -> CommandResult:
+        assert release.wait(10)
+        return execute(session, line)
+
+    monkeypatch.setattr(metrics_view, "execute", slow_execute)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("M")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MetricsScreen)
+        assert app._clock_holds == 1
+        release.set()
+        # The page's worker went with the page: its thread ends on its own.
+        for _ in range(100):
+            if not app._clock_holds:
+                break
+            await pilot.pause(0.05)
+        assert app._clock_holds == 0
+
+    drive(app_for("job-queue"), script)
+
+
+def test_figures_follow_the_clock_throttled_and_not_while_it_stands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines: list[str] = []
+
+    def counting(session: Session, line: str) -> CommandResult:
+        lines.append(line)
+        return execute(session, line)
+
+    monkeypatch.setattr(metrics_view, "execute", counting)
+    monkeypatch.setattr(metrics_view, "REFRESH_MIN_S", 0.0)
+    app = app_for("job-queue")
+    execute(app.session, ORDER)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobQueue"
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await settled(pilot)
+        assert "NumberOfMessagesDeleted Sum 0 Count" in body(screen)
+        # The clock stands: looking again computes nothing.
+        screen.clock_check()
+        screen.clock_check()
+        assert len(lines) == 1
+        # The clock moves (as the live clock's slices move it): computed again, once.
+        app.live.slice(60_000)
+        screen.clock_check()
+        screen.clock_check()  # while that runs, a second look starts nothing
+        await settled(pilot)
+        assert len(lines) == 2
+        assert "NumberOfMessagesDeleted Sum 1 Count" in body(screen), body(screen)
+        assert screen.computed_at == app.session.sim.clock.now
+        # Too soon after a computation as long as the last one took (times the factor).
+        monkeypatch.setattr(metrics_view, "REFRESH_MIN_S", 3600.0)
+        app.live.slice(60_000)
+        screen.clock_check()
+        await settled(pilot)
+        assert len(lines) == 2
+
+    drive(app, script)
+
+
+def test_a_key_a_user_finds_on_the_inspector_in_the_help_and_palette() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # On the Inspector's border, as the other keys that act on what a pane shows; the
+        # footer keeps its room for the dialogs' keys.
+        bottoms = [line for line in screen_text(app).splitlines() if line.startswith("╰")]
+        assert any("M metrics ─╯" in line for line in bottoms), bottoms
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_screen = app.screen
+        await pilot.pause()
+        listed = " ".join(drawn_text(help_screen.query_one("#help-body")).split())
+        assert "M Metrics CloudWatch's figures of the selected resource" in listed, listed
+        assert "Metrics view (M)" in listed
+        assert "ctrl+r Compute now" in listed
+        await pilot.press("escape")
+        entries = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
+        assert "open: metrics view" in entries
+        assert "open: send dialog" in entries
+
+    drive(app_for("job-queue"), script, size=(160, 36))
+
+
+def test_the_key_is_off_on_a_stack_with_nothing_measured(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n  carts:\n    type: dynamo-db-table\n    properties:\n"
+        "      primaryKey:\n        partitionKey: {name: id, type: string}\n",
+        encoding="utf-8",
+    )
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert app.check_action("metrics", ()) is False
+        assert not any("M metrics" in line for line in screen_text(app).splitlines())
+        await pilot.press("M")
+        await pilot.pause()
+        assert not isinstance(app.screen, MetricsScreen)
+        entries = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
+        assert "open: metrics view" not in entries
+
+    drive(app, script)
