@@ -4,6 +4,7 @@ trace (stptui.sim.metrics)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from stptui.commands.handlers.base import _duration
@@ -270,6 +271,18 @@ def metric_paths(sim: Simulator) -> list[str]:
     ]
 
 
+_PERCENTILE = re.compile(r"p\d{1,2}(\.\d+)?")
+
+
+def _percentile_name(stat: str) -> str:
+    """A percentile as `show metrics` names it (p95 for p95.0 or p95.00); any other
+    statistic unchanged."""
+    if _PERCENTILE.fullmatch(stat) and "." in stat:
+        whole, _, fraction = stat.partition(".")
+        return whole if not fraction.strip("0") else f"{whole}.{fraction.rstrip('0')}"
+    return stat
+
+
 def metric_value(sim: Simulator, path: str) -> float | None:
     """The value now of `metric.RESOURCE.METRIC.STATISTIC` over all the trace keeps (None
     when it has no datapoint); a CommandError, with a did-you-mean, for a path that names
@@ -281,7 +294,11 @@ def metric_value(sim: Simulator, path: str) -> float | None:
             "e.g. expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
         )
     # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
-    name, metric, stat = ".".join(parts[1:-2]), parts[-2], parts[-1]
+    # A percentile may have decimals, as CloudWatch writes them (pNN.NN: p95.0, p99.9).
+    decimals = len(parts) >= 5 and parts[-1].isdigit() and _PERCENTILE.fullmatch(parts[-2])
+    if decimals:
+        parts = [*parts[:-2], f"{parts[-2]}.{parts[-1]}"]
+    name, metric, stat = ".".join(parts[1:-2]), parts[-2], _percentile_name(parts[-1])
     check_metric_resource(sim, name)
     known = metric_names(measured(sim)[name])
     metrics = list(dict.fromkeys(m for m, _, _ in known))

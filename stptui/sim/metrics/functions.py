@@ -1,5 +1,9 @@
 """Lambda's metrics of each function, from the trace. What counts as an Error, a Throttle or
-a Duration is the alarms' (stptui.sim.services.alarm_metrics)."""
+a Duration is the alarms' (stptui.sim.services.alarm_metrics); when it counts is Lambda's:
+an invocation's Invocations, Errors and Duration are stamped with the instant it was
+invoked, not the instant it ended ("the timestamp on an error metric reflects when the
+function was invoked, not when the error occurred", Lambda developer guide, "Types of
+metrics for Lambda functions")."""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ def function_series(
     ages: dict[str, list[list[tuple[int, int]]]] = {n: [[] for _ in range(count)] for n in names}
     # (t, +1 or -1) of each start and end, and the ids started, for ConcurrentExecutions.
     steps: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
-    started: dict[str, set[str]] = {n: set() for n in names}
+    started: dict[str, dict[str, int]] = {n: {} for n in names}
     before = dict.fromkeys(names, 0)  # invocations running before the oldest record kept
     put_at: dict[tuple[str, str], int] = {}
     for raw in raws:
@@ -61,22 +65,21 @@ def function_series(
         t = raw[0]
         if kind == tk.INVOCATION_STARTED:
             steps[fn].append((t, 1))
-            started[fn].add(raw_field(raw, "invocation_id"))
+            started[fn][raw_field(raw, "invocation_id")] = t
             numbers = raw_field(raw, "sequence_numbers")
             if numbers and t >= start:
                 put = put_at.get((raw_field(raw, "stream"), numbers[-1]))
                 if put is not None:
                     ages[fn][periods.index(t)].append((t - put, t))
         elif kind in _ENDED:
-            iid = raw_field(raw, "invocation_id")
-            if iid in started[fn]:
-                started[fn].discard(iid)
-                steps[fn].append((t, -1))
-            else:
+            invoked = started[fn].pop(raw_field(raw, "invocation_id"), None)
+            steps[fn].append((t, -1))
+            if invoked is None:
+                # Started before the oldest record kept, so before the window: its figures
+                # are stamped then, outside it.
                 before[fn] += 1
-                steps[fn].append((t, -1))
-            if t >= start:
-                i = periods.index(t)
+            elif invoked >= start:
+                i = periods.index(invoked)
                 sums[fn][i][0] += 1
                 sums[fn][i][1] += kind == tk.INVOCATION_FAILED
                 got = raw_field(raw, "duration_ms")

@@ -41,6 +41,10 @@ _FOUND_IN = {
     tk.MESSAGE_VISIBILITY_CHANGED: _IN_FLIGHT,
 }
 _QUEUE_KINDS = frozenset((tk.MESSAGE_SENT, tk.QUEUE_PURGED, *_FOUND_IN, tk.MESSAGE_DELETE_STALE))
+# "After a message is received three times (or more) and not processed", a standard queue
+# moves it to the back and ApproximateAgeOfOldestMessage leaves it out until it is
+# processed (SQS developer guide, "Available CloudWatch metrics for Amazon SQS").
+_POISON_RECEIVES = 3
 
 
 class _Queue:
@@ -180,8 +184,12 @@ def _replay_queues(
             msg = live.get(mid)
             if msg is not None:
                 sent_at[mid] = msg.sent_at
-                enqueued[mid] = msg.enqueued_at
-                wait(name, mid)
+                # Returned after its third receive: a poison pill, received again or not.
+                returns = msg.receive_count - (state == _IN_FLIGHT)
+                poison = not queues[name].fifo and returns >= _POISON_RECEIVES
+                if not poison:
+                    enqueued[mid] = msg.enqueued_at
+                    wait(name, mid)
                 if state == _DELAYED:
                     delays.append((msg.visible_at, len(delays), name, mid))
     heapq.heapify(delays)
@@ -278,6 +286,10 @@ def _replay_queues(
                 queue.count(t, 1)
         elif kind == tk.MESSAGE_RETURNED:
             queue.move(mid, _VISIBLE)
+            if not queue.fifo and (raw_field(raw, "receive_count") or 0) >= _POISON_RECEIVES:
+                # A poison pill: aged until now, left out of the age from here on.
+                left(queue.name, mid, t)
+                enqueued.pop(mid, None)
         elif kind == tk.MESSAGE_DELETED:
             left(queue.name, mid, t)
             queue.remove(mid)
@@ -292,12 +304,12 @@ def _replay_queues(
                 queue.count(t, 3)
             target = queues.get(raw_field(raw, "target"))
             if target is not None:
-                # A FIFO dead-letter queue resets the enqueue time; a standard one keeps it
-                # (unknown when its send was dropped, unless the message is still there).
-                if target.fifo:
-                    enqueued[mid] = t
-                elif mid not in enqueued and (live := sim.find_message(mid)) is not None:
-                    enqueued[mid] = live.enqueued_at
+                # A dead-letter queue's age counts from the move, standard or FIFO: a
+                # standard one keeps the enqueue time for retention, but its metric
+                # "indicates when the message moved to the dead-letter queue, not when the
+                # message was originally sent" (SQS developer guide, "Setting-up
+                # dead-letter queue retention in Amazon SQS").
+                enqueued[mid] = t
                 target.add(mid, _VISIBLE)
                 wait(target.name, mid)
                 if counting:
@@ -305,8 +317,16 @@ def _replay_queues(
         elif kind in (tk.MESSAGE_EXPIRED, tk.MESSAGE_REDRIVEN):
             left(queue.name, mid, t)
             queue.remove(mid)
+        elif kind == tk.MESSAGE_DELETE_STALE:
+            # A standard queue answers a stale receipt's DeleteMessage with success, and SQS
+            # counts "every successful deletion operation that uses a valid receipt handle,
+            # including duplicate deletions" (SQS developer guide, NumberOfMessagesDeleted);
+            # a FIFO queue refuses it. Nothing leaves the queue.
+            if counting and not queue.fifo:
+                queue.count(t, 2)
+            continue
         else:
-            continue  # a stale delete or a visibility change: the counts stay
+            continue  # a visibility change: the counts stay
         if counting:
             queue.sample(t)
     open_periods(end)
