@@ -124,11 +124,28 @@ def test_forgot_password_runs_custom_message_with_cognitos_event(tmp_path: Path)
     assert record.data["user_status"] == "CONFIRMED"
 
 
-def test_the_code_goes_by_sms_to_a_verified_phone_first(tmp_path: Path) -> None:
+def test_the_code_goes_by_sms_when_only_the_phone_is_verified(tmp_path: Path) -> None:
+    # An sms pool's confirmation verifies the phone number, not the email.
     extra = "      userVerificationType: sms\n"
     session = session_of(tmp_path, stack(extra=extra))
     confirmed(session, "ann", "email=ann@example.com", "phone_number=+15550100")
     assert execute(session, "forgot-password users ann").data["code_delivery"] == "SMS"
+
+
+def test_the_code_goes_to_a_verified_email_before_a_verified_phone(tmp_path: Path) -> None:
+    # Stacktape's pool sets AccountRecoverySetting verified_email (priority 1), then
+    # verified_phone_number (2): a user with both verified gets the code by email.
+    auto = (
+        'response: "merge(@, {response: {autoConfirmUser: `true`, autoVerifyEmail: `true`, '
+        'autoVerifyPhone: `true`}})"'
+    )
+    session = session_of(tmp_path, stack("preSignUp"), record_events("preSignUp", preSignUp=auto))
+    execute(session, "sign-up users ann --attr email=ann@example.com --attr phone_number=+15550100")
+    ann = user(session, "ann")
+    assert (ann.status, ann.email_verified, ann.phone_verified) == ("CONFIRMED", True, True)
+    out = execute(session, "forgot-password users ann")
+    assert out.data["code_delivery"] == "EMAIL"
+    assert "sent by EMAIL" in out.text
 
 
 @pytest.mark.parametrize(
@@ -578,10 +595,11 @@ def test_a_custom_sign_in_asks_defines_and_issues_tokens(tmp_path: Path) -> None
     assert define["triggerSource"] == "DefineAuthChallenge_Authentication"
     assert define["request"]["session"] == []
     assert define["request"]["userNotFound"] is False
+    # Cognito sends the three null (captured DefineAuthChallenge events), not false.
     assert define["response"] == {
         "challengeName": None,
-        "issueTokens": False,
-        "failAuthentication": False,
+        "issueTokens": None,
+        "failAuthentication": None,
     }
     assert create["triggerSource"] == "CreateAuthChallenge_Authentication"
     assert create["request"]["challengeName"] == "CUSTOM_CHALLENGE"
@@ -591,7 +609,7 @@ def test_a_custom_sign_in_asks_defines_and_issues_tokens(tmp_path: Path) -> None
     assert verify["triggerSource"] == "VerifyAuthChallengeResponse_Authentication"
     assert verify["request"]["privateChallengeParameters"] == {"code": "7"}
     assert verify["request"]["challengeAnswer"] == "3"
-    assert verify["response"] == {"answerCorrect": False}
+    assert verify["response"] == {"answerCorrect": None}
     assert define2["request"]["session"] == [
         {
             "challengeName": "CUSTOM_CHALLENGE",

@@ -532,6 +532,35 @@ def test_usernames_are_emails_or_phone_numbers_by_default(tmp_path: Path) -> Non
     assert users(session)[phone.data["username"]].attributes == {"phone_number": "+15550100"}
 
 
+def test_hook_events_name_the_users_login_alias(tmp_path: Path) -> None:
+    # Events Cognito sent in pools whose usernames are emails (or phone numbers) carry the
+    # address a user that signed up signs in with as `cognito:email_alias`
+    # (`cognito:phone_number_alias`); those of an administrator's user do not.
+    hooks = ("postConfirmation", "preTokenGeneration")
+    session = session_of(tmp_path, login_stack(*hooks), record_events(*hooks) + ME)
+    for name in ("ann@example.com", "+15550100"):
+        execute(session, f"sign-up users {name}")
+        execute(session, f"confirm-sign-up users {name}")
+        execute(session, f"sign-in users {name}")
+    execute(session, "admin-create-user users carl@example.com")
+    execute(session, "sign-in users carl@example.com --new-password Fr3sh-start!")
+    attrs = [e["request"]["userAttributes"] for e in sent_events(session)]
+    confirmed, token, _phone_confirmed, phone_token, admins = attrs
+    assert confirmed["cognito:email_alias"] == token["cognito:email_alias"] == "ann@example.com"
+    assert list(token)[:3] == ["sub", "cognito:email_alias", "email"]
+    assert phone_token["cognito:phone_number_alias"] == "+15550100"
+    assert "cognito:email_alias" not in phone_token
+    assert admins["email"] == "carl@example.com"
+    assert not any(k.endswith("_alias") for k in admins)
+    # Usernames of the user's own choosing have no such alias.
+    plain = session_of(tmp_path, stack("preTokenGeneration"), record_events("preTokenGeneration"))
+    execute(plain, "sign-up users bob --attr email=bob@example.com")
+    execute(plain, "confirm-sign-up users bob")
+    execute(plain, "sign-in users bob")
+    (event,) = sent_events(plain)
+    assert not any(k.endswith("_alias") for k in event["request"]["userAttributes"])
+
+
 def test_a_pool_of_emails_only_refuses_a_phone_number(tmp_path: Path) -> None:
     extra = "      allowPhoneNumberAsUserName: false\n"
     session = session_of(tmp_path, login_stack(extra=extra), "behaviors: {}\n")

@@ -207,7 +207,8 @@ def empty_response(hook: str) -> dict[str, Any]:
     if hook == "preTokenGeneration":
         return {"claimsOverrideDetails": None}
     if hook == "defineAuthChallenge":
-        return {"challengeName": None, "issueTokens": False, "failAuthentication": False}
+        # Null, not false: events captured from Cognito carry all three as null.
+        return {"challengeName": None, "issueTokens": None, "failAuthentication": None}
     if hook == "createAuthChallenge":
         return {
             "publicChallengeParameters": None,
@@ -215,7 +216,7 @@ def empty_response(hook: str) -> dict[str, Any]:
             "challengeMetadata": None,
         }
     if hook == "verifyAuthChallengeResponse":
-        return {"answerCorrect": False}
+        return {"answerCorrect": None}
     if hook == "userMigration":
         return {
             "userAttributes": None,
@@ -386,10 +387,21 @@ class User:
     reset_pending: bool = False
     session: Session | None = None
     challenge: Challenge | None = None
+    # Made by SignUp (not AdminCreateUser or a migration).
+    signed_up: bool = False
 
     def event_attributes(self) -> dict[str, str]:
-        """The `userAttributes` a trigger gets for this user once it exists."""
-        attrs = {"sub": self.sub, **self.attributes, "cognito:user_status": self.status}
+        """The `userAttributes` a trigger gets for this user once it exists: for a user that
+        signed itself up in a pool whose usernames are emails or phone numbers, the one it
+        signs in with is also there as `cognito:email_alias` or `cognito:phone_number_alias`,
+        as events captured from such pools carry it (those of administrators' users do
+        not)."""
+        attrs = {"sub": self.sub}
+        if self.alias is not None and self.signed_up:
+            login = "email" if self.attributes.get("email") == self.alias else "phone_number"
+            attrs[f"cognito:{login}_alias"] = self.alias
+        attrs.update(self.attributes)
+        attrs["cognito:user_status"] = self.status
         if "email" in self.attributes:
             attrs["email_verified"] = "true" if self.email_verified else "false"
         if "phone_number" in self.attributes:

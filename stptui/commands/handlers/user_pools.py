@@ -462,7 +462,7 @@ def cmd_answer_challenge(session: Session, call: Call) -> CommandResult:
     examples=("forgot-password users ann@example.com",),
     details=(
         "customMessage runs (CustomMessage_ForgotPassword) and the code goes to the user's "
-        "verified phone number (SMS), else its verified email (EMAIL); the user's status does "
+        "verified email (EMAIL), else its verified phone number (SMS); the user's status does "
         "not change. A user the pool does not have is looked up by userMigration "
         "(UserMigration_ForgotPassword), which brings it in RESET_REQUIRED, else refused "
         "(UserNotFoundException: Username/client id combination not found.). A user with no "

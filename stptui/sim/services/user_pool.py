@@ -238,6 +238,7 @@ class UserPoolService:
                     and "email" in attributes,
                     phone_verified=response.get("autoVerifyPhone") is True
                     and "phone_number" in attributes,
+                    signed_up=True,
                 )
                 user.alias = alias
                 pool.users[username] = user
@@ -428,9 +429,9 @@ class UserPoolService:
     def forgot_password(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
         """ForgotPassword: UserMigration_ForgotPassword for a user the pool does not have
         (when that hook is set), then CustomMessage_ForgotPassword and the code, sent to the
-        user's verified phone number, else its verified email (Cognito's legacy recovery
-        order, SMS first). The user's status does not change; ConfirmForgotPassword
-        takes the code."""
+        user's verified email, else its verified phone number (the recovery order Stacktape's
+        AccountRecoverySetting gives). The user's status does not change;
+        ConfirmForgotPassword takes the code."""
         pool = self.pool(pool_name)
         found = self.find(pool, username)
         if found is None and "userMigration" not in pool.hooks:
@@ -454,7 +455,9 @@ class UserPoolService:
                         self._check_recoverable(pool, user)
                     except CognitoError as exc:
                         raise _HookFailed("", exc) from None
-                medium = "SMS" if user.phone_verified else "EMAIL"
+                # Stacktape's AccountRecoverySetting: verified_email first, then
+                # verified_phone_number.
+                medium = "EMAIL" if user.email_verified else "SMS"
                 request = {
                     "userAttributes": user.event_attributes(),
                     "codeParameter": cognito.CODE_PARAMETER,
