@@ -88,6 +88,29 @@ def _started(call: Call) -> CommandResult:
     )
 
 
+def _operate(
+    session: Session,
+    call: Call,
+    operation: Callable[..., Answer],
+    *args: Any,
+    ok: Callable[[Answer], str],
+    data: Callable[[Answer], dict[str, Any]] | None = None,
+) -> CommandResult:
+    """Run a user pool operation for a command on its POOL and `args`: Cognito's refusal
+    before any hook ran is a CommandError; under `repeat` the operation is only started;
+    else the answer's lines, `ok(answer)` first when it was not refused, and its data."""
+    sim = session.sim
+    started = sim.clock.now
+    answer = _cognito(operation, call.args["pool"], *args, detached=call.detached)
+    if call.detached:
+        return _started(call)
+    extra = data(answer) if data is not None else {}
+    return CommandResult(
+        "\n".join(_answer_lines(sim, answer, ok(answer), started)),
+        data=_data(call.args["pool"], answer, **extra),
+    )
+
+
 def _who(user: User) -> str:
     """How an answer names a user: the email or phone number it signs in with, where
     usernames are one of them, else its username (as text, never markup)."""
@@ -158,29 +181,26 @@ _ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=Tru
 )
 def cmd_sign_up(session: Session, call: Call) -> CommandResult:
     """sign-up POOL USERNAME [--password P] [--attr NAME=VALUE ...]"""
-    sim = session.sim
     attributes = _attributes(call.opts.get("attr", []))
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).sign_up,
-        call.args["pool"],
+
+    def ok(answer: Answer) -> str:
+        user = answer.user
+        if user is None:
+            return ""
+        line = f"signed up {_who(user)} (sub {user.sub}): {user.status}"
+        if answer.code_delivery:
+            line += f"; a code was sent by {answer.code_delivery}"
+        return line
+
+    return _operate(
+        session,
+        call,
+        _service(session.sim).sign_up,
         call.args["username"],
         call.opts.get("password"),
         attributes,
-        detached=call.detached,
-    )
-    if call.detached:
-        return _started(call)
-    user = answer.user
-    ok = ""
-    if user is not None:
-        ok = f"signed up {_who(user)} (sub {user.sub}): {user.status}"
-        if answer.code_delivery:
-            ok += f"; a code was sent by {answer.code_delivery}"
-    lines = _answer_lines(sim, answer, ok, started)
-    return CommandResult(
-        "\n".join(lines),
-        data=_data(call.args["pool"], answer, code_delivery=answer.code_delivery),
+        ok=ok,
+        data=lambda answer: {"code_delivery": answer.code_delivery},
     )
 
 
@@ -201,19 +221,12 @@ def cmd_sign_up(session: Session, call: Call) -> CommandResult:
 )
 def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     """confirm-sign-up POOL USERNAME"""
-    sim = session.sim
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).confirm_sign_up,
-        call.args["pool"],
+    return _operate(
+        session,
+        call,
+        _service(session.sim).confirm_sign_up,
         call.args["username"],
-        detached=call.detached,
-    )
-    if call.detached:
-        return _started(call)
-    ok = f"confirmed {_who(answer.user)}: CONFIRMED" if answer.user else ""
-    return CommandResult(
-        "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
+        ok=lambda answer: f"confirmed {_who(answer.user)}: CONFIRMED" if answer.user else "",
     )
 
 
@@ -235,27 +248,24 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
 )
 def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
     """admin-create-user POOL USERNAME [--attr NAME=VALUE ...]"""
-    sim = session.sim
     attributes = _attributes(call.opts.get("attr", []))
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).admin_create_user,
-        call.args["pool"],
-        call.args["username"],
-        attributes,
-        detached=call.detached,
-    )
-    if call.detached:
-        return _started(call)
-    ok = ""
-    if answer.user is not None:
-        ok = (
+
+    def ok(answer: Answer) -> str:
+        if answer.user is None:
+            return ""
+        return (
             f"created {_who(answer.user)} (sub {answer.user.sub}): "
             f"FORCE_CHANGE_PASSWORD, temporary password {answer.temporary}"
         )
-    return CommandResult(
-        "\n".join(_answer_lines(sim, answer, ok, started)),
-        data=_data(call.args["pool"], answer, temporary_password=answer.temporary or None),
+
+    return _operate(
+        session,
+        call,
+        _service(session.sim).admin_create_user,
+        call.args["username"],
+        attributes,
+        ok=ok,
+        data=lambda answer: {"temporary_password": answer.temporary or None},
     )
 
 
@@ -313,49 +323,42 @@ def cmd_admin_create_user(session: Session, call: Call) -> CommandResult:
 )
 def cmd_sign_in(session: Session, call: Call) -> CommandResult:
     """sign-in POOL USERNAME [--password P] [--new-password P] [--refresh] [--custom]"""
-    sim = session.sim
-    started = sim.clock.now
+    service = _service(session.sim)
     flow = _flow(call)
-    if flow == "REFRESH_TOKEN_AUTH":
-        answer = _cognito(
-            _service(sim).refresh,
-            call.args["pool"],
-            call.args["username"],
-            detached=call.detached,
-        )
-    elif flow == "CUSTOM_AUTH":
-        answer = _cognito(
-            _service(sim).custom_auth,
-            call.args["pool"],
-            call.args["username"],
-            detached=call.detached,
-        )
-    else:
-        answer = _cognito(
-            _service(sim).sign_in,
-            call.args["pool"],
-            call.args["username"],
-            call.opts.get("password"),
-            call.opts.get("new_password"),
-            detached=call.detached,
-        )
-    user = answer.user
-    ok = ""
-    if call.detached:
-        return _started(call)
-    ok = _signed_in_line(call, answer, refreshed=flow == "REFRESH_TOKEN_AUTH")
-    # Tokens were issued: no refusal, no challenge to answer first.
-    issued = answer.error is None and answer.challenge is None
-    data = _data(
-        call.args["pool"],
-        answer,
-        challenge=answer.challenge,
-        claims=dict(user.claims) if user and user.claims and issued else None,
-        access_claims=dict(user.access_claims) if user and user.access_claims and issued else None,
-        flow=flow,
-        public_challenge_parameters=answer.public,
+    username = call.args["username"]
+    refreshed = flow == "REFRESH_TOKEN_AUTH"
+
+    def data(answer: Answer) -> dict[str, Any]:
+        user = answer.user
+        # Tokens were issued: no refusal, no challenge to answer first.
+        issued = answer.error is None and answer.challenge is None
+        return {
+            "challenge": answer.challenge,
+            "claims": dict(user.claims) if user and user.claims and issued else None,
+            "access_claims": (
+                dict(user.access_claims) if user and user.access_claims and issued else None
+            ),
+            "flow": flow,
+            "public_challenge_parameters": answer.public,
+        }
+
+    def ok(answer: Answer) -> str:
+        return _signed_in_line(call, answer, refreshed=refreshed)
+
+    if refreshed:
+        return _operate(session, call, service.refresh, username, ok=ok, data=data)
+    if flow == "CUSTOM_AUTH":
+        return _operate(session, call, service.custom_auth, username, ok=ok, data=data)
+    return _operate(
+        session,
+        call,
+        service.sign_in,
+        username,
+        call.opts.get("password"),
+        call.opts.get("new_password"),
+        ok=ok,
+        data=data,
     )
-    return CommandResult("\n".join(_answer_lines(sim, answer, ok, started)), data=data)
 
 
 def _flow(call: Call) -> str:
@@ -429,29 +432,25 @@ def _signed_in_line(call: Call, answer: Answer, refreshed: bool = False) -> str:
 )
 def cmd_answer_challenge(session: Session, call: Call) -> CommandResult:
     """answer-challenge POOL USERNAME ANSWER"""
-    sim = session.sim
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).answer_challenge,
-        call.args["pool"],
+
+    def data(answer: Answer) -> dict[str, Any]:
+        user = answer.user
+        issued = answer.error is None and answer.challenge is None
+        return {
+            "challenge": answer.challenge,
+            "claims": dict(user.claims) if user and user.claims and issued else None,
+            "public_challenge_parameters": answer.public,
+        }
+
+    return _operate(
+        session,
+        call,
+        _service(session.sim).answer_challenge,
         call.args["username"],
         call.args["answer"],
-        detached=call.detached,
+        ok=lambda answer: _signed_in_line(call, answer),
+        data=data,
     )
-    if call.detached:
-        return _started(call)
-    user = answer.user
-    data = _data(
-        call.args["pool"],
-        answer,
-        challenge=answer.challenge,
-        claims=dict(user.claims)
-        if user and user.claims and answer.error is None and answer.challenge is None
-        else None,
-        public_challenge_parameters=answer.public,
-    )
-    ok = _signed_in_line(call, answer)
-    return CommandResult("\n".join(_answer_lines(sim, answer, ok, started)), data=data)
 
 
 @command(
@@ -475,25 +474,22 @@ def cmd_answer_challenge(session: Session, call: Call) -> CommandResult:
 )
 def cmd_forgot_password(session: Session, call: Call) -> CommandResult:
     """forgot-password POOL USERNAME"""
-    sim = session.sim
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).forgot_password,
-        call.args["pool"],
-        call.args["username"],
-        detached=call.detached,
-    )
-    if call.detached:
-        return _started(call)
-    ok = ""
-    if answer.user is not None:
-        ok = (
+
+    def ok(answer: Answer) -> str:
+        if answer.user is None:
+            return ""
+        return (
             f"a code to reset {_who(answer.user)}'s password was sent by "
             f"{answer.code_delivery} ({answer.user.status})"
         )
-    return CommandResult(
-        "\n".join(_answer_lines(sim, answer, ok, started)),
-        data=_data(call.args["pool"], answer, code_delivery=answer.code_delivery),
+
+    return _operate(
+        session,
+        call,
+        _service(session.sim).forgot_password,
+        call.args["username"],
+        ok=ok,
+        data=lambda answer: {"code_delivery": answer.code_delivery},
     )
 
 
@@ -515,22 +511,15 @@ def cmd_forgot_password(session: Session, call: Call) -> CommandResult:
 )
 def cmd_confirm_forgot_password(session: Session, call: Call) -> CommandResult:
     """confirm-forgot-password POOL USERNAME NEW_PASSWORD"""
-    sim = session.sim
-    started = sim.clock.now
-    answer = _cognito(
-        _service(sim).confirm_forgot_password,
-        call.args["pool"],
+    return _operate(
+        session,
+        call,
+        _service(session.sim).confirm_forgot_password,
         call.args["username"],
         call.args["new_password"],
-        detached=call.detached,
-    )
-    if call.detached:
-        return _started(call)
-    ok = ""
-    if answer.user is not None:
-        ok = f"reset {_who(answer.user)}'s password: {answer.user.status}"
-    return CommandResult(
-        "\n".join(_answer_lines(sim, answer, ok, started)), data=_data(call.args["pool"], answer)
+        ok=lambda answer: (
+            f"reset {_who(answer.user)}'s password: {answer.user.status}" if answer.user else ""
+        ),
     )
 
 
