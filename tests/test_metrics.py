@@ -612,6 +612,10 @@ def test_the_whole_stack_names_idle_resources_instead_of_listing_their_zeros() -
     one = execute(session, "show metrics jobQueue")
     assert [row[2] for row in one.table[1]][:1] == ["Sum"]  # type: ignore[index]
     assert one.data["idle"] == []
+    # A maximum of 0 was "reached" at the window's start: the table leaves its instant out.
+    rows = {(row[1], row[2]): row for row in one.table[1]}  # type: ignore[index]
+    delayed = rows[("ApproximateNumberOfMessagesDelayed", "Maximum")]
+    assert delayed[3] == "0" and delayed[5] == ""
 
 
 def test_a_stack_with_nothing_done_has_no_table() -> None:

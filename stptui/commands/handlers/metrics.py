@@ -193,7 +193,7 @@ def show_metrics(
                     f.statistic,
                     value_text(f.value),
                     f.unit,
-                    iso_ms(f.at) if f.at is not None and f.statistic == "Maximum" else "",
+                    _at(f),
                 ]
             )
     data: dict[str, Any] = {
@@ -254,6 +254,14 @@ def _show_series(sim: Simulator, name: str, since: int | None, periods: Periods)
         ],
     }
     return CommandResult("\n".join(lines), table=(headers, rows), data=data)
+
+
+def _at(f: Figure) -> str:
+    """When a Maximum was first reached, for the table: blank for a maximum of 0, which
+    every gauge "reaches" at the window's start and so says nothing."""
+    if f.at is None or f.statistic != "Maximum" or not f.value:
+        return ""
+    return iso_ms(f.at)
 
 
 def _idle(res: ResourceMetrics) -> bool:
