@@ -221,46 +221,42 @@ class UserPoolService:
         request = {"userAttributes": dict(attributes), "validationData": None}
 
         def flow() -> _Flow:
-            try:
-                response = yield from self._hook(
-                    pool, "preSignUp", "PreSignUp_SignUp", username, request, answer
+            response = yield from self._hook(
+                pool, "preSignUp", "PreSignUp_SignUp", username, request, answer
+            )
+            self._still_new(pool, username, alias, "User already exists")
+            confirmed = response.get("autoConfirmUser") is True
+            user = User(
+                username,
+                username if alias is not None else self.sim.new_id(),
+                "CONFIRMED" if confirmed else "UNCONFIRMED",
+                dict(attributes),
+                password,
+                self.sim.clock.now,
+                email_verified=response.get("autoVerifyEmail") is True and "email" in attributes,
+                phone_verified=response.get("autoVerifyPhone") is True
+                and "phone_number" in attributes,
+                signed_up=True,
+            )
+            user.alias = alias
+            pool.users[username] = user
+            answer.user = user
+            if not confirmed:
+                answer.code_delivery = yield from self._send_code(
+                    pool, user, "CustomMessage_SignUp", None, answer
                 )
-                self._still_new(pool, username, alias, "User already exists")
-                confirmed = response.get("autoConfirmUser") is True
-                user = User(
-                    username,
-                    username if alias is not None else self.sim.new_id(),
-                    "CONFIRMED" if confirmed else "UNCONFIRMED",
-                    dict(attributes),
-                    password,
-                    self.sim.clock.now,
-                    email_verified=response.get("autoVerifyEmail") is True
-                    and "email" in attributes,
-                    phone_verified=response.get("autoVerifyPhone") is True
-                    and "phone_number" in attributes,
-                    signed_up=True,
-                )
-                user.alias = alias
-                pool.users[username] = user
-                answer.user = user
-                if not confirmed:
-                    answer.code_delivery = yield from self._send_code(
-                        pool, user, "CustomMessage_SignUp", None, answer
-                    )
-                self._emit(
-                    tk.USER_SIGNED_UP,
-                    pool,
-                    user,
-                    user_status=user.status,
-                    code_delivery=answer.code_delivery,
-                    invocation_ids=list(answer.invocation_ids),
-                )
-                if confirmed:
-                    yield from self._post_confirmation(pool, user, "PreSignUp", answer)
-            except _HookFailed as exc:
-                self._refused(pool, "SignUp", username, answer, exc)
+            self._emit(
+                tk.USER_SIGNED_UP,
+                pool,
+                user,
+                user_status=user.status,
+                code_delivery=answer.code_delivery,
+                invocation_ids=list(answer.invocation_ids),
+            )
+            if confirmed:
+                yield from self._post_confirmation(pool, user, "PreSignUp", answer)
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "SignUp", username, answer), detached)
         return answer
 
     def confirm_sign_up(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
@@ -283,12 +279,9 @@ class UserPoolService:
             user.phone_verified = True
 
         def flow() -> _Flow:
-            try:
-                yield from self._post_confirmation(pool, user, "ConfirmSignUp", answer)
-            except _HookFailed as exc:
-                self._refused(pool, "ConfirmSignUp", username, answer, exc)
+            yield from self._post_confirmation(pool, user, "ConfirmSignUp", answer)
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "ConfirmSignUp", username, answer), detached)
         return answer
 
     def admin_create_user(
@@ -307,41 +300,38 @@ class UserPoolService:
         request = {"userAttributes": dict(attributes), "validationData": None}
 
         def flow() -> _Flow:
-            try:
-                # An administrator's user is never auto-confirmed: the hook's answer is not read.
-                yield from self._hook(
-                    pool, "preSignUp", "PreSignUp_AdminCreateUser", username, request, answer
-                )
-                self._still_new(pool, username, alias, "User account already exists")
-                sub = username if alias is not None else self.sim.new_id()
-                answer.temporary = cognito.conforming_password(pool.policy, sub[:8])
-                user = User(
-                    username,
-                    sub,
-                    "FORCE_CHANGE_PASSWORD",
-                    dict(attributes),
-                    answer.temporary,
-                    self.now,
-                )
-                user.alias = alias
-                pool.users[username] = user
-                answer.user = user
-                answer.code_delivery = yield from self._send_code(
-                    pool, user, "CustomMessage_AdminCreateUser", cognito.USERNAME_PARAMETER, answer
-                )
-                self._emit(
-                    tk.USER_CREATED,
-                    pool,
-                    user,
-                    user_status=user.status,
-                    via="AdminCreateUser",
-                    code_delivery=answer.code_delivery,
-                    invocation_ids=list(answer.invocation_ids),
-                )
-            except _HookFailed as exc:
-                self._refused(pool, "AdminCreateUser", username, answer, exc)
+            # An administrator's user is never auto-confirmed: the hook's answer is not read.
+            yield from self._hook(
+                pool, "preSignUp", "PreSignUp_AdminCreateUser", username, request, answer
+            )
+            self._still_new(pool, username, alias, "User account already exists")
+            sub = username if alias is not None else self.sim.new_id()
+            answer.temporary = cognito.conforming_password(pool.policy, sub[:8])
+            user = User(
+                username,
+                sub,
+                "FORCE_CHANGE_PASSWORD",
+                dict(attributes),
+                answer.temporary,
+                self.now,
+            )
+            user.alias = alias
+            pool.users[username] = user
+            answer.user = user
+            answer.code_delivery = yield from self._send_code(
+                pool, user, "CustomMessage_AdminCreateUser", cognito.USERNAME_PARAMETER, answer
+            )
+            self._emit(
+                tk.USER_CREATED,
+                pool,
+                user,
+                user_status=user.status,
+                via="AdminCreateUser",
+                code_delivery=answer.code_delivery,
+                invocation_ids=list(answer.invocation_ids),
+            )
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "AdminCreateUser", username, answer), detached)
         return answer
 
     def sign_in(
@@ -368,62 +358,59 @@ class UserPoolService:
         answer = Answer(found, [])
 
         def flow() -> _Flow:
-            try:
-                user = answer.user or (yield from self._migrate(pool, username, password, answer))
-                answer.user = user
-                request = {
-                    "userAttributes": user.event_attributes(),
-                    "validationData": None,
-                    "userNotFound": False,
-                }
-                yield from self._hook(
-                    pool,
-                    "preAuthentication",
-                    "PreAuthentication_Authentication",
-                    user.username,
-                    request,
-                    answer,
+            user = answer.user or (yield from self._migrate(pool, username, password, answer))
+            answer.user = user
+            request = {
+                "userAttributes": user.event_attributes(),
+                "validationData": None,
+                "userNotFound": False,
+            }
+            yield from self._hook(
+                pool,
+                "preAuthentication",
+                "PreAuthentication_Authentication",
+                user.username,
+                request,
+                answer,
+            )
+            if password is not None and password != user.password:
+                raise _HookFailed(
+                    "",
+                    CognitoError("NotAuthorizedException", "Incorrect username or password."),
                 )
-                if password is not None and password != user.password:
-                    raise _HookFailed(
-                        "",
-                        CognitoError("NotAuthorizedException", "Incorrect username or password."),
+            self._status_allows_sign_in(pool, user)
+            source = "TokenGeneration_Authentication"
+            if user.status == "FORCE_CHANGE_PASSWORD":
+                if new_password is None:
+                    answer.challenge = "NEW_PASSWORD_REQUIRED"
+                    self._emit(
+                        tk.USER_SIGNED_IN,
+                        pool,
+                        user,
+                        challenge=answer.challenge,
+                        claims_added=[],
+                        claims_suppressed=[],
+                        invocation_ids=list(answer.invocation_ids),
+                        flow="USER_PASSWORD_AUTH",
                     )
-                self._status_allows_sign_in(pool, user)
-                source = "TokenGeneration_Authentication"
-                if user.status == "FORCE_CHANGE_PASSWORD":
-                    if new_password is None:
-                        answer.challenge = "NEW_PASSWORD_REQUIRED"
-                        self._emit(
-                            tk.USER_SIGNED_IN,
-                            pool,
-                            user,
-                            challenge=answer.challenge,
-                            claims_added=[],
-                            claims_suppressed=[],
-                            invocation_ids=list(answer.invocation_ids),
-                            flow="USER_PASSWORD_AUTH",
-                        )
-                        return
-                    # RespondToAuthChallenge with the new password: the user is confirmed (no
-                    # post confirmation hook runs for it) and signs in.
-                    user.password = new_password
-                    user.status = "CONFIRMED"
-                    source = "TokenGeneration_NewPasswordChallenge"
-                request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
-                yield from self._hook(
-                    pool,
-                    "postAuthentication",
-                    "PostAuthentication_Authentication",
-                    user.username,
-                    request,
-                    answer,
-                )
-                yield from self._issue_token(pool, user, source, answer)
-            except _HookFailed as exc:
-                self._refused(pool, "InitiateAuth", username, answer, exc)
+                    return
+                # RespondToAuthChallenge with the new password: the user is confirmed (no
+                # post confirmation hook runs for it) and signs in.
+                user.password = new_password
+                user.status = "CONFIRMED"
+                source = "TokenGeneration_NewPasswordChallenge"
+            request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
+            yield from self._hook(
+                pool,
+                "postAuthentication",
+                "PostAuthentication_Authentication",
+                user.username,
+                request,
+                answer,
+            )
+            yield from self._issue_token(pool, user, source, answer)
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "InitiateAuth", username, answer), detached)
         return answer
 
     def forgot_password(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
@@ -446,46 +433,43 @@ class UserPoolService:
         answer = Answer(found, [], alias=username if found is None else None)
 
         def flow() -> _Flow:
-            try:
-                user = answer.user or (yield from self._migrate(pool, username, None, answer))
-                answer.user = user
-                if found is None:
-                    # A migrated user without a verified address has nowhere for the code to go.
-                    try:
-                        self._check_recoverable(pool, user)
-                    except CognitoError as exc:
-                        raise _HookFailed("", exc) from None
-                # Stacktape's AccountRecoverySetting: verified_email first, then
-                # verified_phone_number.
-                medium = "EMAIL" if user.email_verified else "SMS"
-                request = {
-                    "userAttributes": user.event_attributes(),
-                    "codeParameter": cognito.CODE_PARAMETER,
-                    "linkParameter": cognito.LINK_PARAMETER,
-                    "usernameParameter": None,
-                }
-                yield from self._hook(
-                    pool,
-                    "customMessage",
-                    "CustomMessage_ForgotPassword",
-                    user.username,
-                    request,
-                    answer,
-                )
-                user.reset_pending = True
-                answer.code_delivery = medium
-                self._emit(
-                    tk.USER_FORGOT_PASSWORD,
-                    pool,
-                    user,
-                    user_status=user.status,
-                    code_delivery=medium,
-                    invocation_ids=list(answer.invocation_ids),
-                )
-            except _HookFailed as exc:
-                self._refused(pool, "ForgotPassword", username, answer, exc)
+            user = answer.user or (yield from self._migrate(pool, username, None, answer))
+            answer.user = user
+            if found is None:
+                # A migrated user without a verified address has nowhere for the code to go.
+                try:
+                    self._check_recoverable(pool, user)
+                except CognitoError as exc:
+                    raise _HookFailed("", exc) from None
+            # Stacktape's AccountRecoverySetting: verified_email first, then
+            # verified_phone_number.
+            medium = "EMAIL" if user.email_verified else "SMS"
+            request = {
+                "userAttributes": user.event_attributes(),
+                "codeParameter": cognito.CODE_PARAMETER,
+                "linkParameter": cognito.LINK_PARAMETER,
+                "usernameParameter": None,
+            }
+            yield from self._hook(
+                pool,
+                "customMessage",
+                "CustomMessage_ForgotPassword",
+                user.username,
+                request,
+                answer,
+            )
+            user.reset_pending = True
+            answer.code_delivery = medium
+            self._emit(
+                tk.USER_FORGOT_PASSWORD,
+                pool,
+                user,
+                user_status=user.status,
+                code_delivery=medium,
+                invocation_ids=list(answer.invocation_ids),
+            )
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "ForgotPassword", username, answer), detached)
         return answer
 
     def confirm_forgot_password(
@@ -517,19 +501,18 @@ class UserPoolService:
             user.status = "CONFIRMED"
 
         def flow() -> _Flow:
-            try:
-                yield from self._post_confirmation(
-                    pool,
-                    user,
-                    "ConfirmForgotPassword",
-                    answer,
-                    "PostConfirmation_ConfirmForgotPassword",
-                    tk.USER_PASSWORD_RESET,
-                )
-            except _HookFailed as exc:
-                self._refused(pool, "ConfirmForgotPassword", username, answer, exc)
+            yield from self._post_confirmation(
+                pool,
+                user,
+                "ConfirmForgotPassword",
+                answer,
+                "PostConfirmation_ConfirmForgotPassword",
+                tk.USER_PASSWORD_RESET,
+            )
 
-        self._drive(flow(), detached)
+        self._drive(
+            self._guarded(flow(), pool, "ConfirmForgotPassword", username, answer), detached
+        )
         return answer
 
     def _check_recoverable(self, pool: Pool, user: User) -> None:
@@ -610,14 +593,11 @@ class UserPoolService:
         answer = Answer(user, [])
 
         def flow() -> _Flow:
-            try:
-                yield from self._issue_token(
-                    pool, user, "TokenGeneration_RefreshTokens", answer, "REFRESH_TOKEN_AUTH"
-                )
-            except _HookFailed as exc:
-                self._refused(pool, "InitiateAuth", username, answer, exc)
+            yield from self._issue_token(
+                pool, user, "TokenGeneration_RefreshTokens", answer, "REFRESH_TOKEN_AUTH"
+            )
 
-        self._drive(flow(), detached)
+        self._drive(self._guarded(flow(), pool, "InitiateAuth", username, answer), detached)
         return answer
 
     def custom_auth(self, pool_name: str, username: str, *, detached: bool = False) -> Answer:
@@ -644,27 +624,26 @@ class UserPoolService:
         answer = Answer(user, [])
 
         def flow() -> _Flow:
-            try:
-                request = {
-                    "userAttributes": user.event_attributes(),
-                    "validationData": None,
-                    "userNotFound": False,
-                }
-                yield from self._hook(
-                    pool,
-                    "preAuthentication",
-                    "PreAuthentication_Authentication",
-                    user.username,
-                    request,
-                    answer,
-                )
-                self._status_allows_sign_in(pool, user)
-                yield from self._define(pool, user, [], answer)
-            except _HookFailed as exc:
-                user.challenge = None
-                self._refused(pool, "InitiateAuth", username, answer, exc)
+            request = {
+                "userAttributes": user.event_attributes(),
+                "validationData": None,
+                "userNotFound": False,
+            }
+            yield from self._hook(
+                pool,
+                "preAuthentication",
+                "PreAuthentication_Authentication",
+                user.username,
+                request,
+                answer,
+            )
+            self._status_allows_sign_in(pool, user)
+            yield from self._define(pool, user, [], answer)
 
-        self._drive(flow(), detached)
+        self._drive(
+            self._guarded(flow(), pool, "InitiateAuth", username, answer, forget_challenge=True),
+            detached,
+        )
         return answer
 
     def answer_challenge(
@@ -693,44 +672,45 @@ class UserPoolService:
         user.challenge = None
 
         def flow() -> _Flow:
-            try:
-                request = {
-                    "userAttributes": user.event_attributes(),
-                    "privateChallengeParameters": dict(challenge.private),
-                    "challengeAnswer": text,
-                    "userNotFound": False,
-                }
-                response = yield from self._hook(
-                    pool,
-                    "verifyAuthChallengeResponse",
-                    "VerifyAuthChallengeResponse_Authentication",
-                    user.username,
-                    request,
-                    answer,
-                )
-                correct = response.get("answerCorrect") is True
-                self._emit(
-                    tk.USER_CHALLENGE_ANSWERED,
-                    pool,
-                    user,
-                    challenge=cognito.CUSTOM_CHALLENGE,
-                    answer_correct=correct,
-                    invocation_ids=list(answer.invocation_ids),
-                )
-                rounds = [
-                    *challenge.rounds,
-                    {
-                        "challengeName": cognito.CUSTOM_CHALLENGE,
-                        "challengeResult": correct,
-                        "challengeMetadata": challenge.metadata,
-                    },
-                ]
-                yield from self._define(pool, user, rounds, answer)
-            except _HookFailed as exc:
-                user.challenge = None
-                self._refused(pool, "RespondToAuthChallenge", username, answer, exc)
+            request = {
+                "userAttributes": user.event_attributes(),
+                "privateChallengeParameters": dict(challenge.private),
+                "challengeAnswer": text,
+                "userNotFound": False,
+            }
+            response = yield from self._hook(
+                pool,
+                "verifyAuthChallengeResponse",
+                "VerifyAuthChallengeResponse_Authentication",
+                user.username,
+                request,
+                answer,
+            )
+            correct = response.get("answerCorrect") is True
+            self._emit(
+                tk.USER_CHALLENGE_ANSWERED,
+                pool,
+                user,
+                challenge=cognito.CUSTOM_CHALLENGE,
+                answer_correct=correct,
+                invocation_ids=list(answer.invocation_ids),
+            )
+            rounds = [
+                *challenge.rounds,
+                {
+                    "challengeName": cognito.CUSTOM_CHALLENGE,
+                    "challengeResult": correct,
+                    "challengeMetadata": challenge.metadata,
+                },
+            ]
+            yield from self._define(pool, user, rounds, answer)
 
-        self._drive(flow(), detached)
+        self._drive(
+            self._guarded(
+                flow(), pool, "RespondToAuthChallenge", username, answer, forget_challenge=True
+            ),
+            detached,
+        )
         return answer
 
     def _define(
@@ -991,6 +971,26 @@ class UserPoolService:
                 outcome, failure = self._call(call), None
             except _HookFailed as exc:
                 outcome, failure = None, exc
+
+    def _guarded(
+        self,
+        flow: _Flow,
+        pool: Pool,
+        operation: str,
+        username: str,
+        answer: Answer,
+        *,
+        forget_challenge: bool = False,
+    ) -> _Flow:
+        """`flow`, with a hook failure that ends it answered as Cognito's refusal of
+        `operation` (`user.refused`); `forget_challenge` also drops the user's waiting
+        challenge, as a failed custom authentication round ends its session."""
+        try:
+            yield from flow
+        except _HookFailed as exc:
+            if forget_challenge and answer.user is not None:
+                answer.user.challenge = None
+            self._refused(pool, operation, username, answer, exc)
 
     def _resume(self, flow: _Flow, outcome: Outcome | None, failure: _HookFailed | None) -> None:
         """A detached flow's next step: its next hook call is started, and the clock resumes
