@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from example_stacks import BEHAVIORS, FEATURE_STACKS, USER_POOL
 
 from stptui.commands import REGISTRY, Session, execute
 from stptui.commands.docs import render_commands_doc
@@ -48,7 +49,6 @@ OTHER_STACKS = {
     },
 }
 # A user pool's signed-up user: `show users` lists it, `http --user` sends its token.
-USER_POOL = ROOT / "docs/examples/user-pool.yml"
 OTHER_STACKS["http GET /me --user ann@example.com"] = USER_POOL
 OTHER_STACKS["show users users"] = USER_POOL
 # What an example on another stack needs first, when its command's SETUP is not it.
@@ -58,49 +58,6 @@ EXAMPLE_SETUP = {
         "sign-in users ann@example.com",
     ],
     "show users users": ["sign-up users ann@example.com"],
-}
-# Commands whose examples all need a stack with a state machine (or a Kafka topic).
-COMMAND_STACKS = {
-    "produce": ROOT / "docs/examples/kafka-orders.yml",
-    "start-execution": ROOT / "docs/examples/workflow.yml",
-    "stop-execution": ROOT / "docs/examples/workflow.yml",
-    "redrive-execution": ROOT / "docs/examples/workflow.yml",
-    **{
-        name: ROOT / "docs/examples/workflow-callback.yml"
-        for name in ("send-task-success", "send-task-failure", "send-task-heartbeat")
-    },
-    # An object a lifecycle rule has archived (SETUP makes it).
-    "restore": ROOT / "docs/examples/restore.yml",
-    # A bus with an archive.
-    "replay": ROOT / "docs/examples/replay.yml",
-    "cancel-replay": ROOT / "docs/examples/replay.yml",
-    # Alarms of a function and a dead-letter queue.
-    "set-alarm-state": ROOT / "docs/examples/alarms.yml",
-    # A user pool with hooks (its behaviours auto-confirm example.com addresses).
-    **{
-        name: USER_POOL
-        for name in (
-            "sign-up",
-            "confirm-sign-up",
-            "admin-create-user",
-            "sign-in",
-            "forgot-password",
-            "confirm-forgot-password",
-            "admin-add-user-to-group",
-            "admin-remove-user-from-group",
-            "answer-challenge",
-        )
-    },
-    # A WebSocket API, whose authorizer lets the token t-1 in (its behaviours say so).
-    **{
-        name: ROOT / "docs/examples/chat.yml"
-        for name in ("ws-connect", "ws-send", "ws-disconnect", "ws-post")
-    },
-}
-# The behaviours a stack's examples need (found beside it under this name).
-BEHAVIORS = {
-    ROOT / "docs/examples/chat.yml": ROOT / "docs/examples/chat-behaviors.yml",
-    USER_POOL: ROOT / "docs/examples/user-pool-behaviors.yml",
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"
@@ -194,7 +151,7 @@ def opened(stack: Path, setup: list[str]) -> tuple[Session, str | None]:
 @pytest.mark.parametrize("name", list(REGISTRY.commands))
 def test_every_example_of_the_command_runs(name: str, scratch: Path) -> None:
     setup = SETUP.get(name, [])
-    session, message_id = opened(COMMAND_STACKS.get(name, STACK), setup)
+    session, message_id = opened(FEATURE_STACKS.get(name, STACK), setup)
     refused = []
     for example in REGISTRY.commands[name].examples:
         # In order in one session (`record stop` stops what `record incident.stp` began),

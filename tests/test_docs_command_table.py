@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from example_stacks import BEHAVIORS, EXAMPLES, FEATURE_STACKS
 
 from stptui.commands import REGISTRY, Session, execute
 from stptui.commands.registry import CommandError, ExpectationFailed
@@ -21,48 +22,12 @@ from stptui.sim.clock import parse_instant
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "simulating.md"
 STACK = ROOT / "stptui" / "sample_stacks" / "combined"
-# Rows whose example names a resource the combined stack has not, and the stack they run on.
+# Rows whose example names a resource the combined stack has not, and the stack they run on:
+# those of the commands' reference page, and the stream and table commands.
 OTHER_STACKS = {
-    "put-record": ROOT / "docs" / "examples" / "clickstream.yml",
-    "produce": ROOT / "docs" / "examples" / "kafka-orders.yml",
-    "put-item": ROOT / "docs" / "examples" / "cart-audit.yml",
-    "delete-item": ROOT / "docs" / "examples" / "cart-audit.yml",
-    "update-item": ROOT / "docs" / "examples" / "cart-audit.yml",
-    "start-execution": ROOT / "docs" / "examples" / "workflow.yml",
-    "stop-execution": ROOT / "docs" / "examples" / "workflow.yml",
-    "redrive-execution": ROOT / "docs" / "examples" / "workflow.yml",
-    **{
-        name: ROOT / "docs" / "examples" / "workflow-callback.yml"
-        for name in ("send-task-heartbeat", "send-task-success", "send-task-failure")
-    },
-    "restore": ROOT / "docs" / "examples" / "restore.yml",
-    "replay": ROOT / "docs" / "examples" / "replay.yml",
-    "cancel-replay": ROOT / "docs" / "examples" / "replay.yml",
-    "set-alarm-state": ROOT / "docs" / "examples" / "alarms.yml",
-    **{
-        name: ROOT / "docs" / "examples" / "chat.yml"
-        for name in ("ws-connect", "ws-send", "ws-post", "ws-disconnect")
-    },
-    **{
-        name: ROOT / "docs" / "examples" / "user-pool.yml"
-        for name in (
-            "sign-up",
-            "confirm-sign-up",
-            "admin-create-user",
-            "sign-in",
-            "forgot-password",
-            "confirm-forgot-password",
-            "admin-add-user-to-group",
-            "admin-remove-user-from-group",
-            "answer-challenge",
-        )
-    },
-}
-# The behaviours file an other stack's session opens with: chat.yml's authorizer lets the
-# token t-1 in only by its behaviour.
-BEHAVIORS = {
-    ROOT / "docs" / "examples" / "chat.yml": ROOT / "docs/examples/chat-behaviors.yml",
-    ROOT / "docs" / "examples" / "user-pool.yml": ROOT / "docs/examples/user-pool-behaviors.yml",
+    **FEATURE_STACKS,
+    "put-record": EXAMPLES / "clickstream.yml",
+    **{name: EXAMPLES / "cart-audit.yml" for name in ("put-item", "delete-item", "update-item")},
 }
 # What an other stack's session runs first: the callback rows answer tasks that wait.
 SETUP = {
