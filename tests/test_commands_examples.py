@@ -93,6 +93,15 @@ SETUP = {
     # An archived event, and a replay that has not replayed it yet.
     "replay": ["publish orderEvents orders OrderPlaced {}", "advance 10m"],
     "cancel-repeat": ["repeat 10 --every 1s send jobQueue '{\"jobId\": {i}}'"],
+    # Four commands to take back (`undo`, then `undo 3`), and four taken back to redo.
+    "undo": ["send jobQueue '{\"jobId\": 42}'", "advance 1m", "advance 1m", "advance 1m"],
+    "redo": [
+        "send jobQueue '{\"jobId\": 42}'",
+        "advance 1m",
+        "advance 1m",
+        "advance 1m",
+        "undo 4",
+    ],
     "cancel-replay": [
         "publish orderEvents orders OrderPlaced {}",
         "advance 10m",

@@ -89,3 +89,19 @@ def test_tab_offers_only_the_values_that_fit_the_words_before() -> None:
         assert field(app).value == "publish default orders "
 
     drive(app_for("event-driven"), script)
+
+
+def test_undo_on_the_command_line_redraws_the_panes_from_the_rebuilt_simulation() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"send jobQueue '{\"id\": 1}'", "enter")
+        await pilot.press(*"send jobQueue '{\"id\": 2}'", "enter")
+        await pilot.press(*"undo", "enter")
+        await pilot.pause()
+        queues = app.query_one(QueuesPane)
+        assert "jobQueue: 1 message" in drawn_text(queues.query_one("#message-caption"))
+        assert app.session.log == ["send jobQueue '{\"id\": 1}'"]
+        await pilot.press(*"redo", "enter")
+        await pilot.pause()
+        assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
+
+    drive(app_for(), script)

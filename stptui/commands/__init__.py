@@ -73,6 +73,8 @@ def execute(
     if call.command.changes_state:
         logged = call.log_line if call.log_line is not None else command_text(line)
         session.log.append(logged)
+        # A new command starts another future: what `undo` took back cannot be redone on it.
+        session.undone.clear()
         if (note := session.record(logged)) is not None:
             result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:

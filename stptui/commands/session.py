@@ -236,6 +236,8 @@ class Session:
         self.sinks: list[Subscriber] = []
         # The script `record` is writing the log to, if any.
         self.recorder: Recorder | None = None
+        # The lines `undo` took back, the next to redo last; a new command clears them.
+        self.undone: list[str] = []
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -495,6 +497,59 @@ class Session:
             )
         return fresh
 
+    # -- undo ------------------------------------------------------------------------------
+
+    def rewind(self, n: int) -> list[str]:
+        """Take back the last `n` logged commands: rebuild the simulation from the stack and
+        behaviours files and replay the commands before them. Returns the lines taken back.
+
+        The files must be as they were when the session opened (their digests), since a
+        replay on changed files would not give back the simulation as it was; on any error
+        this session is untouched."""
+        from stptui.commands import execute
+
+        for what, path, digest in self._digests():
+            if not path.is_file() or file_sha256(path) != digest:
+                raise CommandError(
+                    f"the {what} {path} changed since this session opened: undoing replays "
+                    "the commands on it, which would not give back the simulation as it was",
+                    "save the session, then reopen stptui on the changed file",
+                )
+        try:
+            fresh = Session.open(
+                self.stack_path,
+                behaviors_path=self.behaviors_path,
+                seed=self.seed,
+                start_ms=self.start_ms,
+                allow_code=self.allow_code,
+                default_behaviors=False,
+                stage=self.stage,
+                region=self.region,
+                project=self.project,
+            )
+        except SessionError as exc:
+            first = exc.diagnostics[0].format() if exc.diagnostics else None
+            raise CommandError(f"cannot undo: {exc.message}", first) from None
+        keep, taken = self.log[: len(self.log) - n], self.log[len(self.log) - n :]
+        for k, line in enumerate(keep, 1):
+            try:
+                execute(fresh, line)
+            except CommandError as exc:
+                raise CommandError(
+                    f"cannot undo: command {k} ({line!r}) does not replay: {exc.message}",
+                    exc.hint,
+                ) from None
+        undone = [*self.undone, *reversed(taken)]
+        self._adopt(fresh)
+        self.undone = undone
+        return taken
+
+    def _digests(self) -> list[tuple[str, Path, str]]:
+        found = [("stack", self.stack_path, self.stack_sha256)]
+        if self.behaviors_path is not None and self.behaviors_sha256 is not None:
+            found.append(("behaviours file", self.behaviors_path, self.behaviors_sha256))
+        return found
+
     def _adopt(self, other: Session) -> None:
         for sink in self.sinks:
             # Records replayed during a load are not sent again: sinks already saw (or
@@ -516,6 +571,7 @@ class Session:
         self.allow_code = other.allow_code
         self.diagnostics = other.diagnostics
         self.log = other.log
+        self.undone = other.undone
 
 
 def _rel(path: Path, base: Path) -> str:

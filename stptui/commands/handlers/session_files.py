@@ -1,12 +1,13 @@
-"""Commands on the session: save, load, source, record and help."""
+"""Commands on the session: save, load, source, record, undo, redo and help."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from stptui.commands.handlers.base import REGISTRY, command
+from stptui.commands.handlers.base import REGISTRY, command, whole_number
 from stptui.commands.registry import (
     COMMAND,
+    COUNT,
     FILE,
     Arg,
     Call,
@@ -15,6 +16,8 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.clock import iso_ms
+from stptui.sim.trace import JsonlWriter
+from stptui.textsafe import printable
 
 # -- session ---------------------------------------------------------------------------------
 
@@ -91,7 +94,6 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     from stptui.commands import execute
     from stptui.commands.result import render_plain
     from stptui.commands.script import NotUtf8Error, read_script
-    from stptui.textsafe import printable
 
     name = _file(call)
     try:
@@ -175,6 +177,94 @@ def cmd_record(session: Session, call: Call) -> CommandResult:
     return CommandResult(
         f"recording to {rec.path}; replay it with:\n  {rec.replay}",
         data={"file": str(rec.path), "replay": rec.replay},
+    )
+
+
+def _undo_count(session: Session, call: Call, verb: str, available: int) -> int:
+    """The N of `undo [N]` / `redo [N]`: 1 by default, at most what there is."""
+    n = 1 if call.args["n"] is None else whole_number(call.args["n"], f"{verb} N")
+    if session.recorder is not None:
+        # The script being recorded only appends: it cannot take a line back.
+        raise CommandError(
+            f"cannot {verb} while recording to {session.recorder.path}", "record stop first"
+        )
+    if verb == "undo" and any(isinstance(sink, JsonlWriter) for sink in session.sinks):
+        # A trace file streams each record as it happens and cannot take one back.
+        raise CommandError(
+            "cannot undo while the trace is written to a file (--trace)",
+            "run the script without --trace, or leave undo out of it",
+        )
+    if available == 0 and verb == "undo":
+        raise CommandError(
+            "nothing to undo: the simulation is as it was opened",
+            "redo applies again what undo took back" if session.undone else None,
+        )
+    if available == 0:
+        raise CommandError(
+            "nothing to redo: no command was undone since the last one that changed the simulation"
+        )
+    if n > available:
+        things = "command" if available == 1 else f"{available} commands"
+        raise CommandError(
+            f"only {available} command{'s' * (available != 1)} to {verb}",
+            f"{verb} {available} takes back the {things}"
+            if verb == "undo"
+            else f"{verb} {available} applies the {things} again",
+        )
+    return n
+
+
+def _listed(lines: list[str]) -> str:
+    return "\n".join(f"  {printable(line)}" for line in lines)
+
+
+@command(
+    "undo",
+    "session",
+    "Take back the last N commands that changed the simulation (default 1), as if they "
+    "had never been typed.",
+    args=(Arg("N", COUNT, "how many commands", optional=True),),
+    examples=("undo", "undo 3"),
+    details=(
+        "The simulation is rebuilt by replaying, from the stack's start, the commands before "
+        "them (so ids, times and the trace are those the commands gave the first time); "
+        "`redo` applies them again until a new command changes the simulation. The stack "
+        "and behaviours files must be unchanged since the session opened."
+    ),
+)
+def cmd_undo(session: Session, call: Call) -> CommandResult:
+    """undo [N]"""
+    n = _undo_count(session, call, "undo", len(session.log))
+    taken = session.rewind(n)
+    now = iso_ms(session.sim.clock.now)
+    return CommandResult(
+        f"undid {n} command{'s' * (n != 1)}; now {now}\n{_listed(taken)}",
+        data={"undone": taken, "now": now, "commands": len(session.log)},
+    )
+
+
+@command(
+    "redo",
+    "session",
+    "Apply again the last N commands `undo` took back (default 1).",
+    args=(Arg("N", COUNT, "how many commands", optional=True),),
+    examples=("redo", "redo 3"),
+)
+def cmd_redo(session: Session, call: Call) -> CommandResult:
+    """redo [N]"""
+    from stptui.commands import execute
+
+    n = _undo_count(session, call, "redo", len(session.undone))
+    lines = session.undone[-n:][::-1]
+    rest = session.undone[: len(session.undone) - n]
+    for line in lines:
+        # Each line replays on the simulation it was first applied to, so it applies again.
+        execute(session, line)
+    session.undone = rest
+    now = iso_ms(session.sim.clock.now)
+    return CommandResult(
+        f"redid {n} command{'s' * (n != 1)}; now {now}\n{_listed(lines)}",
+        data={"redone": lines, "now": now, "commands": len(session.log)},
     )
 
 

@@ -1,0 +1,156 @@
+"""`undo [N]` and `redo [N]`: taking commands back gives exactly the simulation those before
+them made (the trace, the clock, the ids to come), redoing gives back the one undone, and a
+refused undo changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stptui.commands import CommandError, Session, execute
+from stptui.sim.clock import parse_instant
+
+ROOT = Path(__file__).resolve().parents[1]
+COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
+JOB_QUEUE = ROOT / "stptui" / "sample_stacks" / "job-queue"
+T0 = parse_instant("2026-01-05T08:00:00Z")
+# Commands of every kind of stimulus the combined stack takes, and clock moves between them.
+POOL = [
+    'send jobQueue \'{"orderId": 1, "amount": 20}\'',
+    'send jobQueue \'{"orderId": 2, "amount": 5000}\' --delay 30s',
+    "publish eventBus orders OrderCreated '{\"orderId\": 3}'",
+    "upload uploads 'incoming/a b.csv' --size 5",
+    'http POST /webhooks/stripe \'{"id": "evt_1"}\'',
+    "fire dailyReport",
+    "fail worker rate 0.5",
+    "advance 10s",
+    "advance 7m",
+    "step 3",
+]
+
+
+def state(session: Session) -> tuple[int, list[str], list[str]]:
+    """What a user can see of a simulation: the clock, every trace record, and the ids the
+    next commands will get."""
+    sim = session.sim
+    records = [r.to_line() for r in sim.trace.since(0)]
+    return sim.clock.now, records, [sim.new_id() for _ in range(3)]
+
+
+def opened(stack: Path = COMBINED, lines: list[str] = ()) -> Session:  # type: ignore[assignment]
+    session = Session.open(stack, start_ms=T0)
+    for line in lines:
+        execute(session, line)
+    return session
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(POOL), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_undo_gives_the_simulation_of_the_commands_before(lines: list[str], data) -> None:  # type: ignore[no-untyped-def]
+    n = data.draw(st.integers(min_value=1, max_value=len(lines)), label="undo")
+    session = opened(lines=lines)
+    result = execute(session, f"undo {n}")
+    assert result.data["undone"] == lines[len(lines) - n :]
+    assert session.log == lines[: len(lines) - n]
+    assert state(session) == state(opened(lines=lines[: len(lines) - n]))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(POOL), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_redo_gives_back_the_simulation_undone(lines: list[str], data) -> None:  # type: ignore[no-untyped-def]
+    n = data.draw(st.integers(min_value=1, max_value=len(lines)), label="undo")
+    session = opened(lines=lines)
+    execute(session, f"undo {n}")
+    # Redone one at a time and the rest at once: the order is the order they first ran in.
+    execute(session, "redo")
+    if n > 1:
+        execute(session, f"redo {n - 1}")
+    assert session.log == lines
+    assert state(session) == state(opened(lines=lines))
+
+
+def test_a_new_command_ends_what_can_be_redone() -> None:
+    session = opened(JOB_QUEUE, ["send jobQueue '{\"orderId\": 1}'", "advance 1m"])
+    execute(session, "undo")
+    execute(session, "send jobQueue '{\"orderId\": 2}'")
+    with pytest.raises(CommandError, match="nothing to redo"):
+        execute(session, "redo")
+
+
+def test_the_undone_message_id_goes_to_the_next_message() -> None:
+    session = opened(JOB_QUEUE)
+    first = execute(session, "send jobQueue '{\"orderId\": 1}' --delay 1m").data["message_id"]
+    result = execute(session, "undo")
+    assert result.text.splitlines() == [
+        "undid 1 command; now 2026-01-05T08:00:00.000Z",
+        "  send jobQueue '{\"orderId\": 1}' --delay 1m",
+    ]
+    assert session.sim.queues["jobQueue"].depth == 0
+    again = execute(session, "send jobQueue '{\"orderId\": 1}'").data["message_id"]
+    assert again == first
+
+
+def test_undo_refuses_what_it_cannot_do_and_changes_nothing(tmp_path: Path) -> None:
+    session = opened(JOB_QUEUE)
+    with pytest.raises(CommandError, match="nothing to undo: the simulation is as it was opened"):
+        execute(session, "undo")
+    execute(session, "send jobQueue '{\"orderId\": 1}'")
+    execute(session, "advance 1m")
+    before = state(opened(JOB_QUEUE, session.log))
+    with pytest.raises(CommandError, match="only 2 commands to undo") as too_many:
+        execute(session, "undo 3")
+    assert too_many.value.hint == "undo 2 takes back the 2 commands"
+    with pytest.raises(CommandError, match="undo N"):
+        execute(session, "undo 0")
+    execute(session, f"record {tmp_path / 'r.stp'}")
+    with pytest.raises(CommandError, match="cannot undo while recording") as recording:
+        execute(session, "undo")
+    assert recording.value.hint == "record stop first"
+    execute(session, "record stop")
+    assert session.log == ["send jobQueue '{\"orderId\": 1}'", "advance 1m"]
+    assert state(session) == before
+
+
+def test_undo_refuses_when_the_stack_changed_on_disk(tmp_path: Path) -> None:
+    stack = tmp_path / "stack"
+    shutil.copytree(JOB_QUEUE, stack)
+    session = opened(stack, ["send jobQueue '{\"orderId\": 1}'"])
+    config = stack / "stacktape.yml"
+    config.write_text(config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 5"))
+    with pytest.raises(CommandError, match="changed since this session opened") as exc:
+        execute(session, "undo")
+    assert exc.value.hint == "save the session, then reopen stptui on the changed file"
+    assert session.log == ["send jobQueue '{\"orderId\": 1}'"]
+    assert session.sim.queues["jobQueue"].depth == 1
+
+
+def test_undo_takes_back_the_commands_a_loaded_session_replayed(tmp_path: Path) -> None:
+    saved = opened(JOB_QUEUE, ["send jobQueue '{\"orderId\": 1}'", "advance 5s"])
+    saved.save(tmp_path / "run.json")
+    session = opened(JOB_QUEUE)
+    execute(session, f"load {tmp_path / 'run.json'}")
+    execute(session, "undo")
+    assert session.log == ["send jobQueue '{\"orderId\": 1}'"]
+    assert state(session) == state(opened(JOB_QUEUE, ["send jobQueue '{\"orderId\": 1}'"]))
+
+
+def test_a_script_run_with_a_trace_file_cannot_undo(tmp_path: Path) -> None:
+    from stptui.cli import main
+
+    script = tmp_path / "s.stp"
+    script.write_text("send jobQueue '{}'\nundo\n", encoding="utf-8")
+    code = main(["run", str(JOB_QUEUE), str(script), "--trace", str(tmp_path / "t.jsonl")])
+    assert code == 2
+    # The records written stay one timeline: the send's, and nothing undone.
+    lines = (tmp_path / "t.jsonl").read_text("utf-8").splitlines()
+    assert [line.split('"kind":"')[1].split('"')[0] for line in lines] == ["message.sent"]
