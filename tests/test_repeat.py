@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from example_stacks import FEATURE_STACKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from session_checks import assert_replays, run_line, trace_lines
 from test_commands_examples import (
-    COMMAND_STACKS,
     OTHER_STACKS,
     SETUP,
     STACK,
@@ -327,7 +327,7 @@ def test_every_repeatable_commands_examples_run_repeated(name: str) -> None:
     """Each example of a repeatable command, as `repeat 2 --every 1s EXAMPLE`, is taken and
     its second repetition made by the clock without a traceback (refused or not)."""
     setup = SETUP.get(name, [])
-    session, message_id = opened(COMMAND_STACKS.get(name, STACK), setup)
+    session, message_id = opened(FEATURE_STACKS.get(name, STACK), setup)
     for example in REGISTRY.commands[name].examples:
         here, mid = (
             opened(OTHER_STACKS[example], setup)
