@@ -506,15 +506,50 @@ class Session:
         The files must be as they were when the session opened (their digests), since a
         replay on changed files would not give back the simulation as it was; on any error
         this session is untouched."""
-        from stptui.commands import execute
-
         for what, path, digest in self._digests():
             if not path.is_file() or file_sha256(path) != digest:
                 raise CommandError(
                     f"the {what} {path} changed since this session opened: undoing replays "
                     "the commands on it, which would not give back the simulation as it was",
-                    "save the session, then reopen stptui on the changed file",
+                    "reload first to run this session on the changed file, then undo",
                 )
+        keep, taken = self.log[: len(self.log) - n], self.log[len(self.log) - n :]
+        fresh = self._rebuilt(keep, "undo")
+        undone = [*self.undone, *reversed(taken)]
+        self._adopt(fresh)
+        self.undone = undone
+        return taken
+
+    def reload(self) -> Session:
+        """Read the stack and behaviours files again and replay every logged command on
+        them, then carry on with that simulation. Returns the session replaced (its
+        simulation, files and diagnostics as they were), for a caller to compare.
+
+        On any error (a file that no longer opens, a command the new stack refuses) this
+        session is untouched."""
+        fresh = self._rebuilt(self.log, "reload")
+        old = Session(
+            stack_path=self.stack_path,
+            stack=self.stack,
+            stack_sha256=self.stack_sha256,
+            behaviors_path=self.behaviors_path,
+            behaviors_sha256=self.behaviors_sha256,
+            sim=self.sim,
+            seed=self.seed,
+            start_ms=self.start_ms,
+            allow_code=self.allow_code,
+            diagnostics=self.diagnostics,
+            stage=self.stage,
+            region=self.region,
+            project=self.project,
+        )
+        self._adopt(fresh)
+        return old
+
+    def _rebuilt(self, lines: list[str], verb: str) -> Session:
+        """A new Session of this one's files and settings, with `lines` replayed on it."""
+        from stptui.commands import execute
+
         try:
             fresh = Session.open(
                 self.stack_path,
@@ -529,20 +564,16 @@ class Session:
             )
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else None
-            raise CommandError(f"cannot undo: {exc.message}", first) from None
-        keep, taken = self.log[: len(self.log) - n], self.log[len(self.log) - n :]
-        for k, line in enumerate(keep, 1):
+            raise CommandError(f"cannot {verb}: {exc.message}", first) from None
+        for k, line in enumerate(lines, 1):
             try:
                 execute(fresh, line)
             except CommandError as exc:
                 raise CommandError(
-                    f"cannot undo: command {k} ({line!r}) does not replay: {exc.message}",
+                    f"cannot {verb}: command {k} ({line!r}) does not replay: {exc.message}",
                     exc.hint,
                 ) from None
-        undone = [*self.undone, *reversed(taken)]
-        self._adopt(fresh)
-        self.undone = undone
-        return taken
+        return fresh
 
     def _digests(self) -> list[tuple[str, Path, str]]:
         found = [("stack", self.stack_path, self.stack_sha256)]

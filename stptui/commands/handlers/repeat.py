@@ -103,7 +103,7 @@ REPEATABLE = (
 # that sets state rather than sending work (`fail`, `purge`, `pause` ...).
 _CLOCK = ("advance", "until", "step", "run")
 _LOOKS = ("show", "explain", "expect", "help")
-_SESSION = ("save", "load", "source", "record", "undo", "redo")
+_SESSION = ("save", "load", "source", "record", "undo", "redo", "reload")
 
 _NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
 

@@ -1,4 +1,4 @@
-"""Commands on the session: save, load, source, record, undo, redo and help."""
+"""Commands on the session: save, load, source, record, undo, redo, reload and help."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from stptui.commands.registry import (
     Call,
     CommandError,
 )
-from stptui.commands.result import CommandResult
-from stptui.commands.session import Session
+from stptui.commands.result import CommandResult, render_table
+from stptui.commands.session import Session, trace_sha256
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import JsonlWriter
 from stptui.textsafe import printable
@@ -183,17 +183,9 @@ def cmd_record(session: Session, call: Call) -> CommandResult:
 def _undo_count(session: Session, call: Call, verb: str, available: int) -> int:
     """The N of `undo [N]` / `redo [N]`: 1 by default, at most what there is."""
     n = 1 if call.args["n"] is None else whole_number(call.args["n"], f"{verb} N")
-    if session.recorder is not None:
-        # The script being recorded only appends: it cannot take a line back.
-        raise CommandError(
-            f"cannot {verb} while recording to {session.recorder.path}", "record stop first"
-        )
-    if verb == "undo" and any(isinstance(sink, JsonlWriter) for sink in session.sinks):
-        # A trace file streams each record as it happens and cannot take one back.
-        raise CommandError(
-            "cannot undo while the trace is written to a file (--trace)",
-            "run the script without --trace, or leave undo out of it",
-        )
+    if verb == "undo":
+        # `redo` only runs commands, which a recording and a trace file follow as any.
+        _refuse_rebuild_while_writing(session, verb)
     if available == 0 and verb == "undo":
         raise CommandError(
             "nothing to undo: the simulation is as it was opened",
@@ -265,6 +257,90 @@ def cmd_redo(session: Session, call: Call) -> CommandResult:
     return CommandResult(
         f"redid {n} command{'s' * (n != 1)}; now {now}\n{_listed(lines)}",
         data={"redone": lines, "now": now, "commands": len(session.log)},
+    )
+
+
+def _refuse_rebuild_while_writing(session: Session, verb: str) -> None:
+    """Refuse to replace the simulation while a file is following it record by record or
+    command by command: neither can take back what it wrote."""
+    if session.recorder is not None:
+        # The script being recorded only appends: it cannot take a line back.
+        raise CommandError(
+            f"cannot {verb} while recording to {session.recorder.path}", "record stop first"
+        )
+    if any(isinstance(sink, JsonlWriter) for sink in session.sinks):
+        # A trace file streams each record as it happens and cannot take one back.
+        raise CommandError(
+            f"cannot {verb} while the trace is written to a file (--trace)",
+            f"run the script without --trace, or leave {verb} out of it",
+        )
+
+
+# Rows of the changed counts `reload` lists; the rest are summed up in one line.
+RELOAD_ROWS = 20
+
+
+@command(
+    "reload",
+    "session",
+    "Read the stack and behaviours files again and replay this session's commands on them: "
+    "the same scenario on the config as it is now.",
+    examples=("reload",),
+    details=(
+        "Edit stacktape.yml (a maxReceiveCount, a schedule, an event pattern) or the "
+        "behaviours file, then reload: it lists which records the commands now cause more or "
+        "less often than before, and the config's new diagnostics. Python handlers "
+        "(--allow-code) are imported again. A command the new config refuses (a queue "
+        "renamed) stops the reload, naming it, and the simulation stays as it was."
+    ),
+)
+def cmd_reload(session: Session, call: Call) -> CommandResult:
+    """reload"""
+    _refuse_rebuild_while_writing(session, "reload")
+    old = session.reload()
+    files = [("stack", old.stack_path, old.stack_sha256, session.stack_sha256)]
+    if old.behaviors_path is not None:
+        files.append(
+            ("behaviours", old.behaviors_path, old.behaviors_sha256, session.behaviors_sha256)
+        )
+    said = ", ".join(
+        f"{path.name} {'changed' if before != after else 'unchanged'}"
+        for _, path, before, after in files
+    )
+    n = len(session.log)
+    now = iso_ms(session.sim.clock.now)
+    lines = [f"reloaded ({said}): replayed {n} command{'s' * (n != 1)}; now {now}"]
+    before, after = old.sim.trace.counts, session.sim.trace.counts
+    changed = sorted(
+        (kind, resource, before.get((kind, resource), 0), after.get((kind, resource), 0))
+        for kind, resource in before.keys() | after.keys()
+        if before.get((kind, resource), 0) != after.get((kind, resource), 0)
+    )
+    if changed:
+        rows = [[kind, resource, str(b), str(a)] for kind, resource, b, a in changed]
+        shown = render_table(["record", "resource", "before", "after"], rows[:RELOAD_ROWS])
+        lines += ["the commands now cause:", *(f"  {row}" for row in shown.splitlines())]
+        if len(rows) > RELOAD_ROWS:
+            lines.append(f"  ... and {len(rows) - RELOAD_ROWS} more (show trace lists them)")
+    elif trace_sha256(old.sim.trace) == trace_sha256(session.sim.trace):
+        lines.append("the trace is the same as before")
+    else:
+        lines.append("the commands cause the same records as before, with other contents")
+    known = {d.format() for d in old.diagnostics}
+    new = [d.format() for d in session.diagnostics if d.format() not in known]
+    if new:
+        lines.append("new diagnostics:")
+        lines += [f"  {line}" for text in new for line in text.splitlines()]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "now": now,
+            "commands": n,
+            "changed": [
+                {"kind": k, "resource": r, "before": b, "after": a} for k, r, b, a in changed
+            ],
+            "new_diagnostics": new,
+        },
     )
 
 

@@ -1,9 +1,11 @@
-"""`undo [N]` and `redo [N]`: taking commands back gives exactly the simulation those before
-them made (the trace, the clock, the ids to come), redoing gives back the one undone, and a
-refused undo changes nothing."""
+"""`undo [N]`, `redo [N]` and `reload`: taking commands back gives exactly the simulation
+those before them made (the trace, the clock, the ids to come), redoing gives back the one
+undone, reloading runs the same commands on the edited files, and a refusal changes
+nothing."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
+from stptui.commands.result import render_plain
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +132,7 @@ def test_undo_refuses_when_the_stack_changed_on_disk(tmp_path: Path) -> None:
     config.write_text(config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 5"))
     with pytest.raises(CommandError, match="changed since this session opened") as exc:
         execute(session, "undo")
-    assert exc.value.hint == "save the session, then reopen stptui on the changed file"
+    assert exc.value.hint == "reload first to run this session on the changed file, then undo"
     assert session.log == ["send jobQueue '{\"orderId\": 1}'"]
     assert session.sim.queues["jobQueue"].depth == 1
 
@@ -154,3 +157,80 @@ def test_a_script_run_with_a_trace_file_cannot_undo(tmp_path: Path) -> None:
     # The records written stay one timeline: the send's, and nothing undone.
     lines = (tmp_path / "t.jsonl").read_text("utf-8").splitlines()
     assert [line.split('"kind":"')[1].split('"')[0] for line in lines] == ["message.sent"]
+
+
+def reloaded_copy(tmp_path: Path, lines: list[str]) -> tuple[Session, Path]:
+    stack = tmp_path / "stack"
+    shutil.copytree(JOB_QUEUE, stack)
+    return opened(stack, lines), stack / "stacktape.yml"
+
+
+def test_the_reload_example_in_the_docs_is_what_reload_prints(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "simulating.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- reload example: [^>]*-->\n```text\n(.*?)^```$", page, re.S | re.M)
+    assert block is not None
+    typed = [line[2:] for line in block[1].splitlines() if line.startswith("> ")]
+    session, config = reloaded_copy(tmp_path, typed[:-1])
+    config.write_text(config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 5"))
+    printed = render_plain(execute(session, typed[-1]))
+    assert printed.splitlines() == block[1].splitlines()[len(typed) :]
+
+
+def test_reload_runs_the_same_commands_on_the_edited_stack(tmp_path: Path) -> None:
+    lines = ['send jobQueue \'{"orderId": 2, "amount": 5000}\'', "advance 20m"]
+    session, config = reloaded_copy(tmp_path, lines)
+    assert session.sim.queues["deadLetterQueue"].depth == 1
+    edited = config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 5")
+    config.write_text(edited)
+    result = execute(session, "reload")
+    # The simulation is the one the edited stack gives, as a fresh session of it would be.
+    fresh = Session.open(config.parent, start_ms=T0)
+    for line in lines:
+        execute(fresh, line)
+    assert state(session) == state(fresh)
+    assert session.sim.queues["deadLetterQueue"].depth == 0
+    assert {"kind": "message.dead_lettered", "resource": "jobQueue", "before": 1, "after": 0} in (
+        result.data["changed"]
+    )
+    # And undo works on the reloaded files.
+    execute(session, "undo")
+    assert session.log == lines[:1]
+
+
+def test_reload_says_when_nothing_changed_and_lists_new_diagnostics(tmp_path: Path) -> None:
+    session, config = reloaded_copy(tmp_path, ["send jobQueue '{}'", "advance 1m"])
+    result = execute(session, "reload")
+    assert "stacktape.yml unchanged, stptui.yml unchanged" in result.text
+    assert result.text.splitlines()[-1] == "the trace is the same as before"
+    config.write_text(
+        config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 3\n        x: 1")
+    )
+    result = execute(session, "reload")
+    assert "stacktape.yml changed" in result.text
+    assert "new diagnostics:" in result.text
+    assert "unknown property `x` in `redrivePolicy`" in result.text
+    assert result.data["new_diagnostics"]
+
+
+def test_a_command_the_edited_stack_refuses_stops_the_reload_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    session, config = reloaded_copy(tmp_path, ["send deadLetterQueue '{}'", "advance 1m"])
+    before = state(opened(config.parent, session.log))
+    original = config.read_text("utf-8")
+    config.write_text(original.replace("deadLetterQueue", "failedJobs"))
+    with pytest.raises(
+        CommandError,
+        match=r"cannot reload: command 1 \(.send deadLetterQueue '\{\}'.\) does not replay: no queue",
+    ):
+        execute(session, "reload")
+    # A queue the behaviours file names, renamed: the behaviours no longer load.
+    config.write_text(original.replace("jobQueue", "jobsQueue"))
+    with pytest.raises(CommandError, match=r"cannot reload: .*stptui.yml has errors") as exc:
+        execute(session, "reload")
+    assert "jobQueue" in (exc.value.hint or "")
+    config.write_text("resources: [")
+    with pytest.raises(CommandError, match="cannot reload: cannot read the stack"):
+        execute(session, "reload")
+    assert session.log == ["send deadLetterQueue '{}'", "advance 1m"]
+    assert state(session) == before
