@@ -201,7 +201,9 @@ def test_reload_says_when_nothing_changed_and_lists_new_diagnostics(tmp_path: Pa
     session, config = reloaded_copy(tmp_path, ["send jobQueue '{}'", "advance 1m"])
     result = execute(session, "reload")
     assert "stacktape.yml unchanged, stptui.yml unchanged" in result.text
-    assert result.text.splitlines()[-1] == "the trace is the same as before"
+    assert result.text.splitlines()[-1] == (
+        "the commands cause as many records of each kind as before"
+    )
     config.write_text(
         config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 3\n        x: 1")
     )

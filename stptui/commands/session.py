@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import json
 import os
@@ -565,14 +566,21 @@ class Session:
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else None
             raise CommandError(f"cannot {verb}: {exc.message}", first) from None
-        for k, line in enumerate(lines, 1):
-            try:
-                execute(fresh, line)
-            except CommandError as exc:
-                raise CommandError(
-                    f"cannot {verb}: command {k} ({line!r}) does not replay: {exc.message}",
-                    exc.hint,
-                ) from None
+        # The simulation being replaced (hundreds of thousands of objects, maybe) is kept
+        # out of the cyclic collector while the replay runs: it is neither garbage nor
+        # changing, and each full collection would otherwise scan it again.
+        gc.freeze()
+        try:
+            for k, line in enumerate(lines, 1):
+                try:
+                    execute(fresh, line)
+                except CommandError as exc:
+                    raise CommandError(
+                        f"cannot {verb}: command {k} ({line!r}) does not replay: {exc.message}",
+                        exc.hint,
+                    ) from None
+        finally:
+            gc.unfreeze()
         return fresh
 
     def _digests(self) -> list[tuple[str, Path, str]]:

@@ -1,0 +1,84 @@
+"""`undo` and `reload` replay a session from its start: what they cost, as a ratio to the
+session they rebuild, measured in one run (best of N each).
+
+The session: the combined sample stack under load (10,000 `send` one every 10 ms, an
+event, a schedule fired, an upload), with the clock moved an hour on.
+1. `undo`, which takes back the last `advance`: against opening the stack and running the
+   commands it keeps.
+2. `reload` of unchanged files: against opening the stack and running every command.
+
+Targets: each at most 1.2x what it rebuilds (it may read the files and check them, but
+must not replay more than once, nor replay slower than the commands ran). The process
+exits 1 when one is missed. Run: `.venv/bin/python benchmarks/bench_undo.py [-n N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from stptui.commands import Session, execute
+from stptui.sim.clock import parse_instant
+
+COMBINED = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "combined"
+START = parse_instant("2026-01-05T08:00:00Z")
+COMMANDS = [
+    "fail worker rate 0.2",
+    'repeat 10000 --every 10ms send jobQueue \'{"orderId": {i}, "amount": 20}\'',
+    "publish eventBus orders OrderCreated '{\"orderId\": 1}'",
+    "fire dailyReport",
+    "upload uploads incoming/report.csv --size 2KB",
+    "advance 10m",
+    "advance 1h",
+]
+TARGET = 1.2
+
+
+def session_of(lines: list[str]) -> tuple[Session, float]:
+    """A session of the combined stack after `lines`; seconds to open it and run them."""
+    t0 = time.perf_counter()
+    session = Session.open(COMBINED, start_ms=START)
+    for line in lines:
+        execute(session, line)
+    return session, time.perf_counter() - t0
+
+
+def timed(session: Session, line: str) -> float:
+    t0 = time.perf_counter()
+    execute(session, line)
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=5, help="rounds; the best of each is kept")
+    rounds = parser.parse_args().n
+    undo, kept, reload, whole = [], [], [], []
+    for _ in range(rounds):
+        # Rebuilt and measured in alternation, so that a change of load on a shared machine
+        # falls on both sides of each ratio.
+        session, seconds = session_of(COMMANDS)
+        whole.append(seconds)
+        reload.append(timed(session, "reload"))
+        undo.append(timed(session, "undo"))
+        kept.append(session_of(COMMANDS[:-1])[1])
+    ratios = {
+        "undo (the last advance)": (min(undo), min(kept)),
+        "reload (files unchanged)": (min(reload), min(whole)),
+    }
+    ok = True
+    print(f"the combined stack, {len(COMMANDS)} commands (10,000 sends), best of {rounds}:")
+    for name, (took, rebuilt) in ratios.items():
+        ratio = took / rebuilt
+        ok &= ratio <= TARGET
+        print(
+            f"  {name}: {took:.3f} s; {ratio:.2f}x opening the stack and running the "
+            f"commands it replays ({rebuilt:.3f} s; target <= {TARGET}x)"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
