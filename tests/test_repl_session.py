@@ -9,7 +9,9 @@ import io
 import json
 import re
 import shlex
+import shutil
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from stptui.cli import main as cli_main
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.repl import app as repl_app
+from stptui.repl import toolbar as toolbar_module
 from stptui.repl.app import Progress, Repl
 from stptui.repl.history import history_path
 from stptui.repl.printer import make_console
@@ -101,6 +104,25 @@ def test_the_toolbar_shows_time_paused_counts_and_the_last_error() -> None:
     assert "2026-01-05 08:00:00.000Z" in text and " paused " in text
     assert "1 visible, 0 in flight, 0 in DLQs" in text
     assert "last error: --delay is a whole number of seconds in SQS" in text
+
+
+def test_the_toolbar_says_when_the_stack_changed_on_disk_until_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(STACK, tmp_path / "stack")
+    config = tmp_path / "stack" / "stacktape.yml"
+    session = Session.open(tmp_path / "stack", start_ms=T0)
+    repl, _ = type_into(session, "send jobQueue a\r" + CTRL_D)
+    assert "changed" not in "".join(t for _, t in repl.toolbar())
+    config.write_text(config.read_text("utf-8").replace("maxReceiveCount: 3", "maxReceiveCount: 4"))
+    # Looked at once a second at most: the next look is a second on.
+    clock = [time.monotonic() + 2]
+    monkeypatch.setattr(toolbar_module.time, "monotonic", lambda: clock[0])
+    parts = repl.toolbar()
+    assert ("class:toolbar.changed", " stacktape.yml changed: reload ") in parts
+    repl.run_line("reload")
+    clock[0] += 2
+    assert "changed" not in "".join(t for _, t in repl.toolbar())
 
 
 def test_json_spans_lines_while_a_quote_is_open() -> None:

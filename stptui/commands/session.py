@@ -507,13 +507,12 @@ class Session:
         The files must be as they were when the session opened (their digests), since a
         replay on changed files would not give back the simulation as it was; on any error
         this session is untouched."""
-        for what, path, digest in self._digests():
-            if not path.is_file() or file_sha256(path) != digest:
-                raise CommandError(
-                    f"the {what} {path} changed since this session opened: undoing replays "
-                    "the commands on it, which would not give back the simulation as it was",
-                    "reload first to run this session on the changed file, then undo",
-                )
+        for what, path in self.changed_inputs():
+            raise CommandError(
+                f"the {what} {path} changed since this session opened: undoing replays "
+                "the commands on it, which would not give back the simulation as it was",
+                "reload first to run this session on the changed file, then undo",
+            )
         keep, taken = self.log[: len(self.log) - n], self.log[len(self.log) - n :]
         fresh = self._rebuilt(keep, "undo")
         undone = [*self.undone, *reversed(taken)]
@@ -583,11 +582,21 @@ class Session:
             gc.unfreeze()
         return fresh
 
-    def _digests(self) -> list[tuple[str, Path, str]]:
+    def changed_inputs(self) -> list[tuple[str, Path]]:
+        """The files this session was made from (what each is, its path) that have changed
+        on disk since it opened or was reloaded, or are gone."""
         found = [("stack", self.stack_path, self.stack_sha256)]
         if self.behaviors_path is not None and self.behaviors_sha256 is not None:
             found.append(("behaviours file", self.behaviors_path, self.behaviors_sha256))
-        return found
+        changed = []
+        for what, path, digest in found:
+            try:
+                same = file_sha256(path) == digest
+            except OSError:
+                same = False
+            if not same:
+                changed.append((what, path))
+        return changed
 
     def _adopt(self, other: Session) -> None:
         for sink in self.sinks:

@@ -77,6 +77,7 @@ STYLE = Style.from_dict(
         "toolbar.time": "bold",
         "toolbar.paused": "ansiyellow",
         "toolbar.recording": "bold ansired",
+        "toolbar.changed": "bold ansiyellow",
         "toolbar.error": "ansired",
         "validation-toolbar": "bg:ansired ansiwhite",
     }

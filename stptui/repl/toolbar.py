@@ -8,11 +8,15 @@ every keystroke.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from stptui.commands import Session
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
+
+# How often the toolbar looks at the stack and behaviours files, in seconds.
+CHANGE_CHECK_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,10 @@ class Toolbar:
         self.last_error: str | None = None
         self._key: tuple[int, int, int, int] | None = None
         self._status: Status | None = None
+        # The input files changed on disk, checked at most once a second (a toolbar is
+        # drawn on every keystroke; a check hashes the files).
+        self._changed: list[str] = []
+        self._checked_at = -CHANGE_CHECK_S
 
     def status(self) -> Status:
         """The current figures (cached until the clock, the trace or the session moves)."""
@@ -89,7 +97,18 @@ class Toolbar:
         if recorder is not None:
             where = printable(str(recorder.path))
             parts.append(("class:toolbar.recording", f" recording {where} "))
+        changed = self.changed_files()
+        if changed:
+            parts.append(("class:toolbar.changed", f" {', '.join(changed)} changed: reload "))
         if self.last_error is not None:
             first = (printable(self.last_error).splitlines() or [""])[0]
             parts.append(("class:toolbar.error", f" last error: {first} "))
         return parts
+
+    def changed_files(self) -> list[str]:
+        """The names of the session's files changed on disk since it opened or reloaded."""
+        now = time.monotonic()
+        if now - self._checked_at >= CHANGE_CHECK_S:
+            self._checked_at = now
+            self._changed = [printable(path.name) for _, path in self.session.changed_inputs()]
+        return self._changed
