@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
@@ -609,3 +609,147 @@ def test_a_function_invoked_every_period_costs_one_evaluation_a_period(
     # One evaluation at the end of each busy minute, not one plus a search of the quiet
     # periods ahead each time (which made `advance 365d` several times slower).
     assert 1440 <= calls <= 1450
+
+
+# A function whose alarms watch its error rate and p95 duration; `timeout` leaves room for
+# invocations that outlast a period. {n} is the alarms' evaluation periods.
+LATE = """
+serviceName: shop
+resources:
+  worker:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: w.ts}}}}
+      timeout: 300
+      alarms:
+        - trigger:
+            type: lambda-error-rate
+            properties: {{thresholdPercent: 10}}
+          evaluation: {{evaluationPeriods: {n}, breachedPeriods: 1}}
+        - trigger:
+            type: lambda-duration
+            properties: {{thresholdMilliseconds: 30000, statistic: p95}}
+          evaluation: {{evaluationPeriods: {n}, breachedPeriods: 1}}
+"""
+
+
+def late_session(tmp: Path, n: int = 1) -> Session:
+    (tmp / "stacktape.yml").write_text(LATE.format(n=n))
+    return Session.open(tmp / "stacktape.yml", start_ms=START)
+
+
+def start_invocation(s: Session, duration_ms: int, fails: bool) -> None:
+    """Invoke worker now (without waiting for it): it runs `duration_ms` and fails or not."""
+    run(s, "succeed worker", f"slow worker {duration_ms}ms")
+    if fails:
+        run(s, "fail worker next 1")
+    s.sim.invoke_sync("worker", {}, lambda outcome, inv_id: None)
+
+
+def test_an_invocation_counts_in_the_period_it_started_in(tmp_path: Path) -> None:
+    s = late_session(tmp_path)
+    rate = s.sim.services["alarms"].alarm("worker.alarms.0")
+    duration = s.sim.services["alarms"].alarm("worker.alarms.1")
+    # Invoked at 08:00:30, it fails at 08:01:10: Lambda stamps it 08:00:30.
+    run(s, "advance 30s")
+    start_invocation(s, 40_000, fails=True)
+    run(s, "advance 2m")
+    assert [p.value for p in rate.recent(2)] == [100.0, None]
+    assert [p.value for p in duration.recent(2)] == [40_000, None]
+    shown = execute(s, "show metrics worker --period 1m").data["periods"]
+    assert [(p["start"], p["values"][:2]) for p in shown[:2]] == [
+        ("2026-01-05T08:00:00.000Z", [1, 1]),
+        ("2026-01-05T08:01:00.000Z", [0, 0]),
+    ]
+
+
+def test_a_late_breaching_datapoint_trips_the_alarm_at_the_next_period_end(
+    tmp_path: Path,
+) -> None:
+    s = late_session(tmp_path)
+    rate = s.sim.services["alarms"].alarm("worker.alarms.0")
+    run(s, "advance 30s")
+    start_invocation(s, 40_000, fails=True)
+    # At 08:01:00 the invocation still runs: period 08:00 has no datapoint yet, so the alarm
+    # (missing data notBreaching) goes to OK.
+    run(s, "advance 30s")
+    assert changes(s.sim, "worker")[:2] == [
+        (INSUFFICIENT_DATA, OK, "evaluation"),
+        (INSUFFICIENT_DATA, OK, "evaluation"),
+    ]
+    # It ends at 08:01:10; its datapoint, for 08:00, is seen at the next evaluation (08:02).
+    run(s, "advance 59999ms")
+    assert rate.state == OK
+    run(s, "advance 1ms")
+    assert rate.state == ALARM
+    assert rate.changed_ms == START + 2 * MINUTE
+    assert rate.reason == (
+        "Threshold Crossed: 1 out of the last 1 datapoints [100.0 (05/01/26 08:00:00)] was "
+        "greater than the threshold (10.0) (minimum 1 datapoint for OK -> ALARM transition)."
+    )
+    data = json.loads(rate.reason_data or "{}")
+    assert data["recentDatapoints"] == [100.0]
+    assert data["startDate"] == "2026-01-05T08:00:00.000+0000"
+
+
+def test_data_too_late_for_the_evaluation_range_is_never_seen(tmp_path: Path) -> None:
+    s = late_session(tmp_path)
+    rate = s.sim.services["alarms"].alarm("worker.alarms.0")
+    # Invoked at 08:00:00, it fails 4 min later: its period, 08:00, left the evaluation
+    # range (N + 2 = 3 periods: 08:02 to 08:04) before its datapoint arrived.
+    start_invocation(s, 4 * MINUTE, fails=True)
+    run(s, "advance 10m")
+    assert changes(s.sim, "worker") == [
+        (INSUFFICIENT_DATA, OK, "evaluation"),
+        (INSUFFICIENT_DATA, OK, "evaluation"),
+    ]
+    assert rate.state == OK
+    # `show metrics` still counts it where Lambda stamps it.
+    shown = execute(s, "show metrics worker --period 1m").data["periods"]
+    assert shown[0]["values"][:2] == [1, 1]
+
+
+_RUNS = st.lists(
+    st.tuples(
+        st.integers(0, MINUTE),  # wait before the invocation
+        st.integers(1, 150_000),  # its duration: up to two and a half periods
+        st.booleans(),  # whether it fails
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(runs=_RUNS)
+def test_each_alarm_datapoint_is_what_show_metrics_gives_for_its_period(
+    tmp_path: Path, runs: list[tuple[int, int, bool]]
+) -> None:
+    # 20 evaluation periods: the range (22 periods) holds the whole run, so the last
+    # evaluation's datapoints are every period's, late data included.
+    s = late_session(tmp_path, n=20)
+    service = s.sim.services["alarms"]
+    rate, duration = service.alarm("worker.alarms.0"), service.alarm("worker.alarms.1")
+    for wait, length, fails in runs:
+        run(s, f"advance {wait}ms")
+        start_invocation(s, length, fails)
+    run(s, "advance 4m")  # every invocation ended, and the evaluation that saw it ran
+    assert rate.evaluated is not None and duration.evaluated is not None
+    seen_rate = {p.start_ms: p.value for p in rate.window(rate.evaluated)}
+    seen_duration = {p.start_ms: p.value for p in duration.window(duration.evaluated)}
+    shown = execute(s, "show metrics worker --period 1m").data
+    columns = [c["metric"] for c in shown["columns"]]
+    assert columns[:2] == ["Invocations", "Errors"] and columns[3] == "Duration"
+    assert shown["columns"][3]["statistic"] == "p95"
+    checked = 0
+    for period in shown["periods"]:
+        start = parse_instant(period["start"])
+        if start > rate.evaluated * MINUTE:
+            continue  # the partial period now, not evaluated yet (and empty)
+        invocations, errors, _, p95 = period["values"][:4]
+        assert seen_rate[start] == (errors / invocations * 100 if invocations else None)
+        assert seen_duration[start] == (p95 if invocations else None)
+        checked += 1
+    assert checked >= 1

@@ -6,11 +6,14 @@ Metrics (stptui.sim.services.alarm_metrics) come from what the services already 
 each alarm watches the trace records of its resource as they are emitted (Lambda's
 invocations and their ends, SQS's sends, receives and every other action on the queue, API
 Gateway's and a load balancer's requests and responses) and adds them to the datapoint of
-the period they fall in. An alarm is evaluated at the end of a period (periods start at
-multiples of the period since the epoch), by stptui.sim.alarms, but only when needed: at the
-end of a period that had data, and at the end of a period where its state would change with
-no more data (missing data filling its evaluation range, a queue's metrics stopping six hours
-after its last action). An idle alarm schedules nothing.
+the period they are stamped in (an invocation's: the period it was invoked in). An alarm is
+evaluated at the end of a period (periods start at multiples of the period since the epoch),
+by stptui.sim.alarms, but only when needed: at the end of a period that had data, at the end
+of the current period when data arrives late for an earlier period still in the evaluation
+range (an invocation that ran past the end of the period it started in), and at the end of a
+period where its state would change with no more data (missing data filling its evaluation
+range, a queue's metrics stopping six hours after its last action). An idle alarm schedules
+nothing.
 
 A state change is a trace record, a "CloudWatch Alarm State Change" event on the default bus
 (where the stack's `cloudwatch-alarm` events and its own rules on `aws.cloudwatch` match it),
@@ -85,16 +88,30 @@ class AlarmSim:
         self.entry: list[Any] | None = None
         self.entry_end = 0
         # The datapoints of the periods of recent evaluation ranges, fixed when evaluated: a
-        # queue's gauges are sampled then, and later samples must not rewrite the past.
+        # queue's gauges are sampled then, and later samples must not rewrite the past. Only
+        # data arriving late for a period (a long invocation's) unfixes its datapoint.
         self.memo: dict[int, float | None] = {}
         self.metric = METRICS[spec.trigger](self)
         self._label = ("alarm", spec.resource, spec.aws_name)
 
     # -- metric data -------------------------------------------------------------------
 
-    def activity(self, j: int) -> None:
-        """Period j has data: evaluate at its end (if nothing sooner is due)."""
+    def activity(self, j: int) -> bool:
+        """Data for period j arrives now: evaluate at j's end (if nothing sooner is due).
+
+        Data stamped in an earlier period (an invocation is stamped when invoked and reported
+        when it ends) arrives after that period was evaluated: CloudWatch sees it at its next
+        evaluation while the period is in the evaluation range, so the alarm is evaluated
+        again at the end of the current period, with j's datapoint as it now stands. Returns
+        False when j has left that range: no evaluation will read the data."""
+        current = self.sim.clock.now // self.period_ms
+        if j < current:
+            if j <= current - self.rule.range_size:
+                return False
+            self.memo.pop(j, None)
+            j = current
         self.schedule(j)
+        return True
 
     def point(self, j: int) -> Point:
         """Period j's datapoint; missing before the simulation started."""

@@ -5,7 +5,10 @@ of the alarm's AWS shape (the state change event's `configuration.metrics`).
 
 Each metric keeps per-period bins filled as records are emitted; Lambda's and API Gateway's
 counts exist only for periods with traffic, SQS's while the queue is active, ELB's only when
-non-zero, as AWS publishes them.
+non-zero, as AWS publishes them. A record counts in the period of the instant AWS stamps it
+with: its own, but for Lambda's Invocations, Errors and Duration, which are stamped with the
+instant the invocation was invoked and reach the alarm when it ends, possibly after that
+period was evaluated (stptui.sim.services.alarm re-evaluates it).
 """
 
 from __future__ import annotations
@@ -91,12 +94,24 @@ class Metric:
         return []
 
     def _bin(self, t: int, make: Callable[[], Any]) -> Any:
+        """The bin of the period stamp `t` falls in, for data arriving now (`t` may be in an
+        earlier period); a bin kept nowhere when no evaluation will read that period."""
         j = t // self.alarm.period_ms
+        if not self.alarm.activity(j):
+            return make()
         got = self.bins.get(j)
         if got is None:
             got = self.bins[j] = make()
-        self.alarm.activity(j)
         return got
+
+
+def invoked_at(raw: Raw) -> int:
+    """When an ended invocation (`invocation.succeeded` or `.failed`) was invoked: the instant
+    Lambda stamps its Invocations, Errors and Duration with ("the timestamp on an error metric
+    reflects when the function was invoked, not when the error occurred"). Its duration is
+    the time from its start to this record."""
+    duration = field(raw, "duration_ms")
+    return raw[0] - int(duration) if isinstance(duration, (int, float)) else raw[0]
 
 
 def _stat(
@@ -148,10 +163,10 @@ class LambdaErrorRate(Rate):
         return [(tk.INVOCATION_SUCCEEDED, fn, self._ok), (tk.INVOCATION_FAILED, fn, self._err)]
 
     def _ok(self, raw: Raw) -> None:
-        self._bin(raw[0], lambda: [0, 0])[0] += 1
+        self._bin(invoked_at(raw), lambda: [0, 0])[0] += 1
 
     def _err(self, raw: Raw) -> None:
-        counts = self._bin(raw[0], lambda: [0, 0])
+        counts = self._bin(invoked_at(raw), lambda: [0, 0])
         counts[0] += 1
         counts[1] += 1
 
@@ -183,7 +198,11 @@ class Samples(Metric):
     def _add(self, raw: Raw) -> None:
         got = field(raw, self.sample_field)
         if isinstance(got, (int, float)):
-            self._bin(raw[0], list).append(got)
+            self._bin(self.stamp(raw), list).append(got)
+
+    def stamp(self, raw: Raw) -> int:
+        """The instant a sample is stamped with: its record's (a request's answer)."""
+        return raw[0]
 
     def value(self, j: int) -> float | None:
         return statistic_of(self.bins.get(j, ()), self.alarm.spec.statistic or "Average")
@@ -215,6 +234,9 @@ class LambdaDuration(Samples):
     sample_field = "duration_ms"
     namespace = "AWS/Lambda"
     metric_name = "Duration"
+
+    def stamp(self, raw: Raw) -> int:
+        return invoked_at(raw)
 
 
 class HttpLatency(Samples):
