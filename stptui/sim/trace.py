@@ -283,6 +283,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "message_ids",
         "event_id",
         "source",
+        "age_ms",
         "stream",
         "shard",
         "sequence_numbers",
@@ -305,6 +306,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "message_ids",
         "event_id",
         "retry_in_ms",
+        "age_ms",
         "stream",
         "shard",
         "sequence_numbers",
@@ -652,7 +654,7 @@ RECEIVE_FIELDS = ("message_id", "receive_count")
 SENT_FIELDS = ("message_id", "source")
 STARTED_FIELDS = ("invocation_id", "trigger", "attempt")
 SQS_STARTED_FIELDS = (*STARTED_FIELDS, "queue", "message_ids")
-ASYNC_STARTED_FIELDS = (*STARTED_FIELDS, "event_id", "source")
+ASYNC_STARTED_FIELDS = (*STARTED_FIELDS, "event_id", "source", "age_ms")
 KINESIS_STARTED_FIELDS = (*STARTED_FIELDS, "stream", "shard", "sequence_numbers")
 SUCCEEDED_FIELDS = ("invocation_id", "duration_ms")
 FAILED_FIELDS = ("invocation_id", "duration_ms", "error", "error_message", "timeout")

@@ -36,11 +36,20 @@ QUEUE_METRICS: tuple[Metric, ...] = (
     ("ApproximateAgeOfOldestMessage", "Maximum", MILLISECONDS),
     *(("SendToDeleteTime", s, MILLISECONDS) for s in LATENCY_STATS),
 )
+# Lambda's asynchronous invocation metrics, with the two of its invocation metrics that
+# only a delivery or a stop raises: a function lists them when one has a datapoint in the
+# window (stptui.sim.metrics.functions says when).
+ASYNC_METRICS: tuple[Metric, ...] = (
+    ("AsyncEventsReceived", "Sum", COUNT),
+    *(("AsyncEventAge", s, MILLISECONDS) for s in EXECUTION_STATS),
+    *sums("AsyncEventsDropped", "DestinationDeliveryFailures", "RecursiveInvocationsDropped"),
+)
 FUNCTION_METRICS: tuple[Metric, ...] = (
     *sums("Invocations", "Errors", "Throttles"),
     *(("Duration", s, MILLISECONDS) for s in DURATION_STATS),
     ("ConcurrentExecutions", "Maximum", COUNT),
     ("IteratorAge", "Maximum", MILLISECONDS),
+    *ASYNC_METRICS,
 )
 HTTP_METRICS: tuple[Metric, ...] = (
     *sums("Count", "4xx", "5xx"),

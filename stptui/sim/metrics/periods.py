@@ -49,6 +49,12 @@ _FUNCTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Duration", "p95"),
     ("ConcurrentExecutions", "Maximum"),
 )
+# ... and, after them, of a function the window has asynchronous figures of.
+_ASYNC_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("AsyncEventsReceived", "Sum"),
+    ("AsyncEventAge", "Maximum"),
+    ("AsyncEventsDropped", "Sum"),
+)
 _HTTP_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Count", "Sum"),
     ("4xx", "Sum"),
@@ -75,13 +81,14 @@ class Series:
     rows: list[list[Figure]]
 
 
-def columns(kind: str) -> list[Metric]:
-    """The (metric, statistic, unit) a kind's series shows, in order."""
+def columns(kind: str, asynchronous: bool = False) -> list[Metric]:
+    """The (metric, statistic, unit) a kind's series shows, in order; a function's with
+    its asynchronous figures when `asynchronous`."""
     known = {(m, s): u for m, s, u in KIND_METRICS[kind]}
     if kind == "queue":
         chosen = _QUEUE_COLUMNS
     elif kind in ("function", "function-url"):
-        chosen = _FUNCTION_COLUMNS
+        chosen = _FUNCTION_COLUMNS + (_ASYNC_COLUMNS if asynchronous else ())
     elif kind == "http-api":
         chosen = _HTTP_COLUMNS
     else:
@@ -102,7 +109,9 @@ def series(sim: Simulator, name: str, kind: str, periods: Periods, raws: Any) ->
         found = function_series(sim, raws, periods)[name]
     else:
         found = _sliced(sim, name, kind, periods, raws)
-    chosen = columns(kind)
+    # A function that nothing reached asynchronously has no such figures: no columns of "-".
+    asynchronous = any(res.figure("AsyncEventsReceived", "Sum") for res in found)
+    chosen = columns(kind, asynchronous)
     rows = [[_figure(res, metric, stat, unit) for metric, stat, unit in chosen] for res in found]
     return Series(name, kind, periods, chosen, rows)
 

@@ -730,7 +730,12 @@ class AsyncInvoker:
                         now,
                         tk.INVOCATION_THROTTLED,
                         self.fn.name,
-                        {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": None},
+                        {
+                            "trigger": ev.trigger,
+                            "event_id": ev.id,
+                            "retry_in_ms": None,
+                            "age_ms": now - ev.first_at,
+                        },
                     )
                 )
                 self._give_up(ev, "RetriesExhausted", None)
@@ -742,7 +747,12 @@ class AsyncInvoker:
                     now,
                     tk.INVOCATION_THROTTLED,
                     self.fn.name,
-                    {"trigger": ev.trigger, "event_id": ev.id, "retry_in_ms": delay},
+                    {
+                        "trigger": ev.trigger,
+                        "event_id": ev.id,
+                        "retry_in_ms": delay,
+                        "age_ms": now - ev.first_at,
+                    },
                 )
             )
             if now + delay - ev.first_at > self.max_age_ms:
@@ -752,9 +762,16 @@ class AsyncInvoker:
             return
         ev.attempts += 1
         # AWS: retries of an event keep its request id (the one the Invoke call answered
-        # with); the trace's invocation id still names each attempt.
+        # with); the trace's invocation id still names each attempt. Its age is Lambda's
+        # AsyncEventAge, recorded so that `show metrics` need not find the event's first
+        # record, which the ring may have dropped.
         self.fn.start(
-            ev.trigger, ev.attempts, ev, (ev.id, ev.source), tk.ASYNC_STARTED_FIELDS, ev.id
+            ev.trigger,
+            ev.attempts,
+            ev,
+            (ev.id, ev.source, now - ev.first_at),
+            tk.ASYNC_STARTED_FIELDS,
+            ev.id,
         )
 
     def _recursion_stopped(self, ev: AsyncEvent) -> None:
