@@ -169,6 +169,20 @@ def password_problem(policy: dict[str, Any], password: str) -> str | None:
     return None
 
 
+def describe_policy(policy: dict[str, Any]) -> str:
+    """A password policy in words: `at least 10 characters, a number`."""
+    parts = [f"at least {policy['minimumLength']} characters"]
+    for key, words in (
+        ("requireLowercase", "a lowercase letter"),
+        ("requireUppercase", "an uppercase letter"),
+        ("requireNumbers", "a number"),
+        ("requireSymbols", "a symbol"),
+    ):
+        if policy[key]:
+            parts.append(words)
+    return ", ".join(parts)
+
+
 def conforming_password(policy: dict[str, Any], stem: str) -> str:
     """A password made from `stem` that `policy` accepts (every class, long enough)."""
     text = f"Aa1!{stem}"

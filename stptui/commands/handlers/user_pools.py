@@ -23,9 +23,10 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.sim.cognito import CognitoError, User
+from stptui.sim.cognito import CognitoError, User, describe_policy
 from stptui.sim.engine import Simulator
-from stptui.sim.services.user_pool import Answer, UserPoolService, describe_policy
+from stptui.sim.services.user_pool import UserPoolService
+from stptui.sim.services.user_pool.pool import Answer
 from stptui.textsafe import printable
 
 _T = TypeVar("_T")

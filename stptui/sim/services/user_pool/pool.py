@@ -1,0 +1,56 @@
+"""A simulated user pool (its hooks, password policy, users and groups) and what an operation
+on it answers (the user, Cognito's refusal, the hooks that ran, a challenge, the claims a
+hook changed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stptui.sim.cognito import CognitoError, User
+
+
+@dataclass(slots=True)
+class Pool:
+    """A simulated user pool: its hooks (hook name -> function), its policy and users."""
+
+    name: str
+    hooks: dict[str, str]
+    admins_only: bool
+    policy: dict[str, Any]
+    verification: str
+    pool_id: str
+    client_id: str
+    # UsernameAttributes: empty, or the attributes (`email`, `phone_number`) users sign up
+    # and sign in with, their username then a generated UUID (their sub).
+    username_attributes: tuple[str, ...] = ()
+    # How long a sign-in's refresh token is accepted: `refreshTokenValidityDays`, else
+    # Cognito's default of 30 days.
+    refresh_days: int = 30
+    users: dict[str, User] = field(default_factory=dict)
+    # Groups by name (when each was made): made by their first member, as the config
+    # cannot declare them.
+    groups: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Answer:
+    """What an operation did: the user (None when none was made), whether it was refused
+    (`error`: Cognito's exception name and message; `hook`: the hook that refused), the
+    hooks' invocations, the code's delivery medium, a challenge, the claims changed."""
+
+    user: User | None
+    invocation_ids: list[str]
+    error: CognitoError | None = None
+    hook: str | None = None
+    code_delivery: str | None = None
+    challenge: str | None = None
+    claims_added: list[str] = field(default_factory=list)
+    claims_suppressed: list[str] = field(default_factory=list)
+    hooks_run: list[str] = field(default_factory=list)
+    # The email or phone number the user was named by, where usernames are one of them.
+    alias: str | None = None
+    # A custom challenge's publicChallengeParameters (what the client shows the user).
+    public: dict[str, Any] | None = None
+    # AdminCreateUser's temporary password ("" until the user is made).
+    temporary: str = ""
