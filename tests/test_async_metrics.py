@@ -186,6 +186,9 @@ def test_a_function_nothing_reached_asynchronously_has_no_such_figures(
     assert set(got.values()) == {"absent"}  # CloudWatch has no datapoint of them
     with pytest.raises(ExpectationFailed, match="no datapoint"):
         execute(session, "expect metric.worker.AsyncEventsReceived.Sum == 0")
+    # Any statistic of its age too: no datapoint, not a refusal of the statistic.
+    with pytest.raises(ExpectationFailed, match="no datapoint"):
+        execute(session, "expect metric.worker.AsyncEventAge.Minimum == 0")
     shown = execute(session, "show metrics worker --period 1m")
     assert not any("Async" in c["metric"] for c in shown.data["columns"])
 
@@ -224,11 +227,17 @@ def test_completion_offers_the_asynchronous_paths() -> None:
     session = Session.open(EXAMPLES / "async-metrics.yml", start_ms=START)
     offered = [c.text for c in candidates(session, "expect metric.syncInvoices.Async")]
     paths = sorted(p for p in offered if p.startswith("metric.syncInvoices.Async"))
+    # The statistics the table lists, and those completion suggests besides for a time.
     assert paths == [
         "metric.syncInvoices.AsyncEventAge.Average",
         "metric.syncInvoices.AsyncEventAge.Maximum",
+        "metric.syncInvoices.AsyncEventAge.Minimum",
+        "metric.syncInvoices.AsyncEventAge.SampleCount",
+        "metric.syncInvoices.AsyncEventAge.Sum",
         "metric.syncInvoices.AsyncEventAge.p50",
+        "metric.syncInvoices.AsyncEventAge.p90",
         "metric.syncInvoices.AsyncEventAge.p95",
+        "metric.syncInvoices.AsyncEventAge.p99.9",
         "metric.syncInvoices.AsyncEventsDropped.Sum",
         "metric.syncInvoices.AsyncEventsReceived.Sum",
     ]

@@ -164,11 +164,13 @@ def test_expect_reads_a_percentile_with_decimals(tmp_path: Path, written: str, v
     execute(session, f"expect metric.worker.Duration.{written} == {value}")
 
 
-def test_a_percentile_stptui_does_not_show_is_refused_with_the_ones_it_does(
+def test_a_percentile_the_table_does_not_show_is_computed_and_three_decimals_refused(
     tmp_path: Path,
 ) -> None:
+    # CloudWatch takes any percentile with up to two decimals (p95.45).
     session = _session(tmp_path, "send jobs '{}'", "advance 10s")
+    execute(session, "expect metric.worker.Duration.p95.5 == 3000")
     with pytest.raises(CommandError) as err:
-        execute(session, "expect metric.worker.Duration.p95.5 == 3000")
-    assert "'p95.5'" in err.value.message
-    assert err.value.hint == "did you mean metric.worker.Duration.p95?"
+        execute(session, "expect metric.worker.Duration.p95.555 == 3000")
+    assert "at most two decimals" in err.value.message
+    assert err.value.hint == "e.g. metric.worker.Duration.p95.55"

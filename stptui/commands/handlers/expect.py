@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, _short, command
-from stptui.commands.handlers.metrics import metric_value
+from stptui.commands.handlers.metrics import metric_value, since_ms
 from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
+    DURATION,
     EXPECT_PATH,
     OPERATOR,
     RECORD_FIELD,
@@ -21,6 +22,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     ExpectationFailed,
+    Option,
     comparison_missing,
     names,
     quote_word,
@@ -101,6 +103,27 @@ PATH_ARG = Arg(
 )
 
 
+SINCE_EXAMPLE = "e.g. expect metric.worker.Errors.Sum == 0 --since 10m"
+
+
+def _check_since(words: list[str], since: str | None) -> None:
+    """Refuse a bad `--since D` (as `show metrics` refuses it) and one given to a path
+    other than a metric's: the other paths are values now, with no window."""
+    if since is None:
+        return
+    since_ms(since, SINCE_EXAMPLE)
+    if not (len(words) == 1 and words[0].startswith("metric.")):
+        shown = " ".join(words) or "PATH"
+        raise CommandError(f"--since is for metric paths, not {_short(shown)!r}", SINCE_EXAMPLE)
+
+
+def check_expect(sim: Simulator, call: Call) -> None:
+    """The check of a bound `expect` line before it runs (the REPL asks it before Enter):
+    its `--since`."""
+    words = call.args.get("path") or []
+    _check_since(words if isinstance(words, list) else [words], call.opts.get("since"))
+
+
 @command(
     "expect",
     "assert",
@@ -108,7 +131,20 @@ PATH_ARG = Arg(
     args=(
         PATH_ARG,
         Arg("OP", OPERATOR, " ".join(OPS), choices=tuple(OPS)),
-        Arg("VALUE", VALUE, "a whole number; an ISO-8601 instant for time"),
+        Arg(
+            "VALUE",
+            VALUE,
+            "a whole number (a metric's may have decimals: 0.05); an ISO-8601 instant for time",
+        ),
+    ),
+    options=(
+        Option(
+            "--since",
+            DURATION,
+            "metric paths only: the statistic over the last D of virtual time, as `show "
+            "metrics --since D` (default: all the trace holds)",
+            "D",
+        ),
     ),
     details=f"queue FIELDs: {', '.join(QUEUE_FIELDS)}\n"
     f"function FIELDs: {', '.join(FUNCTION_FIELDS)}\n"
@@ -123,9 +159,11 @@ PATH_ARG = Arg(
     "then how many are in each status now, then the redrives made so far\n"
     "metric: a CloudWatch metric of a resource `show metrics` measures (a queue, function, "
     "HTTP API, load balancer, job, state machine, bus, rule by its AWS name, topic, stream, "
-    "table, Kafka topic or bucket) by a statistic, as `show metrics` lists them, over all "
-    "the trace holds (times in milliseconds); one without a datapoint (no sample) fails "
-    "every comparison.\n"
+    "table, Kafka topic or bucket) by a statistic: those `show metrics` lists, or any other "
+    "CloudWatch statistic the metric defines (Sum, Average, Minimum, Maximum, SampleCount, "
+    "pNN, pNN.NN: any of a time's; a per-request or per-minute count's; a gauge's Maximum), "
+    "over all the trace holds or the last D with --since (times in milliseconds); one "
+    "without a datapoint (no sample) fails every comparison.\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -137,11 +175,13 @@ PATH_ARG = Arg(
         "expect table.carts.items == 0",
         "expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
         "expect metric.worker.Duration.p95 < 3000",
+        "expect metric.worker.Errors.Average < 0.1 --since 10m",
         "expect count message.dead_lettered jobQueue == 1",
         "expect count http.response httpApi status=404 == 1",
         "expect count event.published default >= 1",
         "expect time == 2026-01-05T08:01:30Z",
     ),
+    check_call=check_expect,
 )
 def cmd_expect(session: Session, call: Call) -> CommandResult:
     """expect PATH OP VALUE"""
@@ -157,8 +197,11 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             f"unknown comparison {op!r}",
             f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
         )
+    since: str | None = call.opts.get("since")
+    # A metric's window, when not all the trace holds: the same figure differs by window.
+    window = "" if since is None else f" over the last {since}"
     try:
-        path, actual = _expect_actual(sim, path_words)
+        path, actual = _expect_actual(sim, path_words, since)
     except CommandError as exc:
         if len(path_words) == 1 and statistic(sim, value_text) is not None:
             # `expect 0 == queue.q.depth`: the sides are swapped (and so is the comparison).
@@ -183,29 +226,38 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
                 f"{_short(value_text, 24)} is too large to compare {path} with (at most 15 digits)",
                 example,
             )
-        if not re.fullmatch(r"-?\d{1,15}", value_text):
+        # A metric's statistic may be a fraction (an Average: Errors' is an error rate).
+        fraction = path.startswith("metric.") and re.fullmatch(r"-?\d{1,15}\.\d{1,6}", value_text)
+        if fraction:
+            expected = float(value_text)
+        elif not re.fullmatch(r"-?\d{1,15}", value_text):
+            kind = "a number" if path.startswith("metric.") else "a whole number"
             raise CommandError(
-                f"{path} is a whole number; cannot compare it with {_short(value_text)!r}",
-                example,
+                f"{path} is {kind}; cannot compare it with {_short(value_text)!r}", example
             )
-        expected = int(value_text)
+        else:
+            expected = int(value_text)
         if actual is None:
             # A metric without a datapoint: CloudWatch has nothing to compare either.
             raise ExpectationFailed(
                 f"expected {path} {op} {expected}, but it has no datapoint (no sample in the "
-                "window)",
+                f"window{window})",
                 "`show metrics` lists the figures; a time needs one deletion, invocation or "
                 "request",
             )
-        shown_expected, shown_actual = str(expected), figure_text(actual)
+        shown_expected, shown_actual = figure_text(expected), figure_text(actual)
     ok = OPS[op](actual, expected)
     data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
+    if since is not None:
+        data["since"] = since
     if not ok:
         raise ExpectationFailed(
-            f"expected {path} {op} {shown_expected}, actual {shown_actual}",
+            f"expected {path} {op} {shown_expected}{window}, actual {shown_actual}",
             _elsewhere(sim, path_words) if actual == 0 else None,
         )
-    return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
+    return CommandResult(
+        f"ok: {path} {op} {shown_expected}{window} (actual {shown_actual})", data=data
+    )
 
 
 def missing_comparison(sim: Simulator, call: Call) -> CommandError | None:
@@ -297,9 +349,11 @@ def record_resources(sim: Simulator) -> set[str]:
     return {*sim.stack.resources, *buses, *(r for _, r in sim.trace.counts)}
 
 
-def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, Any]:
-    """(the path as text, its current value) for an expect PATH."""
+def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -> tuple[str, Any]:
+    """(the path as text, its current value) for an expect PATH; a metric's over the last
+    `since` (a duration text) when given, which no other path takes."""
     hint = "paths: " + ", ".join(EXPECT_PATHS)
+    _check_since(words, since)
     if words == ["time"]:
         return "time", sim.clock.now
     if words and words[0] == "count":
@@ -324,7 +378,7 @@ def _expect_actual(sim: Simulator, words: list[str]) -> tuple[str, Any]:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
     if parts[0] == "metric":
-        return words[0], metric_value(sim, words[0])
+        return words[0], metric_value(sim, words[0], since)
     if len(parts) == 2 and parts[0] in PATH_KINDS and parts[1]:
         # `function.worker`: a resource, but which of its figures?
         raise CommandError(f"{words[0]!r} needs a statistic after it", _statistics(words[0]))

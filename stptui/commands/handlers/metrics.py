@@ -26,6 +26,7 @@ from stptui.sim.metrics import (
 )
 from stptui.sim.metrics.figures import Periods
 from stptui.sim.metrics.periods import MAX_PERIODS, Series, series
+from stptui.sim.metrics.statistics import StatisticRefused, is_statistic, statistic, suggested
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
 # What `show metrics` measures, as its refusals name it.
@@ -53,13 +54,14 @@ def check_metric_resource(sim: Simulator, name: str) -> None:
     )
 
 
-def since_ms(text: str | None) -> int | None:
-    """The `--since D` window in ms (None without one); a CommandError for a bad D."""
+def since_ms(text: str | None, example: str = METRICS_EXAMPLE) -> int | None:
+    """The `--since D` window in ms (None without one); a CommandError for a bad D, its
+    hint `example`."""
     if text is None:
         return None
     ms = _duration(text, "--since")
     if ms < 1:
-        raise CommandError("--since must be at least 1 ms", METRICS_EXAMPLE)
+        raise CommandError("--since must be at least 1 ms", example)
     return ms
 
 
@@ -236,10 +238,18 @@ def _show_series(sim: Simulator, name: str, since: int | None, periods: Periods)
         f"of {format_duration(periods.length)} from {iso_ms(periods.start)}"
     )
     headers = ["period", *(_column(*c) for c in got.columns)]
-    rows = [
-        [iso_ms(start), *(value_text(f.value) for f in figures)]
-        for start, figures in zip(periods.starts(), got.rows, strict=True)
-    ]
+    rows: list[list[str]] = []
+    for i, (start, figures) in enumerate(zip(periods.starts(), got.rows, strict=True)):
+        rows.append([iso_ms(start), *(value_text(f.value) for f in figures)])
+        # An HTTP API's routes under each period, indented where the period is written:
+        # the table stays as narrow as the API's own (a route column would not fit 80).
+        rows += [
+            [f"  {route}", *(value_text(f.value) for f in each[i])]
+            for route, each in got.routes.items()
+            if each[i] is not None
+        ]
+    if got.routes:
+        lines.append("a period's row is the API's; its routes with requests follow, indented")
     data: dict[str, Any] = {
         "start": iso_ms(m.start),
         "end": iso_ms(m.end),
@@ -253,6 +263,12 @@ def _show_series(sim: Simulator, name: str, since: int | None, periods: Periods)
             for start, figures in zip(periods.starts(), got.rows, strict=True)
         ],
     }
+    if got.kind == "http-api":
+        # Each route's values per period (None where it answered no request).
+        data["routes"] = {
+            route: [None if row is None else [f.value for f in row] for row in each]
+            for route, each in got.routes.items()
+        }
     return CommandResult("\n".join(lines), table=(headers, rows), data=data)
 
 
@@ -275,7 +291,8 @@ def metric_paths(sim: Simulator) -> list[str]:
     return [
         f"metric.{name}.{metric}.{stat}"
         for name, kind in measured(sim).items()
-        for metric, stat, _ in metric_names(kind)
+        for metric in dict.fromkeys(m for m, _, _ in metric_names(kind))
+        for stat in metric_statistics(kind, metric)
     ]
 
 
@@ -291,10 +308,13 @@ def _percentile_name(stat: str) -> str:
     return stat
 
 
-def metric_value(sim: Simulator, path: str) -> float | None:
-    """The value now of `metric.RESOURCE.METRIC.STATISTIC` over all the trace keeps (None
-    when it has no datapoint); a CommandError, with a did-you-mean, for a path that names
-    no figure of this stack."""
+def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> float | None:
+    """The value now of `metric.RESOURCE.METRIC.STATISTIC` over all the trace keeps, or its
+    last `since_text` of virtual time (None when it has no datapoint); a CommandError, with
+    a did-you-mean, for a path that names no figure of this stack, and for a statistic the
+    metric does not define (with those it does). Any CloudWatch statistic of a metric may
+    be asked, not only those `show metrics` lists (stptui.sim.metrics.statistics)."""
+    since = since_ms(since_text)
     parts = path.split(".")
     if len(parts) < 4:
         raise CommandError(
@@ -318,18 +338,67 @@ def metric_value(sim: Simulator, path: str) -> float | None:
             if guess
             else f"metrics: {', '.join(metrics)}",
         )
-    stats = [s for m, s, _ in known if m == metric]
-    if stat not in stats:
+    m = compute(sim, since)
+    res = m.resources.get(name)
+    shown = [s for mm, s, _ in known if mm == metric]
+    if stat in shown:
+        found = res.figure(metric, stat) if res is not None else None
+        return None if found is None else found.value
+    if res is None:
+        res = ResourceMetrics(name, measured(sim)[name])
+    try:
+        return statistic(sim, res, metric, stat, m.start, m.end)
+    except StatisticRefused as exc:
+        offered = [*shown, *(s for s in exc.offered if s not in shown)]
+        if is_statistic(stat):
+            raise CommandError(
+                f"{metric} of {name} has no statistic {stat!r}: {exc.reason}",
+                f"statistics: {_offered_text(offered)}",
+            ) from None
+        if re.fullmatch(r"p\d{1,2}\.\d{3,}", stat):
+            raise CommandError(
+                f"{metric} of {name} has no statistic {stat!r}: a percentile has at most two "
+                "decimals, as CloudWatch writes them",
+                f"e.g. metric.{name}.{metric}.{stat[: stat.index('.') + 3]}",
+            ) from None
         # `max` for Maximum, `avg` for Average: CloudWatch's names are the statistics.
+        named = [s for s in offered if s not in ("pNN", "pNN.NN")]
         lowered = stat.lower()
-        guess = next((s for s in stats if s.lower().startswith(lowered[:3])), None)
-        guess = guess or did_you_mean(stat, stats)
+        guess = _STAT_ALIASES.get(lowered)
+        if guess not in named and not (guess == "p50" and "pNN" in offered):
+            guess = next((s for s in named if s.lower().startswith(lowered[:3])), None)
+        guess = guess or did_you_mean(stat, named)
         raise CommandError(
             f"{metric} of {name} has no statistic {stat!r}",
             f"did you mean metric.{name}.{metric}.{guess}?"
             if guess
-            else f"statistics: {', '.join(stats)}",
-        )
-    res = compute(sim).resources.get(name)
-    found = res.figure(metric, stat) if res is not None else None
-    return None if found is None else found.value
+            else f"statistics: {_offered_text(offered)}",
+        ) from None
+
+
+# What people write for CloudWatch's statistics.
+_STAT_ALIASES = {
+    "avg": "Average",
+    "mean": "Average",
+    "max": "Maximum",
+    "min": "Minimum",
+    "count": "SampleCount",
+    "samples": "SampleCount",
+    "total": "Sum",
+    "median": "p50",
+}
+
+
+def _offered_text(offered: list[str]) -> str:
+    """The statistics a metric offers, percentiles written as CloudWatch writes them."""
+    if "pNN" not in offered:
+        return ", ".join(offered)
+    named = [s for s in offered if s not in ("pNN", "pNN.NN")]
+    return f"{', '.join(named)}, or any percentile pNN or pNN.NN (p90, p99.9)"
+
+
+def metric_statistics(kind: str, metric: str) -> list[str]:
+    """The statistics of `metric` of a `kind` completion offers: those `show metrics`
+    lists, then a few of the others the metric defines."""
+    shown = [s for m, s, _ in metric_names(kind) if m == metric]
+    return [*shown, *(s for s in suggested(kind, metric) if s not in shown)]

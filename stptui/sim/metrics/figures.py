@@ -189,13 +189,16 @@ class Periods:
 @dataclass(slots=True)
 class Figure:
     """One statistic of one metric over the window: None when it has no datapoint (no
-    sample in the window), `at` the instant a maximum gauge was first reached."""
+    sample in the window), `at` the instant a maximum gauge was first reached. A time's
+    figures keep its `samples` (shared, not copied), from which `expect` works out any
+    other statistic of it (stptui.sim.metrics.statistics)."""
 
     metric: str
     statistic: str
     unit: str
     value: float | None
     at: int | None = None
+    samples: Sequence[float] | None = None
 
 
 @dataclass(slots=True)
@@ -233,7 +236,7 @@ class Metrics:
 
 def samples(metric: str, values: list[float], stats: Iterable[str]) -> list[Figure]:
     """The statistics of a time's samples (None for each when there is none)."""
-    return [Figure(metric, s, MILLISECONDS, statistic_of(values, s)) for s in stats]
+    return [Figure(metric, s, MILLISECONDS, statistic_of(values, s), None, values) for s in stats]
 
 
 def counted(metrics: Sequence[Metric], values: Sequence[int]) -> list[Figure]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,9 @@ class Series:
     periods: Periods
     columns: list[Metric]
     rows: list[list[Figure]]
+    # An HTTP API's routes (by route key) that answered a request in the window: each
+    # one's figures per period, as `rows`, None in a period where it answered none.
+    routes: dict[str, list[list[Figure] | None]] = field(default_factory=dict)
 
 
 def columns(kind: str, asynchronous: bool = False) -> list[Metric]:
@@ -103,17 +106,46 @@ def series(sim: Simulator, name: str, kind: str, periods: Periods, raws: Any) ->
     replayed from `raws`, the records the trace keeps; the last period ends now."""
     end = sim.clock.now
     dropped = sim.trace.records.first_seq - 1
+    routes: dict[str, list[list[Figure] | None]] = {}
     if kind == "queue":
         found = queue_series(sim, raws, periods, end, seeded=dropped > 0)[name]
     elif kind in ("function", "function-url"):
         found = function_series(sim, raws, periods)[name]
     else:
-        found = _sliced(sim, name, kind, periods, raws)
+        each = _sliced(sim, kind, periods, raws)
+        found = [got.get(name) or ResourceMetrics(name, kind) for got in each]
     # A function that nothing reached asynchronously has no such figures: no columns of "-".
     asynchronous = any(res.figure("AsyncEventsReceived", "Sum") for res in found)
     chosen = columns(kind, asynchronous)
+    if kind == "http-api":
+        routes = _routes(name, each, chosen)
     rows = [[_figure(res, metric, stat, unit) for metric, stat, unit in chosen] for res in found]
-    return Series(name, kind, periods, chosen, rows)
+    return Series(name, kind, periods, chosen, rows, routes)
+
+
+def _routes(
+    api: str, each: list[dict[str, ResourceMetrics]], chosen: list[Metric]
+) -> dict[str, list[list[Figure] | None]]:
+    """The figures of `api`'s routes in each period (None where one answered nothing),
+    of the routes that answered a request in some period, in route key order."""
+    keys = sorted(
+        {k for got in each for k, res in got.items() if res.parent == api and _answered(res)}
+    )
+    return {
+        key.partition(" ")[2]: [
+            [_figure(got[key], m, s, u) for m, s, u in chosen]
+            if key in got and _answered(got[key])
+            else None
+            for got in each
+        ]
+        for key in keys
+    }
+
+
+def _answered(res: ResourceMetrics) -> bool:
+    """Whether a route's Count in a period is above 0."""
+    count = res.figure("Count", "Sum")
+    return count is not None and bool(count.value)
 
 
 def _figure(res: ResourceMetrics, metric: str, stat: str, unit: str) -> Figure:
@@ -143,17 +175,14 @@ def _family(sim: Simulator, kind: str) -> Callable[[Any, int], dict[str, Resourc
 
 
 def _sliced(
-    sim: Simulator, name: str, kind: str, periods: Periods, raws: Any
-) -> list[ResourceMetrics]:
-    """Each period's figures of `name`, its family's function given the records of one
-    period at a time (the first also those before the window, for what they open)."""
+    sim: Simulator, kind: str, periods: Periods, raws: Any
+) -> list[dict[str, ResourceMetrics]]:
+    """Each period's figures of every resource of `kind`'s family (an HTTP API's routes
+    among them), its family's function given the records of one period at a time (the
+    first also those before the window, for what they open)."""
     count = _family(sim, kind)
     records = list(raws)
     at = itemgetter(0)
     bounds = periods.starts()
     cuts = [0, *(bisect_left(records, b, key=at) for b in bounds[1:]), len(records)]
-    out: list[ResourceMetrics] = []
-    for i, first in enumerate(bounds):
-        found = count(records[cuts[i] : cuts[i + 1]], first).get(name)
-        out.append(found if found is not None else ResourceMetrics(name, kind))
-    return out
+    return [count(records[cuts[i] : cuts[i + 1]], first) for i, first in enumerate(bounds)]
