@@ -68,6 +68,9 @@ class _StoreOnce(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+UNRECOGNIZED = "unrecognized arguments: "
+
+
 class _ArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser whose value options may be given once only, and whose "required"
     errors can say what to give (`missing_hints`: argument name -> hint)."""
@@ -85,7 +88,21 @@ class _ArgumentParser(argparse.ArgumentParser):
             missing = message.removeprefix(prefix).split(", ")
             hints = [self.missing_hints[m] for m in missing if m in self.missing_hints]
             message += "".join(f"\n  hint: {h}" for h in hints)
+        elif message.startswith(UNRECOGNIZED) and (guess := self._option_guess(message)):
+            message += f"\n  hint: did you mean {guess}?"
         super().error(message)
+
+    def _option_guess(self, message: str) -> str | None:
+        """The option meant by the first unknown `--word` of an "unrecognized arguments"
+        message (`--fromat` -> `--format`), if one is close enough to suggest."""
+        from stptui.config.diagnostics import did_you_mean
+
+        words = message.removeprefix(UNRECOGNIZED).split()
+        typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
+        if typed is None:
+            return None
+        known = [o for o in self._option_string_actions if o.startswith("--")]
+        return did_you_mean(typed, known)
 
 
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
@@ -382,7 +399,7 @@ def cmd_open(argv: Sequence[str]) -> int:
     args, extra = parser.parse_known_args(argv)
     _check_stack_is_no_subcommand(parser, args.stack)
     if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.error(f"{UNRECOGNIZED}{' '.join(extra)}")
     # Checked without a terminal too: `stptui x --start garbage` in CI must not pass.
     speed = _speed_index(args.speed)
     start_ms = _start_ms(args.start, "stptui")

@@ -245,6 +245,10 @@ def test_fifo_topics_need_a_group_and_a_dedup_id() -> None:
     sim = make()
     with pytest.raises(SimError, match="message group id") as err:
         topics(sim).publish("ordered", "x")
+    # Both missing: the hint names both, so that its line is not refused for the second.
+    assert err.value.hint == "publish-sns ordered MESSAGE --group G --dedup-id ID"
+    with pytest.raises(SimError, match="message group id") as err:
+        topics(sim).publish("ordered", "x", dedup_id="d")
     assert err.value.hint == "publish-sns ordered MESSAGE --group G"
     with pytest.raises(SimError, match="deduplication id"):
         topics(sim).publish("ordered", "x", group="g")

@@ -60,11 +60,13 @@ def execute(
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        hint = order_hint(session, call) or exc.hint or help_hint
+        hint = order_hint(session, call) or with_kind_hint(session, call, exc.hint) or help_hint
         raise CommandError(str(exc), hint) from None
     except CommandError as exc:
         if not isinstance(exc, ExpectationFailed):
-            exc.hint = order_hint(session, call) or exc.hint or help_hint
+            exc.hint = (
+                order_hint(session, call) or with_kind_hint(session, call, exc.hint) or help_hint
+            )
         raise
     finally:
         # What the command emitted reaches the subscribers before control returns.
@@ -100,7 +102,50 @@ def parse(session: Session, line: str) -> Call | None:
             from stptui.commands.handlers.repeat import missing_id_hint
 
             exc.hint = missing_id_hint(session.sim)
+        elif words and (better := kind_hint(session, words[0], words[1:])) is not None:
+            # `publish aTopic hello` is short of words for an event, but the words it
+            # lacks are not the mistake: the topic is.
+            exc.hint = better
         raise
+
+
+# The command that puts work into each kind of resource, as a usage line: what to type
+# when a stimulus names a resource of another kind (`send aTopic hi`).
+_STIMULUS_OF_TYPE = {
+    "sqs-queue": "send {} BODY",
+    "sns-topic": "publish-sns {} MESSAGE",
+    "event-bus": "publish {} SOURCE DETAIL_TYPE [DETAIL_JSON]",
+    "bucket": "upload {} KEY [--content TEXT]",
+    "function": "invoke {} [PAYLOAD]",
+    "batch-job": "start-job {} [PAYLOAD]",
+    "state-machine": "start-execution {} [INPUT]",
+    "kinesis-stream": "put-record {} DATA [--partition-key K]",
+    "dynamo-db-table": "put-item {} ITEM",
+}
+_STIMULI = {usage.split()[0] for usage in _STIMULUS_OF_TYPE.values()}
+
+
+def with_kind_hint(session: Session, call: Call, hint: str | None) -> str | None:
+    """`hint` (the resources of the kind the command takes), then the stimulus that fits
+    the resource the line named, when that is of another kind (see `kind_hint`)."""
+    other = kind_hint(session, call.command.name, call.words)
+    return "; ".join(h for h in (hint, other) if h) or None
+
+
+def kind_hint(session: Session, command: str, words: Sequence[str]) -> str | None:
+    """The stimulus that fits the resource a stimulus command names first, when that
+    resource is of another kind: `send aTopic hi` gives `for an sns-topic: publish-sns
+    aTopic MESSAGE`. None when the command is no stimulus, or its first word
+    names no resource, or one of the kind the command takes."""
+    if command not in _STIMULI or not words or words[0].startswith("-"):
+        return None
+    from stptui.config.diagnostics import with_article
+
+    res = session.sim.stack.resources.get(words[0])
+    usage = _STIMULUS_OF_TYPE.get(res.type) if res is not None else None
+    if res is None or usage is None or usage.split()[0] == command:
+        return None
+    return f"for {with_article(res.type)}: {usage.format(quote_word(words[0]))}"
 
 
 def order_hint(session: Session, call: Call) -> str | None:
@@ -498,9 +543,11 @@ __all__ = [
     "complete_values",
     "execute",
     "given",
+    "kind_hint",
     "order_hint",
     "parse",
     "record_line",
     "render_plain",
     "tokenize",
+    "with_kind_hint",
 ]

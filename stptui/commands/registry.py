@@ -334,6 +334,20 @@ class Command:
         # A body, a key or a file name may start with `--` too: `--` before it says so.
         free = any(a.kind in FREE_TEXT and not a.choices for a in self.args)
         as_value = f"; a value that starts with -- goes after --: {self.name} ... -- {word}"
+        bare = word.lstrip("-")
+        if any(bare in a.choices for a in self.args):
+            # `show --queues`: a fixed word written as an option.
+            raise CommandError(
+                f"{self.name} has no option {word}",
+                f"{bare} is a plain word, not an option: {self.name} {bare}",
+            )
+        if (arg := self._argument_named(bare)) is not None:
+            # `publish ... --source orders`, `http ... --body '{}'`: the value is right, only
+            # its name is not an option; a fuzzy guess (--resources) would lead astray.
+            raise CommandError(
+                f"{self.name} has no option {word}",
+                f"{arg.name} is a plain word, not an option: {self.usage}",
+            )
         if not names:
             raise CommandError(
                 f"{self.name} takes no options", f"usage: {self.usage}{as_value if free else ''}"
@@ -345,6 +359,17 @@ class Command:
             if guess
             else f"options: {', '.join(names)}{as_value if free else ''}",
         )
+
+    def _argument_named(self, bare: str) -> Arg | None:
+        """The positional argument an option name without its dashes names (`detail-type`
+        names DETAIL_TYPE, `detail` DETAIL_JSON), if any."""
+        wanted = bare.replace("-", "_").upper()
+        for a in self.args:
+            if a.choices or a.command_line:
+                continue  # fixed words (`show queues`) or an inner command: not a value
+            if wanted in (a.name, a.name.removesuffix("_JSON")):
+                return a
+        return None
 
     def help_text(self) -> str:
         """Usage, summary, arguments, options and examples, as plain text."""
@@ -659,6 +684,8 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             hint = f"write just `{' '.join(quote_word(w) for w in [cmd.name, *kept])}`"
         if (expression := _expression_in_words(cmd, call, words, rest)) is not None:
             hint = f"an expression is an option's value: {expression}"
+        elif (content := _content_in_words(cmd, call, words, rest)) is not None:
+            hint = f"the content is an option's value: {content}"
         elif (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
@@ -680,13 +707,34 @@ def _expression_in_words(cmd: Command, call: Call, words: list[str], rest: list[
     option = next((o for o in cmd.options if o.metavar == "EXPR" and o.key not in call.opts), None)
     if option is None:
         return None
-    line = [cmd.name, *words[: len(words) - 1], option.name, rest[0]]
+    return _with_option(cmd, call, words, option, rest[0])
+
+
+# The options that give an object its bytes: one at most, so `--content` is offered only
+# when none of them is on the line.
+_CONTENT_OPTIONS = ("content", "size", "from", "base64")
+
+
+def _content_in_words(cmd: Command, call: Call, words: list[str], rest: list[str]) -> str | None:
+    """The line with `--content` before the one extra word, when the command takes content
+    and the line gives none: `upload uploads a.txt hello` meant `--content hello`."""
+    if len(rest) != 1 or any(key in call.opts for key in _CONTENT_OPTIONS):
+        return None
+    option = next((o for o in cmd.options if o.name == "--content"), None)
+    if option is None:
+        return None
+    return _with_option(cmd, call, words, option, rest[0])
+
+
+def _with_option(cmd: Command, call: Call, words: list[str], option: Option, value: str) -> str:
+    """The line of `words` but its last, with `option VALUE` and then the options given."""
+    line = [cmd.name, *words[: len(words) - 1], option.name, value]
     for given in cmd.options:  # the options the line gave, kept, so that the hint runs
-        value = call.opts.get(given.key)
+        kept = call.opts.get(given.key)
         if given.kind == FLAG:
-            line += [given.name] if value else []
-        elif value is not None:
-            for one in value if isinstance(value, list) else [value]:
+            line += [given.name] if kept else []
+        elif kept is not None:
+            for one in kept if isinstance(kept, list) else [kept]:
                 line += [given.name, one]
     return " ".join(quote_word(w) for w in line)
 

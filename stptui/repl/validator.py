@@ -27,8 +27,10 @@ from stptui.commands import (
     CommandError,
     Session,
     given,
+    kind_hint,
     order_hint,
     parse,
+    with_kind_hint,
 )
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import whole_number
@@ -236,7 +238,8 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             # On Enter, the command's own check of the whole line answers first, as the
             # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException).
             error = (final and _call_error(session, command, text)) or error
-            return Problem(error.message, _order_hint(session, text) or error.hint, word.start)
+            hint = _order_hint(session, text) or _kind_hint(session, text, error.hint)
+            return Problem(error.message, hint, word.start)
     if not final:
         return None
     try:
@@ -280,6 +283,14 @@ def _order_hint(session: Session, text: str) -> str | None:
     return order_hint(session, call) if call is not None else None
 
 
+def _kind_hint(session: Session, text: str, hint: str | None) -> str | None:
+    """`hint`, then the stimulus `execute` would offer for a resource of another kind than
+    the command takes (`send aTopic hi`: publish-sns)."""
+    words = [w.text for w in read_words(text).words]
+    other = kind_hint(session, words[0], words[1:]) if words else None
+    return "; ".join(h for h in (hint, other) if h) or None
+
+
 def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Problem | None:
     """Check the values as `bind` assigned them: where a `rest` argument ends is known
     only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator).
@@ -320,7 +331,7 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
         if slot.kind is not None:
             before.append((slot.kind, value))
         if error is not None:
-            error.hint = order_hint(session, call) or error.hint
+            error.hint = order_hint(session, call) or with_kind_hint(session, call, error.hint)
             where = next((w.start for w in words if w.text == value), len(words[-1].text))
             return Problem(error.message, error.hint, where)
     return None

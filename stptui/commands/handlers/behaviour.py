@@ -24,6 +24,7 @@ from stptui.sim.behavior import (
     BehaviorError,
     Override,
     add_override,
+    format_duration,
     parse_override,
     quoted_text_warning,
 )
@@ -172,8 +173,17 @@ def cmd_succeed(session: Session, call: Call) -> CommandResult:
 )
 def cmd_slow(session: Session, call: Call) -> CommandResult:
     """slow FUNCTION DURATION"""
-    _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
-    return _override(session, "slow", call, [call.args["duration"]])
+    ms = _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
+    result = _override(session, "slow", call, [call.args["duration"]])
+    fn = session.sim.functions.get(call.args["function"])
+    if fn is not None and ms > fn.timeout_ms:
+        # Legal, and a way to test timeouts; but said, so that a slowed function's failures
+        # are not a surprise.
+        result.text += (
+            f"\nnote: {format_duration(ms)} is over {fn.name}'s timeout of "
+            f"{format_duration(fn.timeout_ms)}: every invocation times out (Sandbox.Timedout)"
+        )
+    return result
 
 
 def _without_name(described: str, name: str) -> str:

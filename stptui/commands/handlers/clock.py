@@ -7,6 +7,7 @@ it and otherwise stops before such events, and `run` stops there (still busy).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 
@@ -170,7 +171,7 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
         raise CommandError(str(exc), f"the clock cannot pass {iso_ms(MAX_MS)}") from None
     except ValueError:
         raise CommandError(
-            f"{text!r} is not an ISO-8601 instant", "e.g. until 2026-01-05T09:00:00Z"
+            f"{text!r} is not an ISO-8601 instant", _until_hint(text, sim.clock.now)
         ) from None
     if t < sim.clock.now:
         raise CommandError(
@@ -178,6 +179,29 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             _before_start_hint(sim.start_ms, t) if t < sim.start_ms else "time only moves forward",
         )
     return _move_clock(session, call, lambda stop: sim.until(t, stop))
+
+
+def _until_hint(text: str, now: int) -> str:
+    """What to type for an `until` word that is no instant: `advance 1h` for `+1h` or `1h`
+    (a span of time from now is what `advance` takes); the instant of that time today for
+    a time of day (`08:05`); else the next whole hour, an instant of this session to copy
+    (a fixed example date may be in its past)."""
+    span = text.removeprefix("+")
+    try:
+        parse_duration(span)
+    except BehaviorError:
+        pass
+    else:
+        return f"until takes an instant; to move the clock by {span}: advance {span}"
+    if (clock := re.fullmatch(r"(\d{2}):(\d{2})(:\d{2})?", text)) is not None:
+        time_of_day = f"T{clock[1]}:{clock[2]}{clock[3] or ':00'}Z"
+        with contextlib.suppress(ValueError):  # 25:00 is no time of day
+            today = parse_instant(iso_s(now - now % DAY_MS)[:10] + time_of_day)
+            # The next such time: today's when it is still ahead, else tomorrow's.
+            at = today if today > now else today + DAY_MS
+            return f"write the date too, in UTC: until {iso_s(at)}"
+    hour_ms = 3_600_000
+    return f"e.g. until {iso_s(now - now % hour_ms + hour_ms)}"
 
 
 def _before_start_hint(start_ms: int, t: int) -> str:

@@ -423,14 +423,51 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
     return words[0], sim.function_stats(_function(sim, name).name)[field]
 
 
+# Record kinds are named by what happens, not by the resource it happens to: a user who
+# writes `function.invoked` means an invocation.* record, and the closest spelling over all
+# kinds (`sfn.execution.failed`) would send them astray.
+_KIND_FAMILIES = {
+    "function": "invocation",
+    "lambda": "invocation",
+    "queue": "message",
+    "sqs": "message",
+    "bus": "event",
+    "eventbridge": "event",
+    "bucket": "object",
+    "s3": "object",
+    "table": "item",
+    "dynamodb": "item",
+    "kinesis": "stream",
+    "state_machine": "sfn.execution",
+    "execution": "sfn.execution",
+    "job": "batch",
+    "api": "http",
+}
+
+
 def check_record_kind(kind: str) -> None:
     """Refuse a `count KIND` whose KIND is no trace record kind, with a did-you-mean."""
-    if kind not in TRACE_KINDS:
-        guess = did_you_mean(kind, TRACE_KINDS)
-        raise CommandError(
-            f"unknown trace record kind {kind!r}",
-            f"did you mean {guess!r}?" if guess else f"kinds: {', '.join(TRACE_KINDS)}",
-        )
+    if kind in TRACE_KINDS:
+        return
+    guess = did_you_mean(kind, TRACE_KINDS)
+    head, _, tail = kind.partition(".")
+    family = _KIND_FAMILIES.get(head.lower().replace("-", "_"))
+    if family is not None:
+        members = [k for k in TRACE_KINDS if k.startswith(f"{family}.")]
+        # The part after the family is compared alone: `invocation.` shared by every
+        # member would make any tail look close.
+        near = did_you_mean(tail, [k.removeprefix(f"{family}.") for k in members])
+        if near:
+            hint = f"did you mean '{family}.{near}'?"
+        elif guess and guess.startswith(f"{head}."):
+            hint = f"did you mean {guess!r}?"  # `queue.purge`: queue.purged
+        else:
+            hint = f"{with_article(head)}'s records are {family}.*: {', '.join(members)}"
+    elif guess:
+        hint = f"did you mean {guess!r}?"
+    else:
+        hint = f"kinds: {', '.join(TRACE_KINDS)}"
+    raise CommandError(f"unknown trace record kind {kind!r}", hint)
 
 
 def check_record_resource(sim: Simulator, kind: str, resource: str) -> None:

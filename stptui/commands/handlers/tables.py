@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from stptui import jsontext
 from stptui.commands.handlers.base import command
 from stptui.commands.handlers.streams import reader_table
-from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option
+from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option, quote_word
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.ddbjson import DynamoDBError, check_item
@@ -30,11 +31,38 @@ def _table(sim: Simulator, name: str) -> TableSim:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _json(text: str, what: str) -> Any:
+def _json(text: str, what: str, table: TableSim | None = None) -> Any:
     try:
         return jsontext.loads(text)
     except ValueError as exc:
-        raise CommandError(f"{what} is not JSON: {exc}", ITEM_HINT) from None
+        hint = ITEM_HINT if table is None else _key_hint(table, text, what)
+        raise CommandError(f"{what} is not JSON: {exc}", hint) from None
+
+
+# A value of each key type to show in a hint: DynamoDB's key attributes are S, N or B.
+_SAMPLE_KEY_VALUES = {"S": "text", "N": "1", "B": "dGV4dA=="}
+
+
+def _fits_key(kind: str, word: str) -> bool:
+    """Whether `word` can be a key value of `kind` as typed (a number for N)."""
+    if kind == "N":
+        return re.fullmatch(r"-?\d+(\.\d+)?", word) is not None
+    return kind == "S"
+
+
+def _key_hint(table: TableSim, text: str, what: str) -> str:
+    """The key (or item) `text` meant, in DynamoDB JSON and this table's key: the word
+    typed is the value of a one-attribute key (`delete-item products p1` meant
+    `'{"id": {"S": "p1"}}'`), sample values stand for the others."""
+    plain = len(table.key) == 1 and text.strip() != "" and not text.startswith(("@", "{", "["))
+    key = {
+        name: {kind: text if plain and _fits_key(kind, text) else _SAMPLE_KEY_VALUES[kind]}
+        for name, kind in table.key
+    }
+    shown = quote_word(json.dumps(key))
+    if what == "the item":
+        return f"an item of {table.name} in DynamoDB JSON, with its key: {shown}"
+    return f"a key of {table.name} in DynamoDB JSON: {shown}"
 
 
 NAMES_OPTION = Option(
@@ -110,7 +138,7 @@ def _stream_note(table: TableSim, record: TableRecord | None) -> str:
 def cmd_put_item(session: Session, call: Call) -> CommandResult:
     """put-item TABLE ITEM [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
-    raw = _json(call.args["item"], "the item")
+    raw = _json(call.args["item"], "the item", table)
     expr = _expressions(call)
     try:
         name, record = table.put(raw, expr=expr)
@@ -150,7 +178,7 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
 def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     """delete-item TABLE KEY [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
-    raw = _json(call.args["key"], "the key")
+    raw = _json(call.args["key"], "the key", table)
     expr = _expressions(call)
     try:
         found, record = table.delete(raw, expr=expr)
@@ -208,7 +236,7 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
 def cmd_update_item(session: Session, call: Call) -> CommandResult:
     """update-item TABLE KEY --update EXPR [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
-    raw = _json(call.args["key"], "the key")
+    raw = _json(call.args["key"], "the key", table)
     if "update" not in call.opts:
         raise CommandError(
             "update-item needs --update EXPR (DynamoDB's UpdateExpression)",

@@ -315,7 +315,10 @@ class QueueSim:
                 raise SqsError(
                     "MissingParameter",
                     f"{self.name} is a FIFO queue: every message needs a message group id",
-                    hint=f"send {self.name} BODY --group GROUP",
+                    # Both options at once when both are missing, so that the line the hint
+                    # gives is not refused in turn for its deduplication id.
+                    hint=f"send {self.name} BODY --group GROUP"
+                    + ("" if dedup_id or self.content_dedup else " --dedup-id ID"),
                 )
             if not dedup_id and not self.content_dedup:
                 raise SqsError(

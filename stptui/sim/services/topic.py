@@ -632,7 +632,9 @@ def _validate(
             raise SnsError(
                 "InvalidParameter",
                 f"{topic.name} is a FIFO topic: every message needs a message group id",
-                f"publish-sns {topic.key} MESSAGE --group G",
+                # Both options when both are missing: the hint's line must not be refused too.
+                f"publish-sns {topic.key} MESSAGE --group G"
+                + ("" if dedup_id or topic.content_dedup else " --dedup-id ID"),
             )
         if not dedup_id and not topic.content_dedup:
             raise SnsError(

@@ -1,0 +1,332 @@
+"""A new user's first hour on real stacks: the mistakes they make at the prompt, each refused
+with a hint whose line works (or at least points at the right command), the simulation
+untouched. Found by driving Stacktape's starter projects (a FIFO order pipeline, an SNS
+fan-out, a DynamoDB stream audit, a scheduled checker) with `stptui repl` and `stptui run`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.repl.validator import check
+from stptui.sim.clock import parse_instant
+
+T0 = parse_instant("2026-01-05T08:00:00Z")
+
+# The shapes of the starter projects, in one stack: a FIFO queue without content-based
+# deduplication, a bus, a topic, a table (one-attribute and two-attribute keys), a bucket.
+STACK = """
+resources:
+  orderQueue:
+    type: sqs-queue
+    properties:
+      fifoEnabled: true
+  eventBus:
+    type: event-bus
+  notificationTopic:
+    type: sns-topic
+  productsTable:
+    type: dynamo-db-table
+    properties:
+      primaryKey:
+        partitionKey: {name: id, type: string}
+  auditTable:
+    type: dynamo-db-table
+    properties:
+      primaryKey:
+        partitionKey: {name: entityId, type: string}
+        sortKey: {name: version, type: number}
+  uploads:
+    type: bucket
+  api:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+"""
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(STACK, encoding="utf-8")
+    return Session.open(path, start_ms=T0)
+
+
+def state(session: Session) -> Any:
+    sim = session.sim
+    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
+
+
+def refused(session: Session, line: str) -> CommandError:
+    before = state(session)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert state(session) == before, line
+    return info.value
+
+
+def test_a_fifo_send_missing_both_ids_gets_a_hint_that_names_both(session: Session) -> None:
+    err = refused(session, "send orderQueue '{\"orderId\": 1}'")
+    assert "needs a message group id" in err.message
+    assert err.hint == "send orderQueue BODY --group GROUP --dedup-id ID"
+    # The hint's line, filled in, is taken: no second refusal for the deduplication id.
+    execute(session, "send orderQueue '{\"orderId\": 1}' --group GROUP --dedup-id ID")
+    # With the deduplication id given, only the group is asked for.
+    err = refused(session, "send orderQueue x --dedup-id d2")
+    assert err.hint == "send orderQueue BODY --group GROUP"
+
+
+@pytest.mark.parametrize(
+    ("line", "option", "hint"),
+    [
+        # A fuzzy match would have offered --resources, which is something else entirely.
+        (
+            "publish eventBus --source orders --detail-type OrderProcessed '{}'",
+            "--source",
+            "SOURCE is a plain word, not an option: publish BUS SOURCE DETAIL_TYPE",
+        ),
+        (
+            "publish eventBus orders OrderProcessed --detail '{}'",
+            "--detail",
+            "DETAIL_JSON is a plain word, not an option: publish BUS SOURCE",
+        ),
+        (
+            "http POST /orders --body '{}'",
+            "--body",
+            "BODY is a plain word, not an option: http METHOD",
+        ),
+        (
+            "send orderQueue --body hi",
+            "--body",
+            "BODY is a plain word, not an option: send QUEUE BODY",
+        ),
+        ("show --queues", "--queues", "queues is a plain word, not an option: show queues"),
+        # A command without options said only that it takes none.
+        (
+            "invoke api --payload '{}'",
+            "--payload",
+            "PAYLOAD is a plain word, not an option: invoke FUNCTION [PAYLOAD]",
+        ),
+    ],
+)
+def test_an_argument_written_as_an_option_is_named_as_a_word(
+    session: Session, line: str, option: str, hint: str
+) -> None:
+    err = refused(session, line)
+    assert err.message.endswith(f"has no option {option}")
+    assert err.hint is not None and err.hint.startswith(hint), err.hint
+
+
+def test_a_misspelt_option_still_gets_a_did_you_mean(session: Session) -> None:
+    assert refused(session, "send orderQueue x --gruop g").hint == "did you mean --group?"
+
+
+def test_content_typed_after_an_upload_key_is_offered_as_content(session: Session) -> None:
+    err = refused(session, "upload uploads data.zip hello --tag a=b")
+    assert err.hint == (
+        "the content is an option's value: upload uploads data.zip --content hello --tag a=b"
+    )
+    execute(session, "upload uploads data.zip --content hello --tag a=b")
+    # With a size already given, the extra word cannot be content: the usage is the hint.
+    err = refused(session, "upload uploads b.zip hello --size 5")
+    assert err.hint is not None and err.hint.startswith("usage: upload BUCKET KEY")
+
+
+@pytest.mark.parametrize(
+    ("kind", "hint"),
+    [
+        # The closest spelling over all kinds was 'sfn.execution.failed'.
+        ("function.invoked", "a function's records are invocation.*: invocation.discarded, "),
+        ("function.failed", "did you mean 'invocation.failed'?"),
+        ("queue.sent", "did you mean 'message.sent'?"),
+        ("queue.purge", "did you mean 'queue.purged'?"),
+        ("message.snt", "did you mean 'message.sent'?"),
+        ("execution.failed", "did you mean 'sfn.execution.failed'?"),
+    ],
+)
+def test_a_record_kind_named_after_a_resource_suggests_its_records(
+    session: Session, kind: str, hint: str
+) -> None:
+    err = refused(session, f"expect count {kind} > 0")
+    assert err.message == f"unknown trace record kind {kind!r}"
+    assert err.hint is not None and err.hint.startswith(hint), err.hint
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        (
+            "send notificationTopic hi",
+            "'notificationTopic' is an sns-topic, not a queue",
+            "queues in this stack: orderQueue; "
+            "for an sns-topic: publish-sns notificationTopic MESSAGE",
+        ),
+        # Short of words for an event: the topic is the mistake, not the missing words.
+        (
+            "publish notificationTopic hi",
+            "publish needs DETAIL_TYPE",
+            "for an sns-topic: publish-sns notificationTopic MESSAGE",
+        ),
+        (
+            "upload productsTable k.txt hi",
+            "upload: unexpected hi",
+            "for a dynamo-db-table: put-item productsTable ITEM",
+        ),
+        (
+            "invoke orderQueue",
+            "'orderQueue' is an sqs-queue, not a function",
+            "functions in this stack: api; for an sqs-queue: send orderQueue BODY",
+        ),
+        (
+            "put-item uploads '{}'",
+            "'uploads' is a bucket, not a dynamo-db-table",
+            "for a bucket: upload uploads KEY [--content TEXT]",
+        ),
+    ],
+)
+def test_a_stimulus_to_a_resource_of_another_kind_names_the_one_that_fits(
+    session: Session, line: str, message: str, hint: str
+) -> None:
+    err = refused(session, line)
+    assert err.message == message
+    assert err.hint is not None and err.hint.endswith(hint), err.hint
+
+
+def test_the_repl_offers_the_fitting_stimulus_before_enter(session: Session) -> None:
+    problem = check(session, "send notificationTopic hi")
+    assert problem is not None and problem.position == len("send ")
+    assert problem.hint is not None
+    assert problem.hint.endswith("for an sns-topic: publish-sns notificationTopic MESSAGE")
+
+
+def test_a_resource_of_the_right_kind_gets_no_other_command(session: Session) -> None:
+    err = refused(session, "send orderQeue hi")
+    assert err.hint == "did you mean 'orderQueue'?"
+
+
+@pytest.mark.parametrize(
+    ("word", "hint"),
+    [
+        ("+1h", "until takes an instant; to move the clock by 1h: advance 1h"),
+        ("30m", "until takes an instant; to move the clock by 30m: advance 30m"),
+        ("08:05", "write the date too, in UTC: until 2026-01-05T08:05:00Z"),
+        # 07:05 has passed today (the clock is at 08:00): tomorrow's.
+        ("07:05", "write the date too, in UTC: until 2026-01-06T07:05:00Z"),
+        # The example is an instant of this session, not a fixed date that may be past.
+        ("tomorrow", "e.g. until 2026-01-05T09:00:00Z"),
+    ],
+)
+def test_until_with_no_instant_says_what_to_type(session: Session, word: str, hint: str) -> None:
+    err = refused(session, f"until {word}")
+    assert err.message == f"{word!r} is not an ISO-8601 instant"
+    assert err.hint == hint
+
+
+def test_until_suggests_an_instant_ahead_of_a_later_clock(tmp_path: Path) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(STACK, encoding="utf-8")
+    later = Session.open(path, start_ms=parse_instant("2026-11-30T03:52:37Z"))
+    assert refused(later, "until soon").hint == "e.g. until 2026-11-30T04:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            "delete-item productsTable p1",
+            'a key of productsTable in DynamoDB JSON: \'{"id": {"S": "p1"}}\'',
+        ),
+        (
+            "update-item productsTable p1 --update 'SET a = :a'",
+            'a key of productsTable in DynamoDB JSON: \'{"id": {"S": "p1"}}\'',
+        ),
+        (
+            "put-item productsTable p1",
+            'an item of productsTable in DynamoDB JSON, with its key: \'{"id": {"S": "p1"}}\'',
+        ),
+        # Two key attributes: samples of each type, the word typed fits neither alone.
+        (
+            "delete-item auditTable e1",
+            "a key of auditTable in DynamoDB JSON: "
+            '\'{"entityId": {"S": "text"}, "version": {"N": "1"}}\'',
+        ),
+        # No file is read here: the sample stands in for it.
+        (
+            "put-item productsTable @item.json",
+            'an item of productsTable in DynamoDB JSON, with its key: \'{"id": {"S": "text"}}\'',
+        ),
+    ],
+)
+def test_a_key_that_is_not_json_gets_the_tables_own_key_shape(
+    session: Session, line: str, hint: str
+) -> None:
+    err = refused(session, line)
+    assert err.hint == hint
+    if "p1" in hint:
+        fixed = hint.split(": ", 1)[1]
+        execute(session, f"put-item productsTable {fixed}")
+
+
+def test_the_hinted_key_deletes_the_item(session: Session) -> None:
+    execute(session, 'put-item productsTable \'{"id": {"S": "p1"}}\'')
+    hint = refused(session, "delete-item productsTable p1").hint
+    assert hint is not None
+    out = execute(session, f"delete-item productsTable {hint.split(': ', 1)[1]}")
+    assert out.text.startswith('REMOVE item {"id":{"S":"p1"}} from productsTable')
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["graph", "STACK", "--fromat", "json"], "did you mean --format?"),
+        (["repl", "STACK", "--strt=2026-01-05T08:00:00Z"], "did you mean --start?"),
+        (["run", "STACK", "SCRIPT", "--keepgoing"], "did you mean --keep-going?"),
+    ],
+)
+def test_a_misspelt_option_on_the_command_line_gets_a_did_you_mean(
+    tmp_path: Path, args: list[str], hint: str
+) -> None:
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(STACK, encoding="utf-8")
+    script = tmp_path / "s.stp"
+    script.write_text("advance 1s\n", encoding="utf-8")
+    argv = [str(stack) if a == "STACK" else str(script) if a == "SCRIPT" else a for a in args]
+    done = subprocess.run(
+        [sys.executable, "-m", "stptui", *argv],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.rstrip().endswith(f"  hint: {hint}"), done.stderr
+
+
+def test_an_unknown_word_that_is_no_option_gets_no_guess(tmp_path: Path) -> None:
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(STACK, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "stptui", "validate", str(stack), "extra"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.rstrip().endswith("error: unrecognized arguments: extra")
+
+
+def test_slow_past_the_timeout_says_every_invocation_times_out(session: Session) -> None:
+    # `api` has Stacktape's default timeout, 20 s.
+    out = execute(session, "slow api 25s")
+    assert out.text == (
+        "api overrides: slow 25 s\n"
+        "note: 25 s is over api's timeout of 20 s: every invocation times out (Sandbox.Timedout)"
+    )
+    assert execute(session, "slow api 20s").text == "api overrides: slow 20 s"
+    execute(session, "invoke api")
+    assert session.sim.function_stats("api")["successes"] == 1
