@@ -781,6 +781,10 @@ COMMANDS = [
     # scripting (the REPL issue)
     "source",
     "record",
+    # taking commands back, and running them on edited files
+    "undo",
+    "redo",
+    "reload",
 ]
 
 
