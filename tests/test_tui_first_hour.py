@@ -20,7 +20,7 @@ from stptui.sim.clock import iso_ms
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import HelpScreen
-from stptui.tui.widgets.queues_pane import MessageList
+from stptui.tui.widgets.queues_pane import MessageList, QueueTable
 
 HINT = "    hint: "
 
@@ -160,8 +160,18 @@ def test_the_queues_pane_of_a_stack_without_queues_lists_no_message_heads(
         await pilot.pause()
         pane = screen_text(app)
         assert "this stack has no queues" in pane
-        # No heads of a message list that can never have a row.
+        # No heads of a message list that can never have a row, nor of the counts.
         assert "recv" not in pane and not app.query_one(MessageList).display
+        assert "in flight" not in pane and not app.query_one(QueueTable).display
+        # The pane's first line says it.
+        queues = app.query_one("#queues-pane")
+        first = queues.content_region.y
+        assert app.query_one("#message-caption").region.y == first
+        # The keys of an empty table act on nothing (up put its cursor on row -1, which
+        # ended the app with a traceback).
+        await pilot.press("up", "down", "up", "enter")
+        await pilot.pause()
+        assert "this stack has no queues" in screen_text(app)
 
     drive(StptuiApp(echo_session(tmp_path)), script, size=(120, 36))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import SAMPLE_NAMES, START, app_for, drive
+from tui_support import SAMPLE_NAMES, START, app_for, drive, echo_session
 
 from stptui.commands import Session
 from stptui.tui.app import StptuiApp
@@ -174,3 +174,10 @@ def test_a_large_stack_shows_the_neighbourhood_of_the_selection(tmp_path: Path) 
         assert all(m in pane.shown for m in app.graph.successors(edge))
 
     drive(app, script)
+
+
+def test_the_border_counts_one_edge_in_the_singular(tmp_path: Path) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert str(app.query_one(GraphPane).border_subtitle) == "2 nodes, 1 edge"
+
+    drive(StptuiApp(echo_session(tmp_path)), script)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tui_support  # first: pins the environment before Textual loads
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 from tui_support import EXAMPLES, START, drawn_text, drive, inspector
 
 from stptui.commands import Session, execute
@@ -207,7 +207,7 @@ def test_upload_dialog_starts_an_incomplete_upload_and_shows_refusals() -> None:
         )
         dialog.query_one("#upload-tags", Input).value = ""
         dialog.query_one("#upload-size", Input).value = "5MB"
-        dialog.query_one("#upload-incomplete", Checkbox).value = True
+        dialog.query_one("#upload-op-select", Select).value = "incomplete"
         await pilot.press("ctrl+s")
         assert "--incomplete starts an upload that never completes" in (shown(app, "#upload-error"))
         assert app.session.log == [] and app.session.sim.trace.seq == 0

@@ -61,8 +61,10 @@ from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
+/* 95%: at 36 rows a dialog keeps a row above and below (34 rows), the most that every
+   dialog of a real stack needs at 120x36 (tests/test_tui_dialog_fit.py). */
 {name} > .dialog-box {{
-    width: 90%; max-width: 100; height: auto; max-height: 90%;
+    width: 90%; max-width: 100; height: auto; max-height: 95%;
     border: thick $primary; background: $surface; padding: 0 1;
 }}
 /* A field's label wraps in its column: left to its own width it is cut where the column
@@ -72,6 +74,12 @@ DIALOG_CSS = """
 {name} .dialog-error {{ color: $error; height: auto; }}
 {name} .dialog-hint {{ color: $text-muted; height: auto; }}
 {name} .dialog-buttons {{ height: auto; align-horizontal: right; }}
+/* The repeat field shares the buttons' row (it says how many times they run the line):
+   its own row made the taller dialogs scroll at 120x36. */
+{name} .dialog-buttons > .dialog-repeat {{ width: 1fr; }}
+{name} .dialog-buttons > Button {{ min-width: 10; }}
+/* A picker shows one line: a long name wrapped made it a row taller (and cut its end). */
+{name} SelectCurrent #label {{ text-wrap: nowrap; text-overflow: ellipsis; }}
 {name} .dialog-row {{ height: auto; }}
 {name} .dialog-row > Vertical {{ height: auto; }}
 {name} TextArea {{ height: 10; }}
@@ -83,6 +91,10 @@ HINT_LINES = 4
 NEXT_FIRES = 3
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 UPLOAD_OPS = ("put", "post", "copy", "multipart")
+# The upload dialog's operation that starts a multipart upload and never completes it
+# (`upload --incomplete`, which takes no --op): a choice of its own rather than a checkbox,
+# whose row made the dialog scroll at 120x36.
+INCOMPLETE_OP = "incomplete"
 # The HTTP dialog puts the response beside the request only from this many columns (the
 # main screen's own breakpoint): there its form keeps HTTP_FORM_WIDTH columns and the
 # response gets the 40 or more left. Narrower, side by side would squeeze both (routes
@@ -101,7 +113,8 @@ JSON_CHECK_DELAY = 0.4
 # One line at the dialogs' width: a wrapped label pushed the buttons of the taller dialogs
 # below the fold at 120x36.
 REPEAT_LABEL = "repeat (optional; {i} in a field counts 1 to N)"
-REPEAT_PLACEHOLDER = "1, N, or N every D (e.g. 100 every 50ms)"
+# Short enough for the field beside the buttons in the HTTP dialog's form column.
+REPEAT_PLACEHOLDER = "N or N every D (10 every 1s)"
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -302,16 +315,19 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             widget.display = shown
 
     def controls(self) -> ComposeResult:
-        """The repeat field (when `repeat` runs the command), the error line and the run and
-        cancel buttons. The repeat field goes last among the fields: the first keeps the
-        focus and the top of the dialog, as without it."""
+        """The error line, then the repeat field (when `repeat` runs the command) beside
+        the run and cancel buttons, its label above them. The repeat field goes last among
+        the fields: the first keeps the focus and the top of the dialog, as without it."""
+        yield ErrorLine("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
         if self.has_repeat_field:
             yield Label(REPEAT_LABEL, id=f"{self.PREFIX}-repeat-label")
-            yield SafeInput(
-                placeholder=REPEAT_PLACEHOLDER, id=f"{self.PREFIX}-repeat", classes="dialog-repeat"
-            )
-        yield ErrorLine("", id=f"{self.PREFIX}-error", classes="dialog-error", markup=False)
         with Horizontal(classes="dialog-buttons"):
+            if self.has_repeat_field:
+                yield SafeInput(
+                    placeholder=REPEAT_PLACEHOLDER,
+                    id=f"{self.PREFIX}-repeat",
+                    classes="dialog-repeat",
+                )
             yield Button(
                 self.VERB, id=f"{self.PREFIX}-button", classes="dialog-run", variant="primary"
             )
@@ -658,7 +674,7 @@ class PublishDialog(CommandDialog):
 
 class UploadDialog(CommandDialog):
     """Bucket picker (with its notifications and lifecycle rules), key, either a size or text
-    content, tags, or a multipart upload left incomplete."""
+    content, tags; the operation, or a multipart upload left incomplete."""
 
     COMMAND = "upload"
     PREFIX = "upload"
@@ -670,7 +686,6 @@ class UploadDialog(CommandDialog):
     DEFAULT_CSS = """
     UploadDialog #upload-content { height: 5; }
     UploadDialog #upload-op { width: 20; }
-    UploadDialog #upload-incomplete { width: auto; }
     """
 
     def __init__(
@@ -699,24 +714,23 @@ class UploadDialog(CommandDialog):
             with Vertical(id="upload-op"):
                 yield Label("operation")
                 yield Select(
-                    [(op, op) for op in UPLOAD_OPS],
+                    [(op, op) for op in (*UPLOAD_OPS, INCOMPLETE_OP)],
                     value=UPLOAD_OPS[0],
                     allow_blank=False,
                     id="upload-op-select",
+                    tooltip="put, post, copy or multipart: the way S3 is told the object "
+                    "came (its event's name); incomplete starts a multipart upload and never "
+                    "completes it (upload --incomplete)",
                 )
         yield Label("content (text, instead of a size)")
         yield SafeTextArea("", id="upload-content")
         # What lifecycle rules filter on; S3's tag limits are the command's to check.
         yield Label("tags (KEY=VALUE, separated by commas)")
         yield SafeInput(placeholder="class=scratch", id="upload-tags")
-        yield Checkbox(
-            "incomplete: start a multipart upload and never complete it",
-            id="upload-incomplete",
-        )
 
     def notifications_text(self, bucket: str) -> Text:
         """The bucket's notifications (each target and its event types and key filter), then
-        its lifecycle rules (what tags and `incomplete` are for)."""
+        its lifecycle rules (what tags and the `incomplete` operation are for)."""
         b = self.buckets[bucket]
         lines = [
             Text.assemble((f"→ {safe(n.target)} ", "bold"), safe(n.describe()))
@@ -745,12 +759,12 @@ class UploadDialog(CommandDialog):
         if content:
             options.append(("--content", content))
         op = self.picked("#upload-op-select")
-        if op != UPLOAD_OPS[0]:
+        if op not in (UPLOAD_OPS[0], INCOMPLETE_OP):
             options.append(("--op", op))
         # S3 tag keys and values hold no comma: it can only separate them.
         tags = self.value("#upload-tags").split(",")
         options += [("--tag", tag.strip()) for tag in tags if tag.strip()]
-        if self.query_one("#upload-incomplete", Checkbox).value:
+        if op == INCOMPLETE_OP:
             # The command says which of the other fields an incomplete upload cannot take.
             options.append(("--incomplete", None))
         return format_line("upload", [bucket, self.value("#upload-key")], options)
@@ -799,13 +813,17 @@ class HttpDialog(CommandDialog):
     HttpDialog #http-response-box:focus > Label { color: $accent; text-style: bold; }
     HttpDialog.-stacked #http-columns { layout: vertical; }
     HttpDialog.-stacked #http-request { width: 1fr; }
+    HttpDialog.-stacked #http-gateway { width: 24; }
     HttpDialog.-stacked #http-response-box {
         margin: 1 0 0 0; padding: 0;
         border-left: none; border-top: hkey $panel-lighten-2;
     }
     HttpDialog.-stacked #http-response-box:focus { border-left: none; border-top: hkey $accent; }
     HttpDialog #http-method { width: 14; }
-    HttpDialog #http-gateway { width: 24; }
+    /* The path takes what the method and the gateway leave: as wide as the form, it pushed
+       the gateway picker out of the form's column (out of sight beside the response). */
+    HttpDialog #http-path { width: 1fr; }
+    HttpDialog #http-gateway { width: 30; }
     HttpDialog #http-body { height: 5; }
     HttpDialog #http-headers { height: 5; }
     """.replace("{form}", str(HTTP_FORM_WIDTH))
@@ -872,7 +890,12 @@ class HttpDialog(CommandDialog):
         self.set_class(width < HTTP_SIDE_BY_SIDE, "-stacked")
 
     def body(self) -> ComposeResult:
-        """The request form, and the last response beside it or under it."""
+        """The request line and the routes across the dialog, then the rest of the form,
+        and the last response beside it or under it. Across, the routes wrap less than in
+        the form's column (a load balancer's rules took two or three lines each there),
+        and the path field keeps room beside the gateway picker."""
+        yield from self.request_line()
+        yield Hint(self.routes_text(), id="http-routes")
         with Horizontal(id="http-columns"):
             with Vertical(id="http-request"):
                 yield from self.form()
@@ -883,8 +906,8 @@ class HttpDialog(CommandDialog):
                 yield Label("response")
                 yield Static(Text("(send the request to see it)"), id="http-response", markup=False)
 
-    def form(self) -> ComposeResult:
-        """Method, path, gateway, the routes, body, headers, query."""
+    def request_line(self) -> ComposeResult:
+        """Method, path, and the gateway when there are several."""
         with Horizontal(classes="dialog-row"):
             yield Select(
                 [(m, m) for m in HTTP_METHODS], value="GET", allow_blank=False, id="http-method"
@@ -903,7 +926,9 @@ class HttpDialog(CommandDialog):
                     allow_blank=False,
                     id="http-gateway",
                 )
-        yield Hint(self.routes_text(), id="http-routes")
+
+    def form(self) -> ComposeResult:
+        """Body, headers, query (and JWT claims, signing, where the stack has a use)."""
         yield Label("body (optional)")
         yield SafeTextArea("", id="http-body")
         yield Label("headers (one name: value per line)")

@@ -393,7 +393,10 @@ class GraphPane(LineView, can_focus=True):
             )
         else:
             self.view = g
-            self.border_subtitle = f"{len(g)} nodes, {len(g.edges)} edges"
+            nodes, edges = len(g), len(g.edges)
+            self.border_subtitle = (
+                f"{nodes} node{'s' * (nodes != 1)}, {edges} edge{'s' * (edges != 1)}"
+            )
         self._centre = centre
         self.diagram = dg.layout(self.view, self._lines, self._room)
         for node in self.diagram.boxes:

@@ -237,7 +237,8 @@ class QueueTable(DataTable[Text | str]):
         focused = self.screen.focused is self
         if old_coordinate == new_coordinate or not focused or self._on_select is None:
             return
-        if new_coordinate.row < self.row_count:
+        # An empty table's cursor moved up is on row -1: no queue is under it.
+        if 0 <= new_coordinate.row < self.row_count:
             key = self.coordinate_to_cell_key(new_coordinate).row_key.value
             if key is not None:
                 self._on_select(key)
@@ -291,8 +292,10 @@ class QueuesPane(Vertical, can_focus=False):
         self._shown = {name: self._cells(sim, name) for name in sim.queues}
         self._build(*self._layout_that_fits())
         self.queue_name = next(iter(sim.queues), None)
-        # A stack without queues has no messages to list: the heads of an empty list under
-        # "this stack has no queues" read as if some could come.
+        # A stack without queues has no rows to count nor messages to list: the heads of
+        # empty tables above and below "this stack has no queues" read as if some could
+        # come. The caption alone says so, in the pane's first line.
+        self.query_one(QueueTable).display = bool(sim.queues)
         self.query_one(MessageList).display = bool(sim.queues)
         self.refresh_messages(sim)
 
