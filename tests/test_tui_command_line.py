@@ -4,6 +4,9 @@ the focus, and commands that change the simulation refreshing the panes behind i
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
@@ -13,6 +16,8 @@ from tui_support import app_for, drawn_text, drive
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.widgets.queues_pane import QueuesPane
+
+JOB_QUEUE = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "job-queue"
 
 
 def field(app: StptuiApp) -> Input:
@@ -105,3 +110,31 @@ def test_undo_on_the_command_line_redraws_the_panes_from_the_rebuilt_simulation(
         assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
 
     drive(app_for(), script)
+
+
+def test_keys_undo_redo_and_reload_and_an_edit_on_disk_is_noticed(tmp_path: Path) -> None:
+    shutil.copytree(JOB_QUEUE, tmp_path / "stack")
+    config = tmp_path / "stack" / "stacktape.yml"
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"send jobQueue '{\"id\": 1}'", "enter")
+        await pilot.press(*"send jobQueue '{\"id\": 2}'", "enter", "escape")
+        queues = app.query_one(QueuesPane)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "jobQueue: 1 message" in drawn_text(queues.query_one("#message-caption"))
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
+        config.write_text(config.read_text("utf-8").replace("jobQueue", "jobsQueue"))
+        app._watch_inputs()
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert "stacktape.yml changed on disk: ctrl+r reloads" in " ".join(notes)
+        # The behaviours name jobQueue: the reload is refused and the simulation stays.
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert any("cannot reload" in n.message for n in app._notifications)
+        assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
+
+    drive(app_for(str(tmp_path / "stack")), script)

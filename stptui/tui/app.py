@@ -91,6 +91,8 @@ MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
+# How often the app looks at the stack and behaviours files for an edit, in seconds.
+WATCH_INPUTS_S = 1.0
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
     "1": ("graph-pane", "#graph-pane", "Graph"),
@@ -335,6 +337,30 @@ class StptuiApp(App[None]):
             tooltip="Filter the events by words, kind:PREFIX or resource:NAME",
             show=False,
         ),
+        Binding(
+            "ctrl+z",
+            "rebuild('undo')",
+            "Undo",
+            id="undo",
+            tooltip="Take back the last command that changed the simulation (undo)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+y",
+            "rebuild('redo')",
+            "Redo",
+            id="redo",
+            tooltip="Apply again what undo took back (redo)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+r",
+            "rebuild('reload')",
+            "Reload",
+            id="reload",
+            tooltip="Read the stack and behaviours files again and run this session on them",
+            show=False,
+        ),
         *(
             Binding(
                 key,
@@ -396,6 +422,8 @@ class StptuiApp(App[None]):
         # How many readers in other threads (the metrics view's worker) are reading the
         # simulation: the live clock runs no slice meanwhile (see `hold_clock`).
         self._clock_holds = 0
+        # The session's files found changed on disk when last looked at (said once).
+        self._inputs_noticed: frozenset[str] = frozenset()
 
     # -- layout ------------------------------------------------------------------------
 
@@ -429,6 +457,26 @@ class StptuiApp(App[None]):
             )
         if (idle := idle_note(self.session.stack, bool(poll_edges(self.session)))) is not None:
             self.notify(idle, title="nothing to run", markup=False, timeout=OPENING_NOTE_S)
+        self.set_interval(WATCH_INPUTS_S, self._watch_inputs)
+
+    def _watch_inputs(self) -> None:
+        """Say once when the stack or behaviours file changes on disk, and how to run the
+        session on it: a file saved in an editor beside the app is the loop `reload` is for."""
+        changed = frozenset(path.name for _, path in self.session.changed_inputs())
+        if changed and changed != self._inputs_noticed:
+            names = ", ".join(sorted(changed))
+            self.notify(
+                f"{names} changed on disk: ctrl+r reloads, running this session's commands on it",
+                title="files changed",
+                severity="warning",
+                markup=False,
+            )
+        self._inputs_noticed = changed
+
+    def action_rebuild(self, verb: str) -> None:
+        """undo, redo or reload, from its key: the panes are redrawn from the simulation
+        it leaves, and a note says what it did or why it could not."""
+        self._run_and_notify(verb)
 
     def on_unmount(self) -> None:
         # Quitting while the clock runs: the recording still gets the run's last line.
