@@ -46,19 +46,7 @@ class CustomAuth(_Service):
         answer = Answer(user, [])
 
         def flow() -> Flow:
-            request = {
-                "userAttributes": user.event_attributes(),
-                "validationData": None,
-                "userNotFound": False,
-            }
-            yield from self._hook(
-                pool,
-                "preAuthentication",
-                "PreAuthentication_Authentication",
-                user.username,
-                request,
-                answer,
-            )
+            yield from self._pre_authentication(pool, user, answer)
             self._status_allows_sign_in(pool, user)
             yield from self._define(pool, user, [], answer)
 

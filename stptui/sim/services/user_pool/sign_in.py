@@ -46,19 +46,7 @@ class PasswordSignIn(_Service):
         def flow() -> Flow:
             user = answer.user or (yield from self._migrate(pool, username, password, answer))
             answer.user = user
-            request = {
-                "userAttributes": user.event_attributes(),
-                "validationData": None,
-                "userNotFound": False,
-            }
-            yield from self._hook(
-                pool,
-                "preAuthentication",
-                "PreAuthentication_Authentication",
-                user.username,
-                request,
-                answer,
-            )
+            yield from self._pre_authentication(pool, user, answer)
             if password is not None and password != user.password:
                 raise HookFailed(
                     "",
@@ -98,6 +86,22 @@ class PasswordSignIn(_Service):
 
         self._drive(self._guarded(flow(), pool, "InitiateAuth", username, answer), detached)
         return answer
+
+    def _pre_authentication(self, pool: Pool, user: User, answer: Answer) -> Flow:
+        """The preAuthentication hook of a sign-in (by password or custom challenges)."""
+        request = {
+            "userAttributes": user.event_attributes(),
+            "validationData": None,
+            "userNotFound": False,
+        }
+        yield from self._hook(
+            pool,
+            "preAuthentication",
+            "PreAuthentication_Authentication",
+            user.username,
+            request,
+            answer,
+        )
 
     def _status_allows_sign_in(self, pool: Pool, user: User) -> None:
         """Cognito's refusal of a sign-in by a user that is UNCONFIRMED or RESET_REQUIRED."""
