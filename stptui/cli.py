@@ -374,8 +374,14 @@ def cmd_graph(argv: Sequence[str]) -> int:
     if stack.errors:
         # The graph still draws (missing resources are marked), but say that it has errors.
         validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
-        print(f"{len(stack.errors)} error(s) in the config; run `{validate}`", file=sys.stderr)
+        print(_errors_line(len(stack.errors), validate), file=sys.stderr)
     return 0
+
+
+def _errors_line(count: int, validate: str) -> str:
+    """What `graph` and the UI say about a config with errors: how many, and the command
+    that lists them."""
+    return f"{count} error{'' if count == 1 else 's'} in the config; run `{validate}`"
 
 
 def _poll_edges(stack: Stack, behaviors: str | None) -> list[PollEdge]:
@@ -416,7 +422,7 @@ def cmd_open(argv: Sequence[str]) -> int:
     errors_line = None
     if stack.errors:
         validate = _shell("stptui", "validate", str(path), *_stack_options(args))
-        errors_line = f"{len(stack.errors)} error(s) in the config; run `{validate}`"
+        errors_line = _errors_line(len(stack.errors), validate)
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from stptui.tui.app import StptuiApp
 

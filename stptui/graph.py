@@ -9,7 +9,12 @@
   `kafka-topic` events read (`kafka:<topic>`, named as the simulator names them; a
   self-managed event it cannot read, without `topicName` or a bootstrap server, from
   `kafka:<topic or ?> (not simulated)`), `aws:*` connectTo macros and ARNs outside the
-  stack (`arn:...`);
+  stack (`arn:...`). A reference written as a directive that did not resolve (`validate`
+  reports it: the pre-3.x `$Param('videoBucket', 'Bucket::Arn')`, say) is drawn from the
+  resource the directive names (`$ResourceParam`, `$Param`, `$GetParam`) when the stack has
+  it, from a `missing` node of that name when it has not, else from one `unresolved` node;
+  either way its edge carries the text as `unresolved` (no node is named after a directive,
+  and the simulator does not wire such a reference);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
   `bus-notification`, `hosts` (a `kafka-cluster` of the stack to a topic on it), `task` (a
   state machine's Task state invoking a stack function, sending to a queue, publishing to a
@@ -47,8 +52,14 @@ import networkx as nx
 
 from stptui.config.alarms import AlarmSpec, resolve_alarms
 from stptui.config.diagnostics import Position
-from stptui.config.directives import CfResourceParamValue
+from stptui.config.directives import (
+    CfResourceParamValue,
+    DirectiveCall,
+    DirectiveSyntaxError,
+    parse_directive,
+)
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
+from stptui.config.loader import DataPath
 from stptui.config.model import (
     DATA_STORE_TYPES,
     HTTP_PAYLOAD_FORMAT,
@@ -125,6 +136,11 @@ DEFAULT_BUS_ID = "bus:default"
 KAFKA_TOPIC_KIND = "kafka-topic"
 # A legacy Upstash topic is a resource of the stack, and the topic its readers read.
 UPSTASH_TOPIC_KIND = "upstash-kafka-topic"
+# The node edges of unresolved directives naming no resource of the stack come from.
+UNRESOLVED_NODE = "unresolved"
+# Directives whose first argument names a resource of the stack: today's `$ResourceParam`
+# and its pre-3.x spellings, which `validate` refuses with the `$ResourceParam` to write.
+_NAMING_DIRECTIVES = frozenset({"ResourceParam", "Param", "GetParam"})
 
 # Node kinds that only start pipelines; they go in the first layer.
 SOURCE_KINDS: frozenset[str] = frozenset(
@@ -203,6 +219,9 @@ class _Builder:
         # the simulator gives it, and its identity (see `_kafka_topics`).
         self.kafka: dict[tuple[str, int], tuple[str, tuple[str, str, tuple[str, ...], str]]] = {}
         self.alarms: dict[str, AlarmSpec] = {}  # by `resource.alarms.N`
+        # (where, node, text) of each reference written as a directive that did not resolve:
+        # the edge drawn to or from `node` for it (its path starts with `where`) says so.
+        self.unresolved: list[tuple[DataPath, str, str]] = []
 
     def build(self, polls: Iterable[PollEdge] = ()) -> nx.MultiDiGraph:
         for res in self.stack.resources.values():
@@ -406,7 +425,33 @@ class _Builder:
                 missing=True,
                 external=False,
             )
+        call = _unresolved_directive(raw)
+        if call is not False:
+            return self._unresolved(call, raw, ref.path)
         return self._missing(raw, ref.path)
+
+    def _unresolved(self, call: DirectiveCall | None, raw: str, path: DataPath) -> str:
+        """The node a reference written as an unresolved directive is drawn from: the stack's
+        resource the directive names, a missing node of that name, or the one `unresolved`
+        node."""
+        named = call.args[0] if call is not None and call.name in _NAMING_DIRECTIVES else None
+        if isinstance(named, str) and named in self.stack.resources:
+            node = named
+        elif isinstance(named, str) and named:
+            node = self._missing(named, path)  # as `$ResourceParam` of it would be drawn
+        else:
+            node = self._synthetic(
+                "unresolved",
+                "",
+                UNRESOLVED_NODE,
+                path,
+                kind="missing",
+                label=UNRESOLVED_NODE,
+                missing=True,
+                external=False,
+            )
+        self.unresolved.append((path, node, raw))
+        return node
 
     def _cf_resource(self, value: CfResourceParamValue, path: Any) -> str:
         """The node of a `$CfResourceParam(logicalId, attr)` reference: the raw CloudFormation
@@ -447,6 +492,10 @@ class _Builder:
             return  # the same relationship written twice: keep the first
         self.edge_ids.add(ident)
         self.edges.append((u, v, kind))
+        for path, node, raw in self.unresolved:
+            if node in (u, v) and path[: len(where)] == where:
+                attrs["unresolved"] = raw
+                break
         mark = self.value_marks.get(where)  # the common case, without building a Position
         file = self.stack.file
         if mark is None:
@@ -1076,6 +1125,17 @@ def _compact(value: Any, limit: int = 72) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _unresolved_directive(raw: str) -> DirectiveCall | Literal[False] | None:
+    """What a reference's text is when it is a directive left unresolved (the config's
+    directives resolve before the graph is built, so one still here failed): its call, or
+    None when it is too malformed to parse; False when the text is no directive."""
+    try:
+        call = parse_directive(raw)
+    except DirectiveSyntaxError:
+        return None
+    return False if call is None else call
+
+
 # -- descriptions shared by the exports --
 
 
@@ -1184,7 +1244,14 @@ def _via_label(d: dict[str, Any]) -> str:
 
 
 def edge_label(d: dict[str, Any]) -> str:
-    """A short description of an edge, e.g. `sqs(batch 1)` or `redrive(after 3)`."""
+    """A short description of an edge, e.g. `sqs(batch 1)` or `redrive(after 3)`; an edge of
+    a reference whose directive did not resolve ends in `[unresolved $Param(...)]`."""
+    label = _kind_label(d)
+    unresolved = d.get("unresolved")
+    return label if unresolved is None else f"{label} [unresolved {unresolved}]"
+
+
+def _kind_label(d: dict[str, Any]) -> str:
     kind = d.get("kind")
     if kind == TRIGGER:
         return _trigger_label(d)
@@ -1237,12 +1304,15 @@ def to_text(g: nx.MultiDiGraph) -> str:
         lines.append(f"{_clean(n)} ({_clean(_node_summary(attrs))})")
         for _, v, d in g.out_edges(n, data=True):
             target = _clean(v) + (" (missing)" if g.nodes[v].get("missing") else "")
+            unresolved = d.get("unresolved")
+            if unresolved is not None:
+                target += f" [unresolved {_clean(unresolved)}]"
             if d.get("kind") == CONNECT:
                 env = d.get("env") or []
                 tail = f" [{' '.join(_clean(e) for e in env)}]" if env else ""
                 lines.append(f"  {_clean(n)} ..connect..> {target}{tail}")
             else:
-                lines.append(f"  {_clean(n)} --{_clean(edge_label(d))}--> {target}")
+                lines.append(f"  {_clean(n)} --{_clean(_kind_label(d))}--> {target}")
     return "\n".join(lines) + "\n"
 
 
@@ -1285,8 +1355,6 @@ def _mermaid_edge_label(d: dict[str, Any]) -> str | None:
     kind = d.get("kind")
     if kind == CONNECT:
         return None
-    if kind == TRIGGER:
-        return _trigger_label(d)
     if kind == BUS_NOTIFICATION:
         return "S3 events"
     return edge_label(d)

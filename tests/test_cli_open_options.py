@@ -127,7 +127,7 @@ def test_the_validate_advice_for_a_broken_stack_carries_the_stage(
     # The errors may depend on the stage ($Stage() in a name): validate the one shown.
     code, out, err = cli(capsys, *argv)
     assert code == 0
-    assert f"error(s) in the config; run `stptui validate {INCLUDES} --stage prod`\n" in out + err
+    assert f"1 error in the config; run `stptui validate {INCLUDES} --stage prod`\n" in out + err
 
 
 def test_a_behaviours_file_with_errors_is_refused_as_repl_and_run_refuse_it(

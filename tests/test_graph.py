@@ -555,6 +555,81 @@ resources:
     assert g.nodes["nope"]["line"] == _line_of(text, "sqsQueueName: nope")
 
 
+OLD_SYNTAX = """
+resources:
+  videos: {type: bucket}
+  jobs: {type: sqs-queue}
+  transcode:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}
+      destinations:
+        onFailure: $GetParam('jobs', 'Queue::Arn')
+      events:
+        - type: s3
+          properties:
+            bucketArn: $Param('videos', 'Bucket::Arn')
+            s3EventType: s3:ObjectCreated:*
+            filterRule: {prefix: raw/}
+        - type: s3
+          properties:
+            bucketArn: $Param('archive', 'Bucket::Arn')
+            s3EventType: s3:ObjectCreated:*
+        - type: sqs
+          properties:
+            sqsQueueArn: $Nonsense('jobs')
+        - type: sns
+          properties:
+            snsTopicArn: $Other()
+"""
+
+
+def test_unresolved_directives_draw_from_the_resource_they_name() -> None:
+    # A pre-3.x `$Param('videos', 'Bucket::Arn')` (an error `validate` reports) draws its
+    # trigger from `videos`; a named resource the stack lacks is a missing node of that
+    # name; a directive naming none comes from the one `unresolved` node. No node is named
+    # after a directive, and each such edge carries the directive it was written with.
+    g = _text(OLD_SYNTAX)
+    assert _edges(g) == {
+        ("videos", "transcode", "trigger"),
+        ("archive", "transcode", "trigger"),
+        ("unresolved", "transcode", "trigger"),
+        ("transcode", "jobs", "destination"),
+    }
+    assert not [n for n in g if "$" in n or "(" in n]
+    assert g.nodes["archive"]["missing"] and g.nodes["unresolved"]["missing"]
+    assert not g.nodes["videos"]["missing"] and not g.nodes["jobs"]["missing"]
+    written = sorted((u, d["unresolved"]) for u, _, d in g.edges(data=True) if u != "transcode")
+    assert written == [
+        ("archive", "$Param('archive', 'Bucket::Arn')"),
+        ("unresolved", "$Nonsense('jobs')"),
+        ("unresolved", "$Other()"),
+        ("videos", "$Param('videos', 'Bucket::Arn')"),
+    ]
+    assert _edge(g, "transcode", "jobs", "destination")["unresolved"] == (
+        "$GetParam('jobs', 'Queue::Arn')"
+    )
+    text = to_text(g).splitlines()
+    assert (
+        "  videos --s3(s3:ObjectCreated:*, prefix raw/)--> transcode "
+        "[unresolved $Param('videos', 'Bucket::Arn')]"
+    ) in text
+    assert (
+        "  transcode --destination(onFailure)--> jobs [unresolved $GetParam('jobs', 'Queue::Arn')]"
+    ) in text
+    assert "unresolved (missing)" in text
+    label = edge_label(_edge(g, "videos", "transcode", "trigger"))
+    assert label.endswith("[unresolved $Param('videos', 'Bucket::Arn')]")
+
+
+def test_resolved_references_carry_no_unresolved_mark() -> None:
+    g = _text(
+        OLD_SYNTAX.replace("$Param('videos', 'Bucket::Arn')", "$ResourceParam('videos', 'arn')")
+    )
+    assert ("videos", "transcode", "trigger") in _edges(g)
+    assert "unresolved" not in _edge(g, "videos", "transcode", "trigger")
+
+
 def test_missing_node_is_placed_at_its_earliest_reference() -> None:
     g = _text(
         """

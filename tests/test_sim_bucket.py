@@ -303,6 +303,69 @@ def test_a_versioned_bucket_gets_version_ids_and_delete_markers(sim: Simulator) 
     assert "doc.txt" not in b.objects and len(b.versions["doc.txt"]) == 3
 
 
+def test_deleting_a_missing_key_on_an_unversioned_bucket_is_s3_s_204(sim: Simulator) -> None:
+    # DeleteObject answers 204 for a key the bucket does not have and removes nothing; the
+    # ObjectRemoved:Delete event goes out all the same (docs/fidelity.md, S3 notifications).
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    buckets.put_object("uploads", "kept.txt", content=b"k")
+    assert buckets.delete_object("uploads", "never there.txt") is None
+    sim.run(60_000)
+    assert list(buckets.buckets["uploads"].objects) == ["kept.txt"]
+    [(name, trigger, event)] = seen
+    assert (name, trigger) == ("remover", "s3")
+    [record] = event["Records"]
+    assert record["eventName"] == "ObjectRemoved:Delete"
+    assert list(record["s3"]["object"]) == ["key", "sequencer"]
+    assert record["s3"]["object"]["key"] == "never+there.txt"
+    deleted = records(sim, tk.OBJECT_DELETED)[0]
+    assert "size" not in deleted.data and "etag" not in deleted.data
+    assert deleted.get("reason") == (
+        'no object "never there.txt" in bucket uploads: '
+        "S3 removes nothing, answers 204 and sends the event all the same"
+    )
+
+
+def test_deleting_a_missing_key_on_a_versioned_bucket_adds_a_delete_marker(
+    sim: Simulator,
+) -> None:
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    buckets.delete_object("archive", "ghost.txt")
+    buckets.put_object("archive", "doc.txt", content=b"v1")
+    buckets.delete_object("archive", "doc.txt")
+    buckets.delete_object("archive", "doc.txt")  # its current version is a marker already
+    sim.run(60_000)
+    b = buckets.buckets["archive"]
+    assert [v.delete_marker for v in b.versions["ghost.txt"]] == [True]
+    assert [v.delete_marker for v in b.versions["doc.txt"]] == [False, True, True]
+    markers = [e["Records"][0] for n, _, e in seen if n == "markers"]
+    assert [m["s3"]["object"]["key"] for m in markers] == ["ghost.txt", "doc.txt", "doc.txt"]
+    assert [m["s3"]["object"]["versionId"] for m in markers] == [
+        b.versions["ghost.txt"][0].version_id,
+        b.versions["doc.txt"][1].version_id,
+        b.versions["doc.txt"][2].version_id,
+    ]
+    ghost, real, again = records(sim, tk.OBJECT_DELETED)
+    assert ghost.get("reason") == (
+        'no object "ghost.txt" in bucket archive: '
+        "S3 answers 204 and adds a delete marker all the same"
+    )
+    assert real.get("reason") is None and real.get("size") == 2
+    assert again.get("reason", "").startswith('"doc.txt" was already deleted')
+
+
+def test_deleting_a_missing_key_still_tells_eventbridge() -> None:
+    sim = make_sim(EVENTED)
+    seen = capture(sim)
+    sim.services["buckets"].delete_object("media", "clips/none.mp4")
+    sim.run(60_000)
+    [(_, _, deleted)] = seen
+    assert deleted["detail-type"] == "Object Deleted"
+    assert deleted["detail"]["object"]["key"] == "clips/none.mp4"
+    assert deleted["detail"]["deletion-type"] == "Permanently Deleted"
+
+
 def test_sequencers_are_hex_and_grow(sim: Simulator) -> None:
     buckets = sim.services["buckets"]
     seqs = [buckets.put_object("uploads", f"k{i}", size=i).sequencer for i in range(3)]
@@ -331,8 +394,8 @@ def test_bad_requests_change_nothing(sim: Simulator) -> None:
         buckets.put_object("uploads", "é" * 513)
     with pytest.raises(SimError, match="EntityTooLarge"):
         buckets.put_object("uploads", "k", size=5 * 1024**3 + 1)
-    with pytest.raises(SimError, match="no object"):
-        buckets.delete_object("uploads", "missing")
+    with pytest.raises(SimError, match="cannot be empty"):
+        buckets.delete_object("uploads", "")
     assert sim.trace.seq == before and buckets.buckets["uploads"].objects == {}
 
 
@@ -495,6 +558,23 @@ def test_upload_and_delete_commands(session: Session, tmp_path: Path) -> None:
     ]
 
 
+def test_the_delete_command_answers_a_missing_key_as_s3_does(session: Session) -> None:
+    out = execute(session, "delete uploads typo.csv")
+    assert out.text.splitlines()[:2] == [
+        "ObjectRemoved:Delete uploads/typo.csv",
+        '  no object "typo.csv" in bucket uploads: '
+        "S3 removes nothing, answers 204 and sends the event all the same",
+    ]
+    assert "  -> remover (remover-s3-0): " in out.text
+    assert out.data["existed"] is False and out.data["version_id"] is None
+    marker = execute(session, "delete archive typo.csv")
+    assert marker.data["event"] == "ObjectRemoved:DeleteMarkerCreated"
+    assert marker.data["version_id"] and marker.data["existed"] is False
+    assert session.log[-2:] == ["delete uploads typo.csv", "delete archive typo.csv"]
+    chain = "\n".join(execute(session, "explain typo.csv").text.splitlines())
+    assert "adds a delete marker all the same" in chain
+
+
 def test_an_upload_from_a_file_is_saved_with_its_bytes(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -525,7 +605,7 @@ def test_an_upload_from_a_file_is_saved_with_its_bytes(
         ("upload uploads k --op move", "unknown upload operation 'move'"),
         ("upload uploads k --size 6GiB", "EntityTooLarge"),
         ("upload nowhere k", "no bucket named 'nowhere'"),
-        ("delete uploads missing.txt", "no object"),
+        ("delete nowhere k", "no bucket named 'nowhere'"),
         ("show bucket", "show bucket needs a bucket name"),
     ],
 )

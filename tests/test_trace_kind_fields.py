@@ -218,6 +218,7 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "send jobsIn work",
         "upload photos a.txt --content hi",
         "delete photos a.txt",
+        "delete photos never-there.txt",
         "http POST /jobs",
         "http GET /nowhere",
         "pause job",

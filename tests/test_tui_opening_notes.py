@@ -55,7 +55,7 @@ def test_a_stack_that_runs_opens_without_a_notification(monkeypatch: pytest.Monk
 
 
 def test_config_errors_are_an_error_notification(monkeypatch: pytest.MonkeyPatch) -> None:
-    line = "1 error(s) in the config; run `stptui validate x.yml`"
+    line = "1 error in the config; run `stptui validate x.yml`"
     app = StptuiApp(Session.open(GUIDE, start_ms=START), config_errors=line)
     assert notifications_on_opening(app, monkeypatch) == [
         (line, "config errors", "error", OPENING_NOTE_S)
@@ -87,7 +87,7 @@ def test_stptui_on_a_terminal_passes_the_errors_line_the_ui_shows(
     assert opened == [
         {
             "speed_index": 0,
-            "config_errors": f"1 error(s) in the config; run `stptui validate {GUIDE} --stage prod`",
+            "config_errors": f"1 error in the config; run `stptui validate {GUIDE} --stage prod`",
         },
         {"speed_index": 0, "config_errors": None},
     ]

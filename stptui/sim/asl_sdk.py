@@ -630,12 +630,15 @@ def _s3_put(
 def _s3_delete(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
+    from stptui.sim.engine import SimError
+
     b = _bucket_named(sim, api, params["Bucket"])
     key = _string(api, params, "Key")
-    if key not in b.objects:
-        # S3 answers a delete of a missing key with success (204): nothing changes.
-        return {}, None, b.name
-    sim.services["buckets"].delete_object(b.name, key, source=source)
+    # A key with no object is no error (S3 answers 204): the service does what S3 does then.
+    try:
+        sim.services["buckets"].delete_object(b.name, key, source=source)
+    except SimError as exc:
+        raise _s3_error(api, exc) from None
     if not b.versioning:
         return {}, key, b.name
     marker = b.versions[key][-1]

@@ -373,7 +373,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "dlq_error",
     ),
     OBJECT_CREATED: (*_OBJECT_FIELDS, "tags"),
-    OBJECT_DELETED: _OBJECT_FIELDS,
+    OBJECT_DELETED: (*_OBJECT_FIELDS, "reason"),
     NOTIFICATION_MATCHED: (
         "key",
         "event",

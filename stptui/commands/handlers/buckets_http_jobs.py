@@ -337,13 +337,15 @@ def _start_multipart(sim: Simulator, call: Call, tags: dict[str, str]) -> Comman
     "Delete an object from a bucket (DeleteObject) and send its event notifications.",
     args=(
         Arg("BUCKET", "bucket", "a bucket of the stack"),
-        Arg("KEY", OBJECT_KEY, "the key of an object in the bucket"),
+        Arg("KEY", OBJECT_KEY, "an object key (the bucket need not have it)"),
     ),
     examples=("delete uploads incoming/report.csv",),
     details=(
         "On a versioned bucket this adds a delete marker "
         "(ObjectRemoved:DeleteMarkerCreated); otherwise the object is removed "
-        "(ObjectRemoved:Delete)."
+        "(ObjectRemoved:Delete). A key the bucket does not have is no error, as in S3 "
+        "(204): a versioned bucket still gets its delete marker, an unversioned one loses "
+        "nothing, and the event is sent either way; the output says so."
     ),
     changes_state=True,
 )
@@ -355,6 +357,9 @@ def cmd_delete(session: Session, call: Call) -> CommandResult:
     recs = list(sim.trace.since(before))
     deleted = next(r for r in recs if r.kind == tk.OBJECT_DELETED)
     lines = [f"{deleted.get('event')} {deleted.resource}/{deleted.get('key')}"]
+    missing = deleted.get("reason")
+    if missing:
+        lines.append(f"  {missing}")
     lines += _notification_lines(recs)
     return CommandResult(
         "\n".join(lines),
@@ -363,6 +368,7 @@ def cmd_delete(session: Session, call: Call) -> CommandResult:
             "key": deleted.get("key"),
             "event": deleted.get("event"),
             "version_id": deleted.get("version_id"),
+            "existed": not missing,
             **_notification_data(recs),
         },
     )

@@ -16,10 +16,13 @@ Rules (reference aws-semantics §5; stacktape-config §2.6, §3.2):
   `Object Created` / `Object Deleted` from `aws.s3` (the key there is not URL-encoded, as
   in AWS's examples).
 
-Simulation choices: a delete of a key that is not in the bucket is refused (S3 answers 204
-and, on a versioned bucket, even adds a delete marker); an object made with `size` only has
-a stand-in ETag that is stable per size; sequencers are 18 hex digits, the virtual time then
-a counter, so they grow with every event. The payload's `configurationId` is the SHA-1 Id
+A delete of a key with no current object succeeds as S3's does (204): a versioned bucket
+gets a delete marker, an unversioned one loses nothing (the record says so in its `reason`).
+
+Simulation choices: that unversioned delete still sends `ObjectRemoved:Delete`, as observed
+of S3 (docs/fidelity.md gives the sources); an object made with `size` only has a stand-in
+ETag that is stable per size; sequencers are 18 hex digits, the virtual time then a
+counter, so they grow with every event. The payload's `configurationId` is the SHA-1 Id
 Stacktape gives the configuration (see `stacktape_configuration_id`); the trace and the
 commands name a configuration `{workload}-s3-{index}`.
 
@@ -544,50 +547,60 @@ class BucketService:
         self._plan(b, upload)
         return upload
 
-    def delete_object(self, bucket: str, key: str, *, source: str = "command") -> S3Object:
-        """DeleteObject without a version id; returns the object that was current.
+    def delete_object(self, bucket: str, key: str, *, source: str = "command") -> S3Object | None:
+        """DeleteObject without a version id; returns the object that was current (None when
+        the key had none).
 
         On a versioned bucket this adds a delete marker (ObjectRemoved:DeleteMarkerCreated),
-        otherwise it removes the object (ObjectRemoved:Delete). Raises SimError, changing
-        nothing, when the key is not in the bucket."""
-        from stptui.sim.engine import SimError
-
+        otherwise it removes the object (ObjectRemoved:Delete). A key with no current object
+        is no error: S3 answers 204 all the same, adds its delete marker on a versioned
+        bucket, and (our reading of observed behaviour, docs/fidelity.md) sends the event
+        on an unversioned one though it removed nothing. Raises SimError, changing nothing,
+        on a bad bucket or key."""
         b = self.bucket(bucket)
         _check_key(key)
-        old = b.objects.get(key)
-        if old is None:
-            raise SimError(
-                f"no object {_quote(key)} in bucket {b.name}",
-                f"`show bucket {b.name}` lists its keys",
-            )
         sim = self.sim
-        del b.objects[key]
+        old = b.objects.pop(key, None)
         if b.versioning:
             marker = S3Object(
                 key, 0, EMPTY_ETAG, self._sequencer(), sim.clock.now, self._version_id(), True
             )
-            b.versions[key].append(marker)
+            b.versions.setdefault(key, []).append(marker)
             event_name, removed = "ObjectRemoved:DeleteMarkerCreated", marker
         else:
             removed = S3Object(key, 0, "", self._sequencer(), sim.clock.now)
             event_name = "ObjectRemoved:Delete"
         req = _Request(sim, event_name, "DeleteObject", removed)
-        data: dict[str, Any] = {
-            "bucket": b.name,
-            "key": key,
-            "size": old.size,
-            "etag": old.etag,
-            "sequencer": removed.sequencer,
-            "event": event_name,
-            "request_id": req.request_id,
-            "source": source,
-        }
+        data: dict[str, Any] = {"bucket": b.name, "key": key}
+        if old is not None:
+            data["size"] = old.size
+            data["etag"] = old.etag
+        data.update(
+            sequencer=removed.sequencer,
+            event=event_name,
+            request_id=req.request_id,
+            source=source,
+        )
         if removed.version_id is not None:
             data["version_id"] = removed.version_id
+        if old is None:
+            data["reason"] = self._missing_delete_reason(b, key)
         sim.trace.emit((sim.clock.now, tk.OBJECT_DELETED, b.name, data))
-        self._plan(b, old)
+        if old is not None:
+            self._plan(b, old)
         self._notify(b, req)
         return old
+
+    @staticmethod
+    def _missing_delete_reason(b: BucketSim, key: str) -> str:
+        """What a delete of a key with no current object did (the record's `reason`)."""
+        what = f"no object {_quote(key)} in bucket {b.name}"
+        if b.versioning:
+            versions = b.versions.get(key, ())
+            if len(versions) > 1 and versions[-2].delete_marker:
+                what = f"{_quote(key)} was already deleted (its current version a delete marker)"
+            return f"{what}: S3 answers 204 and adds a delete marker all the same"
+        return f"{what}: S3 removes nothing, answers 204 and sends the event all the same"
 
     # -- RestoreObject -------------------------------------------------------------------
 
