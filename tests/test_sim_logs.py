@@ -490,7 +490,7 @@ def test_show_logs_renders_untrusted_text_as_text(tmp_path: Path) -> None:
     execute(s, "log worker '[bold]not markup[/bold]\x1b[31m'")
     result = execute(s, "show logs worker")
     assert result.table is not None
-    assert result.table[1][0][3] == "[bold]not markup[/bold]\\x1b[31m"
+    assert result.table[1][0][2] == "[bold]not markup[/bold]\\x1b[31m"
 
 
 @pytest.mark.parametrize(

@@ -455,6 +455,21 @@ class Scheduler:
             out.append((e[T], (kind, resource, subject)))
         return out
 
+    def labelled(self, kinds: tuple[str, ...], resource: str) -> list[tuple[int, Any]]:
+        """The live entries whose label is one of `kinds` on `resource`, soonest first:
+        (time, argument). For views of one resource's waiting work (a function's
+        asynchronous events), which its service keeps nowhere but in the heap."""
+        found = [
+            e
+            for e in self._heap
+            if e[FN] is not None
+            and e[LABEL] is not None
+            and e[LABEL][1] == resource
+            and e[LABEL][0] in kinds
+        ]
+        found.sort(key=lambda e: (e[T], e[SEQ]))
+        return [(e[T], e[ARG]) for e in found]
+
     def pending(self) -> int:
         """How many live entries are scheduled."""
         return sum(1 for e in self._heap if e[FN] is not None)

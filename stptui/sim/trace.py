@@ -929,6 +929,16 @@ class Trace:
         taken.reverse()
         return RecordRun(first + len(raw) - count, taken)
 
+    def newest(self, resource: str, kinds: frozenset[str]) -> Iterator[Record]:
+        """The records of `kinds` on `resource` still in the ring, newest first; the others
+        are passed over without being made into Records."""
+        ring = self.records
+        raw = ring._raw
+        last = ring.first_seq + len(raw) - 1
+        for back, r in enumerate(reversed(raw)):
+            if r[2] == resource and r[1] in kinds:
+                yield Record(last - back, *r)
+
     def tail(self, n: int) -> list[Record]:
         """The last `n` records."""
         ring = self.records

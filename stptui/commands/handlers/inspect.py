@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from typing import Any, NoReturn
 
 from stptui.commands.handlers.alarms import show_alarms
@@ -22,6 +23,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     _show_rules,
 )
 from stptui.commands.handlers.containers import poll_data, poll_text, show_containers
+from stptui.commands.handlers.functions import functions_hint, show_function
 from stptui.commands.handlers.kafka import (
     show_kafka_topic,
     show_kafka_topics,
@@ -39,7 +41,7 @@ from stptui.commands.handlers.state_machines import (
     show_execution,
     show_executions,
 )
-from stptui.commands.handlers.streams import show_stream, show_streams
+from stptui.commands.handlers.streams import show_stream, show_streams, table_streams_note
 from stptui.commands.handlers.tables import show_table, show_tables
 from stptui.commands.handlers.user_pools import show_users, users_pool
 from stptui.commands.handlers.websocket import show_connections
@@ -48,6 +50,7 @@ from stptui.commands.registry import (
     COUNT,
     DURATION,
     EXECUTION,
+    FUNCTION,
     KAFKA_TOPIC,
     LOG_OWNER,
     MESSAGE,
@@ -68,7 +71,6 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
-from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
@@ -86,6 +88,7 @@ SHOW_WHATS = (
     "queues",
     "queue",
     "functions",
+    "function",
     "agenda",
     "message",
     "trace",
@@ -117,7 +120,8 @@ SHOW_WHATS = (
 
 
 _SHOW_USAGE = (
-    "show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules "
+    "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | trace [N] "
+    "| schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers "
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
@@ -126,11 +130,39 @@ _SHOW_USAGE = (
 )
 
 
+# How alike a word and a view must be (difflib's ratio) for `show` to suggest the view; a
+# word that starts as the view does needs less. The loose default (0.6) offered `bus` for
+# `bogus`: the views are short words, and two short words share letters by chance.
+_VIEW_LIKENESS = 0.8
+_VIEW_LIKENESS_SAME_START = 0.7
+
+
+def view_guess(word: str) -> str | None:
+    """The view `show WORD` probably meant: one it names in another case, one that starts
+    with it (`que`, `exec`), or one close to it (`queus`, `fuctions`), else None."""
+    lowered = word.lower()
+    if lowered in SHOW_WHATS:
+        return lowered
+    if len(lowered) >= 2:
+        started = next((w for w in SHOW_WHATS if w.startswith(lowered)), None)
+        if started is not None:
+            return started
+    scored = sorted(
+        ((SequenceMatcher(None, lowered, w).ratio(), -i, w) for i, w in enumerate(SHOW_WHATS)),
+        reverse=True,
+    )
+    for ratio, _, view in scored:
+        same_start = lowered[:2] == view[:2] and len(lowered) >= 2
+        if ratio >= _VIEW_LIKENESS or (same_start and ratio >= _VIEW_LIKENESS_SAME_START):
+            return view
+    return None
+
+
 def check_show_what(sim: Simulator, what: str) -> None:
     """Raise the CommandError `show` gives for a WHAT it does not show: an unknown word,
     with a did-you-mean. The REPL checks the word with this before Enter."""
     if what not in SHOW_WHATS:
-        guess = did_you_mean(what, SHOW_WHATS)
+        guess = view_guess(what)
         hint = f"did you mean {guess!r}?" if guess else f"usage: {_SHOW_USAGE}"
         raise CommandError(f"cannot show {what!r}", hint)
 
@@ -142,6 +174,7 @@ def check_show(sim: Simulator, call: Call) -> None:
     check_show_what(sim, what)
     needs_name = what in (
         "queue",
+        "function",
         "message",
         "bucket",
         "stream",
@@ -154,6 +187,7 @@ def check_show(sim: Simulator, call: Call) -> None:
     if needs_name and name is None:
         needed, hint = {
             "queue": ("a queue name", "`show queues` lists them"),
+            "function": ("a function name", functions_hint(sim)),
             "bucket": ("a bucket name", "`show buckets` lists them"),
             "stream": ("a kinesis-stream name", ""),
             "kafka-topic": ("a Kafka topic name", "`show kafka-topics` lists them"),
@@ -191,7 +225,8 @@ def check_show(sim: Simulator, call: Call) -> None:
 @command(
     "show",
     "inspect",
-    "Show queues, one queue, functions, the agenda, one message, the trace, schedules, "
+    "Show queues, one queue, functions, one function, the agenda, one message, the trace, "
+    "schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
     "topic, load balancer rules, DynamoDB tables, one table, state machine executions, one "
@@ -201,7 +236,8 @@ def check_show(sim: Simulator, call: Call) -> None:
         Arg(
             "WHAT",
             WORD,
-            "queues | queue Q | functions | agenda | message ID | trace [N] | schedules | "
+            "queues | queue Q | functions | function F | agenda | message ID | trace [N] | "
+            "schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | containers | "
             "streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
@@ -220,6 +256,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             optional=True,
             kind_after=(
                 ("queue", QUEUE),
+                ("function", FUNCTION),
                 ("bus", BUS),
                 ("message", MESSAGE),
                 ("trace", COUNT),
@@ -256,6 +293,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show queues",
         "show queue jobQueue",
         "show functions",
+        "show function worker",
         "show agenda",
         "show message 3f2a",
         "show trace 50",
@@ -284,8 +322,9 @@ def check_show(sim: Simulator, call: Call) -> None:
     check_call=check_show,
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
-    """show queues | queue QUEUE | functions | agenda | message ID | trace [N] | schedules |
-    buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers |
+    """show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID |
+    trace [N] | schedules | buses | bus BUS | replays | topics | buckets | bucket BUCKET |
+    routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
     metrics [RESOURCE] [--since D] [--period D]"""
@@ -299,6 +338,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_queue(sim, _queue(sim, name))
     if what == "functions":
         return _show_functions(sim)
+    if what == "function":
+        return show_function(sim, name)
     if what == "agenda":
         return _show_agenda(sim)
     if what == "message":
@@ -364,7 +405,8 @@ def _named(sim: Simulator, what: str) -> str:
     kind = _RESOURCE_TYPES[what]
     found = [r.name for r in sim.stack.resources.values() if r.type == kind]
     if not found:
-        return f"this stack has no {kind}"
+        note = table_streams_note(sim) if what == "stream" else ""
+        return f"this stack has no {kind}" + (f"; {note}" if note else "")
     return f"this stack's {kind}s: {names(found)}; e.g. show {what} {found[0]}"
 
 

@@ -24,7 +24,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from stptui.commands.handlers.base import _duration, _short, command, refuse_past_end, whole_number
+from stptui.commands.handlers.base import (
+    REGISTRY,
+    _duration,
+    _short,
+    command,
+    refuse_past_end,
+    whole_number,
+)
 from stptui.commands.handlers.buckets_http_jobs import read_from
 from stptui.commands.registry import (
     COUNT,
@@ -456,6 +463,8 @@ def _counts(rep: Repeat) -> str:
 def _plan(call: Call) -> tuple[int, int, Command, Call]:
     """What the line asks for, read before anything runs: N, --every (0 without it), the
     inner command and repetition 1's call; or the CommandError that refuses the line."""
+    # With a command, the binder took the command's name for N: say the count is missing.
+    _count_first([call.args["n"], *call.args["command"]], call.opts.get("every"))
     count = whole_number(call.args["n"], "repeat N", maximum=MAX_REPEAT)
     every = 0
     if "every" in call.opts:
@@ -510,6 +519,21 @@ def _inner_hint(session: Session, call: Call, hint: str | None) -> str:
     return swapped or hint or f"`help {call.command.name}` shows its arguments and examples"
 
 
+def _count_first(words: list[str], every: str | None = None) -> None:
+    """Refuse a line that starts with the command to repeat and gives no count (`repeat
+    put-record ...`), with the line as it would be with one (and its --every D)."""
+    if words and words[0] in REPEATABLE:
+        line = ["repeat", "10", *(["--every", every] if every else []), *words]
+        shown = _short(" ".join(quote_word(w) for w in line), LINE_PREVIEW)
+        if len(words) == 1:
+            # The command's name alone: its usage says what else the line needs.
+            shown = "repeat 10 " + REGISTRY.commands[words[0]].usage
+        raise CommandError(
+            f"repeat needs a count before the command: how many times to run {words[0]}",
+            f"e.g. {shown}",
+        )
+
+
 def _check_repeat(sim: Any, call: Call) -> None:
     """The line's own checks (the REPL's check before Enter asks them too)."""
     _plan(call)
@@ -560,6 +584,9 @@ def _check_repeat(sim: Any, call: Call) -> None:
         "connection closed meanwhile) is counted and traced (repeat.refused), and the load "
         "goes on."
     ),
+    # A lone command name binds to nothing: refuse it here, before the binder's "needs
+    # COMMAND" (a longer line is refused by `_plan`, which sees --every too).
+    check_words=lambda words: _count_first(words) if len(words) == 1 else None,
     check_call=_check_repeat,
     changes_state=True,
 )

@@ -179,5 +179,20 @@ def show_streams(sim: Simulator) -> CommandResult:
                 "readers": len(stream.consumers),
             }
         )
-    text = "" if rows else "this stack has no kinesis-stream"
-    return CommandResult(text, table=(headers, rows) if rows else None, data=data)
+    lines = [] if rows else ["this stack has no kinesis-stream"]
+    note = table_streams_note(sim)
+    if note:
+        lines.append(note)
+    return CommandResult("\n".join(lines), table=(headers, rows) if rows else None, data=data)
+
+
+def table_streams_note(sim: Simulator) -> str:
+    """Where the DynamoDB table streams are shown, which `show streams` (Kinesis streams)
+    does not list: `show tables` and each table's page. Empty without table streams."""
+    tables = [t.name for t in sim.services["tables"].values() if t.stream is not None]
+    if not tables:
+        return ""
+    return (
+        f"DynamoDB table streams ({', '.join(tables)}) are shown by `show tables` and "
+        f"`show table TABLE`, e.g. show table {tables[0]}"
+    )

@@ -715,6 +715,11 @@ class AsyncInvoker:
         sim.clock.at(now, self._attempt, ev, self._label)
         return ev.id
 
+    def waiting(self) -> list[tuple[int, AsyncEvent]]:
+        """The events in the function's asynchronous queue, by when each is next tried:
+        (time, event). An event whose attempt is running is not waiting."""
+        return self.sim.clock.labelled(("async", "async-retry"), self.fn.name)
+
     def _attempt(self, ev: AsyncEvent) -> None:
         sim = self.sim
         now = sim.clock.now

@@ -85,4 +85,4 @@ def _group(text: Text, group: LogGroupSim, name: str) -> None:
         )
         line.append(preview(ev.message.rstrip("\n"), MESSAGE_CHARS))
         section_line(text, line, LINE_HANG)
-    section_line(text, Text(f"show logs {safe(name)}: the last 50, with their ids", "dim"))
+    section_line(text, Text(f"show logs {safe(name)}: the last 50, whole", "dim"))
