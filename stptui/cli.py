@@ -209,6 +209,7 @@ def _parser_open() -> argparse.ArgumentParser:
         "on your machine: no AWS account, no Docker. On a terminal, `stptui STACK` opens\n"
         "the terminal UI; otherwise it prints the stack's graph and the commands to try.",
         epilog="""sub-commands (`stptui SUBCOMMAND --help` gives each one's options):
+  init STACK            write a starter behaviours file (stptui.yml) for the stack
   validate STACK        check the config: diagnostics with file:line:col
   graph STACK           print the resource graph (text, mermaid, dot or json)
   run STACK SCRIPT      run a script of commands; `expect` lines make it a test
@@ -641,6 +642,87 @@ def cmd_run(argv: Sequence[str]) -> int:
     return run_from_files(opts)
 
 
+def _parser_init() -> argparse.ArgumentParser:
+    p = _ArgumentParser(
+        prog="stptui init",
+        description="Write a starter behaviours file for a stack: an entry per function, "
+        "batch job and container workload, in the stack's order, saying what triggers it; "
+        "placeholders where the default (succeed in 100 ms, return null) would break the "
+        "stack: an HTTP route's answer, an authorizer's, a user pool hook's, the result a "
+        "Step Functions Choice reads; and what its connectTo lets it send, commented out. "
+        "Nothing is run. Exit 0 when written, 2 when the stack cannot be read or the file "
+        "exists (without --force) or cannot be written.",
+    )
+    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write it; - prints it (default: the behaviours file beside the stack, "
+        "stptui.yml, which `stptui STACK` reads)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
+    _add_stack_options(p)
+    return p
+
+
+def cmd_init(argv: Sequence[str]) -> int:
+    """`stptui init STACK [--out FILE] [--force]`: a starter behaviours file; exit 0 / 2."""
+    args = _parser_init().parse_args(argv)
+    from stptui.commands.registry import CommandError
+    from stptui.commands.session import write_atomic
+    from stptui.config import ConfigError, load_stack
+    from stptui.sim.behavior import find_sidecar
+    from stptui.starter import starter_file
+    from stptui.textsafe import printable
+
+    prog = "stptui init"
+    try:
+        stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
+    except ConfigError as exc:
+        _print_error(exc.diagnostic)
+        return 2
+    if not stack.resources:
+        print(
+            f"{prog}: {printable(stack.file)} has no resources: is it a Stacktape config?",
+            file=sys.stderr,
+        )
+        return 2
+    if stack.errors:
+        # Written all the same (the resources that loaded get their entries), as `graph`
+        # still draws; but say that the config has errors.
+        validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
+        print(f"{len(stack.errors)} error(s) in the config; run `{validate}`", file=sys.stderr)
+    if args.out == "-":
+        sys.stdout.write(starter_file(stack).text)
+        return 0
+    if args.out is not None:
+        out = Path(args.out)
+    else:
+        # The file `stptui STACK` reads: an existing stptui.yaml is the one to replace.
+        found = find_sidecar(stack.file)
+        out = found if found is not None else Path(stack.file).parent / "stptui.yml"
+    if out.exists() and not args.force:
+        given = ["--out", args.out] if args.out is not None else []
+        again = _shell("stptui", "init", args.stack, *given, *_stack_options(args), "--force")
+        print(
+            f"{prog}: {printable(str(out))} exists; nothing written\n"
+            f"  hint: `{again}` overwrites it; --out FILE writes another file",
+            file=sys.stderr,
+        )
+        return 2
+    starter = starter_file(stack)
+    try:
+        write_atomic(out, starter.text)
+    except CommandError as exc:
+        print(f"{prog}: cannot write {printable(str(out))}: {printable(str(exc))}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{prog}: cannot write {printable(str(out))}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {printable(str(out))}: {starter.summary()}")
+    return 0
+
+
 def _parser_match() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui match",
@@ -800,6 +882,7 @@ def cmd_schedule(argv: Sequence[str]) -> int:
 
 
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "init": cmd_init,
     "validate": cmd_validate,
     "graph": cmd_graph,
     "run": cmd_run,

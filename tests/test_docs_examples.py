@@ -344,7 +344,7 @@ def test_usage_synopsis_has_the_options_of_help(block: Block) -> None:
 
 
 @pytest.mark.parametrize(
-    "subcommand", [None, "validate", "graph", "run", "repl", "match", "schedule"], ids=str
+    "subcommand", [None, "validate", "graph", "run", "repl", "match", "schedule", "init"], ids=str
 )
 def test_every_option_is_documented(subcommand: str | None) -> None:
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -1,0 +1,612 @@
+"""A starter behaviours file for a stack (`stptui init`): one entry per function, batch job
+and container workload, in the stack's order, each saying what triggers it and what its
+`connectTo` lets it send on, with the values a default would break filled in.
+
+Without a behaviours file every handler succeeds in 100 ms and returns null: a Choice state
+after a Task then fails `States.Runtime`, an HTTP route answers 500 (payload 1.0 needs a
+`statusCode`), an authorizer's null is a malformed answer. The starter gives such handlers
+a placeholder (said so in a comment) that lets the stack run; everything it cannot derive
+simply stays a comment. Emissions are commented out: what a handler sends on is for its
+author to say, and a file that sent on by itself would run pipelines nobody asked for.
+
+Every name, route, pattern and value taken from the config is untrusted: keys and values are
+written as YAML double-quoted scalars where a plain one could be read differently, and text in
+comments has its line breaks and control characters escaped, so nothing in the config can
+end a comment or add a key. Nothing is run: the stack is read as `validate` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stptui import graph
+from stptui.config.model import (
+    BatchJob,
+    Containerized,
+    ContainerWorkload,
+    Function,
+    HttpTrigger,
+    Queue,
+    Resource,
+    SqsTrigger,
+    Stack,
+    StateMachine,
+    WebSocketTrigger,
+    Workload,
+)
+from stptui.textsafe import printable
+
+if TYPE_CHECKING:
+    from stptui.sim.asl_targets import Named
+
+# The first lines of every starter file: what it is and how to read it.
+HEADER = """\
+# Starter behaviours for {stack}, written by `stptui init`.
+# What each handler does when the simulator runs it (docs/behaviors.md). A handler
+# without an entry succeeds in 100 ms and returns null. Values marked "placeholder"
+# are made up so that the stack runs out of the box: replace them with what your code
+# does. The commented-out `emit` items are what each handler's connectTo lets it send.
+"""
+
+# YAML 1.1 reads these plain words as booleans or null: a name spelt so is quoted.
+_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"])
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+# What a YAML double-quoted scalar may hold as it is: printable characters other than the
+# quote and backslash, and not YAML's line breaks (NEL, LS, PS), which it folds.
+_UNSAFE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
+# How much of a pattern, filter or path a comment shows; and of a line that says why a value
+# is there, which names a state machine, a state and a branch.
+COMMENT_WIDTH = 100
+LINE_WIDTH = 300
+
+# The answers of the roles a default null breaks, each a constant (a placeholder).
+HTTP_RESPONSE = {
+    "statusCode": 200,
+    "headers": {"content-type": "application/json"},
+    "body": '{"ok": true}',
+}
+CONTAINER_RESPONSE = {"status": 200, "body": {"ok": True}}
+WEBSOCKET_RESPONSE = {"statusCode": 200}
+SIMPLE_AUTHORIZER = {"isAuthorized": True}
+IAM_AUTHORIZER = {
+    "principalId": "placeholder-user",
+    "policyDocument": {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}],
+    },
+}
+# What each user pool hook answers Cognito: the event back, its `response` filled in where
+# Cognito reads one (the custom challenge hooks, whose empty answers end every sign-in).
+HOOK_RESPONSES: dict[str, str] = {
+    "defineAuthChallenge": "merge(@, {response: {challengeName: 'CUSTOM_CHALLENGE', "
+    "issueTokens: length(request.session) > `0` && request.session[-1].challengeResult, "
+    "failAuthentication: length(request.session) >= `3` "
+    "&& !(request.session[-1].challengeResult)}})",
+    "createAuthChallenge": "merge(@, {response: {publicChallengeParameters: "
+    "{hint: 'placeholder'}, privateChallengeParameters: {answer: 'placeholder-answer'}, "
+    "challengeMetadata: 'PLACEHOLDER'}})",
+    "verifyAuthChallengeResponse": "merge(@, {response: {answerCorrect: "
+    "request.challengeAnswer == request.privateChallengeParameters.answer}})",
+}
+_LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+# -- YAML text
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar that reads back as exactly `text`: the quote,
+    backslash, line breaks and every character YAML refuses in a stream escaped."""
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in '"\\':
+            return "\\" + ch
+        code = ord(ch)
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return '"' + _UNSAFE.sub(escape, text) + '"'
+
+
+def yaml_key(name: str) -> str:
+    """A name as a YAML key or plain value: as it is when YAML reads it back as that text,
+    else double-quoted."""
+    if _PLAIN.fullmatch(name) and name.lower() not in _YAML_WORDS:
+        return name
+    return yaml_string(name)
+
+
+def yaml_flow(value: Any) -> str:
+    """A JSON value as YAML flow text (strings quoted where needed)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return yaml_key(value) if _PLAIN.fullmatch(value) else yaml_string(value)
+    if isinstance(value, Mapping):
+        return (
+            "{" + ", ".join(f"{yaml_key(str(k))}: {yaml_flow(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(yaml_flow(v) for v in value) + "]"
+    return yaml_string(str(value))
+
+
+def comment_text(text: str, width: int = COMMENT_WIDTH) -> str:
+    """Untrusted text for a comment: on one line (line breaks and tabs shown as escapes,
+    like every other control character) and cut to `width`."""
+    one_line = printable(text.replace("\\", "\\\\")).replace("\n", "\\n").replace("\t", "\\t")
+    one_line = one_line.replace("\r", "\\r")
+    if len(one_line) > width:
+        one_line = one_line[: width - 1] + "…"
+    return one_line
+
+
+# -- what each workload is to the stack
+
+
+@dataclass
+class Entry:
+    """One entry of the starter file: the behaviour's name, its comment lines, its `response`
+    (None: none written) with the comment saying why, and its commented-out items."""
+
+    name: str
+    kind: str
+    triggers: list[str] = field(default_factory=list)
+    response: Any = None
+    response_expr: str | None = None
+    response_why: str = ""
+    hints: list[str] = field(default_factory=list)
+    emits: list[str] = field(default_factory=list)
+    polls: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StarterFile:
+    """A starter behaviours file: its text, how many entries it has and how many of them
+    answer with a placeholder."""
+
+    text: str
+    entries: int
+    placeholders: int
+
+    def summary(self) -> str:
+        """`4 entries, 3 with a placeholder answer`."""
+        noun = "entry" if self.entries == 1 else "entries"
+        return f"{self.entries} {noun}, {self.placeholders} with a placeholder answer"
+
+
+def starter_file(stack: Stack) -> StarterFile:
+    """The starter behaviours file for `stack`: YAML text the behaviours loader reads without
+    an error or a warning."""
+    g = graph.build_graph(stack)
+    tasks = _task_answers(stack)
+    entries = [_entry(stack, g, r, tasks) for r in stack.resources.values() if _describable(r)]
+    lines = [HEADER.format(stack=comment_text(stack.stack_name))]
+    if not entries:
+        lines.append("# The stack has no function, batch job or container workload.")
+        lines.append("behaviors: {}")
+    else:
+        lines.append("behaviors:")
+    for e in entries:
+        lines.extend(_entry_lines(e))
+    answered = sum(1 for e in entries if e.response_why.startswith("placeholder"))
+    return StarterFile("\n".join(lines) + "\n", len(entries), answered)
+
+
+def _describable(r: Resource) -> bool:
+    return isinstance(r, (Workload, Containerized))
+
+
+def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]) -> Entry:
+    """The entry of the workload `r`: what triggers it (the graph's edges into it, the
+    routes it authorizes, its URL), its answer and what it may send on."""
+    e = Entry(r.name, r.type)
+    edges = list(g.in_edges(r.name, data=True)) if r.name in g else []
+    hooks: list[str] = []
+    for src, _dst, d in edges:
+        if d.get("kind") not in (graph.TRIGGER, graph.TASK, graph.DESTINATION):
+            continue
+        label = graph.edge_label(d)
+        e.triggers.append(label if str(src).startswith("schedule:") else f"{src}: {label}")
+        if d.get("via") == "user-auth-pool":
+            hooks.append(str(d.get("hook")))
+    authorizes = _authorized_routes(stack, r.name)
+    e.triggers += [f"authorizer of {route}" for route, _iam in authorizes]
+    if isinstance(r, Function) and r.url_enabled:
+        e.triggers.append("its function URL")
+    if not e.triggers:
+        e.triggers.append("nothing in the stack" + _try_line(r))
+    vias = {d.get("via") for _s, _t, d in edges}
+    _answer(r, e, vias, authorizes, hooks, tasks.get(r.name, []))
+    _emissions(stack, r, e, vias)
+    return e
+
+
+def _try_line(r: Resource) -> str:
+    """How to run a workload nothing triggers, from the command language."""
+    if isinstance(r, Function):
+        return f" (run it: invoke {r.name} '{{}}')"
+    if isinstance(r, BatchJob):
+        return f" (run it: start-job {r.name})"
+    return ""
+
+
+def _authorized_routes(stack: Stack, name: str) -> list[tuple[str, bool]]:
+    """The HTTP API routes whose Lambda authorizer is the function `name`, each with whether
+    that authorizer answers with an IAM policy (else a simple response)."""
+    out = []
+    for t in stack.triggers():
+        auth = t.authorizer if isinstance(t, HttpTrigger) else None
+        if auth is None or auth.type != "lambda" or auth.target is None:
+            continue
+        if auth.target.target == name and isinstance(t, HttpTrigger):
+            method = "ANY" if t.method == "*" else t.method
+            out.append((f"{t.owner}'s route {method} {t.route_path}", auth.iam_response))
+    return out
+
+
+def _answer(
+    r: Resource,
+    e: Entry,
+    vias: set[Any],
+    authorizes: list[tuple[str, bool]],
+    hooks: list[str],
+    tasks: list[TaskAnswer],
+) -> None:
+    """The entry's `response`, when the default null would break what calls it."""
+    if isinstance(r, Containerized):
+        if vias & {"http-api-gateway", "application-load-balancer"}:
+            e.response = CONTAINER_RESPONSE
+            e.response_why = "placeholder: the routes get a 200 JSON answer"
+        return
+    if not isinstance(r, Function):
+        return
+    if "websocket-authorizer" in vias or any(iam for _route, iam in authorizes):
+        e.response = IAM_AUTHORIZER
+        e.response_why = "placeholder: an IAM policy that lets every request in"
+        return
+    if authorizes:
+        e.response = SIMPLE_AUTHORIZER
+        e.response_why = "placeholder: a simple response that lets every request in"
+        return
+    if hooks:
+        hook = hooks[0]
+        if hook in HOOK_RESPONSES:
+            e.response_expr = HOOK_RESPONSES[hook]
+            e.response_why = f"placeholder: the {hook} answer Cognito needs to go on"
+        elif hook == "userMigration":
+            e.hints.append(
+                "userMigration: Cognito needs response.userAttributes and finalUserStatus, "
+                'e.g. response: "merge(@, {response: {userAttributes: {email: userName}, '
+                "finalUserStatus: 'CONFIRMED', messageAction: 'SUPPRESS'}})\""
+            )
+        else:
+            e.response_expr = "@"
+            e.response_why = f"the event back, as Cognito expects of a {hook} hook"
+        return
+    for task in tasks:
+        if task.value is not None or task.expr is not None:
+            e.response, e.response_expr, e.response_why = task.value, task.expr, task.why
+            return
+    # A Task's comment says where its result is read; a route of the same function still
+    # needs its answer.
+    e.hints += [task.why for task in tasks]
+    if vias & {"http-api-gateway", "application-load-balancer"} or r.url_enabled:
+        e.response = HTTP_RESPONSE
+        e.response_why = "placeholder: the routes get a 200 JSON answer"
+    elif "websocket-api-gateway" in vias:
+        e.response = WEBSOCKET_RESPONSE
+        e.response_why = "placeholder: the WebSocket routes accept (a two-way route sends no body)"
+
+
+# -- Step Functions Tasks
+
+
+@dataclass(frozen=True)
+class TaskAnswer:
+    """What one Task state that invokes a function reads of its result: a constant `value`
+    or an expression `expr` to return (both None when none can be derived simply), and the
+    comment saying why."""
+
+    why: str
+    value: Any = None
+    expr: str | None = None
+
+
+def _task_answers(stack: Stack) -> dict[str, list[TaskAnswer]]:
+    """For each function a Task state invokes, what each such Task reads of its result."""
+    machines = [m for m in stack.of_type(StateMachine) if isinstance(m.definition, dict)]
+    if not machines:
+        return {}
+    # Lazily, as the graph does: only a stack with a state machine needs Step Functions.
+    from stptui.sim import asl_targets
+
+    out: dict[str, list[TaskAnswer]] = {}
+    for m in machines:
+        assert isinstance(m.definition, dict)
+        for named in asl_targets.named_targets(stack, m.definition):
+            if named.action == asl_targets.INVOKES:
+                where = f"{m.name}.{asl_targets.state_name(named.path)}"
+                out.setdefault(named.target, []).append(_task_answer(m.definition, named, where))
+    return out
+
+
+def _at(definition: Any, path: tuple[Any, ...]) -> Any:
+    """The node of `definition` at a data path, or None."""
+    node = definition
+    for part in path:
+        inside = (
+            part in node
+            if isinstance(node, dict)
+            else isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if not inside:
+            return None
+        node = node[part]
+    return node
+
+
+def _task_answer(definition: dict[str, Any], named: Named, where: str) -> TaskAnswer:
+    """What the Task at `named.path` needs its function to return: a value the Choice after
+    it takes a branch with (not one to a Fail state), the function's input handed on when
+    the result replaces the state's data, else a comment saying where the result goes."""
+    state = _at(definition, named.path)
+    states = _at(definition, named.path[:-1])
+    reads = f"Task {where} reads what it returns"
+    if not isinstance(state, dict) or not isinstance(states, dict):
+        return TaskAnswer(reads)
+    if named.waits is not None:
+        return TaskAnswer(f"Task {where} waits for a callback (sendTaskSuccess), not its result")
+    language = state.get("QueryLanguage", definition.get("QueryLanguage"))
+    if language == "JSONata" or "ResultSelector" in state or state.get("OutputPath", "$") != "$":
+        return TaskAnswer(f"{reads}: the states after it decide what it must be")
+    result_path = state.get("ResultPath", "$")
+    if result_path is None:
+        return TaskAnswer(f"Task {where} discards what it returns (ResultPath: null)")
+    m = _SIMPLE_PATH.fullmatch(result_path) if isinstance(result_path, str) else None
+    if m is None:
+        return TaskAnswer(f"{reads} at ResultPath {result_path}")
+    prefix = [p for p in m.group(1).split(".") if p]
+    wrapped = isinstance(named.resource, str) and named.resource.startswith(_LAMBDA_INVOKE)
+    if wrapped:
+        # lambda:invoke's result is the Invoke response: the return value is its Payload.
+        prefix.append("Payload")
+    after = state.get("Next")
+    nxt = states.get(after) if isinstance(after, str) else None
+    if isinstance(nxt, dict) and nxt.get("Type") == "Choice":
+        found = _choice_value(nxt, prefix, states)
+        if found is None:
+            return TaskAnswer(f"{reads} at {result_path}; Choice {after} decides on it")
+        value, branch = found
+        why = f"placeholder: Choice {after} after Task {where} goes on to {branch}"
+        return TaskAnswer(why, value=value)
+    if not prefix and "Parameters" not in state:
+        why = f"placeholder: hands its input on, for the states after Task {where}"
+        return TaskAnswer(why, expr="@")
+    return TaskAnswer(f"{reads} at {result_path}")
+
+
+# The comparisons a value equal to the one compared with satisfies, and the values that
+# satisfy each type test (`IsString: true` ...).
+_EQUAL_HOLDS = frozenset(
+    {
+        "BooleanEquals",
+        "StringEquals",
+        "NumericEquals",
+        "TimestampEquals",
+        "StringGreaterThanEquals",
+        "StringLessThanEquals",
+        "NumericGreaterThanEquals",
+        "NumericLessThanEquals",
+        "TimestampGreaterThanEquals",
+        "TimestampLessThanEquals",
+    }
+)
+_TYPE_TESTS: dict[str, Any] = {
+    "IsPresent": True,
+    "IsNull": None,
+    "IsBoolean": True,
+    "IsNumeric": 0,
+    "IsString": "",
+    "IsTimestamp": "2026-01-05T08:00:00Z",
+}
+
+
+def _satisfying(op: str, v: Any) -> tuple[bool, Any]:
+    """(found, a value for which the comparison `op` with `v` holds): only for values JSON
+    can write (a config's YAML may hold a date or a NaN, which no result can be)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return False, None
+    if not isinstance(v, (bool, int, float, str)):
+        return False, None
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+    if op in _EQUAL_HOLDS:
+        return True, v
+    if op == "NumericGreaterThan" and number:
+        return True, v + 1
+    if op == "NumericLessThan" and number:
+        return True, v - 1
+    if op == "StringGreaterThan" and isinstance(v, str):
+        return True, v + "z"
+    if op == "StringMatches" and isinstance(v, str) and "\\" not in v:
+        # `*` matches any text, the empty text too; an escaped `\*` is left to the reader.
+        return True, v.replace("*", "")
+    if op in _TYPE_TESTS and v is True:
+        return True, _TYPE_TESTS[op]
+    return False, None
+
+
+def _choice_value(
+    choice: dict[str, Any], prefix: list[str], states: dict[str, Any]
+) -> tuple[Any, str] | None:
+    """A result for which the first rule of `choice` that reads it, and leads to no Fail
+    state, holds, with that rule's Next; None when no such rule is simple enough."""
+    rules = choice.get("Choices")
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, dict) or not isinstance(rule.get("Next"), str):
+            continue
+        target = states.get(rule["Next"])
+        if isinstance(target, dict) and target.get("Type") == "Fail":
+            continue
+        variable = rule.get("Variable")
+        m = _SIMPLE_PATH.fullmatch(variable) if isinstance(variable, str) else None
+        if m is None:
+            continue
+        parts = [p for p in m.group(1).split(".") if p]
+        if parts[: len(prefix)] != prefix or len(parts) == len(prefix):
+            continue
+        ops = [k for k in rule if k not in ("Variable", "Next", "Comment")]
+        if len(ops) != 1:
+            continue
+        found, value = _satisfying(ops[0], rule[ops[0]])
+        if not found:
+            continue
+        for key in reversed(parts[len(prefix) :]):
+            value = {key: value}
+        return value, rule["Next"]
+    return None
+
+
+# -- emissions
+
+
+def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
+    """The commented-out emit items (one per connectTo target a behaviour can send to) and
+    poll items (a container's queues)."""
+    connect = getattr(r, "connect_to", [])
+    events = getattr(r, "events", [])
+    by_request = isinstance(r, Containerized) or bool(
+        vias & {"http-api-gateway", "application-load-balancer", "websocket-api-gateway"}
+    )
+    by_sqs = any(isinstance(t, SqsTrigger) for t in events)
+    data = "body" if by_request or by_sqs else "@"
+    seen: set[str] = set()
+    polls: list[str] = []
+    for ref in connect:
+        target = ref.target
+        if target is None or target in seen or target not in stack.resources:
+            continue
+        seen.add(target)
+        res = stack.resources[target]
+        item = _emit_item(res, data, by_sqs, by_request)
+        if item is not None:
+            e.emits.append(item)
+        if isinstance(r, Containerized) and isinstance(res, Queue):
+            polls.append(target)
+    if isinstance(r, Function):
+        gateways = []
+        for t in events:
+            if isinstance(t, WebSocketTrigger) and t.gateway is not None:
+                name = t.gateway.target
+                if name is not None and name not in gateways:
+                    gateways.append(name)
+        for name in gateways:
+            if name in seen:
+                continue
+            e.emits.append(
+                "postToConnection: {connectionId: requestContext.connectionId, "
+                f"data: \"'hello'\", gateway: {yaml_key(name)}}}"
+            )
+    containers = r.containers if isinstance(r, ContainerWorkload) else []
+    if polls and len(containers) > 1:
+        # Which of several containers polls is the reader's question: say where it goes.
+        e.hints.append(
+            f"the container whose code polls {polls[0]} says so in its own entry: "
+            f"{r.name}.{containers[0]}: {{poll: {{queue: {polls[0]}}}}}"
+        )
+    else:
+        e.polls += [f"{{queue: {yaml_key(q)}}}" for q in polls]
+    if r.type == "worker-service" and not polls:
+        e.hints.append("a worker polls a queue it connectTo: add one, then a `poll` item")
+
+
+def _emit_item(res: Resource, data: str, by_sqs: bool, by_request: bool) -> str | None:
+    name = yaml_key(res.name)
+    body = yaml_string(data)
+    if res.type == "sqs-queue":
+        extra = ""
+        if isinstance(res, Queue) and res.fifo:
+            dedup = (
+                "record.messageId"
+                if by_sqs
+                else "requestContext.requestId"
+                if by_request
+                else "'placeholder-id'"
+            )
+            extra = ", group: \"'placeholder-group'\""
+            if not res.content_based_dedup:
+                extra += f", dedupId: {yaml_string(dedup)}"
+        return f"send: {{queue: {name}, body: {body}{extra}}}"
+    if res.type == "event-bus":
+        return (
+            f"publish: {{bus: {name}, source: \"'placeholder.source'\", "
+            "detailType: \"'Placeholder'\", detail: {example: true}}"
+        )
+    if res.type == "sns-topic":
+        return f"notify: {{topic: {name}, message: {body}}}"
+    if res.type == "bucket":
+        return f"put: {{bucket: {name}, key: \"'placeholder.json'\", content: {body}}}"
+    if res.type == "function":
+        return f'invoke: {{function: {name}, payload: "@"}}'
+    if res.type == "kinesis-stream":
+        return f"putRecord: {{stream: {name}, data: {body}}}"
+    if res.type == "dynamo-db-table":
+        return f"putItem: {{table: {name}, item: {yaml_flow(_placeholder_item(res))}}}"
+    if res.type == "state-machine":
+        return f"startExecution: {{stateMachine: {name}, input: {body}}}"
+    if res.type == "upstash-kafka-topic":
+        return f"produce: {{topic: {name}, value: {body}}}"
+    if res.type == "websocket-api-gateway":
+        return (
+            "postToConnection: {connectionId: \"'placeholder-connection-id'\", "
+            f"data: \"'hello'\", gateway: {name}}}"
+        )
+    return None
+
+
+def _placeholder_item(res: Resource) -> dict[str, Any]:
+    """An item with the table's key attributes, each a placeholder of its type."""
+    key = res.properties.get("primaryKey")
+    item: dict[str, Any] = {}
+    for part in ("partitionKey", "sortKey"):
+        spec = key.get(part) if isinstance(key, dict) else None
+        if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+            item[spec["name"]] = 1 if spec.get("type") == "number" else "placeholder"
+    return item or {"id": "placeholder"}
+
+
+# -- the text of an entry
+
+
+def _entry_lines(e: Entry) -> list[str]:
+    lines = ["", f"  # {comment_text(e.name)} ({comment_text(e.kind)})"]
+    for i, trigger in enumerate(e.triggers):
+        head = "triggered by" if i == 0 else "            "
+        lines.append(f"  # {head} {comment_text(trigger)}")
+    lines.append(f"  {yaml_key(e.name)}:")
+    lines.append("    duration: 100ms  # the default: your handler's real time goes here")
+    if e.response is not None or e.response_expr is not None:
+        lines.append(f"    # {comment_text(e.response_why, LINE_WIDTH)}")
+        value = (
+            yaml_string(e.response_expr) if e.response_expr is not None else yaml_flow(e.response)
+        )
+        lines.append(f"    response: {value}")
+    for hint in e.hints:
+        lines.append(f"    # {comment_text(hint, LINE_WIDTH)}")
+    if e.emits:
+        lines.append("    # emit:")
+        lines += [f"    #   - {item}" for item in e.emits]
+    if e.polls:
+        lines.append("    # poll:")
+        lines += [f"    #   - {item}" for item in e.polls]
+    return lines
