@@ -16,7 +16,7 @@ from prompt_toolkit.output import DummyOutput
 
 from stptui.cli import main
 from stptui.commands import Session
-from stptui.commands.session import IDLE_NOTE_NAMES, idle_note
+from stptui.commands.session import IDLE_NOTE_NAMES, idle_note, starter_note
 from stptui.config import load_stack
 from stptui.repl.app import Repl
 from stptui.repl.printer import make_console
@@ -170,3 +170,20 @@ def test_the_line_mode_banner_says_nothing_runs_on_standard_error(
     assert main(["repl", str(IDLE), "--start", START]) == 0
     assert NOTE not in capsys.readouterr().out  # the transcript stays what `run` prints
     assert f"\n{NOTE}" in err.getvalue()
+
+
+def test_a_stack_opened_without_behaviours_gets_the_init_line() -> None:
+    stack = ROOT / "docs" / "examples" / "workflow.yml"
+    session = Session.open(stack, start_ms=0)
+    assert starter_note(session) == (
+        "no behaviours file: every handler succeeds in 100 ms and returns null; "
+        f"`stptui init {stack}` writes a starter stptui.yml beside the stack"
+    )
+    out = io.StringIO()
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        repl = Repl(session, console=make_console(file=out, width=300))
+        inp.send_text("\x04")
+        assert repl.run() == 0
+    assert "no behaviours file" in out.getvalue()
+    # A stack with its behaviours says nothing of the sort.
+    assert starter_note(Session.open(JOB_QUEUE, start_ms=0)) is None

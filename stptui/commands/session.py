@@ -95,6 +95,19 @@ def idle_note(stack: Stack, polls: bool = False) -> str | None:
     return note
 
 
+def starter_note(session: Session) -> str | None:
+    """One line for whoever opens a stack that has handlers and no behaviours file: what
+    the handlers do then, and the command that writes a starter file. None otherwise."""
+    stack = session.stack
+    if session.behaviors_path is not None or not (stack.workloads or stack.containerized):
+        return None
+    return (
+        "no behaviours file: every handler succeeds in 100 ms and returns null; "
+        f"`stptui init {quote_word(str(session.stack_path))}` writes a starter stptui.yml "
+        "beside the stack"
+    )
+
+
 def _serves_http(stack: Stack) -> bool:
     """Whether a container of the stack takes HTTP requests: a web service with an HTTP API
     or application load balancer of its own, or a container workload's event on one."""

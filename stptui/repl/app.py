@@ -41,7 +41,7 @@ from rich.text import Text
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands import registry as kinds
 from stptui.commands.result import cell
-from stptui.commands.session import idle_note
+from stptui.commands.session import idle_note, starter_note
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
@@ -284,6 +284,8 @@ class Repl:
         )
         if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
             self.printer.note(idle, style="yellow")
+        elif (starter := starter_note(s)) is not None:
+            self.printer.note(starter, style="yellow")
         if self._history_note:
             self.printer.note(self._history_note, style="yellow")
 

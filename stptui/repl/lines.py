@@ -25,7 +25,7 @@ from typing import TextIO
 from stptui.commands import CommandError, CommandResult, ExpectationFailed, Session, execute
 from stptui.commands.result import render_plain
 from stptui.commands.script import EXIT_OK, CommandJoiner
-from stptui.commands.session import idle_note
+from stptui.commands.session import idle_note, starter_note
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
 
@@ -57,6 +57,8 @@ class LineSession:
             )
             if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
                 self.err.write(printable(idle) + "\n")
+            elif (starter := starter_note(s)) is not None:
+                self.err.write(printable(starter) + "\n")
         for line in self.commands():
             self.run_line(line)
         if self.session.recorder is not None:
