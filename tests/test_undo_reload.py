@@ -236,3 +236,251 @@ def test_a_command_the_edited_stack_refuses_stops_the_reload_and_changes_nothing
         execute(session, "reload")
     assert session.log == ["send deadLetterQueue '{}'", "advance 1m"]
     assert state(session) == before
+
+
+EXAMPLES = ROOT / "docs" / "examples"
+# Documented scenarios, one per kind of state the commands change (WebSocket connections and
+# their ids, executions and task tokens, Kafka offsets, archives and replays, user pool
+# challenges, alarm states, Kinesis and DynamoDB records, DLQs, schedules), with commands of
+# their own added where the script has none: (stack, behaviours file, script, extra lines).
+SCENARIOS = {
+    "chat": ("chat.yml", "chat-behaviors.yml", "chat.stp", ["ws-disconnect Ro9qGRMCRkecAoY="]),
+    "callbacks": (
+        "workflow-callback.yml",
+        "workflow-callback-behaviors.yml",
+        "workflow-callback.stp",
+        ["send-task-failure big --error Rejected", "stop-execution small"],
+    ),
+    "kafka": ("kafka-orders.yml", None, "kafka-orders.stp", []),
+    "replay": ("replay.yml", None, "replay.stp", ["cancel-replay billing-fix"]),
+    "user-pool": ("user-pool.yml", "user-pool-behaviors.yml", "user-pool-custom.stp", []),
+    "alarms": (
+        "alarms.yml",
+        "alarms-behaviors.yml",
+        "alarms.stp",
+        ["set-alarm-state shop-dev-SqsQueueNotEmptyForJobsDlq0 ALARM --reason test"],
+    ),
+    "kinesis": ("clickstream.yml", "clickstream-behaviors.yml", "clickstream.stp", []),
+    "dynamodb": ("cart-audit.yml", "cart-audit-behaviors.yml", "cart-audit.stp", []),
+    "load": (
+        COMBINED,
+        None,
+        COMBINED / "demo.stp",
+        [
+            'repeat 5 --every 2s send jobQueue \'{"orderId": {i}, "amount": 20}\'',
+            "cancel-repeat repeat-1",
+            "pause dailyReport",
+            "resume dailyReport",
+            "purge deadLetterQueue",
+            "redrive deadLetterQueue",
+            "slow worker 3s",
+            "succeed worker",
+            "run",
+        ],
+    ),
+}
+
+
+def scenario(name: str) -> tuple[Session, list[str]]:
+    """A fresh session of the scenario and the state-changing lines its script applies."""
+    from stptui.commands.handlers import REGISTRY
+    from stptui.commands.script import read_script
+
+    stack, behaviors, script, extra = SCENARIOS[name]
+    session = Session.open(
+        EXAMPLES / stack,
+        behaviors_path=None if behaviors is None else EXAMPLES / behaviors,
+        start_ms=T0,
+    )
+    lines = [line for _, line in read_script(str(EXAMPLES / script))]
+    changing = [line for line in lines if REGISTRY.commands[line.split()[0]].changes_state]
+    return session, [*changing, *extra]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_any_mix_of_commands_undo_and_redo_is_the_simulation_of_its_log(name: str, data) -> None:  # type: ignore[no-untyped-def]
+    """Commands in any order (some refused), undos and redos: after each, the simulation is
+    the one a fresh session gets from the commands still applied, and a refused command
+    changes nothing."""
+    session, pool = scenario(name)
+    applied: list[str] = []
+    undone: list[str] = []
+    for _ in range(data.draw(st.integers(1, 8), label="steps")):
+        move = data.draw(st.sampled_from(["command", "command", "undo", "redo"]), label="move")
+        if move == "undo" and applied:
+            k = data.draw(st.integers(1, len(applied)), label="undo")
+            execute(session, f"undo {k}")
+            undone += reversed(applied[-k:])
+            del applied[-k:]
+        elif move == "redo" and undone:
+            k = data.draw(st.integers(1, len(undone)), label="redo")
+            execute(session, f"redo {k}")
+            applied += undone[-k:][::-1]
+            del undone[-k:]
+        else:
+            try:
+                execute(session, data.draw(st.sampled_from(pool), label="line"))
+            except CommandError:
+                continue
+            applied.append(session.log[-1])
+            undone = []
+        assert session.log == applied
+    fresh, _ = scenario(name)
+    for line in applied:
+        execute(fresh, line)
+    assert state(session) == state(fresh)
+
+
+def test_undo_and_load_word_a_relative_behaviours_path_as_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runtime error quotes the behaviours file as it was named; the rebuilt simulation
+    (undo, redo, load) must quote it alike, or its trace is not the one undone."""
+    monkeypatch.chdir(ROOT)
+    lines = ['http POST /jobs \'{"amount": "5000"}\'', "advance 3s"]
+    behaviors = "docs/examples/runtime-errors-behaviors.yml"
+
+    def opened_here() -> Session:
+        session = Session.open("stptui/sample_stacks/job-queue", behaviors_path=behaviors)
+        for line in lines:
+            execute(session, line)
+        return session
+
+    session = opened_here()
+    assert f"({behaviors}:8:39:" in session.sim.trace.records[3].to_line()
+    before = state(opened_here())
+    execute(session, "undo 2")
+    execute(session, "redo 2")
+    assert state(session) == before
+    execute(session, f"save {tmp_path / 'run.json'}")
+    other = Session.open("stptui/sample_stacks/job-queue")
+    execute(other, f"load {tmp_path / 'run.json'}")
+    assert state(other) == before
+
+
+def test_reload_of_a_stack_named_relatively_lists_no_old_diagnostic_as_new(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    session = Session.open("docs/examples/alarms-typo.yml", default_behaviors=False)
+    assert session.diagnostics
+    result = execute(session, "reload")
+    assert result.data["new_diagnostics"] == []
+
+
+def test_a_start_execution_input_file_is_logged_as_its_text(tmp_path: Path) -> None:
+    """`@FILE` is read once: undo, redo, reload and load replay what it held then, not what
+    it holds now (it may be edited or gone)."""
+    given = tmp_path / "order.json"
+    given.write_text('{"orderId": "o-1", "amount": 120}', encoding="utf-8")
+    answer = tmp_path / "answer.json"
+    answer.write_text('{"trackingId": "T-1"}', encoding="utf-8")
+    session = Session.open(
+        EXAMPLES / "workflow-callback.yml",
+        behaviors_path=EXAMPLES / "workflow-callback-behaviors.yml",
+        start_ms=T0,
+    )
+    for line in [
+        f"start-execution orderApproval @{given} --name small",
+        f"repeat 2 --every 1s start-execution orderApproval @{given}",
+        "advance 5m",
+        f"send-task-success small @{answer}",
+    ]:
+        execute(session, line)
+    assert session.log[0] == (
+        'start-execution orderApproval \'{"orderId": "o-1", "amount": 120}\' --name small'
+    )
+    assert session.log[1] == (
+        'repeat 2 --every 1s start-execution orderApproval \'{"orderId": "o-1", "amount": 120}\''
+    )
+    assert session.log[3] == 'send-task-success small \'{"trackingId": "T-1"}\''
+    with pytest.raises(CommandError, match="cannot name a file per repetition"):
+        execute(session, f"repeat 2 start-execution orderApproval @{tmp_path}/o-{{i}}.json")
+    before = [r.to_line() for r in session.sim.trace.since(0)]
+    given.write_text('{"orderId": "o-9", "amount": 99999}', encoding="utf-8")
+    answer.unlink()
+    execute(session, "undo 4")
+    execute(session, "redo 4")
+    assert [r.to_line() for r in session.sim.trace.since(0)] == before
+
+
+def test_redo_refuses_once_the_live_clock_moved_the_simulation() -> None:
+    """The TUI's live clock logs its lines without `execute`: redoing after it would apply
+    the undone commands to another simulation than the one they were undone from."""
+    from stptui.tui.live import LiveClock
+
+    session = opened(JOB_QUEUE, ["send jobQueue '{\"orderId\": 1}'", "advance 10s"])
+    execute(session, "undo")
+    live = LiveClock(session, speed_index=3)
+    live.running = True
+    live.frame(0.05)
+    live.running = False
+    live.commit()
+    assert session.log[-1].startswith("until ")
+    with pytest.raises(CommandError, match="nothing to redo"):
+        execute(session, "redo")
+    assert session.log[0] == "send jobQueue '{\"orderId\": 1}'"
+
+
+def test_undo_refuses_once_a_python_handler_was_edited_and_reload_names_it(
+    tmp_path: Path,
+) -> None:
+    """A rebuild imports the handler modules again: undoing with an edited one would replay
+    other handlers, so undo asks for a reload, which runs the edited code and names it."""
+    stack = tmp_path / "stack"
+    shutil.copytree(JOB_QUEUE, stack)
+    (stack / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    handler: counting:worker\n", encoding="utf-8"
+    )
+    module = stack / "counting.py"
+    module.write_text(
+        "CALLS = []\n\n\ndef worker(event, context):\n    CALLS.append(1)\n"
+        "    if len(CALLS) % 2 == 0:\n        raise ValueError('every other call')\n",
+        encoding="utf-8",
+    )
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    lines = ["send jobQueue '{}'", "advance 10s", "send jobQueue '{}'", "advance 1m"]
+    for line in lines:
+        execute(session, line)
+    # The module's globals of the run being undone do not leak into the replay.
+    execute(session, "undo")
+    execute(session, "redo")
+    fresh = Session.open(stack, start_ms=T0, allow_code=True)
+    for line in lines:
+        execute(fresh, line)
+    assert state(session) == state(fresh)
+    module.write_text(module.read_text("utf-8").replace("% 2", "% 9"), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"the handler module .*counting\.py changed") as exc:
+        execute(session, "undo")
+    assert exc.value.hint == "reload first to run this session on the changed file, then undo"
+    result = execute(session, "reload")
+    assert "stptui.yml unchanged, counting.py changed" in result.text
+    assert {"kind": "invocation.failed", "resource": "worker", "before": 1, "after": 0} in (
+        result.data["changed"]
+    )
+    execute(session, "undo")
+    assert session.log == lines[:-1]
+
+
+def test_reload_reads_a_behaviours_file_written_next_to_the_stack_since(tmp_path: Path) -> None:
+    stack = tmp_path / "stack"
+    shutil.copytree(JOB_QUEUE, stack)
+    (stack / "stptui.yml").unlink()
+    lines = ["send jobQueue '{}'", "advance 1m"]
+    session = opened(stack, lines)
+    assert session.behaviors_path is None
+    (stack / "stptui.yml").write_text(
+        'behaviors:\n  worker:\n    fail:\n      when: "`true`"\n', encoding="utf-8"
+    )
+    # Undo replays on the files as they were: still no behaviours file.
+    execute(session, "undo")
+    assert session.behaviors_path is None
+    execute(session, "redo")
+    result = execute(session, "reload")
+    assert result.text.startswith("reloaded (stacktape.yml unchanged, stptui.yml found)")
+    assert {"kind": "invocation.failed", "resource": "worker", "before": 0, "after": 1} in (
+        result.data["changed"]
+    )
+    assert state(session) == state(opened(stack, lines))

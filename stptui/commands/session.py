@@ -226,12 +226,30 @@ class Session:
         stage: str = DEFAULT_STAGE,
         region: str = DEFAULT_REGION,
         project: str | None = None,
+        stack_name: str | None = None,
+        behaviors_name: str | None = None,
+        code_sha256: dict[Path, str] | None = None,
+        finds_sidecar: bool = False,
     ) -> None:
         self.stack_path = stack_path
         self.stack = stack
         self.stack_sha256 = stack_sha256
         self.behaviors_path = behaviors_path
         self.behaviors_sha256 = behaviors_sha256
+        # What the files were called when the session opened (the paths as given): the names
+        # diagnostics and the trace's runtime errors quote. A rebuild (undo, reload, load)
+        # reopens the resolved paths under these names, so that it words them the same.
+        self.stack_name = str(stack_path) if stack_name is None else stack_name
+        self.behaviors_name = (
+            str(behaviors_path) if behaviors_name is None and behaviors_path else behaviors_name
+        )
+        # The Python handler modules' files (--allow-code) and their digests when imported:
+        # a rebuild imports them again, so an edited one would replay other handlers.
+        self.code_sha256 = code_sha256 or {}
+        # Opened without --behaviors and with none next to the stack: `reload` looks for a
+        # `stptui.yml` again, so that one written since is read (undo never does: it
+        # replays on the files as they were).
+        self.finds_sidecar = finds_sidecar
         self.sim = sim
         self.seed = seed
         self.start_ms = start_ms
@@ -252,6 +270,10 @@ class Session:
         self.recorder: Recorder | None = None
         # The lines `undo` took back, the next to redo last; a new command clears them.
         self.undone: list[str] = []
+        # Where the simulation stood when `undo` (or `redo`) left it: `redo` applies the lines
+        # only on that very simulation. The TUI's live clock and a loop stopped by the clock
+        # log lines without `execute`, which clears `undone`; this catches those too.
+        self.undone_at: tuple[int, int, int, int] | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -268,6 +290,8 @@ class Session:
         stage: str = DEFAULT_STAGE,
         region: str = DEFAULT_REGION,
         project: str | None = None,
+        stack_name: str | None = None,
+        behaviors_name: str | None = None,
     ) -> Session:
         """Load the stack (for `stage` in `region`, named by `project` when the config has no
         serviceName) and its behaviours and build a Simulator.
@@ -278,7 +302,10 @@ class Session:
         have errors, or the stack's errors leave it without a single resource. Other errors in
         the stack (a `connectTo` naming a resource the snippet never defines, say) do not stop
         the simulation: they are kept in `diagnostics`, because the guide's snippets are
-        exactly what people paste and want to drive."""
+        exactly what people paste and want to drive.
+
+        `stack_name` and `behaviors_name` are what messages call the files (default: the
+        paths as given, or found)."""
         from stptui.sim.behavior import Behaviors
 
         if project is not None and (reason := project_name_error(project)):
@@ -288,7 +315,9 @@ class Session:
             )
         try:
             stack_file = find_config(stack_path)
-            stack = load_stack(stack_file, stage=stage, region=region, project=project)
+            stack = load_stack(
+                stack_file, stage=stage, region=region, project=project, name=stack_name
+            )
             stack_sha = file_sha256(stack_file)
         except ConfigError as exc:
             raise SessionError("cannot read the stack", [exc.diagnostic]) from None
@@ -313,7 +342,9 @@ class Session:
         if bpath is None and default_behaviors:
             bpath = default_behaviors_path(stack_file)
         try:
-            behaviors, diags = Behaviors.load(bpath, stack, allow_code=allow_code)
+            behaviors, diags = Behaviors.load(
+                bpath, stack, allow_code=allow_code, name=behaviors_name
+            )
             bsha = file_sha256(bpath) if bpath is not None else None
         except ConfigError as exc:
             raise SessionError("cannot read the behaviours", [exc.diagnostic]) from None
@@ -332,6 +363,10 @@ class Session:
         errors = [d for d in diags if d.severity == "error"]
         if errors:
             raise SessionError(f"{bpath} has errors", errors)
+        code = {}
+        for path in behaviors.code_files():
+            with contextlib.suppress(OSError):  # a module gone since: nothing to compare
+                code[path] = file_sha256(path)
         sim = Simulator(stack, behaviors, seed=seed, start_ms=start_ms)
         return cls(
             # Resolved now, so that a later change of working directory cannot move them.
@@ -348,6 +383,12 @@ class Session:
             stage=stage,
             region=region,
             project=project,
+            stack_name=str(stack_file) if stack_name is None else stack_name,
+            behaviors_name=(
+                str(bpath) if behaviors_name is None and bpath is not None else behaviors_name
+            ),
+            code_sha256=code,
+            finds_sidecar=behaviors_path is None and default_behaviors and bpath is None,
         )
 
     # -- sinks -----------------------------------------------------------------------------
@@ -389,6 +430,10 @@ class Session:
             # Next to stage and region, which with it name everything in the trace; absent
             # when none was given, so that such a file is exactly what earlier versions wrote.
             doc["project"] = self.project
+        if self.behaviors_path is not None and self.behaviors_name != str(self.behaviors_path):
+            # The behaviours file as it was named (a relative path, say): its runtime errors
+            # in the trace quote that name, and a load must reproduce them to the byte.
+            doc["behaviors_name"] = self.behaviors_name
         doc.update(
             {
                 "start": iso_ms(self.start_ms),
@@ -487,6 +532,7 @@ class Session:
                 stage=doc["stage"],
                 region=doc["region"],
                 project=doc["project"],
+                behaviors_name=doc["behaviors_name"],
             )
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else ""
@@ -531,7 +577,22 @@ class Session:
         undone = [*self.undone, *reversed(taken)]
         self._adopt(fresh)
         self.undone = undone
+        self.undone_at = self.where()
         return taken
+
+    def where(self) -> tuple[int, int, int, int]:
+        """Where the simulation stands: which one, its clock, the events it ran and the
+        length of the log. Anything that changes it moves the clock, runs an event or logs
+        a line."""
+        clock = self.sim.clock
+        return id(self.sim), clock.now, clock.events_run, len(self.log)
+
+    def redoable(self) -> list[str]:
+        """The lines `redo` may apply: those `undo` took back, while the simulation is
+        still where the undo (or the last redo) left it; none once anything changed it."""
+        if self.undone and self.undone_at != self.where():
+            self.undone = []
+        return self.undone
 
     def reload(self) -> Session:
         """Read the stack and behaviours files again and replay every logged command on
@@ -555,6 +616,10 @@ class Session:
             stage=self.stage,
             region=self.region,
             project=self.project,
+            stack_name=self.stack_name,
+            behaviors_name=self.behaviors_name,
+            code_sha256=self.code_sha256,
+            finds_sidecar=self.finds_sidecar,
         )
         self._adopt(fresh)
         return old
@@ -570,14 +635,17 @@ class Session:
                 seed=self.seed,
                 start_ms=self.start_ms,
                 allow_code=self.allow_code,
-                default_behaviors=False,
+                default_behaviors=verb == "reload" and self.finds_sidecar,
                 stage=self.stage,
                 region=self.region,
                 project=self.project,
+                stack_name=self.stack_name,
+                behaviors_name=self.behaviors_name,
             )
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else None
             raise CommandError(f"cannot {verb}: {exc.message}", first) from None
+        fresh.finds_sidecar = self.finds_sidecar and fresh.behaviors_path is None
         # The simulation being replaced (hundreds of thousands of objects, maybe) is kept
         # out of the cyclic collector while the replay runs: it is neither garbage nor
         # changing, and each full collection would otherwise scan it again.
@@ -597,10 +665,12 @@ class Session:
 
     def changed_inputs(self) -> list[tuple[str, Path]]:
         """The files this session was made from (what each is, its path) that have changed
-        on disk since it opened or was reloaded, or are gone."""
+        on disk since it opened or was reloaded, or are gone: the stack, the behaviours file
+        and the Python handler modules it imported (--allow-code)."""
         found = [("stack", self.stack_path, self.stack_sha256)]
         if self.behaviors_path is not None and self.behaviors_sha256 is not None:
             found.append(("behaviours file", self.behaviors_path, self.behaviors_sha256))
+        found += [("handler module", path, digest) for path, digest in self.code_sha256.items()]
         changed = []
         for what, path, digest in found:
             try:
@@ -623,6 +693,10 @@ class Session:
         self.stack_sha256 = other.stack_sha256
         self.behaviors_path = other.behaviors_path
         self.behaviors_sha256 = other.behaviors_sha256
+        self.stack_name = other.stack_name
+        self.behaviors_name = other.behaviors_name
+        self.code_sha256 = other.code_sha256
+        self.finds_sidecar = other.finds_sidecar
         self.sim = other.sim
         self.seed = other.seed
         self.stage = other.stage
@@ -633,6 +707,7 @@ class Session:
         self.diagnostics = other.diagnostics
         self.log = other.log
         self.undone = other.undone
+        self.undone_at = other.undone_at
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -674,6 +749,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "stage": str,
     "region": str,
     "project": (str, type(None)),
+    "behaviors_name": (str, type(None)),
     "start": str,
     "allow_code": bool,
     "commands": list,
@@ -718,6 +794,8 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     doc.setdefault("region", DEFAULT_REGION)
     # Likewise files saved before a project name could be given: none was.
     doc.setdefault("project", None)
+    # And files saved before the behaviours file's name was kept: it was its path.
+    doc.setdefault("behaviors_name", None)
     for key, kind in _FIELDS.items():
         if key not in doc:
             raise CommandError(f"{src} is not a session file: it has no {key!r}")

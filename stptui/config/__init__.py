@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -211,16 +212,19 @@ def load_stack(
     region: str = "us-east-1",
     project: str | None = None,
     lint: bool = True,
+    name: str | None = None,
 ) -> Stack:
     """Load a stack from a file (or a directory holding stacktape.yml); `project` as for
-    `load_stack_text`."""
+    `load_stack_text`. `name` is what diagnostics call the file (default: its path as found),
+    so that a session reopening it by its resolved path words them as the first time."""
     from stptui.config.loader import read_text
 
     p = find_config(path)
     text = read_text(p)
+    label = str(p) if name is None else name
     stack = load_stack_text(
         text,
-        str(p),
+        label,
         stage=stage,
         region=region,
         project=project,
@@ -228,6 +232,7 @@ def load_stack(
         lint=lint,
     )
     if (competing := competing_configs(p)) is not None:
+        competing = dataclasses.replace(competing, file=label)
         stack.diagnostics[:] = sort_diagnostics([competing, *stack.diagnostics])
     return stack
 

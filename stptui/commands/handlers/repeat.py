@@ -480,6 +480,15 @@ def _plan(call: Call) -> tuple[int, int, Command, Call]:
             "per repetition",
             "upload one file, or vary the object: --content 'id,{i}' or a key with {i}",
         )
+    if inner.name == "start-execution" and any(
+        w.startswith("@") and "{i}" in w and words[n - 1] != "--name"
+        for n, w in enumerate(words[1:], 1)
+    ):
+        raise CommandError(
+            "repeat reads start-execution's @FILE input once, as it runs, so {i} cannot name "
+            "a file per repetition",
+            'start with one file, or vary the input itself: \'{"orderId": "o-{i}"}\'',
+        )
     return count, every, inner, first
 
 
@@ -507,6 +516,21 @@ def _with_bytes(words: list[str]) -> list[str]:
     encoded = base64.b64encode(read_from(path)).decode("ascii")
     width = 2 if words[n] == "--from" else 1
     return [*words[:n], "--base64", encoded, *words[n + width :]]
+
+
+def _with_input_text(words: list[str], first: Call) -> list[str]:
+    """A start-execution line's words with its `@FILE` input as the file's text, read now:
+    as `start-execution` alone is logged, so that the session log replays (undo, reload,
+    load) what the file held, even once it is edited (`_plan` refuses a path with {i})."""
+    from stptui.commands.handlers.state_machines import _file_text
+
+    given = first.args.get("input")
+    if given is None or not given.startswith("@"):
+        return words
+    for n, word in enumerate(words[1:], 1):
+        if word == given and words[n - 1] != "--name":
+            return [*words[:n], _file_text(given), *words[n + 1 :]]
+    return words
 
 
 def _inner_hint(session: Session, call: Call, hint: str | None) -> str:
@@ -595,8 +619,13 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     count, every, inner, first = _plan(call)
     words = call.args["command"]
+    inlined = words
     if inner.name == "upload" and "from" in first.opts:
-        words = _with_bytes(words)
+        inlined = _with_bytes(words)
+    elif inner.name == "start-execution":
+        inlined = _with_input_text(words, first)
+    if inlined is not words:
+        words = inlined
         inner, first = _bind_inner(words[0], words[1:])
         every_words = ["--every", call.opts["every"]] if "every" in call.opts else []
         call.log_line = " ".join(

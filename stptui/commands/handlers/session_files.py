@@ -189,7 +189,7 @@ def _undo_count(session: Session, call: Call, verb: str, available: int) -> int:
     if available == 0 and verb == "undo":
         raise CommandError(
             "nothing to undo: the simulation is as it was opened",
-            "redo applies again what undo took back" if session.undone else None,
+            "redo applies again what undo took back" if session.redoable() else None,
         )
     if available == 0:
         raise CommandError(
@@ -220,8 +220,9 @@ def _listed(lines: list[str]) -> str:
     details=(
         "The simulation is rebuilt by replaying, from the stack's start, the commands before "
         "them (so ids, times and the trace are those the commands gave the first time); "
-        "`redo` applies them again until a new command changes the simulation. The stack "
-        "and behaviours files must be unchanged since the session opened."
+        "`redo` applies them again until anything else changes the simulation. The stack "
+        "and behaviours files (and, with --allow-code, the Python handler modules) must be "
+        "unchanged since the session opened or was last reloaded."
     ),
 )
 def cmd_undo(session: Session, call: Call) -> CommandResult:
@@ -246,13 +247,15 @@ def cmd_redo(session: Session, call: Call) -> CommandResult:
     """redo [N]"""
     from stptui.commands import execute
 
-    n = _undo_count(session, call, "redo", len(session.undone))
-    lines = session.undone[-n:][::-1]
-    rest = session.undone[: len(session.undone) - n]
+    undone = session.redoable()
+    n = _undo_count(session, call, "redo", len(undone))
+    lines = undone[-n:][::-1]
+    rest = undone[: len(undone) - n]
     for line in lines:
         # Each line replays on the simulation it was first applied to, so it applies again.
         execute(session, line)
     session.undone = rest
+    session.undone_at = session.where()
     now = iso_ms(session.sim.clock.now)
     return CommandResult(
         f"redid {n} command{'s' * (n != 1)}; now {now}\n{_listed(lines)}",
@@ -307,6 +310,13 @@ def cmd_reload(session: Session, call: Call) -> CommandResult:
         f"{path.name} {'changed' if before != after else 'unchanged'}"
         for _, path, before, after in files
     )
+    # The Python handler modules (--allow-code) are named only when they changed: a stack's
+    # handlers may be many, and what the line is for is the file that was edited.
+    edited = [p for p, digest in old.code_sha256.items() if session.code_sha256.get(p) != digest]
+    said += "".join(f", {path.name} changed" for path in edited)
+    if old.behaviors_path is None and session.behaviors_path is not None:
+        # A behaviours file written next to the stack since it opened without one.
+        said += f", {session.behaviors_path.name} found"
     n = len(session.log)
     now = iso_ms(session.sim.clock.now)
     lines = [f"reloaded ({said}): replayed {n} command{'s' * (n != 1)}; now {now}"]

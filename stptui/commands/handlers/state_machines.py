@@ -23,6 +23,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     Option,
+    format_line,
 )
 from stptui.commands.result import CommandResult, cell
 from stptui.commands.session import Session
@@ -94,11 +95,22 @@ def _file_text(text: str, hint: str = INPUT_HINT) -> str:
         raise CommandError(f"{_cut(str(path))!r} is not UTF-8 text", hint) from None
 
 
+def _logged_with_text(call: Call, given: str | None, text: str, option: str | None) -> None:
+    """Log a line whose JSON argument named `@FILE` with the file's text in its place: the
+    session log then replays (undo, reload, load, a recording) what the command read, even
+    after the file is edited or gone, as `upload --from` is logged with its bytes."""
+    if given is None or not given.startswith("@"):
+        return
+    first = call.command.args[0].name.lower()
+    value = call.opts.get(option.removeprefix("--")) if option is not None else None
+    options = [] if value is None else [(option, value)]
+    call.log_line = format_line(call.command.name, [call.args[first], text], options)
+
+
 def _input(text: str | None) -> Any:
-    """The execution input: JSON text, or `@FILE` holding JSON (default `{}`)."""
+    """The execution input, from JSON text (default `{}`): `@FILE` already read."""
     if text is None:
         return {}
-    text = _file_text(text)
     try:
         return jsontext.loads(text)
     except ValueError as exc:
@@ -142,12 +154,16 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
 
     sim = session.sim
     machine = _machine(sim, call.args["state_machine"])
-    raw = _input(call.args.get("input"))
+    given = call.args.get("input")
+    text = None if given is None else _file_text(given)
+    raw = _input(text)
     before = len(machine.executions)
     try:
         ex = machine.start(raw, call.opts.get("name"))
     except ExecutionError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    if text is not None:
+        _logged_with_text(call, given, text, "--name")
     # StartExecution with the name and input of a running execution returns that execution
     # and starts nothing: saying "started" would promise a second run.
     already_running = len(machine.executions) == before
@@ -295,6 +311,7 @@ def cmd_send_task_success(session: Session, call: Call) -> CommandResult:
         tokens_of(session.sim).succeed(task, text, "command")
     except TaskTokenError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    _logged_with_text(call, given, text, None)
     return _answered(task, "SendTaskSuccess")
 
 

@@ -122,6 +122,16 @@ class HandlerModules:
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
 
+    def files(self) -> list[Path]:
+        """The source files of these modules (a namespace package has none), sorted."""
+        found = set()
+        for module in self.modules.values():
+            spec = getattr(module, "__spec__", None)
+            origin = getattr(spec, "origin", None) if spec is not None else None
+            if isinstance(origin, str) and getattr(spec, "has_location", False):
+                found.add(Path(origin))
+        return sorted(found)
+
     def collect(self) -> None:
         """Claim the modules from `base` that sys.modules holds: what the handlers imported."""
         for name, module in list(sys.modules.items()):

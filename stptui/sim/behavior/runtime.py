@@ -92,17 +92,28 @@ class Behaviors:
 
     @classmethod
     def load(
-        cls, path: Path | None, stack: Stack, *, allow_code: bool = False
+        cls, path: Path | None, stack: Stack, *, allow_code: bool = False, name: str | None = None
     ) -> tuple[Behaviors, list[Diagnostic]]:
-        """Read a behaviours file (None: the defaults only). Never raises on bad input."""
+        """Read a behaviours file (None: the defaults only). Never raises on bad input.
+
+        `name` is what diagnostics and runtime errors call the file (default: `path` as
+        given): runtime errors go into the trace, which a session rebuilt from the resolved
+        path (undo, reload, load) must reproduce word for word."""
         if path is None:
             return cls(stack), []
         p = Path(path)
+        label = str(p) if name is None else name
         try:
             text = read_text(p)
         except ConfigError as exc:
-            return cls(stack, file=str(p)), [exc.diagnostic]
-        return cls.from_text(text, str(p), stack, allow_code=allow_code, base_dir=p.parent)
+            return cls(stack, file=label), [exc.diagnostic]
+        return cls.from_text(text, label, stack, allow_code=allow_code, base_dir=p.parent)
+
+    def code_files(self) -> list[Path]:
+        """The source files of the Python modules the handlers were imported from when the
+        file was read (none without --allow-code): what else, besides the file, decides
+        what the handlers do."""
+        return [] if self._handler_modules is None else self._handler_modules.files()
 
     @classmethod
     def from_text(
