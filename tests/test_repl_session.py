@@ -298,6 +298,16 @@ def test_ctrl_d_asks_only_with_unsaved_changes_and_confirm_exit(
     # Nothing typed: nothing to lose, nothing asked.
     type_into(open_session(), CTRL_D, confirm_exit=True)
     assert len(asked) == 1
+    # An undo after the save takes a saved command back: that is unsaved too; the redo
+    # gives back the session saved.
+    answers = iter([False])
+    session = open_session()
+    type_into(
+        session,
+        f"advance 1s\rsave {save}\rundo\r{CTRL_D}redo\r{CTRL_D}",
+        confirm_exit=True,
+    )
+    assert asked[1:] == ["1 command since the last save. Exit anyway?"]
 
 
 # -- source and record -----------------------------------------------------------------------

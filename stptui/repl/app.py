@@ -289,16 +289,20 @@ class Repl:
         if self._history_note:
             self.printer.note(self._history_note, style="yellow")
 
-    def _log_state(self) -> tuple[int, int]:
-        return id(self.session.log), len(self.session.log)
+    def _log_state(self) -> tuple[str, ...]:
+        return tuple(self.session.log)
 
     @property
     def unsaved(self) -> int:
-        """How many state-changing commands ran since the last `save` or `load`."""
-        log_id, saved = self._saved
-        if log_id != id(self.session.log):
-            return len(self.session.log)
-        return len(self.session.log) - saved
+        """How many state-changing commands differ from the session last saved or loaded:
+        those run since, and those `undo` took back from it."""
+        saved, log = self._saved, self.session.log
+        common = 0
+        for a, b in zip(saved, log, strict=False):
+            if a != b:
+                break
+            common += 1
+        return len(log) - common + len(saved) - common
 
     def _may_exit(self) -> bool:
         n = self.unsaved
