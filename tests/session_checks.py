@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
+
 from stptui.commands import CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
 
@@ -63,3 +65,19 @@ def assert_replays(
     assert trace_lines(loaded) == trace_lines(first)
     assert views_of(loaded, views) == views_of(first, views)
     return first, loaded
+
+
+def state(session: Session) -> tuple[object, ...]:
+    """What a refused command must leave as it was: the trace, the clock, the agenda and
+    the session log."""
+    sim = session.sim
+    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
+
+
+def refused(session: Session, line: str) -> CommandError:
+    """The CommandError `line` raises, after checking that it changed nothing."""
+    before = state(session)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert state(session) == before, line
+    return info.value

@@ -4,11 +4,11 @@ a bad count or size. Each is refused, changes nothing, and the hint is the line 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+from session_checks import refused
 
-from stptui.commands import CommandError, Session, execute
+from stptui.commands import Session, execute
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
 
@@ -20,19 +20,6 @@ T0 = parse_instant("2026-01-05T08:00:00Z")
 @pytest.fixture(scope="module")
 def session() -> Session:
     return Session.open(COMBINED, start_ms=T0)
-
-
-def state(session: Session) -> Any:
-    sim = session.sim
-    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
-
-
-def refused(session: Session, line: str) -> CommandError:
-    before = state(session)
-    with pytest.raises(CommandError) as info:
-        execute(session, line)
-    assert state(session) == before, line
-    return info.value
 
 
 @pytest.mark.parametrize(

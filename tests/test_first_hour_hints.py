@@ -8,11 +8,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from session_checks import refused
 
-from stptui.commands import CommandError, Session, execute
+from stptui.commands import Session, execute
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
 
@@ -55,19 +55,6 @@ def session(tmp_path: Path) -> Session:
     path = tmp_path / "stacktape.yml"
     path.write_text(STACK, encoding="utf-8")
     return Session.open(path, start_ms=T0)
-
-
-def state(session: Session) -> Any:
-    sim = session.sim
-    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
-
-
-def refused(session: Session, line: str) -> CommandError:
-    before = state(session)
-    with pytest.raises(CommandError) as info:
-        execute(session, line)
-    assert state(session) == before, line
-    return info.value
 
 
 def test_a_fifo_send_missing_both_ids_gets_a_hint_that_names_both(session: Session) -> None:
