@@ -430,7 +430,7 @@ def cmd_open(argv: Sequence[str]) -> int:
         StptuiApp(session, speed_index=speed, config_errors=errors_line).run()
         return 0
     from stptui import graph
-    from stptui.commands.session import idle_note
+    from stptui.commands.session import idle_note, starter_note
     from stptui.textsafe import printable
 
     polls = [
@@ -444,7 +444,8 @@ def cmd_open(argv: Sequence[str]) -> int:
     if (note := idle_note(stack, bool(polls))) is not None:
         print(f"\n{note}")
     print("\nCommands:")
-    for line, what in _next_commands(path, args):
+    starter = idle_note(stack, bool(polls)) is None and starter_note(session) is not None
+    for line, what in _next_commands(path, args, starter=starter):
         print(f"  {line}\n      {what}")
     return 0
 
@@ -522,11 +523,14 @@ def _session_options(args: argparse.Namespace) -> list[str]:
     return words
 
 
-def _next_commands(path: Path, args: argparse.Namespace) -> list[tuple[str, str]]:
+def _next_commands(
+    path: Path, args: argparse.Namespace, *, starter: bool = False
+) -> list[tuple[str, str]]:
     """What to type next about the stack at `path`, each with what it does: the commands a
     first run without a terminal (CI, a pipe) would otherwise have to find in --help. They
     carry the options `args` gave that each sub-command takes, so that they open the stack
-    that was shown (`--stage prod` shows and drives `-prod`)."""
+    that was shown (`--stage prod` shows and drives `-prod`). `starter`: the stack has
+    handlers and no behaviours file, so `stptui init` comes first."""
     stack = [str(path), *_stack_options(args)]
     session = _session_options(args)
     folder = path if path.is_dir() else path.parent
@@ -539,7 +543,19 @@ def _next_commands(path: Path, args: argparse.Namespace) -> list[tuple[str, str]
     else:
         script = ["SCRIPT", *start]
         run_what = "run a script of commands (CI); exit 1 if an `expect` fails"
+    first = (
+        [
+            (
+                _shell("stptui", "init", *stack),
+                "write a starter behaviours file: without one, every handler succeeds in "
+                "100 ms and returns null",
+            )
+        ]
+        if starter
+        else []
+    )
     return [
+        *first,
         (_shell("stptui", "validate", *stack), "diagnostics with file:line:col"),
         (
             _shell("stptui", "graph", *stack[:1], "--format", "mermaid", *stack[1:]),

@@ -178,3 +178,20 @@ def test_a_config_with_no_resource_to_drive_is_refused_as_repl_refuses_it(
     assert err.endswith("\nstptui: cannot read the stack\n")
     repl_err = cli(capsys, "repl", str(config))[2]
     assert err.replace("\nstptui: ", "\nstptui repl: ") == repl_err
+
+
+def test_a_stack_without_behaviours_is_offered_init_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    workflow = ROOT / "docs" / "examples" / "workflow.yml"
+    code, out, _ = cli(capsys, str(workflow), "--no-tui", "--stage", "prod")
+    assert code == 0
+    commands = out.split("\nCommands:\n", 1)[1].splitlines()
+    assert commands[0] == f"  stptui init {workflow} --stage prod"
+    assert "returns null" in commands[1]
+    # The line runs: it writes the starter for the stack that was shown.
+    lines = suggested(out)
+    assert lines["init"] == [str(workflow), "--stage", "prod"]
+    # A stack with its behaviours file is not offered one.
+    _, out, _ = cli(capsys, str(JOB_QUEUE), "--no-tui")
+    assert "init" not in suggested(out)

@@ -293,7 +293,7 @@ def test_ctrl_d_asks_only_with_unsaved_changes_and_confirm_exit(
     save = tmp_path / "s.json"
     session = open_session()
     type_into(session, f"advance 1s\r{CTRL_D}save {save}\r{CTRL_D}", confirm_exit=True)
-    assert asked == ["1 command since the last save. Exit anyway?"]
+    assert asked == ["1 command not saved (run or undone since the last save). Exit anyway?"]
     assert save.exists()
     # Nothing typed: nothing to lose, nothing asked.
     type_into(open_session(), CTRL_D, confirm_exit=True)
@@ -307,7 +307,7 @@ def test_ctrl_d_asks_only_with_unsaved_changes_and_confirm_exit(
         f"advance 1s\rsave {save}\rundo\r{CTRL_D}redo\r{CTRL_D}",
         confirm_exit=True,
     )
-    assert asked[1:] == ["1 command since the last save. Exit anyway?"]
+    assert asked[1:] == ["1 command not saved (run or undone since the last save). Exit anyway?"]
 
 
 # -- source and record -----------------------------------------------------------------------

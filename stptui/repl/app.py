@@ -309,7 +309,10 @@ class Repl:
         if not self.confirm_exit or n <= 0:
             return True
         try:
-            return confirm(f"{n} command{'s' * (n != 1)} since the last save. Exit anyway?")
+            return confirm(
+                f"{n} command{'s' * (n != 1)} not saved (run or undone since the last save). "
+                "Exit anyway?"
+            )
         except (KeyboardInterrupt, EOFError):
             return False
 
