@@ -202,15 +202,5 @@ class CustomAuth(_Service):
             self.now + cognito.AUTH_SESSION_MS,
         )
         user.challenge = challenge
-        answer.challenge = cognito.CUSTOM_CHALLENGE
         answer.public = dict(challenge.public)
-        self._emit(
-            tk.USER_SIGNED_IN,
-            pool,
-            user,
-            challenge=answer.challenge,
-            claims_added=[],
-            claims_suppressed=[],
-            invocation_ids=list(answer.invocation_ids),
-            flow="CUSTOM_AUTH",
-        )
+        self._challenged(pool, user, answer, cognito.CUSTOM_CHALLENGE, "CUSTOM_AUTH")

@@ -56,16 +56,8 @@ class PasswordSignIn(_Service):
             source = "TokenGeneration_Authentication"
             if user.status == "FORCE_CHANGE_PASSWORD":
                 if new_password is None:
-                    answer.challenge = "NEW_PASSWORD_REQUIRED"
-                    self._emit(
-                        tk.USER_SIGNED_IN,
-                        pool,
-                        user,
-                        challenge=answer.challenge,
-                        claims_added=[],
-                        claims_suppressed=[],
-                        invocation_ids=list(answer.invocation_ids),
-                        flow="USER_PASSWORD_AUTH",
+                    self._challenged(
+                        pool, user, answer, "NEW_PASSWORD_REQUIRED", "USER_PASSWORD_AUTH"
                     )
                     return
                 # RespondToAuthChallenge with the new password: the user is confirmed (no
@@ -86,6 +78,22 @@ class PasswordSignIn(_Service):
 
         self._drive(self._guarded(flow(), pool, "InitiateAuth", username, answer), detached)
         return answer
+
+    def _challenged(
+        self, pool: Pool, user: User, answer: Answer, challenge: str, flow: str
+    ) -> None:
+        """The sign-in ends in `challenge` for the user to answer: its record, no tokens."""
+        answer.challenge = challenge
+        self._emit(
+            tk.USER_SIGNED_IN,
+            pool,
+            user,
+            challenge=challenge,
+            claims_added=[],
+            claims_suppressed=[],
+            invocation_ids=list(answer.invocation_ids),
+            flow=flow,
+        )
 
     def _pre_authentication(self, pool: Pool, user: User, answer: Answer) -> Flow:
         """The preAuthentication hook of a sign-in (by password or custom challenges)."""
