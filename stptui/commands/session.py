@@ -21,6 +21,7 @@ The target keeps its mode (a new one gets the usual 0o666 less the umask).
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import gc
 import hashlib
@@ -602,25 +603,9 @@ class Session:
         On any error (a file that no longer opens, a command the new stack refuses) this
         session is untouched."""
         fresh = self._rebuilt(self.log, "reload")
-        old = Session(
-            stack_path=self.stack_path,
-            stack=self.stack,
-            stack_sha256=self.stack_sha256,
-            behaviors_path=self.behaviors_path,
-            behaviors_sha256=self.behaviors_sha256,
-            sim=self.sim,
-            seed=self.seed,
-            start_ms=self.start_ms,
-            allow_code=self.allow_code,
-            diagnostics=self.diagnostics,
-            stage=self.stage,
-            region=self.region,
-            project=self.project,
-            stack_name=self.stack_name,
-            behaviors_name=self.behaviors_name,
-            code_sha256=self.code_sha256,
-            finds_sidecar=self.finds_sidecar,
-        )
+        # A shallow copy keeps what `_adopt` replaces (each attribute is rebound there,
+        # never changed in place), and keeps up with any attribute a session gains.
+        old = copy.copy(self)
         self._adopt(fresh)
         return old
 

@@ -144,15 +144,7 @@ class CustomAuth(_Service):
                 "", CognitoError("NotAuthorizedException", "Incorrect username or password.")
             )
         if response.get("issueTokens") is True:
-            request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
-            yield from self._hook(
-                pool,
-                "postAuthentication",
-                "PostAuthentication_Authentication",
-                user.username,
-                request,
-                answer,
-            )
+            yield from self._post_authentication(pool, user, answer)
             yield from self._issue_token(
                 pool, user, "TokenGeneration_Authentication", answer, "CUSTOM_AUTH"
             )

@@ -65,19 +65,23 @@ class PasswordSignIn(_Service):
                 user.password = new_password
                 user.status = "CONFIRMED"
                 source = "TokenGeneration_NewPasswordChallenge"
-            request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
-            yield from self._hook(
-                pool,
-                "postAuthentication",
-                "PostAuthentication_Authentication",
-                user.username,
-                request,
-                answer,
-            )
+            yield from self._post_authentication(pool, user, answer)
             yield from self._issue_token(pool, user, source, answer)
 
         self._drive(self._guarded(flow(), pool, "InitiateAuth", username, answer), detached)
         return answer
+
+    def _post_authentication(self, pool: Pool, user: User, answer: Answer) -> Flow:
+        """The postAuthentication hook of a sign-in that is about to get its tokens."""
+        request = {"userAttributes": user.event_attributes(), "newDeviceUsed": False}
+        yield from self._hook(
+            pool,
+            "postAuthentication",
+            "PostAuthentication_Authentication",
+            user.username,
+            request,
+            answer,
+        )
 
     def _challenged(
         self, pool: Pool, user: User, answer: Answer, challenge: str, flow: str
