@@ -354,13 +354,10 @@ def cmd_graph(argv: Sequence[str]) -> int:
     """`stptui graph`: the resource graph as text, Mermaid, DOT or node-link JSON."""
     args = _parser_graph().parse_args(argv)
     from stptui import graph
-    from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
 
-    try:
-        stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
-    except ConfigError as exc:
-        _print_error(exc.diagnostic)
+    stack = _load_stack(args)
+    if stack is None:
         return 2
     g = graph.build_graph(stack, _poll_edges(stack, args.behaviors))
     exporters: dict[str, Callable[..., str]] = {
@@ -372,11 +369,29 @@ def cmd_graph(argv: Sequence[str]) -> int:
     out = exporters[args.format](g)
     text = printable(out) if args.format == "text" else out
     print(text, end="" if text.endswith("\n") else "\n")
+    # The graph still draws (missing resources are marked), but say that it has errors.
+    _say_config_errors(stack, args)
+    return 0
+
+
+def _load_stack(args: argparse.Namespace) -> Stack | None:
+    """The stack `args.stack` names, for the stage, region and project `args` give; None,
+    after printing why on standard error, when it cannot be read (exit 2)."""
+    from stptui.config import ConfigError, load_stack
+
+    try:
+        return load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
+    except ConfigError as exc:
+        _print_error(exc.diagnostic)
+        return None
+
+
+def _say_config_errors(stack: Stack, args: argparse.Namespace) -> None:
+    """On standard error, when the config has errors that the command went on despite: how
+    many, and the `stptui validate` line that lists them."""
     if stack.errors:
-        # The graph still draws (missing resources are marked), but say that it has errors.
         validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
         print(_errors_line(len(stack.errors), validate), file=sys.stderr)
-    return 0
 
 
 def _errors_line(count: int, validate: str) -> str:
@@ -500,14 +515,9 @@ def _stack_option_values(args: argparse.Namespace, stack: str, start_ms: int) ->
 def _stack_options(args: argparse.Namespace) -> list[str]:
     """The options given to `stptui STACK` that change which stack is loaded, as words of a
     `validate`, `graph`, `repl` or `run` line (those at their default left out)."""
-    words: list[str] = []
-    if args.stage != DEFAULT_STAGE:
-        words += ["--stage", args.stage]
-    if args.region != DEFAULT_REGION:
-        words += ["--region", args.region]
-    if args.project is not None:
-        words += ["--project-name", args.project]
-    return words
+    from stptui.commands.session import stack_option_words
+
+    return stack_option_words(args.stage, args.region, args.project)
 
 
 def _session_options(args: argparse.Namespace) -> list[str]:
@@ -686,16 +696,13 @@ def cmd_init(argv: Sequence[str]) -> int:
     args = _parser_init().parse_args(argv)
     from stptui.commands.registry import CommandError
     from stptui.commands.session import write_atomic
-    from stptui.config import ConfigError, load_stack
     from stptui.sim.behavior import find_sidecar
     from stptui.starter import starter_file
     from stptui.textsafe import printable
 
     prog = "stptui init"
-    try:
-        stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
-    except ConfigError as exc:
-        _print_error(exc.diagnostic)
+    stack = _load_stack(args)
+    if stack is None:
         return 2
     if not stack.resources:
         print(
@@ -703,11 +710,9 @@ def cmd_init(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    if stack.errors:
-        # Written all the same (the resources that loaded get their entries), as `graph`
-        # still draws; but say that the config has errors.
-        validate = _shell("stptui", "validate", args.stack, *_stack_options(args))
-        print(f"{len(stack.errors)} error(s) in the config; run `{validate}`", file=sys.stderr)
+    # Written all the same (the resources that loaded get their entries), as `graph` still
+    # draws; but say that the config has errors.
+    _say_config_errors(stack, args)
     if args.out == "-":
         sys.stdout.write(starter_file(stack).text)
         return 0

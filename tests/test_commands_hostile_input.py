@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from session_checks import refused as refused_unchanged
 
 import stptui
 from stptui.commands import CommandError, Session, execute
@@ -29,14 +30,11 @@ def session() -> Session:
 
 
 def refused(session: Session, line: str) -> CommandError:
-    """The error `line` raises; the clock, the trace and the session log have not moved."""
-    before = (session.sim.clock.now, session.sim.trace.seq, list(session.log))
-    with pytest.raises(CommandError) as info:
-        execute(session, line)
-    assert (session.sim.clock.now, session.sim.trace.seq, list(session.log)) == before
-    assert info.value.hint, f"{line!r} gives no hint"
-    assert "\n" not in info.value.message
-    return info.value
+    """The error `line` raises, one line with a hint; it changed nothing."""
+    err = refused_unchanged(session, line)
+    assert err.hint, f"{line!r} gives no hint"
+    assert "\n" not in err.message
+    return err
 
 
 @pytest.mark.parametrize(

@@ -97,9 +97,10 @@ def _run(session: Session, *lines: str) -> None:
         execute(session, line)
 
 
-def _workflow(tmp_path: Path, *, starter: bool) -> Session:
-    """docs/examples/workflow.yml, opened with its starter file or with none."""
-    shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")
+def _example(tmp_path: Path, name: str, *, starter: bool = True) -> Session:
+    """docs/examples/NAME as tmp_path/stacktape.yml, opened with the starter file `stptui
+    init` writes beside it, or with none."""
+    shutil.copy(EXAMPLES / name, tmp_path / "stacktape.yml")
     if starter:
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["init", str(tmp_path)]) == 0
@@ -109,8 +110,8 @@ def _workflow(tmp_path: Path, *, starter: bool) -> Session:
 def test_the_placeholders_make_the_state_machine_and_the_route_run(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    without = _workflow(tmp_path / "a", starter=False)
-    with_file = _workflow(tmp_path / "b", starter=True)
+    without = _example(tmp_path / "a", "workflow.yml", starter=False)
+    with_file = _example(tmp_path / "b", "workflow.yml")
     scenario = (
         'start-execution orderFlow \'{"orderId": "o-1", "amount": 20}\'',
         "http POST /orders/o-1 '{}'",
@@ -138,10 +139,7 @@ def test_the_placeholders_make_the_state_machine_and_the_route_run(tmp_path: Pat
 def test_the_user_pools_custom_challenge_signs_in_with_the_placeholder_answer(
     tmp_path: Path,
 ) -> None:
-    shutil.copy(EXAMPLES / "user-pool.yml", tmp_path / "stacktape.yml")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["init", str(tmp_path)]) == 0
-    session = Session.open(tmp_path, start_ms=START)
+    session = _example(tmp_path, "user-pool.yml")
     _run(
         session,
         "sign-up users ann@example.com",
@@ -152,6 +150,23 @@ def test_the_user_pools_custom_challenge_signs_in_with_the_placeholder_answer(
     assert wrong.startswith("challenge CUSTOM_CHALLENGE")
     right = execute(session, "answer-challenge users ann@example.com placeholder-answer")
     assert render_plain(right).startswith("signed in ann@example.com")
+
+
+def test_a_user_the_starters_presignup_leaves_unconfirmed_is_told_to_confirm_it(
+    tmp_path: Path,
+) -> None:
+    # The starter answers preSignUp with the event back, as Cognito's default: the user
+    # stays UNCONFIRMED, and the sign-in's refusal names the command that confirms it.
+    session = _example(tmp_path, "user-pool.yml")
+    assert 'response: "@"' in (tmp_path / "stptui.yml").read_text("utf-8")
+    signed_up = render_plain(execute(session, "sign-up users ann@example.com"))
+    assert "UNCONFIRMED" in signed_up.splitlines()[0]
+    refused = render_plain(execute(session, "sign-in users ann@example.com")).splitlines()
+    assert refused[0] == "refused: UserNotConfirmedException: User is not confirmed."
+    assert "  hint: confirm-sign-up users ann@example.com" in refused
+    _run(session, "confirm-sign-up users ann@example.com")
+    signed_in = render_plain(execute(session, "sign-in users ann@example.com"))
+    assert signed_in.startswith("signed in ann@example.com")
 
 
 def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:

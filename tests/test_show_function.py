@@ -5,13 +5,13 @@ count, and `show streams` on a stack whose only stream is a table's."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from session_checks import refused
 
-from stptui.commands import CommandError, Session, execute
+from stptui.commands import Session, execute
 from stptui.commands.handlers.inspect import SHOW_WHATS, view_guess
 from stptui.commands.result import render_plain
 from stptui.repl.candidates import candidates
@@ -76,19 +76,6 @@ def session(tmp_path: Path) -> Session:
     (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
     (tmp_path / "stptui.yml").write_text(BEHAVIORS, encoding="utf-8")
     return Session.open(tmp_path, start_ms=T0)
-
-
-def _state(session: Session) -> Any:
-    sim = session.sim
-    return (sim.trace.seq, sim.clock.now, sim.pending(), list(session.log))
-
-
-def _refused(session: Session, line: str) -> CommandError:
-    before = _state(session)
-    with pytest.raises(CommandError) as info:
-        execute(session, line)
-    assert _state(session) == before, line
-    return info.value
 
 
 def test_the_page_gives_the_configuration_as_the_simulator_has_it(session: Session) -> None:
@@ -198,7 +185,7 @@ def test_a_running_invocation_is_listed_as_running(session: Session) -> None:
 def test_a_wrong_name_is_refused_with_a_hint_and_changes_nothing(
     session: Session, line: str, message: str, hint: str | None
 ) -> None:
-    err = _refused(session, line)
+    err = refused(session, line)
     assert err.message == message
     if hint is not None:
         assert err.hint == hint
@@ -219,7 +206,7 @@ def test_completion_offers_the_functions_after_show_function(session: Session) -
 def test_show_suggests_no_view_for_a_word_that_only_shares_letters(
     session: Session, word: str
 ) -> None:
-    err = _refused(session, f"show {word}")
+    err = refused(session, f"show {word}")
     assert err.message == f"cannot show {word!r}"
     assert err.hint is not None and err.hint.startswith("usage: show queues")
 
@@ -238,7 +225,7 @@ def test_show_suggests_no_view_for_a_word_that_only_shares_letters(
     ],
 )
 def test_show_still_suggests_the_view_a_typo_meant(session: Session, word: str, view: str) -> None:
-    err = _refused(session, f"show {word}")
+    err = refused(session, f"show {word}")
     assert err.hint == f"did you mean {view!r}?"
 
 
@@ -293,7 +280,7 @@ def test_show_logs_leaves_the_event_ids_out_of_the_table_and_in_the_data() -> No
 def test_repeat_without_a_count_shows_the_line_with_one(
     session: Session, line: str, hint: str
 ) -> None:
-    err = _refused(session, line)
+    err = refused(session, line)
     assert err.message.startswith("repeat needs a count before the command")
     assert err.hint == hint
     # The hint's line, made concrete, runs.
@@ -318,13 +305,13 @@ def test_show_streams_points_to_where_table_streams_are_shown(tmp_path: Path) ->
         "DynamoDB table streams (carts) are shown by `show tables` and `show table TABLE`, "
         "e.g. show table carts",
     ]
-    err = _refused(session, "show stream")
+    err = refused(session, "show stream")
     assert err.hint is not None and err.hint.endswith("e.g. show table carts")
     assert "stream NEW_IMAGE" in execute(session, "show table carts").text
 
 
 def test_a_container_workload_is_sent_to_show_containers() -> None:
     session = Session.open(ROOT / "docs" / "examples" / "web-service-logs.yml", start_ms=T0)
-    err = _refused(session, "show function web")
+    err = refused(session, "show function web")
     assert err.message == "'web' is a web-service, not a function"
     assert err.hint == "`show containers` shows it; `show logs web` its log lines"

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from session_checks import refused
 
 from stptui.commands import Session, complete_values, execute
-from stptui.commands.registry import TASK_TOKEN, CommandError
+from stptui.commands.registry import TASK_TOKEN
 from stptui.config import load_stack_text
 from stptui.sim.asl_callbacks import TOKEN_LENGTH, tokens_of
 from stptui.sim.clock import parse_instant
@@ -104,15 +105,6 @@ def start(s: Session, name: str = "e1", payload: Any = None) -> Execution:
 
 def records(s: Session, kind: str) -> list[dict[str, Any]]:
     return [r.data for r in s.sim.trace.records if r.kind == kind]
-
-
-def refused(s: Session, line: str) -> CommandError:
-    """The error of a refused command, after checking that it changed nothing."""
-    before = len(list(s.sim.trace.records))
-    with pytest.raises(CommandError) as info:
-        execute(s, line)
-    assert len(list(s.sim.trace.records)) == before
-    return info.value
 
 
 def the_token(s: Session) -> str:

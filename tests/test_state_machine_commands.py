@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from session_checks import refused
 
 from stptui.commands import Session, complete_values, execute
-from stptui.commands.registry import EXECUTION, STATE_MACHINE, CommandError
+from stptui.commands.registry import EXECUTION, STATE_MACHINE
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,15 +23,6 @@ def s() -> Session:
     return Session.open(
         WORKFLOW, behaviors_path=WORKFLOW.with_name("workflow-behaviors.yml"), start_ms=T0
     )
-
-
-def refused(s: Session, line: str) -> CommandError:
-    """The error of a refused command, after checking that it changed nothing."""
-    before = len(list(s.sim.trace.records))
-    with pytest.raises(CommandError) as info:
-        execute(s, line)
-    assert len(list(s.sim.trace.records)) == before
-    return info.value
 
 
 def test_names_of_state_machines_get_a_did_you_mean(s: Session) -> None:

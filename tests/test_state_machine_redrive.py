@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
+from session_checks import refused
 
 from stptui.commands import Session, execute
-from stptui.commands.registry import CommandError
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import parse_instant
 from tests.test_state_machine import T0, kinds, open_stack, start, task
@@ -21,14 +20,6 @@ from tests.test_state_machine import T0, kinds, open_stack, start, task
 def entered(s: Session, state: str) -> int:
     """How many times `state` (as the trace shows it) was entered."""
     return sum(1 for k in kinds(s) if k[1] == "sfn.state.entered" and k[2] == state)
-
-
-def refused(s: Session, line: str) -> CommandError:
-    before = len(list(s.sim.trace.records))
-    with pytest.raises(CommandError) as info:
-        execute(s, line)
-    assert len(list(s.sim.trace.records)) == before
-    return info.value
 
 
 def two_steps() -> dict[str, Any]:

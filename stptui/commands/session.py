@@ -104,9 +104,32 @@ def starter_note(session: Session) -> str | None:
         return None
     return (
         "no behaviours file: every handler succeeds in 100 ms and returns null; "
-        f"`stptui init {quote_word(str(session.stack_path))}` writes a starter stptui.yml "
-        "beside the stack"
+        f"`{init_line(session)}` writes a starter stptui.yml beside the stack"
     )
+
+
+def init_line(session: Session) -> str:
+    """The `stptui init` line that writes a starter behaviours file for the session's
+    stack: its path as the session was opened with it, and the options that chose its
+    stage, region and project (those at their default left out), for the user to type."""
+    words = [
+        session.stack_name,
+        *stack_option_words(session.stage, session.region, session.project),
+    ]
+    return "stptui init " + " ".join(quote_word(w) for w in words)
+
+
+def stack_option_words(stage: str, region: str, project: str | None) -> list[str]:
+    """The options of a `stptui` line that choose the stack's stage, region and project, as
+    its words (those at their default left out)."""
+    words: list[str] = []
+    if stage != DEFAULT_STAGE:
+        words += ["--stage", stage]
+    if region != DEFAULT_REGION:
+        words += ["--region", region]
+    if project is not None:
+        words += ["--project-name", project]
+    return words
 
 
 def _serves_http(stack: Stack) -> bool:

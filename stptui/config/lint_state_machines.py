@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.diagnostics import Severity
 from stptui.config.directives import fake_resource_param, stack_context
+from stptui.config.loader import DataPath
 from stptui.config.model import StateMachine
 
 if TYPE_CHECKING:
     from stptui.config.lint import _Linter as _LinterBase
+    from stptui.sim.asl import AslProblem
 else:
     _LinterBase = object
 
@@ -34,61 +37,32 @@ class StateMachineChecks(_LinterBase):
             for p in asl.check_definition(sm.definition):
                 path = (*at, *p.path)
                 if p.kind == "schema":
-                    self.report(
-                        path, "error", "asl-schema", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "error", "asl-schema", p)
                 elif p.kind == "transition":
-                    self.report(
-                        path, "error", "asl-transition", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "error", "asl-transition", p)
                 elif p.kind == "unreachable":
-                    self.report(
-                        path, "error", "asl-unreachable", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "error", "asl-unreachable", p)
                 elif p.kind == "data":
-                    self.report(
-                        path, "error", "asl-data-flow", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "error", "asl-data-flow", p)
                 elif p.kind == "error-name":
-                    self.report(
-                        path, "warning", "asl-error-name", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "warning", "asl-error-name", p)
                 elif p.kind == "variable":
-                    self.report(
-                        path, "warning", "asl-variable", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "warning", "asl-variable", p)
                 elif p.kind == "jsonata":
-                    self.report(
-                        path, "error", "asl-jsonata", p.message, resource=sm.name, hint=p.hint
-                    )
+                    self.report_asl(sm, path, "error", "asl-jsonata", p)
                 elif p.kind == "jsonata-literal":
-                    self.report(
-                        path,
-                        "warning",
-                        "asl-jsonata-literal",
-                        p.message,
-                        resource=sm.name,
-                        hint=p.hint,
-                    )
+                    self.report_asl(sm, path, "warning", "asl-jsonata-literal", p)
                 elif p.kind == "no-task-token":
-                    self.report(
-                        path,
-                        "warning",
-                        "asl-no-task-token",
-                        p.message,
-                        resource=sm.name,
-                        hint=p.hint,
-                    )
+                    self.report_asl(sm, path, "warning", "asl-no-task-token", p)
                 else:
-                    self.report(
-                        path,
-                        "warning",
-                        "asl-not-simulated",
-                        p.message,
-                        resource=sm.name,
-                        hint=p.hint,
-                    )
+                    self.report_asl(sm, path, "warning", "asl-not-simulated", p)
             self.check_task_targets(sm)
+
+    def report_asl(
+        self, sm: StateMachine, path: DataPath, severity: Severity, code: str, p: AslProblem
+    ) -> None:
+        """Report a problem asl's definition checks found in `sm`, as diagnostic `code`."""
+        self.report(path, severity, code, p.message, resource=sm.name, hint=p.hint)
 
     def check_task_targets(self, sm: StateMachine) -> None:
         """Warn about Task states whose target the simulator cannot run: an integration other

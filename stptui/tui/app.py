@@ -30,7 +30,7 @@ from textual.widgets import Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
-from stptui.commands.session import idle_note
+from stptui.commands.session import idle_note, init_line
 from stptui.graph import KAFKA_TOPIC_KIND, PollEdge, build_graph, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
@@ -737,6 +737,7 @@ class StptuiApp(App[None]):
             self.session.sim,
             self.query_one(InspectorPane).invocations.of(name),
             self.session.start_ms,
+            None if self.session.behaviors_path is not None else init_line(self.session),
         )
         self.query_one(InspectorPane).show(page)
 

@@ -95,21 +95,25 @@ def command(
 # -- shared argument readers (raise CommandError, change nothing) ----------------------------
 
 
-def _queue(sim: Simulator, name: str) -> QueueSim:
+def queue_named(sim: Simulator, name: str) -> QueueSim:
+    """The stack's queue `name`, or a CommandError with the simulator's did-you-mean."""
     try:
         return sim.queue(name)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _function(sim: Simulator, name: str) -> FunctionSim:
+def function_named(sim: Simulator, name: str) -> FunctionSim:
+    """The stack's function `name`, or a CommandError with the simulator's did-you-mean."""
     try:
         return sim.function(name)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _duration(text: str, what: str) -> int:
+def read_duration(text: str, what: str) -> int:
+    """A duration text (`250ms`, `2h30m`) in milliseconds, or a CommandError that names
+    `what` it was given for."""
     try:
         return parse_duration(text)
     except BehaviorError as exc:
@@ -143,7 +147,7 @@ def whole_number(text: str, what: str, *, minimum: int = 1, maximum: int = MAX_W
     # By its digits, not int(): Python refuses to read an int of over 4,300 digits.
     digits = text.lstrip("0") or "0"
     if len(digits) > len(str(maximum)) or int(digits) > maximum:
-        raise CommandError(f"{what} must be at most {maximum:,}, not {_short(text, 24)}", hint)
+        raise CommandError(f"{what} must be at most {maximum:,}, not {shorten(text, 24)}", hint)
     if int(digits) < minimum:
         raise CommandError(
             f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
@@ -151,7 +155,7 @@ def whole_number(text: str, what: str, *, minimum: int = 1, maximum: int = MAX_W
     return int(digits)
 
 
-def _behaviour_text(sim: Simulator, name: str, overrides: list[Override]) -> str:
+def behaviour_summary(sim: Simulator, name: str, overrides: list[Override]) -> str:
     """What a workload's handler does: its declared behaviour, then the overrides in force."""
     behaviour = sim.behaviors.describe(name)
     if overrides:
@@ -159,7 +163,7 @@ def _behaviour_text(sim: Simulator, name: str, overrides: list[Override]) -> str
     return behaviour
 
 
-def _number(text: str) -> int | float | None:
+def as_number(text: str) -> int | float | None:
     """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None. An integer
     too long for int() (over 4,300 digits) reads as the float it overflows to: the limits
     of SQS and SNS refuse it with their own messages."""
@@ -184,13 +188,13 @@ def _sqs_number(key: str, text: str) -> NumberText:
     digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
     if (value and not _SQS_SMALLEST <= abs(value) <= _SQS_LARGEST) or digits > _SQS_DIGITS:
         raise CommandError(
-            f"--attr {key}={_short(text, 24)}: not a Number SQS takes",
+            f"--attr {key}={shorten(text, 24)}: not a Number SQS takes",
             f"at most {_SQS_DIGITS} significant digits, between 1e-128 and 1e126 in size",
         )
     return NumberText(text)
 
 
-def _attributes(pairs: list[str]) -> dict[str, Any]:
+def sqs_attributes(pairs: list[str]) -> dict[str, Any]:
     """`--attr k=v` values as SQS message attributes; numbers become Number attributes."""
     attrs: dict[str, Any] = {}
     for pair in pairs:
@@ -215,10 +219,23 @@ def _attributes(pairs: list[str]) -> dict[str, Any]:
             raise CommandError(
                 f"--attr {key} has an empty value; SQS requires one", f"e.g. --attr {key}=1"
             )
-        attrs[key] = _sqs_number(key, value) if _number(value) is not None else value
+        attrs[key] = _sqs_number(key, value) if as_number(value) is not None else value
     if len(attrs) > MAX_ATTRIBUTES:
         raise CommandError(f"{len(attrs)} attributes; SQS allows at most {MAX_ATTRIBUTES}")
     return attrs
+
+
+def query_pairs(pairs: list[str], example: str) -> list[tuple[str, str]]:
+    """`--query NAME=VALUE` words as (name, value) pairs, in order (a name may repeat, as in
+    a query string); a CommandError whose hint is `example` for a word without a name or
+    `=`."""
+    out = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", example)
+        out.append((name, value))
+    return out
 
 
 # What a JSON object or array typed without quotes around it becomes: the line's shell-style
@@ -288,7 +305,8 @@ def broken_json_hint(text: str) -> str:
     return "mend the JSON at the line and column the error gives (a comma, bracket or quote?)"
 
 
-def _short(text: str, limit: int = BODY_PREVIEW) -> str:
+def shorten(text: str, limit: int = BODY_PREVIEW) -> str:
+    """`text` cut to `limit` characters, its last one `…` when it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -305,6 +323,8 @@ def refuse_past_end(sim: Simulator, what: str) -> NoReturn:
     )
 
 
-def _now_line(sim: Simulator, before_ms: int) -> str:
+def now_line(sim: Simulator, before_ms: int) -> str:
+    """`now 2026-01-05T08:00:01.000Z (+1 s)`: the clock, and how far it moved since
+    `before_ms`; the last line of a command that runs the clock."""
     moved = sim.clock.now - before_ms
     return f"now {iso_ms(sim.clock.now)} (+{format_duration(moved)})"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stptui.commands.handlers.base import _duration, command, whole_number
+from stptui.commands.handlers.base import command, read_duration, whole_number
 from stptui.commands.registry import (
     COUNT,
     DURATION,
@@ -173,7 +173,7 @@ def cmd_succeed(session: Session, call: Call) -> CommandResult:
 )
 def cmd_slow(session: Session, call: Call) -> CommandResult:
     """slow FUNCTION DURATION"""
-    ms = _duration(call.args["duration"], "slow")  # the same reader as advance, for its message
+    ms = read_duration(call.args["duration"], "slow")  # the same reader as advance, for its message
     result = _override(session, "slow", call, [call.args["duration"]])
     fn = session.sim.functions.get(call.args["function"])
     if fn is not None and ms > fn.timeout_ms:

@@ -11,12 +11,13 @@ from typing import Any
 
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
-    _behaviour_text,
-    _now_line,
-    _short,
+    behaviour_summary,
     command,
+    now_line,
     parse_payload,
+    query_pairs,
     refuse_past_end,
+    shorten,
 )
 from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
 from stptui.commands.registry import (
@@ -50,7 +51,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
-from stptui.sim.services.http import HTTP_METHODS
+from stptui.sim.services.http import HTTP_METHODS, HttpResponse
 from stptui.textsafe import double_quoted
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
@@ -92,7 +93,7 @@ def _byte_size(text: str) -> int:
     if len(digits) > 16:
         # A whole number all the same (and int() would refuse one of 4,300 digits).
         raise CommandError(
-            f"--size {_short(digits, 24)} is more bytes than an S3 object holds "
+            f"--size {shorten(digits, 24)} is more bytes than an S3 object holds "
             "(at most 5 TiB, 5,497,558,138,880 bytes, in a multipart upload)",
             "e.g. --size 5GB --op multipart",
         )
@@ -423,14 +424,14 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
     if not days_text.isdecimal() or len(days_text) > 7 or int(days_text) < 1:
         raise CommandError(
             f"--days must be a whole number of days from 1 to {MAX_RESTORE_DAYS:,}, "
-            f"not {_short(days_text, 24)!r}",
+            f"not {shorten(days_text, 24)!r}",
             "e.g. --days 3",
         )
     tier_text = call.opts.get("tier", s3_restore.DEFAULT_TIER)
     tier = next((t for t in s3_restore.TIERS if t.lower() == tier_text.lower()), None)
     if tier is None:
         raise CommandError(
-            f"--tier must be one of {', '.join(s3_restore.TIERS)}, not {_short(tier_text, 24)!r}",
+            f"--tier must be one of {', '.join(s3_restore.TIERS)}, not {shorten(tier_text, 24)!r}",
             "e.g. --tier Bulk",
         )
     before = sim.trace.seq
@@ -475,16 +476,6 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
             **_notification_data(recs),
         },
     )
-
-
-def _query_pairs(pairs: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for pair in pairs:
-        name, eq, value = pair.partition("=")
-        if not eq or not name:
-            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", "e.g. --query page=2")
-        out.append((name, value))
-    return out
 
 
 def check_http_method(method: str) -> None:
@@ -646,7 +637,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         headers = parse_headers(call.opts.get("header", []))
     except ValueError as exc:
         raise CommandError(str(exc), "e.g. --header 'content-type:application/json'") from None
-    query = _query_pairs(call.opts.get("query", []))
+    query = query_pairs(call.opts.get("query", []), "e.g. --query page=2")
     if (to_url := url_target(sim, call)) is not None:
         return http_to_url(session, call, *to_url, headers, query)
     gateway = call.opts.get("gateway")
@@ -686,30 +677,24 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         latest = iso_ms(started + wait)
         why = "a function's longest timeout" if entry == "lb" else "the 30 s timeout"
         refuse_past_end(sim, f"a request now could be answered as late as {latest} ({why})")
-    if entry == "lb":
-        service = sim.services["load_balancers"]
-        resp = _sim_call(
-            service.start if call.detached else service.call,
-            method,
-            call.args["path"],
-            call.args["body"],
-            headers=headers,
-            query=query,
-            load_balancer=gateway,
-            port=port,
-            source_ip=call.opts.get("source_ip"),
+    # The same request to either entry; only how each names where it goes differs.
+    service, where = (
+        (
+            sim.services["load_balancers"],
+            {"load_balancer": gateway, "port": port, "source_ip": call.opts.get("source_ip")},
         )
-    else:
-        service = sim.services["http"]
-        resp = _sim_call(
-            service.start if call.detached else service.call,
-            method,
-            call.args["path"],
-            call.args["body"],
-            headers=headers,
-            query=query,
-            gateway=gateway,
-        )
+        if entry == "lb"
+        else (sim.services["http"], {"gateway": gateway})
+    )
+    resp = _sim_call(
+        service.start if call.detached else service.call,
+        method,
+        call.args["path"],
+        call.args["body"],
+        headers=headers,
+        query=query,
+        **where,
+    )
     if call.detached:
         return started_request(resp.request_id)
     via = f"{resp.route} -> {resp.target}" if resp.route else "no route"
@@ -719,7 +704,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     if resp.reason:
         speaker = "load balancer" if entry == "lb" else "gateway"
         lines.append(f"{speaker}: {resp.reason}")
-        if (hint := _response_hint(session, resp.reason, resp.target)) is not None:
+        if (hint := response_hint(session, resp.reason, resp.target)) is not None:
             lines.append(f"hint: {hint}")
         elif (
             entry == "api"
@@ -736,17 +721,32 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         lines.append(
             f"note: sent to the HTTP API; --gateway NAME sends it to a load balancer ({others})"
         )
-    lines += [f"{name}: {value}" for name, value in resp.headers]
+    return http_answer(sim, resp, method, lines, started)
+
+
+def http_answer(
+    sim: Simulator,
+    resp: HttpResponse,
+    method: str,
+    lines: list[str],
+    started: int,
+    **extra: Any,
+) -> CommandResult:
+    """What `http` prints of a response, through a route, a rule or a function URL: the
+    `lines` said of it, its headers, its body, the clock; its data with `extra` (after the
+    body) among its fields."""
+    lines = [*lines, *(f"{name}: {value}" for name, value in resp.headers)]
     # A response to HEAD ends after its headers (RFC 9110, 9.3.2): whatever body the function
     # returned, the client gets none; the content-length still says how long it would be.
     body = "" if method.upper() == "HEAD" else resp.body
-    lines += ["", body, _now_line(sim, started)]
+    lines += ["", body, now_line(sim, started)]
     return CommandResult(
         "\n".join(lines),
         data={
             "status": resp.status,
             "headers": [list(h) for h in resp.headers],
             "body": body,
+            **extra,
             "gateway": resp.gateway,
             "route": resp.route,
             "target": resp.target,
@@ -793,7 +793,7 @@ def _listener_port(text: str) -> int:
     return int(text)
 
 
-def _response_hint(session: Session, reason: str, target: str | None) -> str | None:
+def response_hint(session: Session, reason: str, target: str | None) -> str | None:
     """What to do about a function's answer that the gateway could not read: the simulated
     500 is faithful (a real Lambda returning nothing gets it too), but the fix is in the
     behaviours file, which says what the function returns."""
@@ -853,7 +853,9 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
     )
 
 
-def _show_buckets(sim: Simulator) -> CommandResult:
+def show_buckets(sim: Simulator) -> CommandResult:
+    """`show buckets`: each bucket's object count, bytes, versioning, notifications and
+    whether it sends events to EventBridge."""
     service = sim.services["buckets"]
     headers = ["bucket", "objects", "bytes", "versioning", "notifications", "event bus"]
     rows = []
@@ -898,7 +900,10 @@ def _lifecycle_cell(obj: Any, b: Any) -> str:
     return "; ".join(words)
 
 
-def _show_bucket(sim: Simulator, name: str) -> CommandResult:
+def show_bucket(sim: Simulator, name: str) -> CommandResult:
+    """`show bucket NAME`: its notifications and lifecycle rules, then its objects (size,
+    etag, versions, storage class, restore, lifecycle), noncurrent versions and incomplete
+    multipart uploads."""
     b = _sim_call(sim.services["buckets"].bucket, name)
     count = "1 object" if len(b.objects) == 1 else f"{len(b.objects)} objects"
     lines = [
@@ -1028,7 +1033,8 @@ def _route_target(row: dict[str, Any]) -> str:
     return f"{row['target']} ({row['target_type']}, {where})"
 
 
-def _show_routes(sim: Simulator) -> CommandResult:
+def show_routes(sim: Simulator) -> CommandResult:
+    """`show routes`: each HTTP API route and function URL, and what it invokes."""
     routes = sim.services["http"].listing() + url_rows(sim)
     if not routes:
         return CommandResult("this stack has no HTTP API routes or function URLs", data=[])
@@ -1038,7 +1044,7 @@ def _show_routes(sim: Simulator) -> CommandResult:
     return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
 
 
-def _show_rules(sim: Simulator) -> CommandResult:
+def show_rules(sim: Simulator) -> CommandResult:
     """Each application load balancer's listeners, their rules in the order ELB tries them
     (lowest priority first) with their conditions, and their default actions."""
     listeners = sim.services["load_balancers"].listing()
@@ -1057,7 +1063,9 @@ def _show_rules(sim: Simulator) -> CommandResult:
     return CommandResult(table=(headers, rows), data=listeners)
 
 
-def _show_jobs(sim: Simulator) -> CommandResult:
+def show_jobs(sim: Simulator) -> CommandResult:
+    """`show jobs`: each batch job's executions (running, started, succeeded, failed), its
+    attempts and retry waits, its timeout and its behaviour."""
     jobs = sim.services["batch"].jobs
     if not jobs:
         return CommandResult("this stack has no batch jobs", data=[])
@@ -1091,7 +1099,7 @@ def _show_jobs(sim: Simulator) -> CommandResult:
                 str(job.attempts),
                 waits or "-",
                 timeout,
-                _behaviour_text(sim, job.name, job.overrides),
+                behaviour_summary(sim, job.name, job.overrides),
             ]
         )
         data.append(

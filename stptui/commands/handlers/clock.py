@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from stptui.commands.handlers.base import (
     DEFAULT_RUN_MAX,
-    _duration,
-    _now_line,
     command,
+    now_line,
+    read_duration,
     refuse_past_end,
     step_lines,
     whole_number,
@@ -113,7 +113,7 @@ def _move_clock(
         raise _loop_error(session, events_before, exc) from None
     if not moved:
         return _stopped(session, call, before, events_before)
-    return CommandResult(_now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+    return CommandResult(now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
 
 
 def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> CommandError:
@@ -146,7 +146,7 @@ def _stopped(session: Session, call: Call, before: int, events_before: int) -> C
     now = iso_ms(sim.clock.now)
     call.log_line = f"until {now}"
     return CommandResult(
-        f"interrupted; {_now_line(sim, before)}", data={"now": now, "interrupted": True}
+        f"interrupted; {now_line(sim, before)}", data={"now": now, "interrupted": True}
     )
 
 
@@ -236,7 +236,7 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     due = sim.clock.peek()
     if ran == 0 and due is not None:
         refuse_past_end(sim, f"step: the next event is at {iso_ms(due)}")
-    text = f"ran {ran} event{'s' * (ran != 1)}; {_now_line(sim, before)}"
+    text = f"ran {ran} event{'s' * (ran != 1)}; {now_line(sim, before)}"
     if ran < n and due is not None and due <= MAX_MS:
         # Only the front end's stop ends a step early with an event still due in range:
         # the log then holds the count that ran, which replays to this very state.
@@ -267,7 +267,7 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
 def cmd_run(session: Session, call: Call) -> CommandResult:
     """run [--max DURATION]"""
     sim = session.sim
-    max_ms = _duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
+    max_ms = read_duration(call.opts.get("max", DEFAULT_RUN_MAX), "--max")
     before = sim.clock.now
     # A run that would go past the clock's maximum stops there instead: a run that goes
     # quiet sooner should not be refused for a limit it never reaches.
@@ -285,7 +285,7 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
         state = f"still busy at {iso_ms(MAX_MS)}, where the clock's range ends"
     else:
         state = f"still busy after {format_duration(max_ms)}"
-    text = f"{state}; {_now_line(sim, before)}"
+    text = f"{state}; {now_line(sim, before)}"
     if quiet and sim.clock.events_run == events_before:
         # `run` does not wait for schedules, so with nothing else pending it does nothing:
         # say so, and what moves the clock to them.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stptui.commands.handlers.base import _behaviour_text
+from stptui.commands.handlers.base import behaviour_summary
 from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
 
@@ -113,7 +113,7 @@ def _behaviour(sim: Simulator, ws: ContainerSim) -> str:
     each container's (`app: ...; metrics: ...`); then the overrides in force."""
     keys = {c: sim.behaviors.container_key(ws.name, c) for c in ws.containers}
     if len(set(keys.values())) == 1:
-        return _behaviour_text(sim, ws.name, ws.active_overrides())
+        return behaviour_summary(sim, ws.name, ws.active_overrides())
     text = "; ".join(f"{c}: {sim.behaviors.describe(key)}" for c, key in keys.items())
     overrides = ws.active_overrides()
     if overrides:

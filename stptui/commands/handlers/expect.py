@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from stptui.commands.handlers.base import TRACE_KINDS, _function, _queue, _short, command
+from stptui.commands.handlers.base import TRACE_KINDS, command, function_named, queue_named, shorten
 from stptui.commands.handlers.metrics import metric_value, since_ms
 from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
@@ -114,7 +114,7 @@ def _check_since(words: list[str], since: str | None) -> None:
     since_ms(since, SINCE_EXAMPLE)
     if not (len(words) == 1 and words[0].startswith("metric.")):
         shown = " ".join(words) or "PATH"
-        raise CommandError(f"--since is for metric paths, not {_short(shown)!r}", SINCE_EXAMPLE)
+        raise CommandError(f"--since is for metric paths, not {shorten(shown)!r}", SINCE_EXAMPLE)
 
 
 def check_expect(sim: Simulator, call: Call) -> None:
@@ -223,7 +223,8 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         if re.fullmatch(r"-?\d{16,}", value_text):
             # A whole number, but no count reaches it: int() would refuse 4,300 digits.
             raise CommandError(
-                f"{_short(value_text, 24)} is too large to compare {path} with (at most 15 digits)",
+                f"{shorten(value_text, 24)} is too large to compare {path} with "
+                "(at most 15 digits)",
                 example,
             )
         # A metric's statistic may be a fraction (an Average: Errors' is an error rate).
@@ -233,7 +234,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         elif not re.fullmatch(r"-?\d{1,15}", value_text):
             kind = "a number" if path.startswith("metric.") else "a whole number"
             raise CommandError(
-                f"{path} is {kind}; cannot compare it with {_short(value_text)!r}", example
+                f"{path} is {kind}; cannot compare it with {shorten(value_text)!r}", example
             )
         else:
             expected = int(value_text)
@@ -399,7 +400,7 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
             f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}",
         )
     if kind == "queue":
-        return words[0], sim.queue_stats(_queue(sim, name).name)[field]
+        return words[0], sim.queue_stats(queue_named(sim, name).name)[field]
     if kind == "job":
         return words[0], _job_stats(sim, name)[field]
     if kind == "state_machine":
@@ -420,7 +421,7 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         if kind == "table":
             return words[0], _table_figure(sim, name, field)
         return words[0], _looked_up(lookup_stream, sim, name).figures()[field]
-    return words[0], sim.function_stats(_function(sim, name).name)[field]
+    return words[0], sim.function_stats(function_named(sim, name).name)[field]
 
 
 # Record kinds are named by what happens, not by the resource it happens to: a user who

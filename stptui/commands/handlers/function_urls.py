@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from stptui.commands.handlers.base import _now_line, refuse_past_end
+from stptui.commands.handlers.base import refuse_past_end
 from stptui.commands.registry import Call, CommandError
 from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
@@ -127,7 +127,11 @@ def http_to_url(
     query: list[tuple[str, str]],
 ) -> CommandResult:
     """Send the request to `function`'s URL and print the answer as `http` prints one."""
-    from stptui.commands.handlers.buckets_http_jobs import _response_hint, started_request
+    from stptui.commands.handlers.buckets_http_jobs import (
+        http_answer,
+        response_hint,
+        started_request,
+    )
 
     sim = session.sim
     method = call.args["method"]
@@ -158,27 +162,9 @@ def http_to_url(
     lines = [f"HTTP {resp.status}  ({function} function URL, {format_duration(resp.latency_ms)})"]
     if resp.reason:
         lines.append(f"function URL: {resp.reason}")
-        if (hint := _response_hint(session, resp.reason, function)) is not None:
+        if (hint := response_hint(session, resp.reason, function)) is not None:
             lines.append(f"hint: {hint}")
-    lines += [f"{name}: {value}" for name, value in resp.headers]
-    # A response to HEAD ends after its headers (RFC 9110, 9.3.2).
-    body = "" if method.upper() == "HEAD" else resp.body
-    lines += ["", body, _now_line(sim, started)]
-    data: dict[str, Any] = {
-        "status": resp.status,
-        "headers": [list(h) for h in resp.headers],
-        "body": body,
-        "function_url": function,
-        "gateway": resp.gateway,
-        "route": resp.route,
-        "target": resp.target,
-        "request_id": resp.request_id,
-        "latency_ms": resp.latency_ms,
-        "reason": resp.reason,
-        "invocation_id": resp.invocation_id,
-        "execution_id": None,
-    }
-    return CommandResult("\n".join(lines), data=data)
+    return http_answer(sim, resp, method, lines, started, function_url=function)
 
 
 def url_rows(sim: Simulator) -> list[dict[str, Any]]:

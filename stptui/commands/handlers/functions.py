@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from stptui.commands.handlers.base import _behaviour_text, _short
+from stptui.commands.handlers.base import behaviour_summary, shorten
 from stptui.commands.registry import CommandError, names
 from stptui.commands.result import CommandResult
 from stptui.config.diagnostics import with_article
@@ -78,7 +78,7 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
         f"{fn.name} (function): {model.memory_mb:,} MB, timeout "
         f"{format_duration(fn.timeout_ms)}, {reserved}",
         *config.pop("lines"),
-        f"behaviour: {_behaviour_text(sim, fn.name, fn.overrides)}",
+        f"behaviour: {behaviour_summary(sim, fn.name, fn.overrides)}",
         f"{stats['invocations']:,} invocation{'s' * (stats['invocations'] != 1)}: "
         f"{stats['successes']:,} succeeded, {stats['failures']:,} failed, "
         f"{stats['throttles']:,} throttled; {stats['running']:,} running now",
@@ -101,7 +101,7 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
             inv["start"],
             "" if inv["duration_ms"] is None else format_duration(inv["duration_ms"]),
             inv["outcome"],
-            _short(printable(inv["error"] or ""), ERROR_PREVIEW),
+            shorten(printable(inv["error"] or ""), ERROR_PREVIEW),
         ]
         for inv in invocations
     ]

@@ -9,18 +9,18 @@ from stptui.commands.handlers.alarms import show_alarms
 from stptui.commands.handlers.base import (
     DEFAULT_TRACE_ROWS,
     MAX_SHOWN_MESSAGES,
-    _behaviour_text,
-    _queue,
-    _short,
+    behaviour_summary,
     command,
+    queue_named,
+    shorten,
     whole_number,
 )
 from stptui.commands.handlers.buckets_http_jobs import (
-    _show_bucket,
-    _show_buckets,
-    _show_jobs,
-    _show_routes,
-    _show_rules,
+    show_bucket,
+    show_buckets,
+    show_jobs,
+    show_routes,
+    show_rules,
 )
 from stptui.commands.handlers.containers import poll_data, poll_text, show_containers
 from stptui.commands.handlers.functions import functions_hint, show_function
@@ -335,7 +335,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "queues":
         return _show_queues(sim)
     if what == "queue":
-        return _show_queue(sim, _queue(sim, name))
+        return _show_queue(sim, queue_named(sim, name))
     if what == "functions":
         return _show_functions(sim)
     if what == "function":
@@ -355,13 +355,13 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "topics":
         return _show_topics(sim)
     if what == "buckets":
-        return _show_buckets(sim)
+        return show_buckets(sim)
     if what == "bucket":
-        return _show_bucket(sim, name)
+        return show_bucket(sim, name)
     if what == "routes":
-        return _show_routes(sim)
+        return show_routes(sim)
     if what == "jobs":
-        return _show_jobs(sim)
+        return show_jobs(sim)
     if what == "containers":
         return show_containers(sim)
     if what == "stream":
@@ -373,7 +373,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "kafka-topic":
         return show_kafka_topic(sim, name)
     if what == "rules":
-        return _show_rules(sim)
+        return show_rules(sim)
     if what == "table":
         return show_table(sim, name)
     if what == "tables":
@@ -461,7 +461,7 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
             str(m.receive_count),
             iso_ms(m.visible_at) if m.state_name != "visible" else "",
             m.group or "",
-            _short(m.body),
+            shorten(m.body),
         ]
         for m in msgs
     ]
@@ -491,7 +491,7 @@ def _show_functions(sim: Simulator) -> CommandResult:
     data = []
     for fn in sim.functions.values():
         stats = sim.function_stats(fn.name)
-        behaviour = _behaviour_text(sim, fn.name, fn.overrides)
+        behaviour = behaviour_summary(sim, fn.name, fn.overrides)
         rows.append(
             [
                 fn.name,

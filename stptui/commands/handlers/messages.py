@@ -6,14 +6,14 @@ import json
 from typing import Any
 
 from stptui.commands.handlers.base import (
-    _attributes,
-    _duration,
-    _function,
-    _now_line,
-    _queue,
     command,
+    function_named,
+    now_line,
     parse_payload,
+    queue_named,
+    read_duration,
     refuse_past_end,
+    sqs_attributes,
 )
 from stptui.commands.registry import (
     DLQ,
@@ -89,15 +89,15 @@ _EMPTY_BODY_HINT = (
 def cmd_send(session: Session, call: Call) -> CommandResult:
     """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
     sim = session.sim
-    q = _queue(sim, call.args["queue"])
+    q = queue_named(sim, call.args["queue"])
     body: str = call.args["body"]
     delay_s: int | None = None
     if "delay" in call.opts:
-        ms = _duration(call.opts["delay"], "--delay")
+        ms = read_duration(call.opts["delay"], "--delay")
         if ms % 1000:
             raise CommandError("--delay is a whole number of seconds in SQS", "e.g. --delay 30s")
         delay_s = ms // 1000
-    attrs = _attributes(call.opts.get("attr", []))
+    attrs = sqs_attributes(call.opts.get("attr", []))
     group = call.opts.get("group")
     dedup_id = call.opts.get("dedup_id")
     # Simulator.send_message validates the whole request (size, characters, FIFO ids, delay
@@ -138,7 +138,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
 def cmd_invoke(session: Session, call: Call) -> CommandResult:
     """invoke FUNCTION [PAYLOAD]"""
     sim = session.sim
-    fn = _function(sim, call.args["function"])
+    fn = function_named(sim, call.args["function"])
     text = call.args["payload"]
     payload = parse_payload(
         text,
@@ -202,7 +202,7 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         if size is not None:
             data["error_message_bytes"] = size
             line += f" ({size:,} bytes in all)"
-    return CommandResult(f"{line}\n{_now_line(sim, started)}", data=data)
+    return CommandResult(f"{line}\n{now_line(sim, started)}", data=data)
 
 
 @command(
@@ -221,9 +221,9 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
 def cmd_redrive(session: Session, call: Call) -> CommandResult:
     """redrive DLQ [--to QUEUE]"""
     sim = session.sim
-    src = _queue(sim, call.args["dlq"])
+    src = queue_named(sim, call.args["dlq"])
     if "to" in call.opts:
-        target = _queue(sim, call.opts["to"])
+        target = queue_named(sim, call.opts["to"])
     elif len(src.sources) == 1:
         target = src.sources[0]
     elif not src.sources:
@@ -296,7 +296,7 @@ def _one_queue_to_purge(words: list[str]) -> None:
 )
 def cmd_purge(session: Session, call: Call) -> CommandResult:
     """purge QUEUE"""
-    q = _queue(session.sim, call.args["queue"])
+    q = queue_named(session.sim, call.args["queue"])
     try:
         n = q.purge()
     except SqsError as exc:

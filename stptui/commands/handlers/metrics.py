@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stptui.commands.handlers.base import _duration
+from stptui.commands.handlers.base import read_duration
 from stptui.commands.registry import CommandError, names
 from stptui.commands.result import CommandResult
 from stptui.config.diagnostics import did_you_mean
@@ -59,7 +59,7 @@ def since_ms(text: str | None, example: str = METRICS_EXAMPLE) -> int | None:
     hint `example`."""
     if text is None:
         return None
-    ms = _duration(text, "--since")
+    ms = read_duration(text, "--since")
     if ms < 1:
         raise CommandError("--since must be at least 1 ms", example)
     return ms
@@ -92,7 +92,7 @@ def check_period(
             "--period shows one resource's figures period by period: name it",
             f"e.g. {example} (`show metrics` names what is measured)",
         )
-    length = _duration(period_text, "--period")
+    length = read_duration(period_text, "--period")
     if length < 1:
         raise CommandError(
             "--period must be at least 1 ms", f"e.g. show metrics {name} --period 1m"

@@ -26,10 +26,10 @@ from typing import Any
 
 from stptui.commands.handlers.base import (
     REGISTRY,
-    _duration,
-    _short,
     command,
+    read_duration,
     refuse_past_end,
+    shorten,
     whole_number,
 )
 from stptui.commands.handlers.buckets_http_jobs import read_from
@@ -311,7 +311,7 @@ class Repeat:
         """What the agenda says of the next repetition."""
         i = self.ran + 1
         return (
-            f"repetition {i:,} of {self.count:,}: {printable(_short(self.line(i), LINE_PREVIEW))}"
+            f"repetition {i:,} of {self.count:,}: {printable(shorten(self.line(i), LINE_PREVIEW))}"
             f" ({self.left:,} left, one every {format_duration(self.every_ms)})"
         )
 
@@ -423,7 +423,7 @@ def _run_counted(rep: Repeat, i: int) -> None:
                 sim.clock.now,
                 tk.REPEAT_REFUSED,
                 rep.id,
-                {"i": i, "command": _short(rep.line(i), LINE_PREVIEW), "error": message},
+                {"i": i, "command": shorten(rep.line(i), LINE_PREVIEW), "error": message},
             )
         )
     rep.ran = i
@@ -468,7 +468,7 @@ def _plan(call: Call) -> tuple[int, int, Command, Call]:
     count = whole_number(call.args["n"], "repeat N", maximum=MAX_REPEAT)
     every = 0
     if "every" in call.opts:
-        every = _duration(call.opts["every"], "--every")
+        every = read_duration(call.opts["every"], "--every")
         if every < 1:
             raise CommandError("--every must be at least 1 ms", "e.g. --every 100ms")
     words = call.args["command"]
@@ -548,7 +548,7 @@ def _count_first(words: list[str], every: str | None = None) -> None:
     put-record ...`), with the line as it would be with one (and its --every D)."""
     if words and words[0] in REPEATABLE:
         line = ["repeat", "10", *(["--every", every] if every else []), *words]
-        shown = _short(" ".join(quote_word(w) for w in line), LINE_PREVIEW)
+        shown = shorten(" ".join(quote_word(w) for w in line), LINE_PREVIEW)
         if len(words) == 1:
             # The command's name alone: its usage says what else the line needs.
             shown = "repeat 10 " + REGISTRY.commands[words[0]].usage
@@ -650,7 +650,7 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
         raise
     rep.ran = 1
     repeats.every[rep.id] = rep
-    shown = printable(_short(rep.line(), LINE_PREVIEW))
+    shown = printable(shorten(rep.line(), LINE_PREVIEW))
     head = f"{rep.id}: {count:,} × {shown}"
     data = {"repeat": rep.id, "count": count, "every_ms": every, "last": iso_ms(last)}
     if every and count > 1:
@@ -663,7 +663,7 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
                 tk.REPEAT_STARTED,
                 rep.id,
                 {
-                    "command": _short(rep.line(), LINE_PREVIEW),
+                    "command": shorten(rep.line(), LINE_PREVIEW),
                     "count": count,
                     "every_ms": every,
                     "last": iso_ms(last),
@@ -752,7 +752,7 @@ def explain_repeat(sim: Simulator, key: str) -> CommandResult | None:
         else f"all at {iso_ms(rep.start_ms)}"
     )
     lines = [
-        f"{rep.id}: {rep.count:,} × {printable(_short(rep.line(), LINE_PREVIEW))}, {when}",
+        f"{rep.id}: {rep.count:,} × {printable(shorten(rep.line(), LINE_PREVIEW))}, {when}",
         _state(rep, rep.id in repeats.active),
         "its records:",
     ]
@@ -825,7 +825,7 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
             hint = f"repeats in progress: {', '.join(active)}"
         else:
             hint = "no repeat is in progress: a repeat without --every runs all at once"
-        raise CommandError(f"no repeat {printable(_short(name, 40))} is in progress", hint)
+        raise CommandError(f"no repeat {printable(shorten(name, 40))} is in progress", hint)
     if rep.entry is not None:
         sim.clock.cancel(rep.entry)
         rep.entry = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.commands.handlers.base import (
-    _number,
+    as_number,
     broken_json_hint,
     command,
     json_fault,
@@ -182,7 +182,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
             raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order")
         if key in attrs:
             raise CommandError(f"--attr {key} given twice", "give each attribute once")
-        if _number(value) is not None:
+        if as_number(value) is not None:
             attrs[key] = NumberText(value)  # SNS delivers the text as the publisher wrote it
         elif value.startswith("["):
             try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from stptui import jsontext
-from stptui.commands.handlers.base import command
+from stptui.commands.handlers.base import command, shorten
 from stptui.commands.handlers.streams import reader_table
 from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option, quote_word
 from stptui.commands.result import CommandResult
@@ -102,6 +103,38 @@ def _with_record(data: dict[str, Any], record: TableRecord | None) -> dict[str, 
     return data
 
 
+_T = TypeVar("_T")
+
+
+def _write(write: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Run a table write (put, delete, update), DynamoDB's refusal a CommandError: the write
+    changed nothing."""
+    try:
+        return write(*args, **kwargs)
+    except DynamoDBError as exc:
+        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    """A key in DynamoDB JSON on one line, as a write's answer names its item."""
+    return printable(json.dumps(key, separators=(",", ":")))
+
+
+def _item_text(item: dict[str, Any] | None) -> str:
+    """An item in DynamoDB JSON on one line, cut to ITEM_WIDTH."""
+    return shorten(
+        printable(json.dumps(item, separators=(",", ":"), ensure_ascii=False)), ITEM_WIDTH
+    )
+
+
+def _written_line(table: TableSim, key: str, name: str | None, record: TableRecord | None) -> str:
+    """What a put or an update did to the item `key`: the stream event it wrote (`INSERT`,
+    `MODIFY`) and its record, or that it left the item as it was."""
+    if name is None:
+        return f"item {key} of {table.name} is unchanged: no stream record"
+    return f"{name} item {key} in {table.name}{_stream_note(table, record)}"
+
+
 def _stream_note(table: TableSim, record: TableRecord | None) -> str:
     if record is not None:
         return f": stream record {record.sequence_number} on {record.shard.id}"
@@ -139,16 +172,8 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
     """put-item TABLE ITEM [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["item"], "the item", table)
-    expr = _expressions(call)
-    try:
-        name, record = table.put(raw, expr=expr)
-    except DynamoDBError as exc:
-        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
-    key = printable(json.dumps(table.key_of(check_item(raw)), separators=(",", ":")))
-    if name is None:
-        text = f"item {key} of {table.name} is unchanged: no stream record"
-    else:
-        text = f"{name} item {key} in {table.name}{_stream_note(table, record)}"
+    name, record = _write(table.put, raw, expr=_expressions(call))
+    text = _written_line(table, _key_text(table.key_of(check_item(raw))), name, record)
     data: dict[str, Any] = {"table": table.name, "event_name": name}
     return CommandResult(text, data=_with_record(data, record))
 
@@ -179,12 +204,8 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     """delete-item TABLE KEY [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["key"], "the key", table)
-    expr = _expressions(call)
-    try:
-        found, record = table.delete(raw, expr=expr)
-    except DynamoDBError as exc:
-        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
-    key = printable(json.dumps(check_item(raw, "Key"), separators=(",", ":")))
+    found, record = _write(table.delete, raw, expr=_expressions(call))
+    key = _key_text(check_item(raw, "Key"))
     if not found:
         text = f"no item {key} in {table.name}: nothing deleted, no stream record"
     else:
@@ -242,19 +263,10 @@ def cmd_update_item(session: Session, call: Call) -> CommandResult:
             "update-item needs --update EXPR (DynamoDB's UpdateExpression)",
             'e.g. update-item TABLE KEY --update "SET qty = :q" --values \'{":q": {"N": "1"}}\'',
         )
-    expr = _expressions(call)
-    try:
-        name, record = table.update(raw, expr)
-    except DynamoDBError as exc:
-        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
-    key = printable(json.dumps(check_item(raw, "Key"), separators=(",", ":")))
-    if name is None:
-        text = f"item {key} of {table.name} is unchanged: no stream record"
-    else:
-        text = f"{name} item {key} in {table.name}{_stream_note(table, record)}"
+    name, record = _write(table.update, raw, _expressions(call))
+    text = _written_line(table, _key_text(check_item(raw, "Key")), name, record)
     stored = table.get(raw)
-    shown = printable(json.dumps(stored, separators=(",", ":"), ensure_ascii=False))
-    text += f"\n  {shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + '…'}"
+    text += f"\n  {_item_text(stored)}"
     data: dict[str, Any] = {"table": table.name, "event_name": name, "item": stored}
     return CommandResult(text, data=_with_record(data, record))
 
@@ -267,9 +279,7 @@ def show_table(sim: Simulator, name: str) -> CommandResult:
     lines = [f"{table.name}: key {table.key_text()}, {noun}"]
     items = []
     for item in list(table.items.values())[:SHOW_ITEMS]:
-        text = printable(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
-        cut = text if len(text) <= ITEM_WIDTH else text[: ITEM_WIDTH - 1] + "…"
-        lines.append(f"  {cut}")
+        lines.append(f"  {_item_text(item)}")
         items.append(item)
     if count > SHOW_ITEMS:
         lines.append(f"  ... and {count - SHOW_ITEMS} more")

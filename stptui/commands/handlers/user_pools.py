@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from stptui.commands.handlers.base import _now_line, command
+from stptui.commands.handlers.base import command, now_line
 from stptui.commands.registry import (
     FLAG,
     KEY_VALUE,
@@ -71,11 +71,15 @@ def _answer_lines(sim: Simulator, answer: Answer, ok: str, started: int) -> list
         lines = [f"refused{who}: {answer.error.code}: {answer.error.message}"]
         if answer.user is not None:
             lines.append(f"user {_who(answer.user)} is {answer.user.status}")
+        if answer.error.hint:
+            # What to do next, where Cognito's words do not say (an UNCONFIRMED user's
+            # sign-in: confirm it first); the refusal is an answer, not a CommandError.
+            lines.append(f"  hint: {printable(answer.error.hint)}")
     else:
         lines = [ok]
     if answer.hooks_run:
         lines.append(f"hooks: {', '.join(answer.hooks_run)}")
-    lines.append(_now_line(sim, started))
+    lines.append(now_line(sim, started))
     return lines
 
 
@@ -330,15 +334,11 @@ def cmd_sign_in(session: Session, call: Call) -> CommandResult:
     refreshed = flow == "REFRESH_TOKEN_AUTH"
 
     def data(answer: Answer) -> dict[str, Any]:
-        user = answer.user
-        # Tokens were issued: no refusal, no challenge to answer first.
-        issued = answer.error is None and answer.challenge is None
+        claims, access_claims = _issued_claims(answer)
         return {
             "challenge": answer.challenge,
-            "claims": dict(user.claims) if user and user.claims and issued else None,
-            "access_claims": (
-                dict(user.access_claims) if user and user.access_claims and issued else None
-            ),
+            "claims": claims,
+            "access_claims": access_claims,
             "flow": flow,
             "public_challenge_parameters": answer.public,
         }
@@ -384,6 +384,18 @@ def _flow(call: Call) -> str:
             f"sign-in {call.args['pool']} {call.args['username']} --{flags[0]}",
         )
     return "REFRESH_TOKEN_AUTH" if flags[0] == "refresh" else "CUSTOM_AUTH"
+
+
+def _issued_claims(answer: Answer) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The claims of the ID and access tokens a sign-in (or a challenge answer) issued; None
+    for each when it issued none: it was refused, or a challenge is to be answered first."""
+    user = answer.user
+    if user is None or answer.error is not None or answer.challenge is not None:
+        return None, None
+    return (
+        dict(user.claims) if user.claims else None,
+        dict(user.access_claims) if user.access_claims else None,
+    )
 
 
 def _signed_in_line(call: Call, answer: Answer, refreshed: bool = False) -> str:
@@ -435,11 +447,9 @@ def cmd_answer_challenge(session: Session, call: Call) -> CommandResult:
     """answer-challenge POOL USERNAME ANSWER"""
 
     def data(answer: Answer) -> dict[str, Any]:
-        user = answer.user
-        issued = answer.error is None and answer.challenge is None
         return {
             "challenge": answer.challenge,
-            "claims": dict(user.claims) if user and user.claims and issued else None,
+            "claims": _issued_claims(answer)[0],
             "public_challenge_parameters": answer.public,
         }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from stptui.commands.handlers.base import _now_line, command, refuse_past_end
+from stptui.commands.handlers.base import command, now_line, query_pairs, refuse_past_end
 from stptui.commands.registry import (
     CONNECTION,
     FLAG,
@@ -101,16 +101,6 @@ def check_ws_disconnect(sim: Simulator, call: Call) -> None:
         check_websocket_value(sim, CONNECTION, call.args["connection_id"])
 
 
-def _query(pairs: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for pair in pairs:
-        name, eq, value = pair.partition("=")
-        if not eq or not name:
-            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", "e.g. --query token=t-1")
-        out.append((name, value))
-    return out
-
-
 def _room_on_clock(sim: Simulator, wait_ms: int, what: str) -> None:
     """Refuse, changing nothing, a request whose answer could come after the clock's end."""
     if sim.clock.now + wait_ms > MAX_MS:
@@ -130,7 +120,7 @@ def check_ws_connect(
         pairs = parse_headers(headers)
     except ValueError as exc:
         raise CommandError(str(exc), "e.g. --header 'x-client:web'") from None
-    params = _query(query)
+    params = query_pairs(query, "e.g. --query token=t-1")
     _room_on_clock(sim, 2 * MAX_INTEGRATION_MS, "a connection")
     return api, pairs, params
 
@@ -254,7 +244,7 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
     else:
         text = f"refused: HTTP {result.status} ({api.name})\ngateway: {result.reason}"
     return CommandResult(
-        f"{text}\n{_now_line(sim, started)}",
+        f"{text}\n{now_line(sim, started)}",
         data={
             "gateway": api.name,
             "connection_id": conn.id,
@@ -369,7 +359,7 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
             "no message back"
             + ("" if result.route and result.route.two_way else " (a one-way route)")
         )
-    lines.append(_now_line(sim, started))
+    lines.append(now_line(sim, started))
     return CommandResult(
         "\n".join(lines),
         data={

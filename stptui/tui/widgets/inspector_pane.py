@@ -204,8 +204,11 @@ def describe_resource(
     sim: Simulator,
     records: Sequence[Record],
     start_ms: int,
+    init_command: str | None = None,
 ) -> Text:
-    """The inspector's page for one resource (or graph node) as Text."""
+    """The inspector's page for one resource (or graph node) as Text. `init_command`: the
+    `stptui init` line to point to on a handler's page when the session has no behaviours
+    file (None when it has one)."""
     text = Text()
     attrs: dict[str, Any] = dict(g.nodes[name]) if name in g else {}
     res = stack.resources.get(name)
@@ -260,16 +263,16 @@ def describe_resource(
             _environment(text, env, container)
     batch = sim.services.get("batch")
     if name in sim.functions:
-        _behaviour(text, name, sim, sim.functions[name].overrides)
+        _behaviour(text, name, sim, sim.functions[name].overrides, init_command)
         _recent(text, "Recent invocations", _invocations(name, records))
         _function_url(text, sim, name, records)
     elif batch is not None and name in batch.jobs:
-        _behaviour(text, name, sim, batch.jobs[name].overrides)
+        _behaviour(text, name, sim, batch.jobs[name].overrides, init_command)
         _recent(text, "Recent attempts", _attempts(name, records))
     containers = sim.services.get("containers")
     ws = containers.workloads.get(name) if containers is not None else None
     if ws is not None:
-        _container_requests(text, sim, ws)
+        _container_requests(text, sim, ws, init_command)
         _worker_polls(text, sim, name)
         if len(ws.containers) > 1:  # each container's group goes by WORKLOAD.CONTAINER
             for container in ws.containers:
@@ -387,15 +390,35 @@ def _env_source(source: str) -> str:
     return f"connectTo {safe(source)}"
 
 
-def _behaviour(text: Text, name: str, sim: Simulator, overrides: Sequence[Override]) -> None:
+def _behaviour(
+    text: Text,
+    name: str,
+    sim: Simulator,
+    overrides: Sequence[Override],
+    init_command: str | None,
+) -> None:
     _heading(text, "Behaviour")
     text.append_text(hanging(Text(f"declared: {safe(sim.behaviors.describe(name))}"), HANG))
     text.append("\n")
+    if not sim.behaviors.declared(name):
+        _init_line(text, init_command)
     if overrides:
         line = Text.assemble(("overridden: ", "magenta"))
         line.append("; ".join(safe(o.describe()) for o in overrides))
         text.append_text(hanging(line, HANG))
         text.append("\n")
+
+
+def _init_line(text: Text, init_command: str | None) -> None:
+    """Where a handler with the default behaviour (null, in 100 ms) is on a page: the
+    command that writes a starter behaviours file, when the session has none. The REPL's
+    banner says the same (`starter_note`); a page is where the null result is seen."""
+    if init_command is None:
+        return
+    line = Text.assemble(("no behaviours file: ", "dim"), (safe(init_command), "bold"))
+    line.append(" writes a starter", "dim")
+    text.append_text(hanging(line, HANG))
+    text.append("\n")
 
 
 def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) -> None:
@@ -480,17 +503,21 @@ def _function_url(text: Text, sim: Simulator, name: str, records: Sequence[Recor
         text.append("\n")
 
 
-def _container_requests(text: Text, sim: Simulator, ws: ContainerSim) -> None:
+def _container_requests(
+    text: Text, sim: Simulator, ws: ContainerSim, init_command: str | None
+) -> None:
     """A container workload's behaviours (its containers' own, else its) and the requests
     it served last: when, which container, the request, its answer or failure."""
     _heading(text, "Behaviour")
-    for container in ws.containers:
-        key = sim.behaviors.container_key(ws.name, container)
+    keys = [sim.behaviors.container_key(ws.name, container) for container in ws.containers]
+    for container, key in zip(ws.containers, keys, strict=True):
         line = Text.assemble((safe(container), "bold"), f": {safe(sim.behaviors.describe(key))}")
         if key != ws.name:
             line.append(f" ({safe(key)})", "dim")
         text.append_text(hanging(line, HANG))
         text.append("\n")
+    if not any(sim.behaviors.declared(key) for key in keys):
+        _init_line(text, init_command)
     overrides = ws.active_overrides()
     if overrides:
         line = Text.assemble(("overridden: ", "magenta"))
