@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
 from stptui.config import load_stack_text
 from stptui.sim import trace as tk
+from stptui.sim.engine import SimError
 from stptui.sim.services.http import HttpResponse
 from tests.simkit import START, capture_inputs, make_sim, records
 
@@ -262,6 +264,22 @@ def test_an_event_over_6_mb_is_refused_without_invoking() -> None:
     resp = call(sim, "POST", "/", "x" * (6 * 1024 * 1024))
     assert resp.status == 413
     assert not records(sim, tk.INVOCATION_STARTED)
+
+
+def test_a_bad_method_or_path_is_refused_and_changes_nothing() -> None:
+    sim = make_sim(BOT)
+    with pytest.raises(SimError, match="unknown HTTP method 'FETCH'") as info:
+        call(sim, "fetch", "/webhook")
+    assert info.value.hint == "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+    with pytest.raises(SimError, match="the path must start with '/', not 'webhook'") as info:
+        call(sim, "GET", "webhook", query=[("q", "1")])
+    assert info.value.hint == "e.g. /webhook"
+    assert sim.trace.seq == 0
+    # No id was drawn either: the next request is the first request of a new session.
+    first = call(make_sim(BOT), "GET", "/webhook", query=[("q", "a b")])
+    after = call(sim, "GET", "/webhook", query=[("q", "a b")])
+    assert after.request_id == first.request_id
+    assert after.status == 200
 
 
 # -- AWS_IAM -----------------------------------------------------------------------------------

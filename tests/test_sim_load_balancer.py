@@ -538,6 +538,20 @@ def test_custom_listeners_their_default_actions_and_allowed_addresses() -> None:
     assert (ok.status, ok.route) == (201, "priority 1 on :9000")
 
 
+def test_a_bad_method_or_path_is_refused_and_changes_nothing(sim: Simulator) -> None:
+    with pytest.raises(SimError, match="unknown HTTP method 'FETCH'") as info:
+        call(sim, "fetch", "/api/orders")
+    assert info.value.hint == "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+    with pytest.raises(SimError, match="the path must start with '/', not 'api/orders'") as info:
+        call(sim, "POST", "api/orders", query=[("q", "1")])
+    assert info.value.hint == "e.g. /api/orders"
+    assert sim.trace.seq == 0
+    # No id was drawn either: the next request is the first request of a new session.
+    first = call(make_sim(stack(), BEHAVIORS), "POST", "/api/orders")
+    after = call(sim, "POST", "/api/orders")
+    assert (after.request_id, after.status) == (first.request_id, 201)
+
+
 CONTAINER_AND_JOB = """  web:
     type: multi-container-workload
     properties:

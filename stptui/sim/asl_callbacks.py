@@ -259,10 +259,7 @@ class TaskTokens:
 
 def _stop_timers(task: WaitingTask) -> None:
     """The state's timers (HeartbeatSeconds, TimeoutSeconds) end with its wait."""
-    sim = task.machine.sim
-    for entry in task.flow.timers:
-        sim.clock.cancel(entry)
-    task.flow.timers.clear()
+    task.flow.cancel_timers(task.machine.sim.clock)
     task.heartbeat = None
 
 

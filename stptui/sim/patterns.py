@@ -416,34 +416,31 @@ def _case_matcher(value: str, where: str) -> Callable[[str], bool]:
     return lambda x: regex.match(x[::-1]) is not None
 
 
-def _prefix_op(prefix: str, ignore_case: bool) -> _Op:
+def _affix_op(kind: str, affix: str, ignore_case: bool) -> _Op:
+    """A `prefix` or `suffix` clause (`kind`) on `affix`: one test, read from the string's
+    start or from its end."""
+    start = kind == "prefix"
+    verb = "starting" if start else "ending"
     if ignore_case:
-        starts = _case_matcher(prefix, "start")
+        matches = _case_matcher(affix, "start" if start else "end")
 
         def test(x: Any) -> bool:
-            return type(x) is str and starts(x)
+            return type(x) is str and matches(x)
 
-        return _Op("prefix", test, f"a string starting with {_js(prefix)} in any letter case")
+        return _Op(kind, test, f"a string {verb} with {_js(affix)} in any letter case")
+    # Each exact test calls its str method by name: a test runs for every event the
+    # pattern sees, and `x.startswith(...)` is quicker than an unbound method held in a cell.
+    if start:
 
-    def test_exact(x: Any) -> bool:
-        return type(x) is str and x.startswith(prefix)
+        def test_exact(x: Any) -> bool:
+            return type(x) is str and x.startswith(affix)
 
-    return _Op("prefix", test_exact, f"a string starting with {_js(prefix)}")
+    else:
 
+        def test_exact(x: Any) -> bool:
+            return type(x) is str and x.endswith(affix)
 
-def _suffix_op(suffix: str, ignore_case: bool) -> _Op:
-    if ignore_case:
-        ends = _case_matcher(suffix, "end")
-
-        def test(x: Any) -> bool:
-            return type(x) is str and ends(x)
-
-        return _Op("suffix", test, f"a string ending with {_js(suffix)} in any letter case")
-
-    def test_exact(x: Any) -> bool:
-        return type(x) is str and x.endswith(suffix)
-
-    return _Op("suffix", test_exact, f"a string ending with {_js(suffix)}")
+    return _Op(kind, test_exact, f"a string {verb} with {_js(affix)}")
 
 
 def _ignore_case_op(value: str) -> _Op:
@@ -833,7 +830,6 @@ class _Compiler:
         raise PatternError(f"Unrecognized match type {name}")
 
     def affix(self, name: str, arg: Any, extra: bool) -> _Op:
-        make = _prefix_op if name == "prefix" else _suffix_op
         if type(arg) is dict:
             # {"prefix": {"equals-ignore-case": "EventB"}}
             if not arg:
@@ -844,11 +840,11 @@ class _Compiler:
             if type(value) is not str:
                 raise PatternError("equals-ignore-case match pattern must be a string")
             _only_one(len(arg) > 1 or extra)
-            return make(value, True)
+            return _affix_op(name, value, True)
         if type(arg) is not str:
             raise PatternError(f"{name} match pattern must be a string")
         _only_one(extra)
-        return make(arg, False)
+        return _affix_op(name, arg, False)
 
     def anything_but(self, arg: Any, extra: bool) -> _Op:
         """anything-but takes a string or number, a list of all strings or all numbers, or

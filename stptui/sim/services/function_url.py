@@ -37,9 +37,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus
 
-from stptui import jsontext
 from stptui.config.model import FunctionUrlConfig
 from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
@@ -47,19 +45,23 @@ from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
 from stptui.sim.services.http import (
     CLIENT_IP,
-    HTTP_METHODS,
-    JSON_MEDIA_TYPE,
-    PLAIN_TEXT_TYPE,
     PROTOCOL,
     USER_AGENT,
     HttpResponse,
     await_response,
+    by_name,
+    comma_joined,
+    compact_json,
     decoded_path,
     header_value,
     interpret,
+    json_headers,
     lambda_body,
+    media_type_of,
     parse_query,
+    request_line,
     request_time,
+    with_query,
 )
 from stptui.sim.services.http_auth import Cors
 
@@ -140,19 +142,6 @@ def cors_of(config: FunctionUrlConfig) -> Cors | None:
         expose=config.cors_expose,
         max_age=config.cors_max_age,
     )
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """Values of one name joined with commas, names in code-point order (2.0's headers and
-    query parameters)."""
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        out[name] = f"{out[name]},{value}" if name in out else value
-    return {name: out[name] for name in sorted(out)}
 
 
 class FunctionUrlService:
@@ -237,18 +226,9 @@ class FunctionUrlService:
     ) -> UrlExchange:
         """Send a request now; its `response` is set when it arrives. Raises SimError,
         changing nothing, on a bad method, path or function."""
-        from stptui.sim.engine import SimError
-
         url = self.url(function)
-        method = method.upper()
-        if method not in HTTP_METHODS:
-            raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
-        raw_path, _, raw_query = path.partition("?")
-        if not raw_path.startswith("/"):
-            raise SimError(f"the path must start with '/', not {path!r}", "e.g. /webhook")
-        if query:
-            encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in query)
-            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+        method, raw_path, raw_query = request_line(method, path, "/webhook")
+        raw_query = with_query(raw_query, query)
         sim = self.sim
         now = sim.clock.now
         given = list(headers or [])
@@ -304,7 +284,7 @@ class FunctionUrlService:
             )
             if not signed:
                 refused = [("x-amzn-errortype", "AccessDeniedException")]
-                self._respond(ex, 403, _json_headers() + refused, FORBIDDEN, reason)
+                self._respond(ex, 403, json_headers() + refused, FORBIDDEN, reason)
                 return ex
         # Under auth type NONE Lambda does not check a signature, and the event names no
         # caller (its accountId is `anonymous`), signed or not.
@@ -324,20 +304,20 @@ class FunctionUrlService:
                 f"the event is {size:,} bytes; a synchronous invoke takes at most "
                 f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
             )
-            self._respond(ex, 413, _json_headers(), TOO_LARGE, why)
+            self._respond(ex, 413, json_headers(), TOO_LARGE, why)
             return
 
         def done(outcome: Outcome, inv_id: str) -> None:
             ex.invocation_id = inv_id
             if outcome.status != "success":
                 why = f"the function failed: {outcome.error_type}"
-                self._respond(ex, 502, _json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, why)
                 return
             limit = STREAMED_RESPONSE_BYTES if url.config.streaming else SYNC_PAYLOAD_BYTES
             returned = payload_bytes(outcome.response)
             if returned > limit:
                 why = f"the function returned {returned:,} bytes; the limit is {limit:,}"
-                self._respond(ex, 502, _json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, why)
                 return
             status, headers, body, why = answer(outcome.response)
             self._respond(ex, status, headers, body, why)
@@ -347,7 +327,7 @@ class FunctionUrlService:
         except SimError as exc:
             # A throttle (TooManyRequestsException): the only refusal left at this point.
             throttled = [("x-amzn-errortype", "TooManyRequestsException")]
-            self._respond(ex, 429, _json_headers() + throttled, THROTTLED, str(exc))
+            self._respond(ex, 429, json_headers() + throttled, THROTTLED, str(exc))
 
     def _respond(
         self,
@@ -428,10 +408,10 @@ class FunctionUrlService:
         }
         if cookies:
             event["cookies"] = cookies
-        event["headers"] = _joined([(n, v) for n, v in headers if n != "cookie"])
+        event["headers"] = by_name(comma_joined([(n, v) for n, v in headers if n != "cookie"]))
         query = parse_query(raw_query)
         if query:
-            event["queryStringParameters"] = _joined(query)
+            event["queryStringParameters"] = by_name(comma_joined(query))
         context: dict[str, Any] = {
             "accountId": self.sim.account_id if signed else ANONYMOUS,
             "apiId": url.url_id,
@@ -490,7 +470,7 @@ class FunctionUrlService:
             ("x-forwarded-proto", "https"),
         ]
         if body:
-            defaults.append(("content-type", _media_type_of(body)))
+            defaults.append(("content-type", media_type_of(body)))
         sent = [(name.lower(), value) for name, value in given]
         names = {name for name, _ in sent}
         return [item for item in defaults if item[0] not in names] + sent
@@ -520,14 +500,14 @@ def answer(result: Any) -> tuple[int, list[tuple[str, str]], str, str | None]:
     if isinstance(result, str):
         # AWS answers `"hello"` with the body `hello` (content-length 5), not the JSON text
         # the guide's string example shows.
-        return 200, _json_headers(), result, None
+        return 200, json_headers(), result, None
     if not (isinstance(result, dict) and "statusCode" in result):
-        return 200, _json_headers(), _json(result), None
+        return 200, json_headers(), compact_json(result), None
     status, headers, body, why = interpret("2.0", _listed_headers(result))
     if why is not None:
-        return 502, _json_headers(), INTERNAL_ERROR, why
+        return 502, json_headers(), INTERNAL_ERROR, why
     if header_value(headers, "content-type") is None:
-        headers = _json_headers() + headers
+        headers = json_headers() + headers
     return status, headers, body, None
 
 
@@ -548,11 +528,7 @@ def _listed_headers(result: dict[str, Any]) -> dict[str, Any]:
 
 def _item(value: Any) -> str:
     """One element of a listed header value as text (JSON's spelling but for strings)."""
-    return value if isinstance(value, str) else _json(value)
-
-
-def _json_headers() -> list[tuple[str, str]]:
-    return [("content-type", JSON_MEDIA_TYPE)]
+    return value if isinstance(value, str) else compact_json(value)
 
 
 def _echo_origin(
@@ -572,15 +548,6 @@ def _echo_origin(
 def _utf8_len(text: str) -> int:
     """The bytes of `text` as UTF-8 (lone surrogates kept, as the client sends them)."""
     return len(text.encode("utf-8", "surrogatepass"))
-
-
-def _media_type_of(body: str) -> str:
-    """The content type the stand-in client gives a body sent without one."""
-    try:
-        jsontext.loads(body)
-    except ValueError:
-        return PLAIN_TEXT_TYPE
-    return JSON_MEDIA_TYPE
 
 
 def wire(sim: Simulator) -> None:

@@ -138,7 +138,9 @@ _FORWARDED = (
 )
 
 
-def _json(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """`value` as the JSON text AWS's HTTP front ends write and size: no spaces, non-ASCII
+    characters as themselves."""
     return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
 
 
@@ -353,6 +355,31 @@ def await_response(clock: Scheduler, ex: Any) -> HttpResponse:
     return ex.response
 
 
+def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
+    """The `http` command's method and path as every HTTP entry (API, load balancer,
+    function URL) takes them: (upper-case method, raw path, raw query string). SimError,
+    its hint showing `example` as a path, on a method outside HTTP_METHODS or a path
+    without its leading '/'."""
+    from stptui.sim.engine import SimError
+
+    method = method.upper()
+    if method not in HTTP_METHODS:
+        raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
+    raw_path, _, raw_query = path.partition("?")
+    if not raw_path.startswith("/"):
+        raise SimError(f"the path must start with '/', not {path!r}", f"e.g. {example}")
+    return method, raw_path, raw_query
+
+
+def with_query(raw_query: str, query: list[tuple[str, str]] | None) -> str:
+    """`raw_query` (the path's own query string) with the `--query` pairs after it,
+    form-encoded."""
+    if not query:
+        return raw_query
+    encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in query)
+    return f"{raw_query}&{encoded}" if raw_query else encoded
+
+
 @dataclass(slots=True)
 class Exchange:
     """One request in flight (the response is set when it arrives)."""
@@ -392,25 +419,30 @@ def parse_query(raw: str) -> list[tuple[str, str]]:
     return out
 
 
-def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
+def comma_joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The values of each name joined with commas, in the order given (payload format 2.0's
+    headers and query parameters)."""
     out: dict[str, str] = {}
     for name, value in pairs:
         out[name] = f"{out[name]},{value}" if name in out else value
     return out
 
 
-def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
+def last_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Each name's last value (a 1.0-style event's `headers`, `queryStringParameters`)."""
     return dict(pairs)
 
 
-def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+def all_values(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each name's values in order (a 1.0-style event's `multiValueHeaders`,
+    `multiValueQueryStringParameters`)."""
     out: dict[str, list[str]] = {}
     for name, value in pairs:
         out.setdefault(name, []).append(value)
     return out
 
 
-def _by_name(values: dict[str, Any]) -> dict[str, Any]:
+def by_name(values: dict[str, Any]) -> dict[str, Any]:
     """`values` with its names in code-point order (`Host` before `accept`), as API Gateway
     lists request headers in every captured event, and 2.0's query parameters."""
     return {name: values[name] for name in sorted(values)}
@@ -562,16 +594,8 @@ class HttpService:
         from stptui.sim.engine import SimError
 
         api = self.api(gateway)
-        method = method.upper()
-        if method not in HTTP_METHODS:
-            raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
-        raw_path, _, raw_query = path.partition("?")
-        if not raw_path.startswith("/"):
-            raise SimError(f"the path must start with '/', not {path!r}", "e.g. /webhooks/github")
-        extra = query or []
-        if extra:
-            encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in extra)
-            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+        method, raw_path, raw_query = request_line(method, path, "/webhooks/github")
+        raw_query = with_query(raw_query, query)
         if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             raise SimError(
                 f"the body is larger than the HTTP API quota of {MAX_BODY_BYTES:,} bytes"
@@ -798,16 +822,16 @@ class HttpService:
         data["reason"] = verdict.reason
         self.sim.trace.emit((self.sim.clock.now, tk.HTTP_AUTHORIZATION, ex.api.name, data))
         if verdict.status == 401:
-            headers = _json_headers()
+            headers = json_headers()
             if record["authorizer"] == "jwt":
                 headers.append(("www-authenticate", http_auth.www_authenticate(verdict.reason)))
             self._respond(ex, 401, headers, http_auth.UNAUTHORIZED, verdict.reason)
             return
         if verdict.status == 403:
-            self._respond(ex, 403, _json_headers(), http_auth.FORBIDDEN, verdict.reason)
+            self._respond(ex, 403, json_headers(), http_auth.FORBIDDEN, verdict.reason)
             return
         if verdict.status is not None:
-            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, verdict.reason)
+            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, verdict.reason)
             return
         assert route.authorizer is not None
         jwt = route.authorizer.type == "cognito"
@@ -844,12 +868,12 @@ class HttpService:
             ex.invocation_id = inv_id
             if outcome.status != "success":
                 why = f"the function failed: {outcome.error_type}"
-                self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
                 return
             status, headers, body, why = interpret(route.payload_format, outcome.response)
             self._respond(ex, status, headers, body, why)
 
-        size = len(_json(ex.event).encode("utf-8", "surrogatepass"))
+        size = len(compact_json(ex.event).encode("utf-8", "surrogatepass"))
         if size > SYNC_PAYLOAD_BYTES:
             # Lambda refuses the Invoke (RequestEntityTooLargeException); the gateway answers
             # for a failed integration.
@@ -857,12 +881,12 @@ class HttpService:
                 f"the event is {size:,} bytes; a synchronous invoke takes at most "
                 f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
             )
-            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, why)
+            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
             return
         try:
             ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http", measured=True)
         except SimError as exc:
-            self._respond(ex, 500, _json_headers(), INTERNAL_ERROR, str(exc))
+            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, str(exc))
             return
         ex.timer = sim.clock.at(
             sim.clock.now + INTEGRATION_TIMEOUT_MS,
@@ -876,7 +900,7 @@ class HttpService:
         self._respond(
             ex,
             503,
-            _json_headers(),
+            json_headers(),
             SERVICE_UNAVAILABLE,
             f"the {what} did not answer within the 30 s integration timeout",
         )
@@ -923,7 +947,7 @@ class HttpService:
                 sim.clock.cancel(ex.timer)
             if answer.status is None:
                 why = f"the container reset the connection ({answer.error})"
-                self._respond(ex, 503, _json_headers(), SERVICE_UNAVAILABLE, why)
+                self._respond(ex, 503, json_headers(), SERVICE_UNAVAILABLE, why)
                 return
             self._respond(ex, answer.status, answer.headers, answer.body, None)
 
@@ -1023,11 +1047,11 @@ class HttpService:
             # they are, without matching names.
             head = [("Content-Length", length)]
             if body:
-                head.append(("Content-Type", _media_type_of(body)))
+                head.append(("Content-Type", media_type_of(body)))
             return [*head, ("Host", api.domain), ("User-Agent", USER_AGENT), trace, *_FORWARDED]
         defaults = [
             ("Content-Length", length),
-            ("Content-Type", _media_type_of(body)) if body else None,
+            ("Content-Type", media_type_of(body)) if body else None,
             ("Host", api.domain),
             ("User-Agent", USER_AGENT),
             trace,
@@ -1071,9 +1095,9 @@ class HttpService:
         }
         if cookies:
             event["cookies"] = cookies
-        event["headers"] = _by_name(_joined(plain))
+        event["headers"] = by_name(comma_joined(plain))
         if query:
-            event["queryStringParameters"] = _by_name(_joined(query))
+            event["queryStringParameters"] = by_name(comma_joined(query))
         event["requestContext"] = {
             "accountId": self.sim.account_id,
             "apiId": ex.api.api_id,
@@ -1119,10 +1143,10 @@ class HttpService:
             "resource": resource,
             "path": ex.path,
             "httpMethod": ex.method,
-            "headers": _by_name(_last(spelt)),
-            "multiValueHeaders": _by_name(_multi(spelt)),
-            "queryStringParameters": _last(query) if query else None,
-            "multiValueQueryStringParameters": _multi(query) if query else None,
+            "headers": by_name(last_values(spelt)),
+            "multiValueHeaders": by_name(all_values(spelt)),
+            "queryStringParameters": last_values(query) if query else None,
+            "multiValueQueryStringParameters": all_values(query) if query else None,
             "requestContext": {
                 "accountId": self.sim.account_id,
                 "apiId": ex.api.api_id,
@@ -1182,7 +1206,7 @@ class HttpService:
         return out
 
 
-def _media_type_of(body: str) -> str:
+def media_type_of(body: str) -> str:
     """The content type the stand-in client gives a body sent without one."""
     try:
         jsontext.loads(body)
@@ -1204,7 +1228,7 @@ def job_started_body(sim: Simulator, job_name: str, execution_id: str) -> str:
     execution `execution_id`: Stacktape's helper Lambda answers with exactly these three
     fields, whichever HTTP entry (API or load balancer) called it."""
     job = sim.services["batch"].jobs[job_name]
-    return _json(
+    return compact_json(
         {
             "message": "Successfully started batch job state machine with name "
             f"{job.state_machine_arn.rsplit(':', 1)[-1]}-{execution_id}",
@@ -1214,8 +1238,9 @@ def job_started_body(sim: Simulator, job_name: str, execution_id: str) -> str:
     )
 
 
-def _json_headers() -> list[tuple[str, str]]:
-    return [("content-type", "application/json")]
+def json_headers() -> list[tuple[str, str]]:
+    """The headers of an answer in JSON: a new list, which the caller may extend."""
+    return [("content-type", JSON_MEDIA_TYPE)]
 
 
 def interpret(
@@ -1226,17 +1251,17 @@ def interpret(
     what was wrong when it was not (the response is then a 500)."""
     if not (isinstance(result, dict) and "statusCode" in result):
         if payload_format == "2.0":
-            text = result if isinstance(result, str) else _json(result)
-            return 200, _json_headers(), text, None
+            text = result if isinstance(result, str) else compact_json(result)
+            return 200, json_headers(), text, None
         return _malformed(
             "payload format 1.0 needs an object with statusCode "
-            f"(the function returned {_json(result)[:80]})"
+            f"(the function returned {compact_json(result)[:80]})"
         )
     status = result["statusCode"]
     if isinstance(status, str) and status.isdigit():
         status = int(status)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        return _malformed(f"statusCode must be an HTTP status, not {_json(status)}")
+        return _malformed(f"statusCode must be an HTTP status, not {compact_json(status)}")
     headers: list[tuple[str, str]] = []
     given = result.get("headers") or {}
     multi = (result.get("multiValueHeaders") or {}) if payload_format == "1.0" else {}
@@ -1280,11 +1305,11 @@ def interpret(
 
 def _scalar(value: Any) -> str:
     """A header value as text (JSON's spelling for booleans and null)."""
-    return value if isinstance(value, str) else _json(value)
+    return value if isinstance(value, str) else compact_json(value)
 
 
 def _malformed(why: str) -> tuple[int, list[tuple[str, str]], str, str]:
-    return 500, _json_headers(), INTERNAL_ERROR, f"malformed Lambda response: {why}"
+    return 500, json_headers(), INTERNAL_ERROR, f"malformed Lambda response: {why}"
 
 
 def wire(sim: Simulator) -> None:

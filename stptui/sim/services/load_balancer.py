@@ -52,12 +52,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus
 
 from stptui.config.aws_names import build_resource_name
 from stptui.config.model import (
@@ -75,13 +73,15 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services.http import (
     CLIENT_IP,
-    HTTP_METHODS,
     USER_AGENT,
     HttpResponse,
-    _media_type_of,
     await_response,
+    compact_json,
     job_started_body,
     lambda_body,
+    media_type_of,
+    request_line,
+    with_query,
 )
 
 if TYPE_CHECKING:
@@ -146,10 +146,6 @@ _NOT_NULL = ("statusDescription", "headers", "body", "isBase64Encoded")
 # A target group's name is at most 32 characters (Stacktape's awsResourceNames
 # .lambdaTargetGroup cuts a longer one and ends it in a 6-digit shake256 hash).
 TARGET_GROUP_NAME_MAX = 32
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def error_page(status: int) -> str:
@@ -634,12 +630,7 @@ class LoadBalancerService:
 
         lb = self.balancer(load_balancer)
         listener = lb.listener(port)
-        method = method.upper()
-        if method not in HTTP_METHODS:
-            raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
-        raw_path, _, raw_query = path.partition("?")
-        if not raw_path.startswith("/"):
-            raise SimError(f"the path must start with '/', not {path!r}", "e.g. /api/orders")
+        method, raw_path, raw_query = request_line(method, path, "/api/orders")
         ip = source_ip or CLIENT_IP
         try:
             ipaddress.ip_address(ip)
@@ -655,9 +646,7 @@ class LoadBalancerService:
                 f"from {ip} times out",
                 "send it from an admitted address with --source-ip",
             )
-        if query:
-            encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in query)
-            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+        raw_query = with_query(raw_query, query)
         sim = self.sim
         now = sim.clock.now
         request_id = self._trace_id(now)
@@ -722,7 +711,7 @@ class LoadBalancerService:
             ("host", lb.domain),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))) if body else None,
-            ("content-type", _media_type_of(body)) if body else None,
+            ("content-type", media_type_of(body)) if body else None,
         ]
         out = [item for item in client if item is not None and item[0] not in names]
         forwarded = [v for n, v in given if n.lower() == "x-forwarded-for"]
@@ -999,14 +988,14 @@ def convert(result: Any) -> tuple[int, str | None, list[tuple[str, str]], str] |
     """How ELB turns a function's result into the response: (status, statusDescription,
     headers, body), or, when it cannot, why (the client then gets a 502)."""
     bad = "malformed Lambda response (LambdaInvalidResponse): "
-    size = len(_json(result).encode("utf-8", "surrogatepass"))
+    size = len(compact_json(result).encode("utf-8", "surrogatepass"))
     if size > MAX_LAMBDA_BYTES:
         return f"the function's response is {size:,} bytes, over 1 MB (LambdaResponseTooLarge)"
     if not isinstance(result, dict):
-        return bad + f"it must be an object with a statusCode, not {_json(result)[:80]}"
+        return bad + f"it must be an object with a statusCode, not {compact_json(result)[:80]}"
     status = result.get("statusCode")
     if not _is_int(status) or not 100 <= status <= 599:
-        return bad + f"statusCode must be an integer HTTP status, not {_json(status)[:40]}"
+        return bad + f"statusCode must be an integer HTTP status, not {compact_json(status)[:40]}"
     nulls = [key for key in _NOT_NULL if key in result and result[key] is None]
     if nulls:
         return bad + f"{nulls[0]} is null (leave it out instead)"
@@ -1019,7 +1008,7 @@ def convert(result: Any) -> tuple[int, str | None, list[tuple[str, str]], str] |
     headers: list[tuple[str, str]] = []
     for name, value in given.items():
         if not isinstance(value, str):
-            return bad + f"header {name!r} must be a string, not {_json(value)[:40]}"
+            return bad + f"header {name!r} must be a string, not {compact_json(value)[:40]}"
         headers.append((str(name), value))
     body = result.get("body", "")
     if not isinstance(body, str):

@@ -62,7 +62,7 @@ from stptui.textsafe import quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
-    from stptui.sim.clock import Entry
+    from stptui.sim.clock import Entry, Scheduler
     from stptui.sim.engine import Simulator
 
 # "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8
@@ -419,15 +419,20 @@ class Flow:
         # Each flow of a Map stops as its item ends, most with nothing armed, awaited or
         # running: then nothing is cleared.
         if self.timers:
-            for entry in self.timers:
-                sim.clock.cancel(entry)
-            self.timers.clear()
+            self.cancel_timers(sim.clock)
         if self.waits:
             self.cancel_waits()
         if self.children:
             for child in self.children:
                 child.stop(sim)
             self.children.clear()
+
+    def cancel_timers(self, clock: Scheduler) -> None:
+        """Cancel the timers armed for the current state (a retry's wait, TimeoutSeconds,
+        HeartbeatSeconds): whatever ends the state or its attempt first makes them moot."""
+        for entry in self.timers:
+            clock.cancel(entry)
+        self.timers.clear()
 
     def cancel_waits(self) -> None:
         """Terminate the job or stop the execution the current task waits for (Step
@@ -667,9 +672,7 @@ class MachineSim:
         if flow.retry_counts:
             flow.retry_counts = {}
         if flow.timers:
-            for entry in flow.timers:
-                self.sim.clock.cancel(entry)
-            flow.timers.clear()
+            flow.cancel_timers(self.sim.clock)
         flow.at = (name, raw_input)
         flow.fan = None
         if flow.redo_fan is not None and flow.redo_fan.state != name:
@@ -771,16 +774,7 @@ class MachineSim:
             # A callback task that went HeartbeatSeconds without a heartbeat fails with
             # its own error name (Error names: States.HeartbeatTimeout).
             error = "States.HeartbeatTimeout" if timer.what == "heartbeat" else "States.Timeout"
-            self._emit(
-                tk.SFN_TASK_FAILED,
-                {
-                    "execution_arn": flow.ex.arn,
-                    "state": flow.label + name,
-                    "error": error,
-                    "invocation_id": None,
-                },
-            )
-            self._state_error(flow, name, state, raw, error, "", timer.retries)
+            self.task_failed(flow, name, state, raw, error, "", timer.retries)
 
     def _waited(self, flow: Flow, name: str, state: Mapping[str, Any], raw: Any) -> None:
         jsonata = id(state) in self.jsonata
@@ -1005,9 +999,7 @@ class MachineSim:
         """A state attempt failed with `error`: retry it, catch it, or fail the flow."""
         if not flow.alive:
             return
-        for entry in flow.timers:
-            self.sim.clock.cancel(entry)
-        flow.timers.clear()
+        flow.cancel_timers(self.sim.clock)
         for child in flow.children:
             child.stop(self.sim)
         flow.children.clear()
@@ -1152,9 +1144,7 @@ class MachineSim:
         def done(outcome: Outcome, inv_id: str) -> None:
             if not flow.alive or flow.token != token:
                 return  # timed out, stopped or failed meanwhile: the result is not heard
-            for entry in flow.timers:
-                sim.clock.cancel(entry)
-            flow.timers.clear()
+            flow.cancel_timers(sim.clock)
             if target.resource == asl.SDK_LAMBDA_INVOKE:
                 # The SDK's Invoke answers a function error too: the task succeeds.
                 result = asl_sdk.invoke_response(outcome)
@@ -1225,9 +1215,7 @@ class MachineSim:
             if not flow.alive or flow.token != token:
                 return  # the task ended first (timeout, stop): its job was cancelled
             flow.waits.clear()
-            for entry in flow.timers:
-                sim.clock.cancel(entry)
-            flow.timers.clear()
+            flow.cancel_timers(sim.clock)
             if error is None:
                 self._history(flow.ex, "TaskSucceeded", shown, f"{resource} ended")
                 self.task_result(flow, name, state, raw, value, env, retries)

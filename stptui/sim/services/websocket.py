@@ -46,7 +46,13 @@ from stptui.config.normalize_gateways import BODY_PATH, SELECTION_VARIABLE
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.services import http_auth
-from stptui.sim.services.http import CLIENT_IP, USER_AGENT, request_time
+from stptui.sim.services.http import (
+    CLIENT_IP,
+    USER_AGENT,
+    all_values,
+    last_values,
+    request_time,
+)
 from stptui.sim.services.http_auth import Verdict
 from stptui.textsafe import quoted
 
@@ -385,12 +391,12 @@ class WebSocketService:
 
     def _connect_event(self, conn: Connection, request_id: str) -> dict[str, Any]:
         event: dict[str, Any] = {
-            "headers": _last(conn.headers),
-            "multiValueHeaders": _multi(conn.headers),
+            "headers": last_values(conn.headers),
+            "multiValueHeaders": all_values(conn.headers),
         }
         if conn.query:
-            event["queryStringParameters"] = _last(conn.query)
-            event["multiValueQueryStringParameters"] = _multi(conn.query)
+            event["queryStringParameters"] = last_values(conn.query)
+            event["multiValueQueryStringParameters"] = all_values(conn.query)
         event["requestContext"] = self._context(conn, CONNECT, "CONNECT", request_id)
         event["isBase64Encoded"] = False
         return event
@@ -912,17 +918,6 @@ def _open_hint(live: list[str]) -> str:
     if len(live) <= HINT_CONNECTIONS:
         return f"open connections: {shown}"
     return f"open connections: {shown} and {len(live) - HINT_CONNECTIONS:,} more (show connections)"
-
-
-def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    return dict(pairs)
-
-
-def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, value in pairs:
-        out.setdefault(name, []).append(value)
-    return out
 
 
 def wire(sim: Simulator) -> None:
