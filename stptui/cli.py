@@ -90,7 +90,10 @@ class _ArgumentParser(argparse.ArgumentParser):
             message += "".join(f"\n  hint: {h}" for h in hints)
         elif message.startswith(UNRECOGNIZED) and (guess := self._option_guess(message)):
             message += f"\n  hint: did you mean {guess}?"
-        super().error(message)
+        # argparse echoes unknown words as they were typed (a pasted ESC or override).
+        from stptui.textsafe import printable
+
+        super().error(printable(message))
 
     def _option_guess(self, message: str) -> str | None:
         """The option meant by the first unknown `--word` of an "unrecognized arguments"

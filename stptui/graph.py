@@ -96,6 +96,7 @@ from stptui.config.model import (
     WebSocketTrigger,
     Workload,
 )
+from stptui.textsafe import json_text
 
 # -- vocabulary ------------------------------------------------------------------------------
 
@@ -1121,7 +1122,7 @@ def _entities(text: object, style: str) -> str:
 
 
 def _compact(value: Any, limit: int = 72) -> str:
-    text = json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+    text = json_text(_jsonable(value), separators=(",", ":"))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

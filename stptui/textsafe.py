@@ -2,17 +2,23 @@
 
 Message bodies, keys and names come from users' files and simulated handlers; an ANSI
 escape inside one must show up as text, never move the cursor or recolour the terminal.
+Every surface shows such a character the one way `printable` writes it (`\\x1b`, `\\x9b`,
+`\\u202e`), and text that is JSON the way JSON writes it (`json_shown`), so that it still
+parses to the same value. docs/fidelity.md ("Untrusted text on screen") states the rule.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI), the
 # bidirectional marks and overrides that can make text read differently from what it is,
 # the invisible zero-width space and byte-order mark, and the Unicode line and paragraph
-# separators, which some terminals break lines at.
-_CONTROL = re.compile(
+# separators, which some terminals break lines at. The TUI's text fields drop them, the
+# REPL's input line and completion menu show them escaped.
+ESCAPED = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
     "\u202a-\u202e\u2066-\u2069\ufeff]"
 )
@@ -26,7 +32,22 @@ def _escape(m: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """`text` with control characters (except newline and tab), bidirectional marks and
     overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`."""
-    return _CONTROL.sub(_escape, text)
+    return ESCAPED.sub(_escape, text)
+
+
+def json_shown(text: str) -> str:
+    """JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) with the characters
+    `printable` escapes written as JSON's `\\u` escapes (`\\u009b`, `\\u202e`): they can
+    only be inside its strings, where the escape is the same character, so the text still
+    parses to the same value and can be shown, edited and sent back."""
+    return ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """`value` as JSON for people to read (non-ASCII kept, as `json.dumps(value,
+    ensure_ascii=False, **options)` writes it), with `json_shown`'s escapes: the same JSON
+    anywhere it is shown, and the same value when it is pasted back."""
+    return json_shown(json.dumps(value, ensure_ascii=False, **options))
 
 
 def double_quoted(text: str) -> str:

@@ -46,6 +46,7 @@ from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
 from stptui.repl.printer import Printer, make_console
+from stptui.repl.shown import EscapedControls
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.repl.words import commands_in, one_line, read_words
@@ -75,6 +76,7 @@ STYLE = Style.from_dict(
         "pygments.comment": "italic ansibrightblack",
         "bottom-toolbar": "noreverse bg:ansiblack ansiwhite",
         "toolbar.time": "bold",
+        "escaped-control": "reverse",
         "toolbar.paused": "ansiyellow",
         "toolbar.recording": "bold ansired",
         "toolbar.changed": "bold ansiyellow",
@@ -227,6 +229,7 @@ class Repl:
             history=history,
             auto_suggest=AutoSuggestFromHistory(),
             bottom_toolbar=self.toolbar,
+            input_processors=[EscapedControls()],
             style=STYLE,
             include_default_pygments_style=False,
             multiline=continues,

@@ -26,6 +26,7 @@ from stptui.commands import Session
 from stptui.commands import registry as kinds
 from stptui.repl.candidates import Candidate, Context, candidates, context, slot_candidates
 from stptui.repl.grammar import Slot
+from stptui.repl.shown import EscapedCompletions
 
 __all__ = [
     "Candidate",
@@ -85,7 +86,9 @@ class CommandCompleter(Completer):
 
 
 def build_completer(get_session: Callable[[], Session]) -> Completer:
-    """Exact and fuzzy completion merged, exact matches first, duplicates dropped."""
+    """Exact and fuzzy completion merged, exact matches first, duplicates dropped; their
+    menu entries drawn with control characters escaped (`EscapedCompletions`)."""
     exact = CommandCompleter(get_session)
     # WORD=True: the fuzzy matcher sees the whole word (`queue.dlq.de`, `--dedup-id`).
-    return merge_completers([exact, FuzzyCompleter(exact, WORD=True)], deduplicate=True)
+    merged = merge_completers([exact, FuzzyCompleter(exact, WORD=True)], deduplicate=True)
+    return EscapedCompletions(merged)

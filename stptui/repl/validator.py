@@ -48,6 +48,7 @@ from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.engine import SimError
+from stptui.textsafe import printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +350,8 @@ class CommandValidator(Validator):
     def _raise(self, document: Document, final: bool) -> None:
         problem = check(self.get_session(), document.text, final)
         if problem is not None:
-            raise ValidationError(problem.position, problem.format())
+            # The message echoes what was typed (a pasted key): its controls escaped.
+            raise ValidationError(problem.position, printable(problem.format()))
 
     def validate(self, document: Document) -> None:
         """Judge the whole line (Enter)."""

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from stptui.textsafe import json_text
+
 __all__ = [
     "MAX_PATTERN_CHARS",
     "FilterPattern",
@@ -92,7 +94,7 @@ Check = Callable[[Any, bool], tuple[bool, list[str]]]
 
 def _show(text: str, limit: int = 60) -> str:
     """A message value quoted for an explanation, cut when long."""
-    shown = json.dumps(text, ensure_ascii=False)
+    shown = json_text(text)
     return shown if len(shown) <= limit else shown[: limit - 4] + '..."'
 
 
@@ -407,7 +409,7 @@ def _selector(lex: _Lexer) -> tuple[tuple[str | int, ...], str]:
 def _describe_json(value: Any) -> str:
     if value is _MISSING:
         return "missing"
-    return json.dumps(value, ensure_ascii=False)[:60]
+    return json_text(value)[:60]
 
 
 class _JsonParser:

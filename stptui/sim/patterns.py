@@ -50,6 +50,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from stptui.textsafe import json_text
+
 __all__ = [
     "ENVELOPE_MARKERS",
     "MAX_DEPTH",
@@ -243,9 +245,9 @@ def _object_at(d: Mapping[str, Any], key: str) -> Any:
 
 
 def _js(value: Any) -> str:
-    """JSON text for messages: ", " separators, non-ASCII kept (printing escapes controls)."""
+    """JSON text for messages: ", " separators, non-ASCII kept, controls as JSON escapes."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return json_text(value, separators=(", ", ": "))
     except (TypeError, ValueError):
         return repr(value)
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol, overload
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.payloads import Deferred, resolve
+from stptui.textsafe import json_text
 
 # Record kinds (docs/trace-format.md lists each with its fields).
 MESSAGE_SENT = "message.sent"
@@ -661,10 +662,11 @@ FAILED_FIELDS = ("invocation_id", "duration_ms", "error", "error_message", "time
 
 
 def format_value(value: Any) -> str:
-    """A record field as text: strings as they are, everything else as compact JSON."""
+    """A record field as text: strings as they are, everything else as compact JSON (its
+    control characters as JSON escapes: `textsafe.json_text`)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json_text(value, separators=(",", ":"), default=str)
 
 
 class Record:

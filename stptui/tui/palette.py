@@ -15,17 +15,36 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.screen import Screen
 
 from stptui.commands import REGISTRY
-from stptui.tui.render import safe
+from stptui.tui.render import markup_literal, safe
 
 if TYPE_CHECKING:
     from stptui.tui.app import StptuiApp
 
 
 Entry = tuple[str, Callable[[], object], str]
+
+
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """`title` as plain text with the letters the query matched highlighted.
+
+    Textual's `Matcher.highlight` reads its candidate as markup, and an escaped candidate
+    is longer than the text it shows, so its highlights fell beside the letters (and a
+    backslash before `[` in a name showed twice)."""
+    content = Content(title)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    if not score:
+        return content
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 # The app's actions that open a dialog, offered as `open: put record dialog` when the stack
 # has something for them (the app's `check_action`, as for their keys).
 DIALOG_ACTIONS = (
@@ -93,8 +112,8 @@ class StackProvider(Provider):
     async def discover(self) -> Hits:
         """Every entry, before anything is typed."""
         for title, callback, help_text in self._entries:
-            # Hit help and highlighted titles are parsed as markup: names are escaped.
-            yield DiscoveryHit(Text(title), callback, help=escape(help_text))
+            # A hit's help is read as markup: it goes in as a literal (`markup_literal`).
+            yield DiscoveryHit(Text(title), callback, help=markup_literal(help_text))
 
     async def search(self, query: str) -> Hits:
         """Entries whose title matches the query (fuzzy)."""
@@ -104,8 +123,8 @@ class StackProvider(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(escape(title)),
+                    highlighted(matcher, title),
                     callback,
                     text=title,
-                    help=escape(help_text),
+                    help=markup_literal(help_text),
                 )

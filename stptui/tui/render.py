@@ -241,6 +241,15 @@ def safe(value: object) -> str:
     return printable(str(value)).replace("\n", "\\n").replace("\t", "\\t")
 
 
+def markup_literal(text: str) -> str:
+    """Textual markup that shows `text` as it is written, for the few places that take
+    nothing but markup (a command palette hit's help). Only `[` opens a tag in Textual's
+    markup, and a backslash before it keeps it: Textual's own `escape` (like Rich's) also
+    doubles a backslash that ends the text or stands before a `[`, which Textual's parser
+    then shows twice."""
+    return text.replace("[", "\\[")
+
+
 def key_schema_text(key: Sequence[tuple[str, str]]) -> str:
     """`partition key cartId (S), sort key placedAt (N)`: a table's key attributes (name
     and DynamoDB type), in order."""

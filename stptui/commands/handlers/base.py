@@ -9,7 +9,6 @@ print: they return a CommandResult.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -33,6 +32,7 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NumberText
 from stptui.sim.services.function import FunctionSim
 from stptui.sim.services.queue import QueueSim
+from stptui.textsafe import json_text
 
 REGISTRY = Registry()
 
@@ -265,7 +265,7 @@ def parse_payload(text: str | None, refusal: str, command_start: str) -> Any:
         elif "'" in text:
             hint = "the payload must be JSON: write text as a JSON string, in double quotes"
         else:
-            quoted = json.dumps(text, ensure_ascii=False)
+            quoted = json_text(text)
             hint = (
                 f"the payload must be JSON; to send the text, quote it: {command_start} '{quoted}'"
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
 from stptui.sim.payloads import NumberText
-from stptui.textsafe import quoted
+from stptui.textsafe import json_text, quoted
 
 if TYPE_CHECKING:
     from stptui.sim.services.bus_archive import ReplayPlan
@@ -85,7 +84,7 @@ def _refuse_whole_event(words: list[str]) -> None:
     if isinstance(detail, str):  # a PutEvents entry holds the detail as JSON text
         values.append(detail)
     elif detail is not None:
-        values.append(json.dumps(detail, ensure_ascii=False))
+        values.append(json_text(detail))
     resources = found["resources"]
     options = []
     if isinstance(resources, list) and resources and all(isinstance(r, str) for r in resources):

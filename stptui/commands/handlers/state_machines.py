@@ -32,7 +32,7 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import KIND_WIDTH, explain, summary
-from stptui.textsafe import printable
+from stptui.textsafe import json_text, printable
 
 if TYPE_CHECKING:
     from stptui.sim.asl_callbacks import WaitingTask
@@ -427,10 +427,10 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
         f"{printable(ex.name)} of {ex.machine.name}: {ex.status} after "
         f"{_duration(ex, sim.clock.now)}",
         f"  arn: {printable(ex.arn)}",
-        f"  input: {_cut(json.dumps(ex.input, ensure_ascii=False))}",
+        f"  input: {_cut(json_text(ex.input))}",
     ]
     if ex.status == "SUCCEEDED":
-        head.append(f"  output: {_cut(json.dumps(ex.output, ensure_ascii=False))}")
+        head.append(f"  output: {_cut(json_text(ex.output))}")
     elif ex.status != RUNNING:
         head.append(f"  error: {_cut(ex.error)}")
         head.append(f"  cause: {_cut(ex.cause)}")

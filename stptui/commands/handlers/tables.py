@@ -16,7 +16,7 @@ from stptui.commands.session import Session
 from stptui.sim.ddbjson import DynamoDBError, check_item
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.table import Expressions, TableRecord, TableSim, lookup_table
-from stptui.textsafe import printable
+from stptui.textsafe import json_text, printable
 
 # `show table` lists at most this many items (the first ones written).
 SHOW_ITEMS = 20
@@ -122,9 +122,7 @@ def _key_text(key: dict[str, Any]) -> str:
 
 def _item_text(item: dict[str, Any] | None) -> str:
     """An item in DynamoDB JSON on one line, cut to ITEM_WIDTH."""
-    return shorten(
-        printable(json.dumps(item, separators=(",", ":"), ensure_ascii=False)), ITEM_WIDTH
-    )
+    return shorten(json_text(item, separators=(",", ":")), ITEM_WIDTH)
 
 
 def _written_line(table: TableSim, key: str, name: str | None, record: TableRecord | None) -> str:

@@ -4,7 +4,6 @@ the pool's hooks), put users in groups, and list a pool's users."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,7 +26,7 @@ from stptui.sim.cognito import CognitoError, User, describe_policy
 from stptui.sim.engine import Simulator
 from stptui.sim.services.user_pool import UserPoolService
 from stptui.sim.services.user_pool.pool import Answer
-from stptui.textsafe import printable
+from stptui.textsafe import json_text, printable
 
 _T = TypeVar("_T")
 
@@ -408,9 +407,9 @@ def _signed_in_line(call: Call, answer: Answer, refreshed: bool = False) -> str:
             "user's own password"
         )
     if answer.challenge is not None:
-        shown = json.dumps(answer.public or {}, ensure_ascii=False, separators=(",", ":"))
+        shown = json_text(answer.public or {}, separators=(",", ":"))
         return (
-            f"challenge {answer.challenge} {printable(shown)}: answer it with answer-challenge "
+            f"challenge {answer.challenge} {shown}: answer it with answer-challenge "
             f"{call.args['pool']} {call.args['username']} ANSWER"
         )
     if user is None:

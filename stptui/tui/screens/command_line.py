@@ -39,7 +39,7 @@ from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, candidates
 from stptui.repl.words import read_words
 from stptui.tui.render import Wrapped, problem_text
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
-from stptui.tui.widgets.fields import SafeInput, clean_typed
+from stptui.tui.widgets.fields import SafeInput, clean_typed, fits_one_line
 
 # How many lines the history keeps (the oldest go first).
 HISTORY_LIMIT = 1000
@@ -56,7 +56,10 @@ def completions(session: Session, line: str) -> list[str]:
 
     The one difference: on an empty word the REPL's duration examples (`30s`, `5m`, ...)
     are left out, since Tab takes the first offer and would type an example the user did
-    not choose; a number typed (`advance 5`) still offers its units (`5ms`, `5s`, ...)."""
+    not choose; a number typed (`advance 5`) still offers its units (`5ms`, `5s`, ...).
+    A value the field cannot hold as it is (an object key with an ESC or a line break in
+    it, `fits_one_line`) is not offered: the field would drop the character, and the line
+    would name another key."""
     reading = read_words(line)
     if reading.comment is not None or reading.quote is not None:
         return []
@@ -67,7 +70,9 @@ def completions(session: Session, line: str) -> list[str]:
     offered = (
         c.text
         for c in candidates(session, line)
-        if c.text.startswith(partial) and (partial or c not in UNTYPED_EXAMPLES)
+        if c.text.startswith(partial)
+        and (partial or c not in UNTYPED_EXAMPLES)
+        and fits_one_line(c.text)
     )
     return [head + v for v in dict.fromkeys(_quoted(v) for v in offered)]
 

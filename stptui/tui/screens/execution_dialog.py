@@ -26,6 +26,7 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.state_machines import INPUT_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
+from stptui.textsafe import json_shown
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
     CommandDialog,
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
 
 def starting_input(machine: MachineSim) -> str:
     """The input the field starts with: the machine's latest execution's (to start another
-    like it), else `{}`."""
+    like it), else `{}`. Characters the field would drop are JSON escapes (`json_shown`)."""
     latest = list(machine.executions.values())[-1:]
-    return json.dumps(latest[0].input, ensure_ascii=False) if latest else "{}"
+    return json_shown(json.dumps(latest[0].input, ensure_ascii=False)) if latest else "{}"
 
 
 class StartExecutionDialog(CommandDialog):

@@ -35,7 +35,7 @@ from stptui.sim.s3_lifecycle import ARCHIVED
 from stptui.sim.services.bucket import BucketSim, S3Object
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, choices, dialog_bindings, hint_lines
-from stptui.tui.widgets.fields import SafeInput
+from stptui.tui.widgets.fields import SafeInput, fits_one_line
 
 # The longest `--days` the command reads (seven digits), as it reads it.
 MAX_DAYS_DIGITS = 7
@@ -127,8 +127,13 @@ class RestoreDialog(CommandDialog):
         self._check()
 
     def first_key(self, bucket: str) -> str:
-        """The current archived object to offer: the first not restored, else the first."""
-        current = [o for o in archived_objects(self.buckets[bucket]) if self.is_current(bucket, o)]
+        """The current archived object to offer: the first not restored, else the first;
+        of those whose key the field can hold as it is (`fits_one_line`)."""
+        current = [
+            o
+            for o in archived_objects(self.buckets[bucket])
+            if self.is_current(bucket, o) and fits_one_line(o.key)
+        ]
         offered = [o for o in current if o.restore is None] or current
         return offered[0].key if offered else ""
 

@@ -4,7 +4,10 @@ field as it is, so it must hold nothing a terminal would act on.
 Textual's Input and TextArea take a paste as it comes and draw it raw: an ESC from a
 pasted log line reached the terminal as the start of an escape sequence (recolouring,
 moving the cursor, clearing the screen), a BEL rang it. Typed keys never carry controls
-(Textual inserts only printable characters), so pastes are what this guards against.
+(Textual inserts only printable characters), so pastes are what this guards against, and
+what the app itself puts into a field (a completion, a line from the history, a key or
+JSON a dialog starts with), which is cleaned the same way as it is set; the app offers no
+value that cleaning would change (`fits_one_line`, `textsafe.json_shown`).
 
 The rule: carriage returns (`\\r\\n`, `\\r`, what some terminals paste line breaks as)
 become newlines; every other character `stptui.textsafe.printable` would escape is
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import overload
+from typing import Any, overload
 
 from rich.containers import Lines
 from rich.text import Span, Text
@@ -32,12 +35,10 @@ from textual.strip import Strip
 from textual.widgets import Input, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
-# The characters `stptui.textsafe.printable` escapes, less tab and newline (a test keeps
-# the two sets the same).
-DROPPED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+from stptui.textsafe import ESCAPED
+
+# The characters `stptui.textsafe.printable` escapes (not tab and newline).
+DROPPED = ESCAPED
 _RETURNS = re.compile("\r\n?")
 # A field with a line longer than this does not wrap its lines: Textual works out where a
 # wrapped line breaks again, from its start, on every key typed into it (half a second a
@@ -50,6 +51,13 @@ def clean_typed(text: str) -> str:
     """`text` as a field keeps it: carriage returns made newlines, the characters in
     `DROPPED` left out."""
     return DROPPED.sub("", _RETURNS.sub("\n", text))
+
+
+def fits_one_line(text: str) -> bool:
+    """Whether a one-line field can hold `text` as it is: no line break, nothing `DROPPED`.
+    A value that does not (an object key with an ESC in it) is never offered to a field,
+    where cleaning it would name something else."""
+    return "\n" not in text and DROPPED.search(text) is None
 
 
 def one_line(text: str) -> str:
@@ -73,6 +81,11 @@ class SafeInput(Input):
     def replace(self, text: str, start: int, end: int) -> None:
         """Replace `start`..`end` with `text` cleaned (every insertion ends here)."""
         super().replace(clean_typed(text), start, end)
+
+    def validate_value(self, value: str) -> str:
+        """A value the app sets (a completion, a line from the history, a key offered)
+        cleaned as what is typed: Textual draws the field's value as it is."""
+        return value if fits_one_line(value) else one_line(value)
 
 
 class _Sections(Lines):
@@ -189,8 +202,12 @@ class SafeTextArea(TextArea):
             self.border_subtitle = None
             self.soft_wrap = True
 
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(clean_typed(text), **kwargs)
+
     def load_text(self, text: str) -> None:
-        """Load `text`, unwrapped when a line of it is over LONG_LINE characters."""
+        """Load `text` cleaned, unwrapped when a line of it is over LONG_LINE characters."""
+        text = clean_typed(text)
         self._fit_wrap(max(map(len, text.split("\n")), default=0))
         super().load_text(text)
 

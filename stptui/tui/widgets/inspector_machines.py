@@ -26,6 +26,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
+from stptui.textsafe import json_shown
 from stptui.tui.render import clock_time, hanging, preview, safe
 
 if TYPE_CHECKING:
@@ -467,7 +468,7 @@ def value_json(value: Any, width: int = VALUE_WIDTH) -> str:
         size += len(piece)
         if size > width:
             break
-    return preview("".join(pieces), width)
+    return preview(json_shown("".join(pieces)), width)
 
 
 def _assigns(definition: Mapping[str, Any]) -> bool:

@@ -41,6 +41,7 @@ from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.services.container import ContainerSim
 from stptui.sim.trace import Record
+from stptui.textsafe import json_text
 from stptui.tui.render import (
     clock_time,
     display_time,
@@ -118,7 +119,7 @@ PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
 
 def compact(value: Any, limit: int = 72) -> str:
     """A config value as one line of JSON, shortened."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = json_text(value, separators=(",", ":"), default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

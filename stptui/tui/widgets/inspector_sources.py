@@ -15,7 +15,6 @@ come from the stack: they go in as text through `safe`, never as markup.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.text import Text
@@ -28,6 +27,7 @@ from stptui.sim.services.bucket import BucketSim
 from stptui.sim.services.kafka import KafkaConsumer, KafkaTopic
 from stptui.sim.services.stream import StreamConsumer, StreamSim, StreamSource
 from stptui.sim.services.table import TableSim
+from stptui.textsafe import json_text
 from stptui.tui.render import (
     hanging,
     key_schema_text,
@@ -154,7 +154,7 @@ def table_section(text: Text, sim: Simulator, name: str) -> None:
     count = len(table.items)
     section_line(text, Text(f"{count:,} item{'s' * (count != 1)}"))
     for item in list(table.items.values())[:SHOW_ITEMS]:
-        shown = safe(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+        shown = safe(json_text(item, separators=(",", ":")))
         cut = shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + "…"
         line = f"  {cut}"
         # An item wraps between its JSON's tokens, going on under its first attribute.

@@ -1,0 +1,92 @@
+"""What the REPL's prompt draws of untrusted text: the completion menu and the input line.
+
+prompt_toolkit draws a completion's text and the line being typed as they are, but for the
+C0 and C1 controls, which it shows as `^[` and `<9b>`. The bidirectional overrides and
+isolates (U+202E, U+2066, ...), the zero-width space and the line separator reach the
+terminal, where a key offered in the menu or completed into the line reorders what is drawn
+after it (Trojan Source). Here they are shown as the rest of stptui shows them,
+`textsafe.printable`'s escapes (`\\u202e`, `\\x1b`), while the line itself keeps the
+characters: the command gets the key as it is, the one the escape stands for.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
+from prompt_toolkit.layout.utils import explode_text_fragments
+
+from stptui.textsafe import ESCAPED, printable
+
+# The style of an escape drawn in the input line: it is not what was typed, as such.
+ESCAPE_STYLE = "class:escaped-control"
+
+
+def escaped_fragments(fragments: StyleAndTextTuples) -> StyleAndTextTuples:
+    """Formatted text with its control characters written as `printable` escapes."""
+    return [(style, printable(text), *rest) for style, text, *rest in fragments]  # type: ignore[misc]
+
+
+class EscapedCompletions(Completer):
+    """Another completer's completions, their menu entry and help line escaped. What a
+    completion inserts is unchanged: the key itself, which the line then shows escaped
+    (`EscapedControls`)."""
+
+    def __init__(self, completer: Completer) -> None:
+        self.completer = completer
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        """The wrapped completer's completions, drawn safely."""
+        for c in self.completer.get_completions(document, complete_event):
+            display, meta = to_formatted_text(c.display), to_formatted_text(c.display_meta)
+            shown = "".join(text for _, text, *_ in display + meta)
+            if not ESCAPED.search(shown):
+                yield c
+                continue
+            yield Completion(
+                c.text,
+                c.start_position,
+                display=escaped_fragments(display),
+                display_meta=escaped_fragments(meta),
+                style=c.style,
+                selected_style=c.selected_style,
+            )
+
+
+class EscapedControls(Processor):
+    """Draws each control character of a line (typed, pasted, completed, or suggested from
+    the history) as its `printable` escape, with the cursor mapped around it."""
+
+    def apply_transformation(self, transformation_input: TransformationInput) -> Transformation:
+        """The line's fragments with their control characters escaped."""
+        fragments = transformation_input.fragments
+        if not any(ESCAPED.search(text) for _, text, *_ in fragments):
+            return Transformation(fragments)
+        out: StyleAndTextTuples = []
+        # starts[i]: where the source's character i is drawn.
+        starts: list[int] = []
+        at = 0
+        for style, char, *rest in explode_text_fragments(fragments):
+            starts.append(at)
+            if ESCAPED.match(char):
+                shown = printable(char)
+                out.append((f"{style} {ESCAPE_STYLE}", shown))
+                at += len(shown)
+            else:
+                out.append((style, char, *rest))  # type: ignore[arg-type]
+                at += len(char)
+        starts.append(at)
+
+        def source_to_display(i: int) -> int:
+            return starts[i] if i < len(starts) else at + i - (len(starts) - 1)
+
+        def display_to_source(d: int) -> int:
+            return max(0, bisect_right(starts, d) - 1) if d <= at else len(starts) - 1 + d - at
+
+        return Transformation(out, source_to_display, display_to_source)
