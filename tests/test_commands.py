@@ -477,7 +477,8 @@ def test_redrive_back_to_the_source_queue(s: Session) -> None:
     old = _dead_letter_one(s)
     run(s, "slow worker 10s")  # keep the redriven message in flight: timeout 5 s -> fails
     result = run(s, "redrive deadLetterQueue")
-    assert result.text == "moved 1 message from deadLetterQueue to jobQueue"
+    new = result.data["moved"][0]["new_message_id"]
+    assert result.text == f"moved 1 message from deadLetterQueue to jobQueue\n  {old} -> {new}"
     assert result.data["moved"][0]["message_id"] == old
     assert kinds(result) == ["message.sent", "message.redriven"]
     assert s.sim.queue_stats("jobQueue")["depth"] == 1

@@ -166,8 +166,9 @@ def _boolean(api: Api, params: dict[str, Any], name: str, default: bool) -> bool
 def call(sim: Simulator, resource: str, params: Any, source: str, arns: tuple[str, str]) -> Result:
     """Call the SDK integration `resource` with `params` (the state's effective input) for
     the execution and state machine `arns`. Returns the API's response, the id of what it
-    delivered (for `explain`) and the target resource; raises StatesRuntimeError with Step
-    Functions' error name when refused."""
+    delivered (for `explain`: a stream record's sequence number, an S3 write's request id)
+    and the target resource; raises StatesRuntimeError with Step Functions' error name when
+    refused."""
     api = APIS[resource]
     if not isinstance(params, dict):
         raise StatesRuntimeError(
@@ -624,7 +625,7 @@ def _s3_put(
     except SimError as exc:
         raise _s3_error(api, exc) from None
     obj.content_type = content_type
-    return _written(obj), key, b.name
+    return _written(obj), sim.services["buckets"].last_request_id, b.name
 
 
 def _s3_delete(
@@ -640,9 +641,13 @@ def _s3_delete(
     except SimError as exc:
         raise _s3_error(api, exc) from None
     if not b.versioning:
-        return {}, key, b.name
+        return {}, sim.services["buckets"].last_request_id, b.name
     marker = b.versions[key][-1]
-    return {"DeleteMarker": True, "VersionId": marker.version_id}, key, b.name
+    return (
+        {"DeleteMarker": True, "VersionId": marker.version_id},
+        sim.services["buckets"].last_request_id,
+        b.name,
+    )
 
 
 def _s3_copy(
@@ -687,7 +692,7 @@ def _s3_copy(
     out["ServerSideEncryption"] = SSE
     if made.version_id is not None:
         out["VersionId"] = made.version_id
-    return out, key, b.name
+    return out, sim.services["buckets"].last_request_id, b.name
 
 
 def _s3_restore(
@@ -721,7 +726,7 @@ def _s3_restore(
     except SimError as exc:
         raise _s3_error(api, exc) from None
     # RestoreObject answers 202 or 200 with no body: the SDK's result has nothing in it.
-    return {}, key, b.name
+    return {}, sim.services["buckets"].last_request_id, b.name
 
 
 def _s3_list(

@@ -6,11 +6,11 @@ fields such as `worker:<invocation id>`). A list of ids (a batch) leads from eac
 members to the record, never back out to the other members; only the records of the id
 asked about lead out through their lists (an invocation's batch is its input), unless the id
 is in the list.
-Starting from the id or object key asked about, the chain is every record reachable through
-shared ids. A prefix of an id names that id only when no other id starts with it: a prefix
-that several ids share gives no chain, but the ids it could mean. Records that say why
-something did NOT happen (an unmatched rule, a skipped or filtered notification) are part of
-the chain like any other, with their reasons.
+Starting from the id or object key (`KEY` or `BUCKET/KEY`) asked about, the chain is every
+record reachable through shared ids. A prefix of an id names that id only when no other id
+starts with it: a prefix that several ids share gives no chain, but the ids it could mean.
+Records that say why something did NOT happen (an unmatched rule, a skipped or filtered
+notification) are part of the chain like any other, with their reasons.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ ID_FIELDS = (
     "record_ids",
 )
 # The fields whose value `explain` best follows from a record, in order of preference: what
-# the Events pane's `e` and `explain repeat-N` offer to explain next.
+# the Events pane's `e` and `explain repeat-N` offer to explain next. The last ones name
+# what records without a stimulus's id are about: a log event (`log`, a subscription's
+# verdict), a WebSocket connection (a post to it), a user (by the email or phone number
+# the user pool's commands take), what a log subscription delivered.
 FOLLOW_FIELDS = (
     "message_id",
     "event_id",
@@ -46,9 +49,15 @@ FOLLOW_FIELDS = (
     "request_id",
     "sequence_number",
     "record_id",
+    "log_event_id",
     "key",
     "execution_arn",
+    "connection_id",
+    "alias",
+    "delivered_id",
 )
+# The kinds of the records of an S3 object (on its bucket, with its `key`).
+OBJECT_KINDS = ("object.", "notification.", "lifecycle.", "restore.", "multipart.")
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
 # A shorter start of an id is no id prefix: too many ids would start with it.
@@ -90,15 +99,23 @@ class Chain:
                 f"{iso_ms(rec.t)}  {rec.kind:<{KIND_WIDTH}}  {rec.resource:<{width}}  "
                 f"{summary(rec)}".rstrip()
             )
-            for name in WHY_NOT_FIELDS:
-                why = rec.data.get(name)
-                if isinstance(why, list):
-                    out.extend(f"    {line}" for line in why)
-                elif isinstance(why, str) and why:
-                    out.append(f"    {why}")
+            out.extend(why_lines(rec))
         if self.truncated:
             out.append("(older records have left the trace ring; the chain may start earlier)")
         return out
+
+
+def why_lines(rec: Record) -> list[str]:
+    """The indented lines that say why a record's rule, notification or filter did not act
+    (its WHY_NOT_FIELDS), for the views that list records one a line."""
+    out: list[str] = []
+    for name in WHY_NOT_FIELDS:
+        why = rec.data.get(name)
+        if isinstance(why, list):
+            out.extend(f"    {line}" for line in why)
+        elif isinstance(why, str) and why:
+            out.append(f"    {why}")
+    return out
 
 
 def id_field(name: str) -> bool:
@@ -157,7 +174,8 @@ def summary(rec: Record) -> str:
 
 
 def explain(trace: Trace, key: str) -> Chain:
-    """Every record linked to `key`: an id of any kind, an object key or an id prefix."""
+    """Every record linked to `key`: an id of any kind, an object key (`KEY` or
+    `BUCKET/KEY`) or an id prefix."""
     records = list(trace.records)
     by_id: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
@@ -225,8 +243,9 @@ def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]
 
 def _literal_seeds(records: list[Record], key: str) -> list[int]:
     """The records of an object key (or any other literal value, such as a route path or a
-    user pool's username)."""
-    return [
+    user pool's username), else of `BUCKET/KEY`: the object key as `upload`, `restore` and
+    the bucket's records name it, after its bucket."""
+    seeds = [
         i
         for i, rec in enumerate(records)
         if key
@@ -236,6 +255,18 @@ def _literal_seeds(records: list[Record], key: str) -> list[int]:
             rec.data.get("username"),
             rec.data.get("alias"),
         )
+    ]
+    bucket, _, object_key = key.partition("/")
+    if seeds or not bucket or not object_key:
+        return seeds
+    # Every record of an object is on its bucket (the resource) and has its `key`; other
+    # records with a `key` (a Kafka record's, a table item's) are not an object's.
+    return [
+        i
+        for i, rec in enumerate(records)
+        if rec.resource == bucket
+        and rec.data.get("key") == object_key
+        and rec.kind.startswith(OBJECT_KINDS)
     ]
 
 

@@ -384,7 +384,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "event_id",
         "execution_id",
     ),
-    NOTIFICATION_SKIPPED: ("key", "event", "target", "configuration", "reason"),
+    NOTIFICATION_SKIPPED: ("key", "event", "target", "configuration", "request_id", "reason"),
     MULTIPART_INITIATED: ("bucket", "key", "upload_id", "source"),
     LIFECYCLE_EXPIRED: (
         "bucket",

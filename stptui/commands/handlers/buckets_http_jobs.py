@@ -716,6 +716,10 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
                 "hint: a web-service's HTTP API has one route, ANY /{proxy+}, whose greedy "
                 "variable needs a path segment: / itself is not routed (try /health)"
             )
+    if entry == "lb":
+        # An application load balancer answers with no request id (API Gateway's is its
+        # apigw-requestid header): the trace id it gave the request is what `explain` takes.
+        lines.append(f"request {resp.request_id} (its X-Amzn-Trace-Id)")
     if gateway is None and entry == "api" and sim.services["load_balancers"].balancers:
         others = ", ".join(sim.services["load_balancers"].balancers)
         lines.append(

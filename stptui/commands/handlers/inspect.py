@@ -68,15 +68,17 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     names,
+    quote_word,
 )
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
+from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.explain import MIN_PREFIX, distinct_prefixes, explain
+from stptui.sim.explain import MIN_PREFIX, OBJECT_KINDS, distinct_prefixes, explain
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
@@ -812,11 +814,21 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
         Arg(
             "ID",
             TRACE_ID,
-            "a message, event, invocation or execution id (or a unique prefix), or an object key",
+            "a message, event, invocation, request or execution id (or a unique prefix), an "
+            "object key (KEY or BUCKET/KEY), a user's email or an execution's name",
         ),
     ),
-    examples=("explain 3f2a9c1e", "explain incoming/report.csv"),
+    examples=(
+        "explain 3f2a9c1e",
+        "explain incoming/report.csv",
+        "explain uploads/incoming/report.csv",
+    ),
     details=(
+        "It takes what the stimulus printed: a message, event or invocation id, an HTTP "
+        "request id (a load balancer's trace id, Root=1-...), a stream record's sequence "
+        "number, a Kafka record's TOPIC-PARTITION@OFFSET, a log event's id, a WebSocket "
+        "connection or request id, a user's email or phone number, an execution's name or "
+        "ARN. An unknown one gets the closest the trace holds as a did-you-mean. "
         "`explain repeat-1` tells what a repeat runs, where it stands, its own records, and "
         "the first record its first repetitions and its latest made, with the id to explain "
         "next."
@@ -951,7 +963,53 @@ def _not_explained(sim: Simulator, key: str) -> None:
         made = list(repeats.every)
         shown = ", ".join(made[:5]) + (f" ... {made[-1]}" if len(made) > 5 else "")
         raise CommandError(f"no repeat {quoted(key)} was made", f"repeats made: {shown}")
+    changes = [
+        r.get("event_id")
+        for r in records
+        if r.kind == tk.ALARM_STATE_CHANGED and key in (r.get("reference"), r.get("alarm"))
+    ]
+    if changes:
+        # An alarm changes state many times; explain follows one change (its event).
+        raise CommandError(
+            f"{key!r} is an alarm; explain follows one of its state changes",
+            f"`show alarms` gives its state; its latest change: explain {changes[-1]}",
+        )
+    executions = [
+        ex.name
+        for m in sim.services.get("state_machines", {}).values()
+        for ex in m.executions.values()
+    ]
+    guess = did_you_mean(key, [*_explainable(records), *executions])
     raise CommandError(
         f"nothing in the trace mentions {quoted(key)}",
-        "give a message, event or invocation id (see `show trace`), or an object key",
+        f"did you mean {quoted(guess)}? (explain {quote_word(guess)})"
+        if guess
+        else "give a message, event or invocation id (see `show trace`), or an object key",
     )
+
+
+# The most ids a did-you-mean of `explain` compares a key with: difflib compares each, and
+# a long run's trace holds millions (object keys and usernames are always compared).
+_GUESS_IDS = 20_000
+
+
+def _explainable(records: list[Any]) -> list[str]:
+    """What `explain` takes that the trace holds, for a did-you-mean: object keys (also as
+    BUCKET/KEY), users' emails or phone numbers, and the ids of `*_id` fields while they
+    are few enough."""
+    named: dict[str, None] = {}
+    ids: dict[str, None] = {}
+    for rec in records:
+        data = rec.data
+        key = data.get("key")
+        if isinstance(key, str) and key and rec.kind.startswith(OBJECT_KINDS):
+            named[key] = None
+            named[f"{rec.resource}/{key}"] = None
+        alias = data.get("alias")
+        if isinstance(alias, str) and alias:
+            named[alias] = None
+        if len(ids) <= _GUESS_IDS:
+            for name, value in data.items():
+                if name.endswith("_id") and isinstance(value, str) and value:
+                    ids[value] = None
+    return [*named, *ids] if len(ids) <= _GUESS_IDS else list(named)

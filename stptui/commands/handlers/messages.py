@@ -51,6 +51,8 @@ from stptui.sim.trace import format_value
 _EMPTY_BODY_HINT = (
     "SQS refuses an empty message body; give at least one character, e.g. send {queue} '{{}}'"
 )
+# How many moved messages' ids `redrive` lists (its data lists them all).
+REDRIVE_SHOWN = 5
 
 
 @command(
@@ -186,8 +188,11 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         "duration_ms": duration,
         "response": outcome.response,
     }
+    # The invocation's id is what `explain` follows to what the invocation caused; it is
+    # printed before a response that may run long.
+    ident = f"invocation {inv_id}"
     if outcome.status == "success":
-        line = f"{fn.name} succeeded in {format_duration(duration)}"
+        line = f"{fn.name} succeeded in {format_duration(duration)}\n{ident}"
         if outcome.response is not None:
             line += f"\nresponse: {format_value(outcome.response)}"
     else:
@@ -202,6 +207,7 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         if size is not None:
             data["error_message_bytes"] = size
             line += f" ({size:,} bytes in all)"
+        line += f"\n{ident}"
     return CommandResult(f"{line}\n{now_line(sim, started)}", data=data)
 
 
@@ -260,8 +266,16 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     if left:
         why = "in flight or delayed" if not src.fifo else "in flight, delayed or group-blocked"
         text += f"; {left} more stay in {src.name} ({why})"
+    # Each moved message's old and new id: what `explain` follows, either one telling the
+    # message's whole story (the redrive links them).
+    lines = [text, *(f"  {old} -> {new}" for old, new in moved[:REDRIVE_SHOWN])]
+    if len(moved) > REDRIVE_SHOWN:
+        lines.append(
+            f"  ... and {len(moved) - REDRIVE_SHOWN:,} more (`show trace` has their "
+            "message.redriven records)"
+        )
     return CommandResult(
-        text,
+        "\n".join(lines),
         data={
             "from": src.name,
             "to": target.name,

@@ -31,7 +31,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.explain import KIND_WIDTH, explain, summary
+from stptui.sim.explain import FOLLOW_FIELDS, KIND_WIDTH, explain, summary, why_lines
 from stptui.textsafe import json_text, printable
 
 if TYPE_CHECKING:
@@ -506,6 +506,19 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         ident = rec.data.get("delivered_id")
         if rec.kind == tk.SFN_TASK_CALLED and rec.data["execution_arn"] == ex.arn and ident:
             delivered.update(map(_record_key, explain(sim.trace, ident).records))
+    # What its integrations wrote that names no id back (an item of a table without a
+    # stream, a restore that only upgraded a running one) carries the execution as its
+    # `source`, MACHINE:NAME: that record, and the chain of its own id if it has one.
+    written = f"{ex.machine.name}:{ex.name}"
+    for rec in every:
+        if rec.data.get("source") == written:
+            delivered.add(_record_key(rec))
+            # Its id, never its `key`: other requests write the same key.
+            ident = next(
+                (rec.data[f] for f in FOLLOW_FIELDS if f != "key" and rec.data.get(f)), None
+            )
+            if isinstance(ident, str):
+                delivered.update(map(_record_key, explain(sim.trace, ident).records))
     lines = [f"execution {printable(ex.name)} of {ex.machine.name}: {ex.status}"]
     if ex.hint:
         lines.append(f"  hint: {ex.hint}")
@@ -522,6 +535,8 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
             f"{iso_ms(rec.t)}  {rec.kind:<{KIND_WIDTH}}  {rec.resource:<{width}}  "
             f"{_because(rec)}".rstrip()
         )
+        # A rule, subscription or notification its deliveries did not fire says why.
+        lines.extend(why_lines(rec))
     return CommandResult(
         "\n".join(lines),
         data={"key": ex.arn, "records": [rec.to_json() for rec in records]},

@@ -242,7 +242,8 @@ def cmd_ws_connect(session: Session, call: Call) -> CommandResult:
     if result.reason is None:
         text = f"connected {conn.id} to {api.name}"
     else:
-        text = f"refused: HTTP {result.status} ({api.name})\ngateway: {result.reason}"
+        # The refused connection's id is what `explain` follows to its authorizer's verdict.
+        text = f"refused {conn.id}: HTTP {result.status} ({api.name})\ngateway: {result.reason}"
     return CommandResult(
         f"{text}\n{now_line(sim, started)}",
         data={
@@ -350,7 +351,8 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     route = result.route
     via = "no route" if route is None else f"{route.key} -> {route.target}"
     chosen = "" if result.selected is None else f", selection {quoted(result.selected)}"
-    lines = [f"{conn.api.name}: {via}{chosen}"]
+    # The message's request id is what `explain` follows to its route's invocation.
+    lines = [f"{conn.api.name}: {via}{chosen}", f"request {result.request_id}"]
     if result.reason is not None:
         lines.append(f"gateway: {result.reason}")
     lines += _received(received)

@@ -395,6 +395,11 @@ class BucketService:
         self.sim = sim
         self.buckets: dict[str, BucketSim] = {}
         self._sequence = 0
+        # The S3 request id of the latest put, delete or restore request that changed an
+        # object (None after a restore that only upgraded or extended one): what a state
+        # machine's S3 integration delivered, so that `explain` goes from its task to this
+        # request's records and not to every request on the same key.
+        self.last_request_id: str | None = None
         for b in sim.stack.buckets:
             self.buckets[b.name] = BucketSim(
                 b.name,
@@ -530,6 +535,7 @@ class BucketService:
             self._plan(b, previous)
         self._plan(b, obj)
         self._notify(b, req)
+        self.last_request_id = req.request_id
         return obj
 
     def create_multipart_upload(
@@ -589,6 +595,7 @@ class BucketService:
         if old is not None:
             self._plan(b, old)
         self._notify(b, req)
+        self.last_request_id = req.request_id
         return old
 
     @staticmethod
@@ -688,6 +695,7 @@ class BucketService:
         sim = self.sim
         now = sim.clock.now
         current = obj.restore
+        self.last_request_id = None
         if current is not None and current.expiry is None:
             self._upgrade(b, current, tier, source)
             return 202, obj
@@ -714,6 +722,7 @@ class BucketService:
         sim.trace.emit((now, tk.RESTORE_INITIATED, b.name, data))
         self._schedule_restore(restore, done, background=False)
         self._notify(b, req)
+        self.last_request_id = req.request_id
         return 202, obj
 
     def _version_of(self, b: BucketSim, key: str, version_id: str | None) -> S3Object:
@@ -1028,13 +1037,15 @@ class BucketService:
                 "target": n.target,
                 "configuration": n.configuration_id,
             }
+            # The S3 request id links the notification (and through its event or execution
+            # id, what it triggered) back to the object record for `explain`; a skipped one
+            # too, so that the chain of a request (or of the invocation that made the object)
+            # says why a notification did not fire.
+            base["request_id"] = req.request_id
             why = n.skip_reason(req.event_name, key, encoded)
             if why is not None:
                 sim.trace.emit((now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": why}))
                 continue
-            # The S3 request id links the notification (and through its event or execution
-            # id, what it triggered) back to the object record for `explain`.
-            base["request_id"] = req.request_id
             event = {"Records": [self._record(b, req, n.aws_id, encoded)]}
             if n.target_type == "batch-job":
                 # The execution starts (and is traced) at once: name it first so that the
@@ -1191,6 +1202,7 @@ class BucketService:
             "target": DEFAULT_BUS,
             "configuration": "EventBridgeConfiguration",
         }
+        base["request_id"] = req.request_id
         try:
             event_id = sim.services["buses"].publish_event(
                 DEFAULT_BUS, entry, origin=f"{b.name}/{obj.key}"
@@ -1200,7 +1212,7 @@ class BucketService:
                 (sim.clock.now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": str(exc)})
             )
             return
-        matched = {**base, "request_id": req.request_id, "event_id": event_id}
+        matched = {**base, "event_id": event_id}
         sim.trace.emit((sim.clock.now, tk.NOTIFICATION_MATCHED, b.name, matched))
 
     # -- hooks for behaviours and Lambda destinations ------------------------------------

@@ -81,6 +81,7 @@ from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 from stptui.sim.services.http_auth import Cors, Verdict
+from stptui.textsafe import printable
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -304,6 +305,26 @@ class HttpApi:
             if hit is not None and (best is None or hit[0] > best[0]):
                 best = (hit[0], route, hit[1])
         return (best[1], best[2]) if best is not None else None
+
+    def no_route(self, method: str, path: str) -> str:
+        """Why no route took a request (the 404's reason, which `explain` shows): the
+        routes whose path it has with another method, else the routes there are."""
+        segments = tuple(unquote(s) for s in _segments(path))
+        asked = f"{method} {printable(path)}"
+        other = [r.key for r in self.routes if match(r, r.method, segments) is not None]
+        if other:
+            verb = "takes" if len(other) == 1 else "take"
+            return f"no route matches {asked}: only {', '.join(other)} {verb} its path"
+        keys = [r.key for r in self.routes]
+        if not keys:
+            return f"no route matches {asked}: the API has no routes"
+        shown = ", ".join(keys[:NO_ROUTE_SHOWN])
+        more = f" and {len(keys) - NO_ROUTE_SHOWN} more" if len(keys) > NO_ROUTE_SHOWN else ""
+        return f"no route matches {asked}; its routes: {shown}{more}"
+
+
+# How many of an API's routes a 404's reason lists.
+NO_ROUTE_SHOWN = 5
 
 
 # -- requests and responses ------------------------------------------------------------------
@@ -642,7 +663,11 @@ class HttpService:
             return ex
         if route is None:
             self._respond(
-                ex, 404, [("content-type", "application/json")], NOT_FOUND, "no route matches"
+                ex,
+                404,
+                [("content-type", "application/json")],
+                NOT_FOUND,
+                api.no_route(method, raw_path),
             )
             return ex
         if route.to_container:
