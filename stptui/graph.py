@@ -12,7 +12,8 @@
   stack (`arn:...`). A reference written as a directive that did not resolve (`validate`
   reports it: the pre-3.x `$Param('videoBucket', 'Bucket::Arn')`, say) is drawn from the
   resource the directive names (`$ResourceParam`, `$Param`, `$GetParam`) when the stack has
-  it, from a `missing` node of that name when it has not, else from one `unresolved` node;
+  it, from a `missing` node of that name when it has not, else from one `unresolved` node
+  (so is an unclosed one, `$Param('x'`, which Stacktape keeps as text);
   either way its edge carries the text as `unresolved` (no node is named after a directive,
   and the simulator does not wire such a reference);
 * edges with a `kind`: `trigger`, `connect`, `redrive`, `delivery-failure`, `destination`,
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -142,6 +144,8 @@ UNRESOLVED_NODE = "unresolved"
 # Directives whose first argument names a resource of the stack: today's `$ResourceParam`
 # and its pre-3.x spellings, which `validate` refuses with the `$ResourceParam` to write.
 _NAMING_DIRECTIVES = frozenset({"ResourceParam", "Param", "GetParam"})
+# How a directive starts (`$ResourceParam(`), closed or not.
+_DIRECTIVE_START = re.compile(r"\$[A-Za-z_]\w*\(")
 
 # Node kinds that only start pipelines; they go in the first layer.
 SOURCE_KINDS: frozenset[str] = frozenset(
@@ -391,6 +395,9 @@ class _Builder:
                 if isinstance(res, HttpApiGateway) and res.implicit:
                     self._note_use(target, ref.path)  # it is written nowhere: show its first route
                 return target
+            call = _unresolved_directive(target)
+            if call is not False:  # a directive left as text where a name belongs
+                return self._unresolved(call, target, ref.path)
             return self._missing(target, ref.path)
         raw = str(ref.raw)
         if ref.by == "macro":
@@ -1129,12 +1136,17 @@ def _compact(value: Any, limit: int = 72) -> str:
 def _unresolved_directive(raw: str) -> DirectiveCall | Literal[False] | None:
     """What a reference's text is when it is a directive left unresolved (the config's
     directives resolve before the graph is built, so one still here failed): its call, or
-    None when it is too malformed to parse; False when the text is no directive."""
+    None when it is too malformed to parse (an unclosed `$Param('x'` among them, which
+    `validate` reports as `directive-incomplete`); False when the text is no directive."""
     try:
         call = parse_directive(raw)
     except DirectiveSyntaxError:
         return None
-    return False if call is None else call
+    if call is None:
+        # Stacktape keeps an unclosed directive as text; no resource name starts `$Name(`,
+        # so it is drawn as the other broken directives, never as a node named after it.
+        return None if _DIRECTIVE_START.match(raw) else False
+    return call
 
 
 # -- descriptions shared by the exports --

@@ -622,6 +622,61 @@ def test_unresolved_directives_draw_from_the_resource_they_name() -> None:
     assert label.endswith("[unresolved $Param('videos', 'Bucket::Arn')]")
 
 
+UNCLOSED = """
+serviceName: app
+resources:
+  jobs: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}
+      connectTo: [$Param('x', jobs]
+      destinations:
+        onFailure: $ResourceParam('jobs', 'arn'
+      environment:
+        - name: QUEUE
+          value: $ResourceParam('jobs', 'arn'
+      events:
+        - type: sqs
+          properties:
+            sqsQueueName: $GetParam('jobs'
+"""
+
+
+def test_unclosed_directives_are_reported_and_name_no_node() -> None:
+    """An unclosed directive is literal text to Stacktape (no resource has that name):
+    validate says so where it is written, and the graph draws it from (or to) the one
+    `unresolved` node, as it draws a directive too malformed to parse, never from a node
+    named after the broken text; the env value makes no edge."""
+    stack = load_stack_text(UNCLOSED, "t.yml")
+    incomplete = sorted(
+        (d.line, d.message.split('"')[1])
+        for d in stack.diagnostics
+        if d.code == "directive-incomplete"
+    )
+    assert incomplete == [
+        (9, "$Param('x'"),
+        (11, "$ResourceParam('jobs', 'arn'"),
+        (14, "$ResourceParam('jobs', 'arn'"),
+        (18, "$GetParam('jobs'"),
+    ]
+    hints = {d.hint for d in stack.diagnostics if d.code == "missing-resource"}
+    assert hints == {
+        "end the directive with its closing ')': $Param('x')",
+        "end the directive with its closing ')': $GetParam('jobs')",
+    }
+    g = build_graph(stack)
+    assert sorted(g.nodes) == ["jobs", "unresolved", "worker"]
+    assert _edges(g) == {
+        ("worker", "jobs", "connect"),
+        ("worker", "unresolved", "connect"),
+        ("worker", "unresolved", "destination"),
+        ("unresolved", "worker", "trigger"),
+    }
+    assert _edge(g, "worker", "unresolved", "connect")["unresolved"] == "$Param('x'"
+    assert _edge(g, "unresolved", "worker", "trigger")["unresolved"] == "$GetParam('jobs'"
+
+
 def test_resolved_references_carry_no_unresolved_mark() -> None:
     g = _text(
         OLD_SYNTAX.replace("$Param('videos', 'Bucket::Arn')", "$ResourceParam('videos', 'arn')")

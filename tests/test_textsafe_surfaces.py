@@ -13,6 +13,7 @@ import io
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,9 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import to_plain_text
+from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.layout.controls import BufferControl
+from prompt_toolkit.layout.controls import BufferControl, SearchBufferControl
 from prompt_toolkit.layout.processors import TransformationInput
 from prompt_toolkit.output.vt100 import Vt100_Output
 from prompt_toolkit.validation import ValidationError
@@ -307,3 +309,49 @@ def test_json_shown_is_the_same_value_with_nothing_a_terminal_acts_on(value: obj
     text = json_shown(json.dumps(value, ensure_ascii=False))
     assert ESCAPED.search(text) is None
     assert json.loads(text) == value
+
+
+def test_the_history_search_field_draws_a_pasted_key_escaped_and_finds_it() -> None:
+    # Ctrl-R, then a Trojan Source text pasted as what to search for: the
+    # `(reverse-i-search)` field draws `\u2066I\u2069`, and the search finds the history
+    # line that holds the characters themselves, which Enter runs.
+    session = Session.open(HOSTILE, start_ms=T0)
+    terminal = io.StringIO()
+    output = Vt100_Output(terminal, lambda: Size(30, 160), term="xterm")
+    history = InMemoryHistory([f"send dead {q(PASTED)}"])
+    with create_pipe_input() as inp, create_app_session(input=inp, output=output):
+        repl = Repl(session, console=make_console(file=io.StringIO(), width=160), history=history)
+        app = repl.prompt.app
+        # Both search fields prompt_toolkit may show (single-line, and the toolbar of a
+        # line that continues) escape what is typed into them, before anything else.
+        searches = {c for c in app.layout.find_all_controls() if isinstance(c, SearchBufferControl)}
+        assert len(searches) == 2
+        for control in searches:
+            kinds = [type(p) for p in control.input_processors or []]
+            assert kinds[0] is EscapedControls and EscapedControls not in kinds[1:]
+        rest: list[str] = ["\r\r\x04"]  # accept the line found, run it, leave
+
+        def send_rest() -> None:
+            with contextlib.suppress(IndexError):  # sent already
+                inp.send_text(rest.pop())
+
+        def searching_drawn(_: object) -> None:
+            # Keys sent at once are handled before any redraw: the rest waits until the
+            # search field has been drawn with the pasted text in it.
+            searching = isinstance(app.layout.current_control, SearchBufferControl)
+            if searching and app.layout.current_buffer.text:
+                send_rest()
+
+        app.after_render += searching_drawn
+        # Should the search never be drawn, the test fails on what was drawn, not hangs.
+        guard = threading.Timer(60, send_rest)
+        guard.start()
+        inp.send_text("\x12\u2066I\u2069")  # Ctrl-R, then the pasted text
+        try:
+            assert repl.run() == 0
+        finally:
+            guard.cancel()
+    drawn = SGR.sub("", terminal.getvalue())
+    assert "(reverse-i-search)`\\u2066I\\u2069': send dead '\\x9b2J" in drawn
+    assert not {"\u202e", "\u2066", "\u2069", "\x9b", "\x9d"} & set(drawn)
+    assert [m.body for m in session.sim.queues["dead"].listing()] == [PASTED]

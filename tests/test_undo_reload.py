@@ -484,3 +484,121 @@ def test_reload_reads_a_behaviours_file_written_next_to_the_stack_since(tmp_path
         result.data["changed"]
     )
     assert state(session) == state(opened(stack, lines))
+
+
+def helper_stack(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    """The job-queue stack whose worker is a Python handler with three helpers from its folder:
+    `pricing.py` and the package `rules/` imported with the handler module, and `limits.py`
+    first imported while the handler runs (as Lambda allows: its task root is on sys.path)."""
+    stack = tmp_path / "stack"
+    shutil.copytree(JOB_QUEUE, stack)
+    (stack / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    handler: order_handlers:worker\n", encoding="utf-8"
+    )
+    (stack / "order_handlers.py").write_text(
+        "import json\n\nfrom pricing import total\nfrom rules.check import allowed\n\n\n"
+        "def worker(event, context):\n"
+        "    from limits import LIMIT\n\n"
+        "    for record in event['Records']:\n"
+        "        order = json.loads(record['body'])\n"
+        "        if not allowed(total(order), LIMIT):\n"
+        "            raise ValueError('over the limit')\n",
+        encoding="utf-8",
+    )
+    (stack / "rules").mkdir()
+    (stack / "rules" / "__init__.py").write_text("", encoding="utf-8")
+    files = {
+        "pricing": stack / "pricing.py",
+        "check": stack / "rules" / "check.py",
+        "limits": stack / "limits.py",
+    }
+    files["pricing"].write_text("def total(order):\n    return order['amount']\n", "utf-8")
+    files["check"].write_text("def allowed(total, limit):\n    return total <= limit\n", "utf-8")
+    files["limits"].write_text("LIMIT = 1000\n", encoding="utf-8")
+    return stack, files
+
+
+@pytest.mark.parametrize("helper", ["pricing", "check", "limits"])
+def test_an_edited_helper_module_of_a_python_handler_is_a_changed_input(
+    tmp_path: Path, helper: str
+) -> None:
+    """The modules a handler module imports from its folder (at import, or first as the
+    handler runs) decide what it does as much as it does: an edit to one refuses undo,
+    and reload runs the edited code and names it."""
+    stack, files = helper_stack(tmp_path)
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    lines = ["send jobQueue '{\"amount\": 20}'", "advance 1m"]
+    for line in lines:
+        execute(session, line)
+    assert {path.name for path in session.code_sha256} == {
+        "order_handlers.py",
+        "pricing.py",
+        "__init__.py",
+        "check.py",
+        "limits.py",
+    }
+    assert session.sim.trace.counts[("invocation.succeeded", "worker")] == 1
+    assert session.changed_inputs() == []
+    edits = {
+        "pricing": ("order['amount']", "order['amount'] * 100"),
+        "check": ("total <= limit", "total < 0"),
+        "limits": ("1000", "10"),
+    }
+    path = files[helper]
+    path.write_text(path.read_text("utf-8").replace(*edits[helper]), encoding="utf-8")
+    assert session.changed_inputs() == [("handler module", path)]
+    with pytest.raises(CommandError, match=rf"the handler module .*{path.name} changed") as exc:
+        execute(session, "undo")
+    assert exc.value.hint == "reload first to run this session on the changed file, then undo"
+    assert session.log == lines
+    result = execute(session, "reload")
+    assert f"stptui.yml unchanged, {path.name} changed" in result.text
+    assert {"kind": "invocation.failed", "resource": "worker", "before": 0, "after": 1} in (
+        result.data["changed"]
+    )
+    assert session.changed_inputs() == []
+    execute(session, "undo")
+    assert session.log == lines[:-1]
+
+
+def test_the_repl_toolbar_names_an_edited_helper_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from stptui.repl import toolbar as toolbar_module
+    from stptui.repl.toolbar import Toolbar
+
+    stack, files = helper_stack(tmp_path)
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    execute(session, "send jobQueue '{\"amount\": 20}'")
+    execute(session, "advance 1m")
+    bar = Toolbar(session)
+    assert bar.changed_files() == []
+    files["limits"].write_text("LIMIT = 10\n", encoding="utf-8")
+    later = time.monotonic() + 5  # the toolbar looks at the files once a second at most
+    monkeypatch.setattr(toolbar_module.time, "monotonic", lambda: later)
+    assert ("class:toolbar.changed", " limits.py changed: reload ") in bar()
+
+
+def test_the_helper_reload_example_in_the_docs_is_what_reload_prints(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "simulating.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"<!-- helper reload example: [^>]*-->\n```text\n(.*?)^```$", page, re.S | re.M
+    )
+    assert block is not None
+    typed = [line[2:] for line in block[1].splitlines() if line.startswith("> ")]
+    stack, files = helper_stack(tmp_path)
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    for line in typed[:-1]:
+        execute(session, line)
+    files["limits"].write_text("LIMIT = 10\n", encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        execute(session, "undo")
+    refusal = re.search(r"```text\n(error: the handler module .*?)```", page, re.S)
+    assert refusal is not None
+    said, hint = refusal[1].splitlines()
+    assert said == f"error: {exc.value.message}".replace(str(stack), "/work/stack")
+    assert hint == f"    hint: {exc.value.hint}"
+    printed = render_plain(execute(session, typed[-1]))
+    assert printed.splitlines() == block[1].splitlines()[len(typed) :]

@@ -267,9 +267,11 @@ class Session:
         self.behaviors_name = (
             str(behaviors_path) if behaviors_name is None and behaviors_path else behaviors_name
         )
-        # The Python handler modules' files (--allow-code) and their digests when imported:
-        # a rebuild imports them again, so an edited one would replay other handlers.
-        self.code_sha256 = code_sha256 or {}
+        # The files of the Python modules the handlers loaded (--allow-code: the handler
+        # modules and the helpers they import from their folder, at open or as they ran) and
+        # their digests when imported: a rebuild imports them again, so an edited one would
+        # replay other handlers. The behaviours' own dict, which grows as helpers load.
+        self.code_sha256 = {} if code_sha256 is None else code_sha256
         # Opened without --behaviors and with none next to the stack: `reload` looks for a
         # `stptui.yml` again, so that one written since is read (undo never does: it
         # replays on the files as they were).
@@ -387,10 +389,6 @@ class Session:
         errors = [d for d in diags if d.severity == "error"]
         if errors:
             raise SessionError(f"{bpath} has errors", errors)
-        code = {}
-        for path in behaviors.code_files():
-            with contextlib.suppress(OSError):  # a module gone since: nothing to compare
-                code[path] = file_sha256(path)
         sim = Simulator(stack, behaviors, seed=seed, start_ms=start_ms)
         return cls(
             # Resolved now, so that a later change of working directory cannot move them.
@@ -411,7 +409,7 @@ class Session:
             behaviors_name=(
                 str(bpath) if behaviors_name is None and bpath is not None else behaviors_name
             ),
-            code_sha256=code,
+            code_sha256=behaviors.code_sha256(),
             finds_sidecar=behaviors_path is None and default_behaviors and bpath is None,
         )
 
@@ -674,7 +672,7 @@ class Session:
     def changed_inputs(self) -> list[tuple[str, Path]]:
         """The files this session was made from (what each is, its path) that have changed
         on disk since it opened or was reloaded, or are gone: the stack, the behaviours file
-        and the Python handler modules it imported (--allow-code)."""
+        and the Python modules its handlers imported from their folder (--allow-code)."""
         found = [("stack", self.stack_path, self.stack_sha256)]
         if self.behaviors_path is not None and self.behaviors_sha256 is not None:
             found.append(("behaviours file", self.behaviors_path, self.behaviors_sha256))

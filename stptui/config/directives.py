@@ -1081,7 +1081,8 @@ class _Resolver:
         if isinstance(self.raw, dict):
             self._read_declarations(self.raw)
         self.types.update(ctx.resource_types)
-        names = sorted({*_BUILTINS, *self.custom}, key=len, reverse=True)
+        # Older Stacktape's names too: an unclosed `$Param('x'` is as literal as `$Var('x'`.
+        names = sorted({*_BUILTINS, *self.custom, *_LEGACY_HINTS}, key=len, reverse=True)
         self.embedded = re.compile(r"\$(" + "|".join(map(re.escape, names)) + r")\(")
 
     def _read_declarations(self, raw: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ stack of thousands of resources lints in a few milliseconds.
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -143,6 +144,19 @@ BATCH_JOB_EVENT_TYPES: frozenset[str] = FUNCTION_EVENT_TYPES - {
     "websocket-api-gateway",
     "appsync-api",
 }
+# How a directive starts (`$ResourceParam(`): a name that does and is still a name lost its
+# closing parenthesis, and Stacktape kept it as text (`directive-incomplete` says so too).
+_DIRECTIVE_START = re.compile(r"\$[A-Za-z_]\w*\(")
+
+
+def _missing_hint(name: str, guess: str | None, add: str) -> str:
+    """The fix for a reference to `name`, which is no resource: close the directive it
+    starts, take the near name, or add the resource (`add`)."""
+    if _DIRECTIVE_START.match(name):
+        return f"end the directive with its closing ')': {name})"
+    return f"did you mean {guess!r}?" if guess else add
+
+
 _EVENTLESS_TYPES = ("web-service", "private-service", "worker-service")
 
 # connectTo targets a function outside the VPC cannot reach (Stacktape's function resolver):
@@ -472,9 +486,9 @@ class _Linter(
                 "missing-resource",
                 f"{what} {ref.target!r} is not a resource in this stack (expected {wanted})",
                 resource=owner,
-                hint=f"did you mean {guess!r}?"
-                if guess
-                else f"add a resource named {ref.target!r} of type {allowed[0]}",
+                hint=_missing_hint(
+                    ref.target, guess, f"add a resource named {ref.target!r} of type {allowed[0]}"
+                ),
             )
             return None
         if not _known_type(target):
@@ -517,10 +531,12 @@ class _Linter(
                     "missing-resource",
                     f"connectTo names {name!r}, which is not a resource in this stack",
                     resource=owner,
-                    hint=f"did you mean {guess!r}?"
-                    if guess
-                    else f"add a resource named {name!r} (e.g. a relational-database or "
-                    "dynamo-db-table) or remove the entry",
+                    hint=_missing_hint(
+                        ref.target,
+                        guess,
+                        f"add a resource named {name!r} (e.g. a relational-database or "
+                        "dynamo-db-table) or remove the entry",
+                    ),
                 )
                 continue
             if _known_type(target) and canonical_type(target.type) not in CONNECT_TO_TYPES:

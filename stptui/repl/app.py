@@ -46,7 +46,7 @@ from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
 from stptui.repl.printer import Printer, make_console
-from stptui.repl.shown import EscapedControls
+from stptui.repl.shown import EscapedControls, escape_search_fields
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.repl.words import commands_in, one_line, read_words
@@ -218,7 +218,7 @@ class Repl:
         def continuation(width: int, line_number: int, wrap_count: int) -> str:
             return "." * (width - 1) + " "
 
-        return PromptSession(
+        prompt: PromptSession[str] = PromptSession(
             [("class:prompt", PROMPT)],
             completer=build_completer(lambda: self.session),
             complete_in_thread=True,
@@ -240,6 +240,8 @@ class Repl:
             enable_open_in_editor=True,
             reserve_space_for_menu=8,
         )
+        escape_search_fields(prompt)
+        return prompt
 
     def _current_lexer(self) -> Lexer:
         """The lexer for the open stack (rebuilt after `load` brings another one). The

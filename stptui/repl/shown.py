@@ -1,4 +1,5 @@
-"""What the REPL's prompt draws of untrusted text: the completion menu and the input line.
+"""What the REPL's prompt draws of untrusted text: the completion menu, the input line and
+the history search's field (Ctrl-R).
 
 prompt_toolkit draws a completion's text and the line being typed as they are, but for the
 C0 and C1 controls, which it shows as `^[` and `<9b>`. The bidirectional overrides and
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import Any
 
+from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.layout.controls import SearchBufferControl
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.layout.utils import explode_text_fragments
 
@@ -90,3 +94,17 @@ class EscapedControls(Processor):
             return max(0, bisect_right(starts, d) - 1) if d <= at else len(starts) - 1 + d - at
 
         return Transformation(out, source_to_display, display_to_source)
+
+
+def escape_search_fields(prompt: PromptSession[Any]) -> None:
+    """Draw the text typed or pasted into `prompt`'s history search (Ctrl-R, and `/` in vi
+    mode) escaped as the input line is: the single-line `(reverse-i-search)` control and
+    the multi-line mode's search toolbar. PromptSession takes no processors for them, so
+    EscapedControls goes first into theirs, before the one that adds the search prompt
+    (whose own text has no controls). The matched history line is the input line's control
+    drawn again, EscapedControls included. What is searched for stays the text itself."""
+    # The layout holds a control in more than one place: each is given the processor once.
+    found = {id(c): c for c in prompt.layout.find_all_controls()}
+    for control in found.values():
+        if isinstance(control, SearchBufferControl):
+            control.input_processors = [EscapedControls(), *(control.input_processors or [])]

@@ -221,8 +221,9 @@ def _listed(lines: list[str]) -> str:
         "The simulation is rebuilt by replaying, from the stack's start, the commands before "
         "them (so ids, times and the trace are those the commands gave the first time); "
         "`redo` applies them again until anything else changes the simulation. The stack "
-        "and behaviours files (and, with --allow-code, the Python handler modules) must be "
-        "unchanged since the session opened or was last reloaded."
+        "and behaviours files (and, with --allow-code, the Python modules the handlers "
+        "loaded from their folder, helpers included) must be unchanged since the session "
+        "opened or was last reloaded."
     ),
 )
 def cmd_undo(session: Session, call: Call) -> CommandResult:
@@ -293,7 +294,8 @@ RELOAD_ROWS = 20
         "Edit stacktape.yml (a maxReceiveCount, a schedule, an event pattern) or the "
         "behaviours file, then reload: it lists which records the commands now cause more or "
         "less often than before, and the config's new diagnostics. Python handlers "
-        "(--allow-code) are imported again. A command the new config refuses (a queue "
+        "(--allow-code) and the helpers they import from their folder are imported again, "
+        "and an edited one is named. A command the new config refuses (a queue "
         "renamed) stops the reload, naming it, and the simulation stays as it was."
     ),
 )
@@ -310,8 +312,8 @@ def cmd_reload(session: Session, call: Call) -> CommandResult:
         f"{path.name} {'changed' if before != after else 'unchanged'}"
         for _, path, before, after in files
     )
-    # The Python handler modules (--allow-code) are named only when they changed: a stack's
-    # handlers may be many, and what the line is for is the file that was edited.
+    # The Python modules (--allow-code: handler modules and their helpers) are named only
+    # when they changed: they may be many, and what the line is for is the file edited.
     edited = [p for p, digest in old.code_sha256.items() if session.code_sha256.get(p) != digest]
     said += "".join(f", {path.name} changed" for path in edited)
     if old.behaviors_path is None and session.behaviors_path is not None:

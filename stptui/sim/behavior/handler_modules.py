@@ -1,6 +1,8 @@
 """The modules one behaviours file's Python handlers are imported into, kept apart from every
 other session's: whatever was loaded from the handlers' folder before is dropped from
-sys.modules first, and while one of its handlers runs, sys.modules holds its own modules.
+sys.modules first, and while one of its handlers runs, sys.modules holds its own modules and
+the folder is first on sys.path, as Lambda's task root is. Each module's source file is
+hashed when the module is claimed: the files a session's handlers ran are its inputs too.
 
 Separate from `python_handlers` because it is about Python's import system, not about
 Lambda: it is used once when the file is read and once before each handler call.
@@ -8,6 +10,7 @@ Lambda: it is used once when the file is read and once before each handler call.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import sys
@@ -71,6 +74,10 @@ class HandlerModules:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.modules: dict[str, ModuleType] = {}
+        # The source file of each module claimed, and its SHA-256 when claimed (right after
+        # it was imported): a helper a handler imports as it runs joins when its call ends.
+        # The dict is only added to, and callers may keep it and see it grow.
+        self.code_sha256: dict[Path, str] = {}
 
     def begin(self) -> None:
         """Take sys.modules over with no module from `base` in it, before the first import."""
@@ -122,21 +129,39 @@ class HandlerModules:
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
 
-    def files(self) -> list[Path]:
-        """The source files of these modules (a namespace package has none), sorted."""
-        found = set()
-        for module in self.modules.values():
-            spec = getattr(module, "__spec__", None)
-            origin = getattr(spec, "origin", None) if spec is not None else None
-            if isinstance(origin, str) and getattr(spec, "has_location", False):
-                found.add(Path(origin))
-        return sorted(found)
-
     def collect(self) -> None:
-        """Claim the modules from `base` that sys.modules holds: what the handlers imported."""
+        """Claim the modules from `base` that sys.modules holds (what the handlers imported),
+        and hash the source file of each newly claimed one (a namespace package has none)."""
         for name, module in list(sys.modules.items()):
             if name not in self.modules and _loaded_from(module, self.base):
                 self.modules[name] = module
+                self._hash(module)
+
+    def _hash(self, module: ModuleType) -> None:
+        spec = module.__spec__  # _loaded_from read it: it is a spec with these attributes
+        origin = spec.origin if spec is not None and spec.has_location else None
+        if not isinstance(origin, str):
+            return
+        path = Path(origin)
+        with suppress(OSError):  # gone or unreadable since: nothing to compare it with
+            self.code_sha256.setdefault(path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Call a handler with these modules in sys.modules and `base` first on sys.path, so
+        that a module it imports as it runs is found there, as in Lambda's task root; the
+        modules it imported from `base` are claimed (and hashed) afterwards."""
+        self.activate()
+        base = str(self.base)
+        loaded = len(sys.modules)
+        sys.path.insert(0, base)
+        try:
+            return fn(*args)
+        finally:
+            with suppress(ValueError):  # the handler may have removed it itself
+                sys.path.remove(base)
+            # Most calls import nothing: a count of sys.modules saves walking it.
+            if len(sys.modules) != loaded:
+                self.collect()
 
     def activate(self) -> None:
         """Put these modules (back) in sys.modules before one of the handlers runs."""

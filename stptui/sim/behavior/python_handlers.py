@@ -364,7 +364,6 @@ def run_handler(
 ) -> Outcome:
     """Call a Python handler and turn what it did into an Outcome."""
     assert b.handler is not None and modules is not None
-    modules.activate()
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
     captured = io.StringIO()
@@ -373,7 +372,7 @@ def run_handler(
     try:
         # A handler's print() would write over the TUI: it goes to the invocation's log.
         with redirect_stdout(captured), redirect_stderr(captured):
-            result = b.handler(event, ctx)
+            result = modules.call(b.handler, event, ctx)
     except KeyboardInterrupt:
         raise  # the user's Ctrl-C stops the command, as it would any slow command
     except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass

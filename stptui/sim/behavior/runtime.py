@@ -109,11 +109,12 @@ class Behaviors:
             return cls(stack, file=label), [exc.diagnostic]
         return cls.from_text(text, label, stack, allow_code=allow_code, base_dir=p.parent)
 
-    def code_files(self) -> list[Path]:
-        """The source files of the Python modules the handlers were imported from when the
-        file was read (none without --allow-code): what else, besides the file, decides
-        what the handlers do."""
-        return [] if self._handler_modules is None else self._handler_modules.files()
+    def code_sha256(self) -> dict[Path, str]:
+        """The source files of the Python modules the handlers loaded from the handlers'
+        folder (the handler modules, their packages and helpers), each with its SHA-256 when
+        imported; none without --allow-code. What else, besides the file, decides what the
+        handlers do. The dict is live: a helper a handler first imports as it runs joins it."""
+        return {} if self._handler_modules is None else self._handler_modules.code_sha256
 
     @classmethod
     def from_text(
