@@ -1004,6 +1004,19 @@ def kafka_topic_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
     }
 
 
+def kafka_topic_name(g: nx.MultiDiGraph, node: str | None) -> str | None:
+    """The name the simulator knows the Kafka topic drawn as `node` by: a topic node's
+    label (the node is `kafka:NAME`), a legacy Upstash topic's resource name; None for a
+    node that is no Kafka topic. (A topic the simulator lacks has no entry under it.)"""
+    attrs = g.nodes.get(node) if node is not None else None
+    if attrs is None:
+        return None
+    kind = attrs.get("kind")
+    if kind == KAFKA_TOPIC_KIND:
+        return str(attrs.get("label"))
+    return node if kind == UPSTASH_TOPIC_KIND else None
+
+
 def _check(g: nx.MultiDiGraph, node: str) -> None:
     if node not in g:
         raise nx.NodeNotFound(f"no node {node!r} in the graph")
@@ -1515,6 +1528,7 @@ __all__ = [
     "build_graph",
     "downstream",
     "edge_label",
+    "kafka_topic_name",
     "kafka_topic_nodes",
     "neighbourhood",
     "reachable_from_stimulus",

@@ -5,17 +5,23 @@ examples where it is tallest (the most rules, routes or fields)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widget import Widget
-from tui_support import EXAMPLES, SAMPLES, START, drive
+from textual.widgets import Input, Static, TextArea
+from tui_support import EXAMPLES, SAMPLES, START, drawn_text, drive
 
 from stptui.commands import Session, execute
+from stptui.commands.handlers.repeat import REPEATABLE
 from stptui.tui.app import DIALOGS, StptuiApp
 from stptui.tui.screens.alarm_dialog import AlarmStateDialog
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.dialogs import (
+    REPEAT_PLACEHOLDER,
     FireDialog,
     HttpDialog,
     PublishDialog,
@@ -132,3 +138,124 @@ def test_every_dialog_of_the_app_is_checked() -> None:
     """A dialog added to the app (its DIALOGS) needs a key in OPENS and a case above."""
     assert set(OPENS.values()) == set(DIALOGS)
     assert {key for key, _, _ in CASES} == set(OPENS)
+
+
+def fits(dialog: Widget) -> bool:
+    """Whether a dialog's content is all in its box, nothing to scroll."""
+    box = dialog.query_one(".dialog-box", Widget)
+    return box.virtual_size.height <= box.scrollable_content_region.height
+
+
+# The shape of a real starter project (a posts API): five function routes on one HTTP API,
+# three of them behind a Cognito authorizer. The routes hint takes five lines and the JWT
+# claims' note two: the dialog was three rows taller than 120x36 gives it, its Send button
+# below the fold.
+POSTS_API = """\
+resources:
+  api: {type: http-api-gateway}
+  writers: {type: user-auth-pool}
+"""
+for _name, _method, _path, _auth in (
+    ("getPost", "GET", "/post/{id}", False),
+    ("getPosts", "GET", "/post", False),
+    ("createPost", "POST", "/post", True),
+    ("updatePost", "PUT", "/post/{id}", True),
+    ("deletePost", "DELETE", "/post/{id}", True),
+):
+    POSTS_API += f"""\
+  {_name}:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: a.ts}}}}
+      events:
+        - type: http-api-gateway
+          properties:
+            httpApiGatewayName: api
+            path: {_path}
+            method: {_method}
+"""
+    if _auth:
+        POSTS_API += (
+            "            authorizer: {type: cognito, properties: {userPoolName: writers}}\n"
+        )
+
+
+def test_the_http_dialog_of_a_posts_api_with_cognito_fits_120x36(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(POSTS_API, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    assert not session.stack.errors, session.stack.errors
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, HttpDialog)
+        assert "… and 1 more" in drawn_text(dialog.query_one("#http-routes", Static))
+        assert fits(dialog)
+        # The rows came from the body and the headers, which keep a line of text each.
+        body, headers = (dialog.query_one(f"#http-{n}", TextArea) for n in ("body", "headers"))
+        assert body.size.height >= 1 and headers.size.height >= 1
+        assert body.outer_size.height + headers.outer_size.height < 10
+
+    drive(StptuiApp(session), script, size=SIZE)
+
+
+def test_a_dialog_that_fits_once_its_body_is_shorter_does_and_gets_its_rows_back() -> None:
+    """At 80x24 the send dialog's 8-line body gives up the four rows that made the
+    dialog scroll; made 120x36, the body has its ten rows again."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SendDialog)
+        body = dialog.query_one("#send-body", TextArea)
+        assert fits(dialog)
+        assert body.outer_size.height == 6
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        await pilot.pause()
+        assert body.outer_size.height == 10
+        assert fits(dialog)
+
+    drive(open_stack("combined", ()), script, size=(80, 24))
+
+
+def test_a_dialog_too_tall_even_so_keeps_its_text_areas_and_scrolls() -> None:
+    """The upload dialog of a bucket with lifecycle rules needs 35 rows: at 80x24 a content
+    field of one line would not save it, so it keeps its rows and the dialog scrolls."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("u")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, UploadDialog)
+        assert not fits(dialog)
+        assert dialog.query_one("#upload-content", TextArea).outer_size.height == 5
+
+    drive(open_stack("lifecycle", ()), script, size=(80, 24))
+
+
+def has_repeat_field(dialog: type) -> bool:
+    """Whether `repeat` runs a command of the dialog, which then has a repeat field."""
+    commands = (getattr(dialog, "COMMAND", ""), *getattr(dialog, "COMMANDS", ()))
+    return any(command in REPEATABLE for command in commands)
+
+
+REPEATING = [case for case in CASES if has_repeat_field(OPENS[case[0]])]
+
+
+@pytest.mark.parametrize(
+    ("key", "stack", "lines"), REPEATING, ids=[f"{k}-{s}" for k, s, _ in REPEATING]
+)
+def test_the_repeat_fields_placeholder_is_whole_at_60_columns(
+    key: str, stack: str, lines: tuple[str, ...]
+) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press(key)
+        await pilot.pause()
+        (field,) = app.screen.query(".dialog-repeat").results(Input)
+        assert field.placeholder == REPEAT_PLACEHOLDER
+        assert field.content_region.width > cell_len(REPEAT_PLACEHOLDER)
+
+    drive(open_stack(stack, lines), script, size=(60, 20))

@@ -295,3 +295,24 @@ def test_only_escape_or_stop_ends_a_run_not_a_stray_enter_or_space() -> None:
             assert app.session.sim.clock.now < START + 365 * DAY_MS
 
     drive(app_for("combined"), script)
+
+
+def test_a_tick_or_an_escape_arriving_after_the_run_ended_changes_nothing() -> None:
+    """A tick the interval queued before the run's end stopped it (or an escape pressed as
+    it ended) still arrives: a second dismiss crashed the app (`Can't pop screen`)."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("f")
+        screen = app.screen
+        assert isinstance(screen, FastForwardScreen)
+        await pilot.press(*"1h", "enter")
+        await _wait_closed(pilot, app)
+        ended = app.session.sim.clock.now
+        log = list(app.session.log)
+        screen.tick()
+        screen.action_stop()
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert (app.session.sim.clock.now, app.session.log) == (ended, log)
+
+    drive(app_for("combined"), script)

@@ -4,13 +4,16 @@ overrides and recent attempts as it does a function's."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import app_for, drive, session
+from tui_support import START, app_for, drive, session
 
+from stptui.commands import Session
 from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
-from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
+from stptui.tui.widgets.inspector_pane import PROPERTY_LIMIT, InspectorPane, describe_resource
 
 
 def test_a_flag_is_shown_as_the_config_writes_it() -> None:
@@ -37,3 +40,46 @@ def test_a_batch_job_shows_its_behaviour_overrides_and_attempts() -> None:
         assert "SpotInterruption" in attempts
 
     drive(app_for("batch-job"), script, size=(200, 60))
+
+
+# A database as real configs write it (its engine's properties over 72 characters of JSON)
+# and an event bus whose archive's long description passes the page's limit.
+LONG_VALUES = """\
+resources:
+  orders:
+    type: relational-database
+    properties:
+      credentials: {masterUserPassword: secret-password-1}
+      engine:
+        type: aurora-postgresql-serverless-v2
+        properties:
+          version: '16.4'
+          dbName: orders
+          minCapacity: 0.5
+          maxCapacity: 4
+  events:
+    type: event-bus
+    properties:
+      archivation: {enabled: true, retentionDays: 30}
+      eventSourceName: DESCRIPTION
+"""
+
+
+def test_a_property_is_shown_whole_up_to_480_characters_then_says_what_is_cut(
+    tmp_path: Path,
+) -> None:
+    """A value cut at 72 characters hid a third of the real configs' properties: a
+    database's engine version among them. The page wraps the JSON between its tokens."""
+    long_name = "x" * 600
+    (tmp_path / "stacktape.yml").write_text(
+        LONG_VALUES.replace("DESCRIPTION", long_name), encoding="utf-8"
+    )
+    s = Session.open(tmp_path, start_ms=START)
+    g = build_graph(s.stack)
+    db = describe_resource("orders", s.stack, g, s.sim, [], s.start_ms).plain
+    # Whole, on lines wrapped between its tokens.
+    assert '"version":"16.4"' in db and '"maxCapacity":4}}' in " ".join(db.split())
+    bus = describe_resource("events", s.stack, g, s.sim, [], s.start_ms).plain
+    # The JSON string (600 characters and its quotes) up to the limit, then what is cut.
+    more = len(long_name) + 2 - (PROPERTY_LIMIT - 1)
+    assert f'eventSourceName: "{"x" * (PROPERTY_LIMIT - 2)}… ({more} more characters)' in bus

@@ -258,3 +258,27 @@ def test_topic_names_keys_and_servers_stay_literal(tmp_path: Path) -> None:
         assert "1 record held" in inspector(app)
 
     drive(StptuiApp(kafka_session(tmp_path)), script)
+
+
+def test_a_legacy_upstash_topic_has_its_counts_page_and_produce_dialog() -> None:
+    """Stacktape's Kafka starter reads a legacy `upstash-kafka-topic`, whose node is the
+    resource itself, not `kafka:NAME`: its box showed `upstash kafka topic` and its page
+    no partition or consumer group, though the simulator runs it."""
+    session = Session.open(EXAMPLES / "kafka-starter.yml", start_ms=START)
+    execute(session, "produce kafkaTopic '{\"n\": 1}' --key k")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        graph = app.graph
+        assert badges(session.sim, graph, "kafkaTopic")[0].plain == "1 held · 1 to read"
+        app.selected = "kafkaTopic"
+        await pilot.pause()
+        page = inspector(app)
+        assert "3 partitions, retention 7 d, 1 record held" in page
+        assert "kafkaConsumer (batch 5, window 10 s, retries forever)" in page
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ProduceDialog)
+        assert dialog.query_one("#produce-topic", Select).value == "kafkaTopic"
+
+    drive(StptuiApp(session), script)

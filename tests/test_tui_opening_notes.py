@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import START, drive, session
+from tui_support import START, drive, inspector, session
 
 from stptui import cli
 from stptui.commands import Session
@@ -91,3 +91,69 @@ def test_stptui_on_a_terminal_passes_the_errors_line_the_ui_shows(
         },
         {"speed_index": 0, "config_errors": None},
     ]
+
+
+# A resource in Stacktape's old syntax (`Type:`, `Properties:`), as some real examples
+# still write it, beside a valid one.
+OLD_SYNTAX = """\
+resources:
+  uploads: {type: bucket}
+  getPosts:
+    Type: function
+    Properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+"""
+
+
+def test_a_resources_config_errors_stay_on_its_inspector_page(tmp_path: Path) -> None:
+    """The opening note counts the errors and goes; the page of the resource they are
+    about lists them first (`unknown` with no properties written says nothing of why)."""
+    (tmp_path / "stacktape.yml").write_text(OLD_SYNTAX, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    assert session.stack.errors
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "getPosts"
+        await pilot.pause()
+        page = inspector(app).splitlines()
+        assert page[0] == "getPosts  unknown"
+        start = page.index("Config: 3 errors")
+        assert page[start + 1 : start + 4] == [
+            "stacktape.yml:4:5: error missing-property: resource 'getPosts' has no `type`",
+            "stacktape.yml:4:5: error unknown-property: unknown key `Type` on resource "
+            "'getPosts' (only `type`, `properties` and `overrides`); did you mean `type`?",
+            "stacktape.yml:5:5: error unknown-property: unknown key `Properties` on resource "
+            "'getPosts' (only `type`, `properties` and `overrides`); did you mean `properties`?",
+        ]
+        assert start < page.index("Properties")
+        # A resource the config has nothing to say about has no such section.
+        app.selected = "uploads"
+        await pilot.pause()
+        assert not any(line.startswith("Config:") for line in inspector(app).splitlines())
+
+    drive(StptuiApp(session), script)
+
+
+def test_a_resources_page_lists_8_of_its_config_problems_then_how_many_more(
+    tmp_path: Path,
+) -> None:
+    keys = "\n".join(f"      unknownKey{i}: 1" for i in range(10))
+    (tmp_path / "stacktape.yml").write_text(
+        f"resources:\n  jobs:\n    type: sqs-queue\n    properties:\n{keys}\n", encoding="utf-8"
+    )
+    session = Session.open(tmp_path, start_ms=START)
+    # Ten unknown keys, and a queue nothing consumes.
+    about = [d.code for d in session.stack.diagnostics if d.resource == "jobs"]
+    assert sorted(about) == ["queue-no-consumer"] + ["unknown-property"] * 10
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobs"
+        await pilot.pause()
+        page = inspector(app).splitlines()
+        start = page.index("Config: 10 errors, 1 warning")
+        # As `validate` orders them: by position (the warning is about the queue's name).
+        assert "warning queue-no-consumer" in page[start + 1]
+        assert all("unknownKey" in line for line in page[start + 2 : start + 9])
+        assert page[start + 9] == "… and 3 more: stptui validate lists them all"
+
+    drive(StptuiApp(session), script)

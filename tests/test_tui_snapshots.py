@@ -89,7 +89,7 @@ def test_inspector_of_a_stream_with_a_shard_blocked(snap_compare) -> None:  # ty
         await pilot.pause()
         app.jump_to("clicks")
         # Down to the readers: the blocked shard's checkpoint, backlog and retries.
-        await pilot.press("4", "pagedown", "pagedown")
+        await pilot.press("4", "pagedown", "pagedown", "pagedown")
 
     assert snap_compare(StptuiApp(clicks), terminal_size=NARROW, run_before=inspect_stream)
 
@@ -140,7 +140,7 @@ def test_inspector_and_events_of_a_container_workload(snap_compare) -> None:  # 
         await pilot.pause()
         app.jump_to("web")
         # Down to the behaviours and the recent requests, under the environments.
-        await pilot.press("4", "pagedown", "pagedown")
+        await pilot.press("4", "pagedown", "pagedown", "pagedown")
 
     assert snap_compare(StptuiApp(shop), terminal_size=(120, 44), run_before=inspect_web)
 

@@ -31,7 +31,7 @@ from textual.widgets import Static
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
-from stptui.graph import KAFKA_TOPIC_KIND, PollEdge, build_graph, kafka_topic_nodes
+from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.metrics import measured
@@ -1044,10 +1044,8 @@ class StptuiApp(App[None]):
     def action_produce(self) -> None:
         """Open the produce dialog on the selected Kafka topic (or the one the selected
         function reads, or the stack's first)."""
-        node = self.graph.nodes.get(self.selected) if self.selected is not None else None
         # A topic's node is `kafka:NAME`; the dialog knows topics by NAME.
-        is_topic = node is not None and node.get("kind") == KAFKA_TOPIC_KIND
-        selected = str(node["label"]) if is_topic and node is not None else self.selected
+        selected = kafka_topic_name(self.graph, self.selected) or self.selected
         self.push_screen(ProduceDialog(self.session, selected, self.run_command), self._ran)
 
     def action_item(self) -> None:

@@ -149,6 +149,7 @@ KIND_ICONS: dict[str, str] = {
     # Streams of records a consumer polls.
     "kafka-cluster": "≋",
     graphs.KAFKA_TOPIC_KIND: "≋",
+    graphs.UPSTASH_TOPIC_KIND: "≋",
     "kinesis-stream": "≋",
     # Tables a workload connects to.
     "relational-database": "⊞",

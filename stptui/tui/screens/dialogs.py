@@ -26,6 +26,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from stptui import jsontext
@@ -58,6 +59,7 @@ from stptui.tui.render import (
 )
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
+from stptui.tui.widgets.line_views import InstantScroll
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -113,8 +115,12 @@ JSON_CHECK_DELAY = 0.4
 # One line at the dialogs' width: a wrapped label pushed the buttons of the taller dialogs
 # below the fold at 120x36.
 REPEAT_LABEL = "repeat (optional; {i} in a field counts 1 to N)"
-# Short enough for the field beside the buttons in the HTTP dialog's form column.
-REPEAT_PLACEHOLDER = "N or N every D (10 every 1s)"
+# Short enough for the field beside the buttons at 60 columns (22 cells there, a dialog
+# that scrolls giving one to its scrollbar): `N or N every D (10 every 1s)` was cut.
+REPEAT_PLACEHOLDER = "10, or 10 every 1s"
+# The fewest rows a dialog's text area is given to fit a short terminal: its border and
+# one line of text.
+MIN_AREA_HEIGHT = 3
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -221,7 +227,7 @@ class ErrorLine(Static):
             self.scroll_visible(animate=False)
 
 
-class DialogFrame(VerticalScroll, can_focus=False):
+class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
     """A dialog's scrolling frame. Not a tab stop: focused, it showed nothing (tab seemed
     to go nowhere). The keys still scroll a dialog taller than the terminal, as its
     bindings act for the field that has the focus (page up and down, and up and down from
@@ -267,10 +273,40 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def on_resize(self, event: events.Resize) -> None:
         """Keep the field being typed in on screen when the terminal is resized: the frame
         kept its scroll, and the field could end up below the fold, typed into unseen. (Not
-        as the dialog opens, which shows its top: see `on_screen_resume`.)"""
-        if self._last_size is not None and event.size != self._last_size:
+        as the dialog opens, which shows its top: see `on_screen_resume`.) As it opens and
+        at each new size, a dialog too tall for the terminal gives its text areas fewer
+        rows (see `_fit_text_areas`)."""
+        if event.size == self._last_size:
+            return
+        areas = [area for area in self.query(TextArea) if area.display]
+        if self._last_size is not None:
             self.call_after_refresh(self._focused_in_sight)
+            # Back to the heights the CSS gives them, measured once laid out at this size.
+            for area in areas:
+                area.styles.height = None
         self._last_size = event.size
+        self.call_after_refresh(self._fit_text_areas, areas)
+
+    def _fit_text_areas(self, areas: list[TextArea]) -> None:
+        """Take the rows the dialog lacks from its text areas, one at a time from the
+        tallest (of two as tall, the later: the body keeps its rows longer than the
+        headers), down to MIN_AREA_HEIGHT: the HTTP dialog of a real stack with five routes
+        and a Cognito authorizer had its Send button below the fold at 120x36, and a
+        send dialog's 8-line body scrolled it at 80x24. A text area scrolls its own text. A
+        dialog that would not fit even so keeps its rows and scrolls: fields of one line
+        that still scroll would be the worse of both."""
+        box = self.query(".dialog-box").first(Widget)
+        over = box.virtual_size.height - box.scrollable_content_region.height
+        heights = {area: area.outer_size.height for area in areas}
+        spare = sum(max(height - MIN_AREA_HEIGHT, 0) for height in heights.values())
+        if over <= 0 or spare < over:
+            return
+        for _ in range(over):
+            tallest = max(reversed(areas), key=heights.__getitem__)
+            heights[tallest] -= 1
+        for area, height in heights.items():
+            if height != area.outer_size.height:
+                area.styles.height = height
 
     def _focused_in_sight(self) -> None:
         if self.focused is not None:

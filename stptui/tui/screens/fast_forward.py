@@ -78,6 +78,11 @@ class FastForwardScreen(ModalScreen[str | None]):
         self.frame_s = frame_s
         self.forward: FastForward | None = None
         self._timer: Timer | None = None
+        # Whether the screen has been dismissed: a tick the interval queued before it was
+        # stopped, or an escape pressed meanwhile, still arrives, and a second dismiss
+        # crashed the app (`Can't pop screen`, seen with the clock playing on a loaded
+        # machine).
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
@@ -143,7 +148,7 @@ class FastForwardScreen(ModalScreen[str | None]):
     def tick(self) -> None:
         """One frame: a slice of simulation, the panes flushed, the progress redrawn."""
         run = self.forward
-        if run is None:
+        if run is None or self._dismissed:
             return
         run.slice()
         self.flush()
@@ -157,13 +162,19 @@ class FastForwardScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#ff-cancel, #ff-stop")
     def action_stop(self) -> None:
         """Close before starting; while running, stop at the instant the last slice reached."""
+        if self._dismissed:
+            return
         if self.forward is None:
+            self._dismissed = True
             self.dismiss(None)
             return
         self.forward.cancel()
         self._finish(self.forward)
 
     def _finish(self, run: FastForward) -> None:
+        if self._dismissed:
+            return
+        self._dismissed = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None

@@ -17,6 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from stptui.tui.widgets.line_views import InstantScroll
+
 
 def bindings_help(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Group:
     """A table of key, description and tooltip per group of bindings, its columns as wide
@@ -62,6 +64,10 @@ class RenderedOnce:
         return Measurement.get(console, options, self.renderable)
 
 
+class HelpScroll(VerticalScroll, InstantScroll):
+    """The help's page: its page, home and end keys jump (see InstantScroll)."""
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal listing every binding; escape, q or ? closes it."""
 
@@ -70,7 +76,7 @@ class HelpScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > HelpScroll {
         width: 90%; max-width: 100; height: 90%;
         border: thick $primary; background: $surface; padding: 0 1;
         /* The width the tables are rendered at stays the same whether or not the
@@ -84,7 +90,7 @@ class HelpScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with HelpScroll() as scroll:
             scroll.border_title = "Keys"
             # A modal hides the footer: the page says itself how it closes.
             scroll.border_subtitle = "arrows and page keys scroll, escape or ? closes"

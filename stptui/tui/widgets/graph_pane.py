@@ -56,6 +56,7 @@ BADGE_ROOM: dict[str, int] = {
     "schedule": len("next Mon 09:00"),
     "kinesis-stream": len("0 held · 0 to read"),
     graphs.KAFKA_TOPIC_KIND: len("0 held · 0 to read"),
+    graphs.UPSTASH_TOPIC_KIND: len("0 held · 0 to read"),
 }
 # A container workload's counts (`3 done · 1✗ · 2▸` at the narrowest, as functions shorten).
 CONTAINER_ROOM = len("0 done · 0✗ · 0▸")
@@ -123,9 +124,11 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     if stream is not None:
         return _stream_counts(stream)
     attrs = g.nodes[node]
-    if attrs.get("kind") == graphs.KAFKA_TOPIC_KIND:
-        # A topic's node is named `kafka:NAME`; the simulator knows it by its label.
-        topic = sim.services.get("kafka", {}).get(attrs.get("label"))
+    name = graphs.kafka_topic_name(g, node)
+    if name is not None:
+        # A topic's node is named `kafka:NAME` (the simulator knows it by its label), a
+        # legacy Upstash topic's by its resource.
+        topic = sim.services.get("kafka", {}).get(name)
         if topic is not None:
             return _held_and_backlog(topic.held(), ("held", "held"), topic)
     table = sim.services.get("tables", {}).get(node)

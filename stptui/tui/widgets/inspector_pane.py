@@ -1,15 +1,16 @@
 """The Inspector pane: everything about the selected resource in one scrollable page.
 
-Properties (Stacktape defaults marked), triggers with their patterns, filters and schedules
-(with the next fire times), a queue's counts, a stream's shards and readers, a Kafka
-topic's partitions and consumer groups, a load balancer's rules and a bucket's objects and
-lifecycle rules (`inspector_sources`), a WebSocket API's routes and connections
-(`inspector_websocket`), a user pool's hooks and users (`inspector_users`), a resource's
-CloudWatch alarms with their states (`inspector_alarms`), a state machine's states and
-executions (`inspector_machines`), the environment the workload would get (its own
-variables and the exact `STP_*` names `connectTo` injects), recent invocations from the
-trace, the behaviour declared in the sidecar plus runtime overrides, and a workload's log
-group with its newest lines and subscriptions (`inspector_logs`).
+The config's errors and warnings about it, properties (Stacktape defaults marked),
+triggers with their patterns, filters and schedules (with the next fire times), a queue's
+counts, a stream's shards and readers, a Kafka topic's partitions and consumer groups, a
+load balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a
+WebSocket API's routes and connections (`inspector_websocket`), a user pool's hooks and
+users (`inspector_users`), a resource's CloudWatch alarms with their states
+(`inspector_alarms`), a state machine's states and executions (`inspector_machines`), the
+environment the workload would get (its own variables and the exact `STP_*` names
+`connectTo` injects), recent invocations from the trace, the behaviour declared in the
+sidecar plus runtime overrides, and a workload's log group with its newest lines and
+subscriptions (`inspector_logs`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import json
 from collections import deque
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -85,6 +87,13 @@ INVOCATION_KINDS = frozenset(
 _ATTEMPT_ENDS = (tk.BATCH_ATTEMPT_FAILED, tk.BATCH_SUCCEEDED)
 # A line that wraps goes on this far in, so that the start of each entry stands out.
 HANG = 2
+# The characters of a property's JSON the page shows: a value cut at 72 (when it was one
+# line) hid a third of the properties of the real configs, a database's engine version, a
+# web service's environment and load balancing among them; nine in ten are shorter than
+# 250. A state machine's definition, which the page shows state by state, is cut.
+PROPERTY_LIMIT = 480
+# The config's errors and warnings about a resource its page lists (`validate` has all).
+MAX_CONFIG_PROBLEMS = 8
 # Recent invocations go on under the text after their time.
 RECENT_HANG = len("00:00:00.000 ")
 
@@ -117,10 +126,13 @@ PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
 }
 
 
-def compact(value: Any, limit: int = 72) -> str:
-    """A config value as one line of JSON, shortened."""
+def compact(value: Any, limit: int = PROPERTY_LIMIT) -> str:
+    """A config value as one line of JSON (which the page wraps between its tokens), cut
+    past `limit` characters with how many more there are."""
     text = json_text(value, separators=(",", ":"), default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(text) - limit + 1:,} more characters)"
 
 
 def _heading(text: Text, title: str) -> None:
@@ -221,6 +233,7 @@ def describe_resource(
         for key, value in props.items():
             _json_line(text, Text(f"{safe(key)}: {safe(compact(value))}"))
     else:
+        _config_problems(text, name, stack)
         _properties(text, res)
     _edges(text, name, g, sim, start_ms)
     if name in sim.queues:
@@ -249,9 +262,11 @@ def describe_resource(
             text.append(" (r redrives it)\n")
     alarm_section(text, sim, name)
     stream_section(text, sim, name)
-    if attrs.get("kind") == graphs.KAFKA_TOPIC_KIND:
-        # A topic's node is `kafka:NAME`; the simulator knows it by NAME, its label.
-        kafka_section(text, sim, str(attrs.get("label")))
+    topic = graphs.kafka_topic_name(g, name)
+    if topic is not None:
+        # A topic's node is `kafka:NAME`, known to the simulator by NAME; a legacy Upstash
+        # topic (`upstash-kafka-topic`, as real starter projects write it) by its own.
+        kafka_section(text, sim, topic)
     table_section(text, sim, name)
     load_balancer_section(text, sim, name)
     websocket_section(text, sim, name)
@@ -280,6 +295,40 @@ def describe_resource(
                 log_section(text, sim, f"{name}.{container}")
     log_section(text, sim, name)
     return text
+
+
+def _config_problems(text: Text, name: str, stack: Stack) -> None:
+    """The config's errors and warnings about the resource, first: a resource of an old
+    syntax (`Type:`, `Properties:`) is `unknown` with no properties written, and only its
+    diagnostics say why (`unknown key `Type` ... did you mean `type`?`); the note the UI
+    opens with names only their count, and goes."""
+    found = [d for d in stack.diagnostics if d.resource == name and d.severity != "info"]
+    if not found:
+        return
+    errors = sum(d.severity == "error" for d in found)
+    warnings = len(found) - errors
+    counts = [
+        f"{n} {word}{'s' * (n != 1)}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+    ]
+    _heading(text, f"Config: {', '.join(counts)}")
+    for d in found[:MAX_CONFIG_PROBLEMS]:
+        # As `stptui validate` writes it, the file by its name: the page is narrow.
+        where = Path(d.file).name if d.file else "<config>"
+        if d.file and d.line is not None:
+            where += f":{d.line}:{d.column or 1}"
+        line = Text(f"{safe(where)}: ", "dim")
+        line.append(d.severity, "red" if d.severity == "error" else "yellow")
+        line.append(f" {safe(d.code)}: ", "dim")
+        line.append(safe(d.message))
+        if d.hint:
+            line.append(f"; {safe(d.hint)}", "italic")
+        text.append_text(hanging(line, HANG))
+        text.append("\n")
+    if len(found) > MAX_CONFIG_PROBLEMS:
+        text.append(
+            f"… and {len(found) - MAX_CONFIG_PROBLEMS} more: stptui validate lists them all\n",
+            "dim",
+        )
 
 
 def _properties(text: Text, res: Any) -> None:

@@ -3,21 +3,57 @@
 A pane body drawn by a Static is measured, wrapped and converted again on every repaint
 (and a pane repaints whenever focus moves in or out of it); a new page also asks for a
 layout of the whole screen, which re-renders every scrollbar on it. These views keep
-their lines rendered and change their scrollable size without a layout pass.
+their lines rendered and change their scrollable size without a layout pass. Their page,
+home and end keys jump (`InstantScroll`, which the help and the dialogs' frames share).
 """
 
 from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from stptui.tui.render import wrapped_lines
 
 
-class LineView(ScrollView):
+class InstantScroll(Widget):
+    """Page up/down, home and end that jump, as the Events pane's and the command line's
+    do: Textual's smooth scroll took 0.4 s (a page) to 1 s (home, end) to come to rest in
+    the Graph pane, the Inspector, the help and a tall dialog, each key a glide to wait
+    out. A mixin that goes after the scrolling class among a widget's bases: Textual
+    takes a widget's default CSS (its overflow, which lets it scroll) from its first
+    base's line only."""
+
+    def action_page_down(self) -> None:
+        """Scroll down a page, at once."""
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        """Scroll up a page, at once."""
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        """Scroll to the top (and to the left edge when already there), at once."""
+        if not self._allow_scroll:
+            raise SkipAction()
+        self.scroll_home(animate=False, x_axis=self.scroll_y == 0)
+
+    def action_scroll_end(self) -> None:
+        """Scroll to the bottom (and to the right edge when already there), at once."""
+        if not self._allow_scroll:
+            raise SkipAction()
+        self.scroll_end(animate=False, x_axis=self.is_vertical_scroll_end)
+
+
+class LineView(ScrollView, InstantScroll):
     """A scroll view whose content size changes without a layout of the screen, drawing
     its lines in styles it works out once per restyle, and keeping what it drew through
     restyles that leave those styles as they were."""
