@@ -828,7 +828,7 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
         "request id (a load balancer's trace id, Root=1-...), a stream record's sequence "
         "number, a Kafka record's TOPIC-PARTITION@OFFSET, a log event's id, a WebSocket "
         "connection or request id, a user's email or phone number, an execution's name or "
-        "ARN. An unknown one gets the closest the trace holds as a did-you-mean. "
+        "ARN. An unknown one gets a did-you-mean when the trace holds a close one. "
         "`explain repeat-1` tells what a repeat runs, where it stands, its own records, and "
         "the first record its first repetitions and its latest made, with the id to explain "
         "next."
