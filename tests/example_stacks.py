@@ -44,6 +44,9 @@ FEATURE_STACKS: dict[str, Path] = {
             "admin-add-user-to-group",
             "admin-remove-user-from-group",
             "answer-challenge",
+            "global-sign-out",
+            "admin-user-global-sign-out",
+            "revoke-token",
         )
     },
     # A WebSocket API, whose authorizer lets the token t-1 in (its behaviours say so).

@@ -779,6 +779,9 @@ COMMANDS = [
     "admin-add-user-to-group",
     "admin-remove-user-from-group",
     "answer-challenge",
+    "global-sign-out",
+    "admin-user-global-sign-out",
+    "revoke-token",
     # scripting (the REPL issue)
     "source",
     "record",

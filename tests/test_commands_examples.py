@@ -83,6 +83,11 @@ SETUP = {
         "forgot-password users ann@example.com",
     ],
     "admin-add-user-to-group": ["sign-up users ann@example.com"],
+    # A user signed in (the access token global-sign-out sends, the refresh token revoked).
+    **{
+        name: ["sign-up users ann@example.com", "sign-in users ann@example.com"]
+        for name in ("global-sign-out", "admin-user-global-sign-out", "revoke-token")
+    },
     "admin-remove-user-from-group": [
         "sign-up users ann@example.com",
         "admin-add-user-to-group users ann@example.com admins",

@@ -66,12 +66,13 @@ def combined() -> Session:
 def test_command_names_come_from_the_registry_with_their_summary(session: Session) -> None:
     assert complete(session, "") == list(REGISTRY.commands)
     assert metas(session, "sen")["send"] == REGISTRY.commands["send"].summary
-    assert complete(session, "re")[:7] == [
+    assert complete(session, "re")[:8] == [
         "redrive",
         "redrive-execution",
         "resume",
         "replay",
         "restore",
+        "revoke-token",
         "repeat",
         "record",
     ]
@@ -160,7 +161,8 @@ def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
 
 def test_command_kind(session: Session) -> None:
     # Exact matches first (send, then the longer names it starts, in the registry's order),
-    # then fuzzy ones (s..e..n: stop-execution, start-execution, ws-send, answer-challenge).
+    # then fuzzy ones (s..e..n: stop-execution, start-execution, ws-send, answer-challenge,
+    # admin-user-global-sign-out).
     assert complete(session, "help sen") == [
         "send",
         "send-task-success",
@@ -170,6 +172,7 @@ def test_command_kind(session: Session) -> None:
         "start-execution",
         "ws-send",
         "answer-challenge",
+        "admin-user-global-sign-out",
     ]
     assert metas(session, "help ad")["advance"] == REGISTRY.commands["advance"].summary
 

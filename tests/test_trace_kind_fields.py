@@ -714,7 +714,7 @@ def _repeat_records(tmp_path: Path) -> Iterator[dict[str, object]]:
 def _user_pool_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     """Every user.* kind: a sign-up, a confirmation, an administrator's user, a sign-in,
     a refusal by a hook, a forgotten password reset, a user added to a group and removed,
-    a custom challenge answered."""
+    a custom challenge answered, tokens revoked."""
     stack = (
         "resources:\n"
         "  users:\n"
@@ -756,6 +756,8 @@ behaviors:
         "admin-remove-user-from-group users ann@example.com admins",
         "sign-in users ann@example.com --custom",
         "answer-challenge users ann@example.com 42",
+        "global-sign-out users ann@example.com",
+        "revoke-token users ann@example.com",
     )
 
 

@@ -56,8 +56,8 @@ commands run on [chat.yml](examples/chat.yml) with its behaviours file
 in (`ws-send`, `ws-disconnect` and `ws-post` after `ws-connect realtime --query token=t-1`,
 which always opens `Ro9qGRMCRkecAoY=`: ids come from the seeded id stream); `sign-up`,
 `confirm-sign-up`, `admin-create-user`, `sign-in`, `forgot-password`,
-`confirm-forgot-password`, `admin-add-user-to-group`, `admin-remove-user-from-group` and
-`answer-challenge`,
+`confirm-forgot-password`, `admin-add-user-to-group`, `admin-remove-user-from-group`,
+`answer-challenge`, `global-sign-out`, `admin-user-global-sign-out` and `revoke-token`,
 `show users users` and `http GET /me --user ann` run on [user-pool.yml](examples/user-pool.yml)
 with its behaviours file [user-pool-behaviors.yml](examples/user-pool-behaviors.yml), which
 auto-confirms example.com addresses (`confirm-sign-up` after `sign-up users bob@other.org`,
@@ -65,7 +65,8 @@ auto-confirms example.com addresses (`confirm-sign-up` after `sign-up users bob@
 and a first `sign-in users ann@example.com` for `--refresh`; the others after ann signed up,
 `confirm-forgot-password` after `forgot-password users ann@example.com`,
 `admin-remove-user-from-group` after ann was added to `admins`, `answer-challenge` after
-`sign-in users ann@example.com --custom`, and `http` after ann signed in).
+`sign-in users ann@example.com --custom`, and `http` and the sign-outs after ann signed
+in).
 `3f2a9c1e` and `3f2a` stand for a message id, or the start of one: `show queue QUEUE` lists
 the ids of a queue's messages.
 """

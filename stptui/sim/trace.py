@@ -158,6 +158,7 @@ USER_PASSWORD_RESET = "user.password_reset"
 USER_ADDED_TO_GROUP = "user.added_to_group"
 USER_REMOVED_FROM_GROUP = "user.removed_from_group"
 USER_CHALLENGE_ANSWERED = "user.challenge_answered"
+USER_TOKENS_REVOKED = "user.tokens_revoked"
 # Every kind above (the module's upper-case dotted names), for views that lay kinds out in
 # a column, such as `explain`.
 KINDS = tuple(
@@ -224,6 +225,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "answer_correct",
         "invocation_ids",
     ),
+    USER_TOKENS_REVOKED: ("username", "alias", "sub", "operation", "origin_jtis"),
     USER_REFUSED: (
         "operation",
         "username",

@@ -1,6 +1,7 @@
 """Commands for the stack's Cognito user pools: sign a user up, confirm it, create one as an
 administrator, sign one in or refresh its tokens, reset a forgotten password (each running
-the pool's hooks), put users in groups, and list a pool's users."""
+the pool's hooks), put users in groups, sign users out and revoke their tokens, and list a
+pool's users."""
 
 from __future__ import annotations
 
@@ -592,6 +593,120 @@ def cmd_admin_remove_user_from_group(session: Session, call: Call) -> CommandRes
     pool, group = call.args["pool"], call.args["group"]
     user = _cognito(_service(session.sim).remove_from_group, pool, call.args["username"], group)
     return _group_result(pool, user, group, "removed {who} from {group}")
+
+
+def _revoked_result(pool: str, user: User, operation: str, jtis: list[str]) -> CommandResult:
+    """What a sign-out or RevokeToken answers: how many refresh tokens it revoked, and the
+    trap: an HTTP API's JWT authorizer keeps accepting the tokens they issued."""
+    who = _who(user)
+    if not jtis:
+        line = (
+            f"{who}'s refresh token was already revoked: nothing changed"
+            if operation == "RevokeToken"
+            else f"signed {who} out: it had no tokens left to revoke"
+        )
+    else:
+        count = "1 refresh token" if len(jtis) == 1 else f"{len(jtis)} refresh tokens"
+        done = (
+            f"revoked {who}'s refresh token"
+            if operation == "RevokeToken"
+            else f"signed {who} out: revoked {count}"
+        )
+        line = (
+            f"{done} and the ID and access tokens issued with them; "
+            "an HTTP API's JWT authorizer accepts those until they expire"
+        )
+    return CommandResult(
+        line,
+        data={
+            "pool": pool,
+            "username": user.username,
+            "alias": user.alias,
+            "sub": user.sub,
+            "operation": operation,
+            "origin_jtis": list(jtis),
+        },
+    )
+
+
+_SIGN_OUT_TRAP = (
+    "A sign-out revokes refresh tokens and the ID and access tokens they issued: sign-in "
+    "--refresh is then refused (NotAuthorizedException: Refresh Token has been revoked), "
+    "and so is global-sign-out with the revoked access token (NotAuthorizedException: Access "
+    "Token has been revoked). An HTTP API's JWT (cognito) authorizer checks the token's "
+    "signature, issuer, audience and expiry, not revocation: `http --user` is still let in "
+    "until the ID token expires (an hour after it was issued), and the trace's "
+    "http.authorization reason says so."
+)
+
+
+@command(
+    "global-sign-out",
+    "messages",
+    "Sign a user out with its own access token (GlobalSignOut): every refresh token it got is "
+    "revoked, with the tokens they issued.",
+    args=(_POOL, _USER),
+    examples=("global-sign-out users ann@example.com",),
+    details=(
+        "The request is authorized by the access token of the user's last sign-in (or "
+        "--refresh): none (NotAuthorizedException: Invalid Access Token), one already revoked "
+        "(NotAuthorizedException: Access Token has been revoked) or expired "
+        "(NotAuthorizedException: Access Token has expired) is refused and nothing changes. "
+        "No hook runs. " + _SIGN_OUT_TRAP
+    ),
+    changes_state=True,
+)
+def cmd_global_sign_out(session: Session, call: Call) -> CommandResult:
+    """global-sign-out POOL USERNAME"""
+    pool = call.args["pool"]
+    service = _service(session.sim)
+    user, jtis = _cognito(service.global_sign_out, pool, call.args["username"])
+    return _revoked_result(pool, user, "GlobalSignOut", jtis)
+
+
+@command(
+    "admin-user-global-sign-out",
+    "messages",
+    "Sign a user out as an administrator (AdminUserGlobalSignOut): every refresh token it got "
+    "is revoked, with the tokens they issued.",
+    args=(_POOL, _USER),
+    examples=("admin-user-global-sign-out users ann@example.com",),
+    details=(
+        "Authorized by the administrator's credentials, not a token: a user whose tokens "
+        "were revoked or have expired, or one that never signed in, is signed out as well "
+        "(nothing left to revoke changes nothing). An unknown user: UserNotFoundException. "
+        "No hook runs. " + _SIGN_OUT_TRAP
+    ),
+    changes_state=True,
+)
+def cmd_admin_user_global_sign_out(session: Session, call: Call) -> CommandResult:
+    """admin-user-global-sign-out POOL USERNAME"""
+    pool = call.args["pool"]
+    service = _service(session.sim)
+    user, jtis = _cognito(service.admin_global_sign_out, pool, call.args["username"])
+    return _revoked_result(pool, user, "AdminUserGlobalSignOut", jtis)
+
+
+@command(
+    "revoke-token",
+    "messages",
+    "Revoke the refresh token of a user's last sign-in (RevokeToken), with the ID and access "
+    "tokens it issued.",
+    args=(_POOL, _USER),
+    examples=("revoke-token users ann@example.com",),
+    details=(
+        "The user's other refresh tokens (earlier sign-ins) stay valid. A token already "
+        "revoked changes nothing; a user that never signed in has no refresh token to revoke "
+        "(InvalidParameterException). Stacktape's app client leaves EnableTokenRevocation "
+        "at Cognito's default, on, so RevokeToken is always allowed. " + _SIGN_OUT_TRAP
+    ),
+    changes_state=True,
+)
+def cmd_revoke_token(session: Session, call: Call) -> CommandResult:
+    """revoke-token POOL USERNAME"""
+    pool = call.args["pool"]
+    user, jtis = _cognito(_service(session.sim).revoke_token, pool, call.args["username"])
+    return _revoked_result(pool, user, "RevokeToken", jtis)
 
 
 def _verified(user: User) -> str:

@@ -782,8 +782,27 @@ class HttpService:
         iss, client = self.pool_identity(pool)
         verdict, claims = http_auth.jwt_verdict(values[0], iss, client, self.sim.clock.now // 1000)
         if claims is not None:
-            verdict = Verdict(None, verdict.reason, http_auth.claims_as_strings(claims))
+            reason = verdict.reason + self._revoked_note(pool, claims)
+            verdict = Verdict(None, reason, http_auth.claims_as_strings(claims))
         self._authorized(ex, route, verdict, base)
+
+    def _revoked_note(self, pool: str, claims: dict[str, Any]) -> str:
+        """What the trace adds to a valid token's verdict when the user pool has revoked it
+        (a sign-out, RevokeToken): the authorizer checks signature, issuer, audience and
+        expiry, never revocation, so the token is let in until it expires, a surprise
+        users ask about."""
+        from stptui.sim.clock import iso_ms, iso_s
+
+        service = self.sim.services.get("user_pools")
+        found = service.revocation(pool, claims.get("origin_jti")) if service else None
+        if found is None:
+            return ""
+        # jwt_verdict let the token in, so its exp is a number of seconds.
+        until = iso_s(int(claims["exp"]) * 1000)
+        return (
+            f"; its refresh token was revoked ({found.operation} at {iso_ms(found.at_ms)}), "
+            f"but a JWT authorizer does not check revocation: accepted until its exp, {until}"
+        )
 
     def token_header(
         self,

@@ -1,6 +1,6 @@
 """Cognito user pools: their users and groups, and the hooks (Lambda triggers) that
 sign-ups, confirmations, administrators' invitations, sign-ins (password, refresh token,
-custom challenges) and password resets run.
+custom challenges) and password resets run, and the sign-outs that revoke users' tokens.
 
 Each operation runs as Cognito runs it (stptui.sim.cognito has the events and the words):
 its own checks first (a refusal there changes nothing and raises CognitoError), then each
@@ -14,9 +14,10 @@ auto-verifies, preTokenGeneration changes the ID token's claims.
 
 The service is one class made of one part per family of operations: `accounts` (sign-up,
 confirmation, invitations), `sign_in` (the password flow), `migration` (the userMigration
-hook), `tokens` (issuing and refreshing them), `custom_auth` (custom challenges), `recovery`
-(forgotten passwords), `groups`; `hooks` runs the hooks, `pool` holds a pool and an
-operation's answer. This module has what they all use: the pools, their users, the clock.
+hook), `tokens` (issuing and refreshing them), `sign_out` (revoking them), `custom_auth`
+(custom challenges), `recovery` (forgotten passwords), `groups`; `hooks` runs the hooks,
+`pool` holds a pool and an operation's answer. This module has what they all use: the
+pools, their users, the clock.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from stptui.sim.services.user_pool.migration import Migration
 from stptui.sim.services.user_pool.pool import Pool
 from stptui.sim.services.user_pool.recovery import Recovery
 from stptui.sim.services.user_pool.sign_in import PasswordSignIn
+from stptui.sim.services.user_pool.sign_out import SignOut
 from stptui.sim.services.user_pool.tokens import Tokens
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ _ROOM_MS = 4 * cognito.HOOK_ATTEMPTS * cognito.HOOK_WAIT_MS
 
 
 class UserPoolService(
-    Accounts, PasswordSignIn, Migration, Tokens, CustomAuth, Recovery, Groups, Hooks
+    Accounts, PasswordSignIn, Migration, Tokens, SignOut, CustomAuth, Recovery, Groups, Hooks
 ):
     """The stack's user pools and their users."""
 

@@ -31,6 +31,20 @@ class Pool:
     # Groups by name (when each was made): made by their first member, as the config
     # cannot declare them.
     groups: dict[str, int] = field(default_factory=dict)
+    # Every refresh token a sign-in issued, by its `origin_jti` (the id its ID and access
+    # tokens carry), to its user's username: a global sign-out revokes all of a user's.
+    refresh_tokens: dict[str, str] = field(default_factory=dict)
+    # The refresh tokens revoked, by `origin_jti`: with them every token they issued.
+    revoked: dict[str, Revocation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """When a refresh token was revoked (ms) and by which operation (GlobalSignOut,
+    AdminUserGlobalSignOut, RevokeToken)."""
+
+    at_ms: int
+    operation: str
 
 
 @dataclass(slots=True)

@@ -47,6 +47,13 @@ class Tokens(_Service):
                 "Invalid Refresh Token",
                 f"{username} has no refresh token: sign-in {pool.name} {username}",
             )
+        revoked = pool.revoked.get(session.origin_jti)
+        if revoked is not None:
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Refresh Token has been revoked",
+                f"{revoked.operation} revoked it: sign in again (sign-in {pool.name} {username})",
+            )
         if self.now >= session.expires_ms:
             raise CognitoError(
                 "NotAuthorizedException",
@@ -98,6 +105,7 @@ class Tokens(_Service):
                 self.now + pool.refresh_days * 86_400_000,
             )
             user.session = session
+            pool.refresh_tokens[session.origin_jti] = user.username
         ids = (session.origin_jti, session.event_id, self.sim.new_id())
         claims = cognito.id_token_claims(
             user, issuer, pool.client_id, now_s, ids, session.auth_time
