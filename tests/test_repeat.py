@@ -568,3 +568,15 @@ def test_upload_from_a_file_keeps_its_tags_in_the_log(tmp_path: Path) -> None:
     session = Session.open(STACK, start_ms=START)
     execute(session, f"upload uploads raw/a.csv --from {data} --tag class=scratch")
     assert session.log == ["upload uploads raw/a.csv --base64 eA== --tag class=scratch"]
+
+
+@pytest.mark.parametrize("name", ["global-sign-out", "admin-user-global-sign-out", "revoke-token"])
+def test_a_sign_out_is_not_repeated_it_adds_no_load(name: str) -> None:
+    session = _open()
+    with pytest.raises(CommandError) as info:
+        execute(session, f"repeat 3 {name} users ann@example.com")
+    assert info.value.message == (
+        f"repeat cannot repeat {name}: it revokes tokens without running a hook or a "
+        "function, so repeating it adds no load"
+    )
+    assert info.value.hint == f"sign users out one by one: {name} POOL USERNAME"

@@ -111,6 +111,7 @@ REPEATABLE = (
 _CLOCK = ("advance", "until", "step", "run")
 _LOOKS = ("show", "explain", "expect", "help")
 _SESSION = ("save", "load", "source", "record", "undo", "redo", "reload")
+_SIGN_OUTS = ("global-sign-out", "admin-user-global-sign-out", "revoke-token")
 
 _NUMBER = re.compile(r"\{\{i\}\}|\{i\}")
 
@@ -245,6 +246,12 @@ def _refusal(name: str) -> CommandError | None:
         )
     if name in _SESSION:
         return CommandError(f"repeat cannot repeat {name}: it is a session command", None)
+    if name in _SIGN_OUTS:
+        return CommandError(
+            f"repeat cannot repeat {name}: it revokes tokens without running a hook or a "
+            "function, so repeating it adds no load",
+            f"sign users out one by one: {name} POOL USERNAME",
+        )
     if name == "ws-disconnect":
         return CommandError(
             "repeat cannot repeat ws-disconnect: it closes the one connection it names, so "
