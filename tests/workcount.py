@@ -24,6 +24,7 @@ that none of them hangs: a generous timeout that fires on a hang, never a speed 
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -77,6 +78,7 @@ class CountWork:
         self._base_bytes = 0
         self._started_tracemalloc = False
         self._saved: tuple[Any, Any] = (None, None)
+        self._gc_callbacks: list[Any] = []
 
     @property
     def steps(self) -> int:
@@ -140,6 +142,14 @@ class CountWork:
                 tracemalloc.start()
                 self._started_tracemalloc = True
             self._base_bytes = tracemalloc.get_traced_memory()[0]
+        # The collector runs when allocations since the last collection pass a threshold,
+        # so where it runs inside the block depends on what ran before it; and what it runs
+        # then (other tests' garbage's finalizers, gc.callbacks such as hypothesis's timer)
+        # is Python code that is not the operation's. Collect first, so that any collection
+        # in the block is the block's own, and keep the callbacks out of the count.
+        gc.collect()
+        self._gc_callbacks = gc.callbacks[:]
+        gc.callbacks.clear()
         self._saved = (sys.gettrace(), sys.getprofile())
         sys.setprofile(self._profile)
         sys.settrace(self._trace_call if self.count_lines else None)
@@ -153,6 +163,7 @@ class CountWork:
     ) -> None:
         sys.settrace(self._saved[0])
         sys.setprofile(self._saved[1])
+        gc.callbacks[:] = self._gc_callbacks
         if self.memory:
             self.peak_bytes = tracemalloc.get_traced_memory()[1] - self._base_bytes
             if self._started_tracemalloc:
