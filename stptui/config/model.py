@@ -633,7 +633,10 @@ class UserAuthPool(Resource):
     `userVerificationType` (Stacktape's default `email-code`); `username_attributes` the
     pool's UsernameAttributes as Stacktape compiles them: `phone_number` and `email` unless
     `allowPhoneNumberAsUserName` / `allowEmailAsUserName` is false; `refresh_days`
-    `refreshTokenValidityDays` (Cognito's default 30)."""
+    `refreshTokenValidityDays` (Cognito's default 30); `access_token_s` and `id_token_s`
+    how long its access and ID tokens last, in seconds: `accessTokenValiditySeconds` and
+    `idTokenValiditySeconds` count hours despite their names (Stacktape writes them to the
+    app client with no TokenValidityUnits), an hour when not written."""
 
     hooks: dict[str, Ref] = field(default_factory=dict)
     admins_only: bool = False
@@ -641,6 +644,8 @@ class UserAuthPool(Resource):
     verification: str = "email-code"
     username_attributes: tuple[str, ...] = ("phone_number", "email")
     refresh_days: int = 30
+    access_token_s: int = 3600
+    id_token_s: int = 3600
 
 
 @dataclass(slots=True)

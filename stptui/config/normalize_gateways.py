@@ -35,6 +35,11 @@ from stptui.config.normalize_schema import (
     P,
 )
 
+# A user pool's access and ID tokens: Cognito's default unit for their validity (an hour),
+# and the most hours it accepts (a day).
+TOKEN_HOUR_S = 3600
+MAX_TOKEN_HOURS = 24
+
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
 else:
@@ -225,6 +230,8 @@ class GatewayReaders(_BuilderBase):
         days = raw.get("refreshTokenValidityDays")
         if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650:
             pool.refresh_days = days
+        pool.access_token_s = self._token_validity(raw, path, name, "accessTokenValiditySeconds")
+        pool.id_token_s = self._token_validity(raw, path, name, "idTokenValiditySeconds")
         # Stacktape writes UsernameAttributes [phone_number, email], leaving out one whose
         # allow...AsUserName is exactly false: usernames are then emails or phone numbers.
         pool.username_attributes = tuple(
@@ -236,6 +243,40 @@ class GatewayReaders(_BuilderBase):
             if raw.get(prop) is not False
         )
         return pool
+
+    def _token_validity(self, raw: dict[str, Any], path: DataPath, name: str, prop: str) -> int:
+        """How long a pool's access or ID token lasts, in seconds. Stacktape writes `prop` to
+        the app client as AccessTokenValidity / IdTokenValidity (`|| 1`) with no
+        TokenValidityUnits, so Cognito reads hours: 1 to 24 (its 5 minutes to 1 day) are
+        accepted; Stacktape refuses below 1 or over 86400, Cognito over 24. A value either
+        refuses is reported, and the default hour applies."""
+        value = raw.get(prop)
+        if value is None or value == 0:
+            # 0 is falsy to Stacktape's `|| 1`: the app client gets the default hour.
+            return TOKEN_HOUR_S
+        vpath = (*path, prop)
+        if not self.check_value(P("int"), value, vpath, prop, name):
+            return TOKEN_HOUR_S
+        hours = int(value)
+        if not 1 <= hours <= MAX_TOKEN_HOURS:
+            if 1 <= hours <= 86_400:
+                why = (
+                    "Stacktape sends it to Cognito with no TokenValidityUnits, so it is "
+                    f"{hours} hours, over Cognito's limit of a day (InvalidParameterException: "
+                    "Invalid range for token validity)"
+                )
+            else:
+                why = f"Stacktape refuses it (`{prop}` must be between 1 and 86400)"
+            self.diag(
+                vpath,
+                "error",
+                "out-of-range",
+                f"`{prop}: {hours}`: {why}",
+                resource=name,
+                hint=f"write 1 to 24 (hours); {prop}: 1 is the default",
+            )
+            return TOKEN_HOUR_S
+        return hours * TOKEN_HOUR_S
 
     def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
         props = self.read_props(raw, path, APPSYNC_API_PROPS, name)

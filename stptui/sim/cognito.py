@@ -424,13 +424,20 @@ class User:
 
 
 def id_token_claims(
-    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str], auth_s: int
+    user: User,
+    issuer: str,
+    client_id: str,
+    now_s: int,
+    ids: tuple[str, str, str],
+    auth_s: int,
+    lifetime_s: int,
 ) -> dict:
     """The claims of the ID token Cognito issues `user` at `now_s` (before any pre token
     generation hook): its identity, its groups, its attributes, the token's own fields.
     `ids` are the sign-in's `origin_jti` and `event_id` and the token's own `jti`: three
     distinct ids, as Cognito's tokens carry (the access token shares the first two).
-    `auth_s` is when the user authenticated (`now_s` but for a refresh)."""
+    `auth_s` is when the user authenticated (`now_s` but for a refresh); the token expires
+    `lifetime_s` after `now_s` (the pool's ID token validity)."""
     origin_jti, event_id, jti = ids
     claims: dict[str, Any] = {"sub": user.sub}
     if user.groups:
@@ -448,7 +455,7 @@ def id_token_claims(
             "event_id": event_id,
             "token_use": "id",
             "auth_time": auth_s,
-            "exp": now_s + 3600,
+            "exp": now_s + lifetime_s,
             "iat": now_s,
             "jti": jti,
         }
@@ -463,11 +470,18 @@ SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
 def access_token_claims(
-    user: User, issuer: str, client_id: str, now_s: int, ids: tuple[str, str, str], auth_s: int
+    user: User,
+    issuer: str,
+    client_id: str,
+    now_s: int,
+    ids: tuple[str, str, str],
+    auth_s: int,
+    lifetime_s: int,
 ) -> dict:
     """The claims of the access token issued with the ID token: no attributes, the
     `client_id` where the ID token has `aud`, the sign-in scope, the username last (in the
-    order tokens captured from Cognito have them). `ids` as id_token_claims takes them."""
+    order tokens captured from Cognito have them). `ids` as id_token_claims takes them;
+    `lifetime_s` is the pool's access token validity."""
     origin_jti, event_id, jti = ids
     claims: dict[str, Any] = {"sub": user.sub}
     if user.groups:
@@ -481,7 +495,7 @@ def access_token_claims(
             "token_use": "access",
             "scope": SIGNIN_SCOPE,
             "auth_time": auth_s,
-            "exp": now_s + 3600,
+            "exp": now_s + lifetime_s,
             "iat": now_s,
             "jti": jti,
             "username": user.username,

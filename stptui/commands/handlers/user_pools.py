@@ -635,7 +635,8 @@ _SIGN_OUT_TRAP = (
     "and so is global-sign-out with the revoked access token (NotAuthorizedException: Access "
     "Token has been revoked). An HTTP API's JWT (cognito) authorizer checks the token's "
     "signature, issuer, audience and expiry, not revocation: `http --user` is still let in "
-    "until the ID token expires (an hour after it was issued), and the trace's "
+    "until the ID token expires (idTokenValiditySeconds hours after it was issued, an hour "
+    "by default), and the trace's "
     "http.authorization reason says so."
 )
 
@@ -728,6 +729,11 @@ def pool_data(sim: Simulator, name: str) -> dict[str, Any]:
         "policy": describe_policy(pool.policy),
         "admins_only": pool.admins_only,
         "username_attributes": list(pool.username_attributes),
+        "token_validity_s": {
+            "id": pool.id_token_s,
+            "access": pool.access_token_s,
+            "refresh": pool.refresh_days * 86_400,
+        },
         "users": [
             {
                 "username": u.username,
@@ -772,6 +778,13 @@ def show_users(sim: Simulator, name: str | None) -> CommandResult:
             "email" if a == "email" else "phone number" for a in sorted(data["username_attributes"])
         )
         lines.append(f"usernames: {kinds} (the username Cognito keeps is the user's sub)")
+    validity = data["token_validity_s"]
+    if (validity["id"], validity["access"]) != (3600, 3600):
+        # Said only when the config changes them: the hour is what users expect.
+        lines.append(
+            f"tokens last: ID {validity['id'] // 3600}h, access {validity['access'] // 3600}h "
+            "(idTokenValiditySeconds, accessTokenValiditySeconds: hours, as Cognito reads them)"
+        )
     if not data["users"]:
         lines.append("no users yet: sign-up POOL USERNAME makes one")
         return CommandResult("\n".join(lines), data=data)

@@ -74,6 +74,7 @@ from stptui.config.model import (
     ContainerWorkload,
     HttpAuthorizer,
     HttpTrigger,
+    UserAuthPool,
     Workload,
 )
 from stptui.sim import trace as tk
@@ -846,7 +847,10 @@ class HttpService:
                 claims = self.sim.services["user_pools"].token_claims(pool, user)[1]
             except CognitoError as exc:
                 raise SimError(f"{exc.code}: {exc.message}", exc.hint) from None
-        token = http_auth.mint_token(iss, client, self.sim.clock.now // 1000, claims)
+        found = self.sim.stack.resources[pool]
+        # --jwt's token lives as long as the pool's ID tokens (`--user`'s carries its own exp).
+        lifetime = found.id_token_s if isinstance(found, UserAuthPool) else 3600
+        token = http_auth.mint_token(iss, client, self.sim.clock.now // 1000, claims, lifetime)
         return name, f"Bearer {token}"
 
     def pool_identity(self, pool: str) -> tuple[str, str]:

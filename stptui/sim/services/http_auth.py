@@ -47,7 +47,6 @@ FORBIDDEN = '{"message":"Forbidden"}'
 # JWT authorizers verify with RSA keys only ("Currently, only RSA-based algorithms are
 # supported"); stptui cannot check the signature itself (it has no key), only the algorithm.
 RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
-TOKEN_LIFETIME_S = 3600  # a Cognito ID token's default validity
 _NUMERIC_CLAIMS = frozenset({"exp", "nbf", "iat", "auth_time"})
 
 
@@ -262,8 +261,11 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def mint_token(iss: str, client_id: str, now_s: int, claims: dict[str, Any]) -> str:
-    """An ID token as the pool would issue it (RS256, `kid`), for `now_s`; `claims` add to
+def mint_token(
+    iss: str, client_id: str, now_s: int, claims: dict[str, Any], lifetime_s: int = 3600
+) -> str:
+    """An ID token as the pool would issue it (RS256, `kid`), for `now_s`, expiring
+    `lifetime_s` later (the pool's ID token validity, an hour by default); `claims` add to
     or replace its claims. The signature is a stand-in: stptui has no key to sign with."""
     header = {"kid": hashlib.sha256(iss.encode()).hexdigest()[:43], "alg": "RS256"}
     payload: dict[str, Any] = {
@@ -272,7 +274,7 @@ def mint_token(iss: str, client_id: str, now_s: int, claims: dict[str, Any]) -> 
         "token_use": "id",
         "auth_time": now_s,
         "iss": iss,
-        "exp": now_s + TOKEN_LIFETIME_S,
+        "exp": now_s + lifetime_s,
         "iat": now_s,
     }
     payload.update(claims)

@@ -68,6 +68,8 @@ class UserPoolService(
                 sim.resource_param(res.name, "clientId"),
                 res.username_attributes,
                 res.refresh_days,
+                res.access_token_s,
+                res.id_token_s,
             )
 
     # -- lookups -------------------------------------------------------------------------

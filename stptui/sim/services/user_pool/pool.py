@@ -27,6 +27,10 @@ class Pool:
     # How long a sign-in's refresh token is accepted: `refreshTokenValidityDays`, else
     # Cognito's default of 30 days.
     refresh_days: int = 30
+    # How long its access and ID tokens last (s): `accessTokenValiditySeconds` and
+    # `idTokenValiditySeconds`, which Cognito reads as hours, else an hour.
+    access_token_s: int = 3600
+    id_token_s: int = 3600
     users: dict[str, User] = field(default_factory=dict)
     # Groups by name (when each was made): made by their first member, as the config
     # cannot declare them.

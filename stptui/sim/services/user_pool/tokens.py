@@ -108,7 +108,7 @@ class Tokens(_Service):
             pool.refresh_tokens[session.origin_jti] = user.username
         ids = (session.origin_jti, session.event_id, self.sim.new_id())
         claims = cognito.id_token_claims(
-            user, issuer, pool.client_id, now_s, ids, session.auth_time
+            user, issuer, pool.client_id, now_s, ids, session.auth_time, pool.id_token_s
         )
         access = cognito.access_token_claims(
             user,
@@ -117,6 +117,7 @@ class Tokens(_Service):
             now_s,
             (session.origin_jti, session.event_id, self.sim.new_id()),
             session.auth_time,
+            pool.access_token_s,
         )
         answer.claims_added, answer.claims_suppressed = cognito.apply_claims(claims, response)
         override = cognito.group_override(response)
