@@ -5,6 +5,7 @@ examples where it is tallest (the most rules, routes or fields)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,62 @@ def test_the_repeat_fields_placeholder_is_whole_at_60_columns(
         assert field.content_region.width > cell_len(REPEAT_PLACEHOLDER)
 
     drive(open_stack(stack, lines), script, size=(60, 20))
+
+
+# The dialogs that fit 80x24 whole on their tallest stack (with their text areas at one
+# line at the least). The others still scroll there, for want of rows no field can give:
+# the HTTP dialog (34-35 rows: request line, routes, body, headers, query, JWT claims and
+# the response under them), upload (28-31: a bucket's notifications and rules), produce
+# (29), answer-task (25), WebSocket (23), restore (25), replay (24) and alarm state (24).
+FIT_80X24 = [case for case in CASES if case[0] in {"s", "k", "i", "t", "p", "x", "l", "f"}]
+
+
+@pytest.mark.parametrize(
+    ("key", "stack", "lines"), FIT_80X24, ids=[f"{k}-{s}" for k, s, _ in FIT_80X24]
+)
+def test_the_dialog_fits_80x24_without_scrolling(
+    key: str, stack: str, lines: tuple[str, ...]
+) -> None:
+    """The put-record, item and publish dialogs put their optional fields beside others
+    (they scrolled by 4 to 8 rows here): every field stays on screen, none out of its row."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OPENS[key])
+        assert fits(dialog), type(dialog).__name__
+        box = dialog.query_one(".dialog-box", Widget)
+        pushed = [w for w in box.walk_children(Widget) if outside(w)]
+        assert not pushed, pushed
+        # Each field whole on screen (a label that wrapped in its column would push its
+        # field a row below the others of the row, or past the bottom).
+        for field in dialog.query("Input, TextArea, Select").results(Widget):
+            if field.display and field.parent is not None and field.parent.display:
+                assert box.scrollable_content_region.contains_region(field.region), field
+
+    drive(open_stack(stack, lines), script, size=(80, 24))
+
+
+@pytest.mark.parametrize(
+    ("key", "row"),
+    [
+        ("p", ("#publish-source", "#publish-detail-type", "#publish-resources")),
+        ("k", ("#put-key", "#put-format-select", "#put-hash-key")),
+        ("i", ("#item-condition", "#item-names", "#item-values")),
+        ("u", ("#upload-key", "#upload-size", "#upload-op-select")),
+    ],
+)
+def test_the_optional_fields_share_a_row_at_80_columns(key: str, row: tuple[str, ...]) -> None:
+    stack = {"p": "combined", "k": "clickstream", "i": "cart-audit", "u": "lifecycle"}[key]
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press(key)
+        await pilot.pause()
+        fields = [app.screen.query_one(selector, Widget) for selector in row]
+        assert len({field.region.y for field in fields}) == 1, [f.region for f in fields]
+        for left, right in pairwise(fields):
+            assert left.region.right <= right.region.x
+
+    drive(open_stack(stack, ()), script, size=(80, 24))

@@ -171,10 +171,10 @@ def test_page_and_home_end_keys_jump_in_the_panes_the_help_and_a_tall_dialog() -
         await page_through(pilot, app.query_one(InspectorPane))
         await pilot.press("question_mark")
         await page_through(pilot, app.screen.query_one(HelpScroll))
-        await pilot.press("escape", "p")
-        # The publish dialog is taller than 80x24 (the focus on a button, which leaves the
+        await pilot.press("escape", "u")
+        # The upload dialog is taller than 80x24 (the focus on a button, which leaves the
         # page keys to the dialog).
-        app.screen.query_one("#publish-cancel", Button).focus()
+        app.screen.query_one("#upload-cancel", Button).focus()
         await pilot.pause()
         await page_through(pilot, app.screen.query_one(DialogFrame))
         assert glides == []

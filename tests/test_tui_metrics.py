@@ -325,3 +325,32 @@ def test_the_key_is_off_on_a_stack_with_nothing_measured(tmp_path: Path) -> None
         assert "open: metrics view" not in entries
 
     drive(app, script)
+
+
+def test_the_inspector_hints_m_only_on_a_resource_it_measures(tmp_path: Path) -> None:
+    """A table without a stream has no figures: `M` there would show the function's, so
+    the hint goes while it is selected and comes back with the function."""
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n  carts:\n    type: dynamo-db-table\n    properties:\n"
+        "      primaryKey:\n        partitionKey: {name: id, type: string}\n"
+        "  worker:\n    type: function\n    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      connectTo: [carts]\n",
+        encoding="utf-8",
+    )
+
+    def hinted(app: StptuiApp) -> bool:
+        return any("M metrics" in line for line in screen_text(app).splitlines())
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "carts"
+        await pilot.pause()
+        assert not hinted(app)
+        app.selected = "worker"
+        await pilot.pause()
+        assert hinted(app)
+        app.selected = "carts"
+        await pilot.pause()
+        assert not hinted(app)
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(160, 36))

@@ -10,10 +10,10 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
-from tui_support import app_for, drawn_text, drive
+from tui_support import app_for, drawn_text, drive, example_session
 
 from stptui.tui.app import StptuiApp
-from stptui.tui.render import wrap_hanging
+from stptui.tui.render import wrap_hanging, wrapped_lines
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 
@@ -200,3 +200,25 @@ def test_an_agenda_rows_time_and_wait_each_stay_whole_in_a_narrow_pane(
         assert not any(line.split()[0] in ("d", "h", "min") for line in lines), lines
 
     drive(app_for("job-queue"), script, size=size)
+
+
+def test_an_edge_label_wraps_at_its_words_in_the_narrow_inspector() -> None:
+    """At 120 columns the Inspector is 32 cells wide: `application-load-balancer(container
+    app:3000)` has no space before its parenthesis, and was folded as `…(cont` / `ainer`."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(InspectorPane)
+        for node, start in (("web", "mainLb"), ("mainLb", "→ web")):
+            app.selected = node
+            await pilot.pause()
+            width = pane.scrollable_content_region.width
+            drawn = wrapped_lines(app.console, pane.text, width)
+            lines = ["".join(segment.text for segment in line).rstrip() for line in drawn]
+            block = pattern_lines(lines, start)
+            assert len(block) > 1, block  # too long for the line
+            words = " ".join(line.strip() for line in block).split()
+            # Every word whole on one line: a cut would leave `…(cont` and `ainer`.
+            assert words[-3:] == ["application-load-balancer(", "container", "app:3000)"], block
+            assert all(line.startswith("  ") for line in block[1:]), block
+
+    drive(StptuiApp(example_session("container-shop")), script, size=(120, 36))

@@ -409,6 +409,8 @@ class StptuiApp(App[None]):
         self._has_archived_bus = False
         # Whether the stack has a simulated CloudWatch alarm (what `c` sets).
         self._has_alarms = False
+        # The resources `show metrics` measures (`M` shows the selected one's figures).
+        self._measured: frozenset[str] = frozenset()
         # The selection's alarms' current periods when the Inspector last drew it (see
         # `flush`): their last periods' datapoints change as the clock passes a period's
         # end, with no record when the state stays.
@@ -561,16 +563,13 @@ class StptuiApp(App[None]):
         # `r` redrives a dead-letter queue: hinted only on a stack that has one.
         has_dlq = any(q.sources for q in sim.queues.values())
         self.query_one(QueuesPane).border_subtitle = key_hint(("r", "redrive")) if has_dlq else None
-        # `M` shows the selected resource's metrics: hinted where the selection is shown, on
-        # a stack with something `show metrics` measures.
-        self.query_one(InspectorPane).border_subtitle = (
-            key_hint(("M", "metrics")) if measured(sim) else None
-        )
+        self._measured = frozenset(measured(sim))
         self.query_one(AgendaPane).show(sim)
         self._show_clock()
         if first is not None:
             self.selected = first
             self.query_one(GraphPane).select(first)
+        self._show_metrics_hint()
         # `load` may bring another stack, with or without buckets, routes or schedules.
         self.refresh_bindings()
         self.call_after_refresh(self._style_scrollbars)
@@ -710,6 +709,16 @@ class StptuiApp(App[None]):
         self.query_one(GraphPane).select(name)
         self.query_one(QueuesPane).select(self.session.sim, name)
         self._inspect(name)
+        self._show_metrics_hint()
+
+    def _show_metrics_hint(self) -> None:
+        """Hint `M` where the selection is shown, only while `show metrics` measures the
+        selected resource: on another (a container workload, a database) `M` would show
+        every other resource's figures, not the selection's, and the hint promised them."""
+        shown = self.selected in self._measured
+        self.query_one(InspectorPane).border_subtitle = (
+            key_hint(("M", "metrics")) if shown else None
+        )
 
     def _periods(self, name: str | None) -> tuple[int, ...]:
         """The current period of each simulated alarm of `name` (empty for none)."""

@@ -346,6 +346,21 @@ def token_breaks(text: str) -> list[int]:
     return breaks
 
 
+def label_breaks(text: str) -> list[int]:
+    """Where an edge's line may wrap: where `token_breaks` says, and after an opening
+    parenthesis before a word, outside strings. An edge label such as
+    `application-load-balancer(container app:3000)` has no space before its parenthesis:
+    wider than a narrow Inspector's line, it was folded mid-word (`con|tainer`)."""
+    opens = [
+        i + 1
+        for at, run, is_string in jsontext.runs(text)
+        if not is_string
+        for i, ch in enumerate(run, at)
+        if ch == "(" and text[i + 1 : i + 2].isalpha()
+    ]
+    return sorted({*token_breaks(text), *opens})
+
+
 def fire_times(head: str, fires: Sequence[str], style: str = "") -> Text:
     """`head` and the fire times after it, `next: A, B, C`, marked to wrap only between
     times (never inside one), going on under the first."""

@@ -16,7 +16,7 @@ import json
 import re
 import shlex
 from collections.abc import Callable, Iterable
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
@@ -308,6 +308,12 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             if height != area.outer_size.height:
                 area.styles.height = height
 
+    def scroll_to_center(self, widget: Widget, animate: bool = True, **kwargs: Any) -> None:
+        """Scroll `widget` to the frame's centre at once: Textual scrolls a field tabbed to
+        into sight this way, and its glide was one to wait out on every tab of a dialog
+        taller than the terminal (the page keys jump too: `InstantScroll`)."""
+        super().scroll_to_center(widget, animate=False, **kwargs)
+
     def _focused_in_sight(self) -> None:
         if self.focused is not None:
             self.focused.scroll_visible(animate=False)
@@ -564,9 +570,12 @@ class PutRecordDialog(CommandDialog):
         yield Hint(self.stream_text(self.selected, ""), id="put-hint")
         yield Label("data")
         yield SafeTextArea('{"page": "/home", "user": "user-1"}', id="put-data", classes="json")
+        # One row: the optional hash key on a row of its own made the dialog scroll at
+        # 80x24. The labels are short enough for a third of it; the hint above says which
+        # shard the key (or the hash key, instead) picks.
         with Horizontal(classes="dialog-row"):
             with Vertical():
-                yield Label("partition key (picks the shard)")
+                yield Label("partition key")
                 yield SafeInput(placeholder=DEFAULT_PARTITION_KEY, id="put-key")
             with Vertical(id="put-format"):
                 yield Label("data is")
@@ -576,8 +585,9 @@ class PutRecordDialog(CommandDialog):
                     allow_blank=False,
                     id="put-format-select",
                 )
-        yield Label("explicit hash key (optional: picks the shard instead)")
-        yield SafeInput(placeholder="0 to 2^128 - 1", id="put-hash-key")
+            with Vertical():
+                yield Label("hash key (optional)")
+                yield SafeInput(placeholder="0 to 2^128 - 1", id="put-hash-key")
 
     def stream_text(self, name: str, key: str, hash_key: str = "") -> Text:
         """The stream's shards and records, the shard the record goes to (by `hash_key`
@@ -670,6 +680,8 @@ class PublishDialog(CommandDialog):
         yield Label("bus")
         yield Select(choices(self.names), value=self.selected, allow_blank=False, id="publish-bus")
         yield Hint(self.rules_text(self.selected), id="publish-rules")
+        # The optional resources share the row of source and detail-type: on a row of
+        # their own they made the dialog scroll at 80x24.
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("source")
@@ -677,10 +689,11 @@ class PublishDialog(CommandDialog):
             with Vertical():
                 yield Label("detail-type")
                 yield SafeInput(placeholder="OrderCreated", id="publish-detail-type")
+            with Vertical():
+                yield Label("resources (optional)")
+                yield SafeInput(placeholder="arn:…, arn:…", id="publish-resources")
         yield Label("detail (a JSON object)")
         yield SafeTextArea("{}", id="publish-detail", classes="json json-object")
-        yield Label("resources (optional ARNs, separated by commas or spaces)")
-        yield SafeInput(placeholder="arn:aws:s3:::bucket/key", id="publish-resources")
 
     def rules_text(self, bus: str) -> Text:
         """The rules on `bus`: each target and its event pattern."""
@@ -722,6 +735,7 @@ class UploadDialog(CommandDialog):
     DEFAULT_CSS = """
     UploadDialog #upload-content { height: 5; }
     UploadDialog #upload-op { width: 20; }
+    UploadDialog #upload-size-box { width: 18; }
     """
 
     def __init__(
@@ -739,10 +753,13 @@ class UploadDialog(CommandDialog):
             choices(self.buckets), value=self.selected, allow_blank=False, id="upload-bucket"
         )
         yield Hint(self.notifications_text(self.selected), id="upload-notes")
-        yield Label("key")
-        yield SafeInput(placeholder="incoming/report.csv", id="upload-key")
+        # The key shares the row of size and operation: on a row of its own it made the
+        # dialog four rows taller, which scrolled it at 80x24 on a bucket with a rule.
         with Horizontal(classes="dialog-row"):
             with Vertical():
+                yield Label("key")
+                yield SafeInput(placeholder="incoming/report.csv", id="upload-key")
+            with Vertical(id="upload-size-box"):
                 # Short enough for its column on an 80-column terminal: a label that wraps
                 # there would put its field a row below the operation's.
                 yield Label("size (e.g. 5MB)")

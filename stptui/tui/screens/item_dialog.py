@@ -128,16 +128,19 @@ class ItemDialog(CommandDialog):
         with Vertical(id="item-update-box"):
             yield Label("update (UpdateExpression: SET a = :v, n = n + :one REMOVE b ...)")
             yield SafeInput(placeholder="SET qty = :q", id="item-update")
-        yield Label("condition (optional ConditionExpression: the write happens only if it holds)")
-        yield SafeInput(placeholder="attribute_not_exists(id)", id="item-condition")
+        # The three optional fields share a row: the condition on a row of its own made the
+        # dialog scroll at 80x24. Each label is short enough for one line in a third of an
+        # 80-column dialog, so that the fields stay side by side; the placeholders are one
+        # example across the three (the condition's #s and :q are the names' and values').
         with Horizontal(classes="dialog-row"):
             with Vertical():
-                # Short enough for one line in half of an 80-column dialog, so that the two
-                # fields stay side by side.
-                yield Label("names (optional, #placeholders)")
+                yield Label("condition (optional)")
+                yield SafeInput(placeholder="#s = :q", id="item-condition")
+            with Vertical():
+                yield Label("names (optional)")
                 yield SafeInput(placeholder='{"#s": "status"}', id="item-names")
             with Vertical():
-                yield Label("values (optional, DynamoDB JSON)")
+                yield Label("values (optional)")
                 yield SafeInput(placeholder='{":q": {"N": "1"}}', id="item-values")
 
     @staticmethod

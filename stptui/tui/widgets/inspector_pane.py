@@ -49,6 +49,7 @@ from stptui.tui.render import (
     display_time,
     fire_times,
     hanging,
+    label_breaks,
     safe,
     token_breaks,
 )
@@ -133,6 +134,13 @@ def compact(value: Any, limit: int = PROPERTY_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit - 1]}… ({len(text) - limit + 1:,} more characters)"
+
+
+def _edge_line(text: Text, line: Text) -> None:
+    """Add an edge's `line` (its label may hold compact JSON): wrapped as `_json_line`
+    wraps, and also after the parenthesis a label's words follow (`label_breaks`)."""
+    text.append_text(hanging(line, HANG, label_breaks(line.plain)))
+    text.append("\n")
 
 
 def _heading(text: Text, title: str) -> None:
@@ -372,21 +380,21 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
                 continue
             line = Text.assemble((f"{safe(g.nodes[u].get('label', u))} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
-            _json_line(text, line)
+            _edge_line(text, line)
     other_in = [(u, d) for u, _, d in ins if d.get("kind") != graphs.TRIGGER]
     if other_in or outs:
         _heading(text, "Edges")
         for u, d in other_in:
             line = Text.assemble((f"← {safe(u)} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
-            _json_line(text, line)
+            _edge_line(text, line)
         for _, v, d in outs:
             line = Text.assemble((f"→ {safe(v)} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
             env = d.get("env")
             if env:
                 line.append(f" [{safe(' '.join(env))}]", "dim")
-            _json_line(text, line)
+            _edge_line(text, line)
 
 
 def _schedule_line(expr: str) -> Text:
