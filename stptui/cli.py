@@ -32,6 +32,12 @@ DEFAULT_SEED = 0
 
 # The help of the options that `stptui STACK`, `run` and `repl` share, written once.
 STACK_HELP = "stacktape.yml, or a folder holding it"
+# Where STACK may be left out: the sub-commands that read one stack and nothing else.
+HERE_STACK_HELP = f"{STACK_HELP} (default: the one in the current folder)"
+# `stptui` and `stptui repl` open a stack to try when the current folder holds none.
+OPEN_STACK_HELP = (
+    f"{STACK_HELP} (default: the one in the current folder, else the bundled demo stack)"
+)
 BEHAVIORS_HELP = "behaviours file: what each handler does (default: stptui.yml beside the stack)"
 SEED_HELP = (
     "seed of the simulation's random choices: a behaviour's failure rate or duration "
@@ -47,6 +53,28 @@ ALLOW_CODE_HELP = "run the Python handlers the behaviours file names (without it
 def demo_stack_path(name: str = DEMO_STACK) -> Path:
     """The bundled sample stack `name` (shipped inside the package)."""
     return Path(__file__).parent / "sample_stacks" / name / "stacktape.yml"
+
+
+def here_stack() -> str | None:
+    """The config file in the current folder (`stacktape.yml`, else `stacktape.yaml`), as
+    Stacktape's CLI finds it without --configPath; None when there is none."""
+    from stptui.config import CONFIG_NAMES
+
+    return next((name for name in CONFIG_NAMES if Path(name).is_file()), None)
+
+
+def _stack_here(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Fill in a STACK left out with the current folder's config (`stptui validate` in a
+    project folder), or exit 2 saying what to give when the folder holds none."""
+    if args.stack is not None:
+        return
+    found = here_stack()
+    if found is None:
+        parser.error(
+            "no STACK given and no stacktape.yml in the current folder; give one: "
+            f"{parser.prog} path/to/stacktape.yml"
+        )
+    args.stack = found
 
 
 class _StoreOnce(argparse.Action):
@@ -71,11 +99,33 @@ class _StoreOnce(argparse.Action):
 UNRECOGNIZED = "unrecognized arguments: "
 
 
-class _ArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose value options may be given once only, and whose "required"
-    errors can say what to give (`missing_hints`: argument name -> hint)."""
+EXAMPLES_HEAD = "examples:\n"
 
-    def __init__(self, missing_hints: dict[str, str] | None = None, **kwargs: object) -> None:
+
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's formatter, which wraps the description, but keeps the lines of an
+    `examples:` epilog as written: one command line each, to copy."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(EXAMPLES_HEAD):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose value options may be given once only, whose "required"
+    errors can say what to give (`missing_hints`: argument name -> hint), and whose help
+    ends with `examples` (command lines, each with a `# what it does` comment)."""
+
+    def __init__(
+        self,
+        missing_hints: dict[str, str] | None = None,
+        examples: Sequence[str] = (),
+        **kwargs: object,
+    ) -> None:
+        if examples:
+            kwargs["epilog"] = EXAMPLES_HEAD + "\n".join(f"  {e}" for e in examples)
+            kwargs["formatter_class"] = _ExamplesFormatter
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.register("action", None, _StoreOnce)
         self.register("action", "store", _StoreOnce)
@@ -158,10 +208,14 @@ def _project_name(text: str) -> str:
 def _parser_validate() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui validate",
+        examples=(
+            "stptui validate                          # the stacktape.yml in this folder",
+            "stptui validate stacktape.yml --stage prod --format json",
+        ),
         description="Check a Stacktape config; print diagnostics with file:line:col. "
         "Exit 0 without errors, 1 with errors, 2 when the file cannot be read or parsed.",
     )
-    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument("stack", nargs="?", help=HERE_STACK_HELP)
     p.add_argument(
         "--format",
         choices=("text", "json"),
@@ -182,10 +236,15 @@ def _parser_validate() -> argparse.ArgumentParser:
 def _parser_graph() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui graph",
+        examples=(
+            "stptui graph stacktape.yml",
+            "stptui graph stacktape.yml --format mermaid    # paste into Markdown",
+            "stptui graph stacktape.yml --format dot | dot -Tsvg > stack.svg",
+        ),
         description="Print the stack's resource graph: what triggers what, and each "
         "connectTo with the environment variables it injects.",
     )
-    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument("stack", nargs="?", help=HERE_STACK_HELP)
     p.add_argument(
         "--format",
         choices=("text", "mermaid", "dot", "json"),
@@ -211,16 +270,16 @@ def _parser_open() -> argparse.ArgumentParser:
         description="See and drive a Stacktape stack's background jobs on a virtual clock,\n"
         "on your machine: no AWS account, no Docker. On a terminal, `stptui STACK` opens\n"
         "the terminal UI; otherwise it prints the stack's graph and the commands to try.",
-        epilog="""sub-commands (`stptui SUBCOMMAND --help` gives each one's options):
-  init STACK            write a starter behaviours file (stptui.yml) for the stack
-  validate STACK        check the config: diagnostics with file:line:col
-  graph STACK           print the resource graph (text, mermaid, dot or json)
+        epilog="""sub-commands (`stptui SUBCOMMAND --help` gives its options and examples):
+  init [STACK]          write a starter behaviours file (stptui.yml) for the stack
+  validate [STACK]      check the config: diagnostics with file:line:col
+  graph [STACK]         print the resource graph (text, mermaid, dot or json)
   run STACK SCRIPT      run a script of commands; `expect` lines make it a test
-  repl STACK            type the same commands, with completion and history
+  repl [STACK]          type the same commands, with completion and history
   match PATTERN EVENT   test an EventBridge event pattern against an event
   schedule EXPRESSION   list the next fire times of a cron() or rate() expression""",
     )
-    p.add_argument("stack", nargs="?", help=f"{STACK_HELP} (default: the bundled demo stack)")
+    p.add_argument("stack", nargs="?", help=OPEN_STACK_HELP)
     p.add_argument("--version", action="version", version=f"stptui {__version__}")
     _add_stack_options(p)
     p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
@@ -247,6 +306,11 @@ def _parser_run() -> argparse.ArgumentParser:
             "or - to read them from standard input; `stptui repl STACK` types them instead"
         },
         prog="stptui run",
+        examples=(
+            "stptui run stacktape.yml demo.stp --start 2026-01-05T08:00:00Z",
+            "stptui run stacktape.yml demo.stp --seed 7 --trace trace.jsonl",
+            "echo 'advance 1h' | stptui run stacktape.yml -     # the script from a pipe",
+        ),
         description="Run a script of commands (one per line, # comments) against a stack on "
         "the simulator. Exit 0 when every line ran, 1 at the first failed `expect` (with "
         "--keep-going: after the last line, when any failed), 2 on a command error or a file "
@@ -272,6 +336,10 @@ def _parser_run() -> argparse.ArgumentParser:
 def _parser_repl() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui repl",
+        examples=(
+            "stptui repl                   # this folder's stacktape.yml, else the demo",
+            "stptui repl stacktape.yml --start 2026-01-05T08:00:00Z --seed 7",
+        ),
         description="An interactive shell over the command language, with completion, "
         "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
         "are read line by line and the exit code is that of `stptui run`: 0, 1 at the first "
@@ -279,7 +347,7 @@ def _parser_repl() -> argparse.ArgumentParser:
         "plain line mode: prompts on stderr, `stptui run`'s output on stdout, and the session "
         "goes on after errors.",
     )
-    p.add_argument("stack", nargs="?", help=f"{STACK_HELP} (default: the bundled demo stack)")
+    p.add_argument("stack", nargs="?", help=OPEN_STACK_HELP)
     _add_stack_options(p)
     p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
@@ -304,7 +372,9 @@ def _print_error(diag: object) -> None:
 
 def cmd_validate(argv: Sequence[str]) -> int:
     """`stptui validate`: diagnostics, exit 0 / 1 / 2."""
-    args = _parser_validate().parse_args(argv)
+    parser = _parser_validate()
+    args = parser.parse_args(argv)
+    _stack_here(parser, args)
     from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
 
@@ -355,7 +425,9 @@ def _behavior_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnosti
 
 def cmd_graph(argv: Sequence[str]) -> int:
     """`stptui graph`: the resource graph as text, Mermaid, DOT or node-link JSON."""
-    args = _parser_graph().parse_args(argv)
+    parser = _parser_graph()
+    args = parser.parse_args(argv)
+    _stack_here(parser, args)
     from stptui import graph
     from stptui.textsafe import printable
 
@@ -430,7 +502,7 @@ def cmd_open(argv: Sequence[str]) -> int:
     start_ms = _start_ms(args.start, "stptui")
     if speed is None or start_ms is None:
         return 2
-    path = Path(args.stack) if args.stack else demo_stack_path()
+    path = Path(args.stack or here_stack() or demo_stack_path())
     # Opened without a terminal too, so that what the UI refuses (a behaviours file with
     # errors, say), and the `repl` and `run` lines printed below would refuse, fails here
     # with their messages and exit code instead of printing a graph.
@@ -674,6 +746,10 @@ def cmd_run(argv: Sequence[str]) -> int:
 def _parser_init() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui init",
+        examples=(
+            "stptui init                              # stptui.yml beside ./stacktape.yml",
+            "stptui init stacktape.yml --out -        # print it instead",
+        ),
         description="Write a starter behaviours file for a stack: an entry per function, "
         "batch job and container workload, in the stack's order, saying what triggers it; "
         "placeholders where the default (succeed in 100 ms, return null) would break the "
@@ -682,7 +758,7 @@ def _parser_init() -> argparse.ArgumentParser:
         "Nothing is run. Exit 0 when written, 2 when the stack cannot be read or the file "
         "exists (without --force) or cannot be written.",
     )
-    p.add_argument("stack", help=STACK_HELP)
+    p.add_argument("stack", nargs="?", help=HERE_STACK_HELP)
     p.add_argument(
         "--out",
         metavar="FILE",
@@ -696,7 +772,9 @@ def _parser_init() -> argparse.ArgumentParser:
 
 def cmd_init(argv: Sequence[str]) -> int:
     """`stptui init STACK [--out FILE] [--force]`: a starter behaviours file; exit 0 / 2."""
-    args = _parser_init().parse_args(argv)
+    parser = _parser_init()
+    args = parser.parse_args(argv)
+    _stack_here(parser, args)
     from stptui.commands.registry import CommandError
     from stptui.commands.session import write_atomic
     from stptui.sim.behavior import find_sidecar
@@ -706,6 +784,13 @@ def cmd_init(argv: Sequence[str]) -> int:
     prog = "stptui init"
     stack = _load_stack(args)
     if stack is None:
+        if not Path(args.stack).is_file():
+            # `stacktape init` writes a project; a new user may expect the same here.
+            print(
+                f"{prog}: writes the behaviours file of an existing Stacktape config; it does "
+                "not write the config",
+                file=sys.stderr,
+            )
         return 2
     if not stack.resources:
         print(
@@ -744,12 +829,22 @@ def cmd_init(argv: Sequence[str]) -> int:
         print(f"{prog}: cannot write {printable(str(out))}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {printable(str(out))}: {starter.summary()}")
+    repl = ["stptui", "repl", args.stack, *_stack_options(args)]
+    sidecar = find_sidecar(stack.file)
+    if sidecar is None or sidecar.resolve() != out.resolve():
+        # Written elsewhere (`--out starter.yml`), the file is read only where it is named.
+        repl += ["--behaviors", str(out)]
+    print(f"next: edit it, then `{_shell(*repl)}` runs the stack with it")
     return 0
 
 
 def _parser_match() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui match",
+        examples=(
+            'stptui match \'{"source": ["orders"]}\' \'{"source": "orders"}\'',
+            "stptui match @pattern.json @event.json",
+        ),
         description="Test an EventBridge event pattern against an event and explain why it "
         "matches or not. PATTERN and EVENT are JSON text or @FILE. An EVENT with none of "
         "source, detail-type and detail is read as the detail of an event. Exit 0 on a "
@@ -758,6 +853,14 @@ def _parser_match() -> argparse.ArgumentParser:
     p.add_argument("pattern", help="the event pattern: JSON text or @FILE")
     p.add_argument("event", help="the event, or just its detail: JSON text or @FILE")
     return p
+
+
+def _is_file(text: str) -> bool:
+    """Whether `text` names a file (False for what no file can be called)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _json_argument(text: str, what: str) -> object:
@@ -785,6 +888,9 @@ def _json_argument(text: str, what: str) -> object:
         lost = not where and '"' not in text and text.lstrip().startswith(("{", "["))
         # The shell took the double quotes away: `{"source": ["a"]}` arrived as {source: [a]}.
         advice = '; put it in single quotes: \'{"source": ["orders"]}\'' if lost else ""
+        if not where and _is_file(text):
+            # `stptui match pattern.json event.json`: a file name, which @ marks as one.
+            advice = f"; to read the file, write @{text}"
         raise ValueError(f"the {what}{where} is not valid JSON: {exc}{advice}") from None
 
 
@@ -831,7 +937,9 @@ def cmd_repl(argv: Sequence[str]) -> int:
 
     return main(
         ReplOptions(
-            **_stack_option_values(args, args.stack or str(demo_stack_path()), start_ms),
+            **_stack_option_values(
+                args, args.stack or here_stack() or str(demo_stack_path()), start_ms
+            ),
             vi=args.vi,
             confirm_exit=args.confirm_exit,
         )
@@ -841,6 +949,10 @@ def cmd_repl(argv: Sequence[str]) -> int:
 def _parser_schedule() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui schedule",
+        examples=(
+            "stptui schedule 'cron(0 9 ? * MON-FRI *)' -n 3",
+            "stptui schedule 'rate(5 minutes)' --after 2026-01-05T08:00:00Z",
+        ),
         description="Print the next fire times of an AWS schedule expression (cron() with "
         "AWS's 6 fields, or rate()), in UTC, one ISO-8601 line each. Exit 2 on an invalid "
         "expression, with the reason.",

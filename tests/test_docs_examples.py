@@ -362,7 +362,7 @@ def test_every_subcommand_is_in_the_help_and_the_readme() -> None:
     code, out = run_cli(["--help"])
     assert code == 0
     listing = out.split("\nsub-commands (", 1)[1]
-    names = re.findall(r"^  ([a-z]+) [A-Z]+.*\w", listing, re.M)
+    names = re.findall(r"^  ([a-z]+) \[?[A-Z]+.*\w", listing, re.M)
     assert names == list(SUBCOMMANDS)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [n for n in names if f"\nstptui {n} " not in readme] == []

@@ -182,7 +182,10 @@ def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["init", str(tmp_path), "--force"]) == 0
-    assert out.getvalue() == f"wrote {mine}: 4 entries, 3 with a placeholder answer\n"
+    assert out.getvalue() == (
+        f"wrote {mine}: 4 entries, 3 with a placeholder answer\n"
+        f"next: edit it, then `stptui repl {tmp_path}` runs the stack with it\n"
+    )
     assert "checkOrder:" in mine.read_text(encoding="utf-8")
 
 

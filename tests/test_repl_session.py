@@ -397,7 +397,7 @@ def test_the_transcripts_in_the_docs_are_what_the_repl_prints(
     monkeypatch.setenv("NO_COLOR", "1")
     page = (ROOT / "docs" / "repl.md").read_text(encoding="utf-8")
     blocks = re.findall(r"<!-- repl transcript -->\n```text\n(.*?)^```$", page, re.S | re.M)
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     out = io.StringIO()
     repl = Repl(open_session(), console=make_console(file=out, width=100))
     for block in blocks:

@@ -391,6 +391,51 @@ class Command:
 # under the others', so that one long name does not narrow every summary in a terminal.
 HELP_NAME_WIDTH = 19
 
+_LEAVE = (
+    "no command leaves the session",
+    "Ctrl-D leaves the REPL, q the terminal UI; a script ends after its last line",
+)
+_LIST = (
+    "`show` lists what the stack holds",
+    "e.g. show queues, show functions, show agenda; `help show` lists every view",
+)
+_RESET = (
+    "no command starts the session over",
+    "`undo N` takes back the last N commands; or leave and open the stack again",
+)
+# Words a shell or another REPL (Python, sqlite3, psql, node) takes, lower-case: (why none
+# runs here, what does instead).
+OTHER_TOOLS_WORDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("exit", "quit", "q", "bye", "logout", ":q", ".exit", ".quit"), _LEAVE),
+    **dict.fromkeys(("ls", "list", "status"), _LIST),
+    **dict.fromkeys(("reset", "restart"), _RESET),
+    **dict.fromkeys(
+        ("clear", "cls"), ("the screen is the terminal's", "Ctrl-L clears the REPL's screen")
+    ),
+    "history": (
+        "the history is the prompt's",
+        "Up and Down walk the REPL's history, Ctrl-R searches it",
+    ),
+}
+# The AWS CLI's names of the calls the commands make (and the words for waiting), lower-case,
+# with the command that makes each.
+AWS_CLI_NAMES = {
+    "send-message": "send",
+    "send-message-batch": "send",
+    "put-events": "publish",
+    "put-event": "publish",
+    "sns-publish": "publish-sns",
+    "put-object": "upload",
+    "delete-object": "delete",
+    "restore-object": "restore",
+    "submit-job": "start-job",
+    "purge-queue": "purge",
+    "start-replay": "replay",
+    "initiate-auth": "sign-in",
+    "wait": "advance",
+    "sleep": "advance",
+}
+
 
 class Registry:
     """The set of commands, in declaration order."""
@@ -419,6 +464,17 @@ class Registry:
                 f"unknown command {name!r}: this line is YAML, not a command",
                 "a script holds commands, one per line; `stptui run STACK SCRIPT` takes the "
                 "stacktape.yml first, then the script",
+            )
+        # Words from shells, other REPLs and the AWS CLI: the closest spelling (`exit` is
+        # near `expect`, `put-object` near `put-record`) would be a wrong lead.
+        word = name.lower()
+        if word in OTHER_TOOLS_WORDS:
+            why, hint = OTHER_TOOLS_WORDS[word]
+            raise CommandError(f"unknown command {name!r}: {why}", hint)
+        if (meant := AWS_CLI_NAMES.get(word)) in self.commands:
+            raise CommandError(
+                f"unknown command {name!r}",
+                f"did you mean {meant!r}? usage: {self.commands[meant].usage}",
             )
         guess = did_you_mean(name, self.commands)
         raise CommandError(

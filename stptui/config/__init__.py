@@ -42,6 +42,13 @@ def stage_error(stage: str) -> str | None:
     return f"stage {stage!r} may hold only letters, digits and '-' (it names the stack)"
 
 
+# What to do about a folder that holds no config, nor any folder one level down.
+EMPTY_FOLDER_HINT = (
+    "give the path of a stacktape.yml or of the folder holding it; "
+    "`stptui` alone opens a bundled demo stack"
+)
+
+
 def find_config(path: str | Path) -> Path:
     """The config file named by `path`, or the stacktape.yml/.yaml inside a directory."""
     p = Path(path)
@@ -55,6 +62,9 @@ def find_config(path: str | Path) -> Path:
             hint = "stptui reads YAML configs only: it never runs a config's code"
         elif inside := _configs_below(p):
             hint = "these folders hold one: " + ", ".join(inside)
+        else:
+            # A new folder: say what to give instead, and where a stack to try is.
+            hint = EMPTY_FOLDER_HINT
         raise ConfigError(
             Diagnostic(
                 "error",

@@ -801,10 +801,25 @@ def parse_schedule(expression: str) -> Schedule:
         raise ScheduleError(
             f"{_quote(expression)}: expected '(' right after '{expression[:4].lower()}'"
         )
+    meant = _wrapped(expression)
     raise ScheduleError(
-        f"{_quote(expression)} is not a schedule; expected cron(...) or rate(...), "
-        "e.g. rate(5 minutes) or cron(0 9 * * ? *)"
+        f"{_quote(expression)} is not a schedule; expected cron(...) or rate(...)"
+        + (f"; {meant}" if meant else ", e.g. rate(5 minutes) or cron(0 9 * * ? *)")
     )
+
+
+def _wrapped(expression: str) -> str | None:
+    """What to write for the fields of a cron or a rate given bare (`0 9 * * ? *`, `5
+    minutes`), as a crontab line or a sentence would: None for any other text."""
+    words = expression.split()
+    if len(words) == 6:
+        return f"did you mean cron({' '.join(words)})?"
+    if len(words) == 5:
+        # A crontab line: AWS adds the year and wants '?' in a day field.
+        return "AWS's cron has six fields, the year last, e.g. cron(0 9 * * ? *)"
+    if len(words) == 2 and words[0].isdigit():
+        return f"did you mean rate({' '.join(words)})?"
+    return None
 
 
 def validate_schedule(expression: str) -> str | None:

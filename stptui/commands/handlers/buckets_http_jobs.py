@@ -39,6 +39,7 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     format_line,
+    quote_word,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -199,6 +200,18 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
     }
 
 
+def _refuse_s3_uri(command: str, words: list[str]) -> None:
+    """An object named as the AWS CLI names it (`upload s3://uploads/a.csv`): refused with
+    the bucket and the key as the two words the command takes."""
+    if not words or not words[0].startswith("s3://"):
+        return
+    bucket, _, key = words[0].removeprefix("s3://").partition("/")
+    raise CommandError(
+        f"{command} takes the bucket and the key as two words, not an S3 URI",
+        f"write them apart: {command} {quote_word(bucket or 'BUCKET')} {quote_word(key or 'KEY')}",
+    )
+
+
 @command(
     "upload",
     "messages",
@@ -249,6 +262,7 @@ def _notification_data(records: list[tk.Record]) -> dict[str, Any]:
         "abort-incomplete-multipart-upload rule removes."
     ),
     changes_state=True,
+    check_words=lambda words: _refuse_s3_uri("upload", words),
 )
 def cmd_upload(session: Session, call: Call) -> CommandResult:
     """upload BUCKET KEY [--size N] [--from PATH] [--content TEXT] [--base64 B64] [--op OP]
@@ -349,6 +363,7 @@ def _start_multipart(sim: Simulator, call: Call, tags: dict[str, str]) -> Comman
         "nothing, and the event is sent either way; the output says so."
     ),
     changes_state=True,
+    check_words=lambda words: _refuse_s3_uri("delete", words),
 )
 def cmd_delete(session: Session, call: Call) -> CommandResult:
     """delete BUCKET KEY"""
@@ -416,6 +431,7 @@ MAX_RESTORE_DAYS = 9_999_999
         "what is running and until when a copy stays."
     ),
     changes_state=True,
+    check_words=lambda words: _refuse_s3_uri("restore", words),
 )
 def cmd_restore(session: Session, call: Call) -> CommandResult:
     """restore BUCKET KEY [--days N] [--tier TIER] [--version-id ID]"""
@@ -1054,7 +1070,12 @@ def show_rules(sim: Simulator) -> CommandResult:
     (lowest priority first) with their conditions, and their default actions."""
     listeners = sim.services["load_balancers"].listing()
     if not listeners:
-        return CommandResult("this stack has no application load balancers", data=[])
+        # EventBridge calls its event patterns and schedules rules too: say where they are.
+        return CommandResult(
+            "this stack has no application load balancers\nEventBridge rules are in "
+            "`show buses` and `show schedules`",
+            data=[],
+        )
     rows = []
     for lis in listeners:
         where = f"{lis['load_balancer']}:{lis['port']} {lis['protocol']}"

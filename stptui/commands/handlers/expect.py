@@ -304,6 +304,33 @@ def incomplete(sim: Simulator, words: list[str]) -> CommandError | None:
     )
 
 
+# The kind a path starts with, for each resource type that has one.
+_PATH_KIND_OF_TYPE = {
+    "sqs-queue": "queue",
+    "function": "function",
+    "batch-job": "job",
+    "kinesis-stream": "stream",
+    "dynamo-db-table": "table",
+    "state-machine": "state_machine",
+}
+
+
+def _with_kind(sim: Simulator, parts: list[str]) -> str | None:
+    """The hint for a path that starts at a resource of the stack, its kind left out
+    (`worker.invocations`, `jobQueue.depth`, `jobQueue`): the path meant,
+    `function.worker.invocations`, or the paths the resource has when the statistic is none
+    of them. Else the closest kind (`queue...`) would be all the hint says."""
+    name = ".".join(parts[:-1]) if len(parts) > 1 else parts[0]
+    res = sim.stack.resources.get(name)
+    kind = _PATH_KIND_OF_TYPE.get(res.type) if res is not None else None
+    if kind is None:
+        return None
+    field = did_you_mean(parts[-1], _FIELDS[kind]) if len(parts) > 1 else None
+    if field is None:
+        return _statistics(f"{kind}.{name}")
+    return f"did you mean {kind}.{name}.{field}?"
+
+
 def _statistics(start: str) -> str:
     """`one of queue.q.visible, ...`: the paths that end `start` (`KIND.NAME`)."""
     kind = start.split(".", 1)[0]
@@ -384,6 +411,8 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         # `function.worker`: a resource, but which of its figures?
         raise CommandError(f"{words[0]!r} needs a statistic after it", _statistics(words[0]))
     if len(parts) < 3 or parts[0] not in PATH_KINDS:
+        if (meant := _with_kind(sim, parts)) is not None:
+            raise CommandError(f"unknown path {words[0]!r}", meant)
         guess = did_you_mean(parts[0], (*PATH_KINDS, "metric", "count", "time"))
         raise CommandError(
             f"unknown path {words[0]!r}",

@@ -224,6 +224,16 @@ def check_show(sim: Simulator, call: Call) -> None:
         )
 
 
+def _show_what_first() -> NoReturn:
+    """`show` alone: the views most asked for, where its usage would list every one of
+    them in a line five terminal rows long."""
+    raise CommandError(
+        "show needs WHAT",
+        "e.g. show queues, show functions, show agenda, show trace 20; "
+        "`help show` lists every view",
+    )
+
+
 @command(
     "show",
     "inspect",
@@ -322,6 +332,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "show metrics jobQueue --period 1m",
     ),
     check_call=check_show,
+    check_words=lambda words: None if words else _show_what_first(),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID |

@@ -11,6 +11,7 @@ users, in docs/behaviors.md.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -73,6 +74,23 @@ NOT_FOR_CONTAINERS = {
     "reportBatchItemFailures": "a container answers HTTP requests, not batches of records",
 }
 _RULE_FORMS = ("rate", "first", "always", "when")
+
+
+def _rule_meant(value: Any, allowed: tuple[str, ...]) -> str:
+    """The rule a bare value most likely means (`fail: 3` the first 3 invocations, `fail:
+    0.3` a rate, `fail: true` always, a text that reads as a JMESPath test a condition), in
+    flow style; a rate's example when it fits none of the forms `allowed`."""
+    if isinstance(value, bool):
+        form, text = "always", "true" if value else "false"
+    elif isinstance(value, int) and value >= 1:
+        form, text = "first", str(value)
+    elif is_number(value) and 0 <= value <= 1:
+        form, text = "rate", str(value)
+    elif isinstance(value, str) and any(c in value for c in "<>=!`.("):
+        form, text = "when", json.dumps(value, ensure_ascii=False)
+    else:
+        form, text = "rate", "0.3"
+    return f"{{{form}: {text}}}" if form in allowed else "{rate: 0.3}"
 
 
 def _path_text(path: DataPath) -> str:
@@ -421,7 +439,7 @@ class Reader(EmitChecks, PollChecks):
                 path,
                 "behavior-bad-value",
                 f"a {what} rule is a mapping with one of {', '.join(allowed)}",
-                hint=f"e.g. {what}: {{rate: 0.3}}",
+                hint=f"e.g. {what}: {_rule_meant(value, allowed)}",
             )
             return None
         self.unknown_keys(value, path, (*allowed, *extra))

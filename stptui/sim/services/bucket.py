@@ -445,6 +445,10 @@ class BucketService:
         )
         if other is not None:
             raise SimError(f"{name!r} is {with_article(other.type)}, not a bucket", choices)
+        bucket = name.removeprefix("s3://").partition("/")[0]
+        if name.startswith("s3://") and bucket in self.buckets:
+            # The AWS CLI's way to name a bucket (`show bucket s3://uploads`).
+            raise SimError(f"no bucket named {name!r}", f"name it as the stack does: {bucket}")
         guess = did_you_mean(name, self.buckets)
         raise SimError(
             f"no bucket named {name!r}", f"did you mean {guess!r}?" if guess else choices
