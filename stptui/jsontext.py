@@ -4,7 +4,8 @@ Python's `json` accepts `NaN`, `Infinity` and numbers too large for a double (`1
 becomes infinity), none of which is JSON, and a document nested a thousand levels deep
 exhausts the interpreter's recursion limit, there or in whatever walks it later (patterns,
 JMESPath, copies for handlers). Every JSON text that comes from outside the program (command
-arguments, bodies a behaviour reads, filter policies, files) is read with `loads`.
+arguments, bodies a behaviour reads, filter policies, files) is read with `loads`; the
+JSON the simulator writes is written by `compact_json`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Deeper documents are refused: real payloads nest a few levels, and at this depth every
@@ -23,6 +24,16 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 # A "string" of JSON-like text, quotes and escapes included; one left open runs to the end.
 _STRING_TO_END = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
+
+
+# `json.dumps(value, separators=(",", ":"), ensure_ascii=False)`: JSON as JavaScript's
+# JSON.stringify and AWS's services write it (no spaces, non-ASCII characters as
+# themselves), for every payload, body and detail the simulator writes. One encoder, built
+# once (`json.dumps` with options builds a new one per call), and bound, so that the hot
+# paths (each invocation's payload size) pay no extra call for sharing it.
+compact_json: Callable[[Any], str] = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+).encode
 
 
 class JsonLimitError(ValueError):

@@ -4,7 +4,10 @@ Message bodies, keys and names come from users' files and simulated handlers; an
 escape inside one must show up as text, never move the cursor or recolour the terminal.
 Every surface shows such a character the one way `printable` writes it (`\\x1b`, `\\x9b`,
 `\\u202e`), and text that is JSON the way JSON writes it (`json_shown`), so that it still
-parses to the same value. docs/fidelity.md ("Untrusted text on screen") states the rule.
+parses to the same value. A value (`shown`, `one_line`) also has each backslash that would
+read as an escape written twice, so that a key holding U+202E and one holding the six
+characters `\\u202e` never print alike. docs/fidelity.md ("Untrusted text on screen")
+states the rule.
 """
 
 from __future__ import annotations
@@ -31,8 +34,50 @@ def _escape(m: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` with control characters (except newline and tab), bidirectional marks and
-    overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`."""
+    overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`.
+
+    For whole outputs (a result's text, an error message), the last safeguard before the
+    terminal: it leaves backslashes alone, so text it already went through, or `shown`
+    wrote, is left as it is. An untrusted value inside a line goes through `shown`."""
     return ESCAPED.sub(_escape, text)
+
+
+# A backslash a reader would take for the start of an escape: one before another backslash,
+# a letter (`\u202e`, `\x1b`, `\n`), a line break or tab (which one-line forms write `\n`
+# and `\t`), or a character `printable` escapes. `shown` writes it twice.
+_READS_AS_ESCAPE = re.compile(r"\\(?=[\\A-Za-z\t\n]|" + ESCAPED.pattern + ")")
+
+
+def shown(text: str) -> str:
+    """An untrusted value as `printable` shows it, and unambiguous: a backslash that would
+    read as the start of an escape is written twice, so a key holding U+202E shows as
+    `a\\u202e` and one holding the six characters `\\u202e` as `a\\\\u202e`. For a value
+    inside a line (a key, a body, a record's field): the whole line then goes through
+    `printable`, which leaves what `shown` wrote as it is."""
+    if "\\" in text:
+        text = _READS_AS_ESCAPE.sub(r"\\\\", text)
+    return ESCAPED.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    """`shown` on one line: newline and tab too as `\\n` and `\\t` (a table cell, a field of
+    a record's line, a name in a pane)."""
+    return shown(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def flat(text: str) -> str:
+    """A composed line (a typed command, a title) on one line, as `printable` shows it, with
+    newline and tab as `\\n` and `\\t`: its backslashes are left as they are, since the
+    values in it were shown already, or were typed so."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+class Shown(str):
+    """Text already made safe to show on one line (by `one_line`, or JSON by `json_text`):
+    a table cell takes it as it is, where it escapes a raw value, which would write the
+    backslashes of the escapes in it twice."""
+
+    __slots__ = ()
 
 
 def json_shown(text: str) -> str:

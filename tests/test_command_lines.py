@@ -33,9 +33,10 @@ T0 = parse_instant("2026-01-05T08:00:00Z")
 # Characters that matter to the rules (quotes, backslash, the four separators), characters
 # a shell treats specially but shlex does not ($, `), and line breaks and spaces that are
 # not separators (U+2028, NBSP, \v, \f, U+0085). No `#`: shlex.split ignores comments.
+# No `$'` either: bash's ANSI-C quoting, which shlex does not read (tests/test_ansi_c_quoting).
 LINE_TEXT = st.text(
     alphabet=st.sampled_from(list(" \t\r\n'\"\\$`ab{}:\u2028\xa0\x0b\x0c\x85é")), max_size=40
-)
+).filter(lambda line: "$'" not in line)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
+from stptui.commands.result import render_plain
 from stptui.config import load_stack_text
 from stptui.sim import trace as tk
 from stptui.sim.clock import parse_instant
@@ -490,7 +491,10 @@ def test_show_logs_renders_untrusted_text_as_text(tmp_path: Path) -> None:
     execute(s, "log worker '[bold]not markup[/bold]\x1b[31m'")
     result = execute(s, "show logs worker")
     assert result.table is not None
-    assert result.table[1][0][2] == "[bold]not markup[/bold]\\x1b[31m"
+    # The table keeps the line as it is; the listing shows the ESC as its escape.
+    assert result.table[1][0][2] == "[bold]not markup[/bold]\x1b[31m"
+    assert "[bold]not markup[/bold]\\x1b[31m" in render_plain(result)
+    assert "\x1b" not in render_plain(result)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from prompt_toolkit.validation import ValidationError
 
 from stptui.cli import main
 from stptui.commands import CommandError, Session, execute
+from stptui.commands.registry import tokenize
 from stptui.commands.result import render_plain
 from stptui.repl.app import Repl
 from stptui.repl.completer import build_completer
@@ -238,8 +239,23 @@ def test_the_completion_menu_shows_keys_escaped_and_completes_them_as_they_are(
             assert unsafe(menu) == [], (line, menu)
             if "\\u202e" in menu:
                 seen.append(c.text)
-    # What a completion types is the key itself (shell-quoted): the command finds it.
-    assert any(KEY in text for text in seen)
+    # What a completion types is the key in `$'...'`, printable: read back it is the key
+    # itself, so the command finds it, and the line shows no character a terminal acts on.
+    assert any(tokenize(text) == [KEY] for text in seen)
+    assert all(unsafe(text) == [] for text in seen)
+
+
+def test_the_tui_command_line_offers_a_hostile_key_in_ansi_c_quotes(
+    hostile: tuple[Session, list[str]],
+) -> None:
+    # The one-line field drops an ESC: the key is offered as `$'...'`, which it holds, and
+    # the line it makes names the key itself.
+    from stptui.tui.screens.command_line import completions
+
+    session, _ = hostile
+    offered = completions(session, "delete archive a")
+    assert any(tokenize(line) == ["delete", "archive", KEY] for line in offered), offered
+    assert all(unsafe(line) == [] for line in offered)
 
 
 def test_a_validation_message_echoing_a_pasted_word_is_escaped(

@@ -29,8 +29,8 @@ def test_cancel_repeat_on_the_command_line_takes_the_repeat_off_the_agenda() -> 
         listed = agenda(app)
         # The repeat's id once, in the resource column, not again in the text.
         assert "repeat repeat-1 repetition 2 of 100: http POST /jobs" in listed, listed
-        # The body as typed: its markup as text, its escape character made visible.
-        assert "'[red]job 2\\x1b[31m'" in listed
+        # The body as a line types it: its markup as text, its escape character in $'...'.
+        assert "$'[red]job 2\\e[31m'" in listed
         assert "\x1b" not in drawn_text(app.query_one(AgendaPane))
         await pilot.press("colon")
         await pilot.press(*"cancel-repeat repeat-1", "enter")

@@ -132,7 +132,8 @@ def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
         fill(app, upload_content="id,amount\n1,20")
         await pilot.press("ctrl+s")
         assert not isinstance(app.screen, UploadDialog)
-        assert_as_typed(app, "upload uploads 'incoming/a b.csv' --content 'id,amount\n1,20'")
+        # A line break in a value is written in $'...': the line reads on one line.
+        assert_as_typed(app, "upload uploads 'incoming/a b.csv' --content $'id,amount\\n1,20'")
         assert any(r.kind == "notification.matched" for r in app.session.sim.trace.records)
 
     drive(app_for("combined"), script)

@@ -22,6 +22,7 @@ from textual.widgets import Input, TextArea
 from tui_support import START, drive, screen_text
 
 from stptui.commands import Session, execute
+from stptui.commands.registry import tokenize
 from stptui.textsafe import ESCAPED
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import highlighted
@@ -101,12 +102,14 @@ def test_command_line_output_and_completions_never_put_a_control_in_the_field() 
             await pilot.pause()
             assert_safe(app, line)
         # The archive's keys: KEY holds an ESC and bidirectional controls, which the field
-        # would drop (naming another key); it is not offered, the plain key is.
+        # would drop (naming another key); it is offered in $'...', printable, and the
+        # line names KEY itself.
         field.value = "delete archive "
         await pilot.pause()
         await pilot.press("tab")
         await pilot.pause()
-        assert field.value == f"delete archive {PLAIN_KEY} "
+        assert ESCAPED.search(field.value) is None
+        assert tokenize(field.value) == ["delete", "archive", KEY]
         assert_safe(app, "completed line")
         # A value the app sets with such characters (a line from elsewhere) is cleaned.
         field.value = f"show queue {q(BODY)}"

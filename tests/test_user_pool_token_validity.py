@@ -1,6 +1,7 @@
 """A user pool's `accessTokenValiditySeconds` and `idTokenValiditySeconds`: hours as Cognito
 reads them (Stacktape sends no TokenValidityUnits), their range checked by `validate`, and
-the tokens' `exp`, the JWT authorizer, GlobalSignOut and `show users` following them."""
+the tokens' `exp`, the JWT authorizer, GlobalSignOut and `show users` following them; and
+`refreshTokenValidityDays`, days, checked the same way and honoured by `sign-in --refresh`."""
 
 from __future__ import annotations
 
@@ -156,3 +157,49 @@ def test_every_value_either_applies_or_is_reported(hours: int) -> None:
     else:
         assert pool.access_token_s == 3600
         assert [d.split(" ")[1] for d in diags] == ([] if hours == 0 else ["out-of-range"])
+
+
+# -- refreshTokenValidityDays: days, as Cognito reads them ------------------------------------
+
+
+def test_refresh_token_days_cognito_refuses_are_reported_where_written() -> None:
+    pool, diags = pool_of("      refreshTokenValidityDays: 4000")
+    assert pool.refresh_days == 30
+    assert diags == [
+        "7:33 out-of-range `refreshTokenValidityDays: 4000`: Stacktape sends it to Cognito "
+        "with no TokenValidityUnits, so it is 4000 days, over Cognito's limit of 10 years "
+        "(3650 days) (InvalidParameterException: Invalid range for token validity)"
+    ]
+    pool, diags = pool_of("      refreshTokenValidityDays: -2")
+    assert pool.refresh_days == 30
+    assert diags == [
+        "7:33 out-of-range `refreshTokenValidityDays: -2`: a refresh token lasts at least "
+        "Cognito's 60 minutes (InvalidParameterException: Invalid range for token validity)"
+    ]
+    pool, diags = pool_of("      refreshTokenValidityDays: 1.5")
+    assert pool.refresh_days == 30
+    assert [d.split(" ")[1] for d in diags] == ["wrong-type"]
+
+
+@given(st.integers(min_value=-10_000, max_value=10_000))
+def test_every_refresh_validity_either_applies_or_is_reported(days: int) -> None:
+    pool, diags = pool_of(f"      refreshTokenValidityDays: {days}")
+    if 1 <= days <= 3650:
+        assert (pool.refresh_days, diags) == (days, [])
+    else:
+        assert pool.refresh_days == 30
+        assert [d.split(" ")[1] for d in diags] == ([] if days == 0 else ["out-of-range"])
+
+
+def test_a_refresh_after_the_refresh_token_expired_is_refused(tmp_path: Path) -> None:
+    session = signed_in(tmp_path, "      refreshTokenValidityDays: 2")
+    assert execute(session, "show users users").data["token_validity_s"]["refresh"] == 172_800
+    execute(session, "advance 47h59m59s")
+    assert execute(session, "sign-in users ann --refresh").data["claims"]
+    execute(session, "advance 1s")
+    error = refused(session, "sign-in users ann --refresh")
+    assert str(error).startswith("NotAuthorizedException: Refresh Token has expired")
+    # A new sign-in starts a new refresh token, which lasts the pool's 2 days again.
+    execute(session, "sign-in users ann")
+    execute(session, "advance 1d")
+    assert execute(session, "sign-in users ann --refresh").data["claims"]

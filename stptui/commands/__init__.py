@@ -23,6 +23,7 @@ from stptui.commands.registry import (
     Option,
     Registry,
     command_text,
+    logged_line,
     quote_word,
     tokenize,
 )
@@ -73,7 +74,7 @@ def execute(
         sim.trace.settle()
         session.sim.trace.settle()
     if call.command.changes_state:
-        logged = call.log_line if call.log_line is not None else command_text(line)
+        logged = logged_line(call.log_line if call.log_line is not None else command_text(line))
         session.log.append(logged)
         # A new command starts another future: what `undo` took back cannot be redone on it.
         session.undone.clear()

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from stptui.commands.quoting import NEEDS_ANSI_C, EscapeError, ansi_c_quoted, decode
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import parse_instant
+from stptui.textsafe import ESCAPED
 
 if TYPE_CHECKING:
     from stptui.commands.result import CommandResult
@@ -532,6 +534,17 @@ def command_text(line: str) -> str:
     return kept
 
 
+def logged_line(line: str) -> str:
+    """`line` as the session log keeps it: as typed, or, when it holds a character that
+    `textsafe` shows escaped (an ESC, a CR, U+202E ...), its words quoted again by
+    `quote_word`, so that the log, saved sessions and recorded scripts write the character
+    as a `$'...'` escape, in plain sight, and replay the same words. Tabs and line breaks
+    inside quotes stay as typed: a JSON body typed over several lines is recorded so."""
+    if ESCAPED.search(line) is None:
+        return line
+    return " ".join(quote_word(word) for word in tokenize(line))
+
+
 # What `open_quote` returns for a line that ends in a backslash outside quotes: the backslash
 # escapes the line break, so the command goes on on the next line (the word holds a "\n").
 ESCAPED_LINE_BREAK = "\\\n"
@@ -552,11 +565,16 @@ def format_line(name: str, values: list[str], options: Sequence[tuple[str, str |
     values and options (a flag, which takes no value, with None), every word quoted. A value
     that starts with `--` would be read as an option: then the options go first and `--`
     ends them."""
-    shown = " ".join(shlex.quote(v) for v in values)
-    flags = " ".join(option if v is None else f"{option} {shlex.quote(v)}" for option, v in options)
+    shown = " ".join(_quoted(v) for v in values)
+    flags = " ".join(option if v is None else f"{option} {_quoted(v)}" for option, v in options)
     if any(v.startswith("--") for v in values):
         return " ".join(w for w in (name, flags, "--", shown) if w)
     return " ".join(w for w in (name, shown, flags) if w)
+
+
+def _quoted(word: str) -> str:
+    """`word` quoted as `shlex.quote` does, but in `$'...'` when `quote_word` would be."""
+    return ansi_c_quoted(word) if NEEDS_ANSI_C.search(word) else shlex.quote(word)
 
 
 def tokenize(line: str) -> list[str]:
@@ -567,11 +585,24 @@ def tokenize(line: str) -> list[str]:
     return reading.words
 
 
+def escape_message(exc: EscapeError, at: int) -> str:
+    """Why a line cannot be split, whose `$'...'` has an escape at index `at` that names no
+    character (the column counted from 1, as editors count)."""
+    return f"{exc.message} in $'...' (column {at + 1})"
+
+
 def _split_hint(reading: _Reading) -> str:
     """Where the line that cannot be split goes wrong, and how to write what was meant."""
+    if reading.hint is not None:
+        return reading.hint
     if reading.quote is None:
         return "a backslash at the end escapes nothing: write \\\\ for a backslash itself"
     column = reading.at + 1
+    if reading.quote.startswith(ANSI_C_QUOTE):
+        return (
+            f"the $' at column {column} is never closed; inside $'...' a ' is written \\' "
+            "and a backslash \\\\"
+        )
     if reading.quote == "'":
         return (
             f"the ' at column {column} is never closed; a body that holds ' goes in double "
@@ -584,10 +615,12 @@ def _split_hint(reading: _Reading) -> str:
 
 
 # The pieces a line is made of, one alternative each: whitespace between words, a run of
-# plain characters, a backslash and the character it escapes, a single-quoted and a
-# double-quoted string. The rules are those of `shlex.split` in POSIX mode, which the
-# language used before: only space, tab, CR and LF separate words, and inside double quotes
-# a backslash escapes only `\` and `"` (it stays, with what follows, before anything else).
+# plain characters, a backslash and the character it escapes, a single-quoted, a
+# double-quoted and an ANSI-C quoted string (bash's `$'...'`, read by `quoting.decode`).
+# But for `$'...'` the rules are those of `shlex.split` in POSIX mode, which the language
+# used before: only space, tab, CR and LF separate words, and inside double quotes a
+# backslash escapes only `\` and `"` (it stays, with what follows, before anything else).
+# A `$` not followed by `'` is a plain character.
 # The quote and escape alternatives also match their unfinished form at the end of the line
 # (group `sq`/`dq` unset, `lone` set), which `_scan` reports as shlex did. Every quantifier
 # is possessive, so no match backtracks: a line is read in time linear in its length
@@ -595,16 +628,19 @@ def _split_hint(reading: _Reading) -> str:
 _PIECE = re.compile(
     r"""
       [ \t\r\n]++
-    | [^ \t\r\n'"\\]++
+    | (?:[^ \t\r\n'"\\$]++|\$(?!'))++
     | \\(?s:.)?
     | '[^']*+(?P<sq>')?
     | "(?:[^"\\]++|\\(?s:.)|(?P<lone>\\\Z))*+(?P<dq>")?
+    | \$'(?:[^'\\]++|\\(?s:.)|(?P<alone>\\\Z))*+(?P<aq>')?
     """,
     re.VERBOSE,
 )
 # What separates words (shlex's POSIX set); the REPL's completion splits with it too.
 WORD_SEPARATORS = " \t\r\n"
 _QUOTED_ESCAPE = re.compile(r'\\([\\"])')
+# What `open_quote` returns for a line whose `$'...'` is left open.
+ANSI_C_QUOTE = "$'"
 _NO_CLOSING_QUOTE = "no closing quotation"
 _NO_ESCAPED_CHARACTER = "no escaped character"
 
@@ -619,6 +655,7 @@ class _Reading:
     quote: str | None = None
     error: str | None = None
     at: int = 0  # where the quote left open starts
+    hint: str | None = None  # how to write a `$'...'` escape that names no character
 
 
 def _scan(line: str) -> _Reading:
@@ -652,6 +689,17 @@ def _scan(line: str) -> _Reading:
                 error = _NO_CLOSING_QUOTE if m.group("lone") is None else _NO_ESCAPED_CHARACTER
                 return _Reading(words, len(line), first, error, m.start())
             word.append(_QUOTED_ESCAPE.sub(r"\1", piece[1:-1]))
+        elif piece.startswith(ANSI_C_QUOTE):
+            if m.group("aq") is None:
+                # After a lone backslash the next line begins with the escaped line break,
+                # so that a script's lines read one at a time quote as the joined text does.
+                quote = ANSI_C_QUOTE + ("\\\n" if m.group("alone") is not None else "")
+                return _Reading(words, len(line), quote, _NO_CLOSING_QUOTE, m.start())
+            try:
+                word.append(decode(piece[2:-1]))
+            except EscapeError as exc:
+                error = escape_message(exc, m.start() + 2 + exc.offset)
+                return _Reading(words, len(line), None, error, m.start(), exc.hint)
         else:
             word.append(piece)
     if word is not None:
@@ -729,7 +777,7 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
                 hint = f"put a comparison before the value: {compared}"
             raise CommandError(f"{cmd.name} needs {arg.name}", hint)
     if rest:
-        extra = shlex.join(rest)
+        extra = " ".join(quote_word(w) for w in rest)
         hint = f"usage: {cmd.usage}"
         if any(a.kind in (TEXT, PAYLOAD) for a in cmd.args):
             hint += " (quote a body or payload that holds spaces)"
@@ -838,10 +886,19 @@ def comparison_missing(cmd: Command, arg: Arg, words: list[str]) -> str | None:
 
 def quote_word(word: str) -> str:
     """`word` as the tokeniser reads it back: bare when it can be (`>=` needs no quotes
-    here, unlike in a shell), else in single quotes."""
-    if word and not any(c in word for c in WORD_SEPARATORS + "'\"\\") and word[0] != "#":
+    here, unlike in a shell), in `$'...'` when it holds a tab, a line break, a control or
+    an invisible character (so that the line shows it, on one line), else in single quotes
+    (also for any other space, so that a word reads as one)."""
+    if NEEDS_ANSI_C.search(word):
+        return ansi_c_quoted(word)
+    if word and not _QUOTE_NEEDED.search(word) and word[0] != "#":
         return word
     return shlex.quote(word)
+
+
+# What a word is quoted for (but for `NEEDS_ANSI_C`): a quote, a backslash, or a space,
+# which `tokenize` splits at (space, tab, CR, LF) or a reader would take for a gap.
+_QUOTE_NEEDED = re.compile(r"[\s'\"\\]")
 
 
 def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:

@@ -21,7 +21,7 @@ from rich.text import Text
 from stptui.sim.clock import iso_ms
 from stptui.sim.explain import cut_field
 from stptui.sim.trace import Record, format_value
-from stptui.textsafe import printable
+from stptui.textsafe import Shown, flat, one_line, printable
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -42,15 +42,21 @@ class CommandResult:
 
 def record_details(rec: Record) -> str:
     """A record's own fields as `key=value` words; a long string (a 1 MB log line) cut as
-    `explain` cuts it (`cut_field`): its start and how much was left out."""
-    return " ".join(
-        f"{k}={cut_field(k, v) if isinstance(v, str) else format_value(v)}"
-        for k, v in rec.data.items()
+    `explain` cuts it (`cut_field`): its start and how much was left out, and shown as a
+    value is, on one line (`textsafe.one_line`: a key with U+202E and one with the text
+    `\\u202e` differ)."""
+    return Shown(
+        " ".join(
+            f"{k}={one_line(cut_field(k, v)) if isinstance(v, str) else format_value(v)}"
+            for k, v in rec.data.items()
+        )
     )
 
 
 def record_line(rec: Record) -> str:
-    """One record on one line: `2026-01-05T08:00:30.000Z message.received jobQueue ...`."""
+    """One record on one line: `2026-01-05T08:00:30.000Z message.received jobQueue ...`, its
+    fields shown as `record_details` shows them (the line is composed: `flat` makes it
+    safe, where `cell` would escape its escapes again)."""
     details = record_details(rec)
     head = f"{iso_ms(rec.t)} {rec.kind} {rec.resource}"
     return f"{head} {details}" if details else head
@@ -74,8 +80,10 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
 
 def cell(value: str) -> str:
     """A table cell or a one-line field: control characters and line breaks made visible
-    (a newline inside a cell would break the columns; it shows as the escape it is)."""
-    return printable(value).replace("\n", "\\n").replace("\t", "\\t")
+    (a newline inside a cell would break the columns; it shows as the escape it is), and
+    a backslash that would read as an escape written twice (`textsafe.one_line`); text
+    that is `Shown` already is taken as it is."""
+    return value if isinstance(value, Shown) else one_line(value)
 
 
 # A column whose header and cells are all at most this wide keeps them whole (counts, states,
@@ -188,5 +196,5 @@ def render_plain(result: CommandResult, *, with_records: bool = False) -> str:
         headers, rows = result.table
         parts.append(render_table(headers, rows))
     if with_records and result.records:
-        parts.append("\n".join(cell(record_line(r)) for r in result.records))
+        parts.append("\n".join(flat(record_line(r)) for r in result.records))
     return "\n".join(parts)

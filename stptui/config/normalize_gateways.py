@@ -39,6 +39,9 @@ from stptui.config.normalize_schema import (
 # and the most hours it accepts (a day).
 TOKEN_HOUR_S = 3600
 MAX_TOKEN_HOURS = 24
+# A refresh token lasts 60 minutes to 10 years (Cognito), days as Stacktape passes them.
+DEFAULT_REFRESH_DAYS = 30
+MAX_REFRESH_DAYS = 3650
 
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
@@ -227,9 +230,7 @@ class GatewayReaders(_BuilderBase):
         verification = raw.get("userVerificationType")
         if isinstance(verification, str):
             pool.verification = verification
-        days = raw.get("refreshTokenValidityDays")
-        if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650:
-            pool.refresh_days = days
+        pool.refresh_days = self._refresh_validity(raw, path, name)
         pool.access_token_s = self._token_validity(raw, path, name, "accessTokenValiditySeconds")
         pool.id_token_s = self._token_validity(raw, path, name, "idTokenValiditySeconds")
         # Stacktape writes UsernameAttributes [phone_number, email], leaving out one whose
@@ -277,6 +278,40 @@ class GatewayReaders(_BuilderBase):
             )
             return TOKEN_HOUR_S
         return hours * TOKEN_HOUR_S
+
+    def _refresh_validity(self, raw: dict[str, Any], path: DataPath, name: str) -> int:
+        """How many days a pool's refresh tokens last. Stacktape writes
+        `refreshTokenValidityDays` to the app client as RefreshTokenValidity with no
+        TokenValidityUnits, so Cognito reads days, its default unit for refresh tokens: 60
+        minutes to 10 years, 1 to 3650 days, are accepted. A value outside is reported, and
+        Cognito's default 30 days applies, as when the property is not written (or is 0)."""
+        prop = "refreshTokenValidityDays"
+        value = raw.get(prop)
+        if value is None or value == 0:
+            return DEFAULT_REFRESH_DAYS
+        vpath = (*path, prop)
+        if not self.check_value(P("int"), value, vpath, prop, name):
+            return DEFAULT_REFRESH_DAYS
+        days = int(value)
+        if not 1 <= days <= MAX_REFRESH_DAYS:
+            if days < 1:
+                why = "a refresh token lasts at least Cognito's 60 minutes"
+            else:
+                why = (
+                    "Stacktape sends it to Cognito with no TokenValidityUnits, so it is "
+                    f"{days} days, over Cognito's limit of 10 years ({MAX_REFRESH_DAYS} days)"
+                )
+            self.diag(
+                vpath,
+                "error",
+                "out-of-range",
+                f"`{prop}: {days}`: {why} (InvalidParameterException: Invalid range for token "
+                "validity)",
+                resource=name,
+                hint=f"write 1 to {MAX_REFRESH_DAYS} (days); 30 is Cognito's default",
+            )
+            return DEFAULT_REFRESH_DAYS
+        return days
 
     def _appsync_api(self, name: str, raw: dict[str, Any], path: DataPath) -> AppSyncApi:
         props = self.read_props(raw, path, APPSYNC_API_PROPS, name)

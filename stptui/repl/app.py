@@ -40,7 +40,6 @@ from rich.text import Text
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
 from stptui.commands import registry as kinds
-from stptui.commands.result import cell
 from stptui.commands.session import idle_note, starter_note
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
@@ -52,6 +51,7 @@ from stptui.repl.validator import CommandValidator
 from stptui.repl.words import commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import iso_ms, parse_instant
+from stptui.textsafe import flat
 
 PROMPT = "stptui> "
 
@@ -147,7 +147,7 @@ class Progress:
         st = self.toolbar.status()
         grid = Table.grid(padding=(0, 1))
         # The typed line is untrusted text (a pasted escape), and one line: `cell` shows both.
-        cells: list[Any] = [Text(cell(self.line), style="bold")]
+        cells: list[Any] = [Text(flat(self.line), style="bold")]
         if self.until is not None and self.until > self.start_ms:
             total = self.until - self.start_ms
             cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))

@@ -8,8 +8,6 @@ matches first (ptpython's habit), so `dlq` finds `deadLetterQueue`.
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Callable, Iterable
 
 from prompt_toolkit.completion import (
@@ -38,13 +36,6 @@ __all__ = [
     "slot_candidates",
 ]
 
-# What makes a value need quotes on the command line (shell rules, `tokenize`).
-_NEEDS_QUOTES = re.compile(r"[\s'\"\\]|^#")
-
-
-def _quoted(value: str) -> str:
-    return shlex.quote(value) if _NEEDS_QUOTES.search(value) else value
-
 
 class CommandCompleter(Completer):
     """Exact completion: the candidates that start with the word typed (any case)."""
@@ -69,7 +60,7 @@ class CommandCompleter(Completer):
         low = word.lower()
         for c in candidates(session, text):
             if c.text.lower().startswith(low):
-                yield Completion(_quoted(c.text), -len(word), display_meta=c.meta)
+                yield Completion(kinds.quote_word(c.text), -len(word), display_meta=c.meta)
         if not word.startswith("-") and any(s.kind == kinds.FILE for s in ctx.slots):
             yield from self._paths.get_completions(Document(word), complete_event)
 
@@ -82,7 +73,7 @@ class CommandCompleter(Completer):
         slot = Slot(opt.kind, (), opt.help, option=opt)
         for c in slot_candidates(session, slot, value, ctx.before if ctx else ()):
             if c.text.lower().startswith(value.lower()):
-                yield Completion(_quoted(c.text), -len(value), display_meta=c.meta)
+                yield Completion(kinds.quote_word(c.text), -len(value), display_meta=c.meta)
 
 
 def build_completer(get_session: Callable[[], Session]) -> Completer:

@@ -53,12 +53,14 @@ _WORD_PARTS: list[tuple[str, Any]] = [
     # A quoted JSON object or array: JSON inside, even over several lines.
     (r"(')(\s*[\[{][^']*)('?)", bygroups(String.Single, using(_json_lexer), String.Single)),
     (r"'[^']*'?", String.Single),
+    # Bash's ANSI-C quoting: a backslash escapes the quote too.
+    (r"\$'(?:[^'\\]|\\[\s\S])*'?", String.Escape),
     (r'"(?:\\.|[^"\\])*"?', String.Double),
     (r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?" + _END, Literal.Date),
     (r"(?:\d+(?:\.\d+)?(?:ms|[smhd]))+" + _END, Number),
     (r"-?\d+(?:\.\d+)?" + _END, Number),
     (r"(?:==|!=|<=|>=|<|>)" + _END, Operator),
-    (r"(?:[^\s'\"\\]|\\[\s\S]|\\\Z)+", Name),
+    (r"(?:[^\s'\"\\$]|\$(?!')|\\[\s\S]|\\\Z)+", Name),
 ]
 
 

@@ -20,7 +20,7 @@ from stptui.commands import CommandError, CommandResult, ExpectationFailed
 from stptui.commands.result import FittingTable, cell, record_details, rich_table
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
-from stptui.textsafe import printable
+from stptui.textsafe import flat, printable
 
 # Record kinds by how they read: trouble first (an `event.unmatched` is no success).
 _BAD = (
@@ -135,7 +135,7 @@ class Printer:
         line.append(cell(rec.resource), style="bold")
         details = _UUID.sub(lambda m: m.group(1), record_details(rec))
         if details:
-            line.append(" " + cell(details))
+            line.append(" " + flat(details))
         return line
 
     def echo(self, line: str) -> None:

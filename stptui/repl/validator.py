@@ -203,6 +203,9 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
     reading = read_words(text)
     if reading.open:
         return None  # the line goes on; Enter adds a line break
+    if reading.escape_error is not None:
+        at, exc = reading.escape_error
+        return Problem(f"cannot split the line: {kinds.escape_message(exc, at)}", exc.hint, at)
     words = reading.words
     if not final and not reading.at_gap and words:
         words = words[:-1]  # the word being typed

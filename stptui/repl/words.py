@@ -5,7 +5,8 @@ whether a quote, a bracket or a comment is still open at the end.
 it refuses an open quote. Completion, highlighting, validation while typing and the "go on
 on the next line" rule need to read a line that is not finished yet, with the same quoting
 rules: quotes group words, a backslash escapes the next character (outside quotes and
-inside double quotes) and `#` at the start of a word begins a comment.
+inside double quotes), `$'...'` reads its escapes (`$'\\t'` is a tab) and `#` at the start
+of a word begins a comment.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from stptui.commands.registry import WORD_SEPARATORS, strip_comment
+from stptui.commands.quoting import EscapeError, decode
+from stptui.commands.registry import ANSI_C_QUOTE, WORD_SEPARATORS, strip_comment
 
 BRACKETS = {"{": "}", "[": "]"}
 
@@ -39,6 +41,8 @@ class Reading:
     at_gap: bool = True
     # Where a `# comment` starts, if there is one.
     comment: int | None = None
+    # The first escape inside `$'...'` that names no character, and where it is.
+    escape_error: tuple[int, EscapeError] | None = None
 
     @property
     def open(self) -> bool:
@@ -53,7 +57,21 @@ def read_words(text: str) -> Reading:
     escaped = False
     buf: list[str] = []
     start: int | None = None
+    body = 0  # where the text of the `$'...'` being read starts
+    skip = False  # the `'` of a `$'` just read
     for i, ch in enumerate(text):
+        if skip:
+            skip = False
+            continue
+        if quote == ANSI_C_QUOTE:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "'":
+                quote = None
+                buf.append(_decoded(text[body:i], body, out))
+            continue
         if escaped:
             escaped = False
             buf.append(ch)
@@ -80,12 +98,16 @@ def read_words(text: str) -> Reading:
             escaped = True
         elif ch in "'\"":
             quote = ch
+        elif text.startswith(ANSI_C_QUOTE, i):
+            quote, body, skip = ANSI_C_QUOTE, i + 2, True
         else:
             if ch in BRACKETS:
                 out.depth += 1
             elif ch in BRACKETS.values() and out.depth:
                 out.depth -= 1
             buf.append(ch)
+    if quote == ANSI_C_QUOTE:
+        buf.append(_decoded(text[body:], body, out))
     if start is not None:
         out.words.append(Word("".join(buf), start))
         out.at_gap = out.comment is not None
@@ -93,18 +115,36 @@ def read_words(text: str) -> Reading:
     return out
 
 
+def _decoded(raw: str, at: int, out: Reading) -> str:
+    """The text of `$'RAW'` (which starts at `at`), or RAW itself when an escape in it names
+    no character, the first such escape then kept in `out.escape_error`."""
+    try:
+        return decode(raw)
+    except EscapeError as exc:
+        if out.escape_error is None:
+            out.escape_error = (at + exc.offset, exc)
+        return raw
+
+
 def _structural(text: str, comments: bool) -> Iterator[tuple[int, str]]:
     """Each character of `text` (with its index) that the quoting rules leave as itself:
     not inside quotes, not escaped by a backslash, not a quote or backslash that does the
     quoting, and, when `comments`, not in a `# comment` (which a line break ends)."""
     quote: str | None = None
-    escaped = in_word = in_comment = False
+    escaped = in_word = in_comment = skip = False
     for i, ch in enumerate(text):
         if in_comment and ch != "\n":
             continue
         in_comment = False
-        if escaped:
+        if skip:
+            skip = False
+        elif escaped:
             escaped = False
+        elif quote == ANSI_C_QUOTE:
+            if ch == "'":
+                quote = None
+            elif ch == "\\":
+                escaped = True
         elif quote is not None:
             if ch == quote:
                 quote = None
@@ -121,6 +161,8 @@ def _structural(text: str, comments: bool) -> Iterator[tuple[int, str]]:
                 escaped = True
             elif ch in "'\"":
                 quote = ch
+            elif text.startswith(ANSI_C_QUOTE, i):
+                quote, skip = ANSI_C_QUOTE, True
             else:
                 yield i, ch
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.jsontext import compact_json
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
 
@@ -229,7 +230,7 @@ def _submit_job(
             if ex.status == "SUCCEEDED":
                 done(None, described)
             else:
-                done("States.TaskFailed", _compact(described))
+                done("States.TaskFailed", compact_json(described))
 
         request.on_end = on_end
     job_id = service.submit(target, request, params, source, parent.arn)
@@ -386,7 +387,7 @@ def _start_execution(
             if ex.status == "SUCCEEDED":
                 done(None, described)
             else:
-                done("States.TaskFailed", _compact(described))
+                done("States.TaskFailed", compact_json(described))
 
         if child.status == RUNNING:
             child.waiters.append(ended)
@@ -417,11 +418,11 @@ def describe_execution(ex: Execution, parsed: bool) -> dict[str, Any]:
     if ex.error is not None:
         out["Error"] = ex.error
     out["ExecutionArn"] = ex.arn
-    out["Input"] = _compact(ex.input)
+    out["Input"] = compact_json(ex.input)
     out["InputDetails"] = {"Included": True}
     out["Name"] = ex.name
     if ex.status == "SUCCEEDED":
-        out["Output"] = ex.output if parsed else _compact(ex.output)
+        out["Output"] = ex.output if parsed else compact_json(ex.output)
         out["OutputDetails"] = {"Included": True}
     out["StartDate"] = ex.start_ms
     out["StateMachineArn"] = ex.machine.arn
@@ -429,7 +430,3 @@ def describe_execution(ex: Execution, parsed: bool) -> dict[str, Any]:
     if ex.stop_ms is not None:
         out["StopDate"] = ex.stop_ms
     return out
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -23,6 +23,7 @@ from typing import Any
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, Trace, format_value
+from stptui.textsafe import one_line
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -158,10 +159,9 @@ def field_words(name: str, value: Any) -> str:
         return "..." if len(text) > SUMMARY_WIDTH else text
     if not isinstance(value, str):
         return format_value(value)
-    value = cut_field(name, value)
     # One record, one line: a log line's newline or REPORT's tabs written raw would break
-    # the chain's lines (the views escape other control characters).
-    return value.replace("\n", "\\n").replace("\t", "\\t")
+    # the chain's lines; a backslash that would read as an escape is written twice.
+    return one_line(cut_field(name, value))
 
 
 def summary(rec: Record) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import re
-import shlex
 import time
 from typing import ClassVar, cast
 
@@ -29,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
+from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
@@ -1196,7 +1196,7 @@ class StptuiApp(App[None]):
         queues = sim.queues
         dlqs = [name for name, queue in queues.items() if queue.sources]
         if self.selected in dlqs:
-            self._run_and_notify(f"redrive {shlex.quote(self.selected)}")
+            self._run_and_notify(f"redrive {quote_word(self.selected)}")
         elif not dlqs and not machines:
             self.notify(
                 "this stack has no dead-letter queue to redrive (a queue that another "
@@ -1226,7 +1226,7 @@ class StptuiApp(App[None]):
         ex = next((e for e in every if e.arn == arn), None)
         unique = ex is not None and sum(e.name == ex.name for e in every) == 1
         name = ex.name if ex is not None and unique else arn
-        self._run_and_notify(f"redrive-execution {shlex.quote(name)}")
+        self._run_and_notify(f"redrive-execution {quote_word(name)}")
 
     def action_explain(self) -> None:
         """The selected trace record's JSON, and the `explain` chain of the id it carries."""
@@ -1256,7 +1256,7 @@ class StptuiApp(App[None]):
             # A repeat's records carry no id: `explain repeat-N` says what the repeat made.
             ident = rec.resource
         if "explain" in REGISTRY.commands and ident is not None:
-            line = f"explain {shlex.quote(ident)}"
+            line = f"explain {quote_word(ident)}"
             try:
                 explained = render_plain(execute(self.session, line))
             except CommandError as exc:

@@ -48,7 +48,7 @@ from rich.style import Style
 from rich.text import Text
 
 from stptui import graph as graphs
-from stptui.textsafe import printable
+from stptui.textsafe import one_line
 
 # Directions a line leaves a cell in, as bits.
 N, E, S, W = 1, 2, 4, 8
@@ -204,7 +204,7 @@ def glyph(style: EdgeStyle, dirs: int) -> str:
 
 def safe_label(value: object) -> str:
     """A name as one printable line: control characters and line breaks made visible."""
-    return printable(str(value)).replace("\n", "\\n").replace("\t", "\\t")
+    return one_line(str(value))
 
 
 def node_title(g: nx.MultiDiGraph, node: str) -> Text:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -23,7 +23,7 @@ from stptui import jsontext
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, format_value
-from stptui.textsafe import printable
+from stptui.textsafe import one_line
 
 # Colour by the first part of the record kind, then by outcome words.
 KIND_STYLES: dict[str, str] = {
@@ -237,8 +237,9 @@ HANG_LIMIT = 4096
 
 
 def safe(value: object) -> str:
-    """Untrusted text with control characters shown as escapes and newlines as `\\n`."""
-    return printable(str(value)).replace("\n", "\\n").replace("\t", "\\t")
+    """Untrusted text with control characters shown as escapes and newlines as `\\n`, a
+    backslash that would read as an escape written twice (`textsafe.one_line`)."""
+    return one_line(str(value))
 
 
 def markup_literal(text: str) -> str:
@@ -292,24 +293,25 @@ def short_sequence(value: str) -> str:
 
 
 def _row_value(key: str, value: object) -> str:
-    """A field's value as a row shows it: sequence numbers shortened (a batch's as its
-    first and last, and how many), an execution by its name, a Choice's verdicts joined,
-    everything else as `format_value` writes it."""
+    """A field's value as a row shows it, safe for a terminal: sequence numbers shortened (a
+    batch's as its first and last, and how many), an execution by its name, a Choice's
+    verdicts joined, other text as `safe` shows it, everything else as `format_value`
+    writes it (JSON, its escapes JSON's own: `safe` would double their backslashes)."""
     if key == "sequence_number" and isinstance(value, str):
-        return short_sequence(value)
+        return safe(short_sequence(value))
     if key == "execution_arn" and isinstance(value, str):
-        return value.rsplit(":", 1)[-1]
+        return safe(value.rsplit(":", 1)[-1])
     if key == "verdicts" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         # A Choice's verdicts in words, as `show execution` joins them.
-        return "; ".join(value)
+        return safe("; ".join(value))
     if key == "sequence_numbers" and isinstance(value, list) and value:
         if not all(isinstance(v, str) for v in value):
             return format_value(value)
         first = short_sequence(value[0])
         if len(value) == 1:
-            return first
-        return f"{first}..{short_sequence(value[-1])}({len(value)})"
-    return format_value(value)
+            return safe(first)
+        return safe(f"{first}..{short_sequence(value[-1])}({len(value)})")
+    return safe(value) if isinstance(value, str) else format_value(value)
 
 
 def clock_time(ms: int) -> str:
@@ -380,7 +382,7 @@ def record_details(rec: Record) -> str:
     lead = LEADING_FIELDS.get(rec.kind, ())
     keys = [k for k in lead if k in data]
     keys += [k for k in data if k not in lead and k not in HIDDEN_FIELDS.get(rec.kind, ())]
-    words = " ".join(f"{ROW_KEYS.get(k, k)}={safe(_row_value(k, data[k]))}" for k in keys)
+    words = " ".join(f"{ROW_KEYS.get(k, k)}={_row_value(k, data[k])}" for k in keys)
     summary = record_summary(rec)
     return f"{summary} {words}" if summary else words
 
@@ -473,11 +475,12 @@ def pretty_json(value: Any) -> Text:
     return Text("\n").join(lines)
 
 
-def preview(text: str, limit: int = 60) -> str:
-    """The start of a body on one safe line."""
+def preview(text: str, limit: int = 60, escape: Callable[[str], str] = safe) -> str:
+    """The start of a body on one safe line; `escape` is `textsafe.flat` for JSON text,
+    whose escapes are its own (`safe` would write their backslashes twice)."""
     # Only the start is escaped (a body can be 256 KB): escaping goes character by
     # character and never shortens, so the escaped start is the start of the escaped body.
-    flat = safe(text[: limit + 1])
+    flat = escape(text[: limit + 1])
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

@@ -53,7 +53,7 @@ from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
-from stptui.textsafe import double_quoted
+from stptui.textsafe import double_quoted, shown
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
@@ -285,7 +285,7 @@ def cmd_upload(session: Session, call: Call) -> CommandResult:
     recs = list(sim.trace.since(before))
     created = next(r for r in recs if r.kind == tk.OBJECT_CREATED)
     lines = [
-        f"{created.get('event')} {created.resource}/{obj.key}: "
+        f"{created.get('event')} {created.resource}/{shown(obj.key)}: "
         f"{obj.size:,} byte{'s' * (obj.size != 1)}, ETag {obj.etag}"
         + (f", version {obj.version_id}" if obj.version_id else ""),
         *_notification_lines(recs),
@@ -340,7 +340,7 @@ def _start_multipart(sim: Simulator, call: Call, tags: dict[str, str]) -> Comman
         else "; no lifecycle rule aborts it"
     )
     return CommandResult(
-        f"started multipart upload {upload.upload_id} of {bucket.name}/{upload.key} "
+        f"started multipart upload {upload.upload_id} of {bucket.name}/{shown(upload.key)} "
         f"(not completed: no object, no event){when}",
         data={"bucket": bucket.name, "key": upload.key, "upload_id": upload.upload_id},
     )
@@ -461,7 +461,9 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
     )
     recs = list(sim.trace.since(before))
     rec = next(r for r in recs if r.kind.startswith("restore."))
-    where = f"{rec.resource}/{obj.key}" + (f" version {obj.version_id}" if obj.version_id else "")
+    where = f"{rec.resource}/{shown(obj.key)}" + (
+        f" version {obj.version_id}" if obj.version_id else ""
+    )
     if rec.kind == tk.RESTORE_INITIATED:
         head = (
             f"{s3_restore.POST} {where}: 202 Accepted; {tier} retrieval from "
@@ -756,11 +758,11 @@ def http_answer(
     """What `http` prints of a response, through a route, a rule or a function URL: the
     `lines` said of it, its headers, its body, the clock; its data with `extra` (after the
     body) among its fields."""
-    lines = [*lines, *(f"{name}: {value}" for name, value in resp.headers)]
+    lines = [*lines, *(f"{name}: {shown(value)}" for name, value in resp.headers)]
     # A response to HEAD ends after its headers (RFC 9110, 9.3.2): whatever body the function
     # returned, the client gets none; the content-length still says how long it would be.
     body = "" if method.upper() == "HEAD" else resp.body
-    lines += ["", body, now_line(sim, started)]
+    lines += ["", shown(body), now_line(sim, started)]
     return CommandResult(
         "\n".join(lines),
         data={

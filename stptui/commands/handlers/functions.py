@@ -18,7 +18,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.function import ACCOUNT_CONCURRENCY, AsyncEvent, FunctionSim
 from stptui.sim.services.stream import Settings
-from stptui.textsafe import printable
+from stptui.textsafe import Shown, one_line, printable
 
 # How many of a function's newest invocations the page lists.
 SHOWN_INVOCATIONS = 10
@@ -101,7 +101,7 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
             inv["start"],
             "" if inv["duration_ms"] is None else format_duration(inv["duration_ms"]),
             inv["outcome"],
-            shorten(printable(inv["error"] or ""), ERROR_PREVIEW),
+            Shown(shorten(one_line(inv["error"] or ""), ERROR_PREVIEW)),
         ]
         for inv in invocations
     ]

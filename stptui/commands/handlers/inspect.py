@@ -82,7 +82,7 @@ from stptui.sim.explain import MIN_PREFIX, OBJECT_KINDS, distinct_prefixes, expl
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
-from stptui.textsafe import quoted
+from stptui.textsafe import Shown, quoted, shown
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -582,7 +582,7 @@ def _show_buses(sim: Simulator) -> CommandResult:
                     label,
                     r["rule"],
                     r["target"],
-                    format_value(r["pattern"]),
+                    Shown(format_value(r["pattern"])),
                     r["input"] + (f", group {group}" if group else ""),
                     _dlq_notes(r["dlq"], r["problems"]),
                 ]
@@ -689,7 +689,7 @@ def _show_topics(sim: Simulator) -> CommandResult:
                 [
                     label,
                     sub["target"],
-                    "" if policy is None else format_value(policy),
+                    "" if policy is None else Shown(format_value(policy)),
                     _dlq_notes(sub["dlq"], sub["problems"]),
                 ]
             )
@@ -791,7 +791,7 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
             lines.append(
                 "attributes " + " ".join(f"{k}={format_value(v)}" for k, v in msg.attrs.items())
             )
-        lines.append(f"body {msg.body}")
+        lines.append(f"body {shown(msg.body)}")
     elif published := next((r for r in history if r.kind == tk.TOPIC_PUBLISHED), None):
         lines.append(f"an SNS message published on {published.resource}; its history:")
     else:

@@ -10,7 +10,6 @@ from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.textsafe import printable
 
 # How many of a group's newest events `show logs` lists.
 SHOWN_LOG_EVENTS = 50
@@ -94,9 +93,7 @@ def show_logs(sim: Simulator, name: str) -> CommandResult:
     # digits, wider than most lines) stays in the data: the trace records that name a line
     # (`log.written`, `log.matched`, `log.delivered`) carry it for `explain`.
     headers = ["time", "stream", "message"]
-    rows = [
-        [iso_ms(ev.timestamp), ev.stream[-8:], printable(ev.message.rstrip("\n"))] for ev in events
-    ]
+    rows = [[iso_ms(ev.timestamp), ev.stream[-8:], ev.message.rstrip("\n")] for ev in events]
     data = {
         "group": group.name,
         "events": [

@@ -43,6 +43,7 @@ from stptui.sim.handler_logs import bounded_message
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
 from stptui.sim.services.queue import SqsError
 from stptui.sim.trace import format_value
+from stptui.textsafe import shown
 
 # -- messages --------------------------------------------------------------------------------
 
@@ -203,7 +204,7 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         verb = "timed out" if outcome.status == "timeout" else "failed"
         line = f"{fn.name} {verb} after {format_duration(duration)}: {outcome.error_type}"
         if message:
-            line += f": {message}"
+            line += f": {shown(message)}"
         if size is not None:
             data["error_message_bytes"] = size
             line += f" ({size:,} bytes in all)"

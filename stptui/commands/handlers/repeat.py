@@ -731,7 +731,8 @@ def _effect(sim: Simulator, rep: Repeat, mark: tuple[int, int, int]) -> list[str
         lines = [label + line for line in Chain(rep.id, [rec]).lines()[:1]]
         follow = next((rec.data[k] for k in FOLLOW_FIELDS if isinstance(rec.data.get(k), str)), "")
         if follow:
-            lines.append(f"{' ' * len(label)}explain {quote_word(printable(follow))}")
+            # A runnable line: a key with a control character in it is typed in $'...'.
+            lines.append(f"{' ' * len(label)}explain {quote_word(follow)}")
         return lines
     refusal = next(iter(sim.trace.since(after)), None)
     if (

@@ -8,6 +8,7 @@ commands, and most stacks have no state machine to run them on.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +26,14 @@ from stptui.commands.registry import (
     Option,
     format_line,
 )
-from stptui.commands.result import CommandResult, cell
+from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import FOLLOW_FIELDS, KIND_WIDTH, explain, summary, why_lines
-from stptui.textsafe import json_text, printable
+from stptui.textsafe import Shown, flat, json_text, one_line, printable
 
 if TYPE_CHECKING:
     from stptui.sim.asl_callbacks import WaitingTask
@@ -360,11 +361,13 @@ def cmd_send_task_heartbeat(session: Session, call: Call) -> CommandResult:
     return _answered(task, "SendTaskHeartbeat")
 
 
-def _cut(text: Any) -> str:
+def _cut(text: Any, escape: Callable[[str], str] = one_line) -> Shown:
     # One line each (an error, a cause, a history detail): a line break in a cause a
-    # handler or a Fail state wrote shows as \n, never starts a line of its own.
-    shown = cell(str(text)) if text is not None else "-"
-    return shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…"
+    # handler or a Fail state wrote shows as \n, never starts a line of its own. A value's
+    # backslashes that read as escapes are written twice (`one_line`); JSON text, and a
+    # detail made of values cut so, are only made `flat` (their escapes are written).
+    shown = escape(str(text)) if text is not None else "-"
+    return Shown(shown if len(shown) <= TEXT_WIDTH else shown[: TEXT_WIDTH - 1] + "…")
 
 
 def _duration(ex: Execution, now: int) -> str:
@@ -427,10 +430,10 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
         f"{printable(ex.name)} of {ex.machine.name}: {ex.status} after "
         f"{_duration(ex, sim.clock.now)}",
         f"  arn: {printable(ex.arn)}",
-        f"  input: {_cut(json_text(ex.input))}",
+        f"  input: {_cut(json_text(ex.input), flat)}",
     ]
     if ex.status == "SUCCEEDED":
-        head.append(f"  output: {_cut(json_text(ex.output))}")
+        head.append(f"  output: {_cut(json_text(ex.output), flat)}")
     elif ex.status != RUNNING:
         head.append(f"  error: {_cut(ex.error)}")
         head.append(f"  cause: {_cut(ex.cause)}")
@@ -459,7 +462,7 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     history = ex.history[-SHOW_HISTORY:]
     if len(ex.history) > SHOW_HISTORY:
         head.append(f"  (the last {SHOW_HISTORY} of {len(ex.history):,} history events)")
-    rows = [[iso_ms(h.t), h.what, printable(h.state) or "-", _cut(h.detail)] for h in history]
+    rows = [[iso_ms(h.t), h.what, h.state or "-", _cut(h.detail, flat)] for h in history]
     return CommandResult(
         "\n".join(head),
         table=(["time", "event", "state", "detail"], rows),

@@ -791,12 +791,12 @@ def show_users(sim: Simulator, name: str | None) -> CommandResult:
     headers = ["username", "status", "verified", "signed_in", "groups", "attributes", "sub"]
     rows = [
         [
-            printable(u["username"]),
+            u["username"],
             u["status"],
             u["verified"],
             "yes" if u["signed_in"] else "no",
-            printable(",".join(u["groups"])) or "-",
-            printable(" ".join(f"{k}={v}" for k, v in u["attributes"].items())),
+            ",".join(u["groups"]) or "-",
+            " ".join(f"{k}={v}" for k, v in u["attributes"].items()),
             u["sub"],
         ]
         for u in data["users"]

@@ -65,7 +65,9 @@ def http_answer(value: Any, where: str) -> tuple[int, list[tuple[str, str]], str
                     f"{where}: header {name!r} must be text, but found {json_kind(item)}",
                     "write the header's value as text",
                 )
-            headers.append((str(name).lower(), item if isinstance(item, str) else _json(item)))
+            headers.append(
+                (str(name).lower(), item if isinstance(item, str) else compact_json(item, "header"))
+            )
     body = value.get("body")
     if body is None:
         return status, headers, ""
@@ -78,7 +80,3 @@ def http_answer(value: Any, where: str) -> tuple[int, list[tuple[str, str]], str
 
 def _text(value: Any, where: str) -> str:
     return value if isinstance(value, str) else compact_json(value, where)
-
-
-def _json(value: Any) -> str:
-    return compact_json(value, "header")

@@ -35,7 +35,6 @@ trigger function, state machine and STP_* variables, and can `terminate` it.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from stptui.config.aws_names import (
     batch_job_queue_name,
 )
 from stptui.config.model import SqsTrigger
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import ARG, iso_ms
@@ -84,13 +84,10 @@ _SUBMITTED_FIELDS = ("execution_id", "execution_arn", "trigger", "source", "atte
 _ATTEMPT_STARTED_FIELDS = ("execution_id", "attempt", "batch_job_id", "env")
 _SUCCEEDED_FIELDS = ("execution_id", "attempt", "duration_ms")
 
-# Built once: `json.dumps` with options builds a new encoder on every call.
-_STRINGIFY = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
 
 def trigger_event_json(event: Any) -> str:
     """`JSON.stringify(event)`: compact, non-ASCII kept, as the helper Lambda writes it."""
-    return _STRINGIFY(event)
+    return compact_json(event)
 
 
 def _attempt_env(ex: Execution, attempts: int, attempt: int, region: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from stptui import jsontext
 from stptui.config.aws_names import event_bus_name
 from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
+from stptui.jsontext import compact_json
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
@@ -43,12 +44,6 @@ MAX_ENTRY_BYTES = 1024 * 1024
 MAX_RULE_NAME = 64
 LAMBDA_SOURCE = "lambda"
 LAMBDA_RESULT = "Lambda Function Invocation Result - "
-# The JSON text every compact serialisation uses: EventBridge minifies what it delivers.
-_COMPACT = (",", ":")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
 
 
 # -- naming --------------------------------------------------------------------------------
@@ -162,9 +157,9 @@ def render_template(template: str, values: dict[str, Any]) -> str:
                 if in_string:
                     if value is _MISSING:
                         value = ""
-                    out.append(value if isinstance(value, str) else _json(value))
+                    out.append(value if isinstance(value, str) else compact_json(value))
                 else:
-                    out.append(_json("" if value is _MISSING else value))
+                    out.append(compact_json("" if value is _MISSING else value))
                 i = m.end()
                 continue
         out.append(ch)
@@ -205,7 +200,7 @@ class TargetInput:
         if constant is not None:
             self.kind = "input"
             # Stacktape stringifies an object; a string is taken as the JSON text it must be.
-            self._constant = constant if isinstance(constant, str) else _json(constant)
+            self._constant = constant if isinstance(constant, str) else compact_json(constant)
             try:
                 json.loads(self._constant)
             except ValueError:
@@ -224,7 +219,7 @@ class TargetInput:
         template = transformer.get("inputTemplate") if isinstance(transformer, dict) else None
         if isinstance(template, (dict, list)):
             # Stacktape stringifies an object template (as it does an object `input`).
-            template = _json(template)
+            template = compact_json(template)
         if not isinstance(template, str):
             self.problems.append("inputTransformer needs an inputTemplate string")
             return
@@ -258,9 +253,9 @@ class TargetInput:
             return self._constant or ""
         if self.kind == "inputPath":
             if self._path is None:
-                return _json(event)
+                return compact_json(event)
             value = extract(event, self._path)
-            return "null" if value is _MISSING else _json(value)
+            return "null" if value is _MISSING else compact_json(value)
         if self.kind == "inputTransformer":
             values: dict[str, Any] = {
                 name: _MISSING if steps is None else extract(event, steps)
@@ -272,7 +267,7 @@ class TargetInput:
             values["aws.events.event"] = {k: v for k, v in event.items() if k != "detail"}
             values["aws.events.event.json"] = event
             return minify(render_template(self._template, values))
-        return _json(event)
+        return compact_json(event)
 
 
 # -- delivery ------------------------------------------------------------------------------
@@ -307,7 +302,7 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
         # subscription names a group.
 
         def to_queue(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
-            text = payload if isinstance(payload, str) else _json(resolve(payload))
+            text = payload if isinstance(payload, str) else compact_json(resolve(payload))
             try:
                 return queue.send(text, group=group, source=origin)
             except SqsError as exc:
@@ -517,7 +512,7 @@ def validate_entry(
             ) from None
     else:
         parsed = detail
-        text = _json(detail)
+        text = compact_json(detail)
     if not isinstance(parsed, dict):
         raise EventsError(
             "MalformedDetail",
@@ -778,7 +773,7 @@ class BusService:
                 "RETRY_ATTEMPTS": "0",
             }
             # The DLQ gets the original event, never the transformed input.
-            mid, dlq_error = dead_letter(sim, rule.dlq, _json(event), attributes, event_id)
+            mid, dlq_error = dead_letter(sim, rule.dlq, compact_json(event), attributes, event_id)
             data: dict[str, Any] = {
                 "event_id": event_id,
                 "rule": rule.name,

@@ -20,11 +20,11 @@ returns after its visibility timeout (and reaches its dead-letter queue by the r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import Label, iso_ms
@@ -71,13 +71,9 @@ _RECEIPT = attrgetter("receipt")
 _FIRST = itemgetter(0)
 
 
-# One encoder for every payload: `json.dumps` with options builds a new one per call.
-_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
 def payload_bytes(payload: Any) -> int:
     """The size of an Invoke request's payload: the payload as compact UTF-8 JSON."""
-    return len(_compact(payload).encode("utf-8", "surrogatepass"))
+    return len(compact_json(payload).encode("utf-8", "surrogatepass"))
 
 
 def request_too_large(size: int, limit: int) -> str:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import FunctionUrlConfig
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services import http_auth
@@ -51,7 +52,6 @@ from stptui.sim.services.http import (
     await_response,
     by_name,
     comma_joined,
-    compact_json,
     decoded_path,
     header_value,
     interpret,

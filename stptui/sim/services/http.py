@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,6 +76,7 @@ from stptui.config.model import (
     UserAuthPool,
     Workload,
 )
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
@@ -99,7 +99,6 @@ PROTOCOL = "HTTP/1.1"
 STAGE = "$default"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_COMPACT = (",", ":")
 # Request bodies an HTTP API passes to Lambda as text; any other (or no) content type is
 # base64-encoded. AWS documents the mechanism but not the list: this is the split the
 # ministack maintainers measured against AWS (ministack#766).
@@ -138,12 +137,6 @@ _FORWARDED = (
     ("X-Forwarded-Port", "443"),
     ("X-Forwarded-Proto", "https"),
 )
-
-
-def compact_json(value: Any) -> str:
-    """`value` as the JSON text AWS's HTTP front ends write and size: no spaces, non-ASCII
-    characters as themselves."""
-    return json.dumps(value, separators=_COMPACT, ensure_ascii=False)
 
 
 def request_time(ms: int) -> str:

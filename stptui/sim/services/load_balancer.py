@@ -69,6 +69,7 @@ from stptui.config.model import (
     WebServiceEntry,
     Workload,
 )
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services.http import (
@@ -76,7 +77,6 @@ from stptui.sim.services.http import (
     USER_AGENT,
     HttpResponse,
     await_response,
-    compact_json,
     job_started_body,
     lambda_body,
     media_type_of,

@@ -16,8 +16,6 @@ the ones after it wait again. Escape drops them. One pasted line goes into the l
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -33,13 +31,14 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session
+from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain, rich_result
 from stptui.commands.script import script_lines, split_lines
 from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, candidates
 from stptui.repl.words import read_words
 from stptui.tui.render import Wrapped, problem_text
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
-from stptui.tui.widgets.fields import SafeInput, clean_typed, fits_one_line
+from stptui.tui.widgets.fields import SafeInput, clean_typed
 
 # How many lines the history keeps (the oldest go first).
 HISTORY_LIMIT = 1000
@@ -57,9 +56,9 @@ def completions(session: Session, line: str) -> list[str]:
     The one difference: on an empty word the REPL's duration examples (`30s`, `5m`, ...)
     are left out, since Tab takes the first offer and would type an example the user did
     not choose; a number typed (`advance 5`) still offers its units (`5ms`, `5s`, ...).
-    A value the field cannot hold as it is (an object key with an ESC or a line break in
-    it, `fits_one_line`) is not offered: the field would drop the character, and the line
-    would name another key."""
+    A value with a control or invisible character (an object key with an ESC or a line
+    break in it) is offered in `$'...'` (`quote_word`), which the one-line field holds as
+    it is, where the character itself would be dropped and the line name another key."""
     reading = read_words(line)
     if reading.comment is not None or reading.quote is not None:
         return []
@@ -68,23 +67,15 @@ def completions(session: Session, line: str) -> list[str]:
     # What was typed before the word being completed stays exactly as typed (quotes too).
     head = line if last is None else line[: last.start]
     offered = (
-        c.text
+        quote_word(c.text)
         for c in candidates(session, line)
-        if c.text.startswith(partial)
-        and (partial or c not in UNTYPED_EXAMPLES)
-        and fits_one_line(c.text)
+        if c.text.startswith(partial) and (partial or c not in UNTYPED_EXAMPLES)
     )
-    return [head + v for v in dict.fromkeys(_quoted(v) for v in offered)]
+    return [head + v for v in dict.fromkeys(offered)]
 
 
 # The REPL's examples of a duration, offered when nothing is typed yet (see `completions`).
 UNTYPED_EXAMPLES = frozenset(Candidate(d, "duration") for d in DURATION_EXAMPLES)
-# What makes a value need quotes on the command line (shell rules, as `tokenize` reads).
-_NEEDS_QUOTES = re.compile(r"[\s'\"\\]|^#")
-
-
-def _quoted(value: str) -> str:
-    return shlex.quote(value) if _NEEDS_QUOTES.search(value) else value
 
 
 class CommandSuggester(Suggester):

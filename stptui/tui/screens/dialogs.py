@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, cast
 
@@ -33,7 +32,7 @@ from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.repeat import REPEATABLE, number_words
-from stptui.commands.registry import format_line
+from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim.behavior import BehaviorError, parse_duration
@@ -47,6 +46,7 @@ from stptui.sim.services.stream import (
     StreamSim,
     hash_key_of,
 )
+from stptui.textsafe import flat
 from stptui.tui.render import (
     Wrapped,
     display_time,
@@ -700,7 +700,9 @@ class PublishDialog(CommandDialog):
         lines = []
         for rule in self.buses[bus].rules:
             pattern = json.dumps(rule.pattern, separators=(",", ":"), default=str)
-            lines.append(Text.assemble((f"→ {safe(rule.owner)} ", "bold"), preview(pattern, 70)))
+            lines.append(
+                Text.assemble((f"→ {safe(rule.owner)} ", "bold"), preview(pattern, 70, flat))
+            )
         return hint_lines(lines, "no rules on this bus: the event will match nothing")
 
     @on(Select.Changed, "#publish-bus")
@@ -1170,7 +1172,7 @@ class FireDialog(CommandDialog):
     def command_line(self) -> str:
         """`fire FUNCTION [INDEX]`."""
         rule = self.rules[cast(int, self.query_one("#fire-rule", Select).value)]
-        line = f"fire {shlex.quote(rule.owner)}"
+        line = f"fire {quote_word(rule.owner)}"
         return f"{line} {rule.number}" if rule.owner in self.several else line
 
 

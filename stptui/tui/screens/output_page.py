@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 
 from stptui.commands import CommandResult
-from stptui.commands.result import cell
+from stptui.textsafe import flat
 from stptui.tui.widgets.line_views import TextView
 
 # How much of an output is laid out where it comes (100 ms or so at most).
@@ -91,7 +91,7 @@ class OutputPage(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             # A str border title is parsed as markup; Text is shown as it is.
-            box.border_title = Text(cell(self.title_text))
+            box.border_title = Text(flat(self.title_text))
             box.border_subtitle = "arrows and page keys scroll, escape closes"
             yield TextView(id="output-page")
 

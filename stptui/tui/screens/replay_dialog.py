@@ -27,6 +27,7 @@ from stptui.commands.handlers.schedules_buses_topics import check_replay, replay
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.sim.clock import iso_s
+from stptui.textsafe import printable
 from stptui.tui.render import hanging, safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, choices, dialog_bindings
 from stptui.tui.widgets.fields import SafeInput
@@ -196,7 +197,9 @@ class ReplayDialog(CommandDialog):
         now = self.session.sim.clock.now
         # The lines after the first are indented: they go on under their own start.
         lines = [
-            hanging(Text(safe(line)), 4 if i else 2)
+            # A composed line: its values are the command layer's; made printable, not
+            # escaped again as one value would be.
+            hanging(Text(printable(line)), 4 if i else 2)
             for i, line in enumerate(replay_lines(plan, now))
         ]
         shown.show(Text("\n").join(lines))

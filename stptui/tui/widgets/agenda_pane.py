@@ -6,6 +6,7 @@ from rich.text import Text
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
+from stptui.textsafe import flat
 from stptui.tui.render import clock_time, hanging, relative, safe
 from stptui.tui.widgets.line_views import TextView
 
@@ -39,7 +40,9 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
         hang = len(row)
         row.append(f"{kind:<12} ", "yellow" if "retry" in kind else "")
         row.append(safe(resource), "bold")
-        row.append(f"  {safe(what)}")
+        # What is due is composed (a repeat's line as it is typed, keys double-quoted):
+        # made flat, not escaped again as one value is.
+        row.append(f"  {flat(what)}")
         # The time and the wait each stay whole on a line: in a narrow pane `+3 d 23 h`
         # cut after `+3` read as a wait of three (of what?) and a stray `d 23 h`.
         breaks = [at for at in word_breaks(row.plain) if at >= hang or at == wait_at]

@@ -26,7 +26,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
 from stptui.sim.trace import Record
-from stptui.textsafe import json_shown
+from stptui.textsafe import flat, json_shown
 from stptui.tui.render import clock_time, hanging, preview, safe
 
 if TYPE_CHECKING:
@@ -468,7 +468,7 @@ def value_json(value: Any, width: int = VALUE_WIDTH) -> str:
         size += len(piece)
         if size > width:
             break
-    return preview(json_shown("".join(pieces)), width)
+    return preview(json_shown("".join(pieces)), width, flat)
 
 
 def _assigns(definition: Mapping[str, Any]) -> bool:
@@ -497,7 +497,8 @@ def _history(text: Text, ex: Execution) -> None:
         line.append(event.what, HISTORY_STYLES.get(event.what, ""))
         if event.state:
             line.append(f" {safe(event.state)}", "bold")
-        detail = safe(event.detail)
+        # Composed of JSON and names: made flat, its escapes not written again.
+        detail = flat(event.detail)
         if len(detail) > DETAIL_WIDTH:
             detail = detail[: DETAIL_WIDTH - 1] + "…"
         line.append(f" {detail}")

@@ -154,7 +154,7 @@ def table_section(text: Text, sim: Simulator, name: str) -> None:
     count = len(table.items)
     section_line(text, Text(f"{count:,} item{'s' * (count != 1)}"))
     for item in list(table.items.values())[:SHOW_ITEMS]:
-        shown = safe(json_text(item, separators=(",", ":")))
+        shown = json_text(item, separators=(",", ":"))  # JSON: its escapes are its own
         cut = shown if len(shown) <= ITEM_WIDTH else shown[: ITEM_WIDTH - 1] + "…"
         line = f"  {cut}"
         # An item wraps between its JSON's tokens, going on under its first attribute.

@@ -1,0 +1,159 @@
+"""Bash's ANSI-C quoting, `$'...'`: the one way a command line types any character.
+
+Inside `$'...'` a backslash starts an escape as bash documents them (`\\n`, `\\t`, `\\e`,
+`\\xHH`, `\\uHHHH`, `\\UHHHHHHHH`, `\\NNN` in octal, `\\cX` ...), so a body, key or name with
+a tab, an ESC, a line break or an invisible U+202E can be typed, saved and recorded in
+printable text. `decode` reads the inside of such a quote; `ansi_c_quoted` writes a word in
+it. What bash leaves as it is, we refuse (an unknown escape, `\\x` without a hex digit) and
+what is no Unicode character (a surrogate, a code point past U+10FFFF): see
+docs/fidelity.md, "Typing any character".
+"""
+
+from __future__ import annotations
+
+import re
+
+from stptui.textsafe import ESCAPED, printable
+
+# The escapes of one character each, as bash's `$'...'` reads them.
+_SIMPLE = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+# Each escape with its digits, as many as bash takes (it stops at the first that is not
+# one: `\x41B` is "AB"); `rest` is whatever follows a backslash that starts none of them.
+_ESCAPE = re.compile(
+    r"""\\(?:
+        (?P<simple>[abeEfnrtv\\'"?])
+      | (?P<octal>[0-7]{1,3})
+      | x(?P<hex>[0-9A-Fa-f]{1,2})?
+      | u(?P<u4>[0-9A-Fa-f]{1,4})?
+      | U(?P<u8>[0-9A-Fa-f]{1,8})?
+      | c(?P<control>[@A-Z\[\]^_a-z?])?
+      | (?P<rest>(?s:.))?
+    )""",
+    re.VERBOSE,
+)
+ESCAPES_HINT = (
+    "inside $'...' a backslash starts one of \\n \\t \\r \\e \\a \\b \\f \\v \\\\ \\' \\\" "
+    "\\? \\NNN (octal) \\xHH \\uHHHH \\UHHHHHHHH \\cX; write \\\\ for a backslash itself"
+)
+# What a word needs `$'...'` for: a character `textsafe` shows as an escape (controls,
+# bidirectional overrides, invisible separators), or a tab or line break, which a line
+# shows as a gap or breaks at.
+NEEDS_ANSI_C = re.compile(f"[\t\n]|{ESCAPED.pattern}")
+# How `ansi_c_quoted` writes the characters it escapes: the short forms bash reads.
+_WRITTEN = {
+    "\\": "\\\\",
+    "'": "\\'",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\x1b": "\\e",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+_TO_WRITE = re.compile(f"[\\\\']|{NEEDS_ANSI_C.pattern}")
+
+
+class EscapeError(ValueError):
+    """An escape inside `$'...'` that names no character; `offset` is where its backslash
+    is in the quoted text."""
+
+    def __init__(self, offset: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+        self.hint = hint
+
+
+def decode(body: str) -> str:
+    """The text that `$'BODY'` stands for; an EscapeError for an escape that names no
+    character (unknown, without digits, a surrogate, past U+10FFFF, octal past 377)."""
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    at = 0
+    for m in _ESCAPE.finditer(body):
+        out.append(body[at : m.start()])
+        out.append(_one(m))
+        at = m.end()
+    out.append(body[at:])
+    return "".join(out)
+
+
+def _one(m: re.Match[str]) -> str:
+    """The character escape `m` stands for, or the EscapeError that says why none."""
+    at = m.start()
+    if (simple := m.group("simple")) is not None:
+        return _SIMPLE[simple]
+    if (octal := m.group("octal")) is not None:
+        if int(octal, 8) > 0o377:
+            raise EscapeError(
+                at,
+                f"\\{octal} is past \\377, the largest octal escape (one byte)",
+                f"write a character past U+00FF as \\u: \\u{int(octal, 8):04x}",
+            )
+        return chr(int(octal, 8))
+    escape = m.group()
+    if escape[1:2] in ("x", "u", "U"):
+        digits = m.group("hex") or m.group("u4") or m.group("u8")
+        if digits is None:
+            width = {"x": "one or two", "u": "one to four", "U": "one to eight"}[escape[1]]
+            example = {"x": "\\x1b", "u": "\\u202e", "U": "\\U0001f600"}[escape[1]]
+            raise EscapeError(at, f"\\{escape[1]} needs {width} hex digits", f"e.g. {example}")
+        code = int(digits, 16)
+        if 0xD800 <= code <= 0xDFFF:
+            raise EscapeError(
+                at,
+                f"{escape} is a surrogate, half of a UTF-16 pair, not a Unicode character",
+                "write the character's own code point: \\U0001f600, not the pair \\ud83d\\ude00",
+            )
+        if code > 0x10FFFF:
+            raise EscapeError(
+                at,
+                f"{escape} is past U+10FFFF, the last Unicode code point",
+                "a \\U escape names a code point from 0 to 10ffff",
+            )
+        return chr(code)
+    if escape[1:2] == "c":
+        if (control := m.group("control")) is None:
+            raise EscapeError(
+                at, "\\c needs a letter or one of @ [ ] ^ _ ?", "e.g. \\cA for U+0001"
+            )
+        return "\x7f" if control == "?" else chr(ord(control.upper()) & 0x1F)
+    rest = m.group("rest")
+    if rest is None:
+        raise EscapeError(at, "a backslash ends the $'...' text", ESCAPES_HINT)
+    if rest == "\n":
+        raise EscapeError(at, "a backslash before a line break is no escape", ESCAPES_HINT)
+    raise EscapeError(at, f"\\{printable(rest)} is no escape", ESCAPES_HINT)
+
+
+def _written(m: re.Match[str]) -> str:
+    ch = m.group()
+    written = _WRITTEN.get(ch)
+    if written is not None:
+        return written
+    code = ord(ch)
+    # Always every digit: a shorter escape would take a hex digit that follows it.
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def ansi_c_quoted(word: str) -> str:
+    """`word` in `$'...'`, its backslashes, quotes, tabs, line breaks, control and
+    invisible characters written as escapes: printable, on one line, read back the same."""
+    return "$'" + _TO_WRITE.sub(_written, word) + "'"
