@@ -14,7 +14,15 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 from textual.widgets._footer import FooterKey
-from tui_support import SAMPLE_NAMES, app_for, drawn_text, drive, screen_text, session
+from tui_support import (
+    SAMPLE_NAMES,
+    app_for,
+    drawn_text,
+    drive,
+    rebuilt,
+    screen_text,
+    session,
+)
 
 from stptui.commands import execute
 from stptui.commands.session import trace_sha256
@@ -569,6 +577,7 @@ def test_the_graph_is_built_once_on_opening_and_again_for_a_loaded_stack(
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         assert built == ["job-queue-demo-dev"]
         app.run_command(f"load {saved}")
+        await rebuilt(pilot, app)
         assert built == ["job-queue-demo-dev", "background-jobs-demo-dev"]
         assert "alertsTopic" in app.graph
 

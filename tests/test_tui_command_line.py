@@ -11,7 +11,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import app_for, drawn_text, drive
+from tui_support import app_for, drawn_text, drive, rebuilt
 
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import CommandLineScreen
@@ -101,7 +101,7 @@ def test_undo_on_the_command_line_redraws_the_panes_from_the_rebuilt_simulation(
         await pilot.press("colon", *"send jobQueue '{\"id\": 1}'", "enter")
         await pilot.press(*"send jobQueue '{\"id\": 2}'", "enter")
         await pilot.press(*"undo", "enter")
-        await pilot.pause()
+        await rebuilt(pilot, app)
         queues = app.query_one(QueuesPane)
         assert "jobQueue: 1 message" in drawn_text(queues.query_one("#message-caption"))
         assert app.session.log == ["send jobQueue '{\"id\": 1}'"]
@@ -121,7 +121,7 @@ def test_keys_undo_redo_and_reload_and_an_edit_on_disk_is_noticed(tmp_path: Path
         await pilot.press(*"send jobQueue '{\"id\": 2}'", "enter", "escape")
         queues = app.query_one(QueuesPane)
         await pilot.press("ctrl+z")
-        await pilot.pause()
+        await rebuilt(pilot, app)
         assert "jobQueue: 1 message" in drawn_text(queues.query_one("#message-caption"))
         await pilot.press("ctrl+y")
         await pilot.pause()
@@ -133,7 +133,7 @@ def test_keys_undo_redo_and_reload_and_an_edit_on_disk_is_noticed(tmp_path: Path
         assert "stacktape.yml changed on disk: ctrl+r reloads" in " ".join(notes)
         # The behaviours name jobQueue: the reload is refused and the simulation stays.
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await rebuilt(pilot, app)
         assert any("cannot reload" in n.message for n in app._notifications)
         assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
 

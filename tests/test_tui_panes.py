@@ -13,7 +13,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import app_for, drive
+from tui_support import app_for, drive, rebuilt
 
 from stptui.sim.trace import Record, Trace
 from stptui.tui.app import StptuiApp
@@ -211,7 +211,7 @@ def test_after_load_the_panes_show_the_loaded_simulation(tmp_path: Path) -> None
         app.run_command("advance 1m")
         app.run_command("send jobQueue '{\"amount\": 2}'")
         app.run_command(f"load {tmp_path / 's.json'}")
-        await pilot.pause()
+        await rebuilt(pilot, app)
         lst = app.query_one(RecordList)
         assert lst.records is app.session.sim.trace.records
         assert len(lst.view) == saved and lst.selected is not None and lst.selected.seq == saved

@@ -132,3 +132,10 @@ def drive(
             await script(pilot, app)
 
     asyncio.run(main())
+
+
+async def rebuilt(pilot: Pilot[None], app: StptuiApp) -> None:
+    """Wait for the undo, reload or load the app builds in a thread worker: its worker
+    ends once the UI's thread has adopted (or refused) what it built."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()

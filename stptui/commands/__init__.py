@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
+from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
 from stptui.commands.registry import (
     Arg,
     Call,
@@ -54,20 +55,14 @@ def execute(
     call.report = report
     sim = session.sim
     before = sim.trace.seq
-    # The hint of last resort: an error whose cause has no fix to suggest (AWS's own
-    # InvalidParameterValue, say) still says where to look. A failed expect needs none.
-    help_hint = f"`help {call.command.name}` shows its arguments and examples"
     try:
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        hint = order_hint(session, call) or with_kind_hint(session, call, exc.hint) or help_hint
-        raise CommandError(str(exc), hint) from None
+        raise CommandError(str(exc), _hint(session, call, exc.hint)) from None
     except CommandError as exc:
         if not isinstance(exc, ExpectationFailed):
-            exc.hint = (
-                order_hint(session, call) or with_kind_hint(session, call, exc.hint) or help_hint
-            )
+            exc.hint = _hint(session, call, exc.hint)
         raise
     finally:
         # What the command emitted reaches the subscribers before control returns.
@@ -83,6 +78,35 @@ def execute(
     if session.sim is sim and not result.records:
         result.records = sim.trace.run_since(before)
     return result
+
+
+def _hint(session: Session, call: Call, hint: str | None) -> str:
+    """The hint of a command's error: a swap of its arguments, the stimulus that fits the
+    resource it named, its own; else the hint of last resort: an error whose cause has no
+    fix to suggest (AWS's own InvalidParameterValue, say) still says where to look."""
+    return (
+        order_hint(session, call)
+        or with_kind_hint(session, call, hint)
+        or f"`help {call.command.name}` shows its arguments and examples"
+    )
+
+
+def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
+    """The rebuild `line` asks for (`undo`, `reload`, `load`), checked as `execute` checks
+    it, for a front end to build where it likes (another thread: the build touches nothing
+    of the session) and adopt on the session's own thread; what adopting returns is what
+    `execute` would. None when the line is another command (or blank). Raises CommandError
+    as `execute` does."""
+    from stptui.commands.handlers.session_files import REBUILDS
+
+    call = parse(session, line)
+    if call is None or call.command.name not in REBUILDS:
+        return None
+    try:
+        return REBUILDS[call.command.name](session, call)
+    except CommandError as exc:
+        exc.hint = _hint(session, call, exc.hint)
+        raise
 
 
 def parse(session: Session, line: str) -> Call | None:
@@ -538,6 +562,9 @@ __all__ = [
     "CommandResult",
     "ExpectationFailed",
     "Option",
+    "Rebuild",
+    "RebuildCancelled",
+    "RebuildProgress",
     "Registry",
     "Session",
     "SessionError",
@@ -547,6 +574,7 @@ __all__ = [
     "kind_hint",
     "order_hint",
     "parse",
+    "plan_rebuild",
     "record_line",
     "render_plain",
     "tokenize",

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import errno
-import gc
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stptui.commands.rebuild import Rebuild, Replay
 from stptui.commands.registry import CommandError, quote_word, tokenize
 from stptui.config import (
     SCRIPT_SUFFIX,
@@ -509,19 +509,24 @@ class Session:
 
     # -- load ------------------------------------------------------------------------------
 
-    def load(self, path: str | Path) -> None:
-        """Replace this session's simulation with the one saved in `path`.
+    def load(self, path: str | Path) -> Rebuild[None]:
+        """Replacing this session's simulation with the one saved in `path`, planned.
 
-        Everything is checked and replayed on a new Session first; on any error this one
-        is untouched."""
-        fresh = self.restore(path, allow_code=self.allow_code)
-        self._adopt(fresh)
+        Everything is checked and replayed on a new Session first (`Rebuild.build`); on any
+        error this one is untouched."""
+        return Rebuild(
+            self,
+            "load",
+            lambda replay: self.restore(path, allow_code=self.allow_code, replay=replay),
+            self._adopt,
+        )
 
     @classmethod
-    def restore(cls, path: str | Path, *, allow_code: bool = False) -> Session:
-        """A new Session rebuilt from a session file by replaying its commands."""
-        from stptui.commands import execute
-
+    def restore(
+        cls, path: str | Path, *, allow_code: bool = False, replay: Replay | None = None
+    ) -> Session:
+        """A new Session rebuilt from a session file by replaying its commands (reporting to
+        and obeying `replay`, when given)."""
         src = Path(path)
         doc = _read_session_file(src)
         base = src.resolve().parent
@@ -561,15 +566,25 @@ class Session:
             raise CommandError(f"{src}: {exc.message}", first or None) from None
         registry_commands = _state_changing_commands()
         for n, line in enumerate(doc["commands"], 1):
+            # Checked before any replays: a line that is no state-changing command is no
+            # line `save` writes.
             try:
                 words = tokenize(line)
-                if not words or words[0] not in registry_commands:
-                    raise CommandError("not a state-changing command")
-                execute(fresh, line)
             except CommandError as exc:
                 raise CommandError(
                     f"{src}: command {n} ({line!r}) does not replay: {exc.message}", exc.hint
                 ) from None
+            if not words or words[0] not in registry_commands:
+                raise CommandError(
+                    f"{src}: command {n} ({line!r}) does not replay: not a state-changing command"
+                )
+
+        def refusal(n: int, line: str, exc: CommandError) -> CommandError:
+            return CommandError(
+                f"{src}: command {n} ({line!r}) does not replay: {exc.message}", exc.hint
+            )
+
+        (replay or Replay("load")).run(fresh, doc["commands"], refusal)
         now = iso_ms(fresh.sim.clock.now)
         if now != doc["now"] or trace_sha256(fresh.sim.trace) != doc["trace_sha256"]:
             raise CommandError(
@@ -581,9 +596,10 @@ class Session:
 
     # -- undo ------------------------------------------------------------------------------
 
-    def rewind(self, n: int) -> list[str]:
-        """Take back the last `n` logged commands: rebuild the simulation from the stack and
-        behaviours files and replay the commands before them. Returns the lines taken back.
+    def rewind(self, n: int) -> Rebuild[list[str]]:
+        """Taking back the last `n` logged commands, planned: the build replays, on a new
+        simulation from the stack and behaviours files, the commands before them; adopting
+        it returns the lines taken back.
 
         The files must be as they were when the session opened (their digests), since a
         replay on changed files would not give back the simulation as it was; on any error
@@ -595,12 +611,15 @@ class Session:
                 "reload first to run this session on the changed file, then undo",
             )
         keep, taken = self.log[: len(self.log) - n], self.log[len(self.log) - n :]
-        fresh = self._rebuilt(keep, "undo")
-        undone = [*self.undone, *reversed(taken)]
-        self._adopt(fresh)
-        self.undone = undone
-        self.undone_at = self.where()
-        return taken
+
+        def adopt(fresh: Session) -> list[str]:
+            undone = [*self.undone, *reversed(taken)]
+            self._adopt(fresh)
+            self.undone = undone
+            self.undone_at = self.where()
+            return taken
+
+        return Rebuild(self, "undo", lambda replay: self._rebuilt(keep, "undo", replay), adopt)
 
     def where(self) -> tuple[int, int, int, int]:
         """Where the simulation stands: which one, its clock, the events it ran and the
@@ -616,24 +635,30 @@ class Session:
             self.undone = []
         return self.undone
 
-    def reload(self) -> Session:
-        """Read the stack and behaviours files again and replay every logged command on
-        them, then carry on with that simulation. Returns the session replaced (its
-        simulation, files and diagnostics as they were), for a caller to compare.
+    def reload(self) -> Rebuild[Session]:
+        """Reading the stack and behaviours files again and replaying every logged command on
+        them, planned; adopting carries on with that simulation and returns the session
+        replaced (its simulation, files and diagnostics as they were), for a caller to
+        compare.
 
         On any error (a file that no longer opens, a command the new stack refuses) this
         session is untouched."""
-        fresh = self._rebuilt(self.log, "reload")
-        # A shallow copy keeps what `_adopt` replaces (each attribute is rebound there,
-        # never changed in place), and keeps up with any attribute a session gains.
-        old = copy.copy(self)
-        self._adopt(fresh)
-        return old
+        lines = list(self.log)
 
-    def _rebuilt(self, lines: list[str], verb: str) -> Session:
-        """A new Session of this one's files and settings, with `lines` replayed on it."""
-        from stptui.commands import execute
+        def adopt(fresh: Session) -> Session:
+            # A shallow copy keeps what `_adopt` replaces (each attribute is rebound there,
+            # never changed in place), and keeps up with any attribute a session gains.
+            old = copy.copy(self)
+            self._adopt(fresh)
+            return old
 
+        return Rebuild(self, "reload", lambda replay: self._rebuilt(lines, "reload", replay), adopt)
+
+    def _rebuilt(self, lines: list[str], verb: str, replay: Replay) -> Session:
+        """A new Session of this one's files and settings, with `lines` replayed on it.
+
+        It reads this session's files and settings and changes nothing of it, so it may run
+        on another thread than the session's."""
         try:
             fresh = Session.open(
                 self.stack_path,
@@ -652,21 +677,13 @@ class Session:
             first = exc.diagnostics[0].format() if exc.diagnostics else None
             raise CommandError(f"cannot {verb}: {exc.message}", first) from None
         fresh.finds_sidecar = self.finds_sidecar and fresh.behaviors_path is None
-        # The simulation being replaced (hundreds of thousands of objects, maybe) is kept
-        # out of the cyclic collector while the replay runs: it is neither garbage nor
-        # changing, and each full collection would otherwise scan it again.
-        gc.freeze()
-        try:
-            for k, line in enumerate(lines, 1):
-                try:
-                    execute(fresh, line)
-                except CommandError as exc:
-                    raise CommandError(
-                        f"cannot {verb}: command {k} ({line!r}) does not replay: {exc.message}",
-                        exc.hint,
-                    ) from None
-        finally:
-            gc.unfreeze()
+
+        def refusal(k: int, line: str, exc: CommandError) -> CommandError:
+            return CommandError(
+                f"cannot {verb}: command {k} ({line!r}) does not replay: {exc.message}", exc.hint
+            )
+
+        replay.run(fresh, lines, refusal)
         return fresh
 
     def changed_inputs(self) -> list[tuple[str, Path]]:

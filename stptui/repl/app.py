@@ -38,7 +38,15 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
+from stptui.commands import (
+    REGISTRY,
+    CommandError,
+    CommandResult,
+    RebuildProgress,
+    Session,
+    execute,
+    plan_rebuild,
+)
 from stptui.commands import registry as kinds
 from stptui.commands.session import idle_note, starter_note
 from stptui.repl.completer import build_completer
@@ -130,6 +138,8 @@ class Progress:
         self._started = time.monotonic()
         self._next = self._started + self.DELAY_S
         self._live: Live | None = None
+        # How far a rebuild's replay has come, while the line is one (undo, reload, load).
+        self._rebuild: RebuildProgress | None = None
 
     def tick(self) -> None:
         """Redraw, at most ten times a second."""
@@ -142,12 +152,24 @@ class Progress:
             self._live.start()
         self._live.update(self.render(), refresh=True)
 
+    def rebuilding(self, progress: RebuildProgress) -> None:
+        """A rebuild's progress (its replay calls this): shown instead of the simulation's
+        figures, which are the session's being replaced."""
+        self._rebuild = progress
+        self.tick()
+
     def render(self) -> Table:
         """The progress line: one line, its figures cut short on a narrow terminal."""
-        st = self.toolbar.status()
         grid = Table.grid(padding=(0, 1))
         # The typed line is untrusted text (a pasted escape), and one line: `cell` shows both.
         cells: list[Any] = [Text(flat(self.line), style="bold")]
+        if (rebuild := self._rebuild) is not None:
+            total = max(rebuild.total, 1)
+            cells.append(ProgressBar(total=total, completed=rebuild.done, width=24))
+            cells.append(Text(f"{100 * rebuild.done // total:>3}%"))
+            cells.append(Text(rebuild.text() + " ").append("Ctrl-C cancels", "dim"))
+            return self._grid(grid, cells)
+        st = self.toolbar.status()
         if self.until is not None and self.until > self.start_ms:
             total = self.until - self.start_ms
             cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))
@@ -156,6 +178,10 @@ class Progress:
         figures.append(f" {st.events - self.start_events:,} events | {st.counts_text()} ", "")
         figures.append("Ctrl-C stops", "dim")
         cells.append(figures)
+        return self._grid(grid, cells)
+
+    @staticmethod
+    def _grid(grid: Table, cells: list[Any]) -> Table:
         for i in range(len(cells)):
             last = i == len(cells) - 1
             grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1 if last else None)
@@ -395,7 +421,7 @@ class Repl:
         on_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, self._on_sigint) if on_main else None
         try:
-            result = execute(self.session, line, should_stop=self._should_stop, report=self._report)
+            result = self._execute(line)
         except CommandError as exc:
             self._end_run(previous)
             self.printer.error(exc)
@@ -418,6 +444,18 @@ class Repl:
         if words and words[0].text in SAVING_COMMANDS:
             self._saved = self._log_state()
         return result
+
+    def _execute(self, line: str) -> CommandResult:
+        """Run `line`: a rebuild (undo, reload, load) with its own progress line, whose
+        Ctrl-C cancels it and leaves the session as it was; any other command as it is."""
+        rebuild = plan_rebuild(self.session, line)
+        if rebuild is None:
+            return execute(self.session, line, should_stop=self._should_stop, report=self._report)
+        progress = self._progress
+        return rebuild.run(
+            progress=progress.rebuilding if progress is not None else None,
+            should_stop=self._interrupt.is_set,
+        )
 
     def _end_run(self, previous_handler: Any) -> None:
         if previous_handler is not None:

@@ -5,11 +5,13 @@ per frame (a timer while the clock runs, or right after a command) it flushes th
 the panes, which redraw from it and from the simulator's queries. Every change of state is
 a command line run through `stptui.commands.execute`, except the slices of the live clock
 (`stptui.tui.live`) and of a fast-forward (`stptui.tui.fast_forward`), which log their
-replayable equivalent.
+replayable equivalent. `undo`, `reload` and `load` are planned by the command layer too
+(`stptui.commands.plan_rebuild`), built in a thread worker and adopted on the UI's thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 import time
@@ -18,16 +20,29 @@ from typing import ClassVar, cast
 import networkx as nx
 from rich.text import Text
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
-from stptui.commands import REGISTRY, CommandError, CommandResult, Session, execute
+from stptui.commands import (
+    REGISTRY,
+    CommandError,
+    CommandResult,
+    Rebuild,
+    RebuildCancelled,
+    RebuildProgress,
+    Session,
+    execute,
+    plan_rebuild,
+    tokenize,
+)
 from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
@@ -84,6 +99,11 @@ AGENDA_WAIT_FACTOR = 40
 SETTLE_LIMIT_S = 0.25
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
+# How often the clock bar shows a rebuild's progress while its worker runs.
+REBUILD_PROGRESS_S = 0.1
+# The commands that run while a rebuild does: they read the simulation (or write it to a
+# file), and change nothing the rebuild would replace.
+READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
 NARROW_WIDTH = 120
 # Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
 # share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
@@ -361,6 +381,17 @@ class StptuiApp(App[None]):
             tooltip="Read the stack and behaviours files again and run this session on them",
             show=False,
         ),
+        Binding(
+            "escape",
+            "cancel_rebuild",
+            "Cancel",
+            id="cancel-rebuild",
+            tooltip="Cancel the undo, reload or load running: the session stays as it was",
+            show=False,
+            # Before any screen's own escape (the command line's closes it), but only while
+            # a rebuild runs: otherwise the action skips and the key goes on as ever.
+            priority=True,
+        ),
         *(
             Binding(
                 key,
@@ -426,6 +457,11 @@ class StptuiApp(App[None]):
         self._clock_holds = 0
         # The session's files found changed on disk when last looked at (said once).
         self._inputs_noticed: frozenset[str] = frozenset()
+        # The undo, reload or load being built in a thread worker (see `_start_rebuild`),
+        # and how far its replay has come, as its thread last said.
+        self.rebuilding: Rebuild[CommandResult] | None = None
+        self._rebuild_progress: RebuildProgress | None = None
+        self._rebuild_timer: Timer | None = None
 
     # -- layout ------------------------------------------------------------------------
 
@@ -483,6 +519,9 @@ class StptuiApp(App[None]):
     def on_unmount(self) -> None:
         # Quitting while the clock runs: the recording still gets the run's last line.
         self.live.commit()
+        # Quitting while a rebuild runs: its thread stops at its next check, not at its end.
+        if self.rebuilding is not None:
+            self.rebuilding.cancel()
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
@@ -573,6 +612,12 @@ class StptuiApp(App[None]):
         # `load` may bring another stack, with or without buckets, routes or schedules.
         self.refresh_bindings()
         self.call_after_refresh(self._style_scrollbars)
+        # After the panes' first paint: the collection below is the longest step of an
+        # undo on the UI's thread (80 ms after 10,000 sends), and with the panes' building
+        # before it in one callback the UI would answer no key for both.
+        self.call_after_refresh(self._freeze_simulation)
+
+    def _freeze_simulation(self) -> None:
         # What exists now (the simulation, a loaded session's hundreds of thousands of
         # messages, the panes) lives as long as the app: frozen out of the cyclic
         # collector, whose full collections would otherwise rescan all of it (300 ms at
@@ -699,6 +744,11 @@ class StptuiApp(App[None]):
             running=self.live.running,
             speed=speed_label(self.live.speed),
             events=self.session.sim.trace.seq,
+            status=(
+                f"{progress.text()} - esc cancels"
+                if (progress := self._rebuild_progress) is not None
+                else None
+            ),
         )
 
     # -- selection ---------------------------------------------------------------------
@@ -775,12 +825,116 @@ class StptuiApp(App[None]):
         (as CommandError) to the caller, which shows them."""
         # `:` opens the command line; typing it again there (a Vim habit) means nothing more.
         line = line.lstrip().removeprefix(":")
+        self._refuse_while_rebuilding(line)
         self._commit_live()
+        # With --allow-code the rebuild stays on this thread: the handlers' imports put
+        # their folder first on sys.path and swap sys.modules, which the UI's own imports
+        # would see from another thread (docs/fidelity.md).
+        if not self.session.allow_code and (rebuild := plan_rebuild(self.session, line)):
+            return self._start_rebuild(rebuild)
         try:
             result = execute(self.session, line)
         finally:
             self.flush()
         return result
+
+    # -- rebuilding in a thread ----------------------------------------------------------
+
+    def _refuse_while_rebuilding(self, line: str) -> None:
+        """While a rebuild runs, refuse what would change the simulation it replaces (or
+        replace it): only the commands that read (and `save`) run."""
+        rebuild = self.rebuilding
+        if rebuild is None:
+            return
+        try:
+            words = tokenize(line)
+        except CommandError:
+            return  # `execute` says what is wrong with the line
+        if not words or words[0] in READING_COMMANDS or words[0] not in REGISTRY.commands:
+            return
+        raise CommandError(
+            f"{words[0]} is refused while {rebuild.verb} rebuilds the simulation: it would "
+            "change the one being replaced",
+            "wait for it to end (the clock bar shows how far it is), or press escape to cancel it",
+        )
+
+    def _start_rebuild(self, rebuild: Rebuild[CommandResult]) -> CommandResult:
+        """Build `rebuild` in a thread worker; the clock holds and the clock bar shows the
+        progress meanwhile, and the end adopts it here (`_rebuild_ended`)."""
+        if any(isinstance(s, FastForwardScreen | MetricsScreen) for s in self.screen_stack):
+            # Both read the simulation from elsewhere (a worker, the clock's slices).
+            raise CommandError(
+                f"cannot {rebuild.verb} while the clock fast-forwards or the metrics view computes",
+                "close that screen first",
+            )
+        self.rebuilding = rebuild
+        self._rebuild_progress = RebuildProgress(rebuild.verb, 0, 0)
+        self.hold_clock(True)
+        self._show_clock()
+        self._rebuild_timer = self.set_interval(REBUILD_PROGRESS_S, self._show_clock)
+        self.refresh_bindings()
+        self.run_worker(
+            lambda: self._build(rebuild),
+            thread=True,
+            group="rebuild",
+            name=rebuild.verb,
+            exit_on_error=False,
+        )
+        return CommandResult(
+            f"{rebuild.verb}: rebuilding the simulation in the background; the clock bar "
+            "shows how far it is, escape cancels",
+            data={"rebuilding": rebuild.verb},
+        )
+
+    def _build(self, rebuild: Rebuild[CommandResult]) -> None:
+        # In the worker's thread: the outcome goes back to the UI's thread, which adopts.
+        outcome: CommandError | None = None
+        try:
+            rebuild.build(progress=self.rebuild_progressed)
+        except CommandError as exc:
+            outcome = exc
+        except Exception as exc:
+            # A bug in stptui: said, and the session kept as it was.
+            outcome = CommandError(f"internal error: {type(exc).__name__}: {exc} (a bug)")
+        # The app may have closed meanwhile: then there is nothing to adopt into.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._rebuild_ended, rebuild, outcome)
+
+    def rebuild_progressed(self, progress: RebuildProgress) -> None:
+        """A rebuild's progress, from its thread: kept for the next frame to show (an
+        assignment, which needs no lock)."""
+        self._rebuild_progress = progress
+
+    def _rebuild_ended(self, rebuild: Rebuild[CommandResult], failed: CommandError | None) -> None:
+        self.rebuilding = None
+        self._rebuild_progress = None
+        if self._rebuild_timer is not None:
+            self._rebuild_timer.stop()
+        self.hold_clock(False)
+        result = None
+        if failed is None:
+            try:
+                result = rebuild.adopt()
+            except CommandError as exc:
+                failed = exc
+        # The panes are drawn from the simulation adopted (`flush` sees it is another).
+        self.flush()
+        self._show_clock()
+        self.refresh_bindings()
+        if isinstance(failed, RebuildCancelled):
+            self._notify_replacing(rebuild.verb, failed.format(), title="cancelled")
+        elif failed is not None:
+            self._notify_replacing(
+                rebuild.verb, failed.format(), title="command refused", severity="error"
+            )
+        elif result is not None and (text := render_plain(result)):
+            self._notify_replacing(rebuild.verb, text)
+
+    def action_cancel_rebuild(self) -> None:
+        """Cancel the rebuild running (escape); with none, the key goes on as ever."""
+        if self.rebuilding is None:
+            raise SkipAction()
+        self.rebuilding.cancel()
 
     def _run_and_notify(self, line: str) -> CommandResult | None:
         """Run `line` from a key (n, r) and say what it did, or why it was refused, in a
@@ -828,6 +982,9 @@ class StptuiApp(App[None]):
             return not any(
                 isinstance(s, FastForwardScreen | MetricsScreen) for s in self.screen_stack
             )
+        if action in ("fast_forward", "metrics") and self.rebuilding is not None:
+            # Both run or read the simulation a rebuild is about to replace.
+            return False
         sim = self.session.sim
         needs = {
             "send": sim.queues,

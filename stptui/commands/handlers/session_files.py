@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stptui.commands.handlers.base import REGISTRY, command, whole_number
+from stptui.commands.rebuild import Rebuild
 from stptui.commands.registry import (
     COMMAND,
     COUNT,
@@ -60,18 +61,27 @@ def cmd_save(session: Session, call: Call) -> CommandResult:
 )
 def cmd_load(session: Session, call: Call) -> CommandResult:
     """load FILE"""
+    return load_rebuild(session, call).run(should_stop=call.should_stop)
+
+
+def load_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
+    """`load FILE`, checked and planned: its build replays the file's commands."""
     if session.recorder is not None:
         # The recording replays this simulation from its start; a loaded one has another.
         raise CommandError(
             f"cannot load while recording to {session.recorder.path}", "record stop first"
         )
     name = _file(call)
-    session.load(name)
-    n = len(session.log)
-    return CommandResult(
-        f"loaded {name}: replayed {n} command{'s' * (n != 1)}; now {iso_ms(session.sim.clock.now)}",
-        data={"file": name, "commands": n, "now": iso_ms(session.sim.clock.now)},
-    )
+
+    def answer(_: None) -> CommandResult:
+        n = len(session.log)
+        now = iso_ms(session.sim.clock.now)
+        return CommandResult(
+            f"loaded {name}: replayed {n} command{'s' * (n != 1)}; now {now}",
+            data={"file": name, "commands": n, "now": now},
+        )
+
+    return session.load(name).then(answer)
 
 
 # Scripts being sourced, innermost last: a script that sources itself is refused.
@@ -223,18 +233,27 @@ def _listed(lines: list[str]) -> str:
         "`redo` applies them again until anything else changes the simulation. The stack "
         "and behaviours files (and, with --allow-code, the Python modules the handlers "
         "loaded from their folder, helpers included) must be unchanged since the session "
-        "opened or was last reloaded."
+        "opened or was last reloaded. A long replay shows its progress; Ctrl-C in the REPL, "
+        "escape in the terminal UI, cancels it and leaves the session as it was."
     ),
 )
 def cmd_undo(session: Session, call: Call) -> CommandResult:
     """undo [N]"""
+    return undo_rebuild(session, call).run(should_stop=call.should_stop)
+
+
+def undo_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
+    """`undo [N]`, checked and planned: its build replays the commands it keeps."""
     n = _undo_count(session, call, "undo", len(session.log))
-    taken = session.rewind(n)
-    now = iso_ms(session.sim.clock.now)
-    return CommandResult(
-        f"undid {n} command{'s' * (n != 1)}; now {now}\n{_listed(taken)}",
-        data={"undone": taken, "now": now, "commands": len(session.log)},
-    )
+
+    def answer(taken: list[str]) -> CommandResult:
+        now = iso_ms(session.sim.clock.now)
+        return CommandResult(
+            f"undid {n} command{'s' * (n != 1)}; now {now}\n{_listed(taken)}",
+            data={"undone": taken, "now": now, "commands": len(session.log)},
+        )
+
+    return session.rewind(n).then(answer)
 
 
 @command(
@@ -296,13 +315,24 @@ RELOAD_ROWS = 20
         "less often than before, and the config's new diagnostics. Python handlers "
         "(--allow-code) and the helpers they import from their folder are imported again, "
         "and an edited one is named. A command the new config refuses (a queue "
-        "renamed) stops the reload, naming it, and the simulation stays as it was."
+        "renamed) stops the reload, naming it, and the simulation stays as it was; so does "
+        "a cancel (Ctrl-C in the REPL, escape in the terminal UI)."
     ),
 )
 def cmd_reload(session: Session, call: Call) -> CommandResult:
     """reload"""
+    return reload_rebuild(session, call).run(should_stop=call.should_stop)
+
+
+def reload_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
+    """`reload`, checked and planned: its build replays every command on the files now."""
     _refuse_rebuild_while_writing(session, "reload")
-    old = session.reload()
+    return session.reload().then(lambda old: _reloaded(session, old))
+
+
+def _reloaded(session: Session, old: Session) -> CommandResult:
+    """What `reload` answers: the files, what the commands now cause more or less often,
+    the new diagnostics (`old` is the session it replaced)."""
     files = [("stack", old.stack_path, old.stack_sha256, session.stack_sha256)]
     if old.behaviors_path is not None:
         files.append(
@@ -354,6 +384,11 @@ def cmd_reload(session: Session, call: Call) -> CommandResult:
             "new_diagnostics": new,
         },
     )
+
+
+# The commands that rebuild the session, as plans a front end builds where it likes
+# (`stptui.commands.plan_rebuild`).
+REBUILDS = {"undo": undo_rebuild, "reload": reload_rebuild, "load": load_rebuild}
 
 
 @command(

@@ -23,6 +23,8 @@ class ClockState(NamedTuple):
     running: bool
     speed: str
     events: int
+    # What runs meanwhile (an undo's progress), shown first; None when nothing does.
+    status: str | None = None
 
 
 def _clock_part(state: ClockState, time: str, gap: str) -> Text:
@@ -73,9 +75,19 @@ class ClockBar(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._state: ClockState | None = None
 
-    def show(self, *, stack: str, now_ms: int, running: bool, speed: str, events: int) -> None:
-        """Redraw with the current state (called once per frame, not per record)."""
-        state = ClockState(stack, now_ms, running, speed, events)
+    def show(
+        self,
+        *,
+        stack: str,
+        now_ms: int,
+        running: bool,
+        speed: str,
+        events: int,
+        status: str | None = None,
+    ) -> None:
+        """Redraw with the current state (called once per frame, not per record), and
+        `status` first when something runs meanwhile (an undo's progress)."""
+        state = ClockState(stack, now_ms, running, speed, events, status)
         if state == self._state:
             return
         self._state = state
@@ -86,4 +98,13 @@ class ClockBar(Widget):
         """The line fitted to the bar's width now (a resize repaints it)."""
         if self._state is None:
             return Text()
-        return clock_line(self._state, self.content_size.width)
+        width = self.content_size.width
+        if self._state.status is None:
+            return clock_line(self._state, width)
+        line = Text(f" {self._state.status} ", "black on cyan")
+        line.truncate(width, overflow="ellipsis")
+        rest = width - line.cell_len - 1
+        if rest > 0:
+            line.append(" ")
+            line.append_text(clock_line(self._state, rest))
+        return line

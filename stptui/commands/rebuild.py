@@ -1,0 +1,235 @@
+"""A rebuild of a session (`undo`, `reload`, `load`) in two steps, so that a front end can
+run the slow one away from its UI.
+
+Building makes a new Session by replaying commands from the stack's start and touches
+nothing of the session being replaced, so it may run on any thread (it reads the files and
+the settings, which only adopting changes). Adopting swaps the new simulation in, on the
+session's own thread, and answers what the command says. Between the two the session must
+not change: adopting refuses when it did (the front end refuses state-changing commands
+meanwhile; this catches what slips through, such as a live clock).
+
+A replay reports its progress (commands replayed of the total, each repetition of a
+`repeat` counting as one command) and can be cancelled: between commands, and inside a long
+run of the clock or a burst `repeat`, through the `should_stop` hook these already poll
+(every 256 events or repetitions), where the command stops at a consistent instant and the
+new session is dropped. A cancelled or failed build leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from stptui.commands.registry import CommandError
+
+if TYPE_CHECKING:
+    from stptui.commands.session import Session
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+# What the progress line calls each rebuild while it runs.
+GERUNDS = {"undo": "undoing", "reload": "reloading", "load": "loading"}
+# The least time between two progress reports inside a command: a clock run polls its hook
+# every 256 events, and a front end redraws what it is told.
+PROGRESS_EVERY_S = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildProgress:
+    """How far a rebuild's replay has come: commands replayed of the total (a `repeat N`
+    counts as N, one per repetition made)."""
+
+    verb: str
+    done: int
+    total: int
+
+    def text(self) -> str:
+        """`undoing: replaying 3,120 of 10,004 commands`."""
+        noun = "command" if self.total == 1 else "commands"
+        gerund = GERUNDS.get(self.verb, self.verb)
+        return f"{gerund}: replaying {self.done:,} of {self.total:,} {noun}"
+
+
+class RebuildCancelled(CommandError):
+    """A rebuild cancelled before it was adopted: the session is exactly as it was."""
+
+    def __init__(self, verb: str) -> None:
+        super().__init__(
+            f"{verb} cancelled: the session is as it was",
+            f"`{verb}` again replays the session from its start",
+        )
+        self.verb = verb
+
+
+def weight(line: str) -> int:
+    """The commands a logged line stands for in the progress: N for `repeat N ...`
+    (whose repetitions are what take the time), else 1."""
+    if not line.startswith("repeat "):
+        return 1
+    count = line.split(maxsplit=2)[1].replace(",", "").replace("_", "")
+    return max(1, int(count)) if count.isdigit() else 1
+
+
+class Replay:
+    """One replay's progress reports and its cancellation, shared by the thread that
+    builds and the one that may cancel."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.progress: Callable[[RebuildProgress], None] | None = None
+        # The front end's own stop test (the REPL's Ctrl-C), asked as `cancel` is.
+        self.should_stop: Callable[[], bool] | None = None
+        self.every_s = PROGRESS_EVERY_S
+        self._cancel = threading.Event()
+        self._next_report = 0.0
+        self._fresh: Session | None = None
+        # Commands replayed before the current one, repeats' repetitions left out (they
+        # are counted from the repeats themselves, as they are made).
+        self._done_lines = 0
+        self._total = 0
+
+    def cancel(self) -> None:
+        """Ask the replay to stop (thread-safe): at the next command, or within a long one."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the replay was asked to stop (by `cancel` or the front end's test)."""
+        if not self._cancel.is_set() and self.should_stop is not None and self.should_stop():
+            self._cancel.set()
+        return self._cancel.is_set()
+
+    def run(
+        self,
+        fresh: Session,
+        lines: Sequence[str],
+        refusal: Callable[[int, str, CommandError], CommandError],
+    ) -> None:
+        """Replay `lines` on `fresh`, reporting progress; RebuildCancelled when cancelled,
+        or what `refusal` makes of a command's error (its number, line and error)."""
+        from stptui.commands import execute
+
+        self._fresh = fresh
+        self._total = sum(weight(line) for line in lines)
+        self._report(force=True)
+        # The simulation being replaced (hundreds of thousands of objects, maybe) is kept
+        # out of the cyclic collector while the replay runs: it is neither garbage nor
+        # changing. Freezing is process-wide and unfreezing cannot pick what it thaws, so a
+        # process that froze objects itself (the TUI freezes its simulation) keeps them so.
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
+        try:
+            for k, line in enumerate(lines, 1):
+                if self.cancelled:
+                    raise RebuildCancelled(self.verb)
+                try:
+                    execute(fresh, line, should_stop=self._poll)
+                except CommandError as exc:
+                    if self.cancelled:
+                        raise RebuildCancelled(self.verb) from None
+                    raise refusal(k, line, exc) from None
+                if not line.startswith("repeat "):
+                    self._done_lines += 1
+                self._report()
+            # A stop asked during the last command cut it short: that is no replay either.
+            if self.cancelled:
+                raise RebuildCancelled(self.verb)
+        finally:
+            if freezing:
+                gc.unfreeze()
+        self._report(force=True)
+
+    def _poll(self) -> bool:
+        """The `should_stop` the replayed commands poll: a report when one is due, then
+        whether to stop."""
+        self._report()
+        return self.cancelled
+
+    def _report(self, *, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if not force and now < self._next_report:
+            return
+        self._next_report = now + self.every_s
+        done = self._done_lines
+        repeats = self._fresh.sim.services.get("repeats") if self._fresh is not None else None
+        if repeats is not None:
+            done += sum(rep.ran for rep in repeats.every.values())
+        # A repeat cancelled early makes fewer repetitions than its N: the total is what
+        # the lines ask for, and the count never passes it.
+        self.progress(RebuildProgress(self.verb, min(done, self._total), self._total))
+
+
+class Rebuild(Generic[T]):
+    """A rebuild checked and ready: `build` (on any thread), then `adopt` (on the
+    session's); `run` does both in turn."""
+
+    def __init__(
+        self,
+        session: Session,
+        verb: str,
+        build: Callable[[Replay], Session],
+        adopt: Callable[[Session], T],
+    ) -> None:
+        self.session = session
+        self.verb = verb
+        self.replay = Replay(verb)
+        self._build = build
+        self._adopt = adopt
+        self._fresh: Session | None = None
+        # Where the session stood when the rebuild was planned: adopting requires it there.
+        self._where = session.where()
+
+    def then(self, answer: Callable[[T], U]) -> Rebuild[U]:
+        """The same rebuild, adopting with `answer` applied to what adopting returns."""
+        adopt = self._adopt
+        return Rebuild(self.session, self.verb, self._build, lambda fresh: answer(adopt(fresh)))
+
+    def cancel(self) -> None:
+        """Ask the build to stop (thread-safe); a build that ended is not adopted."""
+        self.replay.cancel()
+
+    def build(
+        self,
+        *,
+        progress: Callable[[RebuildProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """Make the new session, touching nothing of the current one. Raises CommandError
+        (RebuildCancelled when cancelled); `progress` is called from this thread."""
+        self.replay.progress = progress
+        self.replay.should_stop = should_stop
+        self._fresh = self._build(self.replay)
+
+    def adopt(self) -> T:
+        """Carry on with the session built (on the session's own thread); refused, the
+        session unchanged, when the build was cancelled or the session changed since."""
+        fresh = self._fresh
+        if fresh is None:
+            raise RuntimeError("adopt() before build() ended")
+        if self.replay.cancelled:
+            raise RebuildCancelled(self.verb)
+        if self.session.where() != self._where:
+            raise CommandError(
+                f"cannot {self.verb}: the simulation changed while it was rebuilt",
+                f"`{self.verb}` again rebuilds it as it is now",
+            )
+        self._fresh = None
+        return self._adopt(fresh)
+
+    def run(
+        self,
+        *,
+        progress: Callable[[RebuildProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> T:
+        """Build, then adopt, on this thread."""
+        self.build(progress=progress, should_stop=should_stop)
+        return self.adopt()

@@ -1,0 +1,194 @@
+"""The terminal UI's `undo`, `reload` and `load` build in a thread worker: the clock bar
+shows how far the replay is, the UI answers keys meanwhile, state-changing commands are
+refused, escape cancels (the session as it was) and the end is adopted as before.
+
+The worker is held on an Event inside its progress report, so that what the UI does
+"meanwhile" is certain, not a race with the worker's speed."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.pilot import Pilot
+from tui_support import drawn_text, drive, rebuilt, session
+
+from stptui.commands import CommandError, RebuildProgress, execute
+from stptui.commands import rebuild as rebuild_module
+from stptui.commands.result import render_plain
+from stptui.commands.session import trace_sha256
+from stptui.sim.clock import parse_instant
+from stptui.tui.app import PANES, StptuiApp
+from stptui.tui.widgets.clock_bar import ClockBar
+
+LINES = ["repeat 3000 send jobQueue '{\"orderId\": {i}}'", "advance 10s", "send jobQueue x"]
+WAIT_S = 30
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Held:
+    """The app's progress report, held at the first report inside the replay's long
+    repeat until `release` (a test that fails never leaves the worker waiting for good)."""
+
+    def __init__(self, app: StptuiApp) -> None:
+        self.app = app
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self._report = app.rebuild_progressed
+        app.rebuild_progressed = self.report  # type: ignore[method-assign]
+
+    def report(self, progress: RebuildProgress) -> None:
+        self._report(progress)
+        if 0 < progress.done < 3000 and not self.reached.is_set():
+            self.reached.set()
+            self.release.wait(WAIT_S)
+
+    async def wait(self, pilot: Pilot[None]) -> None:
+        """Until the worker is held (the UI's loop runs meanwhile)."""
+        for _ in range(WAIT_S * 20):
+            if self.reached.is_set():
+                return
+            await pilot.pause(0.05)
+        raise AssertionError("the rebuild's worker never reported from inside the repeat")
+
+
+def loaded_app() -> StptuiApp:
+    s = session()
+    for line in LINES:
+        execute(s, line)
+    return StptuiApp(s)
+
+
+@pytest.fixture(autouse=True)
+def every_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rebuild_module, "PROGRESS_EVERY_S", 0.0)
+
+
+def test_the_ui_answers_keys_and_shows_progress_while_an_undo_builds() -> None:
+    app = loaded_app()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        held = Held(app)
+        await pilot.press("ctrl+z")
+        await held.wait(pilot)
+        # The clock bar says how far the replay is, until the worker moves on.
+        bar = app.query_one(ClockBar)
+        for _ in range(40):
+            if "undoing: replaying" in drawn_text(bar):
+                break
+            await pilot.pause(0.05)
+        assert "undoing: replaying" in drawn_text(bar)
+        assert "of 3,001 commands - esc cancels" in drawn_text(bar)
+        # A key switches the pane while the worker is still held.
+        pane = app.query_one(f"#{PANES['3'][0]}")
+        assert app.focused not in pane.query("*")
+        await pilot.press("3")
+        assert app.focused in pane.query("*") and app.current_pane == "3"
+        assert app.rebuilding is not None
+        # Reading runs; a command that would change the simulation is refused.
+        assert "jobQueue" in render_plain(app.run_command("show queues"))
+        with pytest.raises(CommandError, match="send is refused while undo rebuilds"):
+            app.run_command("send jobQueue y")
+        with pytest.raises(CommandError, match="reload is refused while undo rebuilds"):
+            app.run_command("reload")
+        assert app.session.log == LINES
+        held.release.set()
+        await rebuilt(pilot, app)
+        assert app.rebuilding is None
+        assert app.session.log == LINES[:2]
+        assert "undoing" not in drawn_text(bar)
+        notes = [n.message for n in app._notifications]
+        assert any(n.startswith("undid 1 command; now ") for n in notes), notes
+        # The simulation adopted is the one its commands make.
+        again = session()
+        for line in LINES[:2]:
+            execute(again, line)
+        assert trace_sha256(app.session.sim.trace) == trace_sha256(again.sim.trace)
+
+    drive(app, script, notifications=True)
+
+
+def test_escape_cancels_an_undo_and_leaves_the_session_as_it_was() -> None:
+    app = loaded_app()
+    sim = app.session.sim
+    digest = trace_sha256(sim.trace)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        held = Held(app)
+        await pilot.press("ctrl+z")
+        await held.wait(pilot)
+        await pilot.press("escape")
+        held.release.set()
+        await rebuilt(pilot, app)
+        assert app.rebuilding is None
+        assert app.session.sim is sim and trace_sha256(sim.trace) == digest
+        assert app.session.log == LINES
+        notes = [n.message for n in app._notifications]
+        assert any("undo cancelled: the session is as it was" in n for n in notes), notes
+        # Escape goes back to what it did (nothing runs to cancel), and undo works again.
+        await pilot.press("ctrl+z")
+        await rebuilt(pilot, app)
+        assert app.session.log == LINES[:2]
+
+    drive(app, script, notifications=True)
+
+
+def test_the_live_clock_holds_while_a_rebuild_runs() -> None:
+    app = loaded_app()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        held = Held(app)
+        await pilot.press("space")
+        await pilot.press("ctrl+z")
+        await held.wait(pilot)
+        now = app.session.sim.clock.now
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert app.session.sim.clock.now == now
+        held.release.set()
+        await rebuilt(pilot, app)
+        # And it goes on once the undo is adopted.
+        assert app.live.running
+
+    drive(app, script)
+
+
+def test_with_allow_code_the_undo_runs_on_the_uis_thread() -> None:
+    # The handlers' imports change sys.path and sys.modules, which the UI's own imports
+    # would see from another thread: such a rebuild answers at once, as any command.
+    s = session(allow_code=True)
+    for line in LINES:
+        execute(s, line)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        result = app.run_command("undo")
+        assert render_plain(result).startswith("undid 1 command; now ")
+        assert app.rebuilding is None and app.session.log == LINES[:2]
+
+    drive(StptuiApp(s), script)
+
+
+def test_the_clock_bar_while_undoing_is_the_one_the_guide_shows() -> None:
+    guide = (ROOT / "docs" / "tui.md").read_text("utf-8")
+    shown = guide.split(
+        "<!-- clock bar while undoing: tests/test_tui_rebuild.py -->\n```text\n", 1
+    )[1]
+    shown = shown.split("\n", 1)[0]
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        bar = app.query_one(ClockBar)
+        bar.show(
+            stack="job-queue-demo-dev",
+            now_ms=parse_instant("2026-01-05T09:00:00Z"),
+            running=False,
+            speed="1x",
+            events=31_234,
+            status=f"{RebuildProgress('undo', 3120, 10_004).text()} - esc cancels",
+        )
+        await pilot.pause()
+        assert drawn_text(bar).rstrip() == shown.rstrip()
+
+    drive(StptuiApp(session()), script, size=(122, 36))
