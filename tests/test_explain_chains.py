@@ -3,7 +3,9 @@
 Random sessions of stimuli (each run out before the next) on stacks that between them have
 every kind of stimulus; the records a stimulus's command and its run-out made are its
 effects, and each must be in the chain `explain` gives for the id the command printed. A
-schedule's fire during a run-out is a stimulus of its own (so is an alarm's change of state), and its chain is taken out."""
+schedule's fire during a run-out is a stimulus of its own, and its chain is taken out; so is
+an alarm's change of state that nothing of the stimulus fed (missing data filling its
+evaluation range), while one its records fed must be in its chain, with its actions."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from stptui.commands import CommandError, CommandResult, Session, execute, quote_word
 from stptui.sim import trace as tk
 from stptui.sim.explain import FOLLOW_FIELDS
+from stptui.sim.services.alarm import CAUSE_FIELDS
 from tests.simkit import START
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -301,10 +304,15 @@ def _stimulate(session: Session, line: str) -> None:
     keys = _printed_ids(result)
     assert keys, (line, result.text)
     chain = set().union(*(_seqs(session, key) for key in keys))
-    # A schedule that fired, or an alarm that changed state, meanwhile is a stimulus of its
-    # own (the alarm's chain must hold its actions).
+    fed = {rec.data.get(name) for rec in window for name in CAUSE_FIELDS}
+    # A schedule that fired meanwhile is a stimulus of its own, and so is an alarm's change
+    # of state that no record of this stimulus fed (the alarm's chain must hold its actions).
     for rec in window:
-        if rec.kind in (tk.SCHEDULE_FIRED, tk.ALARM_STATE_CHANGED) and rec.seq not in chain:
+        if rec.seq in chain:
+            continue
+        if rec.kind == tk.ALARM_STATE_CHANGED:
+            assert fed.isdisjoint(rec.data["cause_ids"]), (line, keys, dict(rec.data))
+        if rec.kind in (tk.SCHEDULE_FIRED, tk.ALARM_STATE_CHANGED):
             chain |= _seqs(session, rec.data["event_id"])
     missing = [(r.kind, r.resource, dict(r.data)) for r in window if r.seq not in chain]
     assert not missing, (line, keys, missing)
@@ -341,3 +349,26 @@ def test_every_effect_of_a_stimulus_is_in_its_chain(
         if modifiers and modifier % 3 == 0:
             execute(session, modifiers[modifier % len(modifiers)])
         _stimulate(session, stimuli[stimulus % len(stimuli)])
+
+
+def test_a_stimulus_chain_ends_with_the_alarms_it_tripped() -> None:
+    """A bad order fails twice and is dead-lettered: worker's error rate alarm and the
+    dead-letter queue's not-empty alarm go to ALARM, and the second's state change invokes
+    pager; all of it is in the message's chain, after what fed the alarms."""
+    path, behaviors, _, _ = STACKS["alarms"]
+    session = Session.open(path, behaviors_path=behaviors, start_ms=START)
+    sent = execute(session, "send jobs 'bad order'")
+    execute(session, "advance 10m")
+    message_id = sent.records[0].data["message_id"]
+    chain = execute(session, f"explain {message_id}").data["records"]
+    changes = [r for r in chain if r["kind"] == tk.ALARM_STATE_CHANGED]
+    assert [(c["reference"], c["state"]) for c in changes] == [
+        ("worker.alarms.0", "ALARM"),
+        ("jobsDlq.alarms.0", "ALARM"),
+    ]
+    assert message_id in changes[1]["cause_ids"]
+    pager = [r for r in chain if r["resource"] == "pager" and r["kind"] == "invocation.started"]
+    assert len(pager) == 1 and pager[0]["seq"] > changes[1]["seq"]
+    # What fed an alarm comes before its change: the chain ends with the alarms' doing.
+    last_fed = max(r["seq"] for r in chain if r["kind"] == tk.MESSAGE_DEAD_LETTERED)
+    assert changes[1]["seq"] > last_fed

@@ -589,6 +589,15 @@ class HttpApiGateway(Resource):
     payload_format: str = HTTP_PAYLOAD_FORMAT
     cors: dict[str, Any] | None = None
     implicit: bool = False  # made up for routes that name no gateway
+    # DetailedMetricsEnabled of its stage's DefaultRouteSettings, and of RouteSettings by
+    # route key: Stacktape sets neither, so only `overrides` of the stage turn them on.
+    detailed_metrics: bool = False
+    route_detailed_metrics: dict[str, bool] = field(default_factory=dict)
+
+    def route_has_detailed_metrics(self, route_key: str) -> bool:
+        """Whether API Gateway publishes per-route metrics of `route_key` (ApiId, Stage,
+        Method and Resource dimensions): its RouteSettings' say, else the stage default's."""
+        return self.route_detailed_metrics.get(route_key, self.detailed_metrics)
 
 
 @dataclass(slots=True)

@@ -41,6 +41,7 @@ from stptui.config.model import (
     LEGACY_RESOURCE_TYPES,
     RESOURCE_TYPES,
     RETIRED_RESOURCE_TYPES,
+    HttpApiGateway,
     Resource,
     Stack,
 )
@@ -317,7 +318,10 @@ class StackBuilder(
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)
-        return builder(self, name, props, ppath)
+        built = builder(self, name, props, ppath)
+        if isinstance(built, HttpApiGateway):
+            GatewayReaders._stage_metrics(built, body.get("overrides"))
+        return built
 
     def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:
         """A resource of a type that has nothing to read but its property table (and the

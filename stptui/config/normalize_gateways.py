@@ -17,6 +17,7 @@ from stptui.config.model import (
     Resource,
     UserAuthPool,
 )
+from stptui.config.normalize_names import pascal_case
 from stptui.config.normalize_schema import (
     _DICT,
     _METHOD_ITEMS,
@@ -103,6 +104,32 @@ class GatewayReaders(_BuilderBase):
         else:
             g.defaults.add("payloadFormat")
         return g
+
+    @staticmethod
+    def _stage_metrics(g: HttpApiGateway, overrides: Any) -> None:
+        """Whether the API's stage has detailed (per-route) metrics. Stacktape's stage
+        (`getHttpApiStage`) sets no DefaultRouteSettings, so API Gateway's default, off,
+        holds unless `overrides` of the stage's logical id (`{Name}Stage`: Stacktape's
+        `cfLogicalNames.httpApiStage`) set DetailedMetricsEnabled, by default
+        (`DefaultRouteSettings: {DetailedMetricsEnabled: true}`, or the dotted path) or per
+        route key (`RouteSettings: {GET /orders: {DetailedMetricsEnabled: true}}`)."""
+        stage = (
+            overrides.get(f"{pascal_case(g.name)}Stage") if isinstance(overrides, dict) else None
+        )
+        if not isinstance(stage, dict):
+            return
+        default = stage.get("DefaultRouteSettings")
+        enabled = (
+            default.get("DetailedMetricsEnabled")
+            if isinstance(default, dict)
+            else stage.get("DefaultRouteSettings.DetailedMetricsEnabled")
+        )
+        g.detailed_metrics = enabled is True
+        routes = stage.get("RouteSettings")
+        for key, settings in routes.items() if isinstance(routes, dict) else ():
+            value = settings.get("DetailedMetricsEnabled") if isinstance(settings, dict) else None
+            if isinstance(value, bool):
+                g.route_detailed_metrics[str(key)] = value
 
     def _web_app_firewall(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, FIREWALL_PROPS, name)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
-from stptui.sim.payloads import NumberText, md5_hex, md5_of_message_attributes
+from stptui.sim.payloads import ArrayText, NumberText, md5_hex, md5_of_message_attributes
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -153,9 +153,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def _plain_attributes(prefix: str, attrs: Any) -> dict[str, Any]:
+def _plain_attributes(prefix: str, attrs: Any, arrays: bool = False) -> dict[str, Any]:
     """`{name: {DataType, StringValue}}` message attributes as the simulators take them
-    (a Number attribute keeps its text); the integration's error otherwise."""
+    (a Number attribute keeps its text; with `arrays`, SNS's, a String.Array its text too:
+    SQS has no such type, and reads `String.Array` as a custom String type); the
+    integration's error otherwise."""
     if attrs is None:
         return {}
     out: dict[str, Any] = {}
@@ -170,7 +172,12 @@ def _plain_attributes(prefix: str, attrs: Any) -> dict[str, Any]:
                 f"message attribute {name!r} needs a DataType and a StringValue "
                 "(Binary attributes are not simulated)",
             )
-        out[name] = NumberText(value) if kind.startswith("Number") else value
+        if kind.startswith("Number"):
+            out[name] = NumberText(value)
+        elif arrays and kind == "String.Array":
+            out[name] = ArrayText(value)
+        else:
+            out[name] = value
     return out
 
 
@@ -221,7 +228,7 @@ def _publish(
     if target is None:
         raise _fail("SNS.NotFoundException", f"Topic does not exist: {shown(value)}")
     message = params.get("Message")
-    attrs = _plain_attributes("SNS", params.get("MessageAttributes"))
+    attrs = _plain_attributes("SNS", params.get("MessageAttributes"), arrays=True)
     try:
         message_id = sim.services["topics"].publish(
             target,

@@ -29,13 +29,16 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Fields that carry ids without the `_id` suffix: Kinesis sequence numbers (one, or a batch),
 # the CloudWatch Logs events a subscription delivered, the Kafka records of a batch,
-# and a Step Functions execution's ARN (its name, given by the caller, need not be a UUID).
+# a Step Functions execution's ARN (its name, given by the caller, need not be a UUID), and
+# what fed the datapoints an alarm's state change was decided on (API Gateway's request
+# ids are no UUIDs): a stimulus's chain ends with the alarm transitions it caused.
 ID_FIELDS = (
     "sequence_number",
     "sequence_numbers",
     "execution_arn",
     "log_event_ids",
     "record_ids",
+    "cause_ids",
 )
 # The fields whose value `explain` best follows from a record, in order of preference: what
 # the Events pane's `e` and `explain repeat-N` offer to explain next. The last ones name

@@ -81,6 +81,12 @@ class NumberText(str):
     and only checks that it is a number in range."""
 
 
+class ArrayText(str):
+    """An SNS String.Array message attribute as its sender wrote it (Step Functions'
+    `DataType: String.Array`): SNS publishes the text as it is, and a filter policy reads
+    it as a JSON array (stptui.sim.services.topic.invalid_attributes)."""
+
+
 def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
     """User message attributes in the Lambda event's shape."""
     out: dict[str, Any] = {}

@@ -365,7 +365,13 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     REPLAY_COMPLETED: ("replay", "replayed", "last_replayed"),
     TOPIC_PUBLISHED: ("message_id", "topic", "origin", "subscriptions_matched"),
     NOTIFICATION_DELIVERED: ("message_id", "target", "delivery_id"),
-    NOTIFICATION_FILTERED: ("message_id", "target", "reason"),
+    NOTIFICATION_FILTERED: (
+        "message_id",
+        "target",
+        "reason",
+        "has_attributes",
+        "invalid_attributes",
+    ),
     NOTIFICATION_DELIVERY_FAILED: (
         "message_id",
         "target",
@@ -638,6 +644,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "origin",
         "event_id",
         "why",
+        "cause_ids",
     ),
     ALARM_NOTIFIED: ("alarm", "state", "channel", "recipient", "event_id"),
 }

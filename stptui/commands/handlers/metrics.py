@@ -20,6 +20,7 @@ from stptui.sim.metrics import (
     Metrics,
     ResourceMetrics,
     compute,
+    kind_of,
     measured,
     metric_names,
     window,
@@ -27,6 +28,7 @@ from stptui.sim.metrics import (
 from stptui.sim.metrics.figures import Periods
 from stptui.sim.metrics.periods import MAX_PERIODS, Series, series
 from stptui.sim.metrics.statistics import StatisticRefused, is_statistic, statistic, suggested
+from stptui.sim.metrics.web import route_refusal
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
 # What `show metrics` measures, as its refusals name it.
@@ -37,10 +39,14 @@ MEASURED = (
 
 
 def check_metric_resource(sim: Simulator, name: str) -> None:
-    """Refuse a RESOURCE `show metrics` does not measure, with a did-you-mean."""
+    """Refuse a RESOURCE `show metrics` does not measure, with a did-you-mean; an HTTP
+    API's route (`API ROUTE_KEY`) is one when CloudWatch has its metrics."""
     found = measured(sim)
-    if name in found:
+    if kind_of(sim, name) is not None:
         return
+    api, _, route = name.partition(" ")
+    if route and found.get(api) == "http-api":
+        raise CommandError(*route_refusal(sim, api, route))
     res = sim.stack.resources.get(name)
     if res is not None:
         hint = f"metrics are kept for {MEASURED}; measured: {names(found)}"
@@ -231,7 +237,7 @@ def _show_series(sim: Simulator, name: str, since: int | None, periods: Periods)
     raws, start, dropped, kept_from = window(sim, since)
     # The window's lines need no figure of the whole window: none is computed.
     m = Metrics(start, sim.clock.now, dropped, len(raws), kept_from, {})
-    got: Series = series(sim, name, measured(sim)[name], periods, raws)
+    got: Series = series(sim, name, kind_of(sim, name) or "", periods, raws)
     lines = _window_lines(m, since)
     lines.append(
         f"{name} ({got.kind}) in {periods.count:,} period{'s' if periods.count != 1 else ''} "
@@ -328,7 +334,8 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
         parts = [*parts[:-2], f"{parts[-2]}.{parts[-1]}"]
     name, metric, stat = ".".join(parts[1:-2]), parts[-2], _percentile_name(parts[-1])
     check_metric_resource(sim, name)
-    known = metric_names(measured(sim)[name])
+    kind = kind_of(sim, name) or ""
+    known = metric_names(kind)
     metrics = list(dict.fromkeys(m for m, _, _ in known))
     if metric not in metrics:
         guess = did_you_mean(metric, metrics)
@@ -345,7 +352,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
         found = res.figure(metric, stat) if res is not None else None
         return None if found is None else found.value
     if res is None:
-        res = ResourceMetrics(name, measured(sim)[name])
+        res = ResourceMetrics(name, kind)
     try:
         return statistic(sim, res, metric, stat, m.start, m.end)
     except StatisticRefused as exc:

@@ -38,6 +38,7 @@ from stptui.sim.metrics.jobs import (
 from stptui.sim.metrics.queues import queue_metrics
 from stptui.sim.metrics.stores import store_metrics, stores
 from stptui.sim.metrics.web import (
+    detailed_routes,
     function_url_figures,
     function_urls,
     http_metrics,
@@ -53,6 +54,7 @@ __all__ = [
     "Metrics",
     "ResourceMetrics",
     "compute",
+    "kind_of",
     "measured",
     "metric_names",
     "window",
@@ -87,6 +89,16 @@ def measured(sim: Simulator) -> dict[str, str]:
     for name, (kind, _) in rules(sim).items():
         out.setdefault(name, kind)
     return out
+
+
+def kind_of(sim: Simulator, name: str) -> str | None:
+    """The kind of what `name` names for `show metrics` and `expect metric...`: a measured
+    resource's, `route` for an HTTP API's route CloudWatch has metrics of (`API ROUTE_KEY`,
+    detailed metrics on), None for anything else."""
+    found = measured(sim).get(name)
+    if found is None and " " in name and name in detailed_routes(sim):
+        return "route"
+    return found
 
 
 def window(sim: Simulator, since_ms: int | None) -> tuple[Any, int, int, int | None]:
@@ -134,7 +146,7 @@ def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
     found.update(state_machine_metrics(sim, raws, start))
     found.update(event_metrics(sim, raws, start))
     found.update(topic_metrics(sim, raws, start))
-    for name, res in store_metrics(sim, raws, start).items():
+    for name, res in store_metrics(sim, raws, start, now).items():
         found.setdefault(name, res)
     result = Metrics(start, now, dropped, len(raws), kept_from, _grouped(found))
     _CACHE[:] = [(weakref.ref(sim), key, result)]

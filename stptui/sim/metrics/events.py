@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 # The columns of a rule's counts, in RULE_METRICS' order (a schedule's are a subset).
 _MATCHED, _TRIGGERED, _INVOKED, _FAILED, _TO_DLQ, _NOT_TO_DLQ = range(6)
 # The columns of a topic's counts, in TOPIC_METRICS' order.
-_PUBLISHED, _DELIVERED, _FAILED_SNS, _FILTERED, _BY_ATTRS, _REDRIVEN, _NOT_REDRIVEN = range(7)
+(
+    _PUBLISHED,
+    _DELIVERED,
+    _FAILED_SNS,
+    _FILTERED,
+    _BY_ATTRS,
+    _NO_ATTRS,
+    _INVALID_ATTRS,
+    _REDRIVEN,
+    _NOT_REDRIVEN,
+) = range(9)
 # The reasons of a `notification.filtered` record that are no filter policy's verdict: SNS
 # would have refused the subscription itself (stptui.sim.services.topic.filtered_reason).
 _NO_SUBSCRIPTION = ("no subscription: ", "the filter policy is invalid")
@@ -135,9 +145,13 @@ def topic_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMe
         elif kind == tk.NOTIFICATION_FILTERED:
             reason = raw_field(raw, "reason") or [""]
             if not str(reason[0]).startswith(_NO_SUBSCRIPTION):
-                # Stacktape's filter policies are all of scope MessageAttributes.
+                # Stacktape's filter policies are all of scope MessageAttributes; a message
+                # with no attributes, or with attributes the policy cannot read, is one of
+                # them too, counted again by its cause.
                 row[_FILTERED] += 1
                 row[_BY_ATTRS] += 1
+                row[_NO_ATTRS] += raw_field(raw, "has_attributes") is False
+                row[_INVALID_ATTRS] += raw_field(raw, "invalid_attributes") is True
     return {
         key: ResourceMetrics(key, "topic", counted(TOPIC_METRICS, row))
         for key, row in counts.items()

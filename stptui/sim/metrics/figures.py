@@ -49,6 +49,8 @@ FUNCTION_METRICS: tuple[Metric, ...] = (
     *(("Duration", s, MILLISECONDS) for s in DURATION_STATS),
     ("ConcurrentExecutions", "Maximum", COUNT),
     ("IteratorAge", "Maximum", MILLISECONDS),
+    # A Kafka consumer's (stptui.sim.metrics.functions.offset_lags), in records.
+    ("OffsetLag", "Maximum", COUNT),
     *ASYNC_METRICS,
 )
 HTTP_METRICS: tuple[Metric, ...] = (
@@ -98,6 +100,8 @@ TOPIC_METRICS: tuple[Metric, ...] = sums(
     "NumberOfNotificationsFailed",
     "NumberOfNotificationsFilteredOut",
     "NumberOfNotificationsFilteredOut-MessageAttributes",
+    "NumberOfNotificationsFilteredOut-NoMessageAttributes",
+    "NumberOfNotificationsFilteredOut-InvalidAttributes",
     "NumberOfNotificationsRedrivenToDlq",
     "NumberOfNotificationsFailedToRedriveToDlq",
 )
@@ -127,7 +131,7 @@ BATCH_JOB_METRICS: tuple[Metric, ...] = (
 
 # What goes in: AWS/Kinesis of a stream; stptui's own count of the stream records a DynamoDB
 # table writes (DynamoDB publishes none); the totals of AWS/Kafka's MessagesInPerSec and
-# BytesInPerSec of a Kafka topic; S3's request metrics of a bucket.
+# BytesInPerSec of a Kafka topic; S3's request metrics of a bucket, and what it stores.
 STREAM_METRICS: tuple[Metric, ...] = (
     ("IncomingRecords", "Sum", COUNT),
     ("IncomingBytes", "Sum", BYTES),
@@ -137,6 +141,11 @@ KAFKA_METRICS: tuple[Metric, ...] = (("MessagesIn", "Sum", COUNT), ("BytesIn", "
 BUCKET_METRICS: tuple[Metric, ...] = (
     *sums("PutRequests", "PostRequests", "DeleteRequests"),
     ("BytesUploaded", "Sum", BYTES),
+    # S3's daily storage metrics, one datapoint a midnight: NumberOfObjects (StorageType
+    # AllStorageTypes) and BucketSizeBytes (StorageType StandardStorage), by Average, the
+    # statistic S3 documents for both.
+    ("NumberOfObjects", "Average", COUNT),
+    ("BucketSizeBytes", "Average", BYTES),
 )
 
 KIND_METRICS: dict[str, tuple[Metric, ...]] = {

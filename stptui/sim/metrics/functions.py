@@ -15,7 +15,14 @@ on-failure destination; DestinationDeliveryFailures counts the onSuccess and onF
 deliveries that failed (a stream mapping's too); RecursiveInvocationsDropped the
 invocations recursive loop detection stopped (SQS batches too). These are listed only for
 a function that has a datapoint of one of them in the window: CloudWatch has none for a
-function that nothing reached asynchronously."""
+function that nothing reached asynchronously.
+
+OffsetLag (same guide, "Event source mapping metrics"): of a Kafka event source mapping,
+"the difference in offset between the last record written to a topic and the last record
+that your function's consumer group processed", at the topic level: the sum over the
+topic's partitions of the end offset less the group's committed offset. A gauge, replayed
+from `kafka.record_produced` and `kafka.offset_committed` at every instant; a function
+reading several topics has one mapping each, and its Maximum is the greatest of theirs."""
 
 from __future__ import annotations
 
@@ -133,6 +140,7 @@ def function_series(
         elif kind == tk.EMISSION_FAILED and raw_field(raw, "emission") in _DESTINATIONS:
             async_counts[fn][periods.index(t)][_DELIVERY_FAILED] += 1
     bounds = periods.starts()
+    lags = offset_lags(sim, raws, periods)
     out: dict[str, list[ResourceMetrics]] = {}
     for fn in sorted(names, key=list(sim.functions).index):
         # Running now but started before the oldest record kept: running throughout.
@@ -162,6 +170,8 @@ def function_series(
             if ages[fn][i]:
                 age, at = max(ages[fn][i], key=lambda a: a[0])
                 figures.append(Figure("IteratorAge", "Maximum", MILLISECONDS, age, at))
+            if fn in lags:
+                figures.append(Figure("OffsetLag", "Maximum", COUNT, *lags[fn][i]))
             if asynchronous:
                 figures += _async_figures(async_counts[fn][i], event_ages[fn][i])
             series.append(ResourceMetrics(fn, "function", figures))
@@ -183,3 +193,126 @@ def _async_figures(counts: list[int], event_ages: list[tuple[int, int]]) -> list
         figures.append(Figure("AsyncEventAge", "Maximum", MILLISECONDS, None))
     figures += counted(ASYNC_METRICS[-3:], (dropped, delivery_failed, stopped))
     return figures
+
+
+def _offset(record_id: str) -> int:
+    """The offset a Kafka record id (`{topic}-{partition}@{offset}`) names."""
+    return int(record_id.rpartition("@")[2])
+
+
+def offset_lags(
+    sim: Simulator, raws: Any, periods: Periods
+) -> dict[str, list[tuple[int, int | None]]]:
+    """Each Kafka consumer function's greatest OffsetLag in each period, with the instant
+    it was first reached: of each of its mappings, the sum over the topic's partitions of
+    the end offset less its consumer group's committed offset, a gauge each period opens
+    with. When the ring dropped older records, a partition's end offset before the oldest
+    kept is the offset of the first record kept that was produced to it (or its end now);
+    a group's committed offset is that of the first batch kept that it committed, read
+    from its invocation's first record (or its commit now)."""
+    topics = sim.services.get("kafka", {})
+    # (function, topic) -> that mapping's committed offset by partition
+    mappings: dict[tuple[str, str], list[int]] = {
+        (consumer.target, name): [0] * len(topic.shards)
+        for name, topic in topics.items()
+        for consumer in topic.consumers
+    }
+    if not mappings:
+        return {}
+    ends = {name: [0] * len(topic.shards) for name, topic in topics.items()}
+    if sim.trace.records.first_seq > 1:
+        _seed_offsets(sim, raws, ends, mappings)
+    readers: dict[str, list[tuple[str, str]]] = {}
+    for key in mappings:
+        readers.setdefault(key[1], []).append(key)
+    count, start = periods.count, periods.start
+    bounds = periods.starts()
+    lag = {
+        key: sum(e - c for e, c in zip(ends[key[1]], mappings[key], strict=True))
+        for key in mappings
+    }
+    functions = sorted({fn for fn, _ in mappings})
+    peaks: dict[str, list[tuple[int, int | None]]] = {fn: [(0, None)] * count for fn in functions}
+    opened = 0
+
+    def open_until(t: int) -> None:
+        nonlocal opened
+        while opened < count and bounds[opened] <= t:
+            for fn in functions:
+                level = max(v for (f, _), v in lag.items() if f == fn)
+                peaks[fn][opened] = (level, bounds[opened])
+            opened += 1
+
+    for raw in raws:
+        kind = raw[1]
+        if kind == tk.KAFKA_RECORD_PRODUCED:
+            topic = raw[2]
+            partition = raw_field(raw, "partition")
+            row = ends.get(topic)
+            if row is None:
+                continue
+            open_until(raw[0])
+            offset = raw_field(raw, "offset") + 1
+            grew = offset - row[partition]
+            row[partition] = max(row[partition], offset)
+            changed = [(key, grew) for key in readers.get(topic, ())] if grew > 0 else []
+        elif kind == tk.KAFKA_OFFSET_COMMITTED:
+            key = (raw[2], raw_field(raw, "topic"))
+            commits = mappings.get(key)
+            if commits is None:
+                continue
+            open_until(raw[0])
+            partition = raw_field(raw, "partition")
+            offset = raw_field(raw, "offset")
+            changed = [(key, commits[partition] - offset)]
+            commits[partition] = offset
+        else:
+            continue
+        t = raw[0]
+        for key, delta in changed:
+            lag[key] += delta
+            if t >= start and delta > 0:
+                i = periods.index(t)
+                if lag[key] > peaks[key[0]][i][0]:
+                    peaks[key[0]][i] = (lag[key], t)
+    open_until(bounds[-1])
+    return peaks
+
+
+def _seed_offsets(
+    sim: Simulator,
+    raws: Any,
+    ends: dict[str, list[int]],
+    mappings: dict[tuple[str, str], list[int]],
+) -> None:
+    """The end and committed offsets as they stood before the oldest record kept (see
+    `offset_lags`), written into `ends` and `mappings`."""
+    topics = sim.services["kafka"]
+    for name, topic in topics.items():
+        ends[name] = [part.next_offset for part in topic.shards]
+        for consumer in topic.consumers:
+            commits = mappings[(consumer.target, name)]
+            for index in range(len(commits)):
+                commits[index] = consumer.commits.get(index, 0)
+    seen_end: set[tuple[str, int]] = set()
+    seen_commit: set[tuple[str, str, int]] = set()
+    first_read: dict[str, int] = {}  # invocation id -> its batch's first offset
+    for raw in raws:
+        kind = raw[1]
+        if kind == tk.KAFKA_RECORD_PRODUCED and raw[2] in ends:
+            where = (raw[2], raw_field(raw, "partition"))
+            if where not in seen_end:
+                seen_end.add(where)
+                ends[where[0]][where[1]] = raw_field(raw, "offset")
+        elif kind == tk.INVOCATION_STARTED and raw_field(raw, "trigger") == "kafka":
+            ids = raw_field(raw, "record_ids")
+            if ids:
+                first_read[raw_field(raw, "invocation_id")] = _offset(ids[0])
+        elif kind == tk.KAFKA_OFFSET_COMMITTED:
+            topic, partition = raw_field(raw, "topic"), raw_field(raw, "partition")
+            commits = mappings.get((raw[2], topic))
+            if commits is None or (raw[2], topic, partition) in seen_commit:
+                continue
+            seen_commit.add((raw[2], topic, partition))
+            read = first_read.get(raw_field(raw, "invocation_id"))
+            commits[partition] = raw_field(raw, "offset") if read is None else read

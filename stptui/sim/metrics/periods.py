@@ -49,6 +49,8 @@ _FUNCTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Duration", "p95"),
     ("ConcurrentExecutions", "Maximum"),
 )
+# ... then, of a Kafka consumer, its greatest offset lag ...
+_KAFKA_COLUMNS: tuple[tuple[str, str], ...] = (("OffsetLag", "Maximum"),)
 # ... and, after them, of a function the window has asynchronous figures of.
 _ASYNC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("AsyncEventsReceived", "Sum"),
@@ -84,15 +86,17 @@ class Series:
     routes: dict[str, list[list[Figure] | None]] = field(default_factory=dict)
 
 
-def columns(kind: str, asynchronous: bool = False) -> list[Metric]:
+def columns(kind: str, asynchronous: bool = False, kafka: bool = False) -> list[Metric]:
     """The (metric, statistic, unit) a kind's series shows, in order; a function's with
-    its asynchronous figures when `asynchronous`."""
+    its offset lag when it reads a Kafka topic (`kafka`), and its asynchronous figures
+    when `asynchronous`."""
     known = {(m, s): u for m, s, u in KIND_METRICS[kind]}
     if kind == "queue":
         chosen = _QUEUE_COLUMNS
     elif kind in ("function", "function-url"):
-        chosen = _FUNCTION_COLUMNS + (_ASYNC_COLUMNS if asynchronous else ())
-    elif kind == "http-api":
+        chosen = _FUNCTION_COLUMNS + (_KAFKA_COLUMNS if kafka else ())
+        chosen += _ASYNC_COLUMNS if asynchronous else ()
+    elif kind in ("http-api", "route"):
         chosen = _HTTP_COLUMNS
     else:
         chosen = tuple((m, s) for m, s, _ in KIND_METRICS[kind] if s == "Sum")
@@ -116,7 +120,8 @@ def series(sim: Simulator, name: str, kind: str, periods: Periods, raws: Any) ->
         found = [got.get(name) or ResourceMetrics(name, kind) for got in each]
     # A function that nothing reached asynchronously has no such figures: no columns of "-".
     asynchronous = any(res.figure("AsyncEventsReceived", "Sum") for res in found)
-    chosen = columns(kind, asynchronous)
+    kafka = any(res.figure("OffsetLag", "Maximum") for res in found)
+    chosen = columns(kind, asynchronous, kafka)
     if kind == "http-api":
         routes = _routes(name, each, chosen)
     rows = [[_figure(res, metric, stat, unit) for metric, stat, unit in chosen] for res in found]
@@ -156,7 +161,7 @@ def _figure(res: ResourceMetrics, metric: str, stat: str, unit: str) -> Figure:
 def _family(sim: Simulator, kind: str) -> Callable[[Any, int], dict[str, ResourceMetrics]]:
     """The function that counts `kind`'s figures of records from a start on, holding across
     calls what is still open (requests unanswered, executions running)."""
-    if kind == "http-api":
+    if kind in ("http-api", "route"):
         routes: dict[str, str | None] = {}
         return lambda raws, start: http_metrics(sim, raws, start, routes)
     if kind == "load-balancer":

@@ -10,8 +10,9 @@ follow from how the service publishes the metric's datapoints:
   denominator ("the Average statistic represents the 4XXError error rate ... the
   denominator corresponds to the Count metric", API Gateway developer guide);
 - SQS's counts are published once a minute per queue: one sample per minute of the window;
-- a gauge (a queue's depths and age, ConcurrentExecutions, IteratorAge) is the Maximum of
-  the level the replay follows at every instant: no sampling instants, no other statistic;
+- a gauge (a queue's depths and age, ConcurrentExecutions, IteratorAge, OffsetLag) is the
+  Maximum of the level the replay follows at every instant: no sampling instants, no other
+  statistic;
 - any other count is the Sum of what its service publishes in batches the replay does not
   model: Sum only.
 
@@ -59,6 +60,7 @@ _GAUGES = (
     "ApproximateAgeOfOldestMessage",
     "ConcurrentExecutions",
     "IteratorAge",
+    "OffsetLag",
 )
 
 

@@ -1,7 +1,9 @@
 """What goes into the stack's streams and stores, counted from the trace: Kinesis's
 incoming records and bytes of each stream, the stream records each DynamoDB table writes,
-the records produced to each Kafka topic, and S3's request metrics of each bucket. (The
-consumers' side is each function's: Invocations, IteratorAge.)"""
+the records produced to each Kafka topic, and S3's request metrics of each bucket; and S3's
+daily storage metrics of each bucket, which its service writes down at each midnight
+(stptui.sim.services.bucket.BucketSim.datapoints). (The consumers' side is each
+function's: Invocations, IteratorAge, OffsetLag.)"""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 from stptui.sim import trace as tk
 from stptui.sim.metrics.figures import (
     BUCKET_METRICS,
+    BYTES,
+    COUNT,
     KAFKA_METRICS,
     STREAM_METRICS,
     TABLE_METRICS,
+    Figure,
     ResourceMetrics,
     counted,
 )
@@ -49,8 +54,11 @@ def _size(raw: tk.Raw) -> int:
     return size if isinstance(size, int) else 0
 
 
-def store_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMetrics]:
-    """Each measured stream's, table's, Kafka topic's and bucket's counts from `start` on."""
+def store_metrics(
+    sim: Simulator, raws: Any, start: int, end: int | None = None
+) -> dict[str, ResourceMetrics]:
+    """Each measured stream's, table's, Kafka topic's and bucket's counts from `start` on,
+    and, given the window's `end`, each bucket's daily storage datapoints in it."""
     kinds = stores(sim)
     widths = {"stream": 2, "table": 1, "kafka-topic": 2, "bucket": 4}
     counts = {name: [0] * widths[kind] for name, kind in kinds.items()}
@@ -81,7 +89,28 @@ def store_metrics(sim: Simulator, raws: Any, start: int) -> dict[str, ResourceMe
         "kafka-topic": KAFKA_METRICS,
         "bucket": BUCKET_METRICS,
     }
-    return {
+    out = {
         name: ResourceMetrics(name, kind, counted(tables[kind], counts[name]))
         for name, kind in kinds.items()
     }
+    buckets = sim.services.get("buckets")
+    if end is not None and buckets is not None:
+        for name, b in buckets.buckets.items():
+            out[name].figures += storage_figures(b.datapoints(start, end))
+    return out
+
+
+def storage_figures(days: list[tuple[int, int, int]]) -> list[Figure]:
+    """NumberOfObjects and BucketSizeBytes of a bucket's daily datapoints, by Average (None
+    without a midnight in the window), each with its samples for `expect`'s other
+    statistics."""
+    objects = [float(n) for _, n, _ in days]
+    sizes = [float(b) for _, _, b in days]
+    return [
+        Figure("NumberOfObjects", "Average", COUNT, _mean(objects), None, objects),
+        Figure("BucketSizeBytes", "Average", BYTES, _mean(sizes), None, sizes),
+    ]
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None

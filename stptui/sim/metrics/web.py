@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.diagnostics import did_you_mean
+from stptui.config.model import HttpApiGateway
+from stptui.config.normalize_names import pascal_case
 from stptui.sim import trace as tk
 from stptui.sim.metrics.figures import (
     EXECUTION_STATS,
@@ -53,6 +56,49 @@ def function_urls(sim: Simulator) -> list[str]:
     return [] if service is None else list(service.urls)
 
 
+def detailed_routes(sim: Simulator) -> list[str]:
+    """The routes API Gateway publishes per-route metrics of (those with detailed metrics
+    on: HttpApiGateway.route_has_detailed_metrics), each named `API ROUTE_KEY`."""
+    http = sim.services.get("http")
+    out: list[str] = []
+    for name, api in ({} if http is None else http.apis).items():
+        gateway = sim.stack.resources.get(name)
+        if isinstance(gateway, HttpApiGateway):  # a web service's own API has Stacktape's
+            out += [
+                f"{name} {r.key}" for r in api.routes if gateway.route_has_detailed_metrics(r.key)
+            ]
+    return out
+
+
+def route_refusal(sim: Simulator, api: str, route: str) -> tuple[str, str]:
+    """Why `API ROUTE` names no route whose metrics CloudWatch has, and what to do: the API
+    has no such route, or the route's stage publishes no per-route metrics."""
+    keys = [r.key for r in sim.services["http"].apis[api].routes]
+    if route not in keys:
+        guess = did_you_mean(route, keys)
+        return (
+            f"HTTP API {api} has no route {route!r}",
+            f"did you mean {api} {guess}?" if guess else f"its routes: {', '.join(keys)}",
+        )
+    gateway = sim.stack.resources.get(api)
+    if not isinstance(gateway, HttpApiGateway):
+        how = f"{api} is a web service's HTTP API, whose stage Stacktape makes without them"
+    elif gateway.route_detailed_metrics.get(route) is False:
+        how = f"the RouteSettings of {api}'s `overrides` turn them off for {route}"
+    else:
+        stage = f"{pascal_case(api)}Stage"
+        how = (
+            f"Stacktape's stage sets none; turn them on with `overrides: {{{stage}: "
+            "{DefaultRouteSettings: {DetailedMetricsEnabled: true}}}` on "
+            f"{api} (or per route, RouteSettings)"
+        )
+    return (
+        f"CloudWatch has no metrics of {api}'s route {route}: API Gateway publishes per-route "
+        "metrics (ApiId, Stage, Method and Resource) only with detailed metrics on",
+        f"{how}; `show metrics {api}` lists its routes' figures all the same",
+    )
+
+
 def http_metrics(
     sim: Simulator, raws: Any, start: int, routes: dict[str, str | None] | None = None
 ) -> dict[str, ResourceMetrics]:
@@ -65,8 +111,10 @@ def http_metrics(
     apis = set(http.apis)
     routes = {} if routes is None else routes
     # (api or `api route`) -> [count, 4xx, 5xx], latencies
-    sums: dict[str, list[int]] = {name: [0, 0, 0] for name in apis}
-    latencies: dict[str, list[float]] = {name: [] for name in apis}
+    # A route CloudWatch has metrics of (detailed metrics on) is listed with zeros too.
+    listed = [*apis, *detailed_routes(sim)]
+    sums: dict[str, list[int]] = {name: [0, 0, 0] for name in listed}
+    latencies: dict[str, list[float]] = {name: [] for name in listed}
     for raw in raws:
         kind = raw[1]
         if raw[2] not in apis or kind not in _HTTP_KINDS:

@@ -52,12 +52,15 @@ from stptui.sim.services.alarm_metrics import (
     QueueMetric,
     Raw,
     SqsReceived,
+    field,
 )
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
 
 SOURCE = "aws.cloudwatch"
+# The fields a record feeding an alarm is named by, in order (see `cause_id`).
+CAUSE_FIELDS = ("invocation_id", "request_id", "message_id")
 DETAIL_TYPE = "CloudWatch Alarm State Change"
 
 
@@ -91,6 +94,10 @@ class AlarmSim:
         # queue's gauges are sampled then, and later samples must not rewrite the past. Only
         # data arriving late for a period (a long invocation's) unfixes its datapoint.
         self.memo: dict[int, float | None] = {}
+        # The ids of the records that fed each period's datapoint (an invocation's, a
+        # request's, a message's), in order, once each: a state change names those of the
+        # periods that decided it, so that `explain` of what caused them reaches it.
+        self.causes: dict[int, dict[str, None]] = {}
         self.metric = METRICS[spec.trigger](self)
         self._label = ("alarm", spec.resource, spec.aws_name)
 
@@ -193,6 +200,8 @@ class AlarmSim:
         self.evaluated = k
         self.last_verdict = verdict
         if verdict.state != self.state:
+            decided = (p.start_ms // self.period_ms for p in verdict.evaluated)
+            causes = [c for j in decided for c in self.causes.get(j, ())]
             self.change(
                 verdict.state,
                 reason(verdict, self.rule, self.state),
@@ -201,6 +210,7 @@ class AlarmSim:
                 ),
                 "evaluation",
                 self.why(k, verdict),
+                list(dict.fromkeys(causes)),
             )
         # Data older than the evaluation range is never read again.
         edge = k - size + 1
@@ -208,6 +218,8 @@ class AlarmSim:
             del metric.bins[j]
         for j in [j for j in self.memo if j < edge]:
             del self.memo[j]
+        for j in [j for j in self.causes if j < edge]:
+            del self.causes[j]
         if isinstance(metric, SqsReceived):
             metric.prune(edge)
         self.plan(k)
@@ -246,10 +258,17 @@ class AlarmSim:
     # -- state changes -----------------------------------------------------------------
 
     def change(
-        self, state: str, why_text: str, data: str | None, origin: str, why: list[str]
+        self,
+        state: str,
+        why_text: str,
+        data: str | None,
+        origin: str,
+        why: list[str],
+        causes: list[str] | None = None,
     ) -> str:
         """Go to `state`: the trace record, the state change event on the default bus, and
-        Stacktape's notifications for ALARM and OK. Returns the event's id."""
+        Stacktape's notifications for ALARM and OK. Returns the event's id. `causes` are the
+        ids of the records that fed the datapoints the evaluation decided on."""
         sim = self.sim
         now = sim.clock.now
         event_id = sim.new_id()
@@ -272,6 +291,7 @@ class AlarmSim:
             "origin": origin,
             "event_id": event_id,
             "why": why,
+            "cause_ids": causes or [],
         }
         sim.trace.emit((now, tk.ALARM_STATE_CHANGED, self.spec.resource, record))
         self.state, self.reason, self.reason_data, self.changed_ms = state, why_text, data, now
@@ -341,6 +361,8 @@ class AlarmService:
                 self.alarms[spec.aws_name] = AlarmSim(self, spec)
         self.by_reference = {a.spec.reference: a for a in self.alarms.values()}
         self.unresolved: list[tuple[str, str]] = []  # (function, alarmName) naming no alarm
+        # The id of the record the alarms' metrics are being fed (None between records).
+        self.cause: str | None = None
         self._watch: dict[str, dict[str, list[Callable[[Raw], None]]]] = {}
         for alarm in self.alarms.values():
             for kind, resource, handler in alarm.metric.watches():
@@ -379,8 +401,10 @@ class AlarmService:
             if by_resource is not None:
                 handlers = by_resource.get(raw[2])
                 if handlers is not None:
+                    self.cause = cause_id(raw)
                     for handler in handlers:
                         handler(raw)
+                    self.cause = None
 
         trace.emit = emit
 
@@ -470,6 +494,16 @@ class AlarmService:
     def set_state(self, name: str, state: str, text: str) -> str | None:
         """SetAlarmState on the alarm `name` (SimError for an unknown alarm or state)."""
         return self.check_state(name, state, text).set_state(state, text)
+
+
+def cause_id(raw: Raw) -> str | None:
+    """The id `explain` follows from a record that feeds an alarm: an invocation's, an HTTP
+    request's or a message's (None for one without: a purge)."""
+    for name in CAUSE_FIELDS:
+        value = field(raw, name)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _names(spec: AlarmSpec) -> tuple[str, str, str]:

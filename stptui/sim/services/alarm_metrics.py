@@ -99,6 +99,10 @@ class Metric:
         j = t // self.alarm.period_ms
         if not self.alarm.activity(j):
             return make()
+        cause = self.alarm.service.cause
+        if cause is not None:
+            # What fed period j, for `explain`: the alarm's state change names it.
+            self.alarm.causes.setdefault(j, {})[cause] = None
         got = self.bins.get(j)
         if got is None:
             got = self.bins[j] = make()

@@ -60,6 +60,7 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.s3_lifecycle import (
     ARCHIVED,
+    DAY_MS,
     DEFAULT_CLASS,
     EXPIRE,
     EXPIRE_NONCURRENT,
@@ -331,6 +332,7 @@ class BucketSim:
         versioning: bool,
         event_bus: bool,
         rules: list[LifecycleRule] | None = None,
+        start_ms: int = 0,
     ) -> None:
         self.name = name
         self.aws_name = aws_name
@@ -344,6 +346,53 @@ class BucketSim:
         self.versions: dict[str, list[S3Object]] = {}
         # Multipart uploads begun and not completed, by upload id.
         self.uploads: dict[str, MultipartUpload] = {}
+        # S3's daily storage metrics: (midnight, NumberOfObjects, BucketSizeBytes of
+        # StandardStorage) of each midnight passed, as the bucket stood just before it. The
+        # contents depend on everything since the bucket was made, which the trace's ring
+        # may have dropped, so they are written down here (once a day at most, by the
+        # first change after a midnight) rather than replayed.
+        self.daily: list[tuple[int, int, int]] = []
+        # The last midnight measured (the one before the bucket was made, at first).
+        self.measured_to = (start_ms - 1) // DAY_MS * DAY_MS
+
+    def storage(self) -> tuple[int, int]:
+        """(NumberOfObjects, BucketSizeBytes of StandardStorage) now: every version S3
+        keeps (current and noncurrent, delete markers included) and the STANDARD ones'
+        bytes. An incomplete multipart upload adds its parts, which are not modelled: none."""
+        kept = (
+            [v for versions in self.versions.values() for v in versions]
+            if self.versioning
+            else self.objects.values()
+        )
+        count = standard = 0
+        for obj in kept:
+            count += 1
+            if obj.storage_class == DEFAULT_CLASS:
+                standard += obj.size
+        return count, standard
+
+    def measure(self, now: int) -> None:
+        """Write down the storage at each midnight up to `now` not yet measured: called
+        before a change at `now`, so that a midnight's figures are the bucket's before what
+        happens at that instant."""
+        midnight = self.measured_to + DAY_MS
+        if midnight > now:
+            return
+        count, standard = self.storage()
+        while midnight <= now:
+            self.daily.append((midnight, count, standard))
+            midnight += DAY_MS
+        self.measured_to = midnight - DAY_MS
+
+    def datapoints(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """The daily storage datapoints of the midnights in [start, end] (`end` not after
+        now): those written down, then the contents now for the midnights since."""
+        out = [d for d in self.daily if start <= d[0] <= end]
+        midnight = max(self.measured_to + DAY_MS, -(-start // DAY_MS) * DAY_MS)
+        if midnight <= end:
+            count, standard = self.storage()
+            out += [(m, count, standard) for m in range(midnight, end + 1, DAY_MS)]
+        return out
 
     def noncurrent_since(self, obj: S3Object) -> int | None:
         """When a version became noncurrent (its successor's creation); None if current."""
@@ -407,6 +456,7 @@ class BucketService:
                 b.versioning,
                 b.event_bus_notifications,
                 b.lifecycle_rules,
+                sim.start_ms,
             )
         for w in sim.stack.workloads:
             for trig in w.events:
@@ -514,6 +564,7 @@ class BucketService:
             tags=dict(tags or {}),
         )
         previous = b.objects.get(key)
+        b.measure(sim.clock.now)
         b.objects[key] = obj
         if b.versioning:
             b.versions.setdefault(key, []).append(obj)
@@ -551,6 +602,7 @@ class BucketService:
         _check_key(key)
         sim = self.sim
         upload = MultipartUpload(_upload_id(sim.new_id()), key, sim.clock.now)
+        b.measure(sim.clock.now)
         b.uploads[upload.upload_id] = upload
         data = {"bucket": b.name, "key": key, "upload_id": upload.upload_id, "source": source}
         sim.trace.emit((sim.clock.now, tk.MULTIPART_INITIATED, b.name, data))
@@ -570,6 +622,7 @@ class BucketService:
         b = self.bucket(bucket)
         _check_key(key)
         sim = self.sim
+        b.measure(sim.clock.now)
         old = b.objects.pop(key, None)
         if b.versioning:
             marker = S3Object(
@@ -915,6 +968,7 @@ class BucketService:
         """A lifecycle action's midnight has come: apply it."""
         b, target, due = pending.bucket, pending.target, pending.due
         target.lifecycle = None
+        b.measure(self.sim.clock.now)
         if isinstance(target, MultipartUpload):
             self._abort(b, target, due)
         elif due.action == EXPIRE:

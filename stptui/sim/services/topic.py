@@ -37,7 +37,7 @@ from stptui.config.model import SnsTrigger, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import NumberText
+from stptui.sim.payloads import ArrayText, NumberText
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
 
 if TYPE_CHECKING:
@@ -203,8 +203,27 @@ def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
             text = str(value)
             if text == "":
                 raise SnsError("InvalidParameterValue", f"attribute {name} has an empty value")
-            out[name] = {"Type": "String", "Value": text}
+            # A String.Array's text is taken as written: a filter policy reads it later.
+            kind = "String.Array" if isinstance(value, ArrayText) else "String"
+            out[name] = {"Type": kind, "Value": text}
     return out
+
+
+def invalid_attributes(attributes: dict[str, dict[str, str]]) -> list[str]:
+    """The names of the attributes a filter policy cannot read: String.Array attributes
+    whose Value is no JSON array (SNS's NumberOfNotificationsFilteredOut-InvalidAttributes:
+    "for example, because the attribute JSON is incorrectly formatted")."""
+    bad: list[str] = []
+    for name, attr in attributes.items():
+        if attr["Type"] != "String.Array":
+            continue
+        try:
+            value = jsontext.loads(attr["Value"])
+        except ValueError:
+            value = None
+        if not isinstance(value, list):
+            bad.append(name)
+    return bad
 
 
 def _number_value(name: str, value: int | float | str) -> str:
@@ -316,6 +335,14 @@ class Subscription:
             return []  # no policy, or an empty one
         if self.matcher is None:
             return [f"the filter policy is invalid: {'; '.join(self.problems)}"]
+        bad = invalid_attributes(attributes)
+        if bad:
+            # SNS cannot read the message's attributes against the policy: it rejects it.
+            return [
+                f"message attribute {name!r} is a String.Array whose Value is no JSON array: "
+                "the filter policy cannot read the message's attributes"
+                for name in bad
+            ]
         doc = attributes_for_matching(attributes)
         if self.matcher.matches(doc):
             return []
@@ -453,6 +480,7 @@ class TopicService:
         now = sim.clock.now
         message_id = sim.new_id()
         verdicts = [(sub, sub.filtered_reason(attrs)) for sub in topic.subscriptions]
+        invalid = invalid_attributes(attrs) if topic.subscriptions else []
         to_lambda = lambda_attributes(attrs)
         sim.trace.emit(
             (
@@ -474,7 +502,15 @@ class TopicService:
                         now,
                         tk.NOTIFICATION_FILTERED,
                         topic.key,
-                        {"message_id": message_id, "target": sub.owner, "reason": why},
+                        {
+                            "message_id": message_id,
+                            "target": sub.owner,
+                            "reason": why,
+                            # What SNS's FilteredOut metrics split by: whether the message
+                            # had attributes, and whether they were unreadable.
+                            "has_attributes": bool(attrs),
+                            "invalid_attributes": bool(invalid),
+                        },
                     )
                 )
                 continue
