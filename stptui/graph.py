@@ -5,7 +5,8 @@
 * one node per resource (id = resource name), plus nodes for what the config points at
   without defining: references to undefined resources (`missing`), resource names written
   where an ARN belongs (`<name> (not an ARN)`, also `missing`), the default event bus
-  (`bus:default`), schedules (`schedule:<owner>:<index>`), the Kafka topics functions'
+  (`bus:default`), schedules (`schedule:<owner>:<n>`, n counting the owner's schedules from
+  1 as `show schedules`, `fire`, `pause` and the rule's name do), the Kafka topics functions'
   `kafka-topic` events read (`kafka:<topic>`, named as the simulator names them; a
   self-managed event it cannot read, without `topicName` or a bootstrap server, from
   `kafka:<topic or ?> (not simulated)`), `aws:*` connectTo macros and ARNs outside the
@@ -512,6 +513,14 @@ class _Builder:
             mark, file = (pos.line, pos.column), pos.file
         self.g.add_edge(u, v, key=key, kind=kind, file=file, line=mark[0], column=mark[1], **attrs)
 
+    def _schedule_number(self, t: ScheduleTrigger) -> int:
+        """`t`'s place among its owner's schedules, from 1: the number the simulator's rule
+        and the commands use, so that one numbering is seen everywhere."""
+        owner = self.stack.resources.get(t.owner)
+        events = getattr(owner, "events", None) or [t]
+        schedules = [e for e in events if isinstance(e, ScheduleTrigger)]
+        return next((n for n, e in enumerate(schedules, 1) if e is t), 1)
+
     def _trigger(self, t: Trigger) -> None:
         attrs: dict[str, Any] = {"via": t.type, "owner": t.owner, "index": t.index}
         in_container = isinstance(self.stack.resources.get(t.owner), ContainerWorkload)
@@ -520,10 +529,11 @@ class _Builder:
             source = self._ref(t.queue)
             attrs.update(batch_size=t.batch_size, batch_window_s=t.max_batch_window_s)
         elif isinstance(t, ScheduleTrigger):
+            number = self._schedule_number(t)
             source = self._synthetic(
                 "schedule",
-                f"{t.owner}:{t.index}",
-                f"schedule:{t.owner}:{t.index}",
+                f"{t.owner}:{number}",
+                f"schedule:{t.owner}:{number}",
                 (*t.path, "properties", "scheduleRate"),
                 kind="schedule",
                 label=t.rate,
@@ -531,6 +541,7 @@ class _Builder:
                 external=False,
                 owner=t.owner,
                 index=t.index,
+                number=number,
             )
             attrs["expression"] = t.rate
         elif isinstance(t, S3Trigger):

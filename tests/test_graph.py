@@ -85,7 +85,7 @@ def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str) -> dict[str, Any]:
 # -- the sample stacks, edge by edge -------------------------------------------------------
 
 SCHEDULED: set[Edge] = {
-    ("schedule:dailyReport:0", "dailyReport", "trigger"),
+    ("schedule:dailyReport:1", "dailyReport", "trigger"),
     ("dailyReport", "database", "connect"),
     ("dailyReport", "aws:ses", "connect"),
 }
@@ -109,7 +109,7 @@ FILES: set[Edge] = {
     ("fileProcessor", "database", "connect"),
 }
 BATCH: set[Edge] = {
-    ("schedule:heavyJob:0", "heavyJob", "trigger"),
+    ("schedule:heavyJob:1", "heavyJob", "trigger"),
     ("heavyJob", "database", "connect"),
 }
 EVENTS: set[Edge] = {
@@ -259,12 +259,12 @@ def test_batch_job_and_schedule_nodes() -> None:
         "value": "1000",
         "source": "config",
     }
-    sched = g.nodes["schedule:heavyJob:0"]
+    sched = g.nodes["schedule:heavyJob:1"]
     assert sched["kind"] == "schedule"
     assert sched["label"] == "cron(0 2 * * ? *)"
     assert (sched["owner"], sched["index"]) == ("heavyJob", 0)
     assert (sched["line"], sched["column"]) == (32, 27)
-    d = _edge(g, "schedule:heavyJob:0", "heavyJob", "trigger")
+    d = _edge(g, "schedule:heavyJob:1", "heavyJob", "trigger")
     assert d["expression"] == "cron(0 2 * * ? *)"
     assert d["via"] == "schedule"
 
@@ -406,7 +406,7 @@ def test_every_edge_kind_is_built(every_kind: nx.MultiDiGraph) -> None:
         ("uploads", "worker", "trigger"),
         ("appBus", "worker", "trigger"),
         (DEFAULT_BUS_ID, "worker", "trigger"),
-        ("schedule:worker:4", "worker", "trigger"),
+        ("schedule:worker:1", "worker", "trigger"),
         ("api", "worker", "trigger"),
         ("alerts", "worker", "trigger"),
         ("alerts", "ruleDlq", "delivery-failure"),
@@ -453,7 +453,7 @@ def test_trigger_attributes(every_kind: nx.MultiDiGraph) -> None:
     queue_rule = g["appBus"]["fanout"]["trigger:0"]
     assert (queue_rule["pattern"], queue_rule["message_group_id"]) == ({"source": ["app"]}, "g1")
     assert queue_rule["owner"] == "fanout"
-    assert g["schedule:worker:4"]["worker"]["trigger:4"]["expression"] == "rate(5 minutes)"
+    assert g["schedule:worker:1"]["worker"]["trigger:4"]["expression"] == "rate(5 minutes)"
     post = g["api"]["worker"]["trigger:5"]
     assert (post["method"], post["path"], post["payload_format"]) == ("POST", "/jobs", "2.0")
     get = g["api"]["worker"]["trigger:6"]
@@ -724,7 +724,7 @@ def test_layers_follow_the_pipeline() -> None:
 def test_layers_sources_first_sinks_last() -> None:
     g = build_graph(_load(SAMPLES / "combined" / "stacktape.yml"))
     layer = dict(g.nodes(data="layer"))
-    for source in ("httpApi", "uploads", "eventBus", "alertsTopic", "schedule:dailyReport:0"):
+    for source in ("httpApi", "uploads", "eventBus", "alertsTopic", "schedule:dailyReport:1"):
         assert layer[source] == 0
     last = max(layer.values())
     for sink in ("database", "analyticsDb", "deadLetterQueue", "aws:ses"):
@@ -763,7 +763,7 @@ resources:
 """
     )
     layer = dict(g.nodes(data="layer"))
-    assert layer["schedule:g:0"] == 0
+    assert layer["schedule:g:1"] == 0
     assert layer["g"] == 1
     assert layer["q"] == layer["f"] == 2  # f refills q, q triggers f
     assert layer["dlq"] == 3
@@ -892,7 +892,7 @@ def test_to_text(combined: nx.MultiDiGraph) -> None:
         '  alertsTopic --sns(filter {"severity":["high"]})--> alertHandler',
         '  eventBus --event-bus({"source":["orders"],"detail-type":["OrderCreated",'
         '"OrderShipped"]})--> emailService',
-        "  schedule:dailyReport:0 --schedule(cron(0 9 * * ? *))--> dailyReport",
+        "  schedule:dailyReport:1 --schedule(cron(0 9 * * ? *))--> dailyReport",
         "  dailyReport ..connect..> aws:ses",
         "heavyJob (batch-job, timeout 3600s, memory 8192MB, cpu 4, attempts 3)",
         "worker (function, timeout 300s, memory 1024MB)",
@@ -1097,7 +1097,7 @@ def test_hostile_names_are_graph_data(hostile: nx.MultiDiGraph) -> None:
         (fn, "line\nbreak\x1b[31m", "connect"),
         ("[bold red]x[/]", fn, "trigger"),
         ("end", fn, "trigger"),
-        (f"schedule:{fn}:2", fn, "trigger"),
+        (f"schedule:{fn}:1", fn, "trigger"),
     }
     assert g.nodes["<script>alert(1)</script>"]["missing"] is True
 

@@ -37,7 +37,7 @@ def test_help_keeps_its_two_columns_at_60_columns() -> None:
         console=make_console(file=out, width=60),
         history=InMemoryHistory(),
     )
-    repl.run_line("help")
+    repl.run_line("help all")
     lines = out.getvalue().splitlines()
     i = next(i for i, line in enumerate(lines) if line.startswith("  invoke "))
     # The names' column is as wide as the longest name, `send-task-heartbeat`.

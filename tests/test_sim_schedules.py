@@ -337,7 +337,10 @@ def test_a_number_past_a_single_schedule_offers_the_line_without_it(session: Ses
     assert raised.value.hint == "dailyReport has one schedule: pause dailyReport"
     with pytest.raises(CommandError) as info:
         execute(session, "fire poller 3")
-    assert info.value.hint == "its schedules are numbered 1 to 2"
+    assert (
+        info.value.hint
+        == "its schedules are numbered 1 to 2, as the graph's schedule:poller:1 ... are"
+    )
 
 
 def test_time_commands_fire_schedules(session: Session) -> None:

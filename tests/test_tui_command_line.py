@@ -57,13 +57,13 @@ def test_up_and_down_go_through_the_lines_run_before_and_back_to_the_draft() -> 
 
 def test_page_keys_scroll_a_long_output_while_the_line_keeps_the_focus() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"help", "enter")
+        await pilot.press("colon", *"help all", "enter")
         output = app.screen.query_one("#command-output", VerticalScroll)
         assert output.max_scroll_y > 0
         await pilot.press("pagedown")
         assert output.scroll_y > 0
         assert app.screen.focused is field(app)
-        # Enough pages for the whole of `help` (one more than it takes, whatever its length).
+        # Enough pages for the whole of `help all` (one more than it takes, whatever its length).
         pages = int(output.max_scroll_y // output.scrollable_content_region.height) + 1
         await pilot.press(*["pagedown"] * pages)
         assert output.scroll_y == output.max_scroll_y

@@ -379,7 +379,7 @@ def test_x_fires_the_selected_schedule() -> None:
 
 def test_x_on_a_selected_schedule_box_fires_its_owners_schedule() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("schedule:heavyJob:0")
+        app.jump_to("schedule:heavyJob:1")
         await pilot.press("x")
         dialog = app.screen
         assert isinstance(dialog, FireDialog)

@@ -139,7 +139,7 @@ def test_badges_follow_the_simulation() -> None:
 
 def test_a_schedule_shows_its_next_fire() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        node = "schedule:dailyReport:0"
+        node = "schedule:dailyReport:1"
         assert box_lines(app, node) == ["◷ cron(0 9 * * ? *)", "next 09:00"]
         app.run_command("advance 2h")
         await pilot.pause()

@@ -73,7 +73,7 @@ def test_a_dialog_keeps_the_focused_field_in_sight_when_the_terminal_shrinks() -
 @pytest.mark.parametrize("rows", [20, 30, 40])
 def test_the_command_lines_output_fits_its_box_on_a_short_terminal(rows: int) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"help", "enter")
+        await pilot.press("colon", *"help all", "enter")
         output = app.screen.query_one("#command-output", VerticalScroll)
         box = output.parent
         assert isinstance(box, Widget)

@@ -268,7 +268,7 @@ def complete_values(
         services = [s for s, lb in lbs.aliases.items() if lb in lbs.balancers]
         return sorted({*_resources_of(session, kind), *sim.services["http"].aliases, *services})
     if kind == r.COMMAND:
-        return list(REGISTRY.commands)
+        return [*REGISTRY.commands, r.HELP_ALL]
     if kind == r.STIMULUS:
         from stptui.commands.handlers.repeat import REPEATABLE
 

@@ -392,6 +392,29 @@ class Command:
 # name (the user pools' admin-remove-user-from-group) goes on a line of its own, its summary
 # under the others', so that one long name does not narrow every summary in a terminal.
 HELP_NAME_WIDTH = 19
+# `help all`: every command with its summary; `help` alone is the overview.
+HELP_ALL = "all"
+# The overview fits one 80x24 terminal with its `> help` line and the prompt after it: its
+# lines are at most this wide, and a group's names take at most OVERVIEW_GROUP_LINES lines.
+OVERVIEW_WIDTH = 78
+OVERVIEW_GROUP_LINES = 2
+# The commands a first session drives most, named first in their group's lines (the rest
+# follow in the registry's order, as many as fit).
+OVERVIEW_FIRST = (
+    "send",
+    "publish",
+    "publish-sns",
+    "invoke",
+    "http",
+    "upload",
+    "fire",
+    "put-item",
+    "put-record",
+    "start-execution",
+    "sign-up",
+    "ws-connect",
+    "repeat",
+)
 
 _LEAVE = (
     "no command leaves the session",
@@ -493,8 +516,11 @@ class Registry:
         return bind(cmd, line, words[1:])
 
     def help(self, name: str | None = None) -> str:
-        """Every command grouped by topic, or one command's full help."""
-        if name is not None:
+        """The overview (`help`: each topic's commands by name, on one screen), every
+        command with its summary (`help all`), or one command's full help."""
+        if name is None:
+            return self.overview()
+        if name != HELP_ALL:
             return self.get(name).help_text()
         width = min(HELP_NAME_WIDTH, max(len(c.name) for c in self.commands.values()))
         out: list[str] = []
@@ -511,6 +537,41 @@ class Registry:
             out.append("")
         out.append("Type `help COMMAND` for its usage and examples.")
         return "\n".join(out)
+
+    def overview(self) -> str:
+        """`help` alone: each topic with its commands' names, a group in at most
+        OVERVIEW_GROUP_LINES lines of OVERVIEW_WIDTH (the rest counted), so that the whole
+        fits one 80x24 screen; `help COMMAND` and `help all` say the rest."""
+        out = ["Commands by what they do (`help COMMAND`: its usage and examples):"]
+        for topic, title in TOPICS.items():
+            names = [c.name for c in self.commands.values() if c.topic == topic]
+            if not names:
+                continue
+            first = [n for n in OVERVIEW_FIRST if n in names]
+            names = first + [n for n in names if n not in first]
+            out += ["", f"{title}:"]
+            out += _name_lines(names, OVERVIEW_WIDTH - 2, OVERVIEW_GROUP_LINES)
+        out.append(f"`help {HELP_ALL}` lists every command with a line on what it does.")
+        return "\n".join(out)
+
+
+def _name_lines(names: list[str], width: int, most: int) -> list[str]:
+    """`names` in lines of at most `width` characters (indented by two), at most `most`
+    lines: the names that do not fit are counted at the end of the last one."""
+    lines: list[str] = []
+    line: list[str] = []
+    for i, name in enumerate(names):
+        rest = len(names) - i - 1
+        last = len(lines) == most - 1
+        # On the last line, the count of the names after this one must fit too.
+        tail = f" ... and {rest} more" if last and rest else ""
+        if line and len(" ".join([*line, name]) + tail) > width:
+            if last:
+                return [*lines, "  " + " ".join([*line, f"... and {rest + 1} more"])]
+            lines.append("  " + " ".join(line))
+            line = []
+        line.append(name)
+    return [*lines, "  " + " ".join(line)]
 
 
 def strip_comment(line: str) -> str:
@@ -792,6 +853,8 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             hint = f"the content is an option's value: {content}"
         elif (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
+        elif (fixed := _option_duration_in_words(cmd, call, words, rest)) is not None:
+            hint = f"write the duration as one word: {fixed[0]}, as in `{fixed[1]}`"
         elif (instant := _instant_in_words(cmd, call, rest)) is not None:
             hint = f"write the instant as one word: {instant}"
         elif (unreadable := _unreadable_last(cmd, call)) is not None:
@@ -915,6 +978,35 @@ def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
     except BehaviorError:
         return None
     return joined
+
+
+def _option_duration_in_words(
+    cmd: Command, call: Call, words: list[str], rest: list[str]
+) -> tuple[str, str] | None:
+    """(`5s`, the line with it) for `send q hi --delay 5 s`: a duration option's value with
+    the extra words that follow it on the line written on, when that reads as a duration."""
+    for opt in cmd.options:
+        value = call.opts.get(opt.key)
+        if opt.kind != DURATION or not isinstance(value, str):
+            continue
+        at = [i for i, w in enumerate(call.words) if w == opt.name]
+        if not at or call.words[at[-1] + 1 : at[-1] + 2 + len(rest)] != [value, *rest]:
+            continue  # the extra words are elsewhere on the line: not this value's unit
+        joined = value + "".join(rest)
+        try:
+            parse_duration(joined)
+        except BehaviorError:
+            continue
+        line = [cmd.name, *words[: len(words) - len(rest)]]
+        for given in cmd.options:  # the options the line gave, this one written whole
+            kept = joined if given is opt else call.opts.get(given.key)
+            if given.kind == FLAG:
+                line += [given.name] if kept else []
+            elif kept is not None:
+                for one in kept if isinstance(kept, list) else [kept]:
+                    line += [given.name, one]
+        return f"{opt.name} {joined}", " ".join(quote_word(w) for w in line)
+    return None
 
 
 def _unreadable_last(cmd: Command, call: Call) -> str | None:

@@ -8,6 +8,7 @@ it safe (design rule 6), which `render_plain` does with `textsafe.printable`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,6 +184,28 @@ def rich_result(result: CommandResult) -> RenderableType:
     if result.table is not None:
         parts.append(rich_table(*result.table))
     return Group(*parts)
+
+
+def render_fitted(result: CommandResult, width: int) -> str:
+    """The result as `render_plain` gives it, but its table fitted to `width` columns as
+    the REPL fits it (long columns wrap, or one block per row): `stptui run` in a
+    terminal. Plain text still: no colour, no markup, control characters made visible."""
+    if result.table is None:
+        return render_plain(result)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    with console.capture() as capture:
+        console.print(rich_table(*result.table))
+    # Rich pads each line to the width; a terminal needs no trailing spaces.
+    table = "\n".join(line.rstrip() for line in capture.get().rstrip("\n").splitlines())
+    return "\n".join([printable(result.text), table] if result.text else [table])
 
 
 def render_plain(result: CommandResult, *, with_records: bool = False) -> str:

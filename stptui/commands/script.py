@@ -17,6 +17,7 @@ import contextlib
 import errno
 import io
 import os
+import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from typing import Protocol, TextIO
 
 from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
-from stptui.commands.result import CommandResult, render_plain
+from stptui.commands.result import CommandResult, render_fitted, render_plain
 from stptui.commands.session import (
     DEFAULT_REGION,
     DEFAULT_STAGE,
@@ -186,13 +187,27 @@ def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield first, rest
 
 
+def terminal_width(out: object) -> int | None:
+    """The terminal's width when `out` writes to one, else None (a pipe, a file, CI's log,
+    a test's buffer: their output stays as it always was, whatever the width)."""
+    isatty = getattr(out, "isatty", None)
+    try:
+        if isatty is None or not isatty():
+            return None
+    except (OSError, ValueError):  # a closed or detached stream
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def _echo(out: Output) -> Callable[[str, CommandResult | None], None]:
-    """What run_script prints for a command: `> LINE` before it runs, its output after."""
+    """What run_script prints for a command: `> LINE` before it runs, its output after;
+    tables fitted to the terminal's width when `out` is one, as the REPL fits them."""
+    width = terminal_width(out)
 
     def report(line: str, result: CommandResult | None) -> None:
         if result is None:
             out.write(f"> {printable(line)}\n")
-        elif text := render_plain(result):
+        elif text := (render_plain(result) if width is None else render_fitted(result, width)):
             out.write(text + "\n")
 
     return report
@@ -403,6 +418,11 @@ class _Guarded:
             self._stream.flush()
         except OSError as exc:
             raise _WriteFailed(self, exc) from None
+
+    def isatty(self) -> bool:
+        """Whether the stream is a terminal (tables are then fitted to its width)."""
+        isatty = getattr(self._stream, "isatty", None)
+        return bool(isatty()) if isatty is not None else False
 
     def close(self) -> None:
         """Close the stream (flushing it first)."""

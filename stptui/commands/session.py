@@ -46,7 +46,7 @@ from stptui.config.model import ContainerWorkload, StateMachine
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
-from stptui.textsafe import quoted
+from stptui.textsafe import printable, quoted
 
 if TYPE_CHECKING:
     from stptui.commands.recording import Recorder
@@ -72,10 +72,24 @@ IDLE_NOTE_NAMES = 3
 HTTP_ENTRY_TYPES = frozenset({"http-api-gateway", "application-load-balancer"})
 
 
+# What a stack without handlers can still be driven with: a resource type and the command
+# that drives it, in the order `idle_note` names them.
+DRIVABLE = (
+    ("sqs-queue", "send"),
+    ("event-bus", "publish"),
+    ("sns-topic", "publish-sns"),
+    ("bucket", "upload"),
+    ("dynamo-db-table", "put-item"),
+    ("kinesis-stream", "put-record"),
+    ("user-auth-pool", "sign-up"),
+)
+
+
 def idle_note(stack: Stack, polls: bool = False) -> str | None:
     """One line for whoever opens a stack in which nothing runs on the simulator, saying
-    why, or None. Many real Stacktape configs are workers, databases and frontends only;
-    opened without a word, such a stack looks like a simulator that does nothing.
+    why and which of its resources commands still drive (a queue, a table, a user pool), or
+    None. Many real Stacktape configs are workers, databases and frontends only; opened
+    without a word, such a stack looks like a simulator that does nothing.
 
     Functions, batch jobs and state machines run, and so do containers that take HTTP
     requests (through an HTTP API route or a load balancer rule, a web service's own entry
@@ -83,10 +97,18 @@ def idle_note(stack: Stack, polls: bool = False) -> str | None:
     file declares `poll` items), workers that poll queues."""
     if polls or stack.workloads or stack.of_type(StateMachine) or _serves_http(stack):
         return None
-    note = (
-        "nothing in this stack runs on the simulator: it has no function, batch job, state "
-        "machine or container that takes HTTP requests"
-    )
+    drivable = [
+        f"{command} ({rtype} {quoted(res[0].name)}{' ...' if len(res) > 1 else ''})"
+        for rtype, command in DRIVABLE
+        if (res := [r for r in stack.resources.values() if r.type == rtype])
+    ]
+    why = "it has no function, batch job, state machine or container that takes HTTP requests"
+    if drivable:
+        # A user pool or a table alone answers its commands: "nothing runs" would send the
+        # user away from a stack they can drive.
+        note = f"no handler runs in this stack ({why}), but you can drive {', '.join(drivable)}"
+    else:
+        note = f"nothing in this stack runs on the simulator: {why}"
     containers = stack.containerized
     if containers:
         names = [f"{r.type} {quoted(r.name)}" for r in containers[:IDLE_NOTE_NAMES]]
@@ -106,6 +128,55 @@ def starter_note(session: Session) -> str | None:
         "no behaviours file: every handler succeeds in 100 ms and returns null; "
         f"`{init_line(session)}` writes a starter stptui.yml beside the stack"
     )
+
+
+# The banner's first line fits a terminal this wide: the path it names is shortened to fit.
+BANNER_WIDTH = 80
+# A path is never cut shorter than this: its file name and its folder stay readable.
+MIN_PATH_WIDTH = 24
+ELLIPSIS = "…"
+
+
+def shown_path(
+    path: str | Path, limit: int, *, cwd: Path | None = None, home: Path | None = None
+) -> str:
+    """`path` as a person reads it in a line of `limit` characters: relative to `cwd` when
+    it is inside it, `~/...` when inside `home`, and cut in the middle when still too long
+    (`/srv/…/project/stacktape.yml`), its file name and folder always kept. Printable."""
+    full = Path(os.path.abspath(path))
+    cwd = Path.cwd() if cwd is None else cwd
+    home = Path.home() if home is None else home
+    if full.is_relative_to(cwd) and full != cwd:
+        text = str(full.relative_to(cwd))
+    elif full.is_relative_to(home) and full != home:
+        text = str(Path("~") / full.relative_to(home))
+    else:
+        text = str(full)
+    text = printable(text)
+    if len(text) <= limit:
+        return text
+    parts = Path(text).parts
+    # Keep the first part (`/`, `~` or a top folder) and as many of the last ones as fit,
+    # the file and its folder at least: which file is meant is never lost.
+    head, tail = parts[0], list(parts[-2:])
+    for part in reversed(parts[1:-2]):
+        if len(str(Path(head, ELLIPSIS, part, *tail))) > limit:
+            break
+        tail.insert(0, part)
+    return str(Path(head, ELLIPSIS, *tail)) if len(parts) > 3 else text
+
+
+def banner_lines(session: Session, program: str = "stptui repl") -> list[str]:
+    """The REPL's first lines: the stack, its file and resources in one line that fits
+    BANNER_WIDTH columns (the path shortened to fit), then the seed and the start."""
+    name = printable(session.stack.service_name)
+    count = len(session.stack.resources)
+    rest = f"{program}: {name} (), {count} resources"
+    path = shown_path(session.stack_path, max(MIN_PATH_WIDTH, BANNER_WIDTH - len(rest)))
+    return [
+        f"{program}: {name} ({path}), {count} resources",
+        f"seed {session.seed}, start {iso_ms(session.start_ms)}",
+    ]
 
 
 def init_line(session: Session) -> str:

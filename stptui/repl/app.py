@@ -48,7 +48,7 @@ from stptui.commands import (
     plan_rebuild,
 )
 from stptui.commands import registry as kinds
-from stptui.commands.session import idle_note, starter_note
+from stptui.commands.session import banner_lines, idle_note, starter_note
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
@@ -58,7 +58,7 @@ from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.repl.words import commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
-from stptui.sim.clock import iso_ms, parse_instant
+from stptui.sim.clock import parse_instant
 from stptui.textsafe import flat
 
 PROMPT = "stptui> "
@@ -304,14 +304,12 @@ class Repl:
 
     def _banner(self) -> None:
         s = self.session
+        first, second = banner_lines(s)
+        self.printer.note(first, style="bold")
+        self.printer.note(second)
         self.printer.note(
-            f"stptui repl: {s.stack.service_name} ({s.stack_path}), "
-            f"{len(s.stack.resources)} resources, seed {s.seed}, start {iso_ms(s.start_ms)}",
-            style="bold",
-        )
-        self.printer.note(
-            "Tab completes, Ctrl-R searches the history, Ctrl-C stops a long run, "
-            "Ctrl-D exits; `help` lists the commands."
+            # One line at 80 columns (80 characters), as the lines above it.
+            "Tab completes, Ctrl-R searches history, Ctrl-C stops a run, Ctrl-D exits; `help`"
         )
         if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
             self.printer.note(idle, style="yellow")

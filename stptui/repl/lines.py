@@ -25,8 +25,7 @@ from typing import TextIO
 from stptui.commands import CommandError, CommandResult, ExpectationFailed, Session, execute
 from stptui.commands.result import render_plain
 from stptui.commands.script import EXIT_OK, CommandJoiner
-from stptui.commands.session import idle_note, starter_note
-from stptui.sim.clock import iso_ms
+from stptui.commands.session import banner_lines, idle_note, starter_note
 from stptui.textsafe import printable
 
 PROMPT = "stptui> "
@@ -50,9 +49,8 @@ class LineSession:
         if self.prompts:
             s = self.session
             self.err.write(
-                f"stptui repl: {printable(s.stack.service_name)} ({printable(str(s.stack_path))}),"
-                f" {len(s.stack.resources)} resources, seed {s.seed}, start {iso_ms(s.start_ms)}\n"
-                "line mode (the output is not a terminal): no completion or toolbar; Ctrl-C "
+                "".join(f"{line}\n" for line in banner_lines(s))
+                + "line mode (the output is not a terminal): no completion or toolbar; Ctrl-C "
                 "stops a long run, Ctrl-D exits\n"
             )
             if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:

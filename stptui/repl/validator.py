@@ -126,7 +126,7 @@ def check_value(
             lookup_machine(sim, value)
         elif kind == "batch-job" and "batch" in sim.services:
             sim.services["batch"].job(value)
-        elif kind == kinds.COMMAND:
+        elif kind == kinds.COMMAND and value != kinds.HELP_ALL:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
             parse_duration(value)

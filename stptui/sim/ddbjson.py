@@ -268,6 +268,21 @@ def from_plain(value: Any) -> dict[str, Any]:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def typed_item(item: Any) -> dict[str, Any] | None:
+    """`item` rewritten in DynamoDB JSON when some of its values are plain JSON (`{"id":
+    "1"}` -> `{"id": {"S": "1"}}`), the values that name their type kept as they are; None
+    when it is no object or every value already names its type."""
+    if not isinstance(item, dict):
+        return None
+
+    def typed(value: Any) -> bool:
+        return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in TYPES
+
+    if all(typed(v) for v in item.values()):
+        return None
+    return {str(k): v if typed(v) else from_plain(v) for k, v in item.items()}
+
+
 def from_plain_item(item: dict[str, Any]) -> dict[str, Any]:
     """A plain JSON object as an item (or key) in DynamoDB JSON."""
     return {str(k): from_plain(v) for k, v in item.items()}

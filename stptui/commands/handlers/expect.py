@@ -332,6 +332,44 @@ def _with_kind(sim: Simulator, parts: list[str]) -> str | None:
     return f"did you mean {kind}.{name}.{field}?"
 
 
+# What a path can start with, as the hint for a path that starts with none of them says.
+_PATH_STARTS = (*PATH_KINDS, "metric", "count", "time")
+
+
+def _kinds_hint(sim: Simulator, parts: list[str], paths: str) -> str:
+    """The hint for a path whose first word is no kind: which kinds a path starts with, and
+    what the word was (a resource of the stack that expect has no kind for, `database.x`,
+    or a misspelt kind, `queu.q.depth`); `paths` (every path's form) when it is neither."""
+    kinds = f"a path starts with {', '.join(_PATH_STARTS[:-1])} or {_PATH_STARTS[-1]}"
+    name = ".".join(parts[:-1]) if len(parts) > 1 else parts[0]
+    res = sim.stack.resources.get(name) or sim.stack.resources.get(parts[0])
+    if res is not None:
+        return (
+            f"{res.type} {res.name!r} has no figures of its own in expect: {kinds} "
+            f"(`count KIND {res.name}` counts its trace records)"
+        )
+    guess = did_you_mean(parts[0], _PATH_STARTS)
+    # Only a near spelling is a kind meant: `database` is not far enough from `table`
+    # for difflib's cut-off, yet no one means one for the other.
+    if guess and guess != parts[0] and _near(parts[0], guess):
+        return f"did you mean {guess}.{'.'.join(parts[1:]) or '...'}? ({kinds})"
+    return paths
+
+
+def _near(word: str, kind: str) -> bool:
+    """Whether `word` is a misspelling of `kind`: a shared first letter and at most two
+    edits apart (a letter left out, doubled, swapped or mistyped)."""
+    if not word or word[0].lower() != kind[0]:
+        return False
+    before = list(range(len(kind) + 1))
+    for i, a in enumerate(word.lower(), 1):
+        now = [i]
+        for j, b in enumerate(kind, 1):
+            now.append(min(before[j] + 1, now[j - 1] + 1, before[j - 1] + (a != b)))
+        before = now
+    return before[-1] <= 2
+
+
 def _statistics(start: str) -> str:
     """`one of queue.q.visible, ...`: the paths that end `start` (`KIND.NAME`)."""
     kind = start.split(".", 1)[0]
@@ -414,11 +452,7 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
     if len(parts) < 3 or parts[0] not in PATH_KINDS:
         if (meant := _with_kind(sim, parts)) is not None:
             raise CommandError(f"unknown path {words[0]!r}", meant)
-        guess = did_you_mean(parts[0], (*PATH_KINDS, "metric", "count", "time"))
-        raise CommandError(
-            f"unknown path {words[0]!r}",
-            f"did you mean {guess}...?" if guess and guess != parts[0] else hint,
-        )
+        raise CommandError(f"unknown path {words[0]!r}", _kinds_hint(sim, parts, hint))
     # The statistic is the last part: a name written with AWS's `.fifo` suffix then gets a
     # did-you-mean of its stack name.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]

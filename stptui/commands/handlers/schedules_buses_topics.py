@@ -46,6 +46,15 @@ if TYPE_CHECKING:
 # -- schedules, event buses and SNS topics ---------------------------------------------------
 
 
+# fire, pause and resume name a workload, or one schedule by its graph node id.
+_SCHEDULED_ARG = Arg(
+    "FUNCTION",
+    SCHEDULED,
+    "a function or batch job with a schedule trigger, or one schedule's node id as "
+    "`stptui graph` and the TUI give it (schedule:dailyReport:1)",
+)
+
+
 def _index(text: str | None, what: str) -> int | None:
     return None if text is None else whole_number(text, what)
 
@@ -273,10 +282,10 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     "messages",
     "Fire a function's (or batch job's) schedule now, as its EventBridge rule would.",
     args=(
-        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        _SCHEDULED_ARG,
         Arg("INDEX", COUNT, "which schedule, when it has several (1, 2, ...)", optional=True),
     ),
-    examples=("fire dailyReport", "fire cleanup 2"),
+    examples=("fire dailyReport", "fire cleanup 2", "fire schedule:cleanup:2"),
     details=(
         "The Scheduled Event (or the trigger's configured input) is delivered "
         "asynchronously; the schedule's own timer is not changed."
@@ -304,10 +313,13 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     verb = "pause" if paused else "resume"
     index = _index(call.args["index"], f"{verb} INDEX")
     schedules = sim.services["schedules"]
+    word = call.args["function"]
     try:
-        rules = schedules.owner_rules(call.args["function"])
-        if index is not None:
-            rules = [schedules.rule(rules[0].owner, index, verb)]
+        if index is None and schedules.split_id(word)[1] is None:
+            rules = schedules.owner_rules(word)
+        else:
+            rules = [schedules.rule(word, index, verb)]
+            index = rules[0].number
         changed = schedules.set_paused(rules[0].owner, index, paused)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
@@ -330,7 +342,7 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     "behaviour",
     "Pause a workload's schedules (or one of them): they stop firing until resumed.",
     args=(
-        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        _SCHEDULED_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
     examples=("pause dailyReport",),
@@ -346,7 +358,7 @@ def cmd_pause(session: Session, call: Call) -> CommandResult:
     "behaviour",
     "Resume paused schedules; they fire at their next due time.",
     args=(
-        Arg("FUNCTION", SCHEDULED, "a function or batch job with a schedule trigger"),
+        _SCHEDULED_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
     examples=("resume dailyReport",),

@@ -394,11 +394,22 @@ REBUILDS = {"undo": undo_rebuild, "reload": reload_rebuild, "load": load_rebuild
 @command(
     "help",
     "session",
-    "List the commands, or show one command's usage and examples.",
-    args=(Arg("COMMAND", COMMAND, "a command name", optional=True),),
-    examples=("help", "help send"),
+    "List the commands by what they do, or show one command's usage and examples.",
+    args=(
+        Arg(
+            "COMMAND",
+            COMMAND,
+            "a command name, or `all` for every command with a line on what it does",
+            optional=True,
+        ),
+    ),
+    examples=("help", "help send", "help all"),
+    details=(
+        "`help` alone fits one 80x24 screen: each group's commands by name. "
+        "`help all` is the full listing."
+    ),
 )
 def cmd_help(session: Session, call: Call) -> CommandResult:
-    """help [COMMAND]"""
+    """help [COMMAND | all]"""
     name = call.args["command"]
     return CommandResult(REGISTRY.help(name), data={"command": name})

@@ -13,7 +13,7 @@ from stptui.commands.handlers.streams import reader_table
 from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option, quote_word
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
-from stptui.sim.ddbjson import DynamoDBError, check_item
+from stptui.sim.ddbjson import DynamoDBError, check_item, typed_item
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.table import Expressions, TableRecord, TableSim, lookup_table
 from stptui.textsafe import json_text, printable
@@ -106,13 +106,26 @@ def _with_record(data: dict[str, Any], record: TableRecord | None) -> dict[str, 
 _T = TypeVar("_T")
 
 
-def _write(write: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+def _write(write: Callable[..., _T], *args: Any, retyped: str | None = None, **kwargs: Any) -> _T:
     """Run a table write (put, delete, update), DynamoDB's refusal a CommandError: the write
-    changed nothing."""
+    changed nothing. `retyped`: the command line with its item in DynamoDB JSON, when it
+    was given in plain JSON (the hint then offers it, not a generic example)."""
     try:
         return write(*args, **kwargs)
     except DynamoDBError as exc:
-        raise CommandError(str(exc), exc.hint or ITEM_HINT) from None
+        hint = f"each value names its type in DynamoDB JSON: {retyped}" if retyped else None
+        raise CommandError(str(exc), hint or exc.hint or ITEM_HINT) from None
+
+
+def _retyped(call: Call, table: TableSim, raw: Any) -> str | None:
+    """`call`'s line with its item (or key) `raw` rewritten in DynamoDB JSON, when `raw` is
+    written in plain JSON (`'{"id": "1"}'`); None otherwise."""
+    item = typed_item(raw)
+    if item is None:
+        return None
+    words = [call.command.name, table.name, json.dumps(item, ensure_ascii=False)]
+    line = " ".join(quote_word(w) for w in words)
+    return line + (" ..." if call.opts else "")
 
 
 def _key_text(key: dict[str, Any]) -> str:
@@ -170,7 +183,9 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
     """put-item TABLE ITEM [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["item"], "the item", table)
-    name, record = _write(table.put, raw, expr=_expressions(call))
+    name, record = _write(
+        table.put, raw, expr=_expressions(call), retyped=_retyped(call, table, raw)
+    )
     text = _written_line(table, _key_text(table.key_of(check_item(raw))), name, record)
     data: dict[str, Any] = {"table": table.name, "event_name": name}
     return CommandResult(text, data=_with_record(data, record))
@@ -202,7 +217,9 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     """delete-item TABLE KEY [--condition EXPR] [--names JSON] [--values JSON]"""
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["key"], "the key", table)
-    found, record = _write(table.delete, raw, expr=_expressions(call))
+    found, record = _write(
+        table.delete, raw, expr=_expressions(call), retyped=_retyped(call, table, raw)
+    )
     key = _key_text(check_item(raw, "Key"))
     if not found:
         text = f"no item {key} in {table.name}: nothing deleted, no stream record"

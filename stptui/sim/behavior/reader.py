@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,17 @@ NOT_FOR_CONTAINERS = {
     "reportBatchItemFailures": "a container answers HTTP requests, not batches of records",
 }
 _RULE_FORMS = ("rate", "first", "always", "when")
+# Words other tools (and the `fail` command's `next N`) use for a rule's forms.
+_RULE_WORDS = {
+    "times": "first",
+    "count": "first",
+    "next": "first",
+    "attempts": "first",
+    "probability": "rate",
+    "chance": "rate",
+    "if": "when",
+    "condition": "when",
+}
 
 
 def _rule_meant(value: Any, allowed: tuple[str, ...]) -> str:
@@ -138,11 +149,21 @@ class Reader(EmitChecks, PollChecks):
             )
         )
 
-    def unknown_keys(self, data: dict[str, Any], path: DataPath, allowed: Iterable[str]) -> None:
+    def unknown_keys(
+        self,
+        data: dict[str, Any],
+        path: DataPath,
+        allowed: Iterable[str],
+        meant: Mapping[str, str] | None = None,
+    ) -> None:
+        """Report each key of `data` not `allowed`, with the allowed key it most likely
+        means: the closest spelling, else the one `meant` gives for a word of another
+        vocabulary (`times` for `first`)."""
         allowed = tuple(allowed)
         for k in data:
             if k not in allowed:
-                guess = did_you_mean(k, allowed)
+                guess = did_you_mean(k, allowed) or (meant or {}).get(str(k).lower())
+                guess = guess if guess in allowed else None
                 self.report(
                     (*path, k),
                     "behavior-unknown-key",
@@ -442,7 +463,7 @@ class Reader(EmitChecks, PollChecks):
                 hint=f"e.g. {what}: {_rule_meant(value, allowed)}",
             )
             return None
-        self.unknown_keys(value, path, (*allowed, *extra))
+        self.unknown_keys(value, path, (*allowed, *extra), _RULE_WORDS)
         forms = [k for k in allowed if k in value]
         if len(forms) != 1:
             if forms:
@@ -456,6 +477,12 @@ class Reader(EmitChecks, PollChecks):
             else:
                 msg = f"a {what} rule needs one of {', '.join(allowed)}"
                 hint = f"e.g. {what}: {{{allowed[0]}: ...}}"
+                # `times: 3` (or the command's `next 3`): the same rule, in the file's words.
+                said = next((k for k in value if _RULE_WORDS.get(str(k).lower()) in allowed), None)
+                if said is not None:
+                    form = _RULE_WORDS[str(said).lower()]
+                    given = json.dumps(value[said], ensure_ascii=False)
+                    hint = f"write {what}: {{{form}: {given}}} ({said} is no key here)"
             self.report(path, "behavior-bad-rule", msg, hint=hint)
             return None
         form = forms[0]

@@ -37,6 +37,8 @@ SCHEDULED_EVENT = "Scheduled Event"
 # The fields of a schedule.fired record, packed (see stptui.sim.trace.Raw).
 _FIRED_FIELDS = ("rule", "expression", "event_id", "origin")
 SCHEDULE_SOURCE = "aws.events"
+# A schedule's graph node id is this, its owner, a colon and its number (stptui.graph).
+SCHEDULE_NODE_PREFIX = "schedule:"
 
 
 def scheduled_event(
@@ -62,7 +64,8 @@ class ScheduleRule:
     def __init__(self, sim: Simulator, owner: str, number: int, trigger: ScheduleTrigger) -> None:
         self.sim = sim
         self.owner = owner
-        self.number = number  # 1-based among the owner's schedules, as `fire F N` counts
+        # 1-based among the owner's schedules, as `fire F N` and the graph's node id count
+        self.number = number
         self.trigger = trigger
         self.expression = trigger.rate
         self.name = rule_name(sim, owner, "schedule", number)
@@ -90,6 +93,11 @@ class ScheduleRule:
         self._fires_from: int | None = None
         # Resolved at the first fire, once the batch service is wired too.
         self._delivery: Delivery | None = None
+
+    @property
+    def node_id(self) -> str:
+        """The schedule's node in the graph (`schedule:OWNER:N`), which the commands take."""
+        return f"{SCHEDULE_NODE_PREFIX}{self.owner}:{self.number}"
 
     @property
     def describe(self) -> str:
@@ -194,10 +202,32 @@ class ScheduleService:
         for rule in self.rules:
             rule.arm()
 
-    def owner_rules(self, owner: str) -> list[ScheduleRule]:
-        """The schedules of one function or batch job (SimError when it has none)."""
+    @staticmethod
+    def split_id(word: str) -> tuple[str, int | None]:
+        """(owner, number) named by `word`: a workload's name (no number), or a schedule's
+        graph node id `schedule:OWNER:N` as `stptui graph`, the TUI and `show schedules`
+        number it. SimError when `word` starts like a node id and is not one."""
         from stptui.sim.engine import SimError
 
+        if not word.startswith(SCHEDULE_NODE_PREFIX):
+            return word, None
+        owner, sep, number = word[len(SCHEDULE_NODE_PREFIX) :].rpartition(":")
+        if not sep or not owner or not number.isascii() or not number.isdigit():
+            raise SimError(
+                f"{word!r} is not a schedule's id",
+                "write schedule:OWNER:N as `show schedules` numbers it (schedule:dailyReport:1)"
+                ", or the workload's name alone",
+            )
+        return owner, int(number)
+
+    def owner_rules(self, owner: str) -> list[ScheduleRule]:
+        """The schedules of one function or batch job (SimError when it has none); a
+        schedule's node id (`schedule:OWNER:N`) names that one schedule."""
+        from stptui.sim.engine import SimError
+
+        owner, number = self.split_id(owner)
+        if number is not None:
+            return [self.rule(owner, number)]
         rules = self.by_owner.get(owner)
         if rules:
             return rules
@@ -220,9 +250,20 @@ class ScheduleService:
 
     def rule(self, owner: str, number: int | None, verb: str = "fire") -> ScheduleRule:
         """The owner's schedule number `number` (1-based); required when it has several.
-        `verb` is the command asking (fire, pause, resume), for the line a hint offers."""
+        `owner` may be a schedule's node id (`schedule:OWNER:N`), which gives the number;
+        `number` must then be None or the same. `verb` is the command asking (fire, pause,
+        resume), for the line a hint offers."""
         from stptui.sim.engine import SimError
 
+        word = owner
+        owner, named = self.split_id(owner)
+        if named is not None:
+            if number is not None and number != named:
+                raise SimError(
+                    f"{word} is schedule {named} of {owner}, not schedule {number}",
+                    f"{verb} {word}",
+                )
+            number = named
         rules = self.owner_rules(owner)
         if number is None:
             if len(rules) == 1:
@@ -236,7 +277,8 @@ class ScheduleService:
                 f"{owner} has no schedule {number}",
                 f"{owner} has one schedule: {verb} {owner}"
                 if len(rules) == 1
-                else f"its schedules are numbered 1 to {len(rules)}",
+                else f"its schedules are numbered 1 to {len(rules)}, as the graph's "
+                f"{rules[0].node_id} ... are",
             )
         return rules[number - 1]
 
@@ -252,10 +294,13 @@ class ScheduleService:
         return rule.fire("command")
 
     def set_paused(self, owner: str, number: int | None, paused: bool) -> list[ScheduleRule]:
-        """Pause or resume one schedule of `owner` (or all of them when `number` is None);
-        returns the rules whose state changed."""
+        """Pause or resume one schedule of `owner` (or all of them when `number` is None
+        and `owner` is not a schedule's node id); returns the rules whose state changed."""
         verb = "pause" if paused else "resume"
-        rules = self.owner_rules(owner) if number is None else [self.rule(owner, number, verb)]
+        if number is None and self.split_id(owner)[1] is None:
+            rules = self.owner_rules(owner)
+        else:
+            rules = [self.rule(owner, number, verb)]
         changed = [r for r in rules if r.paused != paused]
         sim = self.sim
         for rule in changed:
@@ -280,6 +325,7 @@ class ScheduleService:
             {
                 "owner": r.owner,
                 "number": r.number,
+                "id": r.node_id,
                 "rule": r.name,
                 "expression": r.expression,
                 "describe": r.describe,

@@ -238,6 +238,9 @@ def describe_resource(
     if res is None:
         props = attrs.get("props") or {}
         text.append("not defined in the stack\n" if attrs.get("missing") else "")
+        if attrs.get("kind") == "schedule":
+            # The node id is the name `fire`, `pause` and `resume` take for this schedule.
+            text.append(f"{safe(name)}: fire, pause and resume take this id\n", "dim")
         for key, value in props.items():
             _json_line(text, Text(f"{safe(key)}: {safe(compact(value))}"))
     else:
