@@ -279,6 +279,29 @@ def test_a_plain_json_item_gets_itself_back_in_dynamodb_json(tmp_path: Path) -> 
     assert (info.value.hint or "").endswith('delete-item orders \'{"id": {"S": "1"}}\'')
 
 
+@pytest.mark.parametrize(
+    ("key_type", "plain", "meant"),
+    [
+        ("string", '{"id": 1}', '{"id": {"S": "1"}}'),
+        ("number", '{"id": "7"}', '{"id": {"N": "7"}}'),
+        # Not a number: written as what it is, and DynamoDB's refusal will say why.
+        ("number", '{"id": "seven"}', '{"id": {"S": "seven"}}'),
+    ],
+)
+def test_the_rewritten_key_has_the_type_the_table_declares(
+    tmp_path: Path, key_type: str, plain: str, meant: str
+) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(POOL_AND_TABLE.replace("type: string", f"type: {key_type}"))
+    session = Session.open(path, start_ms=T0)
+    with pytest.raises(CommandError) as info:
+        execute(session, f"put-item orders '{plain}'")
+    assert (info.value.hint or "").endswith(f"put-item orders '{meant}'")
+    if "seven" not in plain:
+        # The line the hint writes is the one the table takes.
+        assert "INSERT item" in execute(session, f"put-item orders '{meant}'").text
+
+
 def test_an_expect_path_on_a_resource_without_figures_says_what_paths_name() -> None:
     stack = Path(__file__).resolve().parents[1] / "stptui/sample_stacks/scheduled-job"
     session = Session.open(stack, start_ms=T0)

@@ -268,10 +268,14 @@ def from_plain(value: Any) -> dict[str, Any]:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def typed_item(item: Any) -> dict[str, Any] | None:
+def typed_item(item: Any, key_types: dict[str, str] | None = None) -> dict[str, Any] | None:
     """`item` rewritten in DynamoDB JSON when some of its values are plain JSON (`{"id":
     "1"}` -> `{"id": {"S": "1"}}`), the values that name their type kept as they are; None
-    when it is no object or every value already names its type."""
+    when it is no object or every value already names its type.
+
+    `key_types` (attribute name -> `S`, `N` or `B`, the table's key schema) types a key
+    attribute as the table declares it where the plain value reads as that type: `{"id": 1}`
+    on a string key becomes `{"id": {"S": "1"}}`, not a number the table would refuse."""
     if not isinstance(item, dict):
         return None
 
@@ -280,7 +284,26 @@ def typed_item(item: Any) -> dict[str, Any] | None:
 
     if all(typed(v) for v in item.values()):
         return None
-    return {str(k): v if typed(v) else from_plain(v) for k, v in item.items()}
+    key_types = key_types or {}
+    return {
+        str(k): v if typed(v) else _as_key(v, key_types.get(str(k))) or from_plain(v)
+        for k, v in item.items()
+    }
+
+
+def _as_key(value: Any, kind: str | None) -> dict[str, Any] | None:
+    """A plain number or string as the key type `kind` when it reads as one, else None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if kind == "S" and not isinstance(value, str):
+        return {"S": str(value)}
+    if kind == "N" and isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return None
+        return {"N": value} if number.is_finite() else None
+    return None
 
 
 def from_plain_item(item: dict[str, Any]) -> dict[str, Any]:

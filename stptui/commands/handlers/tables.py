@@ -120,7 +120,7 @@ def _write(write: Callable[..., _T], *args: Any, retyped: str | None = None, **k
 def _retyped(call: Call, table: TableSim, raw: Any) -> str | None:
     """`call`'s line with its item (or key) `raw` rewritten in DynamoDB JSON, when `raw` is
     written in plain JSON (`'{"id": "1"}'`); None otherwise."""
-    item = typed_item(raw)
+    item = typed_item(raw, dict(table.key))
     if item is None:
         return None
     words = [call.command.name, table.name, json.dumps(item, ensure_ascii=False)]
