@@ -535,7 +535,7 @@ def cmd_open(argv: Sequence[str]) -> int:
         print(f"\n{note}")
     print("\nCommands:")
     starter = idle_note(stack, bool(polls)) is None and starter_note(session) is not None
-    for line, what in _next_commands(path, args, starter=starter):
+    for line, what in _next_commands(path, args, stack, starter=starter):
         print(f"  {line}\n      {what}")
     return 0
 
@@ -609,13 +609,20 @@ def _session_options(args: argparse.Namespace) -> list[str]:
 
 
 def _next_commands(
-    path: Path, args: argparse.Namespace, *, starter: bool = False
+    path: Path, args: argparse.Namespace, stack: Stack, *, starter: bool = False
 ) -> list[tuple[str, str]]:
     """What to type next about the stack at `path`, each with what it does: the commands a
     first run without a terminal (CI, a pipe) would otherwise have to find in --help. They
     carry the options `args` gave that each sub-command takes, so that they open the stack
     that was shown (`--stage prod` shows and drives `-prod`). `starter`: the stack has
-    handlers and no behaviours file, so `stptui init` comes first."""
+    handlers and no behaviours file, so `stptui init` comes first. The `repl` line names
+    the commands that put work into this `stack` (`put-item` for a table alone)."""
+    from stptui.commands.session import DRIVABLE
+
+    types = {r.type for r in stack.resources.values()}
+    stimuli = [command for rtype, command in DRIVABLE if rtype in types]
+    if not stimuli and stack.workloads:
+        stimuli = ["invoke"]
     stack = [str(path), *_stack_options(args)]
     session = _session_options(args)
     folder = path if path.is_dir() else path.parent
@@ -648,7 +655,8 @@ def _next_commands(
         ),
         (
             _shell("stptui", "repl", *stack[:1], *start, *stack[1:], *session),
-            "drive it: send, advance, show, expect (`help` lists all)",
+            f"drive it: {', '.join([*stimuli[:3], 'advance', 'show', 'expect'])} "
+            "(`help` lists all)",
         ),
         (_shell("stptui", "run", *stack[:1], *script, *stack[1:], *session), run_what),
     ]

@@ -144,6 +144,24 @@ def test_stptui_stack_without_a_terminal_says_nothing_runs(
     assert NOTE not in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("stack", "drive"),
+    [
+        (JOB_QUEUE, "drive it: send, advance, show, expect"),
+        (ROOT / "docs" / "examples" / "pool-and-table.yml", "drive it: put-item, sign-up, advance"),
+        (ROOT / "stptui" / "sample_stacks" / "scheduled-job", "drive it: invoke, advance"),
+    ],
+)
+def test_the_repl_line_names_commands_this_stack_takes(
+    capsys: pytest.CaptureFixture[str], stack: Path, drive: str
+) -> None:
+    # `send` on a stack with no queue would be the first thing a newcomer types, and refused.
+    assert main([str(stack), "--no-tui"]) == 0
+    commands = capsys.readouterr().out.split("\nCommands:\n", 1)[1]
+    repl_what = commands.split("stptui repl ", 1)[1].splitlines()[1].strip()
+    assert repl_what.startswith(drive)
+
+
 def test_the_repl_banner_says_nothing_runs() -> None:
     session = Session.open(IDLE, start_ms=0)
     out = io.StringIO()
