@@ -1,7 +1,8 @@
-"""Every dialog the app opens fits a 120x36 terminal whole: its content does not scroll,
-and no field is pushed out of its row or column (out of sight beside the HTTP response, as
-the gateway picker once was). Each dialog is opened by its key, on the stack of the
-examples where it is tallest (the most rules, routes or fields)."""
+"""Every dialog the app opens fits a default 80x24 terminal, and 120x36, whole: its content
+does not scroll, no field is pushed out of its row or column (out of sight beside the HTTP
+response, as the gateway picker once was), and tab reaches every field, each in sight when
+it has the focus (a folded section's once opened). Each dialog is opened by its key, on
+the stack of the examples where it is tallest (the most rules, routes or fields)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets.collapsible import CollapsibleTitle
 from tui_support import EXAMPLES, SAMPLES, START, drawn_text, drive
 
 from stptui.commands import Session, execute
@@ -22,13 +24,16 @@ from stptui.tui.app import DIALOGS, StptuiApp
 from stptui.tui.screens.alarm_dialog import AlarmStateDialog
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.dialogs import (
+    MORE_KEY,
     REPEAT_PLACEHOLDER,
     FireDialog,
     HttpDialog,
+    MoreFields,
     PublishDialog,
     PutRecordDialog,
     SendDialog,
     UploadDialog,
+    shown_in,
 )
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
@@ -114,27 +119,6 @@ def outside(widget: Widget) -> bool:
     return widget.region.right > parent.region.right
 
 
-@pytest.mark.parametrize(("key", "stack", "lines"), CASES, ids=[f"{k}-{s}" for k, s, _ in CASES])
-def test_the_dialog_fits_120x36_without_scrolling(
-    key: str, stack: str, lines: tuple[str, ...]
-) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press(key)
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, OPENS[key]), f"{key} opened {dialog!r} on {stack}"
-        box = dialog.query_one(".dialog-box", Widget)
-        content = box.scrollable_content_region.height
-        assert box.virtual_size.height <= content, (
-            f"{type(dialog).__name__} on {stack}: {box.virtual_size.height} rows of content "
-            f"in {content}"
-        )
-        pushed = [w for w in box.walk_children(Widget) if outside(w)]
-        assert not pushed, pushed
-
-    drive(open_stack(stack, lines), script, size=SIZE)
-
-
 def test_every_dialog_of_the_app_is_checked() -> None:
     """A dialog added to the app (its DIALOGS) needs a key in OPENS and a case above."""
     assert set(OPENS.values()) == set(DIALOGS)
@@ -193,10 +177,9 @@ def test_the_http_dialog_of_a_posts_api_with_cognito_fits_120x36(tmp_path: Path)
         assert isinstance(dialog, HttpDialog)
         assert "… and 1 more" in drawn_text(dialog.query_one("#http-routes", Static))
         assert fits(dialog)
-        # The rows came from the body and the headers, which keep a line of text each.
-        body, headers = (dialog.query_one(f"#http-{n}", TextArea) for n in ("body", "headers"))
-        assert body.size.height >= 1 and headers.size.height >= 1
-        assert body.outer_size.height + headers.outer_size.height < 10
+        # The body keeps its rows: the headers, query and claims are folded.
+        assert dialog.query_one("#http-body", TextArea).outer_size.height == 5
+        assert dialog.query_one("#http-more", MoreFields).collapsed
 
     drive(StptuiApp(session), script, size=SIZE)
 
@@ -223,18 +206,30 @@ def test_a_dialog_that_fits_once_its_body_is_shorter_does_and_gets_its_rows_back
 
 
 def test_a_dialog_too_tall_even_so_keeps_its_text_areas_and_scrolls() -> None:
-    """The upload dialog of a bucket with lifecycle rules needs 35 rows: at 80x24 a content
-    field of one line would not save it, so it keeps its rows and the dialog scrolls."""
+    """The HTTP dialog of a load balancer's five rules with its headers, query and claims
+    opened needs 30 rows: at 80x24 text areas of one line would not save it, so they keep
+    their rows and the dialog scrolls. Closed again, it fits, the body down to the rows
+    it can spare."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u")
+        await pilot.press("h")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, UploadDialog)
+        assert isinstance(dialog, HttpDialog)
+        body = dialog.query_one("#http-body", TextArea)
+        assert fits(dialog) and body.outer_size.height == 3
+        await pilot.press(MORE_KEY)
+        await pilot.pause()
+        await pilot.pause()
         assert not fits(dialog)
-        assert dialog.query_one("#upload-content", TextArea).outer_size.height == 5
+        assert body.outer_size.height == 5
+        assert dialog.query_one("#http-headers", TextArea).outer_size.height == 5
+        await pilot.press(MORE_KEY)
+        await pilot.pause()
+        await pilot.pause()
+        assert fits(dialog) and body.outer_size.height == 3
 
-    drive(open_stack("lifecycle", ()), script, size=(80, 24))
+    drive(open_stack("load-balancer-rules", ()), script, size=(80, 24))
 
 
 def has_repeat_field(dialog: type) -> bool:
@@ -262,54 +257,199 @@ def test_the_repeat_fields_placeholder_is_whole_at_60_columns(
     drive(open_stack(stack, lines), script, size=(60, 20))
 
 
-# The dialogs that fit 80x24 whole on their tallest stack (with their text areas at one
-# line at the least). The others still scroll there, for want of rows no field can give:
-# the HTTP dialog (34-35 rows: request line, routes, body, headers, query, JWT claims and
-# the response under them), upload (28-31: a bucket's notifications and rules), produce
-# (29), answer-task (25), WebSocket (23), restore (25), replay (24) and alarm state (24).
-FIT_80X24 = [case for case in CASES if case[0] in {"s", "k", "i", "t", "p", "x", "l", "f"}]
+# Besides each dialog's tallest stack, the modes that show other fields: the item dialog
+# updating (its expression beside the key) and the WebSocket dialog on an open connection
+# (its action and message).
+MODES: list[tuple[str, str, tuple[str, ...], dict[str, str]]] = [
+    *((key, stack, lines, {}) for key, stack, lines in CASES),
+    ("i", "cart-audit", (), {"#item-op-select": "update"}),
+    ("i", "cart-audit", (), {"#item-op-select": "delete"}),
+    ("w", "chat", ("ws-connect realtime --query token=t-1",), {}),
+    ("w", "chat", ("ws-connect realtime --query token=t-1",), {"#ws-action": "post"}),
+    (
+        "a",
+        "workflow-callback",
+        ('start-execution orderApproval \'{"orderId": "o-1", "amount": 120}\'', "advance 5s"),
+        {"#answer-kind": "send-task-failure"},
+    ),
+]
+MODE_IDS = [f"{k}-{s}" + "".join(f"-{v}" for v in m.values()) for k, s, _, m in MODES]
 
 
-@pytest.mark.parametrize(
-    ("key", "stack", "lines"), FIT_80X24, ids=[f"{k}-{s}" for k, s, _ in FIT_80X24]
-)
-def test_the_dialog_fits_80x24_without_scrolling(
-    key: str, stack: str, lines: tuple[str, ...]
+async def open_dialog(
+    pilot: Pilot[None], app: StptuiApp, key: str, picks: dict[str, str]
+) -> Widget:
+    """Press `key`, pick the values `picks` gives its pickers, and wait for the layout."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, OPENS[key]), dialog
+    for selector, value in picks.items():
+        # As picked by hand: the picker keeps the focus (the field it had may be hidden).
+        picker = dialog.query_one(selector, Select)
+        picker.value = value
+        picker.focus()
+    await pilot.pause()
+    await pilot.pause()
+    return dialog
+
+
+def assert_whole(dialog: Widget) -> None:
+    """Every field of the dialog shown whole in its box, none out of its row."""
+    box = dialog.query_one(".dialog-box", Widget)
+    pushed = [w for w in box.walk_children(Widget) if outside(w)]
+    assert not pushed, pushed
+    # Each field whole on screen (a label that wrapped in its column would push its field
+    # a row below the others of the row, or past the bottom).
+    for field in dialog.query("Input, TextArea, Select, Checkbox").results(Widget):
+        if shown_in(field, box):
+            assert box.scrollable_content_region.contains_region(field.region), field
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x36"])
+@pytest.mark.parametrize(("key", "stack", "lines", "picks"), MODES, ids=MODE_IDS)
+def test_the_dialog_fits_without_scrolling(
+    key: str,
+    stack: str,
+    lines: tuple[str, ...],
+    picks: dict[str, str],
+    size: tuple[int, int],
 ) -> None:
-    """The put-record, item and publish dialogs put their optional fields beside others
-    (they scrolled by 4 to 8 rows here): every field stays on screen, none out of its row."""
+    """Every dialog of the app, in each of its modes, on the stack where it is tallest:
+    at 80x24 the HTTP dialog scrolled by 15 rows, upload by 11, produce by 9, answer-task
+    and restore by 5, replay, alarm state and the item dialog updating by 4, WebSocket by
+    3. Optional fields share rows, and some are folded under a line that counts them."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press(key)
-        await pilot.pause()
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, OPENS[key])
+        dialog = await open_dialog(pilot, app, key, picks)
         assert fits(dialog), type(dialog).__name__
+        assert_whole(dialog)
+
+    drive(open_stack(stack, lines), script, size=size)
+
+
+# More stops than any dialog has: a cycle longer than this is a tab that never returns.
+MAX_TAB_STOPS = 40
+
+
+async def tab_round(pilot: Pilot[None], dialog: Widget) -> list[Widget]:
+    """Tab from the focused field round to it again: each stop, checked to be in sight
+    in the dialog's box when it has the focus."""
+    box = dialog.query_one(".dialog-box", Widget)
+    first = dialog.focused
+    assert first is not None
+    stops = [first]
+    for _ in range(MAX_TAB_STOPS):
+        await pilot.press("tab")
+        await pilot.pause()
+        focused = dialog.focused
+        assert focused is not None
+        assert box.scrollable_content_region.contains_region(focused.region), focused
+        if focused is first:
+            return stops
+        stops.append(focused)
+    raise AssertionError(f"tab never came back to {first!r}")
+
+
+@pytest.mark.parametrize(("key", "stack", "lines", "picks"), MODES, ids=MODE_IDS)
+def test_every_field_is_reached_by_tab_and_in_sight_when_it_has_the_focus(
+    key: str, stack: str, lines: tuple[str, ...], picks: dict[str, str]
+) -> None:
+    """At 80x24, tab reaches every field the mode shows, and each is in sight when it has
+    the focus; a folded section's fields too, once MORE_KEY opens it (the focus goes to
+    its first field), the dialog scrolling to each then if it must."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, key, picks)
         box = dialog.query_one(".dialog-box", Widget)
-        pushed = [w for w in box.walk_children(Widget) if outside(w)]
-        assert not pushed, pushed
-        # Each field whole on screen (a label that wrapped in its column would push its
-        # field a row below the others of the row, or past the bottom).
-        for field in dialog.query("Input, TextArea, Select").results(Widget):
-            if field.display and field.parent is not None and field.parent.display:
-                assert box.scrollable_content_region.contains_region(field.region), field
+        fields = [
+            w
+            for w in dialog.query("Input, TextArea, Select, Checkbox, Button").results(Widget)
+            if shown_in(w, box)
+        ]
+        assert fields
+        stops = await tab_round(pilot, dialog)
+        assert set(fields) <= set(stops), set(fields) - set(stops)
+        sections = [s for s in dialog.query(MoreFields) if shown_in(s, box)]
+        if not sections:
+            return
+        (section,) = sections
+        hidden = [w for w in section.query("Input, TextArea, Checkbox").results(Widget)]
+        assert hidden and not any(w in stops for w in hidden)
+        await pilot.press(MORE_KEY)
+        await pilot.pause()
+        await pilot.pause()
+        assert not section.collapsed
+        assert dialog.focused is hidden[0]
+        assert set(hidden) <= set(await tab_round(pilot, dialog))
 
     drive(open_stack(stack, lines), script, size=(80, 24))
 
 
+def test_a_folded_section_counts_what_it_holds() -> None:
+    """The HTTP dialog's folded line says how many headers, query pairs and claims the
+    request has, so that nothing in it is sent unseen."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, "h", {})
+        section = dialog.query_one("#http-more", MoreFields)
+        title = section.query_one(CollapsibleTitle)
+        assert "headers: none, query: none, JWT: none" in str(title.render())
+        dialog.query_one("#http-headers", TextArea).text = "x-a: 1\n\nx-b: 2\n"
+        dialog.query_one("#http-query", Input).value = "page=2&sort=asc"
+        dialog.query_one("#http-jwt", Input).value = "sub=u1"
+        await pilot.pause()
+        drawn = str(title.render())
+        assert "headers: 2, query: 2, JWT: 1 (ctrl+t opens)" in drawn, drawn
+        # Sent as the line says, folded or not.
+        line = dialog.command_line()
+        assert "--header 'x-a: 1' --header 'x-b: 2'" in line and "--jwt sub=u1" in line
+
+    drive(open_stack("user-pool", ()), script, size=(80, 24))
+
+
+def test_the_item_dialog_updating_fits_80x24_with_its_expression_beside_the_key() -> None:
+    """Picking `update` showed the expression on a row of its own, and the dialog, its key
+    field already at one line, scrolled by 4 rows; it has a row of its own no more."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, "i", {"#item-op-select": "update"})
+        key, update = (dialog.query_one(f"#item-{n}", Widget) for n in ("json", "update"))
+        assert key.region.y == update.region.y and key.region.right < update.region.x
+        assert fits(dialog)
+        dialog.query_one("#item-op-select", Select).value = "put"
+        await pilot.pause()
+        await pilot.pause()
+        assert not update.display or not shown_in(update, dialog.query_one(".dialog-box"))
+        assert fits(dialog)
+
+    drive(open_stack("cart-audit", ()), script, size=(80, 24))
+
+
+RESTORE_LINES = ("upload archive reports/2025.csv --size 200KB", "advance 1d")
+ANSWER_LINES = CASES[5][2]
+
+
 @pytest.mark.parametrize(
-    ("key", "row"),
+    ("key", "stack", "lines", "row"),
     [
-        ("p", ("#publish-source", "#publish-detail-type", "#publish-resources")),
-        ("k", ("#put-key", "#put-format-select", "#put-hash-key")),
-        ("i", ("#item-condition", "#item-names", "#item-values")),
-        ("u", ("#upload-key", "#upload-size", "#upload-op-select")),
+        ("p", "combined", (), ("#publish-source", "#publish-detail-type", "#publish-resources")),
+        ("k", "clickstream", (), ("#put-key", "#put-format-select", "#put-hash-key")),
+        ("i", "cart-audit", (), ("#item-condition", "#item-names", "#item-values")),
+        ("u", "lifecycle", (), ("#upload-key", "#upload-size", "#upload-op-select")),
+        ("u", "lifecycle", (), ("#upload-bucket", "#upload-tags")),
+        ("m", "kafka-orders", (), ("#produce-topic", "#produce-key", "#produce-partition")),
+        ("o", "restore", RESTORE_LINES, ("#restore-bucket", "#restore-tier", "#restore-days")),
+        ("o", "restore", RESTORE_LINES, ("#restore-key", "#restore-version")),
+        ("y", "replay", (), ("#replay-bus", "#replay-name")),
+        ("c", "alarms", (), ("#alarm-state", "#alarm-reason")),
+        ("a", "workflow-callback", ANSWER_LINES, ("#answer-task", "#answer-kind")),
+        ("w", "chat", ("ws-connect realtime --query token=t-1",), ("#ws-action", "#ws-message")),
     ],
 )
-def test_the_optional_fields_share_a_row_at_80_columns(key: str, row: tuple[str, ...]) -> None:
-    stack = {"p": "combined", "k": "clickstream", "i": "cart-audit", "u": "lifecycle"}[key]
-
+def test_the_optional_fields_share_a_row_at_80_columns(
+    key: str, stack: str, lines: tuple[str, ...], row: tuple[str, ...]
+) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press(key)
         await pilot.pause()
@@ -318,4 +458,4 @@ def test_the_optional_fields_share_a_row_at_80_columns(key: str, row: tuple[str,
         for left, right in pairwise(fields):
             assert left.region.right <= right.region.x
 
-    drive(open_stack(stack, ()), script, size=(80, 24))
+    drive(open_stack(stack, lines), script, size=(80, 24))

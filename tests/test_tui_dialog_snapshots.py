@@ -27,6 +27,7 @@ from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.dialogs import (
     FireDialog,
     HttpDialog,
+    MoreFields,
     PublishDialog,
     PutRecordDialog,
     UploadDialog,
@@ -111,6 +112,8 @@ def test_produce_dialog_with_a_key_and_headers(snap_compare) -> None:  # type: i
         screen = pilot.app.screen
         screen.query_one("#produce-key", Input).value = "customer-1"
         screen.query_one("#produce-headers", TextArea).text = "source=checkout\nretry=0"
+        # Opened, as ctrl+t opens it: the headers are folded under a line that counts them.
+        screen.query_one("#produce-more", MoreFields).collapsed = False
         await pilot.pause()
 
     orders = Session.open(EXAMPLES / "kafka-orders.yml", start_ms=START)
@@ -199,6 +202,7 @@ def test_http_dialog_with_jwt_claims_for_a_cognito_route(snap_compare) -> None: 
         screen.query_one("#http-path", Input).value = "/me"
         screen.query_one("#http-headers", TextArea).text = "origin: https://app.example.com"
         screen.query_one("#http-jwt", Input).value = "sub=u1,email=ann@example.com"
+        screen.query_one("#http-more", MoreFields).collapsed = False
         await pilot.pause()
 
     auth = Session.open(

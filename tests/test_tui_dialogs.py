@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets.collapsible import CollapsibleTitle
 from tui_support import START, app_for, drawn_text, drive, echo_session, session
 
 from stptui.commands import CommandResult, Session, execute
@@ -542,8 +543,9 @@ MAX_TAB_STOPS = 40
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) -> None:
     """The dialog's scrolling frame was a tab stop that showed nothing: tab seemed to go
-    nowhere. Every stop is a field (the upload's `incomplete` checkbox too), a button, or
-    the HTTP response, which lights up."""
+    nowhere. Every stop is a field (the upload's `incomplete` checkbox too), a button, the
+    line of a folded section (which lights up, and enter opens), or the HTTP response,
+    which lights up."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         for key in DIALOG_KEYS:
@@ -566,9 +568,9 @@ def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) ->
             else:
                 raise AssertionError(f"{key}: tab never came back to {first!r}")
             for widget in stops:
-                assert isinstance(widget, Input | TextArea | Select | Checkbox | Button) or (
-                    widget.id == "http-response-box"
-                ), f"{key}: tab stopped on {widget!r}"
+                assert isinstance(
+                    widget, Input | TextArea | Select | Checkbox | Button | CollapsibleTitle
+                ) or (widget.id == "http-response-box"), f"{key}: tab stopped on {widget!r}"
             await pilot.press("escape")
 
     drive(app_for("combined"), script, size=size)
@@ -590,8 +592,8 @@ def test_the_http_response_shows_when_it_has_the_focus() -> None:
 
 
 def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> None:
-    # The upload dialog of the combined stack is two rows taller than 80x24 gives it, even
-    # with its content field at one line (the publish dialog, once used here, now fits).
+    # The upload dialog of the combined stack is taller than 80x16 gives it (it fits 80x24:
+    # see test_tui_dialog_fit).
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("u")
         frame = app.screen.query_one(".dialog-box", VerticalScroll)
@@ -608,7 +610,7 @@ def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> 
         assert app.screen.focused is app.screen.query_one("#upload-cancel")
         assert frame.scroll_y == frame.max_scroll_y
 
-    drive(app_for("combined"), script, size=(80, 24))
+    drive(app_for("combined"), script, size=(80, 16))
 
 
 def test_a_field_tabbed_to_below_the_fold_is_in_sight_at_once() -> None:
@@ -631,16 +633,17 @@ def test_a_field_tabbed_to_below_the_fold_is_in_sight_at_once() -> None:
             animate(obj, attribute, *args, **kwargs)  # type: ignore[arg-type]
 
         animator.animate = watched  # type: ignore[method-assign]
-        # The tags field is whole at the top of the scroll; the repeat field under it is not.
-        dialog.query_one("#upload-tags").focus(scroll_visible=False)
-        await pilot.press("tab")
+        # From the operation, past the folded content's line, to the repeat field below
+        # the fold.
+        dialog.query_one("#upload-op-select").focus(scroll_visible=False)
+        await pilot.press("tab", "tab")
         await pilot.pause()
         assert dialog.focused is dialog.query_one("#upload-repeat")
         assert frame.scroll_y > 0
         assert not glides, glides
         assert frame.scrollable_content_region.contains_region(dialog.focused.region)
 
-    drive(app_for("combined"), script, size=(80, 24))
+    drive(app_for("combined"), script, size=(80, 16))
 
 
 def test_h_signs_a_request_to_an_aws_iam_function_url(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable
 from tui_support import app_for, drive
 
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.dialogs import DialogFrame
+from stptui.tui.screens.dialogs import MORE_KEY, DialogFrame
 from stptui.tui.screens.help import HelpScroll
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.graph_pane import GraphPane
@@ -171,10 +171,10 @@ def test_page_and_home_end_keys_jump_in_the_panes_the_help_and_a_tall_dialog() -
         await page_through(pilot, app.query_one(InspectorPane))
         await pilot.press("question_mark")
         await page_through(pilot, app.screen.query_one(HelpScroll))
-        await pilot.press("escape", "u")
-        # The upload dialog is taller than 80x24 (the focus on a button, which leaves the
-        # page keys to the dialog).
-        app.screen.query_one("#upload-cancel", Button).focus()
+        await pilot.press("escape", "h", MORE_KEY)
+        # The HTTP dialog with its headers, query and claims opened is taller than 80x24
+        # (the focus on a button, which leaves the page keys to the dialog).
+        app.screen.query_one("#http-cancel", Button).focus()
         await pilot.pause()
         await page_through(pilot, app.screen.query_one(DialogFrame))
         assert glides == []

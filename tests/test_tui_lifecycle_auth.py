@@ -14,7 +14,7 @@ from stptui.commands import Session, execute
 from stptui.sim.trace import Record
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import record_style, record_text
-from stptui.tui.screens.dialogs import HttpDialog, UploadDialog
+from stptui.tui.screens.dialogs import MORE_KEY, HttpDialog, UploadDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 
 
@@ -168,9 +168,8 @@ def test_upload_dialog_sends_tags_and_lists_the_rules_they_are_for() -> None:
         await pilot.press("u")
         dialog = app.screen
         assert isinstance(dialog, UploadDialog)
-        assert (
-            "lifecycle lifecycleRules[1] (expiration 1 day after upload, tags class=scratch)"
-            in (shown(app, "#upload-notes"))
+        assert "lifecycleRules[1] (expiration 1 day after upload, tags class=scratch)" in (
+            shown(app, "#upload-notes")
         )
         dialog.query_one("#upload-key", Input).value = "scratch.txt"
         dialog.query_one("#upload-tags", Input).value = "class=scratch, team=data lake"
@@ -231,6 +230,9 @@ def test_http_dialog_mints_a_token_for_a_cognito_route() -> None:
         routes = shown(app, "#http-routes")
         assert "GET /me → profile (cognito users authorizer)" in routes
         assert "GET /reports → reports (lambda gatekeeper authorizer)" in routes
+        # The claims and what the route checks are folded with the headers and query.
+        await pilot.press(MORE_KEY)
+        await pilot.pause()
         assert "no route takes this request" in shown(app, "#http-auth")
         dialog.query_one("#http-path", Input).value = "/me"
         await pilot.pause()

@@ -13,7 +13,7 @@ from textual.widgets import TextArea
 from tui_support import app_for, drive, echo_session
 
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.dialogs import TextDialog
+from stptui.tui.screens.dialogs import MORE_KEY, TextDialog
 from stptui.tui.widgets.events_pane import EventsPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import MessageList
@@ -89,7 +89,7 @@ def test_the_inspector_shows_a_schedule_once_in_words() -> None:
 
 def test_the_http_headers_box_shows_several_lines(tmp_path: Path) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("h")
+        await pilot.press("h", MORE_KEY)
         headers = app.screen.query_one("#http-headers", TextArea)
         headers.load_text("x-one: 1\nx-two: 2\nx-three: 3")
         await pilot.pause()

@@ -222,3 +222,40 @@ def test_an_edge_label_wraps_at_its_words_in_the_narrow_inspector() -> None:
             assert all(line.startswith("  ") for line in block[1:]), block
 
     drive(StptuiApp(example_session("container-shop")), script, size=(120, 36))
+
+
+def test_an_arn_wider_than_the_line_folds_between_its_fields() -> None:
+    """An ARN has no space to wrap at: it was folded at the line's last cell
+    (`...:function:s` / `hop-dev-...`). It folds after a `:` or `/`, or after a `-` where
+    that fills the line better, and at a cell only where a word has none."""
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:shop-dev-logProcessor"
+    lines = [part.plain for part in wrap_hanging(Text(f"destination {arn}"), 28, 4)]
+    assert lines == [
+        "destination",
+        "    arn:aws:lambda:",
+        "    eu-west-1:123456789012:",
+        "    function:shop-dev-",
+        "    logProcessor",
+    ]
+    assert [part.plain for part in wrap_hanging(Text("x" * 30), 24, 2)] == [
+        "x" * 24,
+        "  " + "x" * 6,
+    ]
+
+
+def test_an_alarm_name_wraps_at_its_dashes_in_the_narrow_inspector() -> None:
+    """At 120 columns the Inspector is 32 cells wide: the alarm's AWS name
+    `shop-dev-LambdaErrorRateForWorker0` was cut as `…RateFor` / `Worker0`."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(InspectorPane)
+        app.selected = "worker"
+        await pilot.pause()
+        width = pane.scrollable_content_region.width
+        drawn = wrapped_lines(app.console, pane.text, width)
+        lines = ["".join(segment.text for segment in line).rstrip() for line in drawn]
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith("shop-dev-"))
+        assert lines[at].strip() == "shop-dev-", lines[at - 1 : at + 2]
+        assert lines[at + 1].strip() == "LambdaErrorRateForWorker0"
+
+    drive(StptuiApp(example_session("alarms")), script, size=(120, 36))

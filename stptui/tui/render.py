@@ -580,6 +580,25 @@ def _wrap_spec(line: Text) -> tuple[Text, tuple[int, tuple[int, ...] | None] | N
     return line, spec
 
 
+# Where a word wider than a line (an ARN, an alarm's or a log group's name) is folded when
+# it must be: after a `:` or `/` (between an ARN's fields, a path's parts), else after a
+# `-` (between a name's words), rather than at the line's last cell, mid-word.
+FIELD_BREAK = re.compile(r"[:/]")
+WORD_BREAK = re.compile(r"[:/-]")
+
+
+def fold_at(word: str, room: int) -> int:
+    """How many characters of `word` (wider than `room` cells) go on this line: up to its
+    last `:` or `/` that fits, unless that leaves more than half the line empty and a `-`
+    fills it better; else as many as fit (at least one)."""
+    head = max(len(chop_cells(word, room)[0]), 1)
+    fields = [m.end() for m in FIELD_BREAK.finditer(word, 0, head)]
+    if fields and fields[-1] * 2 >= head:
+        return fields[-1]
+    words = [m.end() for m in WORD_BREAK.finditer(word, 0, head)]
+    return words[-1] if words else head
+
+
 def wrap_hanging(
     line: Text, width: int, indent: int, breaks: Sequence[int] | None = None
 ) -> list[Text]:
@@ -627,7 +646,7 @@ def wrap_hanging(
                     place(part, True)
                 return
             while used + cell_len(piece.plain.rstrip()) > width:
-                head = max(len(chop_cells(piece.plain, max(width - used, 1))[0]), 1)
+                head = fold_at(piece.plain, max(width - used, 1))
                 part, piece = piece.divide([head])
                 current.append_text(part)
                 new_line()

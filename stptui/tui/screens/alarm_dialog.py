@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select
 
 from stptui.commands import CommandError, CommandResult, Session
@@ -75,6 +76,7 @@ class AlarmStateDialog(CommandDialog):
     VERB = "Set"
     HELP_TITLE = "Alarm dialog"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Set", "Set the alarm's state")
+    DEFAULT_CSS = "AlarmStateDialog #alarm-state-column { width: 24; }"
 
     def __init__(
         self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
@@ -93,15 +95,20 @@ class AlarmStateDialog(CommandDialog):
         ]
         yield Select(options, value=self.selected, allow_blank=False, id="alarm-name")
         yield Hint(self.now_text(self.selected), id="alarm-now")
-        yield Label("state")
-        yield Select(
-            [(Text(state), state) for state in STATES],
-            value=self.other_state(self.selected),
-            allow_blank=False,
-            id="alarm-state",
-        )
-        yield Label(f"reason (optional; empty: {DEFAULT_REASON!r})")
-        yield SafeInput(placeholder=DEFAULT_REASON, id="alarm-reason")
+        # The state and the reason share a row: on rows of their own they made the dialog
+        # scroll at 80x24. The reason's placeholder is the one the command gives.
+        with Horizontal(classes="dialog-row"):
+            with Vertical(id="alarm-state-column"):
+                yield Label("state")
+                yield Select(
+                    [(Text(state), state) for state in STATES],
+                    value=self.other_state(self.selected),
+                    allow_blank=False,
+                    id="alarm-state",
+                )
+            with Vertical():
+                yield Label("reason (optional)")
+                yield SafeInput(placeholder=DEFAULT_REASON, id="alarm-reason")
         yield Hint(Text(""), id="alarm-plan")
 
     def on_mount(self) -> None:

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
@@ -31,10 +31,11 @@ from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 if TYPE_CHECKING:
     from stptui.sim.asl_callbacks import WaitingTask
 
-# The answers, as the picker offers them, and the command each runs.
+# The answers, as the picker offers them (short enough for it beside the task's at 80
+# columns), and the command each runs.
 ANSWERS = (
-    ("success: the task ends with an output", "send-task-success"),
-    ("failure: the task fails (Retry and Catch apply)", "send-task-failure"),
+    ("success: ends with an output", "send-task-success"),
+    ("failure: Retry and Catch apply", "send-task-failure"),
     ("heartbeat: its worker is alive", "send-task-heartbeat"),
 )
 OUTPUT_HINT = 'the output must be JSON text, e.g. {"approved": true}'
@@ -81,6 +82,7 @@ class AnswerTaskDialog(CommandDialog):
     DEFAULT_CSS = """
     AnswerTaskDialog #answer-output { height: 6; }
     AnswerTaskDialog .answer-fields { height: auto; }
+    AnswerTaskDialog #answer-kind-column { width: 38; }
     """
 
     def __init__(
@@ -98,29 +100,38 @@ class AnswerTaskDialog(CommandDialog):
 
     def form(self) -> ComposeResult:
         """Task, its state and timers, the answer, then the output or the error and cause."""
-        yield Label("waiting task")
-        yield Select(
-            [(task_label(t), t.token) for t in self.tasks.values()],
-            value=self.selected,
-            allow_blank=False,
-            id="answer-task",
-        )
+        # The answer shares the task's row: on a row of its own it made the dialog scroll
+        # at 80x24. The task's picker may cut its label; the hint under them has it all.
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("waiting task")
+                yield Select(
+                    [(task_label(t), t.token) for t in self.tasks.values()],
+                    value=self.selected,
+                    allow_blank=False,
+                    id="answer-task",
+                )
+            with Vertical(id="answer-kind-column"):
+                yield Label("answer")
+                yield Select(
+                    [(label, command) for label, command in ANSWERS],
+                    value=ANSWERS[0][1],
+                    allow_blank=False,
+                    id="answer-kind",
+                )
         yield Hint(self.task_text(self.selected), id="answer-hint")
-        yield Label("answer")
-        yield Select(
-            [(label, command) for label, command in ANSWERS],
-            value=ANSWERS[0][1],
-            allow_blank=False,
-            id="answer-kind",
-        )
         with Vertical(id="answer-success", classes="answer-fields"):
             yield Label("output (JSON: the task's result)")
             yield SafeTextArea("{}", id="answer-output", classes="json")
-        with Vertical(id="answer-failure", classes="answer-fields"):
-            yield Label("error (the name Retry and Catch match; empty: only States.ALL does)")
-            yield SafeInput(placeholder="e.g. Rejected", id="answer-fail-error")
-            yield Label("cause (optional, in words)")
-            yield SafeInput(placeholder="e.g. over the credit limit", id="answer-fail-cause")
+        # The error and the cause share a row: on rows of their own they made the dialog
+        # scroll at 80x24. The error's placeholder says what an empty one means.
+        with Horizontal(id="answer-failure", classes="answer-fields dialog-row"):
+            with Vertical():
+                yield Label("error (Retry and Catch match it)")
+                yield SafeInput(placeholder="empty: States.ALL only", id="answer-fail-error")
+            with Vertical():
+                yield Label("cause (optional, in words)")
+                yield SafeInput(placeholder="e.g. over the credit limit", id="answer-fail-cause")
 
     def on_mount(self) -> None:
         self._show_fields(ANSWERS[0][1])

@@ -22,11 +22,23 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.css.scalar import Unit
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Collapsible,
+    Input,
+    Label,
+    Select,
+    Static,
+    TextArea,
+)
+from textual.widgets.collapsible import CollapsibleTitle
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
@@ -91,6 +103,9 @@ CLOSE_HINT = "arrows and page keys scroll, escape closes"
 # How many rules, notifications or routes a dialog lists under its picker.
 HINT_LINES = 4
 NEXT_FIRES = 3
+# The upload dialog's: a rule with a tag or prefix filter takes two lines at 80 columns,
+# and four of them made the dialog scroll at 80x24 (the Inspector lists them all).
+UPLOAD_HINT_LINES = 3
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 UPLOAD_OPS = ("put", "post", "copy", "multipart")
 # The upload dialog's operation that starts a multipart upload and never completes it
@@ -121,6 +136,9 @@ REPEAT_PLACEHOLDER = "10, or 10 every 1s"
 # The fewest rows a dialog's text area is given to fit a short terminal: its border and
 # one line of text.
 MIN_AREA_HEIGHT = 3
+# The key that opens (and closes) a dialog's folded optional fields (`MoreFields`); no
+# field of a dialog binds it.
+MORE_KEY = "ctrl+t"
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -162,22 +180,28 @@ def json_problem(text: str, *, want_object: bool = False) -> str | None:
     return None
 
 
-def dialog_bindings(verb: str, tooltip: str) -> list[BindingType]:
-    """Escape closes, ctrl+s runs: the keys every command dialog shares."""
-    return [
+def dialog_bindings(verb: str, tooltip: str, *, more: str = "") -> list[BindingType]:
+    """Escape closes, ctrl+s runs: the keys every command dialog shares; with `more` (what
+    its folded section holds), MORE_KEY opens and closes that section."""
+    bindings: list[BindingType] = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog-cancel", tooltip="Close"),
         Binding("ctrl+s", "run", verb, id="dialog-run", tooltip=tooltip, priority=True),
     ]
+    if more:
+        bindings.append(
+            Binding(MORE_KEY, "more", "More", id="dialog-more", tooltip=f"Open or close {more}")
+        )
+    return bindings
 
 
-def hint_lines(lines: list[Text], empty: str) -> Text:
-    """At most HINT_LINES lines, then how many more; `empty` when there are none. A line
+def hint_lines(lines: list[Text], empty: str, limit: int = HINT_LINES) -> Text:
+    """At most `limit` lines, then how many more; `empty` when there are none. A line
     that wraps (a pattern, a key filter) goes on indented, between JSON tokens."""
     if not lines:
         return Text(empty)
-    shown = [hanging(line, 2, token_breaks(line.plain)) for line in lines[:HINT_LINES]]
-    if len(lines) > HINT_LINES:
-        shown.append(Text(f"… and {len(lines) - HINT_LINES} more"))
+    shown = [hanging(line, 2, token_breaks(line.plain)) for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(Text(f"… and {len(lines) - limit} more"))
     return Text("\n").join(shown)
 
 
@@ -203,6 +227,27 @@ def picked_source(readers: dict[str, list[StreamConsumer]], selected: str | None
 def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
     """Select options for resource names, shown as text (never markup)."""
     return [(Text(safe(name)), name) for name in names]
+
+
+def shown_in(widget: Widget, box: Widget) -> bool:
+    """Whether `widget` is laid out in `box`: neither it nor a container between them is
+    hidden (a folded section, the fields of another mode)."""
+    node: Widget | None = widget
+    while node is not None and node is not box:
+        if not node.display:
+            return False
+        parent = node.parent
+        node = parent if isinstance(parent, Widget) else None
+    return node is box
+
+
+def css_height(area: Widget) -> int:
+    """The rows the CSS gives `area` (border included, as its outer height counts them),
+    rather than the rows given it since (`CommandDialog.fit_text_areas`)."""
+    height = area.styles.base.height
+    if height is None or height.unit is not Unit.CELLS:
+        return area.outer_size.height
+    return int(height.value) + area.styles.margin.top + area.styles.margin.bottom
 
 
 class Hint(Static):
@@ -234,6 +279,42 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
     a one-line field), and a field tabbed to is scrolled into sight."""
 
 
+class MoreFields(Collapsible):
+    """A dialog's optional fields folded under one line that counts what they hold
+    (`▶ headers 2, query 1 (ctrl+t opens)`): at 80x24 they made the dialog scroll. The
+    line is a tab stop; enter on it or MORE_KEY anywhere in the dialog opens the section
+    (MORE_KEY also moves the focus into it) and closes it again."""
+
+    DEFAULT_CSS = """
+    MoreFields { border-top: none; padding: 0; background: $surface; }
+    MoreFields > Contents { padding: 0; }
+    MoreFields > CollapsibleTitle { padding: 0; width: 100%; }
+    """
+
+    def __init__(self, *children: Widget, summary: str, id: str) -> None:
+        super().__init__(*children, title="", collapsed=True, id=id)
+        self.summary = summary
+        self._label()
+
+    def show_summary(self, summary: str) -> None:
+        """Count what the fields hold anew (`summary`: what the title line says)."""
+        self.summary = summary
+        self._label()
+
+    def _label(self) -> None:
+        # Content, not a str: a str title is read as markup.
+        verb = "opens" if self.collapsed else "closes"
+        self._title.label = Content(f"{self.summary} ({MORE_KEY} {verb})")
+
+    def _watch_collapsed(self, collapsed: bool) -> None:
+        super()._watch_collapsed(collapsed)
+        self._label()
+
+    def scroll_visible(self, *args: Any, **kwargs: Any) -> None:
+        """Into sight at once (opened, Collapsible scrolls it there with a glide)."""
+        super().scroll_visible(*args, **{**kwargs, "animate": False})
+
+
 class CommandDialog(ModalScreen[CommandResult | None]):
     """A form that builds one command line, runs it, and shows a refusal in place.
 
@@ -263,6 +344,15 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         # The screen's size when last laid out (None before the first time).
         self._last_size: Size | None = None
 
+    def on_mount(self) -> None:
+        """Fit the text areas again after each layout of the dialog: its content changes
+        height as a mode's fields show, a section opens, a hint grows, where the frame,
+        already as tall as it may be, is not resized (see `fit_text_areas`)."""
+        frame = self.query(".dialog-box").first(Widget)
+        self.screen_layout_refresh_signal.subscribe(
+            frame, lambda _: self.fit_text_areas(), immediate=True
+        )
+
     def on_screen_resume(self) -> None:
         """Focus the first field, leaving the dialog at its top: Textual's auto-focus
         scrolls a dialog taller than the terminal to centre the field, out of sight of the
@@ -273,40 +363,75 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def on_resize(self, event: events.Resize) -> None:
         """Keep the field being typed in on screen when the terminal is resized: the frame
         kept its scroll, and the field could end up below the fold, typed into unseen. (Not
-        as the dialog opens, which shows its top: see `on_screen_resume`.) As it opens and
-        at each new size, a dialog too tall for the terminal gives its text areas fewer
-        rows (see `_fit_text_areas`)."""
+        as the dialog opens, which shows its top: see `on_screen_resume`.) The layout at
+        the new size fits the text areas to it (see `on_mount`)."""
         if event.size == self._last_size:
             return
-        areas = [area for area in self.query(TextArea) if area.display]
         if self._last_size is not None:
             self.call_after_refresh(self._focused_in_sight)
-            # Back to the heights the CSS gives them, measured once laid out at this size.
-            for area in areas:
-                area.styles.height = None
         self._last_size = event.size
-        self.call_after_refresh(self._fit_text_areas, areas)
 
-    def _fit_text_areas(self, areas: list[TextArea]) -> None:
+    def fit_text_areas(self) -> None:
         """Take the rows the dialog lacks from its text areas, one at a time from the
         tallest (of two as tall, the later: the body keeps its rows longer than the
         headers), down to MIN_AREA_HEIGHT: the HTTP dialog of a real stack with five routes
         and a Cognito authorizer had its Send button below the fold at 120x36, and a
         send dialog's 8-line body scrolled it at 80x24. A text area scrolls its own text. A
         dialog that would not fit even so keeps its rows and scrolls: fields of one line
-        that still scroll would be the worse of both."""
+        that still scroll would be the worse of both.
+
+        The rows are worked out from the heights the CSS gives the areas shown, so that
+        the result depends only on what the dialog shows, not on the rows given before:
+        it runs after every layout (see `on_mount`), and a second call with nothing
+        changed changes nothing."""
         box = self.query(".dialog-box").first(Widget)
-        over = box.virtual_size.height - box.scrollable_content_region.height
-        heights = {area: area.outer_size.height for area in areas}
-        spare = sum(max(height - MIN_AREA_HEIGHT, 0) for height in heights.values())
-        if over <= 0 or spare < over:
+        areas = [area for area in self.query(TextArea) if shown_in(area, box)]
+        if not areas:
             return
-        for _ in range(over):
-            tallest = max(reversed(areas), key=heights.__getitem__)
-            heights[tallest] -= 1
+        wanted = {area: css_height(area) for area in areas}
+        natural = box.virtual_size.height + sum(
+            wanted[area] - area.outer_size.height for area in areas
+        )
+        over = natural - self.content_rows(box)
+        spare = sum(max(height - MIN_AREA_HEIGHT, 0) for height in wanted.values())
+        heights = dict(wanted)
+        if 0 < over <= spare:
+            for _ in range(over):
+                tallest = max(reversed(areas), key=heights.__getitem__)
+                heights[tallest] -= 1
         for area, height in heights.items():
-            if height != area.outer_size.height:
-                area.styles.height = height
+            given = None if height == wanted[area] else height
+            inline = area.styles.inline.height
+            if given != (None if inline is None else int(inline.value)):
+                area.styles.height = given
+
+    def content_rows(self, box: Widget) -> int:
+        """The rows of content the dialog's box holds at most on this screen: its
+        max-height less its border (it is shorter while its content is)."""
+        limit = box.styles.max_height
+        if limit is None:
+            return box.scrollable_content_region.height
+        rows = int(limit.resolve(self.size, self.app.size))
+        return rows - box.gutter.height - box.scrollbar_size_horizontal
+
+    def action_more(self) -> None:
+        """Open the dialog's folded section and focus its first field, or close it (the
+        focus, if it was in there, going to its title line)."""
+        box = self.query(".dialog-box").first(Widget)
+        section = next((s for s in self.query(MoreFields) if shown_in(s, box)), None)
+        if section is None:
+            # None here, or not in the fields of the mode picked.
+            self.app.bell()
+            return
+        section.collapsed = not section.collapsed
+        if section.collapsed:
+            if self.focused is not None and section in self.focused.ancestors:
+                self.set_focus(section.query_one(CollapsibleTitle), scroll_visible=False)
+            return
+        fields = [w for w in section.query(Widget) if w.can_focus and w.display]
+        fields = [w for w in fields if not isinstance(w, CollapsibleTitle)]
+        if fields:
+            self.call_after_refresh(self.set_focus, fields[0])
 
     def scroll_to_center(self, widget: Widget, animate: bool = True, **kwargs: Any) -> None:
         """Scroll `widget` to the frame's centre at once: Textual scrolls a field tabbed to
@@ -733,7 +858,9 @@ class UploadDialog(CommandDialog):
     VERB = "Upload"
     HELP_TITLE = "Upload dialog"
     FIRST_FIELD = "#upload-key"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Upload", "Upload the object")
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings(
+        "Upload", "Upload the object", more="the content"
+    )
     DEFAULT_CSS = """
     UploadDialog #upload-content { height: 5; }
     UploadDialog #upload-op { width: 20; }
@@ -749,11 +876,23 @@ class UploadDialog(CommandDialog):
         self.selected = selected if selected in self.buckets else names[0]
 
     def form(self) -> ComposeResult:
-        """Bucket, its notifications, key, size or content, operation."""
-        yield Label("bucket")
-        yield Select(
-            choices(self.buckets), value=self.selected, allow_blank=False, id="upload-bucket"
-        )
+        """Bucket and tags, its notifications, key, size and operation, content."""
+        # The tags share the bucket's row (the rules they are for are listed under it), and
+        # the content, which a size can stand for, is folded (counted on its line): the
+        # dialog scrolled by 11 rows at 80x24 on a bucket with lifecycle rules.
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("bucket")
+                yield Select(
+                    choices(self.buckets),
+                    value=self.selected,
+                    allow_blank=False,
+                    id="upload-bucket",
+                )
+            with Vertical():
+                # What lifecycle rules filter on; S3's tag limits are the command's to check.
+                yield Label("tags (KEY=VALUE,...)")
+                yield SafeInput(placeholder="class=scratch", id="upload-tags")
         yield Hint(self.notifications_text(self.selected), id="upload-notes")
         # The key shares the row of size and operation: on a row of its own it made the
         # dialog four rows taller, which scrolled it at 80x24 on a bucket with a rule.
@@ -777,11 +916,14 @@ class UploadDialog(CommandDialog):
                     "came (its event's name); incomplete starts a multipart upload and never "
                     "completes it (upload --incomplete)",
                 )
-        yield Label("content (text, instead of a size)")
-        yield SafeTextArea("", id="upload-content")
-        # What lifecycle rules filter on; S3's tag limits are the command's to check.
-        yield Label("tags (KEY=VALUE, separated by commas)")
-        yield SafeInput(placeholder="class=scratch", id="upload-tags")
+        with MoreFields(summary=content_summary(""), id="upload-more"):
+            yield Label("content (text, instead of a size)")
+            yield SafeTextArea("", id="upload-content")
+
+    @on(TextArea.Changed, "#upload-content")
+    def _content_changed(self) -> None:
+        summary = content_summary(self.value("#upload-content"))
+        self.query_one("#upload-more", MoreFields).show_summary(summary)
 
     def notifications_text(self, bucket: str) -> Text:
         """The bucket's notifications (each target and its event types and key filter), then
@@ -793,8 +935,9 @@ class UploadDialog(CommandDialog):
         ]
         if not lines:
             lines.append(Text("no notifications: an upload starts nothing"))
-        lines += [Text(f"lifecycle {safe(rule_words(rule))}") for rule in b.rules]
-        return hint_lines(lines, "")
+        # A rule's name (`lifecycleRules[0]`) says it is one.
+        lines += [Text(safe(rule_words(rule))) for rule in b.rules]
+        return hint_lines(lines, "", UPLOAD_HINT_LINES)
 
     @on(Select.Changed, "#upload-bucket")
     def _bucket_changed(self, event: Select.Changed) -> None:
@@ -825,6 +968,13 @@ class UploadDialog(CommandDialog):
         return format_line("upload", [bucket, self.value("#upload-key")], options)
 
 
+def content_summary(text: str) -> str:
+    """The folded content's line: what it holds, or that a size stands for it."""
+    if not text:
+        return "content (text, instead of a size): none"
+    return f"content: {len(text):,} character{'s' * (len(text) != 1)}"
+
+
 def response_text(result: CommandResult) -> Text:
     """An `http` result as the dialog shows it: the status line coloured by its class,
     then the headers and the body as the command printed them (a long body cut, with a
@@ -852,7 +1002,7 @@ class HttpDialog(CommandDialog):
     HELP_TITLE = "HTTP dialog"
     FIRST_FIELD = "#http-path"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *dialog_bindings("Send", "Send the request"),
+        *dialog_bindings("Send", "Send the request", more="the headers, query and claims"),
         whole_output_binding("The last response in full, on a page of its own"),
     ]
     DEFAULT_CSS = """
@@ -869,10 +1019,13 @@ class HttpDialog(CommandDialog):
     HttpDialog.-stacked #http-columns { layout: vertical; }
     HttpDialog.-stacked #http-request { width: 1fr; }
     HttpDialog.-stacked #http-gateway { width: 24; }
+    /* Under the form, the response takes rows only once there is one: its placeholder
+       made the dialog scroll at 80x24. */
     HttpDialog.-stacked #http-response-box {
-        margin: 1 0 0 0; padding: 0;
+        margin: 1 0 0 0; padding: 0; display: none;
         border-left: none; border-top: hkey $panel-lighten-2;
     }
+    HttpDialog.-stacked.-answered #http-response-box { display: block; }
     HttpDialog.-stacked #http-response-box:focus { border-left: none; border-top: hkey $accent; }
     HttpDialog #http-method { width: 14; }
     /* The path takes what the method and the gateway leave: as wide as the form, it pushed
@@ -983,22 +1136,54 @@ class HttpDialog(CommandDialog):
                 )
 
     def form(self) -> ComposeResult:
-        """Body, headers, query (and JWT claims, signing, where the stack has a use)."""
+        """Body; then headers, query (and JWT claims, signing, where the stack has a use),
+        folded under a line that counts them: unfolded, the dialog needed 34 to 37 rows,
+        and scrolled by 15 at 80x24."""
         yield Label("body (optional)")
         yield SafeTextArea("", id="http-body")
-        yield Label("headers (one name: value per line)")
-        yield SafeTextArea("", id="http-headers")
-        yield Label("query (name=value&name=value)")
-        yield SafeInput(placeholder="page=2&sort=asc", id="http-query")
+        with MoreFields(summary=self.more_summary(), id="http-more"):
+            yield Label("headers (one name: value per line)")
+            yield SafeTextArea("", id="http-headers")
+            yield Label("query (name=value&name=value)")
+            yield SafeInput(placeholder="page=2&sort=asc", id="http-query")
+            if self.jwt:
+                yield Label("JWT claims (CLAIM=VALUE,...; empty: no token)")
+                yield SafeInput(placeholder="sub=u1,email=ann@example.com", id="http-jwt")
+                yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
+            if self.iam_urls:
+                yield Checkbox(
+                    "signed (SigV4): an AWS_IAM function URL refuses a request without it",
+                    id="http-signed",
+                )
+
+    def more_summary(
+        self, headers: str = "", query: str = "", jwt: str = "", signed: bool = False
+    ) -> str:
+        """The folded fields' line: how many headers, query pairs and claims the request
+        has, and whether it is signed."""
+        counts = [
+            ("headers", sum(1 for line in headers.splitlines() if line.strip())),
+            ("query", sum(1 for pair in query.split("&") if pair.strip())),
+        ]
         if self.jwt:
-            yield Label("JWT claims (CLAIM=VALUE,...; empty: no token)")
-            yield SafeInput(placeholder="sub=u1,email=ann@example.com", id="http-jwt")
-            yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
+            counts.append(("JWT", sum(1 for c in jwt.split(",") if c.strip())))
+        words = [f"{name}: {count or 'none'}" for name, count in counts]
         if self.iam_urls:
-            yield Checkbox(
-                "signed (SigV4): an AWS_IAM function URL refuses a request without it",
-                id="http-signed",
-            )
+            words.append("signed" if signed else "not signed")
+        return ", ".join(words)
+
+    @on(TextArea.Changed, "#http-headers")
+    @on(Input.Changed, "#http-query")
+    @on(Input.Changed, "#http-jwt")
+    @on(Checkbox.Changed, "#http-signed")
+    def _more_changed(self) -> None:
+        summary = self.more_summary(
+            self.value("#http-headers"),
+            self.value("#http-query"),
+            self.value("#http-jwt") if self.jwt else "",
+            bool(self.iam_urls) and self.query_one("#http-signed", Checkbox).value,
+        )
+        self.query_one("#http-more", MoreFields).show_summary(summary)
 
     def routes_text(self) -> Text:
         """The routes of every gateway: `POST /jobs → api`, `ANY /{proxy+} → web (container
@@ -1094,13 +1279,21 @@ class HttpDialog(CommandDialog):
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
         self.last = result
+        self.add_class("-answered")
         self.query_one("#http-response", Static).update(response_text(result))
         # A new response is read from its status line.
         self.query_one("#http-response-box", VerticalScroll).scroll_home(animate=False)
         if self.has_class("-stacked"):
-            # Under the form, it may be below the fold: in sight once laid out.
-            box = self.query_one("#http-response-box")
-            self.call_after_refresh(box.scroll_visible, animate=False)
+            # Under the form, it may be below the fold: in sight once laid out, and again
+            # once the box shown for the first response has its height (the first pass
+            # goes by the rows it had before its text was laid out).
+            self.call_after_refresh(self._response_in_sight)
+
+    def _response_in_sight(self, again: bool = True) -> None:
+        box = self.query_one("#http-response-box")
+        box.scroll_visible(animate=False)
+        if again:
+            self.call_after_refresh(self._response_in_sight, False)
 
 
 class FireDialog(CommandDialog):

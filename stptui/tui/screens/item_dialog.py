@@ -86,7 +86,7 @@ class ItemDialog(CommandDialog):
     DEFAULT_CSS = """
     ItemDialog #item-json { height: 6; }
     ItemDialog #item-op { width: 24; }
-    ItemDialog #item-update-box { height: auto; display: none; }
+    ItemDialog #item-update-box { height: auto; display: none; margin-left: 1; }
     ItemDialog #item-update-box.-shown { display: block; }
     """
 
@@ -119,15 +119,20 @@ class ItemDialog(CommandDialog):
                     id="item-op-select",
                 )
         yield Hint(self.table_text(self.selected), id="item-hint")
-        yield Label(Text(self.field_label("put")), id="item-json-label")
-        yield SafeTextArea(
-            starting_text(self.tables[self.selected], "put"),
-            id="item-json",
-            classes="json json-object",
-        )
-        with Vertical(id="item-update-box"):
-            yield Label("update (UpdateExpression: SET a = :v, n = n + :one REMOVE b ...)")
-            yield SafeInput(placeholder="SET qty = :q", id="item-update")
+        # An update's expression goes beside its key (one line of JSON, most often): on a
+        # row of its own it made the dialog scroll at 80x24, its key field already down to
+        # one line.
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label(Text(self.field_label("put")), id="item-json-label")
+                yield SafeTextArea(
+                    starting_text(self.tables[self.selected], "put"),
+                    id="item-json",
+                    classes="json json-object",
+                )
+            with Vertical(id="item-update-box"):
+                yield Label("update (SET a = :v REMOVE b)")
+                yield SafeInput(placeholder="SET qty = :q", id="item-update")
         # The three optional fields share a row: the condition on a row of its own made the
         # dialog scroll at 80x24. Each label is short enough for one line in a third of an
         # 80-column dialog, so that the fields stay side by side; the placeholders are one
@@ -147,7 +152,8 @@ class ItemDialog(CommandDialog):
     def field_label(operation: str) -> str:
         """What the field holds for `operation`."""
         if operation in ("update", "delete"):
-            return "key (its key attributes only, DynamoDB JSON)"
+            # Short enough for half the row, beside the update's expression.
+            return "key (DynamoDB JSON)"
         return 'item (DynamoDB JSON: {"name": {"S": "text"}, "n": {"N": "1"}})'
 
     def table_text(self, name: str) -> Text:

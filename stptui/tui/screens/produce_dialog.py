@@ -34,6 +34,7 @@ from stptui.tui.screens.dialogs import (
     JSON_CHECK_NOW,
     CommandDialog,
     Hint,
+    MoreFields,
     choices,
     dialog_bindings,
     hint_lines,
@@ -41,6 +42,12 @@ from stptui.tui.screens.dialogs import (
     reader_lines,
 )
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
+
+
+def headers_summary(text: str) -> str:
+    """The folded headers' line: how many the record carries."""
+    count = len(header_pairs(text))
+    return f"headers: {count or 'none'}"
 
 
 def header_pairs(text: str) -> list[str]:
@@ -59,11 +66,13 @@ class ProduceDialog(CommandDialog):
     HEADING = "produce a record to a Kafka topic (ctrl+s produces, escape cancels)"
     VERB = "Produce"
     HELP_TITLE = "Produce dialog"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Produce", "Produce the record")
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings(
+        "Produce", "Produce the record", more="the record's headers"
+    )
     DEFAULT_CSS = """
     ProduceDialog #produce-value { height: 5; }
     ProduceDialog #produce-headers { height: 4; }
-    ProduceDialog #produce-partition-column { width: 24; }
+    ProduceDialog #produce-partition-column { width: 16; }
     """
 
     def __init__(
@@ -77,22 +86,29 @@ class ProduceDialog(CommandDialog):
     def form(self) -> ComposeResult:
         """Topic, where it lives and its readers, value, key and partition, headers, and
         where the record would go."""
-        yield Label("topic")
-        yield Select(
-            choices(self.topics), value=self.selected, allow_blank=False, id="produce-topic"
-        )
+        # The topic, the key and the partition share a row, and the headers are folded
+        # (counted on their line): the dialog scrolled by 9 rows at 80x24.
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("topic")
+                yield Select(
+                    choices(self.topics),
+                    value=self.selected,
+                    allow_blank=False,
+                    id="produce-topic",
+                )
+            with Vertical():
+                yield Label("key (optional)")
+                yield SafeInput(placeholder="none: partitions in turn", id="produce-key")
+            with Vertical(id="produce-partition-column"):
+                yield Label("partition")
+                yield SafeInput(placeholder="the key's", id="produce-partition")
         yield Hint(self.topic_text(self.selected), id="produce-topic-hint")
         yield Label("value (any text, sent as its UTF-8 bytes)")
         yield SafeTextArea('{"orderId": 1}', id="produce-value")
-        with Horizontal(classes="dialog-row"):
-            with Vertical():
-                yield Label("key (picks the partition)")
-                yield SafeInput(placeholder="none: the next partition in turn", id="produce-key")
-            with Vertical(id="produce-partition-column"):
-                yield Label("partition (optional)")
-                yield SafeInput(placeholder="the key's", id="produce-partition")
-        yield Label("headers (one KEY=VALUE a line, optional)")
-        yield SafeTextArea("", id="produce-headers")
+        with MoreFields(summary=headers_summary(""), id="produce-more"):
+            yield Label("headers (one KEY=VALUE a line)")
+            yield SafeTextArea("", id="produce-headers")
         # Filled in once the fields exist (`on_mount`).
         yield Hint(Text(""), id="produce-where")
 
@@ -154,9 +170,14 @@ class ProduceDialog(CommandDialog):
             self.query_one("#produce-topic-hint", Hint).show(self.topic_text(event.value))
             self._show_check()
 
+    @on(TextArea.Changed, "#produce-headers")
+    def _headers_changed(self) -> None:
+        summary = headers_summary(self.value("#produce-headers"))
+        self.query_one("#produce-more", MoreFields).show_summary(summary)
+        self._show_check()
+
     @on(Input.Changed, "#produce-key")
     @on(Input.Changed, "#produce-partition")
-    @on(TextArea.Changed, "#produce-headers")
     def _field_changed(self) -> None:
         self._show_check()
 

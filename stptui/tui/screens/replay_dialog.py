@@ -98,8 +98,17 @@ class ReplayDialog(CommandDialog):
 
     def form(self) -> ComposeResult:
         """Bus, its archive, the window, the rules, the name, what the replay would do."""
-        yield Label("bus (with an archive)")
-        yield Select(choices(self.buses), value=self.selected, allow_blank=False, id="replay-bus")
+        # The optional name shares the bus's row: on a row of its own it made the dialog
+        # scroll at 80x24.
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("bus (with an archive)")
+                yield Select(
+                    choices(self.buses), value=self.selected, allow_blank=False, id="replay-bus"
+                )
+            with Vertical():
+                yield Label("name (optional)")
+                yield SafeInput(id="replay-name")
         yield Hint(self.archive_text(self.selected), id="replay-archive")
         with Horizontal(classes="dialog-row"):
             with Vertical():
@@ -111,8 +120,6 @@ class ReplayDialog(CommandDialog):
         yield Label("rules (the replay goes to those checked)")
         with Vertical(id="replay-rules"):
             yield from self.rule_boxes(self.selected)
-        yield Label("name (optional)")
-        yield SafeInput(id="replay-name")
         yield Hint(Text(""), id="replay-plan")
 
     def on_mount(self) -> None:

@@ -79,7 +79,9 @@ class RestoreDialog(CommandDialog):
     HELP_TITLE = "Restore dialog"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Restore", "Restore the object")
     DEFAULT_CSS = """
-    RestoreDialog #restore-tier-column { width: 24; }
+    RestoreDialog #restore-tier-column { width: 16; }
+    RestoreDialog #restore-days-column { width: 18; }
+    RestoreDialog #restore-key-column { width: 2fr; }
     """
 
     def __init__(
@@ -98,16 +100,18 @@ class RestoreDialog(CommandDialog):
 
     def form(self) -> ComposeResult:
         """Bucket, its archived objects, key, tier and days, version id, what it would do."""
-        yield Label("bucket")
-        yield Select(
-            choices(self.buckets), value=self.selected, allow_blank=False, id="restore-bucket"
-        )
-        yield Hint(self.objects_text(self.selected), id="restore-objects")
-        yield Label("key (an archived object of the bucket)")
-        yield SafeInput(
-            self.first_key(self.selected), placeholder="reports/2025.csv", id="restore-key"
-        )
+        # Two rows where there were four: the bucket with the tier and days, the key with
+        # the version id (on rows of their own they made the dialog scroll at 80x24). The
+        # labels are short enough for their columns on an 80-column terminal.
         with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("bucket")
+                yield Select(
+                    choices(self.buckets),
+                    value=self.selected,
+                    allow_blank=False,
+                    id="restore-bucket",
+                )
             with Vertical(id="restore-tier-column"):
                 yield Label("tier")
                 yield Select(
@@ -116,11 +120,21 @@ class RestoreDialog(CommandDialog):
                     allow_blank=False,
                     id="restore-tier",
                 )
-            with Vertical():
-                yield Label("days the copy stays (default 1)")
+            with Vertical(id="restore-days-column"):
+                yield Label("days (default 1)")
                 yield SafeInput(placeholder="1", id="restore-days")
-        yield Label("version id (optional: a version of a versioned bucket)")
-        yield SafeInput(placeholder="the current version", id="restore-version")
+        yield Hint(self.objects_text(self.selected), id="restore-objects")
+        with Horizontal(classes="dialog-row"):
+            with Vertical(id="restore-key-column"):
+                yield Label("key (an archived object)")
+                yield SafeInput(
+                    self.first_key(self.selected),
+                    placeholder="reports/2025.csv",
+                    id="restore-key",
+                )
+            with Vertical():
+                yield Label("version id (optional)")
+                yield SafeInput(placeholder="the current one", id="restore-version")
         yield Hint(Text(""), id="restore-plan")
 
     def on_mount(self) -> None:

@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
@@ -40,7 +40,13 @@ from stptui.commands.handlers.websocket import (
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.tui.render import hanging, safe
-from stptui.tui.screens.dialogs import CommandDialog, Hint, choices, dialog_bindings
+from stptui.tui.screens.dialogs import (
+    CommandDialog,
+    Hint,
+    MoreFields,
+    choices,
+    dialog_bindings,
+)
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
 # The connection picker's choice that connects a new client: no connection id (base64)
@@ -49,6 +55,12 @@ NEW = "(new)"
 SEND, POST, DISCONNECT = "send", "post", "disconnect"
 # The actions that take a message: the client's, and the backend's through @connections.
 WITH_MESSAGE = (SEND, POST)
+
+
+def headers_summary(text: str) -> str:
+    """The folded headers' line: how many a new connection sends."""
+    count = sum(1 for line in text.splitlines() if line.strip())
+    return f"headers: {count or 'none'}"
 
 
 def websocket_apis(session: Session) -> list[str]:
@@ -73,10 +85,13 @@ class WebSocketDialog(CommandDialog):
     HEADING = "WebSocket client (ctrl+s runs, escape closes)"
     VERB = "Connect"
     HELP_TITLE = "WebSocket dialog"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Run", "Connect, send or disconnect")
+    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings(
+        "Run", "Connect, send or disconnect", more="a new connection's headers"
+    )
     DEFAULT_CSS = """
     WebSocketDialog #ws-headers { height: 4; }
     WebSocketDialog .ws-fields { height: auto; }
+    WebSocketDialog #ws-action-column { width: 28; }
     """
 
     def __init__(
@@ -115,22 +130,31 @@ class WebSocketDialog(CommandDialog):
                 )
             yield Label("query (name=value&name=value)")
             yield SafeInput(placeholder="token=t-1", id="ws-query")
-            yield Label("headers (one name: value per line)")
-            yield SafeTextArea("", id="ws-headers")
-        with Vertical(id="ws-send-fields", classes="ws-fields"):
-            yield Label("action")
-            yield Select(
-                [
-                    (Text("send a message"), SEND),
-                    (Text("post a message as the backend (@connections)"), POST),
-                    (Text("disconnect (the client closes it)"), DISCONNECT),
-                ],
-                value=SEND,
-                allow_blank=False,
-                id="ws-action",
-            )
-            yield Label(self.message_label(SEND), id="ws-message-label")
-            yield SafeInput(placeholder='{"action": "sendMessage", "text": "hi"}', id="ws-message")
+            # Folded (counted on its line): unfolded, the headers made the dialog scroll
+            # at 80x24.
+            with MoreFields(summary=headers_summary(""), id="ws-more"):
+                yield Label("headers (one name: value per line)")
+                yield SafeTextArea("", id="ws-headers")
+        # The action and its message share a row: on rows of their own they made the
+        # dialog scroll at 80x24.
+        with Horizontal(id="ws-send-fields", classes="ws-fields dialog-row"):
+            with Vertical(id="ws-action-column"):
+                yield Label("action")
+                yield Select(
+                    [
+                        (Text("send a message"), SEND),
+                        (Text("post via @connections"), POST),
+                        (Text("disconnect"), DISCONNECT),
+                    ],
+                    value=SEND,
+                    allow_blank=False,
+                    id="ws-action",
+                )
+            with Vertical():
+                yield Label(self.message_label(SEND), id="ws-message-label")
+                yield SafeInput(
+                    placeholder='{"action": "sendMessage", "text": "hi"}', id="ws-message"
+                )
         yield Hint(Text(""), id="ws-plan")
 
     def body(self) -> ComposeResult:
@@ -154,7 +178,7 @@ class WebSocketDialog(CommandDialog):
     def message_label(action: str) -> str:
         """The message field's label: what the message is to the picked action."""
         if action == POST:
-            return "message (the client receives it as it is)"
+            return "message (the client gets it as is)"
         return "message (JSON selects the route)"
 
     def connection(self) -> str:
@@ -204,9 +228,15 @@ class WebSocketDialog(CommandDialog):
         lines = [Text(line)] + ([Text(f"last: {safe(last)}")] if last else [])
         return Text("\n").join(hanging(x, 2) for x in lines)
 
+    @on(TextArea.Changed, "#ws-headers")
+    def _headers_changed(self) -> None:
+        self.query_one("#ws-more", MoreFields).show_summary(
+            headers_summary(self.value("#ws-headers"))
+        )
+        self._check()
+
     @on(Input.Changed, "#ws-query")
     @on(Input.Changed, "#ws-message")
-    @on(TextArea.Changed, "#ws-headers")
     @on(Select.Changed, "#ws-gateway")
     def _check(self) -> None:
         """Show what the command would do, or why it would refuse."""
