@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pygments.token import String
 from test_command_lines import sent_bodies
@@ -68,6 +68,9 @@ def test_escapes_read_as_bash_reads_them(typed: str, word: str) -> None:
         (r"$'\q'", "\\q is no escape", 17, "write \\\\ for a backslash itself"),
         (r"$'ab\x'", "\\x needs one or two hex digits", 19, "\\x1b"),
         (r"$'\u'", "\\u needs one to four hex digits", 17, "\\u202e"),
+        # Braces (`\u{41}` in JavaScript and Rust) are no part of bash's escape.
+        (r"$'\u{41}'", "\\u needs one to four hex digits", 17, "braces: write \\u0041"),
+        (r"$'\u{1F600}x'", "\\u needs one", 17, "braces: write \\U0001f600"),
         (r"$'\ud800'", "\\ud800 is a surrogate", 17, "\\U0001f600"),
         (r"$'\U00110000'", "\\U00110000 is past U+10FFFF", 17, "10ffff"),
         (r"$'\400'", "\\400 is past \\377", 17, "\\u0100"),
@@ -150,6 +153,18 @@ def test_a_line_a_dialog_writes_reads_back_as_its_values(
 def test_read_words_reads_quoted_words_as_tokenize_does(words: list[str]) -> None:
     line = " ".join(quote_word(w) for w in words)
     assert [w.text for w in read_words(line).words] == tokenize(line) == words
+
+
+@given(st.text(alphabet="ab\\\"' $nt#\t", max_size=14))
+@example('x "a\\d"')  # inside double quotes a backslash before `d` stays
+@example('"\\\'"')
+def test_read_words_reads_any_line_tokenize_reads_as_it_does(line: str) -> None:
+    # What the REPL completes and checks as it is typed is what runs.
+    try:
+        words = tokenize(line)
+    except CommandError:
+        return
+    assert [w.text for w in read_words(line).words] == words
 
 
 # -- the session log and recorded scripts ----------------------------------------------------

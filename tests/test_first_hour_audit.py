@@ -338,6 +338,11 @@ def test_match_given_file_names_without_at_says_to_write_the_at(
         ("5 minutes", "; did you mean rate(5 minutes)?"),
         ("0 9 * * 1", "; AWS's cron has six fields, the year last, e.g. cron(0 9 * * ? *)"),
         ("hourly", ", e.g. rate(5 minutes) or cron(0 9 * * ? *)"),
+        # Words that are no cron's or rate's fields get no such lead: it would be refused.
+        ("run it every five minutes ok", ", e.g. rate(5 minutes) or cron(0 9 * * ? *)"),
+        ("0 9 * * 1 2027x", ", e.g. rate(5 minutes) or cron(0 9 * * ? *)"),
+        ("5 bananas", ", e.g. rate(5 minutes) or cron(0 9 * * ? *)"),
+        ("every day at nine am", ", e.g. rate(5 minutes) or cron(0 9 * * ? *)"),
     ],
 )
 def test_schedule_fields_without_cron_or_rate_get_the_expression_meant(

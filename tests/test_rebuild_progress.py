@@ -99,6 +99,20 @@ def test_progress_counts_each_repetition_and_ends_at_the_total() -> None:
     assert seen[-1].text() == "undoing: replaying 653 of 653 commands"
 
 
+def test_a_repeat_with_its_option_first_counts_its_repetitions_in_the_total() -> None:
+    # `--every D` may come before N: the total still counts the repeat as N commands.
+    session = opened(
+        ["repeat --every 1s 50 send jobQueue x", "advance 1m", "repeat 100 send jobQueue y"]
+    )
+    plan = plan_rebuild(session, "reload")
+    assert plan is not None
+    seen: list[RebuildProgress] = []
+    plan.run(progress=seen.append)
+    assert {p.total for p in seen} == {151}
+    # Before the last repeat runs, its 100 are still to come: not reported as done.
+    assert seen[-1].done == 151 and any(p.done == 51 for p in seen)
+
+
 @settings(max_examples=20, deadline=None)
 @given(at=st.integers(min_value=1, max_value=10))
 def test_a_cancel_at_any_point_leaves_the_session_as_it_was(at: int) -> None:

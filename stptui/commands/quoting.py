@@ -114,7 +114,8 @@ def _one(m: re.Match[str]) -> str:
         if digits is None:
             width = {"x": "one or two", "u": "one to four", "U": "one to eight"}[escape[1]]
             example = {"x": "\\x1b", "u": "\\u202e", "U": "\\U0001f600"}[escape[1]]
-            raise EscapeError(at, f"\\{escape[1]} needs {width} hex digits", f"e.g. {example}")
+            hint = _braces_hint(m.string, m.end()) or f"e.g. {example}"
+            raise EscapeError(at, f"\\{escape[1]} needs {width} hex digits", hint)
         code = int(digits, 16)
         if 0xD800 <= code <= 0xDFFF:
             raise EscapeError(
@@ -141,6 +142,20 @@ def _one(m: re.Match[str]) -> str:
     if rest == "\n":
         raise EscapeError(at, "a backslash before a line break is no escape", ESCAPES_HINT)
     raise EscapeError(at, f"\\{printable(rest)} is no escape", ESCAPES_HINT)
+
+
+def _braces_hint(body: str, at: int) -> str | None:
+    """The hint for `\\u{HEX}` (JavaScript's and Rust's form, which bash does not read),
+    whose `{` is at `at`: the escape bash reads for the same code point."""
+    close = body.find("}", at)
+    inner = body[at + 1 : close] if body.startswith("{", at) and close != -1 else ""
+    if not re.fullmatch(r"[0-9A-Fa-f]{1,8}", inner):
+        return None
+    code = int(inner, 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None  # no character: the general hint
+    escape = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return f"bash reads no braces: write {escape}"
 
 
 def _written(m: re.Match[str]) -> str:

@@ -63,7 +63,6 @@ class RebuildCancelled(CommandError):
             f"{verb} cancelled: the session is as it was",
             f"`{verb}` again replays the session from its start",
         )
-        self.verb = verb
 
 
 def weight(line: str) -> int:
@@ -71,8 +70,15 @@ def weight(line: str) -> int:
     (whose repetitions are what take the time), else 1."""
     if not line.startswith("repeat "):
         return 1
-    count = line.split(maxsplit=2)[1].replace(",", "").replace("_", "")
-    return max(1, int(count)) if count.isdigit() else 1
+    from stptui.commands.handlers import REGISTRY
+
+    # Bound as the command binds it: `--every D` may come before N.
+    try:
+        call = REGISTRY.parse(line)
+    except CommandError:
+        return 1
+    count = call.args.get("n") if call is not None else None
+    return max(1, int(count)) if isinstance(count, str) and count.isdigit() else 1
 
 
 class Replay:
@@ -84,7 +90,6 @@ class Replay:
         self.progress: Callable[[RebuildProgress], None] | None = None
         # The front end's own stop test (the REPL's Ctrl-C), asked as `cancel` is.
         self.should_stop: Callable[[], bool] | None = None
-        self.every_s = PROGRESS_EVERY_S
         self._cancel = threading.Event()
         self._next_report = 0.0
         self._fresh: Session | None = None
@@ -157,7 +162,7 @@ class Replay:
         now = time.monotonic()
         if not force and now < self._next_report:
             return
-        self._next_report = now + self.every_s
+        self._next_report = now + PROGRESS_EVERY_S
         done = self._done_lines
         repeats = self._fresh.sim.services.get("repeats") if self._fresh is not None else None
         if repeats is not None:

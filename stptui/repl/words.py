@@ -4,9 +4,9 @@ whether a quote, a bracket or a comment is still open at the end.
 `stptui.commands.registry.tokenize` is the reader that decides what a finished line means;
 it refuses an open quote. Completion, highlighting, validation while typing and the "go on
 on the next line" rule need to read a line that is not finished yet, with the same quoting
-rules: quotes group words, a backslash escapes the next character (outside quotes and
-inside double quotes), `$'...'` reads its escapes (`$'\\t'` is a tab) and `#` at the start
-of a word begins a comment.
+rules: quotes group words, a backslash escapes the next character (outside quotes; inside
+double quotes only `\\` and `"`), `$'...'` reads its escapes (`$'\\t'` is a tab) and `#` at
+the start of a word begins a comment.
 """
 
 from __future__ import annotations
@@ -74,6 +74,10 @@ def read_words(text: str) -> Reading:
             continue
         if escaped:
             escaped = False
+            if quote == '"' and ch not in '\\"':
+                # Inside double quotes a backslash escapes only `\` and `"`: before anything
+                # else it stays, as `tokenize` keeps it (`"a\d"` is the three characters).
+                buf.append("\\")
             buf.append(ch)
             continue
         if quote is not None:

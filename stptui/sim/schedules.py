@@ -66,6 +66,9 @@ _RATE_RE = re.compile(
 )
 _RATE_UNIT_MS = {"minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
 _NUMBER_RE = re.compile(r"[0-9]+")
+# A crontab line's minutes or hours field (`0`, `*/5`, `9-17`, `0,30`): what tells five
+# words of a crontab line from five of a sentence.
+_CRONTAB_TIME = re.compile(r"[0-9*,/-]+")
 _SINGLE_VALUE_RE = re.compile(r"[0-9]+|[A-Za-z]+")
 
 
@@ -812,13 +815,14 @@ def _wrapped(expression: str) -> str | None:
     """What to write for the fields of a cron or a rate given bare (`0 9 * * ? *`, `5
     minutes`), as a crontab line or a sentence would: None for any other text."""
     words = expression.split()
-    if len(words) == 6:
-        return f"did you mean cron({' '.join(words)})?"
-    if len(words) == 5:
+    form = {6: "cron", 2: "rate"}.get(len(words))
+    if form is not None:
+        # Only an expression that then reads: six words of a sentence are no cron.
+        meant = f"{form}({' '.join(words)})"
+        return f"did you mean {meant}?" if validate_schedule(meant) is None else None
+    if len(words) == 5 and all(_CRONTAB_TIME.fullmatch(w) for w in words[:2]):
         # A crontab line: AWS adds the year and wants '?' in a day field.
         return "AWS's cron has six fields, the year last, e.g. cron(0 9 * * ? *)"
-    if len(words) == 2 and words[0].isdigit():
-        return f"did you mean rate({' '.join(words)})?"
     return None
 
 
