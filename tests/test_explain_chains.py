@@ -372,3 +372,27 @@ def test_a_stimulus_chain_ends_with_the_alarms_it_tripped() -> None:
     # What fed an alarm comes before its change: the chain ends with the alarms' doing.
     last_fed = max(r["seq"] for r in chain if r["kind"] == tk.MESSAGE_DEAD_LETTERED)
     assert changes[1]["seq"] > last_fed
+
+
+def test_an_alarm_fed_by_many_messages_shows_a_line_not_a_megabyte() -> None:
+    """Under load an alarm's change names every message that fed it: the line a view shows
+    for the record names the first few and counts the rest, and the record keeps them all."""
+    from stptui.commands.result import LIST_HEAD, record_line
+
+    path, behaviors, _, _ = STACKS["alarms"]
+    session = Session.open(path, behaviors_path=behaviors, start_ms=START)
+    execute(session, "repeat 200 send jobs 'bad order'")
+    execute(session, "advance 10m")
+    dlq = next(
+        r
+        for r in session.sim.trace.records
+        if r.kind == tk.ALARM_STATE_CHANGED
+        and r.get("reference") == "jobsDlq.alarms.0"
+        and r.get("state") == "ALARM"
+    )
+    causes = dlq.get("cause_ids")
+    assert len(causes) == 200
+    line = record_line(dlq)
+    assert f"{len(causes) - LIST_HEAD:,} more]" in line
+    assert causes[0] in line and causes[LIST_HEAD] not in line
+    assert len(line) < 2_000

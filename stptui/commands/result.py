@@ -41,17 +41,29 @@ class CommandResult:
     data: Any = None
 
 
+# A list field longer than this shows its first LIST_HEAD items and how many more there are:
+# an alarm change under load names every one of 100,000 messages that fed it (`cause_ids`),
+# and a line of megabytes would stall every view that shows the record.
+LIST_ITEMS = 10
+LIST_HEAD = 3
+
+
 def record_details(rec: Record) -> str:
     """A record's own fields as `key=value` words; a long string (a 1 MB log line) cut as
     `explain` cuts it (`cut_field`): its start and how much was left out, and shown as a
     value is, on one line (`textsafe.one_line`: a key with U+202E and one with the text
-    `\\u202e` differ)."""
-    return Shown(
-        " ".join(
-            f"{k}={one_line(cut_field(k, v)) if isinstance(v, str) else format_value(v)}"
-            for k, v in rec.data.items()
-        )
-    )
+    `\\u202e` differ); a list of more than LIST_ITEMS items as its first LIST_HEAD and
+    a count of the rest (the trace file and the JSON data of a command keep them all)."""
+    return Shown(" ".join(f"{k}={_field_text(k, v)}" for k, v in rec.data.items()))
+
+
+def _field_text(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return one_line(cut_field(name, value))
+    if isinstance(value, list) and len(value) > LIST_ITEMS:
+        head = format_value(value[:LIST_HEAD])[:-1]
+        return f"{head},… {len(value) - LIST_HEAD:,} more]"
+    return format_value(value)
 
 
 def record_line(rec: Record) -> str:
