@@ -16,10 +16,10 @@ from prompt_toolkit.output import DummyOutput
 
 from stptui.cli import main
 from stptui.commands import Session
+from stptui.commands.result import make_console
 from stptui.commands.session import IDLE_NOTE_NAMES, idle_note, starter_note
 from stptui.config import load_stack
 from stptui.repl.app import Repl
-from stptui.repl.printer import make_console
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE = ROOT / "docs" / "examples" / "worker-and-database.yml"

@@ -20,8 +20,8 @@ from prompt_toolkit.output import DummyOutput
 
 from stptui.cli import main
 from stptui.commands import CommandError, Session, execute
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
-from stptui.repl.printer import make_console
 from stptui.sim.clock import (
     CLOCK_RANGE,
     MAX_MS,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from stptui.commands import Session, execute
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
-from stptui.repl.printer import make_console
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]

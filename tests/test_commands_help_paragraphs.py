@@ -12,8 +12,8 @@ import pytest
 
 from stptui.commands import REGISTRY, Session
 from stptui.commands.docs import render_command
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
-from stptui.repl.printer import make_console
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from session_checks import run_line
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.registry import TOPICS
+from stptui.commands.result import make_console
 from stptui.graph import build_graph
 from stptui.repl.app import Repl
-from stptui.repl.printer import make_console
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
 

@@ -11,8 +11,9 @@ import pytest
 from prompt_toolkit.history import InMemoryHistory
 
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
-from stptui.repl.printer import Printer, make_console
+from stptui.repl.printer import Printer
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ from prompt_toolkit.output import DummyOutput
 from pygments.token import Error, Keyword
 
 from stptui.commands import REGISTRY, Session
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
 from stptui.repl.lexer import lexer_for
-from stptui.repl.printer import make_console
 from stptui.repl.validator import check
 from stptui.repl.words import commands_in
 from stptui.sim.clock import parse_instant

@@ -13,9 +13,9 @@ from rich.console import Console
 
 from stptui.commands import RebuildCancelled, RebuildProgress, Session, execute
 from stptui.commands import rebuild as rebuild_module
+from stptui.commands.result import make_console
 from stptui.commands.session import trace_sha256
 from stptui.repl.app import Progress, Repl
-from stptui.repl.printer import make_console
 from stptui.repl.toolbar import Toolbar
 from stptui.sim.clock import parse_instant
 

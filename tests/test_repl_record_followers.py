@@ -15,10 +15,10 @@ from pygments.token import Keyword, Name, Number, Operator
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands import registry as kinds
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
 from stptui.repl.grammar import Walker
 from stptui.repl.lexer import lexer_for
-from stptui.repl.printer import make_console
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
 from tests.replkit import metas

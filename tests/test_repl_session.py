@@ -22,12 +22,12 @@ from prompt_toolkit.output import DummyOutput
 
 from stptui.cli import main as cli_main
 from stptui.commands import Session, execute
+from stptui.commands.result import make_console
 from stptui.commands.session import trace_sha256
 from stptui.repl import app as repl_app
 from stptui.repl import toolbar as toolbar_module
 from stptui.repl.app import Progress, Repl
 from stptui.repl.history import history_path
-from stptui.repl.printer import make_console
 from stptui.sim.clock import iso_ms, parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]

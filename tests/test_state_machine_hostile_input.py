@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
-from stptui.commands.result import render_plain
-from stptui.repl.printer import Printer, make_console
+from stptui.commands.result import make_console, render_plain
+from stptui.repl.printer import Printer
 from stptui.sim.asl_callbacks import TOKEN_LENGTH, tokens_of
 from stptui.sim.clock import parse_instant
 

@@ -34,10 +34,10 @@ from prompt_toolkit.validation import ValidationError
 from stptui.cli import main
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.registry import tokenize
-from stptui.commands.result import render_plain
+from stptui.commands.result import make_console, render_plain
 from stptui.repl.app import Repl
 from stptui.repl.completer import build_completer
-from stptui.repl.printer import Printer, make_console
+from stptui.repl.printer import Printer
 from stptui.repl.shown import EscapedControls
 from stptui.repl.validator import CommandValidator
 from stptui.sim.clock import parse_instant

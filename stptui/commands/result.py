@@ -198,21 +198,18 @@ def rich_result(result: CommandResult) -> RenderableType:
     return Group(*parts)
 
 
+def make_console(**kwargs: object) -> Console:
+    """A console that never interprets text: no markup, no highlighting, no emoji codes."""
+    return Console(markup=False, highlight=False, emoji=False, **kwargs)  # type: ignore[arg-type]
+
+
 def render_fitted(result: CommandResult, width: int) -> str:
     """The result as `render_plain` gives it, but its table fitted to `width` columns as
     the REPL fits it (long columns wrap, or one block per row): `stptui run` in a
     terminal. Plain text still: no colour, no markup, control characters made visible."""
     if result.table is None:
         return render_plain(result)
-    console = Console(
-        file=io.StringIO(),
-        width=width,
-        color_system=None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = make_console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
     with console.capture() as capture:
         console.print(rich_table(*result.table))
     # Rich pads each line to the width; a terminal needs no trailing spaces.

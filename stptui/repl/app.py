@@ -48,11 +48,12 @@ from stptui.commands import (
     plan_rebuild,
 )
 from stptui.commands import registry as kinds
+from stptui.commands.result import make_console
 from stptui.commands.session import banner_lines, idle_note, starter_note
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
-from stptui.repl.printer import Printer, make_console
+from stptui.repl.printer import Printer
 from stptui.repl.shown import EscapedControls, escape_search_fields
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator

@@ -17,7 +17,12 @@ from rich.console import Console
 from rich.text import Text
 
 from stptui.commands import CommandError, CommandResult, ExpectationFailed
-from stptui.commands.result import FittingTable, cell, record_details, rich_table
+from stptui.commands.result import (
+    FittingTable,
+    cell,
+    record_details,
+    rich_table,
+)
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
 from stptui.textsafe import flat, printable
@@ -63,11 +68,6 @@ def kind_style(kind: str) -> str:
     if kind.endswith(_GOOD):
         return "green"
     return _FAMILY.get(kind.partition(".")[0], "magenta")
-
-
-def make_console(**kwargs: object) -> Console:
-    """A console that never interprets text: no markup, no highlighting, no emoji codes."""
-    return Console(markup=False, highlight=False, emoji=False, **kwargs)  # type: ignore[arg-type]
 
 
 class Printer:
