@@ -98,6 +98,7 @@ from stptui.config.model import (
     WebServiceEntry,
     WebSocketTrigger,
     Workload,
+    schedule_node_id,
 )
 from stptui.textsafe import json_text
 
@@ -533,7 +534,7 @@ class _Builder:
             source = self._synthetic(
                 "schedule",
                 f"{t.owner}:{number}",
-                f"schedule:{t.owner}:{number}",
+                schedule_node_id(t.owner, number),
                 (*t.path, "properties", "scheduleRate"),
                 kind="schedule",
                 label=t.rate,

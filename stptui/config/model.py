@@ -248,6 +248,17 @@ class ScheduleTrigger(Trigger):
     input_transformer: dict[str, Any] | None = None
 
 
+# A schedule's id, in the graph and in the commands that take one: this, its owner, a colon
+# and its number, 1-based among the owner's schedules in the order of its `events`.
+SCHEDULE_NODE_PREFIX = "schedule:"
+
+
+def schedule_node_id(owner: str, number: int) -> str:
+    """`schedule:OWNER:N`: the graph node, `show schedules` row and `fire` argument of a
+    workload's Nth schedule."""
+    return f"{SCHEDULE_NODE_PREFIX}{owner}:{number}"
+
+
 @dataclass(slots=True)
 class SqsTrigger(Trigger):
     """`sqs`: a Lambda event source mapping polling a queue."""

@@ -15,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.model import ScheduleTrigger, Workload
+from stptui.config.model import (
+    SCHEDULE_NODE_PREFIX,
+    ScheduleTrigger,
+    Workload,
+    schedule_node_id,
+)
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
 from stptui.sim.payloads import Deferred
@@ -37,8 +42,6 @@ SCHEDULED_EVENT = "Scheduled Event"
 # The fields of a schedule.fired record, packed (see stptui.sim.trace.Raw).
 _FIRED_FIELDS = ("rule", "expression", "event_id", "origin")
 SCHEDULE_SOURCE = "aws.events"
-# A schedule's graph node id is this, its owner, a colon and its number (stptui.graph).
-SCHEDULE_NODE_PREFIX = "schedule:"
 
 
 def scheduled_event(
@@ -97,7 +100,7 @@ class ScheduleRule:
     @property
     def node_id(self) -> str:
         """The schedule's node in the graph (`schedule:OWNER:N`), which the commands take."""
-        return f"{SCHEDULE_NODE_PREFIX}{self.owner}:{self.number}"
+        return schedule_node_id(self.owner, self.number)
 
     @property
     def describe(self) -> str:
