@@ -11,7 +11,6 @@ replayable equivalent. `undo`, `reload` and `load` are planned by the command la
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import re
 import time
@@ -896,8 +895,9 @@ class StptuiApp(App[None]):
         except Exception as exc:
             # A bug in stptui: said, and the session kept as it was.
             outcome = CommandError(f"internal error: {type(exc).__name__}: {exc} (a bug)")
-        # The app may have closed meanwhile: then there is nothing to adopt into.
-        with contextlib.suppress(RuntimeError):
+        # The app may have closed meanwhile: then there is nothing to adopt into. (Not a
+        # suppressed RuntimeError: that would hide one raised while adopting, too.)
+        if self.is_running:
             self.call_from_thread(self._rebuild_ended, rebuild, outcome)
 
     def rebuild_progressed(self, progress: RebuildProgress) -> None:
