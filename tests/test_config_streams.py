@@ -32,6 +32,9 @@ resources:
 """
 
 
+TABLE_STREAM = "streamArn: \"$ResourceParam('table', 'streamArn')\""
+
+
 def diagnostics(event: str, etype: str = "kinesis-stream", stream: str = "{}") -> list[str]:
     text = BASE.replace("{STREAM}", stream).replace("{TYPE}", etype).replace("{EVENT}", event)
     stack = load_stack_text(text, "stacktape.yml")
@@ -91,6 +94,29 @@ def test_a_bad_stream_event_is_an_error_that_names_the_property(
 ) -> None:
     found = diagnostics(event, etype)
     assert any("error" in d and words in d for d in found), found
+
+
+@pytest.mark.parametrize(
+    ("prop", "etype", "words"),
+    [
+        ("maximumRecordAgeInSeconds: 60", "kinesis-stream", "retried until its records expire"),
+        ("tumblingWindowInSeconds: 30", "kinesis-stream", "tumbling windows"),
+        ("functionResponseTypes: [ReportBatchItemFailures]", "kinesis-stream", "behaviours file"),
+        ("reportBatchItemFailures: true", "dynamo-db-stream", "sets no FunctionResponseTypes"),
+        ("startingPositionTimestamp: 1700000000", "kinesis-stream", "AT_TIMESTAMP"),
+    ],
+)
+def test_aws_mapping_settings_stacktape_lacks_say_so_not_did_you_mean(
+    prop: str, etype: str, words: str
+) -> None:
+    # services-kinesis-parameters lists MaximumRecordAgeInSeconds, TumblingWindowInSeconds,
+    # FunctionResponseTypes and StartingPositionTimestamp; KinesisIntegrationProps and
+    # DynamoDbIntegrationProps have none of them (`tumblingWindowInSeconds` used to get
+    # "did you mean `maxBatchWindowSeconds`?").
+    source = "kinesisStreamName: clicks" if etype == "kinesis-stream" else TABLE_STREAM
+    (found,) = diagnostics(f"{{{source}, {prop}}}", etype)
+    assert "error unknown-property" in found and words in found, found
+    assert "did you mean" not in found
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,23 @@ def test_an_unknown_event_property_gets_did_you_mean() -> None:
 
 
 @pytest.mark.parametrize(
+    "extra",
+    [
+        "maximumRetryAttempts: 3",
+        "onFailure: {arn: x, type: sqs}",
+        "bisectBatchOnFunctionError: true",
+    ],
+)
+def test_lambdas_kafka_error_controls_are_not_stacktapes(extra: str) -> None:
+    # kafka-retry-configurations lists them for provisioned-mode mappings; Stacktape's
+    # KafkaTopicIntegrationProps has none, so its deployer refuses them.
+    d = one(fn(custom(extra=extra)), "unknown-property")
+    assert d.severity == "error"
+    assert "does not expose Lambda's Kafka error handling controls" in (d.hint or "")
+    assert "read again until it succeeds or its records expire" in (d.hint or "")
+
+
+@pytest.mark.parametrize(
     ("topic", "why"),
     [
         ("bad topic!", "has ' ', '!'"),
@@ -227,7 +244,8 @@ def test_partial_on_kafka_gets_one_clear_warning() -> None:
     assert [(d.severity, d.code, d.line) for d in diags] == [
         ("warning", "behavior-partial-not-sqs", 3)
     ]
-    assert "Lambda's Kafka event source mappings have no partial batch response" in (
-        diags[0].message
-    )
+    # kafka-retry-configurations: Lambda takes a Kafka partial batch response only from a
+    # provisioned-mode mapping with ReportBatchItemFailures, which Stacktape never sets.
+    assert "Stacktape's kafka-topic event sets no ReportBatchItemFailures" in diags[0].message
+    assert "provisioned-mode" in diags[0].message
     assert "reportBatchItemFailures" not in (diags[0].hint or "")

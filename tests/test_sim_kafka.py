@@ -133,7 +133,7 @@ def test_a_self_managed_batch_is_lambdas_kafka_event() -> None:
                         "timestampType": "CREATE_TIME",
                         "key": base64.b64encode(key).decode(),
                         "value": base64.b64encode(b'{"n": 1}').decode(),
-                        "headers": [{"source": [119, 101, 98]}, {"source": [0, 255]}],
+                        "headers": [{"source": [119, 101, 98]}, {"source": [0, -1]}],
                     },
                     {
                         "topic": "orders",

@@ -39,6 +39,7 @@ from stptui.config.normalize_schema import (
     OPAQUE_TRIGGER_REQUIRED,
     TRIGGER_ALIASES,
     TRIGGER_PROPS,
+    UNEXPOSED_EVENT_SETTINGS,
     P,
 )
 
@@ -131,7 +132,14 @@ class EventReaders(_BuilderBase):
         if etype in NEWER_TRIGGERS:
             spec, required = NEWER_TRIGGERS[etype]
             what = f"{indefinite_article(etype)} `{etype}` event"
-            props = self.read_props(raw, ppath, spec, owner, where=f" in {what}")
+            props = self.read_props(
+                raw,
+                ppath,
+                spec,
+                owner,
+                where=f" in {what}",
+                unexposed=UNEXPOSED_EVENT_SETTINGS.get(etype),
+            )
             self.require_all(props, raw, spec, required, ppath, owner, what)
             reader = getattr(self, "_t_" + etype.replace("-", "_"))
             return reader(owner, raw, props, path, ppath, index)

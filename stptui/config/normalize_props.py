@@ -34,6 +34,8 @@ from stptui.config.normalize_schema import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from stptui.config.normalize import StackBuilder as _BuilderBase
 else:
     _BuilderBase = object
@@ -173,8 +175,13 @@ class PropertyReaders(_BuilderBase):
         *,
         aliases: dict[str, str] | None = None,
         where: str = "",
+        unexposed: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Check each property of `raw`; return canonical name -> value for the good ones."""
+        """Check each property of `raw`; return canonical name -> value for the good ones.
+
+        `unexposed` names AWS settings Stacktape has no property for at this place, each with
+        the hint that says so (and what the simulator does instead), rather than a
+        did-you-mean that would point at an unrelated property."""
         out: dict[str, Any] = {}
         aliases = aliases or {}
         for key, value in raw.items():
@@ -205,6 +212,7 @@ class PropertyReaders(_BuilderBase):
                 # Every table passed here holds all the names the schema allows at that place
                 # (normalize_schema's docstring), so the deployer rejects this key.
                 guess = did_you_mean(key, spec)
+                hint = f"did you mean `{guess}`?" if guess else f"known: {', '.join(sorted(spec))}"
                 self.diag(
                     kpath,
                     "error",
@@ -212,9 +220,7 @@ class PropertyReaders(_BuilderBase):
                     f"unknown property `{key}`{where}",
                     key=True,
                     resource=resource,
-                    hint=f"did you mean `{guess}`?"
-                    if guess
-                    else f"known: {', '.join(sorted(spec))}",
+                    hint=(unexposed or {}).get(key, hint),
                 )
                 continue
             if name in aliases.values() and key != name:

@@ -1325,6 +1325,51 @@ KAFKA_VPC_PROPS = {"securityGroupIds": _LIST, "subnetIds": _LIST}
 # CreateEventSourceMapping, `^[^.]([a-zA-Z0-9\-_.]+)`).
 KAFKA_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,248}$")
 
+# Lambda event source mapping settings that Stacktape's stream and Kafka events have no
+# property for (its compilers pass none: docs/fidelity.md, "Kinesis streams", "Kafka
+# topics"), written as a user who knows the AWS API would write them: `validate` says so,
+# with what the simulator does instead, where a did-you-mean would point elsewhere.
+_NO_RBIF = (
+    "Stacktape sets no FunctionResponseTypes, so Lambda ignores a batchItemFailures "
+    "response; `reportBatchItemFailures: true` in the behaviours file simulates a stack "
+    "that enables it"
+)
+_STREAM_UNEXPOSED = {
+    "maximumRecordAgeInSeconds": (
+        "Stacktape does not expose MaximumRecordAgeInSeconds (AWS's default -1: no age "
+        "limit): a failing batch is retried until its records expire or "
+        "`maximumRetryAttempts` is used up"
+    ),
+    "tumblingWindowInSeconds": "Stacktape does not expose Lambda's tumbling windows",
+    "functionResponseTypes": _NO_RBIF,
+    "reportBatchItemFailures": _NO_RBIF,
+    "startingPositionTimestamp": (
+        "Stacktape's `startingPosition` is LATEST or TRIM_HORIZON: AT_TIMESTAMP is not exposed"
+    ),
+    "filterCriteria": "Stacktape does not expose event filtering: every record is delivered",
+}
+_KAFKA_NO_CONTROLS = (
+    "Stacktape's kafka-topic event does not expose Lambda's Kafka error handling controls "
+    "(retry limit, record age, bisection, on-failure destination, partial batch response): "
+    "a failed batch is read again until it succeeds or its records expire"
+)
+UNEXPOSED_EVENT_SETTINGS: dict[str, dict[str, str]] = {
+    "kinesis-stream": _STREAM_UNEXPOSED,
+    "dynamo-db-stream": _STREAM_UNEXPOSED,
+    "kafka-topic": {
+        key: _KAFKA_NO_CONTROLS
+        for key in (
+            "maximumRetryAttempts",
+            "maximumRecordAgeInSeconds",
+            "bisectBatchOnFunctionError",
+            "onFailure",
+            "destinationConfig",
+            "functionResponseTypes",
+            "reportBatchItemFailures",
+        )
+    },
+}
+
 NEWER_TRIGGERS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "websocket-api-gateway": (WEBSOCKET_EVENT_PROPS, ("websocketApiGatewayName", "routeKey")),
     "appsync-api": (APPSYNC_EVENT_PROPS, ("appsyncApiName", "field")),

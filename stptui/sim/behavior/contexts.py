@@ -179,7 +179,8 @@ def _kafka_context(record: dict[str, Any]) -> dict[str, Any]:
     for header in record.get("headers") or ():
         for name, octets in header.items() if isinstance(header, dict) else ():
             try:
-                headers[name] = bytes(octets).decode("utf-8")
+                # Lambda's values are Java's signed bytes: -61 is the byte 0xC3.
+                headers[name] = bytes(b & 0xFF for b in octets).decode("utf-8")
             except (TypeError, ValueError):
                 headers[name] = octets
     return {

@@ -569,12 +569,13 @@ class Reader(EmitChecks, PollChecks):
         b.partial = rule
         if not _has_record_batches(workload):
             # One warning: the reportBatchItemFailures hint below cannot apply without an
-            # SQS or stream mapping, and Lambda's Kafka mappings take no partial response.
+            # SQS or stream mapping, and Stacktape's Kafka mappings take no partial response.
             if any(t.type == "kafka-topic" for t in workload.events):
                 message = (
-                    f"{workload.name} reads Kafka: Lambda's Kafka event source mappings have "
-                    "no partial batch response, so a batchItemFailures answer is ignored and "
-                    "the batch succeeds whole"
+                    f"{workload.name} reads Kafka: Stacktape's kafka-topic event sets no "
+                    "ReportBatchItemFailures (Lambda reads a Kafka partial batch response "
+                    "only when a provisioned-mode mapping enables it), so a batchItemFailures "
+                    "answer is ignored and the batch succeeds whole"
                 )
                 hint = "to make records be read again, fail the invocation (`fail`) instead"
             else:
@@ -586,11 +587,17 @@ class Reader(EmitChecks, PollChecks):
             self.report(path, "behavior-partial-not-sqs", message, severity="warning", hint=hint)
             return
         if not b.rbif:
+            # An SQS batch is deleted; a stream's checkpoint moves past it.
+            done = (
+                "deletes the whole batch"
+                if any(isinstance(t, SqsTrigger) for t in workload.events)
+                else "moves past the whole batch"
+            )
             self.report(
                 path,
                 "behavior-partial-ignored",
                 "the batchItemFailures response is ignored: Stacktape does not enable "
-                "ReportBatchItemFailures, so Lambda deletes the whole batch",
+                f"ReportBatchItemFailures, so Lambda {done}",
                 severity="warning",
                 hint="add `reportBatchItemFailures: true` to simulate a stack that enables it",
             )

@@ -154,8 +154,9 @@ class KafkaRecord:
             size += _b64_len(len(self.value))
         if self.key is not None:
             size += _b64_len(len(self.key))
-        # A header's bytes are written as a JSON list of numbers: up to 4 characters each.
-        return size + sum(len(k) + 4 * len(v) + 8 for k, v in self.headers)
+        # A header's bytes are written as a JSON list of signed numbers: up to 5 characters
+        # each with its comma (`-128,`).
+        return size + sum(len(k) + 5 * len(v) + 8 for k, v in self.headers)
 
     @property
     def size(self) -> int:
@@ -165,7 +166,7 @@ class KafkaRecord:
     def as_event_record(self, topic: str) -> dict[str, Any]:
         """The record as Lambda puts it in the event: key and value in base64 (no `key` for
         a record without one, no `value` for a tombstone), each header a one-key object of
-        its value's byte values."""
+        its value's bytes as Java's signed byte values."""
         out: dict[str, Any] = {
             "topic": topic,
             "partition": self.shard.index,
@@ -177,8 +178,14 @@ class KafkaRecord:
             out["key"] = base64.b64encode(self.key).decode("ascii")
         if self.value is not None:
             out["value"] = base64.b64encode(self.value).decode("ascii")
-        out["headers"] = [{k: list(v)} for k, v in self.headers]
+        out["headers"] = [{k: signed_bytes(v)} for k, v in self.headers]
         return out
+
+
+def signed_bytes(data: bytes) -> list[int]:
+    """`data` as Lambda writes a Kafka header's value: the Java `byte[]` Kafka hands it,
+    each byte signed (-128 to 127), as AWS's own event libraries read it."""
+    return [b - 256 if b > 127 else b for b in data]
 
 
 def record_size(value: bytes | None, key: bytes | None, headers: list[tuple[str, bytes]]) -> int:

@@ -19,8 +19,9 @@ records expire or `maximumRetryAttempts` is used up (default -1: forever); with
 `bisectBatchOnFunctionError` a failing batch is split in two first, which uses no retry.
 A discarded batch is described to `onFailure` (an SQS queue or SNS topic). Stacktape sets
 no `FunctionResponseTypes`, so a `batchItemFailures` response is ignored unless the
-behaviours file turns `reportBatchItemFailures` on. docs/fidelity.md ("Kinesis") has the
-sources and the simulator's own choices.
+behaviours file turns `reportBatchItemFailures` on (with bisection on too, the response
+splits the batch at its lowest reported record, which uses no retry). docs/fidelity.md
+("Kinesis") has the sources and the simulator's own choices.
 
 The mapping reads any `StreamSource`: a DynamoDB table's stream (stptui.sim.services.table)
 is read the same way, with its own event, on-failure batch info and poll rate.
@@ -451,6 +452,11 @@ class StreamBatch:
             # the batch is retried from that record on.
             first = min(i for i, r in enumerate(self.records) if r.sequence_number in failed)
             consumer._advance(lane, self.records[:first], go_on=False)
+            if first and consumer.bisect:
+                # With bisection on, "the batch is bisected at the returned sequence number"
+                # (services-kinesis-batchfailurereporting): a split, which uses no retry.
+                consumer._split_at_report(self, first)
+                return
             self.records = self.records[first:]
             bisect = False
         sim = consumer.sim
@@ -791,6 +797,36 @@ class StreamConsumer:
             return
         # Only a batch whose retries are used up comes this far without bisecting.
         self._discard(batch, outcome, "RetryAttemptsExhausted", common)
+
+    def _split_at_report(self, batch: StreamBatch, first: int) -> None:
+        """A partial batch response with bisection on: `batch` is split before its lowest
+        reported record (the records before it are done), and the rest, a new batch that
+        keeps the retries used so far, is read at the next poll.
+
+        A response whose lowest reported record is the batch's first splits nothing off:
+        that is a retry (StreamBatch.done), so a handler that keeps reporting it cannot
+        outlast `maximumRetryAttempts` (a choice: AWS does not say)."""
+        sim = self.sim
+        now = sim.clock.now
+        at = now + self._retry_ms
+        lane = batch.lane
+        rest = StreamBatch(self, lane, batch.records[first:])
+        rest.retries = batch.retries
+        sim.trace.emit(
+            (
+                now,
+                tk.STREAM_BATCH_BISECTED,
+                self.target,
+                {
+                    **self.batch_fields(batch),
+                    "invocation_id": batch.invocation_id,
+                    "split_at": first,
+                    "at": iso_ms(at),
+                },
+            )
+        )
+        lane.batches.appendleft(rest)
+        self._schedule(lane, at)
 
     def _advance(self, lane: Lane, records: list[StreamRecord], *, go_on: bool = True) -> None:
         """The mapping is done with `records`: move the lane's checkpoint past them and,
