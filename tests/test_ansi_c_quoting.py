@@ -14,7 +14,7 @@ from pygments.token import String
 from test_command_lines import sent_bodies
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
-from stptui.commands.quoting import ansi_c_quoted, decode
+from stptui.commands.quoting import ansi_c_quoted, decode, field_text, field_value
 from stptui.commands.registry import format_line, open_quote, quote_word, tokenize
 from stptui.commands.script import read_script, run_script
 from stptui.repl.lexer import lexer_for
@@ -135,6 +135,26 @@ def test_the_quoted_form_of_any_text_reads_back_as_it(word: str) -> None:
     # What the completion, a dialog or the log writes shows every character, on one line.
     assert ESCAPED.search(quoted) is None and "\n" not in quoted and "\t" not in quoted
     assert decode(ansi_c_quoted(word)[2:-1]) == word
+
+
+@given(HARD)
+@example("$'x'")  # a key that is itself a whole $'...' is quoted, not read as one
+@example("a\u202erch/\x1b]8;;http://e.vil/\x07r.csv")
+def test_a_field_s_text_for_any_value_reads_back_as_it(value: str) -> None:
+    # What the restore dialog puts into its key field: printable, on one line, the value.
+    text = field_text(value)
+    assert field_value(text) == value
+    assert ESCAPED.search(text) is None and "\n" not in text and "\t" not in text
+    if ESCAPED.search(value) is not None:
+        assert text == quote_word(value)  # as completion offers it
+
+
+def test_a_field_reads_a_whole_ansi_c_quote_and_nothing_else() -> None:
+    assert field_value(r"$'a\tb'") == "a\tb"
+    assert field_value("reports/2025.csv") == "reports/2025.csv"
+    # Only a quote that is the whole field: a `$'` inside a key is the key's own.
+    assert field_value(r"x$'a\tb'") == r"x$'a\tb'"
+    assert field_value(r"$'a'b'") == r"$'a'b'"
 
 
 @given(st.lists(HARD, max_size=4), st.lists(HARD, max_size=2))

@@ -254,3 +254,23 @@ def test_a_replay_keeps_what_the_process_froze_frozen() -> None:
     execute(session, "redo")
     execute(session, "undo")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_rebuild_built_apart_refuses_as_the_command_does(tmp_path: Path) -> None:
+    # A session file whose start was edited: the refusal has no hint of its own, so the
+    # command's fallback hint is given, whether `load` runs through `execute` (a script)
+    # or its rebuild is built apart (the REPL's progress line, the TUI's worker thread).
+    saved = opened(LINES[:1])
+    execute(saved, f"save {tmp_path / 's.json'}")
+    edited = (tmp_path / "s.json").read_text("utf-8").replace('"start": "2026', '"start": "x2026')
+    (tmp_path / "s.json").write_text(edited, "utf-8")
+    session = opened(LINES[:1])
+    line = f"load {tmp_path / 's.json'}"
+    with pytest.raises(CommandError) as run:
+        execute(session, line)
+    plan = plan_rebuild(session, line)
+    assert plan is not None
+    with pytest.raises(CommandError) as built:
+        plan.build()
+    assert run.value.hint == "`help load` shows its arguments and examples"
+    assert built.value.format() == run.value.format()

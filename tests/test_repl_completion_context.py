@@ -132,12 +132,76 @@ def test_http_offers_the_routes_that_serve_the_method(session: Session) -> None:
     assert complete(session, "http --gateway=api GET ") == ["/any/{proxy+}", "/items"]
 
 
+def test_http_paths_say_which_route_they_reach(session: Session) -> None:
+    # The rows `show routes` lists: gateway, route key and target (several gateways here).
+    shown = metas(session, "http GET ")
+    assert shown["/items"] == "api: GET /items → web (function)"
+    assert shown["/any/{proxy+}"] == "api: ANY /any/{proxy+} → web (function)"
+    assert metas(session, "http POST ")["/items"] == "api: POST /items → web (function)"
+
+
+WEB_STACK = (
+    "resources:\n"
+    "  site:\n"
+    "    type: web-service\n"
+    "    properties:\n"
+    "      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: a.ts}}\n"
+    "      resources: {cpu: 0.25, memory: 512}\n"
+    "  api: {type: http-api-gateway}\n"
+    + fn(
+        "hook",
+        "{type: http-api-gateway, properties: {httpApiGatewayName: api, method: GET, path: /hook}}",
+    )
+    + "      url: {enabled: true}\n"
+)
+
+
+def test_http_paths_of_a_web_service_and_none_for_a_function_url(tmp_path: Path) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(WEB_STACK)
+    s = Session.open(path, start_ms=START)
+    url = s.sim.services["function_urls"].urls["hook"].url
+    assert complete(s, "http GET ") == ["/hook", "/{proxy+}", url]
+    # A web service's name stands for its own HTTP API, as `--gateway` reads it.
+    assert complete(s, "http --gateway site GET ") == ["/{proxy+}"]
+    assert complete(s, "http --gateway api GET ") == ["/hook"]
+    # A function URL takes any path: no route of a gateway is what it reaches.
+    assert complete(s, "http --url hook GET ") == []
+    assert metas(s, "http GET ")[url] == "hook: hook's function URL (auth NONE)"
+
+
 def test_fire_offers_the_schedules_of_that_workload(session: Session) -> None:
     assert complete(session, "fire cleanup ") == ["1", "2"]
     shown = metas(session, "fire cleanup ")
     assert shown == {"1": "schedule rate(5 minutes)", "2": "schedule cron(0 9 * * ? *)"}
     # One schedule needs no index: nothing to type.
     assert complete(session, "pause nightly ") == []
+
+
+def test_fire_pause_resume_offer_each_schedules_node_id(session: Session) -> None:
+    # The workloads, then each schedule by the id the graph gives it: the one word that
+    # names one schedule of a workload that has several.
+    offered = ["cleanup", "nightly", "schedule:cleanup:1", "schedule:cleanup:2"]
+    offered.append("schedule:nightly:1")
+    for verb in ("fire", "pause", "resume"):
+        assert complete(session, f"{verb} ") == offered
+    assert complete(session, "pause schedule:c") == ["schedule:cleanup:1", "schedule:cleanup:2"]
+    shown = metas(session, "fire schedule:")
+    assert shown["schedule:cleanup:2"] == "schedule cron(0 9 * * ? *) of cleanup"
+    # A node id names one schedule: no INDEX follows it.
+    assert complete(session, "fire schedule:cleanup:2 ") == []
+
+
+def test_a_paused_schedules_node_id_says_it_is_paused(tmp_path: Path) -> None:
+    path = tmp_path / "stacktape.yml"
+    path.write_text(STACK)
+    session = Session.open(path, start_ms=START)
+    execute(session, "pause schedule:cleanup:1")
+    shown = metas(session, "resume schedule:")
+    assert shown["schedule:cleanup:1"] == "schedule rate(5 minutes) of cleanup, paused"
+    assert shown["schedule:cleanup:2"] == "schedule cron(0 9 * * ? *) of cleanup"
+    # What is offered runs: the node id fires that one schedule.
+    assert execute(session, "fire schedule:cleanup:2").data["function"] == "cleanup"
 
 
 def test_a_message_id_after_a_queue_is_one_of_that_queues_messages(

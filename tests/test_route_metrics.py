@@ -99,3 +99,117 @@ def test_the_hint_says_which_override_turns_them_on() -> None:
     assert (
         "overrides: {HttpApiStage: {DefaultRouteSettings: {DetailedMetricsEnabled: true}}}" in hint
     )
+
+
+def _stage(*entries: str) -> tuple[HttpApiGateway, list[str]]:
+    """The gateway whose stage `overrides` are `entries` (lines under `ApiStage:`), and its
+    diagnostics as `line:col code message`."""
+    body = "".join(f"        {e}\n" for e in entries)
+    text = (
+        f"resources:\n  api:\n    type: http-api-gateway\n    overrides:\n      ApiStage:\n{body}"
+    )
+    stack = load_stack_text(text, "stacktape.yml")
+    gateway = stack.resources["api"]
+    assert isinstance(gateway, HttpApiGateway)
+    found = [f"{d.line}:{d.column} {d.code} {d.message}" for d in stack.diagnostics]
+    return gateway, found
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        # Stacktape's override paths: each dot goes down a level.
+        ("RouteSettings.GET /x.DetailedMetricsEnabled: true",),
+        ("RouteSettings.GET /x: {DetailedMetricsEnabled: true}",),
+        ("RouteSettings: {GET /x: {DetailedMetricsEnabled: 'true'}}",),  # CloudFormation's text
+        (
+            "RouteSettings: {GET /x: {DetailedMetricsEnabled: {Ref: Detailed}}}",
+            "RouteSettings.GET /x.DetailedMetricsEnabled: true",
+        ),
+    ],
+)
+def test_every_form_cloudformation_takes_turns_a_route_on(entries: tuple[str, ...]) -> None:
+    gateway, found = _stage(*entries)
+    assert found == []
+    assert gateway.route_has_detailed_metrics("GET /x")
+    assert not gateway.route_has_detailed_metrics("GET /y")
+
+
+def test_a_later_override_replaces_what_an_earlier_one_set_there() -> None:
+    # The whole mapping first, then one of its properties: the property wins.
+    off, _ = _stage(
+        "DefaultRouteSettings: {DetailedMetricsEnabled: true, ThrottlingBurstLimit: 10}",
+        "DefaultRouteSettings.DetailedMetricsEnabled: 'false'",
+    )
+    assert not off.route_has_detailed_metrics("GET /x")
+    # The property first, then the whole mapping, which replaces it.
+    on, _ = _stage(
+        "DefaultRouteSettings.DetailedMetricsEnabled: false",
+        "DefaultRouteSettings: {DetailedMetricsEnabled: true}",
+    )
+    assert on.route_has_detailed_metrics("GET /x")
+    # A route's own settings win over the default, either way.
+    both, _ = _stage(
+        "DefaultRouteSettings.DetailedMetricsEnabled: true",
+        "RouteSettings.GET /x.DetailedMetricsEnabled: false",
+    )
+    assert both.route_has_detailed_metrics("GET /y")
+    assert not both.route_has_detailed_metrics("GET /x")
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            "RouteSettings: [GET /x]",
+            "6:24 wrong-type `RouteSettings` of the stage must be a mapping of route keys",
+        ),
+        (
+            "DefaultRouteSettings: true",
+            "6:31 wrong-type `DefaultRouteSettings` must be a mapping of route settings, not true",
+        ),
+        (
+            "DefaultRouteSettings: {DetailedMetricsEnabled: yes please}",
+            "6:56 wrong-type `DefaultRouteSettings.DetailedMetricsEnabled` must be a boolean, "
+            "not the text 'yes please'",
+        ),
+        (
+            "RouteSettings.GET /x.ThrottlingBurstLimit: 1.5",
+            "6:52 wrong-type `RouteSettings.GET /x.ThrottlingBurstLimit` must be an integer",
+        ),
+        (
+            "RouteSettings: {GET /x: {DetailedMetricEnabled: true}}",
+            "6:34 unknown-property `RouteSettings.GET /x` has no property 'DetailedMetricEnabled'",
+        ),
+        (
+            "RouteSettings: {orders: {DetailedMetricsEnabled: true}}",
+            "6:25 invalid-value 'orders' in `RouteSettings` is no route key of an HTTP API",
+        ),
+    ],
+)
+def test_a_malformed_stage_override_is_reported_where_it_is_written(
+    entry: str, expected: str
+) -> None:
+    gateway, found = _stage(entry)
+    assert len(found) == 1 and found[0].startswith(expected), found
+    assert not gateway.route_has_detailed_metrics("GET /x")
+
+
+def test_a_route_key_with_a_dot_in_a_dotted_path_says_to_use_the_mapping() -> None:
+    text = (
+        "resources:\n  api:\n    type: http-api-gateway\n    overrides:\n      ApiStage:\n"
+        "        RouteSettings.GET /a.json.DetailedMetricsEnabled: true\n"
+    )
+    stack = load_stack_text(text, "stacktape.yml")
+    (diag,) = stack.diagnostics
+    assert diag.code == "unknown-property" and (diag.line, diag.column) == (6, 9)
+    assert "has no property 'json'" in diag.message
+    assert "RouteSettings: {'GET /a.json': {DetailedMetricsEnabled: true}}" in (diag.hint or "")
+    # Written as a mapping, the key is the route's.
+    text = text.replace(
+        "RouteSettings.GET /a.json.DetailedMetricsEnabled: true",
+        "RouteSettings: {'GET /a.json': {DetailedMetricsEnabled: true}}",
+    )
+    gateway = load_stack_text(text, "stacktape.yml").resources["api"]
+    assert isinstance(gateway, HttpApiGateway)
+    assert gateway.route_has_detailed_metrics("GET /a.json")

@@ -20,9 +20,10 @@ from textual.fuzzy import Matcher
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 from tui_support import START, drive, screen_text
+from tui_support import shown as static_text
 
 from stptui.commands import Session, execute
-from stptui.commands.registry import tokenize
+from stptui.commands.registry import quote_word, tokenize
 from stptui.textsafe import ESCAPED
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import highlighted
@@ -118,16 +119,34 @@ def test_command_line_output_and_completions_never_put_a_control_in_the_field() 
     drive(hostile_app(), script, size=(200, 50))
 
 
-def test_the_restore_dialog_offers_only_a_key_its_field_can_hold() -> None:
+def test_the_restore_dialog_offers_and_restores_a_key_with_control_characters() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.jump_to("archive")
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, RestoreDialog)
-        # KEY (archived first) is listed, escaped; the field starts with the plain key.
-        drawn = assert_safe(app, "restore dialog")
-        assert "\\x1b]8;;http://e.vil/" in drawn
-        assert app.screen.query_one("#restore-key", Input).value == PLAIN_KEY
+        # KEY (archived first) is listed and offered in $'...', as completion offers it:
+        # printable, and read back by the field as KEY itself.
+        assert_safe(app, "restore dialog")
+        field = app.screen.query_one("#restore-key", Input)
+        assert field.value == quote_word(KEY) and field.value.startswith("$'a\\u202erch/\\e]8")
+        listed = static_text(app, "#restore-objects")
+        assert listed.startswith(f"{field.value} GLACIER not restored")
+        assert f"{PLAIN_KEY} GLACIER not restored" in listed
+        assert app.screen.command_line() == f"restore archive {quote_word(KEY)}"
+        # What S3 would answer is KEY's, and ctrl+s restores KEY.
+        assert static_text(app, "#restore-plan").startswith("202 Accepted: a Standard retrieval")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RestoreDialog)
+        assert app.session.sim.services["buckets"].buckets["archive"].objects[KEY].restore
+        assert app.session.log[-1] == f"restore archive {quote_word(KEY)}"
+        # An escape that names no character is refused in the dialog, as on a command line.
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#restore-key", Input).value = "$'a\\qb'"
+        await pilot.pause()
+        assert static_text(app, "#restore-error").startswith("key: \\q is no escape in $'...'")
 
     drive(hostile_app("advance 2d"), script, size=(200, 50))
 

@@ -136,6 +136,30 @@ def test_escape_cancels_an_undo_and_leaves_the_session_as_it_was() -> None:
     drive(app, script, notifications=True)
 
 
+def test_a_load_refused_in_the_worker_says_what_the_command_would(tmp_path: Path) -> None:
+    # The session file's start edited: the refusal has no hint of its own, and the note
+    # gives the command's fallback hint, as the same `load` typed in a script does.
+    saved = session()
+    execute(saved, "send jobQueue x")
+    execute(saved, f"save {tmp_path / 's.json'}")
+    edited = (tmp_path / "s.json").read_text("utf-8").replace('"start": "2026', '"start": "x2026')
+    (tmp_path / "s.json").write_text(edited, "utf-8")
+    line = f"load {tmp_path / 's.json'}"
+    with pytest.raises(CommandError) as typed:
+        execute(session(), line)
+    app = loaded_app()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(line)
+        await rebuilt(pilot, app)
+        assert app.session.log == LINES
+        notes = [n.message for n in app._notifications]
+        assert typed.value.format() in notes, notes
+        assert "`help load` shows its arguments and examples" in typed.value.format()
+
+    drive(app, script, notifications=True)
+
+
 def test_the_live_clock_holds_while_a_rebuild_runs() -> None:
     app = loaded_app()
 

@@ -61,9 +61,7 @@ def execute(
         # Handlers validate before acting, so a SimError here was raised before any change.
         raise CommandError(str(exc), _hint(session, call, exc.hint)) from None
     except CommandError as exc:
-        if not isinstance(exc, ExpectationFailed):
-            exc.hint = _hint(session, call, exc.hint)
-        raise
+        raise explained(session, call, exc) from None
     finally:
         # What the command emitted reaches the subscribers before control returns.
         sim.trace.settle()
@@ -78,6 +76,15 @@ def execute(
     if session.sim is sim and not result.records:
         result.records = sim.trace.run_since(before)
     return result
+
+
+def explained(session: Session, call: Call, exc: CommandError) -> CommandError:
+    """`exc`, a CommandError of `call`, with the hint it is shown with (`_hint`): the same
+    whether the command ran through `execute` or a front end built its rebuild elsewhere
+    (`plan_rebuild`). An `expect` that failed keeps its own lines."""
+    if not isinstance(exc, ExpectationFailed):
+        exc.hint = _hint(session, call, exc.hint)
+    return exc
 
 
 def _hint(session: Session, call: Call, hint: str | None) -> str:
@@ -103,10 +110,14 @@ def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
     if call is None or call.command.name not in REBUILDS:
         return None
     try:
-        return REBUILDS[call.command.name](session, call)
+        rebuild = REBUILDS[call.command.name](session, call)
     except CommandError as exc:
-        exc.hint = _hint(session, call, exc.hint)
-        raise
+        raise explained(session, call, exc) from None
+    # Its build and its adoption refuse as the command run by `execute` does. (The hint
+    # reads only the line's words: a rebuild's words name no resource of the simulation,
+    # which the build's thread must not read.)
+    rebuild.explain = lambda exc: explained(session, call, exc)
+    return rebuild
 
 
 def parse(session: Session, line: str) -> Call | None:
@@ -278,15 +289,18 @@ def complete_values(
     if kind == r.TOPIC:
         return sorted(k for k, t in sim.services["topics"].topics.items() if not t.external)
     if kind == r.SCHEDULED:
-        return sorted(sim.services["schedules"].by_owner)
+        # The workloads, then each schedule by its graph node id (`schedule:cleanup:2`), as
+        # `stptui graph`, the TUI and `show schedules` name it: the one word that names
+        # one schedule of a workload that has several.
+        owners = sim.services["schedules"].by_owner
+        names = sorted(owners)
+        return [*names, *(rule.node_id for name in names for rule in owners[name])]
     if kind == r.MESSAGE:
         return _recent_message_ids(session)
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
     if kind == r.ROUTE_PATH:
-        return _route_paths(
-            session, given(before, r.HTTP_METHOD), given(before, "http-api-gateway", r.HTTP_ENTRY)
-        )
+        return sorted(route_offers(session, before))
     if kind == r.OBJECT_KEY:
         buckets = dict(sim.services["buckets"].buckets) if "buckets" in sim.services else {}
         if (name := given(before, "bucket")) is not None:
@@ -479,39 +493,15 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     return [] if value is None else [value_text(value)]
 
 
-def _route_paths(session: Session, method: str | None, gateway: str | None) -> list[str]:
-    """The paths of the stack's HTTP routes, `{param}` segments as written (the user types
-    over them), without `$default`, which is no path. With a method, only the routes that
-    serve it (that method or ANY, as the gateway reads the method: upper-cased); with a
-    gateway, only its routes. A load balancer's rules offer their path patterns; without a
-    gateway, the function URLs are offered whole."""
-    http = session.sim.services.get("http")
-    if http is None:
-        return []
-    apis = (
-        http.apis.values()
-        if gateway is None
-        else [a for a in http.apis.values() if a.name == gateway]
-    )
-    wanted = {"ANY", method.upper()} if method is not None else None
-    paths = {
-        route.path
-        for api in apis
-        for route in api.routes
-        if not route.is_default and (wanted is None or route.method in wanted)
-    }
-    # Wildcards as written: the user types over them.
-    lbs = session.sim.services.get("load_balancers")
-    for lb in lbs.balancers.values() if lbs is not None else ():
-        if gateway is not None and lb.name != gateway:
-            continue
-        for listener in lb.listeners.values():
-            for rule in listener.rules:
-                paths.update(rule.paths_for(method))
-    # A function URL itself is a PATH `http` takes (it sends to that function's URL).
-    if gateway is None:
-        paths.update(u.url for u in session.sim.services["function_urls"].urls.values())
-    return sorted(paths)
+def route_offers(session: Session, before: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """The paths `http` completes after the words `before` (its method, `--gateway`,
+    `--url`), each with what it reaches (see `request_paths`)."""
+    from stptui.commands import registry as r
+    from stptui.commands.handlers.buckets_http_jobs import request_paths
+
+    gateway = given(before, "http-api-gateway", r.HTTP_ENTRY)
+    url = given(before, r.FUNCTION_URL)
+    return request_paths(session.sim, given(before, r.HTTP_METHOD), gateway, url)
 
 
 def _pattern_values(
@@ -570,6 +560,7 @@ __all__ = [
     "SessionError",
     "complete_values",
     "execute",
+    "explained",
     "given",
     "kind_hint",
     "order_hint",
@@ -577,6 +568,7 @@ __all__ = [
     "plan_rebuild",
     "record_line",
     "render_plain",
+    "route_offers",
     "tokenize",
     "with_kind_hint",
 ]

@@ -172,3 +172,25 @@ def ansi_c_quoted(word: str) -> str:
     """`word` in `$'...'`, its backslashes, quotes, tabs, line breaks, control and
     invisible characters written as escapes: printable, on one line, read back the same."""
     return "$'" + _TO_WRITE.sub(_written, word) + "'"
+
+
+# A field's whole text as one `$'...'` quote: its body holds no `'` but an escaped one.
+_WHOLE_QUOTE = re.compile(r"\$'((?:[^'\\]|\\.)*)'", re.DOTALL)
+
+
+def field_value(text: str) -> str:
+    """What a dialog's one-value field (a key) stands for: the text of a `$'...'` quote
+    that is the whole field, as a command line reads it, so that a value holding a
+    character no field holds (an ESC, a U+202E) can be offered and typed printably; any
+    other text as it is. EscapeError for an escape that names no character."""
+    whole = _WHOLE_QUOTE.fullmatch(text)
+    return decode(whole.group(1)) if whole is not None else text
+
+
+def field_text(value: str) -> str:
+    """The text a one-value field holds for `value`, which `field_value` reads back as
+    `value`: in `$'...'` when it holds a tab, a line break or a character shown as an
+    escape (no field holds those), or is itself a whole `$'...'`; else as it is."""
+    if NEEDS_ANSI_C.search(value) or _WHOLE_QUOTE.fullmatch(value):
+        return ansi_c_quoted(value)
+    return value

@@ -191,6 +191,9 @@ class Rebuild(Generic[T]):
         self._fresh: Session | None = None
         # Where the session stood when the rebuild was planned: adopting requires it there.
         self._where = session.where()
+        # What a refusal of the build or the adoption is raised as: `plan_rebuild` gives it
+        # the hint `execute` gives the command's errors (`commands.explained`).
+        self.explain: Callable[[CommandError], CommandError] = lambda exc: exc
 
     def then(self, answer: Callable[[T], U]) -> Rebuild[U]:
         """The same rebuild, adopting with `answer` applied to what adopting returns."""
@@ -211,7 +214,10 @@ class Rebuild(Generic[T]):
         (RebuildCancelled when cancelled); `progress` is called from this thread."""
         self.replay.progress = progress
         self.replay.should_stop = should_stop
-        self._fresh = self._build(self.replay)
+        try:
+            self._fresh = self._build(self.replay)
+        except CommandError as exc:
+            raise self.explain(exc) from None
 
     def adopt(self) -> T:
         """Carry on with the session built (on the session's own thread); refused, the
@@ -220,14 +226,19 @@ class Rebuild(Generic[T]):
         if fresh is None:
             raise RuntimeError("adopt() before build() ended")
         if self.replay.cancelled:
-            raise RebuildCancelled(self.verb)
+            raise self.explain(RebuildCancelled(self.verb))
         if self.session.where() != self._where:
-            raise CommandError(
-                f"cannot {self.verb}: the simulation changed while it was rebuilt",
-                f"`{self.verb}` again rebuilds it as it is now",
+            raise self.explain(
+                CommandError(
+                    f"cannot {self.verb}: the simulation changed while it was rebuilt",
+                    f"`{self.verb}` again rebuilds it as it is now",
+                )
             )
         self._fresh = None
-        return self._adopt(fresh)
+        try:
+            return self._adopt(fresh)
+        except CommandError as exc:
+            raise self.explain(exc) from None
 
     def run(
         self,

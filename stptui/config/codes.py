@@ -388,7 +388,8 @@ CODES: dict[str, CodeInfo] = {
                 "`field` not written `Type.field`, an alarm trigger `type` its resource cannot "
                 "have, a notification target or `logForwarding` `type`, an IAM statement "
                 "`Effect` other than `Allow` or `Deny`, a `languageSpecificConfig` version the "
-                "buildpack does not offer.",
+                "buildpack does not offer, a key of an HTTP API stage's `RouteSettings` (in "
+                "`overrides`) that is no route key.",
                 "Use one of the values the message lists (the hint suggests the closest).",
             ),
             "out-of-range": _schema(

@@ -320,7 +320,7 @@ class StackBuilder(
             return Resource(name=name, type=rtype, path=path, properties=props)
         built = builder(self, name, props, ppath)
         if isinstance(built, HttpApiGateway):
-            GatewayReaders._stage_metrics(built, body.get("overrides"))
+            self._stage_metrics(built, body.get("overrides"))
         return built
 
     def _by_table(self, name: str, rtype: str, raw: dict[str, Any], path: DataPath) -> Resource:

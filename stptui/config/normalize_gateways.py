@@ -35,6 +35,7 @@ from stptui.config.normalize_schema import (
     WEBSOCKET_API_GATEWAY_PROPS,
     P,
 )
+from stptui.config.stage_settings import read_stage
 
 # A user pool's access and ID tokens: Cognito's default unit for their validity (an hour),
 # and the most hours it accepts (a day).
@@ -105,31 +106,22 @@ class GatewayReaders(_BuilderBase):
             g.defaults.add("payloadFormat")
         return g
 
-    @staticmethod
-    def _stage_metrics(g: HttpApiGateway, overrides: Any) -> None:
+    def _stage_metrics(self, g: HttpApiGateway, overrides: Any) -> None:
         """Whether the API's stage has detailed (per-route) metrics. Stacktape's stage
-        (`getHttpApiStage`) sets no DefaultRouteSettings, so API Gateway's default, off,
-        holds unless `overrides` of the stage's logical id (`{Name}Stage`: Stacktape's
-        `cfLogicalNames.httpApiStage`) set DetailedMetricsEnabled, by default
-        (`DefaultRouteSettings: {DetailedMetricsEnabled: true}`, or the dotted path) or per
-        route key (`RouteSettings: {GET /orders: {DetailedMetricsEnabled: true}}`)."""
-        stage = (
-            overrides.get(f"{pascal_case(g.name)}Stage") if isinstance(overrides, dict) else None
-        )
+        (`getHttpApiStage`) sets no route settings, so API Gateway's default, off, holds
+        unless `overrides` of the stage's logical id (`{Name}Stage`: Stacktape's
+        `cfLogicalNames.httpApiStage`) set DetailedMetricsEnabled, by default or per route
+        key, in any form CloudFormation takes (`stage_settings`); a malformed one is
+        reported where it is written."""
+        logical_id = f"{pascal_case(g.name)}Stage"
+        stage = overrides.get(logical_id) if isinstance(overrides, dict) else None
         if not isinstance(stage, dict):
             return
-        default = stage.get("DefaultRouteSettings")
-        enabled = (
-            default.get("DetailedMetricsEnabled")
-            if isinstance(default, dict)
-            else stage.get("DefaultRouteSettings.DetailedMetricsEnabled")
-        )
-        g.detailed_metrics = enabled is True
-        routes = stage.get("RouteSettings")
-        for key, settings in routes.items() if isinstance(routes, dict) else ():
-            value = settings.get("DetailedMetricsEnabled") if isinstance(settings, dict) else None
-            if isinstance(value, bool):
-                g.route_detailed_metrics[str(key)] = value
+        read = read_stage(stage, ("resources", g.name, "overrides", logical_id))
+        g.detailed_metrics = read.detailed_metrics
+        g.route_detailed_metrics = read.route_detailed_metrics
+        for p in read.problems:
+            self.diag(p.path, "error", p.code, p.message, key=p.key, resource=g.name, hint=p.hint)
 
     def _web_app_firewall(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, FIREWALL_PROPS, name)

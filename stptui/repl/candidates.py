@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from stptui.commands import REGISTRY, Session, complete_values, given
+from stptui.commands import REGISTRY, Session, complete_values, given, route_offers
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
 from stptui.commands.handlers.metrics import value_text
@@ -25,6 +26,9 @@ from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
 from stptui.sim.cognito import User
+
+if TYPE_CHECKING:
+    from stptui.sim.services.schedule import ScheduleRule
 
 DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
@@ -151,6 +155,8 @@ def describe(
         rule = next((r for r in rules if str(r.number) == value), None)
         if rule is not None:
             return f"schedule {rule.expression}"
+    if kind == kinds.SCHEDULED and (rule := _schedule_of(session, value)) is not None:
+        return f"schedule {rule.expression} of {rule.owner}{', paused' * rule.paused}"
     if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
         st = sim.queue_stats(value)
         return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
@@ -170,6 +176,8 @@ def describe(
         return f"message in {msg.queue.name}, {msg.state_name.replace('_', ' ')}"
     if kind == kinds.TRACE_KIND:
         return "trace record kind"
+    if kind == kinds.ROUTE_PATH and (reached := route_offers(session, before).get(value)):
+        return "; ".join(reached)
     if kind == kinds.POOL_USER and (user := _pool_user(session, value, before)) is not None:
         return f"user {user.status}{', signed in' if user.claims is not None else ''}"
     if kind == kinds.ALARM and (alarms := sim.services.get("alarms")) is not None:
@@ -187,6 +195,12 @@ def describe(
         return "the value now"
     res = session.stack.resources.get(value)
     return res.type if res is not None else fallback
+
+
+def _schedule_of(session: Session, node_id: str) -> ScheduleRule | None:
+    """The schedule whose graph node id is `node_id` (`schedule:cleanup:2`), if any."""
+    rules = session.sim.services["schedules"].rules
+    return next((r for r in rules if r.node_id == node_id), None)
 
 
 def _pool_user(session: Session, name: str, before: Sequence[tuple[str, str]]) -> User | None:

@@ -1045,7 +1045,7 @@ def _noncurrent_lines(b: Any) -> list[str]:
     return lines
 
 
-def _route_target(row: dict[str, Any]) -> str:
+def route_target(row: dict[str, Any]) -> str:
     """`worker (function)`, or for a container `web (multi-container-workload, container
     app:3000)`."""
     if "container" not in row:
@@ -1056,14 +1056,64 @@ def _route_target(row: dict[str, Any]) -> str:
     return f"{row['target']} ({row['target_type']}, {where})"
 
 
+def request_paths(
+    sim: Simulator, method: str | None, gateway: str | None, url: str | None = None
+) -> dict[str, list[str]]:
+    """The request paths `http` can be sent to, each with what it reaches (`GET /items →
+    web (function)`, with its gateway first where the stack has several), from the rows
+    `show routes` and `show rules` list: the HTTP API routes' paths, `{param}` segments as
+    written (the user types over them), without `$default`, which is no path; the load
+    balancer rules' path patterns; without a gateway, the function URLs whole (a PATH
+    `http` takes). With a method, only what serves it (that method or ANY, as the gateway
+    reads the method: upper-cased); with a gateway (a web service's name stands for its
+    own), only its routes or rules; with `--url` (`url`), nothing: a function URL takes
+    any path."""
+    if url is not None:
+        return {}
+    http = sim.services["http"]
+    lbs = sim.services["load_balancers"]
+    urls = sim.services["function_urls"].urls
+    several = len(http.apis) + len(lbs.balancers) + len(urls) > 1
+    api_name = http.aliases.get(gateway, gateway) if gateway is not None else None
+    lb_name = lbs.aliases.get(gateway, gateway) if gateway is not None else None
+    wanted = {"ANY", method.upper()} if method is not None else None
+    out: dict[str, list[str]] = {}
+
+    def add(path: str, where: str, what: str) -> None:
+        out.setdefault(path, []).append(f"{where}: {what}" if several else what)
+
+    for row in http.listing():
+        route_method, _, path = row["route"].partition(" ")
+        if not path or (api_name is not None and row["gateway"] != api_name):
+            continue  # `$default` is no path
+        if wanted is None or route_method in wanted:
+            add(path, row["gateway"], f"{row['route']} → {route_target(row)}")
+    for lb in lbs.balancers.values():
+        if lb_name is not None and lb.name != lb_name:
+            continue
+        for listener in lb.listeners.values():
+            for rule in listener.rules:
+                row = {
+                    "target": rule.target,
+                    "target_type": rule.target_type,
+                    "container": rule.container,
+                    "container_port": rule.container_port,
+                }
+                target = route_target(row) if rule.container else rule.target
+                for path in rule.paths_for(method):
+                    add(path, lb.name, f":{listener.port} rule {rule.priority} → {target}")
+    if gateway is None:
+        for name, u in urls.items():
+            add(u.url, name, f"{name}'s function URL (auth {u.config.auth_type})")
+    return out
+
+
 def show_routes(sim: Simulator) -> CommandResult:
     """`show routes`: each HTTP API route and function URL, and what it invokes."""
     routes = sim.services["http"].listing() + url_rows(sim)
     if not routes:
         return CommandResult("this stack has no HTTP API routes or function URLs", data=[])
-    rows = [
-        [r["gateway"], r["route"], _route_target(r), r["payload_format"] or "-"] for r in routes
-    ]
+    rows = [[r["gateway"], r["route"], route_target(r), r["payload_format"] or "-"] for r in routes]
     return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
 
 
@@ -1082,7 +1132,7 @@ def show_rules(sim: Simulator) -> CommandResult:
     for lis in listeners:
         where = f"{lis['load_balancer']}:{lis['port']} {lis['protocol']}"
         for rule in lis["rules"]:
-            target = _route_target(rule) if rule["container"] else rule["target"]
+            target = route_target(rule) if rule["container"] else rule["target"]
             conditions = "; ".join(rule["conditions"]) or "none: Stacktape refuses to deploy it"
             rows.append([where, str(rule["priority"]), conditions, target])
             where = ""

@@ -10,6 +10,10 @@ the fields the dialog says what the request would do: when the retrieval complet
 the upgrade, or the days counted again for a restored copy. Its repeat field runs it under
 `repeat` (a key with `{i}` restores one object per repetition), and the check is then
 repetition 1's.
+
+A key holding a character no field holds (an ESC, a U+202E, a line break) is listed and
+offered in `$'...'`, as completion offers it, and the key field reads a whole `$'...'` as
+a command line does (`quoting.field_value`): such an object is restored like any other.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select
 
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.quoting import EscapeError, field_text, field_value
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.sim import s3_restore
@@ -35,7 +40,7 @@ from stptui.sim.s3_lifecycle import ARCHIVED
 from stptui.sim.services.bucket import BucketSim, S3Object
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, choices, dialog_bindings, hint_lines
-from stptui.tui.widgets.fields import SafeInput, fits_one_line
+from stptui.tui.widgets.fields import SafeInput
 
 # The longest `--days` the command reads (seven digits), as it reads it.
 MAX_DAYS_DIGITS = 7
@@ -59,6 +64,15 @@ def archives(bucket: BucketSim) -> bool:
     """Whether a lifecycle rule of the bucket moves objects to an archive class (the only
     way an object becomes one a restore can act on)."""
     return any(rule.storage_class in ARCHIVED for rule in bucket.rules)
+
+
+def listed_key(key: str) -> str:
+    """A key as the dialog lists it: as its key field takes it (`field_text`) where that
+    is `$'...'` (`$'a\\u202erch/r.csv'`, printable as it is, and what completion offers),
+    so that the key can be typed as it is listed; else with its escapes, as every list
+    shows a key (`render.safe`)."""
+    text = field_text(key)
+    return text if text != key else safe(key)
 
 
 def restore_state(obj: S3Object) -> str:
@@ -142,14 +156,10 @@ class RestoreDialog(CommandDialog):
 
     def first_key(self, bucket: str) -> str:
         """The current archived object to offer: the first not restored, else the first;
-        of those whose key the field can hold as it is (`fits_one_line`)."""
-        current = [
-            o
-            for o in archived_objects(self.buckets[bucket])
-            if self.is_current(bucket, o) and fits_one_line(o.key)
-        ]
+        its key as the field holds it (`field_text`)."""
+        current = [o for o in archived_objects(self.buckets[bucket]) if self.is_current(bucket, o)]
         offered = [o for o in current if o.restore is None] or current
-        return offered[0].key if offered else ""
+        return field_text(offered[0].key) if offered else ""
 
     def is_current(self, bucket: str, obj: S3Object) -> bool:
         """Whether `obj` is its key's current version."""
@@ -160,7 +170,7 @@ class RestoreDialog(CommandDialog):
         b = self.buckets[bucket]
         lines = []
         for obj in archived_objects(b):
-            line = Text.assemble((safe(obj.key), "bold"))
+            line = Text.assemble((listed_key(obj.key), "bold"))
             if not self.is_current(bucket, obj):
                 line.append(f" version {safe(obj.version_id)}")
             line.append(f" {obj.storage_class} ")
@@ -228,7 +238,7 @@ class RestoreDialog(CommandDialog):
         tier = self.picked("#restore-tier")
         days = self._days()
         version = self.as_first(self.value("#restore-version")).strip() or None
-        key = self.as_first(self.value("#restore-key"))
+        key = self.key(self.as_first(self.value("#restore-key")))
         try:
             obj = self.service.check_restore(bucket, key, days=days, tier=tier, version_id=version)
         except SimError as exc:
@@ -253,6 +263,15 @@ class RestoreDialog(CommandDialog):
             f"{iso_ms(s3_restore.expiry_at(now, days))} ({days} day{'s' * (days != 1)} from now)"
         )
 
+    @staticmethod
+    def key(text: str) -> str:
+        """The key the key field's `text` names (`field_value`: a whole `$'...'` is read as
+        a command line reads it); CommandError for an escape in it that names no character."""
+        try:
+            return field_value(text)
+        except EscapeError as exc:
+            raise CommandError(f"key: {exc.message} in $'...'", exc.hint) from None
+
     def command_line(self) -> str:
         """`restore BUCKET KEY [--days N] [--tier T] [--version-id V]`."""
         options: list[tuple[str, str | None]] = []
@@ -265,5 +284,5 @@ class RestoreDialog(CommandDialog):
         version = self.value("#restore-version").strip()
         if version:
             options.append(("--version-id", version))
-        key = self.value("#restore-key")
+        key = self.key(self.value("#restore-key"))
         return format_line("restore", [self.picked("#restore-bucket"), key], options)
