@@ -1,4 +1,4 @@
-"""A rebuild (`undo`, `reload`, `load`) split into building, which touches nothing of the
+"""A rebuild (`undo`, `redo`, `reload`, `load`) split into building, which touches nothing of the
 session and may run on another thread, and adopting: the same trace either way, progress
 that counts a repeat's repetitions, and a cancel (or failure) at any point that leaves the
 session exactly as it was."""
@@ -233,7 +233,8 @@ def test_plan_rebuild_is_none_for_other_commands_and_checks_as_execute_does() ->
     session = opened(LINES[:2])
     assert plan_rebuild(session, "send jobQueue x") is None
     assert plan_rebuild(session, "  # a comment") is None
-    assert plan_rebuild(session, "redo") is None
+    with pytest.raises(CommandError, match="nothing to redo"):
+        plan_rebuild(session, "redo")
     with pytest.raises(CommandError, match="only 2 commands to undo") as caught:
         plan_rebuild(session, "undo 5")
     assert caught.value.hint == "undo 2 takes back the 2 commands"
@@ -274,3 +275,120 @@ def test_a_rebuild_built_apart_refuses_as_the_command_does(tmp_path: Path) -> No
         plan.build()
     assert run.value.hint == "`help load` shows its arguments and examples"
     assert built.value.format() == run.value.format()
+
+
+def undone(lines: list[str] = LINES, n: int = 2) -> Session:
+    session = opened(lines)
+    execute(session, f"undo {n}")
+    return session
+
+
+def test_a_redo_built_on_another_thread_gives_the_trace_of_one_applied_here() -> None:
+    # `execute` applies the lines on the session's own simulation; the plan replays the
+    # log and then the lines on a new one, in a thread: the same simulation either way.
+    here, there = undone(), undone()
+    answered = execute(here, "redo 2")
+    plan = plan_rebuild(there, "redo 2")
+    assert plan is not None
+    worker = threading.Thread(target=plan.build)
+    worker.start()
+    worker.join()
+    assert plan.adopt().text == answered.text
+    assert answered.text.startswith("redid 2 commands; now 2026-01-05T08:03:00.000Z")
+    assert trace_sha256(there.sim.trace) == trace_sha256(here.sim.trace)
+    assert there.sim.clock.now == here.sim.clock.now
+    assert there.log == here.log == LINES
+    # What is left to redo, and where it may be redone from, are the same too.
+    execute(here, "undo 3")
+    execute(there, "undo 3")
+    assert plan_rebuild(there, "redo").run().text == execute(here, "redo").text  # type: ignore[union-attr]
+    assert there.undone == here.undone == [LINES[5], LINES[4]]
+    assert there.log == here.log == LINES[:4]
+
+
+def test_a_redos_progress_counts_the_log_and_the_lines_it_applies() -> None:
+    session = undone()
+    plan = plan_rebuild(session, "redo")
+    assert plan is not None
+    seen: list[RebuildProgress] = []
+    plan.run(progress=seen.append)
+    # The four lines kept (repeats of 600 and 50 among them) and the one applied again.
+    assert {p.total for p in seen} == {653}
+    assert seen[0].done == 0 and any(1 < p.done < 600 for p in seen)
+    assert seen[-1].text() == "redoing: replaying 653 of 653 commands"
+    assert session.log == LINES[:5]
+
+
+@settings(max_examples=15, deadline=None)
+@given(at=st.integers(min_value=1, max_value=10))
+def test_a_redo_cancelled_at_any_point_leaves_the_session_as_it_was(at: int) -> None:
+    session = undone(LINES[:3], 1)
+    before = fingerprint(session)
+    plan = plan_rebuild(session, "redo")
+    assert plan is not None
+    reports = [0]
+
+    def progress(_: RebuildProgress) -> None:
+        reports[0] += 1
+        if reports[0] == at:
+            plan.cancel()
+
+    try:
+        plan.run(progress=progress)
+    except RebuildCancelled as exc:
+        assert exc.message == "redo cancelled: the session is as it was"
+        # The redo list too: the line can still be redone.
+        assert fingerprint(session) == before
+        execute(session, "redo")
+    else:
+        assert reports[0] < at
+    assert session.log == LINES[:3]
+
+
+def test_a_redo_is_not_adopted_once_the_session_moved() -> None:
+    session = undone(LINES[:3], 1)
+    plan = plan_rebuild(session, "redo")
+    assert plan is not None
+    plan.build()
+    # A reading command moves nothing; the redo still applies.
+    execute(session, "show queues")
+    assert plan.adopt().text.startswith("redid 1 command")
+    execute(session, "undo")
+    plan = plan_rebuild(session, "redo")
+    assert plan is not None
+    plan.build()
+    execute(session, "advance 1s")
+    before = fingerprint(session)
+    with pytest.raises(CommandError, match="the simulation changed while it was rebuilt"):
+        plan.adopt()
+    assert fingerprint(session) == before
+
+
+def test_a_redo_goes_to_the_recording_as_the_lines_applied_here_do(tmp_path: Path) -> None:
+    session = undone(LINES[:3], 2)
+    execute(session, f"record {tmp_path / 'r.stp'}")
+    plan = plan_rebuild(session, "redo 2")
+    assert plan is not None
+    plan.run()
+    execute(session, "record stop")
+    script = (tmp_path / "r.stp").read_text("utf-8")
+    assert script.rstrip().endswith(f"{LINES[1]}\n{LINES[2]}")
+
+
+def test_a_redo_on_changed_files_is_left_to_execute_which_applies_it_here(
+    tmp_path: Path,
+) -> None:
+    # A replay on the edited stack would not give the simulation back: the lines are
+    # applied on the simulation as it is, as `execute` always did.
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    config = stack / "stacktape.yml"
+    config.write_text((JOB_QUEUE / "stacktape.yml").read_text("utf-8"), "utf-8")
+    session = Session.open(stack, start_ms=T0, default_behaviors=False)
+    execute(session, "send jobQueue x")
+    execute(session, "undo")
+    config.write_text(config.read_text("utf-8") + "\n# edited\n", "utf-8")
+    assert plan_rebuild(session, "redo") is None
+    sim = session.sim
+    assert execute(session, "redo").text.startswith("redid 1 command")
+    assert session.sim is sim and session.log == ["send jobQueue x"]

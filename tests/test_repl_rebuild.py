@@ -1,4 +1,4 @@
-"""The REPL's `undo`, `reload` and `load`: a progress line for a long one, and Ctrl-C,
+"""The REPL's `undo`, `redo`, `reload` and `load`: a progress line for a long one, and Ctrl-C,
 which cancels it, says so and leaves the session exactly as it was."""
 
 from __future__ import annotations
@@ -93,3 +93,34 @@ def test_the_guide_shows_the_progress_line_and_the_cancel_as_they_are() -> None:
     assert f"\n{out.getvalue()}" in guide
     cancelled = RebuildCancelled("undo").format()
     assert f"\nerror: {cancelled}\n" in guide
+
+
+def test_ctrl_c_during_a_redo_cancels_it_and_what_to_redo_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rebuild_module, "PROGRESS_EVERY_S", 0.0)
+    session = loaded()
+    execute(session, "undo")
+    sim, digest = session.sim, trace_sha256(session.sim.trace)
+    out = io.StringIO()
+    repl = Repl(session, console=make_console(file=out, width=120))
+    seen: list[RebuildProgress] = []
+    original = Progress.rebuilding
+
+    def rebuilding(self: Progress, progress: RebuildProgress) -> None:
+        seen.append(progress)
+        if 0 < progress.done < 2000:
+            repl.interrupt()
+        original(self, progress)
+
+    monkeypatch.setattr(Progress, "rebuilding", rebuilding)
+    assert repl.run_line("redo") is None
+    assert "redo cancelled: the session is as it was" in out.getvalue()
+    # The log kept (a repeat of 2,000 and an advance) and the line to apply again.
+    assert seen and seen[0].text() == "redoing: replaying 0 of 2,002 commands"
+    assert session.sim is sim and trace_sha256(session.sim.trace) == digest
+    assert session.log == LINES[:2] and session.undone == [LINES[2]]
+    monkeypatch.setattr(Progress, "rebuilding", original)
+    result = repl.run_line("redo")
+    assert result is not None and result.text.startswith("redid 1 command")
+    assert session.log == LINES

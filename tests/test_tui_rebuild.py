@@ -1,4 +1,4 @@
-"""The terminal UI's `undo`, `reload` and `load` build in a thread worker: the clock bar
+"""The terminal UI's `undo`, `redo`, `reload` and `load` build in a thread worker: the clock bar
 shows how far the replay is, the UI answers keys meanwhile, state-changing commands are
 refused, escape cancels (the session as it was) and the end is adopted as before.
 
@@ -8,7 +8,9 @@ The worker is held on an Event inside its progress report, so that what the UI d
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ from stptui.commands import rebuild as rebuild_module
 from stptui.commands.result import render_plain
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import parse_instant
+from stptui.sim.engine import Simulator
 from stptui.tui.app import PANES, StptuiApp
+from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.widgets.clock_bar import ClockBar
 
 LINES = ["repeat 3000 send jobQueue '{\"orderId\": {i}}'", "advance 10s", "send jobQueue x"]
@@ -55,10 +59,12 @@ class Held:
         raise AssertionError("the rebuild's worker never reported from inside the repeat")
 
 
-def loaded_app() -> StptuiApp:
+def loaded_app(*, undone: int = 0) -> StptuiApp:
     s = session()
     for line in LINES:
         execute(s, line)
+    if undone:
+        execute(s, f"undo {undone}")
     return StptuiApp(s)
 
 
@@ -216,3 +222,126 @@ def test_the_clock_bar_while_undoing_is_the_one_the_guide_shows() -> None:
         assert drawn_text(bar).rstrip() == shown.rstrip()
 
     drive(StptuiApp(session()), script, size=(122, 36))
+
+
+def test_a_redo_builds_in_the_background_too_and_refuses_what_would_change_the_simulation() -> None:
+    app = loaded_app(undone=1)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        held = Held(app)
+        await pilot.press("ctrl+y")
+        await held.wait(pilot)
+        bar = app.query_one(ClockBar)
+        for _ in range(40):
+            if "redoing: replaying" in drawn_text(bar):
+                break
+            await pilot.pause(0.05)
+        # The log kept (a repeat of 3,000 and an advance) and the line applied again.
+        assert "of 3,002 commands - esc cancels" in drawn_text(bar)
+        await pilot.press("3")
+        assert app.current_pane == "3" and app.rebuilding is not None
+        assert "jobQueue" in render_plain(app.run_command("show queues"))
+        with pytest.raises(CommandError, match="send is refused while redo rebuilds"):
+            app.run_command("send jobQueue y")
+        with pytest.raises(CommandError, match="undo is refused while redo rebuilds"):
+            app.run_command("undo")
+        assert app.session.log == LINES[:2]
+        held.release.set()
+        await rebuilt(pilot, app)
+        assert app.rebuilding is None and app.session.log == LINES
+        notes = [n.message for n in app._notifications]
+        assert any(n.startswith("redid 1 command; now ") for n in notes), notes
+        again = session()
+        for line in LINES:
+            execute(again, line)
+        assert trace_sha256(app.session.sim.trace) == trace_sha256(again.sim.trace)
+
+    drive(app, script, notifications=True)
+
+
+def test_escape_cancels_a_redo_and_leaves_the_session_and_what_to_redo_as_they_were() -> None:
+    app = loaded_app(undone=1)
+    sim = app.session.sim
+    digest = trace_sha256(sim.trace)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        held = Held(app)
+        await pilot.press("ctrl+y")
+        await held.wait(pilot)
+        await pilot.press("escape")
+        held.release.set()
+        await rebuilt(pilot, app)
+        assert app.session.sim is sim and trace_sha256(sim.trace) == digest
+        assert app.session.log == LINES[:2] and app.session.undone == [LINES[2]]
+        notes = [n.message for n in app._notifications]
+        assert any("redo cancelled: the session is as it was" in n for n in notes), notes
+        # And the redo, left alone, applies the line.
+        await pilot.press("ctrl+y")
+        await rebuilt(pilot, app)
+        assert app.session.log == LINES
+
+    drive(app, script, notifications=True)
+
+
+def test_the_simulations_undo_and_redo_replace_are_freed_and_the_new_one_frozen() -> None:
+    # The replaced simulation is taken apart and freed by reference counting (the UI
+    # runs no full collection for it), and none stays behind after undos and redos.
+    app = loaded_app()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        thawed: list[bool] = []
+        freeze = app._freeze_simulation
+
+        def spied(everything: bool) -> None:
+            thawed.append(everything)
+            freeze(everything)
+
+        app._freeze_simulation = spied  # type: ignore[method-assign]
+        replaced: list[weakref.ref[Simulator]] = []
+        for key in ("ctrl+z", "ctrl+y", "ctrl+z", "ctrl+z", "ctrl+y"):
+            replaced.append(weakref.ref(app.session.sim))
+            await pilot.press(key)
+            await rebuilt(pilot, app)
+            for _ in range(40):
+                if not app._replaced and gc.isenabled():
+                    break
+                await pilot.pause(0.05)
+            assert not app._replaced and gc.isenabled()
+            # Gone without a collection of what is frozen: no thaw, no full collection.
+            assert replaced[-1]() is None
+            assert thawed == [False] * len(replaced) and gc.get_freeze_count() > 0
+        assert app.session.log == LINES[:2]
+        assert all(ref() is None for ref in replaced)
+
+    drive(app, script)
+
+
+def test_a_screen_opened_on_the_old_simulation_keeps_it_until_it_closes() -> None:
+    # An undo typed on the command line is adopted while that screen is open: what it
+    # (or a dialog) holds of the old simulation stays whole until it closes.
+    app = loaded_app()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        old = weakref.ref(app.session.sim)
+        await pilot.press("colon", *"undo", "enter")
+        await rebuilt(pilot, app)
+        assert isinstance(app.screen, CommandLineScreen)
+        assert app.session.log == LINES[:2]
+        await pilot.pause(0.3)
+        sim = old()
+        assert sim is not None and app._replaced == [sim]
+        # Whole: its services answer as they did (the message the undo took back is in
+        # its queue, not in the new one's).
+        new = app.session.sim
+        assert sim.clock.now == new.clock.now
+        assert sim.queue_stats("jobQueue")["depth"] == new.queue_stats("jobQueue")["depth"] + 1
+        del new
+        del sim
+        await pilot.press("escape")
+        for _ in range(40):
+            if old() is None:
+                break
+            await pilot.pause(0.05)
+        assert old() is None and not app._replaced
+
+    drive(app, script)

@@ -99,11 +99,12 @@ def _hint(session: Session, call: Call, hint: str | None) -> str:
 
 
 def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
-    """The rebuild `line` asks for (`undo`, `reload`, `load`), checked as `execute` checks
-    it, for a front end to build where it likes (another thread: the build touches nothing
-    of the session) and adopt on the session's own thread; what adopting returns is what
-    `execute` would. None when the line is another command (or blank). Raises CommandError
-    as `execute` does."""
+    """The rebuild `line` asks for (`undo`, `redo`, `reload`, `load`), checked as `execute`
+    checks it, for a front end to build where it likes (another thread: the build touches
+    nothing of the session) and adopt on the session's own thread; what adopting returns is
+    what `execute` would. None when the line is another command (or blank), or a `redo`
+    that only `execute` can apply (see `redo_rebuild`). Raises CommandError as `execute`
+    does."""
     from stptui.commands.handlers.session_files import REBUILDS
 
     call = parse(session, line)
@@ -113,6 +114,8 @@ def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
         rebuild = REBUILDS[call.command.name](session, call)
     except CommandError as exc:
         raise explained(session, call, exc) from None
+    if rebuild is None:
+        return None
     # Its build and its adoption refuse as the command run by `execute` does. (The hint
     # reads only the line's words: a rebuild's words name no resource of the simulation,
     # which the build's thread must not read.)

@@ -1,5 +1,5 @@
-"""A rebuild of a session (`undo`, `reload`, `load`) in two steps, so that a front end can
-run the slow one away from its UI.
+"""A rebuild of a session (`undo`, `redo`, `reload`, `load`) in two steps, so that a front
+end can run the slow one away from its UI.
 
 Building makes a new Session by replaying commands from the stack's start and touches
 nothing of the session being replaced, so it may run on any thread (it reads the files and
@@ -33,7 +33,7 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 # What the progress line calls each rebuild while it runs.
-GERUNDS = {"undo": "undoing", "reload": "reloading", "load": "loading"}
+GERUNDS = {"undo": "undoing", "redo": "redoing", "reload": "reloading", "load": "loading"}
 # The least time between two progress reports inside a command: a clock run polls its hook
 # every 256 events, and a front end redraws what it is told.
 PROGRESS_EVERY_S = 0.05
@@ -145,10 +145,13 @@ class Replay:
             # A stop asked during the last command cut it short: that is no replay either.
             if self.cancelled:
                 raise RebuildCancelled(self.verb)
+            self._report(force=True)
         finally:
             if freezing:
                 gc.unfreeze()
-        self._report(force=True)
+            # Not kept past the replay: the session adopting it lets its simulation go
+            # when replaced again, and a front end may keep this replay longer.
+            self._fresh = None
 
     def _poll(self) -> bool:
         """The `should_stop` the replayed commands poll: a report when one is due, then

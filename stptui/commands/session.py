@@ -692,6 +692,30 @@ class Session:
 
         return Rebuild(self, "undo", lambda replay: self._rebuilt(keep, "undo", replay), adopt)
 
+    def reapply(self, n: int) -> Rebuild[list[str]]:
+        """Applying again the last `n` lines `undo` took back (`redoable`), planned: the
+        build replays, on a new simulation from the stack and behaviours files, the log and
+        then those lines, which is the simulation applying them here makes (a replay gives
+        the simulation its commands gave); adopting returns the lines applied.
+
+        The files must be as they were when the session opened, as for `rewind`; on any
+        error this session is untouched."""
+        undone = self.redoable()
+        lines = undone[len(undone) - n :][::-1]
+        rest = undone[: len(undone) - n]
+        every = [*self.log, *lines]
+
+        def adopt(fresh: Session) -> list[str]:
+            self._adopt(fresh)
+            self.undone = rest
+            self.undone_at = self.where()
+            # Applied here, each line would have gone to the recording as it ran.
+            for line in lines:
+                self.record(line)
+            return lines
+
+        return Rebuild(self, "redo", lambda replay: self._rebuilt(every, "redo", replay), adopt)
+
     def where(self) -> tuple[int, int, int, int]:
         """Where the simulation stands: which one, its clock, the events it ran and the
         length of the log. Anything that changes it moves the clock, runs an event or logs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol, overload
@@ -810,6 +810,24 @@ class RecordRing(Sequence[Record]):
     def maxlen(self) -> int | None:
         """How many records the ring keeps."""
         return self._raw.maxlen
+
+    def of_kinds(self, kinds: Container[str], last: int, per_resource: int) -> list[Record]:
+        """The newest `per_resource` records of `kinds` of each resource among the last
+        `last`, oldest first: only those are made into Records (a view rebuilt after an
+        undo keeps a few hundred of 20,000)."""
+        self._settle()
+        raw = self._raw
+        first = self._total - len(raw) + 1
+        start = max(0, len(raw) - last)
+        counts: Counter[str] = Counter()
+        kept: list[Record] = []
+        # Newest first (a deque is slow to index in its middle, quick to walk).
+        for i, r in zip(range(len(raw) - 1, start - 1, -1), reversed(raw), strict=False):
+            if r[1] in kinds and counts[r[2]] < per_resource:
+                counts[r[2]] += 1
+                kept.append(Record(first + i, *r))
+        kept.reverse()
+        return kept
 
 
 class RecordRun(Sequence[Record]):

@@ -5,7 +5,7 @@ per frame (a timer while the clock runs, or right after a command) it flushes th
 the panes, which redraw from it and from the simulator's queries. Every change of state is
 a command line run through `stptui.commands.execute`, except the slices of the live clock
 (`stptui.tui.live`) and of a fast-forward (`stptui.tui.fast_forward`), which log their
-replayable equivalent. `undo`, `reload` and `load` are planned by the command layer too
+replayable equivalent. `undo`, `redo`, `reload` and `load` are planned by the command layer too
 (`stptui.commands.plan_rebuild`), built in a thread worker and adopted on the UI's thread.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import re
 import time
+from functools import partial
 from typing import ClassVar, cast
 
 import networkx as nx
@@ -49,6 +50,7 @@ from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_no
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.metrics import measured
+from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
@@ -98,6 +100,12 @@ AGENDA_WAIT_FACTOR = 40
 SETTLE_LIMIT_S = 0.25
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
+# Between the steps that follow a rebuild's adoption (styling, freeing the simulation
+# replaced, freezing the new one), so that a key pressed meanwhile is answered in between.
+STEP_S = 0.01
+# How often freeing a replaced simulation looks again whether the screens opened on it
+# (dialogs, the command line) have closed.
+RETIRE_WAIT_S = 0.5
 # How often the clock bar shows a rebuild's progress while its worker runs.
 REBUILD_PROGRESS_S = 0.1
 # The commands that run while a rebuild does: they read the simulation (or write it to a
@@ -385,7 +393,7 @@ class StptuiApp(App[None]):
             "cancel_rebuild",
             "Cancel",
             id="cancel-rebuild",
-            tooltip="Cancel the undo, reload or load running: the session stays as it was",
+            tooltip="Cancel the undo, redo, reload or load running: the session stays as it was",
             show=False,
             # Before any screen's own escape (the command line's closes it), but only while
             # a rebuild runs: otherwise the action skips and the key goes on as ever.
@@ -456,11 +464,16 @@ class StptuiApp(App[None]):
         self._clock_holds = 0
         # The session's files found changed on disk when last looked at (said once).
         self._inputs_noticed: frozenset[str] = frozenset()
-        # The undo, reload or load being built in a thread worker (see `_start_rebuild`),
+        # The undo, redo, reload or load being built in a thread worker (see `_start_rebuild`),
         # and how far its replay has come, as its thread last said.
         self.rebuilding: Rebuild[CommandResult] | None = None
         self._rebuild_progress: RebuildProgress | None = None
         self._rebuild_timer: Timer | None = None
+        # The simulations replaced since the panes were last built, until `_retire` frees
+        # them.
+        self._replaced: list[Simulator] = []
+        # Whether a rebuild turned the cyclic collector off (until its simulation is frozen).
+        self._collections_held = False
 
     # -- layout ------------------------------------------------------------------------
 
@@ -521,6 +534,7 @@ class StptuiApp(App[None]):
         # Quitting while a rebuild runs: its thread stops at its next check, not at its end.
         if self.rebuilding is not None:
             self.rebuilding.cancel()
+        self._resume_collections()
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width)
@@ -561,6 +575,7 @@ class StptuiApp(App[None]):
     def _load(self) -> None:
         """Build every pane for the session's simulation (at start and after `load`)."""
         sim = self.session.sim
+        replaced = self._sim if self._sim is not sim else None
         self._sim = sim
         # A stream's page and box show where its readers are: a reader's records (its
         # invocations, its batches' retries) touch the stream too.
@@ -610,21 +625,65 @@ class StptuiApp(App[None]):
         self._show_metrics_hint()
         # `load` may bring another stack, with or without buckets, routes or schedules.
         self.refresh_bindings()
+        if replaced is not None:
+            # Held here, not as a callback's argument: Textual keeps a callback's arguments
+            # while it runs, and the simulation must go when `_retire` lets go.
+            self._replaced.append(replaced)
+        # After the panes' first paint, and each in a turn of the loop of its own (the
+        # callbacks `call_after_refresh` queues run together, with no key between them):
+        # with the panes' building, the UI would answer no key for all of them in one.
         self.call_after_refresh(self._style_scrollbars)
-        # After the panes' first paint: the collection below is the longest step of an
-        # undo on the UI's thread (80 ms after 10,000 sends), and with the panes' building
-        # before it in one callback the UI would answer no key for both.
-        self.call_after_refresh(self._freeze_simulation)
 
-    def _freeze_simulation(self) -> None:
+    def _style_scrollbars(self) -> None:
+        # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
+        # around it; the first time, the bar's size rules go from unset to set, and the key
+        # that moved the focus pays for two layouts of the screen. Once the panes are laid
+        # out (and their scrollbars made), they are styled here instead. The main screen:
+        # after a `load` from the command line, that screen is still on top.
+        if self.screen_stack:
+            self.screen_stack[0].update_node_styles(animate=False)
+        # The first simulation: what opening the app made is collected, all of it. After a
+        # rebuild, what was made since the last freeze (the new simulation).
+        self.set_timer(STEP_S, partial(self._freeze_simulation, not self._replaced))
+
+    def _retire(self) -> None:
+        """Free the simulations an undo, redo, reload or load replaced, without the full
+        collection that would otherwise be the longest step of the undo (80-160 ms after
+        10,000 sends): taken apart, reference counting frees each, frozen as it was."""
+        if len(self.screen_stack) > 1:
+            # A screen opened on the old simulation (a dialog holding its services, the
+            # command line) may still read it: taken apart, it would fail there.
+            self.set_timer(RETIRE_WAIT_S, self._retire)
+            return
+        gone = [dismantle(sim) for sim in self._replaced]
+        self._replaced.clear()
+        # A cycle left (in a service of a kind `dismantle` does not know) keeps one: the
+        # full collection then frees it, as it always did.
+        if any(ref() is not None for ref in gone):
+            self.set_timer(STEP_S, partial(self._freeze_simulation, True))
+
+    def _resume_collections(self) -> None:
+        """Collect again, after a rebuild held collections (see `_start_rebuild`)."""
+        if self._collections_held:
+            self._collections_held = False
+            gc.enable()
+
+    def _freeze_simulation(self, everything: bool) -> None:
         # What exists now (the simulation, a loaded session's hundreds of thousands of
         # messages, the panes) lives as long as the app: frozen out of the cyclic
         # collector, whose full collections would otherwise rescan all of it (300 ms at
         # 100,000 messages) each time the heap grows by a quarter, stalling a key press.
-        # The last simulation is unfrozen and collected first, so that it does not leak.
-        gc.unfreeze()
+        # What was made since the last freeze is collected first, so that its garbage
+        # does not stay frozen; `everything` also thaws and collects what was frozen (at
+        # the start, and a replaced simulation that did not go). Then the simulations
+        # replaced, frozen as they were, are freed (`_retire`).
+        if everything:
+            gc.unfreeze()
         gc.collect()
         gc.freeze()
+        self._resume_collections()
+        if self._replaced:
+            self.set_timer(STEP_S, self._retire)
         # Between slices, Textual's repaints would start a collection every 700
         # allocations (Python's default); each moves the simulation's newest objects up a
         # generation, and every hundredth is a full collection: a fifth of the time at full
@@ -647,15 +706,6 @@ class StptuiApp(App[None]):
             for machine in machines
             for _, state in lambda_function_targets(machine.definition)
         )
-
-    def _style_scrollbars(self) -> None:
-        # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
-        # around it; the first time, the bar's size rules go from unset to set, and the key
-        # that moved the focus pays for two layouts of the screen. Once the panes are laid
-        # out (and their scrollbars made), they are styled here instead. The main screen:
-        # after a `load` from the command line, that screen is still on top.
-        if self.screen_stack:
-            self.screen_stack[0].update_node_styles(animate=False)
 
     # -- frames ------------------------------------------------------------------------
 
@@ -868,6 +918,15 @@ class StptuiApp(App[None]):
             )
         self.rebuilding = rebuild
         self._rebuild_progress = RebuildProgress(rebuild.verb, 0, 0)
+        # No collection until the simulation built is adopted and frozen: a collection
+        # holds the lock every thread needs for all of its length, and with the clock's
+        # threshold (a young generation of 200,000 objects, `fewer_collections`) one in the
+        # worker stopped the UI for 50-75 ms, and one more followed as soon as collecting
+        # resumed. The collection before the freeze (`_freeze_simulation`) scans these
+        # objects anyway; a rebuild that is not adopted resumes collecting at once.
+        if gc.isenabled():
+            gc.disable()
+            self._collections_held = True
         self.hold_clock(True)
         self._show_clock()
         self._rebuild_timer = self.set_interval(REBUILD_PROGRESS_S, self._show_clock)
@@ -917,6 +976,8 @@ class StptuiApp(App[None]):
                 result = rebuild.adopt()
             except CommandError as exc:
                 failed = exc
+        if failed is not None:
+            self._resume_collections()
         # The panes are drawn from the simulation adopted (`flush` sees it is another).
         self.flush()
         self._show_clock()

@@ -262,6 +262,14 @@ def undo_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
     "Apply again the last N commands `undo` took back (default 1).",
     args=(Arg("N", COUNT, "how many commands", optional=True),),
     examples=("redo", "redo 3"),
+    details=(
+        "In the REPL and the terminal UI the simulation is rebuilt as `undo` rebuilds it: "
+        "the session's commands are replayed from the stack's start, then these, which "
+        "gives the simulation applying them would. A long replay shows its progress; "
+        "Ctrl-C in the REPL, escape in the terminal UI, cancels it and leaves the session "
+        "as it was, the commands still to redo. After an edit of the stack or behaviours "
+        "file, and in a script, the commands are applied on the simulation as it is."
+    ),
 )
 def cmd_redo(session: Session, call: Call) -> CommandResult:
     """redo [N]"""
@@ -276,6 +284,24 @@ def cmd_redo(session: Session, call: Call) -> CommandResult:
         execute(session, line)
     session.undone = rest
     session.undone_at = session.where()
+    return _redone(session, lines)
+
+
+def redo_rebuild(session: Session, call: Call) -> Rebuild[CommandResult] | None:
+    """`redo [N]`, checked and planned for a front end: its build replays the log and the
+    lines it applies again, so that it can run away from the UI, show its progress and be
+    cancelled. None where only applying the lines here will do (`execute` then does): a
+    stack or behaviours file changed since the session opened (a replay would not give
+    the simulation back), or a trace file follows every record (`--trace`), which must get
+    the records of the lines applied."""
+    n = _undo_count(session, call, "redo", len(session.redoable()))
+    if session.changed_inputs() or any(isinstance(sink, JsonlWriter) for sink in session.sinks):
+        return None
+    return session.reapply(n).then(lambda lines: _redone(session, lines))
+
+
+def _redone(session: Session, lines: list[str]) -> CommandResult:
+    n = len(lines)
     now = iso_ms(session.sim.clock.now)
     return CommandResult(
         f"redid {n} command{'s' * (n != 1)}; now {now}\n{_listed(lines)}",
@@ -388,7 +414,12 @@ def _reloaded(session: Session, old: Session) -> CommandResult:
 
 # The commands that rebuild the session, as plans a front end builds where it likes
 # (`stptui.commands.plan_rebuild`).
-REBUILDS = {"undo": undo_rebuild, "reload": reload_rebuild, "load": load_rebuild}
+REBUILDS = {
+    "undo": undo_rebuild,
+    "redo": redo_rebuild,
+    "reload": reload_rebuild,
+    "load": load_rebuild,
+}
 
 
 @command(

@@ -42,7 +42,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.services.container import ContainerSim
-from stptui.sim.trace import Record
+from stptui.sim.trace import Record, RecordRing
 from stptui.textsafe import json_text
 from stptui.tui.render import (
     clock_time,
@@ -162,10 +162,10 @@ class InvocationLog:
     def __init__(self) -> None:
         self._kept: dict[str, deque[Record]] = {}
 
-    def reset(self, records: Sequence[Record]) -> None:
+    def reset(self, records: RecordRing) -> None:
         """Start over from a simulation's trace (its last SCAN_RECORDS records)."""
         self._kept.clear()
-        self.note(records[max(0, len(records) - SCAN_RECORDS) :])
+        self.note(records.of_kinds(INVOCATION_KINDS, SCAN_RECORDS, KEPT_PER_FUNCTION))
 
     def note(self, batch: Iterable[Record]) -> None:
         """Keep the invocation records among `batch`."""
