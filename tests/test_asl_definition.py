@@ -109,12 +109,12 @@ def test_retry_and_catch_fields_are_checked_each_at_its_place() -> None:
         "/States/Check/Catch/0",
         "SCHEMA_VALIDATION_FAILED: The value for the field 'BackoffRate' must be a number >= "
         "1.0 at /States/Check/Retry/1/BackoffRate",
-        "SCHEMA_VALIDATION_FAILED: The value for the field 'IntervalSeconds' must be a "
-        "positive integer at /States/Check/Retry/1/IntervalSeconds",
+        "SCHEMA_VALIDATION_FAILED: The value for the field 'IntervalSeconds' must be an "
+        "integer from 1 to 99999999 at /States/Check/Retry/1/IntervalSeconds",
         "SCHEMA_VALIDATION_FAILED: The value for the field 'JitterStrategy' must be FULL or "
         "NONE at /States/Check/Retry/1/JitterStrategy",
-        "SCHEMA_VALIDATION_FAILED: The value for the field 'MaxAttempts' must be a "
-        "non-negative integer at /States/Check/Retry/1/MaxAttempts",
+        "SCHEMA_VALIDATION_FAILED: The value for the field 'MaxAttempts' must be an "
+        "integer from 0 to 99999999 at /States/Check/Retry/1/MaxAttempts",
     ]
     backoff = next(d for d in found(text, "asl-schema") if "BackoffRate" in d.message)
     assert backoff.line == line_of(text, "BackoffRate: 0.5")

@@ -267,8 +267,8 @@ def retriers(draw: st.DrawFn) -> list[dict[str, Any]]:
         retrier: dict[str, Any] = {
             "ErrorEquals": [draw(st.sampled_from(names))],
             "MaxAttempts": draw(st.sampled_from([1, 2, 3, 0])),
-            # Huge rates and intervals are valid: their waits must not overflow.
-            "IntervalSeconds": draw(st.sampled_from([1, 2, 30, 10**400])),
+            # Huge rates and the longest intervals are valid: their waits must not overflow.
+            "IntervalSeconds": draw(st.sampled_from([1, 2, 30, 99_999_999])),
             "BackoffRate": draw(st.sampled_from([1, 1.5, 2.0, 1e300, 10**400])),
         }
         if draw(st.booleans()):
@@ -826,13 +826,14 @@ def _retried(**retrier: Any) -> dict[str, Any]:
     [
         {"BackoffRate": 10**400, "MaxAttempts": 3},
         {"BackoffRate": 1e300, "MaxAttempts": 3, "JitterStrategy": "FULL"},
-        {"IntervalSeconds": 10**400},
-        {"IntervalSeconds": 10**400, "JitterStrategy": "FULL"},
+        {"IntervalSeconds": 99_999_999, "BackoffRate": 10**400},
+        {"IntervalSeconds": 99_999_999, "BackoffRate": 10**400, "JitterStrategy": "FULL"},
     ],
 )
 def test_a_retry_wait_past_a_double_is_a_retry_that_never_comes(retrier: dict[str, Any]) -> None:
-    # Found by the properties: 10**400 seconds (valid: a positive integer) raised
-    # OverflowError converting to a float, out of start-execution or advance.
+    # Found by the properties: an IntervalSeconds of 10**400 (before validate held it to
+    # 99999999) or a BackoffRate as large raised OverflowError converting to a float, out
+    # of start-execution or advance.
     definition = _retried(**retrier)
     assert _valid(definition)
     with tempfile.TemporaryDirectory() as tmp:

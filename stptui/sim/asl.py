@@ -57,6 +57,13 @@ _FLOW_TYPES = ("Task", "Pass", "Wait", "Parallel", "Map")
 # States that may retry and catch.
 _RETRYING_TYPES = ("Task", "Parallel", "Map")
 JITTER_STRATEGIES = ("FULL", "NONE")
+# A retrier's upper limits: "IntervalSeconds has a maximum value of 99999999", "MaxAttempts
+# has a maximum value of 99999999" (developer guide, "Retrying after an error"), and a
+# MaxDelaySeconds below 31622401 (a year and a day of seconds: AWS's own ASL language
+# service, aws/amazon-states-language-service, refuses 31622401).
+MAX_RETRY_SECONDS = 99_999_999
+MAX_RETRY_ATTEMPTS = 99_999_999
+MAX_DELAY_SECONDS = 31_622_400
 # The Lambda service integration ("Invoke Lambda with Step Functions").
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 # Lambda's Invoke through the AWS SDK integration: its result is the API's response as is.
@@ -735,9 +742,21 @@ def _check_retry(retry: Any, at: Path, problems: list[AslProblem]) -> None:
             continue
         _check_errors(retrier.get("ErrorEquals"), where, i == len(retry) - 1, problems)
         checks = (
-            ("MaxAttempts", lambda v: _is_int(v) and v >= 0, "a non-negative integer"),
-            ("IntervalSeconds", lambda v: _is_int(v) and v >= 1, "a positive integer"),
-            ("MaxDelaySeconds", lambda v: _is_int(v) and v >= 1, "a positive integer"),
+            (
+                "MaxAttempts",
+                lambda v: _is_int(v) and 0 <= v <= MAX_RETRY_ATTEMPTS,
+                f"an integer from 0 to {MAX_RETRY_ATTEMPTS}",
+            ),
+            (
+                "IntervalSeconds",
+                lambda v: _is_int(v) and 1 <= v <= MAX_RETRY_SECONDS,
+                f"an integer from 1 to {MAX_RETRY_SECONDS}",
+            ),
+            (
+                "MaxDelaySeconds",
+                lambda v: _is_int(v) and 1 <= v <= MAX_DELAY_SECONDS,
+                f"an integer from 1 to {MAX_DELAY_SECONDS}",
+            ),
             ("BackoffRate", lambda v: _is_number(v) and v >= 1.0, "a number >= 1.0"),
             ("JitterStrategy", lambda v: v in JITTER_STRATEGIES, "FULL or NONE"),
         )

@@ -771,8 +771,8 @@ class MachineSim:
         elif timer.what == "wait":
             self._waited(flow, name, state, raw)
         else:
-            # A callback task that went HeartbeatSeconds without a heartbeat fails with
-            # its own error name (Error names: States.HeartbeatTimeout).
+            # A task that went HeartbeatSeconds without a heartbeat fails with its own
+            # error name (Error names: States.HeartbeatTimeout).
             error = "States.HeartbeatTimeout" if timer.what == "heartbeat" else "States.Timeout"
             self.task_failed(flow, name, state, raw, error, "", timer.retries)
 
@@ -1169,6 +1169,7 @@ class MachineSim:
             return
         self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id)
         self._task_timeout(flow, token, name, state, raw, retries)
+        self._unbeaten_heartbeat(flow, token, name, state, raw, retries)
 
     def _integration(
         self,
@@ -1240,6 +1241,7 @@ class MachineSim:
         self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
         flow.waits.append(started.cancel)
         self._task_timeout(flow, token, name, state, raw, retries)
+        self._unbeaten_heartbeat(flow, token, name, state, raw, retries)
 
     # -- callback tasks (.waitForTaskToken) ----------------------------------------------
 
@@ -1386,6 +1388,26 @@ class MachineSim:
         if isinstance(timeout, int):
             at = self.sim.clock.now + timeout * 1000
             self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
+
+    def _unbeaten_heartbeat(
+        self,
+        flow: Flow,
+        token: int,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        retries: int,
+    ) -> None:
+        """Arm the Task state's `HeartbeatSeconds` for an attempt that nothing can send a
+        heartbeat for (a Lambda invoke, a `.sync` job or execution): HeartbeatSeconds after
+        it starts, an attempt still running fails with States.HeartbeatTimeout. A Lambda
+        function has no task token to call SendTaskHeartbeat with, and a `.sync` task's
+        job does not send one by itself (SendTaskHeartbeat: "optionally Task states using
+        the job run pattern"); a callback task's timer is reset by each heartbeat instead."""
+        heartbeat = _limit(flow, state, "HeartbeatSeconds")
+        if isinstance(heartbeat, int):
+            at = self.sim.clock.now + heartbeat * 1000
+            self._later(at, Timer("heartbeat", flow, token, name, state, raw, retries))
 
     def _call(
         self,
