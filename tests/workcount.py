@@ -79,6 +79,7 @@ class CountWork:
         self._started_tracemalloc = False
         self._saved: tuple[Any, Any] = (None, None)
         self._gc_callbacks: list[Any] = []
+        self._collecting = True  # whether the collector ran when the block began
 
     @property
     def steps(self) -> int:
@@ -145,9 +146,16 @@ class CountWork:
         # The collector runs when allocations since the last collection pass a threshold,
         # so where it runs inside the block depends on what ran before it; and what it runs
         # then (other tests' garbage's finalizers, gc.callbacks such as hypothesis's timer)
-        # is Python code that is not the operation's. Collect first, so that any collection
-        # in the block is the block's own, and keep the callbacks out of the count.
-        gc.collect()
+        # is Python code that is not the operation's. So no collection runs in the block,
+        # and the callbacks are kept out of the count. Peak memory alone needs the block's
+        # own collections (its cyclic garbage freed as it goes): it collects first instead,
+        # so that any collection in the block is the block's own. (A full collection costs
+        # 0.1-1 s in a test process that ran thousands of tests: not for every block.)
+        self._collecting = gc.isenabled()
+        if self.memory:
+            gc.collect()
+        else:
+            gc.disable()
         self._gc_callbacks = gc.callbacks[:]
         gc.callbacks.clear()
         self._saved = (sys.gettrace(), sys.getprofile())
@@ -164,6 +172,8 @@ class CountWork:
         sys.settrace(self._saved[0])
         sys.setprofile(self._saved[1])
         gc.callbacks[:] = self._gc_callbacks
+        if self._collecting:
+            gc.enable()
         if self.memory:
             self.peak_bytes = tracemalloc.get_traced_memory()[1] - self._base_bytes
             if self._started_tracemalloc:
