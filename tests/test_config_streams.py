@@ -170,3 +170,35 @@ def test_an_on_failure_queue_without_consumer_is_information_not_a_warning() -> 
     about = [d for d in stack.diagnostics if d.resource == "failed"]
     assert [(d.severity, d.code) for d in about] == [("info", "failure-destination-no-consumer")]
     assert "discarded batches" in about[0].message
+
+
+@pytest.mark.parametrize(
+    ("stream_type", "words"),
+    [
+        (
+            "NEW_IMAGES",
+            "`streamType` is 'NEW_IMAGES'; allowed: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, "
+            "NEW_AND_OLD_IMAGES",
+        ),
+        ("new_image", "`streamType` is 'new_image'; allowed"),
+        ("true", "`streamType` must be a string, not the boolean true"),
+    ],
+)
+def test_a_stream_type_stacktape_does_not_take_is_an_error(stream_type: str, words: str) -> None:
+    # DynamoDbTableProps.streamType is one of the four StreamViewTypes; any other value would
+    # leave the table without a stream, so every reader of it would silently read nothing.
+    text = BASE.replace("streamType: NEW_IMAGE", f"streamType: {stream_type}")
+    text = text.replace("{STREAM}", "{}").replace("{TYPE}", "dynamo-db-stream")
+    stack = load_stack_text(text.replace("{EVENT}", "{" + TABLE_STREAM + "}"), "stacktape.yml")
+    found = [d.format() for d in stack.errors]
+    assert any(words in d and "[table]" in d for d in found), found
+
+
+@pytest.mark.parametrize(
+    "stream_type", ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
+)
+def test_each_stream_view_type_loads_clean(stream_type: str) -> None:
+    text = BASE.replace("streamType: NEW_IMAGE", f"streamType: {stream_type}")
+    text = text.replace("{STREAM}", "{}").replace("{TYPE}", "dynamo-db-stream")
+    stack = load_stack_text(text.replace("{EVENT}", "{" + TABLE_STREAM + "}"), "stacktape.yml")
+    assert stack.errors == []

@@ -452,3 +452,131 @@ def test_equal_and_not_equal_are_complements_and_not_not_is_the_identity(
         eq = holds(item, "#p = :v", {":v": value}, names)
         assert holds(item, "#p <> :v", {":v": value}, names) is not eq
         assert holds(item, "NOT NOT #p = :v", {":v": value}, names) is eq
+
+
+# -- the audit: each comparator, function and clause the guide lists ------------------------
+
+MIXED: dict[str, Any] = {
+    "Id": {"N": "1"},
+    "a": {"N": "5"},
+    "s": {"S": "hello"},
+    "l": {"L": [{"S": "x"}, {"N": "2"}]},
+    "m": {"M": {"k": {"S": "v"}}},
+    "ns": {"NS": ["1", "2"]},
+    "bs": {"BS": ["AAE="]},
+    "b": {"B": "AAEC"},
+    "nul": {"NULL": True},
+    "t": {"BOOL": True},
+    "u": {"S": "é𝄞"},
+}
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "expected"),
+    [
+        ("a = :v", {":v": {"N": "5.00"}}, True),
+        ("a = :v", {":v": {"S": "5"}}, False),  # values of different types are never equal
+        ("a <> :v", {":v": {"S": "5"}}, True),
+        ("a < :v", {":v": {"N": "5"}}, False),
+        ("a <= :v", {":v": {"N": "5"}}, True),
+        ("a <= :v", {":v": {"N": "4.99"}}, False),
+        ("a > :v", {":v": {"N": "-5"}}, True),
+        ("a >= :v", {":v": {"N": "5"}}, True),
+        ("s BETWEEN :x AND :y", {":x": {"S": "a"}, ":y": {"S": "hello"}}, True),
+        ("b BETWEEN :x AND :y", {":x": {"B": "AAE="}, ":y": {"B": "AAI="}}, True),
+        ("a IN (:v)", {":v": {"N": "5"}}, True),
+        ("contains(ns, :v)", {":v": {"N": "2.0"}}, True),
+        ("contains(bs, :v)", {":v": {"B": "AAE="}}, True),
+        ("contains(l, :v)", {":v": {"N": "2"}}, True),
+        ("contains(l, :v)", {":v": {"S": "2"}}, False),
+        ("begins_with(b, :v)", {":v": {"B": "AAE="}}, True),
+        ("begins_with(s, :v)", {":v": {"S": "hex"}}, False),
+        ("size(s) = :v", {":v": {"N": "5"}}, True),
+        ("size(m) = :v", {":v": {"N": "1"}}, True),
+        ("size(l) = :v", {":v": {"N": "2"}}, True),
+        ("size(b) = :v", {":v": {"N": "3"}}, True),
+        ("size(a) = :v", {":v": {"N": "1"}}, False),  # a number has no size
+        ("attribute_type(nul, :v)", {":v": {"S": "NULL"}}, True),
+        ("attribute_type(t, :v)", {":v": {"S": "BOOL"}}, True),
+        ("attribute_type(bs, :v)", {":v": {"S": "BS"}}, True),
+        ("attribute_type(m, :v)", {":v": {"S": "M"}}, True),
+        ("attribute_exists(m.k) AND attribute_not_exists(m.z)", None, True),
+        ("attribute_exists(l[1]) AND attribute_not_exists(l[2])", None, True),
+        ("nope <> :v", {":v": {"N": "1"}}, True),  # a missing attribute equals nothing
+        ("nope < :v OR nope >= :v", {":v": {"N": "1"}}, False),
+    ],
+)
+def test_every_comparator_and_function_on_each_type(expr: str, values: Any, expected: bool) -> None:
+    assert holds(MIXED, expr, values) is expected
+
+
+def test_size_of_a_string_counts_utf16_code_units_as_dynamodb_does() -> None:
+    # DynamoDB's size("é𝄞") is 3, not 2 characters or 6 UTF-8 bytes (checked against
+    # DynamoDB in ExtendDB/extenddb#67): the musical symbol is a surrogate pair.
+    assert holds(MIXED, "size(u) = :v", {":v": {"N": "3"}})
+    assert not holds(MIXED, "size(u) = :v", {":v": {"N": "2"}})
+
+
+def test_in_takes_up_to_100_operands() -> None:
+    values = {f":v{i}": {"N": str(i)} for i in range(100)}
+    expr = "a IN (" + ", ".join(values) + ")"
+    assert holds(MIXED, expr, values)
+    values[":v5"] = {"N": "6"}
+    assert not holds(MIXED, expr, values)
+
+
+@pytest.mark.parametrize(
+    ("request_", "text"),
+    [
+        (
+            {"update": "REMOVE a REMOVE s"},
+            'The "REMOVE" section can only be used once in an update expression;',
+        ),
+        (
+            {"update": "ADD a :v ADD s :v", "values": N1},
+            'The "ADD" section can only be used once in an update expression;',
+        ),
+        (
+            {"update": "DELETE ns :v DELETE ns :v", "values": {":v": {"NS": ["1"]}}},
+            'The "DELETE" section can only be used once in an update expression;',
+        ),
+        (
+            {"update": "ADD l :v", "values": {":v": {"L": [{"S": "y"}]}}},
+            "operator: ADD, operand type: LIST, typeSet: ALLOWED_FOR_ADD_OPERAND",
+        ),
+        (
+            {"update": "DELETE l :v", "values": {":v": {"L": [{"S": "y"}]}}},
+            "operator: DELETE, operand type: LIST, typeSet: ALLOWED_FOR_DELETE_OPERAND",
+        ),
+        (
+            {"condition": "attribute_exists(status)"},
+            "Attribute name is a reserved keyword; reserved keyword: status",
+        ),
+        (
+            {"update": "REMOVE #a.data", "names": {"#a": "a"}},
+            "Attribute name is a reserved keyword; reserved keyword: data",
+        ),
+        (
+            {"update": "SET a = :v", "condition": "s = :w", "values": {**N1, ":w": S1[":v"]}},
+            "",  # the condition uses :w: nothing unused
+        ),
+        (
+            {"update": "SET a = :v", "condition": "s = :v", "values": {**N1, ":w": S1[":v"]}},
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}",
+        ),
+        ({"update": "SET a = a + :v - :v", "values": N1}, 'Syntax error; token: "-"'),
+        (
+            {"condition": "a BETWEEN :lo AND :hi", "values": {":lo": N1[":v"], ":hi": S1[":v"]}},
+            "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower "
+            "and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
+            "AttributeValue: {S:x}",
+        ),
+    ],
+)
+def test_clauses_once_and_placeholders_used_across_update_and_condition(
+    request_: dict[str, Any], text: str
+) -> None:
+    if not text:
+        prepare(key_names=("Id",), **request_)
+        return
+    assert text in refusal(**request_)

@@ -6,19 +6,22 @@ on-failure) reading a table's stream."""
 from __future__ import annotations
 
 import json
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from simkit import START, capture_inputs, make_sim, records
 
 from stptui.commands import Session, execute
 from stptui.commands.registry import CommandError
 from stptui.sim import trace as tk
-from stptui.sim.ddbjson import DynamoDBError
+from stptui.sim.ddbjson import DynamoDBError, canonical_number
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import explain
-from stptui.sim.services.table import TableSim
+from stptui.sim.services.table import Expressions, TableSim
 
 
 def stack(event: str = "", view: str = "NEW_AND_OLD_IMAGES", sort: str = "") -> str:
@@ -486,3 +489,218 @@ def test_numbers_keep_their_38_digits_and_compare_by_value() -> None:
     table(sim).put({"id": {"S": "1"}, "n": {"N": digits}})
     assert table(sim).items[("1",)]["n"] == {"N": digits}
     assert table(sim).put({"id": {"S": "1"}, "n": {"N": digits + "0"}}) == (None, None)
+
+
+# -- the audit against the developer guide (docs/fidelity.md, "DynamoDB tables and streams") --
+
+
+@pytest.mark.parametrize("text", ["1_000", "١٢٣", "１", "0x10", "1e", ".", "Infinity", ""])
+def test_a_number_is_written_in_ascii_digits_as_dynamodb_reads_one(text: str) -> None:
+    # Python's Decimal also reads "1_000" and other scripts' digits; DynamoDB's numbers are
+    # plain decimal text ("A value provided cannot be converted into a number").
+    sim = make_sim(stack())
+    with pytest.raises(DynamoDBError, match="cannot be converted into a number"):
+        table(sim).put({"id": {"S": "1"}, "n": {"N": text}})
+    assert not table(sim).items
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("9.9999999999999999999999999999999999999E+125", "9" * 38 + "0" * 88),
+        ("-9.9999999999999999999999999999999999999E+125", "-" + "9" * 38 + "0" * 88),
+        ("1E-130", "0." + "0" * 129 + "1"),
+        ("-1E-130", "-0." + "0" * 129 + "1"),
+        ("+007.50", "7.5"),
+        ("-0", "0"),
+    ],
+)
+def test_numbers_at_the_edges_of_dynamodbs_range_are_kept(text: str, stored: str) -> None:
+    sim = make_sim(stack())
+    table(sim).put({"id": {"S": "1"}, "n": {"N": text}})
+    assert table(sim).items[("1",)]["n"] == {"N": stored}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("1E+126", "Number overflow"),
+        ("-1E+126", "Number overflow"),
+        ("1E-131", "Number underflow"),
+        ("-9.9E-131", "Number underflow"),
+        # Past what Python's Decimal holds: still DynamoDB's answer, never a traceback.
+        ("1E+999999999", "Number overflow"),
+        ("1E+99999999999999999999", "Number overflow"),
+        ("1E-999999999", "Number underflow"),
+        ("-1E-99999999999999999999", "Number underflow"),
+        # An exponent longer than Python's int() reads from text (4,300 digits).
+        ("1E" + "9" * 5000, "Number overflow"),
+        ("1E-" + "9" * 5000, "Number underflow"),
+    ],
+)
+def test_numbers_past_dynamodbs_range_are_refused(text: str, words: str) -> None:
+    sim = make_sim(stack())
+    with pytest.raises(DynamoDBError, match=words):
+        table(sim).put({"id": {"S": "1"}, "n": {"N": text}})
+
+
+def test_an_item_of_exactly_400_kb_is_taken_and_one_byte_more_is_not() -> None:
+    # "Item sizes and formats": names' and strings' UTF-8 bytes; 400 KB is 409,600 bytes.
+    sim = make_sim(stack())
+    pad = 400 * 1024 - len("id") - len("1") - len("b")
+    _, record = table(sim).put({"id": {"S": "1"}, "b": {"S": "x" * pad}})
+    assert record is not None and record.event["dynamodb"]["SizeBytes"] > 400 * 1024
+    with pytest.raises(DynamoDBError, match="Item size has exceeded the maximum allowed size"):
+        table(sim).put({"id": {"S": "2"}, "b": {"S": "x" * (pad + 1)}})
+    assert list(table(sim).items) == [("1",)]
+
+
+def test_empty_strings_and_binaries_are_values_but_not_keys_and_sets_may_hold_them() -> None:
+    # "DynamoDB does not support empty sets, however, empty string and binary values are
+    # allowed within a set" (HowItWorks.NamingRulesDataTypes); non-key attributes may be empty.
+    sim = make_sim(stack())
+    item = {"id": {"S": "1"}, "s": {"S": ""}, "b": {"B": ""}, "t": {"SS": ["", "a"]}}
+    assert table(sim).put(item)[0] == "INSERT"
+    for empty_set in ({"NS": []}, {"BS": []}):
+        with pytest.raises(DynamoDBError, match="set  may not be empty"):
+            table(sim).put({"id": {"S": "2"}, "t": empty_set})
+    with pytest.raises(DynamoDBError, match="contains duplicates"):
+        table(sim).put({"id": {"S": "2"}, "t": {"NS": ["1", "1.0"]}})
+    text = stack(sort="\n        sortKey: {name: ts, type: binary}")
+    with pytest.raises(DynamoDBError, match=r"cannot contain an empty binary value\. Key: ts"):
+        table(make_sim(text)).put({"id": {"S": "1"}, "ts": {"B": ""}})
+
+
+EXACT = Context(prec=1000)
+
+INDEXED = """
+      secondaryIndexes:
+        - name: byEmail
+          partitionKey: {name: email, type: string}
+          sortKey: {name: joined, type: number}"""
+
+
+@pytest.mark.parametrize(
+    ("attrs", "text"),
+    [
+        (
+            {"email": {"N": "1"}},
+            "ValidationException: One or more parameter values were invalid: Type mismatch for "
+            "Index Key email Expected: S Actual: N IndexName: byEmail",
+        ),
+        (
+            {"email": {"S": "a@b"}, "joined": {"NULL": True}},
+            "ValidationException: One or more parameter values were invalid: Type mismatch for "
+            "Index Key joined Expected: N Actual: NULL IndexName: byEmail",
+        ),
+        (
+            {"email": {"S": ""}},
+            "ValidationException: One or more parameter values are not valid. A value specified "
+            "for a secondary index key is not supported. The AttributeValue for a key attribute "
+            "cannot contain an empty string value. IndexName: byEmail, IndexKey: email",
+        ),
+    ],
+)
+def test_a_secondary_index_key_of_the_wrong_type_or_empty_is_refused(
+    attrs: dict[str, Any], text: str
+) -> None:
+    # The key attributes of a global secondary index must have the index's type and, for a
+    # string or binary, a value (PutItem; "Detecting and correcting index key violations");
+    # the messages are DynamoDB's, as dynalite's tests run against it assert them.
+    sim = make_sim(stack(sort=INDEXED))
+    with pytest.raises(DynamoDBError) as err:
+        table(sim).put({"id": {"S": "1"}, **attrs})
+    assert str(err.value) == text
+    with pytest.raises(DynamoDBError) as err:
+        update_key = {"id": {"S": "1"}}
+        names = {f"#{i}": k for i, k in enumerate(attrs)}
+        values = {f":{i}": v for i, v in enumerate(attrs.values())}
+        sets = ", ".join(f"#{i} = :{i}" for i in range(len(attrs)))
+        table(sim).update(update_key, Expressions(f"SET {sets}", None, names, values))
+    assert str(err.value) == text
+    assert not table(sim).items
+
+
+def test_an_item_without_its_index_keys_is_taken_the_index_is_sparse() -> None:
+    sim = make_sim(stack(sort=INDEXED))
+    assert table(sim).put({"id": {"S": "1"}, "joined": {"N": "5"}})[0] == "INSERT"
+    assert table(sim).put({"id": {"S": "2"}, "email": {"S": "a@b"}})[0] == "INSERT"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+        lambda d: (
+            d == 0
+            or (-130 <= d.adjusted() <= 125 and len(d.normalize(EXACT).as_tuple().digits) <= 38)
+        )
+    )
+)
+def test_a_stored_number_is_the_same_number_without_exponent_or_extra_zeros(
+    number: Decimal,
+) -> None:
+    # No exponent, no leading or trailing zeros: the plain form Decimal's own normalising
+    # writes when it has the digits to spare.
+    stored = canonical_number(str(number), "n")
+    assert Decimal(stored) == number
+    assert stored == ("0" if number == 0 else format(number.normalize(EXACT), "f"))
+
+
+def test_a_stream_event_without_settings_reads_with_stacktapes_defaults() -> None:
+    # Stacktape's DynamoDbIntegrationProps: batchSize 100, startingPosition TRIM_HORIZON (its
+    # compiler passes both to the event source mapping); no window, so the first poll after
+    # the writes reads a full batch of 100 and the next poll the rest.
+    sim = make_sim(stack())
+    for i in range(150):
+        put(sim, f"k{i:03}", n=i)
+    sim.run(10_000)
+    assert [len(batch) for batch in started(sim)] == [100, 50]
+
+
+def test_a_binary_value_is_its_bytes_whatever_base64_spelt_them() -> None:
+    # The AWS CLI decodes the base64 it is given and DynamoDB stores the bytes: "AAF=" and
+    # "AAE=" are both 00 01 (the last pad bits are dropped), one value, read back as "AAE=".
+    sim = make_sim(stack(sort="\n        sortKey: {name: ts, type: binary}"))
+    orders = table(sim)
+    assert orders.put({"id": {"S": "1"}, "ts": {"B": "AAF="}, "v": {"B": "AAF="}})[0] == "INSERT"
+    assert orders.put({"id": {"S": "1"}, "ts": {"B": "AAE="}, "v": {"B": "AAE="}}) == (None, None)
+    assert list(orders.items.values()) == [
+        {"id": {"S": "1"}, "ts": {"B": "AAE="}, "v": {"B": "AAE="}}
+    ]
+    with pytest.raises(DynamoDBError, match="contains duplicates"):
+        orders.put({"id": {"S": "2"}, "ts": {"B": "AA=="}, "s": {"BS": ["AAE=", "AAF="]}})
+
+
+@pytest.mark.parametrize("value", [{"N": "1"}, {"B": "YWJjZA=="}, {"SS": ["a"]}])
+def test_a_key_parameter_of_the_wrong_type_does_not_match_the_schema(value: Any) -> None:
+    # DeleteItem's and UpdateItem's Key is compared with the key schema as a whole: a key
+    # attribute of another type is "The provided key element does not match the schema"
+    # (dynalite's deleteItem and updateItem tests, run against DynamoDB), where PutItem's
+    # Item says "Type mismatch for key id expected: S actual: N".
+    sim = make_sim(stack())
+    put(sim, "1", n=1)
+    orders = table(sim)
+    for write in (
+        lambda: orders.delete({"id": value}),
+        lambda: orders.update({"id": value}, Expressions("SET n = :n", None, None, N_ONE)),
+    ):
+        with pytest.raises(DynamoDBError) as err:
+            write()
+        assert str(err.value) == (
+            "ValidationException: The provided key element does not match the schema"
+        )
+    assert len(orders.items) == 1
+
+
+N_ONE = {":n": {"N": "1"}}
+
+
+def test_a_number_key_is_one_key_however_it_is_written() -> None:
+    # Numbers are stored without leading or trailing zeros or exponent ("Item sizes and
+    # formats"), so 1, 1.0 and 1E0 name one item.
+    sim = make_sim(stack().replace("{name: id, type: string}", "{name: id, type: number}"))
+    orders = table(sim)
+    assert orders.put({"id": {"N": "1.0"}, "n": {"N": "5"}})[0] == "INSERT"
+    assert orders.put({"id": {"N": "1E0"}, "n": {"N": "5"}}) == (None, None)
+    assert orders.delete({"id": {"N": "01"}})[0] is True
+    assert not orders.items

@@ -315,6 +315,9 @@ class StackBuilder(
             # Only what the simulator runs is read (hooks, who may sign up, the password
             # policy, verification); its other properties are kept as written, unchecked.
             return self._user_auth_pool(name, props, ppath)
+        if rtype == "dynamo-db-table":
+            # Kept as written (the linter checks its keys and indexes) but for its stream.
+            self._table_stream_type(name, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import Resource
 from stptui.config.normalize_schema import (
     ALARM_TRIGGERS,
     DATABASE_ENGINES,
+    DYNAMO_STREAM_TYPE,
     REDIS_PROPS,
     REDIS_REQUIRED,
     RELATIONAL_DATABASE_PROPS,
@@ -21,7 +23,15 @@ else:
 
 
 class DatabaseReaders(_BuilderBase):
-    """Readers of relational databases and Redis clusters (a part of `normalize.StackBuilder`)."""
+    """Readers of relational databases and Redis clusters, and a DynamoDB table's stream
+    type (a part of `normalize.StackBuilder`)."""
+
+    def _table_stream_type(self, name: str, raw: dict[str, Any], path: DataPath) -> None:
+        # A misspelt streamType would leave the table without a stream, and its readers with
+        # nothing to read, where Stacktape's schema refuses the config.
+        value = raw.get("streamType")
+        if value is not None and not isinstance(value, Placeholder):
+            self.check_value(DYNAMO_STREAM_TYPE, value, (*path, "streamType"), "streamType", name)
 
     def _relational_database(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, RELATIONAL_DATABASE_PROPS, name)

@@ -1233,6 +1233,11 @@ KINESIS_STREAM_PROPS = {
     "enableEnhancedFanOut": _BOOL,
 }
 
+# A `dynamo-db-table`'s `streamType` (DynamoDbTableProps), the one property of a table read
+# here: `primaryKey` and `secondaryIndexes` are checked by the linter (lint_listener_access,
+# lint_tables); the others (throughput, recovery, `dev`) change nothing the simulator runs.
+DYNAMO_STREAM_TYPE = P("str", enum=("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"))
+
 # Types read by their property table alone: (table, required properties).
 TABLE_ONLY_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "kinesis-stream": (KINESIS_STREAM_PROPS, ()),

@@ -870,6 +870,13 @@ def _check_condition(node: Any, what: str = "ConditionExpression") -> None:
             and isinstance(node.high, Value)
         ):
             low, high = node.low.value, node.high.value
+            if _type(low) != _type(high):
+                raise _condition_error(
+                    "The BETWEEN operator requires same data type for lower and upper bounds; "
+                    f"lower bound operand: AttributeValue: {_brief(low)}, upper bound operand: "
+                    f"AttributeValue: {_brief(high)}",
+                    what,
+                )
             if _order(low, high) == 1:
                 raise _condition_error(
                     "The BETWEEN operator requires upper bound to be greater than or equal to "
@@ -1065,7 +1072,9 @@ def _operand(node: Any, item: dict[str, Any]) -> Any:
 def _size(value: Any) -> int | None:
     kind = _type(value)
     if kind == "S":
-        return len(value["S"])
+        # DynamoDB counts a string's UTF-16 code units: "é𝄞" is 3 (ExtendDB/extenddb#67,
+        # checked against DynamoDB), where Python's len counts 2 characters.
+        return len(value["S"].encode("utf-16-le", "surrogatepass")) // 2
     if kind == "B":
         return len(base64.b64decode(value["B"]))
     if kind in (*_SETS, "L"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -28,6 +29,12 @@ _EXACT = Context(prec=1000)
 MAX_DEPTH = 32
 # "The maximum item size in DynamoDB is 400 KB" (Service quotas: Items), in bytes.
 MAX_ITEM_BYTES = 400 * 1024
+# A number as DynamoDB reads one: ASCII decimal digits, an optional point and exponent.
+# Python's Decimal alone would also take "1_000" and other scripts' digits ("١٢٣").
+_NUMBER_TEXT = re.compile(
+    r"(?P<sign>[+-]?)(?:(?P<int>[0-9]+)\.?(?P<frac>[0-9]*)|\.(?P<dec>[0-9]+))"
+    r"(?:[eE](?P<exp>[+-]?[0-9]+))?"
+)
 _SET_NAMES = {"SS": "string", "NS": "number", "BS": "binary"}
 _CLIENT_SIDE = ("Unknown parameter", "Invalid type for parameter", "Invalid base64")
 
@@ -55,30 +62,49 @@ def canonical_number(text: Any, where: str) -> str:
             "a string",
             'write it as {"N": "42"}',
         )
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
+    match = _NUMBER_TEXT.fullmatch(text.strip())
+    if match is None:
         raise DynamoDBError(
             "A value provided cannot be converted into a number", 'write it as {"N": "42"}'
         )
-    if number == 0:
+    # Digits and exponent are worked out as integers: Decimal's own limits would refuse
+    # 1E+99999999999999999999 or round 1E-999999999 to 0, where DynamoDB says out of range.
+    whole, frac = match["int"] or "", match["frac"] or match["dec"] or ""
+    exponent = _exponent(match["exp"] or "0") - len(frac)
+    digits = (whole + frac).lstrip("0")
+    if not digits:
         return "0"
-    digits = number.normalize(_EXACT)
-    if len(digits.as_tuple().digits) > MAX_DIGITS:
+    significant = digits.rstrip("0")
+    exponent += len(digits) - len(significant)
+    if len(significant) > MAX_DIGITS:
         raise DynamoDBError("Attempting to store more than 38 significant digits in a Number")
-    if digits.adjusted() > MAX_EXPONENT:
+    adjusted = exponent + len(significant) - 1
+    if adjusted > MAX_EXPONENT:
         raise DynamoDBError(
             "Number overflow. Attempting to store a number with magnitude larger than "
             "supported range"
         )
-    if digits.adjusted() < MIN_EXPONENT:
+    if adjusted < MIN_EXPONENT:
         raise DynamoDBError(
             "Number underflow. Attempting to store a number with magnitude smaller than "
             "supported range"
         )
-    return format(digits, "f")
+    sign = "-" if match["sign"] == "-" else ""
+    if exponent >= 0:
+        return sign + significant + "0" * exponent
+    point = len(significant) + exponent
+    if point > 0:
+        return f"{sign}{significant[:point]}.{significant[point:]}"
+    return f"{sign}0.{'0' * -point}{significant}"
+
+
+def _exponent(text: str) -> int:
+    """A number's written exponent, its magnitude capped far past DynamoDB's range (int()
+    refuses text of over 4,300 digits): the range check then says over- or underflow."""
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > 12:
+        return -(10**12) if text.startswith("-") else 10**12
+    return int(text)
 
 
 def check_value(value: Any, where: str, depth: int = 0) -> Any:
@@ -133,13 +159,15 @@ def _binary(inner: Any, where: str) -> str:
     if not isinstance(inner, str):
         raise DynamoDBError(f"Invalid type for parameter {where}.B: base64 text is needed")
     try:
-        base64.b64decode(inner, validate=True)
+        raw = base64.b64decode(inner, validate=True)
     except (binascii.Error, ValueError):
         raise DynamoDBError(
             f"Invalid base64 for parameter {where}.B: {inner[:40]!r}",
             "a binary value is written as base64 text",
         ) from None
-    return inner
+    # DynamoDB stores the bytes: "AAF=" is the bytes of "AAE=" (the pad bits are dropped),
+    # the same value, key and set member, and read back as "AAE=".
+    return base64.b64encode(raw).decode("ascii")
 
 
 def _set(kind: str, inner: Any, where: str) -> list[str]:

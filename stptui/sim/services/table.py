@@ -3,12 +3,14 @@
 A `dynamo-db-table` holds items keyed by its primary key (`primaryKey.partitionKey`, and
 `sortKey` when it has one). PutItem replaces the whole item with that key; DeleteItem removes
 it; UpdateItem changes it (or creates it) with an update expression, and any of the three
-may carry a condition (stptui.sim.ddb_expressions). With `streamType` the table has a
-stream: each write that changes an item appends one stream record (INSERT for a new key,
-MODIFY for a changed item, REMOVE for a deleted one) carrying the key and the images
-`streamType` asks for. A write that changes nothing (an identical put, an update that leaves
-the item as it was, a delete of a missing key) writes no record. The stream keeps records 24
-hours, in one shard per table, so every item's records keep their order.
+may carry a condition (stptui.sim.ddb_expressions). Each write is checked as DynamoDB checks
+it: the key, the key attributes of the table's `secondaryIndexes`, the item's size. With
+`streamType` the table has a stream: each write that changes an item appends one stream
+record (INSERT for a new key, MODIFY for a changed item, REMOVE for a deleted one) carrying
+the key and the images `streamType` asks for. A write that changes nothing (an identical
+put, an update that leaves the item as it was, a delete of a missing key) writes no record.
+The stream keeps records 24 hours, in one shard per table, so every item's records keep
+their order.
 
 `dynamo-db-stream` events of functions and batch jobs read the stream through the same
 event source mapping as Kinesis (stptui.sim.services.stream: batches, the window, lanes,
@@ -201,6 +203,7 @@ class TableSim:
         self.arn = sim.resource_param(res.name, "arn")
         self.stream_arn = sim.resource_param(res.name, "streamArn")
         self.key = key
+        self.indexes = index_key_schemas(res)
         self.items: dict[tuple[str, ...], dict[str, Any]] = {}
         view = res.properties.get("streamType")
         self.stream = TableStream(self, index, view) if view in VIEW_TYPES else None
@@ -224,6 +227,13 @@ class TableSim:
                     f"an item of {self.name} has {self.key_text()}",
                 )
             actual = next(iter(value))
+            if actual != kind and only_key:
+                # A Key parameter (DeleteItem, UpdateItem) is matched against the schema
+                # whole; only PutItem's Item names the attribute and its types.
+                raise ddbjson.DynamoDBError(
+                    "The provided key element does not match the schema",
+                    f"a key of {self.name} has exactly {self.key_text()}",
+                )
             if actual != kind:
                 raise ddbjson.DynamoDBError(
                     f"One or more parameter values were invalid: Type mismatch for key {name} "
@@ -253,6 +263,33 @@ class TableSim:
                 )
             keys[name] = value
         return keys
+
+    def check_index_keys(self, item: dict[str, Any]) -> None:
+        """DynamoDBError when `item` gives a key attribute of a secondary index another type
+        than the index's, or an empty string or binary. An item without the attribute is
+        taken: it is just not in that index (a sparse index)."""
+        for index, attributes in self.indexes:
+            for name, kind in attributes:
+                value = item.get(name)
+                if value is None:
+                    continue
+                actual = next(iter(value))
+                if actual != kind:
+                    raise ddbjson.DynamoDBError(
+                        "One or more parameter values were invalid: Type mismatch for Index "
+                        f"Key {name} Expected: {kind} Actual: {actual} IndexName: {index}",
+                        f"index {index} of {self.name} reads {name} as {kind}: write it as "
+                        f"{{{json.dumps(name)}: {{{json.dumps(kind)}: ...}}}}, or leave it out",
+                    )
+                if value[kind] == "":
+                    noun = "string" if kind == "S" else "binary"
+                    raise ddbjson.DynamoDBError(
+                        "One or more parameter values are not valid. A value specified for a "
+                        "secondary index key is not supported. The AttributeValue for a key "
+                        f"attribute cannot contain an empty {noun} value. IndexName: {index}, "
+                        f"IndexKey: {name}",
+                        f"leave {name} out (the item is then not in {index}) or give it a value",
+                    )
 
     def get(self, raw_key: Any) -> dict[str, Any] | None:
         """The item with the key `raw_key` (DynamoDB JSON, checked), or None."""
@@ -284,6 +321,7 @@ class TableSim:
         item was already there as it is) and its stream record."""
         item = ddbjson.check_item(raw)
         keys = self.key_of(item)
+        self.check_index_keys(item)
         prepared = _prepare(expr, "ConditionExpression is null")
         size = ddbjson.item_size(item)
         if size > ddbjson.MAX_ITEM_BYTES:
@@ -309,6 +347,7 @@ class TableSim:
         old = self.items.get(index)
         prepared.require(old)
         item = prepared.apply(old if old is not None else copy.deepcopy(keys))
+        self.check_index_keys(item)
         size = ddbjson.item_size(item)
         if size > ddbjson.MAX_ITEM_BYTES:
             raise ddbjson.DynamoDBError(
@@ -393,6 +432,27 @@ def key_schema(res: Resource) -> list[tuple[str, str]] | None:
         if not isinstance(name, str) or not name or kind is None:
             return None
         out.append((name, kind))
+    return out
+
+
+def index_key_schemas(res: Resource) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each secondary index's name and key attributes with their DynamoDB types, in
+    config order (partition key, then sort key); an entry `validate` refuses is left out."""
+    indexes = res.properties.get("secondaryIndexes")
+    out = []
+    for entry in indexes if isinstance(indexes, list) else ():
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            continue
+        attributes = []
+        for part in ("partitionKey", "sortKey"):
+            spec = entry.get(part)
+            if not isinstance(spec, dict):
+                continue
+            attr, kind = spec.get("name"), KEY_TYPES.get(str(spec.get("type")))
+            if isinstance(attr, str) and attr and kind is not None:
+                attributes.append((attr, kind))
+        out.append((name, attributes))
     return out
 
 
