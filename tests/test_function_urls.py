@@ -266,6 +266,22 @@ def test_an_event_over_6_mb_is_refused_without_invoking() -> None:
     assert not records(sim, tk.INVOCATION_STARTED)
 
 
+@pytest.mark.parametrize(("streaming", "status"), [(False, 502), (True, 200)])
+def test_a_result_over_6_mb_is_a_502_unless_the_url_streams(streaming: bool, status: int) -> None:
+    # Lambda returns at most 6 MB from a synchronous invoke; a streamed response may be
+    # bigger (20 MB here: docs/fidelity.md, "Function URLs").
+    url = "{enabled: true" + (", responseStreamEnabled: true}" if streaming else "}")
+    sim = make_sim(
+        stack(f"bot: url: {url}"),
+        "behaviors:\n  bot: {response: \"{statusCode: `200`, body: join('', [body, body])}\"}\n",
+    )
+    resp = call(sim, "POST", "/", "x" * (3 * 1024 * 1024 + 1024))
+    assert resp.status == status and resp.invocation_id is not None
+    if not streaming:
+        assert resp.body == "Internal Server Error"
+        assert "the limit is 6,291,456" in resp.reason
+
+
 def test_a_bad_method_or_path_is_refused_and_changes_nothing() -> None:
     sim = make_sim(BOT)
     with pytest.raises(SimError, match="unknown HTTP method 'FETCH'") as info:

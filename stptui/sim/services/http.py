@@ -31,9 +31,11 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   is); format 1.0 makes no such inference and answers 500. A 2.0 response's `cookies`
   become `set-cookie` headers; in a 1.0 response a header named in both `headers` and
   `multiValueHeaders` takes only the latter's values. A function error, a timeout or a
-  throttle is a 500 `{"message":"Internal Server Error"}`; a function that has not answered
-  after the integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at
-  30 s, while the invocation itself runs on.
+  throttle is a 500 `{"message":"Internal Server Error"}`, and so is an event or a result
+  over Lambda's 6 MB synchronous payload; a function that has not answered after the
+  integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at 30 s, while
+  the invocation itself runs on. A body over the HTTP API's 10 MB payload quota is refused
+  as it arrives, before any route: 413 `HTTP content length exceeded 10485760 bytes.`
 * A route's authorizer (Lambda or Cognito JWT) decides before the integration, and a
   gateway with CORS enabled answers preflights no route takes and adds its CORS headers to
   responses (stptui.sim.services.http_auth).
@@ -80,7 +82,7 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
 from stptui.sim.services.http_auth import Cors, Verdict
 from stptui.textsafe import printable
 
@@ -129,6 +131,11 @@ _PERCENT = 0x25
 NOT_FOUND = '{"message":"Not Found"}'
 INTERNAL_ERROR = '{"message":"Internal Server Error"}'
 SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
+# API Gateway's answer to a body over its 10 MB payload quota, as captured from an
+# execute-api endpoint (koki-develop/lgtm-generator#10): plain text, not the JSON of its
+# other answers, under this unusual content type.
+TOO_LARGE = f"HTTP content length exceeded {MAX_BODY_BYTES} bytes."
+TOO_LARGE_TYPE = "text; charset=utf-8"
 
 
 # The forwarding headers API Gateway adds to every request it passes on, in order.
@@ -605,20 +612,17 @@ class HttpService:
         gateway: str | None = None,
     ) -> Exchange:
         """Send a request now; its `response` is set when it arrives. Raises SimError,
-        changing nothing, on a bad method, path, body or gateway."""
-        from stptui.sim.engine import SimError
-
+        changing nothing, on a bad method, path or gateway; a body over the payload quota
+        is the gateway's 413."""
         api = self.api(gateway)
         method, raw_path, raw_query = request_line(method, path, "/webhooks/github")
         raw_query = with_query(raw_query, query)
-        if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-            raise SimError(
-                f"the body is larger than the HTTP API quota of {MAX_BODY_BYTES:,} bytes"
-            )
+        size = len(body.encode("utf-8", "surrogatepass")) if body is not None else 0
         sim = self.sim
         now = sim.clock.now
         request_id = self._request_id()
-        selected = api.select(method, raw_path)
+        # A body over the payload quota is refused as it arrives, before any route is chosen.
+        selected = api.select(method, raw_path) if size <= MAX_BODY_BYTES else None
         route, params = selected if selected is not None else (None, {})
         ex = Exchange(api, method, decoded_path(raw_path), request_id, now, route)
         given = list(headers or [])
@@ -646,6 +650,10 @@ class HttpService:
                 },
             )
         )
+        if size > MAX_BODY_BYTES:
+            why = f"the body is {size:,} bytes; the HTTP API payload quota is {MAX_BODY_BYTES:,}"
+            self._respond(ex, 413, [("content-type", TOO_LARGE_TYPE)], TOO_LARGE, why)
+            return ex
         if preflight and api.cors is not None:
             cors_headers, why = http_auth.preflight_headers(
                 api.cors,
@@ -911,10 +919,19 @@ class HttpService:
                 why = f"the function failed: {outcome.error_type}"
                 self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
                 return
+            returned = payload_bytes(outcome.response)
+            if returned > SYNC_PAYLOAD_BYTES:
+                # Lambda cannot return a result over its synchronous payload quota: the
+                # Invoke fails, and the gateway answers as for any failed integration.
+                why = (
+                    f"the function returned {returned:,} bytes; the limit is {SYNC_PAYLOAD_BYTES:,}"
+                )
+                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
+                return
             status, headers, body, why = interpret(route.payload_format, outcome.response)
             self._respond(ex, status, headers, body, why)
 
-        size = len(compact_json(ex.event).encode("utf-8", "surrogatepass"))
+        size = payload_bytes(ex.event)
         if size > SYNC_PAYLOAD_BYTES:
             # Lambda refuses the Invoke (RequestEntityTooLargeException); the gateway answers
             # for a failed integration.
