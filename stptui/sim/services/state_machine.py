@@ -1168,8 +1168,7 @@ class MachineSim:
             self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
         self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id)
-        self._task_timeout(flow, token, name, state, raw, retries)
-        self._unbeaten_heartbeat(flow, token, name, state, raw, retries)
+        self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
     def _integration(
         self,
@@ -1240,8 +1239,7 @@ class MachineSim:
             return
         self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
         flow.waits.append(started.cancel)
-        self._task_timeout(flow, token, name, state, raw, retries)
-        self._unbeaten_heartbeat(flow, token, name, state, raw, retries)
+        self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
     # -- callback tasks (.waitForTaskToken) ----------------------------------------------
 
@@ -1381,33 +1379,25 @@ class MachineSim:
         state: Mapping[str, Any],
         raw: Any,
         retries: int,
+        *,
+        heartbeat: bool = False,
     ) -> None:
         """Arm the Task state's `TimeoutSeconds`, if it has one, for the attempt whose flow
-        token is `token` (a later attempt or state makes it stale)."""
-        timeout = _limit(flow, state, "TimeoutSeconds")
-        if isinstance(timeout, int):
-            at = self.sim.clock.now + timeout * 1000
-            self._later(at, Timer("task timeout", flow, token, name, state, raw, retries))
-
-    def _unbeaten_heartbeat(
-        self,
-        flow: Flow,
-        token: int,
-        name: str,
-        state: Mapping[str, Any],
-        raw: Any,
-        retries: int,
-    ) -> None:
-        """Arm the Task state's `HeartbeatSeconds` for an attempt that nothing can send a
-        heartbeat for (a Lambda invoke, a `.sync` job or execution): HeartbeatSeconds after
-        it starts, an attempt still running fails with States.HeartbeatTimeout. A Lambda
-        function has no task token to call SendTaskHeartbeat with, and a `.sync` task's
-        job does not send one by itself (SendTaskHeartbeat: "optionally Task states using
-        the job run pattern"); a callback task's timer is reset by each heartbeat instead."""
-        heartbeat = _limit(flow, state, "HeartbeatSeconds")
-        if isinstance(heartbeat, int):
-            at = self.sim.clock.now + heartbeat * 1000
-            self._later(at, Timer("heartbeat", flow, token, name, state, raw, retries))
+        token is `token` (a later attempt or state makes it stale); with `heartbeat`, its
+        `HeartbeatSeconds` too, for an attempt nothing can send a heartbeat for (a Lambda
+        invoke, a `.sync` job or execution): one still running that long after it starts
+        fails with States.HeartbeatTimeout. A Lambda function has no task token to call
+        SendTaskHeartbeat with, and a `.sync` task's job does not send one by itself
+        (SendTaskHeartbeat: "optionally Task states using the job run pattern"); a callback
+        task's heartbeat timer is armed, and reset by each heartbeat, elsewhere."""
+        limits = [("TimeoutSeconds", "task timeout")]
+        if heartbeat:
+            limits.append(("HeartbeatSeconds", "heartbeat"))
+        for limit, what in limits:
+            seconds = _limit(flow, state, limit)
+            if isinstance(seconds, int):
+                at = self.sim.clock.now + seconds * 1000
+                self._later(at, Timer(what, flow, token, name, state, raw, retries))
 
     def _call(
         self,
