@@ -267,6 +267,26 @@ def sns_subscription(policy: str) -> str:
         ("{a: [{wildcard: 'x*'}]}", "FilterPolicy: Unrecognized match type wildcard"),
         ("{a: {b: [1]}}", "does not support nested filter policy"),
         ("{a: [1], b: [1], c: [1], d: [1], e: [1], f: [1]}", "can not have more than 5 keys"),
+        # SNS has no wildcard, inside anything-but either (EventBridge has both).
+        ("{a: [{anything-but: {wildcard: 'x*'}}]}", "Unsupported anything-but pattern: wildcard"),
+        # SNS's limits hold inside the branches of a $or beside other names.
+        ("{a: [x], $or: [{b: [{wildcard: 'x*'}]}, {c: [y]}]}", "Unrecognized match type wildcard"),
+        ("{a: [x], $or: [{b: {c: [1]}}, {d: [y]}]}", "does not support nested filter policy"),
+        ("{a: [x], $or: [{b: [2e9]}, {c: [y]}]}", "outside numeric matching's range"),
+        # (a * b) + (a * c) = 10 * 10 + 10 * 6 = 160 combinations, over 150.
+        (
+            f"{{a: {list(range(10))}, $or: [{{b: {list(range(10))}}}, {{c: {list(range(6))}}}]}}",
+            "Filter policy is too complex",
+        ),
+        # A nested $or: a * (b + c * (d + e)) = 2 * (1 + 25 * (2 + 1)) = 152.
+        (
+            f"{{a: [1, 2], $or: [{{b: [1]}}, {{c: {list(range(25))}, $or: [{{d: [1, 2]}}, {{e: [1]}}]}}]}}",
+            "Filter policy is too complex",
+        ),
+        # "The maximum size of a filter policy is 256 KB".
+        pytest.param(
+            f"{{a: [{'x' * 140_000}, {'y' * 140_000}]}}", "over 256 KB", id="policy-over-256KB"
+        ),
     ],
 )
 def test_an_invalid_filter_policy_is_an_error_with_sns_message(policy: str, reason: str) -> None:
@@ -277,7 +297,15 @@ def test_an_invalid_filter_policy_is_an_error_with_sns_message(policy: str, reas
 
 
 @pytest.mark.parametrize(
-    "policy", ["{type: [order]}", "{n: [{numeric: ['>', 0]}], k: [{prefix: a}]}", "{}"]
+    "policy",
+    [
+        "{type: [order]}",
+        "{n: [{numeric: ['>', 0]}], k: [{prefix: a}]}",
+        "{}",
+        "{a: [x], $or: [{b: [{anything-but: {prefix: p}}]}, {c: [{cidr: 10.0.0.0/24}]}]}",
+        # (a * b) + (a * c) = 10 * 10 + 10 * 5 = 150, the most SNS takes.
+        f"{{a: {list(range(10))}, $or: [{{b: {list(range(10))}}}, {{c: {list(range(5))}}}]}}",
+    ],
 )
 def test_valid_filter_policies_are_not_reported(policy: str) -> None:
     # `{}` is SNS's way of saying "no filter".

@@ -914,6 +914,36 @@ DIAGNOSTICS: dict[str, tuple[str, str, str, int, int, str]] = {
         13,
         "e83",
     ),
+    # Stacktape's `sns` event takes exactly one of snsTopicName and snsTopicArn (e85), and
+    # its onDeliveryFailure exactly one of sqsQueueName and sqsQueueArn (e109).
+    "sns event with neither name nor arn": (
+        FN + "      events:\n        - type: sns\n          properties: {filterPolicy: {a: [b]}}\n",
+        "exactly-one-of",
+        "error",
+        8,
+        23,
+        "e85",
+    ),
+    "sns event with name and arn": (
+        "resources:\n  t: {type: sns-topic}\n" + FN.removeprefix("resources:\n") + "      events:\n"
+        "        - type: sns\n"
+        "          properties: {snsTopicName: t, snsTopicArn: 'arn:aws:sns:us-east-1:1:x'}\n",
+        "exactly-one-of",
+        "error",
+        9,
+        41,
+        "e85",
+    ),
+    "sns onDeliveryFailure without queue": (
+        "resources:\n  t: {type: sns-topic}\n" + FN.removeprefix("resources:\n") + "      events:\n"
+        "        - type: sns\n"
+        "          properties: {snsTopicName: t, onDeliveryFailure: {}}\n",
+        "exactly-one-of",
+        "error",
+        9,
+        60,
+        "e109",
+    ),
     "redrivePolicy without target": (
         "resources:\n  q:\n    type: sqs-queue\n    properties:\n"
         "      redrivePolicy: {maxReceiveCount: 3}\n",

@@ -219,6 +219,44 @@ def test_a_failed_delivery_goes_to_the_subscription_dlq() -> None:
     assert msg.attrs == {"severity": "high"}
 
 
+def test_the_dlq_body_is_the_json_sns_sends_an_sqs_endpoint() -> None:
+    # The SQS/HTTP form, not the Lambda record's: SigningCertURL and UnsubscribeURL, and "If no
+    # Subject was specified, then this name-value pair does not appear" (SNS developer guide,
+    # HTTP/HTTPS notification JSON format); no MessageAttributes without attributes (the
+    # guide's SQS example of a message-body-scoped payload has none).
+    sim = make()
+    del sim.functions["pager"]
+    topics(sim).publish("alerts", "down", attributes={"severity": "high"})
+    topics(sim).publish("alerts", "down again", subject="Pager", attributes={"severity": "high"})
+    bare, titled = (json.loads(m.body) for m in sim.queues["dlq"].listing())
+    assert list(bare) == [
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+        "MessageAttributes",
+    ]
+    assert list(titled)[3] == "Subject" and titled["Subject"] == "Pager"
+    sub = next(s for s in topics(sim).topic("alerts").subscriptions if s.owner == "pager")
+    assert bare["UnsubscribeURL"].endswith(f"SubscriptionArn={sub.arn}")
+    assert bare["SigningCertURL"].startswith("https://sns.")
+
+
+def test_a_dlq_body_without_attributes_has_no_message_attributes() -> None:
+    stack = STACK.replace("{severity: [high, critical]}", "{}")
+    sim = make_sim(stack, BEHAVIORS)
+    del sim.functions["pager"]
+    topics(sim).publish("alerts", "down")
+    (msg,) = sim.queues["dlq"].listing()
+    assert "MessageAttributes" not in json.loads(msg.body)
+    assert msg.attrs == {}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -420,3 +458,25 @@ def test_a_filter_policy_that_is_not_a_mapping_delivers_nothing_and_says_why(
     )
     # The other subscriptions are untouched.
     assert "auditor" in delivered(sim)
+
+
+def test_more_than_ten_attributes_reach_a_lambda_subscription() -> None:
+    # SNS limits a message to 10 attributes only "when Raw Message Delivery is enabled" for
+    # an SQS subscription (SNS developer guide, message attributes); a Lambda one takes more.
+    sim = make()
+    attributes = {f"a{i}": str(i) for i in range(12)}
+    topics(sim).publish("alerts", "x", attributes=attributes)
+    sim.advance(1000)
+    (event,) = [json.loads(m.body) for m in sim.queues["capture"].listing()]
+    assert len(event["Records"][0]["Sns"]["MessageAttributes"]) == 12
+
+
+def test_a_policy_sns_refuses_inside_a_dollar_or_delivers_nothing() -> None:
+    # SNS checks every `$or` branch when the subscription is made: a refused policy makes no
+    # subscription, so nothing is delivered, whatever the message.
+    policy = "{tags: [vip], $or: [{env: [{anything-but: {wildcard: 'x*'}}]}, {n: [1]}]}"
+    sim = make_sim(STACK.replace("{tags: [vip]}", policy), BEHAVIORS, allow_errors=True)
+    topics(sim).publish("alerts", "x", attributes={"tags": ["vip"], "n": 1})
+    assert filtered(sim)["vip"] == [
+        "the filter policy is invalid: FilterPolicy: Unsupported anything-but pattern: wildcard"
+    ]

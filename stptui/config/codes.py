@@ -668,8 +668,10 @@ CODES: dict[str, CodeInfo] = {
             "invalid-filter-policy": _stack(
                 "error",
                 "An `sns` event's `filterPolicy` SNS refuses (a value that is not a list, a "
-                "nested object, a matcher SNS lacks such as `wildcard`, more than 5 keys or "
-                "150 combinations); the message is SNS's own.",
+                "nested object, a matcher SNS lacks such as `wildcard`, more than 5 keys, "
+                "more than 150 combinations counting each `$or` branch, or over 256 KB), "
+                "inside `$or` branches too; the message is SNS's own, but for the size, "
+                "whose text AWS does not document.",
                 "Give each message attribute a list of values or matchers (`type: [order]`).",
             ),
             "invalid-target-input": _stack(

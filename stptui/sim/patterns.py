@@ -680,7 +680,7 @@ def _parse_cidr(text: str) -> tuple[int, int, int]:
     return version, value & mask, mask
 
 
-def _is_or_group(value: Any) -> bool:
+def is_or_group(value: Any) -> bool:
     """event-ruler's rule: `$or` means OR only for an array of at least two objects that use
     no operator keyword as a field name; otherwise it is an ordinary field called "$or"."""
     if type(value) is not list or len(value) < 2:
@@ -751,7 +751,7 @@ class _Compiler:
                     f'"{key}" is not allowed at the top level of a Stacktape eventPattern '
                     f"(allowed: {', '.join(TOP_LEVEL_KEYS)})"
                 )
-            if key == "$or" and _is_or_group(value):
+            if key == "$or" and is_or_group(value):
                 group = _Or(tuple(self.object(b, path) for b in value), value, path)
                 self.or_groups.append(group)
                 items.append(group)

@@ -18,8 +18,10 @@ places; beyond -1e9..1e9, numeric matching's range, a value no number condition 
 String.Array attributes arrays (any element may match). Exact strings, prefix, suffix,
 equals-ignore-case, anything-but, numeric, cidr (SNS's "IP address matching"), exists and
 $or mean the same in both. SNS's own limits are checked first: a policy is an object of at
-most 5 attribute names, at most 150 combinations, no nesting (attributes are flat) and no
-`wildcard` (an EventBridge-only operator).
+most 5 attribute names, at most 150 combinations (a `$or` group adds its branches'), no
+nesting (attributes are flat), no `wildcard` (an EventBridge-only operator, inside
+`anything-but` too) and at most 256 KB, inside `$or` branches as well. A dead-letter queue
+receives the JSON SNS sends an SQS endpoint (`SigningCertURL`, no null `Subject`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ _ID_TEXT = re.compile(f"[{_ID_CHARS}]{{1,{MAX_ID}}}")
 _LAMBDA_STRING_TYPES = frozenset({"Number", "String.Array"})
 MAX_POLICY_KEYS = 5
 MAX_POLICY_COMBINATIONS = 150
+# "The maximum size of a filter policy is 256 KB" (SNS developer guide, constraints).
+MAX_POLICY_BYTES = 256 * 1024
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
 # A Number attribute takes what SQS's do: at most 38 significant digits, and zero or a
 # magnitude from 1e-128 to 1e126.
@@ -113,39 +117,66 @@ def policy_problems(policy: Any) -> list[str]:
     if not policy:
         return []  # no filter (see compile_filter_policy)
     problems: list[str] = []
-    branches = policy.get("$or") if set(policy) == {"$or"} else [policy]
-    keys: set[str] = set()
-    combinations = 0
-    for branch in branches if isinstance(branches, list) else [policy]:
-        if not isinstance(branch, dict):
-            continue
-        product = 1
-        for key, values in branch.items():
-            if key == "$or":
-                continue
-            keys.add(key)
-            if isinstance(values, dict):
-                problems.append(
-                    "FilterPolicy: Filter policy scope MessageAttributes does not support "
-                    "nested filter policy"
-                )
-            elif isinstance(values, list):
-                product *= max(1, len(values))
-                if any(isinstance(v, dict) and "wildcard" in v for v in values):
-                    problems.append("FilterPolicy: Unrecognized match type wildcard")
-                problems.extend(
-                    f"FilterPolicy: {key}: the number {n} is outside numeric matching's range: "
-                    "-1e9 to 1e9, at most five digits after the decimal point"
-                    for n in _numbers_in(values)
-                    if not _filter_number_ok(n)
-                )
-        combinations += product
+    # The 5-name limit counts the policy's own names or, for a policy that is one `$or`
+    # group, every name its branches use (see docs/fidelity.md).
+    branches = (
+        policy["$or"]
+        if set(policy) == {"$or"} and patterns.is_or_group(policy["$or"])
+        else [policy]
+    )
+    keys = {k for b in branches if isinstance(b, dict) for k in b if k != "$or"}
+    combinations = _policy_level(policy, problems)
     if len(keys) > MAX_POLICY_KEYS:
         problems.append(
             f"FilterPolicy: Filter policy can not have more than {MAX_POLICY_KEYS} keys"
         )
     if combinations > MAX_POLICY_COMBINATIONS:
         problems.append("FilterPolicy: Filter policy is too complex")
+    if len(json.dumps(policy, separators=(",", ":")).encode()) > MAX_POLICY_BYTES:
+        problems.append(
+            f"FilterPolicy: the policy is over {MAX_POLICY_BYTES // 1024} KB, SNS's largest"
+        )
+    # Several `$or` branches may break one rule the same way: say it once.
+    return list(dict.fromkeys(problems))
+
+
+def _policy_level(level: dict[str, Any], problems: list[str]) -> int:
+    """The value combinations of one object of a policy, appending SNS's refusals of its
+    values to `problems`: each name multiplies them by its number of values, and a `$or`
+    group by the sum of its branches' ("(source * metricName) + (source * metricType)",
+    the SNS guide's complexity example), so the limits hold inside `$or` branches too."""
+    product = 1
+    for key, values in level.items():
+        if key == "$or" and patterns.is_or_group(values):
+            product *= sum(_policy_level(branch, problems) for branch in values)
+        elif isinstance(values, dict):
+            problems.append(
+                "FilterPolicy: Filter policy scope MessageAttributes does not support "
+                "nested filter policy"
+            )
+        elif isinstance(values, list):
+            product *= max(1, len(values))
+            problems.extend(_wildcard_problems(values))
+            problems.extend(
+                f"FilterPolicy: {key}: the number {n} is outside numeric matching's range: "
+                "-1e9 to 1e9, at most five digits after the decimal point"
+                for n in _numbers_in(values)
+                if not _filter_number_ok(n)
+            )
+    return product
+
+
+def _wildcard_problems(values: list[Any]) -> list[str]:
+    """SNS has no `wildcard` operator (EventBridge's), alone or inside `anything-but`."""
+    problems: list[str] = []
+    for value in values:
+        if not isinstance(value, dict):
+            continue
+        if "wildcard" in value:
+            problems.append("FilterPolicy: Unrecognized match type wildcard")
+        inner = value.get("anything-but")
+        if isinstance(inner, dict) and "wildcard" in inner:
+            problems.append("FilterPolicy: Unsupported anything-but pattern: wildcard")
     return problems
 
 
@@ -566,7 +597,7 @@ class TopicService:
                 k: (NumberText(v["Value"]) if v["Type"] == "Number" else v["Value"])
                 for k, v in attrs.items()
             }
-            body = json.dumps({**notification, "MessageAttributes": attrs}, separators=(",", ":"))
+            body = json.dumps(_sqs_envelope(notification, attrs), separators=(",", ":"))
             mid, dlq_error = dead_letter(sim, sub.dlq, body, plain, message_id)
             data: dict[str, Any] = {
                 "message_id": message_id,
@@ -628,6 +659,22 @@ class TopicService:
             }
             for t in self.topics.values()
         ]
+
+
+def _sqs_envelope(notification: dict[str, Any], attrs: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The JSON SNS sends an SQS (or HTTP) endpoint, from the Lambda record's `Sns` object:
+    `SigningCertURL` and `UnsubscribeURL` where Lambda has `...Url`, no `Subject` when none
+    was published ("this name-value pair does not appear", HTTP/HTTPS notification JSON
+    format), and the published attribute types, only when the message has attributes."""
+    renamed = {"SigningCertUrl": "SigningCertURL", "UnsubscribeUrl": "UnsubscribeURL"}
+    envelope = {
+        renamed.get(key, key): value
+        for key, value in notification.items()
+        if key != "MessageAttributes" and not (key == "Subject" and value is None)
+    }
+    if attrs:
+        envelope["MessageAttributes"] = attrs
+    return envelope
 
 
 def _validate(
