@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
-from stptui.sim.payloads import ArrayText, NumberText, md5_hex, md5_of_message_attributes
+from stptui.sim.payloads import (
+    ArrayText,
+    NumberText,
+    labelled,
+    md5_hex,
+    md5_of_message_attributes,
+)
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -155,9 +161,9 @@ def _text(value: Any) -> str:
 
 def _plain_attributes(prefix: str, attrs: Any, arrays: bool = False) -> dict[str, Any]:
     """`{name: {DataType, StringValue}}` message attributes as the simulators take them
-    (a Number attribute keeps its text; with `arrays`, SNS's, a String.Array its text too:
-    SQS has no such type, and reads `String.Array` as a custom String type); the
-    integration's error otherwise."""
+    (a Number attribute keeps its text; with `arrays`, SNS's, a String.Array its text too;
+    without, SQS's, a custom type label such as `String.json` stays with the text, and
+    `String.Array` is such a label); the integration's error otherwise."""
     if attrs is None:
         return {}
     out: dict[str, Any] = {}
@@ -172,12 +178,20 @@ def _plain_attributes(prefix: str, attrs: Any, arrays: bool = False) -> dict[str
                 f"message attribute {name!r} needs a DataType and a StringValue "
                 "(Binary attributes are not simulated)",
             )
-        if kind.startswith("Number"):
-            out[name] = NumberText(value)
-        elif arrays and kind == "String.Array":
+        if arrays and kind == "String.Array":
             out[name] = ArrayText(value)
+        elif arrays:
+            out[name] = NumberText(value) if kind.startswith("Number") else value
+        elif not kind.startswith(("String", "Number")):
+            # Binary attributes are not simulated (above); any other prefix SQS refuses.
+            raise _fail(
+                f"{prefix}.InvalidParameterValue",
+                f"The type of message (user) attribute '{name}' is invalid. You must use only "
+                "the following supported type prefixes: Binary, Number, String.",
+            )
         else:
-            out[name] = value
+            # SQS keeps a custom label (`String.json`, `Number.float`) as part of the type.
+            out[name] = labelled(value, kind)
     return out
 
 

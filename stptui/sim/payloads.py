@@ -81,6 +81,33 @@ class NumberText(str):
     and only checks that it is a number in range."""
 
 
+class LabelledText(str):
+    """A String attribute sent with a custom type label (`String.json`): SQS keeps the whole
+    data type, which the Lambda record's `dataType`, the SDK's `DataType` and the digest
+    show ("Amazon SQS message attributes", custom data types)."""
+
+    data_type: str
+
+
+class LabelledNumberText(NumberText):
+    """A Number attribute sent with a custom type label (`Number.float`): a number as
+    NumberText is, with its whole data type kept as LabelledText keeps it."""
+
+    data_type: str
+
+
+def labelled(value: str, data_type: str) -> str:
+    """A String or Number attribute's text carrying `data_type` when that has a custom
+    label (`String.json`, `Number.int`); plain String text as it is, Number as NumberText."""
+    if data_type == "String":
+        return value
+    if data_type == "Number":
+        return NumberText(value)
+    out = (LabelledNumberText if data_type.startswith("Number") else LabelledText)(value)
+    out.data_type = data_type
+    return out
+
+
 class ArrayText(str):
     """An SNS String.Array message attribute as its sender wrote it (Step Functions'
     `DataType: String.Array`): SNS publishes the text as it is, and a filter policy reads
@@ -94,19 +121,16 @@ def message_attributes(attrs: dict[str, Any] | None) -> dict[str, Any]:
         if isinstance(value, NumberText) or (
             isinstance(value, (int, float)) and not isinstance(value, bool)
         ):
-            out[name] = {
-                "stringValue": str(value),
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "Number",
-            }
+            kind = "Number"
         else:
-            out[name] = {
-                "stringValue": str(value),
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "String",
-            }
+            kind = "String"
+        out[name] = {
+            "stringValue": str(value),
+            "stringListValues": [],
+            "binaryListValues": [],
+            # A custom label stays part of the type (LabelledText).
+            "dataType": getattr(value, "data_type", kind),
+        }
     return out
 
 

@@ -255,7 +255,7 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     for m in visible:
         group, dedup = (m.group or "redrive", m.id) if target.fifo else (None, None)
         try:
-            target.validate_send(m.body, None, group, dedup)
+            target.validate_send(m.body, None, group, dedup, m.attrs)
         except ValueError as exc:
             raise CommandError(
                 f"message {m.id} cannot move to {target.name}: {exc}",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import NumberText, message_attributes
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -68,6 +69,11 @@ _BAD_BODY_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 # MessageGroupId: "alphanumeric characters and punctuation", 1 to 128 of them (SendMessage API
 # reference): the printable ASCII characters other than the space.
 _GROUP_ID = re.compile("[!-~]{1,128}")
+# Message attribute names (SendMessage API reference, MessageAttributes): letters, digits,
+# `_`, `-` and `.`, at most 256 of them; `.` neither first, last nor doubled (checked apart,
+# for their own messages); not AWS.* or Amazon.* in any casing. At most 10 per message.
+_ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+MAX_ATTRIBUTES = 10
 
 
 class Message:
@@ -129,6 +135,97 @@ class Message:
     def state_name(self) -> str:
         """The message's state as a word: delayed, visible, in_flight, deleted, expired."""
         return STATE_NAMES[self.state]
+
+
+def validate_attributes(attrs: dict[str, Any]) -> int:
+    """Check message attributes by SendMessage's rules and return at most how many bytes they
+    add to the message's size (`attributes_size` counts them exactly); raise SqsError
+    (InvalidParameterValue, or InvalidMessageContents for a character a body may not hold)
+    for attributes SQS refuses. The messages are those SQS emulators reproduce (AWS does not
+    document its texts); the command line's `--attr` checks the same rules first.
+
+    Every send with attributes comes here, so the common case costs a few calls: a name
+    seen before is not matched again, and text is measured in characters (UTF-8 takes at
+    most 4 bytes for one; a name and a data type at most 256 ASCII bytes each)."""
+    if len(attrs) > MAX_ATTRIBUTES:
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Number of message attributes [{len(attrs)}] exceeds the allowed maximum "
+            f"[{MAX_ATTRIBUTES}].",
+            f"send at most {MAX_ATTRIBUTES} attributes; put the rest in the body",
+        )
+    bound = 0
+    for name, value in attrs.items():
+        if name not in _NAMES_SEEN:
+            _check_attribute_name(name)
+        text = value if value.__class__ in _PLAIN_TEXT else _attribute_text(value)
+        if not text:
+            kind = message_attributes({name: value})[name]["dataType"]
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Message (user) attribute {name!r} must contain a non-empty value of type "
+                f"{kind!r}.",
+                "give the attribute a value, or leave it out",
+            )
+        # "For string data types, the Value attribute has the same restrictions on the
+        # content as the message body" (MessageAttributeValue, SQS API reference).
+        if _BAD_BODY_CHAR.search(text):
+            raise SqsError(
+                "InvalidMessageContents",
+                f"message attribute {name!r} holds characters SQS does not allow (control "
+                "characters or unpaired surrogates)",
+            )
+        bound += 512 + 4 * len(text)
+    return bound
+
+
+def attributes_size(attrs: dict[str, Any]) -> int:
+    """The bytes message attributes add to a message's size: each name, data type and value
+    in UTF-8 ("All parts of the message attribute, including Name, Type, and Value, are part
+    of the message size restriction", MessageAttributeValue, SQS API reference)."""
+    return sum(
+        len(name)
+        + len(attr["dataType"])
+        + len(attr["stringValue"].encode("utf-8", "surrogatepass"))
+        for name, attr in message_attributes(attrs).items()
+    )
+
+
+# Attribute values that are their own text (a plain String, a Number as its sender wrote
+# it); anything else (a number, a labelled type) goes through `_attribute_text`.
+_PLAIN_TEXT = frozenset({str, NumberText})
+# Attribute names already found valid: a busy sender repeats a few names; bounded, so that
+# a stream of unique names does not grow it without end.
+_NAMES_SEEN: set[str] = set()
+
+
+def _attribute_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _check_attribute_name(name: str) -> None:
+    """Raise SqsError for a name SQS refuses; remember a valid one."""
+    problem = None
+    if not _ATTR_NAME.fullmatch(name):
+        problem = (
+            f"Message (user) attribute name {name!r} is invalid: 1 to 256 letters, digits, "
+            "'_', '-' or '.'."
+        )
+    elif name.lower().startswith(("aws.", "amazon.")):
+        problem = (
+            "You can't use message attribute names beginning with 'AWS.' or 'Amazon'. "
+            "These strings are reserved for internal use."
+        )
+    elif name.startswith("."):
+        problem = "Message (user) attribute name must not begin with character '.'."
+    elif name.endswith("."):
+        problem = "Message (user) attribute name must not end with character '.'."
+    elif ".." in name:
+        problem = "Message (user) attribute name must not have successive '.' characters."
+    if problem is not None:
+        raise SqsError("InvalidParameterValue", problem, "rename the attribute")
+    if len(_NAMES_SEEN) < 4096:
+        _NAMES_SEEN.add(name)
 
 
 class QueueSim:
@@ -273,7 +370,12 @@ class QueueSim:
             self.counts[state] += 1
 
     def validate_send(
-        self, body: str, delay_s: int | None, group: str | None, dedup_id: str | None
+        self,
+        body: str,
+        delay_s: int | None,
+        group: str | None,
+        dedup_id: str | None,
+        attrs: dict[str, Any] | None = None,
     ) -> None:
         """Raise SqsError for a send SQS would reject (nothing changes)."""
         if type(body) is not str or not body:
@@ -282,9 +384,14 @@ class QueueSim:
             raise SqsError(
                 "MissingParameter", "The request must contain the parameter MessageBody."
             )
+        # "All parts of the message attribute, including Name, Type, and Value, are part of
+        # the message size restriction" (MessageAttributeValue, SQS API reference).
+        attr_bound = validate_attributes(attrs) if attrs else 0
         # A character is at most 4 UTF-8 bytes: only long bodies need encoding to measure.
-        if len(body) * 4 > self.max_bytes:
+        if len(body) * 4 + attr_bound > self.max_bytes:
             size = len(body.encode("utf-8", "surrogatepass"))
+            if attrs:
+                size += attributes_size(attrs)
             if size > self.max_bytes:
                 raise SqsError(
                     "InvalidParameterValue",
@@ -376,7 +483,7 @@ class QueueSim:
         """SendMessage: the MessageId and whether the message was a FIFO duplicate (the id
         is then the original message's), for a caller that says which it was without
         reading the trace back."""
-        self.validate_send(body, delay_s, group, dedup_id)
+        self.validate_send(body, delay_s, group, dedup_id, attrs)
         sim = self.sim
         now = sim.clock.now
         if self.fifo:
