@@ -113,12 +113,13 @@ def test_a_repeat_with_its_option_first_counts_its_repetitions_in_the_total() ->
     assert seen[-1].done == 151 and any(p.done == 51 for p in seen)
 
 
-@settings(max_examples=20, deadline=None)
+@pytest.mark.parametrize("verb", ["undo", "redo"])
+@settings(max_examples=15, deadline=None)
 @given(at=st.integers(min_value=1, max_value=10))
-def test_a_cancel_at_any_point_leaves_the_session_as_it_was(at: int) -> None:
-    session = opened(LINES[:3])
+def test_a_cancel_at_any_point_leaves_the_session_as_it_was(verb: str, at: int) -> None:
+    session = opened(LINES[:3]) if verb == "undo" else undone(LINES[:3], 1)
     before = fingerprint(session)
-    plan = plan_rebuild(session, "undo")
+    plan = plan_rebuild(session, verb)
     assert plan is not None
     reports = [0]
 
@@ -130,14 +131,14 @@ def test_a_cancel_at_any_point_leaves_the_session_as_it_was(at: int) -> None:
     try:
         plan.run(progress=progress)
     except RebuildCancelled as exc:
-        assert exc.message == "undo cancelled: the session is as it was"
+        assert exc.message == f"{verb} cancelled: the session is as it was"
+        # The log and the redo list too: the same command, uncancelled, still applies.
         assert fingerprint(session) == before
-        # And the session goes on: the same undo, uncancelled, takes the line back.
-        execute(session, "undo")
+        execute(session, verb)
     else:
         # The replay ended before its `at`-th report: nothing was cancelled.
         assert reports[0] < at
-    assert session.log == LINES[:2]
+    assert session.log == (LINES[:2] if verb == "undo" else LINES[:3])
 
 
 def test_a_cancel_inside_a_long_command_stops_it_there() -> None:
@@ -317,32 +318,6 @@ def test_a_redos_progress_counts_the_log_and_the_lines_it_applies() -> None:
     assert seen[0].done == 0 and any(1 < p.done < 600 for p in seen)
     assert seen[-1].text() == "redoing: replaying 653 of 653 commands"
     assert session.log == LINES[:5]
-
-
-@settings(max_examples=15, deadline=None)
-@given(at=st.integers(min_value=1, max_value=10))
-def test_a_redo_cancelled_at_any_point_leaves_the_session_as_it_was(at: int) -> None:
-    session = undone(LINES[:3], 1)
-    before = fingerprint(session)
-    plan = plan_rebuild(session, "redo")
-    assert plan is not None
-    reports = [0]
-
-    def progress(_: RebuildProgress) -> None:
-        reports[0] += 1
-        if reports[0] == at:
-            plan.cancel()
-
-    try:
-        plan.run(progress=progress)
-    except RebuildCancelled as exc:
-        assert exc.message == "redo cancelled: the session is as it was"
-        # The redo list too: the line can still be redone.
-        assert fingerprint(session) == before
-        execute(session, "redo")
-    else:
-        assert reports[0] < at
-    assert session.log == LINES[:3]
 
 
 def test_a_redo_is_not_adopted_once_the_session_moved() -> None:
