@@ -11,12 +11,16 @@ import json
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stptui.sim import asl_sdk
 from stptui.sim import trace as tk
 from stptui.sim.asl_jsonpath import StatesRuntimeError
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import md5_hex, md5_of_message_attributes
+from stptui.sim.services import queue as queue_module
+from stptui.sim.services.queue import SqsError
 from tests.simkit import START, capture_inputs, make_sim, records, seconds
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}"
@@ -347,3 +351,20 @@ resources:
     bad["MessageAttributes"] = {"a": {"DataType": "Text", "StringValue": "x"}}
     with pytest.raises(StatesRuntimeError, match="supported type prefixes: Binary, Number"):
         asl_sdk.call(sim, resource, bad, "t", ("a", "b"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("aA.-_9zZ\n é"), max_size=12)
+    | st.sampled_from(["AWS.x", "aws.", "Amazon.y", "amazonx", "a..b", ".a", "a.", "x" * 257])
+)
+def test_one_match_accepts_exactly_the_names_the_rules_one_by_one_accept(name: str) -> None:
+    # A send checks a name with one match; the rules one by one say why it is refused.
+    # They must agree, or a name would pass that SQS refuses (or be refused with no reason).
+    try:
+        queue_module._refuse_attribute_name(name)
+    except SqsError:
+        refused = True
+    else:
+        refused = False
+    assert refused == (queue_module._VALID_NAME.fullmatch(name) is None)
