@@ -19,8 +19,22 @@ EXAMPLES = ROOT / "docs" / "examples"
 START = parse_instant("2026-01-05T08:00:00Z")
 
 
+# A function whose routes on `api` the stage's RouteSettings may name, after the gateway so
+# that the line numbers of the stage's overrides stay where the tests expect them.
+ROUTES = (
+    "  fn:\n    type: function\n    properties:\n"
+    "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+    "      events:\n"
+    + "".join(
+        f"        - {{type: http-api-gateway, properties: {{httpApiGatewayName: api, "
+        f"method: '{method}', path: '{path}'}}}}\n"
+        for method, path in (("GET", "/x"), ("GET", "/y"), ("GET", "/a.json"), ("*", "*"))
+    )
+)
+
+
 def _gateway(overrides: str) -> HttpApiGateway:
-    text = f"resources:\n  api:\n    type: http-api-gateway\n{overrides}"
+    text = f"resources:\n  api:\n    type: http-api-gateway\n{overrides}{ROUTES}"
     stack = load_stack_text(text, "stacktape.yml")
     assert not stack.errors, stack.errors
     gateway = stack.resources["api"]
@@ -107,6 +121,7 @@ def _stage(*entries: str) -> tuple[HttpApiGateway, list[str]]:
     body = "".join(f"        {e}\n" for e in entries)
     text = (
         f"resources:\n  api:\n    type: http-api-gateway\n    overrides:\n      ApiStage:\n{body}"
+        f"{ROUTES}"
     )
     stack = load_stack_text(text, "stacktape.yml")
     gateway = stack.resources["api"]
@@ -199,6 +214,7 @@ def test_a_route_key_with_a_dot_in_a_dotted_path_says_to_use_the_mapping() -> No
     text = (
         "resources:\n  api:\n    type: http-api-gateway\n    overrides:\n      ApiStage:\n"
         "        RouteSettings.GET /a.json.DetailedMetricsEnabled: true\n"
+        f"{ROUTES}"
     )
     stack = load_stack_text(text, "stacktape.yml")
     (diag,) = stack.diagnostics
@@ -213,3 +229,40 @@ def test_a_route_key_with_a_dot_in_a_dotted_path_says_to_use_the_mapping() -> No
     gateway = load_stack_text(text, "stacktape.yml").resources["api"]
     assert isinstance(gateway, HttpApiGateway)
     assert gateway.route_has_detailed_metrics("GET /a.json")
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            "RouteSettings: {GET /z: {ThrottlingBurstLimit: 10}}",
+            "6:25 route-settings-unknown-route RouteSettings of 'api''s stage name the route "
+            "'GET /z', which the API does not have; API Gateway refuses the stage",
+        ),
+        # The method is part of the key: GET /x exists, POST /x does not.
+        ("RouteSettings.POST /x.DetailedMetricsEnabled: true", "6:9 route-settings-unknown-route"),
+        # Stacktape's `method: '*'` and `path: '*'` are API Gateway's ANY and $default.
+        ("RouteSettings.ANY /x.DetailedMetricsEnabled: true", "6:9 route-settings-unknown-route"),
+    ],
+)
+def test_route_settings_of_a_route_the_api_lacks_are_refused(entry: str, expected: str) -> None:
+    _, found = _stage(entry)
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_the_refusal_suggests_the_route_meant() -> None:
+    stack = load_stack_text(
+        "resources:\n  api:\n    type: http-api-gateway\n    overrides:\n      ApiStage:\n"
+        "        RouteSettings: {GET /a.jsn: {DetailedMetricsEnabled: true}}\n" + ROUTES,
+        "stacktape.yml",
+    )
+    (diag,) = stack.diagnostics
+    assert (
+        diag.code == "route-settings-unknown-route" and diag.hint == "did you mean 'GET /a.json'?"
+    )
+    assert diag.severity == "error"
+
+
+def test_the_catch_all_route_is_named_default() -> None:
+    _, found = _stage("RouteSettings: {$default: {DetailedMetricsEnabled: true}}")
+    assert found == []

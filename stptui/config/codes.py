@@ -841,6 +841,14 @@ CODES: dict[str, CodeInfo] = {
                 "CONFIG_WEBSOCKET_ROUTE_CONFLICT).",
                 "Change the method or path (the route key) of one of the two routes.",
             ),
+            "route-settings-unknown-route": _stack(
+                "error",
+                "The `RouteSettings` that `overrides` give an HTTP API's stage name a route key "
+                "(`GET /orders`) that no event declares on that API; API Gateway refuses the "
+                "stage, so the deployment fails.",
+                "Write the route key as the route's method and path (`ANY` for `method: '*'`, "
+                "`$default` for `path: '*'`), or remove the entry.",
+            ),
             "duplicate-kafka-mapping": _stack(
                 "error",
                 "Two `kafka-topic` events of one function read the same topic from the same "

@@ -59,6 +59,7 @@ from stptui.config.model import (
     WebSocketTrigger,
     Workload,
     canonical_type,
+    http_route_key,
 )
 from stptui.config.normalize_schema import TRIGGER_ALIASES
 from stptui.config.permissions import role_diagnostics
@@ -1436,6 +1437,32 @@ class _Linter(
                     hint="answer quickly and hand long work to a queue",
                 )
 
+    def check_route_settings(self, owners: list[Workload | ContainerWorkload]) -> None:
+        """The RouteSettings of an HTTP API's stage (its `overrides`) may name only routes
+        the API has: API Gateway refuses a stage whose RouteSettings name another route
+        key, so the deployment fails."""
+        keys: dict[str, list[str]] = defaultdict(list)
+        for w in owners:
+            for t in w.events:
+                if isinstance(t, HttpTrigger) and (gw := self._gateway_of(t)) is not None:
+                    keys[gw.name].append(http_route_key(t.method, t.route_path))
+        for gw in self.stack.of_type(HttpApiGateway):
+            for key, path in gw.route_settings_at.items():
+                if key in keys[gw.name]:
+                    continue
+                guess = did_you_mean(key, keys[gw.name])
+                routes = ", ".join(keys[gw.name]) or "none"
+                self.report(
+                    path,
+                    "error",
+                    "route-settings-unknown-route",
+                    f"RouteSettings of {gw.name!r}'s stage name the route {key!r}, which the "
+                    "API does not have; API Gateway refuses the stage",
+                    resource=gw.name,
+                    hint=f"did you mean {guess!r}?" if guess else f"the API's routes: {routes}",
+                    key=True,
+                )
+
     def _gateway_of(self, t: HttpTrigger) -> Resource | None:
         return self.res.get(t.gateway.target or "") if t.gateway else None
 
@@ -1699,6 +1726,7 @@ class _Linter(
         for q in queues:
             self.check_consumers(q)
         self.check_http(routed)
+        self.check_route_settings(routed)
         self.check_newest_routes(workloads)
         for api in self.stack.of_type(AppSyncApi):
             self.check_ref(api.user_pool, ("user-auth-pool",), api.name, "userAuthPoolName")

@@ -353,6 +353,14 @@ class HttpTrigger(Trigger):
     authorizer: HttpAuthorizer | None = None
 
 
+def http_route_key(method: str, route_path: str) -> str:
+    """The HTTP API route key Stacktape's route gets (`GET /orders`, `ANY /x`, `$default`):
+    a method of `*` is ANY, and a path of `*` is Stacktape's catch-all, the `$default` route."""
+    if route_path in ("*", "$default"):
+        return "$default"
+    return f"{'ANY' if method in ('*', 'ANY') else method.upper()} {route_path}"
+
+
 @dataclass(slots=True)
 class WebSocketTrigger(Trigger):
     """`websocket-api-gateway`: a route of a WebSocket API (`WebSocketApiIntegrationProps`).
@@ -604,6 +612,8 @@ class HttpApiGateway(Resource):
     # route key: Stacktape sets neither, so only `overrides` of the stage turn them on.
     detailed_metrics: bool = False
     route_detailed_metrics: dict[str, bool] = field(default_factory=dict)
+    # Each route key the stage's RouteSettings name, at the place it is written.
+    route_settings_at: dict[str, DataPath] = field(default_factory=dict)
 
     def route_has_detailed_metrics(self, route_key: str) -> bool:
         """Whether API Gateway publishes per-route metrics of `route_key` (ApiId, Stage,

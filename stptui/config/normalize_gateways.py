@@ -120,6 +120,7 @@ class GatewayReaders(_BuilderBase):
         read = read_stage(stage, ("resources", g.name, "overrides", logical_id))
         g.detailed_metrics = read.detailed_metrics
         g.route_detailed_metrics = read.route_detailed_metrics
+        g.route_settings_at = read.route_keys
         for p in read.problems:
             self.diag(p.path, "error", p.code, p.message, key=p.key, resource=g.name, hint=p.hint)
 

@@ -64,6 +64,9 @@ class StageSettings:
 
     detailed_metrics: bool = False
     route_detailed_metrics: dict[str, bool] = field(default_factory=dict)
+    # Every well-formed route key RouteSettings names, where it is written: API Gateway
+    # refuses a stage whose RouteSettings name a route the API lacks (checked in `lint`).
+    route_keys: dict[str, DataPath] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -136,7 +139,12 @@ def read_stage(stage: dict[Any, Any], path: DataPath) -> StageSettings:
                 )
             )
             continue
+        reported = len(out.problems)
         detailed = _settings(settings, f"{PER_ROUTE}.{route_key}", out.problems)
+        if len(out.problems) == reported:
+            # A malformed entry is reported once, for what is wrong in it: a dotted path
+            # through `GET /a.json` makes the key `GET /a`, a route nobody meant.
+            out.route_keys[route_key] = settings.path
         if detailed is not None:
             out.route_detailed_metrics[route_key] = detailed
     return out
