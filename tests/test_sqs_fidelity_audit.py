@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stptui.sim import asl_sdk
+from stptui.sim import asl_integrations, asl_sdk
 from stptui.sim import trace as tk
 from stptui.sim.asl_jsonpath import StatesRuntimeError
 from stptui.sim.engine import SimError, Simulator
@@ -368,3 +368,91 @@ def test_one_match_accepts_exactly_the_names_the_rules_one_by_one_accept(name: s
     else:
         refused = False
     assert refused == (queue_module._VALID_NAME.fullmatch(name) is None)
+
+
+NUMBER_STACK = """
+resources:
+  jobs: {type: sqs-queue}
+  alerts: {type: sns-topic}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("5", True),
+        ("-1.50", True),
+        ("+7", True),
+        (".5e-3", True),
+        ("0", True),
+        ("1e126", True),
+        ("1e-128", True),
+        ("9" * 38, True),
+        ("1e127", False),  # "between 10^-128 and 10^+126"
+        ("1e-129", False),
+        ("1" * 39, False),  # "up to 38 digits of precision"
+        ("1e" + "9" * 5000, False),
+        ("abc", False),
+        ("NaN", False),
+        ("Infinity", False),
+        ("0x10", False),
+        ("1_000", False),  # Python reads these; SQS and SNS do not
+        (" 5", False),
+        ("", False),
+    ],
+)
+def test_a_number_attribute_is_checked_on_every_send_path(text: str, taken: bool) -> None:
+    # Step Functions' integrations hand the StringValue over as written: before, SQS took
+    # any text as a Number, and SNS ended in a raw decimal error on one that was no number.
+    sim = make_sim(NUMBER_STACK)
+    attrs = {"n": {"DataType": "Number", "StringValue": text}}
+    sends = [
+        (
+            "arn:aws:states:::aws-sdk:sqs:sendMessage",
+            {"QueueUrl": sim.queues["jobs"].url, "MessageBody": "b", "MessageAttributes": attrs},
+            "Sqs.InvalidParameterValueException",
+        ),
+        (
+            "arn:aws:states:::sns:publish",
+            {
+                "TopicArn": sim.services["topics"].topics["alerts"].arn,
+                "Message": "b",
+                "MessageAttributes": attrs,
+            },
+            "SNS.ParameterValueInvalid",
+        ),
+    ]
+    for resource, params, error in sends:
+        if taken:
+            asl_integrations.call(sim, resource, params, "t", ("a", "b"))
+            continue
+        with pytest.raises(StatesRuntimeError) as refused:
+            asl_integrations.call(sim, resource, params, "t", ("a", "b"))
+        assert refused.value.error == error
+    assert sim.queue_stats("jobs")["depth"] == (1 if taken else 0)
+
+
+def test_a_handlers_number_sqs_refuses_fails_the_emission() -> None:
+    stack = f"""
+resources:
+  jobs: {{type: sqs-queue}}
+  out: {{type: sqs-queue}}
+  worker:
+    type: function
+    properties:
+      {PKG}
+      connectTo: [out]
+      events: [{{type: sqs, properties: {{sqsQueueName: jobs, batchSize: 1}}}}]
+"""
+    sidecar = (
+        "behaviors:\n  worker:\n    emit:\n"
+        "      - send: {queue: out, body: body, attributes: '{big: `1e200`}'}\n"
+    )
+    sim = make_sim(stack, sidecar)
+    sim.send("jobs", "hello")
+    sim.advance(1_000)
+    (failed,) = records(sim, tk.EMISSION_FAILED)
+    assert "The Number 1e+200 of message (user) attribute 'big' is out of range" in str(
+        failed.get("error")
+    )
+    assert sim.queue_stats("out")["depth"] == 0

@@ -8,7 +8,9 @@ epoch milliseconds.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stptui.sim.clock import iso_ms
@@ -74,6 +76,37 @@ class AsReceived(NamedTuple):
     def of(cls, msg: Message) -> AsReceived:
         """The values of the message's latest receive."""
         return cls(msg.receipt, msg.receive_count, msg.dlq_source_arn, msg.dedup_id)
+
+
+# The text of a Number message attribute SQS and SNS take: "positive or negative numerals"
+# (a sign, digits, a point, an exponent), "up to 38 digits of precision, and ... between
+# 10^-128 and 10^+126" (SQS developer guide, message attribute data types). Python's
+# Decimal alone would also read `NaN`, `Infinity`, `1_000` and surrounding spaces.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER_ATTRIBUTE_DIGITS = 38
+_NUMBER_SMALLEST = Decimal("1e-128")
+_NUMBER_LARGEST = Decimal("1e126")
+NUMBER_ATTRIBUTE_RULE = (
+    f"at most {NUMBER_ATTRIBUTE_DIGITS} significant digits, between 1e-128 and 1e126 in size"
+)
+
+
+def number_attribute_fault(text: str) -> str | None:
+    """Why SQS and SNS refuse `text` as a Number attribute's value: "not a number" or "out
+    of range"; None when they take it."""
+    if not _NUMBER_TEXT.fullmatch(text):
+        return "not a number"
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return "out of range"  # an exponent too long for Decimal is far out of range
+    # Significant digits, counted exactly (normalize() would round to 28 of them).
+    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
+    if digits > NUMBER_ATTRIBUTE_DIGITS or (
+        value and not _NUMBER_SMALLEST <= abs(value) <= _NUMBER_LARGEST
+    ):
+        return "out of range"
+    return None
 
 
 class NumberText(str):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, NoReturn
 
 from stptui import jsontext
@@ -29,7 +28,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, Override, format_duration, parse_duration
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.payloads import NumberText
+from stptui.sim.payloads import NUMBER_ATTRIBUTE_RULE, NumberText, number_attribute_fault
 from stptui.sim.services.function import FunctionSim
 from stptui.sim.services.queue import QueueSim
 from stptui.textsafe import json_text
@@ -175,21 +174,13 @@ def as_number(text: str) -> int | float | None:
 
 
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
-# SQS's Number attributes: up to 38 significant digits, magnitude from 1e-128 to 1e126.
-_SQS_DIGITS = 38
-_SQS_SMALLEST = Decimal("1e-128")
-_SQS_LARGEST = Decimal("1e126")
 
 
 def _sqs_number(key: str, text: str) -> NumberText:
     """A Number attribute's text, kept as written, when SQS would take it."""
-    value = Decimal(text)
-    # Significant digits, counted exactly (normalize() would round to 28 of them).
-    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
-    if (value and not _SQS_SMALLEST <= abs(value) <= _SQS_LARGEST) or digits > _SQS_DIGITS:
+    if number_attribute_fault(text) is not None:
         raise CommandError(
-            f"--attr {key}={shorten(text, 24)}: not a Number SQS takes",
-            f"at most {_SQS_DIGITS} significant digits, between 1e-128 and 1e126 in size",
+            f"--attr {key}={shorten(text, 24)}: not a Number SQS takes", NUMBER_ATTRIBUTE_RULE
         )
     return NumberText(text)
 

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import NumberText, message_attributes
+from stptui.sim.payloads import (
+    NUMBER_ATTRIBUTE_RULE,
+    NumberText,
+    message_attributes,
+    number_attribute_fault,
+)
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -161,7 +166,10 @@ def validate_attributes(attrs: dict[str, Any]) -> int:
     for name, value in attrs.items():
         if not _VALID_NAME.fullmatch(name):
             _refuse_attribute_name(name)
-        text = value if value.__class__ in _PLAIN_TEXT else _attribute_text(value)
+        cls = value.__class__
+        text = value if cls in _PLAIN_TEXT else _attribute_text(value)
+        if cls is not str and (cls in _NUMBERS or isinstance(value, NumberText)):
+            _check_number(name, text)
         if not text:
             kind = message_attributes({name: value})[name]["dataType"]
             raise SqsError(
@@ -197,6 +205,29 @@ def attributes_size(attrs: dict[str, Any]) -> int:
 # Attribute values that are their own text (a plain String, a Number as its sender wrote
 # it); anything else (a number, a labelled type) goes through `_attribute_text`.
 _PLAIN_TEXT = frozenset({str, NumberText})
+
+
+# Values sent as Number attributes besides NumberText: a handler's numbers (a bool is a
+# String attribute, as `message_attributes` types it).
+_NUMBERS = frozenset({int, float})
+
+
+def _check_number(name: str, text: str) -> None:
+    """Raise SqsError when SQS refuses `text` as the Number attribute `name`'s value."""
+    fault = number_attribute_fault(text)
+    if fault == "not a number":
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Can't cast the value of message (user) attribute '{name}' to a number.",
+            "send digits with an optional sign, point and exponent (`-1.5e3`), or make the "
+            "attribute a String",
+        )
+    if fault is not None:
+        raise SqsError(
+            "InvalidParameterValue",
+            f"The Number {text[:24]} of message (user) attribute '{name}' is out of range.",
+            NUMBER_ATTRIBUTE_RULE,
+        )
 
 
 def _attribute_text(value: Any) -> str:

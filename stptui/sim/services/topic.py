@@ -39,7 +39,12 @@ from stptui.config.model import SnsTrigger, Workload
 from stptui.sim import patterns
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
-from stptui.sim.payloads import ArrayText, NumberText
+from stptui.sim.payloads import (
+    NUMBER_ATTRIBUTE_RULE,
+    ArrayText,
+    NumberText,
+    number_attribute_fault,
+)
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
 
 if TYPE_CHECKING:
@@ -62,11 +67,6 @@ MAX_POLICY_COMBINATIONS = 150
 # "The maximum size of a filter policy is 256 KB" (SNS developer guide, constraints).
 MAX_POLICY_BYTES = 256 * 1024
 _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
-# A Number attribute takes what SQS's do: at most 38 significant digits, and zero or a
-# magnitude from 1e-128 to 1e126.
-_NUMBER_DIGITS = 38
-_NUMBER_SMALLEST = Decimal("1e-128")
-_NUMBER_LARGEST = Decimal("1e126")
 # Numeric matching in a filter policy: "the value can range from -10^9 to 10^9, with five
 # digits of accuracy after the decimal point" (SNS developer guide, filter policy constraints).
 FILTER_NUMBER_LIMIT = Decimal(10**9)
@@ -260,22 +260,17 @@ def invalid_attributes(attributes: dict[str, dict[str, str]]) -> list[str]:
 def _number_value(name: str, value: int | float | str) -> str:
     """A Number attribute's Value: the text the publisher wrote (a NumberText) or the
     number's own, when SNS takes it; SnsError with SNS's error code otherwise."""
-    # A NumberText is a number's text by construction; NaN and infinities come as floats.
     text = value if isinstance(value, str) else str(value)
-    number = Decimal(text)
-    if not number.is_finite():
+    fault = number_attribute_fault(text)
+    if fault == "not a number":
         raise SnsError(
             "ParameterValueInvalid", f"Could not cast message attribute '{name}' value to number."
         )
-    # Significant digits, counted exactly (normalize() would round to 28 of them).
-    digits = len("".join(map(str, number.as_tuple().digits)).strip("0"))
-    if digits > _NUMBER_DIGITS or (
-        number and not _NUMBER_SMALLEST <= abs(number) <= _NUMBER_LARGEST
-    ):
+    if fault is not None:
         raise SnsError(
             "ParameterValueInvalid",
             f"message attribute '{name}': the Number {text[:24]} is outside what SNS takes",
-            f"at most {_NUMBER_DIGITS} significant digits, between 1e-128 and 1e126 in size",
+            NUMBER_ATTRIBUTE_RULE,
         )
     return text
 
