@@ -159,6 +159,17 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
+def _optional_text(prefix: str, params: dict[str, Any], name: str) -> str | None:
+    """The string parameter `name` (None when absent or null); the integration's error for
+    a value of another type, which the service's API cannot take."""
+    value = params.get(name)
+    if value is not None and not isinstance(value, str):
+        raise _fail(
+            f"{prefix}.InvalidParameterValue", f"{name} must be a string, not {shown(value)}"
+        )
+    return value
+
+
 def _plain_attributes(prefix: str, attrs: Any, arrays: bool = False) -> dict[str, Any]:
     """`{name: {DataType, StringValue}}` message attributes as the simulators take them
     (a Number attribute keeps its text; with `arrays`, SNS's, a String.Array its text too;
@@ -217,8 +228,8 @@ def _send(
             target,
             body,
             delay_s=delay,
-            group=params.get("MessageGroupId"),
-            dedup_id=params.get("MessageDeduplicationId"),
+            group=_optional_text("SQS", params, "MessageGroupId"),
+            dedup_id=_optional_text("SQS", params, "MessageDeduplicationId"),
             attrs=attrs or None,
             source=source,
         )
@@ -247,10 +258,10 @@ def _publish(
         message_id = sim.services["topics"].publish(
             target,
             None if message is None else _text(message),
-            subject=params.get("Subject"),
+            subject=_optional_text("SNS", params, "Subject"),
             attributes=attrs,
-            group=params.get("MessageGroupId"),
-            dedup_id=params.get("MessageDeduplicationId"),
+            group=_optional_text("SNS", params, "MessageGroupId"),
+            dedup_id=_optional_text("SNS", params, "MessageDeduplicationId"),
             origin=source,
         )
     except SimError as exc:

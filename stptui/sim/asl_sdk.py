@@ -135,13 +135,17 @@ def _check_fields(api: Api, params: dict[str, Any]) -> None:
                 f"The field '{name}' is not supported by {api.action}; its fields: {known}",
             )
     for name in api.required:
-        if name not in params:
+        # A null is no value: the SDK leaves it out of the request (`"Key.$": "$.key"` of an
+        # input whose key is null sends no Key).
+        if params.get(name) is None:
             raise _runtime(api, params, f"The field '{name}' is required but was missing")
 
 
 def _string(api: Api, params: dict[str, Any], name: str, default: str | None = None) -> Any:
-    value = params.get(name, default)
-    if value is not None and not isinstance(value, str):
+    value = params.get(name)
+    if value is None:  # absent, or null: no value (see `_check_fields`)
+        return default
+    if not isinstance(value, str):
         raise _runtime(api, params, f"The value for the field '{name}' must be a STRING")
     return value
 
@@ -154,7 +158,9 @@ def _integer(api: Api, params: dict[str, Any], name: str) -> int | None:
 
 
 def _boolean(api: Api, params: dict[str, Any], name: str, default: bool) -> bool:
-    value = params.get(name, default)
+    value = params.get(name)
+    if value is None:
+        return default
     if not isinstance(value, bool):
         raise _runtime(api, params, f"The value for the field '{name}' must be a BOOLEAN")
     return value

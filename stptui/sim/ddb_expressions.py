@@ -568,14 +568,14 @@ def _remove_order(elements: tuple[Element, ...]) -> tuple[Any, ...]:
 
 def prepare(
     *,
-    update: str | None = None,
-    condition: str | None = None,
+    update: Any = None,
+    condition: Any = None,
     names: Any = None,
     values: Any = None,
     key_names: tuple[str, ...] = (),
     null_text: str = "ConditionExpression is null",
-    key_condition: str | None = None,
-    filter_: str | None = None,
+    key_condition: Any = None,
+    filter_: Any = None,
 ) -> Prepared:
     """Check a request's expressions and placeholders as DynamoDB does before it reads the
     item. `key_names` are the table's key attributes (an update cannot change them);
@@ -625,6 +625,8 @@ def prepare(
     ):
         if text is None:
             continue
+        if not isinstance(text, str):  # a Step Functions task's Parameters may hold anything
+            raise ddbjson.DynamoDBError(f"Invalid type for parameter {what}: a string is needed")
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_EXPRESSION_BYTES:
             raise ddbjson.DynamoDBError(
