@@ -242,6 +242,29 @@ def test_destination_to_a_bucket_is_the_wrong_type() -> None:
     assert "sqs-queue or sns-topic or function or event-bus" in d.message
 
 
+def test_a_destination_written_as_an_event_is_refused_with_the_arn_to_give() -> None:
+    # Stacktape's newer guide shows `onSuccess: {type: sqs, properties: {sqsQueueName: ...}}`;
+    # its schema takes an ARN (a string) only.
+    d = one(
+        """\
+        resources:
+          done: {type: sqs-queue}
+          fn:
+            type: function
+            properties:
+              {PKG}
+              destinations:
+                onSuccess:
+                  type: sqs
+                  properties: {sqsQueueName: done}
+        """,
+        "wrong-type",
+    )
+    assert where(d) == ("error", "s.yml", 9, 11)
+    assert d.message == "`onSuccess` must be a string (the destination's ARN), not a mapping"
+    assert d.hint == "onSuccess: $ResourceParam('done', 'arn')"
+
+
 def test_connect_to_an_unsupported_type() -> None:
     d = one(
         """\

@@ -278,3 +278,83 @@ def test_a_retry_that_succeeds_reports_the_events_request_id() -> None:
     assert record["requestContext"]["condition"] == "Success"
     assert record["requestContext"]["requestId"] == request_id
     assert record["requestContext"]["approximateInvokeCount"] == 3
+
+
+ONE_AT_A_TIME = ASYNC.replace(
+    "      destinations:", "      reservedConcurrency: 1\n      timeout: 900\n      destinations:"
+)
+# Each invocation takes 100 s; the first two fail.
+FIRST_TWO_FAIL = "behaviors:\n  handler:\n    duration: 100s\n    fail: {first: 2}\n"
+
+
+def throttle_waits(sim: Simulator, event_id: str) -> list[int | None]:
+    """The backoffs of an asynchronous event's throttles, in order."""
+    return [
+        r.get("retry_in_ms")
+        for r in records(sim, tk.INVOCATION_THROTTLED, "handler")
+        if r.get("event_id") == event_id
+    ]
+
+
+def test_a_throttled_retry_backs_off_from_1_s_again() -> None:
+    # `second` is throttled seven times before its first attempt (1 s ... 64 s), runs at
+    # 128 s and fails; its retry, a minute after, finds `first`'s retry running and backs
+    # off from 1 s again, as a stream's throttled batch does, not from where it stopped.
+    sim = make_sim(ONE_AT_A_TIME, FIRST_TWO_FAIL)
+    first = sim.invoke_async("handler", {"n": 1}, "s3", "test")
+    sim.advance(1_000)
+    second = sim.invoke_async("handler", {"n": 2}, "s3", "test")
+    sim.run(3_600_000)
+    waits = throttle_waits(sim, second)
+    assert waits[:7] == [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000]
+    assert waits[7] == 1_000
+    starts = [r for r in records(sim, tk.INVOCATION_STARTED) if r.get("event_id") == second]
+    assert [(r.t - START) // 1000 for r in starts][:1] == [128]
+    assert first != second
+
+
+def test_an_event_that_ages_out_while_throttled_reports_its_last_error() -> None:
+    # `first` fails at 100 s; its retry at 160 s finds `second` running until 228 s, and
+    # with a maximum age of 200 s it is given up while throttled. The record still says how
+    # its one invocation ended (AWS's EventAgeExceeded record after a failed attempt has
+    # functionError and the error response: LocalStack's AWS-validated test_maxeventage).
+    sim = make_sim(ONE_AT_A_TIME, FIRST_TWO_FAIL)
+    sim.async_invokers["handler"].max_age_ms = 200_000
+    first = sim.invoke_async("handler", {"n": 1}, "s3", "test")
+    sim.advance(1_000)
+    sim.invoke_async("handler", {"n": 2}, "s3", "test")
+    sim.run(3_600_000)
+    [given_up] = [r for r in records(sim, tk.INVOCATION_DISCARDED) if r.get("event_id") == first]
+    assert given_up.get("condition") == "EventAgeExceeded"
+    assert throttle_waits(sim, first)  # it was throttled when it aged out
+    bodies = [json.loads(m.body) for m in sim.queues["failures"].messages.values()]
+    [record] = [b for b in bodies if b["requestContext"]["requestId"] == first]
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorType"] == "Error"
+
+
+def test_throttled_events_wait_up_to_the_maximum_age_then_go_to_on_failure() -> None:
+    # Reserved concurrency 1 and 30 events of 15 minutes each: 7.5 hours of work, and an
+    # event may wait 6 hours. Throttles use no retry; the events still throttled when their
+    # next wait would pass 6 hours go to the destination as EventAgeExceeded, never invoked.
+    stack = ASYNC.replace(
+        "      destinations:",
+        "      reservedConcurrency: 1\n      timeout: 900\n      destinations:",
+    )
+    sim = make_sim(stack, "behaviors:\n  handler:\n    duration: 15m\n")
+    for i in range(30):
+        sim.invoke_async("handler", {"n": i}, "s3", "test")
+    sim.run(24 * 3_600_000)
+    started = records(sim, tk.INVOCATION_STARTED, "handler")
+    assert all(r.get("attempt") == 1 for r in started)
+    assert all(r.get("age_ms") <= 6 * 3_600_000 for r in started)
+    dropped = records(sim, tk.INVOCATION_DISCARDED, "handler")
+    assert dropped and {r.get("condition") for r in dropped} == {"EventAgeExceeded"}
+    assert {r.get("attempts") for r in dropped} == {0}
+    assert len(started) + len(dropped) == 30
+    assert sim.function_stats("handler")["successes"] == len(started)
+    failures = [json.loads(m.body) for m in sim.queues["failures"].messages.values()]
+    assert len(failures) == len(dropped)
+    assert {f["requestContext"]["approximateInvokeCount"] for f in failures} == {0}

@@ -639,6 +639,14 @@ CODES: dict[str, CodeInfo] = {
                 "allow (Stacktape error e86).",
                 "Subscribe a FIFO `sqs-queue` to the topic instead, or make the topic standard.",
             ),
+            "reserved-concurrency-over-account": _stack(
+                "warning",
+                "The functions' `reservedConcurrency` add up to more than the account's "
+                "1,000 less the 100 Lambda keeps unreserved; Lambda refuses the reservation "
+                "that goes past it. stptui simulates an account of 1,000: the functions "
+                "without a reservation share what is left, none when nothing is.",
+                "Reserve at most 900 in all, or raise the account's concurrency quota.",
+            ),
             "destination-fifo": _stack(
                 "error",
                 "A function's `destinations.onSuccess` or `onFailure` is a FIFO queue or "

@@ -30,8 +30,10 @@ from stptui.config.lint_state_machines import StateMachineChecks
 from stptui.config.lint_tables import TableChecks
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    ACCOUNT_CONCURRENCY,
     CONTAINER_TRIGGER_TYPES,
     HTTP_PAYLOAD_FORMAT,
+    MIN_UNRESERVED_CONCURRENCY,
     RESOURCE_TYPES,
     RETIRED_RESOURCE_TYPES,
     TRIGGER_TYPES,
@@ -1287,6 +1289,38 @@ class _Linter(
             key=True,
         )
 
+    def check_reserved_concurrency(self) -> None:
+        """The functions' reservations leave at least 100 of the account's concurrency
+        unreserved, or Lambda refuses the one that takes it below (PutFunctionConcurrency).
+        A warning: stptui simulates AWS's default of 1,000 for the account, and an account
+        may have a higher quota."""
+        total = 0
+        for fn in self.stack.functions:
+            reserved = fn.reserved_concurrency
+            if not reserved:
+                continue
+            total += reserved
+            left = ACCOUNT_CONCURRENCY - total
+            if left >= MIN_UNRESERVED_CONCURRENCY:
+                continue
+            self.report(
+                (*fn.path, "properties", "reservedConcurrency"),
+                "warning",
+                "reserved-concurrency-over-account",
+                f"reservedConcurrency {reserved:,} brings the stack's reservations to "
+                f"{total:,}, leaving {max(left, 0):,} of the account's {ACCOUNT_CONCURRENCY:,} "
+                f"unreserved; Lambda keeps at least {MIN_UNRESERVED_CONCURRENCY} unreserved and "
+                "refuses it: Specified ReservedConcurrentExecutions for function decreases "
+                "account's UnreservedConcurrentExecution below its minimum value of "
+                f"[{MIN_UNRESERVED_CONCURRENCY}].",
+                resource=fn.name,
+                hint=f"reserve at most {ACCOUNT_CONCURRENCY - MIN_UNRESERVED_CONCURRENCY:,} "
+                "across the stack's functions, or raise the account's quota (stptui simulates "
+                f"{ACCOUNT_CONCURRENCY:,}: the functions without a reservation share "
+                f"{max(left, 0):,})",
+            )
+            return
+
     def check_function_deployer(self, fn: Function) -> None:
         """The function checks Stacktape's deployer makes before it builds anything: EFS
         mounts and VPC-only connectTo targets need the VPC; a custom artifact needs a
@@ -1722,6 +1756,7 @@ class _Linter(
             self.check_queue_refs(q)
             self.check_triggers(q, q.events)
         self.check_resource_params()
+        self.check_reserved_concurrency()
         self.check_redrive_cycles(queues)
         for q in queues:
             self.check_consumers(q)

@@ -159,6 +159,12 @@ BATCH_RETRY_INTERVAL_S = 0
 BATCH_RETRY_MULTIPLIER = 1.0
 HTTP_PAYLOAD_FORMAT = "1.0"
 DEFAULT_BUS = "default"
+# A Region's Lambda concurrency (AWS's default quota), and what functions' reservations must
+# leave to the functions without one: "as long as you leave at least 100 simultaneous
+# executions unreserved" (Lambda API reference, PutFunctionConcurrency). Shared by the linter
+# and the simulator.
+ACCOUNT_CONCURRENCY = 1000
+MIN_UNRESERVED_CONCURRENCY = 100
 # The listeners Stacktape gives an application load balancer without `listeners`: HTTP on 80,
 # whose default action redirects to HTTPS, and HTTPS on 443, the listener of an event without
 # `listenerPort` (config-manager/utils/application-load-balancers.ts:

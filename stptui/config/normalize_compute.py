@@ -117,6 +117,7 @@ class ComputeReaders(_BuilderBase):
         dest = props.get("destinations")
         if isinstance(dest, dict):
             dpath = (*path, "destinations")
+            dest = self._destination_mappings(dest, dpath, name)
             dp = self.read_props(
                 dest,
                 dpath,
@@ -128,6 +129,34 @@ class ComputeReaders(_BuilderBase):
             fn.on_failure = self.ref_by_arn(dp.get("onFailure"), (*dpath, "onFailure"))
         self._workload_common(fn, props, path)
         return fn
+
+    def _destination_mappings(
+        self, dest: dict[str, Any], dpath: DataPath, name: str
+    ) -> dict[str, Any]:
+        """`destinations` without the entries written as a mapping, each reported: the
+        schema takes an ARN, though Stacktape's newer guide writes `onSuccess: {type: sqs,
+        properties: {sqsQueueName: done}}`. The hint gives the ARN of the resource it names."""
+        kept = dict(dest)
+        for what in ("onSuccess", "onFailure"):
+            value = dest.get(what)
+            if not isinstance(value, dict):
+                continue
+            del kept[what]
+            inner = value.get("properties")
+            named = (
+                [v for v in inner.values() if isinstance(v, str)] if isinstance(inner, dict) else []
+            )
+            self.diag(
+                (*dpath, what),
+                "error",
+                "wrong-type",
+                f"`{what}` must be a string (the destination's ARN), not a mapping",
+                resource=name,
+                hint=f"{what}: $ResourceParam('{named[0]}', 'arn')"
+                if named
+                else f"{what}: $ResourceParam('<queue, topic, function or bus>', 'arn')",
+            )
+        return kept
 
     def _function_url(
         self, props: dict[str, Any], path: DataPath, name: str

@@ -24,6 +24,7 @@ from stptui.sim.services.function import (
     SqsEventSource,
     payload_bytes,
     request_too_large,
+    unreserved_concurrency,
 )
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
@@ -170,7 +171,10 @@ class Simulator:
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
         self.region = stack.region
         self.account_id = stack.account_id
-        self.running_total = 0
+        # Invocations running of the functions without reserved concurrency, and how many
+        # the account's reservations leave them (set once the functions are made).
+        self.unreserved_running = 0
+        self.unreserved_limit = 0
         # The chain count (Lambda recursive loop detection) of the invocation whose
         # emission is being carried out, 0 outside one: what SQS messages and asynchronous
         # invokes made now carry. Set only by `apply_emission`, so that nothing on the busy
@@ -234,6 +238,7 @@ class Simulator:
             fsim = FunctionSim(self, fn, self.arn(fn.name))
             self.functions[fn.name] = fsim
             self.async_invokers[fn.name] = AsyncInvoker(self, fsim)
+        self.unreserved_limit = unreserved_concurrency(self.stack.functions)
         for fn in self.stack.functions:
             for trig in fn.events:
                 if isinstance(trig, SqsTrigger) and trig.queue and trig.queue.target in self.queues:
@@ -450,10 +455,21 @@ class Simulator:
             self.trace.emit(
                 (self.clock.now, tk.INVOCATION_THROTTLED, fn.name, {"trigger": trigger})
             )
-            raise SimError(
-                f"TooManyRequestsException: {function} is at its concurrency limit",
-                "wait for running invocations to finish, or raise reservedConcurrency",
-            )
+            # Lambda's words, and the Reason its error carries (Lambda API reference, Invoke).
+            if fn.reserved is not None:
+                reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
+                hint = (
+                    f"{function} runs at most {fn.reserved:,} at once (its reservedConcurrency): "
+                    "wait for running invocations to finish, or raise it"
+                )
+            else:
+                reason = "ConcurrentInvocationLimitExceeded"
+                hint = (
+                    f"the functions without reservedConcurrency share {self.unreserved_limit:,} "
+                    "of the account's concurrency: wait for running invocations to finish, or "
+                    "reserve concurrency for this function"
+                )
+            raise SimError(f"TooManyRequestsException: Rate Exceeded. (Reason: {reason})", hint)
         inv_id, _ = fn.start(trigger, 1, _SyncCall(payload, done), request_id=request_id)
         return inv_id
 

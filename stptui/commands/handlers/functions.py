@@ -68,11 +68,16 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
     fn = lookup_function(sim, name)
     model = fn.model
     stats = sim.function_stats(fn.name)
-    reserved = (
-        f"reserved concurrency {fn.reserved}"
-        if fn.reserved is not None
-        else f"no reserved concurrency (shares the account's {ACCOUNT_CONCURRENCY:,})"
-    )
+    if fn.reserved is not None:
+        reserved = f"reserved concurrency {fn.reserved}"
+    elif sim.unreserved_limit < ACCOUNT_CONCURRENCY:
+        # The other functions' reservations are theirs alone.
+        reserved = (
+            f"no reserved concurrency (shares the account's {sim.unreserved_limit:,} left "
+            "unreserved)"
+        )
+    else:
+        reserved = f"no reserved concurrency (shares the account's {ACCOUNT_CONCURRENCY:,})"
     config = _config(sim, fn)
     lines = [
         f"{fn.name} (function): {model.memory_mb:,} MB, timeout "

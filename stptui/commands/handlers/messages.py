@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from stptui.commands.handlers.base import (
@@ -18,6 +17,7 @@ from stptui.commands.handlers.base import (
 from stptui.commands.registry import (
     DLQ,
     DURATION,
+    FLAG,
     FUNCTION,
     KEY_VALUE,
     PAYLOAD,
@@ -40,7 +40,13 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError
 from stptui.sim.handler_logs import bounded_message
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES
+from stptui.sim.services.function import (
+    ASYNC_PAYLOAD_BYTES,
+    SYNC_PAYLOAD_BYTES,
+    FunctionSim,
+    payload_bytes,
+    request_too_large,
+)
 from stptui.sim.services.queue import SqsError
 from stptui.sim.trace import format_value
 from stptui.textsafe import shown
@@ -131,15 +137,31 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
         Arg("FUNCTION", FUNCTION, "a function of the stack"),
         Arg("PAYLOAD", PAYLOAD, "the event: JSON, as Lambda takes (default {})", optional=True),
     ),
-    examples=("invoke worker", 'invoke api \'{"path": "/jobs"}\''),
+    options=(
+        Option(
+            "--async",
+            FLAG,
+            "invoke asynchronously: Lambda queues the event and answers 202 at once",
+        ),
+    ),
+    examples=(
+        "invoke worker",
+        'invoke api \'{"path": "/jobs"}\'',
+        "invoke worker '{\"orderId\": 7}' --async",
+    ),
     details=(
         "Other events due while the invocation runs happen too. A throttled invoke is "
-        "reported (TooManyRequestsException), not treated as a command error."
+        "reported (TooManyRequestsException), not treated as a command error. The payload "
+        "is at most 6 MB of compact JSON. With --async the event is queued as Lambda's "
+        "Event invocation type queues it (at most 1 MB) and the command does not move the "
+        "clock: the event's attempts (a throttled one waits, a failed one is retried twice, "
+        "1 and 2 minutes later) and its destinations happen as the clock runs, and the "
+        "event id it answers with is what `explain` follows."
     ),
     changes_state=True,
 )
 def cmd_invoke(session: Session, call: Call) -> CommandResult:
-    """invoke FUNCTION [PAYLOAD]"""
+    """invoke FUNCTION [PAYLOAD] [--async]"""
     sim = session.sim
     fn = function_named(sim, call.args["function"])
     text = call.args["payload"]
@@ -148,7 +170,10 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         "InvalidRequestContentException: Could not parse request body into json",
         f"invoke {fn.name}",
     )
-    size = len(json.dumps(payload).encode("utf-8", "surrogatepass"))
+    # Lambda counts the request's bytes; stptui counts the payload as compact JSON.
+    size = payload_bytes(payload)
+    if call.opts.get("async"):
+        return _invoke_async(session, fn, payload, size)
     if size > SYNC_PAYLOAD_BYTES:
         raise CommandError(
             f"RequestEntityTooLargeException: the payload is {size:,} bytes; "
@@ -210,6 +235,22 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
             line += f" ({size:,} bytes in all)"
         line += f"\n{ident}"
     return CommandResult(f"{line}\n{now_line(sim, started)}", data=data)
+
+
+def _invoke_async(session: Session, fn: FunctionSim, payload: Any, size: int) -> CommandResult:
+    """`invoke --async`: the Invoke call with InvocationType Event. Lambda queues the event
+    and answers 202; nothing runs until the clock does."""
+    if size > ASYNC_PAYLOAD_BYTES:
+        raise CommandError(
+            request_too_large(size, ASYNC_PAYLOAD_BYTES),
+            f"an asynchronous invoke takes at most {ASYNC_PAYLOAD_BYTES:,} bytes; "
+            f"a synchronous one (invoke {fn.name} without --async) {SYNC_PAYLOAD_BYTES:,}",
+        )
+    event_id = session.sim.invoke_async(fn.name, payload, "invoke", "command")
+    return CommandResult(
+        f"{fn.name}: queued event {event_id} (202): its attempts run as the clock moves",
+        data={"function": fn.name, "event_id": event_id, "status_code": 202},
+    )
 
 
 @command(

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
+from stptui.config.model import ACCOUNT_CONCURRENCY
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from stptui.sim.services.log_group import LogGroupSim
     from stptui.sim.services.queue import Message, QueueSim
 
-ACCOUNT_CONCURRENCY = 1000
 ESM_START_CONCURRENCY = 5
 ESM_SCALE_STEP = 300
 ESM_SCALE_PERIOD_MS = 60_000
@@ -82,6 +82,14 @@ def request_too_large(size: int, limit: int) -> str:
         f"RequestEntityTooLargeException: Request must be smaller than {limit} bytes for "
         f"the InvokeFunction operation (the payload is {size:,} bytes)"
     )
+
+
+def unreserved_concurrency(functions: list[Function]) -> int:
+    """The account's concurrency left to the functions without reserved concurrency: a
+    function's reservation is its own, "no other function can use that concurrency" (Lambda
+    developer guide, "Configuring reserved concurrency for a function"). Never below 0."""
+    reserved = sum(f.reserved_concurrency or 0 for f in functions)
+    return max(0, ACCOUNT_CONCURRENCY - reserved)
 
 
 def throttle_backoff_ms(throttles: int) -> int:
@@ -122,6 +130,9 @@ class FunctionSim:
         self.arn = arn
         self.timeout_ms = model.timeout_s * 1000
         self.reserved = model.reserved_concurrency
+        # 1 when its invocations take the account's unreserved pool, 0 when it has its own:
+        # added to the pool's count at every start and end, without a test.
+        self.shared = 1 if self.reserved is None else 0
         # Stacktape picks the runtime from the entry file when none is given.
         runtime = model.runtime or ""
         self.python = runtime.startswith("python") or (
@@ -142,10 +153,13 @@ class FunctionSim:
         self._finish_cb = self._finish
 
     def throttled(self) -> bool:
-        """True when a new invocation would exceed reserved or account concurrency."""
-        if self.reserved is not None and self.running >= self.reserved:
-            return True
-        return self.sim.running_total >= ACCOUNT_CONCURRENCY
+        """True when a new invocation would exceed the function's reserved concurrency, or,
+        without one, the account's concurrency the reservations leave unreserved."""
+        reserved = self.reserved
+        if reserved is not None:
+            return self.running >= reserved
+        sim = self.sim
+        return sim.unreserved_running >= sim.unreserved_limit
 
     def start(
         self,
@@ -171,7 +185,7 @@ class FunctionSim:
             request_id = inv_id
         self.invocations += 1
         self.running += 1
-        sim.running_total += 1
+        sim.unreserved_running += self.shared
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
@@ -232,7 +246,7 @@ class FunctionSim:
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
-        sim.running_total -= 1
+        sim.unreserved_running -= self.shared
         if outcome.denied:
             for emission, error in outcome.denied:
                 sim.emission_refused(self.name, inv_id, emission, error)
@@ -644,6 +658,7 @@ class AsyncEvent:
     __slots__ = (
         "attempts",
         "chain",
+        "error",
         "first_at",
         "id",
         "invoker",
@@ -673,7 +688,10 @@ class AsyncEvent:
         self.source = source
         self.first_at = now
         self.attempts = 0
+        # Throttles since its last attempt ran (each wait backs off from 1 s again).
         self.throttles = 0
+        # The error response of its last attempt, None before one has failed.
+        self.error: dict[str, Any] | None = None
 
     def event(self) -> Any:
         """The event every attempt receives."""
@@ -757,11 +775,13 @@ class AsyncInvoker:
                 )
             )
             if now + delay - ev.first_at > self.max_age_ms:
-                self._give_up(ev, "EventAgeExceeded", None)
+                # The record still tells how its last invocation, if any, ended.
+                self._give_up(ev, "EventAgeExceeded", ev.error)
                 return
             sim.clock.at(now + delay, self._attempt, ev, self._retry_label)
             return
         ev.attempts += 1
+        ev.throttles = 0
         # AWS: retries of an event keep its request id (the one the Invoke call answered
         # with); the trace's invocation id still names each attempt. Its age is Lambda's
         # AsyncEventAge, recorded so that `show metrics` need not find the event's first
@@ -809,6 +829,7 @@ class AsyncInvoker:
             error_payload = lambda_error_response(
                 self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
             )
+        ev.error = error_payload
         if ev.attempts > self.retries:
             self._give_up(ev, "RetriesExhausted", error_payload)
             return

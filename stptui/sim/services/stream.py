@@ -41,7 +41,6 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
 from stptui.sim.services.function import (
-    ACCOUNT_CONCURRENCY,
     SYNC_PAYLOAD_BYTES,
     throttle_backoff_ms,
 )
@@ -672,9 +671,12 @@ class StreamConsumer:
             self._submit(batch)
             return
         # FunctionSim.throttled, written out.
+        reserved = fn.reserved
         if (
-            fn.reserved is not None and fn.running >= fn.reserved
-        ) or self.sim.running_total >= ACCOUNT_CONCURRENCY:
+            fn.running >= reserved
+            if reserved is not None
+            else self.sim.unreserved_running >= self.sim.unreserved_limit
+        ):
             self._throttled(batch, fn)
             return
         batch.throttles = 0
