@@ -598,6 +598,18 @@ def test_a_batch_job_rule_starts_an_execution() -> None:
     )
 
 
+def test_a_batch_job_rule_whose_trigger_function_fails_is_a_502() -> None:
+    # 300,000 bytes of body: the trigger function's StartExecution input is over 256 KiB,
+    # so the function fails and ELB answers for a failed Lambda target.
+    sim = make_sim(stack(extra=CONTAINER_AND_JOB), BEHAVIORS)
+    resp = call(sim, "POST", "/reports", "r" * 300_000)
+    assert resp.status == 502 and resp.execution_id is None
+    assert "trigger function failed: InvalidExecutionInput" in (resp.reason or "")
+    assert records(sim, tk.BATCH_SUBMITTED) == []
+    [failed] = records(sim, tk.BATCH_TRIGGER_FAILED, "report")
+    assert failed.get("trigger") == "application-load-balancer"
+
+
 def test_explain_follows_the_request_to_the_invocation(sim: Simulator) -> None:
     resp = call(sim, "GET", "/api/x")
     chain = explain(sim.trace, resp.request_id)

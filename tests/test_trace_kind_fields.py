@@ -225,6 +225,10 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "resume job",
         "start-job logger",
         "advance 10m",
+        # 70,000 quotes: escaped twice in the job's trigger function's StartExecution input,
+        # over its 256 KiB, so the function fails (batch.trigger_failed).
+        "send jobsIn '" + '"' * 70_000 + "'",
+        "advance 1m",
     )
 
 
@@ -266,6 +270,9 @@ def _stream_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "put-record clicks '{\"bad\": true}' --partition-key k1",
         "put-record clicks '{\"bad\": false}' --partition-key k1",
         "advance 25h",
+        # Base64 makes 200,000 bytes 266,668: too big for crunch's trigger function.
+        f"put-record clicks '{'q' * 200_000}' --partition-key k2",
+        "advance 1m",
     )
 
 

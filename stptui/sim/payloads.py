@@ -28,12 +28,16 @@ class Deferred:
     given here must not change afterwards, so the value is the one building it at once
     would have given."""
 
-    __slots__ = ("_args", "_make", "_value")
+    __slots__ = ("_args", "_make", "_value", "json_sizes")
 
     def __init__(self, make: Callable[..., Any], *args: Any) -> None:
         self._make: Callable[..., Any] | None = make
         self._args = args
         self._value: Any = None
+        # The value's compact JSON as a string inside JSON, (characters, UTF-8 bytes), when
+        # its maker knows them without building it: a batch job measures its trigger event
+        # against AWS's limits at every start, and a schedule's envelope is always as long.
+        self.json_sizes: tuple[int, int] | None = None
 
     def get(self) -> Any:
         """The value, built now if this is the first time."""
@@ -43,6 +47,15 @@ class Deferred:
             self._make = None
             self._args = ()
         return self._value
+
+
+def json_string_sizes(text: str) -> tuple[int, int]:
+    """`text` (JSON, so without raw control characters) as a JSON string literal inside
+    another JSON document: its length in characters and in UTF-8 bytes, quotes included
+    (each `"` and `\\` of it is escaped)."""
+    escapes = text.count('"') + text.count("\\")
+    chars = len(text) + escapes + 2
+    return chars, chars if text.isascii() else len(text.encode()) + escapes + 2
 
 
 def resolve(value: Any) -> Any:

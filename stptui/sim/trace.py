@@ -89,6 +89,7 @@ BATCH_ATTEMPT_STARTED = "batch.attempt.started"
 BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
 BATCH_SUCCEEDED = "batch.succeeded"
 BATCH_FAILED = "batch.failed"
+BATCH_TRIGGER_FAILED = "batch.trigger_failed"
 # Kinesis data streams and their event source mappings (stptui.sim.services.stream).
 STREAM_RECORD_PUT = "stream.record_put"
 STREAM_RECORD_EXPIRED = "stream.record_expired"
@@ -542,6 +543,18 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     BATCH_SUCCEEDED: ("execution_id", "attempt", "duration_ms"),
     BATCH_FAILED: ("execution_id", "attempts", "error"),
+    BATCH_TRIGGER_FAILED: (
+        "invocation_id",
+        "trigger",
+        "source",
+        "error",
+        "error_message",
+        "queue",
+        "message_ids",
+        "stream",
+        "shard",
+        "sequence_numbers",
+    ),
     STREAM_RECORD_PUT: ("sequence_number", "shard", "partition_key", "size", "source"),
     STREAM_RECORD_EXPIRED: ("sequence_number", "shard"),
     STREAM_BATCH_RETRIED: (

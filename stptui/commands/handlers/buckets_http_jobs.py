@@ -866,6 +866,14 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
         "InvalidExecutionInput: the input is not JSON",
         f"start-job {job.name}",
     )
+    refused = service.input_error(job.name, payload)
+    if refused is not None:
+        # StartExecution refuses the input ({triggerEvent, jobName}) before any execution.
+        raise CommandError(
+            f"start-job {job.name}: {refused}",
+            "the event travels as JSON text inside the input, its quotes escaped: send a "
+            "reference to the data (an S3 key) instead of the data",
+        )
     eid = service.start(job.name, payload, "manual", "command")
     ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
     # The execution's ARN on its own line, as `start-execution` gives it: the job's state

@@ -4,7 +4,10 @@ Every trigger of a batch job `X` (schedule, sqs, s3, event-bus, sns, http-api-ga
 the hidden helper Lambda `X.triggerFunction`. The helper starts one execution of the job's
 Step Functions state machine with the input `{triggerEvent: JSON.stringify(event), jobName}`
 and returns at once; for an `sqs` trigger its success deletes the batch, so the queue sees
-the message acknowledged as soon as the job starts, not when it finishes.
+the message acknowledged as soon as the job starts, not when it finishes. StartExecution
+takes an input of at most 256 KiB: over it the helper fails (TriggerFailed), no execution
+starts, and each trigger answers for a failed function (an `sqs` batch returns later, an
+HTTP request gets a 500 or 502).
 
 The state machine holds one `batch:submitJob.sync` task per attempt (`attempts` in total,
 default 1). Each task's `Catch` on `States.ALL` goes to a Wait of
@@ -14,7 +17,11 @@ attempt: the wait grows linearly with `i`. (Stacktape's docs describe
 exponential backoff, "5s, 10s, 20s"; its code waits 10, 20, 30 s for 5 and 2. The simulator
 follows the code.) Each attempt is its own AWS Batch job with the job's `timeout` as
 `AttemptDurationSeconds` and the environment `STP_TRIGGER_EVENT_DATA`,
-`STP_MAXIMUM_ATTEMPTS`, `STP_CURRENT_ATTEMPT` (1-based) and `AWS_REGION`.
+`STP_MAXIMUM_ATTEMPTS`, `STP_CURRENT_ATTEMPT` (1-based) and `AWS_REGION` in its
+ContainerOverrides, to which Step Functions adds `MANAGED_BY_AWS`. The whole trigger event
+rides in those overrides, so a big one meets AWS's limits: SubmitJob refuses a job over
+30 KiB, and AWS Batch fails one whose overrides are over 8,192 characters (ECS's limit)
+before its container starts. Either fails every attempt at once, the same way.
 
 A timed-out attempt: AWS Batch does not retry a job that its own `retryStrategy` saw time out
 (aws-semantics §7), but Stacktape does not use `retryStrategy`; its state machine catches the
@@ -39,7 +46,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stptui.config.aws_names import (
     EXECUTION_NAME_BASE_CHARS,
@@ -52,7 +59,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import ARG, iso_ms
 from stptui.sim.handler_logs import bounded_message
-from stptui.sim.payloads import Deferred, sqs_event
+from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
 
 if TYPE_CHECKING:
@@ -90,14 +97,62 @@ def trigger_event_json(event: Any) -> str:
     return compact_json(event)
 
 
-def _attempt_env(ex: Execution, attempts: int, attempt: int, region: str) -> dict[str, str]:
-    """The container environment of one attempt (what Stacktape's state machine passes)."""
+# Step Functions' `batch:submitJob` adds this to every job's ContainerOverrides.Environment
+# (as users' DescribeJobs outputs show), Stacktape's attempts and a user's state machine's alike.
+SFN_FLAG = ("MANAGED_BY_AWS", "STARTED_BY_STEP_FUNCTIONS")
+
+# "Maximum job payload size (for SubmitJob API operations): 30 KiB" (AWS Batch service quotas);
+# over it SubmitJob answers ClientException "Job size must be less than 30 KiB, got N KiB".
+MAX_SUBMIT_JOB_BYTES = 30 * 1024
+# ECS's RunTask: "A total of 8192 characters are allowed for overrides. This limit includes the
+# JSON formatting characters of the override structure." AWS Batch accepts the job and fails it
+# when it would start its container, with the status reason below.
+MAX_OVERRIDES_CHARS = 8192
+OVERRIDES_REASON = f"Container Overrides length must be at most {MAX_OVERRIDES_CHARS}"
+# StartExecution's `input`: "Maximum input or output size for a task, state, or execution:
+# 256 KiB of data as a UTF-8 encoded string" (Step Functions quotas). The trigger function's
+# input holds the event's JSON as a string, so its quotes and backslashes count twice.
+MAX_EXECUTION_INPUT_BYTES = 262_144
+# The shape of every id the simulator draws (a UUID's 36 characters).
+_ID_SHAPE = "00000000-0000-0000-0000-000000000000"
+
+
+class TriggerFailed(Exception):
+    """The job's trigger function failed: StartExecution refused its input, so no execution
+    started (`batch.trigger_failed` is recorded). `request_id` is the trigger function's
+    request id, which would have named the execution."""
+
+    def __init__(self, request_id: str, message: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.message = message
+
+
+def _attempt_env_entries(attempts: int, attempt: int, region: str) -> list[dict[str, str]]:
+    """ContainerOverrides.Environment of one attempt, as AWS Batch's API writes it, with an
+    empty STP_TRIGGER_EVENT_DATA (what `_refusal` measures the rest of the request by)."""
+    return [
+        {"name": name, "value": value}
+        for name, value in _attempt_env_values("", attempts, attempt, region).items()
+    ]
+
+
+def _attempt_env_values(
+    event_json: str, attempts: int, attempt: int, region: str
+) -> dict[str, str]:
     return {
-        "STP_TRIGGER_EVENT_DATA": ex.event_json,
+        "STP_TRIGGER_EVENT_DATA": event_json,
         "STP_MAXIMUM_ATTEMPTS": str(attempts),
         "STP_CURRENT_ATTEMPT": str(attempt),
         "AWS_REGION": region,
+        SFN_FLAG[0]: SFN_FLAG[1],
     }
+
+
+def _attempt_env(ex: Execution, attempts: int, attempt: int, region: str) -> dict[str, str]:
+    """The container environment of one attempt: what Stacktape's state machine passes in
+    ContainerOverrides, and the flag Step Functions adds."""
+    return _attempt_env_values(ex.event_json, attempts, attempt, region)
 
 
 @dataclass(slots=True)
@@ -133,7 +188,7 @@ class DirectJob:
 
     def env(self) -> dict[str, str]:
         """The container environment the request gives (Step Functions adds its flag)."""
-        return {**self.environment, "MANAGED_BY_AWS": "STARTED_BY_STEP_FUNCTIONS"}
+        return {**self.environment, SFN_FLAG[0]: SFN_FLAG[1]}
 
 
 # DescribeJobs' statusReason of an attempt: the container's exit, or Batch's own timeout.
@@ -148,6 +203,7 @@ class Execution:
     __slots__ = (
         "_event",
         "_event_json",
+        "_event_sizes",
         "arn",
         "attempt",
         "direct",
@@ -172,6 +228,7 @@ class Execution:
         self.source = source
         self._event = event  # may be a Deferred, like the schedule envelope
         self._event_json: str | None = None
+        self._event_sizes: tuple[int, int] | None = None
         self.submitted_at = now
         self.attempt = 0
         self.status = "RUNNING"  # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED
@@ -195,6 +252,17 @@ class Execution:
         if self._event_json is None:
             self._event_json = trigger_event_json(self.event)
         return self._event_json
+
+    @property
+    def event_sizes(self) -> tuple[int, int]:
+        """`STP_TRIGGER_EVENT_DATA` as a JSON string inside a request's JSON: its length in
+        characters and in UTF-8 bytes (each `"` and `\\` of the event's JSON is escaped; the
+        JSON text holds no control character unescaped)."""
+        if self._event_sizes is None:
+            # A schedule's envelope knows them unbuilt (payloads.Deferred.json_sizes).
+            known = getattr(self._event, "json_sizes", None)
+            self._event_sizes = known or json_string_sizes(self.event_json)
+        return self._event_sizes
 
     def behavior_event(self) -> dict[str, Any]:
         """What behaviour conditions and Python handlers see: the raw trigger event (the
@@ -228,6 +296,13 @@ class BatchJobSim:
         # Its log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
         self.attempts_run = 0
+        # Per attempt number: its SubmitJob's size without the event and the job's name,
+        # and its overrides' without the event (BatchService._request_sizes).
+        self.request_sizes: dict[int, tuple[int, int]] = {}
+        # The longest trigger event (characters, UTF-8 bytes, as `Execution.event_sizes`)
+        # that every check of AWS's sizes passes at every attempt (BatchService._event_room):
+        # nearly every event is shorter, and is then measured against nothing more.
+        self.event_room: tuple[int, int] | None = None
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
         self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
@@ -239,6 +314,9 @@ class BatchJobSim:
         # named by it, its executions by its first 40 characters (both then `-{request id}`).
         self.job_name_base = batch_job_name_base(stack_name, model.name)
         self.name_base = self.job_name_base[:EXECUTION_NAME_BASE_CHARS]
+        # The UTF-8 length of every `jobName` of Stacktape's attempts (`job_name`): the
+        # execution ids in them all have the length of a UUID.
+        self.job_name_bytes = len(self.job_name_base.encode()) + 1 + len(_ID_SHAPE)
         executions = state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         # An execution's ARN is this followed by its id.
         self.execution_arn_prefix = f"{executions}:{self.name_base}-"
@@ -315,7 +393,9 @@ class BatchService:
         simulated latency). `extra` fields go into the `batch.submitted` record;
         `execution_id` is for a caller that must name the execution before it starts.
         `direct` makes it one AWS Batch job of that request (see `submit`), and `arn` the
-        ARN its records carry."""
+        ARN its records carry. Raises TriggerFailed when the trigger function's
+        StartExecution input would be over 256 KiB (no execution starts; callers decide what
+        the failed trigger function means for their event)."""
         sim = self.sim
         job = self.jobs.get(job_name)
         if job is None:
@@ -332,6 +412,13 @@ class BatchService:
             now,
         )
         ex.direct = direct
+        if direct is None:
+            chars, size = ex.event_sizes
+            room = job.event_room or self._event_room(job)
+            if chars > room[0] or size > room[1]:
+                refused = self._input_refusal(job, ex)
+                if refused is not None:
+                    self._trigger_failed(job, ex, refused, extra)
         attempts = job.attempts if direct is None else direct.attempts
         job.counts["submitted"] += 1
         job.running[eid] = ex
@@ -362,6 +449,42 @@ class BatchService:
             )
         self._start_attempt(ex, job)
         return eid
+
+    def input_error(self, job_name: str, event: Any) -> str | None:
+        """Why StartExecution would refuse the trigger function's input for `event` (too
+        big), or None: what a command checks before it changes anything."""
+        job = self.job(job_name)
+        # Measured with an id of the length every execution id has: it is in the job name.
+        probe = Execution(_ID_SHAPE, "", job.name, "", "", event, 0)
+        return self._input_refusal(job, probe)
+
+    def _input_refusal(self, job: BatchJobSim, ex: Execution) -> str | None:
+        """The trigger function's `JSON.stringify({triggerEvent, jobName})`, measured: the
+        error text when it is over StartExecution's 256 KiB, else None."""
+        size = ex.event_sizes[1] + len('{"triggerEvent":,"jobName":""}') + job.job_name_bytes
+        if size <= MAX_EXECUTION_INPUT_BYTES:
+            return None
+        return (
+            f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is at "
+            f"most {MAX_EXECUTION_INPUT_BYTES:,} (256 KiB)"
+        )
+
+    def _trigger_failed(
+        self, job: BatchJobSim, ex: Execution, message: str, extra: dict[str, Any] | None
+    ) -> NoReturn:
+        """Record that the trigger function failed on StartExecution, and raise it."""
+        sim = self.sim
+        error, _, text = message.partition(": ")
+        data = {
+            "invocation_id": ex.id,
+            "trigger": ex.trigger,
+            "source": ex.source,
+            "error": error,
+            "error_message": text,
+            **(extra or {}),
+        }
+        sim.trace.emit((sim.clock.now, tk.BATCH_TRIGGER_FAILED, job.name, data))
+        raise TriggerFailed(ex.id, message)
 
     def submit(self, job_name: str, request: DirectJob, event: Any, source: str, arn: str) -> str:
         """SubmitJob of the job's definition by a state machine (execution `arn`): one AWS
@@ -420,19 +543,27 @@ class BatchService:
         sim = self.sim
         now = sim.clock.now
         ex.attempt += 1
-        job.attempts_run += 1
         direct = ex.direct
         timeout_ms = job.timeout_ms
         if direct is None:
             # The environment goes into the record unbuilt: most attempts' records are never
-            # opened, and the event's JSON is the costliest part of an attempt.
+            # opened, and building the event's JSON again is the costliest part of an attempt.
             env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
+            # Measured when the execution started (`start`).
+            chars, size = ex._event_sizes or ex.event_sizes
+            room = job.event_room or self._event_room(job)
+            if chars > room[0] or size > room[1]:
+                refusal = self._refusal(ex, job)
+                if refusal is not None:
+                    self._refused(ex, job, env, *refusal)
+                    return
             batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
         else:
             env = Deferred(direct.env)
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
             direct.started_at = now
             timeout_ms = (direct.timeout_s or 0) * 1000
+        job.attempts_run += 1
         logs = job.logs
         key = None
         if logs is not None:
@@ -483,6 +614,91 @@ class BatchService:
             self._end_attempt,
             (ex, job, outcome, now, key),
             job.attempt_label,
+        )
+
+    def _refusal(self, ex: Execution, job: BatchJobSim) -> tuple[str, str, bool] | None:
+        """What AWS refuses of the job this attempt of Stacktape's state machine submits, as
+        (the error its Task state gets, the message, whether AWS Batch made a job): a
+        SubmitJob over 30 KiB, or container overrides over 8,192 characters. The request is
+        the state machine's (stacktape `batch-jobs/utils.ts`), as JSON in AWS Batch's names;
+        the event's JSON, a string in it, is measured once per execution."""
+        chars, size = ex.event_sizes
+        fixed = job.request_sizes.get(ex.attempt)
+        if fixed is None:
+            fixed = job.request_sizes[ex.attempt] = self._request_sizes(job, ex.attempt)
+        request_bytes, overrides_chars = fixed
+        payload = request_bytes + job.job_name_bytes + size
+        if payload > MAX_SUBMIT_JOB_BYTES:
+            kib = -(-payload // 1024)
+            return (
+                "Batch.ClientException",
+                f"Job size must be less than 30 KiB, got {kib} KiB",
+                False,
+            )
+        if overrides_chars + chars > MAX_OVERRIDES_CHARS:
+            return ("States.TaskFailed", OVERRIDES_REASON, True)
+        return None
+
+    def _event_room(self, job: BatchJobSim) -> tuple[int, int]:
+        """The longest event, in characters and in UTF-8 bytes as a JSON string, that
+        StartExecution's input, SubmitJob's payload and the container overrides all take at
+        every attempt of the job (kept in `job.event_room`)."""
+        most_bytes = MAX_EXECUTION_INPUT_BYTES - len('{"triggerEvent":,"jobName":""}')
+        most_bytes -= job.job_name_bytes
+        most_chars = most_bytes
+        for attempt in range(1, job.attempts + 1):
+            fixed = job.request_sizes.get(attempt)
+            if fixed is None:
+                fixed = job.request_sizes[attempt] = self._request_sizes(job, attempt)
+            request_bytes, overrides_chars = fixed
+            most_bytes = min(most_bytes, MAX_SUBMIT_JOB_BYTES - request_bytes - job.job_name_bytes)
+            most_chars = min(most_chars, MAX_OVERRIDES_CHARS - overrides_chars)
+        job.event_room = (most_chars, most_bytes)
+        return job.event_room
+
+    def _request_sizes(self, job: BatchJobSim, attempt: int) -> tuple[int, int]:
+        """Attempt `attempt`'s SubmitJob request in UTF-8 bytes and its containerOverrides in
+        characters, as JSON, without the event's JSON string (and the request without the
+        job's name): the same for every execution of the job."""
+        env = _attempt_env_entries(job.attempts, attempt, self.sim.region)
+        overrides = {"environment": env}
+        request: dict[str, Any] = {
+            "jobName": "",
+            "jobQueue": job.queue_arn,
+            "jobDefinition": job.definition_arn.rsplit(":", 1)[0],
+            "containerOverrides": overrides,
+        }
+        if job.timeout_ms:
+            request["timeout"] = {"attemptDurationSeconds": job.timeout_ms // 1000}
+        # Less the empty event's quotes, which the event's own sizes count.
+        return len(compact_json(request).encode()) - 2, len(compact_json(overrides)) - 2
+
+    def _refused(
+        self, ex: Execution, job: BatchJobSim, env: Deferred, error: str, message: str, made: bool
+    ) -> None:
+        """An attempt whose job AWS refused (see `_refusal`): no container runs, so no
+        behaviour decides it and it writes no log stream; its Task state fails at once, and
+        Stacktape's Catch retries it as any failed attempt (the same event fails again)."""
+        sim = self.sim
+        now = sim.clock.now
+        batch_job_id = sim.new_id() if made else None
+        sim.trace.emit(
+            (
+                now,
+                tk.BATCH_ATTEMPT_STARTED,
+                job.name,
+                ex.id,
+                ex.attempt,
+                batch_job_id,
+                env,
+                _ATTEMPT_STARTED_FIELDS,
+            )
+        )
+        # It ends at this instant, after what its caller does (an SQS batch's delete, an HTTP
+        # answer naming the running execution), as an attempt that runs does.
+        outcome = Outcome(0, "error", error_type=error, error_message=message)
+        ex.pending = sim.clock.at(
+            now, self._end_attempt, (ex, job, outcome, now, None), job.attempt_label
         )
 
     def _container_logs(self, arg: AttemptArg) -> None:
@@ -578,9 +794,11 @@ class BatchSqsSource:
     """The event source mapping from a queue to a batch job's trigger function.
 
     It polls like a function's mapping (batch size, batching window) but the helper Lambda
-    only starts an execution, so every batch is deleted the instant it is handed over. The
-    helper returns at once: a window's messages stay in flight for the queue's visibility
-    timeout, or window + 30 s when the window is longer (AWS's rule with no run time)."""
+    only starts an execution, so every batch is deleted the instant it is handed over (one
+    whose input StartExecution refuses fails the helper: it returns after its visibility
+    timeout). The helper returns at once: a window's messages stay in flight for the queue's
+    visibility timeout, or window + 30 s when the window is longer (AWS's rule with no run
+    time)."""
 
     def __init__(
         self,
@@ -646,9 +864,20 @@ class BatchSqsSource:
         q = self.queue
         receipts = [m.receipt for m in msgs]
         event = sqs_event(msgs, q, self.sim.region)
-        self.service.start(
-            self.job, event, "sqs", q.name, {"queue": q.name, "message_ids": [m.id for m in msgs]}
-        )
+        try:
+            self.service.start(
+                self.job,
+                event,
+                "sqs",
+                q.name,
+                {"queue": q.name, "message_ids": [m.id for m in msgs]},
+            )
+        except TriggerFailed:
+            # The helper Lambda failed: the batch stays in flight and returns when its
+            # visibility timeout ends (then the queue's redrive policy counts the receive).
+            for m, r in zip(msgs, receipts, strict=True):
+                q.release(m, r)
+            return
         # The helper Lambda returned: the mapping deletes the whole batch at once.
         for m, r in zip(msgs, receipts, strict=True):
             q.delete(m, r)

@@ -312,12 +312,19 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
     res = sim.stack.resources.get(target)
     batch = sim.services.get("batch")
     if res is not None and res.type == "batch-job" and batch is not None:
+        from stptui.sim.services.batch import TriggerFailed
+
         start = batch.start
 
         def to_batch_job(payload: Payload, trigger: str, origin: str, group: str | None) -> str:
             if isinstance(payload, str):
                 payload = _parse_input(target, payload)
-            return start(target, payload, trigger, origin)
+            try:
+                return start(target, payload, trigger, origin)
+            except TriggerFailed as exc:
+                # Lambda took the asynchronous event; its trigger function then failed (and
+                # would fail its retries the same way): delivered, and recorded as failed.
+                return exc.request_id
 
         return to_batch_job
     if target in sim.functions:

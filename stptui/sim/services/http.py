@@ -1031,10 +1031,16 @@ class HttpService:
         self._timed_out(ex, "container")
 
     def _start_job(self, ex: Exchange, route: Route) -> None:
-        """What the job's trigger function does: start an execution, answer 200 at once."""
-        from stptui.sim.services.batch import submit_job
+        """What the job's trigger function does: start an execution, answer 200 at once (or
+        fail, when StartExecution refuses its input: the gateway's 500)."""
+        from stptui.sim.services.batch import TriggerFailed, submit_job
 
-        eid = submit_job(self.sim, route.target, ex.event, "http-api-gateway", ex.request_id)
+        try:
+            eid = submit_job(self.sim, route.target, ex.event, "http-api-gateway", ex.request_id)
+        except TriggerFailed as exc:
+            why = f"the job's trigger function failed: {exc.message}"
+            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
+            return
         body = job_started_body(self.sim, route.target, eid)
         self._respond(ex, 200, [], body, None, execution_id=eid)
 

@@ -774,10 +774,16 @@ class LoadBalancerService:
                 self._elb_error(ex, 502, str(exc))
 
     def _start_job(self, ex: AlbExchange, rule: Rule) -> None:
-        """What the job's trigger function does: start an execution, answer 200 at once."""
-        from stptui.sim.services.batch import submit_job
+        """What the job's trigger function does: start an execution, answer 200 at once (or
+        fail, when StartExecution refuses its input: ELB's 502, as for any failed function)."""
+        from stptui.sim.services.batch import TriggerFailed, submit_job
 
-        eid = submit_job(self.sim, rule.target, ex.event, ALB, ex.request_id)
+        try:
+            eid = submit_job(self.sim, rule.target, ex.event, ALB, ex.request_id)
+        except TriggerFailed as exc:
+            why = f"the job's trigger function failed: {exc.message} (LambdaUnhandled)"
+            self._elb_error(ex, 502, why)
+            return
         body = job_started_body(self.sim, rule.target, eid)
         self._respond(ex, 200, [], body, None, execution_id=eid)
 

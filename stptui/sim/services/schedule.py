@@ -21,9 +21,10 @@ from stptui.config.model import (
     Workload,
     schedule_node_id,
 )
+from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_s
-from stptui.sim.payloads import Deferred
+from stptui.sim.payloads import Deferred, json_string_sizes
 from stptui.sim.schedules import Schedule, ScheduleError, parse_schedule
 from stptui.sim.services.bus import (
     Delivery,
@@ -76,6 +77,9 @@ class ScheduleRule:
         self.input = TargetInput(trigger.input, trigger.input_path, trigger.input_transformer)
         # The commonest case, decided once: the envelope itself is what the rule delivers.
         self._whole_event = self.input.kind == "event"
+        # Every envelope of the rule is as long as JSON (its id and time have one length):
+        # measured on the first, and given to the unbuilt ones (payloads.Deferred.json_sizes).
+        self._envelope_sizes: tuple[int, int] | None = None
         self.schedule: Schedule | None = None
         self.error: str | None = None
         try:
@@ -163,6 +167,11 @@ class ScheduleRule:
             payload: Any = Deferred(
                 scheduled_event, event_id, sim.account_id, sim.region, now, self.arn
             )
+            sizes = self._envelope_sizes
+            if sizes is None:
+                envelope = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
+                sizes = self._envelope_sizes = json_string_sizes(compact_json(envelope))
+            payload.json_sizes = sizes
         else:
             envelope = scheduled_event(event_id, sim.account_id, sim.region, now, self.arn)
             payload = self.input.apply(envelope, self.name, self.arn)

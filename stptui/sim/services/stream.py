@@ -33,6 +33,7 @@ import base64
 import hashlib
 import json
 from collections import deque
+from contextlib import suppress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -720,7 +721,7 @@ class StreamConsumer:
 
     def _submit(self, batch: StreamBatch) -> None:
         """Hand `batch` to a batch job's mapping."""
-        from stptui.sim.services.batch import submit_job
+        from stptui.sim.services.batch import TriggerFailed, submit_job
 
         sim = self.sim
         lane = batch.lane
@@ -728,18 +729,22 @@ class StreamConsumer:
         # The job's trigger function only starts an execution and returns: the batch
         # succeeds the instant it is handed over.
         event = stream.event(batch.records, self)
-        submit_job(
-            sim,
-            self.target,
-            event,
-            stream.trigger,
-            stream.name,
-            {
-                "stream": stream.name,
-                "shard": lane.shard.id,
-                "sequence_numbers": batch.sequence_numbers,
-            },
-        )
+        # A trigger function that fails (StartExecution refused an input over 256 KiB) is
+        # recorded, and the batch goes on as if handed over: the mapping's retries of such a
+        # batch, which would fail the same way, are not simulated (docs/fidelity.md).
+        with suppress(TriggerFailed):
+            submit_job(
+                sim,
+                self.target,
+                event,
+                stream.trigger,
+                stream.name,
+                {
+                    "stream": stream.name,
+                    "shard": lane.shard.id,
+                    "sequence_numbers": batch.sequence_numbers,
+                },
+            )
         self._advance(lane, batch.records)
 
     def _throttled(self, batch: StreamBatch, fn: FunctionSim) -> None:
