@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from stptui.commands import CommandError, Session, execute
+from stptui.config import load_stack_text
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
-from stptui.sim.behavior import parse_override
+from stptui.sim.behavior import Behaviors, parse_override
+from stptui.sim.clock import parse_instant
 from stptui.sim.engine import Simulator
+from stptui.sim.payloads import json_string_sizes
 from stptui.sim.services.batch import TriggerFailed
 from tests.simkit import START, make_sim, records, seconds
 
@@ -329,3 +332,32 @@ def test_start_job_s_check_and_the_trigger_function_agree_at_the_limit(extra: in
         assert len(records(sim, tk.BATCH_TRIGGER_FAILED, "single")) == 1
     else:
         assert refused is None and len(records(sim, tk.BATCH_SUBMITTED, "single")) == 1
+
+
+SCHEDULED = (
+    """
+resources:
+  nightly:
+    type: batch-job
+    properties:
+"""
+    + CONTAINER
+    + """      events:
+        - type: schedule
+          properties: {scheduleRate: 'rate(1 day)'}
+"""
+)
+
+
+@pytest.mark.parametrize("start", ["1970-01-01T00:00:00Z", "9999-12-28T23:30:00Z"])
+def test_a_schedules_unbuilt_envelope_has_the_sizes_of_the_built_one(start: str) -> None:
+    # A schedule's envelopes are measured once and the size given to the rest unbuilt
+    # (payloads.Deferred.json_sizes): that holds only if every envelope is as long, from
+    # the first year of the clock to the last.
+    stack = load_stack_text(SCHEDULED, "stacktape.yml")
+    sim = Simulator(stack, Behaviors.load(None, stack)[0], start_ms=parse_instant(start))
+    sim.advance(3 * 86_400_000)
+    executions = list(sim.services["batch"].jobs["nightly"].recent)
+    assert len(executions) == 3
+    for ex in executions:
+        assert ex.event_sizes == json_string_sizes(compact_json(ex.event))
