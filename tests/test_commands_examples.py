@@ -48,6 +48,9 @@ OTHER_STACKS = {
         )
     },
 }
+# A version to delete needs a versioned bucket (the first version the seed gives).
+DELETE_VERSION = "delete reports exports/a.csv --version-id SW3OpQDkxq7.0MxQEXOTwI2odGyjYcHF"
+OTHER_STACKS[DELETE_VERSION] = ROOT / "docs/examples/lifecycle.yml"
 # A user pool's signed-up user: `show users` lists it, `http --user` sends its token.
 OTHER_STACKS["http GET /me --user ann@example.com"] = USER_POOL
 OTHER_STACKS["show users users"] = USER_POOL
@@ -58,6 +61,7 @@ EXAMPLE_SETUP = {
         "sign-in users ann@example.com",
     ],
     "show users users": ["sign-up users ann@example.com"],
+    DELETE_VERSION: ["upload reports exports/a.csv --content v1"],
 }
 START = parse_instant("2026-01-05T08:00:00Z")
 PLACEHOLDER_ID = "3f2a9c1e"

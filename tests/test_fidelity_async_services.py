@@ -133,7 +133,7 @@ def test_a_put_record_has_aws_s_keys_in_order_and_value_types() -> None:
     int(obj["sequencer"], 16)  # hex
 
 
-def test_deletes_carry_no_size_or_etag_and_a_delete_marker_carries_its_version() -> None:
+def test_deletes_carry_no_size_and_a_delete_marker_carries_its_version_and_etag() -> None:
     sim = make_sim(S3_STACK)
     seen = handler_events(sim)
     buckets = sim.services["buckets"]
@@ -148,7 +148,9 @@ def test_deletes_carry_no_size_or_etag_and_a_delete_marker_carries_its_version()
     assert list(plain["s3"]["object"]) == ["key", "sequencer"]
     # DeleteObject without a version id on a versioned bucket (LS-S3, AWS-validated).
     assert marker["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
-    assert list(marker["s3"]["object"]) == ["key", "versionId", "sequencer"]
+    # Events captured from S3 give the marker the empty object's ETag (no size).
+    assert list(marker["s3"]["object"]) == ["key", "eTag", "versionId", "sequencer"]
+    assert marker["s3"]["object"]["eTag"] == hashlib.md5(b"").hexdigest()
     [version] = [v for v in buckets.buckets["kept"].versions["k"] if v.delete_marker]
     assert marker["s3"]["object"]["versionId"] == version.version_id
 

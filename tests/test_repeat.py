@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from session_checks import assert_replays, run_line, trace_lines
 from test_commands_examples import (
+    EXAMPLE_SETUP,
     OTHER_STACKS,
     SETUP,
     STACK,
@@ -330,7 +331,7 @@ def test_every_repeatable_commands_examples_run_repeated(name: str) -> None:
     session, message_id = opened(FEATURE_STACKS.get(name, STACK), setup)
     for example in REGISTRY.commands[name].examples:
         here, mid = (
-            opened(OTHER_STACKS[example], setup)
+            opened(OTHER_STACKS[example], EXAMPLE_SETUP.get(example, setup))
             if example in OTHER_STACKS
             else (
                 session,

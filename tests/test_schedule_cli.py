@@ -76,5 +76,17 @@ def test_an_after_with_zeros_below_the_millisecond_is_the_same_instant(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Python's isoformat writes microseconds: `.500000` is `.500`.
-    code, out, _ = run(capsys, "rate(1 day)", "--after", "2026-01-05T08:00:00.500000Z", "-n", "1")
-    assert (code, out) == (0, "2026-01-06T08:00:00.500Z\n")
+    expression = "cron(0 0 1 1 ? 1970)"
+    code, out, err = run(capsys, expression, "--after", "2026-01-05T08:00:00.500000Z")
+    assert (code, out) == (0, "")
+    assert err.startswith(f"{expression}: no fire after 2026-01-05T08:00:00.500Z up to")
+
+
+def test_rate_fires_are_whole_minutes_from_the_minute_it_starts_in(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "The minimum precision for schedules is 1 minute" (EventBridge): a rate() counted from
+    # 08:00:40.5 fires in the minutes 08:05, 08:10 ..., at their second 0, as cron() does.
+    after = "2026-01-05T08:00:40.500Z"
+    code, out, _ = run(capsys, "rate(5 minutes)", "--after", after, "-n", "2")
+    assert (code, out) == (0, "2026-01-05T08:05:00Z\n2026-01-05T08:10:00Z\n")

@@ -193,9 +193,11 @@ def test_rate_anchor_semantics() -> None:
     assert rate.next_after_ms(anchor + 10 * 60_000, anchor) == anchor + 15 * 60_000
     assert rate.next_after_ms(anchor - 3_600_000, anchor) == anchor + 5 * 60_000
     assert rate.next_after_ms(anchor, anchor) == anchor + 5 * 60_000
-    # A rate is not aligned to the clock: an anchor with seconds keeps them.
-    odd = anchor + 30_250
-    assert format_fire_time(rate.next_after_ms(odd, odd)) == "2026-01-01T00:05:30.250Z"
+    # Not aligned to the clock's 5-minute marks, but to the minute ("the minimum precision
+    # for schedules is 1 minute"): from 00:02:30.250, the minutes 00:07, 00:12 ... at second 0.
+    odd = anchor + 150_250
+    assert format_fire_time(rate.next_after_ms(odd, odd)) == "2026-01-01T00:07:00Z"
+    assert rate.next_after_ms(anchor + 7 * 60_000, odd) == anchor + 12 * 60_000
     after = _dt("2026-01-01T00:07:00Z")
     assert rate.next_fires(after, 2, anchor=_dt(A)) == [
         _dt("2026-01-01T00:10:00Z"),
@@ -576,7 +578,9 @@ def test_property_rate_fires_on_the_anchor_grid(
     fire = schedule.next_after_ms(after, anchor)
     assert fire is not None
     assert fire > after and fire > anchor
-    assert (fire - anchor) % period == 0
+    # On the grid of the anchor's whole minute, so at second 0 of a minute.
+    assert fire % 60_000 == 0
+    assert (fire - (anchor - anchor % 60_000)) % period == 0
     assert fire - period <= max(after, anchor)
 
 

@@ -294,13 +294,104 @@ def test_a_versioned_bucket_gets_version_ids_and_delete_markers(sim: Simulator) 
     assert list(put) == ["key", "size", "eTag", "versionId", "sequencer"]
     marker = by_name[2][1]
     assert marker["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
-    assert list(marker["s3"]["object"]) == ["key", "versionId", "sequencer"]
+    # Captured from S3 (quiltdata/quilt's indexer tests, "organic" events of 2020; AWS's
+    # EventBridge example agrees): a delete marker's record has the empty object's ETag.
+    assert list(marker["s3"]["object"]) == ["key", "eTag", "versionId", "sequencer"]
+    assert marker["s3"]["object"]["eTag"] == hashlib.md5(b"").hexdigest()
     assert marker["s3"]["object"]["versionId"] not in (first.version_id, second.version_id)
     assert reasons(sim, "plainDeletes")[-1] == (
         "event ObjectRemoved:DeleteMarkerCreated is not in [s3:ObjectRemoved:Delete]"
     )
     b = buckets.buckets["archive"]
     assert "doc.txt" not in b.objects and len(b.versions["doc.txt"]) == 3
+
+
+def test_deleting_a_version_deletes_it_for_good_and_the_one_before_is_current(
+    sim: Simulator,
+) -> None:
+    # DeleteObject with a version id "permanently deletes the version"; S3's event for "a
+    # versioned object is permanently deleted" is ObjectRemoved:Delete.
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    first = buckets.put_object("archive", "never/doc.txt", content=b"v1")
+    second = buckets.put_object("archive", "never/doc.txt", content=b"v2")
+    gone = buckets.delete_object("archive", "never/doc.txt", version_id=second.version_id)
+    sim.run(60_000)
+    assert gone is second
+    b = buckets.buckets["archive"]
+    assert b.objects["never/doc.txt"] is first
+    assert b.versions["never/doc.txt"] == [first]
+    [event] = [e for n, _, e in seen if n == "plainDeletes"]
+    record = event["Records"][0]
+    assert record["eventName"] == "ObjectRemoved:Delete"
+    assert record["s3"]["object"] == {
+        "key": "never/doc.txt",
+        "versionId": second.version_id,
+        "sequencer": record["s3"]["object"]["sequencer"],
+    }
+    assert reasons(sim, "markers")[-1] == (
+        "event ObjectRemoved:Delete is not in [s3:ObjectRemoved:DeleteMarkerCreated]"
+    )
+    deleted = records(sim, tk.OBJECT_DELETED)[-1]
+    assert (deleted.get("version_id"), deleted.get("size")) == (second.version_id, 2)
+    assert deleted.get("reason") == (
+        f'version {second.version_id} of "never/doc.txt" deleted for good; '
+        f"version {first.version_id} is current again"
+    )
+
+
+def test_deleting_a_delete_marker_brings_the_object_back(sim: Simulator) -> None:
+    buckets = sim.services["buckets"]
+    kept = buckets.put_object("archive", "doc.txt", content=b"v1")
+    buckets.delete_object("archive", "doc.txt")
+    b = buckets.buckets["archive"]
+    marker = b.versions["doc.txt"][-1]
+    assert marker.delete_marker and "doc.txt" not in b.objects
+    buckets.delete_object("archive", "doc.txt", version_id=marker.version_id)
+    assert b.objects["doc.txt"] is kept and b.versions["doc.txt"] == [kept]
+    deleted = records(sim, tk.OBJECT_DELETED)[-1]
+    assert deleted.get("event") == "ObjectRemoved:Delete"
+    assert (deleted.get("size"), deleted.get("etag")) == (None, None)  # a marker has none
+    assert "delete marker" in deleted.get("reason")
+
+
+def test_deleting_an_older_version_leaves_the_current_one() -> None:
+    sim = make_sim(EVENTED.replace("{enableEventBusNotifications: true}", VERSIONED_BUS))
+    seen = capture(sim)
+    buckets = sim.services["buckets"]
+    first = buckets.put_object("media", "a", content=b"v1")
+    second = buckets.put_object("media", "a", content=b"v2")
+    buckets.delete_object("media", "a", version_id=first.version_id)
+    sim.run(60_000)
+    b = buckets.buckets["media"]
+    assert b.objects["a"] is second and b.versions["a"] == [second]
+    deleted = seen[-1][2]
+    assert deleted["detail-type"] == "Object Deleted"
+    assert deleted["detail"]["object"] == {
+        "key": "a",
+        "version-id": first.version_id,
+        "sequencer": deleted["detail"]["object"]["sequencer"],
+    }
+    assert deleted["detail"]["deletion-type"] == "Permanently Deleted"
+    assert (
+        records(sim, tk.OBJECT_DELETED)[-1]
+        .get("reason")
+        .endswith("the current version is unchanged")
+    )
+
+
+def test_a_version_id_s3_cannot_have_is_refused_and_changes_nothing(sim: Simulator) -> None:
+    buckets = sim.services["buckets"]
+    buckets.put_object("uploads", "a.txt", content=b"x")
+    buckets.put_object("archive", "a.txt", content=b"x")
+    before = sim.trace.seq
+    with pytest.raises(SimError, match="InvalidArgument: Invalid version id specified"):
+        buckets.delete_object("uploads", "a.txt", version_id="v1")
+    with pytest.raises(SimError, match="NoSuchVersion: no version 'nope'"):
+        buckets.delete_object("archive", "a.txt", version_id="nope")
+    assert sim.trace.seq == before
+    assert "a.txt" in buckets.buckets["uploads"].objects
+    assert len(buckets.buckets["archive"].versions["a.txt"]) == 1
 
 
 def test_deleting_a_missing_key_on_an_unversioned_bucket_is_s3_s_204(sim: Simulator) -> None:
@@ -491,6 +582,9 @@ EVENTED = (
 )
 
 
+VERSIONED_BUS = "{enableEventBusNotifications: true, versioning: true}"
+
+
 def test_event_bus_notifications_have_s3_s_eventbridge_shape() -> None:
     sim = make_sim(EVENTED)
     seen = capture(sim)
@@ -573,6 +667,26 @@ def test_the_delete_command_answers_a_missing_key_as_s3_does(session: Session) -
     assert session.log[-2:] == ["delete uploads typo.csv", "delete archive typo.csv"]
     chain = "\n".join(execute(session, "explain typo.csv").text.splitlines())
     assert "adds a delete marker all the same" in chain
+
+
+def test_the_delete_command_deletes_a_version_for_good(session: Session) -> None:
+    first = execute(session, "upload archive doc.txt --content v1").data["version_id"]
+    second = execute(session, "upload archive doc.txt --content v2").data["version_id"]
+    out = execute(session, f"delete archive doc.txt --version-id {second}")
+    assert out.text.splitlines()[:2] == [
+        f"ObjectRemoved:Delete archive/doc.txt version {second}",
+        f'  version {second} of "doc.txt" deleted for good; version {first} is current again',
+    ]
+    assert out.data["existed"] is True and out.data["version_id"] == second
+    [obj] = execute(session, "show bucket archive").data["objects"]
+    assert (obj["version_id"], obj["versions"]) == (first, 1)
+    assert session.log[-1] == f"delete archive doc.txt --version-id {second}"
+    before = (session.sim.trace.seq, list(session.log))
+    with pytest.raises(CommandError, match="NoSuchVersion"):
+        execute(session, f"delete archive doc.txt --version-id {second}")
+    with pytest.raises(CommandError, match="Invalid version id specified"):
+        execute(session, f"delete uploads doc.txt --version-id {second}")
+    assert (session.sim.trace.seq, list(session.log)) == before
 
 
 def test_an_upload_from_a_file_is_saved_with_its_bytes(

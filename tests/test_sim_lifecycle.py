@@ -155,6 +155,31 @@ def test_a_delete_makes_the_version_noncurrent_too() -> None:
     assert marker.delete_marker
 
 
+def test_deleting_the_current_version_makes_the_older_one_current_for_lifecycle_too() -> None:
+    # v1 is noncurrent from v2's upload and due to expire; deleting v2 for good makes v1
+    # current again, which a noncurrent rule no longer acts on. Deleting the delete marker
+    # a later delete adds makes v1 current again after it was noncurrent a second time.
+    sim = make_sim(
+        bucket([rule("non-current-version-expiration", daysAfterVersioned=1)], versioning=True)
+    )
+    files = sim.services["buckets"]
+    old = files.put_object("files", "a", size=1)
+    advance_to(sim, "2026-01-05T12:00:00Z")
+    new = files.put_object("files", "a", size=2)
+    assert old.lifecycle is not None
+    files.delete_object("files", "a", version_id=new.version_id)
+    assert old.lifecycle is None and new.lifecycle is None
+    advance_to(sim, "2026-01-20T00:00:00Z")
+    assert files.bucket("files").versions["a"] == [old]
+    assert records(sim, tk.LIFECYCLE_EXPIRED) == []
+    files.delete_object("files", "a")  # a delete marker: `old` is noncurrent again
+    marker = files.bucket("files").versions["a"][-1]
+    files.delete_object("files", "a", version_id=marker.version_id)
+    advance_to(sim, "2026-02-01T00:00:00Z")
+    assert files.bucket("files").objects["a"] is old
+    assert records(sim, tk.LIFECYCLE_EXPIRED) == []
+
+
 def test_class_transition_moves_objects_of_128_kb_or_more() -> None:
     sim = make_sim(bucket([rule("class-transition", daysAfterUpload=30, storageClass="GLACIER")]))
     files = sim.services["buckets"]

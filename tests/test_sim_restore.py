@@ -247,6 +247,13 @@ def test_the_notification_records_of_a_restore() -> None:
     }
     assert completed["eventTime"] == "2026-01-06T08:05:00.000Z"
     assert completed["requestParameters"] == {"sourceIPAddress": "s3.amazonaws.com"}
+    # S3 itself completes and expires a restore: events captured from S3 (2024) name the
+    # bucket owner, `AmazonCustomer:` and its id, not the requester of the restore.
+    owner = completed["s3"]["bucket"]["ownerIdentity"]["principalId"]
+    assert completed["userIdentity"] == {"principalId": f"AmazonCustomer:{owner}"}
+    assert deleted["userIdentity"] == completed["userIdentity"]
+    assert deleted["requestParameters"] == completed["requestParameters"]
+    assert post["userIdentity"]["principalId"].startswith("AWS:")
     bus = [e for f, e in seen if f == "auditor" and e["detail-type"].startswith("Object Restore")]
     assert [e["detail-type"] for e in bus] == [
         "Object Restore Initiated",

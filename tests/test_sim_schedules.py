@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from stptui.commands import CommandError, Session, execute
+from stptui.config import load_stack_text
 from stptui.sim import trace as tk
+from stptui.sim.behavior import Behaviors
 from stptui.sim.clock import iso_s, parse_instant
-from stptui.sim.engine import SimError
+from stptui.sim.engine import SimError, Simulator
 from tests.simkit import START, make_sim, records, seconds
 
 PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
@@ -122,6 +124,23 @@ def test_rate_fires_first_one_period_after_the_start() -> None:
     assert fired(sim, "poller", "-1") == [300, 600, 900]
     sim.advance(HOUR)
     assert fired(sim, "poller", "-2") == [3600]
+
+
+def test_a_rate_started_inside_a_minute_fires_at_second_0_of_its_minutes() -> None:
+    # "The minimum precision for schedules is 1 minute" (EventBridge): a run started at
+    # 08:00:40.5 fires rate(5 minutes) in the minutes 08:05, 08:10 ..., at their second 0,
+    # and the Scheduled Event's `time` says so.
+    stack = load_stack_text(STACK, "stacktape.yml")
+    behaviors, _ = Behaviors.from_text(CAPTURE, "stptui.yml", stack)
+    sim = Simulator(stack, behaviors, start_ms=START + 40_500)
+    sim.advance(11 * 60_000)
+    assert fired(sim, "poller", "-1") == [300, 600]
+    first = next(e for e in captured(sim) if isinstance(e, dict) and "time" in e)
+    assert first["time"] == "2026-01-05T08:05:00Z"
+    listing = {r["rule"]: r["next"] for r in sim.services["schedules"].listing()}
+    assert listing[records(sim, tk.SCHEDULE_FIRED, "poller")[0].get("rule")] == (
+        "2026-01-05T08:15:00Z"
+    )
 
 
 def test_scheduled_event_envelope_has_awss_keys_and_values() -> None:

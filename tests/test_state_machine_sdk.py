@@ -567,6 +567,39 @@ def test_versioned_bucket_reports_version_ids_and_delete_markers(tmp_path: Path)
     assert out["error"]["Error"] == "S3.NoSuchKeyException"
 
 
+def test_delete_object_with_a_version_id_deletes_that_version_for_good(tmp_path: Path) -> None:
+    # DeleteObject's `versionId` "permanently deletes the version"; the one before it is
+    # current again, and the answer names the version deleted.
+    b = {"Bucket": "files", "Key": "k"}
+    s = open_flow(
+        tmp_path,
+        ("Put1", sdk("s3:putObject", {**b, "Body": "v1"}, ResultPath="$.put1")),
+        ("Put2", sdk("s3:putObject", {**b, "Body": "v2"}, ResultPath="$.put2")),
+        (
+            "DeleteV2",
+            sdk("s3:deleteObject", {**b, "VersionId.$": "$.put2.VersionId"}, ResultPath="$.del"),
+        ),
+        ("Get", sdk("s3:getObject", b, ResultPath="$.get")),
+        (
+            "Again",
+            sdk(
+                "s3:deleteObject",
+                {**b, "VersionId.$": "$.put2.VersionId"},
+                Catch=catch_all(),
+                Next="Done",
+            ),
+        ),
+        DONE,
+        versioning=True,
+    )
+    out = run(s).output
+    assert out["del"] == {"VersionId": out["put2"]["VersionId"]}
+    assert (out["get"]["Body"], out["get"]["VersionId"]) == ("v1", out["put1"]["VersionId"])
+    assert out["error"]["Error"] == "S3.NoSuchVersionException"
+    [gone] = kinds(s, "object.deleted")
+    assert (gone["event"], gone["version_id"]) == ("ObjectRemoved:Delete", out["put2"]["VersionId"])
+
+
 def test_s3_errors_are_named_as_step_functions_names_them(tmp_path: Path) -> None:
     s = open_flow(
         tmp_path,

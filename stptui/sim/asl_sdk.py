@@ -641,11 +641,18 @@ def _s3_delete(
 
     b = _bucket_named(sim, api, params["Bucket"])
     key = _string(api, params, "Key")
+    version = _string(api, params, "VersionId")
     # A key with no object is no error (S3 answers 204): the service does what S3 does then.
     try:
-        sim.services["buckets"].delete_object(b.name, key, source=source)
+        gone = sim.services["buckets"].delete_object(b.name, key, version_id=version, source=source)
     except SimError as exc:
         raise _s3_error(api, exc) from None
+    if version is not None and gone is not None:
+        # x-amz-version-id names the version deleted; x-amz-delete-marker is sent only when
+        # it was a delete marker.
+        out: dict[str, Any] = {"DeleteMarker": True} if gone.delete_marker else {}
+        out["VersionId"] = version
+        return out, sim.services["buckets"].last_request_id, b.name
     if not b.versioning:
         return {}, sim.services["buckets"].last_request_id, b.name
     marker = b.versions[key][-1]
@@ -1602,8 +1609,8 @@ _LIST: list[Api] = [
         BUCKET,
         _s3_delete,
         ("Bucket", "Key"),
-        (),
-        _S3_UNSIMULATED | {"VersionId"},
+        ("VersionId",),
+        _S3_UNSIMULATED,
     ),
     _api(
         "s3",

@@ -17,6 +17,8 @@ Choices made where AWS documents nothing (listed in docs/fidelity.md):
 * Fields are separated by single spaces and the text is case-sensitive except for month and
   day names and the L/W letters; ``Cron(...)`` and stray spaces are rejected like AWS does
   for ``rate( 10 minutes )``.
+* Every fire is at second 0 of its minute ("the minimum precision for schedules is 1
+  minute"), a rate() too: its periods count from the whole minute it started in.
 * A cron that can never fire (``cron(0 0 30 2 ? *)``) is valid, as in Quartz; it has no
   fire time. ``rate()`` has no end (its fires may lie past the end of the virtual clock's
   range, the year 9999; ``next_fires`` stops there); cron ends with the year 2199.
@@ -398,7 +400,7 @@ def _from_ms(ms: int) -> datetime:
 def format_fire_time(ms: int) -> str:
     """ISO-8601 UTC text of epoch milliseconds, e.g. ``2026-01-05T09:00:00Z``.
 
-    Milliseconds are shown only when not zero (``rate()`` fires keep the anchor's offset).
+    Fires are whole minutes; an instant given with milliseconds (`--after`) keeps them.
     Any instant, years past 9999 as ``iso_ms`` writes them (``+10000-01-01T00:00:00Z``).
     """
     return iso_ms(ms) if ms % 1000 else iso_s(ms)
@@ -418,7 +420,7 @@ class Schedule(ABC):
         """Next fire strictly after ``after_ms`` (epoch ms, UTC), or None when there is none.
 
         ``anchor_ms`` is when the schedule started (the simulation start); rate() fires at
-        anchor + k * period for k >= 1, cron() ignores it.
+        second 0 of the minute of anchor + k * period for k >= 1, cron() ignores it.
         """
 
     def fires_after(self, after_ms: int, anchor_ms: int) -> Iterator[int]:
@@ -458,7 +460,7 @@ class Schedule(ABC):
 
 
 class RateSchedule(Schedule):
-    """``rate(value unit)``: a fixed period counted from the anchor."""
+    """``rate(value unit)``: a fixed period counted from the anchor's minute."""
 
     __slots__ = ("period_ms", "unit", "value")
     kind: ClassVar[Literal["cron", "rate"]] = "rate"
@@ -470,9 +472,15 @@ class RateSchedule(Schedule):
         self.period_ms = value * _RATE_UNIT_MS[unit]
 
     def next_after_ms(self, after_ms: int, anchor_ms: int) -> int | None:
-        """Next ``anchor + k * period`` (k >= 1) strictly after ``after_ms``."""
-        periods = (after_ms - anchor_ms) // self.period_ms + 1
-        return anchor_ms + max(periods, 1) * self.period_ms
+        """Next ``minute + k * period`` (k >= 1) strictly after ``after_ms``, where
+        ``minute`` is the anchor's whole minute.
+
+        The rule starts when it is created, but "the minimum precision for schedules is 1
+        minute": each fire is in the minute one more period on, and stptui fires at second
+        0 of its minute, as cron() does."""
+        base = anchor_ms - anchor_ms % _MS_PER_MINUTE
+        periods = (after_ms - base) // self.period_ms + 1
+        return base + max(periods, 1) * self.period_ms
 
     def fires_after(self, after_ms: int, anchor_ms: int) -> Iterator[int]:
         """Every fire strictly after ``after_ms``, ascending (a rate() never ends)."""

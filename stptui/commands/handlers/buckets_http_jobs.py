@@ -354,28 +354,54 @@ def _start_multipart(sim: Simulator, call: Call, tags: dict[str, str]) -> Comman
         Arg("BUCKET", "bucket", "a bucket of the stack"),
         Arg("KEY", OBJECT_KEY, "an object key (the bucket need not have it)"),
     ),
-    examples=("delete uploads incoming/report.csv",),
+    options=(
+        Option(
+            "--version-id",
+            WORD,
+            "delete this version or delete marker for good (a versioned bucket)",
+            "ID",
+        ),
+    ),
+    examples=(
+        "delete uploads incoming/report.csv",
+        "delete reports exports/a.csv --version-id SW3OpQDkxq7.0MxQEXOTwI2odGyjYcHF",
+    ),
     details=(
         "On a versioned bucket this adds a delete marker "
         "(ObjectRemoved:DeleteMarkerCreated); otherwise the object is removed "
         "(ObjectRemoved:Delete). A key the bucket does not have is no error, as in S3 "
         "(204): a versioned bucket still gets its delete marker, an unversioned one loses "
-        "nothing, and the event is sent either way; the output says so."
+        "nothing, and the event is sent either way; the output says so. With --version-id "
+        "(`show bucket` lists the versions) that version is deleted for good "
+        "(ObjectRemoved:Delete): the version before it becomes current again if it was "
+        "current, and deleting a current delete marker brings the object back."
     ),
     changes_state=True,
     check_words=lambda words: _refuse_s3_uri("delete", words),
 )
 def cmd_delete(session: Session, call: Call) -> CommandResult:
-    """delete BUCKET KEY"""
+    """delete BUCKET KEY [--version-id ID]"""
     sim = session.sim
     before = sim.trace.seq
-    _sim_call(sim.services["buckets"].delete_object, call.args["bucket"], call.args["key"])
+    version = call.opts.get("version_id")
+    _sim_call(
+        sim.services["buckets"].delete_object,
+        call.args["bucket"],
+        call.args["key"],
+        version_id=version,
+    )
     recs = list(sim.trace.since(before))
     deleted = next(r for r in recs if r.kind == tk.OBJECT_DELETED)
-    lines = [f"{deleted.get('event')} {deleted.resource}/{deleted.get('key')}"]
-    missing = deleted.get("reason")
-    if missing:
-        lines.append(f"  {missing}")
+    head = f"{deleted.get('event')} {deleted.resource}/{deleted.get('key')}"
+    if version:
+        head += f" version {version}"
+    elif deleted.get("version_id"):
+        # The marker's id is what `delete --version-id` takes to bring the object back.
+        head += f": delete marker {deleted.get('version_id')}"
+    lines = [head]
+    reason = deleted.get("reason")
+    if reason:
+        lines.append(f"  {reason}")
     lines += _notification_lines(recs)
     return CommandResult(
         "\n".join(lines),
@@ -384,7 +410,7 @@ def cmd_delete(session: Session, call: Call) -> CommandResult:
             "key": deleted.get("key"),
             "event": deleted.get("event"),
             "version_id": deleted.get("version_id"),
-            "existed": not missing,
+            "existed": version is not None or not reason,
             **_notification_data(recs),
         },
     )

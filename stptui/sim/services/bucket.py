@@ -609,18 +609,29 @@ class BucketService:
         self._plan(b, upload)
         return upload
 
-    def delete_object(self, bucket: str, key: str, *, source: str = "command") -> S3Object | None:
-        """DeleteObject without a version id; returns the object that was current (None when
-        the key had none).
+    def delete_object(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        source: str = "command",
+    ) -> S3Object | None:
+        """DeleteObject; returns the object that was current (None when the key had none),
+        or with `version_id` the version deleted.
 
-        On a versioned bucket this adds a delete marker (ObjectRemoved:DeleteMarkerCreated),
-        otherwise it removes the object (ObjectRemoved:Delete). A key with no current object
-        is no error: S3 answers 204 all the same, adds its delete marker on a versioned
-        bucket, and (our reading of observed behaviour, docs/fidelity.md) sends the event
-        on an unversioned one though it removed nothing. Raises SimError, changing nothing,
-        on a bad bucket or key."""
+        Without a version id, on a versioned bucket this adds a delete marker
+        (ObjectRemoved:DeleteMarkerCreated), otherwise it removes the object
+        (ObjectRemoved:Delete). A key with no current object is no error: S3 answers 204 all
+        the same, adds its delete marker on a versioned bucket, and (our reading of observed
+        behaviour, docs/fidelity.md) sends the event on an unversioned one though it removed
+        nothing. With a version id, that version (or delete marker) is deleted for good
+        (ObjectRemoved:Delete; see `_delete_version`). Raises SimError, changing nothing, on
+        a bad bucket, key or version id."""
         b = self.bucket(bucket)
         _check_key(key)
+        if version_id is not None:
+            return self._delete_version(b, key, version_id, source)
         sim = self.sim
         b.measure(sim.clock.now)
         old = b.objects.pop(key, None)
@@ -654,6 +665,78 @@ class BucketService:
         self._notify(b, req)
         self.last_request_id = req.request_id
         return old
+
+    def _delete_version(self, b: BucketSim, key: str, version_id: str, source: str) -> S3Object:
+        """DeleteObject with a version id: "To delete a specific version, you must be the
+        bucket owner and you must use the version Id subresource. Using this subresource
+        permanently deletes the version" (DeleteObject API reference). The event is
+        `ObjectRemoved:Delete`, "a versioned object is permanently deleted" (S3 User Guide,
+        event types). Deleting the current version makes the one before it current again;
+        deleting a current delete marker brings the object back."""
+        from stptui.sim.engine import SimError
+
+        if not b.versioning:
+            # S3's answer to a version id a bucket without versioning cannot have.
+            raise SimError(
+                "InvalidArgument: Invalid version id specified",
+                f"bucket {b.name} has no versioning: leave out the version id",
+            )
+        versions = b.versions.get(key, [])
+        found = next((v for v in versions if v.version_id == version_id), None)
+        if found is None:
+            raise SimError(
+                f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
+                f"`show bucket {b.name}` lists the versions",
+            )
+        sim = self.sim
+        now = sim.clock.now
+        b.measure(now)
+        was_current = versions[-1] is found
+        versions.remove(found)
+        if not versions:
+            del b.versions[key]
+        if was_current:
+            b.objects.pop(key, None)
+            if versions and not versions[-1].delete_marker:
+                b.objects[key] = versions[-1]
+        # The event names the version removed; no size or ETag, as any permanent delete.
+        removed = S3Object(key, 0, "", self._sequencer(), now, version_id)
+        req = _Request(sim, "ObjectRemoved:Delete", "DeleteObject", removed)
+        data: dict[str, Any] = {"bucket": b.name, "key": key}
+        if not found.delete_marker:
+            data["size"] = found.size
+            data["etag"] = found.etag
+        data.update(
+            sequencer=removed.sequencer,
+            event=req.event_name,
+            request_id=req.request_id,
+            source=source,
+            version_id=version_id,
+            reason=self._version_delete_reason(b, key, found, was_current),
+        )
+        sim.trace.emit((now, tk.OBJECT_DELETED, b.name, data))
+        # The version leaves (its lifecycle entry and restore with it); the others' days
+        # may count from another successor now, or from nothing (current again).
+        self._plan(b, found)
+        for version in b.versions.get(key, ()):
+            self._plan(b, version)
+        self._notify(b, req)
+        self.last_request_id = req.request_id
+        return found
+
+    @staticmethod
+    def _version_delete_reason(b: BucketSim, key: str, found: S3Object, was_current: bool) -> str:
+        """What a delete of one version did (the record's `reason`)."""
+        what = "delete marker" if found.delete_marker else "version"
+        text = f"{what} {found.version_id} of {_quote(key)} deleted for good"
+        if not was_current:
+            return f"{text}; the current version is unchanged"
+        current = b.objects.get(key)
+        if current is not None:
+            return f"{text}; version {current.version_id} is current again"
+        if key in b.versions:
+            return f"{text}; the delete marker before it is current now"
+        return f"{text}; the key has no versions left"
 
     @staticmethod
     def _missing_delete_reason(b: BucketSim, key: str) -> str:
@@ -1135,18 +1218,24 @@ class BucketService:
         if event.startswith(("ObjectCreated", "ObjectRestore")):
             s3_object["size"] = obj.size
             s3_object["eTag"] = obj.etag
+        elif obj.delete_marker:
+            # Events captured from S3 give a delete marker the empty object's ETag and no
+            # size (a permanent delete has neither), as EventBridge's `Object Deleted` does.
+            s3_object["eTag"] = obj.etag
         if obj.version_id is not None:
             s3_object["versionId"] = obj.version_id
         s3_object["sequencer"] = obj.sequencer
-        # A restore's completion and expiry are S3's own doing, not a request from an address.
+        # A restore's completion and expiry are S3's own doing, not a request from an address
+        # by a user: events captured from S3 name the bucket owner and S3 itself.
         by_s3 = event in (s3_restore.COMPLETED, s3_restore.DELETE)
+        principal = f"AmazonCustomer:{OWNER_PRINCIPAL}" if by_s3 else REQUESTER_PRINCIPAL
         record: dict[str, Any] = {
             "eventVersion": "2.3" if event == s3_restore.DELETE else "2.1",
             "eventSource": "aws:s3",
             "awsRegion": self.sim.region,
             "eventTime": iso_ms(req.time),
             "eventName": event,
-            "userIdentity": {"principalId": REQUESTER_PRINCIPAL},
+            "userIdentity": {"principalId": principal},
             "requestParameters": {"sourceIPAddress": LIFECYCLE_REQUESTER if by_s3 else SOURCE_IP},
             "responseElements": {"x-amz-request-id": req.request_id, "x-amz-id-2": req.host_id},
             "s3": {

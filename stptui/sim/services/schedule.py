@@ -5,9 +5,10 @@ virtual clock and delivers the "Scheduled Event" envelope (or the configured `in
 Rules (reference aws-semantics §4.1, §6; stacktape-config §3.2): cron() fires at the whole
 minutes its fields allow, in UTC; rate() is not aligned to the clock and counts from when the
 rule is created, which here is the simulation start, so its first fire is one period after
-the start (the docs do not say whether AWS fires at creation; this is stptui's documented
-choice). Scheduled rules live on the default bus. A paused schedule keeps its phase: a rate()
-resumed later fires at the next start + k * period, not one period after the resume.
+the start, at second 0 of that minute (the docs do not say whether AWS fires at creation,
+and give schedules a precision of one minute; these are stptui's documented choices).
+Scheduled rules live on the default bus. A paused schedule keeps its phase: a rate() resumed
+later fires at the next start + k * period, not one period after the resume.
 """
 
 from __future__ import annotations
