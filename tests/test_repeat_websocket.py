@@ -182,3 +182,14 @@ def test_save_and_load_replay_a_websocket_load_mid_way(tmp_path: Path) -> None:
     assert trace_lines(loaded) == trace_lines(first)
     assert _count(first, tk.REPEAT_REFUSED) > 0
     assert _count(first, tk.WS_CONNECTED) == 5
+
+
+def test_a_repeated_message_over_128_kb_closes_the_connection_and_the_rest_are_refused() -> None:
+    session = _open()
+    conn = _connected(session)
+    big = "x" * (128 * 1024 + 1)
+    execute(session, f"repeat 3 --every 1s ws-send {conn} {big}")
+    execute(session, "advance 5s")
+    assert _count(session, tk.WS_DISCONNECTED, status_code=1009) == 1
+    assert _count(session, tk.WS_MESSAGE) == 0
+    assert _count(session, tk.REPEAT_REFUSED) == 2  # the socket closed after the first

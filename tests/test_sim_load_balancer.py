@@ -292,6 +292,19 @@ def test_the_event_without_query_or_body_and_with_a_binary_type(sim: Simulator) 
     assert (seen[1]["body"], seen[1]["isBase64Encoded"]) == ("cmF3", True)
 
 
+def test_path_and_query_reach_the_function_still_encoded(sim: Simulator) -> None:
+    # A live capture (hotsock/voker vokerhttp/testdata/alb-request.json): ELB decodes
+    # neither the path nor the query, not even a `+`.
+    seen = capture_inputs(sim, lambda inp: inp.event())
+    call(sim, "GET", "/api/space%20value?literalPlus=a+b&encodedPlus=a%2Bb&r=https%3A%2F%2Fx")
+    assert seen[0]["path"] == "/api/space%20value"
+    assert seen[0]["queryStringParameters"] == {
+        "literalPlus": "a+b",
+        "encodedPlus": "a%2Bb",
+        "r": "https%3A%2F%2Fx",
+    }
+
+
 @pytest.mark.parametrize(
     ("sent", "forwarded"),
     [
@@ -405,6 +418,24 @@ def test_convert_keeps_what_elb_keeps() -> None:
     )
     # Without multi-value headers, ELB does not read multiValueHeaders.
     assert convert({"statusCode": 200, "multiValueHeaders": {"a": ["1", "2"]}})[2] == []
+
+
+def test_elb_computes_the_length_and_drops_hop_by_hop_headers() -> None:
+    # ELB guide, "Respond to the load balancer": "The load balancer does not honor hop-by-hop
+    # headers, such as Connection or Transfer-Encoding. You can omit the Content-Length
+    # header because the load balancer computes it before sending responses to clients."
+    sim = make_sim(
+        stack(),
+        'behaviors:\n  orders: {response: \'{statusCode: `200`, body: `"made"`, headers: '
+        '{"Content-Length": `"999"`, Connection: `"close"`, "Transfer-Encoding": `"chunked"`,'
+        ' "Keep-Alive": `"timeout=5"`, "Content-Type": `"text/plain"`}}\'}\n',
+    )
+    resp = call(sim, "GET", "/api/x")
+    assert resp.status == 200 and resp.body == "made"
+    names = [name.lower() for name, _ in resp.headers]
+    assert [v for k, v in resp.headers if k.lower() == "content-length"] == ["4"]
+    assert not {"connection", "transfer-encoding", "keep-alive"} & set(names)
+    assert ("Content-Type", "text/plain") in resp.headers
 
 
 def test_elbs_own_error_page() -> None:

@@ -6,6 +6,7 @@ commands' refusals."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -158,11 +159,57 @@ def test_the_events_of_each_event_type_have_api_gateways_shape() -> None:
     assert mctx["connectedAt"] == START and mctx["identity"] == {"sourceIp": "203.0.113.10"}
     assert message["body"] == "hello" and message["isBase64Encoded"] is False
 
-    assert list(disconnect) == ["requestContext", "isBase64Encoded"]
+    # Captured $disconnect events carry these four headers, three empty (aws-powertools
+    # tests/events/apiGatewayWebSocketApiDisconnect.json, 2024).
+    assert list(disconnect) == [
+        "headers",
+        "multiValueHeaders",
+        "requestContext",
+        "isBase64Encoded",
+    ]
+    host = ws.apis["ws"].domain
+    assert disconnect["headers"] == {
+        "Host": host,
+        "x-api-key": "",
+        "X-Forwarded-For": "",
+        "x-restapi": "",
+    }
+    assert disconnect["multiValueHeaders"] == {k: [v] for k, v in disconnect["headers"].items()}
     dctx = disconnect["requestContext"]
     assert dctx["eventType"] == "DISCONNECT" and dctx["routeKey"] == "$disconnect"
     assert (dctx["disconnectStatusCode"], dctx["disconnectReason"]) == (1000, "")
     assert list(dctx).index("disconnectStatusCode") < list(dctx).index("eventType")
+
+
+def test_identity_names_a_user_agent_only_when_the_client_sent_one() -> None:
+    # The captured $connect of a client that sent no User-Agent has `identity: {sourceIp}`
+    # (aws-powertools tests/events/apiGatewayWebSocketApiConnect.json); `userAgent` is "the
+    # User-Agent of the API caller" ($context.identity.userAgent).
+    sim = make_sim(_stack({"c": "$connect", "d": "$disconnect", "m": "$default"}))
+    events = capture_inputs(sim, lambda inp: inp.event()["requestContext"]["identity"])
+    ws = sim.services["websocket"]
+    plain = ws.connect(None).connection
+    ws.disconnect(plain.id)
+    agent = ws.connect(None, [("User-Agent", "wscat/6.0")]).connection
+    ws.send(agent.id, "hi")
+    ws.disconnect(agent.id)
+    ip = {"sourceIp": "203.0.113.10"}
+    with_agent = {"userAgent": "wscat/6.0", **ip}
+    assert events == [ip, ip, with_agent, ip, with_agent]
+
+
+def test_ids_are_url_safe_so_the_connections_url_can_name_them() -> None:
+    # Captured ids (`BFaT_fALIAMCKug=`, aws-powertools tests/events/apiGatewayWebSocketApi*)
+    # use base64's URL-safe alphabet: the id is a path segment of @connections/{id}.
+    sim = make_sim(_stack({"m": "$default"}))
+    ws = sim.services["websocket"]
+    ids = []
+    for _ in range(100):
+        conn = ws.connect(None).connection
+        sent = ws.send(conn.id, "hi")
+        ids += [conn.id, sent.request_id, sent.message_id]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{15}=", i) for i in ids), ids
+    assert any(c in i for i in ids for c in "-_")  # not only the letters both alphabets share
 
 
 # -- $connect --------------------------------------------------------------------------------
@@ -393,13 +440,35 @@ def test_a_bad_command_changes_nothing_and_says_the_fix(line: str, message: str,
     assert (len(session.sim.trace.records), session.sim.clock.now) == before
 
 
-def test_a_message_over_128_kb_is_refused_before_it_is_sent() -> None:
+def test_a_message_over_128_kb_closes_the_connection_with_1009() -> None:
+    # "If a larger message (or larger frame size) is received, the connection is closed with
+    # code 1009" (API Gateway guide, "Quotas for configuring and running a WebSocket API").
+    session = _chat()
+    events = capture_inputs(session.sim, lambda inp: (inp.function, inp.event()))
+    execute(session, "ws-connect realtime --query token=t-1")
+    out = execute(session, f"ws-send {FIRST} {'x' * (128 * 1024 + 1)}")
+    assert "131,073 bytes" in out.text and "closed the connection (code 1009)" in out.text
+    assert "$disconnect invoked" in out.text
+    assert not records(session.sim, tk.WS_MESSAGE)  # no route takes it
+    (closed,) = records(session.sim, tk.WS_DISCONNECTED)
+    assert closed.data["status_code"] == 1009
+    function, event = events[-1]
+    ctx = event["requestContext"]
+    assert function == "onDisconnect"
+    assert (ctx["disconnectStatusCode"], ctx["disconnectReason"]) == (1009, "Message Too Big")
+    assert out.data["reason"] and out.data["route"] is None
+    # The connection is gone: the client's socket is closed.
+    with pytest.raises(CommandError, match="is closed"):
+        execute(session, f"ws-send {FIRST} hi")
+
+
+def test_a_message_of_exactly_128_kb_is_routed() -> None:
     session = _chat()
     execute(session, "ws-connect realtime --query token=t-1")
-    before = len(session.sim.trace.records)
-    with pytest.raises(CommandError, match="at most 131,072 bytes"):
-        execute(session, f"ws-send {FIRST} {'x' * (128 * 1024 + 1)}")
-    assert len(session.sim.trace.records) == before
+    execute(session, f"ws-send {FIRST} {'x' * (128 * 1024)}")
+    (message,) = records(session.sim, tk.WS_MESSAGE)
+    assert (message.data["route"], message.data["size"]) == ("$default", 128 * 1024)
+    assert not records(session.sim, tk.WS_DISCONNECTED)
 
 
 def test_show_connections_lists_state_age_idle_and_inbox() -> None:

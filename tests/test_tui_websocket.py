@@ -188,10 +188,15 @@ def test_the_dialog_shows_the_route_a_message_would_take_as_it_is_typed() -> Non
             "$request.body.action finds nothing in it $default -> fallback "
             "(one-way: no answer back)"
         )
-        # The command's refusal, before enter: a message over API Gateway's limit.
+        # What API Gateway does with a message over its quota, before enter: it closes the
+        # connection (1009).
         message.value = "x" * (MAX_MESSAGE_BYTES + 1)
         await pilot.pause()
-        assert shown(app, "#ws-error").startswith("the message is 131,073 bytes")
+        assert shown(app, "#ws-error") == ""
+        assert shown(app, "#ws-plan") == (
+            "the message is 131,073 bytes, over the 131,072 a WebSocket API takes: API "
+            "Gateway closes the connection (code 1009) $disconnect runs"
+        )
         message.value = '{"action": "sendMessage", "text": "hi"}'
         await pilot.pause()
         await pilot.press("enter")

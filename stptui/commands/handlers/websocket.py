@@ -29,7 +29,9 @@ from stptui.sim.explain import cut
 from stptui.sim.services.http import parse_headers
 from stptui.sim.services.websocket import (
     CONNECT,
+    DISCONNECT,
     MAX_INTEGRATION_MS,
+    TOO_BIG,
     ConnectResult,
     InboxItem,
     SendResult,
@@ -168,7 +170,12 @@ def route_plan_lines(sim: Simulator, connection_id: str, message: str) -> list[s
     typed: the selection expression's value, the route and its function, whether an
     answer comes back. Raises the command's CommandError when it would refuse."""
     route, selected = check_ws_send(sim, connection_id, message)
-    expression = _service(sim).connection(connection_id).api.selection
+    api = _service(sim).connection(connection_id).api
+    too_big = WebSocketService.too_big(message)
+    if too_big is not None:
+        runs = "runs" if DISCONNECT in api.routes else "has no route"
+        return [f"{too_big}: API Gateway closes the connection (code 1009)", f"$disconnect {runs}"]
+    expression = api.selection
     value = (
         f"{expression} is {quoted(selected)}"
         if selected is not None
@@ -324,7 +331,9 @@ def _send_started(result: SendResult) -> CommandResult:
         "two-way route (`returnResponse: true`) sends the function's answer back; what the "
         "function posts to the connection (a postToConnection) is shown as it arrives. On a "
         "closed or unknown connection nothing is sent: the client's socket is closed (only "
-        "the backend's @connections calls get GoneException).\n"
+        "the backend's @connections calls get GoneException). A message over 128 KB "
+        "(131,072 bytes) takes no route: API Gateway closes the connection with code 1009 "
+        "and $disconnect runs.\n"
         "Under `repeat` it does not wait: the message is routed and its function invoked, "
         "and the clock carries it; the trace records what the client gets back "
         "(ws.received). A repetition on a connection closed meanwhile is refused "
@@ -349,18 +358,23 @@ def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     received = result.connection.inbox[before:]
     conn = result.connection
     route = result.route
-    via = "no route" if route is None else f"{route.key} -> {route.target}"
-    chosen = "" if result.selected is None else f", selection {quoted(result.selected)}"
-    # The message's request id is what `explain` follows to its route's invocation.
-    lines = [f"{conn.api.name}: {via}{chosen}", f"request {result.request_id}"]
-    if result.reason is not None:
-        lines.append(f"gateway: {result.reason}")
-    lines += _received(received)
-    if not received:
-        lines.append(
-            "no message back"
-            + ("" if result.route and result.route.two_way else " (a one-way route)")
-        )
+    if route is None and conn.close_code == TOO_BIG[0]:
+        # Over the quota: no route took it, and the gateway closed the connection.
+        invoked = "invoked" if DISCONNECT in conn.api.routes else "has no route"
+        lines = [f"{conn.api.name}: {result.reason}; $disconnect {invoked}"]
+    else:
+        via = "no route" if route is None else f"{route.key} -> {route.target}"
+        chosen = "" if result.selected is None else f", selection {quoted(result.selected)}"
+        # The message's request id is what `explain` follows to its route's invocation.
+        lines = [f"{conn.api.name}: {via}{chosen}", f"request {result.request_id}"]
+        if result.reason is not None:
+            lines.append(f"gateway: {result.reason}")
+        lines += _received(received)
+        if not received:
+            lines.append(
+                "no message back"
+                + ("" if result.route and result.route.two_way else " (a one-way route)")
+            )
     lines.append(now_line(sim, started))
     return CommandResult(
         "\n".join(lines),

@@ -11,7 +11,10 @@ Lambda function URLs", "Security and auth model"; Stacktape's `getLambdaUrl`):
   handler's `context.aws_request_id`); no `pathParameters` or `stageVariables`. Under auth
   type NONE `requestContext.accountId` is `anonymous` (as captured events show); under
   AWS_IAM it is the caller's account and `requestContext.authorizer.iam` the caller.
-  Headers, cookies, the query and a binary body are read as an HTTP API's 2.0 event reads them.
+  Headers, cookies, the query and a binary body are read as an HTTP API's 2.0 event reads
+  them, but for two things live captures show: `rawPath` is the path as sent, still
+  percent-encoded (`requestContext.http.path` has it decoded), and the `cookie` header
+  stays in `headers` beside `cookies`.
 * AWS_IAM: a request without a SigV4 signature is refused before the function runs, 403
   `{"Message":"Forbidden. ..."}` with `x-amzn-ErrorType: AccessDeniedException`. The `http`
   command's `--signed` stands for a request signed by a user of the stack's own account.
@@ -399,16 +402,17 @@ class FunctionUrlService:
         cookies = [
             c.strip() for n, v in headers if n == "cookie" for c in v.split(";") if c.strip()
         ]
-        path = decoded_path(raw_path)
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": DEFAULT,
-            "rawPath": path,
+            # As sent, still percent-encoded (an HTTP API decodes it): live captures.
+            "rawPath": raw_path,
             "rawQueryString": raw_query,
         }
         if cookies:
             event["cookies"] = cookies
-        event["headers"] = by_name(comma_joined([(n, v) for n, v in headers if n != "cookie"]))
+        # Unlike an HTTP API, a function URL leaves the cookie header in `headers` too.
+        event["headers"] = by_name(comma_joined(headers))
         query = parse_query(raw_query)
         if query:
             event["queryStringParameters"] = by_name(comma_joined(query))
@@ -425,7 +429,7 @@ class FunctionUrlService:
                 "domainPrefix": url.url_id,
                 "http": {
                     "method": ex.method,
-                    "path": path,
+                    "path": decoded_path(raw_path),
                     "protocol": PROTOCOL,
                     "sourceIp": CLIENT_IP,
                     "userAgent": header_value(headers, "user-agent") or "",

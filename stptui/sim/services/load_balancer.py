@@ -28,10 +28,11 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
 * The function is invoked synchronously and ELB waits until it answers or times out. Its
   result needs an integer `statusCode`; `statusDescription`, `headers` (string values),
   `body` (a string) and `isBase64Encoded` are optional, but not null. Without a content type
-  in `headers` the client gets application/octet-stream. ELB answers by itself, with its
-  HTML error page:
-  413 for a request body over 1 MB, 502 for a malformed result, a result over 1 MB, a
-  function error or a timeout, 503 when the function is throttled.
+  in `headers` the client gets application/octet-stream. Hop-by-hop headers (Connection,
+  Transfer-Encoding ...) are not passed on, and ELB computes Content-Length itself. ELB
+  answers by itself, with its HTML error page: 413 for a request body over 1 MB, 502 for a
+  malformed result, a result over 1 MB, a function error or a timeout, 503 when the
+  function is throttled.
 * A batch job's rule goes to its trigger function, which starts an execution and answers
   200 with Stacktape's JSON body.
 * A container's rule forwards the HTTP request itself to the container (`serve_container`,
@@ -141,6 +142,22 @@ _ELB_SETS = frozenset(
 # What the client gets when the function's `headers` name no content type (users behind ALBs
 # with multi-value headers off report `application/octet-stream`).
 DEFAULT_RESPONSE_TYPE = "application/octet-stream"
+# Response headers of the function ELB does not pass on: "The load balancer does not honor
+# hop-by-hop headers, such as Connection or Transfer-Encoding" (the rest of RFC 2616's
+# hop-by-hop list is a choice), and Content-Length, which "the load balancer computes".
+_NOT_PASSED_ON = frozenset(
+    (
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    )
+)
 # The result fields ELB refuses as JSON null (a missing one is fine).
 _NOT_NULL = ("statusDescription", "headers", "body", "isBase64Encoded")
 # A target group's name is at most 32 characters (Stacktape's awsResourceNames
@@ -1015,7 +1032,8 @@ def convert(result: Any) -> tuple[int, str | None, list[tuple[str, str]], str] |
     for name, value in given.items():
         if not isinstance(value, str):
             return bad + f"header {name!r} must be a string, not {compact_json(value)[:40]}"
-        headers.append((str(name), value))
+        if str(name).lower() not in _NOT_PASSED_ON:
+            headers.append((str(name), value))
     body = result.get("body", "")
     if not isinstance(body, str):
         return bad + f"body must be a string, not {type(body).__name__}"

@@ -25,8 +25,9 @@ Stacktape's websocket-api-gateways resolver and `validateWebsocketApiGatewayConf
   request timed out`) in the same shape; a two-way route sends the function's `body` (or,
   for a result without `statusCode`, the result itself).
 * A connection closes when the client closes it (1000), when it has been idle (no message
-  from the client) for 10 minutes or open for 2 hours (1001 `Going away`), or on
-  DeleteConnection; `$disconnect` is then invoked, best effort, and its result ignored.
+  from the client) for 10 minutes or open for 2 hours (1001 `Going away`), when the client
+  sends a message over 128 KB (1009), or on DeleteConnection; `$disconnect` is then
+  invoked, best effort, and its result ignored.
   PostToConnection and DeleteConnection on a closed or unknown connection raise
   GoneException (410); a client's send or close on one is refused as a closed socket.
 """
@@ -48,8 +49,8 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.services import http_auth
 from stptui.sim.services.http import (
     CLIENT_IP,
-    USER_AGENT,
     all_values,
+    header_value,
     last_values,
     request_time,
 )
@@ -72,10 +73,16 @@ MAX_INTEGRATION_MS = 29_000
 # Close codes (RFC 6455, 7.4.1) and the reasons $disconnect reports.
 CLIENT_CLOSE = (1000, "")
 GOING_AWAY = (1001, "Going away")
+# A message over the payload quota closes the connection with 1009 (the quotas' page); the
+# reason is RFC 6455's name for the code (a choice: AWS's text is not documented).
+TOO_BIG = (1009, "Message Too Big")
 FORBIDDEN = "Forbidden"
 INTERNAL_ERROR = "Internal server error"
 TIMED_OUT = "Endpoint request timed out"
 WS_VERSION = "13"
+# The empty headers of a $disconnect event besides `Host` (aws-powertools'
+# apiGatewayWebSocketApiDisconnect.json, 2024; the same in other captures since 2022).
+DISCONNECT_HEADERS = ("x-api-key", "X-Forwarded-For", "x-restapi")
 WS_EXTENSIONS = "permessage-deflate; client_max_window_bits"
 
 
@@ -332,10 +339,11 @@ class WebSocketService:
     # -- ids and events --------------------------------------------------------------------
 
     def _short_id(self) -> str:
-        """An API Gateway id (`L0SM9cOFvHcCIhw=`: a connection, request or message id), from
-        the simulation's id stream."""
+        """An API Gateway id (`BFaT_fALIAMCKug=`: a connection, request or message id), from
+        the simulation's id stream. URL-safe base64, as captured ids are: a connection id is
+        a path segment of the @connections URL."""
         raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
-        return base64.b64encode(raw[:11]).decode()
+        return base64.urlsafe_b64encode(raw[:11]).decode()
 
     def _context(
         self, conn: Connection, route_key: str, event_type: str, request_id: str, **extra: Any
@@ -360,8 +368,11 @@ class WebSocketService:
         ctx["connectedAt"] = conn.connected_at
         ctx["requestTimeEpoch"] = now
         identity = {"sourceIp": CLIENT_IP}
-        if event_type != "MESSAGE":
-            identity = {"userAgent": USER_AGENT, **identity}
+        # The upgrade request's User-Agent, when its client sent one (a captured $connect
+        # without one has none); message events name only the address.
+        agent = header_value(conn.headers, "user-agent")
+        if event_type != "MESSAGE" and agent is not None:
+            identity = {"userAgent": agent, **identity}
         ctx["identity"] = identity
         ctx["requestId"] = request_id
         ctx["domainName"] = conn.api.domain
@@ -623,17 +634,21 @@ class WebSocketService:
 
     def check_message(self, connection_id: str, body: str) -> Connection:
         """The open connection a client would send `body` on; WebSocketError when the
-        connection is gone or the message is over API Gateway's size limit. Changes
-        nothing: `send` makes this check, and the TUI's WebSocket dialog as it is typed."""
-        conn = self.connection(connection_id, client=True)
+        connection is gone. Changes nothing: `send` makes this check, and the TUI's
+        WebSocket dialog as it is typed. A message over the size quota is no refusal: a
+        client sends it, and API Gateway closes the connection (`too_big`)."""
+        return self.connection(connection_id, client=True)
+
+    @staticmethod
+    def too_big(body: str) -> str | None:
+        """How far `body` is over the 128 KB quota, for which API Gateway closes the
+        connection a client sent it on (code 1009), or None when it is within it."""
         size = len(body.encode("utf-8", "surrogatepass"))
-        if size > MAX_MESSAGE_BYTES:
-            raise WebSocketError(
-                f"the message is {size:,} bytes; a WebSocket API takes messages of at most "
-                f"{MAX_MESSAGE_BYTES:,} bytes",
-                "send a smaller message, or put the data in a bucket and send its key",
-            )
-        return conn
+        if size <= MAX_MESSAGE_BYTES:
+            return None
+        return (
+            f"the message is {size:,} bytes, over the {MAX_MESSAGE_BYTES:,} a WebSocket API takes"
+        )
 
     def send(self, connection_id: str, body: str) -> SendResult:
         """A message from the client: route it, invoke its function and run the clock until
@@ -656,6 +671,13 @@ class WebSocketService:
         now = sim.clock.now
         request_id = self._short_id()
         message_id = self._short_id()
+        too_big = self.too_big(body)
+        if too_big is not None:
+            # No route takes it: the gateway closes the connection ($disconnect runs).
+            result = SendResult(conn, request_id, message_id, None, None, done=True)
+            result.reason = f"{too_big}: API Gateway closed the connection (code 1009)"
+            self._close(conn, TOO_BIG, "the client sent a message over 128 KB")
+            return result
         route, selected = conn.api.select(body)
         result = SendResult(conn, request_id, message_id, route, selected)
         conn.last_active = now
@@ -782,7 +804,11 @@ class WebSocketService:
         data: dict[str, Any] = {"connection_id": conn.id, "request_id": request_id}
         data |= {"status_code": close[0], "reason": why, "duration_ms": now - conn.connected_at}
         if route is not None:
+            # The headers captured $disconnect events carry: API Gateway's, not the client's.
+            headers = [("Host", conn.api.domain)] + [(n, "") for n in DISCONNECT_HEADERS]
             event = {
+                "headers": last_values(headers),
+                "multiValueHeaders": all_values(headers),
                 "requestContext": self._context(
                     conn, DISCONNECT, "DISCONNECT", request_id, close=close
                 ),
