@@ -188,3 +188,5 @@ def test_a_base64_response_is_decoded_for_the_client(sim: Simulator) -> None:
 def test_a_base64_response_that_is_not_text_is_shown_as_bytes(sim: Simulator) -> None:
     resp, _ = request(sim, "v1", "/binary")
     assert (resp.status, resp.body) == (200, "<8 bytes of binary data>")
+    # The client receives the 8 bytes, not the words that stand for them.
+    assert values(resp, "content-length") == ["8"]

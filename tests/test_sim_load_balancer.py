@@ -438,6 +438,19 @@ def test_elb_computes_the_length_and_drops_hop_by_hop_headers() -> None:
     assert ("Content-Type", "text/plain") in resp.headers
 
 
+def test_a_binary_body_is_as_long_as_its_bytes() -> None:
+    # Bytes that are no UTF-8 text are shown as a count, but the client receives them all:
+    # the Content-Length ELB computes is theirs (before, the words' 24 bytes).
+    sim = make_sim(
+        stack(),
+        "behaviors:\n  orders: {response: '{statusCode: `200`, body: `\"/9j/4AAQSkY=\"`, "
+        "isBase64Encoded: `true`}'}\n",
+    )
+    resp = call(sim, "GET", "/api/x")
+    assert (resp.status, resp.body) == (200, "<8 bytes of binary data>")
+    assert [v for k, v in resp.headers if k.lower() == "content-length"] == ["8"]
+
+
 def test_elbs_own_error_page() -> None:
     page = error_page(502)
     assert page == (

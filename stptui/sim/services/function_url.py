@@ -53,6 +53,7 @@ from stptui.sim.services.http import (
     USER_AGENT,
     HttpResponse,
     await_response,
+    body_bytes,
     by_name,
     comma_joined,
     decoded_path,
@@ -350,7 +351,7 @@ class FunctionUrlService:
             )
         have = {name.lower() for name, _ in headers}
         extra = [
-            ("content-length", str(_utf8_len(body))),
+            ("content-length", str(body_bytes(body))),
             ("date", http_date(now)),
             ("x-amzn-requestid", ex.request_id),
         ]

@@ -1061,7 +1061,7 @@ class HttpService:
             headers = http_auth.with_cors(ex.api.cors, ex.origin, headers)
         have = {name.lower() for name, _ in headers}
         extra = [
-            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
+            ("content-length", str(body_bytes(body))),
             ("date", http_date(now)),
             ("apigw-requestid", ex.request_id),
         ]
@@ -1360,11 +1360,34 @@ def interpret(
             raw = base64.b64decode(body, validate=True)
         except ValueError:
             return _malformed("isBase64Encoded is true but the body is not base64")
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            body = f"<{len(raw)} bytes of binary data>"
+        body = binary_body(raw)
     return status, headers, body, None
+
+
+class BinaryBody(str):
+    """A response body of bytes that are no UTF-8 text: shown as `<N bytes of binary data>`,
+    while its Content-Length is the N bytes the client receives (`body_bytes`)."""
+
+    size: int
+
+
+def binary_body(raw: bytes) -> str:
+    """The body the client receives from `raw`: its text when it is UTF-8, else a
+    BinaryBody that says how many bytes it is."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        body = BinaryBody(f"<{len(raw)} bytes of binary data>")
+        body.size = len(raw)
+        return body
+
+
+def body_bytes(body: str) -> int:
+    """The Content-Length of a response body: its UTF-8 bytes (lone surrogates kept, as
+    sent), or a binary body's own bytes."""
+    if isinstance(body, BinaryBody):
+        return body.size
+    return len(body.encode("utf-8", "surrogatepass"))
 
 
 def _scalar(value: Any) -> str:

@@ -78,6 +78,8 @@ from stptui.sim.services.http import (
     USER_AGENT,
     HttpResponse,
     await_response,
+    binary_body,
+    body_bytes,
     job_started_body,
     lambda_body,
     media_type_of,
@@ -899,7 +901,7 @@ class LoadBalancerService:
         have = {name.lower() for name, _ in headers}
         extra = [
             ("date", http_date(now)),
-            ("content-length", str(len(body.encode("utf-8", "surrogatepass")))),
+            ("content-length", str(body_bytes(body))),
         ]
         rule = ex.rule
         ex.response = HttpResponse(
@@ -1042,10 +1044,7 @@ def convert(result: Any) -> tuple[int, str | None, list[tuple[str, str]], str] |
             raw = base64.b64decode(body, validate=True)
         except ValueError:
             return bad + "isBase64Encoded is true but the body is not base64"
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            body = f"<{len(raw)} bytes of binary data>"
+        body = binary_body(raw)
     return status, description, headers, body
 
 
