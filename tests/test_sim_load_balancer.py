@@ -443,7 +443,7 @@ def test_a_binary_body_is_as_long_as_its_bytes() -> None:
     # the Content-Length ELB computes is theirs (before, the words' 24 bytes).
     sim = make_sim(
         stack(),
-        "behaviors:\n  orders: {response: '{statusCode: `200`, body: `\"/9j/4AAQSkY=\"`, "
+        'behaviors:\n  orders: {response: \'{statusCode: `200`, body: `"/9j/4AAQSkY="`, '
         "isBase64Encoded: `true`}'}\n",
     )
     resp = call(sim, "GET", "/api/x")
