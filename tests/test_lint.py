@@ -611,6 +611,29 @@ def test_fifo_queue_bus_subscription_needs_message_group_id() -> None:
     assert not found(ok, "fifo-message-group-id")
 
 
+def test_a_rules_message_group_id_is_at_most_100_characters() -> None:
+    # SqsParameters.MessageGroupId: "Maximum length of 100" (EventBridge API reference;
+    # CloudFormation's AWS::Events::Rule SqsParameters), fewer than the 128 SQS takes, and
+    # for a standard queue's group too.
+    text = """\
+    resources:
+      bus: {type: event-bus}
+      q:
+        type: sqs-queue
+        properties:
+          events:
+            - type: event-bus
+              properties:
+                eventBusName: bus
+                eventPattern: {source: [a]}
+                messageGroupId: GROUP
+    """
+    d = one(text.replace("GROUP", "g" * 101), "message-group-id-too-long")
+    assert where(d) == ("error", "s.yml", 11, 29)
+    assert "101 characters" in d.message and "at most 100" in d.message
+    assert not found(text.replace("GROUP", "g" * 100), "message-group-id-too-long")
+
+
 def test_delivery_failure_queue_must_be_standard() -> None:
     d = one(
         """\

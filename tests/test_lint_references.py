@@ -358,6 +358,98 @@ def test_valid_schedule_inputs_are_not_reported(props: str) -> None:
     assert not found(scheduled(props), "invalid-target-input")
 
 
+def _paths(n: int) -> str:
+    return "{" + ", ".join(f"k{i}: $.detail.k{i}" for i in range(n)) + "}"
+
+
+@pytest.mark.parametrize(
+    ("props", "reason"),
+    [
+        # PutTargets' limits (EventBridge API reference, InputTransformer and Target; botocore's
+        # model: TransformerPaths max 100, InputTransformerPathKey 1-256 of [A-Za-z0-9\_\-]+,
+        # TargetInputPath max 256, TransformerInput 1-8192, TargetInput max 8192).
+        (
+            f"inputTransformer: {{inputPathsMap: {_paths(101)}, inputTemplate: '<k0>'}}",
+            "inputPathsMap has 101 entries; EventBridge takes at most 100",
+        ),
+        (
+            "inputTransformer: {inputPathsMap: {my.name: $.detail}, inputTemplate: '<my.name>'}",
+            "inputPathsMap key 'my.name' must match [A-Za-z0-9\\_\\-]+",
+        ),
+        (
+            "inputTransformer: {inputPathsMap: {'a b': $.detail}, inputTemplate: '\"x\"'}",
+            "inputPathsMap key 'a b' must match",
+        ),
+        (
+            f"inputTransformer: {{inputPathsMap: {{{'k' * 257}: $.detail}}, inputTemplate: '1'}}",
+            "is 257 characters; at most 256",
+        ),
+        (
+            f"inputTransformer: {{inputPathsMap: {{k: $.detail.{'a' * 250}}}, inputTemplate: '<k>'}}",
+            "inputPathsMap.k is 259 characters; a JSON path is at most 256",
+        ),
+        (
+            f"inputPath: $.detail.{'a' * 250}",
+            "inputPath is 259 characters; a JSON path is at most 256",
+        ),
+        ("inputTransformer: {inputTemplate: ''}", "inputTemplate is empty"),
+        (
+            f"inputTransformer: {{inputTemplate: '\"{'x' * 8191}\"'}}",
+            "inputTemplate is 8,193 characters; at most 8,192",
+        ),
+        (f"input: '\"{'x' * 8191}\"'", "input is 8,193 characters; at most 8,192"),
+        (
+            "inputTransformer: {inputPathsMap: {k: $.detail.k}, inputTemplate: '{<k>: 1}'}",
+            "the placeholder <k> is used as an object key",
+        ),
+    ],
+    ids=[
+        "101-paths",
+        "dotted-key",
+        "spaced-key",
+        "long-key",
+        "long-path",
+        "long-input-path",
+        "empty-template",
+        "long-template",
+        "long-input",
+        "placeholder-key",
+    ],
+)
+def test_put_targets_limits_of_target_input_are_errors(props: str, reason: str) -> None:
+    d = one(scheduled(props), "invalid-target-input")
+    assert reason in d.message, d.message
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        f"inputTransformer: {{inputPathsMap: {_paths(100)}, inputTemplate: '<k0>'}}",
+        f"inputTransformer: {{inputPathsMap: {{{'k' * 256}: $.detail}}, inputTemplate: '1'}}",
+        "inputTransformer: {inputPathsMap: {a-b_C9: $.detail}, inputTemplate: '<a-b_C9>'}",
+        f"inputPath: $.detail.{'a' * 247}",
+        f"inputTransformer: {{inputTemplate: '\"{'x' * 8190}\"'}}",
+        # A placeholder as a value, in a string, or in a template that is no JSON object.
+        "inputTransformer: {inputPathsMap: {k: $.detail.k}, inputTemplate: '{\"<k>\": <k>}'}",
+        "inputTransformer: {inputPathsMap: {k: $.detail.k}, inputTemplate: '[<k>, 1]'}",
+        # Target.InputPath: "You may use JSON dot notation or bracket notation".
+        "inputPath: \"$['detail']['order-id'][0]\"",
+    ],
+    ids=[
+        "100-paths",
+        "key-256",
+        "key-characters",
+        "path-256",
+        "template-8192",
+        "value",
+        "array",
+        "bracket-input-path",
+    ],
+)
+def test_target_inputs_at_put_targets_limits_are_accepted(props: str) -> None:
+    assert not found(scheduled(props), "invalid-target-input")
+
+
 def test_a_template_a_function_cannot_take_is_a_warning_at_the_template() -> None:
     # It deploys (a queue would take the text), but Lambda refuses every delivery.
     text = scheduled(

@@ -13,7 +13,7 @@ import pytest
 from stptui.commands import CommandError, Session, execute
 from stptui.sim import trace as tk
 from stptui.sim.engine import SimError
-from stptui.sim.services.bus import MAX_ENTRY_BYTES, render_template
+from stptui.sim.services.bus import MAX_ENTRY_BYTES, TargetInput, render_template
 from tests.simkit import START, make_sim, records
 
 PACKAGING = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
@@ -546,3 +546,99 @@ def test_an_entry_over_the_old_256_kb_limit_is_put() -> None:
     event_id = buses(sim).publish("eventBus", "s", "T", json.dumps({"x": "y" * 1_000_000}))
     (pub,) = records(sim, tk.EVENT_PUBLISHED)
     assert pub.get("event_id") == event_id
+
+
+PREDEFINED_STACK = """
+resources:
+  bus: {type: event-bus}
+  inbox:
+    type: sqs-queue
+    properties:
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern: {source: [app]}
+            inputTransformer:
+              inputTemplate: '{"originalEvent": <aws.events.event>,
+                "originalEventJson": <aws.events.event.json>,
+                "said": "<aws.events.rule-name> at <aws.events.event.ingestion-time>"}'
+"""
+
+
+def test_the_predefined_event_variables_have_the_shapes_aws_delivers() -> None:
+    # Recorded against AWS (localstack `test_events_inputs.snapshot.json`,
+    # test_input_transformer_predefined_variables): <aws.events.event> is the event without
+    # `detail`, its detail-type under the key `detailType`, in the order AWS wrote it;
+    # <aws.events.event.json> is the whole event as a target without input gets it.
+    sim = make_sim(PREDEFINED_STACK)
+    event_id = sim.services["buses"].publish("bus", "app", "T", {"n": 1}, ["arn:aws:s3:::b"])
+    (msg,) = sim.queue("inbox").listing()
+    body = json.loads(msg.body)
+    assert list(body["originalEvent"].items()) == [
+        ("id", event_id),
+        ("account", sim.account_id),
+        ("detailType", "T"),
+        ("time", "2026-01-05T08:00:00Z"),
+        ("source", "app"),
+        ("region", sim.region),
+        ("resources", ["arn:aws:s3:::b"]),
+        ("version", "0"),
+    ]
+    assert list(body["originalEventJson"]) == [
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    ]
+    assert body["originalEventJson"]["detail"] == {"n": 1}
+    rule = next(r for r in sim.services["buses"].buses["bus"].rules)
+    assert body["said"] == f"{rule.name} at 2026-01-05T08:00:00Z"
+
+
+def test_an_input_path_may_use_bracket_notation_but_input_paths_map_may_not() -> None:
+    # Target.InputPath: "You may use JSON dot notation or bracket notation"; InputPathsMap:
+    # "You must use JSON dot notation, not bracket notation" (EventBridge API reference).
+    stack = """
+resources:
+  bus: {type: event-bus}
+  inbox:
+    type: sqs-queue
+    properties:
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern: {source: [app]}
+            inputPath: "$['detail'][\\"order-id\\"].lines[1]"
+"""
+    sim = make_sim(stack)
+    rule = next(iter(sim.services["buses"].buses["bus"].rules))
+    assert rule.input.problems == []
+    sim.services["buses"].publish("bus", "app", "T", {"order-id": {"lines": ["a", {"n": 2}]}})
+    # A path that finds nothing delivers JSON null (a choice: AWS does not document it).
+    sim.services["buses"].publish("bus", "app", "T", {"other": 1})
+    assert [m.body for m in sim.queue("inbox").listing()] == ['{"n":2}', "null"]
+    mapped = TargetInput(
+        None, None, {"inputPathsMap": {"o": "$['detail']"}, "inputTemplate": "<o>"}
+    )
+    assert mapped.problems == [
+        "inputPathsMap.o: JSON path \"$['detail']\": cannot read \"['detail']\" "
+        "(dot notation, [N] and * only)"
+    ]
+
+
+def test_the_event_time_is_the_put_instant_cut_to_whole_seconds() -> None:
+    # "time": RFC 3339 without a fraction (reference §4.1): 08:00:01.999 is written 08:00:01Z,
+    # not rounded up.
+    sim = make()
+    sim.advance(1999)
+    buses(sim).publish("eventBus", "orders", "OrderShipped", "{}")
+    sim.advance(1000)
+    (event,) = captured(sim)
+    assert event["time"] == "2026-01-05T08:00:01Z"

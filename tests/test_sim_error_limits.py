@@ -201,16 +201,20 @@ def test_an_eventbridge_event_over_1_mb_goes_to_the_rule_dlq_without_retries() -
 
 
 def test_a_refused_eventbridge_event_that_fits_the_dlq_is_kept_there() -> None:
-    # The rule's constant `input` is what Lambda gets; the DLQ gets the (small) event.
+    # The rule's template doubles a field, so what Lambda gets is over its 1 MB while the
+    # event the DLQ gets fits SQS (a constant `input` cannot be that large: PutTargets takes
+    # at most 8,192 characters).
     sim = make_sim(
         SERVICES.replace(
             "onDeliveryFailure: {sqsQueueName: dlq}\n  onTopic",
             "onDeliveryFailure: {sqsQueueName: dlq}\n"
-            f"            input: {{pad: {'x' * ASYNC_MAX}}}\n"
+            "            inputTransformer:\n"
+            "              inputPathsMap: {p: $.detail.pad}\n"
+            '              inputTemplate: \'{"a": <p>, "b": <p>}\'\n'
             "  onTopic",
         )
     )
-    eid = sim.services["buses"].publish("bus", "app", "T", {"n": 1})
+    eid = sim.services["buses"].publish("bus", "app", "T", {"pad": "x" * 600_000})
     sim.run(60_000)
     assert not records(sim, tk.INVOCATION_STARTED, "onBus")
     (dead,) = sim.queues["dlq"].listing()

@@ -477,3 +477,27 @@ def test_the_inspector_shows_a_buss_archive_and_replays_as_text(tmp_path: Path) 
     assert "b.-_1 COMPLETED 1 of 1" in page.plain
     other = describe_resource("other", sim.stack, build_graph(sim.stack), sim, [], sim.start_ms)
     assert "Archive now" not in other.plain
+
+
+def test_a_replayed_event_is_ingested_when_it_is_replayed(tmp_path: Path) -> None:
+    # <aws.events.event.ingestion-time> is "The time at which the event was received by
+    # EventBridge" (user guide, input transformation): a replay puts the event on the bus
+    # again, so its copy is received then, while its `time` stays the original's.
+    text = json.loads(stack_text())
+    text["resources"]["tap"]["properties"]["events"][0]["properties"]["inputTransformer"] = {
+        "inputPathsMap": {"t": "$.time", "r": "$.replay-name"},
+        "inputTemplate": '{"time": <t>, "ingested": <aws.events.event.ingestion-time>,'
+        ' "replay": <r>, "event": <aws.events.event>}',
+    }
+    path = tmp_path / "stacktape.yml"
+    path.write_text(json.dumps(text), encoding="utf-8")
+    session = Session.open(path, start_ms=START)
+    publish(session, 1)
+    run(session, "advance 10m", "replay orders --from -1h --to now --name again", "run")
+    first, replayed = (json.loads(m.body) for m in session.sim.queue("tap").listing())
+    assert first["time"] == first["ingested"] == iso_s(START) and first["replay"] == ""
+    assert replayed["time"] == iso_s(START)
+    assert replayed["ingested"] == iso_s(START + 10 * MINUTE + 1000)
+    assert replayed["replay"] == "again"
+    # <aws.events.event> keeps the replay's name (after the keys AWS gives every event).
+    assert list(replayed["event"])[-2:] == ["version", "replay-name"]

@@ -341,3 +341,25 @@ def test_validate_warns_about_a_constant_target_outside_the_stack() -> None:
     assert len(found) == 1, [d.format() for d in found]
     assert "QueueUrl" in found[0].message and "names no sqs-queue" in found[0].message
     assert "$ResourceParam('<name>', 'url') (here: jobs, ordered, archive)" in str(found[0].hint)
+
+
+def test_put_events_entries_over_the_request_limit_together_fail_the_whole_task(
+    tmp_path: Path,
+) -> None:
+    # "The total entry size must be less than" the limit ("Calculating PutEvents event entry
+    # size"): two entries of 600,000 bytes each are each allowed, but not in one request,
+    # and a request over the limit is refused whole (ValidationException), nothing put.
+    entry = {
+        "EventBusName": "$ResourceParam('orders', 'arn')",
+        "Source": "shop",
+        "DetailType": "OrderPlaced",
+        "Detail": {"pad": "x" * 600_000},
+    }
+    s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": [entry, entry]})))
+    ex = run(s)
+    assert (ex.status, ex.error) == ("FAILED", "EventBridge.ValidationException")
+    assert "Total size of the entries in the request is over the limit" in ex.cause
+    assert not kinds(s, "event.published")
+    # One of them alone goes through.
+    s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": [entry]})))
+    assert run(s).status == "SUCCEEDED"

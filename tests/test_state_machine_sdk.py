@@ -925,3 +925,29 @@ def test_get_object_refuses_an_object_a_lifecycle_rule_archived(tmp_path: Path) 
     assert ex.error == "S3.InvalidObjectStateException"
     head = kinds(s, "sfn.task.called", "flow")
     assert [h["integration"] for h in head] == ["aws-sdk:s3:headObject"]
+
+
+def test_put_events_through_the_sdk_refuses_a_request_over_the_size_limit_whole(
+    tmp_path: Path,
+) -> None:
+    # The limit is the request's ("The total entry size must be less than" it): an entry
+    # over it, or entries that add up to more, fail the call with ValidationException
+    # instead of failing entry by entry, and nothing is put.
+    def entry(size: int) -> dict[str, Any]:
+        return {
+            "EventBusName": "orders",
+            "Source": "shop",
+            "DetailType": "t",
+            "Detail": json.dumps({"pad": "x" * size}),
+        }
+
+    for entries in ([entry(600_000), entry(600_000)], [entry(1_100_000)]):
+        s = open_flow(
+            tmp_path,
+            ("Put", sdk("eventbridge:putEvents", {"Entries": entries}, Catch=catch_all())),
+            DONE,
+        )
+        out = run(s).output
+        assert out["error"]["Error"] == "EventBridge.ValidationException"
+        assert "Total size of the entries in the request is over the limit" in out["error"]["Cause"]
+        assert not kinds(s, "event.published")

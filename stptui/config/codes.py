@@ -633,6 +633,13 @@ CODES: dict[str, CodeInfo] = {
                 "A FIFO queue subscribes to an event bus without `messageGroupId`.",
                 "Add `messageGroupId:` to the queue's `event-bus` event.",
             ),
+            "message-group-id-too-long": _stack(
+                "error",
+                "An `sqs-queue`'s `event-bus` event has a `messageGroupId` longer than the 100 "
+                "characters EventBridge's rule target takes (SqsParameters), though SQS "
+                "itself takes 128.",
+                "Shorten `messageGroupId` to 100 characters or fewer.",
+            ),
             "sns-fifo-topic": _stack(
                 "error",
                 "A function or batch job subscribes to a FIFO SNS topic, which AWS does not "
@@ -686,9 +693,13 @@ CODES: dict[str, CodeInfo] = {
                 "error",
                 "A `schedule` or `event-bus` event's `input` is not JSON text, its `inputPath` "
                 "is no JSON path, or its `inputTransformer` uses a placeholder that "
-                "`inputPathsMap` does not define; EventBridge refuses the target.",
+                "`inputPathsMap` does not define or uses one as an object key; or one of them "
+                "is over PutTargets' limits (`input` and `inputTemplate` 8,192 characters, a "
+                "JSON path 256, `inputPathsMap` 100 entries whose names are 1-256 letters, "
+                "digits, `_` and `-`); EventBridge refuses the target.",
                 "Write `input` as an object or quoted JSON text, `inputPath` as `$.detail`; "
-                "define each `<name>` of `inputTemplate` in `inputPathsMap`.",
+                "define each `<name>` of `inputTemplate` in `inputPathsMap`, and keep them "
+                "within the limits.",
             ),
             "target-input-not-json": _stack(
                 "warning",

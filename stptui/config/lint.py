@@ -284,9 +284,13 @@ def _stacktape_transformer(transformer: Any) -> dict[str, Any] | None:
     return transformer
 
 
+# SqsParameters.MessageGroupId: "Maximum length of 100" (EventBridge API reference), fewer
+# than the 128 characters SQS itself takes.
+MAX_RULE_MESSAGE_GROUP_ID = 100
+
 _TARGET_INPUT_HINTS = {
     "input": "write an object (input: {key: value}) or JSON text, e.g. input: '\"hello\"'",
-    "inputPath": "write a JSON path such as $.detail (dot notation, [N] and * only)",
+    "inputPath": "write a JSON path such as $.detail (dot notation, ['name'], [N] and * only)",
     "inputTransformer": "give each <name> of inputTemplate a JSON path in inputPathsMap",
 }
 
@@ -740,6 +744,17 @@ class _Linter(
                         hint="add messageGroupId: <group> (EventBridge sends every event "
                         "with that group id)",
                         key=True,
+                    )
+                group = t.message_group_id
+                if isinstance(group, str) and len(group) > MAX_RULE_MESSAGE_GROUP_ID:
+                    self.report(
+                        (*t.path, "properties", "messageGroupId"),
+                        "error",
+                        "message-group-id-too-long",
+                        f"messageGroupId is {len(group)} characters; EventBridge's rule target "
+                        f"takes at most {MAX_RULE_MESSAGE_GROUP_ID} (SqsParameters)",
+                        resource=owner.name,
+                        hint=f"shorten it to {MAX_RULE_MESSAGE_GROUP_ID} characters or fewer",
                     )
                 if isinstance(owner, Queue) and owner.fifo and not owner.content_based_dedup:
                     self.report(

@@ -273,6 +273,7 @@ def _put_events(
     sim: Simulator, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> tuple[Any, str | None, str]:
     from stptui.sim.engine import SimError
+    from stptui.sim.services.bus import EventsError, check_request_size
 
     entries = params.get("Entries")
     if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
@@ -281,12 +282,27 @@ def _put_events(
     known = known_targets(sim, kind)
     ids: list[str] = []
     first = ""
+    sent: list[dict[str, Any]] = []
     for entry in entries:
         if not isinstance(entry, dict):
             raise _fail("EventBridge.ValidationException", "each entry must be an object")
+        detail = entry.get("Detail")
+        # What the integration sends: Detail as JSON text, and the execution's and the
+        # state machine's ARNs appended to each entry's Resources (connect-eventbridge).
+        sent.append(
+            {
+                **entry,
+                "Detail": detail if detail is None or isinstance(detail, str) else _text(detail),
+                "Resources": [*_listed(entry.get("Resources")), *arns],
+            }
+        )
+    try:
+        check_request_size(sent)
+    except EventsError as exc:
+        raise _fail("EventBridge.ValidationException", str(exc).partition(": ")[2]) from None
+    for entry in sent:
         bus_value = entry.get("EventBusName", "default")
         bus = "default" if bus_value == "default" else target_name(bus_value, kind, known)
-        detail = entry.get("Detail")
         try:
             if bus is None:
                 raise SimError(
@@ -296,10 +312,8 @@ def _put_events(
                 bus,
                 entry.get("Source"),
                 entry.get("DetailType"),
-                detail if detail is None or isinstance(detail, str) else _text(detail),
-                # The optimized integration appends the execution's and the state machine's
-                # ARNs to each entry's Resources (connect-eventbridge).
-                [*_listed(entry.get("Resources")), *arns],
+                entry["Detail"],
+                entry["Resources"],
                 origin=source,
             )
         except SimError as exc:

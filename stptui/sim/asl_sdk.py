@@ -965,6 +965,7 @@ def _put_events(
     (ErrorCode, ErrorMessage) and the task succeeds; unlike the optimized integration, the
     execution's ARNs are not added to Resources."""
     from stptui.sim.engine import SimError
+    from stptui.sim.services.bus import EventsError, check_request_size
 
     entries = params["Entries"]
     if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
@@ -989,6 +990,12 @@ def _put_events(
         for name in ("Source", "DetailType", "Detail", "EventBusName"):
             if name in entry and not isinstance(entry[name], str):
                 raise _runtime(api, params, f"The value for the field '{name}' must be a STRING")
+    try:
+        # The size limit is the request's: over it, the call fails and nothing is put.
+        check_request_size(entries)
+    except EventsError as exc:
+        raise _refused(api, exc.code, str(exc).partition(": ")[2]) from None
+    for entry in entries:
         bus_value = entry.get("EventBusName", "default")
         bus = "default" if bus_value == "default" else target_name(bus_value, BUS, known)
         try:

@@ -6,10 +6,11 @@ functions (asynchronously) and queues, and dead-letter queues for failed deliver
 Rules (reference aws-semantics §3.1, §4; stacktape-config §2.5, §3.2, §5): an event goes only
 to the rules of the bus it was put on, each rule's pattern verbatim (Stacktape adds no
 filter); PutEvents needs Source, DetailType and Detail, Detail is a JSON object, DetailType is
-at most 128 characters and an entry at most 1 MB; a delivery that fails for a reason no
-retry can fix (missing target, a queue refusing the message) goes straight to the rule's
-`onDeliveryFailure` queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE,
-EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS attributes, or is dropped without one.
+at most 128 characters and an entry (a request's entries together) at most 1 MB; a
+delivery that fails for a reason no retry can fix (missing target, a queue refusing the
+message) goes straight to the rule's `onDeliveryFailure` queue with RULE_ARN, TARGET_ARN,
+ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS attributes, or is
+dropped without one.
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ def default_bus_arn(sim: Simulator) -> str:
 _MISSING: Any = object()
 _WILDCARD = "*"
 _PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+|\*)\]")
+# A bracketed name (`['order-id']`, `["a.b"]`): Target.InputPath takes "JSON dot notation or
+# bracket notation"; InputPathsMap's paths "must use JSON dot notation, not bracket notation".
+_BRACKET_STEP = re.compile(r"\['([^']*)'\]|\[\"([^\"]*)\"\]")
 # A placeholder name: what EventBridge accepts between < and > (no spaces, quotes or <>).
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.\-]+)>")
 PREDEFINED = (
@@ -79,23 +83,39 @@ PREDEFINED = (
     "aws.events.event",
     "aws.events.event.json",
 )
+# PutTargets' limits (EventBridge API reference, Target and InputTransformer; botocore's
+# events model): TargetInput and TransformerInput at most 8,192 characters (a template at
+# least 1), TargetInputPath at most 256, TransformerPaths at most 100 entries whose keys
+# (InputTransformerPathKey) are 1-256 characters of [A-Za-z0-9\_\-]+.
+MAX_TARGET_INPUT = 8192
+MAX_JSON_PATH = 256
+MAX_INPUT_PATHS = 100
+MAX_PATH_KEY = 256
+PATH_KEY_PATTERN = r"[A-Za-z0-9\_\-]+"
+_PATH_KEY = re.compile(PATH_KEY_PATTERN)
 
 
-def parse_json_path(path: str) -> tuple[str | int, ...]:
-    """The steps of an EventBridge JSON path (`$`, `.name`, `[0]`, `.*`, `[*]`).
+def parse_json_path(path: str, *, brackets: bool = False) -> tuple[str | int, ...]:
+    """The steps of an EventBridge JSON path (`$`, `.name`, `[0]`, `.*`, `[*]`, and with
+    `brackets`, `['name']`).
 
-    EventBridge supports dot notation, array indices and wildcards only; anything else
-    raises ValueError."""
+    EventBridge supports dot notation, array indices and wildcards (and bracketed names in
+    a target's InputPath) only; anything else raises ValueError."""
     if not isinstance(path, str) or not path.startswith("$"):
         raise ValueError(f"JSON path {path!r} must start with $")
     steps: list[str | int] = []
     pos = 1
     while pos < len(path):
+        if brackets:
+            b = _BRACKET_STEP.match(path, pos)
+            if b is not None:
+                steps.append(b.group(1) if b.group(1) is not None else b.group(2))
+                pos = b.end()
+                continue
         m = _PATH_STEP.match(path, pos)
         if m is None:
-            raise ValueError(
-                f"JSON path {path!r}: cannot read {path[pos:]!r} (dot notation, [N] and * only)"
-            )
+            allowed = "dot notation, ['name'], [N] and *" if brackets else "dot notation, [N] and *"
+            raise ValueError(f"JSON path {path!r}: cannot read {path[pos:]!r} ({allowed} only)")
         name, index = m.groups()
         if name == _WILDCARD or index == _WILDCARD:
             steps.append(_WILDCARD)
@@ -128,6 +148,30 @@ def extract(doc: Any, steps: tuple[str | int, ...]) -> Any:
     if wild:
         return values
     return values[0] if values else _MISSING
+
+
+# <aws.events.event> as AWS fills it (recorded against AWS: localstack's
+# `test_events_inputs.snapshot.json`, test_input_transformer_predefined_variables): the
+# envelope without `detail`, `detail-type` under the key `detailType`, in this order.
+_EVENT_VARIABLE_KEYS = (
+    ("id", "id"),
+    ("account", "account"),
+    ("detailType", "detail-type"),
+    ("time", "time"),
+    ("source", "source"),
+    ("region", "region"),
+    ("resources", "resources"),
+    ("version", "version"),
+)
+
+
+def event_without_detail(event: dict[str, Any]) -> dict[str, Any]:
+    """The value of the predefined `<aws.events.event>`: the event without its detail, keyed
+    and ordered as EventBridge writes it (a replayed event's `replay-name` is kept last)."""
+    out = {key: event[field] for key, field in _EVENT_VARIABLE_KEYS if field in event}
+    if "replay-name" in event:
+        out["replay-name"] = event["replay-name"]
+    return out
 
 
 def render_template(template: str, values: dict[str, Any]) -> str:
@@ -165,6 +209,32 @@ def render_template(template: str, values: dict[str, Any]) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def placeholders_as_keys(template: str) -> list[str]:
+    """The placeholders a JSON object template uses as object keys (`{<k>: 1}`): those
+    outside a JSON string that a `:` follows. Nothing for a template that is no object."""
+    if not template.lstrip().startswith("{"):
+        return []
+    found: list[str] = []
+    in_string = False
+    i = 0
+    while i < len(template):
+        ch = template[i]
+        if in_string and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            in_string = not in_string
+        elif ch == "<" and not in_string:
+            m = _PLACEHOLDER.match(template, i)
+            if m is not None:
+                if template[m.end() :].lstrip().startswith(":"):
+                    found.append(m.group(1))
+                i = m.end()
+                continue
+        i += 1
+    return found
 
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]+")
@@ -205,10 +275,16 @@ class TargetInput:
                 json.loads(self._constant)
             except ValueError:
                 self.problems.append("input is not valid JSON text")
+            if len(self._constant) > MAX_TARGET_INPUT:
+                self.problems.append(
+                    f"input is {len(self._constant):,} characters; at most "
+                    f"{MAX_TARGET_INPUT:,} are allowed"
+                )
         elif input_path is not None:
             self.kind = "inputPath"
+            self._path_too_long("inputPath", input_path)
             try:
-                self._path = parse_json_path(input_path)
+                self._path = parse_json_path(input_path, brackets=True)
             except ValueError as exc:
                 self.problems.append(str(exc))
         elif transformer is not None:
@@ -224,14 +300,28 @@ class TargetInput:
             self.problems.append("inputTransformer needs an inputTemplate string")
             return
         self._template = template
+        if not template:
+            self.problems.append("inputTemplate is empty; it needs at least 1 character")
+        elif len(template) > MAX_TARGET_INPUT:
+            self.problems.append(
+                f"inputTemplate is {len(template):,} characters; at most "
+                f"{MAX_TARGET_INPUT:,} are allowed"
+            )
         paths = transformer.get("inputPathsMap") or {}
         if not isinstance(paths, dict):
             self.problems.append("inputPathsMap must map names to JSON paths")
             paths = {}
+        if len(paths) > MAX_INPUT_PATHS:
+            self.problems.append(
+                f"inputPathsMap has {len(paths)} entries; EventBridge takes at most "
+                f"{MAX_INPUT_PATHS}"
+            )
         for name, path in paths.items():
             if name in PREDEFINED or str(name).upper().startswith("AWS."):
                 self.problems.append(f"inputPathsMap: {name!r} is a reserved name")
                 continue
+            self._check_path_key(str(name))
+            self._path_too_long(f"inputPathsMap.{name}", path)
             try:
                 self._paths[name] = parse_json_path(path)
             except ValueError as exc:
@@ -241,14 +331,43 @@ class TargetInput:
             if name not in self._paths and name not in PREDEFINED:
                 # AWS's PutTargets message.
                 self.problems.append(f"InputTemplate contains invalid placeholder {name}.")
+        for name in placeholders_as_keys(self._template):
+            # "If InputTemplate is a JSON object (surrounded by curly braces) ... The
+            # placeholder cannot be used as an object key" (API reference, InputTransformer).
+            self.problems.append(
+                f"the placeholder <{name}> is used as an object key; in a JSON object "
+                "template a placeholder can only stand for a value (quote the key)"
+            )
+
+    def _check_path_key(self, name: str) -> None:
+        """An inputPathsMap key as PutTargets takes it (InputTransformerPathKey)."""
+        if len(name) > MAX_PATH_KEY:
+            self.problems.append(
+                f"inputPathsMap key {name[:20]!r}... is {len(name)} characters; at most "
+                f"{MAX_PATH_KEY} are allowed"
+            )
+        elif not _PATH_KEY.fullmatch(name):
+            self.problems.append(
+                f"inputPathsMap key {name!r} must match {PATH_KEY_PATTERN} (letters, digits, "
+                "_ and -)"
+            )
+
+    def _path_too_long(self, where: str, path: Any) -> None:
+        if isinstance(path, str) and len(path) > MAX_JSON_PATH:
+            self.problems.append(
+                f"{where} is {len(path)} characters; a JSON path is at most {MAX_JSON_PATH}"
+            )
 
     def apply(self, event: dict[str, Any], rule: str, rule_arn_: str) -> dict[str, Any] | str:
         """What rule `rule` delivers for `event`: the event itself when no input is
         configured (serialised only if a queue needs text), else `render`'s JSON text."""
         return event if self.kind == "event" else self.render(event, rule, rule_arn_)
 
-    def render(self, event: dict[str, Any], rule: str, rule_arn_: str) -> str:
-        """The JSON text delivered for `event` by rule `rule`."""
+    def render(
+        self, event: dict[str, Any], rule: str, rule_arn_: str, ingested: str | None = None
+    ) -> str:
+        """The JSON text delivered for `event` by rule `rule`; `ingested` is when the bus
+        received it (`<aws.events.event.ingestion-time>`; by default, the event's time)."""
         if self.kind == "input":
             return self._constant or ""
         if self.kind == "inputPath":
@@ -263,8 +382,10 @@ class TargetInput:
             }
             values["aws.events.rule-arn"] = rule_arn_
             values["aws.events.rule-name"] = rule
-            values["aws.events.event.ingestion-time"] = event.get("time", "")
-            values["aws.events.event"] = {k: v for k, v in event.items() if k != "detail"}
+            values["aws.events.event.ingestion-time"] = (
+                event.get("time", "") if ingested is None else ingested
+            )
+            values["aws.events.event"] = event_without_detail(event)
             values["aws.events.event.json"] = event
             return minify(render_template(self._template, values))
         return compact_json(event)
@@ -534,18 +655,58 @@ def validate_entry(
     res = list(resources or [])
     if not all(isinstance(r, str) and r for r in res):
         raise EventsError("InvalidArgument", "every resource must be a non-empty ARN string")
-    # AWS's entry size: the UTF-8 bytes of Source, DetailType, Detail and each resource.
-    size = sum(len(s.encode("utf-8", "surrogatepass")) for s in (source, detail_type, text, *res))
+    size = sum(_utf8_bytes(s) for s in (source, detail_type, text, *res))
     # Too large an entry fails the whole request, not the entry: PutEvents answers
     # ValidationException (HTTP 400) instead of an entry with an ErrorCode.
     if size > MAX_ENTRY_BYTES:
-        raise EventsError(
-            "ValidationException",
-            "Total size of the entries in the request is over the limit. "
-            f"(The entry is {size:,} bytes; PutEvents takes at most {MAX_ENTRY_BYTES:,}.)",
-            "put the data in S3 and send its key",
-        )
+        raise _too_large(f"The entry is {size:,} bytes")
     return PutEventsEntry(source, detail_type, parsed, res, size)
+
+
+# "If specified, the Time parameter is 14 bytes" ("Calculating PutEvents event entry size").
+ENTRY_TIME_BYTES = 14
+
+
+def _utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_large(what: str) -> EventsError:
+    return EventsError(
+        "ValidationException",
+        "Total size of the entries in the request is over the limit. "
+        f"({what}; PutEvents takes at most {MAX_ENTRY_BYTES:,}.)",
+        "put the data in S3 and send its key",
+    )
+
+
+def entry_bytes(entry: dict[str, Any]) -> int:
+    """One PutEvents entry (PutEvents' keys) as EventBridge counts it ("Calculating PutEvents
+    event entry size"): 14 bytes for Time when given, and the UTF-8 bytes of Source,
+    DetailType, Detail (its JSON text when given as an object) and each resource. A part of
+    the wrong type counts nothing: that entry fails on its own."""
+    size = ENTRY_TIME_BYTES if entry.get("Time") is not None else 0
+    detail = entry.get("Detail")
+    if detail is not None and not isinstance(detail, str):
+        detail = compact_json(detail)
+    resources = entry.get("Resources")
+    parts = [entry.get("Source"), entry.get("DetailType"), detail]
+    parts += resources if isinstance(resources, list) else []
+    return size + sum(_utf8_bytes(p) for p in parts if isinstance(p, str))
+
+
+def check_request_size(entries: list[dict[str, Any]]) -> None:
+    """Refuse a PutEvents request whose entries add up to more than the limit ("The total
+    entry size must be less than" it): the whole request fails with ValidationException,
+    nothing is put. Raises EventsError."""
+    total = sum(entry_bytes(e) for e in entries if isinstance(e, dict))
+    if total > MAX_ENTRY_BYTES:
+        n = len(entries)
+        raise _too_large(
+            f"The entry is {total:,} bytes"
+            if n == 1
+            else f"The {n} entries are {total:,} bytes together"
+        )
 
 
 class BusService:
@@ -763,7 +924,14 @@ class BusService:
     def _deliver(self, rule: BusRule, event: dict[str, Any]) -> None:
         sim = self.sim
         event_id = event["id"]
-        payload = rule.input.apply(event, rule.name, rule.arn)
+        # Ingested now: a replayed event is received again when it is replayed, its `time`
+        # still the original's (for any other event the two are the same second).
+        target_input = rule.input
+        payload: Payload = (
+            event
+            if target_input.kind == "event"
+            else target_input.render(event, rule.name, rule.arn, iso_s(sim.clock.now))
+        )
         if rule.delivery is None:
             rule.delivery = workload_delivery(sim, rule.owner)
         try:
