@@ -1,13 +1,19 @@
 """`cloudwatch-alarm` events whose `alarmName` names no alarm of the stack (Stacktape's e60),
-and the global-alarm form the config cannot hold."""
+the global-alarm form the config cannot hold, and alarm `evaluation`s CloudWatch refuses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stptui.commands.handlers.alarms import alarm_data
 from stptui.config import load_stack, load_stack_text
+from stptui.config.alarms import resolve_alarms
+from stptui.config.model import Stack
+from stptui.sim.engine import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,3 +132,123 @@ def test_a_web_services_alarm_can_be_named_and_has_its_own_containers_as_targets
     wrong = load_stack_text(WEB_SERVICE.format(name="api.alarms.1"))
     found = [d for d in wrong.diagnostics if d.code == "alarm-event-unknown"]
     assert len(found) == 1 and "did you mean 'api.alarms.0'?" in (found[0].hint or "")
+
+
+EVALUATION = """\
+serviceName: shop
+resources:
+  worker:
+    type: function
+    properties:
+      packaging:
+        type: stacktape-lambda-buildpack
+        properties: {{entryfilePath: src/worker.ts}}
+      alarms:
+        - trigger:
+            type: lambda-error-rate
+            properties: {{thresholdPercent: 5{comparison}}}
+          evaluation: {evaluation}
+"""
+
+
+def evaluation_stack(evaluation: str, comparison: str = "") -> Stack:
+    return load_stack_text(EVALUATION.format(evaluation=evaluation, comparison=comparison))
+
+
+@pytest.mark.parametrize(
+    ("evaluation", "key", "words"),
+    [
+        # PutMetricAlarm: "Valid values are 10, 20, 30, and any multiple of 60".
+        ("{period: 45}", "period", "`period` 45 is not 10, 20, 30 or a multiple of 60"),
+        ("{period: 0.5}", "period", "`period` 0.5 is not 10, 20, 30"),
+        ("{period: -60}", "period", "`period` -60 is not"),
+        ("{evaluationPeriods: 2.5}", "evaluationPeriods", "is not a whole number of at least 1"),
+        ("{breachedPeriods: 0}", "breachedPeriods", "`breachedPeriods` 0 is not a whole number"),
+        # CloudWatch: "DatapointsToAlarm must be less than or equal to EvaluationPeriods".
+        (
+            "{evaluationPeriods: 3, breachedPeriods: 5}",
+            "breachedPeriods",
+            "`breachedPeriods` 5 is more than `evaluationPeriods` 3",
+        ),
+        # Without `evaluationPeriods` it is 1 (`|| 1`): a breachedPeriods of 2 is too many.
+        ("{breachedPeriods: 2}", "breachedPeriods", "more than `evaluationPeriods` 1"),
+        # At most one day with a period under an hour, seven days otherwise.
+        ("{period: 60, evaluationPeriods: 1441}", "evaluationPeriods", "86,460 seconds"),
+        ("{period: 3600, evaluationPeriods: 169}", "evaluationPeriods", "608,400 seconds"),
+    ],
+)
+def test_an_evaluation_cloudwatch_refuses_is_an_error_and_not_simulated(
+    evaluation: str, key: str, words: str
+) -> None:
+    stack = evaluation_stack(evaluation)
+    (d,) = [d for d in stack.diagnostics if d.code == "alarm-evaluation-invalid"]
+    assert (d.severity, d.resource, d.line) == ("error", "worker", 13)
+    assert words in d.message and d.message.startswith("worker.alarms.0: ")
+    assert key in (d.hint or "")
+    (spec,) = resolve_alarms(stack)
+    assert spec.refusals[0][0] == key and not spec.simulated
+    # The simulation opens (it used to divide by a period of 0 s) and lists it as not
+    # simulated, with CloudWatch's reason.
+    sim = Simulator(stack, start_ms=0)
+    assert sim.services["alarms"].alarms == {}
+    (entry,) = alarm_data(sim)
+    assert entry["simulated"] is False
+    assert entry["reason"].startswith("CloudWatch refuses it: ") and words in entry["reason"]
+
+
+@pytest.mark.parametrize(
+    "evaluation",
+    [
+        "{period: 10}",
+        "{period: 20, evaluationPeriods: 4320}",
+        "{period: 30}",
+        "{period: 0, evaluationPeriods: 0}",  # Stacktape's `|| 60` and `|| 1`
+        "{period: 300, evaluationPeriods: 288, breachedPeriods: 288}",
+        "{period: 3600, evaluationPeriods: 168}",
+        "{period: 86400, evaluationPeriods: 7, breachedPeriods: 1}",
+    ],
+)
+def test_an_evaluation_cloudwatch_takes_is_no_finding(evaluation: str) -> None:
+    stack = evaluation_stack(evaluation)
+    assert [d for d in stack.diagnostics if d.code == "alarm-evaluation-invalid"] == []
+    (spec,) = resolve_alarms(stack)
+    assert spec.simulated
+
+
+def test_a_comparison_stacktape_does_not_take_is_reported_and_the_default_stands_in() -> None:
+    # It used to reach the evaluation as is, which raised KeyError when the simulation opened.
+    stack = evaluation_stack("{period: 60}", ", comparisonOperator: GreaterThan")
+    (d,) = [d for d in stack.diagnostics if d.code == "invalid-value"]
+    assert "comparisonOperator" in d.message
+    (spec,) = resolve_alarms(stack)
+    assert spec.comparison == "GreaterThanThreshold"
+    sim = Simulator(stack, start_ms=0)
+    sim.advance(120_000)
+    assert sim.services["alarms"].alarm("worker.alarms.0").state == "OK"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["period", "evaluationPeriods", "breachedPeriods"]),
+        st.one_of(
+            st.integers(-100, 100_000),
+            st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+        ),
+    )
+)
+def test_any_evaluation_either_is_refused_or_simulated(evaluation: dict[str, float]) -> None:
+    # A refused evaluation is an error and not simulated; any other opens and is evaluated,
+    # with CloudWatch's limits holding.
+    text = "{" + ", ".join(f"{k}: {v!r}" for k, v in evaluation.items()) + "}"
+    stack = evaluation_stack(text)
+    (spec,) = resolve_alarms(stack)
+    errors = [d for d in stack.diagnostics if d.code == "alarm-evaluation-invalid"]
+    assert bool(errors) == bool(spec.refusals) == (not spec.simulated)
+    sim = Simulator(stack, start_ms=0)
+    if spec.simulated:
+        assert spec.period_s in (10, 20, 30) or spec.period_s % 60 == 0
+        assert 1 <= spec.datapoints_to_alarm <= spec.evaluation_periods
+        assert spec.period_s * spec.evaluation_periods <= 604_800
+        sim.advance(spec.period_s * 1000)
+        assert sim.services["alarms"].alarm("worker.alarms.0").state in ("OK", "ALARM")

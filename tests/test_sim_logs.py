@@ -268,9 +268,15 @@ def test_event_ids_carry_their_timestamp_as_aws_ids_do() -> None:
 
 
 def test_runtime_lines_have_aws_formats() -> None:
+    # Each field followed by a tab (the space before `Memory Size` in the guide's example is
+    # a 2019 line's, before billing by the millisecond); a timeout adds its status.
     assert report_line("r1", 47, 192) == (
-        "REPORT RequestId: r1\tDuration: 47.00 ms\tBilled Duration: 47 ms \t"
+        "REPORT RequestId: r1\tDuration: 47.00 ms\tBilled Duration: 47 ms\t"
         "Memory Size: 192 MB\tMax Memory Used: 72 MB\t\n"
+    )
+    assert report_line("r1", 3000, 128, timed_out=True) == (
+        "REPORT RequestId: r1\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+        "Memory Size: 128 MB\tMax Memory Used: 72 MB\tStatus: timeout\n"
     )
     assert error_line(True, 0, "r1", "KeyError", "'id'") == (
         "[ERROR] KeyError: 'id'\nTraceback (most recent call last):\n"
@@ -427,6 +433,28 @@ def test_timeouts_and_streams_per_environment(tmp_path: Path) -> None:
     matched = records(s, tk.LOG_MATCHED)
     assert len(matched) == 1
     assert str(matched[0]["message"]).endswith("Task timed out after 2.00 seconds\n")
+
+
+def test_a_timed_out_invocations_report_line_says_so(tmp_path: Path) -> None:
+    # Lambda ends the REPORT line of an invocation that timed out with `Status: timeout`, a
+    # line a filter can catch; one that ended in time has no status.
+    behaviors = "behaviors:\n  worker:\n    duration: 500ms\n    timeout:\n      first: 1\n"
+    s = session(tmp_path, stack_yaml(filter_='REPORT "Status: timeout"'), behaviors)
+    execute(s, "invoke worker")
+    execute(s, "invoke worker")
+    matched = [str(m["message"]) for m in records(s, tk.LOG_MATCHED)]
+    assert len(matched) == 1
+    assert matched[0].startswith("REPORT RequestId: ")
+    assert matched[0].endswith(
+        "\tDuration: 2000.00 ms\tBilled Duration: 2000 ms\t"
+        "Memory Size: 1024 MB\tMax Memory Used: 72 MB\tStatus: timeout\n"
+    )
+    reports = [
+        e.message
+        for e in s.sim.services["logs"].groups["worker"].recent(20)
+        if e.message.startswith("REPORT")
+    ]
+    assert [r.endswith("\tStatus: timeout\n") for r in reports] == [True, False]
 
 
 def test_python_and_node_error_lines(tmp_path: Path) -> None:

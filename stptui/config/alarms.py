@@ -9,6 +9,7 @@ already reported malformed alarms; what is malformed here is left out, not repor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,14 @@ ALB_MEASURED_METRICS = (
     "HTTP_Fixed_Response_Count",
     "HTTP_Redirect_Count",
     "TargetResponseTime",
+)
+
+# The comparisons Stacktape's `comparisonOperator` takes (`TriggerWithCustomComparison`).
+COMPARISON_OPERATORS = (
+    "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
 )
 
 # `defaultComparisonOperators` of utils.ts: every trigger but the two free-storage/memory ones
@@ -127,6 +136,16 @@ _DESCRIBED_WITH_STAT = ("lambda-duration", "sqs-queue-received-messages-count")
 DEFAULT_PERIOD_S = 60
 DEFAULT_EVALUATION_PERIODS = 1
 
+# What PutMetricAlarm takes (CloudWatch API reference): a Period of "10, 20, 30, and any
+# multiple of 60"; Period x EvaluationPeriods "can't be more than 604,800 seconds", nor
+# 86,400 "for alarms with a period of less than one hour"; DatapointsToAlarm at least 1 and
+# no more than EvaluationPeriods ("DatapointsToAlarm must be less than or equal to
+# EvaluationPeriods"). Stacktape passes the `evaluation` values through unchecked, so an
+# alarm outside these stops the deployment.
+SUB_MINUTE_PERIODS = (10, 20, 30)
+MAX_RANGE_S = 604_800
+MAX_SHORT_RANGE_S = 86_400
+
 # What a notification target is sent to, by its type: the property that names the recipient.
 _RECIPIENT = {
     "slack": "conversationId",
@@ -172,6 +191,16 @@ class AlarmSpec:
     # A web service's alarm: the HTTP API or load balancer Stacktape puts it on
     # (`web.httpApiGateway`), whose trace records feed its metric.
     entry: str | None = None
+    # What CloudWatch refuses of its `evaluation`: (the key at fault, why), in key order.
+    refusals: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def why_not_simulated(self) -> str | None:
+        """Why the simulator does not evaluate it: CloudWatch refuses its evaluation, or its
+        metric is not simulated (None when neither holds)."""
+        if self.refusals:
+            return f"CloudWatch refuses it: {self.refusals[0][1]}"
+        return self.not_simulated
 
     @property
     def measured(self) -> str:
@@ -189,7 +218,7 @@ class AlarmSpec:
         """Whether the simulator evaluates it (its resource type's metrics are simulated, and
         so is its own metric)."""
         simulated_type = self.resource_type in SIMULATED_TYPES or self.entry is not None
-        return simulated_type and self.not_simulated is None
+        return simulated_type and self.why_not_simulated is None
 
     @property
     def unit(self) -> str:
@@ -204,16 +233,78 @@ def alarm_name(trigger: str, resource: str, index: int) -> str:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number as a float (YAML's `.inf` and `.nan` are none: JSON, and so
+    CloudFormation, cannot carry them)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _positive_int(value: Any, default: int) -> int:
-    """A whole number Stacktape would use, or the default it falls back to (`|| 1`)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    """A whole number Stacktape would use, or the default it falls back to (`|| 1`); a
+    value CloudWatch refuses (see `evaluation_refusals`) gives the default too."""
+    number = _number(value)
+    if number is None or number < 1:
         return default
-    return int(value)
+    return int(number)
+
+
+def _whole(value: float) -> str | None:
+    """Why a count is not one CloudWatch takes (a whole number, at least 1), or None."""
+    if value != int(value) or value < 1:
+        return "is not a whole number of at least 1"
+    return None
+
+
+def evaluation_refusals(evaluation: dict[str, Any]) -> list[tuple[str, str]]:
+    """What PutMetricAlarm refuses of the Period, EvaluationPeriods and DatapointsToAlarm
+    Stacktape makes of an alarm's `evaluation`: (the key at fault, why). Values of the wrong
+    type are the schema's to report; Stacktape's `|| 60` and `|| 1` turn 0 into its
+    defaults, but `breachedPeriods` is passed as written."""
+    out: list[tuple[str, str]] = []
+    raw_period = _number(evaluation.get("period"))
+    period = raw_period or float(DEFAULT_PERIOD_S)
+    if period != int(period) or (
+        period not in SUB_MINUTE_PERIODS and (period <= 0 or period % 60 != 0)
+    ):
+        out.append(
+            (
+                "period",
+                f"`period` {_threshold_text(period)} is not 10, 20, 30 or a multiple of 60 seconds",
+            )
+        )
+    raw_periods = _number(evaluation.get("evaluationPeriods"))
+    periods = raw_periods or float(DEFAULT_EVALUATION_PERIODS)
+    why = _whole(periods)
+    if why is not None:
+        out.append(("evaluationPeriods", f"`evaluationPeriods` {_threshold_text(periods)} {why}"))
+    breached = _number(evaluation.get("breachedPeriods"))
+    if breached is not None:
+        why = _whole(breached)
+        if why is not None:
+            out.append(("breachedPeriods", f"`breachedPeriods` {_threshold_text(breached)} {why}"))
+        elif breached > periods:
+            out.append(
+                (
+                    "breachedPeriods",
+                    f"`breachedPeriods` {_threshold_text(breached)} is more than "
+                    f"`evaluationPeriods` {_threshold_text(periods)} (DatapointsToAlarm must "
+                    "be less than or equal to EvaluationPeriods)",
+                )
+            )
+    short = period < 3600
+    limit = MAX_SHORT_RANGE_S if short else MAX_RANGE_S
+    if not out and period * periods > limit:
+        within = "one day, with a period under an hour" if short else "seven days"
+        out.append(
+            (
+                "evaluationPeriods" if raw_periods else "period",
+                f"`period` x `evaluationPeriods` is {int(period * periods):,} seconds, more "
+                f"than the {limit:,} ({within}) an alarm may evaluate",
+            )
+        )
+    return out
 
 
 def _targets(alarm: dict[str, Any]) -> list[NotificationTarget]:
@@ -247,7 +338,9 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
         return None  # reported when the config was read
     default_cmp = "LessThanThreshold" if kind in _LESS_THAN_DEFAULT else "GreaterThanThreshold"
     comparison = props.get("comparisonOperator") if kind != "sqs-queue-not-empty" else None
-    if not isinstance(comparison, str):
+    if comparison not in COMPARISON_OPERATORS:
+        # A comparison Stacktape does not take was reported when the config was read; the
+        # default stands in for it, as the default statistic does for an unknown one.
         comparison = default_cmp
     stat_word = props.get("statistic") if kind != "sqs-queue-not-empty" else None
     if not isinstance(stat_word, str) or stat_word not in AWS_STATISTICS:
@@ -292,6 +385,7 @@ def _spec(stack: Stack, resource: Any, index: int, alarm: Any) -> AlarmSpec | No
         metric=metric,
         not_simulated=_not_simulated(stack, resource.name, kind, metric, props),
         entry=entry.name if entry is not None else None,
+        refusals=evaluation_refusals(evaluation),
     )
 
 

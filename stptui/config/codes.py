@@ -1008,6 +1008,18 @@ CODES: dict[str, CodeInfo] = {
                 "Remove the alarm, or put a container workload behind the load balancer (or "
                 "name one in `onlyIncludeTargets`).",
             ),
+            "alarm-evaluation-invalid": _stack(
+                "error",
+                "An alarm's `evaluation` is one CloudWatch refuses (PutMetricAlarm): a "
+                "`period` that is not 10, 20, 30 or a multiple of 60 seconds, an "
+                "`evaluationPeriods` or `breachedPeriods` that is not a whole number of at "
+                "least 1, a `breachedPeriods` over `evaluationPeriods`, or `period` x "
+                "`evaluationPeriods` over one day (a period under an hour) or seven days. "
+                "Stacktape passes the values through, so the deployment fails; stptui lists "
+                "the alarm as not simulated.",
+                "Write e.g. `evaluation: {period: 60, evaluationPeriods: 5, breachedPeriods: "
+                "3}`: 3 breaching minutes out of the last 5.",
+            ),
             "alarm-event-global": _stack(
                 "info",
                 "A `cloudwatch-alarm` event's `alarmName` is `RESOURCE.alarms.NAME` with a "

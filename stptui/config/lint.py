@@ -1787,6 +1787,7 @@ class _Linter(
         self.check_state_machines()
         self.check_log_subscriptions()
         self.check_alarm_events()
+        self.check_alarm_evaluations()
         self.check_alarm_targets()
         for r in self.res.values():
             if canonical_type(r.type) in LOAD_BALANCER_TYPES:

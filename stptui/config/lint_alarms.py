@@ -1,10 +1,12 @@
-"""Whole-stack checks of `cloudwatch-alarm` events: the alarm each `alarmName` names.
+"""Whole-stack checks of alarms: the alarm each `cloudwatch-alarm` event's `alarmName` names,
+and each alarm's `evaluation` as CloudWatch's PutMetricAlarm takes it.
 
 Stacktape resolves `alarmName` as an alarm's name chain (`resolveReferenceToAlarm` in
 config-manager/utils/alarms.ts): `RESOURCE.alarms.INDEX` for an alarm of the config, or
 `RESOURCE.alarms.NAME` for a global alarm set in the Stacktape console. A chain that names
 neither stops the deployment with its error e60. An unhealthy-targets alarm on a load
-balancer without a container target stops it with e127.
+balancer without a container target stops it with e127, and an `evaluation` CloudWatch refuses
+(Stacktape passes it through) stops it too.
 
 `AlarmChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
@@ -25,7 +27,7 @@ else:
 
 
 class AlarmChecks(_LinterBase):
-    """The linter's checks of `cloudwatch-alarm` events."""
+    """The linter's checks of alarms and `cloudwatch-alarm` events."""
 
     def check_alarm_targets(self) -> None:
         """Every `application-load-balancer-unhealthy-targets` alarm has a container
@@ -50,6 +52,22 @@ class AlarmChecks(_LinterBase):
                 resource=spec.resource,
                 hint="remove the alarm, or put a container workload behind the load balancer",
             )
+
+    def check_alarm_evaluations(self) -> None:
+        """Every alarm's `evaluation` is one CloudWatch takes (PutMetricAlarm's period,
+        evaluation periods, datapoints to alarm and evaluation range); Stacktape passes the
+        values through, so CloudWatch's refusal stops the deployment."""
+        for spec in resolve_alarms(self.stack):
+            for key, why in spec.refusals:
+                self.report(
+                    (*spec.path, "evaluation", key),
+                    "error",
+                    "alarm-evaluation-invalid",
+                    f"{spec.reference}: {why}; CloudWatch refuses the alarm, so the "
+                    "deployment fails",
+                    resource=spec.resource,
+                    hint=_EVALUATION_HINTS[key],
+                )
 
     def check_alarm_events(self) -> None:
         """Every `cloudwatch-alarm` event's `alarmName` names an alarm of the stack (or, in
@@ -111,3 +129,17 @@ class AlarmChecks(_LinterBase):
                 resource=fn.name,
                 hint=hint,
             )
+
+
+# How to write each `evaluation` key as CloudWatch takes it.
+_EVALUATION_HINTS = {
+    "period": "write `period` in seconds: 60, 300, 3600 ... (a multiple of 60), or 10, 20 or 30",
+    "evaluationPeriods": (
+        "write `evaluationPeriods` as a whole number, with `period` x `evaluationPeriods` at "
+        "most 86,400 seconds (604,800 with a period of an hour or more)"
+    ),
+    "breachedPeriods": (
+        "write `breachedPeriods` as a whole number from 1 to `evaluationPeriods` (it is the M "
+        "of an M out of N alarm)"
+    ),
+}

@@ -111,15 +111,18 @@ def end_line(request_id: str) -> str:
     return f"END RequestId: {request_id}\n"
 
 
-def report_line(request_id: str, duration_ms: int, memory_mb: int) -> str:
-    """Lambda's report of an invocation (the form of the developer guide's examples: tabs
-    between fields, a space before the tab after `Billed Duration`); billed by the
-    millisecond."""
+def report_line(
+    request_id: str, duration_ms: int, memory_mb: int, *, timed_out: bool = False
+) -> str:
+    """Lambda's report of an invocation, billed by the millisecond: each field followed by a
+    tab, then, for an invocation that timed out, `Status: timeout` (docs/fidelity.md,
+    "CloudWatch Logs")."""
     used = min(memory_mb, MAX_MEMORY_USED_MB)
+    status = "Status: timeout" if timed_out else ""
     return (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-        f"Billed Duration: {duration_ms} ms \tMemory Size: {memory_mb} MB\t"
-        f"Max Memory Used: {used} MB\t\n"
+        f"Billed Duration: {duration_ms} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {used} MB\t{status}\n"
     )
 
 

@@ -171,7 +171,7 @@ def alarm_data(sim: Simulator, resource: str | None = None) -> list[dict[str, An
             "simulated": alarm is not None,
         }
         if alarm is None:
-            entry["reason"] = spec.not_simulated or (
+            entry["reason"] = spec.why_not_simulated or (
                 f"{spec.resource_type} metrics are not simulated"
             )
         else:

@@ -453,7 +453,7 @@ class AlarmService:
         listed = ", ".join(a.spec.reference for a in self.alarms.values())
         other = next((s for s in self.specs if name in (s.aws_name, s.stp_name, s.reference)), None)
         if other is not None:
-            why = f": {other.not_simulated}" if other.not_simulated else ""
+            why = f": {other.why_not_simulated}" if other.why_not_simulated else ""
             raise SimError(
                 f"alarm {name!r} of {other.resource_type} {other.resource!r} is not simulated{why}",
                 f"simulated alarms: {listed}" if listed else "this stack has no simulated alarms",

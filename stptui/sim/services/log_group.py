@@ -268,7 +268,10 @@ class LogGroupSim:
             )
             lines.append((ended, error))
         lines.append((ended, end_line(rid)))
-        lines.append((ended, report_line(rid, ended - started, self.memory_mb)))
+        timed_out = outcome.status == "timeout"
+        lines.append(
+            (ended, report_line(rid, ended - started, self.memory_mb, timed_out=timed_out))
+        )
         return [
             LogEvent(event_id(t, seq + i), t, stream, text, inv_id)
             for i, (t, text) in enumerate(lines)
