@@ -26,6 +26,7 @@ from stptui.sim.payloads import (
     md5_hex,
     md5_of_message_attributes,
 )
+from stptui.sim.services.queue import number_refusal
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -201,6 +202,8 @@ def _plain_attributes(prefix: str, attrs: Any, arrays: bool = False) -> dict[str
                 "the following supported type prefixes: Binary, Number, String.",
             )
         else:
+            if kind.startswith("Number") and (refused := number_refusal(name, value)):
+                raise _fail(f"{prefix}.{refused.code}", str(refused))
             # SQS keeps a custom label (`String.json`, `Number.float`) as part of the type.
             out[name] = labelled(value, kind)
     return out

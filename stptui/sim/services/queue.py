@@ -168,8 +168,10 @@ def validate_attributes(attrs: dict[str, Any]) -> int:
             _refuse_attribute_name(name)
         cls = value.__class__
         text = value if cls in _PLAIN_TEXT else _attribute_text(value)
-        if cls is not str and (cls in _NUMBERS or isinstance(value, NumberText)):
-            _check_number(name, text)
+        # A NumberText was checked where it was made (`NumberText`): only a handler's
+        # numbers are checked here.
+        if cls in _NUMBERS and (refused := number_refusal(name, text)) is not None:
+            raise refused
         if not text:
             kind = message_attributes({name: value})[name]["dataType"]
             raise SqsError(
@@ -207,27 +209,29 @@ def attributes_size(attrs: dict[str, Any]) -> int:
 _PLAIN_TEXT = frozenset({str, NumberText})
 
 
-# Values sent as Number attributes besides NumberText: a handler's numbers (a bool is a
-# String attribute, as `message_attributes` types it).
+# A handler's numbers, sent as Number attributes (a bool is a String attribute, as
+# `message_attributes` types it).
 _NUMBERS = frozenset({int, float})
 
 
-def _check_number(name: str, text: str) -> None:
-    """Raise SqsError when SQS refuses `text` as the Number attribute `name`'s value."""
+def number_refusal(name: str, text: str) -> SqsError | None:
+    """The SqsError SQS answers `text` as the value of the Number attribute `name` with, or
+    None when it takes it."""
     fault = number_attribute_fault(text)
     if fault == "not a number":
-        raise SqsError(
+        return SqsError(
             "InvalidParameterValue",
             f"Can't cast the value of message (user) attribute '{name}' to a number.",
             "send digits with an optional sign, point and exponent (`-1.5e3`), or make the "
             "attribute a String",
         )
     if fault is not None:
-        raise SqsError(
+        return SqsError(
             "InvalidParameterValue",
             f"The Number {text[:24]} of message (user) attribute '{name}' is out of range.",
             NUMBER_ATTRIBUTE_RULE,
         )
+    return None
 
 
 def _attribute_text(value: Any) -> str:
