@@ -117,8 +117,8 @@ def number_attribute_fault(text: str) -> str | None:
     except InvalidOperation:
         return "out of range"  # an exponent too long for Decimal is far out of range
     # Significant digits, counted exactly (normalize() would round to 28 of them).
-    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
-    if digits > NUMBER_ATTRIBUTE_DIGITS or (
+    significant = len("".join(map(str, value.as_tuple().digits)).strip("0"))
+    if significant > NUMBER_ATTRIBUTE_DIGITS or (
         value and not _NUMBER_SMALLEST <= abs(value) <= _NUMBER_LARGEST
     ):
         return "out of range"
