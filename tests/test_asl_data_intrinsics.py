@@ -96,6 +96,19 @@ def test_array_contains_and_unique_use_json_equality() -> None:
     ]
 
 
+def test_array_arguments_round_fractions_to_the_nearest_integer() -> None:
+    # ArrayRange and ArrayPartition: "If you specify a non-integer value ... Step Functions
+    # will round it off to the nearest integer" (a half towards positive infinity, as Java).
+    assert run("States.ArrayRange(1.5, 4.4, 0.6)", {}) == [2, 3, 4]
+    assert run("States.ArrayRange(-1.5, 1, 1)", {}) == [-1, 0, 1]
+    assert run("States.ArrayPartition($.a, 1.5)", {"a": [1, 2, 3]}) == [[1, 2], [3]]
+    assert "must not be 0" in failure("States.ArrayRange(1, 3, 0.4)", {}).cause
+    assert "positive integer, not 0" in failure("States.ArrayPartition($.a, 0.4)", {"a": [1]}).cause
+    # ArrayGetItem's index: the guide is silent; rounded the same way (a choice).
+    assert run("States.ArrayGetItem($.a, 0.5)", {"a": ["x", "y"]}) == "y"
+    assert "must be an integer" in failure("States.ArrayGetItem($.a, '0')", {"a": [1]}).cause
+
+
 def test_array_range_limits_and_steps() -> None:
     assert run("States.ArrayRange(10, 1, -3)", {}) == [10, 7, 4, 1]
     assert len(run("States.ArrayRange(1, 1000, 1)", {})) == 1000
@@ -116,7 +129,10 @@ def test_base64_round_trip_and_limit() -> None:
     )
     # The guide prints "Decoded data" for this input; the bytes decode to "Data to encode".
     assert run("States.Base64Decode($.b)", {"b": "RGF0YSB0byBlbmNvZGU="}) == "Data to encode"
+    # "a data string of up to 10,000 characters" for both; exactly 10,000 is allowed.
+    assert run("States.Base64Encode($.s)", {"s": "x" * 10_000}).startswith("eHh4")
     assert "at most 10000" in failure("States.Base64Encode($.s)", {"s": "x" * 10_001}).cause
+    assert "at most 10000" in failure("States.Base64Decode($.s)", {"s": "QUFB" * 2501}).cause
     assert failure("States.Base64Decode($.s)", {"s": "not base64!"}).error == (
         "States.IntrinsicFailure"
     )
@@ -139,6 +155,8 @@ def test_hash(algorithm: str, digest: str) -> None:
 def test_hash_sha384_sha512_lengths_and_limits() -> None:
     assert len(run("States.Hash('a', 'SHA-384')", {})) == 96
     assert len(run("States.Hash('a', 'SHA-512')", {})) == 128
+    # "10,000 characters or less": the limit itself is allowed.
+    assert len(run("States.Hash($.s, 'MD5')", {"s": "x" * 10_000})) == 32
     assert "at most 10000" in failure("States.Hash($.s, 'MD5')", {"s": "x" * 10_001}).cause
     assert "must be one of" in failure("States.Hash('a', $.alg)", {"alg": "SHA-2"}).cause
 
@@ -158,14 +176,58 @@ def test_math_random_draws_from_env_and_a_seed_is_repeatable() -> None:
     assert run("States.MathRandom($.start, $.end)", {"start": 1, "end": 999}) == 2
     first = run("States.MathRandom(1, 999, 7)", {})
     assert first == run("States.MathRandom(1, 999, 7)", {})
-    assert 1 <= first <= 999
+    assert 1 <= first <= 998
+
+
+def test_math_random_excludes_the_end_and_rounds_its_bounds() -> None:
+    # "a random number between the specified start number (inclusive) and end number
+    # (exclusive)"; non-integer bounds are rounded to the nearest integer.
+    seen = {run(f"States.MathRandom(0, 2, {seed})", {}) for seed in range(40)}
+    assert seen == {0, 1}
+    assert {run(f"States.MathRandom(0.6, 2.4, {seed})", {}) for seed in range(10)} == {1}
+    # An empty range gives its start (a choice: the guide does not say).
+    assert run("States.MathRandom(5, 5)", {}) == 5
 
 
 def test_math_add_and_rounding() -> None:
     assert run("States.MathAdd($.value1, $.step)", {"value1": 111, "step": -1}) == 110
-    # Non-integers are rounded half up (Step Functions runs on Java).
+    # "If you specify a non-integer value ... Step Functions will round it off to the nearest
+    # integer": as Java's Math.round, a half towards positive infinity.
     assert run("States.MathAdd(1.5, 1)", {}) == 3
     assert "must be an integer" in failure("States.MathAdd('1', 1)", {}).cause
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "total"),
+    [
+        # Sums AWS returned, recorded by LocalStack's AWS-validated test_math_add.
+        (-9, 3, -6),
+        (1.49, 1.5, 3),
+        (1.5, 1.51, 4),
+        (-1.49, -1.5, -2),
+        (-1.5, -1.51, -3),
+        # Java's Math.round on the double's exact value.
+        (-2.5, 0, -2),
+        (2.5, 0, 3),
+        (0.49999999999999994, 0, 0),
+    ],
+)
+def test_math_add_rounds_fractions_as_aws_does(first: float, second: float, total: int) -> None:
+    data = {"a": first, "b": second}
+    assert run("States.MathAdd($.a, $.b)", data) == total
+
+
+def test_math_add_arguments_must_fit_a_java_int() -> None:
+    # "You must specify integer values in the range of -2147483648 and 2147483647."
+    assert run("States.MathAdd(2147483647, -2147483648)", {}) == -1
+    err = failure("States.MathAdd($.n, 1)", {"n": 2147483648})
+    assert err.error == "States.IntrinsicFailure"
+    assert "between -2147483648 and 2147483647, not 2147483648" in err.cause
+    assert "not -2147483649" in failure("States.MathAdd(1, -2147483649)", {}).cause
+    # Rounded first: 2147483647.4 is 2147483647.
+    assert run("States.MathAdd(2147483647.4, 0)", {}) == 2147483647
+    # Only the arguments are limited: the sum is returned whole (a choice).
+    assert run("States.MathAdd(2147483647, 1)", {}) == 2147483648
 
 
 def test_string_split_uses_each_delimiter_character() -> None:
@@ -201,6 +263,8 @@ def test_paths_with_brackets_and_commas_are_one_argument() -> None:
         ("States.Formatt('x')", "did you mean 'States.Format'"),
         ("States.UUID(1)", "takes 0 argument"),
         ("States.ArrayRange(1, 2)", "takes 3 argument"),
+        ("States.MathRandom(1)", "takes 2 to 3 argument"),
+        ("States.JsonMerge($.a, $.b)", "takes 3 argument"),
         ("States.Format('a\\b')", "backslash"),
         ("States.Array(", "expected"),
         ("States.JsonToString('x')", "takes a path"),

@@ -16,7 +16,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from stptui import jsontext
@@ -39,6 +39,8 @@ MAX_NESTING = 10
 MAX_RANGE_ITEMS = 1000
 # Base64Encode/Decode and Hash: "a data string of up to 10,000 characters".
 MAX_DATA_CHARS = 10_000
+# MathAdd: "You must specify integer values in the range of -2147483648 and 2147483647."
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "MD5": hashlib.md5,
     "SHA-1": hashlib.sha1,
@@ -329,6 +331,7 @@ class IntrinsicEnv:
     # reads it: see DataEnv.context).
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
     uuid: Callable[[], str]
+    # random(start, end): an integer from start (included) to end (excluded), start < end.
     random: Callable[[int, int], int]
     variables: Mapping[str, Any] | None = None
 
@@ -389,14 +392,24 @@ def _want_string(value: Any, what: str) -> str:
 
 
 def _want_int(value: Any, what: str) -> int:
-    """An integer argument; a fraction is rounded half up, as Step Functions (Java) does."""
+    """An integer argument; a fraction is rounded as Java's Math.round does (Step Functions
+    runs on Java): to the nearest integer, a half towards positive infinity, so 2.5 is 3 and
+    -1.5 is -1 (AWS's recorded MathAdd(-1.49, -1.5) is -2)."""
     if type(value) is int:
         return value  # the commonest (a counter), and no bool: its type is bool
     if not is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
         raise _Bad(f"{what} must be an integer, not {compact_json(value)}")
-    if isinstance(value, float):
-        return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return int(value)
+    # Fraction is the double's exact value: x + 0.5 in floats would make
+    # 0.49999999999999994 round to 1.
+    return math.floor(Fraction(value) + Fraction(1, 2))
+
+
+def _want_int32(value: Any, what: str) -> int:
+    """An integer argument (rounded as `_want_int`) that a Java int holds."""
+    number = _want_int(value, what)
+    if not INT32_MIN <= number <= INT32_MAX:
+        raise _Bad(f"{what} must be between {INT32_MIN} and {INT32_MAX}, not {number}")
+    return number
 
 
 def _natural(value: Any) -> str:
@@ -506,17 +519,24 @@ def _merge(call: Call, values: list[Any], env: IntrinsicEnv) -> dict[str, Any]:
 def _math_random(call: Call, values: list[Any], env: IntrinsicEnv) -> int:
     start = _want_int(values[0], "the start")
     end = _want_int(values[1], "the end")
+    seed = _want_int(values[2], "the seed") if len(values) == 3 else None
     if start > end:
         raise _Bad(f"the start {start} is greater than the end {end}")
-    if len(values) == 3:
+    if start == end:
+        # "start number (inclusive) and end number (exclusive)" leaves no number here; the
+        # start is returned rather than failing (a choice: the guide does not say).
+        return start
+    if seed is not None:
         # "If you use this function with the same seed value, it returns an identical number":
         # the seed alone decides it, so it does not draw from the simulator's stream.
-        return random.Random(_want_int(values[2], "the seed")).randint(start, end)
+        return random.Random(seed).randrange(start, end)
     return env.random(start, end)
 
 
 def _math_add(call: Call, values: list[Any], env: IntrinsicEnv) -> int:
-    return _want_int(values[0], "the first number") + _want_int(values[1], "the second number")
+    # The arguments are held to a Java int; the sum is returned whole (see docs/fidelity.md).
+    first = _want_int32(values[0], "the first number")
+    return first + _want_int32(values[1], "the second number")
 
 
 def _split(call: Call, values: list[Any], env: IntrinsicEnv) -> list[str]:
