@@ -6,8 +6,8 @@ Step Functions state machine with the input `{triggerEvent: JSON.stringify(event
 and returns at once; for an `sqs` trigger its success deletes the batch, so the queue sees
 the message acknowledged as soon as the job starts, not when it finishes. StartExecution
 takes an input of at most 256 KiB: over it the helper fails (TriggerFailed), no execution
-starts, and each trigger answers for a failed function (an `sqs` batch returns later, an
-HTTP request gets a 500 or 502).
+starts, and each trigger answers for a failed function (an `sqs` batch returns later, a
+stream batch is retried at its shard's position, an HTTP request gets a 500 or 502).
 
 The state machine holds one `batch:submitJob.sync` task per attempt (`attempts` in total,
 default 1). Each task's `Catch` on `States.ALL` goes to a Wait of

@@ -23,6 +23,10 @@ behaviours file turns `reportBatchItemFailures` on (with bisection on too, the r
 splits the batch at its lowest reported record, which uses no retry). docs/fidelity.md
 ("Kinesis") has the sources and the simulator's own choices.
 
+A batch job's event is read by its trigger function, which starts an execution per batch
+and returns; when StartExecution refuses the batch's event (over 256 KiB) the function
+fails, and its batch is retried, bisected or discarded as any failed function's.
+
 The mapping reads any `StreamSource`: a DynamoDB table's stream (stptui.sim.services.table)
 is read the same way, with its own event, on-failure batch info and poll rate.
 """
@@ -33,14 +37,14 @@ import base64
 import hashlib
 import json
 from collections import deque
-from contextlib import suppress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.aws_names import lambda_role_name
+from stptui.config.aws_names import lambda_name, lambda_role_name
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Emission, Outcome
 from stptui.sim.clock import iso_ms
+from stptui.sim.payloads import Deferred, json_string_sizes
 from stptui.sim.services.function import (
     SYNC_PAYLOAD_BYTES,
     throttle_backoff_ms,
@@ -70,6 +74,11 @@ RECORD_OVERHEAD_BYTES = 500
 DEFAULT_PARTITION_KEY = "stptui"
 
 _SEQ = attrgetter("sequence_number")
+
+# What a batch job's trigger function that failed ends with, for its mapping: a function
+# error (Stacktape's trigger function throws StartExecution's error; the time it ran is
+# not simulated).
+TRIGGER_FAILED = Outcome(0, "error", "InvalidExecutionInput")
 
 
 class KinesisError(ValueError):
@@ -383,6 +392,7 @@ class StreamBatch:
     __slots__ = (
         "_seqs",
         "_seqs_of",
+        "_sizes",
         "_values",
         "_values_of",
         "attempts",
@@ -411,6 +421,10 @@ class StreamBatch:
         # The consumer's `batch_values`, kept as `_seqs` is (see `StreamConsumer.values`).
         self._values: tuple[Any, ...] = ()
         self._values_of: list[StreamRecord] | None = None
+        # A batch job's batch whose trigger function failed: the records it was refused for
+        # and their event's JSON sizes, so that each retry of them (every second until they
+        # expire, by default) is measured without building the event again.
+        self._sizes: tuple[list[StreamRecord], tuple[int, int]] | None = None
 
     @property
     def sequence_numbers(self) -> list[str]:
@@ -720,32 +734,42 @@ class StreamConsumer:
     # -- invoking ------------------------------------------------------------------------
 
     def _submit(self, batch: StreamBatch) -> None:
-        """Hand `batch` to a batch job's mapping."""
-        from stptui.sim.services.batch import TriggerFailed, submit_job
+        """Hand `batch` to a batch job's trigger function: one invocation of it, which
+        starts an execution and returns, or fails when StartExecution refuses its input
+        (over 256 KiB); the mapping then handles the failure as any function error
+        (`StreamBatch.done`: retried, bisected or discarded, the shard waiting meanwhile)."""
+        from stptui.sim.services.batch import TriggerFailed, submit_job, trigger_event_json
 
-        sim = self.sim
-        lane = batch.lane
         stream = self.stream
-        # The job's trigger function only starts an execution and returns: the batch
-        # succeeds the instant it is handed over.
-        event = stream.event(batch.records, self)
-        # A trigger function that fails (StartExecution refused an input over 256 KiB) is
-        # recorded, and the batch goes on as if handed over: the mapping's retries of such a
-        # batch, which would fail the same way, are not simulated (docs/fidelity.md).
-        with suppress(TriggerFailed):
+        records = batch.records
+        batch.attempts += 1
+        sizes = batch._sizes
+        event: Any
+        if sizes is not None and sizes[0] is records:
+            # Refused before: measured by its known sizes, built only if it ever starts.
+            event = Deferred(stream.event, records, self)
+            event.json_sizes = sizes[1]
+        else:
+            event = stream.event(records, self)
+        try:
             submit_job(
-                sim,
+                self.sim,
                 self.target,
                 event,
                 stream.trigger,
                 stream.name,
                 {
                     "stream": stream.name,
-                    "shard": lane.shard.id,
+                    "shard": batch.lane.shard.id,
                     "sequence_numbers": batch.sequence_numbers,
                 },
             )
-        self._advance(lane, batch.records)
+        except TriggerFailed as exc:
+            if type(event) is not Deferred:
+                batch._sizes = (records, json_string_sizes(trigger_event_json(event)))
+            batch.done(TRIGGER_FAILED, exc.request_id)
+            return
+        self._advance(batch.lane, records)
 
     def _throttled(self, batch: StreamBatch, fn: FunctionSim) -> None:
         """The function has no concurrency left for `batch`: it waits and goes again."""
@@ -864,7 +888,6 @@ class StreamConsumer:
     ) -> dict[str, Any]:
         """The invocation record Lambda sends to the on-failure destination."""
         fn = self.fn
-        assert fn is not None
         now = self.sim.clock.now
         stream = self.stream
         records = batch.records
@@ -874,7 +897,7 @@ class StreamConsumer:
         return {
             "requestContext": {
                 "requestId": batch.invocation_id,
-                "functionArn": fn.arn,
+                "functionArn": fn.arn if fn is not None else self._trigger_function_arn(),
                 "condition": condition,
                 "approximateInvokeCount": batch.attempts,
             },
@@ -891,6 +914,13 @@ class StreamConsumer:
                 "streamArn": stream.arn,
             },
         }
+
+    def _trigger_function_arn(self) -> str:
+        """The ARN of a batch job's trigger function, the function its mapping invokes
+        (named as a function called after the job, as Stacktape names it)."""
+        sim = self.sim
+        name = lambda_name(sim.stack.stack_name, self.target)
+        return f"arn:aws:lambda:{sim.region}:{sim.account_id}:function:{name}"
 
     def _deliver_failure(self, batch: StreamBatch, outcome: Outcome, condition: str) -> None:
         sim = self.sim
