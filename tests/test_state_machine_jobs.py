@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from stptui.commands import Session, execute
 from stptui.commands.result import render_plain
 from stptui.config import load_stack_text
+from stptui.jsontext import compact_json
 from stptui.sim.clock import parse_instant
 from stptui.sim.explain import explain
+from stptui.sim.services.batch import submit_request_sizes
 from stptui.sim.services.state_machine import Execution, lookup_machine
 
 T0 = parse_instant("2026-01-05T08:00:00Z")
@@ -336,3 +338,155 @@ def test_validate_warns_only_about_what_does_not_run(tmp_path: Path) -> None:
         "Task state 'T' of 'flow': JobDefinition app-dev-render names no batch-job of this "
         "stack; executions fail when they reach it"
     ]
+
+
+# -- AWS Batch's limits on the request a Task sends ---------------------------------------
+
+FLAG = {"name": "MANAGED_BY_AWS", "value": "STARTED_BY_STEP_FUNCTIONS"}
+
+
+def request_bytes(parameters: dict[str, str]) -> int:
+    """The SubmitJob request `submit(Parameters=parameters)` sends, in AWS Batch's JSON names
+    with the flag Step Functions adds, in UTF-8 bytes."""
+    request = {
+        "jobDefinition": JOB_DEF,
+        "jobName": "r-1",
+        "jobQueue": QUEUE,
+        "parameters": parameters,
+        "containerOverrides": {"environment": [FLAG]},
+    }
+    return len(compact_json(request).encode())
+
+
+@pytest.mark.parametrize("char", ["x", "é"])
+def test_a_submit_job_over_30_kib_is_a_client_exception_and_makes_no_job(
+    tmp_path: Path, char: str
+) -> None:
+    room = 30 * 1024 - request_bytes({"pad": ""})
+    fits = char * (room // len(char.encode()))
+    assert request_bytes({"pad": fits}) == 30 * 1024 - room % len(char.encode())
+    (tmp_path / "a").mkdir()
+    s = open_flow(tmp_path / "a", submit(Parameters={"pad": fits}))
+    assert run(s).status == "SUCCEEDED"
+    over = fits + char
+    kib = -(-request_bytes({"pad": over}) // 1024)
+    caught = {
+        **submit(Parameters={"pad": over}),
+        "Catch": [{"ErrorEquals": ["Batch.ClientException"], "Next": "Done"}],
+    }
+    (tmp_path / "b").mkdir()
+    s = open_flow(tmp_path / "b", submit(Parameters={"pad": over}))
+    ex = run(s)
+    assert ex.error == "Batch.ClientException"
+    assert ex.cause == f"Job size must be less than 30 KiB, got {kib} KiB"
+    assert not kinds(s, "batch.submitted")  # AWS Batch made no job
+    sm = lookup_machine(s.sim, "flow")
+    sm.definition = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Next": "Done", **caught}, "Done": {"Type": "Succeed"}},
+    }
+    assert sm.start({}, "caught").status == "SUCCEEDED"
+
+
+def test_the_sdk_form_refuses_a_submit_job_over_30_kib_alike(tmp_path: Path) -> None:
+    pad = "x" * (30 * 1024 - request_bytes({"pad": ""}) + 1)
+    state = {
+        "Resource": "arn:aws:states:::aws-sdk:batch:submitJob",
+        "Parameters": {
+            "JobDefinition": JOB_DEF,
+            "JobName": "r-1",
+            "JobQueue": QUEUE,
+            "Parameters": {"pad": pad},
+        },
+    }
+    s = open_flow(tmp_path, state)
+    ex = run(s)
+    assert ex.error == "Batch.ClientException"
+    assert ex.cause == "Job size must be less than 30 KiB, got 31 KiB"
+    assert not kinds(s, "batch.submitted")
+
+
+def overrides_chars(command: list[str]) -> int:
+    """The ContainerOverrides `{"Command": command}` as ECS counts them, with the flag."""
+    return len(compact_json({"command": command, "environment": [FLAG]}))
+
+
+def test_overrides_of_8192_characters_run_and_one_more_fails_the_job(tmp_path: Path) -> None:
+    fits = ["echo", "x" * (8192 - overrides_chars(["echo", ""]))]
+    assert overrides_chars(fits) == 8192
+    (tmp_path / "a").mkdir()
+    s = open_flow(tmp_path / "a", submit(ContainerOverrides={"Command": fits}))
+    assert run(s).status == "SUCCEEDED"
+    (tmp_path / "b").mkdir()
+    over = {"Command": ["echo", fits[1] + "x"]}
+    s = open_flow(tmp_path / "b", submit(ContainerOverrides=over, RetryStrategy={"Attempts": 3}))
+    ex = run(s)
+    assert ex.error == "States.TaskFailed"
+    job = json.loads(ex.cause or "")
+    assert job["Status"] == "FAILED"
+    assert job["StatusReason"] == "Container Overrides length must be at most 8192"
+    # AWS Batch made the job but started no container: no attempt, no retry, no behaviour.
+    assert job["Attempts"] == [] and "StartedAt" not in job
+    assert job["StoppedAt"] == T0
+    assert not kinds(s, "batch.succeeded")
+    (failed,) = kinds(s, "batch.failed")
+    assert failed["execution_id"] == job["JobId"]
+
+
+def test_escaped_quotes_and_the_environment_count_toward_the_overrides(tmp_path: Path) -> None:
+    # 4,100 quotes are 8,200 characters escaped, over 8,192; 4,100 x's fit.
+    for name, value, status in (("a", "x" * 4100, "SUCCEEDED"), ("b", '"' * 4100, "FAILED")):
+        (tmp_path / name).mkdir()
+        env = [{"Name": "BIG", "Value": value}]
+        s = open_flow(tmp_path / name, submit(ContainerOverrides={"Environment": env}))
+        assert run(s).status == status
+
+
+def test_a_request_response_submit_gets_its_job_id_and_the_job_fails(tmp_path: Path) -> None:
+    over = {"Command": ["x" * 8192]}
+    s = open_flow(tmp_path, submit(sync=False, ContainerOverrides=over))
+    ex = run(s)
+    assert ex.status == "SUCCEEDED"  # SubmitJob accepted it: the failure comes later
+    assert [r["execution_id"] for r in kinds(s, "batch.failed")] == [ex.output["JobId"]]
+
+
+def _camel(value: Any, maps: frozenset[str] = frozenset({"Parameters", "Tags"})) -> Any:
+    """The request in AWS Batch's JSON names: a lower-case first letter on every field name,
+    but not on the keys of the string maps a user names."""
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k[:1].lower() + k[1:]: v if k in maps else _camel(v) for k, v in value.items()}
+
+
+_TEXT = st.text(max_size=20)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    parameters=st.dictionaries(_TEXT, _TEXT, max_size=3),
+    command=st.none() | st.lists(_TEXT, max_size=3),
+    env=st.lists(st.tuples(_TEXT, _TEXT), max_size=3),
+    tags=st.none() | st.dictionaries(_TEXT, _TEXT, max_size=2),
+)
+def test_the_measured_request_is_aws_batch_s_json_with_the_flag(
+    parameters: dict[str, str],
+    command: list[str] | None,
+    env: list[tuple[str, str]],
+    tags: dict[str, str] | None,
+) -> None:
+    overrides: dict[str, Any] = {"Environment": [{"Name": n, "Value": v} for n, v in env]}
+    if command is not None:
+        overrides["Command"] = command
+    params = {**submit()["Parameters"], "Parameters": parameters}
+    params["ContainerOverrides"] = overrides
+    if tags is not None:
+        params["Tags"] = tags
+    sent = _camel(params)
+    sent["containerOverrides"]["environment"].append(FLAG)
+    expected = (
+        len(compact_json(sent).encode()),
+        len(compact_json(sent["containerOverrides"])),
+    )
+    assert submit_request_sizes(params) == expected

@@ -11,6 +11,8 @@ it (`.sync:2`: its Output parsed as JSON); a job or execution that does not succ
 the task with `States.TaskFailed` and that same description, as JSON text, for its cause.
 A waiting task that ends first (TimeoutSeconds, StopExecution, a failed Parallel branch)
 terminates the job (TerminateJob) or stops the execution, as Step Functions does.
+AWS's limits on a job's size hold for the request a task sends: over 30 KiB it fails with
+`Batch.ClientException`; container overrides over 8,192 characters fail the job it makes.
 docs/fidelity.md ("Step Functions: Batch jobs and nested executions") lists the sources and
 the choices made.
 """
@@ -194,7 +196,7 @@ def _timeout_s(value: Any, default: int | None) -> int | None:
 def _submit_job(
     sim: Simulator, params: dict[str, Any], source: str, parent: Execution, done: Done | None
 ) -> Started:
-    from stptui.sim.services.batch import DirectJob
+    from stptui.sim.services import batch
 
     for name in _REQUIRED:
         if name not in params:
@@ -214,7 +216,7 @@ def _submit_job(
         )
     service = sim.services["batch"]
     job = service.jobs[target]
-    request = DirectJob(
+    request = batch.DirectJob(
         job_name,
         queue,
         job.definition_arn,
@@ -223,6 +225,13 @@ def _submit_job(
         _attempts(params.get("RetryStrategy")),
         _timeout_s(params.get("Timeout"), job.model.timeout_s),
     )
+    # AWS's limits on the request as the integration sends it (stptui.sim.services.batch):
+    # SubmitJob refuses it whole, or ECS will not start a container for its overrides.
+    payload, overrides = batch.submit_request_sizes(params)
+    if payload > batch.MAX_SUBMIT_JOB_BYTES:
+        raise StatesRuntimeError("Batch.ClientException", batch.job_size_message(payload))
+    if overrides > batch.MAX_OVERRIDES_CHARS:
+        request.refused = batch.OVERRIDES_REASON
     if done is not None:
 
         def on_end(ex: JobExecution) -> None:

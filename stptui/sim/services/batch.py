@@ -37,13 +37,15 @@ A user's own state machine may also submit the job's definition to AWS Batch its
 `batch:submitJob` integration, stptui.sim.asl_jobs): `BatchService.submit` runs that one
 AWS Batch job by AWS Batch's rules (its `RetryStrategy.Attempts`, default 1, retried at once;
 a timed-out attempt is not retried; `Timeout.AttemptDurationSeconds`), without Stacktape's
-trigger function, state machine and STP_* variables, and can `terminate` it.
+trigger function, state machine and STP_* variables, and can `terminate` it. The same two
+limits hold there (`submit_request_sizes`): SubmitJob over 30 KiB is refused before any job
+exists, and a job whose overrides are over 8,192 characters fails before any container starts.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -117,6 +119,24 @@ MAX_EXECUTION_INPUT_BYTES = 262_144
 _ID_SHAPE = "00000000-0000-0000-0000-000000000000"
 
 
+def job_size_message(payload: int) -> str:
+    """SubmitJob's ClientException for a request of `payload` bytes over 30 KiB (N rounded up)."""
+    return f"Job size must be less than 30 KiB, got {-(-payload // 1024)} KiB"
+
+
+def submit_request_sizes(params: Mapping[str, Any]) -> tuple[int, int]:
+    """A state machine's own SubmitJob, its Task's effective Parameters, as the integration
+    sends it: the request in UTF-8 bytes and its container overrides in characters, both
+    compact JSON, with the flag Step Functions adds to the environment. AWS Batch's JSON names
+    are the Parameters' with a lower-case first letter, so the lengths are the same; every
+    field counts, the ones not simulated too (validated as objects and arrays already)."""
+    overrides = dict(params.get("ContainerOverrides") or {})
+    flag = {"Name": SFN_FLAG[0], "Value": SFN_FLAG[1]}
+    overrides["Environment"] = [*(overrides.get("Environment") or []), flag]
+    request = {**params, "ContainerOverrides": overrides}
+    return len(compact_json(request).encode()), len(compact_json(overrides))
+
+
 class TriggerFailed(Exception):
     """The job's trigger function failed: StartExecution refused its input, so no execution
     started (`batch.trigger_failed` is recorded). `request_id` is the trigger function's
@@ -185,6 +205,8 @@ class DirectJob:
     history: list[AttemptRecord] = field(default_factory=list)
     started_at: int | None = None  # of the attempt that runs now
     status_reason: str | None = None
+    # Why AWS Batch fails the job before any container starts (its overrides are too long).
+    refused: str | None = None
 
     def env(self) -> dict[str, str]:
         """The container environment the request gives (Step Functions adds its flag)."""
@@ -560,6 +582,9 @@ class BatchService:
             batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
         else:
             env = Deferred(direct.env)
+            if direct.refused is not None:
+                self._refused(ex, job, env, "States.TaskFailed", direct.refused, True)
+                return
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
             direct.started_at = now
             timeout_ms = (direct.timeout_s or 0) * 1000
@@ -629,12 +654,7 @@ class BatchService:
         request_bytes, overrides_chars = fixed
         payload = request_bytes + job.job_name_bytes + size
         if payload > MAX_SUBMIT_JOB_BYTES:
-            kib = -(-payload // 1024)
-            return (
-                "Batch.ClientException",
-                f"Job size must be less than 30 KiB, got {kib} KiB",
-                False,
-            )
+            return ("Batch.ClientException", job_size_message(payload), False)
         if overrides_chars + chars > MAX_OVERRIDES_CHARS:
             return ("States.TaskFailed", OVERRIDES_REASON, True)
         return None
@@ -678,10 +698,14 @@ class BatchService:
     ) -> None:
         """An attempt whose job AWS refused (see `_refusal`): no container runs, so no
         behaviour decides it and it writes no log stream; its Task state fails at once, and
-        Stacktape's Catch retries it as any failed attempt (the same event fails again)."""
+        Stacktape's Catch retries it as any failed attempt (the same event fails again). A job
+        a state machine submitted (`ex.direct`) keeps its id and is not retried."""
         sim = self.sim
         now = sim.clock.now
-        batch_job_id = sim.new_id() if made else None
+        if ex.direct is not None:
+            batch_job_id: str | None = ex.id  # the job SubmitJob made and answered with
+        else:
+            batch_job_id = sim.new_id() if made else None
         sim.trace.emit(
             (
                 now,
@@ -715,7 +739,12 @@ class BatchService:
         duration = now - started
         direct = ex.direct
         timed_out = outcome.status == "timeout"
-        if direct is not None:
+        refused = direct.refused if direct is not None else None
+        if direct is not None and refused is not None:
+            # No container started: DescribeJobs lists no attempt, and the job's reason is
+            # AWS Batch's.
+            direct.status_reason = refused
+        elif direct is not None:
             direct.started_at = None
             direct.status_reason = TIMEOUT_REASON if timed_out else EXITED_REASON
             exit_code = None if timed_out else 0 if outcome.status == "success" else 1
@@ -740,8 +769,9 @@ class BatchService:
             retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
         else:
             # AWS Batch's own retryStrategy: the job goes back to RUNNABLE at once, and an
-            # attempt that timed out is not retried.
-            retry_at = now if ex.attempt < direct.attempts and not timed_out else None
+            # attempt that timed out is not retried, nor a job no container could start for.
+            retry = ex.attempt < direct.attempts and not timed_out and refused is None
+            retry_at = now if retry else None
         message, size = bounded_message(outcome.error_message or "")
         data: dict[str, Any] = {
             "execution_id": ex.id,
