@@ -38,7 +38,7 @@ def test_every_record_kind_has_a_row_and_no_row_is_stale() -> None:
 def _documented_fields(cell: str) -> set[str]:
     """The field names in a Fields cell: its backticked names, less the notes in
     parentheses (`error` (`RecursiveInvocationException`)) and the `for TRIGGER:` labels
-    (`for `kinesis` or `dynamodb`:` names two)."""
+    (or `for TRIGGER or TRIGGER:`, for two)."""
     cell = re.sub(r"\([^)]*\)", "", cell)
     cell = re.sub(r"for `[^`]+`(?: or `[^`]+`)*:", "", cell)
     return set(re.findall(r"`([a-z_]+)`", cell))
