@@ -239,8 +239,8 @@ def test_attributes_sqs_refuses_are_refused_on_every_path(attrs: dict, needle: s
     sim.send("q", "x", attrs={"a" * 256: "v", "a.b-c_D9": "v"})  # the edges that are allowed
 
 
-def test_a_behaviour_s_send_with_too_many_attributes_fails_as_an_emission() -> None:
-    stack = f"""
+# A worker that reads `jobs` and sends on to `out`, as its behaviour says.
+RELAY_STACK = f"""
 resources:
   jobs: {{type: sqs-queue}}
   out: {{type: sqs-queue}}
@@ -251,12 +251,15 @@ resources:
       connectTo: [out]
       events: [{{type: sqs, properties: {{sqsQueueName: jobs, batchSize: 1}}}}]
 """
+
+
+def test_a_behaviour_s_send_with_too_many_attributes_fails_as_an_emission() -> None:
     names = ", ".join(f"a{i}: body" for i in range(11))
     sidecar = (
         "behaviors:\n  worker:\n    emit:\n"
         f"      - send: {{queue: out, body: body, attributes: '{{{names}}}'}}\n"
     )
-    sim = make_sim(stack, sidecar)
+    sim = make_sim(RELAY_STACK, sidecar)
     sim.send("jobs", "hello")
     sim.advance(1_000)
     (failed,) = records(sim, tk.EMISSION_FAILED)
@@ -433,22 +436,11 @@ def test_a_number_attribute_is_checked_on_every_send_path(text: str, taken: bool
 
 
 def test_a_handlers_number_sqs_refuses_fails_the_emission() -> None:
-    stack = f"""
-resources:
-  jobs: {{type: sqs-queue}}
-  out: {{type: sqs-queue}}
-  worker:
-    type: function
-    properties:
-      {PKG}
-      connectTo: [out]
-      events: [{{type: sqs, properties: {{sqsQueueName: jobs, batchSize: 1}}}}]
-"""
     sidecar = (
         "behaviors:\n  worker:\n    emit:\n"
         "      - send: {queue: out, body: body, attributes: '{big: `1e200`}'}\n"
     )
-    sim = make_sim(stack, sidecar)
+    sim = make_sim(RELAY_STACK, sidecar)
     sim.send("jobs", "hello")
     sim.advance(1_000)
     (failed,) = records(sim, tk.EMISSION_FAILED)
