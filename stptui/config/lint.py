@@ -61,7 +61,6 @@ from stptui.config.model import (
     WebSocketTrigger,
     Workload,
     canonical_type,
-    http_route_key,
 )
 from stptui.config.normalize_schema import TRIGGER_ALIASES
 from stptui.config.permissions import role_diagnostics
@@ -1494,7 +1493,7 @@ class _Linter(
         for w in owners:
             for t in w.events:
                 if isinstance(t, HttpTrigger) and (gw := self._gateway_of(t)) is not None:
-                    keys[gw.name].append(http_route_key(t.method, t.route_path))
+                    keys[gw.name].append(t.route_key)
         for gw in self.stack.of_type(HttpApiGateway):
             for key, path in gw.route_settings_at.items():
                 if key in keys[gw.name]:

@@ -348,6 +348,10 @@ class HttpAuthorizer:
 COGNITO_IDENTITY_SOURCES = ("$request.header.Authorization",)
 
 
+# The catch-all route of an HTTP API, which Stacktape's `path: '*'` makes.
+HTTP_DEFAULT_ROUTE = "$default"
+
+
 @dataclass(slots=True)
 class HttpTrigger(Trigger):
     """`http-api-gateway`: a route on an HTTP API."""
@@ -358,13 +362,22 @@ class HttpTrigger(Trigger):
     payload_format: str | None = None  # the event's own; the gateway's applies when None
     authorizer: HttpAuthorizer | None = None
 
+    @property
+    def api_method(self) -> str:
+        """The route's method as API Gateway has it: `*` is ANY, the others upper-cased."""
+        return "ANY" if self.method in ("*", "ANY") else self.method.upper()
 
-def http_route_key(method: str, route_path: str) -> str:
-    """The HTTP API route key Stacktape's route gets (`GET /orders`, `ANY /x`, `$default`):
-    a method of `*` is ANY, and a path of `*` is Stacktape's catch-all, the `$default` route."""
-    if route_path in ("*", "$default"):
-        return "$default"
-    return f"{'ANY' if method in ('*', 'ANY') else method.upper()} {route_path}"
+    @property
+    def api_path(self) -> str:
+        """The route's path as API Gateway has it: Stacktape's catch-all `*` is `$default`."""
+        path = self.route_path
+        return HTTP_DEFAULT_ROUTE if path in ("*", HTTP_DEFAULT_ROUTE) else path
+
+    @property
+    def route_key(self) -> str:
+        """The route's key (`GET /orders`, `ANY /x`, `$default`), as RouteSettings name it."""
+        path = self.api_path
+        return path if path == HTTP_DEFAULT_ROUTE else f"{self.api_method} {path}"
 
 
 @dataclass(slots=True)

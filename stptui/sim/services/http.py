@@ -67,6 +67,7 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui import jsontext
 from stptui.config.model import (
+    HTTP_DEFAULT_ROUTE,
     HTTP_PAYLOAD_FORMAT,
     SERVICE_CONTAINER_NAME,
     WEB_SERVICE_LOAD_BALANCING,
@@ -94,7 +95,7 @@ if TYPE_CHECKING:
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 INTEGRATION_TIMEOUT_MS = 30_000
 MAX_BODY_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
-DEFAULT_ROUTE = "$default"
+DEFAULT_ROUTE = HTTP_DEFAULT_ROUTE
 CLIENT_IP = "203.0.113.10"
 USER_AGENT = "stptui"
 PROTOCOL = "HTTP/1.1"
@@ -509,14 +510,13 @@ class HttpService:
                 api = self.apis.get(trig.gateway.target or "")
                 if api is None:
                     continue
-                path = DEFAULT_ROUTE if trig.route_path in ("*", DEFAULT_ROUTE) else trig.route_path
                 container = isinstance(w, ContainerWorkload)
                 event_methods[api.name].append(trig.method)
                 api.routes.append(
                     Route(
                         api.name,
-                        "ANY" if trig.method in ("*", "ANY") else trig.method.upper(),
-                        path,
+                        trig.api_method,
+                        trig.api_path,
                         w.name,
                         w.type,
                         None if container else trig.payload_format or api.payload_format,
