@@ -463,7 +463,7 @@ class FunctionUrlService:
         as plain text, as for an HTTP API."""
         trace_id = hashlib.sha256(request_id.encode()).hexdigest()[:24]
         # A request without a body has no content-length (the captured GET events).
-        length = [] if body is None else [("content-length", str(_utf8_len(body)))]
+        length = [] if body is None else [("content-length", str(body_bytes(body)))]
         defaults: list[tuple[str, str]] = [
             *length,
             ("host", url.domain),
@@ -548,11 +548,6 @@ def _echo_origin(
         (name, origin if name == "access-control-allow-origin" else value)
         for name, value in headers
     ]
-
-
-def _utf8_len(text: str) -> int:
-    """The bytes of `text` as UTF-8 (lone surrogates kept, as the client sends them)."""
-    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def wire(sim: Simulator) -> None:
