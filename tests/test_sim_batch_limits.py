@@ -198,6 +198,75 @@ def test_a_submit_job_over_30_kib_is_refused_before_any_job_exists() -> None:
     assert (final.get("execution_id"), final.get("error")) == (eid, "Batch.ClientException")
 
 
+def submit_job_verdict(sim: Simulator, eid: str, event: object, attempt: int) -> str | None:
+    """What AWS says of the SubmitJob `worker`'s attempt `attempt` of execution `eid` sends
+    for `event`, measured here from the whole request: the error, or None when it runs."""
+    job = sim.services["batch"].jobs["worker"]
+    names = ("STP_TRIGGER_EVENT_DATA", "STP_MAXIMUM_ATTEMPTS", "STP_CURRENT_ATTEMPT")
+    values = (compact_json(event), str(job.attempts), str(attempt))
+    env = [{"name": n, "value": v} for n, v in zip(names, values, strict=True)]
+    env += [
+        {"name": "AWS_REGION", "value": sim.region},
+        {"name": "MANAGED_BY_AWS", "value": "STARTED_BY_STEP_FUNCTIONS"},
+    ]
+    overrides = {"environment": env}
+    request = {
+        "jobName": f"{job.job_name_base}-{eid}",
+        "jobQueue": job.queue_arn,
+        "jobDefinition": job.definition_arn.rsplit(":", 1)[0],
+        "containerOverrides": overrides,
+    }
+    if len(compact_json(request).encode()) > 30 * 1024:
+        return "Batch.ClientException"
+    if len(compact_json(overrides)) > 8192:
+        return "States.TaskFailed"
+    return None
+
+
+def longest_fit(sim: Simulator, eid: str, prefix: str, fill: str) -> int:
+    """The most `fill` characters an event `{"pad": prefix + ...}` may hold for attempt 1's
+    whole request to pass both limits (`submit_job_verdict`)."""
+    low, high = 0, 40_000
+    while low < high:
+        mid = (low + high + 1) // 2
+        if submit_job_verdict(sim, eid, {"pad": prefix + fill * mid}, 1) is None:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+# A character JSON writes as itself, two that it escapes, and ones that UTF-8 writes in 2, 3
+# and 4 bytes: the quotes and backslashes meet the 8,192 characters first, the emoji (one
+# character, four bytes) SubmitJob's 30 KiB, and x's after all but one of those emoji meet
+# it to the byte.
+@pytest.mark.parametrize(
+    ("emoji", "fill"),
+    [*((False, c) for c in ("x", '"', "\\", "é", "€", "😀")), (True, "x")],
+)
+def test_every_attempt_is_refused_exactly_when_its_whole_request_is_over_a_limit(
+    emoji: bool, fill: str
+) -> None:
+    # The job measures the part of each request that is the same for every execution once,
+    # and lets an event shorter than what is left of every limit through without measuring
+    # it again: the longest event that fits must run, and one character more be refused as
+    # measuring its whole request says.
+    sim = job_sim()
+    probe = start(sim, "worker", {})
+    prefix = "😀" * (longest_fit(sim, probe, "", "😀") - 1) if emoji else ""
+    most = longest_fit(sim, probe, prefix, fill)
+    for n in (most, most + 1):
+        event = {"pad": prefix + fill * n}
+        sim = job_sim()
+        eid = start(sim, "worker", event)
+        sim.run(600_000)
+        failed = [r.get("error") for r in records(sim, tk.BATCH_ATTEMPT_FAILED, "worker")]
+        expected = [submit_job_verdict(sim, eid, event, i) for i in (1, 2)]
+        assert failed == ([] if expected[0] is None else expected)
+    by_bytes = emoji or fill == "😀"
+    assert expected[0] == ("Batch.ClientException" if by_bytes else "States.TaskFailed")
+
+
 HTTP_STACK = (
     """
 resources:

@@ -388,6 +388,24 @@ def test_a_submit_job_over_30_kib_is_a_client_exception_and_makes_no_job(
     assert sm.start({}, "caught").status == "SUCCEEDED"
 
 
+def test_parameters_taken_from_the_input_count_toward_the_30_kib(tmp_path: Path) -> None:
+    # SubmitJob's `Parameters` (what AWS Batch substitutes into the definition's `Ref::`
+    # placeholders) are part of the request: measured as the task sends them, its values
+    # read from the execution's input, up to the byte.
+    room = 30 * 1024 - request_bytes({"pad": ""})
+    state = submit(**{"Parameters.$": "$.params"})
+    for name, pad, status in (("a", "x" * room, "SUCCEEDED"), ("b", "x" * (room + 1), "FAILED")):
+        (tmp_path / name).mkdir()
+        s = open_flow(tmp_path / name, state)
+        ex = run(s, payload={"params": {"pad": pad}})
+        assert ex.status == status
+        assert (ex.error, ex.cause) == (
+            (None, None)
+            if status == "SUCCEEDED"
+            else ("Batch.ClientException", "Job size must be less than 30 KiB, got 31 KiB")
+        )
+
+
 def test_the_sdk_form_refuses_a_submit_job_over_30_kib_alike(tmp_path: Path) -> None:
     pad = "x" * (30 * 1024 - request_bytes({"pad": ""}) + 1)
     state = {

@@ -7,7 +7,11 @@ and returns at once; for an `sqs` trigger its success deletes the batch, so the 
 the message acknowledged as soon as the job starts, not when it finishes. StartExecution
 takes an input of at most 256 KiB: over it the helper fails (TriggerFailed), no execution
 starts, and each trigger answers for a failed function (an `sqs` batch returns later, a
-stream batch is retried at its shard's position, an HTTP request gets a 500 or 502).
+stream batch is retried at its shard's position, an HTTP request gets a 500 or 502, and an
+event that invoked it asynchronously, from SNS, EventBridge, a schedule or a log
+subscription, is retried by Lambda 1 and then 2 minutes later, failing the same way, and
+then dropped: `BatchService.retry_async`; S3 invokes it asynchronously too, but its event
+of one record is never that big).
 
 The state machine holds one `batch:submitJob.sync` task per attempt (`attempts` in total,
 default 1). Each task's `Catch` on `States.ALL` goes to a Wait of
@@ -62,7 +66,12 @@ from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.clock import ARG, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, BatchingWindow
+from stptui.sim.services.function import (
+    ASYNC_MAX_EVENT_AGE_MS,
+    SYNC_PAYLOAD_BYTES,
+    BatchingWindow,
+    async_retry,
+)
 
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
@@ -75,7 +84,8 @@ if TYPE_CHECKING:
 
 RECENT_EXECUTIONS = 1000  # kept per job for `show jobs`; the trace keeps the full history
 
-# Agenda subjects, read from a timer's argument only when the agenda is shown.
+# Agenda subjects, read from a timer's argument only when the agenda is shown: an
+# execution's id, or the id of an asynchronous event the trigger function retries.
 _EXECUTION_ID = attrgetter("id")
 
 
@@ -119,6 +129,12 @@ MAX_EXECUTION_INPUT_BYTES = 262_144
 _ID_SHAPE = "00000000-0000-0000-0000-000000000000"
 
 
+def _input_bytes(job: BatchJobSim, event_bytes: int) -> int:
+    """The trigger function's StartExecution input for an event whose JSON string has
+    `event_bytes` UTF-8 bytes: `{"triggerEvent":<that string>,"jobName":"<the job's name>"}`."""
+    return event_bytes + len('{"triggerEvent":,"jobName":""}') + job.job_name_bytes
+
+
 def job_size_message(payload: int) -> str:
     """SubmitJob's ClientException for a request of `payload` bytes over 30 KiB (N rounded up)."""
     return f"Job size must be less than 30 KiB, got {-(-payload // 1024)} KiB"
@@ -146,6 +162,33 @@ class TriggerFailed(Exception):
         super().__init__(message)
         self.request_id = request_id
         self.message = message
+
+
+class AsyncTrigger:
+    """An asynchronous event (`sns`, `event-bus`, `schedule`, `cloudwatch-log`) the job's
+    trigger function failed on, which Lambda invokes it with again: what every attempt
+    passes to `BatchService.start`, and its request id (`id`), the same for every attempt."""
+
+    __slots__ = ("attempts", "event", "extra", "first_at", "id", "job", "source", "trigger")
+
+    def __init__(
+        self,
+        eid: str,
+        job: str,
+        event: Any,
+        trigger: str,
+        source: str,
+        extra: dict[str, Any] | None,
+        now: int,
+    ) -> None:
+        self.id = eid
+        self.job = job
+        self.event = event
+        self.trigger = trigger
+        self.source = source
+        self.extra = extra
+        self.first_at = now
+        self.attempts = 1
 
 
 def _attempt_env_entries(attempts: int, attempt: int, region: str) -> list[dict[str, str]]:
@@ -344,6 +387,9 @@ class BatchJobSim:
         self.execution_arn_prefix = f"{executions}:{self.name_base}-"
         self.attempt_label = ("batch-attempt", self.name, _attempt_execution_id)
         self.retry_label = ("batch-retry", self.name, _EXECUTION_ID)
+        # Lambda's retry of an asynchronous event its trigger function failed on, read in the
+        # agenda as a function's is.
+        self.trigger_retry_label = ("async-retry", self.name, _EXECUTION_ID)
 
     def job_name(self, ex: Execution) -> str:
         """The `jobName` execution `ex` gives SubmitJob: the trigger function's
@@ -483,7 +529,7 @@ class BatchService:
     def _input_refusal(self, job: BatchJobSim, ex: Execution) -> str | None:
         """The trigger function's `JSON.stringify({triggerEvent, jobName})`, measured: the
         error text when it is over StartExecution's 256 KiB, else None."""
-        size = ex.event_sizes[1] + len('{"triggerEvent":,"jobName":""}') + job.job_name_bytes
+        size = _input_bytes(job, ex.event_sizes[1])
         if size <= MAX_EXECUTION_INPUT_BYTES:
             return None
         return (
@@ -507,6 +553,47 @@ class BatchService:
         }
         sim.trace.emit((sim.clock.now, tk.BATCH_TRIGGER_FAILED, job.name, data))
         raise TriggerFailed(ex.id, message)
+
+    def retry_async(
+        self,
+        failed: TriggerFailed,
+        job_name: str,
+        event: Any,
+        trigger: str,
+        source: str,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """The trigger function failed (`failed`, raised by `start`) on an event Lambda had
+        queued for it asynchronously, which answered the service that sent it as delivered:
+        Lambda invokes the function with the event again, as for any function (1 and then 2
+        minutes later, `function.async_retry`), each attempt starting the execution with the
+        same request id or failing as the first did; the trigger function has no
+        destination, so after the last the event is dropped (`invocation.discarded`).
+        Returns the event's request id."""
+        now = self.sim.clock.now
+        ev = AsyncTrigger(failed.request_id, job_name, event, trigger, source, extra, now)
+        self._trigger_retry_or_drop(ev)
+        return ev.id
+
+    def _retry_trigger(self, ev: AsyncTrigger) -> None:
+        ev.attempts += 1
+        try:
+            self.start(ev.job, ev.event, ev.trigger, ev.source, ev.extra, execution_id=ev.id)
+        except TriggerFailed:
+            self._trigger_retry_or_drop(ev)
+
+    def _trigger_retry_or_drop(self, ev: AsyncTrigger) -> None:
+        """After a failed attempt of `ev`: its next attempt, or the end of it."""
+        sim = self.sim
+        now = sim.clock.now
+        at, condition = async_retry(ev.attempts, ev.first_at, now, ASYNC_MAX_EVENT_AGE_MS)
+        if at is None:
+            data = {"event_id": ev.id, "condition": condition, "attempts": ev.attempts}
+            sim.trace.emit((now, tk.INVOCATION_DISCARDED, ev.job, data))
+            return
+        data = {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)}
+        sim.trace.emit((now, tk.INVOCATION_RETRY_SCHEDULED, ev.job, data))
+        sim.clock.at(at, self._retry_trigger, ev, self.jobs[ev.job].trigger_retry_label)
 
     def submit(self, job_name: str, request: DirectJob, event: Any, source: str, arn: str) -> str:
         """SubmitJob of the job's definition by a state machine (execution `arn`): one AWS
@@ -567,6 +654,9 @@ class BatchService:
         ex.attempt += 1
         direct = ex.direct
         timeout_ms = job.timeout_ms
+        # What AWS refuses of the job (see `_refusal`): (error, message, whether AWS Batch
+        # made a job), else None.
+        refusal: tuple[str, str, bool] | None = None
         if direct is None:
             # The environment goes into the record unbuilt: most attempts' records are never
             # opened, and building the event's JSON again is the costliest part of an attempt.
@@ -576,28 +666,16 @@ class BatchService:
             room = job.event_room or self._event_room(job)
             if chars > room[0] or size > room[1]:
                 refusal = self._refusal(ex, job)
-                if refusal is not None:
-                    self._refused(ex, job, env, *refusal)
-                    return
-            batch_job_id = sim.new_id()  # each attempt is its own AWS Batch job
+            # Each attempt is its own AWS Batch job, but SubmitJob refused makes none.
+            batch_job_id = sim.new_id() if refusal is None or refusal[2] else None
         else:
             env = Deferred(direct.env)
-            if direct.refused is not None:
-                self._refused(ex, job, env, "States.TaskFailed", direct.refused, True)
-                return
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
-            direct.started_at = now
-            timeout_ms = (direct.timeout_s or 0) * 1000
-        job.attempts_run += 1
-        logs = job.logs
-        key = None
-        if logs is not None:
-            # Each attempt runs a new container with a log stream of its own, named by its
-            # AWS Batch job id (a submitted job's attempts share that id: add the attempt).
-            key = batch_job_id if direct is None else f"{batch_job_id}:{ex.attempt}"
-            # LogGroupSim.container, inlined: every attempt of every job passes here.
-            logs.containers += 1
-            logs.newest = key
+            if direct.refused is not None:
+                refusal = ("States.TaskFailed", direct.refused, True)
+            else:
+                direct.started_at = now
+                timeout_ms = (direct.timeout_s or 0) * 1000
         sim.trace.emit(
             (
                 now,
@@ -610,6 +688,19 @@ class BatchService:
                 _ATTEMPT_STARTED_FIELDS,
             )
         )
+        if refusal is not None:
+            self._refused(ex, job, refusal[0], refusal[1])
+            return
+        job.attempts_run += 1
+        logs = job.logs
+        key = None
+        if logs is not None:
+            # Each attempt runs a new container with a log stream of its own, named by its
+            # AWS Batch job id (a submitted job's attempts share that id: add the attempt).
+            key = batch_job_id if direct is None else f"{batch_job_id}:{ex.attempt}"
+            # LogGroupSim.container, inlined: every attempt of every job passes here.
+            logs.containers += 1
+            logs.newest = key
         # Simple behaviours decide without the attempt's input, as a function's do.
         quick = None if job.overrides else job.quick
         if quick is not None:
@@ -647,32 +738,35 @@ class BatchService:
         SubmitJob over 30 KiB, or container overrides over 8,192 characters. The request is
         the state machine's (stacktape `batch-jobs/utils.ts`), as JSON in AWS Batch's names;
         the event's JSON, a string in it, is measured once per execution."""
-        chars, size = ex.event_sizes
-        fixed = job.request_sizes.get(ex.attempt)
-        if fixed is None:
-            fixed = job.request_sizes[ex.attempt] = self._request_sizes(job, ex.attempt)
-        request_bytes, overrides_chars = fixed
-        payload = request_bytes + job.job_name_bytes + size
+        payload, overrides = self._submit_sizes(job, ex.attempt, *ex.event_sizes)
         if payload > MAX_SUBMIT_JOB_BYTES:
             return ("Batch.ClientException", job_size_message(payload), False)
-        if overrides_chars + chars > MAX_OVERRIDES_CHARS:
+        if overrides > MAX_OVERRIDES_CHARS:
             return ("States.TaskFailed", OVERRIDES_REASON, True)
         return None
+
+    def _submit_sizes(
+        self, job: BatchJobSim, attempt: int, chars: int, size: int
+    ) -> tuple[int, int]:
+        """Attempt `attempt`'s SubmitJob request in UTF-8 bytes and its container overrides
+        in characters, for an event whose JSON string has `chars` characters and `size` UTF-8
+        bytes (`Execution.event_sizes`)."""
+        fixed = job.request_sizes.get(attempt)
+        if fixed is None:
+            fixed = job.request_sizes[attempt] = self._request_sizes(job, attempt)
+        return fixed[0] + job.job_name_bytes + size, fixed[1] + chars
 
     def _event_room(self, job: BatchJobSim) -> tuple[int, int]:
         """The longest event, in characters and in UTF-8 bytes as a JSON string, that
         StartExecution's input, SubmitJob's payload and the container overrides all take at
-        every attempt of the job (kept in `job.event_room`)."""
-        most_bytes = MAX_EXECUTION_INPUT_BYTES - len('{"triggerEvent":,"jobName":""}')
-        most_bytes -= job.job_name_bytes
+        every attempt of the job (kept in `job.event_room`): each limit less the size that
+        request has with an empty event (each grows by the event's size and no more)."""
+        most_bytes = MAX_EXECUTION_INPUT_BYTES - _input_bytes(job, 0)
         most_chars = most_bytes
         for attempt in range(1, job.attempts + 1):
-            fixed = job.request_sizes.get(attempt)
-            if fixed is None:
-                fixed = job.request_sizes[attempt] = self._request_sizes(job, attempt)
-            request_bytes, overrides_chars = fixed
-            most_bytes = min(most_bytes, MAX_SUBMIT_JOB_BYTES - request_bytes - job.job_name_bytes)
-            most_chars = min(most_chars, MAX_OVERRIDES_CHARS - overrides_chars)
+            payload, overrides = self._submit_sizes(job, attempt, 0, 0)
+            most_bytes = min(most_bytes, MAX_SUBMIT_JOB_BYTES - payload)
+            most_chars = min(most_chars, MAX_OVERRIDES_CHARS - overrides)
         job.event_room = (most_chars, most_bytes)
         return job.event_room
 
@@ -693,31 +787,13 @@ class BatchService:
         # Less the empty event's quotes, which the event's own sizes count.
         return len(compact_json(request).encode()) - 2, len(compact_json(overrides)) - 2
 
-    def _refused(
-        self, ex: Execution, job: BatchJobSim, env: Deferred, error: str, message: str, made: bool
-    ) -> None:
-        """An attempt whose job AWS refused (see `_refusal`): no container runs, so no
-        behaviour decides it and it writes no log stream; its Task state fails at once, and
-        Stacktape's Catch retries it as any failed attempt (the same event fails again). A job
-        a state machine submitted (`ex.direct`) keeps its id and is not retried."""
+    def _refused(self, ex: Execution, job: BatchJobSim, error: str, message: str) -> None:
+        """An attempt whose job AWS refused (see `_refusal`; its start is recorded): no
+        container runs, so no behaviour decides it and it writes no log stream; its Task state
+        fails at once, and Stacktape's Catch retries it as any failed attempt (the same event
+        fails again). A job a state machine submitted (`ex.direct`) is not retried."""
         sim = self.sim
         now = sim.clock.now
-        if ex.direct is not None:
-            batch_job_id: str | None = ex.id  # the job SubmitJob made and answered with
-        else:
-            batch_job_id = sim.new_id() if made else None
-        sim.trace.emit(
-            (
-                now,
-                tk.BATCH_ATTEMPT_STARTED,
-                job.name,
-                ex.id,
-                ex.attempt,
-                batch_job_id,
-                env,
-                _ATTEMPT_STARTED_FIELDS,
-            )
-        )
         # It ends at this instant, after what its caller does (an SQS batch's delete, an HTTP
         # answer naming the running execution), as an attempt that runs does.
         outcome = Outcome(0, "error", error_type=error, error_message=message)

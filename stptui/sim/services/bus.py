@@ -443,9 +443,9 @@ def workload_delivery(sim: Simulator, target: str) -> Delivery:
             try:
                 return start(target, payload, trigger, origin)
             except TriggerFailed as exc:
-                # Lambda took the asynchronous event; its trigger function then failed (and
-                # would fail its retries the same way): delivered, and recorded as failed.
-                return exc.request_id
+                # Lambda took the asynchronous event (delivered); its trigger function then
+                # failed, and Lambda retries it.
+                return batch.retry_async(exc, target, payload, trigger, origin)
 
         return to_batch_job
     if target in sim.functions:

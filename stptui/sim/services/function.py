@@ -84,6 +84,21 @@ def request_too_large(size: int, limit: int) -> str:
     )
 
 
+def async_retry(
+    attempts: int, first_at: int, now: int, max_age_ms: int
+) -> tuple[int, None] | tuple[None, str]:
+    """What Lambda does with an asynchronous event whose attempt `attempts` (1-based) failed
+    at `now`, the event first queued at `first_at`: (the instant of its next attempt, None),
+    or (None, the condition it is given up with): `RetriesExhausted` after its 2 retries,
+    `EventAgeExceeded` when the next attempt would come after its maximum age."""
+    if attempts > len(ASYNC_RETRY_DELAYS_MS):
+        return None, "RetriesExhausted"
+    at = now + ASYNC_RETRY_DELAYS_MS[attempts - 1]
+    if at - first_at > max_age_ms:
+        return None, "EventAgeExceeded"
+    return at, None
+
+
 def unreserved_concurrency(functions: list[Function]) -> int:
     """The account's concurrency left to the functions without reserved concurrency: a
     function's reservation is its own, "no other function can use that concurrency" (Lambda
@@ -712,7 +727,6 @@ class AsyncInvoker:
         self.sim = sim
         self.fn = fn
         self.max_age_ms = ASYNC_MAX_EVENT_AGE_MS
-        self.retries = len(ASYNC_RETRY_DELAYS_MS)
         self._label = ("async", fn.name, _ID)
         self._retry_label = ("async-retry", fn.name, _ID)
         # Whether a successful attempt has a destination to go to (the configuration does
@@ -830,12 +844,9 @@ class AsyncInvoker:
                 self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
             )
         ev.error = error_payload
-        if ev.attempts > self.retries:
-            self._give_up(ev, "RetriesExhausted", error_payload)
-            return
-        at = t + ASYNC_RETRY_DELAYS_MS[ev.attempts - 1]
-        if at - ev.first_at > self.max_age_ms:
-            self._give_up(ev, "EventAgeExceeded", error_payload)
+        at, condition = async_retry(ev.attempts, ev.first_at, t, self.max_age_ms)
+        if condition is not None:
+            self._give_up(ev, condition, error_payload)
             return
         sim.trace.emit(
             (
