@@ -508,3 +508,20 @@ def test_the_measured_request_is_aws_batch_s_json_with_the_flag(
         len(compact_json(sent["containerOverrides"])),
     )
     assert submit_request_sizes(params) == expected
+
+
+def test_a_behaviour_outlasting_a_submitted_job_s_own_timeout_times_out(tmp_path: Path) -> None:
+    # The job's definition has no timeout, so its behaviour (2 minutes, every attempt the
+    # same) succeeds when a trigger starts it; the job this state machine submits has
+    # AttemptDurationSeconds 60, which cuts the same behaviour off.
+    s = open_flow(tmp_path, submit(Timeout={"AttemptDurationSeconds": 60}))
+    (tmp_path / "stptui.yml").write_text("behaviors:\n  render: {duration: 2m}\n", "utf-8")
+    execute(s, "reload")
+    ex = run(s, 600_000)
+    assert ex.status == "FAILED"
+    (failed,) = kinds(s, "batch.attempt.failed")
+    assert (failed["timeout"], failed["duration_ms"]) == (True, 60_000)
+    s.sim.services["batch"].start("render", {}, "manual", "test")
+    s.sim.advance(600_000)
+    (ok,) = kinds(s, "batch.succeeded")
+    assert ok["duration_ms"] == 120_000

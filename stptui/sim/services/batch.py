@@ -358,6 +358,9 @@ class BatchJobSim:
         # Deciding without building the attempt's input, for simple behaviours (resolved
         # once, as a function's is: the behaviours do not change while the simulator runs).
         self.quick = quick
+        # ... and without calling it, when every attempt of Stacktape's state machine gets the
+        # same outcome (FunctionSim._fixed); a submitted job's own timeout may differ.
+        self.fixed = None if quick is None else quick.fixed(self.timeout_ms)
         # Its log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
         self.attempts_run = 0
@@ -469,7 +472,8 @@ class BatchService:
         if job is None:
             job = self.job(job_name)  # raises, with a did-you-mean
         now = sim.clock.now
-        eid = execution_id or sim.new_id()
+        ready = sim.ids_ready  # `Simulator.new_id`'s commonest case, inlined
+        eid = execution_id or (ready.pop() if ready else sim.new_id())
         ex = Execution(
             eid,
             arn or job.execution_arn_prefix + eid,
@@ -666,8 +670,13 @@ class BatchService:
             room = job.event_room or self._event_room(job)
             if chars > room[0] or size > room[1]:
                 refusal = self._refusal(ex, job)
-            # Each attempt is its own AWS Batch job, but SubmitJob refused makes none.
-            batch_job_id = sim.new_id() if refusal is None or refusal[2] else None
+            # Each attempt is its own AWS Batch job, but SubmitJob refused makes none
+            # (`Simulator.new_id`, inlined).
+            if refusal is None or refusal[2]:
+                ready = sim.ids_ready
+                batch_job_id = ready.pop() if ready else sim.new_id()
+            else:
+                batch_job_id = None
         else:
             env = Deferred(direct.env)
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
@@ -704,7 +713,9 @@ class BatchService:
         # Simple behaviours decide without the attempt's input, as a function's do.
         quick = None if job.overrides else job.quick
         if quick is not None:
-            outcome = quick(job.attempts_run, timeout_ms, "batch", sim.rng)
+            outcome = job.fixed if direct is None else None
+            if outcome is None:
+                outcome = quick(job.attempts_run, timeout_ms, "batch", sim.rng)
         else:
             outcome = sim.behaviors.decide(
                 InvocationInput(
