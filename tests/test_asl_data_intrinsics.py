@@ -236,6 +236,28 @@ def test_string_split_uses_each_delimiter_character() -> None:
     assert run("States.StringSplit('This.is+a,,test', '.+,')", {}) == ["This", "is", "a", "test"]
 
 
+@pytest.mark.parametrize(
+    ("text", "delimiters", "pieces"),
+    [
+        # The cases LocalStack recorded on AWS (test_string_operations.snapshot.json):
+        # spaces are kept, runs of delimiters and delimiters at either end give no piece.
+        (" ", ",", [" "]),
+        (" , ", ",", [" ", " "]),
+        (", , ,", ",", [" ", " "]),
+        (",,,,", ",", []),
+        ("split on T and \nnew line", "T\n", ["split on ", " and ", "new line"]),
+        # What follows from them (Java's StringTokenizer, docs/fidelity.md): an empty string
+        # has no piece, and no delimiter leaves the string whole.
+        ("", ",", []),
+        ("a,b", "", ["a,b"]),
+        ("", "", []),
+    ],
+)
+def test_string_split_edges(text: str, delimiters: str, pieces: list[str]) -> None:
+    data = {"text": text, "delimiters": delimiters}
+    assert run("States.StringSplit($.text, $.delimiters)", data) == pieces
+
+
 def test_uuid_comes_from_env() -> None:
     assert run("States.UUID()", {}) == "ca4c1140-dcc1-40cd-ad05-7b4aa23df4a8"
 

@@ -103,7 +103,7 @@ def _request_ids(session: Session, kind: str) -> list[str]:
 
 
 def test_explain_takes_the_start_of_an_http_api_request_id() -> None:
-    """API Gateway request ids are base64 (`Ifh/NEWESEWjKxM=`): their start names them as a
+    """API Gateway request ids are URL-safe base64 (`Ifh_NEWESEWjKxM=`): their start names them as a
     UUID's start does, though it is neither lower case nor hex."""
     session = Session.open(COMBINED, start_ms=parse_instant("2026-01-05T08:00:00Z"))
     execute(session, """http POST /orders/1 '{"a": 1}'""")

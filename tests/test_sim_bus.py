@@ -444,6 +444,24 @@ def test_publish_command_failure_changes_nothing(session: Session) -> None:
     assert session.sim.trace.seq == before and session.log == []
 
 
+def test_publish_says_whether_the_entry_or_the_whole_request_failed(session: Session) -> None:
+    # An invalid entry is answered in PutEvents' response (FailedEntryCount, the entry's
+    # ErrorCode and ErrorMessage, HTTP 200); an entry over the size limit fails the request.
+    with pytest.raises(CommandError) as err:
+        execute(session, "publish eventBus '' OrderCreated")
+    assert str(err.value) == (
+        "PutEvents put nothing: its entry failed (FailedEntryCount 1) with InvalidArgument: "
+        "Parameter Source is not valid. Reason: Source is a required argument."
+    )
+    big = "x" * (1024 * 1024)
+    with pytest.raises(CommandError) as err:
+        execute(session, f'publish eventBus orders T \'{{"a": "{big}"}}\'')
+    assert str(err.value).startswith(
+        "PutEvents refused the whole request: ValidationException: Total size of the entries"
+    )
+    assert session.log == []
+
+
 def test_show_buses_lists_rules_patterns_targets(session: Session) -> None:
     result = execute(session, "show buses")
     assert result.table is not None

@@ -283,6 +283,19 @@ def test_the_path_arrives_url_decoded_except_percent_25(sim: Simulator) -> None:
     assert percent["rawPath"] == "/files/100%25 off"
 
 
+def test_malformed_escapes_stay_as_written(sim: Simulator) -> None:
+    # No capture shows AWS's answer (docs/fidelity.md): a `%` without two hex digits stays
+    # as it was sent, an escape that is not UTF-8 becomes U+FFFD, and the route still takes
+    # the request.
+    seen = capture(sim)
+    assert call(sim, "GET", "/files/a%zz/b%", gateway="api").status == 200
+    assert call(sim, "GET", "/files/caf%E9", gateway="api").status == 200
+    bad, latin = seen
+    assert bad["rawPath"] == "/files/a%zz/b%"
+    assert bad["pathParameters"] == {"proxy": "a%zz/b%"}
+    assert latin["rawPath"] == "/files/caf\ufffd"
+
+
 @pytest.mark.parametrize(
     ("content_type", "binary"),
     [

@@ -102,6 +102,14 @@ CASES = [
     ("?ERROR ?WARN", "WARN message", True),
     ("?ERROR ?WARN", "INFO message", False),
     ("ERROR WARN", "ERROR message", False),
+    # `?` beside plain terms and phrases: every plain term and one `?` term (a choice, see
+    # docs/fidelity.md); CDK's anyTermGroup output reads differently under it.
+    ('ERROR ?timeout ?"timed out"', "ERROR: Task timed out", True),
+    ('ERROR ?timeout ?"timed out"', "WARN: Task timed out", False),
+    ('ERROR ?timeout ?"timed out"', "ERROR: Task failed", False),
+    ("?ERROR ?WARN -Deadlock", "WARN Deadlock", False),
+    ('?"ERROR" "MainThread" ?"WARN" "Deadlock"', "WARN MainThread Deadlock", True),
+    ('?"ERROR" "MainThread" ?"WARN" "Deadlock"', "ERROR in MainThread", False),
     ("ERROR -WARN", "ERROR message", True),
     ("ERROR -WARN", "ERROR WARN message", False),
     ('"Task timed out"', "2026-01-05T08:00:03.000Z id Task timed out after 3.00 seconds", True),

@@ -10,7 +10,10 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stptui.sim import patterns
 from stptui.sim import trace as tk
 from tests.simkit import make_sim, records
 
@@ -128,3 +131,90 @@ def test_the_guides_examples(
     policy: dict[str, Any], attributes: dict[str, Any], expected: bool
 ) -> None:
     assert delivered(policy, attributes) is expected
+
+
+@pytest.mark.parametrize(
+    ("policy", "elements", "expected"),
+    [
+        # anything-but: "For String.Array type attributes, it matches if none of the array
+        # elements are listed in the policy property" (the guide's newest text).
+        (NOT_INTERESTS, ["rugby", "baseball"], False),
+        (NOT_INTERESTS, ["baseball", "football"], True),
+        (NOT_INTERESTS, ["tennis"], False),
+        # The same for its prefix, suffix and equals-ignore-case forms and for numbers.
+        ({"event": [{"anything-but": {"prefix": "order-"}}]}, ["data", "order-1"], False),
+        ({"event": [{"anything-but": {"prefix": "order-"}}]}, ["data", "entry"], True),
+        ({"event": [{"anything-but": {"suffix": "-test"}}]}, ["a", "b-test"], False),
+        ({"event": [{"anything-but": {"equals-ignore-case": "x"}}]}, ["y", "X"], False),
+        ({"event": [{"anything-but": {"equals-ignore-case": "x"}}]}, ["y", "z"], True),
+        ({"price": [{"anything-but": [100]}]}, [101, 100], False),
+        ({"price": [{"anything-but": [100]}]}, [101, 102], True),
+        # An empty array has no value: anything-but needs one, as it does of a String.
+        (NOT_INTERESTS, [], False),
+        # Beside another operator of the same name, each is read on its own (OR).
+        ({"event": ["rugby", {"anything-but": ["rugby"]}]}, ["rugby", "tennis"], True),
+        # The other operators hold when any element matches ("each element in the array is
+        # treated as a separate string for matching purposes").
+        ({"event": [{"prefix": "bas"}]}, ["rugby", "basketball"], True),
+        ({"event": [{"prefix": "bas"}]}, ["rugby", "tennis"], False),
+        ({"event": [{"suffix": "ball"}]}, ["rugby", "baseball"], True),
+        ({"event": [{"equals-ignore-case": "TENNIS"}]}, ["rugby", "tennis"], True),
+        ({"price": [{"numeric": [">", 100]}]}, [50, 150], True),
+        ({"price": [{"numeric": [">", 100]}]}, [50, 60], False),
+        # exists: "The key must have a non-null and non-empty value".
+        ({"event": [{"exists": True}]}, ["a"], True),
+        ({"event": [{"exists": True}]}, [], False),
+        ({"event": [{"exists": False}]}, ["a"], False),
+        ({"event": [{"exists": False}]}, [], True),
+    ],
+)
+def test_string_array_attributes(
+    policy: dict[str, Any], elements: list[Any], expected: bool
+) -> None:
+    (name,) = policy
+    assert delivered(policy, {name: elements, "other": "x"}) is expected
+
+
+def test_an_array_anything_but_rejects_says_which_element() -> None:
+    sim = make_sim(stack(NOT_INTERESTS))
+    sim.services["topics"].publish("t", "m", attributes={"customer_interests": ["rugby", "golf"]})
+    (filtered,) = records(sim, tk.NOTIFICATION_FILTERED)
+    reason = " ".join(filtered.data["reason"])
+    assert 'the element "rugby" of ["rugby", "golf"]' in reason
+    assert "none of a String.Array's elements" in reason
+
+
+def test_eventbridge_anything_but_still_needs_one_element() -> None:
+    """EventBridge's own reading is unchanged: an event array matches anything-but when any
+    element is not listed (the `match` command and bus rules)."""
+    pattern = {"detail": {"sport": [{"anything-but": ["rugby"]}]}}
+    assert patterns.matches(pattern, {"detail": {"sport": ["rugby", "golf"]}})
+
+
+WORDS = st.sampled_from(["a", "b", "ab", "ba"])
+OPERATORS = st.one_of(
+    WORDS,
+    st.builds(lambda w: {"anything-but": w}, WORDS),
+    st.builds(lambda ws: {"anything-but": ws}, st.lists(WORDS, min_size=1, max_size=2)),
+    st.builds(lambda w: {"anything-but": {"prefix": w}}, WORDS),
+    st.builds(lambda w: {"prefix": w}, WORDS),
+    st.just({"exists": True}),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ops=st.lists(OPERATORS, min_size=1, max_size=3),
+    value=st.one_of(WORDS, st.lists(WORDS, max_size=3)),
+)
+def test_the_sns_explanation_agrees_with_the_verdict(ops: list[Any], value: Any) -> None:
+    matcher = patterns.compile_pattern({"k": ops}, every_element=True)
+    doc = {"k": value}
+    assert matcher.explain(doc).matched is matcher.matches(doc)
+    # Each operator alone: anything-but needs every element, the others one.
+    if isinstance(value, list) and value:
+        for op in ops:
+            alone = patterns.compile_pattern({"k": [op]}, every_element=True).matches(doc)
+            each = [patterns.matches({"k": [op]}, {"k": v}) for v in value]
+            is_but = isinstance(op, dict) and "anything-but" in op
+            assert alone is (all(each) if is_but else any(each) or op == {"exists": True})

@@ -244,6 +244,58 @@ def test_a_put_events_entry_events_refuse_fails_the_task_as_failed_entry(tmp_pat
     assert not kinds(s, "event.published")
 
 
+def test_put_events_puts_the_valid_entries_and_the_cause_is_the_response(tmp_path: Path) -> None:
+    # AWS-recorded (LocalStack's test_events_task_service.snapshot.json, test_put_events_no_source
+    # and test_put_events_malformed_detail): every entry is processed, the valid ones are put,
+    # and a response with FailedEntryCount > 0 fails the task with that response as its cause.
+    bus = "$ResourceParam('orders', 'arn')"
+    entries = [
+        {"EventBusName": bus, "Source": "shop", "DetailType": "OrderPlaced", "Detail": {}},
+        {"EventBusName": bus, "DetailType": "OrderPlaced", "Detail": {}},
+        {"EventBusName": bus, "Source": "shop", "DetailType": "OrderPlaced", "Detail": '"x"'},
+        {"EventBusName": bus, "Source": "shop", "DetailType": "OrderShipped", "Detail": {}},
+    ]
+    s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": entries})))
+    ex = run(s)
+    assert (ex.status, ex.error) == ("FAILED", "EventBridge.FailedEntry")
+    published = kinds(s, "event.published", "orders")
+    assert [p["detail_type"] for p in published] == ["OrderPlaced", "OrderShipped"]
+    assert json.loads(ex.cause) == {
+        "Entries": [
+            {"EventId": published[0]["event_id"]},
+            {
+                "ErrorCode": "InvalidArgument",
+                "ErrorMessage": "Parameter Source is not valid. Reason: Source is a required "
+                "argument.",
+            },
+            {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."},
+            {"EventId": published[1]["event_id"]},
+        ],
+        "FailedEntryCount": 2,
+    }
+
+
+def test_put_events_where_every_entry_fails_puts_nothing(tmp_path: Path) -> None:
+    entries = [
+        {"Source": "shop", "DetailType": "OrderPlaced", "Detail": '"jsonstring"'},
+        {"EventBusName": "nowhere", "Source": "shop", "DetailType": "T", "Detail": {}},
+    ]
+    s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": entries})))
+    ex = run(s)
+    assert (ex.status, ex.error) == ("FAILED", "EventBridge.FailedEntry")
+    assert json.loads(ex.cause) == {
+        "Entries": [
+            {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."},
+            {
+                "ErrorCode": "ResourceNotFoundException",
+                "ErrorMessage": "Event bus nowhere does not exist.",
+            },
+        ],
+        "FailedEntryCount": 2,
+    }
+    assert not kinds(s, "event.published")
+
+
 def test_dynamodb_put_get_update_delete_and_the_stream_record(tmp_path: Path) -> None:
     table = "$ResourceParam('items', 'name')"
     key = {"id": {"S.$": "$.id"}}

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stptui.jsontext import compact_json
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.payloads import (
@@ -275,7 +276,6 @@ def _publish(
 def _put_events(
     sim: Simulator, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> tuple[Any, str | None, str]:
-    from stptui.sim.engine import SimError
     from stptui.sim.services.bus import EventsError, check_request_size
 
     entries = params.get("Entries")
@@ -283,8 +283,6 @@ def _put_events(
         raise _fail("EventBridge.ValidationException", "Entries must be a list of 1 to 10 entries")
     kind = TARGETS[EVENTS_PUT]
     known = known_targets(sim, kind)
-    ids: list[str] = []
-    first = ""
     sent: list[dict[str, Any]] = []
     for entry in entries:
         if not isinstance(entry, dict):
@@ -303,7 +301,30 @@ def _put_events(
         check_request_size(sent)
     except EventsError as exc:
         raise _fail("EventBridge.ValidationException", str(exc).partition(": ")[2]) from None
-    for entry in sent:
+    out, failed, first = put_entries(sim, sent, source, known)
+    response = {"Entries": out, "FailedEntryCount": failed}
+    if failed:
+        # "If the response from PutEvents contains a non-zero FailedEntryCount then the Task
+        # state fails with the error EventBridge.FailedEntry" (connect-eventbridge); AWS
+        # recorded the response itself as the cause, the valid entries put.
+        raise _fail("EventBridge.FailedEntry", compact_json(response))
+    assert first is not None
+    return response, first[0], first[1]
+
+
+def put_entries(
+    sim: Simulator, entries: list[dict[str, Any]], source: str, known: Any
+) -> tuple[list[dict[str, Any]], int, tuple[str, str] | None]:
+    """Put each PutEvents entry on its bus, as PutEvents does: an entry EventBridge refuses
+    is answered in its place (ErrorCode, ErrorMessage) and the others are put. Returns the
+    response's entries, how many failed and the first event put (its id and bus)."""
+    from stptui.sim.engine import SimError
+
+    kind = TARGETS[EVENTS_PUT]
+    out: list[dict[str, Any]] = []
+    failed = 0
+    first: tuple[str, str] | None = None
+    for entry in entries:
         bus_value = entry.get("EventBusName", "default")
         bus = "default" if bus_value == "default" else target_name(bus_value, kind, known)
         try:
@@ -315,17 +336,21 @@ def _put_events(
                 bus,
                 entry.get("Source"),
                 entry.get("DetailType"),
-                entry["Detail"],
-                entry["Resources"],
+                entry.get("Detail"),
+                _listed(entry.get("Resources")),
                 origin=source,
             )
         except SimError as exc:
-            # PutEvents reports a bad entry in its response; the integration fails the task
-            # when any entry failed.
-            raise _fail("EventBridge.FailedEntry", str(exc)) from None
-        ids.append(event_id)
-        first = first or bus
-    return {"Entries": [{"EventId": i} for i in ids], "FailedEntryCount": 0}, ids[0], first
+            failed += 1
+            text = str(exc)
+            code, _, message = text.partition(": ")
+            if not code.isidentifier():
+                code, message = "InvalidArgument", text
+            out.append({"ErrorCode": code, "ErrorMessage": message})
+            continue
+        out.append({"EventId": event_id})
+        first = first or (event_id, bus)
+    return out, failed, first
 
 
 def _dynamodb(

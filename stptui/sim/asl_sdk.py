@@ -964,7 +964,6 @@ def _put_events(
     """PutEvents as the API answers it: an entry that fails is reported in the response
     (ErrorCode, ErrorMessage) and the task succeeds; unlike the optimized integration, the
     execution's ARNs are not added to Resources."""
-    from stptui.sim.engine import SimError
     from stptui.sim.services.bus import EventsError, check_request_size
 
     entries = params["Entries"]
@@ -977,9 +976,6 @@ def _put_events(
         )
     fields = frozenset({"Source", "DetailType", "Detail", "EventBusName", "Resources", "Time"})
     known = integ.known_targets(sim, BUS)
-    out: list[dict[str, Any]] = []
-    failed = 0
-    first: tuple[str, str] | None = None
     for entry in entries:
         if not isinstance(entry, dict):
             raise _runtime(api, params, "each entry of Entries must be an OBJECT")
@@ -995,32 +991,7 @@ def _put_events(
         check_request_size(entries)
     except EventsError as exc:
         raise _refused(api, exc.code, str(exc).partition(": ")[2]) from None
-    for entry in entries:
-        bus_value = entry.get("EventBusName", "default")
-        bus = "default" if bus_value == "default" else target_name(bus_value, BUS, known)
-        try:
-            if bus is None:
-                raise SimError(
-                    f"ResourceNotFoundException: Event bus {shown(bus_value)} does not exist."
-                )
-            event_id = sim.services["buses"].publish(
-                bus,
-                entry.get("Source"),
-                entry.get("DetailType"),
-                entry.get("Detail"),
-                integ._listed(entry.get("Resources")),
-                origin=source,
-            )
-        except SimError as exc:
-            failed += 1
-            text = str(exc)
-            code, _, message = text.partition(": ")
-            if not code.isidentifier():
-                code, message = "InvalidArgument", text
-            out.append({"ErrorCode": code, "ErrorMessage": message})
-            continue
-        out.append({"EventId": event_id})
-        first = first or (event_id, bus)
+    out, failed, first = integ.put_entries(sim, entries, source, known)
     if first is None:
         return {"Entries": out, "FailedEntryCount": failed}, None, "default"
     return {"Entries": out, "FailedEntryCount": failed}, first[0], first[1]

@@ -7,7 +7,8 @@ describes (AWS-validated behaviour first, event-ruler's source where AWS is sile
   keys and operator names are case-sensitive.
 * A field matches when *any* of its event values (an event array gives several) satisfies
   *any* matcher. An object-valued field, a missing field and an empty array have no value:
-  only ``{"exists": false}`` matches them.
+  only ``{"exists": false}`` matches them. (SNS filter policies read a String.Array
+  otherwise for ``anything-but``, which must hold for every element: ``every_element``.)
 * Paths are keys joined with dots, so ``{"a": {"b": [...]}}`` and ``{"a.b": [...]}`` are
   the same clause, in patterns and in events alike. Two clauses on one path: the later one
   in the JSON wins.
@@ -47,7 +48,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from stptui.textsafe import json_text
@@ -261,6 +262,8 @@ class _Op:
     text: str  # what it accepts, in words: 'a string starting with "orders"'
     strings: frozenset[str] = frozenset()  # exact only: for the fast path and hints
     numbers: frozenset[Any] = frozenset()  # exact only: hints
+    # SNS's anything-but on a String.Array: it holds only when every element passes
+    every: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,8 +710,9 @@ class _Compiler:
     """Validates a pattern in event-ruler's order (so the first error is AWS's first error)
     and builds the matcher tree."""
 
-    def __init__(self, top_level: bool) -> None:
+    def __init__(self, top_level: bool, every_element: bool = False) -> None:
         self.top_level = top_level
+        self.every_element = every_element
         # joined path -> wildcard values on that field, for the complexity check
         self.wildcards: dict[str, list[tuple[str, ...]]] = {}
         self.or_groups: list[_Or] = []  # for naming them in explanations
@@ -904,7 +908,8 @@ class _Compiler:
                     _parse_wildcard(value)
         if inner_extra or extra:
             raise PatternError(_TOO_MANY_NUMERIC)
-        return _anything_but_op(kind, values, single)
+        op = _anything_but_op(kind, values, single)
+        return replace(op, every=True) if self.every_element else op
 
 
 def _check_depth(path: tuple[str, ...]) -> None:
@@ -1095,6 +1100,9 @@ def _compile_leaf(leaf: _Leaf) -> Callable[[Any], bool]:
                     return True
             return False
 
+    every_tests = tuple(op.test for op in leaf.ops if op.every)
+    any_tests = tuple(op.test for op in leaf.ops if not op.every)
+
     def general(value: Any) -> bool:
         t = type(value)
         if t is list:
@@ -1103,6 +1111,10 @@ def _compile_leaf(leaf: _Leaf) -> Callable[[Any], bool]:
                 return exists_false  # [] and arrays of objects count as absent
             if exists_true:
                 return True
+            if every_tests:
+                return any(one(x) for one in any_tests for x in found) or any(
+                    all(one(x) for x in found) for one in every_tests
+                )
             for x in found:  # noqa: SIM110 (hot path, as above)
                 if test(x):
                     return True
@@ -1260,10 +1272,16 @@ def validate_pattern(pattern: Any, *, top_level: bool = False) -> None:
     _Compiler(top_level).compile(as_json(pattern))
 
 
-def compile_pattern(pattern: Any, *, top_level: bool = False) -> CompiledPattern:
-    """Validate `pattern` (raising `PatternError`) and compile it for fast matching."""
+def compile_pattern(
+    pattern: Any, *, top_level: bool = False, every_element: bool = False
+) -> CompiledPattern:
+    """Validate `pattern` (raising `PatternError`) and compile it for fast matching.
+
+    With ``every_element=True``, `anything-but` holds for an array only when none of its
+    elements is excluded, as SNS reads a String.Array attribute; EventBridge's holds when
+    one element is not."""
     pattern = as_json(pattern)
-    compiler = _Compiler(top_level)
+    compiler = _Compiler(top_level, every_element)
     root = compiler.compile(pattern)
     return CompiledPattern(pattern, root, compiler.or_groups)
 
@@ -1497,6 +1515,10 @@ def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
             return Hit(where, expected, actual, f"{how}, as required")
         return Failure(where, expected, actual, _absent_reason(leaf, raw))
     for op in leaf.ops:
+        if op.every and is_array:
+            if all(op.test(x) for x in values):
+                return Hit(where, expected, actual, f"every element of {actual} is {op.text}")
+            continue
         for x in values:
             if op.test(x):
                 what = f"the element {_show(x)} of {actual}" if is_array else _show(x)
@@ -1507,11 +1529,27 @@ def _explain_leaf(leaf: _Leaf, raw: Any, where: str) -> Failure | Hit:
         reason = f"got {actual}, but the pattern requires it to be absent"
     else:
         reason = f"expected {_describe(leaf, absent_ok=True)}, got {actual}"
-        if is_array and len(values) > 1:
+        excluded = _excluded_element(leaf, values) if is_array else None
+        if excluded is not None:
+            reason += (
+                f" (the element {_show(excluded)} of {actual} is excluded: anything-but "
+                "holds only when none of a String.Array's elements is)"
+            )
+        elif is_array and len(values) > 1:
             reason += " (no element matched)"
         else:
             reason += _hint(leaf, values[0])
     return Failure(where, expected, actual, reason)
+
+
+def _excluded_element(leaf: _Leaf, values: list[Any]) -> Any:
+    """The first element an every-element anything-but excludes, or None when it has none."""
+    for op in leaf.ops:
+        if op.every:
+            for x in values:
+                if not op.test(x):
+                    return x
+    return None
 
 
 def _absent_kind(raw: Any) -> str:

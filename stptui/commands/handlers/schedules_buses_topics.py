@@ -146,6 +146,13 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
         )
     except SimError as exc:
         message, hint = str(exc), exc.hint
+        code = message.partition(": ")[0]
+        # PutEvents answers an invalid entry in its response (FailedEntryCount, the entry's
+        # ErrorCode and ErrorMessage), but an entry over the size limit fails the request.
+        if code == "ValidationException":
+            message = f"PutEvents refused the whole request: {message}"
+        elif code.isidentifier():
+            message = f"PutEvents put nothing: its entry failed (FailedEntryCount 1) with {message}"
         fault = None if detail is None else json_fault(detail)
         if fault is not None:
             message = f"{message} The detail is not JSON: {fault}"

@@ -35,7 +35,9 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   over Lambda's 6 MB synchronous payload; a function that has not answered after the
   integration timeout of 30 s is a 503 `{"message":"Service Unavailable"}` at 30 s, while
   the invocation itself runs on. A body over the HTTP API's 10 MB payload quota is refused
-  as it arrives, before any route: 413 `HTTP content length exceeded 10485760 bytes.`
+  as it arrives, before any route: 413 `HTTP content length exceeded 10485760 bytes.`; so,
+  before it, is a request line and header values over 10,240 bytes: 431 `HTTP header is
+  larger than 10240 bytes.` Request ids are 11 bytes in URL-safe base64 (`cGMi_haHjoEEPmw=`).
 * A route's authorizer (Lambda or Cognito JWT) decides before the integration, and a
   gateway with CORS enabled answers preflights no route takes and adds its CORS headers to
   responses (stptui.sim.services.http_auth).
@@ -95,6 +97,8 @@ if TYPE_CHECKING:
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 INTEGRATION_TIMEOUT_MS = 30_000
 MAX_BODY_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
+# "Total combined size of request line and header values: 10240 bytes" (HTTP API quotas).
+MAX_HEAD_BYTES = 10240
 DEFAULT_ROUTE = HTTP_DEFAULT_ROUTE
 CLIENT_IP = "203.0.113.10"
 USER_AGENT = "stptui"
@@ -137,6 +141,8 @@ SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
 # other answers, under this unusual content type.
 TOO_LARGE = f"HTTP content length exceeded {MAX_BODY_BYTES} bytes."
 TOO_LARGE_TYPE = "text; charset=utf-8"
+# The message a client reported from API Gateway over the head quota (see docs/fidelity.md).
+HEAD_TOO_LARGE = f"HTTP header is larger than {MAX_HEAD_BYTES} bytes."
 
 
 # The forwarding headers API Gateway adds to every request it passes on, in order.
@@ -220,6 +226,39 @@ def decoded_path(raw: str) -> str:
         return "".join(out)
 
     return _ESCAPES.sub(decode, raw)
+
+
+def head_bytes(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    given: list[tuple[str, str]],
+    domain: str,
+    body: str | None,
+) -> int:
+    """The bytes the HTTP API quota on "request line and header values" counts: the request
+    line as sent (`POST /path?query HTTP/1.1`) and the value of every header the client
+    sends, the stand-in client's own (Content-Length, a body's Content-Type, Host,
+    User-Agent) included unless the request sets them; header names are not counted.
+
+    Exact whenever it is over MAX_HEAD_BYTES. Under it, the content type the stand-in client
+    gives a body (JSON's or plain text's) may be counted at the longer of the two: the
+    verdict is the same, and most requests need not have their body parsed twice."""
+    line = len(method) + len(raw_path.encode("utf-8", "surrogatepass")) + len(PROTOCOL) + 2
+    if raw_query:
+        line += 1 + len(raw_query.encode("utf-8", "surrogatepass"))
+    sent = {name.lower() for name, _ in given}
+    size = line + sum(len(value.encode("utf-8", "surrogatepass")) for _, value in given)
+    if "content-length" not in sent:
+        size += len(str(len(body.encode("utf-8", "surrogatepass")))) if body else 1
+    if "host" not in sent:
+        size += len(domain)
+    if "user-agent" not in sent:
+        size += len(USER_AGENT)
+    if body and "content-type" not in sent:
+        longest = size + max(len(PLAIN_TEXT_TYPE), len(JSON_MEDIA_TYPE))
+        size = longest if longest <= MAX_HEAD_BYTES else size + len(media_type_of(body))
+    return size
 
 
 def is_text_body(headers: list[tuple[str, str]]) -> bool:
@@ -618,14 +657,16 @@ class HttpService:
         method, raw_path, raw_query = request_line(method, path, "/webhooks/github")
         raw_query = with_query(raw_query, query)
         size = len(body.encode("utf-8", "surrogatepass")) if body is not None else 0
+        given = list(headers or [])
+        head = head_bytes(method, raw_path, raw_query, given, api.domain, body)
         sim = self.sim
         now = sim.clock.now
         request_id = self._request_id()
-        # A body over the payload quota is refused as it arrives, before any route is chosen.
-        selected = api.select(method, raw_path) if size <= MAX_BODY_BYTES else None
+        # A head or body over its quota is refused as it arrives, before any route is chosen.
+        refused = head > MAX_HEAD_BYTES or size > MAX_BODY_BYTES
+        selected = None if refused else api.select(method, raw_path)
         route, params = selected if selected is not None else (None, {})
         ex = Exchange(api, method, decoded_path(raw_path), request_id, now, route)
-        given = list(headers or [])
         ex.origin = header_value(given, "origin")
         asked_method = header_value(given, "access-control-request-method")
         # A preflight that no route takes (only OPTIONS, ANY and $default routes can) is
@@ -650,6 +691,13 @@ class HttpService:
                 },
             )
         )
+        if head > MAX_HEAD_BYTES:
+            why = (
+                f"the request line and header values are {head:,} bytes; the HTTP API quota "
+                f"is {MAX_HEAD_BYTES:,}"
+            )
+            self._respond(ex, 431, [("content-type", TOO_LARGE_TYPE)], HEAD_TOO_LARGE, why)
+            return ex
         if size > MAX_BODY_BYTES:
             why = f"the body is {size:,} bytes; the HTTP API payload quota is {MAX_BODY_BYTES:,}"
             self._respond(ex, 413, [("content-type", TOO_LARGE_TYPE)], TOO_LARGE, why)
@@ -1084,9 +1132,10 @@ class HttpService:
     # -- payloads ------------------------------------------------------------------------
 
     def _request_id(self) -> str:
-        """An API Gateway request id (`JKJaXmPLvHcESHA=`), from the simulation's id stream."""
+        """An API Gateway request id (`cGMi_haHjoEEPmw=`): 11 bytes in URL-safe base64, as
+        captured `apigw-requestid` headers show them, from the simulation's id stream."""
         raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
-        return base64.b64encode(raw[:11]).decode()
+        return base64.urlsafe_b64encode(raw[:11]).decode()
 
     def _headers(
         self,

@@ -15,13 +15,15 @@ that reason.
 Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
 the attributes: String attributes are strings, Number attributes numbers (to five decimal
 places; beyond -1e9..1e9, numeric matching's range, a value no number condition holds for),
-String.Array attributes arrays (any element may match). Exact strings, prefix, suffix,
-equals-ignore-case, anything-but, numeric, cidr (SNS's "IP address matching"), exists and
-$or mean the same in both. SNS's own limits are checked first: a policy is an object of at
-most 5 attribute names, at most 150 combinations (a `$or` group adds its branches'), no
-nesting (attributes are flat), no `wildcard` (an EventBridge-only operator, inside
-`anything-but` too) and at most 256 KB, inside `$or` branches as well. A dead-letter queue
-receives the JSON SNS sends an SQS endpoint (`SigningCertURL`, no null `Subject`).
+String.Array attributes arrays (any element may match, but `anything-but` holds only when
+none of the elements is excluded: the SNS guide's "it matches if none of the array elements
+are listed"). Exact strings, prefix, suffix, equals-ignore-case, anything-but, numeric, cidr
+(SNS's "IP address matching"), exists and $or mean the same in both otherwise. SNS's own
+limits are checked first: a policy is an object of at most 5 attribute names, at most 150
+combinations (a `$or` group adds its branches'), no nesting (attributes are flat), no
+`wildcard` (an EventBridge-only operator, inside `anything-but` too) and at most 256 KB,
+inside `$or` branches as well. A dead-letter queue receives the JSON SNS sends an SQS
+endpoint (`SigningCertURL`, no null `Subject`).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def compile_filter_policy(raw: Any) -> tuple[Any, patterns.Pattern | None, list[
     matcher: patterns.Pattern | None = None
     if not problems:
         try:
-            matcher = patterns.compile_pattern(policy)
+            matcher = patterns.compile_pattern(policy, every_element=True)
         except patterns.PatternError as exc:
             problems.append(f"FilterPolicy: {exc}")
     return policy, matcher, problems
