@@ -609,7 +609,12 @@ def check_http_entry(sim: Simulator, name: str) -> None:
             "send the ID token of this user's last sign-in (sign-in) to the route's user pool",
             "USERNAME",
         ),
-        Option("--port", WORD, "the load balancer listener's port (default 443)", "PORT"),
+        Option(
+            "--port",
+            WORD,
+            "the load balancer listener's port (default: its only listener, else the one on 443)",
+            "PORT",
+        ),
         Option(
             "--source-ip",
             WORD,
