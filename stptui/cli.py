@@ -309,6 +309,7 @@ def _parser_run() -> argparse.ArgumentParser:
         examples=(
             "stptui run stacktape.yml demo.stp --start 2026-01-05T08:00:00Z",
             "stptui run stacktape.yml demo.stp --seed 7 --trace trace.jsonl",
+            "stptui run stacktape.yml demo.stp --keep-going --junit report.xml   # for CI",
             "echo 'advance 1h' | stptui run stacktape.yml -     # the script from a pipe",
         ),
         description="Run a script of commands (one per line, # comments) against a stack on "
@@ -329,6 +330,12 @@ def _parser_run() -> argparse.ArgumentParser:
         action="store_true",
         help="report every failed `expect` and go on; exit 1 at the end if any failed "
         "(a command error still stops the run)",
+    )
+    p.add_argument(
+        "--junit",
+        metavar="FILE",
+        help="also write a JUnit XML report for CI, each `expect` line a test case "
+        "(written however the run ends)",
     )
     return p
 
@@ -747,6 +754,7 @@ def cmd_run(argv: Sequence[str]) -> int:
         script=args.script,
         trace=args.trace,
         keep_going=args.keep_going,
+        junit=args.junit,
     )
     return run_from_files(opts)
 

@@ -42,6 +42,19 @@ def printable(text: str) -> str:
     return ESCAPED.sub(_escape, text)
 
 
+# What XML 1.0 cannot carry at all, not even as a character reference, and `printable`
+# leaves as it is: lone surrogates, U+FFFE and U+FFFF (the C0 controls but tab, newline and
+# carriage return are the others, and `printable` escapes those).
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` as `printable` shows it, and with the characters XML 1.0 cannot hold (U+FFFE,
+    U+FFFF, a lone surrogate) escaped alike (`\\ufffe`): text for an XML element or
+    attribute, which an XML parser reads back as it is (`stptui run --junit`)."""
+    return _NOT_XML.sub(_escape, printable(text))
+
+
 # A backslash a reader would take for the start of an escape: one before another backslash,
 # a letter (`\u202e`, `\x1b`, `\n`), a line break or tab (which one-line forms write `\n`
 # and `\t`), or a character `printable` escapes. `shown` writes it twice.

@@ -13,6 +13,8 @@ it, by an HTML comment that ends on the line right before its fence (it may span
 - `<!-- check: cli WORD=WORD ... -->`: every `stptui` command line (a `\\` at its end goes
   on on the next; up to a `|`, less a `# comment`) runs with the words replaced, and its
   exit code is 0 or 1: no usage error.
+- `<!-- check: junit ARG ... -->`: the XML is the JUnit report `stptui run ARG ... --junit
+  FILE` writes from the repository root, but for its times and the stptui version.
 - `<!-- check: usage SUBCOMMAND -->`: the synopsis names exactly the options of
   `stptui SUBCOMMAND --help`.
 - `<!-- check: layout -->`: the tree of files names files that exist, and lists every
@@ -149,7 +151,7 @@ def _ids(found: list[Block]) -> list[str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_example_is_checked(page: Path) -> None:
-    kinds = {"behaviors", "same-data", "excerpt", "commands", "cli", "usage", "layout"}
+    kinds = {"behaviors", "same-data", "excerpt", "commands", "cli", "junit", "usage", "layout"}
     unchecked = [
         f"{b.name} ({b.info or 'no info string'}, marker {b.marker!r})"
         for b in blocks(page)
@@ -276,11 +278,38 @@ def test_cli_lines_run(
 ) -> None:
     argvs = cli_lines(block)
     assert argvs, f"{block.name} has no stptui line"
-    monkeypatch.chdir(tmp_path)  # what a line writes (a --trace file) lands here
+    # What a line writes (a --trace file) lands in a scratch folder that sees docs/ (a
+    # script's `source docs/examples/...` line reads from there).
+    (tmp_path / "docs").symlink_to(ROOT / "docs")
+    monkeypatch.chdir(tmp_path)
     for words in argvs:
         argv = [_from_root(w) for w in words]
         code, out = run_cli(argv)
         assert code in (0, 1), f"{block.name}: stptui {shlex.join(argv)} exits {code}:\n{out}"
+
+
+# The fields of a JUnit report that differ from run to run (times), or from release to
+# release (the version).
+_JUNIT_VARYING = re.compile(r'\b(time|timestamp)="[^"]*"|(name="stptui" value=)"[^"]*"')
+
+
+def _junit_fixed(text: str) -> str:
+    return _JUNIT_VARYING.sub(lambda m: f'{m[1] or ""}{"=" if m[1] else m[2]}"..."', text)
+
+
+@pytest.mark.parametrize("block", checked("junit"), ids=_ids(checked("junit")))
+def test_junit_report_is_what_the_run_writes(block: Block, at_root: None, tmp_path: Path) -> None:
+    report = tmp_path / "report.xml"
+    code, out = run_cli(["run", *block.check[1:], "--junit", str(report)])
+    assert code in (0, 1), f"{block.name}: exits {code}:\n{out}"
+    assert _junit_fixed(report.read_text(encoding="utf-8")) == _junit_fixed(block.text)
+
+
+def test_junit_report_comparison_ignores_only_times_and_the_version() -> None:
+    a = '<t time="0.1" timestamp="2026-01-01T00:00:00"><property name="stptui" value="1" />'
+    b = '<t time="9.0" timestamp="2027-01-01T00:00:00"><property name="stptui" value="2" />'
+    assert _junit_fixed(a) == _junit_fixed(b)
+    assert _junit_fixed(a) != _junit_fixed(a.replace('name="stptui"', 'name="seed"'))
 
 
 def test_cli_line_swaps_words_and_drops_pipes_and_comments() -> None:

@@ -40,6 +40,7 @@ def execute(
     *,
     should_stop: Callable[[], bool] | None = None,
     report: Callable[[str, CommandResult | None], None] | None = None,
+    at_line: Callable[[str, int], None] | None = None,
 ) -> CommandResult:
     """Run one command line against the session and return what it did.
 
@@ -47,12 +48,14 @@ def execute(
     when the command cannot run; the simulation is then exactly as it was. `should_stop`
     lets a front end interrupt a long run of the clock (checked every 256 events; the
     command then stops at a consistent instant); `report` receives the commands that a
-    command runs itself (`source`), as they run."""
+    command runs itself (`source`), as they run, and `at_line` the file and line number of
+    each before `report` has it."""
     call = parse(session, line)
     if call is None:
         return CommandResult()
     call.should_stop = should_stop
     call.report = report
+    call.at_line = at_line
     sim = session.sim
     before = sim.trace.seq
     try:

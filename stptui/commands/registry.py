@@ -265,7 +265,9 @@ class Call:
     `execute` also hands a handler what its front end offers: `should_stop`, polled by
     commands that run the clock for long (a REPL's Ctrl-C), and `report`, which commands
     that run other commands (`source`) call with each line before it runs (result None)
-    and with its result after. A handler sets `log_line` when the session log must record
+    and with its result after; such a command first calls `at_line` with the file and line
+    number the line comes from (`stptui run --junit` reports each `expect` where it is
+    written). A handler sets `log_line` when the session log must record
     something other than the typed line (an interrupted `advance` is logged as the `until`
     it amounted to, so that the log replays exactly)."""
 
@@ -276,6 +278,7 @@ class Call:
     opts: dict[str, Any] = field(default_factory=dict)
     should_stop: Callable[[], bool] | None = None
     report: Callable[[str, CommandResult | None], None] | None = None
+    at_line: Callable[[str, int], None] | None = None
     log_line: str | None = None
     # Set by `repeat` for the commands it runs: a command that would run the clock until
     # its answer (`http`, `invoke`) starts its request and lets the clock carry it, since

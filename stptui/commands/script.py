@@ -8,7 +8,8 @@ the first failed `expect` (exit 1) or the first command error (exit 2), naming
 means every line ran. With `keep_going` (`--keep-going`) a failed `expect` is reported and
 the run goes on; it exits 1 at the end, saying how many failed. A command error still stops
 it (exit 2): the lines after it would run on a state the script did not mean. The script
-`-` is read from standard input.
+`-` is read from standard input. With `junit` (`--junit FILE`) the run also writes a JUnit
+XML report (stptui.commands.junit), whatever its end.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from stptui.commands import execute
 from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
@@ -38,6 +39,9 @@ from stptui.commands.session import (
 from stptui.sim.clock import fewer_collections
 from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable
+
+if TYPE_CHECKING:
+    from stptui.commands.junit import JunitReport, Tee
 
 EXIT_OK = 0
 EXIT_EXPECT = 1
@@ -70,6 +74,7 @@ class ScriptOptions(StackOptions):
     script: str
     trace: str | None = None
     keep_going: bool = False
+    junit: str | None = None
 
 
 class NotUtf8Error(ValueError):
@@ -213,6 +218,36 @@ def _echo(out: Output) -> Callable[[str, CommandResult | None], None]:
     return report
 
 
+class ScriptWatch(Protocol):
+    """What follows a run line by line (the JUnit report): where each line is, when it
+    starts and ends, and how a line failed."""
+
+    def at_line(self, file: str, n: int) -> None:
+        """The next line reported comes from line `n` of `file` (the script, or the script
+        a `source` line runs)."""
+        ...
+
+    def reported(self, line: str, result: CommandResult | None) -> None:
+        """`line` starts (result None), or ended with `result`."""
+        ...
+
+    def failed(self, exc: CommandError, text: str) -> None:
+        """The line running failed with `exc`, which the run wrote to stderr as `text`."""
+        ...
+
+
+def _watched(
+    echo: Callable[[str, CommandResult | None], None], watch: ScriptWatch
+) -> Callable[[str, CommandResult | None], None]:
+    """The echo, and the watch told of the same line."""
+
+    def report(line: str, result: CommandResult | None) -> None:
+        echo(line, result)
+        watch.reported(line, result)
+
+    return report
+
+
 def run_script(
     session: Session,
     lines: Iterable[tuple[int, str]],
@@ -221,29 +256,40 @@ def run_script(
     err: TextIO,
     *,
     keep_going: bool = False,
+    watch: ScriptWatch | None = None,
 ) -> int:
     """Execute script lines in order, echoing each; returns the exit code.
 
     A `source` line echoes the commands of the script it runs in the same way. With
-    `keep_going` a failed `expect` does not stop the run (see the module's docstring)."""
-    report = _echo(out)
+    `keep_going` a failed `expect` does not stop the run (see the module's docstring).
+    `watch` is told of each line, sourced ones too, as it runs."""
+    report = _echo(out) if watch is None else _watched(_echo(out), watch)
+    at_line = None if watch is None else watch.at_line
     failed = 0
     code = EXIT_OK
     with fewer_collections():
         for n, line in lines:
+            if at_line is not None:
+                at_line(name, n)
             report(line, None)
             try:
-                result = execute(session, line, report=report)
+                result = execute(session, line, report=report, at_line=at_line)
             except ExpectationFailed as exc:
                 out.flush()
-                err.write(f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}\n")
+                text = f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}"
+                err.write(text + "\n")
+                if watch is not None:
+                    watch.failed(exc, text)
                 failed += 1
                 if keep_going:
                     continue
                 return EXIT_EXPECT
             except CommandError as exc:
                 out.flush()
-                err.write(f"{printable(name)}:{n}: error: {printable(exc.format())}\n")
+                text = f"{printable(name)}:{n}: error: {printable(exc.format())}"
+                err.write(text + "\n")
+                if watch is not None:
+                    watch.failed(exc, text)
                 code = EXIT_ERROR
                 break
             report(line, result)
@@ -302,9 +348,78 @@ def run_from_files(
     stdin: TextIO | None = None,
 ) -> int:
     """Open the stack, read the script (`-`: standard input, read as it runs), run it
-    (writing the trace if asked); the exit code."""
+    (writing the trace and the JUnit report if asked); the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
+    if opts.junit is None:
+        return _run(opts, out, err, stdin, None)
+    from stptui.commands.junit import JunitReport, Tee
+
+    if (refusal := _junit_refusal(opts)) is not None:
+        err.write(f"{printable(opts.junit)}: {refusal}\n")
+        return EXIT_ERROR
+    report = JunitReport(opts.junit, STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script)
+    try:
+        code = _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report)
+    except KeyboardInterrupt:
+        report.aborted("interrupted (Ctrl-C)")
+        report.skip_rest()
+        _write_report(report, err)
+        raise
+    if report.refused:
+        return code
+    return code if _write_report(report, err) else EXIT_ERROR
+
+
+def _junit_refusal(opts: ScriptOptions) -> str | None:
+    """Why --junit cannot name its file, found before anything runs (a report that could
+    not be written at the end would lose the run's); None when it can."""
+    assert opts.junit is not None
+    target = Path(opts.junit)
+    given = [("script", opts.script)] if opts.script != STDIN_SCRIPT else []
+    given += [("stack", opts.stack), ("behaviours file", opts.behaviors or "")]
+    for what, path in given:
+        if path and same_file(target, Path(path)):
+            return (
+                f"--junit names the {what} of this run, which it would overwrite; write the "
+                "report to another file, e.g. --junit report.xml"
+            )
+    if opts.trace is not None and Path(opts.trace).absolute() == target.absolute():
+        return "--junit and --trace name the same file; give each its own"
+    if target.is_dir():
+        return "--junit names a directory; give a file name, e.g. --junit report.xml"
+    if not target.parent.is_dir():
+        return f"no directory {printable(str(target.parent))} for the JUnit report; create it first"
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(target.stat().st_mode):
+            return "--junit names something that is not a regular file; give a file name"
+    return None
+
+
+def _write_report(report: JunitReport, err: TextIO) -> bool:
+    """Write the JUnit report; False, with one line on stderr, when it cannot be."""
+    try:
+        report.write()
+    except (OSError, CommandError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        with contextlib.suppress(OSError):
+            err.write(
+                f"stptui: cannot write the JUnit report {printable(report.path)}: "
+                f"{printable(reason)}\n"
+            )
+        return False
+    return True
+
+
+def _run(
+    opts: ScriptOptions,
+    out: TextIO | Tee,
+    err: TextIO | Tee,
+    stdin: TextIO | None,
+    report: JunitReport | None,
+) -> int:
+    """What run_from_files does, telling `report` (when there is one) of each line and
+    of what stopped the run before its lines could run."""
     from_stdin = opts.script == STDIN_SCRIPT
     name = STDIN_NAME if from_stdin else opts.script
     lines: Iterable[tuple[int, str]]
@@ -315,30 +430,68 @@ def run_from_files(
             lines = read_script(opts.script)
         except (OSError, NotUtf8Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            err.write(f"{printable(name)}: cannot read the script: {printable(reason)}\n")
+            text = f"{printable(name)}: cannot read the script: {printable(reason)}"
+            err.write(text + "\n")
+            if report is not None:
+                report.error("read the script", name, None, text, text)
             return EXIT_ERROR
+    mark = 0 if report is None else report.err.written
     session = open_session(opts, err=err)
     if session is None:
+        if report is not None:
+            said = report.err.since(mark).rstrip("\n") or "the stack cannot be opened"
+            report.error("open the stack", opts.stack, None, said.splitlines()[-1], said)
         return EXIT_ERROR
+    if report is not None:
+        if (refusal := _report_overwrites(session, opts)) is not None:
+            err.write(refusal + "\n")
+            report.refused = True
+            return EXIT_ERROR
+        report.describe(session, opts)
+        if isinstance(lines, list):
+            report.lines = lines
     output = _Guarded(out, "the output")
     try:
         if opts.trace is None:
-            code = run_script(session, lines, name, output, err, keep_going=opts.keep_going)
+            code = run_script(
+                session, lines, name, output, err, keep_going=opts.keep_going, watch=report
+            )
         else:
-            code = _run_with_trace(session, lines, opts, output, err)
+            code = _run_with_trace(session, lines, opts, output, err, report)
         output.flush()
     except NotUtf8Error as exc:
         output.flush()
-        err.write(f"{name}: cannot read the script: {printable(str(exc))}\n")
+        text = f"{name}: cannot read the script: {printable(str(exc))}"
+        err.write(text + "\n")
+        if report is not None:
+            report.aborted(text)
         return EXIT_ERROR
     except _WriteFailed as exc:
         if exc.stream is output:
             _silence(out)
+        text = f"stptui: cannot write {printable(exc.what)}: {exc.reason}"
         if exc.errno != errno.EPIPE:
             # A reader that went away (`stptui run ... | head`) needs no message.
-            err.write(f"stptui: cannot write {printable(exc.what)}: {exc.reason}\n")
+            err.write(text + "\n")
+        if report is not None:
+            report.aborted(text)
         return EXIT_ERROR
+    if report is not None and code != EXIT_OK:
+        report.skip_rest()
     return code
+
+
+def _report_overwrites(session: Session, opts: ScriptOptions) -> str | None:
+    """The refusal of a --junit that names the stack or behaviours file the session read
+    (found only once it is open: a stack folder's config, the behaviours file beside it)."""
+    assert opts.junit is not None
+    for what, path in session.inputs():
+        if same_file(Path(opts.junit), path):
+            return (
+                f"{printable(opts.junit)}: --junit names the {what} of this run, which it "
+                "would overwrite; write the report to another file, e.g. --junit report.xml"
+            )
+    return None
 
 
 def _run_with_trace(
@@ -346,7 +499,8 @@ def _run_with_trace(
     lines: Iterable[tuple[int, str]],
     opts: ScriptOptions,
     out: Output,
-    err: TextIO,
+    err: TextIO | Tee,
+    report: JunitReport | None,
 ) -> int:
     assert opts.trace is not None
     # Opening the trace truncates it: it must not be one of the run's own inputs.
@@ -354,21 +508,27 @@ def _run_with_trace(
     inputs = [*script, *session.inputs()]
     for what, path in inputs:
         if same_file(Path(opts.trace), path):
-            err.write(
+            text = (
                 f"{printable(opts.trace)}: --trace names the {what} of this run, which it "
-                "would overwrite; write the trace to another file, e.g. --trace trace.jsonl\n"
+                "would overwrite; write the trace to another file, e.g. --trace trace.jsonl"
             )
+            err.write(text + "\n")
+            if report is not None:
+                report.aborted(text)
             return EXIT_ERROR
     try:
         stream = open(opts.trace, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:
-        err.write(f"{printable(opts.trace)}: cannot write the trace: {exc.strerror or exc}\n")
+        text = f"{printable(opts.trace)}: cannot write the trace: {exc.strerror or exc}"
+        err.write(text + "\n")
+        if report is not None:
+            report.aborted(text)
         return EXIT_ERROR
     trace = _Guarded(stream, f"the trace {opts.trace}")
     try:
         session.add_sink(JsonlWriter(trace))
         name = STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script
-        code = run_script(session, lines, name, out, err, keep_going=opts.keep_going)
+        code = run_script(session, lines, name, out, err, keep_going=opts.keep_going, watch=report)
     except BaseException:
         with contextlib.suppress(OSError):
             stream.close()

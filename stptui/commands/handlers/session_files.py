@@ -125,12 +125,20 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
             if call.should_stop is not None and call.should_stop():
                 stopped = True
                 break
+            if call.at_line is not None:
+                call.at_line(name, n)
             if call.report is not None:
                 call.report(line, None)
             else:
                 transcript.append(f"> {printable(line)}")
             try:
-                result = execute(session, line, should_stop=call.should_stop, report=call.report)
+                result = execute(
+                    session,
+                    line,
+                    should_stop=call.should_stop,
+                    report=call.report,
+                    at_line=call.at_line,
+                )
             except CommandError as exc:
                 # The same class (an expectation stays one), so `stptui run` exits alike.
                 raise type(exc)(f"{name}:{n}: {exc.message}", exc.hint) from None
