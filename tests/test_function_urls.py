@@ -290,9 +290,16 @@ def test_a_throttled_function_is_a_429() -> None:
 
 
 def test_an_event_over_6_mb_is_refused_without_invoking() -> None:
+    # As a client of a function URL captured it (a 10 MB upload): 413, the error type in a
+    # header, Invoke's message as JSON.
     sim = make_sim(BOT)
     resp = call(sim, "POST", "/", "x" * (6 * 1024 * 1024))
     assert resp.status == 413
+    assert resp.body == (
+        '{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}'
+    )
+    assert ("x-amzn-errortype", "RequestEntityTooLargeException") in resp.headers
+    assert ("content-type", "application/json") in resp.headers
     assert not records(sim, tk.INVOCATION_STARTED)
 
 

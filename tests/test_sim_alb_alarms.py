@@ -258,3 +258,34 @@ resources:
     assert alarm.recent(1)[0].value == 100
     assert alarm.state == ALARM
     assert alarm.dimensions() == {"ApiId": s.sim.services["http"].apis["api.httpApiGateway"].api_id}
+
+
+def test_a_head_elb_refuses_is_neither_a_request_nor_a_fixed_response(tmp_path: Path) -> None:
+    # ELB refuses a header over 16 K before choosing a rule: its own 400
+    # (HTTPCode_ELB_4XX_Count), not a request the error rate divides by, and no listener's
+    # fixed response (HTTP_Fixed_Response_Count), which a request no rule takes is.
+    text = (EXAMPLES / "alb-alarms.yml").read_text()
+    fixed = (
+        "        - trigger:\n"
+        "            type: application-load-balancer-custom\n"
+        "            properties: {metric: HTTP_Fixed_Response_Count, statistic: sum, "
+        "threshold: 0}\n"
+    )
+    marker = "        # A metric the simulator has no model of"
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text(text.replace(marker, fixed + marker))
+    s = Session.open(stack, behaviors_path=EXAMPLES / "alb-alarms-behaviors.yml", start_ms=START)
+    pad = "v" * (16 * 1024)
+    run(
+        s,
+        "http GET /checkout/a?status=404",
+        "http GET /checkout/a?status=503",
+        "http GET /checkout/a",
+        f"http GET /checkout/a --header 'X-Pad:{pad}'",
+        "advance 1m",
+    )
+    rate = s.sim.services["alarms"].alarm("mainLb.alarms.0")
+    assert "[66.66666666666666 (05/01/26 08:00:00)]" in rate.reason  # (1 + 1) / 3, not / 4
+    fixed_alarm = s.sim.services["alarms"].alarm("mainLb.alarms.3")
+    assert fixed_alarm.spec.metric == "HTTP_Fixed_Response_Count"
+    assert fixed_alarm.state == INSUFFICIENT_DATA  # no datapoint: nothing was counted

@@ -264,15 +264,14 @@ def test_payload_format_2_0_leaves_out_empty_parts_and_fills_greedy_parameters(
         assert absent not in event
 
 
-def test_the_path_arrives_url_decoded_except_percent_25(sim: Simulator) -> None:
+def test_the_path_arrives_url_decoded(sim: Simulator) -> None:
     # HTTP APIs decode the path before the integration sees it, in rawPath (2.0) and path
-    # (1.0) alike (hono#2156, middleapi/standard-server#93); an encoded % stays encoded
-    # (ministack's decode_http_api_path). The query string stays as it was sent.
+    # (1.0) alike (hono#2156, middleapi/standard-server#93). The query string stays as it
+    # was sent.
     seen = capture(sim)
     call(sim, "GET", "/files/a%40b/c%20d.txt?q=x%20y+z", gateway="api")
     call(sim, "DELETE", "/legacy/caf%C3%A9", gateway="api")
-    call(sim, "GET", "/files/100%25%20off", gateway="api")
-    v2, v1, percent = seen
+    v2, v1 = seen
     assert v2["rawPath"] == "/files/a@b/c d.txt"
     assert v2["requestContext"]["http"]["path"] == v2["rawPath"]
     assert v2["pathParameters"] == {"proxy": "a@b/c d.txt"}
@@ -280,20 +279,70 @@ def test_the_path_arrives_url_decoded_except_percent_25(sim: Simulator) -> None:
     assert v2["queryStringParameters"] == {"q": "x y z"}
     assert v1["path"] == v1["requestContext"]["path"] == "/legacy/café"
     assert v1["pathParameters"] == {"name": "café"}
-    assert percent["rawPath"] == "/files/100%25 off"
 
 
-def test_malformed_escapes_stay_as_written(sim: Simulator) -> None:
-    # No capture shows AWS's answer (docs/fidelity.md): a `%` without two hex digits stays
-    # as it was sent, an escape that is not UTF-8 becomes U+FFFD, and the route still takes
-    # the request.
+# What an HTTP API ($default route, payload 2.0) handed its function for each path sent,
+# captured on AWS on July 10, 2026 (hotsock/voker `vokerhttp/testdata/ingress-paths.json`,
+# sent with the query `marker=path-probe&value=a%3Fb%25c%23d&repeat=one&repeat=two`).
+CAPTURED_PATHS = [
+    ("/capture/plain", "/capture/plain"),
+    ("/capture/space%20value", "/capture/space value"),
+    ("/capture/question%3Fvalue", "/capture/question"),
+    ("/capture/hash%23value", "/capture/hash#value"),
+    ("/capture/slash%2Fvalue", "/capture/slash/value"),
+    ("/capture/unicode-%CE%BB-%E4%B8%96%E7%95%8C", "/capture/unicode-λ-世界"),
+    ("/capture/literal%252Fvalue", "/capture/literal/value"),
+    ("/capture/literal%253Fvalue", "/capture/literal?value"),
+    ("/capture/literal%2525value", "/capture/literal%value"),
+]
+PROBE_QUERY = "marker=path-probe&value=a%3Fb%25c%23d&repeat=one&repeat=two"
+# The probe's API: one `$default` route (Stacktape's `path: '*'`), payload format 2.0.
+PROBE_STACK = (
+    "resources:\n"
+    "  probe:\n"
+    "    type: http-api-gateway\n"
+    "    properties: {payloadFormat: '2.0'}\n" + fn("echo", route("probe", "*", "*"))
+)
+
+
+@pytest.mark.parametrize(("sent", "handed"), CAPTURED_PATHS)
+def test_the_path_is_cut_at_a_decoded_question_mark_and_decoded_twice(
+    sent: str, handed: str
+) -> None:
+    sim = make_sim(PROBE_STACK)
     seen = capture(sim)
-    assert call(sim, "GET", "/files/a%zz/b%", gateway="api").status == 200
+    resp = call(sim, "GET", f"{sent}?{PROBE_QUERY}")
+    assert resp.status == 200 and resp.route == "$default"
+    [event] = seen
+    assert (event["rawPath"], event["requestContext"]["http"]["path"]) == (handed, handed)
+    # The query is the one sent: what followed the decoded `?` is not added to it.
+    assert event["rawQueryString"] == PROBE_QUERY
+    assert event["queryStringParameters"]["value"] == "a?b%c#d"
+
+
+def test_routes_match_the_path_up_to_its_decoded_question_mark(sim: Simulator) -> None:
+    seen = capture(sim)
+    assert call(sim, "DELETE", "/legacy/caf%C3%A9%3Fx=1", gateway="api").status == 201
+    assert seen[0]["path"] == "/legacy/café"
+    assert seen[0]["pathParameters"] == {"name": "café"}
+    # What followed the `?` is not a segment: `GET /bare` takes `/bare%3F/more`.
+    assert call(sim, "GET", "/bare%3F/more", gateway="api").route == "GET /bare"
+
+
+def test_a_path_the_gateway_cannot_decode_twice_is_a_400(sim: Simulator) -> None:
+    # AWS refused `/capture/percent%25done` with a 400 (the same capture): decoded once it
+    # is `/capture/percent%done`, whose `%do` escapes nothing. A `%` that escapes nothing as
+    # sent is refused the same way (a choice: no capture shows one).
+    for sent in ("/files/percent%25done", "/files/a%zz/b", "/files/b%"):
+        resp = call(sim, "GET", sent, gateway="api")
+        assert (resp.status, resp.body, resp.route) == (400, '{"message":"Bad Request"}', None)
+        assert ("content-type", "application/json") in resp.headers
+        assert "escapes nothing" in resp.reason
+    assert not records(sim, tk.INVOCATION_STARTED)
+    # An escape that is not UTF-8 is decoded to U+FFFD (a choice) and routed.
+    seen = capture(sim)
     assert call(sim, "GET", "/files/caf%E9", gateway="api").status == 200
-    bad, latin = seen
-    assert bad["rawPath"] == "/files/a%zz/b%"
-    assert bad["pathParameters"] == {"proxy": "a%zz/b%"}
-    assert latin["rawPath"] == "/files/caf\ufffd"
+    assert seen[0]["rawPath"] == "/files/caf\ufffd"
 
 
 @pytest.mark.parametrize(

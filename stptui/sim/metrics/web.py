@@ -24,6 +24,7 @@ from stptui.sim.metrics.figures import (
     samples,
 )
 from stptui.sim.services.alarm_metrics import field as raw_field
+from stptui.sim.services.load_balancer import HEAD_REFUSALS
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -147,14 +148,14 @@ def http_metrics(
     return out
 
 
-def _lb_counts(status: int, default_action: bool, elb: bool) -> list[str]:
+def _lb_counts(status: int, unrouted: bool, default_action: bool, elb: bool) -> list[str]:
     """The counts one load balancer answer adds to: a default action's (no rule took the
-    request, so no target was chosen: not in RequestCount), ELB's own error page, or a
-    target's answer."""
+    request, so no target was chosen: not in RequestCount), ELB's own error page (a head it
+    refused before any rule is not in RequestCount either), or a target's answer."""
     names: list[str] = []
     if default_action:
         names.append("HTTP_Redirect_Count" if status < 400 else "HTTP_Fixed_Response_Count")
-    else:
+    elif not unrouted:
         names.append("RequestCount")
     if default_action or elb:
         if 300 <= status <= 599:
@@ -183,14 +184,16 @@ def load_balancer_metrics(
             if raw_field(raw, "route") is None:
                 defaults.add(request_id)
             continue
-        default_action = request_id in defaults
+        unrouted = request_id in defaults
         defaults.discard(request_id)
         if raw[0] < start:
             continue
         status = raw_field(raw, "status")
         status = status if isinstance(status, int) else 0
+        # A head ELB refuses is read before any rule: unrouted, but no default action's.
+        default_action = unrouted and status not in HEAD_REFUSALS
         elb = raw_field(raw, "reason") is not None
-        for name in _lb_counts(status, default_action, elb):
+        for name in _lb_counts(status, unrouted, default_action, elb):
             row[_LB_COLUMN[name]] += 1
         latency = raw_field(raw, "latency_ms")
         if not (default_action or elb) and isinstance(latency, (int, float)):

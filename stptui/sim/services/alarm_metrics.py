@@ -21,7 +21,7 @@ from stptui.config.alarms import alb_container_targets
 from stptui.config.model import SqsTrigger
 from stptui.sim import trace as tk
 from stptui.sim.alarms import statistic_of
-from stptui.sim.services.load_balancer import target_group_name
+from stptui.sim.services.load_balancer import HEAD_REFUSALS, target_group_name
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -445,9 +445,9 @@ class AlbTraffic(Metric):
 
     A response without a `reason` is the target's (a function's result, a batch job's
     start, a container's answer); one with a `reason` is ELB's own (its error pages, the
-    default actions). A default action (no rule took the request) chose no target, so it is not
-    in RequestCount ("only incremented for requests where the load balancer node was able to
-    choose a target")."""
+    default actions, its refusal of a head over its limits). A default action (no rule took
+    the request) or such a refusal chose no target, so it is not in RequestCount ("only
+    incremented for requests where the load balancer node was able to choose a target")."""
 
     def __init__(self, alarm: AlarmSim) -> None:
         super().__init__(alarm)
@@ -471,9 +471,11 @@ class AlbTraffic(Metric):
         names: list[tuple[str, float]] = []
         if request_id in self.defaults:
             self.defaults.discard(request_id)
-            names.append(
-                ("HTTP_Redirect_Count" if status < 400 else "HTTP_Fixed_Response_Count", 1)
-            )
+            # A head ELB refused before any rule is unrouted too, but no default action's.
+            if status not in HEAD_REFUSALS:
+                names.append(
+                    ("HTTP_Redirect_Count" if status < 400 else "HTTP_Fixed_Response_Count", 1)
+                )
             names += _elb_codes(status)
         elif field(raw, "reason") is not None:
             names += [("RequestCount", 1), *_elb_codes(status)]

@@ -27,7 +27,8 @@ Lambda function URLs", "Security and auth model"; Stacktape's `getLambdaUrl`):
   string itself, without quotes; anything else a 200 `application/json` whose body is the
   result's compact JSON. A function error, a timeout or a result Lambda cannot use is a 502
   with the body `Internal Server Error`; a throttle (reserved concurrency) a 429; a request
-  event over 6 MB a 413; a result over 6 MB (20 MB with response streaming) a 502.
+  event over 6 MB a 413 (`x-amzn-ErrorType: RequestEntityTooLargeException`); a result over
+  6 MB (20 MB with response streaming) a 502.
 * CORS (only when Stacktape configures it, see FunctionUrlConfig): Lambda answers a preflight
   itself and adds the configured headers to every response, replacing the function's own.
   With `allowCredentials` and the origin `*`, the request's Origin is echoed (a browser
@@ -308,7 +309,8 @@ class FunctionUrlService:
                 f"the event is {size:,} bytes; a synchronous invoke takes at most "
                 f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
             )
-            self._respond(ex, 413, json_headers(), TOO_LARGE, why)
+            refused = [("x-amzn-errortype", "RequestEntityTooLargeException")]
+            self._respond(ex, 413, json_headers() + refused, TOO_LARGE, why)
             return
 
         def done(outcome: Outcome, inv_id: str) -> None:

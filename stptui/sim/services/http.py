@@ -20,7 +20,10 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   capitalised names come before its lower-case ones), as every captured event does; 2.0
   also lists its query parameters by name. Everything that reads a header ignores case.
 * The integration sees the path URL-decoded (`rawPath`, `requestContext.http.path`; 1.0's
-  `path`), except `%25`, and `pathParameters` decoded; `rawQueryString` is the query as
+  `path`) as a live capture shows it (`api_path`): cut at a decoded `?`, then decoded a
+  second time; a path whose first decoding leaves a `%` escaping nothing is refused, 400
+  `{"message":"Bad Request"}`, before any route. Routes match the path as sent up to that
+  `?`, each segment decoded once, as `pathParameters` are; `rawQueryString` is the query as
   sent, `queryStringParameters` decoded (`+` is a space). A body whose content type is not
   text/*, application/json, application/xml or application/javascript arrives
   base64-encoded with `isBase64Encoded: true`, in both formats. The stand-in client (the
@@ -132,8 +135,13 @@ JSON_MEDIA_TYPE = "application/json"
 PLAIN_TEXT_TYPE = "text/plain; charset=utf-8"
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT = 0x25
+# Where an HTTP API cuts the path (a `?` once decoded), and a `%` that escapes nothing.
+_ESCAPED_QUESTION = re.compile("%3F", re.IGNORECASE)
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 NOT_FOUND = '{"message":"Not Found"}'
+# The gateway's answer to a path it cannot decode (a capture gives the status only).
+BAD_REQUEST = '{"message":"Bad Request"}'
 INTERNAL_ERROR = '{"message":"Internal Server Error"}'
 SERVICE_UNAVAILABLE = '{"message":"Service Unavailable"}'
 # API Gateway's answer to a body over its 10 MB payload quota, as captured from an
@@ -207,8 +215,9 @@ class Route:
 
 
 def decoded_path(raw: str) -> str:
-    """The request path as an HTTP API hands it to the integration (`rawPath`, 2.0; `path`,
-    1.0): every %XX escape decoded (as UTF-8) except %25, which stays encoded."""
+    """A request path as a function URL's `requestContext.http.path` gives it: every %XX
+    escape decoded (as UTF-8) except %25, which stays encoded. (An HTTP API decodes its
+    paths another way: `api_path`.)"""
 
     def decode(run: re.Match[str]) -> str:
         text = run.group(0)
@@ -226,6 +235,27 @@ def decoded_path(raw: str) -> str:
         return "".join(out)
 
     return _ESCAPES.sub(decode, raw)
+
+
+def api_path(raw: str) -> tuple[str, str | None]:
+    """The path of a request to an HTTP API: (the path as sent up to its first `%3F`, which
+    routes match; the path the integration gets, or None when the gateway refuses it with a
+    400). As a live capture shows (hotsock/voker `vokerhttp/testdata/ingress-paths.json`):
+    the path is decoded, cut at a decoded `?` (the query as sent stays the query), then
+    decoded again, so `%252F` arrives as `/` and `%2525` as `%`; a `%` that the first
+    decoding leaves escaping nothing (`%25done`) is refused. Escapes that are not UTF-8
+    become U+FFFD."""
+    if "%" not in raw:
+        return raw, raw
+    cut = _ESCAPED_QUESTION.search(raw)
+    if cut is not None:
+        raw = raw[: cut.start()]
+    once = unquote(raw, errors="replace")
+    if "%" not in once:
+        return raw, once
+    if _STRAY_PERCENT.search(once):
+        return raw, None
+    return raw, unquote(once, errors="replace")
 
 
 def head_bytes(
@@ -448,7 +478,7 @@ class Exchange:
 
     api: HttpApi
     method: str
-    path: str  # as the integration sees it: URL-decoded (see decoded_path)
+    path: str  # as the integration sees it: URL-decoded (see api_path)
     request_id: str
     started: int
     route: Route | None
@@ -663,10 +693,11 @@ class HttpService:
         now = sim.clock.now
         request_id = self._request_id()
         # A head or body over its quota is refused as it arrives, before any route is chosen.
-        refused = head > MAX_HEAD_BYTES or size > MAX_BODY_BYTES
-        selected = None if refused else api.select(method, raw_path)
+        routed_path, path = api_path(raw_path)
+        refused = head > MAX_HEAD_BYTES or path is None or size > MAX_BODY_BYTES
+        selected = None if refused else api.select(method, routed_path)
         route, params = selected if selected is not None else (None, {})
-        ex = Exchange(api, method, decoded_path(raw_path), request_id, now, route)
+        ex = Exchange(api, method, path or raw_path, request_id, now, route)
         ex.origin = header_value(given, "origin")
         asked_method = header_value(given, "access-control-request-method")
         # A preflight that no route takes (only OPTIONS, ANY and $default routes can) is
@@ -698,6 +729,13 @@ class HttpService:
             )
             self._respond(ex, 431, [("content-type", TOO_LARGE_TYPE)], HEAD_TOO_LARGE, why)
             return ex
+        if path is None:
+            why = (
+                f"the path {printable(raw_path)!r}, once decoded, holds a % that escapes "
+                "nothing: the gateway cannot decode it again"
+            )
+            self._respond(ex, 400, [("content-type", JSON_MEDIA_TYPE)], BAD_REQUEST, why)
+            return ex
         if size > MAX_BODY_BYTES:
             why = f"the body is {size:,} bytes; the HTTP API payload quota is {MAX_BODY_BYTES:,}"
             self._respond(ex, 413, [("content-type", TOO_LARGE_TYPE)], TOO_LARGE, why)
@@ -717,7 +755,7 @@ class HttpService:
                 404,
                 [("content-type", "application/json")],
                 NOT_FOUND,
-                api.no_route(method, raw_path),
+                api.no_route(method, routed_path),
             )
             return ex
         if route.to_container:

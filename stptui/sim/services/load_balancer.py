@@ -32,7 +32,9 @@ Rules (docs/fidelity.md, "Application Load Balancers", has the sources):
   Transfer-Encoding ...) are not passed on, and ELB computes Content-Length itself. ELB
   answers by itself, with its HTML error page: 413 for a request body over 1 MB, 502 for a
   malformed result, a result over 1 MB, a function error or a timeout, 503 when the
-  function is throttled.
+  function is throttled. Before any rule, ELB reads the head within its HTTP/1.x limits
+  (`head_refusal`): a request line over 16 K is its 414, a header line over 16 K or the
+  whole head over 64 K its 400.
 * A batch job's rule goes to its trigger function, which starts an execution and answers
   200 with Stacktape's JSON body.
 * A container's rule forwards the HTTP request itself to the container (`serve_container`,
@@ -75,6 +77,7 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services.http import (
     CLIENT_IP,
+    PROTOCOL,
     USER_AGENT,
     HttpResponse,
     await_response,
@@ -86,6 +89,7 @@ from stptui.sim.services.http import (
     request_line,
     with_query,
 )
+from stptui.textsafe import printable
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -112,6 +116,14 @@ NO_RULE_BODY = (
 # ELB's Lambda limits: "The maximum size of the request body that you can send to a Lambda
 # function is 1 MB" and "The maximum size of the response JSON ... is 1 MB".
 MAX_LAMBDA_BYTES = 1024 * 1024
+# ELB's HTTP/1.x header limits ("HTTP header limits", hard limits): "Request line: 16 K",
+# "Single header: 16 K", "Whole header: 64 K"; each line counted with its CRLF.
+MAX_REQUEST_LINE_BYTES = 16 * 1024
+MAX_HEADER_LINE_BYTES = 16 * 1024
+MAX_WHOLE_HEAD_BYTES = 64 * 1024
+# The statuses of those refusals, which come before any rule (no listener's default action
+# answers with them: Stacktape's is a redirect or a fixed 500).
+HEAD_REFUSALS = (400, 414)
 # The longest a request can wait: ELB waits for the function, whose timeout is at most 900 s.
 MAX_WAIT_MS = 900_000
 # How long ELB waits for a container's answer: the load balancer's idle timeout, 60 s by
@@ -129,7 +141,9 @@ PATH, HEADER, METHOD, HOST, SOURCE_IP, QUERY = (
 _REASONS = {
     301: "Moved Permanently",
     302: "Found",
+    400: "Bad Request",
     413: "Request Entity Too Large",
+    414: "Request-URI Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Temporarily Unavailable",
@@ -196,6 +210,35 @@ def target_group_name(stack_name: str, load_balancer: str, workload: str) -> str
     """The name Stacktape gives a function's target group on a load balancer:
     `{stack}-{load balancer}-{workload}`, cut to 32 characters with a hash at the end."""
     return build_resource_name(f"{stack_name}-{load_balancer}-{workload}", TARGET_GROUP_NAME_MAX)
+
+
+def head_refusal(
+    method: str, raw_path: str, raw_query: str, sent: list[tuple[str, str]]
+) -> tuple[int, str] | None:
+    """ELB's answer to a request line or headers over its HTTP/1.x limits, as (status, why),
+    or None. Each line is counted in UTF-8 with its CRLF: the request line (`GET /a?b
+    HTTP/1.1`) over 16 K is a 414, a header line (`Name: value`) over 16 K or the request
+    line and header lines together over 64 K a 400. `sent` are the headers the client
+    sends (ELB's own are added after)."""
+    target = f"{raw_path}?{raw_query}" if raw_query else raw_path
+    line = len(f"{method} {target} {PROTOCOL}".encode("utf-8", "surrogatepass")) + 2
+    if line > MAX_REQUEST_LINE_BYTES:
+        why = f"the request line is {line:,} bytes with its CRLF; ELB takes at most 16 K"
+        return 414, why
+    whole = line
+    for name, value in sent:
+        size = len(f"{name}: {value}".encode("utf-8", "surrogatepass")) + 2
+        if size > MAX_HEADER_LINE_BYTES:
+            why = (
+                f"the header line {printable(name)!r} is {size:,} bytes with its CRLF; ELB "
+                "takes at most 16 K a header"
+            )
+            return 400, why
+        whole += size
+    if whole > MAX_WHOLE_HEAD_BYTES:
+        why = f"the request line and headers are {whole:,} bytes; ELB takes at most 64 K"
+        return 400, why
+    return None
 
 
 # -- conditions ------------------------------------------------------------------------------
@@ -669,9 +712,13 @@ class LoadBalancerService:
         sim = self.sim
         now = sim.clock.now
         request_id = self._trace_id(now)
-        sent = self._headers(lb, listener, list(headers or []), body, ip, request_id)
+        given = list(headers or [])
+        client = self._client_headers(lb, given, body)
+        refusal = head_refusal(method, raw_path, raw_query, client)
+        sent = self._headers(listener, given, client, ip, request_id)
         req = Request(method, raw_path, _query_pairs(raw_query), tuple(sent), ip)
-        rule = listener.select(req)
+        # A head over ELB's limits is refused as it is read, before any rule.
+        rule = listener.select(req) if refusal is None else None
         ex = AlbExchange(lb, listener, req, request_id, now, rule)
         sim.trace.emit(
             (
@@ -689,7 +736,9 @@ class LoadBalancerService:
                 },
             )
         )
-        if rule is None:
+        if refusal is not None:
+            self._elb_error(ex, *refusal)
+        elif rule is None:
             self._default_action(ex, raw_query)
         elif rule.to_container:
             container = rule.container or SERVICE_CONTAINER_NAME
@@ -712,19 +761,12 @@ class LoadBalancerService:
         digits = self.sim.new_id().replace("-", "")[:24]
         return f"Root=1-{now // 1000:08x}-{digits}"
 
-    def _headers(
-        self,
-        lb: LoadBalancer,
-        listener: Listener,
-        given: list[tuple[str, str]],
-        body: str | None,
-        ip: str,
-        trace_id: str,
+    @staticmethod
+    def _client_headers(
+        lb: LoadBalancer, given: list[tuple[str, str]], body: str | None
     ) -> list[tuple[str, str]]:
-        """The request's headers as ELB forwards them: what the client sent (the stand-in
-        client adds Host, User-Agent and, for a body, its length and type, unless given),
-        then ELB's own: X-Amzn-Trace-Id (see `trace_header`), X-Forwarded-For (the client's
-        value, then the source address), -Port and -Proto."""
+        """The headers the client sends: the stand-in client's Host, User-Agent and, for a
+        body, its length and type, unless given, then those given."""
         names = {name.lower() for name, _ in given}
         client = [
             ("host", lb.domain),
@@ -732,10 +774,23 @@ class LoadBalancerService:
             ("content-length", str(len(body.encode("utf-8", "surrogatepass")))) if body else None,
             ("content-type", media_type_of(body)) if body else None,
         ]
-        out = [item for item in client if item is not None and item[0] not in names]
+        return [item for item in client if item is not None and item[0] not in names] + given
+
+    @staticmethod
+    def _headers(
+        listener: Listener,
+        given: list[tuple[str, str]],
+        client: list[tuple[str, str]],
+        ip: str,
+        trace_id: str,
+    ) -> list[tuple[str, str]]:
+        """The request's headers as ELB forwards them: what the client sent (`client`, of
+        which `given` are the command's), then ELB's own: X-Amzn-Trace-Id (see
+        `trace_header`), X-Forwarded-For (the client's value, then the source address),
+        -Port and -Proto."""
         forwarded = [v for n, v in given if n.lower() == "x-forwarded-for"]
         traces = [v for n, v in given if n.lower() == "x-amzn-trace-id"]
-        out += [(n, v) for n, v in given if n.lower() not in _ELB_SETS]
+        out = [(n, v) for n, v in client if n.lower() not in _ELB_SETS]
         out.append(("x-amzn-trace-id", trace_header(traces[-1] if traces else None, trace_id)))
         out += [
             ("x-forwarded-for", ", ".join([*forwarded, ip])),
