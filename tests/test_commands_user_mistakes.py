@@ -237,3 +237,17 @@ def test_until_with_a_duration_is_pointed_to_an_instant(session: Session) -> Non
         "write an ISO-8601 instant as one word, e.g. 2026-01-05T09:00:00Z "
         "(advance 3d moves the clock by a duration)"
     )
+
+
+def test_a_backslash_ending_a_line_is_not_taken_for_a_shells_line_continuation(
+    session: Session,
+) -> None:
+    # A script line split as in a shell (`\` at its end) ran as the line break as a word:
+    # `send: unexpected $'\n'`, with the usage as the only hint.
+    err = refused(session, "send jobQueue x \\\n  --delay 5s")
+    assert err.message == "send: unexpected $'\\n'"
+    assert err.hint == (
+        "a backslash before a line break makes the line break a character, not a line "
+        "continuation: write the command on one line (only an open quote or bracket carries "
+        "it on)"
+    )

@@ -623,3 +623,14 @@ def test_a_stack_with_nothing_done_has_no_table() -> None:
     result = execute(session, "show metrics")
     assert result.table is None
     assert "no activity: jobQueue" in result.text
+
+
+def test_a_metric_path_cut_short_gets_an_example_of_this_stack() -> None:
+    # The example named `jobQueue` on every stack, one without a jobQueue too.
+    batch = Session.open(ROOT / "stptui/sample_stacks/batch-job", start_ms=START)
+    with pytest.raises(CommandError) as info:
+        execute(batch, "expect metric.heavyJob == 1")
+    assert info.value.hint == "e.g. expect metric.heavyJob.ExecutionsStarted.Sum >= 0"
+    with pytest.raises(CommandError) as info:
+        execute(batch, "expect metric.nothing == 1")
+    assert info.value.hint == "e.g. expect metric.heavyJob.ExecutionsStarted.Sum >= 0"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pygments.token import Error, Keyword, Literal, Name, Number, String
-from replkit import complete, metas
+from replkit import complete, completions, metas, tabbed
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.handlers import QUEUE_FIELDS, TRACE_KINDS
@@ -105,6 +105,17 @@ def test_options_with_their_help_and_values_by_kind(session: Session) -> None:
     # Units first (exact), then the examples that hold a 3 (fuzzy).
     assert complete(session, "run --max 3") == ["3ms", "3s", "3m", "3h", "3d", "30s"]
     assert complete(session, "send jobQueue x --delay=1") == ["1ms", "1s", "1m", "1h", "1d"]
+
+
+def test_an_option_that_takes_fixed_words_offers_them(combined: Session) -> None:
+    # `--op` and `--tier` offered nothing, though their help lists the words they take.
+    assert complete(combined, "upload uploads a.csv --op ") == ["put", "post", "copy", "multipart"]
+    assert complete(combined, "upload uploads a.csv --op=mu") == ["multipart"]
+    assert complete(combined, "restore uploads a.csv --tier ") == ["Expedited", "Standard", "Bulk"]
+    # A word it does not take is refused by the command, in its own words.
+    assert check(combined, "upload uploads a.csv --op bogus --size 1", final=False) is None
+    with pytest.raises(CommandError, match="unknown upload operation 'bogus'"):
+        execute(combined, "upload uploads a.csv --op bogus")
 
 
 def test_options_are_offered_once_the_arguments_are_given(session: Session) -> None:
@@ -211,6 +222,44 @@ def test_expect_paths_of_a_stack_with_a_batch_job_show_its_figures(combined: Ses
     assert metas(combined, "expect job.heavyJob.att")["job.heavyJob.attempts"] == "now 0"
 
 
+def test_the_menu_describes_only_the_values_it_draws(
+    combined: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A metric path's help line is its value now, a replay of the trace's figures. Every
+    # path was described at each key press, drawn or not: on a stack of 100 resources,
+    # `expect metric.` (2,661 paths) took 0.3 s.
+    from stptui.repl import candidates as module
+
+    described: list[str] = []
+    real = module.statistic
+
+    def counted(sim: object, path: str) -> object:
+        described.append(path)
+        return real(sim, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "statistic", counted)
+    offers = completions(combined, "expect metric.")
+    assert len(offers) > 100
+    assert described == []
+    assert offers[0].display_meta_text == "now 0"
+    assert offers[0].display_meta_text == "now 0"
+    assert described == [offers[0].text]
+
+
+def test_show_metrics_tells_a_rule_and_a_schedule_by_what_they_belong_to(
+    combined: Session,
+) -> None:
+    # A rule's AWS name said only the argument's help ("the queue, bus, bucket, ...").
+    offered = metas(combined, "show metrics background-jobs-demo-dev-")
+    assert offered["background-jobs-demo-dev-emailService-event-bus-1"] == (
+        "rule on eventBus, targets emailService"
+    )
+    assert offered["background-jobs-demo-dev-dailyReport-schedule-1"] == (
+        "schedule rule of dailyReport"
+    )
+    assert metas(combined, "show metrics ")["jobQueue"] == "sqs-queue"
+
+
 def test_duration_kind_offers_units(session: Session) -> None:
     assert complete(session, "advance ") == ["30s", "5m", "1h", "1d"]
     assert complete(session, "advance 90") == ["90ms", "90s", "90m", "90h", "90d"]
@@ -258,6 +307,41 @@ def test_values_that_need_quotes_are_quoted(tmp_path: Path) -> None:
     (tmp_path / "stacktape.yml").write_text(stack)
     odd = Session.open(tmp_path / "stacktape.yml", start_ms=START)
     assert "'other queue'" in complete(odd, "purge ")
+
+
+def test_a_name_typed_inside_quotes_completes_to_the_quoted_name(tmp_path: Path) -> None:
+    # Tab inside an open quote offered nothing (a `"` matched no name even fuzzily), and
+    # the quote then held the line open: Enter only added a line break.
+    stack = STACK.replace("otherQueue:", "'other queue':")
+    (tmp_path / "stacktape.yml").write_text(stack)
+    odd = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    assert tabbed(odd, 'purge "oth') == ["purge 'other queue'"]
+    assert tabbed(odd, "purge 'other q") == ["purge 'other queue'"]
+    assert tabbed(odd, "purge $'oth") == ["purge 'other queue'"]
+    assert tabbed(odd, 'send "job') == ["send jobQueue"]
+    # A space typed escaped is one character of the word, and the whole word is replaced.
+    assert tabbed(odd, "purge other\\ q") == ["purge 'other queue'"]
+    # A body inside quotes is the user's own: nothing is offered there.
+    assert tabbed(odd, "send jobQueue 'other q") == []
+
+
+def test_file_names_that_need_quotes_are_completed_quoted(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A path was completed by its missing letters, unquoted: `source dir` became
+    # `source dir sp`, two words.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir sp").mkdir()
+    (tmp_path / "dir sp" / "my script.stp").write_text("")
+    assert tabbed(session, "source dir") == ["source 'dir sp'"]
+    assert tabbed(session, "source 'dir sp'/m") == ["source 'dir sp/my script.stp'"]
+    assert tabbed(session, 'source "dir sp/') == ["source 'dir sp/my script.stp'"]
+    assert tabbed(session, "source dir\\ sp/") == ["source 'dir sp/my script.stp'"]
+    # An option's value given with `=` is a path too.
+    line = "upload uploads k --from=dir"
+    assert tabbed(session, line) == ["upload uploads k --from='dir sp'"]
+    line = "upload uploads k --from='dir sp/m"
+    assert tabbed(session, line) == ["upload uploads k --from='dir sp/my script.stp'"]
 
 
 def test_candidates_is_pure(session: Session) -> None:
@@ -383,6 +467,51 @@ def test_while_typing_the_word_under_the_cursor_is_spared(session: Session) -> N
     assert check(session, "send jobQueue '{", final=True) is None  # the line goes on
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "expect count lambda.failed == 1",
+        "expect count zzz == 1",
+        "expect count 1 == 1",
+        "expect count message.sent jobQueue 1",
+        "expect count message.sent 1",
+    ],
+)
+def test_an_expect_line_is_refused_before_enter_as_expect_refuses_it(
+    session: Session, line: str
+) -> None:
+    # The REPL judged a kind by its spelling alone: `lambda.failed` got 'batch.failed'
+    # where `expect` says 'invocation.failed', and `zzz` the kinds in other words. A count
+    # with its comparison left out got "no resource named '1'", or "'1' is not a
+    # FIELD=VALUE filter", where `expect` gives the line with `==` put in.
+    problem = check(session, line)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert problem is not None
+    assert (problem.message, problem.hint) == (info.value.message, info.value.hint)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "advance 2h30",
+        "slow worker 10mx",
+        "send jobQueue x --delay 30sx",
+        "send jobQueue x --delay=30sx",
+        "run --max 2hx",
+    ],
+)
+def test_a_bad_duration_is_refused_before_enter_in_the_commands_words(
+    session: Session, line: str
+) -> None:
+    # The REPL left out what the duration was given for (`advance: `, `--delay: `).
+    problem = check(session, line)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert problem is not None
+    assert (problem.message, problem.hint) == (info.value.message, info.value.hint)
+
+
 def test_validation_runs_nothing(session: Session) -> None:
     check(session, "send jobQueue x")
     check(session, "advance 1d")
@@ -420,6 +549,12 @@ def test_delete_completes_the_keys_of_objects_in_the_buckets() -> None:
     execute(s, "upload uploads incoming/report.csv --size 3")
     assert complete(s, "delete uploads inc") == ["incoming/report.csv"]
     execute(s, "delete uploads incoming/report.csv")
+    assert complete(s, "delete uploads inc") == []
+    # A key with a quote in it is offered in the other quotes, not as shlex writes it
+    # ('incoming/it'"'"'s.csv'), and Tab makes the line that deletes it.
+    execute(s, 'upload uploads "incoming/it\'s.csv" --size 3')
+    assert tabbed(s, "delete uploads inc") == ['delete uploads "incoming/it\'s.csv"']
+    execute(s, 'delete uploads "incoming/it\'s.csv"')
     assert complete(s, "delete uploads inc") == []
 
 

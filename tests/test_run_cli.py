@@ -103,6 +103,34 @@ def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.Captu
     )
 
 
+def test_a_sourced_path_missing_from_the_current_folder_but_beside_the_script_is_named(
+    files: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `source` reads a path from the current folder, as a shell does. A script run from
+    # elsewhere that sources its neighbour got only "give the path of a script file".
+    (files / "e2e").mkdir()
+    (files / "e2e" / "main.stp").write_text("source steps/send.stp\n")
+    (files / "e2e" / "steps").mkdir()
+    (files / "e2e" / "steps" / "send.stp").write_text("source more.stp\n")
+    (files / "e2e" / "steps" / "more.stp").write_text("send jobQueue hi\n")
+    monkeypatch.chdir(files)
+    assert stptui_run(files, script="e2e/main.stp") == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"{files / 'e2e/main.stp'}:1: error: cannot read steps/send.stp: No such file or "
+        "directory\n"
+        "    hint: a path is read from the current folder, not the script's: "
+        "source e2e/steps/send.stp\n"
+    )
+    (files / "e2e" / "main.stp").write_text("source e2e/steps/send.stp\n")
+    assert stptui_run(files, script="e2e/main.stp") == 2
+    assert capsys.readouterr().err.endswith(
+        "error: e2e/steps/send.stp:1: cannot read more.stp: No such file or directory\n"
+        "    hint: a path is read from the current folder, not the script's: "
+        "source e2e/steps/more.stp\n"
+    )
+
+
 def test_unreadable_files_exit_2(files: Path, capsys: pytest.CaptureFixture) -> None:
     assert stptui_run(files, script="missing.stp") == 2
     assert "cannot read the script" in capsys.readouterr().err

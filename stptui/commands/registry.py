@@ -245,6 +245,9 @@ class Option:
     help: str
     metavar: str = ""
     repeat: bool = False
+    # Fixed words the value may be (`--op put`): completion offers them; the command
+    # itself refuses any other, in its own words.
+    choices: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -850,7 +853,15 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             # (`help expect count`: `help expect`).
             kept = words[: len(words) - len(rest)]
             hint = f"write just `{' '.join(quote_word(w) for w in [cmd.name, *kept])}`"
-        if (expression := _expression_in_words(cmd, call, words, rest)) is not None:
+        if any(w.startswith("\n") for w in rest):
+            # `\` ending a script's line, as a shell continues a line: here it escapes the
+            # line break, which `tokenize` keeps as data (`{a\` then `b}` is "{a\nb}").
+            hint = (
+                "a backslash before a line break makes the line break a character, not a line "
+                "continuation: write the command on one line (only an open quote or bracket "
+                "carries it on)"
+            )
+        elif (expression := _expression_in_words(cmd, call, words, rest)) is not None:
             hint = f"an expression is an option's value: {expression}"
         elif (content := _content_in_words(cmd, call, words, rest)) is not None:
             hint = f"the content is an option's value: {content}"
@@ -953,12 +964,18 @@ def comparison_missing(cmd: Command, arg: Arg, words: list[str]) -> str | None:
 def quote_word(word: str) -> str:
     """`word` as the tokeniser reads it back: bare when it can be (`>=` needs no quotes
     here, unlike in a shell), in `$'...'` when it holds a tab, a line break, a control or
-    an invisible character (so that the line shows it, on one line), else in single quotes
-    (also for any other space, so that a word reads as one)."""
+    an invisible character (so that the line shows it, on one line), in double quotes when
+    it holds a `'` and neither `"` nor a backslash (`"it's"`, where shlex writes
+    `'it'"'"'s'`), else in single quotes (also for any other space, so that a word reads as
+    one)."""
     if NEEDS_ANSI_C.search(word):
         return ansi_c_quoted(word)
     if word and not _QUOTE_NEEDED.search(word) and word[0] != "#":
         return word
+    if "'" in word and '"' not in word and "\\" not in word:
+        # Inside double quotes only `"` and a backslash are special to `tokenize` (a `$`
+        # is a character, unlike in a shell).
+        return f'"{word}"'
     return shlex.quote(word)
 
 

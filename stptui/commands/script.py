@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from stptui.commands import execute
+from stptui.commands.handlers.session_files import running_script
 from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
 from stptui.commands.result import CommandResult, render_fitted, render_plain
 from stptui.commands.session import (
@@ -451,13 +452,17 @@ def _run(
         if isinstance(lines, list):
             report.lines = lines
     output = _Guarded(out, "the output")
+    # A `source` line of the script that names a file beside it, not in the current folder,
+    # is told so (see `running_script`).
+    running = contextlib.nullcontext() if from_stdin else running_script(Path(opts.script))
     try:
-        if opts.trace is None:
-            code = run_script(
-                session, lines, name, output, err, keep_going=opts.keep_going, watch=report
-            )
-        else:
-            code = _run_with_trace(session, lines, opts, output, err, report)
+        with running:
+            if opts.trace is None:
+                code = run_script(
+                    session, lines, name, output, err, keep_going=opts.keep_going, watch=report
+                )
+            else:
+                code = _run_with_trace(session, lines, opts, output, err, report)
         output.flush()
     except NotUtf8Error as exc:
         output.flush()

@@ -14,7 +14,7 @@ the current instant. It imports no user-interface library, so the REPL's complet
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,14 @@ class Candidate:
     """A possible value of the word being typed, with the help line the menu shows."""
 
     text: str
-    meta: str = ""
+    # The help line, or what makes it when it is first read: a metric path's is a replay of
+    # the trace's figures, and a menu draws the lines of a few of its thousands of paths.
+    about: str | Callable[[], str] = ""
+
+    @property
+    def meta(self) -> str:
+        """The help line the menu shows beside the value."""
+        return self.about if isinstance(self.about, str) else self.about()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,25 +59,29 @@ class Context:
     command_name: bool = False
     slots: tuple[Slot, ...] = ()
     options: tuple[kinds.Option, ...] = ()
-    # Inside an open quote: a body or payload, nothing to complete.
+    # Inside an open quote: a body or payload, or a name typed in quotes (`purge "my q`),
+    # which completes to its value only (no option is typed in quotes).
     in_quote: bool = False
     # (kind, word) of the values given before the word: a value completes in their context.
     before: tuple[tuple[str, str], ...] = ()
+    # The word as typed (`'my q`, `my\ q`): what a completion replaces; `word` is its value.
+    raw: str = ""
 
 
 def context(text: str) -> Context | None:
     """Read the text before the cursor; None when nothing can be completed (an unknown
     command, a word after the last argument, a comment). Only the command the cursor is in
     counts, when the text holds several (lines pasted before it)."""
-    reading = read_words(current_command(text))
+    command = current_command(text)
+    reading = read_words(command)
     if reading.comment is not None:
         return None
     words = [w.text for w in reading.words]
     current = "" if reading.at_gap else words.pop()
-    if reading.quote is not None:
-        return Context(current, in_quote=True)
+    raw = "" if reading.at_gap else command[reading.words[-1].start :]
+    in_quote = reading.quote is not None
     if not words:
-        return Context(current, command_name=True)
+        return None if in_quote else Context(current, command_name=True, raw=raw)
     cmd = REGISTRY.commands.get(words[0])
     if cmd is None:
         return None
@@ -80,24 +91,25 @@ def context(text: str) -> Context | None:
     slots = tuple(walker.expected())
     pending = bool(slots) and slots[0].option is not None
     options = () if pending else tuple(walker.options_left())
-    return Context(current, slots=slots, options=options, before=tuple(walker.bound))
+    before = tuple(walker.bound)
+    return Context(current, slots=slots, options=options, in_quote=in_quote, before=before, raw=raw)
 
 
 def candidates(session: Session, text: str) -> list[Candidate]:
     """Every value the word being typed at the end of `text` could take (unfiltered)."""
     ctx = context(text)
-    if ctx is None or ctx.in_quote:
+    if ctx is None:
         return []
     if ctx.command_name:
         return [Candidate(c.name, c.summary) for c in REGISTRY.commands.values()]
     word = ctx.word
-    if word.startswith("--") and "=" in word:
+    if ctx.raw.startswith("--") and "=" in word:
         return []  # `--opt=value` is completed by prefix in CommandCompleter
     out: list[Candidate] = []
-    if not word.startswith("-"):
+    if not word.startswith("-") or ctx.in_quote:
         for slot in ctx.slots:
             out += slot_candidates(session, slot, word, ctx.before)
-    if word.startswith("-") or (not ctx.slots and not word):
+    if not ctx.in_quote and (word.startswith("-") or (not ctx.slots and not word)):
         out += [Candidate(o.name, option_meta(o)) for o in ctx.options]
     return _unique(out)
 
@@ -125,7 +137,7 @@ def slot_candidates(
         if len(shown) < len(values) and "count" in shown:
             shown.insert(shown.index("count"), "metric.")
         values = shown
-    out += [Candidate(v, describe(session, kind, v, slot.help, before)) for v in values]
+    out += [Candidate(v, _Described(session, kind, v, slot.help, before)) for v in values]
     if kind == kinds.DURATION:
         if _ENDS_IN_NUMBER.fullmatch(word):
             out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
@@ -138,6 +150,29 @@ def slot_candidates(
         if nxt is not None:
             out.append(Candidate(iso_ms(nxt), "the next scheduled event"))
     return out
+
+
+class _Described:
+    """A value's help line (`describe`), made when first read and then kept."""
+
+    __slots__ = ("_args", "_line")
+
+    def __init__(
+        self,
+        session: Session,
+        kind: str,
+        value: str,
+        fallback: str,
+        before: Sequence[tuple[str, str]],
+    ) -> None:
+        self._args = (session, kind, value, fallback, before)
+        self._line: str | None = None
+
+    def __call__(self) -> str:
+        """The help line."""
+        if self._line is None:
+            self._line = describe(*self._args)
+        return self._line
 
 
 def describe(
@@ -191,10 +226,25 @@ def describe(
         return f"{_resource_type(session, value)}: {n:,} {record} record{'s' * (n != 1)} so far"
     if kind == kinds.EXPECT_PATH:
         return _path_value(session, value)
+    if kind == kinds.METRIC_RESOURCE and (rule := _rule_meta(session, value)) is not None:
+        return rule
     if kind == kinds.VALUE:
         return "the value now"
     res = session.stack.resources.get(value)
     return res.type if res is not None else fallback
+
+
+def _rule_meta(session: Session, name: str) -> str | None:
+    """The menu's line for a rule `show metrics` measures by its AWS name: the bus it is on
+    and what it targets, or the workload a schedule's rule starts; None for another name."""
+    buses = session.sim.services.get("buses")
+    for key, bus in buses.buses.items() if buses is not None else ():
+        rule = next((r for r in bus.rules if r.name == name), None)
+        if rule is not None:
+            return f"rule on {key}, targets {rule.owner}"
+    schedules = session.sim.services["schedules"].rules
+    found = next((r for r in schedules if r.name == name), None)
+    return f"schedule rule of {found.owner}" if found is not None else None
 
 
 def _schedule_of(session: Session, node_id: str) -> ScheduleRule | None:

@@ -61,7 +61,7 @@ class Walker:
             return self._inner.expected()
         if self._pending is not None:
             opt = self._pending
-            return [Slot(opt.kind, (), opt.help, option=opt)]
+            return [Slot(opt.kind, opt.choices, opt.help, option=opt)]
         args = self.command.args
         if self._arg >= len(args):
             return []

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
-from prompt_toolkit.formatted_text import StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.formatted_text import AnyFormattedText, StyleAndTextTuples, to_formatted_text
 from prompt_toolkit.layout.controls import SearchBufferControl
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.layout.utils import explode_text_fragments
@@ -48,19 +49,32 @@ class EscapedCompletions(Completer):
     ) -> Iterable[Completion]:
         """The wrapped completer's completions, drawn safely."""
         for c in self.completer.get_completions(document, complete_event):
-            display, meta = to_formatted_text(c.display), to_formatted_text(c.display_meta)
-            shown = "".join(text for _, text, *_ in display + meta)
-            if not ESCAPED.search(shown):
-                yield c
-                continue
+            display = to_formatted_text(c.display)
+            # The help line as given (prompt_toolkit's FuzzyCompleter reads it so too): one
+            # made when first drawn (`Candidate.about`) is escaped then, not made here.
+            given = c._display_meta
+            meta: AnyFormattedText
+            if callable(given):
+                meta = partial(_escaped, given)
+            else:
+                fragments = to_formatted_text(given or "")
+                if not ESCAPED.search("".join(text for _, text, *_ in display + fragments)):
+                    yield c
+                    continue
+                meta = escaped_fragments(fragments)
             yield Completion(
                 c.text,
                 c.start_position,
                 display=escaped_fragments(display),
-                display_meta=escaped_fragments(meta),
+                display_meta=meta,
                 style=c.style,
                 selected_style=c.selected_style,
             )
+
+
+def _escaped(text: AnyFormattedText) -> StyleAndTextTuples:
+    """`text` made and drawn with its control characters escaped."""
+    return escaped_fragments(to_formatted_text(text))
 
 
 class EscapedControls(Processor):

@@ -33,11 +33,12 @@ from stptui.commands import (
     with_kind_hint,
 )
 from stptui.commands import registry as kinds
-from stptui.commands.handlers.base import whole_number
+from stptui.commands.handlers.base import read_duration, whole_number
 from stptui.commands.handlers.buckets_http_jobs import check_http_entry, check_http_method
 from stptui.commands.handlers.expect import (
     check_path,
     check_record_filter,
+    check_record_kind,
     check_record_resource,
     missing_comparison,
 )
@@ -70,11 +71,13 @@ def check_value(
     value: str,
     before: Sequence[tuple[str, str]] = (),
     count_label: str = "N",
+    command: str = "",
 ) -> CommandError | None:
     """What is wrong with `value` in `slot`, when its kind is one that can be checked;
     `before` holds the (kind, word) pairs of the values before it (the record kind that a
     `count KIND` RESOURCE or FIELD=VALUE goes with). `count_label` names a count in the
-    message (`step N`), as the command names it (see `count_label`)."""
+    message (`step N`), as the command names it (see `count_label`); a duration is named
+    by its option, else by `command`, the command's name, as the command names it."""
     sim = session.sim
     kind = slot.kind
     record = given(before, kinds.TRACE_KIND)
@@ -129,7 +132,11 @@ def check_value(
         elif kind == kinds.COMMAND and value != kinds.HELP_ALL:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
-            parse_duration(value)
+            what = slot.option.name if slot.option is not None else command
+            if what:
+                read_duration(value, what)
+            else:
+                parse_duration(value)
         elif kind == kinds.COUNT and value not in slot.choices:
             whole_number(value, count_label)
         elif kind == kinds.HTTP_METHOD:
@@ -143,15 +150,16 @@ def check_value(
         elif kind == kinds.METRIC_RESOURCE:
             check_metric_resource(sim, value)
         elif kind == kinds.TRACE_KIND:
-            _one_of(value, TRACE_KINDS, "trace record kind")
+            check_record_kind(value)
         elif kind == kinds.RECORD_RESOURCE and record in TRACE_KINDS:
             check_record_resource(sim, record, value)
         elif kind == kinds.RECORD_FIELD and record in TRACE_KINDS:
             check_record_filter(record, value, given(before, kinds.RECORD_RESOURCE))
         elif slot.arg is not None and slot.arg.check is not None and kind == slot.arg.kind:
             slot.arg.check(sim, value)  # the command's own check (see Arg.check)
-        elif slot.choices and kind in (kinds.WORD, kinds.OPERATOR):
-            _one_of(value, slot.choices, slot.arg.name if slot.arg else "value")
+        elif slot.choices and slot.arg is not None and kind in (kinds.WORD, kinds.OPERATOR):
+            # An option's choices are left to the command, whose refusal names the option.
+            _one_of(value, slot.choices, slot.arg.name)
     except (SimError, BehaviorError) as exc:
         return CommandError(str(exc), exc.hint)
     except CommandError as exc:
@@ -235,9 +243,9 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
                 except CommandError as exc:
                     error = exc
             elif eq:
-                error = check_value(session, Slot(slot.option.kind), value)
+                error = check_value(session, Slot(slot.option.kind, option=slot.option), value)
         else:
-            error = check_value(session, slot, word.text, before, label)
+            error = check_value(session, slot, word.text, before, label, command.name)
         if error is not None:
             # On Enter, the command's own check of the whole line answers first, as the
             # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException).
@@ -331,7 +339,7 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
                 values.append((Slot(opt.kind, option=opt), value, opt.name))
     before: list[tuple[str, str]] = []
     for slot, value, label in values:
-        error = check_value(session, slot, value, before, label)
+        error = check_value(session, slot, value, before, label, call.command.name)
         if slot.kind is not None:
             before.append((slot.kind, value))
         if error is not None:

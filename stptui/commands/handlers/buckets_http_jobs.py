@@ -52,6 +52,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
+from stptui.sim.services.bucket import CREATE_OPERATIONS
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
 from stptui.textsafe import double_quoted, shown
 
@@ -235,6 +236,7 @@ def _refuse_s3_uri(command: str, words: list[str]) -> None:
             WORD,
             "how it is created: put (default), post, copy or multipart",
             "OP",
+            choices=tuple(CREATE_OPERATIONS),
         ),
         Option("--tag", KEY_VALUE, "an object tag (what lifecycle rules filter on)", "K=V", True),
         Option(
@@ -436,6 +438,7 @@ MAX_RESTORE_DAYS = 9_999_999
             WORD,
             "Expedited (GLACIER only), Standard (default) or Bulk",
             "TIER",
+            choices=s3_restore.TIERS,
         ),
         Option("--version-id", WORD, "restore this version (a versioned bucket)", "ID"),
     ),

@@ -119,9 +119,12 @@ def _check_since(words: list[str], since: str | None) -> None:
 
 def check_expect(sim: Simulator, call: Call) -> None:
     """The check of a bound `expect` line before it runs (the REPL asks it before Enter):
-    its `--since`."""
+    its `--since`, then a comparison left out (`expect count message.sent q 1`), which the
+    REPL would otherwise blame on the word binding read as a resource or a filter."""
     words = call.args.get("path") or []
     _check_since(words if isinstance(words, list) else [words], call.opts.get("since"))
+    if (missing := missing_comparison(sim, call)) is not None:
+        raise missing
 
 
 @command(

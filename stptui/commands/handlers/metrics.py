@@ -323,10 +323,15 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
     since = since_ms(since_text)
     parts = path.split(".")
     if len(parts) < 4:
-        raise CommandError(
-            f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric",
-            "e.g. expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
+        # An example of this stack: of the resource named, when it is measured.
+        paths = metric_paths(sim)
+        named = [p for p in paths if p.startswith(f"metric.{'.'.join(parts[1:])}.")]
+        example = (
+            f"e.g. expect {(named or paths)[0]} >= 0"
+            if paths
+            else f"it measures {MEASURED}; here: nothing"
         )
+        raise CommandError(f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric", example)
     # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
     # A percentile may have decimals, as CloudWatch writes them (pNN.NN: p95.0, p99.9).
     decimals = len(parts) >= 5 and parts[-1].isdigit() and _PERCENTILE.fullmatch(parts[-2])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from stptui.commands.handlers.base import REGISTRY, command, whole_number
@@ -13,6 +16,7 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
+    quote_word,
 )
 from stptui.commands.result import CommandResult, render_table
 from stptui.commands.session import Session
@@ -84,8 +88,34 @@ def load_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
     return session.load(name).then(answer)
 
 
-# Scripts being sourced, innermost last: a script that sources itself is refused.
+# Scripts being run (`stptui run`'s) or sourced, innermost last: a script that sources
+# itself is refused, and a path missing from the current folder is looked for beside it.
 _SOURCING: list[Path] = []
+
+
+@contextmanager
+def running_script(path: Path) -> Iterator[None]:
+    """Marks the script at `path` as running for the block: a `source` of it inside itself
+    is refused, and one whose path the current folder lacks but its folder has is told
+    the path from here."""
+    _SOURCING.append(path.resolve())
+    try:
+        yield
+    finally:
+        _SOURCING.pop()
+
+
+def _unread_hint(name: str) -> str:
+    """The hint for a script `source` cannot read: a relative path is read from the current
+    folder, as a shell reads it; when the running script's folder has the file, the line
+    that reads it from here."""
+    path = Path(name)
+    if _SOURCING and not path.is_absolute():
+        beside = _SOURCING[-1].parent / path
+        if beside.is_file():
+            here = quote_word(os.path.relpath(beside))
+            return f"a path is read from the current folder, not the script's: source {here}"
+    return "give the path of a script file you can read"
 
 
 @command(
@@ -96,7 +126,9 @@ _SOURCING: list[Path] = []
     examples=("source docs/examples/tour.stp",),
     details=(
         "It stops at the first command error or failed expect, naming FILE:LINE; the "
-        "commands before it stay applied."
+        "commands before it stay applied. A relative FILE is read from the current folder, "
+        "as a shell reads it, in a script too; when only the script's own folder has it, "
+        "the refusal gives its path from here."
     ),
 )
 def cmd_source(session: Session, call: Call) -> CommandResult:
@@ -110,17 +142,14 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
         lines = read_script(name)
     except (OSError, NotUtf8Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(
-            f"cannot read {name}: {reason}", "give the path of a script file you can read"
-        ) from None
+        raise CommandError(f"cannot read {name}: {reason}", _unread_hint(name)) from None
     path = Path(name).resolve()
     if path in _SOURCING:
         raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
     transcript: list[str] = []
     ran = 0
     stopped = False
-    _SOURCING.append(path)
-    try:
+    with running_script(path):
         for n, line in lines:
             if call.should_stop is not None and call.should_stop():
                 stopped = True
@@ -150,8 +179,6 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
             if isinstance(result.data, dict) and result.data.get("interrupted"):
                 stopped = True
                 break
-    finally:
-        _SOURCING.pop()
     summary = f"{name}: ran {ran} of {len(lines)} command{'s' * (len(lines) != 1)}"
     if stopped:
         summary += " (interrupted)"

@@ -66,11 +66,25 @@ def metric_names(kind: str) -> tuple[Metric, ...]:
     return KIND_METRICS.get(kind, HTTP_METRICS)
 
 
+# What `measured` found for the simulator it last read (held weakly: a `load` replaces it).
+# Its services are wired when it is made, so the answer holds for its life; `expect` and
+# the REPL's menu of metric paths ask it again for every path.
+_MEASURED: list[tuple[weakref.ref[Simulator], dict[str, str]]] = []
+
+
 def measured(sim: Simulator) -> dict[str, str]:
     """The resources `show metrics` measures, by name, with their kind: queue, function
     (function-url: one with a URL, which has its URL's metrics too), http-api,
     load-balancer, batch-job, state-machine, event-bus, rule (by its AWS name), schedule (a
     schedule's rule), topic, stream, table (one with a stream), kafka-topic or bucket."""
+    if _MEASURED and _MEASURED[0][0]() is sim:
+        return _MEASURED[0][1]
+    out = _measured(sim)
+    _MEASURED[:] = [(weakref.ref(sim), out)]
+    return out
+
+
+def _measured(sim: Simulator) -> dict[str, str]:
     out = {name: "queue" for name in sim.queues}
     out.update({name: "function" for name in sim.functions})
     out.update({name: "function-url" for name in function_urls(sim)})
