@@ -33,6 +33,7 @@ from stptui.config.model import (
     HttpTrigger,
     Queue,
     Resource,
+    SnsTopic,
     SqsTrigger,
     Stack,
     StateMachine,
@@ -534,26 +535,14 @@ def _emit_item(res: Resource, data: str, by_sqs: bool, by_request: bool) -> str 
     name = yaml_key(res.name)
     body = yaml_string(data)
     if res.type == "sqs-queue":
-        extra = ""
-        if isinstance(res, Queue) and res.fifo:
-            dedup = (
-                "record.messageId"
-                if by_sqs
-                else "requestContext.requestId"
-                if by_request
-                else "'placeholder-id'"
-            )
-            extra = ", group: \"'placeholder-group'\""
-            if not res.content_based_dedup:
-                extra += f", dedupId: {yaml_string(dedup)}"
-        return f"send: {{queue: {name}, body: {body}{extra}}}"
+        return f"send: {{queue: {name}, body: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
     if res.type == "event-bus":
         return (
             f"publish: {{bus: {name}, source: \"'placeholder.source'\", "
             "detailType: \"'Placeholder'\", detail: {example: true}}"
         )
     if res.type == "sns-topic":
-        return f"notify: {{topic: {name}, message: {body}}}"
+        return f"notify: {{topic: {name}, message: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
     if res.type == "bucket":
         return f"put: {{bucket: {name}, key: \"'placeholder.json'\", content: {body}}}"
     if res.type == "function":
@@ -572,6 +561,24 @@ def _emit_item(res: Resource, data: str, by_sqs: bool, by_request: bool) -> str 
             f"data: \"'hello'\", gateway: {name}}}"
         )
     return None
+
+
+def _fifo_ids(res: Resource, by_sqs: bool, by_request: bool) -> str:
+    """The `group` and `dedupId` fields a send to a FIFO queue or a notify to a FIFO topic
+    needs (no `dedupId` with content-based deduplication), or "" for a standard one."""
+    if not isinstance(res, (Queue, SnsTopic)) or not res.fifo:
+        return ""
+    extra = ", group: \"'placeholder-group'\""
+    if not res.content_based_dedup:
+        dedup = (
+            "record.messageId"
+            if by_sqs
+            else "requestContext.requestId"
+            if by_request
+            else "'placeholder-id'"
+        )
+        extra += f", dedupId: {yaml_string(dedup)}"
+    return extra
 
 
 def _placeholder_item(res: Resource) -> dict[str, Any]:

@@ -215,6 +215,8 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     return _run(
         session,
         "publish bus app Ping",
+        # A standard topic takes a message group id (forwarded to SQS subscribers only).
+        "publish-sns alerts grouped --group tenant-1",
         "send jobsIn work",
         "upload photos a.txt --content hi",
         "delete photos a.txt",

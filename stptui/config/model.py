@@ -672,6 +672,34 @@ USER_POOL_HOOKS: tuple[str, ...] = (
     "defineAuthChallenge",
     "verifyAuthChallengeResponse",
 )
+# The attributes every user pool has (Cognito developer guide, "Working with user
+# attributes": the standard attributes, and the verification flags Cognito keeps); any other
+# is a custom one, `custom:NAME` (or `dev:NAME`), which the pool's `schema` must declare.
+# `sub` is Cognito's.
+STANDARD_USER_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "address",
+        "birthdate",
+        "email",
+        "email_verified",
+        "family_name",
+        "gender",
+        "given_name",
+        "locale",
+        "middle_name",
+        "name",
+        "nickname",
+        "phone_number",
+        "phone_number_verified",
+        "picture",
+        "preferred_username",
+        "profile",
+        "sub",
+        "updated_at",
+        "website",
+        "zoneinfo",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -685,7 +713,9 @@ class UserAuthPool(Resource):
     `refreshTokenValidityDays` (Cognito's default 30); `access_token_s` and `id_token_s`
     how long its access and ID tokens last, in seconds: `accessTokenValiditySeconds` and
     `idTokenValiditySeconds` count hours despite their names (Stacktape writes them to the
-    app client with no TokenValidityUnits), an hour when not written."""
+    app client with no TokenValidityUnits), an hour when not written; `custom_attributes`
+    the `custom:NAME` (developer-only: `dev:NAME`) attributes its `schema` declares (a
+    standard attribute's entry declares none)."""
 
     hooks: dict[str, Ref] = field(default_factory=dict)
     admins_only: bool = False
@@ -695,6 +725,7 @@ class UserAuthPool(Resource):
     refresh_days: int = 30
     access_token_s: int = 3600
     id_token_s: int = 3600
+    custom_attributes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    STANDARD_USER_ATTRIBUTES,
     USER_POOL_HOOKS,
     AppSyncApi,
     HttpApiGateway,
@@ -263,7 +264,38 @@ class GatewayReaders(_BuilderBase):
             )
             if raw.get(prop) is not False
         )
+        pool.custom_attributes = self._custom_attributes(raw, path, name)
         return pool
+
+    def _custom_attributes(self, raw: dict[str, Any], path: DataPath, name: str) -> tuple[str, ...]:
+        """The custom attributes a pool's `schema` declares, as users carry them: Cognito
+        makes `custom:NAME` of an entry named NAME that is not a standard attribute (an entry
+        of a standard one sets its options), `dev:NAME` when it is `developerOnlyAttribute`
+        (SchemaAttributeType's Name). A name written with its prefix already is taken as
+        that name (**a choice**: Cognito documents only the bare form)."""
+        schema = raw.get("schema")
+        if schema is None:
+            return ()
+        if not isinstance(schema, list):
+            self.diag(
+                (*path, "schema"),
+                "error",
+                "wrong-type",
+                "`schema` must be a list of attributes",
+                resource=name,
+                hint="e.g. schema: [{name: plan, attributeDataType: String}]",
+            )
+            return ()
+        declared: list[str] = []
+        for entry in schema:
+            attr = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(attr, str) or not attr or attr in STANDARD_USER_ATTRIBUTES:
+                continue
+            prefix = "dev:" if entry.get("developerOnlyAttribute") is True else "custom:"
+            full = attr if attr.startswith(prefix) else prefix + attr
+            if full not in declared:
+                declared.append(full)
+        return tuple(declared)
 
     def _token_validity(self, raw: dict[str, Any], path: DataPath, name: str, prop: str) -> int:
         """How long a pool's access or ID token lasts, in seconds. Stacktape writes `prop` to

@@ -364,7 +364,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     REPLAY_CANCELLING: ("replay", "replayed", "events"),
     REPLAY_CANCELLED: ("replay", "replayed", "events"),
     REPLAY_COMPLETED: ("replay", "replayed", "last_replayed"),
-    TOPIC_PUBLISHED: ("message_id", "topic", "origin", "subscriptions_matched"),
+    TOPIC_PUBLISHED: ("message_id", "topic", "origin", "subscriptions_matched", "group"),
     NOTIFICATION_DELIVERED: ("message_id", "target", "delivery_id"),
     NOTIFICATION_FILTERED: (
         "message_id",

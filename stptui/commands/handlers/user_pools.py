@@ -53,7 +53,7 @@ def _attributes(pairs: list[str]) -> dict[str, str]:
         if not eq or not name:
             raise CommandError(
                 f"--attr needs NAME=VALUE, not {printable(pair)!r}",
-                "e.g. --attr email=ann@example.com --attr custom:plan=free",
+                "e.g. --attr email=ann@example.com --attr name=Ann",
             )
         if name in ("sub", "cognito:user_status"):
             raise CommandError(
@@ -173,8 +173,10 @@ _ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=Tru
         "allowPhoneNumberAsUserName to false (Stacktape's UsernameAttributes): the user's "
         "email or phone_number is then set from it and Cognito's username is its sub. "
         "Cognito checks first (changing nothing when it refuses): allowOnlyAdminsToCreateAccount"
-        " (NotAuthorizedException), a username in use (UsernameExistsException), the pool's "
-        "passwordPolicy (InvalidPasswordException, in Cognito's words). Then preSignUp runs "
+        " (NotAuthorizedException), a username in use (UsernameExistsException), an --attr "
+        "the pool's schema does not have (InvalidParameterException: custom attributes are "
+        "custom:NAME, declared in the pool's `schema`), the pool's passwordPolicy "
+        "(InvalidPasswordException, in Cognito's words). Then preSignUp runs "
         "(PreSignUp_SignUp): its response's autoConfirmUser confirms the user at once, "
         "autoVerifyEmail / autoVerifyPhone verify its address, and a failure refuses the sign-up"
         " (UserLambdaValidationException: PreSignUp failed with error MESSAGE.). A user left "
@@ -244,6 +246,9 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     options=(_ATTR,),
     examples=("admin-create-user users carol@example.com",),
     details=(
+        "An --attr the pool's schema does not have is refused first, changing nothing "
+        "(InvalidParameterException: custom attributes are custom:NAME, declared in the "
+        "pool's `schema`). "
         "preSignUp runs (PreSignUp_AdminCreateUser; its answer cannot auto-confirm), then "
         "customMessage for the invitation (CustomMessage_AdminCreateUser) when the user has "
         "an address. The temporary password is printed: sign the user in with it and "

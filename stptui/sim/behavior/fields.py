@@ -112,6 +112,8 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         return {
             "message": _message_text(values.get("message"), f"{where}.message"),
             "subject": subject,
+            "group": _id_text(values.get("group"), where, "group"),
+            "dedupId": _id_text(values.get("dedupId"), where, "dedupId"),
             "attributes": _attributes(values.get("attributes"), where),
         }
     if kind == "put":
@@ -400,7 +402,7 @@ def _post_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
-    """SQS message attributes: an object of names to strings or numbers (or absent)."""
+    """SQS or SNS message attributes: an object of names to strings or numbers (or absent)."""
     if value is None:
         return None
     if not isinstance(value, dict):

@@ -223,11 +223,19 @@ class HandlerContext:
         message: Any,
         subject: str | None = None,
         attributes: dict[str, Any] | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
     ) -> None:
-        """SNS Publish; a message that is not text is sent as JSON."""
-        self._emit(
-            "notify", topic, {"message": message, "subject": subject, "attributes": attributes}
-        )
+        """SNS Publish; a message that is not text is sent as JSON. `group` and `dedup_id`
+        are the MessageGroupId and MessageDeduplicationId a FIFO topic needs."""
+        values = {
+            "message": message,
+            "subject": subject,
+            "group": group,
+            "dedupId": dedup_id,
+            "attributes": attributes,
+        }
+        self._emit("notify", topic, values)
 
     def put_object(self, bucket: str, key: str, content: Any) -> None:
         """S3 PutObject; content that is not text is written as JSON."""

@@ -1,8 +1,8 @@
 """The behaviours file reader's checks of `emit` items: each item's kind and fields, its target
-(a resource of the right type in the stack), FIFO queues' group and deduplication ids, and
-the fields whose values are known when the file loads (constants, JMESPath literals,
-updateItem expressions, execution names), which are checked now rather than at every
-invocation.
+(a resource of the right type in the stack), FIFO queues' and topics' group and
+deduplication ids, and the fields whose values are known when the file loads (constants,
+JMESPath literals, updateItem expressions, execution names), which are checked now rather
+than at every invocation.
 
 `EmitChecks` is a part of the reader (`reader.Reader` inherits it): its methods report
 through the reader's `report` and read the stack it was given. A module of its own because
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.config.loader import DataPath
-from stptui.config.model import DEFAULT_BUS, Queue
+from stptui.config.model import DEFAULT_BUS, Queue, SnsTopic
 from stptui.config.permissions import EMISSION_TARGET_TYPES
 from stptui.sim.behavior.declared import EmitSpec, WorkloadBehavior
 from stptui.sim.behavior.errors import BehaviorError, Site
@@ -38,7 +38,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # kind: (target key, required fields, optional fields)
     "send": ("queue", ("body",), ("delay", "group", "dedupId", "attributes")),
     "publish": ("bus", ("source", "detailType", "detail"), ()),
-    "notify": ("topic", ("message",), ("subject", "attributes")),
+    "notify": ("topic", ("message",), ("subject", "group", "dedupId", "attributes")),
     "put": ("bucket", ("key", "content"), ()),
     "restoreObject": ("bucket", ("key", "days"), ("tier", "versionId")),
     "invoke": ("function", ("payload",), ()),
@@ -195,8 +195,8 @@ class EmitChecks(_ReaderBase):
                 ok = False
             spec.when = compiled
             spec.when_site = Site(f"{where}.when", self.y.pos((*path, "when")), fields["when"])
-        if ok and kind == "send":
-            self.check_fifo(target, fields, path)
+        if ok and kind in ("send", "notify"):
+            self.check_fifo(kind, target, fields, path)
         if ok and kind == "updateItem" and not self.check_update_request(spec, path):
             ok = False
         if ok and kind == "produce" and not self.check_partition(spec, path):
@@ -414,22 +414,31 @@ class EmitChecks(_ReaderBase):
             self.report(path, "behavior-unknown-target", message, hint=hint)
         return False
 
-    def check_fifo(self, target: str, fields: dict[str, Any], path: DataPath) -> None:
-        queue = self.stack.resources.get(target)
-        if not isinstance(queue, Queue) or not queue.fifo:
+    def check_fifo(self, kind: str, target: str, fields: dict[str, Any], path: DataPath) -> None:
+        """A send to a FIFO queue, or a notify to a FIFO topic, must give a `group`, and a
+        `dedupId` unless the queue or topic has content-based deduplication: SQS and SNS
+        refuse every message without them."""
+        resource = self.stack.resources.get(target)
+        if isinstance(resource, Queue):
+            noun, content_dedup = "queue", resource.content_based_dedup
+        elif isinstance(resource, SnsTopic):
+            noun, content_dedup = "topic", resource.content_based_dedup
+        else:
+            return
+        if not resource.fifo:
             return
         if "group" not in fields:
             self.report(
                 path,
                 "behavior-fifo-group",
-                f"{target} is a FIFO queue: send needs `group` (the MessageGroupId)",
+                f"{target} is a FIFO {noun}: {kind} needs `group` (the MessageGroupId)",
                 hint='e.g. group: "body.customerId"',
             )
-        if "dedupId" not in fields and not queue.content_based_dedup:
+        if "dedupId" not in fields and not content_dedup:
             self.report(
                 path,
                 "behavior-fifo-dedup",
-                f"{target} is a FIFO queue without content-based deduplication: send needs "
+                f"{target} is a FIFO {noun} without content-based deduplication: {kind} needs "
                 "`dedupId` (AWS rejects the message otherwise)",
                 hint='add dedupId: "record.messageId", or enable contentBasedDeduplication',
             )

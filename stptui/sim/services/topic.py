@@ -468,6 +468,8 @@ class TopicService:
             f.get("message"),
             subject=f.get("subject"),
             attributes=f.get("attributes"),
+            group=f.get("group"),
+            dedup_id=f.get("dedupId"),
             origin=source,
         )
 
@@ -494,7 +496,7 @@ class TopicService:
             text = _validate(target, message, subject, attrs, group, dedup_id)
         except SnsError as exc:
             raise SimError(str(exc), exc.hint) from None
-        return self._publish(target, text, subject, attrs, origin)
+        return self._publish(target, text, subject, attrs, group, origin)
 
     def _publish(
         self,
@@ -502,6 +504,7 @@ class TopicService:
         message: str,
         subject: str | None,
         attrs: dict[str, dict[str, str]],
+        group: str | None,
         origin: str,
     ) -> str:
         sim = self.sim
@@ -510,19 +513,17 @@ class TopicService:
         verdicts = [(sub, sub.filtered_reason(attrs)) for sub in topic.subscriptions]
         invalid = invalid_attributes(attrs) if topic.subscriptions else []
         to_lambda = lambda_attributes(attrs)
-        sim.trace.emit(
-            (
-                now,
-                tk.TOPIC_PUBLISHED,
-                topic.key,
-                {
-                    "message_id": message_id,
-                    "topic": topic.key,
-                    "origin": origin,
-                    "subscriptions_matched": sum(1 for _, why in verdicts if not why),
-                },
-            )
-        )
+        data: dict[str, Any] = {
+            "message_id": message_id,
+            "topic": topic.key,
+            "origin": origin,
+            "subscriptions_matched": sum(1 for _, why in verdicts if not why),
+        }
+        if group is not None:
+            # A FIFO topic's order is per group, and no subscriber of the stack shows it:
+            # the record says which group the message was published in, as `message.sent` does.
+            data["group"] = group
+        sim.trace.emit((now, tk.TOPIC_PUBLISHED, topic.key, data))
         for sub, why in verdicts:
             if why:
                 sim.trace.emit(

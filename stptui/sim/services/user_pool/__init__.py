@@ -70,6 +70,7 @@ class UserPoolService(
                 res.refresh_days,
                 res.access_token_s,
                 res.id_token_s,
+                res.custom_attributes,
             )
 
     # -- lookups -------------------------------------------------------------------------

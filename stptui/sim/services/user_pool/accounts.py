@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from stptui.config.model import STANDARD_USER_ATTRIBUTES
 from stptui.sim import cognito
 from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
@@ -47,6 +48,7 @@ class Accounts(_Service):
                 f"allowOnlyAdminsToCreateAccount is set: admin-create-user {pool.name} {username}",
             )
         self._new_username(pool, username, "User already exists")
+        self._check_schema(pool, attributes)
         alias, attributes = self._login(pool, username, attributes)
         password = self._password(pool, password, alias or username)
         self._room()
@@ -127,6 +129,7 @@ class Accounts(_Service):
         for the invitation."""
         pool = self.pool(pool_name)
         self._new_username(pool, username, "User account already exists")
+        self._check_schema(pool, attributes)
         alias, attributes = self._login(pool, username, attributes)
         self._room()
         if alias is not None:
@@ -227,6 +230,34 @@ class Accounts(_Service):
             )
         if username in pool.users:
             raise CognitoError("UsernameExistsException", message, "choose another username")
+
+    def _check_schema(self, pool: Pool, attributes: dict[str, str]) -> None:
+        """Cognito's refusal of attributes the pool's schema does not have: a name that is
+        neither a standard attribute nor a custom one its `schema` declares."""
+        unknown = [
+            name
+            for name in attributes
+            if name not in STANDARD_USER_ATTRIBUTES and name not in pool.custom_attributes
+        ]
+        if not unknown:
+            return
+        # Cognito ends each attribute's complaint with a line break; one line here.
+        problems = " ".join(f"{name}: Attribute does not exist in the schema." for name in unknown)
+        if pool.custom_attributes:
+            hint = f"{pool.name} declares {', '.join(pool.custom_attributes)}"
+        else:
+            hint = (
+                f"{pool.name} declares no custom attributes: add one to its schema, e.g. "
+                "schema: [{name: plan, attributeDataType: String}]"
+            )
+        bare = next((name for name in unknown if not name.startswith("custom:")), None)
+        if bare is not None:
+            hint += f"; a custom attribute's name starts with custom: (custom:{bare})"
+        raise CognitoError(
+            "InvalidParameterException",
+            f"Attributes did not conform to the schema: {problems}",
+            hint,
+        )
 
     def _still_new(self, pool: Pool, username: str, alias: str | None, message: str) -> None:
         """After preSignUp: the username (or the email or phone number) may have been taken

@@ -31,6 +31,9 @@ class Pool:
     # `idTokenValiditySeconds`, which Cognito reads as hours, else an hour.
     access_token_s: int = 3600
     id_token_s: int = 3600
+    # The `custom:NAME` (and `dev:NAME`) attributes its `schema` declares: the only custom
+    # ones users take.
+    custom_attributes: tuple[str, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
     # Groups by name (when each was made): made by their first member, as the config
     # cannot declare them.
