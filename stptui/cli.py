@@ -29,6 +29,9 @@ DEMO_STACK = "combined"
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_SEED = 0
+# What `match` reads of an @FILE: an event is at most 1 MiB (EventBridge's PutEvents) and a
+# pattern 4,096 characters; the rest is room for the whitespace of a pretty-printed file.
+MAX_JSON_FILE_BYTES = 4 * 1024 * 1024
 
 # The help of the options that `stptui STACK`, `run` and `repl` share, written once.
 STACK_HELP = "stacktape.yml, or a folder holding it"
@@ -891,9 +894,17 @@ def _json_argument(text: str, what: str) -> object:
             raise ValueError(f"@ names no {what} file; write @FILE, e.g. @{what}.json")
         where = f" ({name})"
         try:
+            with Path(name).open("rb") as fh:
+                # Bounded: `@/dev/zero` never ends. A pipe (`@<(...)`) is read all the same.
+                raw = fh.read(MAX_JSON_FILE_BYTES + 1)
+            if len(raw) > MAX_JSON_FILE_BYTES:
+                raise ValueError(
+                    f"cannot read the {what} file {name}: it holds more than "
+                    f"{MAX_JSON_FILE_BYTES:,} bytes, more than any pattern or event"
+                )
             # utf-8-sig: Windows editors start UTF-8 with a byte order mark (RFC 8259 lets
             # a parser ignore it), and json's complaint about it names a codec.
-            text = Path(name).read_text(encoding="utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except OSError as exc:
             raise ValueError(f"cannot read the {what} file {name}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:

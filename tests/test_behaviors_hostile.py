@@ -4,12 +4,14 @@ outcome, never a traceback, never a silently wrong simulation."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from workcount import hang_guard
 
 from stptui.config import load_stack_text
 from stptui.config.diagnostics import Diagnostic
@@ -373,3 +375,87 @@ def test_to_number_makes_a_string_amount_comparable_as_the_page_says() -> None:
     )
     assert sqs(behaviors, [{"amount": "5000"}]).error_type == "Declined"
     assert sqs(behaviors, [{"amount": "50"}]).status == "success"
+
+
+# ---------------------------------------------------------------------------------------------
+# The file itself: what the stack's loader refuses, the behaviours file's loader refuses too
+
+
+def _bomb() -> str:
+    lines = ["a0: &a0 [" + ", ".join(["lol"] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    return "\n".join([*lines, "behaviors:\n  plain:\n    duration: 1s\n    x: *a8\n"])
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "line"),
+    [
+        (_bomb().encode(), "yaml-too-many-nodes", 1),  # 9**9 values, refused before built
+        (
+            b"behaviors:\n  plain: {duration: 1s}\n  plain: {duration: 2s}\n",
+            "yaml-duplicate-key",
+            3,
+        ),
+        (b"behaviors:\n  plain: {duration: 1s\x00}\n", "yaml-syntax", 2),
+        (b"behaviors:\n  plain: {duration: 1s} # caf\xe9\n", "file-encoding", None),
+        (b"behaviors: " + b"[" * 5000 + b"]" * 5000 + b"\n", "yaml-syntax", 1),
+        (b"behaviors: {}\n" + b"#" * (5 * 1024 * 1024), "file-too-large", None),
+    ],
+    ids=["alias bomb", "duplicate key", "NUL", "latin-1", "deep", "5 MB"],
+)
+def test_a_behaviours_file_the_yaml_loader_refuses_is_one_error(
+    tmp_path: Path, data: bytes, code: str, line: int | None
+) -> None:
+    path = tmp_path / "stptui.yml"
+    path.write_bytes(data)
+    with hang_guard(20):
+        behaviors, diags = Behaviors.load(path, STACK)
+    assert [(d.severity, d.code, d.line) for d in diags] == [("error", code, line)]
+    assert diags[0].file == str(path)
+    if code != "yaml-duplicate-key":  # read as YAML, with an error that stops a session
+        assert behaviors.describe("plain") == "100 ms; always succeeds (default)"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xef\xbb\xbfbehaviors:\n  plain:\n    duration: 7s\n",
+        b"behaviors:\r\n  plain:\r\n    duration: 7s\r\n",
+    ],
+    ids=["BOM", "CRLF"],
+)
+def test_a_byte_order_mark_or_crlf_line_ends_read_as_the_plain_file(
+    tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "stptui.yml"
+    path.write_bytes(data)
+    behaviors, diags = Behaviors.load(path, STACK)
+    assert diags == []
+    assert invoke(behaviors, {}).duration_ms == 7_000
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_behaviours_file_that_never_ends_or_loops_is_refused_unread(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yml")
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    for path in (tmp_path / "pipe.yml", Path("/dev/zero"), tmp_path / "loop.yml"):
+        with hang_guard(20):
+            _, diags = Behaviors.load(path, STACK)
+        assert [(d.code, d.file) for d in diags] == [("file-unreadable", str(path))]
+
+
+def test_python_tags_and_module_names_in_a_behaviours_file_run_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    (tmp_path / "side_effect.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    path = tmp_path / "stptui.yml"
+    path.write_text(
+        "behaviors:\n"
+        f"  plain: !!python/object/apply:os.system ['touch {marker}']\n"
+        "  worker:\n    handler: side_effect:f\n"
+        "  job:\n    handler: os:system\n"
+        f"    duration: !!python/object/apply:builtins.exec [\"open('{marker}', 'w')\"]\n",
+        encoding="utf-8",
+    )
+    _, diags = Behaviors.load(path, STACK)
+    assert not marker.exists()
+    assert {d.code for d in diags} >= {"yaml-unknown-tag", "behavior-handler-skipped"}

@@ -152,3 +152,20 @@ def test_match_reads_json_files_saved_with_a_byte_order_mark(
     code, out, err = run(capsys, "match", f"@{pattern}", f"@{event}")
     assert (code, err) == (0, "")
     assert out.startswith("match\n")
+
+
+@pytest.mark.parametrize("which", ["pattern", "event"])
+def test_match_reads_a_file_only_up_to_a_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str
+) -> None:
+    # The file was read whole: `@/dev/zero` ended in a MemoryError once the memory was
+    # gone. A pipe (`@<(...)`, `@/dev/stdin`) is still read, up to the same bound.
+    big = tmp_path / "big.json"
+    big.write_text('{"a": "' + "x" * (4 * 1024 * 1024) + '"}', encoding="utf-8")
+    args = [f"@{big}", "{}"] if which == "pattern" else ['{"source": ["a"]}', f"@{big}"]
+    code, out, err = run(capsys, "match", *args)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"stptui match: cannot read the {which} file {big}: it holds more than 4,194,304 "
+        "bytes, more than any pattern or event\n"
+    )

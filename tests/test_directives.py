@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from workcount import CountWork
+from workcount import CountWork, hang_guard
 
 from stptui.config import directives
 from stptui.config.diagnostics import Diagnostic
@@ -368,6 +369,53 @@ def test_file_symlinks_are_not_followed(tmp_path: Path) -> None:
     value, diags = prop("$File('link.json').a", ctx)
     assert value == "$File('link.json').a"
     assert "symbolic link" in diags[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("loop.json", "symbolic link"),
+        ("pipe.json", "not a regular file"),
+        ("/dev/zero", "is a file of the operating system"),
+    ],
+)
+def test_a_file_that_never_ends_or_loops_is_a_diagnostic(
+    tmp_path: Path, name: str, fragment: str
+) -> None:
+    # A link to itself used to end in Python's "Symlink loop" RuntimeError (a traceback); a
+    # FIFO nobody writes to would block the load, and /dev/zero would never end.
+    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    os.mkfifo(tmp_path / "pipe.json")
+    ctx = DirectiveContext(config_dir=tmp_path)
+    for directive in ("File", "FileRaw"):
+        text = f"${directive}('{name}')"
+        with hang_guard(10):
+            value, diags = prop(text, ctx)
+        assert value == text
+        assert [d.code for d in diags] == ["directive-file"]
+        assert (diags[0].line, diags[0].column) == (10, 14)
+        # $File refuses /dev/zero for its name already (it reads .json, .yml ... only).
+        assert fragment in diags[0].message or not name.endswith(".json")
+
+
+def test_files_that_include_each_other_are_a_cycle_in_the_file_that_closes_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.yml").write_text("x: $File('b.yml')\n")
+    (tmp_path / "b.yml").write_text("y: $File('a.yml')\n")
+    (tmp_path / "self.yml").write_text("z: $File('self.yml')\n")
+    ctx = DirectiveContext(config_dir=tmp_path)
+    for name, chain, closes in [
+        ("a.yml", "$File('a.yml') -> $File('b.yml') -> $File('a.yml')", "b.yml"),
+        ("self.yml", "$File('self.yml') -> $File('self.yml')", "self.yml"),
+    ]:
+        with hang_guard(10):
+            value, diags = prop(f"$File('{name}')", ctx)
+        assert value == f"$File('{name}')"
+        cycle = [d for d in diags if d.code == "directive-cycle"]
+        assert [d.message for d in cycle] == [f"directives refer to each other: {chain}"]
+        assert (cycle[0].severity, Path(cycle[0].file).name, cycle[0].line) == ("error", closes, 1)
 
 
 # -- runtime directives ----------------------------------------------------------------------

@@ -115,6 +115,37 @@ def test_loading_a_saved_session_replays_it(flat: Path) -> None:
     assert logged(live) == ["call 1", "call 2"]
 
 
+def test_allow_code_trusts_the_sessions_own_handlers_not_those_a_loaded_file_names(
+    flat: Path, tmp_path: Path
+) -> None:
+    # --allow-code is trust in the behaviours file the session was opened with. A session
+    # file saved with --allow-code elsewhere (one unpacked from a bug report, say) named
+    # another behaviours file, whose handlers `load` imported and ran.
+    other = Path(shutil.copytree(flat, tmp_path / "other"))
+    marker = tmp_path / "ran"
+    (other / "hmod.py").write_text(f"open({str(marker)!r}, 'w').close()\n" + WORKER)
+    theirs = open_session(other)
+    run(theirs, SEND, "advance 10s", f"save {other / 's.json'}")
+    marker.unlink()
+    live = open_session(flat)
+    run(live, SEND, "advance 10s")
+    before = (live.sim, list(live.log))
+    with pytest.raises(CommandError) as info:
+        execute(live, f"load {other / 's.json'}")
+    assert not marker.exists(), "load imported the handlers of a file it was not opened with"
+    assert info.value.message == (
+        f"{other / 's.json'} runs the Python handlers of {other / 'stptui.yml'}, and "
+        "--allow-code trusts only those of this session's behaviours file"
+    )
+    assert info.value.hint == (
+        f"open its stack with --allow-code if you trust them: stptui repl "
+        f"{other / 'stacktape.yml'} --allow-code, then load it there"
+    )
+    assert (live.sim, list(live.log)) == before
+    # The session's own file loads, as before.
+    run(live, f"save {flat / 's.json'}", f"load {flat / 's.json'}")
+
+
 @pytest.mark.parametrize("source", [WORKER, LAZY_WORKER], ids=["imported", "lazy"])
 def test_a_refused_load_leaves_the_live_session_as_it_was(flat: Path, source: str) -> None:
     (flat / "hmod.py").write_text(source)

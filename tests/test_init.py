@@ -189,6 +189,45 @@ def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert "checkOrder:" in mine.read_text(encoding="utf-8")
 
 
+def test_force_over_a_file_keeps_it_whole_when_the_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")
+    mine = tmp_path / "stptui.yml"
+    mine.write_text("behaviors: {}\n", encoding="utf-8")
+
+    def full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("stptui.commands.session.os.replace", full)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["init", str(tmp_path), "--force"]) == 2
+    assert err.getvalue() == f"stptui init: cannot write {mine}: No space left on device\n"
+    assert mine.read_text(encoding="utf-8") == "behaviors: {}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stacktape.yml", "stptui.yml"]
+
+
+def test_out_onto_a_link_replaces_the_link_and_a_loop_is_refused(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "link.yml").symlink_to(victim)
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["init", str(tmp_path), "--out", str(tmp_path / "link.yml"), "--force"]) == 0
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert "checkOrder:" in (tmp_path / "link.yml").read_text(encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["init", str(tmp_path), "--out", str(tmp_path / "loop.yml"), "--force"]) == 2
+    loop = tmp_path / "loop.yml"
+    assert (
+        err.getvalue() == f"stptui init: cannot write {loop}: Too many levels of symbolic links\n"
+    )
+    assert loop.is_symlink()
+
+
 def test_it_replaces_the_behaviours_file_the_stack_already_reads(tmp_path: Path) -> None:
     # stptui.yaml is read when there is no stptui.yml: writing a stptui.yml would hide it.
     shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")

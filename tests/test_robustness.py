@@ -229,6 +229,20 @@ def test_syntax_errors_point_at_the_problem() -> None:
     assert tab.diagnostic.line == 2
 
 
+def test_crlf_line_ends_point_at_the_same_lines_and_columns() -> None:
+    # Windows line ends: each CRLF is one line break, in the parser's marks and in the
+    # positions the directives compute from the text themselves.
+    text = (
+        "resources:\n  q:\n    type: sqs-queu\n  f:\n    type: function\n"
+        "    properties:\n      packaging: " + PKG + "\n      memory: $Nope()\n"
+    )
+    lf, crlf = load_checked(text), load_checked(text.replace("\n", "\r\n"))
+    assert isinstance(lf, Stack) and isinstance(crlf, Stack)
+    found = [(d.code, d.line, d.column) for d in crlf.diagnostics]
+    assert found == [(d.code, d.line, d.column) for d in lf.diagnostics]
+    assert ("unknown-type", 3, 11) in found and ("directive-unknown", 8, 15) in found
+
+
 def test_quoted_star_method_is_fine() -> None:
     stack = load_checked(FUNCTION_WITH.format(pkg=PKG, method="'*'"))
     assert isinstance(stack, Stack)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shlex
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workcount import hang_guard
 
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.result import make_console, render_plain
@@ -100,6 +102,20 @@ def test_a_file_far_over_the_limit_is_refused_for_its_size_not_called_broken_jso
         assert "holds more than 1,048,576 bytes" in err.message
         assert "256 KiB" in err.message
         assert "not JSON" not in err.message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_input_file_that_is_a_fifo_or_a_folder_is_refused_without_waiting(
+    s: Session, tmp_path: Path
+) -> None:
+    # A FIFO nobody writes to blocked the command (and the terminal UI with it) for good.
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("pipe.json", "."):
+        path = tmp_path / name
+        for line in (f"start-execution orderApproval @{path}", f"send-task-success e1 @{path}"):
+            with hang_guard(20):
+                err = refused(s, line)
+            assert err.message == f"cannot read {str(path)!r}: not a regular file"
 
 
 def test_deep_nesting_is_refused_inline_and_in_files(s: Session, tmp_path: Path) -> None:

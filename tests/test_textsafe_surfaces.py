@@ -226,6 +226,36 @@ def test_the_command_lines_print_hostile_files_names_and_values_as_text(
     assert "\\u202e" in starter and unsafe(starter) == []
 
 
+def test_the_files_save_and_record_write_hold_no_control_character(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stack in a folder named with the attacks (a cloned repository's), run from
+    # elsewhere: the recorded script's header wrote the folder's name raw into its comments
+    # and its replay line, and the saved session kept U+202E and the C1 CSI raw in its JSON,
+    # so that `cat` of either acted on the terminal.
+    folder = tmp_path / TEXT.replace("/", "_")
+    shutil.copytree(HOSTILE, folder)
+    monkeypatch.chdir(tmp_path)
+    session = Session.open(folder, start_ms=T0, region=f"us-{PASTED}")
+    execute(session, f"send inbox {q(BODY)}")
+    script, saved = tmp_path / "r.stp", tmp_path / "s.json"
+    execute(session, f"record {script}")
+    execute(session, f"save {saved}")
+    execute(session, "record stop")
+    recorded, doc = script.read_text(encoding="utf-8"), saved.read_text(encoding="utf-8")
+    assert (unsafe(recorded), unsafe(doc)) == ([], [])
+    # The replay line is still the exact command: bash reads `$'...'` as the command line does.
+    replay = recorded.splitlines()[1].removeprefix("#   ")
+    words = tokenize(replay)
+    stack = f"{folder.name}/stacktape.yml"  # relative to where stptui runs, and to s.json
+    assert words[2] == stack and words[3] == "r.stp"
+    assert words[words.index("--region") + 1] == session.region
+    assert json.loads(doc)["stack"] == stack
+    other = Session.open(folder, start_ms=T0)
+    execute(other, f"load {saved}")
+    assert other.region == session.region
+
+
 def test_the_completion_menu_shows_keys_escaped_and_completes_them_as_they_are(
     hostile: tuple[Session, list[str]],
 ) -> None:

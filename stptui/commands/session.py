@@ -31,6 +31,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stptui import jsontext
 from stptui.commands.rebuild import Rebuild, Replay
 from stptui.commands.registry import CommandError, quote_word, tokenize
 from stptui.config import (
@@ -41,12 +42,14 @@ from stptui.config import (
     find_config,
     load_stack,
     project_name_error,
+    stage_error,
 )
+from stptui.config.loader import MAX_BYTES as MAX_CONFIG_BYTES
 from stptui.config.model import ContainerWorkload, StateMachine
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
-from stptui.textsafe import printable, quoted
+from stptui.textsafe import json_text, printable, quoted
 
 if TYPE_CHECKING:
     from stptui.commands.recording import Recorder
@@ -221,8 +224,13 @@ def default_behaviors_path(stack_file: Path) -> Path | None:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a regular file's bytes, in hex; OSError for anything else (a path a
+    session file names, or a file replaced since the session opened): /dev/zero would be
+    read forever, a FIFO until someone writes to it."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def trace_sha256(trace: Trace) -> str:
@@ -261,11 +269,8 @@ def write_atomic(path: Path, text: str) -> None:
     the umask), not the private 0o600 of a temporary file."""
     writable_target(path)
     directory = path.parent
-    try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = _create_temporary(path)
+    mode = existing_mode(path)
+    fd, tmp = create_temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -288,7 +293,16 @@ def write_atomic(path: Path, text: str) -> None:
             os.close(dfd)
 
 
-def _create_temporary(path: Path) -> tuple[int, str]:
+def existing_mode(path: Path) -> int | None:
+    """The permission bits of the file at `path`, which a file renamed over it keeps; None
+    when there is none."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def create_temporary(path: Path) -> tuple[int, str]:
     """A new, empty file next to `path`, open for writing: (descriptor, name).
 
     Created with mode 0o666, which the OS reduces by the umask as for any new file
@@ -570,8 +584,11 @@ class Session:
             raise CommandError(
                 f"no directory {target.parent}", "create it first, or save elsewhere"
             )
-        doc = self.to_json(target.resolve().parent)
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        # The folder the file is written in: a link there is replaced, not followed, so the
+        # folder of what it points to is not where `load` will look for the stack.
+        doc = self.to_json(target.parent.resolve())
+        # A folder's name may hold what a terminal acts on: written as JSON's escapes.
+        text = json_text(doc, indent=2) + "\n"
         try:
             write_atomic(target, text)
         except OSError as exc:
@@ -588,16 +605,28 @@ class Session:
         return Rebuild(
             self,
             "load",
-            lambda replay: self.restore(path, allow_code=self.allow_code, replay=replay),
+            lambda replay: self.restore(
+                path,
+                # --allow-code trusts the behaviours file this session was opened with.
+                allow_code=self.allow_code and self.behaviors_path is not None,
+                code_of=self.behaviors_path,
+                replay=replay,
+            ),
             self._adopt,
         )
 
     @classmethod
     def restore(
-        cls, path: str | Path, *, allow_code: bool = False, replay: Replay | None = None
+        cls,
+        path: str | Path,
+        *,
+        allow_code: bool = False,
+        replay: Replay | None = None,
+        code_of: Path | None = None,
     ) -> Session:
         """A new Session rebuilt from a session file by replaying its commands (reporting to
-        and obeying `replay`, when given)."""
+        and obeying `replay`, when given). With `allow_code`, `code_of` is the one
+        behaviours file whose Python handlers may run (None: the one the file names)."""
         src = Path(path)
         doc = _read_session_file(src)
         base = src.resolve().parent
@@ -610,6 +639,24 @@ class Session:
             raise CommandError(
                 f"{src} was saved with --allow-code: replaying it runs Python handlers",
                 "reopen with --allow-code if you trust the behaviours file, then load it",
+            )
+        if (
+            doc["allow_code"]
+            and code_of is not None
+            and behaviors_path is not None
+            and not same_file(behaviors_path, code_of)
+        ):
+            # A session file may name any behaviours file: trust given to one is not
+            # trust in the code of another (one unpacked beside it from a bug report).
+            words = ["stptui", "repl", str(stack_path)]
+            sidecar = default_behaviors_path(stack_path)
+            if sidecar is None or not same_file(sidecar, behaviors_path):
+                words += ["--behaviors", str(behaviors_path)]
+            raise CommandError(
+                f"{src} runs the Python handlers of {behaviors_path}, and --allow-code "
+                "trusts only those of this session's behaviours file",
+                f"open its stack with --allow-code if you trust them: "
+                f"{' '.join(quote_word(w) for w in [*words, '--allow-code'])}, then load it there",
             )
         try:
             start_ms = parse_instant(doc["start"])
@@ -845,6 +892,10 @@ def _resolve(base: Path, text: str) -> Path:
 
 def _check_digest(path: Path, expected: Any, what: str) -> None:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            # A session file may name any file: one of gigabytes is no stack nor behaviours
+            # file (the loader reads none so large), and is not read through to be hashed.
+            raise OSError(errno.EFBIG, f"the file is over {MAX_CONFIG_BYTES:,} bytes")
         actual = file_sha256(path)
     except OSError as exc:
         raise CommandError(
@@ -884,10 +935,15 @@ def _read_session_file(src: Path) -> dict[str, Any]:
         if info.st_size > MAX_SESSION_BYTES:
             raise CommandError(f"{src} is too large to be a session file")
         text = src.read_text(encoding="utf-8")
-        doc = json.loads(text)
+        doc = jsontext.loads(text)
     except OSError as exc:
         raise CommandError(
             f"cannot read {src}: {exc.strerror or exc}", "load a file that save wrote"
+        ) from None
+    except jsontext.JsonLimitError as exc:
+        # Nested too deeply for json to parse without a RecursionError: no file save wrote.
+        raise CommandError(
+            f"{src} is not a session file: {exc}", "load a file that save wrote"
         ) from None
     except json.JSONDecodeError as exc:
         if _is_script(src, text):
@@ -927,6 +983,11 @@ def _read_session_file(src: Path) -> dict[str, Any]:
         )
     if not all(isinstance(c, str) for c in doc["commands"]):
         raise CommandError(f"{src}: 'commands' must be a list of strings")
+    if (reason := stage_error(doc["stage"])) is not None:
+        # The check --stage has: the stage names the stack and every resource in it.
+        raise CommandError(
+            f"{src}: {reason}", "stptui never saves such a stage: was the file edited?"
+        )
     return doc
 
 

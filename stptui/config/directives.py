@@ -857,7 +857,12 @@ _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
     """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories, files over
     1 MB and the files of /proc, /sys and /dev. `shown` names the file in messages."""
-    resolved = str(target.resolve())
+    try:
+        resolved = str(target.resolve())
+    except RuntimeError:  # pathlib's "Symlink loop": a link to itself was a traceback
+        raise _FileProblem("the path is a symbolic link, which stptui does not follow") from None
+    except OSError as exc:
+        raise _FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
     if any(resolved == tree or resolved.startswith(tree + "/") for tree in _SYSTEM_TREES):
         raise _FileProblem(
             f"{resolved} is a file of the operating system, not of the stack",

@@ -7,7 +7,9 @@ commands, and most stacks have no state machine to run them on.
 
 from __future__ import annotations
 
+import errno
 import json
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,9 @@ def _file_text(text: str, hint: str = INPUT_HINT) -> str:
     # not cut and then called "not JSON".
     cap = MAX_PAYLOAD_BYTES * 4
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO blocks until someone writes to it, a device may never end.
+            raise OSError(errno.EINVAL, "not a regular file")
         with path.open("rb") as f:
             raw = f.read(cap + 1)
     except OSError as exc:
