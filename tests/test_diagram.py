@@ -87,6 +87,17 @@ def test_every_sample_stack_is_drawn_whole(name: str) -> None:
     assert d.text() == dg.layout(sample_graph(name)).text()  # deterministic
 
 
+def test_columns_with_no_edge_between_them_stay_apart() -> None:
+    # A user pool and a table, connected to nothing: two boxes side by side, which once
+    # touched (`│ • users        ││ ⊞ profiles     │`) and read as one double box.
+    stack = Session.open(ROOT / "docs" / "examples" / "pool-and-table.yml").stack
+    d = dg.layout(build_graph(stack))
+    users, profiles = d.boxes["users"], d.boxes["profiles"]
+    assert users.layer < profiles.layer
+    assert profiles.x - (users.x + users.width) == dg.CHANNEL_MARGIN
+    assert "││" not in d.text()
+
+
 def test_sources_come_first_and_dead_letter_queues_and_data_stores_last() -> None:
     g = sample_graph("combined")
     d = dg.layout(g)

@@ -415,6 +415,19 @@ def test_e_shows_the_selected_record_and_slash_filters() -> None:
     drive(app_for(), script)
 
 
+def test_the_filter_line_says_how_it_applies_and_closes() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("3", "slash")
+        # The footer's keys are letters the line takes as typing: it shows none of them.
+        assert not [k for k in app.query_one(StableFooter).query(FooterKey) if k.display]
+        shown = screen_text(app)
+        assert "enter filters, escape closes" in shown
+        await pilot.press("escape")
+        assert "enter filters" not in screen_text(app)
+
+    drive(app_for(), script, size=(80, 24))
+
+
 def test_e_on_a_repeats_record_explains_the_repeat() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.run_command("repeat 3 send jobQueue 'job {i}'")

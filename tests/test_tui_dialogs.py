@@ -9,12 +9,22 @@ from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from test_tui_resize import footer_keys
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.collapsible import CollapsibleTitle
-from tui_support import START, app_for, drawn_text, drive, echo_session, session
+from tui_support import (
+    EXAMPLES,
+    SAMPLES,
+    START,
+    app_for,
+    drawn_text,
+    drive,
+    echo_session,
+    session,
+)
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.registry import format_line
@@ -431,11 +441,11 @@ resources:
 
 def test_keys_the_stack_has_nothing_for_are_hidden_and_inactive() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # batch-job: a schedule, but no queue, bucket or HTTP API.
+        # batch-job: a schedule, but no queue, bus, bucket or HTTP API.
         footer = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
-        assert {"fire", "publish", "fast_forward"} <= footer
-        assert not {"send", "upload", "http"} & footer
-        for key in "suh":
+        assert {"fire", "fast_forward"} <= footer
+        assert not {"send", "publish", "upload", "http"} & footer
+        for key in "spuh":
             await pilot.press(key)
             assert not isinstance(app.screen, CommandDialog), key
         assert app.session.log == []
@@ -443,6 +453,30 @@ def test_keys_the_stack_has_nothing_for_are_hidden_and_inactive() -> None:
         assert isinstance(app.screen, FireDialog)
 
     drive(app_for("batch-job"), script)
+
+
+@pytest.mark.parametrize(
+    ("name", "publishes"),
+    [("file-processing", False), ("event-driven", True), ("lifecycle", True)],
+)
+def test_p_is_for_a_stack_with_a_bus_or_a_rule_on_the_default_bus(
+    name: str, publishes: bool
+) -> None:
+    """An event on the default bus with no rule on it goes nowhere. On file-processing (a
+    bucket, no bus) the 80-column footer had `p Publish` where `u Upload` belonged."""
+    path = SAMPLES / name if name != "lifecycle" else EXAMPLES / "lifecycle.yml"
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # lifecycle.yml: no bus of its own, but a function with `useDefaultBus`.
+        shown = footer_keys(app)
+        assert ("Publish" in shown) is publishes
+        await pilot.press("p")
+        assert isinstance(app.screen, PublishDialog) is publishes
+        if not publishes:
+            assert "Upload" in shown
+            assert app.session.log == []
+
+    drive(StptuiApp(Session.open(path, start_ms=START)), script, size=(80, 24))
 
 
 def test_help_lists_the_dialog_keys() -> None:

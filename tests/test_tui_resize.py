@@ -33,7 +33,7 @@ def test_the_palette_key_follows_a_resize_across_160_columns() -> None:
         # Narrow: no palette key, and every key of the stack fits without it.
         shown = footer_keys(app)
         assert "palette" not in shown
-        assert shown[-4:] == ["Send", "Publish", "HTTP", "Log"]
+        assert shown[-4:] == ["Fast-forward", "Send", "HTTP", "Log"]
         await pilot.resize_terminal(200, 40)
         await pilot.pause()
         assert footer_keys(app)[-1] == "palette"

@@ -46,6 +46,7 @@ from stptui.commands import (
 from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
+from stptui.config.model import DEFAULT_BUS
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
@@ -441,6 +442,8 @@ class StptuiApp(App[None]):
         self.current_pane = "1"
         # Whether a state machine of the stack has a `.waitForTaskToken` task (see `_load`).
         self._has_callbacks = False
+        # Whether the stack has an event bus of its own, or a rule on the default bus.
+        self._has_bus_rules = False
         # Whether a bucket's lifecycle rule moves objects to GLACIER or DEEP_ARCHIVE.
         self._has_archives = False
         # Whether an event bus of the stack has an archive (`archivation`).
@@ -586,6 +589,12 @@ class StptuiApp(App[None]):
             for consumer in source.consumers:
                 self._streams_read_by.setdefault(consumer.target, set()).add(source.name)
         self._has_callbacks = self._callback_tasks(sim)
+        # An event on the default bus with no rule on it goes nowhere: `p` is for a stack
+        # with a bus of its own or a rule on the default one (it keeps the footer's room for
+        # the keys the stack has a use for).
+        self._has_bus_rules = any(
+            key != DEFAULT_BUS or bus.rules for key, bus in sim.services["buses"].buses.items()
+        )
         # Only a lifecycle rule archives an object: `o` is for a stack with one.
         self._has_archives = any(archives(b) for b in sim.services["buckets"].buckets.values())
         # Only a bus with `archivation` has events to replay: `y` is for a stack with one.
@@ -1029,11 +1038,12 @@ class StptuiApp(App[None]):
     # -- actions -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide (and disable) the dialog keys the stack has nothing for: no queues, buckets,
-        HTTP routes, streams, Kafka topics, tables, state machines (with a callback task, for
-        `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
-        archive (for `y`), simulated alarms (for `c`), WebSocket APIs (for `w`) or anything
-        `show metrics` measures (for `M`). A key that is not shown does nothing, rather
+        """Hide (and disable) the dialog keys the stack has nothing for: no queues, event
+        buses (nor a rule on the default bus, for `p`), buckets, HTTP routes, streams, Kafka
+        topics, tables, state machines (with a callback task, for `a`), schedules, log groups,
+        lifecycle rules that archive (for `o`), buses with an archive (for `y`), simulated
+        alarms (for `c`), WebSocket APIs (for `w`) or anything `show metrics` measures (for
+        `M`). A key that is not shown does nothing, rather
         than opening an empty picker or a warning. `http` also reaches a load balancer and
         a function URL."""
         if action == "command_palette":
@@ -1054,6 +1064,7 @@ class StptuiApp(App[None]):
             "item": sim.services["tables"],
             "start_execution": sim.services["state_machines"],
             "answer_task": self._has_callbacks,
+            "publish": self._has_bus_rules,
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis
             or sim.services["load_balancers"].balancers

@@ -876,7 +876,8 @@ class Layout:
         those constraints form a cycle, a right pin is set aside for `_search`. Returns the
         channel's width."""
         if not nets:
-            return 0
+            # Between two columns, still a gap: boxes side by side read as one double box.
+            return CHANNEL_MARGIN if channel < len(self.layers) - 1 else 0
         left_owner: dict[int, int] = {}
         right_owner: dict[int, int] = {}
         for n in nets:

@@ -244,9 +244,13 @@ class EventsPane(Vertical):
         self._status_text = ""
 
     def compose(self) -> ComposeResult:
-        yield SafeInput(
+        line = SafeInput(
             placeholder="filter: words, kind:message.  resource:jobQueue", id="event-filter"
         )
+        # The footer's keys are letters the line takes as typing: it shows none while the
+        # line has the focus, so the line says itself how it applies and closes.
+        line.border_subtitle = "enter filters, escape closes"
+        yield line
         yield Static("", id="event-status", markup=False)
         yield RecordList(self._show_detail, id="event-list")
         yield TextView(id="event-detail")
