@@ -10,6 +10,7 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -388,11 +389,8 @@ def cmd_validate(argv: Sequence[str]) -> int:
     from stptui.config import ConfigError, load_stack
     from stptui.textsafe import printable
 
-    if args.behaviors is not None and not Path(args.behaviors).is_file():
-        print(
-            f"stptui validate: error: behaviours file not found: {printable(args.behaviors)}",
-            file=sys.stderr,
-        )
+    if args.behaviors is not None and (problem := _not_a_file(Path(args.behaviors))):
+        print(f"stptui validate: error: {problem}", file=sys.stderr)
         return 2
     try:
         stack = load_stack(args.stack, stage=args.stage, region=args.region, project=args.project)
@@ -414,6 +412,26 @@ def cmd_validate(argv: Sequence[str]) -> int:
         print(f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; {summary}")
     behavior_errors = any(d.severity == "error" for d in behavior_diags)
     return 1 if stack.errors or behavior_errors else 0
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `validate` cannot read the behaviours file `path`, in the words `run` would use
+    (a directory or a FIFO is no file, not a missing one), or None when it is a file."""
+    from stptui.textsafe import printable
+
+    shown = printable(str(path))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"behaviours file not found: {shown}"
+    except OSError as exc:
+        return f"cannot read the behaviours file {shown}: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return (
+            f"the behaviours file {shown} is not a regular file (a directory, FIFO or device); "
+            "give the YAML file itself"
+        )
+    return None
 
 
 def _behavior_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnostic]:

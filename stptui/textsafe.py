@@ -7,13 +7,16 @@ Every surface shows such a character the one way `printable` writes it (`\\x1b`,
 parses to the same value. A value (`shown`, `one_line`) also has each backslash that would
 read as an escape written twice, so that a key holding U+202E and one holding the six
 characters `\\u202e` never print alike. docs/fidelity.md ("Untrusted text on screen")
-states the rule.
+states the rule. A name a hint offers is written as a command line types it (`quote_word`,
+in `$'...'` when it holds such a character), so that it can be typed back as it is shown.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
+from collections.abc import Iterable
 from typing import Any
 
 # C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI), the
@@ -130,3 +133,69 @@ def quoted(text: str) -> str:
     if len(text) <= QUOTED_WIDTH and len(shown) <= QUOTED_WIDTH + 2:
         return shown
     return shown[:QUOTED_WIDTH] + "…" + shown[-1]
+
+
+# What a word needs `$'...'` for: a character `textsafe` shows as an escape (controls,
+# bidirectional overrides, invisible separators), or a tab or line break, which a line
+# shows as a gap or breaks at.
+NEEDS_ANSI_C = re.compile(f"[\t\n]|{ESCAPED.pattern}")
+# How `ansi_c_quoted` writes the characters it escapes: the short forms bash reads.
+_WRITTEN = {
+    "\\": "\\\\",
+    "'": "\\'",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\x1b": "\\e",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+_TO_WRITE = re.compile(f"[\\\\']|{NEEDS_ANSI_C.pattern}")
+
+
+def _written(m: re.Match[str]) -> str:
+    ch = m.group()
+    written = _WRITTEN.get(ch)
+    if written is not None:
+        return written
+    code = ord(ch)
+    # Always every digit: a shorter escape would take a hex digit that follows it.
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def ansi_c_quoted(word: str) -> str:
+    """`word` in `$'...'`, its backslashes, quotes, tabs, line breaks, control and
+    invisible characters written as escapes: printable, on one line, read back the same."""
+    return "$'" + _TO_WRITE.sub(_written, word) + "'"
+
+
+def quote_word(word: str) -> str:
+    """`word` as the command line's tokeniser reads it back: bare when it can be (`>=` needs
+    no quotes here, unlike in a shell), in `$'...'` when it holds a tab, a line break, a
+    control or an invisible character (so that the line shows it, on one line), in double
+    quotes when it holds a `'` and neither `"` nor a backslash (`"it's"`, where shlex writes
+    `'it'"'"'s'`), else in single quotes (also for any other space, so that a word reads as
+    one). Here, not in `commands`, so that the simulator's hints name things as they are
+    typed too."""
+    if NEEDS_ANSI_C.search(word):
+        return ansi_c_quoted(word)
+    if word and not _QUOTE_NEEDED.search(word) and word[0] != "#":
+        return word
+    if "'" in word and '"' not in word and "\\" not in word:
+        # Inside double quotes only `"` and a backslash are special to the tokeniser (a `$`
+        # is a character, unlike in a shell).
+        return f'"{word}"'
+    return shlex.quote(word)
+
+
+# What a word is quoted for (but for `NEEDS_ANSI_C`): a quote, a backslash, or a space,
+# which the tokeniser splits at (space, tab, CR, LF) or a reader would take for a gap.
+_QUOTE_NEEDED = re.compile(r"[\s'\"\\]")
+
+
+def typed_names(names: Iterable[str]) -> str:
+    """Names joined with commas, each as a command line types it (`quote_word`): the list a
+    hint offers (`functions in this stack: 'my worker', sub`)."""
+    return ", ".join(quote_word(name) for name in names)

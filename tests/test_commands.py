@@ -313,7 +313,7 @@ def test_invoke_failures_change_nothing(s: Session) -> None:
     "line",
     [
         'invoke api {"a":1}',  # the line's quoting leaves {a:1}
-        "invoke api '[1, 2'",
+        'invoke api ["a","b"]',  # [a,b]
         'start-job heavyJob {"a":1}',
         'publish eventBus orders OrderCreated {"a":1}',
     ],

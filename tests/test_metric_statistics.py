@@ -382,3 +382,19 @@ def test_the_repl_completes_the_statistics_and_since(tmp_path: Path) -> None:
     assert "metric.fn.Duration.p99.9" in durations
     options = [c.text for c in candidates(session, "expect metric.fn.Errors.Sum == 2 --")]
     assert "--since" in options
+
+
+def test_the_repl_menu_shows_a_metric_over_the_window_typed(tmp_path: Path) -> None:
+    # Two failures among five invocations, then 10 minutes later two more that succeed.
+    session = _session(tmp_path, *INVOCATIONS, "advance 10m", "invoke fn", "invoke fn")
+
+    def meta(text: str) -> dict[str, str]:
+        return {c.text: c.meta for c in candidates(session, text)}
+
+    path = "metric.fn.Errors.Sum"
+    assert meta("expect metric.fn.Errors.")[path] == "now 2"
+    assert meta("expect --since 5m metric.fn.Errors.")[path] == "over the last 5m: 0"
+    assert _value(session, "fn.Errors.Sum", "5m") == 0
+    assert meta("expect --since 1h metric.fn.Errors.")[path] == "over the last 1h: 2"
+    # A window `expect` would refuse says nothing of the value.
+    assert meta("expect --since 5 metric.fn.Errors.")[path] == ""

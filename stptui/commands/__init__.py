@@ -97,8 +97,13 @@ def _hint(session: Session, call: Call, hint: str | None) -> str:
     return (
         order_hint(session, call)
         or with_kind_hint(session, call, hint)
-        or f"`help {call.command.name}` shows its arguments and examples"
+        or help_hint(call.command.name)
     )
+
+
+def help_hint(command: str) -> str:
+    """The hint of last resort of `command`'s errors: where to read how it is written."""
+    return f"`help {command}` shows its arguments and examples"
 
 
 def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
@@ -568,6 +573,7 @@ __all__ = [
     "execute",
     "explained",
     "given",
+    "help_hint",
     "kind_hint",
     "order_hint",
     "parse",

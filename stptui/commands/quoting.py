@@ -3,17 +3,17 @@
 Inside `$'...'` a backslash starts an escape as bash documents them (`\\n`, `\\t`, `\\e`,
 `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH`, `\\NNN` in octal, `\\cX` ...), so a body, key or name with
 a tab, an ESC, a line break or an invisible U+202E can be typed, saved and recorded in
-printable text. `decode` reads the inside of such a quote; `ansi_c_quoted` writes a word in
-it. What bash leaves as it is, we refuse (an unknown escape, `\\x` without a hex digit) and
-what is no Unicode character (a surrogate, a code point past U+10FFFF): see
-docs/fidelity.md, "Typing any character".
+printable text. `decode` reads the inside of such a quote; `ansi_c_quoted` (in `textsafe`,
+which every layer's hints use) writes a word in it. What bash leaves as it is, we refuse (an
+unknown escape, `\\x` without a hex digit) and what is no Unicode character (a surrogate, a
+code point past U+10FFFF): see docs/fidelity.md, "Typing any character".
 """
 
 from __future__ import annotations
 
 import re
 
-from stptui.textsafe import ESCAPED, printable
+from stptui.textsafe import NEEDS_ANSI_C, ansi_c_quoted, printable
 
 # The escapes of one character each, as bash's `$'...'` reads them.
 _SIMPLE = {
@@ -49,24 +49,6 @@ ESCAPES_HINT = (
     "inside $'...' a backslash starts one of \\n \\t \\r \\e \\a \\b \\f \\v \\\\ \\' \\\" "
     "\\? \\NNN (octal) \\xHH \\uHHHH \\UHHHHHHHH \\cX; write \\\\ for a backslash itself"
 )
-# What a word needs `$'...'` for: a character `textsafe` shows as an escape (controls,
-# bidirectional overrides, invisible separators), or a tab or line break, which a line
-# shows as a gap or breaks at.
-NEEDS_ANSI_C = re.compile(f"[\t\n]|{ESCAPED.pattern}")
-# How `ansi_c_quoted` writes the characters it escapes: the short forms bash reads.
-_WRITTEN = {
-    "\\": "\\\\",
-    "'": "\\'",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\x1b": "\\e",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-_TO_WRITE = re.compile(f"[\\\\']|{NEEDS_ANSI_C.pattern}")
 
 
 class EscapeError(ValueError):
@@ -156,22 +138,6 @@ def _braces_hint(body: str, at: int) -> str | None:
         return None  # no character: the general hint
     escape = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
     return f"bash reads no braces: write {escape}"
-
-
-def _written(m: re.Match[str]) -> str:
-    ch = m.group()
-    written = _WRITTEN.get(ch)
-    if written is not None:
-        return written
-    code = ord(ch)
-    # Always every digit: a shorter escape would take a hex digit that follows it.
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def ansi_c_quoted(word: str) -> str:
-    """`word` in `$'...'`, its backslashes, quotes, tabs, line breaks, control and
-    invisible characters written as escapes: printable, on one line, read back the same."""
-    return "$'" + _TO_WRITE.sub(_written, word) + "'"
 
 
 # A field's whole text as one `$'...'` quote: its body holds no `'` but an escaped one.

@@ -18,7 +18,7 @@ from stptui.commands.quoting import NEEDS_ANSI_C, EscapeError, ansi_c_quoted, de
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import parse_instant
-from stptui.textsafe import ESCAPED
+from stptui.textsafe import ESCAPED, quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.commands.result import CommandResult
@@ -652,6 +652,31 @@ def tokenize(line: str) -> list[str]:
     return reading.words
 
 
+def typed_form(line: str, word: str) -> str | None:
+    """How the last word of `line` that reads as `word` was typed, its quotes and escapes
+    kept (None when no word reads so, or the line cannot be split): an error that depends
+    on what the quoting took away asks it."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for m in _PIECE.finditer(line):
+        if line[m.start()] in WORD_SEPARATORS:
+            if start is not None:
+                spans.append((start, m.start()))
+                start = None
+        elif start is None:
+            if line[m.start()] == "#":
+                break
+            start = m.start()
+    if start is not None:
+        spans.append((start, len(line)))
+    for begin, end in reversed(spans):
+        typed = line[begin:end]
+        reading = _scan(typed)
+        if reading.error is None and reading.words == [word]:
+            return typed
+    return None
+
+
 def escape_message(exc: EscapeError, at: int) -> str:
     """Why a line cannot be split, whose `$'...'` has an escape at index `at` that names no
     character (the column counted from 1, as editors count)."""
@@ -961,29 +986,6 @@ def comparison_missing(cmd: Command, arg: Arg, words: list[str]) -> str | None:
     return " ".join(quote_word(w) for w in [cmd.name, *words[:-1], "==", words[-1]])
 
 
-def quote_word(word: str) -> str:
-    """`word` as the tokeniser reads it back: bare when it can be (`>=` needs no quotes
-    here, unlike in a shell), in `$'...'` when it holds a tab, a line break, a control or
-    an invisible character (so that the line shows it, on one line), in double quotes when
-    it holds a `'` and neither `"` nor a backslash (`"it's"`, where shlex writes
-    `'it'"'"'s'`), else in single quotes (also for any other space, so that a word reads as
-    one)."""
-    if NEEDS_ANSI_C.search(word):
-        return ansi_c_quoted(word)
-    if word and not _QUOTE_NEEDED.search(word) and word[0] != "#":
-        return word
-    if "'" in word and '"' not in word and "\\" not in word:
-        # Inside double quotes only `"` and a backslash are special to `tokenize` (a `$`
-        # is a character, unlike in a shell).
-        return f'"{word}"'
-    return shlex.quote(word)
-
-
-# What a word is quoted for (but for `NEEDS_ANSI_C`): a quote, a backslash, or a space,
-# which `tokenize` splits at (space, tab, CR, LF) or a reader would take for a gap.
-_QUOTE_NEEDED = re.compile(r"[\s'\"\\]")
-
-
 def _duration_in_words(cmd: Command, call: Call, rest: list[str]) -> str | None:
     """`1day` for `advance 1 day`: the last argument, a duration, with the extra words that
     continue it written on, when that reads as a duration."""
@@ -1070,5 +1072,5 @@ def _rest_length(args: tuple[Arg, ...], words: list[str]) -> int:
 
 
 def names(values: Iterable[str]) -> str:
-    """Sorted names joined with commas, for hints."""
-    return ", ".join(sorted(values)) or "(none)"
+    """Sorted names joined with commas, each as a line types it, for hints."""
+    return typed_names(sorted(values)) or "(none)"

@@ -18,10 +18,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stptui.commands import REGISTRY, Session, complete_values, given, route_offers
+from stptui.commands import (
+    REGISTRY,
+    CommandError,
+    Session,
+    complete_values,
+    given,
+    route_offers,
+)
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
-from stptui.commands.handlers.metrics import value_text
+from stptui.commands.handlers.metrics import metric_value, value_text
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
@@ -225,7 +232,8 @@ def describe(
         n = sim.trace.count(record, value)
         return f"{_resource_type(session, value)}: {n:,} {record} record{'s' * (n != 1)} so far"
     if kind == kinds.EXPECT_PATH:
-        return _path_value(session, value)
+        # `expect --since D metric...`: the value over the window typed, as `expect` reads it.
+        return _path_value(session, value, given(before, kinds.DURATION))
     if kind == kinds.METRIC_RESOURCE and (rule := _rule_meta(session, value)) is not None:
         return rule
     if kind == kinds.VALUE:
@@ -271,7 +279,9 @@ def _resource_type(session: Session, name: str) -> str:
     return "event-bus" if buses is not None and name in buses.buses else "resource"
 
 
-def _path_value(session: Session, path: str) -> str:
+def _path_value(session: Session, path: str, since: str | None = None) -> str:
+    """The menu's line for an expect PATH: its value now, a metric's over the last `since`
+    when the line gives `--since` (nothing for a window `expect` would refuse)."""
     sim = session.sim
     if path == "time":
         return f"now {iso_ms(sim.clock.now)}"
@@ -283,6 +293,12 @@ def _path_value(session: Session, path: str) -> str:
         )
     # The same reading as `expect` itself: queues, functions and batch jobs alike (a
     # metric's is one replay of the trace, kept for the menu's other metric paths).
+    if since is not None and path.startswith("metric."):
+        try:
+            value = metric_value(sim, path, since)
+        except CommandError:
+            return ""
+        return "" if value is None else f"over the last {since}: {value_text(value)}"
     value = statistic(sim, path)
     return "" if value is None else f"now {value_text(value)}"
 

@@ -26,11 +26,12 @@ from stptui.commands import (
     TRACE_KINDS,
     CommandError,
     Session,
+    explained,
     given,
+    help_hint,
     kind_hint,
     order_hint,
     parse,
-    with_kind_hint,
 )
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import read_duration, whole_number
@@ -251,6 +252,9 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException).
             error = (final and _call_error(session, command, text)) or error
             hint = _order_hint(session, text) or _kind_hint(session, text, error.hint)
+            if slot.kind != OPTION or slot.option is not None:
+                # A value's error comes from the command as it runs, with execute's hint.
+                hint = hint or help_hint(command.name)
             return Problem(error.message, hint, word.start)
     if not final:
         return None
@@ -313,6 +317,8 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
             call.command.check_call(session.sim, call)
         except CommandError as exc:
             end = words[-1].start + len(words[-1].text) if words else 0
+            # With the hint `execute` gives it (the hint of last resort among them).
+            exc = explained(session, call, exc)
             return Problem(exc.message, exc.hint, end)
     # (slot, value, how a count there is named) in the order `execute` reads them.
     values: list[tuple[Slot, str, str]] = []
@@ -343,7 +349,7 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
         if slot.kind is not None:
             before.append((slot.kind, value))
         if error is not None:
-            error.hint = order_hint(session, call) or with_kind_hint(session, call, error.hint)
+            error = explained(session, call, error)
             where = next((w.start for w in words if w.text == value), len(words[-1].text))
             return Problem(error.message, error.hint, where)
     return None

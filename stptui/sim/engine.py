@@ -28,6 +28,7 @@ from stptui.sim.services.function import (
 )
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
+from stptui.textsafe import typed_names
 
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
@@ -298,7 +299,7 @@ class Simulator:
 
         workloads = [*self.functions, *jobs]
         listed = (
-            f"functions and batch jobs in this stack: {', '.join(sorted(workloads))}"
+            f"functions and batch jobs in this stack: {typed_names(sorted(workloads))}"
             if workloads
             else "this stack has no functions or batch jobs"
         )
@@ -342,7 +343,7 @@ class Simulator:
                 f"{head} has no container named {container!r}",
                 f"did you mean {head}.{guess}?"
                 if guess
-                else f"its containers: {', '.join(ws.containers)}",
+                else f"its containers: {typed_names(ws.containers)}",
             )
         from stptui.config.diagnostics import did_you_mean, with_article
 
@@ -350,7 +351,7 @@ class Simulator:
         for ws in containers.values():
             names.append(ws.name)
             names += [f"{ws.name}.{c}" for c in ws.containers]
-        listed = f"workloads in this stack: {', '.join(sorted(names))}"
+        listed = f"workloads in this stack: {typed_names(sorted(names))}"
         other = self.stack.resources.get(name)
         if other is not None:
             raise SimError(
@@ -681,5 +682,4 @@ class Simulator:
 def _choices(what: str, table: dict[str, Any]) -> str:
     if not table:
         return f"this stack has no {what}s"
-    names = ", ".join(sorted(table))
-    return f"{what}s in this stack: {names}"
+    return f"{what}s in this stack: {typed_names(sorted(table))}"

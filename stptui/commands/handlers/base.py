@@ -21,6 +21,7 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     Registry,
+    typed_form,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -234,7 +235,9 @@ def query_pairs(pairs: list[str], example: str) -> list[tuple[str, str]]:
 UNQUOTED_JSON_HINT = "put JSON in single quotes so that its double quotes stay: '{\"orderId\": 1}'"
 
 
-def parse_payload(text: str | None, refusal: str, command_start: str) -> Any:
+def parse_payload(
+    text: str | None, refusal: str, command_start: str, line: str | None = None
+) -> Any:
     """A payload that must be JSON, as Lambda's Invoke and Step Functions' StartExecution
     take it (default `{}`).
 
@@ -242,8 +245,8 @@ def parse_payload(text: str | None, refusal: str, command_start: str) -> Any:
     the reader's message; the hint says how to send it as a JSON string (`command_start`
     is the line up to the payload). Text that starts as an object or an array does is
     almost always JSON whose quotes the line took away, else JSON broken where the message
-    says. JSON only Python would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is
-    refused too."""
+    says (`line`, the command line, tells which: see `lost_its_quotes`). JSON only Python
+    would read (NaN, 1e400, nesting beyond `jsontext.MAX_DEPTH`) is refused too."""
     if text is None:
         return {}
     try:
@@ -252,7 +255,7 @@ def parse_payload(text: str | None, refusal: str, command_start: str) -> Any:
         raise CommandError(f"the payload is not usable JSON: {exc}") from None
     except ValueError as exc:
         if looks_like_json(text):
-            hint = broken_json_hint(text)
+            hint = broken_json_hint(text, line)
         elif "'" in text:
             hint = "the payload must be JSON: write text as a JSON string, in double quotes"
         else:
@@ -282,16 +285,21 @@ def json_fault(text: str) -> str | None:
     return None
 
 
-def lost_its_quotes(text: str) -> bool:
+def lost_its_quotes(text: str, line: str | None = None) -> bool:
     """True for text that opens as JSON does but does not read as JSON and holds no double
-    quote: the line's quoting took them away (`{"a": 1}` typed bare reads as `{a: 1}`)."""
-    return '"' not in text and json_fault(text) is not None
+    quote: the line's quoting took them away (`{"a": 1}` typed bare reads as `{a: 1}`).
+    Given the command `line`, the word as typed there must have held them inside it:
+    `'{bad json'` and `"{bad: 1}"`, quoted without one inside, lost nothing."""
+    if '"' in text or json_fault(text) is None:
+        return False
+    typed = None if line is None else typed_form(line, text)
+    return typed is None or '"' in typed.strip('"')
 
 
-def broken_json_hint(text: str) -> str:
+def broken_json_hint(text: str, line: str | None = None) -> str:
     """What to do about JSON that does not read: quote it, when the line took its quotes
     away; else mend it where the error says (its quotes are there, something else is not)."""
-    if lost_its_quotes(text):
+    if lost_its_quotes(text, line):
         return UNQUOTED_JSON_HINT
     return "mend the JSON at the line and column the error gives (a comma, bracket or quote?)"
 

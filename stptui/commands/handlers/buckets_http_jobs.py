@@ -54,7 +54,7 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
 from stptui.sim.services.bucket import CREATE_OPERATIONS
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
-from stptui.textsafe import double_quoted, shown
+from stptui.textsafe import double_quoted, shown, typed_names
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
@@ -774,7 +774,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         # apigw-requestid header): the trace id it gave the request is what `explain` takes.
         lines.append(f"request {resp.request_id} (its X-Amzn-Trace-Id)")
     if gateway is None and entry == "api" and sim.services["load_balancers"].balancers:
-        others = ", ".join(sim.services["load_balancers"].balancers)
+        others = typed_names(sim.services["load_balancers"].balancers)
         lines.append(
             f"note: sent to the HTTP API; --gateway NAME sends it to a load balancer ({others})"
         )
@@ -899,6 +899,7 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
         call.args["payload"],
         "InvalidExecutionInput: the input is not JSON",
         f"start-job {job.name}",
+        call.line,
     )
     refused = service.input_error(job.name, payload)
     if refused is not None:

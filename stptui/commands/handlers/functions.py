@@ -8,7 +8,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from stptui.commands.handlers.base import behaviour_summary, shorten
-from stptui.commands.registry import CommandError, names
+from stptui.commands.registry import CommandError, names, quote_word
 from stptui.commands.result import CommandResult
 from stptui.config.diagnostics import with_article
 from stptui.config.model import BatchJob, Containerized
@@ -59,7 +59,7 @@ def functions_hint(sim: Simulator) -> str:
     found = list(sim.functions)
     if not found:
         return "this stack has no functions"
-    return f"this stack's functions: {names(found)}; e.g. show function {found[0]}"
+    return f"this stack's functions: {names(found)}; e.g. show function {quote_word(found[0])}"
 
 
 def show_function(sim: Simulator, name: str) -> CommandResult:

@@ -420,7 +420,7 @@ def _named(sim: Simulator, what: str) -> str:
     if not found:
         note = table_streams_note(sim) if what == "stream" else ""
         return f"this stack has no {kind}" + (f"; {note}" if note else "")
-    return f"this stack's {kind}s: {names(found)}; e.g. show {what} {found[0]}"
+    return f"this stack's {kind}s: {names(found)}; e.g. show {what} {quote_word(found[0])}"
 
 
 def _redrive_text(q: QueueSim) -> str:

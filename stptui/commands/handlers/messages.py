@@ -169,6 +169,7 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         text,
         "InvalidRequestContentException: Could not parse request body into json",
         f"invoke {fn.name}",
+        call.line,
     )
     # Lambda counts the request's bytes; stptui counts the payload as compact JSON.
     size = payload_bytes(payload)

@@ -156,7 +156,7 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
         fault = None if detail is None else json_fault(detail)
         if fault is not None:
             message = f"{message} The detail is not JSON: {fault}"
-            hint = broken_json_hint(detail)
+            hint = broken_json_hint(detail, call.line)
         raise CommandError(message, hint) from None
     recs = list(sim.trace.since(before))
     bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)

@@ -72,6 +72,7 @@ from stptui.sim.services.function import (
     BatchingWindow,
     async_retry,
 )
+from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
@@ -1037,4 +1038,4 @@ def wire(sim: Simulator) -> None:
 def _job_choices(jobs: dict[str, BatchJobSim]) -> str:
     if not jobs:
         return "this stack has no batch jobs"
-    return f"batch jobs in this stack: {', '.join(sorted(jobs))}"
+    return f"batch jobs in this stack: {typed_names(sorted(jobs))}"

@@ -73,7 +73,7 @@ from stptui.sim.s3_lifecycle import (
     rule_words,
     transition_block,
 )
-from stptui.textsafe import double_quoted
+from stptui.textsafe import double_quoted, typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import LifecycleRule
@@ -489,7 +489,7 @@ class BucketService:
             return hit
         other = self.sim.stack.resources.get(name)
         choices = (
-            f"buckets in this stack: {', '.join(sorted(self.buckets))}"
+            f"buckets in this stack: {typed_names(sorted(self.buckets))}"
             if self.buckets
             else "this stack has no buckets"
         )

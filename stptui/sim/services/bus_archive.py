@@ -25,6 +25,7 @@ from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms, iso_s
 from stptui.sim.engine import SimError
+from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.clock import Entry
@@ -533,10 +534,10 @@ def _unknown_rule(bus: BusSim, buses: BusService, word: str) -> SimError:
 
 
 def _rule_names(bus: BusSim) -> str:
-    return ", ".join(r.name for r in bus.rules) or "(none)"
+    return typed_names(r.name for r in bus.rules) or "(none)"
 
 
 def _replay_names(replays: dict[str, Replay]) -> str:
     if not replays:
         return "no replay has been started"
-    return "replays: " + ", ".join(replays)
+    return "replays: " + typed_names(replays)

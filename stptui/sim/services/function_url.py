@@ -69,6 +69,7 @@ from stptui.sim.services.http import (
     with_query,
 )
 from stptui.sim.services.http_auth import Cors
+from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -167,7 +168,7 @@ class FunctionUrlService:
         from stptui.config.diagnostics import did_you_mean
         from stptui.sim.engine import SimError
 
-        names = ", ".join(self.urls) or "(none)"
+        names = typed_names(self.urls) or "(none)"
         if name is None:
             if len(self.urls) == 1:
                 return next(iter(self.urls.values()))

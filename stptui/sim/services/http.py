@@ -90,7 +90,7 @@ from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
 from stptui.sim.services.http_auth import Cors, Verdict
-from stptui.textsafe import printable
+from stptui.textsafe import printable, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -623,7 +623,7 @@ class HttpService:
         from stptui.config.diagnostics import did_you_mean, with_article
         from stptui.sim.engine import SimError
 
-        names = ", ".join(self.apis)
+        names = typed_names(self.apis)
         if name is None:
             if len(self.apis) == 1:
                 return next(iter(self.apis.values()))

@@ -89,7 +89,7 @@ from stptui.sim.services.http import (
     request_line,
     with_query,
 )
-from stptui.textsafe import printable
+from stptui.textsafe import printable, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -614,7 +614,7 @@ class LoadBalancerService:
         from stptui.config.diagnostics import did_you_mean
         from stptui.sim.engine import SimError
 
-        names = ", ".join(self.balancers)
+        names = typed_names(self.balancers)
         if name is None:
             if len(self.balancers) == 1:
                 return next(iter(self.balancers.values()))

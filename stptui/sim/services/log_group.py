@@ -47,6 +47,7 @@ from stptui.sim.logs import (
     timeout_line,
 )
 from stptui.sim.services.function import log_cause
+from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -382,7 +383,7 @@ class LogService:
         workloads = self.sim.services["containers"].workloads
         ws = workloads.get(name)
         if ws is not None and len(ws.containers) > 1:
-            names = ", ".join(f"{name}.{c}" for c in ws.containers)
+            names = typed_names(f"{name}.{c}" for c in ws.containers)
             raise SimError(
                 f"{name} has {len(ws.containers)} containers, each with its own log group",
                 f"name one: {names}",

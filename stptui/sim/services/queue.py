@@ -27,6 +27,7 @@ from stptui.sim.payloads import (
     message_attributes,
     number_attribute_fault,
 )
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -71,9 +72,11 @@ _RETURNING: list[Any] = [0, 0, None, None, None, False]
 # lists the complement of those ranges (a str holds nothing above U+10FFFF): the negated
 # class `[^...]` is the same set but costs re about 20 ms to compile at every start-up.
 _BAD_BODY_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# MessageGroupId: "alphanumeric characters and punctuation", 1 to 128 of them (SendMessage API
-# reference): the printable ASCII characters other than the space.
-_GROUP_ID = re.compile("[!-~]{1,128}")
+# MessageGroupId and MessageDeduplicationId: "alphanumeric characters (a-z, A-Z, 0-9) and
+# punctuation", 1 to 128 of them (SendMessage API reference): the printable ASCII characters
+# other than the space.
+_ID_TEXT = re.compile("[!-~]{1,128}")
+_ID_HINT = "use 1 to 128 letters, digits and punctuation marks: no space, no other character"
 # Message attribute names (SendMessage API reference, MessageAttributes): letters, digits,
 # `_`, `-` and `.`, at most 256 of them; `.` neither first, last nor doubled (checked apart,
 # for their own messages); not AWS.* or Amazon.* in any casing. At most 10 per message.
@@ -82,6 +85,18 @@ _ATTR_NAME = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
 # the rules one by one (`_refuse_attribute_name`) only say which a refused name breaks.
 _VALID_NAME = re.compile(r"(?!(?i:aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_\-.]{1,256}(?<!\.)")
 MAX_ATTRIBUTES = 10
+
+
+def _check_id(parameter: str, value: str) -> None:
+    """Refuse a MessageGroupId or MessageDeduplicationId SQS refuses, in its words (AWS's
+    answer to a deduplication id with a character outside the set, as callers report it)."""
+    if not _ID_TEXT.fullmatch(value):
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Value {value} for parameter {parameter} is invalid. Reason: {parameter} can only "
+            "include alphanumeric and punctuation characters. 1 to 128 in length.",
+            hint=_ID_HINT,
+        )
 
 
 class Message:
@@ -460,17 +475,18 @@ class QueueSim:
                     hint=f"send {self.name} BODY --group GROUP"
                     + ("" if dedup_id or self.content_dedup else " --dedup-id ID"),
                 )
+            # The group is checked first, so that the hint below never repeats a bad one.
+            _check_id("MessageGroupId", group)
             if not dedup_id and not self.content_dedup:
                 raise SqsError(
                     "InvalidParameterValue",
                     f"{self.name} has no content-based deduplication: give a deduplication id",
-                    hint=f"send {self.name} BODY --group {group} --dedup-id ID",
+                    hint=f"send {self.name} BODY --group {quote_word(group)} --dedup-id ID",
                 )
-            if dedup_id is not None and len(dedup_id) > 128:
-                raise SqsError(
-                    "InvalidParameterValue", "a deduplication id holds at most 128 characters"
-                )
-        elif dedup_id is not None:
+            if dedup_id is not None:
+                _check_id("MessageDeduplicationId", dedup_id)
+            return
+        if dedup_id is not None:
             # A standard queue takes a MessageGroupId (fair queues, below) but still refuses a
             # deduplication id, with this message (AWS's, as SendMessage callers report it).
             raise SqsError(
@@ -481,12 +497,8 @@ class QueueSim:
             )
         # On a standard queue a group id makes it a fair queue: the id names the message's
         # tenant, with no ordering and no deduplication (SendMessage API reference).
-        if group is not None and not _GROUP_ID.fullmatch(group):
-            raise SqsError(
-                "InvalidParameterValue",
-                f"Value {group} for parameter MessageGroupId is invalid. Reason: MessageGroupId "
-                "can only include alphanumeric and punctuation characters. 1 to 128 in length.",
-            )
+        if group is not None:
+            _check_id("MessageGroupId", group)
 
     def send(
         self,

@@ -49,6 +49,7 @@ from stptui.sim.services.function import (
     SYNC_PAYLOAD_BYTES,
     throttle_backoff_ms,
 )
+from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -1046,7 +1047,7 @@ def lookup_named(
     hit = found.get(name)
     if hit is not None:
         return hit
-    choices = f"{listing}: {', '.join(sorted(found))}" if found else f"this stack has no {what}"
+    choices = f"{listing}: {typed_names(sorted(found))}" if found else f"this stack has no {what}"
     other = sim.stack.resources.get(name)
     if other is not None:
         message, hint = special.get(other.type) or (

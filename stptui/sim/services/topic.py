@@ -48,6 +48,7 @@ from stptui.sim.payloads import (
     number_attribute_fault,
 )
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission
@@ -721,7 +722,7 @@ def _validate(
             raise SnsError(
                 "InvalidParameter",
                 f"{topic.name} has no content-based deduplication: give a deduplication id",
-                f"publish-sns {topic.key} MESSAGE --group {group} --dedup-id ID",
+                f"publish-sns {topic.key} MESSAGE --group {quote_word(group)} --dedup-id ID",
             )
     elif dedup_id is not None:
         # A standard topic takes a group id (forwarded only to SQS subscriptions, for fair

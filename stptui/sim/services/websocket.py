@@ -55,7 +55,7 @@ from stptui.sim.services.http import (
     request_time,
 )
 from stptui.sim.services.http_auth import Verdict
-from stptui.textsafe import quoted
+from stptui.textsafe import quoted, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
@@ -273,7 +273,7 @@ class WebSocketService:
         """The gateway `name` names, or the stack's only one."""
         from stptui.config.diagnostics import did_you_mean
 
-        names = ", ".join(self.apis) or "(none)"
+        names = typed_names(self.apis) or "(none)"
         if name is None:
             if len(self.apis) == 1:
                 return next(iter(self.apis.values()))
