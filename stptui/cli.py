@@ -415,7 +415,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
 
 
 def _not_a_file(path: Path) -> str | None:
-    """Why `validate` cannot read the behaviours file `path`, in the words `run` would use
+    """Why `validate` or `graph` cannot read the behaviours file `path`, in the words `run` uses
     (a directory or a FIFO is no file, not a missing one), or None when it is a file."""
     from stptui.textsafe import printable
 
@@ -459,6 +459,10 @@ def cmd_graph(argv: Sequence[str]) -> int:
     from stptui import graph
     from stptui.textsafe import printable
 
+    if args.behaviors is not None and (problem := _not_a_file(Path(args.behaviors))):
+        # As `validate` says it: else the graph drew without a single poll edge.
+        print(f"stptui graph: error: {problem}", file=sys.stderr)
+        return 2
     stack = _load_stack(args)
     if stack is None:
         return 2

@@ -40,7 +40,7 @@ from stptui.config.model import (
     WebSocketTrigger,
     Workload,
 )
-from stptui.textsafe import printable
+from stptui.textsafe import printable, quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.asl_targets import Named
@@ -236,9 +236,9 @@ def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]
 def _try_line(r: Resource) -> str:
     """How to run a workload nothing triggers, from the command language."""
     if isinstance(r, Function):
-        return f" (run it: invoke {r.name} '{{}}')"
+        return f" (run it: invoke {quote_word(r.name)} '{{}}')"
     if isinstance(r, BatchJob):
-        return f" (run it: start-job {r.name})"
+        return f" (run it: start-job {quote_word(r.name)})"
     return ""
 
 

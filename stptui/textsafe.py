@@ -22,11 +22,14 @@ from typing import Any
 # C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI), the
 # bidirectional marks and overrides that can make text read differently from what it is,
 # the invisible zero-width space and byte-order mark, and the Unicode line and paragraph
-# separators, which some terminals break lines at. The TUI's text fields drop them, the
-# REPL's input line and completion menu show them escaped.
+# separators, which some terminals break lines at; and what is no character at all: a lone
+# surrogate (an undecodable byte of a file name reads as one), which UTF-8 cannot encode, so
+# that writing it raises, and the noncharacters U+FFFE and U+FFFF (which XML cannot hold
+# either). The TUI's text fields drop them, the REPL's input line and completion menu show
+# them escaped.
 ESCAPED = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff]"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 
 
@@ -37,7 +40,8 @@ def _escape(m: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` with control characters (except newline and tab), bidirectional marks and
-    overrides and invisible separators shown as escapes such as `\\x1b` or `\\u202e`.
+    overrides, invisible separators and what is no character (a lone surrogate, which
+    UTF-8 cannot encode; U+FFFE, U+FFFF) shown as escapes such as `\\x1b` or `\\u202e`.
 
     For whole outputs (a result's text, an error message), the last safeguard before the
     terminal: it leaves backslashes alone, so text it already went through, or `shown`
@@ -45,17 +49,12 @@ def printable(text: str) -> str:
     return ESCAPED.sub(_escape, text)
 
 
-# What XML 1.0 cannot carry at all, not even as a character reference, and `printable`
-# leaves as it is: lone surrogates, U+FFFE and U+FFFF (the C0 controls but tab, newline and
-# carriage return are the others, and `printable` escapes those).
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
 def xml_safe(text: str) -> str:
-    """`text` as `printable` shows it, and with the characters XML 1.0 cannot hold (U+FFFE,
-    U+FFFF, a lone surrogate) escaped alike (`\\ufffe`): text for an XML element or
-    attribute, which an XML parser reads back as it is (`stptui run --junit`)."""
-    return _NOT_XML.sub(_escape, printable(text))
+    """`text` as `printable` shows it: text for an XML element or attribute, which an XML
+    parser reads back as it is (`stptui run --junit`). What XML 1.0 cannot carry even as a
+    character reference (the C0 controls but tab, newline and carriage return, U+FFFE,
+    U+FFFF, a lone surrogate) `printable` escapes already."""
+    return printable(text)
 
 
 # A backslash a reader would take for the start of an escape: one before another backslash,
@@ -199,3 +198,10 @@ def typed_names(names: Iterable[str]) -> str:
     """Names joined with commas, each as a command line types it (`quote_word`): the list a
     hint offers (`functions in this stack: 'my worker', sub`)."""
     return ", ".join(quote_word(name) for name in names)
+
+
+def typed_words(*words: str) -> str:
+    """Words as a command line types them (`quote_word`), joined with spaces: the names in a
+    command a hint shows (`sign-in {typed_words(pool, user)} --custom`), so that the line,
+    pasted back, reads as those words."""
+    return " ".join(quote_word(word) for word in words)

@@ -150,7 +150,7 @@ def test_unclosed_quote_is_a_command_error(s: Session) -> None:
 def test_unknown_command_suggests_the_closest(s: Session) -> None:
     err = fails(s, "sned jobQueue hi")
     assert err.message == "unknown command 'sned'"
-    assert err.hint == "did you mean 'send'?"
+    assert err.hint == "did you mean send?"
     assert "help" in (fails(s, "zzzz").hint or "")
 
 
@@ -223,7 +223,7 @@ def test_send_delay_attributes_and_fifo(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("send jobQeue hi", "no queue named 'jobQeue'", "did you mean 'jobQueue'?"),
+        ("send jobQeue hi", "no queue named 'jobQeue'", "did you mean jobQueue?"),
         ("send worker hi", "'worker' is a function, not a queue", "queues in this stack"),
         ("send ordersQueue hi", "MissingParameter", "--group"),
         # A group id is a fair queue's tenant; a deduplication id is for FIFO queues only.
@@ -304,7 +304,7 @@ def test_invoke_throttled_is_reported(s: Session) -> None:
 
 def test_invoke_failures_change_nothing(s: Session) -> None:
     err = fails(s, "invoke apii")
-    assert err.hint == "did you mean 'api'?"
+    assert err.hint == "did you mean api?"
     assert "function" in fails(s, "invoke jobQueue").message
     assert "unexpected" in fails(s, "invoke api a b").message
 
@@ -439,7 +439,7 @@ def test_fail_defaults_to_always(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("fail wroker", "no function or batch job named 'wroker'", "did you mean 'worker'?"),
+        ("fail wroker", "no function or batch job named 'wroker'", "did you mean worker?"),
         ("fail worker nxt 3", "unknown fail form", None),
         ("fail worker next 0", "at least 1", None),
         ("fail worker rate 2", "between 0 and 1", None),
@@ -502,7 +502,7 @@ def test_redrive_to_another_queue_and_empty_redrive(s: Session) -> None:
         ("redrive sharedDlq", "dead-letter queue of aQueue, bQueue", "--to aQueue"),
         ("redrive deadLetterQueue --to deadLetterQueue", "into itself", None),
         ("redrive deadLetterQueue --to nowhere", "no queue named 'nowhere'", None),
-        ("redrive deadLeterQueue", "no queue named", "did you mean 'deadLetterQueue'?"),
+        ("redrive deadLeterQueue", "no queue named", "did you mean deadLetterQueue?"),
     ],
 )
 def test_redrive_failures_change_nothing(
@@ -534,7 +534,7 @@ def test_purge(s: Session) -> None:
     assert result.text == "purged 2 messages from otherQueue"
     assert kinds(result) == ["queue.purged"]
     assert s.sim.queue_stats("otherQueue")["depth"] == 0
-    assert fails(s, "purge otherQeue").hint == "did you mean 'otherQueue'?"
+    assert fails(s, "purge otherQeue").hint == "did you mean otherQueue?"
 
 
 def test_a_second_purge_within_a_minute_is_refused_and_not_logged(s: Session) -> None:
@@ -609,7 +609,7 @@ def test_show_message_live_and_past(s: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("show queus", "cannot show 'queus'", "did you mean 'queues'?"),
+        ("show queus", "cannot show 'queus'", "did you mean queues?"),
         ("show queue", "show queue needs a queue name", None),
         ("show queue nope", "no queue named 'nope'", None),
         ("show functions worker", "takes nothing more", None),
@@ -695,13 +695,13 @@ def test_expect_paths(s: Session) -> None:
             "expect queue.jobQueue.depth == 0",
         ),
         ("expect queue.jobQueue.dpeth == 0", "queue has no statistic 'dpeth'", "depth"),
-        ("expect queue.jobQeue.depth == 0", "no queue named 'jobQeue'", "'jobQueue'"),
-        ("expect function.wroker.failures == 0", "no function named", "'worker'"),
+        ("expect queue.jobQeue.depth == 0", "no queue named 'jobQeue'", "mean jobQueue?"),
+        ("expect function.wroker.failures == 0", "no function named", "mean worker?"),
         ("expect queues.jobQueue.depth == 0", "unknown path", "did you mean queue.jobQueue.depth?"),
         ("expect queue.jobQueue.depth =! 0", "unknown comparison '=!'", None),
         ("expect queue.jobQueue.depth == many", "cannot compare it with 'many'", None),
         ("expect count message.dead_letterd == 0", "unknown trace record kind", "dead_lettered"),
-        ("expect count message.sent jobQeue == 0", "no resource named 'jobQeue'", "'jobQueue'"),
+        ("expect count message.sent jobQeue == 0", "no resource named 'jobQeue'", "mean jobQueue?"),
         ("expect count == 0", "expect count needs KIND", None),
         ("expect time == tomorrow", "not an ISO-8601 instant", None),
     ],
@@ -832,7 +832,7 @@ def test_help_for_one_command_comes_from_the_registry(s: Session) -> None:
         "usage: fail FUNCTION [always | next N | rate P | when JMESPATH]"
         in run(s, "help fail").text
     )
-    assert fails(s, "help sedn").hint == "did you mean 'send'?"
+    assert fails(s, "help sedn").hint == "did you mean send?"
 
 
 # -- save / load -----------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_a_misspelt_workload_is_matched_against_batch_jobs_too(
 ) -> None:
     err = refused(session, line)
     assert err.message.startswith("no function or batch job named")
-    assert err.hint == f"did you mean {suggestion!r}?"
+    assert err.hint == f"did you mean {suggestion}?"
 
 
 def test_a_resource_of_another_kind_is_named_with_its_kind(session: Session) -> None:

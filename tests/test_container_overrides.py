@@ -120,7 +120,7 @@ def test_a_web_services_override_goes_through_its_own_http_api() -> None:
     [
         ("fail web.api", "web has no container named 'api'", "did you mean web.app?"),
         ("slow web.nope 2s", "web has no container named 'nope'", "its containers: app, metrics"),
-        ("succeed webb", "no function, batch job or container workload named 'webb'", "'web'"),
+        ("succeed webb", "no function, batch job or container workload named 'webb'", "mean web?"),
         (
             "fail orders",
             "'orders' is an sqs-queue, not a function, batch job or container",

@@ -56,7 +56,7 @@ def test_a_resource_that_is_nowhere_is_still_refused(session: Session) -> None:
     with pytest.raises(CommandError) as info:
         execute(session, "expect count event.published defualt == 0")
     assert info.value.message == "no resource named 'defualt'"
-    assert info.value.hint == "did you mean 'default'?"
+    assert info.value.hint == "did you mean default?"
 
 
 def test_a_field_filter_counts_the_records_with_that_value(session: Session) -> None:

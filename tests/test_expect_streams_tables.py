@@ -135,7 +135,7 @@ def test_a_failed_figure_says_both_values(session: Session) -> None:
 
 def test_errors_name_what_is_valid(session: Session) -> None:
     e = refused(session, "expect stream.clics.waiting == 0")
-    assert (e.message, e.hint) == ("no kinesis-stream named 'clics'", "did you mean 'clicks'?")
+    assert (e.message, e.hint) == ("no kinesis-stream named 'clics'", "did you mean clicks?")
     e = refused(session, "expect stream.clicks.wiating == 0")
     assert (e.message, e.hint) == (
         "stream has no statistic 'wiating'",
@@ -185,7 +185,7 @@ def test_completion_offers_each_stream_and_table_figure(session: Session) -> Non
 def test_a_bad_path_is_refused_before_enter(session: Session) -> None:
     p = check(session, "expect stream.clics.waiting == 0")
     assert p is not None
-    assert p.format() == "no kinesis-stream named 'clics' (did you mean 'clicks'?)"
+    assert p.format() == "no kinesis-stream named 'clics' (did you mean clicks?)"
     assert p.position == len("expect ")
     # While the path is being typed it is not judged yet; once a space follows, it is.
     assert check(session, "expect stream.clicks.wait", final=False) is None

@@ -205,7 +205,7 @@ def test_an_aws_cli_name_gets_the_command_that_makes_the_call(
     assert run_line(session, typed) is None
     with pytest.raises(CommandError) as exc:
         execute(session, typed)
-    assert exc.value.hint.startswith(f"did you mean {meant!r}? usage: {meant} ")
+    assert exc.value.hint.startswith(f"did you mean {meant}? usage: {meant} ")
 
 
 # -- expect paths without their kind -------------------------------------------------------------

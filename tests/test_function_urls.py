@@ -450,7 +450,7 @@ def test_http_says_which_function_urls_there_are(tmp_path: Path) -> None:
     exc = refusal(session, "http GET /")
     assert "2 function URLs" in exc.message and "bot, alerts" in (exc.hint or "")
     assert "has no URL" in refusal(session, "http GET / --url plain").message
-    assert "did you mean 'bot'" in (refusal(session, "http GET / --url bto").hint or "")
+    assert "did you mean bot?" in (refusal(session, "http GET / --url bto").hint or "")
     assert "not the URL of a function" in refusal(session, "http GET https://x.example/").message
     # A URL urllib cannot split is refused as such, not a traceback.
     assert "not a well-formed URL" in refusal(session, "http GET 'https://[::1/x'").message

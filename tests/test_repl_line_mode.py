@@ -71,7 +71,7 @@ def test_the_output_is_plain_text_and_the_session_goes_on_after_a_mistake(
         "now 2026-01-05T08:00:05.000Z (+5 s)",
         "> send jobQeue x",
         "error: no queue named 'jobQeue'",
-        "    hint: did you mean 'jobQueue'?",
+        "    hint: did you mean jobQueue?",
         "> expect queue.jobQueue.depth == 3",
         "expectation failed: expected queue.jobQueue.depth == 3, actual 0",
         "> show queues",

@@ -74,7 +74,7 @@ def test_a_mistake_on_any_pasted_line_runs_none() -> None:
     session = Session.open(STACK, start_ms=T0)
     problem = check(session, text)
     assert problem is not None
-    assert problem.format() == "line 3: no queue named 'jobQeue' (did you mean 'jobQueue'?)"
+    assert problem.format() == "line 3: no queue named 'jobQeue' (did you mean jobQueue?)"
     assert problem.position == text.index("jobQeue")
     # Enter is refused; Ctrl-C drops the paste.
     session, _, _ = type_into(paste(text) + "\r" + CTRL_C + CTRL_D)

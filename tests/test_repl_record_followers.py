@@ -71,7 +71,7 @@ def test_the_validator_names_a_misspelt_resource_before_enter(session: Session) 
     line = "expect count invocation.failed wrker == 1"
     problem = check(session, line, final=False)
     assert problem is not None and problem.position == line.index("wrker")
-    assert problem.format() == "no resource named 'wrker' (did you mean 'worker'?)"
+    assert problem.format() == "no resource named 'wrker' (did you mean worker?)"
 
 
 def test_the_validator_names_a_field_the_kind_has_not(session: Session) -> None:

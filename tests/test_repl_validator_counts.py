@@ -172,7 +172,7 @@ SHOW_WORDS = (*SHOW_WHATS, "tabel", "queu", "everything")
 def test_the_check_before_enter_answers_every_show_kind_as_show_does(
     session: Session, what: str, rest: str
 ) -> None:
-    """Before, `show tables` and `show streams` got "did you mean 'table'?" before Enter,
+    """Before, `show tables` and `show streams` got "did you mean table?" before Enter,
     though `show` answered them otherwise."""
     line = f"show {what}{rest}"
     problem = check(session, line)
@@ -214,7 +214,7 @@ def test_a_wrong_workload_name_lists_functions_and_batch_jobs_alike(
     name = next(w for w in line.split() if w in ("heavyJb", "nobodyAtAll", "jobQueue"))
     if name == "heavyJb":
         assert err.message == "no function or batch job named 'heavyJb'"
-        assert err.hint == "did you mean 'heavyJob'?"
+        assert err.hint == "did you mean heavyJob?"
     elif name == "jobQueue":
         assert err.message == "'jobQueue' is an sqs-queue, not a function or batch job"
     else:

@@ -102,7 +102,7 @@ def test_a_route_without_them_is_refused_saying_why() -> None:
     assert "RouteSettings" in (off.value.hint or "")
     with pytest.raises(CommandError) as missing:
         execute(session, "show metrics 'api GET /order'")
-    assert missing.value.hint == "did you mean api GET /orders/{id}?"
+    assert missing.value.hint == "did you mean 'api GET /orders/{id}'?"
 
 
 def test_the_hint_says_which_override_turns_them_on() -> None:

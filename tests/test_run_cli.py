@@ -98,8 +98,7 @@ def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.Captu
     out, err = capsys.readouterr()
     assert "> advance 1m" not in out
     assert err == (
-        f"{files / 's.stp'}:2: error: no queue named 'jobQeue'\n"
-        "    hint: did you mean 'jobQueue'?\n"
+        f"{files / 's.stp'}:2: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
     )
 
 
@@ -341,6 +340,40 @@ def test_keep_going_reports_every_failed_expect_and_exits_1_at_the_end(
         f"{name}:4: expectation failed: expected count message.sent jobQueue == 0, actual 1",
         f"{name}: 2 expectations failed",
     ]
+
+
+def test_keep_going_reports_every_failed_expect_of_a_sourced_script_too(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # The sourced script used to stop at its first failed `expect`, reported as one
+    # failure of the `source` line: its later checks went unrun and unreported.
+    inner, deeper = files / "inner.stp", files / "deeper.stp"
+    deeper.write_text("expect queue.jobQueue.depth == 5\n")
+    inner.write_text(
+        "expect queue.jobQueue.depth == 2\nexpect queue.jobQueue.depth == 1\n"
+        f"source {deeper}\nexpect queue.jobQueue.depth == 3\n"
+    )
+    (files / "f.stp").write_text(
+        f"send jobQueue a\nsource {inner}\nexpect queue.jobQueue.depth == 4\nsend jobQueue b\n"
+    )
+    assert stptui_run(files, "--keep-going", script="f.stp") == 1
+    out, err = capsys.readouterr()
+    name = str(files / "f.stp")
+    # Every line ran, of each script; each failure is named as without --keep-going.
+    assert out.splitlines()[-1].startswith("sent message ")
+    assert f"{inner}: ran 4 of 4 commands; 3 expectations failed" in out
+    assert err.splitlines() == [
+        f"{name}:2: expectation failed: {inner}:1: expected queue.jobQueue.depth == 2, actual 1",
+        f"{name}:2: expectation failed: {inner}:3: {deeper}:1: "
+        "expected queue.jobQueue.depth == 5, actual 1",
+        f"{name}:2: expectation failed: {inner}:4: expected queue.jobQueue.depth == 3, actual 1",
+        f"{name}:3: expectation failed: expected queue.jobQueue.depth == 4, actual 1",
+        f"{name}: 4 expectations failed",
+    ]
+    # Without it, the first failure stops the run, sourced or not.
+    assert stptui_run(files, script="f.stp") == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [err.splitlines()[0]] and f"{inner}:1:" in err
 
 
 def test_without_keep_going_the_first_failed_expect_stops_the_run(

@@ -269,12 +269,16 @@ def test_sourced_lines_carry_their_own_file_and_line(
     )
     assert run("--keep-going") == 1
     suite = parse(files / "r.xml")
+    # With --keep-going a sourced script runs on past its failed `expect`, as the script
+    # does: each of its lines is a test case.
     assert outcomes(suite) == [
         ("expect queue.jobQueue.depth == 1", "inner.stp", "2", "passed"),
         ("expect queue.jobQueue.depth == 7", "inner.stp", "4", "failure"),
+        ("expect queue.jobQueue.depth == 1 (2)", "inner.stp", "5", "passed"),
         ("expect queue.deadLetterQueue.depth == 0", "s.stp", "3", "passed"),
-        ("expect queue.jobQueue.depth == 1 (2)", "inner.stp", "2", "passed"),
+        ("expect queue.jobQueue.depth == 1 (3)", "inner.stp", "2", "passed"),
         ("expect queue.jobQueue.depth == 7 (2)", "inner.stp", "4", "failure"),
+        ("expect queue.jobQueue.depth == 1 (4)", "inner.stp", "5", "passed"),
     ]
     failure = suite.find("testcase/failure")
     assert failure is not None

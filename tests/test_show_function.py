@@ -173,7 +173,7 @@ def test_a_running_invocation_is_listed_as_running(session: Session) -> None:
             "show function needs a function name",
             "this stack's functions: worker; e.g. show function worker",
         ),
-        ("show function wroker", "no function named 'wroker'", "did you mean 'worker'?"),
+        ("show function wroker", "no function named 'wroker'", "did you mean worker?"),
         (
             "show function heavy",
             "'heavy' is a batch-job, not a function",
@@ -226,7 +226,7 @@ def test_show_suggests_no_view_for_a_word_that_only_shares_letters(
 )
 def test_show_still_suggests_the_view_a_typo_meant(session: Session, word: str, view: str) -> None:
     err = refused(session, f"show {word}")
-    assert err.hint == f"did you mean {view!r}?"
+    assert err.hint == f"did you mean {view}?"
 
 
 _LONG_VIEWS = [v for v in SHOW_WHATS if len(v) >= 5]

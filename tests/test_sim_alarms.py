@@ -534,10 +534,10 @@ def test_a_stack_without_alarms_has_no_tap(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "hint"),
     [
-        ("set-alarm-state jobsDlq.alarms.0 alarm", "did you mean 'ALARM'?"),
-        ("set-alarm-state jobsDlq.alarms.0 ALRM", "did you mean 'ALARM'?"),
-        ("set-alarm-state jobsdlq.alarms.0 ALARM", "did you mean 'jobsDlq.alarms.0'?"),
-        ("set-alarm-state jobsDlq.alarm.0 OK", "did you mean 'jobsDlq.alarms.0'?"),
+        ("set-alarm-state jobsDlq.alarms.0 alarm", "did you mean ALARM?"),
+        ("set-alarm-state jobsDlq.alarms.0 ALRM", "did you mean ALARM?"),
+        ("set-alarm-state jobsdlq.alarms.0 ALARM", "did you mean jobsDlq.alarms.0?"),
+        ("set-alarm-state jobsDlq.alarm.0 OK", "did you mean jobsDlq.alarms.0?"),
     ],
 )
 def test_set_alarm_state_suggests_the_state_or_alarm_meant(

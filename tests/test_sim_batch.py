@@ -252,7 +252,7 @@ def test_submit_job_is_the_hook_for_other_event_sources() -> None:
         submit_job(sim, "helper", {}, "sns", "x")
     with pytest.raises(SimError, match="no batch job named 'nightlee'") as info:
         submit_job(sim, "nightlee", {}, "sns", "x")
-    assert info.value.hint == "did you mean 'nightly'?"
+    assert info.value.hint == "did you mean nightly?"
 
 
 # -- commands --------------------------------------------------------------------------------

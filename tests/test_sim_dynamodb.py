@@ -417,7 +417,7 @@ def test_commands_put_show_and_delete_items(tmp_path: Path) -> None:
         # Plain JSON: the hint writes the item in DynamoDB JSON.
         ("put-item orders '{\"id\": 1}'", "Supplied AttributeValue is empty", '{"id": {"S": "1"}}'),
         ("put-item orders 'nope'", "the item is not JSON", "DynamoDB JSON"),
-        ("put-item ordrs '{}'", "no dynamo-db-table named 'ordrs'", "did you mean 'orders'?"),
+        ("put-item ordrs '{}'", "no dynamo-db-table named 'ordrs'", "did you mean orders?"),
         ("put-item failed '{}'", "'failed' is an sqs-queue, not a dynamo-db-table", "orders"),
         ("show table", "show table needs a dynamo-db-table name", "show table orders"),
         ("show stream orders", "'orders' is a dynamo-db-table, not a kinesis", "show table orders"),

@@ -607,7 +607,7 @@ def test_gateway_selection(sim: Simulator) -> None:
     assert info.value.hint == "add --gateway NAME (one of api, api2)"
     with pytest.raises(SimError, match="no http-api-gateway named 'ap3'") as info:
         call(sim, "GET", "/infer", gateway="ap3")
-    assert info.value.hint == "did you mean 'api'?"
+    assert info.value.hint == "did you mean api?"
     # a resource of another kind is named as what it is, not "no gateway named"
     other = next(n for n, r in sim.stack.resources.items() if r.type != "http-api-gateway")
     with pytest.raises(SimError, match=f"'{other}' is an? [a-z-]+, not an http-api-gateway"):

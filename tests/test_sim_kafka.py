@@ -368,7 +368,7 @@ def session() -> Session:
 @pytest.mark.parametrize(
     ("line", "message", "hint"),
     [
-        ("produce order-evnts x", "no Kafka topic named 'order-evnts'", "'order-events'"),
+        ("produce order-evnts x", "no Kafka topic named 'order-evnts'", "mean order-events?"),
         ("produce nothing-like-it x", "no Kafka topic named", "audit, order-events"),
         ("produce orderWorker x", "'orderWorker' is a function", None),
         ("produce order-events x --partition 3", "UNKNOWN_TOPIC_OR_PARTITION", "0 to 2"),

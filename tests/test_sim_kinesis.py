@@ -518,7 +518,7 @@ def test_put_record_and_show_stream_commands() -> None:
     }
     with pytest.raises(CommandError) as err:
         execute(session, "put-record clickz x")
-    assert "did you mean 'clicks'" in (err.value.hint or "")
+    assert "did you mean clicks?" in (err.value.hint or "")
     with pytest.raises(CommandError) as err:
         execute(session, "put-record failedClicks x")
     assert "not a kinesis-stream" in err.value.message

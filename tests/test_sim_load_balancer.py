@@ -692,7 +692,7 @@ def test_http_reaches_the_load_balancer_of_a_stack_without_an_http_api(shop: Ses
         (
             "http GET / --gateway mainlb",
             "no http-api-gateway or application-load-balancer named 'mainlb'",
-            "did you mean 'mainLb'?",
+            "did you mean mainLb?",
         ),
         (
             "http GET / --gateway orders",
@@ -761,7 +761,7 @@ def test_repl_completes_and_validates_load_balancers(tmp_path: Path) -> None:
     assert "/x" in complete(session, "http GET ")
     assert check(session, "http GET /x --gateway lb") is None
     problem = check(session, "http GET /x --gateway lbb")
-    assert problem is not None and "did you mean 'lb'?" in problem.format()
+    assert problem is not None and "did you mean lb?" in problem.format()
     shown = execute(session, "show rules")
     assert shown.data[1]["rules"][0]["conditions"] == ["path-pattern /x"]
 

@@ -238,7 +238,7 @@ def test_a_workload_with_several_schedules_needs_an_index() -> None:
         sim.services["schedules"].fire("poller", 3)
     with pytest.raises(SimError, match="no function or batch job named 'dailyReprt'") as err:
         sim.services["schedules"].fire("dailyReprt")
-    assert err.value.hint == "did you mean 'dailyReport'?"
+    assert err.value.hint == "did you mean dailyReport?"
     with pytest.raises(SimError, match="sqs-queue 'capture' has no schedule"):
         sim.services["schedules"].fire("capture")
 

@@ -188,7 +188,7 @@ def test_unknown_queue_suggests_the_closest_name() -> None:
     sim = job_queue()
     with pytest.raises(SimError) as info:
         sim.send("jobQueu", "x")
-    assert info.value.hint == "did you mean 'jobQueue'?"
+    assert info.value.hint == "did you mean jobQueue?"
     with pytest.raises(SimError, match="is a function, not a queue"):
         sim.send("worker", "x")
 
@@ -339,7 +339,7 @@ def test_a_fifo_queue_named_as_aws_names_it_gets_its_stack_name_suggested() -> N
     sim = make_sim(FIFO.format(dedup="true"))
     with pytest.raises(SimError, match=r"no queue named 'orders\.fifo'") as refused:
         sim.send("orders.fifo", "x", group="g")
-    assert refused.value.hint == "did you mean 'orders'?"
+    assert refused.value.hint == "did you mean orders?"
 
 
 def test_fifo_deduplication_window_is_five_minutes() -> None:

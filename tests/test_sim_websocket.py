@@ -498,7 +498,7 @@ def test_a_mistyped_connection_id_gets_a_did_you_mean_and_changes_nothing(verb: 
         execute(session, verb.format(typo))
     # Only the backend's @connections call is answered GoneException; a client is not.
     assert err.value.message.startswith("GoneException: ") == verb.startswith("ws-post")
-    assert f"did you mean {FIRST!r}?" in (err.value.hint or "")
+    assert f"did you mean {FIRST}?" in (err.value.hint or "")
     assert (len(session.sim.trace.records), session.sim.clock.now) == before
 
 

@@ -28,7 +28,7 @@ def s() -> Session:
 def test_names_of_state_machines_get_a_did_you_mean(s: Session) -> None:
     err = refused(s, "start-execution orderFlw '{}'")
     assert str(err) == "no state-machine named 'orderFlw'"
-    assert err.hint == "did you mean 'orderFlow'?"
+    assert err.hint == "did you mean orderFlow?"
     err = refused(s, "start-execution checkOrder '{}'")
     assert str(err) == "'checkOrder' is a function, not a state-machine"
 
@@ -78,7 +78,7 @@ def test_expect_paths_refuse_what_is_not_there(s: Session) -> None:
     err = refused(s, "expect state_machine.orderFlow.runing == 0")
     assert err.hint == "did you mean state_machine.orderFlow.running?"
     err = refused(s, "expect state_machine.orderFlw.running == 0")
-    assert err.hint == "did you mean 'orderFlow'?"
+    assert err.hint == "did you mean orderFlow?"
 
 
 def test_executions_are_named_by_name_prefix_or_arn(s: Session) -> None:

@@ -401,3 +401,48 @@ def test_the_history_search_field_draws_a_pasted_key_escaped_and_finds_it() -> N
     assert "(reverse-i-search)`\\u2066I\\u2069': send dead '\\x9b2J" in drawn
     assert not {"\u202e", "\u2066", "\u2069", "\x9b", "\x9d"} & set(drawn)
     assert [m.body for m in session.sim.queues["dead"].listing()] == [PASTED]
+
+
+# An undecodable byte of a file name or argument reads as a lone surrogate (Python's
+# surrogateescape, U+DC80-U+DCFF): UTF-8 cannot encode one, so writing it raised
+# UnicodeEncodeError; and U+FFFE and U+FFFF, which are no characters either.
+NOT_CHARACTERS = "x\udcff\ufffe\uffff"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("validate", f"{NOT_CHARACTERS}.yml"),
+        ("validate", str(HOSTILE), "--behaviors", f"{NOT_CHARACTERS}.yml"),
+        ("validate", str(HOSTILE), NOT_CHARACTERS),
+        ("graph", NOT_CHARACTERS),
+        ("graph", str(HOSTILE), "--behaviors", NOT_CHARACTERS),
+        ("match", json.dumps({"source": [NOT_CHARACTERS]}), json.dumps({"x": NOT_CHARACTERS})),
+        ("schedule", NOT_CHARACTERS),
+        ("init", NOT_CHARACTERS),
+        ("run", str(HOSTILE), f"{NOT_CHARACTERS}.stp"),
+        (NOT_CHARACTERS,),
+        ("--" + NOT_CHARACTERS,),
+    ],
+)
+def test_the_command_lines_write_what_is_no_character_as_escapes(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    # capsys encodes strictly, as a UTF-8 terminal's standard output does.
+    out, err = cli(capsys, *argv)
+    assert out or err
+    assert "\\udcff" in out + err
+    assert re.search("[\ud800-\udfff\ufffe\uffff]", out + err) is None
+
+
+def test_the_repl_writes_what_is_no_character_as_escapes(
+    hostile: tuple[Session, list[str]],
+) -> None:
+    session, _ = hostile
+    with pytest.raises(CommandError) as refused:
+        execute(session, f"show queue {q(NOT_CHARACTERS)}")
+    buffer = io.StringIO()
+    Printer(make_console(file=buffer, width=160, force_terminal=True)).error(refused.value)
+    written = buffer.getvalue()
+    written.encode("utf-8")  # raised for the lone surrogates
+    assert "\\udcff\\ufffe\\uffff" in written

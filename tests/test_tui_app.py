@@ -299,7 +299,7 @@ def test_command_line_runs_commands_and_shows_errors() -> None:
         await pilot.press("colon")
         assert isinstance(app.screen, CommandLineScreen)
         await pilot.press(*"advnce 5m", "enter")
-        assert "did you mean 'advance'" in static_text(app, "#command-result")
+        assert "did you mean advance?" in static_text(app, "#command-result")
         assert app.session.sim.clock.now == app.session.start_ms
         field = app.screen.query_one(Input)
         field.value = ""

@@ -41,6 +41,7 @@ def execute(
     should_stop: Callable[[], bool] | None = None,
     report: Callable[[str, CommandResult | None], None] | None = None,
     at_line: Callable[[str, int], None] | None = None,
+    expect_failed: Callable[[ExpectationFailed], None] | None = None,
 ) -> CommandResult:
     """Run one command line against the session and return what it did.
 
@@ -49,13 +50,15 @@ def execute(
     lets a front end interrupt a long run of the clock (checked every 256 events; the
     command then stops at a consistent instant); `report` receives the commands that a
     command runs itself (`source`), as they run, and `at_line` the file and line number of
-    each before `report` has it."""
+    each before `report` has it; `expect_failed`, each of those that is a failed `expect`,
+    which then does not stop the command (`--keep-going`)."""
     call = parse(session, line)
     if call is None:
         return CommandResult()
     call.should_stop = should_stop
     call.report = report
     call.at_line = at_line
+    call.expect_failed = expect_failed
     sim = session.sim
     before = sim.trace.seq
     try:

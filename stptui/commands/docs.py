@@ -80,7 +80,7 @@ $ stptui run stptui/sample_stacks/job-queue docs/examples/typo.stp \\
     --start 2026-01-05T08:00:00Z  # exit 2
 > send jobQeue '{"orderId": 1}'
 docs/examples/typo.stp:2: error: no queue named 'jobQeue'
-    hint: did you mean 'jobQueue'?
+    hint: did you mean jobQueue?
 ```
 """
 

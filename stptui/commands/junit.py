@@ -24,7 +24,8 @@ describes the report for users; the choices it makes:
   did not run are `<skipped/>` test cases, so that a report counts the same tests whether a
   run passes or stops early. (Lines of a `source`d script that did not run are not listed:
   which script a later `source` line reads is known only when it runs; nor, from `-`,
-  lines that were never read.)
+  lines that were never read.) With --keep-going a sourced script runs on past its failed
+  `expect` lines, each its own `<failure>`.
 - A script or stack that cannot be read is one test case with an `<error>`, so that CI
   shows why nothing ran rather than an empty report.
 - `<system-out>` and `<system-err>` hold what the run printed (the last million characters
@@ -209,13 +210,15 @@ class JunitReport:
         if is_expect(done.text):
             self._case(done)
 
-    def failed(self, exc: CommandError, text: str) -> None:
+    def failed(self, exc: CommandError, text: str, *, going_on: bool = False) -> None:
         """The running line failed with `exc`, which stderr showed as `text`: a `<failure>`
-        for an `expect` that did not hold, an `<error>` for any line that could not run."""
+        for an `expect` that did not hold, an `<error>` for any line that could not run.
+        `going_on`: a sourced `expect` under `--keep-going`, whose `source` lines run on."""
         if not self._running:
             self.error("run", self.script, None, exc.message, text)
             return
-        running, self._running = self._running, []
+        running = self._running
+        self._running = running[:-1] if going_on else []
         case = self._case(running[-1])
         # `source` puts FILE:LINE before the error of a line it runs: the test case is that
         # line's, whose message is the error alone.

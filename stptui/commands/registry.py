@@ -270,9 +270,11 @@ class Call:
     that run other commands (`source`) call with each line before it runs (result None)
     and with its result after; such a command first calls `at_line` with the file and line
     number the line comes from (`stptui run --junit` reports each `expect` where it is
-    written). A handler sets `log_line` when the session log must record
-    something other than the typed line (an interrupted `advance` is logged as the `until`
-    it amounted to, so that the log replays exactly)."""
+    written). Given `expect_failed` (`stptui run --keep-going`), such a command hands it
+    each `expect` of its lines that failed, its FILE:LINE put before the message as the
+    error it would raise has it, and runs on. A handler sets `log_line` when the session
+    log must record something other than the typed line (an interrupted `advance` is
+    logged as the `until` it amounted to, so that the log replays exactly)."""
 
     command: Command
     line: str
@@ -282,6 +284,7 @@ class Call:
     should_stop: Callable[[], bool] | None = None
     report: Callable[[str, CommandResult | None], None] | None = None
     at_line: Callable[[str, int], None] | None = None
+    expect_failed: Callable[[ExpectationFailed], None] | None = None
     log_line: str | None = None
     # Set by `repeat` for the commands it runs: a command that would run the clock until
     # its answer (`http`, `invoke`) starts its request and lets the clock carry it, since
@@ -505,12 +508,14 @@ class Registry:
         if (meant := AWS_CLI_NAMES.get(word)) in self.commands:
             raise CommandError(
                 f"unknown command {name!r}",
-                f"did you mean {meant!r}? usage: {self.commands[meant].usage}",
+                f"did you mean {quote_word(meant)}? usage: {self.commands[meant].usage}",
             )
         guess = did_you_mean(name, self.commands)
         raise CommandError(
             f"unknown command {name!r}",
-            f"did you mean {guess!r}?" if guess else "type `help` for the list of commands",
+            f"did you mean {quote_word(guess)}?"
+            if guess
+            else "type `help` for the list of commands",
         )
 
     def parse(self, line: str) -> Call | None:
@@ -652,10 +657,9 @@ def tokenize(line: str) -> list[str]:
     return reading.words
 
 
-def typed_form(line: str, word: str) -> str | None:
-    """How the last word of `line` that reads as `word` was typed, its quotes and escapes
-    kept (None when no word reads so, or the line cannot be split): an error that depends
-    on what the quoting took away asks it."""
+def _word_spans(line: str) -> list[tuple[int, int]]:
+    """Where each word of `line` is, as typed (its quotes and escapes in it), up to a
+    comment."""
     spans: list[tuple[int, int]] = []
     start: int | None = None
     for m in _PIECE.finditer(line):
@@ -669,7 +673,23 @@ def typed_form(line: str, word: str) -> str | None:
             start = m.start()
     if start is not None:
         spans.append((start, len(line)))
-    for begin, end in reversed(spans):
+    return spans
+
+
+def typed_after(line: str, count: int) -> str:
+    """What `line` holds after its first `count` words, as typed (quotes kept, its comment
+    left out): a quoted word with spaces in it (`fail 'my worker' when ...`) is one word."""
+    spans = _word_spans(line)
+    if len(spans) <= count:
+        return ""
+    return line[spans[count][0] : spans[-1][1]]
+
+
+def typed_form(line: str, word: str) -> str | None:
+    """How the last word of `line` that reads as `word` was typed, its quotes and escapes
+    kept (None when no word reads so, or the line cannot be split): an error that depends
+    on what the quoting took away asks it."""
+    for begin, end in reversed(_word_spans(line)):
         typed = line[begin:end]
         reading = _scan(typed)
         if reading.error is None and reading.words == [word]:

@@ -6,10 +6,11 @@ several lines). Each command is echoed as `> LINE` with its output below. The ru
 the first failed `expect` (exit 1) or the first command error (exit 2), naming
 `SCRIPT:LINE`; a stack, behaviours or script file that cannot be read also exits 2. Exit 0
 means every line ran. With `keep_going` (`--keep-going`) a failed `expect` is reported and
-the run goes on; it exits 1 at the end, saying how many failed. A command error still stops
-it (exit 2): the lines after it would run on a state the script did not mean. The script
-`-` is read from standard input. With `junit` (`--junit FILE`) the run also writes a JUnit
-XML report (stptui.commands.junit), whatever its end.
+the run goes on, as does a script a `source` line runs; it exits 1 at the end, saying how
+many failed. A command error still stops it (exit 2): the lines after it would run on a
+state the script did not mean. The script `-` is read from standard input. With `junit`
+(`--junit FILE`) the run also writes a JUnit XML report (stptui.commands.junit), whatever
+its end.
 """
 
 from __future__ import annotations
@@ -232,8 +233,10 @@ class ScriptWatch(Protocol):
         """`line` starts (result None), or ended with `result`."""
         ...
 
-    def failed(self, exc: CommandError, text: str) -> None:
-        """The line running failed with `exc`, which the run wrote to stderr as `text`."""
+    def failed(self, exc: CommandError, text: str, *, going_on: bool = False) -> None:
+        """The line running failed with `exc`, which the run wrote to stderr as `text`;
+        `going_on` for a sourced line's failed `expect` under `--keep-going`, after which
+        the lines that run it (`source`) go on."""
         ...
 
 
@@ -262,26 +265,42 @@ def run_script(
     """Execute script lines in order, echoing each; returns the exit code.
 
     A `source` line echoes the commands of the script it runs in the same way. With
-    `keep_going` a failed `expect` does not stop the run (see the module's docstring).
-    `watch` is told of each line, sourced ones too, as it runs."""
+    `keep_going` a failed `expect` does not stop the run, nor the script a `source` line
+    runs (see the module's docstring). `watch` is told of each line, sourced ones too, as
+    it runs."""
     report = _echo(out) if watch is None else _watched(_echo(out), watch)
     at_line = None if watch is None else watch.at_line
     failed = 0
     code = EXIT_OK
+    n = 0  # the script's line running, which `expect_failed` names
+
+    def expect_failed(exc: ExpectationFailed, *, going_on: bool = False) -> None:
+        nonlocal failed
+        out.flush()
+        text = f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}"
+        err.write(text + "\n")
+        if watch is not None:
+            watch.failed(exc, text, going_on=going_on)
+        failed += 1
+
+    def sourced_failed(exc: ExpectationFailed) -> None:
+        expect_failed(exc, going_on=True)
+
     with fewer_collections():
         for n, line in lines:
             if at_line is not None:
                 at_line(name, n)
             report(line, None)
             try:
-                result = execute(session, line, report=report, at_line=at_line)
+                result = execute(
+                    session,
+                    line,
+                    report=report,
+                    at_line=at_line,
+                    expect_failed=sourced_failed if keep_going else None,
+                )
             except ExpectationFailed as exc:
-                out.flush()
-                text = f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}"
-                err.write(text + "\n")
-                if watch is not None:
-                    watch.failed(exc, text)
-                failed += 1
+                expect_failed(exc)
                 if keep_going:
                     continue
                 return EXIT_EXPECT

@@ -50,7 +50,7 @@ from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.engine import SimError
-from stptui.textsafe import printable
+from stptui.textsafe import printable, quote_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +186,7 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
         guess = did_you_mean(value, allowed)
         raise CommandError(
             f"unknown {what} {value!r}",
-            f"did you mean {guess!r}?" if guess else f"one of: {', '.join(allowed)}",
+            f"did you mean {quote_word(guess)}?" if guess else f"one of: {', '.join(allowed)}",
         )
 
 

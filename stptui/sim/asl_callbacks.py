@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
 from stptui.sim.asl_data import DataEnv
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission
@@ -215,7 +216,7 @@ class TaskTokens:
         if not mine:
             raise TaskTokenError(
                 f"execution {ex.name} has no task waiting for a token ({ex.status})",
-                f"`show execution {ex.name}` shows where it is",
+                f"`show execution {quote_word(ex.name)}` shows where it is",
             )
         listed = ", ".join(f"{t.shown} ({short(t.token)})" for t in mine[:5])
         raise TaskTokenError(

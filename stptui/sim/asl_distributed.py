@@ -29,6 +29,7 @@ from stptui.sim.asl_data import DataEnv, StatesRuntimeError, map_items, state_in
 from stptui.sim.asl_jsonata import is_expression
 from stptui.sim.asl_jsonpath import json_bytes
 from stptui.sim.clock import iso_ms
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -267,7 +268,8 @@ def _object_items(bucket: Any, key: Any, config: Mapping[str, Any]) -> list[Any]
                 if running
                 else "GetObject refuses it until it is restored"
             ),
-            f"`restore {bucket.name} KEY` and wait for it to complete (`show bucket` shows it)"
+            f"`restore {typed_words(bucket.name, key)}` and wait for it to complete "
+            "(`show bucket` shows it)"
             if not running
             else "wait for the restore to complete (`show agenda` says when)",
         )

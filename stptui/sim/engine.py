@@ -28,7 +28,7 @@ from stptui.sim.services.function import (
 )
 from stptui.sim.services.queue import QueueSim
 from stptui.sim.trace import Trace
-from stptui.textsafe import typed_names
+from stptui.textsafe import quote_word, typed_names
 
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
@@ -311,7 +311,7 @@ class Simulator:
         guess = did_you_mean(name, workloads)
         raise SimError(
             f"no function or batch job named {name!r}",
-            f"did you mean {guess!r}?" if guess else listed,
+            f"did you mean {quote_word(guess)}?" if guess else listed,
         )
 
     def override_target(self, name: str) -> Any:
@@ -341,7 +341,7 @@ class Simulator:
             guess = did_you_mean(container, ws.containers)
             raise SimError(
                 f"{head} has no container named {container!r}",
-                f"did you mean {head}.{guess}?"
+                f"did you mean {quote_word(f'{head}.{guess}')}?"
                 if guess
                 else f"its containers: {typed_names(ws.containers)}",
             )
@@ -362,7 +362,7 @@ class Simulator:
         guess = did_you_mean(name, names)
         raise SimError(
             f"no function, batch job or container workload named {name!r}",
-            f"did you mean {guess!r}?" if guess else listed,
+            f"did you mean {quote_word(guess)}?" if guess else listed,
         )
 
     def _lookup(self, table: dict[str, Any], name: str, what: str) -> Any:
@@ -383,7 +383,7 @@ class Simulator:
             )
         raise SimError(
             f"no {what} named {name!r}",
-            f"did you mean {guess!r}?" if guess else _choices(what, table),
+            f"did you mean {quote_word(guess)}?" if guess else _choices(what, table),
         )
 
     # -- actions -----------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +14,8 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
-    strip_comment,
+    quote_word,
+    typed_after,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -80,11 +80,11 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
         # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
         # A bad count is named first even with words after it, as the REPL names it on Enter.
-        whole_number(words[1], f"fail {name} next N")
+        whole_number(words[1], f"fail {quote_word(name)} next N")
     typed: str | None = None
     if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
         # The condition as typed, quotes and all: splitting the line into words drops them.
-        typed = re.sub(r"^\s*(?:\S+\s+){3}", "", strip_comment(call.line), count=1)
+        typed = typed_after(call.line, 3)
     try:
         ov = parse_override([verb, name, *words], typed)
     except BehaviorError as exc:

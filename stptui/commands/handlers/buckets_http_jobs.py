@@ -561,7 +561,7 @@ def http_entry(sim: Simulator, name: str | None) -> str:
             guess = did_you_mean(name, [*entries, *lbs.aliases, *sim.services["http"].aliases])
             raise CommandError(
                 f"no http-api-gateway or application-load-balancer named {name!r}",
-                f"did you mean {guess!r}?" if guess else f"one of {', '.join(entries)}",
+                f"did you mean {quote_word(guess)}?" if guess else f"one of {', '.join(entries)}",
             )
         return "api"
     if apis or not (lbs.balancers or lbs.network):
@@ -898,7 +898,7 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
     payload = parse_payload(
         call.args["payload"],
         "InvalidExecutionInput: the input is not JSON",
-        f"start-job {job.name}",
+        f"start-job {quote_word(job.name)}",
         call.line,
     )
     refused = service.input_error(job.name, payload)

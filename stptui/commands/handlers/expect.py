@@ -223,7 +223,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             ) from None
         shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
     else:
-        example = f"e.g. expect {path} {op} 0"
+        example = f"e.g. expect {quote_word(path)} {op} 0"
         if re.fullmatch(r"-?\d{16,}", value_text):
             # A whole number, but no count reaches it: int() would refuse 4,300 digits.
             raise CommandError(
@@ -349,7 +349,7 @@ def _kinds_hint(sim: Simulator, parts: list[str], paths: str) -> str:
     if res is not None:
         return (
             f"{res.type} {res.name!r} has no figures of its own in expect: {kinds} "
-            f"(`count KIND {res.name}` counts its trace records)"
+            f"(`count KIND {quote_word(res.name)}` counts its trace records)"
         )
     guess = did_you_mean(parts[0], _PATH_STARTS)
     # Only a near spelling is a kind meant: `database` is not far enough from `table`
@@ -526,13 +526,13 @@ def check_record_kind(kind: str) -> None:
         # member would make any tail look close.
         near = did_you_mean(tail, [k.removeprefix(f"{family}.") for k in members])
         if near:
-            hint = f"did you mean '{family}.{near}'?"
+            hint = f"did you mean {family}.{near}?"
         elif guess and guess.startswith(f"{head}."):
-            hint = f"did you mean {guess!r}?"  # `queue.purge`: queue.purged
+            hint = f"did you mean {quote_word(guess)}?"  # `queue.purge`: queue.purged
         else:
             hint = f"{with_article(head)}'s records are {family}.*: {', '.join(members)}"
     elif guess:
-        hint = f"did you mean {guess!r}?"
+        hint = f"did you mean {quote_word(guess)}?"
     else:
         hint = f"kinds: {', '.join(TRACE_KINDS)}"
     raise CommandError(f"unknown trace record kind {kind!r}", hint)
@@ -547,7 +547,7 @@ def check_record_resource(sim: Simulator, kind: str, resource: str) -> None:
     if resource in tk.KIND_FIELDS.get(kind, ()):
         hint = f"a filter is one word, FIELD=VALUE: {resource}=VALUE"
     elif guess := did_you_mean(resource, known):
-        hint = f"did you mean {guess!r}?"
+        hint = f"did you mean {quote_word(guess)}?"
     else:
         hint = f"resources: {names(known)}"
     raise CommandError(f"no resource named {resource!r}", hint)

@@ -49,7 +49,7 @@ def lookup_function(sim: Simulator, name: str) -> FunctionSim:
         if other is not None and view is not None:
             raise CommandError(
                 f"{name!r} is {with_article(other.type)}, not a function",
-                f"`{view}` shows it; `show logs {name}` its log lines",
+                f"`{view}` shows it; `show logs {quote_word(name)}` its log lines",
             ) from None
         raise CommandError(str(exc), exc.hint) from None
 

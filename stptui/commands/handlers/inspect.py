@@ -165,7 +165,7 @@ def check_show_what(sim: Simulator, what: str) -> None:
     with a did-you-mean. The REPL checks the word with this before Enter."""
     if what not in SHOW_WHATS:
         guess = view_guess(what)
-        hint = f"did you mean {guess!r}?" if guess else f"usage: {_SHOW_USAGE}"
+        hint = f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}"
         raise CommandError(f"cannot show {what!r}", hint)
 
 
@@ -993,7 +993,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
     guess = did_you_mean(key, [*_explainable(records), *executions])
     raise CommandError(
         f"nothing in the trace mentions {quoted(key)}",
-        f"did you mean {quoted(guess)}? (explain {quote_word(guess)})"
+        f"did you mean {quote_word(guess)}?"
         if guess
         else "give a message, event or invocation id (see `show trace`), or an object key",
     )

@@ -21,6 +21,7 @@ from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.kafka import KafkaConsumer, KafkaError, KafkaTopic, lookup_topic
+from stptui.textsafe import quote_word
 
 # A record id: the topic as the simulator names it, its partition and offset.
 _RECORD_ID = re.compile(r"(?P<topic>.+)-(?P<partition>[0-9]+)@(?P<offset>[0-9]+)")
@@ -248,7 +249,7 @@ def unproduced_record(sim: Simulator, key: str) -> tuple[str, str] | None:
     if match is None or topic is None:
         return None
     index, offset = int(match["partition"]), int(match["offset"])
-    look = f"`show kafka-topic {topic.name}` shows what it holds"
+    look = f"`show kafka-topic {quote_word(topic.name)}` shows what it holds"
     if index >= len(topic.partitions):
         return (
             f"{topic.name} has no partition {index}",

@@ -119,7 +119,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
         if body or exc.hint:
             raise
         # `send jobQueue ""` (or '' from a script): the fix is a body, not the command's help.
-        raise CommandError(str(exc), _EMPTY_BODY_HINT.format(queue=q.name)) from None
+        raise CommandError(str(exc), _EMPTY_BODY_HINT.format(queue=quote_word(q.name))) from None
     if duplicate:
         text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
     else:
@@ -168,7 +168,7 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
     payload = parse_payload(
         text,
         "InvalidRequestContentException: Could not parse request body into json",
-        f"invoke {fn.name}",
+        f"invoke {quote_word(fn.name)}",
         call.line,
     )
     # Lambda counts the request's bytes; stptui counts the payload as compact JSON.
@@ -245,7 +245,8 @@ def _invoke_async(session: Session, fn: FunctionSim, payload: Any, size: int) ->
         raise CommandError(
             request_too_large(size, ASYNC_PAYLOAD_BYTES),
             f"an asynchronous invoke takes at most {ASYNC_PAYLOAD_BYTES:,} bytes; "
-            f"a synchronous one (invoke {fn.name} without --async) {SYNC_PAYLOAD_BYTES:,}",
+            f"a synchronous one (invoke {quote_word(fn.name)} without --async) "
+            f"{SYNC_PAYLOAD_BYTES:,}",
         )
     event_id = session.sim.invoke_async(fn.name, payload, "invoke", "command")
     return CommandResult(
@@ -278,17 +279,18 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     elif not src.sources:
         raise CommandError(
             f"{src.name} is not a dead-letter queue (no queue redrives into it)",
-            f"name the target: redrive {src.name} --to QUEUE",
+            f"name the target: redrive {quote_word(src.name)} --to QUEUE",
         )
     else:
         raise CommandError(
             f"{src.name} is the dead-letter queue of {names(q.name for q in src.sources)}",
-            f"name the target: redrive {src.name} --to {src.sources[0].name}",
+            f"name the target: redrive {quote_word(src.name)} --to "
+            f"{quote_word(src.sources[0].name)}",
         )
     if target is src:
         raise CommandError(
             f"cannot redrive {src.name} into itself",
-            f"name another queue: redrive {src.name} --to QUEUE",
+            f"name another queue: redrive {quote_word(src.name)} --to QUEUE",
         )
     # Check every message against the target first, so that a message the target refuses
     # (too large, FIFO ids) stops the command before anything moves.

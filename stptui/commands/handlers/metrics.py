@@ -29,6 +29,7 @@ from stptui.sim.metrics.figures import Periods
 from stptui.sim.metrics.periods import MAX_PERIODS, Series, series
 from stptui.sim.metrics.statistics import StatisticRefused, is_statistic, statistic, suggested
 from stptui.sim.metrics.web import route_refusal
+from stptui.textsafe import quote_word
 
 METRICS_EXAMPLE = "e.g. show metrics jobQueue --since 10m"
 # What `show metrics` measures, as its refusals name it.
@@ -54,7 +55,7 @@ def check_metric_resource(sim: Simulator, name: str) -> None:
     guess = did_you_mean(name, found)
     raise CommandError(
         f"nothing `show metrics` measures is named {name!r}",
-        f"did you mean {guess!r}?"
+        f"did you mean {quote_word(guess)}?"
         if guess
         else f"it measures {MEASURED}; here: {names(found) or 'nothing'}",
     )
@@ -92,7 +93,9 @@ def check_period(
     if name is None:
         found = list(measured(sim))
         example = (
-            f"show metrics {found[0]} --period 1m" if found else "show metrics NAME --period 1m"
+            f"show metrics {quote_word(found[0])} --period 1m"
+            if found
+            else "show metrics NAME --period 1m"
         )
         raise CommandError(
             "--period shows one resource's figures period by period: name it",
@@ -101,7 +104,7 @@ def check_period(
     length = read_duration(period_text, "--period")
     if length < 1:
         raise CommandError(
-            "--period must be at least 1 ms", f"e.g. show metrics {name} --period 1m"
+            "--period must be at least 1 ms", f"e.g. show metrics {quote_word(name)} --period 1m"
         )
     since = since_ms(since_text)
     sim.trace.settle()
@@ -115,7 +118,8 @@ def check_period(
         raise CommandError(
             f"--period {period_text} cuts the window ({format_duration(span)} of virtual time) "
             f"into {periods.count:,} periods; at most {MAX_PERIODS:,} are shown",
-            f"e.g. show metrics {name} --period {fit}, or a shorter window with --since",
+            f"e.g. show metrics {quote_word(name)} --period {fit}, or a shorter window with "
+            "--since",
         )
     return periods
 
@@ -327,7 +331,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
         paths = metric_paths(sim)
         named = [p for p in paths if p.startswith(f"metric.{'.'.join(parts[1:])}.")]
         example = (
-            f"e.g. expect {(named or paths)[0]} >= 0"
+            f"e.g. expect {quote_word((named or paths)[0])} >= 0"
             if paths
             else f"it measures {MEASURED}; here: nothing"
         )

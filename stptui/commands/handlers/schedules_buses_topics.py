@@ -38,7 +38,7 @@ from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
 from stptui.sim.payloads import NumberText
-from stptui.textsafe import json_text, quoted
+from stptui.textsafe import json_text, quote_word, quoted
 
 if TYPE_CHECKING:
     from stptui.sim.services.bus_archive import ReplayPlan
@@ -455,7 +455,7 @@ def check_replay(sim: Any, bus: str, opts: Mapping[str, str]) -> ReplayPlan:
     if missing:
         raise CommandError(
             f"replay needs --{' and --'.join(missing)}",
-            f"e.g. replay {bus} --from -1h --to now",
+            f"e.g. replay {quote_word(bus)} --from -1h --to now",
         )
     start = replay_instant(sim, opts["from"], "--from")
     end = replay_instant(sim, opts["to"], "--to")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from stptui.commands.registry import (
     Arg,
     Call,
     CommandError,
+    ExpectationFailed,
     quote_word,
 )
 from stptui.commands.result import CommandResult, render_table
@@ -126,7 +127,8 @@ def _unread_hint(name: str) -> str:
     examples=("source docs/examples/tour.stp",),
     details=(
         "It stops at the first command error or failed expect, naming FILE:LINE; the "
-        "commands before it stay applied. A relative FILE is read from the current folder, "
+        "commands before it stay applied. Under `stptui run --keep-going` a failed expect "
+        "is reported and the script goes on. A relative FILE is read from the current folder, "
         "as a shell reads it, in a script too; when only the script's own folder has it, "
         "the refusal gives its path from here."
     ),
@@ -147,10 +149,28 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     if path in _SOURCING:
         raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
     transcript: list[str] = []
-    ran = 0
+    ran = failed = 0
     stopped = False
+
+    def hand_on(where: str) -> Callable[[ExpectationFailed], None] | None:
+        """Under `--keep-going`: what tells `stptui run` of a failed `expect` of the line
+        at `where` (this script's FILE:LINE), or of a script that line sources, with
+        `where` before its message, as the error raised without `--keep-going` has it."""
+        expect_failed = call.expect_failed
+        if expect_failed is None:
+            return None
+
+        def told(exc: ExpectationFailed) -> None:
+            nonlocal failed
+            failed += 1
+            expect_failed(ExpectationFailed(where + exc.message, exc.hint))
+
+        return told
+
     with running_script(path):
         for n, line in lines:
+            where = f"{name}:{n}: "
+            failing = hand_on(where)
             if call.should_stop is not None and call.should_stop():
                 stopped = True
                 break
@@ -167,10 +187,18 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
                     should_stop=call.should_stop,
                     report=call.report,
                     at_line=call.at_line,
+                    expect_failed=failing,
                 )
+            except ExpectationFailed as exc:
+                if failing is None:
+                    raise ExpectationFailed(where + exc.message, exc.hint) from None
+                # `--keep-going`: reported as the line's own, and the script goes on.
+                failing(exc)
+                ran += 1
+                continue
             except CommandError as exc:
-                # The same class (an expectation stays one), so `stptui run` exits alike.
-                raise type(exc)(f"{name}:{n}: {exc.message}", exc.hint) from None
+                # The same class, so `stptui run` exits alike.
+                raise type(exc)(where + exc.message, exc.hint) from None
             ran += 1
             if call.report is not None:
                 call.report(line, result)
@@ -180,11 +208,19 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
                 stopped = True
                 break
     summary = f"{name}: ran {ran} of {len(lines)} command{'s' * (len(lines) != 1)}"
+    if failed:
+        summary += f"; {failed} expectation{'s' * (failed != 1)} failed"
     if stopped:
         summary += " (interrupted)"
     return CommandResult(
         "\n".join([*transcript, summary]),
-        data={"file": name, "ran": ran, "commands": len(lines), "interrupted": stopped},
+        data={
+            "file": name,
+            "ran": ran,
+            "commands": len(lines),
+            "failed": failed,
+            "interrupted": stopped,
+        },
     )
 
 

@@ -35,7 +35,7 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import FOLLOW_FIELDS, KIND_WIDTH, explain, summary, why_lines
-from stptui.textsafe import Shown, flat, json_text, one_line, printable
+from stptui.textsafe import Shown, flat, json_text, one_line, printable, quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.asl_callbacks import WaitingTask
@@ -460,7 +460,7 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
         head.append(
             f"  waiting: {printable(task.shown)} since {iso_ms(task.since_ms)} for its task "
             f"token{' (' + ', '.join(bounds) + ')' if bounds else ''}; answer with "
-            f"send-task-success {printable(ex.name) if len(waiting) == 1 else short(task.token)}"
+            f"send-task-success {quote_word(ex.name) if len(waiting) == 1 else short(task.token)}"
         )
         # Whole: this is where a user copies it from.
         head.append(f"    token: {task.token}")

@@ -17,6 +17,7 @@ from stptui.sim.services.stream import (
     StreamSource,
     lookup_stream,
 )
+from stptui.textsafe import quote_word, typed_names
 
 
 def _records(n: int) -> str:
@@ -193,6 +194,6 @@ def table_streams_note(sim: Simulator) -> str:
     if not tables:
         return ""
     return (
-        f"DynamoDB table streams ({', '.join(tables)}) are shown by `show tables` and "
-        f"`show table TABLE`, e.g. show table {tables[0]}"
+        f"DynamoDB table streams ({typed_names(tables)}) are shown by `show tables` and "
+        f"`show table TABLE`, e.g. show table {quote_word(tables[0])}"
     )

@@ -27,7 +27,7 @@ from stptui.sim.cognito import CognitoError, User, describe_policy
 from stptui.sim.engine import Simulator
 from stptui.sim.services.user_pool import UserPoolService
 from stptui.sim.services.user_pool.pool import Answer
-from stptui.textsafe import json_text, printable
+from stptui.textsafe import json_text, printable, quote_word, typed_words
 
 _T = TypeVar("_T")
 
@@ -374,7 +374,7 @@ def _flow(call: Call) -> str:
     if len(flags) > 1:
         raise CommandError(
             "--refresh and --custom are two flows: give one",
-            f"sign-in {call.args['pool']} {call.args['username']} --custom",
+            f"sign-in {typed_words(call.args['pool'], call.args['username'])} --custom",
         )
     if not flags:
         return "USER_PASSWORD_AUTH"
@@ -386,7 +386,7 @@ def _flow(call: Call) -> str:
         }[flags[0]]
         raise CommandError(
             f"--{flags[0]} takes no --{given[0].replace('_', '-')}: {why}",
-            f"sign-in {call.args['pool']} {call.args['username']} --{flags[0]}",
+            f"sign-in {typed_words(call.args['pool'], call.args['username'])} --{flags[0]}",
         )
     return "REFRESH_TOKEN_AUTH" if flags[0] == "refresh" else "CUSTOM_AUTH"
 
@@ -416,7 +416,7 @@ def _signed_in_line(call: Call, answer: Answer, refreshed: bool = False) -> str:
         shown = json_text(answer.public or {}, separators=(",", ":"))
         return (
             f"challenge {answer.challenge} {shown}: answer it with answer-challenge "
-            f"{call.args['pool']} {call.args['username']} ANSWER"
+            f"{typed_words(call.args['pool'], call.args['username'])} ANSWER"
         )
     if user is None:
         return ""
@@ -765,7 +765,9 @@ def users_pool(sim: Simulator, name: str | None) -> str:
         if len(found) != 1:
             raise CommandError(
                 "show users needs a user pool",
-                f"e.g. show users {found[0]}" if found else "this stack has no user-auth-pool",
+                f"e.g. show users {quote_word(found[0])}"
+                if found
+                else "this stack has no user-auth-pool",
             )
         return found[0]
     return _cognito(_service(sim).pool, name).name

@@ -32,6 +32,7 @@ from stptui.sim.behavior.expressions import (
     truthy,
 )
 from stptui.sim.behavior.outcome import InvocationInput
+from stptui.textsafe import quote_word
 
 # The most digits `fail F next N` takes: a count up to 999,999,999.
 _MAX_COUNT_DIGITS = 9
@@ -69,30 +70,30 @@ class Override:
     def command(self) -> str:
         """The command that recreates this override as it is now (for saved sessions)."""
         if self.kind == "succeed":
-            return f"succeed {self.function}"
+            return f"succeed {quote_word(self.function)}"
         if self.kind == "slow":
-            return f"slow {self.function} {self.duration_ms}ms"
+            return f"slow {quote_word(self.function)} {self.duration_ms}ms"
         if self.mode == "next":
-            return f"fail {self.function} next {self.count}"
+            return f"fail {quote_word(self.function)} next {self.count}"
         if self.mode == "rate":
-            return f"fail {self.function} rate {self.rate:g}"
+            return f"fail {quote_word(self.function)} rate {self.rate:g}"
         if self.mode == "when":
-            return f"fail {self.function} when {self.expression}"
-        return f"fail {self.function} always"
+            return f"fail {quote_word(self.function)} when {self.expression}"
+        return f"fail {quote_word(self.function)} always"
 
     def label(self) -> str:
         """The command as the user typed it (`fail worker next 3`, whatever is left of it)."""
         if self.mode == "next":
-            return f"fail {self.function} next {self.total}"
+            return f"fail {quote_word(self.function)} next {self.total}"
         return self.command()
 
     def describe(self) -> str:
         """One line for the UI: `fail worker next 3 (2 left)`, `slow worker 2 s`."""
         if self.kind == "slow":
-            return f"slow {self.function} {format_duration(self.duration_ms or 0)}"
+            return f"slow {quote_word(self.function)} {format_duration(self.duration_ms or 0)}"
         if self.mode == "next":
             left = "used up" if self.used_up else f"{self.count} left"
-            return f"fail {self.function} next {self.total} ({left})"
+            return f"fail {quote_word(self.function)} next {self.total} ({left})"
         return self.command()
 
     def _fires(self, inp: InvocationInput, rng: random.Random, data: InputViews) -> bool:
@@ -138,16 +139,18 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
         if rest:
             raise BehaviorError(
                 f"succeed takes only a function name, not {quote(' '.join(rest))}",
-                f"e.g. `succeed {fn}`",
+                f"e.g. `succeed {quote_word(fn)}`",
             )
         return Override(fn, "succeed")
     if verb == "slow":
         if not rest:
-            raise BehaviorError("slow needs a duration", f"e.g. `slow {fn} 2s`")
+            raise BehaviorError("slow needs a duration", f"e.g. `slow {quote_word(fn)} 2s`")
         try:
             ms = parse_duration(" ".join(rest))
         except BehaviorError as exc:
-            raise BehaviorError(f"slow: {exc}", exc.hint or f"e.g. `slow {fn} 2s`") from None
+            raise BehaviorError(
+                f"slow: {exc}", exc.hint or f"e.g. `slow {quote_word(fn)} 2s`"
+            ) from None
         return Override(fn, "slow", duration_ms=ms)
     if not rest:
         return Override(fn, "fail", "always")
@@ -156,34 +159,36 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
     if mode == "always":
         if args:
             raise BehaviorError(
-                f"`fail {fn} always` takes nothing more, not {quote(' '.join(args))}",
-                f"e.g. `fail {fn} always`",
+                f"`fail {quote_word(fn)} always` takes nothing more, not {quote(' '.join(args))}",
+                f"e.g. `fail {quote_word(fn)} always`",
             )
         return Override(fn, "fail", "always")
     if mode == "next":
         if not args:
             raise BehaviorError(
-                f"`fail {fn} next N` needs a count",
+                f"`fail {quote_word(fn)} next N` needs a count",
                 f"write a whole number from 1 to {10**_MAX_COUNT_DIGITS - 1:,}",
             )
         if len(args) > 1:
             raise BehaviorError(
-                f"`fail {fn} next N` takes one count, not {quote(' '.join(args))}",
-                f"e.g. `fail {fn} next {args[0]}`",
+                f"`fail {quote_word(fn)} next N` takes one count, not {quote(' '.join(args))}",
+                f"e.g. `fail {quote_word(fn)} next {args[0]}`",
             )
         if not re.fullmatch(r"[0-9]+", args[0]):
-            raise BehaviorError(f"next needs a whole number, e.g. `fail {fn} next 3`")
+            raise BehaviorError(f"next needs a whole number, e.g. `fail {quote_word(fn)} next 3`")
         if len(args[0].lstrip("0")) > _MAX_COUNT_DIGITS:
             raise BehaviorError(
                 f"next needs a whole number of at most {10**_MAX_COUNT_DIGITS - 1:,}",
-                f"e.g. `fail {fn} next 3`",
+                f"e.g. `fail {quote_word(fn)} next 3`",
             )
         n = int(args[0])
         if n < 1:
-            raise BehaviorError(f"next needs a whole number of at least 1, e.g. `fail {fn} next 3`")
+            raise BehaviorError(
+                f"next needs a whole number of at least 1, e.g. `fail {quote_word(fn)} next 3`"
+            )
         return Override(fn, "fail", "next", count=n, total=n)
     if mode == "rate":
-        example = f"e.g. `fail {fn} rate 0.3` or `fail {fn} rate 30%`"
+        example = f"e.g. `fail {quote_word(fn)} rate 0.3` or `fail {quote_word(fn)} rate 30%`"
         if len(args) != 1:
             raise BehaviorError("rate needs one probability between 0 and 1", example)
         text = args[0]
@@ -196,7 +201,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
         return Override(fn, "fail", "rate", rate=p)
     if mode == "when":
         expression = " ".join(args).strip()
-        example = f'fail {fn} when "{CONDITION_EXAMPLE}"'
+        example = f'fail {quote_word(fn)} when "{CONDITION_EXAMPLE}"'
         if not expression:
             raise BehaviorError("when needs a JMESPath condition", f"e.g. {example}")
         if len(args) > 1:
@@ -206,7 +211,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
     guess = did_you_mean(mode, ("always", "next", "rate", "when"))
     raise BehaviorError(
         f"unknown fail form {quote(rest[0])}" + (f"; did you mean {guess}?" if guess else ""),
-        f"forms: fail {fn} [always] | next N | rate P | when EXPR",
+        f"forms: fail {quote_word(fn)} [always] | next N | rate P | when EXPR",
     )
 
 
@@ -221,16 +226,17 @@ def _split_condition(fn: str, args: list[str], expression: str, typed: str | Non
         raise BehaviorError(
             "quote the whole condition: split into words, it loses its own quotes and reads "
             + quote(expression),
-            f"fail {fn} when {_one_word(_repaired(typed) or typed)}",
+            f"fail {quote_word(fn)} when {_one_word(_repaired(typed) or typed)}",
         )
     try:
         compiled = compile_expression(expression)
     except BehaviorError as exc:
         repaired = _repaired(expression)
         hint = (
-            f"numbers are JSON constants in backticks: fail {fn} when {_one_word(repaired)}"
+            "numbers are JSON constants in backticks: "
+            f"fail {quote_word(fn)} when {_one_word(repaired)}"
             if repaired
-            else f'e.g. fail {fn} when "{CONDITION_EXAMPLE}"; {CONSTANTS_HINT}'
+            else f'e.g. fail {quote_word(fn)} when "{CONDITION_EXAMPLE}"; {CONSTANTS_HINT}'
         )
         raise BehaviorError(str(exc), hint) from None
     return Override(fn, "fail", "when", expression=expression, compiled=compiled)

@@ -25,6 +25,7 @@ from stptui.sim.metrics.figures import (
 )
 from stptui.sim.services.alarm_metrics import field as raw_field
 from stptui.sim.services.load_balancer import HEAD_REFUSALS
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -79,7 +80,9 @@ def route_refusal(sim: Simulator, api: str, route: str) -> tuple[str, str]:
         guess = did_you_mean(route, keys)
         return (
             f"HTTP API {api} has no route {route!r}",
-            f"did you mean {api} {guess}?" if guess else f"its routes: {', '.join(keys)}",
+            f"did you mean {quote_word(f'{api} {guess}')}?"
+            if guess
+            else f"its routes: {', '.join(keys)}",
         )
     gateway = sim.stack.resources.get(api)
     if not isinstance(gateway, HttpApiGateway):
@@ -96,7 +99,7 @@ def route_refusal(sim: Simulator, api: str, route: str) -> tuple[str, str]:
     return (
         f"CloudWatch has no metrics of {api}'s route {route}: API Gateway publishes per-route "
         "metrics (ApiId, Stage, Method and Resource) only with detailed metrics on",
-        f"{how}; `show metrics {api}` lists its routes' figures all the same",
+        f"{how}; `show metrics {quote_word(api)}` lists its routes' figures all the same",
     )
 
 

@@ -54,6 +54,7 @@ from stptui.sim.services.alarm_metrics import (
     SqsReceived,
     field,
 )
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -461,7 +462,7 @@ class AlarmService:
         guess = did_you_mean(name, [n for a in self.alarms.values() for n in _names(a.spec)])
         raise SimError(
             f"no alarm named {name!r}",
-            f"did you mean {guess!r}?"
+            f"did you mean {quote_word(guess)}?"
             if guess
             else f"alarms: {listed} (or their AWS names)"
             if listed
@@ -480,7 +481,7 @@ class AlarmService:
             guess = did_you_mean(state, STATES)
             raise SimError(
                 f"{state!r} is not an alarm state",
-                f"did you mean {guess!r}? StateValue is one of {', '.join(STATES)}"
+                f"did you mean {quote_word(guess)}? StateValue is one of {', '.join(STATES)}"
                 if guess
                 else f"StateValue is one of {', '.join(STATES)}",
             )

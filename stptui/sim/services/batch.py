@@ -72,7 +72,7 @@ from stptui.sim.services.function import (
     BatchingWindow,
     async_retry,
 )
-from stptui.textsafe import typed_names
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
@@ -444,7 +444,7 @@ class BatchService:
         guess = did_you_mean(name, self.jobs)
         raise SimError(
             f"no batch job named {name!r}",
-            f"did you mean {guess!r}?" if guess else _job_choices(self.jobs),
+            f"did you mean {quote_word(guess)}?" if guess else _job_choices(self.jobs),
         )
 
     def start(

@@ -73,7 +73,7 @@ from stptui.sim.s3_lifecycle import (
     rule_words,
     transition_block,
 )
-from stptui.textsafe import double_quoted, typed_names
+from stptui.textsafe import double_quoted, quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import LifecycleRule
@@ -501,7 +501,7 @@ class BucketService:
             raise SimError(f"no bucket named {name!r}", f"name it as the stack does: {bucket}")
         guess = did_you_mean(name, self.buckets)
         raise SimError(
-            f"no bucket named {name!r}", f"did you mean {guess!r}?" if guess else choices
+            f"no bucket named {name!r}", f"did you mean {quote_word(guess)}?" if guess else choices
         )
 
     # -- actions -------------------------------------------------------------------------
@@ -686,7 +686,7 @@ class BucketService:
         if found is None:
             raise SimError(
                 f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
-                f"`show bucket {b.name}` lists the versions",
+                f"`show bucket {quote_word(b.name)}` lists the versions",
             )
         sim = self.sim
         now = sim.clock.now
@@ -874,7 +874,7 @@ class BucketService:
             if obj is None:
                 raise SimError(
                     f"NoSuchKey: no object {_quote(key)} in bucket {b.name}",
-                    f"`show bucket {b.name}` lists its keys",
+                    f"`show bucket {quote_word(b.name)}` lists its keys",
                 )
             return obj
         if not b.versioning:
@@ -886,7 +886,7 @@ class BucketService:
         if found is None:
             raise SimError(
                 f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
-                f"`show bucket {b.name}` lists the versions",
+                f"`show bucket {quote_word(b.name)}` lists the versions",
             )
         if found.delete_marker:
             raise SimError(

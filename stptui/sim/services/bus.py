@@ -31,6 +31,7 @@ from stptui.sim.clock import iso_s
 from stptui.sim.payloads import Deferred, resolve
 from stptui.sim.services.function import ASYNC_PAYLOAD_BYTES, payload_bytes, request_too_large
 from stptui.sim.services.queue import SqsError
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.config.model import Ref
@@ -791,7 +792,7 @@ class BusService:
         guess = did_you_mean(name, choices)
         raise SimError(
             f"no event bus named {name!r}",
-            f"did you mean {guess!r}?" if guess else f"buses: {', '.join(choices)}",
+            f"did you mean {quote_word(guess)}?" if guess else f"buses: {', '.join(choices)}",
         )
 
     # -- PutEvents -----------------------------------------------------------------------

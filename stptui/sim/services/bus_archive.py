@@ -25,7 +25,7 @@ from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms, iso_s
 from stptui.sim.engine import SimError
-from stptui.textsafe import typed_names
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.clock import Entry
@@ -434,7 +434,7 @@ class ReplayService:
             guess = did_you_mean(name, self.replays)
             raise SimError(
                 f"ResourceNotFoundException: Replay {name} does not exist.",
-                f"did you mean {guess!r}?" if guess else _replay_names(self.replays),
+                f"did you mean {quote_word(guess)}?" if guess else _replay_names(self.replays),
             )
         if replay.state not in (STARTING, RUNNING):
             raise SimError(
@@ -529,7 +529,9 @@ def _unknown_rule(bus: BusSim, buses: BusService, word: str) -> SimError:
     guess = did_you_mean(word, [r.name for r in bus.rules])
     return SimError(
         f"no rule of {bus.key} is named {word!r}",
-        f"did you mean {guess!r}?" if guess else f"the rules of {bus.key}: {_rule_names(bus)}",
+        f"did you mean {quote_word(guess)}?"
+        if guess
+        else f"the rules of {bus.key}: {_rule_names(bus)}",
     )
 
 

@@ -69,7 +69,7 @@ from stptui.sim.services.http import (
     with_query,
 )
 from stptui.sim.services.http_auth import Cors
-from stptui.textsafe import typed_names
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -192,7 +192,7 @@ class FunctionUrlService:
         guess = did_you_mean(name, self.urls)
         raise SimError(
             f"no function URL of a function named {name!r}",
-            f"did you mean {guess!r}?" if guess else f"functions with a URL: {names}",
+            f"did you mean {quote_word(guess)}?" if guess else f"functions with a URL: {names}",
         )
 
     def by_host(self, host: str) -> FunctionUrl | None:

@@ -90,7 +90,7 @@ from stptui.sim.clock import Scheduler, http_date, iso_s
 from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
 from stptui.sim.services.http_auth import Cors, Verdict
-from stptui.textsafe import printable, typed_names
+from stptui.textsafe import printable, quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -639,8 +639,8 @@ class HttpService:
         other = self.sim.stack.resources.get(name)
         if other is not None:
             hints = {
-                "websocket-api-gateway": f"`ws-connect {name}` connects a client to it; "
-                f"HTTP APIs: {names or '(none)'}",
+                "websocket-api-gateway": f"`ws-connect {quote_word(name)}` connects a client "
+                f"to it; HTTP APIs: {names or '(none)'}",
                 "appsync-api": f"stptui does not simulate appsync-apis; gateways it does: "
                 f"{names or '(none)'}",
             }
@@ -651,7 +651,7 @@ class HttpService:
         guess = did_you_mean(name, [*self.apis, *self.aliases])
         raise SimError(
             f"no http-api-gateway named {name!r}",
-            f"did you mean {guess!r}?" if guess else f"gateways: {names or '(none)'}",
+            f"did you mean {quote_word(guess)}?" if guess else f"gateways: {names or '(none)'}",
         )
 
     # -- requests ------------------------------------------------------------------------

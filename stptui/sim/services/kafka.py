@@ -36,6 +36,7 @@ from stptui.sim.services.stream import (
     StreamSource,
     lookup_named,
 )
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import Stack, Trigger
@@ -560,12 +561,12 @@ def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
     if shared:
         raise SimError(
             f"{len(shared)} Kafka topics are called {name!r}, on different clusters: "
-            f"{', '.join(shared)}",
-            f"name one as `show kafka-topics` does, e.g. {shared[0]}",
+            f"{typed_names(shared)}",
+            f"name one as `show kafka-topics` does, e.g. {quote_word(shared[0])}",
         )
     sns = (
         f"{name!r} is an sns-topic, not a Kafka topic",
-        f"publish to it with publish-sns {name} MESSAGE",
+        f"publish to it with publish-sns {quote_word(name)} MESSAGE",
     )
     return lookup_named(
         sim,

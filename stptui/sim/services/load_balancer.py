@@ -89,7 +89,7 @@ from stptui.sim.services.http import (
     request_line,
     with_query,
 )
-from stptui.textsafe import printable, typed_names
+from stptui.textsafe import printable, quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Outcome
@@ -644,7 +644,9 @@ class LoadBalancerService:
         guess = did_you_mean(name, [*self.balancers, *self.aliases])
         raise SimError(
             f"no application-load-balancer named {name!r}",
-            f"did you mean {guess!r}?" if guess else f"load balancers: {names or '(none)'}",
+            f"did you mean {quote_word(guess)}?"
+            if guess
+            else f"load balancers: {names or '(none)'}",
         )
 
     # -- requests ------------------------------------------------------------------------

@@ -472,7 +472,7 @@ class QueueSim:
                     f"{self.name} is a FIFO queue: every message needs a message group id",
                     # Both options at once when both are missing, so that the line the hint
                     # gives is not refused in turn for its deduplication id.
-                    hint=f"send {self.name} BODY --group GROUP"
+                    hint=f"send {quote_word(self.name)} BODY --group GROUP"
                     + ("" if dedup_id or self.content_dedup else " --dedup-id ID"),
                 )
             # The group is checked first, so that the hint below never repeats a bad one.
@@ -481,7 +481,8 @@ class QueueSim:
                 raise SqsError(
                     "InvalidParameterValue",
                     f"{self.name} has no content-based deduplication: give a deduplication id",
-                    hint=f"send {self.name} BODY --group {quote_word(group)} --dedup-id ID",
+                    hint=f"send {quote_word(self.name)} BODY --group {quote_word(group)} "
+                    "--dedup-id ID",
                 )
             if dedup_id is not None:
                 _check_id("MessageDeduplicationId", dedup_id)

@@ -35,6 +35,7 @@ from stptui.sim.services.bus import (
     rule_name,
     workload_delivery,
 )
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.clock import Entry
@@ -262,7 +263,7 @@ class ScheduleService:
         guess = did_you_mean(owner, with_schedules)
         raise SimError(
             f"no function or batch job named {owner!r}",
-            f"did you mean {guess!r}?" if guess else listing,
+            f"did you mean {quote_word(guess)}?" if guess else listing,
         )
 
     def rule(self, owner: str, number: int | None, verb: str = "fire") -> ScheduleRule:

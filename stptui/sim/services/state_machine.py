@@ -58,7 +58,7 @@ from stptui.sim.asl_data import (
 )
 from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
 from stptui.sim.clock import MAX_MS, http_date, iso_ms
-from stptui.textsafe import quoted
+from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
@@ -2020,7 +2020,7 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             # and `start-job` says "started execution ID": the id is a fair thing to try here.
             raise SimError(
                 f"{quoted(text)} is an execution of batch job {job}, not of a state machine",
-                f"`explain {text}` shows its attempts; `show jobs` lists {job}",
+                f"`explain {quote_word(text)}` shows its attempts; `show jobs` lists {job}",
             )
         if every:
             hint = "`show executions` lists them"

@@ -49,7 +49,7 @@ from stptui.sim.services.function import (
     SYNC_PAYLOAD_BYTES,
     throttle_backoff_ms,
 )
-from stptui.textsafe import typed_names
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -1056,14 +1056,16 @@ def lookup_named(
         )
         raise SimError(message, hint)
     guess = did_you_mean(name, found)
-    raise SimError(f"no {what} named {name!r}", f"did you mean {guess!r}?" if guess else choices)
+    raise SimError(
+        f"no {what} named {name!r}", f"did you mean {quote_word(guess)}?" if guess else choices
+    )
 
 
 def lookup_stream(sim: Simulator, name: str) -> StreamSim:
     """The stream called `name`, or a SimError with a did-you-mean."""
     table = (
         f"{name!r} is a dynamo-db-table, not a kinesis-stream",
-        f"a table's stream is written with put-item; `show table {name}` shows it",
+        f"a table's stream is written with put-item; `show table {quote_word(name)}` shows it",
     )
     streams = sim.services["streams"]
     return lookup_named(

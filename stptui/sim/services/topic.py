@@ -456,7 +456,8 @@ class TopicService:
             raise SimError(f"{name!r} is {with_article(other.type)}, not an SNS topic", listing)
         guess = did_you_mean(name, choices)
         raise SimError(
-            f"no SNS topic named {name!r}", f"did you mean {guess!r}?" if guess else listing
+            f"no SNS topic named {name!r}",
+            f"did you mean {quote_word(guess)}?" if guess else listing,
         )
 
     # -- Publish ---------------------------------------------------------------------------
@@ -715,14 +716,15 @@ def _validate(
                 "InvalidParameter",
                 f"{topic.name} is a FIFO topic: every message needs a message group id",
                 # Both options when both are missing: the hint's line must not be refused too.
-                f"publish-sns {topic.key} MESSAGE --group G"
+                f"publish-sns {quote_word(topic.key)} MESSAGE --group G"
                 + ("" if dedup_id or topic.content_dedup else " --dedup-id ID"),
             )
         if not dedup_id and not topic.content_dedup:
             raise SnsError(
                 "InvalidParameter",
                 f"{topic.name} has no content-based deduplication: give a deduplication id",
-                f"publish-sns {topic.key} MESSAGE --group {quote_word(group)} --dedup-id ID",
+                f"publish-sns {quote_word(topic.key)} MESSAGE --group {quote_word(group)} "
+                "--dedup-id ID",
             )
     elif dedup_id is not None:
         # A standard topic takes a group id (forwarded only to SQS subscriptions, for fair

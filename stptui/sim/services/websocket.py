@@ -55,7 +55,7 @@ from stptui.sim.services.http import (
     request_time,
 )
 from stptui.sim.services.http_auth import Verdict
-from stptui.textsafe import quoted, typed_names
+from stptui.textsafe import quote_word, quoted, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
@@ -295,7 +295,7 @@ class WebSocketService:
         guess = did_you_mean(name, self.apis)
         raise WebSocketError(
             f"no websocket-api-gateway named {quoted(name)}",
-            f"did you mean {guess!r}?" if guess else f"WebSocket APIs: {names}",
+            f"did you mean {quote_word(guess)}?" if guess else f"WebSocket APIs: {names}",
         )
 
     def connection(
@@ -319,7 +319,7 @@ class WebSocketService:
             guess = did_you_mean(connection_id, live or self.connections)
             raise WebSocketError(
                 f"{gone}no connection {quoted(connection_id)}",
-                f"did you mean {guess!r}?" if guess else look,
+                f"did you mean {quote_word(guess)}?" if guess else look,
                 code,
             )
         how = {

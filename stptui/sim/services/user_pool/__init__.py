@@ -38,6 +38,7 @@ from stptui.sim.services.user_pool.recovery import Recovery
 from stptui.sim.services.user_pool.sign_in import PasswordSignIn
 from stptui.sim.services.user_pool.sign_out import SignOut
 from stptui.sim.services.user_pool.tokens import Tokens
+from stptui.textsafe import quote_word, typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -102,7 +103,7 @@ class UserPoolService(
             raise CognitoError(
                 "ResourceNotFoundException",
                 f"{name!r} is not a user-auth-pool of this stack",
-                f"did you mean {guess!r}?" if guess else listing,
+                f"did you mean {quote_word(guess)}?" if guess else listing,
             )
         return found
 
@@ -129,7 +130,7 @@ class UserPoolService(
             raise CognitoError(
                 "UserNotFoundException",
                 "User does not exist.",
-                f"sign it up first: sign-up {pool.name} {username}",
+                f"sign it up first: sign-up {typed_words(pool.name, username)}",
             )
         return found
 

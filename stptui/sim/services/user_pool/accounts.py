@@ -17,6 +17,7 @@ from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.hooks import Flow, HookFailed
 from stptui.sim.services.user_pool.pool import Answer, Pool
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -45,7 +46,8 @@ class Accounts(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "SignUp is not permitted for this user pool.",
-                f"allowOnlyAdminsToCreateAccount is set: admin-create-user {pool.name} {username}",
+                "allowOnlyAdminsToCreateAccount is set: "
+                f"admin-create-user {typed_words(pool.name, username)}",
             )
         self._new_username(pool, username, "User already exists")
         self._check_schema(pool, attributes)
@@ -290,7 +292,7 @@ class Accounts(_Service):
             raise CognitoError(
                 "UsernameExistsException",
                 f"An account with the given {attr} already exists.",
-                f"sign in as it: sign-in {pool.name} {username}",
+                f"sign in as it: sign-in {typed_words(pool.name, username)}",
             )
         return username, {**attributes, attr: username}
 

@@ -12,6 +12,7 @@ from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.hooks import Flow, HookFailed
 from stptui.sim.services.user_pool.pool import Answer, Pool
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -40,7 +41,8 @@ class CustomAuth(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "the custom authentication flow of a FORCE_CHANGE_PASSWORD user is not simulated",
-                f"set its password first: sign-in {pool.name} {username} --new-password P",
+                "set its password first: "
+                f"sign-in {typed_words(pool.name, username)} --new-password P",
             )
         self._room()
         answer = Answer(user, [])
@@ -69,13 +71,13 @@ class CustomAuth(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "Invalid session for the user.",
-                f"no challenge is waiting: sign-in {pool.name} {username} --custom",
+                f"no challenge is waiting: sign-in {typed_words(pool.name, username)} --custom",
             )
         if self.now >= challenge.expires_ms:
             raise CognitoError(
                 "NotAuthorizedException",
                 "Invalid session for the user, session is expired.",
-                f"a challenge waits 3 minutes: sign-in {pool.name} {username} --custom",
+                f"a challenge waits 3 minutes: sign-in {typed_words(pool.name, username)} --custom",
             )
         self._room()
         answer = Answer(user, [])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
+from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -40,9 +41,10 @@ class Groups(_Service):
             raise CognitoError(
                 "ResourceNotFoundException",
                 "Group not found.",
-                f"the pool's groups: {', '.join(pool.groups)}"
+                f"the pool's groups: {typed_names(pool.groups)}"
                 if pool.groups
-                else f"no groups yet: admin-add-user-to-group {pool.name} USER {group}",
+                else "no groups yet: "
+                f"admin-add-user-to-group {quote_word(pool.name)} USER {quote_word(group)}",
             )
         if group in user.groups:
             user.groups.remove(group)

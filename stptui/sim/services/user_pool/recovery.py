@@ -11,6 +11,7 @@ from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.hooks import Flow, HookFailed
 from stptui.sim.services.user_pool.pool import Answer, Pool
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -33,7 +34,7 @@ class Recovery(_Service):
             raise CognitoError(
                 "UserNotFoundException",
                 "Username/client id combination not found.",
-                f"sign it up first: sign-up {pool.name} {username}",
+                f"sign it up first: sign-up {typed_words(pool.name, username)}",
             )
         if found is not None:
             self._check_recoverable(pool, found)
@@ -92,14 +93,14 @@ class Recovery(_Service):
             raise CognitoError(
                 "UserNotFoundException",
                 "Username/client id combination not found.",
-                f"sign it up first: sign-up {pool.name} {username}",
+                f"sign it up first: sign-up {typed_words(pool.name, username)}",
             )
         self._check_password(pool, new_password)
         if not user.reset_pending:
             raise CognitoError(
                 "ExpiredCodeException",
                 "Invalid code provided, please request a code again.",
-                f"no code was sent: forgot-password {pool.name} {username}",
+                f"no code was sent: forgot-password {typed_words(pool.name, username)}",
             )
         self._room()
         answer = Answer(user, [])
@@ -130,12 +131,13 @@ class Recovery(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "User password cannot be reset in the current state.",
-                f"sign in with the temporary password and --new-password: sign-in {pool.name} "
-                f"{user.alias or user.username} --new-password P",
+                "sign in with the temporary password and --new-password: "
+                f"sign-in {typed_words(pool.name, user.alias or user.username)} --new-password P",
             )
         if not user.email_verified and not user.phone_verified:
             hint = (
-                f"confirm the user first: confirm-sign-up {pool.name} {user.alias or user.username}"
+                "confirm the user first: "
+                f"confirm-sign-up {typed_words(pool.name, user.alias or user.username)}"
                 if user.status == "UNCONFIRMED"
                 else "the code goes to a verified email or phone number, and this user has none"
             )

@@ -10,6 +10,7 @@ from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.hooks import Flow, HookFailed
 from stptui.sim.services.user_pool.pool import Answer, Pool
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -124,7 +125,7 @@ class PasswordSignIn(_Service):
                 CognitoError(
                     "UserNotConfirmedException",
                     "User is not confirmed.",
-                    f"confirm-sign-up {pool.name} {name}",
+                    f"confirm-sign-up {typed_words(pool.name, name)}",
                 ),
             )
         if user.status == "RESET_REQUIRED":
@@ -135,6 +136,7 @@ class PasswordSignIn(_Service):
                 CognitoError(
                     "PasswordResetRequiredException",
                     "Password reset required for the user",
-                    f"reset it: forgot-password {pool.name} {name}, then confirm-forgot-password",
+                    f"reset it: forgot-password {typed_words(pool.name, name)}, "
+                    "then confirm-forgot-password",
                 ),
             )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.pool import Pool, Revocation
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -52,7 +53,7 @@ class SignOut(_Service):
             raise CognitoError(
                 "InvalidParameterException",
                 "the user has no refresh token to revoke",
-                f"{username} has not signed in: sign-in {pool.name} {username}",
+                f"{username} has not signed in: sign-in {typed_words(pool.name, username)}",
             )
         jtis = []
         if session.origin_jti not in pool.revoked:
@@ -79,20 +80,21 @@ class SignOut(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "Invalid Access Token",
-                f"{name} has not signed in, so it has no access token: sign-in {pool.name} {name}",
+                f"{name} has not signed in, so it has no access token: "
+                f"sign-in {typed_words(pool.name, name)}",
             )
         if access.get("origin_jti") in pool.revoked:
             raise CognitoError(
                 "NotAuthorizedException",
                 "Access Token has been revoked",
-                f"sign in again for a new one: sign-in {pool.name} {name}",
+                f"sign in again for a new one: sign-in {typed_words(pool.name, name)}",
             )
         exp = access.get("exp")
         if isinstance(exp, int) and self.now // 1000 >= exp:
             raise CognitoError(
                 "NotAuthorizedException",
                 "Access Token has expired",
-                f"refresh it (sign-in {pool.name} {name} --refresh) or sign in again",
+                f"refresh it (sign-in {typed_words(pool.name, name)} --refresh) or sign in again",
             )
 
     def _revoke_all(self, pool: Pool, user: User, operation: str) -> list[str]:

@@ -12,6 +12,7 @@ from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services import http_auth
 from stptui.sim.services.user_pool.hooks import Flow
 from stptui.sim.services.user_pool.pool import Answer, Pool
+from stptui.textsafe import typed_words
 
 if TYPE_CHECKING:
     from stptui.sim.services.user_pool import UserPoolService as _Service
@@ -30,7 +31,7 @@ class Tokens(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 f"{username} has not signed in, so it has no ID token",
-                f"sign-in {pool.name} {username}",
+                f"sign-in {typed_words(pool.name, username)}",
             )
         return pool, dict(user.claims)
 
@@ -45,14 +46,15 @@ class Tokens(_Service):
             raise CognitoError(
                 "NotAuthorizedException",
                 "Invalid Refresh Token",
-                f"{username} has no refresh token: sign-in {pool.name} {username}",
+                f"{username} has no refresh token: sign-in {typed_words(pool.name, username)}",
             )
         revoked = pool.revoked.get(session.origin_jti)
         if revoked is not None:
             raise CognitoError(
                 "NotAuthorizedException",
                 "Refresh Token has been revoked",
-                f"{revoked.operation} revoked it: sign in again (sign-in {pool.name} {username})",
+                f"{revoked.operation} revoked it: sign in again "
+                f"(sign-in {typed_words(pool.name, username)})",
             )
         if self.now >= session.expires_ms:
             raise CognitoError(
