@@ -6,6 +6,8 @@ candidates for the same lines."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
@@ -74,7 +76,7 @@ def test_later_words_narrow_what_is_offered(line: str, offered: list[str]) -> No
 
 
 # Lines whose next word has values to offer, the REPL's and the TUI's alike (a file name is
-# left to the user by both).
+# left to the user by the TUI; the REPL lists the files that start it).
 PARITY_LINES = [
     "expect count ",
     "expect count invocation.started ",
@@ -146,3 +148,44 @@ def test_tab_completes_a_user_pool_and_its_users() -> None:
 
     drive(StptuiApp(s), script)
     assert completions(s, "confirm-sign-up users ") == ["confirm-sign-up users ann@example.com"]
+
+
+QUOTED_STACK = """\
+resources:
+  jobQueue: {type: sqs-queue}
+  'other queue': {type: sqs-queue}
+"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "completed"),
+    [
+        ('purge "oth', "purge 'other queue'"),
+        ("purge 'other q", "purge 'other queue'"),
+        ("purge $'oth", "purge 'other queue'"),
+        ('send "job', "send jobQueue"),
+        # A space typed escaped is one character of the word, and the whole word is replaced.
+        ("purge other\\ q", "purge 'other queue'"),
+    ],
+)
+def test_a_name_typed_inside_quotes_completes_as_the_repl_does(
+    tmp_path: Path, typed: str, completed: str
+) -> None:
+    # Inside an open quote the line offered nothing, and after an escaped space its
+    # suggestion, which rewrote the word, was drawn from the typed length on: garbage
+    # such as `purge other\ queue'` (the `ueue'` of `purge 'other queue'`).
+    (tmp_path / "stacktape.yml").write_text(QUOTED_STACK)
+    s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    assert completions(s, typed) == [completed]
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon")
+        field(app).value = typed
+        await pilot.pause()
+        drawn = field(app).render_line(0).text.strip()
+        # The suggestion is drawn only where it adds to what was typed.
+        assert drawn == (completed if completed.startswith(typed) else typed)
+        await pilot.press("tab")
+        assert field(app).value == completed + " "
+
+    drive(StptuiApp(s), script)

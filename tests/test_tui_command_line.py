@@ -11,10 +11,13 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import app_for, drawn_text, drive, rebuilt
+from textual.widgets._footer import FooterKey
+from tui_support import START, app_for, drawn_text, drive, rebuilt
 
+from stptui.commands import Session
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import CommandLineScreen
+from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.queues_pane import QueuesPane
 
 JOB_QUEUE = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "job-queue"
@@ -138,3 +141,35 @@ def test_keys_undo_redo_and_reload_and_an_edit_on_disk_is_noticed(tmp_path: Path
         assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
 
     drive(app_for(str(tmp_path / "stack")), script)
+
+
+def test_a_reload_that_adds_or_removes_a_bus_shows_or_hides_its_key(tmp_path: Path) -> None:
+    # Which dialog keys the stack has a use for is worked out once per simulation (it was
+    # worked out for every binding on every key press): a reload makes a new one.
+    config = tmp_path / "stacktape.yml"
+    busless = "resources:\n  jobQueue: {type: sqs-queue}\n"
+    config.write_text(busless, encoding="utf-8")
+
+    async def shown(pilot: Pilot[None]) -> set[str]:
+        # The footer is recomposed a moment after the bindings change.
+        for _ in range(3):
+            await pilot.pause()
+        keys = app.query_one(StableFooter).query(FooterKey)
+        return {k.key for k in keys if k.display}
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        keys = await shown(pilot)
+        assert "s" in keys and "p" not in keys
+        config.write_text(busless + "  orders: {type: event-bus}\n", encoding="utf-8")
+        app.run_command("reload")
+        await rebuilt(pilot, app)
+        assert "p" in await shown(pilot) and app.check_action("publish", ())
+        config.write_text(busless, encoding="utf-8")
+        await pilot.press("ctrl+r")
+        await rebuilt(pilot, app)
+        keys = await shown(pilot)
+        assert "s" in keys and "p" not in keys
+        assert not app.check_action("publish", ())
+
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+    drive(app, script, size=(200, 50))

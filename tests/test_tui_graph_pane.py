@@ -181,3 +181,17 @@ def test_the_border_counts_one_edge_in_the_singular(tmp_path: Path) -> None:
         assert str(app.query_one(GraphPane).border_subtitle) == "2 nodes, 1 edge"
 
     drive(StptuiApp(echo_session(tmp_path)), script)
+
+
+def test_a_box_writes_its_counts_with_thousands_separators() -> None:
+    # A box wrote `1234 vis` where the Events pane, the Inspector and the commands write
+    # `1,234`: the project's counts have separators.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        # Not advanced: the worker has received none yet.
+        app.run_command("repeat 1234 send jobQueue '{\"amount\": {i}}'")
+        app.run_command("repeat 1234 send deadLetterQueue x")
+        await pilot.pause()
+        assert box_lines(app, "jobQueue")[1].startswith("1,234 vis")
+        assert box_lines(app, "deadLetterQueue")[1].startswith("DLQ 1,234")
+
+    drive(app_for(), script)

@@ -130,7 +130,8 @@ def test_long_queue_names_are_cut_in_the_middle_so_the_counts_stay_in_sight(
         assert lines[0].split() == ["queue", "vis", "flight", "DLQ"]
         job, dead = (line.split() for line in lines[1:])
         # Both names keep their start and their own end, so they can be told apart.
-        assert job[1:] == ["12345", "0", "1"] and dead[1:] == ["1", "0", "-"]
+        # The count written as the caption under it writes it (it was `12345` here).
+        assert job[1:] == ["12,345", "0", "1"] and dead[1:] == ["1", "0", "-"]
         assert job[0].startswith("custom") and job[0].endswith("gQueue") and "…" in job[0]
         assert dead[0].startswith("custom") and dead[0].endswith("rQueue")
         # The caption keeps its count whole, its name cut to what is left.
@@ -177,3 +178,20 @@ def test_a_middle_cut_fits_and_keeps_both_ends(text: str, width: int) -> None:
         assert text.startswith(head) and text.endswith(tail)
         # The room is used: a wide character that would cross the cut costs a cell a side.
         assert cell_len(cut) >= width - 2
+
+
+def test_the_counts_have_thousands_separators() -> None:
+    # The table wrote `1234` where the Events pane and the commands write `1,234`.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for _ in range(1234):
+            app.session.sim.send("deadLetterQueue", "x")
+        app.run_command("advance 0s")
+        app.jump_to("deadLetterQueue")
+        app.flush()
+        await pilot.pause()
+        job, dead = drawn_text(app.query_one(QueueTable)).splitlines()[1:3]
+        assert job.split() == ["jobQueue", "0", "0", "1,234"]
+        # (the wider count takes a cell from the name, which is cut in the middle)
+        assert dead.split()[1:] == ["1,234", "0", "-"]
+
+    drive(app_for(), script, size=(120, 36))

@@ -5,13 +5,15 @@ JSON wraps between its tokens, never inside a string or a number."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
-from tui_support import app_for, drawn_text, drive, example_session
+from tui_support import START, app_for, drawn_text, drive, example_session
 
+from stptui.commands import Session
 from stptui.tui.app import StptuiApp
 from stptui.tui.render import wrap_hanging, wrapped_lines
 from stptui.tui.widgets.agenda_pane import AgendaPane
@@ -259,3 +261,40 @@ def test_an_alarm_name_wraps_at_its_dashes_in_the_narrow_inspector() -> None:
         assert lines[at + 1].strip() == "LambdaErrorRateForWorker0"
 
     drive(StptuiApp(example_session("alarms")), script, size=(120, 36))
+
+
+ARROW_STACK = """\
+resources:
+  reserveStockItem:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: r.ts}}
+  customerOrderFulfilmentMachine:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: reserve
+        States:
+          reserve:
+            Type: Task
+            Resource: $ResourceParam('reserveStockItem', 'arn')
+            End: true
+"""
+
+
+def test_an_edges_arrow_stays_with_the_name_after_it(tmp_path: Path) -> None:
+    """At 120 columns the Inspector has 31 cells a line: `← customerOrderFulfilmentMachine
+    task(reserve)` wrapped after its arrow, which stood alone on its line, the name on the
+    next. The name is folded where a word of it starts instead, the arrow before it."""
+    (tmp_path / "stacktape.yml").write_text(ARROW_STACK, encoding="utf-8")
+    app = StptuiApp(Session.open(tmp_path, start_ms=START))
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("reserveStockItem")
+        await pilot.pause()
+        lines = [line.strip() for line in shown_lines(app.query_one(InspectorPane))]
+        edge = lines.index("Edges") + 1
+        assert lines[edge] == "← customerOrderFulfilment", lines
+        assert lines[edge + 1] == "Machine task(reserve)", lines
+
+    drive(app, script, size=(120, 36))

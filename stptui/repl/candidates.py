@@ -121,6 +121,58 @@ def candidates(session: Session, text: str) -> list[Candidate]:
     return _unique(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A completion of the word being typed: the candidate, how many characters before the
+    cursor it replaces (the word as typed, quotes and escapes included), and the value of
+    what was typed of the word."""
+
+    candidate: Candidate
+    replaces: int
+    word: str
+
+    @property
+    def text(self) -> str:
+        """What the completion types: the value quoted as the line needs it (`'my queue'`)."""
+        return kinds.quote_word(self.candidate.text)
+
+
+def offers(session: Session, text: str) -> list[Offer]:
+    """The candidates (`candidates`) whose value starts with the word typed at the end of
+    `text`, in any case, each replacing that word as typed: a word typed inside a quote
+    (`purge "my q`) or with an escaped space (`my\\ q`) is replaced whole, by its value
+    quoted as the line needs it. The value of `--opt=VALUE` is completed after its `=`.
+    The REPL's completer and the terminal UI's command line both offer these."""
+    ctx = context(text)
+    if ctx is None:
+        return []
+    inline = inline_option(text, ctx)
+    if inline is not None:
+        opt, value, raw_value = inline
+        slot = Slot(opt.kind, opt.choices, opt.help, option=opt)
+        found = slot_candidates(session, slot, value, ctx.before)
+        word, replaces = value, len(raw_value)
+    else:
+        found = candidates(session, text)
+        word, replaces = ctx.word, len(ctx.raw)
+    low = word.lower()
+    return [Offer(c, replaces, word) for c in found if c.text.lower().startswith(low)]
+
+
+def inline_option(text: str, ctx: Context) -> tuple[kinds.Option, str, str] | None:
+    """For a word `--opt=VALUE` at the end of `text` (`ctx` its context): the option, the
+    value typed so far and that value as typed (it may be quoted); None otherwise."""
+    if not (ctx.raw.startswith("--") and "=" in ctx.word):
+        return None
+    name, _, raw_value = ctx.raw.partition("=")
+    before = context(text[: len(text) - len(ctx.raw)])
+    opt = next((o for o in before.options if o.name == name), None) if before else None
+    if opt is None:
+        return None
+    typed = read_words(raw_value).words
+    return opt, typed[0].text if typed else "", raw_value
+
+
 def option_meta(opt: kinds.Option) -> str:
     """An option's help line, with its value's name."""
     return f"{opt.metavar + ': ' if opt.metavar else ''}{opt.help}"

@@ -22,10 +22,16 @@ from prompt_toolkit.document import Document
 
 from stptui.commands import Session
 from stptui.commands import registry as kinds
-from stptui.repl.candidates import Candidate, Context, candidates, context, slot_candidates
-from stptui.repl.grammar import Slot
+from stptui.repl.candidates import (
+    Candidate,
+    Context,
+    candidates,
+    context,
+    inline_option,
+    offers,
+    slot_candidates,
+)
 from stptui.repl.shown import EscapedCompletions
-from stptui.repl.words import read_words
 
 __all__ = [
     "Candidate",
@@ -48,44 +54,25 @@ class CommandCompleter(Completer):
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
-        """Completions for the word before the cursor. Each replaces the word as typed,
-        quotes and escapes included (`"my q`, `my\\ q`), with its value quoted as the line
-        needs it (`'my queue'`)."""
+        """Completions for the word before the cursor (`offers`). Each replaces the word as
+        typed, quotes and escapes included (`"my q`, `my\\ q`), with its value quoted as the
+        line needs it (`'my queue'`); then the file paths a FILE value may be."""
         text = document.text_before_cursor
         ctx = context(text)
         if ctx is None:
             return
-        session = self.get_session()
-        word = ctx.word
-        if ctx.raw.startswith("--") and "=" in word:
-            yield from self._inline_option_value(session, text, ctx.raw, complete_event)
-            return
-        low = word.lower()
-        for c in candidates(session, text):
-            if c.text.lower().startswith(low):
-                yield Completion(kinds.quote_word(c.text), -len(ctx.raw), display_meta=c.about)
-        if (not word.startswith("-") or ctx.in_quote) and any(
+        for offer in offers(self.get_session(), text):
+            c = offer.candidate
+            yield Completion(offer.text, -offer.replaces, display_meta=c.about)
+        if ctx.raw.startswith("--") and "=" in ctx.word:
+            inline = inline_option(text, ctx)
+            if inline is not None and inline[0].kind == kinds.FILE:
+                _, value, raw_value = inline
+                yield from self._file_paths(value, raw_value, complete_event)
+        elif (not ctx.word.startswith("-") or ctx.in_quote) and any(
             s.kind == kinds.FILE for s in ctx.slots
         ):
-            yield from self._file_paths(word, ctx.raw, complete_event)
-
-    def _inline_option_value(
-        self, session: Session, text: str, raw: str, event: CompleteEvent
-    ) -> Iterable[Completion]:
-        """Values of `--opt=VALUE`, `raw` being the word as typed (its value may be quoted)."""
-        name, _, raw_value = raw.partition("=")
-        ctx = context(text[: len(text) - len(raw)])
-        opt = next((o for o in ctx.options if o.name == name), None) if ctx else None
-        if opt is None:
-            return
-        typed = read_words(raw_value).words
-        value = typed[0].text if typed else ""
-        slot = Slot(opt.kind, opt.choices, opt.help, option=opt)
-        for c in slot_candidates(session, slot, value, ctx.before if ctx else ()):
-            if c.text.lower().startswith(value.lower()):
-                yield Completion(kinds.quote_word(c.text), -len(raw_value), display_meta=c.about)
-        if opt.kind == kinds.FILE:
-            yield from self._file_paths(value, raw_value, event)
+            yield from self._file_paths(ctx.word, ctx.raw, complete_event)
 
     def _file_paths(self, word: str, raw: str, event: CompleteEvent) -> Iterable[Completion]:
         """The paths that `word` (typed as `raw`) starts, as PathCompleter finds them. A

@@ -452,6 +452,10 @@ class StptuiApp(App[None]):
         self._has_alarms = False
         # The resources `show metrics` measures (`M` shows the selected one's figures).
         self._measured: frozenset[str] = frozenset()
+        # Whether the stack has something for each dialog key's action that needs one
+        # (see `check_action`), worked out by `_load` for the simulation `_usable_for`.
+        self._usable: dict[str, bool] = {}
+        self._usable_for: Simulator | None = None
         # The selection's alarms' current periods when the Inspector last drew it (see
         # `flush`): their last periods' datapoints change as the clock passes a period's
         # end, with no record when the state stays.
@@ -626,6 +630,7 @@ class StptuiApp(App[None]):
         has_dlq = any(q.sources for q in sim.queues.values())
         self.query_one(QueuesPane).border_subtitle = key_hint(("r", "redrive")) if has_dlq else None
         self._measured = frozenset(measured(sim))
+        self._usable, self._usable_for = self._actions_of_use(sim), sim
         self.query_one(AgendaPane).show(sim)
         self._show_clock()
         if first is not None:
@@ -1056,7 +1061,16 @@ class StptuiApp(App[None]):
         if action in ("fast_forward", "metrics") and self.rebuilding is not None:
             # Both run or read the simulation a rebuild is about to replace.
             return False
-        sim = self.session.sim
+        if self._usable_for is not self.session.sim:
+            # Not worked out for this simulation yet (the app is not mounted): as it stands.
+            return self._actions_of_use(self.session.sim).get(action, True)
+        return self._usable.get(action, True)
+
+    def _actions_of_use(self, sim: Simulator) -> dict[str, bool]:
+        """Whether `sim`'s stack has something for each dialog key's action that needs
+        one (see `check_action`). The stack alone decides, so `_load` works them out once
+        per simulation (a reload, an undo or a load makes a new one), where `check_action`,
+        asked about every binding on every key press, made them all each time."""
         needs = {
             "send": sim.queues,
             "put_record": sim.services["streams"],
@@ -1075,11 +1089,9 @@ class StptuiApp(App[None]):
             "replay": self._has_archived_bus,
             "set_alarm_state": self._has_alarms,
             "websocket": sim.services["websocket"].apis,
-            "metrics": measured(sim),
+            "metrics": self._measured,
         }
-        if action in needs:
-            return bool(needs[action])
-        return True
+        return {action: bool(has) for action, has in needs.items()}
 
     def action_toggle_run(self) -> None:
         """Play or pause the virtual clock."""

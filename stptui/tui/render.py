@@ -360,7 +360,9 @@ def label_breaks(text: str) -> list[int]:
         for i, ch in enumerate(run, at)
         if ch == "(" and text[i + 1 : i + 2].isalpha()
     ]
-    return sorted({*token_breaks(text), *opens})
+    # An arrow is read with the name after it (`← orderFlow`): never a line of its own.
+    glued = len("← ") if text.startswith(("← ", "→ ")) else 0
+    return sorted(b for b in {*token_breaks(text), *opens} if b > glued)
 
 
 def fire_times(head: str, fires: Sequence[str], style: str = "") -> Text:
@@ -585,18 +587,26 @@ def _wrap_spec(line: Text) -> tuple[Text, tuple[int, tuple[int, ...] | None] | N
 # `-` (between a name's words), rather than at the line's last cell, mid-word.
 FIELD_BREAK = re.compile(r"[:/]")
 WORD_BREAK = re.compile(r"[:/-]")
+# Where a word of a camelCase name starts: a capital after a small letter or a digit.
+CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])[A-Z]")
 
 
 def fold_at(word: str, room: int) -> int:
     """How many characters of `word` (wider than `room` cells) go on this line: up to its
     last `:` or `/` that fits, unless that leaves more than half the line empty and a `-`
-    fills it better; else as many as fit (at least one)."""
+    fills it better; with neither, before the last capital that starts a word of a
+    camelCase name (`customerOrder|Fulfilment`) if that fills half the line; else as many
+    as fit (at least one)."""
     head = max(len(chop_cells(word, room)[0]), 1)
     fields = [m.end() for m in FIELD_BREAK.finditer(word, 0, head)]
     if fields and fields[-1] * 2 >= head:
         return fields[-1]
     words = [m.end() for m in WORD_BREAK.finditer(word, 0, head)]
-    return words[-1] if words else head
+    if words:
+        return words[-1]
+    # The capital at `head` may start the next line: the search sees one character more.
+    humps = [m.start() for m in CAMEL_BREAK.finditer(word, 0, head + 1)]
+    return humps[-1] if humps and humps[-1] * 2 >= head else head
 
 
 def wrap_hanging(
@@ -639,8 +649,11 @@ def wrap_hanging(
         if used + cell_len(piece.plain.rstrip()) > width:
             # Wider than a whole line: wrapped at its own spaces if it has any, else folded,
             # as much as fits on each line.
+            # Not after a lone sign (an edge's `←`), which would stand on a line alone.
             spaces = [m.end() for m in WHITESPACE.finditer(piece.plain)]
-            spaces = [b for b in spaces if b < len(piece.plain)]
+            spaces = [
+                b for b in spaces if len(piece.plain[:b].strip()) > 1 and b < len(piece.plain)
+            ]
             if spaces and not inner:
                 for part in piece.divide(spaces):
                     place(part, True)

@@ -31,11 +31,9 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session
-from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain, rich_result
 from stptui.commands.script import script_lines, split_lines
-from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, candidates
-from stptui.repl.words import read_words
+from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, offers
 from stptui.tui.render import Wrapped, problem_text
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
@@ -50,8 +48,10 @@ BOX_FRAME = 5
 
 
 def completions(session: Session, line: str) -> list[str]:
-    """Whole-line completions of `line`: the REPL's candidates (`stptui.repl.candidates`)
-    for the word being typed, each as the whole line it makes.
+    """Whole-line completions of `line`: the REPL's offers (`stptui.repl.candidates.offers`)
+    for the word being typed, each as the whole line it makes. Each replaces the word as
+    typed (`purge "oth` makes `purge 'other queue'`), with its value quoted as the line
+    needs it; what was typed before the word stays exactly as typed.
 
     The one difference: on an empty word the REPL's duration examples (`30s`, `5m`, ...)
     are left out, since Tab takes the first offer and would type an example the user did
@@ -59,19 +59,12 @@ def completions(session: Session, line: str) -> list[str]:
     A value with a control or invisible character (an object key with an ESC or a line
     break in it) is offered in `$'...'` (`quote_word`), which the one-line field holds as
     it is, where the character itself would be dropped and the line name another key."""
-    reading = read_words(line)
-    if reading.comment is not None or reading.quote is not None:
-        return []
-    last = None if reading.at_gap else reading.words[-1]
-    partial = "" if last is None else last.text
-    # What was typed before the word being completed stays exactly as typed (quotes too).
-    head = line if last is None else line[: last.start]
-    offered = (
-        quote_word(c.text)
-        for c in candidates(session, line)
-        if c.text.startswith(partial) and (partial or c not in UNTYPED_EXAMPLES)
+    made = (
+        line[: len(line) - o.replaces] + o.text
+        for o in offers(session, line)
+        if o.word or o.candidate not in UNTYPED_EXAMPLES
     )
-    return [head + v for v in dict.fromkeys(offered)]
+    return list(dict.fromkeys(made))
 
 
 # The REPL's examples of a duration, offered when nothing is typed yet (see `completions`).
@@ -79,16 +72,20 @@ UNTYPED_EXAMPLES = frozenset(Candidate(d, "duration") for d in DURATION_EXAMPLES
 
 
 class CommandSuggester(Suggester):
-    """Suggests the first completion of the line (accepted with the right arrow)."""
+    """Suggests the first completion of the line (accepted with the right arrow), drawn
+    after the cursor."""
 
     def __init__(self, session: Callable[[], Session]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self._session = session
 
     async def get_suggestion(self, value: str) -> str | None:
-        """The first completion, when there is one."""
+        """The first completion, when there is one and it only adds to the line: the field
+        draws a suggestion's text from the line's length on, so one that rewrites the word
+        typed (quotes it, as `purge "oth` is completed, or changes its case) would be drawn
+        as garbage. Tab makes that one."""
         found = completions(self._session(), value)
-        return found[0] if found else None
+        return found[0] if found and found[0].startswith(value) else None
 
 
 class CommandInput(SafeInput):

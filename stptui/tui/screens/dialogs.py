@@ -720,7 +720,9 @@ class PutRecordDialog(CommandDialog):
         stream = self.streams[name]
         held = sum(len(shard.records) for shard in stream.shards)
         count = len(stream.shards)
-        lines = [Text(f"{count} shard{'s' * (count != 1)}, {held} record{'s' * (held != 1)} held")]
+        lines = [
+            Text(f"{count} shard{'s' * (count != 1)}, {held:,} record{'s' * (held != 1)} held")
+        ]
         if hash_key.isascii() and hash_key.isdigit() and int(hash_key) < HASH_SPACE:
             shard = stream.shard_for(int(hash_key)).id
             lines.append(Text(f"explicit hash key → {shard}"))

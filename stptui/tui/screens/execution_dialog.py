@@ -97,11 +97,11 @@ class StartExecutionDialog(CommandDialog):
         figures = machine.figures()
         if figures["started"]:
             done = ", ".join(
-                f"{figures[k]} {k.replace('_', ' ')}"
+                f"{figures[k]:,} {k.replace('_', ' ')}"
                 for k in ("running", "succeeded", "failed", "timed_out", "aborted")
                 if figures[k]
             )
-            lines.append(Text(f"{figures['started']} started: {done}"))
+            lines.append(Text(f"{figures['started']:,} started: {done}"))
         else:
             lines.append(Text("no executions yet"))
         if machine.problems:

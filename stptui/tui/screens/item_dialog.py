@@ -161,7 +161,7 @@ class ItemDialog(CommandDialog):
         table = self.tables[name]
         count = len(table.items)
         lines = [Text(key_schema_text(table.key))]
-        held = f"{count} item{'s' * (count != 1)}"
+        held = f"{count:,} item{'s' * (count != 1)}"
         if table.stream is None:
             lines.append(Text(f"{held}, no stream: a write starts nothing"))
         else:

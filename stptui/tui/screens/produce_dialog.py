@@ -119,7 +119,7 @@ class ProduceDialog(CommandDialog):
         count = len(topic.partitions)
         lines = [
             Text(f"topic {safe(topic.topic)} on {safe(topic.where())}"),
-            Text(f"{count} partition{'s' * (count != 1)}, {held} record{'s' * (held != 1)} held"),
+            Text(f"{count} partition{'s' * (count != 1)}, {held:,} record{'s' * (held != 1)} held"),
         ]
         return hint_lines(lines + reader_lines(topic.consumers), "")
 

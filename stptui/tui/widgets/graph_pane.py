@@ -113,12 +113,15 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
             if not q.depth:
                 return [Text("DLQ empty", DIM)]
             s = "" if q.depth == 1 else "s"
-            return [Text(f"DLQ {q.depth} message{s}", DLQ_FULL), Text(f"DLQ {q.depth}", DLQ_FULL)]
+            return [
+                Text(f"DLQ {q.depth:,} message{s}", DLQ_FULL),
+                Text(f"DLQ {q.depth:,}", DLQ_FULL),
+            ]
         v, f = q.visible_count, q.in_flight_count
         return [
-            _counts((f"{v} visible", QUEUED), (f"{f} in flight", QUEUED)),
-            _counts((f"{v} vis", QUEUED), (f"{f} in flight", QUEUED)),
-            _counts((f"{v} vis", QUEUED), (f"{f} fly", QUEUED)),
+            _counts((f"{v:,} visible", QUEUED), (f"{f:,} in flight", QUEUED)),
+            _counts((f"{v:,} vis", QUEUED), (f"{f:,} in flight", QUEUED)),
+            _counts((f"{v:,} vis", QUEUED), (f"{f:,} fly", QUEUED)),
         ]
     stream = sim.services.get("streams", {}).get(node)
     if stream is not None:
@@ -150,9 +153,9 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
             return [Text("idle", DIM)]
         run_style, fail_style = (RUNNING if running else DIM), (FAILED if failed else DIM)
         return [
-            _counts((f"{running} running", run_style), (f"{failed} failed", fail_style)),
-            _counts((f"{running} run", run_style), (f"{failed} fail", fail_style)),
-            _counts((f"{running}▸", run_style), (f"{failed}✗", fail_style)),
+            _counts((f"{running:,} running", run_style), (f"{failed:,} failed", fail_style)),
+            _counts((f"{running:,} run", run_style), (f"{failed:,} fail", fail_style)),
+            _counts((f"{running:,}▸", run_style), (f"{failed:,}✗", fail_style)),
         ]
     if attrs.get("kind") == "schedule":
         return [_next_fire(sim, attrs)]
@@ -233,9 +236,9 @@ def _held_and_backlog(held: int, words: tuple[str, str], source: StreamSource) -
     behind_style = FAILED if retrying else RUNNING if behind else DIM
     word = words[held != 1]
     return [
-        _counts((f"{held} {word}", held_style), (f"{behind} to read", behind_style)),
-        _counts((f"{held} {word}", held_style), (f"{behind} left", behind_style)),
-        _counts((str(held), held_style), (str(behind), behind_style)),
+        _counts((f"{held:,} {word}", held_style), (f"{behind:,} to read", behind_style)),
+        _counts((f"{held:,} {word}", held_style), (f"{behind:,} left", behind_style)),
+        _counts((f"{held:,}", held_style), (f"{behind:,}", behind_style)),
     ]
 
 
@@ -258,13 +261,19 @@ def _container_counts(sim: Simulator, node: str) -> list[Text]:
     (a, b, c), (d, e, f), short = words
     return [
         _counts(
-            (f"{done} {a}", done_style), (f"{failed} {b}", fail_style), (f"{busy} {c}", busy_style)
+            (f"{done:,} {a}", done_style),
+            (f"{failed:,} {b}", fail_style),
+            (f"{busy:,} {c}", busy_style),
         ),
         _counts(
-            (f"{done} {d}", done_style), (f"{failed} {e}", fail_style), (f"{busy} {f}", busy_style)
+            (f"{done:,} {d}", done_style),
+            (f"{failed:,} {e}", fail_style),
+            (f"{busy:,} {f}", busy_style),
         ),
         _counts(
-            (f"{done} {short}", done_style), (f"{failed}✗", fail_style), (f"{busy}▸", busy_style)
+            (f"{done:,} {short}", done_style),
+            (f"{failed:,}✗", fail_style),
+            (f"{busy:,}▸", busy_style),
         ),
     ]
 

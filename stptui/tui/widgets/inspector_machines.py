@@ -292,11 +292,11 @@ def _executions(text: Text, sim: Simulator, machine: MachineSim) -> None:
         text.append("none yet (t starts one)\n", "dim")
         return
     counts = [
-        f"{figures[status.lower()]} {status.lower().replace('_', ' ')}"
+        f"{figures[status.lower()]:,} {status.lower().replace('_', ' ')}"
         for status in STATUS_STYLES
         if figures[status.lower()]
     ]
-    _line(text, Text(f"{figures['started']} started: {', '.join(counts)}"))
+    _line(text, Text(f"{figures['started']:,} started: {', '.join(counts)}"))
     latest = list(machine.executions.values())[-SHOW_EXECUTIONS:][::-1]
     for ex in latest:
         line = Text.assemble((safe(ex.name), "bold"), " ")

@@ -252,8 +252,8 @@ def describe_resource(
         stats = sim.queue_stats(name)
         _heading(text, "Queue now")
         text.append(
-            f"visible {stats['visible']}, in flight {stats['in_flight']}, "
-            f"delayed {stats['delayed']}\n"
+            f"visible {stats['visible']:,}, in flight {stats['in_flight']:,}, "
+            f"delayed {stats['delayed']:,}\n"
         )
         # The figures a narrow Queues pane leaves out of its table are all here.
         # When, not how old: the page is redrawn when the queue changes, not as time goes.
@@ -264,7 +264,7 @@ def describe_resource(
             depth = q.dlq.depth
             text.append(
                 f"dead-letter queue {safe(q.dlq.name)} after {q.max_receive_count}, "
-                f"{depth} message{'s' * (depth != 1)} in it\n",
+                f"{depth:,} message{'s' * (depth != 1)} in it\n",
                 "red" if depth else "",
             )
         if q.sources:

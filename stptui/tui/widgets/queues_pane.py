@@ -71,7 +71,7 @@ def message_cells(msg: Message) -> tuple[str, ...]:
     state = msg.state_name
     return (
         msg.id[:8],
-        str(msg.receive_count),
+        f"{msg.receive_count:,}",
         # The simulator's word (`in_flight`) as the column heads and the console write it.
         state.replace("_", " "),
         iso_ms(msg.visible_at)[11:23] if state != "visible" else "",
@@ -359,12 +359,12 @@ class QueuesPane(Vertical, can_focus=False):
         q = sim.queues[name]
         dlq = q.dlq.depth if q.dlq is not None else None
         age = self._oldest_age(sim, name)
-        dlq_cell = Text("-" if dlq is None else str(dlq), "bold red" if dlq else "")
+        dlq_cell = Text("-" if dlq is None else f"{dlq:,}", "bold red" if dlq else "")
         return [
             Text(safe(name), "bold" if not q.sources else "italic"),
-            Text(str(q.visible_count)),
-            Text(str(q.in_flight_count)),
-            Text(str(q.delayed_count)),
+            Text(f"{q.visible_count:,}"),
+            Text(f"{q.in_flight_count:,}"),
+            Text(f"{q.delayed_count:,}"),
             dlq_cell,
             Text(age),
         ]
@@ -432,7 +432,7 @@ class QueuesPane(Vertical, can_focus=False):
             return
         q = sim.queues[name]
         msgs = q.listing(MAX_MESSAGE_ROWS)
-        shown = f"first {len(msgs)} of {q.depth:,}" if q.depth > len(msgs) else f"{q.depth}"
+        shown = f"first {len(msgs)} of {q.depth:,}" if q.depth > len(msgs) else f"{q.depth:,}"
         self._caption = (safe(name), f"{shown} message{'s' * (q.depth != 1)}")
         self._show_caption()
         messages.set_rows([message_cells(m) for m in msgs])
