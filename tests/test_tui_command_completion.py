@@ -15,7 +15,8 @@ from textual.widgets import Input
 from tui_support import EXAMPLES, START, drive, session
 
 from stptui.commands import Session, execute
-from stptui.repl.candidates import DURATION_EXAMPLES, candidates
+from stptui.repl import candidates as candidates_module
+from stptui.repl.candidates import DURATION_EXAMPLES, candidates, path_candidates
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.command_line import completions
 
@@ -75,8 +76,8 @@ def test_later_words_narrow_what_is_offered(line: str, offered: list[str]) -> No
     assert completions(story_session(), line) == [head + o for o in offered]
 
 
-# Lines whose next word has values to offer, the REPL's and the TUI's alike (a file name is
-# left to the user by the TUI; the REPL lists the files that start it).
+# Lines whose next word has values to offer, the REPL's and the TUI's alike (file names are
+# tested below: the REPL has them from prompt_toolkit, the TUI from `path_candidates`).
 PARITY_LINES = [
     "expect count ",
     "expect count invocation.started ",
@@ -189,3 +190,61 @@ def test_a_name_typed_inside_quotes_completes_as_the_repl_does(
         assert field(app).value == completed + " "
 
     drive(StptuiApp(s), script)
+
+
+def test_tab_completes_file_names_quoted_directories_first_then_their_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command line offered no file name at all: `source ` + tab typed nothing, where
+    # the REPL lists the files that start the word.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir sp").mkdir()
+    (tmp_path / "dir sp" / "my script.stp").write_text("")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "incident.json").write_text("{}")
+    (tmp_path / ".secret.stp").write_text("")
+    s = story_session()
+    # Sorted, a directory's name with a `/`, a name with a space quoted; no hidden file.
+    assert completions(s, "source ") == ["source 'dir sp/'", "source runs/"]
+    assert completions(s, "source .") == ["source .secret.stp"]
+    # `record`'s fixed word first, then the files; `--from=` takes a path too.
+    assert completions(s, "record ") == ["record stop", "record 'dir sp/'", "record runs/"]
+    assert completions(s, "upload b k --from=ru") == ["upload b k --from=runs/"]
+    assert completions(s, "send jobQueue ru") == []
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"source ", "tab")
+        # The first offer, a directory: no space after it, its files come next.
+        assert field(app).value == "source 'dir sp/'"
+        await pilot.press("tab")
+        assert field(app).value == "source 'dir sp/my script.stp' "
+        field(app).value = "load runs/inc"
+        await pilot.press("tab")
+        assert field(app).value == "load runs/incident.json "
+        field(app).value = "source ."
+        await pilot.press("tab")
+        assert field(app).value == "source .secret.stp "
+        field(app).value = "source dir\\ sp/m"
+        await pilot.press("tab")
+        assert field(app).value == "source 'dir sp/my script.stp' "
+
+    drive(StptuiApp(s), script)
+
+
+def test_a_huge_directory_is_read_only_up_to_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The suggestion completes at each key press: a directory of 100,000 files was to be
+    # read whole each time. Only PATH_LIMIT of its entries are read, and nothing says more.
+    monkeypatch.setattr(candidates_module, "PATH_LIMIT", 5)
+    monkeypatch.chdir(tmp_path)
+    for n in range(12):
+        (tmp_path / f"f{n:02d}.stp").write_text("")
+    offered = completions(story_session(), "source ")
+    assert len(offered) == 5
+    assert offered == sorted(offered)
+    assert len(path_candidates("", limit=12)) == 12
+    assert [c.text for c in path_candidates("f1", limit=12)] == ["f10.stp", "f11.stp"]
+    # A path through a file, or one that does not exist, offers nothing (and raises nothing).
+    assert path_candidates("f00.stp/") == []
+    assert path_candidates("nosuch/") == []

@@ -8,11 +8,14 @@ functions after `fail`, message ids after `show message`, ...), in the context o
 values typed before them (the keys of the bucket `delete BUCKET` names, the routes that
 serve the method of `http METHOD`), plus what only a typing human needs: duration units,
 the current instant. It imports no user-interface library, so the REPL's completer
-(stptui.repl.completer) and the terminal UI's command line can both call it.
+(stptui.repl.completer) and the terminal UI's command line can both call it. File names for
+a FILE argument come from `path_candidates` (the terminal UI's; the REPL keeps
+prompt_toolkit's PathCompleter, whose completions it has always typed).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,10 @@ if TYPE_CHECKING:
 DURATION_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DURATION_EXAMPLES = ("30s", "5m", "1h", "1d")
 _ENDS_IN_NUMBER = re.compile(r"(?:\d+[a-z]+)*\d+")
+# How many entries of a directory a file name's completion reads, at most: it runs at each
+# key press (the command line's suggestion), and a directory of 100,000 files took 50 ms to
+# read whole. Past this many, the rest of the directory is not offered.
+PATH_LIMIT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +164,66 @@ def offers(session: Session, text: str) -> list[Offer]:
         word, replaces = ctx.word, len(ctx.raw)
     low = word.lower()
     return [Offer(c, replaces, word) for c in found if c.text.lower().startswith(low)]
+
+
+def file_offers(text: str) -> list[Offer]:
+    """The file names (`path_candidates`) the word typed at the end of `text` may become
+    when it is a FILE value (`source`, `save`, `record`, `upload --from=`...), each
+    replacing the word as typed, quotes and escapes included; none for any other word."""
+    ctx = context(text)
+    if ctx is None:
+        return []
+    inline = inline_option(text, ctx)
+    if inline is not None:
+        opt, word, raw = inline
+        if opt.kind != kinds.FILE:
+            return []
+    elif ctx.raw.startswith("--") and "=" in ctx.word:
+        return []
+    elif (not ctx.word.startswith("-") or ctx.in_quote) and any(
+        s.kind == kinds.FILE for s in ctx.slots
+    ):
+        word, raw = ctx.word, ctx.raw
+    else:
+        return []
+    return [Offer(c, len(raw), word) for c in path_candidates(word)]
+
+
+def path_candidates(word: str, limit: int | None = None) -> list[Candidate]:
+    """The paths that `word` starts, as the command would read them (relative to the current
+    directory): the entries of the directory typed so far (`runs/`; a leading `~` is the
+    home directory, as the REPL reads it, and stays as typed) whose names start with the
+    rest, sorted, a directory's with a `/` after it. Hidden names only when the rest starts
+    with `.`. Of a directory, at most `limit` entries are read (PATH_LIMIT unless given); a
+    directory that cannot be read offers nothing."""
+    limit = PATH_LIMIT if limit is None else limit
+    typed_dir, _, start = word.rpartition("/")
+    if typed_dir or word.startswith("/"):
+        typed_dir += "/"
+    hidden = start.startswith(".")
+    found: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(os.path.expanduser(typed_dir) or ".") as entries:
+            for n, entry in enumerate(entries):
+                if n == limit:
+                    break
+                name = entry.name
+                if name.startswith(start) and (hidden or not name.startswith(".")):
+                    found.append((name, _is_dir(entry)))
+    except OSError:
+        return []
+    return [
+        Candidate(f"{typed_dir}{name}{'/' * is_dir}", "directory" if is_dir else "file")
+        for name, is_dir in sorted(found)
+    ]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether `entry` is a directory (a link to one too); False when that cannot be read."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def inline_option(text: str, ctx: Context) -> tuple[kinds.Option, str, str] | None:

@@ -33,7 +33,8 @@ from textual.widgets import Input, Static
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session
 from stptui.commands.result import render_plain, rich_result
 from stptui.commands.script import script_lines, split_lines
-from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, offers
+from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, file_offers, offers
+from stptui.repl.words import read_words
 from stptui.tui.render import Wrapped, problem_text
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
@@ -49,9 +50,11 @@ BOX_FRAME = 5
 
 def completions(session: Session, line: str) -> list[str]:
     """Whole-line completions of `line`: the REPL's offers (`stptui.repl.candidates.offers`)
-    for the word being typed, each as the whole line it makes. Each replaces the word as
-    typed (`purge "oth` makes `purge 'other queue'`), with its value quoted as the line
-    needs it; what was typed before the word stays exactly as typed.
+    for the word being typed, then for a FILE value the file names it starts
+    (`file_offers`: a directory's with a `/`, hidden ones once a `.` is typed), each as the
+    whole line it makes. Each replaces the word as typed (`purge "oth` makes
+    `purge 'other queue'`), with its value quoted as the line needs it; what was typed
+    before the word stays exactly as typed.
 
     The one difference: on an empty word the REPL's duration examples (`30s`, `5m`, ...)
     are left out, since Tab takes the first offer and would type an example the user did
@@ -61,10 +64,16 @@ def completions(session: Session, line: str) -> list[str]:
     it is, where the character itself would be dropped and the line name another key."""
     made = (
         line[: len(line) - o.replaces] + o.text
-        for o in offers(session, line)
+        for o in [*offers(session, line), *file_offers(line)]
         if o.word or o.candidate not in UNTYPED_EXAMPLES
     )
     return list(dict.fromkeys(made))
+
+
+def _directory(line: str) -> bool:
+    """Whether the last word of `line` is a directory's path (`runs/`, `'dir sp/'`)."""
+    words = read_words(line).words
+    return bool(words) and words[-1].text.endswith("/")
 
 
 # The REPL's examples of a duration, offered when nothing is typed yet (see `completions`).
@@ -191,8 +200,9 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         found = completions(self.session(), field.value)
         if found:
             # A single completion is a whole word, and the next one is typed after a
-            # space; but a filter's VALUE goes straight after its `FIELD=`.
-            whole = len(found) == 1 and not found[0].endswith("=")
+            # space; but a filter's VALUE goes straight after its `FIELD=`, and a file's
+            # name after its directory's `/`.
+            whole = len(found) == 1 and not found[0].endswith("=") and not _directory(found[0])
             field.value = found[0] + (" " if whole else "")
             field.cursor_position = len(field.value)
 
