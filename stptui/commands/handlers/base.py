@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 from stptui import jsontext
@@ -93,6 +94,12 @@ def command(
 
 
 # -- shared argument readers (raise CommandError, change nothing) ----------------------------
+
+
+def local_path(text: str) -> Path:
+    """A file name a command takes, with a leading `~` or `~user` read as that home folder,
+    as a shell reads it (the REPL's and the TUI's completion offer such paths)."""
+    return Path(text).expanduser()
 
 
 def queue_named(sim: Simulator, name: str) -> QueueSim:

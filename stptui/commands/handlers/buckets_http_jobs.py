@@ -6,13 +6,13 @@ import base64
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
     behaviour_summary,
     command,
+    local_path,
     now_line,
     parse_payload,
     query_pairs,
@@ -104,7 +104,7 @@ def _byte_size(text: str) -> int:
 
 def read_from(text: str) -> bytes:
     """The bytes of the file `upload --from` names, or the CommandError that says why not."""
-    path = Path(text)
+    path = local_path(text)
     try:
         size = path.stat().st_size
         if not path.is_file():

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stptui.commands.handlers.base import REGISTRY, command, whole_number
+from stptui.commands.handlers.base import REGISTRY, command, local_path, whole_number
 from stptui.commands.rebuild import Rebuild
 from stptui.commands.registry import (
     COMMAND,
@@ -36,7 +36,7 @@ def _file(call: Call) -> str:
             f"{call.command.name} needs a file name, not an empty one",
             f"e.g. {call.command.examples[0]}",
         )
-    return name
+    return str(local_path(name))
 
 
 @command(
@@ -129,8 +129,9 @@ def _unread_hint(name: str) -> str:
         "It stops at the first command error or failed expect, naming FILE:LINE; the "
         "commands before it stay applied. Under `stptui run --keep-going` a failed expect "
         "is reported and the script goes on. A relative FILE is read from the current folder, "
-        "as a shell reads it, in a script too; when only the script's own folder has it, "
-        "the refusal gives its path from here."
+        "as a shell reads it, in a script too (and `~/` from your home folder, as for every "
+        "file a command takes); when only the script's own folder has it, the refusal gives "
+        "its path from here."
     ),
 )
 def cmd_source(session: Session, call: Call) -> CommandResult:

@@ -11,11 +11,10 @@ import errno
 import json
 import stat
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
-from stptui.commands.handlers.base import command
+from stptui.commands.handlers.base import command, local_path
 from stptui.commands.registry import (
     EXECUTION,
     STATE_MACHINE,
@@ -74,7 +73,7 @@ def _file_text(text: str, hint: str = INPUT_HINT) -> str:
 
     if not text.startswith("@"):
         return text
-    path = Path(text[1:])
+    path = local_path(text[1:])
     # Room for whitespace around 256 KiB of JSON; a longer file is refused for its size,
     # not cut and then called "not JSON".
     cap = MAX_PAYLOAD_BYTES * 4
