@@ -49,14 +49,6 @@ def printable(text: str) -> str:
     return ESCAPED.sub(_escape, text)
 
 
-def xml_safe(text: str) -> str:
-    """`text` as `printable` shows it: text for an XML element or attribute, which an XML
-    parser reads back as it is (`stptui run --junit`). What XML 1.0 cannot carry even as a
-    character reference (the C0 controls but tab, newline and carriage return, U+FFFE,
-    U+FFFF, a lone surrogate) `printable` escapes already."""
-    return printable(text)
-
-
 # A backslash a reader would take for the start of an escape: one before another backslash,
 # a letter (`\u202e`, `\x1b`, `\n`), a line break or tab (which one-line forms write `\n`
 # and `\t`), or a character `printable` escapes. `shown` writes it twice.

@@ -19,7 +19,7 @@ import pytest
 from stptui.cli import main
 from stptui.commands.script import ScriptOptions, run_from_files
 from stptui.sim.clock import parse_instant
-from stptui.textsafe import xml_safe
+from stptui.textsafe import printable
 
 START = "2026-01-05T08:00:00Z"
 
@@ -332,7 +332,7 @@ def test_hostile_expect_text_is_carried_safely(
     (passed, errored) = outcomes(suite)
     assert passed[3] == "passed" and errored[3] == "error"
     # The text as the terminal shows it: control characters as escapes, markup as it is.
-    assert passed[0] == xml_safe(f"expect count message.sent jobQueue 'source={text}' == 0")
+    assert passed[0] == printable(f"expect count message.sent jobQueue 'source={text}' == 0")
     error = suite.find("testcase/error")
     assert error is not None
     assert error.get("message", "").startswith("no queue named ")

@@ -46,7 +46,7 @@ from stptui import __version__
 from stptui.commands.registry import CommandError, ExpectationFailed, tokenize
 from stptui.commands.result import CommandResult
 from stptui.sim.clock import iso_ms
-from stptui.textsafe import flat, xml_safe
+from stptui.textsafe import flat, printable
 
 if TYPE_CHECKING:
     from stptui.commands.script import ScriptOptions
@@ -310,10 +310,13 @@ class JunitReport:
 
 
 def _element(tag: str, attrs: dict[str, str], text: str | None = None) -> ET.Element:
-    """An element whose attribute values and text XML can carry, whatever they hold."""
-    element = ET.Element(tag, {k: xml_safe(v) for k, v in attrs.items()})
+    """An element whose attribute values and text XML can carry, whatever they hold: what
+    XML 1.0 cannot hold even as a character reference (C0 controls but tab, newline and
+    carriage return, U+FFFE, U+FFFF, a lone surrogate) `printable` already escapes, as the
+    terminal shows it."""
+    element = ET.Element(tag, {k: printable(v) for k, v in attrs.items()})
     if text:
-        element.text = xml_safe(text)
+        element.text = printable(text)
     return element
 
 
