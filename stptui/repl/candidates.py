@@ -166,26 +166,31 @@ def offers(session: Session, text: str) -> list[Offer]:
     return [Offer(c, replaces, word) for c in found if c.text.lower().startswith(low)]
 
 
-def file_offers(text: str) -> list[Offer]:
-    """The file names (`path_candidates`) the word typed at the end of `text` may become
-    when it is a FILE value (`source`, `save`, `record`, `upload --from=`...), each
-    replacing the word as typed, quotes and escapes included; none for any other word."""
-    ctx = context(text)
-    if ctx is None:
-        return []
-    inline = inline_option(text, ctx)
-    if inline is not None:
-        opt, word, raw = inline
-        if opt.kind != kinds.FILE:
-            return []
-    elif ctx.raw.startswith("--") and "=" in ctx.word:
-        return []
-    elif (not ctx.word.startswith("-") or ctx.in_quote) and any(
+def file_word(text: str, ctx: Context) -> tuple[str, str] | None:
+    """The word at the end of `text` (`ctx` its context), as read and as typed, when it is a
+    FILE value: an argument a FILE fills (`source`, `save`, `record`), or the value of a
+    FILE option written `--from=PATH`; None for any other word."""
+    if ctx.raw.startswith("--") and "=" in ctx.word:
+        inline = inline_option(text, ctx)
+        if inline is None or inline[0].kind != kinds.FILE:
+            return None
+        return inline[1], inline[2]
+    if (not ctx.word.startswith("-") or ctx.in_quote) and any(
         s.kind == kinds.FILE for s in ctx.slots
     ):
-        word, raw = ctx.word, ctx.raw
-    else:
+        return ctx.word, ctx.raw
+    return None
+
+
+def file_offers(text: str) -> list[Offer]:
+    """The file names (`path_candidates`) the word typed at the end of `text` may become
+    when it is a FILE value (`file_word`), each replacing the word as typed, quotes and
+    escapes included; none for any other word."""
+    ctx = context(text)
+    found = None if ctx is None else file_word(text, ctx)
+    if found is None:
         return []
+    word, raw = found
     return [Offer(c, len(raw), word) for c in path_candidates(word)]
 
 

@@ -27,7 +27,7 @@ from stptui.repl.candidates import (
     Context,
     candidates,
     context,
-    inline_option,
+    file_word,
     offers,
     slot_candidates,
 )
@@ -64,15 +64,9 @@ class CommandCompleter(Completer):
         for offer in offers(self.get_session(), text):
             c = offer.candidate
             yield Completion(offer.text, -offer.replaces, display_meta=c.about)
-        if ctx.raw.startswith("--") and "=" in ctx.word:
-            inline = inline_option(text, ctx)
-            if inline is not None and inline[0].kind == kinds.FILE:
-                _, value, raw_value = inline
-                yield from self._file_paths(value, raw_value, complete_event)
-        elif (not ctx.word.startswith("-") or ctx.in_quote) and any(
-            s.kind == kinds.FILE for s in ctx.slots
-        ):
-            yield from self._file_paths(ctx.word, ctx.raw, complete_event)
+        found = file_word(text, ctx)
+        if found is not None:
+            yield from self._file_paths(*found, complete_event)
 
     def _file_paths(self, word: str, raw: str, event: CompleteEvent) -> Iterable[Completion]:
         """The paths that `word` (typed as `raw`) starts, as PathCompleter finds them. A
