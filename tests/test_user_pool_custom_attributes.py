@@ -103,13 +103,13 @@ def test_a_standard_attribute_in_the_schema_declares_no_custom_one(tmp_path: Pat
 def test_the_pool_reads_its_schemas_custom_attributes() -> None:
     pool = load_stack_text(stack(SCHEMA), "stacktape.yml").resources["users"]
     assert pool.custom_attributes == ("custom:plan", "custom:tenantId")
-    # A developer-only attribute is dev:NAME (Cognito's SchemaAttributeType, Name).
+    # A developer-only attribute is dev:custom:NAME (DescribeUserPool's SchemaAttributes).
     dev = (
         SCHEMA
         + "        - {name: score, attributeDataType: Number, developerOnlyAttribute: true}\n"
     )
     pool = load_stack_text(stack(dev), "stacktape.yml").resources["users"]
-    assert pool.custom_attributes == ("custom:plan", "custom:tenantId", "dev:score")
+    assert pool.custom_attributes == ("custom:plan", "custom:tenantId", "dev:custom:score")
 
 
 def test_a_schema_that_is_not_a_list_is_an_error_at_its_line() -> None:

@@ -674,8 +674,8 @@ USER_POOL_HOOKS: tuple[str, ...] = (
 )
 # The attributes every user pool has (Cognito developer guide, "Working with user
 # attributes": the standard attributes, and the verification flags Cognito keeps); any other
-# is a custom one, `custom:NAME` (or `dev:NAME`), which the pool's `schema` must declare.
-# `sub` is Cognito's.
+# is a custom one, `custom:NAME` (or `dev:custom:NAME`), which the pool's `schema` must
+# declare. `sub` is Cognito's.
 STANDARD_USER_ATTRIBUTES: frozenset[str] = frozenset(
     {
         "address",
@@ -702,6 +702,22 @@ STANDARD_USER_ATTRIBUTES: frozenset[str] = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class UserAttributeRule:
+    """What a pool's `schema` entry says of one attribute's values (Cognito's
+    SchemaAttributeType): its `attributeDataType`, `stringMinLength` / `stringMaxLength`
+    (StringAttributeConstraints), `numberMinValue` / `numberMaxValue`
+    (NumberAttributeConstraints), each None when not written; `developer_only` for a
+    `developerOnlyAttribute` (`dev:custom:NAME`), which only administrators write."""
+
+    data_type: str = "String"
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    developer_only: bool = False
+
+
 @dataclass(slots=True)
 class UserAuthPool(Resource):
     """A Cognito user pool (`user-auth-pool`). `hooks` maps each Lambda trigger written to
@@ -714,8 +730,10 @@ class UserAuthPool(Resource):
     how long its access and ID tokens last, in seconds: `accessTokenValiditySeconds` and
     `idTokenValiditySeconds` count hours despite their names (Stacktape writes them to the
     app client with no TokenValidityUnits), an hour when not written; `custom_attributes`
-    the `custom:NAME` (developer-only: `dev:NAME`) attributes its `schema` declares (a
-    standard attribute's entry declares none)."""
+    the `custom:NAME` (developer-only: `dev:custom:NAME`) attributes its `schema` declares (a
+    standard attribute's entry declares none); `attribute_rules` what each entry (standard or
+    custom, by its full name) says of its values; `required_attributes` the standard ones
+    its `schema` marks `required`, which SignUp must give."""
 
     hooks: dict[str, Ref] = field(default_factory=dict)
     admins_only: bool = False
@@ -726,6 +744,8 @@ class UserAuthPool(Resource):
     access_token_s: int = 3600
     id_token_s: int = 3600
     custom_attributes: tuple[str, ...] = ()
+    attribute_rules: dict[str, UserAttributeRule] = field(default_factory=dict)
+    required_attributes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from stptui.config.model import (
     AppSyncApi,
     HttpApiGateway,
     Resource,
+    UserAttributeRule,
     UserAuthPool,
 )
 from stptui.config.normalize_names import pascal_case
@@ -264,18 +265,24 @@ class GatewayReaders(_BuilderBase):
             )
             if raw.get(prop) is not False
         )
-        pool.custom_attributes = self._custom_attributes(raw, path, name)
+        self._attribute_schema(pool, raw, path, name)
         return pool
 
-    def _custom_attributes(self, raw: dict[str, Any], path: DataPath, name: str) -> tuple[str, ...]:
-        """The custom attributes a pool's `schema` declares, as users carry them: Cognito
-        makes `custom:NAME` of an entry named NAME that is not a standard attribute (an entry
-        of a standard one sets its options), `dev:NAME` when it is `developerOnlyAttribute`
-        (SchemaAttributeType's Name). A name written with its prefix already is taken as
-        that name (**a choice**: Cognito documents only the bare form)."""
+    def _attribute_schema(
+        self, pool: UserAuthPool, raw: dict[str, Any], path: DataPath, name: str
+    ) -> None:
+        """The attributes a pool's `schema` declares. Its custom ones, as users carry them
+        (`custom_attributes`): Cognito makes `custom:NAME` of an entry named NAME that is not
+        a standard attribute (an entry of a standard one sets its options), `dev:custom:NAME`
+        when it is `developerOnlyAttribute` (DescribeUserPool's SchemaAttributes in the API
+        reference's CreateUserPool example: `mydev` becomes `dev:custom:mydev`). A name
+        written with its prefix already is taken as that name (**a choice**: Cognito
+        documents only the bare form). What each entry says of its values
+        (`attribute_rules`), and the standard attributes it marks `required`
+        (`required_attributes`)."""
         schema = raw.get("schema")
         if schema is None:
-            return ()
+            return
         if not isinstance(schema, list):
             self.diag(
                 (*path, "schema"),
@@ -285,17 +292,30 @@ class GatewayReaders(_BuilderBase):
                 resource=name,
                 hint="e.g. schema: [{name: plan, attributeDataType: String}]",
             )
-            return ()
+            return
         declared: list[str] = []
+        rules: dict[str, UserAttributeRule] = {}
+        required: list[str] = []
         for entry in schema:
             attr = entry.get("name") if isinstance(entry, dict) else None
-            if not isinstance(attr, str) or not attr or attr in STANDARD_USER_ATTRIBUTES:
+            if not isinstance(attr, str) or not attr:
                 continue
-            prefix = "dev:" if entry.get("developerOnlyAttribute") is True else "custom:"
-            full = attr if attr.startswith(prefix) else prefix + attr
-            if full not in declared:
-                declared.append(full)
-        return tuple(declared)
+            developer = False
+            if attr in STANDARD_USER_ATTRIBUTES:
+                full = attr
+                # Cognito takes `required` of standard attributes only (custom ones cannot be).
+                if entry.get("required") is True and attr not in required:
+                    required.append(attr)
+            else:
+                developer = entry.get("developerOnlyAttribute") is True
+                prefix = "dev:custom:" if developer else "custom:"
+                full = attr if attr.startswith(prefix) else prefix + attr
+                if full not in declared:
+                    declared.append(full)
+            rules[full] = _attribute_rule(entry, developer)
+        pool.custom_attributes = tuple(declared)
+        pool.attribute_rules = rules
+        pool.required_attributes = tuple(required)
 
     def _token_validity(self, raw: dict[str, Any], path: DataPath, name: str, prop: str) -> int:
         """How long a pool's access or ID token lasts, in seconds. Stacktape writes `prop` to
@@ -399,3 +419,31 @@ class GatewayReaders(_BuilderBase):
             if isinstance(pool, str):
                 api.user_pool = self.ref_by_name(pool, (*apath, "properties", "userAuthPoolName"))
         return api
+
+
+def _bound(value: Any) -> int | None:
+    """A schema entry's length or value bound: an integer (or its text), else None (not
+    applied)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _attribute_rule(entry: dict[str, Any], developer_only: bool) -> UserAttributeRule:
+    """What one `schema` entry says of its attribute's values (Stacktape's `AttributeSchema`:
+    `attributeDataType`, `stringMinLength`, `stringMaxLength`, `numberMinValue`,
+    `numberMaxValue`, written to Cognito's StringAttributeConstraints and
+    NumberAttributeConstraints)."""
+    data_type = entry.get("attributeDataType")
+    return UserAttributeRule(
+        data_type if isinstance(data_type, str) else "String",
+        _bound(entry.get("stringMinLength")),
+        _bound(entry.get("stringMaxLength")),
+        _bound(entry.get("numberMinValue")),
+        _bound(entry.get("numberMaxValue")),
+        developer_only,
+    )

@@ -175,7 +175,9 @@ _ATTR = Option("--attr", KEY_VALUE, "a user attribute", "NAME=VALUE", repeat=Tru
         "Cognito checks first (changing nothing when it refuses): allowOnlyAdminsToCreateAccount"
         " (NotAuthorizedException), a username in use (UsernameExistsException), an --attr "
         "the pool's schema does not have (InvalidParameterException: custom attributes are "
-        "custom:NAME, declared in the pool's `schema`), the pool's passwordPolicy "
+        "custom:NAME, declared in the pool's `schema`), a value its schema entry refuses or "
+        "over 2,048 characters, a required standard attribute left out, a developer-only "
+        "dev:custom:NAME (NotAuthorizedException), the pool's passwordPolicy "
         "(InvalidPasswordException, in Cognito's words). Then preSignUp runs "
         "(PreSignUp_SignUp): its response's autoConfirmUser confirms the user at once, "
         "autoVerifyEmail / autoVerifyPhone verify its address, and a failure refuses the sign-up"
@@ -246,9 +248,11 @@ def cmd_confirm_sign_up(session: Session, call: Call) -> CommandResult:
     options=(_ATTR,),
     examples=("admin-create-user users carol@example.com",),
     details=(
-        "An --attr the pool's schema does not have is refused first, changing nothing "
+        "An --attr the pool's schema does not have, or whose value its schema entry refuses "
+        "or is over 2,048 characters, is refused first, changing nothing "
         "(InvalidParameterException: custom attributes are custom:NAME, declared in the "
-        "pool's `schema`). "
+        "pool's `schema`, developer-only ones dev:custom:NAME). Required attributes may be "
+        "left out; --attr email_verified=true marks the email verified. "
         "preSignUp runs (PreSignUp_AdminCreateUser; its answer cannot auto-confirm), then "
         "customMessage for the invitation (CustomMessage_AdminCreateUser) when the user has "
         "an address. The temporary password is printed: sign the user in with it and "

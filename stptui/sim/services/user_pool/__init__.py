@@ -29,6 +29,7 @@ from stptui.sim import cognito
 from stptui.sim.clock import MAX_MS
 from stptui.sim.cognito import CognitoError, User
 from stptui.sim.services.user_pool.accounts import Accounts
+from stptui.sim.services.user_pool.attributes import STANDARD_RULES
 from stptui.sim.services.user_pool.custom_auth import CustomAuth
 from stptui.sim.services.user_pool.groups import Groups
 from stptui.sim.services.user_pool.hooks import Hooks
@@ -72,6 +73,8 @@ class UserPoolService(
                 res.access_token_s,
                 res.id_token_s,
                 res.custom_attributes,
+                {**STANDARD_RULES, **res.attribute_rules},
+                res.required_attributes,
             )
 
     # -- lookups -------------------------------------------------------------------------

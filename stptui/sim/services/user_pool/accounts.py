@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stptui.config.model import STANDARD_USER_ATTRIBUTES
 from stptui.sim import cognito
 from stptui.sim import trace as tk
 from stptui.sim.cognito import CognitoError, User
+from stptui.sim.services.user_pool import attributes as pool_attributes
 from stptui.sim.services.user_pool.hooks import Flow, HookFailed
 from stptui.sim.services.user_pool.pool import Answer, Pool
 from stptui.textsafe import typed_words
@@ -50,8 +50,8 @@ class Accounts(_Service):
                 f"admin-create-user {typed_words(pool.name, username)}",
             )
         self._new_username(pool, username, "User already exists")
-        self._check_schema(pool, attributes)
         alias, attributes = self._login(pool, username, attributes)
+        self._check_attributes(pool, attributes, signing_up=True)
         password = self._password(pool, password, alias or username)
         self._room()
         if alias is not None:
@@ -131,8 +131,8 @@ class Accounts(_Service):
         for the invitation."""
         pool = self.pool(pool_name)
         self._new_username(pool, username, "User account already exists")
-        self._check_schema(pool, attributes)
         alias, attributes = self._login(pool, username, attributes)
+        self._check_attributes(pool, attributes, signing_up=False)
         self._room()
         if alias is not None:
             username = self.sim.new_id()
@@ -147,13 +147,18 @@ class Accounts(_Service):
             self._still_new(pool, username, alias, "User account already exists")
             sub = username if alias is not None else self.sim.new_id()
             answer.temporary = cognito.conforming_password(pool.policy, sub[:8])
+            # An administrator may mark the address verified (AdminCreateUser's
+            # UserAttributes: "email_verified ... True").
+            held, email_verified, phone_verified = pool_attributes.flags(attributes)
             user = User(
                 username,
                 sub,
                 "FORCE_CHANGE_PASSWORD",
-                dict(attributes),
+                held,
                 answer.temporary,
                 self.now,
+                email_verified=email_verified and "email" in held,
+                phone_verified=phone_verified and "phone_number" in held,
             )
             user.alias = alias
             pool.users[username] = user
@@ -233,18 +238,53 @@ class Accounts(_Service):
         if username in pool.users:
             raise CognitoError("UsernameExistsException", message, "choose another username")
 
-    def _check_schema(self, pool: Pool, attributes: dict[str, str]) -> None:
-        """Cognito's refusal of attributes the pool's schema does not have: a name that is
-        neither a standard attribute nor a custom one its `schema` declares."""
-        unknown = [
-            name
-            for name in attributes
-            if name not in STANDARD_USER_ATTRIBUTES and name not in pool.custom_attributes
-        ]
-        if not unknown:
+    def _check_attributes(
+        self, pool: Pool, attributes: dict[str, str], *, signing_up: bool
+    ) -> None:
+        """Cognito's refusals of a new user's attributes, in its order: a value over 2048
+        characters (request validation); on SignUp, a developer-only attribute (read-only to
+        app clients); then one InvalidParameterException naming each attribute the schema
+        does not have or whose value its entry refuses, and on SignUp each required one
+        left out (AdminCreateUser may leave them out)."""
+        pool_attributes.check_lengths(attributes)
+        if signing_up and (dev := pool_attributes.developer_only(pool, attributes)):
+            raise CognitoError(
+                "NotAuthorizedException",
+                "A client attempted to write unauthorized attribute",
+                f"{dev[0]} is developer-only (developerOnlyAttribute): an administrator sets "
+                f"it, e.g. admin-create-user {typed_words(pool.name, 'NAME')} "
+                f"--attr {typed_words(dev[0] + '=...')}",
+            )
+        self._check_schema(pool, attributes, signing_up=signing_up)
+
+    def _check_schema(self, pool: Pool, attributes: dict[str, str], *, signing_up: bool) -> None:
+        """Cognito's refusal of attributes that do not conform to the pool's schema: a name
+        that is neither a standard attribute nor a custom one its `schema` declares, a
+        value its entry refuses, a required attribute SignUp leaves out."""
+        unknown = pool_attributes.unknown_names(pool, attributes)
+        problems = [f"{name}: Attribute does not exist in the schema." for name in unknown]
+        values = pool_attributes.value_problems(pool, attributes)
+        missing = pool_attributes.missing_required(pool, attributes) if signing_up else []
+        if not (problems or values or missing):
             return
+        if unknown:
+            hint = self._unknown_hint(pool, unknown)
+        elif values:
+            hint = pool_attributes.describe(pool, values[0].split(": ", 1)[0])
+        else:
+            hint = (
+                f"{pool.name}'s schema requires {', '.join(pool.required_attributes)}: "
+                f"--attr {missing[0].split(':', 1)[0]}=..."
+            )
         # Cognito ends each attribute's complaint with a line break; one line here.
-        problems = " ".join(f"{name}: Attribute does not exist in the schema." for name in unknown)
+        raise CognitoError(
+            "InvalidParameterException",
+            f"Attributes did not conform to the schema: {' '.join(problems + values + missing)}",
+            hint,
+        )
+
+    def _unknown_hint(self, pool: Pool, unknown: list[str]) -> str:
+        """The hint for attributes the pool does not have: the custom ones it declares."""
         if pool.custom_attributes:
             hint = f"{pool.name} declares {', '.join(pool.custom_attributes)}"
         else:
@@ -255,11 +295,7 @@ class Accounts(_Service):
         bare = next((name for name in unknown if not name.startswith("custom:")), None)
         if bare is not None:
             hint += f"; a custom attribute's name starts with custom: (custom:{bare})"
-        raise CognitoError(
-            "InvalidParameterException",
-            f"Attributes did not conform to the schema: {problems}",
-            hint,
-        )
+        return hint
 
     def _still_new(self, pool: Pool, username: str, alias: str | None, message: str) -> None:
         """After preSignUp: the username (or the email or phone number) may have been taken

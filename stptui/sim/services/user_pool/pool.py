@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stptui.config.model import UserAttributeRule
 from stptui.sim.cognito import CognitoError, User
 
 
@@ -31,9 +32,12 @@ class Pool:
     # `idTokenValiditySeconds`, which Cognito reads as hours, else an hour.
     access_token_s: int = 3600
     id_token_s: int = 3600
-    # The `custom:NAME` (and `dev:NAME`) attributes its `schema` declares: the only custom
-    # ones users take.
+    # The `custom:NAME` (and `dev:custom:NAME`) attributes its `schema` declares: the only
+    # custom ones users take; what each schema entry says of its values; the standard
+    # attributes its schema makes required (of SignUp).
     custom_attributes: tuple[str, ...] = ()
+    attribute_rules: dict[str, UserAttributeRule] = field(default_factory=dict)
+    required_attributes: tuple[str, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
     # Groups by name (when each was made): made by their first member, as the config
     # cannot declare them.
