@@ -38,7 +38,7 @@ def test_until_before_now_but_after_the_start_says_time_only_moves_forward() -> 
     assert caught.value.hint == "time only moves forward"
 
 
-@pytest.mark.parametrize("stack", ["batch-job", "scheduled-job"])
+@pytest.mark.parametrize("stack", ["batch-job", "combined", "scheduled-job"])
 def test_demos_with_fixed_dates_say_which_start_they_need(
     stack: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -55,7 +55,7 @@ DEFERRED = (
 COMMANDS = (
     "show executions",
     "expect count sfn.execution.started == 0",
-    """put-item analyticsDb '{"eventId": {"S": "e-1"}, "timestamp": {"N": "1"}}'""",
+    """put-item analyticsDb '{"eventId": {"S": "e-1"}, "time": {"S": "2026-01-05T08:00:00Z"}}'""",
 )
 PLAIN_START = f"""
 import sys
