@@ -29,7 +29,7 @@ from test_commands_examples import (
 from workcount import hang_guard
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
-from stptui.commands.registry import FLAG, ExpectationFailed
+from stptui.commands.registry import FLAG, ExpectationFailed, tokenize
 
 # Commands that read or write files, or replace the session: their refusals are tested
 # where their files are (a fuzzed path would write into the working folder).
@@ -136,9 +136,25 @@ def test_a_mistyped_line_runs_or_is_refused_changing_nothing(name: str) -> None:
                     crashed.append(f"{line!r}: refused, but changed the simulation")
                 if not exc.hint:
                     crashed.append(f"{line!r}: refused without a hint: {exc.message}")
+                if not placed(line, exc):
+                    crashed.append(f"{line!r}: {exc.message} points outside its word")
             except Exception as exc:
                 crashed.append(f"{line!r}: {type(exc).__name__}: {exc}"[:300])
     assert not crashed, "\n".join(crashed)
+
+
+def placed(line: str, exc: CommandError) -> bool:
+    """Whether the place an error names is in its line: the fault inside the word (or just
+    past it), the word a whole word of the line that reads as the one the error names."""
+    where = exc.located
+    if where is None:
+        return True
+    if where.line != line or not 0 <= where.start <= where.point <= where.end <= len(line):
+        return False
+    if exc.word is None or exc.message.startswith("cannot split the line"):
+        return True
+    words = tokenize(line[where.start : where.end])
+    return len(words) == 1 and (words[0] == exc.word or words[0].endswith(f"={exc.word}"))
 
 
 def test_the_mutations_are_lines_of_every_kind() -> None:

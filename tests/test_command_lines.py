@@ -235,7 +235,7 @@ def test_a_script_file_reports_the_line_an_editor_shows(session: Session, tmp_pa
     script.write_bytes(BAD.encode("utf-8"))
     out, err = io.StringIO(), io.StringIO()
     assert run_script(session, read_script(str(script)), "bad.stp", out, err) == 2
-    assert err.getvalue().startswith("bad.stp:4: error: no queue named 'jobQeue'")
+    assert err.getvalue().startswith("bad.stp:4:6: error: no queue named 'jobQeue'")
 
 
 def test_piped_repl_input_is_split_at_newline_only(session: Session) -> None:
@@ -250,7 +250,7 @@ def test_piped_repl_input_reports_the_line_an_editor_shows(session: Session) -> 
     stdin = io.TextIOWrapper(io.BytesIO(BAD.encode("utf-8")), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     assert run_piped(session, stdin, out, err) == 2
-    assert err.getvalue().startswith("<stdin>:4: error: no queue named 'jobQeue'")
+    assert err.getvalue().startswith("<stdin>:4:6: error: no queue named 'jobQeue'")
 
 
 # -- expect ----------------------------------------------------------------------------------

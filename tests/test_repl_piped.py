@@ -73,10 +73,11 @@ def test_error_lines_are_numbered_as_in_the_file(
 ) -> None:
     _, repl = run_both(BAD_COMMAND, tmp_path, capsys, monkeypatch)
     assert (
-        repl[2] == "<stdin>:3: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
+        repl[2]
+        == "<stdin>:3:6: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
     )
     _, repl = run_both(OPEN_QUOTE, tmp_path, capsys, monkeypatch)
-    assert repl[2].startswith("<stdin>:2: error: cannot split the line: no closing quotation")
+    assert repl[2].startswith("<stdin>:2:15: error: cannot split the line: no closing quotation")
 
 
 def test_a_stack_that_cannot_be_read_exits_2(

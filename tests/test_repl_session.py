@@ -326,7 +326,7 @@ def test_source_runs_a_script_inside_the_session(tmp_path: Path) -> None:
     session = open_session()
     _, out = type_into(session, f"source {script}\r" + CTRL_D)
     assert session.log == ["advance 1s"]
-    assert f"error: {script}:2: no queue named 'nowhere'" in out
+    assert f"error: {script}:2:6: no queue named 'nowhere'" in out
 
 
 def test_a_recorded_session_replays_to_a_byte_identical_trace(

@@ -98,7 +98,7 @@ def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.Captu
     out, err = capsys.readouterr()
     assert "> advance 1m" not in out
     assert err == (
-        f"{files / 's.stp'}:2: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
+        f"{files / 's.stp'}:2:6: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
     )
 
 
@@ -394,7 +394,7 @@ def test_keep_going_still_stops_at_a_command_error_with_exit_2(
     out, err = capsys.readouterr()
     assert 'jobId": 2' not in out
     name = str(files / "f.stp")
-    assert err.splitlines()[1] == f"{name}:4: error: no resource named 'jobQeue'"
+    assert err.splitlines()[1] == f"{name}:4:27: error: no resource named 'jobQeue'"
     assert err.splitlines()[-1] == (
         f"{name}: 1 expectation failed before the error stopped the run"
     )

@@ -25,6 +25,7 @@ from stptui.commands.registry import (
     Registry,
     command_text,
     logged_line,
+    place,
     quote_word,
     tokenize,
 )
@@ -51,7 +52,23 @@ def execute(
     command then stops at a consistent instant); `report` receives the commands that a
     command runs itself (`source`), as they run, and `at_line` the file and line number of
     each before `report` has it; `expect_failed`, each of those that is a failed `expect`,
-    which then does not stop the command (`--keep-going`)."""
+    which then does not stop the command (`--keep-going`). An error about one word of
+    `line` says where it was typed (`CommandError.located`)."""
+    try:
+        return _execute(session, line, should_stop, report, at_line, expect_failed)
+    except CommandError as exc:
+        place(exc, line)
+        raise
+
+
+def _execute(
+    session: Session,
+    line: str,
+    should_stop: Callable[[], bool] | None,
+    report: Callable[[str, CommandResult | None], None] | None,
+    at_line: Callable[[str, int], None] | None,
+    expect_failed: Callable[[ExpectationFailed], None] | None,
+) -> CommandResult:
     call = parse(session, line)
     if call is None:
         return CommandResult()
@@ -65,7 +82,7 @@ def execute(
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        raise CommandError(str(exc), _hint(session, call, exc.hint)) from None
+        raise CommandError(str(exc), _hint(session, call, exc.hint), word=exc.word) from None
     except CommandError as exc:
         raise explained(session, call, exc) from None
     finally:
@@ -118,19 +135,23 @@ def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
     does."""
     from stptui.commands.handlers.session_files import REBUILDS
 
-    call = parse(session, line)
+    try:
+        call = parse(session, line)
+    except CommandError as exc:
+        place(exc, line)
+        raise
     if call is None or call.command.name not in REBUILDS:
         return None
     try:
         rebuild = REBUILDS[call.command.name](session, call)
     except CommandError as exc:
-        raise explained(session, call, exc) from None
+        raise place(explained(session, call, exc), line) from None
     if rebuild is None:
         return None
     # Its build and its adoption refuse as the command run by `execute` does. (The hint
     # reads only the line's words: a rebuild's words name no resource of the simulation,
     # which the build's thread must not read.)
-    rebuild.explain = lambda exc: explained(session, call, exc)
+    rebuild.explain = lambda exc: place(explained(session, call, exc), line)
     return rebuild
 
 

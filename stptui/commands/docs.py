@@ -73,13 +73,14 @@ the ids of a queue's messages.
 
 _ERROR_EXAMPLE = """\
 A script stops at the first command that cannot run, naming the script line (exit 2), and
-at the first `expect` that does not hold (exit 1):
+at the first `expect` that does not hold (exit 1); an error about one word names its
+column too (`SCRIPT:LINE:COL`, as compilers write it):
 
 ```console
 $ stptui run stptui/sample_stacks/job-queue docs/examples/typo.stp \\
     --start 2026-01-05T08:00:00Z  # exit 2
 > send jobQeue '{"orderId": 1}'
-docs/examples/typo.stp:2: error: no queue named 'jobQeue'
+docs/examples/typo.stp:2:6: error: no queue named 'jobQeue'
     hint: did you mean jobQueue?
 ```
 """

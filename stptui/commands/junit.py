@@ -20,9 +20,11 @@ describes the report for users; the choices it makes:
   its line. `time` is the wall time spent on that line, in seconds.
 - A failed `expect` is a `<failure>` whose message is the terminal's expected-vs-actual
   text; a command error a test case for that line, with an `<error>`, whatever command it
-  is. Without --keep-going the run stops there, and the `expect` lines of the script that
-  did not run are `<skipped/>` test cases, so that a report counts the same tests whether a
-  run passes or stops early. (Lines of a `source`d script that did not run are not listed:
+  is; an error about one word of the line ends its message with the word's column,
+  `(column 6)`, since neither schema has an attribute for one (the case's `line` is the
+  line). Without --keep-going the run stops there, and the `expect` lines of the script
+  that did not run are `<skipped/>` test cases, so that a report counts the same tests
+  whether a run passes or stops early. (Lines of a `source`d script that did not run are not listed:
   which script a later `source` line reads is known only when it runs; nor, from `-`,
   lines that were never read.) With --keep-going a sourced script runs on past its failed
   `expect` lines, each its own `<failure>`.
@@ -34,6 +36,7 @@ describes the report for users; the choices it makes:
 
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -210,21 +213,35 @@ class JunitReport:
         if is_expect(done.text):
             self._case(done)
 
-    def failed(self, exc: CommandError, text: str, *, going_on: bool = False) -> None:
+    def failed(
+        self, exc: CommandError, text: str, *, going_on: bool = False, at: str | None = None
+    ) -> None:
         """The running line failed with `exc`, which stderr showed as `text`: a `<failure>`
         for an `expect` that did not hold, an `<error>` for any line that could not run.
-        `going_on`: a sourced `expect` under `--keep-going`, whose `source` lines run on."""
+        `going_on`: a sourced `expect` under `--keep-going`, whose `source` lines run on;
+        `at`, the LINE:COL of the word at fault in the script's own line."""
         if not self._running:
             self.error("run", self.script, None, exc.message, text)
             return
         running = self._running
         self._running = running[:-1] if going_on else []
         case = self._case(running[-1])
-        # `source` puts FILE:LINE before the error of a line it runs: the test case is that
-        # line's, whose message is the error alone.
+        # `source` puts FILE:LINE (FILE:LINE:COL for an error about one word) before the
+        # error of a line it runs: the test case is that line's, whose message is the error
+        # alone, then the column of its word, which no attribute of the schema holds.
         message = exc.message
         for inner in running[1:]:
-            message = message.removeprefix(f"{inner.file}:{inner.line}: ")
+            head = re.match(re.escape(f"{inner.file}:") + r"(\d+(?::\d+)?): ", message)
+            if head is None:
+                continue
+            at, message = head.group(1), message[head.end() :]
+        if at is not None and ":" in at:
+            line, column = at.split(":")
+            where = f"(column {column})"
+            if int(line) != case.line:  # a word on a later line of a command over several
+                where = f"(line {line}, column {column})"
+            if not message.endswith(where):  # an escape's error says its column already
+                message = f"{message} {where}"
         failure = isinstance(exc, ExpectationFailed)
         case.outcome = "failure" if failure else "error"
         case.kind = "expectation failed" if failure else "command error"

@@ -77,6 +77,22 @@ def decode(body: str) -> str:
     return "".join(out)
 
 
+def body_index(body: str, k: int) -> int:
+    """Where, in the text of `$'BODY'`, the character `k` of what it stands for was typed:
+    an escape's backslash for the character it makes (len(BODY) past the last one). The
+    body's escapes are valid (`decode` read it)."""
+    at = 0
+    for m in _ESCAPE.finditer(body):
+        plain = m.start() - at
+        if k < plain:
+            return at + k
+        if k == plain:
+            return m.start()
+        k -= plain + 1
+        at = m.end()
+    return min(at + k, len(body))
+
+
 def _one(m: re.Match[str]) -> str:
     """The character escape `m` stands for, or the EscapeError that says why none."""
     at = m.start()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stptui.commands.quoting import NEEDS_ANSI_C, EscapeError, ansi_c_quoted, decode
+from stptui.commands.quoting import NEEDS_ANSI_C, EscapeError, ansi_c_quoted, body_index, decode
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import parse_instant
@@ -166,12 +166,33 @@ TOPICS: dict[str, str] = {
 class CommandError(Exception):
     """A command that could not run; nothing in the simulation changed.
 
-    `hint` is a suggestion the user can act on (a did-you-mean, the right usage)."""
+    `hint` is a suggestion the user can act on (a did-you-mean, the right usage). An error
+    about one word of the line names it: `word` is its value as read (an unknown name, a
+    bad duration, JSON that does not parse), `within` the index in that value where the
+    fault is (the character a JSON error points at), `word_index` its index among the
+    line's words when the raiser knows it (the command name, 0), else `occurrence`, which
+    time the word is given after the command name (an option given twice: the second).
+    `execute` finds the word in the line it ran and sets `located`: where it was typed,
+    for `file:line:col` and a caret. An error about the whole line names none."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        word: str | None = None,
+        within: int = 0,
+        word_index: int | None = None,
+        occurrence: int = 0,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.word = word
+        self.within = within
+        self.word_index = word_index
+        self.occurrence = occurrence
+        self.located: Located | None = None
 
     def format(self) -> str:
         """The message, plus an indented hint line when there is one."""
@@ -351,6 +372,7 @@ class Command:
             raise CommandError(
                 f"{self.name} has no option {word}",
                 f"{bare} is a plain word, not an option: {self.name} {bare}",
+                word=word,
             )
         if (arg := self._argument_named(bare)) is not None:
             # `publish ... --source orders`, `http ... --body '{}'`: the value is right, only
@@ -358,10 +380,13 @@ class Command:
             raise CommandError(
                 f"{self.name} has no option {word}",
                 f"{arg.name} is a plain word, not an option: {self.usage}",
+                word=word,
             )
         if not names:
             raise CommandError(
-                f"{self.name} takes no options", f"usage: {self.usage}{as_value if free else ''}"
+                f"{self.name} takes no options",
+                f"usage: {self.usage}{as_value if free else ''}",
+                word=word,
             )
         guess = did_you_mean(word, names)
         raise CommandError(
@@ -369,6 +394,7 @@ class Command:
             f"did you mean {guess}?"
             if guess
             else f"options: {', '.join(names)}{as_value if free else ''}",
+            word=word,
         )
 
     def _argument_named(self, bare: str) -> Arg | None:
@@ -498,17 +524,19 @@ class Registry:
                 f"unknown command {name!r}: this line is YAML, not a command",
                 "a script holds commands, one per line; `stptui run STACK SCRIPT` takes the "
                 "stacktape.yml first, then the script",
+                word=name,
             )
         # Words from shells, other REPLs and the AWS CLI: the closest spelling (`exit` is
         # near `expect`, `put-object` near `put-record`) would be a wrong lead.
         word = name.lower()
         if word in OTHER_TOOLS_WORDS:
             why, hint = OTHER_TOOLS_WORDS[word]
-            raise CommandError(f"unknown command {name!r}: {why}", hint)
+            raise CommandError(f"unknown command {name!r}: {why}", hint, word=name)
         if (meant := AWS_CLI_NAMES.get(word)) in self.commands:
             raise CommandError(
                 f"unknown command {name!r}",
                 f"did you mean {quote_word(meant)}? usage: {self.commands[meant].usage}",
+                word=name,
             )
         guess = did_you_mean(name, self.commands)
         raise CommandError(
@@ -516,6 +544,7 @@ class Registry:
             f"did you mean {quote_word(guess)}?"
             if guess
             else "type `help` for the list of commands",
+            word=name,
         )
 
     def parse(self, line: str) -> Call | None:
@@ -523,7 +552,11 @@ class Registry:
         words = tokenize(line)
         if not words:
             return None
-        cmd = self.get(words[0])
+        try:
+            cmd = self.get(words[0])
+        except CommandError as exc:
+            exc.word_index = 0
+            raise
         return bind(cmd, line, words[1:])
 
     def help(self, name: str | None = None) -> str:
@@ -653,8 +686,20 @@ def tokenize(line: str) -> list[str]:
     """Split a command line into words with shell rules (quotes, backslashes, comments)."""
     reading = _scan(line)
     if reading.error is not None:
-        raise CommandError(f"cannot split the line: {reading.error}", _split_hint(reading))
+        exc = CommandError(f"cannot split the line: {reading.error}", _split_hint(reading))
+        exc.located = _split_fault(line, reading)
+        raise exc
     return reading.words
+
+
+def _split_fault(line: str, reading: _Reading) -> Located:
+    """Where a line that cannot be split goes wrong: the escape that names no character,
+    the quote never closed, or the backslash that ends the line."""
+    if reading.point is not None:
+        return Located(line, reading.at, reading.point, len(line))
+    if reading.quote is None:
+        return Located(line, len(line) - 1, len(line) - 1, len(line))
+    return Located(line, reading.at, reading.at, len(line))
 
 
 def _word_spans(line: str) -> list[tuple[int, int]]:
@@ -695,6 +740,127 @@ def typed_form(line: str, word: str) -> str | None:
         if reading.error is None and reading.words == [word]:
             return typed
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where the word an error is about was typed in `line`: from `start` to `end`, its
+    quotes and escapes included, the fault at `point` (the word's start, or the character a
+    JSON error points at; `end` when the fault is the word's end)."""
+
+    line: str
+    start: int
+    point: int
+    end: int
+
+    def where(self, indent: int = 0) -> tuple[int, int]:
+        """(how many lines after the command's first line, column from 1) of the fault, in
+        characters as typed (a tab is one, as is a wide character); `indent` counts what
+        was typed before the command on its first line and left out of `line` (a script
+        line's leading spaces)."""
+        before = self.line[: self.point]
+        breaks = before.count("\n")
+        if breaks:
+            return breaks, self.point - before.rfind("\n")
+        return 0, indent + self.point + 1
+
+
+def place(exc: CommandError, line: str) -> CommandError:
+    """`exc`, raised running `line`, with `located` set to where its word is in `line` (see
+    `locate`); kept when it is already set on this line (a line that cannot be split). A
+    CommandError made of a SimError or BehaviorError (`CommandError(str(exc), hint)`, the
+    same message) names the word that error names."""
+    if exc.located is not None and exc.located.line == line:
+        return exc
+    if exc.word_index is None:
+        exc.word = place_word(exc)
+    exc.located = locate(line, exc)
+    return exc
+
+
+def place_word(exc: CommandError) -> str | None:
+    """The word `exc` is about: its own, or, for a CommandError made of a SimError or
+    BehaviorError with the same message (`CommandError(str(exc), hint) from None`), the
+    word that error names."""
+    if exc.word is not None:
+        return exc.word
+    cause = exc.__context__
+    word = getattr(cause, "word", None)
+    return word if isinstance(word, str) and str(cause) == exc.message else None
+
+
+def locate(line: str, exc: CommandError) -> Located | None:
+    """Where in `line` the word `exc` is about was typed (see CommandError), or None: an
+    error about the whole line, or one about a word this line does not hold (a line that
+    another line runs). A word given twice is taken where the raiser says (`word_index`),
+    else the first time it is given after the command name (a value is never the command
+    name unless nothing else matches); an option's value typed as `--name=VALUE` is found
+    after its `=`."""
+    if exc.word is None and exc.word_index is None:
+        return None
+    spans = _word_spans(line)
+    values: list[str | None] = []
+    for begin, end in spans:
+        reading = _scan(line[begin:end])
+        values.append(reading.words[0] if reading.error is None and reading.words else None)
+    if exc.word_index is not None and exc.word_index < len(spans):
+        order = [exc.word_index]
+    else:
+        order = [*range(1, len(spans)), 0]
+    seen = 0
+    for i in order:
+        value, (begin, end) = values[i], spans[i]
+        if value is None:
+            continue
+        if exc.word is None or value == exc.word:
+            skip = 0
+        elif value.startswith("--") and value.partition("=")[2] == exc.word and "=" in value:
+            skip = value.index("=") + 1
+        else:
+            continue
+        seen += 1
+        if seen <= exc.occurrence and exc.word_index is None:
+            continue
+        at = skip + exc.within
+        # A whole word is pointed at where it starts, its opening quote included.
+        point = begin + typed_index(line[begin:end], at) if at else begin
+        return Located(line, begin, point, end)
+    return None
+
+
+def typed_index(typed: str, k: int) -> int:
+    """Where in `typed`, one word as typed, the character `k` of its value comes from: past
+    an opening quote, at the backslash of an escape; len(typed) past its last character."""
+    for m in _PIECE.finditer(typed):
+        piece = m.group()
+        first = piece[0]
+        if first == "'":
+            inner = len(piece) - 2
+            if k < inner:
+                return m.start() + 1 + k
+            k -= inner
+        elif first == '"':
+            i = 1
+            while i < len(piece) - 1:
+                if k == 0:
+                    return m.start() + i
+                i += 2 if piece[i] == "\\" and piece[i + 1 : i + 2] in ('"', "\\") else 1
+                k -= 1
+        elif piece.startswith(ANSI_C_QUOTE):
+            body = piece[2:-1]
+            made = len(decode(body))
+            if k < made:
+                return m.start() + 2 + body_index(body, k)
+            k -= made
+        elif first == "\\":
+            if k == 0:
+                return m.start()
+            k -= 1
+        else:
+            if k < len(piece):
+                return m.start() + k
+            k -= len(piece)
+    return len(typed)
 
 
 def escape_message(exc: EscapeError, at: int) -> str:
@@ -768,6 +934,7 @@ class _Reading:
     error: str | None = None
     at: int = 0  # where the quote left open starts
     hint: str | None = None  # how to write a `$'...'` escape that names no character
+    point: int | None = None  # where that escape is
 
 
 def _scan(line: str) -> _Reading:
@@ -810,8 +977,9 @@ def _scan(line: str) -> _Reading:
             try:
                 word.append(decode(piece[2:-1]))
             except EscapeError as exc:
-                error = escape_message(exc, m.start() + 2 + exc.offset)
-                return _Reading(words, len(line), None, error, m.start(), exc.hint)
+                point = m.start() + 2 + exc.offset
+                error = escape_message(exc, point)
+                return _Reading(words, len(line), None, error, m.start(), exc.hint, point)
         else:
             word.append(piece)
     if word is not None:
@@ -838,10 +1006,20 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             options_done = True
             continue
         name, eq, inline = word.partition("=")
-        opt = cmd.option(name)
+        here = i - 1  # the option's index, which an error about it is counted from
+        try:
+            opt = cmd.option(name)
+        except CommandError as exc:
+            exc.word, exc.occurrence = word, _nth(words, here)
+            raise
         if opt.kind == FLAG:
             if eq:
-                raise CommandError(f"{opt.name} takes no value", f"usage: {cmd.usage}")
+                raise CommandError(
+                    f"{opt.name} takes no value",
+                    f"usage: {cmd.usage}",
+                    word=word,
+                    occurrence=_nth(words, here),
+                )
             call.opts[opt.key] = True
             continue
         if eq:
@@ -850,15 +1028,30 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             value = words[i]
             i += 1
         else:
-            raise CommandError(f"{opt.name} needs a value", f"usage: {cmd.usage}")
+            raise CommandError(
+                f"{opt.name} needs a value",
+                f"usage: {cmd.usage}",
+                word=word,
+                occurrence=_nth(words, here),
+            )
         if opt.repeat:
             call.opts.setdefault(opt.key, []).append(value)
         elif opt.key in call.opts:
-            raise CommandError(f"{opt.name} given twice", f"usage: {cmd.usage}")
+            raise CommandError(
+                f"{opt.name} given twice",
+                f"usage: {cmd.usage}",
+                word=word,
+                occurrence=_nth(words, here),
+            )
         else:
             call.opts[opt.key] = value
     _bind_positional(cmd, call, positional)
     return call
+
+
+def _nth(words: list[str], at: int) -> int:
+    """How many times `words[at]` is given before it: which of them an error points at."""
+    return words[:at].count(words[at])
 
 
 def inner_command_at(cmd: Command) -> int | None:

@@ -4,13 +4,13 @@ A script holds one command per line; blank lines and `#` comments are skipped, a
 whose quote is still open at the end of a line goes on on the next (a JSON body written over
 several lines). Each command is echoed as `> LINE` with its output below. The run stops at
 the first failed `expect` (exit 1) or the first command error (exit 2), naming
-`SCRIPT:LINE`; a stack, behaviours or script file that cannot be read also exits 2. Exit 0
-means every line ran. With `keep_going` (`--keep-going`) a failed `expect` is reported and
-the run goes on, as does a script a `source` line runs; it exits 1 at the end, saying how
-many failed. A command error still stops it (exit 2): the lines after it would run on a
-state the script did not mean. The script `-` is read from standard input. With `junit`
-(`--junit FILE`) the run also writes a JUnit XML report (stptui.commands.junit), whatever
-its end.
+`SCRIPT:LINE` (`SCRIPT:LINE:COL` for an error about one word: see `position`); a stack,
+behaviours or script file that cannot be read also exits 2. Exit 0 means every line ran.
+With `keep_going` (`--keep-going`) a failed `expect` is reported and the run goes on, as
+does a script a `source` line runs; it exits 1 at the end, saying how many failed. A
+command error still stops it (exit 2): the lines after it would run on a state the script
+did not mean. The script `-` is read from standard input. With `junit` (`--junit FILE`)
+the run also writes a JUnit XML report (stptui.commands.junit), whatever its end.
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from stptui.commands import execute
 from stptui.commands.handlers.session_files import running_script
-from stptui.commands.registry import CommandError, ExpectationFailed, command_text, open_quote
+from stptui.commands.registry import (
+    WORD_SEPARATORS,
+    CommandError,
+    ExpectationFailed,
+    command_text,
+    open_quote,
+    strip_comment,
+)
 from stptui.commands.result import CommandResult, render_fitted, render_plain
 from stptui.commands.session import (
     DEFAULT_REGION,
@@ -105,7 +112,7 @@ def decode_script(data: bytes, first_line: int = 1) -> str:
     return text.removeprefix(BYTE_ORDER_MARK) if first_line == 1 else text
 
 
-def read_script(path: str) -> list[tuple[int, str]]:
+def read_script(path: str) -> list[ScriptLine]:
     """(line number, command) for every line that holds a command. Raises OSError, or
     NotUtf8Error (a ValueError) when the file is not UTF-8 text."""
     p = Path(path)
@@ -142,6 +149,30 @@ def split_lines(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(held)
 
 
+class ScriptLine(tuple[int, str]):
+    """(number of its first line, command): a command of a script as `script_lines` reads
+    it. `indent` counts what was typed before the command on that line (its leading
+    spaces and tabs, which the command leaves out), so that a column in the command is one
+    in the file."""
+
+    indent: int
+
+    def __new__(cls, n: int, line: str, indent: int = 0) -> ScriptLine:
+        self = super().__new__(cls, (n, line))
+        self.indent = indent
+        return self
+
+
+def position(n: int, exc: CommandError, indent: int = 0) -> str:
+    """`LINE:COL` of the word `exc` is about, the command starting on line `n` after
+    `indent` characters (a later line of a command that spans several counts from its own
+    start), or `LINE` (`n`) for an error about the whole command."""
+    if exc.located is None:
+        return str(n)
+    breaks, column = exc.located.where(indent)
+    return f"{n + breaks}:{column}"
+
+
 class CommandJoiner:
     """Joins a script's or a typed session's lines into commands: a command goes on on the
     next line while a quote is open, or after a backslash that escapes the line break (as
@@ -150,6 +181,8 @@ class CommandJoiner:
     def __init__(self) -> None:
         self.pending: list[str] = []
         self._quote: str | None = None
+        # What was typed before the last command `feed` completed, on its first line.
+        self.indent = 0
 
     def feed(self, raw: str) -> str | None:
         """Take one line; returns the command it completes (None while the command goes on,
@@ -164,14 +197,19 @@ class CommandJoiner:
         self._quote = after
         if after is not None:
             return None
-        line = command_text("\n".join(self.pending))
+        joined = strip_comment("\n".join(self.pending))
+        self.indent = len(joined) - len(joined.lstrip(WORD_SEPARATORS))
         self.pending = []
-        return line
+        return command_text(joined)
 
     def unfinished(self) -> str | None:
         """At the end of input, a command left unfinished: its first line alone, which fails
         to split (not joined, so that the error points at where it began)."""
-        return command_text(self.pending[0]) if self.pending else None
+        if not self.pending:
+            return None
+        first = self.pending[0]
+        self.indent = len(first) - len(first.lstrip(WORD_SEPARATORS))
+        return command_text(first)
 
     def reset(self) -> None:
         """Drop a half-read command."""
@@ -179,9 +217,10 @@ class CommandJoiner:
         self._quote = None
 
 
-def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+def script_lines(lines: Iterable[str]) -> Iterator[ScriptLine]:
     """(number of its first line, command) for every command in a script's lines, joined
-    by CommandJoiner. Lines are read lazily, so a script can come from a pipe."""
+    by CommandJoiner, with its indent. Lines are read lazily, so a script can come from a
+    pipe."""
     joiner = CommandJoiner()
     first = 0
     for n, raw in enumerate(lines, 1):
@@ -189,9 +228,9 @@ def script_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
             first = n
         line = joiner.feed(raw)
         if line is not None and line.strip():
-            yield first, line
+            yield ScriptLine(first, line, joiner.indent)
     if (rest := joiner.unfinished()) is not None:
-        yield first, rest
+        yield ScriptLine(first, rest, joiner.indent)
 
 
 def terminal_width(out: object) -> int | None:
@@ -233,10 +272,13 @@ class ScriptWatch(Protocol):
         """`line` starts (result None), or ended with `result`."""
         ...
 
-    def failed(self, exc: CommandError, text: str, *, going_on: bool = False) -> None:
+    def failed(
+        self, exc: CommandError, text: str, *, going_on: bool = False, at: str | None = None
+    ) -> None:
         """The line running failed with `exc`, which the run wrote to stderr as `text`;
         `going_on` for a sourced line's failed `expect` under `--keep-going`, after which
-        the lines that run it (`source`) go on."""
+        the lines that run it (`source`) go on; `at`, the LINE:COL of the word at fault
+        when the error is about one."""
         ...
 
 
@@ -287,7 +329,8 @@ def run_script(
         expect_failed(exc, going_on=True)
 
     with fewer_collections():
-        for n, line in lines:
+        for item in lines:
+            n, line = item
             if at_line is not None:
                 at_line(name, n)
             report(line, None)
@@ -306,10 +349,11 @@ def run_script(
                 return EXIT_EXPECT
             except CommandError as exc:
                 out.flush()
-                text = f"{printable(name)}:{n}: error: {printable(exc.format())}"
+                at = position(n, exc, getattr(item, "indent", 0))
+                text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
                 err.write(text + "\n")
                 if watch is not None:
-                    watch.failed(exc, text)
+                    watch.failed(exc, text, at=at if exc.located is not None else None)
                 code = EXIT_ERROR
                 break
             report(line, result)

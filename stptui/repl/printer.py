@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from stptui.commands import CommandError, CommandResult, ExpectationFailed
+from stptui.commands.registry import Located
 from stptui.commands.result import (
     FittingTable,
     cell,
@@ -58,6 +59,73 @@ _UUID = re.compile(r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _HANG = re.compile(r" *(?:\S+(?: \S+){0,2} {2,}|\S+: )?")
 # Narrower than this beside the indent, a line wraps at the margin: 6 columns a line is worse.
 MIN_HANGING_WIDTH = 20
+
+
+# The line under an error is indented as its hint is; a line cut to fit the terminal shows
+# at least this many cells of it.
+CARET_INDENT = "    "
+MIN_CARET_WIDTH = 20
+TAB_SIZE = 8
+_CUT = "…"
+
+
+def caret_lines(located: Located, width: int) -> tuple[str, str]:
+    """The physical line that holds the fault `located` names, as the terminal shows it,
+    and the line under it: `^` under the fault, `~` under the rest of the word on that
+    line (`  ^~~~~`). Each character is shown as `printable` shows it (an ESC as `\\x1b`,
+    so the caret is as wide as what it underlines), a wide character takes two cells and
+    a tab the spaces to the next multiple of TAB_SIZE. A line wider than `width` is cut
+    around the fault, with `…` where it was cut."""
+    text, point = located.line, located.point
+    first = text.rfind("\n", 0, point) + 1
+    last = text.find("\n", point)
+    last = len(text) if last < 0 else last
+    # A character takes at least a cell (but for rare zero-width ones): farther than this
+    # from the fault none is shown, so a megabyte-long line is not read whole.
+    reach = 2 * width
+    begin, end = max(first, point - reach), min(last, point + reach)
+    cells: list[tuple[str, str]] = []  # (what one character shows as, what goes under it)
+    column = 0
+    for i in range(begin, end):
+        char = text[i]
+        shown = " " * (TAB_SIZE - column % TAB_SIZE) if char == "\t" else printable(char)
+        wide = cell_len(shown)
+        mark = "~" if located.start <= i < located.end else " "
+        under = ("^" if i == point else mark) + mark * (wide - 1) if wide else ""
+        if i == point and not wide:
+            under = "^"  # a zero-width character at fault still gets its caret
+        cells.append((shown, under))
+        column += wide
+    if point >= end:
+        cells.append(("", "^"))  # the fault is the end: the caret goes after it
+    return _window(cells, point - begin, width, begin > first, end < last)
+
+
+def _window(
+    cells: list[tuple[str, str]], at: int, width: int, cut_before: bool, cut_after: bool
+) -> tuple[str, str]:
+    """The two lines of `cells`, cut to `width` cells around cell `at` when wider (or
+    when the line was cut already: `cut_before`, `cut_after`), `…` where they are cut."""
+    sizes = [max(cell_len(a), cell_len(b)) for a, b in cells]
+    begin, end = 0, len(cells)
+    if sum(sizes) > width:
+        # The fault a third of the way in: the word after it matters more than before.
+        room = width - 2 * cell_len(_CUT)
+        begin, used = at, sizes[at]
+        while begin > 0 and used + sizes[begin - 1] <= room // 3:
+            begin -= 1
+            used += sizes[begin]
+        end = at + 1
+        while end < len(cells) and used + sizes[end] <= room:
+            used += sizes[end]
+            end += 1
+    shown = "".join(a for a, _ in cells[begin:end])
+    under = "".join(b.ljust(cell_len(a)) for a, b in cells[begin:end]).rstrip()
+    if begin > 0 or cut_before:
+        shown, under = _CUT + shown, " " * cell_len(_CUT) + under
+    if end < len(cells) or cut_after:
+        shown += _CUT
+    return shown, under
 
 
 def kind_style(kind: str) -> str:
@@ -143,9 +211,17 @@ class Printer:
         self.console.print(Text(f"> {printable(line)}", style="dim"))
 
     def error(self, exc: CommandError) -> None:
-        """A command that could not run (red), with its hint."""
+        """A command that could not run (red), with its hint; an error about one word shows
+        the line with a caret under that word, as a compiler does."""
         label = "expectation failed" if isinstance(exc, ExpectationFailed) else "error"
         self.lines(f"{label}: {printable(exc.message)}", style="bold red")
+        if exc.located is not None:
+            width = self.console.width - len(CARET_INDENT)
+            shown, caret = caret_lines(exc.located, max(width, MIN_CARET_WIDTH))
+            self.console.print(Text(CARET_INDENT + shown), no_wrap=True, overflow="crop")
+            self.console.print(
+                Text(CARET_INDENT + caret, "bold red"), no_wrap=True, overflow="crop"
+            )
         if exc.hint:
             self.lines(f"    hint: {printable(exc.hint)}", style="yellow")
 

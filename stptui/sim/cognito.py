@@ -103,13 +103,17 @@ _NOT_A_LOGIN = {
 
 
 class CognitoError(Exception):
-    """A refusal as Cognito answers it: its exception name and its message."""
+    """A refusal as Cognito answers it: its exception name and its message; `word`, the
+    name it refuses as given, when it is about one (no such pool)."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, hint: str | None = None, *, word: str | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.hint = hint
+        self.word = word
 
 
 def login_attribute(username_attributes: tuple[str, ...], username: str) -> str:

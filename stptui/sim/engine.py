@@ -126,11 +126,14 @@ class _SyncCall:
 
 
 class SimError(ValueError):
-    """An action the simulation cannot take, with an optional suggestion."""
+    """An action the simulation cannot take, with an optional suggestion. `word` is the
+    name or value it refuses, as given, when the refusal is about one (no queue of that
+    name): a front end shows where it was typed."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, word: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.word = word
 
 
 def check_payload_size(payload: Any, limit: int) -> None:
@@ -306,12 +309,15 @@ class Simulator:
         other = self.stack.resources.get(name)
         if other is not None:
             raise SimError(
-                f"{name!r} is {with_article(other.type)}, not a function or batch job", listed
+                f"{name!r} is {with_article(other.type)}, not a function or batch job",
+                listed,
+                word=name,
             )
         guess = did_you_mean(name, workloads)
         raise SimError(
             f"no function or batch job named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else listed,
+            word=name,
         )
 
     def override_target(self, name: str) -> Any:
@@ -344,6 +350,7 @@ class Simulator:
                 f"did you mean {quote_word(f'{head}.{guess}')}?"
                 if guess
                 else f"its containers: {typed_names(ws.containers)}",
+                word=name,
             )
         from stptui.config.diagnostics import did_you_mean, with_article
 
@@ -358,11 +365,13 @@ class Simulator:
                 f"{name!r} is {with_article(other.type)}, not a function, batch job or "
                 "container workload",
                 listed,
+                word=name,
             )
         guess = did_you_mean(name, names)
         raise SimError(
             f"no function, batch job or container workload named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else listed,
+            word=name,
         )
 
     def _lookup(self, table: dict[str, Any], name: str, what: str) -> Any:
@@ -380,10 +389,12 @@ class Simulator:
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not {with_article(what)}",
                 _choices(what, table),
+                word=name,
             )
         raise SimError(
             f"no {what} named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else _choices(what, table),
+            word=name,
         )
 
     # -- actions -----------------------------------------------------------------------

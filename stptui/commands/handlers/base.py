@@ -124,7 +124,7 @@ def read_duration(text: str, what: str) -> int:
     try:
         return parse_duration(text)
     except BehaviorError as exc:
-        raise CommandError(f"{what}: {exc}", exc.hint) from None
+        raise CommandError(f"{what}: {exc}", exc.hint, word=text) from None
 
 
 # Python refuses to read an int of more digits than this (sys.get_int_max_str_digits()).
@@ -149,15 +149,17 @@ def whole_number(text: str, what: str, *, minimum: int = 1, maximum: int = MAX_W
     hint = f"write a whole number from {minimum} to {maximum:,}"
     if not (text.isascii() and text.isdigit()):
         raise CommandError(
-            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
+            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint, word=text
         )
     # By its digits, not int(): Python refuses to read an int of over 4,300 digits.
     digits = text.lstrip("0") or "0"
     if len(digits) > len(str(maximum)) or int(digits) > maximum:
-        raise CommandError(f"{what} must be at most {maximum:,}, not {shorten(text, 24)}", hint)
+        raise CommandError(
+            f"{what} must be at most {maximum:,}, not {shorten(text, 24)}", hint, word=text
+        )
     if int(digits) < minimum:
         raise CommandError(
-            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint
+            f"{what} must be a whole number of at least {minimum}, not {text!r}", hint, word=text
         )
     return int(digits)
 
@@ -199,7 +201,9 @@ def sqs_attributes(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not eq or not key:
-            raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr priority=5")
+            raise CommandError(
+                f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr priority=5", word=pair
+            )
         # SQS's own rules for attribute names (reference aws-semantics §1).
         if (
             not _ATTR_NAME.fullmatch(key)
@@ -211,6 +215,7 @@ def sqs_attributes(pairs: list[str]) -> dict[str, Any]:
             raise CommandError(
                 f"{key!r} is not a valid message attribute name",
                 "letters, digits, _ - and . (not first, last or doubled); not AWS.* or Amazon.*",
+                word=pair,
             )
         if key in attrs:
             raise CommandError(f"--attr {key} given twice", "give each attribute once")
@@ -232,7 +237,7 @@ def query_pairs(pairs: list[str], example: str) -> list[tuple[str, str]]:
     for pair in pairs:
         name, eq, value = pair.partition("=")
         if not eq or not name:
-            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", example)
+            raise CommandError(f"--query needs NAME=VALUE, not {pair!r}", example, word=pair)
         out.append((name, value))
     return out
 
@@ -259,7 +264,7 @@ def parse_payload(
     try:
         return jsontext.loads(text)
     except jsontext.JsonLimitError as exc:
-        raise CommandError(f"the payload is not usable JSON: {exc}") from None
+        raise CommandError(f"the payload is not usable JSON: {exc}", word=text) from None
     except ValueError as exc:
         if looks_like_json(text):
             hint = broken_json_hint(text, line)
@@ -270,7 +275,16 @@ def parse_payload(
             hint = (
                 f"the payload must be JSON; to send the text, quote it: {command_start} '{quoted}'"
             )
-        raise CommandError(f"{refusal}: {exc}", hint) from None
+        raise CommandError(
+            f"{refusal}: {exc}", hint, word=text, within=json_error_at(exc)
+        ) from None
+
+
+def json_error_at(exc: ValueError) -> int:
+    """Where in the text JSON's reader stopped (`JSONDecodeError.pos`), 0 when it does not
+    say: the character a column points at."""
+    pos = getattr(exc, "pos", 0)
+    return pos if isinstance(pos, int) else 0
 
 
 def looks_like_json(text: str) -> bool:
@@ -290,6 +304,15 @@ def json_fault(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def json_fault_at(text: str) -> int:
+    """Where in `text` JSON's reader stops (0 when it reads, or stops for another reason)."""
+    try:
+        jsontext.loads(text)
+    except ValueError as exc:
+        return json_error_at(exc)
+    return 0
 
 
 def lost_its_quotes(text: str, line: str | None = None) -> bool:

@@ -90,6 +90,7 @@ def _byte_size(text: str) -> int:
         raise CommandError(
             f"--size must be a whole number of bytes, optionally with a unit, not {text!r}",
             "e.g. --size 2048, --size 5MB, --size 6GiB",
+            word=text,
         )
     digits = m.group(1).lstrip("0") or "0"
     if len(digits) > 16:
@@ -312,11 +313,14 @@ def _tags(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not eq:
-            raise CommandError(f"--tag needs KEY=VALUE, not {pair!r}", "e.g. --tag class=scratch")
+            raise CommandError(
+                f"--tag needs KEY=VALUE, not {pair!r}", "e.g. --tag class=scratch", word=pair
+            )
         if key in tags:
             raise CommandError(
                 f"InvalidTag: Cannot provide multiple Tags with the same key ({key!r})",
                 "give each tag key once",
+                word=pair,
             )
         tags[key] = value
     return tags
@@ -534,6 +538,7 @@ def check_http_method(method: str) -> None:
         raise CommandError(
             f"unknown HTTP method {method!r}",
             f"did you mean {guess}?" if guess else f"one of {', '.join(HTTP_METHODS)}",
+            word=method,
         )
 
 
@@ -557,11 +562,13 @@ def http_entry(sim: Simulator, name: str | None) -> str:
                     f"{name!r} is {with_article(other.type)}, not an http-api-gateway or "
                     "application-load-balancer",
                     f"one of {', '.join(entries)}",
+                    word=name,
                 )
             guess = did_you_mean(name, [*entries, *lbs.aliases, *sim.services["http"].aliases])
             raise CommandError(
                 f"no http-api-gateway or application-load-balancer named {name!r}",
                 f"did you mean {quote_word(guess)}?" if guess else f"one of {', '.join(entries)}",
+                word=name,
             )
         return "api"
     if apis or not (lbs.balancers or lbs.network):
@@ -833,6 +840,7 @@ def _jwt_claims(text: str) -> dict[str, object]:
             raise CommandError(
                 f"--jwt needs CLAIM=VALUE pairs separated by commas, not {pair!r}",
                 "e.g. --jwt sub=u1,email=ann@example.com (or --jwt - for no extra claims)",
+                word=pair,
             )
         try:
             claims[name.strip()] = claim_value(value, name.strip())
@@ -845,7 +853,9 @@ def _listener_port(text: str) -> int:
     """`--port`: a TCP port number."""
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise CommandError(
-            f"--port must be a port number from 1 to 65535, not {text!r}", "e.g. --port 443"
+            f"--port must be a port number from 1 to 65535, not {text!r}",
+            "e.g. --port 443",
+            word=text,
         )
     return int(text)
 

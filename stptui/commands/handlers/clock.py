@@ -71,7 +71,7 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     except DurationTooLongError as exc:
         raise _too_long(sim, text, exc) from None
     except BehaviorError as exc:
-        raise CommandError(f"advance: {exc}", exc.hint) from None
+        raise CommandError(f"advance: {exc}", exc.hint, word=text) from None
     before = sim.clock.now
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
@@ -92,10 +92,12 @@ def _too_long(sim: Simulator, text: str, exc: DurationTooLongError) -> CommandEr
             f"`until {iso_ms(MAX_MS)}` runs to the end of the clock's range"
             if left > 0
             else "the clock is at the end of its range: nothing moves it further",
+            word=text,
         )
     return CommandError(
         f"advance: {text!r} is longer than the 3650-day limit of a duration",
         f"to run that far, give the instant instead: until {iso_ms(target)}",
+        word=text,
     )
 
 
@@ -166,12 +168,14 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
         t = parse_instant(text)
     except InstantPrecisionError as exc:
         to_the_ms = re.sub(r"([.,]\d{3})\d+", r"\1", text)
-        raise CommandError(str(exc), f"write it to the millisecond: until {to_the_ms}") from None
+        raise CommandError(
+            str(exc), f"write it to the millisecond: until {to_the_ms}", word=text
+        ) from None
     except InstantRangeError as exc:
-        raise CommandError(str(exc), f"the clock cannot pass {iso_ms(MAX_MS)}") from None
+        raise CommandError(str(exc), f"the clock cannot pass {iso_ms(MAX_MS)}", word=text) from None
     except ValueError:
         raise CommandError(
-            f"{text!r} is not an ISO-8601 instant", _until_hint(text, sim.clock.now)
+            f"{text!r} is not an ISO-8601 instant", _until_hint(text, sim.clock.now), word=text
         ) from None
     if t < sim.clock.now:
         raise CommandError(

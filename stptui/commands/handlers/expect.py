@@ -25,6 +25,7 @@ from stptui.commands.registry import (
     Option,
     comparison_missing,
     names,
+    place_word,
     quote_word,
     unglued,
 )
@@ -200,6 +201,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         raise CommandError(
             f"unknown comparison {op!r}",
             f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
+            word=op,
         )
     since: str | None = call.opts.get("since")
     # A metric's window, when not all the trace holds: the same figure differs by window.
@@ -219,7 +221,9 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             raise CommandError(str(exc), "e.g. 2026-01-05T08:01:30Z") from None
         except (ValueError, OverflowError):
             raise CommandError(
-                f"{value_text!r} is not an ISO-8601 instant", "e.g. 2026-01-05T08:01:30Z"
+                f"{value_text!r} is not an ISO-8601 instant",
+                "e.g. 2026-01-05T08:01:30Z",
+                word=value_text,
             ) from None
         shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
     else:
@@ -451,11 +455,15 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         return words[0], metric_value(sim, words[0], since)
     if len(parts) == 2 and parts[0] in PATH_KINDS and parts[1]:
         # `function.worker`: a resource, but which of its figures?
-        raise CommandError(f"{words[0]!r} needs a statistic after it", _statistics(words[0]))
+        raise CommandError(
+            f"{words[0]!r} needs a statistic after it", _statistics(words[0]), word=words[0]
+        )
     if len(parts) < 3 or parts[0] not in PATH_KINDS:
         if (meant := _with_kind(sim, parts)) is not None:
-            raise CommandError(f"unknown path {words[0]!r}", meant)
-        raise CommandError(f"unknown path {words[0]!r}", _kinds_hint(sim, parts, hint))
+            raise CommandError(f"unknown path {words[0]!r}", meant, word=words[0])
+        raise CommandError(
+            f"unknown path {words[0]!r}", _kinds_hint(sim, parts, hint), word=words[0]
+        )
     # The statistic is the last part: a name written with AWS's `.fifo` suffix then gets a
     # did-you-mean of its stack name.
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
@@ -465,17 +473,29 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         raise CommandError(
             f"{kind} has no statistic {field!r}",
             f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}",
+            word=words[0],
         )
+    try:
+        return words[0], _figure(sim, kind, name, field)
+    except CommandError as exc:
+        # The name is a part of the path word: the error points at it there.
+        if place_word(exc) == name:
+            exc.word, exc.within = words[0], len(kind) + 1
+        raise
+
+
+def _figure(sim: Simulator, kind: str, name: str, field: str) -> Any:
+    """The statistic `field` of the resource `name` of `kind` (a checked path's parts)."""
     if kind == "queue":
-        return words[0], sim.queue_stats(queue_named(sim, name).name)[field]
+        return sim.queue_stats(queue_named(sim, name).name)[field]
     if kind == "job":
-        return words[0], _job_stats(sim, name)[field]
+        return _job_stats(sim, name)[field]
     if kind == "state_machine":
         # Lazily: the state machine service (and Step Functions' interpreter) loads only for
         # a session that asks about one.
         from stptui.sim.services.state_machine import lookup_machine
 
-        return words[0], _looked_up(lookup_machine, sim, name).figures()[field]
+        return _looked_up(lookup_machine, sim, name).figures()[field]
     if kind in ("stream", "table"):
         other = "table" if kind == "stream" else "stream"
         res = sim.stack.resources.get(name)
@@ -484,11 +504,12 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
             raise CommandError(
                 f"{name!r} is {with_article(res.type)}, not {with_article(_RESOURCE_TYPES[kind])}",
                 f"did you mean {other}.{name}.{field}?",
+                word=name,
             )
         if kind == "table":
-            return words[0], _table_figure(sim, name, field)
-        return words[0], _looked_up(lookup_stream, sim, name).figures()[field]
-    return words[0], sim.function_stats(function_named(sim, name).name)[field]
+            return _table_figure(sim, name, field)
+        return _looked_up(lookup_stream, sim, name).figures()[field]
+    return sim.function_stats(function_named(sim, name).name)[field]
 
 
 # Record kinds are named by what happens, not by the resource it happens to: a user who
@@ -535,7 +556,7 @@ def check_record_kind(kind: str) -> None:
         hint = f"did you mean {quote_word(guess)}?"
     else:
         hint = f"kinds: {', '.join(TRACE_KINDS)}"
-    raise CommandError(f"unknown trace record kind {kind!r}", hint)
+    raise CommandError(f"unknown trace record kind {kind!r}", hint, word=kind)
 
 
 def check_record_resource(sim: Simulator, kind: str, resource: str) -> None:
@@ -550,7 +571,7 @@ def check_record_resource(sim: Simulator, kind: str, resource: str) -> None:
         hint = f"did you mean {quote_word(guess)}?"
     else:
         hint = f"resources: {names(known)}"
-    raise CommandError(f"no resource named {resource!r}", hint)
+    raise CommandError(f"no resource named {resource!r}", hint, word=resource)
 
 
 def check_record_filter(kind: str, word: str, resource: str | None = None) -> None:
@@ -569,15 +590,19 @@ def check_record_filter(kind: str, word: str, resource: str | None = None) -> No
         raise CommandError(
             f"{word!r} is not a FIELD=VALUE filter (count KIND [RESOURCE] [FIELD=VALUE ...])",
             hint,
+            word=word,
         )
     if not field:
-        raise CommandError(f"{word!r} names no field", "write FIELD=VALUE, e.g. status=404")
+        raise CommandError(
+            f"{word!r} names no field", "write FIELD=VALUE, e.g. status=404", word=word
+        )
     # A field the kind never has is a typo, not a count of 0, even before any record exists.
     if field not in fields:
         guess = did_you_mean(field, fields)
         raise CommandError(
             f"{kind} records have no field {field!r}",
             f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
+            word=word,
         )
 
 

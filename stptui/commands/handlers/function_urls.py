@@ -61,6 +61,7 @@ def url_target(sim: Simulator, call: Call) -> tuple[str, str] | None:
             raise CommandError(
                 f"{path!r} is not a well-formed URL ({exc})",
                 "give the function URL as `show routes` lists it, or just the path (/hook)",
+                word=path,
             ) from None
         hit = urls.by_host(host)
         if hit is None:
@@ -71,6 +72,7 @@ def url_target(sim: Simulator, call: Call) -> tuple[str, str] | None:
                 if known
                 else "give the request's path (e.g. /webhooks/github); "
                 "this stack has no function URLs",
+                word=path,
             )
         if parts.scheme.lower() != "https" or port not in (None, 443):
             raise CommandError(

@@ -50,6 +50,7 @@ def lookup_function(sim: Simulator, name: str) -> FunctionSim:
             raise CommandError(
                 f"{name!r} is {with_article(other.type)}, not a function",
                 f"`{view}` shows it; `show logs {quote_word(name)}` its log lines",
+                word=name,
             ) from None
         raise CommandError(str(exc), exc.hint) from None
 

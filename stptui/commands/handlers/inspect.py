@@ -166,7 +166,7 @@ def check_show_what(sim: Simulator, what: str) -> None:
     if what not in SHOW_WHATS:
         guess = view_guess(what)
         hint = f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}"
-        raise CommandError(f"cannot show {what!r}", hint)
+        raise CommandError(f"cannot show {what!r}", hint, word=what)
 
 
 def check_show(sim: Simulator, call: Call) -> None:
@@ -220,7 +220,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         and name is not None
     ):
         raise CommandError(
-            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`"
+            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`", word=name
         )
 
 
@@ -738,13 +738,13 @@ def _find_message_id(sim: Simulator, text: str) -> str:
         # A one- or two-character prefix that happens to be unique today would name a
         # different message tomorrow: scripts must not depend on it.
         raise CommandError(
-            f"{text!r} is too short", f"give at least {MIN_PREFIX} characters of the id"
+            f"{text!r} is too short", f"give at least {MIN_PREFIX} characters of the id", word=text
         )
     if len(hits) > 1:
         _refuse_ambiguous(text, hits, "message ids", "show message")
     if hits:
         return hits[0]
-    raise CommandError(f"no message {text!r}", "`show queue QUEUE` lists message ids")
+    raise CommandError(f"no message {text!r}", "`show queue QUEUE` lists message ids", word=text)
 
 
 # How many of the ids an ambiguous prefix could mean a refusal names.
@@ -764,6 +764,7 @@ def _refuse_ambiguous(prefix: str, ids: list[str], what: str, command_name: str)
     raise CommandError(
         f"{prefix!r} is the start of {len(ids)} {what}: {listed}",
         f"type more characters of the id, e.g. {command_name} {starts[0]}",
+        word=prefix,
     )
 
 
@@ -927,6 +928,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
         raise CommandError(
             f"{key!r} is a resource; explain follows one message, event, invocation or object",
             hint,
+            word=key,
         )
     replays = sim.services["buses"].replays
     if replays is not None and key in replays.replays:
@@ -944,12 +946,14 @@ def _not_explained(sim: Simulator, key: str) -> None:
             f"`show replays` gives its state; its first replayed event: explain {copy}"
             if copy
             else "`show replays` gives its state; it has replayed no event yet",
+            word=key,
         )
     if key in tk.KINDS:
         raise CommandError(
             f"{key!r} is a kind of trace record; explain follows one message, event, "
             "invocation or object",
             f"`show trace` lists the records with their ids; `expect count {key} ...` counts them",
+            word=key,
         )
     if 0 < len(key) < MIN_PREFIX:
         ids = sorted(
@@ -965,6 +969,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
             raise CommandError(
                 f"{key!r} is too short a prefix: give at least {MIN_PREFIX} characters of the id",
                 f"ids that start with it: {shown}",
+                word=key,
             )
     unproduced = unproduced_record(sim, key)
     if unproduced is not None:
@@ -973,7 +978,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
     if key.startswith("repeat-") and repeats is not None and repeats.every:
         made = list(repeats.every)
         shown = ", ".join(made[:5]) + (f" ... {made[-1]}" if len(made) > 5 else "")
-        raise CommandError(f"no repeat {quoted(key)} was made", f"repeats made: {shown}")
+        raise CommandError(f"no repeat {quoted(key)} was made", f"repeats made: {shown}", word=key)
     changes = [
         r.get("event_id")
         for r in records
@@ -984,6 +989,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
         raise CommandError(
             f"{key!r} is an alarm; explain follows one of its state changes",
             f"`show alarms` gives its state; its latest change: explain {changes[-1]}",
+            word=key,
         )
     executions = [
         ex.name
@@ -996,6 +1002,7 @@ def _not_explained(sim: Simulator, key: str) -> None:
         f"did you mean {quote_word(guess)}?"
         if guess
         else "give a message, event or invocation id (see `show trace`), or an object key",
+        word=key,
     )
 
 

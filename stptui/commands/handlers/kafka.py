@@ -45,7 +45,9 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, bytes]]:
         key, eq, value = pair.partition("=")
         if not eq or not key:
             raise CommandError(
-                f"--header needs KEY=VALUE, not {pair!r}", "e.g. --header source=checkout"
+                f"--header needs KEY=VALUE, not {pair!r}",
+                "e.g. --header source=checkout",
+                word=pair,
             )
         out.append((key, value.encode("utf-8", "surrogatepass")))
     return out
@@ -59,6 +61,7 @@ def _value(call: Call) -> bytes | None:
             raise CommandError(
                 f"a tombstone has no value, but VALUE {text!r} is given",
                 "give VALUE for a record with a value, or --tombstone alone for a null one",
+                word=text,
             )
         return None
     if text is None:

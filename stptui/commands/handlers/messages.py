@@ -104,7 +104,11 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     if "delay" in call.opts:
         ms = read_duration(call.opts["delay"], "--delay")
         if ms % 1000:
-            raise CommandError("--delay is a whole number of seconds in SQS", "e.g. --delay 30s")
+            raise CommandError(
+                "--delay is a whole number of seconds in SQS",
+                "e.g. --delay 30s",
+                word=call.opts["delay"],
+            )
         delay_s = ms // 1000
     attrs = sqs_attributes(call.opts.get("attr", []))
     group = call.opts.get("group")

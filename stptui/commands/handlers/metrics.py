@@ -51,13 +51,16 @@ def check_metric_resource(sim: Simulator, name: str) -> None:
     res = sim.stack.resources.get(name)
     if res is not None:
         hint = f"metrics are kept for {MEASURED}; measured: {names(found)}"
-        raise CommandError(f"{name!r} is a {res.type}, which `show metrics` does not measure", hint)
+        raise CommandError(
+            f"{name!r} is a {res.type}, which `show metrics` does not measure", hint, word=name
+        )
     guess = did_you_mean(name, found)
     raise CommandError(
         f"nothing `show metrics` measures is named {name!r}",
         f"did you mean {quote_word(guess)}?"
         if guess
         else f"it measures {MEASURED}; here: {names(found) or 'nothing'}",
+        word=name,
     )
 
 
@@ -335,7 +338,9 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             if paths
             else f"it measures {MEASURED}; here: nothing"
         )
-        raise CommandError(f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric", example)
+        raise CommandError(
+            f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric", example, word=path
+        )
     # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
     # A percentile may have decimals, as CloudWatch writes them (pNN.NN: p95.0, p99.9).
     decimals = len(parts) >= 5 and parts[-1].isdigit() and _PERCENTILE.fullmatch(parts[-2])
@@ -353,6 +358,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             f"did you mean metric.{name}.{guess}.{stat}?"
             if guess
             else f"metrics: {', '.join(metrics)}",
+            word=path,
         )
     m = compute(sim, since)
     res = m.resources.get(name)
@@ -370,12 +376,14 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             raise CommandError(
                 f"{metric} of {name} has no statistic {stat!r}: {exc.reason}",
                 f"statistics: {_offered_text(offered)}",
+                word=path,
             ) from None
         if re.fullmatch(r"p\d{1,2}\.\d{3,}", stat):
             raise CommandError(
                 f"{metric} of {name} has no statistic {stat!r}: a percentile has at most two "
                 "decimals, as CloudWatch writes them",
                 f"e.g. metric.{name}.{metric}.{stat[: stat.index('.') + 3]}",
+                word=path,
             ) from None
         # `max` for Maximum, `avg` for Average: CloudWatch's names are the statistics.
         named = [s for s in offered if s not in ("pNN", "pNN.NN")]
@@ -389,6 +397,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             f"did you mean metric.{name}.{metric}.{guess}?"
             if guess
             else f"statistics: {_offered_text(offered)}",
+            word=path,
         ) from None
 
 

@@ -833,7 +833,9 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
             hint = f"repeats in progress: {', '.join(active)}"
         else:
             hint = "no repeat is in progress: a repeat without --every runs all at once"
-        raise CommandError(f"no repeat {printable(shorten(name, 40))} is in progress", hint)
+        raise CommandError(
+            f"no repeat {printable(shorten(name, 40))} is in progress", hint, word=name
+        )
     if rep.entry is not None:
         sim.clock.cancel(rep.entry)
         rep.entry = None

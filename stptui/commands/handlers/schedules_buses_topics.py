@@ -10,7 +10,9 @@ from stptui.commands.handlers.base import (
     as_number,
     broken_json_hint,
     command,
+    json_error_at,
     json_fault,
+    json_fault_at,
     whole_number,
 )
 from stptui.commands.registry import (
@@ -154,10 +156,12 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
         elif code.isidentifier():
             message = f"PutEvents put nothing: its entry failed (FailedEntryCount 1) with {message}"
         fault = None if detail is None else json_fault(detail)
+        word, within = exc.word, 0
         if fault is not None:
             message = f"{message} The detail is not JSON: {fault}"
             hint = broken_json_hint(detail, call.line)
-        raise CommandError(message, hint) from None
+            word, within = detail, json_fault_at(detail)
+        raise CommandError(message, hint, word=word, within=within) from None
     recs = list(sim.trace.since(before))
     bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)
     matched = [r.get("target") for r in recs if r.kind == tk.EVENT_MATCHED]
@@ -194,7 +198,9 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not eq or not key:
-            raise CommandError(f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order")
+            raise CommandError(
+                f"--attr needs NAME=VALUE, not {pair!r}", "e.g. --attr kind=order", word=pair
+            )
         if key in attrs:
             raise CommandError(f"--attr {key} given twice", "give each attribute once")
         if as_number(value) is not None:
@@ -202,10 +208,12 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
         elif value.startswith("["):
             try:
                 attrs[key] = jsontext.loads(value)
-            except ValueError:
+            except ValueError as exc:
                 raise CommandError(
                     f"--attr {key}: {value!r} is not a JSON array",
                     'a String.Array attribute is a JSON array: --attr tags=\'["a","b"]\'',
+                    word=pair,
+                    within=len(key) + 1 + json_error_at(exc),
                 ) from None
         else:
             attrs[key] = value
@@ -390,16 +398,19 @@ def replay_instant(sim: Any, text: str, what: str) -> int:
         try:
             ago = parse_duration(text[1:])
         except BehaviorError as exc:
-            raise CommandError(f"{what}: {exc}", "e.g. -2h is two hours before now") from None
+            raise CommandError(
+                f"{what}: {exc}", "e.g. -2h is two hours before now", word=text
+            ) from None
         return max(MIN_MS, now - ago)
     try:
         return parse_instant(text)
     except InstantRangeError as exc:
-        raise CommandError(f"{what}: {exc}", "e.g. 2026-01-05T08:00:00Z") from None
+        raise CommandError(f"{what}: {exc}", "e.g. 2026-01-05T08:00:00Z", word=text) from None
     except ValueError:
         raise CommandError(
             f"{what}: {quoted(text)} is not an instant",
             "an ISO-8601 instant (2026-01-05T08:00:00Z), `now`, or how long before now (-2h)",
+            word=text,
         ) from None
 
 

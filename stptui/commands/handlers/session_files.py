@@ -126,8 +126,9 @@ def _unread_hint(name: str) -> str:
     args=(Arg("FILE", FILE, "a script: one command per line, # comments"),),
     examples=("source docs/examples/tour.stp",),
     details=(
-        "It stops at the first command error or failed expect, naming FILE:LINE; the "
-        "commands before it stay applied. Under `stptui run --keep-going` a failed expect "
+        "It stops at the first command error or failed expect, naming FILE:LINE "
+        "(FILE:LINE:COL for an error about one word of the line); the commands before it "
+        "stay applied. Under `stptui run --keep-going` a failed expect "
         "is reported and the script goes on. A relative FILE is read from the current folder, "
         "as a shell reads it, in a script too (and `~/` from your home folder, as for every "
         "file a command takes); when only the script's own folder has it, the refusal gives "
@@ -138,7 +139,7 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     """source FILE"""
     from stptui.commands import execute
     from stptui.commands.result import render_plain
-    from stptui.commands.script import NotUtf8Error, read_script
+    from stptui.commands.script import NotUtf8Error, position, read_script
 
     name = _file(call)
     try:
@@ -169,7 +170,8 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
         return told
 
     with running_script(path):
-        for n, line in lines:
+        for item in lines:
+            n, line = item
             where = f"{name}:{n}: "
             failing = hand_on(where)
             if call.should_stop is not None and call.should_stop():
@@ -198,7 +200,9 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
                 ran += 1
                 continue
             except CommandError as exc:
-                # The same class, so `stptui run` exits alike.
+                # The same class, so `stptui run` exits alike; an error about one word says
+                # where it is in this file (the line holding the word, and its column).
+                where = f"{name}:{position(n, exc, item.indent)}: "
                 raise type(exc)(where + exc.message, exc.hint) from None
             ran += 1
             if call.report is not None:

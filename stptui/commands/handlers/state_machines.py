@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
-from stptui.commands.handlers.base import command, local_path
+from stptui.commands.handlers.base import command, json_error_at, local_path
 from stptui.commands.registry import (
     EXECUTION,
     STATE_MACHINE,
@@ -120,7 +120,10 @@ def _input(text: str | None) -> Any:
         return jsontext.loads(text)
     except ValueError as exc:
         raise CommandError(
-            f"InvalidExecutionInput: the input is not JSON: {exc}", INPUT_HINT
+            f"InvalidExecutionInput: the input is not JSON: {exc}",
+            INPUT_HINT,
+            word=text,
+            within=json_error_at(exc),
         ) from None
 
 

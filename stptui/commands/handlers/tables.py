@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from stptui import jsontext
-from stptui.commands.handlers.base import command, shorten
+from stptui.commands.handlers.base import command, json_error_at, shorten
 from stptui.commands.handlers.streams import reader_table
 from stptui.commands.registry import TABLE, TEXT, Arg, Call, CommandError, Option, quote_word
 from stptui.commands.result import CommandResult
@@ -37,7 +37,9 @@ def _json(text: str, what: str, table: TableSim | None = None) -> Any:
         return jsontext.loads(text)
     except ValueError as exc:
         hint = ITEM_HINT if table is None else _key_hint(table, text, what)
-        raise CommandError(f"{what} is not JSON: {exc}", hint) from None
+        raise CommandError(
+            f"{what} is not JSON: {exc}", hint, word=text, within=json_error_at(exc)
+        ) from None
 
 
 # A value of each key type to show in a hint: DynamoDB's key attributes are S, N or B.

@@ -42,7 +42,7 @@ def _cognito(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     try:
         return fn(*args, **kwargs)
     except CognitoError as exc:
-        raise CommandError(f"{exc.code}: {exc.message}", exc.hint) from None
+        raise CommandError(f"{exc.code}: {exc.message}", exc.hint, word=exc.word) from None
 
 
 def _attributes(pairs: list[str]) -> dict[str, str]:

@@ -20,11 +20,13 @@ from stptui.config.diagnostics import Position
 
 
 class BehaviorError(ValueError):
-    """A bad duration, override or behaviour value; `hint` says how to write it instead."""
+    """A bad duration, override or behaviour value; `hint` says how to write it instead;
+    `word`, the word of a command line it refuses, when it is about one."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, word: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.word = word
 
 
 class DurationTooLongError(BehaviorError):

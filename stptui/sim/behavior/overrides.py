@@ -195,9 +195,11 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
         try:
             p = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
-            raise BehaviorError(f"rate needs a number, not {quote(text)}", example) from None
+            raise BehaviorError(
+                f"rate needs a number, not {quote(text)}", example, word=text
+            ) from None
         if not 0.0 <= p <= 1.0:
-            raise BehaviorError(f"a probability is between 0 and 1, not {text}", example)
+            raise BehaviorError(f"a probability is between 0 and 1, not {text}", example, word=text)
         return Override(fn, "fail", "rate", rate=p)
     if mode == "when":
         expression = " ".join(args).strip()
@@ -212,6 +214,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
     raise BehaviorError(
         f"unknown fail form {quote(rest[0])}" + (f"; did you mean {guess}?" if guess else ""),
         f"forms: fail {quote_word(fn)} [always] | next N | rate P | when EXPR",
+        word=rest[0],
     )
 
 

@@ -458,6 +458,7 @@ class AlarmService:
             raise SimError(
                 f"alarm {name!r} of {other.resource_type} {other.resource!r} is not simulated{why}",
                 f"simulated alarms: {listed}" if listed else "this stack has no simulated alarms",
+                word=name,
             )
         guess = did_you_mean(name, [n for a in self.alarms.values() for n in _names(a.spec)])
         raise SimError(
@@ -467,6 +468,7 @@ class AlarmService:
             else f"alarms: {listed} (or their AWS names)"
             if listed
             else "this stack has no alarms",
+            word=name,
         )
 
     def check_state(self, name: str, state: str, text: str) -> AlarmSim:
@@ -484,6 +486,7 @@ class AlarmService:
                 f"did you mean {quote_word(guess)}? StateValue is one of {', '.join(STATES)}"
                 if guess
                 else f"StateValue is one of {', '.join(STATES)}",
+                word=state,
             )
         if not text or len(text) > 1023:
             raise SimError(

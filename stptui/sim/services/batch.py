@@ -440,11 +440,13 @@ class BatchService:
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not a batch job",
                 _job_choices(self.jobs),
+                word=name,
             )
         guess = did_you_mean(name, self.jobs)
         raise SimError(
             f"no batch job named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else _job_choices(self.jobs),
+            word=name,
         )
 
     def start(

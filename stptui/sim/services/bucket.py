@@ -494,14 +494,20 @@ class BucketService:
             else "this stack has no buckets"
         )
         if other is not None:
-            raise SimError(f"{name!r} is {with_article(other.type)}, not a bucket", choices)
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not a bucket", choices, word=name
+            )
         bucket = name.removeprefix("s3://").partition("/")[0]
         if name.startswith("s3://") and bucket in self.buckets:
             # The AWS CLI's way to name a bucket (`show bucket s3://uploads`).
-            raise SimError(f"no bucket named {name!r}", f"name it as the stack does: {bucket}")
+            raise SimError(
+                f"no bucket named {name!r}", f"name it as the stack does: {bucket}", word=name
+            )
         guess = did_you_mean(name, self.buckets)
         raise SimError(
-            f"no bucket named {name!r}", f"did you mean {quote_word(guess)}?" if guess else choices
+            f"no bucket named {name!r}",
+            f"did you mean {quote_word(guess)}?" if guess else choices,
+            word=name,
         )
 
     # -- actions -------------------------------------------------------------------------
@@ -530,7 +536,9 @@ class BucketService:
         _check_tags(tags or {})
         if operation not in CREATE_OPERATIONS:
             raise SimError(
-                f"unknown upload operation {operation!r}", f"one of {', '.join(CREATE_OPERATIONS)}"
+                f"unknown upload operation {operation!r}",
+                f"one of {', '.join(CREATE_OPERATIONS)}",
+                word=operation,
             )
         if content is None and not size:
             content = b""  # an empty object: its ETag is the real MD5 of nothing
@@ -687,6 +695,7 @@ class BucketService:
             raise SimError(
                 f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
                 f"`show bucket {quote_word(b.name)}` lists the versions",
+                word=version_id,
             )
         sim = self.sim
         now = sim.clock.now
@@ -881,17 +890,20 @@ class BucketService:
             raise SimError(
                 f"NoSuchVersion: bucket {b.name} has no versioning, so no version {version_id!r}",
                 "leave out --version-id",
+                word=version_id,
             )
         found = next((v for v in b.versions.get(key, ()) if v.version_id == version_id), None)
         if found is None:
             raise SimError(
                 f"NoSuchVersion: no version {version_id!r} of {_quote(key)} in bucket {b.name}",
                 f"`show bucket {quote_word(b.name)}` lists the versions",
+                word=version_id,
             )
         if found.delete_marker:
             raise SimError(
                 f"MethodNotAllowed: version {version_id!r} of {_quote(key)} is a delete marker",
                 "name a version that holds the object",
+                word=version_id,
             )
         return found
 

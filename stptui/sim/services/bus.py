@@ -788,11 +788,13 @@ class BusService:
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not an event bus",
                 f"buses: {', '.join(choices)}",
+                word=name,
             )
         guess = did_you_mean(name, choices)
         raise SimError(
             f"no event bus named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else f"buses: {', '.join(choices)}",
+            word=name,
         )
 
     # -- PutEvents -----------------------------------------------------------------------

@@ -493,6 +493,7 @@ def _check_name(name: str) -> None:
             "'replayName' failed to satisfy constraint: Member must satisfy regular "
             f"expression pattern: {REPLAY_NAME_PATTERN}",
             "use letters, digits, '.', '-' and '_' only, e.g. --name fix-orders-1",
+            word=name,
         )
 
 

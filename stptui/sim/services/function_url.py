@@ -188,11 +188,13 @@ class FunctionUrlService:
             raise SimError(
                 f"function {name!r} has no URL",
                 f"give it `url: {{enabled: true}}`; functions with one: {names}",
+                word=name,
             )
         guess = did_you_mean(name, self.urls)
         raise SimError(
             f"no function URL of a function named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else f"functions with a URL: {names}",
+            word=name,
         )
 
     def by_host(self, host: str) -> FunctionUrl | None:

@@ -454,12 +454,14 @@ def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
     without its leading '/'."""
     from stptui.sim.engine import SimError
 
-    method = method.upper()
+    typed, method = method, method.upper()
     if method not in HTTP_METHODS:
-        raise SimError(f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}")
+        raise SimError(
+            f"unknown HTTP method {method!r}", f"one of {', '.join(HTTP_METHODS)}", word=typed
+        )
     raw_path, _, raw_query = path.partition("?")
     if not raw_path.startswith("/"):
-        raise SimError(f"the path must start with '/', not {path!r}", f"e.g. {example}")
+        raise SimError(f"the path must start with '/', not {path!r}", f"e.g. {example}", word=path)
     return method, raw_path, raw_query
 
 
@@ -647,11 +649,13 @@ class HttpService:
             raise SimError(
                 f"{name!r} is {with_article(other.type)}, not an http-api-gateway",
                 hints.get(other.type, f"gateways: {names or '(none)'}"),
+                word=name,
             )
         guess = did_you_mean(name, [*self.apis, *self.aliases])
         raise SimError(
             f"no http-api-gateway named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else f"gateways: {names or '(none)'}",
+            word=name,
         )
 
     # -- requests ------------------------------------------------------------------------

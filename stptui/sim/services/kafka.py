@@ -563,6 +563,7 @@ def lookup_topic(sim: Simulator, name: str) -> KafkaTopic:
             f"{len(shared)} Kafka topics are called {name!r}, on different clusters: "
             f"{typed_names(shared)}",
             f"name one as `show kafka-topics` does, e.g. {quote_word(shared[0])}",
+            word=name,
         )
     sns = (
         f"{name!r} is an sns-topic, not a Kafka topic",

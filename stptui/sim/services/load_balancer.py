@@ -640,6 +640,7 @@ class LoadBalancerService:
             raise SimError(
                 f"{name!r} is a network-load-balancer: stptui does not simulate TCP load balancing",
                 f"application load balancers it does: {names or '(none)'}",
+                word=name,
             )
         guess = did_you_mean(name, [*self.balancers, *self.aliases])
         raise SimError(
@@ -647,6 +648,7 @@ class LoadBalancerService:
             f"did you mean {quote_word(guess)}?"
             if guess
             else f"load balancers: {names or '(none)'}",
+            word=name,
         )
 
     # -- requests ------------------------------------------------------------------------
@@ -700,7 +702,9 @@ class LoadBalancerService:
             ipaddress.ip_address(ip)
         except ValueError:
             raise SimError(
-                f"--source-ip must be an IPv4 or IPv6 address, not {ip!r}", "e.g. 198.51.100.7"
+                f"--source-ip must be an IPv4 or IPv6 address, not {ip!r}",
+                "e.g. 198.51.100.7",
+                word=ip,
             ) from None
         if listener.allowed_ips is not None and not _in_cidrs(ip, listener.allowed_ips):
             # The listener's security group drops the connection: no HTTP answer at all.

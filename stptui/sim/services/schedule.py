@@ -235,6 +235,7 @@ class ScheduleService:
                 f"{word!r} is not a schedule's id",
                 "write schedule:OWNER:N as `show schedules` numbers it (schedule:dailyReport:1)"
                 ", or the workload's name alone",
+                word=word,
             )
         return owner, int(number)
 
@@ -259,11 +260,12 @@ class ScheduleService:
             else "this stack has no schedules"
         )
         if res is not None:
-            raise SimError(f"{res.type} {owner!r} has no schedule trigger", listing)
+            raise SimError(f"{res.type} {owner!r} has no schedule trigger", listing, word=owner)
         guess = did_you_mean(owner, with_schedules)
         raise SimError(
             f"no function or batch job named {owner!r}",
             f"did you mean {quote_word(guess)}?" if guess else listing,
+            word=owner,
         )
 
     def rule(self, owner: str, number: int | None, verb: str = "fire") -> ScheduleRule:

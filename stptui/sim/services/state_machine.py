@@ -2021,6 +2021,7 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             raise SimError(
                 f"{quoted(text)} is an execution of batch job {job}, not of a state machine",
                 f"`explain {quote_word(text)}` shows its attempts; `show jobs` lists {job}",
+                word=text,
             )
         if every:
             hint = "`show executions` lists them"
@@ -2028,10 +2029,11 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             hint = "start one with start-execution"
         else:
             hint = "this stack has no state machines"
-        raise SimError(f"no execution {quoted(text)}", hint)
+        raise SimError(f"no execution {quoted(text)}", hint, word=text)
     raise SimError(
         f"{quoted(text)} names {len(found)} executions",
         "give more of the name, or the ARN: " + ", ".join(ex.name for ex in found[:5]),
+        word=text,
     )
 
 

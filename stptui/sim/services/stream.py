@@ -1054,10 +1054,12 @@ def lookup_named(
             f"{name!r} is {with_article(other.type)}, not {with_article(what)}",
             choices,
         )
-        raise SimError(message, hint)
+        raise SimError(message, hint, word=name)
     guess = did_you_mean(name, found)
     raise SimError(
-        f"no {what} named {name!r}", f"did you mean {quote_word(guess)}?" if guess else choices
+        f"no {what} named {name!r}",
+        f"did you mean {quote_word(guess)}?" if guess else choices,
+        word=name,
     )
 
 

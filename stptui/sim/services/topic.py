@@ -453,11 +453,14 @@ class TopicService:
         listing = f"topics: {', '.join(choices)}" if choices else "this stack has no topics"
         other = self.sim.stack.resources.get(name)
         if other is not None:
-            raise SimError(f"{name!r} is {with_article(other.type)}, not an SNS topic", listing)
+            raise SimError(
+                f"{name!r} is {with_article(other.type)}, not an SNS topic", listing, word=name
+            )
         guess = did_you_mean(name, choices)
         raise SimError(
             f"no SNS topic named {name!r}",
             f"did you mean {quote_word(guess)}?" if guess else listing,
+            word=name,
         )
 
     # -- Publish ---------------------------------------------------------------------------

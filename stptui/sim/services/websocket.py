@@ -90,10 +90,19 @@ class WebSocketError(ValueError):
     """A request API Gateway (or the stand-in client) refuses: `code` is the AWS error
     (`GoneException`, `PayloadTooLargeException`) or None for the client's own mistakes."""
 
-    def __init__(self, message: str, hint: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        code: str | None = None,
+        *,
+        word: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.hint = hint
         self.code = code
+        # The name or id refused as given, when the refusal is about one (no such API).
+        self.word = word
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,11 +300,13 @@ class WebSocketService:
             raise WebSocketError(
                 f"{quoted(name)} is a {other.type}, not a websocket-api-gateway",
                 f"WebSocket APIs: {names}",
+                word=name,
             )
         guess = did_you_mean(name, self.apis)
         raise WebSocketError(
             f"no websocket-api-gateway named {quoted(name)}",
             f"did you mean {quote_word(guess)}?" if guess else f"WebSocket APIs: {names}",
+            word=name,
         )
 
     def connection(

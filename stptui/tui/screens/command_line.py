@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
+from textual.widgets.input import Selection
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session
 from stptui.commands.result import render_plain, rich_result
@@ -46,6 +47,21 @@ HISTORY_LIMIT = 1000
 BOX_SHARE = 60
 OUTPUT_ROWS = 16
 BOX_FRAME = 5
+
+
+def point_at(field: Input, exc: CommandError) -> None:
+    """Select the word `exc` is about in `field`, which holds the line that ran (the app
+    leaves out what comes before the command: spaces, a `:`), so that what is typed next
+    replaces it; or put the cursor at the fault inside it (JSON broken there). A field
+    holding another line, or an error about the whole line, is left as it is."""
+    located = exc.located
+    if located is None or not field.value.endswith(located.line):
+        return
+    shift = len(field.value) - len(located.line)
+    if located.point == located.start:
+        field.selection = Selection(shift + located.start, shift + located.end)
+    else:
+        field.cursor_position = shift + located.point
 
 
 def completions(session: Session, line: str) -> list[str]:
@@ -260,6 +276,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             if self._pending:
                 error = Group(error, self._waiting_note())
             output.update(with_note(error, note))
+            point_at(event.input, exc)
             return
         self._whole = (event.value, render_plain(result))
         shown, note = shortened(result)
@@ -345,6 +362,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
                 if "\n" not in line:
                     field.value = line
                     field.cursor_position = len(line)
+                    point_at(field, exc)
                 self._pending = commands[n + 1 :]
                 if self._pending:
                     shown.append(self._waiting_note())

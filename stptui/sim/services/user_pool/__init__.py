@@ -101,12 +101,13 @@ class UserPoolService(
             other = self.sim.stack.resources.get(name)
             if other is not None:
                 message = f"{name!r} is {with_article(other.type)}, not a user-auth-pool"
-                raise CognitoError("ResourceNotFoundException", message, listing)
+                raise CognitoError("ResourceNotFoundException", message, listing, word=name)
             guess = did_you_mean(name, list(self.pools))
             raise CognitoError(
                 "ResourceNotFoundException",
                 f"{name!r} is not a user-auth-pool of this stack",
                 f"did you mean {quote_word(guess)}?" if guess else listing,
+                word=name,
             )
         return found
 
