@@ -860,6 +860,48 @@ def test_alias_bomb_is_refused_by_validate_without_big_memory(tmp_path: Path) ->
     )
 
 
+_DEEP_PROBE = """
+import contextlib, io, sys
+from stptui.cli import main
+
+for path in sys.argv[1:]:
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        rc = main(["validate", path])
+    print(rc, err.getvalue().splitlines()[0] if err.getvalue() else "")
+"""
+
+
+def test_a_million_levels_of_nesting_are_refused_not_a_crash(tmp_path: Path) -> None:
+    # PyYAML's C parser before 6.0.4 (libyaml 0.2.5) had no nesting limit and built nodes
+    # recursively in C: these files, well under the size limit, ended it with a segmentation
+    # fault, which no `except` catches (pyproject.toml asks for pyyaml>=6.0.4).
+    files = {
+        "flow sequences": "resources: " + "[" * 1_000_000 + "]" * 1_000_000 + "\n",
+        "flow mappings": "resources: " + "{a: " * 400_000 + "1" + "}" * 400_000 + "\n",
+        "block sequences": "resources:\n  " + "- " * 1_000_000 + "x\n",
+    }
+    paths = []
+    for i, text in enumerate(files.values()):
+        paths.append(tmp_path / f"deep{i}.yml")
+        paths[-1].write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _DEEP_PROBE, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang guard: the three take well under a second
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    # A signal is a negative exit: -11 is the segmentation fault.
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-3000:]}"
+    # Pure-Python PyYAML (no libyaml) gets no position: its recursion limit stops it.
+    refused = re.compile(r"deep\d\.yml(:\d+:\d+)?: error yaml-(syntax|too-deep): ")
+    for name, line in zip(files, done.stdout.splitlines(), strict=True):
+        rc, _, first = line.partition(" ")
+        assert rc == "2" and refused.search(first), (name, line)
+
+
 def test_many_aliases_below_the_limit_still_load() -> None:
     """Aliases are legitimate YAML: a modest amount of reuse is accepted, not refused."""
     text = dedent(
