@@ -305,6 +305,7 @@ def _parser_open() -> argparse.ArgumentParser:
 
 def _parser_run() -> argparse.ArgumentParser:
     p = _ArgumentParser(
+        usage="%(prog)s [options] [STACK] SCRIPT",
         missing_hints={
             "script": "a file of commands, one per line (each sample stack has its demo.stp), "
             "or - to read them from standard input; `stptui repl STACK` types them instead"
@@ -321,8 +322,15 @@ def _parser_run() -> argparse.ArgumentParser:
         "--keep-going: after the last line, when any failed), 2 on a command error or a file "
         "that cannot be read.",
     )
-    p.add_argument("stack", help=STACK_HELP)
-    p.add_argument("script", help="the script of commands; - reads it from standard input")
+    # `stptui run SCRIPT` in a project folder: argparse fills positionals from the left, so
+    # the lone word lands in `stack` and cmd_run moves it.
+    p.add_argument(
+        "stack",
+        help=f"{STACK_HELP} (default, with only SCRIPT given: the one in the current folder)",
+    )
+    p.add_argument(
+        "script", nargs="?", help="the script of commands; - reads it from standard input"
+    )
     _add_stack_options(p)
     p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
@@ -757,8 +765,21 @@ def _speed_index(text: str) -> int | None:
 
 def cmd_run(argv: Sequence[str]) -> int:
     """`stptui run`: a script of commands on the simulator, exit 0 / 1 / 2."""
-    args = _parser_run().parse_args(argv)
+    parser = _parser_run()
+    args = parser.parse_args(argv)
     from stptui.commands.script import ScriptOptions, run_from_files
+
+    if args.script is None:
+        from stptui.config import SCRIPT_SUFFIX
+
+        if Path(args.stack).suffix != SCRIPT_SUFFIX and args.stack != "-":
+            parser.error("the following arguments are required: script")
+        args.script, args.stack = args.stack, here_stack()
+        if args.stack is None:
+            parser.error(
+                "no STACK given and no stacktape.yml in the current folder; give one: "
+                f"{_shell('stptui', 'run', 'path/to/stacktape.yml', args.script)}"
+            )
 
     start_ms = _start_ms(args.start, "stptui run")
     if start_ms is None:

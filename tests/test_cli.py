@@ -611,3 +611,30 @@ def test_run_without_a_script_says_what_to_give(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "required: script\n  hint: a file of commands" in err
     assert "demo.stp" in err and "stptui repl STACK" in err
+
+
+def test_run_with_only_a_script_runs_it_on_the_stack_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As validate, graph and repl do: inside a project folder the stack goes without saying.
+    for f in demo_stack_path("job-queue").parent.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "demo.stp", "--start", "2026-01-05T08:00:00Z"]) == 0
+    alone = capsys.readouterr().out
+    assert "message.deleted" in alone
+    assert main(["run", "stacktape.yml", "demo.stp", "--start", "2026-01-05T08:00:00Z"]) == 0
+    assert capsys.readouterr().out == alone
+
+
+def test_run_with_only_a_script_and_no_stack_here_says_the_line_to_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "checks.stp").write_text("advance 1m\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "checks.stp"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "no STACK given and no stacktape.yml in the current folder" in err
+    assert err.rstrip().endswith("give one: stptui run path/to/stacktape.yml checks.stp")
