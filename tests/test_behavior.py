@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stptui.commands.registry import tokenize
 from stptui.config import load_stack_text
 from stptui.config.diagnostics import Diagnostic
 from stptui.config.model import Stack
@@ -931,7 +932,7 @@ def test_load_from_a_file_and_find_sidecar(stack: Stack, tmp_path: Path) -> None
             ["fail", "worker", "when", "body.amount", ">", "`100`"],
             "fail",
             "when",
-            "fail worker when body.amount > `100`",
+            'fail worker when "body.amount > `100`"',
         ),
         (["succeed", "worker"], "succeed", None, "succeed worker"),
         (["slow", "worker", "1m", "30s"], "slow", None, "slow worker 90000ms"),
@@ -940,7 +941,8 @@ def test_load_from_a_file_and_find_sidecar(stack: Stack, tmp_path: Path) -> None
 def test_parse_override(words: list[str], kind: str, mode: str | None, command: str) -> None:
     ov = parse_override(words)
     assert (ov.function, ov.kind, ov.mode, ov.command()) == ("worker", kind, mode, command)
-    assert parse_override(ov.command().split()).command() == command  # round-trips
+    # Round-trips through the command line's tokeniser: the condition is one word.
+    assert parse_override(tokenize(ov.command())).command() == command
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from stptui.commands import Session, execute
 from stptui.config import load_stack_text
@@ -103,6 +104,18 @@ def test_a_field_the_event_has_but_holds_null_is_not_called_missing() -> None:
     )
 
 
+def test_the_when_a_null_fix_offers_is_yaml_that_reads_back_as_the_expression() -> None:
+    # The fix wrote the expression between double quotes as it was: a quoted name in it
+    # (`"order id"`) ended the YAML string early, and the line pasted in was not YAML.
+    behaviors = ok(EMIT + "put: {bucket: uploads, key: '\"order id\"', content: b}\n")
+    out = invoke(behaviors, {"order id": None})
+    offered = out.error_message.partition("or add ")[2].removesuffix(
+        " to the item to skip inputs without it"
+    )
+    assert offered == 'when: "\\"order id\\""'
+    assert yaml.safe_load(offered) == {"when": '"order id"'}
+
+
 @pytest.mark.parametrize(
     ("expression", "found"),
     [
@@ -145,7 +158,7 @@ def test_fail_when_with_double_quoted_text_applies_and_says_what_it_compares() -
     session = Session.open(ROOT / "stptui" / "sample_stacks" / "job-queue", start_ms=T0)
     result = execute(session, """fail worker when 'body.kind == "poison"'""")
     assert result.text.splitlines() == [
-        'worker overrides: fail when body.kind == "poison"',
+        "worker overrides: fail when 'body.kind == \"poison\"'",
         "note: == \"poison\" compares with the field 'poison' of the input, not with the text: "
         "in JMESPath double quotes name a field; for the text, write the raw literal 'poison'; "
         'for the field, write @."poison"',

@@ -1108,3 +1108,31 @@ def test_lint_of_2000_resources_is_fast() -> None:
     # stack doubles it (2.0 measured; work quadratic in the stack would make it nearer 4).
     half, full = _lint_steps(_big_stack(250)), _lint_steps(stack)
     assert full.steps < 2.2 * half.steps, (half, full)
+
+
+def test_an_event_bus_named_default_is_flagged_as_one_stptui_cannot_tell_apart() -> None:
+    # Stacktape takes the name (its bus is `STACK-default` in AWS), but stptui's commands,
+    # behaviours and services call the account's default bus `default`: the stack's bus
+    # replaced it, its connectTo was read as the default bus (AccessDenied for every
+    # publish) and an S3 or alarm event for the default bus went to it.
+    stack = """\
+    resources:
+      default: {type: event-bus}
+      shop:
+        type: function
+        properties:
+          {PKG}
+          connectTo: [default]
+          events:
+            - type: event-bus
+              properties: {eventBusName: default, eventPattern: {source: [shop]}}
+    """
+    d = one(stack, "bus-named-default")
+    assert (d.severity, d.resource, d.line) == ("warning", "default", 2)
+    assert d.message == (
+        "the event bus 'default' has the name stptui gives the account's default bus, in "
+        "its commands (`publish default`), behaviours and services: it cannot simulate the "
+        "two apart (in AWS this one is named by the stack, not `default`)"
+    )
+    assert d.hint == "to simulate it, rename it (e.g. defaultBus) where it is defined and named"
+    assert found(stack.replace("default", "orders"), "bus-named-default") == []

@@ -280,9 +280,10 @@ def test_file_kind_offers_paths_and_fixed_words(
     (tmp_path / "runs").mkdir()
     (tmp_path / "runs" / "incident.json").write_text("{}")
     (tmp_path / "tour.stp").write_text("")
-    assert complete(session, "save runs/") == ["incident.json"]
-    assert complete(session, "load runs/inc") == ["ident.json"]
-    assert "tour.stp" in complete(session, "source ")
+    # Each replaces the word typed, a directory's name with a `/`, as the TUI's command line.
+    assert complete(session, "save runs/") == ["runs/incident.json"]
+    assert complete(session, "load runs/inc") == ["runs/incident.json"]
+    assert complete(session, "source ") == ["runs/", "stacktape.yml", "tour.stp"]
     assert complete(session, "record ")[0] == "stop"
 
 
@@ -333,13 +334,13 @@ def test_file_names_that_need_quotes_are_completed_quoted(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dir sp").mkdir()
     (tmp_path / "dir sp" / "my script.stp").write_text("")
-    assert tabbed(session, "source dir") == ["source 'dir sp'"]
+    assert tabbed(session, "source dir") == ["source 'dir sp/'"]
     assert tabbed(session, "source 'dir sp'/m") == ["source 'dir sp/my script.stp'"]
     assert tabbed(session, 'source "dir sp/') == ["source 'dir sp/my script.stp'"]
     assert tabbed(session, "source dir\\ sp/") == ["source 'dir sp/my script.stp'"]
     # An option's value given with `=` is a path too.
     line = "upload uploads k --from=dir"
-    assert tabbed(session, line) == ["upload uploads k --from='dir sp'"]
+    assert tabbed(session, line) == ["upload uploads k --from='dir sp/'"]
     line = "upload uploads k --from='dir sp/m"
     assert tabbed(session, line) == ["upload uploads k --from='dir sp/my script.stp'"]
 

@@ -427,3 +427,27 @@ def test_a_script_from_stdin_that_is_not_utf8_names_its_line(
         "<stdin>: cannot read the script: line 2, column 15: byte 0xff is not UTF-8 text "
         "(save the script as UTF-8)\n"
     )
+
+
+def test_ctrl_c_says_which_line_it_stopped_and_where_the_clock_got(
+    files: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long `until` (a minute's schedule to the year 9999 is some 15 hours of work) that
+    # Ctrl-C stopped ended the run with exit 130 and not a word on either stream.
+    from stptui.commands import script
+
+    real = script.execute
+
+    def execute(session, line, **kw):  # type: ignore[no-untyped-def]
+        if line.startswith("advance"):
+            session.sim.advance(60_000)  # a minute of the run, then the key
+            raise KeyboardInterrupt
+        return real(session, line, **kw)
+
+    monkeypatch.setattr(script, "execute", execute)
+    assert stptui_run(files) == 130
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "> advance 2m"
+    assert err == (
+        f"{files / 's.stp'}:5: interrupted (Ctrl-C) with the clock at 2026-01-05T08:01:00.000Z\n"
+    )

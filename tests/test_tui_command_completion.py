@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from replkit import completions as repl_offers
+from replkit import tabbed
 from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_support import EXAMPLES, START, drive, session
@@ -77,7 +79,7 @@ def test_later_words_narrow_what_is_offered(line: str, offered: list[str]) -> No
 
 
 # Lines whose next word has values to offer, the REPL's and the TUI's alike (file names are
-# tested below: the REPL has them from prompt_toolkit, the TUI from `path_candidates`).
+# tested below: both have them from `file_offers`).
 PARITY_LINES = [
     "expect count ",
     "expect count invocation.started ",
@@ -248,3 +250,78 @@ def test_a_huge_directory_is_read_only_up_to_the_bound(
     # A path through a file, or one that does not exist, offers nothing (and raises nothing).
     assert path_candidates("f00.stp/") == []
     assert path_candidates("nosuch/") == []
+
+
+def odd_folder(root: Path) -> None:
+    """A folder whose names need every rule of file-name completion: a space, a quote, a
+    hidden file, a subfolder, and a subfolder of 2,500 files (past the 2,000 read)."""
+    (root / "dir sp").mkdir()
+    (root / "dir sp" / "my script.stp").write_text("")
+    (root / "it's.stp").write_text("")
+    (root / ".hidden.stp").write_text("")
+    (root / "sub").mkdir()
+    (root / "sub" / "inner.json").write_text("{}")
+    (root / "many").mkdir()
+    for n in range(2500):
+        (root / "many" / f"f{n:04d}.stp").write_text("")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "source ",
+        "source .",
+        "source i",
+        "source \"it'",
+        "source 'dir sp/",
+        "source dir\\ sp/m",
+        "source s",
+        "source sub/",
+        "source many/",
+        "source many/f24",
+        "load ~/",
+        "load ~/su",
+        "record ",
+        "upload uploads k --from=su",
+        "upload uploads k --from='dir sp/m",
+        "source nosuch/",
+    ],
+)
+def test_the_repl_offers_the_same_file_names_as_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    # The REPL completed file names with prompt_toolkit's PathCompleter: hidden files
+    # offered before a `.` was typed, its own order, `~` expanded, every entry of a
+    # 100,000-file directory read at each key press, and a fuzzy match that listed the
+    # directory's names again. Both front ends now make the same lines, in the same order.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    odd_folder(tmp_path)
+    s = story_session()
+    ours = completions(s, line)
+    assert tabbed(s, line) == ours
+    if line == "source ":
+        assert ours == [
+            "source 'dir sp/'",
+            'source "it\'s.stp"',
+            "source many/",
+            "source sub/",
+        ]
+    if line == "source many/":
+        assert len(ours) == 2000
+    if line == "load ~/su":
+        assert ours == ["load ~/sub/"]
+
+
+def test_the_repl_menu_shows_a_file_by_its_last_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    odd_folder(tmp_path)
+    shown = {
+        c.text: (c.display_text, c.display_meta_text)
+        for c in repl_offers(session("job-queue"), "source 'dir sp/")
+    }
+    assert shown == {"'dir sp/my script.stp'": ("my script.stp", "file")}
+    shown = {c.text: c.display_text for c in repl_offers(session("job-queue"), "source s")}
+    assert shown == {"sub/": "sub/"}

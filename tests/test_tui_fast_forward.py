@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, Static
-from tui_support import START, app_for, drive, session
+from tui_support import START, app_for, drawn_text, drive, session
 
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.session import trace_sha256
@@ -316,3 +317,109 @@ def test_a_tick_or_an_escape_arriving_after_the_run_ended_changes_nothing() -> N
         assert (app.session.sim.clock.now, app.session.log) == (ended, log)
 
     drive(app_for("combined"), script)
+
+
+# -- a long `advance` or `until` typed on the command line ----------------------------------
+
+MINUTE_STACK = """\
+resources:
+  ticker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: t.ts}}
+      events:
+        - type: schedule
+          properties: {scheduleRate: rate(1 minute)}
+"""
+
+
+def minute_app(tmp_path: Path, budget_s: float) -> StptuiApp:
+    """The app on a stack whose function a schedule fires every minute."""
+    (tmp_path / "stacktape.yml").write_text(MINUTE_STACK)
+    app = StptuiApp(Session.open(tmp_path / "stacktape.yml", start_ms=START))
+    app.clock_command_budget_s = budget_s
+    return app
+
+
+def test_an_until_to_the_clocks_end_goes_on_in_the_fast_forward_dialog(tmp_path: Path) -> None:
+    # `until 9999-12-31T00:00:00Z` on a stack with a minute's schedule is 4 billion fires,
+    # some 15 hours of work: the command line ran it on the UI's thread, the screen frozen
+    # with no word and no key to stop it. It now runs there for a moment, then goes on in
+    # the fast-forward dialog, whose escape stops it at a consistent instant.
+    target = parse_instant("9999-12-31T00:00:00Z")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        result = app.run_command("until 9999-12-31T00:00:00Z")
+        reached = app.session.sim.clock.now
+        assert START < reached < target
+        assert result.text == (
+            f"this until is long work: after 0 s the clock is at {iso_ms(reached)}; it goes "
+            "on to 9999-12-31T00:00:00.000Z in the fast-forward dialog, with its progress "
+            "(escape there stops it at the instant reached)"
+        )
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, FastForwardScreen) and screen.forward is not None
+        assert screen.forward.target_ms == target and not screen.forward.done
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FastForwardScreen)
+        now = app.session.sim.clock.now
+        assert reached <= now < target
+        assert (
+            app.session.log
+            == [f"until {iso_ms(reached)}", f"until {iso_ms(now)}"][: 1 + (now > reached)]
+        )
+        fresh = replayed(app.session, tmp_path)
+        assert fresh.sim.clock.now == now
+        assert trace_sha256(fresh.sim.trace) == trace_sha256(app.session.sim.trace)
+
+    drive(minute_app(tmp_path, 0.0), script)
+
+
+def test_an_advance_typed_on_the_command_line_reaches_its_target_through_the_dialog(
+    tmp_path: Path,
+) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon")
+        field = app.screen.query_one("#command-input", Input)
+        field.value = "advance 30d"
+        await pilot.press("enter")
+        # The command line, under the dialog, says where its run goes on.
+        output = app.screen_stack[-2].query_one("#command-result", Static)
+        shown = "".join(output.render_line(y).text for y in range(output.size.height))
+        assert "it goes on to 2026-02-04T08:00:00.000Z in the fast-forward" in shown
+        await _wait_closed(pilot, app)
+        assert app.session.sim.clock.now == START + 30 * DAY_MS
+        assert app.session.sim.function_stats("ticker")["invocations"] == 30 * 24 * 60
+
+    drive(minute_app(tmp_path, 0.0), script)
+
+
+def test_a_short_advance_runs_on_the_command_line_as_before(tmp_path: Path) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        result = app.run_command("advance 1h")
+        assert result.text == "now 2026-01-05T09:00:00.000Z (+1 h)"
+        await pilot.pause()
+        assert not isinstance(app.screen, FastForwardScreen)
+        assert app.session.log == ["advance 1h"]
+
+    drive(minute_app(tmp_path, 5.0), script)
+
+
+def test_pasted_commands_after_a_long_advance_wait_for_its_fast_forward(tmp_path: Path) -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon")
+        app.post_message(events.Paste("advance 2d\npause ticker"))
+        await pilot.pause()
+        await pilot.press("enter")
+        # The second waits: run now, it would pause the schedule at the instant the first
+        # stopped, before the dialog ran the rest of its two days.
+        assert "1 pasted command waits" in drawn_text(
+            app.screen_stack[-2].query_one("#command-result")
+        )
+        await _wait_closed(pilot, app)
+        assert app.session.sim.clock.now == START + 2 * DAY_MS
+        await pilot.press("enter")
+        assert app.session.log[-2:] == ["until 2026-01-07T08:00:00.000Z", "pause ticker"]
+
+    drive(minute_app(tmp_path, 0.0), script)

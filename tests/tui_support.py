@@ -31,6 +31,7 @@ from textual.widgets import Input, Static, TextArea  # noqa: E402
 from stptui.commands import Session  # noqa: E402
 from stptui.sim.clock import parse_instant  # noqa: E402
 from stptui.sim.trace import Record  # noqa: E402
+from stptui.tui import app as tui_app  # noqa: E402
 from stptui.tui.app import StptuiApp  # noqa: E402
 from stptui.tui.widgets.inspector_pane import InspectorPane  # noqa: E402
 
@@ -42,6 +43,11 @@ SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/stacktape.yml"))
 # No blinking cursors: the blink timer races a screenshot.
 Input.cursor_blink = False
 TextArea.cursor_blink = False
+# An `advance` or `until` typed on the command line runs there for a second at most, then
+# goes on in the fast-forward dialog: on a loaded machine a test's week of work could take
+# that second, and a test would see a dialog it did not ask for. The tests of the handoff
+# set the app's own budget (tests/test_tui_fast_forward.py).
+tui_app.CLOCK_COMMAND_BUDGET_S = 60.0
 
 
 def drawn_text(widget: Widget) -> str:

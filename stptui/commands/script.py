@@ -45,7 +45,7 @@ from stptui.commands.session import (
     SessionError,
     same_file,
 )
-from stptui.sim.clock import fewer_collections
+from stptui.sim.clock import fewer_collections, iso_ms
 from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable
 
@@ -342,6 +342,15 @@ def run_script(
                     at_line=at_line,
                     expect_failed=sourced_failed if keep_going else None,
                 )
+            except KeyboardInterrupt:
+                # Ctrl-C ends the run (exit 130), but not without a word: a long `until`
+                # (a minute's schedule to the year 9999 is some 15 hours) says how far it got.
+                out.flush()
+                err.write(
+                    f"{printable(name)}:{n}: interrupted (Ctrl-C) with the clock at "
+                    f"{iso_ms(session.sim.clock.now)}\n"
+                )
+                raise
             except ExpectationFailed as exc:
                 expect_failed(exc)
                 if keep_going:

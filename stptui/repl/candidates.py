@@ -9,8 +9,7 @@ values typed before them (the keys of the bucket `delete BUCKET` names, the rout
 serve the method of `http METHOD`), plus what only a typing human needs: duration units,
 the current instant. It imports no user-interface library, so the REPL's completer
 (stptui.repl.completer) and the terminal UI's command line can both call it. File names for
-a FILE argument come from `path_candidates` (the terminal UI's; the REPL keeps
-prompt_toolkit's PathCompleter, whose completions it has always typed).
+a FILE argument come from `file_offers` (`path_candidates`), one rule for both.
 """
 
 from __future__ import annotations
@@ -197,7 +196,7 @@ def file_offers(text: str) -> list[Offer]:
 def path_candidates(word: str, limit: int | None = None) -> list[Candidate]:
     """The paths that `word` starts, as the command would read them (relative to the current
     directory): the entries of the directory typed so far (`runs/`; a leading `~` is the
-    home directory, as the REPL reads it, and stays as typed) whose names start with the
+    home directory, as the commands read it, and stays as typed) whose names start with the
     rest, sorted, a directory's with a `/` after it. Hidden names only when the rest starts
     with `.`. Of a directory, at most `limit` entries are read (PATH_LIMIT unless given); a
     directory that cannot be read offers nothing."""

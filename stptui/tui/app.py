@@ -7,6 +7,7 @@ a command line run through `stptui.commands.execute`, except the slices of the l
 (`stptui.tui.live`) and of a fast-forward (`stptui.tui.fast_forward`), which log their
 replayable equivalent. `undo`, `redo`, `reload` and `load` are planned by the command layer too
 (`stptui.commands.plan_rebuild`), built in a thread worker and adopted on the UI's thread.
+An `advance` or `until` typed that outlasts a second goes on as a fast-forward.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
 from stptui.config.model import DEFAULT_BUS
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
+from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.metrics import measured
 from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
+from stptui.tui.fast_forward import parse_target
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import hanging, pretty_json
@@ -113,6 +116,12 @@ REBUILD_PROGRESS_S = 0.1
 # file), and change nothing the rebuild would replace.
 READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
 NARROW_WIDTH = 120
+# The longest an `advance` or `until` typed on the command line runs on the UI's thread:
+# past it the rest of the way goes on in the fast-forward dialog, in slices, with its
+# progress and escape to stop. A minute's schedule takes about 7 s of work a simulated
+# year (`until 9999-12-31T00:00:00Z` some 15 hours), all of it a frozen screen before.
+CLOCK_COMMAND_BUDGET_S = 1.0
+CLOCK_COMMANDS = frozenset({"advance", "until"})
 # Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
 # share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
 MEDIUM_WIDTH = 160
@@ -426,6 +435,7 @@ class StptuiApp(App[None]):
         super().__init__()
         self.session = session
         self._config_errors = config_errors
+        self.clock_command_budget_s = CLOCK_COMMAND_BUDGET_S
         self.live = LiveClock(session, speed_index=speed_index)
         self.graph: nx.MultiDiGraph = build_graph(session.stack, poll_edges(session))
         # The stack `graph` was built from: opening the app built it twice (a fifth of a
@@ -895,11 +905,42 @@ class StptuiApp(App[None]):
         # would see from another thread (docs/fidelity.md).
         if not self.session.allow_code and (rebuild := plan_rebuild(self.session, line)):
             return self._start_rebuild(rebuild)
+        verb = line.split(maxsplit=1)
+        if verb and verb[0] in CLOCK_COMMANDS:
+            return self._run_clock_command(line)
         try:
             result = execute(self.session, line)
         finally:
             self.flush()
         return result
+
+    def _run_clock_command(self, line: str) -> CommandResult:
+        """Run `advance` or `until` here for at most CLOCK_COMMAND_BUDGET_S; a run that
+        takes longer stops at a consistent instant (logged as the `until` it amounts to) and
+        goes on to its target in the fast-forward dialog, whose progress shows and whose
+        escape stops it. The result says so, where the clock got and how to stop."""
+        sim = self.session.sim
+        before = sim.clock.now
+        deadline = time.perf_counter() + self.clock_command_budget_s
+        try:
+            result = execute(
+                self.session, line, should_stop=lambda: time.perf_counter() >= deadline
+            )
+        finally:
+            self.flush()
+        if not result.data.get("interrupted"):
+            return result
+        # The line ran, so its target reads: the same word, from the instant it started.
+        target = parse_target(tokenize(line)[1], before)
+        self._fast_forward(target)
+        reached = iso_ms(sim.clock.now)
+        budget = self.clock_command_budget_s
+        return CommandResult(
+            f"this {tokenize(line)[0]} is long work: after {budget:g} s the clock is at "
+            f"{reached}; it goes on to {iso_ms(target)} in the fast-forward dialog, "
+            "with its progress (escape there stops it at the instant reached)",
+            data={"now": reached, "continued": iso_ms(target)},
+        )
 
     # -- rebuilding in a thread ----------------------------------------------------------
 
@@ -1398,6 +1439,11 @@ class StptuiApp(App[None]):
     def action_fast_forward(self) -> None:
         """Ask how far, then run the clock there with progress; the live clock pauses
         meanwhile and plays on afterwards if it was playing."""
+        self._fast_forward()
+
+    def _fast_forward(self, target: int | None = None) -> None:
+        """The fast-forward dialog: asking how far, or running on to `target` at once (an
+        `advance` or `until` too long for one go); its summary is a note when it ends."""
         was_running = self.live.running
         if was_running:
             self.action_toggle_run()
@@ -1408,7 +1454,7 @@ class StptuiApp(App[None]):
             if was_running:
                 self.action_toggle_run()
 
-        self.push_screen(FastForwardScreen(self.session, self.flush), done)
+        self.push_screen(FastForwardScreen(self.session, self.flush, target=target), done)
 
     def action_redrive(self) -> None:
         """Redrive what is selected: the execution of the Events pane's row (when that pane

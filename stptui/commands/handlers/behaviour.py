@@ -101,7 +101,8 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
             {"override": ov.label(), "active": active},
         )
     )
-    text = f"{name} overrides: {'; '.join(_without_name(d, name) for d in active) or 'none'}"
+    phrases = "; ".join(_without_name(d, name) for d in active) or "none"
+    text = f"{quote_word(name)} overrides: {phrases}"
     quoted = quoted_text_warning(ov.expression) if ov.expression else None
     if quoted is not None:
         # Valid JMESPath, so the override applies; but it almost never holds as written.
@@ -190,7 +191,8 @@ def _without_name(described: str, name: str) -> str:
     """An active override as a phrase about the function already named: `fail next 2 (2
     left)` for `fail worker next 2 (2 left)`, and `succeed` with what it means."""
     verb, _, rest = described.partition(" ")
-    if rest != name and not rest.startswith(f"{name} "):
+    typed = quote_word(name)  # as `describe` names it
+    if rest != typed and not rest.startswith(f"{typed} "):
         return described  # another's: a container workload's, or one of its containers'
-    phrase = f"{verb}{rest[len(name) :]}"
+    phrase = f"{verb}{rest[len(typed) :]}"
     return f"{phrase} (declared failures suppressed)" if phrase == "succeed" else phrase

@@ -558,13 +558,22 @@ def _show_schedules(sim: Simulator) -> CommandResult:
             d["expression"],
             d["describe"],
             "paused" if d["paused"] else "",
-            d["next"] or "",
+            d["next"] or _no_next_fire(d),
             d["input"],
         ]
         for d in rows_data
     ]
     headers = ["workload", "#", "expression", "when", "paused", "next fire", "input"]
     return CommandResult(f"now {iso_ms(sim.clock.now)}", table=(headers, rows), data=rows_data)
+
+
+def _no_next_fire(row: dict[str, Any]) -> str:
+    """The next-fire cell of a schedule that has none: empty when it is paused or invalid;
+    else it is a cron() with no fire left up to 2199, cron's last year (a rate() always has
+    one, past the clock's end if need be), which `until` past it would run on in silence."""
+    if row["paused"] or row["describe"].startswith("invalid"):
+        return ""
+    return "none up to 2199"
 
 
 def _show_buses(sim: Simulator) -> CommandResult:

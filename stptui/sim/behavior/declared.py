@@ -9,6 +9,7 @@ The reader builds these; the runtime decides invocations with them.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -233,10 +234,13 @@ def _text_on_the_way(tree: dict[str, Any], ctx: Any) -> str | None:
 
 
 def _null_fix(expression: str) -> str:
-    """The fix for an expression that found null in this input."""
+    """The fix for an expression that found null in this input. Its `when:` is YAML as the
+    behaviours file takes it: the expression in JSON's double quotes (a quoted name in it,
+    `"order id"`, escaped)."""
     return (
         f"check the path against the input (docs/behaviors.md, JMESPath input), or add "
-        f'when: "{expression}" to the item to skip inputs without it'
+        f"when: {json.dumps(expression, ensure_ascii=False)} to the item to skip inputs "
+        "without it"
     )
 
 

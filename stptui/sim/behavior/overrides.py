@@ -78,7 +78,7 @@ class Override:
         if self.mode == "rate":
             return f"fail {quote_word(self.function)} rate {self.rate:g}"
         if self.mode == "when":
-            return f"fail {quote_word(self.function)} when {self.expression}"
+            return f"fail {quote_word(self.function)} when {condition_word(self.expression or '')}"
         return f"fail {quote_word(self.function)} always"
 
     def label(self) -> str:
@@ -229,7 +229,7 @@ def _split_condition(fn: str, args: list[str], expression: str, typed: str | Non
         raise BehaviorError(
             "quote the whole condition: split into words, it loses its own quotes and reads "
             + quote(expression),
-            f"fail {quote_word(fn)} when {_one_word(_repaired(typed) or typed)}",
+            f"fail {quote_word(fn)} when {condition_word(_repaired(typed) or typed)}",
         )
     try:
         compiled = compile_expression(expression)
@@ -237,7 +237,7 @@ def _split_condition(fn: str, args: list[str], expression: str, typed: str | Non
         repaired = _repaired(expression)
         hint = (
             "numbers are JSON constants in backticks: "
-            f"fail {quote_word(fn)} when {_one_word(repaired)}"
+            f"fail {quote_word(fn)} when {condition_word(repaired)}"
             if repaired
             else f'e.g. fail {quote_word(fn)} when "{CONDITION_EXAMPLE}"; {CONSTANTS_HINT}'
         )
@@ -250,9 +250,15 @@ def _quote_count(text: str) -> int:
     return sum(text.count(q) for q in "'\"`")
 
 
-def _one_word(text: str) -> str:
-    """`text` as one word of a command line: in double quotes, as JMESPath's raw strings use
-    single ones (a double quote or backslash inside is escaped)."""
+def condition_word(text: str) -> str:
+    """A `when` condition as one word of a command line, as the tokeniser reads it back:
+    bare, in `$'...'` (a line break) or, when it holds a `"` and no `'`, in single quotes,
+    as `quote_word` writes it; else in double quotes, a `"` or backslash inside escaped, as
+    the examples write conditions (`"body.kind == 'poison'"`): JMESPath's raw strings use
+    single quotes, which `quote_word` would splice in as `'"'"'`."""
+    word = quote_word(text)
+    if word == text or word.startswith("$'") or ('"' in text and "'" not in text):
+        return word
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

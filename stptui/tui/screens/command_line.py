@@ -372,6 +372,14 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
                 cut, note = shortened(result)
                 shown.append(with_note(rich_result(cut), note))
                 whole.append(render_plain(result))
+            if "continued" in result.data:
+                # The clock goes on in the fast-forward dialog: the commands after this one
+                # wait for it, as they would have waited for the command.
+                self._pending = commands[n + 1 :]
+                if self._pending:
+                    shown.append(self._waiting_note())
+                    whole.append(self._waiting_note().plain)
+                break
         else:
             n = len(commands)
             say(f"ran {n} pasted command{'s' * (n != 1)}", "bold")

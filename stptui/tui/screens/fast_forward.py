@@ -70,12 +70,20 @@ class FastForwardScreen(ModalScreen[str | None]):
     )
 
     def __init__(
-        self, session: Session, flush: Callable[[], None], *, frame_s: float = FRAME_S
+        self,
+        session: Session,
+        flush: Callable[[], None],
+        *,
+        frame_s: float = FRAME_S,
+        target: int | None = None,
     ) -> None:
+        """`target`: an instant to run to at once, without asking (an `advance` or `until`
+        the command line handed over)."""
         super().__init__()
         self.session = session
         self.flush = flush
         self.frame_s = frame_s
+        self._given = target
         self.forward: FastForward | None = None
         self._timer: Timer | None = None
         # Whether the screen has been dismissed: a tick the interval queued before it was
@@ -101,6 +109,11 @@ class FastForwardScreen(ModalScreen[str | None]):
                 yield Static(Text(STOP_HINT), id="ff-stop-hint", classes="dialog-hint")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Stop", id="ff-stop", variant="error")
+
+    def on_mount(self) -> None:
+        if self._given is not None:
+            self.query_one("#ff-target", Input).value = iso_ms(self._given)
+            self.action_start()
 
     def _target(self) -> int:
         return parse_target(self.query_one("#ff-target", Input).value, self.session.sim.clock.now)
