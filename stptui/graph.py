@@ -65,6 +65,7 @@ from stptui.config.envvars import EnvEntry, env_var_name, environments, injected
 from stptui.config.loader import DataPath
 from stptui.config.model import (
     DATA_STORE_TYPES,
+    DEFAULT_BUS,
     HTTP_PAYLOAD_FORMAT,
     SERVICE_CONTAINER_NAME,
     WEB_SERVICE_ROUTE_METHOD,
@@ -490,8 +491,12 @@ class _Builder:
         )
 
     def _default_bus(self, path: Any) -> str:
+        # A bus of the stack named `default` is another bus (`{stack}-default` in AWS), drawn
+        # as the resource node `default`: the label keeps the two apart.
+        shadowed = self.stack.default_bus_key != DEFAULT_BUS
+        label = "default (account)" if shadowed else "default"
         return self._synthetic(
-            "bus", "default", DEFAULT_BUS_ID, path, kind="event-bus", label="default"
+            "bus", "default", DEFAULT_BUS_ID, path, kind="event-bus", label=label
         )
 
     # -- edges --

@@ -130,6 +130,40 @@ def test_publish_offers_the_default_bus_and_shows_refusals() -> None:
     drive(app_for("combined"), script)
 
 
+def test_publish_lists_a_stack_bus_named_default_and_the_account_bus_apart(
+    tmp_path: Path,
+) -> None:
+    # The stack's `default` is `{stack}-default` in AWS; the account's bus is its ARN here.
+    account = "arn:aws:events:us-east-1:123456789012:event-bus/default"
+    rule = "{type: event-bus, properties: {%s, eventPattern: {source: [shop]}}}"
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n"
+        "  default: {type: event-bus}\n"
+        f"  mine: {{type: sqs-queue, properties: {{events: [{rule % 'eventBusName: default'}]}}}}\n"
+        f"  theirs: {{type: sqs-queue, properties: {{events: [{rule % 'useDefaultBus: true'}]}}}}\n"
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("p")
+        dialog = app.screen
+        assert isinstance(dialog, PublishDialog)
+        picker = dialog.query_one(Select)
+        assert dialog.names == sorted([account, "default"])
+        assert picker.value == "default"
+        assert "→ mine" in shown(app, "#publish-rules")
+        picker.value = account
+        await pilot.pause()
+        assert "→ theirs" in shown(app, "#publish-rules")
+        fill(app, publish_source="shop", publish_detail_type="T")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, PublishDialog)
+        assert_as_typed(app, f"publish {account} shop T '{{}}'")
+        matched = [r.get("target") for r in app.session.sim.trace.records]
+        assert "theirs" in matched and "mine" not in matched
+
+    drive(StptuiApp(Session.open(tmp_path / "stacktape.yml", start_ms=START)), script)
+
+
 # -- upload ---------------------------------------------------------------------------------
 
 

@@ -806,13 +806,6 @@ CODES: dict[str, CodeInfo] = {
                 "delivers the events.",
                 "Narrow the `Deny` statement so that it leaves the event source out, or remove it.",
             ),
-            "bus-named-default": _stack(
-                "warning",
-                "An event bus resource is named `default`, the name stptui gives the "
-                "account's default bus in its commands, behaviours and services; the two "
-                "cannot be simulated apart (AWS names the stack's bus after the stack).",
-                "Rename the bus (e.g. `defaultBus`) where it is defined and wherever it is named.",
-            ),
             "queue-no-consumer": _stack(
                 "warning",
                 "A queue has no consumer: no function or batch job has an `sqs` event for "

@@ -32,7 +32,6 @@ from stptui.config.loader import DataPath
 from stptui.config.model import (
     ACCOUNT_CONCURRENCY,
     CONTAINER_TRIGGER_TYPES,
-    DEFAULT_BUS,
     HTTP_PAYLOAD_FORMAT,
     MIN_UNRESERVED_CONCURRENCY,
     RESOURCE_TYPES,
@@ -1304,25 +1303,6 @@ class _Linter(
             key=True,
         )
 
-    def check_default_named_bus(self) -> None:
-        """An event bus resource named `default`: valid (Stacktape names it after the stack
-        in AWS), but stptui names the account's default bus so in its commands, behaviours
-        and services, and cannot keep the two apart."""
-        for bus in self.stack.buses:
-            if bus.name != DEFAULT_BUS:
-                continue
-            self.report(
-                bus.path,
-                "warning",
-                "bus-named-default",
-                f"the event bus {bus.name!r} has the name stptui gives the account's default "
-                "bus, in its commands (`publish default`), behaviours and services: it cannot "
-                "simulate the two apart (in AWS this one is named by the stack, not `default`)",
-                resource=bus.name,
-                hint="to simulate it, rename it (e.g. defaultBus) where it is defined and named",
-                key=True,
-            )
-
     def check_reserved_concurrency(self) -> None:
         """The functions' reservations leave at least 100 of the account's concurrency
         unreserved, or Lambda refuses the one that takes it below (PutFunctionConcurrency).
@@ -1790,7 +1770,6 @@ class _Linter(
             self.check_queue_refs(q)
             self.check_triggers(q, q.events)
         self.check_resource_params()
-        self.check_default_named_bus()
         self.check_reserved_concurrency()
         self.check_redrive_cycles(queues)
         for q in queues:

@@ -122,7 +122,9 @@ class StateMachineChecks(_LinterBase):
         if resource in (integ.EVENTS_PUT, asl_sdk.EVENTS_PUT):
             entries = params.get("Entries")
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
-                if isinstance(entry, dict) and entry.get("EventBusName", "default") != "default":
+                # `default` and its ARN name the account's bus, no resource of the stack.
+                bus = entry.get("EventBusName", "default") if isinstance(entry, dict) else None
+                if bus is not None and bus not in ("default", self.stack.default_bus_arn):
                     found.append((("Entries", i, "EventBusName"), entry["EventBusName"]))
         elif kind.param in params:
             found.append(((kind.param,), params[kind.param]))

@@ -781,6 +781,20 @@ class Stack:
         """`{serviceName}-{stage}`, the prefix of every AWS name Stacktape creates."""
         return f"{self.service_name}-{self.stage}"
 
+    @property
+    def default_bus_arn(self) -> str:
+        """The ARN of the account's default event bus."""
+        return f"arn:aws:events:{self.region}:{self.account_id}:event-bus/{DEFAULT_BUS}"
+
+    @property
+    def default_bus_key(self) -> str:
+        """How commands, behaviours and the trace name the account's default bus: `default`,
+        or its ARN when an event bus of the stack is named `default`. Stacktape names that
+        one `{stack}-default` in AWS, so both exist; the resource name keeps its meaning in
+        stptui as every resource's does."""
+        res = self.resources.get(DEFAULT_BUS)
+        return self.default_bus_arn if isinstance(res, EventBus) else DEFAULT_BUS
+
     def pos(self, path: DataPath, *, key: bool = False) -> Position:
         """The source position of a data path (its key when `key`)."""
         return self.source.pos(path, key=key)

@@ -24,7 +24,6 @@ from stptui.config.directives import fake_resource_param, function_name, stack_c
 from stptui.config.envvars import effective_connect_to
 from stptui.config.loader import DataPath
 from stptui.config.model import (
-    DEFAULT_BUS,
     BatchJob,
     Containerized,
     Function,
@@ -466,8 +465,8 @@ class Permissions:
         table; for PutObject and RestoreObject the object (`BUCKET_ARN/KEY`); for
         PostToConnection the connection's @connections route (`API_ARN/default/POST/
         @connections/ID`)."""
-        if kind == "publish" and target == DEFAULT_BUS:
-            return f"arn:aws:events:{self.stack.region}:{self.stack.account_id}:event-bus/default"
+        if kind == "publish" and target == self.stack.default_bus_key:
+            return self.stack.default_bus_arn
         arn = self.arn_of(target)
         if kind in OBJECT_KINDS:
             return f"{arn}/{fields.get('key', '*')}"
@@ -613,7 +612,7 @@ class Permissions:
                 f"iamRoleStatements[{decision.denied_by}]: an explicit deny wins over connectTo "
                 "and every Allow"
             )
-        if kind == "publish" and target == DEFAULT_BUS:
+        if kind == "publish" and target == self.stack.default_bus_key:
             arn = self.resource_arn(kind, target, {})
             return (
                 "the default bus cannot be named in connectTo; add an iamRoleStatements entry "

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.model import DEFAULT_BUS
 from stptui.jsontext import compact_json
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
@@ -109,14 +110,26 @@ def known_targets(sim: Simulator, kind: TargetKind) -> dict[str, tuple[str, ...]
         service = sim.services.get("topics")
         names = [k for k, t in service.topics.items() if not t.external] if service else []
     elif kind.rtype == "event-bus":
-        service = sim.services.get("buses")
-        names = [k for k, b in service.buses.items() if not b.external] if service else []
+        return _bus_forms(sim)
     else:
         names = list(sim.services.get("tables", {}))
-    # The default bus is no resource of the stack: it has no $ResourceParam forms.
+    return {n: tuple(sim.resource_param(n, f) for f in _FORMS) for n in names}
+
+
+def _bus_forms(sim: Simulator) -> dict[str, tuple[str, ...]]:
+    """The simulated buses by key, with the forms PutEvents' EventBusName takes: a stack
+    bus's `$ResourceParam` forms and its AWS name (`{stack}-NAME`); the account's default
+    bus, no resource of the stack, only its ARN (`default` itself is read before: it names
+    that bus even when a bus of the stack is named `default`)."""
+    service = sim.services.get("buses")
+    if service is None:
+        return {}
     return {
-        n: tuple(sim.resource_param(n, f) for f in _FORMS) if n in sim.stack.resources else ()
-        for n in names
+        k: (
+            (b.arn,) if b.account_default else (*(sim.resource_param(k, f) for f in _FORMS), b.name)
+        )
+        for k, b in service.buses.items()
+        if not b.external
     }
 
 
@@ -325,8 +338,13 @@ def put_entries(
     failed = 0
     first: tuple[str, str] | None = None
     for entry in entries:
-        bus_value = entry.get("EventBusName", "default")
-        bus = "default" if bus_value == "default" else target_name(bus_value, kind, known)
+        bus_value = entry.get("EventBusName", DEFAULT_BUS)
+        # `default` is PutEvents' name for the account's bus, whatever the stack calls its own.
+        bus = (
+            sim.stack.default_bus_key
+            if bus_value == DEFAULT_BUS
+            else target_name(bus_value, kind, known)
+        )
         try:
             if bus is None:
                 raise SimError(

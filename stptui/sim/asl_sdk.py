@@ -993,7 +993,7 @@ def _put_events(
         raise _refused(api, exc.code, str(exc).partition(": ")[2]) from None
     out, failed, first = integ.put_entries(sim, entries, source, known)
     if first is None:
-        return {"Entries": out, "FailedEntryCount": failed}, None, "default"
+        return {"Entries": out, "FailedEntryCount": failed}, None, sim.stack.default_bus_key
     return {"Entries": out, "FailedEntryCount": failed}, first[0], first[1]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stptui.config.aws_names import event_bus_name
 from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
 from stptui.config.model import EventBus, Stack
 from stptui.sim import asl, asl_distributed, asl_jobs, asl_sdk
@@ -49,8 +50,9 @@ READ_ACTIONS = frozenset({"reads-item", READS_ITEMS, "reads-object"})
 # The ItemReader's bucket, named as the simulator's `asl_distributed._bucket` names it.
 BUCKET = integ.TargetKind("Bucket", "bucket", "Bucket")
 _READERS = (asl_distributed.LIST_OBJECTS, asl_distributed.GET_OBJECT)
-# The target of an events:putEvents entry without EventBusName (or with "default"): the
-# account's default event bus, no resource of the stack (whose names cannot hold a colon).
+# The target of an events:putEvents entry without EventBusName (or with "default", or its
+# ARN): the account's default event bus, no resource of the stack (even when one of them is
+# named `default`: that is `{stack}-default` in AWS; the graph's node ids hold no colon).
 DEFAULT_BUS = "bus:default"
 
 
@@ -96,6 +98,11 @@ def known_forms(
         elif kind.rtype == "bucket":
             aws_name = fake_resource_param(ctx, name, "name", res.type)
             out[name] = (aws_name, f"arn:aws:s3:::{aws_name}")
+        elif isinstance(res, EventBus):
+            # PutEvents' EventBusName also takes the bus's AWS name, as the simulator does.
+            forms = ("url", "arn", "name")
+            aws_name = res.event_source_name or event_bus_name(stack.stack_name, name)
+            out[name] = (*(fake_resource_param(ctx, name, f, res.type) for f in forms), aws_name)
         else:
             forms = ("url", "arn", "name")
             out[name] = tuple(fake_resource_param(ctx, name, f, res.type) for f in forms)
@@ -199,7 +206,7 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
                 continue
             where: Path = (request, "Entries", i)
             value = entry.get("EventBusName", "default")
-            if value == "default":
+            if value in ("default", r.stack.default_bus_arn):
                 found: str | None = DEFAULT_BUS
             else:
                 where = (*where, "EventBusName")

@@ -47,7 +47,6 @@ from stptui.commands import (
 from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.session import idle_note, init_line
-from stptui.config.model import DEFAULT_BUS
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
@@ -607,7 +606,7 @@ class StptuiApp(App[None]):
         # with a bus of its own or a rule on the default one (it keeps the footer's room for
         # the keys the stack has a use for).
         self._has_bus_rules = any(
-            key != DEFAULT_BUS or bus.rules for key, bus in sim.services["buses"].buses.items()
+            not bus.account_default or bus.rules for bus in sim.services["buses"].buses.values()
         )
         # Only a lifecycle rule archives an object: `o` is for a stack with one.
         self._has_archives = any(archives(b) for b in sim.services["buckets"].buckets.values())

@@ -73,7 +73,6 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
-from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
@@ -624,7 +623,7 @@ def _show_bus(sim: Simulator, name: str) -> CommandResult:
         # `archivation` is a property of the stack's own buses: the default bus has none.
         why = (
             "Stacktape archives only the stack's own event-bus resources"
-            if bus.key == DEFAULT_BUS or bus.external
+            if bus.account_default or bus.external
             else "`archivation` is not enabled"
         )
         lines.append(f"  no archive ({why})")

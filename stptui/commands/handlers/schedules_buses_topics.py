@@ -35,6 +35,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
+from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
@@ -112,7 +113,7 @@ def _refuse_whole_event(words: list[str]) -> None:
     "messages",
     "Put an event on an EventBridge bus (PutEvents) and route it through the bus's rules.",
     args=(
-        Arg("BUS", BUS, "an event bus of the stack, or `default`"),
+        Arg("BUS", BUS, "an event bus of the stack, or `default` for the account's"),
         Arg("SOURCE", EVENT_SOURCE, "the event's source, e.g. orders"),
         Arg("DETAIL_TYPE", DETAIL_TYPE, "the event's detail-type, e.g. OrderCreated"),
         Arg("DETAIL_JSON", PAYLOAD, "the detail: a JSON object (default {})", optional=True),
@@ -128,7 +129,11 @@ def _refuse_whole_event(words: list[str]) -> None:
         "Each rule on the bus reports a match or, when it does not match, which part of "
         "its pattern failed and why. Matched functions are invoked asynchronously, "
         "matched queues get the event as a message; a delivery that fails goes to the "
-        "rule's onDeliveryFailure queue."
+        "rule's onDeliveryFailure queue. BUS is the bus's resource name, its AWS name or its "
+        "ARN, as PutEvents takes them; `default` is the account's default bus, unless the "
+        "stack has a bus named `default` (in AWS `STACK-default`, another bus): then "
+        "`default` is that bus, and the account's is named by its ARN "
+        "(arn:aws:events:REGION:ACCOUNT:event-bus/default)."
     ),
     changes_state=True,
 )
@@ -168,7 +173,12 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
     unmatched = [r for r in recs if r.kind == tk.EVENT_UNMATCHED]
     failed = [r for r in recs if r.kind == tk.EVENT_DELIVERY_FAILED]
     n = len(matched) + len(unmatched)
-    lines = [f"published event {event_id} on {bus}: {len(matched)} of {n} rules matched"]
+    where = bus
+    buses = sim.services["buses"]
+    if bus == DEFAULT_BUS and not buses.buses[bus].account_default:
+        # The one name that means another bus in AWS: say which this is.
+        where = f"{bus} (the stack's bus {buses.buses[bus].name}, not the account's default bus)"
+    lines = [f"published event {event_id} on {where}: {len(matched)} of {n} rules matched"]
     lines += [f"  -> {t}" for t in matched]
     for r in unmatched:
         lines.append(f"  no match {r.get('target')} ({r.get('rule')}):")

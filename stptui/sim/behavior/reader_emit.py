@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.config.loader import DataPath
-from stptui.config.model import DEFAULT_BUS, Queue, SnsTopic
+from stptui.config.model import Queue, SnsTopic
 from stptui.config.permissions import EMISSION_TARGET_TYPES
 from stptui.sim.behavior.declared import EmitSpec, WorkloadBehavior
 from stptui.sim.behavior.errors import BehaviorError, Site
@@ -370,13 +370,13 @@ class EmitChecks(_ReaderBase):
                 path, "behavior-bad-value", f"the target must be {with_article(wanted)} name"
             )
             return False
-        if kind == "publish" and target == DEFAULT_BUS:
+        if kind == "publish" and target == self.stack.default_bus_key:
             return True
         resource = self.stack.resources.get(target)
         if resource is None:
             pool = [r.name for r in self.stack.resources.values() if r.type == wanted]
             if kind == "publish":
-                pool.append(DEFAULT_BUS)
+                pool.append(self.stack.default_bus_key)
             guess = did_you_mean(target, pool)
             self.report(
                 path,

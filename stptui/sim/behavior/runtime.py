@@ -22,7 +22,7 @@ from typing import Any
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, did_you_mean
 from stptui.config.loader import parse_yaml, read_text
-from stptui.config.model import DEFAULT_BUS, Stack
+from stptui.config.model import Stack
 from stptui.config.permissions import (
     EMISSION_TARGET_TYPES,
     OBJECT_KINDS,
@@ -87,7 +87,8 @@ class Behaviors:
             for kind, wanted in EMISSION_TARGET_TYPES.items():
                 if r.type == wanted:
                     self._targets[kind].add(r.name)
-        self._targets["publish"].add(DEFAULT_BUS)
+        # The account's default bus: `default`, or its ARN when a bus of the stack is named so.
+        self._targets["publish"].add(stack.default_bus_key)
         self.permissions = Permissions(stack)
 
     @classmethod

@@ -46,7 +46,7 @@ def buses(sim: Simulator) -> dict[str, str]:
     if service is None:
         return out
     for key, bus in service.buses.items():
-        if not bus.external and (bus.rules or key != "default"):
+        if not bus.external and (bus.rules or not bus.account_default):
             out[key] = "event-bus"
     return out
 

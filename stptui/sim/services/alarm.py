@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.alarms import AlarmSpec, resolve_alarms
 from stptui.config.diagnostics import did_you_mean
-from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Function
+from stptui.config.model import EventBusTrigger, Function
 from stptui.sim import trace as tk
 from stptui.sim.alarms import (
     ALARM,
@@ -311,9 +311,8 @@ class AlarmSim:
             "Detail": detail,
             "Resources": [self.arn],
         }
-        sim.services["buses"].publish_event(
-            DEFAULT_BUS, entry, origin=self.spec.aws_name, event_id=event_id
-        )
+        buses = sim.services["buses"]
+        buses.publish_event(buses.default_key, entry, origin=self.spec.aws_name, event_id=event_id)
         if state in (ALARM, OK):
             # Stacktape's notification rule matches ALARM and OK (alarms/index.ts) and hands
             # the event to its notification function, which posts to each target.
@@ -415,7 +414,7 @@ class AlarmService:
         from stptui.sim.services.bus import BusRule, rule_arn, rule_name
 
         buses = self.sim.services["buses"]
-        default = buses.buses[DEFAULT_BUS]
+        default = buses.buses[buses.default_key]
         for fn in self.sim.stack.of_type(Function):
             triggers = [t for t in fn.events if t.type == "cloudwatch-alarm"]
             for n, trig in enumerate(triggers, 1):

@@ -1344,10 +1344,10 @@ class BucketService:
 
     def _publish(self, b: BucketSim, req: _Request, detail_type: str, detail: Any) -> None:
         """Send one S3 event to the default bus and record whether it was taken."""
-        from stptui.config.model import DEFAULT_BUS
         from stptui.sim.engine import SimError
 
         sim = self.sim
+        buses = sim.services["buses"]
         obj = req.obj
         entry = {
             "Source": "aws.s3",
@@ -1358,14 +1358,12 @@ class BucketService:
         base = {
             "key": obj.key,
             "event": req.event_name,
-            "target": DEFAULT_BUS,
+            "target": buses.default_key,
             "configuration": "EventBridgeConfiguration",
         }
         base["request_id"] = req.request_id
         try:
-            event_id = sim.services["buses"].publish_event(
-                DEFAULT_BUS, entry, origin=f"{b.name}/{obj.key}"
-            )
+            event_id = buses.publish_event(buses.default_key, entry, origin=f"{b.name}/{obj.key}")
         except SimError as exc:
             sim.trace.emit(
                 (sim.clock.now, tk.NOTIFICATION_SKIPPED, b.name, {**base, "reason": str(exc)})

@@ -64,7 +64,7 @@ def rule_arn(sim: Simulator, bus_name: str | None, name: str) -> str:
 
 def default_bus_arn(sim: Simulator) -> str:
     """The ARN of the account's default bus."""
-    return f"arn:aws:events:{sim.region}:{sim.account_id}:event-bus/{DEFAULT_BUS}"
+    return sim.stack.default_bus_arn
 
 
 # -- target input --------------------------------------------------------------------------
@@ -549,7 +549,7 @@ class BusRule:
         self.owner = owner
         self.trigger = trigger
         self.name = rule_name(sim, owner, "event-bus", number)
-        self.arn = rule_arn(sim, None if bus.key == DEFAULT_BUS else bus.name, self.name)
+        self.arn = rule_arn(sim, None if bus.account_default else bus.name, self.name)
         self.target_arn = sim.arn(owner)
         self.pattern = trigger.pattern
         self.matcher: patterns.Pattern | None = None
@@ -578,11 +578,16 @@ class BusRule:
 class BusSim:
     """One event bus: the default bus, a stack bus, or a bus outside the stack."""
 
-    def __init__(self, key: str, name: str, arn: str, *, external: bool = False) -> None:
+    def __init__(
+        self, key: str, name: str, arn: str, *, external: bool = False, default: bool = False
+    ) -> None:
         self.key = key  # how commands and behaviours name it
         self.name = name  # the AWS name
         self.arn = arn
         self.external = external
+        # The account's default bus (whose key is `default`, or its ARN when a bus of the
+        # stack is named `default`).
+        self.account_default = default
         self.rules: list[BusRule] = []
         # The bus's archive (a stack bus with `archivation.enabled`), else None.
         self.archive: Archive | None = None
@@ -722,7 +727,9 @@ class BusService:
         # Archives and replays (stptui.sim.services.bus_archive), made only for a stack
         # that archives a bus: most do not, and their sessions need not import the module.
         self.replays: ReplayService | None = None
-        self._add(BusSim(DEFAULT_BUS, DEFAULT_BUS, default_bus_arn(sim)))
+        # Keyed `default`, or by its ARN when a bus of the stack takes that name.
+        self.default_key = sim.stack.default_bus_key
+        self._add(BusSim(self.default_key, DEFAULT_BUS, default_bus_arn(sim), default=True))
         for bus in sim.stack.buses:
             bus_sim = BusSim(
                 bus.name, bus.event_source_name or _aws_name(sim, bus.name), sim.arn(bus.name)
@@ -753,7 +760,7 @@ class BusService:
 
     def _bus_for(self, trig: EventBusTrigger) -> BusSim | None:
         if trig.use_default_bus:
-            return self.buses[DEFAULT_BUS]
+            return self.buses[self.default_key]
         ref = trig.bus
         if ref is None:
             return None
@@ -772,7 +779,9 @@ class BusService:
     # -- lookups -------------------------------------------------------------------------
 
     def bus(self, name: str) -> BusSim:
-        """The bus called `name` (resource name, `default`, AWS name or ARN), or SimError."""
+        """The bus called `name` (resource name, AWS name or ARN; `default` for the account's
+        default bus unless a bus of the stack takes that name, see `default_key`), or
+        SimError."""
         from stptui.sim.engine import SimError
 
         hit = self.buses.get(name) or self.by_arn.get(name)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
-from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms, iso_s
 from stptui.sim.engine import SimError
@@ -501,7 +500,7 @@ def _no_archive_hint(bus: BusSim, buses: BusService) -> str:
     archived = sorted(b.key for b in buses.buses.values() if b.archive is not None)
     if bus.external:
         where = "a bus outside the stack has no archive in the simulation"
-    elif bus.key == DEFAULT_BUS:
+    elif bus.account_default:
         where = "Stacktape archives only the stack's own event-bus resources, not the default bus"
     else:
         where = f"give {bus.key} `archivation: {{enabled: true}}` in stacktape.yml"

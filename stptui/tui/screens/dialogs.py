@@ -46,7 +46,7 @@ from stptui.commands import registry as kinds
 from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
-from stptui.config.model import DEFAULT_BUS
+from stptui.graph import DEFAULT_BUS_ID
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.s3_lifecycle import rule_words
 from stptui.sim.services.schedule import ScheduleRule
@@ -793,14 +793,19 @@ class PublishDialog(CommandDialog):
         self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
     ) -> None:
         super().__init__(run)
-        self.buses = session.sim.services["buses"].buses
+        service = session.sim.services["buses"]
+        self.buses = service.buses
         self.names = complete_values(session, kinds.BUS)
-        own = [n for n in self.names if n != DEFAULT_BUS]
+        own = [n for n in self.names if not self.buses[n].account_default]
         with_rules = [n for n in own if self.buses[n].rules]
+        if selected == DEFAULT_BUS_ID:
+            # The graph's node of the account's default bus: `default`, or its ARN when a
+            # bus of the stack is named `default` (that bus is the node `default`).
+            selected = service.default_key
         if selected in self.names:
             self.selected: str = selected
         else:
-            self.selected = (with_rules or own or [DEFAULT_BUS])[0]
+            self.selected = (with_rules or own or [service.default_key])[0]
 
     def form(self) -> ComposeResult:
         """Bus, its rules, source and detail-type, detail, resources."""
