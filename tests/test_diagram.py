@@ -217,7 +217,8 @@ def test_untrusted_names_are_plain_text_cut_to_their_box() -> None:
     d = dg.layout(g)
     text = d.text()
     assert "\x1b" not in text and "\u202e" not in text and "\n[@" not in text
-    assert "│ ≡ q[bold]x[/foo] \\x1b[31m… ╞" in text  # shown as written, cut to fit
+    # Shown as written, cut in the middle to fit.
+    assert "│ ≡ q[bold]x[/fo…k=app.quit] ╞" in text
     assert "数据库队列" in text and "e\u0301" in text
     assert_well_drawn(d, g)
     box = d.boxes["数据库队列"]
@@ -325,3 +326,23 @@ def test_the_newest_types_have_their_own_icons_and_are_drawn_whole() -> None:
         assert cell_len(icon) == 1
     assert dg.KIND_ICONS["dsql-database"] == dg.KIND_ICONS["relational-database"]
     assert dg.KIND_ICONS["websocket-api-gateway"] == dg.KIND_ICONS["http-api-gateway"]
+
+
+def test_long_names_that_share_their_start_keep_their_ends_in_sight() -> None:
+    # A queue, its dead-letter queue and its worker often share their start: cut at the
+    # end, the three boxes read `customerOrderProcessing…` alike.
+    g = nx.MultiDiGraph()
+    names = (
+        "customerOrderProcessingQueue",
+        "customerOrderProcessingDeadLetterQueue",
+        "customerOrderProcessingWorker",
+    )
+    for layer, name in enumerate(names):
+        g.add_node(name, kind="sqs-queue", label=name, layer=layer)
+    text = dg.layout(g).text()
+    for shown in (
+        "≡ customerOrde…essingQueue",
+        "≡ customerOrde…LetterQueue",
+        "≡ customerOrde…ssingWorker",
+    ):
+        assert f"│ {shown} " in text, text

@@ -33,7 +33,7 @@ from stptui.tui.app import StptuiApp
 from stptui.tui.palette import Entry, StackProvider
 from stptui.tui.screens.command_line import CommandLineScreen, completions
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
-from stptui.tui.screens.help import HelpScreen
+from stptui.tui.screens.help import IDLE_NOTE, HelpScreen
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
@@ -277,6 +277,33 @@ def test_help_lists_every_binding() -> None:
             assert b.description in body  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+    drive(app_for(), script)
+
+
+def test_help_says_which_keys_the_stack_has_nothing_for() -> None:
+    # The footer leaves out `u` on a stack without buckets, and the key does nothing: the
+    # help listed it as a key that uploads.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
+        assert f"u Upload Upload an object to a bucket{IDLE_NOTE}" in body
+        assert f"Send a message to a queue{IDLE_NOTE}" not in body
+        await pilot.press("escape")
+        await pilot.press("u")
+        assert app.screen is app.screen_stack[0]
+
+    drive(app_for(), script)
+
+
+def test_a_click_on_a_footer_key_presses_it() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        key = next(k for k in app.screen.query(FooterKey) if k.key == "s")
+        await pilot.click(key, offset=(1, 0))
+        # The footer hands the key to the app as a message; the dialog comes a frame later.
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, SendDialog)
 
     drive(app_for(), script)
 

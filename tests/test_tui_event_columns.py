@@ -110,3 +110,25 @@ def test_events_rows_at_120_columns_show_the_start_of_each_resource() -> None:
         assert app.query_one("#inspector-pane").size.width >= 33
 
     drive(app_for("container-jobs"), script, size=(120, 36))
+
+
+def test_rows_of_another_day_than_the_clock_show_their_date() -> None:
+    # After a run of days, a row's time alone (`08:00:00.000`) read as today's, under a
+    # clock bar days later: with the oldest row on another day, every row has its date,
+    # as the Agenda's entries do, and the columns stay in line.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("3")
+        listing = app.query_one(RecordList)
+        app.run_command("send jobQueue '{\"orderId\": 1}'")
+        await pilot.pause()
+        assert drawn_text(listing).split("\n")[0].startswith("08:00:00.000 message.sent ")
+        app.run_command("advance 2d")
+        app.run_command("send jobQueue '{\"orderId\": 2}'")
+        await pilot.pause()
+        rows = [row for row in drawn_text(listing).split("\n") if row.strip()]
+        assert rows[0].startswith("01-05 08:00:00.000 message.sent ")
+        assert rows[-1].startswith("01-07 08:00:00.000 message.sent ")
+        start = len("01-05 08:00:00.000 ") + kind_column(listing.size.width, dated=True)
+        assert all(row[start] == " " and row[start + 1] != " " for row in rows), rows
+
+    drive(app_for("job-queue"), script, size=(80, 24))

@@ -10,7 +10,7 @@ from tui_support import SAMPLES, session
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
-from stptui.sim.clock import MAX_MS, parse_instant
+from stptui.sim.clock import MAX_MS, iso_ms, parse_instant
 from stptui.tui.live import SPEEDS, LiveClock, speed_label
 
 
@@ -120,3 +120,31 @@ def test_a_running_clock_stops_at_the_end_of_its_range(tmp_path: Path) -> None:
     path = tmp_path / "end.json"
     execute(s, f"save {path}")
     assert Session.restore(path).sim.clock.now == MAX_MS
+
+
+def test_a_run_cut_short_is_one_until_line_once_the_clock_pauses(tmp_path: Path) -> None:
+    # A busy run at full speed is cut short by its budgets mid-instant (`until`, then
+    # `step`): once paused, the rest of that instant runs and the run is one line, so
+    # that `undo` takes back all of it and a recording gets what the log has.
+    s = session()
+    script = tmp_path / "run.stp"
+    execute(s, f"record {script}")
+    for i in range(300):
+        execute(s, f'send jobQueue \'{{"orderId": {i}, "amount": {i * 10}}}\' --delay 5m')
+    clock = LiveClock(s, speed_index=SPEEDS.index(60), event_budget=256)
+    clock.running = True
+    clock.frame(1.0)  # a quiet minute: `until 08:01`
+    clock.speed_index = len(SPEEDS) - 1
+    clock.frame(0.05)  # the messages arrive at 08:05: cut short
+    assert s.log[-2:] == ["until 2026-01-05T08:01:00.000Z", "step 256"]
+    clock.running = False
+    assert clock.commit() is None
+    assert s.log[300:] == [f"until {iso_ms(s.sim.clock.now)}"]
+    execute(s, "record stop")
+    assert recorded(script) == s.log
+    path = tmp_path / "run.json"
+    execute(s, f"save {path}")
+    assert trace_sha256(Session.restore(path).sim.trace) == trace_sha256(s.sim.trace)
+    execute(s, "undo")
+    assert s.sim.clock.now == s.start_ms
+    assert len(s.log) == 300

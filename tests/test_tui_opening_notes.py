@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import START, drive, inspector, session
+from tui_support import START, drawn_text, drive, inspector, session
 
 from stptui import cli
 from stptui.commands import Session
 from stptui.commands.session import idle_note
 from stptui.tui import app as app_module
 from stptui.tui.app import OPENING_NOTE_S, StptuiApp
+from stptui.tui.widgets.inspector_pane import InspectorPane
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE = ROOT / "docs" / "examples" / "worker-and-database.yml"
@@ -155,5 +156,27 @@ def test_a_resources_page_lists_8_of_its_config_problems_then_how_many_more(
         assert "warning queue-no-consumer" in page[start + 1]
         assert all("unknownKey" in line for line in page[start + 2 : start + 9])
         assert page[start + 9] == "… and 3 more: stptui validate lists them all"
+
+    drive(StptuiApp(session), script)
+
+
+def test_a_long_file_name_keeps_its_line_and_column_together(tmp_path: Path) -> None:
+    # Folded at a `:` as a path is, `backend-orders.stacktape.yml:12:` ended a line and
+    # `7: error` began the next, which read as another place.
+    pad = "\n".join(f"      # line {i}" for i in range(7))
+    config = tmp_path / "backend-orders.stacktape.yml"
+    config.write_text(
+        f"resources:\n  jobs:\n    type: sqs-queue\n    properties:\n{pad}\n      oops: 1\n",
+        encoding="utf-8",
+    )
+    session = Session.open(config, start_ms=START)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "jobs"
+        await pilot.pause()
+        shown = drawn_text(app.query_one(InspectorPane))
+        assert "backend-orders.stacktape.yml:12:7: error" not in shown  # too wide for a line
+        # The name on a line, then its line and column whole (drawn lines end in `\n`).
+        assert ":12:7: error unknown-property:" in shown, shown
 
     drive(StptuiApp(session), script)

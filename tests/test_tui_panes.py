@@ -103,7 +103,7 @@ def emit(trace: Trace, n: int, resource: str = "q") -> list[Record]:
 def add(pane: EventsPane, batch: list[Record]) -> None:
     """What a frame of the app does with new records (see `StptuiApp.flush`)."""
     pane.note(batch)
-    pane.catch_up()
+    pane.catch_up(0)
 
 
 class ListApp(App[None]):
@@ -119,7 +119,7 @@ def test_rows_the_ring_drops_leave_the_list_and_the_cursor_keeps_its_record() ->
         app = ListApp()
         async with app.run_test(size=(80, 30)) as pilot:
             pane = app.query_one(EventsPane)
-            pane.show(trace.records)
+            pane.show(trace.records, 0)
             add(pane, emit(trace, 40))
             lst = pane.records
             lst.focus()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import drawn_text, drive, rebuilt, session
+from tui_support import START, drawn_text, drive, rebuilt, session
 
 from stptui.commands import CommandError, RebuildProgress, execute
 from stptui.commands import rebuild as rebuild_module
@@ -345,3 +345,30 @@ def test_a_screen_opened_on_the_old_simulation_keeps_it_until_it_closes() -> Non
         assert old() is None and not app._replaced
 
     drive(app, script)
+
+
+def test_ctrl_z_takes_back_a_whole_run_of_the_clock() -> None:
+    # A run the budgets cut short mid-instant was logged `until`, `step N`: ctrl+z took
+    # back only the `step`, leaving the clock where the run's `until` had taken it.
+    s = session()
+    for i in range(300):
+        execute(s, f"send jobQueue '{{\"orderId\": {i}}}' --delay 5m")
+    sent = trace_sha256(s.sim.trace)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        live = app.live
+        live.event_budget = 256
+        live.running = True
+        live.speed_index = 3  # 600x: a quiet minute, then the messages arrive at 08:05
+        live.frame(0.1)
+        live.speed_index = 5  # as fast as possible, cut short by the budget
+        live.frame(0.05)
+        live.running = False
+        assert app.session.log[300:] == ["until 2026-01-05T08:01:00.000Z", "step 256"]
+        await pilot.press("ctrl+z")
+        await rebuilt(pilot, app)
+        assert app.session.sim.clock.now == START
+        assert len(app.session.log) == 300
+        assert trace_sha256(app.session.sim.trace) == sent
+
+    drive(StptuiApp(s), script)

@@ -546,7 +546,7 @@ class StptuiApp(App[None]):
 
     def on_unmount(self) -> None:
         # Quitting while the clock runs: the recording still gets the run's last line.
-        self.live.commit()
+        self.live.commit(finish=not self._clock_holds)
         # Quitting while a rebuild runs: its thread stops at its next check, not at its end.
         if self.rebuilding is not None:
             self.rebuilding.cancel()
@@ -630,7 +630,7 @@ class StptuiApp(App[None]):
         self._last_agenda = 0.0
         self._agenda_wait = 0.0
         # The events list and the inspector's invocation log read the trace's own ring.
-        self.query_one(EventsPane).show(sim.trace.records)
+        self.query_one(EventsPane).show(sim.trace.records, sim.clock.now)
         self.query_one(InspectorPane).invocations.reset(sim.trace.records)
         first = next((n for n in self.graph.nodes if n in self.session.stack.resources), None)
         self.query_one(GraphPane).load(self.graph, sim, first)
@@ -748,11 +748,15 @@ class StptuiApp(App[None]):
             if not self._clock_holds:
                 self.live.frame(min(dt, 0.25))
             self.flush()
-            if self.live.stalled is not None:
-                self.notify(self.live.stalled, title="clock paused", severity="error", markup=False)
-                self.live.stalled = None
+            self._say_stalled()
 
         self.call_later(run)
+
+    def _say_stalled(self) -> None:
+        """Say why the live clock paused by itself (a loop at one instant), once."""
+        if self.live.stalled is not None:
+            self.notify(self.live.stalled, title="clock paused", severity="error", markup=False)
+            self.live.stalled = None
 
     def flush(self) -> None:
         """Hand the records buffered since the last frame to the panes, in one batch.
@@ -777,7 +781,7 @@ class StptuiApp(App[None]):
         if running and now - self._last_slow < SLOW_PANES_EVERY_S:
             return
         self._last_slow = now
-        events.catch_up()
+        events.catch_up(sim.clock.now)
         touched, self._touched = self._touched, set()
         workers = sim.services.get("workers")
         for name in list(touched):
@@ -1152,10 +1156,12 @@ class StptuiApp(App[None]):
         self._clock_holds += 1 if held else -1
 
     def _commit_live(self) -> None:
-        """End the live clock's log line, so that a recording gets it before what follows."""
-        note = self.live.commit()
+        """End the live clock's run (one log line, its instant finished), so that a
+        recording gets it before what follows."""
+        note = self.live.commit(finish=not self._clock_holds)
         if note is not None:
             self.notify(note, title="record", severity="warning", markup=False)
+        self._say_stalled()
 
     def action_step(self) -> None:
         """Run the next scheduled event."""
@@ -1284,9 +1290,13 @@ class StptuiApp(App[None]):
         settled()
 
     def action_help(self) -> None:
-        """Show every binding."""
+        """Show every binding; those the stack has nothing for say so."""
+        main = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        # A dialog key with nothing to open does nothing (the footer leaves it out): listed
+        # as any other, it read as a key that acts.
+        idle = [b for b in main if self.check_action(b.action.partition("(")[0], ()) is False]
         groups: list[tuple[str, list[Binding]]] = [
-            ("Main screen", [b for b in self.BINDINGS if isinstance(b, Binding)]),
+            ("Main screen", main),
             ("Graph pane", [b for b in GraphPane.BINDINGS if isinstance(b, Binding)]),
             ("Events pane", [b for b in RecordList.BINDINGS if isinstance(b, Binding)]),
             ("Command line", [b for b in CommandLineScreen.BINDINGS if isinstance(b, Binding)]),
@@ -1310,7 +1320,7 @@ class StptuiApp(App[None]):
                 ],
             ),
         ]
-        self.push_screen(HelpScreen(groups))
+        self.push_screen(HelpScreen(groups, idle))
 
     def open_command_line(self, initial: str = "") -> None:
         """Open the command line, optionally with text typed."""

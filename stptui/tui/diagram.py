@@ -49,6 +49,7 @@ from rich.text import Text
 
 from stptui import graph as graphs
 from stptui.textsafe import one_line
+from stptui.tui.render import cut_middle
 
 # Directions a line leaves a cell in, as bits.
 N, E, S, W = 1, 2, 4, 8
@@ -209,16 +210,18 @@ def safe_label(value: object) -> str:
 
 def node_title(g: nx.MultiDiGraph, node: str) -> Text:
     """A box's first line: the kind's icon and the (untrusted) label, as plain text; a
-    function with a URL says so (`λ bot · URL`): its URL is an entry no edge draws."""
+    function with a URL says so (`λ bot · URL`): its URL is an entry no edge draws. A label
+    too long for `MAX_TITLE_CELLS` is cut in the middle, as the Queues pane cuts names: a
+    queue, its dead-letter queue and its worker often share their start
+    (`customerOrderProcessing…` was all three boxes' title)."""
     attrs = g.nodes[node]
     kind = str(attrs.get("kind", ""))
     style = "bold red" if attrs.get("missing") else "bold"
-    title = Text.assemble(
-        (f"{KIND_ICONS.get(kind, '•')} ", "bold"), (safe_label(attrs.get("label", node)), style)
-    )
-    if (attrs.get("props") or {}).get("url") is True:
-        title.append(" · URL", "dim")
-    return title
+    icon = f"{KIND_ICONS.get(kind, '•')} "
+    url = " · URL" if (attrs.get("props") or {}).get("url") is True else ""
+    room = MAX_TITLE_CELLS - cell_len(icon) - cell_len(url)
+    label = cut_middle(safe_label(attrs.get("label", node)), room)
+    return Text.assemble((icon, "bold"), (label, style), (url, "dim"))
 
 
 def kind_words(g: nx.MultiDiGraph, node: str) -> str:

@@ -156,10 +156,10 @@ class FastForward:
             # (replaying `step N` stops exactly where this did).
             self.stalled = str(exc)
             self.cancelled = True
-            self._tail.write(f"step {clock.events_run - before}", replace=False)
+            self._tail.write(f"step {clock.events_run - before}", replace=0)
             self.note = self._tail.commit()
             return clock.events_run - before
-        self._tail.write(f"until {iso_ms(clock.now)}", replace=self._tail.is_last())
+        self._tail.write(f"until {iso_ms(clock.now)}", replace=int(self._tail.is_last()))
         if clock.now >= self.target_ms:
             self.finished = True
             self.note = self._tail.commit()

@@ -4,9 +4,11 @@ This module imports no Textual: the app's timer calls `LiveClock.frame`, tests a
 benchmark call it directly. Each slice runs under an event budget (and a wall-time budget),
 so a busy simulation never freezes the UI; what a slice did is appended to the session log
 as the command that replays it exactly (`until T` when the slice finished, `step K` when the
-budget stopped it), so `save` during a live run still reproduces the simulation. A recording
-(`record FILE`) only appends, so it gets a run's line once the line is final: when the clock
-pauses, before the next command runs (`commit`).
+budget stopped it), so `save` during a live run still reproduces the simulation. When the
+run ends (the clock pauses, or a command is about to run: `commit`), the rest of the instant a
+budget stopped it in runs too, as a fast-forward's slices do, and the whole run is one
+`until T` line: what `undo` takes back. A recording (`record FILE`) only appends, so it gets
+a run's line once the line is final.
 """
 
 from __future__ import annotations
@@ -36,33 +38,43 @@ def speed_label(speed: float | None) -> str:
 
 
 class LogTail:
-    """The line a writer last appended to the session log, so that it can replace it while
-    nothing else has been logged since (slices of one run merge into one replayable line)."""
+    """The lines a writer last appended to the session log, so that it can replace them while
+    nothing else has been logged since (slices of one run merge into one replayable line, or
+    an `until` and the `step` a budget cut the run short at)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.line: str | None = None
+        self.lines: list[str] = []
         self._len = -1
 
     def is_last(self) -> bool:
-        """Whether the log still ends with the line written here."""
+        """Whether the log still ends with the lines written here."""
         log = self.session.log
-        return self.line is not None and len(log) == self._len and log[-1] == self.line
+        count = len(self.lines)
+        return count > 0 and len(log) == self._len and log[-count:] == self.lines
 
-    def write(self, line: str, *, replace: bool) -> None:
-        """Append `line`, or put it in place of the last one (only when `is_last()`)."""
+    def write(self, line: str, *, replace: int) -> None:
+        """Append `line`, in place of the last `replace` lines written here (only when
+        `is_last()`)."""
         log = self.session.log
-        if replace:
-            log.pop()
+        if not self.is_last():
+            self.lines = []
+        elif replace:
+            del log[-replace:]
+            del self.lines[-replace:]
         log.append(line)
-        self.line = line
+        self.lines.append(line)
         self._len = len(log)
 
     def commit(self) -> str | None:
-        """The line is final: hand it to the session's recording, if any, and let the next
-        line be a new one. Returns why the recording stopped, when writing it failed."""
-        line, self.line = self.line, None
-        return None if line is None else self.session.record(line)
+        """The lines are final: hand them to the session's recording, if any, and let the
+        next line be a new one. Returns why the recording stopped, when writing it failed."""
+        lines, self.lines = self.lines, []
+        for line in lines:
+            note = self.session.record(line)
+            if note is not None:
+                return note
+        return None
 
 
 class LiveClock:
@@ -84,9 +96,12 @@ class LiveClock:
         self.wall_budget_s = wall_budget_s
         self._wall = wall_clock
         # Consecutive slices merge into one log line (`until T1` + `until T2` is `until T2`;
-        # `step a` + `step b` is `step a+b`).
+        # `step a` + `step b` is `step a+b`), or two while a budget has cut the run short
+        # (`until T1`, `step N`).
         self._tail = LogTail(session)
         self._last_steps = 0
+        # Whether a budget stopped the run's last slice between two events of one instant.
+        self._cut = False
         # Why the clock paused by itself (a loop at one instant), until the app has said so.
         self.stalled: str | None = None
 
@@ -103,10 +118,25 @@ class LiveClock:
         """The next speed down (stays at 1x)."""
         self.speed_index = max(self.speed_index - 1, 0)
 
-    def commit(self) -> str | None:
-        """End the current log line (see `LogTail.commit`): call it when the clock pauses
-        and before any command runs."""
+    def commit(self, *, finish: bool = True) -> str | None:
+        """End the current run (see `LogTail.commit`): call it when the clock pauses and
+        before any command runs. A run a budget cut short in the middle of an instant runs
+        the rest of that instant, and is then logged as one `until` line (so that `undo`
+        takes back the whole run); one that stalls there is logged as the events it ran.
+        `finish=False` (another thread is reading the simulation) runs nothing: the run
+        stays an `until` and the `step` it was cut short at."""
+        if finish and self._cut and self._tail.is_last():
+            clock = self.session.sim.clock
+            start_events = clock.events_run
+            try:
+                clock.run_until(clock.now)
+            except ClockStalled as exc:
+                self._log("", clock.events_run - start_events)
+                self.stalled = str(exc)
+            else:
+                self._tail.write(f"until {iso_ms(clock.now)}", replace=len(self._tail.lines))
         self._last_steps = 0
+        self._cut = False
         return self._tail.commit()
 
     def frame(self, real_dt_s: float) -> int:
@@ -140,10 +170,12 @@ class LiveClock:
             # (replaying `step N` stops exactly where this did), and the app says why.
             ran = clock.events_run - start_events
             self._log("", ran)
+            self._cut = False
             self.running = False
             self.stalled = str(exc)
             return ran
         ran = clock.events_run - start_events
+        self._cut = not finished and ran > 0
         if finished:
             self._log(f"until {iso_ms(target)}", 0)
             if target == MAX_MS:
@@ -156,11 +188,13 @@ class LiveClock:
     def _log(self, until_line: str, steps: int) -> None:
         merge = self._tail.is_last()
         if until_line:
+            # `until T1`, `step N`, `until T2` replays as `until T2` does: T2 runs what is
+            # left of the instant the steps stopped in, and everything up to T2.
             line = until_line
-            replace = merge and self._last_steps == 0
+            replace = len(self._tail.lines) if merge else 0
             self._last_steps = 0
         else:
-            replace = merge and self._last_steps > 0
+            replace = 1 if merge and self._last_steps > 0 else 0
             if replace:
                 steps += self._last_steps
             line = f"step {steps}"

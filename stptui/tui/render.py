@@ -319,6 +319,12 @@ def clock_time(ms: int) -> str:
     return iso_ms(ms)[11:23]
 
 
+def dated_clock_time(ms: int) -> str:
+    """`01-06 02:00:30.000`: the time with its day, for a list with a row on another day
+    than the clock bar's (the Agenda, the Events pane)."""
+    return f"{iso_ms(ms)[5:10]} {clock_time(ms)}"
+
+
 def display_time(ms: int) -> str:
     """`2026-01-05 08:00:30.000 UTC` (any year `iso_ms` writes, `+10000-01-01` too)."""
     day, _, time_of_day = iso_ms(ms).partition("T")
@@ -436,21 +442,24 @@ NARROW_KIND_COLUMN = 22
 # the six extra cells more than the end of a long kind does.
 ROW_REST = 30
 TIME_COLUMN = len("08:00:30.000")
+DATED_TIME_COLUMN = len("01-06 08:00:30.000")
 
 
-def kind_column(width: int | None) -> int:
-    """The width of the kind column in a row `width` cells wide (None: unbounded)."""
-    wide = TIME_COLUMN + 1 + KIND_COLUMN + 1 + ROW_REST
+def kind_column(width: int | None, dated: bool = False) -> int:
+    """The width of the kind column in a row `width` cells wide (None: unbounded), after
+    a time with its day when `dated`."""
+    wide = (DATED_TIME_COLUMN if dated else TIME_COLUMN) + 1 + KIND_COLUMN + 1 + ROW_REST
     return KIND_COLUMN if width is None or width >= wide else NARROW_KIND_COLUMN
 
 
-def record_text(rec: Record, width: int | None = None) -> Text:
-    """One record on one line, in columns: time, kind (coloured), resource, details. The
-    kind column has the same width on every row (see `kind_column`)."""
+def record_text(rec: Record, width: int | None = None, *, dated: bool = False) -> Text:
+    """One record on one line, in columns: time (with its day when `dated`), kind
+    (coloured), resource, details. The kind column has the same width on every row (see
+    `kind_column`)."""
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(clock_time(rec.t), "dim")
+    line.append(dated_clock_time(rec.t) if dated else clock_time(rec.t), "dim")
     line.append(" ")
-    column = kind_column(width)
+    column = kind_column(width, dated)
     kind = rec.kind if len(rec.kind) <= column else rec.kind[: column - 1] + "…"
     line.append(kind.ljust(column), record_style(rec))
     line.append(" ")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import ClassVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -19,10 +19,17 @@ from textual.widgets import Static
 
 from stptui.tui.widgets.line_views import InstantScroll
 
+# After the tooltip of a key the stack has nothing for (it does nothing).
+IDLE_NOTE = " (this stack has none: the key does nothing)"
 
-def bindings_help(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Group:
+
+def bindings_help(
+    groups: Iterable[tuple[str, Iterable[Binding]]], idle: Collection[Binding] = ()
+) -> Group:
     """A table of key, description and tooltip per group of bindings, its columns as wide
-    in every group; a tooltip too long for the screen wraps in its own column."""
+    in every group; a tooltip too long for the screen wraps in its own column. The `idle`
+    bindings (dialog keys the stack has nothing for, left out of the footer) are dimmed
+    and say so."""
     groups = [(title, list(bindings)) for title, bindings in groups]
     everything = [b for _, bindings in groups for b in bindings]
     key_width = max(len(b.key_display or b.key) for b in everything)
@@ -35,7 +42,11 @@ def bindings_help(groups: Iterable[tuple[str, Iterable[Binding]]]) -> Group:
         table.add_column(width=description_width, no_wrap=True)
         table.add_column(style="dim")
         for b in bindings:
-            table.add_row(b.key_display or b.key, b.description, b.tooltip)
+            key = b.key_display or b.key
+            if b in idle:
+                table.add_row(Text(key, "dim"), Text(b.description, "dim"), b.tooltip + IDLE_NOTE)
+            else:
+                table.add_row(key, b.description, b.tooltip)
         parts.append(Padding(table, (0, 0, 1, 2)))
     return Group(*parts)
 
@@ -85,13 +96,19 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(
+        self, groups: list[tuple[str, list[Binding]]], idle: Collection[Binding] = ()
+    ) -> None:
+        """`idle`: the bindings that do nothing on this stack (see `bindings_help`)."""
         super().__init__()
         self.groups = groups
+        self.idle = idle
 
     def compose(self) -> ComposeResult:
         with HelpScroll() as scroll:
             scroll.border_title = "Keys"
             # A modal hides the footer: the page says itself how it closes.
             scroll.border_subtitle = "arrows and page keys scroll, escape or ? closes"
-            yield Static(RenderedOnce(bindings_help(self.groups)), id="help-body", markup=False)
+            yield Static(
+                RenderedOnce(bindings_help(self.groups, self.idle)), id="help-body", markup=False
+            )

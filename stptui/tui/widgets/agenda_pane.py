@@ -7,7 +7,7 @@ from rich.text import Text
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.textsafe import flat
-from stptui.tui.render import clock_time, hanging, relative, safe
+from stptui.tui.render import clock_time, dated_clock_time, hanging, relative, safe
 from stptui.tui.widgets.line_views import TextView
 
 AGENDA_ROWS = 30
@@ -31,7 +31,7 @@ def agenda_text(sim: Simulator, limit: int = AGENDA_ROWS) -> Text:
     dated = any(iso_ms(t)[:10] != iso_ms(now)[:10] for t, *_ in entries)
     for t, kind, resource, what in entries:
         row = Text()
-        row.append(f"{iso_ms(t)[5:10]} {clock_time(t)}" if dated else clock_time(t), "dim")
+        row.append(dated_clock_time(t) if dated else clock_time(t), "dim")
         wait = relative(t - now)
         # Where the wait starts (after the spaces that right-align it).
         wait_at = len(row) + 1 + max(0, RELATIVE_WIDTH - len(wait))

@@ -22,6 +22,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record
 from stptui.tui.render import pretty_json, record_text, safe
 from stptui.tui.widgets.fields import SafeInput
@@ -85,7 +86,12 @@ class RecordList(LineView, can_focus=True):
         self.cursor: int | None = None  # index into view; None follows the newest
         # The sequence number of records[0] when last seen, to tell how many the ring dropped.
         self._first_seq = 0
-        self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(STRIP_CACHE_ROWS)
+        # The clock's day (`2026-01-05`, see `set_day`). Times alone read as if rows of
+        # another day were today's (after `advance 30d`): with the oldest row on another
+        # day, every row has its date, as the Agenda's entries do.
+        self.today = ""
+        self.dated = False
+        self._strips: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(STRIP_CACHE_ROWS)
 
     @property
     def selected(self) -> Record | None:
@@ -100,6 +106,19 @@ class RecordList(LineView, can_focus=True):
         self.records = records
         self._strips.clear()
         self._refilter()
+
+    def set_day(self, today: str) -> None:
+        """The day the clock is on (`2026-01-05`): rows on another day show their date."""
+        self.today = today
+        self._date_rows()
+
+    def _date_rows(self) -> None:
+        view = self.view
+        # The oldest row is the first: any row on another day than the clock's makes it so.
+        dated = bool(view) and iso_ms(view[0].t).partition("T")[0] != self.today
+        if dated != self.dated:
+            self.dated = dated
+            self.refresh()
 
     def note(self, batch: Iterable[Record]) -> None:
         """The trace grew by `batch` (already in `records`): keep the records the filter
@@ -120,6 +139,7 @@ class RecordList(LineView, can_focus=True):
             del found[:shift]
         else:
             shift = dropped
+        self._date_rows()
         if not shift and len(self.view) == self.virtual_size.height:
             return
         if self.cursor is not None and shift > 0:
@@ -147,6 +167,7 @@ class RecordList(LineView, can_focus=True):
         self._matches = [r for r in records if matches(r, words)] if words else []
         self.view = self._matches if words else records
         self.cursor = None
+        self._date_rows()
         self._resized()
         self.scroll_end(animate=False, immediate=True)
         self._highlighted()
@@ -177,10 +198,10 @@ class RecordList(LineView, can_focus=True):
         rec = view[index]
         cursor = len(view) - 1 if self.cursor is None else self.cursor
         state = 0 if index != cursor else 1 if self.has_focus else 2
-        key = (rec.seq, width, state)
+        key = (rec.seq, width, state, self.dated)
         strip = self._strips.get(key)
         if strip is None:
-            text = record_text(rec, width)
+            text = record_text(rec, width, dated=self.dated)
             if state:
                 text.stylize("reverse" if state == 1 else "underline")
             strip = Strip(list(text.render(self.app.console, end="")))
@@ -280,9 +301,11 @@ class EventsPane(Vertical):
             self.remove_class("-filtering")
             self.records.focus()
 
-    def show(self, records: Sequence[Record]) -> None:
-        """Start over on a simulation's trace ring (at start and after `load`)."""
+    def show(self, records: Sequence[Record], now_ms: int) -> None:
+        """Start over on a simulation's trace ring (at start and after `load`), its clock
+        at `now_ms`."""
         self._detail_seq = -1
+        self.records.today = iso_ms(now_ms).partition("T")[0]
         self.records.show(records)
         self._status()
 
@@ -291,8 +314,9 @@ class EventsPane(Vertical):
         drawn by the next `catch_up`."""
         self.records.note(batch)
 
-    def catch_up(self) -> None:
-        """Draw the records noted since the last call."""
+    def catch_up(self, now_ms: int) -> None:
+        """Draw the records noted since the last call, the clock now at `now_ms`."""
+        self.records.set_day(iso_ms(now_ms).partition("T")[0])
         self.records.catch_up()
         self._status()
 

@@ -45,6 +45,7 @@ from stptui.sim.services.container import ContainerSim
 from stptui.sim.trace import Record, RecordRing
 from stptui.textsafe import json_text
 from stptui.tui.render import (
+    WHITESPACE,
     clock_time,
     display_time,
     fire_times,
@@ -324,16 +325,18 @@ def _config_problems(text: Text, name: str, stack: Stack) -> None:
     _heading(text, f"Config: {', '.join(counts)}")
     for d in found[:MAX_CONFIG_PROBLEMS]:
         # As `stptui validate` writes it, the file by its name: the page is narrow.
-        where = Path(d.file).name if d.file else "<config>"
-        if d.file and d.line is not None:
-            where += f":{d.line}:{d.column or 1}"
-        line = Text(f"{safe(where)}: ", "dim")
+        name = safe(Path(d.file).name) if d.file else "<config>"
+        where = f":{d.line}:{d.column or 1}" if d.file and d.line is not None else ""
+        line = Text(f"{name}{where}: ", "dim")
         line.append(d.severity, "red" if d.severity == "error" else "yellow")
         line.append(f" {safe(d.code)}: ", "dim")
         line.append(safe(d.message))
         if d.hint:
             line.append(f"; {safe(d.hint)}", "italic")
-        text.append_text(hanging(line, HANG))
+        # A file name too long for the line goes on with `:line:col` whole after it: folded
+        # at a `:` as a path is, `app.stacktape.yml:15:` then `11:` read as another place.
+        breaks = [len(name), *(m.end() for m in WHITESPACE.finditer(line.plain))]
+        text.append_text(hanging(line, HANG, breaks))
         text.append("\n")
     if len(found) > MAX_CONFIG_PROBLEMS:
         text.append(
