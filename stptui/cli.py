@@ -234,6 +234,12 @@ def _parser_validate() -> argparse.ArgumentParser:
         help="behaviours file to check too, its emissions against connectTo and "
         "iamRoleStatements (default: stptui.yml by the stack)",
     )
+    p.add_argument(
+        "--allow-code",
+        action="store_true",
+        help="import the Python handlers the behaviours file names, as `run --allow-code` "
+        "does, to check that each can be imported (without it, none is imported)",
+    )
     return p
 
 
@@ -408,7 +414,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
         else:
             _print_error(exc.diagnostic)
         return 2
-    behavior_diags = _behavior_diagnostics(stack, args.behaviors)
+    behavior_diags = _behavior_diagnostics(stack, args.behaviors, allow_code=args.allow_code)
     diags = [*stack.diagnostics, *behavior_diags]
     if args.format == "json":
         print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
@@ -442,11 +448,15 @@ def _not_a_file(path: Path) -> str | None:
     return None
 
 
-def _behavior_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnostic]:
+def _behavior_diagnostics(
+    stack: Stack, behaviors: str | None, *, allow_code: bool = False
+) -> list[Diagnostic]:
     """The behaviours file's own findings (what stops `stptui run` with exit 2: an unknown
     key, a workload not in the stack, a bad JMESPath ...), then a warning for each emission
     that the emitting workload's role does not allow. The file is the one `run` would read,
-    so a stack that passes `validate` also opens. Its code is never loaded."""
+    so a stack that passes `validate` also opens. Its Python handlers are imported only
+    with `allow_code` (a module that cannot be imported, or lacks the function, is then an
+    error, as it is for `run --allow-code`)."""
     from stptui.config.permissions import emission_diagnostics
     from stptui.sim.behavior import Behaviors, find_sidecar
 
@@ -455,7 +465,7 @@ def _behavior_diagnostics(stack: Stack, behaviors: str | None) -> list[Diagnosti
         # Without a resource there is nothing to check it against (and `run` refuses such a
         # stack anyway); the stack given may even be the behaviours file itself.
         return []
-    loaded, diags = Behaviors.load(path, stack)
+    loaded, diags = Behaviors.load(path, stack, allow_code=allow_code)
     return [*diags, *emission_diagnostics(stack, loaded.emit_sites())]
 
 

@@ -29,6 +29,7 @@ from stptui.config.model import (
     BatchJob,
     Containerized,
     ContainerWorkload,
+    EventBusTrigger,
     Function,
     HttpTrigger,
     Queue,
@@ -499,7 +500,7 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
             continue
         seen.add(target)
         res = stack.resources[target]
-        item = _emit_item(res, data, by_sqs, by_request)
+        item = _emit_item(stack, res, data, by_sqs, by_request)
         if item is not None:
             e.emits.append(item)
         if isinstance(r, Containerized) and isinstance(res, Queue):
@@ -531,15 +532,18 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
         e.hints.append("a worker polls a queue it connectTo: add one, then a `poll` item")
 
 
-def _emit_item(res: Resource, data: str, by_sqs: bool, by_request: bool) -> str | None:
+def _emit_item(
+    stack: Stack, res: Resource, data: str, by_sqs: bool, by_request: bool
+) -> str | None:
     name = yaml_key(res.name)
     body = yaml_string(data)
     if res.type == "sqs-queue":
         return f"send: {{queue: {name}, body: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
     if res.type == "event-bus":
+        source, detail_type = _rule_words(stack, res.name)
         return (
-            f"publish: {{bus: {name}, source: \"'placeholder.source'\", "
-            "detailType: \"'Placeholder'\", detail: {example: true}}"
+            f"publish: {{bus: {name}, source: {yaml_string(_raw_literal(source))}, "
+            f"detailType: {yaml_string(_raw_literal(detail_type))}, detail: {{example: true}}}}"
         )
     if res.type == "sns-topic":
         return f"notify: {{topic: {name}, message: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
@@ -561,6 +565,26 @@ def _emit_item(res: Resource, data: str, by_sqs: bool, by_request: bool) -> str 
             f"data: \"'hello'\", gateway: {name}}}"
         )
     return None
+
+
+def _rule_words(stack: Stack, bus: str) -> tuple[str, str]:
+    """The source and detail-type of an event that the first rule on `bus` whose pattern
+    names both as text matches (its first of each), so that an uncommented publish item
+    reaches a consumer; placeholders when no rule names them."""
+    for res in stack.resources.values():
+        for t in getattr(res, "events", []):
+            if not isinstance(t, EventBusTrigger) or t.bus is None or t.bus.target != bus:
+                continue
+            pattern = t.pattern if isinstance(t.pattern, dict) else {}
+            firsts = [pattern.get(k) for k in ("source", "detail-type")]
+            if all(isinstance(v, list) and v and isinstance(v[0], str) for v in firsts):
+                return firsts[0][0], firsts[1][0]
+    return "placeholder.source", "Placeholder"
+
+
+def _raw_literal(text: str) -> str:
+    """`text` as a JMESPath raw string literal (`'shop.orders'`), its quotes escaped."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _fifo_ids(res: Resource, by_sqs: bool, by_request: bool) -> str:

@@ -41,3 +41,33 @@ def test_a_short_error_message_is_whole(tmp_path: Path) -> None:
     assert result.data["error_message"] == "x" * 12
     assert "error_message_bytes" not in result.data
     assert "bytes in all" not in result.text
+
+
+SCHEDULED = """\
+resources:
+  nightly:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: n.py}}
+      events: [{type: schedule, properties: {scheduleRate: cron(30 2 * * ? *)}}]
+"""
+READS_TIME = "def run(event, context):\n    return event['time']\n"
+
+
+def test_a_scheduled_function_invoked_without_a_payload_is_pointed_at_fire(
+    tmp_path: Path,
+) -> None:
+    # `invoke nightly` sends {}: a handler that reads the schedule's event fails, and the
+    # reply named no way to send that event.
+    (tmp_path / "stacktape.yml").write_text(SCHEDULED)
+    (tmp_path / "nightly_handlers.py").write_text(READS_TIME)
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  nightly:\n    handler: nightly_handlers:run\n"
+    )
+    s = Session.open(tmp_path / "stacktape.yml", start_ms=T0, allow_code=True)
+    text = execute(s, "invoke nightly").text
+    assert text.startswith("nightly failed after 100 ms: KeyError: 'time'")
+    assert "note: invoke sent {} (no PAYLOAD); `fire nightly` sends its schedule's event" in text
+    # With a payload, or when it succeeds, there is no note.
+    assert "note:" not in execute(s, 'invoke nightly \'{"time": "t"}\'').text
+    assert "nightly's schedule" in execute(s, "fire nightly").text

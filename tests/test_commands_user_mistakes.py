@@ -251,3 +251,14 @@ def test_a_backslash_ending_a_line_is_not_taken_for_a_shells_line_continuation(
         "continuation: write the command on one line (only an open quote or bracket carries "
         "it on)"
     )
+
+
+def test_explain_of_a_dead_letter_queue_names_a_message_it_holds() -> None:
+    # Its messages arrive by the source queue's `message.dead_lettered` (resource: the
+    # source queue, target: the dead-letter queue): the hint said nothing had happened on it.
+    s = Session.open(COMBINED, start_ms=T0)
+    execute(s, "fail worker")
+    sent = execute(s, "send jobQueue a").data["message_id"]
+    execute(s, "advance 30m")
+    err = refused(s, "explain deadLetterQueue")
+    assert err.hint == f"its latest message id: explain {sent}"

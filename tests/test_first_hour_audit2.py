@@ -279,6 +279,27 @@ def test_a_plain_json_item_gets_itself_back_in_dynamodb_json(tmp_path: Path) -> 
     assert (info.value.hint or "").endswith('delete-item orders \'{"id": {"S": "1"}}\'')
 
 
+def test_an_update_in_plain_json_gets_its_key_and_values_back_in_dynamodb_json(
+    tmp_path: Path,
+) -> None:
+    # put-item and delete-item had the line rewritten; update-item's key and --values
+    # got only a generic example.
+    path = tmp_path / "stacktape.yml"
+    path.write_text(POOL_AND_TABLE)
+    session = Session.open(path, start_ms=T0)
+    execute(session, 'put-item orders \'{"id": {"S": "1"}}\'')
+    typed_key = '\'{"id": {"S": "1"}}\''
+    tail = "--update 'SET #s = :s' --names '{\"#s\": \"status\"}'"
+    meant = f'update-item orders {typed_key} {tail} --values \'{{":s": {{"S": "PAID"}}}}\''
+    for key in ('\'{"id": "1"}\'', typed_key):
+        line = f'update-item orders {key} {tail} --values \'{{":s": "PAID"}}\''
+        with pytest.raises(CommandError) as info:
+            execute(session, line)
+        assert info.value.message.startswith("ValidationException:")
+        assert info.value.hint == f"each value names its type in DynamoDB JSON: {meant}"
+    assert "MODIFY item" in execute(session, meant).text
+
+
 @pytest.mark.parametrize(
     ("key_type", "plain", "meant"),
     [

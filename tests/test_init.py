@@ -169,6 +169,43 @@ def test_a_user_the_starters_presignup_leaves_unconfirmed_is_told_to_confirm_it(
     assert signed_in.startswith("signed in ann@example.com")
 
 
+BUS_STACK = """\
+resources:
+  events: {type: event-bus}
+  producer:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}
+      connectTo: [events]
+  shipping:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: s.ts}}
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: events
+            eventPattern: {source: [shop.orders], detail-type: [OrderPlaced, OrderPaid]}
+"""
+
+
+def test_a_publish_item_names_a_source_and_detail_type_a_rule_of_the_bus_matches(
+    tmp_path: Path,
+) -> None:
+    # `placeholder.source` matched no rule: uncommented, the publish item went nowhere.
+    (tmp_path / "stacktape.yml").write_text(BUS_STACK, encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["init", str(tmp_path)]) == 0
+    starter = tmp_path / "stptui.yml"
+    text = starter.read_text("utf-8")
+    assert "source: \"'shop.orders'\", detailType: \"'OrderPlaced'\"" in text
+    starter.write_text(_COMMENTED_ITEMS.sub(r"\1\2", text), encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    _run(session, "invoke producer", "advance 1s")
+    assert session.sim.trace.count("event.matched", "events") == 1
+    assert session.sim.function_stats("shipping")["invocations"] == 1
+
+
 def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")
     mine = tmp_path / "stptui.yml"

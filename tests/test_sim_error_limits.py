@@ -66,13 +66,23 @@ def test_an_8_mb_error_fails_with_response_size_too_large(tmp_path: Path) -> Non
     sim.run(60 * 60_000)
     failed = records(sim, tk.INVOCATION_FAILED, "worker")
     assert len(failed) == 3  # an error like any other: retried twice
-    # The Python runtime's error response, as compact JSON, is over the limit.
+    # The Python runtime's error response, as compact JSON, with the handler's frame, is
+    # over the limit.
+    frame = (
+        '  File "/var/task/error_limit_handlers.py", line 3, in boom\n'
+        '    raise ValueError(event["char"] * event["size"])\n'
+    )
     response_size = len(
         json.dumps(
-            {"errorMessage": "x" * size, "errorType": "ValueError", "requestId": eid},
+            {
+                "errorMessage": "x" * size,
+                "errorType": "ValueError",
+                "requestId": eid,
+                "stackTrace": [frame],
+            },
             separators=(",", ":"),
         )
-    ) + len(',"stackTrace":[]')
+    )
     message = (
         f"Response payload size ({response_size} bytes) exceeded maximum allowed payload "
         f"size ({RESPONSE_MAX} bytes)."

@@ -470,6 +470,14 @@ OTHER_TOOLS_WORDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("ls", "list", "status"), _LIST),
     **dict.fromkeys(("reset", "restart"), _RESET),
     **dict.fromkeys(
+        ("now", "time", "clock", "date"),
+        (
+            "the time is shown, not asked for",
+            "`show agenda` gives the time now and what is due next; `expect time == INSTANT` "
+            "checks it",
+        ),
+    ),
+    **dict.fromkeys(
         ("clear", "cls"), ("the screen is the terminal's", "Ctrl-L clears the REPL's screen")
     ),
     "history": (
@@ -477,8 +485,8 @@ OTHER_TOOLS_WORDS: dict[str, tuple[str, str]] = {
         "Up and Down walk the REPL's history, Ctrl-R searches it",
     ),
 }
-# The AWS CLI's names of the calls the commands make (and the words for waiting), lower-case,
-# with the command that makes each.
+# The AWS CLI's names of the calls the commands make (and the words for waiting and for
+# moving dead-lettered messages back), lower-case, with the command that makes each.
 AWS_CLI_NAMES = {
     "send-message": "send",
     "send-message-batch": "send",
@@ -494,7 +502,12 @@ AWS_CLI_NAMES = {
     "initiate-auth": "sign-in",
     "wait": "advance",
     "sleep": "advance",
+    "start-message-move-task": "redrive",
+    "retry": "redrive",
+    "requeue": "redrive",
 }
+# Verbs that name one of `show`'s views by another word (`tail worker`: its log lines).
+SHOW_VERBS = {"tail": "logs"}
 
 
 class Registry:
@@ -512,8 +525,10 @@ class Registry:
         self.commands[command.name] = command
         return command
 
-    def get(self, name: str) -> Command:
-        """The command called `name`, or a CommandError with a did-you-mean."""
+    def get(self, name: str, rest: Sequence[str] = ()) -> Command:
+        """The command called `name`, or a CommandError with a did-you-mean (the line meant,
+        with `rest`, the words after it, when `name` is a verb from elsewhere: see
+        `meant_line`)."""
         cmd = self.commands.get(name)
         if cmd is not None:
             return cmd
@@ -538,6 +553,8 @@ class Registry:
                 f"did you mean {quote_word(meant)}? usage: {self.commands[meant].usage}",
                 word=name,
             )
+        if (line := self.meant_line(name, rest)) is not None:
+            raise CommandError(f"unknown command {name!r}", line)
         guess = did_you_mean(name, self.commands)
         raise CommandError(
             f"unknown command {name!r}",
@@ -547,13 +564,32 @@ class Registry:
             word=name,
         )
 
+    def meant_line(self, name: str, rest: Sequence[str]) -> str | None:
+        """The hint for a verb that is no command but says what it meant: a view of `show`
+        typed without `show` (`queue jobQueue`, `logs worker`, `tail worker`), an HTTP
+        method with the path after it (`post /jobs '{}'`). The nearest command's spelling
+        would be a wrong lead there (`tail`: `fail`; `post`: `ws-post`)."""
+        word = name.lower()
+        show, http = self.commands.get("show"), self.commands.get("http")
+        view = SHOW_VERBS.get(word, word)
+        if show is not None and show.args and view in show.args[0].choices:
+            return f"`show` shows it: {' '.join(quote_word(w) for w in ['show', view, *rest])}"
+        method = name.upper()
+        if http is not None and http.args and method in http.args[0].choices:
+            if rest and rest[0].startswith("/"):
+                line = " ".join(quote_word(w) for w in ["http", method, *rest])
+                return f"an HTTP request is `http METHOD PATH`: {line}"
+            if not rest:
+                return f"an HTTP request is `http METHOD PATH`: http {method} PATH"
+        return None
+
     def parse(self, line: str) -> Call | None:
         """Tokenise and bind a line; None for a blank or comment-only line."""
         words = tokenize(line)
         if not words:
             return None
         try:
-            cmd = self.get(words[0])
+            cmd = self.get(words[0], words[1:])
         except CommandError as exc:
             exc.word_index = 0
             raise

@@ -222,7 +222,7 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         return None
     verb = words[0]
     try:
-        command = REGISTRY.get(verb.text)
+        command = REGISTRY.get(verb.text, [w.text for w in words[1:]])
     except CommandError as exc:
         return Problem(exc.message, exc.hint, verb.start)
     walker = Walker(command)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, Trace, format_value
 from stptui.textsafe import one_line
@@ -107,6 +108,85 @@ class Chain:
         if self.truncated:
             out.append("(older records have left the trace ring; the chain may start earlier)")
         return out
+
+
+# What `dead_letter_why` says of an invocation that reported the message as failed.
+_REPORTED = "reported it in batchItemFailures"
+# How much of an error `dead_letter_why` quotes: a declared failure's message names its
+# message id, which a cut at SUMMARY_WIDTH would split.
+WHY_WIDTH = 2 * SUMMARY_WIDTH
+
+
+def dead_letter_why(records: list[Record], key: str) -> str | None:
+    """Why the message `key` names (its id, or the start of it) was moved to a dead-letter
+    queue, in one line, from its chain's `records`, or None when it was not: its receives,
+    the function whose invocations failed them (or reported it in `batchItemFailures`), or
+    the worker service whose code did, with each distinct error, and the size of its
+    batches when it shared them with a failing invocation (a batch-mate's failure returned
+    it too)."""
+    dead = next(
+        (
+            r
+            for r in reversed(records)
+            if r.kind == tk.MESSAGE_DEAD_LETTERED and str(r.get("message_id")).startswith(key)
+        ),
+        None,
+    )
+    if dead is None:
+        return None
+    mid, queue = dead.get("message_id"), dead.resource
+    # The invocations that received it from that queue: function and batch size.
+    batches: dict[str, tuple[str, int]] = {}
+    for r in records:
+        ids = r.get("message_ids")
+        if r.kind == tk.INVOCATION_STARTED and r.get("queue") == queue and mid in (ids or ()):
+            batches[r.get("invocation_id")] = (r.resource, len(ids))
+    failed: list[tuple[str, str, int]] = []  # (consumer, what, batch size), in time order
+    for r in records:
+        if (
+            r.kind == tk.CONTAINER_MESSAGE_FAILED
+            and r.get("message_id") == mid
+            and r.get("queue") == queue
+        ):
+            # A worker service's code polls one message at a time (docs/behaviors.md).
+            what = f"{r.get('error')}: {r.get('error_message')}"
+            failed.append((r.resource, cut(one_line(what), WHY_WIDTH), 1))
+            continue
+        inv = batches.get(r.get("invocation_id"))
+        if inv is None:
+            continue
+        if r.kind == tk.INVOCATION_FAILED:
+            what = f"{r.get('error')}: {r.get('error_message')}"
+        elif r.kind == tk.INVOCATION_SUCCEEDED and mid in (r.get("batch_item_failures") or ()):
+            what = _REPORTED
+        else:
+            continue
+        failed.append((inv[0], cut(one_line(what), WHY_WIDTH), inv[1]))
+    head = f"why: moved to {dead.get('target')} after {dead.get('receive_count')} receives"
+    if not failed:
+        return f"{head}; no invocation failed it (each receive ended without a delete)"
+    by_function: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for fn, what, _ in failed:
+        counts[fn] = counts.get(fn, 0) + 1
+        whats = by_function.setdefault(fn, [])
+        if what not in whats:
+            whats.append(what)
+    receives = dead.get("receive_count")
+    parts = [
+        f"{fn} failed {'each' if counts[fn] == receives else f'{counts[fn]} of them'}: "
+        + "; ".join(whats)
+        for fn, whats in by_function.items()
+    ]
+    # Only a failed invocation returns the whole batch; a reported message returns alone.
+    largest = max((size for _, what, size in failed if what != _REPORTED), default=1)
+    shared = (
+        f" (in a batch of {largest} messages: a failed invocation returns its whole batch, "
+        "unless the function reports batchItemFailures)"
+        if largest > 1
+        else ""
+    )
+    return f"{head}; {'; '.join(parts)}{shared}"
 
 
 def why_lines(rec: Record) -> list[str]:

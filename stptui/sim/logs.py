@@ -21,6 +21,7 @@ import base64
 import gzip
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,9 @@ LOOP_LIMIT = 16
 # "Max Memory Used" is not modelled: stptui reports the smaller of the function's memory and
 # this figure, the one in the Lambda developer guide's CloudWatch Logs example.
 MAX_MEMORY_USED_MB = 72
+# What the Python runtime indents a traceback's lines with in its error line
+# (awslambdaric's ERROR_LOG_IDENT: a no-break space, U+00A0, for each space).
+ERROR_LOG_INDENT = "\u00a0"
 # A CloudWatch Logs event id: the timestamp in the top bits, above 144 bits of sequence, as
 # the ids in AWS's examples are (their value shifted right by 144 is their timestamp).
 _ID_SHIFT = 144
@@ -132,15 +136,29 @@ def timeout_line(at_ms: int, request_id: str, message: str) -> str:
     return f"{iso_ms(at_ms)} {request_id} {message}\n"
 
 
-def error_line(python: bool, at_ms: int, request_id: str, error_type: str, message: str) -> str:
+def error_line(
+    python: bool,
+    at_ms: int,
+    request_id: str,
+    error_type: str,
+    message: str,
+    frames: Sequence[str] = (),
+) -> str:
     """The runtime's line when the handler raises.
 
-    Python (the runtime interface client's `log_error`): `[ERROR] Type: message` and the
-    traceback header, the simulated handler having no frames. Node.js: the runtime's
-    `console.error("Invoke Error", ...)`: time, request id, `ERROR`, then `Invoke Error \\t`
-    and the error as JSON."""
+    Python (the runtime interface client's `log_error`): `[ERROR] Type: message`, the
+    traceback header and the lines of each of `frames` (a Python handler's, as
+    `traceback.format_list` writes them; none for a declared behaviour), their indentation
+    in no-break spaces, all one event whose lines are joined by line breaks. Node.js: the
+    runtime's `console.error("Invoke Error", ...)`: time, request id, `ERROR`, then
+    `Invoke Error \\t` and the error as JSON."""
     if python:
-        return f"[ERROR] {error_type}: {message}\nTraceback (most recent call last):\n"
+        lines = [f"[ERROR] {error_type}: {message}", "Traceback (most recent call last):"]
+        for frame in frames:
+            for line in frame.splitlines():
+                spaces = len(line) - len(line.lstrip(" "))
+                lines.append(ERROR_LOG_INDENT * spaces + line[spaces:])
+        return "\n".join(lines) + "\n"
     detail = json.dumps(
         {"errorType": error_type, "errorMessage": message, "stack": [f"{error_type}: {message}"]},
         ensure_ascii=False,

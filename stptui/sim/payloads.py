@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -302,18 +302,22 @@ def sqs_event(msgs: list[Message], queue: QueueSim, region: str) -> dict[str, An
 
 
 def lambda_error_response(
-    python: bool, error_type: str, message: str, request_id: str
+    python: bool,
+    error_type: str,
+    message: str,
+    request_id: str,
+    frames: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The response of an invocation that raised, as the function's runtime writes it (the
     `responsePayload` of a destination record): Python's names the request and has a
-    `stackTrace`, Node.js's has a `trace`. The simulated handler has no stack: both are
-    empty lists."""
+    `stackTrace` (a Python handler's `frames`; a declared behaviour has none), Node.js's
+    has a `trace` (empty: no JavaScript runs)."""
     if python:
         return {
             "errorMessage": message,
             "errorType": error_type,
             "requestId": request_id,
-            "stackTrace": [],
+            "stackTrace": list(frames),
         }
     return {"errorType": error_type, "errorMessage": message, "trace": []}
 

@@ -73,11 +73,18 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
+from stptui.config.model import CONTAINER_SERVICE_TYPES
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.explain import MIN_PREFIX, OBJECT_KINDS, distinct_prefixes, explain
+from stptui.sim.explain import (
+    MIN_PREFIX,
+    OBJECT_KINDS,
+    dead_letter_why,
+    distinct_prefixes,
+    explain,
+)
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
@@ -159,12 +166,47 @@ def view_guess(word: str) -> str | None:
     return None
 
 
+# The view that shows a resource of each type, as `show`'s words after it: what `show NAME`
+# (a resource's name where the view goes) meant.
+_VIEW_OF_TYPE = {
+    "sqs-queue": "queue {}",
+    "function": "function {}",
+    "bucket": "bucket {}",
+    "kinesis-stream": "stream {}",
+    "dynamo-db-table": "table {}",
+    "event-bus": "bus {}",
+    "state-machine": "executions {}",
+    "user-auth-pool": "users {}",
+    "websocket-api-gateway": "connections {}",
+    "batch-job": "jobs",
+    "sns-topic": "topics",
+    "http-api-gateway": "routes",
+    "application-load-balancer": "rules",
+    **dict.fromkeys((*CONTAINER_SERVICE_TYPES, "multi-container-workload"), "containers"),
+}
+
+
+def resource_view(sim: Simulator, name: str) -> str | None:
+    """`'NAME' is a TYPE: show VIEW`, the view that shows the resource `name`, or None when
+    it is no resource of the stack, or one no view shows."""
+    from stptui.config.diagnostics import with_article
+
+    res = sim.stack.resources.get(name)
+    view = _VIEW_OF_TYPE.get(res.type) if res is not None else None
+    if res is None or view is None:
+        return None
+    return f"{name!r} is {with_article(res.type)}: show {view.format(quote_word(name))}"
+
+
 def check_show_what(sim: Simulator, what: str) -> None:
     """Raise the CommandError `show` gives for a WHAT it does not show: an unknown word,
-    with a did-you-mean. The REPL checks the word with this before Enter."""
+    with a did-you-mean, or, for a resource's name, the view that shows it. The REPL checks
+    the word with this before Enter."""
     if what not in SHOW_WHATS:
         guess = view_guess(what)
-        hint = f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}"
+        hint = resource_view(sim, what) or (
+            f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}"
+        )
         raise CommandError(f"cannot show {what!r}", hint, word=what)
 
 
@@ -172,6 +214,9 @@ def check_show(sim: Simulator, call: Call) -> None:
     """Raise the CommandError `show` gives before it looks anything up: a WHAT it does not
     show, a name missing or one too many. The REPL checks a finished line with this."""
     what, name = call.args["what"], call.args["name"]
+    if what not in SHOW_WHATS and name is not None and (view := resource_view(sim, name)):
+        # `show messages deadLetterQueue`: the resource says which view was meant.
+        raise CommandError(f"cannot show {what!r}", view)
     check_show_what(sim, what)
     needs_name = what in (
         "queue",
@@ -851,7 +896,9 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
         "ARN. An unknown one gets a did-you-mean when the trace holds a close one. "
         "`explain repeat-1` tells what a repeat runs, where it stands, its own records, and "
         "the first record its first repetitions and its latest made, with the id to explain "
-        "next."
+        "next. A message moved to a dead-letter queue starts with a `why:` line: its "
+        "receives, the function or worker that failed them and the errors, and the size of "
+        "the batch it shared (a poison message fails its batch-mates too)."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -875,6 +922,8 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
             return explain_execution(session.sim, execution)
         _not_explained(session.sim, key)
     lines = chain.lines()
+    if (why := dead_letter_why(chain.records, key)) is not None:
+        lines.insert(0, why)
     replayed = next(
         (
             r
@@ -918,11 +967,13 @@ def _not_explained(sim: Simulator, key: str) -> None:
     key is when it is something else: a resource, a record kind or too short a prefix."""
     records = list(sim.trace.records)
     if key in sim.stack.resources or any(r.resource == key for r in records):
+        # What reaches a resource may be written on its sender (a dead-letter queue's
+        # messages are the source queue's `message.dead_lettered`, its `target`).
         latest = next(
             (
                 (name, value)
                 for rec in reversed(records)
-                if rec.resource == key
+                if key in (rec.resource, rec.data.get("target"))
                 for name in _CHAIN_IDS
                 if isinstance(value := rec.data.get(name), str) and value
             ),

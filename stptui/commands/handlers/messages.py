@@ -33,6 +33,7 @@ from stptui.commands.registry import (
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
+from stptui.config.model import ScheduleTrigger
 from stptui.sim.behavior import (
     Outcome,
     format_duration,
@@ -239,6 +240,15 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
             data["error_message_bytes"] = size
             line += f" ({size:,} bytes in all)"
         line += f"\n{ident}"
+        if call.args["payload"] is None and any(
+            isinstance(t, ScheduleTrigger) for t in fn.model.events
+        ):
+            # `invoke` of a scheduled job is most often "run it now": the event its code
+            # reads is the schedule's, which `fire` sends.
+            line += (
+                f"\nnote: invoke sent {{}} (no PAYLOAD); `fire {quote_word(fn.name)}` sends "
+                "its schedule's event"
+            )
     return CommandResult(f"{line}\n{now_line(sim, started)}", data=data)
 
 

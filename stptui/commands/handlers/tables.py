@@ -130,6 +130,23 @@ def _retyped(call: Call, table: TableSim, raw: Any) -> str | None:
     return line + (" ..." if call.opts else "")
 
 
+def _retyped_update(call: Call, table: TableSim, raw: Any, values: Any) -> str | None:
+    """`update-item`'s line with its key `raw` and its `--values` rewritten in DynamoDB JSON
+    where they are written in plain JSON, its other options as given; None when neither
+    is."""
+    key = typed_item(raw, dict(table.key))
+    typed_values = typed_item(values)
+    if key is None and typed_values is None:
+        return None
+    words = [call.command.name, table.name, json.dumps(key or raw, ensure_ascii=False)]
+    for name in ("update", "condition", "names"):
+        if name in call.opts:
+            words += [f"--{name}", call.opts[name]]
+    if values is not None:
+        words += ["--values", json.dumps(typed_values or values, ensure_ascii=False)]
+    return " ".join(quote_word(w) for w in words)
+
+
 def _key_text(key: dict[str, Any]) -> str:
     """A key in DynamoDB JSON on one line, as a write's answer names its item."""
     return printable(json.dumps(key, separators=(",", ":")))
@@ -280,7 +297,9 @@ def cmd_update_item(session: Session, call: Call) -> CommandResult:
             "update-item needs --update EXPR (DynamoDB's UpdateExpression)",
             'e.g. update-item TABLE KEY --update "SET qty = :q" --values \'{":q": {"N": "1"}}\'',
         )
-    name, record = _write(table.update, raw, _expressions(call))
+    expressions = _expressions(call)
+    retyped = _retyped_update(call, table, raw, expressions.values)
+    name, record = _write(table.update, raw, expressions, retyped=retyped)
     text = _written_line(table, _key_text(check_item(raw, "Key")), name, record)
     stored = table.get(raw)
     text += f"\n  {_item_text(stored)}"

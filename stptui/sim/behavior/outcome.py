@@ -83,6 +83,10 @@ class Outcome:
     # Calls the workload's role refused (see permissions.py), with AWS's error text: each
     # becomes an `emission.failed` record when the invocation ends, whatever its status.
     denied: list[tuple[Emission, str]] = field(default_factory=list)
+    # A Python handler's exception: its frames in the handler's own files, each as
+    # `traceback.format_list` writes one (Lambda's runtime's `stackTrace`). A tuple, so that
+    # the outcomes that share one hold no list of their own.
+    stack_trace: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

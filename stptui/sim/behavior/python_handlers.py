@@ -45,8 +45,10 @@ import io
 import json
 import math
 import random
+import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.aws_names import lambda_name
@@ -394,12 +396,22 @@ def run_handler(
         return out
     if error is not None:
         error_type, message = type(error).__name__, str(error)
-        size = _error_response_bytes(error_type, message, inp.request_id)
+        frames = handler_frames(error, modules.base)
+        size = _error_response_bytes(error_type, message, inp.request_id, frames)
         if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
             # The runtime posts the error response through the Runtime API, which takes
             # no more than a response: Lambda reports the size instead of the error.
             error_type, message = "Function.ResponseSizeTooLarge", _too_large(size)
-        return Outcome(total, "error", error_type, message, logs=logs, denied=ctx.denied)
+            frames = ()
+        return Outcome(
+            total,
+            "error",
+            error_type,
+            message,
+            logs=logs,
+            denied=ctx.denied,
+            stack_trace=frames,
+        )
     try:
         text = compact_json(result, "the return value")
     except BehaviorError as exc:
@@ -458,16 +470,51 @@ def _too_large(size: int) -> str:
     )
 
 
-def _error_response_bytes(error_type: str, message: str, request_id: str) -> int:
+def _error_response_bytes(
+    error_type: str, message: str, request_id: str, frames: tuple[str, ...]
+) -> int:
     """The size of the Python runtime's error response for an exception, as compact JSON
-    (`{errorMessage, errorType, requestId, stackTrace}`; the simulated stack is empty), or
-    0 for a message too short to come near MAX_RESPONSE_BYTES, which is not measured."""
+    (`{errorMessage, errorType, requestId, stackTrace}`, the stack being `frames`), or 0 for
+    a message and frames too short to come near MAX_RESPONSE_BYTES, which are not measured."""
     # JSON writes a character in at most 6 bytes (`\u001f`): a short message always fits.
-    if 6 * (len(message) + len(error_type)) + 1024 < MAX_RESPONSE_BYTES:
+    chars = len(message) + len(error_type) + sum(len(f) + 3 for f in frames)
+    if 6 * chars + 1024 < MAX_RESPONSE_BYTES:
         return 0
     text = json.dumps(
-        {"errorMessage": message, "errorType": error_type, "requestId": request_id},
+        {
+            "errorMessage": message,
+            "errorType": error_type,
+            "requestId": request_id,
+            "stackTrace": list(frames),
+        },
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return len(text.encode("utf-8", "surrogatepass")) + len(',"stackTrace":[]')
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+# Where Lambda puts a function's code: the folder its frames' files are named in.
+TASK_ROOT = "/var/task"
+# stptui's own folder: its frames (the handler's call, a context method that raised) are the
+# runtime's, not the handler's, even when the handlers' folder holds a checkout of stptui.
+_OWN_FOLDER = Path(__file__).resolve().parents[2]
+
+
+def handler_frames(error: BaseException, base: Path) -> tuple[str, ...]:
+    """The traceback of a handler's exception as Lambda's Python runtime gives it
+    (`traceback.format_list`: `  File "...", line N, in name` and the line), keeping only
+    the frames of files in the handlers' folder `base`, named as they would be in Lambda's
+    task root (`/var/task/pkg/mod.py`). The standard library's and installed packages'
+    frames are left out: their paths and line numbers are this machine's Python's, and the
+    same handler files must give the same lines everywhere (docs/fidelity.md)."""
+    root = base.resolve()
+    kept: list[traceback.FrameSummary] = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith("<"):
+            continue  # code without a file (`<string>`, `<frozen ...>`)
+        path = Path(frame.filename).resolve()
+        if not path.is_relative_to(root) or path.is_relative_to(_OWN_FOLDER):
+            continue
+        name = f"{TASK_ROOT}/{path.relative_to(root).as_posix()}"
+        kept.append(traceback.FrameSummary(name, frame.lineno, frame.name, line=frame.line))
+    return tuple(traceback.format_list(kept))

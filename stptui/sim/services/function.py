@@ -843,7 +843,11 @@ class AsyncInvoker:
             error_payload = lambda_timeout_response(t, ev.id, outcome.error_message or "")
         else:
             error_payload = lambda_error_response(
-                self.fn.python, outcome.error_type or "Error", outcome.error_message or "", ev.id
+                self.fn.python,
+                outcome.error_type or "Error",
+                outcome.error_message or "",
+                ev.id,
+                outcome.stack_trace,
             )
         ev.error = error_payload
         at, condition = async_retry(ev.attempts, ev.first_at, t, self.max_age_ms)

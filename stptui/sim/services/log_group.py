@@ -266,6 +266,7 @@ class LogGroupSim:
                 rid,
                 outcome.error_type or "Error",
                 outcome.error_message or "",
+                outcome.stack_trace,
             )
             lines.append((ended, error))
         lines.append((ended, end_line(rid)))

@@ -2023,7 +2023,9 @@ def find_execution(sim: Simulator, text: str) -> Execution:
                 f"`explain {quote_word(text)}` shows its attempts; `show jobs` lists {job}",
                 word=text,
             )
-        if every:
+        if text in machines:
+            hint = f"{quoted(text)} is a state machine: show executions {quote_word(text)}"
+        elif every:
             hint = "`show executions` lists them"
         elif machines:
             hint = "start one with start-execution"

@@ -1,0 +1,99 @@
+"""`explain` of a dead-lettered message says first why it was moved: how many receives,
+which function failed them and with what error, and, when the message shared its batches
+with others, that it did (a poison message fails its batch-mates too, without
+ReportBatchItemFailures). The chain of records follows, as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stptui.commands import Session, execute
+from stptui.sim.clock import parse_instant
+
+T0 = parse_instant("2026-01-05T08:00:00Z")
+STACK = """\
+resources:
+  orders:
+    type: sqs-queue
+    properties:
+      visibilityTimeoutSeconds: 60
+      redrivePolicy: {targetSqsQueueName: ordersDlq, maxReceiveCount: 2}
+  ordersDlq: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.ts}}
+      events: [{type: sqs, properties: {sqsQueueName: orders, batchSize: 5}}]
+"""
+BEHAVIORS = """\
+behaviors:
+  worker:
+    fail:
+      when: "body == 'poison'"
+      error: PoisonPill
+      message: cannot parse the order
+"""
+
+
+def _session(folder: Path) -> Session:
+    (folder / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (folder / "stptui.yml").write_text(BEHAVIORS, encoding="utf-8")
+    return Session.open(folder, start_ms=T0)
+
+
+def test_a_dead_lettered_message_is_explained_by_its_failures_first(tmp_path: Path) -> None:
+    s = _session(tmp_path)
+    poison = execute(s, "send orders poison").data["message_id"]
+    execute(s, "advance 10m")
+    lines = execute(s, f"explain {poison}").text.splitlines()
+    assert lines[0] == (
+        "why: moved to ordersDlq after 2 receives; worker failed each: "
+        "PoisonPill: cannot parse the order"
+    )
+    assert lines[-1].split()[1] == "message.dead_lettered"
+
+
+def test_a_message_failed_by_its_batch_mate_says_it_shared_the_batch(tmp_path: Path) -> None:
+    s = _session(tmp_path)
+    good = execute(s, "send orders fine").data["message_id"]
+    execute(s, "send orders poison")
+    # Sent at the same instant, the two are received in one batch, which the poison fails.
+    execute(s, "advance 10m")
+    lines = execute(s, f"explain {good}").text.splitlines()
+    assert lines[0] == (
+        "why: moved to ordersDlq after 2 receives; worker failed each: "
+        "PoisonPill: cannot parse the order (in a batch of 2 messages: a failed invocation "
+        "returns its whole batch, unless the function reports batchItemFailures)"
+    )
+
+
+def test_a_message_that_was_not_dead_lettered_gets_no_why(tmp_path: Path) -> None:
+    s = _session(tmp_path)
+    fine = execute(s, "send orders fine").data["message_id"]
+    execute(s, "advance 10m")
+    assert not execute(s, f"explain {fine}").text.startswith("why:")
+
+
+def test_a_message_its_function_reported_is_not_said_to_have_shared_a_failed_batch(
+    tmp_path: Path,
+) -> None:
+    _session(tmp_path)  # the stack; its behaviours replaced by a partial batch response
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    partial: {when: \"body == 'poison'\"}\n"
+        "    reportBatchItemFailures: true\n",
+        encoding="utf-8",
+    )
+    s = Session.open(tmp_path, start_ms=T0)
+    execute(s, "send orders fine")
+    poison = execute(s, "send orders poison").data["message_id"]
+    execute(s, "advance 10m")
+    lines = execute(s, f"explain {poison}").text.splitlines()
+    assert lines[0] == (
+        "why: moved to ordersDlq after 2 receives; worker failed each: reported it in "
+        "batchItemFailures"
+    )
+    # Explaining the invocation that received it explains the invocation, not the message.
+    started = next(
+        r for r in s.sim.trace.records if r.kind == "invocation.started" and r.resource == "worker"
+    )
+    assert not execute(s, f"explain {started.get('invocation_id')}").text.startswith("why:")

@@ -1,0 +1,151 @@
+"""A Python handler's exception carries its traceback as Lambda's Python runtime writes it:
+the `[ERROR]` log line lists the frames of the handler's own files, named as Lambda's task
+root holds them (`/var/task/...`), and so does the error response's `stackTrace` an
+onFailure destination gets (docs/fidelity.md, "CloudWatch Logs")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stptui.cli import main
+from stptui.commands import Session, execute
+from stptui.sim.clock import parse_instant
+
+T0 = parse_instant("2026-01-05T08:00:00Z")
+STACK = """\
+resources:
+  failures: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/worker.py}}
+      destinations:
+        onFailure: $ResourceParam('failures', 'arn')
+"""
+HANDLER = """\
+import json
+
+from helpers.emails import email_of
+
+
+def handle(event, context):
+    order = event["order"]
+    return {"email": email_of(order)}
+
+
+def parse(event, context):
+    return json.loads(event["body"])
+"""
+HELPER = """\
+def email_of(order):
+    return order["customer"]["email"]
+"""
+NBSP = "\u00a0"
+
+
+def _session(folder: Path, handler: str) -> Session:
+    (folder / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (folder / "stptui.yml").write_text(
+        f"behaviors:\n  worker:\n    handler: tb_worker:{handler}\n", encoding="utf-8"
+    )
+    (folder / "tb_worker.py").write_text(HANDLER, encoding="utf-8")
+    (folder / "helpers").mkdir(exist_ok=True)
+    (folder / "helpers" / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "helpers" / "emails.py").write_text(HELPER, encoding="utf-8")
+    return Session.open(folder, start_ms=T0, allow_code=True)
+
+
+def _error_event(s: Session) -> str:
+    lines = [ev.message for ev in s.sim.services["logs"].group("worker").recent(100)]
+    (line,) = [m for m in lines if m.startswith("[ERROR]")]
+    return line
+
+
+def test_the_error_line_lists_the_handlers_frames_as_lambda_writes_them(tmp_path: Path) -> None:
+    s = _session(tmp_path, "handle")
+    execute(s, """invoke worker '{"order": {"id": 1}}' --async""")
+    execute(s, "advance 1s")
+    # One event: the lines joined by line breaks, each frame's indentation in no-break
+    # spaces (the runtime's log_error), the handler's call first and the helper's last.
+    assert _error_event(s) == "\n".join(
+        [
+            "[ERROR] KeyError: 'customer'",
+            "Traceback (most recent call last):",
+            f'{NBSP * 2}File "/var/task/tb_worker.py", line 8, in handle',
+            f'{NBSP * 4}return {{"email": email_of(order)}}',
+            f'{NBSP * 2}File "/var/task/helpers/emails.py", line 2, in email_of',
+            f'{NBSP * 4}return order["customer"]["email"]',
+            "",
+        ]
+    )
+
+
+def test_frames_outside_the_handlers_folder_are_left_out(tmp_path: Path) -> None:
+    # json's own frames would name this machine's Python and its line numbers: only the
+    # handler's files are listed, so the same files give the same lines everywhere.
+    s = _session(tmp_path, "parse")
+    execute(s, """invoke worker '{"body": "not json"}' --async""")
+    execute(s, "advance 1s")
+    lines = _error_event(s).split("\n")
+    assert lines[0] == "[ERROR] JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
+    assert lines[2:] == [
+        f'{NBSP * 2}File "/var/task/tb_worker.py", line 12, in parse',
+        f'{NBSP * 4}return json.loads(event["body"])',
+        "",
+    ]
+
+
+def test_the_on_failure_record_carries_the_stack_trace(tmp_path: Path) -> None:
+    s = _session(tmp_path, "handle")
+    execute(s, """invoke worker '{"order": {"id": 1}}' --async""")
+    execute(s, "advance 10m")
+    (msg,) = s.sim.queues["failures"].messages.values()
+    response = json.loads(msg.body)["responsePayload"]
+    assert response["stackTrace"] == [
+        '  File "/var/task/tb_worker.py", line 8, in handle\n'
+        '    return {"email": email_of(order)}\n',
+        '  File "/var/task/helpers/emails.py", line 2, in email_of\n'
+        '    return order["customer"]["email"]\n',
+    ]
+
+
+def test_validate_with_allow_code_imports_the_handlers_to_check_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without --allow-code, a handler's name is not checked (the module is never imported):
+    # a misspelt function is found only once a run imports it.
+    _session(tmp_path, "handle")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    handler: tb_worker:hadnle\n", encoding="utf-8"
+    )
+    stack = str(tmp_path / "stacktape.yml")
+    assert main(["validate", stack]) == 0
+    out = capsys.readouterr().out
+    assert "warning behavior-handler-skipped [worker]" in out
+    # With it, validate imports the module as run does and reports the missing function.
+    assert main(["validate", stack, "--allow-code"]) == 1
+    out = capsys.readouterr().out
+    assert "error behavior-handler-import [worker]" in out
+    assert "behavior-handler-skipped" not in out
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    handler: tb_worker:handle\n", encoding="utf-8"
+    )
+    assert main(["validate", stack, "--allow-code"]) == 0
+    assert "0 errors, 0 warnings" in capsys.readouterr().out
+
+
+def test_frames_of_code_without_a_file_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `<string>` (exec'd code) is no file: run from the handlers' folder, it would resolve
+    # to one in it and be listed as /var/task/<string>.
+    from stptui.sim.behavior.python_handlers import handler_frames
+
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec(compile("raise ValueError('x')", "<string>", "exec"))
+    except ValueError as exc:
+        assert handler_frames(exc, tmp_path) == ()
