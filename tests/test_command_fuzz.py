@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import random
 import shlex
+from pathlib import Path
 
 import pytest
-from example_stacks import FEATURE_STACKS
-from session_checks import state
+from example_stacks import CHAT, FEATURE_STACKS
+from session_checks import state, write_stack
 from test_commands_examples import (
     SETUP,
     STACK,
@@ -30,6 +31,7 @@ from workcount import hang_guard
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.registry import FLAG, ExpectationFailed, tokenize
+from stptui.sim.payloads import message_attributes
 
 # Commands that read or write files, or replace the session: their refusals are tested
 # where their files are (a fuzzed path would write into the working folder).
@@ -165,3 +167,134 @@ def test_the_mutations_are_lines_of_every_kind() -> None:
     assert len(set(lines) - examples) > LINES_PER_COMMAND // 2
     assert any("--" in line and "--delay" not in line for line in lines)
     assert any(len(shlex.split(line)) < 3 for line in lines)
+
+
+SAMPLES = STACK.parents[2] / "stptui" / "sample_stacks"
+LONG_NAME = "x" * 5000  # past any file system's limit on a name (255 bytes on most)
+# Lines the grammar-aware fuzzer found ending in a traceback (it builds lines word by word
+# from what completion offers, real names mixed with hostile values, on the sample stacks
+# and real ones): each now runs or is refused with a hint, changing nothing.
+FOUND: dict[str, tuple[Path, str]] = {
+    "a NUL in a file to load, typed as ANSI-C quoting writes it": (STACK, "load $'a\\x00b'"),
+    "a NUL in a file to save": (STACK, "save 'a\x00b'"),
+    "a NUL in a script to source": (STACK, "source 'a\x00b'"),
+    "a NUL in a file to record to": (STACK, "record 'a\x00b'"),
+    "a NUL in a file to upload": (STACK, "upload uploads k --from 'a\x00b'"),
+    "a lone surrogate in a file to load": (STACK, "load '\ud800'"),
+    "a lone surrogate in a file to save": (STACK, "save '\ud800'"),
+    "the home folder of a user who does not exist": (STACK, "source '~nouser-fuzz/x'"),
+    "a file name too long to save": (STACK, f"save {LONG_NAME}"),
+    "a file name too long to record to": (STACK, f"record {LONG_NAME}"),
+    "a superscript digit as a port": (
+        STACK.with_name("load-balancer.yml"),
+        "http GET /old --port ²",
+    ),
+    "a lone surrogate escaped in a batch job's payload": (
+        SAMPLES / "batch-job" / "stacktape.yml",
+        'start-job heavyJob \'{"a":"\\ud800"}\'',
+    ),
+}
+
+
+@pytest.mark.usefixtures("scratch")
+@pytest.mark.parametrize("name", list(FOUND))
+def test_a_line_the_fuzzer_found_runs_or_is_refused_changing_nothing(name: str) -> None:
+    stack, line = FOUND[name]
+    session = Session.open(stack, start_ms=0)
+    before = state(session)
+    try:
+        execute(session, line)
+    except CommandError as exc:
+        assert state(session) == before, "refused, but changed the simulation"
+        assert exc.hint, f"refused without a hint: {exc.message}"
+
+
+# Numbers in the command language are written in ASCII digits, as every count already is
+# (`step １２` and `step 1_0` are refused): Python's float() and int(), and the regular
+# expression \d, also read other scripts' digits and underscores, which the fuzzer found
+# some readers taking (`fail worker rate 1_0%` read as 10%).
+@pytest.mark.parametrize(
+    "line",
+    [
+        "fail worker rate ０.５",
+        "fail worker rate 1_0%",
+        "fail worker rate ٠.٥",
+        "expect queue.jobQueue.depth == ０",
+        "expect queue.jobQueue.depth == ٠",
+        "expect metric.worker.Errors.Average <= ０.５",
+        "http GET /old --port ８０",
+        "restore archive reports/2025.csv --days ２",
+    ],
+)
+def test_a_number_in_other_digits_or_with_underscores_is_refused(line: str) -> None:
+    stack = {"http": "load-balancer.yml", "restore": "restore.yml"}.get(line.split()[0])
+    session = Session.open(
+        STACK.with_name(stack) if stack else SAMPLES / "job-queue" / "stacktape.yml", start_ms=0
+    )
+    # An object archived a day ago, which `restore` takes.
+    for setup in ("upload archive reports/2025.csv --size 200KB", "advance 1d") * (
+        stack == "restore.yml"
+    ):
+        execute(session, setup)
+    before = state(session)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert not isinstance(info.value, ExpectationFailed)
+    assert state(session) == before
+    # Refused for the number, not for anything else of the line.
+    assert repr(line.split()[-1]) in info.value.message, info.value.message
+    assert info.value.hint
+
+
+def test_an_attribute_in_other_digits_is_sent_as_a_string() -> None:
+    # `--attr n=１２` is no number as SQS's consumers read one (JavaScript's Number("１２")
+    # is NaN): the value goes as the String it was typed as, `--attr n=12` as a Number.
+    session = Session.open(SAMPLES / "job-queue" / "stacktape.yml", start_ms=0)
+    execute(session, "send jobQueue x --attr n=１２ --attr m=12")
+    (message,) = session.sim.queue("jobQueue").messages.values()
+    types = {k: v["dataType"] for k, v in message_attributes(message.attrs).items()}
+    assert types == {"n": "String", "m": "Number"}
+
+
+# str.isdigit() is True for `²`, which int() refuses: where a handler's status code or a
+# port was read by isdigit() then int(), such a digit ended in a traceback.
+API = """\
+resources:
+  api: {type: http-api-gateway}
+  fn:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: api, path: /x, method: GET}
+"""
+
+
+@pytest.mark.parametrize("status", ["²", "２００"])
+def test_a_status_code_in_other_digits_is_a_malformed_response(status: str, tmp_path: Path) -> None:
+    stack = write_stack(
+        tmp_path, API, f"behaviors:\n  fn:\n    response: \"{{statusCode: '{status}'}}\"\n"
+    )
+    session = Session.open(stack, start_ms=0)
+    result = execute(session, "http GET /x")
+    assert result.data["status"] == 500
+    assert "malformed Lambda response" in result.text
+
+
+@pytest.mark.parametrize("status", ["²", "２００"])
+def test_a_websocket_status_code_in_other_digits_refuses_the_connection(
+    status: str, tmp_path: Path
+) -> None:
+    # onConnect answers with a status no gateway reads as 200: the connection is refused,
+    # as for any status code that is no success.
+    chat = CHAT.read_text()
+    behaviors = CHAT.with_name("chat-behaviors.yml").read_text()
+    behaviors = behaviors.replace(
+        "\"{statusCode: queryStringParameters.room == 'closed' && `403` || `200`}\"",
+        f"\"{{statusCode: '{status}'}}\"",
+    )
+    session = Session.open(write_stack(tmp_path, chat, behaviors), start_ms=0)
+    result = execute(session, "ws-connect realtime --query token=t-1")
+    assert result.data["connected"] is False, result.text
+    assert result.data["status"] == 500

@@ -30,6 +30,7 @@ from stptui.cli import main
 from stptui.config import ConfigError, Diagnostic, Stack, load_stack, load_stack_text
 from stptui.config import normalize_schema as norm
 from stptui.config.diagnostics import sort_diagnostics
+from stptui.config.model import UserAuthPool
 from stptui.config.normalize import StackBuilder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -1225,3 +1226,52 @@ def test_variables_that_nest_each_other_are_cut_at_the_nesting_limit() -> None:
     assert any(d.line == count + 8 for d in deep)  # at the environment entry that uses it
     g = graph.build_graph(stack)
     assert "fn" in graph.to_text(g) and json.loads(graph.to_json(g))
+
+
+# -- 8. digits of other scripts where a number is read ----------------------------------------
+
+KAFKA_PORT = f"""\
+resources:
+  ingest:
+    type: function
+    properties:
+      packaging: {PKG}
+      events:
+        - type: kafka-topic
+          properties:
+            customKafkaConfiguration:
+              bootstrapServers: ["broker.example.com:PORT"]
+              topicName: orders
+              authentication:
+                type: SASL_SCRAM_512_AUTH
+                properties:
+                  authenticationSecretArn: arn:aws:secretsmanager:eu-west-1:1:secret:k
+"""
+POOL_BOUND = """\
+resources:
+  users:
+    type: user-auth-pool
+    properties:
+      schema:
+        - {{name: seats, attributeDataType: Number, numberMinValue: "{bound}"}}
+"""
+
+
+@pytest.mark.parametrize("port", ["²", "９０９２"])
+def test_a_port_in_other_digits_is_no_bootstrap_server(port: str) -> None:
+    # str.isdigit() is True for `²`, which int() refuses: the grammar-aware fuzzer's
+    # superscript ended `validate` in a traceback. A port is ASCII digits, as Kafka reads one.
+    result = load_checked(KAFKA_PORT.replace("PORT", port))
+    assert isinstance(result, Stack)
+    assert any(
+        d.code == "invalid-value" and "is not `host:port`" in d.message for d in result.errors
+    ), [d.format() for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("bound", ["²", "１０"])
+def test_a_schema_bound_in_other_digits_is_not_applied(bound: str) -> None:
+    result = load_checked(POOL_BOUND.format(bound=bound))
+    assert isinstance(result, Stack)
+    pool = result.resources["users"]
+    assert isinstance(pool, UserAuthPool)
+    assert pool.attribute_rules["custom:seats"].min_value is None

@@ -126,6 +126,19 @@ def test_a_session_file_with_a_stage_no_command_line_takes_is_refused(
     assert err.hint == "stptui never saves such a stage: was the file edited?"
 
 
+def test_a_session_file_repeating_a_superscript_count_is_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    # The rebuild's progress weighs a `repeat N` line by N before it replays it: `²` passes
+    # str.isdigit() and int() refuses it (found by fuzzing the commands of a session file).
+    doc = saved(session, tmp_path / "s.json")
+    doc["commands"] = ["repeat ² send jobQueue x"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(doc), encoding="utf-8")
+    err = refused(session, f"load {edited}")
+    assert "does not replay: repeat N must be a whole number" in err.message
+
+
 def test_a_link_to_itself_is_refused_by_load(session: Session, tmp_path: Path) -> None:
     loop = tmp_path / "loop.json"
     loop.symlink_to(loop)

@@ -260,9 +260,12 @@ def test_the_restore_dialog_refuses_an_object_that_is_not_archived_before_enter(
         await pilot.pause()
         assert isinstance(app.screen, RestoreDialog)
         assert app.session.sim.trace.seq == seq
-        app.screen.query_one("#restore-days", Input).value = "0"
-        await pilot.pause()
-        assert "--days must be a whole number of days, at least 1" in shown(app, "#restore-error")
+        # 0, and a digit of another script, which `restore --days` refuses as well.
+        for days in ("0", "２"):
+            app.screen.query_one("#restore-days", Input).value = days
+            await pilot.pause()
+            error = shown(app, "#restore-error")
+            assert "--days must be a whole number of days, at least 1" in error
 
     drive(StptuiApp(archive_session()), script, size=(120, 40))
 

@@ -78,7 +78,9 @@ def weight(line: str) -> int:
     except CommandError:
         return 1
     count = call.args.get("n") if call is not None else None
-    return max(1, int(count)) if isinstance(count, str) and count.isdigit() else 1
+    return (
+        max(1, int(count)) if isinstance(count, str) and count.isascii() and count.isdigit() else 1
+    )
 
 
 class Replay:

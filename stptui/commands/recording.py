@@ -83,9 +83,9 @@ class Recorder:
     def start(cls, session: Session, target: str) -> Recorder:
         """Create (or overwrite) `target` with the header and the commands so far."""
         path = Path(target)
-        if path.is_dir():
-            raise CommandError(f"{target} is a directory", "give a file name: record run.stp")
         try:
+            if path.is_dir():
+                raise CommandError(f"{target} is a directory", "give a file name: record run.stp")
             writable_target(path)
         except OSError as exc:  # a link to itself, a folder on the way we may not enter
             raise CommandError(

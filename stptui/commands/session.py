@@ -250,7 +250,7 @@ def same_file(a: Path, b: Path) -> bool:
     either does not exist."""
     try:
         return os.path.samefile(a, b)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL or a lone surrogate, no file's name
         return False
 
 
@@ -572,7 +572,13 @@ class Session:
     def save(self, path: str | Path) -> Path:
         """Write the session file atomically; returns its path."""
         target = Path(path)
-        if target.is_dir():
+        try:
+            is_dir = target.is_dir()
+        except OSError as exc:  # a name longer than the file system allows, say
+            raise CommandError(
+                f"cannot write {target}: {exc.strerror or exc}", "save to a file you can write"
+            ) from None
+        if is_dir:
             raise CommandError(f"{target} is a directory", "give a file name: save run.json")
         self.refuse_overwriting_inputs(target, "save to another file, e.g. save run.json")
         if self.recorder is not None and same_file(target, self.recorder.path):

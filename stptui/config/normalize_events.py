@@ -370,7 +370,12 @@ class EventReaders(_BuilderBase):
                 if not self.check_value(_STR, server, spath, f"bootstrapServers[{i}]", owner):
                     continue
                 host, _, port = server.rpartition(":")
-                if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+                # isdigit() alone takes `²`, which int() refuses.
+                if (
+                    not host
+                    or not (port.isascii() and port.isdigit())
+                    or not 1 <= int(port) <= 65535
+                ):
                     self.diag(
                         spath,
                         "error",

@@ -428,7 +428,9 @@ def _bound(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # ASCII digits: isdigit() alone takes `²`, which int() refuses, and `１０`.
+    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit():
         return int(value)
     return None
 

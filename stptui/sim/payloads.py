@@ -55,7 +55,10 @@ def json_string_sizes(text: str) -> tuple[int, int]:
     (each `"` and `\\` of it is escaped)."""
     escapes = text.count('"') + text.count("\\")
     chars = len(text) + escapes + 2
-    return chars, chars if text.isascii() else len(text.encode()) + escapes + 2
+    if text.isascii():
+        return chars, chars
+    # A lone surrogate (JSON's `\\ud800` escape, read) counts as the three bytes it is written as.
+    return chars, len(text.encode("utf-8", "surrogatepass")) + escapes + 2
 
 
 def resolve(value: Any) -> Any:

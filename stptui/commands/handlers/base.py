@@ -9,6 +9,7 @@ print: they return a CommandResult.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,7 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NUMBER_ATTRIBUTE_RULE, NumberText, number_attribute_fault
 from stptui.sim.services.function import FunctionSim
 from stptui.sim.services.queue import QueueSim
-from stptui.textsafe import json_text
+from stptui.textsafe import json_text, shown
 
 REGISTRY = Registry()
 
@@ -98,8 +99,26 @@ def command(
 
 def local_path(text: str) -> Path:
     """A file name a command takes, with a leading `~` or `~user` read as that home folder,
-    as a shell reads it (the REPL's and the TUI's completion offer such paths)."""
-    return Path(text).expanduser()
+    as a shell reads it (the REPL's and the TUI's completion offer such paths). Raises
+    CommandError for a name no file can have: one holding a NUL (`$'a\\x00b'`) or a lone
+    surrogate (pasted text), or the home folder of a user the system does not know."""
+    hint = "type the file's name as the folder lists it"
+    if "\x00" in text:
+        raise CommandError(f"'{shown(text)}' holds a NUL character, which no file name can", hint)
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        raise CommandError(
+            f"'{shown(text)}' is not a file name this system can write", hint
+        ) from None
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = text[1:].split("/", 1)[0]
+        raise CommandError(
+            f"no home folder for ~{shown(user)}: no such user",
+            "give the path without ~user, or the name of a user of this system",
+        ) from None
 
 
 def queue_named(sim: Simulator, name: str) -> QueueSim:
@@ -176,9 +195,10 @@ def as_number(text: str) -> int | float | None:
     """`text` as a number when it is one (`5`, `-2`, `1.5`, `1e3`), else None. An integer
     too long for int() (over 4,300 digits) reads as the float it overflows to: the limits
     of SQS and SNS refuse it with their own messages."""
-    if re.fullmatch(r"-?\d+", text):
+    # ASCII digits only (re.ASCII): `１２` is text, as a consumer's Number("１２") reads it.
+    if re.fullmatch(r"-?\d+", text, re.ASCII):
         return int(text) if len(text) <= _INT_DIGITS else float(text)
-    if re.fullmatch(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text):
+    if re.fullmatch(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text, re.ASCII):
         return float(text)
     return None
 

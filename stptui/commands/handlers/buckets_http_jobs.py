@@ -470,7 +470,8 @@ def cmd_restore(session: Session, call: Call) -> CommandResult:
     """restore BUCKET KEY [--days N] [--tier TIER] [--version-id ID]"""
     sim = session.sim
     days_text = call.opts.get("days", "1")
-    if not days_text.isdecimal() or len(days_text) > 7 or int(days_text) < 1:
+    digits = days_text.isascii() and days_text.isdecimal()  # not `２`, as every count
+    if not digits or len(days_text) > 7 or int(days_text) < 1:
         raise CommandError(
             f"--days must be a whole number of days from 1 to {MAX_RESTORE_DAYS:,}, "
             f"not {shorten(days_text, 24)!r}",
@@ -851,7 +852,8 @@ def _jwt_claims(text: str) -> dict[str, object]:
 
 def _listener_port(text: str) -> int:
     """`--port`: a TCP port number."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    # isdigit() alone takes `²`, which int() refuses, and `８０`: a port is ASCII digits.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise CommandError(
             f"--port must be a port number from 1 to 65535, not {text!r}",
             "e.g. --port 443",

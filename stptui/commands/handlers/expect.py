@@ -228,7 +228,9 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
     else:
         example = f"e.g. expect {quote_word(path)} {op} 0"
-        if re.fullmatch(r"-?\d{16,}", value_text):
+        # [0-9], not \d: \d and int() also read other scripts' digits (`０`), which no
+        # count of the language is written in.
+        if re.fullmatch(r"-?[0-9]{16,}", value_text):
             # A whole number, but no count reaches it: int() would refuse 4,300 digits.
             raise CommandError(
                 f"{shorten(value_text, 24)} is too large to compare {path} with "
@@ -236,10 +238,12 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
                 example,
             )
         # A metric's statistic may be a fraction (an Average: Errors' is an error rate).
-        fraction = path.startswith("metric.") and re.fullmatch(r"-?\d{1,15}\.\d{1,6}", value_text)
+        fraction = path.startswith("metric.") and re.fullmatch(
+            r"-?[0-9]{1,15}\.[0-9]{1,6}", value_text
+        )
         if fraction:
             expected = float(value_text)
-        elif not re.fullmatch(r"-?\d{1,15}", value_text):
+        elif not re.fullmatch(r"-?[0-9]{1,15}", value_text):
             kind = "a number" if path.startswith("metric.") else "a whole number"
             raise CommandError(
                 f"{path} is {kind}; cannot compare it with {shorten(value_text)!r}", example

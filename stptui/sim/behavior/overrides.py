@@ -36,6 +36,11 @@ from stptui.textsafe import quote_word
 
 # The most digits `fail F next N` takes: a count up to 999,999,999.
 _MAX_COUNT_DIGITS = 9
+# A probability as `fail F rate P` takes it: ASCII digits, a point, an exponent (and NaN
+# and infinity, which the range check then refuses as no probability).
+_RATE = re.compile(
+    r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?|nan|inf(?:inity)?)", re.IGNORECASE
+)
 
 OverrideKind = Literal["fail", "succeed", "slow"]
 FailMode = Literal["always", "next", "rate", "when"]
@@ -192,12 +197,12 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
         if len(args) != 1:
             raise BehaviorError("rate needs one probability between 0 and 1", example)
         text = args[0]
-        try:
-            p = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise BehaviorError(
-                f"rate needs a number, not {quote(text)}", example, word=text
-            ) from None
+        number = text[:-1] if text.endswith("%") else text
+        # float() also reads `1_0` and other scripts' digits (`０.５`), which no number of
+        # the command language is written in.
+        if not _RATE.fullmatch(number):
+            raise BehaviorError(f"rate needs a number, not {quote(text)}", example, word=text)
+        p = float(number) / 100 if text.endswith("%") else float(number)
         if not 0.0 <= p <= 1.0:
             raise BehaviorError(f"a probability is between 0 and 1, not {text}", example, word=text)
         return Override(fn, "fail", "rate", rate=p)

@@ -1413,7 +1413,8 @@ def interpret(
             f"(the function returned {compact_json(result)[:80]})"
         )
     status = result["statusCode"]
-    if isinstance(status, str) and status.isdigit():
+    # ASCII digits: isdigit() alone takes `²`, which int() refuses, and `２００`.
+    if isinstance(status, str) and status.isascii() and status.isdigit():
         status = int(status)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         return _malformed(f"statusCode must be an HTTP status, not {compact_json(status)}")

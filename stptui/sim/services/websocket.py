@@ -912,7 +912,8 @@ def _status_of(result: Any) -> int | None:
     if not isinstance(result, dict) or "statusCode" not in result:
         return None
     status = result["statusCode"]
-    if isinstance(status, str) and status.isdigit():
+    # ASCII digits: isdigit() alone takes `²`, which int() refuses, and `２００`.
+    if isinstance(status, str) and status.isascii() and status.isdigit():
         return int(status)
     if isinstance(status, int) and not isinstance(status, bool):
         return status

@@ -207,7 +207,8 @@ class RestoreDialog(CommandDialog):
         """The days typed (1 when empty); CommandError, as the command words it, when they
         are not a whole number of at least 1."""
         text = self.as_first(self.value("#restore-days")).strip() or "1"
-        if not text.isdecimal() or len(text) > MAX_DAYS_DIGITS or int(text) < 1:
+        digits = text.isascii() and text.isdecimal()  # `２` too is refused, as by the command
+        if not digits or len(text) > MAX_DAYS_DIGITS or int(text) < 1:
             raise CommandError(
                 f"--days must be a whole number of days, at least 1, not {text[:24]!r}",
                 "e.g. --days 3",
