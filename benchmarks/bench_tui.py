@@ -4,7 +4,10 @@
    records in the app; each measured key press is handled and the screen repainted
    (`pilot.press` returns once the app is idle again). Target: every key under 100 ms.
    For context, the same keys on an app with one Static: Pilot's own floor (after a key
-   it waits, twice, for a 20 ms sleep during which the app stays idle).
+   it waits, twice, for a 20 ms sleep during which the app stays idle). Pilot's wait counts
+   in those 20 ms sleeps (the app is idle once one of them took it under 1 ms of CPU), so
+   a key's wall-clock time moves in steps of 20 ms; the CPU time the process spent on each
+   key (its median, beside) is the finer figure, and the steadier one on a shared machine.
 2. Live throughput: trace records per second while the app runs the clock at full speed
    (frames, batching and pane updates included), against the headless simulator on the same
    workload in the same process: the records the bare simulator writes in `--seconds`,
@@ -92,17 +95,22 @@ class BareApp(App[None]):
         yield Static("bare")
 
 
-async def key_latency(app: App[None], first: str | None = None) -> list[float]:
-    """Milliseconds per key of KEYS (handled and repainted), after pressing `first`."""
+async def key_latency(
+    app: App[None], first: str | None = None, cpu: list[float] | None = None
+) -> list[float]:
+    """Milliseconds per key of KEYS (handled and repainted), after pressing `first`; the
+    process's CPU milliseconds per key are appended to `cpu`, if given."""
     times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         if first is not None:
             await pilot.press(first)
         for key in KEYS:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             await pilot.press(key)
             times.append((time.perf_counter() - t0) * 1000)
+            if cpu is not None:
+                cpu.append((time.process_time() - c0) * 1000)
     return times
 
 
@@ -245,10 +253,13 @@ DIALOG_KEYS = ("h", "s", "l", "u", "x")
 DIALOG_ROUNDS = 5
 
 
-async def dialog_times() -> tuple[list[float], list[float]]:
+async def dialog_times(
+    cpu: list[tuple[float, float]] | None = None,
+) -> tuple[list[float], list[float]]:
     """Milliseconds per opening and per closing (escape) of each dialog of DIALOG_KEYS on the
     combined stack, DIALOG_ROUNDS times each; a key that opens nothing is an error, not a
-    fast figure."""
+    fast figure. The process's CPU milliseconds of each (opening, closing) are appended to
+    `cpu`, if given."""
     app = StptuiApp(Session.open(COMBINED, start_ms=START))
     opening: list[float] = []
     closing: list[float] = []
@@ -256,14 +267,16 @@ async def dialog_times() -> tuple[list[float], list[float]]:
         await pilot.pause()
         main_screen = app.screen
         for key in DIALOG_KEYS * DIALOG_ROUNDS:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             await pilot.press(key)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             if app.screen is main_screen:
                 raise SystemExit(f"{key!r} opened no dialog on the combined stack")
             await pilot.press("escape")
             opening.append((t1 - t0) * 1000)
             closing.append((time.perf_counter() - t1) * 1000)
+            if cpu is not None:
+                cpu.append(((c1 - c0) * 1000, (time.process_time() - c1) * 1000))
     return opening, closing
 
 
@@ -299,13 +312,21 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=2, help="throughput runs of each side")
     args = parser.parse_args()
-    floor = asyncio.run(key_latency(BareApp()))
-    print(f"key press on a bare app (Pilot's floor): {summary(floor)}")
-    lat = asyncio.run(key_latency(StptuiApp(loaded_session(args.messages, args.records)), "2"))
+    floor_cpu: list[float] = []
+    floor = asyncio.run(key_latency(BareApp(), cpu=floor_cpu))
+    print(
+        f"key press on a bare app (Pilot's floor): {summary(floor)}; "
+        f"CPU median {statistics.median(floor_cpu):.1f} ms"
+    )
+    cpu: list[float] = []
+    app = StptuiApp(loaded_session(args.messages, args.records))
+    lat = asyncio.run(key_latency(app, "2", cpu))
     slowest = sorted(zip(lat, KEYS, strict=True), reverse=True)[:3]
     print(
         f"key press with {args.messages:,} messages and {args.records:,}+ records: "
-        f"{summary(lat)}; slowest: " + ", ".join(f"{k} {t:.0f} ms" for t, k in slowest)
+        f"{summary(lat)}; slowest: "
+        + ", ".join(f"{k} {t:.0f} ms" for t, k in slowest)
+        + f"; CPU median {statistics.median(cpu):.1f} ms, max {max(cpu):.1f} ms"
     )
     # Both sides run the same part of the workload (its cost per record changes as it goes).
     records = records_in(args.messages, args.seconds)
@@ -321,13 +342,16 @@ def main() -> int:
     print(f"ratio app/headless: {ratio:.2f} (target >= 0.5)")
     body_ratio = body_size_ratio("HTTP dialog focus change", body_focus_times, "", 3)
     typing_ratio = body_size_ratio("HTTP dialog typing", body_typing_times, " a key", 5)
-    opening, closing = asyncio.run(dialog_times())
+    dialog_cpu: list[tuple[float, float]] = []
+    opening, closing = asyncio.run(dialog_times(dialog_cpu))
     keys = ", ".join(DIALOG_KEYS)
     floor_ms = statistics.median(floor)
     print(
         f"dialog ({keys}) opening: median {statistics.median(opening):.1f} ms, "
         f"{statistics.median(opening) / floor_ms:.1f}x Pilot's floor; closing (escape): median "
-        f"{statistics.median(closing):.1f} ms, {statistics.median(closing) / floor_ms:.1f}x"
+        f"{statistics.median(closing):.1f} ms, {statistics.median(closing) / floor_ms:.1f}x; "
+        f"CPU medians {statistics.median(o for o, _ in dialog_cpu):.1f} ms and "
+        f"{statistics.median(c for _, c in dialog_cpu):.1f} ms"
     )
     stall, computed = asyncio.run(
         metrics_stall(StptuiApp(loaded_session(args.messages, args.records)))

@@ -258,6 +258,31 @@ def test_a_replay_keeps_what_the_process_froze_frozen() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_replay_after_the_start_up_froze_its_modules_still_freezes_the_simulation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The CLI freezes the modules it imported to start (`freeze_start_up`), no simulation:
+    # a replay keeps the simulation it replaces out of the collector all the same, and then
+    # thaws, as in a process that froze nothing.
+    session = opened(LINES[:3])
+    monkeypatch.setattr(rebuild_module, "_frozen_at_start", 0)
+    try:
+        rebuild_module.freeze_start_up()
+        frozen = gc.freeze
+        calls: list[int] = []
+
+        def counted() -> None:
+            calls.append(gc.get_freeze_count())
+            frozen()
+
+        monkeypatch.setattr(gc, "freeze", counted)
+        execute(session, "undo")
+        assert len(calls) == 1
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_rebuild_built_apart_refuses_as_the_command_does(tmp_path: Path) -> None:
     # A session file whose start was edited: the refusal has no hint of its own, so the
     # command's fallback hint is given, whether `load` runs through `execute` (a script)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 COMBINED = ROOT / "stptui" / "sample_stacks" / "combined"
 
@@ -78,3 +80,32 @@ def test_a_plain_start_loads_neither_step_functions_nor_dynamodb_expressions() -
         [sys.executable, "-c", PLAIN_START], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.splitlines()
     assert out == ["-", "-", "stptui.sim.ddb_expressions"]
+
+
+FROZEN = """
+import gc, sys
+from stptui.cli import main
+code = main(sys.argv[1:])
+print(code, gc.get_freeze_count() > 10_000, gc.isenabled())
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "frozen"),
+    [
+        (
+            ["run", str(COMBINED), str(COMBINED / "demo.stp"), "--start", "2026-01-05T08:00:00Z"],
+            True,
+        ),
+        (["validate", str(COMBINED)], False),
+    ],
+)
+def test_a_command_that_opens_a_session_freezes_the_modules_it_imported(
+    argv: list[str], frozen: bool
+) -> None:
+    # They live as long as the process: out of the cyclic collector, its collections do not
+    # scan them again and again (a run's, a REPL's); the collector runs, as before.
+    out = subprocess.run(
+        [sys.executable, "-c", FROZEN, *argv], capture_output=True, text=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out[-1] == f"0 {frozen} True"

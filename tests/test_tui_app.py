@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual import events
+from textual.app import ComposeResult
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -250,6 +251,65 @@ def test_moving_between_panes_does_not_rebuild_the_footer() -> None:
             await pilot.press(key)
             await pilot.pause()
         assert rebuilt == 0
+
+    drive(app_for(), script, size=(120, 36))
+
+
+def test_the_start_builds_the_footers_keys_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The start asks for two rebuilds before either runs (the keys; the palette's key, which
+    # a width under 160 leaves out): the second built the same widgets again.
+    built = 0
+    compose = StableFooter.compose
+
+    def counted(self: StableFooter) -> ComposeResult:
+        nonlocal built
+        built += self._bindings_ready
+        return compose(self)
+
+    monkeypatch.setattr(StableFooter, "compose", counted)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert built == 1
+        keys = [k for k in app.query_one(StableFooter).query(FooterKey) if k.display]
+        assert "q" in {k.key for k in keys} and not app.query(".-command-palette")
+
+    drive(app_for(), script, size=(120, 36))
+
+
+def test_moving_between_panes_repaints_the_panes_not_the_whole_screen() -> None:
+    # Textual's Screen repaints all of itself when the focus moves; the panes' screen
+    # repaints the pane the focus leaves and the one it enters (their borders change).
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        compositor = type(app.screen._compositor)
+        whole, dirty = 0, set()
+        full, update = compositor.render_full_update, compositor.update_widgets
+
+        def counted(self: object, *args: object, **kwargs: object) -> object:
+            nonlocal whole
+            whole += 1
+            return full(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        def noted(self: object, widgets: set[Widget]) -> None:
+            dirty.update(w.id for w in widgets)
+            update(self, widgets)  # type: ignore[arg-type]
+
+        await pilot.press("1")
+        await pilot.pause()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(compositor, "render_full_update", counted)
+            mp.setattr(compositor, "update_widgets", noted)
+            for key, left, entered in (
+                ("2", "graph-pane", "queues-pane"),
+                ("3", "queues-pane", "events-pane"),
+                ("5", "events-pane", "agenda-pane"),
+                ("4", "agenda-pane", "inspector-pane"),
+            ):
+                dirty.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                assert {left, entered} <= dirty, key
+                assert app.screen.id not in dirty, key
+        assert whole == 0
 
     drive(app_for(), script, size=(120, 36))
 

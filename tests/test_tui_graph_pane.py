@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from textual.geometry import Region
 from textual.pilot import Pilot
 from tui_support import SAMPLE_NAMES, START, app_for, drive, echo_session
 
@@ -195,3 +196,36 @@ def test_a_box_writes_its_counts_with_thousands_separators() -> None:
         assert box_lines(app, "deadLetterQueue")[1].startswith("DLQ 1,234")
 
     drive(app_for(), script)
+
+
+def test_a_selection_repaints_only_the_rows_of_the_diagram_in_view() -> None:
+    # Textual paints the box around every region a move marks, in every pane it covers: a
+    # lit edge's row below the view (or a wide row past the pane's right edge) stretched
+    # a move in the graph over the panes below it.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        await pilot.press("1")
+        await pilot.pause()
+        view = pane.scrollable_content_region
+        assert pane.diagram.height > view.height  # rows below the view
+        marked: list[Region] = []
+        refresh = pane.refresh
+
+        def noted(*regions: Region, **kwargs: bool) -> None:
+            marked.extend(regions)
+            refresh(*regions, **kwargs)
+
+        pane.refresh = noted  # type: ignore[method-assign]
+        for key in ("down", "down", "right", "up"):
+            marked.clear()
+            await pilot.press(key)
+            # The pane's own cells (a scroll repaints them all, its scrollbars too).
+            own = pane.size.region
+            assert marked and all(own.contains_region(r) for r in marked), key
+            # What changed in view is repainted: the selected box's rows.
+            box = pane.diagram.boxes[pane.selected]
+            top = box.y - pane.scroll_offset.y
+            rows = {y for r in marked for y in range(r.y, r.bottom)}
+            assert set(range(max(top, 0), min(top + box.height, view.height))) <= rows, key
+
+    drive(app_for("combined"), script)

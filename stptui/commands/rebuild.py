@@ -37,6 +37,18 @@ GERUNDS = {"undo": "undoing", "redo": "redoing", "reload": "reloading", "load": 
 # The least time between two progress reports inside a command: a clock run polls its hook
 # every 256 events, and a front end redraws what it is told.
 PROGRESS_EVERY_S = 0.05
+# How many objects the process's start-up froze (`freeze_start_up`), none of a simulation.
+_frozen_at_start = 0
+
+
+def freeze_start_up() -> None:
+    """Freeze what the process has made so far, the modules it imported to start, out of
+    the cyclic collector (`stptui.cli`, before it opens a stack): they live as long as the
+    process, and the collections would scan them again and again. A replay still freezes
+    the simulation it replaces when nothing else is frozen (see `Rebuild.run`)."""
+    global _frozen_at_start
+    gc.freeze()
+    _frozen_at_start = gc.get_freeze_count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +139,9 @@ class Replay:
         # The simulation being replaced (hundreds of thousands of objects, maybe) is kept
         # out of the cyclic collector while the replay runs: it is neither garbage nor
         # changing. Freezing is process-wide and unfreezing cannot pick what it thaws, so a
-        # process that froze objects itself (the TUI freezes its simulation) keeps them so.
-        freezing = gc.get_freeze_count() == 0
+        # process that froze objects itself (the TUI freezes its simulation) keeps them so;
+        # what its start-up froze is modules, no simulation (see `freeze_start_up`).
+        freezing = gc.get_freeze_count() <= _frozen_at_start
         if freezing:
             gc.freeze()
         try:

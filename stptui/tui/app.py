@@ -26,7 +26,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.notifications import Notification, Notify, SeverityLevel
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -196,6 +196,15 @@ class PaneTabs(Static):
                 cast("StptuiApp", self.app).action_focus_pane(key)
                 return
             start = end
+
+
+class MainScreen(Screen[None]):
+    """The panes' screen. A focus change repaints what it changes, not all of the screen:
+    Textual's Screen repaints itself whole when its `focused` changes, though the widget
+    that has lost the focus and the one that has it repaint themselves, and so do the
+    panes restyled (`.pane:focus-within`), and the footer shows the keys anew."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
 class StptuiApp(App[None]):
@@ -492,6 +501,10 @@ class StptuiApp(App[None]):
         self._collections_held = False
 
     # -- layout ------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        """The panes' screen (see MainScreen)."""
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock-bar")

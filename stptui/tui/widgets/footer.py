@@ -21,6 +21,8 @@ class StableFooter(Footer):
     """A Footer that recomposes only when its keys, descriptions or enabled states change."""
 
     _shown: tuple[tuple[str, str, bool], ...] | None = None
+    # What the keys on show were built from (see `recompose`).
+    _built: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         """Follow which screen is on top (see `_screen_changed`)."""
@@ -50,8 +52,18 @@ class StableFooter(Footer):
         self.call_after_refresh(self._fit)
 
     async def recompose(self) -> None:
-        """Rebuild the keys, then leave out those that do not fit."""
+        """Rebuild the keys, then leave out those that do not fit; nothing when what the keys
+        are built from is as it was for the last rebuild: a rebuild asked for while another
+        waits to run (the app's start asks for two, one for its keys, one for the palette's
+        key its width leaves out) would build the same widgets again."""
+        built: tuple[object, ...] | None = None
+        if self.is_attached:
+            built = (_shown(self.screen), self.show_command_palette, self.compact)
+            if built == self._built:
+                return
         await super().recompose()
+        if self._bindings_ready and built is not None:
+            self._built = built
         self._fit()
 
     def _fit(self) -> None:
@@ -67,11 +79,7 @@ class StableFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         """Recompose (as Footer does) unless the shown bindings are the same as last time."""
-        shown = tuple(
-            (binding.key, binding.description, enabled)
-            for _, binding, enabled, _ in screen.active_bindings.values()
-            if binding.show
-        )
+        shown = _shown(screen)
         if shown == self._shown:
             return
         # Footer skips the rebuild while the app is unfocused or the screen is not its own:
@@ -79,6 +87,15 @@ class StableFooter(Footer):
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             self._shown = shown
         super().bindings_changed(screen)
+
+
+def _shown(screen: Screen) -> tuple[tuple[str, str, bool], ...]:
+    """The keys `screen`'s footer shows: each binding's key, description and enabled state."""
+    return tuple(
+        (binding.key, binding.description, enabled)
+        for _, binding, enabled, _ in screen.active_bindings.values()
+        if binding.show
+    )
 
 
 def _width(key: FooterKey) -> int:

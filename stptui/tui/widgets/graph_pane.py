@@ -506,7 +506,22 @@ class GraphPane(LineView, can_focus=True):
             return
         for row in range(box.y, box.y + box.height):
             self._strips.pop(row, None)
-        self.refresh_lines(box.y, box.height)
+        self._refresh_rows(box.y, box.height)
+
+    def _refresh_rows(self, y: int, height: int = 1) -> None:
+        """Repaint rows `y` to `y + height` of the diagram, as far as they are in view.
+
+        Textual's `refresh_lines` marks the rows asked for however far out of view they are,
+        across the diagram's whole width, and paints the box around everything marked, in
+        every pane it covers: a box's row below the view, or the part of a wide row right of
+        it, made a selection repaint the panes below the graph and the inspector beside it.
+        A row out of view is painted when scrolled to (its kept strip dropped)."""
+        view = self.scrollable_content_region
+        scroll_y = self.scroll_offset.y
+        top = max(y, scroll_y)
+        bottom = min(y + height, scroll_y + view.height)
+        if top < bottom:
+            self.refresh(Region(0, top - scroll_y, view.width, bottom - top))
 
     # -- selection -----------------------------------------------------------------------
 
@@ -527,7 +542,7 @@ class GraphPane(LineView, can_focus=True):
         lit, self._lit = self._lit, self.diagram.edge_cells(node)
         for row in {*lit, *self._lit}:
             self._strips.pop(row, None)
-            self.refresh_lines(row)
+            self._refresh_rows(row)
         if self.size and not relaid:
             # At once: after a refresh would paint the pane a second time.
             self._reveal(node)
