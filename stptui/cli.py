@@ -1004,9 +1004,6 @@ def _json_argument(text: str, what: str) -> object:
 def cmd_match(argv: Sequence[str]) -> int:
     """`stptui match PATTERN EVENT`: match, explained; exit 0 / 1 / 2."""
     args = _parser_match().parse_args(argv)
-    import time
-    import uuid
-
     from stptui.sim import patterns
     from stptui.textsafe import printable
 
@@ -1016,9 +1013,7 @@ def cmd_match(argv: Sequence[str]) -> int:
         compiled = patterns.compile_pattern(pattern)
         if not isinstance(event, dict):
             raise ValueError("invalid event: it must be a JSON object")
-        # Like PutEvents: a fresh id, and the time of the call.
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        event, wrapped = patterns.as_event(event, event_id=str(uuid.uuid4()), time=now)
+        event, wrapped = patterns.as_event(event)
         verdict = compiled.explain(event)
     except patterns.PatternError as exc:
         print(f"stptui match: invalid pattern: {printable(exc.message)}", file=sys.stderr)
@@ -1161,9 +1156,34 @@ def _output_failed(exc: OSError) -> int:
     return 2
 
 
+def _encode_output() -> None:
+    """Standard output and error written as UTF-8 when they are files or pipes, whatever
+    the locale's encoding (tr_TR.ISO-8859-9, a Windows code page): the bytes a run prints
+    are then the same on every machine, as a script is read as UTF-8 on every one. To a
+    terminal the locale's encoding stays, the terminal's own; a character it cannot encode
+    is written as an escape (`\\u20ac` for a euro sign), not a traceback."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding is None or reconfigure is None:
+            continue  # not a text file of the process: a test's StringIO
+        try:
+            if codecs.lookup(encoding).name == "utf-8":
+                continue
+            if stream.isatty():
+                reconfigure(errors="backslashreplace")
+            else:
+                reconfigure(encoding="utf-8")
+        except (LookupError, OSError, ValueError):
+            continue  # a closed stream: what writes to it reports that
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `stptui` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _encode_output()
     try:
         command = SUBCOMMANDS.get(args[0]) if args else None
         code = command(args[1:]) if command is not None else cmd_open(args)

@@ -6,6 +6,8 @@ import copy
 import json
 import os
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -340,6 +342,33 @@ def test_file_problems_are_diagnostics(files: DirectiveContext, text: str, fragm
         ("directive-file", "error", 10, 14, "fn"),
         ("directive-path", "error", 10, 14, "fn"),
     }
+
+
+@pytest.mark.parametrize("count", [2, 700])
+def test_a_missing_files_hint_does_not_depend_on_the_folders_listing_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """The file system lists a folder in an order of its own (ext4 by a hash of each name,
+    APFS by name): the did-you-mean of a missing $File is the same whichever it is, in a
+    folder of names that differ only in case as in one of hundreds."""
+    for name in ("Config.json", "CONFIG.json", *(f"x{i:03d}.json" for i in range(count))):
+        (tmp_path / name).write_text("{}")
+    real_scandir = os.scandir
+
+    def listed(reverse: bool) -> Any:
+        @contextmanager
+        def scandir(path: Any) -> Iterator[list[os.DirEntry[str]]]:
+            with real_scandir(path) as entries:
+                yield sorted(entries, key=lambda e: e.name, reverse=reverse)
+
+        return scandir
+
+    hints = []
+    for reverse in (False, True):
+        monkeypatch.setattr(directives.os, "scandir", listed(reverse))
+        _, diags = prop("$File('config.json')", DirectiveContext(config_dir=tmp_path))
+        hints.append(diags[0].hint)
+    assert hints == ["did you mean 'CONFIG.json'?"] * 2
 
 
 def test_file_hints(files: DirectiveContext) -> None:

@@ -1288,6 +1288,22 @@ def test_cli_reads_a_bare_detail(capsys: pytest.CaptureFixture[str]) -> None:
     assert '  source: expected "orders", got ""' in out.splitlines()
 
 
+def test_cli_a_bare_detail_gets_the_same_envelope_on_every_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The envelope a bare detail is wrapped in has fixed values: a random id or the wall
+    clock's time made a pattern on `id` or `time` match on one run and not the next."""
+    pattern = '{"id": [{"prefix": "0"}], "time": [{"prefix": "1970-"}]}'
+    runs = [run(capsys, pattern, '{"amount": 150}') for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+    rc, out, _ = runs[0]
+    assert rc == 0
+    assert out.splitlines()[3:] == [
+        '  id: "00000000-0000-0000-0000-000000000000" matches a string starting with "0"',
+        '  time: "1970-01-01T00:00:00Z" matches a string starting with "1970-"',
+    ]
+
+
 def test_cli_duplicate_keys_last_wins(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, _ = run(capsys, '{"source": ["a"], "source": ["b"]}', '{"source": "b"}')
     assert rc == 0

@@ -538,8 +538,9 @@ class Session:
             # when none was given, so that such a file is exactly what earlier versions wrote.
             doc["project"] = self.project
         if self.behaviors_path is not None and self.behaviors_name != str(self.behaviors_path):
-            # The behaviours file as it was named (a relative path, say): its runtime errors
-            # in the trace quote that name, and a load must reproduce them to the byte.
+            # The behaviours file as it was named (a relative path, a link): its runtime
+            # errors in the trace quote that name's last part, and a load must reproduce them
+            # to the byte.
             doc["behaviors_name"] = self.behaviors_name
         doc.update(
             {

@@ -116,9 +116,12 @@ def with_article(word: str) -> str:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to `word`, if one is close enough to suggest."""
     pool = list(candidates)
-    lowered = {c.lower(): c for c in pool}
-    if word.lower() in lowered:
-        return lowered[word.lower()]
+    lower = word.lower()
+    # The least of the names equal but for case, not the first met: a set's order (the
+    # hash seed's) or a folder's (the file system's) would choose otherwise.
+    same = [c for c in pool if c.lower() == lower]
+    if same:
+        return min(same)
     match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return match[0] if match else None
 

@@ -854,6 +854,11 @@ class _FileProblem(Exception):
 _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 
 
+# A missing file's did-you-mean compares its name with those of its folder, when the folder
+# holds at most this many (the hint's cost stays bounded in a folder of generated files).
+_HINT_NAMES = 5000
+
+
 def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
     """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories, files over
     1 MB and the files of /proc, /sys and /dev. `shown` names the file in messages."""
@@ -873,9 +878,12 @@ def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
     except FileNotFoundError:
         hint = None
         try:
+            # Sorted, and all of them or none: the file system lists a folder in an order of
+            # its own, which would otherwise choose the names compared and, between names
+            # differing only in case, the one suggested.
             with os.scandir(target.parent) as entries:
-                names = [e.name for e in islice(entries, 500)]
-            close = did_you_mean(target.name, names)
+                names = sorted(e.name for e in islice(entries, _HINT_NAMES + 1))
+            close = did_you_mean(target.name, names) if len(names) <= _HINT_NAMES else None
             hint = f"did you mean {close!r}?" if close else None
         except OSError:
             pass

@@ -1637,12 +1637,18 @@ def _number_text(text: str) -> Any:
 ENVELOPE_MARKERS: Final = ("source", "detail-type", "detail")
 """An object with none of these keys is taken to be a detail, not a whole event."""
 
+# The id and time of the envelope `stptui match` wraps a bare detail in: fixed, as its
+# account and region are, so that a pattern on them gives the same verdict on every run (a
+# random id and the wall clock's time made `prefix` on either flip from run to run).
+ENVELOPE_ID: Final = "00000000-0000-0000-0000-000000000000"
+ENVELOPE_TIME: Final = "1970-01-01T00:00:00Z"
+
 
 def as_event(
     value: dict[str, Any],
     *,
-    event_id: str,
-    time: str,
+    event_id: str = ENVELOPE_ID,
+    time: str = ENVELOPE_TIME,
     account: str = "123456789012",
     region: str = "us-east-1",
 ) -> tuple[dict[str, Any], bool]:
@@ -1650,8 +1656,8 @@ def as_event(
 
     People testing a pattern often paste just the detail. When `value` has none of
     `source`, `detail-type` and `detail` it becomes the `detail` of an envelope with empty
-    source and detail-type; otherwise it is returned unchanged (the rule is predictable:
-    one of those keys makes it an event)."""
+    source and detail-type (and, unless given, a fixed id and time); otherwise it is
+    returned unchanged (the rule is predictable: one of those keys makes it an event)."""
     if any(key in value for key in ENVELOPE_MARKERS):
         return value, False
     envelope = {

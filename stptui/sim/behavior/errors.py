@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from stptui.config.diagnostics import Position
@@ -113,8 +114,15 @@ class Site:
     expression: str | None = None
 
     def at(self) -> str:
-        """`stptui.yml:4:35: worker.emit[0].send.body`, or just the key path."""
-        return f"{self.pos}: {self.where}" if self.pos is not None else self.where
+        """`stptui.yml:4:35: worker.emit[0].send.body`, or just the key path.
+
+        The file by its name alone: a runtime error goes into the trace, which must not
+        change with the current folder or the form the path was typed in (`./b.yml`,
+        `/home/ci/checkout/b.yml`); a diagnostic names the file as given beside it."""
+        if self.pos is None:
+            return self.where
+        pos = self.pos
+        return f"{PurePath(pos.file).name or pos.file}:{pos.line}:{pos.column}: {self.where}"
 
 
 class FieldError(BehaviorError):

@@ -161,7 +161,7 @@ class EmitChecks(_ReaderBase):
             where,
             self.y.pos((*path, target_key)),
         )
-        spec.origin = f"{self.y.pos(path, key=True)}: {where}"
+        spec.origin = Site(where, self.y.pos(path, key=True)).at()
         for name in (*required, *optional):
             if name not in fields:
                 continue

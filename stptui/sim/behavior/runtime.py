@@ -98,8 +98,9 @@ class Behaviors:
         """Read a behaviours file (None: the defaults only). Never raises on bad input.
 
         `name` is what diagnostics and runtime errors call the file (default: `path` as
-        given): runtime errors go into the trace, which a session rebuilt from the resolved
-        path (undo, reload, load) must reproduce word for word."""
+        given; runtime errors by its last part alone): runtime errors go into the trace,
+        which a session rebuilt from the resolved path (undo, reload, load; a link's target
+        may have another name) must reproduce word for word."""
         if path is None:
             return cls(stack), []
         p = Path(path)

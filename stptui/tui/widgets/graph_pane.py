@@ -88,6 +88,10 @@ def _counts(*parts: tuple[str, Style]) -> Text:
     return text
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _when(now_ms: int, at_ms: int) -> str:
     """`09:00` today, `Tue 02:00` within the week, `Jan 12 02:00` later (UTC); past the
     clock's end (a schedule armed near it), the date as `iso_ms` writes it."""
@@ -100,9 +104,11 @@ def _when(now_ms: int, at_ms: int) -> str:
     days = (at.date() - now.date()).days
     if days == 0:
         return clock
+    # Named here, not by strftime's %a and %b: those follow LC_TIME, which a Python
+    # handler (--allow-code) may set, and the rest of the UI is in English.
     if days < 7:
-        return f"{at:%a} {clock}"
-    return f"{at:%b} {at.day} {clock}"
+        return f"{_WEEKDAYS[at.weekday()]} {clock}"
+    return f"{_MONTHS[at.month - 1]} {at.day} {clock}"
 
 
 def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = False) -> list[Text]:
