@@ -805,10 +805,9 @@ def cmd_run(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     with _start_up():
         from stptui.commands.script import ScriptOptions, run_from_files
+    from stptui.config import SCRIPT_SUFFIX
 
     if args.script is None:
-        from stptui.config import SCRIPT_SUFFIX
-
         if Path(args.stack).suffix != SCRIPT_SUFFIX and args.stack != "-":
             parser.error("the following arguments are required: script")
         args.script, args.stack = args.stack, here_stack()
@@ -821,8 +820,6 @@ def cmd_run(argv: Sequence[str]) -> int:
     start_ms = _start_ms(args.start, "stptui run")
     if start_ms is None:
         return 2
-    from stptui.config import SCRIPT_SUFFIX
-
     if Path(args.stack).suffix == SCRIPT_SUFFIX and Path(args.script).suffix != SCRIPT_SUFFIX:
         # The two files the wrong way round: say so with the line to type, rather than
         # report the script as a config that is not one.
