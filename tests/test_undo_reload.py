@@ -336,7 +336,8 @@ def test_any_mix_of_commands_undo_and_redo_is_the_simulation_of_its_log(name: st
 def test_undo_and_load_word_a_relative_behaviours_path_as_it_was_given(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A runtime error quotes the behaviours file as it was named; the rebuilt simulation
+    """A runtime error quotes the behaviours file by its name (the trace does not depend on
+    the folder: docs/fidelity.md, "Same trace on every Python"); the rebuilt simulation
     (undo, redo, load) must quote it alike, or its trace is not the one undone."""
     monkeypatch.chdir(ROOT)
     lines = ['http POST /jobs \'{"amount": "5000"}\'', "advance 3s"]
@@ -349,7 +350,7 @@ def test_undo_and_load_word_a_relative_behaviours_path_as_it_was_given(
         return session
 
     session = opened_here()
-    assert f"({behaviors}:8:39:" in session.sim.trace.records[3].to_line()
+    assert "(runtime-errors-behaviors.yml:8:39:" in session.sim.trace.records[3].to_line()
     before = state(opened_here())
     execute(session, "undo 2")
     execute(session, "redo 2")
