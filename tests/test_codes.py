@@ -1,7 +1,8 @@
 """The diagnostic-code registry (stptui.config.codes) against the code that emits diagnostics,
 against what loading real configs emits, and against the generated docs/diagnostics.md.
 
-The static scan reads stptui/config/*.py with `ast`: every function that takes a `code`
+The static scan reads stptui/config/*.py and the behaviours file's reader,
+stptui/sim/behavior/*.py, with `ast`: every function that takes a `code`
 parameter (and the `Diagnostic` dataclass itself) is a *sink*; every call of a sink with a
 string constant for `code` is an emission, with the severity written at the call, the
 parameter's default, or the one the sink itself always passes on.
@@ -26,6 +27,7 @@ from stptui.config.codes import CODES, GROUPS, render_diagnostics_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "stptui" / "config"
+BEHAVIOR = ROOT / "stptui" / "sim" / "behavior"
 DOC = ROOT / "docs" / "diagnostics.md"
 SAMPLES = ROOT / "stptui" / "sample_stacks"
 SEEDS = ROOT / "tests" / "fixtures" / "seed"
@@ -60,6 +62,17 @@ MODULE_GROUPS = {
     "lint_logs": "stack",
     "lint_alarms": "stack",
 }
+# Every code the behaviours file's modules emit is in this group (their YAML's own codes come
+# from the config loader, whose group they keep).
+BEHAVIOR_GROUP = "behaviors"
+
+
+def _group_of(module: str) -> str | None:
+    """The registry group of the codes `module` (a key of `_modules()`) emits."""
+    if module.startswith("behavior/"):
+        return BEHAVIOR_GROUP
+    return MODULE_GROUPS.get(module)
+
 
 # -- static scan -------------------------------------------------------------------------
 
@@ -138,12 +151,23 @@ def _sink_of_dataclass(cls: ast.ClassDef) -> Sink:
 
 
 def _modules() -> dict[str, ast.Module]:
-    return {p.stem: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(CONFIG.glob("*.py"))}
+    """The scanned modules by name: a config module's stem, `behavior/STEM` for the others."""
+    named = [(p.stem, p) for p in sorted(CONFIG.glob("*.py"))]
+    named += [(f"behavior/{p.stem}", p) for p in sorted(BEHAVIOR.glob("*.py"))]
+    return {name: ast.parse(p.read_text(encoding="utf-8")) for name, p in named}
 
 
-def _sinks(modules: dict[str, ast.Module]) -> dict[str, Sink]:
-    sinks: dict[str, Sink] = {}
-    for tree in modules.values():
+def _scope(module: str) -> str:
+    """Where a module looks its sinks up: its own package's first, then the config layer's
+    (`Reader.report` in the behaviours file's reader is not `Linter.report`)."""
+    return "behavior" if module.startswith("behavior/") else "config"
+
+
+def _sinks(modules: dict[str, ast.Module]) -> dict[str, dict[str, Sink]]:
+    """Scope -> sink name -> sink."""
+    sinks: dict[str, dict[str, Sink]] = {"config": {}, "behavior": {}}
+    for module, tree in modules.items():
+        scoped = sinks[_scope(module)]
         for node in ast.walk(tree):
             sink = None
             if isinstance(node, ast.ClassDef) and node.name == "Diagnostic":
@@ -152,12 +176,14 @@ def _sinks(modules: dict[str, ast.Module]) -> dict[str, Sink]:
                 sink = _sink_of_function(node)
             if sink is None:
                 continue
-            other = sinks.get(sink.name)
+            other = scoped.get(sink.name)
             assert other is None or other.params == sink.params, (
                 f"two different sinks named {sink.name!r}: teach the scan to tell them apart"
             )
-            sinks[sink.name] = sink
-    assert "Diagnostic" in sinks and "at" in sinks, "the scan no longer finds Diagnostic(.at)"
+            scoped[sink.name] = sink
+    config = sinks["config"]
+    assert "Diagnostic" in config and "at" in config, "the scan no longer finds Diagnostic(.at)"
+    assert "report" in sinks["behavior"], "the scan no longer finds the behaviours' report"
     return sinks
 
 
@@ -177,9 +203,13 @@ class _Scan:
     def __init__(self) -> None:
         self.modules = _modules()
         self.sinks = _sinks(self.modules)
-        self._fixed: dict[str, list[str | None]] = {}
+        self._fixed: dict[tuple[str, str], list[str | None]] = {}
 
-    def severities(self, call: ast.Call, sink: Sink) -> list[str | None]:
+    def sink(self, scope: str, name: str | None) -> Sink | None:
+        """The sink a call of `name` reaches from a module of `scope`, if it is one."""
+        return self.sinks[scope].get(name or "") or self.sinks["config"].get(name or "")
+
+    def severities(self, call: ast.Call, sink: Sink, scope: str) -> list[str | None]:
         """The severities a call of `sink` gives (None where the source does not fix it)."""
         bound = _bind(call, sink)
         if "severity" in bound:
@@ -188,28 +218,27 @@ class _Scan:
             return list(_constants(sink.defaults["severity"]) or [None])
         if "severity" in sink.params:
             return [None]
-        return self.fixed_severities(sink)
+        return self.fixed_severities(sink, scope)
 
-    def fixed_severities(self, sink: Sink) -> list[str | None]:
+    def fixed_severities(self, sink: Sink, scope: str) -> list[str | None]:
         """For a sink without a severity parameter: what it passes on with its `code`."""
-        if sink.name in self._fixed:
-            return self._fixed[sink.name]
-        self._fixed[sink.name] = [None]  # a cycle of wrappers fixes nothing
+        key = (scope, sink.name)
+        if key in self._fixed:
+            return self._fixed[key]
+        self._fixed[key] = [None]  # a cycle of wrappers fixes nothing
         found: list[str | None] = []
         for node in ast.walk(sink.body) if sink.body else ():
-            if (
-                not isinstance(node, ast.Call)
-                or (inner := self.sinks.get(_callee(node) or "")) is None
-            ):
+            if not isinstance(node, ast.Call) or (inner := self.sink(scope, _callee(node))) is None:
                 continue
             code = _bind(node, inner).get("code")
             if isinstance(code, ast.Name) and code.id == "code":
-                found += self.severities(node, inner)
-        self._fixed[sink.name] = found or [None]
-        return self._fixed[sink.name]
+                found += self.severities(node, inner, scope)
+        self._fixed[key] = found or [None]
+        return self._fixed[key]
 
     def emissions(self) -> Iterator[Emission]:
         for module, tree in self.modules.items():
+            scope = _scope(module)
             fatal_nodes: set[int] = set()
             for node in ast.walk(tree):
                 if (
@@ -219,19 +248,19 @@ class _Scan:
                 ):
                     fatal_nodes.update(id(n) for n in ast.walk(node.exc))
             for node in ast.walk(tree):
-                if isinstance(node, ast.FunctionDef) and (sink := self.sinks.get(node.name)):
+                if isinstance(node, ast.FunctionDef) and (sink := self.sink(scope, node.name)):
                     # a default code (`code: str = "directive-path"`) is emitted too
                     for code in _constants(sink.defaults.get("code")) or []:
-                        for sev in self.fixed_or_default(sink):
+                        for sev in self.fixed_or_default(sink, scope):
                             yield Emission(code, sev, module, node.lineno, False)
                 if not isinstance(node, ast.Call):
                     continue
                 fatal = id(node) in fatal_nodes
-                sink = self.sinks.get(_callee(node) or "")
+                sink = self.sink(scope, _callee(node))
                 if sink is not None:
                     codes = _constants(_bind(node, sink).get("code"))
                     for code in codes or []:
-                        for sev in self.severities(node, sink):
+                        for sev in self.severities(node, sink, scope):
                             yield Emission(code, sev, module, node.lineno, fatal)
                 # The plain pattern too, whatever the callee: a severity, then a code.
                 for sev_node, code_node in pairwise(node.args):
@@ -242,15 +271,15 @@ class _Scan:
                             if CODE_RE.match(code):
                                 yield Emission(code, sev[0], module, node.lineno, fatal)
 
-    def fixed_or_default(self, sink: Sink) -> list[str | None]:
+    def fixed_or_default(self, sink: Sink, scope: str) -> list[str | None]:
         if "severity" in sink.defaults:
             return list(_constants(sink.defaults["severity"]) or [None])
-        return self.fixed_severities(sink)
+        return self.fixed_severities(sink, scope)
 
 
 @pytest.fixture(scope="module")
 def emitted() -> dict[str, list[Emission]]:
-    """Code -> every place the config layer emits it."""
+    """Code -> every place the config layer or the behaviours file's reader emits it."""
     by_code: dict[str, list[Emission]] = defaultdict(list)
     for e in _Scan().emissions():
         by_code[e.code].append(e)
@@ -271,6 +300,11 @@ def test_the_scan_finds_the_emitting_calls(emitted: dict[str, list[Emission]]) -
     assert {e.severity for e in emitted["directive-cli-arg"]} == {"warning"}  # severity=
     assert {e.severity for e in emitted["missing-property"]} == {"error"}  # an IfExp code
     assert len(emitted) >= 70
+    # the behaviours file's reader: self.report(path, code, ...), error unless severity=
+    assert {e.severity for e in emitted["behavior-unknown-key"]} == {"error"}
+    assert {e.severity for e in emitted["behavior-quoted-text"]} == {"warning"}
+    assert "behavior-bad-file" in emitted  # Diagnostic("error", code, ...) in runtime.py
+    assert sum(c.startswith("behavior-") for c in emitted) >= 25
 
 
 def test_every_emitted_code_is_registered(emitted: dict[str, list[Emission]]) -> None:
@@ -280,7 +314,9 @@ def test_every_emitted_code_is_registered(emitted: dict[str, list[Emission]]) ->
 
 def test_every_registered_code_is_emitted(emitted: dict[str, list[Emission]]) -> None:
     unused = sorted(set(CODES) - set(emitted))
-    assert not unused, f"CODES lists codes no module in stptui/config emits: {unused}"
+    assert not unused, (
+        f"CODES lists codes no module in stptui/config or stptui/sim/behavior emits: {unused}"
+    )
 
 
 def test_registered_severities_match_the_source(emitted: dict[str, list[Emission]]) -> None:
@@ -308,7 +344,7 @@ def test_groups_follow_the_emitting_module(emitted: dict[str, list[Emission]]) -
     for code, es in emitted.items():
         if code not in CODES:
             continue
-        groups = {MODULE_GROUPS[e.module] for e in es if e.module in MODULE_GROUPS}
+        groups = {g for e in es if (g := _group_of(e.module)) is not None}
         assert groups == {CODES[code].group}, (code, groups, CODES[code].group, _where(es))
 
 
@@ -391,3 +427,37 @@ def test_module_main_prints_the_page() -> None:
         cwd=ROOT,
     ).stdout
     assert out == render_diagnostics_doc()
+
+
+# -- what the docs' examples print -------------------------------------------------------
+
+# `file:line:col: severity code [resource]: message`, as `validate` and `run` print a finding.
+_PRINTED_RE = re.compile(r"^\S+?:\d+:\d+: (error|warning|info) ([a-z0-9]+(?:-[a-z0-9]+)+)\b", re.M)
+_PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _printed(page: Path) -> list[tuple[str, str]]:
+    """(severity, code) of every finding a code block of `page` shows."""
+    blocks = re.findall(r"^```.*?^```", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return [(m[1], m[2]) for block in blocks for m in _PRINTED_RE.finditer(block)]
+
+
+def test_codes_printed_in_the_docs_are_registered() -> None:
+    printed = {(p.name, sev, code) for p in _PAGES if p != DOC for sev, code in _printed(p)}
+    assert any(code.startswith("behavior-") for _, _, code in printed)  # the scan sees them
+    wrong = sorted(
+        (page, sev, code)
+        for page, sev, code in printed
+        if code not in CODES or sev not in CODES[code].severities
+    )
+    assert not wrong, f"findings the docs print that CODES does not list so: {wrong}"
+
+
+@pytest.mark.parametrize("page", _PAGES, ids=lambda p: p.name)
+def test_behavior_codes_printed_in_the_docs_link_their_entry(page: Path) -> None:
+    # A reader who meets `behavior-poll-denied` in an example finds its fix one click away,
+    # as getting-started.md links the config codes its example prints.
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    codes = {code for _, code in _printed(page) if code.startswith("behavior-")}
+    unlinked = sorted(c for c in codes if f"diagnostics.md#{c})" not in text)
+    assert not unlinked, f"{page.name}: link these to diagnostics.md#CODE: {unlinked}"

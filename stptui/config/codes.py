@@ -1,12 +1,14 @@
-"""The registry of diagnostic codes the config layer emits, and the page generated from it.
+"""The registry of diagnostic codes, and the page generated from it.
 
-Every `Diagnostic` made while reading a Stacktape config carries a short code
-(`wrong-type`, `missing-resource`, ...). `CODES` says, for each one, its severity, what it
+Every `Diagnostic` made while reading a Stacktape config, or the behaviours file the
+simulator reads with it (`stptui/sim/behavior/`), carries a short code (`wrong-type`,
+`missing-resource`, `behavior-unknown-key`, ...). `CODES` says, for each one, its severity, what it
 means in one line and how to fix it. `docs/diagnostics.md` is generated from it:
 
     python -m stptui.config.codes > docs/diagnostics.md
 
-`tests/test_codes.py` keeps the registry, the emitting modules and the page in step.
+`tests/test_codes.py` keeps the registry, the emitting modules and the page in step. The
+registry is data only, so the config layer still imports nothing of the simulator.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ GROUPS: dict[str, str] = {
     "directives": "Directives",
     "schema": "Schema and model",
     "stack": "Whole-stack checks",
+    "behaviors": "Behaviours file",
 }
 
 _GROUP_INTROS: dict[str, str] = {
@@ -45,6 +48,16 @@ _GROUP_INTROS: dict[str, str] = {
         "function timeouts, FIFO rules, redrive cycles, routes, load balancers and container "
         "compute (`stptui/config/lint.py`, `lint_compute.py`). Most mirror a rule of "
         "Stacktape's deployer or of AWS itself."
+    ),
+    "behaviors": (
+        "Reading the [behaviours file](behaviors.md) (`stptui.yml`, or the one `--behaviors` "
+        "names): what each simulated handler does (`stptui/sim/behavior/reader.py`, "
+        "`reader_emit.py`, `reader_poll.py`). `stptui validate` checks it with the stack (its "
+        "errors count, exit 1); `stptui run`, the REPL and the TUI print its diagnostics when "
+        "they open, and an error stops them opening the stack (exit 2), while a warning is "
+        "printed and the run goes on. An entry or key with an error is left out. "
+        "The file's YAML is read as a config's is: its syntax problems have the codes of "
+        "[YAML and files](#yaml-and-files)."
     ),
 }
 
@@ -98,6 +111,10 @@ def _schema(severity: Severity, summary: str, fix: str | None = None) -> CodeInf
 
 def _stack(severity: Severity, summary: str, fix: str | None = None) -> CodeInfo:
     return CodeInfo("stack", severity, summary, fix)
+
+
+def _behavior(severity: Severity, summary: str, fix: str | None = None) -> CodeInfo:
+    return CodeInfo("behaviors", severity, summary, fix)
 
 
 CODES: dict[str, CodeInfo] = {
@@ -1331,6 +1348,231 @@ CODES: dict[str, CodeInfo] = {
             ),
         },
     ),
+    **_in(
+        "behaviors",
+        {
+            "behavior-bad-file": _behavior(
+                "error",
+                "The behaviours file is not a mapping, its `behaviors` is not a mapping of "
+                "workload names to entries, or it is nested too deeply to read; nothing in it "
+                "is used.",
+                "Write the file as `behaviors:` followed by one entry per function, batch job "
+                "or container workload (`stptui init` writes a starter).",
+            ),
+            "behavior-unknown-key": _behavior(
+                "error",
+                "A key the behaviours file does not have at this place: at the top (only "
+                "`behaviors`), in an entry, a rule, a duration range, an `emit` item (its "
+                "kind or one of its fields) or a `poll` item; the hint lists the keys "
+                "allowed there. It is ignored.",
+                "Fix the spelling (the message suggests the closest key, or the one a word "
+                "of another tool means: `times` is `first`) or remove it.",
+            ),
+            "behavior-bad-value": _behavior(
+                "error",
+                "A value has the wrong type or is out of range: an entry or rule that is not "
+                "a mapping, `first` that is not a whole number, `always` or "
+                "`reportBatchItemFailures` not true or false, an empty `error`, a null log "
+                "line, a container's constant `response` with an HTTP status outside "
+                "100-599, an `emit` that is not a list of one-key items, a constant null "
+                "body, a Kafka `partition` other than 0-2, a `poll` setting outside what "
+                "ReceiveMessage takes, and the like; the key is left out.",
+                "Write the value the message asks for (the hint gives an example).",
+            ),
+            "behavior-bad-duration": _behavior(
+                "error",
+                "A duration cannot be read: a number without a unit (other than 0), an "
+                "unknown unit, a negative or fractional number of milliseconds, more than "
+                "3650 days, a range `{min, max}` without one of them or with `min` over "
+                "`max`.",
+                "Write a number and a unit (`250ms`, `2s`, `1m30s`), and `min` no more than `max`.",
+            ),
+            "behavior-duration-over-timeout": _behavior(
+                "warning",
+                "A function's `duration` (its shortest, for a range) is longer than its "
+                "`timeout`: every invocation times out.",
+                "Lower the duration, or raise the function's `timeout`.",
+            ),
+            "behavior-bad-rule": _behavior(
+                "error",
+                "A `fail`, `timeout` or `partial` rule has none of its forms (`rate`, "
+                "`first`, `always`, `when`; `partial` takes `when` and `rate`), or more "
+                "than one.",
+                "Keep exactly one form per rule; write a list of `fail` rules to combine "
+                "them (`fail: [{first: 2}, {rate: 0.1}]`).",
+            ),
+            "behavior-bad-probability": _behavior(
+                "error",
+                "A rule's `rate` is not a probability: not a number, or outside 0 to 1.",
+                "Write a number from 0 to 1 (`rate: 0.3` for 30%).",
+            ),
+            "behavior-bad-jmespath": _behavior(
+                "error",
+                "A JMESPath expression (a `when`, an emission's field, a log line, a "
+                "`response`) does not parse, or calls a function JMESPath does not have or "
+                "with the wrong number of arguments.",
+                "Fix the expression at the column the message gives; string constants are "
+                "raw literals (`'text'`), JSON constants use backticks (`` `1000` ``).",
+            ),
+            "behavior-quoted-text": _behavior(
+                "warning",
+                'An expression compares with a double-quoted word (`body.type == "invoice"`): '
+                "in JMESPath double quotes name a field, not text, so it compares with the "
+                "input's field of that name, most likely null.",
+                "For the text, write the raw literal `'invoice'`; for the field, write "
+                '`@."invoice"`.',
+            ),
+            "behavior-unknown-function": _behavior(
+                "error",
+                "An entry names no function, batch job or container workload of the stack; "
+                "it is left out.",
+                "Fix the name (the message suggests the closest workload) or remove the entry.",
+            ),
+            "behavior-not-a-workload": _behavior(
+                "error",
+                "An entry names a resource of the stack that is not a function, batch job or "
+                "container workload (a queue, a bucket, a table ...): behaviours describe "
+                "only those; the entry is left out.",
+                "Name the function or workload that handles the resource's events.",
+            ),
+            "behavior-unknown-container": _behavior(
+                "error",
+                "An entry `WORKLOAD.CONTAINER` names a container its workload does not have "
+                "(the one container of a web-service, private-service or worker-service is "
+                "`service-container`).",
+                "Fix the container's name (the hint lists the workload's containers).",
+            ),
+            "behavior-container-key": _behavior(
+                "error",
+                "A container workload's entry has `timeout`, `partial` or "
+                "`reportBatchItemFailures`, which belong to a Lambda invocation: a container "
+                "answers HTTP requests, and has no invocation timeout.",
+                "Remove the key (the hint lists the keys that apply to a container); a long "
+                "`duration` reaches the HTTP API's or load balancer's own timeout.",
+            ),
+            "behavior-rbif-not-sqs": _behavior(
+                "warning",
+                "`reportBatchItemFailures: true` on a function with no SQS, Kinesis or "
+                "DynamoDB stream event: it applies only to those event source mappings, so "
+                "it changes nothing.",
+                "Remove it, or add the `sqs` event it is meant for.",
+            ),
+            "behavior-partial-not-sqs": _behavior(
+                "warning",
+                "`partial` on a function that reads no SQS, Kinesis or DynamoDB stream "
+                "batches (or reads Kafka, whose Stacktape mapping takes no partial batch "
+                "response): the batchItemFailures answer is ignored.",
+                "Remove `partial`, or fail the invocation (`fail`) to make records be read again.",
+            ),
+            "behavior-partial-ignored": _behavior(
+                "warning",
+                "`partial` without `reportBatchItemFailures: true`: Stacktape does not enable "
+                "ReportBatchItemFailures, so Lambda ignores the batchItemFailures answer and "
+                "deletes (or, for a stream, moves past) the whole batch.",
+                "Add `reportBatchItemFailures: true` to simulate a stack that enables it.",
+            ),
+            "behavior-response-ignored": _behavior(
+                "warning",
+                "An entry has both `response` and `partial`: with `partial` the handler "
+                "returns the batchItemFailures, so `response` is not used.",
+                "Remove one of them.",
+            ),
+            "behavior-missing-key": _behavior(
+                "error",
+                "An `emit` item lacks its target or a required field (`send` needs `queue` "
+                "and `body` ...), or a `postToConnection` has no `gateway` and its function "
+                "has not exactly one WebSocket API of its own.",
+                "Add the key the message names (the hint gives an example).",
+            ),
+            "behavior-unknown-target": _behavior(
+                "error",
+                "An `emit` item's target (a queue, bus, topic, bucket, function, stream, "
+                "table, state machine, WebSocket API or Kafka topic) names no resource of "
+                "that type in the stack.",
+                "Fix the name (the message suggests the closest one; the hint lists the "
+                "stack's resources of that type) or add the resource.",
+            ),
+            "behavior-wrong-target-type": _behavior(
+                "error",
+                "An `emit` item's target names a resource of another type (a `send` to a "
+                "topic, a `produce` to something that is no Kafka topic ...).",
+                "Name a resource of the type the emission needs, or use the emission that "
+                "fits the resource (`notify` for a topic).",
+            ),
+            "behavior-fifo-group": _behavior(
+                "error",
+                "A `send` to a FIFO queue or a `notify` to a FIFO topic has no `group` (its "
+                "MessageGroupId): SQS and SNS refuse every such message.",
+                'Add `group` (e.g. `group: "body.customerId"`).',
+            ),
+            "behavior-fifo-dedup": _behavior(
+                "error",
+                "A `send` to a FIFO queue or a `notify` to a FIFO topic without "
+                "content-based deduplication has no `dedupId`: SQS and SNS refuse every such "
+                "message.",
+                'Add `dedupId` (e.g. `dedupId: "record.messageId"`), or enable the queue\'s '
+                "or topic's `contentBasedDeduplication`.",
+            ),
+            "behavior-poll-not-container": _behavior(
+                "error",
+                "`poll` in a function's or batch job's entry: only a container's code polls "
+                "queues; Lambda reads a queue for a function through its `sqs` event.",
+                "Give the function an `sqs` event in the stack, or move `poll` to a "
+                "worker-service's entry.",
+            ),
+            "behavior-poll-container": _behavior(
+                "error",
+                "`poll` in the entry of a workload with several containers, which does not "
+                "say whose code polls.",
+                "Move `poll` under the container's own entry (`WORKLOAD.CONTAINER`).",
+            ),
+            "behavior-poll-unknown-queue": _behavior(
+                "error",
+                "A `poll` item's `queue` names no sqs-queue of the stack, or a resource of "
+                "another type.",
+                "Fix the name (the message suggests the closest queue; the hint lists the "
+                "stack's queues).",
+            ),
+            "behavior-poll-denied": _behavior(
+                "error",
+                "The workload's role may not poll the queue: neither its `connectTo` nor its "
+                "`iamRoleStatements` allow sqs:ReceiveMessage and sqs:DeleteMessage on it, or "
+                "a statement denies one; a polling loop that gets AccessDenied does nothing "
+                "useful.",
+                "Add the queue to the workload's `connectTo`, or narrow the Deny statement "
+                "the message names (an explicit deny wins over `connectTo`).",
+            ),
+            "behavior-poll-heartbeat": _behavior(
+                "error",
+                "A `poll` item's `heartbeat.every` is not shorter than its `extendBy`, or "
+                "than the receive's visibility timeout: the message is visible again (and "
+                "received again) between two beats or before the first.",
+                "Beat more often than the visibility timeout and than `extendBy` "
+                "(`every: 20s` with `extendBy: 60s`), or raise `visibilityTimeout`.",
+            ),
+            "behavior-bad-handler": _behavior(
+                "error",
+                "A `handler` is not `module:function`.",
+                "Write the module and the function, e.g. `handler: handlers:process_order` "
+                "(`handlers.py` beside the behaviours file).",
+            ),
+            "behavior-handler-skipped": _behavior(
+                "warning",
+                "A Python `handler` is not run because the command was started without "
+                "`--allow-code`; the entry's declared behaviour is used instead.",
+                "Start the command with `--allow-code` to run the handler (it runs your "
+                "code); nothing to fix if the declared behaviour is what you want.",
+            ),
+            "behavior-handler-import": _behavior(
+                "error",
+                "With `--allow-code`, a `handler` cannot be loaded: its module is not found, "
+                "raises when imported, or has the name of a standard-library or installed "
+                "module, or it has no such function.",
+                "Fix the module or function name, or the error the message gives; modules "
+                "are imported from the behaviours file's folder.",
+            ),
+        },
+    ),
 }
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -1359,13 +1601,16 @@ def render_diagnostics_doc() -> str:
         "<!-- Generated from stptui/config/codes.py; do not edit by hand. Regenerate with:",
         "     python -m stptui.config.codes > docs/diagnostics.md -->",
         "",
-        "Every finding of `stptui validate` has a code. A text line reads",
+        "Every finding of `stptui validate` has a code: the stack's, and those of the",
+        "[behaviours file](#behaviours-file) (`behavior-*`), which `stptui run`, the REPL and",
+        "the TUI print too when they open it. A text line reads",
         "`file:line:col: severity code [resource]: message`, followed by a `hint:` line when",
         "there is a fix to suggest; `--format json` gives the same fields as keys. See",
         "[How stptui reads Stacktape configs](reading-configs.md) for what each step does.",
         "",
         "- **error**: Stacktape's deployer or AWS would reject the stack, or stptui cannot",
-        "  read part of it. `stptui validate` exits 1 when there is at least one error.",
+        "  read part of it (of the behaviours file: the simulator cannot do what it says).",
+        "  `stptui validate` exits 1 when there is at least one error.",
         "- **warning**: the stack loads, but something is probably not what you meant, or",
         "  is written in a spelling Stacktape's deployer rejects.",
         "- **info**: advice (AWS's guidance, a dead-letter queue nobody reads); nothing to",
