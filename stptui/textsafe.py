@@ -72,6 +72,17 @@ def one_line(text: str) -> str:
     return shown(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
+# A log line's tab stops, every 8 columns as a terminal's and CloudWatch's console's.
+LOG_TAB = 8
+
+
+def log_line(text: str) -> str:
+    """A log line (a handler's print, Lambda's REPORT) on one line as `one_line` shows it,
+    but each tab as spaces to the next tab stop (LOG_TAB), counted from the line's start:
+    Lambda separates REPORT's fields with tabs, which the console shows as gaps."""
+    return shown(text).replace("\n", "\\n").expandtabs(LOG_TAB)
+
+
 def flat(text: str) -> str:
     """A composed line (a typed command, a title) on one line, as `printable` shows it, with
     newline and tab as `\\n` and `\\t`: its backslashes are left as they are, since the

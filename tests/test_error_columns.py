@@ -78,10 +78,34 @@ def at(line: str, word: str) -> int:
         ("expect count message.sentt == 1", "message.sentt"),
         ("fail worker sometimes", "sometimes"),  # a word of an override's grammar
         ("cancel-repeat repeat-9", "repeat-9"),
+        ("send jobQueue hi there", "there"),  # a word no argument takes
+        ("succeed worker now", "now"),
+        ("send jobQueue hi --delay 901s", "901s"),  # over SQS's 900 s
+        ("send jobQueue hi --delay=16m", "16m"),
+        ("fail worker next 3 4", "4"),  # an override's grammar
+        ("fail worker next", "next"),
+        ("fail worker always now", "now"),
+        ("fail worker rate 0.3 0.4 0.5", "0.4"),
+        ("fail worker rate", "rate"),
+        ("fail worker when", "when"),
+        ("fail worker when 'a ||'", "'a ||'"),
     ],
 )
 def test_an_error_about_one_word_names_its_column(session: Session, line: str, word: str) -> None:
     assert column(session, line) == at(line, word)
+
+
+@pytest.mark.parametrize(
+    ("line", "word"),
+    [
+        ("fire dailyReport 9", "9"),  # a schedule's index out of range
+        ("pause dailyReport 2", "2"),
+        ("fire schedule:dailyReport:9", "schedule:dailyReport:9"),
+    ],
+)
+def test_a_schedule_index_out_of_range_names_its_column(line: str, word: str) -> None:
+    combined = Session.open(str(ROOT / "stptui" / "sample_stacks" / "combined"))
+    assert column(combined, line) == at(line, word)
 
 
 def test_a_name_inside_a_path_is_pointed_at_where_it_is_in_the_path(session: Session) -> None:
@@ -99,6 +123,13 @@ def test_the_value_of_an_option_written_with_equals_is_pointed_at_after_it(
 def test_an_option_given_twice_is_pointed_at_the_second_time(session: Session) -> None:
     line = "send jobQueue hi --delay 1s --delay 2s"
     assert column(session, line) == line.rindex("--delay") + 1
+
+
+def test_a_word_no_argument_takes_is_pointed_at_not_the_body_that_reads_the_same(
+    session: Session,
+) -> None:
+    line = "send jobQueue hi hi"
+    assert column(session, line) == line.rindex("hi") + 1
 
 
 def test_a_value_that_is_also_the_command_name_is_the_value(session: Session) -> None:

@@ -149,3 +149,58 @@ def test_frames_of_code_without_a_file_are_left_out(
         exec(compile("raise ValueError('x')", "<string>", "exec"))
     except ValueError as exc:
         assert handler_frames(exc, tmp_path) == ()
+
+
+def _six_handlers(folder: Path) -> str:
+    """A stack of six functions whose behaviours file names a Python handler for each."""
+    names = [f"{n}OrdersWorker" for n in ("alpha", "bravo", "charlie", "delta", "echo", "fox")]
+    packaging = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.py}}"
+    stack = "resources:\n" + "".join(
+        f"  {n}:\n    type: function\n    properties:\n      {packaging}\n" for n in names
+    )
+    (folder / "stacktape.yml").write_text(stack, encoding="utf-8")
+    behaviors = "".join(f"  {n}:\n    handler: mod:{n}\n" for n in names)
+    (folder / "stptui.yml").write_text(f"behaviors:\n{behaviors}", encoding="utf-8")
+    (folder / "s.stp").write_text("show functions\n", encoding="utf-8")
+    return str(folder / "stacktape.yml")
+
+
+def test_opening_without_allow_code_warns_once_for_all_skipped_handlers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Six handlers made six warnings, each with the same advice, at every start.
+    stack = _six_handlers(tmp_path)
+    assert main(["run", stack, str(tmp_path / "s.stp")]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "behavior-handler-skipped" in line]
+    assert len(warnings) == 1, err
+    assert warnings[0].startswith(f"{tmp_path / 'stptui.yml'}:3:14: warning ")
+    assert "6 Python handlers skipped" in warnings[0]
+    # As many names as fit, the rest counted.
+    assert "(alphaOrdersWorker, bravoOrdersWorker, charlieOrdersWorker and 3 more)" in warnings[0]
+    assert err.count("--allow-code") == 1 and "hint: " in err
+    # validate still gives each handler its own line and position.
+    main(["validate", stack])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "behavior-handler-skipped" in line]
+    assert [line.split(": ")[0].rsplit(":", 2)[1] for line in lines] == [
+        "3",
+        "5",
+        "7",
+        "9",
+        "11",
+        "13",
+    ]
+
+
+def test_one_skipped_handler_keeps_its_own_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    handler: tb_worker:handle\n", encoding="utf-8"
+    )
+    (tmp_path / "s.stp").write_text("show functions\n", encoding="utf-8")
+    assert main(["run", str(tmp_path / "stacktape.yml"), str(tmp_path / "s.stp")]) == 0
+    err = capsys.readouterr().err
+    assert "warning behavior-handler-skipped [worker]: handler tb_worker:handle skipped" in err

@@ -527,8 +527,8 @@ def test_show_logs_renders_untrusted_text_as_text(tmp_path: Path) -> None:
     execute(s, "log worker '[bold]not markup[/bold]\x1b[31m'")
     result = execute(s, "show logs worker")
     assert result.table is not None
-    # The table keeps the line as it is; the listing shows the ESC as its escape.
-    assert result.table[1][0][2] == "[bold]not markup[/bold]\x1b[31m"
+    # The data keeps the line as it is; the listing shows the ESC as its escape.
+    assert result.data["events"][0]["message"] == "[bold]not markup[/bold]\x1b[31m"
     assert "[bold]not markup[/bold]\\x1b[31m" in render_plain(result)
     assert "\x1b" not in render_plain(result)
 
@@ -628,3 +628,24 @@ def test_the_worked_examples_of_the_docs_hold() -> None:
         cells = [c.strip() for c in row.strip("|").split(" | ")]
         pattern, line = (c.strip("`").replace("\\|", "|") for c in cells[:2])
         assert matches(pattern, line) is (cells[2] == "yes"), row
+
+
+def test_show_logs_shows_reports_tabs_as_gaps_and_other_controls_as_escapes(
+    tmp_path: Path,
+) -> None:
+    # Lambda separates REPORT's fields with tabs and CloudWatch's console shows gaps; `\t`
+    # between every field made the line hard to read. Anything else that could act on the
+    # terminal is still an escape.
+    s = session(tmp_path, stack_yaml())
+    execute(s, "invoke worker")
+    execute(s, "run")
+    execute(s, "log worker $'a\\tb\\x1b[31mc\\rd'")
+    out = render_plain(execute(s, "show logs worker"))
+    report = next(line for line in out.splitlines() if "REPORT RequestId" in line)
+    assert "\\t" not in report and "\t" not in report
+    # Each field starts at the next tab stop (every 8 columns) from the message's start.
+    message = report[report.index("REPORT") :]
+    assert re.search(r"\S {1,8}Duration: 100\.00 ms {1,8}Billed Duration: 100 ms ", message)
+    assert message.index("Duration:") % 8 == 0
+    hostile = next(line for line in out.splitlines() if line.endswith("d"))
+    assert hostile.endswith("a       b\\x1b[31mc\\x0dd")

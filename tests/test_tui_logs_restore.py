@@ -5,6 +5,7 @@ restore dialog (`o`) refusing what `restore` would refuse before enter."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
@@ -99,6 +100,25 @@ def test_a_hostile_log_line_is_shown_as_text_in_the_inspector() -> None:
         assert "\\x1b[31mred\\x07" in page and "\x1b" not in page
         assert "\\x1b[31mred" in screen_text(app)
         assert app.is_running
+
+    drive(logs_app(), script)
+
+
+def test_the_inspector_shows_a_log_line_s_tabs_as_gaps() -> None:
+    # REPORT's fields are tab-separated: the page showed `\t` between each; a tab is now a
+    # gap to the next tab stop, while a carriage return is still an escape.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("invoke payments '{}'")
+        app.run_command("run")
+        app.run_command("log payments $'a\\tb\\rc'")
+        app.jump_to("payments")
+        await pilot.press("4", "end")
+        await pilot.pause()
+        page = inspector(app)
+        assert "\\t" not in page
+        report = next(line for line in page.splitlines() if "REPORT RequestId" in line)
+        assert re.search(r"\S {1,8}Duration: 120\.00 ms {1,8}Billed Duration: ", report)
+        assert "a       b\\x0dc" in page
 
     drive(logs_app(), script)
 

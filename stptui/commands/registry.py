@@ -1149,7 +1149,14 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             # `advance 3 fortnights`, `until 3 weeks`: the line without the extra words
             # would be refused too, so it is not offered.
             hint = unreadable
-        raise CommandError(f"{cmd.name}: unexpected {extra}", hint)
+        # The first word no argument takes is the fault (`send q hi hi`: the second `hi`).
+        first = len(words) - len(rest)
+        raise CommandError(
+            f"{cmd.name}: unexpected {extra}",
+            hint,
+            word=rest[0],
+            occurrence=words[:first].count(rest[0]),
+        )
 
 
 def _expression_in_words(cmd: Command, call: Call, words: list[str], rest: list[str]) -> str | None:

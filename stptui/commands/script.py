@@ -398,7 +398,9 @@ def open_session(opts: StackOptions, *, err: TextIO, prog: str = "stptui run") -
         if not any(d.code in ("file-unreadable", "not-a-config") for d in exc.diagnostics):
             err.write(f"{prog}: {printable(exc.message)}\n")
         return None
-    for d in session.diagnostics:
+    from stptui.sim.behavior.reader import grouped_skips
+
+    for d in grouped_skips(session.diagnostics):
         err.write(printable(d.format()) + "\n")
     return session
 

@@ -266,7 +266,8 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     if not ok:
         raise ExpectationFailed(
             f"expected {path} {op} {shown_expected}{window}, actual {shown_actual}",
-            _elsewhere(sim, path_words) if actual == 0 else None,
+            (_elsewhere(sim, path_words) if actual == 0 else None)
+            or _messages_to_explain(sim, path_words),
         )
     return CommandResult(
         f"ok: {path} {op} {shown_expected}{window} (actual {shown_actual})", data=data
@@ -417,6 +418,44 @@ def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
     if not on:
         return None
     return f"{kind} records so far are on {', '.join(on)}, not on {words[2]}"
+
+
+# How many message ids a failed expect offers to `explain`.
+EXPLAIN_IDS = 3
+
+
+def _messages_to_explain(sim: Simulator, words: list[str]) -> str | None:
+    """For a failed `queue.Q.depth` or `count message.dead_lettered [Q]`: the messages whose
+    `explain` says why, up to EXPLAIN_IDS: those dead-lettered (newest first), else those in
+    the queue (in receive order); None when there are none."""
+    queue: str | None = None
+    ids: list[str] = []
+    if len(words) == 1 and words[0].startswith("queue.") and words[0].endswith(".depth"):
+        queue = queue_named(sim, words[0][len("queue.") : -len(".depth")]).name
+    elif len(words) >= 2 and words[:2] == ["count", tk.MESSAGE_DEAD_LETTERED]:
+        queue = words[2] if len(words) > 2 and "=" not in words[2] else None
+        # The newest records of each queue, the newest first.
+        ring = sim.trace.records
+        records = ring.of_kinds({tk.MESSAGE_DEAD_LETTERED}, len(ring), EXPLAIN_IDS)
+        ids = [
+            str(r.get("message_id"))
+            for r in reversed(records)
+            if queue is None or r.resource == queue
+        ][:EXPLAIN_IDS]
+    else:
+        return None
+    total = len(ids)
+    if not ids and queue in sim.queues:
+        q = sim.queues[queue]
+        ids, total = [m.id for m in q.listing(EXPLAIN_IDS)], q.depth
+    if not ids:
+        return None
+    if len(ids) == 1 and total == 1:
+        return f"explain {ids[0]}"
+    hint = f"explain a message: explain {ids[0]} (or {', '.join(ids[1:])})"
+    if total > len(ids):
+        hint += f"; show queue {quote_word(queue or '')} lists all {total:,}"
+    return hint
 
 
 def record_resources(sim: Simulator) -> set[str]:

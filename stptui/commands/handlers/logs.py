@@ -10,6 +10,7 @@ from stptui.commands.session import Session
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.textsafe import Shown, log_line
 
 # How many of a group's newest events `show logs` lists.
 SHOWN_LOG_EVENTS = 50
@@ -93,7 +94,11 @@ def show_logs(sim: Simulator, name: str) -> CommandResult:
     # digits, wider than most lines) stays in the data: the trace records that name a line
     # (`log.written`, `log.matched`, `log.delivered`) carry it for `explain`.
     headers = ["time", "stream", "message"]
-    rows = [[iso_ms(ev.timestamp), ev.stream[-8:], ev.message.rstrip("\n")] for ev in events]
+    # A tab is a gap to the next tab stop, as the console shows REPORT's fields (`log_line`).
+    rows = [
+        [iso_ms(ev.timestamp), ev.stream[-8:], Shown(log_line(ev.message.rstrip("\n")))]
+        for ev in events
+    ]
     data = {
         "group": group.name,
         "events": [

@@ -48,7 +48,7 @@ from stptui.sim.services.function import (
     payload_bytes,
     request_too_large,
 )
-from stptui.sim.services.queue import SqsError
+from stptui.sim.services.queue import SqsError, delay_error
 from stptui.sim.trace import format_value
 from stptui.textsafe import shown
 
@@ -111,6 +111,12 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
                 word=call.opts["delay"],
             )
         delay_s = ms // 1000
+        if (refused := delay_error(delay_s)) is not None:
+            # Checked before the request is, to point at the word at fault (send_message
+            # checks it too, for the other senders).
+            raise CommandError(
+                str(refused), "SQS delays a message at most 15m", word=call.opts["delay"]
+            )
     attrs = sqs_attributes(call.opts.get("attr", []))
     group = call.opts.get("group")
     dedup_id = call.opts.get("dedup_id")

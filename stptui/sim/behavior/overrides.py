@@ -145,6 +145,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
             raise BehaviorError(
                 f"succeed takes only a function name, not {quote(' '.join(rest))}",
                 f"e.g. `succeed {quote_word(fn)}`",
+                word=rest[0],
             )
         return Override(fn, "succeed")
     if verb == "slow":
@@ -166,6 +167,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
             raise BehaviorError(
                 f"`fail {quote_word(fn)} always` takes nothing more, not {quote(' '.join(args))}",
                 f"e.g. `fail {quote_word(fn)} always`",
+                word=args[0],
             )
         return Override(fn, "fail", "always")
     if mode == "next":
@@ -173,29 +175,40 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
             raise BehaviorError(
                 f"`fail {quote_word(fn)} next N` needs a count",
                 f"write a whole number from 1 to {10**_MAX_COUNT_DIGITS - 1:,}",
+                word=rest[0],
             )
         if len(args) > 1:
             raise BehaviorError(
                 f"`fail {quote_word(fn)} next N` takes one count, not {quote(' '.join(args))}",
                 f"e.g. `fail {quote_word(fn)} next {args[0]}`",
+                word=args[1],
             )
         if not re.fullmatch(r"[0-9]+", args[0]):
-            raise BehaviorError(f"next needs a whole number, e.g. `fail {quote_word(fn)} next 3`")
+            raise BehaviorError(
+                f"next needs a whole number, e.g. `fail {quote_word(fn)} next 3`", word=args[0]
+            )
         if len(args[0].lstrip("0")) > _MAX_COUNT_DIGITS:
             raise BehaviorError(
                 f"next needs a whole number of at most {10**_MAX_COUNT_DIGITS - 1:,}",
                 f"e.g. `fail {quote_word(fn)} next 3`",
+                word=args[0],
             )
         n = int(args[0])
         if n < 1:
             raise BehaviorError(
-                f"next needs a whole number of at least 1, e.g. `fail {quote_word(fn)} next 3`"
+                f"next needs a whole number of at least 1, e.g. `fail {quote_word(fn)} next 3`",
+                word=args[0],
             )
         return Override(fn, "fail", "next", count=n, total=n)
     if mode == "rate":
         example = f"e.g. `fail {quote_word(fn)} rate 0.3` or `fail {quote_word(fn)} rate 30%`"
         if len(args) != 1:
-            raise BehaviorError("rate needs one probability between 0 and 1", example)
+            # The second probability, or `rate` itself when none follows it.
+            raise BehaviorError(
+                "rate needs one probability between 0 and 1",
+                example,
+                word=args[1] if args else rest[0],
+            )
         text = args[0]
         number = text[:-1] if text.endswith("%") else text
         # float() also reads `1_0` and other scripts' digits (`０.５`), which no number of
@@ -210,10 +223,13 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
         expression = " ".join(args).strip()
         example = f'fail {quote_word(fn)} when "{CONDITION_EXAMPLE}"'
         if not expression:
-            raise BehaviorError("when needs a JMESPath condition", f"e.g. {example}")
+            raise BehaviorError("when needs a JMESPath condition", f"e.g. {example}", word=rest[0])
         if len(args) > 1:
             return _split_condition(fn, args, expression, typed)
-        compiled = compile_expression(expression, example)
+        try:
+            compiled = compile_expression(expression, example)
+        except BehaviorError as exc:
+            raise BehaviorError(str(exc), exc.hint, word=args[0]) from None
         return Override(fn, "fail", "when", expression=expression, compiled=compiled)
     guess = did_you_mean(mode, ("always", "next", "rate", "when"))
     raise BehaviorError(

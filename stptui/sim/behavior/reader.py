@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ def _has_record_batches(workload: Workload) -> bool:
 
 
 _HANDLER_REF = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+# How much of its line the one warning for several skipped handlers gives their names; the
+# rest it counts.
+SKIPPED_NAMES_WIDTH = 60
 
 FUNCTION_KEYS = (
     "duration",
@@ -685,3 +689,30 @@ class Reader(EmitChecks, PollChecks):
             self.skipped.append((self.fn, str(exc)))
             return "cannot be imported"
         return None
+
+
+def grouped_skips(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """`diags` with the warnings that Python handlers were skipped made one, at the first
+    one's place, when there are several: a stack of six handlers opened without --allow-code
+    gave the same advice six times at every start. `validate` keeps a line for each, since
+    a validator wants every position."""
+    skips = [d for d in diags if d.code == "behavior-handler-skipped"]
+    if len(skips) < 2:
+        return diags
+    names = [d.resource or "?" for d in skips]
+    listed = names[:1]
+    for name in names[1:]:
+        if len(", ".join([*listed, name])) > SKIPPED_NAMES_WIDTH:
+            break
+        listed.append(name)
+    rest = len(names) - len(listed)
+    named = ", ".join(listed) + (f" and {rest} more" if rest else "")
+    one = replace(
+        skips[0],
+        resource=None,
+        message=f"{len(skips)} Python handlers skipped ({named}): the declared behaviours "
+        "are used instead",
+        hint="open the stack with --allow-code to run them; `stptui validate` gives each "
+        "one's line",
+    )
+    return [one if d is skips[0] else d for d in diags if d is skips[0] or d not in skips]

@@ -60,6 +60,13 @@ class SqsError(ValueError):
         self.hint = hint
 
 
+def delay_error(delay_s: int) -> SqsError | None:
+    """SQS's refusal of a message delay of `delay_s` seconds, or None when it is allowed."""
+    if 0 <= delay_s <= MAX_DELAY_S:
+        return None
+    return SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
+
+
 _ID = attrgetter("id")
 
 # The `timer` of a released message waiting for its visibility timeout to end. It is not a
@@ -453,8 +460,8 @@ class QueueSim:
                 "the body holds characters SQS does not allow (control characters or unpaired "
                 "surrogates)",
             )
-        if delay_s is not None and not 0 <= delay_s <= MAX_DELAY_S:
-            raise SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
+        if delay_s is not None and (refused := delay_error(delay_s)) is not None:
+            raise refused
         if self.fifo:
             # "When you set FifoQueue, you can't set DelaySeconds per message" (SendMessage API
             # reference); SQS refuses a positive one with this message and takes 0.

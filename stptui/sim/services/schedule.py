@@ -277,6 +277,8 @@ class ScheduleService:
 
         word = owner
         owner, named = self.split_id(owner)
+        # The word an index out of range was typed as: the node id that gave it, or the index.
+        index_word = word if named is not None else str(number)
         if named is not None:
             if number is not None and number != named:
                 raise SimError(
@@ -299,6 +301,7 @@ class ScheduleService:
                 if len(rules) == 1
                 else f"its schedules are numbered 1 to {len(rules)}, as the graph's "
                 f"{rules[0].node_id} ... are",
+                word=index_word,
             )
         return rules[number - 1]
 

@@ -3,8 +3,8 @@ its subscription filters and its newest lines, and, on a subscriber's page, the 
 subscribes to (`show logs`'s figures).
 
 Log messages are what handlers print, or what `log` wrote: untrusted text. They go in as
-`Text` through `preview` (control characters escaped, cut), never as markup, and the
-filter patterns and names from the stack through `safe`.
+`Text` through `preview` (control characters escaped, a tab as a gap, cut), never as
+markup, and the filter patterns and names from the stack through `safe`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from rich.text import Text
 
 from stptui.sim.engine import Simulator
 from stptui.sim.services.log_group import LogGroupSim, LogSubscription
+from stptui.textsafe import log_line
 from stptui.tui.render import clock_time, preview, safe, section_heading, section_line
 
 # How many of a group's newest lines the page lists (`show logs` lists 50, with ids).
@@ -83,6 +84,7 @@ def _group(text: Text, group: LogGroupSim, name: str) -> None:
         line = Text.assemble(
             (clock_time(ev.timestamp), "dim"), " ", (ev.stream[-STREAM_TAIL:], "dim"), " "
         )
-        line.append(preview(ev.message.rstrip("\n"), MESSAGE_CHARS))
+        # A tab is a gap to the next tab stop, as `show logs` shows REPORT's fields.
+        line.append(preview(ev.message.rstrip("\n"), MESSAGE_CHARS, log_line))
         section_line(text, line, LINE_HANG)
     section_line(text, Text(f"show logs {safe(name)}: the last 50, whole", "dim"))
