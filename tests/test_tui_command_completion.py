@@ -78,6 +78,38 @@ def test_later_words_narrow_what_is_offered(line: str, offered: list[str]) -> No
     assert completions(story_session(), line) == [head + o for o in offered]
 
 
+def value_session() -> Session:
+    """The combined stack with an item in analyticsDb and an object in uploads."""
+    s = session("combined")
+    item = '{"eventId": {"S": "e-1"}, "time": {"S": "t1"}, "kind": {"S": "click"}}'
+    execute(s, f"put-item analyticsDb '{item}'")
+    execute(s, "upload uploads in/a.csv --content abc")
+    return s
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("expect item ", ["analyticsDb"]),
+        ("expect item analyticsDb ", ["eventId=", "eventId=e-1", "time=", "time=t1"]),
+        ("expect item analyticsDb eventId=e-1 ", ["time=", "time=t1"]),
+        ("expect item analyticsDb eventId=e-1 time=t1 ", ["kind"]),
+        ("expect item analyticsDb eventId=e-1 time=t1 kind == ", ["click"]),
+        ("expect object uploads ", ["in/a.csv"]),
+        ("expect object uploads in/a.csv ", ["exists", "size"]),
+        ("expect object uploads in/a.csv size == ", ["3"]),
+        ("expect object uploads in/a.csv exists == ", ["true"]),
+    ],
+)
+def test_an_item_or_object_path_is_offered_a_word_at_a_time(line: str, offered: list[str]) -> None:
+    """`expect item` and `expect object` as `expect count`: each word in turn, the
+    comparison only once the path is whole, then the value now; the REPL offers the same."""
+    s = value_session()
+    head = line[: line.rfind(" ") + 1]
+    assert completions(s, line) == [head + o for o in offered]
+    assert [c.text for c in candidates(s, line)] == offered
+
+
 # Lines whose next word has values to offer, the REPL's and the TUI's alike (file names are
 # tested below: both have them from `file_offers`).
 PARITY_LINES = [

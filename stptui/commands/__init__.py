@@ -371,6 +371,14 @@ def complete_values(
         return _record_resources(session, given(before, r.TRACE_KIND))
     if kind == r.RECORD_FIELD:
         return _record_fields(given(before, r.TRACE_KIND))
+    if kind == r.ITEM_KEY:
+        return _item_keys(session, before)
+    if kind == r.ITEM_ATTRIBUTE:
+        return _item_attributes(session, before)
+    if kind == r.OBJECT_FIELD:
+        from stptui.commands.handlers.expect import OBJECT_FIELDS
+
+        return list(OBJECT_FIELDS)
     if kind == r.VALUE:
         return _value_now(session, before)
     if kind == r.EVENT_SOURCE:
@@ -414,6 +422,9 @@ def complete_values(
                 for f in STATE_MACHINE_FIELDS
             ),
             *metric_paths(sim),
+            # A value, not a figure: offered where the stack has something to hold one.
+            *(["item"] if tables else []),
+            *(["object"] if "buckets" in sim.services and sim.services["buckets"].buckets else []),
             "count",
             "time",
         ]
@@ -511,21 +522,59 @@ def _record_fields(kind: str | None) -> list[str]:
 
 
 def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
-    """The value now of the `expect` PATH before it (a count, a statistic, the time): what
-    an `expect` written from the session's state compares with."""
+    """The value now of the `expect` PATH before it (a count, a statistic, the time, an
+    item's attribute, an object's size): what an `expect` written from the session's state
+    compares with."""
     from stptui.commands import registry as r
-    from stptui.commands.handlers import statistic
-    from stptui.sim.clock import iso_ms
+    from stptui.commands.handlers.expect import value_now
 
-    sim = session.sim
-    path_kinds = (r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE, r.RECORD_FIELD)
+    path_kinds = (
+        *(r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE, r.RECORD_FIELD),
+        *(r.TABLE, r.ITEM_KEY, r.ITEM_ATTRIBUTE, "bucket", r.OBJECT_KEY, r.OBJECT_FIELD),
+    )
     path = [w for k, w in before if k in path_kinds]
-    if path == ["time"]:
-        return [iso_ms(sim.clock.now)]
-    from stptui.commands.handlers.metrics import value_text
+    value = value_now(session.sim, path) if path and path != ["count"] else None
+    return [] if value is None else [value]
 
-    value = statistic(sim, path) if path and path != ["count"] else None
-    return [] if value is None else [value_text(value)]
+
+def _item_keys(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
+    """`expect item TABLE` then each key attribute not given yet: `NAME=`, then `NAME=VALUE`
+    for each item of the table that has the key attributes given so far."""
+    from stptui.commands import registry as r
+    from stptui.sim.ddbjson import item_to_plain
+
+    table = session.sim.services.get("tables", {}).get(given(before, r.TABLE) or "")
+    if table is None:
+        return []
+    typed = dict(w.partition("=")[::2] for k, w in before if k == r.ITEM_KEY)
+    keys = [item_to_plain({n: item[n] for n, _ in table.key}) for item in table.items.values()]
+    keys = [k for k in keys if all(str(k[n]) == v for n, v in typed.items() if n in k)]
+    out: list[str] = []
+    for name, _ in table.key:
+        if name not in typed:
+            out += [f"{name}=", *sorted({f"{name}={k[name]}" for k in keys})]
+    return out
+
+
+def _item_attributes(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
+    """`expect item TABLE KEY=VALUE ...` then, once the key is whole, the attributes of that
+    item (of every item of the table when the key names none), the key attributes left
+    out."""
+    from stptui.commands import registry as r
+
+    table = session.sim.services.get("tables", {}).get(given(before, r.TABLE) or "")
+    if table is None:
+        return []
+    typed = dict(w.partition("=")[::2] for k, w in before if k == r.ITEM_KEY)
+    keys = dict(table.key)
+    if not keys.keys() <= typed.keys():
+        return []  # the key first: an attribute before its last part is refused
+    items = [
+        item
+        for item in table.items.values()
+        if all(n in keys and next(iter(item[n].values())) == v for n, v in typed.items())
+    ] or list(table.items.values())
+    return sorted({a for item in items for a in item if a not in keys})
 
 
 def route_offers(session: Session, before: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

@@ -73,6 +73,9 @@ EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
 RECORD_RESOURCE = "record-resource"  # the resource trace records of the kind before it are on
 RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind before it
+ITEM_KEY = "item-key"  # KEY=VALUE: a key attribute of the table before it (`expect item`)
+ITEM_ATTRIBUTE = "item-attribute"  # an attribute (document path) of the item keyed before it
+OBJECT_FIELD = "object-field"  # what `expect object BUCKET KEY` reads: exists or size
 METRIC_RESOURCE = "metric-resource"  # a resource or rule `show metrics` measures
 USER_POOL = "user-pool"  # a user-auth-pool of the stack
 # A user of the user pool named before it (of any pool where none is): its username, or the
@@ -86,17 +89,29 @@ POOL_GROUP = "pool-group"
 # argument: `expect count KIND [RESOURCE] [FIELD=VALUE ...] OP VALUE`. After KIND comes a
 # RESOURCE or, as RESOURCE is optional, a first FIELD=VALUE; completion offers both, each
 # as what it is, and a word there is read as the kind whose shape it has (`KIND_SHAPES`).
+# `expect item TABLE KEY=VALUE ... ATTRIBUTE` and `expect object BUCKET KEY FIELD` the same.
 REST_FOLLOWERS: dict[str, tuple[str, ...]] = {
     TRACE_KIND: (RECORD_RESOURCE, RECORD_FIELD),
     RECORD_RESOURCE: (RECORD_FIELD,),
     RECORD_FIELD: (RECORD_FIELD,),
+    TABLE: (ITEM_KEY,),
+    ITEM_KEY: (ITEM_KEY, ITEM_ATTRIBUTE),
+    "bucket": (OBJECT_KEY,),
+    OBJECT_KEY: (OBJECT_FIELD,),
 }
+
+# Kinds after which a `rest` argument goes on: `expect item TABLE` needs its key, then an
+# attribute; `expect object BUCKET` its key, then a field. The next argument (the
+# comparison) is not offered after one.
+REST_UNFINISHED = frozenset({TABLE, ITEM_KEY, "bucket", OBJECT_KEY})
 
 # What a word of a kind looks like, where a position takes several kinds: a filter holds
 # `=`, which no resource name does. A kind not listed takes any word.
 KIND_SHAPES: dict[str, Callable[[str], bool]] = {
     RECORD_RESOURCE: lambda word: "=" not in word,
     RECORD_FIELD: lambda word: "=" in word,
+    ITEM_KEY: lambda word: "=" in word,
+    ITEM_ATTRIBUTE: lambda word: "=" not in word,
 }
 
 

@@ -30,6 +30,8 @@ from stptui.commands import (
 )
 from stptui.commands import registry as kinds
 from stptui.commands.handlers import statistic
+from stptui.commands.handlers.base import shorten
+from stptui.commands.handlers.expect import value_now
 from stptui.commands.handlers.metrics import metric_value, value_text
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
@@ -354,6 +356,17 @@ def describe(
     if kind == kinds.RECORD_RESOURCE and record:
         n = sim.trace.count(record, value)
         return f"{_resource_type(session, value)}: {n:,} {record} record{'s' * (n != 1)} so far"
+    if kind in (kinds.ITEM_ATTRIBUTE, kinds.OBJECT_FIELD):
+        # The value now of the path this word ends, as `expect` would read it.
+        path = [w for k, w in before if k not in (kinds.OPERATOR, kinds.VALUE)]
+        now = value_now(sim, [*path, value])
+        return f"now {shorten(now, 40)}" if now is not None else "not there now"
+    if kind == kinds.ITEM_KEY and value.endswith("="):
+        table = sim.services.get("tables", {}).get(given(before, kinds.TABLE) or "")
+        kind_of = dict(table.key).get(value[:-1]) if table is not None else None
+        return f"key attribute ({kind_of})" if kind_of else fallback
+    if kind == kinds.ITEM_KEY:
+        return f"a key of an item of {given(before, kinds.TABLE)}"
     if kind == kinds.EXPECT_PATH:
         # `expect --since D metric...`: the value over the window typed, as `expect` reads it.
         return _path_value(session, value, given(before, kinds.DURATION))
@@ -410,6 +423,10 @@ def _path_value(session: Session, path: str, since: str | None = None) -> str:
         return f"now {iso_ms(sim.clock.now)}"
     if path == "count":
         return "count KIND [RESOURCE]: trace records of a kind"
+    if path == "item":
+        return "item TABLE KEY=VALUE ATTRIBUTE: an attribute of an item, as JSON"
+    if path == "object":
+        return "object BUCKET KEY exists|size: an object in a bucket"
     if path == "metric.":
         return (
             "metric.RESOURCE.METRIC.STATISTIC: CloudWatch's metrics, as `show metrics` lists them"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stptui.commands.registry import FLAG, Arg, Command, Option, read_kind
+from stptui.commands.registry import FLAG, REST_UNFINISHED, Arg, Command, Option, read_kind
 
 # The slot kind of a word that names an option (`--delay`).
 OPTION = "option"
@@ -75,7 +75,8 @@ class Walker:
         followers = arg.follower_kinds(self._previous, self._previous_kind)
         slots = [Slot(kind, (), arg.help, arg=arg) for kind in followers]
         named = any(w == self._previous for w, _ in arg.kind_after)
-        if not named and self._arg + 1 < len(args):
+        unfinished = self._previous_kind in REST_UNFINISHED
+        if not named and not unfinished and self._arg + 1 < len(args):
             slots.append(_arg_slot(args[self._arg + 1], self._previous))
         return slots
 

@@ -30,7 +30,7 @@ from pygments.token import (
 from pygments.token import _TokenType as TokenType
 
 from stptui.commands import REGISTRY
-from stptui.commands.registry import RECORD_FIELD
+from stptui.commands.registry import ITEM_KEY, RECORD_FIELD
 from stptui.repl.grammar import Walker
 from stptui.repl.words import command_lines, read_words
 
@@ -132,8 +132,9 @@ def lexer_for(commands: Iterable[str], resources: Iterable[str]) -> type[Command
 
 
 def _filter_starts(text: str) -> set[int]:
-    """Where the words that the command's grammar reads as FIELD=VALUE filters start: the
-    same word is a message body after `send`, and plain there."""
+    """Where the words that the command's grammar reads as FIELD=VALUE filters (or an
+    `expect item` key's KEY=VALUE) start: the same word is a message body after `send`,
+    and plain there."""
     words = read_words(text).words
     command = REGISTRY.commands.get(words[0].text) if words else None
     if command is None:
@@ -142,7 +143,7 @@ def _filter_starts(text: str) -> set[int]:
     starts: set[int] = set()
     for word in words[1:]:
         slot = walker.feed(word.text)
-        if slot is not None and slot.kind == RECORD_FIELD:
+        if slot is not None and slot.kind in (RECORD_FIELD, ITEM_KEY):
             starts.add(word.start)
     return starts
 

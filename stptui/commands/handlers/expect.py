@@ -13,9 +13,12 @@ from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
     DURATION,
     EXPECT_PATH,
+    ITEM_ATTRIBUTE,
+    ITEM_KEY,
     OPERATOR,
     RECORD_FIELD,
     RECORD_RESOURCE,
+    TABLE,
     TRACE_KIND,
     VALUE,
     Arg,
@@ -32,6 +35,7 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean, with_article
+from stptui.sim import ddbjson
 from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
@@ -89,19 +93,35 @@ EXPECT_PATHS = (
     f"table.T.{'|'.join(TABLE_FIELDS)}",
     f"state_machine.SM.{'|'.join(STATE_MACHINE_FIELDS)}",
     "metric.RESOURCE.METRIC.STATISTIC",
+    "item TABLE KEY=VALUE [KEY=VALUE] ATTRIBUTE",
+    "object BUCKET KEY exists|size",
     "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
+# What `expect object BUCKET KEY` reads of the object (its current version).
+OBJECT_FIELDS = ("exists", "size")
+ITEM_EXAMPLE = "e.g. expect item carts id=c-1 status == CLOSED"
+OBJECT_EXAMPLE = "e.g. expect object uploads reports/a.csv exists == true"
 
 PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
     "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
-    "state_machine.SM.FIELD, metric.RESOURCE.METRIC.STATISTIC, count KIND [RESOURCE] "
+    "state_machine.SM.FIELD, metric.RESOURCE.METRIC.STATISTIC, item TABLE KEY=VALUE "
+    "[KEY=VALUE] ATTRIBUTE, object BUCKET KEY exists|size, count KIND [RESOURCE] "
     "[FIELD=VALUE ...] or time",
     rest=True,
-    kind_after=(("count", TRACE_KIND),),
+    kind_after=(("count", TRACE_KIND), ("item", TABLE), ("object", "bucket")),
 )
+
+
+class Absent:
+    """The value of an `item` or `object` path whose item, attribute or object is not
+    there now: a failed expect (what the check is for), not a command error."""
+
+    def __init__(self, reason: str, hint: str | None) -> None:
+        self.reason = reason
+        self.hint = hint
 
 
 SINCE_EXAMPLE = "e.g. expect metric.worker.Errors.Sum == 0 --since 10m"
@@ -123,22 +143,29 @@ def check_expect(sim: Simulator, call: Call) -> None:
     its `--since`, then a comparison left out (`expect count message.sent q 1`), which the
     REPL would otherwise blame on the word binding read as a resource or a filter."""
     words = call.args.get("path") or []
-    _check_since(words if isinstance(words, list) else [words], call.opts.get("since"))
+    words = words if isinstance(words, list) else [words]
+    _check_since(words, call.opts.get("since"))
     if (missing := missing_comparison(sim, call)) is not None:
         raise missing
+    if words and words[0] in ("item", "object") and call.args.get("op") in OPS:
+        # Its words (the table, the key, the attribute) are judged together, as `expect`
+        # judges them: a key attribute is one only of the table named before it.
+        _expect_actual(sim, words)
 
 
 @command(
     "expect",
     "assert",
-    "Check a statistic, a trace count or the time; a script stops if it does not hold.",
+    "Check a statistic, a trace count, an item or object in the stack, or the time; a script "
+    "stops if it does not hold.",
     args=(
         PATH_ARG,
         Arg("OP", OPERATOR, " ".join(OPS), choices=tuple(OPS)),
         Arg(
             "VALUE",
             VALUE,
-            "a whole number (a metric's may have decimals: 0.05); an ISO-8601 instant for time",
+            "a whole number (a metric's may have decimals: 0.05); an ISO-8601 instant for "
+            "time; JSON, or else text, for an item's attribute; true or false for exists",
         ),
     ),
     options=(
@@ -169,6 +196,14 @@ def check_expect(sim: Simulator, call: Call) -> None:
     "pNN, pNN.NN: any of a time's; a per-request or per-minute count's; a gauge's Maximum), "
     "over all the trace holds or the last D with --since (times in milliseconds); one "
     "without a datapoint (no sample) fails every comparison.\n"
+    "item: the attribute ATTRIBUTE (a document path: status, address.city, lines[0]) of the "
+    "item of dynamo-db-table TABLE with the key KEY=VALUE (each key attribute once; a word "
+    "as the key schema types it), read as plain JSON, as DocumentClient reads it ({'N': "
+    "'5'} is the number 5), and compared as JSON with VALUE read as JSON or else as text "
+    "(CANCELLED is text, 5000 a number, '\"5000\"' text): a string is never a number. A "
+    "key with no item, or an item without the attribute, fails the expect.\n"
+    "object: whether the current version of the object KEY of BUCKET exists (true or "
+    "false), or its size in bytes (an object that is not there fails the expect).\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -181,6 +216,8 @@ def check_expect(sim: Simulator, call: Call) -> None:
         "expect metric.jobQueue.ApproximateNumberOfMessagesVisible.Maximum <= 200",
         "expect metric.worker.Duration.p95 < 3000",
         "expect metric.worker.Errors.Average < 0.1 --since 10m",
+        "expect item carts id=c-1 status == CLOSED",
+        "expect object uploads reports/a.csv size > 0",
         "expect count message.dead_lettered jobQueue == 1",
         "expect count http.response httpApi status=404 == 1",
         "expect count event.published default >= 1",
@@ -214,6 +251,11 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             swapped = f"expect {value_text} {FLIPPED[op]} {quote_word(path_words[0])}"
             raise CommandError(exc.message, f"the path goes first: {swapped}") from None
         raise
+    if _is_value_path(path):
+        return _compare_value(path, op, value_text, actual)
+    if isinstance(actual, Absent):
+        _check_number(path, op, value_text)
+        raise ExpectationFailed(f"expected {path} {op} {value_text}, {actual.reason}", actual.hint)
     if path == "time":
         try:
             expected: Any = parse_instant(value_text)
@@ -227,29 +269,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
             ) from None
         shown_expected, shown_actual = iso_ms(expected), iso_ms(actual)
     else:
-        example = f"e.g. expect {quote_word(path)} {op} 0"
-        # [0-9], not \d: \d and int() also read other scripts' digits (`０`), which no
-        # count of the language is written in.
-        if re.fullmatch(r"-?[0-9]{16,}", value_text):
-            # A whole number, but no count reaches it: int() would refuse 4,300 digits.
-            raise CommandError(
-                f"{shorten(value_text, 24)} is too large to compare {path} with "
-                "(at most 15 digits)",
-                example,
-            )
-        # A metric's statistic may be a fraction (an Average: Errors' is an error rate).
-        fraction = path.startswith("metric.") and re.fullmatch(
-            r"-?[0-9]{1,15}\.[0-9]{1,6}", value_text
-        )
-        if fraction:
-            expected = float(value_text)
-        elif not re.fullmatch(r"-?[0-9]{1,15}", value_text):
-            kind = "a number" if path.startswith("metric.") else "a whole number"
-            raise CommandError(
-                f"{path} is {kind}; cannot compare it with {shorten(value_text)!r}", example
-            )
-        else:
-            expected = int(value_text)
+        expected = _check_number(path, op, value_text)
         if actual is None:
             # A metric without a datapoint: CloudWatch has nothing to compare either.
             raise ExpectationFailed(
@@ -272,6 +292,29 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     return CommandResult(
         f"ok: {path} {op} {shown_expected}{window} (actual {shown_actual})", data=data
     )
+
+
+def _check_number(path: str, op: str, value_text: str) -> int | float:
+    """VALUE of a numeric path as a number, or the CommandError that says why not."""
+    # A path of several words (`count KIND`, `object B KEY size`) is its words, not one.
+    example = f"e.g. expect {path if ' ' in path else quote_word(path)} {op} 0"
+    # [0-9], not \d: \d and int() also read other scripts' digits (`０`), which no
+    # count of the language is written in.
+    if re.fullmatch(r"-?[0-9]{16,}", value_text):
+        # A whole number, but no count reaches it: int() would refuse 4,300 digits.
+        raise CommandError(
+            f"{shorten(value_text, 24)} is too large to compare {path} with (at most 15 digits)",
+            example,
+        )
+    # A metric's statistic may be a fraction (an Average: Errors' is an error rate).
+    if path.startswith("metric.") and re.fullmatch(r"-?[0-9]{1,15}\.[0-9]{1,6}", value_text):
+        return float(value_text)
+    if not re.fullmatch(r"-?[0-9]{1,15}", value_text):
+        kind = "a number" if path.startswith("metric.") else "a whole number"
+        raise CommandError(
+            f"{path} is {kind}; cannot compare it with {shorten(value_text)!r}", example
+        )
+    return int(value_text)
 
 
 def missing_comparison(sim: Simulator, call: Call) -> CommandError | None:
@@ -306,11 +349,10 @@ def incomplete(sim: Simulator, words: list[str]) -> CommandError | None:
         path, actual = _expect_actual(sim, words)
     except CommandError as exc:
         return exc  # the path itself is wrong: that first
-    if actual is None:
-        return CommandError(
-            "expect needs OP", f"add a comparison and a value; {words[0]} has no datapoint yet"
-        )
-    value = iso_ms(actual) if path == "time" else figure_text(actual)
+    if actual is None or isinstance(actual, Absent):
+        why = "has no datapoint yet" if actual is None else "has no value now"
+        return CommandError("expect needs OP", f"add a comparison and a value; {path} {why}")
+    value = value_word(path, actual)
     line = " ".join(quote_word(w) for w in ["expect", *words, "==", value])
     return CommandError(
         "expect needs OP", f"add a comparison and a value, e.g. with the value now: {line}"
@@ -393,10 +435,49 @@ def statistic(sim: Simulator, path: str | list[str]) -> float | None:
     `table.T.F`, `metric.R.M.S`, or the words of `count KIND [RESOURCE] [FIELD=VALUE ...]`),
     or None when it names no statistic of this stack (or a metric without a datapoint)."""
     try:
-        value: float | None = _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
+        value: Any = _expect_actual(sim, [path] if isinstance(path, str) else path)[1]
     except CommandError:
         return None
-    return value
+    # A number, as the name says: an item's attribute or an object's `exists` is none.
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value if numeric else None
+
+
+def _is_value_path(path: str) -> bool:
+    """Whether the path (as `_expect_actual` writes it) is a JSON value, compared as JSON:
+    an item's attribute (`size` too) or an object's `exists`, not an object's size."""
+    return path.startswith("item ") or (path.startswith("object ") and path.endswith(" exists"))
+
+
+def value_now(sim: Simulator, words: list[str]) -> str | None:
+    """The value now of the expect PATH `words`, written as VALUE would be (a JSON value
+    for an item's attribute, true or false for exists, the time as an instant), or None
+    when it has none."""
+    try:
+        path, value = _expect_actual(sim, words)
+    except CommandError:
+        return None
+    if value is None or isinstance(value, Absent):
+        return None
+    return value_word(path, value)
+
+
+def value_word(path: str, value: Any) -> str:
+    """How VALUE writes `value`, the value of `path` now."""
+    if path == "time":
+        return iso_ms(value)
+    if _is_value_path(path):
+        return value if isinstance(value, str) and _text_only(value) else _json_text(value)
+    return figure_text(value)
+
+
+def _text_only(text: str) -> bool:
+    """Whether VALUE `text` reads as that text: it is no JSON (CANCELLED, not 5000)."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False
 
 
 def check_path(sim: Simulator, word: str) -> None:
@@ -473,6 +554,10 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
     _check_since(words, since)
     if words == ["time"]:
         return "time", sim.clock.now
+    if words and words[0] == "item":
+        return _item_value(sim, words)
+    if words and words[0] == "object":
+        return _object_value(sim, words)
     if words and words[0] == "count":
         if len(words) < 2:
             raise CommandError(
@@ -729,3 +814,235 @@ def _job_stats(sim: Simulator, name: str) -> dict[str, int]:
         "failed": failed,
         "running": submitted - succeeded - failed,
     }
+
+
+# -- values: an item's attribute, an object ---------------------------------------------------
+
+# A document path as DynamoDB writes one: names joined by dots, each maybe indexed, `a.b[0]`.
+_DOC_PATH = re.compile(r"[^.\[\]]+(?:\[[0-9]{1,6}\])*(?:\.[^.\[\]]+(?:\[[0-9]{1,6}\])*)*")
+_DOC_STEP = re.compile(r"[^.\[\]]+|\[([0-9]+)\]")
+
+
+def _item_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
+    """(the path as text, the attribute's value as plain JSON, or Absent) for `item TABLE
+    KEY=VALUE ... ATTRIBUTE`; a CommandError for a table, key or attribute path that is
+    wrong whatever the table holds."""
+    if len(words) < 2:
+        raise CommandError("expect item needs TABLE KEY=VALUE ... ATTRIBUTE", ITEM_EXAMPLE)
+    table = _looked_up(lookup_table, sim, words[1])
+    read = list(zip(words, PATH_ARG.rest_kinds(words), strict=True))[2:]
+    keys = [w for w, k in read if k == ITEM_KEY]
+    attributes = [w for w, k in read if k == ITEM_ATTRIBUTE]
+    key_types = dict(table.key)
+    raw: dict[str, Any] = {}
+    for word in keys:
+        name, _, text = word.partition("=")
+        if name not in key_types:
+            guess = did_you_mean(name, key_types)
+            raise CommandError(
+                f"{table.name} has no key attribute {name!r}",
+                f"did you mean {guess}?" if guess else f"its key: {table.key_text()}",
+                word=word,
+            )
+        if name in raw:
+            raise CommandError(f"the key names {name} twice", f"its key: {table.key_text()}")
+        raw[name] = _key_value(table.name, name, key_types[name], text, word)
+    head = ["item", table.name, *keys]
+    usage = f"e.g. expect {' '.join(quote_word(w) for w in head)} ATTRIBUTE == VALUE"
+    for name, _ in table.key:
+        if name not in raw:
+            raise CommandError(
+                f"a key of {table.name} has {table.key_text()}: {name}= is missing",
+                f"e.g. expect item {table.name} "
+                + " ".join(f"{n}=..." for n, _ in table.key)
+                + " ATTRIBUTE == VALUE",
+            )
+    if not attributes:
+        raise CommandError("expect item needs an ATTRIBUTE after the key", usage)
+    attribute = attributes[0]
+    extra = [w for w, _ in read[read.index((attribute, ITEM_ATTRIBUTE)) + 1 :]]
+    if extra:
+        raise CommandError(
+            f"expect item reads one ATTRIBUTE, after the key: {shorten(' '.join(extra))!r} "
+            f"after {attribute} is too much",
+            usage,
+        )
+    if not _DOC_PATH.fullmatch(attribute):
+        raise CommandError(
+            f"{attribute!r} is not an attribute path",
+            "an attribute's name, names joined by dots or indexed: status, address.city, lines[0]",
+            word=attribute,
+        )
+    path = " ".join(quote_word(w) for w in [*head, attribute])
+    try:
+        item = table.get(raw)
+    except ddbjson.DynamoDBError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    if item is None:
+        return path, Absent(
+            f"but {table.name} has no item {' '.join(quote_word(k) for k in keys)}",
+            f"`show table {table.name}` lists its items",
+        )
+    return path, _attribute(ddbjson.item_to_plain(item), attribute)
+
+
+def _key_value(table: str, name: str, kind: str, text: str, word: str) -> dict[str, Any]:
+    """The key attribute `name` as DynamoDB JSON, its word's text typed as the key schema
+    types it: a string key takes the word as it is (`id=42` is the string "42")."""
+    if kind == "N":
+        try:
+            return {"N": ddbjson.canonical_number(text, name)}
+        except ddbjson.DynamoDBError:
+            raise CommandError(
+                f"{name} is a number key of {table}: {shorten(text)!r} is not a number",
+                f"e.g. {name}=7",
+                word=word,
+            ) from None
+    return {kind: text}
+
+
+def _attribute(item: dict[str, Any], attribute: str) -> Any:
+    """The value at the document path `attribute` of the plain item, or Absent."""
+    value: Any = item
+    walked = ""
+    for step in _DOC_STEP.finditer(attribute):
+        index = step.group(1)
+        if index is None and isinstance(value, dict) and step.group() in value:
+            value = value[step.group()]
+        elif index is not None and isinstance(value, list) and int(index) < len(value):
+            value = value[int(index)]
+        else:
+            if not walked:
+                guess = did_you_mean(step.group(), item)
+                known = f"its attributes: {', '.join(sorted(item))}"
+                return Absent(
+                    f"but the item has no attribute {quote_word(step.group())}",
+                    f"did you mean {guess}? ({known})" if guess else known,
+                )
+            return Absent(
+                f"but the item has no {quote_word(attribute)} ({walked} is {_json_type(value)}: "
+                f"{shorten(_json_text(value), 60)})",
+                None,
+            )
+        walked += f".{step.group()}" if index is None and walked else step.group()
+    return value
+
+
+def _object_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
+    """(the path as text, whether the object exists or its size, or Absent) for `object
+    BUCKET KEY exists|size`."""
+    if len(words) < 2 or "buckets" not in sim.services:
+        raise CommandError("expect object needs BUCKET KEY exists|size", OBJECT_EXAMPLE)
+    try:
+        bucket = sim.services["buckets"].bucket(words[1])
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint, word=words[1]) from None
+    if len(words) < 4:
+        shown = " ".join(quote_word(w) for w in ["object", bucket.name, *words[2:3]])
+        raise CommandError(
+            "expect object needs BUCKET KEY, then exists or size",
+            f"e.g. expect {shown if len(words) > 2 else shown + ' KEY'} exists == true",
+        )
+    if len(words) > 4:
+        raise CommandError(
+            f"expect object reads one KEY and one field, not {shorten(' '.join(words[2:]))!r}",
+            "quote a key with spaces in it: expect object uploads 'a b.csv' exists == true",
+        )
+    key, field = words[2], words[3]
+    if field not in OBJECT_FIELDS:
+        guess = did_you_mean(field, OBJECT_FIELDS)
+        raise CommandError(
+            f"an object has no field {field!r}",
+            f"did you mean {guess}?" if guess else f"use one of {', '.join(OBJECT_FIELDS)}",
+            word=field,
+        )
+    path = " ".join(quote_word(w) for w in ["object", bucket.name, key, field])
+    obj = bucket.objects.get(key)
+    if field == "exists":
+        return path, obj is not None
+    if obj is None:
+        guess = did_you_mean(key, bucket.objects)
+        return path, Absent(
+            f"but {bucket.name} has no object {quote_word(key)}",
+            f"did you mean {guess}?" if guess else f"`show bucket {bucket.name}` lists its objects",
+        )
+    return path, obj.size
+
+
+def _compare_value(path: str, op: str, value_text: str, actual: Any) -> CommandResult:
+    """`expect PATH OP VALUE` for a JSON value (an item's attribute, an object's exists):
+    VALUE read as JSON, or else as text, compared as JSON."""
+    try:
+        expected: Any = json.loads(value_text)
+    except ValueError:
+        expected = value_text
+    if path.endswith(" exists"):
+        if not isinstance(expected, bool):
+            raise CommandError(
+                f"{path} is true or false, not {shorten(value_text)!r}",
+                f"e.g. expect {path} == true",
+                word=value_text,
+            )
+        if op not in ("==", "!="):
+            raise CommandError(f"{path} is true or false: compare it with == or !=")
+    shown_expected = shorten(_json_text(expected), 80)
+    if isinstance(actual, Absent):
+        raise ExpectationFailed(
+            f"expected {path} {op} {shown_expected}, {actual.reason}", actual.hint
+        )
+    shown_actual = shorten(_json_text(actual), 80)
+    same_type = _json_type(actual) == _json_type(expected)
+    ordered = same_type and _json_type(actual) in ("a number", "a string")
+    if op in ("==", "!="):
+        ok = _json_equal(actual, expected) == (op == "==")
+    else:
+        ok = ordered and OPS[op](actual, expected)
+    data = {"path": path, "op": op, "expected": shown_expected, "actual": shown_actual, "ok": ok}
+    if ok:
+        return CommandResult(f"ok: {path} {op} {shown_expected} (actual {shown_actual})", data=data)
+    if same_type:
+        unordered = not ordered and op not in ("==", "!=")
+        raise ExpectationFailed(
+            f"expected {path} {op} {shown_expected}, actual {shown_actual}",
+            "only numbers and strings have an order: use == or !=" if unordered else None,
+        )
+    hint = (
+        f"the item holds {_json_type(actual)} and {shorten(value_text)} is "
+        f"{_json_type(expected)}: values of two JSON types never match"
+    )
+    if isinstance(actual, str):
+        hint += f"; to compare with the text, write {quote_word(json.dumps(value_text))}"
+    raise ExpectationFailed(
+        f"expected {path} {op} {shown_expected} ({_json_type(expected)}), actual "
+        f"{shown_actual} ({_json_type(actual)})",
+        hint,
+    )
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as one line of JSON (a control character escaped, as JSON escapes it)."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _json_type(value: Any) -> str:
+    """`a string`, `a number`...: what JSON calls the type of `value`."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    """JSON equality, all the way down: `true` is not 1, 5 is 5.0, key order is no matter."""
+    if _json_type(a) != _json_type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
