@@ -64,9 +64,10 @@ def _start_up() -> Iterator[None]:
     objects that live as long as the process. While they loaded, the collector scanned them
     about 110 times, and once more in full as the REPL opened its stack: 35-45 ms of the
     330 ms of CPU before its first prompt, 16-18 ms once they are frozen (what the session
-    and prompt_toolkit's modules still cost). Only the first time in a process that froze
-    nothing (`main` called again in one process, as the tests do, runs the block as it is)."""
-    if "stptui.commands" in sys.modules or gc.get_freeze_count() or not gc.isenabled():
+    and prompt_toolkit's modules still cost). Only while the command layer is not yet
+    imported (`main` called again in one process, as the tests do, runs the block as it is).
+    Not by the freeze count: Python 3.12 starts with objects of its own frozen."""
+    if "stptui.commands" in sys.modules or not gc.isenabled():
         yield
         return
     gc.disable()

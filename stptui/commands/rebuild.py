@@ -37,8 +37,9 @@ GERUNDS = {"undo": "undoing", "redo": "redoing", "reload": "reloading", "load": 
 # The least time between two progress reports inside a command: a clock run polls its hook
 # every 256 events, and a front end redraws what it is told.
 PROGRESS_EVERY_S = 0.05
-# How many objects the process's start-up froze (`freeze_start_up`), none of a simulation.
-_frozen_at_start = 0
+# How many objects were frozen before any simulation: the interpreter's own (Python 3.12
+# starts with some), then what the process's start-up froze (`freeze_start_up`).
+_frozen_at_start = gc.get_freeze_count()
 
 
 def freeze_start_up() -> None:
