@@ -312,9 +312,10 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip().startswith(("{", "["))
 
 
-def json_fault(text: str) -> str | None:
-    """Why `text`, which opens as JSON does, does not read as JSON (None when it reads, or
-    does not open as JSON, or has another fault than its syntax: NaN, say)."""
+def json_fault(text: str) -> tuple[str, int] | None:
+    """Why `text`, which opens as JSON does, does not read as JSON, and where in it JSON's
+    reader stopped (None when it reads, or does not open as JSON, or has another fault than
+    its syntax: NaN, say)."""
     if not looks_like_json(text):
         return None
     try:
@@ -322,17 +323,8 @@ def json_fault(text: str) -> str | None:
     except jsontext.JsonLimitError:
         return None
     except ValueError as exc:
-        return str(exc)
+        return str(exc), json_error_at(exc)
     return None
-
-
-def json_fault_at(text: str) -> int:
-    """Where in `text` JSON's reader stops (0 when it reads, or stops for another reason)."""
-    try:
-        jsontext.loads(text)
-    except ValueError as exc:
-        return json_error_at(exc)
-    return 0
 
 
 def lost_its_quotes(text: str, line: str | None = None) -> bool:

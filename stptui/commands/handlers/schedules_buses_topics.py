@@ -12,7 +12,6 @@ from stptui.commands.handlers.base import (
     command,
     json_error_at,
     json_fault,
-    json_fault_at,
     whole_number,
 )
 from stptui.commands.registry import (
@@ -163,9 +162,9 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
         fault = None if detail is None else json_fault(detail)
         word, within = exc.word, 0
         if fault is not None:
-            message = f"{message} The detail is not JSON: {fault}"
+            message = f"{message} The detail is not JSON: {fault[0]}"
             hint = broken_json_hint(detail, call.line)
-            word, within = detail, json_fault_at(detail)
+            word, within = detail, fault[1]
         raise CommandError(message, hint, word=word, within=within) from None
     recs = list(sim.trace.since(before))
     bus = next(r.resource for r in recs if r.kind == tk.EVENT_PUBLISHED)
