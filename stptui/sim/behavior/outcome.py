@@ -8,7 +8,7 @@ own wording, is built here too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -98,7 +98,11 @@ class InvocationInput:
     handlers call it); `sqs_records` returns the batch's records for SQS triggers.
     `timeout_ms <= 0` means no timeout (a batch job without one, a container). `workload`
     is whose role its calls are checked against when that is not `function` (a container's
-    behaviour is named `WORKLOAD.CONTAINER`; its calls are the workload's).
+    behaviour is named `WORKLOAD.CONTAINER`; its calls are the workload's). `environment`
+    gives the variables the caller adds to a Python handler's environment (a batch attempt's
+    ContainerOverrides, a function's log stream; stptui.sim.behavior.handler_env), built only
+    when a handler runs; `container` names the container a container workload's behaviour
+    serves.
     """
 
     function: str
@@ -111,6 +115,8 @@ class InvocationInput:
     sqs_records: Callable[[], list[dict[str, Any]]] | None = None
     request_id: str = ""
     workload: str = ""
+    environment: Callable[[], Mapping[str, str]] | None = None
+    container: str = ""
 
     @property
     def role(self) -> str:

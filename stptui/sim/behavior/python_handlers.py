@@ -18,13 +18,15 @@ partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=N
 task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
 cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
 `post_to_connection(connection_id, data, gateway=None)` and `log(text)`.
-The emissions take effect when the invocation ends, and only if it succeeds; a target that is
-not in the stack (or has the wrong type) raises `BehaviorError` inside the handler. A
-`sleep` past the timeout makes the outcome a timeout (emissions dropped, logs kept). What
-the handler prints goes to the invocation's log lines. An exception gives errorType = its class name
-and errorMessage = `str(exc)`; a return value that is not JSON-serialisable gives
-`Runtime.MarshalError` (so do NaN, the infinities and a value nested too deeply). For SQS
-events, a returned `{"batchItemFailures": [...]}` is read
+`environment` is what `os.environ` holds while the handler runs (handler_env). A target is
+named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
+(handler_targets). The emissions take effect when the invocation ends, and only if it
+succeeds; a target that is not in the stack (or has the wrong type) raises `BehaviorError`
+inside the handler. A `sleep` past the timeout makes the outcome a timeout (emissions
+dropped, logs kept). What the handler prints goes to the invocation's log lines. An
+exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
+that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
+value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
 when it is off. Each Behaviors imports its handlers into fresh modules (see
 `handler_modules`).
@@ -59,6 +61,7 @@ from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json
 from stptui.sim.behavior.fields import normalise, own_gateways
+from stptui.sim.behavior.handler_env import applied
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
@@ -114,6 +117,7 @@ class HandlerContext:
         "aws_request_id",
         "denied",
         "emissions",
+        "environment",
         "function_version",
         "logs",
         "memory_limit_in_mb",
@@ -143,6 +147,8 @@ class HandlerContext:
         self.emissions: list[Emission] = []
         self.denied: list[tuple[Emission, str]] = []
         self.logs: list[str] = []
+        # What `os.environ` holds while the handler runs (handler_env), as a dict of its own.
+        self.environment: dict[str, str] = {}
 
     @property
     def function_name(self) -> str:
@@ -345,7 +351,8 @@ class HandlerContext:
         return own[0]
 
     def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
-        self._behaviors._check_target(kind, target)
+        # stptui's name of the target, which may be named by its URL, ARN or AWS name.
+        target = self._behaviors._check_target(kind, target)
         fields = normalise(kind, values, f"context.{kind}")
         denial = self._behaviors.permissions.check(
             self._role, kind, target, fields, self.aws_request_id
@@ -375,13 +382,14 @@ def run_handler(
     """Call a Python handler and turn what it did into an Outcome."""
     assert b.handler is not None and modules is not None
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
+    ctx.environment = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
     captured = io.StringIO()
     error: BaseException | None = None
     result: Any = None
     try:
         # A handler's print() would write over the TUI: it goes to the invocation's log.
-        with redirect_stdout(captured), redirect_stderr(captured):
+        with redirect_stdout(captured), redirect_stderr(captured), applied(ctx.environment):
             result = modules.call(b.handler, event, ctx)
     except KeyboardInterrupt:
         raise  # the user's Ctrl-C stops the command, as it would any slow command

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stptui.config.diagnostics import ConfigError, Diagnostic, did_you_mean
+from stptui.config.diagnostics import ConfigError, Diagnostic
 from stptui.config.loader import parse_yaml, read_text
 from stptui.config.model import Stack
 from stptui.config.permissions import (
@@ -40,7 +40,9 @@ from stptui.sim.behavior.declared import (
 from stptui.sim.behavior.durations import format_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json
 from stptui.sim.behavior.expressions import search, truthy
+from stptui.sim.behavior.handler_env import HandlerEnvironments
 from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.handler_targets import TargetForms, resolve_target
 from stptui.sim.behavior.outcome import (
     EmissionKind,
     InvocationInput,
@@ -90,6 +92,10 @@ class Behaviors:
         # The account's default bus: `default`, or its ARN when a bus of the stack is named so.
         self._targets["publish"].add(stack.default_bus_key)
         self.permissions = Permissions(stack)
+        # The AWS identifiers handlers may name targets by, and the environment each
+        # workload's handler runs in: both made when first needed.
+        self.target_forms = TargetForms(stack)
+        self.handler_environments = HandlerEnvironments(stack)
 
     @classmethod
     def load(
@@ -192,19 +198,11 @@ class Behaviors:
         key = f"{workload}.{container}"
         return key if key in self._by_name else workload
 
-    def _check_target(self, kind: EmissionKind, target: str) -> None:
-        """A handler's emission target must exist with the right type (raised in the handler)."""
-        if kind == "produce":
-            self._check_topic(target)
-            return
-        if target in self._targets[kind]:
-            return
-        wanted = EMISSION_TARGET_TYPES[kind]
-        guess = did_you_mean(str(target), self._targets[kind])
-        raise BehaviorError(
-            f"no {wanted} named {target!r} in the stack"
-            + (f"; did you mean {guess!r}?" if guess else "")
-        )
+    def _check_target(self, kind: EmissionKind, target: str) -> str:
+        """The stack resource a handler's call of `kind` names by `target` (stptui's name, or
+        the URL, ARN or AWS name its environment holds): its stptui name, or BehaviorError
+        (raised in the handler). `handler_targets.resolve_target` has the rules."""
+        return resolve_target(self, kind, target)
 
     def _check_topic(self, target: str) -> None:
         """A Python handler's `produce` names a topic the simulator keeps, as `show

@@ -731,6 +731,7 @@ class BatchService:
                     ex.behavior_event,
                     None,
                     batch_job_id,
+                    environment=env.get,
                 ),
                 sim.rng,
                 job.overrides,

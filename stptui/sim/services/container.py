@@ -265,6 +265,7 @@ class ContainerService:
                     None,
                     ws.task_id,
                     workload,
+                    container=container,
                 ),
                 sim.rng,
                 overrides,

@@ -21,6 +21,7 @@ returns after its visibility timeout (and reaches its dead-letter queue by the r
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -204,6 +205,15 @@ class FunctionSim:
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
+        # The execution environment it runs in writes its log stream (-1: no log group):
+        # chosen first, as a Python handler reads its stream's name from its environment.
+        logs = self.logs
+        if logs is None:
+            env = -1
+        elif logs.free:
+            env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
+        else:
+            env = logs.begin(now)
         quick = self._quick
         if quick is not None and not self.overrides:
             outcome = self._fixed
@@ -221,6 +231,7 @@ class FunctionSim:
                     caller.event,
                     caller.sqs_records,
                     request_id,
+                    environment=None if logs is None else partial(_log_stream, logs, env),
                 ),
                 sim.rng,
                 self.overrides,
@@ -240,14 +251,6 @@ class FunctionSim:
                     "Sandbox.Timedout",
                     f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
                 )
-        # The execution environment it runs in writes its log stream (-1: no log group).
-        logs = self.logs
-        if logs is None:
-            env = -1
-        elif logs.free:
-            env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
-        else:
-            env = logs.begin(now)
         sim.clock.at(
             now + outcome.duration_ms,
             self._finish_cb,
@@ -899,3 +902,9 @@ class AsyncInvoker:
             function_error=function_error,
         )
         sim.deliver_destination(self.fn.name, which, ref.target, record, ev.id)
+
+
+def _log_stream(logs: LogGroupSim, env: int) -> dict[str, str]:
+    """The variable naming the log stream of the execution environment an invocation runs
+    in (`AWS_LAMBDA_LOG_STREAM_NAME`), for a Python handler's environment."""
+    return {"AWS_LAMBDA_LOG_STREAM_NAME": logs.stream(env)}

@@ -253,6 +253,7 @@ class WorkerService:
                     None,
                     ws.task_id,
                     spec.workload,
+                    container=spec.container,
                 ),
                 sim.rng,
                 overrides,

@@ -1,0 +1,158 @@
+"""The environment a Python handler runs in: what `os.environ` holds while it runs, and
+`context.environment`.
+
+A function's handler sees Lambda's defined runtime variables (the AWS Lambda Developer
+Guide, "Defined runtime environment variables") and its own: the config's `environment`
+and Stacktape's `STP_*` variables for its `connectTo` (stptui.config.envvars), whose values
+are the identifiers the simulator itself names the resources by, so that
+`context.send(os.environ["STP_JOB_QUEUE_URL"], ...)` reaches the queue
+(stptui.sim.behavior.handler_targets). A batch job's handler sees its container's
+environment and the attempt's ContainerOverrides (`STP_TRIGGER_EVENT_DATA` ...); a
+container's, its container's environment and the region ECS gives a task.
+
+**A choice** (docs/fidelity.md, "The handler's environment"): while the handler runs,
+`os.environ` holds exactly that environment and nothing of the shell stptui was started
+from, so the same handler sees the same variables on every machine and a trace does not
+depend on the shell; afterwards every variable is as it was (set again, or removed when it
+was absent), whatever the handler raised. The credentials are AWS's documented example
+keys, which AWS refuses: an SDK client a handler makes by mistake fails, and never finds
+the user's own credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from stptui.config.aws_names import lambda_log_group_name, lambda_name
+from stptui.config.envvars import EnvEntry, environments, workload_environment
+from stptui.config.model import BatchJob, Containerized, Function, Stack
+from stptui.sim.behavior.outcome import InvocationInput
+
+# Where Lambda puts the function's code and its runtime.
+LAMBDA_TASK_ROOT = "/var/task"
+LAMBDA_RUNTIME_DIR = "/var/runtime"
+# Lambda's unreserved defaults, which a function's own `environment` may replace.
+LAMBDA_DEFAULTS = {
+    "LANG": "en_US.UTF-8",
+    "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+}
+# AWS's documented example access key pair (IAM User Guide, "Manage access keys"), never
+# valid, and a session token that says what it is.
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AWS_SESSION_TOKEN": "stptui-simulated-credentials-not-valid-in-aws",
+}
+FUNCTION_VERSION = "$LATEST"
+
+
+class HandlerEnvironments:
+    """Each handler's fixed variables, made when it first runs (one per behaviour and
+    container), and the whole environment of one invocation."""
+
+    __slots__ = ("_fixed", "_injected", "stack")
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self._fixed: dict[tuple[str, str], dict[str, str]] = {}
+        # Each connected resource's STP_* entries, shared by the workloads that connect it.
+        self._injected: dict[str, list[EnvEntry]] = {}
+
+    def of(self, inp: InvocationInput) -> dict[str, str]:
+        """The environment the invocation's code runs with: a new dict, the caller's own
+        variables (a batch attempt's overrides, a function's log stream) over the fixed ones."""
+        # A workload's behaviour may serve each of its containers, with their own variables.
+        key = (inp.function, inp.container)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            fixed = self._fixed[key] = self._make(inp)
+        env = dict(fixed)
+        if inp.environment is not None:
+            env.update(inp.environment())
+        return env
+
+    def _make(self, inp: InvocationInput) -> dict[str, str]:
+        stack = self.stack
+        resource = stack.resources.get(inp.role)
+        if isinstance(resource, Function):
+            return self._function(resource)
+        if isinstance(resource, BatchJob):
+            # The attempt's overrides (`inp.environment`) go over these.
+            own = _values(workload_environment(stack, resource, self._injected))
+            return {**FAKE_CREDENTIALS, **own}
+        if isinstance(resource, Containerized):
+            return self._container(resource, inp)
+        return {}
+
+    def _function(self, fn: Function) -> dict[str, str]:
+        """Lambda's defaults, then the function's own variables, then Lambda's reserved
+        ones, which a function cannot set (Lambda refuses such a configuration)."""
+        stack = self.stack
+        name = lambda_name(stack.stack_name, fn.name)
+        reserved = {
+            "AWS_REGION": stack.region,
+            "AWS_DEFAULT_REGION": stack.region,
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": FUNCTION_VERSION,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": lambda_log_group_name(name),
+            "LAMBDA_TASK_ROOT": LAMBDA_TASK_ROOT,
+            "LAMBDA_RUNTIME_DIR": LAMBDA_RUNTIME_DIR,
+            "TZ": ":UTC",
+            **FAKE_CREDENTIALS,
+            "AWS_ACCESS_KEY": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        }
+        if fn.runtime:
+            # Without `runtime` Stacktape picks one from the entry file as it packages it:
+            # which version is not known here, so the variable is left out.
+            reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{fn.runtime}"
+        own = _values(workload_environment(stack, fn, self._injected))
+        return {**LAMBDA_DEFAULTS, **own, **reserved}
+
+    def _container(self, workload: Containerized, inp: InvocationInput) -> dict[str, str]:
+        """The environment of the container the behaviour serves (`WORKLOAD.CONTAINER`, or
+        the container the caller names) over the region ECS sets in every task: a task
+        definition's own variables win in ECS."""
+        container = inp.function.partition(".")[2] or inp.container
+        envs = environments(self.stack, workload, self._injected)
+        entries = next((e for c, e in envs if c == container), envs[0][1] if envs else [])
+        region = self.stack.region
+        return {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            **FAKE_CREDENTIALS,
+            **_values(entries),
+        }
+
+
+def _values(entries: list[EnvEntry]) -> dict[str, str]:
+    return {e.name: e.value for e in entries}
+
+
+@contextmanager
+def applied(env: Mapping[str, str]) -> Iterator[None]:
+    """`os.environ` holds exactly `env` inside the block (a variable the operating system
+    cannot hold, a name with `=` or a NUL, is left out), and afterwards exactly what it held
+    before, whatever the block raised or set itself."""
+    saved = dict(os.environ)
+    try:
+        _become(saved, env)
+        yield
+    finally:
+        _become(dict(os.environ), saved)
+
+
+def _become(current: Mapping[str, str], wanted: Mapping[str, str]) -> None:
+    """Change `os.environ` from `current` to `wanted`, touching only what differs."""
+    for name in current.keys() - wanted.keys():
+        os.environ.pop(name, None)
+    for name, value in wanted.items():
+        if current.get(name) == value:
+            continue
+        try:
+            os.environ[name] = value
+        except (ValueError, UnicodeError):
+            os.environ.pop(name, None)
