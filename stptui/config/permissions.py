@@ -88,6 +88,20 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "AccessDeniedException",
         "execute-api:ManageConnections",
     ),
+    # A Python handler's reads (stptui.sim.behavior.handler_reads), which make no emission:
+    # GetObject of a version needs s3:GetObjectVersion, ListObjectsV2 s3:ListBucket on the
+    # bucket (S3 API Reference, "GetObject" and "ListObjectsV2", Permissions).
+    "getObject": ("s3:GetObject", "GetObject", "AccessDenied", "s3:GetObject"),
+    "getObjectVersion": (
+        "s3:GetObjectVersion",
+        "GetObject",
+        "AccessDenied",
+        "s3:GetObjectVersion",
+    ),
+    "listObjects": ("s3:ListBucket", "ListObjectsV2", "AccessDenied", "s3:ListBucket"),
+    "getItem": ("dynamodb:GetItem", "GetItem", "AccessDeniedException", "dynamodb:GetItem"),
+    "query": ("dynamodb:Query", "Query", "AccessDeniedException", "dynamodb:Query"),
+    "scan": ("dynamodb:Scan", "Scan", "AccessDeniedException", "dynamodb:Scan"),
 }
 # The resource type each emission kind writes to, which is also the type whose `connectTo`
 # grants it (Stacktape's statements for that type include the action: `sqs:SendMessage`,
@@ -120,7 +134,9 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
 # @connections ARN names.
 WS_STAGE = "default"
 # Kinds IAM checks against one object of the bucket (`BUCKET_ARN/KEY`), not the bucket.
-OBJECT_KINDS = frozenset({"put", "restoreObject"})
+OBJECT_KINDS = frozenset({"put", "restoreObject", "getObject", "getObjectVersion"})
+# Kinds whose refusal S3 writes, the resource's ARN in quotes.
+_S3_KINDS = OBJECT_KINDS | {"listObjects"}
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
 # for a state machine they are StartExecution, StopExecution, ListExecutions and
 # DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an
@@ -462,9 +478,10 @@ class Permissions:
 
     def resource_arn(self, kind: str, target: str, fields: dict[str, Any]) -> str:
         """The ARN IAM checks the call against: the queue, bus, topic, function, stream or
-        table; for PutObject and RestoreObject the object (`BUCKET_ARN/KEY`); for
-        PostToConnection the connection's @connections route (`API_ARN/default/POST/
-        @connections/ID`)."""
+        table; for PutObject, RestoreObject and GetObject the object (`BUCKET_ARN/KEY`);
+        for PostToConnection the connection's @connections route (`API_ARN/default/POST/
+        @connections/ID`); for a Query of a secondary index the index
+        (`TABLE_ARN/index/NAME`)."""
         if kind == "publish" and target == self.stack.default_bus_key:
             return self.stack.default_bus_arn
         arn = self.arn_of(target)
@@ -472,6 +489,8 @@ class Permissions:
             return f"{arn}/{fields.get('key', '*')}"
         if kind == "postToConnection":
             return f"{arn}/{WS_STAGE}/POST/@connections/{fields.get('connectionId', '*')}"
+        if fields.get("index"):  # a Query of a secondary index: IAM names the index
+            return f"{arn}/index/{fields['index']}"
         return arn
 
     def principal(self, workload: str, session: str) -> str:
@@ -541,7 +560,7 @@ class Permissions:
         docs/fidelity.md)."""
         if kind not in _CALLS:
             return ALLOWED
-        if kind in OBJECT_KINDS:  # the answer depends on the key
+        if kind in OBJECT_KINDS or fields.get("index"):  # the answer depends on the key
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)
         hit = self._decided.get(key)
@@ -579,7 +598,7 @@ class Permissions:
             return None
         _, operation, code, spelled = _CALLS[kind]
         arn = self.resource_arn(kind, target, fields)
-        shown = f'"{arn}"' if kind in OBJECT_KINDS else arn
+        shown = f'"{arn}"' if kind in _S3_KINDS else arn
         who = self.principal(workload, self.session(workload, request_id))
         why = (
             "with an explicit deny in an identity-based policy"

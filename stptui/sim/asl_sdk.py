@@ -341,79 +341,20 @@ def _key_conditions(table: TableSim, api: Api, tree: Any) -> tuple[Any, Any]:
     KeyConditionExpression, refused as DynamoDB refuses what a key condition cannot be."""
     from stptui.sim import ddb_expressions as de
 
-    def bad(message: str) -> StatesRuntimeError:
-        return _refused(api, "ValidationException", message)
-
-    def conjuncts(node: Any) -> list[Any]:
-        if isinstance(node, de.Paren):
-            return conjuncts(node.inner)
-        if isinstance(node, de.Logic):
-            if node.op != "AND":
-                raise bad(f"Invalid operator used in KeyConditionExpression: {node.op}")
-            return conjuncts(node.left) + conjuncts(node.right)
-        return [node]
-
-    parts = conjuncts(tree)
-    if len(parts) > 2:
-        raise bad("Conditions can be of length 1 or 2 only")
-    pk_name, pk_type = table.key[0]
-    sk = table.key[1] if len(table.key) > 1 else None
-    pk_value = None
-    sk_condition = None
-    for node in parts:
-        if isinstance(node, de.In):
-            raise bad("Invalid operator used in KeyConditionExpression: IN")
-        if isinstance(node, de.Call):
-            if node.name != "begins_with":
-                raise bad(f"Invalid operator used in KeyConditionExpression: {node.name}")
-            subject, operands = node.args[0], node.args[1:]
-        elif isinstance(node, de.Compare):
-            if node.op == "<>":
-                raise bad("Invalid operator used in KeyConditionExpression: <>")
-            subject, operands = node.left, [node.right]
-        else:
-            subject, operands = node.subject, [node.low, node.high]
-        if not isinstance(subject, de.Path) or len(subject.elements) != 1:
-            raise bad("Query key condition not supported")
-        if not all(isinstance(o, de.Value) for o in operands):
-            raise bad("Query key condition not supported")
-        name = subject.elements[0]
-        kind = pk_type if name == pk_name else sk[1] if sk and name == sk[0] else None
-        if kind is None:
-            raise bad("Query key condition not supported")
-        if any(next(iter(o.value)) != kind for o in operands):
-            raise bad(
-                "One or more parameter values were invalid: Condition parameter type does "
-                "not match schema type"
-            )
-        if name == pk_name:
-            if not isinstance(node, de.Compare) or node.op != "=":
-                raise bad("Query key condition not supported")
-            if pk_value is not None:
-                raise bad("KeyConditionExpressions must only contain one condition per key")
-            pk_value = operands[0].value
-        else:
-            if sk_condition is not None:
-                raise bad("KeyConditionExpressions must only contain one condition per key")
-            sk_condition = node
-    if pk_value is None:
-        raise bad(f"Query condition missed key schema element: {pk_name}")
-    return pk_value, sk_condition
+    try:
+        return de.key_condition(tree, table.key)
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
 
 
 def _filter_keys(table: TableSim, api: Api, tree: Any) -> None:
     """A Query's filter may not name a key attribute."""
     from stptui.sim import ddb_expressions as de
 
-    keys = {n for n, _ in table.key}
-    for node in de._walk(tree):
-        if isinstance(node, de.Path) and node.elements[0] in keys:
-            raise _refused(
-                api,
-                "ValidationException",
-                "Filter Expression can only contain non-primary key attributes: Primary key "
-                f"attribute: {node.elements[0]}",
-            )
+    try:
+        de.check_filter_keys(tree, table.key)
+    except ddbjson.DynamoDBError as exc:
+        raise _ddb_error(api, exc) from None
 
 
 def _read(sim: Simulator, api: Api, params: dict[str, Any], query: bool) -> Result:

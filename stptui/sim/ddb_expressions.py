@@ -680,6 +680,84 @@ def matches(tree: Any, item: dict[str, Any]) -> bool:
     return _truth(tree, item)
 
 
+def key_condition(tree: Any, key: list[tuple[str, str]]) -> tuple[Any, Any]:
+    """The partition key's value and the sort key's condition (None when there is none) of
+    a prepared KeyConditionExpression over the key schema `key` ((name, type) pairs, the
+    partition key first: a table's or a secondary index's); DynamoDBError with DynamoDB's
+    text for what a key condition cannot be."""
+
+    def bad(message: str) -> ddbjson.DynamoDBError:
+        return ddbjson.DynamoDBError(message)
+
+    def conjuncts(node: Any) -> list[Any]:
+        if isinstance(node, Paren):
+            return conjuncts(node.inner)
+        if isinstance(node, Logic):
+            if node.op != "AND":
+                raise bad(f"Invalid operator used in KeyConditionExpression: {node.op}")
+            return conjuncts(node.left) + conjuncts(node.right)
+        return [node]
+
+    parts = conjuncts(tree)
+    if len(parts) > 2:
+        raise bad("Conditions can be of length 1 or 2 only")
+    pk_name, pk_type = key[0]
+    sk = key[1] if len(key) > 1 else None
+    pk_value = None
+    sk_condition = None
+    for node in parts:
+        if isinstance(node, In):
+            raise bad("Invalid operator used in KeyConditionExpression: IN")
+        if isinstance(node, Call):
+            if node.name != "begins_with":
+                raise bad(f"Invalid operator used in KeyConditionExpression: {node.name}")
+            subject, operands = node.args[0], node.args[1:]
+        elif isinstance(node, Compare):
+            if node.op == "<>":
+                raise bad("Invalid operator used in KeyConditionExpression: <>")
+            subject, operands = node.left, [node.right]
+        else:
+            subject, operands = node.subject, [node.low, node.high]
+        if not isinstance(subject, Path) or len(subject.elements) != 1:
+            raise bad("Query key condition not supported")
+        if not all(isinstance(o, Value) for o in operands):
+            raise bad("Query key condition not supported")
+        name = subject.elements[0]
+        kind = pk_type if name == pk_name else sk[1] if sk and name == sk[0] else None
+        if kind is None:
+            raise bad("Query key condition not supported")
+        if any(next(iter(o.value)) != kind for o in operands):
+            raise bad(
+                "One or more parameter values were invalid: Condition parameter type does "
+                "not match schema type"
+            )
+        if name == pk_name:
+            if not isinstance(node, Compare) or node.op != "=":
+                raise bad("Query key condition not supported")
+            if pk_value is not None:
+                raise bad("KeyConditionExpressions must only contain one condition per key")
+            pk_value = operands[0].value
+        else:
+            if sk_condition is not None:
+                raise bad("KeyConditionExpressions must only contain one condition per key")
+            sk_condition = node
+    if pk_value is None:
+        raise bad(f"Query condition missed key schema element: {pk_name}")
+    return pk_value, sk_condition
+
+
+def check_filter_keys(tree: Any, key: list[tuple[str, str]]) -> None:
+    """A Query's FilterExpression may not name an attribute of the key schema it queries
+    (DynamoDBError with DynamoDB's text)."""
+    keys = {n for n, _ in key}
+    for node in _walk(tree):
+        if isinstance(node, Path) and node.elements[0] in keys:
+            raise ddbjson.DynamoDBError(
+                "Filter Expression can only contain non-primary key attributes: Primary key "
+                f"attribute: {node.elements[0]}"
+            )
+
+
 def order(a: Any, b: Any) -> int | None:
     """-1, 0 or 1 comparing two N, S or B values as DynamoDB orders them (numbers by value,
     strings and binary by their bytes); None for other types or two types."""

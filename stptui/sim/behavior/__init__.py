@@ -169,6 +169,8 @@ One module per concern, each importing only the ones above it (type hints aside)
 - `declared`: a workload's compiled behaviour (rules, emission specs, summary);
 - `overrides`: the `fail` / `succeed` / `slow` commands;
 - `handler_modules`: the sys.modules each file's Python handlers run with;
+- `handler_reads`: the context's reads of the stack (S3 and DynamoDB), imported by
+  `python_handlers` when a handler first reads;
 - `python_handlers`: a Python handler's context, and running it;
 - `http_answers`: a container's `response` read as the HTTP answer it writes;
 - `reader_emit`, `reader_poll`, `reader`: the behaviours file read into compiled

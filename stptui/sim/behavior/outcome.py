@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
 
 EmissionKind = Literal[
     "send",
@@ -102,7 +105,8 @@ class InvocationInput:
     gives the variables the caller adds to a Python handler's environment (a batch attempt's
     ContainerOverrides, a function's log stream; stptui.sim.behavior.handler_env), built only
     when a handler runs; `container` names the container a container workload's behaviour
-    serves.
+    serves. `sim` is the simulation the invocation runs in, whose state a Python handler's
+    reads see (None: no reads, as in a behaviour decided outside a simulation).
     """
 
     function: str
@@ -117,6 +121,7 @@ class InvocationInput:
     workload: str = ""
     environment: Callable[[], Mapping[str, str]] | None = None
     container: str = ""
+    sim: Simulator | None = None
 
     @property
     def role(self) -> str:

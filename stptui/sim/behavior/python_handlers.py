@@ -17,7 +17,9 @@ partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=N
 `start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
 task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
 cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
-`post_to_connection(connection_id, data, gateway=None)` and `log(text)`.
+`post_to_connection(connection_id, data, gateway=None)` and `log(text)`; and the reads
+`get_object`, `head_object`, `list_objects`, `get_item`, `query` and `scan`, which answer
+at once from the stack as it is when the handler runs (handler_reads).
 `environment` is what `os.environ` holds while the handler runs (handler_env). A target is
 named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
 (handler_targets). The emissions take effect when the invocation ends, and only if it
@@ -68,6 +70,7 @@ from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.handler_logs import log_events
 
 if TYPE_CHECKING:
+    from stptui.sim.behavior.handler_reads import Reads
     from stptui.sim.behavior.runtime import Behaviors
 
 # Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
@@ -110,7 +113,9 @@ class HandlerContext:
 
     __slots__ = (
         "_behaviors",
+        "_reads",
         "_role",
+        "_sim",
         "_timeout_ms",
         "_workload",
         "attempt",
@@ -137,6 +142,8 @@ class HandlerContext:
         self._timeout_ms = inp.timeout_ms
         self._role = inp.role
         self._workload = inp.function
+        self._sim = inp.sim
+        self._reads: Reads | None = None
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
         self.aws_request_id = inp.request_id
@@ -338,6 +345,64 @@ class HandlerContext:
         if gateway is None:
             gateway = self._own_gateway()
         self._emit("postToConnection", gateway, {"connectionId": connection_id, "data": data})
+
+    # -- reads: answered at once, from the stack as it is when the handler runs
+
+    def _reader(self) -> Reads:
+        if self._reads is None:
+            # Lazily: only a handler that reads needs the module.
+            from stptui.sim.behavior.handler_reads import Reads
+
+            self._reads = Reads(self._behaviors, self._sim, self._role, self.aws_request_id)
+        return self._reads
+
+    def get_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """S3 GetObject: the object's bytes, as boto3's `Body.read()` gives them."""
+        return self._reader().get_object(bucket, key, version_id)
+
+    def head_object(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        """S3 HeadObject: the object's metadata, keyed as boto3's response is."""
+        return self._reader().head_object(bucket, key, version_id)
+
+    def list_objects(
+        self, bucket: str, prefix: str = "", max_keys: int = 1000, start_after: str | None = None
+    ) -> dict[str, Any]:
+        """S3 ListObjectsV2: keys under `prefix` in UTF-8 binary order, shaped as boto3's."""
+        return self._reader().list_objects(bucket, prefix, max_keys, start_after)
+
+    def get_item(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        """DynamoDB GetItem by a plain JSON key: the item as plain JSON, or None."""
+        return self._reader().get_item(table, key)
+
+    def query(
+        self,
+        table: str,
+        key_condition: str,
+        values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        forward: bool = True,
+        filter: str | None = None,
+        start_key: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """DynamoDB Query (of a secondary index with `index`): Items as plain JSON, Count,
+        ScannedCount and, when it stopped early, LastEvaluatedKey."""
+        return self._reader().query(
+            table, key_condition, values, names, index, limit, forward, filter, start_key
+        )
+
+    def scan(
+        self,
+        table: str,
+        filter: str | None = None,
+        values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
+        limit: int | None = None,
+        start_key: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """DynamoDB Scan, shaped as `query`'s answer."""
+        return self._reader().scan(table, filter, values, names, limit, start_key)
 
     def _own_gateway(self) -> str:
         """The one WebSocket API this function's `websocket-api-gateway` events name."""

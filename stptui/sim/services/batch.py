@@ -732,6 +732,7 @@ class BatchService:
                     None,
                     batch_job_id,
                     environment=env.get,
+                    sim=sim,
                 ),
                 sim.rng,
                 job.overrides,

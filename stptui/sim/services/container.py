@@ -266,6 +266,7 @@ class ContainerService:
                     ws.task_id,
                     workload,
                     container=container,
+                    sim=sim,
                 ),
                 sim.rng,
                 overrides,

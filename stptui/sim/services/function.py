@@ -232,6 +232,7 @@ class FunctionSim:
                     caller.sqs_records,
                     request_id,
                     environment=None if logs is None else partial(_log_stream, logs, env),
+                    sim=sim,
                 ),
                 sim.rng,
                 self.overrides,

@@ -254,6 +254,7 @@ class WorkerService:
                     ws.task_id,
                     spec.workload,
                     container=spec.container,
+                    sim=sim,
                 ),
                 sim.rng,
                 overrides,
