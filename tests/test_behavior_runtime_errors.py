@@ -147,10 +147,10 @@ def test_an_object_where_text_goes_is_named_with_its_keys() -> None:
 
 def test_an_attribute_of_the_wrong_type_names_the_attribute() -> None:
     behaviors = ok(EMIT + "notify: {topic: topic, message: '@', attributes: a}\n")
-    out = invoke(behaviors, {"a": {"kind": [1]}})
+    out = invoke(behaviors, {"a": {"kind": [[1]]}})
     assert out.error_message == (
-        "stptui.yml:4:58: plain.emit[0].notify.attributes.kind: must be a string or a number, "
-        "but `a` found an object whose 'kind' is an array of 1 value"
+        "stptui.yml:4:58: plain.emit[0].notify.attributes.kind: must be a string, a number or "
+        "an array of them, but `a` found an object whose 'kind' is an array of 1 value"
     )
 
 

@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
             "plain.emit[0].publish.detail: EventBridge needs a JSON object, not an array of 1 value",
         ),
         (
-            "notify: {topic: topic, message: m, attributes: '`{\"a\": [1]}`'}",
+            # An array is a String.Array; an array of arrays is nothing SNS takes.
+            "notify: {topic: topic, message: m, attributes: '`{\"a\": [[1]]}`'}",
             "'`{",
             "plain.emit[0].notify.attributes.a",
         ),

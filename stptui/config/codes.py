@@ -528,6 +528,20 @@ CODES: dict[str, CodeInfo] = {
                 "does not apply the rule.",
                 "Follow the hint: the smallest days S3 takes, another storage class, or no tags.",
             ),
+            "s3-filter-unencoded": _schema(
+                "warning",
+                "An `s3` event's `filterRule` prefix or suffix holds a character S3 writes "
+                "URL-encoded in the key it compares (a space, `@`, `=`, `:`, a letter outside "
+                "ASCII ...): as written the filter matches no key.",
+                "Write the value as S3 writes keys: a space as `+`, other characters "
+                "percent-encoded in upper-case hex (`my+uploads/`, `%402x.png`).",
+            ),
+            "s3-filter-wildcard": _schema(
+                "warning",
+                "An `s3` event's `filterRule` prefix or suffix holds `*`: S3 filters have no "
+                "wildcards, so it matches only keys with a `*` in that place.",
+                "Leave the `*` out: `suffix: .jpg` matches every key that ends in `.jpg`.",
+            ),
             "lifecycle-rule-inert": _schema(
                 "warning",
                 "A `non-current-version-expiration` or `non-current-version-class-transition` "

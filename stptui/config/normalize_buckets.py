@@ -295,6 +295,8 @@ class BucketReaders(_BuilderBase):
                 rule, path, {"prefix": _STR, "suffix": _STR}, owner, where=" in `filterRule`"
             )
             t.prefix, t.suffix = fp.get("prefix"), fp.get("suffix")
+            for attr in ("prefix", "suffix"):
+                self._s3_filter_value(attr, fp.get(attr), (*path, attr), owner)
             return
         if not isinstance(rule, list):
             self.diag(
@@ -334,3 +336,43 @@ class BucketReaders(_BuilderBase):
                 )
                 continue
             setattr(t, attr, value)
+            self._s3_filter_value(attr, value, ipath, owner)
+
+    def _s3_filter_value(self, attr: str, value: Any, path: DataPath, owner: str) -> None:
+        """Warn of a prefix or suffix S3 would never match as written: S3 compares it with
+        the key as an event carries it, URL-encoded ("If your prefix or suffix contains a
+        space, you must replace it with the "+" character. If you use any other special
+        characters ... you must enter them in URL-encoded (percent-encoded) format"), and
+        "A wildcard character ("*") can't be used in filters" (S3 user guide, "Configuring
+        event notifications using object key name filtering")."""
+        if not isinstance(value, str) or not value or isinstance(value, Placeholder):
+            return  # a value only AWS knows ($SsmParam ...) cannot be judged
+        from urllib.parse import unquote_plus
+
+        # The simulator imports the config layer, not back: lazily.
+        from stptui.sim.services.bucket import encode_key
+
+        # A value already encoded reads back to itself; one S3 could never write does not.
+        encoded = encode_key(unquote_plus(value))
+        if encoded != value:
+            self.diag(
+                path,
+                "warning",
+                "s3-filter-unencoded",
+                f"the {attr} {value!r} holds characters S3 writes URL-encoded in the key it "
+                "compares (a space as +, others percent-encoded): as written it matches no key",
+                resource=owner,
+                hint=f"write it as S3 writes keys: {attr}: {encoded!r}",
+            )
+        if "*" in value:
+            bare = value.replace("*", "")
+            self.diag(
+                path,
+                "warning",
+                "s3-filter-wildcard",
+                f"the {attr} {value!r} holds `*`, which is no wildcard in an S3 filter: it "
+                "matches only keys with a `*` there",
+                resource=owner,
+                hint=f"leave the `*` out: {attr}: {bare!r} matches every key that "
+                + ("starts so" if attr == "prefix" else "ends so"),
+            )

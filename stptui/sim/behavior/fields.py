@@ -114,7 +114,11 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             "subject": subject,
             "group": _id_text(values.get("group"), where, "group"),
             "dedupId": _id_text(values.get("dedupId"), where, "dedupId"),
-            "attributes": _attributes(values.get("attributes"), where),
+            # SNS takes arrays (String.Array); only Python code has bytes to give
+            # (context.notify): a Binary attribute.
+            "attributes": _attributes(
+                values.get("attributes"), where, sns=True, binary=where.startswith("context.")
+            ),
         }
     if kind == "put":
         key = _object_key(values, where)
@@ -401,21 +405,45 @@ def _post_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     return {"connectionId": connection, "data": json_text(data, f"{where}.data")}
 
 
-def _attributes(value: Any, where: str) -> dict[str, str | int | float] | None:
-    """SQS or SNS message attributes: an object of names to strings or numbers (or absent)."""
+def _attributes(
+    value: Any, where: str, *, sns: bool = False, binary: bool = False
+) -> dict[str, Any] | None:
+    """SQS or SNS message attributes: an object of names to strings or numbers (or absent);
+    with `sns`, arrays of strings, numbers, true, false and null too (String.Array: "The
+    values can be strings, numbers, or the keywords true, false, and null", SNS developer
+    guide, message attribute data types); with `binary` (a Python handler's
+    `context.notify`), bytes, a Binary attribute."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise FieldError(
             where, "attributes", "must be an object", value, "e.g. attributes: '{kind: body.kind}'"
         )
+    kinds: tuple[type, ...] = (str, int, float, bytes) if binary else (str, int, float)
+    what = "a string or a number"
+    if sns:
+        what = (
+            "a string, a number, an array of them or bytes"
+            if binary
+            else "a string, a number or an array of them"
+        )
     for name, item in value.items():
         label = f"attributes.{name}"
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise FieldError(where, "attributes", "must be a string or a number", item, None, label)
+        if sns and isinstance(item, list) and all(_array_value(v) for v in item):
+            continue
+        if isinstance(item, bool) or not isinstance(item, kinds):
+            raise FieldError(where, "attributes", f"must be {what}", item, None, label)
         if isinstance(item, float) and not math.isfinite(item):
             raise BehaviorError(f"{where}.{label}: NaN and Infinity have no JSON form")
-    return dict(value)
+    # An array is copied: it may be part of the engine's own event.
+    return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+
+
+def _array_value(value: Any) -> bool:
+    """Whether `value` may be an element of a String.Array attribute."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int, bool))
 
 
 def _id_text(value: Any, where: str, name: str) -> str | None:

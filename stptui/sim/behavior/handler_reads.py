@@ -74,8 +74,9 @@ _MODELED: dict[str, type[ClientError]] = {
 }
 
 
-def _error(code: str, message: str, operation: str) -> ClientError:
-    return _MODELED.get(code, ClientError)(Denial(code, message, operation))
+def _error(error_code: str, message: str, operation: str) -> ClientError:
+    """The botocore-style error of AWS's `error_code` (a modelled class where boto3 has one)."""
+    return _MODELED.get(error_code, ClientError)(Denial(error_code, message, operation))
 
 
 def _unknown(message: str, exc: BehaviorError) -> str:

@@ -13,8 +13,10 @@ refused by SNS at deploy time) receives nothing: its messages are traced as filt
 that reason.
 
 Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
-the attributes: String attributes are strings, Number attributes numbers (to five decimal
-places; beyond -1e9..1e9, numeric matching's range, a value no number condition holds for),
+the attributes (Binary ones left out: SNS filters only String, String.Array and Number
+attributes; they reach Lambda in base64): String attributes are strings, Number attributes
+numbers (to five decimal places; beyond -1e9..1e9, numeric matching's range, a value no
+number condition holds for),
 String.Array attributes arrays (any element may match, but `anything-but` holds only when
 none of the elements is excluded: the SNS guide's "it matches if none of the array elements
 are listed"). Exact strings, prefix, suffix, equals-ignore-case, anything-but, numeric, cidr
@@ -209,8 +211,9 @@ def _filter_number_ok(n: int | float) -> bool:
 def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Message attributes in SNS's `{name: {Type, Value}}` form from plain values.
 
-    A number is a Number attribute, a list a String.Array (its JSON text), anything else a
-    String. Raises SnsError for names or values SNS refuses."""
+    A number is a Number attribute, a list a String.Array (its JSON text), bytes a Binary
+    (its Value the bytes in base64, as SNS delivers it), anything else a String. Raises
+    SnsError for names or values SNS refuses."""
     # No count limit: SNS's 10 is for raw delivery to SQS subscriptions, which Stacktape has
     # none of; the attributes count towards the 256 KB message size instead.
     out: dict[str, dict[str, str]] = {}
@@ -229,18 +232,38 @@ def read_attributes(pairs: dict[str, Any]) -> dict[str, dict[str, str]]:
             )
         if isinstance(value, bool) or value is None:
             value = json.dumps(value)
-        if isinstance(value, (int, float, NumberText)):
+        if isinstance(value, (bytes, bytearray)):
+            if not value:
+                raise SnsError("InvalidParameterValue", _empty_value(name, "Binary"))
+            out[name] = {"Type": "Binary", "Value": base64.b64encode(value).decode()}
+        elif isinstance(value, (int, float, NumberText)):
             out[name] = {"Type": "Number", "Value": _number_value(name, value)}
         elif isinstance(value, list):
             out[name] = {"Type": "String.Array", "Value": json.dumps(value, separators=(",", ":"))}
         else:
             text = str(value)
-            if text == "":
-                raise SnsError("InvalidParameterValue", f"attribute {name} has an empty value")
             # A String.Array's text is taken as written: a filter policy reads it later.
             kind = "String.Array" if isinstance(value, ArrayText) else "String"
+            if text == "":
+                raise SnsError("InvalidParameterValue", _empty_value(name, kind))
             out[name] = {"Type": kind, "Value": text}
     return out
+
+
+def _empty_value(name: str, kind: str) -> str:
+    """SNS's refusal of an attribute without a value (the words SNS emulators reproduce)."""
+    return (
+        f"The message attribute '{name}' must contain non-empty message attribute value for "
+        f"message attribute type '{kind}'."
+    )
+
+
+def _attribute_bytes(attr: dict[str, str]) -> int:
+    """What an attribute's value adds to Publish's size: a Binary's bytes, not the length
+    of their base64; any other value's UTF-8 text."""
+    if attr["Type"] == "Binary":
+        return len(base64.b64decode(attr["Value"]))
+    return len(attr["Value"].encode("utf-8", "surrogatepass"))
 
 
 def invalid_attributes(attributes: dict[str, dict[str, str]]) -> list[str]:
@@ -317,10 +340,15 @@ def filter_number(text: str) -> int | float | OutOfFilterRange:
 
 
 def attributes_for_matching(attributes: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The object a filter policy is matched against: typed values by attribute name."""
+    """The object a filter policy is matched against: typed values by attribute name.
+    A Binary attribute is not in it: "Amazon SNS compares policy attributes only to message
+    attributes that have the following data types: String, String.Array, Number" (SNS
+    developer guide, filter policy constraints)."""
     doc: dict[str, Any] = {}
     for name, attr in attributes.items():
         kind, value = attr["Type"], attr["Value"]
+        if kind == "Binary":
+            continue
         if kind == "Number":
             doc[name] = filter_number(value)
         elif kind == "String.Array":
@@ -375,7 +403,29 @@ class Subscription:
         doc = attributes_for_matching(attributes)
         if self.matcher.matches(doc):
             return []
-        return self.matcher.explain(doc).lines()
+        lines = self.matcher.explain(doc).lines()
+        named = _policy_names(self.policy)
+        lines += [
+            f"message attribute {name!r} is Binary: filter policies read only String, "
+            "String.Array and Number attributes"
+            for name, attr in attributes.items()
+            if attr["Type"] == "Binary" and name in named
+        ]
+        return lines
+
+
+def _policy_names(policy: Any) -> set[str]:
+    """The attribute names a policy compares, inside `$or` branches too."""
+    if not isinstance(policy, dict):
+        return set()
+    names: set[str] = set()
+    for key, value in policy.items():
+        if key == "$or" and patterns.is_or_group(value):
+            for branch in value:
+                names |= _policy_names(branch)
+        else:
+            names.add(key)
+    return names
 
 
 class TopicSim:
@@ -557,9 +607,11 @@ class TopicService:
                 "Timestamp": iso_ms(now),
                 "SignatureVersion": "1",
                 "Signature": _signature(message_id, message),
+                # The certificate's name holds 32 hex digits, as SNS's do
+                # (SimpleNotificationService-<32 hex>.pem); this one is a stand-in.
                 "SigningCertUrl": (
                     f"https://sns.{sim.region}.amazonaws.com/"
-                    "SimpleNotificationService-0000000000000000000000.pem"
+                    f"SimpleNotificationService-{'0' * 32}.pem"
                 ),
                 "UnsubscribeUrl": (
                     f"https://sns.{sim.region}.amazonaws.com/"
@@ -595,10 +647,12 @@ class TopicService:
         except DeliveryError as exc:
             # The DLQ, an SQS queue, receives the notification JSON as SNS sends it to SQS
             # (published attribute types kept, as in the SNS guide's SQS example), with the
-            # message's own attributes.
+            # message's own attributes but its Binary ones, which the simulated queues do not
+            # hold (the body keeps them; docs/fidelity.md, SNS).
             plain = {
                 k: (NumberText(v["Value"]) if v["Type"] == "Number" else v["Value"])
                 for k, v in attrs.items()
+                if v["Type"] != "Binary"
             }
             body = json.dumps(_sqs_envelope(notification, attrs), separators=(",", ":"))
             mid, dlq_error = dead_letter(sim, sub.dlq, body, plain, message_id)
@@ -692,13 +746,16 @@ def _validate(
     if not isinstance(message, str) or message == "":
         raise SnsError("InvalidParameter", "Empty message", "give the message text")
     size = len(message.encode("utf-8", "surrogatepass")) + sum(
-        len(k.encode()) + len(v["Type"]) + len(v["Value"].encode("utf-8", "surrogatepass"))
-        for k, v in attrs.items()
+        len(k.encode()) + len(v["Type"]) + _attribute_bytes(v) for k, v in attrs.items()
     )
     if size > MAX_MESSAGE_BYTES:
+        # AWS's code and words (LocalStack's AWS-validated test_publish_too_long_message),
+        # then our note of the sizes, as PutEvents' refusal has (services.bus).
         raise SnsError(
             "InvalidParameter",
-            f"the message and its attributes are {size:,} bytes; SNS allows {MAX_MESSAGE_BYTES:,}",
+            "Invalid parameter: Message too long. (The message and its attributes are "
+            f"{size:,} bytes; SNS takes at most {MAX_MESSAGE_BYTES:,}.)",
+            "put the data in S3 and publish its key",
         )
     if subject is not None and (
         subject == "" or len(subject) > MAX_SUBJECT or not subject.isprintable()
