@@ -499,6 +499,15 @@ OTHER_TOOLS_WORDS: dict[str, tuple[str, str]] = {
         "the history is the prompt's",
         "Up and Down walk the REPL's history, Ctrl-R searches it",
     ),
+    # SQS's move tasks: stptui's `redrive` is one, done at once, with nothing left to list.
+    **dict.fromkeys(
+        ("list-message-move-tasks", "cancel-message-move-task"),
+        (
+            "a redrive moves its messages at once",
+            "`redrive DLQ` prints each message it moved and its new id; `explain ID` follows "
+            "one; `expect count message.redriven == N` checks how many moved",
+        ),
+    ),
 }
 # The AWS CLI's names of the calls the commands make (and the words for waiting and for
 # moving dead-lettered messages back), lower-case, with the command that makes each.
@@ -521,8 +530,46 @@ AWS_CLI_NAMES = {
     "retry": "redrive",
     "requeue": "redrive",
 }
-# Verbs that name one of `show`'s views by another word (`tail worker`: its log lines).
-SHOW_VERBS = {"tail": "logs"}
+# Verbs that name one of `show`'s views by another word (`tail worker`: its log lines), the
+# AWS CLI's reads of a queue among them: a queue's messages are received by the stack's own
+# consumers, and `show queue` lists them without receiving them (`receive` was taken for a
+# misspelt `redrive`).
+SHOW_VERBS = {
+    "tail": "logs",
+    **dict.fromkeys(
+        (
+            "receive-message",
+            "receive",
+            "peek",
+            "get-queue-attributes",
+            "list-dead-letter-source-queues",
+        ),
+        "queue",
+    ),
+    "list-queues": "queues",
+}
+# The AWS CLI's options that name the queue a call reads: `receive-message --queue-url Q`.
+AWS_CLI_QUEUE_OPTIONS = frozenset({"--queue-url", "--queue-name", "--source-arn"})
+# The AWS CLI's service names of what the commands drive: `aws sqs send-message ...` typed
+# whole, or without `aws`.
+AWS_CLI_SERVICES = frozenset(
+    {
+        "sqs",
+        "sns",
+        "events",
+        "lambda",
+        "s3",
+        "s3api",
+        "dynamodb",
+        "kinesis",
+        "stepfunctions",
+        "batch",
+        "logs",
+        "cloudwatch",
+        "cognito-idp",
+        "apigatewaymanagementapi",
+    }
+)
 
 
 class Registry:
@@ -562,14 +609,13 @@ class Registry:
         if word in OTHER_TOOLS_WORDS:
             why, hint = OTHER_TOOLS_WORDS[word]
             raise CommandError(f"unknown command {name!r}: {why}", hint, word=name)
-        if (meant := AWS_CLI_NAMES.get(word)) in self.commands:
-            raise CommandError(
-                f"unknown command {name!r}",
-                f"did you mean {quote_word(meant)}? usage: {self.commands[meant].usage}",
-                word=name,
-            )
-        if (line := self.meant_line(name, rest)) is not None:
-            raise CommandError(f"unknown command {name!r}", line)
+        # A service's name is the AWS CLI's prefix unless it is a verb of its own (`logs
+        # worker`: `show logs worker`).
+        known = None if word == "aws" else self._known_hint(name, rest)
+        if known is None and (word == "aws" or word in AWS_CLI_SERVICES):
+            known = self._aws_cli_hint(name, rest)
+        if known is not None:
+            raise CommandError(f"unknown command {name!r}", known, word=name)
         guess = did_you_mean(name, self.commands)
         raise CommandError(
             f"unknown command {name!r}",
@@ -578,6 +624,32 @@ class Registry:
             else "type `help` for the list of commands",
             word=name,
         )
+
+    def _known_hint(self, name: str, rest: Sequence[str]) -> str | None:
+        """The hint for `name`, a word from the AWS CLI or a verb that says what it meant
+        (see `meant_line`), or None when it is neither."""
+        if (meant := AWS_CLI_NAMES.get(name.lower())) in self.commands:
+            return f"did you mean {quote_word(meant)}? usage: {self.commands[meant].usage}"
+        return self.meant_line(name, rest)
+
+    def _aws_cli_hint(self, name: str, rest: Sequence[str]) -> str:
+        """The hint for an AWS CLI line typed whole (`aws sqs receive-message ...`, `sqs
+        send-message ...`): the hint its operation gets without the prefix."""
+        words = [name, *rest]
+        service = len(words) > 1 and words[1].lower() in AWS_CLI_SERVICES
+        cut = 2 if name.lower() == "aws" and service else 1
+        said = f"stptui's commands have no `{' '.join(quote_word(w) for w in words[:cut])}` prefix"
+        if len(words) == cut:
+            return f"{said}: type `help` for the list of commands"
+        operation, after = words[cut], words[cut + 1 :]
+        word = operation.lower()
+        if operation in self.commands:
+            return f"{said}: {self.commands[operation].usage}"
+        if word in OTHER_TOOLS_WORDS:
+            return f"{said}: {'; '.join(OTHER_TOOLS_WORDS[word])}"
+        if (known := self._known_hint(operation, after)) is not None:
+            return f"{said}: {known}"
+        return f"{said} and no {quote_word(operation)}: type `help` for the list of commands"
 
     def meant_line(self, name: str, rest: Sequence[str]) -> str | None:
         """The hint for a verb that is no command but says what it meant: a view of `show`
@@ -588,6 +660,8 @@ class Registry:
         show, http = self.commands.get("show"), self.commands.get("http")
         view = SHOW_VERBS.get(word, word)
         if show is not None and show.args and view in show.args[0].choices:
+            if word in SHOW_VERBS and view != "logs":
+                rest = _aws_cli_operand(rest)
             return f"`show` shows it: {' '.join(quote_word(w) for w in ['show', view, *rest])}"
         method = name.upper()
         if http is not None and http.args and method in http.args[0].choices:
@@ -667,6 +741,16 @@ def _name_lines(names: list[str], width: int, most: int) -> list[str]:
             line = []
         line.append(name)
     return [*lines, "  " + " ".join(line)]
+
+
+def _aws_cli_operand(rest: Sequence[str]) -> list[str]:
+    """The queue an AWS CLI read names (`--queue-url Q` or a bare Q), as `show queue` takes
+    it; the call's other options (`--max-number-of-messages 10`) have no place there."""
+    words = list(rest)
+    for i, word in enumerate(words[:-1]):
+        if word.lower() in AWS_CLI_QUEUE_OPTIONS:
+            return [words[i + 1]]
+    return [w for w in words if not w.startswith("--")][:1]
 
 
 def strip_comment(line: str) -> str:

@@ -639,9 +639,11 @@ class Session:
         base = src.resolve().parent
         stack_path = _resolve(base, doc["stack"])
         behaviors_path = _resolve(base, doc["behaviors"]) if doc["behaviors"] else None
-        _check_digest(stack_path, doc["stack_sha256"], "stack")
+        _check_digest(stack_path, doc["stack_sha256"], "stack", src, doc["stack"])
         if behaviors_path is not None:
-            _check_digest(behaviors_path, doc["behaviors_sha256"], "behaviours file")
+            _check_digest(
+                behaviors_path, doc["behaviors_sha256"], "behaviours file", src, doc["behaviors"]
+            )
         if doc["allow_code"] and not allow_code:
             raise CommandError(
                 f"{src} was saved with --allow-code: replaying it runs Python handlers",
@@ -897,7 +899,9 @@ def _resolve(base: Path, text: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
-def _check_digest(path: Path, expected: Any, what: str) -> None:
+def _check_digest(path: Path, expected: Any, what: str, src: Path, named: str) -> None:
+    """Check that the file a session file `src` names as `named` (resolved to `path`) is the
+    one it was saved with."""
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             # A session file may name any file: one of gigabytes is no stack nor behaviours
@@ -905,8 +909,19 @@ def _check_digest(path: Path, expected: Any, what: str) -> None:
             raise OSError(errno.EFBIG, f"the file is over {MAX_CONFIG_BYTES:,} bytes")
         actual = file_sha256(path)
     except OSError as exc:
+        # A session file shared on its own (the usual way to hand over an incident) finds
+        # nothing beside it: say where it looks, rather than the generic usage hint.
+        hint = None
+        if isinstance(exc, FileNotFoundError):
+            hint = (
+                "a session file names its stack and behaviours file relative to its own "
+                f"folder: keep {quote_word(src.name)} beside them (share them together)"
+                if not Path(named).is_absolute()
+                else f"the session names the {what} by its full path: put the file there, "
+                "or save the session again beside its stack"
+            )
         raise CommandError(
-            f"cannot read the saved session's {what} {path}: {exc.strerror or exc}"
+            f"cannot read the saved session's {what} {path}: {exc.strerror or exc}", hint
         ) from None
     if actual != expected:
         raise CommandError(

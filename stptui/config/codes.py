@@ -1436,6 +1436,17 @@ CODES: dict[str, CodeInfo] = {
                 "For the text, write the raw literal `'invoice'`; for the field, write "
                 '`@."invoice"`.',
             ),
+            "behavior-records-per-record": _behavior(
+                "warning",
+                "An expression of a function whose triggers are all SQS queues, Kinesis or "
+                "DynamoDB streams or Kafka topics reads `Records`, the event's list: its "
+                "conditions, emissions and log lines see one record at a time, so `Records` "
+                "is null there and a `when` on it never holds.",
+                "Read the record's own fields: `body` for an SQS message, `data` for a "
+                "Kinesis record, `newImage`, `oldImage`, `keys` and `eventName` for a "
+                "DynamoDB stream record, `value`, `key` and `headers` for a Kafka record "
+                "([what expressions see](behaviors.md#jmespath-what-expressions-see)).",
+            ),
             "behavior-unknown-function": _behavior(
                 "error",
                 "An entry names no function, batch job or container workload of the stack; "

@@ -28,6 +28,7 @@ a `normalize_*` module of its own, one mixin class each, all reporting through
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -65,6 +66,7 @@ from stptui.config.normalize_schema import (
     TOP_LEVEL,
 )
 from stptui.config.normalize_sections import SectionReaders
+from stptui.textsafe import quote_word
 
 
 class StackBuilder(
@@ -161,6 +163,20 @@ class StackBuilder(
         if not isinstance(data, dict):
             self.diag(
                 (), "error", "wrong-type", f"the config must be a mapping, not {_describe(data)}"
+            )
+            return self.stack
+        if "resources" not in data and _is_session_file(data):
+            # A session file `save` wrote, handed over and opened as the stack: one finding
+            # that says how to open it, not one unknown property per key of the JSON.
+            stack = os.path.normpath(os.path.join(os.path.dirname(self.loaded.file), data["stack"]))
+            self.diag(
+                (),
+                "error",
+                "missing-property",
+                "the config has no `resources`",
+                hint="this is a session file `save` wrote, not a stack: open its stack "
+                f"(`stptui repl {quote_word(stack)}`), then `load "
+                f"{quote_word(self.loaded.file)}`",
             )
             return self.stack
         top = self.read_props(data, (), TOP_LEVEL, None, where=" at the top level")
@@ -368,6 +384,15 @@ def _event_source_names(data: Any) -> dict[str, str]:
             if isinstance(source, str) and source:
                 out[name] = source
     return out
+
+
+def _is_session_file(data: dict[Any, Any]) -> bool:
+    """Whether `data` is a session file `save` wrote (its keys, as JSON is YAML)."""
+    return (
+        isinstance(data.get("stack"), str)
+        and "stack_sha256" in data
+        and isinstance(data.get("commands"), list)
+    )
 
 
 def build_stack(loaded: LoadedYaml, ctx: DirectiveContext) -> Stack:

@@ -135,6 +135,30 @@ def dead_letter_why(records: list[Record], key: str) -> str | None:
     if dead is None:
         return None
     mid, queue = dead.get("message_id"), dead.resource
+    head = f"why: moved to {dead.get('target')} after {dead.get('receive_count')} receives"
+    failed = _failures(records, mid, queue)
+    if not failed:
+        return f"{head}; no invocation failed it (each receive ended without a delete)"
+    return f"{head}; {_failed_text(failed, dead.get('receive_count'))}"
+
+
+def retry_why(records: list[Record], message_id: str, queue: str, receives: int, until: str) -> str:
+    """Why the message `message_id` is still in `queue`, a queue with no dead-letter queue,
+    after `receives` receives, in one line, from its chain's `records`: the invocations or
+    the worker that failed it, as `dead_letter_why` says them, and `until`, the instant its
+    retention ends, when SQS deletes it if no consumer has."""
+    failed = _failures(records, message_id, queue)
+    done = _failed_text(failed, receives) if failed else "no invocation failed it"
+    return (
+        f"why: in {queue} after {receives} receives; {done}; {queue} has no dead-letter "
+        f"queue, so it is received again until a consumer deletes it or its retention ends "
+        f"at {until}"
+    )
+
+
+def _failures(records: list[Record], mid: Any, queue: str) -> list[tuple[str, str, int]]:
+    """The receives of message `mid` from `queue` that failed, in time order: (the function
+    or worker, what it failed with, the size of the batch it was in)."""
     # The invocations that received it from that queue: function and batch size.
     batches: dict[str, tuple[str, int]] = {}
     for r in records:
@@ -162,9 +186,12 @@ def dead_letter_why(records: list[Record], key: str) -> str | None:
         else:
             continue
         failed.append((inv[0], cut(one_line(what), WHY_WIDTH), inv[1]))
-    head = f"why: moved to {dead.get('target')} after {dead.get('receive_count')} receives"
-    if not failed:
-        return f"{head}; no invocation failed it (each receive ended without a delete)"
+    return failed
+
+
+def _failed_text(failed: list[tuple[str, str, int]], receives: Any) -> str:
+    """Who failed a message's receives and with what, and the batch it shared with a
+    failing invocation: `worker failed each: PaymentDeclined: ...`."""
     by_function: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
     for fn, what, _ in failed:
@@ -172,7 +199,6 @@ def dead_letter_why(records: list[Record], key: str) -> str | None:
         whats = by_function.setdefault(fn, [])
         if what not in whats:
             whats.append(what)
-    receives = dead.get("receive_count")
     parts = [
         f"{fn} failed {'each' if counts[fn] == receives else f'{counts[fn]} of them'}: "
         + "; ".join(whats)
@@ -186,7 +212,7 @@ def dead_letter_why(records: list[Record], key: str) -> str | None:
         if largest > 1
         else ""
     )
-    return f"{head}; {'; '.join(parts)}{shared}"
+    return f"{'; '.join(parts)}{shared}"
 
 
 def why_lines(rec: Record) -> list[str]:

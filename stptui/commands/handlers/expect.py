@@ -39,8 +39,10 @@ from stptui.sim import ddbjson
 from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.explain import cut
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
+from stptui.textsafe import one_line
 
 # -- assert ----------------------------------------------------------------------------------
 
@@ -287,7 +289,8 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         raise ExpectationFailed(
             f"expected {path} {op} {shown_expected}{window}, actual {shown_actual}",
             (_elsewhere(sim, path_words) if actual == 0 else None)
-            or _messages_to_explain(sim, path_words),
+            or _messages_to_explain(sim, path_words)
+            or _invocations_to_explain(sim, path_words),
         )
     return CommandResult(
         f"ok: {path} {op} {shown_expected}{window} (actual {shown_actual})", data=data
@@ -499,6 +502,29 @@ def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
     if not on:
         return None
     return f"{kind} records so far are on {', '.join(on)}, not on {words[2]}"
+
+
+def _invocations_to_explain(sim: Simulator, words: list[str]) -> str | None:
+    """For a failed `function.F.FIELD`: the page that lists F's invocations and, for its
+    failures, the latest failed invocation's `explain` (the line a CI log's reader runs
+    next); None for another path."""
+    kind, _, rest = words[0].partition(".") if len(words) == 1 else ("", "", "")
+    name, _, field = rest.rpartition(".")
+    if kind != "function" or name not in sim.functions:
+        return None
+    word = quote_word(name)
+    page = f"show function {word} lists its latest invocations"
+    if field != "failures":
+        return page
+    ring = sim.trace.records
+    newest = ring.of_kinds({tk.INVOCATION_FAILED}, len(ring), 1)
+    latest = next((r for r in newest if r.resource == name), None)
+    if latest is None:
+        return page
+    error = cut(one_line(f"{latest.get('error')}: {latest.get('error_message')}"), 80)
+    return (
+        f"explain {latest.get('invocation_id')} follows {word}'s latest failure ({error}); {page}"
+    )
 
 
 # How many message ids a failed expect offers to `explain`.

@@ -81,9 +81,11 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import (
     MIN_PREFIX,
     OBJECT_KINDS,
+    Chain,
     dead_letter_why,
     distinct_prefixes,
     explain,
+    retry_why,
 )
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
@@ -204,10 +206,31 @@ def check_show_what(sim: Simulator, what: str) -> None:
     the word with this before Enter."""
     if what not in SHOW_WHATS:
         guess = view_guess(what)
-        hint = resource_view(sim, what) or (
-            f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}"
+        hint = (
+            resource_view(sim, what)
+            or _dead_letter_hint(sim, what)
+            or (f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}")
         )
         raise CommandError(f"cannot show {what!r}", hint, word=what)
+
+
+# What a dead-letter queue is called where `show` takes a view (`show dlq`): a DLQ is a queue
+# like any other, shown by `show queue`.
+_DEAD_LETTER_WORDS = frozenset(
+    {"dlq", "dlqs", "dead-letters", "dead-letter", "dead-letter-queue", "dead-letter-queues"}
+)
+
+
+def _dead_letter_hint(sim: Simulator, what: str) -> str | None:
+    """The hint of `show dlq`: the stack's dead-letter queues and the line that shows the
+    first; None for another word."""
+    if what.lower() not in _DEAD_LETTER_WORDS:
+        return None
+    found = [q.name for q in sim.queues.values() if q.sources]
+    if not found:
+        return "this stack has no dead-letter queue (no queue's redrivePolicy names one)"
+    first = quote_word(found[0])
+    return f"this stack's dead-letter queues: {names(found)}; e.g. show queue {first}"
 
 
 def check_show(sim: Simulator, call: Call) -> None:
@@ -500,10 +523,24 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         f"visibility timeout {format_duration(q.visibility_ms)}, "
         f"retention {format_duration(q.retention_ms)}",
     ]
+    now = sim.clock.now
+    age = q.oldest_age_ms(now)
+    if age is not None:
+        # As the TUI's Inspector gives it: how long the night's first failure has waited is
+        # the first thing an on-call asks. The enqueue time retention counts from, which a
+        # standard DLQ keeps from the first send (ApproximateAgeOfOldestMessage, in `show
+        # metrics`, counts from the move).
+        ago = f"{format_duration(age)} ago" if age else "just now"
+        lines.append(f"oldest message enqueued {iso_ms(now - age)} ({ago})")
     if q.dlq is not None:
         lines.append(f"dead-letter queue {q.dlq.name} after {q.max_receive_count} receives")
     if q.sources:
         lines.append(f"dead-letter queue of {names(s.name for s in q.sources)}")
+        if stats["visible"]:
+            lines.append(
+                f"`explain ID` says why a message is here; "
+                f"`redrive {quote_word(q.name)}` moves them back"
+            )
     workers = sim.services["workers"].of_queue(q.name) if "workers" in sim.services else []
     for poll in workers:
         lines.append(f"polled by {poll_text(poll)}")
@@ -528,6 +565,7 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         data={
             "queue": q.name,
             **stats,
+            "oldest_enqueued": None if age is None else iso_ms(now - age),
             "messages": [_message_data(m) for m in msgs],
             **({"pollers": [poll_data(p) for p in workers]} if workers else {}),
         },
@@ -870,6 +908,24 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
     )
 
 
+def _retry_why(sim: Simulator, chain: Chain, key: str) -> str | None:
+    """The `why:` line of a message that failed and is still in a queue with no dead-letter
+    queue (whose consumer's on-call looks for a DLQ in vain), or None."""
+    sent = next(
+        (
+            r
+            for r in chain.records
+            if r.kind == tk.MESSAGE_SENT and str(r.get("message_id")).startswith(key)
+        ),
+        None,
+    )
+    msg = sim.find_message(str(sent.get("message_id"))) if sent is not None else None
+    if msg is None or msg.queue.dlq is not None or msg.receive_count < 2:
+        return None
+    until = iso_ms(msg.enqueued_at + msg.queue.retention_ms)
+    return retry_why(chain.records, msg.id, msg.queue.name, msg.receive_count, until)
+
+
 @command(
     "explain",
     "inspect",
@@ -898,7 +954,9 @@ def _show_trace(sim: Simulator, n: int) -> CommandResult:
         "the first record its first repetitions and its latest made, with the id to explain "
         "next. A message moved to a dead-letter queue starts with a `why:` line: its "
         "receives, the function or worker that failed them and the errors, and the size of "
-        "the batch it shared (a poison message fails its batch-mates too)."
+        "the batch it shared (a poison message fails its batch-mates too); so does one "
+        "received more than once and still in a queue without a dead-letter queue, with the "
+        "instant its retention ends (when SQS deletes it if no consumer has)."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -922,7 +980,7 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
             return explain_execution(session.sim, execution)
         _not_explained(session.sim, key)
     lines = chain.lines()
-    if (why := dead_letter_why(chain.records, key)) is not None:
+    if why := dead_letter_why(chain.records, key) or _retry_why(session.sim, chain, key):
         lines.insert(0, why)
     replayed = next(
         (

@@ -132,6 +132,53 @@ def quoted_text_warning(expression: str) -> tuple[str, str] | None:
     )
 
 
+# Nodes whose first child is read from the node's own input and the others from what it
+# gives (`a.b`, `a[0]`, `a[*].b`, `a[?c].b`, `a | b`).
+_CHAINS = frozenset(
+    {
+        "subexpression",
+        "index_expression",
+        "projection",
+        "value_projection",
+        "filter_projection",
+        "flatten",
+        "pipe",
+    }
+)
+# Nodes whose children all read the node's input (`a == b`, `f(a, b)`, `[a, b]`, `{k: a}`).
+_SPREADS = frozenset(
+    {
+        "comparator",
+        "and_expression",
+        "or_expression",
+        "not_expression",
+        "multi_select_list",
+        "multi_select_dict",
+        "key_val_pair",
+        "function_expression",
+    }
+)
+
+
+def root_fields(tree: dict[str, Any]) -> set[str]:
+    """The fields an expression reads from the top of its input: `Records` for
+    `length(Records[?x]) > `0``, `body` for `body.amount > `1``."""
+    found: set[str] = set()
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        if not isinstance(node, dict):
+            continue
+        kind, children = node.get("type"), node.get("children", [])
+        if kind == "field":
+            found.add(str(node.get("value")))
+        elif kind in _CHAINS and children:
+            nodes.append(children[0])
+        elif kind in _SPREADS:
+            nodes.extend(children)
+    return found
+
+
 def _check_calls(expression: str, tree: dict[str, Any]) -> None:
     nodes = [tree]
     while nodes:

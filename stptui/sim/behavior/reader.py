@@ -37,6 +37,7 @@ from stptui.sim.behavior.expressions import (
     compile_expression,
     is_number,
     quoted_text_warning,
+    root_fields,
 )
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.http_answers import http_answer
@@ -50,6 +51,42 @@ def _has_record_batches(workload: Workload) -> bool:
         isinstance(t, SqsTrigger) or t.type in ("kinesis-stream", "dynamo-db-stream")
         for t in workload.events
     )
+
+
+# What the expressions of a function whose every trigger hands it batches of records see,
+# one record at a time (docs/behaviors.md, "JMESPath: what expressions see"), by trigger
+# type: what one is, its keys, and a path to read instead of the event's `Records`.
+_RECORD_VIEWS = {
+    "sqs": (
+        "SQS message",
+        "body, record, attributes, messageAttributes",
+        "the message's fields, e.g. body.amount",
+    ),
+    "kinesis-stream": (
+        "Kinesis record",
+        "data, partitionKey, record",
+        "the record's fields, e.g. data.bad",
+    ),
+    "dynamo-db-stream": (
+        "DynamoDB stream record",
+        "eventName, keys, newImage, oldImage, record",
+        "the record's fields, e.g. newImage.total",
+    ),
+    "kafka-topic": (
+        "Kafka record",
+        "value, key, headers, topic, partition, offset, record",
+        "the record's fields, e.g. value.orderId",
+    ),
+}
+
+
+def _record_view(workload: Workload) -> tuple[str, str, str] | None:
+    """What the expressions of `workload` see when every trigger it has hands it records
+    one at a time (its first trigger's kind), else None."""
+    kinds = ["sqs" if isinstance(t, SqsTrigger) else t.type for t in workload.events]
+    if not kinds or any(k not in _RECORD_VIEWS for k in kinds):
+        return None
+    return _RECORD_VIEWS[kinds[0]]
 
 
 _HANDLER_REF = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
@@ -129,6 +166,8 @@ class Reader(EmitChecks, PollChecks):
         self.diags: list[Diagnostic] = list(loaded.diagnostics)
         self.skipped: list[tuple[str, str]] = []
         self.fn = ""
+        # What the current function's expressions see, when it is one record at a time.
+        self.record_view: tuple[str, str, str] | None = None
 
     # -- diagnostics
 
@@ -176,9 +215,12 @@ class Reader(EmitChecks, PollChecks):
                     hint=f"allowed here: {', '.join(allowed)}",
                 )
 
-    def compile(self, text: Any, path: DataPath, *, condition: bool = False) -> Any:
-        """Compile a JMESPath string at `path` (a `when:` key when `condition`); None (with a
-        diagnostic) when it is invalid."""
+    def compile(
+        self, text: Any, path: DataPath, *, condition: bool = False, whole_event: bool = False
+    ) -> Any:
+        """Compile a JMESPath string at `path` (a `when:` key when `condition`; one that sees
+        the whole event, as `response` does, when `whole_event`); None (with a diagnostic)
+        when it is invalid."""
         if not isinstance(text, str):
             self.report(path, "behavior-bad-value", "a JMESPath expression must be a string")
             return None
@@ -192,6 +234,19 @@ class Reader(EmitChecks, PollChecks):
         quoted = quoted_text_warning(text)
         if quoted is not None:
             self.report(path, "behavior-quoted-text", quoted[0], hint=quoted[1], severity="warning")
+        view = None if whole_event else self.record_view
+        if view is not None and "Records" in root_fields(compiled.parsed):
+            # The event's shape, as AWS documents it, where the function sees one record:
+            # the path is null, so a `when` never holds, silently.
+            what, keys, instead = view
+            self.report(
+                path,
+                "behavior-records-per-record",
+                f"{self.fn}'s expressions see one {what} at a time ({keys}), not the event: "
+                "`Records` is null here",
+                hint=f"read {instead}",
+                severity="warning",
+            )
         return compiled
 
     # -- the file
@@ -274,9 +329,11 @@ class Reader(EmitChecks, PollChecks):
                 continue
             out[name] = self.entry(resource, spec, path)
         self.fn = ""
+        self.record_view = None
         return out
 
     def entry(self, workload: Workload, spec: Any, path: DataPath) -> WorkloadBehavior:
+        self.record_view = _record_view(workload)
         b = WorkloadBehavior(workload.name)
         b.memory_mb = getattr(workload, "memory_mb", None)
         if spec is None:
@@ -348,6 +405,7 @@ class Reader(EmitChecks, PollChecks):
         """A container workload's behaviour (or one container's, `WORKLOAD.CONTAINER`): the
         keys that apply to a container answering HTTP requests; the Lambda-only ones are
         refused, each saying why and which keys apply."""
+        self.record_view = None
         b = WorkloadBehavior(self.fn)
         if spec is None:
             b.description = describe_behavior(b, None, "request")
@@ -648,7 +706,7 @@ class Reader(EmitChecks, PollChecks):
             )
             return
         if isinstance(value, str):
-            compiled = self.compile(value, path)
+            compiled = self.compile(value, path, whole_event=True)
             if compiled is not None:
                 b.response, b.response_is_expr = compiled, True
                 b.response_site = Site(f"{self.fn}.response", self.y.pos(path), value)
