@@ -1047,6 +1047,12 @@ def cmd_repl(argv: Sequence[str]) -> int:
     )
 
 
+# As many as `repeat` runs: a rate(1 minute) has 91 million fires before cron's last year,
+# 2199, which no reader wants on one page (AWS itself previews none). Past this, paging
+# with --after from the last line printed lists any stretch of them.
+MAX_SCHEDULE_FIRES = 1_000_000
+
+
 def _parser_schedule() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="stptui schedule",
@@ -1064,7 +1070,13 @@ def _parser_schedule() -> argparse.ArgumentParser:
         metavar="TIME",
         help="list fires strictly after this instant (default: now); rate() counts from it",
     )
-    p.add_argument("-n", type=int, default=5, metavar="N", help="how many fires (default 5)")
+    p.add_argument(
+        "-n",
+        type=int,
+        default=5,
+        metavar="N",
+        help=f"how many fires, 1 to {MAX_SCHEDULE_FIRES:,} (default 5)",
+    )
     return p
 
 
@@ -1085,6 +1097,13 @@ def cmd_schedule(argv: Sequence[str]) -> int:
         return 2
     if args.n < 1:
         print(f"{prog}: -n must be at least 1", file=sys.stderr)
+        return 2
+    if args.n > MAX_SCHEDULE_FIRES:
+        print(
+            f"{prog}: -n must be at most {MAX_SCHEDULE_FIRES:,}; for later fires, run it "
+            "again with --after the last time it printed",
+            file=sys.stderr,
+        )
         return 2
     if args.after is None:
         after = int(time.time()) * 1000

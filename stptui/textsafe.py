@@ -163,6 +163,13 @@ def _written(m: re.Match[str]) -> str:
     if written is not None:
         return written
     code = ord(ch)
+    if (
+        0xDC00 <= code <= 0xDFFF
+        and 0xD800 <= ord(m.string[m.start() - 1 : m.start()] or "\0") <= 0xDBFF
+    ):
+        # A low surrogate after a high one: `\ud83d\ude00` reads as UTF-16's pair, which a
+        # line refuses; the long form is the code unit on its own.
+        return f"\\U{code:08x}"
     # Always every digit: a shorter escape would take a hex digit that follows it.
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 

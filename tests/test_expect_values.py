@@ -20,6 +20,7 @@ from stptui.commands import (
     execute,
 )
 from stptui.commands import registry as kinds
+from stptui.repl.candidates import offers
 from stptui.repl.grammar import Walker
 from stptui.repl.lexer import lexer_for
 from stptui.repl.validator import check
@@ -246,6 +247,24 @@ def test_completion_offers_item_and_object_then_each_word(session: Session) -> N
     assert complete(session, "expect object uploads reports/a.csv size == ") == ["9"]
 
 
+def test_item_keys_offered_are_capped_sorted_and_narrowed_by_what_is_typed(
+    session: Session,
+) -> None:
+    # A table of 100,000 items took half a second a key press to list whole: at most 200
+    # keys are offered (as many as message ids), the first in sorted order, among those
+    # that start with what is typed, so that any key can still be reached.
+    execute(session, 'repeat 5000 put-item carts \'{"id": {"S": "c-{i}"}}\'')
+    every = sorted(f"id=c-{i}" for i in range(1, 5001))
+    assert complete(session, "expect item carts ") == ["id=", *every[:200]]
+    # The terminal UI's command line offers the same.
+    assert [o.text for o in offers(session, "expect item carts ")] == ["id=", *every[:200]]
+    typed = [o.text for o in offers(session, "expect item carts id=c-49")]
+    assert typed == sorted(k for k in every if k.startswith("id=c-49"))[:200]
+    assert [o.text for o in offers(session, "expect item carts id=c-4999")] == ["id=c-4999"]
+    # Of a key of two parts, the sort keys of the partition typed.
+    assert complete(session, "expect item orders customer=c-1 ") == ["n=", "n=7"]
+
+
 def test_the_walker_reads_each_word_of_a_value_path() -> None:
     w = Walker(REGISTRY.commands["expect"])
     words = ["item", "orders", "customer=c-1", "n=7", "status", "==", "X"]
@@ -282,3 +301,37 @@ def test_the_highlighter_shows_a_key_as_a_field_and_a_value() -> None:
         (Operator, "="),
         (Number, "7"),
     ]
+
+
+def test_an_attribute_name_with_an_equals_sign_a_space_or_a_dot_can_be_written(
+    session: Session,
+) -> None:
+    # DynamoDB's attribute names are any text. The last word after the whole key is the
+    # attribute, though it reads as KEY=VALUE; a space is quoted; a name with a dot that no
+    # document path reaches is that attribute.
+    item = '\'{"id": {"S": "c-1"}, "a=b": {"S": "x"}, "my attr": {"N": "2"}, "x.y": {"S": "z"}}\''
+    execute(session, f"put-item carts {item}")
+    for line in (
+        "expect item carts id=c-1 a=b == x",
+        "expect item carts id=c-1 'a=b' == x",
+        "expect item carts id=c-1 $'a\\x3db' == x",
+        "expect item carts id=c-1 'my attr' == 2",
+        "expect item carts id=c-1 x.y == z",
+    ):
+        result = execute(session, line)
+        assert result.data["ok"], line
+        assert check(session, line) is None, line
+    assert execute(session, "expect item carts id=c-1 a=b == x").text == (
+        'ok: item carts id=c-1 a=b == "x" (actual "x")'
+    )
+    # Before the whole key, a word with = is a key attribute: the hint says where the
+    # attribute goes.
+    e = refused(session, "expect item orders customer=c-1 a=b == x")
+    assert e.message == "orders has no key attribute 'a'"
+    assert e.hint == (
+        "its key: customer (S), n (N); an attribute whose name holds = comes last, after the "
+        "whole key: expect item orders customer=... n=... a=b == VALUE"
+    )
+    # A key attribute named again is still that mistake, not an attribute.
+    e = refused(session, "expect item carts id=c-1 id=c-2 == x")
+    assert e.message == "the key names id twice"

@@ -903,6 +903,42 @@ def test_a_million_levels_of_nesting_are_refused_not_a_crash(tmp_path: Path) -> 
         assert rc == "2" and refused.search(first), (name, line)
 
 
+_OLD_LIBYAML_PROBE = """
+import contextlib, io, sys
+import yaml._yaml
+yaml._yaml.get_version = lambda: (0, 2, 5)  # as PyYAML built against Debian 12's libyaml
+from yaml.parser import Parser
+from stptui.cli import main
+from stptui.config import loader
+
+print("pure" if issubclass(loader._Loader, Parser) else "C")
+err = io.StringIO()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+    rc = main(["validate", sys.argv[1]])
+print(rc, err.getvalue().splitlines()[0])
+"""
+
+
+def test_a_libyaml_without_a_nesting_limit_is_not_used(tmp_path: Path) -> None:
+    # libyaml bounds nesting (1,000 levels) from 0.2.6 on; PyYAML built against an older one
+    # (a distribution's package, a source build) composes nodes recursively in C, and a
+    # million `[` overflow the C stack. The pure-Python parser stops at the recursion limit.
+    path = tmp_path / "deep.yml"
+    path.write_text("resources: " + "[" * 1_000_000 + "]" * 1_000_000 + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _OLD_LIBYAML_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-3000:]}"
+    parser, result = done.stdout.splitlines()
+    assert parser == "pure"
+    assert result.startswith("2 ") and "deep.yml: error yaml-too-deep: " in result, result
+
+
 def test_many_aliases_below_the_limit_still_load() -> None:
     """Aliases are legitimate YAML: a modest amount of reuse is accepted, not refused."""
     text = dedent(

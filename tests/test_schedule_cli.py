@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from stptui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -56,6 +63,11 @@ def test_a_rate_with_no_fire_in_the_range_says_so_as_cron_does(
         ),
         (("cron(0 9 * * ? *)", "-n", "0"), "-n must be at least 1\n"),
         (
+            ("rate(1 minute)", "-n", str(2**63)),
+            "-n must be at most 1,000,000; for later fires, run it again with --after the "
+            "last time it printed\n",
+        ),
+        (
             ("rate(1 day)", "--after", "2026-01-05T08:00:00.0005Z"),
             "--after '2026-01-05T08:00:00.0005Z' has digits below the millisecond; time has "
             "millisecond resolution: e.g. 2026-01-05T08:00:00.000Z\n",
@@ -90,3 +102,49 @@ def test_rate_fires_are_whole_minutes_from_the_minute_it_starts_in(
     after = "2026-01-05T08:00:40.500Z"
     code, out, _ = run(capsys, "rate(5 minutes)", "--after", after, "-n", "2")
     assert (code, out) == (0, "2026-01-05T08:05:00Z\n2026-01-05T08:10:00Z\n")
+
+
+def test_the_largest_n_lists_every_fire_up_to_2199(capsys: pytest.CaptureFixture[str]) -> None:
+    # The limit bounds the output, not the expression: a yearly cron lists all it has.
+    code, out, err = run(
+        capsys, "cron(0 0 1 1 ? *)", "--after", "2026-06-01T00:00:00Z", "-n", "1000000"
+    )
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert (len(lines), lines[0], lines[-1]) == (
+        173,
+        "2027-01-01T00:00:00Z",
+        "2199-01-01T00:00:00Z",
+    )
+
+
+def _minute_fires() -> subprocess.Popen[str]:
+    """A million minute fires (half a minute of output) into a pipe the test reads."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "stptui", "schedule", "rate(1 minute)", "-n", "1000000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_a_reader_that_goes_away_ends_it_quietly() -> None:
+    # `stptui schedule ... | head -3`: no traceback, no message; exit 2 as every sub-command
+    # whose output is cut off (test_cli_output_errors.py), so that it never reads as a pass.
+    proc = _minute_fires()
+    assert proc.stdout is not None and proc.stderr is not None
+    for _ in range(3):
+        assert proc.stdout.readline().endswith(":00Z\n")
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 2
+    assert proc.stderr.read() == ""
+
+
+def test_ctrl_c_ends_it_quietly_with_130() -> None:
+    proc = _minute_fires()
+    assert proc.stdout is not None
+    assert proc.stdout.readline().endswith(":00Z\n")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "")

@@ -130,11 +130,6 @@ def test_a_value_over_2048_characters_is_refused_first(tmp_path: Path, command: 
             "custom:vip: Value must be true or false.",
             "custom:vip is true or false",
         ),
-        (
-            "email_verified=TRUE",
-            "email_verified: Value must be true or false.",
-            "email_verified is true or false",
-        ),
     ],
 )
 @pytest.mark.parametrize("command", ["sign-up", "admin-create-user"])
@@ -147,6 +142,18 @@ def test_a_value_the_schema_entry_refuses(
         f"InvalidParameterException: Attributes did not conform to the schema: {problem}"
     )
     assert error.hint == hint
+    assert users(session) == {}
+
+
+def test_an_administrator_s_verification_flag_is_true_or_false(tmp_path: Path) -> None:
+    # (SignUp may not write the flags at all: test_sign_up_may_not_mark_an_address_verified.)
+    session = session_of(tmp_path, stack())
+    error = refused(session, "admin-create-user users ann --attr email_verified=TRUE")
+    assert str(error).splitlines()[0] == (
+        "InvalidParameterException: Attributes did not conform to the schema: "
+        "email_verified: Value must be true or false."
+    )
+    assert error.hint == "email_verified is true or false"
     assert users(session) == {}
 
 
@@ -217,6 +224,34 @@ def test_an_administrator_marks_the_email_verified(tmp_path: Path) -> None:
     assert user.attributes == {"email": "a@example.com"}
     execute(session, "admin-create-user users bob --attr email_verified=true")
     assert users(session)["bob"].email_verified is False  # no email to verify
+
+
+@pytest.mark.parametrize(
+    ("flag", "address", "answer"),
+    [
+        ("email_verified", "email=a@example.com", "autoVerifyEmail"),
+        ("phone_number_verified", "phone_number=+15555550100", "autoVerifyPhone"),
+    ],
+)
+def test_sign_up_may_not_mark_an_address_verified(
+    tmp_path: Path, flag: str, address: str, answer: str
+) -> None:
+    # An app client writes the standard attributes but not the flags (UserPoolClientType's
+    # WriteAttributes: by default "the Standard attributes"; ReadAttributes adds the flags),
+    # and Stacktape sets no WriteAttributes: aws/aws-sdk-js#3603.
+    session = session_of(tmp_path, stack())
+    error = refused(
+        session, f"sign-up users ann --attr given_name=Ann --attr {address} --attr {flag}=true"
+    )
+    assert str(error).splitlines()[0] == (
+        "NotAuthorizedException: A client attempted to write unauthorized attribute"
+    )
+    assert error.hint == (
+        f"{flag} is Cognito's to set: confirm-sign-up verifies the address the code went to, "
+        f"preSignUp's {answer} the one signed up with; an administrator sets it, e.g. "
+        f"admin-create-user users NAME --attr {flag}=true"
+    )
+    assert users(session) == {}
 
 
 # -- the userMigration hook's userAttributes --------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from session_checks import refused, write_stack
 
+from stptui.cli import main
 from stptui.commands import Session, execute
 from stptui.config import load_stack_text
 from stptui.sim.clock import parse_instant
@@ -116,3 +117,31 @@ def test_a_schema_that_is_not_a_list_is_an_error_at_its_line() -> None:
     text = stack("      schema: {name: plan}\n")
     errors = [(d.code, d.line, d.message) for d in load_stack_text(text, "s.yml").errors]
     assert errors == [("wrong-type", 7, "`schema` must be a list of attributes")]
+
+
+def test_validate_flags_a_required_custom_attribute_at_its_required(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Cognito refuses the pool: "InvalidParameterException: Required custom attributes are
+    # not supported currently." (terraform-provider-aws#18430); a standard attribute may be.
+    text = stack(
+        "      schema:\n"
+        "        - {name: given_name, attributeDataType: String, required: true}\n"
+        "        - name: plan\n"
+        "          attributeDataType: String\n"
+        "          required: true\n"
+    )
+    path = tmp_path / "stacktape.yml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{path}:11:21: error user-attribute-required [users]: the custom attribute "
+        "custom:plan is `required`; Cognito refuses the pool: Required custom attributes are "
+        "not supported currently\n"
+        "    hint: only standard attributes can be required: remove `required: true`; a "
+        "preSignUp hook can refuse a sign-up that leaves custom:plan out\n"
+    ) in out
+    pool = load_stack_text(text, "stacktape.yml").resources["users"]
+    assert pool.required_attributes == ("given_name",)
+    assert pool.custom_attributes == ("custom:plan",)

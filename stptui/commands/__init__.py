@@ -10,6 +10,7 @@ is the source of help, usage lines and completion.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -268,7 +269,7 @@ def given(before: Sequence[tuple[str, str]], *kinds: str) -> str | None:
 
 
 def complete_values(
-    session: Session, kind: str, before: Sequence[tuple[str, str]] = ()
+    session: Session, kind: str, before: Sequence[tuple[str, str]] = (), word: str = ""
 ) -> list[str]:
     """The values an argument of `kind` can take in this session (for completion).
 
@@ -276,7 +277,9 @@ def complete_values(
     narrows the values to those that make sense with them: the keys of the bucket named
     before a key, the sources of that bus's rules, the detail-types of the rules that
     source can match, the messages of the queue named before an id, the routes that serve
-    the method (and gateway) given, the schedules of the workload named before an index."""
+    the method (and gateway) given, the schedules of the workload named before an index.
+    Where the values are too many to offer all (a table's item keys), only those that
+    start with `word`, the word typed so far, are."""
     from stptui.commands import registry as r
 
     sim = session.sim
@@ -372,7 +375,7 @@ def complete_values(
     if kind == r.RECORD_FIELD:
         return _record_fields(given(before, r.TRACE_KIND))
     if kind == r.ITEM_KEY:
-        return _item_keys(session, before)
+        return _item_keys(session, before, word)
     if kind == r.ITEM_ATTRIBUTE:
         return _item_attributes(session, before)
     if kind == r.OBJECT_FIELD:
@@ -463,6 +466,9 @@ def _resources_of(session: Session, kind: str) -> list[str]:
 # How far back in the trace message ids are offered, and how many.
 _RECENT_RECORDS = 5000
 _RECENT_MESSAGES = 200
+# How many item keys a table's completion offers: as many as message ids. A table of
+# 100,000 items took half a second a key press to list whole; what is typed narrows them.
+_ITEM_KEYS = _RECENT_MESSAGES
 
 
 def _recent_message_ids(session: Session) -> list[str]:
@@ -537,22 +543,34 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     return [] if value is None else [value]
 
 
-def _item_keys(session: Session, before: Sequence[tuple[str, str]]) -> list[str]:
+def _item_keys(session: Session, before: Sequence[tuple[str, str]], word: str = "") -> list[str]:
     """`expect item TABLE` then each key attribute not given yet: `NAME=`, then `NAME=VALUE`
-    for each item of the table that has the key attributes given so far."""
+    for the items of the table that have the key attributes given so far, of those that
+    start with `word` (in any case, as completion matches) the first _ITEM_KEYS sorted."""
     from stptui.commands import registry as r
-    from stptui.sim.ddbjson import item_to_plain
+    from stptui.sim.ddbjson import to_plain
 
     table = session.sim.services.get("tables", {}).get(given(before, r.TABLE) or "")
     if table is None:
         return []
     typed = dict(w.partition("=")[::2] for k, w in before if k == r.ITEM_KEY)
-    keys = [item_to_plain({n: item[n] for n, _ in table.key}) for item in table.items.values()]
-    keys = [k for k in keys if all(str(k[n]) == v for n, v in typed.items() if n in k)]
+    kinds = dict(table.key)
+
+    def text(name: str, value: dict[str, str]) -> str:
+        # A string is its own text; a number or binary as `expect` reads it back (7.0 is 7).
+        return value["S"] if kinds[name] == "S" else str(to_plain(value))
+
+    narrowed = [(n, v) for n, v in typed.items() if n in kinds]
+    items = [
+        item for item in table.items.values() if all(text(n, item[n]) == v for n, v in narrowed)
+    ]
+    low = word.lower()
     out: list[str] = []
     for name, _ in table.key:
         if name not in typed:
-            out += [f"{name}=", *sorted({f"{name}={k[name]}" for k in keys})]
+            found = {f"{name}={text(name, item[name])}" for item in items}
+            matching = (k for k in found if k.lower().startswith(low))
+            out += [f"{name}=", *heapq.nsmallest(_ITEM_KEYS, matching)]
     return out
 
 

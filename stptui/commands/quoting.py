@@ -5,8 +5,9 @@ Inside `$'...'` a backslash starts an escape as bash documents them (`\\n`, `\\t
 a tab, an ESC, a line break or an invisible U+202E can be typed, saved and recorded in
 printable text. `decode` reads the inside of such a quote; `ansi_c_quoted` (in `textsafe`,
 which every layer's hints use) writes a word in it. What bash leaves as it is, we refuse (an
-unknown escape, `\\x` without a hex digit) and what is no Unicode character (a surrogate, a
-code point past U+10FFFF): see docs/fidelity.md, "Typing any character".
+unknown escape, `\\x` without a hex digit), and a code point past U+10FFFF and a surrogate
+pair written as UTF-16 writes it; a lone surrogate is read, so that a name holding one is
+typed as it is shown: see docs/fidelity.md, "Typing any character".
 """
 
 from __future__ import annotations
@@ -64,17 +65,39 @@ class EscapeError(ValueError):
 
 def decode(body: str) -> str:
     """The text that `$'BODY'` stands for; an EscapeError for an escape that names no
-    character (unknown, without digits, a surrogate, past U+10FFFF, octal past 377)."""
+    character (unknown, without digits, past U+10FFFF, octal past 377) and for a surrogate
+    pair written as two `\\u` escapes. A lone surrogate is that code unit: Python reads an
+    undecodable byte of a file name as one, and stptui shows it as its escape."""
     if "\\" not in body:
         return body
     out: list[str] = []
     at = 0
+    previous: re.Match[str] | None = None
     for m in _ESCAPE.finditer(body):
         out.append(body[at : m.start()])
         out.append(_one(m))
+        if previous is not None and previous.end() == m.start():
+            _refuse_pair(previous, m)
+        previous = m
         at = m.end()
     out.append(body[at:])
     return "".join(out)
+
+
+def _refuse_pair(high: re.Match[str], low: re.Match[str]) -> None:
+    """Refuse `\\uD83D\\uDE00`, a character as UTF-16 (JSON, JavaScript) writes it: bash
+    reads two code units, which no one means. `\\U0000dxxx` writes a code unit on its own."""
+    first, second = high.group("u4"), low.group("u4")
+    if first is None or second is None:
+        return
+    hi, lo = int(first, 16), int(second, 16)
+    if 0xD800 <= hi <= 0xDBFF and 0xDC00 <= lo <= 0xDFFF:
+        code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        raise EscapeError(
+            high.start(),
+            f"{high.group()}{low.group()} is a surrogate pair, UTF-16's way to write U+{code:04X}",
+            f"write the character's own code point: \\U{code:08x}",
+        )
 
 
 def body_index(body: str, k: int) -> int:
@@ -115,12 +138,6 @@ def _one(m: re.Match[str]) -> str:
             hint = _braces_hint(m.string, m.end()) or f"e.g. {example}"
             raise EscapeError(at, f"\\{escape[1]} needs {width} hex digits", hint)
         code = int(digits, 16)
-        if 0xD800 <= code <= 0xDFFF:
-            raise EscapeError(
-                at,
-                f"{escape} is a surrogate, half of a UTF-16 pair, not a Unicode character",
-                "write the character's own code point: \\U0001f600, not the pair \\ud83d\\ude00",
-            )
         if code > 0x10FFFF:
             raise EscapeError(
                 at,

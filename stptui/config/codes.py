@@ -593,6 +593,14 @@ CODES: dict[str, CodeInfo] = {
                 "Write the path from inside `Properties` (`StorageEncrypted`, not "
                 "`Properties.StorageEncrypted`).",
             ),
+            "user-attribute-required": _schema(
+                "error",
+                "A `user-auth-pool`'s `schema` marks a custom attribute `required: true`; "
+                'Cognito refuses to create the pool ("Required custom attributes are not '
+                'supported currently"). The simulator does not require it.',
+                "Remove `required: true` from the custom attribute (only standard attributes "
+                "can be required); a `preSignUp` hook can refuse sign-ups that leave it out.",
+            ),
             "batch-retry-wait": _schema(
                 "error",
                 "A batch job's wait between attempts (`retryIntervalSeconds` x attempt x "

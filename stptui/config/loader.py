@@ -18,19 +18,28 @@ from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser as _PureParser
+from yaml.reader import Reader as _Reader
+from yaml.scanner import Scanner as _Scanner
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, Position
 
-try:  # the C parser is several times faster; fall back to pure Python where it is missing
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
+# libyaml refuses nesting deeper than 1,000 levels from 0.2.6 on (yaml/libyaml#287). PyYAML's
+# C parser composes nodes recursively in C, with no limit of its own: built against an older
+# libyaml (a distribution's package, a source build), a file of a million `[` overflows the
+# C stack, a segmentation fault no `except` catches. The pure-Python parser stops at
+# Python's recursion limit instead, several times slower but safe.
+LIBYAML_BOUNDS_NESTING = (0, 2, 6)
 
-    _PURE = True
-else:
-    _PURE = False
+
+def libyaml_version() -> tuple[int, ...] | None:
+    """The libyaml version PyYAML's C parser was built against; None when it has none."""
+    try:
+        from yaml import _yaml
+    except ImportError:
+        return None
+    return tuple(_yaml.get_version())
+
 
 DataPath = tuple[str | int, ...]
 
@@ -75,22 +84,37 @@ _CoreResolver.add_implicit_resolver(
 _CoreResolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
 
 
-if _PURE:  # pragma: no cover
+class _PureLoader(_Reader, _Scanner, _PureParser, yaml.composer.Composer, _CoreResolver):  # type: ignore[misc]
+    # A character the reader refuses is reported at an index into the text's characters.
+    counts_bytes = False
 
-    class _Loader(_Reader, _Scanner, _Parser, yaml.composer.Composer, _CoreResolver):  # type: ignore[misc]
+    def __init__(self, stream: str) -> None:
+        _Reader.__init__(self, stream)
+        _Scanner.__init__(self)
+        _PureParser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+def choose_loader() -> type:
+    """The C parser where its libyaml bounds nesting, else the pure-Python one."""
+    version = libyaml_version()
+    if version is None or version < LIBYAML_BOUNDS_NESTING:
+        return _PureLoader
+    from yaml.cyaml import CParser
+
+    class _CLoader(CParser, _CoreResolver):  # type: ignore[misc]
+        # libyaml reads the text as UTF-8: its offsets count bytes.
+        counts_bytes = True
+
         def __init__(self, stream: str) -> None:
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            _Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
+            CParser.__init__(self, stream)
             _CoreResolver.__init__(self)
 
-else:
+    return _CLoader
 
-    class _Loader(_Parser, _CoreResolver):  # type: ignore[no-redef,misc]
-        def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
-            _CoreResolver.__init__(self)
+
+_Loader = choose_loader()
 
 
 @dataclass
@@ -438,7 +462,7 @@ def parse_yaml(text: str, file: str = "<string>", *, max_nodes: int = MAX_NODES)
         # A character the reader refuses comes with an offset, not a mark: into the UTF-8
         # bytes of the text for libyaml, into its characters for pure Python.
         index = exc.position
-        if not _PURE:
+        if _Loader.counts_bytes:
             index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
         raise _unacceptable(text, index, exc.reason, file) from None
     except yaml.MarkedYAMLError as exc:

@@ -296,14 +296,13 @@ class GatewayReaders(_BuilderBase):
         declared: list[str] = []
         rules: dict[str, UserAttributeRule] = {}
         required: list[str] = []
-        for entry in schema:
+        for i, entry in enumerate(schema):
             attr = entry.get("name") if isinstance(entry, dict) else None
             if not isinstance(attr, str) or not attr:
                 continue
             developer = False
             if attr in STANDARD_USER_ATTRIBUTES:
                 full = attr
-                # Cognito takes `required` of standard attributes only (custom ones cannot be).
                 if entry.get("required") is True and attr not in required:
                     required.append(attr)
             else:
@@ -312,6 +311,19 @@ class GatewayReaders(_BuilderBase):
                 full = attr if attr.startswith(prefix) else prefix + attr
                 if full not in declared:
                     declared.append(full)
+                if entry.get("required") is True:
+                    # CreateUserPool refuses it ("InvalidParameterException: Required custom
+                    # attributes are not supported currently."), so the stack never deploys.
+                    self.diag(
+                        (*path, "schema", i, "required"),
+                        "error",
+                        "user-attribute-required",
+                        f"the custom attribute {full} is `required`; Cognito refuses the "
+                        "pool: Required custom attributes are not supported currently",
+                        resource=name,
+                        hint="only standard attributes can be required: remove `required: "
+                        f"true`; a preSignUp hook can refuse a sign-up that leaves {full} out",
+                    )
             rules[full] = _attribute_rule(entry, developer)
         pool.custom_attributes = tuple(declared)
         pool.attribute_rules = rules

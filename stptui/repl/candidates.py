@@ -261,7 +261,7 @@ def slot_candidates(
     kind = slot.kind
     if kind is None:
         return out
-    values = complete_values(session, kind, before)
+    values = complete_values(session, kind, before, word)
     if kind == kinds.EXPECT_PATH and not word.startswith("metric."):
         # The metric paths are many (a dozen a resource): they are offered once `metric.`
         # is typed, so that a fuzzy word for a queue's depth is not lost among them.

@@ -198,9 +198,10 @@ def check_expect(sim: Simulator, call: Call) -> None:
     "pNN, pNN.NN: any of a time's; a per-request or per-minute count's; a gauge's Maximum), "
     "over all the trace holds or the last D with --since (times in milliseconds); one "
     "without a datapoint (no sample) fails every comparison.\n"
-    "item: the attribute ATTRIBUTE (a document path: status, address.city, lines[0]) of the "
-    "item of dynamo-db-table TABLE with the key KEY=VALUE (each key attribute once; a word "
-    "as the key schema types it), read as plain JSON, as DocumentClient reads it ({'N': "
+    "item: the attribute ATTRIBUTE (a document path: status, address.city, lines[0]; or a "
+    "name as a whole, one with = or a dot in it, x.y; quote one with spaces, 'my attr') of "
+    "the item of dynamo-db-table TABLE with the key KEY=VALUE (each key attribute once; a "
+    "word as the key schema types it), read as plain JSON, as DocumentClient reads it ({'N': "
     "'5'} is the number 5), and compared as JSON with VALUE read as JSON or else as text "
     "(CANCELLED is text, 5000 a number, '\"5000\"' text): a string is never a number. A "
     "key with no item, or an item without the attribute, fails the expect.\n"
@@ -857,19 +858,27 @@ def _item_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
         raise CommandError("expect item needs TABLE KEY=VALUE ... ATTRIBUTE", ITEM_EXAMPLE)
     table = _looked_up(lookup_table, sim, words[1])
     read = list(zip(words, PATH_ARG.rest_kinds(words), strict=True))[2:]
+    key_types = dict(table.key)
+    if _names_an_attribute(read, key_types):
+        # DynamoDB's attribute names are any text: the last word, after the whole key, is
+        # the attribute even when it holds `=` and so reads as KEY=VALUE.
+        read[-1] = (read[-1][0], ITEM_ATTRIBUTE)
     keys = [w for w, k in read if k == ITEM_KEY]
     attributes = [w for w, k in read if k == ITEM_ATTRIBUTE]
-    key_types = dict(table.key)
     raw: dict[str, Any] = {}
     for word in keys:
         name, _, text = word.partition("=")
         if name not in key_types:
             guess = did_you_mean(name, key_types)
-            raise CommandError(
-                f"{table.name} has no key attribute {name!r}",
-                f"did you mean {guess}?" if guess else f"its key: {table.key_text()}",
-                word=word,
-            )
+            hint = f"did you mean {guess}?" if guess else f"its key: {table.key_text()}"
+            if word == read[-1][0]:
+                hint += (
+                    "; an attribute whose name holds = comes last, after the whole key: "
+                    f"expect item {quote_word(table.name)} "
+                    + " ".join(f"{n}=..." for n, _ in table.key)
+                    + f" {quote_word(word)} == VALUE"
+                )
+            raise CommandError(f"{table.name} has no key attribute {name!r}", hint, word=word)
         if name in raw:
             raise CommandError(f"the key names {name} twice", f"its key: {table.key_text()}")
         raw[name] = _key_value(table.name, name, key_types[name], text, word)
@@ -912,6 +921,16 @@ def _item_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
     return path, _attribute(ddbjson.item_to_plain(item), attribute)
 
 
+def _names_an_attribute(read: list[tuple[str, str | None]], key_types: dict[str, str]) -> bool:
+    """Whether the last of the words after the table, read as KEY=VALUE by its shape, is
+    the attribute: the words before it give every key attribute, and its name is none of
+    them (`id=1 id=2` names the key twice)."""
+    if len(read) < 2 or read[-1][1] != ITEM_KEY:
+        return False
+    given = {w.partition("=")[0] for w, k in read[:-1] if k == ITEM_KEY}
+    return given >= key_types.keys() and read[-1][0].partition("=")[0] not in key_types
+
+
 def _key_value(table: str, name: str, kind: str, text: str, word: str) -> dict[str, Any]:
     """The key attribute `name` as DynamoDB JSON, its word's text typed as the key schema
     types it: a string key takes the word as it is (`id=42` is the string "42")."""
@@ -928,7 +947,8 @@ def _key_value(table: str, name: str, kind: str, text: str, word: str) -> dict[s
 
 
 def _attribute(item: dict[str, Any], attribute: str) -> Any:
-    """The value at the document path `attribute` of the plain item, or Absent."""
+    """The value at the document path `attribute` of the plain item, else of its attribute
+    named `attribute` as a whole, or Absent."""
     value: Any = item
     walked = ""
     for step in _DOC_STEP.finditer(attribute):
@@ -938,6 +958,10 @@ def _attribute(item: dict[str, Any], attribute: str) -> Any:
         elif index is not None and isinstance(value, list) and int(index) < len(value):
             value = value[int(index)]
         else:
+            if attribute in item:
+                # No such path, but an attribute of that very name (`x.y`): DynamoDB's
+                # names may hold dots, which a document path would read as steps.
+                return item[attribute]
             if not walked:
                 guess = did_you_mean(step.group(), item)
                 known = f"its attributes: {', '.join(sorted(item))}"

@@ -242,11 +242,23 @@ class Accounts(_Service):
         self, pool: Pool, attributes: dict[str, str], *, signing_up: bool
     ) -> None:
         """Cognito's refusals of a new user's attributes, in its order: a value over 2048
-        characters (request validation); on SignUp, a developer-only attribute (read-only to
-        app clients); then one InvalidParameterException naming each attribute the schema
-        does not have or whose value its entry refuses, and on SignUp each required one
-        left out (AdminCreateUser may leave them out)."""
+        characters (request validation); on SignUp, a verification flag or a developer-only
+        attribute (neither is an app client's to write); then one InvalidParameterException
+        naming each attribute the schema does not have or whose value its entry refuses, and
+        on SignUp each required one left out (AdminCreateUser may leave them out)."""
         pool_attributes.check_lengths(attributes)
+        if signing_up and (flag := next(iter(pool_attributes.flag_names(attributes)), None)):
+            # An app client writes the standard attributes, not the flags (WriteAttributes'
+            # default; Stacktape sets none), and SignUp is an app client's call.
+            answer = "autoVerifyEmail" if flag == "email_verified" else "autoVerifyPhone"
+            raise CognitoError(
+                "NotAuthorizedException",
+                "A client attempted to write unauthorized attribute",
+                f"{flag} is Cognito's to set: confirm-sign-up verifies the address the code "
+                f"went to, preSignUp's {answer} the one signed up with; an administrator sets "
+                f"it, e.g. admin-create-user {typed_words(pool.name, 'NAME')} "
+                f"--attr {flag}=true",
+            )
         if signing_up and (dev := pool_attributes.developer_only(pool, attributes)):
             raise CognitoError(
                 "NotAuthorizedException",

@@ -57,6 +57,13 @@ def unknown_names(pool: Pool, attributes: dict[str, str]) -> list[str]:
     ]
 
 
+def flag_names(attributes: dict[str, str]) -> list[str]:
+    """The verification flags among `attributes`, which an app client may not write: its
+    WriteAttributes are by default "the Standard attributes of your user pool", where its
+    ReadAttributes are those and the flags (UserPoolClientType)."""
+    return [name for name in attributes if name in VERIFICATION_FLAGS]
+
+
 def developer_only(pool: Pool, attributes: dict[str, str]) -> list[str]:
     """The developer-only (`dev:custom:`) attributes among `attributes`: read-only to app
     clients, so SignUp may not write them."""
