@@ -14,6 +14,7 @@ Pure (no trace, no clock): the simulator and `stptui validate` both use it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -159,14 +160,26 @@ class Denial:
 class ClientError(Exception):
     """What a Python handler's `context` call raises when the role does not allow it: named
     and shaped as botocore's (`response["Error"]["Code"]`, `operation_name`), so that an
-    unhandled one fails the invocation with errorType `ClientError`, as boto3's would."""
+    unhandled one fails the invocation with errorType `ClientError`, as boto3's would.
 
-    def __init__(self, denial: Denial) -> None:
+    It is also `botocore.exceptions.ClientError` of the boto3 stand-in
+    (stptui.sim.behavior.boto3_standin), so it takes botocore's arguments as well:
+    `ClientError({"Error": {"Code": ..., "Message": ...}}, operation_name)`, as a handler or
+    its tests raise one."""
+
+    def __init__(self, denial: Denial | Mapping[str, Any], operation_name: str = "") -> None:
+        if not isinstance(denial, Denial):
+            error = denial.get("Error", {}) if isinstance(denial, Mapping) else {}
+            denial = Denial(
+                str(error.get("Code", "Unknown")),
+                str(error.get("Message", "Unknown")),
+                operation_name,
+            )
         super().__init__(
             f"An error occurred ({denial.code}) when calling the {denial.operation} "
             f"operation: {denial.message}"
         )
-        self.response = {"Error": {"Code": denial.code, "Message": denial.message}}
+        self.response: dict[str, Any] = {"Error": {"Code": denial.code, "Message": denial.message}}
         self.operation_name = denial.operation
 
 

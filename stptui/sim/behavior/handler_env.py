@@ -14,7 +14,9 @@ container's, its container's environment and the region ECS gives a task.
 `os.environ` holds exactly that environment and nothing of the shell stptui was started
 from, so the same handler sees the same variables on every machine and a trace does not
 depend on the shell; afterwards every variable is as it was (set again, or removed when it
-was absent), whatever the handler raised. The credentials are AWS's documented example
+was absent), whatever the handler raised. A handler module's top level runs, when it is
+imported, with the fixed environment of the first workload that imports it (`at_import`).
+The credentials are AWS's documented example
 keys, which AWS refuses: an SDK client a handler makes by mistake fails, and never finds
 the user's own credentials.
 """
@@ -83,7 +85,23 @@ class HandlerEnvironments:
             own = _values(workload_environment(stack, resource, self._injected))
             return {**FAKE_CREDENTIALS, **own}
         if isinstance(resource, Containerized):
-            return self._container(resource, inp)
+            return self._container(resource, inp.function.partition(".")[2] or inp.container)
+        return {}
+
+    def at_import(self, behavior: str) -> dict[str, str]:
+        """The environment the top level of a handler module runs with when the behaviour
+        named `behavior` (a workload, or `WORKLOAD.CONTAINER`) first imports it: the
+        workload's fixed variables, as Lambda's init phase has them, without an invocation's
+        own (a function's log stream, a batch attempt's overrides)."""
+        owner, _, container = behavior.partition(".")
+        resource = self.stack.resources.get(behavior) or self.stack.resources.get(owner)
+        if isinstance(resource, Function):
+            return self._function(resource)
+        if isinstance(resource, BatchJob):
+            own = _values(workload_environment(self.stack, resource, self._injected))
+            return {**FAKE_CREDENTIALS, **own}
+        if isinstance(resource, Containerized):
+            return self._container(resource, container)
         return {}
 
     def _function(self, fn: Function) -> dict[str, str]:
@@ -112,11 +130,10 @@ class HandlerEnvironments:
         own = _values(workload_environment(stack, fn, self._injected))
         return {**LAMBDA_DEFAULTS, **own, **reserved}
 
-    def _container(self, workload: Containerized, inp: InvocationInput) -> dict[str, str]:
+    def _container(self, workload: Containerized, container: str | None) -> dict[str, str]:
         """The environment of the container the behaviour serves (`WORKLOAD.CONTAINER`, or
-        the container the caller names) over the region ECS sets in every task: a task
-        definition's own variables win in ECS."""
-        container = inp.function.partition(".")[2] or inp.container
+        the container the caller names; the first one for none) over the region ECS sets in
+        every task: a task definition's own variables win in ECS."""
         envs = environments(self.stack, workload, self._injected)
         entries = next((e for c, e in envs if c == container), envs[0][1] if envs else [])
         region = self.stack.region

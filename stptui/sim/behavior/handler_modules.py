@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from stptui.sim.behavior import boto3_standin
 from stptui.sim.behavior.errors import BehaviorError
 
 # This package's top-level name: a stack at the root of a checkout of stptui has the package
@@ -78,6 +79,9 @@ class HandlerModules:
         # it was imported): a helper a handler imports as it runs joins when its call ends.
         # The dict is only added to, and callers may keep it and see it grow.
         self.code_sha256: dict[Path, str] = {}
+        # The `boto3` and `botocore` its handlers import (boto3_standin): in sys.modules only
+        # while one of its modules is imported or one of its handlers runs.
+        self.sdk = boto3_standin.modules()
 
     def begin(self) -> None:
         """Take sys.modules over with no module from `base` in it, before the first import."""
@@ -108,6 +112,7 @@ class HandlerModules:
             )
         sys.path.insert(0, base)
         importlib.invalidate_caches()
+        hidden = boto3_standin.install(self.sdk)
         try:
             module = importlib.import_module(module_name)
         except KeyboardInterrupt:
@@ -119,6 +124,7 @@ class HandlerModules:
                 f"the module is imported relative to {base}",
             ) from None
         finally:
+            boto3_standin.uninstall(self.sdk, hidden)
             with suppress(ValueError):  # the module may have removed it itself
                 sys.path.remove(base)
             self.collect()
@@ -149,14 +155,17 @@ class HandlerModules:
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Call a handler with these modules in sys.modules and `base` first on sys.path, so
         that a module it imports as it runs is found there, as in Lambda's task root; the
-        modules it imported from `base` are claimed (and hashed) afterwards."""
+        modules it imported from `base` are claimed (and hashed) afterwards. `boto3` and
+        `botocore` are the stand-in's during the call, and what they were after it."""
         self.activate()
         base = str(self.base)
+        hidden = boto3_standin.install(self.sdk)
         loaded = len(sys.modules)
         sys.path.insert(0, base)
         try:
             return fn(*args)
         finally:
+            boto3_standin.uninstall(self.sdk, hidden)
             with suppress(ValueError):  # the handler may have removed it itself
                 sys.path.remove(base)
             # Most calls import nothing: a count of sys.modules saves walking it.

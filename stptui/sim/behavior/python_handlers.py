@@ -22,7 +22,8 @@ cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
 at once from the stack as it is when the handler runs (handler_reads).
 `environment` is what `os.environ` holds while the handler runs (handler_env). A target is
 named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
-(handler_targets). The emissions take effect when the invocation ends, and only if it
+(handler_targets). While the handler runs, `import boto3` gives boto3_standin, whose clients
+call these methods for it. The emissions take effect when the invocation ends, and only if it
 succeeds; a target that is not in the stack (or has the wrong type) raises `BehaviorError`
 inside the handler. A `sleep` past the timeout makes the outcome a timeout (emissions
 dropped, logs kept). What the handler prints goes to the invocation's log lines. An
@@ -58,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import Function
 from stptui.config.permissions import ClientError
+from stptui.sim.behavior.boto3_standin import acting_for
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
@@ -454,7 +456,13 @@ def run_handler(
     result: Any = None
     try:
         # A handler's print() would write over the TUI: it goes to the invocation's log.
-        with redirect_stdout(captured), redirect_stderr(captured), applied(ctx.environment):
+        # The boto3 stand-in's clients act for this invocation while it runs.
+        with (
+            redirect_stdout(captured),
+            redirect_stderr(captured),
+            applied(ctx.environment),
+            acting_for(ctx),
+        ):
             result = modules.call(b.handler, event, ctx)
     except KeyboardInterrupt:
         raise  # the user's Ctrl-C stops the command, as it would any slow command

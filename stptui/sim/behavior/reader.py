@@ -39,6 +39,7 @@ from stptui.sim.behavior.expressions import (
     quoted_text_warning,
     root_fields,
 )
+from stptui.sim.behavior.handler_env import HandlerEnvironments, applied
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.http_answers import http_answer
 from stptui.sim.behavior.reader_emit import EmitChecks
@@ -163,6 +164,8 @@ class Reader(EmitChecks, PollChecks):
         self.base_dir = base_dir
         # The modules the handlers are imported into: made at the first handler.
         self.handler_modules: HandlerModules | None = None
+        # The environments the handler modules are imported in: made at the first handler.
+        self.environments: HandlerEnvironments | None = None
         self.diags: list[Diagnostic] = list(loaded.diagnostics)
         self.skipped: list[tuple[str, str]] = []
         self.fn = ""
@@ -740,8 +743,13 @@ class Reader(EmitChecks, PollChecks):
         if self.handler_modules is None:
             self.handler_modules = HandlerModules(self.base_dir)
             self.handler_modules.begin()
+        if self.environments is None:
+            self.environments = HandlerEnvironments(self.stack)
         try:
-            b.handler = self.handler_modules.import_handler(ref)
+            # The module's top level (a table name read from os.environ, a client) runs
+            # with the environment of the first workload that imports it, as in Lambda's init.
+            with applied(self.environments.at_import(self.fn)):
+                b.handler = self.handler_modules.import_handler(ref)
         except BehaviorError as exc:
             self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
             self.skipped.append((self.fn, str(exc)))
