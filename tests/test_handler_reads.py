@@ -91,10 +91,14 @@ def mutate(event, context):
 
 
 def write_then_read(event, context):
-    """The handler's own write is not read back in the same invocation."""
+    """A write made at the call is read back; one made after a sleep is not, yet."""
     context.put_item("orders", {"customer": "c-9", "n": 1, "total": 5})
     context.sleep(1000)
-    return {"seen": context.get_item("orders", {"customer": "c-9", "n": 1})}
+    context.put_item("orders", {"customer": "c-8", "n": 1, "total": 6})
+    return {
+        "seen": context.get_item("orders", {"customer": "c-9", "n": 1}),
+        "later": context.get_item("orders", {"customer": "c-8", "n": 1}),
+    }
 
 
 def count_orders(event, context):
@@ -486,11 +490,13 @@ def test_a_version_needs_get_object_version_and_an_index_its_own_grant(s: Sessio
 # -- time, records, determinism ------------------------------------------------------------
 
 
-def test_a_handler_does_not_read_its_own_writes_back(tmp_path: Path) -> None:
+def test_a_handler_reads_back_what_it_wrote_before_it_slept(tmp_path: Path) -> None:
     s = open_session(tmp_path, only("write_then_read"))
-    # Not even after a sleep: the handler runs at one instant, its writes land at its end.
-    assert execute(s, "invoke reader '{}'").data["response"] == {"seen": None}
-    assert execute(s, "invoke reader '{}'").data["response"]["seen"]["total"] == 5
+    # The write at the call is made at once; the one after the sleep at start + 1 s, after
+    # the read (which sees the stack at the start instant).
+    first = execute(s, "invoke reader '{}'").data["response"]
+    assert first == {"seen": {"customer": "c-9", "n": 1, "total": 5}, "later": None}
+    assert execute(s, "invoke reader '{}'").data["response"]["later"]["total"] == 6
 
 
 def test_reads_leave_no_record_and_the_same_run_gives_the_same_trace(tmp_path: Path) -> None:

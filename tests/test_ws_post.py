@@ -230,7 +230,12 @@ def test_a_python_handlers_post_to_a_connection_of_another_api_is_gone(tmp_path:
     execute(s, f'ws-send {cid} \'{{"action": "both"}}\'')
     (failed,) = records(s.sim, tk.EMISSION_FAILED, "both")
     assert failed.data["error"].startswith(f"GoneException: no connection '{cid}' on lobby")
-    assert s.sim.services["websocket"].connections[cid].inbox == []
+    # The call raised in the handler (botocore's GoneException class), which did not catch
+    # it: the invocation failed, and the route answered the client API Gateway's error.
+    (ended,) = records(s.sim, tk.INVOCATION_FAILED, "both")
+    assert ended.data["error"] == "GoneException"
+    inbox = s.sim.services["websocket"].connections[cid].inbox
+    assert [json.loads(i.data)["message"] for i in inbox] == ["Internal server error"]
 
 
 def test_a_python_handler_without_an_api_of_its_own_must_name_one(tmp_path: Path) -> None:

@@ -157,6 +157,13 @@ class Denial:
         return f"{self.code}: {self.message}"
 
 
+def operation_name(kind: str) -> str:
+    """The operation a handler's call of `kind` makes (`send`: SendMessage); Kafka's
+    `Produce` for a record produced, which IAM does not check."""
+    call = _CALLS.get(kind)
+    return "Produce" if call is None else call[1]
+
+
 class ClientError(Exception):
     """What a Python handler's `context` call raises when the role does not allow it: named
     and shaped as botocore's (`response["Error"]["Code"]`, `operation_name`), so that an

@@ -6,6 +6,7 @@ generators, so the same stack, behaviours, seed, start time and actions give the
 from __future__ import annotations
 
 import binascii
+import hashlib
 import json
 import random
 from collections.abc import Callable
@@ -64,6 +65,7 @@ AGENDA_TEXT = {
     "visibility": "message {subject} becomes visible again (visibility timeout)",
     "retention": "the oldest message reaches the retention period",
     "invocation": "invocation {subject} ends",
+    "handler-call": "{resource}'s invocation {subject} makes a call it made after a sleep",
     "poll": "{subject} polls {resource}",
     "worker-message": "{resource} finishes processing message {subject}",
     "heartbeat": "{subject} extends the visibility of the messages it holds from {resource}",
@@ -181,7 +183,7 @@ class Simulator:
         self.unreserved_limit = 0
         # The chain count (Lambda recursive loop detection) of the invocation whose
         # emission is being carried out, 0 outside one: what SQS messages and asynchronous
-        # invokes made now carry. Set only by `apply_emission`, so that nothing on the busy
+        # invokes made now carry. Set only by `carry_out`, so that nothing on the busy
         # paths passes it along.
         self.chain = 0
         self.queues: dict[str, QueueSim] = {}
@@ -189,7 +191,8 @@ class Simulator:
         self.async_invokers: dict[str, AsyncInvoker] = {}
         self.event_sources: list[SqsEventSource] = []
         # Emission kinds served by event-source services (buses, buckets) register here.
-        self.emission_handlers: dict[str, Callable[[Emission, str], None]] = {}
+        # Each returns the call's answer keyed as boto3's response (None: nothing to tell).
+        self.emission_handlers: dict[str, Callable[[Emission, str], dict[str, Any] | None]] = {}
         # Event-source service objects by name ("schedules", "buses", "buckets", "http",
         # "topics", "batch"), for the commands and views that drive or show them.
         self.services: dict[str, Any] = {}
@@ -488,12 +491,71 @@ class Simulator:
     def apply_emission(
         self, function: str, invocation_id: str, emission: Emission, chain: int = 0
     ) -> None:
-        """Carry out what a handler emitted when its invocation succeeded.
+        """Carry out what a behaviour emitted when its invocation succeeded, or a Python
+        handler's call made after a `context.sleep` (at its instant): a refusal is an
+        `emission.failed` record.
 
         `chain` is the invocation's count in its chain of requests (0 for a batch job,
         which Lambda does not track): SQS sends, SNS publishes and asynchronous invokes
         carry it on, as the X-Ray trace header does on AWS; EventBridge and S3 do not."""
+        try:
+            self.carry_out(function, invocation_id, emission, chain)
+        except SimError as exc:
+            self.emission_refused(function, invocation_id, emission, str(exc))
+
+    def handler_call(
+        self, function: str, invocation_id: str, emission: Emission, chain: int = 0
+    ) -> dict[str, Any]:
+        """A Python handler's write, made at the call: carried out now, its answer (keyed
+        as boto3's response) returned; a refusal is an `emission.failed` record and raises
+        the SimError, which the handler's `context` turns into a ClientError. What the write
+        starts at once runs inside the call (a StartExecution's Task may invoke another
+        handler): a state machine runs the states its executions enter in turn, so a loop of
+        handlers that start each other nests one deep, not without end."""
+        try:
+            answer = self.carry_out(function, invocation_id, emission, chain)
+        except SimError as exc:
+            self.emission_refused(function, invocation_id, emission, str(exc))
+            raise
+        if emission.kind == "send":
+            # SendMessage answers the body's MD5 too: worked out only for a handler's call.
+            body = emission.fields["body"].encode("utf-8", "surrogatepass")
+            answer["MD5OfMessageBody"] = hashlib.md5(body, usedforsecurity=False).hexdigest()
+        return answer
+
+    def handler_call_later(
+        self,
+        at_ms: int,
+        function: str,
+        invocation_id: str,
+        emission: Emission,
+        chain: int = 0,
+        denial: str | None = None,
+    ) -> None:
+        """A Python handler's write made after it slept: carried out at `at_ms` (or, when
+        the role refused it, `denial` recorded then), as `apply_emission` does it."""
+        self.clock.at(
+            at_ms,
+            self._call_later,
+            (function, invocation_id, emission, chain, denial),
+            ("handler-call", function, invocation_id),
+        )
+
+    def _call_later(self, arg: tuple[str, str, Emission, int, str | None]) -> None:
+        function, invocation_id, emission, chain, denial = arg
+        if denial is not None:
+            self.emission_refused(function, invocation_id, emission, denial)
+        else:
+            self.apply_emission(function, invocation_id, emission, chain)
+
+    def carry_out(
+        self, function: str, invocation_id: str, emission: Emission, chain: int = 0
+    ) -> dict[str, Any]:
+        """Carry out one emission through its service (SimError when refused); returns the
+        service's answer keyed as boto3's response, with only the keys stptui knows truly
+        (`{}` for a call whose answer holds nothing a handler uses)."""
         source = f"{function}:{invocation_id}"
+        outer = self.chain
         self.chain = chain if emission.kind in TRACKED_EMISSIONS else 0
         try:
             if emission.kind == "send":
@@ -501,7 +563,7 @@ class Simulator:
                 # A body is text already (behavior.fields.normalise); None is a request without
                 # one, which the queue refuses with SQS's MissingParameter.
                 delay = f.get("delay")
-                self.send(
+                message_id = self.send(
                     emission.target,
                     f.get("body"),
                     delay_s=int(delay) if isinstance(delay, (int, float)) else None,
@@ -510,21 +572,20 @@ class Simulator:
                     attrs=f.get("attributes"),
                     source=source,
                 )
-            elif emission.kind == "invoke":
+                return {"MessageId": message_id}
+            if emission.kind == "invoke":
                 payload = emission.fields.get("payload")
                 check_payload_size(payload, ASYNC_PAYLOAD_BYTES)
                 self.invoke_async(emission.target, payload, "invoke", source)
-            else:
-                handler = self.emission_handlers.get(emission.kind)
-                if handler is None:
-                    raise SimError(
-                        f"{emission.kind} emissions need the {emission.kind} service model"
-                    )
-                handler(emission, source)
-        except SimError as exc:
-            self.emission_refused(function, invocation_id, emission, str(exc))
+                # Invoke with the Event type answers 202 and an empty payload.
+                return {"StatusCode": 202}
+            handler = self.emission_handlers.get(emission.kind)
+            if handler is None:
+                raise SimError(f"{emission.kind} emissions need the {emission.kind} service model")
+            return handler(emission, source) or {}
         finally:
-            self.chain = 0
+            # An emission carried out while a handler runs may be made within another.
+            self.chain = outer
 
     def emission_refused(
         self, function: str, invocation_id: str, emission: Emission, error: str

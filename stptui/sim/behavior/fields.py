@@ -147,7 +147,12 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
                 "write plain JSON, as DocumentClient takes it: {id: body.id, total: body.total}",
             )
         compact_json(value, f"{where}.{name}")
-        return {name: from_plain_item(value)}
+        out = {name: from_plain_item(value)}
+        if kind == "putItem" and any(values.get(k) is not None for k in _CONDITIONAL):
+            # A Python handler's conditional put_item (a behaviours file's putItem has none).
+            out["condition"] = _expression_text(values, "condition", where)
+            out.update(_placeholders(values, where))
+        return out
     if kind == "updateItem":
         return update_fields(values, where)
     if kind == "startExecution":
@@ -279,16 +284,32 @@ def update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     compact_json(key, f"{where}.key")
     out: dict[str, Any] = {"key": from_plain_item(key)}
     for name in ("update", "condition"):
-        text = values.get(name)
-        if (text is not None or name == "update") and not isinstance(text, str):
-            raise FieldError(
-                where,
-                name,
-                "a DynamoDB expression is text",
-                text,
-                f"a constant expression is a JMESPath raw literal: {name}: \"'SET n = :n'\"",
-            )
-        out[name] = text
+        out[name] = _expression_text(values, name, where)
+    out.update(_placeholders(values, where))
+    return out
+
+
+# A put_item's fields that make it conditional.
+_CONDITIONAL = ("condition", "names", "values")
+
+
+def _expression_text(values: dict[str, Any], name: str, where: str) -> str | None:
+    """An expression field: text (an update is required), or None when not given."""
+    text = values.get(name)
+    if (text is not None or name == "update") and not isinstance(text, str):
+        raise FieldError(
+            where,
+            name,
+            "a DynamoDB expression is text",
+            text,
+            f"a constant expression is a JMESPath raw literal: {name}: \"'SET n = :n'\"",
+        )
+    return text
+
+
+def _placeholders(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """The expressions' names (as given) and values (marshalled), each None when not given."""
+    out: dict[str, Any] = {}
     names = values.get("names")
     if names is not None and (
         not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())

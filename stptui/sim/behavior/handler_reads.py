@@ -2,18 +2,20 @@
 `get_item`, `query` and `scan`, with S3's and DynamoDB's semantics over the simulation's state.
 
 A read answers at once, from the state at the instant the handler runs (its invocation's
-start; a `context.sleep` does not move it): the handler's own writes take effect when the
-invocation ends, so a read does not see them. A read leaves no trace record (AWS writes no
-event for one) and draws no random number or id, so a run's trace does not depend on what
-its handlers read. What a read hands back is a new object: changing it changes nothing in the
-simulation. docs/fidelity.md ("Python handlers' reads") has the sources and the choices.
+start; a `context.sleep` does not move it), with the writes the handler made at the call; its
+writes made after a sleep happen later, at their own instant, and a read does not see them.
+A read leaves no trace record (AWS writes no event for one) and draws no random number or
+id, so a run's trace does not depend on what its handlers read. What a read hands back is a
+new object: changing it changes nothing in the simulation. docs/fidelity.md ("Python
+handlers' reads") has the sources and the choices.
 
 Refusals are raised as boto3 raises them: a `ClientError` (stptui.config.permissions) whose
 class is the one botocore makes for an error the service's model names (`NoSuchKey`,
 `NoSuchBucket`, `InvalidObjectState`, `ResourceNotFoundException`), so that an unhandled one
 fails the invocation with that errorType; `ClientError` itself for the others (AccessDenied,
-ValidationException, HeadObject's bodiless `404` and `403`). A call stptui cannot make (an
-argument of the wrong type, an object uploaded with a size only) raises `BehaviorError`.
+ValidationException, HeadObject's bodiless `404` and `403`); `client_error` makes the
+refusals of the handler's writes too. A call stptui cannot make (an argument of the wrong
+type, an object uploaded with a size only) raises `BehaviorError`.
 """
 
 from __future__ import annotations
@@ -64,6 +66,14 @@ class ResourceNotFoundException(ClientError):
     """DynamoDB's ResourceNotFoundException (a table that does not exist)."""
 
 
+class ConditionalCheckFailedException(ClientError):
+    """DynamoDB's ConditionalCheckFailedException (a write whose condition does not hold)."""
+
+
+class GoneException(ClientError):
+    """API Gateway's GoneException (PostToConnection to a closed connection)."""
+
+
 # The errors each service's model names: botocore makes a class of each (`s3.exceptions.
 # NoSuchKey`), and an unhandled one is reported under that class's name.
 _MODELED: dict[str, type[ClientError]] = {
@@ -71,10 +81,12 @@ _MODELED: dict[str, type[ClientError]] = {
     "NoSuchBucket": NoSuchBucket,
     "InvalidObjectState": InvalidObjectState,
     "ResourceNotFoundException": ResourceNotFoundException,
+    "ConditionalCheckFailedException": ConditionalCheckFailedException,
+    "GoneException": GoneException,
 }
 
 
-def _error(error_code: str, message: str, operation: str) -> ClientError:
+def client_error(error_code: str, message: str, operation: str) -> ClientError:
     """The botocore-style error of AWS's `error_code` (a modelled class where boto3 has one)."""
     return _MODELED.get(error_code, ClientError)(Denial(error_code, message, operation))
 
@@ -187,8 +199,8 @@ class Reads:
             name = self._resolve("put", bucket)
         except BehaviorError as exc:
             if operation == "HeadObject":  # a HEAD answer has no body: botocore has the status
-                raise _error("404", _unknown("Not Found", exc), operation) from None
-            raise _error("NoSuchBucket", _unknown(NO_SUCH_BUCKET, exc), operation) from None
+                raise client_error("404", _unknown("Not Found", exc), operation) from None
+            raise client_error("NoSuchBucket", _unknown(NO_SUCH_BUCKET, exc), operation) from None
         return sim.services["buckets"].buckets[name]
 
     def _version(self, b: BucketSim, key: str, version_id: str | None, operation: str) -> S3Object:
@@ -197,7 +209,7 @@ class Reads:
         denial = self._denial(kind, b.name, {"key": key})
         head = operation == "HeadObject"
         if denial is not None:
-            raise _error("403", "Forbidden", operation) if head else ClientError(denial)
+            raise client_error("403", "Forbidden", operation) if head else ClientError(denial)
         if version_id is None:
             obj = b.objects.get(key)
             if obj is None:
@@ -205,22 +217,22 @@ class Reads:
                 listing = self._denial("listObjects", b.name, {})
                 if listing is not None:
                     if head:
-                        raise _error("403", "Forbidden", operation)
+                        raise client_error("403", "Forbidden", operation)
                     raise ClientError(Denial(listing.code, listing.message, operation))
                 if head:
-                    raise _error("404", "Not Found", operation)
-                raise _error("NoSuchKey", NO_SUCH_KEY, operation)
+                    raise client_error("404", "Not Found", operation)
+                raise client_error("NoSuchKey", NO_SUCH_KEY, operation)
             return obj
         found = next((o for o in b.versions.get(key, []) if o.version_id == version_id), None)
         if found is None:
             if head:
-                raise _error("404", "Not Found", operation)
-            raise _error("NoSuchVersion", "The specified version does not exist.", operation)
+                raise client_error("404", "Not Found", operation)
+            raise client_error("NoSuchVersion", "The specified version does not exist.", operation)
         if found.delete_marker:
             # A delete marker has no data: GET and HEAD of it are 405 Method Not Allowed.
             if head:
-                raise _error("405", "Method Not Allowed", operation)
-            raise _error(
+                raise client_error("405", "Method Not Allowed", operation)
+            raise client_error(
                 "MethodNotAllowed",
                 "The specified method is not allowed against this resource.",
                 operation,
@@ -234,7 +246,7 @@ class Reads:
         key = _text(key, "the key", call)
         obj = self._version(b, key, _optional_text(version_id, "version_id", call), "GetObject")
         if not obj.readable:
-            raise _error("InvalidObjectState", ARCHIVED_MESSAGE, "GetObject")
+            raise client_error("InvalidObjectState", ARCHIVED_MESSAGE, "GetObject")
         if obj.content is None:
             # The message is all a user sees of an exception in a handler: the fix goes in it.
             raise BehaviorError(
@@ -281,7 +293,7 @@ class Reads:
         wanted = MAX_KEYS if wanted is None else wanted
         self._check("listObjects", b.name, {})
         if wanted < 0:
-            raise _error(
+            raise client_error(
                 "InvalidArgument",
                 "Argument maxKeys must be an integer between 0 and 2147483647",
                 "ListObjectsV2",
@@ -319,7 +331,7 @@ class Reads:
             name = self._resolve("putItem", table)
         except BehaviorError as exc:
             message = _unknown(f"Requested resource not found: Table: {table} not found", exc)
-            raise _error("ResourceNotFoundException", message, operation) from None
+            raise client_error("ResourceNotFoundException", message, operation) from None
         found = sim.services.get("tables", {}).get(name)
         if found is None:
             raise BehaviorError(
@@ -402,7 +414,7 @@ class Reads:
         start = None if start_key is None else _plain_object(start_key, "start_key", call)
         self._check(call, t.name, {"index": index} if index else {})
         if count is not None and count < 1:
-            raise _error(
+            raise client_error(
                 "ValidationException",
                 f"1 validation error detected: Value '{count}' at 'limit' failed to satisfy "
                 "constraint: Member must have value greater than or equal to 1",
@@ -413,7 +425,7 @@ class Reads:
         if index is not None:
             entry = next((e for e in t.indexes if e[0] == index), None)
             if entry is None:
-                raise _error(
+                raise client_error(
                     "ValidationException",
                     f"The table does not have the specified index: {index}",
                     operation,
@@ -455,13 +467,13 @@ class Reads:
         items.sort(key=functools.cmp_to_key(by_key), reverse=not forward)
         if start is not None:
             if any(n not in start for n in order):
-                raise _error(
+                raise client_error(
                     "ValidationException",
                     f"The provided starting key is invalid: it needs {', '.join(order)}",
                     operation,
                 )
             if key_condition is not None and not ddbjson.same_value(start[schema[0][0]], pk_value):
-                raise _error(
+                raise client_error(
                     "ValidationException",
                     "The provided starting key is outside query boundaries based on provided "
                     "conditions",
@@ -511,4 +523,4 @@ def _ddb_error(exc: ddbjson.DynamoDBError, operation: str) -> ClientError:
     code, _, message = text.partition(": ")
     if not code.isidentifier():
         code, message = "ValidationException", text
-    return _error(code, message, operation)
+    return client_error(code, message, operation)

@@ -38,7 +38,8 @@ Status = Literal["success", "error", "timeout"]
 
 @dataclass(frozen=True, slots=True)
 class Emission:
-    """Something a handler does when its invocation succeeds; `fields` are already evaluated.
+    """A write: what a declared behaviour emits when its invocation succeeds, or a Python
+    handler's call; `fields` are already evaluated.
 
     send: body (str), delay (int seconds or None), group, dedupId (str or None),
     attributes (dict of name -> str | number, or None);
@@ -84,7 +85,8 @@ class Outcome:
     emissions: list[Emission] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     # Calls the workload's role refused (see permissions.py), with AWS's error text: each
-    # becomes an `emission.failed` record when the invocation ends, whatever its status.
+    # becomes an `emission.failed` record when the invocation ends, whatever its status (a
+    # Python handler's are recorded at the call, in a simulation).
     denied: list[tuple[Emission, str]] = field(default_factory=list)
     # A Python handler's exception: its frames in the handler's own files, each as
     # `traceback.format_list` writes one (Lambda's runtime's `stackTrace`). A tuple, so that
@@ -106,7 +108,11 @@ class InvocationInput:
     ContainerOverrides, a function's log stream; stptui.sim.behavior.handler_env), built only
     when a handler runs; `container` names the container a container workload's behaviour
     serves. `sim` is the simulation the invocation runs in, whose state a Python handler's
-    reads see (None: no reads, as in a behaviour decided outside a simulation).
+    reads see and its writes change, as it makes them (None: no reads, and the writes are
+    only collected in the Outcome's `emissions`, as in a behaviour decided outside a
+    simulation). `invocation_id` names the invocation in the `source` of what its handler's
+    writes make, and `chain` is its count in its chain of requests (recursive loop
+    detection; 0 where Lambda does not track it).
     """
 
     function: str
@@ -122,6 +128,8 @@ class InvocationInput:
     environment: Callable[[], Mapping[str, str]] | None = None
     container: str = ""
     sim: Simulator | None = None
+    invocation_id: str = ""
+    chain: int = 0
 
     @property
     def role(self) -> str:

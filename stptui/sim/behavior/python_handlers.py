@@ -12,7 +12,7 @@ group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type,
 `put_object(bucket, key, content)`, `restore_object(bucket, key, days, tier="Standard",
 version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=None)`,
-`put_item(table, item)`, `delete_item(table, key)`,
+`put_item(table, item, condition=None, names=None, values=None)`, `delete_item(table, key)`,
 `update_item(table, key, update, names=None, values=None, condition=None)`,
 `start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
 task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
@@ -22,11 +22,8 @@ cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
 at once from the stack as it is when the handler runs (handler_reads).
 `environment` is what `os.environ` holds while the handler runs (handler_env). A target is
 named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
-(handler_targets). While the handler runs, `import boto3` gives boto3_standin, whose clients
-call these methods for it. The emissions take effect when the invocation ends, and only if it
-succeeds; a target that is not in the stack (or has the wrong type) raises `BehaviorError`
-inside the handler. A `sleep` past the timeout makes the outcome a timeout (emissions
-dropped, logs kept). What the handler prints goes to the invocation's log lines. An
+from stptui.config.permissions import ClientError, operation_name
+from stptui.sim.behavior.boto3_standin import acting_for
 exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
 that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
 value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
@@ -58,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import Function
-from stptui.config.permissions import ClientError
+from stptui.config.permissions import ClientError, operation_name
 from stptui.sim.behavior.boto3_standin import acting_for
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
@@ -115,6 +112,8 @@ class HandlerContext:
 
     __slots__ = (
         "_behaviors",
+        "_chain",
+        "_invocation",
         "_reads",
         "_role",
         "_sim",
@@ -126,6 +125,7 @@ class HandlerContext:
         "emissions",
         "environment",
         "function_version",
+        "later",
         "logs",
         "memory_limit_in_mb",
         "now_ms",
@@ -145,6 +145,8 @@ class HandlerContext:
         self._role = inp.role
         self._workload = inp.function
         self._sim = inp.sim
+        self._invocation = inp.invocation_id
+        self._chain = inp.chain
         self._reads: Reads | None = None
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
@@ -153,8 +155,11 @@ class HandlerContext:
         self.now_ms = inp.now_ms
         self.random = rng
         self.slept_ms = 0
+        # Outside a simulation only: the calls, collected (a simulation carries them out).
         self.emissions: list[Emission] = []
         self.denied: list[tuple[Emission, str]] = []
+        # The calls made after a sleep: (ms slept before it, the call, the role's refusal).
+        self.later: list[tuple[int, Emission, str | None]] = []
         self.logs: list[str] = []
         # What `os.environ` holds while the handler runs (handler_env), as a dict of its own.
         self.environment: dict[str, str] = {}
@@ -219,8 +224,8 @@ class HandlerContext:
         group: str | None = None,
         dedup_id: str | None = None,
         attributes: dict[str, str | int | float] | None = None,
-    ) -> None:
-        """SQS SendMessage (done when the invocation ends, if it succeeds)."""
+    ) -> dict[str, Any] | None:
+        """SQS SendMessage, made at the call (or at the start plus the time slept)."""
         values = {
             "body": body,
             "delay": delay,
@@ -228,11 +233,15 @@ class HandlerContext:
             "dedupId": dedup_id,
             "attributes": attributes,
         }
-        self._emit("send", queue, values)
+        return self._emit("send", queue, values)
 
-    def publish(self, bus: str, source: str, detail_type: str, detail: Any) -> None:
+    def publish(
+        self, bus: str, source: str, detail_type: str, detail: Any
+    ) -> dict[str, Any] | None:
         """EventBridge PutEvents with one entry (`bus` may be `default`)."""
-        self._emit("publish", bus, {"source": source, "detailType": detail_type, "detail": detail})
+        return self._emit(
+            "publish", bus, {"source": source, "detailType": detail_type, "detail": detail}
+        )
 
     def notify(
         self,
@@ -242,7 +251,7 @@ class HandlerContext:
         attributes: dict[str, Any] | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """SNS Publish; a message that is not text is sent as JSON. `group` and `dedup_id`
         are the MessageGroupId and MessageDeduplicationId a FIFO topic needs."""
         values = {
@@ -252,11 +261,11 @@ class HandlerContext:
             "dedupId": dedup_id,
             "attributes": attributes,
         }
-        self._emit("notify", topic, values)
+        return self._emit("notify", topic, values)
 
-    def put_object(self, bucket: str, key: str, content: Any) -> None:
+    def put_object(self, bucket: str, key: str, content: Any) -> dict[str, Any] | None:
         """S3 PutObject; content that is not text is written as JSON."""
-        self._emit("put", bucket, {"key": key, "content": content})
+        return self._emit("put", bucket, {"key": key, "content": content})
 
     def restore_object(
         self,
@@ -265,18 +274,20 @@ class HandlerContext:
         days: int,
         tier: str = "Standard",
         version_id: str | None = None,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """S3 RestoreObject of an archived object: a copy readable for `days` days."""
         values = {"key": key, "days": days, "tier": tier, "versionId": version_id}
-        self._emit("restoreObject", bucket, values)
+        return self._emit("restoreObject", bucket, values)
 
-    def invoke(self, function: str, payload: Any) -> None:
+    def invoke(self, function: str, payload: Any) -> dict[str, Any] | None:
         """An asynchronous Lambda invoke."""
-        self._emit("invoke", function, {"payload": payload})
+        return self._emit("invoke", function, {"payload": payload})
 
-    def put_record(self, stream: str, data: Any, partition_key: str | None = None) -> None:
+    def put_record(
+        self, stream: str, data: Any, partition_key: str | None = None
+    ) -> dict[str, Any] | None:
         """Kinesis PutRecord; data that is not text is written as JSON."""
-        self._emit("putRecord", stream, {"data": data, "partitionKey": partition_key})
+        return self._emit("putRecord", stream, {"data": data, "partitionKey": partition_key})
 
     def produce(
         self,
@@ -285,20 +296,30 @@ class HandlerContext:
         key: str | None = None,
         headers: dict[str, str] | None = None,
         partition: int | None = None,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """Produce a record to a Kafka topic, named as `show kafka-topics` names it: a value
         that is not text is written as JSON, None is a null value (a tombstone); `key` picks
         the partition (murmur2) unless `partition` is given; `headers` map names to text."""
         values = {"value": value, "key": key, "headers": headers, "partition": partition}
-        self._emit("produce", topic, values)
+        return self._emit("produce", topic, values)
 
-    def put_item(self, table: str, item: dict[str, Any]) -> None:
-        """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does)."""
-        self._emit("putItem", table, {"item": item})
+    def put_item(
+        self,
+        table: str,
+        item: dict[str, Any],
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does), made
+        only when `condition` (a ConditionExpression) holds for the item stored:
+        `condition="attribute_not_exists(pk)"` writes an item only once."""
+        fields = {"item": item, "condition": condition, "names": names, "values": values}
+        return self._emit("putItem", table, fields)
 
-    def delete_item(self, table: str, key: dict[str, Any]) -> None:
+    def delete_item(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
         """DynamoDB DeleteItem by a plain JSON key."""
-        self._emit("deleteItem", table, {"key": key})
+        return self._emit("deleteItem", table, {"key": key})
 
     def update_item(
         self,
@@ -308,22 +329,24 @@ class HandlerContext:
         names: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
         condition: str | None = None,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """DynamoDB UpdateItem by a plain JSON key; `values` are plain JSON, marshalled."""
         fields = {"key": key, "update": update, "names": names, "values": values}
-        self._emit("updateItem", table, {**fields, "condition": condition})
+        return self._emit("updateItem", table, {**fields, "condition": condition})
 
     def start_execution(
         self, state_machine: str, input: Any = None, name: str | None = None
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """Step Functions StartExecution: `input` is JSON text (as boto3 takes it) or any
         JSON value; `name` None gives a generated one."""
-        self._emit("startExecution", state_machine, {"input": input, "name": name})
+        return self._emit("startExecution", state_machine, {"input": input, "name": name})
 
-    def send_task_success(self, state_machine: str, task_token: str, output: Any = None) -> None:
+    def send_task_success(
+        self, state_machine: str, task_token: str, output: Any = None
+    ) -> dict[str, Any] | None:
         """Step Functions SendTaskSuccess for a task of `state_machine`: `output` is JSON
         text (as boto3 takes it) or any JSON value (None: `{}`)."""
-        self._emit("sendTaskSuccess", state_machine, {"token": task_token, "output": output})
+        return self._emit("sendTaskSuccess", state_machine, {"token": task_token, "output": output})
 
     def send_task_failure(
         self,
@@ -331,22 +354,26 @@ class HandlerContext:
         task_token: str,
         error: str | None = None,
         cause: str | None = None,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """Step Functions SendTaskFailure for a task of `state_machine`."""
         fields = {"token": task_token, "error": error, "cause": cause}
-        self._emit("sendTaskFailure", state_machine, fields)
+        return self._emit("sendTaskFailure", state_machine, fields)
 
-    def send_task_heartbeat(self, state_machine: str, task_token: str) -> None:
+    def send_task_heartbeat(self, state_machine: str, task_token: str) -> dict[str, Any] | None:
         """Step Functions SendTaskHeartbeat for a task of `state_machine`."""
-        self._emit("sendTaskHeartbeat", state_machine, {"token": task_token})
+        return self._emit("sendTaskHeartbeat", state_machine, {"token": task_token})
 
-    def post_to_connection(self, connection_id: str, data: Any, gateway: str | None = None) -> None:
+    def post_to_connection(
+        self, connection_id: str, data: Any, gateway: str | None = None
+    ) -> dict[str, Any] | None:
         """API Gateway PostToConnection through `gateway`'s @connections API (None: the
         WebSocket API this function's routes are on); data that is not text is sent as
         JSON. A closed connection's GoneException is an `emission.failed` record."""
         if gateway is None:
             gateway = self._own_gateway()
-        self._emit("postToConnection", gateway, {"connectionId": connection_id, "data": data})
+        return self._emit(
+            "postToConnection", gateway, {"connectionId": connection_id, "data": data}
+        )
 
     # -- reads: answered at once, from the stack as it is when the handler runs
 
@@ -417,19 +444,56 @@ class HandlerContext:
             )
         return own[0]
 
-    def _emit(self, kind: EmissionKind, target: str, values: dict[str, Any]) -> None:
+    def _emit(
+        self, kind: EmissionKind, target: str, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Make one write: at the call when the handler has not slept (its answer returned, a
+        refusal raised as ClientError), else kept for its instant (returns None)."""
         # stptui's name of the target, which may be named by its URL, ARN or AWS name.
         target = self._behaviors._check_target(kind, target)
         fields = normalise(kind, values, f"context.{kind}")
+        emission = Emission(kind, target, fields)
         denial = self._behaviors.permissions.check(
             self._role, kind, target, fields, self.aws_request_id
         )
+        sim = self._sim
+        if sim is None:
+            # Outside a simulation (a behaviour decided on its own): collected.
+            if denial is not None:
+                self.denied.append((emission, str(denial)))
+                raise ClientError(denial)
+            self.emissions.append(emission)
+            return None
+        if self.slept_ms:
+            # Made at start + the time slept: scheduled once the handler has returned, and
+            # only if the invocation was still running then. IAM's refusal does not depend
+            # on the stack's state, so the handler sees it at the call as on AWS.
+            self.later.append((self.slept_ms, emission, None if denial is None else str(denial)))
+            if denial is not None:
+                raise ClientError(denial)
+            return None
         if denial is not None:
+            sim.emission_refused(self._role, self._invocation, emission, str(denial))
+            raise ClientError(denial)
+        from stptui.sim.engine import SimError
+
+        try:
+            return sim.handler_call(self._role, self._invocation, emission, self._chain)
+        except SimError as exc:
             # The SDK call throws in the handler, which may catch it; uncaught, it fails
             # the invocation as any exception does.
-            self.denied.append((Emission(kind, target, fields), str(denial)))
-            raise ClientError(denial)
-        self.emissions.append(Emission(kind, target, fields))
+            raise refusal(kind, str(exc)) from None
+
+
+def refusal(kind: EmissionKind, error: str) -> ClientError:
+    """A service's refusal of a handler's call (`Code: message`, as the services word
+    them) as the ClientError boto3 raises, of botocore's class for a modelled code."""
+    from stptui.sim.behavior.handler_reads import client_error
+
+    code, _, message = error.partition(": ")
+    if not code.replace(".", "").isidentifier() or not message:
+        code, message = "ValidationException", error
+    return client_error(code, message, operation_name(kind))
 
 
 # The triggers of code that Lambda does not run (a batch job's container, a container
@@ -471,7 +535,16 @@ def run_handler(
     printed = captured.getvalue()
     logs = log_events([*ctx.logs, *printed.rstrip("\n").split("\n")] if printed else ctx.logs)
     total = duration + ctx.slept_ms
-    if inp.timeout_ms > 0 and total > inp.timeout_ms:
+    expired = inp.timeout_ms > 0 and total > inp.timeout_ms
+    if ctx.later and inp.sim is not None:
+        # Lambda stops the runtime at the timeout: a call the handler made after sleeping to
+        # that instant or past it was never made.
+        sim = inp.sim
+        for slept, emission, denial in ctx.later:
+            if not expired or slept < inp.timeout_ms:
+                at = inp.now_ms + slept
+                sim.handler_call_later(at, inp.role, inp.invocation_id, emission, inp.chain, denial)
+    if expired:
         out = timed_out(inp)
         out.logs = logs
         return out
@@ -506,8 +579,8 @@ def run_handler(
         )
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
-        # The runtime cannot hand Lambda the response: the invocation fails, and what
-        # the handler emitted is dropped with it.
+        # The runtime cannot hand Lambda the response: the invocation fails (the calls
+        # the handler made stay made).
         return Outcome(
             total,
             "error",

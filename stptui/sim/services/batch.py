@@ -733,6 +733,7 @@ class BatchService:
                     batch_job_id,
                     environment=env.get,
                     sim=sim,
+                    invocation_id=ex.id,
                 ),
                 sim.rng,
                 job.overrides,

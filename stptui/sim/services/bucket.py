@@ -1374,11 +1374,16 @@ class BucketService:
 
     # -- hooks for behaviours and Lambda destinations ------------------------------------
 
-    def on_emission(self, emission: Emission, source: str) -> None:
-        """A handler's `put` emission: PutObject with the content (SimError when refused)."""
+    def on_emission(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A handler's `put` emission: PutObject with the content (SimError when refused);
+        PutObject's answer (ETag, and VersionId in a versioned bucket)."""
         f = emission.fields
         content = f["content"].encode("utf-8", "surrogatepass")
-        self.put_object(emission.target, f["key"], content=content, source=source)
+        obj = self.put_object(emission.target, f["key"], content=content, source=source)
+        out = {"ETag": f'"{obj.etag}"'}
+        if obj.version_id is not None:
+            out["VersionId"] = obj.version_id
+        return out
 
     def on_restore_emission(self, emission: Emission, source: str) -> None:
         """A handler's `restoreObject` emission: RestoreObject, as the `restore` command

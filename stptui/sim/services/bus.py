@@ -977,10 +977,11 @@ class BusService:
 
     # -- hooks for behaviours and Lambda destinations -----------------------------------
 
-    def on_emission(self, emission: Emission, source: str) -> None:
-        """A handler's `publish` emission: PutEvents on its bus (SimError when refused)."""
+    def on_emission(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A handler's `publish` emission: PutEvents on its bus (SimError when refused);
+        PutEvents' answer for its one entry."""
         f = emission.fields
-        self.publish(
+        event_id = self.publish(
             emission.target,
             f.get("source"),
             f.get("detailType"),
@@ -988,6 +989,7 @@ class BusService:
             f.get("resources"),
             origin=source,
         )
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": event_id}]}
 
     def on_destination(self, function: str, which: str, target: str, record: dict[str, Any]) -> str:
         """A Lambda destination that is a bus: the invocation record becomes `detail`;

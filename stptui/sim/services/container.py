@@ -267,6 +267,7 @@ class ContainerService:
                     workload,
                     container=container,
                     sim=sim,
+                    invocation_id=inv_id,
                 ),
                 sim.rng,
                 overrides,

@@ -233,6 +233,8 @@ class FunctionSim:
                     request_id,
                     environment=None if logs is None else partial(_log_stream, logs, env),
                     sim=sim,
+                    invocation_id=inv_id,
+                    chain=caller.chain,
                 ),
                 sim.rng,
                 self.overrides,

@@ -26,6 +26,7 @@ import re
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,7 @@ from stptui.sim.asl_data import (
     wait_until_ms,
 )
 from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
-from stptui.sim.clock import MAX_MS, http_date, iso_ms
+from stptui.sim.clock import EPOCH, MAX_MS, http_date, iso_ms
 from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
@@ -2064,9 +2065,10 @@ def check_input_size(size: int) -> None:
         )
 
 
-def start_execution_emission(sim: Simulator, emission: Emission, source: str) -> None:
+def start_execution_emission(sim: Simulator, emission: Emission, source: str) -> dict[str, Any]:
     """A handler's `startExecution` emission, as StartExecution does it: the input text read
-    as JSON, then `MachineSim.start`'s rules (a SimError with Step Functions' error text)."""
+    as JSON, then `MachineSim.start`'s rules (a SimError with Step Functions' error text);
+    StartExecution's answer (boto3 reads `startDate` as a datetime)."""
     from stptui.sim.engine import SimError
 
     machine = lookup_machine(sim, emission.target)
@@ -2080,9 +2082,11 @@ def start_execution_emission(sim: Simulator, emission: Emission, source: str) ->
                 f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
                 "the input must be JSON text: pass an object, or JSON.stringify it",
             ) from None
-        machine.start(raw, emission.fields["name"], source)
+        execution = machine.start(raw, emission.fields["name"], source)
     except ExecutionError as exc:
         raise SimError(str(exc), exc.hint) from None
+    started = EPOCH + timedelta(milliseconds=execution.start_ms)
+    return {"executionArn": execution.arn, "startDate": started}
 
 
 def wire(sim: Simulator) -> None:

@@ -1117,9 +1117,9 @@ def wire(sim: Simulator) -> None:
             attach(sim, streams[name], w, trig)
 
 
-def put_record_emission(sim: Simulator, emission: Emission, source: str) -> None:
+def put_record_emission(sim: Simulator, emission: Emission, source: str) -> dict[str, Any]:
     """A handler's `putRecord` emission: PutRecord as the `put-record` command does it
-    (SimError with Kinesis's error text when refused)."""
+    (SimError with Kinesis's error text when refused); PutRecord's answer."""
     from stptui.sim.engine import SimError
 
     stream = lookup_stream(sim, emission.target)
@@ -1134,9 +1134,10 @@ def put_record_emission(sim: Simulator, emission: Emission, source: str) -> None
         )
     data = text.encode("utf-8", "surrogatepass")
     try:
-        stream.put(data, DEFAULT_PARTITION_KEY if key is None else key, source=source)
+        record = stream.put(data, DEFAULT_PARTITION_KEY if key is None else key, source=source)
     except KinesisError as exc:
         raise SimError(str(exc), exc.hint) from None
+    return {"ShardId": record.shard.id, "SequenceNumber": record.sequence_number}
 
 
 def attach(sim: Simulator, source: StreamSource, workload: Workload, trig: Trigger) -> None:

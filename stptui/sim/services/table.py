@@ -495,7 +495,12 @@ def item_emission(sim: Simulator, emission: Emission, source: str) -> None:
     fields = emission.fields
     try:
         if emission.kind == "putItem":
-            table.put(fields["item"], source)
+            # A Python handler's put_item may have a condition (and its placeholders).
+            condition = fields.get("condition")
+            expr = None
+            if condition is not None or fields.get("names") or fields.get("values"):
+                expr = Expressions(None, condition, fields.get("names"), fields.get("values"))
+            table.put(fields["item"], source, expr)
         elif emission.kind == "updateItem":
             expr = Expressions(
                 fields["update"], fields["condition"], fields["names"], fields["values"]

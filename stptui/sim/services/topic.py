@@ -515,10 +515,11 @@ class TopicService:
 
     # -- Publish ---------------------------------------------------------------------------
 
-    def on_emission(self, emission: Emission, source: str) -> None:
-        """A handler's `notify` emission: SNS Publish on its topic (SimError when refused)."""
+    def on_emission(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A handler's `notify` emission: SNS Publish on its topic (SimError when refused);
+        Publish's answer."""
         f = emission.fields
-        self.publish(
+        message_id = self.publish(
             emission.target,
             f.get("message"),
             subject=f.get("subject"),
@@ -527,6 +528,7 @@ class TopicService:
             dedup_id=f.get("dedupId"),
             origin=source,
         )
+        return {"MessageId": message_id}
 
     def publish(
         self,

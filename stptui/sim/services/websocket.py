@@ -871,8 +871,8 @@ class WebSocketService:
         return conn
 
     def on_emission(self, emission: Emission, source: str) -> None:
-        """A handler's postToConnection, made when its invocation ends: API Gateway's
-        refusals (GoneException, PayloadTooLargeException) become `emission.failed`."""
+        """A postToConnection emission or a Python handler's call: API Gateway's refusals
+        (GoneException, PayloadTooLargeException) are SimErrors."""
         from stptui.sim.engine import SimError
 
         f = emission.fields

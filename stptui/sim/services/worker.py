@@ -255,6 +255,7 @@ class WorkerService:
                     spec.workload,
                     container=spec.container,
                     sim=sim,
+                    invocation_id=inv_id,
                 ),
                 sim.rng,
                 overrides,
