@@ -58,8 +58,6 @@ BUS = integ.TARGETS[integ.EVENTS_PUT]
 STREAM = TargetKind("StreamName", "kinesis-stream", "KinesisStream")
 # StartReplay's archive: the archive of a bus of the stack (its ARN, or its name).
 ARCHIVE = TargetKind("EventSourceArn", integ.ARCHIVE, "EventBusArchive")
-# DynamoDB stops a Query or a Scan after it has read 1 MB (Query: "Query results").
-MAX_READ_BYTES = 1024 * 1024
 # ListObjectsV2 returns at most 1,000 keys a page.
 MAX_KEYS = 1000
 # S3's default encryption since January 2023 (SSE-S3), reported by every write and read.
@@ -425,16 +423,7 @@ def _read(sim: Simulator, api: Api, params: dict[str, Any], query: bool) -> Resu
     if start_key is not None:
         after = 1 if not query or forward else -1
         items = [i for i in items if by_key(i, start_key) == after]
-    scanned: list[dict[str, Any]] = []
-    read = 0
-    stopped = False
-    for item in items:
-        scanned.append(item)
-        read += ddbjson.item_size(item)
-        if (limit is not None and len(scanned) >= limit) or read >= MAX_READ_BYTES:
-            stopped = True
-            break
-    kept = [i for i in scanned if prepared.filter is None or de.matches(prepared.filter, i)]
+    scanned, kept, stopped = de.read_page(items, limit, prepared.filter)
     result: dict[str, Any] = {"Count": len(kept)}
     if select != "COUNT":
         result["Items"] = copy.deepcopy(kept)

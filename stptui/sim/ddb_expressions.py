@@ -746,6 +746,28 @@ def key_condition(tree: Any, key: list[tuple[str, str]]) -> tuple[Any, Any]:
     return pk_value, sk_condition
 
 
+# DynamoDB stops a Query or a Scan after it has read 1 MB ("Query results", "Scan").
+MAX_READ_BYTES = 1024 * 1024
+
+
+def read_page(
+    items: list[dict[str, Any]], limit: int | None, filter_tree: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """One page of a Query or Scan over `items` (already in reading order): the items read
+    (up to `limit`, or until 1 MB has been read), those of them `filter_tree` keeps (a
+    filter applies after the limit, as DynamoDB applies it), and whether it stopped early."""
+    scanned: list[dict[str, Any]] = []
+    read = 0
+    for item in items:
+        scanned.append(item)
+        read += ddbjson.item_size(item)
+        if (limit is not None and len(scanned) >= limit) or read >= MAX_READ_BYTES:
+            kept = [i for i in scanned if filter_tree is None or matches(filter_tree, i)]
+            return scanned, kept, True
+    kept = [i for i in scanned if filter_tree is None or matches(filter_tree, i)]
+    return scanned, kept, False
+
+
 def check_filter_keys(tree: Any, key: list[tuple[str, str]]) -> None:
     """A Query's FilterExpression may not name an attribute of the key schema it queries
     (DynamoDBError with DynamoDB's text)."""

@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 # ListObjectsV2 returns at most 1,000 keys a request, whatever MaxKeys asks.
 MAX_KEYS = 1000
-# DynamoDB stops a Query or a Scan after it has read 1 MB ("Query results", "Scan").
-MAX_READ_BYTES = 1024 * 1024
 # GetObject/HeadObject's ContentType for an object stored without one.
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 # S3's default encryption since January 2023 (SSE-S3), reported by every read.
@@ -481,16 +479,7 @@ class Reads:
                 )
             after = 1 if forward else -1
             items = [i for i in items if by_key(i, start) == after]
-        scanned: list[dict[str, Any]] = []
-        read = 0
-        stopped = False
-        for item in items:
-            scanned.append(item)
-            read += ddbjson.item_size(item)
-            if (count is not None and len(scanned) >= count) or read >= MAX_READ_BYTES:
-                stopped = True
-                break
-        kept = [i for i in scanned if prepared.filter is None or de.matches(prepared.filter, i)]
+        scanned, kept, stopped = de.read_page(items, count, prepared.filter)
         if projected is not None:
             kept = [{k: v for k, v in i.items() if k in projected or k in order} for i in kept]
         out: dict[str, Any] = {
