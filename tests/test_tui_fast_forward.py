@@ -19,7 +19,7 @@ from stptui.commands import CommandError, Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import iso_ms, parse_instant
 from stptui.tui.app import StptuiApp
-from stptui.tui.fast_forward import MIN_SLICES, FastForward, parse_target
+from stptui.tui.fast_forward import MIN_SLICES, Continued, FastForward, parse_target
 from stptui.tui.screens.fast_forward import FastForwardScreen
 
 DAY_MS = 24 * 3600 * 1000
@@ -293,7 +293,7 @@ def test_only_escape_or_stop_ends_a_run_not_a_stray_enter_or_space() -> None:
             assert not app.live.running  # space did not play the clock behind the dialog
             await pilot.press(*stop)
             assert app.screen is not screen and screen.forward.cancelled
-            assert app.session.sim.clock.now < START + 365 * DAY_MS
+            assert app.session.sim.clock.now < START + 120 * DAY_MS
 
     drive(app_for("combined"), script)
 
@@ -352,23 +352,24 @@ def test_an_until_to_the_clocks_end_goes_on_in_the_fast_forward_dialog(tmp_path:
         result = app.run_command("until 9999-12-31T00:00:00Z")
         reached = app.session.sim.clock.now
         assert START < reached < target
-        assert result.text == (
-            f"this until is long work: after 0 s the clock is at {iso_ms(reached)}; it goes "
-            "on to 9999-12-31T00:00:00.000Z in the fast-forward dialog, with its progress "
-            "(escape there stops it at the instant reached)"
+        assert result.text.startswith(
+            f"this until is long work: after 0 s the clock is at {iso_ms(reached)} (+"
+        )
+        assert result.text.endswith(
+            "; it goes on to 9999-12-31T00:00:00.000Z in the fast-forward dialog, with its "
+            "progress (escape there stops it where it got)"
         )
         await pilot.pause(0.3)
         screen = app.screen
-        assert isinstance(screen, FastForwardScreen) and screen.forward is not None
-        assert screen.forward.target_ms == target and not screen.forward.done
+        assert isinstance(screen, FastForwardScreen) and isinstance(screen.forward, Continued)
+        assert screen.forward.rest.aim == "to 9999-12-31T00:00:00.000Z"
+        assert not screen.forward.done
         await pilot.press("escape")
         assert not isinstance(app.screen, FastForwardScreen)
         now = app.session.sim.clock.now
-        assert reached <= now < target
-        assert (
-            app.session.log
-            == [f"until {iso_ms(reached)}", f"until {iso_ms(now)}"][: 1 + (now > reached)]
-        )
+        assert reached < now < target
+        # One line, which `undo` takes back at once: the instant it was stopped at.
+        assert app.session.log == [f"until {iso_ms(now)}"]
         fresh = replayed(app.session, tmp_path)
         assert fresh.sim.clock.now == now
         assert trace_sha256(fresh.sim.trace) == trace_sha256(app.session.sim.trace)
@@ -382,15 +383,21 @@ def test_an_advance_typed_on_the_command_line_reaches_its_target_through_the_dia
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
         field = app.screen.query_one("#command-input", Input)
-        field.value = "advance 30d"
+        field.value = "advance 120d"
         await pilot.press("enter")
-        # The command line, under the dialog, says where its run goes on.
+        # 120 days of a minute's schedule are 172,800 events: some 9 slices, a frame
+        # each. The command line, under the dialog, says where its run goes on.
         output = app.screen_stack[-2].query_one("#command-result", Static)
         shown = "".join(output.render_line(y).text for y in range(output.size.height))
-        assert "it goes on to 2026-02-04T08:00:00.000Z in the fast-forward" in shown
+        assert "it goes on to 2026-05-05T08:00:00.000Z in the fast-forward" in shown
         await _wait_closed(pilot, app)
-        assert app.session.sim.clock.now == START + 30 * DAY_MS
-        assert app.session.sim.function_stats("ticker")["invocations"] == 30 * 24 * 60
+        assert app.session.sim.clock.now == START + 120 * DAY_MS
+        assert app.session.sim.function_stats("ticker")["invocations"] == 120 * 24 * 60
+        # Once it ends, the command line says how.
+        assert "now 2026-05-05T08:00:00.000Z (+120 d)" in drawn_text(
+            app.screen.query_one("#command-result")
+        )
+        assert app.session.log == ["until 2026-05-05T08:00:00.000Z"]
 
     drive(minute_app(tmp_path, 0.0), script)
 
@@ -409,17 +416,17 @@ def test_a_short_advance_runs_on_the_command_line_as_before(tmp_path: Path) -> N
 def test_pasted_commands_after_a_long_advance_wait_for_its_fast_forward(tmp_path: Path) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
-        app.post_message(events.Paste("advance 2d\npause ticker"))
+        app.post_message(events.Paste("advance 60d\npause ticker"))
         await pilot.pause()
         await pilot.press("enter")
         # The second waits: run now, it would pause the schedule at the instant the first
-        # stopped, before the dialog ran the rest of its two days.
+        # stopped, before the dialog ran the rest of its 60 days (86,400 events: some 5 slices).
         assert "1 pasted command waits" in drawn_text(
             app.screen_stack[-2].query_one("#command-result")
         )
         await _wait_closed(pilot, app)
-        assert app.session.sim.clock.now == START + 2 * DAY_MS
+        assert app.session.sim.clock.now == START + 60 * DAY_MS
         await pilot.press("enter")
-        assert app.session.log[-2:] == ["until 2026-01-07T08:00:00.000Z", "pause ticker"]
+        assert app.session.log[-2:] == ["until 2026-03-06T08:00:00.000Z", "pause ticker"]
 
     drive(minute_app(tmp_path, 0.0), script)

@@ -44,6 +44,7 @@ def execute(
     report: Callable[[str, CommandResult | None], None] | None = None,
     at_line: Callable[[str, int], None] | None = None,
     expect_failed: Callable[[ExpectationFailed], None] | None = None,
+    resumable: bool = False,
 ) -> CommandResult:
     """Run one command line against the session and return what it did.
 
@@ -54,9 +55,11 @@ def execute(
     command runs itself (`source`), as they run, and `at_line` the file and line number of
     each before `report` has it; `expect_failed`, each of those that is a failed `expect`,
     which then does not stop the command (`--keep-going`). An error about one word of
-    `line` says where it was typed (`CommandError.located`)."""
+    `line` says where it was typed (`CommandError.located`). With `resumable`, a
+    command that `should_stop` stopped hands back what is left of it in
+    `CommandResult.resumption` (`stptui.commands.resume`), for the front end to run on."""
     try:
-        return _execute(session, line, should_stop, report, at_line, expect_failed)
+        return _execute(session, line, should_stop, report, at_line, expect_failed, resumable)
     except CommandError as exc:
         place(exc, line)
         raise
@@ -69,6 +72,7 @@ def _execute(
     report: Callable[[str, CommandResult | None], None] | None,
     at_line: Callable[[str, int], None] | None,
     expect_failed: Callable[[ExpectationFailed], None] | None,
+    resumable: bool = False,
 ) -> CommandResult:
     call = parse(session, line)
     if call is None:
@@ -77,6 +81,7 @@ def _execute(
     call.report = report
     call.at_line = at_line
     call.expect_failed = expect_failed
+    call.resumable = resumable
     sim = session.sim
     before = sim.trace.seq
     try:
@@ -95,7 +100,10 @@ def _execute(
         session.log.append(logged)
         # A new command starts another future: what `undo` took back cannot be redone on it.
         session.undone.clear()
-        if (note := session.record(logged)) is not None:
+        if result.resumption is not None:
+            # It goes on, and is recorded once it ends (`Resumption.end`).
+            result.resumption.lines = [logged]
+        elif (note := session.record(logged)) is not None:
             result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:
         result.records = sim.trace.run_since(before)

@@ -322,6 +322,9 @@ class Call:
     at_line: Callable[[str, int], None] | None = None
     expect_failed: Callable[[ExpectationFailed], None] | None = None
     log_line: str | None = None
+    # Set by a front end that runs on what a command has left when `should_stop` stopped
+    # it (`stptui.commands.resume`): such a command then returns a resumption.
+    resumable: bool = False
     # Set by `repeat` for the commands it runs: a command that would run the clock until
     # its answer (`http`, `invoke`) starts its request and lets the clock carry it, since
     # a repetition runs inside the clock, which must not be run again from within.

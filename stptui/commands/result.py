@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -24,6 +24,9 @@ from stptui.sim.explain import cut_field
 from stptui.sim.trace import Record, format_value
 from stptui.textsafe import Shown, flat, one_line, printable
 
+if TYPE_CHECKING:
+    from stptui.commands.resume import Resumption
+
 Table = tuple[list[str], list[list[str]]]
 
 
@@ -33,12 +36,14 @@ class CommandResult:
 
     `text` is a plain message (never markup); `table` is (headers, rows) for listings;
     `records` are the trace records the command caused, oldest first; `data` is the same
-    information in machine-readable form (JSON-compatible)."""
+    information in machine-readable form (JSON-compatible). `resumption` is what is left
+    of a command its front end stopped for now (`execute(..., resumable=True)`)."""
 
     text: str = ""
     table: Table | None = None
     records: Sequence[Record] = field(default_factory=list)
     data: Any = None
+    resumption: Resumption | None = None
 
 
 # A list field longer than this shows its first LIST_HEAD items and how many more there are:

@@ -46,6 +46,7 @@ from stptui.commands import (
 )
 from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
+from stptui.commands.resume import RESUMABLE
 from stptui.commands.session import idle_note, init_line
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.clock import iso_ms
@@ -54,7 +55,7 @@ from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.metrics import measured
 from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
-from stptui.tui.fast_forward import parse_target
+from stptui.tui.fast_forward import Continued
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import hanging, pretty_json
@@ -115,12 +116,13 @@ REBUILD_PROGRESS_S = 0.1
 # file), and change nothing the rebuild would replace.
 READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
 NARROW_WIDTH = 120
-# The longest an `advance` or `until` typed on the command line runs on the UI's thread:
-# past it the rest of the way goes on in the fast-forward dialog, in slices, with its
-# progress and escape to stop. A minute's schedule takes about 7 s of work a simulated
-# year (`until 9999-12-31T00:00:00Z` some 15 hours), all of it a frozen screen before.
+# The longest a command that can run the simulator for long (`advance`, `until`, `step`,
+# `run`, a burst `repeat`, `source`, `redo`: `stptui.commands.resume.RESUMABLE`) typed on the
+# command line runs on the UI's thread: past it the rest goes on in the fast-forward
+# dialog, in slices, with its progress and escape to stop. A minute's schedule takes about
+# 7 s of work a simulated year (`until 9999-12-31T00:00:00Z` some 15 hours), all of it a
+# frozen screen before.
 CLOCK_COMMAND_BUDGET_S = 1.0
-CLOCK_COMMANDS = frozenset({"advance", "until"})
 # Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
 # share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
 MEDIUM_WIDTH = 160
@@ -574,7 +576,11 @@ class StptuiApp(App[None]):
         # a terminal made narrow afterwards shows the pane that has the focus, not one
         # chosen before, with the keys going to a pane out of sight.
         widget = event.widget
-        if not self.screen_stack or widget.screen is not self.screen_stack[0]:
+        # A dialog that ended as it opened (a command handed over that ended in its first
+        # slice) is gone when the focus it took on mounting is reported.
+        if not self.screen_stack or not widget.is_attached:
+            return
+        if widget.screen is not self.screen_stack[0]:
             return
         pane = self._pane_of(widget)
         key = next((k for k, (pane_id, _, _) in PANES.items() if pane.id == pane_id), None)
@@ -922,40 +928,41 @@ class StptuiApp(App[None]):
         if not self.session.allow_code and (rebuild := plan_rebuild(self.session, line)):
             return self._start_rebuild(rebuild)
         verb = line.split(maxsplit=1)
-        if verb and verb[0] in CLOCK_COMMANDS:
-            return self._run_clock_command(line)
+        if verb and verb[0] in RESUMABLE:
+            return self._run_resumable(line)
         try:
             result = execute(self.session, line)
         finally:
             self.flush()
         return result
 
-    def _run_clock_command(self, line: str) -> CommandResult:
-        """Run `advance` or `until` here for at most CLOCK_COMMAND_BUDGET_S; a run that
-        takes longer stops at a consistent instant (logged as the `until` it amounts to) and
-        goes on to its target in the fast-forward dialog, whose progress shows and whose
-        escape stops it. The result says so, where the clock got and how to stop."""
-        sim = self.session.sim
-        before = sim.clock.now
+    def _run_resumable(self, line: str) -> CommandResult:
+        """Run a command that can run the simulator for long (RESUMABLE) here for at most
+        `clock_command_budget_s`; one that takes longer stops where it got, consistent and
+        logged as what it amounts to, and goes on in the fast-forward dialog, whose
+        progress shows and whose escape stops it. The result says so and where it got."""
         deadline = time.perf_counter() + self.clock_command_budget_s
         try:
             result = execute(
-                self.session, line, should_stop=lambda: time.perf_counter() >= deadline
+                self.session,
+                line,
+                should_stop=lambda: time.perf_counter() >= deadline,
+                resumable=True,
             )
         finally:
             self.flush()
-        if not result.data.get("interrupted"):
+        rest = result.resumption
+        if rest is None:
             return result
-        # The line ran, so its target reads: the same word, from the instant it started.
-        target = parse_target(tokenize(line)[1], before)
-        self._fast_forward(target)
-        reached = iso_ms(sim.clock.now)
+        self._fast_forward(Continued(self.session, line, rest))
         budget = self.clock_command_budget_s
+        verb = line.split(maxsplit=1)[0]
+        now = iso_ms(self.session.sim.clock.now)
         return CommandResult(
-            f"this {tokenize(line)[0]} is long work: after {budget:g} s the clock is at "
-            f"{reached}; it goes on to {iso_ms(target)} in the fast-forward dialog, "
-            "with its progress (escape there stops it at the instant reached)",
-            data={"now": reached, "continued": iso_ms(target)},
+            f"this {verb} is long work: after {budget:g} s the clock is at {now} "
+            f"({rest.status()}); it goes on {rest.aim} in the fast-forward dialog, with its "
+            "progress (escape there stops it where it got)",
+            data={"now": now, "continued": verb},
         )
 
     # -- rebuilding in a thread ----------------------------------------------------------
@@ -1463,20 +1470,30 @@ class StptuiApp(App[None]):
         meanwhile and plays on afterwards if it was playing."""
         self._fast_forward()
 
-    def _fast_forward(self, target: int | None = None) -> None:
-        """The fast-forward dialog: asking how far, or running on to `target` at once (an
-        `advance` or `until` too long for one go); its summary is a note when it ends."""
+    def _fast_forward(self, continued: Continued | None = None) -> None:
+        """The fast-forward dialog: asking how far, or running on `continued` at once (a
+        command too long for one go); its summary is a note when it ends."""
         was_running = self.live.running
         if was_running:
             self.action_toggle_run()
 
         def done(summary: str | None) -> None:
-            if summary is not None:
+            line = self.screen
+            if (
+                summary is not None
+                and continued is not None
+                and isinstance(line, CommandLineScreen)
+            ):
+                # The command line it was typed on shows how it ended, whole (a script's
+                # transcript), where it said the command went on.
+                line.show_ended(continued.line, summary)
+                self.notify(summary.splitlines()[-1], markup=False)
+            elif summary is not None:
                 self.notify(summary, markup=False)
             if was_running:
                 self.action_toggle_run()
 
-        self.push_screen(FastForwardScreen(self.session, self.flush, target=target), done)
+        self.push_screen(FastForwardScreen(self.session, self.flush, continued=continued), done)
 
     def action_redrive(self) -> None:
         """Redrive what is selected: the execution of the Events pane's row (when that pane

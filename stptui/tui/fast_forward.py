@@ -12,6 +12,13 @@ events still due at that same millisecond run too, so the state is exactly what
 after each slice: `until <instant reached>`, the line the REPL logs for an interrupted
 `advance`, and in the end `until <target>`. So `save` replays exactly at any moment, and
 cancelling has nothing to undo. A recording (`record FILE`) gets the line once, at the end.
+
+A command typed on the command line that outlasts its budget (`advance`, `until`, `step`,
+`run`, a burst `repeat`, `source`, `redo`) goes on the same way: `Continued` runs what is
+left of it (`stptui.commands.resume.Resumption`) one slice per frame under the same
+budgets, and escape ends it where the last slice got. The command keeps its one log line,
+rewritten after each slice (a `source`, a line per command of its script), which replays
+exactly.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import re
 import time
 from collections.abc import Callable
 
-from stptui.commands import CommandError, Session
+from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.result import render_plain
+from stptui.commands.resume import Resumption
 from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
 from stptui.sim.clock import (
     CLOCK_RANGE,
@@ -36,6 +45,8 @@ from stptui.tui.live import DEFAULT_EVENT_BUDGET, MAX_SPEED_WALL_BUDGET_S, LogTa
 # At 20 frames a second a quiet fast-forward stays on screen for about a second.
 MIN_SLICES = 20
 TARGET_HINT = "a duration such as 2h or 3d, or an instant such as 2026-01-06T09:00:00Z"
+# How finely a command that goes on shows its progress.
+PROGRESS_STEPS = 1000
 # An instant starts with its date; anything else is read as a duration.
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -184,3 +195,97 @@ class FastForward:
         text = f"fast-forward {verb} {iso_ms(self.now_ms)}: {self.status()}"
         notes = [n for n in (self.stalled, self.note) if n]
         return "\n".join([text, *notes])
+
+
+class Continued:
+    """What is left of a command typed on the command line that outlasted its budget, run
+    slice by slice as a fast-forward is (the fast-forward screen runs either)."""
+
+    def __init__(
+        self,
+        session: Session,
+        line: str,
+        rest: Resumption,
+        *,
+        event_budget: int = DEFAULT_EVENT_BUDGET,
+        wall_budget_s: float = MAX_SPEED_WALL_BUDGET_S,
+        wall_clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.session = session
+        self.line = line
+        self.rest = rest
+        self.start_ms = session.sim.clock.now
+        self.start_events = session.sim.clock.events_run
+        self.event_budget = event_budget
+        self.wall_budget_s = wall_budget_s
+        self._wall = wall_clock
+        self.finished = False
+        self.cancelled = False
+        # The command's error, when a part of it failed (a line of a script, a loop).
+        self.error: str | None = None
+        # What the command says once it has ended.
+        self.result: CommandResult | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the command has ended, or was stopped."""
+        return self.finished or self.cancelled
+
+    @property
+    def now_ms(self) -> int:
+        """The instant the simulation has reached."""
+        return self.session.sim.clock.now
+
+    @property
+    def events(self) -> int:
+        """How many events the command has run since it was handed over."""
+        return self.session.sim.clock.events_run - self.start_events
+
+    @property
+    def span(self) -> int:
+        """The whole of the command's work, in steps of the progress bar."""
+        return PROGRESS_STEPS
+
+    @property
+    def progress(self) -> int:
+        """How much of `span` is done."""
+        return round(self.rest.fraction() * PROGRESS_STEPS)
+
+    def slice(self) -> int:
+        """Run one slice within the budgets; returns the number of events it ran."""
+        if self.done:
+            return 0
+        clock = self.session.sim.clock
+        before = clock.events_run
+        deadline = self._wall() + self.wall_budget_s
+        budget = self.event_budget
+
+        def should_stop() -> bool:
+            return clock.events_run - before >= budget or self._wall() >= deadline
+
+        try:
+            finished = self.rest.go(should_stop)
+        except CommandError as exc:
+            self.error = render_plain(CommandResult(exc.format()))
+            self.cancelled = True
+            self.result = self.rest.end(cancelled=True)
+            return clock.events_run - before
+        if finished:
+            self.finished = True
+            self.result = self.rest.end()
+        return clock.events_run - before
+
+    def cancel(self) -> None:
+        """Stop between two slices, where the last one got."""
+        if not self.done:
+            self.cancelled = True
+            self.result = self.rest.end(cancelled=True)
+
+    def status(self) -> str:
+        """`12,000 of 50,000 events, 1,234 events run`: how far the command has come."""
+        return f"{self.rest.status()}, {self.events:,} events run"
+
+    def summary(self) -> str:
+        """What the command did, once ended: its error first when a part of it failed."""
+        said = render_plain(self.result) if self.result is not None else ""
+        return "\n".join(t for t in (self.error, said) if t)

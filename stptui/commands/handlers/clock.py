@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
 
 from stptui.commands.handlers.base import (
     DEFAULT_RUN_MAX,
@@ -30,6 +29,7 @@ from stptui.commands.registry import (
     Option,
 )
 from stptui.commands.result import CommandResult
+from stptui.commands.resume import Resumption, StopTest
 from stptui.commands.session import Session
 from stptui.sim.behavior import (
     BehaviorError,
@@ -76,7 +76,7 @@ def cmd_advance(session: Session, call: Call) -> CommandResult:
     if before + ms > MAX_MS:
         target = iso_ms(before + ms)
         refuse_past_end(sim, f"advance {call.args['duration']} would take the clock to {target}")
-    return _move_clock(session, call, lambda stop: sim.advance(ms, stop))
+    return _move_clock(session, call, before + ms)
 
 
 def _too_long(sim: Simulator, text: str, exc: DurationTooLongError) -> CommandError:
@@ -101,21 +101,70 @@ def _too_long(sim: Simulator, text: str, exc: DurationTooLongError) -> CommandEr
     )
 
 
-def _move_clock(
-    session: Session, call: Call, move: Callable[[Callable[[], bool] | None], bool]
-) -> CommandResult:
-    """Run `advance` or `until` (`move`, given the front end's stop test): the clock's new
-    time, or where an interruption or a suspected loop left it."""
+def _move_clock(session: Session, call: Call, target: int) -> CommandResult:
+    """Run `advance` or `until` to `target`, given the front end's stop test: the clock's
+    new time, or where an interruption or a suspected loop left it (and, for a front end
+    that runs on, what is left: `_ClockRest`)."""
     sim = session.sim
     before = sim.clock.now
     events_before = sim.clock.events_run
     try:
-        moved = move(call.should_stop)
+        moved = sim.until(target, call.should_stop)
     except ClockStalled as exc:
         raise _loop_error(session, events_before, exc) from None
     if not moved:
-        return _stopped(session, call, before, events_before)
+        result = _stopped(session, call, before, events_before)
+        if call.resumable:
+            result.resumption = _ClockRest(session, target, before)
+        return result
     return CommandResult(now_line(sim, before), data={"now": iso_ms(sim.clock.now)})
+
+
+class _ClockRest(Resumption):
+    """The rest of an `advance` or `until`: the clock run on to its target. Each part ends
+    at a consistent instant (what is left of the instant a stop came in runs too), logged
+    as the `until` it amounts to, as an interrupted one is."""
+
+    def __init__(self, session: Session, target: int, before: int) -> None:
+        super().__init__(session, target - before, "ms")
+        self.target = target
+        self.before = before
+        self.done = session.sim.clock.now - before
+        self.aim = f"to {iso_ms(target)}"
+
+    def _go(self, should_stop: StopTest) -> bool:
+        sim = self.session.sim
+        events_before = sim.clock.events_run
+        try:
+            if not sim.until(self.target, should_stop):
+                sim.until(sim.clock.now)
+        except ClockStalled as exc:
+            self.lines = [*self.lines, *step_lines(sim.clock.events_run - events_before)]
+            raise CommandError(str(exc), LOOP_HINT) from None
+        finally:
+            self.done = sim.clock.now - self.before
+        self.lines = [f"until {iso_ms(sim.clock.now)}"]
+        return sim.clock.now >= self.target
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        sim = self.session.sim
+        now = iso_ms(sim.clock.now)
+        text = now_line(sim, self.before)
+        return CommandResult(
+            f"stopped; {text}" if cancelled else text,
+            data={"now": now, "interrupted": True} if cancelled else {"now": now},
+        )
+
+    def status(self) -> str:
+        """`+3 d of 30 d`: how far the clock has come."""
+        return f"+{format_duration(self.done)} of {format_duration(self.total)}"
+
+
+# The hint of an error about a suspected loop.
+LOOP_HINT = (
+    "give a handler in the loop a duration or a condition that ends it; "
+    "`show trace 20` shows the last steps"
+)
 
 
 def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> CommandError:
@@ -129,11 +178,7 @@ def _loop_error(session: Session, events_before: int, exc: ClockStalled) -> Comm
     for line in step_lines(session.sim.clock.events_run - events_before):
         session.log.append(line)
         stopped = stopped or session.record(line)
-    return CommandError(
-        f"{exc}; {stopped}" if stopped else str(exc),
-        "give a handler in the loop a duration or a condition that ends it; "
-        "`show trace 20` shows the last steps",
-    )
+    return CommandError(f"{exc}; {stopped}" if stopped else str(exc), LOOP_HINT)
 
 
 def _stopped(session: Session, call: Call, before: int, events_before: int) -> CommandResult:
@@ -182,7 +227,7 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",
             _before_start_hint(sim.start_ms, t) if t < sim.start_ms else "time only moves forward",
         )
-    return _move_clock(session, call, lambda stop: sim.until(t, stop))
+    return _move_clock(session, call, t)
 
 
 def _until_hint(text: str, now: int) -> str:
@@ -248,14 +293,55 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
         return CommandResult(
             f"interrupted; {text}",
             data={"ran": ran, "now": iso_ms(sim.clock.now), "interrupted": True},
+            resumption=_StepRest(session, n, events_before, before) if call.resumable else None,
         )
+    return CommandResult(
+        _step_text(sim, ran, n, before), data={"ran": ran, "now": iso_ms(sim.clock.now)}
+    )
+
+
+def _step_text(sim: Simulator, ran: int, n: int, before: int) -> str:
+    """What a `step N` that ran `ran` events says: how many, the clock, and why fewer."""
+    due = sim.clock.peek()
+    text = f"ran {ran} event{'s' * (ran != 1)}; {now_line(sim, before)}"
     if ran < n:
         text += (
             "; nothing more is scheduled"
             if due is None
             else f"; the next event, at {iso_ms(due)}, is past the clock's maximum"
         )
-    return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
+    return text
+
+
+class _StepRest(Resumption):
+    """The rest of a `step N`: the events still to run, logged as the `step` of those that
+    ran (which replays exactly, at any event)."""
+
+    def __init__(self, session: Session, n: int, events_before: int, before: int) -> None:
+        super().__init__(session, n, "events")
+        self.events_before = events_before
+        self.before = before
+        self.done = session.sim.clock.events_run - events_before
+
+    def _go(self, should_stop: StopTest) -> bool:
+        sim = self.session.sim
+        try:
+            sim.step(self.total - self.done, MAX_MS, should_stop)
+        except ClockStalled as exc:
+            raise CommandError(str(exc), LOOP_HINT) from None
+        finally:
+            self.done = sim.clock.events_run - self.events_before
+            self.lines = step_lines(self.done)
+        due = sim.clock.peek()
+        return self.done >= self.total or due is None or due > MAX_MS
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        sim = self.session.sim
+        data = {"ran": self.done, "now": iso_ms(sim.clock.now)}
+        if cancelled:
+            ran = f"ran {self.done} event{'s' * (self.done != 1)}; {now_line(sim, self.before)}"
+            return CommandResult(f"stopped; {ran}", data={**data, "interrupted": True})
+        return CommandResult(_step_text(sim, self.done, self.total, self.before), data=data)
 
 
 @command(
@@ -277,24 +363,106 @@ def cmd_run(session: Session, call: Call) -> CommandResult:
     # quiet sooner should not be refused for a limit it never reaches.
     room = max(0, MAX_MS - before)
     events_before = sim.clock.events_run
+    stop = None if call.should_stop is None else _Asked(call.should_stop)
     try:
-        quiet = sim.run(min(max_ms, room), call.should_stop)
+        quiet = sim.run(min(max_ms, room), stop)
     except ClockStalled as exc:
         raise _loop_error(session, events_before, exc) from None
-    if not quiet and call.should_stop is not None and call.should_stop():
+    if not quiet and stop is not None and stop.said:
+        if call.resumable:
+            # What ran is exactly the events counted: no need to end the instant, which
+            # could run what a run that went quiet in it would not.
+            rest = _RunRest(session, max_ms, room, events_before, before)
+            call.log_line = rest.lines[0]
+            return CommandResult(
+                f"interrupted; {now_line(sim, before)}",
+                data={"now": iso_ms(sim.clock.now), "interrupted": True},
+                resumption=rest,
+            )
         return _stopped(session, call, before, events_before)
+    text = _run_text(sim, quiet, max_ms, room, before)
+    if quiet and sim.clock.events_run == events_before:
+        # `run` does not wait for schedules, so with nothing else pending it does nothing:
+        # say so, and what moves the clock to them.
+        text = "\n".join([text, *_waiting_schedules(sim, call.opts.get("max"))])
+    return CommandResult(text, data={"quiet": quiet, "now": iso_ms(sim.clock.now)})
+
+
+class _Asked:
+    """A front end's stop test that remembers whether it said stop: a run that reached its
+    limit and one stopped short both end not quiet, and asking again may answer otherwise."""
+
+    def __init__(self, should_stop: StopTest) -> None:
+        self.should_stop = should_stop
+        self.said = False
+
+    def __call__(self) -> bool:
+        self.said = self.should_stop()
+        return self.said
+
+
+def _run_text(sim: Simulator, quiet: bool, max_ms: int, room: int, before: int) -> str:
+    """What a `run` says: quiet or still busy, and the clock."""
     if quiet:
         state = "quiet"
     elif max_ms > room:
         state = f"still busy at {iso_ms(MAX_MS)}, where the clock's range ends"
     else:
         state = f"still busy after {format_duration(max_ms)}"
-    text = f"{state}; {now_line(sim, before)}"
-    if quiet and sim.clock.events_run == events_before:
-        # `run` does not wait for schedules, so with nothing else pending it does nothing:
-        # say so, and what moves the clock to them.
-        text = "\n".join([text, *_waiting_schedules(sim, call.opts.get("max"))])
-    return CommandResult(text, data={"quiet": quiet, "now": iso_ms(sim.clock.now)})
+    return f"{state}; {now_line(sim, before)}"
+
+
+class _RunRest(Resumption):
+    """The rest of a `run`: on until quiet or its limit. Logged as the `step` of the events
+    that ran (the run's own line would not stop where a part did), or, once it reaches its
+    limit still busy, as the `until` of the limit, which runs exactly that."""
+
+    def __init__(
+        self, session: Session, max_ms: int, room: int, events_before: int, before: int
+    ) -> None:
+        super().__init__(session, min(max_ms, room), "ms")
+        self.max_ms = max_ms
+        self.room = room
+        self.limit = before + self.total
+        self.aim = f"until quiet, at the latest {iso_ms(self.limit)}"
+        self.events_before = events_before
+        self.before = before
+        self.quiet = False
+        self._relines()
+
+    def _relines(self) -> None:
+        sim = self.session.sim
+        self.done = sim.clock.now - self.before
+        self.lines = step_lines(sim.clock.events_run - self.events_before)
+
+    def _go(self, should_stop: StopTest) -> bool:
+        sim = self.session.sim
+        stop = _Asked(should_stop)
+        try:
+            self.quiet = sim.clock.run_until_quiet(self.limit, stop)
+        except ClockStalled as exc:
+            raise CommandError(str(exc), LOOP_HINT) from None
+        finally:
+            self._relines()
+        if self.quiet:
+            return True
+        if stop.said:
+            return False
+        self.lines = [f"until {iso_ms(self.limit)}"]
+        return True
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        sim = self.session.sim
+        data = {"quiet": self.quiet, "now": iso_ms(sim.clock.now)}
+        if cancelled:
+            text = f"stopped; {now_line(sim, self.before)}"
+            return CommandResult(text, data={**data, "interrupted": True})
+        text = _run_text(sim, self.quiet, self.max_ms, self.room, self.before)
+        return CommandResult(text, data=data)
+
+    def status(self) -> str:
+        """`+3 h of at most 1 d`: how far the clock has come."""
+        return f"+{format_duration(self.done)} of at most {format_duration(self.total)}"
 
 
 def _waiting_schedules(sim: Simulator, max_text: str | None) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ from stptui.commands.registry import (
     quote_word,
 )
 from stptui.commands.result import CommandResult
+from stptui.commands.resume import Resumption, StopTest
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim import trace as tk
@@ -613,7 +615,10 @@ def _check_repeat(sim: Any, call: Call) -> None:
         "repeat is refused and nothing changes. A later repetition the command refuses (a "
         "delay over SQS's 15 minutes, a body over the queue's size limit, a ws-send on a "
         "connection closed meanwhile) is counted and traced (repeat.refused), and the load "
-        "goes on."
+        "goes on.\n"
+        "A burst that takes more than a second in the terminal UI goes on in the fast-forward "
+        "dialog, the same repeat; stopped there (escape), or with Ctrl-C in the REPL, it is "
+        "the repeat of the repetitions made (`repeat K ...`), in the log and in `explain`."
     ),
     # A lone command name binds to nothing: refuse it here, before the binder's "needs
     # COMMAND" (a longer line is refused by `_plan`, which sees --every too).
@@ -685,25 +690,80 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
             "stops it"
         )
         return CommandResult(text, data={**data, "ran": 1, "refused": 0})
-    stopped = False
-    for i in range(2, count + 1):
-        if call.should_stop is not None and not i % STOP_EVERY and call.should_stop():
-            stopped = True
-            break
+    if not _burst(rep, call.should_stop):
+        # The log holds the repeat that ran, which replays to this very state.
+        call.log_line = _ran_line(rep, words)
+        if call.resumable:
+            # Not finished: the front end runs the rest of it (`_BurstRest`).
+            rest = _BurstRest(session, rep, words, head, data)
+            return CommandResult(
+                f"{head}: {rep.ran:,} made so far", data={**data, "ran": rep.ran}, resumption=rest
+            )
+        return _burst_result(rep, head, data, stopped=True)
+    return _burst_result(rep, head, data, stopped=False)
+
+
+def _burst(rep: Repeat, should_stop: Callable[[], bool] | None) -> bool:
+    """Make a burst's repetitions from the next one on; False when `should_stop` stopped
+    it first (asked every STOP_EVERY repetitions)."""
+    for i in range(rep.ran + 1, rep.count + 1):
+        if should_stop is not None and not i % STOP_EVERY and should_stop():
+            return False
         _run_counted(rep, i)
+    return True
+
+
+def _ran_line(rep: Repeat, words: list[str]) -> str:
+    """The repeat line that replays the repetitions made so far."""
+    return " ".join(quote_word(w) for w in ["repeat", str(rep.ran), *words])
+
+
+def _burst_result(rep: Repeat, head: str, data: dict[str, Any], *, stopped: bool) -> CommandResult:
+    """End a burst (stopped short when `stopped`) and say what it made."""
+    if stopped:
+        # The repeat is the one logged, so that `explain` says the same after a `load`.
+        rep.count = rep.ran
     _finish(rep)
     lines = [f"{head} now: {_counts(rep)}"]
     if stopped:
-        # The log holds the repeat that ran, which replays to this very state.
-        call.log_line = " ".join(quote_word(w) for w in ["repeat", str(rep.ran), *words])
         lines[0] = f"interrupted after {rep.ran:,}; {lines[0]}"
-        # And the repeat is the one logged, so that `explain` says the same after a `load`.
-        rep.count = rep.ran
     if rep.first_refusal is not None:
         lines.append(f"first refused: {printable(rep.first_refusal)}")
         lines.append(f"`show trace` lists them (repeat.refused on {rep.id})")
     result = {**data, "ran": rep.ran, "refused": rep.refused, **rep.notes}
+    if stopped:
+        # So that a script stops here too, as after any command stopped short.
+        result["interrupted"] = True
     return CommandResult("\n".join(lines), data=result)
+
+
+class _BurstRest(Resumption):
+    """The rest of a burst `repeat`: the same repeat goes on making its repetitions, and is
+    finished (its `repeat.completed` traced) once, at the end, as a burst run at once is;
+    the log holds the repeat of the repetitions made so far."""
+
+    def __init__(
+        self, session: Session, rep: Repeat, words: list[str], head: str, data: dict[str, Any]
+    ) -> None:
+        super().__init__(session, rep.count, "repetitions")
+        self.rep = rep
+        self.words = words
+        self.head = head
+        self.data = data
+        self.done = rep.ran
+
+    def _go(self, should_stop: StopTest) -> bool:
+        try:
+            return _burst(self.rep, should_stop)
+        finally:
+            self.done = self.rep.ran
+            self.lines = [_ran_line(self.rep, self.words)]
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        result = _burst_result(self.rep, self.head, self.data, stopped=cancelled)
+        if cancelled:
+            result.text = result.text.replace("interrupted after", "stopped after", 1)
+        return result
 
 
 def _state(rep: Repeat, active: bool) -> str:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stptui.commands.handlers.base import REGISTRY, command, local_path, whole_number
 from stptui.commands.rebuild import Rebuild
@@ -19,11 +20,15 @@ from stptui.commands.registry import (
     ExpectationFailed,
     quote_word,
 )
-from stptui.commands.result import CommandResult, render_table
+from stptui.commands.result import CommandResult, render_plain, render_table
+from stptui.commands.resume import RESUMABLE, Resumption, StopTest
 from stptui.commands.session import Session
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import JsonlWriter
 from stptui.textsafe import printable
+
+if TYPE_CHECKING:
+    from stptui.commands.script import ScriptLine
 
 # -- session ---------------------------------------------------------------------------------
 
@@ -132,14 +137,16 @@ def _unread_hint(name: str) -> str:
         "is reported and the script goes on. A relative FILE is read from the current folder, "
         "as a shell reads it, in a script too (and `~/` from your home folder, as for every "
         "file a command takes); when only the script's own folder has it, the refusal gives "
-        "its path from here."
+        "its path from here.\n"
+        "In the terminal UI a script that takes more than a second goes on in the "
+        "fast-forward dialog, and escape stops it: the commands that ran stay applied, the "
+        "one running ends where it got (logged as what it amounted to), the rest do not "
+        "run, and the result names the line it stopped in or before."
     ),
 )
 def cmd_source(session: Session, call: Call) -> CommandResult:
     """source FILE"""
-    from stptui.commands import execute
-    from stptui.commands.result import render_plain
-    from stptui.commands.script import NotUtf8Error, position, read_script
+    from stptui.commands.script import NotUtf8Error, read_script
 
     name = _file(call)
     try:
@@ -150,83 +157,229 @@ def cmd_source(session: Session, call: Call) -> CommandResult:
     path = Path(name).resolve()
     if path in _SOURCING:
         raise CommandError(f"{name} is already being sourced", "a script cannot source itself")
-    transcript: list[str] = []
-    ran = failed = 0
-    stopped = False
+    script = _Script(session, call, name, path, lines)
+    if script.run_on(call.should_stop):
+        return script.result()
+    if call.resumable:
+        return CommandResult(script.so_far(), resumption=_SourceRest(session, script))
+    return script.result(stopped=True)
 
-    def hand_on(where: str) -> Callable[[ExpectationFailed], None] | None:
+
+class _Script:
+    """A script being sourced: its lines, where it is, and what it has said."""
+
+    def __init__(
+        self, session: Session, call: Call, name: str, path: Path, lines: list[ScriptLine]
+    ) -> None:
+        self.session = session
+        self.call = call
+        self.name = name
+        self.path = path
+        self.lines = lines
+        # The index of the next line to run, and the line that goes on (a front end's).
+        self.next = 0
+        self.going: tuple[ScriptLine, Resumption] | None = None
+        self.transcript: list[str] = []
+        self.ran = 0
+        self.failed = 0
+
+    def _hand_on(self, where: str) -> Callable[[ExpectationFailed], None] | None:
         """Under `--keep-going`: what tells `stptui run` of a failed `expect` of the line
         at `where` (this script's FILE:LINE), or of a script that line sources, with
         `where` before its message, as the error raised without `--keep-going` has it."""
-        expect_failed = call.expect_failed
+        expect_failed = self.call.expect_failed
         if expect_failed is None:
             return None
 
         def told(exc: ExpectationFailed) -> None:
-            nonlocal failed
-            failed += 1
+            self.failed += 1
             expect_failed(ExpectationFailed(where + exc.message, exc.hint))
 
         return told
 
-    with running_script(path):
-        for item in lines:
-            n, line = item
-            where = f"{name}:{n}: "
-            failing = hand_on(where)
-            if call.should_stop is not None and call.should_stop():
-                stopped = True
-                break
-            if call.at_line is not None:
-                call.at_line(name, n)
-            if call.report is not None:
-                call.report(line, None)
-            else:
-                transcript.append(f"> {printable(line)}")
-            try:
-                result = execute(
-                    session,
-                    line,
-                    should_stop=call.should_stop,
-                    report=call.report,
-                    at_line=call.at_line,
-                    expect_failed=failing,
-                )
-            except ExpectationFailed as exc:
-                if failing is None:
-                    raise ExpectationFailed(where + exc.message, exc.hint) from None
-                # `--keep-going`: reported as the line's own, and the script goes on.
-                failing(exc)
-                ran += 1
-                continue
-            except CommandError as exc:
-                # The same class, so `stptui run` exits alike; an error about one word says
-                # where it is in this file (the line holding the word, and its column).
-                where = f"{name}:{position(n, exc, item.indent)}: "
-                raise type(exc)(where + exc.message, exc.hint) from None
-            ran += 1
-            if call.report is not None:
-                call.report(line, result)
-            elif text := render_plain(result):
-                transcript.append(text)
-            if isinstance(result.data, dict) and result.data.get("interrupted"):
-                stopped = True
-                break
-    summary = f"{name}: ran {ran} of {len(lines)} command{'s' * (len(lines) != 1)}"
-    if failed:
-        summary += f"; {failed} expectation{'s' * (failed != 1)} failed"
-    if stopped:
-        summary += " (interrupted)"
-    return CommandResult(
-        "\n".join([*transcript, summary]),
-        data={
-            "file": name,
-            "ran": ran,
-            "commands": len(lines),
-            "failed": failed,
-            "interrupted": stopped,
-        },
-    )
+    def run_on(self, should_stop: Callable[[], bool] | None) -> bool:
+        """Run the script's lines from where it is; False when `should_stop` stopped it
+        (at a line's start, or inside a line, which a front end that runs on then holds in
+        `going`). Raises the CommandError of a line, FILE:LINE before its message."""
+        with running_script(self.path):
+            if self.going is not None:
+                item, rest = self.going
+                if not self._go_on(item, rest, should_stop):
+                    return False
+            while self.next < len(self.lines):
+                if should_stop is not None and should_stop():
+                    return False
+                item = self.lines[self.next]
+                self.next += 1
+                if not self._run(item, should_stop):
+                    return False
+        return True
+
+    def _run(self, item: ScriptLine, should_stop: Callable[[], bool] | None) -> bool:
+        """Run one line; False when it stopped short."""
+        from stptui.commands import execute
+
+        call = self.call
+        n, line = item
+        where = f"{self.name}:{n}: "
+        failing = self._hand_on(where)
+        if call.at_line is not None:
+            call.at_line(self.name, n)
+        if call.report is not None:
+            call.report(line, None)
+        else:
+            self.transcript.append(f"> {printable(line)}")
+        # A front end that runs on stops only the commands that can go on: another one
+        # (a `load`, an `undo`) would be cancelled, not held.
+        stop = should_stop if not call.resumable or _verb(line) in RESUMABLE else None
+        try:
+            result = execute(
+                self.session,
+                line,
+                should_stop=stop,
+                report=call.report,
+                at_line=call.at_line,
+                expect_failed=failing,
+                resumable=call.resumable,
+            )
+        except ExpectationFailed as exc:
+            if failing is None:
+                raise ExpectationFailed(where + exc.message, exc.hint) from None
+            # `--keep-going`: reported as the line's own, and the script goes on.
+            failing(exc)
+            self.ran += 1
+            return True
+        except CommandError as exc:
+            raise self._placed(item, exc) from None
+        if result.resumption is not None:
+            self.going = (item, result.resumption)
+            return False
+        return self._ran(line, result)
+
+    def _go_on(
+        self, item: ScriptLine, rest: Resumption, should_stop: Callable[[], bool] | None
+    ) -> bool:
+        """Run on the line that goes on; False when it stopped short again."""
+        try:
+            if not rest.go(should_stop or _never):
+                return False
+            result = rest.end()
+        except CommandError as exc:
+            self.going = None
+            rest.end(cancelled=True)
+            raise self._placed(item, exc) from None
+        self.going = None
+        return self._ran(item[1], result)
+
+    def _ran(self, line: str, result: CommandResult) -> bool:
+        """Note a line that ran; False when it was interrupted (which ends the script)."""
+        self.ran += 1
+        if self.call.report is not None:
+            self.call.report(line, result)
+        elif text := render_plain(result):
+            self.transcript.append(text)
+        return not (isinstance(result.data, dict) and result.data.get("interrupted"))
+
+    def _placed(self, item: ScriptLine, exc: CommandError) -> CommandError:
+        """`exc` with where it is in this file (the line holding the word it is about, and
+        its column), of the same class, so that `stptui run` exits alike."""
+        from stptui.commands.script import position
+
+        where = f"{self.name}:{position(item[0], exc, item.indent)}: "
+        return type(exc)(where + exc.message, exc.hint)
+
+    def stop(self) -> str:
+        """Stop where it is: a line that goes on ends at its state now (logged as what it
+        amounted to), the lines after it are not run. Says where it stopped."""
+        if self.going is not None:
+            item, rest = self.going
+            self.going = None
+            self._ran(item[1], rest.end(cancelled=True))
+            return (
+                f"stopped in {self.name}:{item[0]}, which ran as far as it got; "
+                f"{len(self.lines) - self.next} command{'s' * (len(self.lines) - self.next != 1)} "
+                "after it not run"
+            )
+        left = len(self.lines) - self.next
+        if not left:
+            return "stopped at its end"
+        at = f"stopped before {self.name}:{self.lines[self.next][0]}"
+        if left == 1:
+            return f"{at}, which was not run"
+        return f"{at}: it and the {left - 1} command{'s' * (left != 2)} after it not run"
+
+    def so_far(self) -> str:
+        """The transcript so far, and where it is."""
+        return "\n".join(
+            [*self.transcript, f"{self.name}: {self.ran} of {len(self.lines)} run so far"]
+        )
+
+    def result(self, *, stopped: bool = False, where: str = "") -> CommandResult:
+        """The script's result: its transcript, how many of its commands ran, and, when it
+        was stopped, where (`where`, from `stop`: the commands before it stay applied)."""
+        count = len(self.lines)
+        summary = f"{self.name}: ran {self.ran} of {count} command{'s' * (count != 1)}"
+        if self.failed:
+            summary += f"; {self.failed} expectation{'s' * (self.failed != 1)} failed"
+        if stopped:
+            summary += f"; {where}" if where else " (interrupted)"
+        return CommandResult(
+            "\n".join([*self.transcript, summary]),
+            data={
+                "file": self.name,
+                "ran": self.ran,
+                "commands": count,
+                "failed": self.failed,
+                "interrupted": stopped,
+            },
+        )
+
+
+def _verb(line: str) -> str:
+    """The first word of a command line (its command), or "" when it has none."""
+    words = line.split(maxsplit=1)
+    return words[0].removeprefix(":") if words else ""
+
+
+class _SourceRest(Resumption):
+    """The rest of a `source`: the line that goes on, then the lines after it. Each line is
+    logged (and recorded) as it would be run at once, so the script has none of its own.
+    Stopped, the lines run stay applied, a line that goes on ends where it got (logged as
+    what it amounted to), and the rest do not run; the result names the line it stopped at."""
+
+    def __init__(self, session: Session, script: _Script) -> None:
+        super().__init__(session, len(script.lines), "commands")
+        self.script = script
+        self.done = script.ran
+        self.aim = f"to the end of {script.name}"
+
+    def _go(self, should_stop: StopTest) -> bool:
+        try:
+            return self.script.run_on(should_stop)
+        finally:
+            self.done = self.script.ran
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        if not cancelled:
+            return self.script.result()
+        where = self.script.stop()
+        self.done = self.script.ran
+        return self.script.result(stopped=True, where=where)
+
+    def fraction(self) -> float:
+        """How much of the script is done, the command that goes on counted in part."""
+        going = self.script.going
+        part = going[1].fraction() if going is not None else 0.0
+        return min((self.done + part) / max(self.total, 1), 1.0)
+
+    def status(self) -> str:
+        """`3 of 12 commands, at demo.stp:7`: how far the script has come."""
+        script = self.script
+        text = super().status()
+        if script.going is not None:
+            item, rest = script.going
+            text += f", at {script.name}:{item[0]} ({printable(_verb(item[1]))}: {rest.status()})"
+        return text
 
 
 @command(
@@ -349,18 +502,76 @@ def undo_rebuild(session: Session, call: Call) -> Rebuild[CommandResult]:
 )
 def cmd_redo(session: Session, call: Call) -> CommandResult:
     """redo [N]"""
-    from stptui.commands import execute
-
     undone = session.redoable()
     n = _undo_count(session, call, "redo", len(undone))
-    lines = undone[-n:][::-1]
-    rest = undone[: len(undone) - n]
-    for line in lines:
-        # Each line replays on the simulation it was first applied to, so it applies again.
-        execute(session, line)
-    session.undone = rest
-    session.undone_at = session.where()
-    return _redone(session, lines)
+    redo = _RedoRest(session, undone[-n:][::-1], undone[: len(undone) - n], call.resumable)
+    # Only a front end that runs on stops it: each line applies whole otherwise, as the
+    # redo of a rebuild does.
+    if redo.go(call.should_stop if call.resumable and call.should_stop else _never):
+        return redo.end()
+    return CommandResult(f"redid {redo.done} of {n} so far", resumption=redo)
+
+
+def _never() -> bool:
+    """A stop test that never stops."""
+    return False
+
+
+class _RedoRest(Resumption):
+    """`redo` applying its lines on the simulation as it is (see `redo_rebuild`), one by
+    one, a long one going on as any does (a front end that runs on). Stopped, the lines
+    applied stay, the one going ends where it got, and those not started are still to
+    redo."""
+
+    def __init__(
+        self, session: Session, lines: list[str], rest: list[str], resumable: bool
+    ) -> None:
+        super().__init__(session, len(lines), "commands")
+        self.todo = lines
+        self.rest = rest
+        self.resumable = resumable
+        self.going: Resumption | None = None
+
+    def _go(self, should_stop: StopTest) -> bool:
+        from stptui.commands import execute
+
+        if self.going is not None:
+            if not self.going.go(should_stop):
+                return False
+            self.going.end()
+            self.going = None
+            self.done += 1
+        while self.done < self.total:
+            if should_stop():
+                return False
+            line = self.todo[self.done]
+            # Each line replays on the simulation it was first applied to, so it applies again.
+            if self.resumable and _verb(line) in RESUMABLE:
+                result = execute(self.session, line, should_stop=should_stop, resumable=True)
+            else:
+                result = execute(self.session, line)
+            if result.resumption is not None:
+                self.going = result.resumption
+                return False
+            self.done += 1
+        return True
+
+    def _end(self, *, cancelled: bool) -> CommandResult:
+        session = self.session
+        left = self.todo[self.done :]
+        partly = ""
+        if self.going is not None:
+            self.going.end(cancelled=True)
+            self.going = None
+            partly = f"\n{printable(left[0])} ran as far as it got: {printable(session.log[-1])}"
+            left = left[1:]
+        session.undone = self.rest + left[::-1]
+        session.undone_at = session.where()
+        result = _redone(session, self.todo[: self.done])
+        if cancelled:
+            result.text = f"stopped; {result.text}{partly}"
+            result.data["interrupted"] = True
+        return result
 
 
 def redo_rebuild(session: Session, call: Call) -> Rebuild[CommandResult] | None:

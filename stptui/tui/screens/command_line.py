@@ -289,6 +289,19 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         output.update(with_note(body, note))
         event.input.value = ""
 
+    def show_ended(self, line: str, text: str) -> None:
+        """Show how a command that went on in the fast-forward dialog ended (`text`), in
+        place of the output that said it went on there."""
+        result = CommandResult(text)
+        self._whole = (line, text)
+        shown, note = shortened(result)
+        body: RenderableType = rich_result(shown)
+        if self._pending:
+            body = Group(body, self._waiting_note())
+        output = self.query_one("#command-result", Static)
+        output.remove_class("-error")
+        output.update(with_note(body, note))
+
     @on(CommandInput.PastedLines, "#command-input")
     def _pasted(self, event: CommandInput.PastedLines) -> None:
         """Take pasted lines as commands: one goes into the line, as typed; several wait

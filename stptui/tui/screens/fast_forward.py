@@ -5,6 +5,9 @@ timer runs one `stptui.tui.fast_forward.FastForward` slice per frame and flushes
 so the UI stays responsive and the panes follow behind the dialog. Escape (or Stop)
 cancels between two slices, at a consistent instant; the session log then holds the
 `until` line that instant amounts to.
+
+A command typed on the command line that outlasts its budget goes on here, without asking
+(`stptui.tui.fast_forward.Continued`): the same slices, progress and escape.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.result import render_plain
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.tui.fast_forward import TARGET_HINT, FastForward, parse_target
+from stptui.textsafe import printable
+from stptui.tui.fast_forward import TARGET_HINT, Continued, FastForward, parse_target
 from stptui.tui.live import FRAME_S
 from stptui.tui.render import display_time
 from stptui.tui.screens.dialogs import DIALOG_CSS
 from stptui.tui.widgets.fields import SafeInput
 
 STOP_HINT = "escape (or Stop: a click, or tab then enter) stops at the instant reached"
+GOES_ON_STOP_HINT = (
+    "escape (or Stop: a click, or tab then enter) stops it where it got: what ran stays"
+)
 
 
 class FastForwardScreen(ModalScreen[str | None]):
@@ -75,16 +82,16 @@ class FastForwardScreen(ModalScreen[str | None]):
         flush: Callable[[], None],
         *,
         frame_s: float = FRAME_S,
-        target: int | None = None,
+        continued: Continued | None = None,
     ) -> None:
-        """`target`: an instant to run to at once, without asking (an `advance` or `until`
-        the command line handed over)."""
+        """`continued`: a command to run on at once, without asking (one the command line
+        handed over)."""
         super().__init__()
         self.session = session
         self.flush = flush
         self.frame_s = frame_s
-        self._given = target
-        self.forward: FastForward | None = None
+        self._given = continued
+        self.forward: FastForward | Continued | None = None
         self._timer: Timer | None = None
         # Whether the screen has been dismissed: a tick the interval queued before it was
         # stopped, or an escape pressed meanwhile, still arrives, and a second dismiss
@@ -111,9 +118,20 @@ class FastForwardScreen(ModalScreen[str | None]):
                     yield Button("Stop", id="ff-stop", variant="error")
 
     def on_mount(self) -> None:
-        if self._given is not None:
-            self.query_one("#ff-target", Input).value = iso_ms(self._given)
-            self.action_start()
+        given = self._given
+        if given is not None:
+            self.forward = given
+            self._show_running(
+                Text(f"{printable(given.line.split(maxsplit=1)[0])} goes on (escape stops it)"),
+                f"{printable(given.line)}: from {display_time(given.start_ms)}",
+                given.span,
+            )
+            self.query_one("#ff-stop-hint", Static).update(Text(GOES_ON_STOP_HINT))
+
+    def on_unmount(self) -> None:
+        # Quitting while it runs: it ends where it got, and a recording gets its line.
+        if self.forward is not None and not self.forward.done:
+            self.forward.cancel()
 
     def _target(self) -> int:
         return parse_target(self.query_one("#ff-target", Input).value, self.session.sim.clock.now)
@@ -143,19 +161,27 @@ class FastForwardScreen(ModalScreen[str | None]):
             self._preview()
             return
         self.forward = FastForward(self.session, target)
-        self.add_class("-running")
-        box = self.query_one(".dialog-box")
-        box.border_title = Text(f"fast-forward to {iso_ms(target)} (escape stops)")
-        self.query_one("#ff-heading", Static).update(
-            Text(f"from {display_time(self.forward.start_ms)} to {display_time(target)}")
+        self._show_running(
+            Text(f"fast-forward to {iso_ms(target)} (escape stops)"),
+            f"from {display_time(self.forward.start_ms)} to {display_time(target)}",
+            self.forward.span_ms,
         )
-        self.query_one(ProgressBar).update(total=self.forward.span_ms, progress=0)
+
+    def _show_running(self, title: Text, heading: str, total: int) -> None:
+        """Show the run's progress from now on, and start its slices."""
+        self.add_class("-running")
+        self.query_one(".dialog-box").border_title = title
+        self.query_one("#ff-heading", Static).update(Text(heading))
+        self.query_one(ProgressBar).update(total=total, progress=0)
         # Nothing keeps the focus: a Stop button focused here was pressed by the next enter
         # (a double press, a key repeat) and ended a year-long run by accident. Escape, a
         # click, or tab to Stop and enter end it on purpose.
         self.set_focus(None)
-        self.tick()
-        if not self.forward.done:
+        if isinstance(self.forward, FastForward):
+            self.tick()
+        # A command that goes on takes its first slice a frame from now: the screen is
+        # still mounting, and ended at once it was gone before the focus settled in it.
+        if self.forward is not None and not self.forward.done:
             self._timer = self.set_interval(self.frame_s, self.tick)
 
     def tick(self) -> None:
@@ -165,7 +191,8 @@ class FastForwardScreen(ModalScreen[str | None]):
             return
         run.slice()
         self.flush()
-        self.query_one(ProgressBar).update(progress=run.elapsed_ms)
+        done = run.progress if isinstance(run, Continued) else run.elapsed_ms
+        self.query_one(ProgressBar).update(progress=done)
         self.query_one("#ff-status", Static).update(
             Text(f"{display_time(run.now_ms)}   {run.status()}")
         )
@@ -184,7 +211,7 @@ class FastForwardScreen(ModalScreen[str | None]):
         self.forward.cancel()
         self._finish(self.forward)
 
-    def _finish(self, run: FastForward) -> None:
+    def _finish(self, run: FastForward | Continued) -> None:
         if self._dismissed:
             return
         self._dismissed = True
