@@ -22,9 +22,16 @@ cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
 at once from the stack as it is when the handler runs (handler_reads).
 `environment` is what `os.environ` holds while the handler runs (handler_env). A target is
 named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
-from stptui.config.permissions import ClientError, operation_name
-from stptui.sim.behavior.boto3_standin import acting_for
-exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
+(handler_targets); while the handler runs, `import boto3` gives boto3_standin, whose
+clients call these methods for it. A write happens when the handler makes it, as an SDK call
+does: before any `sleep`, at the call (`Simulator.handler_call`: it answers as boto3 does,
+and a refusal raises `ClientError`), after one at the start plus the time slept (scheduled
+once the handler returns, never made if the invocation timed out first; it answers None).
+What was written stays written whatever the invocation's end. A target that is not in the
+stack (or has the wrong type) raises `BehaviorError` inside the handler. A `sleep` past the
+timeout makes the outcome a timeout (logs kept). What the handler prints goes to the
+invocation's log lines.
+An exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
 that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
 value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
