@@ -109,3 +109,44 @@ def test_a_command_that_opens_a_session_freezes_the_modules_it_imported(
         [sys.executable, "-c", FROZEN, *argv], capture_output=True, text=True, cwd=ROOT
     ).stdout.splitlines()
     assert out[-1] == f"0 {frozen} True"
+
+
+# The boto3 stand-in: loaded when a Python handler's module is imported under --allow-code,
+# not when stptui starts or opens a stack whose handlers it does not run.
+WITH_HANDLER = """
+import sys
+from pathlib import Path
+from stptui.commands import Session
+from stptui.sim.clock import parse_instant
+import stptui.repl.app, stptui.tui.app
+
+base = Path(sys.argv[1])
+for allow_code in (False, True):
+    Session.open(
+        base / "stacktape.yml",
+        behaviors_path=base / "stptui.yml",
+        start_ms=parse_instant("2026-01-05T08:00:00Z"),
+        allow_code=allow_code,
+    )
+    print("stptui.sim.behavior.boto3_standin" in sys.modules)
+"""
+
+
+def test_the_boto3_stand_in_loads_only_with_a_handler_that_runs(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        "serviceName: s\nresources:\n  worker:\n    type: function\n    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "stptui.yml").write_text(
+        'behaviors:\n  worker: {handler: "work:run"}\n', encoding="utf-8"
+    )
+    (tmp_path / "work.py").write_text("def run(event, context):\n    return 1\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", WITH_HANDLER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.splitlines()
+    assert out == ["False", "True"]

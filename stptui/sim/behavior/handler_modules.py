@@ -20,7 +20,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from stptui.sim.behavior import boto3_standin
 from stptui.sim.behavior.errors import BehaviorError
 
 # This package's top-level name: a stack at the root of a checkout of stptui has the package
@@ -80,7 +79,11 @@ class HandlerModules:
         # The dict is only added to, and callers may keep it and see it grow.
         self.code_sha256: dict[Path, str] = {}
         # The `boto3` and `botocore` its handlers import (boto3_standin): in sys.modules only
-        # while one of its modules is imported or one of its handlers runs.
+        # while one of its modules is imported or one of its handlers runs. Imported here, not
+        # at the top: only Python handlers run under --allow-code need it, so opening a stack
+        # does not load it.
+        from stptui.sim.behavior import boto3_standin
+
         self.sdk = boto3_standin.modules()
 
     def begin(self) -> None:
@@ -110,9 +113,11 @@ class HandlerModules:
             raise BehaviorError(
                 f"handler module {top!r} has the name of an installed module", rename
             )
+        from stptui.sim.behavior.boto3_standin import install, uninstall
+
         sys.path.insert(0, base)
         importlib.invalidate_caches()
-        hidden = boto3_standin.install(self.sdk)
+        hidden = install(self.sdk)
         try:
             module = importlib.import_module(module_name)
         except KeyboardInterrupt:
@@ -124,7 +129,7 @@ class HandlerModules:
                 f"the module is imported relative to {base}",
             ) from None
         finally:
-            boto3_standin.uninstall(self.sdk, hidden)
+            uninstall(self.sdk, hidden)
             with suppress(ValueError):  # the module may have removed it itself
                 sys.path.remove(base)
             self.collect()
@@ -157,15 +162,17 @@ class HandlerModules:
         that a module it imports as it runs is found there, as in Lambda's task root; the
         modules it imported from `base` are claimed (and hashed) afterwards. `boto3` and
         `botocore` are the stand-in's during the call, and what they were after it."""
+        from stptui.sim.behavior.boto3_standin import install, uninstall
+
         self.activate()
         base = str(self.base)
-        hidden = boto3_standin.install(self.sdk)
+        hidden = install(self.sdk)
         loaded = len(sys.modules)
         sys.path.insert(0, base)
         try:
             return fn(*args)
         finally:
-            boto3_standin.uninstall(self.sdk, hidden)
+            uninstall(self.sdk, hidden)
             with suppress(ValueError):  # the handler may have removed it itself
                 sys.path.remove(base)
             # Most calls import nothing: a count of sys.modules saves walking it.

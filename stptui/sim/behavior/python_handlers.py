@@ -63,7 +63,6 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import Function
 from stptui.config.permissions import ClientError, operation_name
-from stptui.sim.behavior.boto3_standin import acting_for
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
@@ -519,6 +518,9 @@ def run_handler(
 ) -> Outcome:
     """Call a Python handler and turn what it did into an Outcome."""
     assert b.handler is not None and modules is not None
+    # Loaded with the handler's modules (HandlerModules), not when stptui starts.
+    from stptui.sim.behavior.boto3_standin import acting_for
+
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     ctx.environment = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records

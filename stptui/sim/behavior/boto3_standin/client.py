@@ -1,0 +1,69 @@
+"""A stand-in boto3 client of one service, and the operations each service's client has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stptui.sim.behavior.boto3_standin import (
+    apigatewaymanagementapi,
+    awslambda,
+    dynamodb,
+    events,
+    kinesis,
+    s3,
+    sns,
+    sqs,
+    stepfunctions,
+)
+from stptui.sim.behavior.boto3_standin.exceptions import _SEE, _Exceptions
+from stptui.sim.behavior.boto3_standin.invocation import Operation, _method
+
+# The services a client is made of, in the order errors list them.
+SERVICES: dict[str, dict[str, Operation]] = {
+    "sqs": sqs.OPERATIONS,
+    "sns": sns.OPERATIONS,
+    "events": events.OPERATIONS,
+    "s3": s3.OPERATIONS,
+    "dynamodb": dynamodb.OPERATIONS,
+    "lambda": awslambda.OPERATIONS,
+    "stepfunctions": stepfunctions.OPERATIONS,
+    "kinesis": kinesis.OPERATIONS,
+    "apigatewaymanagementapi": apigatewaymanagementapi.OPERATIONS,
+}
+
+
+class _Meta:
+    """A client's `meta`: its region and endpoint, as boto3's has them."""
+
+    def __init__(self, service: str, region_name: str, endpoint_url: str | None) -> None:
+        self.service_name = service
+        self.region_name = region_name
+        self.endpoint_url = endpoint_url
+
+
+class Client:
+    """A stand-in boto3 client of one service: its operations act for the running invocation."""
+
+    def __init__(self, service: str, region_name: str | None, endpoint_url: str | None) -> None:
+        self._service = service
+        self.endpoint_url = endpoint_url
+        self.exceptions = _Exceptions(service)
+        self.meta = _Meta(service, region_name or "us-east-1", endpoint_url)
+
+    def _target_table(self, params: dict[str, Any]) -> str:
+        """The table an operation names (a low-level client's TableName)."""
+        return str(params["TableName"])
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        ops = SERVICES[self._service]
+        op = ops.get(name)
+        if op is None or name.startswith("_"):
+            raise AttributeError(
+                f"stptui's boto3 stand-in has no {self._service} operation {name!r}: its "
+                f"{self._service} client has {', '.join(ops)} {_SEE}"
+            )
+        return _method(self._service, name, op, self)
+
+    def __repr__(self) -> str:
+        return f"<stptui boto3 stand-in {self._service} client>"

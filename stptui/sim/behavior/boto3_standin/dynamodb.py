@@ -1,0 +1,244 @@
+"""DynamoDB's item operations (PutItem, GetItem, UpdateItem, DeleteItem, Query, Scan) through
+the context, in either codec: the low-level client's here, a resource Table's in
+dynamodb_resource.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim.behavior.boto3_standin.conditions import ConditionBase, _Builder
+from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _ddb_item_in, _ddb_out
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _refuse
+from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.params import P
+from stptui.sim.behavior.boto3_standin.responses import _answer
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.boto3_standin.client import Client
+    from stptui.sim.behavior.python_handlers import HandlerContext
+
+
+def _condition_args(
+    ctx_method: Callable[..., Any], p: dict[str, Any], codec: _Codec, call: str
+) -> dict[str, Any]:
+    """ConditionExpression and its placeholders as the context method's keywords; refused
+    where the method takes no condition."""
+    texts, names, values = _expressions(p, ("ConditionExpression",), codec)
+    condition = texts["ConditionExpression"]
+    if condition is None and names is None and values is None:
+        return {}
+    takes = inspect.signature(ctx_method).parameters
+    if "condition" not in takes:
+        raise _refuse(call, "cannot pass a ConditionExpression: the context's method takes none")
+    out: dict[str, Any] = {"condition": condition}
+    if names is not None:
+        out["names"] = names
+    if values is not None:
+        out["values"] = values
+    return out
+
+
+def _expressions(
+    p: dict[str, Any], keys: tuple[str, ...], codec: _Codec
+) -> tuple[dict[str, str | None], dict[str, str] | None, dict[str, Any] | None]:
+    """The expression parameters `keys` (text, or boto3.dynamodb.conditions objects, written
+    out with one set of placeholders) and the ExpressionAttributeNames/Values they need,
+    merged with those given."""
+    names = p.get("ExpressionAttributeNames")
+    values = p.get("ExpressionAttributeValues")
+    plain_values = None if values is None else codec.item_in(values, "ExpressionAttributeValues")
+    builder = _Builder()
+    texts: dict[str, str | None] = {}
+    for key in keys:
+        expression = p.get(key)
+        if isinstance(expression, ConditionBase):
+            expression = builder.build(expression, is_key=key == "KeyConditionExpression")
+        elif expression is not None and not isinstance(expression, str):
+            raise ParamValidationError(
+                report=f"Invalid type for parameter {key}, value: {expression!r}, type: "
+                f"{type(expression)}, valid types: <class 'str'>"
+            )
+        texts[key] = expression
+    if builder.names:
+        names = {**(names or {}), **builder.names}
+    if builder.values:
+        plain_values = {**(plain_values or {}), **builder.values}
+    return texts, names, plain_values
+
+
+def _return_values(p: dict[str, Any], call: str) -> None:
+    if p.get("ReturnValues", "NONE") != "NONE":
+        raise _refuse(call, "takes ReturnValues NONE only: the context's writes return no item")
+
+
+def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        _return_values(p, "PutItem")
+        extra = _condition_args(ctx.put_item, p, codec, "PutItem")
+        result = ctx.put_item(client._target_table(p), codec.item_in(p["Item"], "Item"), **extra)
+        return _answer(result, {})
+
+    return run
+
+
+def _ddb_delete_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        _return_values(p, "DeleteItem")
+        extra = _condition_args(ctx.delete_item, p, codec, "DeleteItem")
+        result = ctx.delete_item(client._target_table(p), codec.item_in(p["Key"], "Key"), **extra)
+        return _answer(result, {})
+
+    return run
+
+
+def _ddb_update_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        _return_values(p, "UpdateItem")
+        if "UpdateExpression" not in p:
+            raise _refuse("UpdateItem", "needs an UpdateExpression (AttributeUpdates is legacy)")
+        texts, names, values = _expressions(p, ("ConditionExpression",), codec)
+        result = ctx.update_item(
+            client._target_table(p),
+            codec.item_in(p["Key"], "Key"),
+            p["UpdateExpression"],
+            names=names,
+            values=values,
+            condition=texts["ConditionExpression"],
+        )
+        return _answer(result, {})
+
+    return run
+
+
+def _ddb_get_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        if p.get("ProjectionExpression") or p.get("AttributesToGet"):
+            raise _refuse("GetItem", "reads whole items: ProjectionExpression is not taken")
+        item = ctx.get_item(client._target_table(p), codec.item_in(p["Key"], "Key"))
+        return _answer(None, {} if item is None else {"Item": codec.item_out(item)})
+
+    return run
+
+
+def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        for name in ("ProjectionExpression", "Select", "Segment", "TotalSegments"):
+            if p.get(name) is not None and not (name == "Select" and p[name] == "ALL_ATTRIBUTES"):
+                raise _refuse(operation, f"does not take {name}")
+        keys = ("KeyConditionExpression", "FilterExpression")
+        texts, names, values = _expressions(p, keys if operation == "Query" else keys[1:], codec)
+        filter_ = texts["FilterExpression"]
+        start = p.get("ExclusiveStartKey")
+        start_key = None if start is None else codec.item_in(start, "ExclusiveStartKey")
+        table = client._target_table(p)
+        if operation == "Query":
+            key = texts["KeyConditionExpression"]
+            if key is None:
+                raise _refuse(operation, "needs a KeyConditionExpression (KeyConditions is legacy)")
+            out = ctx.query(
+                table,
+                key,
+                values=values,
+                names=names,
+                index=p.get("IndexName"),
+                limit=p.get("Limit"),
+                forward=p.get("ScanIndexForward", True),
+                filter=filter_,
+                start_key=start_key,
+            )
+        else:
+            if p.get("IndexName") is not None:
+                raise _refuse(operation, "scans tables, not their indexes (IndexName)")
+            out = ctx.scan(
+                table,
+                filter=filter_,
+                values=values,
+                names=names,
+                limit=p.get("Limit"),
+                start_key=start_key,
+            )
+        answer: dict[str, Any] = {
+            "Items": [codec.item_out(i) for i in out["Items"]],
+            "Count": out["Count"],
+            "ScannedCount": out["ScannedCount"],
+        }
+        if "LastEvaluatedKey" in out:
+            answer["LastEvaluatedKey"] = codec.item_out(out["LastEvaluatedKey"])
+        return _answer(None, answer)
+
+    return run
+
+
+_LOW = _Codec(_ddb_item_in, _ddb_out)
+_EXPRESSION_NAMES = {"ExpressionAttributeNames": P("map"), "ExpressionAttributeValues": P("map")}
+_CONDITIONAL = {
+    "ConditionExpression": P("any"),
+    **_EXPRESSION_NAMES,
+    "ReturnValues": P("string"),
+    "ReturnConsumedCapacity": P("string"),
+    "ReturnItemCollectionMetrics": P("string"),
+    "ReturnValuesOnConditionCheckFailure": P("string"),
+}
+_READ = {
+    "IndexName": P("string"),
+    "Limit": P("integer"),
+    "ConsistentRead": P("boolean"),
+    "ExclusiveStartKey": P("map"),
+    "FilterExpression": P("any"),
+    "ProjectionExpression": P("string"),
+    "Select": P("string"),
+    **_EXPRESSION_NAMES,
+    "ReturnConsumedCapacity": P("string"),
+}
+
+
+def _dynamodb_ops(codec: _Codec, table: bool) -> dict[str, Operation]:
+    """DynamoDB's operations: the low-level client's (TableName required) or a resource
+    Table's (its own name)."""
+    name = {} if table else {"TableName": P("string", True)}
+    return {
+        "put_item": Operation(
+            "PutItem", {**name, "Item": P("map", True), **_CONDITIONAL}, _ddb_put_item(codec)
+        ),
+        "get_item": Operation(
+            "GetItem",
+            {
+                **name,
+                "Key": P("map", True),
+                "ConsistentRead": P("boolean"),
+                "ProjectionExpression": P("string"),
+                "ExpressionAttributeNames": P("map"),
+                "ReturnConsumedCapacity": P("string"),
+            },
+            _ddb_get_item(codec),
+        ),
+        "update_item": Operation(
+            "UpdateItem",
+            {**name, "Key": P("map", True), "UpdateExpression": P("string"), **_CONDITIONAL},
+            _ddb_update_item(codec),
+        ),
+        "delete_item": Operation(
+            "DeleteItem", {**name, "Key": P("map", True), **_CONDITIONAL}, _ddb_delete_item(codec)
+        ),
+        "query": Operation(
+            "Query",
+            {
+                **name,
+                "KeyConditionExpression": P("any"),
+                "ScanIndexForward": P("boolean"),
+                **_READ,
+            },
+            _ddb_read(codec, "Query"),
+        ),
+        "scan": Operation(
+            "Scan",
+            {**name, "Segment": P("integer"), "TotalSegments": P("integer"), **_READ},
+            _ddb_read(codec, "Scan"),
+        ),
+    }
+
+
+OPERATIONS = _dynamodb_ops(_LOW, table=False)

@@ -1,0 +1,107 @@
+"""S3's PutObject, GetObject, HeadObject and ListObjectsV2 through the context's writes and
+reads (continuation tokens: opaque to the handler).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim.behavior.boto3_standin.exceptions import _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.params import P, _blob, _text_of
+from stptui.sim.behavior.boto3_standin.responses import StreamingBody, _answer, _md5
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.boto3_standin.client import Client
+    from stptui.sim.behavior.python_handlers import HandlerContext
+
+
+# PutObject's parameters stptui takes and does not carry out: headers a later HeadObject would
+# show (docs/fidelity.md).
+_PUT_IGNORED = ("ContentType", "Metadata", "CacheControl", "ContentEncoding", "ContentDisposition")
+
+
+def _s3_put_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    body = _blob(p["Body"], "PutObject", "Body") if "Body" in p else b""
+    result = ctx.put_object(p["Bucket"], p["Key"], _text_of(body, "PutObject", "Body"))
+    # S3's ETag of a single-part upload without SSE-KMS is the body's MD5.
+    return _answer(result, {"ETag": f'"{_md5(body)}"'})
+
+
+def _s3_get_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    data = ctx.get_object(p["Bucket"], p["Key"], p.get("VersionId"))
+    head = ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId"))
+    return _answer(None, {**head, "Body": StreamingBody(data)})
+
+
+def _s3_head_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return _answer(ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId")), {})
+
+
+def _token(key: str) -> str:
+    """A continuation token: opaque to the handler, the last key listed to stptui."""
+    return base64.urlsafe_b64encode(key.encode("utf-8", "surrogatepass")).decode("ascii")
+
+
+def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    for name in ("Delimiter", "EncodingType", "FetchOwner"):
+        if p.get(name):
+            raise _refuse("ListObjectsV2", f"does not take {name}")
+    after = p.get("StartAfter")
+    token = p.get("ContinuationToken")
+    if token is not None:
+        try:
+            after = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8", "surrogatepass")
+        except (ValueError, UnicodeError):
+            raise _aws_error(
+                "InvalidArgument", "The continuation token provided is incorrect", "ListObjectsV2"
+            ) from None
+    out = ctx.list_objects(p["Bucket"], p.get("Prefix", ""), p.get("MaxKeys", 1000), after)
+    out = dict(out)
+    out.pop("StartAfter", None)
+    if "StartAfter" in p:
+        out["StartAfter"] = p["StartAfter"]
+    if token is not None:
+        out["ContinuationToken"] = token
+    if out.get("IsTruncated") and out.get("Contents"):
+        out["NextContinuationToken"] = _token(out["Contents"][-1]["Key"])
+    return _answer(out, {})
+
+
+OPERATIONS: dict[str, Operation] = {
+    "put_object": Operation(
+        "PutObject",
+        {
+            "Bucket": P("string", True),
+            "Key": P("string", True),
+            "Body": P("blob"),
+            **{n: P("map" if n == "Metadata" else "string") for n in _PUT_IGNORED},
+        },
+        _s3_put_object,
+    ),
+    "get_object": Operation(
+        "GetObject",
+        {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
+        _s3_get_object,
+    ),
+    "head_object": Operation(
+        "HeadObject",
+        {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
+        _s3_head_object,
+    ),
+    "list_objects_v2": Operation(
+        "ListObjectsV2",
+        {
+            "Bucket": P("string", True),
+            "Prefix": P("string"),
+            "MaxKeys": P("integer"),
+            "StartAfter": P("string"),
+            "ContinuationToken": P("string"),
+            "Delimiter": P("string"),
+            "EncodingType": P("string"),
+            "FetchOwner": P("boolean"),
+        },
+        _s3_list_objects_v2,
+    ),
+}

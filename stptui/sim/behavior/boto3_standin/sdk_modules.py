@@ -1,0 +1,185 @@
+"""The modules `import boto3` and `import botocore` find: boto3's client, resource and
+Session, botocore's Config, each as a fresh ModuleType per session; and their install in
+sys.modules (hiding any real boto3 and botocore) and removal.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from stptui.config.permissions import ClientError
+from stptui.sim.behavior.boto3_standin.client import SERVICES, Client
+from stptui.sim.behavior.boto3_standin.conditions import Attr, AttributeBase, ConditionBase, Key
+from stptui.sim.behavior.boto3_standin.ddb_types import TypeDeserializer, TypeSerializer
+from stptui.sim.behavior.boto3_standin.dynamodb_resource import _DynamoDBResource
+from stptui.sim.behavior.boto3_standin.exceptions import (
+    _SEE,
+    BotoCoreError,
+    NoRegionError,
+    OutsideInvocationError,
+    ParamValidationError,
+    UnknownServiceError,
+    _refuse,
+)
+
+_CLIENT_KWARGS = frozenset(
+    {
+        "region_name",
+        "api_version",
+        "use_ssl",
+        "verify",
+        "endpoint_url",
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "config",
+        "aws_account_id",
+    }
+)
+
+
+def _client(service_name: str, **kwargs: Any) -> Client:
+    unknown = sorted(set(kwargs) - _CLIENT_KWARGS)
+    if unknown:
+        raise TypeError(f"client() got an unexpected keyword argument {unknown[0]!r}")
+    if service_name not in SERVICES:
+        raise UnknownServiceError(
+            service_name=service_name,
+            known_service_names=", ".join(SERVICES)
+            + f" (stptui's boto3 stand-in simulates these) {_SEE}",
+        )
+    return Client(service_name, kwargs.get("region_name"), kwargs.get("endpoint_url"))
+
+
+def _resource(service_name: str, **kwargs: Any) -> _DynamoDBResource:
+    unknown = sorted(set(kwargs) - _CLIENT_KWARGS)
+    if unknown:
+        raise TypeError(f"resource() got an unexpected keyword argument {unknown[0]!r}")
+    if service_name != "dynamodb":
+        raise _refuse(
+            f"boto3.resource({service_name!r})",
+            "has the dynamodb resource only; use boto3.client for the others",
+        )
+    return _DynamoDBResource()
+
+
+class Session:
+    """boto3.Session: its `client` and `resource` are the module's (credentials, profile
+    and region are accepted and have no effect)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.region_name = kwargs.get("region_name") or "us-east-1"
+
+    def client(self, service_name: str, **kwargs: Any) -> Client:
+        """A stand-in client of `service_name`."""
+        return _client(service_name, **kwargs)
+
+    def resource(self, service_name: str, **kwargs: Any) -> _DynamoDBResource:
+        """The stand-in dynamodb resource."""
+        return _resource(service_name, **kwargs)
+
+    def get_available_services(self) -> list[str]:
+        """The services the stand-in has clients of."""
+        return list(SERVICES)
+
+
+class Config:
+    """botocore.config.Config: accepted, with no effect (no retries or timeouts to set)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+
+    def merge(self, other: Config) -> Config:
+        """A Config of both."""
+        return Config(**{**self.kwargs, **other.kwargs})
+
+
+def _module(name: str, doc: str, **attrs: Any) -> ModuleType:
+    module = ModuleType(name, doc)
+    module.__dict__.update(attrs)
+    return module
+
+
+def modules() -> dict[str, ModuleType]:
+    """A fresh set of the stand-in's modules, by the names `import` finds them under: one set
+    per session, so that what a handler sets on `boto3` stays in its session."""
+    conditions = _module(
+        "boto3.dynamodb.conditions",
+        "stptui's stand-in of boto3.dynamodb.conditions.",
+        Key=Key,
+        Attr=Attr,
+        ConditionBase=ConditionBase,
+        AttributeBase=AttributeBase,
+    )
+    types = _module(
+        "boto3.dynamodb.types",
+        "stptui's stand-in of boto3.dynamodb.types.",
+        TypeSerializer=TypeSerializer,
+        TypeDeserializer=TypeDeserializer,
+        Decimal=Decimal,
+    )
+    dynamodb = _module(
+        "boto3.dynamodb", "stptui's stand-in of boto3.dynamodb.", conditions=conditions, types=types
+    )
+    session = _module("boto3.session", "stptui's stand-in of boto3.session.", Session=Session)
+    boto3 = _module(
+        "boto3",
+        "stptui's stand-in of boto3 (stptui.sim.behavior.boto3_standin): its clients act for "
+        "the handler invocation that is running.",
+        client=_client,
+        resource=_resource,
+        Session=Session,
+        session=session,
+        dynamodb=dynamodb,
+        setup_default_session=lambda **kwargs: None,
+        __version__="0.0.0+stptui",
+    )
+    exceptions = _module(
+        "botocore.exceptions",
+        "stptui's stand-in of botocore.exceptions.",
+        ClientError=ClientError,
+        BotoCoreError=BotoCoreError,
+        ParamValidationError=ParamValidationError,
+        UnknownServiceError=UnknownServiceError,
+        NoRegionError=NoRegionError,
+        OutsideInvocationError=OutsideInvocationError,
+    )
+    config = _module("botocore.config", "stptui's stand-in of botocore.config.", Config=Config)
+    botocore = _module(
+        "botocore",
+        "stptui's stand-in of botocore.",
+        exceptions=exceptions,
+        config=config,
+        __version__="0.0.0+stptui",
+    )
+    made = [conditions, types, dynamodb, session, boto3, exceptions, config, botocore]
+    return {m.__name__: m for m in made}
+
+
+_PREFIXES = ("boto3", "botocore")
+
+
+def _sdk(name: str) -> bool:
+    return name in _PREFIXES or name.startswith(("boto3.", "botocore."))
+
+
+def install(ours: dict[str, ModuleType]) -> dict[str, ModuleType]:
+    """Put the stand-in's modules in sys.modules, hiding any real boto3 and botocore (and
+    their submodules); returns what was hidden, for `uninstall`."""
+    hidden: dict[str, ModuleType] = {}
+    if "boto3" in sys.modules or "botocore" in sys.modules:
+        for name in [n for n in sys.modules if _sdk(n)]:
+            hidden[name] = sys.modules.pop(name)
+    sys.modules.update(ours)
+    return hidden
+
+
+def uninstall(ours: dict[str, ModuleType], hidden: dict[str, ModuleType]) -> None:
+    """Take the stand-in's modules out of sys.modules and put back what `install` hid."""
+    for name, module in ours.items():
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+    sys.modules.update(hidden)

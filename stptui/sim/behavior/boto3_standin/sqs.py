@@ -1,0 +1,263 @@
+"""SQS's operations: SendMessage and SendMessageBatch through `context.send` (with SQS's MD5
+digests and its words for bad message attributes), and GetQueueUrl.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.permissions import ClientError
+from stptui.sim.behavior.boto3_standin.exceptions import (
+    ParamValidationError,
+    _as_modelled,
+    _aws_error,
+    _refuse,
+)
+from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.params import P, _blob, _plain_number, _validate_value
+from stptui.sim.behavior.boto3_standin.responses import _answer, _md5
+from stptui.sim.behavior.errors import BehaviorError
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.boto3_standin.client import Client
+    from stptui.sim.behavior.python_handlers import HandlerContext
+
+
+_MESSAGE_ATTRIBUTE = {
+    "DataType": P("string", True),
+    "StringValue": P("string"),
+    "BinaryValue": P("blob"),
+    "StringListValues": P("list"),
+    "BinaryListValues": P("list"),
+}
+_SEND_MEMBERS = {
+    "MessageBody": P("string", True),
+    "DelaySeconds": P("integer"),
+    "MessageAttributes": P("map"),
+    "MessageDeduplicationId": P("string"),
+    "MessageGroupId": P("string"),
+}
+
+
+def _number_text(text: str, call: str, name: str, bad: str) -> int | float:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _aws_error(
+            bad,
+            f"Can't cast the value of message (user) attribute '{name}' to a number.",
+            call,
+        ) from None
+    return _plain_number(number, f"{call}: attribute {name}")
+
+
+def _sqs_attributes(
+    attrs: dict[str, Any] | None, call: str, *, sns: bool = False
+) -> dict[str, Any] | None:
+    """MessageAttributes ({name: {DataType, StringValue | BinaryValue}}) as the context's
+    `attributes` ({name: text | number | list | bytes})."""
+    if attrs is None:
+        return None
+    out: dict[str, Any] = {}
+    for name, attr in attrs.items():
+        report: list[str] = []
+        _validate_value(
+            attr, P("structure", members=_MESSAGE_ATTRIBUTE), f"MessageAttributes.{name}", report
+        )
+        if report:
+            raise ParamValidationError(report="\n".join(report))
+        kind = attr["DataType"]
+        base = kind.split(".", 1)[0]
+        # The code each service answers a bad attribute value with.
+        bad = "ParameterValueInvalid" if sns else "InvalidParameterValue"
+        if kind == "String":
+            out[name] = _required_value(attr, "StringValue", name, call, bad)
+        elif kind == "String.Array" and sns:
+            text = _required_value(attr, "StringValue", name, call, bad)
+            try:
+                out[name] = json.loads(text)
+            except ValueError:
+                raise _aws_error(
+                    bad,
+                    f"The message attribute '{name}' has an invalid value "
+                    "for message attribute type 'String.Array'",
+                    "Publish",
+                ) from None
+        elif kind == "Number":
+            out[name] = _number_text(
+                _required_value(attr, "StringValue", name, call, bad), call, name, bad
+            )
+        elif kind == "Binary" and sns:
+            out[name] = _blob(_required_value(attr, "BinaryValue", name, call, bad), call, name)
+        elif base in ("String", "Number", "Binary"):
+            more = ", String.Array and Binary" if sns else ""
+            raise _refuse(
+                call,
+                f"takes the attribute types String, Number{more} only, not {kind!r} "
+                f"(attribute {name})",
+            )
+        else:
+            raise _aws_error(
+                bad,
+                f"The type of message (user) attribute '{name}' is invalid. "
+                "You must use only the following supported type prefixes: Binary, "
+                "Number, String.",
+                call,
+            )
+    return out
+
+
+def _required_value(attr: dict[str, Any], key: str, name: str, call: str, bad: str) -> Any:
+    if attr.get(key) is None:
+        raise _aws_error(
+            bad,
+            f"The message attribute '{name}' must contain non-empty message "
+            f"attribute value for message attribute type '{attr['DataType']}'.",
+            call,
+        )
+    return attr[key]
+
+
+def _attributes_md5(attrs: dict[str, Any]) -> str:
+    """SQS's MD5OfMessageAttributes: each attribute, by name, as length-prefixed name, type,
+    transport byte (1 text, 2 binary) and value (SQS developer guide, "Calculating the MD5
+    message digest for message attributes")."""
+    out = bytearray()
+
+    def part(data: bytes) -> None:
+        out.extend(len(data).to_bytes(4, "big"))
+        out.extend(data)
+
+    for name in sorted(attrs):
+        attr = attrs[name]
+        part(name.encode("utf-8"))
+        part(attr["DataType"].encode("utf-8"))
+        if attr.get("StringValue") is not None:
+            out.append(1)
+            part(attr["StringValue"].encode("utf-8"))
+        else:
+            out.append(2)
+            part(_blob(attr["BinaryValue"], "SendMessage", name))
+    return _md5(bytes(out))
+
+
+def _send(ctx: HandlerContext, queue: str, entry: dict[str, Any], call: str) -> dict[str, Any]:
+    """One SendMessage through `context.send`; the response boto3 gives for it."""
+    attrs = entry.get("MessageAttributes")
+    result = ctx.send(
+        queue,
+        entry["MessageBody"],
+        delay=entry.get("DelaySeconds"),
+        group=entry.get("MessageGroupId"),
+        dedup_id=entry.get("MessageDeduplicationId"),
+        attributes=_sqs_attributes(attrs, call),
+    )
+    filled = {"MD5OfMessageBody": _md5(entry["MessageBody"].encode("utf-8"))}
+    if attrs:
+        filled["MD5OfMessageAttributes"] = _attributes_md5(attrs)
+    return _answer(result, filled)
+
+
+def _sqs_send_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return _send(ctx, p["QueueUrl"], p, "SendMessage")
+
+
+_BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+MAX_BATCH = 10
+
+
+def _sqs_send_message_batch(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    entries = p["Entries"]
+    op = "SendMessageBatch"
+    if len(entries) > MAX_BATCH:
+        raise _aws_error(
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.",
+            op,
+        )
+    seen: set[str] = set()
+    for entry in entries:
+        if not _BATCH_ID.fullmatch(entry["Id"]):
+            raise _aws_error(
+                "AWS.SimpleQueueService.InvalidBatchEntryId",
+                "A batch entry id can only contain alphanumeric characters, hyphens and "
+                "underscores. It can be at most 80 letters long.",
+                op,
+            )
+        if entry["Id"] in seen:
+            raise _aws_error(
+                "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", f"Id {entry['Id']} repeated.", op
+            )
+        seen.add(entry["Id"])
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for entry in entries:
+        try:
+            answer = _send(ctx, p["QueueUrl"], entry, op)
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code.startswith("AccessDenied"):
+                raise  # the role's refusal is the request's, not an entry's
+            failed.append(
+                {
+                    "Id": entry["Id"],
+                    "SenderFault": True,
+                    "Code": code,
+                    "Message": exc.response["Error"]["Message"],
+                }
+            )
+            continue
+        answer.pop("ResponseMetadata")
+        successful.append({"Id": entry["Id"], **answer})
+    out: dict[str, Any] = {"Successful": successful}
+    if failed:
+        out["Failed"] = failed
+    return _answer(None, out)
+
+
+def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    behaviors = ctx._behaviors
+    name = p["QueueName"]
+    try:
+        queue = behaviors._check_target("send", name)
+    except BehaviorError:
+        queue = None
+    forms = behaviors.target_forms.of_type("sqs-queue")
+    if queue is None or name.startswith("https://") or name.startswith("arn:"):
+        raise _as_modelled(
+            "sqs",
+            _aws_error(
+                "AWS.SimpleQueueService.NonExistentQueue",
+                "The specified queue does not exist.",
+                "GetQueueUrl",
+            ),
+        )
+    url = next(v for v, n in forms.items() if n == queue and v.startswith("https://"))
+    return _answer(None, {"QueueUrl": url})
+
+
+_ENTRY = {"Id": P("string", True), **_SEND_MEMBERS}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "send_message": Operation(
+        "SendMessage",
+        {"QueueUrl": P("string", True), **_SEND_MEMBERS},
+        _sqs_send_message,
+    ),
+    "send_message_batch": Operation(
+        "SendMessageBatch",
+        {"QueueUrl": P("string", True), "Entries": P("list", True, _ENTRY, min_items=1)},
+        _sqs_send_message_batch,
+    ),
+    "get_queue_url": Operation(
+        "GetQueueUrl",
+        {"QueueName": P("string", True), "QueueOwnerAWSAccountId": P("string")},
+        _sqs_get_queue_url,
+    ),
+}

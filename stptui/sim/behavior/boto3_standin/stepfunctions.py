@@ -1,0 +1,93 @@
+"""Step Functions' StartExecution and a worker's SendTaskSuccess, SendTaskFailure and
+SendTaskHeartbeat through the context.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim.behavior.boto3_standin.exceptions import _as_modelled, _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.params import P
+from stptui.sim.behavior.boto3_standin.responses import _answer
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.boto3_standin.client import Client
+    from stptui.sim.behavior.python_handlers import HandlerContext
+
+
+def _sfn_start_execution(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    if p.get("traceHeader") is not None:
+        raise _refuse("StartExecution", "does not take traceHeader")
+    result = ctx.start_execution(p["stateMachineArn"], p.get("input"), name=p.get("name"))
+    return _answer(result, {})
+
+
+def _token_machine(ctx: HandlerContext, token: str) -> str:
+    """The state machine whose task `token` is: a worker's SendTask* names only the token."""
+    sim = ctx._sim
+    tokens = None if sim is None else sim.services.get("task_tokens")
+    task = None if tokens is None else tokens.tasks.get(token)
+    if task is not None:
+        return str(task.machine.name)
+    machines = [n for n, r in ctx._behaviors.stack.resources.items() if r.type == "state-machine"]
+    if not machines:
+        raise _as_modelled(
+            "stepfunctions",
+            _aws_error("TaskDoesNotExist", "Task Does Not Exist", "SendTaskSuccess"),
+        )
+    # A token no task was given: the first state machine answers, with Step Functions'
+    # refusal of it (InvalidToken or TaskDoesNotExist).
+    return machines[0]
+
+
+def _sfn_send_task_success(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    token = p["taskToken"]
+    result = ctx.send_task_success(_token_machine(ctx, token), token, p["output"])
+    return _answer(result, {})
+
+
+def _sfn_send_task_failure(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    token = p["taskToken"]
+    result = ctx.send_task_failure(
+        _token_machine(ctx, token), token, error=p.get("error"), cause=p.get("cause")
+    )
+    return _answer(result, {})
+
+
+def _sfn_send_task_heartbeat(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    token = p["taskToken"]
+    return _answer(ctx.send_task_heartbeat(_token_machine(ctx, token), token), {})
+
+
+OPERATIONS: dict[str, Operation] = {
+    "start_execution": Operation(
+        "StartExecution",
+        {
+            "stateMachineArn": P("string", True),
+            "name": P("string"),
+            "input": P("string"),
+            "traceHeader": P("string"),
+        },
+        _sfn_start_execution,
+    ),
+    "send_task_success": Operation(
+        "SendTaskSuccess",
+        {"taskToken": P("string", True), "output": P("string", True)},
+        _sfn_send_task_success,
+    ),
+    "send_task_failure": Operation(
+        "SendTaskFailure",
+        {"taskToken": P("string", True), "error": P("string"), "cause": P("string")},
+        _sfn_send_task_failure,
+    ),
+    "send_task_heartbeat": Operation(
+        "SendTaskHeartbeat", {"taskToken": P("string", True)}, _sfn_send_task_heartbeat
+    ),
+}
